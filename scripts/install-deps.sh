@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Installs everything ferry needs to build, run and test on Debian 12, as root.
+# Idempotent: a second run changes nothing.
+#
+# Debian 12's CRIU (3.17) cannot initialise on recent kernels, so CRIU and the
+# tools measured with it (conmon, netavark, checkpointctl) come from Debian 13.
+# The Debian 13 suite is added from the machine's own package source and pinned
+# low, so nothing else moves unless asked for by name with `-t trixie`.
+#
+# Usage: scripts/install-deps.sh [--with-podman]
+#   --with-podman  also install Podman, used only as the comparison in bench/.
+set -euo pipefail
+
+with_podman=0
+for arg in "$@"; do
+	case "$arg" in
+	--with-podman) with_podman=1 ;;
+	*) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
+	esac
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (sudo $0)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+# The first `URIs:` of the debian (not debian-security) entry is the mirror.
+debian_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/debian.sources; do
+		[ -f "$f" ] || continue
+		awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f"
+		return
+	done
+	awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' \
+		/etc/apt/sources.list 2>/dev/null
+}
+
+add_trixie_suite() {
+	local uri src=/etc/apt/sources.list.d/ferry-trixie.sources
+	local pin=/etc/apt/preferences.d/ferry-trixie
+	uri=$(debian_uri)
+	if [ -z "$uri" ]; then
+		echo "install-deps: cannot find the Debian package source in /etc/apt; add one first" >&2
+		exit 1
+	fi
+	local want
+	want="Types: deb
+URIs: $uri
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+	if [ ! -f "$src" ] || [ "$(cat "$src")" != "$want" ]; then
+		printf '%s\n' "$want" >"$src"
+	fi
+	cat >"$pin" <<PIN
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+}
+
+build_packages=(
+	build-essential pkg-config meson ninja-build clang-format
+	libjson-c-dev libsqlite3-dev sqlite3 libarchive-dev libzstd-dev zstd
+	libcurl4-openssl-dev libssl-dev libcmocka-dev libcap-dev zlib1g-dev
+)
+test_packages=(
+	bats busybox-static runc docker-registry iproute2 iptables jq
+	util-linux file xz-utils gzip tar
+)
+trixie_packages=(criu checkpointctl conmon netavark)
+
+add_trixie_suite
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${build_packages[@]}" "${test_packages[@]}"
+apt-get install -y -qq --no-install-recommends -t trixie "${trixie_packages[@]}"
+if [ "$with_podman" = 1 ]; then
+	apt-get install -y -qq --no-install-recommends -t trixie podman skopeo
+fi
+
+# docker-registry starts a system service on :5000 when installed; the tests run
+# their own instances on loopback, so the packaged one is not needed.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+	systemctl stop docker-registry || true
+fi
+
+if ! criu check >/tmp/ferry-criu-check.$$ 2>&1; then
+	cat /tmp/ferry-criu-check.$$ >&2
+	rm -f /tmp/ferry-criu-check.$$
+	echo "install-deps: CRIU is not usable on this kernel (criu check failed above)" >&2
+	exit 1
+fi
+rm -f /tmp/ferry-criu-check.$$
+echo "install-deps: ok ($(criu --version | head -n1 | tr -s ' '), $(runc --version | head -n1), conmon $(conmon --version | awk 'NR==1{print $3}'))"

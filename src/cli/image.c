@@ -1,0 +1,1 @@
+typedef int ferry_placeholder_image;

@@ -1,0 +1,2 @@
+/* placeholder until this module lands */
+typedef int ferry_placeholder_lock;

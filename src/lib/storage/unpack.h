@@ -1,0 +1,45 @@
+/* ferry: unpacking a tar stream (an OCI layer, a rootfs diff) into a
+ * directory, safely.
+ *
+ * Every entry must land inside DEST: absolute names, ".." components, and
+ * writes through a symlink (a parent that is a symlink, a hard link whose
+ * target is outside or reached through a symlink) are refused with an error
+ * that names the entry.  Ownership, modes (setuid included), timestamps
+ * (directories' after their children), xattrs, hard links, symlinks, FIFOs
+ * and device nodes are kept.  */
+#ifndef FERRY_STORAGE_UNPACK_H
+#define FERRY_STORAGE_UNPACK_H
+
+#include "../util/error.h"
+#include "../util/hash.h"
+
+#include <stdint.h>
+
+enum
+{
+  /* OCI whiteouts become overlayfs whiteouts, so that DEST can be used as an
+   * overlay lower (or upper) directory:
+   *   dir/.wh.NAME      -> dir/NAME as a 0:0 character device
+   *   dir/.wh..wh..opq  -> xattr trusted.overlay.opaque="y" on dir
+   * Other ".wh..wh." names are dropped.  Without this flag whiteout-shaped
+   * names are ordinary files.  */
+  FERRY_UNPACK_OVERLAY_WHITEOUTS = 1 << 0,
+};
+
+struct ferry_unpack_result
+{
+  char compressed_digest[FERRY_DIGEST_LEN + 1]; /* of the bytes read from fd */
+  char diff_digest[FERRY_DIGEST_LEN + 1];       /* of the uncompressed tar */
+  uint64_t compressed_size;
+  uint64_t diff_size;
+  uint64_t entries;
+};
+
+/* Reads a tar stream (plain, gzip or zstd: detected) from FD until its end
+ * and unpacks it into the existing directory DEST.  RESULT may be NULL.
+ * On error DEST is left partly filled: callers unpack into a temporary
+ * directory and remove it on failure.  */
+int ferry_unpack_tar (int fd, const char *dest, unsigned flags, struct ferry_unpack_result *result,
+                      ferry_error_t *err);
+
+#endif

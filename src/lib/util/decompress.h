@@ -1,0 +1,46 @@
+/* ferry: a byte stream that undoes gzip or zstd compression, detected from
+ * the magic bytes, while computing the sha256 of both the bytes read from
+ * the descriptor and the bytes it returns.  Layers are verified by both
+ * digests in one pass (the blob digest and the OCI diff_id).  */
+#ifndef FERRY_UTIL_DECOMPRESS_H
+#define FERRY_UTIL_DECOMPRESS_H
+
+#include "error.h"
+#include "hash.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ferry_compression
+{
+  FERRY_COMPRESSION_NONE,
+  FERRY_COMPRESSION_GZIP,
+  FERRY_COMPRESSION_ZSTD,
+};
+
+typedef struct ferry_decompress ferry_decompress_t;
+
+/* Takes ownership of nothing: FD stays the caller's.  Detects the
+ * compression from the first bytes of FD.  WHAT names the stream in errors.  */
+ferry_decompress_t *ferry_decompress_open (int fd, const char *what, ferry_error_t *err);
+
+/* Like read(2): returns bytes read, 0 at the end, -1 with *err set.  A
+ * truncated compressed stream is an error, not an end.  */
+ssize_t ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err);
+
+/* Reads and hashes whatever is left (padding after a tar's end marker).  */
+int ferry_decompress_drain (ferry_decompress_t *d, ferry_error_t *err);
+
+enum ferry_compression ferry_decompress_kind (ferry_decompress_t *d);
+
+/* Valid after the stream reached its end (read returned 0 or drain).  */
+void ferry_decompress_digests (ferry_decompress_t *d, char compressed[FERRY_DIGEST_LEN + 1],
+                               char uncompressed[FERRY_DIGEST_LEN + 1], uint64_t *compressed_size,
+                               uint64_t *uncompressed_size);
+
+void ferry_decompress_close (ferry_decompress_t *d);
+
+const char *ferry_compression_name (enum ferry_compression c);
+
+#endif

@@ -1,0 +1,63 @@
+#include "error.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+ferry_make_error (ferry_error_t *err, int errno_, const char *fmt, ...)
+{
+  va_list ap;
+  ferry_error_t e = xmalloc0 (sizeof (*e));
+
+  va_start (ap, fmt);
+  if (vasprintf (&e->msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  e->status = errno_;
+  if (*err)
+    ferry_error_release (err);
+  *err = e;
+  return -1 - errno_;
+}
+
+int
+ferry_error_wrap (ferry_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  char *ctx, *msg;
+
+  if (*err == NULL)
+    return -1;
+  va_start (ap, fmt);
+  if (vasprintf (&ctx, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  msg = xasprintf ("%s: %s", ctx, (*err)->msg);
+  free (ctx);
+  free ((*err)->msg);
+  (*err)->msg = msg;
+  return -1 - (*err)->status;
+}
+
+void
+ferry_error_release (ferry_error_t *err)
+{
+  if (err == NULL || *err == NULL)
+    return;
+  free ((*err)->msg);
+  free (*err);
+  *err = NULL;
+}
+
+void
+ferry_error_print (ferry_error_t err)
+{
+  if (err == NULL)
+    return;
+  if (err->status)
+    fprintf (stderr, "Error: %s: %s\n", err->msg, strerror (err->status));
+  else
+    fprintf (stderr, "Error: %s\n", err->msg);
+}

@@ -1,0 +1,33 @@
+/* ferry: errors carried up to the command line.
+ *
+ * A function that can fail takes `ferry_error_t *err`, returns a negative
+ * value (or NULL) and fills *err with the errno and a message that names the
+ * object and the action.  Callers add context with ferry_error_wrap().  The
+ * CLI prints the final message once and exits 125.  */
+#ifndef FERRY_UTIL_ERROR_H
+#define FERRY_UTIL_ERROR_H
+
+#include <stdarg.h>
+
+struct ferry_error_s
+{
+  int status; /* errno, or 0 when the failure is not a system error */
+  char *msg;
+};
+typedef struct ferry_error_s *ferry_error_t;
+
+/* Sets *err (which must be NULL) and returns -1 - errno_ (always negative).  */
+int ferry_make_error (ferry_error_t *err, int errno_, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/* Prefixes the message of *err with "<context>: ".  Returns -1 - status.  */
+int ferry_error_wrap (ferry_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+void ferry_error_release (ferry_error_t *err);
+
+/* Prints "Error: msg" (and strerror when status != 0) to stderr.  */
+void ferry_error_print (ferry_error_t err);
+
+#define cleanup_error __attribute__ ((cleanup (ferry_error_release)))
+
+#endif

@@ -1,0 +1,274 @@
+#include "fs.h"
+#include "cleanup.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  char *p;
+
+  for (p = copy + 1; *p; p++)
+    {
+      if (*p != '/')
+        continue;
+      *p = '\0';
+      if (mkdir (copy, mode) < 0 && errno != EEXIST)
+        return ferry_make_error (err, errno, "cannot create directory `%s`", copy);
+      *p = '/';
+    }
+  if (mkdir (copy, mode) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create directory `%s`", copy);
+  return 0;
+}
+
+int
+ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err)
+{
+  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC);
+  cleanup_free char *buf = NULL;
+  size_t used = 0, allocated = 0;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", name);
+  for (;;)
+    {
+      ssize_t r;
+
+      if (allocated - used < 4096)
+        {
+          allocated = allocated ? allocated * 2 : 8192;
+          buf = xrealloc (buf, allocated);
+        }
+      r = read (fd, buf + used, allocated - used - 1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return ferry_make_error (err, errno, "cannot read `%s`", name);
+      if (r == 0)
+        break;
+      used += r;
+    }
+  if (buf == NULL)
+    buf = xmalloc (1);
+  buf[used] = '\0';
+  if (len)
+    *len = used;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+ferry_read_file (const char *path, char **out, size_t *len, ferry_error_t *err)
+{
+  return ferry_read_file_at (AT_FDCWD, path, out, len, err);
+}
+
+int
+ferry_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return -1;
+      p += w;
+      len -= w;
+    }
+  return 0;
+}
+
+int
+ferry_fsync_path (const char *path, ferry_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", path);
+  if (fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot sync `%s`", path);
+  return 0;
+}
+
+int
+ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+{
+  cleanup_free char *tmp = xasprintf ("%s.tmp", path);
+  cleanup_free char *dir = xstrdup (path);
+  cleanup_close int fd = -1;
+  char *slash;
+
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+  if (ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return ferry_make_error (err, saved, "cannot write `%s`", tmp);
+    }
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
+    }
+  slash = strrchr (dir, '/');
+  if (slash == NULL)
+    return 0;
+  *(slash == dir ? slash + 1 : slash) = '\0';
+  return ferry_fsync_path (dir, err);
+}
+
+static int
+rm_rf_children (int dfd, const char *what, dev_t dev, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = fdopendir (dfd);
+  struct dirent *de;
+
+  if (d == NULL)
+    {
+      close (dfd);
+      return ferry_make_error (err, errno, "cannot read directory `%s`", what);
+    }
+  while ((de = readdir (d)))
+    {
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return ferry_make_error (err, errno, "cannot stat `%s/%s`", what, de->d_name);
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          int child;
+
+          if (st.st_dev != dev)
+            return ferry_make_error (err, EBUSY, "cannot remove `%s/%s`: it is a mount point", what,
+                                     de->d_name);
+          child = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (child < 0)
+            return ferry_make_error (err, errno, "cannot open `%s/%s`", what, de->d_name);
+          if (rm_rf_children (child, what, dev, err) < 0)
+            return -1;
+          if (unlinkat (dirfd (d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+            return ferry_make_error (err, errno, "cannot remove `%s/%s`", what, de->d_name);
+        }
+      else if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
+        return ferry_make_error (err, errno, "cannot remove `%s/%s`", what, de->d_name);
+    }
+  return 0;
+}
+
+int
+ferry_rm_rf_at (int dirfd, const char *name, ferry_error_t *err)
+{
+  struct stat st;
+  int dfd;
+
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return ferry_make_error (err, errno, "cannot stat `%s`", name);
+    }
+  if (! S_ISDIR (st.st_mode))
+    {
+      if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT)
+        return ferry_make_error (err, errno, "cannot remove `%s`", name);
+      return 0;
+    }
+  dfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", name);
+  if (rm_rf_children (dfd, name, st.st_dev, err) < 0)
+    return -1;
+  if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot remove `%s`", name);
+  return 0;
+}
+
+int
+ferry_rm_rf (const char *path, ferry_error_t *err)
+{
+  return ferry_rm_rf_at (AT_FDCWD, path, err);
+}
+
+char *
+ferry_path_normalize_entry (const char *path)
+{
+  size_t len;
+
+  for (;;)
+    {
+      if (path[0] == '.' && path[1] == '/')
+        path += 2;
+      else if (path[0] == '/' && path[1] == '/')
+        path++;
+      else
+        break;
+    }
+  len = strlen (path);
+  while (len > 1 && path[len - 1] == '/')
+    len--;
+  return xstrndup (path, len);
+}
+
+int
+ferry_path_is_clean_relative (const char *path)
+{
+  const char *p = path;
+
+  while (p[0] == '.' && p[1] == '/')
+    p += 2;
+  if (*p == '\0' || *p == '/')
+    return 0;
+  while (*p)
+    {
+      const char *end = strchrnul (p, '/');
+      size_t n = end - p;
+
+      if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        return end[0] == '\0' && n == 0; /* allow one trailing slash */
+      p = *end ? end + 1 : end;
+    }
+  return 1;
+}
+
+char *
+ferry_mkdtemp_in (const char *parent, const char *prefix, ferry_error_t *err)
+{
+  char *path = xasprintf ("%s/%sXXXXXX", parent, prefix);
+
+  if (mkdtemp (path) == NULL)
+    {
+      ferry_make_error (err, errno, "cannot create a temporary directory in `%s`", parent);
+      free (path);
+      return NULL;
+    }
+  return path;
+}
+
+int
+ferry_path_exists (const char *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}

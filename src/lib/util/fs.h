@@ -1,0 +1,44 @@
+/* ferry: file-system helpers shared by every module.  */
+#ifndef FERRY_UTIL_FS_H
+#define FERRY_UTIL_FS_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p, with MODE for every directory it creates.  */
+int ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err);
+
+/* Reads a whole file; *out is NUL-terminated, *len excludes the NUL.  */
+int ferry_read_file (const char *path, char **out, size_t *len, ferry_error_t *err);
+int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err);
+
+/* Writes PATH atomically: PATH.tmp, fsync, rename, fsync of the directory.  */
+int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
+
+/* Writes all of BUF to FD, retrying on EINTR and short writes.  */
+int ferry_write_all (int fd, const void *buf, size_t len);
+
+/* Removes PATH and everything below it.  Never crosses into another mount:
+ * a mount point below PATH is an error (EBUSY) rather than something to
+ * empty.  A missing PATH is not an error.  */
+int ferry_rm_rf (const char *path, ferry_error_t *err);
+int ferry_rm_rf_at (int dirfd, const char *name, ferry_error_t *err);
+
+int ferry_fsync_path (const char *path, ferry_error_t *err);
+
+/* True when PATH is relative and has no "..", empty or "." components after
+ * a leading "./" is dropped.  Paths inside archives must pass this.  */
+int ferry_path_is_clean_relative (const char *path);
+
+/* Drops leading "./" and "/" repetitions and trailing slashes; returns a new
+ * string.  Does not make an unclean path clean.  */
+char *ferry_path_normalize_entry (const char *path);
+
+/* Creates a unique directory "<parent>/<prefix>XXXXXX" and returns its path.  */
+char *ferry_mkdtemp_in (const char *parent, const char *prefix, ferry_error_t *err);
+
+int ferry_path_exists (const char *path);
+
+#endif

@@ -1,0 +1,29 @@
+/* ferry: sha256 digests in the OCI form "sha256:<64 hex>".  */
+#ifndef FERRY_UTIL_HASH_H
+#define FERRY_UTIL_HASH_H
+
+#include "error.h"
+
+#include <stddef.h>
+
+#define FERRY_DIGEST_HEX_LEN 64
+#define FERRY_DIGEST_LEN (7 + FERRY_DIGEST_HEX_LEN) /* "sha256:" + hex */
+
+typedef struct ferry_sha256 ferry_sha256_t;
+
+ferry_sha256_t *ferry_sha256_new (void);
+void ferry_sha256_update (ferry_sha256_t *h, const void *data, size_t len);
+/* Writes "sha256:<hex>" into OUT (FERRY_DIGEST_LEN + 1 bytes) and frees H.  */
+void ferry_sha256_finish (ferry_sha256_t *h, char out[FERRY_DIGEST_LEN + 1]);
+void ferry_sha256_free (ferry_sha256_t *h);
+
+void ferry_sha256_buffer (const void *data, size_t len, char out[FERRY_DIGEST_LEN + 1]);
+int ferry_sha256_file (const char *path, char out[FERRY_DIGEST_LEN + 1], ferry_error_t *err);
+
+/* True for "sha256:" followed by exactly 64 lowercase hex digits.  */
+int ferry_digest_is_valid (const char *digest);
+
+/* The hex part of a valid digest.  */
+const char *ferry_digest_hex (const char *digest);
+
+#endif

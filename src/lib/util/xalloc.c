@@ -1,0 +1,60 @@
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *
+check (void *p)
+{
+  if (p == NULL)
+    {
+      fputs ("ferry: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+void *
+xmalloc (size_t size)
+{
+  return check (malloc (size ? size : 1));
+}
+
+void *
+xmalloc0 (size_t size)
+{
+  return check (calloc (1, size ? size : 1));
+}
+
+void *
+xrealloc (void *ptr, size_t size)
+{
+  return check (realloc (ptr, size ? size : 1));
+}
+
+char *
+xstrdup (const char *s)
+{
+  return s ? check (strdup (s)) : NULL;
+}
+
+char *
+xstrndup (const char *s, size_t n)
+{
+  return check (strndup (s, n));
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  char *ret;
+
+  va_start (ap, fmt);
+  if (vasprintf (&ret, fmt, ap) < 0)
+    ret = NULL;
+  va_end (ap);
+  return check (ret);
+}

@@ -1,0 +1,15 @@
+/* ferry: allocation that aborts on failure, as crun does: no NULL checks
+ * after every allocation.  */
+#ifndef FERRY_UTIL_XALLOC_H
+#define FERRY_UTIL_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc (size_t size);
+void *xmalloc0 (size_t size);
+void *xrealloc (void *ptr, size_t size);
+char *xstrdup (const char *s);
+char *xstrndup (const char *s, size_t n);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+#endif

@@ -1,5 +1,467 @@
+/* Unit tests for src/lib/util: errors, paths, digests, files.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ABC_SHA256 "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define EMPTY_SHA256 "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+struct fixture
+{
+  char *dir;   /* a fresh temporary directory */
+  char *mount; /* a mount point to undo in teardown, or NULL */
+};
+
+static int
+setup (void **state)
+{
+  struct fixture *f = xmalloc0 (sizeof (*f));
+  char tmpl[] = "/tmp/ferry-test-util-XXXXXX";
+
+  if (mkdtemp (tmpl) == NULL)
+    return -1;
+  f->dir = xstrdup (tmpl);
+  *state = f;
+  return 0;
+}
+
+static int
+teardown (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  int ret;
+
+  if (f->mount)
+    umount2 (f->mount, MNT_DETACH);
+  ret = ferry_rm_rf (f->dir, &err);
+  free (f->mount);
+  free (f->dir);
+  free (f);
+  return ret;
+}
+
+static void
+write_file (const char *path, const char *content)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+  assert_true (fd >= 0);
+  assert_int_equal (ferry_write_all (fd, content, strlen (content)), 0);
+}
+
+static void
+make_dir (const char *path)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  assert_int_equal (ferry_mkdir_p (path, 0755, &err), 0);
+}
+
+/* Mounts run in a private mount namespace of the test process, so that a
+ * crash cannot leave them behind on the host.  Returns 0 when mounting is
+ * not possible here.  */
+static int
+can_mount (void)
+{
+  static int state = -1;
+
+  if (state < 0)
+    state = unshare (CLONE_NEWNS) == 0 && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+  return state;
+}
+
+static void
+test_path_is_clean_relative (void **state)
+{
+  static const char *const good[] = { "a", "a/b", "./a", "a/", "././a/b", "a.b/..c/...", ".a" };
+  static const char *const bad[]
+      = { "", "/a", "..", "a/../b", "a//b", "./", ".", "a/.", "a/..", "../a", "./../a", ".//a" };
+  size_t i;
+
+  for (i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    if (! ferry_path_is_clean_relative (good[i]))
+      fail_msg ("`%s` should be clean", good[i]);
+  for (i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    if (ferry_path_is_clean_relative (bad[i]))
+      fail_msg ("`%s` should be refused", bad[i]);
+}
+
+static void
+check_normalized (const char *in, const char *expected)
+{
+  cleanup_free char *out = ferry_path_normalize_entry (in);
+
+  if (strcmp (out, expected) != 0)
+    fail_msg ("normalize(`%s`) = `%s`, expected `%s`", in, out, expected);
+}
+
+static void
+test_path_normalize_entry (void **state)
+{
+  check_normalized ("a", "a");
+  check_normalized ("./a", "a");
+  check_normalized ("././a/b", "a/b");
+  check_normalized ("a/", "a");
+  check_normalized ("a/b///", "a/b");
+  check_normalized ("./dir/", "dir");
+  check_normalized ("/", "/");
+  /* Never turns an unsafe path into a safe one.  */
+  check_normalized ("//etc/passwd", "/etc/passwd");
+  check_normalized ("/etc", "/etc");
+  check_normalized ("../a", "../a");
+  check_normalized ("./../a", "../a");
+  check_normalized ("a/../b", "a/../b");
+}
+
+static void
+test_digest_is_valid (void **state)
+{
+  cleanup_free char *upper = xstrdup (ABC_SHA256);
+  cleanup_free char *long_one = xasprintf ("%s0", ABC_SHA256);
+  char *p;
+
+  assert_true (ferry_digest_is_valid (ABC_SHA256));
+  assert_true (ferry_digest_is_valid (EMPTY_SHA256));
+  assert_string_equal (ferry_digest_hex (ABC_SHA256), ABC_SHA256 + 7);
+
+  for (p = upper + 7; *p; p++)
+    if (*p >= 'a' && *p <= 'f')
+      *p = *p - 'a' + 'A';
+  assert_false (ferry_digest_is_valid (upper));
+  assert_false (ferry_digest_is_valid ("sha256:ba7816bf"));
+  assert_false (ferry_digest_is_valid (long_one));
+  assert_false (
+      ferry_digest_is_valid ("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  assert_false (ferry_digest_is_valid ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  assert_false (
+      ferry_digest_is_valid ("sha256:ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  assert_false (ferry_digest_is_valid (""));
+  assert_false (ferry_digest_is_valid (NULL));
+}
+
+static void
+test_sha256_buffer (void **state)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  ferry_sha256_t *h;
+
+  ferry_sha256_buffer ("abc", 3, digest);
+  assert_string_equal (digest, ABC_SHA256);
+  ferry_sha256_buffer ("", 0, digest);
+  assert_string_equal (digest, EMPTY_SHA256);
+
+  /* Feeding the data in pieces gives the same digest.  */
+  h = ferry_sha256_new ();
+  ferry_sha256_update (h, "a", 1);
+  ferry_sha256_update (h, "", 0);
+  ferry_sha256_update (h, "bc", 2);
+  ferry_sha256_finish (h, digest);
+  assert_string_equal (digest, ABC_SHA256);
+}
+
+static void
+test_sha256_file (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *path = xasprintf ("%s/abc", f->dir);
+  cleanup_free char *big = xasprintf ("%s/big", f->dir);
+  cleanup_free char *missing = xasprintf ("%s/missing", f->dir);
+  cleanup_free char *data = xmalloc (200000);
+  cleanup_error ferry_error_t err = NULL;
+  char digest[FERRY_DIGEST_LEN + 1], expected[FERRY_DIGEST_LEN + 1];
+  size_t i;
+
+  write_file (path, "abc");
+  assert_int_equal (ferry_sha256_file (path, digest, &err), 0);
+  assert_string_equal (digest, ABC_SHA256);
+
+  /* Larger than the read buffer.  */
+  for (i = 0; i < 200000; i++)
+    data[i] = (char) (i * 7 + i / 251);
+  assert_int_equal (ferry_write_file_atomic (big, data, 200000, 0644, &err), 0);
+  ferry_sha256_buffer (data, 200000, expected);
+  assert_int_equal (ferry_sha256_file (big, digest, &err), 0);
+  assert_string_equal (digest, expected);
+
+  assert_int_equal (ferry_sha256_file (missing, digest, &err), -1 - ENOENT);
+  assert_int_equal (err->status, ENOENT);
+  assert_non_null (strstr (err->msg, missing));
+}
+
+static void
+test_write_file_atomic (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *path = xasprintf ("%s/config.json", f->dir);
+  cleanup_free char *tmp = xasprintf ("%s/config.json.tmp", f->dir);
+  cleanup_free char *content = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  mode_t old_umask = umask (022);
+  struct stat st;
+  size_t len;
+
+  assert_int_equal (ferry_write_file_atomic (path, "{\"a\": 1}", 8, 0600, &err), 0);
+  assert_int_equal (ferry_read_file (path, &content, &len, &err), 0);
+  assert_int_equal (len, 8);
+  assert_string_equal (content, "{\"a\": 1}");
+  assert_int_equal (stat (path, &st), 0);
+  assert_int_equal (st.st_mode & 07777, 0600);
+  assert_false (ferry_path_exists (tmp));
+  free (steal_pointer (&content));
+
+  /* Replacing keeps no trace of the old content.  */
+  assert_int_equal (ferry_write_file_atomic (path, "x", 1, 0640, &err), 0);
+  assert_int_equal (ferry_read_file (path, &content, &len, &err), 0);
+  assert_string_equal (content, "x");
+  assert_int_equal (stat (path, &st), 0);
+  assert_int_equal (st.st_mode & 07777, 0640);
+  assert_false (ferry_path_exists (tmp));
+  free (steal_pointer (&content));
+
+  /* An empty file is a file.  */
+  assert_int_equal (ferry_write_file_atomic (path, "", 0, 0600, &err), 0);
+  assert_int_equal (ferry_read_file (path, &content, &len, &err), 0);
+  assert_int_equal (len, 0);
+
+  /* A missing directory is an error that names the file.  */
+  free (steal_pointer (&path));
+  path = xasprintf ("%s/no/such/dir/file", f->dir);
+  assert_int_equal (ferry_write_file_atomic (path, "x", 1, 0600, &err), -1 - ENOENT);
+  assert_non_null (strstr (err->msg, "no/such/dir/file"));
+  umask (old_umask);
+}
+
+static void
+test_rm_rf_tree (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *tree = xasprintf ("%s/tree", f->dir);
+  cleanup_free char *outside = xasprintf ("%s/outside", f->dir);
+  cleanup_free char *outside_file = xasprintf ("%s/outside/keep", f->dir);
+  cleanup_free char *deep = xasprintf ("%s/tree/a/b/c/d", f->dir);
+  cleanup_free char *p = NULL;
+  cleanup_error ferry_error_t err = NULL;
+
+  make_dir (deep);
+  make_dir (outside);
+  write_file (outside_file, "precious");
+  p = xasprintf ("%s/tree/a/b/file", f->dir);
+  write_file (p, "x");
+  free (p);
+  p = xasprintf ("%s/tree/a/b/c/d/file", f->dir);
+  write_file (p, "y");
+  free (p);
+  /* Links that lead outside: to the directory and to the file.  */
+  p = xasprintf ("%s/tree/a/link-dir", f->dir);
+  assert_int_equal (symlink (outside, p), 0);
+  free (p);
+  p = xasprintf ("%s/tree/a/b/c/link-file", f->dir);
+  assert_int_equal (symlink (outside_file, p), 0);
+  free (p);
+  p = xasprintf ("%s/tree/a/fifo", f->dir);
+  assert_int_equal (mkfifo (p, 0600), 0);
+  free (steal_pointer (&p));
+
+  assert_int_equal (ferry_rm_rf (tree, &err), 0);
+  assert_false (ferry_path_exists (tree));
+  assert_true (ferry_path_exists (outside_file));
+
+  /* A missing path is not an error; a file is removed.  */
+  assert_int_equal (ferry_rm_rf (tree, &err), 0);
+  assert_int_equal (ferry_rm_rf (outside_file, &err), 0);
+  assert_false (ferry_path_exists (outside_file));
+  assert_true (ferry_path_exists (outside));
+}
+
+static void
+test_rm_rf_symlink_to_dir (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *outside = xasprintf ("%s/outside", f->dir);
+  cleanup_free char *outside_file = xasprintf ("%s/outside/keep", f->dir);
+  cleanup_free char *link = xasprintf ("%s/link", f->dir);
+  cleanup_error ferry_error_t err = NULL;
+
+  make_dir (outside);
+  write_file (outside_file, "precious");
+  assert_int_equal (symlink (outside, link), 0);
+
+  /* Removing the link itself removes the link, not what it points to.  */
+  assert_int_equal (ferry_rm_rf (link, &err), 0);
+  assert_false (ferry_path_exists (link));
+  assert_true (ferry_path_exists (outside_file));
+}
+
+static void
+check_refuses_mount (struct fixture *f, const char *tree, const char *mnt, const char *inside_file)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *content = NULL;
+
+  assert_true (ferry_rm_rf (tree, &err) < 0);
+  assert_non_null (err);
+  assert_int_equal (err->status, EBUSY);
+  assert_non_null (strstr (err->msg, "mount point"));
+  assert_non_null (strstr (err->msg, mnt));
+  ferry_error_release (&err);
+
+  /* What is inside the mount was not touched.  */
+  assert_int_equal (ferry_read_file (inside_file, &content, NULL, &err), 0);
+  assert_string_equal (content, "precious");
+
+  /* After unmounting, the tree goes.  */
+  assert_int_equal (umount2 (f->mount, MNT_DETACH), 0);
+  free (steal_pointer (&f->mount));
+  assert_int_equal (ferry_rm_rf (tree, &err), 0);
+  assert_false (ferry_path_exists (tree));
+}
+
+static void
+test_rm_rf_refuses_tmpfs_mount (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *tree = xasprintf ("%s/tree", f->dir);
+  cleanup_free char *mnt = xasprintf ("%s/tree/a/b/mnt", f->dir);
+  cleanup_free char *inside = xasprintf ("%s/tree/a/b/mnt/keep", f->dir);
+  cleanup_free char *sibling = xasprintf ("%s/tree/a/b/file", f->dir);
+
+  if (! can_mount ())
+    skip ();
+  make_dir (mnt);
+  write_file (sibling, "x");
+  assert_int_equal (mount ("tmpfs", mnt, "tmpfs", 0, "size=1m"), 0);
+  f->mount = xstrdup (mnt);
+  write_file (inside, "precious");
+
+  /* The message names the mount point itself, "a/b/mnt", not "mnt".  */
+  check_refuses_mount (f, tree, "tree/a/b/mnt", inside);
+}
+
+static void
+test_rm_rf_refuses_bind_mount (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *tree = xasprintf ("%s/tree", f->dir);
+  cleanup_free char *mnt = xasprintf ("%s/tree/volume", f->dir);
+  cleanup_free char *outside = xasprintf ("%s/outside", f->dir);
+  cleanup_free char *outside_file = xasprintf ("%s/outside/keep", f->dir);
+
+  if (! can_mount ())
+    skip ();
+  /* A bind mount from the same file system has the same st_dev: only the
+   * mount ID tells it apart.  */
+  make_dir (mnt);
+  make_dir (outside);
+  write_file (outside_file, "precious");
+  assert_int_equal (mount (outside, mnt, NULL, MS_BIND, NULL), 0);
+  f->mount = xstrdup (mnt);
+
+  check_refuses_mount (f, tree, "tree/volume", outside_file);
+}
+
+static void
+test_make_error (void **state)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  assert_int_equal (ferry_make_error (&err, ENOENT, "cannot open `%s`", "/x"), -1 - ENOENT);
+  assert_int_equal (err->status, ENOENT);
+  assert_string_equal (err->msg, "cannot open `/x`");
+
+  assert_int_equal (ferry_error_wrap (&err, "cannot load image `%s`", "busybox"), -1 - ENOENT);
+  assert_string_equal (err->msg, "cannot load image `busybox`: cannot open `/x`");
+  assert_int_equal (err->status, ENOENT);
+  assert_int_equal (ferry_error_wrap (&err, "outer"), -1 - ENOENT);
+  assert_string_equal (err->msg, "outer: cannot load image `busybox`: cannot open `/x`");
+  ferry_error_release (&err);
+  assert_null (err);
+  ferry_error_release (&err); /* twice is harmless */
+
+  /* Status 0: not a system error, still a negative return.  */
+  assert_int_equal (ferry_make_error (&err, 0, "bad reference `%s`", "A:"), -1);
+  assert_int_equal (err->status, 0);
+  assert_string_equal (err->msg, "bad reference `A:`");
+  assert_int_equal (ferry_error_wrap (&err, "cannot pull"), -1);
+  assert_string_equal (err->msg, "cannot pull: bad reference `A:`");
+  ferry_error_release (&err);
+
+  /* Wrapping nothing stays nothing.  */
+  assert_int_equal (ferry_error_wrap (&err, "context"), -1);
+  assert_null (err);
+}
+
+static void
+test_mkdir_p_and_read_file (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *deep = xasprintf ("%s/x/y/z", f->dir);
+  cleanup_free char *file = xasprintf ("%s/x/file", f->dir);
+  cleanup_free char *below_file = xasprintf ("%s/x/file/sub", f->dir);
+  cleanup_free char *content = NULL;
+  cleanup_free char *tmpdir = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  struct stat st;
+  size_t len;
+
+  assert_int_equal (ferry_mkdir_p (deep, 0700, &err), 0);
+  assert_int_equal (ferry_mkdir_p (deep, 0700, &err), 0);
+  assert_int_equal (stat (deep, &st), 0);
+  assert_true (S_ISDIR (st.st_mode));
+
+  write_file (file, "hello\n");
+  assert_int_equal (ferry_read_file (file, &content, &len, &err), 0);
+  assert_int_equal (len, 6);
+  assert_string_equal (content, "hello\n");
+
+  assert_true (ferry_mkdir_p (below_file, 0700, &err) < 0);
+  assert_int_equal (err->status, ENOTDIR);
+  assert_non_null (strstr (err->msg, "x/file/sub"));
+  ferry_error_release (&err);
+
+  tmpdir = ferry_mkdtemp_in (f->dir, "work-", &err);
+  assert_non_null (tmpdir);
+  assert_int_equal (strncmp (tmpdir, f->dir, strlen (f->dir)), 0);
+  assert_non_null (strstr (tmpdir, "/work-"));
+  assert_int_equal (stat (tmpdir, &st), 0);
+  assert_true (S_ISDIR (st.st_mode));
+}
+
 int
 main (void)
 {
-  return 77;
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_path_is_clean_relative),
+    cmocka_unit_test (test_path_normalize_entry),
+    cmocka_unit_test (test_digest_is_valid),
+    cmocka_unit_test (test_sha256_buffer),
+    cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_write_file_atomic, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_rm_rf_tree, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_rm_rf_symlink_to_dir, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_rm_rf_refuses_tmpfs_mount, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_rm_rf_refuses_bind_mount, setup, teardown),
+    cmocka_unit_test (test_make_error),
+    cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,2 +1,404 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_db;
+#include "db.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long any ferry process waits for another one holding the database.  */
+#define FERRY_DB_BUSY_TIMEOUT_MS 30000
+
+/* MIGRATIONS[i] upgrades schema version i to i + 1.  Never edit an entry
+ * once released: append a new one.  */
+static const char *const MIGRATIONS[] = {
+  /* 1: the initial schema.  */
+  "CREATE TABLE layers (\n"
+  "  diff_id TEXT PRIMARY KEY,   -- \"sha256:...\" of the uncompressed layer tar\n"
+  "  size INTEGER NOT NULL,      -- uncompressed bytes\n"
+  "  created TEXT NOT NULL       -- RFC 3339 UTC\n"
+  ");\n"
+  "CREATE TABLE layer_blobs (\n"
+  "  blob_digest TEXT PRIMARY KEY,  -- digest of the (possibly compressed) blob as named in a manifest\n"
+  "  diff_id TEXT NOT NULL REFERENCES layers(diff_id) ON DELETE CASCADE,\n"
+  "  media_type TEXT NOT NULL,\n"
+  "  size INTEGER NOT NULL\n"
+  ");\n"
+  "CREATE TABLE images (\n"
+  "  id TEXT PRIMARY KEY,           -- hex of the config digest\n"
+  "  config_digest TEXT NOT NULL,\n"
+  "  manifest_digest TEXT NOT NULL,\n"
+  "  manifest TEXT NOT NULL,\n"
+  "  config TEXT NOT NULL,\n"
+  "  size INTEGER NOT NULL,\n"
+  "  created TEXT NOT NULL,         -- from the image config\n"
+  "  loaded TEXT NOT NULL           -- when this host stored it\n"
+  ");\n"
+  "CREATE TABLE image_layers (\n"
+  "  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,\n"
+  "  position INTEGER NOT NULL,     -- 0 is the bottom layer\n"
+  "  diff_id TEXT NOT NULL REFERENCES layers(diff_id),\n"
+  "  PRIMARY KEY (image_id, position)\n"
+  ");\n"
+  "CREATE INDEX image_layers_diff_id ON image_layers(diff_id);\n"
+  "CREATE TABLE image_names (\n"
+  "  name TEXT PRIMARY KEY,         -- normalized \"registry/repository:tag\"\n"
+  "  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE\n"
+  ");\n"
+  "CREATE TABLE containers (\n"
+  "  id TEXT PRIMARY KEY,\n"
+  "  name TEXT NOT NULL UNIQUE,\n"
+  "  image_id TEXT NOT NULL REFERENCES images(id),\n"
+  "  created TEXT NOT NULL,\n"
+  "  config TEXT NOT NULL           -- ferry's container record (JSON)\n"
+  ");\n",
+};
+
+const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);
+
+struct ferry_db
+{
+  sqlite3 *handle;
+  char *path;
+};
+
+static void
+ferry_cleanup_dbp (ferry_db_t **db)
+{
+  ferry_db_close (*db);
+}
+#define cleanup_db __attribute__ ((cleanup (ferry_cleanup_dbp)))
+
+int
+ferry_db_error (ferry_db_t *db, ferry_error_t *err, const char *context)
+{
+  int code = sqlite3_errcode (db->handle) & 0xff;
+  int status = 0;
+
+  if (code == SQLITE_FULL)
+    status = ENOSPC;
+  else if (code == SQLITE_READONLY || code == SQLITE_PERM)
+    status = EACCES;
+  else if (code == SQLITE_CANTOPEN)
+    /* "unable to open database file" alone does not say why.  */
+    status = sqlite3_system_errno (db->handle);
+  return ferry_make_error (err, status, "%s: %s", context, sqlite3_errmsg (db->handle));
+}
+
+/* The first line of SQL, shortened, to name a statement in a message.  */
+static char *
+sql_summary (const char *sql)
+{
+  size_t n = strcspn (sql, "\n");
+
+  if (n > 60)
+    return xasprintf ("%.60s...", sql);
+  return xstrndup (sql, n);
+}
+
+void
+ferry_db_close (ferry_db_t *db)
+{
+  if (db == NULL)
+    return;
+  sqlite3_close_v2 (db->handle);
+  free (db->path);
+  free (db);
+}
+
+sqlite3 *
+ferry_db_handle (ferry_db_t *db)
+{
+  return db->handle;
+}
+
+int
+ferry_db_exec (ferry_db_t *db, const char *sql, ferry_error_t *err)
+{
+  cleanup_free char *what = NULL;
+  cleanup_free char *context = NULL;
+
+  if (sqlite3_exec (db->handle, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return 0;
+  what = sql_summary (sql);
+  context = xasprintf ("cannot run `%s` on state database `%s`", what, db->path);
+  return ferry_db_error (db, err, context);
+}
+
+sqlite3_stmt *
+ferry_db_prepare (ferry_db_t *db, const char *sql, ferry_error_t *err)
+{
+  sqlite3_stmt *stmt = NULL;
+  cleanup_free char *what = NULL;
+  cleanup_free char *context = NULL;
+
+  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) == SQLITE_OK)
+    return stmt;
+  what = sql_summary (sql);
+  context = xasprintf ("cannot prepare `%s` on state database `%s`", what, db->path);
+  ferry_db_error (db, err, context);
+  return NULL;
+}
+
+int
+ferry_db_begin (ferry_db_t *db, ferry_error_t *err)
+{
+  cleanup_free char *context = NULL;
+
+  if (sqlite3_exec (db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+    return 0;
+  context = xasprintf ("cannot begin a transaction on state database `%s`", db->path);
+  return ferry_db_error (db, err, context);
+}
+
+int
+ferry_db_commit (ferry_db_t *db, ferry_error_t *err)
+{
+  cleanup_free char *context = NULL;
+
+  if (sqlite3_exec (db->handle, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return 0;
+  context = xasprintf ("cannot commit a transaction on state database `%s`", db->path);
+  return ferry_db_error (db, err, context);
+}
+
+void
+ferry_db_rollback (ferry_db_t *db)
+{
+  /* Fails only when no transaction is open, e.g. after SQLite already
+   * rolled back on its own (SQLITE_FULL, SQLITE_IOERR): nothing to undo.  */
+  sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+read_user_version (ferry_db_t *db, int *version)
+{
+  cleanup_stmt sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db->handle, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return rc;
+  *version = sqlite3_column_int (stmt, 0);
+  return SQLITE_OK;
+}
+
+int
+ferry_db_schema_version (ferry_db_t *db, ferry_error_t *err)
+{
+  cleanup_free char *context = NULL;
+  int version = 0;
+
+  if (read_user_version (db, &version) == SQLITE_OK)
+    return version;
+  context = xasprintf ("cannot read the schema version of state database `%s`", db->path);
+  return ferry_db_error (db, err, context);
+}
+
+static long long
+monotonic_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+is_busy (int rc)
+{
+  return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+/* Runs one statement, retrying while another connection holds a lock.
+ * The busy timeout does not cover every case: SQLite returns SQLITE_BUSY
+ * at once, without calling the busy handler, when waiting could deadlock,
+ * e.g. when many processes switch a fresh database to WAL together.  If
+ * RESULT is not NULL it receives the first column of the first row.  */
+static int
+run_retrying_busy (ferry_db_t *db, const char *sql, char **result)
+{
+  long long deadline = monotonic_ms () + FERRY_DB_BUSY_TIMEOUT_MS;
+  unsigned int attempt = 0;
+
+  for (;;)
+    {
+      cleanup_stmt sqlite3_stmt *stmt = NULL;
+      struct timespec pause;
+      int rc;
+
+      rc = sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        {
+          if (result)
+            *result = xstrdup (rc == SQLITE_ROW ? (const char *) sqlite3_column_text (stmt, 0) : "");
+          return SQLITE_OK;
+        }
+      if (! is_busy (rc) || monotonic_ms () >= deadline)
+        return rc;
+      /* Spread the retries so that waiting processes do not wake in step.  */
+      pause.tv_sec = 0;
+      pause.tv_nsec = (1 + (attempt++ % 8) + (getpid () % 7)) * 1000000L;
+      nanosleep (&pause, NULL);
+    }
+}
+
+static int
+set_wal_mode (ferry_db_t *db, ferry_error_t *err)
+{
+  cleanup_free char *mode = NULL;
+  cleanup_free char *context = NULL;
+
+  if (run_retrying_busy (db, "PRAGMA journal_mode=WAL", &mode) != SQLITE_OK)
+    {
+      context = xasprintf ("cannot switch state database `%s` to WAL mode", db->path);
+      return ferry_db_error (db, err, context);
+    }
+  if (mode == NULL || strcasecmp (mode, "wal") != 0)
+    return ferry_make_error (err, 0,
+                             "cannot switch state database `%s` to WAL mode: journal mode stays `%s`; "
+                             "put --root on a local file system",
+                             db->path, mode ? mode : "");
+  return 0;
+}
+
+static int
+migrate_locked (ferry_db_t *db, const char *const *migrations, int n_migrations, ferry_error_t *err)
+{
+  cleanup_free char *context = NULL;
+  cleanup_free char *set_version = NULL;
+  int version = 0;
+  int i;
+
+  if (read_user_version (db, &version) != SQLITE_OK)
+    {
+      context = xasprintf ("cannot read the schema version of state database `%s`", db->path);
+      return ferry_db_error (db, err, context);
+    }
+  if (version > n_migrations)
+    return ferry_make_error (err, 0,
+                             "state database `%s` has schema version %d but this ferry knows only up to %d: "
+                             "it was written by a newer ferry; upgrade ferry",
+                             db->path, version, n_migrations);
+  for (i = version; i < n_migrations; i++)
+    if (sqlite3_exec (db->handle, migrations[i], NULL, NULL, NULL) != SQLITE_OK)
+      {
+        context = xasprintf ("cannot migrate state database `%s` to schema version %d", db->path, i + 1);
+        return ferry_db_error (db, err, context);
+      }
+  if (version == n_migrations)
+    return 0;
+  set_version = xasprintf ("PRAGMA user_version = %d", n_migrations);
+  if (sqlite3_exec (db->handle, set_version, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      context = xasprintf ("cannot set the schema version of state database `%s`", db->path);
+      return ferry_db_error (db, err, context);
+    }
+  return 0;
+}
+
+/* All migrations run in one exclusive transaction: concurrent first opens
+ * wait for each other and see the finished schema, and a failing migration
+ * leaves the previous version intact.  */
+static int
+migrate (ferry_db_t *db, const char *const *migrations, int n_migrations, ferry_error_t *err)
+{
+  cleanup_free char *context = NULL;
+  int version = 0;
+  int ret;
+
+  /* Fast path without the write lock, so that opening the database does
+   * not wait for a long write transaction of another process.  */
+  if (read_user_version (db, &version) == SQLITE_OK && version == n_migrations)
+    return 0;
+
+  if (run_retrying_busy (db, "BEGIN EXCLUSIVE", NULL) != SQLITE_OK)
+    {
+      context = xasprintf ("cannot lock state database `%s` to migrate it", db->path);
+      return ferry_db_error (db, err, context);
+    }
+  ret = migrate_locked (db, migrations, n_migrations, err);
+  if (ret < 0)
+    {
+      ferry_db_rollback (db);
+      return ret;
+    }
+  if (sqlite3_exec (db->handle, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      context = xasprintf ("cannot commit the migration of state database `%s`", db->path);
+      ret = ferry_db_error (db, err, context);
+      ferry_db_rollback (db);
+      return ret;
+    }
+  return 0;
+}
+
+static int
+configure (ferry_db_t *db, ferry_error_t *err)
+{
+  int ret;
+
+  sqlite3_extended_result_codes (db->handle, 1);
+  sqlite3_busy_timeout (db->handle, FERRY_DB_BUSY_TIMEOUT_MS);
+  ret = set_wal_mode (db, err);
+  if (ret < 0)
+    return ret;
+  ret = ferry_db_exec (db, "PRAGMA foreign_keys=ON", err);
+  if (ret < 0)
+    return ret;
+  /* With WAL, NORMAL syncs only at checkpoints, not at every commit.  A
+   * crash of any process, or of the machine, still cannot corrupt the
+   * database or tear a transaction; a power loss may only roll back the
+   * last few commits.  Those describe containers and runtime state that a
+   * power loss ends anyway, and saving an fsync per command is worth it.  */
+  return ferry_db_exec (db, "PRAGMA synchronous=NORMAL", err);
+}
+
+int
+ferry_db_open_with (const char *path, const char *const *migrations, int n_migrations, ferry_db_t **out,
+                    ferry_error_t *err)
+{
+  cleanup_db ferry_db_t *db = xmalloc0 (sizeof (*db));
+  cleanup_free char *context = NULL;
+  int ret;
+
+  db->path = xstrdup (path);
+  ret = sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                         NULL);
+  if (db->handle == NULL)
+    abort (); /* SQLite could not allocate its connection.  */
+  if (ret != SQLITE_OK)
+    {
+      context = xasprintf ("cannot open state database `%s`", path);
+      return ferry_db_error (db, err, context);
+    }
+  ret = configure (db, err);
+  if (ret < 0)
+    return ret;
+  ret = migrate (db, migrations, n_migrations, err);
+  if (ret < 0)
+    return ret;
+  *out = steal_pointer (&db);
+  return 0;
+}
+
+int
+ferry_db_open (const char *root, ferry_db_t **out, ferry_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/ferry.db", root);
+  int ret;
+
+  ret = ferry_mkdir_p (root, 0700, err);
+  if (ret < 0)
+    return ferry_error_wrap (err, "cannot open state database `%s`", path);
+  return ferry_db_open_with (path, MIGRATIONS, FERRY_DB_SCHEMA_VERSION, out, err);
+}

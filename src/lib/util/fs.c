@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,8 +133,23 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
   return ferry_fsync_path (dir, err);
 }
 
+/* The ID of the mount NAME lives on, or 0 when the kernel cannot tell.
+ * st_dev alone misses a bind mount from the same file system.  */
+static uint64_t
+mount_id_at (int dirfd, const char *name)
+{
+  int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+  struct statx stx;
+
+  if (*name == '\0')
+    flags |= AT_EMPTY_PATH;
+  if (statx (dirfd, name, flags, STATX_MNT_ID, &stx) < 0 || ! (stx.stx_mask & STATX_MNT_ID))
+    return 0;
+  return stx.stx_mnt_id;
+}
+
 static int
-rm_rf_children (int dfd, const char *what, dev_t dev, ferry_error_t *err)
+rm_rf_children (int dfd, const char *what, dev_t dev, uint64_t mnt_id, ferry_error_t *err)
 {
   cleanup_dir DIR *d = fdopendir (dfd);
   struct dirent *de;
@@ -157,15 +173,16 @@ rm_rf_children (int dfd, const char *what, dev_t dev, ferry_error_t *err)
         }
       if (S_ISDIR (st.st_mode))
         {
+          cleanup_free char *child_path = xasprintf ("%s/%s", what, de->d_name);
+          uint64_t child_mnt_id = mnt_id ? mount_id_at (dirfd (d), de->d_name) : 0;
           int child;
 
-          if (st.st_dev != dev)
-            return ferry_make_error (err, EBUSY, "cannot remove `%s/%s`: it is a mount point", what,
-                                     de->d_name);
+          if (st.st_dev != dev || (child_mnt_id && child_mnt_id != mnt_id))
+            return ferry_make_error (err, EBUSY, "cannot remove `%s`: it is a mount point", child_path);
           child = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (child < 0)
-            return ferry_make_error (err, errno, "cannot open `%s/%s`", what, de->d_name);
-          if (rm_rf_children (child, what, dev, err) < 0)
+            return ferry_make_error (err, errno, "cannot open `%s`", child_path);
+          if (rm_rf_children (child, child_path, dev, mnt_id, err) < 0)
             return -1;
           if (unlinkat (dirfd (d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
             return ferry_make_error (err, errno, "cannot remove `%s/%s`", what, de->d_name);
@@ -180,6 +197,7 @@ int
 ferry_rm_rf_at (int dirfd, const char *name, ferry_error_t *err)
 {
   struct stat st;
+  uint64_t mnt_id;
   int dfd;
 
   if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -197,7 +215,8 @@ ferry_rm_rf_at (int dirfd, const char *name, ferry_error_t *err)
   dfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", name);
-  if (rm_rf_children (dfd, name, st.st_dev, err) < 0)
+  mnt_id = mount_id_at (dfd, "");
+  if (rm_rf_children (dfd, name, st.st_dev, mnt_id, err) < 0)
     return -1;
   if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return ferry_make_error (err, errno, "cannot remove `%s`", name);

@@ -6,8 +6,9 @@
  * - in upper, absent from the lower view          -> ADDED (children too)
  * - in upper and in the lower view                -> MODIFIED
  * - a whiteout in upper over a lower path         -> DELETED (that path only)
- * - an opaque dir in upper: each path directly in the lower view of that dir
- *   that upper does not have again                -> DELETED
+ * - an opaque dir in upper, or any dir below one (overlayfs merges nothing
+ *   under an opaque dir, marked or not): each path directly in the lower
+ *   view of that dir that upper does not have again -> DELETED
  * - a whiteout over nothing in the lower view is not a change.
  * The lower view honours the layers' own whiteouts and opaque dirs.  A
  * directory in upper where the lower view has a file (or the reverse) is

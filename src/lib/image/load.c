@@ -1,2 +1,897 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_load;
+#include "load.h"
+#include "reference.h"
+#include "../storage/unpack.h"
+#include "../util/decompress.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+
+/* One file of the archive, copied to the spool directory with its digest.  */
+struct spooled
+{
+  char *name;
+  char *path; /* in the spool dir; NULL for a link until resolved */
+  char *link; /* the archive name a symlink or hard link entry points at */
+  char digest[FERRY_DIGEST_LEN + 1];
+  uint64_t size;
+};
+
+struct spool
+{
+  const char *archive; /* the file name, for messages */
+  char *dir;
+  struct spooled *files;
+  size_t n;
+};
+
+static void
+spool_free (struct spool *sp)
+{
+  size_t i;
+
+  if (sp->dir)
+    {
+      ferry_error_t ignored = NULL;
+      ferry_rm_rf (sp->dir, &ignored);
+      ferry_error_release (&ignored);
+      free (sp->dir);
+    }
+  for (i = 0; i < sp->n; i++)
+    {
+      free (sp->files[i].name);
+      free (sp->files[i].path);
+      free (sp->files[i].link);
+    }
+  free (sp->files);
+}
+
+static int
+spool_entry_data (struct archive *a, int fd, struct spooled *f, const char *archive, ferry_error_t *err)
+{
+  ferry_sha256_t *h = ferry_sha256_new ();
+  char buf[1 << 17];
+
+  for (;;)
+    {
+      la_ssize_t r = archive_read_data (a, buf, sizeof (buf));
+      if (r == 0)
+        break;
+      if (r < 0)
+        {
+          ferry_sha256_free (h);
+          return ferry_make_error (err, 0, "cannot read `%s` from image archive `%s`: %s", f->name, archive,
+                                   archive_error_string (a));
+        }
+      if (ferry_write_all (fd, buf, r) < 0)
+        {
+          int saved = errno;
+          ferry_sha256_free (h);
+          return ferry_make_error (err, saved, "cannot copy `%s` from image archive `%s`", f->name, archive);
+        }
+      ferry_sha256_update (h, buf, r);
+      f->size += r;
+    }
+  ferry_sha256_finish (h, f->digest);
+  return 0;
+}
+
+/* A link entry's target, relative to the archive root.  Symlinks are
+ * relative to the entry's directory (docker-archive links duplicate layers
+ * as "../<id>/layer.tar").  */
+static char *
+link_target (const char *name, const char *target, int symlink)
+{
+  cleanup_free char *joined = NULL;
+  const char *slash;
+
+  if (! symlink || target[0] == '/')
+    return ferry_path_normalize_entry (target);
+  slash = strrchr (name, '/');
+  joined = slash ? xasprintf ("%.*s/%s", (int) (slash - name), name, target) : xstrdup (target);
+  /* Collapse "dir/../x" once per "..": enough for the layouts writers use.  */
+  for (;;)
+    {
+      char *dots = strstr (joined, "/../");
+      char *start;
+
+      if (dots == NULL)
+        break;
+      start = dots;
+      while (start > joined && start[-1] != '/')
+        start--;
+      memmove (start, dots + 4, strlen (dots + 4) + 1);
+    }
+  return ferry_path_normalize_entry (joined);
+}
+
+static int
+spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
+{
+  struct archive *a = archive_read_new ();
+  struct archive_entry *entry;
+  int ret = -1, r;
+
+  archive_read_support_filter_all (a);
+  archive_read_support_format_tar (a);
+  if (strcmp (path, "-") == 0)
+    r = archive_read_open_fd (a, STDIN_FILENO, 1 << 17);
+  else
+    r = archive_read_open_filename (a, path, 1 << 17);
+  if (r != ARCHIVE_OK)
+    {
+      ferry_make_error (err, archive_errno (a) > 0 ? archive_errno (a) : 0,
+                        "cannot open image archive `%s`: %s", path, archive_error_string (a));
+      goto out;
+    }
+  while ((r = archive_read_next_header (a, &entry)) == ARCHIVE_OK)
+    {
+      const char *name = archive_entry_pathname (entry);
+      mode_t type = archive_entry_filetype (entry);
+      struct spooled *f;
+
+      if (type == AE_IFDIR && name && (strcmp (name, ".") == 0 || strcmp (name, "./") == 0))
+        continue;
+      if (name == NULL || ! ferry_path_is_clean_relative (name))
+        {
+          ferry_make_error (err, 0, "image archive `%s` has an entry with an unsafe name `%s`", path,
+                            name ? name : "");
+          goto out;
+        }
+      if (type == AE_IFDIR)
+        continue;
+      sp->files = xrealloc (sp->files, sizeof (*sp->files) * (sp->n + 1));
+      f = &sp->files[sp->n++];
+      memset (f, 0, sizeof (*f));
+      f->name = ferry_path_normalize_entry (name);
+      if (archive_entry_hardlink (entry))
+        {
+          f->link = link_target (name, archive_entry_hardlink (entry), 0);
+          continue;
+        }
+      if (type == AE_IFLNK)
+        {
+          f->link = link_target (name, archive_entry_symlink (entry), 1);
+          continue;
+        }
+      if (type != AE_IFREG)
+        continue;
+      {
+        cleanup_close int fd = -1;
+
+        f->path = xasprintf ("%s/%zu", sp->dir, sp->n);
+        fd = open (f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+          {
+            ferry_make_error (err, errno, "cannot create `%s`", f->path);
+            goto out;
+          }
+        if (spool_entry_data (a, fd, f, path, err) < 0)
+          goto out;
+      }
+    }
+  if (r != ARCHIVE_EOF)
+    {
+      ferry_make_error (err, 0, "cannot read image archive `%s`: %s (is it complete?)", path,
+                        archive_error_string (a));
+      goto out;
+    }
+  ret = 0;
+out:
+  archive_read_free (a);
+  return ret;
+}
+
+static struct spooled *
+spool_find (struct spool *sp, const char *name)
+{
+  cleanup_free char *norm = ferry_path_normalize_entry (name);
+  size_t i, hops;
+
+  for (hops = 0; hops < 8; hops++)
+    {
+      struct spooled *found = NULL;
+
+      for (i = 0; i < sp->n; i++)
+        if (strcmp (sp->files[i].name, norm) == 0)
+          found = &sp->files[i];
+      if (found == NULL || found->link == NULL)
+        return found;
+      free (norm);
+      norm = xstrdup (found->link);
+    }
+  return NULL;
+}
+
+/* The spooled blob DIGEST names, checked against the digest and size the
+ * descriptor promises.  */
+static struct spooled *
+blob_for (struct spool *sp, json_object *desc, const char *what, ferry_error_t *err)
+{
+  const char *digest = ferry_json_get_string (desc, "digest");
+  int64_t size = ferry_json_get_int (desc, "size", -1);
+  cleanup_free char *name = NULL;
+  struct spooled *f;
+
+  if (digest == NULL || ! ferry_digest_is_valid (digest))
+    {
+      ferry_make_error (err, 0, "%s in image archive `%s` has an invalid digest `%s`", what, sp->archive,
+                        digest ? digest : "");
+      return NULL;
+    }
+  name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (digest));
+  f = spool_find (sp, name);
+  if (f == NULL)
+    {
+      ferry_make_error (err, 0, "image archive `%s` lacks the blob %s (%s): the archive is incomplete",
+                        sp->archive, digest, what);
+      return NULL;
+    }
+  if (strcmp (f->digest, digest) != 0)
+    {
+      ferry_make_error (
+          err, 0, "blob %s in image archive `%s` is corrupt: its content hashes to %s; re-create the archive",
+          digest, sp->archive, f->digest);
+      return NULL;
+    }
+  if (size >= 0 && (uint64_t) size != f->size)
+    {
+      ferry_make_error (err, 0, "blob %s in image archive `%s` has %llu bytes where its descriptor says %lld",
+                        digest, sp->archive, (unsigned long long) f->size, (long long) size);
+      return NULL;
+    }
+  return f;
+}
+
+static char *
+read_spooled (struct spooled *f, size_t *len, ferry_error_t *err)
+{
+  char *text = NULL;
+
+  if (ferry_read_file (f->path, &text, len, err) < 0)
+    return NULL;
+  return text;
+}
+
+static int
+layer_media_type_is_known (const char *mt)
+{
+  static const char *const known[] = {
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    NULL,
+  };
+  size_t i;
+
+  for (i = 0; known[i]; i++)
+    if (strcmp (mt, known[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* An image found in the archive, its layers not yet unpacked.  */
+struct pending
+{
+  struct ferry_new_image img;
+  char **layer_files; /* spool paths, parallel to img.layers */
+  char *what;         /* for messages: the image's name or digest */
+};
+
+static void
+pending_free (struct pending *p)
+{
+  ferry_new_image_free (&p->img);
+  free (p->layer_files);
+  free (p->what);
+}
+
+static char **
+names_of (const char *const *given)
+{
+  size_t n = 0, i;
+  char **names = xmalloc0 (sizeof (char *));
+
+  for (i = 0; given && given[i]; i++)
+    {
+      struct ferry_reference r;
+      ferry_error_t ignored = NULL;
+
+      /* An OCI ref.name may be only a tag ("latest"); such a name names no
+       * repository, and the image stays unnamed, as with Podman.  */
+      if (ferry_reference_parse (given[i], FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          continue;
+        }
+      names = xrealloc (names, sizeof (char *) * (n + 2));
+      names[n++] = ferry_reference_string (&r);
+      names[n] = NULL;
+      ferry_reference_free (&r);
+    }
+  return names;
+}
+
+/* Checks CONFIG_TEXT and fills the parts of P that come from it.  */
+static int
+take_config (struct pending *p, const char *config_text, size_t len, const char *config_digest,
+             const char *archive, ferry_error_t *err)
+{
+  cleanup_json json_object *config = NULL;
+  json_object *rootfs, *diff_ids;
+  size_t i;
+
+  config = ferry_json_parse (config_text, len, "image config", err);
+  if (config == NULL)
+    return ferry_error_wrap (err, "image archive `%s`", archive);
+  rootfs = ferry_json_get_object (config, "rootfs");
+  diff_ids = ferry_json_get_array (rootfs, "diff_ids");
+  if (diff_ids == NULL || json_object_array_length (diff_ids) != p->img.n_layers)
+    return ferry_make_error (err, 0, "image config %s in `%s` lists %zu diff_ids for %zu layers",
+                             config_digest, archive, diff_ids ? json_object_array_length (diff_ids) : 0,
+                             p->img.n_layers);
+  for (i = 0; i < p->img.n_layers; i++)
+    {
+      const char *d = json_object_get_string (json_object_array_get_idx (diff_ids, i));
+      if (! ferry_digest_is_valid (d))
+        return ferry_make_error (err, 0, "image config %s in `%s` has an invalid diff_id `%s`", config_digest,
+                                 archive, d ? d : "");
+      snprintf (p->img.layers[i].diff_id, sizeof (p->img.layers[i].diff_id), "%s", d);
+    }
+  p->img.config = xstrndup (config_text, len);
+  snprintf (p->img.config_digest, sizeof (p->img.config_digest), "%s", config_digest);
+  return 0;
+}
+
+static int
+oci_manifest (struct spool *sp, json_object *desc, const char *const *names, struct pending *p,
+              ferry_error_t *err)
+{
+  cleanup_free char *text = NULL, *config_text = NULL;
+  cleanup_json json_object *manifest = NULL;
+  struct spooled *mf, *cf;
+  json_object *config, *layers;
+  const char *mt, *config_mt;
+  size_t len, config_len, i;
+
+  mf = blob_for (sp, desc, "image manifest", err);
+  if (mf == NULL || (text = read_spooled (mf, &len, err)) == NULL)
+    return -1;
+  manifest = ferry_json_parse (text, len, "image manifest", err);
+  if (manifest == NULL)
+    return ferry_error_wrap (err, "image archive `%s`", sp->archive);
+  mt = ferry_json_get_string (manifest, "mediaType");
+  if (mt == NULL)
+    mt = ferry_json_get_string (desc, "mediaType");
+  if (mt && strcmp (mt, MEDIA_OCI_MANIFEST) != 0 && strcmp (mt, MEDIA_DOCKER_MANIFEST) != 0)
+    return ferry_make_error (err, 0, "image archive `%s` has a manifest of unknown media type `%s`",
+                             sp->archive, mt);
+  config = ferry_json_get_object (manifest, "config");
+  layers = ferry_json_get_array (manifest, "layers");
+  if (config == NULL || layers == NULL)
+    return ferry_make_error (err, 0, "image manifest %s in `%s` lacks its config or layers", mf->digest,
+                             sp->archive);
+  config_mt = ferry_json_get_string (config, "mediaType");
+  if (config_mt == NULL
+      || (strcmp (config_mt, MEDIA_OCI_CONFIG) != 0 && strcmp (config_mt, MEDIA_DOCKER_CONFIG) != 0))
+    return ferry_make_error (err, 0,
+                             "image archive `%s` holds no container image: config media type `%s` is unknown",
+                             sp->archive, config_mt ? config_mt : "");
+
+  p->img.n_layers = json_object_array_length (layers);
+  p->img.layers = xmalloc0 (sizeof (*p->img.layers) * (p->img.n_layers + 1));
+  p->layer_files = xmalloc0 (sizeof (char *) * (p->img.n_layers + 1));
+  for (i = 0; i < p->img.n_layers; i++)
+    {
+      json_object *ld = json_object_array_get_idx (layers, i);
+      const char *lmt = ferry_json_get_string (ld, "mediaType");
+      struct spooled *lf;
+
+      if (lmt == NULL || ! layer_media_type_is_known (lmt))
+        return ferry_make_error (err, 0, "image archive `%s` has a layer of unknown media type `%s`",
+                                 sp->archive, lmt ? lmt : "");
+      lf = blob_for (sp, ld, "layer", err);
+      if (lf == NULL)
+        return -1;
+      p->img.layers[i].media_type = xstrdup (lmt);
+      snprintf (p->img.layers[i].blob_digest, sizeof (p->img.layers[i].blob_digest), "%s", lf->digest);
+      p->img.layers[i].blob_size = lf->size;
+      p->layer_files[i] = lf->path;
+    }
+
+  cf = blob_for (sp, config, "image config", err);
+  if (cf == NULL || (config_text = read_spooled (cf, &config_len, err)) == NULL)
+    return -1;
+  if (take_config (p, config_text, config_len, cf->digest, sp->archive, err) < 0)
+    return -1;
+  p->img.manifest = steal_pointer (&text);
+  snprintf (p->img.manifest_digest, sizeof (p->img.manifest_digest), "%s", mf->digest);
+  p->img.names = names_of (names);
+  p->what = xstrdup (p->img.names[0] ? p->img.names[0] : mf->digest);
+  return 0;
+}
+
+static int
+platform_matches (json_object *desc)
+{
+  json_object *platform = ferry_json_get_object (desc, "platform");
+  const char *os = ferry_json_get_string (platform, "os");
+  const char *arch = ferry_json_get_string (platform, "architecture");
+
+  return platform == NULL
+         || ((os == NULL || strcmp (os, "linux") == 0)
+             && (arch == NULL || strcmp (arch, ferry_image_host_arch ()) == 0));
+}
+
+static int
+oci_index (struct spool *sp, json_object *index, const char *const *names, struct pending **out, size_t *n,
+           int depth, ferry_error_t *err)
+{
+  json_object *manifests = ferry_json_get_array (index, "manifests");
+  size_t i;
+
+  if (manifests == NULL)
+    return ferry_make_error (err, 0, "image archive `%s` has an index without manifests", sp->archive);
+  if (depth > 4)
+    return ferry_make_error (err, 0, "image archive `%s` nests indexes too deeply", sp->archive);
+  for (i = 0; i < json_object_array_length (manifests); i++)
+    {
+      json_object *desc = json_object_array_get_idx (manifests, i);
+      json_object *ann = ferry_json_get_object (desc, "annotations");
+      const char *mt = ferry_json_get_string (desc, "mediaType");
+      const char *ref = ferry_json_get_string (ann, "io.containerd.image.name");
+      const char *own[] = { NULL, NULL };
+      const char *const *use = names;
+
+      if (ref == NULL)
+        ref = ferry_json_get_string (ann, "org.opencontainers.image.ref.name");
+      if (ref && depth == 0)
+        {
+          own[0] = ref;
+          use = own;
+        }
+      if (mt && (strcmp (mt, MEDIA_OCI_INDEX) == 0 || strcmp (mt, MEDIA_DOCKER_LIST) == 0))
+        {
+          cleanup_free char *text = NULL;
+          cleanup_json json_object *child = NULL;
+          struct spooled *f = blob_for (sp, desc, "image index", err);
+          size_t len;
+
+          if (f == NULL || (text = read_spooled (f, &len, err)) == NULL)
+            return -1;
+          child = ferry_json_parse (text, len, "image index", err);
+          if (child == NULL)
+            return ferry_error_wrap (err, "image archive `%s`", sp->archive);
+          if (oci_index (sp, child, use, out, n, depth + 1, err) < 0)
+            return -1;
+          continue;
+        }
+      if (depth > 0 && ! platform_matches (desc))
+        continue;
+      *out = xrealloc (*out, sizeof (**out) * (*n + 1));
+      memset (&(*out)[*n], 0, sizeof (**out));
+      (*n)++;
+      if (oci_manifest (sp, desc, use, &(*out)[*n - 1], err) < 0)
+        return -1;
+      if (depth > 0)
+        break; /* one platform of a multi-platform image */
+    }
+  return 0;
+}
+
+static const char *
+media_type_for (enum ferry_compression c)
+{
+  switch (c)
+    {
+    case FERRY_COMPRESSION_GZIP:
+      return "application/vnd.oci.image.layer.v1.tar+gzip";
+    case FERRY_COMPRESSION_ZSTD:
+      return "application/vnd.oci.image.layer.v1.tar+zstd";
+    default:
+      return "application/vnd.oci.image.layer.v1.tar";
+    }
+}
+
+static enum ferry_compression
+compression_of_file (const char *path)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  return fd < 0 ? FERRY_COMPRESSION_NONE : ferry_compression_of_fd (fd);
+}
+
+/* Writes the OCI manifest a docker-archive image does not carry.  */
+static void
+synthesize_manifest (struct pending *p, uint64_t config_size)
+{
+  json_object *m = json_object_new_object (), *c = json_object_new_object (), *ls = json_object_new_array ();
+  size_t i;
+
+  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (m, "mediaType", json_object_new_string (MEDIA_OCI_MANIFEST));
+  json_object_object_add (c, "mediaType", json_object_new_string (MEDIA_OCI_CONFIG));
+  json_object_object_add (c, "digest", json_object_new_string (p->img.config_digest));
+  json_object_object_add (c, "size", json_object_new_int64 (config_size));
+  json_object_object_add (m, "config", c);
+  for (i = 0; i < p->img.n_layers; i++)
+    {
+      json_object *l = json_object_new_object ();
+      json_object_object_add (l, "mediaType", json_object_new_string (p->img.layers[i].media_type));
+      json_object_object_add (l, "digest", json_object_new_string (p->img.layers[i].blob_digest));
+      json_object_object_add (l, "size", json_object_new_int64 (p->img.layers[i].blob_size));
+      json_object_array_add (ls, l);
+    }
+  json_object_object_add (m, "layers", ls);
+  p->img.manifest = xstrdup (ferry_json_to_string (m, 0));
+  ferry_sha256_buffer (p->img.manifest, strlen (p->img.manifest), p->img.manifest_digest);
+  json_object_put (m);
+}
+
+static int
+docker_image (struct spool *sp, json_object *entry, struct pending *p, ferry_error_t *err)
+{
+  const char *config_name = ferry_json_get_string (entry, "Config");
+  json_object *layers = ferry_json_get_array (entry, "Layers");
+  json_object *tags = ferry_json_get_array (entry, "RepoTags");
+  cleanup_free char *config_text = NULL;
+  cleanup_free const char **tag_list = NULL;
+  struct spooled *cf;
+  const char *base;
+  size_t len, i, n_tags;
+
+  if (config_name == NULL || layers == NULL)
+    return ferry_make_error (err, 0, "manifest.json of docker-archive `%s` lacks Config or Layers",
+                             sp->archive);
+  cf = spool_find (sp, config_name);
+  if (cf == NULL)
+    return ferry_make_error (err, 0, "docker-archive `%s` lacks its config `%s`: the archive is incomplete",
+                             sp->archive, config_name);
+  /* The config's name is its digest ("<hex>.json" or "blobs/sha256/<hex>").  */
+  base = strrchr (config_name, '/') ? strrchr (config_name, '/') + 1 : config_name;
+  if (strspn (base, "0123456789abcdef") == FERRY_DIGEST_HEX_LEN
+      && strncmp (base, ferry_digest_hex (cf->digest), FERRY_DIGEST_HEX_LEN) != 0)
+    return ferry_make_error (err, 0,
+                             "config `%s` in docker-archive `%s` is corrupt: its content hashes to %s",
+                             config_name, sp->archive, cf->digest);
+  if ((config_text = read_spooled (cf, &len, err)) == NULL)
+    return -1;
+
+  p->img.n_layers = json_object_array_length (layers);
+  p->img.layers = xmalloc0 (sizeof (*p->img.layers) * (p->img.n_layers + 1));
+  p->layer_files = xmalloc0 (sizeof (char *) * (p->img.n_layers + 1));
+  for (i = 0; i < p->img.n_layers; i++)
+    {
+      const char *lname = json_object_get_string (json_object_array_get_idx (layers, i));
+      struct spooled *lf = lname ? spool_find (sp, lname) : NULL;
+
+      if (lf == NULL || lf->path == NULL)
+        return ferry_make_error (err, 0, "docker-archive `%s` lacks layer `%s`: the archive is incomplete",
+                                 sp->archive, lname ? lname : "");
+      if (strncmp (lname, "blobs/sha256/", 13) == 0
+          && strcmp (lname + 13, ferry_digest_hex (lf->digest)) != 0)
+        return ferry_make_error (err, 0,
+                                 "layer `%s` in docker-archive `%s` is corrupt: its content hashes to %s",
+                                 lname, sp->archive, lf->digest);
+      p->img.layers[i].media_type = xstrdup (media_type_for (compression_of_file (lf->path)));
+      snprintf (p->img.layers[i].blob_digest, sizeof (p->img.layers[i].blob_digest), "%s", lf->digest);
+      p->img.layers[i].blob_size = lf->size;
+      p->layer_files[i] = lf->path;
+    }
+  if (take_config (p, config_text, len, cf->digest, sp->archive, err) < 0)
+    return -1;
+  synthesize_manifest (p, len);
+
+  n_tags = tags ? json_object_array_length (tags) : 0;
+  tag_list = xmalloc0 (sizeof (char *) * (n_tags + 1));
+  for (i = 0; i < n_tags; i++)
+    tag_list[i] = json_object_get_string (json_object_array_get_idx (tags, i));
+  p->img.names = names_of (tag_list);
+  p->what = xstrdup (p->img.names[0] ? p->img.names[0] : p->img.config_digest);
+  return 0;
+}
+
+static int
+docker_archive (struct spool *sp, struct spooled *mf, struct pending **out, size_t *n, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  cleanup_json json_object *list = NULL;
+  size_t len, i;
+
+  if ((text = read_spooled (mf, &len, err)) == NULL)
+    return -1;
+  list = ferry_json_parse (text, len, "manifest.json", err);
+  if (list == NULL)
+    return ferry_error_wrap (err, "docker-archive `%s`", sp->archive);
+  if (! json_object_is_type (list, json_type_array))
+    return ferry_make_error (err, 0, "manifest.json of docker-archive `%s` is not a list", sp->archive);
+  for (i = 0; i < json_object_array_length (list); i++)
+    {
+      *out = xrealloc (*out, sizeof (**out) * (*n + 1));
+      memset (&(*out)[*n], 0, sizeof (**out));
+      (*n)++;
+      if (docker_image (sp, json_object_array_get_idx (list, i), &(*out)[*n - 1], err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* Unpacking runs on every core; each job is one layer not yet stored.  */
+struct unpack_job
+{
+  struct ferry_new_layer *layer;
+  const char *file;
+  const char *what;
+  const char *tmp_dir;
+  ferry_error_t err;
+};
+
+struct unpack_queue
+{
+  pthread_mutex_t lock;
+  struct unpack_job *jobs;
+  size_t n, next;
+  int failed;
+};
+
+static int
+unpack_one (struct unpack_job *job)
+{
+  struct ferry_new_layer *l = job->layer;
+  struct ferry_unpack_result res;
+  cleanup_close int fd = open (job->file, O_RDONLY | O_CLOEXEC);
+  char *dir;
+
+  if (fd < 0)
+    return ferry_make_error (&job->err, errno, "cannot open `%s`", job->file);
+  dir = ferry_mkdtemp_in (job->tmp_dir, "layer-", &job->err);
+  if (dir == NULL)
+    return -1;
+  l->unpacked = dir;
+  /* mkdtemp made it 0700; the layer's root is the container's "/".  */
+  if (chmod (dir, 0755) < 0)
+    return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
+  if (ferry_unpack_tar (fd, dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, &job->err) < 0)
+    return ferry_error_wrap (&job->err, "layer %s of %s", l->blob_digest, job->what);
+  if (strcmp (res.diff_digest, l->diff_id) != 0)
+    return ferry_make_error (&job->err, 0,
+                             "layer %s of %s is corrupt: it unpacks to %s but the image config says %s",
+                             l->blob_digest, job->what, res.diff_digest, l->diff_id);
+  l->size = res.diff_size;
+  return 0;
+}
+
+static void *
+unpack_worker (void *arg)
+{
+  struct unpack_queue *q = arg;
+
+  for (;;)
+    {
+      struct unpack_job *job = NULL;
+
+      pthread_mutex_lock (&q->lock);
+      if (! q->failed && q->next < q->n)
+        job = &q->jobs[q->next++];
+      pthread_mutex_unlock (&q->lock);
+      if (job == NULL)
+        return NULL;
+      if (unpack_one (job) < 0)
+        {
+          pthread_mutex_lock (&q->lock);
+          q->failed = 1;
+          pthread_mutex_unlock (&q->lock);
+        }
+    }
+}
+
+/* Finds, among the layers of all images, those the store lacks, unpacks each
+ * once, and lets duplicates share the result.  */
+static int
+unpack_layers (ferry_store_t *s, struct pending *imgs, size_t n, ferry_error_t *err)
+{
+  struct unpack_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  pthread_t threads[8];
+  size_t i, j, k, n_threads;
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+  int ret = 0;
+
+  for (i = 0; i < n; i++)
+    for (j = 0; j < imgs[i].img.n_layers; j++)
+      {
+        struct ferry_new_layer *l = &imgs[i].img.layers[j];
+        char known[FERRY_DIGEST_LEN + 1];
+        int dup = 0;
+
+        if (ferry_store_has_blob (s, l->blob_digest, known) && strcmp (known, l->diff_id) == 0)
+          {
+            cleanup_free char *path = ferry_store_layer_path (s, l->diff_id);
+            if (ferry_path_exists (path))
+              continue;
+          }
+        for (k = 0; k < q.n; k++)
+          if (strcmp (q.jobs[k].layer->diff_id, l->diff_id) == 0)
+            dup = 1;
+        if (dup)
+          continue;
+        q.jobs = xrealloc (q.jobs, sizeof (*q.jobs) * (q.n + 1));
+        q.jobs[q.n++] = (struct unpack_job){
+          .layer = l, .file = imgs[i].layer_files[j], .what = imgs[i].what, .tmp_dir = ferry_store_tmp_dir (s)
+        };
+      }
+
+  n_threads = cpus < 1 ? 1 : (size_t) cpus;
+  if (n_threads > q.n)
+    n_threads = q.n;
+  if (n_threads > sizeof (threads) / sizeof (threads[0]))
+    n_threads = sizeof (threads) / sizeof (threads[0]);
+  for (i = 0; i < n_threads; i++)
+    if (pthread_create (&threads[i], NULL, unpack_worker, &q) != 0)
+      break;
+  if (i == 0 && q.n > 0)
+    unpack_worker (&q);
+  n_threads = i;
+  for (i = 0; i < n_threads; i++)
+    pthread_join (threads[i], NULL);
+
+  for (k = 0; k < q.n; k++)
+    if (q.jobs[k].err)
+      {
+        if (ret == 0)
+          *err = steal_pointer (&q.jobs[k].err);
+        else
+          ferry_error_release (&q.jobs[k].err);
+        ret = -1;
+      }
+  free (q.jobs);
+  if (ret < 0)
+    return -1;
+
+  return 0;
+}
+
+/* Each unpacked directory belongs to one layer entry; duplicates point at
+ * nothing and are recorded through the entry that owns the directory.  */
+static int
+add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_report *report,
+            ferry_error_t *err)
+{
+  size_t i, j, count = 0;
+
+  report->loaded = xmalloc0 (sizeof (char *));
+  for (i = 0; i < n; i++)
+    {
+      if (ferry_store_add_image (s, &imgs[i].img, err) < 0)
+        return ferry_error_wrap (err, "cannot store image %s", imgs[i].what);
+      for (j = 0; imgs[i].img.names[j]; j++)
+        {
+          report->loaded = xrealloc (report->loaded, sizeof (char *) * (count + 2));
+          report->loaded[count++] = xstrdup (imgs[i].img.names[j]);
+          report->loaded[count] = NULL;
+        }
+      if (imgs[i].img.names[0] == NULL)
+        {
+          report->loaded = xrealloc (report->loaded, sizeof (char *) * (count + 2));
+          report->loaded[count++] = xstrdup (imgs[i].img.config_digest);
+          report->loaded[count] = NULL;
+        }
+    }
+  return 0;
+}
+
+int
+ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
+{
+  struct spool sp = { .archive = path };
+  struct pending *imgs = NULL;
+  struct spooled *index, *mf;
+  size_t n = 0, i;
+  int ret = -1;
+
+  memset (report, 0, sizeof (*report));
+  sp.dir = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "load-", err);
+  if (sp.dir == NULL)
+    return -1;
+  if (spool_archive (&sp, path, err) < 0)
+    goto out;
+
+  index = spool_find (&sp, "index.json");
+  mf = spool_find (&sp, "manifest.json");
+  if (index && index->path)
+    {
+      cleanup_free char *text = NULL;
+      cleanup_json json_object *root = NULL;
+      size_t len;
+
+      if ((text = read_spooled (index, &len, err)) == NULL)
+        goto out;
+      root = ferry_json_parse (text, len, "index.json", err);
+      if (root == NULL)
+        {
+          ferry_error_wrap (err, "image archive `%s`", path);
+          goto out;
+        }
+      if (oci_index (&sp, root, NULL, &imgs, &n, 0, err) < 0)
+        goto out;
+    }
+  else if (mf && mf->path)
+    {
+      if (docker_archive (&sp, mf, &imgs, &n, err) < 0)
+        goto out;
+    }
+  else
+    {
+      ferry_make_error (err, 0,
+                        "`%s` is not an image archive: it has neither index.json (OCI) nor manifest.json "
+                        "(docker-archive); save images with `podman save --format oci-archive`",
+                        path);
+      goto out;
+    }
+  if (n == 0)
+    {
+      ferry_make_error (err, 0, "image archive `%s` holds no image for linux/%s", path,
+                        ferry_image_host_arch ());
+      goto out;
+    }
+  if (unpack_layers (s, imgs, n, err) < 0 || add_images (s, imgs, n, report, err) < 0)
+    goto out;
+  ret = 0;
+
+out:
+  for (i = 0; i < n; i++)
+    pending_free (&imgs[i]);
+  free (imgs);
+  spool_free (&sp);
+  if (ret < 0)
+    ferry_load_report_free (report);
+  return ret;
+}
+
+void
+ferry_load_report_free (struct ferry_load_report *r)
+{
+  ferry_cleanup_strvp (&r->loaded);
+}
+
+const char *
+ferry_image_host_arch (void)
+{
+  static const struct
+  {
+    const char *machine, *arch;
+  } map[] = { { "x86_64", "amd64" },    { "aarch64", "arm64" }, { "i686", "386" },       { "armv7l", "arm" },
+              { "ppc64le", "ppc64le" }, { "s390x", "s390x" },   { "riscv64", "riscv64" } };
+  static char machine[65];
+  struct utsname u;
+  size_t i;
+
+  if (uname (&u) < 0)
+    return "amd64";
+  for (i = 0; i < sizeof (map) / sizeof (map[0]); i++)
+    if (strcmp (u.machine, map[i].machine) == 0)
+      return map[i].arch;
+  snprintf (machine, sizeof (machine), "%s", u.machine);
+  return machine;
+}

@@ -1,2 +1,126 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_reference;
+#include "reference.h"
+#include "../util/cleanup.h"
+#include "../util/hash.h"
+#include "../util/xalloc.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* The first component is a registry when it looks like a host: it has a dot
+ * or a port, or is "localhost".  */
+static int
+component_is_registry (const char *s, size_t n)
+{
+  if (n == 9 && strncmp (s, "localhost", 9) == 0)
+    return 1;
+  return memchr (s, '.', n) != NULL || memchr (s, ':', n) != NULL;
+}
+
+int
+ferry_reference_is_short (const char *s)
+{
+  const char *slash = strchr (s, '/');
+
+  return slash == NULL || ! component_is_registry (s, slash - s);
+}
+
+static int
+repository_is_valid (const char *repo)
+{
+  const char *p;
+
+  if (*repo == '\0' || *repo == '/' || repo[strlen (repo) - 1] == '/' || strstr (repo, "//"))
+    return 0;
+  for (p = repo; *p; p++)
+    if (! (islower ((unsigned char) *p) || isdigit ((unsigned char) *p) || strchr ("._-/", *p)))
+      return 0;
+  return 1;
+}
+
+static int
+tag_is_valid (const char *tag)
+{
+  const char *p;
+
+  if (*tag == '\0' || strlen (tag) > 128 || *tag == '.' || *tag == '-')
+    return 0;
+  for (p = tag; *p; p++)
+    if (! (isalnum ((unsigned char) *p) || strchr ("._-", *p)))
+      return 0;
+  return 1;
+}
+
+int
+ferry_reference_parse (const char *s, enum ferry_reference_default def, struct ferry_reference *out,
+                       ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (s);
+  char *name = copy, *at, *slash, *colon;
+  struct ferry_reference r = { 0 };
+
+  at = strchr (name, '@');
+  if (at)
+    {
+      *at = '\0';
+      if (! ferry_digest_is_valid (at + 1))
+        return ferry_make_error (err, 0, "invalid image reference `%s`: bad digest `%s`", s, at + 1);
+      r.digest = xstrdup (at + 1);
+    }
+  slash = strchr (name, '/');
+  if (slash && component_is_registry (name, slash - name))
+    {
+      r.registry = xstrndup (name, slash - name);
+      name = slash + 1;
+    }
+  else
+    r.registry = xstrdup (def == FERRY_REFERENCE_DEFAULT_LOCALHOST ? "localhost" : "docker.io");
+
+  colon = strrchr (name, ':');
+  if (colon)
+    {
+      *colon = '\0';
+      r.tag = xstrdup (colon + 1);
+    }
+  else if (r.digest == NULL)
+    r.tag = xstrdup ("latest");
+
+  if (strcmp (r.registry, "docker.io") == 0 && strchr (name, '/') == NULL)
+    r.repository = xasprintf ("library/%s", name);
+  else
+    r.repository = xstrdup (name);
+
+  if (! repository_is_valid (name) || (r.tag && ! tag_is_valid (r.tag)))
+    {
+      ferry_reference_free (&r);
+      return ferry_make_error (
+          err, 0, "invalid image reference `%s`: use lowercase NAME[:TAG] or NAME@sha256:DIGEST", s);
+    }
+  *out = r;
+  return 0;
+}
+
+char *
+ferry_reference_name (const struct ferry_reference *r)
+{
+  return xasprintf ("%s/%s", r->registry, r->repository);
+}
+
+char *
+ferry_reference_string (const struct ferry_reference *r)
+{
+  if (r->tag && r->digest)
+    return xasprintf ("%s/%s:%s@%s", r->registry, r->repository, r->tag, r->digest);
+  if (r->digest)
+    return xasprintf ("%s/%s@%s", r->registry, r->repository, r->digest);
+  return xasprintf ("%s/%s:%s", r->registry, r->repository, r->tag);
+}
+
+void
+ferry_reference_free (struct ferry_reference *r)
+{
+  free (r->registry);
+  free (r->repository);
+  free (r->tag);
+  free (r->digest);
+  memset (r, 0, sizeof (*r));
+}

@@ -1,2 +1,693 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_store;
+#include "store.h"
+#include "reference.h"
+#include "../state/lock.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ferry_store
+{
+  char *root;
+  char *layers_dir;
+  char *tmp_dir;
+  ferry_db_t *db;
+};
+
+int
+ferry_store_open (const char *root, ferry_store_t **out, ferry_error_t *err)
+{
+  ferry_store_t *s = xmalloc0 (sizeof (*s));
+
+  s->root = xstrdup (root);
+  s->layers_dir = xasprintf ("%s/storage/layers", root);
+  s->tmp_dir = xasprintf ("%s/storage/tmp", root);
+  if (ferry_db_open (root, &s->db, err) < 0 || ferry_mkdir_p (s->layers_dir, 0700, err) < 0
+      || ferry_mkdir_p (s->tmp_dir, 0700, err) < 0)
+    {
+      ferry_store_close (s);
+      return -1;
+    }
+  *out = s;
+  return 0;
+}
+
+void
+ferry_store_close (ferry_store_t *s)
+{
+  if (s == NULL)
+    return;
+  if (s->db)
+    ferry_db_close (s->db);
+  free (s->root);
+  free (s->layers_dir);
+  free (s->tmp_dir);
+  free (s);
+}
+
+ferry_db_t *
+ferry_store_db (ferry_store_t *s)
+{
+  return s->db;
+}
+
+const char *
+ferry_store_root (ferry_store_t *s)
+{
+  return s->root;
+}
+
+const char *
+ferry_store_tmp_dir (ferry_store_t *s)
+{
+  return s->tmp_dir;
+}
+
+char *
+ferry_store_layer_path (ferry_store_t *s, const char *diff_id)
+{
+  return xasprintf ("%s/%s", s->layers_dir, ferry_digest_hex (diff_id));
+}
+
+static int
+query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_column, size_t len)
+{
+  ferry_error_t err = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, sql, &err);
+  int found;
+
+  if (st == NULL)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  found = sqlite3_step (st) == SQLITE_ROW;
+  if (found && first_column)
+    snprintf (first_column, len, "%s", (const char *) sqlite3_column_text (st, 0));
+  return found;
+}
+
+int
+ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1])
+{
+  return query_exists (s, "SELECT diff_id FROM layer_blobs WHERE blob_digest = ?", blob_digest, diff_id,
+                       FERRY_DIGEST_LEN + 1);
+}
+
+int
+ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
+{
+  return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", diff_id, NULL, 0);
+}
+
+static char *
+now_rfc3339 (void)
+{
+  char buf[64];
+  struct timespec ts;
+  struct tm tm;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+/* Under the storage lock: puts each unpacked layer in place.  A directory
+ * that is already there with a row is reused (another load won the race);
+ * one without a row is left over from a crash and is replaced.  MOVED[i] is
+ * set for the directories this call put there, so a failure can take them
+ * back out.  */
+/* True when an earlier layer of IMG with the same diff_id was moved in by
+ * this call (an image may list one layer twice).  */
+static int
+moved_earlier (const struct ferry_new_image *img, size_t i, const int *moved)
+{
+  size_t j;
+
+  for (j = 0; j < i; j++)
+    if (moved[j] && strcmp (img->layers[j].diff_id, img->layers[i].diff_id) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+move_layers_in (ferry_store_t *s, struct ferry_new_image *img, int *moved, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; i < img->n_layers; i++)
+    {
+      struct ferry_new_layer *l = &img->layers[i];
+      cleanup_free char *dest = NULL;
+
+      dest = ferry_store_layer_path (s, l->diff_id);
+      if (l->unpacked == NULL)
+        {
+          /* Found in the store before the lock was taken: make sure an
+           * `image rm` did not take it away since.  */
+          if (! moved_earlier (img, i, moved)
+              && ! (ferry_store_has_layer (s, l->diff_id) && ferry_path_exists (dest)))
+            return ferry_make_error (
+                err, EAGAIN, "layer %s was removed while the image was being added: try again", l->diff_id);
+          continue;
+        }
+      if (ferry_store_has_layer (s, l->diff_id) && ferry_path_exists (dest))
+        continue;
+      if (ferry_rm_rf (dest, err) < 0)
+        return -1;
+      if (rename (l->unpacked, dest) < 0)
+        return ferry_make_error (err, errno, "cannot move layer `%s` into the store", l->diff_id);
+      free (l->unpacked);
+      l->unpacked = NULL;
+      moved[i] = 1;
+    }
+  return 0;
+}
+
+static int
+exec_bound (ferry_store_t *s, const char *sql, const char *const *args, size_t n_args, const int64_t *ints,
+            size_t n_ints, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, sql, err);
+  size_t i;
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  for (i = 0; i < n_args; i++)
+    sqlite3_bind_text (st, i + 1, args[i], -1, SQLITE_STATIC);
+  for (i = 0; i < n_ints; i++)
+    sqlite3_bind_int64 (st, n_args + i + 1, ints[i]);
+  rc = sqlite3_step (st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return ferry_db_error (s->db, err, "cannot update the image store");
+  return 0;
+}
+
+static int
+record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t *err)
+{
+  cleanup_free char *now = now_rfc3339 ();
+  cleanup_json json_object *config = NULL;
+  const char *id = ferry_digest_hex (img->config_digest);
+  const char *created;
+  size_t i;
+
+  config = ferry_json_parse (img->config, strlen (img->config), "image config", err);
+  if (config == NULL)
+    return -1;
+  created = ferry_json_get_string (config, "created");
+
+  for (i = 0; i < img->n_layers; i++)
+    {
+      const struct ferry_new_layer *l = &img->layers[i];
+      const char *largs[] = { l->diff_id, now };
+      const int64_t lints[] = { (int64_t) l->size };
+      const char *bargs[] = { l->blob_digest, l->diff_id, l->media_type };
+      const int64_t bints[] = { (int64_t) l->blob_size };
+
+      if (exec_bound (s, "INSERT OR IGNORE INTO layers (diff_id, created, size) VALUES (?, ?, ?)", largs, 2,
+                      lints, 1, err)
+              < 0
+          || exec_bound (s,
+                         "INSERT OR IGNORE INTO layer_blobs (blob_digest, diff_id, media_type, size) "
+                         "VALUES (?, ?, ?, ?)",
+                         bargs, 3, bints, 1, err)
+                 < 0)
+        return -1;
+    }
+
+  {
+    const char *args[]
+        = { id, img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "",
+            now };
+    if (exec_bound (
+            s,
+            "INSERT OR IGNORE INTO images (id, config_digest, manifest_digest, manifest, config, created, "
+            "loaded, size) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+            args, 7, NULL, 0, err)
+        < 0)
+      return -1;
+  }
+  for (i = 0; i < img->n_layers; i++)
+    {
+      const char *args[] = { id, img->layers[i].diff_id };
+      const int64_t ints[] = { (int64_t) i };
+
+      if (exec_bound (s, "INSERT OR IGNORE INTO image_layers (image_id, diff_id, position) VALUES (?, ?, ?)",
+                      args, 2, ints, 1, err)
+          < 0)
+        return -1;
+    }
+  {
+    const char *args[] = { id, id };
+    if (exec_bound (s,
+                    "UPDATE images SET size = (SELECT COALESCE (SUM (l.size), 0) FROM image_layers il "
+                    "JOIN layers l ON l.diff_id = il.diff_id WHERE il.image_id = ?) WHERE id = ?",
+                    args, 2, NULL, 0, err)
+        < 0)
+      return -1;
+  }
+  for (i = 0; img->names && img->names[i]; i++)
+    {
+      const char *args[] = { img->names[i], id };
+
+      if (exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL,
+                      0, err)
+          < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+ferry_store_add_image (ferry_store_t *s, struct ferry_new_image *img, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  cleanup_free int *moved = xmalloc0 (sizeof (int) * (img->n_layers + 1));
+  size_t i;
+
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (move_layers_in (s, img, moved, err) < 0)
+    goto fail;
+  /* The rows below promise the directories are complete: make their data
+   * durable first, once for the whole file system rather than per file.  */
+  {
+    cleanup_close int fd = open (s->layers_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs (fd) < 0)
+      {
+        ferry_make_error (err, errno, "cannot sync the image store `%s`", s->layers_dir);
+        goto fail;
+      }
+  }
+  if (ferry_db_begin (s->db, err) < 0)
+    goto fail;
+  if (record_image (s, img, err) < 0 || ferry_db_commit (s->db, err) < 0)
+    {
+      ferry_db_rollback (s->db);
+      goto fail;
+    }
+  return 0;
+
+fail:
+  for (i = 0; i < img->n_layers; i++)
+    if (moved[i])
+      {
+        cleanup_free char *dest = ferry_store_layer_path (s, img->layers[i].diff_id);
+        ferry_error_t ignored = NULL;
+
+        ferry_rm_rf (dest, &ignored);
+        ferry_error_release (&ignored);
+      }
+  return -1;
+}
+
+void
+ferry_new_image_free (struct ferry_new_image *img)
+{
+  size_t i;
+
+  free (img->manifest);
+  free (img->config);
+  for (i = 0; i < img->n_layers; i++)
+    {
+      free (img->layers[i].media_type);
+      if (img->layers[i].unpacked)
+        {
+          ferry_error_t ignored = NULL;
+          ferry_rm_rf (img->layers[i].unpacked, &ignored);
+          ferry_error_release (&ignored);
+          free (img->layers[i].unpacked);
+        }
+    }
+  free (img->layers);
+  ferry_cleanup_strvp (&img->names);
+  memset (img, 0, sizeof (*img));
+}
+
+static char **
+strv_append (char **v, size_t *n, char *s)
+{
+  v = xrealloc (v, sizeof (char *) * (*n + 2));
+  v[(*n)++] = s;
+  v[*n] = NULL;
+  return v;
+}
+
+static int
+load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_image *img;
+  size_t n = 0;
+
+  st = ferry_db_prepare (s->db,
+                         "SELECT id, config_digest, manifest_digest, manifest, config, size, created "
+                         "FROM images WHERE id = ?",
+                         err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", id);
+
+  img = xmalloc0 (sizeof (*img));
+  img->id = xstrdup ((const char *) sqlite3_column_text (st, 0));
+  img->config_digest = xstrdup ((const char *) sqlite3_column_text (st, 1));
+  img->manifest_digest = xstrdup ((const char *) sqlite3_column_text (st, 2));
+  img->manifest = xstrdup ((const char *) sqlite3_column_text (st, 3));
+  img->config = json_tokener_parse ((const char *) sqlite3_column_text (st, 4));
+  img->size = sqlite3_column_int64 (st, 5);
+  img->created = xstrdup ((const char *) sqlite3_column_text (st, 6));
+  sqlite3_finalize (st);
+
+  st = ferry_db_prepare (s->db, "SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  img->diff_ids = xmalloc0 (sizeof (char *));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    img->diff_ids
+        = strv_append (img->diff_ids, &img->n_layers, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+  sqlite3_finalize (st);
+
+  st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY name", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  img->names = xmalloc0 (sizeof (char *));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    img->names = strv_append (img->names, &n, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+  *out = img;
+  return 0;
+
+fail:
+  ferry_image_free (img);
+  return -1;
+}
+
+/* The image ID a name points at, trying the forms a short name can stand
+ * for, as Podman does: localhost/NAME, docker.io/library/NAME, docker.io/NAME. */
+static int
+resolve_name (ferry_store_t *s, const char *ref, char *id, size_t len, char **matched)
+{
+  static const char *const sql = "SELECT image_id FROM image_names WHERE name = ?";
+  enum ferry_reference_default defaults[]
+      = { FERRY_REFERENCE_DEFAULT_LOCALHOST, FERRY_REFERENCE_DEFAULT_DOCKER_IO };
+  size_t i;
+
+  for (i = 0; i < sizeof (defaults) / sizeof (defaults[0]); i++)
+    {
+      struct ferry_reference r;
+      ferry_error_t err = NULL;
+      cleanup_free char *full = NULL;
+
+      if (ferry_reference_parse (ref, defaults[i], &r, &err) < 0)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      if (r.digest && r.tag == NULL)
+        {
+          /* name@digest: the manifest digest decides, the name must match.  */
+          cleanup_stmt sqlite3_stmt *st = NULL;
+          cleanup_free char *name = ferry_reference_name (&r);
+          cleanup_free char *pattern = xasprintf ("%s:*", name);
+
+          st = ferry_db_prepare (
+              s->db,
+              "SELECT i.id FROM images i WHERE i.manifest_digest = ?1 AND "
+              "(EXISTS (SELECT 1 FROM image_names n WHERE n.image_id = i.id AND n.name GLOB ?2))",
+              &err);
+          ferry_error_release (&err);
+          if (st)
+            {
+              sqlite3_bind_text (st, 1, r.digest, -1, SQLITE_STATIC);
+              sqlite3_bind_text (st, 2, pattern, -1, SQLITE_STATIC);
+              if (sqlite3_step (st) == SQLITE_ROW)
+                {
+                  snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));
+                  ferry_reference_free (&r);
+                  if (matched)
+                    *matched = NULL; /* a digest names the image, not one of its names */
+                  return 1;
+                }
+            }
+          ferry_reference_free (&r);
+          continue;
+        }
+      full = ferry_reference_string (&r);
+      ferry_reference_free (&r);
+      if (query_exists (s, sql, full, id, len))
+        {
+          if (matched)
+            *matched = steal_pointer (&full);
+          return 1;
+        }
+      if (! ferry_reference_is_short (ref))
+        return 0;
+    }
+  return 0;
+}
+
+/* A full or abbreviated ID.  Ambiguous prefixes are an error.  */
+static int
+resolve_id (ferry_store_t *s, const char *ref, char *id, size_t len, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_free char *pattern = NULL;
+  const char *hex = strncmp (ref, "sha256:", 7) == 0 ? ref + 7 : ref;
+  size_t n = strlen (hex);
+  int found = 0;
+
+  if (n < 3 || n > FERRY_DIGEST_HEX_LEN || strspn (hex, "0123456789abcdef") != n)
+    return 0;
+  pattern = xasprintf ("%s*", hex);
+  st = ferry_db_prepare (s->db, "SELECT id FROM images WHERE id GLOB ? LIMIT 2", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      if (found++)
+        return ferry_make_error (err, 0, "image ID prefix `%s` is ambiguous: give more digits", ref);
+      snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));
+    }
+  return found;
+}
+
+int
+ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
+{
+  char id[FERRY_DIGEST_HEX_LEN + 1];
+  int r;
+
+  if (resolve_name (s, ref, id, sizeof (id), NULL))
+    return load_image_row (s, id, out, err);
+  r = resolve_id (s, ref, id, sizeof (id), err);
+  if (r < 0)
+    return -1;
+  if (r == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", ref);
+  return load_image_row (s, id, out, err);
+}
+
+int
+ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_image **list = NULL;
+  size_t count = 0;
+
+  st = ferry_db_prepare (s->db, "SELECT id FROM images ORDER BY loaded DESC, id", err);
+  if (st == NULL)
+    return -1;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      struct ferry_image *img;
+
+      if (load_image_row (s, (const char *) sqlite3_column_text (st, 0), &img, err) < 0)
+        {
+          ferry_images_free (list, count);
+          return -1;
+        }
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = img;
+    }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+char **
+ferry_store_image_layer_paths (ferry_store_t *s, const struct ferry_image *img)
+{
+  char **paths = xmalloc0 (sizeof (char *) * (img->n_layers + 1));
+  size_t i;
+
+  for (i = 0; i < img->n_layers; i++)
+    paths[i] = ferry_store_layer_path (s, img->diff_ids[img->n_layers - 1 - i]);
+  return paths;
+}
+
+static int
+image_user (ferry_store_t *s, const char *id, char *container, size_t len)
+{
+  return query_exists (s, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", id, container, len);
+}
+
+/* Deletes the rows of layers that no image uses any more and returns their
+ * diff_ids, for the caller to remove once the transaction is committed.  */
+static int
+drop_unused_layers (ferry_store_t *s, char *const *diff_ids, char ***unused, ferry_error_t *err)
+{
+  size_t i, n = 0;
+
+  *unused = xmalloc0 (sizeof (char *));
+  for (i = 0; diff_ids[i]; i++)
+    {
+      const char *args[] = { diff_ids[i] };
+
+      if (query_exists (s, "SELECT 1 FROM image_layers WHERE diff_id = ?", diff_ids[i], NULL, 0))
+        continue;
+      if (exec_bound (s, "DELETE FROM layers WHERE diff_id = ?", args, 1, NULL, 0, err) < 0)
+        return -1;
+      *unused = strv_append (*unused, &n, xstrdup (diff_ids[i]));
+    }
+  return 0;
+}
+
+static int
+remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
+               char ***unused, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  char user[FERRY_DIGEST_HEX_LEN + 1];
+  char id[FERRY_DIGEST_HEX_LEN + 1];
+  cleanup_free char *name = NULL;
+  size_t n_untagged = 0, i;
+  int ret = -1;
+
+  if (ferry_store_lookup (s, ref, &img, err) < 0)
+    return -1;
+  report->untagged = xmalloc0 (sizeof (char *));
+  *unused = xmalloc0 (sizeof (char *));
+  if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
+    {
+      /* One of several names: only that name goes, as with `podman rmi`.  */
+      const char *args[] = { name };
+
+      if (exec_bound (s, "DELETE FROM image_names WHERE name = ?", args, 1, NULL, 0, err) == 0)
+        {
+          report->untagged = strv_append (report->untagged, &n_untagged, steal_pointer (&name));
+          ret = 0;
+        }
+      goto out;
+    }
+  if (! force && img->names[0] && img->names[1])
+    {
+      ferry_make_error (
+          err, 0, "unable to delete image `%s` by ID with more than one name: remove a name, or use --force",
+          ref);
+      goto out;
+    }
+  if (image_user (s, img->id, user, sizeof (user)))
+    {
+      ferry_make_error_kind (
+          err, FERRY_ERROR_IN_USE,
+          "image `%s` is in use by container %.12s: remove the container first (ferry rm %.12s)", ref, user,
+          user);
+      goto out;
+    }
+  {
+    const char *args[] = { img->id };
+    if (exec_bound (s, "DELETE FROM images WHERE id = ?", args, 1, NULL, 0, err) < 0)
+      goto out;
+  }
+  for (i = 0; img->names[i]; i++)
+    report->untagged = strv_append (report->untagged, &n_untagged, xstrdup (img->names[i]));
+  report->deleted = xstrdup (img->id);
+  ferry_cleanup_strvp (unused);
+  ret = drop_unused_layers (s, img->diff_ids, unused, err);
+
+out:
+  ferry_image_free (img);
+  return ret;
+}
+
+int
+ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
+                    ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  cleanup_strv char **unused = NULL;
+  size_t i;
+
+  memset (report, 0, sizeof (*report));
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_db_begin (s->db, err) < 0)
+    return -1;
+  if (remove_locked (s, ref, force, report, &unused, err) < 0 || ferry_db_commit (s->db, err) < 0)
+    {
+      ferry_db_rollback (s->db);
+      ferry_remove_report_free (report);
+      return -1;
+    }
+  for (i = 0; unused && unused[i]; i++)
+    {
+      cleanup_free char *path = ferry_store_layer_path (s, unused[i]);
+      /* The rows are gone; a directory that cannot be removed now is an
+       * orphan that the next load of that layer replaces.  */
+      if (ferry_rm_rf (path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+void
+ferry_remove_report_free (struct ferry_remove_report *r)
+{
+  ferry_cleanup_strvp (&r->untagged);
+  free (r->deleted);
+  memset (r, 0, sizeof (*r));
+}
+
+void
+ferry_image_free (struct ferry_image *img)
+{
+  if (img == NULL)
+    return;
+  free (img->id);
+  free (img->config_digest);
+  free (img->manifest_digest);
+  free (img->manifest);
+  json_object_put (img->config);
+  ferry_cleanup_strvp (&img->names);
+  ferry_cleanup_strvp (&img->diff_ids);
+  free (img->created);
+  free (img);
+}
+
+void
+ferry_images_free (struct ferry_image **imgs, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    ferry_image_free (imgs[i]);
+  free (imgs);
+}

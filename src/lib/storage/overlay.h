@@ -29,7 +29,8 @@ void ferry_overlay_paths (const char *dir, struct ferry_overlay *out);
  * layer first; N may be 0 (an image with no layers: an empty lower dir is
  * used).  Works for any number of layers (no page-size limit on the option
  * string).  Mounting an already mounted overlay is not an error.  */
-int ferry_overlay_mount (const struct ferry_overlay *ov, const char *const *lowers, size_t n, ferry_error_t *err);
+int ferry_overlay_mount (const struct ferry_overlay *ov, const char *const *lowers, size_t n,
+                         ferry_error_t *err);
 
 /* Unmounts ov->merged; not mounted is not an error.  */
 int ferry_overlay_unmount (const struct ferry_overlay *ov, ferry_error_t *err);

@@ -65,18 +65,18 @@ ferry_cleanup_strvp (char ***v)
 #define cleanup_strv __attribute__ ((cleanup (ferry_cleanup_strvp)))
 
 /* Returns *p and sets it to NULL: ownership leaves the scope.  */
-#define steal_pointer(p)                                                                                   \
-  ({                                                                                                       \
-    __typeof__ (*(p)) _ptr = *(p);                                                                         \
-    *(p) = NULL;                                                                                           \
-    _ptr;                                                                                                  \
+#define steal_pointer(p)                                                                                     \
+  ({                                                                                                         \
+    __typeof__ (*(p)) _ptr = *(p);                                                                           \
+    *(p) = NULL;                                                                                             \
+    _ptr;                                                                                                    \
   })
 
-#define steal_fd(p)                                                                                        \
-  ({                                                                                                       \
-    int _fd = *(p);                                                                                        \
-    *(p) = -1;                                                                                             \
-    _fd;                                                                                                   \
+#define steal_fd(p)                                                                                          \
+  ({                                                                                                         \
+    int _fd = *(p);                                                                                          \
+    *(p) = -1;                                                                                               \
+    _fd;                                                                                                     \
   })
 
 #endif

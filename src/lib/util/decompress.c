@@ -1,2 +1,357 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_decompress;
+/* ferry: gzip/zstd/plain byte streams with digests of both sides.
+ *
+ * The raw bytes are read into one buffer and hashed as they arrive; the
+ * decoded bytes are hashed as they leave.  For a plain stream both digests
+ * are the same, so it is hashed once.  */
+#include "decompress.h"
+#include "cleanup.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define FERRY_DECOMPRESS_BUF_SIZE (128 * 1024)
+
+struct ferry_decompress
+{
+  int fd;
+  char *what;
+  enum ferry_compression kind;
+
+  unsigned char *in;
+  size_t in_pos, in_len;
+  bool raw_eof;
+  bool finished;
+
+  ferry_sha256_t *raw_hash;
+  ferry_sha256_t *out_hash;
+  uint64_t raw_size, out_size;
+  char raw_digest[FERRY_DIGEST_LEN + 1];
+  char out_digest[FERRY_DIGEST_LEN + 1];
+
+  z_stream z;
+  bool z_ready;
+  bool z_member_done;
+
+  ZSTD_DStream *zstd;
+  bool zstd_frame_done;
+};
+
+const char *
+ferry_compression_name (enum ferry_compression c)
+{
+  switch (c)
+    {
+    case FERRY_COMPRESSION_GZIP:
+      return "gzip";
+    case FERRY_COMPRESSION_ZSTD:
+      return "zstd";
+    case FERRY_COMPRESSION_NONE:
+    default:
+      return "none";
+    }
+}
+
+enum ferry_compression
+ferry_decompress_kind (ferry_decompress_t *d)
+{
+  return d->kind;
+}
+
+/* Reads up to LEN raw bytes into BUF and hashes them.  Returns 0 at EOF.  */
+static ssize_t
+read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  ssize_t r;
+
+  do
+    r = read (d->fd, buf, len);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    {
+      ferry_make_error (err, errno, "cannot read `%s`", d->what);
+      return -1;
+    }
+  if (r == 0)
+    {
+      d->raw_eof = true;
+      return 0;
+    }
+  ferry_sha256_update (d->raw_hash, buf, r);
+  d->raw_size += r;
+  return r;
+}
+
+/* Refills the (fully consumed) input buffer.  */
+static int
+refill (ferry_decompress_t *d, ferry_error_t *err)
+{
+  ssize_t r = read_raw (d, d->in, FERRY_DECOMPRESS_BUF_SIZE, err);
+
+  if (r < 0)
+    return -1;
+  d->in_pos = 0;
+  d->in_len = r;
+  return 0;
+}
+
+/* Reads until the buffer holds enough bytes to tell the magic (pipes may
+ * return short reads) or the stream ends.  */
+static int
+read_magic (ferry_decompress_t *d, ferry_error_t *err)
+{
+  while (d->in_len < 4 && ! d->raw_eof)
+    {
+      ssize_t r = read_raw (d, d->in + d->in_len, FERRY_DECOMPRESS_BUF_SIZE - d->in_len, err);
+      if (r < 0)
+        return -1;
+      d->in_len += r;
+    }
+  return 0;
+}
+
+static int
+init_decoder (ferry_decompress_t *d, ferry_error_t *err)
+{
+  if (d->kind == FERRY_COMPRESSION_GZIP)
+    {
+      if (inflateInit2 (&d->z, 16 + MAX_WBITS) != Z_OK)
+        return ferry_make_error (err, ENOMEM, "cannot initialize gzip decoder for `%s`", d->what);
+      d->z_ready = true;
+    }
+  else if (d->kind == FERRY_COMPRESSION_ZSTD)
+    {
+      d->zstd = ZSTD_createDStream ();
+      if (d->zstd == NULL || ZSTD_isError (ZSTD_initDStream (d->zstd)))
+        return ferry_make_error (err, ENOMEM, "cannot initialize zstd decoder for `%s`", d->what);
+    }
+  return 0;
+}
+
+ferry_decompress_t *
+ferry_decompress_open (int fd, const char *what, ferry_error_t *err)
+{
+  ferry_decompress_t *d = xmalloc0 (sizeof (*d));
+
+  d->fd = fd;
+  d->what = xstrdup (what);
+  d->in = xmalloc (FERRY_DECOMPRESS_BUF_SIZE);
+  d->raw_hash = ferry_sha256_new ();
+  if (read_magic (d, err) < 0)
+    goto fail;
+  d->kind = ferry_compression_from_magic (d->in, d->in_len);
+  if (d->kind != FERRY_COMPRESSION_NONE)
+    d->out_hash = ferry_sha256_new ();
+  if (init_decoder (d, err) < 0)
+    goto fail;
+  return d;
+
+fail:
+  ferry_decompress_close (d);
+  return NULL;
+}
+
+static void
+finish (ferry_decompress_t *d)
+{
+  if (d->finished)
+    return;
+  d->finished = true;
+  ferry_sha256_finish (d->raw_hash, d->raw_digest);
+  d->raw_hash = NULL;
+  if (d->out_hash)
+    {
+      ferry_sha256_finish (d->out_hash, d->out_digest);
+      d->out_hash = NULL;
+    }
+  else
+    memcpy (d->out_digest, d->raw_digest, sizeof (d->out_digest));
+}
+
+static ssize_t
+read_plain (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  size_t n;
+
+  if (d->in_pos < d->in_len)
+    {
+      n = d->in_len - d->in_pos;
+      if (n > len)
+        n = len;
+      memcpy (buf, d->in + d->in_pos, n);
+      d->in_pos += n;
+      return n;
+    }
+  if (d->raw_eof)
+    return 0;
+  /* Straight into the caller's buffer: no copy for the common case.  */
+  return read_raw (d, buf, len, err);
+}
+
+static ssize_t
+read_gzip (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  if (len > UINT_MAX)
+    len = UINT_MAX; /* z_stream counts in uInt */
+  for (;;)
+    {
+      size_t produced;
+      int ret;
+
+      if (d->in_pos == d->in_len && ! d->raw_eof && refill (d, err) < 0)
+        return -1;
+      if (d->z_member_done)
+        {
+          if (d->in_pos == d->in_len)
+            return 0;
+          /* Another member follows (pigz, concatenated files).  */
+          inflateReset (&d->z);
+          d->z_member_done = false;
+        }
+
+      d->z.next_in = d->in + d->in_pos;
+      d->z.avail_in = d->in_len - d->in_pos;
+      d->z.next_out = buf;
+      d->z.avail_out = len;
+      ret = inflate (&d->z, Z_NO_FLUSH);
+      d->in_pos = d->in_len - d->z.avail_in;
+      produced = len - d->z.avail_out;
+
+      if (ret == Z_STREAM_END)
+        d->z_member_done = true;
+      else if (ret != Z_OK && ret != Z_BUF_ERROR)
+        {
+          ferry_make_error (err, 0, "corrupt gzip stream `%s`: %s", d->what,
+                            d->z.msg ? d->z.msg : "invalid data");
+          return -1;
+        }
+      if (produced > 0)
+        return produced;
+      if (! d->z_member_done && d->in_pos == d->in_len && d->raw_eof)
+        {
+          ferry_make_error (err, 0, "truncated gzip stream `%s`", d->what);
+          return -1;
+        }
+    }
+}
+
+static ssize_t
+read_zstd (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  for (;;)
+    {
+      ZSTD_inBuffer in;
+      ZSTD_outBuffer out = { buf, len, 0 };
+      size_t ret;
+
+      if (d->in_pos == d->in_len && ! d->raw_eof && refill (d, err) < 0)
+        return -1;
+      if (d->zstd_frame_done && d->in_pos == d->in_len)
+        return 0;
+
+      in.src = d->in + d->in_pos;
+      in.size = d->in_len - d->in_pos;
+      in.pos = 0;
+      ret = ZSTD_decompressStream (d->zstd, &out, &in);
+      d->in_pos += in.pos;
+      if (ZSTD_isError (ret))
+        {
+          ferry_make_error (err, 0, "corrupt zstd stream `%s`: %s", d->what, ZSTD_getErrorName (ret));
+          return -1;
+        }
+      /* 0 means a frame was decoded and flushed completely; another
+       * frame may follow.  */
+      d->zstd_frame_done = ret == 0;
+      if (out.pos > 0)
+        return out.pos;
+      if (! d->zstd_frame_done && d->in_pos == d->in_len && d->raw_eof)
+        {
+          ferry_make_error (err, 0, "truncated zstd stream `%s`", d->what);
+          return -1;
+        }
+    }
+}
+
+ssize_t
+ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  ssize_t r;
+
+  if (d->finished || len == 0)
+    return 0;
+  switch (d->kind)
+    {
+    case FERRY_COMPRESSION_GZIP:
+      r = read_gzip (d, buf, len, err);
+      break;
+    case FERRY_COMPRESSION_ZSTD:
+      r = read_zstd (d, buf, len, err);
+      break;
+    case FERRY_COMPRESSION_NONE:
+    default:
+      /* Hashed once, as raw bytes: both digests are the same.  */
+      r = read_plain (d, buf, len, err);
+      if (r == 0)
+        finish (d);
+      return r;
+    }
+  if (r > 0)
+    {
+      ferry_sha256_update (d->out_hash, buf, r);
+      d->out_size += r;
+    }
+  else if (r == 0)
+    finish (d);
+  return r;
+}
+
+int
+ferry_decompress_drain (ferry_decompress_t *d, ferry_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  ssize_t r;
+
+  if (d->finished)
+    return 0;
+  buf = xmalloc (FERRY_DECOMPRESS_BUF_SIZE);
+  do
+    r = ferry_decompress_read (d, buf, FERRY_DECOMPRESS_BUF_SIZE, err);
+  while (r > 0);
+  return r < 0 ? -1 : 0;
+}
+
+void
+ferry_decompress_digests (ferry_decompress_t *d, char compressed[FERRY_DIGEST_LEN + 1],
+                          char uncompressed[FERRY_DIGEST_LEN + 1], uint64_t *compressed_size,
+                          uint64_t *uncompressed_size)
+{
+  /* Before the end there is no digest yet: empty strings, never garbage.  */
+  if (compressed)
+    strcpy (compressed, d->raw_digest);
+  if (uncompressed)
+    strcpy (uncompressed, d->out_digest);
+  if (compressed_size)
+    *compressed_size = d->raw_size;
+  if (uncompressed_size)
+    *uncompressed_size = d->kind == FERRY_COMPRESSION_NONE ? d->raw_size : d->out_size;
+}
+
+void
+ferry_decompress_close (ferry_decompress_t *d)
+{
+  if (d == NULL)
+    return;
+  if (d->z_ready)
+    inflateEnd (&d->z);
+  ZSTD_freeDStream (d->zstd);
+  ferry_sha256_free (d->raw_hash);
+  ferry_sha256_free (d->out_hash);
+  free (d->in);
+  free (d->what);
+  free (d);
+}

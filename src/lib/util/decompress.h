@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 enum ferry_compression
 {
@@ -18,6 +19,27 @@ enum ferry_compression
   FERRY_COMPRESSION_GZIP,
   FERRY_COMPRESSION_ZSTD,
 };
+
+/* The compression that the first bytes M (N of them) announce.  */
+static inline enum ferry_compression
+ferry_compression_from_magic (const unsigned char *m, size_t n)
+{
+  if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+    return FERRY_COMPRESSION_GZIP;
+  if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+    return FERRY_COMPRESSION_ZSTD;
+  return FERRY_COMPRESSION_NONE;
+}
+
+/* The compression of the file open at FD, read without moving its offset.  */
+static inline enum ferry_compression
+ferry_compression_of_fd (int fd)
+{
+  unsigned char m[4];
+  ssize_t n = pread (fd, m, sizeof (m), 0);
+
+  return ferry_compression_from_magic (m, n > 0 ? (size_t) n : 0);
+}
 
 typedef struct ferry_decompress ferry_decompress_t;
 

@@ -23,6 +23,22 @@ ferry_make_error (ferry_error_t *err, int errno_, const char *fmt, ...)
 }
 
 int
+ferry_make_error_kind (ferry_error_t *err, enum ferry_error_kind kind, const char *fmt, ...)
+{
+  va_list ap;
+  char *msg;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  ferry_make_error (err, 0, "%s", msg);
+  (*err)->kind = kind;
+  free (msg);
+  return -1;
+}
+
+int
 ferry_error_wrap (ferry_error_t *err, const char *fmt, ...)
 {
   va_list ap;

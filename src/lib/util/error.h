@@ -9,9 +9,20 @@
 
 #include <stdarg.h>
 
+/* What went wrong, for callers that choose an exit code or a fallback by
+ * it; the message says the rest.  */
+enum ferry_error_kind
+{
+  FERRY_ERROR_GENERIC = 0,
+  FERRY_ERROR_NOT_FOUND, /* the named object does not exist */
+  FERRY_ERROR_IN_USE,    /* the named object is used by another */
+  FERRY_ERROR_EXISTS,    /* the name is taken */
+};
+
 struct ferry_error_s
 {
   int status; /* errno, or 0 when the failure is not a system error */
+  enum ferry_error_kind kind;
   char *msg;
 };
 typedef struct ferry_error_s *ferry_error_t;
@@ -22,6 +33,10 @@ int ferry_make_error (ferry_error_t *err, int errno_, const char *fmt, ...)
 
 /* Prefixes the message of *err with "<context>: ".  Returns -1 - status.  */
 int ferry_error_wrap (ferry_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* Like ferry_make_error with no errno, and a kind.  */
+int ferry_make_error_kind (ferry_error_t *err, enum ferry_error_kind kind, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 void ferry_error_release (ferry_error_t *err);
 

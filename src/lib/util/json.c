@@ -1,2 +1,99 @@
-/* placeholder until this module lands */
-typedef int ferry_placeholder_json;
+#include "json.h"
+#include "fs.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <string.h>
+
+json_object *
+ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t *err)
+{
+  json_tokener *tok = json_tokener_new ();
+  json_object *obj;
+  enum json_tokener_error jerr;
+
+  obj = json_tokener_parse_ex (tok, text, (int) len);
+  jerr = json_tokener_get_error (tok);
+  if (obj != NULL && jerr == json_tokener_success && (size_t) json_tokener_get_parse_end (tok) < len)
+    {
+      size_t i;
+      /* Only white space may follow the value.  */
+      for (i = json_tokener_get_parse_end (tok); i < len; i++)
+        if (strchr (" \t\r\n", text[i]) == NULL)
+          {
+            jerr = json_tokener_error_parse_unexpected;
+            break;
+          }
+    }
+  json_tokener_free (tok);
+  if (obj == NULL || jerr != json_tokener_success)
+    {
+      json_object_put (obj);
+      ferry_make_error (err, 0, "%s is not valid JSON: %s", what,
+                        jerr == json_tokener_continue ? "unexpected end" : json_tokener_error_desc (jerr));
+      return NULL;
+    }
+  return obj;
+}
+
+json_object *
+ferry_json_parse_file (const char *path, const char *what, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (ferry_read_file (path, &text, &len, err) < 0)
+    return NULL;
+  return ferry_json_parse (text, len, what, err);
+}
+
+const char *
+ferry_json_get_string (json_object *obj, const char *key)
+{
+  json_object *v;
+
+  if (obj == NULL || ! json_object_object_get_ex (obj, key, &v)
+      || ! json_object_is_type (v, json_type_string))
+    return NULL;
+  return json_object_get_string (v);
+}
+
+json_object *
+ferry_json_get_object (json_object *obj, const char *key)
+{
+  json_object *v;
+
+  if (obj == NULL || ! json_object_object_get_ex (obj, key, &v)
+      || ! json_object_is_type (v, json_type_object))
+    return NULL;
+  return v;
+}
+
+json_object *
+ferry_json_get_array (json_object *obj, const char *key)
+{
+  json_object *v;
+
+  if (obj == NULL || ! json_object_object_get_ex (obj, key, &v) || ! json_object_is_type (v, json_type_array))
+    return NULL;
+  return v;
+}
+
+int64_t
+ferry_json_get_int (json_object *obj, const char *key, int64_t def)
+{
+  json_object *v;
+
+  if (obj == NULL || ! json_object_object_get_ex (obj, key, &v) || ! json_object_is_type (v, json_type_int))
+    return def;
+  return json_object_get_int64 (v);
+}
+
+const char *
+ferry_json_to_string (json_object *obj, int pretty)
+{
+  int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+  flags |= pretty ? (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED) : JSON_C_TO_STRING_PLAIN;
+  return json_object_to_json_string_ext (obj, flags);
+}

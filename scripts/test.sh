@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds ferry and runs every test, as root:
+#   - the C unit tests (cmocka), once plainly and once under ASan + UBSan;
+#   - the formatting check (clang-format, the repo's .clang-format);
+#   - the system tests (bats), which drive build/ferry with real runc, CRIU,
+#     conmon and overlayfs, each test in its own temporary --root/--runroot.
+# Ends with one line "N passed, N failed, N skipped" and exits non-zero when
+# anything failed.
+#
+# Usage: scripts/test.sh [tests/system/NNN-name.bats ...]
+#   With files, runs only those system tests (and skips the unit tests).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "test: the tests mount overlays and run containers: run as root (sudo $0)" >&2
+	exit 1
+fi
+
+log=$(mktemp -d /tmp/ferry-test-log.XXXXXX)
+passed=0
+failed=0
+skipped=0
+
+# Counts a TAP stream's results into the totals and echoes failures.
+tally() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		"not ok "*) failed=$((failed + 1)); echo "  FAILED: $2: ${line#not ok }" ;;
+		esac
+	done <"$1"
+}
+
+echo "== build"
+if ! scripts/build.sh --asan >"$log/build.txt" 2>&1; then
+	cat "$log/build.txt"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+if [ $# -eq 0 ]; then
+	for dir in build build-asan; do
+		echo "== unit tests ($dir)"
+		for t in "$dir"/test_*; do
+			[ -f "$t" ] || continue
+			[ -x "$t" ] || continue
+			name=$(basename "$t")
+			CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log/$dir-$name.tap" 2>"$log/$dir-$name.err"
+			rc=$?
+			tally "$log/$dir-$name.tap" "$dir/$name"
+			if ! grep -q '^ok \|^not ok ' "$log/$dir-$name.tap" || { [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log/$dir-$name.tap"; }; then
+				# A crash (a sanitizer report, say) before or after the results.
+				failed=$((failed + 1))
+				echo "  FAILED: $dir/$name exited $rc"
+				tail -n 20 "$log/$dir-$name.err"
+			fi
+		done
+	done
+
+	echo "== format"
+	if files=$(git ls-files '*.c' '*.h' 2>/dev/null) && [ -n "$files" ] && ! clang-format --dry-run --Werror $files >"$log/format.txt" 2>&1; then
+		failed=$((failed + 1))
+		echo "  FAILED: clang-format: run clang-format -i on:"
+		grep -o "^[^: ]*\.[ch]:" "$log/format.txt" | tr -d : | sort -u | sed 's/^/    /'
+	else
+		passed=$((passed + 1))
+	fi
+fi
+
+echo "== system tests"
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(tests/system/*.bats)
+bats --tap "${files[@]}" >"$log/system.tap" 2>&1
+tally "$log/system.tap" system
+# What bats said about each failure.
+awk '/^not ok/ { p = 1; print; next } /^ok / { p = 0 } p' "$log/system.tap" | head -n 200
+grep -q '^1\.\.' "$log/system.tap" || { failed=$((failed + 1)); echo "  FAILED: bats did not run"; cat "$log/system.tap"; }
+
+echo "logs: $log"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,81 @@
+/* ferry CLI: what every command shares.  Commands parse argv into options,
+ * call libferry, print, and pick the exit code; the library never prints to
+ * stdout.  */
+#ifndef FERRY_CLI_COMMON_H
+#define FERRY_CLI_COMMON_H
+
+#include "util/error.h"
+#include "image/store.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Exit codes, as Podman's.  */
+#define FERRY_EXIT_ERROR 125
+#define FERRY_EXIT_CANNOT_INVOKE 126
+#define FERRY_EXIT_NOT_FOUND 127
+
+struct ferry_global
+{
+  const char *root;
+  const char *runroot;
+  const char *runtime;
+  const char *log_level;
+};
+
+extern struct ferry_global ferry_global;
+
+/* Global options are accepted before the command and among its options.  */
+enum
+{
+  OPT_GLOBAL_ROOT = 0x1000,
+  OPT_GLOBAL_RUNROOT,
+  OPT_GLOBAL_RUNTIME,
+  OPT_GLOBAL_LOG_LEVEL,
+  OPT_COMMAND_FIRST, /* commands number their own long-only options from here */
+};
+
+#define FERRY_GLOBAL_OPTIONS                                                                                 \
+  { "root", required_argument, NULL, OPT_GLOBAL_ROOT },                                                      \
+      { "runroot", required_argument, NULL, OPT_GLOBAL_RUNROOT },                                            \
+      { "runtime", required_argument, NULL, OPT_GLOBAL_RUNTIME },                                            \
+  {                                                                                                          \
+    "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL                                               \
+  }
+
+struct ferry_command
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary; /* NULL hides an alias from the command list */
+};
+
+/* Handles a global option or a parsing error of a command's getopt loop.
+ * Returns 0 when OPT was a global option, 1 when the caller should print
+ * help and exit 0 ('h'), and a negative value (error already printed) when
+ * the command must exit 125.  */
+int ferry_cli_common_option (int opt, const char *cmd, char **argv);
+
+/* Runs the subcommand named by argv[0] from TABLE.  */
+int ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv);
+
+/* Prints "Error: MSG" and returns 125.  */
+int ferry_cli_fail (ferry_error_t *err);
+int ferry_cli_failf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Opens the image store of --root, or prints the error.  */
+ferry_store_t *ferry_cli_open_store (void);
+
+/* Podman's human forms: "4.48 MB", "3 hours ago".  */
+char *ferry_cli_human_size (uint64_t bytes);
+char *ferry_cli_time_ago (const char *rfc3339);
+int ferry_cli_parse_time (const char *rfc3339, time_t *out);
+
+/* Renders a Go-template subset against OBJ: literal text and actions
+ * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}} and
+ * {{.}}; "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.  */
+int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
+#endif

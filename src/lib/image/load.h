@@ -1,0 +1,30 @@
+/* ferry: bringing images in from files.
+ *
+ * `load` reads an OCI image archive or a docker-archive (each possibly
+ * compressed as a whole; layers plain, gzip or zstd), checks every blob
+ * against its digest and every layer against the config's diff_ids, unpacks
+ * the layers the store lacks, and records the images.  `import` makes a
+ * one-layer image of a root-filesystem tarball.  Either succeeds whole or
+ * leaves the store as it was.  */
+#ifndef FERRY_IMAGE_LOAD_H
+#define FERRY_IMAGE_LOAD_H
+
+#include "store.h"
+
+struct ferry_load_report
+{
+  char **loaded; /* NULL-terminated: a name per named image, "sha256:ID" for an unnamed one */
+};
+
+/* PATH "-" reads standard input.  */
+int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report,
+                      ferry_error_t *err);
+void ferry_load_report_free (struct ferry_load_report *r);
+
+/* NAME may be NULL for an unnamed image.  *ID gets the new image's ID.  */
+int ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err);
+
+/* "amd64", "arm64", ... for this machine, as OCI names architectures.  */
+const char *ferry_image_host_arch (void);
+
+#endif

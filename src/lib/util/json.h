@@ -1,0 +1,24 @@
+/* ferry: small json-c conveniences.  */
+#ifndef FERRY_UTIL_JSON_H
+#define FERRY_UTIL_JSON_H
+
+#include "error.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+/* Parses TEXT (LEN bytes) as JSON; WHAT names it in the error.  */
+json_object *ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t *err);
+json_object *ferry_json_parse_file (const char *path, const char *what, ferry_error_t *err);
+
+/* Members by key; NULL when missing or of another type.  */
+const char *ferry_json_get_string (json_object *obj, const char *key);
+json_object *ferry_json_get_object (json_object *obj, const char *key);
+json_object *ferry_json_get_array (json_object *obj, const char *key);
+/* Returns DEF when missing or not an integer.  */
+int64_t ferry_json_get_int (json_object *obj, const char *key, int64_t def);
+
+/* Serialises without escaping slashes, compactly or pretty-printed.  */
+const char *ferry_json_to_string (json_object *obj, int pretty);
+
+#endif

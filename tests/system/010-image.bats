@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# Images: load, import, images, inspect, exists, rm, and every bad input of a
+# load leaving the store as it was.
+
+load helpers
+
+@test "load: an OCI archive with two layers and a whiteout" {
+	run_ferry load -i "$(ferry_test_image)"
+	assert_status 0
+	[ "$output" = "Loaded image: localhost/ferry-test:latest" ]
+
+	run_ferry images --format '{{.Names}} {{.Size}}'
+	assert_status 0
+	assert_output_contains '["localhost/ferry-test:latest"]'
+
+	# The two layers are unpacked once each; layer 2's OCI whiteout became an
+	# overlay whiteout (0:0 character device) and its opaque dir an xattr.
+	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 2 ]
+	run find "$ROOT/storage/layers" -name removed-by-layer2 -type c
+	[ "$(echo "$output" | grep -c .)" -eq 1 ]
+	run sh -c "getfattr --absolute-names -n trusted.overlay.opaque --only-values $ROOT/storage/layers/*/opt/olddir 2>/dev/null"
+	[ "$output" = "y" ]
+	[ -x "$(ls -d "$ROOT"/storage/layers/*/bin | head -n1)/busybox" ]
+}
+
+@test "load: a docker-archive, and the same image twice shares its layers" {
+	run_ferry load -i "$(ferry_test_docker_image)"
+	assert_status 0
+	assert_output_contains "Loaded image: localhost/ferry-test:latest"
+	id1=$(f image inspect --format '{{.Id}}' ferry-test)
+
+	run_ferry load -i "$(ferry_test_image)"
+	assert_status 0
+	id2=$(f image inspect --format '{{.Id}}' ferry-test)
+	# Same config, so same image ID, and no layer stored twice.
+	[ "$id1" = "$id2" ]
+	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 2 ]
+	[ "$(f images -q | wc -l)" -eq 1 ]
+}
+
+@test "load: a gzip- and a zstd-compressed archive, from a file and from stdin" {
+	gzip -c "$(ferry_test_image)" >"$TEST_TMP/img.tar.gz"
+	zstd -q -c "$(ferry_test_image)" >"$TEST_TMP/img.tar.zst"
+	run_ferry load -i "$TEST_TMP/img.tar.gz"
+	assert_status 0
+	f rmi ferry-test >/dev/null
+	run_ferry load -i "$TEST_TMP/img.tar.zst"
+	assert_status 0
+	f rmi ferry-test >/dev/null
+	run sh -c "'$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' load < '$TEST_TMP/img.tar.zst'"
+	assert_status 0
+	assert_output_contains "Loaded image: localhost/ferry-test:latest"
+	f image exists localhost/ferry-test:latest
+}
+
+@test "images: table, quiet, no-trunc and json" {
+	f load -q -i "$(ferry_test_image)"
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+
+	run_ferry images
+	assert_status 0
+	[ "$(echo "$output" | head -n1 | tr -s ' ')" = "REPOSITORY TAG IMAGE ID CREATED SIZE" ]
+	[[ "$(echo "$output" | sed -n 2p)" == "localhost/ferry-test  latest  ${id:0:12}  "* ]]
+
+	run_ferry images -q
+	[ "$output" = "${id:0:12}" ]
+	run_ferry images -q --no-trunc
+	[ "$output" = "sha256:$id" ]
+
+	run_ferry images --format json
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Id')" = "$id" ]
+	[ "$(echo "$output" | jq -r '.[0].Names[0]')" = "localhost/ferry-test:latest" ]
+	[ "$(echo "$output" | jq -r '.[0].Size')" -gt 1000000 ]
+	[ "$(echo "$output" | jq -r '.[0].Digest')" = "$(f image inspect --format '{{.Digest}}' ferry-test)" ]
+}
+
+@test "image inspect: JSON and Go templates" {
+	f load -q -i "$(ferry_test_image)"
+	run_ferry image inspect ferry-test
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Config.Cmd[0]')" = "/bin/sh" ]
+	[ "$(echo "$output" | jq -r '.[0].RootFS.Layers | length')" = 2 ]
+	[ "$(echo "$output" | jq -r '.[0].Architecture')" = amd64 ]
+
+	run_ferry image inspect --format '{{.Config.WorkingDir}}|{{json .Config.Cmd}}|{{index .RepoTags 0}}' ferry-test
+	assert_status 0
+	[ "$output" = '/|["/bin/sh"]|localhost/ferry-test:latest' ]
+
+	# By full ID, short ID and sha256: prefix, the same image.
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	[ "$(f image inspect --format '{{.Id}}' "$id")" = "$id" ]
+	[ "$(f image inspect --format '{{.Id}}' "${id:0:12}")" = "$id" ]
+	[ "$(f image inspect --format '{{.Id}}' "sha256:$id")" = "$id" ]
+
+	run_ferry image inspect --format '{{.NoSuchField}}' ferry-test
+	assert_status 125
+	assert_output_contains "NoSuchField"
+
+	run_ferry image inspect no-such-image
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no-such-image: image not known"
+}
+
+@test "image exists: 0 for a stored image, 1 otherwise" {
+	f load -q -i "$(ferry_test_image)"
+	run_ferry image exists ferry-test
+	assert_status 0
+	[ -z "$output" ]
+	run_ferry image exists localhost/ferry-test:latest
+	assert_status 0
+	run_ferry image exists ferry-test:other
+	assert_status 1
+	run_ferry image exists busybox
+	assert_status 1
+}
+
+@test "image rm: removes the image and its layers; unknown image exits 1" {
+	f load -q -i "$(ferry_test_image)"
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	run_ferry image rm ferry-test
+	assert_status 0
+	[ "$output" = "$(printf 'Untagged: localhost/ferry-test:latest\nDeleted: %s' "$id")" ]
+	assert_store_empty
+
+	run_ferry rmi ferry-test
+	assert_status 1
+	assert_one_line_error
+	assert_output_contains "ferry-test: image not known"
+}
+
+@test "image rm: a second name only untags; by ID with two names needs -f" {
+	f load -q -i "$(ferry_test_image)"
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	f load -q -i "$(ferry_test_docker_image)"
+	"$FERRY_SRC/tests/lib/build-test-image.sh" "$TEST_TMP/other.tar" localhost/other:v1 >/dev/null
+	f load -q -i "$TEST_TMP/other.tar"
+	[ "$(f image inspect --format '{{len}}' other:v1 2>/dev/null || true)" = "" ]
+	[ "$(f image inspect --format '{{.Id}}' other:v1)" = "$id" ]
+
+	run_ferry rmi "$id"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "more than one name"
+	f image exists other:v1
+
+	run_ferry rmi other:v1
+	assert_status 0
+	[ "$output" = "Untagged: localhost/other:v1" ]
+	f image exists ferry-test
+	run_ferry image exists other:v1
+	assert_status 1
+
+	f load -q -i "$TEST_TMP/other.tar"
+	run_ferry rmi -f "$id"
+	assert_status 0
+	assert_output_contains "Deleted: $id"
+	assert_store_empty
+}
+
+@test "import: a rootfs tarball becomes a one-layer image; gzip and stdin too" {
+	mkdir -p "$TEST_TMP/rootfs/bin" "$TEST_TMP/rootfs/etc"
+	cp /bin/busybox "$TEST_TMP/rootfs/bin/busybox"
+	ln -s busybox "$TEST_TMP/rootfs/bin/sh"
+	echo imported >"$TEST_TMP/rootfs/etc/motd"
+	tar -C "$TEST_TMP/rootfs" -cf "$TEST_TMP/rootfs.tar" .
+	gzip -c "$TEST_TMP/rootfs.tar" >"$TEST_TMP/rootfs.tar.gz"
+
+	run_ferry import "$TEST_TMP/rootfs.tar" myroot:v1
+	assert_status 0
+	[[ "$output" == sha256:* ]]
+	id=${output#sha256:}
+	[ "$(f image inspect --format '{{.Id}}' localhost/myroot:v1)" = "$id" ]
+	[ "$(f image inspect --format '{{json .RootFS.Layers}}' myroot:v1)" = "[\"sha256:$(sha256sum "$TEST_TMP/rootfs.tar" | cut -d' ' -f1)\"]" ]
+	layer=$ROOT/storage/layers/$(sha256sum "$TEST_TMP/rootfs.tar" | cut -d' ' -f1)
+	[ "$(cat "$layer/etc/motd")" = imported ]
+	[ "$(readlink "$layer/bin/sh")" = busybox ]
+
+	run_ferry import "$TEST_TMP/rootfs.tar.gz" myroot:gz
+	assert_status 0
+	# Same content, same layer: still one layer directory.
+	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 1 ]
+
+	run sh -c "'$FERRY_BIN' --root '$ROOT' import - fromstdin < '$TEST_TMP/rootfs.tar'"
+	assert_status 0
+	f image exists localhost/fromstdin:latest
+
+	run_ferry import "$TEST_TMP/missing.tar" x
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "missing.tar"
+}
+
+@test "roots: two roots on one machine are two independent hosts" {
+	f load -q -i "$(ferry_test_image)"
+	run "$FERRY_BIN" --root "$TEST_TMP/other-root" --runroot "$TEST_TMP/other-run" images -q
+	assert_status 0
+	[ -z "$output" ]
+	FERRY_ROOT=$TEST_TMP/other-root run "$FERRY_BIN" image exists ferry-test
+	assert_status 1
+	FERRY_ROOT=$ROOT run "$FERRY_BIN" image exists ferry-test
+	assert_status 0
+	# The command's own --root wins over the environment, wherever it is given.
+	FERRY_ROOT=$TEST_TMP/other-root run "$FERRY_BIN" images --root "$ROOT" -q
+	[ -n "$output" ]
+}
+
+@test "state: 20 ferry processes changing one root at once leave it consistent" {
+	mkdir -p "$TEST_TMP/rootfs/etc"
+	pids=()
+	for i in $(seq 1 20); do
+		echo "$i" >"$TEST_TMP/rootfs/etc/n"
+		tar -C "$TEST_TMP/rootfs" -cf "$TEST_TMP/r$i.tar" .
+	done
+	for i in $(seq 1 20); do
+		if [ $((i % 4)) -eq 0 ]; then
+			f load -q -i "$(ferry_test_image)" &
+		else
+			f import -q "$TEST_TMP/r$i.tar" "img$i" &
+		fi
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(f images -q | wc -l)" -eq 16 ]
+	for i in $(seq 1 20); do
+		[ $((i % 4)) -eq 0 ] && continue
+		f image exists "img$i"
+	done
+	[ "$(sqlite3 "$ROOT/ferry.db" 'PRAGMA integrity_check')" = ok ]
+	# Every layer row has its directory and every directory its row.
+	[ "$(sqlite3 "$ROOT/ferry.db" 'SELECT COUNT(*) FROM layers')" -eq "$(ls "$ROOT/storage/layers" | wc -l)" ]
+	[ -z "$(ls "$ROOT/storage/tmp")" ]
+	# Remove them all at once, then nothing is left.
+	pids=()
+	for id in $(f images -q); do
+		f rmi -f "$id" >/dev/null &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	assert_store_empty
+}

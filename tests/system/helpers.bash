@@ -1,0 +1,143 @@
+# Shared set-up for ferry's system tests.  Every test gets its own --root and
+# --runroot under a fresh temporary directory, and teardown removes whatever
+# the test left (mounts, processes, files) even when the test failed, so one
+# failure never poisons the next test.
+
+FERRY_SRC=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+FERRY_BIN=${FERRY_BIN:-$FERRY_SRC/build/ferry}
+# The test image is built once per run and shared read-only by every test.
+FERRY_CACHE=${FERRY_CACHE:-${BATS_RUN_TMPDIR:-/tmp}/ferry-test-cache}
+
+ferry_test_image() {
+	local out="$FERRY_CACHE/ferry-test.oci.tar"
+	if [ ! -s "$out" ]; then
+		mkdir -p "$FERRY_CACHE"
+		"$FERRY_SRC/tests/lib/build-test-image.sh" "$out.$$" >/dev/null
+		mv "$out.$$" "$out"
+	fi
+	echo "$out"
+}
+
+ferry_test_docker_image() {
+	local out="$FERRY_CACHE/ferry-test.docker.tar"
+	if [ ! -s "$out" ]; then
+		mkdir -p "$FERRY_CACHE"
+		"$FERRY_SRC/tests/lib/build-test-image.sh" --docker-archive "$out.$$" >/dev/null
+		mv "$out.$$" "$out"
+	fi
+	echo "$out"
+}
+
+setup() {
+	TEST_TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ferry-test.XXXXXX")
+	ROOT=$TEST_TMP/root
+	RUNROOT=$TEST_TMP/run
+	export ROOT RUNROOT TEST_TMP
+}
+
+# Unmounts everything below TEST_TMP (deepest first) and removes it.
+teardown() {
+	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
+	local m
+	for m in $(awk -v t="$TEST_TMP" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$TEST_TMP"
+}
+
+# ferry with this test's roots.
+f() {
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
+}
+
+# Runs ferry with this test's roots, capturing status and output (bats' run).
+run_ferry() {
+	run "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
+}
+
+# Asserts the last `run` exited with $1.
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected exit status $1, got $status; output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+
+# Asserts the last output contains $1.
+assert_output_contains() {
+	if [[ "$output" != *"$1"* ]]; then
+		echo "expected output to contain: $1" >&2
+		echo "got: $output" >&2
+		return 1
+	fi
+}
+
+# Asserts a failure was reported as one line starting with "Error: ".
+assert_one_line_error() {
+	local lines
+	lines=$(printf '%s\n' "$output" | grep -c .)
+	if [ "$lines" -ne 1 ] || [[ "$output" != "Error: "* ]]; then
+		echo "expected a one-line 'Error: ...' message, got:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+
+# Asserts the root holds no image, no layer and no work in progress.
+assert_store_empty() {
+	local n
+	if [ -d "$ROOT/storage/layers" ]; then
+		n=$(find "$ROOT/storage/layers" -mindepth 1 -maxdepth 1 | wc -l)
+		[ "$n" -eq 0 ] || { echo "layers left behind: $(ls "$ROOT/storage/layers")" >&2; return 1; }
+	fi
+	if [ -d "$ROOT/storage/tmp" ]; then
+		n=$(find "$ROOT/storage/tmp" -mindepth 1 -maxdepth 1 | wc -l)
+		[ "$n" -eq 0 ] || { echo "temporary files left behind: $(ls "$ROOT/storage/tmp")" >&2; return 1; }
+	fi
+	if [ -f "$ROOT/ferry.db" ]; then
+		n=$(sqlite3 "$ROOT/ferry.db" "SELECT (SELECT COUNT(*) FROM images) + (SELECT COUNT(*) FROM layers) + (SELECT COUNT(*) FROM image_names)")
+		[ "$n" -eq 0 ] || { echo "rows left behind in ferry.db" >&2; return 1; }
+	fi
+}
+
+# Unpacks an OCI archive into directory $2 for a test to tamper with.
+oci_unpack() {
+	mkdir -p "$2"
+	tar -xf "$1" -C "$2"
+}
+
+# Packs directory $1 back into OCI archive $2.
+oci_pack() {
+	tar -cf "$2" -C "$1" .
+}
+
+# Stores file $2 as a blob of layout $1 and prints its digest.
+oci_add_blob() {
+	local hex
+	hex=$(sha256sum "$2" | cut -d' ' -f1)
+	cp "$2" "$1/blobs/sha256/$hex"
+	echo "sha256:$hex"
+}
+
+# The digest of the (first) manifest in layout $1.
+oci_manifest_digest() {
+	jq -r '.manifests[0].digest' "$1/index.json"
+}
+
+oci_blob_path() {
+	echo "$1/blobs/sha256/${2#sha256:}"
+}
+
+# Rewrites the manifest of layout $1 with jq filter $2 and points index.json at it.
+oci_edit_manifest() {
+	local layout=$1 filter=$2 old new tmp
+	old=$(oci_manifest_digest "$layout")
+	tmp=$(mktemp)
+	jq -c "$filter" "$(oci_blob_path "$layout" "$old")" >"$tmp"
+	new=$(oci_add_blob "$layout" "$tmp")
+	jq -c --arg d "$new" --argjson s "$(stat -c %s "$tmp")" '.manifests[0].digest = $d | .manifests[0].size = $s' \
+		"$layout/index.json" >"$tmp.index"
+	mv "$tmp.index" "$layout/index.json"
+	rm -f "$tmp" "$(oci_blob_path "$layout" "$old")"
+}

@@ -69,7 +69,7 @@ build_packages=(
 )
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
-	util-linux file xz-utils gzip tar attr python3 time
+	util-linux file xz-utils gzip tar attr python3 skopeo time
 )
 trixie_packages=(criu checkpointctl conmon netavark)
 

@@ -240,3 +240,17 @@ load helpers
 	for p in "${pids[@]}"; do wait "$p"; done
 	assert_store_empty
 }
+
+@test "load: archives written by skopeo (docker-archive, and OCI with zstd layers)" {
+	skopeo copy -q "oci-archive:$(ferry_test_image)" "docker-archive:$TEST_TMP/d.tar:docker.io/library/skotest:1"
+	skopeo copy -q --dest-compress-format zstd "oci-archive:$(ferry_test_image)" "oci-archive:$TEST_TMP/o.tar:quay.io/x/skotest:2"
+	run_ferry load -i "$TEST_TMP/d.tar"
+	assert_status 0
+	[ "$output" = "Loaded image: docker.io/library/skotest:1" ]
+	run_ferry load -i "$TEST_TMP/o.tar"
+	assert_status 0
+	[ "$output" = "Loaded image: quay.io/x/skotest:2" ]
+	# One image (same config) under two names; short names resolve as Podman's do.
+	[ "$(f images -q | wc -l)" -eq 1 ]
+	[ "$(f image inspect --format '{{.Id}}' skotest:1)" = "$(f image inspect --format '{{.Id}}' quay.io/x/skotest:2)" ]
+}

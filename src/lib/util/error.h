@@ -14,9 +14,12 @@
 enum ferry_error_kind
 {
   FERRY_ERROR_GENERIC = 0,
-  FERRY_ERROR_NOT_FOUND, /* the named object does not exist */
-  FERRY_ERROR_IN_USE,    /* the named object is used by another */
-  FERRY_ERROR_EXISTS,    /* the name is taken */
+  FERRY_ERROR_NOT_FOUND,              /* the named object does not exist */
+  FERRY_ERROR_IN_USE,                 /* the named object is used by another */
+  FERRY_ERROR_EXISTS,                 /* the name is taken */
+  FERRY_ERROR_STATE,                  /* the object is in the wrong state for this */
+  FERRY_ERROR_COMMAND_NOT_FOUND,      /* a container's command does not exist (exit 127) */
+  FERRY_ERROR_COMMAND_NOT_EXECUTABLE, /* it exists but cannot be run (exit 126) */
 };
 
 struct ferry_error_s

@@ -1,0 +1,849 @@
+/* ferry: the conmon driver.
+ *
+ * conmon (2.1, --api-version 1) protocol, as ferry relies on it:
+ * - the fd named by _OCI_SYNCPIPE gets one JSON line, {"data": PID} once the
+ *   runtime created the container, or {"data": -1, "message": "<runtime
+ *   stderr>"} when it failed;
+ * - conmon forks: the first process writes --conmon-pidfile with the
+ *   daemon's PID and exits at once; the daemon calls setsid, puts /dev/null
+ *   on its stdio and stays until the container exits;
+ * - with --full-attach the attach socket is <bundle>/attach (--socket-dir-path
+ *   is then ignored), a SOCK_SEQPACKET socket; each packet from conmon starts
+ *   with the stream (2 stdout, 3 stderr); what a client sends is the
+ *   container's stdin, and its shutdown(SHUT_WR) closes that stdin (unless
+ *   --leave-stdin-open);
+ * - on exit conmon writes the code to <exit-dir>/<id> and <persist-dir>/exit,
+ *   then runs --exit-command with execv (the --exit-command-arg values after
+ *   the command as argv[0]), also after a failed create.  */
+#include "conmon.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Podman's limit for a container to be created (or restored).  */
+#define CONMON_REPLY_TIMEOUT_MS (240 * 1000)
+
+/* The fd number conmon finds its sync pipe at.  */
+#define CONMON_SYNC_FD 3
+
+/* conmon reads at most 32767 bytes per packet from an attach client and
+ * writes at most 8192 + 1.  */
+#define ATTACH_SEND_MAX 8192
+#define ATTACH_RECV_MAX 65536
+
+#define ATTACH_STREAM_STDOUT 2
+#define ATTACH_STREAM_STDERR 3
+
+static const char *const CONMON_SEARCH_DIRS[]
+    = { "/usr/bin",       "/usr/libexec/podman", "/usr/local/libexec/podman",
+        "/usr/local/bin", "/usr/lib/podman",     NULL };
+
+/* ferry's own systemd integration and monitor protocols are not conmon's:
+ * with NOTIFY_SOCKET the runtime would wait for the container to notify
+ * readiness, and LISTEN_* would hand it ferry's sockets.  */
+static const char *const ENVIRONMENT_DROPPED[]
+    = { "NOTIFY_SOCKET", "LISTEN_PID",     "LISTEN_FDS",      "LISTEN_FDNAMES",
+        "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE", NULL };
+
+struct strv_builder
+{
+  char **v;
+  size_t n, allocated;
+};
+
+static void
+strv_add (struct strv_builder *b, const char *s)
+{
+  if (b->n + 2 > b->allocated)
+    {
+      b->allocated = b->allocated ? b->allocated * 2 : 32;
+      b->v = xrealloc (b->v, b->allocated * sizeof (char *));
+    }
+  b->v[b->n++] = xstrdup (s);
+  b->v[b->n] = NULL;
+}
+
+static void
+strv_add_pair (struct strv_builder *b, const char *option, const char *value)
+{
+  strv_add (b, option);
+  strv_add (b, value);
+}
+
+/* "--option=VALUE": conmon's option parser takes the value as it is even
+ * when it starts with a dash.  */
+static void
+strv_add_joined (struct strv_builder *b, const char *option, const char *value)
+{
+  cleanup_free char *arg = xasprintf ("%s=%s", option, value);
+
+  strv_add (b, arg);
+}
+
+static char *
+find_conmon (void)
+{
+  const char *path = getenv ("PATH");
+  const char *const *dir;
+
+  if (path)
+    {
+      cleanup_free char *copy = xstrdup (path);
+      char *save = NULL, *d;
+
+      for (d = strtok_r (copy, ":", &save); d; d = strtok_r (NULL, ":", &save))
+        {
+          cleanup_free char *candidate = xasprintf ("%s/conmon", d);
+
+          if (*d == '/' && access (candidate, X_OK) == 0)
+            return steal_pointer (&candidate);
+        }
+    }
+  for (dir = CONMON_SEARCH_DIRS; *dir; dir++)
+    {
+      cleanup_free char *candidate = xasprintf ("%s/conmon", *dir);
+
+      if (access (candidate, X_OK) == 0)
+        return steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
+static bool
+environment_is_dropped (const char *entry)
+{
+  const char *const *it;
+
+  for (it = ENVIRONMENT_DROPPED; *it; it++)
+    {
+      size_t len = strlen (*it);
+
+      if (strncmp (entry, *it, len) == 0 && entry[len] == '=')
+        return true;
+    }
+  return false;
+}
+
+static char **
+conmon_environment (void)
+{
+  struct strv_builder b = { 0 };
+  char sync[32];
+  char **it;
+
+  for (it = environ; it && *it; it++)
+    if (! environment_is_dropped (*it))
+      strv_add (&b, *it);
+  snprintf (sync, sizeof (sync), "_OCI_SYNCPIPE=%d", CONMON_SYNC_FD);
+  strv_add (&b, sync);
+  return b.v;
+}
+
+static char **
+conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const char *bundle,
+             const char *oci_log)
+{
+  struct strv_builder b = { 0 };
+  cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
+  cleanup_free char *log = xasprintf ("k8s-file:%s", o->log_path);
+  char **it;
+
+  strv_add (&b, conmon);
+  strv_add_pair (&b, "--api-version", "1");
+  strv_add_pair (&b, "-c", o->id);
+  strv_add_pair (&b, "-u", o->id);
+  strv_add_pair (&b, "-r", o->runtime->path);
+  strv_add_pair (&b, "-b", bundle);
+  strv_add_pair (&b, "-p", o->pidfile);
+  strv_add_pair (&b, "-n", o->name && *o->name ? o->name : o->id);
+  strv_add_pair (&b, "--exit-dir", o->exit_dir);
+  strv_add_pair (&b, "--persist-dir", o->persist_dir);
+  strv_add (&b, "--full-attach");
+  strv_add_pair (&b, "--socket-dir-path", o->socket_dir);
+  strv_add_pair (&b, "-l", log);
+  strv_add_pair (&b, "--log-level", "warning");
+  /* Once daemonised its stderr is /dev/null: the journal is where a late
+   * failure (writing the exit file, say) can still be read.  */
+  strv_add (&b, "--syslog");
+  for (it = global; *it; it++)
+    strv_add_joined (&b, "--runtime-arg", *it);
+  /* The runtime's error also reaches conmon's reply, but cut at 8 KiB
+   * and mixed with its warnings; the JSON log has it whole.  */
+  strv_add_joined (&b, "--runtime-arg", "--log-format=json");
+  strv_add_joined (&b, "--runtime-arg", "--log");
+  strv_add_joined (&b, "--runtime-arg", oci_log);
+  strv_add_pair (&b, "--conmon-pidfile", o->conmon_pidfile);
+  if (o->terminal)
+    strv_add (&b, "-t");
+  if (o->stdin_open)
+    strv_add (&b, "-i");
+  if (o->exit_command && o->exit_command[0])
+    {
+      strv_add_joined (&b, "--exit-command", o->exit_command[0]);
+      for (it = o->exit_command + 1; *it; it++)
+        strv_add_joined (&b, "--exit-command-arg", *it);
+    }
+  if (o->restore_from)
+    strv_add_joined (&b, "--restore", o->restore_from);
+  for (it = o->runtime_opts; it && *it; it++)
+    strv_add_joined (&b, "--runtime-opt", *it);
+  return b.v;
+}
+
+/* In the forked child: only async-signal-safe calls from here on.  conmon
+ * never gets ferry's own stdio, so a pipe that ferry's caller waits on
+ * does not stay open in the monitor: stdin is /dev/null, and stdout and
+ * stderr are OUTPUT_FD, which conmon replaces with /dev/null when it
+ * daemonises; until then it carries the errors conmon prints.  The cwd is
+ * the bundle, so that the monitor pins no directory of the caller's.  */
+static void __attribute__ ((noreturn))
+conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, int sync_fd)
+{
+  int src[4] = { devnull, output_fd, output_fd, sync_fd };
+  struct sigaction sa;
+  sigset_t none;
+  int i;
+
+  setsid ();
+  if (chdir (cwd) < 0)
+    _exit (126);
+  for (i = 0; i < 4; i++)
+    if ((src[i] = fcntl (src[i], F_DUPFD, 4)) < 0)
+      _exit (126);
+  /* dup2 leaves the copies without FD_CLOEXEC: conmon inherits them.  */
+  for (i = 0; i < 4; i++)
+    if (dup2 (src[i], i) < 0)
+      _exit (126);
+  if (syscall (SYS_close_range, 4U, ~0U, 0U) < 0)
+    for (i = 4; i < 1024; i++)
+      close (i);
+
+  memset (&sa, 0, sizeof (sa));
+  sa.sa_handler = SIG_DFL;
+  for (i = 1; i < NSIG; i++)
+    sigaction (i, &sa, NULL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+
+  execve (argv[0], argv, envp);
+  _exit (127);
+}
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct conmon_reply
+{
+  char *sync;   /* conmon's first line on the sync pipe, or what came before EOF */
+  char *stderr; /* what conmon printed before it daemonised */
+  bool got_line;
+  bool timed_out;
+};
+
+static void
+buffer_append (char **buf, size_t *len, const char *data, size_t n, size_t max)
+{
+  if (*len + n > max)
+    n = max - *len;
+  *buf = xrealloc (*buf, *len + n + 1);
+  memcpy (*buf + *len, data, n);
+  *len += n;
+  (*buf)[*len] = '\0';
+}
+
+/* Reads conmon's first reply line from SYNC_FD while draining ERR_FD.  */
+static int
+read_conmon_reply (int sync_fd, int err_fd, struct conmon_reply *reply, ferry_error_t *err)
+{
+  int64_t deadline = now_ms () + CONMON_REPLY_TIMEOUT_MS;
+  size_t sync_len = 0, err_len = 0;
+  bool sync_open = true, err_open = true;
+
+  reply->sync = xstrdup ("");
+  reply->stderr = xstrdup ("");
+  while (sync_open || (err_open && ! reply->got_line))
+    {
+      struct pollfd pfd[2]
+          = { { sync_open ? sync_fd : -1, POLLIN, 0 }, { err_open ? err_fd : -1, POLLIN, 0 } };
+      int64_t left = deadline - now_ms ();
+      char buf[4096];
+      ssize_t r;
+      int n;
+
+      if (left <= 0)
+        {
+          reply->timed_out = true;
+          return 0;
+        }
+      n = poll (pfd, 2, (int) left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return ferry_make_error (err, errno, "cannot poll conmon's sync pipe");
+      if (pfd[0].revents)
+        {
+          r = read (sync_fd, buf, sizeof (buf));
+          if (r < 0 && errno != EINTR && errno != EAGAIN)
+            return ferry_make_error (err, errno, "cannot read conmon's sync pipe");
+          if (r == 0)
+            sync_open = false;
+          if (r > 0)
+            buffer_append (&reply->sync, &sync_len, buf, r, 1024 * 1024);
+          if (strchr (reply->sync, '\n'))
+            {
+              reply->got_line = true;
+              sync_open = false;
+            }
+        }
+      if (pfd[1].revents)
+        {
+          r = read (err_fd, buf, sizeof (buf));
+          if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+            err_open = false;
+          if (r > 0)
+            buffer_append (&reply->stderr, &err_len, buf, r, 64 * 1024);
+        }
+    }
+  return 0;
+}
+
+static void
+conmon_reply_release (struct conmon_reply *reply)
+{
+  free (reply->sync);
+  free (reply->stderr);
+}
+
+#define cleanup_conmon_reply __attribute__ ((cleanup (conmon_reply_release)))
+
+static int
+wait_child (pid_t pid, int *status)
+{
+  while (waitpid (pid, status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return 0;
+}
+
+/* The last non-empty line of TEXT, without conmon's "[conmon:e]: " tag.  */
+static char *
+last_line (const char *text)
+{
+  const char *end = text + strlen (text);
+  const char *start;
+
+  while (end > text && strchr (" \t\r\n", end[-1]))
+    end--;
+  start = end;
+  while (start > text && start[-1] != '\n')
+    start--;
+  if (strncmp (start, "[conmon:", 8) == 0 && strchr (start, ' ') && strchr (start, ' ') < end)
+    start = strchr (start, ' ') + 1;
+  return xstrndup (start, end - start);
+}
+
+static int
+read_pid_file (const char *path, pid_t *pid, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  char *end;
+  long value;
+
+  if (ferry_read_file (path, &text, NULL, err) < 0)
+    return -1;
+  errno = 0;
+  value = strtol (text, &end, 10);
+  while (*end == '\n' || *end == ' ')
+    end++;
+  if (errno || end == text || *end || value <= 0 || value > INT_MAX)
+    return ferry_make_error (err, 0, "`%s` does not hold a PID", path);
+  *pid = (pid_t) value;
+  return 0;
+}
+
+/* What conmon printed and nobody read yet, now that its first process,
+ * the only writer left, has exited.  */
+static void
+drain_available (int fd, struct conmon_reply *reply)
+{
+  size_t len = strlen (reply->stderr);
+  char buf[4096];
+  ssize_t r;
+
+  if (fcntl (fd, F_SETFL, O_NONBLOCK) < 0)
+    return;
+  while ((r = read (fd, buf, sizeof (buf))) > 0 || (r < 0 && errno == EINTR))
+    if (r > 0)
+      buffer_append (&reply->stderr, &len, buf, r, 64 * 1024);
+}
+
+/* Why conmon, whose first process ended with STATUS, gave no PID.  */
+static char *
+conmon_failure (const char *conmon, int status, const char *output)
+{
+  cleanup_free char *said = last_line (output);
+  const char *sep = *said ? ": " : "";
+
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
+    return xasprintf ("cannot run `%s`%s%s", conmon, sep, said);
+  if (WIFSIGNALED (status))
+    return xasprintf ("conmon was killed by signal %d%s%s", WTERMSIG (status), sep, said);
+  if (WEXITSTATUS (status) != 0)
+    return xasprintf ("conmon exited with status %d%s%s", WEXITSTATUS (status), sep, said);
+  return xasprintf ("conmon exited without reporting the container's PID%s%s", sep, said);
+}
+
+/* conmon's first process failed after it forked (writing its pidfile,
+ * typically), but the daemon went on and the runtime created the
+ * container: remove it, so that a failed create leaves nothing running.  */
+static void
+undo_orphaned_create (const struct ferry_conmon_options *o, const char *reply)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *obj = ferry_json_parse (reply, strlen (reply), "conmon's reply", &ignored);
+
+  if (obj && ferry_json_get_int (obj, "data", -1) > 0)
+    ferry_runtime_delete (o->runtime, o->id, 1, &ignored);
+}
+
+/* The error for a create that conmon reported as failed (or never
+ * reported): the runtime's own words when it left any.  */
+static int
+create_failed (const struct ferry_conmon_options *o, const char *verb, const char *oci_log,
+               const char *message, const char *fallback, ferry_error_t *err)
+{
+  cleanup_free char *log = NULL;
+
+  if (ferry_path_exists (oci_log))
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+
+      if (ferry_read_file (oci_log, &log, NULL, &ignored) == 0
+          && ferry_runtime_error_from_output (o->runtime, verb, o->id, log, err) < 0)
+        return -1;
+    }
+  if (message && ferry_runtime_error_from_output (o->runtime, verb, o->id, message, err) < 0)
+    return -1;
+  return ferry_make_error (err, 0, "conmon for container %s: %s", o->id, fallback);
+}
+
+/* Makes <socket_dir>/<id> lead to the bundle, where conmon puts the attach
+ * socket under --full-attach.  */
+static int
+link_attach_dir (const char *socket_dir, const char *id, const char *bundle, ferry_error_t *err)
+{
+  cleanup_free char *link = xasprintf ("%s/%s", socket_dir, id);
+  char resolved[PATH_MAX];
+  struct stat st;
+
+  if (realpath (link, resolved) != NULL && strcmp (resolved, bundle) == 0)
+    return 0;
+  if (lstat (link, &st) == 0)
+    {
+      if (! S_ISLNK (st.st_mode))
+        return ferry_make_error (err, EEXIST, "cannot link the attach socket directory `%s` to `%s`", link,
+                                 bundle);
+      if (unlink (link) < 0)
+        return ferry_make_error (err, errno, "cannot remove the stale link `%s`", link);
+    }
+  if (symlink (bundle, link) < 0)
+    return ferry_make_error (err, errno, "cannot link the attach socket directory `%s` to `%s`", link,
+                             bundle);
+  return 0;
+}
+
+static int
+unlink_stale (const char *path, ferry_error_t *err)
+{
+  if (unlink (path) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot remove the stale `%s`", path);
+  return 0;
+}
+
+/* Everything conmon expects to find, and nothing left by an earlier run of
+ * the same container that could be taken for this one's.  */
+static int
+prepare_paths (const struct ferry_conmon_options *o, const char *bundle, const char *oci_log,
+               ferry_error_t *err)
+{
+  cleanup_free char *exit_file = xasprintf ("%s/%s", o->exit_dir, o->id);
+  cleanup_free char *persist_exit = xasprintf ("%s/exit", o->persist_dir);
+
+  if (ferry_mkdir_p (o->exit_dir, 0700, err) < 0 || ferry_mkdir_p (o->persist_dir, 0700, err) < 0
+      || ferry_mkdir_p (o->socket_dir, 0700, err) < 0)
+    return -1;
+  if (unlink_stale (exit_file, err) < 0 || unlink_stale (persist_exit, err) < 0
+      || unlink_stale (oci_log, err) < 0 || unlink_stale (o->conmon_pidfile, err) < 0)
+    return -1;
+  return link_attach_dir (o->socket_dir, o->id, bundle, err);
+}
+
+static int
+check_options (const struct ferry_conmon_options *o, ferry_error_t *err)
+{
+  if (o->runtime == NULL || o->id == NULL || o->bundle == NULL || o->pidfile == NULL
+      || o->conmon_pidfile == NULL || o->exit_dir == NULL || o->persist_dir == NULL || o->socket_dir == NULL
+      || o->log_path == NULL)
+    return ferry_make_error (err, EINVAL, "incomplete conmon options for container %s", o->id ? o->id : "?");
+  return 0;
+}
+
+/* Forks conmon; *SYNC_R and *OUTPUT_R get the read ends of its sync pipe
+ * and of its stdout and stderr.  */
+static int
+start_conmon (char **argv, char **envp, const char *bundle, pid_t *pid, int *sync_r, int *output_r,
+              ferry_error_t *err)
+{
+  cleanup_close int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  cleanup_close int sync_w = -1, output_w = -1;
+  int fds[2];
+
+  if (devnull < 0)
+    return ferry_make_error (err, errno, "cannot open /dev/null");
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create conmon's sync pipe");
+  *sync_r = fds[0];
+  sync_w = fds[1];
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe for conmon's errors");
+  *output_r = fds[0];
+  output_w = fds[1];
+
+  *pid = fork ();
+  if (*pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run conmon");
+  if (*pid == 0)
+    conmon_child (argv, envp, bundle, devnull, output_w, sync_w);
+  return 0;
+}
+
+/* Reads conmon's reply and reaps its first process, which exits as soon
+ * as the daemon is forked (the daemon is no child of ferry's).  */
+static int
+wait_conmon (pid_t pid, int sync_r, int output_r, struct conmon_reply *reply, int *status, const char *id,
+             ferry_error_t *err)
+{
+  int ret = read_conmon_reply (sync_r, output_r, reply, err);
+
+  if (ret == 0 && reply->timed_out)
+    ret = ferry_make_error (err, ETIMEDOUT, "conmon did not report on container %s", id);
+  if (ret < 0)
+    kill (pid, SIGKILL);
+  if (wait_child (pid, status) < 0 && ret == 0)
+    return ferry_make_error (err, errno, "cannot wait for conmon");
+  if (ret == 0)
+    drain_available (output_r, reply);
+  return ret;
+}
+
+static bool
+exited_cleanly (int status)
+{
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* What conmon's REPLY and first process's STATUS say: the container's PID,
+ * or why there is none.  */
+static int
+conmon_outcome (const struct ferry_conmon_options *o, const char *conmon, const char *oci_log,
+                const struct conmon_reply *reply, int status, pid_t *container_pid, ferry_error_t *err)
+{
+  const char *verb = o->restore_from ? "restore" : "create";
+  cleanup_json json_object *reply_json = NULL;
+  cleanup_free char *why = NULL;
+  int64_t data;
+
+  if (! exited_cleanly (status) || ! reply->got_line)
+    {
+      why = conmon_failure (conmon, status, reply->stderr);
+      if (! exited_cleanly (status))
+        {
+          if (reply->got_line)
+            undo_orphaned_create (o, reply->sync);
+          return ferry_make_error (err, 0, "conmon for container %s: %s", o->id, why);
+        }
+      return create_failed (o, verb, oci_log, NULL, why, err);
+    }
+
+  reply_json = ferry_json_parse (reply->sync, strlen (reply->sync), "conmon's reply", err);
+  if (reply_json == NULL)
+    return ferry_error_wrap (err, "container %s", o->id);
+  data = ferry_json_get_int (reply_json, "data", -1);
+  if (data <= 0)
+    {
+      why = xasprintf ("%s %s failed (conmon reported %lld)", o->runtime->name, verb, (long long) data);
+      return create_failed (o, verb, oci_log, ferry_json_get_string (reply_json, "message"), why, err);
+    }
+  *container_pid = (pid_t) data;
+  return 0;
+}
+
+int
+ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid, pid_t *conmon_pid,
+                     ferry_error_t *err)
+{
+  cleanup_free char *conmon = NULL;
+  cleanup_free char *oci_log = NULL;
+  cleanup_strv char **argv = NULL;
+  cleanup_strv char **envp = NULL;
+  cleanup_close int sync_r = -1, output_r = -1;
+  cleanup_conmon_reply struct conmon_reply reply = { 0 };
+  char bundle[PATH_MAX];
+  int status = 0;
+  pid_t pid = -1;
+
+  if (check_options (o, err) < 0)
+    return -1;
+  if (realpath (o->bundle, bundle) == NULL)
+    return ferry_make_error (err, errno, "cannot find the bundle `%s` of container %s", o->bundle, o->id);
+  conmon = find_conmon ();
+  if (conmon == NULL)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "conmon not found: install it (package `conmon`)");
+  oci_log = xasprintf ("%s/oci-log", bundle);
+  if (prepare_paths (o, bundle, oci_log, err) < 0)
+    return -1;
+
+  argv = conmon_argv (conmon, o, bundle, oci_log);
+  envp = conmon_environment ();
+  if (start_conmon (argv, envp, bundle, &pid, &sync_r, &output_r, err) < 0
+      || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
+      || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
+    return -1;
+  if (read_pid_file (o->conmon_pidfile, conmon_pid, err) < 0)
+    return ferry_error_wrap (err, "conmon's PID for container %s", o->id);
+  return 0;
+}
+
+char *
+ferry_conmon_attach_path (const char *socket_dir, const char *id)
+{
+  return xasprintf ("%s/%s/attach", socket_dir, id);
+}
+
+int
+ferry_conmon_attach_connect (const char *socket_dir, const char *id, ferry_error_t *err)
+{
+  cleanup_free char *path = ferry_conmon_attach_path (socket_dir, id);
+  cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  cleanup_close int dirfd = -1;
+  struct sockaddr_un addr;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create a socket to attach to container %s", id);
+  memset (&addr, 0, sizeof (addr));
+  addr.sun_family = AF_UNIX;
+  if (strlen (path) < sizeof (addr.sun_path))
+    strcpy (addr.sun_path, path);
+  else
+    {
+      /* Too long for sun_path: reach the directory through its fd.  */
+      cleanup_free char *dir = xasprintf ("%s/%s", socket_dir, id);
+
+      dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dirfd < 0)
+        return ferry_make_error (err, errno, "cannot open the attach socket directory `%s`", dir);
+      snprintf (addr.sun_path, sizeof (addr.sun_path), "/proc/self/fd/%d/attach", dirfd);
+    }
+  if (connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    {
+      int e = errno;
+
+      ferry_make_error (err, e, "cannot connect to the attach socket `%s` of container %s", path, id);
+      if (e == ENOENT || e == ECONNREFUSED)
+        (*err)->kind = FERRY_ERROR_NOT_FOUND;
+      return -1;
+    }
+  return steal_fd (&fd);
+}
+
+/* One packet from conmon: the stream byte, then the data.  */
+static int
+attach_forward_output (const char *packet, size_t len, int out_fd, int err_fd, ferry_error_t *err)
+{
+  int dest;
+
+  if (len < 1)
+    return 0;
+  if (packet[0] == ATTACH_STREAM_STDOUT)
+    dest = out_fd;
+  else if (packet[0] == ATTACH_STREAM_STDERR)
+    dest = err_fd;
+  else
+    return 0;
+  if (dest < 0 || len == 1)
+    return 0;
+  if (ferry_write_all (dest, packet + 1, len - 1) < 0)
+    return ferry_make_error (err, errno, "cannot write the container's %s",
+                             packet[0] == ATTACH_STREAM_STDOUT ? "stdout" : "stderr");
+  return 0;
+}
+
+struct attach_input
+{
+  int fd; /* -1 once it ended */
+  char buf[ATTACH_SEND_MAX];
+  size_t len; /* bytes in BUF not yet sent */
+  bool ended; /* FD reached its end: shut the socket's write side once BUF is sent */
+  bool shut;
+};
+
+/* Sends what is pending without blocking, so that a container that does
+ * not read its stdin never stops ferry from reading its output.  */
+static int
+attach_send_input (int sock, struct attach_input *in, ferry_error_t *err)
+{
+  if (in->len > 0)
+    {
+      ssize_t w = send (sock, in->buf, in->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+      if (w < 0 && (errno == EAGAIN || errno == EINTR))
+        return 0;
+      if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+        {
+          /* conmon no longer takes input: what is left has nowhere to go.  */
+          in->len = 0;
+          in->ended = true;
+          in->fd = -1;
+          in->shut = true;
+          return 0;
+        }
+      if (w < 0)
+        return ferry_make_error (err, errno, "cannot send input to the container");
+      /* A SOCK_SEQPACKET send is all or nothing.  */
+      in->len = 0;
+    }
+  if (in->ended && ! in->shut)
+    {
+      if (shutdown (sock, SHUT_WR) < 0 && errno != ENOTCONN)
+        return ferry_make_error (err, errno, "cannot close the container's stdin");
+      in->shut = true;
+    }
+  return 0;
+}
+
+static int
+attach_read_input (struct attach_input *in, ferry_error_t *err)
+{
+  ssize_t r = read (in->fd, in->buf, sizeof (in->buf));
+
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (r < 0 && errno != EIO)
+    return ferry_make_error (err, errno, "cannot read the input for the container");
+  if (r <= 0)
+    {
+      in->fd = -1;
+      in->ended = true;
+      return 0;
+    }
+  in->len = r;
+  return 0;
+}
+
+int
+ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_error_t *err)
+{
+  cleanup_free char *packet = xmalloc (ATTACH_RECV_MAX);
+  struct attach_input *in = xmalloc0 (sizeof (*in));
+  int ret = 0;
+
+  in->fd = in_fd;
+  in->shut = in_fd < 0;
+  for (;;)
+    {
+      struct pollfd pfd[2];
+      ssize_t r;
+
+      pfd[0].fd = fd;
+      pfd[0].events = POLLIN | (in->len > 0 || (in->ended && ! in->shut) ? POLLOUT : 0);
+      pfd[0].revents = 0;
+      pfd[1].fd = in->fd >= 0 && in->len == 0 ? in->fd : -1;
+      pfd[1].events = POLLIN;
+      pfd[1].revents = 0;
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          ret = ferry_make_error (err, errno, "cannot poll the attach socket");
+          break;
+        }
+      if (pfd[1].revents && (ret = attach_read_input (in, err)) < 0)
+        break;
+      if ((pfd[0].revents & POLLOUT) || pfd[1].revents)
+        if ((ret = attach_send_input (fd, in, err)) < 0)
+          break;
+      if (! (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+
+      r = recv (fd, packet, ATTACH_RECV_MAX, MSG_DONTWAIT);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR))
+        continue;
+      if (r == 0 || (r < 0 && errno == ECONNRESET))
+        break;
+      if (r < 0)
+        {
+          ret = ferry_make_error (err, errno, "cannot read from the attach socket");
+          break;
+        }
+      if ((ret = attach_forward_output (packet, r, out_fd, err_fd, err)) < 0)
+        break;
+    }
+  free (in);
+  return ret < 0 ? -1 : 0;
+}
+
+int
+ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/%s", exit_dir, id);
+  cleanup_free char *text = NULL;
+  char *end;
+  long value;
+
+  if (! ferry_path_exists (path))
+    return 0;
+  if (ferry_read_file (path, &text, NULL, err) < 0)
+    {
+      if ((*err)->status == ENOENT)
+        {
+          ferry_error_release (err);
+          return 0;
+        }
+      return -1;
+    }
+  errno = 0;
+  value = strtol (text, &end, 10);
+  while (*end == '\n' || *end == ' ')
+    end++;
+  if (errno || end == text || *end || value < INT_MIN || value > INT_MAX)
+    return ferry_make_error (err, 0, "the exit file `%s` does not hold an exit code", path);
+  *code = (int) value;
+  return 1;
+}

@@ -1,0 +1,57 @@
+/* ferry: the container monitor driver.  conmon (the Debian package) holds a
+ * container's stdio as pipes (or a pty), writes its log in k8s-file format,
+ * records its exit code, and runs ferry's cleanup command when it exits; it
+ * outlives the ferry command that started it.  */
+#ifndef FERRY_RUNTIME_CONMON_H
+#define FERRY_RUNTIME_CONMON_H
+
+#include "runtime.h"
+
+#include <sys/types.h>
+
+struct ferry_conmon_options
+{
+  const struct ferry_runtime *runtime;
+  const char *id;
+  const char *name;
+  const char *bundle;         /* directory holding config.json */
+  const char *pidfile;        /* the runtime writes the container PID here */
+  const char *conmon_pidfile; /* conmon writes its own PID here */
+  const char *exit_dir;       /* conmon writes <exit_dir>/<id> with the exit code */
+  const char *persist_dir;    /* conmon's own per-container state */
+  const char *socket_dir;     /* the attach socket is <socket_dir>/<id>/attach */
+  const char *log_path;       /* k8s-file log, appended to */
+  int terminal;               /* -t: a pty */
+  int stdin_open;             /* -i: keep the container's stdin open */
+  char **exit_command;        /* NULL-terminated argv run when the container exits */
+  /* Checkpoint/restore (issue 4): when set, conmon restores the container
+   * from this CRIU images directory instead of creating it.  */
+  const char *restore_from;
+  char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
+};
+
+/* Starts conmon, which runs `runtime create` (or `restore`) and daemonises.
+ * Returns once the container exists (created, not started) with its PID and
+ * conmon's.  When the runtime fails, the error has the runtime's message and
+ * the kind from ferry_runtime_classify_exec_error.  */
+int ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid, pid_t *conmon_pid,
+                         ferry_error_t *err);
+
+/* <socket_dir>/<id>/attach  */
+char *ferry_conmon_attach_path (const char *socket_dir, const char *id);
+
+/* Connects to a container's attach socket.  Must happen before the
+ * container is started to see all of its output.  */
+int ferry_conmon_attach_connect (const char *socket_dir, const char *id, ferry_error_t *err);
+
+/* Streams an attach connection FD: what the container writes to stdout and
+ * stderr goes to OUT_FD and ERR_FD; IN_FD (or -1) is copied to the
+ * container's stdin, and its end closes the container's stdin.  Returns when
+ * conmon closes the socket (the container exited).  */
+int ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_error_t *err);
+
+/* Reads <exit_dir>/<id>: 1 and *CODE when the container has exited, 0 when
+ * the file is not there yet.  */
+int ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,828 @@
+/* ferry: the OCI runtime driver.  Every verb runs the runtime binary with an
+ * explicit argv, stdin from /dev/null, and its stdout and stderr captured;
+ * the runtime logs in JSON so that its error message can be told apart from
+ * the rest of its chatter.  */
+#include "runtime.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* More than any runtime prints for the verbs ferry uses; the rest is
+ * dropped rather than letting a runaway child grow ferry's memory.  */
+#define CAPTURE_MAX (4 * 1024 * 1024)
+
+static const char *const RUNTIME_SEARCH_DIRS[]
+    = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", NULL };
+
+/* Variables that would make the runtime act on ferry's behalf towards
+ * systemd (socket activation, readiness notification) or that belong to a
+ * monitor's own protocol.  */
+static const char *const ENVIRONMENT_DROPPED[]
+    = { "NOTIFY_SOCKET", "LISTEN_PID",     "LISTEN_FDS",      "LISTEN_FDNAMES",
+        "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE", NULL };
+
+static bool
+is_executable_file (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+static char *
+find_in_dirs (const char *name, const char *dirs, const char *const *fallback)
+{
+  if (dirs)
+    {
+      cleanup_free char *copy = xstrdup (dirs);
+      char *save = NULL, *dir;
+
+      for (dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+        {
+          cleanup_free char *candidate = NULL;
+
+          if (*dir != '/')
+            continue;
+          candidate = xasprintf ("%s/%s", dir, name);
+          if (is_executable_file (candidate))
+            return steal_pointer (&candidate);
+        }
+    }
+  for (; *fallback; fallback++)
+    {
+      cleanup_free char *candidate = xasprintf ("%s/%s", *fallback, name);
+
+      if (is_executable_file (candidate))
+        return steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
+int
+ferry_runtime_init (struct ferry_runtime *rt, const char *name_or_path, const char *runroot,
+                    ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  const char *slash;
+
+  memset (rt, 0, sizeof (*rt));
+  if (name_or_path == NULL || *name_or_path == '\0')
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "no OCI runtime given: pass --runtime NAME|PATH");
+
+  if (strchr (name_or_path, '/'))
+    {
+      char resolved[PATH_MAX];
+
+      if (realpath (name_or_path, resolved) != NULL && is_executable_file (resolved))
+        path = xstrdup (resolved);
+    }
+  else
+    path = find_in_dirs (name_or_path, getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  if (path == NULL)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "OCI runtime `%s` not found: install it or pass --runtime PATH",
+                                  name_or_path);
+
+  slash = strrchr (name_or_path, '/');
+  rt->name = xstrdup (slash ? slash + 1 : name_or_path);
+  rt->path = steal_pointer (&path);
+  rt->root = xasprintf ("%s/runtime", runroot);
+  if (ferry_mkdir_p (rt->root, 0700, err) < 0)
+    {
+      ferry_runtime_release (rt);
+      return -1;
+    }
+  return 0;
+}
+
+void
+ferry_runtime_release (struct ferry_runtime *rt)
+{
+  if (rt == NULL)
+    return;
+  free (rt->name);
+  free (rt->path);
+  free (rt->root);
+  memset (rt, 0, sizeof (*rt));
+}
+
+char **
+ferry_runtime_global_args (const struct ferry_runtime *rt)
+{
+  char **args = xmalloc0 (3 * sizeof (char *));
+
+  args[0] = xstrdup ("--root");
+  args[1] = xstrdup (rt->root);
+  return args;
+}
+
+/* A growing NULL-terminated argv.  */
+struct argv_builder
+{
+  char **v;
+  size_t n, allocated;
+};
+
+static void
+argv_add (struct argv_builder *b, const char *arg)
+{
+  if (b->n + 2 > b->allocated)
+    {
+      b->allocated = b->allocated ? b->allocated * 2 : 16;
+      b->v = xrealloc (b->v, b->allocated * sizeof (char *));
+    }
+  b->v[b->n++] = xstrdup (arg);
+  b->v[b->n] = NULL;
+}
+
+/* path --root ROOT --log-format=json [--log LOG] ARGS...  */
+static char **
+runtime_argv (const struct ferry_runtime *rt, const char *log_path, const char *const *args)
+{
+  struct argv_builder b = { 0 };
+  cleanup_strv char **global = ferry_runtime_global_args (rt);
+  char **it;
+
+  argv_add (&b, rt->path);
+  for (it = global; *it; it++)
+    argv_add (&b, *it);
+  argv_add (&b, "--log-format=json");
+  if (log_path)
+    {
+      argv_add (&b, "--log");
+      argv_add (&b, log_path);
+    }
+  for (; *args; args++)
+    argv_add (&b, *args);
+  return b.v;
+}
+
+static bool
+environment_is_dropped (const char *entry)
+{
+  const char *const *it;
+
+  for (it = ENVIRONMENT_DROPPED; *it; it++)
+    {
+      size_t len = strlen (*it);
+
+      if (strncmp (entry, *it, len) == 0 && entry[len] == '=')
+        return true;
+    }
+  return false;
+}
+
+static char **
+runtime_environment (void)
+{
+  struct argv_builder b = { 0 };
+  char **it;
+
+  argv_add (&b, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  for (it = environ; it && *it; it++)
+    if (! environment_is_dropped (*it))
+      {
+        if (strncmp (*it, "PATH=", 5) == 0)
+          {
+            free (b.v[0]);
+            b.v[0] = xstrdup (*it);
+          }
+        else
+          argv_add (&b, *it);
+      }
+  return b.v;
+}
+
+/* In the forked child: only async-signal-safe calls from here on.  */
+static void __attribute__ ((noreturn))
+child_exec (char **argv, char **envp, int in_fd, int out_fd, int err_fd)
+{
+  int src[3] = { in_fd, out_fd, err_fd };
+  struct sigaction sa;
+  sigset_t none;
+  int i;
+
+  /* Move the sources out of 0..2 first so no dup2 clobbers another.  */
+  for (i = 0; i < 3; i++)
+    if ((src[i] = fcntl (src[i], F_DUPFD, 3)) < 0)
+      _exit (127);
+  for (i = 0; i < 3; i++)
+    if (dup2 (src[i], i) < 0)
+      _exit (127);
+  if (syscall (SYS_close_range, 3U, ~0U, 0U) < 0)
+    for (i = 3; i < 1024; i++)
+      close (i);
+
+  memset (&sa, 0, sizeof (sa));
+  sa.sa_handler = SIG_DFL;
+  for (i = 1; i < NSIG; i++)
+    sigaction (i, &sa, NULL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+
+  execve (argv[0], argv, envp);
+  _exit (127);
+}
+
+static int
+spawn (char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid, ferry_error_t *err)
+{
+  cleanup_strv char **envp = runtime_environment ();
+
+  *pid = fork ();
+  if (*pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
+  if (*pid == 0)
+    child_exec (argv, envp, in_fd, out_fd, err_fd);
+  return 0;
+}
+
+/* Exit status as a shell reports it: 128+N for signal N.  */
+static int
+wait_exit_code (pid_t pid, ferry_error_t *err)
+{
+  int status;
+
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return ferry_make_error (err, errno, "cannot wait for process %d", (int) pid);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return WEXITSTATUS (status);
+}
+
+struct capture
+{
+  char *data;
+  size_t len, allocated;
+};
+
+static void
+capture_append (struct capture *c, const char *buf, size_t n)
+{
+  if (c->len + n > CAPTURE_MAX)
+    n = CAPTURE_MAX - c->len;
+  if (c->len + n + 1 > c->allocated)
+    {
+      c->allocated = (c->len + n + 1) * 2;
+      c->data = xrealloc (c->data, c->allocated);
+    }
+  memcpy (c->data + c->len, buf, n);
+  c->len += n;
+  c->data[c->len] = '\0';
+}
+
+/* Reads FDS[0] into OUT and FDS[1] into ERROUT until both end.  */
+static int
+capture_both (int fds[2], struct capture *out, struct capture *errout, ferry_error_t *err)
+{
+  struct capture *dest[2] = { out, errout };
+  bool open_[2] = { true, true };
+
+  capture_append (out, "", 0);
+  capture_append (errout, "", 0);
+  while (open_[0] || open_[1])
+    {
+      struct pollfd pfd[2];
+      int i;
+
+      for (i = 0; i < 2; i++)
+        {
+          pfd[i].fd = open_[i] ? fds[i] : -1;
+          pfd[i].events = POLLIN;
+          pfd[i].revents = 0;
+        }
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return ferry_make_error (err, errno, "cannot poll the runtime's output");
+        }
+      for (i = 0; i < 2; i++)
+        {
+          char buf[8192];
+          ssize_t r;
+
+          if (! open_[i] || pfd[i].revents == 0)
+            continue;
+          r = read (fds[i], buf, sizeof (buf));
+          if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+          if (r <= 0)
+            open_[i] = false;
+          else
+            capture_append (dest[i], buf, r);
+        }
+    }
+  return 0;
+}
+
+struct run_result
+{
+  int exit_code;
+  struct capture out, errout;
+};
+
+static void
+run_result_release (struct run_result *r)
+{
+  free (r->out.data);
+  free (r->errout.data);
+}
+
+#define cleanup_run_result __attribute__ ((cleanup (run_result_release)))
+
+/* Runs the runtime with ARGS after its global arguments.  Fails only when
+ * the runtime cannot be run at all; its own failure is in R->exit_code.  */
+static int
+runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run_result *r,
+             ferry_error_t *err)
+{
+  cleanup_strv char **argv = runtime_argv (rt, NULL, args);
+  cleanup_close int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  cleanup_close int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
+  int fds[2];
+  pid_t pid;
+  int ret;
+
+  memset (r, 0, sizeof (*r));
+  if (devnull < 0)
+    return ferry_make_error (err, errno, "cannot open /dev/null");
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  out_r = fds[0];
+  out_w = fds[1];
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  err_r = fds[0];
+  err_w = fds[1];
+
+  if (spawn (argv, devnull, out_w, err_w, &pid, err) < 0)
+    return -1;
+  close (steal_fd (&out_w));
+  close (steal_fd (&err_w));
+
+  fds[0] = out_r;
+  fds[1] = err_r;
+  ret = capture_both (fds, &r->out, &r->errout, err);
+  if (ret < 0)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+
+      kill (pid, SIGKILL);
+      wait_exit_code (pid, &ignored);
+      return -1;
+    }
+  r->exit_code = wait_exit_code (pid, err);
+  return r->exit_code < 0 ? -1 : 0;
+}
+
+static char *
+trim (const char *s, size_t len)
+{
+  while (len > 0 && strchr (" \t\r\n", *s))
+    s++, len--;
+  while (len > 0 && strchr (" \t\r\n", s[len - 1]))
+    len--;
+  return xstrndup (s, len);
+}
+
+/* The message of one line of runtime output: the "msg" of a JSON log entry
+ * (with its level in *LEVEL) or the line itself.  */
+static char *
+log_line_message (const char *line, size_t len, char **level)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *obj = NULL;
+  const char *msg;
+
+  *level = NULL;
+  if (len > 0 && *line == '{')
+    obj = ferry_json_parse (line, len, "runtime log", &ignored);
+  if (obj == NULL || (msg = ferry_json_get_string (obj, "msg")) == NULL)
+    return trim (line, len);
+  if (ferry_json_get_string (obj, "level"))
+    *level = xstrdup (ferry_json_get_string (obj, "level"));
+  return trim (msg, strlen (msg));
+}
+
+/* The runtime's error in TEXT (its stderr or its JSON log): the last entry
+ * logged at level error or fatal, else (unless ERRORS_ONLY) the last
+ * non-empty line.  NULL when TEXT has none.  */
+static char *
+runtime_error_from_text (const char *text, bool errors_only)
+{
+  cleanup_free char *last_error = NULL;
+  cleanup_free char *last_line = NULL;
+  const char *line = text;
+
+  while (line && *line)
+    {
+      const char *end = strchr (line, '\n');
+      size_t len = end ? (size_t) (end - line) : strlen (line);
+      cleanup_free char *level = NULL;
+      cleanup_free char *msg = log_line_message (line, len, &level);
+
+      if (*msg)
+        {
+          bool is_error = level && (strcmp (level, "error") == 0 || strcmp (level, "fatal") == 0);
+
+          if (is_error)
+            {
+              free (last_error);
+              last_error = xstrdup (msg);
+            }
+          if (is_error || level == NULL || strcmp (level, "debug") != 0)
+            {
+              free (last_line);
+              last_line = steal_pointer (&msg);
+            }
+        }
+      line = end ? end + 1 : NULL;
+    }
+  if (last_error || errors_only)
+    return steal_pointer (&last_error);
+  return steal_pointer (&last_line);
+}
+
+/* Where the runtime names the command it could not run, the part from the
+ * quoted command on: runc says `exec: "CMD": REASON`.  */
+static const char *
+command_error_detail (const char *message)
+{
+  const char *p = NULL, *next = message;
+
+  while ((next = strstr (next, "exec: \"")) != NULL)
+    {
+      p = next;
+      next++;
+    }
+  return p ? p + strlen ("exec: ") : NULL;
+}
+
+enum ferry_error_kind
+ferry_runtime_classify_exec_error (const char *message)
+{
+  bool about_command;
+
+  if (message == NULL)
+    return FERRY_ERROR_GENERIC;
+  if (strcasestr (message, "executable file not found") || strcasestr (message, "executable file `"))
+    return FERRY_ERROR_COMMAND_NOT_FOUND;
+  /* "no such file or directory" alone also describes a missing mount
+   * source or working directory; only an error about starting the command
+   * (runc: `exec: "CMD": ...`, crun: "executable ...") is the command's.  */
+  about_command = command_error_detail (message) != NULL || strcasestr (message, "executable") != NULL;
+  if (! about_command)
+    return FERRY_ERROR_GENERIC;
+  if (strcasestr (message, "no such file or directory") || strcasestr (message, "not found"))
+    return FERRY_ERROR_COMMAND_NOT_FOUND;
+  if (strcasestr (message, "permission denied") || strcasestr (message, "exec format error")
+      || strcasestr (message, "is a directory"))
+    return FERRY_ERROR_COMMAND_NOT_EXECUTABLE;
+  return FERRY_ERROR_GENERIC;
+}
+
+/* runc prefixes its message with "<verb> failed: " (or "runc <verb>
+ * failed: "), which ferry's own prefix already says.  */
+static const char *
+strip_failed_prefix (const char *message, const char *name, const char *verb)
+{
+  cleanup_free char *long_prefix = xasprintf ("%s %s failed: ", name, verb);
+  cleanup_free char *short_prefix = xasprintf ("%s failed: ", verb);
+
+  if (strncmp (message, long_prefix, strlen (long_prefix)) == 0)
+    return message + strlen (long_prefix);
+  if (strncmp (message, short_prefix, strlen (short_prefix)) == 0)
+    return message + strlen (short_prefix);
+  return message;
+}
+
+static int
+runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const char *verb, const char *id,
+                    const char *message, int exit_code)
+{
+  enum ferry_error_kind kind;
+  const char *detail;
+
+  if (message == NULL || *message == '\0')
+    return ferry_make_error_kind (err, FERRY_ERROR_GENERIC, "%s %s %s: exited with status %d", rt->name, verb,
+                                  id, exit_code);
+  kind = ferry_runtime_classify_exec_error (message);
+  detail = command_error_detail (message);
+  if (kind != FERRY_ERROR_GENERIC && detail)
+    return ferry_make_error_kind (err, kind, "%s %s: %s", rt->name, verb, detail);
+  if (kind == FERRY_ERROR_GENERIC && (strstr (message, "does not exist") || strstr (message, "not exist")))
+    kind = FERRY_ERROR_NOT_FOUND;
+  return ferry_make_error_kind (err, kind, "%s %s %s: %s", rt->name, verb, id,
+                                strip_failed_prefix (message, rt->name, verb));
+}
+
+int
+ferry_runtime_error_from_output (const struct ferry_runtime *rt, const char *verb, const char *id,
+                                 const char *output, ferry_error_t *err)
+{
+  cleanup_free char *message = output ? runtime_error_from_text (output, false) : NULL;
+
+  if (message == NULL || *message == '\0')
+    return 0;
+  return runtime_make_error (err, rt, verb, id, message, 0);
+}
+
+/* Shared by the verbs that print nothing useful on success.  IGNORED lists
+ * error messages that mean the goal is already reached.  */
+static int
+runtime_simple (const struct ferry_runtime *rt, const char *verb, const char *const *args, const char *id,
+                const char *const *ignored, ferry_error_t *err)
+{
+  cleanup_run_result struct run_result r;
+  cleanup_free char *message = NULL;
+
+  if (runtime_run (rt, args, &r, err) < 0)
+    return ferry_error_wrap (err, "%s %s %s", rt->name, verb, id);
+  if (r.exit_code == 0)
+    return 0;
+  message = runtime_error_from_text (r.errout.data, false);
+  if (message == NULL)
+    message = runtime_error_from_text (r.out.data, false);
+  for (; ignored && *ignored; ignored++)
+    if (message && strcasestr (message, *ignored))
+      return 0;
+  return runtime_make_error (err, rt, verb, id, message, r.exit_code);
+}
+
+int
+ferry_runtime_state (const struct ferry_runtime *rt, const char *id, struct ferry_runtime_state *st,
+                     ferry_error_t *err)
+{
+  const char *args[] = { "state", id, NULL };
+  cleanup_run_result struct run_result r;
+  cleanup_json json_object *state = NULL;
+  cleanup_free char *what = NULL;
+  const char *status;
+
+  memset (st, 0, sizeof (*st));
+  if (runtime_run (rt, args, &r, err) < 0)
+    return ferry_error_wrap (err, "%s state %s", rt->name, id);
+  if (r.exit_code != 0)
+    {
+      cleanup_free char *message = runtime_error_from_text (r.errout.data, false);
+
+      return runtime_make_error (err, rt, "state", id, message, r.exit_code);
+    }
+  what = xasprintf ("output of `%s state %s`", rt->name, id);
+  state = ferry_json_parse (r.out.data, r.out.len, what, err);
+  if (state == NULL)
+    return -1;
+  status = ferry_json_get_string (state, "status");
+  if (status == NULL)
+    return ferry_make_error (err, 0, "%s has no status", what);
+  snprintf (st->status, sizeof (st->status), "%s", status);
+  st->pid = (pid_t) ferry_json_get_int (state, "pid", 0);
+  return 0;
+}
+
+int
+ferry_runtime_start (const struct ferry_runtime *rt, const char *id, ferry_error_t *err)
+{
+  const char *args[] = { "start", id, NULL };
+
+  return runtime_simple (rt, "start", args, id, NULL, err);
+}
+
+int
+ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int signal, int all, ferry_error_t *err)
+{
+  static const char *const gone[]
+      = { "container not running", "not exist", "process already finished", "no such process", NULL };
+  char signal_arg[16];
+  const char *args[6];
+  size_t n = 0;
+
+  snprintf (signal_arg, sizeof (signal_arg), "%d", signal);
+  args[n++] = "kill";
+  if (all)
+    args[n++] = "--all";
+  args[n++] = id;
+  args[n++] = signal_arg;
+  args[n] = NULL;
+  return runtime_simple (rt, "kill", args, id, gone, err);
+}
+
+int
+ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err)
+{
+  static const char *const gone[] = { "not exist", NULL };
+  const char *args[5];
+  size_t n = 0;
+
+  args[n++] = "delete";
+  if (force)
+    args[n++] = "--force";
+  args[n++] = id;
+  args[n] = NULL;
+  return runtime_simple (rt, "delete", args, id, gone, err);
+}
+
+int
+ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, ferry_error_t *err)
+{
+  const char *args[] = { "pause", id, NULL };
+
+  return runtime_simple (rt, "pause", args, id, NULL, err);
+}
+
+int
+ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, ferry_error_t *err)
+{
+  const char *args[] = { "resume", id, NULL };
+
+  return runtime_simple (rt, "resume", args, id, NULL, err);
+}
+
+static json_object *
+string_array (char **strings)
+{
+  json_object *array = json_object_new_array ();
+
+  for (; *strings; strings++)
+    json_object_array_add (array, json_object_new_string (*strings));
+  return array;
+}
+
+/* The "process" object for `runtime exec`: the container's own, with the
+ * options' fields on top.  */
+static json_object *
+exec_process (const struct ferry_exec_options *o, ferry_error_t *err)
+{
+  json_object *process, *user;
+  size_t i;
+
+  if (o->args == NULL || o->args[0] == NULL)
+    {
+      ferry_make_error (err, 0, "no command given to exec");
+      return NULL;
+    }
+  if (o->process_template_json)
+    {
+      process = ferry_json_parse (o->process_template_json, strlen (o->process_template_json),
+                                  "the container's process template", err);
+      if (process == NULL)
+        return NULL;
+      if (! json_object_is_type (process, json_type_object))
+        {
+          json_object_put (process);
+          ferry_make_error (err, 0, "the container's process template is not a JSON object");
+          return NULL;
+        }
+    }
+  else
+    process = json_object_new_object ();
+
+  json_object_object_add (process, "args", string_array (o->args));
+  if (o->env)
+    json_object_object_add (process, "env", string_array (o->env));
+  json_object_object_add (process, "cwd", json_object_new_string (o->cwd && *o->cwd ? o->cwd : "/"));
+  json_object_object_add (process, "terminal", json_object_new_boolean (o->terminal));
+
+  user = ferry_json_get_object (process, "user");
+  if (user == NULL)
+    {
+      user = json_object_new_object ();
+      json_object_object_add (process, "user", user);
+    }
+  json_object_object_add (user, "uid", json_object_new_int64 (o->uid));
+  json_object_object_add (user, "gid", json_object_new_int64 (o->gid));
+  json_object_object_del (user, "additionalGids");
+  if (o->n_additional_gids > 0)
+    {
+      json_object *gids = json_object_new_array ();
+
+      for (i = 0; i < o->n_additional_gids; i++)
+        json_object_array_add (gids, json_object_new_int64 (o->additional_gids[i]));
+      json_object_object_add (user, "additionalGids", gids);
+    }
+  return process;
+}
+
+/* Writes PROCESS to a new file under the runtime root; returns its path.  */
+static char *
+write_process_file (const struct ferry_runtime *rt, json_object *process, ferry_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/exec-XXXXXX", rt->root);
+  cleanup_close int fd = mkostemp (path, O_CLOEXEC);
+  const char *text = ferry_json_to_string (process, 0);
+
+  if (fd < 0)
+    {
+      ferry_make_error (err, errno, "cannot create the exec process file in `%s`", rt->root);
+      return NULL;
+    }
+  if (ferry_write_all (fd, text, strlen (text)) < 0)
+    {
+      ferry_make_error (err, errno, "cannot write `%s`", path);
+      unlink (path);
+      return NULL;
+    }
+  return steal_pointer (&path);
+}
+
+static void
+unlink_and_free (char **path)
+{
+  if (*path)
+    unlink (*path);
+  free (*path);
+}
+
+#define cleanup_unlink __attribute__ ((cleanup (unlink_and_free)))
+
+int
+ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
+                    int *exit_code, ferry_error_t *err)
+{
+  cleanup_json json_object *process = NULL;
+  cleanup_unlink char *process_path = NULL;
+  cleanup_unlink char *log_path = NULL;
+  cleanup_close int devnull = -1;
+  cleanup_strv char **argv = NULL;
+  cleanup_free char *log = NULL;
+  cleanup_free char *message = NULL;
+  const char *args[8];
+  size_t n = 0;
+  int in_fd, out_fd, err_fd, code;
+  pid_t pid;
+
+  *exit_code = 125;
+  process = exec_process (o, err);
+  if (process == NULL)
+    return -1;
+  process_path = write_process_file (rt, process, err);
+  if (process_path == NULL)
+    return -1;
+  /* The process owns stdout and stderr; the runtime's own error comes
+   * from its JSON log instead.  */
+  log_path = xasprintf ("%s.log", process_path);
+
+  args[n++] = "exec";
+  if (o->terminal)
+    args[n++] = "--tty";
+  if (o->detach)
+    args[n++] = "--detach";
+  args[n++] = "--process";
+  args[n++] = process_path;
+  args[n++] = id;
+  args[n] = NULL;
+  argv = runtime_argv (rt, log_path, args);
+
+  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0)
+    return ferry_make_error (err, errno, "cannot open /dev/null");
+  in_fd = o->detach || ! (o->keep_stdin || o->terminal) ? devnull : STDIN_FILENO;
+  out_fd = o->detach ? devnull : STDOUT_FILENO;
+  err_fd = o->detach ? devnull : STDERR_FILENO;
+  if (spawn (argv, in_fd, out_fd, err_fd, &pid, err) < 0)
+    return ferry_error_wrap (err, "%s exec %s", rt->name, id);
+  code = wait_exit_code (pid, err);
+  if (code < 0)
+    return -1;
+
+  /* A failing process exits non-zero too; only an error in the log
+   * means that the runtime itself failed.  */
+  if (code != 0 && ferry_path_exists (log_path))
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+
+      if (ferry_read_file (log_path, &log, NULL, &ignored) == 0)
+        message = runtime_error_from_text (log, true);
+    }
+  if (message == NULL)
+    {
+      *exit_code = code;
+      return 0;
+    }
+  runtime_make_error (err, rt, "exec", id, message, code);
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND)
+    *exit_code = 127;
+  else if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+    *exit_code = 126;
+  return -1;
+}

@@ -1,0 +1,97 @@
+/* ferry: the OCI runtime driver (runc by default, crun selectable).
+ *
+ * Every call runs the runtime with `--root <runroot>/runtime`, so two ferry
+ * runroots never see each other's containers, and with an explicit argv
+ * (never a shell).  When the runtime fails, the error carries the runtime's
+ * own message (its stderr or its JSON log), not just an exit status.  */
+#ifndef FERRY_RUNTIME_RUNTIME_H
+#define FERRY_RUNTIME_RUNTIME_H
+
+#include "../util/error.h"
+
+#include <sys/types.h>
+
+struct ferry_runtime
+{
+  char *name; /* "runc", "crun", or the basename of a path */
+  char *path; /* absolute path of the binary */
+  char *root; /* <runroot>/runtime */
+};
+
+/* NAME_OR_PATH: "runc", "crun", or a path.  A name is looked up in PATH and
+ * then in /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin.  Not found:
+ * kind FERRY_ERROR_NOT_FOUND, "OCI runtime `X` not found: install it or pass
+ * --runtime PATH".  Creates RUNROOT/runtime (0700).  */
+int ferry_runtime_init (struct ferry_runtime *rt, const char *name_or_path, const char *runroot,
+                        ferry_error_t *err);
+void ferry_runtime_release (struct ferry_runtime *rt);
+
+/* The global arguments every invocation starts with after the runtime's
+ * path, NULL-terminated and newly allocated (free with cleanup_strv):
+ * { "--root", root, NULL }.  conmon, which builds its own runtime command
+ * lines, gets them as --runtime-arg.  */
+char **ferry_runtime_global_args (const struct ferry_runtime *rt);
+
+struct ferry_runtime_state
+{
+  char status[32]; /* "created", "running", "paused", "stopped" */
+  pid_t pid;
+};
+
+/* `runtime state ID`.  A container the runtime does not know: kind
+ * FERRY_ERROR_NOT_FOUND.  */
+int ferry_runtime_state (const struct ferry_runtime *rt, const char *id, struct ferry_runtime_state *st,
+                         ferry_error_t *err);
+
+int ferry_runtime_start (const struct ferry_runtime *rt, const char *id, ferry_error_t *err);
+/* SIGNAL is a number; ALL sends it to every process of the container.  A
+ * container already gone is not an error.  */
+int ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int signal, int all,
+                        ferry_error_t *err);
+/* FORCE kills a running container first.  Not known is not an error.  */
+int ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err);
+int ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, ferry_error_t *err);
+int ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, ferry_error_t *err);
+
+struct ferry_exec_options
+{
+  char **args;     /* the command, NULL-terminated */
+  char **env;      /* the full environment, NULL-terminated */
+  const char *cwd; /* "/" when NULL */
+  uid_t uid;
+  gid_t gid;
+  gid_t *additional_gids;
+  size_t n_additional_gids;
+  int terminal;   /* allocate a pty (stdin must be a terminal) */
+  int detach;     /* don't wait: stdio goes to /dev/null */
+  int keep_stdin; /* pass ferry's stdin to the process */
+  /* Capabilities and the rest of the process come from the container's
+   * config.json, which the caller passes as PROCESS_TEMPLATE (the "process"
+   * object): args/env/cwd/user/terminal above override its fields.  */
+  const char *process_template_json;
+};
+
+/* `runtime exec --process FILE ID`, with ferry's stdio (or /dev/null when
+ * detached).  *EXIT_CODE gets the process's exit status (128+N for a
+ * signal); 126/127 and kinds COMMAND_NOT_EXECUTABLE/COMMAND_NOT_FOUND when
+ * the runtime reports that the command cannot be executed or found.  */
+int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
+                        int *exit_code, ferry_error_t *err);
+
+/* Maps a runtime's error text about the container's command to a kind:
+ * "executable file not found", "no such file or directory" -> NOT_FOUND,
+ * "permission denied" -> NOT_EXECUTABLE, else GENERIC.  The last two count
+ * only in an error about executing (runc `exec: "CMD": ...`, crun
+ * "executable ..."): a missing mount source is no missing command.  */
+enum ferry_error_kind ferry_runtime_classify_exec_error (const char *message);
+
+/* Fills *ERR with what the runtime said in OUTPUT (its stderr or JSON log;
+ * the last entry at level error wins) about VERB on container ID:
+ * "<runtime> <verb> <id>: <message>", or "<runtime> <verb>: \"CMD\": <why>"
+ * when the container's command cannot be run, with the kind from
+ * ferry_runtime_classify_exec_error (NOT_FOUND for an unknown container).
+ * Returns -1, or 0 leaving *ERR alone when OUTPUT holds no message.  */
+int ferry_runtime_error_from_output (const struct ferry_runtime *rt, const char *verb, const char *id,
+                                     const char *output, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,689 @@
+/* ferry: the OCI runtime spec of a container, shaped like the one Podman 5
+ * (rootful) writes for `podman run --network none IMAGE`, and the lookup of
+ * a `--user` value in the container's own passwd and group files.  */
+#include "spec.h"
+#include "../util/cleanup.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+#define OCI_VERSION "1.0.2-dev"
+
+/* Podman's default capability set (containers.conf `default_capabilities`). */
+static const char *const DEFAULT_CAPABILITIES[]
+    = { "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+        "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
+        "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL };
+
+static const char *const MASKED_PATHS[]
+    = { "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",       "/sys/fs/selinux",
+        "/sys/dev/block",    "/proc/interrupts",  NULL };
+
+static const char *const READONLY_PATHS[]
+    = { "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+
+static const char *const PROC_OPTIONS[] = { "nosuid", "noexec", "nodev", NULL };
+static const char *const DEV_OPTIONS[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
+static const char *const DEVPTS_OPTIONS[]
+    = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL };
+static const char *const MQUEUE_OPTIONS[] = { "nosuid", "noexec", "nodev", NULL };
+static const char *const SYSFS_OPTIONS[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+static const char *const CGROUP_OPTIONS[]
+    = { "rprivate", "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
+static const char *const SHM_OPTIONS[] = { "bind", "rprivate", "nosuid", "noexec", "nodev", NULL };
+static const char *const ETC_FILE_OPTIONS[] = { "bind", "rprivate", NULL };
+
+static const char *const USER_BIND_OPTIONS[] = { "rbind", "rprivate", NULL };
+static const char *const USER_BIND_RO_OPTIONS[] = { "rbind", "rprivate", "ro", NULL };
+/* runc (since 1.0) knows "tmpcopyup": the tmpfs starts with a copy of what
+ * the image has at the destination, as with Podman.  */
+static const char *const USER_TMPFS_OPTIONS[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
+static const char *const USER_TMPFS_RO_OPTIONS[] = { "ro", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
+
+struct mount_entry
+{
+  const char *destination;
+  const char *type;
+  const char *source; /* NULL for a bind means the caller gave no path */
+  const char *const *options;
+};
+
+enum
+{
+  N_DEFAULT_MOUNTS = 10
+};
+
+static void
+default_mounts (const struct ferry_spec_params *p, struct mount_entry out[N_DEFAULT_MOUNTS])
+{
+  const struct mount_entry defaults[N_DEFAULT_MOUNTS] = {
+    { "/proc", "proc", "proc", PROC_OPTIONS },
+    { "/dev", "tmpfs", "tmpfs", DEV_OPTIONS },
+    { "/dev/pts", "devpts", "devpts", DEVPTS_OPTIONS },
+    { "/dev/mqueue", "mqueue", "mqueue", MQUEUE_OPTIONS },
+    { "/sys", "sysfs", "sysfs", SYSFS_OPTIONS },
+    { "/sys/fs/cgroup", "cgroup", "cgroup", CGROUP_OPTIONS },
+    { "/dev/shm", "bind", p->shm_path, SHM_OPTIONS },
+    { "/etc/hosts", "bind", p->hosts_path, ETC_FILE_OPTIONS },
+    { "/etc/resolv.conf", "bind", p->resolv_path, ETC_FILE_OPTIONS },
+    { "/etc/hostname", "bind", p->hostname_path, ETC_FILE_OPTIONS },
+  };
+
+  memcpy (out, defaults, sizeof (defaults));
+}
+
+static json_object *
+json_strv (const char *const *v)
+{
+  json_object *array = json_object_new_array ();
+
+  for (; v && *v; v++)
+    json_object_array_add (array, json_object_new_string (*v));
+  return array;
+}
+
+static json_object *
+make_user (const struct ferry_spec_params *p)
+{
+  json_object *user = json_object_new_object ();
+  json_object *gids = json_object_new_array ();
+  size_t i;
+
+  for (i = 0; i < p->n_additional_gids; i++)
+    json_object_array_add (gids, json_object_new_int64 (p->additional_gids[i]));
+  json_object_object_add (user, "uid", json_object_new_int64 (p->uid));
+  json_object_object_add (user, "gid", json_object_new_int64 (p->gid));
+  json_object_object_add (user, "umask", json_object_new_int (022));
+  json_object_object_add (user, "additionalGids", gids);
+  return user;
+}
+
+static json_object *
+make_capabilities (void)
+{
+  json_object *caps = json_object_new_object ();
+
+  json_object_object_add (caps, "bounding", json_strv (DEFAULT_CAPABILITIES));
+  json_object_object_add (caps, "effective", json_strv (DEFAULT_CAPABILITIES));
+  json_object_object_add (caps, "permitted", json_strv (DEFAULT_CAPABILITIES));
+  json_object_object_add (caps, "inheritable", json_object_new_array ());
+  json_object_object_add (caps, "ambient", json_object_new_array ());
+  return caps;
+}
+
+static bool
+can_raise_hard_rlimits (void)
+{
+  struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+  if (syscall (SYS_capget, &header, data) < 0)
+    return false;
+  return (data[CAP_TO_INDEX (CAP_SYS_RESOURCE)].effective & CAP_TO_MASK (CAP_SYS_RESOURCE)) != 0;
+}
+
+/* Podman's default LIMIT for both soft and hard, except that runc (which
+ * sets the limits with our privileges) cannot raise a hard limit without
+ * CAP_SYS_RESOURCE and would fail the start with "error setting rlimits";
+ * then the container gets our own hard limit, as Podman does rootless.  */
+static json_object *
+make_rlimit (const char *type, int resource, int64_t limit)
+{
+  json_object *rlimit = json_object_new_object ();
+  struct rlimit current;
+
+  if (! can_raise_hard_rlimits () && getrlimit (resource, &current) == 0 && current.rlim_max != RLIM_INFINITY
+      && current.rlim_max < (rlim_t) limit)
+    limit = (int64_t) current.rlim_max;
+  json_object_object_add (rlimit, "type", json_object_new_string (type));
+  json_object_object_add (rlimit, "hard", json_object_new_int64 (limit));
+  json_object_object_add (rlimit, "soft", json_object_new_int64 (limit));
+  return rlimit;
+}
+
+static json_object *
+make_process (const struct ferry_spec_params *p)
+{
+  json_object *process = json_object_new_object ();
+  json_object *rlimits = json_object_new_array ();
+  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+
+  /* stdin_open has no place in the spec: conmon decides whether the
+   * container's stdin is a pipe that stays open.  */
+  json_object_object_add (process, "terminal", json_object_new_boolean (p->terminal));
+  json_object_object_add (process, "user", make_user (p));
+  json_object_object_add (process, "args", json_strv ((const char *const *) p->args));
+  json_object_object_add (process, "env", json_strv ((const char *const *) p->env));
+  json_object_object_add (process, "cwd", json_object_new_string (cwd));
+  json_object_object_add (process, "capabilities", make_capabilities ());
+  json_object_array_add (rlimits, make_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, 1048576));
+  json_object_array_add (rlimits, make_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, 4194304));
+  json_object_object_add (process, "rlimits", rlimits);
+  json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (0));
+  json_object_object_add (process, "oomScoreAdj", json_object_new_int (0));
+  return process;
+}
+
+static json_object *
+make_mount (const struct mount_entry *m)
+{
+  json_object *mount = json_object_new_object ();
+
+  json_object_object_add (mount, "destination", json_object_new_string (m->destination));
+  json_object_object_add (mount, "type", json_object_new_string (m->type));
+  json_object_object_add (mount, "source", json_object_new_string (m->source));
+  json_object_object_add (mount, "options", json_strv (m->options));
+  return mount;
+}
+
+/* A copy of DEST with repeated slashes, "." components and a trailing slash
+ * dropped ("/a//./b/" is "/a/b"), or NULL when DEST is relative, is the root
+ * itself, or has a ".." component.  */
+static char *
+clean_destination (const char *dest)
+{
+  cleanup_free char *out = NULL;
+  const char *s = dest;
+  char *o;
+
+  if (dest == NULL || dest[0] != '/')
+    return NULL;
+  out = xmalloc (strlen (dest) + 1);
+  o = out;
+  while (*s)
+    {
+      const char *end;
+      size_t len;
+
+      while (*s == '/')
+        s++;
+      end = strchrnul (s, '/');
+      len = end - s;
+      if (len == 0 || (len == 1 && s[0] == '.'))
+        {
+          s = end;
+          continue;
+        }
+      if (len == 2 && s[0] == '.' && s[1] == '.')
+        return NULL;
+      *o++ = '/';
+      memcpy (o, s, len);
+      o += len;
+      s = end;
+    }
+  if (o == out)
+    return NULL;
+  *o = '\0';
+  return steal_pointer (&out);
+}
+
+static bool
+strv_contains (char **v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return true;
+  return false;
+}
+
+/* Fills DESTS (N_MOUNTS + 1 slots, NULL-terminated) with the clean
+ * destinations of the user mounts, refusing what runc could not or should
+ * not mount.  */
+static int
+check_user_mounts (const struct ferry_spec_params *p, char **dests, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_mounts; i++)
+    {
+      const struct ferry_spec_mount *m = &p->mounts[i];
+      const char *source = m->type == FERRY_MOUNT_BIND ? m->source : "tmpfs";
+      char *clean = clean_destination (m->destination);
+
+      if (clean == NULL)
+        return ferry_make_error (err, 0,
+                                 "invalid mount `%s:%s`: the destination must be an absolute path below `/`"
+                                 " without `..`",
+                                 source ? source : "", m->destination ? m->destination : "");
+      if (strv_contains (dests, clean))
+        {
+          ferry_make_error (err, 0, "invalid mount `%s:%s`: duplicate mount destination `%s`",
+                            source ? source : "", m->destination, clean);
+          free (clean);
+          return -1;
+        }
+      dests[i] = clean;
+      if (m->type == FERRY_MOUNT_BIND && (source == NULL || source[0] != '/'))
+        return ferry_make_error (err, 0, "invalid mount `%s:%s`: the source must be an absolute host path",
+                                 source ? source : "", m->destination);
+      if (m->type != FERRY_MOUNT_BIND && m->type != FERRY_MOUNT_TMPFS)
+        return ferry_make_error (err, 0, "invalid mount `%s`: unknown mount type %d", m->destination,
+                                 (int) m->type);
+    }
+  return 0;
+}
+
+static json_object *
+make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
+{
+  cleanup_json json_object *mounts = json_object_new_array ();
+  cleanup_strv char **dests = xmalloc0 ((p->n_mounts + 1) * sizeof (char *));
+  struct mount_entry defaults[N_DEFAULT_MOUNTS];
+  size_t i;
+
+  if (p->n_mounts > 0 && p->mounts == NULL)
+    {
+      ferry_make_error (err, 0, "%zu mounts given without their list", p->n_mounts);
+      return NULL;
+    }
+  if (check_user_mounts (p, dests, err) < 0)
+    return NULL;
+
+  /* A user mount on a default destination takes that default's place.  */
+  default_mounts (p, defaults);
+  for (i = 0; i < N_DEFAULT_MOUNTS; i++)
+    {
+      if (strv_contains (dests, defaults[i].destination))
+        continue;
+      if (defaults[i].source == NULL)
+        {
+          ferry_make_error (err, 0, "no host path to bind to the container's `%s`", defaults[i].destination);
+          return NULL;
+        }
+      json_object_array_add (mounts, make_mount (&defaults[i]));
+    }
+
+  for (i = 0; i < p->n_mounts; i++)
+    {
+      const struct ferry_spec_mount *m = &p->mounts[i];
+      struct mount_entry entry = { .destination = dests[i] };
+
+      if (m->type == FERRY_MOUNT_BIND)
+        {
+          entry.type = "bind";
+          entry.source = m->source;
+          entry.options = m->readonly ? USER_BIND_RO_OPTIONS : USER_BIND_OPTIONS;
+        }
+      else
+        {
+          entry.type = "tmpfs";
+          entry.source = "tmpfs";
+          entry.options = m->readonly ? USER_TMPFS_RO_OPTIONS : USER_TMPFS_OPTIONS;
+        }
+      json_object_array_add (mounts, make_mount (&entry));
+    }
+  return steal_pointer (&mounts);
+}
+
+static json_object *
+make_namespace (const char *type)
+{
+  json_object *ns = json_object_new_object ();
+
+  json_object_object_add (ns, "type", json_object_new_string (type));
+  return ns;
+}
+
+static json_object *
+make_linux (const struct ferry_spec_params *p)
+{
+  json_object *linux_ = json_object_new_object ();
+  json_object *namespaces = json_object_new_array ();
+  json_object *resources = json_object_new_object ();
+  json_object *devices = json_object_new_array ();
+  json_object *deny_all = json_object_new_object ();
+
+  json_object_array_add (namespaces, make_namespace ("pid"));
+  if (! p->host_network)
+    json_object_array_add (namespaces, make_namespace ("network"));
+  json_object_array_add (namespaces, make_namespace ("ipc"));
+  json_object_array_add (namespaces, make_namespace ("uts"));
+  json_object_array_add (namespaces, make_namespace ("mount"));
+  json_object_array_add (namespaces, make_namespace ("cgroup"));
+  json_object_object_add (linux_, "namespaces", namespaces);
+
+  /* runc appends its own allow-list of the usual devices (null, zero,
+   * full, tty, urandom, random, ptmx, pts) after this deny-all.  */
+  json_object_object_add (deny_all, "allow", json_object_new_boolean (0));
+  json_object_object_add (deny_all, "access", json_object_new_string ("rwm"));
+  json_object_array_add (devices, deny_all);
+  json_object_object_add (resources, "devices", devices);
+  json_object_object_add (linux_, "resources", resources);
+
+  if (p->cgroups_path)
+    json_object_object_add (linux_, "cgroupsPath", json_object_new_string (p->cgroups_path));
+  json_object_object_add (linux_, "maskedPaths", json_strv (MASKED_PATHS));
+  json_object_object_add (linux_, "readonlyPaths", json_strv (READONLY_PATHS));
+  /* No seccomp filter yet: Podman's default profile can come later, and
+   * CRIU checkpoints and restores containers with or without one.  */
+  return linux_;
+}
+
+static int
+check_params (const struct ferry_spec_params *p, ferry_error_t *err)
+{
+  const char *what = p->id ? p->id : "(unnamed)";
+
+  if (p->rootfs == NULL || p->rootfs[0] != '/')
+    return ferry_make_error (err, 0, "container %s: its root file system must be an absolute path", what);
+  if (p->args == NULL || p->args[0] == NULL)
+    return ferry_make_error (err, 0, "container %s: no command given", what);
+  if (p->cwd && *p->cwd && p->cwd[0] != '/')
+    return ferry_make_error (err, 0, "container %s: working directory `%s` must be an absolute path", what,
+                             p->cwd);
+  if (p->n_additional_gids > 0 && p->additional_gids == NULL)
+    return ferry_make_error (err, 0, "container %s: %zu additional groups given without their list", what,
+                             p->n_additional_gids);
+  if (p->annotations && ! json_object_is_type (p->annotations, json_type_object))
+    return ferry_make_error (err, 0, "container %s: annotations must be a JSON object", what);
+  return 0;
+}
+
+json_object *
+ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
+{
+  cleanup_json json_object *spec = NULL;
+  json_object *mounts, *root;
+
+  if (check_params (p, err) < 0)
+    return NULL;
+  mounts = make_mounts (p, err);
+  if (mounts == NULL)
+    return NULL;
+
+  spec = json_object_new_object ();
+  json_object_object_add (spec, "ociVersion", json_object_new_string (OCI_VERSION));
+  json_object_object_add (spec, "process", make_process (p));
+  root = json_object_new_object ();
+  json_object_object_add (root, "path", json_object_new_string (p->rootfs));
+  json_object_object_add (root, "readonly", json_object_new_boolean (0));
+  json_object_object_add (spec, "root", root);
+  if (p->hostname)
+    json_object_object_add (spec, "hostname", json_object_new_string (p->hostname));
+  json_object_object_add (spec, "mounts", mounts);
+  json_object_object_add (spec, "linux", make_linux (p));
+  if (p->annotations)
+    {
+      json_object *copy = NULL;
+
+      if (json_object_deep_copy (p->annotations, &copy, NULL) < 0)
+        {
+          ferry_make_error (err, ENOMEM, "cannot copy the annotations of container %s", p->id ? p->id : "");
+          return NULL;
+        }
+      json_object_object_add (spec, "annotations", copy);
+    }
+  return steal_pointer (&spec);
+}
+
+/* --- users and groups --------------------------------------------------- */
+
+/* Opens /NAME of the container's root ROOTFD for reading, resolving every
+ * symlink as if ROOTFD were "/", so that an image cannot make ferry read a
+ * host file.  *OUT stays NULL when the file does not exist.  */
+static int
+open_in_root (int rootfd, const char *rootfs, const char *name, FILE **out, ferry_error_t *err)
+{
+  struct open_how how = {
+    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  *out = NULL;
+  /* EAGAIN: a concurrent rename made the kernel unsure; try again.  */
+  do
+    fd = syscall (SYS_openat2, rootfd, name, &how, sizeof (how));
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+    return 0;
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `/%s` in `%s`", name, rootfs);
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `/%s` in `%s`", name, rootfs);
+  if (! S_ISREG (st.st_mode))
+    return ferry_make_error (err, 0, "`/%s` in `%s` is not a regular file", name, rootfs);
+  *out = fdopen (fd, "r");
+  if (*out == NULL)
+    return ferry_make_error (err, errno, "cannot read `/%s` in `%s`", name, rootfs);
+  fd = -1;
+  return 0;
+}
+
+/* Parses a decimal id; (uint32_t) -1 is not one (it means "unchanged" to
+ * setresuid).  */
+static bool
+parse_id (const char *s, uint32_t *out)
+{
+  unsigned long long v;
+  char *end;
+
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  v = strtoull (s, &end, 10);
+  if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
+    return false;
+  *out = (uint32_t) v;
+  return true;
+}
+
+/* Splits LINE (its newline dropped) at ':' into up to N fields; returns how
+ * many it found.  */
+static size_t
+split_fields (char *line, char **fields, size_t n)
+{
+  size_t count = 0;
+
+  line[strcspn (line, "\r\n")] = '\0';
+  while (count < n)
+    {
+      fields[count++] = line;
+      line = strchr (line, ':');
+      if (line == NULL)
+        break;
+      *line++ = '\0';
+    }
+  return count;
+}
+
+/* True for lines a passwd or group parser skips: empty, comments, and
+ * NIS "+"/"-" entries.  */
+static bool
+skip_line (const char *line)
+{
+  return line[0] == '\0' || line[0] == '\n' || line[0] == '#' || line[0] == '+' || line[0] == '-';
+}
+
+struct passwd_entry
+{
+  bool found;
+  char *name;
+  uid_t uid;
+  gid_t gid;
+  char *home;
+};
+
+/* Finds the first passwd entry named NAME, or with uid UID when NAME is
+ * NULL.  */
+static void
+find_passwd_entry (FILE *f, const char *name, uid_t uid, struct passwd_entry *out)
+{
+  cleanup_free char *line = NULL;
+  size_t size = 0;
+
+  while (getline (&line, &size, f) >= 0)
+    {
+      char *fields[7];
+      uint32_t entry_uid, entry_gid;
+
+      if (skip_line (line) || split_fields (line, fields, 7) < 6)
+        continue;
+      if (! parse_id (fields[2], &entry_uid) || ! parse_id (fields[3], &entry_gid))
+        continue;
+      if (name ? strcmp (fields[0], name) != 0 : entry_uid != uid)
+        continue;
+      out->found = true;
+      out->name = xstrdup (fields[0]);
+      out->uid = entry_uid;
+      out->gid = entry_gid;
+      out->home = xstrdup (fields[5]);
+      return;
+    }
+}
+
+static bool
+find_group_gid (FILE *f, const char *name, gid_t *gid)
+{
+  cleanup_free char *line = NULL;
+  size_t size = 0;
+
+  while (getline (&line, &size, f) >= 0)
+    {
+      char *fields[4];
+      uint32_t entry_gid;
+
+      if (skip_line (line) || split_fields (line, fields, 4) < 3)
+        continue;
+      if (strcmp (fields[0], name) == 0 && parse_id (fields[2], &entry_gid))
+        {
+          *gid = entry_gid;
+          return true;
+        }
+    }
+  return false;
+}
+
+static bool
+member_list_names (char *list, const char *user)
+{
+  char *member;
+
+  while ((member = strsep (&list, ",")) != NULL)
+    if (strcmp (member, user) == 0)
+      return true;
+  return false;
+}
+
+/* The gids of the groups whose member list names USER, without PRIMARY and
+ * without repeats.  */
+static void
+find_member_groups (FILE *f, const char *user, gid_t primary, gid_t **gids, size_t *n)
+{
+  cleanup_free char *line = NULL;
+  size_t size = 0, i;
+
+  while (getline (&line, &size, f) >= 0)
+    {
+      char *fields[4];
+      uint32_t gid;
+      bool seen = false;
+
+      if (skip_line (line) || split_fields (line, fields, 4) < 4)
+        continue;
+      if (! parse_id (fields[2], &gid) || gid == primary || ! member_list_names (fields[3], user))
+        continue;
+      for (i = 0; i < *n; i++)
+        seen = seen || (*gids)[i] == gid;
+      if (seen)
+        continue;
+      *gids = xrealloc (*gids, (*n + 1) * sizeof (gid_t));
+      (*gids)[(*n)++] = gid;
+    }
+}
+
+static void
+passwd_entry_release (struct passwd_entry *e)
+{
+  free (e->name);
+  free (e->home);
+}
+
+#define cleanup_passwd_entry __attribute__ ((cleanup (passwd_entry_release)))
+
+/* As runc and Docker do: the user is a name or a uid (a uid missing from
+ * passwd is fine, with gid 0); the group, when given, is a name or a gid and
+ * replaces the user's primary group.  Only without an explicit group does
+ * the user also get the groups that list it as a member.  */
+int
+ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t *gid, gid_t **additional,
+                         size_t *n_additional, char **home, ferry_error_t *err)
+{
+  cleanup_free char *user_part = xstrdup (user ? user : "");
+  cleanup_passwd_entry struct passwd_entry entry = { 0 };
+  cleanup_fclose FILE *passwd = NULL;
+  cleanup_fclose FILE *group = NULL;
+  cleanup_free gid_t *gids = NULL;
+  cleanup_close int rootfd = -1;
+  size_t n_gids = 0;
+  char *group_part = strchr (user_part, ':');
+  uint32_t id;
+  bool numeric;
+
+  if (group_part)
+    *group_part++ = '\0';
+  if (group_part && *group_part == '\0')
+    group_part = NULL;
+  /* No user is root, looked up by uid 0 for its home and groups.  */
+  id = 0;
+  numeric = user_part[0] == '\0' || parse_id (user_part, &id);
+
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open the container root `%s`", rootfs);
+  if (open_in_root (rootfd, rootfs, "etc/passwd", &passwd, err) < 0)
+    return -1;
+
+  if (passwd)
+    find_passwd_entry (passwd, numeric ? NULL : user_part, id, &entry);
+  if (! entry.found && ! numeric)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "unable to find user %s: no matching entries in passwd file", user_part);
+  if (! entry.found)
+    {
+      entry.uid = id;
+      entry.gid = 0;
+    }
+
+  if (open_in_root (rootfd, rootfs, "etc/group", &group, err) < 0)
+    return -1;
+  if (group_part)
+    {
+      if (parse_id (group_part, &id))
+        entry.gid = id;
+      else if (group == NULL || ! find_group_gid (group, group_part, &entry.gid))
+        return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                      "unable to find group %s: no matching entries in group file",
+                                      group_part);
+    }
+  else if (group && entry.found)
+    find_member_groups (group, entry.name, entry.gid, &gids, &n_gids);
+
+  *uid = entry.uid;
+  *gid = entry.gid;
+  if (additional)
+    *additional = steal_pointer (&gids);
+  if (n_additional)
+    *n_additional = additional ? n_gids : 0;
+  if (home)
+    *home = xstrdup (entry.home && *entry.home ? entry.home : "/");
+  return 0;
+}

@@ -1,0 +1,66 @@
+/* ferry: the OCI runtime spec (config.json) of a container, generated from
+ * its image and options with Podman's defaults: namespaces (pid, ipc, uts,
+ * mount, cgroup, and network unless the host's is shared), the default
+ * capability set, masked and read-only paths, /proc, /dev, /dev/pts,
+ * /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup, and ferry's own /etc/hosts,
+ * /etc/resolv.conf and /etc/hostname files bound in.  */
+#ifndef FERRY_RUNTIME_SPEC_H
+#define FERRY_RUNTIME_SPEC_H
+
+#include "../util/error.h"
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ferry_mount_type
+{
+  FERRY_MOUNT_BIND,  /* a host path (a bind mount or a volume's _data) */
+  FERRY_MOUNT_TMPFS, /* a fresh tmpfs */
+};
+
+struct ferry_spec_mount
+{
+  enum ferry_mount_type type;
+  const char *source; /* host path for BIND; unused for TMPFS */
+  const char *destination;
+  int readonly;
+};
+
+struct ferry_spec_params
+{
+  const char *id;
+  const char *rootfs; /* the mounted overlay (merged dir) */
+  char **args;        /* final process args, NULL-terminated, non-empty */
+  char **env;         /* final environment, NULL-terminated */
+  const char *cwd;    /* "/" when NULL or empty */
+  uid_t uid;
+  gid_t gid;
+  gid_t *additional_gids;
+  size_t n_additional_gids;
+  const char *hostname;
+  int terminal;
+  int stdin_open;
+  int host_network;                      /* share the host's network namespace */
+  const char *hosts_path;                /* bound to /etc/hosts */
+  const char *resolv_path;               /* bound to /etc/resolv.conf */
+  const char *hostname_path;             /* bound to /etc/hostname */
+  const char *shm_path;                  /* a tmpfs mounted by the engine, bound to /dev/shm */
+  const struct ferry_spec_mount *mounts; /* user mounts, in order */
+  size_t n_mounts;
+  const char *cgroups_path; /* e.g. "/ferry/<id>" */
+  json_object *annotations; /* may be NULL; copied */
+};
+
+/* Returns a new config.json object.  */
+json_object *ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err);
+
+/* Resolves USER ("", "name", "uid", "name:group", "uid:gid") against the
+ * container's /etc/passwd and /etc/group, read inside ROOTFS without
+ * following links out of it.  A numeric uid missing from passwd is fine
+ * (gid 0 unless given); a missing name is an error naming it.
+ * *ADDITIONAL gets the groups that list the user (malloc'ed, may be NULL).  */
+int ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t *gid, gid_t **additional,
+                             size_t *n_additional, char **home, ferry_error_t *err);
+
+#endif

@@ -8,5 +8,6 @@ int ferry_cmd_images (int argc, char **argv);
 int ferry_cmd_import (int argc, char **argv);
 int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
+int ferry_cmd_volume (int argc, char **argv);
 
 #endif

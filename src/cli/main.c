@@ -16,6 +16,7 @@ static const struct ferry_command commands[] = {
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
   { "rmi", ferry_cmd_rmi, "Remove one or more images from local storage" },
   { "version", cmd_version, "Display the ferry version" },
+  { "volume", ferry_cmd_volume, "Manage volumes" },
   { "help", cmd_help, NULL },
   { NULL, NULL, NULL },
 };

@@ -5,6 +5,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -14,24 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *
-now_rfc3339 (void)
-{
-  char buf[64];
-  time_t t = time (NULL);
-  struct tm tm;
-
-  gmtime_r (&t, &tm);
-  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return xstrdup (buf);
-}
-
 /* The config of a one-layer image made from a tarball: no command, no
  * environment, as `podman import` without --change.  */
 static char *
 import_config (const char *diff_id, const char *source)
 {
-  cleanup_free char *now = now_rfc3339 ();
+  cleanup_free char *now = ferry_time_now ();
   json_object *c = json_object_new_object (), *rootfs = json_object_new_object ();
   json_object *ids = json_object_new_array (), *history = json_object_new_array ();
   json_object *h = json_object_new_object ();

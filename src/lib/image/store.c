@@ -4,6 +4,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -109,24 +110,6 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", diff_id, NULL, 0);
 }
 
-static char *
-now_rfc3339 (void)
-{
-  char buf[64];
-  struct timespec ts;
-  struct tm tm;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
-/* Under the storage lock: puts each unpacked layer in place.  A directory
- * that is already there with a row is reused (another load won the race);
- * one without a row is left over from a crash and is replaced.  MOVED[i] is
- * set for the directories this call put there, so a failure can take them
- * back out.  */
 /* True when an earlier layer of IMG with the same diff_id was moved in by
  * this call (an image may list one layer twice).  */
 static int
@@ -197,7 +180,7 @@ exec_bound (ferry_store_t *s, const char *sql, const char *const *args, size_t n
 static int
 record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t *err)
 {
-  cleanup_free char *now = now_rfc3339 ();
+  cleanup_free char *now = ferry_time_now ();
   cleanup_json json_object *config = NULL;
   const char *id = ferry_digest_hex (img->config_digest);
   const char *created;

@@ -56,6 +56,32 @@ static const char *const MIGRATIONS[] = {
   "  created TEXT NOT NULL,\n"
   "  config TEXT NOT NULL           -- ferry's container record (JSON)\n"
   ");\n",
+
+  /* 2: container lifecycle state, and volumes.  */
+  "ALTER TABLE containers ADD COLUMN state TEXT NOT NULL DEFAULT 'created';\n"
+  "ALTER TABLE containers ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;\n"
+  "ALTER TABLE containers ADD COLUMN conmon_pid INTEGER NOT NULL DEFAULT 0;\n"
+  "ALTER TABLE containers ADD COLUMN exit_code INTEGER NOT NULL DEFAULT 0;\n"
+  "ALTER TABLE containers ADD COLUMN started_at TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE containers ADD COLUMN finished_at TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE containers ADD COLUMN checkpointed_at TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE containers ADD COLUMN restored_at TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE containers ADD COLUMN error TEXT NOT NULL DEFAULT '';\n"
+  "CREATE TABLE volumes (\n"
+  "  name TEXT PRIMARY KEY,\n"
+  "  created TEXT NOT NULL,         -- RFC 3339 UTC\n"
+  "  driver TEXT NOT NULL DEFAULT 'local',\n"
+  "  labels TEXT NOT NULL DEFAULT '{}',   -- JSON object\n"
+  "  options TEXT NOT NULL DEFAULT '{}',  -- JSON object\n"
+  "  anonymous INTEGER NOT NULL DEFAULT 0\n"
+  ");\n"
+  "CREATE TABLE container_volumes (\n"
+  "  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,\n"
+  "  volume TEXT NOT NULL REFERENCES volumes(name),\n"
+  "  destination TEXT NOT NULL,\n"
+  "  PRIMARY KEY (container_id, destination)\n"
+  ");\n"
+  "CREATE INDEX container_volumes_volume ON container_volumes(volume);\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

@@ -1,0 +1,770 @@
+/* ferry CLI: volume create|ls|rm|inspect|exists|prune.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/volume.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+ferry_cleanup_dbp (ferry_db_t **db)
+{
+  ferry_db_close (*db);
+}
+#define cleanup_db __attribute__ ((cleanup (ferry_cleanup_dbp)))
+
+static void
+ferry_cleanup_volumep (struct ferry_volume **v)
+{
+  ferry_volume_free (*v);
+}
+#define cleanup_volume __attribute__ ((cleanup (ferry_cleanup_volumep)))
+
+/* Volume names never start with '-', so options and names may mix in any
+ * order, as Podman allows: no '+' in the option strings.  */
+
+static ferry_db_t *
+open_db (void)
+{
+  ferry_error_t err = NULL;
+  ferry_db_t *db = NULL;
+
+  if (ferry_db_open (ferry_global.root, &db, &err) < 0)
+    {
+      ferry_cli_fail (&err);
+      return NULL;
+    }
+  return db;
+}
+
+/* Handles a global option, help or a parsing error.  Returns 0 to go on,
+ * otherwise 1 + the exit code.  */
+static int
+other_option (int opt, const char *cmd, char **argv, const char *usage)
+{
+  int r = ferry_cli_common_option (opt, cmd, argv);
+
+  if (r > 0)
+    {
+      fputs (usage, stdout);
+      return 1;
+    }
+  return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
+}
+
+static json_object *
+volume_json (const struct ferry_volume *v)
+{
+  json_object *o = json_object_new_object ();
+
+  json_object_object_add (o, "Name", json_object_new_string (v->name));
+  json_object_object_add (o, "Driver", json_object_new_string (v->driver));
+  json_object_object_add (o, "Mountpoint", json_object_new_string (v->mountpoint));
+  json_object_object_add (o, "CreatedAt", json_object_new_string (v->created));
+  json_object_object_add (o, "Labels", json_object_get (v->labels));
+  json_object_object_add (o, "Scope", json_object_new_string ("local"));
+  json_object_object_add (o, "Options", json_object_get (v->options));
+  /* ferry mounts a volume only inside a container's namespaces: the host
+   * never holds a mount of it to count.  */
+  json_object_object_add (o, "MountCount", json_object_new_int (0));
+  json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (1));
+  json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
+  json_object_object_add (o, "Anonymous", json_object_new_boolean (v->anonymous));
+  return o;
+}
+
+static int
+print_template (const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_cli_template (format, obj, &text, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (text);
+  return 0;
+}
+
+/* --label K=V (or just K, for an empty value) into LABELS.  */
+static int
+add_label (json_object *labels, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  cleanup_free char *key = eq ? xstrndup (arg, eq - arg) : xstrdup (arg);
+
+  if (*key == '\0')
+    {
+      ferry_cli_failf ("invalid label `%s`: give it as KEY=VALUE", arg);
+      return -1;
+    }
+  json_object_object_add (labels, key, json_object_new_string (eq ? eq + 1 : ""));
+  return 0;
+}
+
+static const char create_usage[]
+    = "Usage: ferry volume create [OPTIONS] [NAME]\n\n"
+      "Create a volume (a random 64-hex name when NAME is not given) and print its name.\n\n"
+      "Options:\n"
+      "  -d, --driver DRIVER    volume driver: only local\n"
+      "      --ignore           an existing volume of that name is not an error\n"
+      "  -l, --label KEY=VALUE  set a label (repeatable)\n";
+
+static int
+volume_create (int argc, char **argv)
+{
+  enum
+  {
+    OPT_IGNORE = OPT_COMMAND_FIRST,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "driver", required_argument, NULL, 'd' },
+                                        { "ignore", no_argument, NULL, OPT_IGNORE },
+                                        { "label", required_argument, NULL, 'l' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_json json_object *labels = json_object_new_object ();
+  cleanup_db ferry_db_t *db = NULL;
+  cleanup_free char *created = NULL;
+  ferry_error_t err = NULL;
+  const char *name;
+  int ignore = 0, c, r;
+
+  while ((c = getopt_long (argc, argv, ":d:l:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'd':
+        if (strcmp (optarg, "local") != 0)
+          return ferry_cli_failf ("volume driver `%s` is not supported: ferry has only the local driver",
+                                  optarg);
+        break;
+      case OPT_IGNORE:
+        ignore = 1;
+        break;
+      case 'l':
+        if (add_label (labels, optarg) < 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      default:
+        if ((r = other_option (c, "volume create", argv, create_usage)))
+          return r - 1;
+      }
+  if (argc - optind > 1)
+    return ferry_cli_failf ("too many arguments: ferry volume create takes at most one volume name");
+  name = optind < argc ? argv[optind] : NULL;
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_volume_create (db, ferry_global.root, name, labels, 0, 0, &created, &err) < 0)
+    {
+      if (ignore && err->kind == FERRY_ERROR_EXISTS)
+        {
+          ferry_error_release (&err);
+          puts (name);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
+  puts (created);
+  return 0;
+}
+
+/* The --filter options of ls and prune.  Values of one key are
+ * alternatives, except labels, which must all match, as in Podman.  */
+struct filters
+{
+  char **names; /* regular expressions */
+  char **drivers;
+  char **labels;     /* KEY or KEY=VALUE */
+  char **not_labels; /* label! */
+  int dangling;      /* -1: any */
+  int contradictory; /* nothing can match */
+};
+
+static void
+filters_free (struct filters *f)
+{
+  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels };
+  size_t i;
+
+  for (i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
+    {
+      char **it;
+      for (it = lists[i]; it && *it; it++)
+        free (*it);
+      free (lists[i]);
+    }
+}
+
+static void
+strv_add (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while (*v && (*v)[n])
+    n++;
+  *v = xrealloc (*v, sizeof (char *) * (n + 2));
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+static int
+filters_add (struct filters *f, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  cleanup_free char *key = eq ? xstrndup (arg, eq - arg) : NULL;
+  const char *value = eq ? eq + 1 : NULL;
+
+  if (key == NULL)
+    return ferry_cli_failf ("invalid filter `%s`: give it as KEY=VALUE", arg);
+  if (strcmp (key, "name") == 0)
+    {
+      regex_t re;
+      if (regcomp (&re, value, REG_EXTENDED | REG_NOSUB) != 0)
+        return ferry_cli_failf ("invalid filter `%s`: not a regular expression", arg);
+      regfree (&re);
+      strv_add (&f->names, value);
+    }
+  else if (strcmp (key, "driver") == 0)
+    strv_add (&f->drivers, value);
+  else if (strcmp (key, "scope") == 0)
+    {
+      /* Every ferry volume is local.  */
+      if (strcmp (value, "local") != 0)
+        f->contradictory = 1;
+    }
+  else if (strcmp (key, "label") == 0)
+    strv_add (&f->labels, value);
+  else if (strcmp (key, "label!") == 0)
+    strv_add (&f->not_labels, value);
+  else if (strcmp (key, "dangling") == 0)
+    {
+      int want;
+
+      if (strcmp (value, "true") == 0 || strcmp (value, "1") == 0)
+        want = 1;
+      else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
+        want = 0;
+      else
+        return ferry_cli_failf ("invalid filter `%s`: dangling must be true or false", arg);
+      if (f->dangling >= 0 && f->dangling != want)
+        f->contradictory = 1;
+      f->dangling = want;
+    }
+  else
+    return ferry_cli_failf ("invalid volume filter `%s`: use name, driver, scope, label, label! or dangling",
+                            key);
+  return 0;
+}
+
+static int
+has_label (const struct ferry_volume *v, const char *spec)
+{
+  const char *eq = strchr (spec, '=');
+  cleanup_free char *key = eq ? xstrndup (spec, eq - spec) : xstrdup (spec);
+  json_object *value;
+
+  if (! json_object_object_get_ex (v->labels, key, &value))
+    return 0;
+  return eq == NULL || strcmp (json_object_get_string (value), eq + 1) == 0;
+}
+
+static int
+any_name_matches (char **patterns, const char *name)
+{
+  size_t i;
+
+  for (i = 0; patterns[i]; i++)
+    {
+      regex_t re;
+      int hit;
+
+      if (regcomp (&re, patterns[i], REG_EXTENDED | REG_NOSUB) != 0)
+        continue;
+      hit = regexec (&re, name, 0, NULL, 0) == 0;
+      regfree (&re);
+      if (hit)
+        return 1;
+    }
+  return 0;
+}
+
+static int
+filters_match (const struct filters *f, const struct ferry_volume *v)
+{
+  size_t i;
+
+  if (f->contradictory)
+    return 0;
+  if (f->dangling >= 0 && f->dangling != (v->users[0] == NULL))
+    return 0;
+  if (f->names && ! any_name_matches (f->names, v->name))
+    return 0;
+  if (f->drivers)
+    {
+      for (i = 0; f->drivers[i] && strcmp (f->drivers[i], v->driver) != 0; i++)
+        ;
+      if (f->drivers[i] == NULL)
+        return 0;
+    }
+  for (i = 0; f->labels && f->labels[i]; i++)
+    if (! has_label (v, f->labels[i]))
+      return 0;
+  for (i = 0; f->not_labels && f->not_labels[i]; i++)
+    if (has_label (v, f->not_labels[i]))
+      return 0;
+  return 1;
+}
+
+static void
+print_table (struct ferry_volume **vols, size_t n, int heading)
+{
+  /* Podman's tabwriter: a column is at least 12 wide, with 2 of padding.  */
+  int width = 12;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if ((int) strlen (vols[i]->driver) + 2 > width)
+      width = strlen (vols[i]->driver) + 2;
+  if (heading)
+    printf ("%-*s%s\n", width, "DRIVER", "VOLUME NAME");
+  for (i = 0; i < n; i++)
+    printf ("%-*s%s\n", width, vols[i]->driver, vols[i]->name);
+}
+
+static const char ls_usage[]
+    = "Usage: ferry volume ls [OPTIONS]\n\n"
+      "List volumes.\n\n"
+      "Options:\n"
+      "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
+      "                          dangling=true|false (repeatable)\n"
+      "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}})\n"
+      "  -n, --noheading         do not print the column headings\n"
+      "  -q, --quiet             print only volume names\n";
+
+static int
+volume_ls (int argc, char **argv)
+{
+  enum
+  {
+    OPT_FORMAT = OPT_COMMAND_FIRST,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "filter", required_argument, NULL, 'f' },
+                                        { "format", required_argument, NULL, OPT_FORMAT },
+                                        { "noheading", no_argument, NULL, 'n' },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct filters filters = { .dangling = -1 };
+  cleanup_db ferry_db_t *db = NULL;
+  struct ferry_volume **vols = NULL;
+  ferry_error_t err = NULL;
+  const char *format = NULL;
+  int quiet = 0, heading = 1, c, r, ret = 0;
+  size_t n = 0, kept = 0, i;
+
+  while ((c = getopt_long (argc, argv, ":f:nqh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        if (filters_add (&filters, optarg) != 0)
+          {
+            filters_free (&filters);
+            return FERRY_EXIT_ERROR;
+          }
+        break;
+      case OPT_FORMAT:
+        format = optarg;
+        break;
+      case 'n':
+        heading = 0;
+        break;
+      case 'q':
+        quiet = 1;
+        break;
+      default:
+        if ((r = other_option (c, "volume ls", argv, ls_usage)))
+          {
+            filters_free (&filters);
+            return r - 1;
+          }
+      }
+  if (optind < argc)
+    {
+      filters_free (&filters);
+      return ferry_cli_failf ("ferry volume ls takes no arguments (got `%s`): select volumes with --filter",
+                              argv[optind]);
+    }
+  db = open_db ();
+  if (db == NULL || ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
+    {
+      filters_free (&filters);
+      return db ? ferry_cli_fail (&err) : FERRY_EXIT_ERROR;
+    }
+  for (i = 0; i < n; i++)
+    if (filters_match (&filters, vols[i]))
+      vols[kept++] = vols[i];
+    else
+      ferry_volume_free (vols[i]);
+  filters_free (&filters);
+
+  if (quiet)
+    for (i = 0; i < kept; i++)
+      puts (vols[i]->name);
+  else if (format && strcmp (format, "json") == 0)
+    {
+      cleanup_json json_object *all = json_object_new_array ();
+      for (i = 0; i < kept; i++)
+        json_object_array_add (all, volume_json (vols[i]));
+      puts (ferry_json_to_string (all, 1));
+    }
+  else if (format)
+    for (i = 0; i < kept && ret == 0; i++)
+      {
+        cleanup_json json_object *o = volume_json (vols[i]);
+        ret = print_template (strncmp (format, "table ", 6) == 0 ? format + 6 : format, o);
+      }
+  else if (kept > 0) /* Podman prints not even the headings for none */
+    print_table (vols, kept, heading);
+  ferry_volumes_free (vols, kept);
+  return ret;
+}
+
+static const char inspect_usage[]
+    = "Usage: ferry volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
+      "Display the details of volumes as JSON.\n\n"
+      "Options:\n"
+      "  -a, --all            inspect every volume\n"
+      "  -f, --format FORMAT  render with a Go template ({{.Mountpoint}}, {{json .Labels}})\n";
+
+static int
+inspect_one (ferry_db_t *db, const char *name, const char *format, json_object *all)
+{
+  cleanup_volume struct ferry_volume *v = NULL;
+  ferry_error_t err = NULL;
+  json_object *o;
+  int r;
+
+  if (ferry_volume_get (db, ferry_global.root, name, &v, &err) < 0)
+    {
+      if (err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf ("no such volume %s", name);
+        }
+      return ferry_cli_fail (&err);
+    }
+  o = volume_json (v);
+  if (format == NULL)
+    {
+      json_object_array_add (all, o);
+      return 0;
+    }
+  r = print_template (format, o);
+  json_object_put (o);
+  return r;
+}
+
+static int
+volume_inspect (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_json json_object *all = json_object_new_array ();
+  cleanup_db ferry_db_t *db = NULL;
+  const char *format = NULL;
+  int every = 0, c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":af:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        every = 1;
+        break;
+      case 'f':
+        format = optarg;
+        break;
+      default:
+        if ((r = other_option (c, "volume inspect", argv, inspect_usage)))
+          return r - 1;
+      }
+  if (every && optind < argc)
+    return ferry_cli_failf ("give either volume names or --all, not both");
+  if (! every && optind >= argc)
+    return ferry_cli_failf ("no volume given: ferry volume inspect VOLUME [VOLUME...], or --all");
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (every)
+    {
+      struct ferry_volume **vols = NULL;
+      ferry_error_t err = NULL;
+      size_t n = 0, i;
+
+      if (ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (i = 0; i < n; i++)
+        {
+          cleanup_json json_object *o = volume_json (vols[i]);
+          if (format == NULL)
+            json_object_array_add (all, json_object_get (o));
+          else if (print_template (format, o) != 0)
+            ret = FERRY_EXIT_ERROR;
+        }
+      ferry_volumes_free (vols, n);
+    }
+  for (; optind < argc; optind++)
+    if (inspect_one (db, argv[optind], format, all) != 0)
+      ret = FERRY_EXIT_ERROR;
+  if (format == NULL && (json_object_array_length (all) > 0 || every))
+    puts (ferry_json_to_string (all, 1));
+  return ret;
+}
+
+static int
+volume_exists (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  cleanup_db ferry_db_t *db = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, "volume exists", argv,
+                           "Usage: ferry volume exists VOLUME\n\nExit 0 if VOLUME exists, 1 if not.\n")))
+      return r - 1;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry volume exists needs exactly one volume: ferry volume exists VOLUME");
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  return ferry_volume_exists (db, argv[optind]) ? 0 : 1;
+}
+
+/* Removes NAME, prints it, and returns the exit code its failure asks for
+ * (Podman's: 1 for no such volume, 2 for one in use).  */
+static int
+remove_one (ferry_db_t *db, const char *name, int force)
+{
+  ferry_error_t err = NULL;
+  int code;
+
+  if (ferry_volume_remove (db, ferry_global.root, name, 0, &err) == 0)
+    {
+      puts (name);
+      return 0;
+    }
+  code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
+  /* ferry cannot remove containers from here yet, so --force does not
+   * take them down with the volume.  */
+  if (force && err->kind == FERRY_ERROR_IN_USE)
+    {
+      ferry_cli_failf ("%s; --force does not remove containers yet: remove them first", err->msg);
+      ferry_error_release (&err);
+      return code;
+    }
+  ferry_cli_fail (&err);
+  return code;
+}
+
+static const char rm_usage[] = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
+                               "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
+                               "2 if one is used by a container.\n\n"
+                               "Options:\n"
+                               "  -a, --all    remove every volume\n"
+                               "  -f, --force  accepted; remove the containers using a volume first\n";
+
+static int
+volume_rm (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_db ferry_db_t *db = NULL;
+  int every = 0, force = 0, c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":afh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        every = 1;
+        break;
+      case 'f':
+        force = 1;
+        break;
+      default:
+        if ((r = other_option (c, "volume rm", argv, rm_usage)))
+          return r - 1;
+      }
+  if (every && optind < argc)
+    return ferry_cli_failf ("give either volume names or --all, not both");
+  if (! every && optind >= argc)
+    return ferry_cli_failf ("no volume given: ferry volume rm VOLUME [VOLUME...], or --all");
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (every)
+    {
+      struct ferry_volume **vols = NULL;
+      ferry_error_t err = NULL;
+      size_t n = 0, i;
+
+      if (ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (i = 0; i < n; i++)
+        {
+          int code = remove_one (db, vols[i]->name, force);
+          if (code != 0 && (ret == 0 || code == FERRY_EXIT_ERROR))
+            ret = code;
+        }
+      ferry_volumes_free (vols, n);
+    }
+  for (; optind < argc; optind++)
+    {
+      int code = remove_one (db, argv[optind], force);
+      if (code != 0 && (ret == 0 || code == FERRY_EXIT_ERROR))
+        ret = code;
+    }
+  return ret;
+}
+
+/* Asks on the terminal whether to remove the volumes in VOLS.  */
+static int
+confirm_prune (struct ferry_volume **vols, size_t n)
+{
+  char answer[16] = "";
+  size_t i;
+
+  fputs ("WARNING! This will remove all volumes not used by at least one container. "
+         "The following volumes will be removed:\n",
+         stdout);
+  for (i = 0; i < n; i++)
+    puts (vols[i]->name);
+  fputs ("Are you sure you want to continue? [y/N] ", stdout);
+  fflush (stdout);
+  if (fgets (answer, sizeof (answer), stdin) == NULL)
+    return 0;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+static const char prune_usage[]
+    = "Usage: ferry volume prune [OPTIONS]\n\n"
+      "Remove every volume that no container uses, and print their names.\n\n"
+      "Options:\n"
+      "      --filter KEY=VALUE  only volumes that match (as in ferry volume ls)\n"
+      "  -f, --force             do not ask for confirmation\n";
+
+static int
+volume_prune (int argc, char **argv)
+{
+  enum
+  {
+    OPT_FILTER = OPT_COMMAND_FIRST,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "filter", required_argument, NULL, OPT_FILTER },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct filters filters = { .dangling = -1 };
+  cleanup_db ferry_db_t *db = NULL;
+  struct ferry_volume **vols = NULL;
+  ferry_error_t err = NULL;
+  int force = 0, c, r, ret = 0;
+  size_t n = 0, kept = 0, i;
+
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_FILTER:
+        if (filters_add (&filters, optarg) != 0)
+          {
+            filters_free (&filters);
+            return FERRY_EXIT_ERROR;
+          }
+        break;
+      case 'f':
+        force = 1;
+        break;
+      default:
+        if ((r = other_option (c, "volume prune", argv, prune_usage)))
+          {
+            filters_free (&filters);
+            return r - 1;
+          }
+      }
+  if (optind < argc)
+    {
+      filters_free (&filters);
+      return ferry_cli_failf ("ferry volume prune takes no arguments (got `%s`)", argv[optind]);
+    }
+  if (! force && ! isatty (STDIN_FILENO))
+    {
+      filters_free (&filters);
+      return ferry_cli_failf ("cannot ask for confirmation: standard input is not a terminal; "
+                              "pass -f to remove unused volumes without asking");
+    }
+  db = open_db ();
+  if (db == NULL || ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
+    {
+      filters_free (&filters);
+      return db ? ferry_cli_fail (&err) : FERRY_EXIT_ERROR;
+    }
+  for (i = 0; i < n; i++)
+    if (vols[i]->users[0] == NULL && filters_match (&filters, vols[i]))
+      vols[kept++] = vols[i];
+    else
+      ferry_volume_free (vols[i]);
+  filters_free (&filters);
+  if (! force && kept > 0 && ! confirm_prune (vols, kept))
+    {
+      ferry_volumes_free (vols, kept);
+      return 0;
+    }
+  for (i = 0; i < kept; i++)
+    {
+      if (ferry_volume_remove (db, ferry_global.root, vols[i]->name, 0, &err) == 0)
+        {
+          puts (vols[i]->name);
+          continue;
+        }
+      /* Taken into use or removed by someone else since the listing.  */
+      if (err->kind == FERRY_ERROR_IN_USE || err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          continue;
+        }
+      ret = ferry_cli_fail (&err);
+    }
+  ferry_volumes_free (vols, kept);
+  return ret;
+}
+
+int
+ferry_cmd_volume (int argc, char **argv)
+{
+  static const struct ferry_command table[] = {
+    { "create", volume_create, "Create a new volume" },
+    { "exists", volume_exists, "Check if a volume exists" },
+    { "inspect", volume_inspect, "Display detailed information on one or more volumes" },
+    { "list", volume_ls, NULL },
+    { "ls", volume_ls, "List volumes" },
+    { "prune", volume_prune, "Remove all unused volumes" },
+    { "remove", volume_rm, NULL },
+    { "rm", volume_rm, "Remove one or more volumes" },
+    { NULL, NULL, NULL },
+  };
+
+  return ferry_cli_dispatch ("volume", table, argc - 1, argv + 1);
+}

@@ -1,0 +1,520 @@
+#include "volume.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every change of a volume's directory happens while the database write
+ * lock is held (BEGIN IMMEDIATE, ours or the caller's), so under that lock
+ * a directory <root>/volumes/<name> exists exactly when its row does, but
+ * for what a crash left behind.  Work in progress lives under names that
+ * start with a dot, which no volume name can.  */
+
+#define NAME_REGEX "[a-zA-Z0-9][a-zA-Z0-9_.-]*"
+
+int
+ferry_volume_name_is_valid (const char *name)
+{
+  const char *p;
+
+  if (name == NULL
+      || ! ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')
+            || (name[0] >= '0' && name[0] <= '9')))
+    return 0;
+  for (p = name + 1; *p; p++)
+    if (! ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'
+           || *p == '.' || *p == '-'))
+      return 0;
+  return 1;
+}
+
+static char *
+volumes_dir (const char *root)
+{
+  return xasprintf ("%s/volumes", root);
+}
+
+static char *
+volume_dir (const char *root, const char *name)
+{
+  return xasprintf ("%s/volumes/%s", root, name);
+}
+
+static char *
+random_name (ferry_error_t *err)
+{
+  unsigned char bytes[32];
+  char *hex = xmalloc (sizeof (bytes) * 2 + 1);
+  size_t i;
+
+  if (getrandom (bytes, sizeof (bytes), 0) != (ssize_t) sizeof (bytes))
+    {
+      free (hex);
+      ferry_make_error (err, errno, "cannot generate a random volume name");
+      return NULL;
+    }
+  for (i = 0; i < sizeof (bytes); i++)
+    sprintf (hex + 2 * i, "%02x", bytes[i]);
+  return hex;
+}
+
+static int
+volume_row_exists (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (db, "SELECT 1 FROM volumes WHERE name = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  return ferry_db_error (db, err, "cannot look up a volume in the state database");
+}
+
+int
+ferry_volume_exists (ferry_db_t *db, const char *name)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  return volume_row_exists (db, name, &err) == 1;
+}
+
+/* Makes <root>/volumes/.tmp-XXXXXX (0700) holding _data (0755), ready to be
+ * renamed into place.  */
+static char *
+make_volume_dir_tmp (const char *root, ferry_error_t *err)
+{
+  cleanup_free char *parent = volumes_dir (root);
+  cleanup_free char *tmp = NULL;
+  cleanup_free char *data = NULL;
+
+  if (ferry_mkdir_p (parent, 0700, err) < 0)
+    return NULL;
+  tmp = ferry_mkdtemp_in (parent, ".tmp-", err);
+  if (tmp == NULL)
+    return NULL;
+  data = xasprintf ("%s/_data", tmp);
+  /* Explicit modes: the umask must not decide who can read a volume.  */
+  if (mkdir (data, 0755) < 0 || chmod (data, 0755) < 0 || chmod (tmp, 0700) < 0)
+    {
+      ferry_error_t ignored = NULL;
+
+      ferry_make_error (err, errno, "cannot create volume directory `%s`", data);
+      ferry_rm_rf (tmp, &ignored);
+      ferry_error_release (&ignored);
+      return NULL;
+    }
+  return steal_pointer (&tmp);
+}
+
+/* Moves the new directory TMP to DEST.  A directory already at DEST has no
+ * row (the caller checked under the write lock): a crash left it, so it
+ * goes.  */
+static int
+move_into_place (const char *root, const char *tmp, const char *dest, ferry_error_t *err)
+{
+  cleanup_free char *parent = volumes_dir (root);
+
+  if (rename (tmp, dest) < 0)
+    {
+      if (errno != EEXIST && errno != ENOTEMPTY)
+        return ferry_make_error (err, errno, "cannot rename `%s` to `%s`", tmp, dest);
+      if (ferry_rm_rf (dest, err) < 0)
+        return ferry_error_wrap (err, "cannot remove the leftover volume directory `%s`", dest);
+      if (rename (tmp, dest) < 0)
+        return ferry_make_error (err, errno, "cannot rename `%s` to `%s`", tmp, dest);
+    }
+  return ferry_fsync_path (parent, err);
+}
+
+/* Takes back a directory moved into place whose row will not be.  */
+static void
+undo_move (const char *tmp, const char *dest)
+{
+  ferry_error_t ignored = NULL;
+
+  if (rename (dest, tmp) == 0)
+    ferry_rm_rf (tmp, &ignored);
+  else
+    ferry_rm_rf (dest, &ignored);
+  ferry_error_release (&ignored);
+}
+
+static int
+insert_row (ferry_db_t *db, const char *name, json_object *labels, int anonymous, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_free char *created = ferry_time_now ();
+  cleanup_free char *context = NULL;
+  const char *labels_text = labels ? ferry_json_to_string (labels, 0) : "{}";
+
+  st = ferry_db_prepare (db,
+                         "INSERT INTO volumes (name, created, driver, labels, options, anonymous) "
+                         "VALUES (?, ?, 'local', ?, '{}', ?)",
+                         err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, created, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, labels_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (st, 4, anonymous ? 1 : 0);
+  if (sqlite3_step (st) == SQLITE_DONE)
+    return 0;
+  context = xasprintf ("cannot record volume `%s` in the state database", name);
+  return ferry_db_error (db, err, context);
+}
+
+/* The part of creating that runs under the write lock.  */
+static int
+create_locked (ferry_db_t *db, const char *root, const char *name, json_object *labels, int anonymous,
+               ferry_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  cleanup_free char *dest = volume_dir (root, name);
+  int r;
+
+  r = volume_row_exists (db, name, err);
+  if (r < 0)
+    return r;
+  if (r > 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                                  "volume with name %s already exists: volume already exists", name);
+  tmp = make_volume_dir_tmp (root, err);
+  if (tmp == NULL)
+    return ferry_error_wrap (err, "cannot create volume `%s`", name);
+  if (move_into_place (root, tmp, dest, err) < 0)
+    {
+      ferry_error_t ignored = NULL;
+
+      ferry_rm_rf (tmp, &ignored);
+      ferry_error_release (&ignored);
+      return ferry_error_wrap (err, "cannot create volume `%s`", name);
+    }
+  if (insert_row (db, name, labels, anonymous, err) < 0)
+    {
+      undo_move (tmp, dest);
+      return -1;
+    }
+  return 0;
+}
+
+int
+ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_object *labels, int anonymous,
+                     int in_transaction, char **created_name, ferry_error_t *err)
+{
+  cleanup_free char *generated = NULL;
+
+  if (labels && ! json_object_is_type (labels, json_type_object))
+    return ferry_make_error (err, EINVAL, "cannot create volume: its labels must be a JSON object");
+  if (name == NULL)
+    {
+      generated = random_name (err);
+      if (generated == NULL)
+        return -1;
+      name = generated;
+    }
+  else if (! ferry_volume_name_is_valid (name))
+    return ferry_make_error (
+        err, 0, "invalid volume name `%s`: names must match " NAME_REGEX ": invalid argument", name);
+
+  if (! in_transaction && ferry_db_begin (db, err) < 0)
+    return ferry_error_wrap (err, "cannot create volume `%s`", name);
+  if (create_locked (db, root, name, labels, anonymous, err) < 0)
+    {
+      if (! in_transaction)
+        ferry_db_rollback (db);
+      return -1;
+    }
+  if (! in_transaction && ferry_db_commit (db, err) < 0)
+    {
+      cleanup_free char *dest = volume_dir (root, name);
+      cleanup_free char *moved = xasprintf ("%s/volumes/.failed-%s", root, name);
+
+      /* Still under the write lock while the transaction is open: take
+       * the directory back before letting go of it.  */
+      undo_move (moved, dest);
+      ferry_db_rollback (db);
+      return ferry_error_wrap (err, "cannot create volume `%s`", name);
+    }
+  if (created_name)
+    *created_name = xstrdup (name);
+  return 0;
+}
+
+static json_object *
+parse_object_column (sqlite3_stmt *st, int col)
+{
+  const char *text = (const char *) sqlite3_column_text (st, col);
+  json_object *o = text ? json_tokener_parse (text) : NULL;
+
+  if (o && json_object_is_type (o, json_type_object))
+    return o;
+  json_object_put (o);
+  return json_object_new_object ();
+}
+
+static int
+load_users (ferry_db_t *db, struct ferry_volume *v, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      db, "SELECT DISTINCT container_id FROM container_volumes WHERE volume = ? ORDER BY container_id", err);
+  size_t n = 0;
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, v->name, -1, SQLITE_STATIC);
+  v->users = xmalloc0 (sizeof (char *));
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      v->users = xrealloc (v->users, sizeof (char *) * (n + 2));
+      v->users[n++] = xstrdup ((const char *) sqlite3_column_text (st, 0));
+      v->users[n] = NULL;
+    }
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (db, err, "cannot read which containers use a volume");
+  return 0;
+}
+
+#define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous"
+
+static struct ferry_volume *
+volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error_t *err)
+{
+  struct ferry_volume *v = xmalloc0 (sizeof (*v));
+
+  v->name = xstrdup ((const char *) sqlite3_column_text (st, 0));
+  v->mountpoint = xasprintf ("%s/volumes/%s/_data", root, v->name);
+  v->created = xstrdup ((const char *) sqlite3_column_text (st, 1));
+  v->driver = xstrdup ((const char *) sqlite3_column_text (st, 2));
+  v->labels = parse_object_column (st, 3);
+  v->options = parse_object_column (st, 4);
+  v->anonymous = sqlite3_column_int (st, 5) != 0;
+  if (load_users (db, v, err) < 0)
+    {
+      ferry_volume_free (v);
+      return NULL;
+    }
+  return v;
+}
+
+int
+ferry_volume_get (ferry_db_t *db, const char *root, const char *name, struct ferry_volume **out,
+                  ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (db, "SELECT " VOLUME_COLUMNS " FROM volumes WHERE name = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_DONE)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name %s found: no such volume",
+                                  name);
+  if (rc != SQLITE_ROW)
+    return ferry_db_error (db, err, "cannot read a volume from the state database");
+  *out = volume_from_row (db, root, st, err);
+  return *out ? 0 : -1;
+}
+
+int
+ferry_volume_list (ferry_db_t *db, const char *root, struct ferry_volume ***out, size_t *n,
+                   ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_volume **list = NULL;
+  int own_transaction = sqlite3_get_autocommit (ferry_db_handle (db));
+  size_t count = 0;
+  int rc;
+
+  /* One read transaction, so that the rows and their users agree; a
+   * caller's open transaction already is one.  */
+  if (own_transaction && ferry_db_exec (db, "BEGIN", err) < 0)
+    return -1;
+  st = ferry_db_prepare (db, "SELECT " VOLUME_COLUMNS " FROM volumes ORDER BY name", err);
+  if (st == NULL)
+    {
+      if (own_transaction)
+        ferry_db_rollback (db);
+      return -1;
+    }
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      struct ferry_volume *v = volume_from_row (db, root, st, err);
+
+      if (v == NULL)
+        break;
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = v;
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    ferry_db_error (db, err, "cannot list volumes in the state database");
+  sqlite3_finalize (steal_pointer (&st));
+  if (own_transaction)
+    ferry_db_rollback (db);
+  if (*err)
+    {
+      ferry_volumes_free (list, count);
+      return -1;
+    }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+static char *
+join_users (char **users)
+{
+  size_t len = 1, i;
+  char *s;
+
+  for (i = 0; users[i]; i++)
+    len += strlen (users[i]) + 2;
+  s = xmalloc0 (len);
+  for (i = 0; users[i]; i++)
+    {
+      if (i)
+        strcat (s, ", ");
+      strcat (s, users[i]);
+    }
+  return s;
+}
+
+static int
+delete_rows (ferry_db_t *db, const char *name, int with_links, ferry_error_t *err)
+{
+  static const char *const sql[]
+      = { "DELETE FROM container_volumes WHERE volume = ?", "DELETE FROM volumes WHERE name = ?" };
+  size_t i;
+
+  for (i = with_links ? 0 : 1; i < sizeof (sql) / sizeof (sql[0]); i++)
+    {
+      cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (db, sql[i], err);
+      cleanup_free char *context = NULL;
+
+      if (st == NULL)
+        return -1;
+      sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+      if (sqlite3_step (st) == SQLITE_DONE)
+        continue;
+      context = xasprintf ("cannot remove volume `%s` from the state database", name);
+      return ferry_db_error (db, err, context);
+    }
+  return 0;
+}
+
+/* Under the write lock: checks, deletes the rows, and moves the directory
+ * to *GRAVE (a dot name) for the caller to empty after the commit.  */
+static int
+remove_locked (ferry_db_t *db, const char *root, const char *name, int force, char **grave,
+               ferry_error_t *err)
+{
+  struct ferry_volume *v = NULL;
+  cleanup_free char *dir = volume_dir (root, name);
+  cleanup_free char *parent = volumes_dir (root);
+  int in_use;
+
+  if (ferry_volume_get (db, root, name, &v, err) < 0)
+    return -1;
+  in_use = v->users[0] != NULL;
+  if (in_use && ! force)
+    {
+      cleanup_free char *users = join_users (v->users);
+
+      ferry_volume_free (v);
+      return ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
+                                    "volume %s is being used by the following container(s): %s: "
+                                    "volume is being used",
+                                    name, users);
+    }
+  ferry_volume_free (v);
+  /* With FORCE the caller decided about the containers; only their links
+   * to this volume go here, as the volume's row cannot outlive them.  */
+  if (delete_rows (db, name, in_use, err) < 0)
+    return -1;
+  if (! ferry_path_exists (dir))
+    return 0;
+  *grave = ferry_mkdtemp_in (parent, ".removing-", err);
+  if (*grave == NULL)
+    return ferry_error_wrap (err, "cannot remove volume `%s`", name);
+  /* rename(2) replaces the empty directory mkdtemp made.  */
+  if (rename (dir, *grave) < 0)
+    {
+      int ret = ferry_make_error (err, errno, "cannot remove volume `%s`: cannot rename `%s`", name, dir);
+
+      rmdir (*grave);
+      free (steal_pointer (grave));
+      return ret;
+    }
+  return 0;
+}
+
+int
+ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int force, ferry_error_t *err)
+{
+  cleanup_free char *grave = NULL;
+  cleanup_free char *dir = volume_dir (root, name);
+
+  if (ferry_db_begin (db, err) < 0)
+    return ferry_error_wrap (err, "cannot remove volume `%s`", name);
+  if (remove_locked (db, root, name, force, &grave, err) < 0)
+    {
+      ferry_db_rollback (db);
+      return -1;
+    }
+  if (ferry_db_commit (db, err) < 0)
+    {
+      if (grave)
+        rename (grave, dir);
+      ferry_db_rollback (db);
+      return ferry_error_wrap (err, "cannot remove volume `%s`", name);
+    }
+  if (grave && ferry_rm_rf (grave, err) < 0)
+    return ferry_error_wrap (err, "volume `%s` is removed but its data is left in `%s`", name, grave);
+  return 0;
+}
+
+void
+ferry_volume_free (struct ferry_volume *v)
+{
+  char **u;
+
+  if (v == NULL)
+    return;
+  free (v->name);
+  free (v->mountpoint);
+  free (v->created);
+  free (v->driver);
+  if (v->labels)
+    json_object_put (v->labels);
+  if (v->options)
+    json_object_put (v->options);
+  for (u = v->users; u && *u; u++)
+    free (*u);
+  free (v->users);
+  free (v);
+}
+
+void
+ferry_volumes_free (struct ferry_volume **v, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    ferry_volume_free (v[i]);
+  free (v);
+}

@@ -1,0 +1,54 @@
+/* ferry: named volumes of one root.
+ *
+ *   <root>/volumes/<name>/_data   the directory bound into containers
+ *   volumes table                 name, created, driver, labels, options,
+ *                                 anonymous
+ *   container_volumes table       which container uses which volume where
+ *
+ * Names follow Podman: [a-zA-Z0-9][a-zA-Z0-9_.-]*.  A volume appears (its
+ * directory and its row) whole or not at all.  */
+#ifndef FERRY_ENGINE_VOLUME_H
+#define FERRY_ENGINE_VOLUME_H
+
+#include "../state/db.h"
+#include "../util/error.h"
+
+#include <json-c/json.h>
+
+struct ferry_volume
+{
+  char *name;
+  char *mountpoint; /* <root>/volumes/<name>/_data */
+  char *created;
+  char *driver;
+  json_object *labels;  /* object */
+  json_object *options; /* object */
+  int anonymous;
+  char **users; /* NULL-terminated container IDs using it */
+};
+
+int ferry_volume_name_is_valid (const char *name);
+
+/* Creates NAME (a random 64-hex name when NULL; *CREATED_NAME gets it).
+ * Taken name: kind FERRY_ERROR_EXISTS, "volume with name X already exists:
+ * ...".  When IN_TRANSACTION, the caller already holds a transaction of DB
+ * and the row joins it (the directory is still made first).  */
+int ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_object *labels,
+                         int anonymous, int in_transaction, char **created_name, ferry_error_t *err);
+
+/* Not found: kind FERRY_ERROR_NOT_FOUND, "no volume with name X found".  */
+int ferry_volume_get (ferry_db_t *db, const char *root, const char *name, struct ferry_volume **out,
+                      ferry_error_t *err);
+int ferry_volume_exists (ferry_db_t *db, const char *name);
+int ferry_volume_list (ferry_db_t *db, const char *root, struct ferry_volume ***out, size_t *n,
+                       ferry_error_t *err);
+
+/* Removes NAME and its data.  In use by a container: kind
+ * FERRY_ERROR_IN_USE naming the container, unless FORCE (the caller then
+ * removes those containers first; the volume code never touches them).  */
+int ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int force, ferry_error_t *err);
+
+void ferry_volume_free (struct ferry_volume *v);
+void ferry_volumes_free (struct ferry_volume **v, size_t n);
+
+#endif

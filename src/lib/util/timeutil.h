@@ -1,0 +1,16 @@
+/* ferry: times as ferry stores them, RFC 3339 in UTC with nanoseconds.  */
+#ifndef FERRY_UTIL_TIMEUTIL_H
+#define FERRY_UTIL_TIMEUTIL_H
+
+#include <time.h>
+
+/* "2026-11-23T10:00:00.123456789Z"  */
+char *ferry_time_now (void);
+
+/* Parses an RFC 3339 time (fraction and offset optional) into *OUT.  */
+int ferry_time_parse (const char *s, struct timespec *out);
+
+/* Monotonic milliseconds, for timeouts.  */
+long long ferry_time_monotonic_ms (void);
+
+#endif

@@ -8,6 +8,21 @@ int ferry_cmd_images (int argc, char **argv);
 int ferry_cmd_import (int argc, char **argv);
 int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
+int ferry_cmd_container (int argc, char **argv);
+int ferry_cmd_create (int argc, char **argv);
+int ferry_cmd_diff (int argc, char **argv);
+int ferry_cmd_exec (int argc, char **argv);
+int ferry_cmd_inspect (int argc, char **argv);
+int ferry_cmd_kill (int argc, char **argv);
+int ferry_cmd_logs (int argc, char **argv);
+int ferry_cmd_pause (int argc, char **argv);
+int ferry_cmd_ps (int argc, char **argv);
+int ferry_cmd_rm (int argc, char **argv);
+int ferry_cmd_run (int argc, char **argv);
+int ferry_cmd_start (int argc, char **argv);
+int ferry_cmd_stop (int argc, char **argv);
+int ferry_cmd_unpause (int argc, char **argv);
+int ferry_cmd_wait (int argc, char **argv);
 int ferry_cmd_volume (int argc, char **argv);
 
 #endif

@@ -1,4 +1,5 @@
 #include "common.h"
+#include "engine/engine.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -99,6 +100,28 @@ ferry_cli_open_store (void)
       return NULL;
     }
   return s;
+}
+
+struct ferry_engine *
+ferry_cli_open_engine (void)
+{
+  ferry_error_t err = NULL;
+  ferry_engine_t *e;
+
+  if (ferry_engine_open (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
+                         ferry_global.log_level, &e, &err)
+      < 0)
+    {
+      ferry_cli_fail (&err);
+      return NULL;
+    }
+  return e;
+}
+
+void
+ferry_cli_cleanup_enginep (struct ferry_engine **e)
+{
+  ferry_engine_close (*e);
 }
 
 char *

@@ -68,6 +68,15 @@ int ferry_cli_failf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 /* Opens the image store of --root, or prints the error.  */
 ferry_store_t *ferry_cli_open_store (void);
 
+struct ferry_engine;
+/* Opens the engine of --root/--runroot/--runtime, or prints the error.  */
+struct ferry_engine *ferry_cli_open_engine (void);
+void ferry_cli_cleanup_enginep (struct ferry_engine **e);
+#define cleanup_engine __attribute__ ((cleanup (ferry_cli_cleanup_enginep)))
+
+/* The `image inspect` object of REF.  */
+json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
+
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);

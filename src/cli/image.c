@@ -255,6 +255,19 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   return o;
 }
 
+json_object *
+ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err)
+{
+  struct ferry_image *img;
+  json_object *o;
+
+  if (ferry_store_lookup (s, ref, &img, err) < 0)
+    return NULL;
+  o = image_inspect_json (s, img);
+  ferry_image_free (img);
+  return o;
+}
+
 static int
 print_with_format (const char *format, json_object *obj)
 {

@@ -2,6 +2,7 @@
 #include "common.h"
 #include "commands.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,28 @@ static int cmd_version (int argc, char **argv);
 static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
+  { "container", ferry_cmd_container, "Manage containers" },
+  { "create", ferry_cmd_create, "Create but do not start a container" },
+  { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
+  { "exec", ferry_cmd_exec, "Run a process in a running container" },
   { "image", ferry_cmd_image, "Manage images" },
   { "images", ferry_cmd_images, "List images in local storage" },
   { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },
+  { "inspect", ferry_cmd_inspect, "Display the configuration of containers or images" },
+  { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
+  { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+  { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
+  { "ps", ferry_cmd_ps, "List containers" },
+  { "rm", ferry_cmd_rm, "Remove one or more containers" },
   { "rmi", ferry_cmd_rmi, "Remove one or more images from local storage" },
-  { "version", cmd_version, "Display the ferry version" },
+  { "run", ferry_cmd_run, "Run a command in a new container" },
+  { "start", ferry_cmd_start, "Start one or more containers" },
+  { "stop", ferry_cmd_stop, "Stop one or more containers" },
+  { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
   { "volume", ferry_cmd_volume, "Manage volumes" },
+  { "wait", ferry_cmd_wait, "Block on one or more containers" },
+  { "version", cmd_version, "Display the ferry version" },
   { "help", cmd_help, NULL },
   { NULL, NULL, NULL },
 };
@@ -85,6 +101,9 @@ main (int argc, char **argv)
   int c;
 
   defaults_from_env ();
+  /* Output cut short (`ferry logs c | head`) is an error to handle, not a
+   * reason to die.  */
+  signal (SIGPIPE, SIG_IGN);
   opterr = 0;
   while ((c = getopt_long (argc, argv, "+:hv", long_options, NULL)) != -1)
     {

@@ -35,10 +35,19 @@ setup() {
 	export ROOT RUNROOT TEST_TMP
 }
 
-# Unmounts everything below TEST_TMP (deepest first) and removes it.
+# Kills what the test started (containers through the runtime, conmon and any
+# other process whose command line names the test's directory), unmounts
+# everything below TEST_TMP (deepest first) and removes it.
 teardown() {
 	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
-	local m
+	local m id
+	if [ -d "$TEST_TMP/run/runtime" ]; then
+		for id in $(runc --root "$TEST_TMP/run/runtime" list -q 2>/dev/null); do
+			runc --root "$TEST_TMP/run/runtime" kill -a "$id" KILL 2>/dev/null || true
+			runc --root "$TEST_TMP/run/runtime" delete -f "$id" 2>/dev/null || true
+		done
+	fi
+	pkill -9 -f -- "$TEST_TMP" 2>/dev/null || true
 	for m in $(awk -v t="$TEST_TMP" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
@@ -140,4 +149,25 @@ oci_edit_manifest() {
 		"$layout/index.json" >"$tmp.index"
 	mv "$tmp.index" "$layout/index.json"
 	rm -f "$tmp" "$(oci_blob_path "$layout" "$old")"
+}
+
+# Loads the test image into this test's root.
+load_test_image() {
+	f load -q -i "$(ferry_test_image)"
+}
+
+# Waits up to $2 seconds (default 10) for command $1 (a string for eval) to succeed.
+wait_until() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 10))); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
+}
+
+# The state of container $1.
+ctr_status() {
+	f inspect --format '{{.State.Status}}' "$1"
 }

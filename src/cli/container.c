@@ -1,0 +1,1332 @@
+/* ferry CLI: containers: run, create, start, stop, kill, rm, ps, logs,
+ * inspect, wait, exec, pause, unpause, diff.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/container.h"
+#include "engine/logs.h"
+#include "runtime/conmon.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/parse.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Exit code for a failure to start a container's command, as Podman's.  */
+static int
+exit_code_for (ferry_error_t err)
+{
+  if (err == NULL)
+    return FERRY_EXIT_ERROR;
+  if (err->kind == FERRY_ERROR_COMMAND_NOT_FOUND)
+    return FERRY_EXIT_NOT_FOUND;
+  if (err->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+    return FERRY_EXIT_CANNOT_INVOKE;
+  return FERRY_EXIT_ERROR;
+}
+
+static int
+fail_with_code (ferry_error_t *err)
+{
+  int code = exit_code_for (*err);
+  ferry_cli_fail (err);
+  return code;
+}
+
+static char **
+strv_push (char **v, size_t *n, const char *s)
+{
+  v = xrealloc (v, sizeof (char *) * (*n + 2));
+  v[(*n)++] = xstrdup (s);
+  v[*n] = NULL;
+  return v;
+}
+
+/* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
+static int
+parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (spec);
+  char *parts[4] = { NULL };
+  char *p = copy, *opts;
+  size_t n = 0;
+
+  while (p && n < 4)
+    {
+      parts[n++] = p;
+      p = strchr (p, ':');
+      if (p)
+        *p++ = '\0';
+    }
+  memset (m, 0, sizeof (*m));
+  if (p || n == 0 || *parts[0] == '\0')
+    goto bad;
+  if (n == 1)
+    {
+      if (parts[0][0] != '/')
+        goto bad;
+      m->type = xstrdup ("volume");
+      m->destination = xstrdup (parts[0]);
+      return 0;
+    }
+  if (*parts[1] == '\0' || parts[1][0] != '/')
+    goto bad;
+  opts = n == 3 ? parts[2] : NULL;
+  for (char *o = opts ? strtok (opts, ",") : NULL; o; o = strtok (NULL, ","))
+    {
+      if (strcmp (o, "ro") == 0)
+        m->readonly = 1;
+      else if (strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0)
+        {
+          ferry_make_error (err, 0, "invalid option `%s` in volume `%s`: use ro or rw", o, spec);
+          return -1;
+        }
+    }
+  if (parts[0][0] == '/' || parts[0][0] == '.')
+    {
+      char resolved[PATH_MAX];
+      m->type = xstrdup ("bind");
+      m->source = xstrdup (realpath (parts[0], resolved) ? resolved : parts[0]);
+    }
+  else
+    {
+      m->type = xstrdup ("volume");
+      m->source = xstrdup (parts[0]);
+    }
+  m->destination = xstrdup (parts[1]);
+  return 0;
+
+bad:
+  return ferry_make_error (err, 0, "invalid volume `%s`: use NAME:/DEST[:ro], /SRC:/DEST[:ro] or /DEST",
+                           spec);
+}
+
+struct create_args
+{
+  struct ferry_create_options o;
+  char **env, **env_files, **labels, **tmpfs;
+  size_t n_env, n_env_files, n_labels, n_tmpfs;
+  int detach;
+};
+
+static void
+create_args_free (struct create_args *a)
+{
+  ferry_cleanup_strvp (&a->env);
+  ferry_cleanup_strvp (&a->env_files);
+  ferry_cleanup_strvp (&a->labels);
+  ferry_cleanup_strvp (&a->tmpfs);
+  for (size_t i = 0; i < a->o.n_mounts; i++)
+    {
+      free (a->o.mounts[i].type);
+      free (a->o.mounts[i].source);
+      free (a->o.mounts[i].destination);
+    }
+  free (a->o.mounts);
+}
+
+static const char create_usage[]
+    = "Usage: ferry %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+      "%s\n\n"
+      "Options:\n"
+      "%s"
+      "      --entrypoint CMD     override the image's ENTRYPOINT (one word or a JSON array)\n"
+      "  -e, --env K=V            set an environment variable (K alone: take it from ferry's)\n"
+      "      --env-file FILE      read K=V lines from FILE\n"
+      "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
+      "  -i, --interactive        keep standard input open\n"
+      "  -l, --label K=V          set a label\n"
+      "      --name NAME          the container's name (default: generated)\n"
+      "      --network MODE       none (default: loopback only) or host\n"
+      "      --rm                 remove the container when it exits\n"
+      "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
+      "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
+      "  -t, --tty                allocate a pseudo-terminal\n"
+      "      --tmpfs DEST         mount a tmpfs at DEST\n"
+      "  -u, --user USER[:GROUP]  run as this user\n"
+      "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous)\n"
+      "  -w, --workdir DIR        working directory inside the container\n";
+
+enum
+{
+  OPT_ENTRYPOINT = OPT_COMMAND_FIRST,
+  OPT_ENV_FILE,
+  OPT_NAME,
+  OPT_NETWORK,
+  OPT_RM,
+  OPT_SHM_SIZE,
+  OPT_STOP_TIMEOUT,
+  OPT_TMPFS,
+  OPT_NO_TRUNC,
+  OPT_SINCE,
+};
+
+/* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
+ * after printing an error (exit 125), or -2 after printing help.  */
+static int
+parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "detach", no_argument, NULL, 'd' },
+                                        { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+                                        { "env", required_argument, NULL, 'e' },
+                                        { "env-file", required_argument, NULL, OPT_ENV_FILE },
+                                        { "hostname", required_argument, NULL, 'h' },
+                                        { "interactive", no_argument, NULL, 'i' },
+                                        { "label", required_argument, NULL, 'l' },
+                                        { "name", required_argument, NULL, OPT_NAME },
+                                        { "network", required_argument, NULL, OPT_NETWORK },
+                                        { "net", required_argument, NULL, OPT_NETWORK },
+                                        { "rm", no_argument, NULL, OPT_RM },
+                                        { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+                                        { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+                                        { "tty", no_argument, NULL, 't' },
+                                        { "tmpfs", required_argument, NULL, OPT_TMPFS },
+                                        { "user", required_argument, NULL, 'u' },
+                                        { "volume", required_argument, NULL, 'v' },
+                                        { "workdir", required_argument, NULL, 'w' },
+                                        { "help", no_argument, NULL, 'H' },
+                                        { NULL, 0, NULL, 0 } };
+  ferry_error_t err = NULL;
+  int c, r;
+
+  a->o.stop_timeout = -1;
+  while ((c = getopt_long (argc, argv, is_run ? "+:de:h:il:tu:v:w:" : "+:e:h:il:tu:v:w:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'd':
+        a->detach = 1;
+        break;
+      case OPT_ENTRYPOINT:
+        a->o.entrypoint = optarg;
+        break;
+      case 'e':
+        a->env = strv_push (a->env, &a->n_env, optarg);
+        break;
+      case OPT_ENV_FILE:
+        a->env_files = strv_push (a->env_files, &a->n_env_files, optarg);
+        break;
+      case 'h':
+        a->o.hostname = optarg;
+        break;
+      case 'i':
+        a->o.interactive = 1;
+        break;
+      case 'l':
+        a->labels = strv_push (a->labels, &a->n_labels, optarg);
+        break;
+      case OPT_NAME:
+        a->o.name = optarg;
+        break;
+      case OPT_NETWORK:
+        a->o.network = optarg;
+        break;
+      case OPT_RM:
+        a->o.auto_remove = 1;
+        break;
+      case OPT_SHM_SIZE:
+        if (ferry_parse_size (optarg, &a->o.shm_size) < 0 || a->o.shm_size <= 0)
+          {
+            ferry_cli_failf ("invalid --shm-size `%s`: use a size like 64m or 1g", optarg);
+            return -1;
+          }
+        break;
+      case OPT_STOP_TIMEOUT:
+        a->o.stop_timeout = atoi (optarg);
+        break;
+      case 't':
+        a->o.tty = 1;
+        break;
+      case OPT_TMPFS:
+        a->tmpfs = strv_push (a->tmpfs, &a->n_tmpfs, optarg);
+        break;
+      case 'u':
+        a->o.user = optarg;
+        break;
+      case 'v':
+        a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
+        if (parse_volume (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
+          {
+            ferry_cli_fail (&err);
+            return -1;
+          }
+        a->o.n_mounts++;
+        break;
+      case 'w':
+        a->o.workdir = optarg;
+        break;
+      case 'H':
+        printf (create_usage, cmd,
+                is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
+                is_run ? "  -d, --detach             run in the background and print the ID\n" : "");
+        return -2;
+      default:
+        r = ferry_cli_common_option (c, cmd, argv);
+        if (r != 0)
+          return -1;
+      }
+  if (optind >= argc)
+    {
+      ferry_cli_failf ("ferry %s needs an image: ferry %s [OPTIONS] IMAGE [COMMAND...]", cmd, cmd);
+      return -1;
+    }
+  a->o.image = argv[optind];
+  a->o.command = argv + optind + 1;
+  a->o.env = a->env;
+  a->o.env_files = a->env_files;
+  a->o.labels = a->labels;
+  a->o.tmpfs = a->tmpfs;
+  return optind;
+}
+
+int
+ferry_cmd_create (int argc, char **argv)
+{
+  struct create_args a = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int r, ret = 0;
+
+  r = parse_create (argc, argv, "create", 0, &a);
+  if (r < 0)
+    {
+      create_args_free (&a);
+      return r == -2 ? 0 : FERRY_EXIT_ERROR;
+    }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    ret = FERRY_EXIT_ERROR;
+  else if (ferry_container_create (e, &a.o, &id, &err) < 0)
+    ret = ferry_cli_fail (&err);
+  else
+    printf ("%s\n", id);
+  create_args_free (&a);
+  return ret;
+}
+
+/* Puts the terminal in raw mode while a -t container is attached.  */
+static struct termios saved_termios;
+static int termios_saved;
+
+static void
+restore_terminal (void)
+{
+  if (termios_saved)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  termios_saved = 0;
+}
+
+static void
+raw_terminal (void)
+{
+  struct termios t;
+
+  if (! isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &saved_termios) < 0)
+    return;
+  t = saved_termios;
+  cfmakeraw (&t);
+  t.c_oflag |= OPOST;
+  if (tcsetattr (STDIN_FILENO, TCSANOW, &t) == 0)
+    {
+      termios_saved = 1;
+      atexit (restore_terminal);
+    }
+}
+
+static int
+run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
+{
+  struct ferry_start_options so = { 0 };
+  ferry_error_t err = NULL;
+  int fd = -1, code = 0;
+
+  so.attach = 1;
+  so.attach_fd = &fd;
+  if (ferry_container_start (e, id, &so, &err) < 0)
+    {
+      code = fail_with_code (&err);
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+      return code;
+    }
+  if (a->o.tty)
+    raw_terminal ();
+  if (ferry_conmon_attach_stream (fd, a->o.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO,
+                                  &err)
+      < 0)
+    ferry_error_release (&err);
+  close (fd);
+  restore_terminal ();
+  if (ferry_container_wait (e, id, &code, &err) < 0)
+    {
+      /* --rm: conmon's cleanup may have removed it already.  */
+      if (err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
+  if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+    {
+      if (err->kind != FERRY_ERROR_NOT_FOUND)
+        ferry_error_print (err);
+      ferry_error_release (&err);
+    }
+  return code < 0 ? FERRY_EXIT_ERROR : code;
+}
+
+int
+ferry_cmd_run (int argc, char **argv)
+{
+  struct create_args a = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int r, ret = 0;
+
+  r = parse_create (argc, argv, "run", 1, &a);
+  if (r < 0)
+    {
+      create_args_free (&a);
+      return r == -2 ? 0 : FERRY_EXIT_ERROR;
+    }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    ret = FERRY_EXIT_ERROR;
+  else if (ferry_container_create (e, &a.o, &id, &err) < 0)
+    ret = ferry_cli_fail (&err);
+  else if (! a.detach)
+    ret = run_attached (e, id, &a);
+  else if (ferry_container_start (e, id, NULL, &err) < 0)
+    {
+      ret = fail_with_code (&err);
+      if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+    }
+  else
+    printf ("%s\n", id);
+  create_args_free (&a);
+  return ret;
+}
+
+/* The shape of the many commands that take containers and an option or two:
+ * parse, open the engine, apply FN to each, print each as Podman does.  */
+typedef int (*per_container_fn) (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err);
+
+static int
+for_each_container (int argc, char **argv, const char *cmd, per_container_fn fn, void *arg, int print_ref)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  int ret = 0;
+
+  if (optind >= argc)
+    return ferry_cli_failf ("ferry %s needs at least one container: ferry %s CONTAINER...", cmd, cmd);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      ferry_error_t err = NULL;
+
+      if (fn (e, argv[optind], arg, &err) < 0)
+        {
+          int code = FERRY_EXIT_ERROR;
+          if (err->kind == FERRY_ERROR_NOT_FOUND && print_ref == 2)
+            code = 1; /* rm: Podman's code for no such container */
+          else if (err->kind == FERRY_ERROR_STATE && print_ref == 2)
+            code = 2;
+          else
+            code = exit_code_for (err);
+          ferry_cli_fail (&err);
+          if (ret == 0 || code == FERRY_EXIT_ERROR)
+            ret = code;
+          continue;
+        }
+      if (print_ref)
+        printf ("%s\n", argv[optind]);
+    }
+  return ret;
+}
+
+/* Parses options that are all flags or take one value into SPEC-driven
+ * handlers; returns 1 to continue, 0 after --help, -1 on error.  */
+static int
+simple_options (int argc, char **argv, const char *cmd, const char *shortopts, const struct option *opts,
+                const char *usage, int (*handle) (int c, const char *arg, void *data), void *data)
+{
+  int c;
+
+  while ((c = getopt_long (argc, argv, shortopts, opts, NULL)) != -1)
+    {
+      int r;
+      if (c == 'H' || (c == 'h' && strchr (shortopts, 'h') == NULL))
+        {
+          fputs (usage, stdout);
+          return 0;
+        }
+      if (handle && (r = handle (c, optarg, data)) <= 0)
+        {
+          if (r < 0)
+            return -1;
+          continue;
+        }
+      r = ferry_cli_common_option (c, cmd, argv);
+      if (r > 0)
+        {
+          fputs (usage, stdout);
+          return 0;
+        }
+      if (r < 0)
+        return -1;
+    }
+  return 1;
+}
+
+#define HELP_OPTION                                                                                          \
+  {                                                                                                          \
+    "help", no_argument, NULL, 'H'                                                                           \
+  }
+
+static int
+do_start (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  (void) arg;
+  return ferry_container_start (e, ref, NULL, err);
+}
+
+static int
+start_attached (int argc, char **argv)
+{
+  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+  struct ferry_start_options so = { 0 };
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int fd = -1, code = 0, interactive;
+
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry start --attach takes exactly one container");
+  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+    return ferry_cli_fail (&err);
+  interactive = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
+  ferry_container_free (c);
+  so.attach = 1;
+  so.attach_fd = &fd;
+  if (ferry_container_start (e, argv[optind], &so, &err) < 0)
+    return fail_with_code (&err);
+  if (ferry_conmon_attach_stream (fd, interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO, &err)
+      < 0)
+    ferry_error_release (&err);
+  close (fd);
+  if (ferry_container_wait (e, argv[optind], &code, &err) < 0)
+    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
+  return code;
+}
+
+static int
+start_option (int c, const char *arg, void *data)
+{
+  (void) arg;
+  if (c == 'a')
+    {
+      *(int *) data = 1;
+      return 0;
+    }
+  return c == 'i' ? 0 : 1;
+}
+
+int
+ferry_cmd_start (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "attach", no_argument, NULL, 'a' },
+                                        { "interactive", no_argument, NULL, 'i' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  int attach = 0, r;
+
+  r = simple_options (argc, argv, "start", "+:ai", opts,
+                      "Usage: ferry start [-a] CONTAINER...\n\nStart created or exited containers.\n\n"
+                      "Options:\n  -a, --attach  attach to the container's output and exit with its code\n",
+                      start_option, &attach);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (attach)
+    return start_attached (argc, argv);
+  return for_each_container (argc, argv, "start", do_start, NULL, 1);
+}
+
+static int
+timeout_option (int c, const char *arg, void *data)
+{
+  char *end;
+  long v;
+
+  if (c != 't')
+    return 1;
+  v = strtol (arg, &end, 10);
+  if (*end || v < 0)
+    {
+      ferry_cli_failf ("invalid --time `%s`: give whole seconds", arg);
+      return -1;
+    }
+  *(int *) data = (int) v;
+  return 0;
+}
+
+static int
+do_stop (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  return ferry_container_stop (e, ref, *(int *) arg, err);
+}
+
+int
+ferry_cmd_stop (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "time", required_argument, NULL, 't' }, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  int timeout = -1, r;
+
+  r = simple_options (
+      argc, argv, "stop", "+:t:", opts,
+      "Usage: ferry stop [-t SECONDS] CONTAINER...\n\nStop running containers: the stop signal, "
+      "then SIGKILL after the timeout.\n\nOptions:\n  -t, --time SECONDS  wait this long "
+      "before SIGKILL (default: the container's, 10)\n",
+      timeout_option, &timeout);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  return for_each_container (argc, argv, "stop", do_stop, &timeout, 1);
+}
+
+static int
+signal_option (int c, const char *arg, void *data)
+{
+  if (c != 's')
+    return 1;
+  *(int *) data = ferry_signal_parse (arg);
+  if (*(int *) data < 0)
+    {
+      ferry_cli_failf ("invalid signal `%s`: use a name like TERM or KILL, or a number", arg);
+      return -1;
+    }
+  return 0;
+}
+
+static int
+do_kill (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  return ferry_container_kill (e, ref, *(int *) arg, err);
+}
+
+int
+ferry_cmd_kill (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS, { "signal", required_argument, NULL, 's' }, HELP_OPTION, { NULL, 0, NULL, 0 }
+  };
+  int sig = SIGKILL, r;
+
+  r = simple_options (argc, argv, "kill", "+:s:", opts,
+                      "Usage: ferry kill [-s SIGNAL] CONTAINER...\n\nSend a signal (default KILL) to running "
+                      "containers.\n\nOptions:\n  -s, --signal SIGNAL  a name (TERM, SIGHUP) or a number\n",
+                      signal_option, &sig);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  return for_each_container (argc, argv, "kill", do_kill, &sig, 1);
+}
+
+struct rm_flags
+{
+  int force, volumes;
+};
+
+static int
+rm_option (int c, const char *arg, void *data)
+{
+  struct rm_flags *f = data;
+
+  (void) arg;
+  if (c == 'f')
+    f->force = 1;
+  else if (c == 'v')
+    f->volumes = 1;
+  else if (c != 't')
+    return 1;
+  return 0;
+}
+
+static int
+do_rm (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  struct rm_flags *f = arg;
+  return ferry_container_remove (e, ref, f->force, f->volumes, err);
+}
+
+int
+ferry_cmd_rm (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "volumes", no_argument, NULL, 'v' },
+                                        { "time", required_argument, NULL, 't' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct rm_flags f = { 0 };
+  int r;
+
+  r = simple_options (
+      argc, argv, "rm", "+:fvt:", opts,
+      "Usage: ferry rm [-f] [-v] CONTAINER...\n\nRemove containers.  Exit 1 if a container is "
+      "not known, 2 if one is running without -f.\n\nOptions:\n"
+      "  -f, --force    stop running containers first\n"
+      "  -v, --volumes  also remove their anonymous volumes\n",
+      rm_option, &f);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  return for_each_container (argc, argv, "rm", do_rm, &f, 2);
+}
+
+static int
+do_pause (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  return (arg ? ferry_container_unpause : ferry_container_pause) (e, ref, err);
+}
+
+static int
+pause_command (int argc, char **argv, int unpause)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  int r = simple_options (
+      argc, argv, unpause ? "unpause" : "pause", "+:", opts,
+      unpause ? "Usage: ferry unpause CONTAINER...\n\nResume paused containers.\n"
+              : "Usage: ferry pause CONTAINER...\n\nFreeze running containers (cgroup freezer).\n",
+      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  return for_each_container (argc, argv, unpause ? "unpause" : "pause", do_pause, unpause ? (void *) 1 : NULL,
+                             1);
+}
+
+int
+ferry_cmd_pause (int argc, char **argv)
+{
+  return pause_command (argc, argv, 0);
+}
+
+int
+ferry_cmd_unpause (int argc, char **argv)
+{
+  return pause_command (argc, argv, 1);
+}
+
+static int
+do_wait (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+{
+  int code;
+
+  (void) arg;
+  if (ferry_container_wait (e, ref, &code, err) < 0)
+    return -1;
+  printf ("%d\n", code);
+  return 0;
+}
+
+int
+ferry_cmd_wait (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  int r = simple_options (
+      argc, argv, "wait", "+:", opts,
+      "Usage: ferry wait CONTAINER...\n\nWait for containers to exit and print their exit codes.\n", NULL,
+      NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  return for_each_container (argc, argv, "wait", do_wait, NULL, 0);
+}
+
+static int
+diff_option (int c, const char *arg, void *data)
+{
+  if (c != 'f')
+    return 1;
+  *(const char **) data = arg;
+  return 0;
+}
+
+int
+ferry_cmd_diff (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
+  };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_changes ch = { 0 };
+  ferry_error_t err = NULL;
+  const char *format = NULL;
+  size_t i;
+  int r;
+
+  r = simple_options (argc, argv, "diff", "+:", opts,
+                      "Usage: ferry diff [--format json] CONTAINER\n\nList the files a container added (A), "
+                      "changed (C) or deleted (D) in its root filesystem.\n",
+                      diff_option, &format);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry diff takes one container: ferry diff CONTAINER");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_changes (e, argv[optind], &ch, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (format && strcmp (format, "json") == 0)
+    {
+      cleanup_json json_object *o = json_object_new_object ();
+      json_object *added = json_object_new_array (), *changed = json_object_new_array (),
+                  *deleted = json_object_new_array ();
+      for (i = 0; i < ch.n; i++)
+        json_object_array_add (ch.items[i].kind == FERRY_CHANGE_ADDED      ? added
+                               : ch.items[i].kind == FERRY_CHANGE_MODIFIED ? changed
+                                                                           : deleted,
+                               json_object_new_string (ch.items[i].path));
+      json_object_object_add (o, "changed", changed);
+      json_object_object_add (o, "added", added);
+      json_object_object_add (o, "deleted", deleted);
+      puts (ferry_json_to_string (o, 1));
+    }
+  else
+    for (i = 0; i < ch.n; i++)
+      printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
+  ferry_changes_free (&ch);
+  return 0;
+}
+
+struct exec_args
+{
+  struct ferry_exec_request r;
+  char **env;
+  size_t n_env;
+};
+
+static int
+exec_option (int c, const char *arg, void *data)
+{
+  struct exec_args *a = data;
+
+  switch (c)
+    {
+    case 'd':
+      a->r.detach = 1;
+      return 0;
+    case 'e':
+      a->env = strv_push (a->env, &a->n_env, arg);
+      return 0;
+    case 'w':
+      a->r.workdir = arg;
+      return 0;
+    case 'u':
+      a->r.user = arg;
+      return 0;
+    case 'i':
+      a->r.interactive = 1;
+      return 0;
+    case 't':
+      a->r.tty = 1;
+      return 0;
+    default:
+      return 1;
+    }
+}
+
+int
+ferry_cmd_exec (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "detach", no_argument, NULL, 'd' },
+                                        { "env", required_argument, NULL, 'e' },
+                                        { "workdir", required_argument, NULL, 'w' },
+                                        { "user", required_argument, NULL, 'u' },
+                                        { "interactive", no_argument, NULL, 'i' },
+                                        { "tty", no_argument, NULL, 't' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct exec_args a = { 0 };
+  ferry_error_t err = NULL;
+  int r, code = 0;
+
+  r = simple_options (argc, argv, "exec", "+:de:w:u:it", opts,
+                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun a command in a running "
+                      "container.\n\nOptions:\n"
+                      "  -d, --detach         run in the background\n"
+                      "  -e, --env K=V        set an environment variable\n"
+                      "  -i, --interactive    keep standard input open\n"
+                      "  -t, --tty            allocate a pseudo-terminal\n"
+                      "  -u, --user USER      run as this user\n"
+                      "  -w, --workdir DIR    working directory\n",
+                      exec_option, &a);
+  if (r <= 0)
+    {
+      ferry_cleanup_strvp (&a.env);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  if (argc - optind < 2)
+    {
+      ferry_cleanup_strvp (&a.env);
+      return ferry_cli_failf ("ferry exec needs a container and a command: ferry exec CONTAINER COMMAND...");
+    }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    {
+      ferry_cleanup_strvp (&a.env);
+      return FERRY_EXIT_ERROR;
+    }
+  a.r.args = argv + optind + 1;
+  a.r.env = a.env;
+  if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
+    code = fail_with_code (&err);
+  ferry_cleanup_strvp (&a.env);
+  return code;
+}
+
+struct logs_args
+{
+  struct ferry_log_options o;
+  ferry_engine_t *e;
+  char *id;
+};
+
+static int
+logs_done (void *arg)
+{
+  struct logs_args *a = arg;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int done;
+
+  if (ferry_container_lookup (a->e, a->id, &c, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  done = ! ferry_container_is_active (c) && c->status != FERRY_CONTAINER_CREATED;
+  ferry_container_free (c);
+  return done;
+}
+
+static int
+logs_option (int c, const char *arg, void *data)
+{
+  struct logs_args *a = data;
+  char *end;
+
+  switch (c)
+    {
+    case 'f':
+      a->o.follow = 1;
+      return 0;
+    case 't':
+      a->o.timestamps = 1;
+      return 0;
+    case 'n':
+      a->o.tail = strtoll (arg, &end, 10);
+      if (*end || a->o.tail < -1)
+        {
+          ferry_cli_failf ("invalid --tail `%s`: give a number of lines", arg);
+          return -1;
+        }
+      return 0;
+    case OPT_SINCE:
+      a->o.since = arg;
+      return 0;
+    default:
+      return 1;
+    }
+}
+
+int
+ferry_cmd_logs (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "follow", no_argument, NULL, 'f' },
+                                        { "tail", required_argument, NULL, 'n' },
+                                        { "timestamps", no_argument, NULL, 't' },
+                                        { "since", required_argument, NULL, OPT_SINCE },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct logs_args a = { .o = { .tail = -1 } };
+  struct ferry_container *c = NULL;
+  cleanup_free char *path = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  r = simple_options (
+      argc, argv, "logs", "+:fn:t", opts,
+      "Usage: ferry logs [-f] [-n N] [-t] CONTAINER\n\nPrint a container's output.\n\nOptions:\n"
+      "  -f, --follow       keep printing until the container exits\n"
+      "  -n, --tail N       only the last N lines\n"
+      "  -t, --timestamps   prefix each line with its time\n"
+      "      --since TIME   only lines after an RFC 3339 time\n",
+      logs_option, &a);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry logs takes one container: ferry logs CONTAINER");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+    return ferry_cli_fail (&err);
+  path = ferry_container_log_path (e, c);
+  a.e = e;
+  a.id = c->id;
+  a.o.done = logs_done;
+  a.o.done_arg = &a;
+  r = ferry_logs_read (path, &a.o, STDOUT_FILENO, STDERR_FILENO, &err);
+  ferry_container_free (c);
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static char *
+status_text (const struct ferry_container *c)
+{
+  cleanup_free char *ago = NULL;
+
+  switch (c->status)
+    {
+    case FERRY_CONTAINER_CREATED:
+      return xstrdup ("Created");
+    case FERRY_CONTAINER_PAUSED:
+      return xstrdup ("Paused");
+    case FERRY_CONTAINER_RUNNING:
+      ago = ferry_cli_time_ago (c->started_at);
+      /* "Up 5 seconds": Podman drops the " ago".  */
+      if (strlen (ago) > 4 && strcmp (ago + strlen (ago) - 4, " ago") == 0)
+        ago[strlen (ago) - 4] = '\0';
+      return xasprintf ("Up %s", ago);
+    default:
+      ago = ferry_cli_time_ago (c->finished_at);
+      return xasprintf ("Exited (%d) %s", c->exit_code, ago);
+    }
+}
+
+static char *
+command_text (const struct ferry_container *c, int no_trunc)
+{
+  json_object *args = ferry_json_get_array (c->record, "Args");
+  char *out = xstrdup ("");
+  size_t i;
+
+  for (i = 0; args && i < json_object_array_length (args); i++)
+    {
+      char *next = xasprintf ("%s%s%s", out, i ? " " : "",
+                              json_object_get_string (json_object_array_get_idx (args, i)));
+      free (out);
+      out = next;
+    }
+  if (! no_trunc && strlen (out) > 20)
+    strcpy (out + 17, "...");
+  return out;
+}
+
+static json_object *
+ps_json (const struct ferry_container *c)
+{
+  json_object *o = json_object_new_object (), *names = json_object_new_array (),
+              *mounts = json_object_new_array ();
+  json_object *m = ferry_json_get_array (c->record, "Mounts");
+  struct timespec created = { 0 }, started = { 0 }, finished = { 0 };
+  cleanup_free char *status = status_text (c);
+  size_t i;
+
+  ferry_time_parse (c->created, &created);
+  ferry_time_parse (c->started_at, &started);
+  ferry_time_parse (c->finished_at, &finished);
+  json_object_array_add (names, json_object_new_string (c->name));
+  for (i = 0; m && i < json_object_array_length (m); i++)
+    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                       json_object_array_get_idx (m, i), "Destination")));
+  json_object_object_add (o, "Id", json_object_new_string (c->id));
+  json_object_object_add (o, "Names", names);
+  json_object_object_add (o, "Image",
+                          json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
+  json_object_object_add (o, "ImageID", json_object_new_string (c->image_id));
+  json_object_object_add (o, "Command", json_object_get (ferry_json_get_array (c->record, "Args")));
+  json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
+  json_object_object_add (o, "CreatedAt", json_object_new_string (c->created));
+  json_object_object_add (o, "State", json_object_new_string (ferry_container_status_name (c->status)));
+  json_object_object_add (o, "Status", json_object_new_string (status));
+  json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
+  json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (o, "Labels", json_object_get (ferry_json_get_object (c->record, "Labels")));
+  json_object_object_add (o, "Mounts", mounts);
+  json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
+  json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
+  json_object_object_add (o, "Ports", NULL);
+  return o;
+}
+
+struct ps_flags
+{
+  int all, quiet, no_trunc;
+  const char *format;
+};
+
+static int
+ps_option (int c, const char *arg, void *data)
+{
+  struct ps_flags *f = data;
+
+  switch (c)
+    {
+    case 'a':
+      f->all = 1;
+      return 0;
+    case 'q':
+      f->quiet = 1;
+      return 0;
+    case OPT_NO_TRUNC:
+      f->no_trunc = 1;
+      return 0;
+    case 'f':
+      f->format = arg;
+      return 0;
+    default:
+      return 1;
+    }
+}
+
+int
+ferry_cmd_ps (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+                                        { "format", required_argument, NULL, 'f' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container **list = NULL;
+  struct ps_flags f = { 0 };
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+  int r, ret = 0;
+
+  r = simple_options (argc, argv, "ps", "+:aq", opts,
+                      "Usage: ferry ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE]\n\nList containers "
+                      "(running ones; -a: all).\n",
+                      ps_option, &f);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (optind < argc)
+    return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+
+  if (f.format && strcmp (f.format, "json") == 0)
+    {
+      cleanup_json json_object *all = json_object_new_array ();
+      for (i = 0; i < n; i++)
+        if (f.all || ferry_container_is_active (list[i]))
+          json_object_array_add (all, ps_json (list[i]));
+      puts (ferry_json_to_string (all, 1));
+    }
+  else if (f.format)
+    {
+      for (i = 0; i < n && ret == 0; i++)
+        if (f.all || ferry_container_is_active (list[i]))
+          {
+            cleanup_json json_object *o = ps_json (list[i]);
+            cleanup_free char *text = NULL;
+            if (ferry_cli_template (strncmp (f.format, "table ", 6) == 0 ? f.format + 6 : f.format, o, &text,
+                                    &err)
+                < 0)
+              ret = ferry_cli_fail (&err);
+            else
+              puts (text);
+          }
+    }
+  else
+    {
+      if (! f.quiet)
+        printf ("%-12s  %-28s  %-20s  %-18s  %-26s  %-6s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
+                "CREATED", "STATUS", "PORTS", "NAMES");
+      for (i = 0; i < n; i++)
+        {
+          cleanup_free char *cmd = NULL, *created = NULL, *status = NULL;
+          struct ferry_container *c = list[i];
+
+          if (! f.all && ! ferry_container_is_active (c))
+            continue;
+          if (f.quiet)
+            {
+              printf ("%.*s\n", f.no_trunc ? 64 : 12, c->id);
+              continue;
+            }
+          cmd = command_text (c, f.no_trunc);
+          created = ferry_cli_time_ago (c->created);
+          status = status_text (c);
+          printf ("%.*s  %-28s  %-20s  %-18s  %-26s  %-6s  %s\n", f.no_trunc ? 64 : 12, c->id,
+                  ferry_json_get_string (c->record, "ImageName"), cmd, created, status, "", c->name);
+        }
+    }
+  ferry_containers_free (list, n);
+  return ret;
+}
+
+static int
+inspect_option (int c, const char *arg, void *data)
+{
+  if (c != 'f')
+    return 1;
+  *(const char **) data = arg;
+  return 0;
+}
+
+/* `inspect` (containers, then images) and `container inspect`.  */
+static int
+inspect_command (int argc, char **argv, int images_too)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
+  };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *all = json_object_new_array ();
+  const char *format = NULL;
+  int r, ret = 0;
+
+  r = simple_options (argc, argv, "inspect", "+:f:", opts,
+                      "Usage: ferry inspect [-f FORMAT] CONTAINER|IMAGE...\n\nDisplay the configuration and "
+                      "state of containers (or images) as JSON.\n\nOptions:\n"
+                      "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
+                      "{{index .Config.Labels \"k\"}}\n",
+                      inspect_option, &format);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (optind >= argc)
+    return ferry_cli_failf ("ferry inspect needs at least one container or image");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+      json_object *o = NULL;
+
+      if (ferry_container_lookup (e, argv[optind], &c, &err) == 0)
+        {
+          o = ferry_container_inspect_json (e, c);
+          ferry_container_free (c);
+        }
+      else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          o = ferry_cli_image_inspect_json (e->store, argv[optind], &err);
+          if (o == NULL && err->kind == FERRY_ERROR_NOT_FOUND)
+            {
+              ferry_error_release (&err);
+              ferry_make_error_kind (&err, FERRY_ERROR_NOT_FOUND, "no such object: \"%s\"", argv[optind]);
+            }
+        }
+      if (o == NULL)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      if (format)
+        {
+          cleanup_free char *text = NULL;
+          if (ferry_cli_template (format, o, &text, &err) < 0)
+            ret = ferry_cli_fail (&err);
+          else
+            puts (text);
+          json_object_put (o);
+        }
+      else
+        json_object_array_add (all, o);
+    }
+  if (format == NULL && json_object_array_length (all) > 0)
+    puts (ferry_json_to_string (all, 1));
+  return ret;
+}
+
+int
+ferry_cmd_inspect (int argc, char **argv)
+{
+  return inspect_command (argc, argv, 1);
+}
+
+static int
+container_inspect (int argc, char **argv)
+{
+  return inspect_command (argc, argv, 0);
+}
+
+static int
+container_cleanup (int argc, char **argv)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+
+  if (argc != 2)
+    return ferry_cli_failf ("usage: ferry container cleanup ID");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_cleanup (e, argv[1], &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static int
+container_list (int argc, char **argv)
+{
+  return ferry_cmd_ps (argc, argv);
+}
+
+int
+ferry_cmd_container (int argc, char **argv)
+{
+  static const struct ferry_command table[] = {
+    { "cleanup", container_cleanup, NULL },
+    { "create", ferry_cmd_create, "Create but do not start a container" },
+    { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
+    { "exec", ferry_cmd_exec, "Run a process in a running container" },
+    { "inspect", container_inspect, "Display the configuration of a container" },
+    { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
+    { "list", container_list, NULL },
+    { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+    { "ls", container_list, "List containers" },
+    { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
+    { "ps", container_list, NULL },
+    { "rm", ferry_cmd_rm, "Remove one or more containers" },
+    { "run", ferry_cmd_run, "Run a command in a new container" },
+    { "start", ferry_cmd_start, "Start one or more containers" },
+    { "stop", ferry_cmd_stop, "Stop one or more containers" },
+    { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
+    { "wait", ferry_cmd_wait, "Block on one or more containers" },
+    { NULL, NULL, NULL },
+  };
+
+  return ferry_cli_dispatch ("container", table, argc - 1, argv + 1);
+}

@@ -1,0 +1,829 @@
+/* ferry: container records: creation, lookup, state in the database.  */
+#include "container.h"
+#include "internal.h"
+#include "volume.h"
+#include "../image/reference.h"
+#include "../state/lock.h"
+#include "../storage/overlay.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/parse.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
+#define DEFAULT_STOP_TIMEOUT 10
+
+static const char *const STATUS_NAMES[] = { "created", "running", "paused", "exited" };
+
+const char *
+ferry_container_status_name (enum ferry_container_status s)
+{
+  return STATUS_NAMES[s];
+}
+
+static enum ferry_container_status
+status_from_name (const char *s)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof (STATUS_NAMES) / sizeof (STATUS_NAMES[0]); i++)
+    if (strcmp (s, STATUS_NAMES[i]) == 0)
+      return i;
+  return FERRY_CONTAINER_EXITED;
+}
+
+char *
+ferry_random_hex (size_t bytes)
+{
+  unsigned char buf[64];
+  char *out = xmalloc (bytes * 2 + 1);
+  size_t i;
+
+  if (bytes > sizeof (buf) || getrandom (buf, bytes, 0) != (ssize_t) bytes)
+    abort ();
+  for (i = 0; i < bytes; i++)
+    sprintf (out + 2 * i, "%02x", buf[i]);
+  return out;
+}
+
+/* Generated names read like Podman's: adjective_surname.  */
+static char *
+generate_name (void)
+{
+  static const char *const adjectives[]
+      = { "brave",  "calm",   "clever",  "eager", "gentle",  "happy", "jolly",  "keen",   "kind",  "lucid",
+          "merry",  "nimble", "patient", "proud", "quick",   "quiet", "serene", "steady", "sunny", "swift",
+          "tender", "upbeat", "vivid",   "witty", "zealous", "bold",  "busy",   "cool" };
+  static const char *const surnames[]
+      = { "babbage", "curie",  "darwin",   "euler",   "faraday", "gauss",   "hopper", "hypatia",
+          "kepler",  "lamarr", "lovelace", "maxwell", "meitner", "noether", "pascal", "ritchie",
+          "shannon", "tesla",  "thompson", "turing",  "volta",   "wozniak", "yalow",  "zuse" };
+  unsigned int r[2];
+
+  if (getrandom (r, sizeof (r), 0) != sizeof (r))
+    abort ();
+  return xasprintf ("%s_%s", adjectives[r[0] % (sizeof (adjectives) / sizeof (adjectives[0]))],
+                    surnames[r[1] % (sizeof (surnames) / sizeof (surnames[0]))]);
+}
+
+static int
+container_name_is_valid (const char *name)
+{
+  const char *p;
+
+  if (! ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')
+         || (name[0] >= '0' && name[0] <= '9')))
+    return 0;
+  for (p = name; *p; p++)
+    if (! ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+           || strchr ("_.-", *p)))
+      return 0;
+  return 1;
+}
+
+static json_object *
+strv_to_json (char *const *v)
+{
+  json_object *a = json_object_new_array ();
+  size_t i;
+
+  for (i = 0; v && v[i]; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
+/* Adds "K=V" to ENV (a JSON array), replacing an entry with the same K.  */
+static void
+env_set (json_object *env, const char *kv)
+{
+  size_t klen = strcspn (kv, "="), i;
+
+  for (i = 0; i < json_object_array_length (env); i++)
+    {
+      const char *cur = json_object_get_string (json_object_array_get_idx (env, i));
+      if (strncmp (cur, kv, klen) == 0 && (cur[klen] == '=' || cur[klen] == '\0'))
+        {
+          json_object_array_put_idx (env, i, json_object_new_string (kv));
+          return;
+        }
+    }
+  json_object_array_add (env, json_object_new_string (kv));
+}
+
+static int
+env_has (json_object *env, const char *key)
+{
+  size_t klen = strlen (key), i;
+
+  for (i = 0; i < json_object_array_length (env); i++)
+    {
+      const char *cur = json_object_get_string (json_object_array_get_idx (env, i));
+      if (strncmp (cur, key, klen) == 0 && cur[klen] == '=')
+        return 1;
+    }
+  return 0;
+}
+
+/* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set.  */
+static void
+env_apply_option (json_object *env, const char *opt)
+{
+  const char *v;
+
+  if (strchr (opt, '='))
+    {
+      env_set (env, opt);
+      return;
+    }
+  v = getenv (opt);
+  if (v)
+    {
+      cleanup_free char *kv = xasprintf ("%s=%s", opt, v);
+      env_set (env, kv);
+    }
+}
+
+static int
+env_apply_file (json_object *env, const char *path, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  char *line, *save = NULL;
+
+  if (ferry_read_file (path, &text, NULL, err) < 0)
+    return ferry_error_wrap (err, "--env-file");
+  for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      size_t n = strlen (line);
+      while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+        line[--n] = '\0';
+      while (*line == ' ' || *line == '\t')
+        line++;
+      if (*line == '\0' || *line == '#')
+        continue;
+      env_apply_option (env, line);
+    }
+  return 0;
+}
+
+/* The process args: the entrypoint (the image's unless overridden) and the
+ * command (the user's, else the image's unless the entrypoint was given).  */
+static int
+resolve_args (const struct ferry_create_options *o, json_object *image_config, json_object *rec,
+              ferry_error_t *err)
+{
+  json_object *entrypoint = NULL, *cmd = NULL, *args = json_object_new_array ();
+  size_t i;
+
+  if (o->entrypoint)
+    {
+      if (o->entrypoint[0] == '[')
+        {
+          entrypoint = ferry_json_parse (o->entrypoint, strlen (o->entrypoint), "--entrypoint", err);
+          if (entrypoint == NULL || ! json_object_is_type (entrypoint, json_type_array))
+            {
+              json_object_put (entrypoint);
+              json_object_put (args);
+              if (*err == NULL)
+                ferry_make_error (err, 0, "--entrypoint `%s` must be a JSON array of strings or one word",
+                                  o->entrypoint);
+              return -1;
+            }
+        }
+      else
+        {
+          entrypoint = json_object_new_array ();
+          if (*o->entrypoint)
+            json_object_array_add (entrypoint, json_object_new_string (o->entrypoint));
+        }
+    }
+  else
+    {
+      json_object *ie = ferry_json_get_array (image_config, "Entrypoint");
+      entrypoint = ie ? json_object_get (ie) : json_object_new_array ();
+    }
+  if (o->command && o->command[0])
+    cmd = strv_to_json (o->command);
+  else if (o->entrypoint == NULL && ferry_json_get_array (image_config, "Cmd"))
+    cmd = json_object_get (ferry_json_get_array (image_config, "Cmd"));
+  else
+    cmd = json_object_new_array ();
+
+  for (i = 0; i < json_object_array_length (entrypoint); i++)
+    json_object_array_add (args, json_object_get (json_object_array_get_idx (entrypoint, i)));
+  for (i = 0; i < json_object_array_length (cmd); i++)
+    json_object_array_add (args, json_object_get (json_object_array_get_idx (cmd, i)));
+  json_object_object_add (rec, "Entrypoint", entrypoint);
+  json_object_object_add (rec, "Cmd", cmd);
+  json_object_object_add (rec, "Args", args);
+  if (json_object_array_length (args) == 0)
+    return ferry_make_error (
+        err, 0, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image `%s`", o->image);
+  return 0;
+}
+
+static int
+clean_destination (const char *dst)
+{
+  return dst[0] == '/' && (dst[1] == '\0' || ferry_path_is_clean_relative (dst + 1));
+}
+
+static json_object *
+mount_json (const char *type, const char *source, const char *destination, int readonly, int anonymous)
+{
+  json_object *m = json_object_new_object ();
+
+  json_object_object_add (m, "Type", json_object_new_string (type));
+  if (source)
+    json_object_object_add (m, strcmp (type, "volume") == 0 ? "Name" : "Source",
+                            json_object_new_string (source));
+  json_object_object_add (m, "Destination", json_object_new_string (destination));
+  json_object_object_add (m, "RW", json_object_new_boolean (! readonly));
+  if (anonymous)
+    json_object_object_add (m, "Anonymous", json_object_new_boolean (1));
+  return m;
+}
+
+static int
+mounts_have_destination (json_object *mounts, const char *dst)
+{
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (mounts); i++)
+    if (strcmp (ferry_json_get_string (json_object_array_get_idx (mounts, i), "Destination"), dst) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+resolve_mounts (const struct ferry_create_options *o, json_object *image_config, json_object *rec,
+                ferry_error_t *err)
+{
+  json_object *mounts = json_object_new_array ();
+  json_object *image_volumes = ferry_json_get_object (image_config, "Volumes");
+  size_t i;
+
+  json_object_object_add (rec, "Mounts", mounts);
+  for (i = 0; i < o->n_mounts; i++)
+    {
+      const struct ferry_mount_spec *m = &o->mounts[i];
+      struct stat st;
+
+      if (! clean_destination (m->destination))
+        return ferry_make_error (err, 0,
+                                 "invalid volume destination `%s`: it must be an absolute path without `..`",
+                                 m->destination);
+      if (mounts_have_destination (mounts, m->destination))
+        return ferry_make_error (err, 0, "duplicate mount destination `%s`", m->destination);
+      if (strcmp (m->type, "bind") == 0)
+        {
+          if (stat (m->source, &st) < 0)
+            return ferry_make_error (err, errno,
+                                     "bind mount source `%s` cannot be used: create it or fix the -v option",
+                                     m->source);
+          json_object_array_add (mounts, mount_json ("bind", m->source, m->destination, m->readonly, 0));
+        }
+      else if (strcmp (m->type, "volume") == 0)
+        {
+          if (m->source && ! ferry_volume_name_is_valid (m->source))
+            return ferry_make_error (
+                err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
+          json_object_array_add (
+              mounts, mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL));
+        }
+      else
+        json_object_array_add (mounts, mount_json ("tmpfs", NULL, m->destination, 0, 0));
+    }
+  for (i = 0; o->tmpfs && o->tmpfs[i]; i++)
+    {
+      if (! clean_destination (o->tmpfs[i]))
+        return ferry_make_error (err, 0, "invalid --tmpfs destination `%s`: it must be an absolute path",
+                                 o->tmpfs[i]);
+      if (mounts_have_destination (mounts, o->tmpfs[i]))
+        return ferry_make_error (err, 0, "duplicate mount destination `%s`", o->tmpfs[i]);
+      json_object_array_add (mounts, mount_json ("tmpfs", NULL, o->tmpfs[i], 0, 0));
+    }
+  if (image_volumes)
+    {
+      json_object_object_foreach (image_volumes, dst, unused)
+      {
+        (void) unused;
+        if (! mounts_have_destination (mounts, dst) && clean_destination (dst))
+          json_object_array_add (mounts, mount_json ("volume", NULL, dst, 0, 1));
+      }
+    }
+  return 0;
+}
+
+static int
+build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
+              const char *name, json_object **out, ferry_error_t *err)
+{
+  cleanup_json json_object *rec = json_object_new_object ();
+  json_object *ic = ferry_json_get_object (img->config, "config");
+  json_object *env = json_object_new_array (), *labels = json_object_new_object ();
+  json_object *image_env = ferry_json_get_array (ic, "Env");
+  cleanup_free char *now = ferry_time_now ();
+  cleanup_free char *hostname = o->hostname && *o->hostname ? xstrdup (o->hostname) : xstrndup (id, 12);
+  const char *workdir = o->workdir && *o->workdir ? o->workdir : ferry_json_get_string (ic, "WorkingDir");
+  const char *user = o->user ? o->user : ferry_json_get_string (ic, "User");
+  const char *network = o->network ? o->network : "none";
+  size_t i;
+
+  if (strcmp (network, "none") != 0 && strcmp (network, "host") != 0)
+    {
+      json_object_put (env);
+      json_object_put (labels);
+      return ferry_make_error (
+          err, 0, "network `%s` is not supported yet: use --network none or --network host", network);
+    }
+  json_object_object_add (rec, "Id", json_object_new_string (id));
+  json_object_object_add (rec, "Name", json_object_new_string (name));
+  json_object_object_add (rec, "Image", json_object_new_string (o->image));
+  json_object_object_add (rec, "ImageName",
+                          json_object_new_string (img->names[0] ? img->names[0] : o->image));
+  json_object_object_add (rec, "ImageID", json_object_new_string (img->id));
+  json_object_object_add (rec, "ImageDigest", json_object_new_string (img->manifest_digest));
+  json_object_object_add (rec, "Created", json_object_new_string (now));
+
+  for (i = 0; image_env && i < json_object_array_length (image_env); i++)
+    env_set (env, json_object_get_string (json_object_array_get_idx (image_env, i)));
+  json_object_object_add (rec, "Env", env);
+  for (i = 0; o->env_files && o->env_files[i]; i++)
+    if (env_apply_file (env, o->env_files[i], err) < 0)
+      return -1;
+  for (i = 0; o->env && o->env[i]; i++)
+    env_apply_option (env, o->env[i]);
+  if (! env_has (env, "PATH"))
+    env_set (env, DEFAULT_PATH);
+  if (o->tty && ! env_has (env, "TERM"))
+    env_set (env, "TERM=xterm");
+  if (! env_has (env, "container"))
+    env_set (env, "container=ferry");
+  {
+    cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
+    if (! env_has (env, "HOSTNAME"))
+      env_set (env, h);
+  }
+
+  if (resolve_args (o, ic, rec, err) < 0)
+    {
+      json_object_put (labels);
+      return -1;
+    }
+  json_object_object_add (rec, "Labels", labels);
+  {
+    json_object *image_labels = ferry_json_get_object (ic, "Labels");
+    if (image_labels)
+      {
+        json_object_object_foreach (image_labels, lk, lv)
+            json_object_object_add (labels, lk, json_object_get (lv));
+      }
+  }
+  for (i = 0; o->labels && o->labels[i]; i++)
+    {
+      const char *eq = strchr (o->labels[i], '=');
+      cleanup_free char *key = eq ? xstrndup (o->labels[i], eq - o->labels[i]) : xstrdup (o->labels[i]);
+      json_object_object_add (labels, key, json_object_new_string (eq ? eq + 1 : ""));
+    }
+
+  json_object_object_add (rec, "WorkingDir", json_object_new_string (workdir && *workdir ? workdir : "/"));
+  json_object_object_add (rec, "User", json_object_new_string (user ? user : ""));
+  json_object_object_add (rec, "Hostname", json_object_new_string (hostname));
+  json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
+  json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
+  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
+  json_object_object_add (rec, "Network", json_object_new_string (network));
+  json_object_object_add (rec, "ShmSize",
+                          json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
+  json_object_object_add (
+      rec, "StopTimeout",
+      json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
+  {
+    const char *sig = ferry_json_get_string (ic, "StopSignal");
+    int signum = sig ? ferry_signal_parse (sig) : SIGTERM;
+    json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
+  }
+  if (resolve_mounts (o, ic, rec, err) < 0)
+    return -1;
+  *out = steal_pointer (&rec);
+  return 0;
+}
+
+/* ---- rows ---------------------------------------------------------------- */
+
+static char *
+column_dup (sqlite3_stmt *st, int i)
+{
+  const unsigned char *t = sqlite3_column_text (st, i);
+  return xstrdup (t ? (const char *) t : "");
+}
+
+#define CONTAINER_COLUMNS                                                                                    \
+  "id, name, image_id, created, config, state, pid, conmon_pid, exit_code, started_at, finished_at, "        \
+  "checkpointed_at, restored_at, error"
+
+static struct ferry_container *
+container_from_row (sqlite3_stmt *st)
+{
+  struct ferry_container *c = xmalloc0 (sizeof (*c));
+
+  c->id = column_dup (st, 0);
+  c->name = column_dup (st, 1);
+  c->image_id = column_dup (st, 2);
+  c->created = column_dup (st, 3);
+  c->record = json_tokener_parse ((const char *) sqlite3_column_text (st, 4));
+  if (c->record == NULL)
+    c->record = json_object_new_object ();
+  c->status = status_from_name ((const char *) sqlite3_column_text (st, 5));
+  c->pid = sqlite3_column_int (st, 6);
+  c->conmon_pid = sqlite3_column_int (st, 7);
+  c->exit_code = sqlite3_column_int (st, 8);
+  c->started_at = column_dup (st, 9);
+  c->finished_at = column_dup (st, 10);
+  c->checkpointed_at = column_dup (st, 11);
+  c->restored_at = column_dup (st, 12);
+  c->error = column_dup (st, 13);
+  return c;
+}
+
+/* Finds the row by exact name, exact ID, or unique ID prefix.  Returns 0 and
+ * NULL *OUT when there is none.  */
+static int
+find_row (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_free char *pattern = NULL;
+  size_t n = strlen (ref);
+
+  *out = NULL;
+  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE name = ?1 OR id = ?1",
+                         err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    {
+      *out = container_from_row (st);
+      return 0;
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  if (n == 0 || n > 64 || strspn (ref, "0123456789abcdef") != n)
+    return 0;
+  pattern = xasprintf ("%s*", ref);
+  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE id GLOB ? LIMIT 2", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  *out = container_from_row (st);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    {
+      ferry_container_free (*out);
+      *out = NULL;
+      return ferry_make_error (err, 0, "container ID prefix `%s` is ambiguous: give more digits or the name",
+                               ref);
+    }
+  return 0;
+}
+
+int
+ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+
+  st = ferry_db_prepare (
+      e->db,
+      "UPDATE containers SET state = ?, pid = ?, conmon_pid = ?, exit_code = ?, started_at = ?, "
+      "finished_at = ?, checkpointed_at = ?, restored_at = ?, error = ? WHERE id = ?",
+      err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ferry_container_status_name (c->status), -1, SQLITE_STATIC);
+  sqlite3_bind_int (st, 2, c->pid);
+  sqlite3_bind_int (st, 3, c->conmon_pid);
+  sqlite3_bind_int (st, 4, c->exit_code);
+  sqlite3_bind_text (st, 5, c->started_at ? c->started_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 6, c->finished_at ? c->finished_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 7, c->checkpointed_at ? c->checkpointed_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 8, c->restored_at ? c->restored_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 9, c->error ? c->error : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 10, c->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the state of container");
+  return 0;
+}
+
+int
+ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
+{
+  if (find_row (e, ref, out, err) < 0)
+    return -1;
+  if (*out == NULL)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "no container with name or ID \"%s\" found: no such container", ref);
+  return 0;
+}
+
+int
+ferry_container_lookup (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
+{
+  if (ferry_container_find (e, ref, out, err) < 0)
+    return -1;
+  ferry_container_refresh (e, *out);
+  return 0;
+}
+
+int
+ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *n, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_container **list = NULL;
+  size_t count = 0;
+
+  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created", err);
+  if (st == NULL)
+    return -1;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = container_from_row (st);
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  for (size_t i = 0; i < count; i++)
+    ferry_container_refresh (e, list[i]);
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+void
+ferry_container_free (struct ferry_container *c)
+{
+  if (c == NULL)
+    return;
+  free (c->id);
+  free (c->name);
+  free (c->image_id);
+  free (c->created);
+  json_object_put (c->record);
+  free (c->started_at);
+  free (c->finished_at);
+  free (c->checkpointed_at);
+  free (c->restored_at);
+  free (c->error);
+  free (c);
+}
+
+void
+ferry_containers_free (struct ferry_container **c, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    ferry_container_free (c[i]);
+  free (c);
+}
+
+int
+ferry_container_is_active (const struct ferry_container *c)
+{
+  return c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED;
+}
+
+char *
+ferry_container_log_path (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  return xasprintf ("%s/ctr.log", dir);
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static int
+name_in_use (ferry_engine_t *e, const char *name, char *id, size_t len)
+{
+  ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT id FROM containers WHERE name = ?", &ignored);
+
+  ferry_error_release (&ignored);
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));
+  return 1;
+}
+
+static int
+insert_row (ferry_engine_t *e, const char *id, const char *name, const char *image_id, json_object *rec,
+            ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  int rc;
+
+  st = ferry_db_prepare (
+      e->db, "INSERT INTO containers (id, name, image_id, created, config) VALUES (?, ?, ?, ?, ?)", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, image_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, ferry_json_get_string (rec, "Created"), -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 5, ferry_json_to_string (rec, 0), -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_CONSTRAINT)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_EXISTS,
+        "the container name \"%s\" is already in use: remove that container (ferry rm %s) "
+        "or choose another name",
+        name, name);
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the new container");
+  return 0;
+}
+
+/* Creates the volumes the record needs and links them; anonymous ones get
+ * their generated names written into the record.  CREATED collects the
+ * volumes this call made, so a failure can remove them.  */
+static int
+attach_volumes (ferry_engine_t *e, const char *id, json_object *rec, char ***created, size_t *n_created,
+                ferry_error_t *err)
+{
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *name = ferry_json_get_string (m, "Name");
+      cleanup_free char *made = NULL;
+      cleanup_stmt sqlite3_stmt *st = NULL;
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0)
+        continue;
+      if (name == NULL || ! ferry_volume_exists (e->db, name))
+        {
+          if (ferry_volume_create (e->db, e->root, name, NULL, name == NULL, 1, &made, err) < 0)
+            return -1;
+          *created = xrealloc (*created, sizeof (char *) * (*n_created + 2));
+          (*created)[(*n_created)++] = xstrdup (made);
+          (*created)[*n_created] = NULL;
+          if (name == NULL)
+            {
+              json_object_object_add (m, "Name", json_object_new_string (made));
+              name = ferry_json_get_string (m, "Name");
+            }
+        }
+      st = ferry_db_prepare (
+          e->db, "INSERT INTO container_volumes (container_id, volume, destination) VALUES (?, ?, ?)", err);
+      if (st == NULL)
+        return -1;
+      sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (st, 3, ferry_json_get_string (m, "Destination"), -1, SQLITE_STATIC);
+      if (sqlite3_step (st) != SQLITE_DONE)
+        return ferry_db_error (e->db, err, "cannot record the volumes of the new container");
+    }
+  return 0;
+}
+
+static void
+remove_volume_dirs (ferry_engine_t *e, char **names)
+{
+  for (size_t i = 0; names && names[i]; i++)
+    {
+      cleanup_free char *dir = xasprintf ("%s/volumes/%s", e->root, names[i]);
+      ferry_error_t ignored = NULL;
+      ferry_rm_rf (dir, &ignored);
+      ferry_error_release (&ignored);
+    }
+}
+
+static int
+make_container_dirs (ferry_engine_t *e, const char *id, ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, id);
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
+  cleanup_free char *shm = xasprintf ("%s/shm", dir);
+  struct ferry_overlay ov = { 0 };
+  int r;
+
+  if (ferry_mkdir_p (dir, 0700, err) < 0 || mkdir (shm, 0755) < 0)
+    return *err ? -1 : ferry_make_error (err, errno, "cannot create `%s`", shm);
+  r = ferry_overlay_create (odir, &ov, err);
+  ferry_overlay_free (&ov);
+  return r;
+}
+
+static void
+remove_container_dirs (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, id);
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
+  ferry_error_t ignored = NULL;
+
+  ferry_rm_rf (dir, &ignored);
+  ferry_error_release (&ignored);
+  ferry_rm_rf (odir, &ignored);
+  ferry_error_release (&ignored);
+}
+
+static int
+update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "UPDATE containers SET config = ? WHERE id = ?", err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ferry_json_to_string (rec, 0), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the new container");
+  return 0;
+}
+
+int
+ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
+                        ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  cleanup_json json_object *rec = NULL;
+  cleanup_free char *id = ferry_random_hex (32);
+  cleanup_free char *name = NULL;
+  cleanup_strv char **created_volumes = NULL;
+  size_t n_created = 0, tries;
+  char other[65];
+  int ret = -1;
+
+  if (o->name)
+    {
+      if (! container_name_is_valid (o->name))
+        return ferry_make_error (err, 0, "invalid container name `%s`: use letters, digits, `_`, `.` and `-`",
+                                 o->name);
+      if (name_in_use (e, o->name, other, sizeof (other)))
+        return ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "the container name \"%s\" is already in use by %.12s: remove that container "
+            "(ferry rm %s) or choose another name",
+            o->name, other, o->name);
+      name = xstrdup (o->name);
+    }
+  else
+    for (tries = 0; name == NULL; tries++)
+      {
+        name = generate_name ();
+        if (name_in_use (e, name, other, sizeof (other)))
+          {
+            free (name);
+            name = tries < 20 ? NULL : xasprintf ("ferry_%.12s", id);
+          }
+      }
+
+  if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        ferry_error_wrap (err, "cannot create container: load the image first (ferry load -i FILE)");
+      return -1;
+    }
+  if (build_record (o, img, id, name, &rec, err) < 0)
+    goto out;
+  if (make_container_dirs (e, id, err) < 0)
+    goto fail_dirs;
+  if (ferry_db_begin (e->db, err) < 0)
+    goto fail_dirs;
+  /* The row first (the volume links refer to it), then the volumes, whose
+   * generated names go into the record.  */
+  if (insert_row (e, id, name, img->id, rec, err) < 0
+      || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
+      || update_record (e, id, rec, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      remove_volume_dirs (e, created_volumes);
+      goto fail_dirs;
+    }
+  *out_id = steal_pointer (&id);
+  ret = 0;
+  goto out;
+
+fail_dirs:
+  remove_container_dirs (e, id);
+out:
+  ferry_image_free (img);
+  return ret;
+}

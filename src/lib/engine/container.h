@@ -1,0 +1,144 @@
+/* ferry: containers: create, start, stop, kill, remove, pause, and the state
+ * that `ps`, `inspect` and `wait` report.  A container's record (its
+ * options, as JSON) and its state live in the database; everything the
+ * runtime needs is generated from them at start.  */
+#ifndef FERRY_ENGINE_CONTAINER_H
+#define FERRY_ENGINE_CONTAINER_H
+
+#include "engine.h"
+#include "../storage/changes.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ferry_container_status
+{
+  FERRY_CONTAINER_CREATED,
+  FERRY_CONTAINER_RUNNING,
+  FERRY_CONTAINER_PAUSED,
+  FERRY_CONTAINER_EXITED,
+};
+
+const char *ferry_container_status_name (enum ferry_container_status s);
+
+struct ferry_container
+{
+  char *id;
+  char *name;
+  char *image_id;
+  char *created;
+  json_object *record; /* the options: see ferry_container_create */
+  enum ferry_container_status status;
+  pid_t pid;
+  pid_t conmon_pid;
+  int exit_code;
+  char *started_at;
+  char *finished_at;
+  char *checkpointed_at;
+  char *restored_at;
+  char *error;
+};
+
+struct ferry_mount_spec
+{
+  char *type;   /* "volume", "bind", "tmpfs" */
+  char *source; /* volume name or host path; NULL for anonymous volumes and tmpfs */
+  char *destination;
+  int readonly;
+};
+
+struct ferry_create_options
+{
+  const char *image;      /* reference or ID */
+  const char *name;       /* NULL: generated */
+  char **command;         /* NULL-terminated, may be empty: the image's Cmd */
+  const char *entrypoint; /* NULL: the image's; "" clears it; a JSON array or one word */
+  char **env;             /* "K=V" or "K" (taken from ferry's environment) */
+  char **env_files;
+  const char *workdir;
+  const char *user;
+  const char *hostname;
+  char **labels; /* "K=V" */
+  struct ferry_mount_spec *mounts;
+  size_t n_mounts;
+  char **tmpfs;     /* destinations */
+  int64_t shm_size; /* bytes; 0: 64 MiB */
+  int tty;
+  int interactive;
+  int auto_remove;
+  const char *network; /* "none" (default) or "host" */
+  int stop_timeout;    /* seconds; -1: 10 */
+};
+
+/* Creates the container (state created).  Names taken: kind EXISTS.  */
+int ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **id,
+                            ferry_error_t *err);
+
+/* Finds by name, full ID or unique ID prefix.  Not found: kind NOT_FOUND,
+ * "no container with name or ID \"X\" found: no such container".  The state
+ * is brought up to date first (a container whose process is gone is
+ * exited, never a ghost "running").  */
+int ferry_container_lookup (ferry_engine_t *e, const char *ref, struct ferry_container **out,
+                            ferry_error_t *err);
+int ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *n, ferry_error_t *err);
+void ferry_container_free (struct ferry_container *c);
+void ferry_containers_free (struct ferry_container **c, size_t n);
+
+struct ferry_start_options
+{
+  int attach;     /* connect to the attach socket before starting */
+  int *attach_fd; /* out: the connected socket when attach */
+};
+
+/* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime
+ * create) and the runtime start.  On failure nothing stays mounted or
+ * running and the state is unchanged; the error's kind says 126/127.  */
+int ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *o,
+                           ferry_error_t *err);
+
+/* Sends the stop signal, waits TIMEOUT seconds (-1: the container's own),
+ * then SIGKILL; cleans up.  Not running is not an error.  */
+int ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_error_t *err);
+/* Not running: kind STATE.  */
+int ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err);
+/* Running or paused without FORCE: kind STATE.  VOLUMES removes its
+ * anonymous volumes.  */
+int ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volumes, ferry_error_t *err);
+int ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
+int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
+
+/* Waits until the container has exited; *EXIT_CODE gets its code.  */
+int ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_error_t *err);
+
+/* Run by conmon when the container exits (hidden `container cleanup`):
+ * records the exit code, deletes the runtime's container, unmounts, and
+ * removes the container if it was created with --rm.  Idempotent.  */
+int ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err);
+
+struct ferry_exec_request
+{
+  char **args;
+  char **env; /* extra "K=V" */
+  const char *workdir;
+  const char *user;
+  int tty;
+  int interactive;
+  int detach;
+};
+int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r,
+                          int *exit_code, ferry_error_t *err);
+
+int ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_changes *out,
+                             ferry_error_t *err);
+
+/* Paths of a container's files.  */
+char *ferry_container_log_path (ferry_engine_t *e, const struct ferry_container *c);
+
+/* True while the container's process may still produce output.  */
+int ferry_container_is_active (const struct ferry_container *c);
+
+/* Podman-shaped `inspect` output.  */
+json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c);
+
+#endif

@@ -1,0 +1,91 @@
+#include "engine.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int
+ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
+                   ferry_engine_t **out, ferry_error_t *err)
+{
+  ferry_engine_t *e = xmalloc0 (sizeof (*e));
+  char exe[PATH_MAX];
+  ssize_t n;
+
+  e->root = xstrdup (root);
+  e->runroot = xstrdup (runroot);
+  e->log_level = xstrdup (log_level ? log_level : "warn");
+  n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
+  if (n < 0)
+    {
+      ferry_make_error (err, errno, "cannot find the ferry binary (/proc/self/exe)");
+      goto fail;
+    }
+  exe[n] = '\0';
+  e->exe = xstrdup (exe);
+  if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
+    goto fail;
+  e->db = ferry_store_db (e->store);
+  if (ferry_runtime_init (&e->runtime, runtime ? runtime : "runc", runroot, err) < 0)
+    goto fail;
+  *out = e;
+  return 0;
+
+fail:
+  ferry_engine_close (e);
+  return -1;
+}
+
+void
+ferry_engine_close (ferry_engine_t *e)
+{
+  if (e == NULL)
+    return;
+  ferry_store_close (e->store);
+  ferry_runtime_release (&e->runtime);
+  free (e->root);
+  free (e->runroot);
+  free (e->log_level);
+  free (e->exe);
+  free (e);
+}
+
+char *
+ferry_engine_container_dir (ferry_engine_t *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s", e->root, id);
+}
+
+char *
+ferry_engine_bundle_dir (ferry_engine_t *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s", e->runroot, id);
+}
+
+char *
+ferry_engine_overlay_dir (ferry_engine_t *e, const char *id)
+{
+  return xasprintf ("%s/storage/overlay/%s", e->root, id);
+}
+
+char *
+ferry_engine_exit_dir (ferry_engine_t *e)
+{
+  return xasprintf ("%s/exits", e->runroot);
+}
+
+char *
+ferry_engine_socket_dir (ferry_engine_t *e)
+{
+  return xasprintf ("%s/socket", e->runroot);
+}
+
+char *
+ferry_engine_netns_path (ferry_engine_t *e, const char *id)
+{
+  return xasprintf ("%s/netns/%s", e->runroot, id);
+}

@@ -1,0 +1,191 @@
+/* ferry: `inspect` of a container, in the shape Podman users script against. */
+#include "container.h"
+#include "internal.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <string.h>
+
+static json_object *
+member_or (json_object *obj, const char *key, json_object *def)
+{
+  json_object *v;
+
+  if (obj && json_object_object_get_ex (obj, key, &v) && v)
+    {
+      json_object_put (def);
+      return json_object_get (v);
+    }
+  return def;
+}
+
+static json_object *
+state_json (const struct ferry_container *c)
+{
+  json_object *s = json_object_new_object ();
+
+  json_object_object_add (s, "OciVersion", json_object_new_string ("1.0.2-dev"));
+  json_object_object_add (s, "Status", json_object_new_string (ferry_container_status_name (c->status)));
+  json_object_object_add (s, "Running", json_object_new_boolean (c->status == FERRY_CONTAINER_RUNNING));
+  json_object_object_add (s, "Paused", json_object_new_boolean (c->status == FERRY_CONTAINER_PAUSED));
+  json_object_object_add (s, "Restarting", json_object_new_boolean (0));
+  json_object_object_add (s, "OOMKilled", json_object_new_boolean (0));
+  json_object_object_add (s, "Dead", json_object_new_boolean (0));
+  json_object_object_add (s, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (s, "ConmonPid",
+                          json_object_new_int (ferry_container_is_active (c) ? c->conmon_pid : 0));
+  json_object_object_add (s, "ExitCode", json_object_new_int (c->exit_code));
+  json_object_object_add (s, "Error", json_object_new_string (c->error ? c->error : ""));
+  json_object_object_add (s, "StartedAt",
+                          json_object_new_string (*c->started_at ? c->started_at : "0001-01-01T00:00:00Z"));
+  json_object_object_add (s, "FinishedAt",
+                          json_object_new_string (*c->finished_at ? c->finished_at : "0001-01-01T00:00:00Z"));
+  json_object_object_add (s, "Checkpointed", json_object_new_boolean (*c->checkpointed_at != '\0'));
+  json_object_object_add (
+      s, "CheckpointedAt",
+      json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));
+  json_object_object_add (s, "RestoredAt",
+                          json_object_new_string (*c->restored_at ? c->restored_at : "0001-01-01T00:00:00Z"));
+  return s;
+}
+
+static json_object *
+mounts_json (ferry_engine_t *e, const struct ferry_container *c)
+{
+  json_object *out = json_object_new_array ();
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t i;
+
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i), *o = json_object_new_object ();
+      const char *type = ferry_json_get_string (m, "Type");
+      json_object *rw = json_object_object_get (m, "RW");
+      int writable = rw == NULL || json_object_get_boolean (rw);
+      json_object *opts = json_object_new_array ();
+
+      json_object_object_add (o, "Type", json_object_new_string (type));
+      if (strcmp (type, "volume") == 0)
+        {
+          cleanup_free char *src
+              = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
+          json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
+          json_object_object_add (o, "Source", json_object_new_string (src));
+          json_object_object_add (o, "Driver", json_object_new_string ("local"));
+        }
+      else if (strcmp (type, "bind") == 0)
+        json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
+      else
+        json_object_object_add (o, "Source", json_object_new_string ("tmpfs"));
+      json_object_object_add (o, "Destination",
+                              json_object_new_string (ferry_json_get_string (m, "Destination")));
+      json_object_array_add (opts, json_object_new_string ("rbind"));
+      json_object_object_add (o, "Options", opts);
+      json_object_object_add (o, "Mode", json_object_new_string (""));
+      json_object_object_add (o, "RW", json_object_new_boolean (writable));
+      json_object_object_add (o, "Propagation", json_object_new_string ("rprivate"));
+      json_object_array_add (out, o);
+    }
+  return out;
+}
+
+static json_object *
+config_json (const struct ferry_container *c)
+{
+  json_object *r = c->record, *o = json_object_new_object ();
+  json_object *mounts = ferry_json_get_array (r, "Mounts"), *volumes = json_object_new_object ();
+  int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
+  size_t i;
+
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0)
+        json_object_object_add (volumes, ferry_json_get_string (m, "Destination"), json_object_new_object ());
+    }
+  json_object_object_add (o, "Hostname", member_or (r, "Hostname", json_object_new_string ("")));
+  json_object_object_add (o, "Domainname", json_object_new_string (""));
+  json_object_object_add (o, "User", member_or (r, "User", json_object_new_string ("")));
+  json_object_object_add (o, "AttachStdin", json_object_new_boolean (stdin_open));
+  json_object_object_add (o, "AttachStdout", json_object_new_boolean (0));
+  json_object_object_add (o, "AttachStderr", json_object_new_boolean (0));
+  json_object_object_add (o, "Tty", member_or (r, "Tty", json_object_new_boolean (0)));
+  json_object_object_add (o, "OpenStdin", json_object_new_boolean (stdin_open));
+  json_object_object_add (o, "StdinOnce", json_object_new_boolean (0));
+  json_object_object_add (o, "Env", member_or (r, "Env", json_object_new_array ()));
+  json_object_object_add (o, "Cmd", member_or (r, "Cmd", json_object_new_array ()));
+  json_object_object_add (o, "Image", member_or (r, "ImageName", json_object_new_string ("")));
+  json_object_object_add (o, "Volumes", volumes);
+  json_object_object_add (o, "WorkingDir", member_or (r, "WorkingDir", json_object_new_string ("/")));
+  json_object_object_add (o, "Entrypoint", member_or (r, "Entrypoint", json_object_new_array ()));
+  json_object_object_add (o, "Labels", member_or (r, "Labels", json_object_new_object ()));
+  json_object_object_add (o, "Annotations", json_object_new_object ());
+  json_object_object_add (o, "StopSignal", member_or (r, "StopSignal", json_object_new_int (15)));
+  json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
+  return o;
+}
+
+json_object *
+ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c)
+{
+  json_object *o = json_object_new_object (), *host = json_object_new_object ();
+  json_object *args = ferry_json_get_array (c->record, "Args");
+  json_object *rest = json_object_new_array (), *net = json_object_new_object ();
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *hosts = xasprintf ("%s/hosts", cdir), *resolv = xasprintf ("%s/resolv.conf", cdir);
+  cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = xasprintf ("%s/ctr.log", cdir);
+  cleanup_free char *upper = xasprintf ("%s/upper", odir), *merged = xasprintf ("%s/merged", odir);
+  cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
+                    *pidfile = xasprintf ("%s/pidfile", bundle);
+  json_object *gd = json_object_new_object (), *gdd = json_object_new_object ();
+  size_t i;
+
+  for (i = 1; args && i < json_object_array_length (args); i++)
+    json_object_array_add (rest, json_object_get (json_object_array_get_idx (args, i)));
+  json_object_object_add (o, "Id", json_object_new_string (c->id));
+  json_object_object_add (o, "Created", json_object_new_string (c->created));
+  json_object_object_add (
+      o, "Path",
+      json_object_new_string (args && json_object_array_length (args)
+                                  ? json_object_get_string (json_object_array_get_idx (args, 0))
+                                  : ""));
+  json_object_object_add (o, "Args", rest);
+  json_object_object_add (o, "State", state_json (c));
+  json_object_object_add (o, "Image", json_object_new_string (c->image_id));
+  json_object_object_add (o, "ImageDigest",
+                          member_or (c->record, "ImageDigest", json_object_new_string ("")));
+  json_object_object_add (o, "ImageName", member_or (c->record, "ImageName", json_object_new_string ("")));
+  json_object_object_add (o, "Rootfs", json_object_new_string (""));
+  json_object_object_add (o, "Pod", json_object_new_string (""));
+  json_object_object_add (o, "ResolvConfPath", json_object_new_string (resolv));
+  json_object_object_add (o, "HostnamePath", json_object_new_string (hostname));
+  json_object_object_add (o, "HostsPath", json_object_new_string (hosts));
+  json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
+  json_object_object_add (o, "OCIConfigPath", json_object_new_string (bundle));
+  json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
+  json_object_object_add (o, "ConmonPidFile", json_object_new_string (conmon_pidfile));
+  json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
+  json_object_object_add (o, "LogPath", json_object_new_string (log));
+  json_object_object_add (o, "Name", json_object_new_string (c->name));
+  json_object_object_add (o, "RestartCount", json_object_new_int (0));
+  json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
+  json_object_object_add (gdd, "UpperDir", json_object_new_string (upper));
+  json_object_object_add (gdd, "MergedDir", json_object_new_string (merged));
+  json_object_object_add (gd, "Name", json_object_new_string ("overlay"));
+  json_object_object_add (gd, "Data", gdd);
+  json_object_object_add (o, "GraphDriver", gd);
+  json_object_object_add (o, "Mounts", mounts_json (e, c));
+  json_object_object_add (net, "Networks", json_object_new_object ());
+  json_object_object_add (o, "NetworkSettings", net);
+  json_object_object_add (o, "Config", config_json (c));
+  json_object_object_add (host, "NetworkMode",
+                          member_or (c->record, "Network", json_object_new_string ("none")));
+  json_object_object_add (host, "AutoRemove",
+                          member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
+  json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
+  json_object_object_add (o, "HostConfig", host);
+  return o;
+}

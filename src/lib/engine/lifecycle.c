@@ -1,0 +1,926 @@
+/* ferry: starting, stopping and removing containers; keeping their state
+ * true to what conmon and the runtime report.  */
+#include "container.h"
+#include "internal.h"
+#include "volume.h"
+#include "../network/netns.h"
+#include "../runtime/conmon.h"
+#include "../runtime/spec.h"
+#include "../state/lock.h"
+#include "../storage/overlay.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int
+lock_container (ferry_engine_t *e, const char *id, ferry_error_t *err)
+{
+  cleanup_free char *name = xasprintf ("container-%s", id);
+  return ferry_lock_acquire (e->root, name, 1, err);
+}
+
+static void
+release_error (ferry_error_t *err)
+{
+  ferry_error_release (err);
+}
+
+/* ---- state ---------------------------------------------------------------- */
+
+/* True when PID is a live conmon.  A zombie is not: a monitor killed with
+ * SIGKILL stays one until its reaper gets to it.  */
+static int
+process_is_conmon (pid_t pid)
+{
+  char path[64], stat[512] = "";
+  cleanup_fclose FILE *f = NULL;
+  char *close_paren;
+
+  if (pid <= 0)
+    return 0;
+  snprintf (path, sizeof (path), "/proc/%d/stat", pid);
+  f = fopen (path, "re");
+  if (f == NULL || fgets (stat, sizeof (stat), f) == NULL)
+    return 0;
+  /* "PID (COMM) STATE ..."  */
+  close_paren = strrchr (stat, ')');
+  if (close_paren == NULL || close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X')
+    return 0;
+  return strstr (stat, " (conmon) ") != NULL;
+}
+
+static char *
+file_mtime_rfc3339 (const char *path)
+{
+  struct stat st;
+  struct tm tm;
+  char buf[64];
+
+  if (stat (path, &st) < 0)
+    return ferry_time_now ();
+  gmtime_r (&st.st_mtim.tv_sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf ("%s.%09ldZ", buf, st.st_mtim.tv_nsec);
+}
+
+/* Reads conmon's exit file into C.  Returns 1 when the container exited.  */
+static int
+take_exit_file (ferry_engine_t *e, struct ferry_container *c)
+{
+  cleanup_free char *dir = ferry_engine_exit_dir (e);
+  cleanup_free char *path = xasprintf ("%s/%s", dir, c->id);
+  cleanup_error ferry_error_t err = NULL;
+  int code;
+
+  if (ferry_conmon_read_exit (dir, c->id, &code, &err) <= 0)
+    return 0;
+  c->status = FERRY_CONTAINER_EXITED;
+  c->exit_code = code;
+  free (c->finished_at);
+  c->finished_at = file_mtime_rfc3339 (path);
+  c->pid = 0;
+  return 1;
+}
+
+void
+ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_runtime_state st;
+
+  if (! ferry_container_is_active (c))
+    return;
+  if (! take_exit_file (e, c))
+    {
+      if (process_is_conmon (c->conmon_pid))
+        return;
+      /* No monitor: after a crash or a reboot (runroot emptied).  The
+       * runtime decides whether the process still lives.  */
+      if (ferry_runtime_state (&e->runtime, c->id, &st, &err) == 0
+          && (strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0))
+        return;
+      ferry_error_release (&err);
+      if (take_exit_file (e, c) == 0)
+        {
+          c->status = FERRY_CONTAINER_EXITED;
+          c->exit_code = -1;
+          c->pid = 0;
+          free (c->finished_at);
+          c->finished_at = ferry_time_now ();
+          free (c->error);
+          c->error = xstrdup (
+              "the container's process and its monitor are gone (host restarted or runroot cleared)");
+        }
+    }
+  if (ferry_container_save_state (e, c, &err) < 0)
+    ferry_error_release (&err);
+}
+
+/* ---- files a running container needs ------------------------------------- */
+
+static int
+write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
+  cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
+  cleanup_free char *hostname_path = xasprintf ("%s/hostname", dir);
+  cleanup_free char *host_resolv = NULL, *hosts_text = NULL, *hostname_text = NULL;
+  const char *hostname = ferry_json_get_string (c->record, "Hostname");
+  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (host_network)
+    {
+      cleanup_free char *host_hosts = NULL;
+      if (ferry_read_file ("/etc/hosts", &host_hosts, NULL, &ignored) < 0)
+        host_hosts = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+      hosts_text = xasprintf ("%s%s127.0.1.1\t%s %s\n", host_hosts,
+                              *host_hosts && host_hosts[strlen (host_hosts) - 1] != '\n' ? "\n" : "",
+                              hostname, c->name);
+    }
+  else
+    hosts_text = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+                            "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
+                            "127.0.1.1\t%s %s\n",
+                            hostname, c->name);
+  if (ferry_read_file ("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
+    host_resolv = xstrdup ("");
+  hostname_text = xasprintf ("%s\n", hostname);
+  if (ferry_write_file_atomic (hosts, hosts_text, strlen (hosts_text), 0644, err) < 0
+      || ferry_write_file_atomic (resolv, host_resolv, strlen (host_resolv), 0644, err) < 0
+      || ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+mount_shm (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *shm = xasprintf ("%s/shm", dir);
+  cleanup_free char *opts
+      = xasprintf ("mode=1777,size=%lld", (long long) ferry_json_get_int (c->record, "ShmSize", 65536000));
+  struct stat st, parent;
+
+  if (mkdir (shm, 0755) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", shm);
+  if (stat (shm, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
+    return 0; /* already mounted */
+  if (mount ("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+    return ferry_make_error (err, errno, "cannot mount /dev/shm of container %s at `%s`", c->name, shm);
+  return 0;
+}
+
+static void
+unmount_shm (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *shm = xasprintf ("%s/shm", dir);
+
+  while (umount2 (shm, MNT_DETACH) == 0)
+    ;
+}
+
+static char **
+layer_paths (ferry_engine_t *e, const struct ferry_container *c, size_t *n, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  char **paths;
+
+  if (ferry_store_lookup (e->store, c->image_id, &img, err) < 0)
+    {
+      ferry_error_wrap (err, "the image of container %s", c->name);
+      return NULL;
+    }
+  paths = ferry_store_image_layer_paths (e->store, img);
+  *n = img->n_layers;
+  ferry_image_free (img);
+  return paths;
+}
+
+static int
+mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_overlay *ov,
+              ferry_error_t *err)
+{
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_strv char **lowers = NULL;
+  size_t n = 0;
+
+  lowers = layer_paths (e, c, &n, err);
+  if (lowers == NULL)
+    return -1;
+  if (ferry_overlay_create (odir, ov, err) < 0)
+    return -1;
+  return ferry_overlay_mount (ov, (const char *const *) lowers, n, err);
+}
+
+static char **
+json_to_strv (json_object *a)
+{
+  size_t n = a ? json_object_array_length (a) : 0, i;
+  char **v = xmalloc0 (sizeof (char *) * (n + 1));
+
+  for (i = 0; i < n; i++)
+    v[i] = xstrdup (json_object_get_string (json_object_array_get_idx (a, i)));
+  return v;
+}
+
+static char **
+strv_add (char **v, const char *s)
+{
+  size_t n = 0;
+
+  while (v[n])
+    n++;
+  v = xrealloc (v, sizeof (char *) * (n + 2));
+  v[n] = xstrdup (s);
+  v[n + 1] = NULL;
+  return v;
+}
+
+/* Generates config.json into the bundle dir.  */
+static int
+write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
+            ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *config_path = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
+  cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
+  cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
+  cleanup_free char *shm = xasprintf ("%s/shm", dir);
+  cleanup_free char *cgroups = xasprintf ("/ferry/%s", c->id);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  cleanup_free char *home = NULL;
+  cleanup_free gid_t *gids = NULL;
+  cleanup_strv char **args = json_to_strv (ferry_json_get_array (c->record, "Args"));
+  cleanup_strv char **env = json_to_strv (ferry_json_get_array (c->record, "Env"));
+  cleanup_json json_object *spec = NULL;
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t n_mounts = json_object_array_length (mounts), n_gids = 0, i;
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 1));
+  cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
+  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+  struct ferry_spec_params p = { 0 };
+  const char *text;
+
+  if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
+                               &n_gids, &home, err)
+      < 0)
+    return -1;
+  {
+    int has_home = 0;
+    for (i = 0; env[i]; i++)
+      if (strncmp (env[i], "HOME=", 5) == 0)
+        has_home = 1;
+    if (! has_home)
+      {
+        cleanup_free char *h = xasprintf ("HOME=%s", home ? home : "/");
+        env = strv_add (env, h);
+      }
+  }
+  for (i = 0; i < n_mounts; i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *type = ferry_json_get_string (m, "Type");
+
+      sm[i].destination = ferry_json_get_string (m, "Destination");
+      json_object *rw;
+      sm[i].readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
+      if (strcmp (type, "tmpfs") == 0)
+        sm[i].type = FERRY_MOUNT_TMPFS;
+      else
+        {
+          sm[i].type = FERRY_MOUNT_BIND;
+          if (strcmp (type, "volume") == 0)
+            sources[i] = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
+          else
+            sources[i] = xstrdup (ferry_json_get_string (m, "Source"));
+          sm[i].source = sources[i];
+        }
+    }
+  p.id = c->id;
+  p.rootfs = ov->merged;
+  p.args = args;
+  p.env = env;
+  p.cwd = ferry_json_get_string (c->record, "WorkingDir");
+  p.additional_gids = gids;
+  p.n_additional_gids = n_gids;
+  p.hostname = ferry_json_get_string (c->record, "Hostname");
+  p.terminal = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
+  p.stdin_open = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
+  p.host_network = host_network;
+  p.hosts_path = hosts;
+  p.resolv_path = resolv;
+  p.hostname_path = hostname;
+  p.shm_path = shm;
+  p.mounts = sm;
+  p.n_mounts = n_mounts;
+  p.cgroups_path = cgroups;
+  spec = ferry_spec_generate (&p, err);
+  if (spec == NULL)
+    return -1;
+  if (! host_network)
+    {
+      /* Join the namespace ferry made (loopback up) rather than a fresh one. */
+      json_object *nss = json_object_object_get (json_object_object_get (spec, "linux"), "namespaces");
+      for (i = 0; nss && i < json_object_array_length (nss); i++)
+        {
+          json_object *ns = json_object_array_get_idx (nss, i);
+          const char *type = ferry_json_get_string (ns, "type");
+          if (type && strcmp (type, "network") == 0)
+            json_object_object_add (ns, "path", json_object_new_string (netns));
+        }
+    }
+  text = ferry_json_to_string (spec, 1);
+  return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
+}
+
+/* Undoes what start set up.  Every step tolerates having been done.  */
+static void
+teardown (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *socket_dir = ferry_engine_socket_dir (e);
+  cleanup_free char *sock = xasprintf ("%s/%s", socket_dir, c->id);
+  struct ferry_overlay ov;
+  ferry_error_t err = NULL;
+
+  if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
+    release_error (&err);
+  unmount_shm (e, c);
+  ferry_overlay_paths (odir, &ov);
+  if (ferry_overlay_unmount (&ov, &err) < 0)
+    release_error (&err);
+  ferry_overlay_free (&ov);
+  if (ferry_netns_remove (netns, &err) < 0)
+    release_error (&err);
+  if (ferry_rm_rf (bundle, &err) < 0)
+    release_error (&err);
+  if (ferry_rm_rf (sock, &err) < 0)
+    release_error (&err);
+}
+
+static char **
+exit_command (ferry_engine_t *e, const char *id)
+{
+  char **v = xmalloc0 (sizeof (char *) * 13);
+
+  v[0] = xstrdup (e->exe);
+  v[1] = xstrdup ("--root");
+  v[2] = xstrdup (e->root);
+  v[3] = xstrdup ("--runroot");
+  v[4] = xstrdup (e->runroot);
+  v[5] = xstrdup ("--runtime");
+  v[6] = xstrdup (e->runtime.path);
+  v[7] = xstrdup ("--log-level");
+  v[8] = xstrdup (e->log_level);
+  v[9] = xstrdup ("container");
+  v[10] = xstrdup ("cleanup");
+  v[11] = xstrdup (id);
+  return v;
+}
+
+static int
+prepare_runroot (ferry_engine_t *e, const char *id, ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
+  cleanup_free char *exits = ferry_engine_exit_dir (e);
+  cleanup_free char *sockets = ferry_engine_socket_dir (e);
+  cleanup_free char *netns_dir = xasprintf ("%s/netns", e->runroot);
+  cleanup_free char *exit_file = xasprintf ("%s/%s", exits, id);
+
+  if (ferry_mkdir_p (bundle, 0700, err) < 0 || ferry_mkdir_p (exits, 0700, err) < 0
+      || ferry_mkdir_p (sockets, 0700, err) < 0 || ferry_mkdir_p (netns_dir, 0700, err) < 0)
+    return -1;
+  if (unlink (exit_file) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot remove the old exit file `%s`", exit_file);
+  return 0;
+}
+
+/* Everything from mounts to a created runtime container, for start and
+ * (later) restore.  RESTORE_FROM and RUNTIME_OPTS go to conmon.  */
+int
+ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
+                        char **runtime_opts, const struct ferry_start_options *so, ferry_error_t *err)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *pidfile = xasprintf ("%s/pidfile", bundle);
+  cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle);
+  cleanup_free char *persist = xasprintf ("%s/persist", bundle);
+  cleanup_free char *exits = ferry_engine_exit_dir (e);
+  cleanup_free char *sockets = ferry_engine_socket_dir (e);
+  cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  cleanup_strv char **exit_cmd = exit_command (e, c->id);
+  struct ferry_overlay ov = { 0 };
+  struct ferry_conmon_options co = { 0 };
+  pid_t pid = 0, conmon_pid = 0;
+  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+
+  if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
+      || write_etc_files (e, c, err) < 0)
+    goto fail;
+  if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
+    goto fail;
+  if (write_spec (e, c, &ov, err) < 0)
+    goto fail;
+
+  co.runtime = &e->runtime;
+  co.id = c->id;
+  co.name = c->name;
+  co.bundle = bundle;
+  co.pidfile = pidfile;
+  co.conmon_pidfile = conmon_pidfile;
+  co.exit_dir = exits;
+  co.persist_dir = persist;
+  co.socket_dir = sockets;
+  co.log_path = log;
+  co.terminal = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
+  co.stdin_open = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
+  co.exit_command = exit_cmd;
+  co.restore_from = restore_from;
+  co.runtime_opts = runtime_opts;
+  if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0)
+    goto fail;
+  if (so && so->attach)
+    {
+      int fd = ferry_conmon_attach_connect (sockets, c->id, err);
+      if (fd < 0)
+        goto fail;
+      *so->attach_fd = fd;
+    }
+  c->pid = pid;
+  c->conmon_pid = conmon_pid;
+  ferry_overlay_free (&ov);
+  return 0;
+
+fail:
+  teardown (e, c);
+  ferry_overlay_free (&ov);
+  return -1;
+}
+
+int
+ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *so,
+                       ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  int attach_fd = -1, ret = -1;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = lock_container (e, c->id, err);
+  if (lock < 0)
+    goto out;
+  ferry_container_refresh (e, c);
+  if (ferry_container_is_active (c))
+    {
+      ret = 0; /* podman start of a running container is not an error */
+      if (so && so->attach)
+        ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                     "container %s is already running: use ferry logs -f %s", c->name,
+                                     c->name);
+      goto out;
+    }
+  if (ferry_container_launch (e, c, NULL, NULL, so, err) < 0)
+    goto out;
+  if (so && so->attach)
+    attach_fd = *so->attach_fd;
+  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
+    {
+      if (attach_fd >= 0)
+        close (attach_fd);
+      teardown (e, c);
+      goto out;
+    }
+  c->status = FERRY_CONTAINER_RUNNING;
+  c->exit_code = 0;
+  free (c->started_at);
+  c->started_at = ferry_time_now ();
+  free (c->finished_at);
+  c->finished_at = xstrdup ("");
+  free (c->error);
+  c->error = xstrdup ("");
+  ret = ferry_container_save_state (e, c, err);
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+/* Waits up to TIMEOUT_MS for the exit file; 1 when it came.  */
+static int
+wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)
+{
+  long long deadline = ferry_time_monotonic_ms () + timeout_ms;
+
+  for (;;)
+    {
+      if (take_exit_file (e, c))
+        return 1;
+      if (! process_is_conmon (c->conmon_pid))
+        {
+          /* The monitor is gone without writing one (killed): nothing more
+           * will come.  */
+          return take_exit_file (e, c);
+        }
+      if (ferry_time_monotonic_ms () >= deadline)
+        return 0;
+      usleep (20000);
+    }
+}
+
+static void
+mark_exited_without_code (struct ferry_container *c)
+{
+  if (c->status == FERRY_CONTAINER_EXITED)
+    return;
+  c->status = FERRY_CONTAINER_EXITED;
+  c->exit_code = 137;
+  c->pid = 0;
+  free (c->finished_at);
+  c->finished_at = ferry_time_now ();
+}
+
+/* Stops C, whose lock the caller holds.  */
+static int
+stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_error_t *err)
+{
+  int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
+
+  if (timeout < 0)
+    timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  if (ferry_container_is_active (c))
+    {
+      if (timeout > 0 && ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
+        return -1;
+      if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
+        return -1;
+      if (timeout == 0 || ! wait_exit_file (e, c, timeout * 1000LL))
+        {
+          if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
+            return -1;
+          if (! wait_exit_file (e, c, 30000))
+            mark_exited_without_code (c);
+        }
+    }
+  teardown (e, c);
+  return ferry_container_save_state (e, c, err);
+}
+
+int
+ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  int ret = -1;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = lock_container (e, c->id, err);
+  if (lock >= 0)
+    {
+      ferry_container_refresh (e, c);
+      ret = stop_locked (e, c, timeout, err);
+    }
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  int ret;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (! ferry_container_is_active (c))
+    ret = ferry_make_error_kind (
+        err, FERRY_ERROR_STATE,
+        "can only kill running containers. %s is in state %s: container state improper", ref,
+        ferry_container_status_name (c->status));
+  else
+    ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
+  ferry_container_free (c);
+  return ret;
+}
+
+static int
+set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  enum ferry_container_status want = pause ? FERRY_CONTAINER_RUNNING : FERRY_CONTAINER_PAUSED;
+  int ret = -1;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = lock_container (e, c->id, err);
+  if (lock < 0)
+    goto out;
+  ferry_container_refresh (e, c);
+  if (c->status != want)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE, "%s is not %s, it is %s: container state improper",
+                                   ref, pause ? "running" : "paused",
+                                   ferry_container_status_name (c->status));
+      goto out;
+    }
+  if ((pause ? ferry_runtime_pause : ferry_runtime_resume) (&e->runtime, c->id, err) < 0)
+    goto out;
+  c->status = pause ? FERRY_CONTAINER_PAUSED : FERRY_CONTAINER_RUNNING;
+  ret = ferry_container_save_state (e, c, err);
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err)
+{
+  return set_paused (e, ref, 1, err);
+}
+
+int
+ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err)
+{
+  return set_paused (e, ref, 0, err);
+}
+
+int
+ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL;
+  cleanup_free char *exits = ferry_engine_exit_dir (e);
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  id = xstrdup (c->id);
+  /* A created container is waited for until it has run and exited, as with
+   * podman wait.  */
+  while (ferry_container_is_active (c) || c->status == FERRY_CONTAINER_CREATED)
+    {
+      ferry_container_free (c);
+      c = NULL;
+      usleep (50000);
+      if (ferry_container_lookup (e, id, &c, err) < 0)
+        {
+          /* Removed after exiting (--rm): conmon's exit file still has
+           * the code.  */
+          cleanup_error ferry_error_t ignored = NULL;
+          if ((*err)->kind == FERRY_ERROR_NOT_FOUND
+              && ferry_conmon_read_exit (exits, id, exit_code, &ignored) == 1)
+            {
+              ferry_error_release (err);
+              return 0;
+            }
+          return -1;
+        }
+    }
+  *exit_code = c->exit_code;
+  ferry_container_free (c);
+  return 0;
+}
+
+static int
+remove_row (ferry_engine_t *e, const struct ferry_container *c, int volumes, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t i;
+
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  st = ferry_db_prepare (e->db, "DELETE FROM containers WHERE id = ?", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, c->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    {
+      ferry_db_error (e->db, err, "cannot remove container");
+      goto fail;
+    }
+  if (ferry_db_commit (e->db, err) < 0)
+    goto fail;
+  /* Anonymous volumes go with the container on request, as with podman rm -v.  */
+  for (i = 0; volumes && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *anon;
+      cleanup_error ferry_error_t verr = NULL;
+
+      if (json_object_object_get_ex (m, "Anonymous", &anon) && json_object_get_boolean (anon))
+        ferry_volume_remove (e->db, e->root, ferry_json_get_string (m, "Name"), 0, &verr);
+    }
+  return 0;
+fail:
+  ferry_db_rollback (e->db);
+  return -1;
+}
+
+/* KEEP_EXIT_FILE leaves conmon's exit file for a `wait` that outlives the
+ * container (--rm).  */
+static int
+remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes, int keep_exit_file,
+               ferry_error_t *err)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_free char *exits = ferry_engine_exit_dir (e);
+  cleanup_free char *exit_file = xasprintf ("%s/%s", exits, c->id);
+  struct ferry_overlay ov;
+
+  if (ferry_container_is_active (c))
+    {
+      if (! force)
+        return ferry_make_error_kind (
+            err, FERRY_ERROR_STATE,
+            "cannot remove container %s as it is %s - running or paused containers cannot "
+            "be removed without force (ferry rm -f): container state improper",
+            c->name, ferry_container_status_name (c->status));
+      if (stop_locked (e, c, 0, err) < 0)
+        return -1;
+    }
+  teardown (e, c);
+  if (remove_row (e, c, volumes, err) < 0)
+    return -1;
+  ferry_overlay_paths (odir, &ov);
+  if (ferry_overlay_remove (&ov, err) < 0)
+    {
+      ferry_overlay_free (&ov);
+      return -1;
+    }
+  ferry_overlay_free (&ov);
+  if (! keep_exit_file)
+    unlink (exit_file);
+  return ferry_rm_rf (cdir, err);
+}
+
+int
+ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volumes, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  int ret = -1;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = lock_container (e, c->id, err);
+  if (lock >= 0)
+    {
+      ferry_container_free (c);
+      c = NULL;
+      /* Someone may have removed it while we waited for the lock.  */
+      if (ferry_container_find (e, ref, &c, err) < 0)
+        return -1;
+      ferry_container_refresh (e, c);
+      ret = remove_locked (e, c, force, volumes, 0, err);
+    }
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  int ret = 0;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          return 0;
+        }
+      return -1;
+    }
+  lock = lock_container (e, c->id, err);
+  if (lock < 0)
+    {
+      ferry_container_free (c);
+      return -1;
+    }
+  ferry_container_free (c);
+  c = NULL;
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return 0;
+    }
+  /* A start that failed tore down after itself and left "created".  */
+  if (ferry_container_is_active (c))
+    {
+      if (! take_exit_file (e, c))
+        mark_exited_without_code (c);
+      teardown (e, c);
+      ret = ferry_container_save_state (e, c, err);
+      if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
+        ret = remove_locked (e, c, 0, 1, 1, err);
+    }
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r, int *exit_code,
+                      ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *bundle = NULL, *config_path = NULL, *home = NULL, *merged = NULL, *odir = NULL;
+  cleanup_free gid_t *gids = NULL;
+  cleanup_json json_object *spec = NULL;
+  cleanup_strv char **env = NULL;
+  struct ferry_exec_options o = { 0 };
+  json_object *process;
+  size_t n_gids = 0, i;
+  int ret = -1;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (c->status != FERRY_CONTAINER_RUNNING)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                   "can only create exec sessions on running containers: container %s is %s: "
+                                   "container state improper",
+                                   ref, ferry_container_status_name (c->status));
+      goto out;
+    }
+  bundle = ferry_engine_bundle_dir (e, c->id);
+  config_path = xasprintf ("%s/config.json", bundle);
+  spec = ferry_json_parse_file (config_path, "the container's config.json", err);
+  if (spec == NULL)
+    goto out;
+  process = json_object_object_get (spec, "process");
+  env = json_to_strv (ferry_json_get_array (process, "env"));
+  for (i = 0; r->env && r->env[i]; i++)
+    env = strv_add (env, r->env[i]);
+  o.args = r->args;
+  o.env = env;
+  o.cwd = r->workdir && *r->workdir ? r->workdir : ferry_json_get_string (process, "cwd");
+  {
+    json_object *user = json_object_object_get (process, "user");
+    o.uid = ferry_json_get_int (user, "uid", 0);
+    o.gid = ferry_json_get_int (user, "gid", 0);
+  }
+  if (r->user && *r->user)
+    {
+      odir = ferry_engine_overlay_dir (e, c->id);
+      merged = xasprintf ("%s/merged", odir);
+      if (ferry_spec_resolve_user (merged, r->user, &o.uid, &o.gid, &gids, &n_gids, &home, err) < 0)
+        goto out;
+      o.additional_gids = gids;
+      o.n_additional_gids = n_gids;
+    }
+  o.terminal = r->tty;
+  o.detach = r->detach;
+  o.keep_stdin = r->interactive;
+  o.process_template_json = ferry_json_to_string (process, 0);
+  ret = ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *odir = NULL, *upper = NULL;
+  cleanup_strv char **lowers = NULL;
+  size_t n = 0;
+  int ret = -1;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  odir = ferry_engine_overlay_dir (e, c->id);
+  upper = xasprintf ("%s/upper", odir);
+  lowers = layer_paths (e, c, &n, err);
+  if (lowers != NULL)
+    ret = ferry_changes_compute (upper, (const char *const *) lowers, n, out, err);
+  ferry_container_free (c);
+  return ret;
+}

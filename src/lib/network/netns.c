@@ -1,0 +1,92 @@
+#include "netns.h"
+#include "../util/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In the child, in the new namespace: brings lo up and binds the namespace
+ * to PATH.  Returns an errno or 0.  */
+static int
+setup_in_child (const char *path)
+{
+  struct ifreq ifr;
+  int sock;
+
+  if (unshare (CLONE_NEWNET) < 0)
+    return errno;
+  sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return errno;
+  memset (&ifr, 0, sizeof (ifr));
+  strcpy (ifr.ifr_name, "lo");
+  if (ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
+    return errno;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+    return errno;
+  close (sock);
+  if (mount ("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+    return errno;
+  return 0;
+}
+
+int
+ferry_netns_create (const char *path, ferry_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  int pipefd[2], status, child_errno = 0;
+  pid_t pid;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create network namespace file `%s`", path);
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  /* A thread of our own would do, but a child keeps the caller's namespace
+   * untouched whatever happens.  */
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (pipefd[0]);
+      close (pipefd[1]);
+      unlink (path);
+      return ferry_make_error (err, errno, "cannot fork");
+    }
+  if (pid == 0)
+    {
+      int e = setup_in_child (path);
+      if (write (pipefd[1], &e, sizeof (e)) < 0)
+        _exit (1);
+      _exit (0);
+    }
+  close (pipefd[1]);
+  if (read (pipefd[0], &child_errno, sizeof (child_errno)) != sizeof (child_errno))
+    child_errno = EIO;
+  close (pipefd[0]);
+  waitpid (pid, &status, 0);
+  if (child_errno)
+    {
+      umount2 (path, MNT_DETACH);
+      unlink (path);
+      return ferry_make_error (err, child_errno, "cannot set up network namespace `%s`", path);
+    }
+  return 0;
+}
+
+int
+ferry_netns_remove (const char *path, ferry_error_t *err)
+{
+  if (umount2 (path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot unmount network namespace `%s`", path);
+  if (unlink (path) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot remove network namespace `%s`", path);
+  return 0;
+}

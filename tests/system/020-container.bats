@@ -1,0 +1,342 @@
+#!/usr/bin/env bats
+# Containers: the lifecycle through runc and conmon.
+
+load helpers
+
+@test "run -d: a counter runs detached, logs show it, stop ends it" {
+	load_test_image
+	run_ferry run -d --name counter ferry-test sh -c 'i=0; while true; do echo "count $i"; i=$((i+1)); sleep 0.2; done'
+	assert_status 0
+	[[ "$output" =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	wait_until '[ "$(f logs counter | wc -l)" -ge 3 ]'
+	run_ferry logs counter
+	[ "$(echo "$output" | head -n1)" = "count 0" ]
+	[ "$(echo "$output" | sed -n 3p)" = "count 2" ]
+
+	[ "$(ctr_status counter)" = running ]
+	pid=$(f inspect --format '{{.State.Pid}}' counter)
+	[ "$pid" -gt 0 ]
+	kill -0 "$pid"
+	[ "$(f inspect --format '{{.Id}}' counter)" = "$id" ]
+	[ "$(f inspect --format '{{.State.Running}}' counter)" = true ]
+	run_ferry ps --format '{{.Names}} {{.State}}'
+	[ "$output" = '["counter"] running' ]
+
+	run_ferry stop -t 1 counter
+	assert_status 0
+	[ "$output" = counter ]
+	[ "$(ctr_status counter)" = exited ]
+	! kill -0 "$pid" 2>/dev/null
+	run_ferry ps -q
+	[ -z "$output" ]
+	run_ferry ps -a -q
+	[ "$output" = "${id:0:12}" ]
+	# The log is kept after the container stops.
+	[ "$(f logs counter | head -n1)" = "count 0" ]
+}
+
+@test "run: attached output and the container's exit code; --rm removes it" {
+	load_test_image
+	run_ferry run --rm --name once ferry-test sh -c 'echo out; echo err >&2; exit 3'
+	assert_status 3
+	[[ "$output" == *out* ]]
+	[[ "$output" == *err* ]]
+	run_ferry ps -a -q
+	[ -z "$output" ]
+	[ -z "$(ls "$ROOT/containers")" ]
+}
+
+@test "run -i: standard input reaches the container" {
+	load_test_image
+	run sh -c "printf 'hello\nworld\n' | '$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' run --rm -i ferry-test sh -c 'while read l; do echo got:\$l; done'"
+	assert_status 0
+	[ "$output" = "$(printf 'got:hello\ngot:world')" ]
+}
+
+@test "exit codes: 125 unknown image, 127 command not found, 126 not executable" {
+	load_test_image
+	run_ferry run --rm no-such-image true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no-such-image: image not known"
+
+	run_ferry run --name nf ferry-test /no/such/command
+	assert_status 127
+	assert_output_contains "/no/such/command"
+	# Podman keeps such a container, in state created, with nothing mounted.
+	[ "$(ctr_status nf)" = created ]
+	! grep -q "$ROOT/storage/overlay" /proc/self/mountinfo
+
+	run_ferry run --rm ferry-test /etc/passwd
+	assert_status 126
+	assert_output_contains "/etc/passwd"
+}
+
+@test "create, start, wait and inspect" {
+	load_test_image
+	run_ferry create --name c1 -e FOO=bar -w /tmp --hostname myhost --label app=demo ferry-test sh -c 'echo $FOO $(pwd) $(hostname); exit 4'
+	assert_status 0
+	[ "$(ctr_status c1)" = created ]
+	[ "$(f inspect --format '{{.Config.Hostname}}|{{.Config.WorkingDir}}|{{index .Config.Labels "app"}}' c1)" = "myhost|/tmp|demo" ]
+	run_ferry start c1
+	assert_status 0
+	[ "$output" = c1 ]
+	run_ferry wait c1
+	assert_status 0
+	[ "$output" = 4 ]
+	[ "$(f logs c1)" = "bar /tmp myhost" ]
+	[ "$(f inspect --format '{{.State.ExitCode}} {{.State.Status}}' c1)" = "4 exited" ]
+	run_ferry inspect c1
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Config.Env | map(select(startswith("FOO="))) | .[0]')" = FOO=bar ]
+	[ "$(echo "$output" | jq -r '.[0].State.FinishedAt')" != "0001-01-01T00:00:00Z" ]
+	# Started again, it runs again.
+	f start c1 >/dev/null
+	[ "$(f wait c1)" = 4 ]
+	[ "$(f logs c1 | wc -l)" -eq 2 ]
+}
+
+@test "image config: Cmd, Env and WorkingDir are honoured; --entrypoint and -u override" {
+	load_test_image
+	run_ferry run --rm ferry-test
+	assert_status 0
+	run_ferry run --rm ferry-test sh -c 'echo $PATH; id -u; pwd'
+	[ "$(echo "$output" | sed -n 1p)" = /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ]
+	[ "$(echo "$output" | sed -n 2p)" = 0 ]
+	[ "$(echo "$output" | sed -n 3p)" = / ]
+	run_ferry run --rm --entrypoint /bin/echo ferry-test hello
+	[ "$output" = hello ]
+	run_ferry run --rm --entrypoint '["/bin/sh","-c"]' ferry-test 'echo $0' x
+	[ "$output" = sh ] || [ "$output" = x ]
+	run_ferry run --rm -u nobody ferry-test id -un
+	[ "$output" = nobody ]
+	run_ferry run --rm -u 1234:5678 ferry-test sh -c 'echo $(id -u):$(id -g)'
+	[ "$output" = 1234:5678 ]
+	echo "A=1" >"$TEST_TMP/env"
+	echo "# comment" >>"$TEST_TMP/env"
+	echo "B=two words" >>"$TEST_TMP/env"
+	run_ferry run --rm --env-file "$TEST_TMP/env" -e B=override ferry-test sh -c 'echo "$A|$B"'
+	[ "$output" = "1|override" ]
+}
+
+@test "kill: signals a running container; unknown signal and stopped container are errors" {
+	load_test_image
+	f run -d --name k ferry-test sh -c 'trap "echo got-usr1" USR1; while true; do sleep 0.1; done' >/dev/null
+	wait_until '[ "$(ctr_status k)" = running ]'
+	sleep 0.3
+	run_ferry kill -s USR1 k
+	assert_status 0
+	wait_until '[ "$(f logs k)" = got-usr1 ]'
+	run_ferry kill -s NOSUCH k
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "NOSUCH"
+	run_ferry kill k
+	assert_status 0
+	[ "$(f wait k)" = 137 ]
+	run_ferry kill k
+	assert_status 125
+	assert_output_contains "container state improper"
+}
+
+@test "rm: refused while running (exit 2); -f removes process, monitor, runtime state, mounts and files" {
+	load_test_image
+	id=$(f run -d --name r ferry-test sleep 1000)
+	pid=$(f inspect --format '{{.State.Pid}}' r)
+	conmon=$(f inspect --format '{{.State.ConmonPid}}' r)
+	run_ferry rm r
+	assert_status 2
+	assert_output_contains "rm -f"
+	[ "$(ctr_status r)" = running ]
+	run_ferry rm -f r
+	assert_status 0
+	[ "$output" = r ]
+	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$conmon" 2>/dev/null
+	[ -z "$(runc --root "$RUNROOT/runtime" list -q)" ]
+	! grep -q "$TEST_TMP" /proc/self/mountinfo
+	[ ! -e "$ROOT/containers/$id" ]
+	[ ! -e "$ROOT/storage/overlay/$id" ]
+	[ "$(sqlite3 "$ROOT/ferry.db" 'SELECT COUNT(*) FROM containers')" -eq 0 ]
+	run_ferry rm r
+	assert_status 1
+	assert_output_contains 'no container with name or ID "r" found'
+}
+
+@test "logs -f follows until the container exits; --tail" {
+	load_test_image
+	f run -d --name lf ferry-test sh -c 'for i in 1 2 3 4 5; do echo line$i; sleep 0.2; done' >/dev/null
+	run timeout 20 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" logs -f lf
+	assert_status 0
+	[ "$output" = "$(printf 'line1\nline2\nline3\nline4\nline5')" ]
+	run_ferry logs --tail 2 lf
+	[ "$output" = "$(printf 'line4\nline5')" ]
+}
+
+@test "exec: output, exit code, environment, working dir and user" {
+	load_test_image
+	f run -d --name ex ferry-test sleep 1000 >/dev/null
+	run_ferry exec ex sh -c 'echo inside; exit 6'
+	assert_status 6
+	[ "$output" = inside ]
+	run_ferry exec -e X=1 -w /etc -u nobody ex sh -c 'echo $X $(pwd) $(id -un)'
+	[ "$output" = "1 /etc nobody" ]
+	run_ferry exec ex nosuchcmd
+	assert_status 127
+	run_ferry exec -d ex sh -c 'echo detached > /tmp/d'
+	assert_status 0
+	wait_until '[ "$(f exec ex cat /tmp/d)" = detached ]'
+	f stop -t 0 ex >/dev/null
+	run_ferry exec ex true
+	assert_status 125
+	assert_output_contains "container state improper"
+}
+
+@test "pause and unpause: the counter stops and carries on" {
+	load_test_image
+	f run -d --name p ferry-test sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done' >/dev/null
+	wait_until '[ "$(f logs p | wc -l)" -ge 3 ]'
+	run_ferry pause p
+	assert_status 0
+	[ "$(ctr_status p)" = paused ]
+	[ "$(f inspect --format '{{.State.Paused}}' p)" = true ]
+	n1=$(f logs p | wc -l)
+	sleep 0.6
+	n2=$(f logs p | wc -l)
+	[ "$n1" -eq "$n2" ]
+	run_ferry pause p
+	assert_status 125
+	run_ferry unpause p
+	assert_status 0
+	[ "$(ctr_status p)" = running ]
+	wait_until "[ \"\$(f logs p | wc -l)\" -gt $n2 ]"
+}
+
+@test "diff: files added, changed and deleted in the container" {
+	load_test_image
+	f run --name d ferry-test sh -c 'echo new > /root/added; echo x >> /etc/passwd; rm /etc/group; rm -r /opt/olddir' >/dev/null
+	run_ferry diff d
+	assert_status 0
+	[[ "$output" == *"A /root/added"* ]]
+	[[ "$output" == *"C /etc/passwd"* ]]
+	[[ "$output" == *"D /etc/group"* ]]
+	[[ "$output" == *"D /opt/olddir"* ]]
+	# A file the image's second layer deleted is not reported again.
+	[[ "$output" != *"removed-by-layer2"* ]]
+}
+
+@test "volumes: named volume survives rm; anonymous one goes with rm -v; bind mounts, ro" {
+	load_test_image
+	f run --name w -v data:/data ferry-test sh -c 'echo persisted > /data/f' >/dev/null
+	f rm w >/dev/null
+	f volume exists data
+	run_ferry run --rm -v data:/data ferry-test cat /data/f
+	[ "$output" = persisted ]
+	run_ferry run --rm -v data:/data:ro ferry-test sh -c 'echo no > /data/g'
+	[ "$status" -ne 0 ]
+
+	f run --name anon -v /scratch ferry-test sh -c 'echo x > /scratch/y' >/dev/null
+	vol=$(f inspect --format '{{(index .Mounts 0).Name}}' anon 2>/dev/null || f inspect anon | jq -r '.[0].Mounts[0].Name')
+	f volume exists "$vol"
+	f rm -v anon >/dev/null
+	run_ferry volume exists "$vol"
+	assert_status 1
+
+	mkdir -p "$TEST_TMP/host"
+	echo from-host >"$TEST_TMP/host/h"
+	run_ferry run --rm -v "$TEST_TMP/host:/mnt/h" ferry-test sh -c 'cat /mnt/h/h; echo back > /mnt/h/b'
+	[ "$output" = from-host ]
+	[ "$(cat "$TEST_TMP/host/b")" = back ]
+}
+
+@test "bad input: duplicate name, bad volume, missing bind source; nothing created" {
+	load_test_image
+	f create --name dup ferry-test true >/dev/null
+	run_ferry create --name dup ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains '"dup" is already in use'
+	[ "$(f ps -a -q | wc -l)" -eq 1 ]
+
+	run_ferry run --rm -v 'a:b:c:d' ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "invalid volume"
+
+	run_ferry run --rm -v "$TEST_TMP/nope:/x" ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$TEST_TMP/nope"
+	[ "$(f ps -a -q | wc -l)" -eq 1 ]
+	[ "$(ls "$ROOT/containers" | wc -l)" -eq 1 ]
+}
+
+@test "tmpfs, shm-size and network modes" {
+	load_test_image
+	run_ferry run --rm --tmpfs /scratch --shm-size 8m ferry-test sh -c 'grep -E " /scratch | /dev/shm " /proc/mounts | cut -d" " -f2,3 | sort; df -k /dev/shm | tail -n1'
+	assert_status 0
+	[[ "$output" == *"/dev/shm tmpfs"* ]]
+	[[ "$output" == *"/scratch tmpfs"* ]]
+	[[ "$output" == *" 8192 "* ]]
+	run_ferry run --rm ferry-test sh -c 'ls /sys/class/net'
+	[ "$output" = lo ]
+	run_ferry run --rm --network host ferry-test sh -c 'ls /sys/class/net | wc -l'
+	[ "$output" -ge 1 ]
+	[ "$(ls /sys/class/net | wc -l)" -eq "$output" ]
+}
+
+@test "20 containers started in parallel get unique names and all run" {
+	load_test_image
+	pids=()
+	for i in $(seq 1 20); do
+		f run -d ferry-test sleep 1000 >"$TEST_TMP/id.$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(f ps -q | wc -l)" -eq 20 ]
+	[ "$(f ps --format '{{index .Names 0}}' | sort -u | wc -l)" -eq 20 ]
+	[ "$(cat "$TEST_TMP"/id.* | sort -u | wc -l)" -eq 20 ]
+	f rm -f $(f ps -q) >/dev/null
+	[ "$(f ps -a -q | wc -l)" -eq 0 ]
+}
+
+@test "crash: a container whose processes and runroot are gone shows as exited" {
+	load_test_image
+	f run -d --name crash ferry-test sleep 1000 >/dev/null
+	pid=$(f inspect --format '{{.State.Pid}}' crash)
+	conmon=$(f inspect --format '{{.State.ConmonPid}}' crash)
+	kill -9 "$conmon" "$pid"
+	for id in $(runc --root "$RUNROOT/runtime" list -q); do runc --root "$RUNROOT/runtime" delete -f "$id"; done
+	for m in $(awk -v t="$RUNROOT" 'index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo); do umount -l "$m"; done
+	rm -rf "$RUNROOT"
+	run_ferry ps -a --format '{{.State}}'
+	assert_status 0
+	[ "$output" = exited ]
+	[ "$(ctr_status crash)" = exited ]
+	run_ferry rm crash
+	assert_status 0
+}
+
+@test "image rm: refused while a container uses the image (exit 2)" {
+	load_test_image
+	f create --name user ferry-test true >/dev/null
+	run_ferry rmi ferry-test
+	assert_status 2
+	assert_one_line_error
+	assert_output_contains "in use by container"
+	f image exists ferry-test
+}
+
+@test "container X works as an alias, and two roots keep their containers apart" {
+	load_test_image
+	run_ferry container run -d --name a ferry-test sleep 1000
+	assert_status 0
+	run_ferry container ls --format '{{index .Names 0}}'
+	[ "$output" = a ]
+	run "$FERRY_BIN" --root "$TEST_TMP/root2" --runroot "$TEST_TMP/run2" ps -a -q
+	assert_status 0
+	[ -z "$output" ]
+	run_ferry container rm -f a
+	assert_status 0
+}

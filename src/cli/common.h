@@ -74,6 +74,11 @@ struct ferry_engine *ferry_cli_open_engine (void);
 void ferry_cli_cleanup_enginep (struct ferry_engine **e);
 #define cleanup_engine __attribute__ ((cleanup (ferry_cli_cleanup_enginep)))
 
+/* Removes (forcibly) the containers created from IMAGE_ID or using VOLUME,
+ * for `rmi -f` and `volume rm -f`.  */
+int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image_id, const char *volume,
+                                       ferry_error_t *err);
+
 /* The `image inspect` object of REF.  */
 json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
 

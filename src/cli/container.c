@@ -1298,6 +1298,33 @@ container_cleanup (int argc, char **argv)
   return 0;
 }
 
+int
+ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, const char *volume,
+                                   ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  size_t n = 0, i, j;
+  int ret = 0;
+
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  for (i = 0; i < n && ret == 0; i++)
+    {
+      json_object *mounts = ferry_json_get_array (list[i]->record, "Mounts");
+      int uses = image_id && strcmp (list[i]->image_id, image_id) == 0;
+
+      for (j = 0; volume && ! uses && mounts && j < json_object_array_length (mounts); j++)
+        {
+          const char *name = ferry_json_get_string (json_object_array_get_idx (mounts, j), "Name");
+          uses = name && strcmp (name, volume) == 0;
+        }
+      if (uses)
+        ret = ferry_container_remove (e, list[i]->id, 1, 0, err);
+    }
+  ferry_containers_free (list, n);
+  return ret;
+}
+
 static int
 container_list (int argc, char **argv)
 {

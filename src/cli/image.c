@@ -1,5 +1,6 @@
 /* ferry CLI: images: load, import, images, image inspect|exists|rm.  */
 #include "common.h"
+#include "engine/engine.h"
 #include "commands.h"
 #include "image/load.h"
 #include "image/reference.h"
@@ -377,11 +378,31 @@ image_exists (int argc, char **argv)
   return 0;
 }
 
-static const char rm_usage[] = "Usage: ferry image rm [-f] IMAGE [IMAGE...]\n\n"
-                               "Remove images from local storage.  Exit 1 if an image is not known,\n"
-                               "2 if one is in use by a container.\n\n"
-                               "Options:\n"
-                               "  -f, --force  remove an image by ID even when it has several names\n";
+static int
+remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_report *rep,
+                        ferry_error_t *err)
+{
+  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+  struct ferry_image *img = NULL;
+  int r;
+
+  if (e == NULL)
+    return ferry_make_error (err, 0, "cannot remove the containers of image `%s`", ref);
+  if (ferry_store_lookup (s, ref, &img, err) < 0)
+    return -1;
+  r = ferry_cli_remove_containers_using (e, img->id, NULL, err);
+  ferry_image_free (img);
+  if (r < 0)
+    return -1;
+  return ferry_store_remove (s, ref, 1, rep, err);
+}
+
+static const char rm_usage[]
+    = "Usage: ferry image rm [-f] IMAGE [IMAGE...]\n\n"
+      "Remove images from local storage.  Exit 1 if an image is not known,\n"
+      "2 if one is in use by a container.\n\n"
+      "Options:\n"
+      "  -f, --force  remove an image with several names by ID, and the containers using it\n";
 
 int
 ferry_cmd_rmi (int argc, char **argv)
@@ -416,6 +437,13 @@ ferry_cmd_rmi (int argc, char **argv)
       size_t i;
 
       r = ferry_store_remove (s, argv[optind], force, &rep, &err);
+      if (r < 0 && force && err->kind == FERRY_ERROR_IN_USE)
+        {
+          /* podman rmi -f takes the image's containers with it.  */
+          ferry_remove_report_free (&rep);
+          ferry_error_release (&err);
+          r = remove_with_containers (s, argv[optind], &rep, &err);
+        }
       for (i = 0; rep.untagged && rep.untagged[i]; i++)
         printf ("Untagged: %s\n", rep.untagged[i]);
       if (rep.deleted)

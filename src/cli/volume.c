@@ -1,5 +1,6 @@
 /* ferry CLI: volume create|ls|rm|inspect|exists|prune.  */
 #include "common.h"
+#include "engine/engine.h"
 #include "commands.h"
 #include "engine/volume.h"
 #include "util/cleanup.h"
@@ -551,27 +552,28 @@ volume_exists (int argc, char **argv)
 }
 
 /* Removes NAME, prints it, and returns the exit code its failure asks for
- * (Podman's: 1 for no such volume, 2 for one in use).  */
+ * (Podman's: 1 for no such volume, 2 for one in use).  FORCE removes the
+ * containers using it first, as podman volume rm -f does.  */
 static int
 remove_one (ferry_db_t *db, const char *name, int force)
 {
   ferry_error_t err = NULL;
   int code;
 
+  if (force && ferry_volume_exists (db, name))
+    {
+      cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+      if (e == NULL)
+        return FERRY_EXIT_ERROR;
+      if (ferry_cli_remove_containers_using (e, NULL, name, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
   if (ferry_volume_remove (db, ferry_global.root, name, 0, &err) == 0)
     {
       puts (name);
       return 0;
     }
   code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
-  /* ferry cannot remove containers from here yet, so --force does not
-   * take them down with the volume.  */
-  if (force && err->kind == FERRY_ERROR_IN_USE)
-    {
-      ferry_cli_failf ("%s; --force does not remove containers yet: remove them first", err->msg);
-      ferry_error_release (&err);
-      return code;
-    }
   ferry_cli_fail (&err);
   return code;
 }
@@ -581,7 +583,7 @@ static const char rm_usage[] = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME.
                                "2 if one is used by a container.\n\n"
                                "Options:\n"
                                "  -a, --all    remove every volume\n"
-                               "  -f, --force  accepted; remove the containers using a volume first\n";
+                               "  -f, --force  also remove the containers that use it\n";
 
 static int
 volume_rm (int argc, char **argv)

@@ -340,3 +340,52 @@ load helpers
 	run_ferry container rm -f a
 	assert_status 0
 }
+
+@test "rmi -f and volume rm -f also remove the containers using them" {
+	load_test_image
+	f create --name user1 ferry-test true >/dev/null
+	run_ferry rmi -f ferry-test
+	assert_status 0
+	assert_output_contains "Deleted:"
+	[ "$(f ps -a -q | wc -l)" -eq 0 ]
+
+	load_test_image
+	f run -d --name user2 -v vol:/v ferry-test sleep 1000 >/dev/null
+	run_ferry volume rm vol
+	assert_status 2
+	[ "$(ctr_status user2)" = running ]
+	run_ferry volume rm -f vol
+	assert_status 0
+	[ "$output" = vol ]
+	[ "$(f ps -a -q | wc -l)" -eq 0 ]
+	! grep -q "$TEST_TMP" /proc/self/mountinfo
+}
+
+@test "image VOLUMEs become anonymous volumes; -t gives a terminal; unknown runtime is an error" {
+	oci_unpack "$(ferry_test_image)" "$TEST_TMP/l"
+	manifest=$(oci_blob_path "$TEST_TMP/l" "$(oci_manifest_digest "$TEST_TMP/l")")
+	config=$(jq -r '.config.digest' "$manifest")
+	jq -c '.config.Volumes = {"/data": {}}' "$(oci_blob_path "$TEST_TMP/l" "$config")" >"$TEST_TMP/config.json"
+	c=$(oci_add_blob "$TEST_TMP/l" "$TEST_TMP/config.json")
+	oci_edit_manifest "$TEST_TMP/l" ".config.digest = \"$c\" | .config.size = $(stat -c %s "$TEST_TMP/config.json")"
+	oci_pack "$TEST_TMP/l" "$TEST_TMP/vol.tar"
+	f load -q -i "$TEST_TMP/vol.tar"
+
+	f run --name v ferry-test sh -c 'echo kept > /data/x' >/dev/null
+	vol=$(f inspect v | jq -r '.[0].Mounts[] | select(.Destination == "/data") | .Name')
+	[[ "$vol" =~ ^[0-9a-f]{64}$ ]]
+	[ "$(cat "$ROOT/volumes/$vol/_data/x")" = kept ]
+	f rm -v v >/dev/null
+	run_ferry volume exists "$vol"
+	assert_status 1
+
+	run_ferry run --rm -t ferry-test sh -c 'tty; echo $TERM'
+	assert_status 0
+	[[ "$output" == "/dev/pts/"* ]]
+	assert_output_contains xterm
+
+	run_ferry --runtime no-such-runtime run --rm ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no-such-runtime"
+}

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # ferry's main job, as far as it goes today: build ferry, build the test image
 # (busybox, two layers, the second deleting a file of the first), load it into
-# a fresh root, and show what the store holds.  Runs as root; leaves nothing
-# behind.
+# a fresh root, run a counter container detached and show its log.  Runs as
+# root; leaves nothing behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/build.sh
 work=$(mktemp -d /tmp/ferry-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'build/ferry --root "$work/root" --runroot "$work/run" rm -f counter >/dev/null 2>&1; rm -rf "$work"' EXIT
 ferry() { build/ferry --root "$work/root" --runroot "$work/run" "$@"; }
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
@@ -17,7 +17,12 @@ say "ferry load -i ferry-test.tar"
 ferry load -i "$work/ferry-test.tar"
 say "ferry images"
 ferry images
-say "ferry image inspect --format '{{.Id}} {{json .RootFS.Layers}}' ferry-test"
-ferry image inspect --format '{{.Id}} {{json .RootFS.Layers}}' ferry-test
-say "ls <root>/storage/layers/*/etc   (the second layer's whiteout is an overlay whiteout)"
-ls -l "$work"/root/storage/layers/*/etc
+say "ferry run -d --name counter ferry-test sh -c 'i=0; while true; do echo \"count \$i\"; i=\$((i+1)); sleep 0.5; done'"
+ferry run -d --name counter ferry-test sh -c 'i=0; while true; do echo "count $i"; i=$((i+1)); sleep 0.5; done'
+sleep 2
+say "ferry ps"
+ferry ps
+say "ferry logs counter"
+ferry logs counter
+say "ferry rm -f counter"
+ferry rm -f counter

@@ -2,10 +2,14 @@
 # Installs everything ferry needs to build, run and test on Debian 12, as root.
 # Idempotent: a second run changes nothing.
 #
-# Debian 12's CRIU (3.17) cannot initialise on recent kernels, so CRIU and the
-# tools measured with it (conmon, netavark, checkpointctl) come from Debian 13.
-# The Debian 13 suite is added from the machine's own package source and pinned
-# low, so nothing else moves unless asked for by name with `-t trixie`.
+# Debian 12's CRIU (3.17) cannot initialise on recent kernels, and Debian 13's
+# (4.1.1) cannot dump any TCP or UDP socket on Linux >= 6.16 ("sockets: Can't
+# get 1:16 opt: Operation not supported": the kernel now refuses SO_PASSCRED on
+# inet sockets; fixed in CRIU 4.2).  So conmon, netavark and checkpointctl come
+# from Debian 13, and CRIU 4.2 from Debian unstable (it pulls only libcompel1,
+# libnet9 and a newer libnl-3-200).  Both suites are added from the machine's
+# own package source and pinned low, so nothing else moves unless asked for by
+# name with `-t`.
 #
 # Usage: scripts/install-deps.sh [--with-podman]
 #   --with-podman  also install Podman, used only as the comparison in bench/.
@@ -38,9 +42,11 @@ debian_uri() {
 		/etc/apt/sources.list 2>/dev/null
 }
 
-add_trixie_suite() {
-	local uri src=/etc/apt/sources.list.d/ferry-trixie.sources
-	local pin=/etc/apt/preferences.d/ferry-trixie
+# Adds Debian suite $1 next to the machine's own entry, pinned at priority $2.
+add_suite() {
+	local suite=$1 priority=$2 uri
+	local src=/etc/apt/sources.list.d/ferry-$suite.sources
+	local pin=/etc/apt/preferences.d/ferry-$suite
 	uri=$(debian_uri)
 	if [ -z "$uri" ]; then
 		echo "install-deps: cannot find the Debian package source in /etc/apt; add one first" >&2
@@ -49,17 +55,13 @@ add_trixie_suite() {
 	local want
 	want="Types: deb
 URIs: $uri
-Suites: trixie
+Suites: $suite
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 	if [ ! -f "$src" ] || [ "$(cat "$src")" != "$want" ]; then
 		printf '%s\n' "$want" >"$src"
 	fi
-	cat >"$pin" <<PIN
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
+	printf 'Package: *\nPin: release n=%s\nPin-Priority: %s\n' "$suite" "$priority" >"$pin"
 }
 
 build_packages=(
@@ -71,12 +73,15 @@ test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 skopeo time
 )
-trixie_packages=(criu checkpointctl conmon netavark)
+trixie_packages=(checkpointctl conmon netavark)
+sid_packages=(criu)
 
-add_trixie_suite
+add_suite trixie 100
+add_suite sid 50
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${build_packages[@]}" "${test_packages[@]}"
 apt-get install -y -qq --no-install-recommends -t trixie "${trixie_packages[@]}"
+apt-get install -y -qq --no-install-recommends -t sid "${sid_packages[@]}"
 if [ "$with_podman" = 1 ]; then
 	apt-get install -y -qq --no-install-recommends -t trixie podman skopeo
 fi

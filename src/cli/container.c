@@ -1335,6 +1335,7 @@ int
 ferry_cmd_container (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, NULL },
     { "create", ferry_cmd_create, "Create but do not start a container" },
     { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
@@ -1346,6 +1347,7 @@ ferry_cmd_container (int argc, char **argv)
     { "ls", container_list, "List containers" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
     { "ps", container_list, NULL },
+    { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },
     { "run", ferry_cmd_run, "Run a command in a new container" },
     { "start", ferry_cmd_start, "Start one or more containers" },

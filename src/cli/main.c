@@ -11,6 +11,7 @@ static int cmd_version (int argc, char **argv);
 static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
+  { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
   { "container", ferry_cmd_container, "Manage containers" },
   { "create", ferry_cmd_create, "Create but do not start a container" },
   { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
@@ -22,6 +23,7 @@ static const struct ferry_command commands[] = {
   { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
   { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+  { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
   { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
   { "ps", ferry_cmd_ps, "List containers" },
   { "rm", ferry_cmd_rm, "Remove one or more containers" },

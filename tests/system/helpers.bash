@@ -171,3 +171,35 @@ wait_until() {
 ctr_status() {
 	f inspect --format '{{.State.Status}}' "$1"
 }
+
+# ferry on a second root of this test: another host.
+fb() {
+	"$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"
+}
+
+run_fb() {
+	run "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"
+}
+
+# A counter that prints 0, 1, 2, ... every 0.2 s; its state lives only in the
+# shell's memory, so only a real restore carries it on.
+COUNTER='i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done'
+
+# The last number container $1 printed (via the ferry function $2, default f).
+last_count() {
+	"${2:-f}" logs "$1" | tail -n1
+}
+
+# Asserts the log of $1 (via $2) counts up by one from 0 with no restart.
+assert_counts_on() {
+	local log expected=0 line
+	log=$("${2:-f}" logs "$1")
+	while IFS= read -r line; do
+		if [ "$line" != "$expected" ]; then
+			echo "log of $1 breaks at line $((expected + 1)): expected $expected, got $line" >&2
+			echo "$log" | head -n 50 >&2
+			return 1
+		fi
+		expected=$((expected + 1))
+	done <<<"$log"
+}

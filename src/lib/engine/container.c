@@ -678,7 +678,10 @@ attach_volumes (ferry_engine_t *e, const char *id, json_object *rec, char ***cre
         continue;
       if (name == NULL || ! ferry_volume_exists (e->db, name))
         {
-          if (ferry_volume_create (e->db, e->root, name, NULL, name == NULL, 1, &made, err) < 0)
+          json_object *anon = json_object_object_get (m, "Anonymous");
+          int anonymous = name == NULL || (anon && json_object_get_boolean (anon));
+
+          if (ferry_volume_create (e->db, e->root, name, NULL, anonymous, 1, &made, err) < 0)
             return -1;
           *created = xrealloc (*created, sizeof (char *) * (*n_created + 2));
           (*created)[(*n_created)++] = xstrdup (made);
@@ -759,6 +762,35 @@ update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_
 }
 
 int
+ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec, ferry_error_t *err)
+{
+  const char *id = ferry_json_get_string (rec, "Id");
+  const char *name = ferry_json_get_string (rec, "Name");
+  cleanup_strv char **created_volumes = NULL;
+  size_t n_created = 0;
+
+  if (make_container_dirs (e, id, err) < 0)
+    goto fail_dirs;
+  if (ferry_db_begin (e->db, err) < 0)
+    goto fail_dirs;
+  /* The row first (the volume links refer to it), then the volumes, whose
+   * generated names go into the record.  */
+  if (insert_row (e, id, name, image_id, rec, err) < 0
+      || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
+      || update_record (e, id, rec, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      remove_volume_dirs (e, created_volumes);
+      goto fail_dirs;
+    }
+  return 0;
+
+fail_dirs:
+  remove_container_dirs (e, id);
+  return -1;
+}
+
+int
 ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
                         ferry_error_t *err)
 {
@@ -766,8 +798,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   cleanup_json json_object *rec = NULL;
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
-  cleanup_strv char **created_volumes = NULL;
-  size_t n_created = 0, tries;
+  size_t tries;
   char other[65];
   int ret = -1;
 
@@ -803,26 +834,10 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     }
   if (build_record (o, img, id, name, &rec, err) < 0)
     goto out;
-  if (make_container_dirs (e, id, err) < 0)
-    goto fail_dirs;
-  if (ferry_db_begin (e->db, err) < 0)
-    goto fail_dirs;
-  /* The row first (the volume links refer to it), then the volumes, whose
-   * generated names go into the record.  */
-  if (insert_row (e, id, name, img->id, rec, err) < 0
-      || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
-      || update_record (e, id, rec, err) < 0 || ferry_db_commit (e->db, err) < 0)
-    {
-      ferry_db_rollback (e->db);
-      remove_volume_dirs (e, created_volumes);
-      goto fail_dirs;
-    }
+  if (ferry_container_insert (e, img->id, rec, err) < 0)
+    goto out;
   *out_id = steal_pointer (&id);
   ret = 0;
-  goto out;
-
-fail_dirs:
-  remove_container_dirs (e, id);
 out:
   ferry_image_free (img);
   return ret;

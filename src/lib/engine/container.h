@@ -38,6 +38,10 @@ struct ferry_container
   char *checkpointed_at;
   char *restored_at;
   char *error;
+  /* Transient, for a restore: a CRIU configuration file the runtime is
+   * pointed at (annotation org.criu.config), for options it has no flag
+   * for (tcp-close).  */
+  const char *criu_config;
 };
 
 struct ferry_mount_spec

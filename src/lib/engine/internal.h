@@ -14,6 +14,28 @@ char *ferry_random_hex (size_t bytes);
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);
 int ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
+/* Records the container REC describes completely ("Id", "Name", "Mounts",
+ * ...): its directories, its row, and the volumes it names that do not
+ * exist yet.  On failure nothing of it remains.  */
+int ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec, ferry_error_t *err);
+
+/* From mounts to a created runtime container: for start, and for restore
+ * with RESTORE_FROM (a CRIU images dir), RUNTIME_OPTS (extra runtime flags)
+ * and DEVSHM_TAR (the /dev/shm content to put back, may be NULL).  */
+int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
+                            char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
+                            ferry_error_t *err);
+
+/* Undoes what launch set up; every step tolerates having been done.  */
+void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);
+
+int ferry_container_lock (ferry_engine_t *e, const char *id, ferry_error_t *err);
+
+/* Reads conmon's exit file into C; 1 when the container has exited.  */
+int ferry_container_take_exit_file (ferry_engine_t *e, struct ferry_container *c);
+/* Waits up to TIMEOUT_MS for it.  */
+int ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms);
+
 /* Brings C's state up to date with what conmon and the runtime say.  */
 void ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c);
 

@@ -7,6 +7,7 @@
 #include "../runtime/conmon.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
+#include "../storage/dirtar.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -24,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int
-lock_container (ferry_engine_t *e, const char *id, ferry_error_t *err)
+int
+ferry_container_lock (ferry_engine_t *e, const char *id, ferry_error_t *err)
 {
   cleanup_free char *name = xasprintf ("container-%s", id);
   return ferry_lock_acquire (e->root, name, 1, err);
@@ -76,8 +77,8 @@ file_mtime_rfc3339 (const char *path)
 }
 
 /* Reads conmon's exit file into C.  Returns 1 when the container exited.  */
-static int
-take_exit_file (ferry_engine_t *e, struct ferry_container *c)
+int
+ferry_container_take_exit_file (ferry_engine_t *e, struct ferry_container *c)
 {
   cleanup_free char *dir = ferry_engine_exit_dir (e);
   cleanup_free char *path = xasprintf ("%s/%s", dir, c->id);
@@ -102,7 +103,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 
   if (! ferry_container_is_active (c))
     return;
-  if (! take_exit_file (e, c))
+  if (! ferry_container_take_exit_file (e, c))
     {
       if (process_is_conmon (c->conmon_pid))
         return;
@@ -112,7 +113,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
           && (strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0))
         return;
       ferry_error_release (&err);
-      if (take_exit_file (e, c) == 0)
+      if (ferry_container_take_exit_file (e, c) == 0)
         {
           c->status = FERRY_CONTAINER_EXITED;
           c->exit_code = -1;
@@ -346,13 +347,23 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             json_object_object_add (ns, "path", json_object_new_string (netns));
         }
     }
+  if (c->criu_config)
+    {
+      json_object *ann = json_object_object_get (spec, "annotations");
+      if (ann == NULL)
+        {
+          ann = json_object_new_object ();
+          json_object_object_add (spec, "annotations", ann);
+        }
+      json_object_object_add (ann, "org.criu.config", json_object_new_string (c->criu_config));
+    }
   text = ferry_json_to_string (spec, 1);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
 }
 
 /* Undoes what start set up.  Every step tolerates having been done.  */
-static void
-teardown (ferry_engine_t *e, const struct ferry_container *c)
+void
+ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
@@ -414,11 +425,10 @@ prepare_runroot (ferry_engine_t *e, const char *id, ferry_error_t *err)
   return 0;
 }
 
-/* Everything from mounts to a created runtime container, for start and
- * (later) restore.  RESTORE_FROM and RUNTIME_OPTS go to conmon.  */
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
-                        char **runtime_opts, const struct ferry_start_options *so, ferry_error_t *err)
+                        char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
+                        ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -438,6 +448,12 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
       || write_etc_files (e, c, err) < 0)
     goto fail;
+  if (devshm_tar && ferry_path_exists (devshm_tar))
+    {
+      cleanup_free char *shm = xasprintf ("%s/shm", cdir);
+      if (ferry_untar_directory (devshm_tar, shm, err) < 0)
+        goto fail;
+    }
   if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, err) < 0)
@@ -473,7 +489,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   return 0;
 
 fail:
-  teardown (e, c);
+  ferry_container_teardown (e, c);
   ferry_overlay_free (&ov);
   return -1;
 }
@@ -488,7 +504,7 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
 
   if (ferry_container_find (e, ref, &c, err) < 0)
     return -1;
-  lock = lock_container (e, c->id, err);
+  lock = ferry_container_lock (e, c->id, err);
   if (lock < 0)
     goto out;
   ferry_container_refresh (e, c);
@@ -501,7 +517,7 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
                                      c->name);
       goto out;
     }
-  if (ferry_container_launch (e, c, NULL, NULL, so, err) < 0)
+  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, err) < 0)
     goto out;
   if (so && so->attach)
     attach_fd = *so->attach_fd;
@@ -509,7 +525,7 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
     {
       if (attach_fd >= 0)
         close (attach_fd);
-      teardown (e, c);
+      ferry_container_teardown (e, c);
       goto out;
     }
   c->status = FERRY_CONTAINER_RUNNING;
@@ -527,20 +543,20 @@ out:
 }
 
 /* Waits up to TIMEOUT_MS for the exit file; 1 when it came.  */
-static int
-wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)
+int
+ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)
 {
   long long deadline = ferry_time_monotonic_ms () + timeout_ms;
 
   for (;;)
     {
-      if (take_exit_file (e, c))
+      if (ferry_container_take_exit_file (e, c))
         return 1;
       if (! process_is_conmon (c->conmon_pid))
         {
           /* The monitor is gone without writing one (killed): nothing more
            * will come.  */
-          return take_exit_file (e, c);
+          return ferry_container_take_exit_file (e, c);
         }
       if (ferry_time_monotonic_ms () >= deadline)
         return 0;
@@ -574,15 +590,15 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_er
         return -1;
       if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
         return -1;
-      if (timeout == 0 || ! wait_exit_file (e, c, timeout * 1000LL))
+      if (timeout == 0 || ! ferry_container_wait_exit_file (e, c, timeout * 1000LL))
         {
           if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
             return -1;
-          if (! wait_exit_file (e, c, 30000))
+          if (! ferry_container_wait_exit_file (e, c, 30000))
             mark_exited_without_code (c);
         }
     }
-  teardown (e, c);
+  ferry_container_teardown (e, c);
   return ferry_container_save_state (e, c, err);
 }
 
@@ -595,7 +611,7 @@ ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_err
 
   if (ferry_container_find (e, ref, &c, err) < 0)
     return -1;
-  lock = lock_container (e, c->id, err);
+  lock = ferry_container_lock (e, c->id, err);
   if (lock >= 0)
     {
       ferry_container_refresh (e, c);
@@ -634,7 +650,7 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
 
   if (ferry_container_find (e, ref, &c, err) < 0)
     return -1;
-  lock = lock_container (e, c->id, err);
+  lock = ferry_container_lock (e, c->id, err);
   if (lock < 0)
     goto out;
   ferry_container_refresh (e, c);
@@ -761,7 +777,7 @@ remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volu
       if (stop_locked (e, c, 0, err) < 0)
         return -1;
     }
-  teardown (e, c);
+  ferry_container_teardown (e, c);
   if (remove_row (e, c, volumes, err) < 0)
     return -1;
   ferry_overlay_paths (odir, &ov);
@@ -785,7 +801,7 @@ ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volum
 
   if (ferry_container_find (e, ref, &c, err) < 0)
     return -1;
-  lock = lock_container (e, c->id, err);
+  lock = ferry_container_lock (e, c->id, err);
   if (lock >= 0)
     {
       ferry_container_free (c);
@@ -816,7 +832,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
         }
       return -1;
     }
-  lock = lock_container (e, c->id, err);
+  lock = ferry_container_lock (e, c->id, err);
   if (lock < 0)
     {
       ferry_container_free (c);
@@ -834,9 +850,9 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
   /* A start that failed tore down after itself and left "created".  */
   if (ferry_container_is_active (c))
     {
-      if (! take_exit_file (e, c))
+      if (! ferry_container_take_exit_file (e, c))
         mark_exited_without_code (c);
-      teardown (e, c);
+      ferry_container_teardown (e, c);
       ret = ferry_container_save_state (e, c, err);
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
         ret = remove_locked (e, c, 0, 1, 1, err);

@@ -826,3 +826,62 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
     *exit_code = 126;
   return -1;
 }
+
+char *
+ferry_runtime_criu_log_errors (const char *path)
+{
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char *out = NULL, line[1024];
+  size_t n = 0;
+
+  if (f == NULL)
+    return NULL;
+  while (fgets (line, sizeof (line), f))
+    {
+      size_t len = strlen (line);
+      char *next;
+
+      if (strstr (line, "Error") == NULL)
+        continue;
+      while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+      /* CRIU prefixes a time stamp: "(00.012345) Error (criu/...)".  */
+      next = xasprintf ("%s%s%s", out ? out : "", out ? "; " : "",
+                        line[0] == '(' && strchr (line, ')') ? strchr (line, ')') + 2 : line);
+      free (out);
+      out = next;
+      if (++n >= 8)
+        break;
+    }
+  return out;
+}
+
+int
+ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
+                          const struct ferry_checkpoint_options *o, ferry_error_t *err)
+{
+  const char *args[12];
+  size_t n = 0;
+  cleanup_free char *log = xasprintf ("%s/dump.log", o->work_path);
+  cleanup_free char *criu = NULL;
+
+  args[n++] = "checkpoint";
+  args[n++] = "--image-path";
+  args[n++] = o->image_path;
+  args[n++] = "--work-path";
+  args[n++] = o->work_path;
+  if (o->leave_running)
+    args[n++] = "--leave-running";
+  if (o->tcp_established)
+    args[n++] = "--tcp-established";
+  if (o->file_locks)
+    args[n++] = "--file-locks";
+  args[n++] = id;
+  args[n] = NULL;
+  if (runtime_simple (rt, "checkpoint", args, id, NULL, err) == 0)
+    return 0;
+  criu = ferry_runtime_criu_log_errors (log);
+  if (criu)
+    return ferry_error_wrap (err, "CRIU: %s (log: %s)", criu, log);
+  return ferry_error_wrap (err, "checkpoint failed (CRIU log: %s)", log);
+}

@@ -78,6 +78,23 @@ struct ferry_exec_options
 int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
                         int *exit_code, ferry_error_t *err);
 
+struct ferry_checkpoint_options
+{
+  const char *image_path; /* where CRIU writes its images */
+  const char *work_path;  /* where CRIU writes dump.log and stats-dump */
+  int leave_running;
+  int tcp_established;
+  int file_locks;
+};
+
+/* `runtime checkpoint`.  On failure the error carries CRIU's own "Error"
+ * lines from dump.log and the log's path.  */
+int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
+                              const struct ferry_checkpoint_options *o, ferry_error_t *err);
+
+/* CRIU's "Error" lines in the log at PATH, joined with "; ", or NULL.  */
+char *ferry_runtime_criu_log_errors (const char *path);
+
 /* Maps a runtime's error text about the container's command to a kind:
  * "executable file not found", "no such file or directory" -> NOT_FOUND,
  * "permission denied" -> NOT_EXECUTABLE, else GENERIC.  The last two count

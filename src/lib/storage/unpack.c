@@ -404,7 +404,7 @@ write_data (struct unpack *u, int fd, struct archive_entry *ae, const char *name
 
       if (r == ARCHIVE_EOF)
         break;
-      if (r < ARCHIVE_WARN)
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
         return stream_error (u, name, err);
       if (len > 0 && pwrite_all (fd, block, len, offset) < 0)
         return ferry_make_error (err, errno, "cannot unpack `%s`: cannot write its data", name);
@@ -780,7 +780,7 @@ unpack_all (struct unpack *u, ferry_error_t *err)
 
       if (r == ARCHIVE_EOF)
         return 0;
-      if (r < ARCHIVE_WARN)
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
         return stream_error (u, NULL, err);
       u->entries++;
       if (unpack_entry (u, ae, err) < 0)

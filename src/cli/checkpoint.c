@@ -1,0 +1,349 @@
+/* ferry CLI: container checkpoint and container restore, with Podman's
+ * options.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/checkpoint.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum
+{
+  OPT_IGNORE_ROOTFS = OPT_COMMAND_FIRST,
+  OPT_IGNORE_VOLUMES,
+  OPT_TCP_ESTABLISHED,
+  OPT_TCP_CLOSE,
+  OPT_FILE_LOCKS,
+  OPT_PRINT_STATS,
+};
+
+/* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
+ * running ones (checkpoint) or the checkpointed ones (restore).  */
+static char **
+select_containers (ferry_engine_t *e, int all, int latest, int want_running, char **args, int nargs,
+                   ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  char **out = xmalloc0 (sizeof (char *) * (nargs + 1));
+  size_t n = 0, i, count = 0;
+
+  if (! all && ! latest)
+    {
+      for (i = 0; i < (size_t) nargs; i++)
+        out[i] = xstrdup (args[i]);
+      return out;
+    }
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    {
+      free (out);
+      return NULL;
+    }
+  for (i = 0; i < n; i++)
+    {
+      struct ferry_container *c = list[latest ? n - 1 - i : i];
+      int eligible = want_running ? c->status == FERRY_CONTAINER_RUNNING
+                                  : (c->status == FERRY_CONTAINER_EXITED && *c->checkpointed_at);
+      if (latest && i > 0)
+        break;
+      if (! eligible && all)
+        continue;
+      out = xrealloc (out, sizeof (char *) * (count + 2));
+      out[count++] = xstrdup (c->name);
+      out[count] = NULL;
+    }
+  ferry_containers_free (list, n);
+  return out;
+}
+
+static json_object *
+stats_json (const char *total_key, const char *runtime_key, const char *id, const struct ferry_cr_stats *s)
+{
+  json_object *o = json_object_new_object (), *list = json_object_new_array (),
+              *c = json_object_new_object ();
+
+  json_object_object_add (o, total_key, json_object_new_int64 (s->total_us));
+  json_object_object_add (c, "Id", json_object_new_string (id));
+  json_object_object_add (c, runtime_key, json_object_new_int64 (s->runtime_us));
+  json_object_object_add (c, "criu_statistics",
+                          s->criu ? json_object_get (s->criu) : json_object_new_object ());
+  json_object_array_add (list, c);
+  json_object_object_add (o, "container_statistics", list);
+  return o;
+}
+
+static int
+parse_compression (const char *s, enum ferry_compression *out)
+{
+  if (strcmp (s, "zstd") == 0)
+    *out = FERRY_COMPRESSION_ZSTD;
+  else if (strcmp (s, "gzip") == 0)
+    *out = FERRY_COMPRESSION_GZIP;
+  else if (strcmp (s, "none") == 0)
+    *out = FERRY_COMPRESSION_NONE;
+  else
+    return -1;
+  return 0;
+}
+
+static const char checkpoint_usage[]
+    = "Usage: ferry container checkpoint [OPTIONS] CONTAINER...\n\n"
+      "Checkpoint running containers with CRIU, in place or into one portable archive.\n\n"
+      "Options:\n"
+      "  -a, --all               checkpoint all running containers\n"
+      "  -c, --compress ALGO     archive compression: zstd (default), gzip or none\n"
+      "  -e, --export FILE       write everything the container needs into FILE\n"
+      "      --file-locks        checkpoint file locks\n"
+      "      --ignore-rootfs     leave the root file system changes out of the archive\n"
+      "      --ignore-volumes    leave the volumes out of the archive\n"
+      "  -k, --keep              keep CRIU's images and logs\n"
+      "  -l, --latest            act on the latest container\n"
+      "  -R, --leave-running     leave the container running afterwards\n"
+      "      --print-stats       print timings and CRIU's statistics as JSON\n"
+      "      --tcp-established   checkpoint established TCP connections\n";
+
+int
+ferry_cmd_checkpoint (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "compress", required_argument, NULL, 'c' },
+                                        { "export", required_argument, NULL, 'e' },
+                                        { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
+                                        { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+                                        { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
+                                        { "keep", no_argument, NULL, 'k' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "leave-running", no_argument, NULL, 'R' },
+                                        { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+                                        { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_checkpoint_request r = { .compression = FERRY_COMPRESSION_ZSTD };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_strv char **targets = NULL;
+  ferry_error_t err = NULL;
+  int all = 0, latest = 0, print_stats = 0, c, ret = 0;
+  size_t i;
+
+  while ((c = getopt_long (argc, argv, "+:ac:e:klRh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case 'c':
+        if (parse_compression (optarg, &r.compression) < 0)
+          return ferry_cli_failf ("unknown compression `%s`: use zstd, gzip or none", optarg);
+        break;
+      case 'e':
+        r.export_path = optarg;
+        break;
+      case OPT_FILE_LOCKS:
+        r.file_locks = 1;
+        break;
+      case OPT_IGNORE_ROOTFS:
+        r.ignore_rootfs = 1;
+        break;
+      case OPT_IGNORE_VOLUMES:
+        r.ignore_volumes = 1;
+        break;
+      case 'k':
+        r.keep = 1;
+        break;
+      case 'l':
+        latest = 1;
+        break;
+      case 'R':
+        r.leave_running = 1;
+        break;
+      case OPT_PRINT_STATS:
+        print_stats = 1;
+        break;
+      case OPT_TCP_ESTABLISHED:
+        r.tcp_established = 1;
+        break;
+      default:
+        {
+          int rr = ferry_cli_common_option (c, "container checkpoint", argv);
+          if (rr > 0)
+            {
+              fputs (checkpoint_usage, stdout);
+              return 0;
+            }
+          if (rr < 0)
+            return FERRY_EXIT_ERROR;
+        }
+      }
+  if ((all || latest) && optind < argc)
+    return ferry_cli_failf ("--all and --latest take no container names");
+  if (! all && ! latest && optind >= argc)
+    return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
+  if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL)
+    return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --export");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  targets = select_containers (e, all, latest, 1, argv + optind, argc - optind, &err);
+  if (targets == NULL)
+    return ferry_cli_fail (&err);
+  if (r.export_path && targets[0] && targets[1])
+    return ferry_cli_failf ("--export takes exactly one container");
+  for (i = 0; targets[i]; i++)
+    {
+      struct ferry_cr_stats stats;
+
+      if (ferry_container_checkpoint (e, targets[i], &r, &stats, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          ferry_cr_stats_release (&stats);
+          continue;
+        }
+      if (print_stats)
+        {
+          cleanup_json json_object *o
+              = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", targets[i], &stats);
+          puts (ferry_json_to_string (o, 1));
+        }
+      else
+        puts (targets[i]);
+      ferry_cr_stats_release (&stats);
+    }
+  return ret;
+}
+
+static const char restore_usage[]
+    = "Usage: ferry container restore [OPTIONS] [CONTAINER...]\n\n"
+      "Restore checkpointed containers, in place or from an exported archive.\n\n"
+      "Options:\n"
+      "  -a, --all               restore all checkpointed containers\n"
+      "      --file-locks        restore file locks\n"
+      "  -i, --import FILE       restore the container exported into FILE\n"
+      "      --ignore-rootfs     do not apply the archive's root file system changes\n"
+      "      --ignore-volumes    use the volumes already on this host instead of the archive's\n"
+      "  -k, --keep              keep CRIU's images and logs\n"
+      "  -l, --latest            act on the latest container\n"
+      "  -n, --name NAME         with --import: restore under a new name and a new ID\n"
+      "      --print-stats       print timings and CRIU's statistics as JSON\n"
+      "      --tcp-close         restore with established TCP connections closed\n"
+      "      --tcp-established   restore established TCP connections\n";
+
+int
+ferry_cmd_restore (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
+                                        { "import", required_argument, NULL, 'i' },
+                                        { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+                                        { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
+                                        { "keep", no_argument, NULL, 'k' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "name", required_argument, NULL, 'n' },
+                                        { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+                                        { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
+                                        { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_restore_request r = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_strv char **targets = NULL;
+  ferry_error_t err = NULL;
+  int all = 0, latest = 0, print_stats = 0, c, ret = 0;
+  size_t i;
+
+  while ((c = getopt_long (argc, argv, "+:ai:kln:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case OPT_FILE_LOCKS:
+        r.file_locks = 1;
+        break;
+      case 'i':
+        r.import_path = optarg;
+        break;
+      case OPT_IGNORE_ROOTFS:
+        r.ignore_rootfs = 1;
+        break;
+      case OPT_IGNORE_VOLUMES:
+        r.ignore_volumes = 1;
+        break;
+      case 'k':
+        r.keep = 1;
+        break;
+      case 'l':
+        latest = 1;
+        break;
+      case 'n':
+        r.name = optarg;
+        break;
+      case OPT_PRINT_STATS:
+        print_stats = 1;
+        break;
+      case OPT_TCP_CLOSE:
+        r.tcp_close = 1;
+        break;
+      case OPT_TCP_ESTABLISHED:
+        r.tcp_established = 1;
+        break;
+      default:
+        {
+          int rr = ferry_cli_common_option (c, "container restore", argv);
+          if (rr > 0)
+            {
+              fputs (restore_usage, stdout);
+              return 0;
+            }
+          if (rr < 0)
+            return FERRY_EXIT_ERROR;
+        }
+      }
+  if (r.tcp_close && r.tcp_established)
+    return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
+  if (r.name && r.import_path == NULL)
+    return ferry_cli_failf ("--name only works with --import");
+  if (r.import_path && (all || latest || optind < argc))
+    return ferry_cli_failf (
+        "--import restores the archive's container: give no container names, --all or --latest");
+  if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
+    return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --import");
+  if (! r.import_path && ! all && ! latest && optind >= argc)
+    return ferry_cli_failf (
+        "no container given: ferry container restore CONTAINER (or --all, --latest, --import FILE)");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (r.import_path)
+    {
+      targets = xmalloc0 (sizeof (char *) * 2);
+      targets[0] = xstrdup (r.import_path);
+    }
+  else if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
+    return ferry_cli_fail (&err);
+  for (i = 0; targets[i]; i++)
+    {
+      struct ferry_cr_stats stats;
+      cleanup_free char *id = NULL;
+
+      if (ferry_container_restore (e, r.import_path ? NULL : targets[i], &r, &id, &stats, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          ferry_cr_stats_release (&stats);
+          continue;
+        }
+      if (print_stats)
+        {
+          cleanup_json json_object *o
+              = stats_json ("ferry_restore_duration", "runtime_restore_duration", id, &stats);
+          puts (ferry_json_to_string (o, 1));
+        }
+      else
+        puts (r.import_path ? id : targets[i]);
+      ferry_cr_stats_release (&stats);
+    }
+  return ret;
+}

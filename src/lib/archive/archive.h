@@ -1,0 +1,62 @@
+/* ferry: checkpoint archives.
+ *
+ * A tar stream, zstd by default (gzip or none on request), whose entry
+ * names follow Podman's layout so checkpointctl can read it, ending with
+ * manifest.json: the sha256 and size of every other entry and the format
+ * version.  The reader detects the compression from the magic bytes,
+ * extracts into a staging directory while hashing, and accepts the result
+ * only when every entry matches the manifest and no entry is missing, extra,
+ * unsafe (absolute, "..", not a regular file or directory) or duplicated.
+ *
+ * manifest.json:
+ *   { "format": "ferry-checkpoint", "version": 1,
+ *     "entries": { "spec.dump": { "sha256": "sha256:...", "size": N }, ... } }  */
+#ifndef FERRY_ARCHIVE_ARCHIVE_H
+#define FERRY_ARCHIVE_ARCHIVE_H
+
+#include "../util/decompress.h"
+#include "../util/error.h"
+
+#include <stdint.h>
+
+#define FERRY_ARCHIVE_MANIFEST "manifest.json"
+#define FERRY_ARCHIVE_FORMAT "ferry-checkpoint"
+#define FERRY_ARCHIVE_VERSION 1
+
+typedef struct ferry_archive_writer ferry_archive_writer_t;
+
+/* Writes to FD (a file or a pipe; never seeked).  LEVEL 0 is the default
+ * for the compression (zstd 1 with all cores, gzip 6).  */
+ferry_archive_writer_t *ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
+                                                  ferry_error_t *err);
+
+/* Adds the regular file PATH as entry NAME (mode 0600 in the archive, owner
+ * 0:0, mtime kept).  */
+int ferry_archive_writer_add_file (ferry_archive_writer_t *w, const char *name, const char *path,
+                                   ferry_error_t *err);
+/* Adds LEN bytes of DATA as entry NAME.  */
+int ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, const void *data, size_t len,
+                                   ferry_error_t *err);
+/* Adds every regular file below DIR as PREFIX/<relative path> (PREFIX
+ * "checkpoint" for the CRIU images), sorted by name.  Sub-directories are
+ * added as directory entries.  */
+int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix, const char *dir,
+                                  ferry_error_t *err);
+
+/* Writes manifest.json and closes the tar and compression streams.  The
+ * caller then fsyncs and renames the file.  */
+int ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err);
+void ferry_archive_writer_free (ferry_archive_writer_t *w);
+
+/* Total bytes written to FD so far (compressed).  */
+uint64_t ferry_archive_writer_bytes (ferry_archive_writer_t *w);
+
+/* Extracts the archive read from FD into DIR (an existing empty directory),
+ * then verifies it against its manifest.  ALLOWED decides which entry names
+ * may appear (NULL: any clean name); it gets the normalised name.  WHAT
+ * names the archive in errors ("checkpoint archive `FILE`").  On error DIR
+ * may hold partial content: the caller removes it.  */
+int ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name),
+                                    const char *what, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,763 @@
+/* ferry: writing checkpoint archives.
+ *
+ * libarchive only frames the tar (pax restricted, so plain ustar unless a
+ * name needs more); its output goes through a callback into our own
+ * compressor.  That way the number of zstd threads and the level are ours,
+ * every byte that reaches FD is counted, and every write is checked (a
+ * full disk is an error with ENOSPC, never a short archive).  The sha256
+ * of each entry is computed from the same buffer that is written, and the
+ * manifest that lists them all is the last entry.  */
+#include "archive.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+/* Big enough that zstd's workers get whole jobs and a 1 GiB dump takes a
+ * few hundred system calls.  */
+#define WRITER_IO_SIZE (4 * 1024 * 1024)
+#define WRITER_OUT_SIZE (4 * 1024 * 1024)
+
+#define ZSTD_DEFAULT_LEVEL 1
+#define GZIP_DEFAULT_LEVEL 6
+
+struct ferry_archive_writer
+{
+  int fd;
+  enum ferry_compression compression;
+  struct archive *ar;
+
+  ZSTD_CCtx *zstd;
+  z_stream z;
+  bool z_ready;
+
+  unsigned char *out; /* compressed bytes not yet written to fd */
+  size_t out_len;
+  unsigned char *io; /* file contents on their way in */
+  uint64_t bytes;
+
+  /* Why the output failed, set inside the libarchive callback.  */
+  ferry_error_t sink_err;
+  /* Once anything failed, the stream is unusable: nothing more is written,
+   * not even the tar trailer when libarchive is freed.  */
+  bool broken;
+  bool finished;
+
+  /* name -> { "sha256", "size" } in the order added: the manifest.  */
+  json_object *files;
+  /* Directory names (explicit entries and parents of other entries), so
+   * that a name is never both a file and a directory.  */
+  json_object *dirs;
+};
+
+/* ---- output: compression and the descriptor ---------------------------- */
+
+static int
+out_flush (ferry_archive_writer_t *w)
+{
+  if (w->out_len == 0)
+    return 0;
+  if (ferry_write_all (w->fd, w->out, w->out_len) < 0)
+    return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+  w->bytes += w->out_len;
+  w->out_len = 0;
+  return 0;
+}
+
+static int
+sink_plain (ferry_archive_writer_t *w, const unsigned char *data, size_t len)
+{
+  if (w->out_len + len > WRITER_OUT_SIZE)
+    {
+      if (out_flush (w) < 0)
+        return -1;
+      /* Large blocks go straight out, without a copy.  */
+      if (len >= WRITER_OUT_SIZE)
+        {
+          if (ferry_write_all (w->fd, data, len) < 0)
+            return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+          w->bytes += len;
+          return 0;
+        }
+    }
+  memcpy (w->out + w->out_len, data, len);
+  w->out_len += len;
+  return 0;
+}
+
+static int
+sink_zstd (ferry_archive_writer_t *w, const void *data, size_t len, ZSTD_EndDirective mode)
+{
+  ZSTD_inBuffer in = { data, len, 0 };
+
+  for (;;)
+    {
+      ZSTD_outBuffer out = { w->out, WRITER_OUT_SIZE, w->out_len };
+      size_t remaining = ZSTD_compressStream2 (w->zstd, &out, &in, mode);
+
+      if (ZSTD_isError (remaining))
+        return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: %s",
+                                 ZSTD_getErrorName (remaining));
+      w->out_len = out.pos;
+      if (w->out_len == WRITER_OUT_SIZE && out_flush (w) < 0)
+        return -1;
+      if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
+        return 0;
+    }
+}
+
+static int
+sink_gzip (ferry_archive_writer_t *w, const void *data, size_t len, int flush)
+{
+  w->z.next_in = (Bytef *) data;
+  w->z.avail_in = len;
+  for (;;)
+    {
+      int ret;
+
+      w->z.next_out = w->out + w->out_len;
+      w->z.avail_out = WRITER_OUT_SIZE - w->out_len;
+      ret = deflate (&w->z, flush);
+      w->out_len = WRITER_OUT_SIZE - w->z.avail_out;
+      if (ret == Z_STREAM_ERROR)
+        return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: zlib error");
+      if (w->out_len == WRITER_OUT_SIZE && out_flush (w) < 0)
+        return -1;
+      if (flush == Z_FINISH ? ret == Z_STREAM_END : w->z.avail_in == 0)
+        return 0;
+    }
+}
+
+static int
+sink_write (ferry_archive_writer_t *w, const void *data, size_t len)
+{
+  switch (w->compression)
+    {
+    case FERRY_COMPRESSION_ZSTD:
+      return sink_zstd (w, data, len, ZSTD_e_continue);
+    case FERRY_COMPRESSION_GZIP:
+      /* z_stream counts in uInt: libarchive's blocks are far smaller.  */
+      return sink_gzip (w, data, len, Z_NO_FLUSH);
+    case FERRY_COMPRESSION_NONE:
+    default:
+      return sink_plain (w, data, len);
+    }
+}
+
+/* Ends the compressed stream and writes out what is left.  */
+static int
+sink_finish (ferry_archive_writer_t *w)
+{
+  int r = 0;
+
+  if (w->compression == FERRY_COMPRESSION_ZSTD)
+    r = sink_zstd (w, NULL, 0, ZSTD_e_end);
+  else if (w->compression == FERRY_COMPRESSION_GZIP)
+    r = sink_gzip (w, NULL, 0, Z_FINISH);
+  if (r < 0)
+    return -1;
+  return out_flush (w);
+}
+
+static la_ssize_t
+tar_output (struct archive *ar, void *data, const void *buf, size_t len)
+{
+  ferry_archive_writer_t *w = data;
+
+  /* libarchive closes the tar when it is freed; after a failure that
+   * trailer must not make a broken archive look complete.  */
+  if (w->broken)
+    return len;
+  if (sink_write (w, buf, len) < 0)
+    {
+      w->broken = true;
+      archive_set_error (ar, w->sink_err->status ? w->sink_err->status : EIO, "%s", w->sink_err->msg);
+      return -1;
+    }
+  return len;
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+static int
+init_zstd (ferry_archive_writer_t *w, int level, ferry_error_t *err)
+{
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+  size_t r;
+
+  if (level == 0)
+    level = ZSTD_DEFAULT_LEVEL;
+  if (level < ZSTD_minCLevel () || level > ZSTD_maxCLevel ())
+    return ferry_make_error (err, EINVAL, "invalid zstd compression level %d (use %d to %d)", level,
+                             ZSTD_minCLevel (), ZSTD_maxCLevel ());
+  w->zstd = ZSTD_createCCtx ();
+  if (w->zstd == NULL)
+    return ferry_make_error (err, ENOMEM, "cannot create a zstd compressor");
+  r = ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_compressionLevel, level);
+  if (! ZSTD_isError (r))
+    r = ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_checksumFlag, 1);
+  if (ZSTD_isError (r))
+    return ferry_make_error (err, EINVAL, "cannot configure the zstd compressor: %s", ZSTD_getErrorName (r));
+  /* A libzstd built without threads refuses workers: then one thread it is.  */
+  if (cpus > 1)
+    ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_nbWorkers, (int) cpus);
+  return 0;
+}
+
+static int
+init_gzip (ferry_archive_writer_t *w, int level, ferry_error_t *err)
+{
+  if (level == 0)
+    level = GZIP_DEFAULT_LEVEL;
+  if (level < 1 || level > 9)
+    return ferry_make_error (err, EINVAL, "invalid gzip compression level %d (use 1 to 9)", level);
+  /* 16 + window bits: a gzip header and trailer, not a raw zlib stream.  */
+  if (deflateInit2 (&w->z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return ferry_make_error (err, ENOMEM, "cannot create a gzip compressor");
+  w->z_ready = true;
+  return 0;
+}
+
+static int
+init_tar (ferry_archive_writer_t *w, ferry_error_t *err)
+{
+  w->ar = archive_write_new ();
+  if (w->ar == NULL)
+    return ferry_make_error (err, ENOMEM, "cannot create a tar writer");
+  /* Block size 0: libarchive hands every piece straight to tar_output
+   * instead of copying it into 10 KiB records; the compressor buffers.  */
+  if (archive_write_set_format_pax_restricted (w->ar) != ARCHIVE_OK
+      || archive_write_set_bytes_per_block (w->ar, 0) != ARCHIVE_OK
+      || archive_write_open2 (w->ar, w, NULL, tar_output, NULL, NULL) != ARCHIVE_OK)
+    return ferry_make_error (err, 0, "cannot create a tar writer: %s", archive_error_string (w->ar));
+  return 0;
+}
+
+ferry_archive_writer_t *
+ferry_archive_writer_new (int fd, enum ferry_compression compression, int level, ferry_error_t *err)
+{
+  ferry_archive_writer_t *w = xmalloc0 (sizeof (*w));
+  int r = 0;
+
+  w->fd = fd;
+  w->compression = compression;
+  w->out = xmalloc (WRITER_OUT_SIZE);
+  w->io = xmalloc (WRITER_IO_SIZE);
+  w->files = json_object_new_object ();
+  w->dirs = json_object_new_object ();
+  if (compression == FERRY_COMPRESSION_ZSTD)
+    r = init_zstd (w, level, err);
+  else if (compression == FERRY_COMPRESSION_GZIP)
+    r = init_gzip (w, level, err);
+  else if (compression != FERRY_COMPRESSION_NONE)
+    r = ferry_make_error (err, EINVAL, "unknown compression %d", (int) compression);
+  if (r == 0)
+    r = init_tar (w, err);
+  if (r < 0)
+    {
+      w->broken = true;
+      ferry_archive_writer_free (w);
+      return NULL;
+    }
+  return w;
+}
+
+void
+ferry_archive_writer_free (ferry_archive_writer_t *w)
+{
+  if (w == NULL)
+    return;
+  /* Freeing an open libarchive writer closes it: say nothing more to fd.  */
+  w->broken = true;
+  if (w->ar)
+    archive_write_free (w->ar);
+  ZSTD_freeCCtx (w->zstd);
+  if (w->z_ready)
+    deflateEnd (&w->z);
+  ferry_error_release (&w->sink_err);
+  json_object_put (w->files);
+  json_object_put (w->dirs);
+  free (w->out);
+  free (w->io);
+  free (w);
+}
+
+uint64_t
+ferry_archive_writer_bytes (ferry_archive_writer_t *w)
+{
+  return w->bytes;
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+/* The error of a failed libarchive call: ours when the output failed.  */
+static int
+tar_error (ferry_archive_writer_t *w, const char *name, ferry_error_t *err)
+{
+  w->broken = true;
+  if (w->sink_err)
+    {
+      int status = w->sink_err->status;
+      ferry_make_error (err, status, "cannot add `%s` to the archive: %s", name, w->sink_err->msg);
+      return -1 - status;
+    }
+  return ferry_make_error (err, archive_errno (w->ar) > 0 ? archive_errno (w->ar) : 0,
+                           "cannot add `%s` to the archive: %s", name, archive_error_string (w->ar));
+}
+
+static int
+check_usable (ferry_archive_writer_t *w, const char *name, ferry_error_t *err)
+{
+  if (w->finished)
+    return ferry_make_error (err, EINVAL, "cannot add `%s` to the archive: it is already finished", name);
+  if (w->broken)
+    return ferry_make_error (err, EIO, "cannot add `%s` to the archive: an earlier write failed", name);
+  return 0;
+}
+
+static bool
+is_file (ferry_archive_writer_t *w, const char *name)
+{
+  return json_object_object_get_ex (w->files, name, NULL);
+}
+
+static bool
+is_dir (ferry_archive_writer_t *w, const char *name)
+{
+  return json_object_object_get_ex (w->dirs, name, NULL);
+}
+
+/* Checks NAME and returns its normalised form, or NULL.  A name is taken
+ * once, and never both as a file and as the directory of another.  */
+static char *
+claim_name (ferry_archive_writer_t *w, const char *name, bool dir, ferry_error_t *err)
+{
+  cleanup_free char *clean = NULL;
+  char *slash;
+
+  if (check_usable (w, name, err) < 0)
+    return NULL;
+  clean = ferry_path_normalize_entry (name);
+  if (! ferry_path_is_clean_relative (clean))
+    {
+      ferry_make_error (err, EINVAL, "cannot add `%s` to the archive: not a clean relative name", name);
+      return NULL;
+    }
+  if (strcmp (clean, FERRY_ARCHIVE_MANIFEST) == 0)
+    {
+      ferry_make_error (err, EINVAL, "cannot add `%s` to the archive: the name is reserved for the manifest",
+                        name);
+      return NULL;
+    }
+  if (is_file (w, clean) || (! dir && is_dir (w, clean)))
+    {
+      ferry_make_error (err, EEXIST, "cannot add `%s` to the archive: an entry of that name is already there",
+                        clean);
+      return NULL;
+    }
+  for (slash = strchr (clean, '/'); slash; slash = strchr (slash + 1, '/'))
+    {
+      bool taken;
+
+      *slash = '\0';
+      taken = is_file (w, clean);
+      *slash = '/';
+      if (taken)
+        {
+          ferry_make_error (err, EEXIST, "cannot add `%s` to the archive: `%.*s` is a file in it", clean,
+                            (int) (slash - clean), clean);
+          return NULL;
+        }
+    }
+  return steal_pointer (&clean);
+}
+
+/* Records the directories that NAME, now in the archive, implies.  */
+static void
+mark_parents (ferry_archive_writer_t *w, const char *entry)
+{
+  cleanup_free char *name = xstrdup (entry);
+  char *slash;
+
+  for (slash = strchr (name, '/'); slash; slash = strchr (slash + 1, '/'))
+    {
+      *slash = '\0';
+      if (! is_dir (w, name))
+        json_object_object_add (w->dirs, name, NULL);
+      *slash = '/';
+    }
+}
+
+static struct archive_entry *
+new_entry (const char *name, mode_t type, mode_t perm, int64_t size, const struct timespec *mtime)
+{
+  struct archive_entry *ae = archive_entry_new ();
+
+  if (ae == NULL)
+    abort ();
+  archive_entry_set_pathname (ae, name);
+  archive_entry_set_filetype (ae, type);
+  archive_entry_set_perm (ae, perm);
+  archive_entry_set_uid (ae, 0);
+  archive_entry_set_gid (ae, 0);
+  archive_entry_set_size (ae, size);
+  archive_entry_set_mtime (ae, mtime->tv_sec, mtime->tv_nsec);
+  return ae;
+}
+
+static void
+remember_file (ferry_archive_writer_t *w, const char *name, ferry_sha256_t *h, uint64_t size)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  json_object *e = json_object_new_object ();
+
+  ferry_sha256_finish (h, digest);
+  json_object_object_add (e, "sha256", json_object_new_string (digest));
+  json_object_object_add (e, "size", json_object_new_int64 ((int64_t) size));
+  json_object_object_add (w->files, name, e);
+  mark_parents (w, name);
+}
+
+static int
+write_header (ferry_archive_writer_t *w, struct archive_entry *ae, const char *name, ferry_error_t *err)
+{
+  int r = archive_write_header (w->ar, ae);
+
+  archive_entry_free (ae);
+  /* A warning (a name not in the locale's charset) still wrote it.  */
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+    return tar_error (w, name, err);
+  return 0;
+}
+
+static int
+write_data (ferry_archive_writer_t *w, const char *name, const void *data, size_t len, ferry_error_t *err)
+{
+  la_ssize_t r = archive_write_data (w->ar, data, len);
+
+  if (r < 0 || (size_t) r != len)
+    return tar_error (w, name, err);
+  return 0;
+}
+
+static int
+add_data_named (ferry_archive_writer_t *w, const char *name, const void *data, size_t len, ferry_error_t *err)
+{
+  ferry_sha256_t *h;
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (write_header (w, new_entry (name, AE_IFREG, 0600, len, &now), name, err) < 0
+      || write_data (w, name, data, len, err) < 0)
+    return -1;
+  h = ferry_sha256_new ();
+  ferry_sha256_update (h, data, len);
+  remember_file (w, name, h, len);
+  return 0;
+}
+
+int
+ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, const void *data, size_t len,
+                               ferry_error_t *err)
+{
+  cleanup_free char *clean = claim_name (w, name, false, err);
+
+  if (clean == NULL)
+    return -1;
+  return add_data_named (w, clean, data, len, err);
+}
+
+/* Streams the regular file open at FD (described by ST) as entry NAME.
+ * PATH names it in errors.  */
+static int
+add_fd (ferry_archive_writer_t *w, const char *name, int fd, const struct stat *st, const char *path,
+        ferry_error_t *err)
+{
+  ferry_sha256_t *h;
+  uint64_t left = st->st_size;
+
+  if (write_header (w, new_entry (name, AE_IFREG, 0600, st->st_size, &st->st_mtim), name, err) < 0)
+    return -1;
+  h = ferry_sha256_new ();
+  while (left > 0)
+    {
+      size_t want = left < WRITER_IO_SIZE ? left : WRITER_IO_SIZE;
+      ssize_t n = read (fd, w->io, want);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          /* The header promised st_size bytes: the archive cannot go on.  */
+          w->broken = true;
+          ferry_sha256_free (h);
+          if (n == 0)
+            return ferry_make_error (err, EIO, "cannot add `%s` to the archive: it shrank while being read",
+                                     path);
+          return ferry_make_error (err, errno, "cannot read `%s`", path);
+        }
+      ferry_sha256_update (h, w->io, n);
+      if (write_data (w, name, w->io, n, err) < 0)
+        {
+          ferry_sha256_free (h);
+          return -1;
+        }
+      left -= n;
+    }
+  remember_file (w, name, h, st->st_size);
+  return 0;
+}
+
+static int
+not_regular_error (const char *path, mode_t mode, ferry_error_t *err)
+{
+  const char *what = S_ISLNK (mode)    ? "a symbolic link"
+                     : S_ISCHR (mode)  ? "a character device"
+                     : S_ISBLK (mode)  ? "a block device"
+                     : S_ISFIFO (mode) ? "a FIFO"
+                     : S_ISSOCK (mode) ? "a socket"
+                     : S_ISDIR (mode)  ? "a directory"
+                                       : "not a regular file";
+
+  return ferry_make_error (err, EINVAL, "cannot add `%s` to the archive: it is %s, not a regular file", path,
+                           what);
+}
+
+int
+ferry_archive_writer_add_file (ferry_archive_writer_t *w, const char *name, const char *path,
+                               ferry_error_t *err)
+{
+  cleanup_free char *clean = claim_name (w, name, false, err);
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (clean == NULL)
+    return -1;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", path);
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", path);
+  if (! S_ISREG (st.st_mode))
+    return not_regular_error (path, st.st_mode, err);
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return add_fd (w, clean, fd, &st, path, err);
+}
+
+/* ---- directories ------------------------------------------------------- */
+
+/* Explicit directory entries carry a non-NULL value in w->dirs.  */
+static bool
+is_dir_entry (ferry_archive_writer_t *w, const char *name)
+{
+  return json_object_object_get (w->dirs, name) != NULL;
+}
+
+/* Adds directory NAME, once: adding two trees under one prefix merges them
+ * (their files must still differ).  */
+static int
+add_dir_entry (ferry_archive_writer_t *w, const char *name, const struct stat *st, ferry_error_t *err)
+{
+  cleanup_free char *clean = claim_name (w, name, true, err);
+
+  if (clean == NULL)
+    return -1;
+  if (is_dir_entry (w, clean))
+    return 0;
+  if (write_header (w, new_entry (clean, AE_IFDIR, 0700, 0, &st->st_mtim), clean, err) < 0)
+    return -1;
+  json_object_object_add (w->dirs, clean, json_object_new_boolean (1));
+  mark_parents (w, clean);
+  return 0;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The names in directory D, sorted.  */
+static char **
+sorted_names (DIR *d, const char *path, ferry_error_t *err)
+{
+  cleanup_strv char **names = xmalloc0 (sizeof (char *));
+  size_t n = 0, allocated = 1;
+  struct dirent *de;
+
+  for (errno = 0; (de = readdir (d)); errno = 0)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (n + 1 >= allocated)
+        {
+          allocated *= 2;
+          names = xrealloc (names, allocated * sizeof (char *));
+        }
+      names[n++] = xstrdup (de->d_name);
+      names[n] = NULL;
+    }
+  if (errno != 0)
+    {
+      ferry_make_error (err, errno, "cannot read directory `%s`", path);
+      return NULL;
+    }
+  qsort (names, n, sizeof (char *), compare_names);
+  return steal_pointer (&names);
+}
+
+static int add_tree (ferry_archive_writer_t *w, int dfd, const char *prefix, const char *path,
+                     ferry_error_t *err);
+
+/* Adds CHILD of the directory open at DFD as entry NAME; PATH names it in
+ * errors.  Only directories and regular files can be carried.  */
+static int
+add_tree_child (ferry_archive_writer_t *w, int dfd, const char *child, const char *name, const char *path,
+                ferry_error_t *err)
+{
+  cleanup_free char *clean = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (fstatat (dfd, child, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", path);
+  if (S_ISDIR (st.st_mode))
+    {
+      fd = openat (dfd, child, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return ferry_make_error (err, errno, "cannot open directory `%s`", path);
+      if (add_dir_entry (w, name, &st, err) < 0)
+        return -1;
+      return add_tree (w, steal_fd (&fd), name, path, err);
+    }
+  if (! S_ISREG (st.st_mode))
+    return not_regular_error (path, st.st_mode, err);
+  clean = claim_name (w, name, false, err);
+  if (clean == NULL)
+    return -1;
+  fd = openat (dfd, child, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", path);
+  /* It may have been replaced since the fstatat.  */
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", path);
+  if (! S_ISREG (st.st_mode))
+    return not_regular_error (path, st.st_mode, err);
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return add_fd (w, clean, fd, &st, path, err);
+}
+
+/* Adds the children of the directory open at DFD (which it takes) as
+ * PREFIX/<name>, or <name> for an empty PREFIX.  PATH names DFD in errors.  */
+static int
+add_tree (ferry_archive_writer_t *w, int dfd, const char *prefix, const char *path, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = fdopendir (dfd);
+  cleanup_strv char **names = NULL;
+  char **it;
+
+  if (d == NULL)
+    {
+      int saved = errno;
+      close (dfd);
+      return ferry_make_error (err, saved, "cannot read directory `%s`", path);
+    }
+  names = sorted_names (d, path, err);
+  if (names == NULL)
+    return -1;
+  for (it = names; *it; it++)
+    {
+      cleanup_free char *name = *prefix ? xasprintf ("%s/%s", prefix, *it) : xstrdup (*it);
+      cleanup_free char *child_path = xasprintf ("%s/%s", path, *it);
+
+      if (add_tree_child (w, dirfd (d), *it, name, child_path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix, const char *dir,
+                              ferry_error_t *err)
+{
+  cleanup_free char *clean = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (check_usable (w, dir, err) < 0)
+    return -1;
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open directory `%s`", dir);
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", dir);
+  if (prefix == NULL || *prefix == '\0')
+    return add_tree (w, steal_fd (&fd), "", dir, err);
+  clean = ferry_path_normalize_entry (prefix);
+  /* The prefix directory itself is an entry too, as `tar -C parent dir`
+   * would write it; checkpointctl expects "checkpoint/".  */
+  if (add_dir_entry (w, clean, &st, err) < 0)
+    return -1;
+  return add_tree (w, steal_fd (&fd), clean, dir, err);
+}
+
+/* ---- the end ----------------------------------------------------------- */
+
+static char *
+manifest_text (ferry_archive_writer_t *w, size_t *len)
+{
+  cleanup_json json_object *m = json_object_new_object ();
+
+  json_object_object_add (m, "format", json_object_new_string (FERRY_ARCHIVE_FORMAT));
+  json_object_object_add (m, "version", json_object_new_int (FERRY_ARCHIVE_VERSION));
+  json_object_object_add (m, "entries", json_object_get (w->files));
+  {
+    const char *s = ferry_json_to_string (m, 1);
+    char *text = xasprintf ("%s\n", s);
+    *len = strlen (text);
+    return text;
+  }
+}
+
+int
+ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err)
+{
+  cleanup_free char *manifest = NULL;
+  size_t len = 0;
+  struct timespec now;
+
+  if (check_usable (w, FERRY_ARCHIVE_MANIFEST, err) < 0)
+    return -1;
+  manifest = manifest_text (w, &len);
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (write_header (w, new_entry (FERRY_ARCHIVE_MANIFEST, AE_IFREG, 0600, len, &now), FERRY_ARCHIVE_MANIFEST,
+                    err)
+          < 0
+      || write_data (w, FERRY_ARCHIVE_MANIFEST, manifest, len, err) < 0)
+    return -1;
+  if (archive_write_close (w->ar) != ARCHIVE_OK)
+    return tar_error (w, "the end-of-archive marker", err);
+  w->finished = true;
+  if (sink_finish (w) < 0)
+    {
+      int status = w->sink_err->status;
+      w->broken = true;
+      ferry_make_error (err, status, "%s", w->sink_err->msg);
+      return -1 - status;
+    }
+  return 0;
+}

@@ -1,0 +1,796 @@
+/* ferry: checkpoint and restore, in place and through archives.  */
+#include "checkpoint.h"
+#include "internal.h"
+#include "volume.h"
+#include "../archive/archive.h"
+#include "../archive/criu_stats.h"
+#include "../runtime/runtime.h"
+#include "../state/lock.h"
+#include "../storage/dirtar.h"
+#include "../storage/overlay.h"
+#include "../storage/rootfs_diff.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long
+now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+void
+ferry_cr_stats_release (struct ferry_cr_stats *s)
+{
+  json_object_put (s->criu);
+  s->criu = NULL;
+}
+
+static void
+remove_quietly (const char *path)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  ferry_rm_rf (path, &ignored);
+}
+
+/* ---- what goes into an archive ------------------------------------------- */
+
+/* The record checkpointctl reads (its keys, as Podman writes them), with
+ * ferry's own record under "ferry".  */
+static char *
+config_dump (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_json json_object *o = json_object_new_object ();
+  cleanup_free char *now = ferry_time_now ();
+
+  json_object_object_add (o, "id", json_object_new_string (c->id));
+  json_object_object_add (o, "name", json_object_new_string (c->name));
+  json_object_object_add (o, "rootfsImage", json_object_new_string (c->image_id));
+  json_object_object_add (o, "rootfsImageRef", json_object_new_string (c->image_id));
+  json_object_object_add (o, "rootfsImageName",
+                          json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
+  json_object_object_add (o, "runtime", json_object_new_string (e->runtime.name));
+  json_object_object_add (o, "createdTime", json_object_new_string (c->created));
+  json_object_object_add (o, "checkpointedTime", json_object_new_string (now));
+  json_object_object_add (o, "restoredTime", json_object_new_string ("0001-01-01T00:00:00Z"));
+  json_object_object_add (o, "restored", json_object_new_boolean (0));
+  json_object_object_add (o, "ferry", json_object_get (c->record));
+  return xstrdup (ferry_json_to_string (o, 1));
+}
+
+/* The runtime spec as the archive carries it.  The layout is Podman's, and
+ * checkpointctl reads an archive the Podman way (container name from
+ * config.dump) only when the spec says io.container.manager=libpod;
+ * otherwise it shows no name.  */
+static char *
+spec_dump (const char *path, ferry_error_t *err)
+{
+  cleanup_json json_object *spec = ferry_json_parse_file (path, "the container's config.json", err);
+  json_object *ann;
+
+  if (spec == NULL)
+    return NULL;
+  ann = json_object_object_get (spec, "annotations");
+  if (ann == NULL)
+    {
+      ann = json_object_new_object ();
+      json_object_object_add (spec, "annotations", ann);
+    }
+  json_object_object_add (ann, "io.container.manager", json_object_new_string ("libpod"));
+  json_object_object_add (ann, "io.ferry.engine", json_object_new_string ("ferry " FERRY_VERSION));
+  return xstrdup (ferry_json_to_string (spec, 1));
+}
+
+static int
+volume_mount_names (const struct ferry_container *c, char ***out)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t n = 0, i;
+
+  *out = xmalloc0 (sizeof (char *));
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0)
+        continue;
+      *out = xrealloc (*out, sizeof (char *) * (n + 2));
+      (*out)[n++] = xstrdup (ferry_json_get_string (m, "Name"));
+      (*out)[n] = NULL;
+    }
+  return 0;
+}
+
+/* The files that must match the memory image, taken while the container
+ * is frozen: rootfs changes, volumes, /dev/shm.  */
+static int
+collect_files (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
+               const char *work, ferry_error_t *err)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *shm = xasprintf ("%s/shm", cdir);
+  cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", work);
+  cleanup_strv char **volumes = NULL;
+  size_t i;
+
+  if (ferry_tar_directory (shm, devshm, err) < 0)
+    return ferry_error_wrap (err, "cannot save /dev/shm of container %s", c->name);
+  if (r->export_path == NULL)
+    return 0;
+  if (! r->ignore_rootfs)
+    {
+      struct ferry_changes ch = { 0 };
+      cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+      cleanup_free char *upper = xasprintf ("%s/upper", odir);
+      cleanup_free char *tar = xasprintf ("%s/rootfs-diff.tar", work);
+      cleanup_free char *deleted = xasprintf ("%s/deleted.files", work);
+      int ret;
+
+      if (ferry_container_changes (e, c->id, &ch, err) < 0)
+        return -1;
+      ret = ferry_rootfs_diff_export (upper, &ch, tar, deleted, err);
+      ferry_changes_free (&ch);
+      if (ret < 0)
+        return ferry_error_wrap (err, "cannot save the root file system changes of container %s", c->name);
+    }
+  if (r->ignore_volumes)
+    return 0;
+  volume_mount_names (c, &volumes);
+  if (volumes[0])
+    {
+      cleanup_free char *vdir = xasprintf ("%s/volumes", work);
+      if (mkdir (vdir, 0700) < 0)
+        return ferry_make_error (err, errno, "cannot create `%s`", vdir);
+    }
+  for (i = 0; volumes[i]; i++)
+    {
+      cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", e->root, volumes[i]);
+      cleanup_free char *tar = xasprintf ("%s/volumes/%s.tar", work, volumes[i]);
+      if (ferry_tar_directory (data, tar, err) < 0)
+        return ferry_error_wrap (err, "cannot save volume %s of container %s", volumes[i], c->name);
+    }
+  return 0;
+}
+
+static int
+add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, ferry_error_t *err)
+{
+  if (! ferry_path_exists (path))
+    return 0;
+  return ferry_archive_writer_add_file (w, name, path, err);
+}
+
+/* Writes the archive to a temporary file beside EXPORT_PATH, syncs it and
+ * renames it into place: a reader never sees a partial archive.  */
+static int
+write_archive (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
+               const char *work, ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
+  cleanup_free char *dir_copy = xstrdup (r->export_path);
+  cleanup_free char *tmp = NULL, *config = config_dump (e, c);
+  cleanup_free char *spec_text = spec_dump (spec, err);
+  cleanup_free char *images = xasprintf ("%s/checkpoint", work);
+  cleanup_close int fd = -1;
+  ferry_archive_writer_t *w = NULL;
+  static const char *const work_files[]
+      = { "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar", "stats-dump", NULL };
+  size_t i;
+
+  tmp = xasprintf ("%s/.%s.ferry-tmp-XXXXXX", dirname (dir_copy), "checkpoint");
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      free (tmp);
+      tmp = NULL;
+      return ferry_make_error (err, saved, "cannot create checkpoint archive `%s`", r->export_path);
+    }
+  if (fchmod (fd, 0600) < 0)
+    {
+      ferry_make_error (err, errno, "cannot set the mode of `%s`", tmp);
+      goto fail;
+    }
+  w = ferry_archive_writer_new (fd, r->compression, 0, err);
+  if (w == NULL)
+    goto fail;
+  if (spec_text == NULL)
+    goto fail;
+  if (ferry_archive_writer_add_data (w, "spec.dump", spec_text, strlen (spec_text), err) < 0
+      || ferry_archive_writer_add_data (w, "config.dump", config, strlen (config), err) < 0
+      || ferry_archive_writer_add_data (w, "network.status", "{}\n", 3, err) < 0)
+    goto fail;
+  for (i = 0; work_files[i]; i++)
+    {
+      cleanup_free char *path = xasprintf ("%s/%s", work, work_files[i]);
+      if (add_if_present (w, work_files[i], path, err) < 0)
+        goto fail;
+    }
+  {
+    cleanup_free char *vdir = xasprintf ("%s/volumes", work);
+    if (ferry_path_exists (vdir) && ferry_archive_writer_add_dir (w, "volumes", vdir, err) < 0)
+      goto fail;
+  }
+  if (add_if_present (w, "ctr.log", log, err) < 0
+      || ferry_archive_writer_add_dir (w, "checkpoint", images, err) < 0
+      || ferry_archive_writer_finish (w, err) < 0)
+    goto fail;
+  ferry_archive_writer_free (w);
+  w = NULL;
+  if (fsync (fd) < 0)
+    {
+      ferry_make_error (err, errno, "cannot write checkpoint archive `%s`", r->export_path);
+      goto fail;
+    }
+  if (rename (tmp, r->export_path) < 0)
+    {
+      ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
+      goto fail;
+    }
+  {
+    cleanup_free char *dir2 = xstrdup (r->export_path);
+    cleanup_error ferry_error_t ignored = NULL;
+    ferry_fsync_path (dirname (dir2), &ignored);
+  }
+  return 0;
+
+fail:
+  ferry_archive_writer_free (w);
+  unlink (tmp);
+  return ferry_error_wrap (err, "cannot export container %s", c->name);
+}
+
+/* Kills a frozen container and waits for conmon to see it go.  */
+static void
+stop_frozen (ferry_engine_t *e, struct ferry_container *c)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, &err);
+  ferry_error_release (&err);
+  ferry_runtime_resume (&e->runtime, c->id, &err);
+  ferry_error_release (&err);
+  ferry_container_wait_exit_file (e, c, 30000);
+}
+
+static void
+record_checkpointed (ferry_engine_t *e, struct ferry_container *c, int still_running)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  free (c->checkpointed_at);
+  c->checkpointed_at = ferry_time_now ();
+  if (! still_running)
+    {
+      c->status = FERRY_CONTAINER_EXITED;
+      c->exit_code = 0;
+      c->pid = 0;
+      free (c->finished_at);
+      c->finished_at = ferry_time_now ();
+      ferry_container_teardown (e, c);
+    }
+  ferry_container_save_state (e, c, &err);
+}
+
+int
+ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
+                            struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  cleanup_free char *cdir = NULL, *work = NULL, *images = NULL, *ckroot = NULL;
+  struct ferry_checkpoint_options co = { 0 };
+  long long t0 = now_us (), t1;
+  int frozen = 0, ret = -1;
+
+  memset (stats, 0, sizeof (*stats));
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = ferry_container_lock (e, c->id, err);
+  if (lock < 0)
+    goto out;
+  ferry_container_refresh (e, c);
+  if (c->status != FERRY_CONTAINER_RUNNING)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "container %s is %s: only a running container can be checkpointed", ref,
+                             ferry_container_status_name (c->status));
+      goto out;
+    }
+  cdir = ferry_engine_container_dir (e, c->id);
+  if (r->export_path)
+    {
+      ckroot = xasprintf ("%s/checkpoints", e->runroot);
+      if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (work = ferry_mkdtemp_in (ckroot, "dump-", err)) == NULL)
+        goto out;
+    }
+  else
+    {
+      work = xasprintf ("%s/checkpoint", cdir);
+      if (ferry_rm_rf (work, err) < 0 || mkdir (work, 0700) < 0)
+        {
+          if (*err == NULL)
+            ferry_make_error (err, errno, "cannot create `%s`", work);
+          goto out;
+        }
+    }
+  images = xasprintf ("%s/checkpoint", work);
+  if (r->export_path == NULL)
+    {
+      free (images);
+      images = xstrdup (work);
+    }
+  else if (mkdir (images, 0700) < 0)
+    {
+      ferry_make_error (err, errno, "cannot create `%s`", images);
+      goto out;
+    }
+
+  /* Frozen from here until files and memory are both taken.  */
+  if (ferry_runtime_pause (&e->runtime, c->id, err) < 0)
+    goto out;
+  frozen = 1;
+  if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
+    goto fail;
+
+  co.image_path = images;
+  co.work_path = work;
+  /* An export keeps the container until the archive is safe; in place,
+   * CRIU may end it at once unless asked to leave it running.  */
+  co.leave_running = r->leave_running || r->export_path != NULL;
+  co.tcp_established = r->tcp_established;
+  co.file_locks = r->file_locks;
+  t1 = now_us ();
+  if (ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
+    goto fail;
+  stats->runtime_us = now_us () - t1;
+  {
+    cleanup_free char *stats_path = xasprintf ("%s/stats-dump", work);
+    cleanup_error ferry_error_t ignored = NULL;
+    stats->criu = ferry_criu_stats_parse (stats_path, &ignored);
+  }
+  /* CRIU may thaw what it froze: freeze again until the archive is done.  */
+  if (co.leave_running && ! r->leave_running)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_runtime_pause (&e->runtime, c->id, &ignored);
+    }
+  if (r->export_path && r->leave_running)
+    {
+      /* The files are in WORK already; the archive can be written while
+       * the container runs again.  */
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_runtime_resume (&e->runtime, c->id, &ignored);
+      frozen = 0;
+    }
+  if (r->export_path && write_archive (e, c, r, work, err) < 0)
+    goto fail;
+
+  if (r->leave_running)
+    {
+      if (frozen && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
+        goto out;
+      frozen = 0;
+      record_checkpointed (e, c, 1);
+    }
+  else
+    {
+      if (co.leave_running)
+        stop_frozen (e, c);
+      else
+        ferry_container_wait_exit_file (e, c, 30000);
+      frozen = 0;
+      record_checkpointed (e, c, 0);
+    }
+  if (r->export_path && r->keep)
+    {
+      /* -k: the images and logs stay with the container too.  */
+      cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (kept, &ignored);
+      ferry_error_release (&ignored);
+      if (rename (images, kept) == 0)
+        {
+          cleanup_free char *log = xasprintf ("%s/dump.log", work);
+          cleanup_free char *klog = xasprintf ("%s/dump.log", kept);
+          rename (log, klog);
+        }
+    }
+  ret = 0;
+  goto out;
+
+fail:
+  if (frozen)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_runtime_resume (&e->runtime, c->id, &ignored);
+    }
+  if (r->export_path == NULL && ! r->keep && work)
+    remove_quietly (work);
+out:
+  if (r->export_path && work)
+    remove_quietly (work);
+  stats->total_us = now_us () - t0;
+  ferry_container_free (c);
+  return ret;
+}
+
+/* ---- restore --------------------------------------------------------------- */
+
+static int
+archive_entry_allowed (const char *name)
+{
+  static const char *const fixed[] = { "spec.dump",       "config.dump",   "network.status",
+                                       "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar",
+                                       "ctr.log",         "stats-dump",    "manifest.json",
+                                       "checkpoint",      "volumes",       NULL };
+  size_t i;
+
+  for (i = 0; fixed[i]; i++)
+    if (strcmp (name, fixed[i]) == 0)
+      return 1;
+  if (strncmp (name, "checkpoint/", 11) == 0)
+    return 1;
+  if (strncmp (name, "volumes/", 8) == 0)
+    {
+      const char *v = name + 8;
+      size_t n = strlen (v);
+      cleanup_free char *vol = NULL;
+      if (n <= 4 || strcmp (v + n - 4, ".tar") != 0 || strchr (v, '/'))
+        return 0;
+      vol = xstrndup (v, n - 4);
+      return ferry_volume_name_is_valid (vol);
+    }
+  return 0;
+}
+
+static char **
+restore_runtime_opts (const struct ferry_restore_request *r)
+{
+  char **v = xmalloc0 (sizeof (char *) * 4);
+  size_t n = 0;
+
+  if (r->tcp_established)
+    v[n++] = xstrdup ("--tcp-established");
+  if (r->file_locks)
+    v[n++] = xstrdup ("--file-locks");
+  return v;
+}
+
+/* A CRIU configuration file for what runc has no flag for.  */
+static char *
+criu_config_for (const char *dir, const struct ferry_restore_request *r, ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+
+  if (! r->tcp_close)
+    return NULL;
+  path = xasprintf ("%s/criu-restore.conf", dir);
+  if (ferry_write_file_atomic (path, "tcp-close\n", 10, 0600, err) < 0)
+    return NULL;
+  return steal_pointer (&path);
+}
+
+static int
+launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *images, const char *devshm,
+                 const struct ferry_restore_request *r, struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  cleanup_strv char **opts = restore_runtime_opts (r);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *criu_config = NULL;
+  long long t1 = now_us ();
+
+  if (r->tcp_close)
+    {
+      criu_config = criu_config_for (cdir, r, err);
+      if (criu_config == NULL)
+        return -1;
+      c->criu_config = criu_config;
+    }
+  if (ferry_container_launch (e, c, images, opts, devshm, NULL, err) < 0)
+    {
+      c->criu_config = NULL;
+      return -1;
+    }
+  c->criu_config = NULL;
+  stats->runtime_us = now_us () - t1;
+  c->status = FERRY_CONTAINER_RUNNING;
+  c->exit_code = 0;
+  free (c->restored_at);
+  c->restored_at = ferry_time_now ();
+  free (c->started_at);
+  c->started_at = ferry_time_now ();
+  free (c->finished_at);
+  c->finished_at = xstrdup ("");
+  return ferry_container_save_state (e, c, err);
+}
+
+/* CRIU's restore statistics, which runc leaves in the bundle (its work
+ * path under conmon).  */
+static void
+restore_stats (ferry_engine_t *e, const struct ferry_container *c, struct ferry_cr_stats *stats)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *path = xasprintf ("%s/stats-restore", bundle);
+  cleanup_error ferry_error_t ignored = NULL;
+
+  stats->criu = ferry_criu_stats_parse (path, &ignored);
+}
+
+static int
+restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore_request *r, char **id,
+                  struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  cleanup_free char *cdir = NULL, *images = NULL, *devshm = NULL, *inventory = NULL;
+  int ret = -1;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  lock = ferry_container_lock (e, c->id, err);
+  if (lock < 0)
+    goto out;
+  ferry_container_refresh (e, c);
+  cdir = ferry_engine_container_dir (e, c->id);
+  images = xasprintf ("%s/checkpoint", cdir);
+  devshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
+  inventory = xasprintf ("%s/inventory.img", images);
+  if (ferry_container_is_active (c))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "container %s is %s: only a checkpointed container can be restored", ref,
+                             ferry_container_status_name (c->status));
+      goto out;
+    }
+  if (! ferry_path_exists (inventory))
+    {
+      ferry_make_error_kind (
+          err, FERRY_ERROR_STATE,
+          "container %s has no checkpoint to restore: checkpoint it first (ferry container "
+          "checkpoint %s)",
+          ref, ref);
+      goto out;
+    }
+  if (launch_restored (e, c, images, devshm, r, stats, err) < 0)
+    goto out;
+  restore_stats (e, c, stats);
+  if (! r->keep)
+    {
+      remove_quietly (images);
+      unlink (devshm);
+    }
+  *id = xstrdup (c->id);
+  ret = 0;
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+/* The checks an imported container must pass before anything is created:
+ * its name and ID are free, its image is here, its bind sources exist, and
+ * its volumes are (or, with --ignore-volumes, are not) to be created.  */
+static int
+check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err)
+{
+  const char *name = ferry_json_get_string (rec, "Name");
+  const char *id = ferry_json_get_string (rec, "Id");
+  const char *image_id = ferry_json_get_string (rec, "ImageID");
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  struct ferry_container *other = NULL;
+  struct ferry_image *img = NULL;
+  size_t i;
+
+  if (ferry_container_find (e, name, &other, err) == 0
+      || (other == NULL && ferry_container_find (e, id, &other, err) == 0))
+    {
+      int same_id = strcmp (other->id, id) == 0;
+      ferry_container_free (other);
+      return ferry_make_error_kind (
+          err, FERRY_ERROR_EXISTS,
+          "a container with the %s of the checkpointed one (%s) already exists on this "
+          "host: remove it, or restore under a new name with --name",
+          same_id ? "ID" : "name", same_id ? id : name);
+    }
+  ferry_error_release (err);
+  if (image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0)
+    {
+      ferry_error_release (err);
+      return ferry_make_error_kind (
+          err, FERRY_ERROR_NOT_FOUND,
+          "the checkpoint needs image %s (ID %.12s), which is not on this host: load it "
+          "first (ferry load -i FILE)",
+          ferry_json_get_string (rec, "ImageName"), image_id ? image_id : "?");
+    }
+  ferry_image_free (img);
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *type = ferry_json_get_string (m, "Type");
+      const char *vol = ferry_json_get_string (m, "Name");
+
+      if (strcmp (type, "bind") == 0 && ! ferry_path_exists (ferry_json_get_string (m, "Source")))
+        return ferry_make_error (
+            err, 0, "bind mount source `%s` (for %s) does not exist on this host: create it first",
+            ferry_json_get_string (m, "Source"), ferry_json_get_string (m, "Destination"));
+      if (strcmp (type, "volume") != 0 || vol == NULL || ! ferry_volume_name_is_valid (vol))
+        continue;
+      if (r->ignore_volumes && ! ferry_volume_exists (e->db, vol))
+        return ferry_make_error (
+            err, 0,
+            "volume %s does not exist on this host: with --ignore-volumes the container's "
+            "volumes must exist already (ferry volume create %s)",
+            vol, vol);
+      if (! r->ignore_volumes && ferry_volume_exists (e->db, vol))
+        return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                                      "volume %s already exists on this host: remove it, or restore with "
+                                      "--ignore-volumes to use it as it is",
+                                      vol);
+    }
+  return 0;
+}
+
+static int
+fill_volumes (ferry_engine_t *e, json_object *rec, const char *staging, ferry_error_t *err)
+{
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  size_t i;
+
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *vol = ferry_json_get_string (m, "Name");
+      cleanup_free char *tar = NULL, *data = NULL;
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0 || vol == NULL)
+        continue;
+      tar = xasprintf ("%s/volumes/%s.tar", staging, vol);
+      data = xasprintf ("%s/volumes/%s/_data", e->root, vol);
+      if (ferry_path_exists (tar) && ferry_untar_directory (tar, data, err) < 0)
+        return ferry_error_wrap (err, "cannot restore volume %s", vol);
+    }
+  return 0;
+}
+
+static int
+restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char **out_id,
+                struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
+  cleanup_free char *staging = NULL, *what = xasprintf ("checkpoint archive `%s`", r->import_path);
+  cleanup_json json_object *dump = NULL;
+  cleanup_close int fd = -1;
+  struct ferry_container *c = NULL;
+  json_object *rec;
+  int created = 0, ret = -1;
+
+  fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
+  if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (staging = ferry_mkdtemp_in (ckroot, "import-", err)) == NULL)
+    return -1;
+  if (ferry_archive_extract_verified (fd, staging, archive_entry_allowed, what, err) < 0)
+    goto out;
+  {
+    cleanup_free char *path = xasprintf ("%s/config.dump", staging);
+    dump = ferry_json_parse_file (path, "config.dump", err);
+    if (dump == NULL)
+      {
+        ferry_error_wrap (err, "%s", what);
+        goto out;
+      }
+  }
+  rec = ferry_json_get_object (dump, "ferry");
+  if (rec == NULL || ferry_json_get_string (rec, "Id") == NULL || ferry_json_get_string (rec, "Name") == NULL)
+    {
+      ferry_make_error (err, 0, "%s was not written by ferry (config.dump has no ferry record)", what);
+      goto out;
+    }
+  if (r->name)
+    {
+      cleanup_free char *new_id = ferry_random_hex (32);
+      json_object_object_add (rec, "Id", json_object_new_string (new_id));
+      json_object_object_add (rec, "Name", json_object_new_string (r->name));
+    }
+  if (check_import (e, rec, r, err) < 0)
+    goto out;
+  if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, err) < 0)
+    goto out;
+  created = 1;
+  if (ferry_container_find (e, ferry_json_get_string (rec, "Id"), &c, err) < 0)
+    goto fail;
+  if (! r->ignore_volumes && fill_volumes (e, rec, staging, err) < 0)
+    goto fail;
+  if (! r->ignore_rootfs)
+    {
+      cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+      cleanup_free char *upper = xasprintf ("%s/upper", odir);
+      cleanup_free char *tar = xasprintf ("%s/rootfs-diff.tar", staging);
+      cleanup_free char *deleted = xasprintf ("%s/deleted.files", staging);
+      if (ferry_rootfs_diff_apply (upper, tar, deleted, err) < 0)
+        goto fail;
+    }
+  {
+    cleanup_free char *log = xasprintf ("%s/ctr.log", staging);
+    cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+    cleanup_free char *dest = xasprintf ("%s/ctr.log", cdir);
+    if (ferry_path_exists (log) && rename (log, dest) < 0)
+      {
+        /* Across file systems: copy.  */
+        cleanup_free char *text = NULL;
+        size_t len;
+        if (ferry_read_file (log, &text, &len, err) < 0
+            || ferry_write_file_atomic (dest, text, len, 0600, err) < 0)
+          goto fail;
+      }
+  }
+  {
+    cleanup_free char *images = xasprintf ("%s/checkpoint", staging);
+    cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", staging);
+    if (launch_restored (e, c, images, devshm, r, stats, err) < 0)
+      goto fail;
+  }
+  restore_stats (e, c, stats);
+  *out_id = xstrdup (c->id);
+  ret = 0;
+  goto out;
+
+fail:
+  if (created)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_container_remove (e, ferry_json_get_string (rec, "Id"), 1, 1, &ignored);
+      /* Named volumes this restore created go too: they held only the
+       * archive's copy.  */
+      if (! r->ignore_volumes)
+        {
+          json_object *mounts = ferry_json_get_array (rec, "Mounts");
+          for (size_t i = 0; mounts && i < json_object_array_length (mounts); i++)
+            {
+              json_object *m = json_object_array_get_idx (mounts, i);
+              const char *vol = ferry_json_get_string (m, "Name");
+              cleanup_error ferry_error_t verr = NULL;
+              if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0 && vol)
+                ferry_volume_remove (e->db, e->root, vol, 0, &verr);
+            }
+        }
+    }
+out:
+  ferry_container_free (c);
+  if (staging)
+    remove_quietly (staging);
+  return ret;
+}
+
+int
+ferry_container_restore (ferry_engine_t *e, const char *ref, const struct ferry_restore_request *r, char **id,
+                         struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  long long t0 = now_us ();
+  int ret;
+
+  memset (stats, 0, sizeof (*stats));
+  if (r->import_path)
+    ret = restore_import (e, r, id, stats, err);
+  else
+    ret = restore_in_place (e, ref, r, id, stats, err);
+  stats->total_us = now_us () - t0;
+  return ret;
+}

@@ -1,0 +1,61 @@
+/* ferry: checkpoint and restore of containers, in place or through an
+ * exported archive (archive/archive.h) that carries everything a container
+ * needs on another host: CRIU's images, its spec and record, its
+ * root-filesystem changes, volumes, /dev/shm and log.
+ *
+ * Consistency: the container is frozen (the runtime's pause) before anything
+ * is read and stays frozen until the archive holds its files and memory, so
+ * both describe one instant.  Without --leave-running it is stopped only once
+ * the archive is complete and on disk; any failure thaws it and leaves it
+ * running as before.  */
+#ifndef FERRY_ENGINE_CHECKPOINT_H
+#define FERRY_ENGINE_CHECKPOINT_H
+
+#include "container.h"
+#include "../util/decompress.h"
+
+#include <json-c/json.h>
+
+struct ferry_checkpoint_request
+{
+  const char *export_path; /* NULL: keep the images with the container */
+  enum ferry_compression compression;
+  int leave_running;
+  int keep;
+  int ignore_rootfs;
+  int ignore_volumes;
+  int tcp_established;
+  int file_locks;
+};
+
+struct ferry_restore_request
+{
+  const char *import_path; /* NULL: restore in place */
+  const char *name;        /* import only: a new name and a new ID */
+  int keep;
+  int ignore_rootfs;
+  int ignore_volumes;
+  int tcp_established;
+  int tcp_close;
+  int file_locks;
+};
+
+/* Timings in microseconds and CRIU's statistics, for --print-stats.  */
+struct ferry_cr_stats
+{
+  long long total_us;
+  long long runtime_us;
+  json_object *criu; /* may be NULL */
+};
+
+int ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
+                                struct ferry_cr_stats *stats, ferry_error_t *err);
+
+/* REF names the container to restore in place; with an import it may be
+ * NULL.  *ID gets the restored container's ID.  */
+int ferry_container_restore (ferry_engine_t *e, const char *ref, const struct ferry_restore_request *r,
+                             char **id, struct ferry_cr_stats *stats, ferry_error_t *err);
+
+void ferry_cr_stats_release (struct ferry_cr_stats *s);
+
+#endif

@@ -1,0 +1,16 @@
+/* ferry: a directory's whole content as a plain tar file, and back: the
+ * volumes and /dev/shm parts of a checkpoint.  */
+#ifndef FERRY_STORAGE_DIRTAR_H
+#define FERRY_STORAGE_DIRTAR_H
+
+#include "../util/error.h"
+
+/* Writes everything below DIR (not DIR itself) into TAR_PATH, keeping
+ * owners, modes, times, xattrs, hard links, symlinks and devices; never
+ * follows a symlink and never crosses into another mount.  */
+int ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *err);
+
+/* Unpacks TAR_PATH into DIR (which must exist), refusing escapes.  */
+int ferry_untar_directory (const char *tar_path, const char *dir, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# Every bad checkpoint archive and every wrong state gets one clear error,
+# exit 125, and nothing is created or changed on the host.
+
+load helpers
+
+# Makes $TEST_TMP/good.tar (uncompressed) from a running counter on root A.
+make_archive() {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name src -v srcvol:/data ferry-test sh -c "echo x > /data/x; $COUNTER" >/dev/null
+	wait_until '[ "$(f logs src | wc -l)" -ge 2 ]'
+	f container checkpoint -R -c none -e "$TEST_TMP/good.tar" src >/dev/null
+}
+
+# Asserts root B holds nothing: no container, volume, mount or leftover.
+assert_host_b_untouched() {
+	[ -z "$(fb ps -a -q)" ]
+	[ -z "$(fb volume ls -q)" ]
+	! grep -q "$TEST_TMP/rootB\|$TEST_TMP/runB" /proc/self/mountinfo
+	[ -z "$(ls "$TEST_TMP/rootB/containers" 2>/dev/null)" ]
+	[ -z "$(ls "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+}
+
+expect_import_refused() {
+	run_fb container restore -i "$1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$2"
+	assert_host_b_untouched
+}
+
+# Rewrites archive $1 into $2 with python: $3 is the python body working on
+# `members` (a list of (TarInfo, bytes)); the manifest is recomputed unless
+# $4 is "keep-manifest".
+rewrite_archive() {
+	python3 - "$1" "$2" "$4" <<PY
+import hashlib, io, json, sys, tarfile
+src, dst, keep = sys.argv[1], sys.argv[2], sys.argv[3]
+members = []
+with tarfile.open(src) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read() if m.isfile() else b""
+        members.append((m, data))
+$3
+if keep != "keep-manifest":
+    entries = {}
+    for m, data in members:
+        if m.isfile() and m.name != "manifest.json":
+            entries[m.name] = {"sha256": "sha256:" + hashlib.sha256(data).hexdigest(), "size": len(data)}
+    man = json.dumps({"format": "ferry-checkpoint", "version": 1, "entries": entries}).encode()
+    members = [(m, d) for m, d in members if m.name != "manifest.json"]
+    mi = tarfile.TarInfo("manifest.json"); mi.size = len(man)
+    members.append((mi, man))
+with tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as t:
+    for m, data in members:
+        if m.isfile():
+            m.size = len(data)
+            t.addfile(m, io.BytesIO(data))
+        else:
+            t.addfile(m)
+PY
+}
+
+@test "bad input: a flipped byte in any entry is refused" {
+	make_archive
+	for entry in spec.dump config.dump checkpoint/pages-1.img volumes/srcvol.tar ctr.log; do
+		rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == '$entry':
+        b = bytearray(d); b[len(b) // 2] ^= 0xff; members[i] = (m, bytes(b))
+" keep-manifest
+		expect_import_refused "$TEST_TMP/bad.tar" "$entry"
+	done
+}
+
+@test "bad input: a truncated archive, another format, an unknown compression" {
+	make_archive
+	head -c $(($(stat -c %s "$TEST_TMP/good.tar") / 2)) "$TEST_TMP/good.tar" >"$TEST_TMP/trunc.tar"
+	expect_import_refused "$TEST_TMP/trunc.tar" "truncated"
+	zstd -q -c "$TEST_TMP/good.tar" >"$TEST_TMP/good.tar.zst"
+	head -c $(($(stat -c %s "$TEST_TMP/good.tar.zst") / 2)) "$TEST_TMP/good.tar.zst" >"$TEST_TMP/trunc.tar.zst"
+	expect_import_refused "$TEST_TMP/trunc.tar.zst" "truncated"
+	expect_import_refused "$(ferry_test_image)" "not a ferry checkpoint archive"
+	xz -c "$TEST_TMP/good.tar" >"$TEST_TMP/good.tar.xz"
+	expect_import_refused "$TEST_TMP/good.tar.xz" "compression"
+	head -c 5000 /dev/urandom >"$TEST_TMP/noise"
+	expect_import_refused "$TEST_TMP/noise" "noise"
+	run_fb container restore -i "$TEST_TMP/missing.tar"
+	assert_status 125
+	assert_output_contains "missing.tar"
+}
+
+@test "bad input: absolute paths, .. and symlinks that leave the root are refused" {
+	make_archive
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/abs.tar" "
+m = tarfile.TarInfo('/tmp/ferry-evil-abs'); members.insert(0, (m, b'evil'))
+"
+	expect_import_refused "$TEST_TMP/abs.tar" "ferry-evil-abs"
+	[ ! -e /tmp/ferry-evil-abs ]
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/dots.tar" "
+m = tarfile.TarInfo('checkpoint/../../ferry-evil-dots'); members.insert(0, (m, b'evil'))
+"
+	expect_import_refused "$TEST_TMP/dots.tar" "ferry-evil-dots"
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/link.tar" "
+m = tarfile.TarInfo('checkpoint/escape'); m.type = tarfile.SYMTYPE; m.linkname = '/etc'; members.insert(0, (m, b''))
+"
+	expect_import_refused "$TEST_TMP/link.tar" "checkpoint/escape"
+	# Inside an inner tar: a rootfs change that climbs out of the container.
+	python3 - "$TEST_TMP/evil-rootfs.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    m = tarfile.TarInfo("../../../ferry-evil-rootfs"); m.size = 4
+    t.addfile(m, io.BytesIO(b"evil"))
+PY
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/inner.tar" "
+d = open('$TEST_TMP/evil-rootfs.tar', 'rb').read()
+members = [(m, x) for m, x in members if m.name != 'rootfs-diff.tar']
+m = tarfile.TarInfo('rootfs-diff.tar'); members.insert(0, (m, d))
+"
+	expect_import_refused "$TEST_TMP/inner.tar" "ferry-evil-rootfs"
+	[ ! -e "$TEST_TMP/ferry-evil-rootfs" ] && [ ! -e "$TEST_TMP/rootB/ferry-evil-rootfs" ]
+}
+
+@test "bad input: a manifest that lies, a missing entry, an extra entry" {
+	make_archive
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/lie.tar" "
+import json
+for i, (m, d) in enumerate(members):
+    if m.name == 'manifest.json':
+        j = json.loads(d); j['entries']['spec.dump']['sha256'] = 'sha256:' + '0' * 64
+        members[i] = (m, json.dumps(j).encode())
+" keep-manifest
+	expect_import_refused "$TEST_TMP/lie.tar" "spec.dump"
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/missing.tar" "
+members = [(m, d) for m, d in members if m.name != 'config.dump']
+" keep-manifest
+	expect_import_refused "$TEST_TMP/missing.tar" "config.dump"
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/extra.tar" "
+m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
+" keep-manifest
+	expect_import_refused "$TEST_TMP/extra.tar" "checkpoint/extra.img"
+}
+
+@test "bad input: name clash, missing image, missing bind source" {
+	make_archive
+	f container checkpoint -e "$TEST_TMP/clash.tar" -c none src >/dev/null 2>&1 || true
+	# Same root: the original still exists under that name.
+	run_ferry container restore -i "$TEST_TMP/good.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "--name"
+
+	fb rmi ferry-test >/dev/null
+	expect_import_refused "$TEST_TMP/good.tar" "ferry-test"
+	fb load -q -i "$(ferry_test_image)"
+
+	mkdir -p "$TEST_TMP/bindsrc"
+	f run -d --name b -v "$TEST_TMP/bindsrc:/mnt" ferry-test sleep 1000 >/dev/null
+	f container checkpoint -R -c none -e "$TEST_TMP/bind.tar" b >/dev/null
+	f rm -f b >/dev/null
+	rmdir "$TEST_TMP/bindsrc"
+	expect_import_refused "$TEST_TMP/bind.tar" "$TEST_TMP/bindsrc"
+}
+
+@test "bad state: checkpoint of a container that is not running, restore of one that is" {
+	load_test_image
+	f create --name created ferry-test true >/dev/null
+	run_ferry container checkpoint created
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "only a running container can be checkpointed"
+	f run -d --name running ferry-test sleep 1000 >/dev/null
+	run_ferry container restore running
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "only a checkpointed container can be restored"
+	run_ferry container restore created
+	assert_status 125
+	assert_output_contains "no checkpoint"
+	run_ferry container checkpoint no-such
+	assert_status 125
+	assert_output_contains "no such container"
+}
+
+@test "a failed checkpoint leaves the container running as before" {
+	load_test_image
+	f run -d --name keep ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs keep | wc -l)" -ge 2 ]'
+	# A full file system under the archive: the export fails.
+	mkdir -p "$TEST_TMP/small"
+	mount -t tmpfs -o size=64k tmpfs "$TEST_TMP/small"
+	run_ferry container checkpoint -c none -e "$TEST_TMP/small/k.tar" keep
+	assert_status 125
+	assert_one_line_error
+	[ -z "$(ls -A "$TEST_TMP/small")" ]
+	[ "$(ctr_status keep)" = running ]
+	n=$(last_count keep)
+	wait_until "[ \"\$(last_count keep)\" -gt $n ]"
+	assert_counts_on keep
+	run_ferry container checkpoint -e "$TEST_TMP/no/such/dir/k.tar" keep
+	assert_status 125
+	[ "$(ctr_status keep)" = running ]
+}

@@ -1,28 +1,43 @@
 #!/usr/bin/env bash
-# ferry's main job, as far as it goes today: build ferry, build the test image
-# (busybox, two layers, the second deleting a file of the first), load it into
-# a fresh root, run a counter container detached and show its log.  Runs as
-# root; leaves nothing behind.
+# ferry's main job: a running container moves from one host to another and
+# carries on where it stopped.  Two roots on this machine play the two hosts:
+# a counter container runs on root A, is checkpointed into one archive, and
+# is restored on root B, where the count goes on from the same number (its
+# log keeps the old lines).  Runs as root; leaves nothing behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/build.sh
 work=$(mktemp -d /tmp/ferry-demo.XXXXXX)
-trap 'build/ferry --root "$work/root" --runroot "$work/run" rm -f counter >/dev/null 2>&1; rm -rf "$work"' EXIT
-ferry() { build/ferry --root "$work/root" --runroot "$work/run" "$@"; }
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+a() { build/ferry --root "$work/hostA/root" --runroot "$work/hostA/run" "$@"; }
+b() { build/ferry --root "$work/hostB/root" --runroot "$work/hostB/run" "$@"; }
+cleanup() {
+	a rm -f counter >/dev/null 2>&1 || true
+	b rm -f counter >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
 tests/lib/build-test-image.sh "$work/ferry-test.tar" >/dev/null
-say "ferry load -i ferry-test.tar"
-ferry load -i "$work/ferry-test.tar"
-say "ferry images"
-ferry images
-say "ferry run -d --name counter ferry-test sh -c 'i=0; while true; do echo \"count \$i\"; i=\$((i+1)); sleep 0.5; done'"
-ferry run -d --name counter ferry-test sh -c 'i=0; while true; do echo "count $i"; i=$((i+1)); sleep 0.5; done'
+say "# Both hosts have the image"
+a load -i "$work/ferry-test.tar"
+b load -i "$work/ferry-test.tar"
+
+say "# Host A: a counter whose count lives only in the shell's memory"
+a run -d --name counter ferry-test sh -c 'i=0; while true; do echo "count $i"; i=$((i+1)); sleep 0.5; done'
+sleep 3
+a ps
+a logs --tail 3 counter
+
+say "# Host A: checkpoint it into one archive (CRIU images, rootfs changes, log, ...)"
+a container checkpoint --export "$work/counter.tar.zst" counter
+ls -l "$work/counter.tar.zst"
+a ps -a --format '{{index .Names 0}}: {{.Status}}'
+a rm counter
+
+say "# Host B: restore it; it carries on counting from where it stopped"
+b container restore --import "$work/counter.tar.zst"
 sleep 2
-say "ferry ps"
-ferry ps
-say "ferry logs counter"
-ferry logs counter
-say "ferry rm -f counter"
-ferry rm -f counter
+b ps
+b logs counter | tail -n 8

@@ -166,7 +166,7 @@ ferry_cli_time_ago (const char *rfc3339)
   if (d < 1)
     return xstrdup ("Less than a second ago");
   if (d < 60)
-    return xasprintf ("%d seconds ago", (int) d);
+    return (int) d == 1 ? xstrdup ("1 second ago") : xasprintf ("%d seconds ago", (int) d);
   if (d < 3600)
     return (int) (d / 60) == 1 ? xstrdup ("About a minute ago")
                                : xasprintf ("%d minutes ago", (int) (d / 60));

@@ -43,6 +43,14 @@ int ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, 
 int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix, const char *dir,
                                   ferry_error_t *err);
 
+/* Registers PATH as the already compressed content of entry NAME (SIZE
+ * bytes uncompressed, digest SHA256): when NAME is added (by add_file or
+ * add_dir), PATH's bytes are copied into the archive instead of compressing
+ * the file again.  PATH must hold complete frames (zstd) or members (gzip)
+ * of the writer's own compression; see archive/prepack.h.  */
+int ferry_archive_writer_use_precompressed (ferry_archive_writer_t *w, const char *name, const char *path,
+                                            uint64_t size, const char *sha256, ferry_error_t *err);
+
 /* Writes manifest.json and closes the tar and compression streams.  The
  * caller then fsyncs and renames the file.  */
 int ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err);

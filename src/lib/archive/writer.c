@@ -35,6 +35,14 @@
 #define ZSTD_DEFAULT_LEVEL 1
 #define GZIP_DEFAULT_LEVEL 6
 
+struct precompressed
+{
+  char *name;
+  char *path;
+  uint64_t size;
+  char sha256[FERRY_DIGEST_LEN + 1];
+};
+
 struct ferry_archive_writer
 {
   int fd;
@@ -56,6 +64,11 @@ struct ferry_archive_writer
    * not even the tar trailer when libarchive is freed.  */
   bool broken;
   bool finished;
+
+  /* Entries whose compressed form was made beforehand (ferry_archive_
+   * writer_use_precompressed): copied in, not compressed again.  */
+  struct precompressed *pre;
+  size_t n_pre;
 
   /* name -> { "sha256", "size" } in the order added: the manifest.  */
   json_object *files;
@@ -171,6 +184,20 @@ sink_finish (ferry_archive_writer_t *w)
   if (r < 0)
     return -1;
   return out_flush (w);
+}
+
+/* Ends the current zstd frame or gzip member and writes everything out, so
+ * that bytes compressed elsewhere can follow; the next data starts a new
+ * frame (member).  Concatenated frames and members are one stream to every
+ * reader.  */
+static int
+sink_end_frame (ferry_archive_writer_t *w)
+{
+  if (sink_finish (w) < 0)
+    return -1;
+  if (w->compression == FERRY_COMPRESSION_GZIP && deflateReset (&w->z) != Z_OK)
+    return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: zlib error");
+  return 0;
 }
 
 static la_ssize_t
@@ -291,6 +318,12 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   ferry_error_release (&w->sink_err);
   json_object_put (w->files);
   json_object_put (w->dirs);
+  for (size_t i = 0; i < w->n_pre; i++)
+    {
+      free (w->pre[i].name);
+      free (w->pre[i].path);
+    }
+  free (w->pre);
   free (w->out);
   free (w->io);
   free (w);
@@ -481,15 +514,157 @@ ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, cons
   return add_data_named (w, clean, data, len, err);
 }
 
+int
+ferry_archive_writer_use_precompressed (ferry_archive_writer_t *w, const char *name, const char *path,
+                                        uint64_t size, const char *sha256, ferry_error_t *err)
+{
+  struct precompressed *p;
+
+  if (! ferry_digest_is_valid (sha256))
+    return ferry_make_error (err, EINVAL, "invalid digest `%s` for `%s`", sha256, name);
+  if (w->compression == FERRY_COMPRESSION_NONE)
+    return ferry_make_error (err, EINVAL, "an uncompressed archive takes no precompressed entries (`%s`)",
+                             name);
+  w->pre = xrealloc (w->pre, sizeof (*w->pre) * (w->n_pre + 1));
+  p = &w->pre[w->n_pre++];
+  p->name = xstrdup (name);
+  p->path = xstrdup (path);
+  p->size = size;
+  snprintf (p->sha256, sizeof (p->sha256), "%s", sha256);
+  return 0;
+}
+
+static const struct precompressed *
+find_precompressed (ferry_archive_writer_t *w, const char *name)
+{
+  for (size_t i = 0; i < w->n_pre; i++)
+    if (strcmp (w->pre[i].name, name) == 0)
+      return &w->pre[i];
+  return NULL;
+}
+
+/* LEN - 1 octal digits and a NUL; the caller keeps VALUE in range.  */
+static void
+octal_field (char *field, size_t len, uint64_t value)
+{
+  size_t i;
+
+  field[len - 1] = '\0';
+  for (i = len - 1; i > 0; i--)
+    {
+      field[i - 1] = '0' + (value & 7);
+      value >>= 3;
+    }
+}
+
+/* A ustar header of a regular file, mode 0600, owner 0:0.  Sizes of 8 GiB
+ * and more use the base-256 form GNU tar and libarchive read.  */
+static void
+ustar_header (unsigned char h[512], const char *name, uint64_t size, time_t mtime)
+{
+  unsigned int sum = 0;
+  size_t i;
+
+  memset (h, 0, 512);
+  memcpy (h, name, strlen (name));
+  octal_field ((char *) h + 100, 8, 0600);
+  octal_field ((char *) h + 108, 8, 0);
+  octal_field ((char *) h + 116, 8, 0);
+  if (size < 077777777777ULL)
+    octal_field ((char *) h + 124, 12, size);
+  else
+    {
+      h[124] = 0x80;
+      for (i = 0; i < 8; i++)
+        h[135 - i] = (size >> (8 * i)) & 0xff;
+    }
+  octal_field ((char *) h + 136, 12, mtime > 0 ? (uint64_t) mtime : 0);
+  memset (h + 148, ' ', 8);
+  h[156] = '0';
+  memcpy (h + 257, "ustar", 6);
+  memcpy (h + 263, "00", 2);
+  for (i = 0; i < 512; i++)
+    sum += h[i];
+  octal_field ((char *) h + 148, 7, sum);
+  h[155] = ' ';
+}
+
+/* Writes entry NAME from its precompressed form P: the header in a frame of
+ * its own, P's frames copied as they are, then the tar padding.  */
+static int
+add_precompressed (ferry_archive_writer_t *w, const char *name, const struct precompressed *p, time_t mtime,
+                   ferry_error_t *err)
+{
+  static const unsigned char zeros[512];
+  unsigned char header[512];
+  cleanup_close int fd = -1;
+
+  if (strlen (name) >= 100)
+    return ferry_make_error (err, ENAMETOOLONG,
+                             "cannot add `%s`: the name is too long for a precompressed entry", name);
+  fd = open (p->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", p->path);
+  ustar_header (header, name, p->size, mtime);
+  /* libarchive pads the previous entry lazily: have it do so now, before
+   * bytes of our own follow.  */
+  if (archive_write_finish_entry (w->ar) != ARCHIVE_OK && ! w->broken)
+    return tar_error (w, name, err);
+  if (sink_end_frame (w) < 0 || sink_write (w, header, sizeof (header)) < 0 || sink_end_frame (w) < 0)
+    goto sink_failed;
+  for (;;)
+    {
+      ssize_t n = read (fd, w->io, WRITER_IO_SIZE);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          w->broken = true;
+          return ferry_make_error (err, errno, "cannot read `%s`", p->path);
+        }
+      if (n == 0)
+        break;
+      if (ferry_write_all (w->fd, w->io, n) < 0)
+        {
+          ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+          goto sink_failed;
+        }
+      w->bytes += n;
+    }
+  if (p->size % 512 && sink_write (w, zeros, 512 - p->size % 512) < 0)
+    goto sink_failed;
+  {
+    json_object *e = json_object_new_object ();
+    json_object_object_add (e, "sha256", json_object_new_string (p->sha256));
+    json_object_object_add (e, "size", json_object_new_int64 ((int64_t) p->size));
+    json_object_object_add (w->files, name, e);
+    mark_parents (w, name);
+  }
+  return 0;
+
+sink_failed:
+  w->broken = true;
+  *err = steal_pointer (&w->sink_err);
+  return ferry_error_wrap (err, "cannot add `%s`", name);
+}
+
 /* Streams the regular file open at FD (described by ST) as entry NAME.
  * PATH names it in errors.  */
 static int
 add_fd (ferry_archive_writer_t *w, const char *name, int fd, const struct stat *st, const char *path,
         ferry_error_t *err)
 {
+  const struct precompressed *pre = find_precompressed (w, name);
   ferry_sha256_t *h;
   uint64_t left = st->st_size;
 
+  if (pre)
+    {
+      if (pre->size != (uint64_t) st->st_size)
+        return ferry_make_error (err, EIO, "cannot add `%s`: it changed after it was compressed", path);
+      return add_precompressed (w, name, pre, st->st_mtim.tv_sec, err);
+    }
   if (write_header (w, new_entry (name, AE_IFREG, 0600, st->st_size, &st->st_mtim), name, err) < 0)
     return -1;
   h = ferry_sha256_new ();

@@ -4,6 +4,7 @@
 #include "volume.h"
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
+#include "../archive/prepack.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -178,7 +179,7 @@ add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, f
  * renames it into place: a reader never sees a partial archive.  */
 static int
 write_archive (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
-               const char *work, ferry_error_t *err)
+               const char *work, const struct ferry_prepacked *pre, size_t n_pre, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
@@ -211,6 +212,12 @@ write_archive (ferry_engine_t *e, const struct ferry_container *c, const struct 
   w = ferry_archive_writer_new (fd, r->compression, 0, err);
   if (w == NULL)
     goto fail;
+  for (i = 0; i < n_pre; i++)
+    {
+      cleanup_free char *name = xasprintf ("checkpoint/%s", pre[i].name);
+      if (ferry_archive_writer_use_precompressed (w, name, pre[i].path, pre[i].size, pre[i].sha256, err) < 0)
+        goto fail;
+    }
   if (spec_text == NULL)
     goto fail;
   if (ferry_archive_writer_add_data (w, "spec.dump", spec_text, strlen (spec_text), err) < 0
@@ -297,6 +304,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   cleanup_lock int lock = -1;
   cleanup_free char *cdir = NULL, *work = NULL, *images = NULL, *ckroot = NULL;
   struct ferry_checkpoint_options co = { 0 };
+  ferry_prepack_t *prepack = NULL;
+  const struct ferry_prepacked *prepacked = NULL;
+  size_t n_prepacked = 0;
   long long t0 = now_us (), t1;
   int frozen = 0, ret = -1;
 
@@ -350,6 +360,19 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
+  /* Memory pages are compressed while CRIU writes them (archive/prepack.h). */
+  if (r->export_path && r->compression == FERRY_COMPRESSION_ZSTD)
+    {
+      cleanup_free char *packed = xasprintf ("%s/prepack", work);
+      if (mkdir (packed, 0700) < 0)
+        {
+          ferry_make_error (err, errno, "cannot create `%s`", packed);
+          goto fail;
+        }
+      prepack = ferry_prepack_start (images, packed, 0, err);
+      if (prepack == NULL)
+        goto fail;
+    }
   co.image_path = images;
   co.work_path = work;
   /* An export keeps the container until the archive is safe; in place,
@@ -361,6 +384,8 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
     goto fail;
   stats->runtime_us = now_us () - t1;
+  if (prepack && ferry_prepack_finish (prepack, &prepacked, &n_prepacked, err) < 0)
+    goto fail;
   {
     cleanup_free char *stats_path = xasprintf ("%s/stats-dump", work);
     cleanup_error ferry_error_t ignored = NULL;
@@ -380,7 +405,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       ferry_runtime_resume (&e->runtime, c->id, &ignored);
       frozen = 0;
     }
-  if (r->export_path && write_archive (e, c, r, work, err) < 0)
+  if (r->export_path && write_archive (e, c, r, work, prepacked, n_prepacked, err) < 0)
     goto fail;
 
   if (r->leave_running)
@@ -425,6 +450,7 @@ fail:
   if (r->export_path == NULL && ! r->keep && work)
     remove_quietly (work);
 out:
+  ferry_prepack_free (prepack);
   if (r->export_path && work)
     remove_quietly (work);
   stats->total_us = now_us () - t0;

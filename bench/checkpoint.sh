@@ -1,0 +1,630 @@
+#!/usr/bin/env bash
+# Times checkpoint and restore of a running container through a portable
+# archive: `container checkpoint --export FILE --compress zstd` of a container
+# holding N MiB of anonymous memory, then, after `rm -f`, `container restore
+# --import FILE`, and checks that the restored process carries on counting.
+# Does the same with Podman when it is installed, in the same run, and prints
+# medians, archive sizes, the ferry/podman ratios and ferry's targets at 1 GiB.
+#
+# Usage: bench/checkpoint.sh [options]    (as root)
+#   --sizes "S..."    container memory sizes in MiB (default "16 256 1024")
+#   --runs N          runs per size and tool (default 3 below 1024 MiB and 1
+#                     from 1024 MiB up)
+#   --only TOOL       run only "ferry" or only "podman"
+#   --warm            do not drop the page cache before each timed command
+#   --no-tmpfs        leave the runroots on /run as it is, even when /run is
+#                     not a tmpfs (by default the script mounts a private
+#                     tmpfs for them there, as /run is in production)
+# Environment:
+#   FERRY    the ferry binary (default: build/ferry in this repository)
+#   TMPDIR   where the image, the roots and the archives go (default
+#            /var/tmp: a real disk, where /tmp may be tmpfs and would flatter
+#            both tools)
+#
+# The workload is bench/memhog.c, compiled here (gcc -O2 -static) into an
+# image of its own with busybox: it fills N MiB with deterministic data that
+# zstd -1 packs to about 0.57 of its size, as Podman's reference archives in
+# ENVIRONMENT.md, prints "ready" and then a counter line every 200 ms.
+# Both tools import the same rootfs tar into a root of their own (on TMPDIR's
+# disk) with a runroot of their own under /run/ferry-bench.XXXXXX (their
+# volatile state, as in production), and run the container with runc,
+# --network none and a k8s-file log. Podman also gets the overlay driver,
+# cgroupfs, no events, its own --tmpdir and `rm -f -t 0`.
+# Before every timed command the script waits until the tools' background
+# work has finished, syncs and drops the page cache (unless --warm), so each
+# command reads the archive and the binaries from the disk. Times are
+# wall-clock seconds; archive sizes are MB of 10^6 bytes.
+set -euo pipefail
+export LC_ALL=C # "." in $EPOCHREALTIME and in awk's numbers
+
+usage() {
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+	exit 2
+}
+
+die() {
+	echo "bench/checkpoint: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "bench/checkpoint: $*" >&2
+}
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ferry=${FERRY:-$repo_root/build/ferry}
+memhog_src=$repo_root/bench/memhog.c
+image_name=localhost/memhog:latest
+
+sizes="16 256 1024"
+runs=
+only=
+warm=0
+tmpfs=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
+	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
+	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
+	--warm) warm=1 ;;
+	--no-tmpfs) tmpfs=0 ;;
+	-h | --help) usage ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+read -r -a size_list <<<"$sizes"
+[ ${#size_list[@]} -gt 0 ] || die "--sizes wants at least one size in MiB"
+for s in "${size_list[@]}"; do
+	if ! [[ $s =~ ^[1-9][0-9]*$ ]] || [ "$s" -gt 65536 ]; then
+		die "--sizes wants sizes in MiB (1 to 65536), got '$s'"
+	fi
+done
+[ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$runs'"
+case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman', got '$only'" ;; esac
+[ "$(id -u)" -eq 0 ] || die "run as root: both tools need it to run and checkpoint containers"
+[ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (\$EPOCHREALTIME)"
+for cmd in setsid pgrep pkill timeout conmon runc criu gcc readelf tar; do
+	command -v "$cmd" >/dev/null || die "'$cmd' is not installed (scripts/install-deps.sh installs it)"
+done
+[ -f "$memhog_src" ] || die "the workload's source '$memhog_src' is missing"
+[ -x /bin/busybox ] || die "/bin/busybox is missing: apt-get install busybox-static"
+if readelf -l /bin/busybox 2>/dev/null | grep -q 'program interpreter'; then
+	die "/bin/busybox is linked dynamically and would not run in the image: apt-get install busybox-static"
+fi
+
+# runs_for SIZE: runs per tool at SIZE MiB.
+runs_for() {
+	if [ -n "$runs" ]; then
+		echo "$runs"
+	elif [ "$1" -ge 1024 ]; then
+		echo 1
+	else
+		echo 3
+	fi
+}
+
+# ---- which tools ------------------------------------------------------------
+
+tools=()
+if [ "$only" != podman ]; then
+	if [ -x "$ferry" ]; then
+		tools+=(ferry)
+	elif [ "$only" = ferry ]; then
+		die "no ferry binary at '$ferry': build it (meson setup build && ninja -C build) or set FERRY"
+	else
+		say "no ferry binary at '$ferry' (set FERRY); timing podman only"
+	fi
+fi
+if [ "$only" != ferry ]; then
+	if command -v podman >/dev/null; then
+		tools+=(podman)
+	elif [ "$only" = podman ]; then
+		die "podman is not installed: scripts/install-deps.sh --with-podman"
+	else
+		say "podman is not installed; timing ferry only"
+	fi
+fi
+[ ${#tools[@]} -gt 0 ] || die "nothing to time: neither ferry nor podman is available"
+
+# Memory: the container's, plus CRIU's images of it when they are staged on
+# a tmpfs, plus the page cache the archive wants.
+max_size=0
+for s in "${size_list[@]}"; do [ "$s" -le "$max_size" ] || max_size=$s; done
+avail_mib=$(awk '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
+if [ "$avail_mib" -lt $((max_size * 3)) ]; then
+	say "warning: $avail_mib MiB of memory available; $max_size MiB containers may not fit (3 x is advisable)"
+fi
+
+# ---- scratch space and cleanup ----------------------------------------------
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-checkpoint.XXXXXX")
+work=$(realpath "$work") # mountinfo and command lines show resolved paths
+rundir=
+had_run_containers=1
+[ -e /run/containers ] || had_run_containers=0
+# The parent cgroups the tools make (cgroup v1: one per controller), so that
+# the cleanup can take away those that this run made.
+cgroup_parents() {
+	local d
+	for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/*/ferry; do
+		if [ -d "$d" ]; then echo "$d"; fi
+	done
+}
+cgroups_before=$(cgroup_parents)
+
+# tool_cmd TOOL: sets the array "cmd" to the tool with its global options.
+tool_cmd() {
+	case "$1" in
+	ferry) cmd=("$ferry" --root "$work/ferry/root" --runroot "$rundir/ferry") ;;
+	# --tmpdir and --events-backend none keep Podman's volatile state in
+	# this benchmark's directories instead of /run/libpod.
+	podman) cmd=(podman --root "$work/podman/root" --runroot "$rundir/podman/runroot"
+		--tmpdir "$rundir/podman/tmp" --storage-driver overlay --events-backend none
+		--cgroup-manager cgroupfs --runtime runc) ;;
+	esac
+}
+
+# Per-command options that make both tools do the same work.
+run_opts() {
+	case "$1" in
+	ferry) run_args=(--network none) ;;
+	podman) run_args=(--network none --log-driver k8s-file) ;;
+	esac
+}
+rm_opts() {
+	case "$1" in
+	ferry) rm_args=(-f) ;;
+	podman) rm_args=(-f -t 0) ;;
+	esac
+}
+
+# Unmounts everything mounted at or below $1, deepest first, so that rm -rf
+# cannot reach into a mounted overlay or escape through a bind mount.
+unmount_below() {
+	local dir=$1 m
+	local -a mounts
+	for _ in 1 2 3; do
+		# mountinfo field 5 is the mount point, with spaces escaped as \040.
+		mapfile -t mounts < <(awk -v d="$dir" '{ m = $5; gsub(/\\040/, " ", m);
+			if (m == d || index(m, d "/") == 1) print m }' /proc/self/mountinfo | sort -r)
+		[ ${#mounts[@]} -gt 0 ] || return 0
+		for m in "${mounts[@]}"; do
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		done
+	done
+}
+
+# is_zombie PID: an exited process nobody has reaped yet (this machine's
+# init does not reap, so every conmon's first fork stays as one).
+is_zombie() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+# named_pids: processes whose command line names one of the benchmark's
+# directories (conmon, the tools' exit commands, runc, CRIU).
+named_pids() {
+	pgrep -f -- "$work/" || true
+	if [ -n "$rundir" ]; then pgrep -f -- "$rundir/" || true; fi
+}
+
+# bench_pids: live processes of this benchmark, one PID a line: named_pids
+# and the containers' own processes, recognised by a mount namespace of
+# their own whose mounts come from the benchmark's directories.
+bench_pids() {
+	local d pid
+	named_pids
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		if [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || ! [ -e "$d/ns/mnt" ] ||
+			[ "$d/ns/mnt" -ef /proc/self/ns/mnt ]; then
+			continue
+		fi
+		if grep -qF -- "$work/" "$d/mountinfo" 2>/dev/null ||
+			{ [ -n "$rundir" ] && grep -qF -- "$rundir/" "$d/mountinfo" 2>/dev/null; }; then
+			echo "$pid"
+		fi
+	done
+}
+
+live_bench_pids() {
+	local pid
+	while read -r pid; do
+		is_zombie "$pid" || echo "$pid"
+	done < <(bench_pids | sort -un)
+}
+
+# settle [SECONDS]: waits until no process but conmon and the containers
+# names the benchmark's directories, so that exit commands and runc calls
+# that a command left running do not overlap with the next timed command.
+settle() {
+	local limit=${1:-30} pid busy
+	local deadline=$((${EPOCHREALTIME/./} + limit * 1000000))
+	while :; do
+		busy=0
+		for pid in $(named_pids); do
+			if ! is_zombie "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != conmon ]; then
+				busy=1
+				break
+			fi
+		done
+		[ "$busy" = 1 ] || return 0
+		if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
+			say "background work still running after ${limit}s:"
+			{ pgrep -a -f -- "$work/" || true; pgrep -a -f -- "$rundir/" || true; } |
+				cut -c1-200 | sed 's/^/  /' >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# quietly TOOL ARGS...: an untimed tool command, bounded in time and in a
+# session of its own so that a Ctrl-C does not cut it short.
+quietly() {
+	local tool=$1
+	shift
+	tool_cmd "$tool"
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 TMPDIR=$work/tmp \
+		setsid -w timeout -k 5 300 "${cmd[@]}" "$@" </dev/null
+}
+
+cleanup() {
+	local rc=$? tool pid id rt d
+	local -a ids pids
+	set +e
+	trap - EXIT
+	trap 'say "still cleaning up, please wait"' INT TERM
+	for tool in ferry podman; do
+		[ -d "$work/$tool/root" ] || continue
+		# Every container the tool knows of, and every ID it printed.
+		mapfile -t ids < <({ quietly "$tool" ps -a -q --no-trunc 2>/dev/null
+			cat "$work/$tool.ids" 2>/dev/null; } | grep -E '^[0-9a-f]{12,64}$' | sort -u)
+		if [ ${#ids[@]} -gt 0 ]; then
+			say "removing ${#ids[@]} $tool container(s)"
+			rm_opts "$tool"
+			quietly "$tool" rm "${rm_args[@]}" "${ids[@]}" >/dev/null 2>"$work/$tool.cleanup.log" ||
+				tail -n 5 "$work/$tool.cleanup.log" | sed "s/^/  $tool: /" >&2
+		fi
+	done
+	settle 10 >/dev/null 2>&1
+	# Last resort: whatever survived the tools' own rm -f.
+	for _ in 1 2 3; do
+		mapfile -t pids < <(live_bench_pids)
+		[ ${#pids[@]} -gt 0 ] || break
+		say "killing ${#pids[@]} leftover process(es):"
+		ps -o pid=,args= -p "$(
+			IFS=,
+			echo "${pids[*]}"
+		)" | cut -c1-160 | sed 's/^/  /' >&2
+		kill -KILL "${pids[@]}" 2>/dev/null
+		sleep 0.5
+	done
+	# runc state and cgroups of containers the tools could not remove:
+	# ferry keeps runc's state in its runroot, Podman in runc's default root.
+	for tool in ferry podman; do
+		case "$tool" in ferry) rt=$rundir/ferry/runtime ;; podman) rt=/run/runc ;; esac
+		if ! [ -f "$work/$tool.ids" ] || [ -z "$rundir" ]; then continue; fi
+		while read -r id; do
+			[ -d "$rt/$id" ] && timeout -k 5 30 runc --root "$rt" delete --force "$id" >/dev/null 2>&1
+		done <"$work/$tool.ids"
+	done
+	unmount_below "$work"
+	# --one-file-system: should an unmount have failed, do not delete through it.
+	rm -rf --one-file-system "$work" || say "could not remove $work entirely"
+	if [ -n "$rundir" ]; then
+		unmount_below "$rundir" # the tools' mounts, then the private tmpfs
+		rm -rf --one-file-system "$rundir" || say "could not remove $rundir entirely"
+	fi
+	# Podman makes /run/containers/networks whatever its --runroot; take it
+	# away again if it was not there before (rmdir: only while empty).
+	if [ "$had_run_containers" = 0 ]; then
+		rmdir /run/containers/networks /run/containers 2>/dev/null
+	fi
+	# Likewise the tools' parent cgroups (rmdir: only while no one uses them).
+	while read -r d; do
+		if [ -z "$d" ] || grep -qxF -- "$d" <<<"$cgroups_before"; then continue; fi
+		if [ "${d##*/}" = libpod_parent ]; then rmdir "$d/conmon" 2>/dev/null; fi
+		rmdir "$d" 2>/dev/null
+	done < <(cgroup_parents)
+	mapfile -t pids < <(live_bench_pids)
+	if [ ${#pids[@]} -gt 0 ]; then
+		say "processes of the benchmark are still running: ${pids[*]}"
+		[ "$rc" -ne 0 ] || rc=1
+	fi
+	exit "$rc"
+}
+# On a signal, end the running tool's whole session first (its pid is its
+# session and process group id), then leave through cleanup.
+child=
+on_signal() {
+	if [ -n "$child" ]; then
+		kill -TERM -- "-$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+		child=
+	fi
+	exit "$1"
+}
+trap cleanup EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+# The runroots: volatile state belongs on a tmpfs under /run, ferry's default
+# place. Where /run is a plain directory of the root disk (as in some VMs),
+# a private tmpfs stands in for it, unless --no-tmpfs.
+rundir=$(mktemp -d /run/ferry-bench.XXXXXX)
+rundir=$(realpath "$rundir")
+run_fs=$(stat -f -c %T "$rundir")
+if [ "$run_fs" != tmpfs ] && [ "$tmpfs" = 1 ]; then
+	mount -t tmpfs -o mode=0700 ferry-bench "$rundir" ||
+		die "cannot mount a tmpfs on $rundir (try --no-tmpfs)"
+	run_note="a private tmpfs on $rundir (/run itself is $run_fs here)"
+else
+	run_note="$rundir ($run_fs)"
+fi
+mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" \
+	"$rundir/podman/runroot" "$rundir/podman/tmp"
+
+run_failed() {
+	say "$1 failed; last lines of its output:"
+	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
+	exit 1
+}
+
+# ---- running the tools ------------------------------------------------------
+
+# drop_caches: the timed command reads the archive, the tools and CRIU from
+# the disk, not from what the previous command left in the page cache.
+drop_caches() {
+	sync
+	if [ "$warm" = 0 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+}
+
+# call TOOL OUT ARGS...: runs the tool with ARGS, stdout to OUT and stderr to
+# OUT.err, and sets "secs" to the wall-clock time it took. The tool runs in
+# a session of its own, in the background, so that a signal to this script
+# can end it with all its children (on_signal). Fails the benchmark when the
+# tool fails.
+call() {
+	local tool=$1 out=$2 start end status=0 us
+	shift 2
+	tool_cmd "$tool"
+	start=$EPOCHREALTIME
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 TMPDIR=$work/tmp \
+		setsid -w "${cmd[@]}" "$@" >"$out" 2>"$out.err" </dev/null &
+	child=$!
+	wait "$child" || status=$?
+	end=$EPOCHREALTIME
+	child=
+	[ "$status" -eq 0 ] || run_failed "'$tool $*'" "$out.err"
+	us=$((${end/./} - ${start/./}))
+	printf -v secs '%d.%06d' $((us / 1000000)) $((us % 1000000))
+}
+
+# timed TOOL OUT ARGS...: call, after the previous command's background work
+# has finished and the page cache is dropped.
+timed() {
+	settle || true
+	drop_caches
+	call "$@"
+}
+
+# logs_of TOOL NAME FILE: the container's log so far, into FILE.
+logs_of() {
+	quietly "$1" logs "$2" >"$3" 2>"$3.err" || run_failed "'$1 logs $2'" "$3.err"
+}
+
+# status_of TOOL NAME: the container's state, as inspect reports it.
+status_of() {
+	quietly "$1" inspect --format '{{.State.Status}}' "$2" 2>/dev/null | tail -n 1
+}
+
+# wait_ready TOOL NAME FILE SECONDS: waits until the container has filled its
+# memory and printed a few counter lines; its log is left in FILE.
+wait_ready() {
+	local tool=$1 name=$2 log=$3 limit=$4
+	local deadline=$((${EPOCHREALTIME/./} + limit * 1000000))
+	while :; do
+		logs_of "$tool" "$name" "$log"
+		if grep -q '^ready ' "$log" && [ "$(grep -c '^count ' "$log")" -ge 3 ]; then
+			return 0
+		fi
+		if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
+			say "$tool: container $name is not ready after ${limit}s (status: $(status_of "$tool" "$name"))"
+			run_failed "the workload in $tool container $name" "$log"
+		fi
+		sleep 0.2
+	done
+}
+
+# counter_check LOG RUN_ID BEFORE: prints the last count when every counter
+# line of LOG comes from process RUN_ID, the counts only go up and the last
+# is above BEFORE; otherwise prints why not and fails.
+counter_check() {
+	awk -v id="$2" -v before="$3" '
+		$1 == "ready" { if ($5 != id) { print "a \"ready\" line of another process: " $0; bad = 1; exit } }
+		$1 == "count" {
+			if ($4 != id) { print "a counter line of another process (restarted?): " $0; bad = 1; exit }
+			if (seen && $2 + 0 <= last) { print "the counter went back from " last " to " $2; bad = 1; exit }
+			last = $2 + 0; seen = 1
+		}
+		END {
+			if (bad) exit 1
+			if (!seen) { print "no counter line"; exit 1 }
+			if (last <= before) { print "the counter stands at " last ", not past " before; exit 1 }
+			print last
+		}' "$1"
+}
+
+# ---- the image --------------------------------------------------------------
+
+say "building the memhog image..."
+mkdir -p "$work/rootfs/bin" "$work/rootfs/dev" "$work/rootfs/etc" "$work/rootfs/proc" \
+	"$work/rootfs/sys" "$work/rootfs/tmp"
+gcc -O2 -static -Wall -o "$work/rootfs/memhog" "$memhog_src" 2>"$work/gcc.log" ||
+	run_failed "gcc -O2 -static bench/memhog.c (is libc6-dev installed?)" "$work/gcc.log"
+cp /bin/busybox "$work/rootfs/bin/busybox"
+ln -s busybox "$work/rootfs/bin/sh"
+chmod 1777 "$work/rootfs/tmp"
+tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -cf "$work/rootfs.tar" .
+
+for tool in "${tools[@]}"; do
+	mkdir -p "$work/$tool/root"
+	call "$tool" "$work/$tool.import" import -q "$work/rootfs.tar" "$image_name"
+done
+versions=$(for tool in "${tools[@]}"; do
+	tool_cmd "$tool"
+	"${cmd[@]}" --version 2>/dev/null | head -n 1
+done | paste -sd, - | sed 's/,/, /g')
+versions="$versions, $(runc --version | head -n 1), criu $(criu --version | awk '/^Version:/ { print $2 }')"
+
+# ---- one run ----------------------------------------------------------------
+
+# run_once TOOL SIZE N: start, checkpoint to an archive, rm -f, restore from
+# it, check, rm -f. Appends "checkpoint_s restore_s archive_bytes" to
+# $work/results/TOOL.SIZE.
+run_once() {
+	local tool=$1 size=$2 n=$3
+	local name=memhog-$2-$3 archive=$work/archives/$1-$2-$3.tar.zst
+	local f=$work/$1.out log=$work/$1.log ckpt rest bytes id run_id before last status kept
+	local deadline
+
+	run_opts "$tool"
+	rm_opts "$tool"
+	settle || true
+	call "$tool" "$f" run -d --name "$name" "${run_args[@]}" "$image_name" /memhog "$size"
+	id=$(tail -n 1 "$f")
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || run_failed "'$tool run -d' (it printed no container ID)" "$f"
+	echo "$id" >>"$work/$tool.ids"
+	wait_ready "$tool" "$name" "$log" $((60 + size / 16))
+	run_id=$(awk '$1 == "ready" { print $5; exit }' "$log")
+
+	timed "$tool" "$f" container checkpoint --export "$archive" --compress zstd "$name"
+	ckpt=$secs
+	[ -s "$archive" ] || run_failed "'$tool container checkpoint' (it wrote no archive)" "$f.err"
+	bytes=$(stat -c %s "$archive")
+	# Where the counter stood when the process was dumped: the log of the
+	# checkpointed container ends there.
+	settle || true
+	logs_of "$tool" "$name" "$log"
+	before=$(counter_check "$log" "$run_id" -1) ||
+		run_failed "$tool: the log before the checkpoint ($before)" "$log"
+	status=$(status_of "$tool" "$name")
+	[ "$status" != running ] || die "$tool: container $name is still running after checkpoint"
+	call "$tool" "$f" rm "${rm_args[@]}" "$name"
+	: >"$work/$tool.ids" # the IDs of live containers only, for the cleanup
+
+	timed "$tool" "$f" container restore --import "$archive"
+	rest=$secs
+	id=$(tail -n 1 "$f")
+	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then echo "$id" >>"$work/$tool.ids"; fi
+	status=$(status_of "$tool" "$name")
+	[ "$status" = running ] || die "$tool: container $name is '$status' after restore, not running"
+	# The counter must carry on past where it stood, from the same process.
+	deadline=$((${EPOCHREALTIME/./} + 10 * 1000000))
+	while :; do
+		logs_of "$tool" "$name" "$log"
+		if last=$(counter_check "$log" "$run_id" "$before"); then
+			break
+		fi
+		case "$last" in *"not past"* | "no counter line") ;; *) run_failed "$tool: the restored counter ($last)" "$log" ;; esac
+		[ "${EPOCHREALTIME/./}" -lt "$deadline" ] ||
+			run_failed "$tool: the restored counter ($last, 10 s after restore)" "$log"
+		sleep 0.2
+	done
+	# Whether the restored log still holds the lines from before the
+	# checkpoint (informational: both tools carry the log in the archive).
+	kept=$(awk -v b="$before" '$1 == "count" && $2 + 0 <= b { k++ } END { print k ? "kept" : "lost" }' "$log")
+	call "$tool" "$f" rm "${rm_args[@]}" "$name"
+	: >"$work/$tool.ids"
+	rm -f "$archive"
+
+	echo "$ckpt $rest $bytes" >>"$work/results/$tool.$size"
+	printf 'bench/checkpoint: %-6s %5d MiB run %d: checkpoint %6.2f s, restore %6.2f s, archive %7.1f MB, counter %d -> %d (older log lines %s)\n' \
+		"$tool" "$size" "$n" "$ckpt" "$rest" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$before" "$last" "$kept" >&2
+}
+
+# The tools take turns, run by run, so that drift does not favour whichever
+# went first.
+for size in "${size_list[@]}"; do
+	r=$(runs_for "$size")
+	say "$size MiB: $r run(s) per tool"
+	for ((n = 1; n <= r; n++)); do
+		for tool in "${tools[@]}"; do run_once "$tool" "$size" "$n"; done
+	done
+done
+settle 10 || true
+for tool in "${tools[@]}"; do
+	left=$(quietly "$tool" ps -a -q | grep -cE '^[0-9a-f]{12,64}$' || true)
+	[ "$left" -eq 0 ] || die "$tool: $left container(s) left after the runs"
+	: >"$work/$tool.ids" # nothing left for the cleanup to remove
+done
+
+# ---- report -----------------------------------------------------------------
+
+# stat_of FILE COLUMN: "median min max count" of a column of FILE.
+stat_of() {
+	awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.6f %.6f %.6f %d\n", m, v[1], v[NR], NR }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+
+echo
+echo "checkpoint --export / restore --import of a container holding N MiB (bench/memhog.c), --compress zstd, runc"
+echo "($versions)"
+echo "roots and archives on $work ($(stat -f -c %T "$work")); runroots on $run_note;" \
+	"page cache $([ "$warm" = 1 ] && echo "kept (--warm)" || echo "dropped before each timed command")"
+echo "wall-clock seconds and MB (10^6 bytes); median, with min-max over the runs when more than one;"
+echo "ferry/podman below 1.00x: ferry is faster or its archive smaller"
+printf '%8s  %-13s %4s  %-24s %-24s %s\n' "size MiB" tool runs "checkpoint+export s" "import+restore s" "archive MB"
+declare -A ck rs by
+for size in "${size_list[@]}"; do
+	for tool in "${tools[@]}"; do
+		f=$work/results/$tool.$size
+		cells=()
+		for col in 1 2 3; do
+			read -r m lo hi count < <(stat_of "$f" "$col")
+			case "$col" in 1) ck[$tool.$size]=$m ;; 2) rs[$tool.$size]=$m ;; 3) by[$tool.$size]=$m ;; esac
+			if [ "$col" = 3 ]; then fmt='%.1f' div=1e6; else fmt='%.2f' div=1; fi
+			read -r m lo hi < <(awk -v f="$fmt" -v d="$div" -v a="$m" -v b="$lo" -v c="$hi" \
+				'BEGIN { printf f " " f " " f "\n", a / d, b / d, c / d }')
+			if [ "$count" -gt 1 ] && [ "$lo" != "$hi" ]; then
+				cells+=("$m ($lo-$hi)")
+			else
+				cells+=("$m")
+			fi
+		done
+		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" "$tool" "$count" "${cells[@]}"
+	done
+	if [ ${#tools[@]} -eq 2 ]; then
+		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" ferry/podman "" \
+			"$(ratio "${ck[ferry.$size]}" "${ck[podman.$size]}")" \
+			"$(ratio "${rs[ferry.$size]}" "${rs[podman.$size]}")" \
+			"$(ratio "${by[ferry.$size]}" "${by[podman.$size]}")"
+	fi
+done
+
+# ferry's targets (DESIGN: moving containers is its reason to exist), at
+# 1 GiB: three times as fast as Podman both ways, an archive no bigger than
+# 1.02 times Podman's. Informational: the exit status does not depend on it.
+echo
+echo "ferry targets at 1024 MiB (informational):"
+if [ ${#tools[@]} -ne 2 ] || [[ " ${size_list[*]} " != *" 1024 "* ]]; then
+	echo "  not measured: needs both ferry and podman, and 1024 in --sizes"
+else
+	target() { # LABEL FERRY PODMAN: ferry at least 3 times as fast
+		awk -v l="$1" -v f="$2" -v p="$3" 'BEGIN { s = f > 0 ? p / f : 0
+			printf "  %s %s: ferry %.2f s, podman %.2f s: %.2fx as fast (target >= 3x)\n",
+				(s >= 3 ? "PASS" : "FAIL"), l, f, p, s }'
+	}
+	target "checkpoint+export" "${ck[ferry.1024]}" "${ck[podman.1024]}"
+	target "import+restore   " "${rs[ferry.1024]}" "${rs[podman.1024]}"
+	awk -v f="${by[ferry.1024]}" -v p="${by[podman.1024]}" 'BEGIN { r = p > 0 ? f / p : 99
+		printf "  %s archive size     : ferry %.1f MB, podman %.1f MB: %.3fx (target <= 1.02x)\n",
+			(r <= 1.02 ? "PASS" : "FAIL"), f / 1e6, p / 1e6, r }'
+fi

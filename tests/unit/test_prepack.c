@@ -1,5 +1,5 @@
-/* Unit tests for archive/prepack.c and the writer's precompressed entries:
- * pages compressed while they are being written come out of the archive
+/* Unit tests for archive/prepack.c and the writer's streamed entries:
+ * pages streamed into the archive while they are being written come out
  * byte for byte, and the result is a tar that tar itself reads.  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,74 +72,67 @@ sample_data (void)
 }
 
 static void
-test_prepacked_pages_round_trip (void **state)
+test_streamed_pages_round_trip (void **state)
 {
-  cleanup_free char *top = NULL, *images = NULL, *packed = NULL, *archive = NULL, *out = NULL;
+  cleanup_free char *top = NULL, *images = NULL, *archive = NULL, *out = NULL;
   cleanup_free char *pages = NULL, *core = NULL, *cmd = NULL, *listing = NULL, *extracted = NULL;
   cleanup_free unsigned char *data = sample_data ();
-  const struct ferry_prepacked *pre = NULL;
   cleanup_error ferry_error_t err = NULL;
   ferry_archive_writer_t *w;
   ferry_prepack_t *p;
   struct grower g;
   pthread_t t;
-  size_t n = 0, len = 0;
+  size_t len = 0;
   int fd;
 
   (void) state;
   top = ferry_mkdtemp_in ("/tmp", "ferry-prepack-", &err);
   assert_non_null (top);
   images = xasprintf ("%s/images", top);
-  packed = xasprintf ("%s/packed", top);
   out = xasprintf ("%s/out", top);
   archive = xasprintf ("%s/a.tar.zst", top);
   pages = xasprintf ("%s/pages-1.img", images);
   core = xasprintf ("%s/core-1.img", images);
   assert_int_equal (mkdir (images, 0700), 0);
-  assert_int_equal (mkdir (packed, 0700), 0);
   assert_int_equal (mkdir (out, 0700), 0);
   assert_int_equal (ferry_write_file_atomic (core, "core", 4, 0600, &err), 0);
-
-  p = ferry_prepack_start (images, packed, 0, &err);
-  assert_non_null (p);
-  g.path = pages;
-  g.data = data;
-  assert_int_equal (pthread_create (&t, NULL, grow, &g), 0);
-  pthread_join (t, NULL);
-  assert_int_equal (ferry_prepack_finish (p, &pre, &n, &err), 0);
-  assert_int_equal (n, 1);
-  assert_string_equal (pre[0].name, "pages-1.img");
-  assert_int_equal (pre[0].size, (uint64_t) CHUNKS * CHUNK);
-  {
-    char digest[FERRY_DIGEST_LEN + 1];
-    ferry_sha256_buffer (data, (size_t) CHUNKS * CHUNK, digest);
-    assert_string_equal (pre[0].sha256, digest);
-  }
 
   fd = open (archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   assert_true (fd >= 0);
   w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
   assert_non_null (w);
-  assert_int_equal (ferry_archive_writer_use_precompressed (w, "checkpoint/pages-1.img", pre[0].path,
-                                                            pre[0].size, pre[0].sha256, &err),
-                    0);
-  /* An odd-sized entry before: its tar padding must come before ours.  */
+  assert_true (ferry_archive_writer_can_stream (w));
+  /* An odd-sized entry before: its tar padding must come before the
+   * streamed entry's header.  */
   assert_int_equal (ferry_archive_writer_add_data (w, "config.dump", "{}\n", 3, &err), 0);
+  assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
+
+  p = ferry_prepack_start (images, "checkpoint", w, &err);
+  assert_non_null (p);
+  g.path = pages;
+  g.data = data;
+  assert_int_equal (pthread_create (&t, NULL, grow, &g), 0);
+  pthread_join (t, NULL);
+  assert_int_equal (ferry_prepack_finish (p, &err), 0);
+  ferry_prepack_free (p);
+
   assert_int_equal (ferry_archive_writer_add_dir (w, "checkpoint", images, &err), 0);
   assert_int_equal (ferry_archive_writer_add_data (w, "stats-dump", "xyz", 3, &err), 0);
   assert_int_equal (ferry_archive_writer_finish (w, &err), 0);
   ferry_archive_writer_free (w);
   close (fd);
-  ferry_prepack_free (p);
 
-  /* tar itself reads it through: every header where it belongs.  */
+  /* tar itself reads it through: every header where it belongs, the
+   * streamed one with its final size.  */
   listing = xasprintf ("%s/listing", top);
-  cmd = xasprintf ("zstd -dc '%s' | tar -tf - > '%s'", archive, listing);
+  cmd = xasprintf ("zstd -dc '%s' | tar -tvf - > '%s'", archive, listing);
   assert_int_equal (system (cmd), 0);
   {
-    cleanup_free char *text = NULL;
+    cleanup_free char *text = NULL, *want = xasprintf (" %d ", CHUNKS * CHUNK);
     assert_int_equal (ferry_read_file (listing, &text, &len, &err), 0);
     assert_non_null (strstr (text, "checkpoint/pages-1.img\n"));
+    assert_non_null (strstr (text, want));
+    assert_non_null (strstr (text, "checkpoint/core-1.img\n"));
     assert_non_null (strstr (text, "stats-dump\n"));
   }
   fd = open (archive, O_RDONLY | O_CLOEXEC);
@@ -155,43 +148,119 @@ test_prepacked_pages_round_trip (void **state)
   assert_int_equal (ferry_rm_rf (top, &err), 0);
 }
 
-/* A precompressed entry whose file then changed size is refused, not
- * written with a lying header.  */
-static void
-test_precompressed_size_mismatch (void **state)
+struct two_files
 {
-  cleanup_free char *top = NULL, *file = NULL, *zst = NULL, *archive = NULL;
+  const char *first, *second;
+};
+
+/* One task's pages, closed, then the next task's, as CRIU dumps a tree.  */
+static void *
+grow_two (void *arg)
+{
+  struct two_files *t = arg;
+  int fd;
+
+  fd = open (t->first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  assert_int_equal (ferry_write_all (fd, "first-file-content", 18), 0);
+  close (fd);
+  fd = open (t->second, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  usleep (100000);
+  assert_int_equal (ferry_write_all (fd, "second", 6), 0);
+  usleep (100000);
+  assert_int_equal (ferry_write_all (fd, "-file", 5), 0);
+  close (fd);
+  return NULL;
+}
+
+/* The second file must not be taken as complete because the first was
+ * closed (a bug once recorded it empty).  */
+static void
+test_streamed_several_files (void **state)
+{
+  cleanup_free char *top = NULL, *images = NULL, *archive = NULL, *out = NULL, *a = NULL, *b = NULL;
+  cleanup_free char *got = NULL, *path = NULL;
   cleanup_error ferry_error_t err = NULL;
+  struct two_files t;
   ferry_archive_writer_t *w;
+  ferry_prepack_t *p;
+  pthread_t th;
+  size_t len;
   int fd;
 
   (void) state;
   top = ferry_mkdtemp_in ("/tmp", "ferry-prepack-", &err);
-  file = xasprintf ("%s/pages-1.img", top);
-  zst = xasprintf ("%s/pages-1.img.zst", top);
+  images = xasprintf ("%s/images", top);
+  out = xasprintf ("%s/out", top);
   archive = xasprintf ("%s/a.tar.zst", top);
-  assert_int_equal (ferry_write_file_atomic (file, "12345", 5, 0600, &err), 0);
-  assert_int_equal (ferry_write_file_atomic (zst, "", 0, 0600, &err), 0);
+  a = xasprintf ("%s/pages-1.img", images);
+  b = xasprintf ("%s/pages-2.img", images);
+  assert_int_equal (mkdir (images, 0700), 0);
+  assert_int_equal (mkdir (out, 0700), 0);
   fd = open (archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
-  assert_int_equal (ferry_archive_writer_use_precompressed (
-                        w, "pages-1.img", zst, 4,
-                        "sha256:0000000000000000000000000000000000000000000000000000000000000000", &err),
-                    0);
-  assert_true (ferry_archive_writer_add_file (w, "pages-1.img", file, &err) < 0);
-  assert_non_null (strstr (err->msg, "changed"));
+  assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
+  p = ferry_prepack_start (images, "checkpoint", w, &err);
+  assert_non_null (p);
+  t.first = a;
+  t.second = b;
+  assert_int_equal (pthread_create (&th, NULL, grow_two, &t), 0);
+  pthread_join (th, NULL);
+  assert_int_equal (ferry_prepack_finish (p, &err), 0);
+  ferry_prepack_free (p);
+  assert_int_equal (ferry_archive_writer_add_dir (w, "checkpoint", images, &err), 0);
+  assert_int_equal (ferry_archive_writer_finish (w, &err), 0);
   ferry_archive_writer_free (w);
   close (fd);
-  ferry_error_release (&err);
+  fd = open (archive, O_RDONLY | O_CLOEXEC);
+  assert_int_equal (ferry_archive_extract_verified (fd, out, NULL, "test archive", &err), 0);
+  close (fd);
+  path = xasprintf ("%s/checkpoint/pages-2.img", out);
+  assert_int_equal (ferry_read_file (path, &got, &len, &err), 0);
+  assert_string_equal (got, "second-file");
+  free (got);
+  free (path);
+  path = xasprintf ("%s/checkpoint/pages-1.img", out);
+  assert_int_equal (ferry_read_file (path, &got, &len, &err), 0);
+  assert_string_equal (got, "first-file-content");
   assert_int_equal (ferry_rm_rf (top, &err), 0);
+}
+
+/* Streaming needs a zstd archive in a file: not a pipe, not gzip.  */
+static void
+test_stream_refused (void **state)
+{
+  cleanup_error ferry_error_t err = NULL;
+  ferry_archive_writer_t *w;
+  int fds[2];
+
+  (void) state;
+  assert_int_equal (pipe (fds), 0);
+  w = ferry_archive_writer_new (fds[1], FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_non_null (w);
+  assert_false (ferry_archive_writer_can_stream (w));
+  assert_true (ferry_archive_writer_begin_stream (w, "x", &err) < 0);
+  ferry_error_release (&err);
+  assert_null (ferry_prepack_start ("/tmp", "checkpoint", w, &err));
+  ferry_error_release (&err);
+  ferry_archive_writer_free (w);
+  close (fds[0]);
+  close (fds[1]);
+  {
+    cleanup_close int fd = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    assert_true (fd >= 0);
+    w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_GZIP, 0, &err);
+    assert_false (ferry_archive_writer_can_stream (w));
+    ferry_archive_writer_free (w);
+  }
 }
 
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_prepacked_pages_round_trip),
-    cmocka_unit_test (test_precompressed_size_mismatch),
+    cmocka_unit_test (test_streamed_pages_round_trip),
+    cmocka_unit_test (test_streamed_several_files),
+    cmocka_unit_test (test_stream_refused),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

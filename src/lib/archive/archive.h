@@ -38,18 +38,25 @@ int ferry_archive_writer_add_file (ferry_archive_writer_t *w, const char *name, 
 int ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, const void *data, size_t len,
                                    ferry_error_t *err);
 /* Adds every regular file below DIR as PREFIX/<relative path> (PREFIX
- * "checkpoint" for the CRIU images), sorted by name.  Sub-directories are
- * added as directory entries.  */
+ * "checkpoint" for the CRIU images), sorted by name, except those streamed
+ * in already.  Sub-directories are added as directory entries.  */
 int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix, const char *dir,
                                   ferry_error_t *err);
 
-/* Registers PATH as the already compressed content of entry NAME (SIZE
- * bytes uncompressed, digest SHA256): when NAME is added (by add_file or
- * add_dir), PATH's bytes are copied into the archive instead of compressing
- * the file again.  PATH must hold complete frames (zstd) or members (gzip)
- * of the writer's own compression; see archive/prepack.h.  */
-int ferry_archive_writer_use_precompressed (ferry_archive_writer_t *w, const char *name, const char *path,
-                                            uint64_t size, const char *sha256, ferry_error_t *err);
+/* Entries whose content is still being written when they are added (CRIU's
+ * page images, compressed while CRIU dumps; see archive/prepack.h).  Only
+ * for zstd archives written to a file: the header of such an entry goes in
+ * a zstd frame of fixed size, patched in place once the size is known, and
+ * concatenated frames are one stream to every reader.  One at a time:
+ * begin, any number of stream_data, end.  */
+int ferry_archive_writer_can_stream (ferry_archive_writer_t *w);
+int ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);
+int ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, size_t len,
+                                      ferry_error_t *err);
+int ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err);
+
+/* Adds directory entry NAME (0700) unless the archive has it.  */
+int ferry_archive_writer_add_directory (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);
 
 /* Writes manifest.json and closes the tar and compression streams.  The
  * caller then fsyncs and renames the file.  */

@@ -1,6 +1,5 @@
 #include "prepack.h"
 #include "../util/cleanup.h"
-#include "../util/fs.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -9,160 +8,136 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #define PREPACK_IO_SIZE (4 * 1024 * 1024)
-
-struct follow
-{
-  struct ferry_prepacked out;
-  int in_fd;
-  int out_fd;
-  ferry_sha256_t *hash;
-  ZSTD_CCtx *cctx;
-};
 
 struct ferry_prepack
 {
   char *images_dir;
-  int level;
-  char *out_dir;
+  char *prefix;
+  ferry_archive_writer_t *w;
   int inotify_fd;
   pthread_t thread;
-  int thread_started;
-  atomic_int writer_done;
-  struct follow *files;
-  size_t n_files;
-  struct ferry_prepacked *results;
+  bool thread_started;
+  atomic_int dump_done;
+  /* The file being streamed, and the names streamed or skipped so far.  */
+  int current_fd;
+  char *current;
+  bool current_closed;
+  char **seen;
+  size_t n_seen;
   ferry_error_t err;
-  unsigned char *in_buf;
-  unsigned char *out_buf;
-  size_t out_size;
+  unsigned char *buf;
 };
 
-static int
+static bool
 is_pages_image (const char *name)
 {
   size_t n = strlen (name);
   return strncmp (name, "pages-", 6) == 0 && n > 10 && strcmp (name + n - 4, ".img") == 0;
 }
 
-static int
-follow_open (ferry_prepack_t *p, const char *name)
+static bool
+was_seen (ferry_prepack_t *p, const char *name)
 {
-  cleanup_free char *in_path = xasprintf ("%s/%s", p->images_dir, name);
-  struct follow *f;
-  int in_fd;
-
-  in_fd = open (in_path, O_RDONLY | O_CLOEXEC);
-  if (in_fd < 0)
-    return ferry_make_error (&p->err, errno, "cannot open `%s`", in_path);
-  p->files = xrealloc (p->files, sizeof (*p->files) * (p->n_files + 1));
-  f = &p->files[p->n_files++];
-  memset (f, 0, sizeof (*f));
-  f->in_fd = in_fd;
-  f->out.name = xstrdup (name);
-  f->out.path = xasprintf ("%s/%s.zst", p->out_dir, name);
-  f->out_fd = open (f->out.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (f->out_fd < 0)
-    return ferry_make_error (&p->err, errno, "cannot create `%s`", f->out.path);
-  f->hash = ferry_sha256_new ();
-  f->cctx = ZSTD_createCCtx ();
-  if (f->cctx == NULL)
-    return ferry_make_error (&p->err, ENOMEM, "cannot create a zstd compressor");
-  ZSTD_CCtx_setParameter (f->cctx, ZSTD_c_compressionLevel, p->level);
-  ZSTD_CCtx_setParameter (f->cctx, ZSTD_c_checksumFlag, 1);
-  /* One worker: CRIU itself needs the other core while it dumps.  */
-  ZSTD_CCtx_setParameter (f->cctx, ZSTD_c_nbWorkers, 1);
-  return 0;
+  for (size_t i = 0; i < p->n_seen; i++)
+    if (strcmp (p->seen[i], name) == 0)
+      return true;
+  return false;
 }
 
+/* Opens the next pages image CRIU has created, in name order.  */
 static int
-compress_chunk (ferry_prepack_t *p, struct follow *f, const void *data, size_t len, ZSTD_EndDirective mode)
-{
-  ZSTD_inBuffer in = { data, len, 0 };
-
-  for (;;)
-    {
-      ZSTD_outBuffer out = { p->out_buf, p->out_size, 0 };
-      size_t remaining = ZSTD_compressStream2 (f->cctx, &out, &in, mode);
-
-      if (ZSTD_isError (remaining))
-        return ferry_make_error (&p->err, 0, "cannot compress `%s`: %s", f->out.name,
-                                 ZSTD_getErrorName (remaining));
-      if (out.pos && ferry_write_all (f->out_fd, p->out_buf, out.pos) < 0)
-        return ferry_make_error (&p->err, errno, "cannot write `%s`", f->out.path);
-      if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
-        return 0;
-    }
-}
-
-/* Reads what the file has beyond what was read before.  Returns the bytes
- * taken, or -1.  */
-static ssize_t
-follow_step (ferry_prepack_t *p, struct follow *f)
-{
-  ssize_t total = 0;
-
-  for (;;)
-    {
-      ssize_t n = read (f->in_fd, p->in_buf, PREPACK_IO_SIZE);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return ferry_make_error (&p->err, errno, "cannot read `%s`", f->out.name);
-      if (n == 0)
-        return total;
-      ferry_sha256_update (f->hash, p->in_buf, n);
-      f->out.size += n;
-      total += n;
-      if (compress_chunk (p, f, p->in_buf, n, ZSTD_e_continue) < 0)
-        return -1;
-    }
-}
-
-static int
-scan_for_new (ferry_prepack_t *p)
+open_next (ferry_prepack_t *p)
 {
   cleanup_dir DIR *d = opendir (p->images_dir);
+  cleanup_free char *best = NULL, *path = NULL, *entry = NULL;
   struct dirent *de;
 
   if (d == NULL)
     return ferry_make_error (&p->err, errno, "cannot read `%s`", p->images_dir);
   while ((de = readdir (d)))
-    {
-      size_t i;
-      int known = 0;
+    if (is_pages_image (de->d_name) && ! was_seen (p, de->d_name)
+        && (best == NULL || strcmp (de->d_name, best) < 0))
+      {
+        free (best);
+        best = xstrdup (de->d_name);
+      }
+  if (best == NULL)
+    return 0;
+  path = xasprintf ("%s/%s", p->images_dir, best);
+  p->current_fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (p->current_fd < 0)
+    return ferry_make_error (&p->err, errno, "cannot open `%s`", path);
+  entry = xasprintf ("%s/%s", p->prefix, best);
+  if (ferry_archive_writer_begin_stream (p->w, entry, &p->err) < 0)
+    return -1;
+  p->seen = xrealloc (p->seen, sizeof (char *) * (p->n_seen + 1));
+  p->seen[p->n_seen++] = xstrdup (best);
+  p->current = steal_pointer (&best);
+  p->current_closed = false;
+  return 1;
+}
 
-      if (! is_pages_image (de->d_name))
+/* Streams what the current file has beyond what was taken.  Returns the
+ * bytes taken, or -1.  */
+static ssize_t
+take (ferry_prepack_t *p)
+{
+  ssize_t total = 0;
+
+  for (;;)
+    {
+      ssize_t n = read (p->current_fd, p->buf, PREPACK_IO_SIZE);
+
+      if (n < 0 && errno == EINTR)
         continue;
-      for (i = 0; i < p->n_files; i++)
-        if (strcmp (p->files[i].out.name, de->d_name) == 0)
-          known = 1;
-      if (! known && follow_open (p, de->d_name) < 0)
+      if (n < 0)
+        return ferry_make_error (&p->err, errno, "cannot read `%s`", p->current);
+      if (n == 0)
+        return total;
+      if (ferry_archive_writer_stream_data (p->w, p->buf, n, &p->err) < 0)
         return -1;
+      total += n;
     }
-  return 0;
 }
 
 static int
-follow_close (ferry_prepack_t *p, struct follow *f)
+close_current (ferry_prepack_t *p)
 {
-  if (compress_chunk (p, f, NULL, 0, ZSTD_e_end) < 0)
-    return -1;
-  if (close (f->out_fd) < 0)
+  close (p->current_fd);
+  p->current_fd = -1;
+  free (p->current);
+  p->current = NULL;
+  p->current_closed = false;
+  return ferry_archive_writer_end_stream (p->w, &p->err);
+}
+
+/* Waits a little for CRIU to write more, noting which file it closed.  */
+static void
+wait_for_more (ferry_prepack_t *p)
+{
+  struct pollfd pfd = { p->inotify_fd, POLLIN, 0 };
+  char events[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+  ssize_t n;
+
+  if (poll (&pfd, 1, 20) <= 0)
+    return;
+  while ((n = read (p->inotify_fd, events, sizeof (events))) > 0)
     {
-      f->out_fd = -1;
-      return ferry_make_error (&p->err, errno, "cannot write `%s`", f->out.path);
+      char *it = events;
+      while (it < events + n)
+        {
+          struct inotify_event *ev = (struct inotify_event *) it;
+          if ((ev->mask & IN_CLOSE_WRITE) && ev->len && p->current && strcmp (ev->name, p->current) == 0)
+            p->current_closed = true;
+          it += sizeof (*ev) + ev->len;
+        }
     }
-  f->out_fd = -1;
-  ferry_sha256_finish (f->hash, f->out.sha256);
-  f->hash = NULL;
-  return 0;
 }
 
 static void *
@@ -172,50 +147,59 @@ prepack_thread (void *arg)
 
   for (;;)
     {
-      int done = atomic_load (&p->writer_done);
-      ssize_t progress = 0;
-      size_t i;
+      /* Read before the pass: when set, this pass sees everything.  */
+      bool done = atomic_load (&p->dump_done);
+      bool closed;
+      ssize_t got = 0;
 
-      if (scan_for_new (p) < 0)
-        return NULL;
-      for (i = 0; i < p->n_files; i++)
+      if (p->current == NULL)
         {
-          ssize_t n = follow_step (p, &p->files[i]);
-          if (n < 0)
+          int r = open_next (p);
+          if (r < 0)
             return NULL;
-          progress += n;
+          if (r == 0)
+            {
+              if (done)
+                return NULL;
+              wait_for_more (p);
+              continue;
+            }
         }
-      /* DONE was read before this last pass: everything is in now.  */
-      if (done)
+      /* Noted before reading: a close seen now means the read below gets
+       * everything CRIU wrote.  */
+      closed = p->current_closed;
+      got = take (p);
+      if (got < 0)
+        return NULL;
+      if (done || closed)
         {
-          for (i = 0; i < p->n_files; i++)
-            if (follow_close (p, &p->files[i]) < 0)
-              return NULL;
-          return NULL;
+          /* CRIU closed it before this pass read to its end: complete.  */
+          if (close_current (p) < 0)
+            return NULL;
+          continue;
         }
-      if (progress == 0)
-        {
-          struct pollfd pfd = { p->inotify_fd, POLLIN, 0 };
-          char events[4096];
-
-          if (poll (&pfd, 1, 20) > 0)
-            while (read (p->inotify_fd, events, sizeof (events)) > 0)
-              ;
-        }
+      if (got == 0)
+        wait_for_more (p);
     }
 }
 
 ferry_prepack_t *
-ferry_prepack_start (const char *images_dir, const char *out_dir, int level, ferry_error_t *err)
+ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_writer_t *w,
+                     ferry_error_t *err)
 {
   ferry_prepack_t *p = xmalloc0 (sizeof (*p));
 
   p->images_dir = xstrdup (images_dir);
-  p->out_dir = xstrdup (out_dir);
-  p->level = level ? level : 1;
-  p->in_buf = xmalloc (PREPACK_IO_SIZE);
-  p->out_size = ZSTD_CStreamOutSize () * 16;
-  p->out_buf = xmalloc (p->out_size);
+  p->prefix = xstrdup (prefix);
+  p->w = w;
+  p->current_fd = -1;
+  p->buf = xmalloc (PREPACK_IO_SIZE);
+  if (! ferry_archive_writer_can_stream (w))
+    {
+      ferry_make_error (err, EINVAL, "the archive cannot take streamed entries");
+      ferry_prepack_free (p);
+      return NULL;
+    }
   p->inotify_fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
   if (p->inotify_fd < 0
       || inotify_add_watch (p->inotify_fd, images_dir, IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE) < 0)
@@ -230,66 +214,48 @@ ferry_prepack_start (const char *images_dir, const char *out_dir, int level, fer
       ferry_prepack_free (p);
       return NULL;
     }
-  p->thread_started = 1;
+  p->thread_started = true;
   return p;
 }
 
 int
-ferry_prepack_finish (ferry_prepack_t *p, const struct ferry_prepacked **out, size_t *n, ferry_error_t *err)
+ferry_prepack_finish (ferry_prepack_t *p, ferry_error_t *err)
 {
-  size_t i;
-
-  atomic_store (&p->writer_done, 1);
+  atomic_store (&p->dump_done, 1);
   if (p->thread_started)
     {
       pthread_join (p->thread, NULL);
-      p->thread_started = 0;
+      p->thread_started = false;
     }
   if (p->err)
     {
       *err = steal_pointer (&p->err);
       return -1;
     }
-  p->results = xmalloc0 (sizeof (*p->results) * (p->n_files + 1));
-  for (i = 0; i < p->n_files; i++)
-    p->results[i] = p->files[i].out;
-  *out = p->results;
-  *n = p->n_files;
   return 0;
 }
 
 void
 ferry_prepack_free (ferry_prepack_t *p)
 {
-  size_t i;
-
   if (p == NULL)
     return;
   if (p->thread_started)
     {
-      atomic_store (&p->writer_done, 1);
+      atomic_store (&p->dump_done, 1);
       pthread_join (p->thread, NULL);
     }
-  for (i = 0; i < p->n_files; i++)
-    {
-      struct follow *f = &p->files[i];
-      if (f->in_fd >= 0)
-        close (f->in_fd);
-      if (f->out_fd >= 0)
-        close (f->out_fd);
-      ferry_sha256_free (f->hash);
-      ZSTD_freeCCtx (f->cctx);
-      free (f->out.name);
-      free (f->out.path);
-    }
-  free (p->files);
-  free (p->results);
-  if (p->inotify_fd >= 0)
+  if (p->current_fd >= 0)
+    close (p->current_fd);
+  free (p->current);
+  for (size_t i = 0; i < p->n_seen; i++)
+    free (p->seen[i]);
+  free (p->seen);
+  if (p->inotify_fd > 0)
     close (p->inotify_fd);
   ferry_error_release (&p->err);
-  free (p->in_buf);
-  free (p->out_buf);
+  free (p->buf);
   free (p->images_dir);
-  free (p->out_dir);
+  free (p->prefix);
   free (p);
 }

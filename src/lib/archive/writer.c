@@ -35,12 +35,16 @@
 #define ZSTD_DEFAULT_LEVEL 1
 #define GZIP_DEFAULT_LEVEL 6
 
-struct precompressed
+/* An entry written while its content still grows (begin/stream/end): its
+ * header goes in a frame of fixed size, patched once the size is known.  */
+struct stream
 {
+  bool open;
   char *name;
-  char *path;
+  off_t header_offset;
   uint64_t size;
-  char sha256[FERRY_DIGEST_LEN + 1];
+  time_t mtime;
+  ferry_sha256_t *hash;
 };
 
 struct ferry_archive_writer
@@ -65,10 +69,8 @@ struct ferry_archive_writer
   bool broken;
   bool finished;
 
-  /* Entries whose compressed form was made beforehand (ferry_archive_
-   * writer_use_precompressed): copied in, not compressed again.  */
-  struct precompressed *pre;
-  size_t n_pre;
+  struct stream stream;
+  off_t base; /* the descriptor's offset when the writer started */
 
   /* name -> { "sha256", "size" } in the order added: the manifest.  */
   json_object *files;
@@ -282,6 +284,9 @@ ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
 
   w->fd = fd;
   w->compression = compression;
+  /* -1 for a pipe: entries cannot be streamed into it (their headers are
+   * patched in place).  */
+  w->base = lseek (fd, 0, SEEK_CUR);
   w->out = xmalloc (WRITER_OUT_SIZE);
   w->io = xmalloc (WRITER_IO_SIZE);
   w->files = json_object_new_object ();
@@ -318,12 +323,8 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   ferry_error_release (&w->sink_err);
   json_object_put (w->files);
   json_object_put (w->dirs);
-  for (size_t i = 0; i < w->n_pre; i++)
-    {
-      free (w->pre[i].name);
-      free (w->pre[i].path);
-    }
-  free (w->pre);
+  free (w->stream.name);
+  ferry_sha256_free (w->stream.hash);
   free (w->out);
   free (w->io);
   free (w);
@@ -514,35 +515,6 @@ ferry_archive_writer_add_data (ferry_archive_writer_t *w, const char *name, cons
   return add_data_named (w, clean, data, len, err);
 }
 
-int
-ferry_archive_writer_use_precompressed (ferry_archive_writer_t *w, const char *name, const char *path,
-                                        uint64_t size, const char *sha256, ferry_error_t *err)
-{
-  struct precompressed *p;
-
-  if (! ferry_digest_is_valid (sha256))
-    return ferry_make_error (err, EINVAL, "invalid digest `%s` for `%s`", sha256, name);
-  if (w->compression == FERRY_COMPRESSION_NONE)
-    return ferry_make_error (err, EINVAL, "an uncompressed archive takes no precompressed entries (`%s`)",
-                             name);
-  w->pre = xrealloc (w->pre, sizeof (*w->pre) * (w->n_pre + 1));
-  p = &w->pre[w->n_pre++];
-  p->name = xstrdup (name);
-  p->path = xstrdup (path);
-  p->size = size;
-  snprintf (p->sha256, sizeof (p->sha256), "%s", sha256);
-  return 0;
-}
-
-static const struct precompressed *
-find_precompressed (ferry_archive_writer_t *w, const char *name)
-{
-  for (size_t i = 0; i < w->n_pre; i++)
-    if (strcmp (w->pre[i].name, name) == 0)
-      return &w->pre[i];
-  return NULL;
-}
-
 /* LEN - 1 octal digits and a NUL; the caller keeps VALUE in range.  */
 static void
 octal_field (char *field, size_t len, uint64_t value)
@@ -589,58 +561,64 @@ ustar_header (unsigned char h[512], const char *name, uint64_t size, time_t mtim
   h[155] = ' ';
 }
 
-/* Writes entry NAME from its precompressed form P: the header in a frame of
- * its own, P's frames copied as they are, then the tar padding.  */
-static int
-add_precompressed (ferry_archive_writer_t *w, const char *name, const struct precompressed *p, time_t mtime,
-                   ferry_error_t *err)
-{
-  static const unsigned char zeros[512];
-  unsigned char header[512];
-  cleanup_close int fd = -1;
+/* A zstd frame of exactly STREAM_HEADER_FRAME bytes holding one raw
+ * (uncompressed) block: the 512-byte tar header.  Its size does not depend
+ * on the header's content, so it can be written first and patched later.  */
+#define STREAM_HEADER_FRAME (4 + 1 + 2 + 3 + 512)
 
-  if (strlen (name) >= 100)
-    return ferry_make_error (err, ENAMETOOLONG,
-                             "cannot add `%s`: the name is too long for a precompressed entry", name);
-  fd = open (p->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open `%s`", p->path);
-  ustar_header (header, name, p->size, mtime);
+static void
+header_frame (unsigned char frame[STREAM_HEADER_FRAME], const unsigned char header[512])
+{
+  static const unsigned char prefix[] = {
+    0x28, 0xb5, 0x2f, 0xfd, /* magic */
+    0x60,                   /* one segment, 2-byte content size, no checksum */
+    0x00, 0x01,             /* content size 512 (stored as 512 - 256) */
+    0x01, 0x10, 0x00,       /* last block, raw, 512 bytes */
+  };
+
+  memcpy (frame, prefix, sizeof (prefix));
+  memcpy (frame + sizeof (prefix), header, 512);
+}
+
+int
+ferry_archive_writer_can_stream (ferry_archive_writer_t *w)
+{
+  return w->compression == FERRY_COMPRESSION_ZSTD && w->base >= 0 && ! w->broken && ! w->finished;
+}
+
+int
+ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, ferry_error_t *err)
+{
+  unsigned char header[512], frame[STREAM_HEADER_FRAME];
+  cleanup_free char *clean = NULL;
+
+  if (! ferry_archive_writer_can_stream (w) || w->stream.open)
+    return ferry_make_error (err, EINVAL, "cannot stream `%s` into this archive", name);
+  clean = claim_name (w, name, false, err);
+  if (clean == NULL)
+    return -1;
+  if (strlen (clean) >= 100)
+    return ferry_make_error (err, ENAMETOOLONG, "cannot stream `%s`: the name is too long", clean);
   /* libarchive pads the previous entry lazily: have it do so now, before
    * bytes of our own follow.  */
-  if (archive_write_finish_entry (w->ar) != ARCHIVE_OK && ! w->broken)
-    return tar_error (w, name, err);
-  if (sink_end_frame (w) < 0 || sink_write (w, header, sizeof (header)) < 0 || sink_end_frame (w) < 0)
+  if (archive_write_finish_entry (w->ar) != ARCHIVE_OK)
+    return tar_error (w, clean, err);
+  if (sink_end_frame (w) < 0)
     goto sink_failed;
-  for (;;)
+  w->stream.header_offset = w->base + (off_t) w->bytes;
+  ustar_header (header, clean, 0, 0);
+  header_frame (frame, header);
+  if (ferry_write_all (w->fd, frame, sizeof (frame)) < 0)
     {
-      ssize_t n = read (fd, w->io, WRITER_IO_SIZE);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          w->broken = true;
-          return ferry_make_error (err, errno, "cannot read `%s`", p->path);
-        }
-      if (n == 0)
-        break;
-      if (ferry_write_all (w->fd, w->io, n) < 0)
-        {
-          ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
-          goto sink_failed;
-        }
-      w->bytes += n;
+      ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+      goto sink_failed;
     }
-  if (p->size % 512 && sink_write (w, zeros, 512 - p->size % 512) < 0)
-    goto sink_failed;
-  {
-    json_object *e = json_object_new_object ();
-    json_object_object_add (e, "sha256", json_object_new_string (p->sha256));
-    json_object_object_add (e, "size", json_object_new_int64 ((int64_t) p->size));
-    json_object_object_add (w->files, name, e);
-    mark_parents (w, name);
-  }
+  w->bytes += sizeof (frame);
+  w->stream.open = true;
+  w->stream.name = steal_pointer (&clean);
+  w->stream.size = 0;
+  w->stream.mtime = time (NULL);
+  w->stream.hash = ferry_sha256_new ();
   return 0;
 
 sink_failed:
@@ -649,22 +627,69 @@ sink_failed:
   return ferry_error_wrap (err, "cannot add `%s`", name);
 }
 
+int
+ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, size_t len, ferry_error_t *err)
+{
+  if (! w->stream.open)
+    return ferry_make_error (err, EINVAL, "no entry is being streamed");
+  ferry_sha256_update (w->stream.hash, data, len);
+  w->stream.size += len;
+  if (sink_write (w, data, len) < 0)
+    {
+      w->broken = true;
+      *err = steal_pointer (&w->sink_err);
+      return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
+    }
+  return 0;
+}
+
+int
+ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
+{
+  static const unsigned char zeros[512];
+  unsigned char header[512], frame[STREAM_HEADER_FRAME];
+  char digest[FERRY_DIGEST_LEN + 1];
+  cleanup_free char *name = NULL;
+  json_object *e;
+
+  if (! w->stream.open)
+    return ferry_make_error (err, EINVAL, "no entry is being streamed");
+  name = steal_pointer (&w->stream.name);
+  w->stream.open = false;
+  /* The padding starts the next frame: the content's frames end here.  */
+  if (sink_end_frame (w) < 0
+      || (w->stream.size % 512 && sink_write (w, zeros, 512 - w->stream.size % 512) < 0))
+    {
+      w->broken = true;
+      *err = steal_pointer (&w->sink_err);
+      return ferry_error_wrap (err, "cannot add `%s`", name);
+    }
+  ustar_header (header, name, w->stream.size, w->stream.mtime);
+  header_frame (frame, header);
+  if (pwrite (w->fd, frame, sizeof (frame), w->stream.header_offset) != (ssize_t) sizeof (frame))
+    {
+      w->broken = true;
+      return ferry_make_error (err, errno, "cannot write the header of `%s` into the archive", name);
+    }
+  ferry_sha256_finish (w->stream.hash, digest);
+  w->stream.hash = NULL;
+  e = json_object_new_object ();
+  json_object_object_add (e, "sha256", json_object_new_string (digest));
+  json_object_object_add (e, "size", json_object_new_int64 ((int64_t) w->stream.size));
+  json_object_object_add (w->files, name, e);
+  mark_parents (w, name);
+  return 0;
+}
+
 /* Streams the regular file open at FD (described by ST) as entry NAME.
  * PATH names it in errors.  */
 static int
 add_fd (ferry_archive_writer_t *w, const char *name, int fd, const struct stat *st, const char *path,
         ferry_error_t *err)
 {
-  const struct precompressed *pre = find_precompressed (w, name);
   ferry_sha256_t *h;
   uint64_t left = st->st_size;
 
-  if (pre)
-    {
-      if (pre->size != (uint64_t) st->st_size)
-        return ferry_make_error (err, EIO, "cannot add `%s`: it changed after it was compressed", path);
-      return add_precompressed (w, name, pre, st->st_mtim.tv_sec, err);
-    }
   if (write_header (w, new_entry (name, AE_IFREG, 0600, st->st_size, &st->st_mtim), name, err) < 0)
     return -1;
   h = ferry_sha256_new ();
@@ -821,6 +846,9 @@ add_tree_child (ferry_archive_writer_t *w, int dfd, const char *child, const cha
     }
   if (! S_ISREG (st.st_mode))
     return not_regular_error (path, st.st_mode, err);
+  /* Streamed in already (begin/end_stream) while it was being written.  */
+  if (is_file (w, name))
+    return 0;
   clean = claim_name (w, name, false, err);
   if (clean == NULL)
     return -1;
@@ -863,6 +891,15 @@ add_tree (ferry_archive_writer_t *w, int dfd, const char *prefix, const char *pa
         return -1;
     }
   return 0;
+}
+
+int
+ferry_archive_writer_add_directory (ferry_archive_writer_t *w, const char *name, ferry_error_t *err)
+{
+  struct stat st = { 0 };
+
+  clock_gettime (CLOCK_REALTIME, &st.st_mtim);
+  return add_dir_entry (w, name, &st, err);
 }
 
 int

@@ -175,93 +175,107 @@ add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, f
   return ferry_archive_writer_add_file (w, name, path, err);
 }
 
-/* Writes the archive to a temporary file beside EXPORT_PATH, syncs it and
- * renames it into place: a reader never sees a partial archive.  */
+/* An archive being written: a temporary file beside the export path,
+ * renamed into place only when complete and synced.  */
+struct export
+{
+  char *tmp;
+  int fd;
+  ferry_archive_writer_t *w;
+};
+
+static void
+export_abort (struct export *x)
+{
+  ferry_archive_writer_free (x->w);
+  x->w = NULL;
+  if (x->fd >= 0)
+    close (x->fd);
+  x->fd = -1;
+  if (x->tmp)
+    unlink (x->tmp);
+  free (x->tmp);
+  x->tmp = NULL;
+}
+
+/* Opens the archive and writes what was taken before the dump: spec,
+ * record, rootfs changes, volumes, /dev/shm, log.  */
 static int
-write_archive (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
-               const char *work, const struct ferry_prepacked *pre, size_t n_pre, ferry_error_t *err)
+export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
+              const char *work, struct export *x, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
   cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
   cleanup_free char *dir_copy = xstrdup (r->export_path);
-  cleanup_free char *tmp = NULL, *config = config_dump (e, c);
+  cleanup_free char *config = config_dump (e, c);
   cleanup_free char *spec_text = spec_dump (spec, err);
-  cleanup_free char *images = xasprintf ("%s/checkpoint", work);
-  cleanup_close int fd = -1;
-  ferry_archive_writer_t *w = NULL;
+  cleanup_free char *vdir = xasprintf ("%s/volumes", work);
   static const char *const work_files[]
-      = { "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar", "stats-dump", NULL };
+      = { "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar", NULL };
   size_t i;
 
-  tmp = xasprintf ("%s/.%s.ferry-tmp-XXXXXX", dirname (dir_copy), "checkpoint");
-  fd = mkostemp (tmp, O_CLOEXEC);
-  if (fd < 0)
+  x->fd = -1;
+  if (spec_text == NULL)
+    return -1;
+  x->tmp = xasprintf ("%s/.checkpoint.ferry-tmp-XXXXXX", dirname (dir_copy));
+  x->fd = mkostemp (x->tmp, O_CLOEXEC);
+  if (x->fd < 0)
     {
       int saved = errno;
-      free (tmp);
-      tmp = NULL;
+      free (x->tmp);
+      x->tmp = NULL;
       return ferry_make_error (err, saved, "cannot create checkpoint archive `%s`", r->export_path);
     }
-  if (fchmod (fd, 0600) < 0)
-    {
-      ferry_make_error (err, errno, "cannot set the mode of `%s`", tmp);
-      goto fail;
-    }
-  w = ferry_archive_writer_new (fd, r->compression, 0, err);
-  if (w == NULL)
-    goto fail;
-  for (i = 0; i < n_pre; i++)
-    {
-      cleanup_free char *name = xasprintf ("checkpoint/%s", pre[i].name);
-      if (ferry_archive_writer_use_precompressed (w, name, pre[i].path, pre[i].size, pre[i].sha256, err) < 0)
-        goto fail;
-    }
-  if (spec_text == NULL)
-    goto fail;
-  if (ferry_archive_writer_add_data (w, "spec.dump", spec_text, strlen (spec_text), err) < 0
-      || ferry_archive_writer_add_data (w, "config.dump", config, strlen (config), err) < 0
-      || ferry_archive_writer_add_data (w, "network.status", "{}\n", 3, err) < 0)
-    goto fail;
+  if (fchmod (x->fd, 0600) < 0)
+    return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
+  x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
+  if (x->w == NULL)
+    return -1;
+  if (ferry_archive_writer_add_data (x->w, "spec.dump", spec_text, strlen (spec_text), err) < 0
+      || ferry_archive_writer_add_data (x->w, "config.dump", config, strlen (config), err) < 0
+      || ferry_archive_writer_add_data (x->w, "network.status", "{}\n", 3, err) < 0)
+    return -1;
   for (i = 0; work_files[i]; i++)
     {
       cleanup_free char *path = xasprintf ("%s/%s", work, work_files[i]);
-      if (add_if_present (w, work_files[i], path, err) < 0)
-        goto fail;
+      if (add_if_present (x->w, work_files[i], path, err) < 0)
+        return -1;
     }
-  {
-    cleanup_free char *vdir = xasprintf ("%s/volumes", work);
-    if (ferry_path_exists (vdir) && ferry_archive_writer_add_dir (w, "volumes", vdir, err) < 0)
-      goto fail;
-  }
-  if (add_if_present (w, "ctr.log", log, err) < 0
-      || ferry_archive_writer_add_dir (w, "checkpoint", images, err) < 0
-      || ferry_archive_writer_finish (w, err) < 0)
-    goto fail;
-  ferry_archive_writer_free (w);
-  w = NULL;
-  if (fsync (fd) < 0)
-    {
-      ferry_make_error (err, errno, "cannot write checkpoint archive `%s`", r->export_path);
-      goto fail;
-    }
-  if (rename (tmp, r->export_path) < 0)
-    {
-      ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
-      goto fail;
-    }
-  {
-    cleanup_free char *dir2 = xstrdup (r->export_path);
-    cleanup_error ferry_error_t ignored = NULL;
-    ferry_fsync_path (dirname (dir2), &ignored);
-  }
-  return 0;
+  if (ferry_path_exists (vdir) && ferry_archive_writer_add_dir (x->w, "volumes", vdir, err) < 0)
+    return -1;
+  if (add_if_present (x->w, "ctr.log", log, err) < 0)
+    return -1;
+  /* Before any streamed page image: readers create it as they go.  */
+  return ferry_archive_writer_add_directory (x->w, "checkpoint", err);
+}
 
-fail:
-  ferry_archive_writer_free (w);
-  unlink (tmp);
-  return ferry_error_wrap (err, "cannot export container %s", c->name);
+/* Adds the rest of CRIU's images and its statistics, closes the archive,
+ * syncs it and renames it into place.  */
+static int
+export_end (const struct ferry_checkpoint_request *r, const char *work, const char *images, struct export *x,
+            ferry_error_t *err)
+{
+  cleanup_free char *stats = xasprintf ("%s/stats-dump", work);
+  cleanup_free char *dir_copy = xstrdup (r->export_path);
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (ferry_archive_writer_add_dir (x->w, "checkpoint", images, err) < 0
+      || add_if_present (x->w, "stats-dump", stats, err) < 0 || ferry_archive_writer_finish (x->w, err) < 0)
+    return -1;
+  ferry_archive_writer_free (x->w);
+  x->w = NULL;
+  if (fsync (x->fd) < 0)
+    return ferry_make_error (err, errno, "cannot write checkpoint archive `%s`", r->export_path);
+  if (rename (x->tmp, r->export_path) < 0)
+    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
+  free (x->tmp);
+  x->tmp = NULL;
+  close (x->fd);
+  x->fd = -1;
+  ferry_fsync_path (dirname (dir_copy), &ignored);
+  return 0;
 }
 
 /* Kills a frozen container and waits for conmon to see it go.  */
@@ -305,8 +319,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   cleanup_free char *cdir = NULL, *work = NULL, *images = NULL, *ckroot = NULL;
   struct ferry_checkpoint_options co = { 0 };
   ferry_prepack_t *prepack = NULL;
-  const struct ferry_prepacked *prepacked = NULL;
-  size_t n_prepacked = 0;
+  struct export x = { .fd = -1 };
   long long t0 = now_us (), t1;
   int frozen = 0, ret = -1;
 
@@ -360,16 +373,13 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
-  /* Memory pages are compressed while CRIU writes them (archive/prepack.h). */
-  if (r->export_path && r->compression == FERRY_COMPRESSION_ZSTD)
+  if (r->export_path && export_begin (e, c, r, work, &x, err) < 0)
+    goto fail;
+  /* Memory pages go into the archive while CRIU writes them
+   * (archive/prepack.h).  */
+  if (r->export_path && ferry_archive_writer_can_stream (x.w))
     {
-      cleanup_free char *packed = xasprintf ("%s/prepack", work);
-      if (mkdir (packed, 0700) < 0)
-        {
-          ferry_make_error (err, errno, "cannot create `%s`", packed);
-          goto fail;
-        }
-      prepack = ferry_prepack_start (images, packed, 0, err);
+      prepack = ferry_prepack_start (images, "checkpoint", x.w, err);
       if (prepack == NULL)
         goto fail;
     }
@@ -384,7 +394,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
     goto fail;
   stats->runtime_us = now_us () - t1;
-  if (prepack && ferry_prepack_finish (prepack, &prepacked, &n_prepacked, err) < 0)
+  if (prepack && ferry_prepack_finish (prepack, err) < 0)
     goto fail;
   {
     cleanup_free char *stats_path = xasprintf ("%s/stats-dump", work);
@@ -405,8 +415,11 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       ferry_runtime_resume (&e->runtime, c->id, &ignored);
       frozen = 0;
     }
-  if (r->export_path && write_archive (e, c, r, work, prepacked, n_prepacked, err) < 0)
-    goto fail;
+  if (r->export_path && export_end (r, work, images, &x, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot export container %s", c->name);
+      goto fail;
+    }
 
   if (r->leave_running)
     {
@@ -451,6 +464,7 @@ fail:
     remove_quietly (work);
 out:
   ferry_prepack_free (prepack);
+  export_abort (&x);
   if (r->export_path && work)
     remove_quietly (work);
   stats->total_us = now_us () - t0;

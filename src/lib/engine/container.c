@@ -646,7 +646,7 @@ insert_row (ferry_engine_t *e, const char *id, const char *name, const char *ima
   sqlite3_bind_text (st, 4, ferry_json_get_string (rec, "Created"), -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 5, ferry_json_to_string (rec, 0), -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (st);
-  if (rc == SQLITE_CONSTRAINT)
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
     return ferry_make_error_kind (
         err, FERRY_ERROR_EXISTS,
         "the container name \"%s\" is already in use: remove that container (ferry rm %s) "
@@ -834,8 +834,17 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     }
   if (build_record (o, img, id, name, &rec, err) < 0)
     goto out;
-  if (ferry_container_insert (e, img->id, rec, err) < 0)
-    goto out;
+  /* Two ferry processes may draw the same generated name at once: the
+   * database decides, and the loser draws again.  */
+  for (tries = 0; ferry_container_insert (e, img->id, rec, err) < 0; tries++)
+    {
+      if (o->name || (*err)->kind != FERRY_ERROR_EXISTS || tries >= 20)
+        goto out;
+      ferry_error_release (err);
+      free (name);
+      name = generate_name ();
+      json_object_object_add (rec, "Name", json_object_new_string (name));
+    }
   *out_id = steal_pointer (&id);
   ret = 0;
 out:

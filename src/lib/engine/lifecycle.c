@@ -425,6 +425,32 @@ prepare_runroot (ferry_engine_t *e, const char *id, ferry_error_t *err)
   return 0;
 }
 
+/* A failed restore's CRIU log lives in the bundle, which goes with the
+ * teardown: keep it beside the checkpoints, and put CRIU's own errors and
+ * the log's new path in ERR.  */
+static void
+keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *log = xasprintf ("%s/restore.log", bundle);
+  cleanup_free char *dir = xasprintf ("%s/checkpoints", e->runroot);
+  cleanup_free char *kept = xasprintf ("%s/restore-%s.log", dir, c->id);
+  cleanup_free char *criu = NULL, *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len;
+
+  if (! ferry_path_exists (log) || ferry_mkdir_p (dir, 0700, &ignored) < 0
+      || ferry_read_file (log, &text, &len, &ignored) < 0
+      || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
+    return;
+  criu = ferry_runtime_criu_log_errors (kept);
+  if (*err && criu)
+    {
+      free ((*err)->msg);
+      (*err)->msg = xasprintf ("CRIU could not restore container %s: %s (log: %s)", c->name, criu, kept);
+    }
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -445,6 +471,9 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   pid_t pid = 0, conmon_pid = 0;
   int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
 
+  /* What a previous run left (conmon's cleanup may not have run yet):
+   * the runtime refuses to create a container whose ID it still knows.  */
+  ferry_container_teardown (e, c);
   if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
       || write_etc_files (e, c, err) < 0)
     goto fail;
@@ -489,6 +518,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   return 0;
 
 fail:
+  if (restore_from)
+    keep_restore_log (e, c, err);
   ferry_container_teardown (e, c);
   ferry_overlay_free (&ov);
   return -1;

@@ -82,7 +82,8 @@ read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
       d->raw_eof = true;
       return 0;
     }
-  ferry_sha256_update (d->raw_hash, buf, r);
+  if (d->raw_hash)
+    ferry_sha256_update (d->raw_hash, buf, r);
   d->raw_size += r;
   return r;
 }
@@ -162,7 +163,8 @@ finish (ferry_decompress_t *d)
   if (d->finished)
     return;
   d->finished = true;
-  ferry_sha256_finish (d->raw_hash, d->raw_digest);
+  if (d->raw_hash)
+    ferry_sha256_finish (d->raw_hash, d->raw_digest);
   d->raw_hash = NULL;
   if (d->out_hash)
     {
@@ -302,12 +304,22 @@ ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, ferry_error
     }
   if (r > 0)
     {
-      ferry_sha256_update (d->out_hash, buf, r);
+      if (d->out_hash)
+        ferry_sha256_update (d->out_hash, buf, r);
       d->out_size += r;
     }
   else if (r == 0)
     finish (d);
   return r;
+}
+
+void
+ferry_decompress_skip_digests (ferry_decompress_t *d)
+{
+  ferry_sha256_free (d->raw_hash);
+  ferry_sha256_free (d->out_hash);
+  d->raw_hash = NULL;
+  d->out_hash = NULL;
 }
 
 int

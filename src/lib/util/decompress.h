@@ -54,6 +54,11 @@ ssize_t ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, fer
 /* Reads and hashes whatever is left (padding after a tar's end marker).  */
 int ferry_decompress_drain (ferry_decompress_t *d, ferry_error_t *err);
 
+/* For readers that hash what they need themselves (the checkpoint reader
+ * hashes each entry): stop computing the two stream digests, which then
+ * read as empty.  */
+void ferry_decompress_skip_digests (ferry_decompress_t *d);
+
 enum ferry_compression ferry_decompress_kind (ferry_decompress_t *d);
 
 /* Valid after the stream reached its end (read returned 0 or drain).  */

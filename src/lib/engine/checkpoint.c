@@ -278,6 +278,28 @@ export_end (const struct ferry_checkpoint_request *r, const char *work, const ch
   return 0;
 }
 
+/* CRIU's log is in the work dir, which a failure removes: keep it beside
+ * the checkpoints and say what CRIU said, in one line.  */
+static void
+explain_dump_failure (ferry_engine_t *e, const struct ferry_container *c, const char *work,
+                      ferry_error_t *err)
+{
+  cleanup_free char *log = xasprintf ("%s/dump.log", work);
+  cleanup_free char *dir = xasprintf ("%s/checkpoints", e->runroot);
+  cleanup_free char *kept = xasprintf ("%s/dump-%s.log", dir, c->id);
+  cleanup_free char *text = NULL, *criu = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len;
+
+  if (ferry_read_file (log, &text, &len, &ignored) < 0 || ferry_mkdir_p (dir, 0700, &ignored) < 0
+      || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
+    return;
+  criu = ferry_runtime_criu_log_errors (kept);
+  free ((*err)->msg);
+  (*err)->msg = criu ? xasprintf ("CRIU could not checkpoint container %s: %s (log: %s)", c->name, criu, kept)
+                     : xasprintf ("CRIU could not checkpoint container %s (log: %s)", c->name, kept);
+}
+
 /* Kills a frozen container and waits for conmon to see it go.  */
 static void
 stop_frozen (ferry_engine_t *e, struct ferry_container *c)
@@ -392,7 +414,10 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   co.file_locks = r->file_locks;
   t1 = now_us ();
   if (ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
-    goto fail;
+    {
+      explain_dump_failure (e, c, work, err);
+      goto fail;
+    }
   stats->runtime_us = now_us () - t1;
   if (prepack && ferry_prepack_finish (prepack, err) < 0)
     goto fail;

@@ -87,8 +87,8 @@ struct ferry_checkpoint_options
   int file_locks;
 };
 
-/* `runtime checkpoint`.  On failure the error carries CRIU's own "Error"
- * lines from dump.log and the log's path.  */
+/* `runtime checkpoint`.  CRIU's own account of a failure is in
+ * <work_path>/dump.log (see ferry_runtime_criu_log_errors).  */
 int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
                               const struct ferry_checkpoint_options *o, ferry_error_t *err);
 

@@ -46,8 +46,6 @@
 #define FILE_WRITER_CHUNK (1024 * 1024)
 #define FILE_WRITER_SLOTS 8
 
-#define RESOLVE_SAFE (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
-
 struct file_writer
 {
   pthread_t thread;
@@ -239,14 +237,7 @@ open_tar (struct reader *rd, ferry_error_t *err)
 static int
 open_in_root (int rootfd, const char *path, int flags, mode_t mode)
 {
-  struct open_how how = { .flags = flags, .mode = mode, .resolve = RESOLVE_SAFE };
-  int fd;
-
-  /* EAGAIN: a concurrent rename made the kernel unsure; try again.  */
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
-  return fd;
+  return ferry_openat2 (rootfd, path, flags, mode, FERRY_RESOLVE_SAFE);
 }
 
 static int

@@ -3,6 +3,7 @@
  * a `--user` value in the container's own passwd and group files.  */
 #include "spec.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -18,10 +19,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 #define OCI_VERSION "1.0.2-dev"
 
@@ -441,18 +438,12 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
 static int
 open_in_root (int rootfd, const char *rootfs, const char *name, FILE **out, ferry_error_t *err)
 {
-  struct open_how how = {
-    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
   cleanup_close int fd = -1;
   struct stat st;
 
   *out = NULL;
-  /* EAGAIN: a concurrent rename made the kernel unsure; try again.  */
-  do
-    fd = syscall (SYS_openat2, rootfd, name, &how, sizeof (how));
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  fd = ferry_openat2 (rootfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0,
+                      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
     return 0;
   if (fd < 0)

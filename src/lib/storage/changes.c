@@ -1,5 +1,6 @@
 #include "changes.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -13,10 +14,6 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 #define OPAQUE_XATTR "trusted.overlay.opaque"
 
@@ -151,14 +148,12 @@ is_opaque (int fd, const char *root, const char *path, ferry_error_t *err)
 static int
 open_layer_dir (struct walker *w, size_t layer, const char *relpath, ferry_error_t *err)
 {
-  struct open_how how = {
-    .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-  int fd = syscall (SYS_openat2, w->lower_fds[layer], relpath, &how, sizeof (how));
+  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ferry_openat2 (w->lower_fds[layer], relpath, flags, 0,
+                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 
   if (fd < 0 && errno == ENOSYS)
-    fd = openat (w->lower_fds[layer], relpath, how.flags);
+    fd = openat (w->lower_fds[layer], relpath, flags);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s/%s`", w->lowers[layer], relpath);
   return fd;

@@ -35,25 +35,13 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
-#define RESOLVE_SAFE (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
 #define OVERLAY_XATTR_PREFIX "trusted.overlay."
 #define EXPORT_COPY_BUF_SIZE (256 * 1024)
 
 static int
 open_in_root (int rootfd, const char *path, int flags)
 {
-  struct open_how how = { .flags = flags, .resolve = RESOLVE_SAFE };
-  int fd;
-
-  /* EAGAIN: a concurrent rename made the kernel unsure; try again.  */
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
-  return fd;
+  return ferry_openat2 (rootfd, path, flags, 0, FERRY_RESOLVE_SAFE);
 }
 
 static bool

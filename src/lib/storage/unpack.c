@@ -32,8 +32,6 @@
 #define WHITEOUT_META_PREFIX ".wh..wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 
-#define RESOLVE_SAFE (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
-
 /* A directory whose times are set at the end, after its children.  */
 struct dir_times
 {
@@ -94,14 +92,7 @@ unpack_release (struct unpack *u)
 static int
 open_in_root (int rootfd, const char *path, int flags)
 {
-  struct open_how how = { .flags = flags, .resolve = RESOLVE_SAFE };
-  int fd;
-
-  /* EAGAIN: a concurrent rename made the kernel unsure; try again.  */
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
-  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
-  return fd;
+  return ferry_openat2 (rootfd, path, flags, 0, FERRY_RESOLVE_SAFE);
 }
 
 static int

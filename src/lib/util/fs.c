@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int
@@ -290,4 +291,20 @@ ferry_path_exists (const char *path)
   struct stat st;
 
   return lstat (path, &st) == 0;
+}
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+int
+ferry_openat2 (int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve)
+{
+  struct open_how how = { .flags = (uint64_t) flags, .mode = mode, .resolve = resolve };
+  int fd;
+
+  do
+    fd = syscall (SYS_openat2, dirfd, path, &how, sizeof (how));
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR));
+  return fd;
 }

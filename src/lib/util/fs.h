@@ -4,7 +4,9 @@
 
 #include "error.h"
 
+#include <linux/openat2.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* mkdir -p, with MODE for every directory it creates.  */
@@ -40,5 +42,14 @@ char *ferry_path_normalize_entry (const char *path);
 char *ferry_mkdtemp_in (const char *parent, const char *prefix, ferry_error_t *err);
 
 int ferry_path_exists (const char *path);
+
+/* Resolution that keeps every name inside DIRFD: ".." and absolute
+ * symlinks stay in it, and no symlink, magic link or mount crossing is
+ * followed at all.  */
+#define FERRY_RESOLVE_SAFE (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV)
+
+/* openat2(2) with RESOLVE (RESOLVE_* flags), retried when a concurrent
+ * rename made the kernel unsure (EAGAIN) or a signal came (EINTR).  */
+int ferry_openat2 (int dirfd, const char *path, int flags, mode_t mode, uint64_t resolve);
 
 #endif

@@ -22,6 +22,7 @@ load helpers
 	[ "$(f inspect --format '{{.State.Running}}' counter)" = true ]
 	run_ferry ps --format '{{.Names}} {{.State}}'
 	[ "$output" = '["counter"] running' ]
+	[ "$(f ps --format json | jq -r '.[0].Names[0] + " " + .[0].State + " " + .[0].Id')" = "counter running $id" ]
 
 	run_ferry stop -t 1 counter
 	assert_status 0
@@ -361,7 +362,7 @@ load helpers
 	! grep -q "$TEST_TMP" /proc/self/mountinfo
 }
 
-@test "image VOLUMEs become anonymous volumes; -t gives a terminal; unknown runtime is an error" {
+@test "image VOLUMEs become anonymous volumes; -t gives a terminal; --runtime by path, unknown runtime is an error" {
 	oci_unpack "$(ferry_test_image)" "$TEST_TMP/l"
 	manifest=$(oci_blob_path "$TEST_TMP/l" "$(oci_manifest_digest "$TEST_TMP/l")")
 	config=$(jq -r '.config.digest' "$manifest")
@@ -383,6 +384,10 @@ load helpers
 	assert_status 0
 	[[ "$output" == "/dev/pts/"* ]]
 	assert_output_contains xterm
+
+	run_ferry --runtime "$(command -v runc)" run --rm ferry-test echo by-path
+	assert_status 0
+	[ "$output" = by-path ]
 
 	run_ferry --runtime no-such-runtime run --rm ferry-test true
 	assert_status 125

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@ struct ferry_prepack
   bool current_closed;
   char **seen;
   size_t n_seen;
+  /* Pages images CRIU has closed, whichever was being read then.  */
+  char **closed;
+  size_t n_closed;
   ferry_error_t err;
   unsigned char *buf;
 };
@@ -42,12 +46,26 @@ is_pages_image (const char *name)
 }
 
 static bool
-was_seen (ferry_prepack_t *p, const char *name)
+in_list (char *const *list, size_t n, const char *name)
 {
-  for (size_t i = 0; i < p->n_seen; i++)
-    if (strcmp (p->seen[i], name) == 0)
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (list[i], name) == 0)
       return true;
   return false;
+}
+
+static bool
+was_seen (ferry_prepack_t *p, const char *name)
+{
+  return in_list (p->seen, p->n_seen, name);
+}
+
+/* CRIU numbers its page images: pages-2.img comes before pages-10.img.  */
+static bool
+comes_before (const char *a, const char *b)
+{
+  long na = strtol (a + 6, NULL, 10), nb = strtol (b + 6, NULL, 10);
+  return na != nb ? na < nb : strcmp (a, b) < 0;
 }
 
 /* Opens the next pages image CRIU has created, in name order.  */
@@ -62,7 +80,7 @@ open_next (ferry_prepack_t *p)
     return ferry_make_error (&p->err, errno, "cannot read `%s`", p->images_dir);
   while ((de = readdir (d)))
     if (is_pages_image (de->d_name) && ! was_seen (p, de->d_name)
-        && (best == NULL || strcmp (de->d_name, best) < 0))
+        && (best == NULL || comes_before (de->d_name, best)))
       {
         free (best);
         best = xstrdup (de->d_name);
@@ -78,8 +96,8 @@ open_next (ferry_prepack_t *p)
     return -1;
   p->seen = xrealloc (p->seen, sizeof (char *) * (p->n_seen + 1));
   p->seen[p->n_seen++] = xstrdup (best);
+  p->current_closed = in_list (p->closed, p->n_closed, best);
   p->current = steal_pointer (&best);
-  p->current_closed = false;
   return 1;
 }
 
@@ -133,8 +151,16 @@ wait_for_more (ferry_prepack_t *p)
       while (it < events + n)
         {
           struct inotify_event *ev = (struct inotify_event *) it;
-          if ((ev->mask & IN_CLOSE_WRITE) && ev->len && p->current && strcmp (ev->name, p->current) == 0)
-            p->current_closed = true;
+          if ((ev->mask & IN_CLOSE_WRITE) && ev->len && is_pages_image (ev->name))
+            {
+              if (p->current && strcmp (ev->name, p->current) == 0)
+                p->current_closed = true;
+              else if (! in_list (p->closed, p->n_closed, ev->name))
+                {
+                  p->closed = xrealloc (p->closed, sizeof (char *) * (p->n_closed + 1));
+                  p->closed[p->n_closed++] = xstrdup (ev->name);
+                }
+            }
           it += sizeof (*ev) + ev->len;
         }
     }
@@ -251,6 +277,9 @@ ferry_prepack_free (ferry_prepack_t *p)
   for (size_t i = 0; i < p->n_seen; i++)
     free (p->seen[i]);
   free (p->seen);
+  for (size_t i = 0; i < p->n_closed; i++)
+    free (p->closed[i]);
+  free (p->closed);
   if (p->inotify_fd > 0)
     close (p->inotify_fd);
   ferry_error_release (&p->err);

@@ -666,6 +666,7 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
   w->stream.open = false;
   /* The padding starts the next frame: the content's frames end here.  */
   if (sink_end_frame (w) < 0
+      || ZSTD_isError (ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_compressionLevel, w->level))
       || (w->stream.size % 512 && sink_write (w, zeros, 512 - w->stream.size % 512) < 0))
     {
       w->broken = true;

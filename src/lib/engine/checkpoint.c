@@ -346,12 +346,12 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   int frozen = 0, ret = -1;
 
   memset (stats, 0, sizeof (*stats));
-  if (ferry_container_find (e, ref, &c, err) < 0)
-    return -1;
-  lock = ferry_container_lock (e, c->id, err);
+  lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
-    goto out;
-  ferry_container_refresh (e, c);
+    {
+      stats->total_us = now_us () - t0;
+      return -1;
+    }
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
@@ -362,7 +362,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {
-      ckroot = xasprintf ("%s/checkpoints", e->runroot);
+      /* With -k the images stay with the container: dump them beside it,
+       * so keeping them is a rename, not a copy across file systems.  */
+      ckroot = r->keep ? xstrdup (cdir) : xasprintf ("%s/checkpoints", e->runroot);
       if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (work = ferry_mkdtemp_in (ckroot, "dump-", err)) == NULL)
         goto out;
     }
@@ -464,16 +466,21 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
     }
   if (r->export_path && r->keep)
     {
-      /* -k: the images and logs stay with the container too.  */
+      /* -k: the images, CRIU's log and /dev/shm stay with the container too. */
       cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
+      cleanup_free char *log = xasprintf ("%s/dump.log", work);
+      cleanup_free char *klog = xasprintf ("%s/dump.log", images);
+      cleanup_free char *shm = xasprintf ("%s/devshm-checkpoint.tar", work);
+      cleanup_free char *kshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_rm_rf (kept, &ignored);
-      ferry_error_release (&ignored);
-      if (rename (images, kept) == 0)
+
+      rename (log, klog);
+      if (ferry_rm_rf (kept, &ignored) < 0 || rename (images, kept) < 0 || rename (shm, kshm) < 0)
         {
-          cleanup_free char *log = xasprintf ("%s/dump.log", work);
-          cleanup_free char *klog = xasprintf ("%s/dump.log", kept);
-          rename (log, klog);
+          ferry_make_error (err, errno,
+                            "the archive `%s` is complete, but the images could not be kept in `%s`",
+                            r->export_path, kept);
+          goto out;
         }
     }
   ret = 0;
@@ -608,12 +615,9 @@ restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore
   cleanup_free char *cdir = NULL, *images = NULL, *devshm = NULL, *inventory = NULL;
   int ret = -1;
 
-  if (ferry_container_find (e, ref, &c, err) < 0)
-    return -1;
-  lock = ferry_container_lock (e, c->id, err);
+  lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
-    goto out;
-  ferry_container_refresh (e, c);
+    return -1;
   cdir = ferry_engine_container_dir (e, c->id);
   images = xasprintf ("%s/checkpoint", cdir);
   devshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
@@ -738,6 +742,7 @@ static int
 restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char **out_id,
                 struct ferry_cr_stats *stats, ferry_error_t *err)
 {
+  cleanup_lock int lock = -1;
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
   cleanup_free char *staging = NULL, *what = xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_json json_object *dump = NULL;
@@ -775,6 +780,11 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
   if (check_import (e, rec, r, err) < 0)
+    goto out;
+  /* Held until the state says running: conmon's cleanup of a process that
+   * exits at once must find it so, not "created".  */
+  lock = ferry_container_lock (e, ferry_json_get_string (rec, "Id"), err);
+  if (lock < 0)
     goto out;
   if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, err) < 0)
     goto out;
@@ -821,7 +831,12 @@ fail:
   if (created)
     {
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_container_remove (e, ferry_json_get_string (rec, "Id"), 1, 1, &ignored);
+      /* remove takes the lock itself (flock on another descriptor would
+       * wait for this one).  Volumes that were there before the restore
+       * (--ignore-volumes) are not its to remove.  */
+      ferry_lock_release (lock);
+      lock = -1;
+      ferry_container_remove (e, ferry_json_get_string (rec, "Id"), 1, ! r->ignore_volumes, &ignored);
       /* Named volumes this restore created go too: they held only the
        * archive's copy.  */
       if (! r->ignore_volumes)

@@ -362,7 +362,10 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Env", env);
   for (i = 0; o->env_files && o->env_files[i]; i++)
     if (env_apply_file (env, o->env_files[i], err) < 0)
-      return -1;
+      {
+        json_object_put (labels);
+        return -1;
+      }
   for (i = 0; o->env && o->env[i]; i++)
     env_apply_option (env, o->env[i]);
   if (! env_has (env, "PATH"))

@@ -30,6 +30,10 @@ int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const 
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);
 
 int ferry_container_lock (ferry_engine_t *e, const char *id, ferry_error_t *err);
+/* Finds REF, locks it and reads it again under the lock, by ID; returns
+ * the lock (ferry_lock_release) or -1.  */
+int ferry_container_find_locked (ferry_engine_t *e, const char *ref, struct ferry_container **out,
+                                 ferry_error_t *err);
 
 /* Reads conmon's exit file into C; 1 when the container has exited.  */
 int ferry_container_take_exit_file (ferry_engine_t *e, struct ferry_container *c);

@@ -38,6 +38,36 @@ release_error (ferry_error_t *err)
   ferry_error_release (err);
 }
 
+/* Finds REF, takes its lock, and reads it again under the lock (another
+ * ferry may have changed or removed it meanwhile; the second read is by ID,
+ * so a new container that took the name is never the one acted on).
+ * Returns the lock, or -1 with *OUT NULL.  */
+int
+ferry_container_find_locked (ferry_engine_t *e, const char *ref, struct ferry_container **out,
+                             ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL;
+  int lock;
+
+  *out = NULL;
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  id = xstrdup (c->id);
+  ferry_container_free (c);
+  lock = ferry_container_lock (e, id, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_container_find (e, id, &c, err) < 0)
+    {
+      ferry_lock_release (lock);
+      return -1;
+    }
+  ferry_container_refresh (e, c);
+  *out = c;
+  return lock;
+}
+
 /* ---- state ---------------------------------------------------------------- */
 
 /* True when PID is a live conmon.  A zombie is not: a monitor killed with
@@ -533,12 +563,9 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   cleanup_lock int lock = -1;
   int attach_fd = -1, ret = -1;
 
-  if (ferry_container_find (e, ref, &c, err) < 0)
-    return -1;
-  lock = ferry_container_lock (e, c->id, err);
+  lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
-    goto out;
-  ferry_container_refresh (e, c);
+    return -1;
   if (ferry_container_is_active (c))
     {
       ret = 0; /* podman start of a running container is not an error */
@@ -618,7 +645,12 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_er
   if (ferry_container_is_active (c))
     {
       if (timeout > 0 && ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
-        return -1;
+        {
+          /* It may have exited just before the signal: then it is stopped. */
+          if (! ferry_container_wait_exit_file (e, c, 2000))
+            return -1;
+          ferry_error_release (err);
+        }
       if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
         return -1;
       if (timeout == 0 || ! ferry_container_wait_exit_file (e, c, timeout * 1000LL))
@@ -640,14 +672,10 @@ ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_err
   cleanup_lock int lock = -1;
   int ret = -1;
 
-  if (ferry_container_find (e, ref, &c, err) < 0)
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
     return -1;
-  lock = ferry_container_lock (e, c->id, err);
-  if (lock >= 0)
-    {
-      ferry_container_refresh (e, c);
-      ret = stop_locked (e, c, timeout, err);
-    }
+  ret = stop_locked (e, c, timeout, err);
   ferry_container_free (c);
   return ret;
 }
@@ -679,12 +707,9 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
   enum ferry_container_status want = pause ? FERRY_CONTAINER_RUNNING : FERRY_CONTAINER_PAUSED;
   int ret = -1;
 
-  if (ferry_container_find (e, ref, &c, err) < 0)
-    return -1;
-  lock = ferry_container_lock (e, c->id, err);
+  lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
-    goto out;
-  ferry_container_refresh (e, c);
+    return -1;
   if (c->status != want)
     {
       ret = ferry_make_error_kind (err, FERRY_ERROR_STATE, "%s is not %s, it is %s: container state improper",
@@ -830,19 +855,10 @@ ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volum
   cleanup_lock int lock = -1;
   int ret = -1;
 
-  if (ferry_container_find (e, ref, &c, err) < 0)
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
     return -1;
-  lock = ferry_container_lock (e, c->id, err);
-  if (lock >= 0)
-    {
-      ferry_container_free (c);
-      c = NULL;
-      /* Someone may have removed it while we waited for the lock.  */
-      if (ferry_container_find (e, ref, &c, err) < 0)
-        return -1;
-      ferry_container_refresh (e, c);
-      ret = remove_locked (e, c, force, volumes, 0, err);
-    }
+  ret = remove_locked (e, c, force, volumes, 0, err);
   ferry_container_free (c);
   return ret;
 }
@@ -882,7 +898,17 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
   if (ferry_container_is_active (c))
     {
       if (! ferry_container_take_exit_file (e, c))
-        mark_exited_without_code (c);
+        {
+          /* No exit file while a monitor lives: this cleanup belongs to an
+           * earlier run (it lost the race for the lock to a new start or
+           * restore, which removed that run's exit file).  */
+          if (process_is_conmon (c->conmon_pid))
+            {
+              ferry_container_free (c);
+              return 0;
+            }
+          mark_exited_without_code (c);
+        }
       ferry_container_teardown (e, c);
       ret = ferry_container_save_state (e, c, err);
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))

@@ -185,6 +185,10 @@ load helpers
 	run sh -c "'$FERRY_BIN' --root '$ROOT' import - fromstdin < '$TEST_TMP/rootfs.tar'"
 	assert_status 0
 	f image exists localhost/fromstdin:latest
+	# A compressed stream on standard input is recorded as what it is.
+	run sh -c "zstd -q -c '$TEST_TMP/rootfs.tar' | '$FERRY_BIN' --root '$ROOT' import - zstdin"
+	assert_status 0
+	[ "$(sqlite3 "$ROOT/ferry.db" "SELECT media_type FROM layer_blobs WHERE media_type LIKE '%zstd'")" = application/vnd.oci.image.layer.v1.tar+zstd ]
 
 	run_ferry import "$TEST_TMP/missing.tar" x
 	assert_status 125

@@ -86,7 +86,6 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
   struct ferry_new_image img = { 0 };
   struct ferry_unpack_result res;
   cleanup_close int fd = -1;
-  enum ferry_compression kind;
   int ret = -1;
 
   img.names = xmalloc0 (sizeof (char *) * 2);
@@ -105,7 +104,6 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
       ferry_make_error (err, errno, "cannot open tarball `%s`", path);
       goto out;
     }
-  kind = ferry_compression_of_fd (fd);
   img.n_layers = 1;
   img.layers = xmalloc0 (sizeof (*img.layers));
   img.layers[0].unpacked = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "import-", err);
@@ -125,7 +123,9 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
   memcpy (img.layers[0].blob_digest, res.compressed_digest, sizeof (res.compressed_digest));
   img.layers[0].blob_size = res.compressed_size;
   img.layers[0].size = res.diff_size;
-  img.layers[0].media_type = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, kind));
+  /* From the stream itself: standard input cannot be peeked at.  */
+  img.layers[0].media_type
+      = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
 
   img.config
       = import_config (res.diff_digest, strcmp (path, "-") == 0 ? "imported from standard input" : path);

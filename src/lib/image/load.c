@@ -137,8 +137,8 @@ spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
     r = archive_read_open_filename (a, path, 1 << 17);
   if (r != ARCHIVE_OK)
     {
-      ferry_make_error (err, archive_errno (a) > 0 ? archive_errno (a) : 0,
-                        "cannot open image archive `%s`: %s", path, archive_error_string (a));
+      /* libarchive's errno for a format it does not know is noise.  */
+      ferry_make_error (err, 0, "cannot open image archive `%s`: %s", path, archive_error_string (a));
       goto out;
     }
   while ((r = archive_read_next_header (a, &entry)) == ARCHIVE_OK)
@@ -488,7 +488,7 @@ oci_index (struct spool *sp, json_object *index, const char *const *names, struc
             return -1;
           continue;
         }
-      if (depth > 0 && ! platform_matches (desc))
+      if (! platform_matches (desc))
         continue;
       *out = xrealloc (*out, sizeof (**out) * (*n + 1));
       memset (&(*out)[*n], 0, sizeof (**out));

@@ -633,10 +633,11 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
   for (i = 0; unused && unused[i]; i++)
     {
       cleanup_free char *path = ferry_store_layer_path (s, unused[i]);
-      /* The rows are gone; a directory that cannot be removed now is an
-       * orphan that the next load of that layer replaces.  */
-      if (ferry_rm_rf (path, err) < 0)
-        return -1;
+      /* The rows are gone and the image with them; a directory that cannot
+       * be removed now is an orphan that the next load of that layer
+       * replaces.  */
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (path, &ignored);
     }
   return 0;
 }

@@ -67,19 +67,25 @@ ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *err)
       const char *name = archive_entry_pathname (entry);
 
       archive_read_disk_descend (disk);
-      /* Names relative to DIR: "DIR/a/b" becomes "a/b"; DIR itself is left out. */
+      /* Names relative to DIR: "DIR/a/b" becomes "a/b", and DIR itself "./"
+       * so that its owner and mode travel too (a database's volume is
+       * often 0700 and owned by its user).  */
       if (strncmp (name, dir, dir_len) != 0 || (name[dir_len] != '/' && name[dir_len] != '\0'))
         continue;
-      if (name[dir_len] == '\0')
+      /* Sockets have no tar form (and Podman's exports skip them too).  */
+      if (archive_entry_filetype (entry) == AE_IFSOCK)
         continue;
       {
-        cleanup_free char *rel = xstrdup (name + dir_len + 1);
+        cleanup_free char *rel = xstrdup (name[dir_len] == '\0' ? "./" : name + dir_len + 1);
         archive_entry_set_pathname (entry, rel);
       }
-      if (archive_write_header (out, entry) != ARCHIVE_OK)
+      /* A warning (a name that is not valid in the locale's charset) still
+       * wrote the entry, byte for byte.  */
+      r = archive_write_header (out, entry);
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
         {
-          ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0, "cannot write `%s`: %s",
-                            tar_path, archive_error_string (out));
+          ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0, "cannot save `%s/%s`: %s",
+                            dir, archive_entry_pathname (entry), archive_error_string (out));
           goto out;
         }
       if (archive_entry_size (entry) > 0 && copy_data (disk, out, archive_entry_pathname (entry), err) < 0)

@@ -805,6 +805,7 @@ ferry_unpack_tar (int fd, const char *dest, unsigned flags, struct ferry_unpack_
       ferry_decompress_digests (u.stream, result->compressed_digest, result->diff_digest,
                                 &result->compressed_size, &result->diff_size);
       result->entries = u.entries;
+      result->compression = ferry_decompress_kind (u.stream);
     }
   return 0;
 }

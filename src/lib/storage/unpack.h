@@ -11,6 +11,7 @@
 #define FERRY_STORAGE_UNPACK_H
 
 #include "../util/error.h"
+#include "../util/decompress.h"
 #include "../util/hash.h"
 
 #include <stdint.h>
@@ -33,6 +34,7 @@ struct ferry_unpack_result
   uint64_t compressed_size;
   uint64_t diff_size;
   uint64_t entries;
+  enum ferry_compression compression; /* of the stream read */
 };
 
 /* Reads a tar stream (plain, gzip or zstd: detected) from FD until its end

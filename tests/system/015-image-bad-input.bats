@@ -116,3 +116,20 @@ PY
 	run_ferry load -i "$(ferry_test_image)"
 	assert_status 0
 }
+
+@test "a killed load leaves work in progress that the next ferry removes" {
+	mkfifo "$TEST_TMP/fifo"
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" load -i "$TEST_TMP/fifo" &
+	pid=$!
+	(head -c 300000 "$(ferry_test_image)"; sleep 30) >"$TEST_TMP/fifo" &
+	writer=$!
+	wait_until '[ -n "$(ls "$ROOT/storage/tmp" 2>/dev/null)" ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	kill "$writer" 2>/dev/null || true
+	[ -n "$(ls "$ROOT/storage/tmp")" ]
+	f images >/dev/null
+	[ -z "$(ls "$ROOT/storage/tmp")" ]
+	run_ferry load -i "$(ferry_test_image)"
+	assert_status 0
+}

@@ -7,6 +7,8 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,18 +23,53 @@ struct ferry_store
   char *layers_dir;
   char *tmp_dir;
   ferry_db_t *db;
+  int tmp_lock; /* shared while this store is open: see sweep_tmp */
 };
+
+/* Work in progress lives in <root>/storage/tmp only while the ferry that
+ * made it runs; a killed load leaves it behind.  Every open store holds the
+ * "tmp" lock shared, so whoever gets it exclusively knows no other ferry is
+ * using the store and removes what is there, then shares it too.  */
+static int
+sweep_tmp (ferry_store_t *s, ferry_error_t *err)
+{
+  cleanup_free char *dir = xasprintf ("%s/locks", s->root);
+  cleanup_free char *path = xasprintf ("%s/tmp.lock", dir);
+
+  if (ferry_mkdir_p (dir, 0700, err) < 0)
+    return -1;
+  s->tmp_lock = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->tmp_lock < 0)
+    return ferry_make_error (err, errno, "cannot open lock `%s`", path);
+  if (flock (s->tmp_lock, LOCK_EX | LOCK_NB) == 0)
+    {
+      cleanup_dir DIR *d = opendir (s->tmp_dir);
+      struct dirent *de;
+
+      while (d && (de = readdir (d)))
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+            ferry_rm_rf_at (dirfd (d), de->d_name, &ignored);
+        }
+    }
+  while (flock (s->tmp_lock, LOCK_SH) < 0)
+    if (errno != EINTR)
+      return ferry_make_error (err, errno, "cannot lock `%s`", path);
+  return 0;
+}
 
 int
 ferry_store_open (const char *root, ferry_store_t **out, ferry_error_t *err)
 {
   ferry_store_t *s = xmalloc0 (sizeof (*s));
 
+  s->tmp_lock = -1;
   s->root = xstrdup (root);
   s->layers_dir = xasprintf ("%s/storage/layers", root);
   s->tmp_dir = xasprintf ("%s/storage/tmp", root);
   if (ferry_db_open (root, &s->db, err) < 0 || ferry_mkdir_p (s->layers_dir, 0700, err) < 0
-      || ferry_mkdir_p (s->tmp_dir, 0700, err) < 0)
+      || ferry_mkdir_p (s->tmp_dir, 0700, err) < 0 || sweep_tmp (s, err) < 0)
     {
       ferry_store_close (s);
       return -1;
@@ -48,6 +85,8 @@ ferry_store_close (ferry_store_t *s)
     return;
   if (s->db)
     ferry_db_close (s->db);
+  if (s->tmp_lock >= 0)
+    close (s->tmp_lock);
   free (s->root);
   free (s->layers_dir);
   free (s->tmp_dir);

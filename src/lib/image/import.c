@@ -114,7 +114,8 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
       ferry_make_error (err, errno, "cannot set the mode of `%s`", img.layers[0].unpacked);
       goto out;
     }
-  if (ferry_unpack_tar (fd, img.layers[0].unpacked, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, err) < 0)
+  if (ferry_unpack_tar_named (fd, path, img.layers[0].unpacked, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, err)
+      < 0)
     {
       ferry_error_wrap (err, "cannot import `%s`", path);
       goto out;

@@ -673,7 +673,7 @@ unpack_one (struct unpack_job *job)
   /* mkdtemp made it 0700; the layer's root is the container's "/".  */
   if (chmod (dir, 0755) < 0)
     return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
-  if (ferry_unpack_tar (fd, dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, &job->err) < 0)
+  if (ferry_unpack_tar_named (fd, l->blob_digest, dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, &job->err) < 0)
     return ferry_error_wrap (&job->err, "layer %s of %s", l->blob_digest, job->what);
   if (strcmp (res.diff_digest, l->diff_id) != 0)
     return ferry_make_error (&job->err, 0,

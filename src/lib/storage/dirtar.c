@@ -117,7 +117,7 @@ ferry_untar_directory (const char *tar_path, const char *dir, ferry_error_t *err
 
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", tar_path);
-  if (ferry_unpack_tar (fd, dir, 0, NULL, err) < 0)
+  if (ferry_unpack_tar_named (fd, tar_path, dir, 0, NULL, err) < 0)
     return ferry_error_wrap (err, "cannot unpack `%s`", tar_path);
   return 0;
 }

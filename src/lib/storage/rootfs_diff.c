@@ -774,7 +774,7 @@ apply_tar (const char *upper, const char *tar_path, ferry_error_t *err)
     return 0;
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open rootfs diff `%s`", tar_path);
-  if (ferry_unpack_tar (fd, upper, 0, NULL, err) < 0)
+  if (ferry_unpack_tar_named (fd, tar_path, upper, 0, NULL, err) < 0)
     return ferry_error_wrap (err, "cannot apply rootfs diff `%s` to `%s`", tar_path, upper);
   return 0;
 }

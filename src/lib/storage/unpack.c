@@ -783,13 +783,20 @@ int
 ferry_unpack_tar (int fd, const char *dest, unsigned flags, struct ferry_unpack_result *result,
                   ferry_error_t *err)
 {
+  return ferry_unpack_tar_named (fd, dest, dest, flags, result, err);
+}
+
+int
+ferry_unpack_tar_named (int fd, const char *what, const char *dest, unsigned flags,
+                        struct ferry_unpack_result *result, ferry_error_t *err)
+{
   __attribute__ ((cleanup (unpack_release))) struct unpack u
       = { .destfd = -1, .parent_fd = -1, .flags = flags };
 
   u.destfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (u.destfd < 0)
     return ferry_make_error (err, errno, "cannot open destination directory `%s`", dest);
-  u.stream = ferry_decompress_open (fd, dest, err);
+  u.stream = ferry_decompress_open (fd, what, err);
   if (u.stream == NULL)
     return -1;
   u.buf = xmalloc (UNPACK_READ_BUF_SIZE);

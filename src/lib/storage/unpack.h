@@ -44,4 +44,9 @@ struct ferry_unpack_result
 int ferry_unpack_tar (int fd, const char *dest, unsigned flags, struct ferry_unpack_result *result,
                       ferry_error_t *err);
 
+/* The same, naming the stream WHAT (the file or layer it comes from) in
+ * errors about its compression, rather than DEST.  */
+int ferry_unpack_tar_named (int fd, const char *what, const char *dest, unsigned flags,
+                            struct ferry_unpack_result *result, ferry_error_t *err);
+
 #endif

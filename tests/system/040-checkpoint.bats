@@ -70,7 +70,7 @@ load helpers
 @test "rootfs changes and volume contents move with the container" {
 	load_test_image
 	fb load -q -i "$(ferry_test_image)"
-	f run -d --name fs -v vol:/data ferry-test sh -c 'echo created > /root/new; rm /etc/group; chown 999:999 /data; chmod 700 /data; echo accent > /data/café; echo in-volume > /data/v; sleep 1000' >/dev/null
+	f run -d --name fs -v vol:/data ferry-test sh -c 'echo created > /root/new; rm /etc/group; chown 999:999 /data; chmod 700 /data; echo accent > /data/café; echo in-volume > /data/v; ln /data/v /data/v-link; sleep 1000' >/dev/null
 	wait_until '[ -f "$ROOT/volumes/vol/_data/v" ]'
 	sleep 0.3
 	f container checkpoint -e "$TEST_TMP/fs.tar" fs >/dev/null
@@ -81,6 +81,8 @@ load helpers
 	[ "$status" -ne 0 ]
 	[ "$(fb exec fs cat /data/v)" = in-volume ]
 	[ "$(fb exec fs cat /data/café)" = accent ]
+	# A hard link stays one file with two names.
+	[ "$(stat -c %h "$TEST_TMP/rootB/volumes/vol/_data/v")" = 2 ]
 	# The volume's own owner and mode travel too.
 	[ "$(stat -c '%u:%g %a' "$TEST_TMP/rootB/volumes/vol/_data")" = "999:999 700" ]
 	[ "$(fb volume inspect --format '{{.Name}}' vol)" = vol ]

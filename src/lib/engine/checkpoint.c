@@ -663,22 +663,20 @@ check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_re
   const char *id = ferry_json_get_string (rec, "Id");
   const char *image_id = ferry_json_get_string (rec, "ImageID");
   json_object *mounts = ferry_json_get_array (rec, "Mounts");
-  struct ferry_container *other = NULL;
   struct ferry_image *img = NULL;
   size_t i;
+  int taken;
 
-  if (ferry_container_find (e, name, &other, err) == 0
-      || (other == NULL && ferry_container_find (e, id, &other, err) == 0))
+  taken = ferry_container_taken (e, name, id);
+  if (taken)
     {
-      int same_id = strcmp (other->id, id) == 0;
-      ferry_container_free (other);
+      int same_id = taken == 2;
       return ferry_make_error_kind (
           err, FERRY_ERROR_EXISTS,
           "a container with the %s of the checkpointed one (%s) already exists on this "
           "host: remove it, or restore under a new name with --name",
           same_id ? "ID" : "name", same_id ? id : name);
     }
-  ferry_error_release (err);
   if (image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0)
     {
       ferry_error_release (err);

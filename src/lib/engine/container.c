@@ -531,6 +531,22 @@ ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, 
 }
 
 int
+ferry_container_taken (ferry_engine_t *e, const char *name, const char *id)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "SELECT id = ?2 FROM containers WHERE name = ?1 OR id = ?2 LIMIT 1", &ignored);
+
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  return sqlite3_column_int (st, 0) ? 2 : 1;
+}
+
+int
 ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
 {
   if (find_row (e, ref, out, err) < 0)

@@ -13,6 +13,9 @@ char *ferry_random_hex (size_t bytes);
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);
+/* 1 when a container is named NAME, 2 when one has exactly ID, else 0
+ * (exact matches only: not the ID prefixes users may type).  */
+int ferry_container_taken (ferry_engine_t *e, const char *name, const char *id);
 int ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
 /* Records the container REC describes completely ("Id", "Name", "Mounts",
  * ...): its directories, its row, and the volumes it names that do not

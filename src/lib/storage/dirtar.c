@@ -9,104 +9,247 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <json-c/json.h>
+#include <sys/xattr.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <limits.h>
+
+/* The walk writes every entry itself, reading through descriptors opened
+ * with O_NOFOLLOW below a directory descriptor: a file swapped for a
+ * symlink while the walk runs (another container may share the volume) is
+ * never followed, and mounts below DIR are left out, as their content is
+ * not the volume's.  Hard links stay links.  */
+struct walk
+{
+  struct archive *out;
+  const char *dir;
+  const char *tar_path;
+  uint64_t mnt_id;
+  dev_t dev;
+  /* dev/inode -> first name, for hard links.  */
+  json_object *links;
+  char *buf;
+};
 
 static int
-copy_data (struct archive *disk, struct archive *out, const char *name, ferry_error_t *err)
+mount_id_of (int dirfd, const char *name, uint64_t *out)
 {
-  char buf[1 << 16];
+  struct statx stx;
 
+  if (statx (dirfd, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH), STATX_MNT_ID, &stx) < 0)
+    return -1;
+  *out = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+  return 0;
+}
+
+static int
+write_error (struct walk *w, const char *name, ferry_error_t *err)
+{
+  return ferry_make_error (err, archive_errno (w->out) > 0 ? archive_errno (w->out) : 0,
+                           "cannot save `%s/%s`: %s", w->dir, name, archive_error_string (w->out));
+}
+
+static void
+add_xattrs (struct archive_entry *e, int fd)
+{
+  char names[4096], value[65536];
+  ssize_t n = fd >= 0 ? flistxattr (fd, names, sizeof (names)) : -1;
+  char *it;
+
+  for (it = names; n > 0 && it < names + n; it += strlen (it) + 1)
+    {
+      ssize_t len = fgetxattr (fd, it, value, sizeof (value));
+      if (len >= 0)
+        archive_entry_xattr_add_entry (e, it, value, len);
+    }
+}
+
+static int
+write_entry (struct walk *w, struct archive_entry *e, const char *name, ferry_error_t *err)
+{
+  int r = archive_write_header (w->out, e);
+
+  /* A warning (a name that is not valid in the locale's charset) still
+   * wrote the entry, byte for byte.  */
+  if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+    return write_error (w, name, err);
+  return 0;
+}
+
+static int
+write_file_data (struct walk *w, int fd, const char *name, ferry_error_t *err)
+{
   for (;;)
     {
-      la_ssize_t r = archive_read_data (disk, buf, sizeof (buf));
-      if (r == 0)
+      ssize_t n = read (fd, w->buf, 1 << 16);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return ferry_make_error (err, errno, "cannot read `%s/%s`", w->dir, name);
+      if (n == 0)
         return 0;
-      if (r < 0)
-        return ferry_make_error (err, archive_errno (disk) > 0 ? archive_errno (disk) : 0,
-                                 "cannot read `%s`: %s", name, archive_error_string (disk));
-      if (archive_write_data (out, buf, r) != r)
-        return ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0,
-                                 "cannot write `%s`: %s", name, archive_error_string (out));
+      if (archive_write_data (w->out, w->buf, n) != n)
+        return write_error (w, name, err);
     }
+}
+
+static int walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err);
+
+static int
+walk_child (struct walk *w, int dfd, const char *child, const char *name, ferry_error_t *err)
+{
+  struct archive_entry *e = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+  uint64_t mnt;
+  int ret = -1;
+
+  if (fstatat (dfd, child, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot stat `%s/%s`", w->dir, name);
+  if (S_ISSOCK (st.st_mode))
+    return 0; /* no tar form, and Podman's exports skip them too */
+  if (st.st_dev != w->dev || (mount_id_of (dfd, child, &mnt) == 0 && mnt && w->mnt_id && mnt != w->mnt_id))
+    return 0; /* another mount: not the volume's content */
+  if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+    {
+      fd = openat (dfd, child,
+                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (S_ISDIR (st.st_mode) ? O_DIRECTORY : 0));
+      if (fd < 0)
+        return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot open `%s/%s`", w->dir, name);
+      /* Replaced since the stat: what is read now is what gets described. */
+      if (fstat (fd, &st) < 0)
+        return ferry_make_error (err, errno, "cannot stat `%s/%s`", w->dir, name);
+    }
+  e = archive_entry_new ();
+  archive_entry_copy_stat (e, &st);
+  archive_entry_set_pathname (e, name);
+  if (! S_ISREG (st.st_mode))
+    archive_entry_set_size (e, 0);
+  if (S_ISREG (st.st_mode) && st.st_nlink > 1)
+    {
+      cleanup_free char *key
+          = xasprintf ("%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino);
+      const char *first = json_object_get_string (json_object_object_get (w->links, key));
+      if (first)
+        {
+          archive_entry_set_hardlink (e, first);
+          archive_entry_set_size (e, 0);
+          ret = write_entry (w, e, name, err);
+          goto out;
+        }
+      json_object_object_add (w->links, key, json_object_new_string (name));
+    }
+  if (S_ISLNK (st.st_mode))
+    {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat (dfd, child, target, sizeof (target) - 1);
+      if (n < 0)
+        {
+          ret = ferry_make_error (err, errno, "cannot read the link `%s/%s`", w->dir, name);
+          goto out;
+        }
+      target[n] = '\0';
+      archive_entry_set_symlink (e, target);
+    }
+  add_xattrs (e, fd);
+  if (write_entry (w, e, name, err) < 0)
+    goto out;
+  if (S_ISREG (st.st_mode))
+    ret = write_file_data (w, fd, name, err);
+  else if (S_ISDIR (st.st_mode))
+    ret = walk_dir (w, steal_fd (&fd), name, err);
+  else
+    ret = 0;
+out:
+  archive_entry_free (e);
+  return ret;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Adds the children of the directory open at DFD (which it takes) below
+ * PREFIX ("" for DIR itself), in name order.  */
+static int
+walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = fdopendir (dfd);
+  cleanup_strv char **names = NULL;
+  struct dirent *de;
+  size_t n = 0, i;
+
+  if (d == NULL)
+    {
+      close (dfd);
+      return ferry_make_error (err, errno, "cannot read `%s/%s`", w->dir, prefix);
+    }
+  names = xmalloc0 (sizeof (char *));
+  while ((de = readdir (d)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      names = xrealloc (names, sizeof (char *) * (n + 2));
+      names[n++] = xstrdup (de->d_name);
+      names[n] = NULL;
+    }
+  qsort (names, n, sizeof (char *), compare_names);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *name = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
+      if (walk_child (w, dirfd (d), names[i], name, err) < 0)
+        return -1;
+    }
+  return 0;
 }
 
 int
 ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *err)
 {
-  struct archive *disk = archive_read_disk_new ();
-  struct archive *out = archive_write_new ();
-  struct archive_entry *entry = archive_entry_new ();
-  size_t dir_len = strlen (dir);
+  struct walk w = { .dir = dir, .tar_path = tar_path };
+  struct archive_entry *root = NULL;
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  int ret = -1;
 
-  while (dir_len > 1 && dir[dir_len - 1] == '/')
-    dir_len--;
-  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int ret = -1, r;
-
-  if (dfd < 0)
+  if (dfd < 0 || fstat (dfd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", dir);
+  w.dev = st.st_dev;
+  if (mount_id_of (dfd, "", &w.mnt_id) < 0)
+    w.mnt_id = 0;
+  w.out = archive_write_new ();
+  w.links = json_object_new_object ();
+  w.buf = xmalloc (1 << 16);
+  archive_write_set_format_pax_restricted (w.out);
+  if (archive_write_open_filename (w.out, tar_path) != ARCHIVE_OK)
     {
-      ferry_make_error (err, errno, "cannot open `%s`", dir);
+      ferry_make_error (err, archive_errno (w.out) > 0 ? archive_errno (w.out) : 0, "cannot create `%s`: %s",
+                        tar_path, archive_error_string (w.out));
       goto out;
     }
-  archive_write_set_format_pax_restricted (out);
-  if (archive_write_open_filename (out, tar_path) != ARCHIVE_OK)
+  /* DIR itself as "./", so that its owner and mode travel too (a
+   * database's volume is often 0700 and owned by its user).  */
+  root = archive_entry_new ();
+  archive_entry_copy_stat (root, &st);
+  archive_entry_set_pathname (root, "./");
+  add_xattrs (root, dfd);
+  if (write_entry (&w, root, ".", err) < 0 || walk_dir (&w, steal_fd (&dfd), "", err) < 0)
+    goto out;
+  if (archive_write_close (w.out) != ARCHIVE_OK)
     {
-      ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0, "cannot create `%s`: %s",
-                        tar_path, archive_error_string (out));
-      goto out;
-    }
-  archive_read_disk_set_symlink_physical (disk);
-  archive_read_disk_set_behavior (disk, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS | ARCHIVE_READDISK_RESTORE_ATIME);
-  archive_read_disk_set_standard_lookup (disk);
-  if (archive_read_disk_open (disk, dir) != ARCHIVE_OK)
-    {
-      ferry_make_error (err, 0, "cannot read `%s`: %s", dir, archive_error_string (disk));
-      goto out;
-    }
-  while ((r = archive_read_next_header2 (disk, entry)) == ARCHIVE_OK)
-    {
-      const char *name = archive_entry_pathname (entry);
-
-      archive_read_disk_descend (disk);
-      /* Names relative to DIR: "DIR/a/b" becomes "a/b", and DIR itself "./"
-       * so that its owner and mode travel too (a database's volume is
-       * often 0700 and owned by its user).  */
-      if (strncmp (name, dir, dir_len) != 0 || (name[dir_len] != '/' && name[dir_len] != '\0'))
-        continue;
-      /* Sockets have no tar form (and Podman's exports skip them too).  */
-      if (archive_entry_filetype (entry) == AE_IFSOCK)
-        continue;
-      {
-        cleanup_free char *rel = xstrdup (name[dir_len] == '\0' ? "./" : name + dir_len + 1);
-        archive_entry_set_pathname (entry, rel);
-      }
-      /* A warning (a name that is not valid in the locale's charset) still
-       * wrote the entry, byte for byte.  */
-      r = archive_write_header (out, entry);
-      if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        {
-          ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0, "cannot save `%s/%s`: %s",
-                            dir, archive_entry_pathname (entry), archive_error_string (out));
-          goto out;
-        }
-      if (archive_entry_size (entry) > 0 && copy_data (disk, out, archive_entry_pathname (entry), err) < 0)
-        goto out;
-    }
-  if (r != ARCHIVE_EOF)
-    {
-      ferry_make_error (err, 0, "cannot read `%s`: %s", dir, archive_error_string (disk));
-      goto out;
-    }
-  if (archive_write_close (out) != ARCHIVE_OK)
-    {
-      ferry_make_error (err, archive_errno (out) > 0 ? archive_errno (out) : 0, "cannot write `%s`: %s",
-                        tar_path, archive_error_string (out));
+      ferry_make_error (err, archive_errno (w.out) > 0 ? archive_errno (w.out) : 0, "cannot write `%s`: %s",
+                        tar_path, archive_error_string (w.out));
       goto out;
     }
   ret = 0;
 out:
-  archive_entry_free (entry);
-  archive_read_free (disk);
-  archive_write_free (out);
+  archive_entry_free (root);
+  archive_write_free (w.out);
+  json_object_put (w.links);
+  free (w.buf);
   return ret;
 }
 

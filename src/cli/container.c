@@ -287,32 +287,6 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   return optind;
 }
 
-int
-ferry_cmd_create (int argc, char **argv)
-{
-  struct create_args a = { 0 };
-  cleanup_engine ferry_engine_t *e = NULL;
-  cleanup_free char *id = NULL;
-  ferry_error_t err = NULL;
-  int r, ret = 0;
-
-  r = parse_create (argc, argv, "create", 0, &a);
-  if (r < 0)
-    {
-      create_args_free (&a);
-      return r == -2 ? 0 : FERRY_EXIT_ERROR;
-    }
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    ret = FERRY_EXIT_ERROR;
-  else if (ferry_container_create (e, &a.o, &id, &err) < 0)
-    ret = ferry_cli_fail (&err);
-  else
-    printf ("%s\n", id);
-  create_args_free (&a);
-  return ret;
-}
-
 /* Puts the terminal in raw mode while a -t container is attached.  */
 static struct termios saved_termios;
 static int termios_saved;
@@ -385,8 +359,9 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   return code < 0 ? FERRY_EXIT_ERROR : code;
 }
 
-int
-ferry_cmd_run (int argc, char **argv)
+/* create and run: the same options, then run also starts (and attaches). */
+static int
+create_command (int argc, char **argv, int is_run)
 {
   struct create_args a = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
@@ -394,7 +369,7 @@ ferry_cmd_run (int argc, char **argv)
   ferry_error_t err = NULL;
   int r, ret = 0;
 
-  r = parse_create (argc, argv, "run", 1, &a);
+  r = parse_create (argc, argv, is_run ? "run" : "create", is_run, &a);
   if (r < 0)
     {
       create_args_free (&a);
@@ -405,6 +380,8 @@ ferry_cmd_run (int argc, char **argv)
     ret = FERRY_EXIT_ERROR;
   else if (ferry_container_create (e, &a.o, &id, &err) < 0)
     ret = ferry_cli_fail (&err);
+  else if (! is_run)
+    printf ("%s\n", id);
   else if (! a.detach)
     ret = run_attached (e, id, &a);
   else if (ferry_container_start (e, id, NULL, &err) < 0)
@@ -417,6 +394,18 @@ ferry_cmd_run (int argc, char **argv)
     printf ("%s\n", id);
   create_args_free (&a);
   return ret;
+}
+
+int
+ferry_cmd_create (int argc, char **argv)
+{
+  return create_command (argc, argv, 0);
+}
+
+int
+ferry_cmd_run (int argc, char **argv)
+{
+  return create_command (argc, argv, 1);
 }
 
 /* The shape of the many commands that take containers and an option or two:

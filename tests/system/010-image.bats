@@ -190,6 +190,14 @@ load helpers
 	assert_status 0
 	[ "$(sqlite3 "$ROOT/ferry.db" "SELECT media_type FROM layer_blobs WHERE media_type LIKE '%zstd'")" = application/vnd.oci.image.layer.v1.tar+zstd ]
 
+	: >"$TEST_TMP/empty.tar"
+	run_ferry import "$TEST_TMP/empty.tar" empty
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "holds no files"
+	run_ferry image exists empty
+	assert_status 1
+
 	run_ferry import "$TEST_TMP/missing.tar" x
 	assert_status 125
 	assert_one_line_error

@@ -120,6 +120,12 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
       ferry_error_wrap (err, "cannot import `%s`", path);
       goto out;
     }
+  if (res.entries == 0)
+    {
+      ferry_make_error (err, 0, "cannot import `%s`: it holds no files (is it a root file system tarball?)",
+                        path);
+      goto out;
+    }
   memcpy (img.layers[0].diff_id, res.diff_digest, sizeof (res.diff_digest));
   memcpy (img.layers[0].blob_digest, res.compressed_digest, sizeof (res.compressed_digest));
   img.layers[0].blob_size = res.compressed_size;

@@ -149,6 +149,25 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", diff_id, NULL, 0);
 }
 
+/* 1 when the layers table has DIFF_ID, 0 when not, -1 (with *ERR) when the
+ * database cannot say.  */
+static int
+layer_row (ferry_store_t *s, const char *diff_id, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, "SELECT 1 FROM layers WHERE diff_id = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  return ferry_db_error (s->db, err, "cannot look up a layer in the image store");
+}
+
 /* True when an earlier layer of IMG with the same diff_id was moved in by
  * this call (an image may list one layer twice).  */
 static int
@@ -183,8 +202,14 @@ move_layers_in (ferry_store_t *s, struct ferry_new_image *img, int *moved, ferry
                 err, EAGAIN, "layer %s was removed while the image was being added: try again", l->diff_id);
           continue;
         }
-      if (ferry_store_has_layer (s, l->diff_id) && ferry_path_exists (dest))
-        continue;
+      if (ferry_path_exists (dest))
+        {
+          int row = layer_row (s, l->diff_id, err);
+          if (row < 0)
+            return -1; /* never remove a directory we cannot prove orphaned */
+          if (row)
+            continue;
+        }
       if (ferry_rm_rf (dest, err) < 0)
         return -1;
       if (rename (l->unpacked, dest) < 0)

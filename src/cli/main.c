@@ -23,9 +23,9 @@ static const struct ferry_command commands[] = {
   { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
   { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
-  { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
   { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
   { "ps", ferry_cmd_ps, "List containers" },
+  { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
   { "rm", ferry_cmd_rm, "Remove one or more containers" },
   { "rmi", ferry_cmd_rmi, "Remove one or more images from local storage" },
   { "run", ferry_cmd_run, "Run a command in a new container" },
@@ -56,7 +56,8 @@ usage (FILE *out)
          "  --root DIR          persistent storage (env FERRY_ROOT, default /var/lib/ferry)\n"
          "  --runroot DIR       volatile state (env FERRY_RUNROOT, default /run/ferry)\n"
          "  --runtime NAME|PATH OCI runtime (default runc)\n"
-         "  --log-level LEVEL   debug, info, warn or error (default warn)\n"
+         "  --log-level LEVEL   debug, info, warn or error; accepted as Podman does,\n"
+         "                      though ferry prints errors only\n"
          "  -v, --version       print the version\n",
          out);
 }

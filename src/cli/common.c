@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -142,27 +143,15 @@ ferry_cli_human_size (uint64_t bytes)
   return xasprintf ("%.3g %s", v, units[u]);
 }
 
-int
-ferry_cli_parse_time (const char *rfc3339, time_t *out)
-{
-  struct tm tm = { 0 };
-  const char *rest;
-
-  if (rfc3339 == NULL || (rest = strptime (rfc3339, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-    return -1;
-  *out = timegm (&tm);
-  return 0;
-}
-
 char *
 ferry_cli_time_ago (const char *rfc3339)
 {
-  time_t then, now = time (NULL);
+  struct timespec then;
   double d;
 
-  if (ferry_cli_parse_time (rfc3339, &then) < 0)
+  if (ferry_time_parse (rfc3339, &then) < 0)
     return xstrdup ("unknown");
-  d = difftime (now, then);
+  d = difftime (time (NULL), then.tv_sec);
   if (d < 1)
     return xstrdup ("Less than a second ago");
   if (d < 60)
@@ -404,4 +393,22 @@ ferry_cli_template (const char *format, json_object *obj, char **result, ferry_e
   fclose (out);
   *result = buf;
   return 0;
+}
+
+int
+ferry_cli_print_template (const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_cli_template (format, obj, &text, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (text);
+  return 0;
+}
+
+const char *
+ferry_cli_list_format (const char *format)
+{
+  return strncmp (format, "table ", 6) == 0 ? format + 6 : format;
 }

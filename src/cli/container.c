@@ -1145,13 +1145,7 @@ ferry_cmd_ps (int argc, char **argv)
         if (f.all || ferry_container_is_active (list[i]))
           {
             cleanup_json json_object *o = ps_json (list[i]);
-            cleanup_free char *text = NULL;
-            if (ferry_cli_template (strncmp (f.format, "table ", 6) == 0 ? f.format + 6 : f.format, o, &text,
-                                    &err)
-                < 0)
-              ret = ferry_cli_fail (&err);
-            else
-              puts (text);
+            ret = ferry_cli_print_template (ferry_cli_list_format (f.format), o);
           }
     }
   else
@@ -1244,11 +1238,8 @@ inspect_command (int argc, char **argv, int images_too)
         }
       if (format)
         {
-          cleanup_free char *text = NULL;
-          if (ferry_cli_template (format, o, &text, &err) < 0)
-            ret = ferry_cli_fail (&err);
-          else
-            puts (text);
+          if (ferry_cli_print_template (format, o) != 0)
+            ret = FERRY_EXIT_ERROR;
           json_object_put (o);
         }
       else

@@ -6,6 +6,7 @@
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -269,18 +270,6 @@ ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *
   return o;
 }
 
-static int
-print_with_format (const char *format, json_object *obj)
-{
-  cleanup_free char *text = NULL;
-  ferry_error_t err = NULL;
-
-  if (ferry_cli_template (format, obj, &text, &err) < 0)
-    return ferry_cli_fail (&err);
-  puts (text);
-  return 0;
-}
-
 static const char inspect_usage[]
     = "Usage: ferry image inspect [-f FORMAT] IMAGE [IMAGE...]\n\n"
       "Display the configuration of images as JSON.\n\n"
@@ -330,7 +319,7 @@ image_inspect (int argc, char **argv)
       ferry_image_free (img);
       if (format)
         {
-          if (print_with_format (format, o) != 0)
+          if (ferry_cli_print_template (format, o) != 0)
             ret = FERRY_EXIT_ERROR;
           json_object_put (o);
         }
@@ -543,10 +532,10 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
 {
   json_object *o = json_object_new_object ();
   json_object *cfg = ferry_json_get_object (img->config, "config");
-  time_t created = 0;
+  struct timespec created = { 0 };
   cleanup_free char *short_id = xstrndup (img->id, 12);
 
-  ferry_cli_parse_time (img->created, &created);
+  ferry_time_parse (img->created, &created);
   json_object_object_add (o, "Id", json_object_new_string (img->id));
   json_object_object_add (o, "ID", json_object_new_string (short_id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
@@ -559,7 +548,7 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   json_object_object_add (o, "Names", string_array (img->names));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
-  json_object_object_add (o, "Created", json_object_new_int64 (created));
+  json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
   json_object_object_add (o, "CreatedAt", json_object_new_string (img->created));
   return o;
 }
@@ -633,7 +622,7 @@ ferry_cmd_images (int argc, char **argv)
       for (i = 0; i < n && ret == 0; i++)
         {
           cleanup_json json_object *o = image_list_json (s, imgs[i]);
-          ret = print_with_format (strncmp (format, "table ", 6) == 0 ? format + 6 : format, o);
+          ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
         }
     }
   else

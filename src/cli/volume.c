@@ -80,18 +80,6 @@ volume_json (const struct ferry_volume *v)
   return o;
 }
 
-static int
-print_template (const char *format, json_object *obj)
-{
-  cleanup_free char *text = NULL;
-  ferry_error_t err = NULL;
-
-  if (ferry_cli_template (format, obj, &text, &err) < 0)
-    return ferry_cli_fail (&err);
-  puts (text);
-  return 0;
-}
-
 /* --label K=V (or just K, for an empty value) into LABELS.  */
 static int
 add_label (json_object *labels, const char *arg)
@@ -429,7 +417,7 @@ volume_ls (int argc, char **argv)
     for (i = 0; i < kept && ret == 0; i++)
       {
         cleanup_json json_object *o = volume_json (vols[i]);
-        ret = print_template (strncmp (format, "table ", 6) == 0 ? format + 6 : format, o);
+        ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
       }
   else if (kept > 0) /* Podman prints not even the headings for none */
     print_table (vols, kept, heading);
@@ -467,7 +455,7 @@ inspect_one (ferry_db_t *db, const char *name, const char *format, json_object *
       json_object_array_add (all, o);
       return 0;
     }
-  r = print_template (format, o);
+  r = ferry_cli_print_template (format, o);
   json_object_put (o);
   return r;
 }
@@ -518,7 +506,7 @@ volume_inspect (int argc, char **argv)
           cleanup_json json_object *o = volume_json (vols[i]);
           if (format == NULL)
             json_object_array_add (all, json_object_get (o));
-          else if (print_template (format, o) != 0)
+          else if (ferry_cli_print_template (format, o) != 0)
             ret = FERRY_EXIT_ERROR;
         }
       ferry_volumes_free (vols, n);

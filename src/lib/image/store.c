@@ -21,6 +21,7 @@ struct ferry_store
 {
   char *root;
   char *layers_dir;
+  char *blobs_dir;
   char *tmp_dir;
   ferry_db_t *db;
   int tmp_lock; /* shared while this store is open: see sweep_tmp */
@@ -67,9 +68,11 @@ ferry_store_open (const char *root, ferry_store_t **out, ferry_error_t *err)
   s->tmp_lock = -1;
   s->root = xstrdup (root);
   s->layers_dir = xasprintf ("%s/storage/layers", root);
+  s->blobs_dir = xasprintf ("%s/storage/blobs", root);
   s->tmp_dir = xasprintf ("%s/storage/tmp", root);
   if (ferry_db_open (root, &s->db, err) < 0 || ferry_mkdir_p (s->layers_dir, 0700, err) < 0
-      || ferry_mkdir_p (s->tmp_dir, 0700, err) < 0 || sweep_tmp (s, err) < 0)
+      || ferry_mkdir_p (s->blobs_dir, 0700, err) < 0 || ferry_mkdir_p (s->tmp_dir, 0700, err) < 0
+      || sweep_tmp (s, err) < 0)
     {
       ferry_store_close (s);
       return -1;
@@ -89,6 +92,7 @@ ferry_store_close (ferry_store_t *s)
     close (s->tmp_lock);
   free (s->root);
   free (s->layers_dir);
+  free (s->blobs_dir);
   free (s->tmp_dir);
   free (s);
 }
@@ -117,6 +121,12 @@ ferry_store_layer_path (ferry_store_t *s, const char *diff_id)
   return xasprintf ("%s/%s", s->layers_dir, ferry_digest_hex (diff_id));
 }
 
+char *
+ferry_store_blob_path (ferry_store_t *s, const char *blob_digest)
+{
+  return xasprintf ("%s/%s", s->blobs_dir, ferry_digest_hex (blob_digest));
+}
+
 static int
 query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_column, size_t len)
 {
@@ -141,6 +151,19 @@ ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_id[FE
 {
   return query_exists (s, "SELECT diff_id FROM layer_blobs WHERE blob_digest = ?", blob_digest, diff_id,
                        FERRY_DIGEST_LEN + 1);
+}
+
+int
+ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1])
+{
+  cleanup_free char *blob = NULL;
+  cleanup_free char *layer = NULL;
+
+  if (! ferry_store_has_blob (s, blob_digest, diff_id))
+    return 0;
+  blob = ferry_store_blob_path (s, blob_digest);
+  layer = ferry_store_layer_path (s, diff_id);
+  return ferry_path_exists (blob) && ferry_path_exists (layer);
 }
 
 int
@@ -217,6 +240,89 @@ move_layers_in (ferry_store_t *s, struct ferry_new_image *img, int *moved, ferry
       free (l->unpacked);
       l->unpacked = NULL;
       moved[i] = 1;
+    }
+  return 0;
+}
+
+/* 1 when the layer_blobs table has BLOB_DIGEST, 0 when not, -1 (with *ERR)
+ * when the database cannot say.  */
+static int
+blob_row (ferry_store_t *s, const char *blob_digest, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, blob_digest, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  return ferry_db_error (s->db, err, "cannot look up a blob in the image store");
+}
+
+/* True when an earlier layer of IMG with the same blob was linked in by this
+ * call (an image may list one blob twice).  */
+static int
+linked_earlier (const struct ferry_new_image *img, size_t i, const int *linked)
+{
+  size_t j;
+
+  for (j = 0; j < i; j++)
+    if (linked[j] && strcmp (img->layers[j].blob_digest, img->layers[i].blob_digest) == 0)
+      return 1;
+  return 0;
+}
+
+/* Links L's blob file in as DEST.  A file already there is the store's own
+ * when a row names it, and stays; without a row it is an orphan (a removal
+ * that could not unlink it, or a crash before its rows were committed, so
+ * its data may not have reached the disk) and is replaced.  *LINKED says
+ * whether DEST is ours to remove if the image cannot be added.  */
+static int
+link_blob_in (ferry_store_t *s, const struct ferry_new_layer *l, const char *dest, int *linked,
+              ferry_error_t *err)
+{
+  int row;
+
+  if (link (l->blob_file, dest) == 0)
+    {
+      *linked = 1;
+      return 0;
+    }
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot link blob %s into the store", l->blob_digest);
+  row = blob_row (s, l->blob_digest, err);
+  if (row < 0)
+    return -1; /* never remove a blob we cannot prove orphaned */
+  if (row)
+    return 0;
+  if (unlink (dest) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot replace orphaned blob `%s`", dest);
+  if (link (l->blob_file, dest) < 0)
+    return ferry_make_error (err, errno, "cannot link blob %s into the store", l->blob_digest);
+  *linked = 1;
+  return 0;
+}
+
+static int
+link_blobs_in (ferry_store_t *s, struct ferry_new_image *img, int *linked, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; i < img->n_layers; i++)
+    {
+      const struct ferry_new_layer *l = &img->layers[i];
+      cleanup_free char *dest = NULL;
+
+      if (l->blob_file == NULL || linked_earlier (img, i, linked))
+        continue;
+      dest = ferry_store_blob_path (s, l->blob_digest);
+      if (link_blob_in (s, l, dest, &linked[i], err) < 0)
+        return -1;
     }
   return 0;
 }
@@ -322,15 +428,17 @@ ferry_store_add_image (ferry_store_t *s, struct ferry_new_image *img, ferry_erro
 {
   cleanup_lock int lock = -1;
   cleanup_free int *moved = xmalloc0 (sizeof (int) * (img->n_layers + 1));
+  cleanup_free int *linked = xmalloc0 (sizeof (int) * (img->n_layers + 1));
   size_t i;
 
   lock = ferry_lock_acquire (s->root, "storage", 1, err);
   if (lock < 0)
     return -1;
-  if (move_layers_in (s, img, moved, err) < 0)
+  if (move_layers_in (s, img, moved, err) < 0 || link_blobs_in (s, img, linked, err) < 0)
     goto fail;
-  /* The rows below promise the directories are complete: make their data
-   * durable first, once for the whole file system rather than per file.  */
+  /* The rows below promise the directories and blobs are complete: make
+   * their data durable first, once for the whole file system rather than
+   * per file.  */
   {
     cleanup_close int fd = open (s->layers_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || syncfs (fd) < 0)
@@ -350,14 +458,21 @@ ferry_store_add_image (ferry_store_t *s, struct ferry_new_image *img, ferry_erro
 
 fail:
   for (i = 0; i < img->n_layers; i++)
-    if (moved[i])
-      {
-        cleanup_free char *dest = ferry_store_layer_path (s, img->layers[i].diff_id);
-        ferry_error_t ignored = NULL;
+    {
+      if (moved[i])
+        {
+          cleanup_free char *dest = ferry_store_layer_path (s, img->layers[i].diff_id);
+          ferry_error_t ignored = NULL;
 
-        ferry_rm_rf (dest, &ignored);
-        ferry_error_release (&ignored);
-      }
+          ferry_rm_rf (dest, &ignored);
+          ferry_error_release (&ignored);
+        }
+      if (linked[i])
+        {
+          cleanup_free char *dest = ferry_store_blob_path (s, img->layers[i].blob_digest);
+          unlink (dest);
+        }
+    }
   return -1;
 }
 
@@ -371,6 +486,7 @@ ferry_new_image_free (struct ferry_new_image *img)
   for (i = 0; i < img->n_layers; i++)
     {
       free (img->layers[i].media_type);
+      free (img->layers[i].blob_file);
       if (img->layers[i].unpacked)
         {
           ferry_error_t ignored = NULL;
@@ -415,7 +531,8 @@ load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferr
   img->config_digest = xstrdup ((const char *) sqlite3_column_text (st, 1));
   img->manifest_digest = xstrdup ((const char *) sqlite3_column_text (st, 2));
   img->manifest = xstrdup ((const char *) sqlite3_column_text (st, 3));
-  img->config = json_tokener_parse ((const char *) sqlite3_column_text (st, 4));
+  img->config_text = xstrdup ((const char *) sqlite3_column_text (st, 4));
+  img->config = json_tokener_parse (img->config_text);
   img->size = sqlite3_column_int64 (st, 5);
   img->created = xstrdup ((const char *) sqlite3_column_text (st, 6));
   sqlite3_finalize (st);
@@ -595,30 +712,86 @@ image_user (ferry_store_t *s, const char *id, char *container, size_t len)
   return query_exists (s, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", id, container, len);
 }
 
-/* Deletes the rows of layers that no image uses any more and returns their
- * diff_ids, for the caller to remove once the transaction is committed.  */
-static int
-drop_unused_layers (ferry_store_t *s, char *const *diff_ids, char ***unused, ferry_error_t *err)
+/* The files a removal deletes once its transaction is committed.  */
+struct dropped
 {
-  size_t i, n = 0;
+  char **diff_ids; /* layer directories */
+  size_t n_diff_ids;
+  char **blob_digests; /* blob files */
+  size_t n_blob_digests;
+};
 
-  *unused = xmalloc0 (sizeof (char *));
+static void
+dropped_free (struct dropped *d)
+{
+  ferry_cleanup_strvp (&d->diff_ids);
+  ferry_cleanup_strvp (&d->blob_digests);
+}
+
+static int
+collect_blobs (ferry_store_t *s, const char *diff_id, struct dropped *d, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT blob_digest FROM layer_blobs WHERE diff_id = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    d->blob_digests = strv_append (d->blob_digests, &d->n_blob_digests,
+                                   xstrdup ((const char *) sqlite3_column_text (st, 0)));
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (s->db, err, "cannot look up the blobs of a layer in the image store");
+  return 0;
+}
+
+/* Deletes the rows of layers that no image uses any more, with their blobs'
+ * rows (layer_blobs cascades) and locations, and adds the layers and blobs
+ * to D.  */
+static int
+drop_unused_layers (ferry_store_t *s, char *const *diff_ids, struct dropped *d, ferry_error_t *err)
+{
+  size_t i;
+
   for (i = 0; diff_ids[i]; i++)
     {
       const char *args[] = { diff_ids[i] };
 
       if (query_exists (s, "SELECT 1 FROM image_layers WHERE diff_id = ?", diff_ids[i], NULL, 0))
         continue;
-      if (exec_bound (s, "DELETE FROM layers WHERE diff_id = ?", args, 1, NULL, 0, err) < 0)
+      if (collect_blobs (s, diff_ids[i], d, err) < 0
+          || exec_bound (s,
+                         "DELETE FROM blob_locations WHERE blob_digest IN "
+                         "(SELECT blob_digest FROM layer_blobs WHERE diff_id = ?)",
+                         args, 1, NULL, 0, err)
+                 < 0
+          || exec_bound (s, "DELETE FROM layers WHERE diff_id = ?", args, 1, NULL, 0, err) < 0)
         return -1;
-      *unused = strv_append (*unused, &n, xstrdup (diff_ids[i]));
+      d->diff_ids = strv_append (d->diff_ids, &d->n_diff_ids, xstrdup (diff_ids[i]));
     }
   return 0;
 }
 
+/* Deletes IMG's row (its names and layer list cascade) and the locations
+ * of its config.  */
+static int
+drop_image (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
+{
+  const char *id_args[] = { img->id };
+  const char *config_args[] = { img->config_digest };
+
+  if (exec_bound (s, "DELETE FROM images WHERE id = ?", id_args, 1, NULL, 0, err) < 0)
+    return -1;
+  return exec_bound (s,
+                     "DELETE FROM blob_locations WHERE blob_digest = ?1 "
+                     "AND NOT EXISTS (SELECT 1 FROM layer_blobs WHERE blob_digest = ?1)",
+                     config_args, 1, NULL, 0, err);
+}
+
 static int
 remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
-               char ***unused, ferry_error_t *err)
+               struct dropped *dropped, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   char user[FERRY_DIGEST_HEX_LEN + 1];
@@ -630,7 +803,6 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
   if (ferry_store_lookup (s, ref, &img, err) < 0)
     return -1;
   report->untagged = xmalloc0 (sizeof (char *));
-  *unused = xmalloc0 (sizeof (char *));
   if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
     {
       /* One of several names: only that name goes, as with `podman rmi`.  */
@@ -658,16 +830,12 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
           user);
       goto out;
     }
-  {
-    const char *args[] = { img->id };
-    if (exec_bound (s, "DELETE FROM images WHERE id = ?", args, 1, NULL, 0, err) < 0)
-      goto out;
-  }
+  if (drop_image (s, img, err) < 0)
+    goto out;
   for (i = 0; img->names[i]; i++)
     report->untagged = strv_append (report->untagged, &n_untagged, xstrdup (img->names[i]));
   report->deleted = xstrdup (img->id);
-  ferry_cleanup_strvp (unused);
-  ret = drop_unused_layers (s, img->diff_ids, unused, err);
+  ret = drop_unused_layers (s, img->diff_ids, dropped, err);
 
 out:
   ferry_image_free (img);
@@ -679,7 +847,7 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
                     ferry_error_t *err)
 {
   cleanup_lock int lock = -1;
-  cleanup_strv char **unused = NULL;
+  struct dropped dropped = { 0 };
   size_t i;
 
   memset (report, 0, sizeof (*report));
@@ -688,22 +856,71 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
     return -1;
   if (ferry_db_begin (s->db, err) < 0)
     return -1;
-  if (remove_locked (s, ref, force, report, &unused, err) < 0 || ferry_db_commit (s->db, err) < 0)
+  if (remove_locked (s, ref, force, report, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
     {
       ferry_db_rollback (s->db);
       ferry_remove_report_free (report);
+      dropped_free (&dropped);
       return -1;
     }
-  for (i = 0; unused && unused[i]; i++)
+  /* The rows are gone and the image with them; a directory or blob that
+   * cannot be removed now is an orphan that the next load of that layer or
+   * blob replaces.  */
+  for (i = 0; i < dropped.n_diff_ids; i++)
     {
-      cleanup_free char *path = ferry_store_layer_path (s, unused[i]);
-      /* The rows are gone and the image with them; a directory that cannot
-       * be removed now is an orphan that the next load of that layer
-       * replaces.  */
+      cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);
       cleanup_error ferry_error_t ignored = NULL;
       ferry_rm_rf (path, &ignored);
     }
+  for (i = 0; i < dropped.n_blob_digests; i++)
+    {
+      cleanup_free char *path = ferry_store_blob_path (s, dropped.blob_digests[i]);
+      unlink (path);
+    }
+  dropped_free (&dropped);
   return 0;
+}
+
+int
+ferry_store_add_blob_location (ferry_store_t *s, const char *blob_digest, const char *registry,
+                               const char *repository, ferry_error_t *err)
+{
+  const char *args[] = { blob_digest, registry, repository };
+
+  /* One statement, so no lock: SQLite orders it against a removal's
+   * transaction, which either sees the row and deletes it or commits
+   * first and leaves nothing for the row to describe.  */
+  if (exec_bound (s,
+                  "INSERT OR IGNORE INTO blob_locations (blob_digest, registry, repository) "
+                  "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM layer_blobs WHERE blob_digest = ?1) "
+                  "OR EXISTS (SELECT 1 FROM images WHERE config_digest = ?1)",
+                  args, 3, NULL, 0, err)
+      < 0)
+    return ferry_error_wrap (err, "cannot record that %s/%s holds blob %s", registry, repository,
+                             blob_digest);
+  return 0;
+}
+
+char **
+ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest, const char *registry)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  char **repos = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+
+  /* Only a hint for mounting: without it the push uploads the blob.  */
+  st = ferry_db_prepare (s->db,
+                         "SELECT repository FROM blob_locations WHERE blob_digest = ? AND registry = ? "
+                         "ORDER BY repository",
+                         &ignored);
+  if (st == NULL)
+    return repos;
+  sqlite3_bind_text (st, 1, blob_digest, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, registry, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    repos = strv_append (repos, &n, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+  return repos;
 }
 
 void
@@ -723,6 +940,7 @@ ferry_image_free (struct ferry_image *img)
   free (img->config_digest);
   free (img->manifest_digest);
   free (img->manifest);
+  free (img->config_text);
   json_object_put (img->config);
   ferry_cleanup_strvp (&img->names);
   ferry_cleanup_strvp (&img->diff_ids);

@@ -4,12 +4,19 @@
  *   <root>/storage/layers/<hex>/     one unpacked layer, keyed by the hex of
  *                                    its diff_id, shared by every image that
  *                                    has it; used as an overlay lower dir
+ *   <root>/storage/blobs/<hex>       a layer blob exactly as it came (maybe
+ *                                    compressed), keyed by the hex of its
+ *                                    blob digest, so that a push sends the
+ *                                    very bytes the manifest names
  *   <root>/storage/tmp/              work in progress, same file system so
- *                                    that finished work is renamed in
+ *                                    that finished work is renamed or
+ *                                    hard-linked in
  *
- * A layer directory appears (by rename) only once fully unpacked and
- * verified, and rows appear only after their directories, under the
- * "storage" lock; removal takes the same lock.  */
+ * A layer directory appears (by rename) and a blob (by link) only once
+ * complete and verified, and rows appear only after them, under the
+ * "storage" lock; removal takes the same lock and deletes the files after
+ * the rows.  Layers stored before blobs were kept have layer_blobs rows but
+ * no blob files.  */
 #ifndef FERRY_IMAGE_STORE_H
 #define FERRY_IMAGE_STORE_H
 
@@ -29,6 +36,7 @@ struct ferry_image
   char *config_digest;
   char *manifest_digest;
   char *manifest;      /* the manifest as stored */
+  char *config_text;   /* the config exactly as stored (its sha256 is config_digest) */
   json_object *config; /* the parsed image config */
   char **names;        /* NULL-terminated, sorted */
   char **diff_ids;     /* NULL-terminated, bottom layer first */
@@ -46,6 +54,10 @@ struct ferry_new_layer
   uint64_t blob_size;
   uint64_t size;  /* uncompressed */
   char *unpacked; /* a directory under <root>/storage/tmp, or NULL when the store has it */
+  /* A file holding the blob exactly as blob_digest names it, on the store's
+   * file system (under <root>/storage/tmp), or NULL when the store has the
+   * blob.  It stays the caller's: add_image hard-links it into the store.  */
+  char *blob_file;
 };
 
 struct ferry_new_image
@@ -68,17 +80,37 @@ const char *ferry_store_root (ferry_store_t *s);
 const char *ferry_store_tmp_dir (ferry_store_t *s);
 /* <root>/storage/layers/<hex of diff_id>  */
 char *ferry_store_layer_path (ferry_store_t *s, const char *diff_id);
+/* <root>/storage/blobs/<hex of blob_digest>; the file may not exist (see
+ * ferry_store_has_blob_file).  */
+char *ferry_store_blob_path (ferry_store_t *s, const char *blob_digest);
 
 /* True when the store already has the layer a blob unpacks to; *diff_id
  * gets its diff_id.  */
 int ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1]);
+/* True when, besides, the blob file itself and the layer directory are
+ * there: a pull need not fetch that blob at all.  *diff_id gets its diff_id.  */
+int ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1]);
 int ferry_store_has_layer (ferry_store_t *s, const char *diff_id);
 
-/* Moves the new layers in, then records the image and its names in one
- * transaction; a name that pointed at another image moves to this one.  On
- * failure nothing of the image remains.  Frees nothing of IMG.  */
+/* Moves the new layers in and hard-links their blob files in (a blob the
+ * store has already stays as it is), then records the image and its names
+ * in one transaction; a name that pointed at another image moves to this
+ * one.  On failure nothing of the image remains.  Frees nothing of IMG.  */
 int ferry_store_add_image (ferry_store_t *s, struct ferry_new_image *img, ferry_error_t *err);
+/* Frees IMG's contents and removes its layers' unpacked directories, but
+ * not their blob files, which stay the caller's.  */
 void ferry_new_image_free (struct ferry_new_image *img);
+
+/* Records that REPOSITORY on REGISTRY holds the blob, so that a push to
+ * another repository there can mount it instead of uploading it.  Records
+ * nothing (and succeeds) when the store has no layer blob or image config
+ * of that digest: the row would outlive its blob.  Removing the last image
+ * that has the blob removes its rows.  */
+int ferry_store_add_blob_location (ferry_store_t *s, const char *blob_digest, const char *registry,
+                                   const char *repository, ferry_error_t *err);
+/* The repositories on REGISTRY known to hold the blob, NULL-terminated and
+ * sorted: possibly empty (also when the database cannot say), never NULL.  */
+char **ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest, const char *registry);
 
 /* Finds an image by name (short names as Podman resolves them), full or
  * abbreviated ID (at least 3 hex digits, unique), or "sha256:ID".  Not found
@@ -98,7 +130,8 @@ struct ferry_remove_report
 
 /* Removes REF.  A name of an image with other names only untags it; an ID
  * of an image with several names needs FORCE.  An image used by a container
- * is refused with kind FERRY_ERROR_IN_USE.  Layers no other image uses are deleted.  */
+ * is refused with kind FERRY_ERROR_IN_USE.  Layers no other image uses are
+ * deleted, with their blobs.  */
 int ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
                         ferry_error_t *err);
 void ferry_remove_report_free (struct ferry_remove_report *r);

@@ -82,6 +82,15 @@ static const char *const MIGRATIONS[] = {
   "  PRIMARY KEY (container_id, destination)\n"
   ");\n"
   "CREATE INDEX container_volumes_volume ON container_volumes(volume);\n",
+
+  /* 3: the registry repositories known to hold a blob, so that a push can
+   * mount a blob from one of them instead of uploading it again.  */
+  "CREATE TABLE blob_locations (\n"
+  "  blob_digest TEXT NOT NULL,     -- a layer blob or image config in the store\n"
+  "  registry TEXT NOT NULL,        -- \"docker.io\", \"localhost:5000\"\n"
+  "  repository TEXT NOT NULL,      -- \"library/busybox\"\n"
+  "  PRIMARY KEY (blob_digest, registry, repository)\n"
+  ");\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

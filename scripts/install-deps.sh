@@ -72,6 +72,7 @@ build_packages=(
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 skopeo time
+	apache2-utils openssl curl
 )
 trixie_packages=(checkpointctl conmon netavark)
 sid_packages=(criu)

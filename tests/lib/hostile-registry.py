@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""A registry that misbehaves on purpose, for ferry's bad-input tests.
+
+A real registry (docker-registry) never serves these, so this small
+http.server does.  Plain HTTP on a free port of 127.0.0.1; the port is
+written to --port-file once it accepts connections.  Every request is logged
+as one line "METHOD PATH STATUS" to --log (default stderr).
+
+Repositories:
+  unknown-type  any tag or digest: a manifest whose media type
+                (application/vnd.ferry.test.unknown.v1+json) no client knows,
+                with a correct Docker-Content-Digest and Content-Type.
+  truncated     any tag or digest: the manifest of the OCI layout given with
+                --layout (the test image, unpacked); its config blob whole,
+                but every other blob (the layers) announces its full
+                Content-Length, sends half of it and closes the connection.
+  anything else 404 with a distribution-style JSON error body
+                ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
+                and for any blob.
+  /v2/          200 {} (no authentication).
+
+Usage: hostile-registry.py --port-file FILE [--layout DIR] [--log FILE]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+UNKNOWN_TYPE = "application/vnd.ferry.test.unknown.v1+json"
+UNKNOWN_MANIFEST = json.dumps({
+    "schemaVersion": 2,
+    "mediaType": UNKNOWN_TYPE,
+    "payload": "nothing a container engine can use",
+}, separators=(",", ":")).encode()
+
+PATH_RE = re.compile(r"^/v2/(?P<name>.+)/(?P<kind>manifests|blobs)/(?P<ref>[^/]+)$")
+
+
+def digest_of(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Layout:
+    """The first manifest of an OCI image layout and its blobs."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(os.path.join(path, "index.json"), "rb") as f:
+            desc = json.load(f)["manifests"][0]
+        self.manifest_type = desc["mediaType"]
+        self.manifest = self.blob(desc["digest"])
+        self.config_digest = json.loads(self.manifest)["config"]["digest"]
+
+    def blob(self, digest):
+        algo, _, hexpart = digest.partition(":")
+        if algo != "sha256" or not re.fullmatch(r"[0-9a-f]{64}", hexpart):
+            return None
+        try:
+            with open(os.path.join(self.path, "blobs", "sha256", hexpart), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "ferry-test-hostile-registry/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def note(self, status):
+        self.server.log.write("%s %s %d\n" % (self.command, self.path, status))
+        self.server.log.flush()
+
+    def send(self, status, body, content_type, headers=(), send_bytes=None):
+        """Answers with Content-Length len(body) but only send_bytes of it."""
+        self.note(status)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if send_bytes is None:
+            self.wfile.write(body)
+            return
+        self.wfile.write(body[:send_bytes])
+        self.wfile.flush()
+        # Cut the connection mid-body: the client sees fewer bytes than
+        # Content-Length promised.
+        self.close_connection = True
+        self.connection.shutdown(2)
+
+    def error(self, status, code, message, detail):
+        body = json.dumps({"errors": [{"code": code, "message": message, "detail": detail}]}).encode()
+        self.send(status, body, "application/json; charset=utf-8")
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        if self.path in ("/v2", "/v2/"):
+            self.send(200, b"{}", "application/json; charset=utf-8")
+            return
+        m = PATH_RE.match(self.path.split("?", 1)[0])
+        if not m:
+            self.error(404, "NOT_FOUND", "no such endpoint", self.path)
+            return
+        name, kind, ref = m.group("name"), m.group("kind"), m.group("ref")
+        layout = self.server.layout
+        if name == "unknown-type" and kind == "manifests":
+            self.send(200, UNKNOWN_MANIFEST, UNKNOWN_TYPE,
+                      [("Docker-Content-Digest", digest_of(UNKNOWN_MANIFEST))])
+        elif name == "truncated" and layout and kind == "manifests":
+            self.send(200, layout.manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.manifest))])
+        elif name == "truncated" and layout and kind == "blobs" and layout.blob(ref) is not None:
+            data = layout.blob(ref)
+            headers = [("Docker-Content-Digest", ref)]
+            if ref == layout.config_digest:
+                self.send(200, data, "application/octet-stream", headers)
+            else:
+                self.send(200, data, "application/octet-stream", headers, send_bytes=len(data) // 2)
+        elif kind == "manifests" and name in ("unknown-type", "truncated"):
+            self.error(404, "MANIFEST_UNKNOWN", "manifest unknown", {"Tag": ref})
+        elif kind == "blobs" and name in ("unknown-type", "truncated"):
+            self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
+        else:
+            self.error(404, "NAME_UNKNOWN", "repository name not known to registry", {"name": name})
+
+    def do_POST(self):
+        self.error(405, "UNSUPPORTED", "this registry is read-only", self.path)
+
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
+
+def main():
+    p = argparse.ArgumentParser(description="A misbehaving registry for ferry's bad-input tests")
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--layout", help="OCI image layout whose image the 'truncated' repository serves")
+    p.add_argument("--log")
+    args = p.parse_args()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.layout = Layout(args.layout) if args.layout else None
+    server.log = open(args.log, "a", buffering=1) if args.log else sys.stderr
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % server.server_address[1])
+    os.rename(tmp, args.port_file)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,5 @@
 #include "common.h"
+#include "image/registry.h"
 #include "engine/engine.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -44,6 +45,45 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     default:
       fprintf (stderr, "Error: unknown flag: %s\nSee 'ferry %s --help'\n", argv[optind - 1], cmd);
       return -1;
+    }
+}
+
+void
+ferry_cli_registry_defaults (struct ferry_registry_options *o)
+{
+  memset (o, 0, sizeof (*o));
+  o->tls_verify = 1;
+}
+
+int
+ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_options *o)
+{
+  switch (opt)
+    {
+    case OPT_REGISTRY_TLS_VERIFY:
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        o->tls_verify = 1;
+      else if (strcmp (arg, "false") == 0)
+        o->tls_verify = 0;
+      else
+        {
+          fprintf (stderr, "Error: invalid --tls-verify `%s`: use true or false\n", arg);
+          return -1;
+        }
+      return 1;
+    case OPT_REGISTRY_CREDS:
+      if (strchr (arg, ':') == NULL || arg[0] == ':')
+        {
+          fprintf (stderr, "Error: invalid --creds: give them as USER:PASSWORD\n");
+          return -1;
+        }
+      o->creds = arg;
+      return 1;
+    case OPT_REGISTRY_AUTHFILE:
+      o->authfile = arg;
+      return 1;
+    default:
+      return 0;
     }
 }
 

@@ -45,6 +45,36 @@ enum
     "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL                                               \
   }
 
+/* --tls-verify[=BOOL], --creds USER:PASS and --authfile PATH: every
+ * command that may talk to a registry takes them.  */
+enum
+{
+  OPT_REGISTRY_TLS_VERIFY = 0x1800,
+  OPT_REGISTRY_CREDS,
+  OPT_REGISTRY_AUTHFILE,
+};
+
+#define FERRY_REGISTRY_OPTIONS                                                                               \
+  { "tls-verify", optional_argument, NULL, OPT_REGISTRY_TLS_VERIFY },                                        \
+      { "creds", required_argument, NULL, OPT_REGISTRY_CREDS },                                              \
+  {                                                                                                          \
+    "authfile", required_argument, NULL, OPT_REGISTRY_AUTHFILE                                               \
+  }
+
+#define FERRY_REGISTRY_OPTIONS_HELP                                                                          \
+  "      --tls-verify[=BOOL]  verify the registry's TLS certificate (default true); false also\n"            \
+  "                           allows plain HTTP\n"                                                           \
+  "      --creds USER:PASS    credentials for the registry (default: the auth file's)\n"                     \
+  "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"                            \
+  "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
+
+struct ferry_registry_options;
+/* Handles OPT when it is one of FERRY_REGISTRY_OPTIONS: returns 1 (done), 0
+ * (not one of them) or -1 (bad value; error printed).  */
+int ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_options *o);
+/* Defaults: TLS verified, credentials from the auth file.  */
+void ferry_cli_registry_defaults (struct ferry_registry_options *o);
+
 struct ferry_command
 {
   const char *name;
@@ -67,6 +97,13 @@ int ferry_cli_failf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 
 /* Opens the image store of --root, or prints the error.  */
 ferry_store_t *ferry_cli_open_store (void);
+
+static inline void
+ferry_cli_cleanup_storep (ferry_store_t **s)
+{
+  ferry_store_close (*s);
+}
+#define cleanup_store __attribute__ ((cleanup (ferry_cli_cleanup_storep)))
 
 struct ferry_engine;
 /* Opens the engine of --root/--runroot/--runtime, or prints the error.  */

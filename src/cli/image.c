@@ -14,13 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
-ferry_cleanup_storep (ferry_store_t **s)
-{
-  ferry_store_close (*s);
-}
-#define cleanup_store __attribute__ ((cleanup (ferry_cleanup_storep)))
-
 /* Parses the options of a command that has only flags without arguments
  * plus those in SHORT/LONGS.  Returns 1 to go on, 0 after help, -1 on error.  */
 static int
@@ -161,6 +154,20 @@ string_array (char **v)
   return a;
 }
 
+/* The names that carry a tag ("repo@sha256:..." names an image pulled by
+ * digest alone).  */
+static json_object *
+repo_tags (char **v)
+{
+  json_object *a = json_object_new_array ();
+  size_t i;
+
+  for (i = 0; v && v[i]; i++)
+    if (strchr (v[i], '@') == NULL)
+      json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
 static json_object *
 repo_digests (const struct ferry_image *img)
 {
@@ -180,7 +187,13 @@ repo_digests (const struct ferry_image *img)
       {
         cleanup_free char *name = ferry_reference_name (&r);
         cleanup_free char *s = xasprintf ("%s@%s", name, img->manifest_digest);
-        json_object_array_add (a, json_object_new_string (s));
+        size_t j, dup = 0;
+
+        for (j = 0; j < json_object_array_length (a); j++)
+          if (strcmp (json_object_get_string (json_object_array_get_idx (a, j)), s) == 0)
+            dup = 1;
+        if (! dup)
+          json_object_array_add (a, json_object_new_string (s));
       }
       ferry_reference_free (&r);
     }
@@ -213,7 +226,7 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
 
   json_object_object_add (o, "Id", json_object_new_string (id));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
-  json_object_object_add (o, "RepoTags", string_array (img->names));
+  json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
   json_object_object_add (o, "Parent", json_object_new_string (""));
   json_object_object_add (o, "Comment", json_object_new_string (""));
@@ -473,7 +486,13 @@ add_rows (const struct ferry_image *img, struct image_row **rows, size_t *n)
         {
           const char *colon = strrchr (name, ':');
           const char *slash = strrchr (name, '/');
-          if (colon && (slash == NULL || colon > slash))
+          const char *at = strchr (name, '@');
+          if (at)
+            {
+              row->repository = xstrndup (name, at - name);
+              row->tag = xstrdup ("<none>");
+            }
+          else if (colon && (slash == NULL || colon > slash))
             {
               row->repository = xstrndup (name, colon - name);
               row->tag = xstrdup (colon + 1);
@@ -539,7 +558,7 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Id", json_object_new_string (img->id));
   json_object_object_add (o, "ID", json_object_new_string (short_id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
-  json_object_object_add (o, "RepoTags", string_array (img->names));
+  json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
   json_object_object_add (o, "Size", json_object_new_int64 (img->size));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));

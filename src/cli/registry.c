@@ -1,0 +1,363 @@
+/* ferry pull, push, login, logout.  */
+#include "commands.h"
+#include "common.h"
+#include "image/auth.h"
+#include "image/pull.h"
+#include "image/registry.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
+{
+  int r = ferry_cli_common_option (opt, cmd, argv);
+
+  if (r > 0)
+    fputs (usage, stdout);
+  return r;
+}
+
+enum
+{
+  OPT_PLATFORM = OPT_COMMAND_FIRST,
+  OPT_DIGESTFILE,
+  OPT_PASSWORD_STDIN,
+};
+
+static const char pull_usage[]
+    = "Usage: ferry pull [OPTIONS] IMAGE\n\n"
+      "Pull an image from a registry: IMAGE is [docker://]REGISTRY/REPOSITORY[:TAG|@DIGEST].\n"
+      "Prints the image ID.\n\n"
+      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
+      "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
+      "                           (default linux/<this host's architecture>)\n"
+      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+
+int
+ferry_cmd_pull (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        { "platform", required_argument, NULL, OPT_PLATFORM },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_transfer_options o = { 0 };
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int quiet = 0, c, r;
+
+  ferry_cli_registry_defaults (&o.registry);
+  while ((c = getopt_long (argc, argv, "+:qh", opts, NULL)) != -1)
+    {
+      r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r < 0)
+        return FERRY_EXIT_ERROR;
+      if (r > 0)
+        continue;
+      switch (c)
+        {
+        case OPT_PLATFORM:
+          o.platform = optarg;
+          break;
+        case 'q':
+          quiet = 1;
+          break;
+        default:
+          r = parse_or_help (c, "pull", argv, pull_usage);
+          if (r != 0)
+            return r > 0 ? 0 : FERRY_EXIT_ERROR;
+        }
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
+  o.progress = ! quiet && isatty (STDERR_FILENO);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_pull (s, argv[optind], &o, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  printf ("%s\n", id);
+  return 0;
+}
+
+static const char push_usage[]
+    = "Usage: ferry push [OPTIONS] IMAGE [DESTINATION]\n\n"
+      "Push an image to a registry: DESTINATION is [docker://]REGISTRY/REPOSITORY[:TAG]\n"
+      "(default: IMAGE's own name).  The manifest and layers go exactly as stored, so\n"
+      "the pushed image keeps its digest and ID.\n\n"
+      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
+      "      --digestfile FILE    write the manifest digest to FILE\n"
+      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+
+int
+ferry_cmd_push (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_transfer_options o = { 0 };
+  cleanup_free char *digest = NULL;
+  const char *digestfile = NULL;
+  ferry_error_t err = NULL;
+  int quiet = 0, c, r;
+
+  ferry_cli_registry_defaults (&o.registry);
+  while ((c = getopt_long (argc, argv, "+:qh", opts, NULL)) != -1)
+    {
+      r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r < 0)
+        return FERRY_EXIT_ERROR;
+      if (r > 0)
+        continue;
+      switch (c)
+        {
+        case OPT_DIGESTFILE:
+          digestfile = optarg;
+          break;
+        case 'q':
+          quiet = 1;
+          break;
+        default:
+          r = parse_or_help (c, "push", argv, push_usage);
+          if (r != 0)
+            return r > 0 ? 0 : FERRY_EXIT_ERROR;
+        }
+    }
+  if (argc - optind < 1 || argc - optind > 2)
+    return ferry_cli_failf (
+        "ferry push takes an image and an optional destination (see 'ferry push --help')");
+  o.progress = ! quiet && isatty (STDERR_FILENO);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_push (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &digest, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (digestfile)
+    {
+      FILE *f = fopen (digestfile, "we");
+
+      if (f == NULL || fprintf (f, "%s", digest) < 0 || fclose (f) != 0)
+        return ferry_cli_failf ("the image was pushed, but its digest could not be written to `%s`: %s",
+                                digestfile, strerror (errno));
+    }
+  return 0;
+}
+
+/* "https://host:port/v2/" -> "host:port"; Podman's users write either.  */
+static char *
+registry_of (const char *arg)
+{
+  const char *p = arg;
+
+  if (strncmp (p, "docker://", 9) == 0)
+    p += 9;
+  else if (strncmp (p, "https://", 8) == 0)
+    p += 8;
+  else if (strncmp (p, "http://", 7) == 0)
+    p += 7;
+  return xstrndup (p, strcspn (p, "/"));
+}
+
+static char *
+read_password_stdin (void)
+{
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline (&line, &cap, stdin);
+
+  if (n < 0)
+    {
+      free (line);
+      return NULL;
+    }
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    line[--n] = '\0';
+  return line;
+}
+
+static const char login_usage[]
+    = "Usage: ferry login [OPTIONS] REGISTRY\n\n"
+      "Check credentials with a registry and keep them in the auth file.\n\n"
+      "Options:\n"
+      "  -u, --username USER      the user name\n"
+      "  -p, --password PASS      the password (prefer --password-stdin)\n"
+      "      --password-stdin     read the password from standard input\n"
+      "      --tls-verify[=BOOL]  verify the registry's TLS certificate (default true); false also\n"
+      "                           allows plain HTTP\n"
+      "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n";
+
+int
+ferry_cmd_login (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        { "username", required_argument, NULL, 'u' },
+                                        { "password", required_argument, NULL, 'p' },
+                                        { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_registry_options ro;
+  struct ferry_credentials creds = { 0 };
+  cleanup_free char *registry = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL;
+  const char *username = NULL, *password = NULL;
+  ferry_registry_t *reg = NULL;
+  ferry_error_t err = NULL;
+  int from_stdin = 0, c, r, ret;
+
+  ferry_cli_registry_defaults (&ro);
+  while ((c = getopt_long (argc, argv, "+:u:p:h", opts, NULL)) != -1)
+    {
+      if (c == OPT_REGISTRY_CREDS)
+        return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
+      r = ferry_cli_registry_option (c, optarg, &ro);
+      if (r < 0)
+        return FERRY_EXIT_ERROR;
+      if (r > 0)
+        continue;
+      switch (c)
+        {
+        case 'u':
+          username = optarg;
+          break;
+        case 'p':
+          password = optarg;
+          break;
+        case OPT_PASSWORD_STDIN:
+          from_stdin = 1;
+          break;
+        default:
+          r = parse_or_help (c, "login", argv, login_usage);
+          if (r != 0)
+            return r > 0 ? 0 : FERRY_EXIT_ERROR;
+        }
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry login takes one registry (see 'ferry login --help')");
+  registry = registry_of (argv[optind]);
+  if (*registry == '\0')
+    return ferry_cli_failf ("`%s` names no registry", argv[optind]);
+  if (from_stdin && password)
+    return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
+  if (from_stdin)
+    {
+      stdin_password = read_password_stdin ();
+      if (stdin_password == NULL)
+        return ferry_cli_failf ("--password-stdin: nothing to read on standard input");
+      password = stdin_password;
+    }
+  path = ferry_auth_file_path (ro.authfile);
+  if (username == NULL && password == NULL)
+    {
+      /* Already logged in?  Check what the auth file holds.  */
+      r = ferry_auth_lookup (path, registry, &creds, &err);
+      if (r < 0)
+        return ferry_cli_fail (&err);
+      if (r == 0)
+        return ferry_cli_failf ("ferry login %s: give the user name with -u and the password with -p or "
+                                "--password-stdin",
+                                registry);
+      ferry_credentials_clear (&creds);
+      if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
+        {
+          ferry_registry_close (reg);
+          return ferry_cli_fail (&err);
+        }
+      ferry_registry_close (reg);
+      printf ("Already logged in to %s\n", registry);
+      return 0;
+    }
+  if (username == NULL || *username == '\0' || password == NULL)
+    return ferry_cli_failf ("ferry login %s: give both the user name (-u) and the password (-p or "
+                            "--password-stdin)",
+                            registry);
+  if (strchr (username, ':'))
+    return ferry_cli_failf ("a user name cannot hold `:`");
+  joined = xasprintf ("%s:%s", username, password);
+  ro.creds = joined;
+  if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
+    {
+      ferry_registry_close (reg);
+      explicit_bzero (joined, strlen (joined));
+      return ferry_cli_fail (&err);
+    }
+  ferry_registry_close (reg);
+  creds.username = xstrdup (username);
+  creds.password = xstrdup (password);
+  ret = ferry_auth_store (path, registry, &creds, NULL, &err);
+  ferry_credentials_clear (&creds);
+  explicit_bzero (joined, strlen (joined));
+  if (ret < 0)
+    return ferry_cli_fail (&err);
+  printf ("Login Succeeded!\n");
+  return 0;
+}
+
+static const char logout_usage[]
+    = "Usage: ferry logout [OPTIONS] REGISTRY\n"
+      "       ferry logout -a\n\n"
+      "Remove a registry's credentials from the auth file.\n\n"
+      "Options:\n"
+      "  -a, --all                remove every registry's credentials\n"
+      "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n";
+
+int
+ferry_cmd_logout (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "authfile", required_argument, NULL, OPT_REGISTRY_AUTHFILE },
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_free char *registry = NULL, *path = NULL;
+  const char *authfile = NULL;
+  ferry_error_t err = NULL;
+  int all = 0, found = 0, c, r;
+
+  while ((c = getopt_long (argc, argv, "+:ah", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_REGISTRY_AUTHFILE:
+        authfile = optarg;
+        break;
+      case 'a':
+        all = 1;
+        break;
+      default:
+        r = parse_or_help (c, "logout", argv, logout_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  path = ferry_auth_file_path (authfile);
+  if (all)
+    {
+      if (argc - optind != 0)
+        return ferry_cli_failf ("ferry logout -a takes no registry");
+      if (ferry_auth_remove_all (path, &err) < 0)
+        return ferry_cli_fail (&err);
+      printf ("Removed login credentials for all registries\n");
+      return 0;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry logout takes one registry, or -a (see 'ferry logout --help')");
+  registry = registry_of (argv[optind]);
+  if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (! found)
+    return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
+  printf ("Removed login credentials for %s\n", registry);
+  return 0;
+}

@@ -1,0 +1,235 @@
+#include "auth.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *
+ferry_auth_file_path (const char *authfile)
+{
+  const char *v;
+
+  if (authfile && *authfile)
+    return xstrdup (authfile);
+  if ((v = getenv ("REGISTRY_AUTH_FILE")) && *v)
+    return xstrdup (v);
+  if ((v = getenv ("XDG_RUNTIME_DIR")) && *v)
+    return xasprintf ("%s/containers/auth.json", v);
+  return xasprintf ("/run/containers/%u/auth.json", (unsigned) getuid ());
+}
+
+int
+ferry_credentials_parse (const char *creds, struct ferry_credentials *out, ferry_error_t *err)
+{
+  const char *colon = strchr (creds, ':');
+
+  memset (out, 0, sizeof (*out));
+  if (colon == NULL || colon == creds)
+    return ferry_make_error (err, 0, "credentials must be given as USER:PASSWORD, got `%s`",
+                             colon ? "" : "a user name alone");
+  out->username = xstrndup (creds, colon - creds);
+  out->password = xstrdup (colon + 1);
+  return 0;
+}
+
+void
+ferry_credentials_clear (struct ferry_credentials *c)
+{
+  free (c->username);
+  if (c->password)
+    {
+      explicit_bzero (c->password, strlen (c->password));
+      free (c->password);
+    }
+  memset (c, 0, sizeof (*c));
+}
+
+/* The registry an auth-file key names: keys may carry a scheme and a path,
+ * as Docker's "https://index.docker.io/v1/" does.  */
+static char *
+key_registry (const char *key)
+{
+  const char *p = key;
+  size_t n;
+
+  if (strncmp (p, "https://", 8) == 0)
+    p += 8;
+  else if (strncmp (p, "http://", 7) == 0)
+    p += 7;
+  n = strcspn (p, "/");
+  if (n == 15 && strncmp (p, "index.docker.io", 15) == 0)
+    return xstrdup ("docker.io");
+  if (n == 19 && strncmp (p, "registry-1.docker.io", 19) == 0)
+    return xstrdup ("docker.io");
+  return xstrndup (p, n);
+}
+
+static int
+decode_auth (const char *b64, struct ferry_credentials *out, const char *path, const char *registry,
+             ferry_error_t *err)
+{
+  size_t len = strlen (b64);
+  cleanup_free unsigned char *buf = xmalloc (len + 4);
+  int n = EVP_DecodeBlock (buf, (const unsigned char *) b64, (int) len);
+  char *colon;
+
+  if (n < 0)
+    return ferry_make_error (err, 0, "auth file `%s`: the entry of %s is not valid base64", path, registry);
+  /* EVP_DecodeBlock counts the padding as zero bytes.  */
+  while (len > 0 && b64[len - 1] == '=' && n > 0)
+    {
+      len--;
+      n--;
+    }
+  buf[n] = '\0';
+  colon = memchr (buf, ':', n);
+  if (colon == NULL || strlen ((char *) buf) != (size_t) n)
+    return ferry_make_error (err, 0, "auth file `%s`: the entry of %s is not \"user:password\"", path,
+                             registry);
+  out->username = xstrndup ((char *) buf, colon - (char *) buf);
+  out->password = xstrdup (colon + 1);
+  explicit_bzero (buf, n);
+  return 1;
+}
+
+int
+ferry_auth_lookup (const char *path, const char *registry, struct ferry_credentials *out, ferry_error_t *err)
+{
+  cleanup_json json_object *root = NULL;
+  json_object *auths;
+
+  memset (out, 0, sizeof (*out));
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return 0;
+  root = ferry_json_parse_file (path, "auth file", err);
+  if (root == NULL)
+    return -1;
+  auths = ferry_json_get_object (root, "auths");
+  if (auths == NULL)
+    return 0;
+  json_object_object_foreach (auths, key, val)
+  {
+    cleanup_free char *r = key_registry (key);
+    const char *b64;
+
+    if (strcmp (r, registry) != 0)
+      continue;
+    b64 = ferry_json_get_string (val, "auth");
+    if (b64 == NULL || *b64 == '\0')
+      continue;
+    return decode_auth (b64, out, path, registry, err);
+  }
+  return 0;
+}
+
+static json_object *
+read_or_new (const char *path, ferry_error_t *err)
+{
+  json_object *root;
+
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return json_object_new_object ();
+  root = ferry_json_parse_file (path, "auth file", err);
+  if (root && ! json_object_is_type (root, json_type_object))
+    {
+      json_object_put (root);
+      ferry_make_error (err, 0, "auth file `%s` is not a JSON object: fix or remove it", path);
+      return NULL;
+    }
+  return root;
+}
+
+static int
+write_auth_file (const char *path, json_object *root, ferry_error_t *err)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+  const char *text;
+
+  if (slash && slash != dir)
+    {
+      *slash = '\0';
+      if (ferry_mkdir_p (dir, 0700, err) < 0)
+        return -1;
+    }
+  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  return ferry_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
+int
+ferry_auth_store (const char *path, const char *registry, const struct ferry_credentials *creds, int *found,
+                  ferry_error_t *err)
+{
+  cleanup_json json_object *root = read_or_new (path, err);
+  json_object *auths;
+
+  if (found)
+    *found = 0;
+  if (root == NULL)
+    return -1;
+  auths = ferry_json_get_object (root, "auths");
+  if (auths == NULL)
+    {
+      if (creds == NULL)
+        return 0;
+      auths = json_object_new_object ();
+      json_object_object_add (root, "auths", auths);
+    }
+  /* Drop every key naming REGISTRY, in whatever spelling.  */
+  for (;;)
+    {
+      char *victim = NULL;
+
+      json_object_object_foreach (auths, key, val)
+      {
+        cleanup_free char *r = key_registry (key);
+        (void) val;
+        if (strcmp (r, registry) == 0)
+          {
+            victim = xstrdup (key);
+            break;
+          }
+      }
+      if (victim == NULL)
+        break;
+      json_object_object_del (auths, victim);
+      free (victim);
+      if (found)
+        *found = 1;
+    }
+  if (creds)
+    {
+      cleanup_free char *plain = xasprintf ("%s:%s", creds->username, creds->password);
+      size_t len = strlen (plain);
+      cleanup_free unsigned char *b64 = xmalloc (4 * ((len + 2) / 3) + 1);
+      json_object *entry = json_object_new_object ();
+
+      EVP_EncodeBlock (b64, (const unsigned char *) plain, (int) len);
+      explicit_bzero (plain, len);
+      json_object_object_add (entry, "auth", json_object_new_string ((char *) b64));
+      json_object_object_add (auths, registry, entry);
+    }
+  else if (found && ! *found)
+    return 0;
+  return write_auth_file (path, root, err);
+}
+
+int
+ferry_auth_remove_all (const char *path, ferry_error_t *err)
+{
+  cleanup_json json_object *root = NULL;
+
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return 0;
+  root = read_or_new (path, err);
+  if (root == NULL)
+    return -1;
+  json_object_object_add (root, "auths", json_object_new_object ());
+  return write_auth_file (path, root, err);
+}

@@ -1,0 +1,697 @@
+#include "pull.h"
+#include "load.h"
+#include "media.h"
+#include "progress.h"
+#include "reference.h"
+#include "../storage/unpack.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_MANIFEST (4u << 20)
+#define MAX_CONFIG (16u << 20)
+#define PULL_THREADS 4
+
+int
+ferry_platform_parse (const char *p, char **os, char **arch, char **variant, ferry_error_t *err)
+{
+  cleanup_strv char **parts = NULL;
+  const char *s = p;
+  size_t n = 0;
+
+  *os = *arch = *variant = NULL;
+  parts = xmalloc0 (sizeof (char *) * 4);
+  while (n < 3)
+    {
+      size_t len = strcspn (s, "/");
+      if (len == 0)
+        break;
+      parts[n++] = xstrndup (s, len);
+      s += len;
+      if (*s != '/')
+        break;
+      s++;
+    }
+  if (n < 2 || *s != '\0')
+    return ferry_make_error (err, 0, "invalid platform `%s`: give it as OS/ARCH[/VARIANT], e.g. linux/arm64",
+                             p);
+  *os = steal_pointer (&parts[0]);
+  *arch = steal_pointer (&parts[1]);
+  *variant = n > 2 ? steal_pointer (&parts[2]) : NULL;
+  return 0;
+}
+
+/* "docker://" is the transport Podman's users write; it is the only one.  */
+static const char *
+strip_transport (const char *ref)
+{
+  if (strncmp (ref, "docker://", 9) == 0)
+    return ref + 9;
+  return ref;
+}
+
+struct pull
+{
+  ferry_store_t *s;
+  ferry_registry_t *reg;
+  struct ferry_reference ref;
+  char *what;  /* the reference, for messages */
+  char *scope; /* "repository:REPO:pull" */
+  char *tmp;   /* our directory under <root>/storage/tmp */
+  ferry_progress_t *progress;
+  char *want_os, *want_arch, *want_variant;
+};
+
+/* ---- manifests -------------------------------------------------------------- */
+
+static char *
+bare_media_type (const char *content_type)
+{
+  size_t n;
+
+  if (content_type == NULL)
+    return NULL;
+  n = strcspn (content_type, ";");
+  while (n > 0 && content_type[n - 1] == ' ')
+    n--;
+  return xstrndup (content_type, n);
+}
+
+/* The media type of a manifest: its own mediaType field when it has one
+ * (what the digest covers), else what the registry said, else its shape.  */
+static char *
+manifest_media_type (json_object *m, const char *content_type)
+{
+  const char *field = ferry_json_get_string (m, "mediaType");
+  cleanup_free char *ct = bare_media_type (content_type);
+
+  if (field && *field)
+    return xstrdup (field);
+  if (ct && (ferry_media_is_manifest (ct) || ferry_media_is_index (ct)))
+    return steal_pointer (&ct);
+  if (ferry_json_get_array (m, "manifests"))
+    return xstrdup (FERRY_MEDIA_OCI_INDEX);
+  if (ferry_json_get_object (m, "config") && ferry_json_get_array (m, "layers"))
+    return xstrdup (FERRY_MEDIA_OCI_MANIFEST);
+  return ct ? steal_pointer (&ct) : xstrdup ("(none)");
+}
+
+static int
+not_found_error (struct pull *p, const struct ferry_http_response *resp, const char *what, ferry_error_t *err)
+{
+  cleanup_free char *why = ferry_registry_error_text (resp);
+
+  if (resp->status == 404)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_NOT_FOUND, "%s: %s not found in registry %s (%s): check the repository and tag",
+        p->what, strncmp (what, "manifest", 8) == 0 ? "image" : what, p->ref.registry, why);
+  if (resp->status == 403)
+    return ferry_make_error (err, 0, "%s: registry %s denies access (%s)", p->what, p->ref.registry, why);
+  return ferry_make_error (err, 0, "%s: cannot fetch %s from registry %s: %s", p->what, what, p->ref.registry,
+                           why);
+}
+
+/* Fetches manifest REFERENCE (a tag or a digest) and checks it against
+ * WANT_DIGEST when given.  */
+static int
+fetch_manifest (struct pull *p, const char *reference, const char *want_digest, char **body, size_t *len,
+                char **media_type, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", p->ref.repository, reference);
+  struct ferry_http_request req = {
+    .method = "GET",
+    .url = url,
+    .scope = p->scope,
+    .accept = FERRY_MEDIA_OCI_MANIFEST ", " FERRY_MEDIA_DOCKER_MANIFEST ", " FERRY_MEDIA_OCI_INDEX
+                                       ", " FERRY_MEDIA_DOCKER_LIST,
+    .max_body = MAX_MANIFEST,
+  };
+  struct ferry_http_response resp;
+  cleanup_json json_object *m = NULL;
+  cleanup_free char *what = xasprintf ("manifest %s", reference);
+
+  if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
+    return ferry_error_wrap (err, "%s", p->what);
+  if (resp.status != 200)
+    {
+      not_found_error (p, &resp, what, err);
+      ferry_http_response_free (&resp);
+      return -1;
+    }
+  if (resp.too_large)
+    {
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "%s: the %s is larger than %u MiB: refusing it", p->what, what,
+                               MAX_MANIFEST >> 20);
+    }
+  ferry_sha256_buffer (resp.body, resp.body_len, digest);
+  if (want_digest && strcmp (digest, want_digest) != 0)
+    {
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "%s: registry %s sent a %s whose digest is %s: refusing it", p->what,
+                               p->ref.registry, what, digest);
+    }
+  m = json_tokener_parse (resp.body);
+  if (m == NULL || ! json_object_is_type (m, json_type_object))
+    {
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "%s: the %s is not a JSON object", p->what, what);
+    }
+  *media_type = manifest_media_type (m, resp.content_type);
+  *body = steal_pointer (&resp.body);
+  *len = resp.body_len;
+  ferry_http_response_free (&resp);
+  return 0;
+}
+
+static int
+platform_matches (struct pull *p, json_object *desc)
+{
+  json_object *plat = ferry_json_get_object (desc, "platform");
+  const char *os, *arch, *variant;
+
+  if (plat == NULL)
+    return 0;
+  os = ferry_json_get_string (plat, "os");
+  arch = ferry_json_get_string (plat, "architecture");
+  variant = ferry_json_get_string (plat, "variant");
+  if (os == NULL || arch == NULL || strcmp (os, p->want_os) != 0 || strcmp (arch, p->want_arch) != 0)
+    return 0;
+  if (p->want_variant && (variant == NULL || strcmp (variant, p->want_variant) != 0))
+    return 0;
+  return 1;
+}
+
+/* Picks this host's (or --platform's) manifest from INDEX.  */
+static int
+choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  json_object *list = ferry_json_get_array (index, "manifests");
+  cleanup_free char *seen = xstrdup ("");
+  size_t i, n = list ? json_object_array_length (list) : 0;
+
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (list, i);
+      const char *dg = ferry_json_get_string (d, "digest");
+      json_object *plat = ferry_json_get_object (d, "platform");
+
+      if (platform_matches (p, d))
+        {
+          if (dg == NULL || ! ferry_digest_is_valid (dg))
+            return ferry_make_error (err, 0, "%s: the image index names an invalid digest `%s`", p->what,
+                                     dg ? dg : "");
+          snprintf (digest, FERRY_DIGEST_LEN + 1, "%s", dg);
+          return 0;
+        }
+      if (plat && ferry_json_get_string (plat, "os") && ferry_json_get_string (plat, "architecture")
+          && strcmp (ferry_json_get_string (plat, "os"), "unknown") != 0)
+        {
+          const char *v = ferry_json_get_string (plat, "variant");
+          char *more
+              = xasprintf ("%s%s%s/%s%s%s", seen, *seen ? ", " : "", ferry_json_get_string (plat, "os"),
+                           ferry_json_get_string (plat, "architecture"), v ? "/" : "", v ? v : "");
+          free (seen);
+          seen = more;
+        }
+    }
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s has no image for %s/%s%s%s (it has: %s)",
+                                p->what, p->want_os, p->want_arch, p->want_variant ? "/" : "",
+                                p->want_variant ? p->want_variant : "", *seen ? seen : "nothing");
+}
+
+/* Resolves the reference to one image manifest.  */
+static int
+resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DIGEST_LEN + 1],
+                  ferry_error_t *err)
+{
+  const char *reference = p->ref.digest ? p->ref.digest : p->ref.tag;
+  const char *want = p->ref.digest;
+  char next[FERRY_DIGEST_LEN + 1];
+  int depth;
+
+  for (depth = 0; depth < 3; depth++)
+    {
+      cleanup_free char *media_type = NULL;
+      cleanup_json json_object *m = NULL;
+
+      free (*body);
+      *body = NULL;
+      if (fetch_manifest (p, reference, want, body, len, &media_type, digest, err) < 0)
+        return -1;
+      if (ferry_media_is_manifest (media_type))
+        return 0;
+      if (! ferry_media_is_index (media_type))
+        {
+          if (strncmp (media_type, "application/vnd.docker.distribution.manifest.v1", 47) == 0)
+            return ferry_make_error (err, 0,
+                                     "%s uses Docker's schema 1 manifest format, which ferry does not "
+                                     "support: push it again with a current tool",
+                                     p->what);
+          return ferry_make_error (err, 0, "%s: unsupported manifest type `%s`", p->what, media_type);
+        }
+      m = json_tokener_parse (*body);
+      if (choose_from_index (p, m, next, err) < 0)
+        return -1;
+      reference = want = next;
+    }
+  return ferry_make_error (err, 0, "%s: image indexes nest too deeply", p->what);
+}
+
+/* ---- blobs -------------------------------------------------------------------- */
+
+struct blob_sink
+{
+  int fd;
+  ferry_sha256_t *hash;
+  uint64_t got, want;
+  ferry_progress_t *progress;
+  int line;
+  ferry_error_t err;
+  const char *digest;
+  const char *what;
+};
+
+static int
+blob_sink_write (const void *data, size_t len, void *arg)
+{
+  struct blob_sink *b = arg;
+
+  if (b->got + len > b->want)
+    {
+      ferry_make_error (&b->err, 0, "%s: blob %s is larger than the %llu bytes its manifest says", b->what,
+                        b->digest, (unsigned long long) b->want);
+      return -1;
+    }
+  if (b->fd >= 0 && ferry_write_all (b->fd, data, len) < 0)
+    {
+      ferry_make_error (&b->err, errno, "%s: cannot store blob %s", b->what, b->digest);
+      return -1;
+    }
+  ferry_sha256_update (b->hash, data, len);
+  b->got += len;
+  ferry_progress_set (b->progress, b->line, b->got);
+  return 0;
+}
+
+/* GETs blob DIGEST of SIZE bytes into FD (or memory when FD < 0: *MEM),
+ * verifying size and digest.  */
+static int
+fetch_blob (struct pull *p, const char *digest, uint64_t size, int fd, int line, char **mem, size_t *mem_len,
+            ferry_error_t *err)
+{
+  cleanup_free char *url = xasprintf ("/v2/%s/blobs/%s", p->ref.repository, digest);
+  struct blob_sink b = {
+    .fd = fd,
+    .hash = ferry_sha256_new (),
+    .want = size,
+    .progress = p->progress,
+    .line = line,
+    .digest = digest,
+    .what = p->what,
+  };
+  struct ferry_http_request req = {
+    .method = "GET",
+    .url = url,
+    .scope = p->scope,
+    .sink = blob_sink_write,
+    .sink_arg = &b,
+  };
+  struct ferry_http_response resp;
+  char got[FERRY_DIGEST_LEN + 1];
+  int ret = -1;
+
+  if (fd < 0)
+    {
+      /* Small blobs (the config) are kept in memory.  */
+      req.sink = NULL;
+      req.max_body = size + 1;
+    }
+  if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
+    {
+      ferry_sha256_free (b.hash);
+      if (b.err)
+        {
+          ferry_error_release (err);
+          *err = steal_pointer (&b.err);
+          return -1;
+        }
+      return ferry_error_wrap (err, "%s: cannot fetch blob %s", p->what, digest);
+    }
+  if (resp.status != 200)
+    {
+      cleanup_free char *what = xasprintf ("blob %s", digest);
+      not_found_error (p, &resp, what, err);
+      goto out;
+    }
+  if (fd < 0)
+    {
+      if (resp.too_large || resp.body_len > size)
+        {
+          ferry_make_error (err, 0, "%s: blob %s is larger than the %llu bytes its manifest says", p->what,
+                            digest, (unsigned long long) size);
+          goto out;
+        }
+      ferry_sha256_update (b.hash, resp.body, resp.body_len);
+      b.got = resp.body_len;
+    }
+  if (b.got != size)
+    {
+      ferry_make_error (err, 0, "%s: blob %s is truncated: %llu of %llu bytes arrived", p->what, digest,
+                        (unsigned long long) b.got, (unsigned long long) size);
+      goto out;
+    }
+  ferry_sha256_finish (b.hash, got);
+  b.hash = NULL;
+  if (strcmp (got, digest) != 0)
+    {
+      ferry_make_error (err, 0, "%s: blob %s from registry %s is corrupt: its content hashes to %s", p->what,
+                        digest, p->ref.registry, got);
+      goto out;
+    }
+  if (mem)
+    {
+      *mem = steal_pointer (&resp.body);
+      *mem_len = resp.body_len;
+    }
+  ret = 0;
+
+out:
+  if (b.hash)
+    ferry_sha256_free (b.hash);
+  ferry_http_response_free (&resp);
+  return ret;
+}
+
+/* ---- layers ------------------------------------------------------------------- */
+
+struct layer_job
+{
+  struct pull *p;
+  struct ferry_new_layer *l;
+  int line;
+  ferry_error_t err;
+};
+
+struct job_queue
+{
+  pthread_mutex_t lock;
+  struct layer_job *jobs;
+  size_t n, next;
+  int failed;
+};
+
+static int
+fetch_layer (struct layer_job *job)
+{
+  struct pull *p = job->p;
+  struct ferry_new_layer *l = job->l;
+  cleanup_free char *file = xasprintf ("%s/%s", p->tmp, ferry_digest_hex (l->blob_digest));
+  cleanup_close int fd = -1;
+  struct ferry_unpack_result res;
+  char *dir;
+
+  fd = open (file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return ferry_make_error (&job->err, errno, "cannot create `%s`", file);
+  l->blob_file = xstrdup (file);
+  if (fetch_blob (p, l->blob_digest, l->blob_size, fd, job->line, NULL, NULL, &job->err) < 0)
+    return -1;
+  ferry_progress_status (p->progress, job->line, "extracting");
+  dir = ferry_mkdtemp_in (p->tmp, "layer-", &job->err);
+  if (dir == NULL)
+    return -1;
+  l->unpacked = dir;
+  if (chmod (dir, 0755) < 0)
+    return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
+  if (lseek (fd, 0, SEEK_SET) < 0)
+    return ferry_make_error (&job->err, errno, "cannot read `%s`", file);
+  if (ferry_unpack_tar_named (fd, l->blob_digest, dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, &job->err) < 0)
+    return ferry_error_wrap (&job->err, "%s: layer %s", p->what, l->blob_digest);
+  if (strcmp (res.diff_digest, l->diff_id) != 0)
+    return ferry_make_error (&job->err, 0,
+                             "%s: layer %s is corrupt: it unpacks to %s but the image config says %s",
+                             p->what, l->blob_digest, res.diff_digest, l->diff_id);
+  l->size = res.diff_size;
+  ferry_progress_status (p->progress, job->line, "done");
+  return 0;
+}
+
+static void *
+layer_worker (void *arg)
+{
+  struct job_queue *q = arg;
+
+  for (;;)
+    {
+      struct layer_job *job = NULL;
+
+      pthread_mutex_lock (&q->lock);
+      if (! q->failed && q->next < q->n)
+        job = &q->jobs[q->next++];
+      pthread_mutex_unlock (&q->lock);
+      if (job == NULL)
+        return NULL;
+      if (fetch_layer (job) < 0)
+        {
+          pthread_mutex_lock (&q->lock);
+          q->failed = 1;
+          pthread_mutex_unlock (&q->lock);
+        }
+    }
+}
+
+static int
+fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
+{
+  struct job_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  pthread_t threads[PULL_THREADS];
+  size_t i, k, n_threads;
+  int ret = 0;
+
+  q.jobs = xmalloc0 (sizeof (*q.jobs) * (img->n_layers + 1));
+  for (i = 0; i < img->n_layers; i++)
+    {
+      struct ferry_new_layer *l = &img->layers[i];
+      char known[FERRY_DIGEST_LEN + 1];
+      int dup = 0;
+
+      if (ferry_store_has_blob_file (p->s, l->blob_digest, known) && strcmp (known, l->diff_id) == 0)
+        {
+          int line = ferry_progress_add (p->progress, "blob", l->blob_digest, l->blob_size);
+          ferry_progress_status (p->progress, line, "skipped: already exists");
+          continue;
+        }
+      /* The same blob twice in one image is fetched once.  */
+      for (k = 0; k < q.n; k++)
+        if (strcmp (q.jobs[k].l->blob_digest, l->blob_digest) == 0)
+          dup = 1;
+      if (dup)
+        continue;
+      q.jobs[q.n++] = (struct layer_job){
+        .p = p, .l = l, .line = ferry_progress_add (p->progress, "blob", l->blob_digest, l->blob_size)
+      };
+    }
+
+  n_threads = q.n < PULL_THREADS ? q.n : PULL_THREADS;
+  for (i = 0; i < n_threads; i++)
+    if (pthread_create (&threads[i], NULL, layer_worker, &q) != 0)
+      break;
+  if (i == 0 && q.n > 0)
+    layer_worker (&q);
+  n_threads = i;
+  for (i = 0; i < n_threads; i++)
+    pthread_join (threads[i], NULL);
+
+  for (k = 0; k < q.n; k++)
+    if (q.jobs[k].err)
+      {
+        if (ret == 0)
+          *err = steal_pointer (&q.jobs[k].err);
+        else
+          ferry_error_release (&q.jobs[k].err);
+        ret = -1;
+      }
+  free (q.jobs);
+  return ret;
+}
+
+/* ---- the image ------------------------------------------------------------------ */
+
+/* Fills IMG's layers from MANIFEST and CONFIG.  */
+static int
+describe_layers (struct pull *p, json_object *manifest, json_object *config, struct ferry_new_image *img,
+                 ferry_error_t *err)
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  json_object *rootfs = ferry_json_get_object (config, "rootfs");
+  json_object *diff_ids = rootfs ? ferry_json_get_array (rootfs, "diff_ids") : NULL;
+  size_t i, n;
+
+  if (layers == NULL || diff_ids == NULL)
+    return ferry_make_error (err, 0, "%s: the manifest has no layers or the config no rootfs.diff_ids",
+                             p->what);
+  n = json_object_array_length (layers);
+  if (n != json_object_array_length (diff_ids))
+    return ferry_make_error (err, 0, "%s: the manifest has %zu layers but the config lists %zu diff_ids",
+                             p->what, n, json_object_array_length (diff_ids));
+  img->layers = xmalloc0 (sizeof (*img->layers) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+      const char *mt = ferry_json_get_string (d, "mediaType");
+      const char *dg = ferry_json_get_string (d, "digest");
+      const char *diff = json_object_get_string (json_object_array_get_idx (diff_ids, i));
+      int64_t size = ferry_json_get_int (d, "size", -1);
+      struct ferry_new_layer *l = &img->layers[i];
+
+      img->n_layers++;
+      if (mt == NULL || ! ferry_media_is_layer (mt))
+        return ferry_make_error (err, 0, "%s: layer %zu has an unsupported media type `%s`", p->what, i,
+                                 mt ? mt : "(none)");
+      if (dg == NULL || ! ferry_digest_is_valid (dg) || diff == NULL || ! ferry_digest_is_valid (diff))
+        return ferry_make_error (err, 0, "%s: layer %zu has an invalid or unsupported digest", p->what, i);
+      if (size < 0)
+        return ferry_make_error (err, 0, "%s: layer %zu has no size", p->what, i);
+      snprintf (l->blob_digest, sizeof (l->blob_digest), "%s", dg);
+      snprintf (l->diff_id, sizeof (l->diff_id), "%s", diff);
+      l->media_type = xstrdup (mt);
+      l->blob_size = (uint64_t) size;
+    }
+  return 0;
+}
+
+static int
+fetch_config (struct pull *p, json_object *manifest, struct ferry_new_image *img, json_object **config,
+              ferry_error_t *err)
+{
+  json_object *d = ferry_json_get_object (manifest, "config");
+  const char *dg = d ? ferry_json_get_string (d, "digest") : NULL;
+  int64_t size = d ? ferry_json_get_int (d, "size", -1) : -1;
+  size_t len;
+
+  if (dg == NULL || ! ferry_digest_is_valid (dg) || size < 0)
+    return ferry_make_error (err, 0, "%s: the manifest has no valid config descriptor", p->what);
+  if ((uint64_t) size > MAX_CONFIG)
+    return ferry_make_error (err, 0, "%s: the image config is larger than %u MiB: refusing it", p->what,
+                             MAX_CONFIG >> 20);
+  if (fetch_blob (p, dg, (uint64_t) size, -1, -1, &img->config, &len, err) < 0)
+    return -1;
+  snprintf (img->config_digest, sizeof (img->config_digest), "%s", dg);
+  *config = ferry_json_parse (img->config, len, "image config", err);
+  if (*config == NULL)
+    return ferry_error_wrap (err, "%s", p->what);
+  return 0;
+}
+
+static void
+pull_free (struct pull *p)
+{
+  if (p->tmp)
+    {
+      ferry_error_t ignored = NULL;
+      ferry_rm_rf (p->tmp, &ignored);
+      ferry_error_release (&ignored);
+      free (p->tmp);
+    }
+  ferry_registry_close (p->reg);
+  ferry_reference_free (&p->ref);
+  free (p->what);
+  free (p->scope);
+  free (p->want_os);
+  free (p->want_arch);
+  free (p->want_variant);
+}
+
+int
+ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
+                  ferry_error_t *err)
+{
+  struct pull p = { .s = s };
+  struct ferry_new_image img = { 0 };
+  cleanup_json json_object *manifest = NULL, *config = NULL;
+  size_t len = 0, i;
+  int ret = -1;
+
+  *id = NULL;
+  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
+    return -1;
+  p.what = ferry_reference_string (&p.ref);
+  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
+  if (o->platform)
+    {
+      if (ferry_platform_parse (o->platform, &p.want_os, &p.want_arch, &p.want_variant, err) < 0)
+        goto out;
+    }
+  else
+    {
+      p.want_os = xstrdup ("linux");
+      p.want_arch = xstrdup (ferry_image_host_arch ());
+    }
+  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot pull %s", p.what);
+      goto out;
+    }
+  p.progress = ferry_progress_new (o->progress);
+  ferry_progress_say (p.progress, "Trying to pull %s...", p.what);
+
+  if (resolve_manifest (&p, &img.manifest, &len, img.manifest_digest, err) < 0)
+    goto out;
+  manifest = ferry_json_parse (img.manifest, len, "manifest", err);
+  if (manifest == NULL)
+    goto out;
+  if (strlen (img.manifest) != len)
+    {
+      ferry_make_error (err, 0, "%s: the manifest holds a NUL byte", p.what);
+      goto out;
+    }
+  if (fetch_config (&p, manifest, &img, &config, err) < 0
+      || describe_layers (&p, manifest, config, &img, err) < 0)
+    goto out;
+
+  p.tmp = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "pull-", err);
+  if (p.tmp == NULL || fetch_layers (&p, &img, err) < 0)
+    goto out;
+
+  img.names = xmalloc0 (sizeof (char *) * 2);
+  if (p.ref.tag)
+    {
+      /* Tagged: the image takes the name (a digest alongside is only a check).  */
+      struct ferry_reference named = p.ref;
+      named.digest = NULL;
+      img.names[0] = ferry_reference_string (&named);
+    }
+  else
+    img.names[0] = ferry_reference_string (&p.ref);
+  if (ferry_store_add_image (s, &img, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot store %s", p.what);
+      goto out;
+    }
+  /* Where the blobs came from, for cross-repository mounts on push.  */
+  for (i = 0; i < img.n_layers; i++)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_store_add_blob_location (s, img.layers[i].blob_digest, p.ref.registry, p.ref.repository,
+                                     &ignored);
+    }
+  *id = xstrdup (ferry_digest_hex (img.config_digest));
+  ret = 0;
+
+out:
+  ferry_progress_finish (p.progress);
+  ferry_new_image_free (&img);
+  pull_free (&p);
+  return ret;
+}

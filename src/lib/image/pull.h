@@ -1,0 +1,41 @@
+/* ferry: pulling and pushing images over the OCI distribution API.
+ *
+ * A pull fetches the manifest (choosing this host's platform from an image
+ * index or a Docker manifest list), the config, and the layers the store
+ * lacks, several at a time; every blob is checked against its digest as it
+ * streams in and every layer against the config's diff_id as it unpacks.
+ * Nothing is stored until all of it is verified, and then all of it is
+ * stored at once (ferry_store_add_image).
+ *
+ * A push sends the image exactly as stored: its manifest and config bytes
+ * and each layer's blob as it came (so the manifest digest and image ID
+ * survive the trip), skipping blobs the registry has and mounting blobs
+ * another repository of the same registry has.  */
+#ifndef FERRY_IMAGE_PULL_H
+#define FERRY_IMAGE_PULL_H
+
+#include "registry.h"
+#include "store.h"
+
+struct ferry_transfer_options
+{
+  struct ferry_registry_options registry;
+  const char *platform; /* pull: "os/arch[/variant]", NULL for linux/<this host> */
+  int progress;         /* a progress line per blob on standard error */
+};
+
+/* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are
+ * docker.io's) into the store.  *ID gets the image ID.  */
+int ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
+                      ferry_error_t *err);
+
+/* Pushes the stored image IMAGE to DEST ("[docker://]registry/repo[:tag]");
+ * DEST NULL means IMAGE's own name.  *DIGEST (may be NULL) gets the
+ * manifest digest.  */
+int ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
+                      const struct ferry_transfer_options *o, char **digest, ferry_error_t *err);
+
+/* "linux/amd64" style: validates P and splits it.  */
+int ferry_platform_parse (const char *p, char **os, char **arch, char **variant, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,988 @@
+#include "registry.h"
+#include "auth.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BODY (4u << 20)
+#define ERROR_BODY_MAX (64u << 10)
+#define POOL_MAX 16
+
+enum auth_kind
+{
+  AUTH_NONE,
+  AUTH_BASIC,
+  AUTH_BEARER,
+};
+
+struct token
+{
+  char *scope;
+  char *value;
+  struct token *next;
+};
+
+struct ferry_registry
+{
+  char *name; /* as the user wrote it: "docker.io", "127.0.0.1:5000" */
+  char *base; /* "https://registry-1.docker.io" */
+  int tls_verify;
+  struct ferry_credentials creds;
+  int have_creds;
+  char *creds_origin; /* "--creds" or the auth file's path, for messages */
+
+  pthread_mutex_t lock; /* guards everything below */
+  enum auth_kind auth;
+  char *realm;
+  char *service;
+  struct token *tokens;
+  CURL *pool[POOL_MAX];
+  size_t n_pool;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_init_once (void)
+{
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+}
+
+const char *
+ferry_registry_name (ferry_registry_t *r)
+{
+  return r->name;
+}
+
+int
+ferry_registry_has_credentials (ferry_registry_t *r)
+{
+  return r->have_creds;
+}
+
+/* ---- handles -------------------------------------------------------------- */
+
+static CURL *
+handle_get (ferry_registry_t *r)
+{
+  CURL *h = NULL;
+
+  pthread_mutex_lock (&r->lock);
+  if (r->n_pool > 0)
+    h = r->pool[--r->n_pool];
+  pthread_mutex_unlock (&r->lock);
+  if (h == NULL)
+    h = curl_easy_init ();
+  if (h == NULL)
+    return NULL;
+  curl_easy_reset (h);
+  curl_easy_setopt (h, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
+  curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
+  /* A transfer that stalls for a minute is dead, however large.  */
+  curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  if (! r->tls_verify)
+    {
+      curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  return h;
+}
+
+static void
+handle_put (ferry_registry_t *r, CURL *h)
+{
+  if (h == NULL)
+    return;
+  pthread_mutex_lock (&r->lock);
+  if (r->n_pool < POOL_MAX)
+    {
+      r->pool[r->n_pool++] = h;
+      h = NULL;
+    }
+  pthread_mutex_unlock (&r->lock);
+  if (h)
+    curl_easy_cleanup (h);
+}
+
+/* ---- one transfer --------------------------------------------------------- */
+
+struct transfer
+{
+  CURL *h;
+  const struct ferry_http_request *req;
+  struct ferry_http_response *resp;
+  size_t cap;
+  const unsigned char *upload; /* from memory */
+  uint64_t upload_off;
+  char *challenge; /* WWW-Authenticate of the final response */
+  int sink_failed;
+  int status_known;
+  int to_sink;
+};
+
+static void
+response_reset (struct ferry_http_response *resp)
+{
+  free (resp->body);
+  free (resp->content_type);
+  free (resp->location);
+  free (resp->docker_content_digest);
+  memset (resp, 0, sizeof (*resp));
+  resp->content_length = UINT64_MAX;
+}
+
+void
+ferry_http_response_free (struct ferry_http_response *resp)
+{
+  response_reset (resp);
+}
+
+static char *
+trim_value (const char *v, size_t n)
+{
+  while (n > 0 && isspace ((unsigned char) *v))
+    {
+      v++;
+      n--;
+    }
+  while (n > 0 && isspace ((unsigned char) v[n - 1]))
+    n--;
+  return xstrndup (v, n);
+}
+
+static size_t
+on_header (char *data, size_t size, size_t nmemb, void *arg)
+{
+  struct transfer *t = arg;
+  size_t len = size * nmemb;
+  const char *colon;
+  size_t klen;
+
+  if (len >= 5 && strncmp (data, "HTTP/", 5) == 0)
+    {
+      /* A new response (after a redirect or a 100 Continue): forget the
+       * headers of the one before.  */
+      free (t->resp->content_type);
+      free (t->resp->location);
+      free (t->resp->docker_content_digest);
+      free (t->challenge);
+      t->resp->content_type = t->resp->location = t->resp->docker_content_digest = t->challenge = NULL;
+      t->resp->content_length = UINT64_MAX;
+      return len;
+    }
+  colon = memchr (data, ':', len);
+  if (colon == NULL)
+    return len;
+  klen = colon - data;
+#define HEADER_IS(name) (klen == strlen (name) && strncasecmp (data, name, klen) == 0)
+  if (HEADER_IS ("content-type"))
+    {
+      free (t->resp->content_type);
+      t->resp->content_type = trim_value (colon + 1, len - klen - 1);
+    }
+  else if (HEADER_IS ("location"))
+    {
+      free (t->resp->location);
+      t->resp->location = trim_value (colon + 1, len - klen - 1);
+    }
+  else if (HEADER_IS ("docker-content-digest"))
+    {
+      free (t->resp->docker_content_digest);
+      t->resp->docker_content_digest = trim_value (colon + 1, len - klen - 1);
+    }
+  else if (HEADER_IS ("www-authenticate"))
+    {
+      free (t->challenge);
+      t->challenge = trim_value (colon + 1, len - klen - 1);
+    }
+  else if (HEADER_IS ("content-length"))
+    {
+      cleanup_free char *v = trim_value (colon + 1, len - klen - 1);
+      char *end;
+      unsigned long long n;
+
+      errno = 0;
+      n = strtoull (v, &end, 10);
+      if (errno == 0 && end != v && *end == '\0')
+        t->resp->content_length = n;
+    }
+#undef HEADER_IS
+  return len;
+}
+
+static size_t
+on_body (char *data, size_t size, size_t nmemb, void *arg)
+{
+  struct transfer *t = arg;
+  size_t len = size * nmemb;
+  size_t max;
+
+  if (! t->status_known)
+    {
+      long status = 0;
+
+      curl_easy_getinfo (t->h, CURLINFO_RESPONSE_CODE, &status);
+      t->status_known = 1;
+      t->to_sink = status >= 200 && status < 300 && t->req->sink != NULL;
+    }
+  if (t->to_sink)
+    {
+      if (t->req->sink (data, len, t->req->sink_arg) < 0)
+        {
+          t->sink_failed = 1;
+          return 0;
+        }
+      return len;
+    }
+  max = t->req->max_body ? t->req->max_body : DEFAULT_MAX_BODY;
+  if (t->req->sink)
+    max = ERROR_BODY_MAX;
+  if (t->resp->body_len + len > max)
+    {
+      t->resp->too_large = 1;
+      return 0;
+    }
+  if (t->resp->body_len + len + 1 > t->cap)
+    {
+      t->cap = (t->resp->body_len + len + 1) * 2;
+      if (t->cap > max + 1)
+        t->cap = max + 1;
+      t->resp->body = xrealloc (t->resp->body, t->cap);
+    }
+  memcpy (t->resp->body + t->resp->body_len, data, len);
+  t->resp->body_len += len;
+  t->resp->body[t->resp->body_len] = '\0';
+  return len;
+}
+
+static size_t
+on_upload (char *buf, size_t size, size_t nmemb, void *arg)
+{
+  struct transfer *t = arg;
+  size_t want = size * nmemb;
+  uint64_t left = t->req->body_len - t->upload_off;
+
+  if (want > left)
+    want = left;
+  if (want == 0)
+    return 0;
+  if (t->req->body_fd > 0)
+    {
+      ssize_t n = pread (t->req->body_fd, buf, want, (off_t) t->upload_off);
+      if (n <= 0)
+        return CURL_READFUNC_ABORT;
+      want = (size_t) n;
+    }
+  else
+    memcpy (buf, t->upload + t->upload_off, want);
+  t->upload_off += want;
+  return want;
+}
+
+static const char *
+describe_curl (CURLcode rc, const char *errbuf)
+{
+  return errbuf[0] ? errbuf : curl_easy_strerror (rc);
+}
+
+static int
+is_tls_failure (CURLcode rc)
+{
+  return rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM
+         || rc == CURLE_SSL_CIPHER || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_RECV_ERROR
+         || rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_SEND_ERROR;
+}
+
+/* Performs one HTTP exchange with AUTHORIZATION (a full header line, or
+ * NULL).  Returns the libcurl code; *CHALLENGE gets the response's
+ * WWW-Authenticate.  */
+static CURLcode
+perform (ferry_registry_t *r, CURL *h, const char *url, const struct ferry_http_request *req,
+         const char *authorization, struct ferry_http_response *resp, char **challenge, int *sink_failed,
+         char errbuf[CURL_ERROR_SIZE])
+{
+  struct transfer t = { .h = h, .req = req, .resp = resp, .upload = req->body };
+  struct curl_slist *headers = NULL;
+  cleanup_free char *accept = NULL, *ctype = NULL;
+  CURLcode rc;
+
+  response_reset (resp);
+  errbuf[0] = '\0';
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (h, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (h, CURLOPT_WRITEDATA, &t);
+  /* Blobs may live behind a redirect (to object storage); libcurl keeps
+   * our Authorization header from other hosts.  */
+  curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt (h, CURLOPT_MAXREDIRS, 10L);
+
+  if (strcmp (req->method, "HEAD") == 0)
+    curl_easy_setopt (h, CURLOPT_NOBODY, 1L);
+  else if (strcmp (req->method, "GET") == 0)
+    curl_easy_setopt (h, CURLOPT_HTTPGET, 1L);
+  else if (req->body || req->body_fd > 0)
+    {
+      curl_easy_setopt (h, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (h, CURLOPT_READFUNCTION, on_upload);
+      curl_easy_setopt (h, CURLOPT_READDATA, &t);
+      curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) req->body_len);
+      curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
+      curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
+    }
+  else
+    {
+      /* A request without a body (POST to start an upload, PUT to finish
+       * one whose data went before).  */
+      curl_easy_setopt (h, CURLOPT_POST, 1L);
+      curl_easy_setopt (h, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE, 0L);
+      curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
+      curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
+    }
+  headers = curl_slist_append (headers, "Expect:");
+  if (req->accept)
+    {
+      accept = xasprintf ("Accept: %s", req->accept);
+      headers = curl_slist_append (headers, accept);
+    }
+  if (req->content_type)
+    {
+      ctype = xasprintf ("Content-Type: %s", req->content_type);
+      headers = curl_slist_append (headers, ctype);
+    }
+  if (authorization)
+    headers = curl_slist_append (headers, authorization);
+  curl_easy_setopt (h, CURLOPT_HTTPHEADER, headers);
+
+  rc = curl_easy_perform (h);
+  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &resp->status);
+  if (resp->location)
+    {
+      /* Resolve a relative Location against the URL it answered.  */
+      CURLU *u = curl_url ();
+      char *abs = NULL;
+
+      if (u && curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
+          && curl_url_set (u, CURLUPART_URL, resp->location, 0) == CURLUE_OK
+          && curl_url_get (u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+        {
+          free (resp->location);
+          resp->location = xstrdup (abs);
+        }
+      curl_free (abs);
+      curl_url_cleanup (u);
+    }
+  if (resp->body == NULL)
+    resp->body = xmalloc0 (1);
+  curl_easy_setopt (h, CURLOPT_HTTPHEADER, NULL);
+  curl_slist_free_all (headers);
+  *challenge = t.challenge;
+  *sink_failed = t.sink_failed;
+  (void) r;
+  return rc;
+}
+
+/* ---- authentication ------------------------------------------------------- */
+
+/* Reads one `key="value"` (or key=token) pair of a challenge at *P.  */
+static int
+challenge_param (const char **p, char **key, char **value)
+{
+  const char *s = *p, *k;
+  char *v;
+  size_t n = 0;
+
+  while (*s == ' ' || *s == ',' || *s == '\t')
+    s++;
+  k = s;
+  while (*s && *s != '=' && *s != ' ' && *s != ',')
+    s++;
+  if (*s != '=' || s == k)
+    return 0;
+  *key = xstrndup (k, s - k);
+  s++;
+  v = xmalloc (strlen (s) + 1);
+  if (*s == '"')
+    {
+      s++;
+      while (*s && *s != '"')
+        {
+          if (*s == '\\' && s[1])
+            s++;
+          v[n++] = *s++;
+        }
+      if (*s == '"')
+        s++;
+    }
+  else
+    while (*s && *s != ',' && *s != ' ')
+      v[n++] = *s++;
+  v[n] = '\0';
+  *value = v;
+  *p = s;
+  return 1;
+}
+
+/* Learns the scheme (and the realm and service of a Bearer challenge)
+ * from CHALLENGE.  *SCOPE gets the scope the challenge names, if any.  */
+static enum auth_kind
+parse_challenge (ferry_registry_t *r, const char *challenge, char **scope)
+{
+  const char *p;
+  char *key, *value;
+
+  if (scope)
+    *scope = NULL;
+  if (challenge == NULL)
+    return AUTH_NONE;
+  if (strncasecmp (challenge, "Basic", 5) == 0 && (challenge[5] == '\0' || challenge[5] == ' '))
+    {
+      pthread_mutex_lock (&r->lock);
+      r->auth = AUTH_BASIC;
+      pthread_mutex_unlock (&r->lock);
+      return AUTH_BASIC;
+    }
+  if (strncasecmp (challenge, "Bearer ", 7) != 0)
+    return AUTH_NONE;
+  p = challenge + 7;
+  pthread_mutex_lock (&r->lock);
+  r->auth = AUTH_BEARER;
+  while (challenge_param (&p, &key, &value))
+    {
+      if (strcasecmp (key, "realm") == 0)
+        {
+          free (r->realm);
+          r->realm = steal_pointer (&value);
+        }
+      else if (strcasecmp (key, "service") == 0)
+        {
+          free (r->service);
+          r->service = steal_pointer (&value);
+        }
+      else if (strcasecmp (key, "scope") == 0 && scope)
+        {
+          free (*scope);
+          *scope = steal_pointer (&value);
+        }
+      free (key);
+      free (value);
+    }
+  pthread_mutex_unlock (&r->lock);
+  return AUTH_BEARER;
+}
+
+static char *
+basic_header (const struct ferry_credentials *c)
+{
+  cleanup_free char *plain = xasprintf ("%s:%s", c->username, c->password);
+  size_t len = strlen (plain);
+  cleanup_free unsigned char *b64 = xmalloc (4 * ((len + 2) / 3) + 1);
+
+  EVP_EncodeBlock (b64, (const unsigned char *) plain, (int) len);
+  explicit_bzero (plain, len);
+  return xasprintf ("Authorization: Basic %s", b64);
+}
+
+static int
+auth_failure (ferry_registry_t *r, ferry_error_t *err)
+{
+  if (r->have_creds)
+    return ferry_make_error (err, 0,
+                             "registry %s refused the credentials of user `%s` (from %s): check the "
+                             "user name and password",
+                             r->name, r->creds.username, r->creds_origin);
+  return ferry_make_error (err, 0,
+                           "registry %s requires authentication: log in with `ferry login %s` or pass "
+                           "--creds USER:PASSWORD",
+                           r->name, r->name);
+}
+
+static char *
+token_cached (ferry_registry_t *r, const char *scope)
+{
+  struct token *t;
+  char *v = NULL;
+
+  pthread_mutex_lock (&r->lock);
+  for (t = r->tokens; t; t = t->next)
+    if (strcmp (t->scope, scope) == 0)
+      {
+        v = xstrdup (t->value);
+        break;
+      }
+  pthread_mutex_unlock (&r->lock);
+  return v;
+}
+
+static void
+token_remember (ferry_registry_t *r, const char *scope, const char *value)
+{
+  struct token *t;
+
+  pthread_mutex_lock (&r->lock);
+  for (t = r->tokens; t; t = t->next)
+    if (strcmp (t->scope, scope) == 0)
+      {
+        free (t->value);
+        t->value = xstrdup (value);
+        pthread_mutex_unlock (&r->lock);
+        return;
+      }
+  t = xmalloc0 (sizeof (*t));
+  t->scope = xstrdup (scope);
+  t->value = xstrdup (value);
+  t->next = r->tokens;
+  r->tokens = t;
+  pthread_mutex_unlock (&r->lock);
+}
+
+/* Asks the realm for a token for SCOPE (space-separated scopes, or "").  */
+static int
+fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *err)
+{
+  CURL *h = handle_get (r);
+  struct ferry_http_request req = { .method = "GET", .max_body = 1u << 20 };
+  struct ferry_http_response resp = { 0 };
+  cleanup_free char *realm = NULL, *service = NULL, *url = NULL, *auth = NULL, *challenge = NULL;
+  cleanup_json json_object *j = NULL;
+  char errbuf[CURL_ERROR_SIZE];
+  const char *tok;
+  size_t cap, len;
+  int sink_failed, ret = -1;
+  CURLcode rc;
+
+  if (h == NULL)
+    return ferry_make_error (err, ENOMEM, "cannot start an HTTP session");
+  pthread_mutex_lock (&r->lock);
+  realm = r->realm ? xstrdup (r->realm) : NULL;
+  service = r->service ? xstrdup (r->service) : NULL;
+  pthread_mutex_unlock (&r->lock);
+  if (realm == NULL || (strncmp (realm, "https://", 8) != 0 && strncmp (realm, "http://", 7) != 0))
+    {
+      ferry_make_error (err, 0, "registry %s asks for a token from an unusable realm `%s`", r->name,
+                        realm ? realm : "");
+      goto out;
+    }
+
+  /* realm?service=S&scope=A&scope=B  */
+  cap = strlen (realm) + 16;
+  url = xmalloc (cap);
+  len = (size_t) snprintf (url, cap, "%s", realm);
+  {
+    char sep = strchr (realm, '?') ? '&' : '?';
+    cleanup_free char *scopes = xstrdup (scope ? scope : "");
+    char *save = NULL, *one;
+
+    if (service)
+      {
+        char *e = curl_easy_escape (h, service, 0);
+        cap = len + strlen (e) + 16;
+        url = xrealloc (url, cap);
+        len += (size_t) snprintf (url + len, cap - len, "%cservice=%s", sep, e);
+        curl_free (e);
+        sep = '&';
+      }
+    for (one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
+      {
+        char *e = curl_easy_escape (h, one, 0);
+        cap = len + strlen (e) + 16;
+        url = xrealloc (url, cap);
+        len += (size_t) snprintf (url + len, cap - len, "%cscope=%s", sep, e);
+        curl_free (e);
+        sep = '&';
+      }
+  }
+  if (r->have_creds)
+    auth = basic_header (&r->creds);
+  rc = perform (r, h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);
+  if (rc != CURLE_OK)
+    {
+      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, realm,
+                        describe_curl (rc, errbuf));
+      goto out;
+    }
+  if (resp.status == 401 || resp.status == 403)
+    {
+      auth_failure (r, err);
+      goto out;
+    }
+  if (resp.status != 200)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, realm, why);
+      goto out;
+    }
+  j = ferry_json_parse (resp.body, resp.body_len, "token response", err);
+  if (j == NULL)
+    {
+      ferry_error_wrap (err, "registry %s", r->name);
+      goto out;
+    }
+  tok = ferry_json_get_string (j, "token");
+  if (tok == NULL || *tok == '\0')
+    tok = ferry_json_get_string (j, "access_token");
+  if (tok == NULL || *tok == '\0')
+    {
+      ferry_make_error (err, 0, "the token service of registry %s (%s) sent no token", r->name, realm);
+      goto out;
+    }
+  *out = xstrdup (tok);
+  ret = 0;
+
+out:
+  ferry_http_response_free (&resp);
+  handle_put (r, h);
+  return ret;
+}
+
+/* The Authorization header for a request with SCOPE, or NULL.  */
+static int
+authorization_for (ferry_registry_t *r, const char *scope, int refresh, char **out, ferry_error_t *err)
+{
+  enum auth_kind kind;
+  cleanup_free char *tok = NULL;
+
+  *out = NULL;
+  pthread_mutex_lock (&r->lock);
+  kind = r->auth;
+  pthread_mutex_unlock (&r->lock);
+  if (kind == AUTH_BASIC)
+    {
+      if (r->have_creds)
+        *out = basic_header (&r->creds);
+      return 0;
+    }
+  if (kind != AUTH_BEARER)
+    return 0;
+  if (! refresh)
+    tok = token_cached (r, scope ? scope : "");
+  if (tok == NULL)
+    {
+      if (fetch_token (r, scope ? scope : "", &tok, err) < 0)
+        return -1;
+      token_remember (r, scope ? scope : "", tok);
+    }
+  *out = xasprintf ("Authorization: Bearer %s", tok);
+  return 0;
+}
+
+static char *
+absolute_url (ferry_registry_t *r, const char *url)
+{
+  if (strncmp (url, "https://", 8) == 0 || strncmp (url, "http://", 7) == 0)
+    return xstrdup (url);
+  return xasprintf ("%s%s", r->base, url);
+}
+
+int
+ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
+                   struct ferry_http_response *resp, ferry_error_t *err)
+{
+  CURL *h = handle_get (r);
+  cleanup_free char *url = absolute_url (r, req->url);
+  char errbuf[CURL_ERROR_SIZE];
+  int attempt, ret = -1;
+
+  memset (resp, 0, sizeof (*resp));
+  if (h == NULL)
+    return ferry_make_error (err, ENOMEM, "cannot start an HTTP session");
+  for (attempt = 0; attempt < 2; attempt++)
+    {
+      cleanup_free char *auth = NULL, *challenge = NULL, *scope = NULL;
+      int sink_failed = 0;
+      CURLcode rc;
+
+      if (authorization_for (r, req->scope, attempt > 0, &auth, err) < 0)
+        goto out;
+      rc = perform (r, h, url, req, auth, resp, &challenge, &sink_failed, errbuf);
+      if (sink_failed)
+        {
+          ferry_make_error (err, 0, "transfer from registry %s aborted", r->name);
+          goto out;
+        }
+      if (rc != CURLE_OK && ! (resp->too_large && resp->status != 0))
+        {
+          ferry_make_error (err, 0, "%s %s: %s", req->method, url, describe_curl (rc, errbuf));
+          goto out;
+        }
+      if (resp->status != 401)
+        break;
+      if (attempt > 0)
+        {
+          auth_failure (r, err);
+          goto out;
+        }
+      /* A challenge: learn it, then answer it once.  */
+      switch (parse_challenge (r, challenge, &scope))
+        {
+        case AUTH_BASIC:
+          if (! r->have_creds || auth != NULL)
+            {
+              auth_failure (r, err);
+              goto out;
+            }
+          break;
+        case AUTH_BEARER:
+          if (scope && req->scope == NULL)
+            {
+              cleanup_free char *tok = NULL;
+              if (fetch_token (r, scope, &tok, err) < 0)
+                goto out;
+              token_remember (r, "", tok);
+            }
+          break;
+        default:
+          auth_failure (r, err);
+          goto out;
+        }
+    }
+  ret = 0;
+
+out:
+  handle_put (r, h);
+  if (ret < 0)
+    response_reset (resp);
+  return ret;
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+static json_object *
+first_error (const struct ferry_http_response *resp, json_object **root)
+{
+  json_object *errors, *e;
+
+  *root = NULL;
+  if (resp->body == NULL || resp->body_len == 0)
+    return NULL;
+  *root = json_tokener_parse (resp->body);
+  if (*root == NULL)
+    return NULL;
+  errors = ferry_json_get_array (*root, "errors");
+  if (errors == NULL || json_object_array_length (errors) == 0)
+    return NULL;
+  e = json_object_array_get_idx (errors, 0);
+  return json_object_is_type (e, json_type_object) ? e : NULL;
+}
+
+char *
+ferry_registry_error_text (const struct ferry_http_response *resp)
+{
+  cleanup_json json_object *root = NULL;
+  json_object *e = first_error (resp, &root);
+  const char *msg = e ? ferry_json_get_string (e, "message") : NULL;
+  const char *code = e ? ferry_json_get_string (e, "code") : NULL;
+
+  if (msg && *msg)
+    return xstrdup (msg);
+  if (code && *code)
+    return xstrdup (code);
+  return xasprintf ("HTTP %ld", resp->status);
+}
+
+char *
+ferry_registry_error_code (const struct ferry_http_response *resp)
+{
+  cleanup_json json_object *root = NULL;
+  json_object *e = first_error (resp, &root);
+  const char *code = e ? ferry_json_get_string (e, "code") : NULL;
+
+  return code ? xstrdup (code) : NULL;
+}
+
+/* ---- sessions ------------------------------------------------------------- */
+
+static int
+ping (ferry_registry_t *r, int *tls_failed, ferry_error_t *err)
+{
+  CURL *h = handle_get (r);
+  struct ferry_http_request req = { .method = "GET", .url = "/v2/", .max_body = 64u << 10 };
+  struct ferry_http_response resp = { 0 };
+  cleanup_free char *url = absolute_url (r, "/v2/"), *challenge = NULL;
+  char errbuf[CURL_ERROR_SIZE];
+  int sink_failed, ret = -1;
+  CURLcode rc;
+
+  *tls_failed = 0;
+  if (h == NULL)
+    return ferry_make_error (err, ENOMEM, "cannot start an HTTP session");
+  rc = perform (r, h, url, &req, NULL, &resp, &challenge, &sink_failed, errbuf);
+  if (rc != CURLE_OK && ! resp.too_large)
+    {
+      *tls_failed = strncmp (url, "https:", 6) == 0 && is_tls_failure (rc);
+      if (*tls_failed && r->tls_verify)
+        ferry_make_error (err, 0,
+                          "cannot reach registry %s over HTTPS: %s (a registry with a self-signed "
+                          "certificate, or one that speaks plain HTTP, needs --tls-verify=false)",
+                          r->name, describe_curl (rc, errbuf));
+      else
+        ferry_make_error (err, 0, "cannot reach registry %s at %s: %s", r->name, url,
+                          describe_curl (rc, errbuf));
+      goto out;
+    }
+  if (resp.status == 401)
+    {
+      if (parse_challenge (r, challenge, NULL) == AUTH_NONE)
+        {
+          ferry_make_error (err, 0, "registry %s asks for an authentication ferry does not know: %s", r->name,
+                            challenge ? challenge : "(no challenge)");
+          goto out;
+        }
+    }
+  else if (resp.status != 200)
+    {
+      ferry_make_error (err, 0, "%s is not a container registry: %s answered HTTP %ld", r->name, url,
+                        resp.status);
+      goto out;
+    }
+  ret = 0;
+
+out:
+  ferry_http_response_free (&resp);
+  handle_put (r, h);
+  return ret;
+}
+
+static int
+load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  int found;
+
+  if (o->creds)
+    {
+      if (ferry_credentials_parse (o->creds, &r->creds, err) < 0)
+        return -1;
+      r->have_creds = 1;
+      r->creds_origin = xstrdup ("--creds");
+      return 0;
+    }
+  path = ferry_auth_file_path (o->authfile);
+  found = ferry_auth_lookup (path, r->name, &r->creds, err);
+  if (found < 0)
+    return -1;
+  if (found)
+    {
+      r->have_creds = 1;
+      r->creds_origin = xasprintf ("auth file %s", path);
+    }
+  return 0;
+}
+
+int
+ferry_registry_open (const char *registry, const struct ferry_registry_options *o, ferry_registry_t **out,
+                     ferry_error_t *err)
+{
+  ferry_registry_t *r;
+  const char *host = registry;
+  int tls_failed;
+
+  pthread_once (&curl_once, curl_init_once);
+  *out = NULL;
+  if (*registry == '\0' || strpbrk (registry, "/?#@ \t\r\n") != NULL)
+    return ferry_make_error (err, 0, "`%s` is not a registry name: give it as HOST[:PORT]", registry);
+  if (strcmp (registry, "docker.io") == 0)
+    host = "registry-1.docker.io";
+
+  r = xmalloc0 (sizeof (*r));
+  pthread_mutex_init (&r->lock, NULL);
+  r->name = xstrdup (registry);
+  r->tls_verify = o->tls_verify;
+  r->base = xasprintf ("https://%s", host);
+  if (load_credentials (r, o, err) < 0)
+    goto fail;
+  if (ping (r, &tls_failed, err) == 0)
+    {
+      *out = r;
+      return 0;
+    }
+  if (! tls_failed)
+    goto fail;
+  if (r->tls_verify)
+    goto fail;
+  /* --tls-verify=false: as Podman, try plain HTTP when TLS fails.  */
+  ferry_error_release (err);
+  free (r->base);
+  r->base = xasprintf ("http://%s", host);
+  if (ping (r, &tls_failed, err) == 0)
+    {
+      *out = r;
+      return 0;
+    }
+
+fail:
+  ferry_registry_close (r);
+  return -1;
+}
+
+int
+ferry_registry_check_login (ferry_registry_t *r, ferry_error_t *err)
+{
+  struct ferry_http_request req = { .method = "GET", .url = "/v2/", .max_body = 64u << 10 };
+  struct ferry_http_response resp;
+  enum auth_kind kind;
+
+  pthread_mutex_lock (&r->lock);
+  kind = r->auth;
+  pthread_mutex_unlock (&r->lock);
+  if (kind == AUTH_BEARER)
+    {
+      cleanup_free char *tok = NULL;
+      /* A token for no scope proves the credentials, as `docker login` does.  */
+      return fetch_token (r, "", &tok, err);
+    }
+  if (ferry_registry_do (r, &req, &resp, err) < 0)
+    return -1;
+  if (resp.status != 200)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "cannot log in to registry %s: %s", r->name, why);
+    }
+  ferry_http_response_free (&resp);
+  return 0;
+}
+
+void
+ferry_registry_close (ferry_registry_t *r)
+{
+  struct token *t;
+  size_t i;
+
+  if (r == NULL)
+    return;
+  for (i = 0; i < r->n_pool; i++)
+    curl_easy_cleanup (r->pool[i]);
+  while ((t = r->tokens))
+    {
+      r->tokens = t->next;
+      free (t->scope);
+      free (t->value);
+      free (t);
+    }
+  ferry_credentials_clear (&r->creds);
+  free (r->creds_origin);
+  free (r->name);
+  free (r->base);
+  free (r->realm);
+  free (r->service);
+  pthread_mutex_destroy (&r->lock);
+  free (r);
+}

@@ -297,3 +297,31 @@ hostile_stop() {
 	fi
 	HOSTILE_PID=
 }
+
+# archive_manifest_digest ARCHIVE: the manifest digest of an OCI archive's
+# (first) image: what a registry holds it under after a push that keeps it.
+archive_manifest_digest() {
+	tar -xOf "$1" index.json | jq -r '.manifests[0].digest'
+}
+
+# archive_manifest ARCHIVE: that manifest's JSON.
+archive_manifest() {
+	local d
+	d=$(archive_manifest_digest "$1")
+	tar -xOf "$1" "blobs/sha256/${d#sha256:}"
+}
+
+# archive_image_id ARCHIVE: the image ID (config digest, 64 hex) of that image.
+archive_image_id() {
+	archive_manifest "$1" | jq -r '.config.digest | sub("^sha256:"; "")'
+}
+
+# archive_layer_digests ARCHIVE: its layer blob digests, one a line.
+archive_layer_digests() {
+	archive_manifest "$1" | jq -r '.layers[].digest'
+}
+
+# archive_config ARCHIVE: the image's config JSON.
+archive_config() {
+	tar -xOf "$1" "blobs/sha256/$(archive_image_id "$1")"
+}

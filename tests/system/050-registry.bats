@@ -1,0 +1,394 @@
+#!/usr/bin/env bats
+# Registries: pull, push, login/logout and run --pull against a real registry
+# (Debian's docker-registry, distribution 2.8) on 127.0.0.1, anonymous, behind
+# htpasswd, behind a Bearer token server, or on self-signed TLS; and restore
+# of a checkpoint on a root that must pull the container's image by digest.
+#
+# Each test starts its own registry (tests/lib/registry.bash) and stops it in
+# teardown.  Images are put on the registry with skopeo (registry_seed) unless
+# the test is about ferry push, so a pull test does not depend on push.
+
+load helpers
+load ../lib/registry
+
+bats_require_minimum_version 1.5.0
+
+# A second image for tags that move: the test image plus a layer holding
+# /extra/1.bin (random, so a fresh image every run).
+build_second_image() {
+	"$FERRY_SRC/tests/lib/build-test-image.sh" --extra-layers 1 --extra-size 1 \
+		"$TEST_TMP/second.tar" >/dev/null 2>&1
+	echo "$TEST_TMP/second.tar"
+}
+
+# The architecture of the test image: the host's.
+host_arch() {
+	archive_config "$(ferry_test_image)" | jq -r .architecture
+}
+
+@test "push then pull: same manifest digest and image ID in another root, and it runs" {
+	registry_start
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	run_ferry push --tls-verify=false --digestfile "$TEST_TMP/digest" ferry-test "$REGISTRY/ferry/test:v1"
+	assert_status 0
+	digest=$(cat "$TEST_TMP/digest")
+	[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]]
+	# The store kept the blobs as they came: the manifest pushed is the one loaded.
+	[ "$digest" = "$(sqlite3 "$ROOT/ferry.db" 'select manifest_digest from images')" ]
+	[ "$digest" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
+	[ "$(registry_tag_digest ferry/test v1)" = "$digest" ]
+
+	run_fb pull --tls-verify=false "$REGISTRY/ferry/test:v1"
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ferry/test:v1")" = "$digest" ]
+	run_fb run --rm "$REGISTRY/ferry/test:v1" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+}
+
+@test "pull: by tag prints the image ID alone, stores the image under its name, and it runs" {
+	registry_start
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+	run --separate-stderr "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull --tls-verify=false "$img"
+	assert_status 0
+	# The ID ferry load gives the same archive: the config's digest.
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	# Progress goes to stderr only when it is a terminal.
+	[ -z "$stderr" ]
+
+	run_ferry image inspect "$img"
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].RepoTags[0]')" = "$img" ]
+	[ "$(echo "$output" | jq -r '.[0].Digest')" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
+	[ "$(echo "$output" | jq -r '.[0].RepoDigests[0]')" = "$REGISTRY/ferry-test@$(archive_manifest_digest "$(ferry_test_image)")" ]
+	[ "$(echo "$output" | jq -r '.[0].RootFS.Layers | length')" = 2 ]
+	# Both layers applied, whiteouts and opaque directory included.
+	run_ferry run --rm "$img" sh -c 'cat /etc/ferry-release; ls /opt/olddir; ls /etc/removed-by-layer2 2>&1 >/dev/null | wc -l'
+	assert_status 0
+	[ "$output" = "$(printf 'ferry-test-image 1\nnew\n1')" ]
+}
+
+@test "pull: by digest, with a docker:// prefix and -q" {
+	registry_start
+	registry_seed ferry-test:latest
+	digest=$(registry_tag_digest ferry-test latest)
+	id=$(archive_image_id "$(ferry_test_image)")
+	run_ferry pull -q --tls-verify=false "docker://$REGISTRY/ferry-test@$digest"
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(f image inspect --format '{{.Digest}}' "$id")" = "$digest" ]
+	# The request went by digest, not by a tag.
+	registry_requests | grep -q "\"GET /v2/ferry-test/manifests/$digest HTTP"
+	run_ferry run --rm "$id" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+}
+
+@test "pull: layers already in the store are not downloaded again" {
+	registry_start
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+	id=$(archive_image_id "$(ferry_test_image)")
+	mapfile -t layers < <(archive_layer_digests "$(ferry_test_image)")
+	[ ${#layers[@]} -eq 2 ]
+
+	f pull -q --tls-verify=false "$img" >/dev/null
+	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d")" = 1 ]; done
+	mark=$(registry_log_mark)
+	run_ferry pull --tls-verify=false "$img"
+	assert_status 0
+	[ "$output" = "$id" ]
+	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	[ "$(f images -q | wc -l)" -eq 1 ]
+
+	# Layers that came from ferry load count as stored too.
+	fb load -q -i "$(ferry_test_image)"
+	mark=$(registry_log_mark)
+	run_fb pull --tls-verify=false "$img"
+	assert_status 0
+	[ "$output" = "$id" ]
+	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	[ "$(fb image inspect --format '{{index .RepoTags 0}}' "$img")" = "$img" ]
+}
+
+@test "pull: an image index gives the host's platform by default, another with --platform" {
+	registry_start
+	run "$FERRY_SRC/tests/lib/make-multiarch.sh" --push "$REGISTRY/multi:latest" "$(ferry_test_image)" "$TEST_TMP/multi"
+	assert_status 0
+	arch=$(host_arch)
+	other=$(echo "$output" | awk -v a="$arch" '$1 != "index" && $1 != "extra-layer" && $1 != a { print $1 }')
+	extra=$(echo "$output" | awk '$1 == "extra-layer" { print $2 }')
+	[ -n "$other" ] && [ -n "$extra" ]
+	mapfile -t layers < <(archive_layer_digests "$(ferry_test_image)")
+	img=$REGISTRY/multi:latest
+
+	# The host's entry is the test image itself (and comes second in the index).
+	run_ferry pull --tls-verify=false "$img"
+	assert_status 0
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	[ "$(f image inspect --format '{{.Architecture}}' "$img")" = "$arch" ]
+	[ "$(registry_blob_gets "$extra")" = 0 ]
+
+	run_fb pull --tls-verify=false --platform "linux/$other" "$img"
+	assert_status 0
+	other_id=$output
+	[[ $other_id =~ ^[0-9a-f]{64}$ ]]
+	[ "$other_id" != "$(archive_image_id "$(ferry_test_image)")" ]
+	run_fb image inspect "$img"
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Architecture')" = "$other" ]
+	[ "$(echo "$output" | jq -r '.[0].Os')" = linux ]
+	[ "$(echo "$output" | jq -r '.[0].RootFS.Layers | length')" = 3 ]
+
+	# Root A already has the two shared layers: only the extra one comes,
+	# and OS/ARCH/VARIANT (arm64 images say v8) selects the same image.
+	platform=linux/$other
+	if [ "$other" = arm64 ]; then platform=linux/arm64/v8; fi
+	mark=$(registry_log_mark)
+	run_ferry pull --tls-verify=false --platform "$platform" "$img"
+	assert_status 0
+	[ "$output" = "$other_id" ]
+	[ "$(registry_blob_gets "$extra" "$mark")" = 1 ]
+	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	[ "$(f image inspect --format '{{.Architecture}}' "$img")" = "$other" ]
+}
+
+@test "htpasswd: push and pull with --creds; without them the registry refuses" {
+	registry_start --htpasswd alice 's3cret!'
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	run_ferry push --tls-verify=false ferry-test "$REGISTRY/private:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY/private:v1"
+	[ ! -e "$REGISTRY_DIR/docker/registry/v2/repositories/private" ]
+
+	run_ferry push --tls-verify=false --creds "alice:s3cret!" ferry-test "$REGISTRY/private:v1"
+	assert_status 0
+	[ "$(registry_tag_digest private v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
+
+	run_fb pull --tls-verify=false "$REGISTRY/private:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY/private:v1"
+	run_fb pull --tls-verify=false --creds "alice:s3cret!" "$REGISTRY/private:v1"
+	assert_status 0
+	[ "$output" = "$id" ]
+}
+
+@test "login and logout: credentials live in REGISTRY_AUTH_FILE (or --authfile) and serve pull and push" {
+	registry_start --htpasswd alice s3cret
+	registry_seed private:v1
+	img=$REGISTRY/private:v1
+	# Another registry's entry must survive login and logout.
+	printf '{"auths":{"registry.example:5000":{"auth":"%s"}}}\n' "$(printf 'bob:pw' | base64)" >"$REGISTRY_AUTH_FILE"
+
+	run_ferry login -u alice -p wrong --tls-verify=false "$REGISTRY"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY"
+	[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
+
+	run_ferry login -u alice -p s3cret --tls-verify=false "$REGISTRY"
+	assert_status 0
+	[ "$output" = "Login Succeeded!" ]
+	[ "$(jq -r --arg r "$REGISTRY" '.auths[$r].auth' "$REGISTRY_AUTH_FILE" | base64 -d)" = alice:s3cret ]
+	[ "$(jq -r '.auths["registry.example:5000"].auth' "$REGISTRY_AUTH_FILE" | base64 -d)" = bob:pw ]
+	# A file of passwords is nobody else's to read.
+	[ $((0$(stat -c %a "$REGISTRY_AUTH_FILE") & 077)) -eq 0 ]
+
+	run_fb pull --tls-verify=false "$img"
+	assert_status 0
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	run_fb push --tls-verify=false "$img" "$REGISTRY/private:v2"
+	assert_status 0
+	[ "$(registry_tag_digest private v2)" = "$(registry_tag_digest private v1)" ]
+
+	# --password-stdin, into the file --authfile names rather than REGISTRY_AUTH_FILE.
+	run bash -c "printf 's3cret\n' | '$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' login -u alice --password-stdin --tls-verify=false --authfile '$TEST_TMP/other.json' '$REGISTRY'"
+	assert_status 0
+	[ "$output" = "Login Succeeded!" ]
+	[ "$(jq -r --arg r "$REGISTRY" '.auths[$r].auth' "$TEST_TMP/other.json" | base64 -d)" = alice:s3cret ]
+
+	run_ferry logout "$REGISTRY"
+	assert_status 0
+	[ "$output" = "Removed login credentials for $REGISTRY" ]
+	[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
+	[ "$(jq -r '.auths["registry.example:5000"].auth' "$REGISTRY_AUTH_FILE" | base64 -d)" = bob:pw ]
+	fb rmi "$img" >/dev/null
+	run_fb pull --tls-verify=false "$img"
+	assert_status 125
+	assert_one_line_error
+
+	# The other file still logs in; --all empties it.
+	run_fb pull --tls-verify=false --authfile "$TEST_TMP/other.json" "$img"
+	assert_status 0
+	run_ferry logout --authfile "$TEST_TMP/other.json" --all
+	assert_status 0
+	[ "$(jq -r '.auths | length' "$TEST_TMP/other.json")" = 0 ]
+}
+
+@test "token: push and pull with --creds through a Bearer token server" {
+	registry_start --token
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	creds=$REGISTRY_USER:$REGISTRY_PASS
+	# Anonymous tokens grant nothing here.
+	run_ferry push --tls-verify=false ferry-test "$REGISTRY/tok/app:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY/tok/app:v1"
+
+	run_ferry push --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	assert_status 0
+	[ "$(registry_tag_digest tok/app v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
+	# ferry asked the token server for push access with the user's credentials.
+	grep -E "user=$REGISTRY_USER scope=.*repository:tok/app:[a-z,]*push[a-z,]* granted=[1-9]" "$REGISTRY_TOKEN_LOG"
+
+	run_fb pull --tls-verify=false --creds "$creds" "$REGISTRY/tok/app:v1"
+	assert_status 0
+	[ "$output" = "$id" ]
+	run_fb run --rm "$REGISTRY/tok/app:v1" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+}
+
+@test "tls: a self-signed registry is refused by default and works with --tls-verify=false" {
+	registry_start --tls
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+	run_ferry pull "$img"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$img"
+	# Says why: the certificate.
+	[[ "${output,,}" == *certificat* ]]
+	assert_store_empty
+
+	run_ferry pull --tls-verify=false "$img"
+	assert_status 0
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	# The registry really is https: a plain-http request to it gets nowhere.
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" != 200 ]
+
+	run_ferry push "$img" "$REGISTRY/pushed:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY/pushed:v1"
+	run_ferry push --tls-verify=false "$img" "$REGISTRY/pushed:v1"
+	assert_status 0
+	[ "$(registry_tag_digest pushed v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
+}
+
+@test "run --pull: never refuses a missing image, missing pulls once, always pulls again" {
+	registry_start
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+
+	run_ferry run --rm --pull never "$img" true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$img"
+	run_ferry create --pull never --name c "$img"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$img"
+	assert_store_empty
+	[ "$(registry_manifest_gets)" = 0 ]
+
+	# Default (missing): pulls, then runs; nothing but the command's output.
+	run_ferry run --rm --tls-verify=false "$img" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+	f image exists "$img"
+
+	# The tag moves on to another image on the registry.
+	registry_seed ferry-test:latest "$(build_second_image)"
+	new_id=$(archive_image_id "$TEST_TMP/second.tar")
+	mark=$(registry_log_mark)
+	run_ferry run --rm --pull missing --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
+	assert_status 0
+	[ "$output" = 0 ]
+	[ "$(registry_manifest_gets "$mark")" = 0 ]
+	run_ferry run --rm --pull always --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
+	assert_status 0
+	[ "$output" = 1 ]
+	[ "$(f image inspect --format '{{.Id}}' "$img")" = "$new_id" ]
+
+	run_ferry create --pull always --tls-verify=false --name c "$img"
+	assert_status 0
+	[ "$(f inspect --format '{{.Image}}' c)" = "$new_id" ]
+}
+
+@test "push: blobs the registry has are not sent again; another repository mounts them" {
+	registry_start
+	load_test_image
+	mapfile -t layers < <(archive_layer_digests "$(ferry_test_image)")
+	# put_of DIGEST [MARK]: uploads that finished with DIGEST (the PUT names it).
+	put_of() { registry_requests "${2:-0}" | grep -cE "\"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256(%3A|%3a|:)${1#sha256:}" || true; }
+
+	run_ferry push --tls-verify=false ferry-test "$REGISTRY/app:v1"
+	assert_status 0
+	for d in "${layers[@]}"; do [ "$(put_of "$d")" = 1 ]; done
+
+	mark=$(registry_log_mark)
+	run_ferry push --tls-verify=false ferry-test "$REGISTRY/app:v2"
+	assert_status 0
+	[ "$(registry_blob_uploads "$mark")" = 0 ]
+	[ "$(registry_tag_digest app v2)" = "$(registry_tag_digest app v1)" ]
+
+	mark=$(registry_log_mark)
+	run_ferry push --tls-verify=false ferry-test "$REGISTRY/other/app:v1"
+	assert_status 0
+	for d in "${layers[@]}"; do [ "$(put_of "$d" "$mark")" = 0 ]; done
+	[ "$(registry_mounts "$mark")" -ge 2 ]
+	[ "$(registry_tag_digest other/app v1)" = "$(registry_tag_digest app v1)" ]
+
+	# What was mounted is really there for a puller.
+	run_fb pull --tls-verify=false "$REGISTRY/other/app:v1"
+	assert_status 0
+	[ "$output" = "$(f image inspect --format '{{.Id}}' ferry-test)" ]
+}
+
+@test "push: without DEST the image goes to its own name; DEST takes docker://" {
+	registry_start
+	"$FERRY_SRC/tests/lib/build-test-image.sh" "$TEST_TMP/own.tar" "$REGISTRY/own/image:v3" >/dev/null 2>&1
+	f load -q -i "$TEST_TMP/own.tar"
+	run_ferry push --tls-verify=false "$REGISTRY/own/image:v3"
+	assert_status 0
+	[ "$(registry_tag_digest own/image v3)" = "$(archive_manifest_digest "$TEST_TMP/own.tar")" ]
+	run_ferry push -q --tls-verify=false "$REGISTRY/own/image:v3" "docker://$REGISTRY/own/image:v4"
+	assert_status 0
+	[ "$(registry_tag_digest own/image v4)" = "$(archive_manifest_digest "$TEST_TMP/own.tar")" ]
+}
+
+@test "restore --import on a root without the image pulls it by the digest recorded at create" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+	digest=$(registry_tag_digest ferry-test latest)
+	f pull -q --tls-verify=false --creds alice:s3cret "$img" >/dev/null
+	f run -d --name mover "$img" sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs mover | wc -l)" -ge 5 ]'
+	id=$(f inspect --format '{{.Id}}' mover)
+	image_id=$(f image inspect --format '{{.Id}}' "$img")
+	f container checkpoint -e "$TEST_TMP/mover.tar.zst" mover >/dev/null
+	n=$(last_count mover)
+	f rm mover >/dev/null
+	# The tag now names another image: only the digest finds the right one.
+	registry_seed ferry-test:latest "$(build_second_image)"
+
+	mark=$(registry_log_mark)
+	run_fb container restore --tls-verify=false --creds alice:s3cret -i "$TEST_TMP/mover.tar.zst"
+	assert_status 0
+	[ "$output" = "$id" ]
+	registry_requests "$mark" | grep -q "\"GET /v2/ferry-test/manifests/$digest HTTP"
+	[ "$(fb image inspect --format '{{.Id}}' "$image_id")" = "$image_id" ]
+	[ "$(fb inspect --format '{{.Name}} {{.State.Status}}' mover)" = "mover running" ]
+	wait_until "[ \"\$(last_count mover fb)\" -ge $((n + 3)) ]"
+	assert_counts_on mover fb
+	fb rm -f mover >/dev/null
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# Every registry that fails, refuses or lies gets one clear error naming the
+# reference, exit 125, and leaves nothing in the store: no image, no layer,
+# no blob, no temporary file.  A real registry (docker-registry) plays the
+# failures it can produce; tests/lib/hostile-registry.py the ones it cannot.
+
+load helpers
+load ../lib/registry
+
+# Asserts no blob file is left in the store (assert_store_empty checks
+# layers, temporary files and rows).
+assert_no_blobs() {
+	local n
+	if [ -d "$ROOT/storage/blobs" ]; then
+		n=$(find "$ROOT/storage/blobs" -type f | wc -l)
+		[ "$n" -eq 0 ] || { echo "blobs left behind: $(find "$ROOT/storage/blobs" -type f)" >&2; return 1; }
+	fi
+}
+
+# expect_pull_refused REF [PULL OPTIONS...]: pull fails with exit 125 and
+# one line naming REF, and stores nothing.
+expect_pull_refused() {
+	local ref=$1
+	shift
+	run_ferry pull "$@" "$ref"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$ref"
+	assert_store_empty
+	assert_no_blobs
+}
+
+@test "bad input: a registry nobody listens on" {
+	port=$(free_port)
+	expect_pull_refused "127.0.0.1:$port/ferry-test:latest" --tls-verify=false
+	load_test_image
+	run_ferry push --tls-verify=false ferry-test "127.0.0.1:$port/ferry-test:latest"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "127.0.0.1:$port/ferry-test:latest"
+}
+
+@test "bad input: an unknown repository" {
+	registry_start
+	registry_seed ferry-test:latest
+	expect_pull_refused "$REGISTRY/no-such-repo:latest" --tls-verify=false
+}
+
+@test "bad input: an unknown tag and an unknown digest" {
+	registry_start
+	registry_seed ferry-test:latest
+	expect_pull_refused "$REGISTRY/ferry-test:no-such-tag" --tls-verify=false
+	expect_pull_refused "$REGISTRY/ferry-test@sha256:$(printf '0%.0s' $(seq 64))" --tls-verify=false
+}
+
+@test "bad input: wrong or missing credentials for an htpasswd registry" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false --creds alice:wrong
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false --creds mallory:s3cret
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false
+	# A login that fails writes nothing.
+	run_ferry login -u alice -p wrong --tls-verify=false "$REGISTRY"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$REGISTRY"
+	if [ -e "$REGISTRY_AUTH_FILE" ]; then
+		[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
+	fi
+}
+
+@test "bad input: wrong credentials for a token registry" {
+	registry_start --token
+	registry_seed ferry-test:latest
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false --creds "$REGISTRY_USER:wrong"
+	grep -q "user=$REGISTRY_USER .*refused: bad credentials" "$REGISTRY_TOKEN_LOG"
+}
+
+@test "bad input: a layer blob corrupted in the registry's storage" {
+	registry_start
+	registry_seed ferry-test:latest
+	layer=$(archive_layer_digests "$(ferry_test_image)" | head -n1)
+	registry_corrupt_blob "$layer"
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false
+	# The client did download it: it was refused on its digest.
+	[ "$(registry_blob_gets "$layer")" -ge 1 ]
+}
+
+@test "bad input: a config blob corrupted in the registry's storage" {
+	registry_start
+	registry_seed ferry-test:latest
+	registry_corrupt_blob "sha256:$(archive_image_id "$(ferry_test_image)")"
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false
+}
+
+@test "bad input: a layer blob missing from the registry's storage" {
+	registry_start
+	registry_seed ferry-test:latest
+	layer=$(archive_layer_digests "$(ferry_test_image)" | tail -n1)
+	rm -f "$(registry_blob_path "$layer")"
+	expect_pull_refused "$REGISTRY/ferry-test:latest" --tls-verify=false
+}
+
+@test "bad input: a manifest of an unknown media type" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/unknown-type:latest" --tls-verify=false
+	grep -q "GET /v2/unknown-type/manifests/latest 200" "$HOSTILE_LOG"
+}
+
+@test "bad input: a layer download cut off before its Content-Length" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/truncated:latest" --tls-verify=false
+	grep -q "GET /v2/truncated/blobs/sha256:.* 200" "$HOSTILE_LOG"
+}
+
+@test "bad input: a JSON 404 for an unknown repository from a minimal registry" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/nothing/here:v1" --tls-verify=false
+}
+
+@test "bad input: a plain-http registry without --tls-verify=false" {
+	registry_start
+	registry_seed ferry-test:latest
+	expect_pull_refused "$REGISTRY/ferry-test:latest"
+	# Says why: the registry does not speak TLS.
+	[[ "${output,,}" == *tls* || "${output,,}" == *https* || "${output,,}" == *ssl* ]]
+	# And the same reference pulls with it.
+	run_ferry pull --tls-verify=false "$REGISTRY/ferry-test:latest"
+	assert_status 0
+}
+
+@test "bad input: --platform that the image index does not offer" {
+	registry_start
+	"$FERRY_SRC/tests/lib/make-multiarch.sh" --push "$REGISTRY/multi:latest" "$(ferry_test_image)" "$TEST_TMP/multi" >/dev/null
+	expect_pull_refused "$REGISTRY/multi:latest" --tls-verify=false --platform linux/s390x
+	assert_output_contains "linux/s390x"
+}
+
+@test "bad input: references that are not references" {
+	for ref in "UPPER/case:tag" "127.0.0.1:5000/repo:bad tag" "127.0.0.1:5000/repo@sha256:abc"; do
+		expect_pull_refused "$ref" --tls-verify=false
+	done
+}
+
+@test "bad input: push of an image not in the store" {
+	registry_start
+	run_ferry push --tls-verify=false no-such-image "$REGISTRY/x:y"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no-such-image"
+	[ "$(registry_blob_uploads)" = 0 ]
+}

@@ -1,6 +1,7 @@
 /* ferry CLI: containers: run, create, start, stop, kill, rm, ps, logs,
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
+#include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
 #include "engine/logs.h"
@@ -109,9 +110,18 @@ bad:
                            spec);
 }
 
+enum pull_policy
+{
+  PULL_MISSING,
+  PULL_ALWAYS,
+  PULL_NEVER,
+};
+
 struct create_args
 {
   struct ferry_create_options o;
+  struct ferry_transfer_options pull;
+  enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs;
   size_t n_env, n_env_files, n_labels, n_tmpfs;
   int detach;
@@ -144,6 +154,9 @@ static const char create_usage[]
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
+      "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
+      "                           always, or never\n"
+      "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
       "      --network MODE       none (default: loopback only) or host\n"
       "      --rm                 remove the container when it exits\n"
@@ -153,7 +166,8 @@ static const char create_usage[]
       "      --tmpfs DEST         mount a tmpfs at DEST\n"
       "  -u, --user USER[:GROUP]  run as this user\n"
       "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous)\n"
-      "  -w, --workdir DIR        working directory inside the container\n";
+      "  -w, --workdir DIR        working directory inside the container\n"
+      "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
 {
@@ -167,6 +181,8 @@ enum
   OPT_TMPFS,
   OPT_NO_TRUNC,
   OPT_SINCE,
+  OPT_PULL,
+  OPT_PLATFORM,
 };
 
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
@@ -193,15 +209,41 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "user", required_argument, NULL, 'u' },
                                         { "volume", required_argument, NULL, 'v' },
                                         { "workdir", required_argument, NULL, 'w' },
+                                        { "pull", required_argument, NULL, OPT_PULL },
+                                        { "platform", required_argument, NULL, OPT_PLATFORM },
+                                        FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
   int c, r;
 
   a->o.stop_timeout = -1;
+  ferry_cli_registry_defaults (&a->pull.registry);
   while ((c = getopt_long (argc, argv, is_run ? "+:de:h:il:tu:v:w:" : "+:e:h:il:tu:v:w:", opts, NULL)) != -1)
     switch (c)
       {
+      case OPT_REGISTRY_TLS_VERIFY:
+      case OPT_REGISTRY_CREDS:
+      case OPT_REGISTRY_AUTHFILE:
+        if (ferry_cli_registry_option (c, optarg, &a->pull.registry) < 0)
+          return -1;
+        break;
+      case OPT_PULL:
+        if (strcmp (optarg, "missing") == 0)
+          a->pull_policy = PULL_MISSING;
+        else if (strcmp (optarg, "always") == 0)
+          a->pull_policy = PULL_ALWAYS;
+        else if (strcmp (optarg, "never") == 0)
+          a->pull_policy = PULL_NEVER;
+        else
+          {
+            ferry_cli_failf ("invalid --pull `%s`: use missing, always or never", optarg);
+            return -1;
+          }
+        break;
+      case OPT_PLATFORM:
+        a->pull.platform = optarg;
+        break;
       case 'd':
         a->detach = 1;
         break;
@@ -359,6 +401,30 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   return code < 0 ? FERRY_EXIT_ERROR : code;
 }
 
+/* --pull: fetch IMAGE before creating the container, as the policy says.  */
+static int
+pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  cleanup_free char *id = NULL;
+
+  if (a->pull_policy == PULL_NEVER)
+    return 0;
+  if (a->pull_policy == PULL_MISSING)
+    {
+      if (ferry_store_lookup (e->store, a->o.image, &img, err) == 0)
+        {
+          ferry_image_free (img);
+          return 0;
+        }
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+    }
+  a->pull.progress = isatty (STDERR_FILENO);
+  return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
+}
+
 /* create and run: the same options, then run also starts (and attaches). */
 static int
 create_command (int argc, char **argv, int is_run)
@@ -378,7 +444,7 @@ create_command (int argc, char **argv, int is_run)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
-  else if (ferry_container_create (e, &a.o, &id, &err) < 0)
+  else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
     ret = ferry_cli_fail (&err);
   else if (! is_run)
     printf ("%s\n", id);

@@ -57,10 +57,17 @@ load helpers
 
 @test "exit codes: 125 unknown image, 127 command not found, 126 not executable" {
 	load_test_image
+	run_ferry run --rm --pull never no-such-image true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "image no-such-image is not stored here"
+
+	# The default policy tries to pull it, from docker.io (unreachable here
+	# or not: either way no such image).
 	run_ferry run --rm no-such-image true
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "no-such-image: image not known"
+	assert_output_contains "docker.io/library/no-such-image:latest"
 
 	run_ferry run --name nf ferry-test /no/such/command
 	assert_status 127

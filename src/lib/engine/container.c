@@ -848,7 +848,13 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
-        ferry_error_wrap (err, "cannot create container: load the image first (ferry load -i FILE)");
+        {
+          ferry_error_release (err);
+          return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                        "cannot create container: image %s is not stored here: pull it "
+                                        "(ferry pull %s, or --pull missing) or load it (ferry load -i FILE)",
+                                        o->image, o->image);
+        }
       return -1;
     }
   if (build_record (o, img, id, name, &rec, err) < 0)

@@ -589,17 +589,19 @@ resolve_name (ferry_store_t *s, const char *ref, char *id, size_t len, char **ma
           cleanup_stmt sqlite3_stmt *st = NULL;
           cleanup_free char *name = ferry_reference_name (&r);
           cleanup_free char *pattern = xasprintf ("%s:*", name);
+          cleanup_free char *by_digest = xasprintf ("%s@*", name); /* pulled by digest alone */
 
-          st = ferry_db_prepare (
-              s->db,
-              "SELECT i.id FROM images i WHERE i.manifest_digest = ?1 AND "
-              "(EXISTS (SELECT 1 FROM image_names n WHERE n.image_id = i.id AND n.name GLOB ?2))",
-              &err);
+          st = ferry_db_prepare (s->db,
+                                 "SELECT i.id FROM images i WHERE i.manifest_digest = ?1 AND "
+                                 "(EXISTS (SELECT 1 FROM image_names n WHERE n.image_id = i.id AND "
+                                 "(n.name GLOB ?2 OR n.name GLOB ?3)))",
+                                 &err);
           ferry_error_release (&err);
           if (st)
             {
               sqlite3_bind_text (st, 1, r.digest, -1, SQLITE_STATIC);
               sqlite3_bind_text (st, 2, pattern, -1, SQLITE_STATIC);
+              sqlite3_bind_text (st, 3, by_digest, -1, SQLITE_STATIC);
               if (sqlite3_step (st) == SQLITE_ROW)
                 {
                   snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum
 {
@@ -228,7 +229,9 @@ static const char restore_usage[]
       "  -n, --name NAME         with --import: restore under a new name and a new ID\n"
       "      --print-stats       print timings and CRIU's statistics as JSON\n"
       "      --tcp-close         restore with established TCP connections closed\n"
-      "      --tcp-established   restore established TCP connections\n";
+      "      --tcp-established   restore established TCP connections\n"
+      "With --import, an image this host lacks is pulled by the digest the archive "
+      "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 int
 ferry_cmd_restore (int argc, char **argv)
@@ -245,18 +248,29 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
                                         { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+                                        FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct ferry_restore_request r = { 0 };
+  struct ferry_transfer_options pull = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
 
+  ferry_cli_registry_defaults (&pull.registry);
+  pull.progress = isatty (STDERR_FILENO);
+  r.pull = &pull;
   while ((c = getopt_long (argc, argv, "+:ai:kln:h", opts, NULL)) != -1)
     switch (c)
       {
+      case OPT_REGISTRY_TLS_VERIFY:
+      case OPT_REGISTRY_CREDS:
+      case OPT_REGISTRY_AUTHFILE:
+        if (ferry_cli_registry_option (c, optarg, &pull.registry) < 0)
+          return FERRY_EXIT_ERROR;
+        break;
       case 'a':
         all = 1;
         break;

@@ -5,6 +5,7 @@
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
 #include "../archive/prepack.h"
+#include "../image/reference.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -653,11 +654,51 @@ out:
   return ret;
 }
 
-/* The checks an imported container must pass before anything is created:
- * its name and ID are free, its image is here, its bind sources exist, and
- * its volumes are (or, with --ignore-volumes, are not) to be created.  */
+/* Fetches the image a checkpoint needs by the manifest digest recorded
+ * when its container was created, so the target runs the very image the
+ * source ran even if the tag has moved since.  *PULLED gets its ID.  */
 static int
-check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err)
+pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, char **pulled,
+            ferry_error_t *err)
+{
+  const char *image_id = ferry_json_get_string (rec, "ImageID");
+  const char *image_name = ferry_json_get_string (rec, "ImageName");
+  const char *digest = ferry_json_get_string (rec, "ImageDigest");
+  cleanup_free char *name = NULL, *ref = NULL, *id = NULL;
+  struct ferry_reference parsed;
+
+  if (image_id == NULL || r->pull == NULL || image_name == NULL || digest == NULL
+      || ! ferry_digest_is_valid (digest)
+      || ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
+    {
+      ferry_error_release (err);
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "the checkpoint needs image %s (ID %.12s), which is not on this host: "
+                                    "load it first (ferry load -i FILE)",
+                                    image_name ? image_name : "?", image_id ? image_id : "?");
+    }
+  name = ferry_reference_name (&parsed);
+  ferry_reference_free (&parsed);
+  ref = xasprintf ("%s@%s", name, digest);
+  if (ferry_image_pull (e->store, ref, r->pull, &id, err) < 0)
+    return ferry_error_wrap (err, "the checkpoint needs image %s (ID %.12s), which is not on this host",
+                             image_name, image_id);
+  *pulled = xstrdup (id);
+  if (strcmp (id, image_id) != 0)
+    return ferry_make_error (err, 0,
+                             "the checkpoint needs image %s with ID %.12s, but %s is image %.12s: refusing "
+                             "to restore onto another image",
+                             image_name, image_id, ref, id);
+  return 0;
+}
+
+/* The checks an imported container must pass before anything is created:
+ * its name and ID are free, its image is here (or pulled), its bind
+ * sources exist, and its volumes are (or, with --ignore-volumes, are not)
+ * to be created.  */
+static int
+check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, char **pulled,
+              ferry_error_t *err)
 {
   const char *name = ferry_json_get_string (rec, "Name");
   const char *id = ferry_json_get_string (rec, "Id");
@@ -680,11 +721,8 @@ check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_re
   if (image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0)
     {
       ferry_error_release (err);
-      return ferry_make_error_kind (
-          err, FERRY_ERROR_NOT_FOUND,
-          "the checkpoint needs image %s (ID %.12s), which is not on this host: load it "
-          "first (ferry load -i FILE)",
-          ferry_json_get_string (rec, "ImageName"), image_id ? image_id : "?");
+      if (pull_image (e, rec, r, pulled, err) < 0)
+        return -1;
     }
   ferry_image_free (img);
   for (i = 0; mounts && i < json_object_array_length (mounts); i++)
@@ -745,6 +783,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *staging = NULL, *what = xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_json json_object *dump = NULL;
   cleanup_close int fd = -1;
+  cleanup_free char *pulled = NULL;
   struct ferry_container *c = NULL;
   json_object *rec;
   int created = 0, ret = -1;
@@ -777,8 +816,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
-  if (check_import (e, rec, r, err) < 0)
-    goto out;
+  if (check_import (e, rec, r, &pulled, err) < 0)
+    goto fail;
   /* Held until the state says running: conmon's cleanup of a process that
    * exits at once must find it so, not "created".  */
   lock = ferry_container_lock (e, ferry_json_get_string (rec, "Id"), err);
@@ -849,6 +888,14 @@ fail:
                 ferry_volume_remove (e->db, e->root, vol, 0, &verr);
             }
         }
+    }
+  if (pulled)
+    {
+      /* The image came for this restore only: it goes with it.  */
+      struct ferry_remove_report report;
+      cleanup_error ferry_error_t ignored = NULL;
+      if (ferry_store_remove (e->store, pulled, 1, &report, &ignored) == 0)
+        ferry_remove_report_free (&report);
     }
 out:
   ferry_container_free (c);

@@ -12,6 +12,7 @@
 #define FERRY_ENGINE_CHECKPOINT_H
 
 #include "container.h"
+#include "../image/pull.h"
 #include "../util/decompress.h"
 
 #include <json-c/json.h>
@@ -38,6 +39,9 @@ struct ferry_restore_request
   int tcp_established;
   int tcp_close;
   int file_locks;
+  /* import: where to pull a missing image from (by the digest the
+   * archive records); NULL: a missing image is an error.  */
+  const struct ferry_transfer_options *pull;
 };
 
 /* Timings in microseconds and CRIU's statistics, for --print-stats.  */

@@ -713,8 +713,45 @@ unpack_worker (void *arg)
     }
 }
 
+/* True when the store has layer L unpacked from this very blob.  Its blob
+ * file may still be missing (a layer stored before blobs were kept): then
+ * the spooled one is kept, already verified against the blob digest.  */
+static int
+layer_stored (ferry_store_t *s, struct ferry_new_layer *l, const char *file)
+{
+  char known[FERRY_DIGEST_LEN + 1];
+  cleanup_free char *path = NULL;
+  cleanup_free char *blob = NULL;
+
+  if (! ferry_store_has_blob (s, l->blob_digest, known) || strcmp (known, l->diff_id) != 0)
+    return 0;
+  path = ferry_store_layer_path (s, l->diff_id);
+  if (! ferry_path_exists (path))
+    return 0;
+  blob = ferry_store_blob_path (s, l->blob_digest);
+  if (! ferry_path_exists (blob))
+    l->blob_file = xstrdup (file);
+  return 1;
+}
+
+/* True when a queued job unpacks the same blob to the same diff_id: L then
+ * shares its result.  A blob the config pairs with another diff_id gets its
+ * own job, which proves one of them wrong.  */
+static int
+queued (const struct unpack_queue *q, const struct ferry_new_layer *l)
+{
+  size_t k;
+
+  for (k = 0; k < q->n; k++)
+    if (strcmp (q->jobs[k].layer->diff_id, l->diff_id) == 0
+        && strcmp (q->jobs[k].layer->blob_digest, l->blob_digest) == 0)
+      return 1;
+  return 0;
+}
+
 /* Finds, among the layers of all images, those the store lacks, unpacks each
- * once, and lets duplicates share the result.  */
+ * once, and lets duplicates share the result.  Each layer that is unpacked
+ * keeps its spooled blob.  */
 static int
 unpack_layers (ferry_store_t *s, struct pending *imgs, size_t n, ferry_error_t *err)
 {
@@ -728,20 +765,10 @@ unpack_layers (ferry_store_t *s, struct pending *imgs, size_t n, ferry_error_t *
     for (j = 0; j < imgs[i].img.n_layers; j++)
       {
         struct ferry_new_layer *l = &imgs[i].img.layers[j];
-        char known[FERRY_DIGEST_LEN + 1];
-        int dup = 0;
 
-        if (ferry_store_has_blob (s, l->blob_digest, known) && strcmp (known, l->diff_id) == 0)
-          {
-            cleanup_free char *path = ferry_store_layer_path (s, l->diff_id);
-            if (ferry_path_exists (path))
-              continue;
-          }
-        for (k = 0; k < q.n; k++)
-          if (strcmp (q.jobs[k].layer->diff_id, l->diff_id) == 0)
-            dup = 1;
-        if (dup)
+        if (layer_stored (s, l, imgs[i].layer_files[j]) || queued (&q, l))
           continue;
+        l->blob_file = xstrdup (imgs[i].layer_files[j]);
         q.jobs = xrealloc (q.jobs, sizeof (*q.jobs) * (q.n + 1));
         q.jobs[q.n++] = (struct unpack_job){
           .layer = l, .file = imgs[i].layer_files[j], .what = imgs[i].what, .tmp_dir = ferry_store_tmp_dir (s)

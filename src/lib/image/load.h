@@ -3,8 +3,9 @@
  * `load` reads an OCI image archive or a docker-archive (each possibly
  * compressed as a whole; layers plain, gzip or zstd), checks every blob
  * against its digest and every layer against the config's diff_ids, unpacks
- * the layers the store lacks, and records the images.  `import` makes a
- * one-layer image of a root-filesystem tarball.  Either succeeds whole or
+ * the layers the store lacks, keeps their blobs as the archive has them, and
+ * records the images.  `import` makes a one-layer image of a root-filesystem
+ * tarball, whose blob is the tarball as given.  Either succeeds whole or
  * leaves the store as it was.  */
 #ifndef FERRY_IMAGE_LOAD_H
 #define FERRY_IMAGE_LOAD_H

@@ -80,12 +80,65 @@ layer_media_type (const char *compressed, const char *uncompressed, enum ferry_c
                                         : "application/vnd.oci.image.layer.v1.tar+gzip";
 }
 
+/* Copies the tarball at FD to the new file BLOB as it is: the blob of the
+ * image's one layer, which a push sends unchanged.  *SIZE gets its length.
+ * This is the one read of the input: standard input cannot be read twice.  */
+static int
+spool_tarball (int fd, const char *source, const char *blob, uint64_t *size, ferry_error_t *err)
+{
+  cleanup_close int out = open (blob, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  char buf[1 << 17];
+
+  if (out < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", blob);
+  *size = 0;
+  for (;;)
+    {
+      ssize_t r = read (fd, buf, sizeof (buf));
+
+      if (r == 0)
+        return 0;
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return ferry_make_error (err, errno, "cannot read tarball `%s`", source);
+      if (ferry_write_all (out, buf, r) < 0)
+        return ferry_make_error (err, errno, "cannot copy tarball `%s` into the image store", source);
+      *size += r;
+    }
+}
+
+/* Unpacks the spooled BLOB of L into a new directory beside it.  The blob
+ * digest is computed from every byte of BLOB as unpacking reads it to its
+ * end, so it names exactly the bytes kept.  */
+static int
+unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source, uint64_t size,
+                struct ferry_unpack_result *res, ferry_error_t *err)
+{
+  cleanup_close int fd = open (l->blob_file, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", l->blob_file);
+  l->unpacked = xasprintf ("%s/layer", work);
+  /* Not left to the umask: the layer's root is the container's "/".  */
+  if (mkdir (l->unpacked, 0755) < 0 || chmod (l->unpacked, 0755) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", l->unpacked);
+  if (ferry_unpack_tar_named (fd, source, l->unpacked, FERRY_UNPACK_OVERLAY_WHITEOUTS, res, err) < 0)
+    return ferry_error_wrap (err, "cannot import `%s`", source);
+  if (res->compressed_size != size)
+    return ferry_make_error (err, 0, "cannot import `%s`: %llu of its %llu bytes were read", source,
+                             (unsigned long long) res->compressed_size, (unsigned long long) size);
+  return 0;
+}
+
 int
 ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err)
 {
   struct ferry_new_image img = { 0 };
   struct ferry_unpack_result res;
+  cleanup_free char *work = NULL;
   cleanup_close int fd = -1;
+  uint64_t size;
   int ret = -1;
 
   img.names = xmalloc0 (sizeof (char *) * 2);
@@ -106,20 +159,13 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
     }
   img.n_layers = 1;
   img.layers = xmalloc0 (sizeof (*img.layers));
-  img.layers[0].unpacked = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "import-", err);
-  if (img.layers[0].unpacked == NULL)
+  work = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "import-", err);
+  if (work == NULL)
     goto out;
-  if (chmod (img.layers[0].unpacked, 0755) < 0)
-    {
-      ferry_make_error (err, errno, "cannot set the mode of `%s`", img.layers[0].unpacked);
-      goto out;
-    }
-  if (ferry_unpack_tar_named (fd, path, img.layers[0].unpacked, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, err)
-      < 0)
-    {
-      ferry_error_wrap (err, "cannot import `%s`", path);
-      goto out;
-    }
+  img.layers[0].blob_file = xasprintf ("%s/blob", work);
+  if (spool_tarball (fd, path, img.layers[0].blob_file, &size, err) < 0
+      || unpack_spooled (&img.layers[0], work, path, size, &res, err) < 0)
+    goto out;
   if (res.entries == 0)
     {
       ferry_make_error (err, 0, "cannot import `%s`: it holds no files (is it a root file system tarball?)",
@@ -130,7 +176,7 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
   memcpy (img.layers[0].blob_digest, res.compressed_digest, sizeof (res.compressed_digest));
   img.layers[0].blob_size = res.compressed_size;
   img.layers[0].size = res.diff_size;
-  /* From the stream itself: standard input cannot be peeked at.  */
+  /* What unpacking found the blob to be, whatever the file is called.  */
   img.layers[0].media_type
       = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
 
@@ -145,5 +191,10 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
   ret = 0;
 out:
   ferry_new_image_free (&img);
+  if (work)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (work, &ignored);
+    }
   return ret;
 }

@@ -97,7 +97,7 @@ test_open_creates_database (void **state)
 {
   struct fixture *f = *state;
   static const char *const tables[]
-      = { "layers", "layer_blobs", "images", "image_layers", "image_names", "containers" };
+      = { "layers", "layer_blobs", "images", "image_layers", "image_names", "containers", "blob_locations" };
   cleanup_free char *path = xasprintf ("%s/ferry.db", f->root);
   cleanup_free char *mode = NULL;
   cleanup_error ferry_error_t err = NULL;

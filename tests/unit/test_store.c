@@ -1,0 +1,358 @@
+/* Unit tests for src/lib/image/store.c: kept blobs, their removal, and
+ * where registries hold them.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "image/store.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fixture
+{
+  char *dir;
+  ferry_store_t *store;
+};
+
+static int
+setup (void **state)
+{
+  struct fixture *f = xmalloc0 (sizeof (*f));
+  cleanup_error ferry_error_t err = NULL;
+  char tmpl[] = "/tmp/ferry-test-store-XXXXXX";
+
+  if (mkdtemp (tmpl) == NULL)
+    return -1;
+  f->dir = xstrdup (tmpl);
+  if (ferry_store_open (f->dir, &f->store, &err) < 0)
+    return -1;
+  *state = f;
+  return 0;
+}
+
+static int
+teardown (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  int ret;
+
+  ferry_store_close (f->store);
+  ret = ferry_rm_rf (f->dir, &err);
+  free (f->dir);
+  free (f);
+  return ret;
+}
+
+static void
+write_file (const char *path, const char *text)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  assert_true (fd >= 0);
+  assert_int_equal (ferry_write_all (fd, text, strlen (text)), 0);
+}
+
+static char *
+read_text (const char *path)
+{
+  cleanup_error ferry_error_t err = NULL;
+  char *text = NULL;
+  size_t len;
+
+  assert_int_equal (ferry_read_file (path, &text, &len, &err), 0);
+  return text;
+}
+
+/* Fills L as a pull or load would: a blob file holding BLOB and an
+ * unpacked directory, both under storage/tmp.  The store trusts its caller
+ * about diff_ids, so the diff_id is simply the digest of NAME.  */
+static void
+new_layer (ferry_store_t *s, struct ferry_new_layer *l, const char *name, const char *blob)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *file = NULL;
+
+  memset (l, 0, sizeof (*l));
+  ferry_sha256_buffer (name, strlen (name), l->diff_id);
+  ferry_sha256_buffer (blob, strlen (blob), l->blob_digest);
+  l->media_type = xstrdup ("application/vnd.oci.image.layer.v1.tar");
+  l->blob_size = strlen (blob);
+  l->size = 1;
+  l->unpacked = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "layer-", &err);
+  assert_non_null (l->unpacked);
+  file = xasprintf ("%s/%s", l->unpacked, name);
+  write_file (file, name);
+  l->blob_file = xasprintf ("%s/blob-%s", ferry_store_tmp_dir (s), name);
+  write_file (l->blob_file, blob);
+}
+
+/* An image named NAME whose layers are LAYERS (NAME, blob) pairs.  Each
+ * config differs by NAME, so each image is another image.  */
+static void
+new_image (ferry_store_t *s, struct ferry_new_image *img, const char *name, const char *const (*layers)[2],
+           size_t n)
+{
+  size_t i;
+
+  memset (img, 0, sizeof (*img));
+  /* Odd spacing: the config must come back as stored, not re-serialised.  */
+  img->config = xasprintf ("{\"created\": \"2024-01-01T00:00:00Z\",  \"comment\" : \"%s\"}", name);
+  ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
+  img->manifest = xasprintf ("{\"schemaVersion\":2,\"name\":\"%s\"}", name);
+  ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
+  img->n_layers = n;
+  img->layers = xmalloc0 (sizeof (*img->layers) * n);
+  for (i = 0; i < n; i++)
+    new_layer (s, &img->layers[i], layers[i][0], layers[i][1]);
+  img->names = xmalloc0 (sizeof (char *) * 2);
+  img->names[0] = xasprintf ("localhost/%s:latest", name);
+}
+
+/* Removes the caller's blob files, which the store never does (layers with
+ * the same name share one).  */
+static void
+free_image (struct ferry_new_image *img)
+{
+  size_t i;
+
+  for (i = 0; i < img->n_layers; i++)
+    if (img->layers[i].blob_file)
+      assert_true (unlink (img->layers[i].blob_file) == 0 || errno == ENOENT);
+  ferry_new_image_free (img);
+}
+
+static void
+add_image (ferry_store_t *s, const char *name, const char *const (*layers)[2], size_t n)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_new_image img;
+
+  new_image (s, &img, name, layers, n);
+  if (ferry_store_add_image (s, &img, &err) < 0)
+    fail_msg ("ferry_store_add_image: %s", err->msg);
+  free_image (&img);
+}
+
+static int
+blob_stored (ferry_store_t *s, const char *blob)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  cleanup_free char *path = NULL;
+
+  ferry_sha256_buffer (blob, strlen (blob), digest);
+  path = ferry_store_blob_path (s, digest);
+  return ferry_path_exists (path);
+}
+
+static size_t
+strv_length (char **v)
+{
+  size_t n = 0;
+
+  while (v[n])
+    n++;
+  return n;
+}
+
+static void
+test_add_image_links_blobs (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const layers[][2] = { { "bottom", "bottom blob" }, { "top", "top blob" } };
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *blob_path = NULL;
+  cleanup_free char *caller_file = NULL;
+  cleanup_free char *text = NULL;
+  struct ferry_new_image img;
+  struct ferry_image *stored = NULL;
+  char top[FERRY_DIGEST_LEN + 1];
+  char diff_id[FERRY_DIGEST_LEN + 1];
+  char config[256];
+  struct stat a, b;
+
+  new_image (f->store, &img, "one", layers, 2);
+  snprintf (config, sizeof (config), "%s", img.config);
+  snprintf (top, sizeof (top), "%s", img.layers[1].blob_digest);
+  assert_false (ferry_store_has_blob_file (f->store, top, diff_id));
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+
+  /* The store's blob is the caller's file itself (a hard link), and the
+   * caller's name stays, for the caller to remove.  */
+  blob_path = ferry_store_blob_path (f->store, top);
+  assert_int_equal (stat (blob_path, &a), 0);
+  assert_int_equal (stat (img.layers[1].blob_file, &b), 0);
+  assert_int_equal (a.st_ino, b.st_ino);
+  text = read_text (blob_path);
+  assert_string_equal (text, "top blob");
+  assert_true (ferry_store_has_blob_file (f->store, top, diff_id));
+  assert_string_equal (diff_id, img.layers[1].diff_id);
+
+  caller_file = xstrdup (img.layers[0].blob_file);
+  ferry_new_image_free (&img);
+  assert_true (ferry_path_exists (caller_file));
+  assert_int_equal (unlink (caller_file), 0);
+  assert_true (blob_stored (f->store, "bottom blob"));
+
+  assert_int_equal (ferry_store_lookup (f->store, "one", &stored, &err), 0);
+  assert_string_equal (stored->config_text, config);
+  ferry_image_free (stored);
+
+  /* As for a layer stored before blobs were kept: a row and a directory but
+   * no file, which a pull must fetch again.  */
+  assert_int_equal (unlink (blob_path), 0);
+  assert_true (ferry_store_has_blob (f->store, top, diff_id));
+  assert_false (ferry_store_has_blob_file (f->store, top, diff_id));
+}
+
+static int
+layer_stored (ferry_store_t *s, const char *name)
+{
+  char diff_id[FERRY_DIGEST_LEN + 1];
+  cleanup_free char *path = NULL;
+
+  ferry_sha256_buffer (name, strlen (name), diff_id);
+  path = ferry_store_layer_path (s, diff_id);
+  return ferry_path_exists (path);
+}
+
+/* A blob the store holds already, or one an image lists twice, is fine; a
+ * blob file that cannot be linked undoes only the links this call made.  */
+static void
+test_failed_add_removes_only_its_links (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const first[][2] = { { "shared", "shared blob" } };
+  static const char *const second[][2] = {
+    { "shared", "shared blob" }, { "new", "new blob" }, { "new", "new blob" }, { "broken", "broken blob" }
+  };
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *broken = NULL;
+  struct ferry_new_image img;
+
+  add_image (f->store, "first", first, 1);
+  new_image (f->store, &img, "second", second, 4);
+  broken = steal_pointer (&img.layers[3].blob_file);
+  assert_int_equal (unlink (broken), 0);
+  img.layers[3].blob_file = xasprintf ("%s/no-such-file", ferry_store_tmp_dir (f->store));
+  assert_true (ferry_store_add_image (f->store, &img, &err) < 0);
+  assert_int_equal (err->status, ENOENT);
+  assert_non_null (strstr (err->msg, img.layers[3].blob_digest));
+  free (steal_pointer (&img.layers[3].blob_file));
+  free_image (&img);
+
+  assert_true (blob_stored (f->store, "shared blob"));
+  assert_true (layer_stored (f->store, "shared"));
+  assert_false (blob_stored (f->store, "new blob"));
+  assert_false (layer_stored (f->store, "new"));
+  assert_false (layer_stored (f->store, "broken"));
+}
+
+/* A blob file no row claims is what a crash or a failed removal left: its
+ * data may never have reached the disk, so it is replaced.  */
+static void
+test_orphaned_blob_is_replaced (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const layers[][2] = { { "l", "the real blob" } };
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *path = NULL;
+  cleanup_free char *text = NULL;
+  struct ferry_new_image img;
+
+  new_image (f->store, &img, "img", layers, 1);
+  path = ferry_store_blob_path (f->store, img.layers[0].blob_digest);
+  write_file (path, "torn");
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+  free_image (&img);
+  text = read_text (path);
+  assert_string_equal (text, "the real blob");
+}
+
+static void
+test_remove_drops_blobs_and_locations (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const a_layers[][2] = { { "base", "base blob" }, { "a", "a blob" } };
+  static const char *const b_layers[][2] = { { "base", "base blob" }, { "b", "b blob" } };
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_remove_report report;
+  struct ferry_image *a = NULL;
+  char base[FERRY_DIGEST_LEN + 1], a_blob[FERRY_DIGEST_LEN + 1], unknown[FERRY_DIGEST_LEN + 1];
+  char **repos;
+
+  add_image (f->store, "a", a_layers, 2);
+  add_image (f->store, "b", b_layers, 2);
+  assert_int_equal (ferry_store_lookup (f->store, "a", &a, &err), 0);
+  ferry_sha256_buffer ("base blob", 9, base);
+  ferry_sha256_buffer ("a blob", 6, a_blob);
+  ferry_sha256_buffer ("nowhere", 7, unknown);
+
+  assert_int_equal (ferry_store_add_blob_location (f->store, base, "r.example", "z/base", &err), 0);
+  assert_int_equal (ferry_store_add_blob_location (f->store, base, "r.example", "a/base", &err), 0);
+  assert_int_equal (ferry_store_add_blob_location (f->store, base, "r.example", "a/base", &err), 0);
+  assert_int_equal (ferry_store_add_blob_location (f->store, base, "other.example", "x", &err), 0);
+  assert_int_equal (ferry_store_add_blob_location (f->store, a_blob, "r.example", "a", &err), 0);
+  assert_int_equal (ferry_store_add_blob_location (f->store, a->config_digest, "r.example", "a", &err), 0);
+  /* Not in the store: nothing to mount from, nothing recorded.  */
+  assert_int_equal (ferry_store_add_blob_location (f->store, unknown, "r.example", "a", &err), 0);
+
+  repos = ferry_store_blob_repositories (f->store, base, "r.example");
+  assert_int_equal (strv_length (repos), 2);
+  assert_string_equal (repos[0], "a/base");
+  assert_string_equal (repos[1], "z/base");
+  ferry_cleanup_strvp (&repos);
+  repos = ferry_store_blob_repositories (f->store, unknown, "r.example");
+  assert_non_null (repos);
+  assert_null (repos[0]);
+  ferry_cleanup_strvp (&repos);
+
+  /* The shared layer stays with its blob and locations; A's own go.  */
+  assert_int_equal (ferry_store_remove (f->store, "a", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  assert_true (blob_stored (f->store, "base blob"));
+  assert_false (blob_stored (f->store, "a blob"));
+  assert_true (blob_stored (f->store, "b blob"));
+  repos = ferry_store_blob_repositories (f->store, base, "r.example");
+  assert_int_equal (strv_length (repos), 2);
+  ferry_cleanup_strvp (&repos);
+  repos = ferry_store_blob_repositories (f->store, a_blob, "r.example");
+  assert_null (repos[0]);
+  ferry_cleanup_strvp (&repos);
+  repos = ferry_store_blob_repositories (f->store, a->config_digest, "r.example");
+  assert_null (repos[0]);
+  ferry_cleanup_strvp (&repos);
+
+  assert_int_equal (ferry_store_remove (f->store, "b", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  assert_false (blob_stored (f->store, "base blob"));
+  assert_false (blob_stored (f->store, "b blob"));
+  repos = ferry_store_blob_repositories (f->store, base, "other.example");
+  assert_null (repos[0]);
+  ferry_cleanup_strvp (&repos);
+  ferry_image_free (a);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_add_image_links_blobs, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_failed_add_removes_only_its_links, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_orphaned_blob_is_replaced, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_remove_drops_blobs_and_locations, setup, teardown),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -4,6 +4,48 @@
 
 load helpers
 
+# Asserts storage/blobs holds one file per layer_blobs row, each named by its
+# own sha256: what a push sends is what the manifest names.
+assert_blobs_stored() {
+	local f d n rows
+	for f in "$ROOT"/storage/blobs/*; do
+		[ -e "$f" ] || continue
+		[ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || { echo "blob $f does not hash to its name" >&2; return 1; }
+	done
+	for d in $(sqlite3 "$ROOT/ferry.db" 'SELECT blob_digest FROM layer_blobs'); do
+		[ -f "$ROOT/storage/blobs/${d#sha256:}" ] || { echo "no blob file for $d" >&2; return 1; }
+	done
+	n=$(find "$ROOT/storage/blobs" -mindepth 1 | wc -l)
+	rows=$(sqlite3 "$ROOT/ferry.db" 'SELECT COUNT(*) FROM layer_blobs')
+	[ "$n" -eq "$rows" ] || { echo "$n blob files for $rows layer_blobs rows: $(ls "$ROOT/storage/blobs")" >&2; return 1; }
+}
+
+# The layer blob digests the stored manifest of image $1 names.
+manifest_layers() {
+	sqlite3 "$ROOT/ferry.db" "SELECT manifest FROM images WHERE id = '$(f image inspect --format '{{.Id}}' "$1")'" |
+		jq -r '.layers[].digest'
+}
+
+# Makes OCI archive $1 named $2: the test image's bottom layer under a new
+# top layer (an uncompressed tar holding /etc/$3).
+make_image_sharing_bottom_layer() {
+	local l=$TEST_TMP/share-$3 d c s cs config
+	oci_unpack "$(ferry_test_image)" "$l"
+	mkdir -p "$l.top/etc"
+	echo "$3" >"$l.top/etc/$3"
+	tar -C "$l.top" -cf "$l.top.tar" .
+	d=$(oci_add_blob "$l" "$l.top.tar")
+	config=$(jq -r '.config.digest' "$(oci_blob_path "$l" "$(oci_manifest_digest "$l")")")
+	jq -c --arg d "$d" '.rootfs.diff_ids[1] = $d' "$(oci_blob_path "$l" "$config")" >"$l.config.json"
+	c=$(oci_add_blob "$l" "$l.config.json")
+	s=$(stat -c %s "$l.top.tar")
+	cs=$(stat -c %s "$l.config.json")
+	oci_edit_manifest "$l" ".layers[1] = {\"mediaType\": \"application/vnd.oci.image.layer.v1.tar\", \"digest\": \"$d\", \"size\": $s} | .config.digest = \"$c\" | .config.size = $cs"
+	jq -c --arg n "$2" '.manifests[0].annotations["org.opencontainers.image.ref.name"] = $n' "$l/index.json" >"$l.index.json"
+	mv "$l.index.json" "$l/index.json"
+	oci_pack "$l" "$1"
+}
+
 @test "load: an OCI archive with two layers and a whiteout" {
 	run_ferry load -i "$(ferry_test_image)"
 	assert_status 0
@@ -21,6 +63,15 @@ load helpers
 	run sh -c "getfattr --absolute-names -n trusted.overlay.opaque --only-values $ROOT/storage/layers/*/opt/olddir 2>/dev/null"
 	[ "$output" = "y" ]
 	[ -x "$(ls -d "$ROOT"/storage/layers/*/bin | head -n1)/busybox" ]
+
+	# Each layer blob is kept byte for byte as the archive has it.
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 2 ]
+	oci_unpack "$(ferry_test_image)" "$TEST_TMP/l"
+	for d in $(manifest_layers ferry-test); do
+		cmp "$(oci_blob_path "$TEST_TMP/l" "$d")" "$ROOT/storage/blobs/${d#sha256:}"
+	done
+	[ -z "$(ls "$ROOT/storage/tmp")" ]
 }
 
 @test "load: a docker-archive, and the same image twice shares its layers" {
@@ -28,6 +79,13 @@ load helpers
 	assert_status 0
 	assert_output_contains "Loaded image: localhost/ferry-test:latest"
 	id1=$(f image inspect --format '{{.Id}}' ferry-test)
+	# The manifest ferry writes for a docker-archive names each layer tar as
+	# the archive has it, and that is the blob kept.
+	assert_blobs_stored
+	[ "$(manifest_layers ferry-test | wc -l)" -eq 2 ]
+	for d in $(manifest_layers ferry-test); do
+		[ -f "$ROOT/storage/blobs/${d#sha256:}" ]
+	done
 
 	run_ferry load -i "$(ferry_test_image)"
 	assert_status 0
@@ -36,6 +94,49 @@ load helpers
 	[ "$id1" = "$id2" ]
 	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 2 ]
 	[ "$(f images -q | wc -l)" -eq 1 ]
+	# The OCI archive compresses its layers: two more blobs of the same two
+	# layers, and the image keeps the manifest it was first stored with.
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 4 ]
+	for d in $(manifest_layers ferry-test); do
+		[ -f "$ROOT/storage/blobs/${d#sha256:}" ]
+	done
+	f rmi ferry-test >/dev/null
+	assert_store_empty
+}
+
+@test "load: a store without blob files (from an older ferry) gets them on the next load" {
+	f load -q -i "$(ferry_test_image)"
+	rm "$ROOT"/storage/blobs/*
+	run_ferry load -i "$(ferry_test_image)"
+	assert_status 0
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 2 ]
+}
+
+@test "load: a failed store removes the blobs it linked; an orphaned blob is replaced" {
+	oci_unpack "$(ferry_test_image)" "$TEST_TMP/l"
+	manifest=$(oci_blob_path "$TEST_TMP/l" "$(oci_manifest_digest "$TEST_TMP/l")")
+	bottom=$(jq -r '.layers[0].digest' "$manifest")
+	top=$(jq -r '.layers[1].digest' "$manifest")
+	mkdir -p "$ROOT/storage/blobs"
+	# An orphan under the top blob's name that cannot be replaced: the
+	# bottom blob, already linked, must go again.
+	echo garbage >"$ROOT/storage/blobs/${top#sha256:}"
+	chattr +i "$ROOT/storage/blobs/${top#sha256:}" 2>/dev/null || skip "no chattr on this file system"
+	run_ferry load -i "$(ferry_test_image)"
+	chattr -i "$ROOT/storage/blobs/${top#sha256:}"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "orphaned blob"
+	[ "$(ls "$ROOT/storage/blobs")" = "${top#sha256:}" ]
+	[ ! -e "$ROOT/storage/blobs/${bottom#sha256:}" ]
+	[ -z "$(ls "$ROOT/storage/layers")" ]
+	# Once it can be, the orphan is replaced by the real blob.
+	run_ferry load -i "$(ferry_test_image)"
+	assert_status 0
+	assert_blobs_stored
+	cmp "$(oci_blob_path "$TEST_TMP/l" "$top")" "$ROOT/storage/blobs/${top#sha256:}"
 }
 
 @test "load: a gzip- and a zstd-compressed archive, from a file and from stdin" {
@@ -159,6 +260,31 @@ load helpers
 	assert_store_empty
 }
 
+@test "image rm: a layer another image shares keeps its blob" {
+	make_image_sharing_bottom_layer "$TEST_TMP/a.tar" localhost/a:1 a
+	make_image_sharing_bottom_layer "$TEST_TMP/b.tar" localhost/b:1 b
+	f load -q -i "$TEST_TMP/a.tar"
+	f load -q -i "$TEST_TMP/b.tar"
+	bottom=$(manifest_layers a:1 | head -n1)
+	[ "$(manifest_layers b:1 | head -n1)" = "$bottom" ]
+	a_top=$(manifest_layers a:1 | tail -n1)
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 3 ]
+	# Where a registry holds the blobs goes with the last image that has them.
+	sqlite3 "$ROOT/ferry.db" "INSERT INTO blob_locations VALUES ('$bottom', 'r.example', 'x'), ('$a_top', 'r.example', 'x')"
+
+	f rmi a:1 >/dev/null
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 2 ]
+	[ -f "$ROOT/storage/blobs/${bottom#sha256:}" ]
+	[ ! -e "$ROOT/storage/blobs/${a_top#sha256:}" ]
+	[ "$(sqlite3 "$ROOT/ferry.db" 'SELECT blob_digest FROM blob_locations')" = "$bottom" ]
+	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 2 ]
+
+	f rmi b:1 >/dev/null
+	assert_store_empty
+}
+
 @test "import: a rootfs tarball becomes a one-layer image; gzip and stdin too" {
 	mkdir -p "$TEST_TMP/rootfs/bin" "$TEST_TMP/rootfs/etc"
 	cp /bin/busybox "$TEST_TMP/rootfs/bin/busybox"
@@ -177,10 +303,15 @@ load helpers
 	[ "$(cat "$layer/etc/motd")" = imported ]
 	[ "$(readlink "$layer/bin/sh")" = busybox ]
 
+	# The tarball itself is the layer's blob, as given.
+	cmp "$TEST_TMP/rootfs.tar" "$ROOT/storage/blobs/$(sha256sum "$TEST_TMP/rootfs.tar" | cut -d' ' -f1)"
+
 	run_ferry import "$TEST_TMP/rootfs.tar.gz" myroot:gz
 	assert_status 0
-	# Same content, same layer: still one layer directory.
+	# Same content, same layer: still one layer directory, but two blobs.
 	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 1 ]
+	[ "$(manifest_layers myroot:gz)" = "sha256:$(sha256sum "$TEST_TMP/rootfs.tar.gz" | cut -d' ' -f1)" ]
+	cmp "$TEST_TMP/rootfs.tar.gz" "$ROOT/storage/blobs/$(sha256sum "$TEST_TMP/rootfs.tar.gz" | cut -d' ' -f1)"
 
 	run sh -c "'$FERRY_BIN' --root '$ROOT' import - fromstdin < '$TEST_TMP/rootfs.tar'"
 	assert_status 0
@@ -189,6 +320,10 @@ load helpers
 	run sh -c "zstd -q -c '$TEST_TMP/rootfs.tar' | '$FERRY_BIN' --root '$ROOT' import - zstdin"
 	assert_status 0
 	[ "$(sqlite3 "$ROOT/ferry.db" "SELECT media_type FROM layer_blobs WHERE media_type LIKE '%zstd'")" = application/vnd.oci.image.layer.v1.tar+zstd ]
+	zstd -q -c "$TEST_TMP/rootfs.tar" | cmp - "$ROOT/storage/blobs/$(manifest_layers zstdin | cut -d: -f2)"
+	assert_blobs_stored
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 3 ]
+	[ -z "$(ls "$ROOT/storage/tmp")" ]
 
 	: >"$TEST_TMP/empty.tar"
 	run_ferry import "$TEST_TMP/empty.tar" empty
@@ -202,6 +337,11 @@ load helpers
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "missing.tar"
+	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 3 ]
+	[ -z "$(ls "$ROOT/storage/tmp")" ]
+
+	f rmi myroot:v1 myroot:gz fromstdin zstdin >/dev/null
+	assert_store_empty
 }
 
 @test "roots: two roots on one machine are two independent hosts" {
@@ -240,8 +380,10 @@ load helpers
 		f image exists "img$i"
 	done
 	[ "$(sqlite3 "$ROOT/ferry.db" 'PRAGMA integrity_check')" = ok ]
-	# Every layer row has its directory and every directory its row.
+	# Every layer row has its directory and every directory its row; so with
+	# blobs.
 	[ "$(sqlite3 "$ROOT/ferry.db" 'SELECT COUNT(*) FROM layers')" -eq "$(ls "$ROOT/storage/layers" | wc -l)" ]
+	assert_blobs_stored
 	[ -z "$(ls "$ROOT/storage/tmp")" ]
 	# Remove them all at once, then nothing is left.
 	pids=()

@@ -93,19 +93,23 @@ assert_one_line_error() {
 	fi
 }
 
-# Asserts the root holds no image, no layer and no work in progress.
+# Asserts the root holds no image, no layer, no blob and no work in progress.
 assert_store_empty() {
 	local n
 	if [ -d "$ROOT/storage/layers" ]; then
 		n=$(find "$ROOT/storage/layers" -mindepth 1 -maxdepth 1 | wc -l)
 		[ "$n" -eq 0 ] || { echo "layers left behind: $(ls "$ROOT/storage/layers")" >&2; return 1; }
 	fi
+	if [ -d "$ROOT/storage/blobs" ]; then
+		n=$(find "$ROOT/storage/blobs" -mindepth 1 -maxdepth 1 | wc -l)
+		[ "$n" -eq 0 ] || { echo "blobs left behind: $(ls "$ROOT/storage/blobs")" >&2; return 1; }
+	fi
 	if [ -d "$ROOT/storage/tmp" ]; then
 		n=$(find "$ROOT/storage/tmp" -mindepth 1 -maxdepth 1 | wc -l)
 		[ "$n" -eq 0 ] || { echo "temporary files left behind: $(ls "$ROOT/storage/tmp")" >&2; return 1; }
 	fi
 	if [ -f "$ROOT/ferry.db" ]; then
-		n=$(sqlite3 "$ROOT/ferry.db" "SELECT (SELECT COUNT(*) FROM images) + (SELECT COUNT(*) FROM layers) + (SELECT COUNT(*) FROM image_names)")
+		n=$(sqlite3 "$ROOT/ferry.db" "SELECT (SELECT COUNT(*) FROM images) + (SELECT COUNT(*) FROM layers) + (SELECT COUNT(*) FROM image_names) + (SELECT COUNT(*) FROM layer_blobs) + (SELECT COUNT(*) FROM blob_locations)")
 		[ "$n" -eq 0 ] || { echo "rows left behind in ferry.db" >&2; return 1; }
 	fi
 }

@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# Times `ferry pull` of a ~200 MB multi-layer image from a local registry
+# (Debian's docker-registry on 127.0.0.1, plain http) and, when Podman is
+# installed, `podman pull --tls-verify=false` of the same image, each into a
+# fresh root per run.  Prints the median wall-clock time, the peak RSS and the
+# ferry/podman ratio.
+#
+# Usage: bench/pull.sh [options]          (as root)
+#   --runs N          runs per tool (default 3)
+#   --image FILE      push this OCI archive instead of building the benchmark image
+#   --only TOOL       run only "ferry" or only "podman"
+#   --cold            drop the page cache before every run (default: warm; the
+#                     registry's blobs are in the cache after the push)
+#   --extra-layers N  layers of random data added to the test image (default 4)
+#   --extra-size MB   MiB of random data in each of them (default 50)
+# Environment:
+#   FERRY    the ferry binary (default: build/ferry in this repository)
+#   TMPDIR   where the image, the registry's storage and the roots go
+#            (default /var/tmp: a real disk, where /tmp may be tmpfs)
+#
+# The image goes to the registry once, with skopeo (so neither timed tool
+# pushed it), and both tools pull the same bytes over loopback: the numbers
+# are the tools' own costs (HTTP, digest checks, decompression, unpacking,
+# storing), not a network's.  Peak RSS is GNU time's %M: the largest single
+# process of the command's tree (apt-get install time; without it, n/a).
+set -euo pipefail
+
+usage() {
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+	exit 2
+}
+
+die() {
+	echo "bench/pull: $*" >&2
+	exit 1
+}
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ferry=${FERRY:-$repo_root/build/ferry}
+
+runs=3
+image=
+only=
+cold=0
+extra_layers=4
+extra_size=50
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
+	--image) [ $# -ge 2 ] || usage; image=$2; shift ;;
+	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
+	--cold) cold=1 ;;
+	--extra-layers) [ $# -ge 2 ] || usage; extra_layers=$2; shift ;;
+	--extra-size) [ $# -ge 2 ] || usage; extra_size=$2; shift ;;
+	-h | --help) usage ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+	shift
+done
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$runs'"
+case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman', got '$only'" ;; esac
+[ "$(id -u)" -eq 0 ] || die "run as root: both tools need it to create layers owned by other users"
+if [ -n "$image" ]; then
+	[ -f "$image" ] || die "image archive '$image' does not exist"
+	image=$(realpath "$image")
+fi
+for tool in docker-registry skopeo curl python3; do
+	command -v "$tool" >/dev/null || die "'$tool' is not installed (scripts/install-deps.sh installs it)"
+done
+
+# ---- which tools ------------------------------------------------------------
+
+tools=()
+if [ "$only" != podman ]; then
+	if [ -x "$ferry" ]; then
+		tools+=(ferry)
+	elif [ "$only" = ferry ]; then
+		die "no ferry binary at '$ferry': build it (scripts/build.sh) or set FERRY"
+	else
+		echo "bench/pull: no ferry binary at '$ferry' (set FERRY); timing podman only" >&2
+	fi
+fi
+if [ "$only" != ferry ]; then
+	if command -v podman >/dev/null; then
+		tools+=(podman)
+	elif [ "$only" = podman ]; then
+		die "podman is not installed: scripts/install-deps.sh --with-podman"
+	else
+		echo "bench/pull: podman is not installed; timing ferry only" >&2
+	fi
+fi
+[ ${#tools[@]} -gt 0 ] || die "nothing to time: neither ferry nor podman is available"
+
+gnu_time=
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
+	gnu_time=/usr/bin/time
+else
+	echo "bench/pull: GNU time is not installed (apt-get install time); peak RSS will read n/a" >&2
+fi
+
+# ---- scratch space and cleanup ----------------------------------------------
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-pull.XXXXXX")
+work=$(realpath "$work") # mountinfo shows resolved paths
+had_run_containers=1
+[ -e /run/containers ] || had_run_containers=0
+# Neither tool reads or writes the host's registry credentials.
+export REGISTRY_AUTH_FILE=$work/auth.json
+registry_pid=
+
+# Unmounts everything mounted at or below $1, deepest first, so that rm -rf
+# cannot reach into a mounted overlay or escape through a bind mount.
+unmount_below() {
+	local dir=$1 m
+	local -a mounts
+	for _ in 1 2 3; do
+		# mountinfo field 5 is the mount point, with spaces escaped as \040.
+		mapfile -t mounts < <(awk -v d="$dir" '{ m = $5; gsub(/\\040/, " ", m);
+			if (m == d || index(m, d "/") == 1) print m }' /proc/self/mountinfo | sort -r)
+		[ ${#mounts[@]} -gt 0 ] || return 0
+		for m in "${mounts[@]}"; do
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+		done
+	done
+}
+
+remove_root() {
+	unmount_below "$1"
+	# --one-file-system: should an unmount have failed, do not delete through it.
+	rm -rf --one-file-system "$1" || echo "bench/pull: could not remove $1 entirely" >&2
+}
+
+stop_registry() {
+	if [ -n "$registry_pid" ]; then
+		kill "$registry_pid" 2>/dev/null || true
+		wait "$registry_pid" 2>/dev/null || true
+		registry_pid=
+	fi
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_registry
+	remove_root "$work"
+	# Podman makes /run/containers/networks whatever its --runroot; take it
+	# away again if it was not there before (rmdir: only while empty).
+	if [ "$had_run_containers" = 0 ]; then
+		rmdir /run/containers/networks /run/containers 2>/dev/null || true
+	fi
+	exit "$rc"
+}
+# On a signal, end the timed tool's whole session first (its pid is its
+# session and process group id), then leave through cleanup.
+child=
+on_signal() {
+	if [ -n "$child" ]; then
+		kill -TERM -- "-$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
+	exit "$1"
+}
+trap cleanup EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+
+# ---- the image --------------------------------------------------------------
+
+if [ -z "$image" ]; then
+	image=$work/image.tar
+	echo "bench/pull: building the image ($extra_layers x $extra_size MiB extra layers)..." >&2
+	"$repo_root/tests/lib/build-test-image.sh" --extra-layers "$extra_layers" \
+		--extra-size "$extra_size" "$image" localhost/ferry-bench:latest
+fi
+image_mib=$(awk -v b="$(stat -c %s "$image")" 'BEGIN { printf "%.0f", b / 1048576 }')
+
+# ---- the registry -------------------------------------------------------------
+
+start_registry() {
+	local port i code
+	mkdir -p "$work/registry"
+	for _ in 1 2 3; do
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat >"$work/registry/config.yml" <<-EOF
+			version: 0.1
+			log:
+			  level: warn
+			  accesslog:
+			    disabled: true
+			storage:
+			  filesystem:
+			    rootdirectory: $work/registry/data
+			http:
+			  addr: 127.0.0.1:$port
+			  secret: ferry-bench
+		EOF
+		# distribution takes REGISTRY_* variables (REGISTRY_AUTH_FILE too) as
+		# config overrides: give it an environment of its own.
+		env -i PATH="$PATH" docker-registry serve "$work/registry/config.yml" \
+			</dev/null >>"$work/registry/log" 2>&1 &
+		registry_pid=$!
+		for i in $(seq 1 100); do
+			kill -0 "$registry_pid" 2>/dev/null || break
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/v2/" || true)
+			if [ "$code" = 200 ]; then
+				registry=127.0.0.1:$port
+				return 0
+			fi
+			sleep 0.1
+		done
+		stop_registry
+	done
+	tail -n 20 "$work/registry/log" >&2
+	die "docker-registry did not come up (its log is above)"
+}
+
+start_registry
+ref=$registry/ferry-bench:latest
+echo "bench/pull: pushing the image to $ref with skopeo..." >&2
+skopeo copy --quiet --dest-tls-verify=false "oci-archive:$image" "docker://$ref" >&2 ||
+	die "skopeo could not push the image to the registry"
+
+# ---- one timed run ----------------------------------------------------------
+
+# run_once TOOL N: pulls the image into a fresh root and appends
+# "seconds peak_rss_kib" to $work/TOOL.results. The root is removed afterwards,
+# outside the timed part.
+run_once() {
+	local tool=$1 n=$2 dir=$work/$1-$2 log start end rss=n/a
+	local -a cmd check
+	mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp"
+	log=$dir.log
+	case "$tool" in
+	ferry)
+		cmd=("$ferry" --root "$dir/root" --runroot "$dir/runroot" pull -q --tls-verify=false "$ref")
+		check=("$ferry" --root "$dir/root" --runroot "$dir/runroot" images)
+		;;
+	podman)
+		# --tmpdir and --events-backend none keep Podman's volatile state
+		# inside this run's directory instead of /run/libpod.
+		cmd=(podman --root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp"
+			--storage-driver overlay --events-backend none pull -q --tls-verify=false "$ref")
+		check=(podman --root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp"
+			--storage-driver overlay --events-backend none images)
+		;;
+	esac
+
+	sync # leave no writeback from the previous run to be paid by this one
+	if [ "$cold" = 1 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+	local -a timer=()
+	if [ -n "$gnu_time" ]; then timer=("$gnu_time" -f %M -o "$dir.rss"); fi
+	# The tool runs in a session of its own, in the background, so that a
+	# signal to this script can end it with all its children (on_signal).
+	# TMPDIR: both tools stage big files there; keep it inside the run's dir.
+	local status=0
+	start=$(date +%s.%N)
+	TMPDIR=$dir/tmp PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
+		setsid -w "${timer[@]}" "${cmd[@]}" >"$log" 2>&1 </dev/null &
+	child=$!
+	wait "$child" || status=$?
+	end=$(date +%s.%N)
+	child=
+	[ "$status" -eq 0 ] || run_failed "$tool" "$log"
+	if [ -n "$gnu_time" ]; then rss=$(tail -n 1 "$dir.rss"); fi
+
+	# The pull must really have stored the image: ask the tool to list it.
+	if ! PODMAN_IGNORE_CGROUPSV1_WARNING=1 "${check[@]}" >"$dir.images" 2>&1; then
+		run_failed "$tool" "$dir.images"
+	fi
+	if ! grep -qF "ferry-bench" "$dir.images"; then
+		echo "bench/pull: '$tool images' does not list $ref after the pull:" >&2
+		run_failed "$tool" "$dir.images"
+	fi
+
+	local secs
+	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+	echo "$secs $rss" >>"$work/$tool.results"
+	printf 'bench/pull: %-6s run %d: %6s s, peak RSS %s KiB\n' "$tool" "$n" "$secs" "$rss" >&2
+	remove_root "$dir"
+}
+
+run_failed() {
+	echo "bench/pull: $1 failed; last lines of its output:" >&2
+	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
+	exit 1
+}
+
+# Runs alternate between the tools so that drift (thermal, other load, the
+# disk's own caches) does not favour whichever tool went first.
+for ((n = 1; n <= runs; n++)); do
+	for tool in "${tools[@]}"; do run_once "$tool" "$n"; done
+done
+
+# ---- report -----------------------------------------------------------------
+
+# median FILE COLUMN
+median() {
+	awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# peak_mib FILE: the largest peak RSS of all runs, in MiB (or n/a)
+peak_mib() {
+	awk '$2 != "n/a" { if ($2 > m) m = $2; seen = 1 }
+		END { if (seen) printf "%.1f", m / 1024; else print "n/a" }' "$1"
+}
+
+declare -A med rss
+echo
+echo "pull of $(basename "$image") ($image_mib MiB) from a local registry, $runs run(s) per tool, fresh root each run, $([ "$cold" = 1 ] && echo cold || echo warm) page cache"
+printf '%-8s %10s %10s %10s %14s\n' tool "median s" "min s" "max s" "peak RSS MiB"
+for tool in "${tools[@]}"; do
+	f=$work/$tool.results
+	med[$tool]=$(median "$f" 1)
+	rss[$tool]=$(peak_mib "$f")
+	printf '%-8s %10s %10s %10s %14s\n' "$tool" "${med[$tool]}" \
+		"$(sort -g "$f" | head -n 1 | cut -d' ' -f1)" "$(sort -g "$f" | tail -n 1 | cut -d' ' -f1)" \
+		"${rss[$tool]}"
+done
+if [ ${#tools[@]} -eq 2 ]; then
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+	echo "ferry/podman: time $(ratio "${med[ferry]}" "${med[podman]}"), peak RSS $(ratio "${rss[ferry]}" "${rss[podman]}")"
+fi

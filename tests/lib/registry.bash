@@ -257,6 +257,18 @@ registry_blob_gets() {
 	registry_requests "${2:-0}" | grep -c "\"GET /v2/[^ ]*/blobs/$1 HTTP" || true
 }
 
+# assert_blob_gets N DIGEST [MARK]: asserts the blob was downloaded N times
+# after MARK, and says which blob when it was not.
+assert_blob_gets() {
+	local n
+	n=$(registry_blob_gets "$2" "${3:-0}")
+	if [ "$n" != "$1" ]; then
+		echo "blob $2 was downloaded $n time(s) after log line ${3:-0}, expected $1:" >&2
+		registry_requests "${3:-0}" | grep -F "/blobs/$2 " >&2 || true
+		return 1
+	fi
+}
+
 # registry_manifest_gets [MARK]: manifest downloads (GET) after MARK.
 registry_manifest_gets() {
 	registry_requests "${1:-0}" | grep -c '"GET /v2/[^ ]*/manifests/' || true

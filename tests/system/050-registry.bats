@@ -96,12 +96,12 @@ host_arch() {
 	[ ${#layers[@]} -eq 2 ]
 
 	f pull -q --tls-verify=false "$img" >/dev/null
-	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d")" = 1 ]; done
+	for d in "${layers[@]}"; do assert_blob_gets 1 "$d"; done
 	mark=$(registry_log_mark)
 	run_ferry pull --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$id" ]
-	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	for d in "${layers[@]}"; do assert_blob_gets 0 "$d" "$mark"; done
 	[ "$(f images -q | wc -l)" -eq 1 ]
 
 	# Layers that came from ferry load count as stored too.
@@ -110,7 +110,7 @@ host_arch() {
 	run_fb pull --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$id" ]
-	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	for d in "${layers[@]}"; do assert_blob_gets 0 "$d" "$mark"; done
 	[ "$(fb image inspect --format '{{index .RepoTags 0}}' "$img")" = "$img" ]
 }
 
@@ -130,7 +130,7 @@ host_arch() {
 	assert_status 0
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
 	[ "$(f image inspect --format '{{.Architecture}}' "$img")" = "$arch" ]
-	[ "$(registry_blob_gets "$extra")" = 0 ]
+	assert_blob_gets 0 "$extra"
 
 	run_fb pull --tls-verify=false --platform "linux/$other" "$img"
 	assert_status 0
@@ -151,8 +151,8 @@ host_arch() {
 	run_ferry pull --tls-verify=false --platform "$platform" "$img"
 	assert_status 0
 	[ "$output" = "$other_id" ]
-	[ "$(registry_blob_gets "$extra" "$mark")" = 1 ]
-	for d in "${layers[@]}"; do [ "$(registry_blob_gets "$d" "$mark")" = 0 ]; done
+	assert_blob_gets 1 "$extra" "$mark"
+	for d in "${layers[@]}"; do assert_blob_gets 0 "$d" "$mark"; done
 	[ "$(f image inspect --format '{{.Architecture}}' "$img")" = "$other" ]
 }
 

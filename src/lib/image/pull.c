@@ -272,7 +272,8 @@ resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DI
 
 struct blob_sink
 {
-  int fd;
+  int fd;   /* the blob's file, or -1 */
+  int pipe; /* the unpacker's stream, or -1 */
   ferry_sha256_t *hash;
   uint64_t got, want;
   ferry_progress_t *progress;
@@ -298,21 +299,28 @@ blob_sink_write (const void *data, size_t len, void *arg)
       ferry_make_error (&b->err, errno, "%s: cannot store blob %s", b->what, b->digest);
       return -1;
     }
+  if (b->pipe >= 0 && ferry_write_all (b->pipe, data, len) < 0)
+    {
+      /* The unpacker stopped reading: its error is the one to tell.  */
+      ferry_make_error (&b->err, errno, "%s: layer %s stopped unpacking", b->what, b->digest);
+      return -1;
+    }
   ferry_sha256_update (b->hash, data, len);
   b->got += len;
   ferry_progress_set (b->progress, b->line, b->got);
   return 0;
 }
 
-/* GETs blob DIGEST of SIZE bytes into FD (or memory when FD < 0: *MEM),
- * verifying size and digest.  */
+/* GETs blob DIGEST of SIZE bytes into FD and PIPE_FD (or memory when FD <
+ * 0: *MEM), verifying size and digest.  */
 static int
-fetch_blob (struct pull *p, const char *digest, uint64_t size, int fd, int line, char **mem, size_t *mem_len,
-            ferry_error_t *err)
+fetch_blob (struct pull *p, const char *digest, uint64_t size, int fd, int pipe_fd, int line, char **mem,
+            size_t *mem_len, ferry_error_t *err)
 {
   cleanup_free char *url = xasprintf ("/v2/%s/blobs/%s", p->ref.repository, digest);
   struct blob_sink b = {
     .fd = fd,
+    .pipe = pipe_fd,
     .hash = ferry_sha256_new (),
     .want = size,
     .progress = p->progress,
@@ -411,6 +419,29 @@ struct job_queue
   int failed;
 };
 
+/* Unpacks a layer from a pipe while its blob downloads.  */
+struct unpacker
+{
+  int fd;
+  const char *what;
+  const char *dir;
+  struct ferry_unpack_result res;
+  ferry_error_t err;
+  int rc;
+};
+
+static void *
+unpacker_main (void *arg)
+{
+  struct unpacker *u = arg;
+
+  u->rc = ferry_unpack_tar_named (u->fd, u->what, u->dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &u->res, &u->err);
+  /* Closing our end makes a download we can no longer use fail at once.  */
+  close (u->fd);
+  u->fd = -1;
+  return NULL;
+}
+
 static int
 fetch_layer (struct layer_job *job)
 {
@@ -418,31 +449,51 @@ fetch_layer (struct layer_job *job)
   struct ferry_new_layer *l = job->l;
   cleanup_free char *file = xasprintf ("%s/%s", p->tmp, ferry_digest_hex (l->blob_digest));
   cleanup_close int fd = -1;
-  struct ferry_unpack_result res;
+  struct unpacker u = { .fd = -1, .what = l->blob_digest };
+  pthread_t thread;
+  int pipe_fds[2], rc;
   char *dir;
 
   fd = open (file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return ferry_make_error (&job->err, errno, "cannot create `%s`", file);
   l->blob_file = xstrdup (file);
-  if (fetch_blob (p, l->blob_digest, l->blob_size, fd, job->line, NULL, NULL, &job->err) < 0)
-    return -1;
-  ferry_progress_status (p->progress, job->line, "extracting");
   dir = ferry_mkdtemp_in (p->tmp, "layer-", &job->err);
   if (dir == NULL)
     return -1;
   l->unpacked = dir;
   if (chmod (dir, 0755) < 0)
     return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
-  if (lseek (fd, 0, SEEK_SET) < 0)
-    return ferry_make_error (&job->err, errno, "cannot read `%s`", file);
-  if (ferry_unpack_tar_named (fd, l->blob_digest, dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &res, &job->err) < 0)
-    return ferry_error_wrap (&job->err, "%s: layer %s", p->what, l->blob_digest);
-  if (strcmp (res.diff_digest, l->diff_id) != 0)
+  if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
+    return ferry_make_error (&job->err, errno, "cannot create a pipe");
+  /* A larger pipe lets the download run ahead of the unpacker a little.  */
+  fcntl (pipe_fds[1], F_SETPIPE_SZ, 1 << 20);
+  u.fd = pipe_fds[0];
+  u.dir = dir;
+  if (pthread_create (&thread, NULL, unpacker_main, &u) != 0)
+    {
+      close (pipe_fds[0]);
+      close (pipe_fds[1]);
+      return ferry_make_error (&job->err, EAGAIN, "cannot start a thread");
+    }
+  rc = fetch_blob (p, l->blob_digest, l->blob_size, fd, pipe_fds[1], job->line, NULL, NULL, &job->err);
+  close (pipe_fds[1]);
+  pthread_join (thread, NULL);
+  if (u.rc < 0 && (rc == 0 || strstr (job->err->msg, "stopped unpacking")))
+    {
+      /* The layer itself is bad (its blob may be fine).  */
+      ferry_error_release (&job->err);
+      job->err = steal_pointer (&u.err);
+      return ferry_error_wrap (&job->err, "%s: layer %s", p->what, l->blob_digest);
+    }
+  ferry_error_release (&u.err);
+  if (rc < 0)
+    return -1;
+  if (strcmp (u.res.diff_digest, l->diff_id) != 0)
     return ferry_make_error (&job->err, 0,
                              "%s: layer %s is corrupt: it unpacks to %s but the image config says %s",
-                             p->what, l->blob_digest, res.diff_digest, l->diff_id);
-  l->size = res.diff_size;
+                             p->what, l->blob_digest, u.res.diff_digest, l->diff_id);
+  l->size = u.res.diff_size;
   ferry_progress_status (p->progress, job->line, "done");
   return 0;
 }
@@ -585,7 +636,7 @@ fetch_config (struct pull *p, json_object *manifest, struct ferry_new_image *img
   if ((uint64_t) size > MAX_CONFIG)
     return ferry_make_error (err, 0, "%s: the image config is larger than %u MiB: refusing it", p->what,
                              MAX_CONFIG >> 20);
-  if (fetch_blob (p, dg, (uint64_t) size, -1, -1, &img->config, &len, err) < 0)
+  if (fetch_blob (p, dg, (uint64_t) size, -1, -1, -1, &img->config, &len, err) < 0)
     return -1;
   snprintf (img->config_digest, sizeof (img->config_digest), "%s", dg);
   *config = ferry_json_parse (img->config, len, "image config", err);

@@ -87,6 +87,39 @@ host_arch() {
 	[ "$output" = "ferry-test-image 1" ]
 }
 
+@test "pull: a Docker schema 2 manifest and a Docker manifest list, as docker push makes them" {
+	registry_start
+	# skopeo writes the docker-archive as Docker schema 2 with gzip layers;
+	# the config is the test image's, so the image ID is too.
+	skopeo copy --quiet --format v2s2 --dest-tls-verify=false \
+		"docker-archive:$(ferry_test_docker_image)" "docker://$REGISTRY/docker/app:v2s2" >&2
+	digest=$(registry_tag_digest docker/app v2s2)
+	manifest=$(registry_blob_path "$digest")
+	[ "$(jq -r .mediaType "$manifest")" = application/vnd.docker.distribution.manifest.v2+json ]
+	id=$(archive_image_id "$(ferry_test_image)")
+
+	run_ferry pull --tls-verify=false "$REGISTRY/docker/app:v2s2"
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(f image inspect --format '{{.Digest}}' "$id")" = "$digest" ]
+	run_ferry run --rm "$REGISTRY/docker/app:v2s2" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+
+	list=$(jq -c -n --arg d "$digest" --argjson s "$(stat -c %s "$manifest")" --arg a "$(host_arch)" '{
+		schemaVersion: 2,
+		mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
+		manifests: [{mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+			digest: $d, size: $s, platform: {architecture: $a, os: "linux"}}]
+	}')
+	curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.list.v2+json' \
+		--data-binary "$list" "http://$REGISTRY/v2/docker/app/manifests/list" >/dev/null
+	run_fb pull --tls-verify=false "$REGISTRY/docker/app:list"
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(fb image inspect --format '{{.Architecture}}' "$id")" = "$(host_arch)" ]
+}
+
 @test "pull: layers already in the store are not downloaded again" {
 	registry_start
 	registry_seed ferry-test:latest
@@ -157,7 +190,8 @@ host_arch() {
 }
 
 @test "htpasswd: push and pull with --creds; without them the registry refuses" {
-	registry_start --htpasswd alice 's3cret!'
+	# A ':' in the password: --creds splits at the first one only.
+	registry_start --htpasswd alice 's3:cret!'
 	load_test_image
 	id=$(f image inspect --format '{{.Id}}' ferry-test)
 	run_ferry push --tls-verify=false ferry-test "$REGISTRY/private:v1"
@@ -166,7 +200,7 @@ host_arch() {
 	assert_output_contains "$REGISTRY/private:v1"
 	[ ! -e "$REGISTRY_DIR/docker/registry/v2/repositories/private" ]
 
-	run_ferry push --tls-verify=false --creds "alice:s3cret!" ferry-test "$REGISTRY/private:v1"
+	run_ferry push --tls-verify=false --creds "alice:s3:cret!" ferry-test "$REGISTRY/private:v1"
 	assert_status 0
 	[ "$(registry_tag_digest private v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
 
@@ -174,7 +208,7 @@ host_arch() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY/private:v1"
-	run_fb pull --tls-verify=false --creds "alice:s3cret!" "$REGISTRY/private:v1"
+	run_fb pull --tls-verify=false --creds "alice:s3:cret!" "$REGISTRY/private:v1"
 	assert_status 0
 	[ "$output" = "$id" ]
 }

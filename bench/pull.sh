@@ -177,7 +177,7 @@ image_mib=$(awk -v b="$(stat -c %s "$image")" 'BEGIN { printf "%.0f", b / 104857
 # ---- the registry -------------------------------------------------------------
 
 start_registry() {
-	local port i code
+	local port code
 	mkdir -p "$work/registry"
 	for _ in 1 2 3; do
 		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -199,7 +199,7 @@ start_registry() {
 		env -i PATH="$PATH" docker-registry serve "$work/registry/config.yml" \
 			</dev/null >>"$work/registry/log" 2>&1 &
 		registry_pid=$!
-		for i in $(seq 1 100); do
+		for _ in $(seq 1 100); do
 			kill -0 "$registry_pid" 2>/dev/null || break
 			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/v2/" || true)
 			if [ "$code" = 200 ]; then

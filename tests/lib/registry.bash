@@ -49,8 +49,7 @@ free_port() {
 # _registry_wait_port_file FILE PID: waits (10 s) for a python server to
 # write its port.
 _registry_wait_port_file() {
-	local i
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ -s "$1" ] && return 0
 		kill -0 "$2" 2>/dev/null || break
 		sleep 0.1
@@ -85,7 +84,7 @@ _registry_make_cert() {
 #               $REGISTRY_TOKEN_USER / $REGISTRY_TOKEN_PASS
 #   --tls       https with a self-signed certificate
 registry_start() {
-	local user= pass= token=0 tls=0 dir scheme=http auth_yaml= tls_yaml= port attempt i code
+	local user='' pass='' token=0 tls=0 dir scheme=http auth_yaml='' tls_yaml='' port code
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--htpasswd)
@@ -123,6 +122,8 @@ registry_start() {
 	if [ "$token" = 1 ]; then
 		_registry_make_cert "$dir" token "$REGISTRY_TOKEN_ISSUER" || return 1
 		REGISTRY_TOKEN_LOG=$dir/token.log
+		# Its own lines and any Python traceback end up in one file.
+		# shellcheck disable=SC2094
 		python3 "$REGISTRY_LIB_DIR/token-server.py" \
 			--key "$dir/token.key" --cert "$dir/token.crt" \
 			--issuer "$REGISTRY_TOKEN_ISSUER" --service "$REGISTRY_TOKEN_SERVICE" \
@@ -151,7 +152,7 @@ registry_start() {
 
 	# The port is free when picked but could be taken before the registry
 	# binds it: then the registry exits and another port is tried.
-	for attempt in 1 2 3; do
+	for _ in 1 2 3; do
 		port=$(free_port)
 		cat >"$dir/config.yml" <<-EOF
 			version: 0.1
@@ -178,7 +179,7 @@ registry_start() {
 		# replace whole sections, so it gets an environment of its own.
 		env -i PATH="$PATH" docker-registry serve "$dir/config.yml" </dev/null >>"$REGISTRY_LOG" 2>&1 3>&- &
 		REGISTRY_PID=$!
-		for i in $(seq 1 100); do
+		for _ in $(seq 1 100); do
 			kill -0 "$REGISTRY_PID" 2>/dev/null || break
 			code=$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 2 "$scheme://127.0.0.1:$port/v2/" || true)
 			if [ "$code" = 200 ] || [ "$code" = 401 ]; then
@@ -204,7 +205,7 @@ registry_stop() {
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
-	REGISTRY_PID= REGISTRY_TOKEN_PID=
+	REGISTRY_PID='' REGISTRY_TOKEN_PID=''
 }
 
 # registry_seed REF [ARCHIVE]: copies an OCI archive (default the test image)
@@ -295,11 +296,13 @@ hostile_start() {
 	mkdir -p "$dir/layout"
 	tar -xf "$(ferry_test_image)" -C "$dir/layout"
 	HOSTILE_LOG=$dir/hostile.log
+	# shellcheck disable=SC2094
 	python3 "$REGISTRY_LIB_DIR/hostile-registry.py" --port-file "$dir/port" \
 		--layout "$dir/layout" --log "$HOSTILE_LOG" </dev/null >>"$HOSTILE_LOG" 2>&1 3>&- &
 	HOSTILE_PID=$!
 	_registry_wait_port_file "$dir/port" "$HOSTILE_PID" || { cat "$HOSTILE_LOG" >&2; return 1; }
-	export HOSTILE=127.0.0.1:$(cat "$dir/port") HOSTILE_LOG HOSTILE_PID
+	HOSTILE=127.0.0.1:$(cat "$dir/port")
+	export HOSTILE HOSTILE_LOG HOSTILE_PID
 }
 
 hostile_stop() {

@@ -4,7 +4,8 @@
 A real registry (docker-registry) never serves these, so this small
 http.server does.  Plain HTTP on a free port of 127.0.0.1; the port is
 written to --port-file once it accepts connections.  Every request is logged
-as one line "METHOD PATH STATUS" to --log (default stderr).
+as one line "METHOD PATH STATUS" to --log (default stderr), followed by
+" authorization" when the request carried an Authorization header.
 
 Repositories:
   unknown-type  any tag or digest: a manifest whose media type
@@ -14,6 +15,11 @@ Repositories:
                 --layout (the test image, unpacked); its config blob whole,
                 but every other blob (the layers) announces its full
                 Content-Length, sends half of it and closes the connection.
+  elsewhere     takes pushes, behind Basic authentication (any user and
+                password), but answers the POST that starts a blob upload
+                with a Location on another host (http://localhost:PORT/
+                elsewhere-upload/N, this same server under another name),
+                where the PUT of the data is taken without authentication.
   anything else 404 with a distribution-style JSON error body
                 ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
                 and for any blob.
@@ -74,8 +80,18 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def note(self, status):
-        self.server.log.write("%s %s %d\n" % (self.command, self.path, status))
+        auth = " authorization" if self.headers.get("Authorization") else ""
+        self.server.log.write("%s %s %d%s\n" % (self.command, self.path, status, auth))
         self.server.log.flush()
+
+    def read_body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def challenge(self):
+        self.read_body()
+        body = json.dumps({"errors": [{"code": "UNAUTHORIZED", "message": "authentication required"}]}).encode()
+        self.send(401, body, "application/json; charset=utf-8",
+                  [("WWW-Authenticate", 'Basic realm="ferry-test-hostile"')])
 
     def send(self, status, body, content_type, headers=(), send_bytes=None):
         """Answers with Content-Length len(body) but only send_bytes of it."""
@@ -137,9 +153,34 @@ class Handler(BaseHTTPRequestHandler):
             self.error(404, "NAME_UNKNOWN", "repository name not known to registry", {"name": name})
 
     def do_POST(self):
+        if self.path.startswith("/v2/elsewhere/blobs/uploads/"):
+            if not self.headers.get("Authorization"):
+                self.challenge()
+                return
+            self.read_body()
+            self.server.uploads += 1
+            where = "http://localhost:%d/elsewhere-upload/%d" % (self.server.server_address[1],
+                                                                  self.server.uploads)
+            self.send(202, b"", "text/plain", [("Location", where)])
+            return
         self.error(405, "UNSUPPORTED", "this registry is read-only", self.path)
 
-    do_PUT = do_PATCH = do_DELETE = do_POST
+    def do_PUT(self):
+        if self.path.startswith("/elsewhere-upload/"):
+            self.read_body()
+            digest = self.path.partition("digest=")[2]
+            self.send(201, b"", "text/plain", [("Docker-Content-Digest", digest)])
+            return
+        if self.path.startswith("/v2/elsewhere/manifests/"):
+            if not self.headers.get("Authorization"):
+                self.challenge()
+                return
+            body = self.read_body()
+            self.send(201, b"", "text/plain", [("Docker-Content-Digest", digest_of(body))])
+            return
+        self.do_POST()
+
+    do_PATCH = do_DELETE = do_POST
 
 
 def main():
@@ -151,6 +192,7 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    server.uploads = 0
     server.layout = Layout(args.layout) if args.layout else None
     server.log = open(args.log, "a", buffering=1) if args.log else sys.stderr
     tmp = args.port_file + ".tmp"

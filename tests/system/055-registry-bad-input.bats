@@ -140,3 +140,19 @@ expect_pull_refused() {
 	assert_output_contains "no-such-image"
 	[ "$(registry_blob_uploads)" = 0 ]
 }
+
+@test "bad input: an upload Location on another host gets no credentials" {
+	hostile_start
+	load_test_image
+	run_ferry push --tls-verify=false --creds alice:s3cret ferry-test "$HOSTILE/elsewhere:latest"
+	assert_status 0
+	# The registry itself got them once it asked ...
+	grep -q "POST /v2/elsewhere/blobs/uploads/ 202 authorization" "$HOSTILE_LOG"
+	grep -q "PUT /v2/elsewhere/manifests/latest 201 authorization" "$HOSTILE_LOG"
+	# ... the other host (localhost, not 127.0.0.1) took the data, never them.
+	grep -q "PUT /elsewhere-upload/" "$HOSTILE_LOG"
+	if grep "PUT /elsewhere-upload/.* authorization" "$HOSTILE_LOG"; then
+		echo "credentials went to the upload Location's host" >&2
+		return 1
+	fi
+}

@@ -691,6 +691,41 @@ absolute_url (ferry_registry_t *r, const char *url)
   return xasprintf ("%s%s", r->base, url);
 }
 
+/* "scheme://host:port" of URL, lower case, the port always spelt out; NULL
+ * when URL does not parse.  */
+static char *
+url_origin (const char *url)
+{
+  CURLU *u = curl_url ();
+  char *scheme = NULL, *host = NULL, *port = NULL, *origin = NULL, *c;
+
+  if (u && curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
+      && curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK
+      && curl_url_get (u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+      && curl_url_get (u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+    {
+      origin = xasprintf ("%s://%s:%s", scheme, host, port);
+      for (c = origin; *c; c++)
+        *c = (char) tolower ((unsigned char) *c);
+    }
+  curl_free (scheme);
+  curl_free (host);
+  curl_free (port);
+  curl_url_cleanup (u);
+  return origin;
+}
+
+/* Credentials and tokens are the registry's: a URL elsewhere (an upload
+ * Location naming another host, port or scheme) gets none, as libcurl
+ * already does for redirects.  */
+static int
+is_registry_url (ferry_registry_t *r, const char *url)
+{
+  cleanup_free char *ours = url_origin (r->base), *theirs = url_origin (url);
+
+  return ours && theirs && strcmp (ours, theirs) == 0;
+}
+
 int
 ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
                    struct ferry_http_response *resp, ferry_error_t *err)
@@ -698,7 +733,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
   CURL *h = handle_get (r);
   cleanup_free char *url = absolute_url (r, req->url);
   char errbuf[CURL_ERROR_SIZE];
-  int attempt, ret = -1;
+  int attempt, ret = -1, ours = is_registry_url (r, url);
 
   memset (resp, 0, sizeof (*resp));
   if (h == NULL)
@@ -709,7 +744,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
       int sink_failed = 0;
       CURLcode rc;
 
-      if (authorization_for (r, req->scope, attempt > 0, &auth, err) < 0)
+      if (ours && authorization_for (r, req->scope, attempt > 0, &auth, err) < 0)
         goto out;
       rc = perform (r, h, url, req, auth, resp, &challenge, &sink_failed, errbuf);
       if (sink_failed)
@@ -722,7 +757,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
           ferry_make_error (err, 0, "%s %s: %s", req->method, url, describe_curl (rc, errbuf));
           goto out;
         }
-      if (resp->status != 401)
+      if (resp->status != 401 || ! ours)
         break;
       if (attempt > 0)
         {

@@ -20,6 +20,8 @@ Repositories:
                 with a Location on another host (http://localhost:PORT/
                 elsewhere-upload/N, this same server under another name),
                 where the PUT of the data is taken without authentication.
+  rude          any manifest: 404 with an error message of several lines
+                holding terminal escapes, and 400 lines of filler.
   anything else 404 with a distribution-style JSON error body
                 ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
                 and for any blob.
@@ -132,7 +134,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         name, kind, ref = m.group("name"), m.group("kind"), m.group("ref")
         layout = self.server.layout
-        if name == "unknown-type" and kind == "manifests":
+        if name == "rude" and kind == "manifests":
+            self.error(404, "MANIFEST_UNKNOWN",
+                       "manifest unknown\n\x1b[2J\x1b[HError: everything is fine\r\n" + "filler\n" * 400,
+                       {"Tag": ref})
+        elif name == "unknown-type" and kind == "manifests":
             self.send(200, UNKNOWN_MANIFEST, UNKNOWN_TYPE,
                       [("Docker-Content-Digest", digest_of(UNKNOWN_MANIFEST))])
         elif name == "truncated" and layout and kind == "manifests":

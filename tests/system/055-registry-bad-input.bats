@@ -156,3 +156,15 @@ expect_pull_refused() {
 		return 1
 	fi
 }
+
+@test "bad input: an error message of many lines and terminal escapes is shown on one line" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/rude:latest" --tls-verify=false
+	assert_output_contains "manifest unknown"
+	if [[ "$output" == *$'\e'* ]]; then
+		echo "a terminal escape went through" >&2
+		return 1
+	fi
+	# Cut short, not 400 lines of filler.
+	[ "${#output}" -lt 1000 ]
+}

@@ -209,8 +209,11 @@ choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_
       if (platform_matches (p, d))
         {
           if (dg == NULL || ! ferry_digest_is_valid (dg))
-            return ferry_make_error (err, 0, "%s: the image index names an invalid digest `%s`", p->what,
-                                     dg ? dg : "");
+            {
+              cleanup_free char *shown = ferry_registry_printable (dg ? dg : "");
+              return ferry_make_error (err, 0, "%s: the image index names an invalid digest `%s`", p->what,
+                                       shown);
+            }
           snprintf (digest, FERRY_DIGEST_LEN + 1, "%s", dg);
           return 0;
         }
@@ -225,9 +228,12 @@ choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_
           seen = more;
         }
     }
-  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s has no image for %s/%s%s%s (it has: %s)",
-                                p->what, p->want_os, p->want_arch, p->want_variant ? "/" : "",
-                                p->want_variant ? p->want_variant : "", *seen ? seen : "nothing");
+  {
+    cleanup_free char *shown = ferry_registry_printable (*seen ? seen : "nothing");
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s has no image for %s/%s%s%s (it has: %s)",
+                                  p->what, p->want_os, p->want_arch, p->want_variant ? "/" : "",
+                                  p->want_variant ? p->want_variant : "", shown);
+  }
 }
 
 /* Resolves the reference to one image manifest.  */
@@ -258,7 +264,10 @@ resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DI
                                      "%s uses Docker's schema 1 manifest format, which ferry does not "
                                      "support: push it again with a current tool",
                                      p->what);
-          return ferry_make_error (err, 0, "%s: unsupported manifest type `%s`", p->what, media_type);
+          {
+            cleanup_free char *shown = ferry_registry_printable (media_type);
+            return ferry_make_error (err, 0, "%s: unsupported manifest type `%s`", p->what, shown);
+          }
         }
       m = json_tokener_parse (*body);
       if (choose_from_index (p, m, next, err) < 0)
@@ -608,8 +617,11 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
 
       img->n_layers++;
       if (mt == NULL || ! ferry_media_is_layer (mt))
-        return ferry_make_error (err, 0, "%s: layer %zu has an unsupported media type `%s`", p->what, i,
-                                 mt ? mt : "(none)");
+        {
+          cleanup_free char *shown = ferry_registry_printable (mt ? mt : "(none)");
+          return ferry_make_error (err, 0, "%s: layer %zu has an unsupported media type `%s`", p->what, i,
+                                   shown);
+        }
       if (dg == NULL || ! ferry_digest_is_valid (dg) || diff == NULL || ! ferry_digest_is_valid (diff))
         return ferry_make_error (err, 0, "%s: layer %zu has an invalid or unsupported digest", p->what, i);
       if (size < 0)

@@ -341,8 +341,11 @@ put_manifest (struct push *p, const struct ferry_image *img, json_object *manife
   if (resp.status != 201 && resp.status != 200)
     http_failure (p, &resp, "storing the manifest", err);
   else if (resp.docker_content_digest && strcmp (resp.docker_content_digest, img->manifest_digest) != 0)
-    ferry_make_error (err, 0, "cannot push to %s: registry %s stored the manifest as %s, not %s", p->what,
-                      p->dest.registry, resp.docker_content_digest, img->manifest_digest);
+    {
+      cleanup_free char *shown = ferry_registry_printable (resp.docker_content_digest);
+      ferry_make_error (err, 0, "cannot push to %s: registry %s stored the manifest as %s, not %s", p->what,
+                        p->dest.registry, shown, img->manifest_digest);
+    }
   else
     ret = 0;
   ferry_http_response_free (&resp);

@@ -17,6 +17,7 @@
 #define DEFAULT_MAX_BODY (4u << 20)
 #define ERROR_BODY_MAX (64u << 10)
 #define POOL_MAX 16
+#define PRINTABLE_MAX 256
 
 enum auth_kind
 {
@@ -561,6 +562,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   struct ferry_http_request req = { .method = "GET", .max_body = 1u << 20 };
   struct ferry_http_response resp = { 0 };
   cleanup_free char *realm = NULL, *service = NULL, *url = NULL, *auth = NULL, *challenge = NULL;
+  cleanup_free char *shown = NULL;
   cleanup_json json_object *j = NULL;
   char errbuf[CURL_ERROR_SIZE];
   const char *tok;
@@ -576,10 +578,12 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   pthread_mutex_unlock (&r->lock);
   if (realm == NULL || (strncmp (realm, "https://", 8) != 0 && strncmp (realm, "http://", 7) != 0))
     {
-      ferry_make_error (err, 0, "registry %s asks for a token from an unusable realm `%s`", r->name,
-                        realm ? realm : "");
+      cleanup_free char *said = ferry_registry_printable (realm ? realm : "");
+      ferry_make_error (err, 0, "registry %s asks for a token from an unusable realm `%s`", r->name, said);
       goto out;
     }
+
+  shown = ferry_registry_printable (realm);
 
   /* realm?service=S&scope=A&scope=B  */
   cap = strlen (realm) + 16;
@@ -614,7 +618,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   rc = perform (r, h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);
   if (rc != CURLE_OK)
     {
-      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, realm,
+      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, shown,
                         describe_curl (rc, errbuf));
       goto out;
     }
@@ -626,7 +630,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   if (resp.status != 200)
     {
       cleanup_free char *why = ferry_registry_error_text (&resp);
-      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, realm, why);
+      ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, shown, why);
       goto out;
     }
   j = ferry_json_parse (resp.body, resp.body_len, "token response", err);
@@ -640,7 +644,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     tok = ferry_json_get_string (j, "access_token");
   if (tok == NULL || *tok == '\0')
     {
-      ferry_make_error (err, 0, "the token service of registry %s (%s) sent no token", r->name, realm);
+      ferry_make_error (err, 0, "the token service of registry %s (%s) sent no token", r->name, shown);
       goto out;
     }
   *out = xstrdup (tok);
@@ -754,7 +758,8 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         }
       if (rc != CURLE_OK && ! (resp->too_large && resp->status != 0))
         {
-          ferry_make_error (err, 0, "%s %s: %s", req->method, url, describe_curl (rc, errbuf));
+          cleanup_free char *shown = ferry_registry_printable (url);
+          ferry_make_error (err, 0, "%s %s: %s", req->method, shown, describe_curl (rc, errbuf));
           goto out;
         }
       if (resp->status != 401 || ! ours)
@@ -799,6 +804,24 @@ out:
 
 /* ---- errors --------------------------------------------------------------- */
 
+char *
+ferry_registry_printable (const char *text)
+{
+  size_t n = strlen (text), i;
+  char *out;
+
+  if (n > PRINTABLE_MAX)
+    n = PRINTABLE_MAX;
+  out = xmalloc (n + 4);
+  for (i = 0; i < n; i++)
+    {
+      unsigned char c = (unsigned char) text[i];
+      out[i] = c < 0x20 || c == 0x7f ? ' ' : (char) c;
+    }
+  strcpy (out + n, text[n] ? "..." : "");
+  return out;
+}
+
 static json_object *
 first_error (const struct ferry_http_response *resp, json_object **root)
 {
@@ -826,9 +849,9 @@ ferry_registry_error_text (const struct ferry_http_response *resp)
   const char *code = e ? ferry_json_get_string (e, "code") : NULL;
 
   if (msg && *msg)
-    return xstrdup (msg);
+    return ferry_registry_printable (msg);
   if (code && *code)
-    return xstrdup (code);
+    return ferry_registry_printable (code);
   return xasprintf ("HTTP %ld", resp->status);
 }
 
@@ -839,7 +862,7 @@ ferry_registry_error_code (const struct ferry_http_response *resp)
   json_object *e = first_error (resp, &root);
   const char *code = e ? ferry_json_get_string (e, "code") : NULL;
 
-  return code ? xstrdup (code) : NULL;
+  return code ? ferry_registry_printable (code) : NULL;
 }
 
 /* ---- sessions ------------------------------------------------------------- */
@@ -876,8 +899,9 @@ ping (ferry_registry_t *r, int *tls_failed, ferry_error_t *err)
     {
       if (parse_challenge (r, challenge, NULL) == AUTH_NONE)
         {
+          cleanup_free char *said = ferry_registry_printable (challenge ? challenge : "(no challenge)");
           ferry_make_error (err, 0, "registry %s asks for an authentication ferry does not know: %s", r->name,
-                            challenge ? challenge : "(no challenge)");
+                            said);
           goto out;
         }
     }

@@ -81,6 +81,11 @@ void ferry_http_response_free (struct ferry_http_response *resp);
  * or "HTTP <status>" when there is none.  Returns a new string.  */
 char *ferry_registry_error_text (const struct ferry_http_response *resp);
 
+/* TEXT as a registry sent it, fit for a one-line message: control
+ * characters (newlines, terminal escapes) become spaces, and it is cut
+ * after 256 bytes.  Returns a new string.  */
+char *ferry_registry_printable (const char *text);
+
 /* The first error code of a distribution-spec error body
  * ("MANIFEST_UNKNOWN"), or NULL.  Returns a new string.  */
 char *ferry_registry_error_code (const struct ferry_http_response *resp);

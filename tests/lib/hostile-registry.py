@@ -20,6 +20,9 @@ Repositories:
                 with a Location on another host (http://localhost:PORT/
                 elsewhere-upload/N, this same server under another name),
                 where the PUT of the data is taken without authentication.
+  twice         any tag: the --layout image with its first layer blob
+                listed twice, once for each of the config's diff_ids (a blob
+                can unpack to one of them only); its config and layer blobs.
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
   anything else 404 with a distribution-style JSON error body
@@ -62,6 +65,15 @@ class Layout:
         self.manifest_type = desc["mediaType"]
         self.manifest = self.blob(desc["digest"])
         self.config_digest = json.loads(self.manifest)["config"]["digest"]
+        # "twice": the first layer blob once for each diff_id.
+        manifest = json.loads(self.manifest)
+        config = json.loads(self.blob(self.config_digest))
+        first = manifest["layers"][0]
+        manifest["layers"] = [first] * len(config["rootfs"]["diff_ids"])
+        self.twice_config = json.dumps(config).encode()
+        manifest["config"]["digest"] = digest_of(self.twice_config)
+        manifest["config"]["size"] = len(self.twice_config)
+        self.twice_manifest = json.dumps(manifest).encode()
 
     def blob(self, digest):
         algo, _, hexpart = digest.partition(":")
@@ -138,6 +150,13 @@ class Handler(BaseHTTPRequestHandler):
             self.error(404, "MANIFEST_UNKNOWN",
                        "manifest unknown\n\x1b[2J\x1b[HError: everything is fine\r\n" + "filler\n" * 400,
                        {"Tag": ref})
+        elif name == "twice" and layout and kind == "manifests":
+            self.send(200, layout.twice_manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.twice_manifest))])
+        elif name == "twice" and layout and kind == "blobs" and ref == digest_of(layout.twice_config):
+            self.send(200, layout.twice_config, "application/octet-stream", [("Docker-Content-Digest", ref)])
+        elif name == "twice" and layout and kind == "blobs" and layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
         elif name == "unknown-type" and kind == "manifests":
             self.send(200, UNKNOWN_MANIFEST, UNKNOWN_TYPE,
                       [("Docker-Content-Digest", digest_of(UNKNOWN_MANIFEST))])

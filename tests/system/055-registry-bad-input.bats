@@ -168,3 +168,14 @@ expect_pull_refused() {
 	# Cut short, not 400 lines of filler.
 	[ "${#output}" -lt 1000 ]
 }
+
+@test "bad input: one layer blob listed twice for two different diff_ids" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/twice:latest" --tls-verify=false
+	assert_output_contains "twice"
+	# Refused before any layer was downloaded.
+	if grep -q "GET /v2/twice/blobs/$(archive_layer_digests "$(ferry_test_image)" | head -n1)" "$HOSTILE_LOG"; then
+		echo "the layer was downloaded" >&2
+		return 1
+	fi
+}

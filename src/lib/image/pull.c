@@ -552,10 +552,22 @@ fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
           ferry_progress_status (p->progress, line, "skipped: already exists");
           continue;
         }
-      /* The same blob twice in one image is fetched once.  */
-      for (k = 0; k < q.n; k++)
+      /* The same blob twice in one image is fetched once, and only
+       * verified once: it must stand for the same layer both times.  */
+      for (k = 0; k < q.n && ! dup; k++)
         if (strcmp (q.jobs[k].l->blob_digest, l->blob_digest) == 0)
-          dup = 1;
+          {
+            if (strcmp (q.jobs[k].l->diff_id, l->diff_id) != 0)
+              {
+                ferry_make_error (err, 0,
+                                  "%s: the manifest lists blob %s twice but the image config gives it two "
+                                  "diff_ids (%s and %s): refusing the image",
+                                  p->what, l->blob_digest, q.jobs[k].l->diff_id, l->diff_id);
+                free (q.jobs);
+                return -1;
+              }
+            dup = 1;
+          }
       if (dup)
         continue;
       q.jobs[q.n++] = (struct layer_job){

@@ -23,6 +23,7 @@ Repositories:
   twice         any tag: the --layout image with its first layer blob
                 listed twice, once for each of the config's diff_ids (a blob
                 can unpack to one of them only); its config and layer blobs.
+  endless-headers  any manifest: 200 and then headers without end.
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
   anything else 404 with a distribution-style JSON error body
@@ -146,7 +147,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         name, kind, ref = m.group("name"), m.group("kind"), m.group("ref")
         layout = self.server.layout
-        if name == "rude" and kind == "manifests":
+        if name == "endless-headers" and kind == "manifests":
+            self.note(200)
+            filler = b"x" * 1000
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for i in range(1 << 20):
+                    self.wfile.write(b"X-Filler-%d: %s\r\n" % (i, filler))
+            except OSError:
+                pass
+            self.close_connection = True
+        elif name == "rude" and kind == "manifests":
             self.error(404, "MANIFEST_UNKNOWN",
                        "manifest unknown\n\x1b[2J\x1b[HError: everything is fine\r\n" + "filler\n" * 400,
                        {"Tag": ref})

@@ -179,3 +179,9 @@ expect_pull_refused() {
 		return 1
 	fi
 }
+
+@test "bad input: response headers without end" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/endless-headers:latest" --tls-verify=false
+	assert_output_contains "headers pass 256 KiB"
+}

@@ -18,6 +18,9 @@
 #define ERROR_BODY_MAX (64u << 10)
 #define POOL_MAX 16
 #define PRINTABLE_MAX 256
+/* Response headers of a transfer, redirects included: a registry's are a
+ * few KiB.  */
+#define HEADERS_MAX (256u << 10)
 
 enum auth_kind
 {
@@ -133,6 +136,8 @@ struct transfer
   int sink_failed;
   int status_known;
   int to_sink;
+  size_t header_bytes;
+  int headers_too_large;
 };
 
 static void
@@ -173,6 +178,12 @@ on_header (char *data, size_t size, size_t nmemb, void *arg)
   const char *colon;
   size_t klen;
 
+  t->header_bytes += len;
+  if (t->header_bytes > HEADERS_MAX)
+    {
+      t->headers_too_large = 1;
+      return 0;
+    }
   if (len >= 5 && strncmp (data, "HTTP/", 5) == 0)
     {
       /* A new response (after a redirect or a 100 Continue): forget the
@@ -374,6 +385,8 @@ perform (ferry_registry_t *r, CURL *h, const char *url, const struct ferry_http_
 
   rc = curl_easy_perform (h);
   curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &resp->status);
+  if (t.headers_too_large)
+    snprintf (errbuf, CURL_ERROR_SIZE, "the response headers pass %u KiB: refusing them", HEADERS_MAX >> 10);
   if (resp->location)
     {
       /* Resolve a relative Location against the URL it answered.  */

@@ -1152,7 +1152,7 @@ test_allowed_callback (void **state)
 }
 
 /* A full disk while extracting: the error says which entry and ENOSPC,
- * for big entries (written by the second thread) as for small ones.  */
+ * for big entries (hashed and written by threads of their own) as for small ones.  */
 static void
 test_extract_full_disk (void **state)
 {

@@ -14,6 +14,7 @@
 #include "../util/fs.h"
 #include "../util/hash.h"
 #include "../util/json.h"
+#include "../util/prefetch.h"
 #include "../util/xalloc.h"
 
 #include <archive.h>
@@ -72,6 +73,7 @@ struct reader
   int (*allowed) (const char *name);
   int dirfd;
 
+  ferry_prefetch_t *prefetch;
   ferry_decompress_t *stream;
   ferry_error_t read_err; /* why the stream failed, if it did */
   unsigned char *buf;
@@ -101,6 +103,7 @@ reader_release (struct reader *rd)
   if (rd->ar)
     archive_read_free (rd->ar);
   ferry_decompress_close (rd->stream);
+  ferry_prefetch_stop (rd->prefetch);
   ferry_error_release (&rd->read_err);
   free (rd->buf);
   if (rd->dirfd >= 0)
@@ -863,7 +866,9 @@ ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const c
   if (rd.dirfd < 0)
     return ferry_make_error (err, errno, "cannot open directory `%s`", dir);
   rd.seen = json_object_new_object ();
-  rd.stream = ferry_decompress_open (fd, "archive", err);
+  rd.prefetch = ferry_prefetch_start (fd);
+  rd.stream = ferry_decompress_open_with (fd, rd.prefetch ? ferry_prefetch_read : NULL, rd.prefetch,
+                                          "archive", err);
   if (rd.stream == NULL)
     return ferry_error_wrap (err, "cannot read %s", rd.what);
   /* Every entry is hashed on its own; digests of the whole stream would

@@ -686,6 +686,55 @@ test_writer_full_disk (void **state)
   full_disk (*state, FERRY_COMPRESSION_NONE, 1);
 }
 
+/* A full file system under an archive file, which the writer's own thread
+ * writes (with O_DIRECT where it can): the failure still comes back, with
+ * ENOSPC, from a later call or at the latest from finish.  */
+static void
+test_writer_full_file_system (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *small = in_top (f, "small-out");
+  cleanup_free char *path = xasprintf ("%s/archive.tar.zst", small);
+  cleanup_free unsigned char *chunk = xmalloc (1024 * 1024);
+  cleanup_close int fd = -1;
+  ferry_archive_writer_t *w;
+  uint64_t x = 88172645463325252ULL;
+  int r, i;
+  size_t j;
+
+  assert_int_equal (mkdir (small, 0700), 0);
+  if (mount ("tmpfs", small, "tmpfs", 0, "size=1m") < 0)
+    {
+      print_message ("cannot mount a tmpfs here (%s): skipping\n", strerror (errno));
+      skip ();
+    }
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  assert_true (fd >= 0);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_non_null (w);
+  r = ferry_archive_writer_begin_stream (w, "checkpoint/pages-1.img", &err);
+  /* 8 MiB that zstd cannot shrink, into 1 MiB.  */
+  for (i = 0; r == 0 && i < 8; i++)
+    {
+      for (j = 0; j < 1024 * 1024; j++)
+        {
+          x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+          chunk[j] = x;
+        }
+      r = ferry_archive_writer_stream_data (w, chunk, 1024 * 1024, &err);
+    }
+  if (r == 0)
+    r = ferry_archive_writer_end_stream (w, &err);
+  if (r == 0)
+    r = ferry_archive_writer_finish (w, &err);
+  ferry_archive_writer_free (w);
+  umount2 (small, MNT_DETACH);
+  assert_true (r < 0);
+  assert_int_equal (err->status, ENOSPC);
+  assert_error_contains (err, "cannot write the checkpoint archive");
+}
+
 /* ---- archives built by hand -------------------------------------------- */
 
 enum
@@ -1152,7 +1201,7 @@ test_allowed_callback (void **state)
 }
 
 /* A full disk while extracting: the error says which entry and ENOSPC,
- * for big entries (written by the second thread) as for small ones.  */
+ * for big entries (hashed and written by threads of their own) as for small ones.  */
 static void
 test_extract_full_disk (void **state)
 {
@@ -1665,6 +1714,7 @@ main (void)
     T (test_writer_after_finish),
     T (test_writer_bad_level),
     T (test_writer_full_disk),
+    T (test_writer_full_file_system),
     T (test_hand_built_valid),
     T (test_corrupt_byte),
     T (test_manifest_lies),

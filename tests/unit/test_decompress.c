@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "util/decompress.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/prefetch.h"
 #include "util/xalloc.h"
 
 struct bytes
@@ -395,6 +397,53 @@ test_compression_name (void **state)
   assert_string_equal (ferry_compression_name (FERRY_COMPRESSION_ZSTD), "zstd");
 }
 
+/* A stream read ahead by ferry_prefetch (O_DIRECT on a real disk where the
+ * file is aligned; through the page cache from an odd offset): the same
+ * bytes, and the descriptor's offset after them, flags as they were.  */
+static void
+prefetched (const struct bytes *encoded, const struct bytes *expected, off_t skip)
+{
+  char path[] = "/var/tmp/ferry-test-prefetch-XXXXXX";
+  cleanup_close int fd = mkostemp (path, O_CLOEXEC);
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_bytes struct bytes got = { 0 };
+  ferry_prefetch_t *p;
+  ferry_decompress_t *d;
+  int flags;
+
+  assert_true (fd >= 0);
+  unlink (path);
+  assert_int_equal (ftruncate (fd, skip), 0);
+  assert_int_equal (lseek (fd, skip, SEEK_SET), skip);
+  assert_int_equal (ferry_write_all (fd, encoded->data, encoded->len), 0);
+  assert_int_equal (fsync (fd), 0);
+  assert_int_equal (lseek (fd, skip, SEEK_SET), skip);
+  flags = fcntl (fd, F_GETFL);
+  p = ferry_prefetch_start (fd);
+  assert_non_null (p);
+  d = ferry_decompress_open_with (fd, ferry_prefetch_read, p, "prefetched", &err);
+  assert_non_null (d);
+  assert_int_equal (read_all (d, 100000, &got, &err), 0);
+  ferry_decompress_close (d);
+  assert_int_equal (got.len, expected->len);
+  assert_memory_equal (got.data, expected->data, expected->len);
+  ferry_prefetch_stop (p);
+  assert_int_equal (fcntl (fd, F_GETFL), flags);
+  assert_int_equal (lseek (fd, 0, SEEK_CUR), skip + (off_t) encoded->len);
+}
+
+static void
+test_prefetch (void **state)
+{
+  cleanup_bytes struct bytes plain = sample_data (9 * 1024 * 1024 + 123, 7);
+  cleanup_bytes struct bytes encoded = zstd_bytes (&plain);
+
+  (void) state;
+  prefetched (&encoded, &plain, 0);
+  prefetched (&encoded, &plain, 1000);
+  prefetched (&plain, &plain, 4096);
+}
+
 int
 main (void)
 {
@@ -413,6 +462,7 @@ main (void)
     cmocka_unit_test (test_drain_covers_rest),
     cmocka_unit_test (test_pipe_short_reads),
     cmocka_unit_test (test_compression_name),
+    cmocka_unit_test (test_prefetch),
   };
 
   signal (SIGPIPE, SIG_IGN);

@@ -25,8 +25,11 @@
 
 typedef struct ferry_archive_writer ferry_archive_writer_t;
 
-/* Writes to FD (a file or a pipe; never seeked).  LEVEL 0 is the default
- * for the compression (zstd 1 with all cores, gzip 6).  */
+/* Writes to FD, a pipe or a file.  A file is written from its current
+ * offset by a thread of the writer's, with O_DIRECT while the writer has
+ * it (the file system allowing); its offset is at the end once finished.
+ * LEVEL 0 is the default for the compression (zstd 1 with all cores, gzip
+ * 6).  */
 ferry_archive_writer_t *ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
                                                   ferry_error_t *err);
 

@@ -14,6 +14,7 @@
 #include "../util/fs.h"
 #include "../util/hash.h"
 #include "../util/json.h"
+#include "../util/prefetch.h"
 #include "../util/xalloc.h"
 
 #include <archive.h>
@@ -40,24 +41,25 @@
 /* What ferry_decompress calls the stream in its messages.  */
 #define DECOMPRESS_NAME "`archive`"
 
-/* Entries this big are written by a second thread, in chunks of this
- * size, at most this many queued.  */
+/* Entries this big are hashed by one more thread and written by another,
+ * in chunks of this size, at most this many queued.  */
 #define FILE_WRITER_MIN_SIZE (8 * 1024 * 1024)
 #define FILE_WRITER_CHUNK (1024 * 1024)
-#define FILE_WRITER_SLOTS 8
+#define FILE_WRITER_SLOTS 16
 
 struct file_writer
 {
-  pthread_t thread;
-  bool started;
+  pthread_t hasher, writer;
+  bool hasher_started, writer_started, started;
   bool stop;
   pthread_mutex_t lock;
   pthread_cond_t changed;
-  /* A ring of chunks: COUNT of them from HEAD are queued; the thread owns
-   * the one at HEAD until it drops it from the count.  */
+  /* A ring of chunks, counted since the start: chunk N sits in slot
+   * N % FILE_WRITER_SLOTS from when it is queued until both threads are
+   * past it.  */
   unsigned char *bufs[FILE_WRITER_SLOTS];
   size_t lens[FILE_WRITER_SLOTS];
-  size_t head, count;
+  uint64_t queued, hashed, written;
   /* The file being written.  */
   int fd;
   ferry_sha256_t *hash;
@@ -71,6 +73,7 @@ struct reader
   int (*allowed) (const char *name);
   int dirfd;
 
+  ferry_prefetch_t *prefetch;
   ferry_decompress_t *stream;
   ferry_error_t read_err; /* why the stream failed, if it did */
   unsigned char *buf;
@@ -100,6 +103,7 @@ reader_release (struct reader *rd)
   if (rd->ar)
     archive_read_free (rd->ar);
   ferry_decompress_close (rd->stream);
+  ferry_prefetch_stop (rd->prefetch);
   ferry_error_release (&rd->read_err);
   free (rd->buf);
   if (rd->dirfd >= 0)
@@ -365,51 +369,66 @@ type_name (struct archive_entry *ae)
     }
 }
 
-/* ---- the file writer thread -------------------------------------------
+/* ---- the file writer threads ------------------------------------------
  *
- * Decoding the stream (and the digests ferry_decompress keeps) costs about
- * as much as hashing and writing the files, so big entries are handed to a
- * second thread in chunks: the two halves run side by side.  Only bytes
- * in memory are queued, so the thread never waits on the archive's
+ * Hashing a big entry (sha256 is sequential), writing it out (every page
+ * of a tmpfs is a fresh allocation) and decoding the stream each cost
+ * about as much, so big entries are handed in chunks to two threads, one
+ * hashing and one writing, while this one decodes what comes next.  Only
+ * bytes in memory are queued, so the threads never wait on the archive's
  * descriptor and can always be joined.  */
 
-static void *
-file_writer_main (void *data)
+/* The loop of the thread that advances DONE (fw->hashed or fw->written)
+ * by hashing or writing each chunk.  */
+static void
+file_writer_consume (struct file_writer *fw, uint64_t *done, bool hashing)
 {
-  struct file_writer *fw = data;
-
   pthread_mutex_lock (&fw->lock);
   for (;;)
     {
       size_t slot;
       int failed, e = 0;
 
-      while (fw->count == 0 && ! fw->stop)
+      while (*done == fw->queued && ! fw->stop)
         pthread_cond_wait (&fw->changed, &fw->lock);
-      if (fw->count == 0)
+      if (*done == fw->queued)
         break;
-      slot = fw->head;
+      slot = *done % FILE_WRITER_SLOTS;
       failed = fw->write_errno;
       pthread_mutex_unlock (&fw->lock);
 
-      /* fw->fd and fw->hash belong to this thread while chunks are
-       * queued: the other one waits for an empty queue before it touches
-       * them.  After a failed write the rest is dropped.  */
-      if (! failed)
-        {
-          ferry_sha256_update (fw->hash, fw->bufs[slot], fw->lens[slot]);
-          if (ferry_write_all (fw->fd, fw->bufs[slot], fw->lens[slot]) < 0)
-            e = errno;
-        }
+      /* fw->fd and fw->hash stay as they are while chunks are queued: the
+       * other side waits for an empty queue before it touches them.  After
+       * a failed write the rest is dropped.  */
+      if (hashing)
+        ferry_sha256_update (fw->hash, fw->bufs[slot], fw->lens[slot]);
+      else if (! failed && ferry_write_all (fw->fd, fw->bufs[slot], fw->lens[slot]) < 0)
+        e = errno;
 
       pthread_mutex_lock (&fw->lock);
       if (e)
         fw->write_errno = e;
-      fw->head = (fw->head + 1) % FILE_WRITER_SLOTS;
-      fw->count--;
+      (*done)++;
       pthread_cond_broadcast (&fw->changed);
     }
   pthread_mutex_unlock (&fw->lock);
+}
+
+static void *
+file_hasher_main (void *data)
+{
+  struct file_writer *fw = data;
+
+  file_writer_consume (fw, &fw->hashed, true);
+  return NULL;
+}
+
+static void *
+file_writer_main (void *data)
+{
+  struct file_writer *fw = data;
+
+  file_writer_consume (fw, &fw->written, false);
   return NULL;
 }
 
@@ -425,26 +444,32 @@ file_writer_start (struct file_writer *fw, ferry_error_t *err)
     fw->bufs[i] = xmalloc (FILE_WRITER_CHUNK);
   pthread_mutex_init (&fw->lock, NULL);
   pthread_cond_init (&fw->changed, NULL);
-  r = pthread_create (&fw->thread, NULL, file_writer_main, fw);
-  if (r != 0)
+  fw->queued = fw->hashed = fw->written = 0;
+  r = pthread_create (&fw->hasher, NULL, file_hasher_main, fw);
+  if (r == 0)
     {
-      pthread_cond_destroy (&fw->changed);
-      pthread_mutex_destroy (&fw->lock);
-      return ferry_make_error (err, r, "cannot start a thread to write extracted files");
+      fw->hasher_started = true;
+      r = pthread_create (&fw->writer, NULL, file_writer_main, fw);
+      fw->writer_started = r == 0;
     }
   fw->started = true;
+  if (r != 0)
+    {
+      file_writer_stop (fw);
+      return ferry_make_error (err, r, "cannot start a thread to write extracted files");
+    }
   return 0;
 }
 
-/* Waits until every queued chunk is written; returns the errno of the
- * first failed write, or 0.  */
+/* Waits until every queued chunk is hashed and written; returns the errno
+ * of the first failed write, or 0.  */
 static int
 file_writer_drain (struct file_writer *fw)
 {
   int e;
 
   pthread_mutex_lock (&fw->lock);
-  while (fw->count > 0)
+  while (fw->hashed < fw->queued || fw->written < fw->queued)
     pthread_cond_wait (&fw->changed, &fw->lock);
   e = fw->write_errno;
   pthread_mutex_unlock (&fw->lock);
@@ -462,9 +487,9 @@ file_writer_push (struct file_writer *fw, const unsigned char *data, size_t len)
       int e;
 
       pthread_mutex_lock (&fw->lock);
-      while (fw->count == FILE_WRITER_SLOTS)
+      while (fw->queued - (fw->hashed < fw->written ? fw->hashed : fw->written) == FILE_WRITER_SLOTS)
         pthread_cond_wait (&fw->changed, &fw->lock);
-      slot = (fw->head + fw->count) % FILE_WRITER_SLOTS;
+      slot = fw->queued % FILE_WRITER_SLOTS;
       e = fw->write_errno;
       pthread_mutex_unlock (&fw->lock);
       if (e)
@@ -473,8 +498,8 @@ file_writer_push (struct file_writer *fw, const unsigned char *data, size_t len)
       memcpy (fw->bufs[slot], data, n);
       fw->lens[slot] = n;
       pthread_mutex_lock (&fw->lock);
-      fw->count++;
-      pthread_cond_signal (&fw->changed);
+      fw->queued++;
+      pthread_cond_broadcast (&fw->changed);
       pthread_mutex_unlock (&fw->lock);
       data += n;
       len -= n;
@@ -493,12 +518,15 @@ file_writer_stop (struct file_writer *fw)
   fw->stop = true;
   pthread_cond_broadcast (&fw->changed);
   pthread_mutex_unlock (&fw->lock);
-  pthread_join (fw->thread, NULL);
+  if (fw->hasher_started)
+    pthread_join (fw->hasher, NULL);
+  if (fw->writer_started)
+    pthread_join (fw->writer, NULL);
   pthread_cond_destroy (&fw->changed);
   pthread_mutex_destroy (&fw->lock);
   for (i = 0; i < FILE_WRITER_SLOTS; i++)
     free (fw->bufs[i]);
-  fw->started = false;
+  fw->hasher_started = fw->writer_started = fw->started = false;
 }
 
 /* ---- entry data -------------------------------------------------------- */
@@ -838,7 +866,9 @@ ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const c
   if (rd.dirfd < 0)
     return ferry_make_error (err, errno, "cannot open directory `%s`", dir);
   rd.seen = json_object_new_object ();
-  rd.stream = ferry_decompress_open (fd, "archive", err);
+  rd.prefetch = ferry_prefetch_start (fd);
+  rd.stream = ferry_decompress_open_with (fd, rd.prefetch ? ferry_prefetch_read : NULL, rd.prefetch,
+                                          "archive", err);
   if (rd.stream == NULL)
     return ferry_error_wrap (err, "cannot read %s", rd.what);
   /* Every entry is hashed on its own; digests of the whole stream would

@@ -6,7 +6,14 @@
  * every byte that reaches FD is counted, and every write is checked (a
  * full disk is an error with ENOSPC, never a short archive).  The sha256
  * of each entry is computed from the same buffer that is written, and the
- * manifest that lists them all is the last entry.  */
+ * manifest that lists them all is the last entry.
+ *
+ * Into a regular file, the compressed bytes go out in big aligned buffers
+ * that a thread of its own writes with O_DIRECT where the file system
+ * allows it: the archive is never copied into the page cache (fresh pages
+ * for every byte of it, which cost more than compressing it on some
+ * virtual machines), the disk works while the next buffer fills, and the
+ * caller's fsync finds little left to write.  */
 #include "archive.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -18,6 +25,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +39,11 @@
  * few hundred system calls.  */
 #define WRITER_IO_SIZE (4 * 1024 * 1024)
 #define WRITER_OUT_SIZE (4 * 1024 * 1024)
+/* Output buffers: one filling, the others queued for the output thread.  */
+#define WRITER_OUT_BUFS 4
+/* O_DIRECT wants offsets, lengths and addresses aligned to the logical
+ * block size; no device has larger ones than a page.  */
+#define WRITER_ALIGN 4096
 
 #define ZSTD_DEFAULT_LEVEL 1
 /* Streamed entries are CRIU's memory pages: mostly binary, where zstd's
@@ -45,10 +58,33 @@ struct stream
 {
   bool open;
   char *name;
-  off_t header_offset;
+  uint64_t header_at; /* where its header frame is, from base */
   uint64_t size;
   time_t mtime;
   ferry_sha256_t *hash;
+};
+
+/* The thread that writes full output buffers at their offsets.  Buffer N
+ * (counted from the start) is bufs[N % WRITER_OUT_BUFS]; the writer fills
+ * buffer QUEUED while the thread writes those from DONE on.  */
+struct output
+{
+  pthread_t thread;
+  bool started;
+  bool stop;
+  bool direct; /* O_DIRECT is set on the descriptor */
+  /* O_DIRECT was set at the start: hand out whole blocks only.  Unlike
+   * DIRECT, which the thread clears should the file system refuse
+   * O_DIRECT after all, it stays as it is.  */
+  bool aligned;
+  int flags; /* the descriptor's status flags before */
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  unsigned char *bufs[WRITER_OUT_BUFS];
+  size_t lens[WRITER_OUT_BUFS];
+  off_t offsets[WRITER_OUT_BUFS];
+  uint64_t queued, done;
+  int error; /* errno of the first failed write */
 };
 
 struct ferry_archive_writer
@@ -61,10 +97,11 @@ struct ferry_archive_writer
   z_stream z;
   bool z_ready;
 
-  unsigned char *out; /* compressed bytes not yet written to fd */
+  unsigned char *out; /* compressed bytes not yet handed out */
   size_t out_len;
   unsigned char *io; /* file contents on their way in */
-  uint64_t bytes;
+  uint64_t bytes;    /* handed out: out[0] goes at base + bytes */
+  struct output output;
 
   /* Why the output failed, set inside the libarchive callback.  */
   ferry_error_t sink_err;
@@ -86,36 +123,282 @@ struct ferry_archive_writer
 
 /* ---- output: compression and the descriptor ---------------------------- */
 
+/* ---- the output thread -------------------------------------------------- */
+
 static int
-out_flush (ferry_archive_writer_t *w)
+pwrite_all (int fd, const unsigned char *buf, size_t len, off_t offset)
 {
-  if (w->out_len == 0)
-    return 0;
-  if (ferry_write_all (w->fd, w->out, w->out_len) < 0)
-    return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
-  w->bytes += w->out_len;
-  w->out_len = 0;
+  while (len > 0)
+    {
+      ssize_t n = pwrite (fd, buf, len, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        {
+          errno = EIO;
+          return -1;
+        }
+      buf += n;
+      len -= n;
+      offset += n;
+    }
   return 0;
+}
+
+/* Back to the descriptor's own flags (without O_DIRECT).  */
+static void
+output_undirect (ferry_archive_writer_t *w)
+{
+  if (! w->output.direct)
+    return;
+  fcntl (w->fd, F_SETFL, w->output.flags);
+  w->output.direct = false;
+}
+
+static void *
+output_main (void *data)
+{
+  ferry_archive_writer_t *w = data;
+  struct output *o = &w->output;
+
+  pthread_mutex_lock (&o->lock);
+  for (;;)
+    {
+      size_t i;
+      int e = 0;
+
+      while (o->done == o->queued && ! o->stop)
+        pthread_cond_wait (&o->changed, &o->lock);
+      if (o->done == o->queued)
+        break;
+      i = o->done % WRITER_OUT_BUFS;
+      pthread_mutex_unlock (&o->lock);
+
+      /* o->direct changes only here while writes are queued.  After a
+       * failed write the rest is dropped.  */
+      if (! o->error && pwrite_all (w->fd, o->bufs[i], o->lens[i], o->offsets[i]) < 0)
+        {
+          e = errno;
+          /* Refused for its alignment: then through the page cache.  */
+          if (e == EINVAL && o->direct)
+            {
+              output_undirect (w);
+              e = pwrite_all (w->fd, o->bufs[i], o->lens[i], o->offsets[i]) < 0 ? errno : 0;
+            }
+        }
+
+      pthread_mutex_lock (&o->lock);
+      if (e && ! o->error)
+        o->error = e;
+      o->done++;
+      pthread_cond_broadcast (&o->changed);
+    }
+  pthread_mutex_unlock (&o->lock);
+  return NULL;
+}
+
+/* Into a regular file at an aligned offset, the output thread writes,
+ * with O_DIRECT if the file system takes it; otherwise (a pipe) the writer
+ * writes itself, in order.  */
+static void
+output_start (ferry_archive_writer_t *w)
+{
+  struct output *o = &w->output;
+  struct stat st;
+  size_t i;
+
+  for (i = 0; i < WRITER_OUT_BUFS; i++)
+    if (posix_memalign ((void **) &o->bufs[i], WRITER_ALIGN, WRITER_OUT_SIZE) != 0)
+      abort ();
+  w->out = o->bufs[0];
+  if (w->base < 0 || fstat (w->fd, &st) < 0 || ! S_ISREG (st.st_mode))
+    return;
+  pthread_mutex_init (&o->lock, NULL);
+  pthread_cond_init (&o->changed, NULL);
+  if (pthread_create (&o->thread, NULL, output_main, w) != 0)
+    {
+      pthread_cond_destroy (&o->changed);
+      pthread_mutex_destroy (&o->lock);
+      return;
+    }
+  o->started = true;
+  o->flags = fcntl (w->fd, F_GETFL);
+  if (o->flags >= 0 && w->base % WRITER_ALIGN == 0 && fcntl (w->fd, F_SETFL, o->flags | O_DIRECT) == 0)
+    o->direct = o->aligned = true;
+}
+
+/* Waits until the output thread has written everything queued; returns
+ * the errno of the first failed write, or 0.  */
+static int
+output_drain (struct output *o)
+{
+  int e;
+
+  if (! o->started)
+    return 0;
+  pthread_mutex_lock (&o->lock);
+  while (o->done < o->queued)
+    pthread_cond_wait (&o->changed, &o->lock);
+  e = o->error;
+  pthread_mutex_unlock (&o->lock);
+  return e;
+}
+
+static void
+output_stop (ferry_archive_writer_t *w)
+{
+  struct output *o = &w->output;
+  size_t i;
+
+  if (o->started)
+    {
+      pthread_mutex_lock (&o->lock);
+      o->stop = true;
+      pthread_cond_broadcast (&o->changed);
+      pthread_mutex_unlock (&o->lock);
+      pthread_join (o->thread, NULL);
+      pthread_cond_destroy (&o->changed);
+      pthread_mutex_destroy (&o->lock);
+      o->started = false;
+    }
+  output_undirect (w);
+  for (i = 0; i < WRITER_OUT_BUFS; i++)
+    free (o->bufs[i]);
+  w->out = NULL;
+}
+
+/* Hands the first LEN bytes of the output buffer to the output thread and
+ * carries the rest over into the next buffer.  */
+static int
+output_queue (ferry_archive_writer_t *w, size_t len)
+{
+  struct output *o = &w->output;
+  unsigned char *next;
+  int e;
+
+  pthread_mutex_lock (&o->lock);
+  o->lens[o->queued % WRITER_OUT_BUFS] = len;
+  o->offsets[o->queued % WRITER_OUT_BUFS] = w->base + (off_t) w->bytes;
+  o->queued++;
+  pthread_cond_broadcast (&o->changed);
+  /* The next buffer is free once the thread is done with it.  */
+  while (o->queued - o->done >= WRITER_OUT_BUFS)
+    pthread_cond_wait (&o->changed, &o->lock);
+  e = o->error;
+  pthread_mutex_unlock (&o->lock);
+  next = o->bufs[o->queued % WRITER_OUT_BUFS];
+  memcpy (next, w->out + len, w->out_len - len);
+  w->out = next;
+  if (e)
+    {
+      errno = e;
+      return -1;
+    }
+  return 0;
+}
+
+/* Writes out the compressed bytes collected so far: all of them when ALL,
+ * else (with O_DIRECT) only whole blocks, the rest waiting for more.  */
+static int
+out_flush (ferry_archive_writer_t *w, bool all)
+{
+  struct output *o = &w->output;
+  size_t len = w->out_len;
+  int r;
+
+  if (o->started && o->aligned && ! all)
+    len -= len % WRITER_ALIGN;
+  if (len == 0)
+    return 0;
+  if (o->started)
+    r = output_queue (w, len);
+  else
+    {
+      r = ferry_write_all (w->fd, w->out, len);
+      memmove (w->out, w->out + len, w->out_len - len);
+    }
+  w->bytes += len;
+  w->out_len -= len;
+  if (r < 0)
+    return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+  return 0;
+}
+
+/* Writes out everything and waits for it: the last bytes, which O_DIRECT
+ * would refuse for their length, through the page cache.  */
+static int
+out_finish (ferry_archive_writer_t *w)
+{
+  size_t tail;
+  int e;
+
+  if (out_flush (w, false) < 0)
+    return -1;
+  if ((e = output_drain (&w->output)) != 0)
+    return ferry_make_error (&w->sink_err, e, "cannot write the checkpoint archive");
+  output_undirect (w);
+  tail = w->out_len;
+  if (tail == 0)
+    return 0;
+  if (w->output.started ? pwrite_all (w->fd, w->out, tail, w->base + (off_t) w->bytes) < 0
+                        : ferry_write_all (w->fd, w->out, tail) < 0)
+    return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+  w->bytes += tail;
+  w->out_len = 0;
+  /* pwrite leaves the offset alone: leave it at the end, as write would.  */
+  if (w->output.started)
+    lseek (w->fd, w->base + (off_t) w->bytes, SEEK_SET);
+  return 0;
+}
+
+/* Replaces LEN bytes at archive offset AT (relative to base), which were
+ * handed out already or are still in the buffer, or partly both.  */
+static int
+out_patch (ferry_archive_writer_t *w, uint64_t at, const unsigned char *data, size_t len)
+{
+  size_t on_disk = at >= w->bytes ? 0 : (size_t) (w->bytes - at) < len ? (size_t) (w->bytes - at) : len;
+  int e;
+
+  if (on_disk < len)
+    memcpy (w->out + (at + on_disk - w->bytes), data + on_disk, len - on_disk);
+  if (on_disk == 0)
+    return 0;
+  if ((e = output_drain (&w->output)) != 0)
+    {
+      errno = e;
+      return -1;
+    }
+  /* A few bytes in the middle of a block: through the page cache.  The
+   * blocks before w->bytes are complete, and O_DIRECT never writes them
+   * again.  */
+  if (w->output.direct)
+    fcntl (w->fd, F_SETFL, w->output.flags);
+  e = pwrite_all (w->fd, data, on_disk, w->base + (off_t) at) < 0 ? errno : 0;
+  if (w->output.direct)
+    fcntl (w->fd, F_SETFL, w->output.flags | O_DIRECT);
+  errno = e;
+  return e ? -1 : 0;
 }
 
 static int
 sink_plain (ferry_archive_writer_t *w, const unsigned char *data, size_t len)
 {
-  if (w->out_len + len > WRITER_OUT_SIZE)
+  while (len > 0)
     {
-      if (out_flush (w) < 0)
+      size_t n = WRITER_OUT_SIZE - w->out_len;
+
+      if (n > len)
+        n = len;
+      memcpy (w->out + w->out_len, data, n);
+      w->out_len += n;
+      data += n;
+      len -= n;
+      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
         return -1;
-      /* Large blocks go straight out, without a copy.  */
-      if (len >= WRITER_OUT_SIZE)
-        {
-          if (ferry_write_all (w->fd, data, len) < 0)
-            return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
-          w->bytes += len;
-          return 0;
-        }
     }
-  memcpy (w->out + w->out_len, data, len);
-  w->out_len += len;
   return 0;
 }
 
@@ -133,7 +416,7 @@ sink_zstd (ferry_archive_writer_t *w, const void *data, size_t len, ZSTD_EndDire
         return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: %s",
                                  ZSTD_getErrorName (remaining));
       w->out_len = out.pos;
-      if (w->out_len == WRITER_OUT_SIZE && out_flush (w) < 0)
+      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
         return -1;
       if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
         return 0;
@@ -155,7 +438,7 @@ sink_gzip (ferry_archive_writer_t *w, const void *data, size_t len, int flush)
       w->out_len = WRITER_OUT_SIZE - w->z.avail_out;
       if (ret == Z_STREAM_ERROR)
         return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: zlib error");
-      if (w->out_len == WRITER_OUT_SIZE && out_flush (w) < 0)
+      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
         return -1;
       if (flush == Z_FINISH ? ret == Z_STREAM_END : w->z.avail_in == 0)
         return 0;
@@ -178,24 +461,20 @@ sink_write (ferry_archive_writer_t *w, const void *data, size_t len)
     }
 }
 
-/* Ends the compressed stream and writes out what is left.  */
+/* Ends the compressed stream; its last bytes are in the output buffer.  */
 static int
 sink_finish (ferry_archive_writer_t *w)
 {
-  int r = 0;
-
   if (w->compression == FERRY_COMPRESSION_ZSTD)
-    r = sink_zstd (w, NULL, 0, ZSTD_e_end);
-  else if (w->compression == FERRY_COMPRESSION_GZIP)
-    r = sink_gzip (w, NULL, 0, Z_FINISH);
-  if (r < 0)
-    return -1;
-  return out_flush (w);
+    return sink_zstd (w, NULL, 0, ZSTD_e_end);
+  if (w->compression == FERRY_COMPRESSION_GZIP)
+    return sink_gzip (w, NULL, 0, Z_FINISH);
+  return 0;
 }
 
-/* Ends the current zstd frame or gzip member and writes everything out, so
- * that bytes compressed elsewhere can follow; the next data starts a new
- * frame (member).  Concatenated frames and members are one stream to every
+/* Ends the current zstd frame or gzip member, so that bytes framed
+ * elsewhere can follow in the output; the next data starts a new frame
+ * (member).  Concatenated frames and members are one stream to every
  * reader.  */
 static int
 sink_end_frame (ferry_archive_writer_t *w)
@@ -293,7 +572,7 @@ ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
   /* -1 for a pipe: entries cannot be streamed into it (their headers are
    * patched in place).  */
   w->base = lseek (fd, 0, SEEK_CUR);
-  w->out = xmalloc (WRITER_OUT_SIZE);
+  output_start (w);
   w->io = xmalloc (WRITER_IO_SIZE);
   w->files = json_object_new_object ();
   w->dirs = json_object_new_object ();
@@ -331,7 +610,7 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   json_object_put (w->dirs);
   free (w->stream.name);
   ferry_sha256_free (w->stream.hash);
-  free (w->out);
+  output_stop (w);
   free (w->io);
   free (w);
 }
@@ -613,15 +892,11 @@ ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, 
     goto sink_failed;
   /* Between frames, so the level applies from the content's first frame. */
   ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_compressionLevel, ZSTD_STREAM_LEVEL);
-  w->stream.header_offset = w->base + (off_t) w->bytes;
+  w->stream.header_at = w->bytes + w->out_len;
   ustar_header (header, clean, 0, 0);
   header_frame (frame, header);
-  if (ferry_write_all (w->fd, frame, sizeof (frame)) < 0)
-    {
-      ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
-      goto sink_failed;
-    }
-  w->bytes += sizeof (frame);
+  if (sink_plain (w, frame, sizeof (frame)) < 0)
+    goto sink_failed;
   w->stream.open = true;
   w->stream.name = steal_pointer (&clean);
   w->stream.size = 0;
@@ -675,7 +950,7 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
     }
   ustar_header (header, name, w->stream.size, w->stream.mtime);
   header_frame (frame, header);
-  if (pwrite (w->fd, frame, sizeof (frame), w->stream.header_offset) != (ssize_t) sizeof (frame))
+  if (out_patch (w, w->stream.header_at, frame, sizeof (frame)) < 0)
     {
       w->broken = true;
       return ferry_make_error (err, errno, "cannot write the header of `%s` into the archive", name);
@@ -973,7 +1248,7 @@ ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err)
   if (archive_write_close (w->ar) != ARCHIVE_OK)
     return tar_error (w, "the end-of-archive marker", err);
   w->finished = true;
-  if (sink_finish (w) < 0)
+  if (sink_finish (w) < 0 || out_finish (w) < 0)
     {
       int status = w->sink_err->status;
       w->broken = true;

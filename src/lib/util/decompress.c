@@ -20,6 +20,8 @@
 struct ferry_decompress
 {
   int fd;
+  ferry_read_fn read_fn; /* instead of read(2) on fd, when set */
+  void *read_ctx;
   char *what;
   enum ferry_compression kind;
 
@@ -70,7 +72,7 @@ read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
   ssize_t r;
 
   do
-    r = read (d->fd, buf, len);
+    r = d->read_fn ? d->read_fn (d->read_ctx, buf, len) : read (d->fd, buf, len);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     {
@@ -137,9 +139,18 @@ init_decoder (ferry_decompress_t *d, ferry_error_t *err)
 ferry_decompress_t *
 ferry_decompress_open (int fd, const char *what, ferry_error_t *err)
 {
+  return ferry_decompress_open_with (fd, NULL, NULL, what, err);
+}
+
+ferry_decompress_t *
+ferry_decompress_open_with (int fd, ferry_read_fn read_fn, void *read_ctx, const char *what,
+                            ferry_error_t *err)
+{
   ferry_decompress_t *d = xmalloc0 (sizeof (*d));
 
   d->fd = fd;
+  d->read_fn = read_fn;
+  d->read_ctx = read_ctx;
   d->what = xstrdup (what);
   d->in = xmalloc (FERRY_DECOMPRESS_BUF_SIZE);
   d->raw_hash = ferry_sha256_new ();

@@ -47,6 +47,14 @@ typedef struct ferry_decompress ferry_decompress_t;
  * compression from the first bytes of FD.  WHAT names the stream in errors.  */
 ferry_decompress_t *ferry_decompress_open (int fd, const char *what, ferry_error_t *err);
 
+/* Reads like read(2), -1 with errno set on failure.  */
+typedef ssize_t (*ferry_read_fn) (void *ctx, void *buf, size_t len);
+
+/* Like ferry_decompress_open, with the raw bytes from READ_FN (READ_CTX)
+ * instead of read(2) on FD when READ_FN is not NULL.  */
+ferry_decompress_t *ferry_decompress_open_with (int fd, ferry_read_fn read_fn, void *read_ctx,
+                                                const char *what, ferry_error_t *err);
+
 /* Like read(2): returns bytes read, 0 at the end, -1 with *err set.  A
  * truncated compressed stream is an error, not an end.  */
 ssize_t ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err);

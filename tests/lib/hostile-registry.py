@@ -23,6 +23,10 @@ Repositories:
   twice         any tag: the --layout image with its first layer blob
                 listed twice, once for each of the config's diff_ids (a blob
                 can unpack to one of them only); its config and layer blobs.
+  stale         takes pushes (no authentication), but the first PUT of each
+                blob upload that comes on a connection used before gets no
+                answer: the connection closes, as a keep-alive connection
+                the server timed out would.
   endless-headers  any manifest: 200 and then headers without end.
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
@@ -188,7 +192,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.error(404, "NAME_UNKNOWN", "repository name not known to registry", {"name": name})
 
+    def handle_one_request(self):
+        super().handle_one_request()
+        self.served = getattr(self, "served", 0) + 1
+
     def do_POST(self):
+        if self.path.startswith("/v2/stale/blobs/uploads/"):
+            self.read_body()
+            self.server.uploads += 1
+            self.send(202, b"", "text/plain", [("Location", "/stale-upload/%d" % self.server.uploads)])
+            return
         if self.path.startswith("/v2/elsewhere/blobs/uploads/"):
             if not self.headers.get("Authorization"):
                 self.challenge()
@@ -202,6 +215,22 @@ class Handler(BaseHTTPRequestHandler):
         self.error(405, "UNSUPPORTED", "this registry is read-only", self.path)
 
     def do_PUT(self):
+        if self.path.startswith("/stale-upload/"):
+            self.read_body()
+            upload = self.path.split("?", 1)[0]
+            if getattr(self, "served", 0) > 0 and upload not in self.server.dropped:
+                self.server.dropped.add(upload)
+                self.note(0)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            digest = self.path.partition("digest=")[2]
+            self.send(201, b"", "text/plain", [("Docker-Content-Digest", digest)])
+            return
+        if self.path.startswith("/v2/stale/manifests/"):
+            body = self.read_body()
+            self.send(201, b"", "text/plain", [("Docker-Content-Digest", digest_of(body))])
+            return
         if self.path.startswith("/elsewhere-upload/"):
             self.read_body()
             digest = self.path.partition("digest=")[2]
@@ -229,6 +258,7 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.uploads = 0
+    server.dropped = set()
     server.layout = Layout(args.layout) if args.layout else None
     server.log = open(args.log, "a", buffering=1) if args.log else sys.stderr
     tmp = args.port_file + ".tmp"

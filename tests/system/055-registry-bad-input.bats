@@ -185,3 +185,13 @@ expect_pull_refused() {
 	expect_pull_refused "$HOSTILE/endless-headers:latest" --tls-verify=false
 	assert_output_contains "headers pass 256 KiB"
 }
+
+@test "bad input: an upload on a reused connection the registry closed is sent again" {
+	hostile_start
+	load_test_image
+	run_ferry push --tls-verify=false ferry-test "$HOSTILE/stale:latest"
+	assert_status 0
+	# Some upload was cut off on a reused connection, and went again.
+	grep -q "PUT /stale-upload/.* 0$" "$HOSTILE_LOG"
+	[ "$(grep -c "PUT /stale-upload/.* 201$" "$HOSTILE_LOG")" = 3 ]
+}

@@ -111,6 +111,9 @@ handle_put (ferry_registry_t *r, CURL *h)
 {
   if (h == NULL)
     return;
+  /* The handle points at the last transfer's error buffer and callback
+   * data, all on a stack that is gone: forget them, keep the connections.  */
+  curl_easy_reset (h);
   pthread_mutex_lock (&r->lock);
   if (r->n_pool < POOL_MAX)
     {
@@ -305,6 +308,19 @@ on_upload (char *buf, size_t size, size_t nmemb, void *arg)
   return want;
 }
 
+/* libcurl rewinds the body to send it again: after a reused connection
+ * turned out closed, or a redirect.  */
+static int
+on_seek (void *arg, curl_off_t offset, int origin)
+{
+  struct transfer *t = arg;
+
+  if (origin != SEEK_SET || offset < 0 || (uint64_t) offset > t->req->body_len)
+    return CURL_SEEKFUNC_CANTSEEK;
+  t->upload_off = (uint64_t) offset;
+  return CURL_SEEKFUNC_OK;
+}
+
 static const char *
 describe_curl (CURLcode rc, const char *errbuf)
 {
@@ -354,6 +370,8 @@ perform (ferry_registry_t *r, CURL *h, const char *url, const struct ferry_http_
       curl_easy_setopt (h, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt (h, CURLOPT_READFUNCTION, on_upload);
       curl_easy_setopt (h, CURLOPT_READDATA, &t);
+      curl_easy_setopt (h, CURLOPT_SEEKFUNCTION, on_seek);
+      curl_easy_setopt (h, CURLOPT_SEEKDATA, &t);
       curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) req->body_len);
       curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
       curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);

@@ -27,6 +27,10 @@ Repositories:
                 blob upload that comes on a connection used before gets no
                 answer: the connection closes, as a keep-alive connection
                 the server timed out would.
+  scoped        the --layout image, whole, behind Bearer tokens from /token
+                (anonymous); but a token must also grant
+                repository:scoped-extra:pull, which only the 401 challenge's
+                scope names.
   endless-headers  any manifest: 200 and then headers without end.
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
@@ -44,6 +48,7 @@ import json
 import os
 import re
 import sys
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 UNKNOWN_TYPE = "application/vnd.ferry.test.unknown.v1+json"
@@ -138,10 +143,43 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps({"errors": [{"code": code, "message": message, "detail": detail}]}).encode()
         self.send(status, body, "application/json; charset=utf-8")
 
+    SCOPED_NEEDS = ("repository:scoped:pull", "repository:scoped-extra:pull")
+
+    def serve_token(self):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        scopes = query.get("scope", [])
+        token = "|".join(scopes).encode().hex()
+        self.send(200, json.dumps({"token": token}).encode(), "application/json")
+
+    def serve_scoped(self, kind, ref):
+        layout = self.server.layout
+        auth = self.headers.get("Authorization") or ""
+        granted = []
+        if auth.startswith("Bearer "):
+            try:
+                granted = bytes.fromhex(auth[7:]).decode().split("|")
+            except ValueError:
+                pass
+        if not all(s in granted for s in self.SCOPED_NEEDS):
+            realm = "http://127.0.0.1:%d/token" % self.server.server_address[1]
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}', "application/json",
+                      [("WWW-Authenticate", 'Bearer realm="%s",service="hostile",scope="%s"'
+                        % (realm, " ".join(self.SCOPED_NEEDS)))])
+        elif kind == "manifests":
+            self.send(200, layout.manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.manifest))])
+        elif layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
+        else:
+            self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
+
     def do_HEAD(self):
         self.do_GET()
 
     def do_GET(self):
+        if self.path.startswith("/token?"):
+            self.serve_token()
+            return
         if self.path in ("/v2", "/v2/"):
             self.send(200, b"{}", "application/json; charset=utf-8")
             return
@@ -151,6 +189,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         name, kind, ref = m.group("name"), m.group("kind"), m.group("ref")
         layout = self.server.layout
+        if name == "scoped" and layout:
+            self.serve_scoped(kind, ref)
+            return
         if name == "endless-headers" and kind == "manifests":
             self.note(200)
             filler = b"x" * 1000

@@ -195,3 +195,11 @@ expect_pull_refused() {
 	grep -q "PUT /stale-upload/.* 0$" "$HOSTILE_LOG"
 	[ "$(grep -c "PUT /stale-upload/.* 201$" "$HOSTILE_LOG")" = 3 ]
 }
+
+@test "token: the scope a 401 challenge names is asked for" {
+	hostile_start
+	run_ferry pull --tls-verify=false "$HOSTILE/scoped:latest"
+	assert_status 0
+	grep -q "GET /token?.*scope=repository%3Ascoped-extra%3Apull.* 200" "$HOSTILE_LOG"
+	grep -q "GET /v2/scoped/manifests/latest 200 authorization" "$HOSTILE_LOG"
+}

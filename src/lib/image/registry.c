@@ -718,6 +718,39 @@ authorization_for (ferry_registry_t *r, const char *scope, int refresh, char **o
   return 0;
 }
 
+/* Scopes A (may be NULL) and whichever of B's (may be NULL) A lacks, or
+ * NULL when that is just A.  */
+static char *
+scope_union (const char *a, const char *b)
+{
+  cleanup_free char *copy = NULL;
+  char *out = NULL, *save = NULL, *one;
+
+  if (b == NULL)
+    return NULL;
+  copy = xstrdup (b);
+  for (one = strtok_r (copy, " ", &save); one; one = strtok_r (NULL, " ", &save))
+    {
+      const char *have = a ? a : "";
+      size_t n = strlen (one);
+      const char *at;
+      int found = 0;
+
+      for (at = strstr (have, one); at && ! found; at = strstr (at + 1, one))
+        found = (at == have || at[-1] == ' ') && (at[n] == '\0' || at[n] == ' ');
+      if (found)
+        continue;
+      if (out == NULL)
+        out = xstrdup (a ? a : "");
+      {
+        char *more = xasprintf ("%s%s%s", out, *out ? " " : "", one);
+        free (out);
+        out = more;
+      }
+    }
+  return out;
+}
+
 static char *
 absolute_url (ferry_registry_t *r, const char *url)
 {
@@ -768,6 +801,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
   CURL *h = handle_get (r);
   cleanup_free char *url = absolute_url (r, req->url);
   char errbuf[CURL_ERROR_SIZE];
+  cleanup_free char *retry_scope = NULL;
   int attempt, ret = -1, ours = is_registry_url (r, url);
 
   memset (resp, 0, sizeof (*resp));
@@ -779,7 +813,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
       int sink_failed = 0;
       CURLcode rc;
 
-      if (ours && authorization_for (r, req->scope, attempt > 0, &auth, err) < 0)
+      if (ours && authorization_for (r, retry_scope ? retry_scope : req->scope, attempt > 0, &auth, err) < 0)
         goto out;
       rc = perform (r, h, url, req, auth, resp, &challenge, &sink_failed, errbuf);
       if (sink_failed)
@@ -811,13 +845,8 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
             }
           break;
         case AUTH_BEARER:
-          if (scope && req->scope == NULL)
-            {
-              cleanup_free char *tok = NULL;
-              if (fetch_token (r, scope, &tok, err) < 0)
-                goto out;
-              token_remember (r, "", tok);
-            }
+          /* The token to ask for covers the scope the challenge names.  */
+          retry_scope = scope_union (req->scope, scope);
           break;
         default:
           auth_failure (r, err);

@@ -32,6 +32,8 @@ Repositories:
                 repository:scoped-extra:pull, which only the 401 challenge's
                 scope names.
   endless-headers  any manifest: 200 and then headers without end.
+  many-layers   any tag: the --layout image's first layer 501 times over
+                (and its diff_id as many times in the config).
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
   anything else 404 with a distribution-style JSON error body
@@ -84,6 +86,15 @@ class Layout:
         manifest["config"]["digest"] = digest_of(self.twice_config)
         manifest["config"]["size"] = len(self.twice_config)
         self.twice_manifest = json.dumps(manifest).encode()
+        # "many-layers": the first layer 501 times.
+        manifest = json.loads(self.manifest)
+        config = json.loads(self.blob(self.config_digest))
+        manifest["layers"] = [first] * 501
+        config["rootfs"]["diff_ids"] = [config["rootfs"]["diff_ids"][0]] * 501
+        self.many_config = json.dumps(config).encode()
+        manifest["config"]["digest"] = digest_of(self.many_config)
+        manifest["config"]["size"] = len(self.many_config)
+        self.many_manifest = json.dumps(manifest).encode()
 
     def blob(self, digest):
         algo, _, hexpart = digest.partition(":")
@@ -206,6 +217,13 @@ class Handler(BaseHTTPRequestHandler):
             self.error(404, "MANIFEST_UNKNOWN",
                        "manifest unknown\n\x1b[2J\x1b[HError: everything is fine\r\n" + "filler\n" * 400,
                        {"Tag": ref})
+        elif name == "many-layers" and layout and kind == "manifests":
+            self.send(200, layout.many_manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.many_manifest))])
+        elif name == "many-layers" and layout and kind == "blobs" and ref == digest_of(layout.many_config):
+            self.send(200, layout.many_config, "application/octet-stream", [("Docker-Content-Digest", ref)])
+        elif name == "many-layers" and layout and kind == "blobs" and layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
         elif name == "twice" and layout and kind == "manifests":
             self.send(200, layout.twice_manifest, layout.manifest_type,
                       [("Docker-Content-Digest", digest_of(layout.twice_manifest))])

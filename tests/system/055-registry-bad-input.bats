@@ -203,3 +203,9 @@ expect_pull_refused() {
 	grep -q "GET /token?.*scope=repository%3Ascoped-extra%3Apull.* 200" "$HOSTILE_LOG"
 	grep -q "GET /v2/scoped/manifests/latest 200 authorization" "$HOSTILE_LOG"
 }
+
+@test "bad input: a manifest of more layers than an overlay can stack" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/many-layers:latest" --tls-verify=false
+	assert_output_contains "501 layers"
+}

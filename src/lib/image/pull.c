@@ -21,6 +21,10 @@
 #define MAX_MANIFEST (4u << 20)
 #define MAX_CONFIG (16u << 20)
 #define PULL_THREADS 4
+/* overlayfs stacks at most 500 lower layers (OVL_MAX_STACK): an image with
+ * more could never run, and a manifest of megabytes could name tens of
+ * thousands.  */
+#define MAX_LAYERS 500
 
 int
 ferry_platform_parse (const char *p, char **os, char **arch, char **variant, ferry_error_t *err)
@@ -614,6 +618,10 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
     return ferry_make_error (err, 0, "%s: the manifest has no layers or the config no rootfs.diff_ids",
                              p->what);
   n = json_object_array_length (layers);
+  if (n > MAX_LAYERS)
+    return ferry_make_error (err, 0,
+                             "%s: the manifest lists %zu layers, more than the %d an overlay can stack",
+                             p->what, n, MAX_LAYERS);
   if (n != json_object_array_length (diff_ids))
     return ferry_make_error (err, 0, "%s: the manifest has %zu layers but the config lists %zu diff_ids",
                              p->what, n, json_object_array_length (diff_ids));

@@ -666,6 +666,8 @@ pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_requ
   const char *digest = ferry_json_get_string (rec, "ImageDigest");
   cleanup_free char *name = NULL, *ref = NULL, *id = NULL;
   struct ferry_reference parsed;
+  struct ferry_image **before = NULL;
+  size_t n_before = 0, i;
 
   if (image_id == NULL || r->pull == NULL || image_name == NULL || digest == NULL
       || ! ferry_digest_is_valid (digest)
@@ -680,10 +682,22 @@ pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_requ
   name = ferry_reference_name (&parsed);
   ferry_reference_free (&parsed);
   ref = xasprintf ("%s@%s", name, digest);
+  if (ferry_store_list (e->store, &before, &n_before, err) < 0)
+    return -1;
   if (ferry_image_pull (e->store, ref, r->pull, &id, err) < 0)
-    return ferry_error_wrap (err, "the checkpoint needs image %s (ID %.12s), which is not on this host",
-                             image_name, image_id);
-  *pulled = xstrdup (id);
+    {
+      ferry_images_free (before, n_before);
+      return ferry_error_wrap (err, "the checkpoint needs image %s (ID %.12s), which is not on this host",
+                               image_name, image_id);
+    }
+  /* Undoing the restore removes the image only if this pull brought it:
+   * an archive whose digest and ID disagree must not cost the host an
+   * image it had.  */
+  for (i = 0; i < n_before && strcmp (before[i]->id, id) != 0; i++)
+    ;
+  if (i == n_before)
+    *pulled = xstrdup (id);
+  ferry_images_free (before, n_before);
   if (strcmp (id, image_id) != 0)
     return ferry_make_error (err, 0,
                              "the checkpoint needs image %s with ID %.12s, but %s is image %.12s: refusing "

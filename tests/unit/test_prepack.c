@@ -107,7 +107,7 @@ test_streamed_pages_round_trip (void **state)
   assert_int_equal (ferry_archive_writer_add_data (w, "config.dump", "{}\n", 3, &err), 0);
   assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
 
-  p = ferry_prepack_start (images, "checkpoint", w, &err);
+  p = ferry_prepack_start (images, "checkpoint", w, 0, &err);
   assert_non_null (p);
   g.path = pages;
   g.data = data;
@@ -199,7 +199,7 @@ test_streamed_several_files (void **state)
   fd = open (archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
   assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
-  p = ferry_prepack_start (images, "checkpoint", w, &err);
+  p = ferry_prepack_start (images, "checkpoint", w, 0, &err);
   assert_non_null (p);
   t.first = a;
   t.second = b;
@@ -225,6 +225,99 @@ test_streamed_several_files (void **state)
   assert_int_equal (ferry_rm_rf (top, &err), 0);
 }
 
+struct fifo_writer
+{
+  const char *first, *second;
+  unsigned char *data;
+};
+
+/* CRIU writing into the FIFOs: a big one (more than a pipe holds), then a
+ * small one; the third FIFO it never opens.  */
+static void *
+write_fifos (void *arg)
+{
+  struct fifo_writer *t = arg;
+  struct stat st;
+  int fd;
+
+  assert_int_equal (stat (t->first, &st), 0);
+  assert_true (S_ISFIFO (st.st_mode));
+  fd = open (t->first, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  assert_true (fd >= 0);
+  assert_int_equal (ferry_write_all (fd, t->data, (size_t) CHUNKS * CHUNK), 0);
+  close (fd);
+  fd = open (t->second, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  assert_true (fd >= 0);
+  assert_int_equal (ferry_write_all (fd, "small", 5), 0);
+  close (fd);
+  return NULL;
+}
+
+static void
+test_streamed_through_fifos (void **state)
+{
+  cleanup_free char *top = NULL, *images = NULL, *archive = NULL, *out = NULL, *a = NULL, *b = NULL;
+  cleanup_free char *got = NULL, *path = NULL, *unused = NULL, *core = NULL;
+  cleanup_free unsigned char *data = sample_data ();
+  cleanup_error ferry_error_t err = NULL;
+  struct fifo_writer t;
+  ferry_archive_writer_t *w;
+  ferry_prepack_t *p;
+  struct stat st;
+  pthread_t th;
+  size_t len;
+  int fd;
+
+  (void) state;
+  top = ferry_mkdtemp_in ("/tmp", "ferry-prepack-", &err);
+  images = xasprintf ("%s/images", top);
+  out = xasprintf ("%s/out", top);
+  archive = xasprintf ("%s/a.tar.zst", top);
+  a = xasprintf ("%s/pages-1.img", images);
+  b = xasprintf ("%s/pages-2.img", images);
+  unused = xasprintf ("%s/pages-3.img", images);
+  core = xasprintf ("%s/core-1.img", images);
+  assert_int_equal (mkdir (images, 0700), 0);
+  assert_int_equal (mkdir (out, 0700), 0);
+  assert_int_equal (ferry_write_file_atomic (core, "core", 4, 0600, &err), 0);
+  fd = open (archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
+  p = ferry_prepack_start (images, "checkpoint", w, 3, &err);
+  assert_non_null (p);
+  t.first = a;
+  t.second = b;
+  t.data = data;
+  assert_int_equal (pthread_create (&th, NULL, write_fifos, &t), 0);
+  pthread_join (th, NULL);
+  assert_int_equal (ferry_prepack_finish (p, &err), 0);
+  ferry_prepack_free (p);
+  /* No FIFO is left for the directory walk to trip over.  */
+  assert_true (stat (a, &st) < 0);
+  assert_true (stat (unused, &st) < 0);
+  assert_int_equal (ferry_archive_writer_add_dir (w, "checkpoint", images, &err), 0);
+  assert_int_equal (ferry_archive_writer_finish (w, &err), 0);
+  ferry_archive_writer_free (w);
+  close (fd);
+
+  fd = open (archive, O_RDONLY | O_CLOEXEC);
+  assert_int_equal (ferry_archive_extract_verified (fd, out, NULL, "test archive", &err), 0);
+  close (fd);
+  path = xasprintf ("%s/checkpoint/pages-1.img", out);
+  assert_int_equal (ferry_read_file (path, &got, &len, &err), 0);
+  assert_int_equal (len, (size_t) CHUNKS * CHUNK);
+  assert_memory_equal (got, data, len);
+  free (got);
+  free (path);
+  path = xasprintf ("%s/checkpoint/pages-2.img", out);
+  assert_int_equal (ferry_read_file (path, &got, &len, &err), 0);
+  assert_string_equal (got, "small");
+  free (path);
+  path = xasprintf ("%s/checkpoint/pages-3.img", out);
+  assert_true (stat (path, &st) < 0);
+  assert_int_equal (ferry_rm_rf (top, &err), 0);
+}
+
 /* Streaming needs a zstd archive in a file: not a pipe, not gzip.  */
 static void
 test_stream_refused (void **state)
@@ -240,7 +333,7 @@ test_stream_refused (void **state)
   assert_false (ferry_archive_writer_can_stream (w));
   assert_true (ferry_archive_writer_begin_stream (w, "x", &err) < 0);
   ferry_error_release (&err);
-  assert_null (ferry_prepack_start ("/tmp", "checkpoint", w, &err));
+  assert_null (ferry_prepack_start ("/tmp", "checkpoint", w, 0, &err));
   ferry_error_release (&err);
   ferry_archive_writer_free (w);
   close (fds[0]);
@@ -260,6 +353,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_streamed_pages_round_trip),
     cmocka_unit_test (test_streamed_several_files),
+    cmocka_unit_test (test_streamed_through_fifos),
     cmocka_unit_test (test_stream_refused),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PREPACK_IO_SIZE (4 * 1024 * 1024)
@@ -36,6 +37,15 @@ struct ferry_prepack
   size_t n_closed;
   ferry_error_t err;
   unsigned char *buf;
+  /* pages-1.img ... pages-<n_fifos>.img made FIFOs before the dump, so
+   * CRIU's pages flow straight into the archive without ever being stored
+   * (see ferry_prepack_start).  fifo_fd[i] is our read end, -1 once its
+   * entry is complete; fifo_used[i] says a writer came.  */
+  size_t n_fifos;
+  int *fifo_fd;
+  bool *fifo_used;
+  bool current_is_fifo;
+  size_t current_fifo;
 };
 
 static bool
@@ -68,18 +78,59 @@ comes_before (const char *a, const char *b)
   return na != nb ? na < nb : strcmp (a, b) < 0;
 }
 
+static char *
+fifo_name (size_t i)
+{
+  return xasprintf ("pages-%zu.img", i + 1);
+}
+
+/* A FIFO CRIU has opened (data waits, or it came and went): stream it.  */
+static int
+open_next_fifo (ferry_prepack_t *p)
+{
+  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
+  cleanup_free char *name = NULL, *entry = NULL;
+  size_t i;
+
+  for (i = 0; i < p->n_fifos; i++)
+    pfd[i] = (struct pollfd){ .fd = p->fifo_fd[i], .events = POLLIN };
+  if (poll (pfd, p->n_fifos, 0) <= 0)
+    return 0;
+  for (i = 0; i < p->n_fifos; i++)
+    if (p->fifo_fd[i] >= 0 && (pfd[i].revents & (POLLIN | POLLHUP)))
+      break;
+  if (i == p->n_fifos)
+    return 0;
+  name = fifo_name (i);
+  entry = xasprintf ("%s/%s", p->prefix, name);
+  if (ferry_archive_writer_begin_stream (p->w, entry, &p->err) < 0)
+    return -1;
+  p->fifo_used[i] = true;
+  p->seen = xrealloc (p->seen, sizeof (char *) * (p->n_seen + 1));
+  p->seen[p->n_seen++] = xstrdup (name);
+  p->current = steal_pointer (&name);
+  p->current_fd = p->fifo_fd[i];
+  p->current_is_fifo = true;
+  p->current_fifo = i;
+  return 1;
+}
+
 /* Opens the next pages image CRIU has created, in name order.  */
 static int
 open_next (ferry_prepack_t *p)
 {
-  cleanup_dir DIR *d = opendir (p->images_dir);
+  cleanup_dir DIR *d = NULL;
   cleanup_free char *best = NULL, *path = NULL, *entry = NULL;
   struct dirent *de;
+  int r;
 
+  if (p->n_fifos > 0 && (r = open_next_fifo (p)) != 0)
+    return r;
+  d = opendir (p->images_dir);
   if (d == NULL)
     return ferry_make_error (&p->err, errno, "cannot read `%s`", p->images_dir);
   while ((de = readdir (d)))
-    if (is_pages_image (de->d_name) && ! was_seen (p, de->d_name)
+    if (is_pages_image (de->d_name) && ! was_seen (p, de->d_name) && de->d_type != DT_FIFO
         && (best == NULL || comes_before (de->d_name, best)))
       {
         free (best);
@@ -114,6 +165,14 @@ take (ferry_prepack_t *p)
 
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && errno == EAGAIN && p->current_is_fifo)
+        return total;
+      if (n == 0 && p->current_is_fifo)
+        {
+          /* The writer closed it: complete.  */
+          p->current_closed = true;
+          return total;
+        }
       if (n < 0)
         return ferry_make_error (&p->err, errno, "cannot read `%s`", p->current);
       if (n == 0)
@@ -128,6 +187,9 @@ static int
 close_current (ferry_prepack_t *p)
 {
   close (p->current_fd);
+  if (p->current_is_fifo)
+    p->fifo_fd[p->current_fifo] = -1;
+  p->current_is_fifo = false;
   p->current_fd = -1;
   free (p->current);
   p->current = NULL;
@@ -139,11 +201,19 @@ close_current (ferry_prepack_t *p)
 static void
 wait_for_more (ferry_prepack_t *p)
 {
-  struct pollfd pfd = { p->inotify_fd, POLLIN, 0 };
+  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
   char events[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+  size_t i, n_fds = 1;
   ssize_t n;
 
-  if (poll (&pfd, 1, 20) <= 0)
+  pfd[0] = (struct pollfd){ .fd = p->inotify_fd, .events = POLLIN };
+  if (p->current_is_fifo)
+    pfd[n_fds++] = (struct pollfd){ .fd = p->current_fd, .events = POLLIN };
+  else if (p->current == NULL)
+    for (i = 0; i < p->n_fifos; i++)
+      if (p->fifo_fd[i] >= 0)
+        pfd[n_fds++] = (struct pollfd){ .fd = p->fifo_fd[i], .events = POLLIN };
+  if (poll (pfd, n_fds, 20) <= 0 || ! (pfd[0].revents & POLLIN))
     return;
   while ((n = read (p->inotify_fd, events, sizeof (events))) > 0)
     {
@@ -166,11 +236,64 @@ wait_for_more (ferry_prepack_t *p)
     }
 }
 
+/* After an error: CRIU must not block on a FIFO nobody reads, so read
+ * and drop whatever it writes until the dump is over.  */
+static void
+drain_fifos (ferry_prepack_t *p)
+{
+  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
+  size_t i;
+
+  if (p->n_fifos == 0)
+    return;
+  for (;;)
+    {
+      bool done = atomic_load (&p->dump_done);
+      size_t n_fds = 0;
+
+      for (i = 0; i < p->n_fifos; i++)
+        if (p->fifo_fd[i] >= 0)
+          pfd[n_fds++] = (struct pollfd){ .fd = p->fifo_fd[i], .events = POLLIN };
+      if (n_fds == 0)
+        return;
+      poll (pfd, n_fds, 20);
+      for (i = 0; i < n_fds; i++)
+        {
+          ssize_t n;
+          while ((n = read (pfd[i].fd, p->buf, PREPACK_IO_SIZE)) > 0)
+            ;
+          if (n == 0 && (pfd[i].revents & POLLHUP))
+            for (size_t k = 0; k < p->n_fifos; k++)
+              if (p->fifo_fd[k] == pfd[i].fd)
+                {
+                  /* Its writer is gone for good.  */
+                  if (p->current_is_fifo && p->current_fifo == k)
+                    p->current_fd = -1;
+                  close (p->fifo_fd[k]);
+                  p->fifo_fd[k] = -1;
+                }
+        }
+      if (done)
+        return;
+    }
+}
+
+static void *prepack_main (ferry_prepack_t *p);
+
 static void *
 prepack_thread (void *arg)
 {
   ferry_prepack_t *p = arg;
 
+  prepack_main (p);
+  if (p->err)
+    drain_fifos (p);
+  return NULL;
+}
+
+static void *
+prepack_main (ferry_prepack_t *p)
+{
   for (;;)
     {
       /* Read before the pass: when set, this pass sees everything.  */
@@ -209,8 +332,56 @@ prepack_thread (void *arg)
     }
 }
 
+/* Makes pages-1.img ... FIFOs and opens their read ends (without
+ * blocking, and so that CRIU's open for writing does not block either).  */
+static int
+make_fifos (ferry_prepack_t *p, size_t n, ferry_error_t *err)
+{
+  size_t i;
+
+  p->fifo_fd = xmalloc (sizeof (int) * n);
+  p->fifo_used = xmalloc0 (sizeof (bool) * n);
+  for (i = 0; i < n; i++)
+    p->fifo_fd[i] = -1;
+  p->n_fifos = n;
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *name = fifo_name (i);
+      cleanup_free char *path = xasprintf ("%s/%s", p->images_dir, name);
+
+      if (mkfifo (path, 0600) < 0)
+        return ferry_make_error (err, errno, "cannot create FIFO `%s`", path);
+      p->fifo_fd[i] = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (p->fifo_fd[i] < 0)
+        return ferry_make_error (err, errno, "cannot open FIFO `%s`", path);
+      /* Room for CRIU to splice big runs of pages at once.  */
+      fcntl (p->fifo_fd[i], F_SETPIPE_SZ, 1 << 20);
+    }
+  return 0;
+}
+
+/* The FIFOs CRIU did not use are no page images: they go.  */
+static void
+remove_fifos (ferry_prepack_t *p)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_fifos; i++)
+    {
+      cleanup_free char *name = fifo_name (i);
+      cleanup_free char *path = xasprintf ("%s/%s", p->images_dir, name);
+
+      if (p->fifo_fd[i] >= 0 && (! p->current_is_fifo || p->current_fifo != i))
+        {
+          close (p->fifo_fd[i]);
+          p->fifo_fd[i] = -1;
+        }
+      unlink (path);
+    }
+}
+
 ferry_prepack_t *
-ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_writer_t *w,
+ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_writer_t *w, size_t n_fifos,
                      ferry_error_t *err)
 {
   ferry_prepack_t *p = xmalloc0 (sizeof (*p));
@@ -223,6 +394,12 @@ ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_w
   if (! ferry_archive_writer_can_stream (w))
     {
       ferry_make_error (err, EINVAL, "the archive cannot take streamed entries");
+      ferry_prepack_free (p);
+      return NULL;
+    }
+  if (n_fifos > 0 && make_fifos (p, n_fifos, err) < 0)
+    {
+      remove_fifos (p);
       ferry_prepack_free (p);
       return NULL;
     }
@@ -253,6 +430,7 @@ ferry_prepack_finish (ferry_prepack_t *p, ferry_error_t *err)
       pthread_join (p->thread, NULL);
       p->thread_started = false;
     }
+  remove_fifos (p);
   if (p->err)
     {
       *err = steal_pointer (&p->err);
@@ -271,8 +449,11 @@ ferry_prepack_free (ferry_prepack_t *p)
       atomic_store (&p->dump_done, 1);
       pthread_join (p->thread, NULL);
     }
+  remove_fifos (p);
   if (p->current_fd >= 0)
     close (p->current_fd);
+  free (p->fifo_fd);
+  free (p->fifo_used);
   free (p->current);
   for (size_t i = 0; i < p->n_seen; i++)
     free (p->seen[i]);

@@ -17,9 +17,18 @@
 typedef struct ferry_prepack ferry_prepack_t;
 
 /* Starts following IMAGES_DIR; files go into W as PREFIX/<name>.  W must
- * be able to stream (ferry_archive_writer_can_stream).  */
+ * be able to stream (ferry_archive_writer_can_stream).
+ *
+ * N_FIFOS > 0 first makes pages-1.img ... pages-N.img named pipes: CRIU
+ * numbers its page images from 1 in the order it writes them, and writes
+ * into a FIFO as into a file, so its pages then flow straight into the
+ * archive without ever being stored (a gigabyte of fresh tmpfs pages
+ * costs as much as compressing them).  Images beyond N are files,
+ * followed as above.  The FIFOs CRIU did not use are removed by
+ * ferry_prepack_finish/free; the images directory then holds only real
+ * files.  Not for images that must be kept (-k): those must be files.  */
 ferry_prepack_t *ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_writer_t *w,
-                                      ferry_error_t *err);
+                                      size_t n_fifos, ferry_error_t *err);
 
 /* Says CRIU is done (its files are complete), lets the follower take what
  * is left, and waits for it.  The writer is the caller's again.  */

@@ -333,6 +333,10 @@ record_checkpointed (ferry_engine_t *e, struct ferry_container *c, int still_run
   ferry_container_save_state (e, c, &err);
 }
 
+/* More than the page images of most containers (one per process, and one
+ * per shared memory segment); CRIU writes any beyond into files.  */
+#define PREPACK_FIFOS 64
+
 int
 ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
                             struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -404,7 +408,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
    * (archive/prepack.h).  */
   if (r->export_path && ferry_archive_writer_can_stream (x.w))
     {
-      prepack = ferry_prepack_start (images, "checkpoint", x.w, err);
+      /* Kept images (-k) must be files; otherwise the pages need never be
+       * stored: CRIU writes them into FIFOs we read (archive/prepack.h).  */
+      prepack = ferry_prepack_start (images, "checkpoint", x.w, r->keep ? 0 : PREPACK_FIFOS, err);
       if (prepack == NULL)
         goto fail;
     }

@@ -51,7 +51,10 @@ int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix,
  * for zstd archives written to a file: the header of such an entry goes in
  * a zstd frame of fixed size, patched in place once the size is known, and
  * concatenated frames are one stream to every reader.  One at a time:
- * begin, any number of stream_data, end.  */
+ * begin, any number of stream_data, end.  stream_data hashes DATA on
+ * another thread while it compresses it, and may return before that is
+ * done: DATA must stay unchanged until the next stream_data or end_stream
+ * returns (alternate two buffers).  */
 int ferry_archive_writer_can_stream (ferry_archive_writer_t *w);
 int ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);
 int ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, size_t len,

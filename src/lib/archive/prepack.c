@@ -36,7 +36,11 @@ struct ferry_prepack
   char **closed;
   size_t n_closed;
   ferry_error_t err;
+  /* Two, used in turn: the writer hashes one while we read into the
+   * other (ferry_archive_writer_stream_data).  */
+  unsigned char *bufs[2];
   unsigned char *buf;
+  int next_buf;
   /* pages-1.img ... pages-<n_fifos>.img made FIFOs before the dump, so
    * CRIU's pages flow straight into the archive without ever being stored
    * (see ferry_prepack_start).  fifo_fd[i] is our read end, -1 once its
@@ -161,7 +165,10 @@ take (ferry_prepack_t *p)
 
   for (;;)
     {
-      ssize_t n = read (p->current_fd, p->buf, PREPACK_IO_SIZE);
+      ssize_t n;
+
+      p->buf = p->bufs[p->next_buf];
+      n = read (p->current_fd, p->buf, PREPACK_IO_SIZE);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -179,6 +186,7 @@ take (ferry_prepack_t *p)
         return total;
       if (ferry_archive_writer_stream_data (p->w, p->buf, n, &p->err) < 0)
         return -1;
+      p->next_buf ^= 1;
       total += n;
     }
 }
@@ -390,7 +398,9 @@ ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_w
   p->prefix = xstrdup (prefix);
   p->w = w;
   p->current_fd = -1;
-  p->buf = xmalloc (PREPACK_IO_SIZE);
+  p->bufs[0] = xmalloc (PREPACK_IO_SIZE);
+  p->bufs[1] = xmalloc (PREPACK_IO_SIZE);
+  p->buf = p->bufs[0];
   if (! ferry_archive_writer_can_stream (w))
     {
       ferry_make_error (err, EINVAL, "the archive cannot take streamed entries");
@@ -464,7 +474,8 @@ ferry_prepack_free (ferry_prepack_t *p)
   if (p->inotify_fd > 0)
     close (p->inotify_fd);
   ferry_error_release (&p->err);
-  free (p->buf);
+  free (p->bufs[0]);
+  free (p->bufs[1]);
   free (p->images_dir);
   free (p->prefix);
   free (p);

@@ -64,6 +64,101 @@ struct stream
   ferry_sha256_t *hash;
 };
 
+/* Hashing a streamed entry on a thread of its own while the caller's
+ * thread compresses the same bytes: sha256 and zstd cost about as much
+ * each, and a checkpoint is bound by them.  One chunk at a time: the
+ * caller's buffer is hashed while it compresses it, and must stay
+ * unchanged until the next stream_data or end_stream returns.  */
+struct hasher
+{
+  pthread_t thread;
+  bool started, stop;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  ferry_sha256_t *hash;
+  const void *data; /* a chunk to hash, or NULL when idle */
+  size_t len;
+};
+
+static void *
+hasher_main (void *arg)
+{
+  struct hasher *h = arg;
+
+  pthread_mutex_lock (&h->lock);
+  for (;;)
+    {
+      while (h->data == NULL && ! h->stop)
+        pthread_cond_wait (&h->cond, &h->lock);
+      if (h->data == NULL)
+        break;
+      pthread_mutex_unlock (&h->lock);
+      ferry_sha256_update (h->hash, h->data, h->len);
+      pthread_mutex_lock (&h->lock);
+      h->data = NULL;
+      pthread_cond_broadcast (&h->cond);
+    }
+  pthread_mutex_unlock (&h->lock);
+  return NULL;
+}
+
+/* Waits until the chunk handed over before is hashed.  */
+static void
+hasher_wait (struct hasher *h)
+{
+  if (! h->started)
+    return;
+  pthread_mutex_lock (&h->lock);
+  while (h->data != NULL)
+    pthread_cond_wait (&h->cond, &h->lock);
+  pthread_mutex_unlock (&h->lock);
+}
+
+/* Hashes DATA into HASH, on the thread when there is one.  */
+static void
+hasher_post (struct hasher *h, ferry_sha256_t *hash, const void *data, size_t len)
+{
+  if (! h->started)
+    {
+      pthread_mutex_init (&h->lock, NULL);
+      pthread_cond_init (&h->cond, NULL);
+      h->started = pthread_create (&h->thread, NULL, hasher_main, h) == 0;
+      if (! h->started)
+        {
+          pthread_cond_destroy (&h->cond);
+          pthread_mutex_destroy (&h->lock);
+        }
+    }
+  if (! h->started)
+    {
+      ferry_sha256_update (hash, data, len);
+      return;
+    }
+  hasher_wait (h);
+  pthread_mutex_lock (&h->lock);
+  h->hash = hash;
+  h->data = data;
+  h->len = len;
+  pthread_cond_broadcast (&h->cond);
+  pthread_mutex_unlock (&h->lock);
+}
+
+static void
+hasher_stop (struct hasher *h)
+{
+  if (! h->started)
+    return;
+  hasher_wait (h);
+  pthread_mutex_lock (&h->lock);
+  h->stop = true;
+  pthread_cond_broadcast (&h->cond);
+  pthread_mutex_unlock (&h->lock);
+  pthread_join (h->thread, NULL);
+  pthread_cond_destroy (&h->cond);
+  pthread_mutex_destroy (&h->lock);
+  h->started = false;
+}
+
 /* The thread that writes full output buffers at their offsets.  Buffer N
  * (counted from the start) is bufs[N % WRITER_OUT_BUFS]; the writer fills
  * buffer QUEUED while the thread writes those from DONE on.  */
@@ -111,6 +206,7 @@ struct ferry_archive_writer
   bool finished;
 
   struct stream stream;
+  struct hasher hasher;
   int level;  /* zstd's, for everything but streamed entries */
   off_t base; /* the descriptor's offset when the writer started */
 
@@ -609,6 +705,7 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   json_object_put (w->files);
   json_object_put (w->dirs);
   free (w->stream.name);
+  hasher_stop (&w->hasher);
   ferry_sha256_free (w->stream.hash);
   output_stop (w);
   free (w->io);
@@ -915,10 +1012,11 @@ ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, s
 {
   if (! w->stream.open)
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
-  ferry_sha256_update (w->stream.hash, data, len);
+  hasher_post (&w->hasher, w->stream.hash, data, len);
   w->stream.size += len;
   if (sink_write (w, data, len) < 0)
     {
+      hasher_wait (&w->hasher); /* DATA is the caller's again */
       w->broken = true;
       *err = steal_pointer (&w->sink_err);
       return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
@@ -939,6 +1037,7 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
   name = steal_pointer (&w->stream.name);
   w->stream.open = false;
+  hasher_wait (&w->hasher);
   /* The padding starts the next frame: the content's frames end here.  */
   if (sink_end_frame (w) < 0
       || ZSTD_isError (ZSTD_CCtx_setParameter (w->zstd, ZSTD_c_compressionLevel, w->level))

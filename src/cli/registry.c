@@ -287,6 +287,7 @@ ferry_cmd_login (int argc, char **argv)
     return ferry_cli_failf ("a user name cannot hold `:`");
   joined = xasprintf ("%s:%s", username, password);
   ro.creds = joined;
+  ro.creds_origin = "-u/-p";
   if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
     {
       ferry_registry_close (reg);

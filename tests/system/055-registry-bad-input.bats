@@ -54,6 +54,7 @@ expect_pull_refused() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY"
+	assert_output_contains "from -u/-p"
 	if [ -e "$REGISTRY_AUTH_FILE" ]; then
 		[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
 	fi

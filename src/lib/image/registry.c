@@ -990,7 +990,7 @@ load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, f
       if (ferry_credentials_parse (o->creds, &r->creds, err) < 0)
         return -1;
       r->have_creds = 1;
-      r->creds_origin = xstrdup ("--creds");
+      r->creds_origin = xstrdup (o->creds_origin ? o->creds_origin : "--creds");
       return 0;
     }
   path = ferry_auth_file_path (o->authfile);

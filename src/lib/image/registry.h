@@ -18,9 +18,10 @@
 
 struct ferry_registry_options
 {
-  int tls_verify;       /* 0: accept any certificate, and fall back to plain HTTP */
-  const char *creds;    /* "USER:PASS", or NULL to use the auth file */
-  const char *authfile; /* NULL: the default auth file */
+  int tls_verify;           /* 0: accept any certificate, and fall back to plain HTTP */
+  const char *creds;        /* "USER:PASS", or NULL to use the auth file */
+  const char *authfile;     /* NULL: the default auth file */
+  const char *creds_origin; /* where CREDS came from, for messages (NULL: "--creds") */
 };
 
 typedef struct ferry_registry ferry_registry_t;

@@ -426,3 +426,47 @@ host_arch() {
 	assert_counts_on mover fb
 	fb rm -f mover >/dev/null
 }
+
+@test "pull: zstd-compressed layers, as skopeo --dest-compress-format zstd pushes them" {
+	registry_start
+	skopeo copy --quiet --dest-tls-verify=false --dest-compress-format zstd \
+		"oci-archive:$(ferry_test_image)" "docker://$REGISTRY/zstd:latest" >&2
+	# Every layer on the registry is zstd (the test would prove nothing else).
+	manifest=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://$REGISTRY/v2/zstd/manifests/latest")
+	[ "$(jq -r '[.layers[].mediaType] | unique | join(",")' <<<"$manifest")" = "application/vnd.oci.image.layer.v1.tar+zstd" ]
+	run_ferry pull --tls-verify=false "$REGISTRY/zstd:latest"
+	assert_status 0
+	# The layers unpack to the diff_ids of the gzip original: the same image ID.
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	run_ferry run --rm "$REGISTRY/zstd:latest" cat /etc/ferry-release
+	assert_status 0
+	[ "$output" = "ferry-test-image 1" ]
+	# Kept as they came: each blob file is the zstd blob the manifest names.
+	for d in $(jq -r '.layers[].digest' <<<"$manifest"); do
+		[ "$(sha256sum <"$ROOT/storage/blobs/${d#sha256:}" | cut -d' ' -f1)" = "${d#sha256:}" ]
+		[ "$(head -c4 "$ROOT/storage/blobs/${d#sha256:}" | od -An -tx1 | tr -d ' ')" = 28b52ffd ]
+	done
+}
+
+@test "pull and push show a progress line per blob on a terminal" {
+	registry_start
+	registry_seed ferry-test:latest
+	# script(1) gives ferry a terminal: the lines are drawn there.
+	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT pull --tls-verify=false $REGISTRY/ferry-test:latest" /dev/null
+	assert_status 0
+	assert_output_contains "Trying to pull $REGISTRY/ferry-test:latest"
+	n=$(archive_manifest "$(ferry_test_image)" | jq '.layers | length')
+	for d in $(archive_manifest "$(ferry_test_image)" | jq -r '.layers[].digest'); do
+		hex=${d#sha256:}
+		assert_output_contains "Copying blob ${hex:0:12} done"
+	done
+	[ "$n" -ge 1 ]
+	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT push --tls-verify=false $REGISTRY/ferry-test:latest $REGISTRY/copy:1" /dev/null
+	assert_status 0
+	assert_output_contains "Copying config"
+	# -q: nothing but the ID, even on a terminal.
+	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT pull -q --tls-verify=false $REGISTRY/ferry-test:latest" /dev/null
+	assert_status 0
+	[[ "$output" != *Copying* ]]
+}

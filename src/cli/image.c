@@ -691,6 +691,8 @@ ferry_cmd_image (int argc, char **argv)
     { "list", image_list_alias, NULL },
     { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
     { "ls", image_list_alias, "List images in local storage" },
+    { "pull", ferry_cmd_pull, "Pull an image from a registry" },
+    { "push", ferry_cmd_push, "Push an image to a registry" },
     { "rm", ferry_cmd_rmi, "Remove one or more images from local storage" },
     { NULL, NULL, NULL },
   };

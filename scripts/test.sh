@@ -70,7 +70,18 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
+# The container cgroups (ferry's, /ferry/<id>) that hold processes: every
+# test must leave none behind, whatever else runs on this host.
+ferry_cgroups() {
+	local d cg
+	for d in /proc/[0-9]*; do
+		cg=$(grep -m1 '^[0-9]*:pids:/ferry/' "$d/cgroup" 2>/dev/null) || continue
+		echo "${cg##*/}"
+	done | sort -u
+}
+
 echo "== system tests"
+ferry_cgroups >"$log/cgroups-before.txt"
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/system/*.bats)
 bats --tap "${files[@]}" >"$log/system.tap" 2>&1
@@ -78,6 +89,24 @@ tally "$log/system.tap" system
 # What bats said about each failure.
 awk '/^not ok/ { p = 1; print; next } /^ok / { p = 0 } p' "$log/system.tap" | head -n 200
 grep -q '^1\.\.' "$log/system.tap" || { failed=$((failed + 1)); echo "  FAILED: bats did not run"; cat "$log/system.tap"; }
+
+echo "== leftovers"
+sleep 1 # what teardown killed may take a moment to go
+ferry_cgroups >"$log/cgroups-after.txt"
+leaked=$(comm -13 "$log/cgroups-before.txt" "$log/cgroups-after.txt")
+if [ -n "$leaked" ]; then
+	failed=$((failed + 1))
+	echo "  FAILED: the system tests left containers running (cgroups /ferry/<id>):"
+	printf '    %s\n' $leaked
+	# Do not let them poison the next run.
+	for id in $leaked; do
+		for d in /proc/[0-9]*; do
+			grep -q "^[0-9]*:pids:/ferry/$id\$" "$d/cgroup" 2>/dev/null && kill -9 "${d#/proc/}" 2>/dev/null
+		done
+	done
+else
+	passed=$((passed + 1))
+fi
 
 echo "logs: $log"
 echo "$passed passed, $failed failed, $skipped skipped"

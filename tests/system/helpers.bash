@@ -40,13 +40,16 @@ setup() {
 # everything below TEST_TMP (deepest first) and removes it.
 teardown() {
 	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
-	local m id
-	if [ -d "$TEST_TMP/run/runtime" ]; then
-		for id in $(runc --root "$TEST_TMP/run/runtime" list -q 2>/dev/null); do
-			runc --root "$TEST_TMP/run/runtime" kill -a "$id" KILL 2>/dev/null || true
-			runc --root "$TEST_TMP/run/runtime" delete -f "$id" 2>/dev/null || true
+	local m id rt
+	# Every runroot the test used (run, runB, ...): a container restored on
+	# a second root is that root's runtime's to kill, and its processes name
+	# no test directory for pkill to find.
+	for rt in $(find "$TEST_TMP" -maxdepth 3 -type d -name runtime 2>/dev/null); do
+		for id in $(runc --root "$rt" list -q 2>/dev/null); do
+			runc --root "$rt" kill -a "$id" KILL 2>/dev/null || true
+			runc --root "$rt" delete -f "$id" 2>/dev/null || true
 		done
-	fi
+	done
 	pkill -9 -f -- "$TEST_TMP" 2>/dev/null || true
 	for m in $(awk -v t="$TEST_TMP" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true

@@ -88,6 +88,16 @@ ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_optio
 }
 
 int
+ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
+{
+  int r = ferry_cli_common_option (opt, cmd, argv);
+
+  if (r > 0)
+    fputs (usage, stdout);
+  return r;
+}
+
+int
 ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv)
 {
   size_t i;

@@ -88,6 +88,9 @@ struct ferry_command
  * the command must exit 125.  */
 int ferry_cli_common_option (int opt, const char *cmd, char **argv);
 
+/* ferry_cli_common_option, printing USAGE for 'h'.  */
+int ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage);
+
 /* Runs the subcommand named by argv[0] from TABLE.  */
 int ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv);
 

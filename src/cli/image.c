@@ -14,18 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Parses the options of a command that has only flags without arguments
- * plus those in SHORT/LONGS.  Returns 1 to go on, 0 after help, -1 on error.  */
-static int
-parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
-{
-  int r = ferry_cli_common_option (opt, cmd, argv);
-
-  if (r > 0)
-    fputs (usage, stdout);
-  return r;
-}
-
 static const char load_usage[]
     = "Usage: ferry load [-q] -i FILE\n\n"
       "Load images from an OCI archive or a docker-archive (compressed or not).\n\n"
@@ -58,7 +46,7 @@ ferry_cmd_load (int argc, char **argv)
         quiet = 1;
         break;
       default:
-        r = parse_or_help (c, "load", argv, load_usage);
+        r = ferry_cli_parse_or_help (c, "load", argv, load_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
@@ -110,7 +98,7 @@ ferry_cmd_import (int argc, char **argv)
         quiet = 1;
         break;
       default:
-        r = parse_or_help (c, "import", argv, import_usage);
+        r = ferry_cli_parse_or_help (c, "import", argv, import_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
@@ -308,7 +296,7 @@ image_inspect (int argc, char **argv)
         format = optarg;
         break;
       default:
-        r = parse_or_help (c, "image inspect", argv, inspect_usage);
+        r = ferry_cli_parse_or_help (c, "image inspect", argv, inspect_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
@@ -356,7 +344,7 @@ image_exists (int argc, char **argv)
 
   while ((c = getopt_long (argc, argv, "+:h", opts, NULL)) != -1)
     {
-      r = parse_or_help (
+      r = ferry_cli_parse_or_help (
           c, "image exists", argv,
           "Usage: ferry image exists IMAGE\n\nExit 0 if IMAGE is in local storage, 1 if not.\n");
       if (r != 0)
@@ -423,7 +411,7 @@ ferry_cmd_rmi (int argc, char **argv)
         force = 1;
         break;
       default:
-        r = parse_or_help (c, "image rm", argv, rm_usage);
+        r = ferry_cli_parse_or_help (c, "image rm", argv, rm_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
@@ -617,7 +605,7 @@ ferry_cmd_images (int argc, char **argv)
       case 'a':
         break; /* ferry keeps no intermediate images: all are listed anyway */
       default:
-        r = parse_or_help (c, "images", argv, images_usage);
+        r = ferry_cli_parse_or_help (c, "images", argv, images_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }

@@ -13,16 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int
-parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
-{
-  int r = ferry_cli_common_option (opt, cmd, argv);
-
-  if (r > 0)
-    fputs (usage, stdout);
-  return r;
-}
-
 enum
 {
   OPT_PLATFORM = OPT_COMMAND_FIRST,
@@ -71,7 +61,7 @@ ferry_cmd_pull (int argc, char **argv)
           quiet = 1;
           break;
         default:
-          r = parse_or_help (c, "pull", argv, pull_usage);
+          r = ferry_cli_parse_or_help (c, "pull", argv, pull_usage);
           if (r != 0)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
@@ -130,7 +120,7 @@ ferry_cmd_push (int argc, char **argv)
           quiet = 1;
           break;
         default:
-          r = parse_or_help (c, "push", argv, push_usage);
+          r = ferry_cli_parse_or_help (c, "push", argv, push_usage);
           if (r != 0)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
@@ -239,7 +229,7 @@ ferry_cmd_login (int argc, char **argv)
           from_stdin = 1;
           break;
         default:
-          r = parse_or_help (c, "login", argv, login_usage);
+          r = ferry_cli_parse_or_help (c, "login", argv, login_usage);
           if (r != 0)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
@@ -338,7 +328,7 @@ ferry_cmd_logout (int argc, char **argv)
         all = 1;
         break;
       default:
-        r = parse_or_help (c, "logout", argv, logout_usage);
+        r = ferry_cli_parse_or_help (c, "logout", argv, logout_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }

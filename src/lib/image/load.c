@@ -1,17 +1,18 @@
 #include "load.h"
+#include "media.h"
 #include "reference.h"
 #include "../storage/unpack.h"
 #include "../util/decompress.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/parallel.h"
 #include "../util/xalloc.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -276,28 +277,6 @@ read_spooled (struct spooled *f, size_t *len, ferry_error_t *err)
   return text;
 }
 
-static int
-layer_media_type_is_known (const char *mt)
-{
-  static const char *const known[] = {
-    "application/vnd.oci.image.layer.v1.tar",
-    "application/vnd.oci.image.layer.v1.tar+gzip",
-    "application/vnd.oci.image.layer.v1.tar+zstd",
-    "application/vnd.oci.image.layer.nondistributable.v1.tar",
-    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-    "application/vnd.docker.image.rootfs.diff.tar.gzip",
-    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-    NULL,
-  };
-  size_t i;
-
-  for (i = 0; known[i]; i++)
-    if (strcmp (mt, known[i]) == 0)
-      return 1;
-  return 0;
-}
-
 /* An image found in the archive, its layers not yet unpacked.  */
 struct pending
 {
@@ -415,7 +394,7 @@ oci_manifest (struct spool *sp, json_object *desc, const char *const *names, str
       const char *lmt = ferry_json_get_string (ld, "mediaType");
       struct spooled *lf;
 
-      if (lmt == NULL || ! layer_media_type_is_known (lmt))
+      if (lmt == NULL || ! ferry_media_is_layer (lmt))
         return ferry_make_error (err, 0, "image archive `%s` has a layer of unknown media type `%s`",
                                  sp->archive, lmt ? lmt : "");
       lf = blob_for (sp, ld, "layer", err);
@@ -656,10 +635,8 @@ struct unpack_job
 
 struct unpack_queue
 {
-  pthread_mutex_t lock;
   struct unpack_job *jobs;
-  size_t n, next;
-  int failed;
+  size_t n;
 };
 
 static int
@@ -689,28 +666,12 @@ unpack_one (struct unpack_job *job)
   return 0;
 }
 
-static void *
-unpack_worker (void *arg)
+static int
+unpack_nth (size_t i, void *arg)
 {
   struct unpack_queue *q = arg;
 
-  for (;;)
-    {
-      struct unpack_job *job = NULL;
-
-      pthread_mutex_lock (&q->lock);
-      if (! q->failed && q->next < q->n)
-        job = &q->jobs[q->next++];
-      pthread_mutex_unlock (&q->lock);
-      if (job == NULL)
-        return NULL;
-      if (unpack_one (job) < 0)
-        {
-          pthread_mutex_lock (&q->lock);
-          q->failed = 1;
-          pthread_mutex_unlock (&q->lock);
-        }
-    }
+  return unpack_one (&q->jobs[i]);
 }
 
 /* True when the store has layer L unpacked from this very blob.  Its blob
@@ -755,9 +716,8 @@ queued (const struct unpack_queue *q, const struct ferry_new_layer *l)
 static int
 unpack_layers (ferry_store_t *s, struct pending *imgs, size_t n, ferry_error_t *err)
 {
-  struct unpack_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER };
-  pthread_t threads[8];
-  size_t i, j, k, n_threads;
+  struct unpack_queue q = { 0 };
+  size_t i, j, k;
   long cpus = sysconf (_SC_NPROCESSORS_ONLN);
   int ret = 0;
 
@@ -775,20 +735,7 @@ unpack_layers (ferry_store_t *s, struct pending *imgs, size_t n, ferry_error_t *
         };
       }
 
-  n_threads = cpus < 1 ? 1 : (size_t) cpus;
-  if (n_threads > q.n)
-    n_threads = q.n;
-  if (n_threads > sizeof (threads) / sizeof (threads[0]))
-    n_threads = sizeof (threads) / sizeof (threads[0]);
-  for (i = 0; i < n_threads; i++)
-    if (pthread_create (&threads[i], NULL, unpack_worker, &q) != 0)
-      break;
-  if (i == 0 && q.n > 0)
-    unpack_worker (&q);
-  n_threads = i;
-  for (i = 0; i < n_threads; i++)
-    pthread_join (threads[i], NULL);
-
+  ferry_parallel_for (q.n, cpus < 1 ? 1 : (size_t) cpus, unpack_nth, &q);
   for (k = 0; k < q.n; k++)
     if (q.jobs[k].err)
       {

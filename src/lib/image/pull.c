@@ -8,6 +8,7 @@
 #include "../util/fs.h"
 #include "../util/hash.h"
 #include "../util/json.h"
+#include "../util/parallel.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -426,10 +427,8 @@ struct layer_job
 
 struct job_queue
 {
-  pthread_mutex_t lock;
   struct layer_job *jobs;
-  size_t n, next;
-  int failed;
+  size_t n;
 };
 
 /* Unpacks a layer from a pipe while its blob downloads.  */
@@ -511,36 +510,19 @@ fetch_layer (struct layer_job *job)
   return 0;
 }
 
-static void *
-layer_worker (void *arg)
+static int
+fetch_nth (size_t i, void *arg)
 {
   struct job_queue *q = arg;
 
-  for (;;)
-    {
-      struct layer_job *job = NULL;
-
-      pthread_mutex_lock (&q->lock);
-      if (! q->failed && q->next < q->n)
-        job = &q->jobs[q->next++];
-      pthread_mutex_unlock (&q->lock);
-      if (job == NULL)
-        return NULL;
-      if (fetch_layer (job) < 0)
-        {
-          pthread_mutex_lock (&q->lock);
-          q->failed = 1;
-          pthread_mutex_unlock (&q->lock);
-        }
-    }
+  return fetch_layer (&q->jobs[i]);
 }
 
 static int
 fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
 {
-  struct job_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER };
-  pthread_t threads[PULL_THREADS];
-  size_t i, k, n_threads;
+  struct job_queue q = { 0 };
+  size_t i, k;
   int ret = 0;
 
   q.jobs = xmalloc0 (sizeof (*q.jobs) * (img->n_layers + 1));
@@ -579,16 +561,7 @@ fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
       };
     }
 
-  n_threads = q.n < PULL_THREADS ? q.n : PULL_THREADS;
-  for (i = 0; i < n_threads; i++)
-    if (pthread_create (&threads[i], NULL, layer_worker, &q) != 0)
-      break;
-  if (i == 0 && q.n > 0)
-    layer_worker (&q);
-  n_threads = i;
-  for (i = 0; i < n_threads; i++)
-    pthread_join (threads[i], NULL);
-
+  ferry_parallel_for (q.n, PULL_THREADS, fetch_nth, &q);
   for (k = 0; k < q.n; k++)
     if (q.jobs[k].err)
       {

@@ -5,11 +5,11 @@
 #include "../util/cleanup.h"
 #include "../util/hash.h"
 #include "../util/json.h"
+#include "../util/parallel.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,34 +211,16 @@ push_blob (struct blob_job *job)
 
 struct blob_queue
 {
-  pthread_mutex_t lock;
   struct blob_job *jobs;
-  size_t n, next;
-  int failed;
+  size_t n;
 };
 
-static void *
-blob_worker (void *arg)
+static int
+push_nth (size_t i, void *arg)
 {
   struct blob_queue *q = arg;
 
-  for (;;)
-    {
-      struct blob_job *job = NULL;
-
-      pthread_mutex_lock (&q->lock);
-      if (! q->failed && q->next < q->n)
-        job = &q->jobs[q->next++];
-      pthread_mutex_unlock (&q->lock);
-      if (job == NULL)
-        return NULL;
-      if (push_blob (job) < 0)
-        {
-          pthread_mutex_lock (&q->lock);
-          q->failed = 1;
-          pthread_mutex_unlock (&q->lock);
-        }
-    }
+  return push_blob (&q->jobs[i]);
 }
 
 static int
@@ -270,11 +252,10 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
 static int
 push_blobs (struct push *p, json_object *manifest, const struct ferry_image *img, ferry_error_t *err)
 {
-  struct blob_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER };
+  struct blob_queue q = { 0 };
   json_object *layers = ferry_json_get_array (manifest, "layers");
   json_object *config = ferry_json_get_object (manifest, "config");
-  pthread_t threads[PUSH_THREADS];
-  size_t i, k, n_threads;
+  size_t i, k;
   int ret = 0;
 
   if (layers == NULL || config == NULL)
@@ -293,15 +274,7 @@ push_blobs (struct push *p, json_object *manifest, const struct ferry_image *img
       goto out;
     }
 
-  n_threads = q.n < PUSH_THREADS ? q.n : PUSH_THREADS;
-  for (i = 0; i < n_threads; i++)
-    if (pthread_create (&threads[i], NULL, blob_worker, &q) != 0)
-      break;
-  if (i == 0)
-    blob_worker (&q);
-  n_threads = i;
-  for (i = 0; i < n_threads; i++)
-    pthread_join (threads[i], NULL);
+  ferry_parallel_for (q.n, PUSH_THREADS, push_nth, &q);
   for (k = 0; k < q.n; k++)
     if (q.jobs[k].err)
       {

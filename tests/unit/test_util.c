@@ -9,6 +9,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -445,6 +446,48 @@ test_mkdir_p_and_read_file (void **state)
   assert_true (S_ISDIR (st.st_mode));
 }
 
+struct jobs
+{
+  int done[64];
+  int fail_at; /* -1: none fails */
+};
+
+static int
+run_job (size_t i, void *arg)
+{
+  struct jobs *j = arg;
+
+  __atomic_add_fetch (&j->done[i], 1, __ATOMIC_SEQ_CST);
+  return (int) i == j->fail_at ? -1 : 0;
+}
+
+static void
+test_parallel_for (void **state)
+{
+  struct jobs j = { .fail_at = -1 };
+  size_t i, ran = 0;
+
+  (void) state;
+  /* Every job runs exactly once, whatever the number of threads.  */
+  assert_int_equal (ferry_parallel_for (64, 4, run_job, &j), 0);
+  for (i = 0; i < 64; i++)
+    assert_int_equal (j.done[i], 1);
+  memset (&j, 0, sizeof (j));
+  j.fail_at = -1;
+  assert_int_equal (ferry_parallel_for (64, 0, run_job, &j), 0); /* no thread: the caller's */
+  for (i = 0; i < 64; i++)
+    assert_int_equal (j.done[i], 1);
+  assert_int_equal (ferry_parallel_for (0, 4, run_job, &j), 0);
+
+  /* A failure is reported, and on one thread nothing after it is started.  */
+  memset (&j, 0, sizeof (j));
+  j.fail_at = 5;
+  assert_int_equal (ferry_parallel_for (64, 1, run_job, &j), -1);
+  for (i = 0; i < 64; i++)
+    ran += j.done[i];
+  assert_int_equal (ran, 6);
+}
+
 int
 main (void)
 {
@@ -460,6 +503,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_rm_rf_refuses_tmpfs_mount, setup, teardown),
     cmocka_unit_test_setup_teardown (test_rm_rf_refuses_bind_mount, setup, teardown),
     cmocka_unit_test (test_make_error),
+    cmocka_unit_test (test_parallel_for),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
   };
 

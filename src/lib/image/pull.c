@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -488,7 +489,21 @@ fetch_layer (struct layer_job *job)
       close (pipe_fds[1]);
       return ferry_make_error (&job->err, EAGAIN, "cannot start a thread");
     }
-  rc = fetch_blob (p, l->blob_digest, l->blob_size, fd, pipe_fds[1], job->line, NULL, NULL, &job->err);
+  {
+    /* A write into the pipe of an unpacker that gave up must fail with
+     * EPIPE, not kill the process: a library cannot count on its caller
+     * ignoring SIGPIPE.  */
+    sigset_t pipe_signal, saved;
+    struct timespec now = { 0, 0 };
+
+    sigemptyset (&pipe_signal);
+    sigaddset (&pipe_signal, SIGPIPE);
+    pthread_sigmask (SIG_BLOCK, &pipe_signal, &saved);
+    rc = fetch_blob (p, l->blob_digest, l->blob_size, fd, pipe_fds[1], job->line, NULL, NULL, &job->err);
+    while (sigtimedwait (&pipe_signal, NULL, &now) > 0)
+      ;
+    pthread_sigmask (SIG_SETMASK, &saved, NULL);
+  }
   close (pipe_fds[1]);
   pthread_join (thread, NULL);
   if (u.rc < 0 && (rc == 0 || strstr (job->err->msg, "stopped unpacking")))

@@ -361,3 +361,27 @@ C
 	[ "$last" = "tick $(($(fb logs tcp | wc -l) - 1))" ]
 	fb rm -f tcp >/dev/null
 }
+
+@test "a process tree with more page images than the dump's FIFOs moves whole" {
+	# ferry gives CRIU 64 named pipes for its page images (one image per
+	# process); the ones beyond are files, streamed as they grow.
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name many ferry-test sh -c \
+		'i=0; while [ $i -lt 70 ]; do sleep 1000 & i=$((i+1)); done; echo started; wait' >/dev/null
+	wait_until '[ "$(f logs many)" = started ]'
+	pid=$(f inspect --format '{{.State.Pid}}' many)
+	wait_until "[ \$(pgrep -c -P $pid) -eq 70 ]"
+	run_ferry container checkpoint -e "$TEST_TMP/many.tar.zst" many
+	assert_status 0
+	# Every process's pages are in the archive as regular files, and no FIFO.
+	zstd -dc "$TEST_TMP/many.tar.zst" | tar -tvf - >"$TEST_TMP/list"
+	[ "$(grep -c ' checkpoint/pages-[0-9]*\.img$' "$TEST_TMP/list")" -ge 71 ]
+	! grep -q '^p' "$TEST_TMP/list"
+	f rm many >/dev/null
+	run_fb container restore -i "$TEST_TMP/many.tar.zst"
+	assert_status 0
+	pid=$(fb inspect --format '{{.State.Pid}}' many)
+	[ "$(pgrep -c -P "$pid")" -eq 70 ]
+	fb rm -f many >/dev/null
+}

@@ -318,6 +318,33 @@ test_streamed_through_fifos (void **state)
   assert_int_equal (ferry_rm_rf (top, &err), 0);
 }
 
+/* A source that fails in mid-entry gives the entry up and frees its
+ * buffers at once (zeros compress faster than they hash, so the hasher is
+ * at work when stream_data returns); the archive is then unusable.  */
+static void
+test_stream_aborted (void **state)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_close int fd = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  size_t len = 64 * 1024 * 1024;
+  unsigned char *buf = xmalloc0 (len);
+  ferry_archive_writer_t *w;
+
+  (void) state;
+  assert_true (fd >= 0);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_non_null (w);
+  assert_int_equal (ferry_archive_writer_begin_stream (w, "checkpoint/pages-1.img", &err), 0);
+  assert_int_equal (ferry_archive_writer_stream_data (w, buf, len, &err), 0);
+  ferry_archive_writer_abort_stream (w);
+  memset (buf, 0xff, len);
+  free (buf);
+  /* The entry is incomplete: the archive must not look finished.  */
+  assert_false (ferry_archive_writer_can_stream (w));
+  assert_true (ferry_archive_writer_finish (w, &err) < 0);
+  ferry_archive_writer_free (w);
+}
+
 /* Streaming needs a zstd archive in a file: not a pipe, not gzip.  */
 static void
 test_stream_refused (void **state)
@@ -355,6 +382,7 @@ main (void)
     cmocka_unit_test (test_streamed_several_files),
     cmocka_unit_test (test_streamed_through_fifos),
     cmocka_unit_test (test_stream_refused),
+    cmocka_unit_test (test_stream_aborted),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

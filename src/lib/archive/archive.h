@@ -60,6 +60,10 @@ int ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *na
 int ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, size_t len,
                                       ferry_error_t *err);
 int ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err);
+/* Gives up the entry being streamed (its source failed): once it returns,
+ * the writer no longer reads the DATA given to stream_data, and the archive
+ * is unusable (nothing more can be added, it cannot be finished).  */
+void ferry_archive_writer_abort_stream (ferry_archive_writer_t *w);
 
 /* Adds directory entry NAME (0700) unless the archive has it.  */
 int ferry_archive_writer_add_directory (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);

@@ -294,6 +294,10 @@ prepack_thread (void *arg)
   ferry_prepack_t *p = arg;
 
   prepack_main (p);
+  if (p->err && p->current)
+    /* A read failed in mid-entry: the writer may still hash one of our
+     * buffers, which ferry_prepack_free frees.  */
+    ferry_archive_writer_abort_stream (p->w);
   if (p->err)
     drain_fifos (p);
   return NULL;

@@ -1071,6 +1071,15 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
   return 0;
 }
 
+void
+ferry_archive_writer_abort_stream (ferry_archive_writer_t *w)
+{
+  /* The caller frees the buffer it streamed last: the hasher may be
+   * reading it still.  */
+  hasher_wait (&w->hasher);
+  w->broken = true;
+}
+
 /* Streams the regular file open at FD (described by ST) as entry NAME.
  * PATH names it in errors.  */
 static int

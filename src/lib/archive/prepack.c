@@ -372,7 +372,10 @@ make_fifos (ferry_prepack_t *p, size_t n, ferry_error_t *err)
   return 0;
 }
 
-/* The FIFOs CRIU did not use are no page images: they go.  */
+/* The FIFOs CRIU did not use are no page images: they go.  Each name
+ * goes before its read end: should CRIU still run (its runc failed), an
+ * open() of the name then creates a file, where with the name still there
+ * and no reader it would block forever.  */
 static void
 remove_fifos (ferry_prepack_t *p)
 {
@@ -383,12 +386,12 @@ remove_fifos (ferry_prepack_t *p)
       cleanup_free char *name = fifo_name (i);
       cleanup_free char *path = xasprintf ("%s/%s", p->images_dir, name);
 
+      unlink (path);
       if (p->fifo_fd[i] >= 0 && (! p->current_is_fifo || p->current_fifo != i))
         {
           close (p->fifo_fd[i]);
           p->fifo_fd[i] = -1;
         }
-      unlink (path);
     }
 }
 

@@ -345,6 +345,52 @@ test_stream_aborted (void **state)
   ferry_archive_writer_free (w);
 }
 
+/* The archive refuses the pages (here: a name too long for the header):
+ * CRIU must still get rid of everything it writes into the FIFOs, or its
+ * dump would block for ever; and no FIFO may be left behind.  */
+static void
+test_fifos_drained_after_error (void **state)
+{
+  cleanup_free char *top = NULL, *images = NULL, *a = NULL, *b = NULL, *prefix = NULL;
+  cleanup_free unsigned char *data = sample_data ();
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_close int fd = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  struct fifo_writer t;
+  ferry_archive_writer_t *w;
+  ferry_prepack_t *p;
+  struct stat st;
+  pthread_t th;
+
+  (void) state;
+  top = ferry_mkdtemp_in ("/tmp", "ferry-prepack-", &err);
+  images = xasprintf ("%s/images", top);
+  a = xasprintf ("%s/pages-1.img", images);
+  b = xasprintf ("%s/pages-2.img", images);
+  prefix = xmalloc (120);
+  memset (prefix, 'x', 119);
+  prefix[119] = '\0';
+  assert_int_equal (mkdir (images, 0700), 0);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_non_null (w);
+  p = ferry_prepack_start (images, prefix, w, 3, &err);
+  assert_non_null (p);
+  t.first = a;
+  t.second = b;
+  t.data = data;
+  /* A blocked writer fails the test instead of hanging it.  */
+  alarm (20);
+  assert_int_equal (pthread_create (&th, NULL, write_fifos, &t), 0);
+  pthread_join (th, NULL);
+  alarm (0);
+  assert_true (ferry_prepack_finish (p, &err) < 0);
+  assert_non_null (strstr (err->msg, "too long"));
+  ferry_prepack_free (p);
+  ferry_archive_writer_free (w);
+  assert_true (stat (a, &st) < 0);
+  assert_true (stat (b, &st) < 0);
+  assert_int_equal (ferry_rm_rf (top, &err), 0);
+}
+
 /* Streaming needs a zstd archive in a file: not a pipe, not gzip.  */
 static void
 test_stream_refused (void **state)
@@ -383,6 +429,7 @@ main (void)
     cmocka_unit_test (test_streamed_through_fifos),
     cmocka_unit_test (test_stream_refused),
     cmocka_unit_test (test_stream_aborted),
+    cmocka_unit_test (test_fifos_drained_after_error),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -489,7 +489,7 @@ versions="$versions, $(runc --version | head -n 1), criu $(criu --version | awk 
 run_once() {
 	local tool=$1 size=$2 n=$3
 	local name=memhog-$2-$3 archive=$work/archives/$1-$2-$3.tar.zst
-	local f=$work/$1.out log=$work/$1.log ckpt rest bytes id run_id before last status kept
+	local f=$work/$1.out log=$work/$1.log ckpt rest bytes id run_id before last status kept kept_archive first
 	local deadline
 
 	run_opts "$tool"
@@ -540,6 +540,19 @@ run_once() {
 	kept=$(awk -v b="$before" '$1 == "count" && $2 + 0 <= b { k++ } END { print k ? "kept" : "lost" }' "$log")
 	call "$tool" "$f" rm "${rm_args[@]}" "$name"
 	: >"$work/$tool.ids"
+	# The workload's memory is the same every run, so its archives should be
+	# too: one more than 1% off the first of its tool and size is kept, with
+	# that first one, for a look.
+	first=$work/first-$tool-$size.tar.zst
+	if [ ! -s "$work/results/$tool.$size" ]; then
+		mv "$archive" "$first"
+	elif awk -v b="$bytes" '{ f = $3; exit } END { d = b - f; if (d < 0) d = -d; exit !(d > f / 100) }' \
+		"$work/results/$tool.$size"; then
+		kept_archive=${TMPDIR:-/var/tmp}/ferry-bench-odd-$tool-$size-run$n.tar.zst
+		mv "$archive" "$kept_archive"
+		[ ! -e "$first" ] || mv "$first" "${TMPDIR:-/var/tmp}/ferry-bench-odd-$tool-$size-run1.tar.zst"
+		say "$tool $size MiB run $n: the archive is more than 1% off run 1's: both kept as ${TMPDIR:-/var/tmp}/ferry-bench-odd-$tool-$size-*"
+	fi
 	rm -f "$archive"
 
 	echo "$ckpt $rest $bytes" >>"$work/results/$tool.$size"

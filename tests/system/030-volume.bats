@@ -328,3 +328,28 @@ volume_add_user() {
 	assert_status 0
 	assert_output_contains "--ignore"
 }
+
+@test "a crash's half-made and half-removed volume directories are swept, but not while another ferry runs" {
+	f volume create keep >/dev/null
+	echo data >"$ROOT/volumes/keep/_data/f"
+	mkdir -p "$ROOT/volumes/.tmp-AbC123/_data" "$ROOT/volumes/.removing-XyZ789/_data" "$ROOT/volumes/.failed-old"
+	touch "$ROOT/volumes/.removing-XyZ789/_data/left"
+	# Another ferry holds the root (the shared "tmp" lock, here held by this
+	# shell): nothing is swept.
+	exec 9>>"$ROOT/locks/tmp.lock"
+	flock -s 9
+	f volume ls >/dev/null
+	f images >/dev/null
+	[ -d "$ROOT/volumes/.tmp-AbC123" ]
+	[ -d "$ROOT/volumes/.removing-XyZ789" ]
+	exec 9>&-
+	# Alone, the next ferry to open the store removes them.
+	f images >/dev/null
+	[ ! -e "$ROOT/volumes/.tmp-AbC123" ]
+	[ ! -e "$ROOT/volumes/.removing-XyZ789" ]
+	[ ! -e "$ROOT/volumes/.failed-old" ]
+	[ "$(cat "$ROOT/volumes/keep/_data/f")" = data ]
+	run_ferry volume ls -q
+	assert_status 0
+	[ "$output" = keep ]
+}

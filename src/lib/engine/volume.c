@@ -1,4 +1,5 @@
 #include "volume.h"
+#include "../state/lock.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -16,7 +17,10 @@
  * lock is held (BEGIN IMMEDIATE, ours or the caller's), so under that lock
  * a directory <root>/volumes/<name> exists exactly when its row does, but
  * for what a crash left behind.  Work in progress lives under names that
- * start with a dot, which no volume name can.  */
+ * start with a dot, which no volume name can, and only while its maker
+ * holds the root's "tmp" lock shared: a ferry that gets that lock
+ * exclusively (image/store.c, at open) knows such names are leftovers of a
+ * crash and removes them.  */
 
 #define NAME_REGEX "[a-zA-Z0-9][a-zA-Z0-9_.-]*"
 
@@ -215,6 +219,7 @@ ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_ob
                      int in_transaction, char **created_name, ferry_error_t *err)
 {
   cleanup_free char *generated = NULL;
+  cleanup_lock int tmp_lock = -1;
 
   if (labels && ! json_object_is_type (labels, json_type_object))
     return ferry_make_error (err, EINVAL, "cannot create volume: its labels must be a JSON object");
@@ -229,6 +234,9 @@ ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_ob
     return ferry_make_error (
         err, 0, "invalid volume name `%s`: names must match " NAME_REGEX ": invalid argument", name);
 
+  tmp_lock = ferry_lock_acquire (root, "tmp", 0, err);
+  if (tmp_lock < 0)
+    return ferry_error_wrap (err, "cannot create volume `%s`", name);
   if (! in_transaction && ferry_db_begin (db, err) < 0)
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
   if (create_locked (db, root, name, labels, anonymous, err) < 0)
@@ -468,7 +476,10 @@ ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int for
 {
   cleanup_free char *grave = NULL;
   cleanup_free char *dir = volume_dir (root, name);
+  cleanup_lock int tmp_lock = ferry_lock_acquire (root, "tmp", 0, err);
 
+  if (tmp_lock < 0)
+    return ferry_error_wrap (err, "cannot remove volume `%s`", name);
   if (ferry_db_begin (db, err) < 0)
     return ferry_error_wrap (err, "cannot remove volume `%s`", name);
   if (remove_locked (db, root, name, force, &grave, err) < 0)

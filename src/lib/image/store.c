@@ -27,8 +27,9 @@ struct ferry_store
   int tmp_lock; /* shared while this store is open: see sweep_tmp */
 };
 
-/* Work in progress lives in <root>/storage/tmp only while the ferry that
- * made it runs; a killed load leaves it behind.  Every open store holds the
+/* Work in progress lives in <root>/storage/tmp (and, for volumes, under
+ * dot names in <root>/volumes) only while the ferry that made it runs; a
+ * killed load leaves it behind.  Every open store holds the
  * "tmp" lock shared, so whoever gets it exclusively knows no other ferry is
  * using the store and removes what is there, then shares it too.  */
 static int
@@ -44,7 +45,9 @@ sweep_tmp (ferry_store_t *s, ferry_error_t *err)
     return ferry_make_error (err, errno, "cannot open lock `%s`", path);
   if (flock (s->tmp_lock, LOCK_EX | LOCK_NB) == 0)
     {
+      cleanup_free char *volumes = xasprintf ("%s/volumes", s->root);
       cleanup_dir DIR *d = opendir (s->tmp_dir);
+      cleanup_dir DIR *v = opendir (volumes);
       struct dirent *de;
 
       while (d && (de = readdir (d)))
@@ -52,6 +55,15 @@ sweep_tmp (ferry_store_t *s, ferry_error_t *err)
           cleanup_error ferry_error_t ignored = NULL;
           if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
             ferry_rm_rf_at (dirfd (d), de->d_name, &ignored);
+        }
+      /* A volume being made or removed has a dot name only while its
+       * maker holds this lock (engine/volume.c).  */
+      while (v && (de = readdir (v)))
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          if (strncmp (de->d_name, ".tmp-", 5) == 0 || strncmp (de->d_name, ".removing-", 10) == 0
+              || strncmp (de->d_name, ".failed-", 8) == 0)
+            ferry_rm_rf_at (dirfd (v), de->d_name, &ignored);
         }
     }
   while (flock (s->tmp_lock, LOCK_SH) < 0)

@@ -216,6 +216,48 @@ test_add_image_links_blobs (void **state)
   assert_false (ferry_store_has_blob_file (f->store, top, diff_id));
 }
 
+/* A caller that found a blob stored (and so brings no file for it) while
+ * another ferry removed it: the add fails and records nothing, rather
+ * than a blob row without its file.  */
+static void
+test_blob_removed_meanwhile (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const first[][2] = { { "shared", "blob A" } };
+  static const char *const second[][2] = { { "shared", "blob B" } };
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_remove_report report;
+  struct ferry_new_image img;
+  struct ferry_image *found = NULL;
+  char diff_id[FERRY_DIGEST_LEN + 1];
+
+  add_image (f->store, "first", first, 1);
+  /* A pull saw blob A stored: it would not fetch it...  */
+  new_image (f->store, &img, "pulled", first, 1);
+  assert_true (ferry_store_has_blob_file (f->store, img.layers[0].blob_digest, diff_id));
+  assert_int_equal (unlink (img.layers[0].blob_file), 0);
+  free (img.layers[0].blob_file);
+  img.layers[0].blob_file = NULL;
+  ferry_error_release (&err);
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    ferry_rm_rf (img.layers[0].unpacked, &ignored);
+  }
+  free (img.layers[0].unpacked);
+  img.layers[0].unpacked = NULL;
+  /* ...then the image went, and the same layer came back from blob B.  */
+  assert_int_equal (ferry_store_remove (f->store, "first", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  add_image (f->store, "second", second, 1);
+
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), -1);
+  assert_non_null (strstr (err->msg, "try again"));
+  assert_false (ferry_store_has_blob (f->store, img.layers[0].blob_digest, diff_id));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_store_lookup (f->store, "pulled", &found, &err), -1);
+  free_image (&img);
+}
+
 static int
 layer_stored (ferry_store_t *s, const char *name)
 {
@@ -350,6 +392,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_add_image_links_blobs, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failed_add_removes_only_its_links, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_blob_removed_meanwhile, setup, teardown),
     cmocka_unit_test_setup_teardown (test_orphaned_blob_is_replaced, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_drops_blobs_and_locations, setup, teardown),
   };

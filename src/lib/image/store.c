@@ -330,7 +330,26 @@ link_blobs_in (ferry_store_t *s, struct ferry_new_image *img, int *linked, ferry
       const struct ferry_new_layer *l = &img->layers[i];
       cleanup_free char *dest = NULL;
 
-      if (l->blob_file == NULL || linked_earlier (img, i, linked))
+      if (l->blob_file == NULL)
+        {
+          char known[FERRY_DIGEST_LEN + 1];
+          size_t j;
+          int earlier = 0;
+
+          /* The caller found the blob stored before the lock was taken
+           * (or another layer of this image brings it): make sure an
+           * `image rm` did not take it away since, or its row would be
+           * recorded again without its file.  */
+          for (j = 0; j < i; j++)
+            if (strcmp (img->layers[j].blob_digest, l->blob_digest) == 0)
+              earlier = 1;
+          if (! earlier && ! ferry_store_has_blob (s, l->blob_digest, known))
+            return ferry_make_error (err, EAGAIN,
+                                     "blob %s was removed while the image was being added: try again",
+                                     l->blob_digest);
+          continue;
+        }
+      if (linked_earlier (img, i, linked))
         continue;
       dest = ferry_store_blob_path (s, l->blob_digest);
       if (link_blob_in (s, l, dest, &linked[i], err) < 0)

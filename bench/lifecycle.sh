@@ -28,15 +28,9 @@
 set -euo pipefail
 export LC_ALL=C # "." in $EPOCHREALTIME and in awk's numbers
 
-usage() {
-	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-	exit 2
-}
-
-die() {
-	echo "bench/lifecycle: $*" >&2
-	exit 1
-}
+bench_name=bench/lifecycle
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ferry=${FERRY:-$repo_root/build/ferry}
@@ -66,26 +60,7 @@ done
 
 # ---- which tools ------------------------------------------------------------
 
-tools=()
-if [ "$only" != podman ]; then
-	if [ -x "$ferry" ]; then
-		tools+=(ferry)
-	elif [ "$only" = ferry ]; then
-		die "no ferry binary at '$ferry': build it (meson setup build && ninja -C build) or set FERRY"
-	else
-		echo "bench/lifecycle: no ferry binary at '$ferry' (set FERRY); timing podman only" >&2
-	fi
-fi
-if [ "$only" != ferry ]; then
-	if command -v podman >/dev/null; then
-		tools+=(podman)
-	elif [ "$only" = podman ]; then
-		die "podman is not installed: scripts/install-deps.sh --with-podman"
-	else
-		echo "bench/lifecycle: podman is not installed; timing ferry only" >&2
-	fi
-fi
-[ ${#tools[@]} -gt 0 ] || die "nothing to time: neither ferry nor podman is available"
+choose_tools
 
 # ---- scratch space and cleanup ----------------------------------------------
 
@@ -119,22 +94,6 @@ rm_opts() {
 	ferry) rm_args=(-f) ;;
 	podman) rm_args=(-f -t 0) ;;
 	esac
-}
-
-# Unmounts everything mounted at or below $1, deepest first, so that rm -rf
-# cannot reach into a mounted overlay or escape through a bind mount.
-unmount_below() {
-	local dir=$1 m
-	local -a mounts
-	for _ in 1 2 3; do
-		# mountinfo field 5 is the mount point, with spaces escaped as \040.
-		mapfile -t mounts < <(awk -v d="$dir" '{ m = $5; gsub(/\\040/, " ", m);
-			if (m == d || index(m, d "/") == 1) print m }' /proc/self/mountinfo | sort -r)
-		[ ${#mounts[@]} -gt 0 ] || return 0
-		for m in "${mounts[@]}"; do
-			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-		done
-	done
 }
 
 # is_zombie PID: an exited process nobody has reaped yet (this machine's

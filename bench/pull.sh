@@ -25,15 +25,9 @@
 # process of the command's tree (apt-get install time; without it, n/a).
 set -euo pipefail
 
-usage() {
-	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-	exit 2
-}
-
-die() {
-	echo "bench/pull: $*" >&2
-	exit 1
-}
+bench_name=bench/pull
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ferry=${FERRY:-$repo_root/build/ferry}
@@ -70,26 +64,7 @@ done
 
 # ---- which tools ------------------------------------------------------------
 
-tools=()
-if [ "$only" != podman ]; then
-	if [ -x "$ferry" ]; then
-		tools+=(ferry)
-	elif [ "$only" = ferry ]; then
-		die "no ferry binary at '$ferry': build it (scripts/build.sh) or set FERRY"
-	else
-		echo "bench/pull: no ferry binary at '$ferry' (set FERRY); timing podman only" >&2
-	fi
-fi
-if [ "$only" != ferry ]; then
-	if command -v podman >/dev/null; then
-		tools+=(podman)
-	elif [ "$only" = podman ]; then
-		die "podman is not installed: scripts/install-deps.sh --with-podman"
-	else
-		echo "bench/pull: podman is not installed; timing ferry only" >&2
-	fi
-fi
-[ ${#tools[@]} -gt 0 ] || die "nothing to time: neither ferry nor podman is available"
+choose_tools
 
 gnu_time=
 if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
@@ -107,22 +82,6 @@ had_run_containers=1
 # Neither tool reads or writes the host's registry credentials.
 export REGISTRY_AUTH_FILE=$work/auth.json
 registry_pid=
-
-# Unmounts everything mounted at or below $1, deepest first, so that rm -rf
-# cannot reach into a mounted overlay or escape through a bind mount.
-unmount_below() {
-	local dir=$1 m
-	local -a mounts
-	for _ in 1 2 3; do
-		# mountinfo field 5 is the mount point, with spaces escaped as \040.
-		mapfile -t mounts < <(awk -v d="$dir" '{ m = $5; gsub(/\\040/, " ", m);
-			if (m == d || index(m, d "/") == 1) print m }' /proc/self/mountinfo | sort -r)
-		[ ${#mounts[@]} -gt 0 ] || return 0
-		for m in "${mounts[@]}"; do
-			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-		done
-	done
-}
 
 remove_root() {
 	unmount_below "$1"
@@ -292,18 +251,6 @@ for ((n = 1; n <= runs; n++)); do
 done
 
 # ---- report -----------------------------------------------------------------
-
-# median FILE COLUMN
-median() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# peak_mib FILE: the largest peak RSS of all runs, in MiB (or n/a)
-peak_mib() {
-	awk '$2 != "n/a" { if ($2 > m) m = $2; seen = 1 }
-		END { if (seen) printf "%.1f", m / 1024; else print "n/a" }' "$1"
-}
 
 declare -A med rss
 echo

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # bench_name, only, ferry: set by the sourcing script
 # What the benchmark scripts share.  Source it after setting bench_name
 # ("bench/load", ...); the script's own header comment is its --help.
 

@@ -462,10 +462,12 @@ host_arch() {
 		assert_output_contains "Copying blob ${hex:0:12} done"
 	done
 	[ "$n" -ge 1 ]
+	assert_output_contains "Writing manifest to image destination"
 	# (image push: the same command under Podman's other name.)
 	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT image push --tls-verify=false $REGISTRY/ferry-test:latest $REGISTRY/copy:1" /dev/null
 	assert_status 0
 	assert_output_contains "Copying config"
+	assert_output_contains "Writing manifest to image destination"
 	# -q: nothing but the ID, even on a terminal.
 	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT pull -q --tls-verify=false $REGISTRY/ferry-test:latest" /dev/null
 	assert_status 0

@@ -23,6 +23,7 @@ struct ferry_progress
   struct line *lines;
   size_t n, drawn; /* lines on the screen under our control */
   int stop, started;
+  int frozen; /* a line was said below the blob lines: they are final */
 };
 
 static void
@@ -45,6 +46,8 @@ draw (struct ferry_progress *p)
 {
   size_t i;
 
+  if (p->frozen)
+    return;
   if (p->drawn > 0)
     fprintf (stderr, "\033[%zuA", p->drawn);
   for (i = 0; i < p->n; i++)
@@ -158,14 +161,17 @@ ferry_progress_say (ferry_progress_t *p, const char *fmt, ...)
   if (p == NULL)
     return;
   pthread_mutex_lock (&p->lock);
-  /* Above the blob lines: only before any is drawn.  */
-  if (p->drawn == 0)
+  /* Below blob lines already drawn, the blobs are done (the manifest
+   * goes last): draw them one final time and leave them be.  */
+  if (p->n > 0)
     {
-      va_start (ap, fmt);
-      vfprintf (stderr, fmt, ap);
-      va_end (ap);
-      fputc ('\n', stderr);
+      draw (p);
+      p->frozen = 1;
     }
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
   pthread_mutex_unlock (&p->lock);
 }
 

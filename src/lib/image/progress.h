@@ -19,7 +19,9 @@ int ferry_progress_add (ferry_progress_t *p, const char *kind, const char *diges
 void ferry_progress_set (ferry_progress_t *p, int line, uint64_t done);
 /* STATUS: "done", "skipped: already exists", "extracting", ...  */
 void ferry_progress_status (ferry_progress_t *p, int line, const char *status);
-/* Prints a line of its own above the blob lines.  */
+/* Prints a line of its own: above the blob lines before there are any,
+ * else below them, which then stay as they are (say it once they are
+ * final).  */
 void ferry_progress_say (ferry_progress_t *p, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 /* Draws the final state and frees P.  */

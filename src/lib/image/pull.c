@@ -734,6 +734,7 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
   p.tmp = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "pull-", err);
   if (p.tmp == NULL || fetch_layers (&p, &img, err) < 0)
     goto out;
+  ferry_progress_say (p.progress, "Writing manifest to image destination");
 
   img.names = xmalloc0 (sizeof (char *) * 2);
   if (p.ref.tag)

@@ -44,10 +44,10 @@ struct ferry_prepack
   /* pages-1.img ... pages-<n_fifos>.img made FIFOs before the dump, so
    * CRIU's pages flow straight into the archive without ever being stored
    * (see ferry_prepack_start).  fifo_fd[i] is our read end, -1 once its
-   * entry is complete; fifo_used[i] says a writer came.  */
+   * entry is complete.  */
   size_t n_fifos;
   int *fifo_fd;
-  bool *fifo_used;
+  struct pollfd *pfds; /* room to poll every FIFO and the inotify fd */
   bool current_is_fifo;
   size_t current_fifo;
 };
@@ -92,7 +92,7 @@ fifo_name (size_t i)
 static int
 open_next_fifo (ferry_prepack_t *p)
 {
-  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
+  struct pollfd *pfd = p->pfds;
   cleanup_free char *name = NULL, *entry = NULL;
   size_t i;
 
@@ -109,7 +109,6 @@ open_next_fifo (ferry_prepack_t *p)
   entry = xasprintf ("%s/%s", p->prefix, name);
   if (ferry_archive_writer_begin_stream (p->w, entry, &p->err) < 0)
     return -1;
-  p->fifo_used[i] = true;
   p->seen = xrealloc (p->seen, sizeof (char *) * (p->n_seen + 1));
   p->seen[p->n_seen++] = xstrdup (name);
   p->current = steal_pointer (&name);
@@ -209,7 +208,7 @@ close_current (ferry_prepack_t *p)
 static void
 wait_for_more (ferry_prepack_t *p)
 {
-  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
+  struct pollfd *pfd = p->pfds;
   char events[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
   size_t i, n_fds = 1;
   ssize_t n;
@@ -249,7 +248,7 @@ wait_for_more (ferry_prepack_t *p)
 static void
 drain_fifos (ferry_prepack_t *p)
 {
-  cleanup_free struct pollfd *pfd = xmalloc0 (sizeof (*pfd) * (p->n_fifos + 1));
+  struct pollfd *pfd = p->pfds;
   size_t i;
 
   if (p->n_fifos == 0)
@@ -352,7 +351,6 @@ make_fifos (ferry_prepack_t *p, size_t n, ferry_error_t *err)
   size_t i;
 
   p->fifo_fd = xmalloc (sizeof (int) * n);
-  p->fifo_used = xmalloc0 (sizeof (bool) * n);
   for (i = 0; i < n; i++)
     p->fifo_fd[i] = -1;
   p->n_fifos = n;
@@ -405,6 +403,7 @@ ferry_prepack_start (const char *images_dir, const char *prefix, ferry_archive_w
   p->prefix = xstrdup (prefix);
   p->w = w;
   p->current_fd = -1;
+  p->pfds = xmalloc0 (sizeof (*p->pfds) * (n_fifos + 1));
   p->bufs[0] = xmalloc (PREPACK_IO_SIZE);
   p->bufs[1] = xmalloc (PREPACK_IO_SIZE);
   p->buf = p->bufs[0];
@@ -470,7 +469,7 @@ ferry_prepack_free (ferry_prepack_t *p)
   if (p->current_fd >= 0)
     close (p->current_fd);
   free (p->fifo_fd);
-  free (p->fifo_used);
+  free (p->pfds);
   free (p->current);
   for (size_t i = 0; i < p->n_seen; i++)
     free (p->seen[i]);

@@ -329,27 +329,23 @@ put_manifest (struct push *p, const struct ferry_image *img, json_object *manife
 static int
 default_destination (const char *image, const struct ferry_image *img, char **dest, ferry_error_t *err)
 {
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
   size_t i;
 
-  for (i = 0; img->names[i]; i++)
+  if (ferry_reference_parse (image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) == 0)
     {
-      struct ferry_reference r;
-      ferry_error_t ignored = NULL;
-      cleanup_free char *given = NULL;
+      cleanup_free char *given = ferry_reference_string (&r);
 
-      if (ferry_reference_parse (image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
-        {
-          ferry_error_release (&ignored);
-          break;
-        }
-      given = ferry_reference_string (&r);
       ferry_reference_free (&r);
-      if (strcmp (given, img->names[i]) == 0)
-        {
-          *dest = xstrdup (img->names[i]);
-          return 0;
-        }
+      for (i = 0; img->names[i]; i++)
+        if (strcmp (given, img->names[i]) == 0)
+          {
+            *dest = xstrdup (img->names[i]);
+            return 0;
+          }
     }
+  ferry_error_release (&ignored);
   return ferry_make_error (
       err, 0, "ferry push %s: give a destination (ferry push %s REGISTRY/REPOSITORY:TAG)", image, image);
 }

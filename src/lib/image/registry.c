@@ -339,9 +339,8 @@ is_tls_failure (CURLcode rc)
  * NULL).  Returns the libcurl code; *CHALLENGE gets the response's
  * WWW-Authenticate.  */
 static CURLcode
-perform (ferry_registry_t *r, CURL *h, const char *url, const struct ferry_http_request *req,
-         const char *authorization, struct ferry_http_response *resp, char **challenge, int *sink_failed,
-         char errbuf[CURL_ERROR_SIZE])
+perform (CURL *h, const char *url, const struct ferry_http_request *req, const char *authorization,
+         struct ferry_http_response *resp, char **challenge, int *sink_failed, char errbuf[CURL_ERROR_SIZE])
 {
   struct transfer t = { .h = h, .req = req, .resp = resp, .upload = req->body };
   struct curl_slist *headers = NULL;
@@ -427,7 +426,6 @@ perform (ferry_registry_t *r, CURL *h, const char *url, const struct ferry_http_
   curl_slist_free_all (headers);
   *challenge = t.challenge;
   *sink_failed = t.sink_failed;
-  (void) r;
   return rc;
 }
 
@@ -646,7 +644,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   }
   if (r->have_creds)
     auth = basic_header (&r->creds);
-  rc = perform (r, h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);
+  rc = perform (h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);
   if (rc != CURLE_OK)
     {
       ferry_make_error (err, 0, "cannot get a token for registry %s from %s: %s", r->name, shown,
@@ -815,7 +813,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
 
       if (ours && authorization_for (r, retry_scope ? retry_scope : req->scope, attempt > 0, &auth, err) < 0)
         goto out;
-      rc = perform (r, h, url, req, auth, resp, &challenge, &sink_failed, errbuf);
+      rc = perform (h, url, req, auth, resp, &challenge, &sink_failed, errbuf);
       if (sink_failed)
         {
           ferry_make_error (err, 0, "transfer from registry %s aborted", r->name);
@@ -941,7 +939,7 @@ ping (ferry_registry_t *r, int *tls_failed, ferry_error_t *err)
   *tls_failed = 0;
   if (h == NULL)
     return ferry_make_error (err, ENOMEM, "cannot start an HTTP session");
-  rc = perform (r, h, url, &req, NULL, &resp, &challenge, &sink_failed, errbuf);
+  rc = perform (h, url, &req, NULL, &resp, &challenge, &sink_failed, errbuf);
   if (rc != CURLE_OK && ! resp.too_large)
     {
       *tls_failed = strncmp (url, "https:", 6) == 0 && is_tls_failure (rc);

@@ -136,29 +136,6 @@ tool_cmd() {
 	esac
 }
 
-# Per-command options that make both tools do the same work.
-run_opts() {
-	case "$1" in
-	ferry) run_args=(--network none) ;;
-	podman) run_args=(--network none --log-driver k8s-file) ;;
-	esac
-}
-rm_opts() {
-	case "$1" in
-	ferry) rm_args=(-f) ;;
-	podman) rm_args=(-f -t 0) ;;
-	esac
-}
-
-# is_zombie PID: an exited process nobody has reaped yet (this machine's
-# init does not reap, so every conmon's first fork stays as one).
-is_zombie() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }
-	[ "${stat%% *}" = Z ]
-}
-
 # named_pids: processes whose command line names one of the benchmark's
 # directories (conmon, the tools' exit commands, runc, CRIU).
 named_pids() {
@@ -322,12 +299,6 @@ else
 fi
 mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" \
 	"$rundir/podman/runroot" "$rundir/podman/tmp"
-
-run_failed() {
-	say "$1 failed; last lines of its output:"
-	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
-	exit 1
-}
 
 # ---- running the tools ------------------------------------------------------
 
@@ -540,7 +511,6 @@ stat_of() {
 		printf "%.6f %.6f %.6f %d\n", m, v[1], v[NR], NR }'
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 
 echo
 echo "checkpoint --export / restore --import of a container holding N MiB (bench/memhog.c), --compress zstd, runc"

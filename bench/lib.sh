@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # bench_name, only, ferry: set by the sourcing script
+# shellcheck shell=bash disable=SC2154,SC2034 # bench_name, only, ferry: set by the sourcing script; run_args, rm_args: for it
 # What the benchmark scripts share.  Source it after setting bench_name
 # ("bench/load", ...); the script's own header comment is its --help.
 
@@ -68,4 +68,69 @@ median() {
 peak_mib() {
 	awk '$2 != "n/a" { if ($2 > m) m = $2; seen = 1 }
 		END { if (seen) printf "%.1f", m / 1024; else print "n/a" }' "$1"
+}
+
+# run_failed WHAT LOG: says WHAT failed, shows the end of LOG, and stops.
+run_failed() {
+	say "$1 failed; last lines of its output:"
+	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
+	exit 1
+}
+
+# Per-command options that make both tools do the same work.
+run_opts() {
+	case "$1" in
+	ferry) run_args=(--network none) ;;
+	podman) run_args=(--network none --log-driver k8s-file) ;;
+	esac
+}
+rm_opts() {
+	case "$1" in
+	ferry) rm_args=(-f) ;;
+	podman) rm_args=(-f -t 0) ;;
+	esac
+}
+
+# is_zombie PID: an exited process nobody has reaped yet (this machine's
+# init does not reap, so every conmon's first fork stays as one).
+is_zombie() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+# record_run TOOL N START END RSS: appends one timed run ("seconds peak-RSS")
+# to $work/TOOL.results and says it.
+record_run() {
+	local secs
+	secs=$(awk -v s="$3" -v e="$4" 'BEGIN { printf "%.3f", e - s }')
+	echo "$secs $5" >>"$work/$1.results"
+	printf '%s: %-6s run %d: %6s s, peak RSS %s KiB\n' "$bench_name" "$1" "$2" "$secs" "$5" >&2
+}
+
+# report_runs TITLE: the table of $work/TOOL.results for every tool, and
+# the ferry/podman ratios when both ran.
+report_runs() {
+	local tool f
+	local -A medians peaks
+	echo
+	echo "$1"
+	printf '%-8s %10s %10s %10s %14s\n' tool "median s" "min s" "max s" "peak RSS MiB"
+	for tool in "${tools[@]}"; do
+		f=$work/$tool.results
+		medians[$tool]=$(median "$f" 1)
+		peaks[$tool]=$(peak_mib "$f")
+		printf '%-8s %10s %10s %10s %14s\n' "$tool" "${medians[$tool]}" \
+			"$(sort -g "$f" | head -n 1 | cut -d' ' -f1)" "$(sort -g "$f" | tail -n 1 | cut -d' ' -f1)" \
+			"${peaks[$tool]}"
+	done
+	if [ ${#tools[@]} -eq 2 ]; then
+		echo "ferry/podman: time $(ratio "${medians[ferry]}" "${medians[podman]}"), peak RSS $(ratio "${peaks[ferry]}" "${peaks[podman]}")"
+	fi
+}
+
+# ratio A B: A/B as "0.52x", or n/a when either is unknown or B is 0.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'
 }

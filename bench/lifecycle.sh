@@ -82,29 +82,6 @@ tool_cmd() {
 	esac
 }
 
-# Per-command options that make both tools do the same work.
-run_opts() {
-	case "$1" in
-	ferry) run_args=(--network none) ;;
-	podman) run_args=(--network none --log-driver k8s-file) ;;
-	esac
-}
-rm_opts() {
-	case "$1" in
-	ferry) rm_args=(-f) ;;
-	podman) rm_args=(-f -t 0) ;;
-	esac
-}
-
-# is_zombie PID: an exited process nobody has reaped yet (this machine's
-# init does not reap, so every conmon's first fork stays as one).
-is_zombie() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }
-	[ "${stat%% *}" = Z ]
-}
-
 # bench_pids: live processes of this benchmark, one PID a line: those whose
 # command line names the work directory (conmon, the tools' exit commands,
 # runc) and the containers' own processes, recognised by a mount namespace
@@ -233,12 +210,6 @@ on_signal() {
 trap cleanup EXIT
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
-
-run_failed() {
-	echo "bench/lifecycle: $1 failed; last lines of its output:" >&2
-	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
-	exit 1
-}
 
 # ---- running the tools ------------------------------------------------------
 
@@ -380,7 +351,6 @@ sum_of() {
 	awk '{ s += $1 } END { printf "%.3f\n", s }' "$1"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
 
 c=$containers
 labels=(

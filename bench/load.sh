@@ -170,17 +170,8 @@ run_once() {
 		run_failed "$tool" "$dir.images"
 	fi
 
-	local secs
-	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
-	echo "$secs $rss" >>"$work/$tool.results"
-	printf 'bench/load: %-6s run %d: %6s s, peak RSS %s KiB\n' "$tool" "$n" "$secs" "$rss" >&2
+	record_run "$tool" "$n" "$start" "$end" "$rss"
 	remove_root "$dir"
-}
-
-run_failed() {
-	echo "bench/load: $1 failed; last lines of its output:" >&2
-	if [ -s "$2" ]; then tail -n 20 "$2" | sed "s/^/  /" >&2; else echo "  (no output)" >&2; fi
-	exit 1
 }
 
 # Runs alternate between the tools so that drift (thermal, other load, the
@@ -191,19 +182,4 @@ done
 
 # ---- report -----------------------------------------------------------------
 
-declare -A med rss
-echo
-echo "load of $(basename "$image") ($image_mib MiB), $runs run(s) per tool, fresh root each run, $([ "$cold" = 1 ] && echo cold || echo warm) page cache"
-printf '%-8s %10s %10s %10s %14s\n' tool "median s" "min s" "max s" "peak RSS MiB"
-for tool in "${tools[@]}"; do
-	f=$work/$tool.results
-	med[$tool]=$(median "$f" 1)
-	rss[$tool]=$(peak_mib "$f")
-	printf '%-8s %10s %10s %10s %14s\n' "$tool" "${med[$tool]}" \
-		"$(sort -g "$f" | head -n 1 | cut -d' ' -f1)" "$(sort -g "$f" | tail -n 1 | cut -d' ' -f1)" \
-		"${rss[$tool]}"
-done
-if [ ${#tools[@]} -eq 2 ]; then
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'; }
-	echo "ferry/podman: time $(ratio "${med[ferry]}" "${med[podman]}"), peak RSS $(ratio "${rss[ferry]}" "${rss[podman]}")"
-fi
+report_runs "load of $(basename "$image") ($image_mib MiB), $runs run(s) per tool, fresh root each run, $([ "$cold" = 1 ] && echo cold || echo warm) page cache"

@@ -230,6 +230,15 @@ ferry_rm_rf (const char *path, ferry_error_t *err)
   return ferry_rm_rf_at (AT_FDCWD, path, err);
 }
 
+void
+ferry_rm_rf_quietly (const char *path)
+{
+  ferry_error_t ignored = NULL;
+
+  if (ferry_rm_rf (path, &ignored) < 0)
+    ferry_error_release (&ignored);
+}
+
 char *
 ferry_path_normalize_entry (const char *path)
 {

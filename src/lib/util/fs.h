@@ -27,6 +27,8 @@ int ferry_write_all (int fd, const void *buf, size_t len);
  * empty.  A missing PATH is not an error.  */
 int ferry_rm_rf (const char *path, ferry_error_t *err);
 int ferry_rm_rf_at (int dirfd, const char *name, ferry_error_t *err);
+/* The same, for clean-up paths whose failure changes nothing.  */
+void ferry_rm_rf_quietly (const char *path);
 
 int ferry_fsync_path (const char *path, ferry_error_t *err);
 

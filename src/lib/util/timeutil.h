@@ -12,5 +12,7 @@ int ferry_time_parse (const char *s, struct timespec *out);
 
 /* Monotonic milliseconds, for timeouts.  */
 long long ferry_time_monotonic_ms (void);
+/* Monotonic microseconds, for statistics.  */
+long long ferry_time_monotonic_us (void);
 
 #endif

@@ -1057,7 +1057,7 @@ ferry_cmd_logs (int argc, char **argv)
 }
 
 static char *
-status_text (const struct ferry_container *c)
+status_base_text (const struct ferry_container *c)
 {
   cleanup_free char *ago = NULL;
 
@@ -1077,6 +1077,20 @@ status_text (const struct ferry_container *c)
       ago = ferry_cli_time_ago (c->finished_at);
       return xasprintf ("Exited (%d) %s", c->exit_code, ago);
     }
+}
+
+/* With a checkpoint or restore in progress: "Up 5 seconds (checkpointing)".  */
+static char *
+status_text (const struct ferry_container *c)
+{
+  char *base = status_base_text (c);
+  char *out;
+
+  if (c->operation == NULL)
+    return base;
+  out = xasprintf ("%s (%s)", base, strcmp (c->operation, "checkpoint") == 0 ? "checkpointing" : "restoring");
+  free (base);
+  return out;
 }
 
 static char *

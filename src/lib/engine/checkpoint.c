@@ -1,6 +1,7 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "checkpoint.h"
 #include "internal.h"
+#include "operation.h"
 #include "volume.h"
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
@@ -12,8 +13,10 @@
 #include "../storage/overlay.h"
 #include "../storage/rootfs_diff.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -161,26 +164,23 @@ add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, f
 }
 
 /* An archive being written: a temporary file beside the export path,
- * renamed into place only when complete and synced.  */
+ * renamed into place only when complete and synced.  Its name is chosen
+ * and recorded in the operation before the file is made.  */
 struct export
 {
-  char *tmp;
+  const char *tmp;
   int fd;
   ferry_archive_writer_t *w;
 };
 
 static void
-export_abort (struct export *x)
+export_close (struct export *x)
 {
   ferry_archive_writer_free (x->w);
   x->w = NULL;
   if (x->fd >= 0)
     close (x->fd);
   x->fd = -1;
-  if (x->tmp)
-    unlink (x->tmp);
-  free (x->tmp);
-  x->tmp = NULL;
 }
 
 /* Opens the archive and writes what was taken before the dump: spec,
@@ -193,7 +193,6 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
   cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
-  cleanup_free char *dir_copy = xstrdup (r->export_path);
   cleanup_free char *config = config_dump (e, c);
   cleanup_free char *spec_text = spec_dump (spec, err);
   cleanup_free char *vdir = xasprintf ("%s/volumes", work);
@@ -201,18 +200,11 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
       = { "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar", NULL };
   size_t i;
 
-  x->fd = -1;
   if (spec_text == NULL)
     return -1;
-  x->tmp = xasprintf ("%s/.checkpoint.ferry-tmp-XXXXXX", dirname (dir_copy));
-  x->fd = mkostemp (x->tmp, O_CLOEXEC);
+  x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (x->fd < 0)
-    {
-      int saved = errno;
-      free (x->tmp);
-      x->tmp = NULL;
-      return ferry_make_error (err, saved, "cannot create checkpoint archive `%s`", r->export_path);
-    }
+    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
   if (fchmod (x->fd, 0600) < 0)
     return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
@@ -236,15 +228,13 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   return ferry_archive_writer_add_directory (x->w, "checkpoint", err);
 }
 
-/* Adds the rest of CRIU's images and its statistics, closes the archive,
- * syncs it and renames it into place.  */
+/* Adds the rest of CRIU's images and its statistics, closes the archive
+ * and syncs it: from here it is whole, under its temporary name.  */
 static int
-export_end (const struct ferry_checkpoint_request *r, const char *work, const char *images, struct export *x,
-            ferry_error_t *err)
+export_seal (const struct ferry_checkpoint_request *r, const char *work, const char *images, struct export *x,
+             ferry_error_t *err)
 {
   cleanup_free char *stats = xasprintf ("%s/stats-dump", work);
-  cleanup_free char *dir_copy = xstrdup (r->export_path);
-  cleanup_error ferry_error_t ignored = NULL;
 
   if (ferry_archive_writer_add_dir (x->w, "checkpoint", images, err) < 0
       || add_if_present (x->w, "stats-dump", stats, err) < 0 || ferry_archive_writer_finish (x->w, err) < 0)
@@ -253,30 +243,38 @@ export_end (const struct ferry_checkpoint_request *r, const char *work, const ch
   x->w = NULL;
   if (fsync (x->fd) < 0)
     return ferry_make_error (err, errno, "cannot write checkpoint archive `%s`", r->export_path);
-  if (rename (x->tmp, r->export_path) < 0)
-    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
-  free (x->tmp);
-  x->tmp = NULL;
   close (x->fd);
   x->fd = -1;
+  return 0;
+}
+
+static int
+export_commit (const struct ferry_checkpoint_request *r, const struct export *x, ferry_error_t *err)
+{
+  cleanup_free char *dir_copy = xstrdup (r->export_path);
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (rename (x->tmp, r->export_path) < 0)
+    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
   ferry_fsync_path (dirname (dir_copy), &ignored);
   return 0;
 }
 
-/* CRIU's log is in the work dir, which a failure removes: keep it beside
- * the checkpoints and say what CRIU said, in one line.  */
+/* CRIU's log is in the work dir, which a failure removes: keep it with
+ * the container (it goes when the container does) and say what CRIU
+ * said, in one line.  */
 static void
 explain_dump_failure (ferry_engine_t *e, const struct ferry_container *c, const char *work,
                       ferry_error_t *err)
 {
   cleanup_free char *log = xasprintf ("%s/dump.log", work);
-  cleanup_free char *dir = xasprintf ("%s/checkpoints", e->runroot);
-  cleanup_free char *kept = xasprintf ("%s/dump-%s.log", dir, c->id);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *kept = xasprintf ("%s/dump.log", cdir);
   cleanup_free char *text = NULL, *criu = NULL;
   cleanup_error ferry_error_t ignored = NULL;
   size_t len;
 
-  if (ferry_read_file (log, &text, &len, &ignored) < 0 || ferry_mkdir_p (dir, 0700, &ignored) < 0
+  if (ferry_read_file (log, &text, &len, &ignored) < 0
       || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
     return;
   criu = ferry_runtime_criu_log_errors (kept);
@@ -298,15 +296,140 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
   ferry_container_wait_exit_file (e, c, 30000);
 }
 
-static void
-record_checkpointed (ferry_engine_t *e, struct ferry_container *c, int still_running)
-{
-  cleanup_error ferry_error_t err = NULL;
+/* ---- the operation: phases, forward and back ------------------------------
+ *
+ * A checkpoint records, before it touches the container: the export path,
+ * the temporary archive's name ("tmp"), its work directory ("work": CRIU's
+ * images and the files taken while frozen), and its options; then the
+ * runtime's process group ("helper_pgid") before the runtime runs.
+ *
+ *   dumping     the container may be frozen, CRIU may be running, the
+ *               temporary archive is incomplete.
+ *               Back: kill what is left of the runtime and CRIU, thaw,
+ *               remove the temporary archive and the work directory.
+ *               In place without -R, CRIU ends the container only after a
+ *               complete dump: if it is gone and the images are complete,
+ *               forward.
+ *   committing  the archive is whole and synced under its temporary name,
+ *               and is being renamed.  Forward when the rename happened
+ *               (the temporary name is gone), back otherwise.
+ *   dumped      the archive (or the in-place images) is complete.
+ *               Forward: without -R the container is ended and recorded
+ *               checkpointed; with -R it is thawed; -k keeps the images.
+ */
 
-  free (c->checkpointed_at);
-  c->checkpointed_at = ferry_time_now ();
-  if (! still_running)
+#define PHASE_DUMPING "dumping"
+#define PHASE_COMMITTING "committing"
+#define PHASE_DUMPED "dumped"
+
+static int
+detail_bool (const struct ferry_operation *op, const char *key)
+{
+  json_object *v = json_object_object_get (op->detail, key);
+  return v && json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
+}
+
+/* The temporary archive the record names, if it is one ferry makes: a
+ * ".checkpoint.ferry-tmp-<hex>" beside the export path.  */
+static const char *
+checkpoint_tmp (const struct ferry_operation *op)
+{
+  static const char prefix[] = ".checkpoint.ferry-tmp-";
+  const char *tmp = ferry_json_get_string (op->detail, "tmp");
+  const char *export_path = ferry_json_get_string (op->detail, "export");
+  cleanup_free char *a = NULL, *b = NULL;
+  const char *base;
+
+  if (tmp == NULL || export_path == NULL)
+    return NULL;
+  base = strrchr (tmp, '/');
+  base = base ? base + 1 : tmp;
+  if (strncmp (base, prefix, sizeof (prefix) - 1) != 0
+      || strspn (base + sizeof (prefix) - 1, "0123456789abcdef") != strlen (base + sizeof (prefix) - 1))
+    return NULL;
+  a = xstrdup (tmp);
+  b = xstrdup (export_path);
+  return strcmp (dirname (a), dirname (b)) == 0 ? tmp : NULL;
+}
+
+/* The work directory the record names, if ferry could have made it:
+ * <cdir>/checkpoint in place, a dump-<owner>-<random> directory under
+ * <runroot>/checkpoints or (with -k) the container's directory.  */
+static const char *
+checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, op->container_id);
+  cleanup_free char *in_place = xasprintf ("%s/checkpoint", cdir);
+  cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
+  const char *work = ferry_json_get_string (op->detail, "work");
+  const char *p;
+
+  if (ferry_json_get_string (op->detail, "export") == NULL)
+    return work && strcmp (work, in_place) == 0 ? work : NULL;
+  p = ferry_operation_path_in (op, "work", ckroot, "dump-");
+  return p ? p : ferry_operation_path_in (op, "work", cdir, "dump-");
+}
+
+static int
+record_outcome (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
+                ferry_error_t *err)
+{
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if ((c && ferry_container_save_state (e, c, err) < 0) || ferry_operation_end (e, op, err) < 0
+      || ferry_db_commit (e->db, err) < 0)
     {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  return 0;
+}
+
+/* -k with an export: the images, CRIU's log and /dev/shm stay with the
+ * container too.  */
+static int
+keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, const char *export_path,
+             ferry_error_t *err)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *images = xasprintf ("%s/checkpoint", work);
+  cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
+  cleanup_free char *log = xasprintf ("%s/dump.log", work);
+  cleanup_free char *klog = xasprintf ("%s/dump.log", images);
+  cleanup_free char *shm = xasprintf ("%s/devshm-checkpoint.tar", work);
+  cleanup_free char *kshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
+  cleanup_error ferry_error_t ignored = NULL;
+
+  rename (log, klog);
+  if (ferry_rm_rf (kept, &ignored) < 0 || rename (images, kept) < 0
+      || (ferry_path_exists (shm) && rename (shm, kshm) < 0))
+    return ferry_make_error (err, errno,
+                             "the archive `%s` is complete, but the images could not be kept in `%s`",
+                             export_path, kept);
+  return 0;
+}
+
+/* The new state is complete: end the container (or thaw it, with -R),
+ * record it checkpointed, and end the operation.  */
+static int
+checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
+                    ferry_error_t *err)
+{
+  const char *export_path = ferry_json_get_string (op->detail, "export");
+  const char *work = checkpoint_work (e, op);
+  cleanup_error ferry_error_t keep_err = NULL;
+
+  if (detail_bool (op, "leave_running"))
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_runtime_resume (&e->runtime, c->id, &ignored);
+    }
+  else
+    {
+      if (export_path)
+        stop_frozen (e, c);
+      else /* CRIU ended it.  */
+        ferry_container_wait_exit_file (e, c, 30000);
       c->status = FERRY_CONTAINER_EXITED;
       c->exit_code = 0;
       c->pid = 0;
@@ -314,7 +437,131 @@ record_checkpointed (ferry_engine_t *e, struct ferry_container *c, int still_run
       c->finished_at = ferry_time_now ();
       ferry_container_teardown (e, c);
     }
-  ferry_container_save_state (e, c, &err);
+  free (c->checkpointed_at);
+  c->checkpointed_at = ferry_time_now ();
+  if (export_path && work && detail_bool (op, "keep"))
+    keep_images (e, c, work, export_path, &keep_err);
+  if (record_outcome (e, c, op, err) < 0)
+    return -1;
+  if (export_path && work)
+    ferry_rm_rf_quietly (work);
+  if (keep_err)
+    {
+      *err = keep_err;
+      keep_err = NULL;
+      return -1;
+    }
+  return 0;
+}
+
+/* Back to the state before: the container thawed and running as it was,
+ * nothing of the checkpoint left.  */
+static int
+checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation *op, ferry_error_t *err)
+{
+  static const char *const helpers[] = { "runc", "crun", "criu", NULL };
+  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  const char *tmp = checkpoint_tmp (op);
+  const char *work = checkpoint_work (e, op);
+  cleanup_error ferry_error_t ignored = NULL;
+
+  /* CRIU first: it holds the container's processes, and may be blocked
+   * on a page FIFO for good.  */
+  if (pgid > 1 && pgid < INT32_MAX)
+    ferry_process_group_kill ((pid_t) pgid, helpers, 10000);
+  if (ferry_runtime_resume (&e->runtime, id, &ignored) < 0)
+    ferry_error_release (&ignored);
+  if (tmp)
+    unlink (tmp);
+  if (work)
+    ferry_rm_rf_quietly (work);
+  return record_outcome (e, NULL, op, err);
+}
+
+/* True when the container's process is gone (the runtime says stopped,
+ * or knows it no more).  */
+static int
+container_process_gone (ferry_engine_t *e, const char *id)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_runtime_state st;
+
+  if (ferry_runtime_state (&e->runtime, id, &st, &err) < 0)
+    return err->kind == FERRY_ERROR_NOT_FOUND;
+  return strcmp (st.status, "stopped") == 0;
+}
+
+/* In place, CRIU writes inventory.img and, at its very end, stats-dump.  */
+static int
+images_complete (const char *work)
+{
+  cleanup_free char *inventory = xasprintf ("%s/inventory.img", work);
+  cleanup_free char *stats = xasprintf ("%s/stats-dump", work);
+
+  return ferry_path_exists (inventory) && ferry_path_exists (stats);
+}
+
+int
+ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  const char *export_path = ferry_json_get_string (op->detail, "export");
+  const char *tmp = checkpoint_tmp (op);
+  const char *work = checkpoint_work (e, op);
+  int forward = 0, ret;
+
+  if (ferry_container_find (e, op->container_id, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return checkpoint_back (e, op->container_id, op, err);
+    }
+  if (strcmp (op->phase, PHASE_DUMPED) == 0)
+    forward = 1;
+  else if (strcmp (op->phase, PHASE_COMMITTING) == 0)
+    forward = tmp && ! ferry_path_exists (tmp) && export_path && ferry_path_exists (export_path);
+  else if (strcmp (op->phase, PHASE_DUMPING) == 0 && export_path == NULL
+           && ! detail_bool (op, "leave_running"))
+    forward = work && container_process_gone (e, c->id) && images_complete (work);
+  ret = forward ? checkpoint_forward (e, c, op, err) : checkpoint_back (e, c->id, op, err);
+  ferry_container_free (c);
+  return ret;
+}
+
+struct dump_watch
+{
+  ferry_engine_t *e;
+  struct ferry_operation *op;
+};
+
+/* The runtime's process group is recorded before the runtime runs.  */
+static int
+record_helper (pid_t pgid, void *arg, ferry_error_t *err)
+{
+  struct dump_watch *w = arg;
+
+  json_object_object_add (w->op->detail, "helper_pgid", json_object_new_int64 (pgid));
+  if (ferry_operation_advance (w->e, w->op, PHASE_DUMPING, err) < 0)
+    return -1;
+  ferry_fault_point ("checkpoint-runtime-started");
+  return 0;
+}
+
+static json_object *
+checkpoint_detail (const struct ferry_checkpoint_request *r, const char *work, const char *tmp)
+{
+  json_object *d = json_object_new_object ();
+
+  json_object_object_add (d, "work", json_object_new_string (work));
+  if (r->export_path)
+    {
+      json_object_object_add (d, "export", json_object_new_string (r->export_path));
+      json_object_object_add (d, "tmp", json_object_new_string (tmp));
+    }
+  json_object_object_add (d, "leave_running", json_object_new_boolean (r->leave_running));
+  json_object_object_add (d, "keep", json_object_new_boolean (r->keep));
+  return d;
 }
 
 /* More than the page images of most containers (one per process, and one
@@ -327,12 +574,15 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
-  cleanup_free char *cdir = NULL, *work = NULL, *images = NULL, *ckroot = NULL;
+  cleanup_free char *cdir = NULL, *work = NULL, *images = NULL, *ckroot = NULL, *tmp = NULL;
   struct ferry_checkpoint_options co = { 0 };
+  struct ferry_operation op = { 0 };
+  struct ferry_runtime_hook hook;
+  struct dump_watch watch = { e, &op };
   ferry_prepack_t *prepack = NULL;
   struct export x = { .fd = -1 };
   long long t0 = ferry_time_monotonic_us (), t1;
-  int frozen = 0, ret = -1;
+  int ret = -1;
 
   memset (stats, 0, sizeof (*stats));
   lock = ferry_container_find_locked (e, ref, &c, err);
@@ -351,38 +601,42 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {
+      cleanup_free char *dir_copy = xstrdup (r->export_path);
+      cleanup_free char *random = ferry_random_hex (8);
+
       /* With -k the images stay with the container: dump them beside it,
        * so keeping them is a rename, not a copy across file systems.  */
       ckroot = r->keep ? xstrdup (cdir) : xasprintf ("%s/checkpoints", e->runroot);
-      if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (work = ferry_mkdtemp_in (ckroot, "dump-", err)) == NULL)
+      if (ferry_mkdir_p (ckroot, 0700, err) < 0)
         goto out;
+      work = ferry_operation_make_name (ckroot, "dump-");
+      images = xasprintf ("%s/checkpoint", work);
+      tmp = xasprintf ("%s/.checkpoint.ferry-tmp-%s", dirname (dir_copy), random);
     }
   else
     {
       work = xasprintf ("%s/checkpoint", cdir);
-      if (ferry_rm_rf (work, err) < 0 || mkdir (work, 0700) < 0)
-        {
-          if (*err == NULL)
-            ferry_make_error (err, errno, "cannot create `%s`", work);
-          goto out;
-        }
-    }
-  images = xasprintf ("%s/checkpoint", work);
-  if (r->export_path == NULL)
-    {
-      free (images);
       images = xstrdup (work);
     }
-  else if (mkdir (images, 0700) < 0)
+  /* Recorded before anything is touched; from here every failure goes
+   * back through checkpoint_back, as a settle after a crash would.  */
+  if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_CHECKPOINT, PHASE_DUMPING,
+                             checkpoint_detail (r, work, tmp), err)
+      < 0)
+    goto out;
+  x.tmp = tmp;
+  if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
+    goto fail;
+  if (mkdir (work, 0700) < 0 || (r->export_path && mkdir (images, 0700) < 0))
     {
-      ferry_make_error (err, errno, "cannot create `%s`", images);
-      goto out;
+      ferry_make_error (err, errno, "cannot create `%s`", work);
+      goto fail;
     }
 
   /* Frozen from here until files and memory are both taken.  */
   if (ferry_runtime_pause (&e->runtime, c->id, err) < 0)
-    goto out;
-  frozen = 1;
+    goto fail;
+  ferry_fault_point ("checkpoint-frozen");
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
@@ -398,6 +652,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       if (prepack == NULL)
         goto fail;
     }
+  hook.started = record_helper;
+  hook.arg = &watch;
+  co.hook = &hook;
   co.image_path = images;
   co.work_path = work;
   /* An export keeps the container until the archive is safe; in place,
@@ -412,6 +669,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       goto fail;
     }
   stats->runtime_us = ferry_time_monotonic_us () - t1;
+  ferry_fault_point ("checkpoint-dumped");
   if (prepack && ferry_prepack_finish (prepack, err) < 0)
     goto fail;
   {
@@ -431,65 +689,41 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
        * the container runs again.  */
       cleanup_error ferry_error_t ignored = NULL;
       ferry_runtime_resume (&e->runtime, c->id, &ignored);
-      frozen = 0;
     }
-  if (r->export_path && export_end (r, work, images, &x, err) < 0)
+  if (r->export_path)
     {
-      ferry_error_wrap (err, "cannot export container %s", c->name);
-      goto fail;
-    }
-
-  if (r->leave_running)
-    {
-      if (frozen && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
-        goto out;
-      frozen = 0;
-      record_checkpointed (e, c, 1);
-    }
-  else
-    {
-      if (co.leave_running)
-        stop_frozen (e, c);
-      else
-        ferry_container_wait_exit_file (e, c, 30000);
-      frozen = 0;
-      record_checkpointed (e, c, 0);
-    }
-  if (r->export_path && r->keep)
-    {
-      /* -k: the images, CRIU's log and /dev/shm stay with the container too. */
-      cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
-      cleanup_free char *log = xasprintf ("%s/dump.log", work);
-      cleanup_free char *klog = xasprintf ("%s/dump.log", images);
-      cleanup_free char *shm = xasprintf ("%s/devshm-checkpoint.tar", work);
-      cleanup_free char *kshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
-      cleanup_error ferry_error_t ignored = NULL;
-
-      rename (log, klog);
-      if (ferry_rm_rf (kept, &ignored) < 0 || rename (images, kept) < 0 || rename (shm, kshm) < 0)
+      if (export_seal (r, work, images, &x, err) < 0
+          || ferry_operation_advance (e, &op, PHASE_COMMITTING, err) < 0)
         {
-          ferry_make_error (err, errno,
-                            "the archive `%s` is complete, but the images could not be kept in `%s`",
-                            r->export_path, kept);
-          goto out;
+          ferry_error_wrap (err, "cannot export container %s", c->name);
+          goto fail;
         }
+      ferry_fault_point ("checkpoint-sealed");
+      if (export_commit (r, &x, err) < 0)
+        {
+          ferry_error_wrap (err, "cannot export container %s", c->name);
+          goto fail;
+        }
+      ferry_fault_point ("checkpoint-renamed");
     }
-  ret = 0;
+  if (ferry_operation_advance (e, &op, PHASE_DUMPED, err) < 0)
+    goto fail;
+  ferry_fault_point ("checkpoint-complete");
+  ret = checkpoint_forward (e, c, &op, err);
   goto out;
 
 fail:
-  if (frozen)
-    {
-      cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_resume (&e->runtime, c->id, &ignored);
-    }
-  if (r->export_path == NULL && ! r->keep && work)
-    ferry_rm_rf_quietly (work);
+  ferry_prepack_free (prepack);
+  prepack = NULL;
+  export_close (&x);
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    checkpoint_back (e, c->id, &op, &ignored);
+  }
 out:
   ferry_prepack_free (prepack);
-  export_abort (&x);
-  if (r->export_path && work)
-    ferry_rm_rf_quietly (work);
+  export_close (&x);
+  ferry_operation_release (&op);
   stats->total_us = ferry_time_monotonic_us () - t0;
   ferry_container_free (c);
   return ret;

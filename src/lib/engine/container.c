@@ -1,6 +1,7 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
 #include "internal.h"
+#include "operation.h"
 #include "volume.h"
 #include "../image/reference.h"
 #include "../state/lock.h"
@@ -435,7 +436,9 @@ column_dup (sqlite3_stmt *st, int i)
 
 #define CONTAINER_COLUMNS                                                                                    \
   "id, name, image_id, created, config, state, pid, conmon_pid, exit_code, started_at, finished_at, "        \
-  "checkpointed_at, restored_at, error"
+  "checkpointed_at, restored_at, error, o.kind, o.phase, o.owner_pid, o.started"
+/* With the operation in progress on each, if any (engine/operation.h).  */
+#define CONTAINER_TABLES "containers LEFT JOIN operations o ON o.container_id = containers.id"
 
 static struct ferry_container *
 container_from_row (sqlite3_stmt *st)
@@ -458,6 +461,13 @@ container_from_row (sqlite3_stmt *st)
   c->checkpointed_at = column_dup (st, 11);
   c->restored_at = column_dup (st, 12);
   c->error = column_dup (st, 13);
+  if (sqlite3_column_type (st, 14) == SQLITE_TEXT)
+    {
+      c->operation = column_dup (st, 14);
+      c->operation_phase = column_dup (st, 15);
+      c->operation_pid = sqlite3_column_int (st, 16);
+      c->operation_started = column_dup (st, 17);
+    }
   return c;
 }
 
@@ -471,8 +481,8 @@ find_row (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferr
   size_t n = strlen (ref);
 
   *out = NULL;
-  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE name = ?1 OR id = ?1",
-                         err);
+  st = ferry_db_prepare (
+      e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES " WHERE name = ?1 OR id = ?1", err);
   if (st == NULL)
     return -1;
   sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
@@ -486,7 +496,8 @@ find_row (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferr
   if (n == 0 || n > 64 || strspn (ref, "0123456789abcdef") != n)
     return 0;
   pattern = xasprintf ("%s*", ref);
-  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers WHERE id GLOB ? LIMIT 2", err);
+  st = ferry_db_prepare (
+      e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES " WHERE id GLOB ? LIMIT 2", err);
   if (st == NULL)
     return -1;
   sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
@@ -573,7 +584,8 @@ ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *
   struct ferry_container **list = NULL;
   size_t count = 0;
 
-  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM containers ORDER BY created", err);
+  st = ferry_db_prepare (e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES " ORDER BY created",
+                         err);
   if (st == NULL)
     return -1;
   while (sqlite3_step (st) == SQLITE_ROW)
@@ -605,6 +617,9 @@ ferry_container_free (struct ferry_container *c)
   free (c->checkpointed_at);
   free (c->restored_at);
   free (c->error);
+  free (c->operation);
+  free (c->operation_phase);
+  free (c->operation_started);
   free (c);
 }
 
@@ -752,8 +767,8 @@ make_container_dirs (ferry_engine_t *e, const char *id, ferry_error_t *err)
   return r;
 }
 
-static void
-remove_container_dirs (ferry_engine_t *e, const char *id)
+void
+ferry_container_remove_dirs (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
@@ -780,8 +795,21 @@ update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_
   return 0;
 }
 
+/* The volumes made go into OP's detail, saved with the rest.  */
+static int
+record_made_volumes (ferry_engine_t *e, struct ferry_operation *op, char **names, ferry_error_t *err)
+{
+  json_object *a = json_object_new_array ();
+
+  for (size_t i = 0; names && names[i]; i++)
+    json_object_array_add (a, json_object_new_string (names[i]));
+  json_object_object_add (op->detail, "volumes", a);
+  return ferry_operation_advance (e, op, op->phase, err);
+}
+
 int
-ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec, ferry_error_t *err)
+ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec, struct ferry_operation *op,
+                        ferry_error_t *err)
 {
   const char *id = ferry_json_get_string (rec, "Id");
   const char *name = ferry_json_get_string (rec, "Name");
@@ -796,7 +824,8 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
    * generated names go into the record.  */
   if (insert_row (e, id, name, image_id, rec, err) < 0
       || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
-      || update_record (e, id, rec, err) < 0 || ferry_db_commit (e->db, err) < 0)
+      || update_record (e, id, rec, err) < 0 || (op && record_made_volumes (e, op, created_volumes, err) < 0)
+      || ferry_db_commit (e->db, err) < 0)
     {
       ferry_db_rollback (e->db);
       remove_volume_dirs (e, created_volumes);
@@ -805,7 +834,7 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
   return 0;
 
 fail_dirs:
-  remove_container_dirs (e, id);
+  ferry_container_remove_dirs (e, id);
   return -1;
 }
 
@@ -861,7 +890,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
-  for (tries = 0; ferry_container_insert (e, img->id, rec, err) < 0; tries++)
+  for (tries = 0; ferry_container_insert (e, img->id, rec, NULL, err) < 0; tries++)
     {
       if (o->name || (*err)->kind != FERRY_ERROR_EXISTS || tries >= 20)
         goto out;

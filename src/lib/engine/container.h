@@ -38,6 +38,12 @@ struct ferry_container
   char *checkpointed_at;
   char *restored_at;
   char *error;
+  /* The operation in progress (engine/operation.h): "checkpoint",
+   * "restore", "import", or NULL; its phase, owner and start.  */
+  char *operation;
+  char *operation_phase;
+  pid_t operation_pid;
+  char *operation_started;
   /* Transient, for a restore: a CRIU configuration file the runtime is
    * pointed at (annotation org.criu.config), for options it has no flag
    * for (tcp-close).  */

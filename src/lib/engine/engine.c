@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "operation.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/xalloc.h"
@@ -32,6 +33,8 @@ ferry_engine_open (const char *root, const char *runroot, const char *runtime, c
   e->db = ferry_store_db (e->store);
   if (ferry_runtime_init (&e->runtime, runtime ? runtime : "runc", runroot, err) < 0)
     goto fail;
+  /* Before anything else: what a killed ferry left half done.  */
+  ferry_operations_settle (e);
   *out = e;
   return 0;
 

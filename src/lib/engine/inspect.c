@@ -47,6 +47,16 @@ state_json (const struct ferry_container *c)
       json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));
   json_object_object_add (s, "RestoredAt",
                           json_object_new_string (*c->restored_at ? c->restored_at : "0001-01-01T00:00:00Z"));
+  if (c->operation)
+    {
+      /* ferry's own: a checkpoint or restore in progress.  */
+      json_object *op = json_object_new_object ();
+      json_object_object_add (op, "Kind", json_object_new_string (c->operation));
+      json_object_object_add (op, "Phase", json_object_new_string (c->operation_phase));
+      json_object_object_add (op, "Pid", json_object_new_int (c->operation_pid));
+      json_object_object_add (op, "StartedAt", json_object_new_string (c->operation_started));
+      json_object_object_add (s, "Operation", op);
+    }
   return s;
 }
 

@@ -20,7 +20,20 @@ int ferry_container_save_state (ferry_engine_t *e, const struct ferry_container 
 /* Records the container REC describes completely ("Id", "Name", "Mounts",
  * ...): its directories, its row, and the volumes it names that do not
  * exist yet.  On failure nothing of it remains.  */
-int ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec, ferry_error_t *err);
+struct ferry_operation;
+/* With OP, the names of the volumes this insert made go into OP's detail
+ * ("volumes") and OP is saved in the same transaction, so that undoing
+ * the operation removes those and no others.  */
+int ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec,
+                            struct ferry_operation *op, ferry_error_t *err);
+
+/* Removes the directories of container ID (a half-made one's).  */
+void ferry_container_remove_dirs (ferry_engine_t *e, const char *id);
+
+/* `rm` of C, whose lock the caller holds.  KEEP_EXIT_FILE leaves conmon's
+ * exit file for a `wait` that outlives the container (--rm).  */
+int ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
+                                   int keep_exit_file, ferry_error_t *err);
 
 /* From mounts to a created runtime container: for start, and for restore
  * with RESTORE_FROM (a CRIU images dir), RUNTIME_OPTS (extra runtime flags)
@@ -42,6 +55,10 @@ int ferry_container_find_locked (ferry_engine_t *e, const char *ref, struct ferr
 int ferry_container_take_exit_file (ferry_engine_t *e, struct ferry_container *c);
 /* Waits up to TIMEOUT_MS for it.  */
 int ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms);
+
+/* True when PID is a live conmon.  A zombie is not: a monitor killed with
+ * SIGKILL stays one until its reaper gets to it.  */
+int ferry_process_is_conmon (pid_t pid);
 
 /* Brings C's state up to date with what conmon and the runtime say.  */
 void ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c);

@@ -12,6 +12,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -72,24 +73,13 @@ ferry_container_find_locked (ferry_engine_t *e, const char *ref, struct ferry_co
 
 /* True when PID is a live conmon.  A zombie is not: a monitor killed with
  * SIGKILL stays one until its reaper gets to it.  */
-static int
-process_is_conmon (pid_t pid)
+int
+ferry_process_is_conmon (pid_t pid)
 {
-  char path[64], stat[512] = "";
-  cleanup_fclose FILE *f = NULL;
-  char *close_paren;
+  struct ferry_process_info info;
 
-  if (pid <= 0)
-    return 0;
-  snprintf (path, sizeof (path), "/proc/%d/stat", pid);
-  f = fopen (path, "re");
-  if (f == NULL || fgets (stat, sizeof (stat), f) == NULL)
-    return 0;
-  /* "PID (COMM) STATE ..."  */
-  close_paren = strrchr (stat, ')');
-  if (close_paren == NULL || close_paren[1] != ' ' || close_paren[2] == 'Z' || close_paren[2] == 'X')
-    return 0;
-  return strstr (stat, " (conmon) ") != NULL;
+  return ferry_process_info (pid, &info) == 0 && info.state != 'Z' && info.state != 'X'
+         && strcmp (info.comm, "conmon") == 0;
 }
 
 static char *
@@ -135,7 +125,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
     return;
   if (! ferry_container_take_exit_file (e, c))
     {
-      if (process_is_conmon (c->conmon_pid))
+      if (ferry_process_is_conmon (c->conmon_pid))
         return;
       /* No monitor: after a crash or a reboot (runroot emptied).  The
        * runtime decides whether the process still lives.  */
@@ -610,7 +600,7 @@ ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, lo
     {
       if (ferry_container_take_exit_file (e, c))
         return 1;
-      if (! process_is_conmon (c->conmon_pid))
+      if (! ferry_process_is_conmon (c->conmon_pid))
         {
           /* The monitor is gone without writing one (killed): nothing more
            * will come.  */
@@ -812,9 +802,9 @@ fail:
 
 /* KEEP_EXIT_FILE leaves conmon's exit file for a `wait` that outlives the
  * container (--rm).  */
-static int
-remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes, int keep_exit_file,
-               ferry_error_t *err)
+int
+ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
+                               int keep_exit_file, ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
@@ -858,7 +848,7 @@ ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volum
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  ret = remove_locked (e, c, force, volumes, 0, err);
+  ret = ferry_container_remove_locked (e, c, force, volumes, 0, err);
   ferry_container_free (c);
   return ret;
 }
@@ -902,7 +892,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
           /* No exit file while a monitor lives: this cleanup belongs to an
            * earlier run (it lost the race for the lock to a new start or
            * restore, which removed that run's exit file).  */
-          if (process_is_conmon (c->conmon_pid))
+          if (ferry_process_is_conmon (c->conmon_pid))
             {
               ferry_container_free (c);
               return 0;
@@ -912,7 +902,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       ferry_container_teardown (e, c);
       ret = ferry_container_save_state (e, c, err);
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
-        ret = remove_locked (e, c, 0, 1, 1, err);
+        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
     }
   ferry_container_free (c);
   return ret;

@@ -2,6 +2,7 @@
  * exported archive.  */
 #include "checkpoint.h"
 #include "internal.h"
+#include "operation.h"
 #include "volume.h"
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
@@ -11,13 +12,17 @@
 #include "../storage/dirtar.h"
 #include "../storage/rootfs_diff.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,6 +116,7 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *criu_config = NULL;
   long long t1 = ferry_time_monotonic_us ();
+  int ret;
 
   if (r->tcp_close)
     {
@@ -119,13 +125,72 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
         return -1;
       c->criu_config = criu_config;
     }
-  if (ferry_container_launch (e, c, images, opts, devshm, NULL, err) < 0)
-    {
-      c->criu_config = NULL;
-      return -1;
-    }
+  ret = ferry_container_launch (e, c, images, opts, devshm, NULL, err);
   c->criu_config = NULL;
   stats->runtime_us = ferry_time_monotonic_us () - t1;
+  return ret;
+}
+
+/* ---- the operation: phases, forward and back ------------------------------
+ *
+ * A restore records, before it acts, what it made and its options: for an
+ * import, the staging directory, whether it brings the container's
+ * volumes, the image a pull brought for it, and (with the container's
+ * row, in one transaction) the volumes it made.  It has one phase:
+ *
+ *   restoring   the container may be half made (import), and conmon may
+ *               be running the runtime's restore.
+ *               Forward when the runtime knows the container with a
+ *               process (CRIU's restore finished): adopt it, with conmon
+ *               as its monitor, record it running and remove the images
+ *               (in place, unless -k) or the staging directory.  Never
+ *               back then: the restored process has run, and its images
+ *               must not be replayed.
+ *               Back otherwise: end conmon and the restore it runs, delete
+ *               the runtime's container; an import also removes the
+ *               container, the volumes it made and the image it pulled.
+ *               In place, the images stay for another try.
+ */
+
+#define PHASE_RESTORING "restoring"
+
+static int
+record_outcome (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
+                ferry_error_t *err)
+{
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if ((c && ferry_container_save_state (e, c, err) < 0) || ferry_operation_end (e, op, err) < 0
+      || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  return 0;
+}
+
+static int
+detail_bool (const struct ferry_operation *op, const char *key)
+{
+  json_object *v = json_object_object_get (op->detail, key);
+  return v && json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
+}
+
+static const char *
+import_staging (ferry_engine_t *e, const struct ferry_operation *op)
+{
+  cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
+  return ferry_operation_path_in (op, "staging", ckroot, "import-");
+}
+
+/* The restored container runs: record it so, with PID under the conmon
+ * CONMON_PID, and end the operation.  */
+static int
+restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
+                 ferry_error_t *err)
+{
+  const char *staging = import_staging (e, op);
+
   c->status = FERRY_CONTAINER_RUNNING;
   c->exit_code = 0;
   free (c->restored_at);
@@ -134,7 +199,143 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
   c->started_at = ferry_time_now ();
   free (c->finished_at);
   c->finished_at = xstrdup ("");
-  return ferry_container_save_state (e, c, err);
+  if (record_outcome (e, c, op, err) < 0)
+    return -1;
+  if (op->kind == FERRY_OPERATION_RESTORE && ! detail_bool (op, "keep"))
+    {
+      cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+      cleanup_free char *images = xasprintf ("%s/checkpoint", cdir);
+      cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
+      ferry_rm_rf_quietly (images);
+      unlink (devshm);
+    }
+  if (staging)
+    ferry_rm_rf_quietly (staging);
+  return 0;
+}
+
+/* conmon's PID from its pidfile in the bundle, if that process is a live
+ * conmon; else 0.  */
+static pid_t
+bundle_conmon (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
+  cleanup_free char *path = xasprintf ("%s/conmon.pid", bundle);
+  cleanup_free char *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  long pid;
+  char *end;
+
+  if (ferry_read_file (path, &text, NULL, &ignored) < 0)
+    return 0;
+  pid = strtol (text, &end, 10);
+  if (end == text || pid <= 1 || pid > INT32_MAX || ! ferry_process_is_conmon ((pid_t) pid))
+    return 0;
+  return (pid_t) pid;
+}
+
+static const char *const RESTORE_HELPERS[] = { "conmon", "runc", "crun", "criu", NULL };
+
+/* Back to the state before: nothing of the restore left, and for an
+ * import nothing of the container.  ID is the operation's, checked.  */
+static int
+restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t *err)
+{
+  const char *id = op->container_id;
+  struct ferry_container *c = NULL;
+  pid_t conmon = bundle_conmon (e, id);
+  const char *staging = import_staging (e, op);
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_process_info info;
+
+  if (conmon && ferry_process_info (conmon, &info) == 0)
+    ferry_process_group_kill (info.pgrp, RESTORE_HELPERS, 10000);
+  if (ferry_runtime_delete (&e->runtime, id, 1, &ignored) < 0)
+    ferry_error_release (&ignored);
+  if (ferry_container_find (e, id, &c, &ignored) < 0)
+    ferry_error_release (&ignored);
+  if (op->kind == FERRY_OPERATION_RESTORE)
+    {
+      if (c)
+        ferry_container_teardown (e, c);
+    }
+  else
+    {
+      json_object *volumes = ferry_json_get_array (op->detail, "volumes");
+      const char *pulled = ferry_json_get_string (op->detail, "pulled");
+
+      if (c && ferry_container_remove_locked (e, c, 1, 1, 0, err) < 0)
+        {
+          ferry_container_free (c);
+          return -1;
+        }
+      ferry_container_remove_dirs (e, id);
+      /* The volumes this import made held only the archive's copy.  */
+      for (size_t i = 0; volumes && i < json_object_array_length (volumes); i++)
+        {
+          json_object *v = json_object_array_get_idx (volumes, i);
+          const char *name = json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL;
+          cleanup_error ferry_error_t verr = NULL;
+          if (ferry_volume_name_is_valid (name))
+            ferry_volume_remove (e->db, e->root, name, 0, &verr);
+        }
+      /* The image came for this restore only: it goes with it (unless
+       * something uses it by now, which the store refuses).  */
+      if (pulled && strlen (pulled) == 64 && strspn (pulled, "0123456789abcdef") == 64)
+        {
+          struct ferry_remove_report report;
+          cleanup_error ferry_error_t rerr = NULL;
+          if (ferry_store_remove (e->store, pulled, 1, &report, &rerr) == 0)
+            ferry_remove_report_free (&report);
+        }
+    }
+  ferry_container_free (c);
+  if (staging)
+    ferry_rm_rf_quietly (staging);
+  return record_outcome (e, NULL, op, err);
+}
+
+/* The runtime's view of the container after its restore: 1 when it knows
+ * it with a process (running, paused, or already exited), else 0.  */
+static int
+restored_process (ferry_engine_t *e, const char *id, pid_t *pid)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_runtime_state st;
+
+  if (ferry_runtime_state (&e->runtime, id, &st, &err) < 0 || st.pid <= 0)
+    return 0;
+  *pid = st.pid;
+  return strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0
+         || strcmp (st.status, "stopped") == 0;
+}
+
+int
+ferry_restore_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  long long deadline = ferry_time_monotonic_ms () + 60000;
+  struct ferry_process_info info;
+  pid_t conmon, pid = 0;
+  int ret;
+
+  /* A restore conmon still runs finishes first (or fails): the outcome
+   * decides the way.  */
+  while ((conmon = bundle_conmon (e, op->container_id)) > 0 && ferry_process_info (conmon, &info) == 0
+         && ferry_process_group_count (info.pgrp, RESTORE_HELPERS + 1) > 0
+         && ferry_time_monotonic_ms () < deadline)
+    usleep (20000);
+  if (! restored_process (e, op->container_id, &pid)
+      || ferry_container_find (e, op->container_id, &c, err) < 0)
+    {
+      ferry_error_release (err);
+      return restore_back (e, op, err);
+    }
+  c->pid = pid;
+  c->conmon_pid = conmon;
+  ret = restore_forward (e, c, op, err);
+  ferry_container_free (c);
+  return ret;
 }
 
 /* CRIU's restore statistics, which runc leaves in the bundle (its work
@@ -156,6 +357,8 @@ restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
   cleanup_free char *cdir = NULL, *images = NULL, *devshm = NULL, *inventory = NULL;
+  struct ferry_operation op = { 0 };
+  json_object *detail;
   int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
@@ -181,17 +384,25 @@ restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore
           ref, ref);
       goto out;
     }
+  detail = json_object_new_object ();
+  json_object_object_add (detail, "keep", json_object_new_boolean (r->keep));
+  if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_RESTORE, PHASE_RESTORING, detail, err) < 0)
+    goto out;
+  ferry_fault_point ("restore-recorded");
   if (launch_restored (e, c, images, devshm, r, stats, err) < 0)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      restore_back (e, &op, &ignored);
+      goto out;
+    }
+  ferry_fault_point ("restore-launched");
+  if (restore_forward (e, c, &op, err) < 0)
     goto out;
   restore_stats (e, c, stats);
-  if (! r->keep)
-    {
-      ferry_rm_rf_quietly (images);
-      unlink (devshm);
-    }
   *id = xstrdup (c->id);
   ret = 0;
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   return ret;
 }
@@ -330,6 +541,62 @@ fill_volumes (ferry_engine_t *e, json_object *rec, const char *staging, ferry_er
   return 0;
 }
 
+/* An image a pull brought for a restore that did not happen goes again
+ * (unless something uses it by now, which the store refuses).  */
+static void
+remove_pulled (ferry_engine_t *e, const char *pulled)
+{
+  struct ferry_remove_report report;
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (pulled && ferry_store_remove (e->store, pulled, 1, &report, &ignored) == 0)
+    ferry_remove_report_free (&report);
+}
+
+static json_object *
+import_detail (const char *staging, const struct ferry_restore_request *r, const char *pulled)
+{
+  json_object *d = json_object_new_object ();
+
+  json_object_object_add (d, "staging", json_object_new_string (staging));
+  json_object_object_add (d, "ignore_volumes", json_object_new_boolean (r->ignore_volumes));
+  if (pulled)
+    json_object_object_add (d, "pulled", json_object_new_string (pulled));
+  return d;
+}
+
+/* Puts the archive's files in place: volumes, rootfs changes, log.  */
+static int
+unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *rec, const char *staging,
+              const struct ferry_restore_request *r, ferry_error_t *err)
+{
+  cleanup_free char *log = xasprintf ("%s/ctr.log", staging);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *dest = xasprintf ("%s/ctr.log", cdir);
+
+  if (! r->ignore_volumes && fill_volumes (e, rec, staging, err) < 0)
+    return -1;
+  if (! r->ignore_rootfs)
+    {
+      cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+      cleanup_free char *upper = xasprintf ("%s/upper", odir);
+      cleanup_free char *tar = xasprintf ("%s/rootfs-diff.tar", staging);
+      cleanup_free char *deleted = xasprintf ("%s/deleted.files", staging);
+      if (ferry_rootfs_diff_apply (upper, tar, deleted, err) < 0)
+        return -1;
+    }
+  if (ferry_path_exists (log) && rename (log, dest) < 0)
+    {
+      /* Across file systems: copy.  */
+      cleanup_free char *text = NULL;
+      size_t len;
+      if (ferry_read_file (log, &text, &len, err) < 0
+          || ferry_write_file_atomic (dest, text, len, 0600, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char **out_id,
                 struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -337,20 +604,27 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_lock int lock = -1;
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
   cleanup_free char *staging = NULL, *what = xasprintf ("checkpoint archive `%s`", r->import_path);
+  cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();
   cleanup_json json_object *dump = NULL;
   cleanup_close int fd = -1;
   cleanup_free char *pulled = NULL;
   struct ferry_container *c = NULL;
+  struct ferry_operation op = { 0 };
+  const char *id;
   json_object *rec;
-  int created = 0, ret = -1;
+  int ret = -1;
 
   fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
-  if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (staging = ferry_mkdtemp_in (ckroot, "import-", err)) == NULL)
+  /* The owner's tag in its name: a sweep removes it once its owner is
+   * gone, whatever happens before the operation is recorded.  */
+  prefix = xasprintf ("import-%s-", tag);
+  if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (staging = ferry_mkdtemp_in (ckroot, prefix, err)) == NULL)
     return -1;
   if (ferry_archive_extract_verified (fd, staging, archive_entry_allowed, what, err) < 0)
     goto out;
+  ferry_fault_point ("import-staged");
   {
     cleanup_free char *path = xasprintf ("%s/config.dump", staging);
     dump = ferry_json_parse_file (path, "config.dump", err);
@@ -372,88 +646,62 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
+  id = ferry_json_get_string (rec, "Id");
   if (check_import (e, rec, r, &pulled, err) < 0)
-    goto fail;
-  /* Held until the state says running: conmon's cleanup of a process that
-   * exits at once must find it so, not "created".  */
-  lock = ferry_container_lock (e, ferry_json_get_string (rec, "Id"), err);
-  if (lock < 0)
-    goto out;
-  if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, err) < 0)
-    goto out;
-  created = 1;
-  if (ferry_container_find (e, ferry_json_get_string (rec, "Id"), &c, err) < 0)
-    goto fail;
-  if (! r->ignore_volumes && fill_volumes (e, rec, staging, err) < 0)
-    goto fail;
-  if (! r->ignore_rootfs)
     {
-      cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
-      cleanup_free char *upper = xasprintf ("%s/upper", odir);
-      cleanup_free char *tar = xasprintf ("%s/rootfs-diff.tar", staging);
-      cleanup_free char *deleted = xasprintf ("%s/deleted.files", staging);
-      if (ferry_rootfs_diff_apply (upper, tar, deleted, err) < 0)
-        goto fail;
+      remove_pulled (e, pulled);
+      goto out;
     }
-  {
-    cleanup_free char *log = xasprintf ("%s/ctr.log", staging);
-    cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
-    cleanup_free char *dest = xasprintf ("%s/ctr.log", cdir);
-    if (ferry_path_exists (log) && rename (log, dest) < 0)
-      {
-        /* Across file systems: copy.  */
-        cleanup_free char *text = NULL;
-        size_t len;
-        if (ferry_read_file (log, &text, &len, err) < 0
-            || ferry_write_file_atomic (dest, text, len, 0600, err) < 0)
-          goto fail;
-      }
-  }
+  /* Held until the state says running: conmon's cleanup of a process that
+   * exits at once must find it so, not "created".  Another restore of the
+   * same archive may have made the container meanwhile.  */
+  lock = ferry_container_lock (e, id, err);
+  if (lock < 0 || ferry_container_taken (e, ferry_json_get_string (rec, "Name"), id))
+    {
+      if (lock >= 0)
+        ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "a container with the name or ID of the checkpointed one (%s) already exists on "
+            "this host: remove it, or restore under a new name with --name",
+            ferry_json_get_string (rec, "Name"));
+      remove_pulled (e, pulled);
+      goto out;
+    }
+  if (ferry_operation_begin (e, &op, id, FERRY_OPERATION_IMPORT, PHASE_RESTORING,
+                             import_detail (staging, r, pulled), err)
+      < 0)
+    {
+      remove_pulled (e, pulled);
+      goto out;
+    }
+  if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0
+      || ferry_container_find (e, id, &c, err) < 0)
+    goto fail;
+  ferry_fault_point ("import-created");
+  if (unpack_files (e, c, rec, staging, r, err) < 0)
+    goto fail;
+  ferry_fault_point ("import-unpacked");
   {
     cleanup_free char *images = xasprintf ("%s/checkpoint", staging);
     cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", staging);
     if (launch_restored (e, c, images, devshm, r, stats, err) < 0)
       goto fail;
   }
+  ferry_fault_point ("import-launched");
+  if (restore_forward (e, c, &op, err) < 0)
+    goto out;
   restore_stats (e, c, stats);
   *out_id = xstrdup (c->id);
   ret = 0;
   goto out;
 
 fail:
-  if (created)
-    {
-      cleanup_error ferry_error_t ignored = NULL;
-      /* remove takes the lock itself (flock on another descriptor would
-       * wait for this one).  Volumes that were there before the restore
-       * (--ignore-volumes) are not its to remove.  */
-      ferry_lock_release (lock);
-      lock = -1;
-      ferry_container_remove (e, ferry_json_get_string (rec, "Id"), 1, ! r->ignore_volumes, &ignored);
-      /* Named volumes this restore created go too: they held only the
-       * archive's copy.  */
-      if (! r->ignore_volumes)
-        {
-          json_object *mounts = ferry_json_get_array (rec, "Mounts");
-          for (size_t i = 0; mounts && i < json_object_array_length (mounts); i++)
-            {
-              json_object *m = json_object_array_get_idx (mounts, i);
-              const char *vol = ferry_json_get_string (m, "Name");
-              cleanup_error ferry_error_t verr = NULL;
-              if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0 && vol)
-                ferry_volume_remove (e->db, e->root, vol, 0, &verr);
-            }
-        }
-    }
-  if (pulled)
-    {
-      /* The image came for this restore only: it goes with it.  */
-      struct ferry_remove_report report;
-      cleanup_error ferry_error_t ignored = NULL;
-      if (ferry_store_remove (e->store, pulled, 1, &report, &ignored) == 0)
-        ferry_remove_report_free (&report);
-    }
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    restore_back (e, &op, &ignored);
+  }
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   if (staging)
     ferry_rm_rf_quietly (staging);

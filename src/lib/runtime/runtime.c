@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -213,12 +214,27 @@ runtime_environment (void)
 
 /* In the forked child: only async-signal-safe calls from here on.  */
 static void __attribute__ ((noreturn))
-child_exec (char **argv, char **envp, int in_fd, int out_fd, int err_fd)
+child_exec (char **argv, char **envp, int in_fd, int out_fd, int err_fd, int go_fd, pid_t parent)
 {
   int src[3] = { in_fd, out_fd, err_fd };
   struct sigaction sa;
   sigset_t none;
   int i;
+
+  if (go_fd >= 0)
+    {
+      char go;
+
+      /* A group of our own, dying with ferry, and started only once the
+       * parent has recorded the group (see struct ferry_runtime_hook).  */
+      setpgid (0, 0);
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+        _exit (127);
+      while ((i = read (go_fd, &go, 1)) < 0 && errno == EINTR)
+        ;
+      if (i != 1)
+        _exit (127);
+    }
 
   /* Move the sources out of 0..2 first so no dup2 clobbers another.  */
   for (i = 0; i < 3; i++)
@@ -251,7 +267,43 @@ spawn (char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid, ferry_error_t
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
   if (*pid == 0)
-    child_exec (argv, envp, in_fd, out_fd, err_fd);
+    child_exec (argv, envp, in_fd, out_fd, err_fd, -1, 0);
+  return 0;
+}
+
+/* spawn, for a runtime call that must not outlive ferry: HOOK learns the
+ * child's process group before the runtime is executed.  */
+static int
+spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferry_runtime_hook *hook,
+               pid_t *pid, ferry_error_t *err)
+{
+  cleanup_strv char **envp = runtime_environment ();
+  cleanup_close int go_r = -1, go_w = -1;
+  pid_t parent = getpid ();
+  int go[2];
+
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  go_r = go[0];
+  go_w = go[1];
+  *pid = fork ();
+  if (*pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
+  if (*pid == 0)
+    child_exec (argv, envp, in_fd, out_fd, err_fd, go_r, parent);
+  /* Both sides set the group, so it exists whichever runs first.  */
+  setpgid (*pid, *pid);
+  if (hook->started (*pid, hook->arg, err) < 0 || ferry_write_all (go_w, "g", 1) < 0)
+    {
+      int status;
+
+      if (*err == NULL)
+        ferry_make_error (err, errno, "cannot start `%s`", argv[0]);
+      kill (*pid, SIGKILL);
+      while (waitpid (*pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      return -1;
+    }
   return 0;
 }
 
@@ -353,8 +405,8 @@ run_result_release (struct run_result *r)
 /* Runs the runtime with ARGS after its global arguments.  Fails only when
  * the runtime cannot be run at all; its own failure is in R->exit_code.  */
 static int
-runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run_result *r,
-             ferry_error_t *err)
+runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
+                     const struct ferry_runtime_hook *hook, struct run_result *r, ferry_error_t *err)
 {
   cleanup_strv char **argv = runtime_argv (rt, NULL, args);
   cleanup_close int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -375,7 +427,9 @@ runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run
   err_r = fds[0];
   err_w = fds[1];
 
-  if (spawn (argv, devnull, out_w, err_w, &pid, err) < 0)
+  if ((hook ? spawn_watched (argv, devnull, out_w, err_w, hook, &pid, err)
+            : spawn (argv, devnull, out_w, err_w, &pid, err))
+      < 0)
     return -1;
   close (steal_fd (&out_w));
   close (steal_fd (&err_w));
@@ -393,6 +447,13 @@ runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run
     }
   r->exit_code = wait_exit_code (pid, err);
   return r->exit_code < 0 ? -1 : 0;
+}
+
+static int
+runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run_result *r,
+             ferry_error_t *err)
+{
+  return runtime_run_watched (rt, args, NULL, r, err);
 }
 
 static char *
@@ -550,13 +611,14 @@ ferry_runtime_error_from_output (const struct ferry_runtime *rt, const char *ver
 /* Shared by the verbs that print nothing useful on success.  IGNORED lists
  * error messages that mean the goal is already reached.  */
 static int
-runtime_simple (const struct ferry_runtime *rt, const char *verb, const char *const *args, const char *id,
-                const char *const *ignored, ferry_error_t *err)
+runtime_simple_watched (const struct ferry_runtime *rt, const char *verb, const char *const *args,
+                        const char *id, const char *const *ignored, const struct ferry_runtime_hook *hook,
+                        ferry_error_t *err)
 {
   cleanup_run_result struct run_result r;
   cleanup_free char *message = NULL;
 
-  if (runtime_run (rt, args, &r, err) < 0)
+  if (runtime_run_watched (rt, args, hook, &r, err) < 0)
     return ferry_error_wrap (err, "%s %s %s", rt->name, verb, id);
   if (r.exit_code == 0)
     return 0;
@@ -567,6 +629,13 @@ runtime_simple (const struct ferry_runtime *rt, const char *verb, const char *co
     if (message && strcasestr (message, *ignored))
       return 0;
   return runtime_make_error (err, rt, verb, id, message, r.exit_code);
+}
+
+static int
+runtime_simple (const struct ferry_runtime *rt, const char *verb, const char *const *args, const char *id,
+                const char *const *ignored, ferry_error_t *err)
+{
+  return runtime_simple_watched (rt, verb, args, id, ignored, NULL, err);
 }
 
 int
@@ -876,5 +945,5 @@ ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
     args[n++] = "--file-locks";
   args[n++] = id;
   args[n] = NULL;
-  return runtime_simple (rt, "checkpoint", args, id, NULL, err);
+  return runtime_simple_watched (rt, "checkpoint", args, id, NULL, o->hook, err);
 }

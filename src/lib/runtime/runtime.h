@@ -78,6 +78,20 @@ struct ferry_exec_options
 int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
                         int *exit_code, ferry_error_t *err);
 
+/* For a runtime call that must not outlive ferry.  A checkpoint's CRIU
+ * writes into FIFOs that ferry reads, and blocks for good opening one
+ * whose reader died.  So the runtime runs in a process group of its own
+ * (its PID is the group's number), dies with ferry (PR_SET_PDEATHSIG),
+ * and is executed only after STARTED has returned 0 for that group, so
+ * the caller can record it; whoever settles the caller's unfinished work
+ * kills what is left of the group (CRIU, which the runtime started in
+ * it).  */
+struct ferry_runtime_hook
+{
+  int (*started) (pid_t pgid, void *arg, ferry_error_t *err);
+  void *arg;
+};
+
 struct ferry_checkpoint_options
 {
   const char *image_path; /* where CRIU writes its images */
@@ -85,6 +99,7 @@ struct ferry_checkpoint_options
   int leave_running;
   int tcp_established;
   int file_locks;
+  const struct ferry_runtime_hook *hook; /* may be NULL */
 };
 
 /* `runtime checkpoint`.  CRIU's own account of a failure is in

@@ -91,6 +91,19 @@ static const char *const MIGRATIONS[] = {
   "  repository TEXT NOT NULL,      -- \"library/busybox\"\n"
   "  PRIMARY KEY (blob_digest, registry, repository)\n"
   ");\n",
+
+  /* 4: operations in progress on a container (engine/operation.h): a
+   * checkpoint or restore records its intent here before its first side
+   * effect, so that whoever finds it after its owner died can settle it.  */
+  "CREATE TABLE operations (\n"
+  "  container_id TEXT PRIMARY KEY, -- no reference: an import's container is made later\n"
+  "  kind TEXT NOT NULL,            -- checkpoint, restore, import\n"
+  "  phase TEXT NOT NULL,\n"
+  "  owner_pid INTEGER NOT NULL,\n"
+  "  owner_start INTEGER NOT NULL,  -- the owner's start time, in clock ticks after boot\n"
+  "  started TEXT NOT NULL,         -- RFC 3339 UTC\n"
+  "  detail TEXT NOT NULL           -- JSON: what it made (paths) and its options\n"
+  ");\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

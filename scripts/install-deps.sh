@@ -5,7 +5,7 @@
 # Debian 12's CRIU (3.17) cannot initialise on recent kernels, and Debian 13's
 # (4.1.1) cannot dump any TCP or UDP socket on Linux >= 6.16 ("sockets: Can't
 # get 1:16 opt: Operation not supported": the kernel now refuses SO_PASSCRED on
-# inet sockets; fixed in CRIU 4.2).  So conmon, netavark and checkpointctl come
+# inet sockets; fixed in CRIU 4.2).  So conmon, netavark, checkpointctl and skopeo come
 # from Debian 13, and CRIU 4.2 from Debian unstable (it pulls only libcompel1,
 # libnet9 and a newer libnl-3-200).  Both suites are added from the machine's
 # own package source and pinned low, so nothing else moves unless asked for by
@@ -24,7 +24,7 @@ for arg in "$@"; do
 done
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: run as root (sudo $0)" >&2
+	echo "install-deps: run as root" >&2
 	exit 1
 fi
 
@@ -71,10 +71,12 @@ build_packages=(
 )
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
-	util-linux file xz-utils gzip tar attr python3 skopeo time
+	util-linux file xz-utils gzip tar attr python3 time
 	apache2-utils openssl curl
 )
-trixie_packages=(checkpointctl conmon netavark)
+# skopeo from Debian 13: Debian 12's (1.9) cannot turn zstd OCI layers into
+# a docker-archive, which the load tests do.
+trixie_packages=(checkpointctl conmon netavark skopeo)
 sid_packages=(criu)
 
 add_suite trixie 100
@@ -84,7 +86,7 @@ apt-get install -y -qq --no-install-recommends "${build_packages[@]}" "${test_pa
 apt-get install -y -qq --no-install-recommends -t trixie "${trixie_packages[@]}"
 apt-get install -y -qq --no-install-recommends -t sid "${sid_packages[@]}"
 if [ "$with_podman" = 1 ]; then
-	apt-get install -y -qq --no-install-recommends -t trixie podman skopeo
+	apt-get install -y -qq --no-install-recommends -t trixie podman
 fi
 
 # docker-registry starts a system service on :5000 when installed; the tests run

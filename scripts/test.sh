@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "test: the tests mount overlays and run containers: run as root (sudo $0)" >&2
+	echo "test: the tests mount overlays and run containers: run as root" >&2
 	exit 1
 fi
 

@@ -202,3 +202,41 @@ m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
 	assert_status 125
 	[ "$(ctr_status keep)" = running ]
 }
+
+@test "bad input: volumes that do not fit on the target's disk are refused before anything is made" {
+	load_test_image
+	f run -d --name big -v bigvol:/data ferry-test sh -c "head -c 41943040 /dev/urandom > /data/blob; echo ready; sleep 1000" >/dev/null
+	wait_until '[ "$(f logs big)" = ready ]' 30
+	f container checkpoint -c none -e "$TEST_TMP/big.tar" big >/dev/null
+	# Host B's root is a 32 MiB file system: the 40 MiB volume does not fit.
+	mkdir -p "$TEST_TMP/rootB"
+	mount -t tmpfs -o size=32m tmpfs "$TEST_TMP/rootB"
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore -i "$TEST_TMP/big.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "free some space"
+	assert_host_b_untouched
+	# Without the volume it fits.
+	fb volume create bigvol >/dev/null
+	fb container restore -i "$TEST_TMP/big.tar" --ignore-volumes >/dev/null
+	[ "$(fb inspect --format '{{.State.Status}}' big)" = running ]
+}
+
+@test "bad input: a small archive declaring more than the staging disk holds is refused as it arrives" {
+	make_archive
+	# 64 MiB of zeros under an allowed name, not in the manifest: a few
+	# KiB once compressed.
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bomb.tar" '
+zi = tarfile.TarInfo("checkpoint/pages-99.img"); zi.size = 64 << 20
+members.insert(1, (zi, bytes(64 << 20)))' keep-manifest
+	zstd -q -19 --rm "$TEST_TMP/bomb.tar" -o "$TEST_TMP/bomb.tar.zst"
+	[ "$(stat -c %s "$TEST_TMP/bomb.tar.zst")" -lt 1048576 ]
+	mkdir -p "$TEST_TMP/runB/checkpoints"
+	mount -t tmpfs -o size=32m tmpfs "$TEST_TMP/runB/checkpoints"
+	run_fb container restore -i "$TEST_TMP/bomb.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "needs more space"
+	assert_host_b_untouched
+}

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define READER_BUF_SIZE (4 * 1024 * 1024)
@@ -89,6 +90,11 @@ struct reader
   /* name -> { "sha256", "size" } for files, NULL for directories, in the
    * order they came.  */
   json_object *seen;
+  /* What the entries may write in all: the staging file system's free
+   * space less a reserve, so that no archive (a small one declaring huge
+   * entries, say) can fill the disk before the manifest is checked.  */
+  uint64_t budget;
+  uint64_t declared;
   char *manifest;
   size_t manifest_len;
   bool have_manifest;
@@ -657,6 +663,13 @@ extract_file (struct reader *rd, struct archive_entry *ae, const char *name, fer
       return fs_error (rd, name, "create", errno, err);
     }
   sink.fd = fd;
+  if (archive_entry_size (ae) < 0 || (uint64_t) archive_entry_size (ae) > rd->budget - rd->declared)
+    return ferry_make_error (err, ENOSPC,
+                             "%s needs more space than `%s` has free (entry `%s` is %" PRId64
+                             " bytes, %" PRIu64 " MiB are left): free some space, or restore elsewhere",
+                             rd->what, rd->dir, name, (int64_t) archive_entry_size (ae),
+                             (rd->budget - rd->declared) >> 20);
+  rd->declared += (uint64_t) archive_entry_size (ae);
   /* Small files are not worth a trip through the other thread.  */
   if (archive_entry_size (ae) >= FILE_WRITER_MIN_SIZE && file_writer_start (&rd->writer, err) < 0)
     return -1;
@@ -853,6 +866,21 @@ verify (struct reader *rd, ferry_error_t *err)
   return 0;
 }
 
+/* The free space of DIRFD's file system, less 5% of its size: what an
+ * archive may fill.  */
+static uint64_t
+staging_budget (int dirfd)
+{
+  struct statvfs sv;
+  uint64_t avail, reserve;
+
+  if (fstatvfs (dirfd, &sv) < 0)
+    return UINT64_MAX;
+  avail = (uint64_t) sv.f_bavail * sv.f_frsize;
+  reserve = (uint64_t) sv.f_blocks * sv.f_frsize / 20;
+  return avail > reserve ? avail - reserve : 0;
+}
+
 int
 ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
                                 ferry_error_t *err)
@@ -865,6 +893,7 @@ ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const c
   rd.dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rd.dirfd < 0)
     return ferry_make_error (err, errno, "cannot open directory `%s`", dir);
+  rd.budget = staging_budget (rd.dirfd);
   rd.seen = json_object_new_object ();
   rd.prefetch = ferry_prefetch_start (fd);
   rd.stream = ferry_decompress_open_with (fd, rd.prefetch ? ferry_prefetch_read : NULL, rd.prefetch,

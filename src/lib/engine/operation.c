@@ -112,9 +112,13 @@ ferry_operation_advance (ferry_engine_t *e, struct ferry_operation *op, const ch
                          err);
   if (st == NULL)
     return -1;
-  free (op->phase);
-  op->phase = xstrdup (phase);
-  sqlite3_bind_text (st, 1, phase, -1, SQLITE_STATIC);
+  /* PHASE may be OP's own.  */
+  if (phase != op->phase)
+    {
+      free (op->phase);
+      op->phase = xstrdup (phase);
+    }
+  sqlite3_bind_text (st, 1, op->phase, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, ferry_json_to_string (op->detail, 0), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 3, op->owner_pid);
   sqlite3_bind_int64 (st, 4, (sqlite3_int64) op->owner_start);

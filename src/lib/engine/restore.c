@@ -19,12 +19,15 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* ---- restore --------------------------------------------------------------- */
@@ -565,6 +568,42 @@ import_detail (const char *staging, const struct ferry_restore_request *r, const
   return d;
 }
 
+/* The archive's volumes and rootfs changes (their tars' sizes, close to
+ * what they unpack to) must fit on the root's file system, keeping 5% of
+ * it free: checked before the container is made, so a restore that
+ * cannot fit creates nothing.  */
+static int
+check_space (ferry_engine_t *e, const char *staging, const struct ferry_restore_request *r, const char *what,
+             ferry_error_t *err)
+{
+  cleanup_free char *vdir = xasprintf ("%s/volumes", staging);
+  cleanup_free char *diff = xasprintf ("%s/rootfs-diff.tar", staging);
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  struct statvfs sv;
+  struct stat st;
+  uint64_t need = 0, avail, reserve;
+
+  if (! r->ignore_rootfs && stat (diff, &st) == 0)
+    need += (uint64_t) st.st_size;
+  if (! r->ignore_volumes && (d = opendir (vdir)) != NULL)
+    while ((de = readdir (d)))
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+        need += (uint64_t) st.st_size;
+  if (statvfs (e->root, &sv) < 0)
+    return ferry_make_error (err, errno, "cannot read the free space of `%s`", e->root);
+  avail = (uint64_t) sv.f_bavail * sv.f_frsize;
+  reserve = (uint64_t) sv.f_blocks * sv.f_frsize / 20;
+  if (need + reserve > avail)
+    return ferry_make_error (err, ENOSPC,
+                             "%s needs %" PRIu64
+                             " MiB for its volumes and root file system changes, but `%s` has "
+                             "%" PRIu64 " MiB free (keeping 5%% of it): free some space, or restore with "
+                             "--ignore-volumes/--ignore-rootfs",
+                             what, need >> 20, e->root, (avail > reserve ? avail - reserve : 0) >> 20);
+  return 0;
+}
+
 /* Puts the archive's files in place: volumes, rootfs changes, log.  */
 static int
 unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *rec, const char *staging,
@@ -647,6 +686,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
   id = ferry_json_get_string (rec, "Id");
+  if (check_space (e, staging, r, what, err) < 0)
+    goto out;
   if (check_import (e, rec, r, &pulled, err) < 0)
     {
       remove_pulled (e, pulled);

@@ -308,3 +308,28 @@ kill_after() {
 		fi
 	done
 }
+
+@test "an operation in progress shows in ps and inspect, and a living owner's work is never settled" {
+	local pid id
+	start_counter
+	id=$(f inspect --format '{{.Id}}' c)
+	FERRY_FAULT=checkpoint-frozen:stop "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		container checkpoint --export "$TEST_TMP/c.tar.zst" c >/dev/null &
+	pid=$!
+	wait_until "[ \"\$(awk '{print \$3}' /proc/$pid/stat)\" = T ]" 30
+	run_ferry ps
+	assert_status 0
+	assert_output_contains "(checkpointing)"
+	[ "$(f inspect --format '{{.State.Operation.Kind}} {{.State.Operation.Pid}}' c)" = "checkpoint $pid" ]
+	# Its owner lives: nobody thaws the container under it.
+	[ "$(cat /sys/fs/cgroup/freezer/ferry/$id/freezer.state)" = FROZEN ]
+	kill -CONT "$pid"
+	wait "$pid"
+	[ "$(ctr_status c)" = exited ]
+	run_ferry ps -a
+	[[ "$output" != *"(checkpointing)"* ]]
+	assert_settled
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore --import "$TEST_TMP/c.tar.zst" >/dev/null
+	assert_counts_on c fb
+}

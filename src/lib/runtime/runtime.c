@@ -271,11 +271,87 @@ spawn (char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid, ferry_error_t
   return 0;
 }
 
+/* A process that outlives ferry for one purpose: should ferry die while
+ * the runtime's process group runs, it kills that group at once, so CRIU
+ * never waits for good on a FIFO whose reader died.  It reads a pipe only
+ * ferry writes: a byte means the runtime is done, end of file that ferry
+ * died.  It is in a session of its own, so that a kill of ferry's whole
+ * process group does not take it too.  */
+struct watchdog
+{
+  pid_t pid;
+  int fd; /* ferry's end */
+};
+
+/* In the forked child: only async-signal-safe calls.  */
+static void __attribute__ ((noreturn)) watchdog_child (int fd, pid_t pgid)
+{
+  sigset_t none;
+  ssize_t n;
+  char done;
+
+  setsid ();
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Nothing of ferry's stays open here: locks, FIFOs, the archive.  */
+  if (fd != 3 && (dup2 (fd, 3) < 0 || close (fd) < 0))
+    _exit (1);
+  if (syscall (SYS_close_range, 4U, ~0U, 0U) < 0)
+    for (int i = 4; i < 1024; i++)
+      close (i);
+  close (0);
+  close (1);
+  close (2);
+  while ((n = read (3, &done, 1)) < 0 && errno == EINTR)
+    ;
+  if (n == 0)
+    kill (-pgid, SIGKILL);
+  _exit (0);
+}
+
+static int
+watchdog_start (struct watchdog *wd, pid_t pgid, ferry_error_t *err)
+{
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  wd->pid = fork ();
+  if (wd->pid < 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return ferry_make_error (err, errno, "cannot fork a watchdog for the runtime");
+    }
+  if (wd->pid == 0)
+    watchdog_child (p[0], pgid);
+  close (p[0]);
+  wd->fd = p[1];
+  return 0;
+}
+
+/* The runtime is done: the watchdog goes without killing anything.  */
+static void
+watchdog_stop (struct watchdog *wd)
+{
+  int status;
+
+  if (wd->pid <= 0)
+    return;
+  ferry_write_all (wd->fd, "d", 1);
+  close (wd->fd);
+  while (waitpid (wd->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  wd->pid = 0;
+  wd->fd = -1;
+}
+
 /* spawn, for a runtime call that must not outlive ferry: HOOK learns the
- * child's process group before the runtime is executed.  */
+ * child's process group before the runtime is executed, and WD watches
+ * over it.  */
 static int
 spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferry_runtime_hook *hook,
-               pid_t *pid, ferry_error_t *err)
+               pid_t *pid, struct watchdog *wd, ferry_error_t *err)
 {
   cleanup_strv char **envp = runtime_environment ();
   cleanup_close int go_r = -1, go_w = -1;
@@ -293,7 +369,8 @@ spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferr
     child_exec (argv, envp, in_fd, out_fd, err_fd, go_r, parent);
   /* Both sides set the group, so it exists whichever runs first.  */
   setpgid (*pid, *pid);
-  if (hook->started (*pid, hook->arg, err) < 0 || ferry_write_all (go_w, "g", 1) < 0)
+  if (hook->started (*pid, hook->arg, err) < 0 || watchdog_start (wd, *pid, err) < 0
+      || ferry_write_all (go_w, "g", 1) < 0)
     {
       int status;
 
@@ -302,6 +379,7 @@ spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferr
       kill (*pid, SIGKILL);
       while (waitpid (*pid, &status, 0) < 0 && errno == EINTR)
         ;
+      watchdog_stop (wd);
       return -1;
     }
   return 0;
@@ -411,6 +489,7 @@ runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
   cleanup_strv char **argv = runtime_argv (rt, NULL, args);
   cleanup_close int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   cleanup_close int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
+  struct watchdog wd = { .pid = 0, .fd = -1 };
   int fds[2];
   pid_t pid;
   int ret;
@@ -427,7 +506,7 @@ runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
   err_r = fds[0];
   err_w = fds[1];
 
-  if ((hook ? spawn_watched (argv, devnull, out_w, err_w, hook, &pid, err)
+  if ((hook ? spawn_watched (argv, devnull, out_w, err_w, hook, &pid, &wd, err)
             : spawn (argv, devnull, out_w, err_w, &pid, err))
       < 0)
     return -1;
@@ -443,9 +522,11 @@ runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
 
       kill (pid, SIGKILL);
       wait_exit_code (pid, &ignored);
+      watchdog_stop (&wd);
       return -1;
     }
   r->exit_code = wait_exit_code (pid, err);
+  watchdog_stop (&wd);
   return r->exit_code < 0 ? -1 : 0;
 }
 

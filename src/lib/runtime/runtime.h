@@ -82,10 +82,11 @@ int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const st
  * writes into FIFOs that ferry reads, and blocks for good opening one
  * whose reader died.  So the runtime runs in a process group of its own
  * (its PID is the group's number), dies with ferry (PR_SET_PDEATHSIG),
- * and is executed only after STARTED has returned 0 for that group, so
- * the caller can record it; whoever settles the caller's unfinished work
- * kills what is left of the group (CRIU, which the runtime started in
- * it).  */
+ * and a watchdog process kills the whole group (CRIU, which the runtime
+ * started in it) the moment ferry dies.  The runtime is executed only
+ * after STARTED has returned 0 for that group, so the caller can record
+ * it: whoever settles the caller's unfinished work kills what is left of
+ * the group, should the watchdog have been killed too.  */
 struct ferry_runtime_hook
 {
   int (*started) (pid_t pgid, void *arg, ferry_error_t *err);

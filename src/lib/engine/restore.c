@@ -344,6 +344,11 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   json_object *rec;
   int created = 0, ret = -1;
 
+  if (r->name && ! ferry_container_name_is_valid (r->name))
+    return ferry_make_error (err, 0,
+                             "invalid container name `%s` for --name: use a letter or digit, then letters, "
+                             "digits, `_`, `.` and `-`",
+                             r->name);
   fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);

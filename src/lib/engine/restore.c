@@ -1,5 +1,6 @@
 /* ferry: restore of a checkpointed container, in place or from an
  * exported archive.  */
+#include "archive_record.h"
 #include "checkpoint.h"
 #include "internal.h"
 #include "volume.h"
@@ -371,6 +372,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       ferry_make_error (err, 0, "%s was not written by ferry (config.dump has no ferry record)", what);
       goto out;
     }
+  /* Before anything is created: the record names paths, rows and mounts.  */
+  if (ferry_archive_record_check (rec, r, err) < 0)
+    goto out;
   if (r->name)
     {
       cleanup_free char *new_id = ferry_random_hex (32);

@@ -30,13 +30,16 @@ static const char GOOD[]
       "                \"Anonymous\": true },"
       "              { \"Type\": \"tmpfs\", \"Destination\": \"/tt\", \"RW\": true } ] }";
 
+static const char BIND[]
+    = "{ \"Type\": \"bind\", \"Source\": \"/\", \"Destination\": \"/host\", \"RW\": false }";
+
 /* Checks GOOD with KEY set to VALUE (JSON text; NULL removes KEY).  Returns
  * the error message, or NULL when the record passed.  */
 static char *
-check_with (const char *key, const char *value)
+check_with (const char *key, const char *value, int trust)
 {
   cleanup_json json_object *rec = json_tokener_parse (GOOD);
-  struct ferry_restore_request r = { .import_path = "/tmp/x.tar" };
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar", .trust_archive = trust };
   ferry_error_t err = NULL;
   char *msg;
 
@@ -66,7 +69,7 @@ check_with (const char *key, const char *value)
 static void
 expect_refused (const char *key, const char *value, const char *field)
 {
-  cleanup_free char *msg = check_with (key, value);
+  cleanup_free char *msg = check_with (key, value, 0);
   cleanup_free char *quoted = NULL;
 
   if (msg == NULL)
@@ -81,7 +84,8 @@ static void
 test_good_record_passes (void **state)
 {
   (void) state;
-  assert_null (check_with (NULL, NULL));
+  assert_null (check_with (NULL, NULL, 0));
+  assert_null (check_with ("Network", "\"host\"", 1));
 }
 
 static void
@@ -177,6 +181,29 @@ test_mounts (void **state)
       "Mounts[0].Source");
 }
 
+/* A bind of a host path and the host's network are more than a plain run
+ * gives: refused, with what is asked for, unless the archive is trusted.  */
+static void
+test_privileges_need_trust (void **state)
+{
+  cleanup_free char *mounts = NULL;
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  if (asprintf (&mounts, "[ %s ]", BIND) < 0)
+    abort ();
+  msg = check_with ("Mounts", mounts, 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "bind mount of host `/` at /host"));
+  assert_non_null (strstr (msg, "--trust-archive"));
+  free (msg);
+  msg = check_with ("Network", "\"host\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "host network"));
+  assert_non_null (strstr (msg, "--trust-archive"));
+  assert_null (check_with ("Mounts", mounts, 1));
+}
+
 int
 main (void)
 {
@@ -186,6 +213,7 @@ main (void)
     cmocka_unit_test (test_image_fields),
     cmocka_unit_test (test_process_fields),
     cmocka_unit_test (test_mounts),
+    cmocka_unit_test (test_privileges_need_trust),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
+#include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -550,14 +551,62 @@ check_fields (struct record_check *c, json_object *rec)
   return 0;
 }
 
+/* ---- what the record asks for ------------------------------------------ */
+
+static void
+append (char **list, const char *item)
+{
+  char *grown = xasprintf ("%s%s%s", *list ? *list : "", *list ? ", " : "", item);
+
+  free (*list);
+  *list = grown;
+}
+
+/* What REC (checked) asks for beyond a plain `ferry run`, as a list for
+ * an error, or NULL.  */
+static char *
+privileges_asked (json_object *rec)
+{
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  char *list = NULL;
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      cleanup_free char *src = NULL, *dst = NULL, *item = NULL;
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "bind") != 0)
+        continue;
+      src = shown (ferry_json_get_string (m, "Source"));
+      dst = shown (ferry_json_get_string (m, "Destination"));
+      item = xasprintf ("bind mount of host `%s` at %s", src, dst);
+      append (&list, item);
+    }
+  if (strcmp (ferry_json_get_string (rec, "Network"), "host") == 0)
+    append (&list, "host network");
+  return list;
+}
+
 int
 ferry_archive_record_check (json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err)
 {
   struct record_check c = { .archive = r->import_path, .err = err };
+  cleanup_free char *asked = NULL;
 
   if (! json_object_is_type (rec, json_type_object))
     return ferry_make_error (
         err, 0, "checkpoint archive `%s` was not written by ferry (config.dump has no ferry record)",
         r->import_path);
-  return check_fields (&c, rec);
+  if (check_fields (&c, rec) < 0)
+    return -1;
+  /* Unsigned: its origin is unknown, so it gets what any user could
+   * run, unless whoever restores vouches for it.  */
+  asked = privileges_asked (rec);
+  if (asked && ! r->trust_archive)
+    return ferry_make_error (err, 0,
+                             "checkpoint archive `%s` asks for %s: restore with --trust-archive if you trust "
+                             "its origin",
+                             r->import_path, asked);
+  return 0;
 }

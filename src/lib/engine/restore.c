@@ -367,12 +367,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       }
   }
   rec = ferry_json_get_object (dump, "ferry");
-  if (rec == NULL || ferry_json_get_string (rec, "Id") == NULL || ferry_json_get_string (rec, "Name") == NULL)
-    {
-      ferry_make_error (err, 0, "%s was not written by ferry (config.dump has no ferry record)", what);
-      goto out;
-    }
-  /* Before anything is created: the record names paths, rows and mounts.  */
+  /* Before anything is created: the record names paths, rows and mounts
+   * (and a missing record is an archive ferry did not write).  */
   if (ferry_archive_record_check (rec, r, err) < 0)
     goto out;
   if (r->name)

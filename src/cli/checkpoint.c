@@ -19,6 +19,7 @@ enum
   OPT_TCP_CLOSE,
   OPT_FILE_LOCKS,
   OPT_PRINT_STATS,
+  OPT_TRUST_ARCHIVE,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -230,6 +231,9 @@ static const char restore_usage[]
       "      --print-stats       print timings and CRIU's statistics as JSON\n"
       "      --tcp-close         restore with established TCP connections closed\n"
       "      --tcp-established   restore established TCP connections\n"
+      "      --trust-archive     with --import: let the archive ask for more than a plain run gives\n"
+      "                          (bind mounts of host paths, the host's network); without it such an\n"
+      "                          archive is refused, since an archive's origin is not checked yet\n"
       "With --import, an image this host lacks is pulled by the digest the archive "
       "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
@@ -248,6 +252,7 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
                                         { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+                                        { "trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -304,6 +309,9 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_TCP_ESTABLISHED:
         r.tcp_established = 1;
         break;
+      case OPT_TRUST_ARCHIVE:
+        r.trust_archive = 1;
+        break;
       default:
         {
           int rr = ferry_cli_common_option (c, "container restore", argv);
@@ -325,6 +333,8 @@ ferry_cmd_restore (int argc, char **argv)
         "--import restores the archive's container: give no container names, --all or --latest");
   if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
     return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --import");
+  if (! r.import_path && r.trust_archive)
+    return ferry_cli_failf ("--trust-archive only makes sense with --import");
   if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf (
         "no container given: ferry container restore CONTAINER (or --all, --latest, --import FILE)");

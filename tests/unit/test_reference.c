@@ -101,6 +101,30 @@ test_refused (void **state)
   expect_refused ("");
 }
 
+/* `.` and `..` are never a name component, nor a registry: a name taken
+ * from an archive or a registry builds URLs and paths.  */
+static void
+test_dot_components_refused (void **state)
+{
+  (void) state;
+  expect_refused ("../../x");
+  expect_refused ("a/../b");
+  expect_refused ("a/./b");
+  expect_refused ("docker.io/..");
+  expect_refused ("..:5000/x");
+  expect_refused ("a..b");
+  expect_refused ("-a/b");
+  expect_refused ("a-/b");
+  expect_refused ("a_/b");
+  expect_refused ("reg-.io/x");
+  expect_refused ("reg.io:50a/x");
+  expect_refused ("reg..io/x");
+  expect_ref ("a__b/c--d/e.f_g:1", FERRY_REFERENCE_DEFAULT_LOCALHOST, "localhost/a__b/c--d/e.f_g:1");
+  expect_ref ("my-reg.example:5000/team/app", FERRY_REFERENCE_DEFAULT_DOCKER_IO,
+              "my-reg.example:5000/team/app:latest");
+  expect_ref ("[::1]:5000/x", FERRY_REFERENCE_DEFAULT_DOCKER_IO, "[::1]:5000/x:latest");
+}
+
 int
 main (void)
 {
@@ -110,6 +134,7 @@ main (void)
     cmocka_unit_test (test_registries),
     cmocka_unit_test (test_digests),
     cmocka_unit_test (test_refused),
+    cmocka_unit_test (test_dot_components_refused),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

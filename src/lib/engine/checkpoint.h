@@ -39,6 +39,9 @@ struct ferry_restore_request
   int tcp_established;
   int tcp_close;
   int file_locks;
+  /* import: the archive may ask for more than a plain run gives (bind
+   * mounts of host paths, the host's network).  */
+  int trust_archive;
   /* import: where to pull a missing image from (by the digest the
    * archive records); NULL: a missing image is an error.  */
   const struct ferry_transfer_options *pull;

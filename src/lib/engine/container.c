@@ -79,8 +79,8 @@ generate_name (void)
                     surnames[r[1] % (sizeof (surnames) / sizeof (surnames[0]))]);
 }
 
-static int
-container_name_is_valid (const char *name)
+int
+ferry_container_name_is_valid (const char *name)
 {
   const char *p;
 
@@ -852,7 +852,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
 
   if (o->name)
     {
-      if (! container_name_is_valid (o->name))
+      if (! ferry_container_name_is_valid (o->name))
         return ferry_make_error (err, 0, "invalid container name `%s`: use letters, digits, `_`, `.` and `-`",
                                  o->name);
       if (name_in_use (e, o->name, other, sizeof (other)))

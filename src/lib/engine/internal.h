@@ -10,6 +10,10 @@
 
 char *ferry_random_hex (size_t bytes);
 
+/* The rule for a container name, from the command line or an archive:
+ * a letter or digit, then letters, digits, `_`, `.` and `-`.  */
+int ferry_container_name_is_valid (const char *name);
+
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);

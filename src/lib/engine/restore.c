@@ -1,5 +1,6 @@
 /* ferry: restore of a checkpointed container, in place or from an
  * exported archive.  */
+#include "archive_record.h"
 #include "checkpoint.h"
 #include "internal.h"
 #include "operation.h"
@@ -653,6 +654,11 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   json_object *rec;
   int ret = -1;
 
+  if (r->name && ! ferry_container_name_is_valid (r->name))
+    return ferry_make_error (err, 0,
+                             "invalid container name `%s` for --name: use a letter or digit, then letters, "
+                             "digits, `_`, `.` and `-`",
+                             r->name);
   fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
@@ -674,11 +680,10 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       }
   }
   rec = ferry_json_get_object (dump, "ferry");
-  if (rec == NULL || ferry_json_get_string (rec, "Id") == NULL || ferry_json_get_string (rec, "Name") == NULL)
-    {
-      ferry_make_error (err, 0, "%s was not written by ferry (config.dump has no ferry record)", what);
-      goto out;
-    }
+  /* Before anything is created: the record names paths, rows and mounts
+   * (and a missing record is an archive ferry did not write).  */
+  if (ferry_archive_record_check (rec, r, err) < 0)
+    goto out;
   if (r->name)
     {
       cleanup_free char *new_id = ferry_random_hex (32);

@@ -24,17 +24,90 @@ ferry_reference_is_short (const char *s)
   return slash == NULL || ! component_is_registry (s, slash - s);
 }
 
+/* One path component as the distribution spec has it: runs of [a-z0-9]
+ * joined by `.`, `_`, `__` or dashes, so never `.` or `..`, which would
+ * climb out of a registry URL or a directory built from the name.  */
+static int
+path_component_is_valid (const char *s, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n)
+    {
+      size_t start = i;
+
+      while (i < n && (islower ((unsigned char) s[i]) || isdigit ((unsigned char) s[i])))
+        i++;
+      if (i == start)
+        return 0;
+      if (i == n)
+        return 1;
+      if (s[i] == '_' && i + 1 < n && s[i + 1] == '_')
+        i += 2;
+      else if (s[i] == '.' || s[i] == '_')
+        i++;
+      else if (s[i] == '-')
+        while (i < n && s[i] == '-')
+          i++;
+      else
+        return 0;
+    }
+  return 0;
+}
+
 static int
 repository_is_valid (const char *repo)
 {
-  const char *p;
+  const char *p = repo;
 
-  if (*repo == '\0' || *repo == '/' || repo[strlen (repo) - 1] == '/' || strstr (repo, "//"))
-    return 0;
-  for (p = repo; *p; p++)
-    if (! (islower ((unsigned char) *p) || isdigit ((unsigned char) *p) || strchr ("._-/", *p)))
-      return 0;
-  return 1;
+  for (;;)
+    {
+      const char *end = strchrnul (p, '/');
+
+      if (! path_component_is_valid (p, end - p))
+        return 0;
+      if (*end == '\0')
+        return 1;
+      p = end + 1;
+    }
+}
+
+/* A host name (labels of letters, digits and inner dashes), an IPv4
+ * address, or a bracketed IPv6 address, with an optional port.  */
+static int
+registry_is_valid (const char *s)
+{
+  const char *port = NULL, *p = s;
+
+  if (*p == '[')
+    {
+      const char *close = strchr (p, ']');
+      if (close == NULL || close == p + 1
+          || strspn (p + 1, "0123456789abcdefABCDEF:") != (size_t) (close - p - 1))
+        return 0;
+      p = close + 1;
+      if (*p != '\0' && *p != ':')
+        return 0;
+    }
+  else
+    for (;;)
+      {
+        size_t n = strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+        if (n == 0 || p[0] == '-' || p[n - 1] == '-')
+          return 0;
+        p += n;
+        if (*p != '.')
+          break;
+        p++;
+      }
+  if (*p == ':')
+    {
+      port = p + 1;
+      if (*port == '\0' || strlen (port) > 5 || strspn (port, "0123456789") != strlen (port))
+        return 0;
+      return 1;
+    }
+  return *p == '\0';
 }
 
 static int
@@ -89,7 +162,7 @@ ferry_reference_parse (const char *s, enum ferry_reference_default def, struct f
   else
     r.repository = xstrdup (name);
 
-  if (! repository_is_valid (name) || (r.tag && ! tag_is_valid (r.tag)))
+  if (! registry_is_valid (r.registry) || ! repository_is_valid (name) || (r.tag && ! tag_is_valid (r.tag)))
     {
       ferry_reference_free (&r);
       return ferry_make_error (

@@ -1,0 +1,612 @@
+/* ferry: checks of the container record a checkpoint archive carries.  */
+#include "archive_record.h"
+#include "internal.h"
+#include "volume.h"
+#include "../image/reference.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HOSTNAME_MAX 64 /* what sethostname takes */
+#define SHOWN_MAX 80    /* bytes of a value quoted in an error */
+#define SIGNAL_MAX 64   /* SIGRTMAX on Linux */
+
+struct record_check
+{
+  const char *archive;
+  ferry_error_t *err;
+};
+
+/* VALUE as an error may quote it: one line, control bytes escaped, cut
+ * short when long (an archive chooses it).  */
+static char *
+shown (const char *value)
+{
+  size_t n = strlen (value), i, o = 0;
+  char *out = xmalloc (SHOWN_MAX * 4 + 4);
+
+  for (i = 0; i < n && i < SHOWN_MAX; i++)
+    {
+      unsigned char ch = value[i];
+      if (ch < 0x20 || ch == 0x7f)
+        o += sprintf (out + o, "\\x%02x", ch);
+      else
+        out[o++] = ch;
+    }
+  if (i < n)
+    o += sprintf (out + o, "...");
+  out[o] = '\0';
+  return out;
+}
+
+static int refuse (struct record_check *c, const char *field, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/* "checkpoint archive `A`: FIELD of its container record PROBLEM": the
+ * archive was not written by this ferry or was altered before its
+ * manifest was made, and nothing can fix it on this side.  */
+static int
+refuse (struct record_check *c, const char *field, const char *fmt, ...)
+{
+  cleanup_free char *problem = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (vasprintf (&problem, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  return ferry_make_error (c->err, 0,
+                           "checkpoint archive `%s`: field `%s` of its container record %s: refusing an "
+                           "archive ferry did not write",
+                           c->archive, field, problem);
+}
+
+static const char *
+type_name (json_object *v)
+{
+  return json_type_to_name (json_object_get_type (v));
+}
+
+/* The string V holds, or NULL when V is not a string or hides a NUL (C
+ * code would see less than the JSON says).  */
+static const char *
+string_value (json_object *v)
+{
+  const char *s;
+
+  if (! json_object_is_type (v, json_type_string))
+    return NULL;
+  s = json_object_get_string (v);
+  return strlen (s) == (size_t) json_object_get_string_len (v) ? s : NULL;
+}
+
+static int
+check_string (struct record_check *c, const char *field, json_object *v)
+{
+  if (json_object_is_type (v, json_type_string) && string_value (v) == NULL)
+    return refuse (c, field, "holds a NUL byte");
+  if (string_value (v) == NULL)
+    return refuse (c, field, "must be a string, not %s", type_name (v));
+  return 0;
+}
+
+static int
+check_bool (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_boolean))
+    return refuse (c, field, "must be true or false, not %s", type_name (v));
+  return 0;
+}
+
+static int
+check_int_range (struct record_check *c, const char *field, json_object *v, int64_t min, int64_t max)
+{
+  int64_t n;
+
+  if (! json_object_is_type (v, json_type_int))
+    return refuse (c, field, "must be an integer, not %s", type_name (v));
+  n = json_object_get_int64 (v);
+  if (n < min || n > max)
+    return refuse (c, field, "must be between %lld and %lld, not %lld", (long long) min, (long long) max,
+                   (long long) n);
+  return 0;
+}
+
+static int
+is_lower_hex (const char *s, size_t len)
+{
+  return strlen (s) == len && strspn (s, "0123456789abcdef") == len;
+}
+
+/* "/" followed by a clean relative path: no `.` or `..` component, no
+ * empty one (what create accepts as a mount destination, less "/").  */
+static int
+is_clean_absolute (const char *s)
+{
+  return s[0] == '/' && ferry_path_is_clean_relative (s + 1);
+}
+
+/* ---- the record's fields ------------------------------------------------- */
+
+static int
+check_id (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_lower_hex (s, 64))
+    return refuse (c, field, "must be 64 lowercase hex digits, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_name (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_container_name_is_valid (s))
+    return refuse (
+        c, field,
+        "must be a container name (a letter or digit, then letters, digits, `_`, `.` and `-`), not `%s`",
+        q = shown (s));
+  return 0;
+}
+
+static int
+check_reference (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *q = NULL;
+  struct ferry_reference parsed;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (ferry_reference_parse (s, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, &ignored) < 0)
+    return refuse (c, field, "must be an image reference, not `%s`", q = shown (s));
+  ferry_reference_free (&parsed);
+  return 0;
+}
+
+/* The store's image IDs are the bare hex of the config digest.  */
+static int
+check_image_id (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_lower_hex (s, 64))
+    return refuse (c, field, "must be an image ID (64 lowercase hex digits), not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_digest (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_digest_is_valid (s))
+    return refuse (c, field, "must be a sha256 digest, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_time (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+  struct timespec ts;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  /* The parser stops at what it does not know: the rest must be a time's too.  */
+  if (strlen (s) > 64 || strspn (s, "0123456789-T:.Z+") != strlen (s) || ferry_time_parse (s, &ts) < 0)
+    return refuse (c, field, "must be an RFC 3339 time, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_strings (struct record_check *c, const char *field, json_object *v)
+{
+  size_t i;
+
+  if (! json_object_is_type (v, json_type_array))
+    return refuse (c, field, "must be an array of strings, not %s", type_name (v));
+  for (i = 0; i < json_object_array_length (v); i++)
+    {
+      cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
+      if (check_string (c, item, json_object_array_get_idx (v, i)) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+check_args (struct record_check *c, const char *field, json_object *v)
+{
+  if (check_strings (c, field, v) < 0)
+    return -1;
+  if (json_object_array_length (v) == 0)
+    return refuse (c, field, "is empty: the container has no command");
+  return 0;
+}
+
+static int
+check_labels (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_object))
+    return refuse (c, field, "must be an object of strings, not %s", type_name (v));
+  json_object_object_foreach (v, key, value)
+  {
+    cleanup_free char *q = shown (key);
+    cleanup_free char *label = xasprintf ("%s.%s", field, q);
+    if (check_string (c, label, value) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int
+check_workdir (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (s[0] != '/')
+    return refuse (c, field, "must be an absolute path, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_hostname (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+  size_t i, n;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  n = strlen (s);
+  for (i = 0; i < n && (unsigned char) s[i] > ' ' && s[i] != 0x7f; i++)
+    ;
+  if (n == 0 || n > HOSTNAME_MAX || i < n)
+    return refuse (c, field, "must be 1 to %d characters without spaces or control characters, not `%s`",
+                   HOSTNAME_MAX, q = shown (s));
+  return 0;
+}
+
+/* The network modes ferry has (build_record in container.c).  */
+static int
+check_network (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "none") != 0 && strcmp (s, "host") != 0)
+    return refuse (c, field, "must be none or host, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_shm_size (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT64_MAX);
+}
+
+static int
+check_stop_timeout (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 0, INT_MAX);
+}
+
+static int
+check_stop_signal (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, SIGNAL_MAX);
+}
+
+/* ---- mounts -------------------------------------------------------------- */
+
+/* The keys a mount of TYPE has (mount_json in container.c), all required
+ * but Anonymous.  */
+static int
+mount_key_known (const char *type, const char *key)
+{
+  if (strcmp (key, "Type") == 0 || strcmp (key, "Destination") == 0 || strcmp (key, "RW") == 0)
+    return 1;
+  if (strcmp (type, "volume") == 0)
+    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0;
+  if (strcmp (type, "bind") == 0)
+    return strcmp (key, "Source") == 0;
+  return 0;
+}
+
+static int
+check_mount_member (struct record_check *c, json_object *m, const char *prefix, const char *key, int required,
+                    int (*check) (struct record_check *, const char *, json_object *))
+{
+  cleanup_free char *field = xasprintf ("%s.%s", prefix, key);
+  json_object *v;
+
+  if (! json_object_object_get_ex (m, key, &v))
+    return required ? refuse (c, field, "is missing") : 0;
+  return check (c, field, v);
+}
+
+static int
+check_destination (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_clean_absolute (s))
+    return refuse (c, field, "must be an absolute path below `/` without `.` or `..`, not `%s`",
+                   q = shown (s));
+  return 0;
+}
+
+static int
+check_bind_source (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "/") != 0 && ! is_clean_absolute (s))
+    return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_volume_name (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_volume_name_is_valid (s))
+    return refuse (
+        c, field,
+        "must be a volume name (a letter or digit, then letters, digits, `_`, `.` and `-`), not `%s`",
+        q = shown (s));
+  return 0;
+}
+
+/* Destinations compare as runc sees them: "/a", "/./a" and "/a/" are one.  */
+static char *
+destination_key (const char *dst)
+{
+  const char *p = dst + 1;
+  size_t n;
+
+  while (p[0] == '.' && p[1] == '/')
+    p += 2;
+  n = strlen (p);
+  if (n && p[n - 1] == '/')
+    n--;
+  return xstrndup (p, n);
+}
+
+static int
+check_mount (struct record_check *c, json_object *m, const char *prefix)
+{
+  cleanup_free char *type_field = xasprintf ("%s.Type", prefix);
+  const char *type;
+  json_object *tv;
+  int is_volume, is_bind;
+
+  if (! json_object_is_type (m, json_type_object))
+    return refuse (c, prefix, "must be an object, not %s", type_name (m));
+  if (! json_object_object_get_ex (m, "Type", &tv))
+    return refuse (c, type_field, "is missing");
+  type = string_value (tv);
+  if (type == NULL)
+    return check_string (c, type_field, tv);
+  is_volume = strcmp (type, "volume") == 0;
+  is_bind = strcmp (type, "bind") == 0;
+  if (! is_volume && ! is_bind && strcmp (type, "tmpfs") != 0)
+    {
+      cleanup_free char *q = NULL;
+      return refuse (c, type_field, "must be volume, bind or tmpfs, not `%s`", q = shown (type));
+    }
+  {
+    json_object_object_foreach (m, key, unused)
+    {
+      (void) unused;
+      if (! mount_key_known (type, key))
+        {
+          cleanup_free char *field = xasprintf ("%s.%s", prefix, key);
+          return refuse (c, field, "is not a field of a %s mount", type);
+        }
+    }
+  }
+  if (check_mount_member (c, m, prefix, "Destination", 1, check_destination) < 0
+      || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0)
+    return -1;
+  if (is_volume)
+    return check_mount_member (c, m, prefix, "Name", 1, check_volume_name) < 0
+                   || check_mount_member (c, m, prefix, "Anonymous", 0, check_bool) < 0
+               ? -1
+               : 0;
+  if (is_bind)
+    return check_mount_member (c, m, prefix, "Source", 1, check_bind_source);
+  return 0;
+}
+
+static int
+check_mounts (struct record_check *c, const char *field, json_object *v)
+{
+  size_t n, i, j;
+  cleanup_strv char **keys = NULL;
+
+  if (! json_object_is_type (v, json_type_array))
+    return refuse (c, field, "must be an array of mounts, not %s", type_name (v));
+  n = json_object_array_length (v);
+  keys = xmalloc0 (sizeof (char *) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *prefix = xasprintf ("%s[%zu]", field, i);
+      json_object *m = json_object_array_get_idx (v, i);
+
+      if (check_mount (c, m, prefix) < 0)
+        return -1;
+      keys[i] = destination_key (json_object_get_string (json_object_object_get (m, "Destination")));
+      for (j = 0; j < i; j++)
+        if (strcmp (keys[j], keys[i]) == 0)
+          {
+            cleanup_free char *dfield = xasprintf ("%s.Destination", prefix);
+            cleanup_free char *q = shown (keys[i]);
+            return refuse (c, dfield, "repeats the destination `/%s` of %s[%zu]", q, field, j);
+          }
+    }
+  return 0;
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+/* Every field create writes (build_record in container.c): all are
+ * required, and no other may come.  */
+static const struct record_field
+{
+  const char *key;
+  int (*check) (struct record_check *c, const char *field, json_object *v);
+} RECORD_FIELDS[] = {
+  { "Id", check_id },
+  { "Name", check_name },
+  { "Image", check_reference },
+  { "ImageName", check_reference },
+  { "ImageID", check_image_id },
+  { "ImageDigest", check_digest },
+  { "Created", check_time },
+  { "Env", check_strings },
+  { "Entrypoint", check_strings },
+  { "Cmd", check_strings },
+  { "Args", check_args },
+  { "Labels", check_labels },
+  { "WorkingDir", check_workdir },
+  { "User", check_string },
+  { "Hostname", check_hostname },
+  { "Tty", check_bool },
+  { "OpenStdin", check_bool },
+  { "AutoRemove", check_bool },
+  { "Network", check_network },
+  { "ShmSize", check_shm_size },
+  { "StopTimeout", check_stop_timeout },
+  { "StopSignal", check_stop_signal },
+  { "Mounts", check_mounts },
+};
+
+#define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
+
+static int
+check_fields (struct record_check *c, json_object *rec)
+{
+  size_t i;
+
+  json_object_object_foreach (rec, key, unused)
+  {
+    (void) unused;
+    for (i = 0; i < N_RECORD_FIELDS && strcmp (RECORD_FIELDS[i].key, key) != 0; i++)
+      ;
+    if (i == N_RECORD_FIELDS)
+      {
+        cleanup_free char *q = shown (key);
+        return refuse (c, q, "is not a field this ferry knows");
+      }
+  }
+  for (i = 0; i < N_RECORD_FIELDS; i++)
+    {
+      json_object *v;
+      if (! json_object_object_get_ex (rec, RECORD_FIELDS[i].key, &v))
+        return refuse (c, RECORD_FIELDS[i].key, "is missing");
+      if (RECORD_FIELDS[i].check (c, RECORD_FIELDS[i].key, v) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* ---- what the record asks for ------------------------------------------ */
+
+static void
+append (char **list, const char *item)
+{
+  char *grown = xasprintf ("%s%s%s", *list ? *list : "", *list ? ", " : "", item);
+
+  free (*list);
+  *list = grown;
+}
+
+/* What REC (checked) asks for beyond a plain `ferry run`, as a list for
+ * an error, or NULL.  */
+static char *
+privileges_asked (json_object *rec)
+{
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  char *list = NULL;
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      cleanup_free char *src = NULL, *dst = NULL, *item = NULL;
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "bind") != 0)
+        continue;
+      src = shown (ferry_json_get_string (m, "Source"));
+      dst = shown (ferry_json_get_string (m, "Destination"));
+      item = xasprintf ("bind mount of host `%s` at %s", src, dst);
+      append (&list, item);
+    }
+  if (strcmp (ferry_json_get_string (rec, "Network"), "host") == 0)
+    append (&list, "host network");
+  return list;
+}
+
+int
+ferry_archive_record_check (json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err)
+{
+  struct record_check c = { .archive = r->import_path, .err = err };
+  cleanup_free char *asked = NULL;
+
+  if (! json_object_is_type (rec, json_type_object))
+    return ferry_make_error (
+        err, 0, "checkpoint archive `%s` was not written by ferry (config.dump has no ferry record)",
+        r->import_path);
+  if (check_fields (&c, rec) < 0)
+    return -1;
+  /* Unsigned: its origin is unknown, so it gets what any user could
+   * run, unless whoever restores vouches for it.  */
+  asked = privileges_asked (rec);
+  if (asked && ! r->trust_archive)
+    return ferry_make_error (err, 0,
+                             "checkpoint archive `%s` asks for %s: restore with --trust-archive if you trust "
+                             "its origin",
+                             r->import_path, asked);
+  return 0;
+}

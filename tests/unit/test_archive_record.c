@@ -1,0 +1,219 @@
+/* Unit tests for the check of an archive's container record: a record
+ * ferry writes passes, and each kind of bad field is refused by name.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/archive_record.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+static const char GOOD[]
+    = "{ \"Id\": \"20ceefc664562fd3095935ae6df97442200ee349799ebb91bb3b181ea07401b8\","
+      "  \"Name\": \"src\", \"Image\": \"ferry-test\", \"ImageName\": \"localhost/ferry-test:latest\","
+      "  \"ImageID\": \"3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449\","
+      "  \"ImageDigest\": \"sha256:44d9e46969dbeaee9a6899feba5e25847d5bceb3821b98ed381d58cb59093b87\","
+      "  \"Created\": \"2026-12-05T01:22:32.663481436Z\","
+      "  \"Env\": [ \"PATH=/usr/bin:/bin\", \"container=ferry\" ], \"Entrypoint\": [],"
+      "  \"Cmd\": [ \"sleep\", \"1000\" ], \"Args\": [ \"sleep\", \"1000\" ], \"Labels\": { \"a\": \"b\" },"
+      "  \"WorkingDir\": \"/\", \"User\": \"\", \"Hostname\": \"20ceefc66456\", \"Tty\": false,"
+      "  \"OpenStdin\": false, \"AutoRemove\": false, \"Network\": \"none\", \"ShmSize\": 67108864,"
+      "  \"StopTimeout\": 10, \"StopSignal\": 15,"
+      "  \"Mounts\": [ { \"Type\": \"volume\", \"Name\": \"vol1\", \"Destination\": \"/data\", \"RW\": true "
+      "},"
+      "              { \"Type\": \"volume\", \"Name\": \"0123abcd\", \"Destination\": \"/anon\", \"RW\": "
+      "true,"
+      "                \"Anonymous\": true },"
+      "              { \"Type\": \"tmpfs\", \"Destination\": \"/tt\", \"RW\": true } ] }";
+
+static const char BIND[]
+    = "{ \"Type\": \"bind\", \"Source\": \"/\", \"Destination\": \"/host\", \"RW\": false }";
+
+/* Checks GOOD with KEY set to VALUE (JSON text; NULL removes KEY).  Returns
+ * the error message, or NULL when the record passed.  */
+static char *
+check_with (const char *key, const char *value, int trust)
+{
+  cleanup_json json_object *rec = json_tokener_parse (GOOD);
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar", .trust_archive = trust };
+  ferry_error_t err = NULL;
+  char *msg;
+
+  assert_non_null (rec);
+  if (key && value)
+    {
+      json_object *v = json_tokener_parse (value);
+      assert_true (v != NULL || strcmp (value, "null") == 0);
+      json_object_object_add (rec, key, v);
+    }
+  else if (key)
+    json_object_object_del (rec, key);
+  if (ferry_archive_record_check (rec, &r, &err) == 0)
+    {
+      assert_null (err);
+      return NULL;
+    }
+  assert_non_null (err);
+  msg = strdup (err->msg);
+  ferry_error_release (&err);
+  /* One line, naming the archive.  */
+  assert_null (strchr (msg, '\n'));
+  assert_non_null (strstr (msg, "/tmp/x.tar"));
+  return msg;
+}
+
+static void
+expect_refused (const char *key, const char *value, const char *field)
+{
+  cleanup_free char *msg = check_with (key, value, 0);
+  cleanup_free char *quoted = NULL;
+
+  if (msg == NULL)
+    fail_msg ("%s = %s passed", key, value ? value : "(removed)");
+  if (asprintf (&quoted, "field `%s`", field) < 0)
+    abort ();
+  if (strstr (msg, quoted) == NULL)
+    fail_msg ("%s = %s: the error does not name %s: %s", key, value ? value : "(removed)", field, msg);
+}
+
+static void
+test_good_record_passes (void **state)
+{
+  (void) state;
+  assert_null (check_with (NULL, NULL, 0));
+  assert_null (check_with ("Network", "\"host\"", 1));
+}
+
+static void
+test_ids_and_names (void **state)
+{
+  (void) state;
+  expect_refused ("Id", "\"..\"", "Id");
+  expect_refused ("Id", "\"\"", "Id");
+  expect_refused ("Id", "\"a/b\"", "Id");
+  expect_refused ("Id", "\"20ceefc664562fd3095935ae6df97442200ee349799ebb91bb3b181ea07401b\"", "Id");
+  expect_refused ("Id", "\"20CEEFC664562FD3095935AE6DF97442200EE349799EBB91BB3B181EA07401B8\"", "Id");
+  expect_refused ("Id", "42", "Id");
+  expect_refused ("Id", NULL, "Id");
+  expect_refused ("Name", "\"../x\"", "Name");
+  expect_refused ("Name", "\"a\\nb\"", "Name");
+  expect_refused ("Name", "\"a\\u0000b\"", "Name");
+  expect_refused ("Name", "\"\"", "Name");
+  expect_refused ("Name", "null", "Name");
+}
+
+static void
+test_image_fields (void **state)
+{
+  (void) state;
+  expect_refused ("ImageID", "\"../../x\"", "ImageID");
+  expect_refused ("ImageID", "\"sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449\"",
+                  "ImageID");
+  expect_refused ("ImageName", "\"../../x\"", "ImageName");
+  expect_refused ("ImageName", "\"docker.io/a/../b\"", "ImageName");
+  expect_refused ("Image", "\"a b\"", "Image");
+  expect_refused ("ImageDigest", "\"sha256:1234\"", "ImageDigest");
+  expect_refused ("ImageDigest", NULL, "ImageDigest");
+}
+
+static void
+test_process_fields (void **state)
+{
+  (void) state;
+  expect_refused ("Env", "\"PATH=/bin\"", "Env");
+  expect_refused ("Env", "[ \"A=1\", { } ]", "Env[1]");
+  expect_refused ("Cmd", "[ 1, 2 ]", "Cmd[0]");
+  expect_refused ("Entrypoint", "{ }", "Entrypoint");
+  expect_refused ("Args", "[]", "Args");
+  expect_refused ("Labels", "{ \"a\": 1 }", "Labels.a");
+  expect_refused ("WorkingDir", "\"tmp\"", "WorkingDir");
+  expect_refused ("User", "0", "User");
+  expect_refused ("Hostname", "\"a\\nb\"", "Hostname");
+  expect_refused ("Tty", "\"yes\"", "Tty");
+  expect_refused ("Network", "\"bridge\"", "Network");
+  expect_refused ("ShmSize", "0", "ShmSize");
+  expect_refused ("ShmSize", "\"64m\"", "ShmSize");
+  expect_refused ("StopTimeout", "-1", "StopTimeout");
+  expect_refused ("StopSignal", "99", "StopSignal");
+  expect_refused ("Created", "\"2026-12-05T01:22:32Z\\nx\"", "Created");
+  expect_refused ("Privileged", "true", "Privileged");
+}
+
+static void
+test_mounts (void **state)
+{
+  (void) state;
+  expect_refused ("Mounts", "{ }", "Mounts");
+  expect_refused ("Mounts", "[ \"x\" ]", "Mounts[0]");
+  expect_refused ("Mounts", "[ { \"Destination\": \"/d\", \"RW\": true } ]", "Mounts[0].Type");
+  expect_refused ("Mounts", "[ { \"Type\": 1, \"Destination\": \"/d\", \"RW\": true } ]", "Mounts[0].Type");
+  expect_refused ("Mounts", "[ { \"Type\": \"overlay\", \"Destination\": \"/d\", \"RW\": true } ]",
+                  "Mounts[0].Type");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \"../bad\", \"Destination\": \"/d\", \"RW\": true } ]",
+                  "Mounts[0].Name");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \".\", \"Destination\": \"/d\", \"RW\": true } ]",
+                  "Mounts[0].Name");
+  expect_refused ("Mounts", "[ { \"Type\": \"volume\", \"Destination\": \"/d\", \"RW\": true } ]",
+                  "Mounts[0].Name");
+  expect_refused ("Mounts", "[ { \"Type\": \"tmpfs\", \"Destination\": \"d\", \"RW\": true } ]",
+                  "Mounts[0].Destination");
+  expect_refused ("Mounts", "[ { \"Type\": \"tmpfs\", \"Destination\": \"/a/../b\", \"RW\": true } ]",
+                  "Mounts[0].Destination");
+  expect_refused ("Mounts", "[ { \"Type\": \"tmpfs\", \"Destination\": \"/\", \"RW\": true } ]",
+                  "Mounts[0].Destination");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": true },"
+                  "  { \"Type\": \"tmpfs\", \"Destination\": \"/d/\", \"RW\": true } ]",
+                  "Mounts[1].Destination");
+  expect_refused ("Mounts", "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": 1 } ]",
+                  "Mounts[0].RW");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Source\": \"/x\", \"Destination\": \"/d\", \"RW\": true } ]",
+                  "Mounts[0].Source");
+  expect_refused (
+      "Mounts", "[ { \"Type\": \"bind\", \"Source\": \"/a/../..\", \"Destination\": \"/d\", \"RW\": true } ]",
+      "Mounts[0].Source");
+}
+
+/* A bind of a host path and the host's network are more than a plain run
+ * gives: refused, with what is asked for, unless the archive is trusted.  */
+static void
+test_privileges_need_trust (void **state)
+{
+  cleanup_free char *mounts = NULL;
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  if (asprintf (&mounts, "[ %s ]", BIND) < 0)
+    abort ();
+  msg = check_with ("Mounts", mounts, 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "bind mount of host `/` at /host"));
+  assert_non_null (strstr (msg, "--trust-archive"));
+  free (msg);
+  msg = check_with ("Network", "\"host\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "host network"));
+  assert_non_null (strstr (msg, "--trust-archive"));
+  assert_null (check_with ("Mounts", mounts, 1));
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_good_record_passes),
+    cmocka_unit_test (test_ids_and_names),
+    cmocka_unit_test (test_image_fields),
+    cmocka_unit_test (test_process_fields),
+    cmocka_unit_test (test_mounts),
+    cmocka_unit_test (test_privileges_need_trust),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -576,14 +576,14 @@ privileges_asked (json_object *rec)
       json_object *m = json_object_array_get_idx (mounts, i);
       cleanup_free char *src = NULL, *dst = NULL, *item = NULL;
 
-      if (strcmp (ferry_json_get_string (m, "Type"), "bind") != 0)
+      if (! ferry_json_string_equals (m, "Type", "bind"))
         continue;
       src = shown (ferry_json_get_string (m, "Source"));
       dst = shown (ferry_json_get_string (m, "Destination"));
       item = xasprintf ("bind mount of host `%s` at %s", src, dst);
       append (&list, item);
     }
-  if (strcmp (ferry_json_get_string (rec, "Network"), "host") == 0)
+  if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
   return list;
 }

@@ -95,7 +95,7 @@ volume_mount_names (const struct ferry_container *c, char ***out)
   for (i = 0; mounts && i < json_object_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
-      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0)
+      if (! ferry_json_string_equals (m, "Type", "volume"))
         continue;
       *out = xrealloc (*out, sizeof (char *) * (n + 2));
       (*out)[n++] = xstrdup (ferry_json_get_string (m, "Name"));

@@ -262,7 +262,7 @@ mounts_have_destination (json_object *mounts, const char *dst)
   size_t i;
 
   for (i = 0; i < json_object_array_length (mounts); i++)
-    if (strcmp (ferry_json_get_string (json_object_array_get_idx (mounts, i), "Destination"), dst) == 0)
+    if (ferry_json_string_equals (json_object_array_get_idx (mounts, i), "Destination", dst))
       return 1;
   return 0;
 }
@@ -708,7 +708,7 @@ attach_volumes (ferry_engine_t *e, const char *id, json_object *rec, char ***cre
       cleanup_free char *made = NULL;
       cleanup_stmt sqlite3_stmt *st = NULL;
 
-      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0)
+      if (! ferry_json_string_equals (m, "Type", "volume"))
         continue;
       if (name == NULL || ! ferry_volume_exists (e->db, name))
         {

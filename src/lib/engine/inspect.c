@@ -111,7 +111,7 @@ config_json (const struct ferry_container *c)
   for (i = 0; mounts && i < json_object_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
-      if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0)
+      if (ferry_json_string_equals (m, "Type", "volume"))
         json_object_object_add (volumes, ferry_json_get_string (m, "Destination"), json_object_new_object ());
     }
   json_object_object_add (o, "Hostname", member_or (r, "Hostname", json_object_new_string ("")));

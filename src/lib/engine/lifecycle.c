@@ -160,7 +160,7 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error
   cleanup_free char *hostname_path = xasprintf ("%s/hostname", dir);
   cleanup_free char *host_resolv = NULL, *hosts_text = NULL, *hostname_text = NULL;
   const char *hostname = ferry_json_get_string (c->record, "Hostname");
-  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+  int host_network = ferry_json_string_equals (c->record, "Network", "host");
   cleanup_error ferry_error_t ignored = NULL;
 
   if (host_network)
@@ -295,7 +295,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   size_t n_mounts = json_object_array_length (mounts), n_gids = 0, i;
   cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 1));
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
-  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+  int host_network = ferry_json_string_equals (c->record, "Network", "host");
   struct ferry_spec_params p = { 0 };
   const char *text;
 
@@ -489,7 +489,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   struct ferry_overlay ov = { 0 };
   struct ferry_conmon_options co = { 0 };
   pid_t pid = 0, conmon_pid = 0;
-  int host_network = strcmp (ferry_json_get_string (c->record, "Network"), "host") == 0;
+  int host_network = ferry_json_string_equals (c->record, "Network", "host");
 
   /* What a previous run left (conmon's cleanup may not have run yet):
    * the runtime refuses to create a container whose ID it still knows.  */

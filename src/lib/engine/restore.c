@@ -535,7 +535,7 @@ fill_volumes (ferry_engine_t *e, json_object *rec, const char *staging, ferry_er
       const char *vol = ferry_json_get_string (m, "Name");
       cleanup_free char *tar = NULL, *data = NULL;
 
-      if (strcmp (ferry_json_get_string (m, "Type"), "volume") != 0 || vol == NULL)
+      if (! ferry_json_string_equals (m, "Type", "volume") || vol == NULL)
         continue;
       tar = xasprintf ("%s/volumes/%s.tar", staging, vol);
       data = xasprintf ("%s/volumes/%s/_data", e->root, vol);

@@ -224,7 +224,7 @@ choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_
           return 0;
         }
       if (plat && ferry_json_get_string (plat, "os") && ferry_json_get_string (plat, "architecture")
-          && strcmp (ferry_json_get_string (plat, "os"), "unknown") != 0)
+          && ! ferry_json_string_equals (plat, "os", "unknown"))
         {
           const char *v = ferry_json_get_string (plat, "variant");
           char *more

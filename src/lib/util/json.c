@@ -58,6 +58,14 @@ ferry_json_get_string (json_object *obj, const char *key)
   return json_object_get_string (v);
 }
 
+int
+ferry_json_string_equals (json_object *obj, const char *key, const char *value)
+{
+  const char *s = ferry_json_get_string (obj, key);
+
+  return s != NULL && strcmp (s, value) == 0;
+}
+
 json_object *
 ferry_json_get_object (json_object *obj, const char *key)
 {

@@ -15,6 +15,10 @@ json_object *ferry_json_parse_file (const char *path, const char *what, ferry_er
 const char *ferry_json_get_string (json_object *obj, const char *key);
 json_object *ferry_json_get_object (json_object *obj, const char *key);
 json_object *ferry_json_get_array (json_object *obj, const char *key);
+/* True when OBJ's member KEY is the string VALUE (false when missing or of
+ * another type: records from the database or an archive are not trusted
+ * to have every member).  */
+int ferry_json_string_equals (json_object *obj, const char *key, const char *value);
 /* Returns DEF when missing or not an integer.  */
 int64_t ferry_json_get_int (json_object *obj, const char *key, int64_t def);
 

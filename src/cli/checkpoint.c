@@ -20,6 +20,8 @@ enum
   OPT_FILE_LOCKS,
   OPT_PRINT_STATS,
   OPT_TRUST_ARCHIVE,
+  OPT_SIGN_KEY,
+  OPT_VERIFY_KEY,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -104,7 +106,12 @@ static const char checkpoint_usage[]
       "  -l, --latest            act on the latest container\n"
       "  -R, --leave-running     leave the container running afterwards\n"
       "      --print-stats       print timings and CRIU's statistics as JSON\n"
-      "      --tcp-established   checkpoint established TCP connections\n";
+      "      --sign-key KEY      with --export: sign the archive with the Ed25519 private key KEY\n"
+      "      --tcp-established   checkpoint established TCP connections\n"
+      "\n"
+      "A key pair for --sign-key (and restore --verify-key):\n"
+      "  openssl genpkey -algorithm ed25519 -out key.pem\n"
+      "  openssl pkey -in key.pem -pubout -out key.pub\n";
 
 int
 ferry_cmd_checkpoint (int argc, char **argv)
@@ -120,6 +127,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
                                         { "latest", no_argument, NULL, 'l' },
                                         { "leave-running", no_argument, NULL, 'R' },
                                         { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+                                        { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -167,6 +175,9 @@ ferry_cmd_checkpoint (int argc, char **argv)
       case OPT_TCP_ESTABLISHED:
         r.tcp_established = 1;
         break;
+      case OPT_SIGN_KEY:
+        r.sign_key = optarg;
+        break;
       default:
         {
           int rr = ferry_cli_common_option (c, "container checkpoint", argv);
@@ -185,6 +196,8 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
   if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL)
     return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --export");
+  if (r.sign_key && r.export_path == NULL)
+    return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -232,8 +245,12 @@ static const char restore_usage[]
       "      --tcp-close         restore with established TCP connections closed\n"
       "      --tcp-established   restore established TCP connections\n"
       "      --trust-archive     with --import: let the archive ask for more than a plain run gives\n"
-      "                          (bind mounts of host paths, the host's network); without it such an\n"
-      "                          archive is refused, since an archive's origin is not checked yet\n"
+      "                          (bind mounts of host paths, the host's network); without it, or a\n"
+      "                          signature by a trusted key, such an archive is refused\n"
+      "      --verify-key PUB    with --import: refuse the archive unless the Ed25519 public key PUB\n"
+      "                          signed it (repeatable: any of them); an archive so signed restores\n"
+      "                          as recorded.  Keys in <root>/trusted-keys/*.pub are trusted too,\n"
+      "                          and when there are any, every import must be signed by one\n"
       "With --import, an image this host lacks is pulled by the digest the archive "
       "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
@@ -253,6 +270,7 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE },
+                                        { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -260,6 +278,8 @@ ferry_cmd_restore (int argc, char **argv)
   struct ferry_transfer_options pull = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
+  cleanup_free char **verify_keys = xmalloc0 (sizeof (char *));
+  size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
@@ -312,6 +332,12 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_TRUST_ARCHIVE:
         r.trust_archive = 1;
         break;
+      case OPT_VERIFY_KEY:
+        verify_keys = xrealloc (verify_keys, sizeof (char *) * (n_verify_keys + 2));
+        verify_keys[n_verify_keys++] = optarg;
+        verify_keys[n_verify_keys] = NULL;
+        r.verify_keys = verify_keys;
+        break;
       default:
         {
           int rr = ferry_cli_common_option (c, "container restore", argv);
@@ -335,6 +361,8 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --import");
   if (! r.import_path && r.trust_archive)
     return ferry_cli_failf ("--trust-archive only makes sense with --import");
+  if (! r.import_path && n_verify_keys)
+    return ferry_cli_failf ("--verify-key checks an imported archive: use it with --import");
   if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf (
         "no container given: ferry container restore CONTAINER (or --all, --latest, --import FILE)");

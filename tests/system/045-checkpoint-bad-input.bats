@@ -30,38 +30,6 @@ expect_import_refused() {
 	assert_host_b_untouched
 }
 
-# Rewrites archive $1 into $2 with python: $3 is the python body working on
-# `members` (a list of (TarInfo, bytes)); the manifest is recomputed unless
-# $4 is "keep-manifest".
-rewrite_archive() {
-	python3 - "$1" "$2" "$4" <<PY
-import hashlib, io, json, sys, tarfile
-src, dst, keep = sys.argv[1], sys.argv[2], sys.argv[3]
-members = []
-with tarfile.open(src) as t:
-    for m in t.getmembers():
-        data = t.extractfile(m).read() if m.isfile() else b""
-        members.append((m, data))
-$3
-if keep != "keep-manifest":
-    entries = {}
-    for m, data in members:
-        if m.isfile() and m.name != "manifest.json":
-            entries[m.name] = {"sha256": "sha256:" + hashlib.sha256(data).hexdigest(), "size": len(data)}
-    man = json.dumps({"format": "ferry-checkpoint", "version": 1, "entries": entries}).encode()
-    members = [(m, d) for m, d in members if m.name != "manifest.json"]
-    mi = tarfile.TarInfo("manifest.json"); mi.size = len(man)
-    members.append((mi, man))
-with tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as t:
-    for m, data in members:
-        if m.isfile():
-            m.size = len(data)
-            t.addfile(m, io.BytesIO(data))
-        else:
-            t.addfile(m)
-PY
-}
-
 @test "bad input: a flipped byte in any entry is refused" {
 	make_archive
 	for entry in spec.dump config.dump checkpoint/pages-1.img volumes/srcvol.tar ctr.log; do

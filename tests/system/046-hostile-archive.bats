@@ -64,35 +64,16 @@ assert_host_b_unchanged() {
 # Writes $TEST_TMP/bad.tar: good.tar with python statement $1 applied to
 # `r` (the record) and the manifest recomputed, so the archive is whole.
 craft() {
-	python3 - "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "$1" <<'PY'
-import hashlib, io, json, sys, tarfile
-src, dst, edit = sys.argv[1:4]
-members = []
-with tarfile.open(src) as t:
-    for m in t.getmembers():
-        members.append((m, t.extractfile(m).read() if m.isfile() else b""))
+	local edit
+	# The statement, indented into the loop's body.
+	edit=$(sed 's/^/        /' <<<"$1")
+	rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
 for i, (m, d) in enumerate(members):
-    if m.name == "config.dump":
+    if m.name == 'config.dump':
         dump = json.loads(d)
-        r = dump["ferry"]
-        exec(edit)
-        members[i] = (m, json.dumps(dump).encode())
-entries = {}
-for m, d in members:
-    if m.isfile() and m.name != "manifest.json":
-        entries[m.name] = {"sha256": "sha256:" + hashlib.sha256(d).hexdigest(), "size": len(d)}
-man = json.dumps({"format": "ferry-checkpoint", "version": 1, "entries": entries}).encode()
-members = [(m, d) for m, d in members if m.name != "manifest.json"]
-mi = tarfile.TarInfo("manifest.json")
-members.append((mi, man))
-with tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as t:
-    for m, d in members:
-        if m.isfile():
-            m.size = len(d)
-            t.addfile(m, io.BytesIO(d))
-        else:
-            t.addfile(m)
-PY
+        r = dump['ferry']
+$edit
+        members[i] = (m, json.dumps(dump).encode())"
 }
 
 # Crafts with $1, restores on root B (extra restore options after $2) and

@@ -174,6 +174,41 @@ wait_until() {
 	return 1
 }
 
+# Rewrites archive $1 (an uncompressed tar) into $2 with python: $3 is the
+# python body working on `members` (a list of (TarInfo, bytes)); the
+# manifest is recomputed (as an attacker without the signing key would,
+# keeping any manifest.sig after it) unless $4 is "keep-manifest".
+rewrite_archive() {
+	python3 - "$1" "$2" "$4" <<PY
+import hashlib, io, json, sys, tarfile
+src, dst, keep = sys.argv[1], sys.argv[2], sys.argv[3]
+members = []
+with tarfile.open(src) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read() if m.isfile() else b""
+        members.append((m, data))
+$3
+if keep != "keep-manifest":
+    entries = {}
+    for m, data in members:
+        if m.isfile() and m.name not in ("manifest.json", "manifest.sig"):
+            entries[m.name] = {"sha256": "sha256:" + hashlib.sha256(data).hexdigest(), "size": len(data)}
+    man = json.dumps({"format": "ferry-checkpoint", "version": 1, "entries": entries}).encode()
+    sig = [(m, d) for m, d in members if m.name == "manifest.sig"]
+    members = [(m, d) for m, d in members if m.name not in ("manifest.json", "manifest.sig")]
+    mi = tarfile.TarInfo("manifest.json"); mi.size = len(man)
+    members.append((mi, man))
+    members += sig
+with tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as t:
+    for m, data in members:
+        if m.isfile():
+            m.size = len(data)
+            t.addfile(m, io.BytesIO(data))
+        else:
+            t.addfile(m)
+PY
+}
+
 # The state of container $1.
 ctr_status() {
 	f inspect --format '{{.State.Status}}' "$1"

@@ -17,9 +17,12 @@
 #include "../util/decompress.h"
 #include "../util/error.h"
 
+#include <openssl/evp.h>
 #include <stdint.h>
 
 #define FERRY_ARCHIVE_MANIFEST "manifest.json"
+/* An Ed25519 signature of manifest.json (util/sign.h), right after it.  */
+#define FERRY_ARCHIVE_SIGNATURE "manifest.sig"
 #define FERRY_ARCHIVE_FORMAT "ferry-checkpoint"
 #define FERRY_ARCHIVE_VERSION 1
 
@@ -68,8 +71,12 @@ void ferry_archive_writer_abort_stream (ferry_archive_writer_t *w);
 /* Adds directory entry NAME (0700) unless the archive has it.  */
 int ferry_archive_writer_add_directory (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);
 
-/* Writes manifest.json and closes the tar and compression streams.  The
- * caller then fsyncs and renames the file.  */
+/* Signs the manifest with KEY (Ed25519; the caller keeps it): finish then
+ * writes manifest.sig after manifest.json.  */
+void ferry_archive_writer_set_signing_key (ferry_archive_writer_t *w, EVP_PKEY *key);
+
+/* Writes manifest.json (and manifest.sig) and closes the tar and
+ * compression streams.  The caller then fsyncs and renames the file.  */
 int ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err);
 void ferry_archive_writer_free (ferry_archive_writer_t *w);
 
@@ -83,5 +90,20 @@ uint64_t ferry_archive_writer_bytes (ferry_archive_writer_t *w);
  * may hold partial content: the caller removes it.  */
 int ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name),
                                     const char *what, ferry_error_t *err);
+
+/* What can prove where a verified archive comes from: its manifest
+ * exactly as read, and its signature document (NULL when unsigned).  */
+struct ferry_archive_proof
+{
+  char *manifest;
+  size_t manifest_len;
+  char *signature;
+  size_t signature_len;
+};
+void ferry_archive_proof_release (struct ferry_archive_proof *p);
+
+/* ferry_archive_extract_verified, also filling *PROOF.  */
+int ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name),
+                                  const char *what, struct ferry_archive_proof *proof, ferry_error_t *err);
 
 #endif

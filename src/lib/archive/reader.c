@@ -98,6 +98,8 @@ struct reader
   char *manifest;
   size_t manifest_len;
   bool have_manifest;
+  char *signature; /* manifest.sig, the one entry allowed after it */
+  size_t signature_len;
 };
 
 static void file_writer_stop (struct file_writer *fw);
@@ -119,6 +121,7 @@ reader_release (struct reader *rd)
   free (rd->parent_path);
   json_object_put (rd->seen);
   free (rd->manifest);
+  free (rd->signature);
 }
 
 /* ---- the byte stream --------------------------------------------------- */
@@ -703,6 +706,28 @@ read_manifest (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
   return 0;
 }
 
+/* A signature document is a few hundred bytes.  */
+#define SIGNATURE_MAX_SIZE 4096
+
+static int
+read_signature (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  struct entry_sink sink = { .fd = -1 };
+  la_int64_t declared = archive_entry_size (ae);
+
+  if (archive_entry_filetype (ae) != AE_IFREG || declared <= 0 || declared > SIGNATURE_MAX_SIZE)
+    return ferry_make_error (err, 0, "%s has a malformed %s: refusing it", rd->what, FERRY_ARCHIVE_SIGNATURE);
+  rd->signature = xmalloc ((size_t) declared + 1);
+  sink.memory = rd->signature;
+  sink.limit = (size_t) declared;
+  if (copy_data (rd, &sink, FERRY_ARCHIVE_SIGNATURE, digest, err) < 0)
+    return -1;
+  rd->signature[sink.size] = '\0';
+  rd->signature_len = sink.size;
+  return 0;
+}
+
 /* The root directory itself, as `tar -C dir .` writes it.  */
 static bool
 is_root_entry (const char *raw, struct archive_entry *ae)
@@ -721,8 +746,14 @@ extract_entry (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
   if (raw == NULL)
     return ferry_make_error (err, 0, "%s has an entry without a readable name: refusing it", rd->what);
   if (rd->have_manifest)
-    return ferry_make_error (err, 0, "%s has entry `%s` after %s, which must be last: refusing it", rd->what,
-                             raw, FERRY_ARCHIVE_MANIFEST);
+    {
+      cleanup_free char *after = ferry_path_normalize_entry (raw);
+      if (rd->signature == NULL && strcmp (after, FERRY_ARCHIVE_SIGNATURE) == 0)
+        return read_signature (rd, ae, err);
+      return ferry_make_error (err, 0, "%s has entry `%s` after %s, which must be last: refusing it",
+                               rd->what, raw,
+                               rd->signature ? FERRY_ARCHIVE_SIGNATURE : FERRY_ARCHIVE_MANIFEST);
+    }
   if (is_root_entry (raw, ae))
     return 0;
   name = ferry_path_normalize_entry (raw);
@@ -881,9 +912,24 @@ staging_budget (int dirfd)
   return avail > reserve ? avail - reserve : 0;
 }
 
+void
+ferry_archive_proof_release (struct ferry_archive_proof *p)
+{
+  free (p->manifest);
+  free (p->signature);
+  memset (p, 0, sizeof (*p));
+}
+
 int
 ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
                                 ferry_error_t *err)
+{
+  return ferry_archive_extract_proven (fd, dir, allowed, what, NULL, err);
+}
+
+int
+ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
+                              struct ferry_archive_proof *proof, ferry_error_t *err)
 {
   __attribute__ ((cleanup (reader_release))) struct reader rd
       = { .what = what, .dir = dir, .allowed = allowed, .dirfd = -1, .parent_fd = -1 };
@@ -910,5 +956,14 @@ ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const c
    * is reported as such, not accepted because the tar looked complete.  */
   if (ferry_decompress_drain (rd.stream, &rd.read_err) < 0)
     return stream_error (&rd, err);
-  return verify (&rd, err);
+  if (verify (&rd, err) < 0)
+    return -1;
+  if (proof)
+    {
+      proof->manifest = steal_pointer (&rd.manifest);
+      proof->manifest_len = rd.manifest_len;
+      proof->signature = steal_pointer (&rd.signature);
+      proof->signature_len = rd.signature_len;
+    }
+  return 0;
 }

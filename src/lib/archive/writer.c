@@ -19,6 +19,7 @@
 #include "../util/fs.h"
 #include "../util/hash.h"
 #include "../util/json.h"
+#include "../util/sign.h"
 #include "../util/xalloc.h"
 
 #include <archive.h>
@@ -204,6 +205,7 @@ struct ferry_archive_writer
    * not even the tar trailer when libarchive is freed.  */
   bool broken;
   bool finished;
+  EVP_PKEY *signing_key; /* borrowed; NULL: unsigned */
 
   struct stream stream;
   struct hasher hasher;
@@ -1358,6 +1360,29 @@ manifest_text (ferry_archive_writer_t *w, size_t *len)
   }
 }
 
+void
+ferry_archive_writer_set_signing_key (ferry_archive_writer_t *w, EVP_PKEY *key)
+{
+  w->signing_key = key;
+}
+
+/* manifest.sig, right after the manifest it signs.  */
+static int
+write_signature (ferry_archive_writer_t *w, const char *manifest, size_t len, const struct timespec *now,
+                 ferry_error_t *err)
+{
+  cleanup_free char *doc = ferry_sign (w->signing_key, manifest, len, err);
+
+  if (doc == NULL)
+    return -1;
+  if (write_header (w, new_entry (FERRY_ARCHIVE_SIGNATURE, AE_IFREG, 0600, strlen (doc), now),
+                    FERRY_ARCHIVE_SIGNATURE, err)
+          < 0
+      || write_data (w, FERRY_ARCHIVE_SIGNATURE, doc, strlen (doc), err) < 0)
+    return -1;
+  return 0;
+}
+
 int
 ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err)
 {
@@ -1373,6 +1398,8 @@ ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err)
                     err)
           < 0
       || write_data (w, FERRY_ARCHIVE_MANIFEST, manifest, len, err) < 0)
+    return -1;
+  if (w->signing_key && write_signature (w, manifest, len, &now, err) < 0)
     return -1;
   if (archive_write_close (w->ar) != ARCHIVE_OK)
     return tar_error (w, "the end-of-archive marker", err);

@@ -17,6 +17,7 @@
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/process.h"
+#include "../util/sign.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -187,7 +188,7 @@ export_close (struct export *x)
  * record, rootfs changes, volumes, /dev/shm, log.  */
 static int
 export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
-              const char *work, struct export *x, ferry_error_t *err)
+              const char *work, EVP_PKEY *sign_key, struct export *x, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
@@ -210,6 +211,8 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
   if (x->w == NULL)
     return -1;
+  if (sign_key)
+    ferry_archive_writer_set_signing_key (x->w, sign_key);
   if (ferry_archive_writer_add_data (x->w, "spec.dump", spec_text, strlen (spec_text), err) < 0
       || ferry_archive_writer_add_data (x->w, "config.dump", config, strlen (config), err) < 0
       || ferry_archive_writer_add_data (x->w, "network.status", "{}\n", 3, err) < 0)
@@ -581,10 +584,14 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   struct dump_watch watch = { e, &op };
   ferry_prepack_t *prepack = NULL;
   struct export x = { .fd = -1 };
+  cleanup_pkey EVP_PKEY *sign_key = NULL;
   long long t0 = ferry_time_monotonic_us (), t1;
   int ret = -1;
 
   memset (stats, 0, sizeof (*stats));
+  /* A key that cannot sign is found out before the container is touched.  */
+  if (r->sign_key && (sign_key = ferry_sign_key_load (r->sign_key, 1, err)) == NULL)
+    return -1;
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     {
@@ -640,7 +647,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
-  if (r->export_path && export_begin (e, c, r, work, &x, err) < 0)
+  if (r->export_path && export_begin (e, c, r, work, sign_key, &x, err) < 0)
     goto fail;
   /* Memory pages go into the archive while CRIU writes them
    * (archive/prepack.h).  */

@@ -27,6 +27,7 @@ struct ferry_checkpoint_request
   int ignore_volumes;
   int tcp_established;
   int file_locks;
+  const char *sign_key; /* export: an Ed25519 private key (PEM) that signs it */
 };
 
 struct ferry_restore_request
@@ -42,6 +43,9 @@ struct ferry_restore_request
   /* import: the archive may ask for more than a plain run gives (bind
    * mounts of host paths, the host's network).  */
   int trust_archive;
+  /* import: public keys (PEM paths, NULL-terminated) one of which must
+   * have signed the archive (engine/trust.h); may be NULL.  */
+  char *const *verify_keys;
   /* import: where to pull a missing image from (by the digest the
    * archive records); NULL: a missing image is an error.  */
   const struct ferry_transfer_options *pull;

@@ -4,6 +4,7 @@
 #include "checkpoint.h"
 #include "internal.h"
 #include "operation.h"
+#include "trust.h"
 #include "volume.h"
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
@@ -650,15 +651,23 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *pulled = NULL;
   struct ferry_container *c = NULL;
   struct ferry_operation op = { 0 };
+  __attribute__ ((cleanup (ferry_trust_release))) struct ferry_trust trust = { 0 };
+  __attribute__ ((cleanup (ferry_archive_proof_release))) struct ferry_archive_proof proof = { 0 };
+  struct ferry_restore_request trusted = *r;
+  cleanup_free char *signer = NULL;
   const char *id;
   json_object *rec;
-  int ret = -1;
+  int ret = -1, signed_by;
 
   if (r->name && ! ferry_container_name_is_valid (r->name))
     return ferry_make_error (err, 0,
                              "invalid container name `%s` for --name: use a letter or digit, then letters, "
                              "digits, `_`, `.` and `-`",
                              r->name);
+  /* The keys first: a key that cannot be read stops the restore before
+   * the archive is.  */
+  if (ferry_trust_load (e, r->verify_keys, &trust, err) < 0)
+    return -1;
   fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
@@ -667,9 +676,15 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   prefix = xasprintf ("import-%s-", tag);
   if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (staging = ferry_mkdtemp_in (ckroot, prefix, err)) == NULL)
     return -1;
-  if (ferry_archive_extract_verified (fd, staging, archive_entry_allowed, what, err) < 0)
+  if (ferry_archive_extract_proven (fd, staging, archive_entry_allowed, what, &proof, err) < 0)
     goto out;
   ferry_fault_point ("import-staged");
+  /* Signed by a trusted key: the archive restores as recorded.  */
+  signed_by = ferry_trust_check (&trust, &proof, what, &signer, err);
+  if (signed_by < 0)
+    goto out;
+  if (signed_by)
+    trusted.trust_archive = 1;
   {
     cleanup_free char *path = xasprintf ("%s/config.dump", staging);
     dump = ferry_json_parse_file (path, "config.dump", err);
@@ -682,7 +697,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   rec = ferry_json_get_object (dump, "ferry");
   /* Before anything is created: the record names paths, rows and mounts
    * (and a missing record is an archive ferry did not write).  */
-  if (ferry_archive_record_check (rec, r, err) < 0)
+  if (ferry_archive_record_check (rec, &trusted, err) < 0)
     goto out;
   if (r->name)
     {

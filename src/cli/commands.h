@@ -30,5 +30,6 @@ int ferry_cmd_wait (int argc, char **argv);
 int ferry_cmd_volume (int argc, char **argv);
 int ferry_cmd_checkpoint (int argc, char **argv);
 int ferry_cmd_restore (int argc, char **argv);
+int ferry_cmd_archive (int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static int cmd_version (int argc, char **argv);
 static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
+  { "archive", ferry_cmd_archive, "Inspect checkpoint archives" },
   { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
   { "container", ferry_cmd_container, "Manage containers" },
   { "create", ferry_cmd_create, "Create but do not start a container" },

@@ -133,3 +133,47 @@ members.append((extra, b"x"))' keep-manifest
 	fb container restore --import "$TEST_TMP/bind.tar" --verify-key "$TEST_TMP/keys/a.pub" >/dev/null
 	[ "$(fb exec binder cat /mnt/greeting)" = hello ]
 }
+
+@test "archive inspect shows what an archive holds, who signed it and what it asks for, writing nothing" {
+	make_archives
+	run_fb archive inspect "$TEST_TMP/signed.tar" --verify-key "$TEST_TMP/keys/a.pub"
+	assert_status 0
+	fp=$(openssl pkey -pubin -in "$TEST_TMP/keys/a.pub" -outform DER | sha256sum | cut -d' ' -f1)
+	[ "$(jq -r .SignedBy <<<"$output")" = "sha256:$fp" ]
+	[ "$(jq -r '.Signed, .Trusted' <<<"$output" | tr '\n' ' ')" = "true true " ]
+	[ "$(jq -r .Container.Name <<<"$output")" = src ]
+	[ "$(jq -r .Image.Name <<<"$output")" = localhost/ferry-test:latest ]
+	[ "$(jq -r .CriuVersion <<<"$output")" = "$(criu --version | awk '/^Version:/ { print $2 }')" ]
+	[ "$(jq -r .Compression <<<"$output")" = none ]
+	jq -e '.MemorySize > 0 and .CheckpointSize >= .MemorySize and .AsksFor == ""' <<<"$output" >/dev/null
+	# Another key: reported, not trusted.
+	run_fb archive inspect --verify-key "$TEST_TMP/keys/b.pub" --format '{{.Signed}} {{.Trusted}}' "$TEST_TMP/signed.tar"
+	assert_status 0
+	[ "$output" = "true false" ]
+	run_fb archive inspect --format '{{.Signed}} {{.Trusted}}' "$TEST_TMP/unsigned.tar"
+	[ "$output" = "false false" ]
+	# Nothing was written on root B.
+	assert_host_b_untouched
+	# An archive that is not whole is an error.
+	rewrite_archive "$TEST_TMP/unsigned.tar" "$TEST_TMP/broken.tar" '
+for i, (m, d) in enumerate(members):
+    if m.name == "ctr.log":
+        members[i] = (m, d + b"x")' keep-manifest
+	run_fb archive inspect "$TEST_TMP/broken.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains ctr.log
+}
+
+@test "archive inspect lists the bind mounts an archive asks for" {
+	load_test_image
+	mkdir -p "$TEST_TMP/shared"
+	f run -d --name binder -v "$TEST_TMP/shared:/mnt:ro" ferry-test sleep 1000 >/dev/null
+	f container checkpoint -R -e "$TEST_TMP/bind.tar.zst" binder >/dev/null
+	run_ferry archive inspect "$TEST_TMP/bind.tar.zst"
+	assert_status 0
+	[ "$(jq -r '.BindMounts[0].Source' <<<"$output")" = "$TEST_TMP/shared" ]
+	[ "$(jq -r '.BindMounts[0].RW' <<<"$output")" = false ]
+	[ "$(jq -r '.Compression' <<<"$output")" = zstd ]
+	assert_output_contains "bind mount of host"
+}

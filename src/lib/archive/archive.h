@@ -17,6 +17,7 @@
 #include "../util/decompress.h"
 #include "../util/error.h"
 
+#include <json-c/json.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 
@@ -101,6 +102,27 @@ struct ferry_archive_proof
   size_t signature_len;
 };
 void ferry_archive_proof_release (struct ferry_archive_proof *p);
+
+/* What a scan kept: the entries named, and of every entry its size and
+ * digest (ENTRIES: name -> { "sha256", "size" }, null for directories).  */
+struct ferry_archive_contents
+{
+  json_object *entries;
+  size_t n;
+  char **names;
+  char **data; /* NUL-terminated */
+  size_t *lens;
+};
+void ferry_archive_contents_release (struct ferry_archive_contents *c);
+/* The kept entry NAME, or NULL.  */
+const char *ferry_archive_contents_get (const struct ferry_archive_contents *c, const char *name,
+                                        size_t *len);
+
+/* Reads and verifies the whole archive like ferry_archive_extract_proven,
+ * writing nothing: the entries KEEP names (NULL-terminated, up to 4 MiB
+ * each) are kept in *OUT, every other one is only hashed.  */
+int ferry_archive_scan (int fd, const char *const *keep, const char *what, struct ferry_archive_contents *out,
+                        struct ferry_archive_proof *proof, ferry_error_t *err);
 
 /* ferry_archive_extract_verified, also filling *PROOF.  */
 int ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name),

@@ -100,6 +100,11 @@ struct reader
   bool have_manifest;
   char *signature; /* manifest.sig, the one entry allowed after it */
   size_t signature_len;
+
+  /* Scanning (ferry_archive_scan): nothing is written; the entries KEEP
+   * names are kept in CONTENTS, every other one is only hashed.  */
+  const char *const *keep;
+  struct ferry_archive_contents *contents;
 };
 
 static void file_writer_stop (struct file_writer *fw);
@@ -560,10 +565,12 @@ sink_block (struct reader *rd, struct entry_sink *s, const char *name, const voi
 
   if (s->fd < 0)
     {
-      if (len > s->limit - s->size)
+      /* No memory: a scan that only hashes this entry.  */
+      if (s->memory && len > s->limit - s->size)
         return ferry_make_error (err, 0, "%s has a `%s` larger than %zu bytes: refusing it", rd->what, name,
                                  s->limit);
-      memcpy (s->memory + s->size, block, len);
+      if (s->memory)
+        memcpy (s->memory + s->size, block, len);
       ferry_sha256_update (s->hash, block, len);
     }
   else if (s->threaded)
@@ -644,6 +651,43 @@ remember (struct reader *rd, const char *name, const char *digest, uint64_t size
   json_object_object_add (e, "sha256", json_object_new_string (digest));
   json_object_object_add (e, "size", json_object_new_int64 ((int64_t) size));
   json_object_object_add (rd->seen, name, e);
+}
+
+/* What a scan keeps of one entry.  */
+#define SCAN_KEEP_MAX (4 << 20)
+
+static int
+scan_file (struct reader *rd, const char *name, ferry_error_t *err)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  struct entry_sink sink = { .fd = -1 };
+  struct ferry_archive_contents *c = rd->contents;
+  const char *const *k;
+  cleanup_free char *memory = NULL;
+
+  for (k = rd->keep; k && *k && strcmp (*k, name) != 0; k++)
+    ;
+  if (k && *k)
+    {
+      memory = xmalloc (SCAN_KEEP_MAX + 1);
+      sink.memory = memory;
+      sink.limit = SCAN_KEEP_MAX;
+    }
+  if (copy_data (rd, &sink, name, digest, err) < 0)
+    return -1;
+  remember (rd, name, digest, sink.size);
+  if (memory)
+    {
+      memory[sink.size] = '\0';
+      c->names = xrealloc (c->names, sizeof (char *) * (c->n + 1));
+      c->data = xrealloc (c->data, sizeof (char *) * (c->n + 1));
+      c->lens = xrealloc (c->lens, sizeof (size_t) * (c->n + 1));
+      c->names[c->n] = xstrdup (name);
+      c->data[c->n] = steal_pointer (&memory);
+      c->lens[c->n] = sink.size;
+      c->n++;
+    }
+  return 0;
 }
 
 static int
@@ -779,11 +823,13 @@ extract_entry (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
     return ferry_make_error (err, 0, "%s has entry `%s` twice: refusing it", rd->what, name);
   if (archive_entry_filetype (ae) == AE_IFDIR)
     {
-      if (make_directory (rd, name, err) < 0)
+      if (rd->contents == NULL && make_directory (rd, name, err) < 0)
         return -1;
       json_object_object_add (rd->seen, name, NULL);
       return 0;
     }
+  if (rd->contents)
+    return scan_file (rd, name, err);
   return extract_file (rd, ae, name, err);
 }
 
@@ -927,6 +973,83 @@ ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const c
   return ferry_archive_extract_proven (fd, dir, allowed, what, NULL, err);
 }
 
+/* Reads the whole archive from FD into RD (extracting, or scanning), and
+ * verifies it against its manifest.  */
+static int
+read_verified (struct reader *rd, int fd, struct ferry_archive_proof *proof, ferry_error_t *err)
+{
+  rd->seen = json_object_new_object ();
+  rd->prefetch = ferry_prefetch_start (fd);
+  rd->stream = ferry_decompress_open_with (fd, rd->prefetch ? ferry_prefetch_read : NULL, rd->prefetch,
+                                           "archive", err);
+  if (rd->stream == NULL)
+    return ferry_error_wrap (err, "cannot read %s", rd->what);
+  /* Every entry is hashed on its own; digests of the whole stream would
+   * only cost time.  */
+  ferry_decompress_skip_digests (rd->stream);
+  rd->buf = xmalloc (READER_BUF_SIZE);
+  if (peek (rd, err) < 0 || open_tar (rd, err) < 0 || extract_all (rd, err) < 0)
+    return -1;
+  /* What follows the tar's end must still decode: a cut compressed stream
+   * is reported as such, not accepted because the tar looked complete.  */
+  if (ferry_decompress_drain (rd->stream, &rd->read_err) < 0)
+    return stream_error (rd, err);
+  if (verify (rd, err) < 0)
+    return -1;
+  if (proof)
+    {
+      proof->manifest = steal_pointer (&rd->manifest);
+      proof->manifest_len = rd->manifest_len;
+      proof->signature = steal_pointer (&rd->signature);
+      proof->signature_len = rd->signature_len;
+    }
+  return 0;
+}
+
+int
+ferry_archive_scan (int fd, const char *const *keep, const char *what, struct ferry_archive_contents *out,
+                    struct ferry_archive_proof *proof, ferry_error_t *err)
+{
+  __attribute__ ((cleanup (reader_release))) struct reader rd
+      = { .what = what, .dirfd = -1, .parent_fd = -1, .keep = keep, .contents = out };
+  int ret;
+
+  memset (out, 0, sizeof (*out));
+  rd.budget = UINT64_MAX;
+  ret = read_verified (&rd, fd, proof, err);
+  if (ret == 0)
+    out->entries = json_object_get (rd.seen);
+  return ret;
+}
+
+void
+ferry_archive_contents_release (struct ferry_archive_contents *c)
+{
+  for (size_t i = 0; i < c->n; i++)
+    {
+      free (c->names[i]);
+      free (c->data[i]);
+    }
+  free (c->names);
+  free (c->data);
+  free (c->lens);
+  json_object_put (c->entries);
+  memset (c, 0, sizeof (*c));
+}
+
+const char *
+ferry_archive_contents_get (const struct ferry_archive_contents *c, const char *name, size_t *len)
+{
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp (c->names[i], name) == 0)
+      {
+        if (len)
+          *len = c->lens[i];
+        return c->data[i];
+      }
+  return NULL;
+}
+
 int
 ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
                               struct ferry_archive_proof *proof, ferry_error_t *err)
@@ -940,30 +1063,5 @@ ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const cha
   if (rd.dirfd < 0)
     return ferry_make_error (err, errno, "cannot open directory `%s`", dir);
   rd.budget = staging_budget (rd.dirfd);
-  rd.seen = json_object_new_object ();
-  rd.prefetch = ferry_prefetch_start (fd);
-  rd.stream = ferry_decompress_open_with (fd, rd.prefetch ? ferry_prefetch_read : NULL, rd.prefetch,
-                                          "archive", err);
-  if (rd.stream == NULL)
-    return ferry_error_wrap (err, "cannot read %s", rd.what);
-  /* Every entry is hashed on its own; digests of the whole stream would
-   * only cost time.  */
-  ferry_decompress_skip_digests (rd.stream);
-  rd.buf = xmalloc (READER_BUF_SIZE);
-  if (peek (&rd, err) < 0 || open_tar (&rd, err) < 0 || extract_all (&rd, err) < 0)
-    return -1;
-  /* What follows the tar's end must still decode: a cut compressed stream
-   * is reported as such, not accepted because the tar looked complete.  */
-  if (ferry_decompress_drain (rd.stream, &rd.read_err) < 0)
-    return stream_error (&rd, err);
-  if (verify (&rd, err) < 0)
-    return -1;
-  if (proof)
-    {
-      proof->manifest = steal_pointer (&rd.manifest);
-      proof->manifest_len = rd.manifest_len;
-      proof->signature = steal_pointer (&rd.signature);
-      proof->signature_len = rd.signature_len;
-    }
-  return 0;
+  return read_verified (&rd, fd, proof, err);
 }

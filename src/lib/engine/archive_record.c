@@ -562,10 +562,8 @@ append (char **list, const char *item)
   *list = grown;
 }
 
-/* What REC (checked) asks for beyond a plain `ferry run`, as a list for
- * an error, or NULL.  */
-static char *
-privileges_asked (json_object *rec)
+char *
+ferry_archive_record_privileges (json_object *rec)
 {
   json_object *mounts = ferry_json_get_array (rec, "Mounts");
   char *list = NULL;
@@ -602,7 +600,7 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return -1;
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
-  asked = privileges_asked (rec);
+  asked = ferry_archive_record_privileges (rec);
   if (asked && ! r->trust_archive)
     return ferry_make_error (err, 0,
                              "checkpoint archive `%s` asks for %s: restore with --trust-archive if you trust "

@@ -43,7 +43,7 @@ ferry_cr_stats_release (struct ferry_cr_stats *s)
 /* The record checkpointctl reads (its keys, as Podman writes them), with
  * ferry's own record under "ferry".  */
 static char *
-config_dump (ferry_engine_t *e, const struct ferry_container *c)
+config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *criu_version)
 {
   cleanup_json json_object *o = json_object_new_object ();
   cleanup_free char *now = ferry_time_now ();
@@ -59,6 +59,8 @@ config_dump (ferry_engine_t *e, const struct ferry_container *c)
   json_object_object_add (o, "checkpointedTime", json_object_new_string (now));
   json_object_object_add (o, "restoredTime", json_object_new_string ("0001-01-01T00:00:00Z"));
   json_object_object_add (o, "restored", json_object_new_boolean (0));
+  if (criu_version)
+    json_object_object_add (o, "criuVersion", json_object_new_string (criu_version));
   json_object_object_add (o, "ferry", json_object_get (c->record));
   return xstrdup (ferry_json_to_string (o, 1));
 }
@@ -170,6 +172,7 @@ add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, f
 struct export
 {
   const char *tmp;
+  const char *criu_version; /* for config.dump; may be NULL */
   int fd;
   ferry_archive_writer_t *w;
 };
@@ -194,7 +197,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
   cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
-  cleanup_free char *config = config_dump (e, c);
+  cleanup_free char *config = config_dump (e, c, x->criu_version);
   cleanup_free char *spec_text = spec_dump (spec, err);
   cleanup_free char *vdir = xasprintf ("%s/volumes", work);
   static const char *const work_files[]
@@ -585,6 +588,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   ferry_prepack_t *prepack = NULL;
   struct export x = { .fd = -1 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
+  cleanup_free char *criu_version = NULL;
   long long t0 = ferry_time_monotonic_us (), t1;
   int ret = -1;
 
@@ -632,6 +636,10 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       < 0)
     goto out;
   x.tmp = tmp;
+  /* Asked before the container is frozen: it runs a program.  */
+  if (r->export_path)
+    criu_version = ferry_runtime_criu_version ();
+  x.criu_version = criu_version;
   if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
     goto fail;
   if (mkdir (work, 0700) < 0 || (r->export_path && mkdir (images, 0700) < 0))

@@ -482,11 +482,11 @@ run_result_release (struct run_result *r)
 
 /* Runs the runtime with ARGS after its global arguments.  Fails only when
  * the runtime cannot be run at all; its own failure is in R->exit_code.  */
+/* Runs ARGV, capturing its output.  Fails only when it cannot be run at
+ * all; its own failure is in R->exit_code.  */
 static int
-runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
-                     const struct ferry_runtime_hook *hook, struct run_result *r, ferry_error_t *err)
+run_argv (char **argv, const struct ferry_runtime_hook *hook, struct run_result *r, ferry_error_t *err)
 {
-  cleanup_strv char **argv = runtime_argv (rt, NULL, args);
   cleanup_close int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   cleanup_close int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
   struct watchdog wd = { .pid = 0, .fd = -1 };
@@ -531,10 +531,40 @@ runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
 }
 
 static int
+runtime_run_watched (const struct ferry_runtime *rt, const char *const *args,
+                     const struct ferry_runtime_hook *hook, struct run_result *r, ferry_error_t *err)
+{
+  cleanup_strv char **argv = runtime_argv (rt, NULL, args);
+
+  return run_argv (argv, hook, r, err);
+}
+
+static int
 runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run_result *r,
              ferry_error_t *err)
 {
   return runtime_run_watched (rt, args, NULL, r, err);
+}
+
+char *
+ferry_runtime_criu_version (void)
+{
+  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_run_result struct run_result r;
+  cleanup_error ferry_error_t ignored = NULL;
+  char *argv[3] = { path, (char *) "--version", NULL };
+  const char *v;
+
+  memset (&r, 0, sizeof (r));
+  if (path == NULL || run_argv (argv, NULL, &r, &ignored) < 0 || r.exit_code != 0 || r.out.data == NULL)
+    return NULL;
+  /* "Version: 4.2.1\n..." */
+  v = strstr (r.out.data, "Version:");
+  if (v == NULL)
+    return NULL;
+  v += strlen ("Version:");
+  v += strspn (v, " \t");
+  return xstrndup (v, strcspn (v, "\n"));
 }
 
 static char *

@@ -108,6 +108,9 @@ struct ferry_checkpoint_options
 int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
                               const struct ferry_checkpoint_options *o, ferry_error_t *err);
 
+/* The version of the CRIU on this host ("4.2.1"), or NULL.  */
+char *ferry_runtime_criu_version (void);
+
 /* CRIU's "Error" lines in the log at PATH, joined with "; ", or NULL.  */
 char *ferry_runtime_criu_log_errors (const char *path);
 

@@ -69,6 +69,9 @@ build_packages=(
 	libjson-c-dev libsqlite3-dev sqlite3 libarchive-dev libzstd-dev zstd
 	libcurl4-openssl-dev libssl-dev libcmocka-dev libcap-dev zlib1g-dev
 )
+# golang-github-containers-common ships the default seccomp profile
+# (/usr/share/containers/seccomp.json) every container runs under.
+runtime_packages=(golang-github-containers-common)
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 time
@@ -82,7 +85,7 @@ sid_packages=(criu)
 add_suite trixie 100
 add_suite sid 50
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${build_packages[@]}" "${test_packages[@]}"
+apt-get install -y -qq --no-install-recommends "${build_packages[@]}" "${runtime_packages[@]}" "${test_packages[@]}"
 apt-get install -y -qq --no-install-recommends -t trixie "${trixie_packages[@]}"
 apt-get install -y -qq --no-install-recommends -t sid "${sid_packages[@]}"
 if [ "$with_podman" = 1 ]; then

@@ -160,6 +160,9 @@ static const char create_usage[]
       "      --name NAME          the container's name (default: generated)\n"
       "      --network MODE       none (default: loopback only) or host\n"
       "      --rm                 remove the container when it exits\n"
+      "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
+      "                           containers' seccomp.json format); the default is the profile\n"
+      "                           /usr/share/containers/seccomp.json, as Podman applies\n"
       "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
@@ -172,6 +175,7 @@ static const char create_usage[]
 enum
 {
   OPT_ENTRYPOINT = OPT_COMMAND_FIRST,
+  OPT_SECURITY_OPT,
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
@@ -202,6 +206,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "network", required_argument, NULL, OPT_NETWORK },
                                         { "net", required_argument, NULL, OPT_NETWORK },
                                         { "rm", no_argument, NULL, OPT_RM },
+                                        { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
                                         { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
                                         { "tty", no_argument, NULL, 't' },
@@ -283,6 +288,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_STOP_TIMEOUT:
         a->o.stop_timeout = atoi (optarg);
+        break;
+      case OPT_SECURITY_OPT:
+        if (strncmp (optarg, "seccomp=", 8) != 0 || optarg[8] == '\0')
+          {
+            ferry_cli_failf ("unsupported --security-opt `%s`: ferry takes seccomp=unconfined or "
+                             "seccomp=PROFILE",
+                             optarg);
+            return -1;
+          }
+        a->o.seccomp = optarg + 8;
         break;
       case 't':
         a->o.tty = 1;

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "volume.h"
 #include "../image/reference.h"
+#include "../runtime/seccomp.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -327,6 +328,28 @@ check_stop_signal (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, SIGNAL_MAX);
 }
 
+/* "unconfined", or a profile of the container's own (checked as it
+ * would be applied); the default leaves the field out.  */
+static int
+check_seccomp (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = string_value (v);
+  cleanup_json json_object *oci = NULL;
+  cleanup_error ferry_error_t why = NULL;
+  cleanup_free char *q = NULL;
+
+  if (s)
+    return strcmp (s, "unconfined") == 0
+               ? 0
+               : refuse (c, field, "must be unconfined or a profile, not `%s`", q = shown (s));
+  if (! json_object_is_type (v, json_type_object))
+    return refuse (c, field, "must be unconfined or a profile");
+  oci = ferry_seccomp_to_oci (v, NULL, "the profile", &why);
+  if (oci == NULL)
+    return refuse (c, field, "is not a usable seccomp profile (%s)", q = shown (why->msg));
+  return 0;
+}
+
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
@@ -491,35 +514,38 @@ check_mounts (struct record_check *c, const char *field, json_object *v)
 /* ---- the record ---------------------------------------------------------- */
 
 /* Every field create writes (build_record in container.c): all are
- * required, and no other may come.  */
+ * required but the OPTIONAL ones (written only when not the default), and
+ * no other may come.  */
 static const struct record_field
 {
   const char *key;
   int (*check) (struct record_check *c, const char *field, json_object *v);
+  int optional;
 } RECORD_FIELDS[] = {
-  { "Id", check_id },
-  { "Name", check_name },
-  { "Image", check_reference },
-  { "ImageName", check_reference },
-  { "ImageID", check_image_id },
-  { "ImageDigest", check_digest },
-  { "Created", check_time },
-  { "Env", check_strings },
-  { "Entrypoint", check_strings },
-  { "Cmd", check_strings },
-  { "Args", check_args },
-  { "Labels", check_labels },
-  { "WorkingDir", check_workdir },
-  { "User", check_string },
-  { "Hostname", check_hostname },
-  { "Tty", check_bool },
-  { "OpenStdin", check_bool },
-  { "AutoRemove", check_bool },
-  { "Network", check_network },
-  { "ShmSize", check_shm_size },
-  { "StopTimeout", check_stop_timeout },
-  { "StopSignal", check_stop_signal },
-  { "Mounts", check_mounts },
+  { "Id", check_id, 0 },
+  { "Name", check_name, 0 },
+  { "Image", check_reference, 0 },
+  { "ImageName", check_reference, 0 },
+  { "ImageID", check_image_id, 0 },
+  { "ImageDigest", check_digest, 0 },
+  { "Created", check_time, 0 },
+  { "Env", check_strings, 0 },
+  { "Entrypoint", check_strings, 0 },
+  { "Cmd", check_strings, 0 },
+  { "Args", check_args, 0 },
+  { "Labels", check_labels, 0 },
+  { "WorkingDir", check_workdir, 0 },
+  { "User", check_string, 0 },
+  { "Hostname", check_hostname, 0 },
+  { "Tty", check_bool, 0 },
+  { "OpenStdin", check_bool, 0 },
+  { "AutoRemove", check_bool, 0 },
+  { "Network", check_network, 0 },
+  { "ShmSize", check_shm_size, 0 },
+  { "StopTimeout", check_stop_timeout, 0 },
+  { "StopSignal", check_stop_signal, 0 },
+  { "Mounts", check_mounts, 0 },
+  { "Seccomp", check_seccomp, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -544,7 +570,11 @@ check_fields (struct record_check *c, json_object *rec)
     {
       json_object *v;
       if (! json_object_object_get_ex (rec, RECORD_FIELDS[i].key, &v))
-        return refuse (c, RECORD_FIELDS[i].key, "is missing");
+        {
+          if (RECORD_FIELDS[i].optional)
+            continue;
+          return refuse (c, RECORD_FIELDS[i].key, "is missing");
+        }
       if (RECORD_FIELDS[i].check (c, RECORD_FIELDS[i].key, v) < 0)
         return -1;
     }
@@ -583,6 +613,10 @@ ferry_archive_record_privileges (json_object *rec)
     }
   if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
+  if (ferry_json_string_equals (rec, "Seccomp", "unconfined"))
+    append (&list, "no seccomp filter");
+  else if (json_object_is_type (json_object_object_get (rec, "Seccomp"), json_type_object))
+    append (&list, "a seccomp profile of its own");
   return list;
 }
 

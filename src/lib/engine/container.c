@@ -4,6 +4,7 @@
 #include "operation.h"
 #include "volume.h"
 #include "../image/reference.h"
+#include "../runtime/seccomp.h"
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
@@ -327,6 +328,34 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
   return 0;
 }
 
+/* Seccomp goes into the record only when not the default, so that the
+ * archives of default containers restore on ferry versions before it.
+ * A profile of the user's own travels in the record, checked now.  */
+static int
+record_seccomp (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  cleanup_json json_object *profile = NULL, *oci = NULL;
+
+  if (o->seccomp == NULL)
+    return 0;
+  if (strcmp (o->seccomp, "unconfined") == 0)
+    {
+      json_object_object_add (rec, "Seccomp", json_object_new_string ("unconfined"));
+      return 0;
+    }
+  profile = ferry_seccomp_profile_load (o->seccomp, err);
+  if (profile == NULL)
+    return -1;
+  {
+    cleanup_free char *what = xasprintf ("seccomp profile `%s`", o->seccomp);
+    oci = ferry_seccomp_to_oci (profile, NULL, what, err);
+  }
+  if (oci == NULL)
+    return -1;
+  json_object_object_add (rec, "Seccomp", json_object_get (profile));
+  return 0;
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
               const char *name, json_object **out, ferry_error_t *err)
@@ -419,7 +448,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     int signum = sig ? ferry_signal_parse (sig) : SIGTERM;
     json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
   }
-  if (resolve_mounts (o, ic, rec, err) < 0)
+  if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   *out = steal_pointer (&rec);
   return 0;

@@ -79,6 +79,9 @@ struct ferry_create_options
   int auto_remove;
   const char *network; /* "none" (default) or "host" */
   int stop_timeout;    /* seconds; -1: 10 */
+  /* NULL: the default seccomp profile; "unconfined"; or the path of a
+   * profile (containers' seccomp.json format), taken into the record.  */
+  const char *seccomp;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

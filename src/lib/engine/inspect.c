@@ -60,6 +60,21 @@ state_json (const struct ferry_container *c)
   return s;
 }
 
+/* Podman's form: [] for the default profile, "seccomp=unconfined", or
+ * "seccomp=<profile>" for a profile of the container's own.  */
+static json_object *
+security_opt_json (const struct ferry_container *c)
+{
+  json_object *opts = json_object_new_array ();
+  json_object *seccomp = json_object_object_get (c->record, "Seccomp");
+
+  if (ferry_json_string_equals (c->record, "Seccomp", "unconfined"))
+    json_object_array_add (opts, json_object_new_string ("seccomp=unconfined"));
+  else if (json_object_is_type (seccomp, json_type_object))
+    json_object_array_add (opts, json_object_new_string ("seccomp=<profile>"));
+  return opts;
+}
+
 static json_object *
 mounts_json (ferry_engine_t *e, const struct ferry_container *c)
 {
@@ -196,6 +211,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
+  json_object_object_add (host, "SecurityOpt", security_opt_json (c));
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

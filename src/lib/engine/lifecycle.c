@@ -5,6 +5,7 @@
 #include "volume.h"
 #include "../network/netns.h"
 #include "../runtime/conmon.h"
+#include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -273,6 +274,30 @@ strv_add (char **v, const char *s)
 }
 
 /* Generates config.json into the bundle dir.  */
+/* The seccomp profile the container runs under: the record's Seccomp is
+ * "default" (or absent, in records from before it), "unconfined", or the
+ * profile itself, taken in at create.  *OUT stays NULL unconfined.  */
+static int
+seccomp_profile_of (const struct ferry_container *c, json_object **out, ferry_error_t *err)
+{
+  json_object *v = json_object_object_get (c->record, "Seccomp");
+
+  *out = NULL;
+  if (v == NULL || ferry_json_string_equals (c->record, "Seccomp", "default"))
+    {
+      *out = ferry_seccomp_default_profile (err);
+      return *out ? 0 : -1;
+    }
+  if (ferry_json_string_equals (c->record, "Seccomp", "unconfined"))
+    return 0;
+  if (json_object_is_type (v, json_type_object))
+    {
+      *out = json_object_get (v);
+      return 0;
+    }
+  return ferry_make_error (err, 0, "container %s has a malformed seccomp setting", c->name);
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             ferry_error_t *err)
@@ -297,6 +322,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
   struct ferry_spec_params p = { 0 };
+  cleanup_json json_object *seccomp = NULL;
   const char *text;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
@@ -352,6 +378,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.mounts = sm;
   p.n_mounts = n_mounts;
   p.cgroups_path = cgroups;
+  if (seccomp_profile_of (c, &seccomp, err) < 0)
+    return -1;
+  p.seccomp_profile = seccomp;
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL)
     return -1;

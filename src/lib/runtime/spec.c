@@ -2,6 +2,7 @@
  * (rootful) writes for `podman run --network none IMAGE`, and the lookup of
  * a `--user` value in the container's own passwd and group files.  */
 #include "spec.h"
+#include "seccomp.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/xalloc.h"
@@ -339,7 +340,7 @@ make_namespace (const char *type)
 }
 
 static json_object *
-make_linux (const struct ferry_spec_params *p)
+make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
 {
   json_object *linux_ = json_object_new_object ();
   json_object *namespaces = json_object_new_array ();
@@ -368,8 +369,19 @@ make_linux (const struct ferry_spec_params *p)
     json_object_object_add (linux_, "cgroupsPath", json_object_new_string (p->cgroups_path));
   json_object_object_add (linux_, "maskedPaths", json_strv (MASKED_PATHS));
   json_object_object_add (linux_, "readonlyPaths", json_strv (READONLY_PATHS));
-  /* No seccomp filter yet: Podman's default profile can come later, and
-   * CRIU checkpoints and restores containers with or without one.  */
+  /* CRIU checkpoints and restores the filter with the processes.  */
+  if (p->seccomp_profile)
+    {
+      cleanup_free char *what = xasprintf ("the seccomp profile of container %s", p->id ? p->id : "");
+      json_object *seccomp = ferry_seccomp_to_oci (p->seccomp_profile, DEFAULT_CAPABILITIES, what, err);
+
+      if (seccomp == NULL)
+        {
+          json_object_put (linux_);
+          return NULL;
+        }
+      json_object_object_add (linux_, "seccomp", seccomp);
+    }
   return linux_;
 }
 
@@ -397,7 +409,7 @@ json_object *
 ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
 {
   cleanup_json json_object *spec = NULL;
-  json_object *mounts, *root;
+  json_object *mounts, *root, *linux_;
 
   if (check_params (p, err) < 0)
     return NULL;
@@ -415,7 +427,10 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
   if (p->hostname)
     json_object_object_add (spec, "hostname", json_object_new_string (p->hostname));
   json_object_object_add (spec, "mounts", mounts);
-  json_object_object_add (spec, "linux", make_linux (p));
+  linux_ = make_linux (p, err);
+  if (linux_ == NULL)
+    return NULL;
+  json_object_object_add (spec, "linux", linux_);
   if (p->annotations)
     {
       json_object *copy = NULL;

@@ -50,6 +50,9 @@ struct ferry_spec_params
   size_t n_mounts;
   const char *cgroups_path; /* e.g. "/ferry/<id>" */
   json_object *annotations; /* may be NULL; copied */
+  /* A seccomp profile in containers' seccomp.json format (seccomp.h),
+   * applied for the container's capabilities; NULL: unconfined.  */
+  json_object *seccomp_profile;
 };
 
 /* Returns a new config.json object.  */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,8 @@ static const char create_usage[]
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
       "      --network MODE       none (default: loopback only) or host\n"
+      "      --pids-limit N       the most processes the container may have (default 2048;\n"
+      "                           -1 or 0: no limit)\n"
       "      --rm                 remove the container when it exits\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format); the default is the profile\n"
@@ -176,6 +179,7 @@ enum
 {
   OPT_ENTRYPOINT = OPT_COMMAND_FIRST,
   OPT_SECURITY_OPT,
+  OPT_PIDS_LIMIT,
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
@@ -205,6 +209,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "name", required_argument, NULL, OPT_NAME },
                                         { "network", required_argument, NULL, OPT_NETWORK },
                                         { "net", required_argument, NULL, OPT_NETWORK },
+                                        { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "rm", no_argument, NULL, OPT_RM },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
@@ -288,6 +293,19 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_STOP_TIMEOUT:
         a->o.stop_timeout = atoi (optarg);
+        break;
+      case OPT_PIDS_LIMIT:
+        {
+          char *end;
+          long long v = strtoll (optarg, &end, 10);
+          if (*optarg == '\0' || *end != '\0' || v < -1 || v > INT32_MAX)
+            {
+              ferry_cli_failf ("invalid --pids-limit `%s`: give a number of processes, or -1 for no limit",
+                               optarg);
+              return -1;
+            }
+          a->o.pids_limit = v == 0 ? -1 : v;
+        }
         break;
       case OPT_SECURITY_OPT:
         if (strncmp (optarg, "seccomp=", 8) != 0 || optarg[8] == '\0')

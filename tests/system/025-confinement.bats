@@ -105,3 +105,46 @@ no_mkdir_profile() {
 	assert_one_line_error
 	[ -z "$(f ps -aq)" ]
 }
+
+@test "a pids limit of 2048 by default; --pids-limit sets another, and the container cannot pass it" {
+	load_test_image
+	f run -d --name p ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' p)
+	[ "$(cat /sys/fs/cgroup/pids/ferry/$id/pids.max)" = 2048 ]
+	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' p)" = 2048 ]
+	f rm -f p >/dev/null
+	run_ferry run --rm --pids-limit 5 ferry-test sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 30 & done 2>&1; echo started'
+	assert_output_contains "fork"
+	run_ferry run --rm --pids-limit nope ferry-test true
+	assert_status 125
+	assert_one_line_error
+}
+
+@test "volumes and binds are nosuid,nodev; powercap is masked; no host resolver without a network" {
+	load_test_image
+	mkdir -p "$TEST_TMP/src"
+	f run -d --name m -v vol:/data -v "$TEST_TMP/src:/src" ferry-test sleep 1000 >/dev/null
+	for dest in /data /src; do
+		line=$(f exec m grep " $dest " /proc/mounts)
+		[[ "$line" == *nosuid* && "$line" == *nodev* ]] || { echo "$dest: $line" >&2; return 1; }
+	done
+	bundle=$(f inspect --format '{{.OCIConfigPath}}' m)
+	jq -e '.linux.maskedPaths | index("/sys/devices/virtual/powercap")' "$bundle/config.json" >/dev/null
+	run_ferry exec m cat /etc/resolv.conf
+	assert_status 0
+	[[ "$output" != *nameserver* ]]
+	if grep -q '^nameserver' /etc/resolv.conf; then
+		run_ferry run --rm --network host ferry-test cat /etc/resolv.conf
+		assert_output_contains nameserver
+	fi
+}
+
+@test "a hostname with control characters or spaces is refused" {
+	load_test_image
+	run_ferry create --hostname "$(printf 'a\nb')" ferry-test true
+	assert_status 125
+	assert_one_line_error
+	run_ferry create --hostname "a b" ferry-test true
+	assert_status 125
+	[ -z "$(f ps -aq)" ]
+}

@@ -16,9 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HOSTNAME_MAX 64 /* what sethostname takes */
-#define SHOWN_MAX 80    /* bytes of a value quoted in an error */
-#define SIGNAL_MAX 64   /* SIGRTMAX on Linux */
+#define SHOWN_MAX 80  /* bytes of a value quoted in an error */
+#define SIGNAL_MAX 64 /* SIGRTMAX on Linux */
 
 struct record_check
 {
@@ -283,16 +282,12 @@ check_hostname (struct record_check *c, const char *field, json_object *v)
 {
   const char *s = string_value (v);
   cleanup_free char *q = NULL;
-  size_t i, n;
 
   if (s == NULL)
     return check_string (c, field, v);
-  n = strlen (s);
-  for (i = 0; i < n && (unsigned char) s[i] > ' ' && s[i] != 0x7f; i++)
-    ;
-  if (n == 0 || n > HOSTNAME_MAX || i < n)
+  if (! ferry_hostname_is_valid (s))
     return refuse (c, field, "must be 1 to %d characters without spaces or control characters, not `%s`",
-                   HOSTNAME_MAX, q = shown (s));
+                   FERRY_HOSTNAME_MAX, q = shown (s));
   return 0;
 }
 
@@ -326,6 +321,14 @@ static int
 check_stop_signal (struct record_check *c, const char *field, json_object *v)
 {
   return check_int_range (c, field, v, 1, SIGNAL_MAX);
+}
+
+static int
+check_pids_limit (struct record_check *c, const char *field, json_object *v)
+{
+  if (json_object_is_type (v, json_type_int) && json_object_get_int64 (v) == -1)
+    return 0;
+  return check_int_range (c, field, v, 1, INT32_MAX);
 }
 
 /* "unconfined", or a profile of the container's own (checked as it
@@ -546,6 +549,7 @@ static const struct record_field
   { "StopSignal", check_stop_signal, 0 },
   { "Mounts", check_mounts, 0 },
   { "Seccomp", check_seccomp, 1 },
+  { "PidsLimit", check_pids_limit, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -328,6 +328,16 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
   return 0;
 }
 
+int
+ferry_hostname_is_valid (const char *name)
+{
+  size_t i, n = strlen (name);
+
+  for (i = 0; i < n && (unsigned char) name[i] > ' ' && name[i] != 0x7f; i++)
+    ;
+  return n > 0 && n <= FERRY_HOSTNAME_MAX && i == n;
+}
+
 /* Seccomp goes into the record only when not the default, so that the
  * archives of default containers restore on ferry versions before it.
  * A profile of the user's own travels in the record, checked now.  */
@@ -371,6 +381,16 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   const char *network = o->network ? o->network : "none";
   size_t i;
 
+  if (! ferry_hostname_is_valid (hostname))
+    {
+      /* Shown on one line: control characters become '?'.  */
+      for (char *p = hostname; *p; p++)
+        if ((unsigned char) *p < ' ' || *p == 0x7f)
+          *p = '?';
+      return ferry_make_error (
+          err, EINVAL, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
+          hostname);
+    }
   if (strcmp (network, "none") != 0 && strcmp (network, "host") != 0)
     {
       json_object_put (env);
@@ -450,6 +470,9 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   }
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
+  /* Only when given, as Seccomp: records without it get the default.  */
+  if (o->pids_limit)
+    json_object_object_add (rec, "PidsLimit", json_object_new_int64 (o->pids_limit > 0 ? o->pids_limit : -1));
   *out = steal_pointer (&rec);
   return 0;
 }

@@ -82,6 +82,8 @@ struct ferry_create_options
   /* NULL: the default seccomp profile; "unconfined"; or the path of a
    * profile (containers' seccomp.json format), taken into the record.  */
   const char *seccomp;
+  /* 0: Podman's default (2048); -1: no limit; else the most processes.  */
+  int64_t pids_limit;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

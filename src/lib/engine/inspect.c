@@ -1,6 +1,7 @@
 /* ferry: `inspect` of a container, in the shape Podman users script against. */
 #include "container.h"
 #include "internal.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -212,6 +213,10 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
   json_object_object_add (host, "SecurityOpt", security_opt_json (c));
+  {
+    int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
+    json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
+  }
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

@@ -14,6 +14,11 @@ char *ferry_random_hex (size_t bytes);
  * a letter or digit, then letters, digits, `_`, `.` and `-`.  */
 int ferry_container_name_is_valid (const char *name);
 
+/* A hostname: 1 to FERRY_HOSTNAME_MAX characters, none a space or a
+ * control character.  */
+#define FERRY_HOSTNAME_MAX 64
+int ferry_hostname_is_valid (const char *name);
+
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);

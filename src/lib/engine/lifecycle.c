@@ -152,6 +152,30 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 
 /* ---- files a running container needs ------------------------------------- */
 
+/* TEXT (a resolv.conf) without its nameserver lines.  */
+static char *
+without_nameservers (const char *text)
+{
+  size_t len = strlen (text), n = 0;
+  char *out = xmalloc (len + 1);
+  const char *line = text;
+
+  while (*line)
+    {
+      const char *end = strchrnul (line, '\n');
+      size_t l = (size_t) (end - line) + (*end == '\n');
+
+      if (strncmp (line + strspn (line, " \t"), "nameserver", 10) != 0)
+        {
+          memcpy (out + n, line, l);
+          n += l;
+        }
+      line += l;
+    }
+  out[n] = '\0';
+  return out;
+}
+
 static int
 write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
 {
@@ -180,6 +204,14 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error
                             hostname, c->name);
   if (ferry_read_file ("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
     host_resolv = xstrdup ("");
+  /* Without a network the host's resolvers are neither reachable nor the
+   * container's business: its search and options lines stay.  */
+  if (! host_network)
+    {
+      char *kept = without_nameservers (host_resolv);
+      free (host_resolv);
+      host_resolv = kept;
+    }
   hostname_text = xasprintf ("%s\n", hostname);
   if (ferry_write_file_atomic (hosts, hosts_text, strlen (hosts_text), 0644, err) < 0
       || ferry_write_file_atomic (resolv, host_resolv, strlen (host_resolv), 0644, err) < 0
@@ -381,6 +413,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   if (seccomp_profile_of (c, &seccomp, err) < 0)
     return -1;
   p.seccomp_profile = seccomp;
+  p.pids_limit = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL)
     return -1;

@@ -29,10 +29,20 @@ static const char *const DEFAULT_CAPABILITIES[]
         "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
         "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL };
 
-static const char *const MASKED_PATHS[]
-    = { "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",       "/sys/fs/selinux",
-        "/sys/dev/block",    "/proc/interrupts",  NULL };
+static const char *const MASKED_PATHS[] = { "/proc/acpi",
+                                            "/proc/kcore",
+                                            "/proc/keys",
+                                            "/proc/latency_stats",
+                                            "/proc/timer_list",
+                                            "/proc/timer_stats",
+                                            "/proc/sched_debug",
+                                            "/proc/scsi",
+                                            "/sys/firmware",
+                                            "/sys/fs/selinux",
+                                            "/sys/dev/block",
+                                            "/proc/interrupts",
+                                            "/sys/devices/virtual/powercap",
+                                            NULL };
 
 static const char *const READONLY_PATHS[]
     = { "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
@@ -48,8 +58,10 @@ static const char *const CGROUP_OPTIONS[]
 static const char *const SHM_OPTIONS[] = { "bind", "rprivate", "nosuid", "noexec", "nodev", NULL };
 static const char *const ETC_FILE_OPTIONS[] = { "bind", "rprivate", NULL };
 
-static const char *const USER_BIND_OPTIONS[] = { "rbind", "rprivate", NULL };
-static const char *const USER_BIND_RO_OPTIONS[] = { "rbind", "rprivate", "ro", NULL };
+/* As Podman mounts volumes and binds: no set-user-ID programs and no
+ * device nodes from the host's side.  */
+static const char *const USER_BIND_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", NULL };
+static const char *const USER_BIND_RO_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", "ro", NULL };
 /* runc (since 1.0) knows "tmpcopyup": the tmpfs starts with a copy of what
  * the image has at the destination, as with Podman.  */
 static const char *const USER_TMPFS_OPTIONS[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
@@ -363,6 +375,12 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
   json_object_object_add (deny_all, "access", json_object_new_string ("rwm"));
   json_object_array_add (devices, deny_all);
   json_object_object_add (resources, "devices", devices);
+  if (p->pids_limit > 0)
+    {
+      json_object *pids = json_object_new_object ();
+      json_object_object_add (pids, "limit", json_object_new_int64 (p->pids_limit));
+      json_object_object_add (resources, "pids", pids);
+    }
   json_object_object_add (linux_, "resources", resources);
 
   if (p->cgroups_path)

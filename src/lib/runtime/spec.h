@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum ferry_mount_type
@@ -53,7 +54,12 @@ struct ferry_spec_params
   /* A seccomp profile in containers' seccomp.json format (seccomp.h),
    * applied for the container's capabilities; NULL: unconfined.  */
   json_object *seccomp_profile;
+  /* The most processes the container may have; <= 0: no limit.  */
+  int64_t pids_limit;
 };
+
+/* Podman's default --pids-limit.  */
+#define FERRY_DEFAULT_PIDS_LIMIT 2048
 
 /* Returns a new config.json object.  */
 json_object *ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err);

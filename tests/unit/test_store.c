@@ -1,14 +1,17 @@
 /* Unit tests for src/lib/image/store.c: kept blobs, their removal, and
- * where registries hold them.  */
+ * where registries hold them; and for the checks of image documents
+ * (schema.c) the store and its callers rely on.  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "image/schema.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -386,6 +389,113 @@ test_remove_drops_blobs_and_locations (void **state)
   ferry_image_free (a);
 }
 
+/* The checks themselves, on documents no test image has.  */
+static void
+test_schema (void **state)
+{
+  static const struct
+  {
+    int (*check) (json_object *, ferry_error_t *);
+    const char *json;
+    const char *refusal; /* NULL: accepted */
+  } cases[] = {
+#define DG "\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\""
+#define DESC "{\"mediaType\": \"m\", \"digest\": " DG ", \"size\": 1}"
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [" DESC "]}", NULL },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": {}}",
+      "field `manifests` must be an array of descriptors, not object" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2}", "field `manifests` is missing" },
+    { ferry_image_check_index, "{\"schemaVersion\": \"2\", \"manifests\": []}",
+      "field `schemaVersion` must be 2, not string" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [\"x\"]}",
+      "field `manifests[0]` must be an object, not string" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG ", \"size\": 1, \"platform\": \"linux\"}]}",
+      "field `manifests[0].platform` must be an object, not string" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG
+      ", \"size\": 1, \"platform\": {\"os\": \"linux\", \"architecture\": 64}}]}",
+      "field `manifests[0].platform.architecture` must be a string, not int" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": 5, \"size\": 1}]}",
+      "field `manifests[0].digest` must be a string, not int" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG ", \"size\": 1.5}]}",
+      "field `manifests[0].size` must be a size in bytes (an integer), not double" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG
+      ", \"size\": 1, \"annotations\": {\"org.opencontainers.image.ref.name\": 5}}]}",
+      "field `manifests[0].annotations.org.opencontainers.image.ref.name` must be a string, not int" },
+    { ferry_image_check_manifest, "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [" DESC "]}",
+      NULL },
+    { ferry_image_check_manifest, "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [" DESC ", 5]}",
+      "field `layers[1]` must be an object, not int" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"mediaType\": [], \"config\": " DESC ", \"layers\": []}",
+      "field `mediaType` must be a string, not array" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"mediaType\": \"m\", \"digest\": \"sha256:abc\", \"size\": 1}, "
+      "\"layers\": []}",
+      "field `config.digest` must be a sha256 digest (sha256: and 64 lowercase hex digits), not "
+      "`sha256:abc`" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"digest\": " DG ", \"size\": 1}, \"layers\": []}",
+      "field `config.mediaType` is missing" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [{\"mediaType\": \"m\", \"digest\": " DG
+      "}]}",
+      "field `layers[0].size` is missing" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"mediaType\": \"m\", \"digest\": \"sha256:01\\u0000\", \"size\": "
+      "1}, "
+      "\"layers\": []}",
+      "field `config.digest` holds a NUL byte" },
+    { ferry_image_check_config, "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [" DG "]}}", NULL },
+    { ferry_image_check_config, "{\"rootfs\": {\"type\": \"tarballs\", \"diff_ids\": []}}",
+      "field `rootfs.type` must be \"layers\", not `tarballs`" },
+    { ferry_image_check_config, "{\"rootfs\": {\"diff_ids\": \"x\"}}",
+      "field `rootfs.diff_ids` must be an array of digests, not string" },
+    { ferry_image_check_config, "{\"rootfs\": {\"diff_ids\": [\"sha256:ABC\"]}}",
+      "field `rootfs.diff_ids[0]` must be a sha256 digest" },
+    { ferry_image_check_config, "{\"config\": \"x\", \"rootfs\": {\"diff_ids\": []}}",
+      "field `config` must be an object, not string" },
+    { ferry_image_check_config, "{\"config\": {\"WorkingDir\": 1}, \"rootfs\": {\"diff_ids\": []}}",
+      "field `config.WorkingDir` must be a string, not int" },
+    { ferry_image_check_config, "{\"config\": {\"Volumes\": [\"/data\"]}, \"rootfs\": {\"diff_ids\": []}}",
+      "field `config.Volumes` must be an object, not array" },
+    { ferry_image_check_config, "{\"history\": [{\"empty_layer\": \"yes\"}], \"rootfs\": {\"diff_ids\": []}}",
+      "field `history[0].empty_layer` must be true or false, not string" },
+    { ferry_image_check_config, "{\"created\": 0, \"rootfs\": {\"diff_ids\": []}}",
+      "field `created` must be a string, not int" },
+    { ferry_image_check_docker_manifest,
+      "[{\"Config\": \"c.json\", \"Layers\": [\"l.tar\"], \"RepoTags\": null}]", NULL },
+    { ferry_image_check_docker_manifest,
+      "[{\"Config\": \"c.json\", \"Layers\": [\"l.tar\"], \"RepoTags\": [5]}]",
+      "field `[0].RepoTags[0]` must be a string, not int" },
+    { ferry_image_check_docker_manifest, "[{\"Config\": \"c.json\", \"Layers\": \"l.tar\"}]",
+      "field `[0].Layers` must be an array of strings, not string" },
+    { ferry_image_check_docker_manifest, "{}", "must be a list of images, not object" },
+#undef DESC
+#undef DG
+  };
+  size_t i;
+
+  (void) state;
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      cleanup_json json_object *doc = ferry_json_parse (cases[i].json, strlen (cases[i].json), "case", &err);
+      int r;
+
+      if (doc == NULL)
+        fail_msg ("case %zu: %s", i, err->msg);
+      r = cases[i].check (doc, &err);
+      if (cases[i].refusal == NULL && r < 0)
+        fail_msg ("case %zu refused: %s", i, err->msg);
+      if (cases[i].refusal && (r == 0 || strstr (err->msg, cases[i].refusal) == NULL))
+        fail_msg ("case %zu: expected \"%s\", got \"%s\"", i, cases[i].refusal,
+                  r == 0 ? "(accepted)" : err->msg);
+    }
+}
+
 int
 main (void)
 {
@@ -395,6 +505,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_blob_removed_meanwhile, setup, teardown),
     cmocka_unit_test_setup_teardown (test_orphaned_blob_is_replaced, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_drops_blobs_and_locations, setup, teardown),
+    cmocka_unit_test (test_schema),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -210,3 +210,68 @@ expect_pull_refused() {
 	expect_pull_refused "$HOSTILE/many-layers:latest" --tls-verify=false
 	assert_output_contains "501 layers"
 }
+
+# ---- JSON members of the wrong type or out of range ----------------------
+# tests/lib/hostile-registry.py serves the test image as bad-CASE with one
+# member of its index, manifest or config changed and every digest made to
+# match: only a check of that member can refuse it.
+
+# expect_bad_refused CASE MESSAGE: pulling bad-CASE fails naming the
+# reference, the document and the member (MESSAGE), and stores nothing.
+expect_bad_refused() {
+	hostile_start
+	expect_pull_refused "$HOSTILE/bad-$1:latest" --tls-verify=false
+	assert_output_contains "$2"
+}
+
+@test "bad member: a manifest list whose manifests is an object" {
+	expect_bad_refused index-manifests-object "the image index sha256:"
+	assert_output_contains "field \`manifests\` must be an array of descriptors, not object"
+}
+
+@test "bad member: a manifest list whose platform is a string" {
+	expect_bad_refused index-platform-string "field \`manifests[0].platform\` must be an object, not string"
+}
+
+@test "bad member: a manifest list entry of negative size" {
+	expect_bad_refused index-size-negative "field \`manifests[0].size\` must be a size in bytes, not -1"
+}
+
+@test "bad member: a manifest whose layers is a string" {
+	expect_bad_refused manifest-layers-string "the manifest sha256:"
+	assert_output_contains "field \`layers\` must be an array of descriptors, not string"
+}
+
+@test "bad member: a manifest of schemaVersion 1 that says it is OCI" {
+	expect_bad_refused manifest-schema-1 "field \`schemaVersion\` must be 2, not 1"
+}
+
+@test "bad member: a manifest whose mediaType is a number" {
+	expect_bad_refused manifest-media-type-number "field \`mediaType\` must be a string, not int"
+}
+
+@test "bad member: a manifest layer whose size is a string" {
+	expect_bad_refused manifest-layer-size-string \
+		"field \`layers[0].size\` must be a size in bytes (an integer), not string"
+}
+
+@test "bad member: a manifest with garbage after its JSON" {
+	expect_bad_refused manifest-trailing-garbage "the manifest is not valid JSON"
+}
+
+@test "bad member: a config whose Env is a string" {
+	expect_bad_refused config-env-string "the image config sha256:"
+	assert_output_contains "field \`config.Env\` must be an array of strings, not string"
+}
+
+@test "bad member: a config whose Cmd holds null" {
+	expect_bad_refused config-cmd-null "field \`config.Cmd[0]\` must be a string, not null"
+}
+
+@test "bad member: a config whose rootfs.diff_ids holds a number" {
+	expect_bad_refused config-diff-ids-number "field \`rootfs.diff_ids[0]\` must be a string, not int"
+}
+
+@test "bad member: a config whose history holds a number" {
+	expect_bad_refused config-history-number "field \`history[0]\` must be an object, not int"
+}

@@ -41,6 +41,12 @@ Repositories:
                 with every digest and size made to match, so that only a
                 check of that member can refuse it.  An index case serves a
                 manifest list (by tag) naming the real manifest (by digest).
+  token-number, token-crlf
+                the --layout image behind Bearer tokens (any token will do)
+                from /token-number, whose "token" is a number, or from
+                /token-crlf, whose "token" holds CR LF and a header of its
+                own (X-Ferry-Injected); a request carrying that header is
+                logged with " injected".
   anything else 404 with a distribution-style JSON error body
                 ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
                 and for any blob.
@@ -80,6 +86,11 @@ BAD = {
     "config-cmd-null": ("config", lambda c: c["config"].update(Cmd=[None])),
     "config-diff-ids-number": ("config", lambda c: c["rootfs"]["diff_ids"].__setitem__(0, 5)),
     "config-history-number": ("config", lambda c: c.update(history=[5])),
+}
+
+TOKENS = {
+    "token-number": 5,
+    "token-crlf": "ferry\r\nX-Ferry-Injected: 1",
 }
 
 PATH_RE = re.compile(r"^/v2/(?P<name>.+)/(?P<kind>manifests|blobs)/(?P<ref>[^/]+)$")
@@ -165,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def note(self, status):
         auth = " authorization" if self.headers.get("Authorization") else ""
+        if self.headers.get("X-Ferry-Injected"):
+            auth += " injected"
         self.server.log.write("%s %s %d%s\n" % (self.command, self.path, status, auth))
         self.server.log.flush()
 
@@ -247,12 +260,30 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
 
+    def serve_bad_token(self, name, kind, ref):
+        layout = self.server.layout
+        if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+            realm = "http://127.0.0.1:%d/%s" % (self.server.server_address[1], name)
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}', "application/json",
+                      [("WWW-Authenticate", 'Bearer realm="%s",service="hostile"' % realm)])
+        elif kind == "manifests":
+            self.send(200, layout.manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.manifest))])
+        elif layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
+        else:
+            self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
+
     def do_HEAD(self):
         self.do_GET()
 
     def do_GET(self):
         if self.path.startswith("/token?"):
             self.serve_token()
+            return
+        token_endpoint = self.path.split("?", 1)[0].lstrip("/")
+        if token_endpoint in TOKENS:
+            self.send(200, json.dumps({"token": TOKENS[token_endpoint]}).encode(), "application/json")
             return
         if self.path in ("/v2", "/v2/"):
             self.send(200, b"{}", "application/json; charset=utf-8")
@@ -268,6 +299,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if name.startswith("bad-") and layout and name[4:] in layout.bad:
             self.serve_bad(name[4:], kind, ref)
+            return
+        if name in TOKENS and layout:
+            self.serve_bad_token(name, kind, ref)
             return
         if name == "endless-headers" and kind == "manifests":
             self.note(200)

@@ -275,3 +275,19 @@ expect_bad_refused() {
 @test "bad member: a config whose history holds a number" {
 	expect_bad_refused config-history-number "field \`history[0]\` must be an object, not int"
 }
+
+@test "token: a token response whose token is a number" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/token-number:latest" --tls-verify=false
+	assert_output_contains "sent a \`token\` that is not a string but int"
+}
+
+@test "token: a token that would end its header and add another is refused" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/token-crlf:latest" --tls-verify=false
+	assert_output_contains "sent a \`token\` holding characters an HTTP header cannot carry"
+	if grep -q " injected$" "$HOSTILE_LOG"; then
+		echo "a header from the token service reached the registry" >&2
+		return 1
+	fi
+}

@@ -291,3 +291,22 @@ expect_bad_refused() {
 		return 1
 	fi
 }
+
+@test "bad input: an auth file whose auths is a list" {
+	hostile_start
+	echo '{"auths": []}' >"$REGISTRY_AUTH_FILE"
+	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
+	assert_output_contains "auth file \`$REGISTRY_AUTH_FILE\`: field \`auths\` must be an object, not array"
+	# Nor does a login write over it.
+	run_ferry login -u alice -p s3cret --tls-verify=false "$HOSTILE"
+	assert_status 125
+	assert_one_line_error
+	[ "$(cat "$REGISTRY_AUTH_FILE")" = '{"auths": []}' ]
+}
+
+@test "bad input: an auth file whose auth is a number" {
+	hostile_start
+	printf '{"auths": {"%s": {"auth": 5}}}\n' "$HOSTILE" >"$REGISTRY_AUTH_FILE"
+	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
+	assert_output_contains "field \`auths.$HOSTILE.auth\` must be a base64 string, not int"
+}

@@ -36,6 +36,17 @@ Repositories:
                 (and its diff_id as many times in the config).
   rude          any manifest: 404 with an error message of several lines
                 holding terminal escapes, and 400 lines of filler.
+  bad-CASE      the --layout image with one JSON member of the wrong type or
+                out of range (see BAD below: its index, manifest or config),
+                with every digest and size made to match, so that only a
+                check of that member can refuse it.  An index case serves a
+                manifest list (by tag) naming the real manifest (by digest).
+  token-number, token-crlf
+                the --layout image behind Bearer tokens (any token will do)
+                from /token-number, whose "token" is a number, or from
+                /token-crlf, whose "token" holds CR LF and a header of its
+                own (X-Ferry-Injected); a request carrying that header is
+                logged with " injected".
   anything else 404 with a distribution-style JSON error body
                 ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
                 and for any blob.
@@ -60,7 +71,32 @@ UNKNOWN_MANIFEST = json.dumps({
     "payload": "nothing a container engine can use",
 }, separators=(",", ":")).encode()
 
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+
+# The bad-CASE repositories: what each one changes, in which document.
+BAD = {
+    "index-manifests-object": ("index", lambda i: i.update(manifests={"0": i["manifests"][0]})),
+    "index-platform-string": ("index", lambda i: i["manifests"][0].update(platform="linux/" + HOST_ARCH)),
+    "index-size-negative": ("index", lambda i: i["manifests"][0].update(size=-1)),
+    "manifest-layers-string": ("manifest", lambda m: m.update(layers=m["layers"][0]["digest"])),
+    "manifest-schema-1": ("manifest", lambda m: m.update(schemaVersion=1)),
+    "manifest-media-type-number": ("manifest", lambda m: m.update(mediaType=5)),
+    "manifest-layer-size-string": ("manifest", lambda m: m["layers"][0].update(size=str(m["layers"][0]["size"]))),
+    "config-env-string": ("config", lambda c: c["config"].update(Env="PATH=/bin")),
+    "config-cmd-null": ("config", lambda c: c["config"].update(Cmd=[None])),
+    "config-diff-ids-number": ("config", lambda c: c["rootfs"]["diff_ids"].__setitem__(0, 5)),
+    "config-history-number": ("config", lambda c: c.update(history=[5])),
+}
+
+TOKENS = {
+    "token-number": 5,
+    "token-crlf": "ferry\r\nX-Ferry-Injected: 1",
+}
+
 PATH_RE = re.compile(r"^/v2/(?P<name>.+)/(?P<kind>manifests|blobs)/(?P<ref>[^/]+)$")
+
+
+HOST_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
 
 
 def digest_of(data):
@@ -95,6 +131,30 @@ class Layout:
         manifest["config"]["digest"] = digest_of(self.many_config)
         manifest["config"]["size"] = len(self.many_config)
         self.many_manifest = json.dumps(manifest).encode()
+        self.bad = {case: self.make_bad(where, change) for case, (where, change) in BAD.items()}
+        # Not even JSON to the end: a manifest with trailing garbage.
+        self.bad["manifest-trailing-garbage"] = (self.manifest + b" garbage", self.manifest_type, {})
+
+    def make_bad(self, where, change):
+        """(manifest or index, its content type, {digest: blob}) for a BAD case."""
+        manifest = json.loads(self.manifest)
+        config = json.loads(self.blob(self.config_digest))
+        blobs = {}
+        if where == "index":
+            index = {"schemaVersion": 2, "mediaType": DOCKER_LIST, "manifests": [{
+                "mediaType": self.manifest_type, "digest": digest_of(self.manifest), "size": len(self.manifest),
+                "platform": {"os": "linux", "architecture": HOST_ARCH}}]}
+            change(index)
+            return json.dumps(index).encode(), DOCKER_LIST, blobs
+        if where == "config":
+            change(config)
+            data = json.dumps(config).encode()
+            blobs[digest_of(data)] = data
+            manifest["config"]["digest"] = digest_of(data)
+            manifest["config"]["size"] = len(data)
+        else:
+            change(manifest)
+        return json.dumps(manifest).encode(), self.manifest_type, blobs
 
     def blob(self, digest):
         algo, _, hexpart = digest.partition(":")
@@ -116,6 +176,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def note(self, status):
         auth = " authorization" if self.headers.get("Authorization") else ""
+        if self.headers.get("X-Ferry-Injected"):
+            auth += " injected"
         self.server.log.write("%s %s %d%s\n" % (self.command, self.path, status, auth))
         self.server.log.flush()
 
@@ -184,12 +246,44 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
 
+    def serve_bad(self, case, kind, ref):
+        layout = self.server.layout
+        body, content_type, blobs = layout.bad[case]
+        if kind == "manifests" and ref == digest_of(layout.manifest):
+            self.send(200, layout.manifest, layout.manifest_type, [("Docker-Content-Digest", ref)])
+        elif kind == "manifests":
+            self.send(200, body, content_type, [("Docker-Content-Digest", digest_of(body))])
+        elif ref in blobs:
+            self.send(200, blobs[ref], "application/octet-stream", [("Docker-Content-Digest", ref)])
+        elif layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
+        else:
+            self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
+
+    def serve_bad_token(self, name, kind, ref):
+        layout = self.server.layout
+        if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+            realm = "http://127.0.0.1:%d/%s" % (self.server.server_address[1], name)
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}', "application/json",
+                      [("WWW-Authenticate", 'Bearer realm="%s",service="hostile"' % realm)])
+        elif kind == "manifests":
+            self.send(200, layout.manifest, layout.manifest_type,
+                      [("Docker-Content-Digest", digest_of(layout.manifest))])
+        elif layout.blob(ref) is not None:
+            self.send(200, layout.blob(ref), "application/octet-stream", [("Docker-Content-Digest", ref)])
+        else:
+            self.error(404, "BLOB_UNKNOWN", "blob unknown to registry", ref)
+
     def do_HEAD(self):
         self.do_GET()
 
     def do_GET(self):
         if self.path.startswith("/token?"):
             self.serve_token()
+            return
+        token_endpoint = self.path.split("?", 1)[0].lstrip("/")
+        if token_endpoint in TOKENS:
+            self.send(200, json.dumps({"token": TOKENS[token_endpoint]}).encode(), "application/json")
             return
         if self.path in ("/v2", "/v2/"):
             self.send(200, b"{}", "application/json; charset=utf-8")
@@ -202,6 +296,12 @@ class Handler(BaseHTTPRequestHandler):
         layout = self.server.layout
         if name == "scoped" and layout:
             self.serve_scoped(kind, ref)
+            return
+        if name.startswith("bad-") and layout and name[4:] in layout.bad:
+            self.serve_bad(name[4:], kind, ref)
+            return
+        if name in TOKENS and layout:
+            self.serve_bad_token(name, kind, ref)
             return
         if name == "endless-headers" and kind == "manifests":
             self.note(200)

@@ -210,3 +210,103 @@ expect_pull_refused() {
 	expect_pull_refused "$HOSTILE/many-layers:latest" --tls-verify=false
 	assert_output_contains "501 layers"
 }
+
+# ---- JSON members of the wrong type or out of range ----------------------
+# tests/lib/hostile-registry.py serves the test image as bad-CASE with one
+# member of its index, manifest or config changed and every digest made to
+# match: only a check of that member can refuse it.
+
+# expect_bad_refused CASE MESSAGE: pulling bad-CASE fails naming the
+# reference, the document and the member (MESSAGE), and stores nothing.
+expect_bad_refused() {
+	hostile_start
+	expect_pull_refused "$HOSTILE/bad-$1:latest" --tls-verify=false
+	assert_output_contains "$2"
+}
+
+@test "bad member: a manifest list whose manifests is an object" {
+	expect_bad_refused index-manifests-object "the image index sha256:"
+	assert_output_contains "field \`manifests\` must be an array of descriptors, not object"
+}
+
+@test "bad member: a manifest list whose platform is a string" {
+	expect_bad_refused index-platform-string "field \`manifests[0].platform\` must be an object, not string"
+}
+
+@test "bad member: a manifest list entry of negative size" {
+	expect_bad_refused index-size-negative "field \`manifests[0].size\` must be a size in bytes, not -1"
+}
+
+@test "bad member: a manifest whose layers is a string" {
+	expect_bad_refused manifest-layers-string "the manifest sha256:"
+	assert_output_contains "field \`layers\` must be an array of descriptors, not string"
+}
+
+@test "bad member: a manifest of schemaVersion 1 that says it is OCI" {
+	expect_bad_refused manifest-schema-1 "field \`schemaVersion\` must be 2, not 1"
+}
+
+@test "bad member: a manifest whose mediaType is a number" {
+	expect_bad_refused manifest-media-type-number "field \`mediaType\` must be a string, not int"
+}
+
+@test "bad member: a manifest layer whose size is a string" {
+	expect_bad_refused manifest-layer-size-string \
+		"field \`layers[0].size\` must be a size in bytes (an integer), not string"
+}
+
+@test "bad member: a manifest with garbage after its JSON" {
+	expect_bad_refused manifest-trailing-garbage "the manifest is not valid JSON"
+}
+
+@test "bad member: a config whose Env is a string" {
+	expect_bad_refused config-env-string "the image config sha256:"
+	assert_output_contains "field \`config.Env\` must be an array of strings, not string"
+}
+
+@test "bad member: a config whose Cmd holds null" {
+	expect_bad_refused config-cmd-null "field \`config.Cmd[0]\` must be a string, not null"
+}
+
+@test "bad member: a config whose rootfs.diff_ids holds a number" {
+	expect_bad_refused config-diff-ids-number "field \`rootfs.diff_ids[0]\` must be a string, not int"
+}
+
+@test "bad member: a config whose history holds a number" {
+	expect_bad_refused config-history-number "field \`history[0]\` must be an object, not int"
+}
+
+@test "token: a token response whose token is a number" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/token-number:latest" --tls-verify=false
+	assert_output_contains "sent a \`token\` that is not a string but int"
+}
+
+@test "token: a token that would end its header and add another is refused" {
+	hostile_start
+	expect_pull_refused "$HOSTILE/token-crlf:latest" --tls-verify=false
+	assert_output_contains "sent a \`token\` holding characters an HTTP header cannot carry"
+	if grep -q " injected$" "$HOSTILE_LOG"; then
+		echo "a header from the token service reached the registry" >&2
+		return 1
+	fi
+}
+
+@test "bad input: an auth file whose auths is a list" {
+	hostile_start
+	echo '{"auths": []}' >"$REGISTRY_AUTH_FILE"
+	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
+	assert_output_contains "auth file \`$REGISTRY_AUTH_FILE\`: field \`auths\` must be an object, not array"
+	# Nor does a login write over it.
+	run_ferry login -u alice -p s3cret --tls-verify=false "$HOSTILE"
+	assert_status 125
+	assert_one_line_error
+	[ "$(cat "$REGISTRY_AUTH_FILE")" = '{"auths": []}' ]
+}
+
+@test "bad input: an auth file whose auth is a number" {
+	hostile_start
+	printf '{"auths": {"%s": {"auth": 5}}}\n' "$HOSTILE" >"$REGISTRY_AUTH_FILE"
+	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
+	assert_output_contains "field \`auths.$HOSTILE.auth\` must be a base64 string, not int"
+}

@@ -169,14 +169,79 @@ test_default_path (void **state)
   }
 }
 
+/* A damaged auth file is an error naming the file and the field, for a
+ * lookup and for a login (which must not overwrite it), never a crash and
+ * never "no credentials".  */
+static void
+test_damaged_file (void **state)
+{
+  static const char *const cases[][2] = {
+    { "[]", "is not a JSON object" },
+    { "{\"auths\": []}", "field `auths` must be an object, not array" },
+    { "{\"auths\": \"r\"}", "field `auths` must be an object, not string" },
+    { "{\"auths\": {\"r\": \"YWxpY2U6cHc=\"}}", "field `auths.r` must be an object, not string" },
+    /* Another registry's entry too: Podman would not read the file either.  */
+    { "{\"auths\": {\"other\": [], \"r\": {\"auth\": \"YWxpY2U6cHc=\"}}}",
+      "field `auths.other` must be an object, not array" },
+    { "{\"auths\": {\"r\": {\"auth\": 5}}}", "field `auths.r.auth` must be a base64 string, not int" },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxp\\u0000Y2U6cHc=\"}}}",
+      "field `auths.r.auth` must be a base64 string" },
+    { "{\"auths\": {\"r\": {\"auth\": \"not base64!\"}}}", "the entry of r is not valid base64" },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc\"}}}", "the entry of r is not valid base64" },
+    { "{\"auths\": {\"r\": {\"auth\": \" YWxpY2U6cHc=\"}}}", "the entry of r is not valid base64" },
+    { "{\"auths\": {\"r\": {\"auth\": \"YQ==YWxpY2U6cHc=\"}}}", "the entry of r is not valid base64" },
+  };
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *path = xasprintf ("%s/auth.json", dir);
+  struct ferry_credentials in = { .username = (char *) "u", .password = (char *) "p" };
+  size_t i;
+
+  (void) state;
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      cleanup_free char *after = NULL;
+      struct ferry_credentials c;
+      size_t len;
+
+      write_text (path, cases[i][0]);
+      assert_true (ferry_auth_lookup (path, "r", &c, &err) < 0);
+      if (strstr (err->msg, cases[i][1]) == NULL || strstr (err->msg, path) == NULL)
+        fail_msg ("case %zu: expected \"%s\", got \"%s\"", i, cases[i][1], err->msg);
+      assert_null (c.username);
+      ferry_error_release (&err);
+
+      /* A login refuses a file whose auths it cannot read, and leaves it.  */
+      if (strstr (cases[i][1], "field `auths") || strstr (cases[i][1], "JSON object"))
+        {
+          assert_true (ferry_auth_store (path, "r", &in, NULL, &err) < 0);
+          ferry_error_release (&err);
+          assert_int_equal (ferry_read_file (path, &after, &len, &err), 0);
+          assert_string_equal (after, cases[i][0]);
+        }
+    }
+  /* Logging out of everything is the way to mend it.  */
+  {
+    cleanup_error ferry_error_t err = NULL;
+    struct ferry_credentials c;
+
+    write_text (path, "{\"auths\": []}");
+    assert_int_equal (ferry_auth_remove_all (path, &err), 0);
+    assert_int_equal (ferry_auth_lookup (path, "r", &c, &err), 0);
+  }
+  {
+    cleanup_error ferry_error_t err = NULL;
+    ferry_rm_rf (dir, &err);
+  }
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_creds_parse),
-    cmocka_unit_test (test_lookup_spellings),
-    cmocka_unit_test (test_store_and_remove),
-    cmocka_unit_test (test_default_path),
+    cmocka_unit_test (test_creds_parse),      cmocka_unit_test (test_lookup_spellings),
+    cmocka_unit_test (test_store_and_remove), cmocka_unit_test (test_default_path),
+    cmocka_unit_test (test_damaged_file),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

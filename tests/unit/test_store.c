@@ -1,14 +1,17 @@
 /* Unit tests for src/lib/image/store.c: kept blobs, their removal, and
- * where registries hold them.  */
+ * where registries hold them; and for the checks of image documents
+ * (schema.c) the store and its callers rely on.  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "image/schema.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -98,26 +101,77 @@ new_layer (ferry_store_t *s, struct ferry_new_layer *l, const char *name, const 
   write_file (l->blob_file, blob);
 }
 
-/* An image named NAME whose layers are LAYERS (NAME, blob) pairs.  Each
- * config differs by NAME, so each image is another image.  */
+/* The manifest of IMG, as a pull or load stores it: every descriptor with
+ * its media type, digest and size.  */
+static char *
+manifest_of (const struct ferry_new_image *img)
+{
+  json_object *m = json_object_new_object (), *c = json_object_new_object (), *ls = json_object_new_array ();
+  char *text;
+  size_t i;
+
+  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (m, "mediaType",
+                          json_object_new_string ("application/vnd.oci.image.manifest.v1+json"));
+  json_object_object_add (c, "mediaType",
+                          json_object_new_string ("application/vnd.oci.image.config.v1+json"));
+  json_object_object_add (c, "digest", json_object_new_string (img->config_digest));
+  json_object_object_add (c, "size", json_object_new_int64 (strlen (img->config)));
+  json_object_object_add (m, "config", c);
+  for (i = 0; i < img->n_layers; i++)
+    {
+      json_object *l = json_object_new_object ();
+
+      json_object_object_add (l, "mediaType", json_object_new_string (img->layers[i].media_type));
+      json_object_object_add (l, "digest", json_object_new_string (img->layers[i].blob_digest));
+      json_object_object_add (l, "size", json_object_new_int64 (img->layers[i].blob_size));
+      json_object_array_add (ls, l);
+    }
+  json_object_object_add (m, "layers", ls);
+  text
+      = xstrdup (json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (m);
+  return text;
+}
+
+/* An image named NAME whose layers are LAYERS (NAME, blob) pairs, its
+ * config holding EXTRA (members, each followed by a comma).  Each config
+ * differs by NAME, so each image is another image.  */
+static void
+new_image_with (ferry_store_t *s, struct ferry_new_image *img, const char *name,
+                const char *const (*layers)[2], size_t n, const char *extra)
+{
+  cleanup_free char *ids = xstrdup ("");
+  size_t i;
+
+  memset (img, 0, sizeof (*img));
+  img->n_layers = n;
+  img->layers = xmalloc0 (sizeof (*img->layers) * n);
+  for (i = 0; i < n; i++)
+    {
+      char *more;
+
+      new_layer (s, &img->layers[i], layers[i][0], layers[i][1]);
+      more = xasprintf ("%s%s\"%s\"", ids, i ? ", " : "", img->layers[i].diff_id);
+      free (ids);
+      ids = more;
+    }
+  /* Odd spacing: the config must come back as stored, not re-serialised.  */
+  img->config = xasprintf ("{%s\"created\": \"2024-01-01T00:00:00Z\",  \"comment\" : \"%s\", "
+                           "\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [%s]}}",
+                           extra, name, ids);
+  ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
+  img->manifest = manifest_of (img);
+  ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
+  img->names = xmalloc0 (sizeof (char *) * 2);
+  img->names[0] = xasprintf ("localhost/%s:latest", name);
+}
+
 static void
 new_image (ferry_store_t *s, struct ferry_new_image *img, const char *name, const char *const (*layers)[2],
            size_t n)
 {
-  size_t i;
-
-  memset (img, 0, sizeof (*img));
-  /* Odd spacing: the config must come back as stored, not re-serialised.  */
-  img->config = xasprintf ("{\"created\": \"2024-01-01T00:00:00Z\",  \"comment\" : \"%s\"}", name);
-  ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
-  img->manifest = xasprintf ("{\"schemaVersion\":2,\"name\":\"%s\"}", name);
-  ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
-  img->n_layers = n;
-  img->layers = xmalloc0 (sizeof (*img->layers) * n);
-  for (i = 0; i < n; i++)
-    new_layer (s, &img->layers[i], layers[i][0], layers[i][1]);
-  img->names = xmalloc0 (sizeof (char *) * 2);
-  img->names[0] = xasprintf ("localhost/%s:latest", name);
+  new_image_with (s, img, name, layers, n, "");
 }
 
 /* Removes the caller's blob files, which the store never does (layers with
@@ -179,7 +233,7 @@ test_add_image_links_blobs (void **state)
   struct ferry_image *stored = NULL;
   char top[FERRY_DIGEST_LEN + 1];
   char diff_id[FERRY_DIGEST_LEN + 1];
-  char config[256];
+  char config[1024];
   struct stat a, b;
 
   new_image (f->store, &img, "one", layers, 2);
@@ -386,6 +440,242 @@ test_remove_drops_blobs_and_locations (void **state)
   ferry_image_free (a);
 }
 
+/* Asserts that ferry_store_lookup of REF fails with a message naming the
+ * damage (WHAT) and the way out, and that `images` fails the same way.  */
+static void
+assert_damaged (ferry_store_t *s, const char *ref, const char *what)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_image *img = NULL;
+  struct ferry_image **all = NULL;
+  size_t n = 0;
+
+  assert_true (ferry_store_lookup (s, ref, &img, &err) < 0);
+  assert_null (img);
+  if (strstr (err->msg, "in the store is damaged") == NULL || strstr (err->msg, what) == NULL
+      || strstr (err->msg, "ferry rmi") == NULL || strchr (err->msg, '\n') != NULL)
+    fail_msg ("unexpected message: %s", err->msg);
+  ferry_error_release (&err);
+  assert_true (ferry_store_list (s, &all, &n, &err) < 0);
+  assert_non_null (strstr (err->msg, what));
+}
+
+/* ... and that the damaged image can still be removed, with its layers.  */
+static void
+assert_removable (ferry_store_t *s, const char *ref)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_remove_report report;
+  struct ferry_image *img = NULL;
+
+  if (ferry_store_remove (s, ref, 0, &report, &err) < 0)
+    fail_msg ("ferry_store_remove: %s", err->msg);
+  ferry_remove_report_free (&report);
+  assert_true (ferry_store_lookup (s, ref, &img, &err) < 0);
+  assert_int_equal (err->kind, FERRY_ERROR_NOT_FOUND);
+}
+
+static void
+run_sql (ferry_store_t *s, const char *sql)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (ferry_db_handle (ferry_store_db (s)), sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg ("%s: %s", sql, msg);
+}
+
+/* A config the store was given (it trusts its caller) but that a container
+ * could not be made from is refused when read back, not handed on.  */
+static void
+test_bad_stored_config_refused (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const layers[][2] = { { "one", "one blob" } };
+  static const char *const bad[][2] = {
+    { "\"config\": {\"Env\": \"PATH=/bin\"},", "field `config.Env` must be an array of strings, not string" },
+    { "\"config\": {\"Cmd\": [null]},", "field `config.Cmd[0]` must be a string, not null" },
+    { "\"config\": {\"Entrypoint\": [\"/bin/sh\", 5]},",
+      "field `config.Entrypoint[1]` must be a string, not int" },
+    { "\"config\": {\"Labels\": {\"a\": 1}},", "field `config.Labels.a` must be a string, not int" },
+    { "\"history\": [5],", "field `history[0]` must be an object, not int" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      struct ferry_new_image img;
+
+      new_image_with (f->store, &img, "bad", layers, 1, bad[i][0]);
+      if (ferry_store_add_image (f->store, &img, &err) < 0)
+        fail_msg ("ferry_store_add_image: %s", err->msg);
+      free_image (&img);
+      assert_damaged (f->store, "bad", bad[i][1]);
+      assert_removable (f->store, "bad");
+    }
+  /* Go's empty lists are null: a config with them is fine.  */
+  {
+    cleanup_error ferry_error_t err = NULL;
+    struct ferry_new_image img;
+    struct ferry_image *stored = NULL;
+
+    new_image_with (f->store, &img, "nulls", layers, 1,
+                    "\"config\": {\"Env\": null, \"Cmd\": null, \"Entrypoint\": null, \"Labels\": null}, "
+                    "\"history\": null,");
+    assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+    free_image (&img);
+    if (ferry_store_lookup (f->store, "nulls", &stored, &err) < 0)
+      fail_msg ("ferry_store_lookup: %s", err->msg);
+    ferry_image_free (stored);
+  }
+}
+
+/* Rows changed behind the store's back (another program, a bad disk):
+ * refused with a message naming the image, and still removable.  */
+static void
+test_tampered_rows_refused (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const layers[][2] = { { "t1", "t1 blob" }, { "t2", "t2 blob" } };
+  static const char *const tamper[][2] = {
+    { "UPDATE images SET config = 'not json'", "its config is not valid JSON" },
+    { "UPDATE images SET config = '[1]'", "its config: must be a JSON object, not array" },
+    { "UPDATE images SET config = json_set (config, '$.rootfs.diff_ids', json_array (5))",
+      "field `rootfs.diff_ids[0]` must be a string, not int" },
+    { "UPDATE images SET manifest = json_set (manifest, '$.layers', 'x')",
+      "its manifest: field `layers` must be an array of descriptors, not string" },
+    { "UPDATE images SET manifest = json_set (manifest, '$.layers[1].size', -1)",
+      "field `layers[1].size` must be a size in bytes, not -1" },
+    { "UPDATE images SET manifest = json_set (manifest, '$.schemaVersion', 1)",
+      "field `schemaVersion` must be 2, not 1" },
+    { "UPDATE images SET manifest = json_set (manifest, '$.config', 'x')",
+      "field `config` must be an object, not string" },
+    { "UPDATE images SET config_digest = 'sha256:x'", "its digests are not sha256 digests" },
+    { "UPDATE image_layers SET diff_id = '' WHERE position = 1", "its layer 1 has no valid diff_id" },
+    { "DELETE FROM image_layers WHERE position = 1", "it has 1 layers but its config names 2" },
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof (tamper) / sizeof (tamper[0]); i++)
+    {
+      add_image (f->store, "t", layers, 2);
+      run_sql (f->store, "PRAGMA foreign_keys = OFF");
+      run_sql (f->store, tamper[i][0]);
+      run_sql (f->store, "PRAGMA foreign_keys = ON");
+      assert_damaged (f->store, "t", tamper[i][1]);
+      assert_removable (f->store, "t");
+    }
+  /* What the last removal could find of the layers went with it.  */
+  assert_false (blob_stored (f->store, "t1 blob"));
+}
+
+/* The checks themselves, on documents no test image has.  */
+static void
+test_schema (void **state)
+{
+  static const struct
+  {
+    int (*check) (json_object *, ferry_error_t *);
+    const char *json;
+    const char *refusal; /* NULL: accepted */
+  } cases[] = {
+#define DG "\"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\""
+#define DESC "{\"mediaType\": \"m\", \"digest\": " DG ", \"size\": 1}"
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [" DESC "]}", NULL },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": {}}",
+      "field `manifests` must be an array of descriptors, not object" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2}", "field `manifests` is missing" },
+    { ferry_image_check_index, "{\"schemaVersion\": \"2\", \"manifests\": []}",
+      "field `schemaVersion` must be 2, not string" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [\"x\"]}",
+      "field `manifests[0]` must be an object, not string" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG ", \"size\": 1, \"platform\": \"linux\"}]}",
+      "field `manifests[0].platform` must be an object, not string" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG
+      ", \"size\": 1, \"platform\": {\"os\": \"linux\", \"architecture\": 64}}]}",
+      "field `manifests[0].platform.architecture` must be a string, not int" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": 5, \"size\": 1}]}",
+      "field `manifests[0].digest` must be a string, not int" },
+    { ferry_image_check_index, "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG ", \"size\": 1.5}]}",
+      "field `manifests[0].size` must be a size in bytes (an integer), not double" },
+    { ferry_image_check_index,
+      "{\"schemaVersion\": 2, \"manifests\": [{\"digest\": " DG
+      ", \"size\": 1, \"annotations\": {\"org.opencontainers.image.ref.name\": 5}}]}",
+      "field `manifests[0].annotations.org.opencontainers.image.ref.name` must be a string, not int" },
+    { ferry_image_check_manifest, "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [" DESC "]}",
+      NULL },
+    { ferry_image_check_manifest, "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [" DESC ", 5]}",
+      "field `layers[1]` must be an object, not int" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"mediaType\": [], \"config\": " DESC ", \"layers\": []}",
+      "field `mediaType` must be a string, not array" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"mediaType\": \"m\", \"digest\": \"sha256:abc\", \"size\": 1}, "
+      "\"layers\": []}",
+      "field `config.digest` must be a sha256 digest (sha256: and 64 lowercase hex digits), not "
+      "`sha256:abc`" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"digest\": " DG ", \"size\": 1}, \"layers\": []}",
+      "field `config.mediaType` is missing" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": " DESC ", \"layers\": [{\"mediaType\": \"m\", \"digest\": " DG
+      "}]}",
+      "field `layers[0].size` is missing" },
+    { ferry_image_check_manifest,
+      "{\"schemaVersion\": 2, \"config\": {\"mediaType\": \"m\", \"digest\": \"sha256:01\\u0000\", \"size\": "
+      "1}, "
+      "\"layers\": []}",
+      "field `config.digest` holds a NUL byte" },
+    { ferry_image_check_config, "{\"rootfs\": {\"type\": \"layers\", \"diff_ids\": [" DG "]}}", NULL },
+    { ferry_image_check_config, "{\"rootfs\": {\"type\": \"tarballs\", \"diff_ids\": []}}",
+      "field `rootfs.type` must be \"layers\", not `tarballs`" },
+    { ferry_image_check_config, "{\"rootfs\": {\"diff_ids\": \"x\"}}",
+      "field `rootfs.diff_ids` must be an array of digests, not string" },
+    { ferry_image_check_config, "{\"rootfs\": {\"diff_ids\": [\"sha256:ABC\"]}}",
+      "field `rootfs.diff_ids[0]` must be a sha256 digest" },
+    { ferry_image_check_config, "{\"config\": \"x\", \"rootfs\": {\"diff_ids\": []}}",
+      "field `config` must be an object, not string" },
+    { ferry_image_check_config, "{\"config\": {\"WorkingDir\": 1}, \"rootfs\": {\"diff_ids\": []}}",
+      "field `config.WorkingDir` must be a string, not int" },
+    { ferry_image_check_config, "{\"config\": {\"Volumes\": [\"/data\"]}, \"rootfs\": {\"diff_ids\": []}}",
+      "field `config.Volumes` must be an object, not array" },
+    { ferry_image_check_config, "{\"history\": [{\"empty_layer\": \"yes\"}], \"rootfs\": {\"diff_ids\": []}}",
+      "field `history[0].empty_layer` must be true or false, not string" },
+    { ferry_image_check_config, "{\"created\": 0, \"rootfs\": {\"diff_ids\": []}}",
+      "field `created` must be a string, not int" },
+    { ferry_image_check_docker_manifest,
+      "[{\"Config\": \"c.json\", \"Layers\": [\"l.tar\"], \"RepoTags\": null}]", NULL },
+    { ferry_image_check_docker_manifest,
+      "[{\"Config\": \"c.json\", \"Layers\": [\"l.tar\"], \"RepoTags\": [5]}]",
+      "field `[0].RepoTags[0]` must be a string, not int" },
+    { ferry_image_check_docker_manifest, "[{\"Config\": \"c.json\", \"Layers\": \"l.tar\"}]",
+      "field `[0].Layers` must be an array of strings, not string" },
+    { ferry_image_check_docker_manifest, "{}", "must be a list of images, not object" },
+#undef DESC
+#undef DG
+  };
+  size_t i;
+
+  (void) state;
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      cleanup_json json_object *doc = ferry_json_parse (cases[i].json, strlen (cases[i].json), "case", &err);
+      int r;
+
+      if (doc == NULL)
+        fail_msg ("case %zu: %s", i, err->msg);
+      r = cases[i].check (doc, &err);
+      if (cases[i].refusal == NULL && r < 0)
+        fail_msg ("case %zu refused: %s", i, err->msg);
+      if (cases[i].refusal && (r == 0 || strstr (err->msg, cases[i].refusal) == NULL))
+        fail_msg ("case %zu: expected \"%s\", got \"%s\"", i, cases[i].refusal,
+                  r == 0 ? "(accepted)" : err->msg);
+    }
+}
+
 int
 main (void)
 {
@@ -395,6 +685,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_blob_removed_meanwhile, setup, teardown),
     cmocka_unit_test_setup_teardown (test_orphaned_blob_is_replaced, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_drops_blobs_and_locations, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bad_stored_config_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_tampered_rows_refused, setup, teardown),
+    cmocka_unit_test (test_schema),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/json.h"
 #include "util/parallel.h"
 #include "util/xalloc.h"
 
@@ -157,6 +158,28 @@ test_digest_is_valid (void **state)
       ferry_digest_is_valid ("sha256:ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
   assert_false (ferry_digest_is_valid (""));
   assert_false (ferry_digest_is_valid (NULL));
+}
+
+static void
+test_json_string_value (void **state)
+{
+  static const char text[] = "{\"s\": \"abc\", \"nul\": \"a\\u0000b\", \"n\": 5, \"a\": [], \"z\": null}";
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_json json_object *o = ferry_json_parse (text, strlen (text), "test", &err);
+  json_object *v;
+
+  (void) state;
+  assert_non_null (o);
+  assert_string_equal (ferry_json_string_value (json_object_object_get (o, "s")), "abc");
+  /* C would see "a": less than the JSON says.  */
+  assert_null (ferry_json_string_value (json_object_object_get (o, "nul")));
+  assert_null (ferry_json_string_value (json_object_object_get (o, "n")));
+  assert_null (ferry_json_string_value (NULL));
+
+  assert_string_equal (ferry_json_type_name (json_object_object_get (o, "n")), "int");
+  assert_string_equal (ferry_json_type_name (json_object_object_get (o, "a")), "array");
+  assert_true (json_object_object_get_ex (o, "z", &v));
+  assert_string_equal (ferry_json_type_name (v), "null");
 }
 
 static void
@@ -495,6 +518,7 @@ main (void)
     cmocka_unit_test (test_path_is_clean_relative),
     cmocka_unit_test (test_path_normalize_entry),
     cmocka_unit_test (test_digest_is_valid),
+    cmocka_unit_test (test_json_string_value),
     cmocka_unit_test (test_sha256_buffer),
     cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_write_file_atomic, setup, teardown),

@@ -1,10 +1,12 @@
 #include "auth.h"
+#include "registry.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,13 +72,25 @@ key_registry (const char *key)
   return xstrndup (p, n);
 }
 
+/* Standard base64 with its padding, as Podman writes it: EVP_DecodeBlock
+ * alone takes white space around it and a '=' inside it (decoded as NULs).  */
+static int
+is_base64 (const char *s, size_t len)
+{
+  size_t body = strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+  return len % 4 == 0 && len - body <= 2 && strspn (s + body, "=") == len - body;
+}
+
 static int
 decode_auth (const char *b64, struct ferry_credentials *out, const char *path, const char *registry,
              ferry_error_t *err)
 {
   size_t len = strlen (b64);
   cleanup_free unsigned char *buf = xmalloc (len + 4);
-  int n = EVP_DecodeBlock (buf, (const unsigned char *) b64, (int) len);
+  int n = is_base64 (b64, len) && len <= INT_MAX
+              ? EVP_DecodeBlock (buf, (const unsigned char *) b64, (int) len)
+              : -1;
   char *colon;
 
   if (n < 0)
@@ -98,36 +112,6 @@ decode_auth (const char *b64, struct ferry_credentials *out, const char *path, c
   return 1;
 }
 
-int
-ferry_auth_lookup (const char *path, const char *registry, struct ferry_credentials *out, ferry_error_t *err)
-{
-  cleanup_json json_object *root = NULL;
-  json_object *auths;
-
-  memset (out, 0, sizeof (*out));
-  if (access (path, F_OK) < 0 && errno == ENOENT)
-    return 0;
-  root = ferry_json_parse_file (path, "auth file", err);
-  if (root == NULL)
-    return -1;
-  auths = ferry_json_get_object (root, "auths");
-  if (auths == NULL)
-    return 0;
-  json_object_object_foreach (auths, key, val)
-  {
-    cleanup_free char *r = key_registry (key);
-    const char *b64;
-
-    if (strcmp (r, registry) != 0)
-      continue;
-    b64 = ferry_json_get_string (val, "auth");
-    if (b64 == NULL || *b64 == '\0')
-      continue;
-    return decode_auth (b64, out, path, registry, err);
-  }
-  return 0;
-}
-
 static json_object *
 read_or_new (const char *path, ferry_error_t *err)
 {
@@ -143,6 +127,69 @@ read_or_new (const char *path, ferry_error_t *err)
       return NULL;
     }
   return root;
+}
+
+/* The "auths" object of ROOT, NULL (and no error) when it has none.  Each
+ * entry must be an object whose "auth", when there, is a string: a file
+ * Podman could not read either is an error, not "no credentials".  */
+static int
+auths_of (json_object *root, const char *path, json_object **auths, ferry_error_t *err)
+{
+  json_object *v = NULL;
+
+  *auths = NULL;
+  if (! json_object_object_get_ex (root, "auths", &v) || v == NULL)
+    return 0;
+  if (! json_object_is_type (v, json_type_object))
+    return ferry_make_error (err, 0,
+                             "auth file `%s`: field `auths` must be an object, not %s: fix or remove it",
+                             path, ferry_json_type_name (v));
+  json_object_object_foreach (v, key, entry)
+  {
+    json_object *auth = NULL;
+    cleanup_free char *shown = ferry_registry_printable (key);
+
+    if (! json_object_is_type (entry, json_type_object))
+      return ferry_make_error (err, 0,
+                               "auth file `%s`: field `auths.%s` must be an object, not %s: fix or remove it",
+                               path, shown, ferry_json_type_name (entry));
+    if (json_object_object_get_ex (entry, "auth", &auth) && auth != NULL
+        && ferry_json_string_value (auth) == NULL)
+      return ferry_make_error (
+          err, 0, "auth file `%s`: field `auths.%s.auth` must be a base64 string, not %s: fix or remove it",
+          path, shown, ferry_json_type_name (auth));
+  }
+  *auths = v;
+  return 0;
+}
+
+int
+ferry_auth_lookup (const char *path, const char *registry, struct ferry_credentials *out, ferry_error_t *err)
+{
+  cleanup_json json_object *root = NULL;
+  json_object *auths;
+
+  memset (out, 0, sizeof (*out));
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return 0;
+  root = read_or_new (path, err);
+  if (root == NULL || auths_of (root, path, &auths, err) < 0)
+    return -1;
+  if (auths == NULL)
+    return 0;
+  json_object_object_foreach (auths, key, val)
+  {
+    cleanup_free char *r = key_registry (key);
+    const char *b64;
+
+    if (strcmp (r, registry) != 0)
+      continue;
+    b64 = ferry_json_get_string (val, "auth");
+    if (b64 == NULL || *b64 == '\0')
+      continue;
+    return decode_auth (b64, out, path, registry, err);
+  }
+  return 0;
 }
 
 static int
@@ -171,9 +218,9 @@ ferry_auth_store (const char *path, const char *registry, const struct ferry_cre
 
   if (found)
     *found = 0;
-  if (root == NULL)
+  /* A malformed "auths" is not replaced: it may be the user's to mend.  */
+  if (root == NULL || auths_of (root, path, &auths, err) < 0)
     return -1;
-  auths = ferry_json_get_object (root, "auths");
   if (auths == NULL)
     {
       if (creds == NULL)

@@ -1,6 +1,7 @@
 #include "load.h"
 #include "media.h"
 #include "reference.h"
+#include "schema.h"
 #include "../storage/unpack.h"
 #include "../util/decompress.h"
 #include "../util/cleanup.h"
@@ -331,6 +332,8 @@ take_config (struct pending *p, const char *config_text, size_t len, const char 
   config = ferry_json_parse (config_text, len, "image config", err);
   if (config == NULL)
     return ferry_error_wrap (err, "image archive `%s`", archive);
+  if (ferry_image_check_config (config, err) < 0)
+    return ferry_error_wrap (err, "image archive `%s`: image config %s", archive, config_digest);
   rootfs = ferry_json_get_object (config, "rootfs");
   diff_ids = ferry_json_get_array (rootfs, "diff_ids");
   if (diff_ids == NULL || json_object_array_length (diff_ids) != p->img.n_layers)
@@ -339,7 +342,7 @@ take_config (struct pending *p, const char *config_text, size_t len, const char 
                              p->img.n_layers);
   for (i = 0; i < p->img.n_layers; i++)
     {
-      const char *d = json_object_get_string (json_object_array_get_idx (diff_ids, i));
+      const char *d = ferry_json_string_value (json_object_array_get_idx (diff_ids, i));
       if (! ferry_digest_is_valid (d))
         return ferry_make_error (err, 0, "image config %s in `%s` has an invalid diff_id `%s`", config_digest,
                                  archive, d ? d : "");
@@ -367,6 +370,8 @@ oci_manifest (struct spool *sp, json_object *desc, const char *const *names, str
   manifest = ferry_json_parse (text, len, "image manifest", err);
   if (manifest == NULL)
     return ferry_error_wrap (err, "image archive `%s`", sp->archive);
+  if (ferry_image_check_manifest (manifest, err) < 0)
+    return ferry_error_wrap (err, "image archive `%s`: image manifest %s", sp->archive, mf->digest);
   mt = ferry_json_get_string (manifest, "mediaType");
   if (mt == NULL)
     mt = ferry_json_get_string (desc, "mediaType");
@@ -430,15 +435,17 @@ platform_matches (json_object *desc)
              && (arch == NULL || strcmp (arch, ferry_image_host_arch ()) == 0));
 }
 
+/* WHAT names INDEX in messages: "index.json", or the nested index's digest.  */
 static int
-oci_index (struct spool *sp, json_object *index, const char *const *names, struct pending **out, size_t *n,
-           int depth, ferry_error_t *err)
+oci_index (struct spool *sp, json_object *index, const char *what, const char *const *names,
+           struct pending **out, size_t *n, int depth, ferry_error_t *err)
 {
-  json_object *manifests = ferry_json_get_array (index, "manifests");
+  json_object *manifests;
   size_t i;
 
-  if (manifests == NULL)
-    return ferry_make_error (err, 0, "image archive `%s` has an index without manifests", sp->archive);
+  if (ferry_image_check_index (index, err) < 0)
+    return ferry_error_wrap (err, "image archive `%s`: %s", sp->archive, what);
+  manifests = ferry_json_get_array (index, "manifests");
   if (depth > 4)
     return ferry_make_error (err, 0, "image archive `%s` nests indexes too deeply", sp->archive);
   for (i = 0; i < json_object_array_length (manifests); i++)
@@ -461,6 +468,7 @@ oci_index (struct spool *sp, json_object *index, const char *const *names, struc
         {
           cleanup_free char *text = NULL;
           cleanup_json json_object *child = NULL;
+          cleanup_free char *child_what = NULL;
           struct spooled *f = blob_for (sp, desc, "image index", err);
           size_t len;
 
@@ -469,7 +477,8 @@ oci_index (struct spool *sp, json_object *index, const char *const *names, struc
           child = ferry_json_parse (text, len, "image index", err);
           if (child == NULL)
             return ferry_error_wrap (err, "image archive `%s`", sp->archive);
-          if (oci_index (sp, child, use, out, n, depth + 1, err) < 0)
+          child_what = xasprintf ("image index %s", f->digest);
+          if (oci_index (sp, child, child_what, use, out, n, depth + 1, err) < 0)
             return -1;
           continue;
         }
@@ -569,7 +578,7 @@ docker_image (struct spool *sp, json_object *entry, struct pending *p, ferry_err
   p->layer_files = xmalloc0 (sizeof (char *) * (p->img.n_layers + 1));
   for (i = 0; i < p->img.n_layers; i++)
     {
-      const char *lname = json_object_get_string (json_object_array_get_idx (layers, i));
+      const char *lname = ferry_json_string_value (json_object_array_get_idx (layers, i));
       struct spooled *lf = lname ? spool_find (sp, lname) : NULL;
 
       if (lf == NULL || lf->path == NULL)
@@ -592,7 +601,7 @@ docker_image (struct spool *sp, json_object *entry, struct pending *p, ferry_err
   n_tags = tags ? json_object_array_length (tags) : 0;
   tag_list = xmalloc0 (sizeof (char *) * (n_tags + 1));
   for (i = 0; i < n_tags; i++)
-    tag_list[i] = json_object_get_string (json_object_array_get_idx (tags, i));
+    tag_list[i] = ferry_json_string_value (json_object_array_get_idx (tags, i));
   p->img.names = names_of (tag_list);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : p->img.config_digest);
   return 0;
@@ -612,6 +621,8 @@ docker_archive (struct spool *sp, struct spooled *mf, struct pending **out, size
     return ferry_error_wrap (err, "docker-archive `%s`", sp->archive);
   if (! json_object_is_type (list, json_type_array))
     return ferry_make_error (err, 0, "manifest.json of docker-archive `%s` is not a list", sp->archive);
+  if (ferry_image_check_docker_manifest (list, err) < 0)
+    return ferry_error_wrap (err, "manifest.json of docker-archive `%s`", sp->archive);
   for (i = 0; i < json_object_array_length (list); i++)
     {
       *out = xrealloc (*out, sizeof (**out) * (*n + 1));
@@ -813,7 +824,7 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
           ferry_error_wrap (err, "image archive `%s`", path);
           goto out;
         }
-      if (oci_index (&sp, root, NULL, &imgs, &n, 0, err) < 0)
+      if (oci_index (&sp, root, "index.json", NULL, &imgs, &n, 0, err) < 0)
         goto out;
     }
   else if (mf && mf->path)

@@ -3,6 +3,7 @@
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
+#include "schema.h"
 #include "../storage/unpack.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -275,7 +276,11 @@ resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DI
             return ferry_make_error (err, 0, "%s: unsupported manifest type `%s`", p->what, shown);
           }
         }
-      m = json_tokener_parse (*body);
+      m = ferry_json_parse (*body, *len, "image index", err);
+      if (m == NULL)
+        return ferry_error_wrap (err, "%s", p->what);
+      if (ferry_image_check_index (m, err) < 0)
+        return ferry_error_wrap (err, "%s: the image index %s", p->what, digest);
       if (choose_from_index (p, m, next, err) < 0)
         return -1;
       reference = want = next;
@@ -619,7 +624,7 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
       json_object *d = json_object_array_get_idx (layers, i);
       const char *mt = ferry_json_get_string (d, "mediaType");
       const char *dg = ferry_json_get_string (d, "digest");
-      const char *diff = json_object_get_string (json_object_array_get_idx (diff_ids, i));
+      const char *diff = ferry_json_string_value (json_object_array_get_idx (diff_ids, i));
       int64_t size = ferry_json_get_int (d, "size", -1);
       struct ferry_new_layer *l = &img->layers[i];
 
@@ -662,6 +667,8 @@ fetch_config (struct pull *p, json_object *manifest, struct ferry_new_image *img
   *config = ferry_json_parse (img->config, len, "image config", err);
   if (*config == NULL)
     return ferry_error_wrap (err, "%s", p->what);
+  if (ferry_image_check_config (*config, err) < 0)
+    return ferry_error_wrap (err, "%s: the image config %s", p->what, dg);
   return 0;
 }
 
@@ -719,12 +726,20 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
 
   if (resolve_manifest (&p, &img.manifest, &len, img.manifest_digest, err) < 0)
     goto out;
-  manifest = ferry_json_parse (img.manifest, len, "manifest", err);
+  manifest = ferry_json_parse (img.manifest, len, "the manifest", err);
   if (manifest == NULL)
-    goto out;
+    {
+      ferry_error_wrap (err, "%s", p.what);
+      goto out;
+    }
   if (strlen (img.manifest) != len)
     {
       ferry_make_error (err, 0, "%s: the manifest holds a NUL byte", p.what);
+      goto out;
+    }
+  if (ferry_image_check_manifest (manifest, err) < 0)
+    {
+      ferry_error_wrap (err, "%s: the manifest %s", p.what, img.manifest_digest);
       goto out;
     }
   if (fetch_config (&p, manifest, &img, &config, err) < 0

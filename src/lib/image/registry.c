@@ -583,6 +583,51 @@ token_remember (ferry_registry_t *r, const char *scope, const char *value)
   pthread_mutex_unlock (&r->lock);
 }
 
+/* MEMBER of a token response: missing, null or "" is no token; anything
+ * else must be a token an Authorization header can carry (RFC 6750's
+ * b64token is narrower, but registries send JWTs and opaque strings): no
+ * white space, no control characters, nothing to end the header early.  */
+static int
+token_member (json_object *j, const char *member, const char **tok, ferry_error_t *err)
+{
+  json_object *v = NULL;
+  const char *s;
+
+  *tok = NULL;
+  if (! json_object_object_get_ex (j, member, &v) || v == NULL)
+    return 0;
+  if (! json_object_is_type (v, json_type_string))
+    return ferry_make_error (err, 0, "sent a `%s` that is not a string but %s", member,
+                             ferry_json_type_name (v));
+  s = ferry_json_string_value (v);
+  if (s == NULL)
+    return ferry_make_error (err, 0, "sent a `%s` holding a NUL byte", member);
+  for (; *s; s++)
+    if ((unsigned char) *s <= 0x20 || (unsigned char) *s >= 0x7f)
+      return ferry_make_error (err, 0, "sent a `%s` holding characters an HTTP header cannot carry", member);
+  *tok = json_object_get_string (v);
+  if (**tok == '\0')
+    *tok = NULL;
+  return 0;
+}
+
+/* The token of a token response: "token", else "access_token" (OAuth2).
+ * A refusal says what the service "sent".  */
+static int
+token_of (json_object *j, const char **tok, ferry_error_t *err)
+{
+  if (! json_object_is_type (j, json_type_object))
+    return ferry_make_error (err, 0, "sent a response that is not a JSON object but %s",
+                             ferry_json_type_name (j));
+  if (token_member (j, "token", tok, err) < 0)
+    return -1;
+  if (*tok == NULL && token_member (j, "access_token", tok, err) < 0)
+    return -1;
+  if (*tok == NULL)
+    return ferry_make_error (err, 0, "sent no token");
+  return 0;
+}
+
 /* Asks the realm for a token for SCOPE (space-separated scopes, or "").  */
 static int
 fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *err)
@@ -668,12 +713,10 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
       ferry_error_wrap (err, "registry %s", r->name);
       goto out;
     }
-  tok = ferry_json_get_string (j, "token");
-  if (tok == NULL || *tok == '\0')
-    tok = ferry_json_get_string (j, "access_token");
-  if (tok == NULL || *tok == '\0')
+  if (token_of (j, &tok, err) < 0)
     {
-      ferry_make_error (err, 0, "the token service of registry %s (%s) sent no token", r->name, shown);
+      cleanup_error ferry_error_t why = steal_pointer (err);
+      ferry_make_error (err, 0, "the token service of registry %s (%s) %s", r->name, shown, why->msg);
       goto out;
     }
   *out = xstrdup (tok);

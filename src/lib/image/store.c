@@ -1,5 +1,6 @@
 #include "store.h"
 #include "reference.h"
+#include "schema.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -139,6 +140,16 @@ ferry_store_blob_path (ferry_store_t *s, const char *blob_digest)
   return xasprintf ("%s/%s", s->blobs_dir, ferry_digest_hex (blob_digest));
 }
 
+/* A text column; "" for NULL, which the schema forbids but a database
+ * file written by something else may hold.  */
+static const char *
+column_text (sqlite3_stmt *st, int i)
+{
+  const char *text = (const char *) sqlite3_column_text (st, i);
+
+  return text ? text : "";
+}
+
 static int
 query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_column, size_t len)
 {
@@ -154,7 +165,7 @@ query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_co
   sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
   found = sqlite3_step (st) == SQLITE_ROW;
   if (found && first_column)
-    snprintf (first_column, len, "%s", (const char *) sqlite3_column_text (st, 0));
+    snprintf (first_column, len, "%s", column_text (st, 0));
   return found;
 }
 
@@ -540,8 +551,71 @@ strv_append (char **v, size_t *n, char *s)
   return v;
 }
 
+/* Replaces *ERR, what is wrong with a stored row of image ID, with the
+ * whole story and the way out.  */
 static int
-load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferry_error_t *err)
+damaged (const char *id, ferry_error_t *err)
+{
+  cleanup_error ferry_error_t cause = steal_pointer (err);
+
+  return ferry_make_error (err, 0,
+                           "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull or "
+                           "load it again",
+                           id, cause->msg, id);
+}
+
+/* The stored manifest and config feed pushes and containers, which read
+ * them without further checks: they are checked as a registry's would be,
+ * and the layers must be the ones the config names.  */
+static int
+check_image_row (struct ferry_image *img, ferry_error_t *err)
+{
+  cleanup_json json_object *manifest = NULL;
+  json_object *diff_ids;
+  size_t i;
+
+  if (! ferry_digest_is_valid (img->config_digest) || ! ferry_digest_is_valid (img->manifest_digest))
+    {
+      ferry_make_error (err, 0, "its digests are not sha256 digests");
+      return damaged (img->id, err);
+    }
+  for (i = 0; i < img->n_layers; i++)
+    if (! ferry_digest_is_valid (img->diff_ids[i]))
+      {
+        ferry_make_error (err, 0, "its layer %zu has no valid diff_id", i);
+        return damaged (img->id, err);
+      }
+  img->config = ferry_json_parse (img->config_text, strlen (img->config_text), "its config", err);
+  if (img->config == NULL)
+    return damaged (img->id, err);
+  if (ferry_image_check_config (img->config, err) < 0)
+    {
+      ferry_error_wrap (err, "its config");
+      return damaged (img->id, err);
+    }
+  /* Checked above: rootfs.diff_ids is an array.  */
+  diff_ids = ferry_json_get_array (ferry_json_get_object (img->config, "rootfs"), "diff_ids");
+  if (json_object_array_length (diff_ids) != img->n_layers)
+    {
+      ferry_make_error (err, 0, "it has %zu layers but its config names %zu", img->n_layers,
+                        json_object_array_length (diff_ids));
+      return damaged (img->id, err);
+    }
+  manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "its manifest", err);
+  if (manifest == NULL)
+    return damaged (img->id, err);
+  if (ferry_image_check_manifest (manifest, err) < 0)
+    {
+      ferry_error_wrap (err, "its manifest");
+      return damaged (img->id, err);
+    }
+  return 0;
+}
+
+/* CHECK: refuse a row whose manifest or config is not what a pull or load
+ * stores (a removal needs only the row's keys, and must work on any row).  */
+static int
+load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image **out, ferry_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *st = NULL;
   struct ferry_image *img;
@@ -558,14 +632,13 @@ load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferr
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", id);
 
   img = xmalloc0 (sizeof (*img));
-  img->id = xstrdup ((const char *) sqlite3_column_text (st, 0));
-  img->config_digest = xstrdup ((const char *) sqlite3_column_text (st, 1));
-  img->manifest_digest = xstrdup ((const char *) sqlite3_column_text (st, 2));
-  img->manifest = xstrdup ((const char *) sqlite3_column_text (st, 3));
-  img->config_text = xstrdup ((const char *) sqlite3_column_text (st, 4));
-  img->config = json_tokener_parse (img->config_text);
+  img->id = xstrdup (column_text (st, 0));
+  img->config_digest = xstrdup (column_text (st, 1));
+  img->manifest_digest = xstrdup (column_text (st, 2));
+  img->manifest = xstrdup (column_text (st, 3));
+  img->config_text = xstrdup (column_text (st, 4));
   img->size = sqlite3_column_int64 (st, 5);
-  img->created = xstrdup ((const char *) sqlite3_column_text (st, 6));
+  img->created = xstrdup (column_text (st, 6));
   sqlite3_finalize (st);
 
   st = ferry_db_prepare (s->db, "SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position", err);
@@ -574,8 +647,14 @@ load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferr
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   img->diff_ids = xmalloc0 (sizeof (char *));
   while (sqlite3_step (st) == SQLITE_ROW)
-    img->diff_ids
-        = strv_append (img->diff_ids, &img->n_layers, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+    {
+      const char *diff_id = column_text (st, 0);
+
+      /* A removal makes paths of these: never of a damaged one.  */
+      if (! check && ! ferry_digest_is_valid (diff_id))
+        continue;
+      img->diff_ids = strv_append (img->diff_ids, &img->n_layers, xstrdup (diff_id));
+    }
   sqlite3_finalize (st);
 
   st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY name", err);
@@ -584,7 +663,9 @@ load_image_row (ferry_store_t *s, const char *id, struct ferry_image **out, ferr
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   img->names = xmalloc0 (sizeof (char *));
   while (sqlite3_step (st) == SQLITE_ROW)
-    img->names = strv_append (img->names, &n, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+    img->names = strv_append (img->names, &n, xstrdup (column_text (st, 0)));
+  if (check && check_image_row (img, err) < 0)
+    goto fail;
   *out = img;
   return 0;
 
@@ -635,7 +716,7 @@ resolve_name (ferry_store_t *s, const char *ref, char *id, size_t len, char **ma
               sqlite3_bind_text (st, 3, by_digest, -1, SQLITE_STATIC);
               if (sqlite3_step (st) == SQLITE_ROW)
                 {
-                  snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));
+                  snprintf (id, len, "%s", column_text (st, 0));
                   ferry_reference_free (&r);
                   if (matched)
                     *matched = NULL; /* a digest names the image, not one of its names */
@@ -680,25 +761,31 @@ resolve_id (ferry_store_t *s, const char *ref, char *id, size_t len, ferry_error
     {
       if (found++)
         return ferry_make_error (err, 0, "image ID prefix `%s` is ambiguous: give more digits", ref);
-      snprintf (id, len, "%s", (const char *) sqlite3_column_text (st, 0));
+      snprintf (id, len, "%s", column_text (st, 0));
     }
   return found;
 }
 
-int
-ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
+static int
+lookup (ferry_store_t *s, const char *ref, int check, struct ferry_image **out, ferry_error_t *err)
 {
   char id[FERRY_DIGEST_HEX_LEN + 1];
   int r;
 
   if (resolve_name (s, ref, id, sizeof (id), NULL))
-    return load_image_row (s, id, out, err);
+    return load_image_row (s, id, check, out, err);
   r = resolve_id (s, ref, id, sizeof (id), err);
   if (r < 0)
     return -1;
   if (r == 0)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", ref);
-  return load_image_row (s, id, out, err);
+  return load_image_row (s, id, check, out, err);
+}
+
+int
+ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
+{
+  return lookup (s, ref, 1, out, err);
 }
 
 int
@@ -715,7 +802,7 @@ ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_
     {
       struct ferry_image *img;
 
-      if (load_image_row (s, (const char *) sqlite3_column_text (st, 0), &img, err) < 0)
+      if (load_image_row (s, column_text (st, 0), 1, &img, err) < 0)
         {
           ferry_images_free (list, count);
           return -1;
@@ -772,8 +859,7 @@ collect_blobs (ferry_store_t *s, const char *diff_id, struct dropped *d, ferry_e
     return -1;
   sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-    d->blob_digests = strv_append (d->blob_digests, &d->n_blob_digests,
-                                   xstrdup ((const char *) sqlite3_column_text (st, 0)));
+    d->blob_digests = strv_append (d->blob_digests, &d->n_blob_digests, xstrdup (column_text (st, 0)));
   if (rc != SQLITE_DONE)
     return ferry_db_error (s->db, err, "cannot look up the blobs of a layer in the image store");
   return 0;
@@ -833,7 +919,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
   size_t n_untagged = 0, i;
   int ret = -1;
 
-  if (ferry_store_lookup (s, ref, &img, err) < 0)
+  /* A damaged image can still be removed: that is the way out offered.  */
+  if (lookup (s, ref, 0, &img, err) < 0)
     return -1;
   report->untagged = xmalloc0 (sizeof (char *));
   if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
@@ -952,7 +1039,7 @@ ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest, const 
   sqlite3_bind_text (st, 1, blob_digest, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, registry, -1, SQLITE_STATIC);
   while (sqlite3_step (st) == SQLITE_ROW)
-    repos = strv_append (repos, &n, xstrdup ((const char *) sqlite3_column_text (st, 0)));
+    repos = strv_append (repos, &n, xstrdup (column_text (st, 0)));
   return repos;
 }
 

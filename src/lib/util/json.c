@@ -98,6 +98,23 @@ ferry_json_get_int (json_object *obj, const char *key, int64_t def)
 }
 
 const char *
+ferry_json_string_value (json_object *v)
+{
+  const char *s;
+
+  if (! json_object_is_type (v, json_type_string))
+    return NULL;
+  s = json_object_get_string (v);
+  return strlen (s) == (size_t) json_object_get_string_len (v) ? s : NULL;
+}
+
+const char *
+ferry_json_type_name (json_object *v)
+{
+  return json_type_to_name (json_object_get_type (v));
+}
+
+const char *
 ferry_json_to_string (json_object *obj, int pretty)
 {
   int flags = JSON_C_TO_STRING_NOSLASHESCAPE;

@@ -22,6 +22,14 @@ int ferry_json_string_equals (json_object *obj, const char *key, const char *val
 /* Returns DEF when missing or not an integer.  */
 int64_t ferry_json_get_int (json_object *obj, const char *key, int64_t def);
 
+/* For checking documents from outside (archives, registries, the
+ * database), where the C code must see what the JSON says.  */
+/* The string V holds, or NULL when V is not a string or hides a NUL byte
+ * (C code would see less of it than the JSON holds).  */
+const char *ferry_json_string_value (json_object *v);
+/* "string", "int", "array", ... for a message; "null" for NULL.  */
+const char *ferry_json_type_name (json_object *v);
+
 /* Serialises without escaping slashes, compactly or pretty-printed.  */
 const char *ferry_json_to_string (json_object *obj, int pretty);
 

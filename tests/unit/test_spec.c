@@ -450,12 +450,15 @@ test_generate_typical_container (void **state)
     assert_false (json_object_get_boolean (get_path (json_object_array_get_idx (devices, 0), "allow", NULL)));
     assert_string_equal (get_string (json_object_array_get_idx (devices, 0), "access", NULL), "rwm");
   }
+  /* No profile given: unconfined; the default pids limit is the caller's.  */
   assert_null (ferry_json_get_object (get_path (spec, "linux", NULL), "seccomp"));
+  assert_null (ferry_json_get_object (get_path (spec, "linux", "resources"), "pids"));
 
   masked = get_path (spec, "linux", "maskedPaths");
-  assert_int_equal (json_object_array_length (masked), 12);
+  assert_int_equal (json_object_array_length (masked), 13);
   assert_true (array_has_string (masked, "/proc/kcore"));
   assert_true (array_has_string (masked, "/proc/interrupts"));
+  assert_true (array_has_string (masked, "/sys/devices/virtual/powercap"));
   readonly = get_path (spec, "linux", "readonlyPaths");
   assert_int_equal (json_object_array_length (readonly), 6);
   assert_true (array_has_string (readonly, "/proc/sys"));
@@ -465,6 +468,27 @@ test_generate_typical_container (void **state)
   json_object_object_add (annotations, "io.ferry.later", json_object_new_string ("no"));
   assert_string_equal (get_string (spec, "annotations", "io.ferry.test"), "yes");
   assert_null (ferry_json_get_string (ferry_json_get_object (spec, "annotations"), "io.ferry.later"));
+}
+
+static void
+test_generate_pids_limit_and_seccomp (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_json json_object *spec = NULL, *profile = NULL;
+  ferry_error_t err = NULL;
+  json_object *pids;
+
+  static const char text[] = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": []}";
+
+  profile = ferry_json_parse (text, sizeof (text) - 1, "p", &err);
+  assert_non_null (profile);
+  f->params.pids_limit = 2048;
+  f->params.seccomp_profile = profile;
+  spec = generate_ok (f);
+  pids = ferry_json_get_object (get_path (spec, "linux", "resources"), "pids");
+  assert_int_equal (ferry_json_get_int (pids, "limit", 0), 2048);
+  assert_true (ferry_json_string_equals (ferry_json_get_object (get_path (spec, "linux", NULL), "seccomp"),
+                                         "defaultAction", "SCMP_ACT_ERRNO"));
 }
 
 static void
@@ -512,6 +536,8 @@ test_generate_user_mounts (void **state)
   assert_true (array_has_string (options, "rbind"));
   assert_true (array_has_string (options, "rprivate"));
   assert_true (array_has_string (options, "ro"));
+  assert_true (array_has_string (options, "nosuid"));
+  assert_true (array_has_string (options, "nodev"));
 
   /* The trailing slash is dropped: runc compares destinations as given.  */
   m = the_mount (spec, "/var/cache/app");
@@ -1102,6 +1128,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_generate_typical_container, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_pids_limit_and_seccomp, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_host_network, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_user_mounts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_user_mount_replaces_default, setup, teardown),

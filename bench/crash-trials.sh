@@ -164,7 +164,14 @@ check_container() {
 		outcome=forward
 	elif [ "$on_a" = running ]; then
 		counting_past fa "$from" || problem "root A's copy does not count on"
-		case "$op" in restore) outcome=forward ;; *) outcome=back ;; esac
+		# With -R a finished checkpoint leaves it running too: the archive
+		# (or the checkpoint's record) tells.
+		case "$op" in
+		restore) outcome=forward ;;
+		export-R) if [ -e "$work/c.tar.zst" ]; then outcome=forward; else outcome=back; fi ;;
+		inplace-R) if [ "$(fa inspect --format '{{.State.Checkpointed}}' c)" = true ]; then outcome=forward; else outcome=back; fi ;;
+		*) outcome=back ;;
+		esac
 		[ "$op" = import ] && [ -n "$(fb ps -aq)" ] && problem "a container is left on root B"
 	elif [ "$on_a" = exited ] && [ "$(fa inspect --format '{{.State.Checkpointed}}' c)" = true ]; then
 		outcome=forward
@@ -199,6 +206,9 @@ for op in $ops; do
 		sleep "$(printf '0.%06d' "$delay_us")"
 		if [ $((t % 2)) -eq 1 ]; then kill -9 "$pid" 2>/dev/null; else kill -9 -- "-$pid" 2>/dev/null; fi
 		wait "$pid" 2>/dev/null
+		status=$?
+		# 137: killed as meant; 0: it finished first; anything else is news.
+		[ "$status" -eq 137 ] || [ "$status" -eq 0 ] || say "$op trial $t: ferry ended with status $status"
 		problems=()
 		outcome=
 		fa ps -a >/dev/null 2>&1

@@ -69,32 +69,13 @@ refuse (struct record_check *c, const char *field, const char *fmt, ...)
                            c->archive, field, problem);
 }
 
-static const char *
-type_name (json_object *v)
-{
-  return json_type_to_name (json_object_get_type (v));
-}
-
-/* The string V holds, or NULL when V is not a string or hides a NUL (C
- * code would see less than the JSON says).  */
-static const char *
-string_value (json_object *v)
-{
-  const char *s;
-
-  if (! json_object_is_type (v, json_type_string))
-    return NULL;
-  s = json_object_get_string (v);
-  return strlen (s) == (size_t) json_object_get_string_len (v) ? s : NULL;
-}
-
 static int
 check_string (struct record_check *c, const char *field, json_object *v)
 {
-  if (json_object_is_type (v, json_type_string) && string_value (v) == NULL)
+  if (json_object_is_type (v, json_type_string) && ferry_json_string_value (v) == NULL)
     return refuse (c, field, "holds a NUL byte");
-  if (string_value (v) == NULL)
-    return refuse (c, field, "must be a string, not %s", type_name (v));
+  if (ferry_json_string_value (v) == NULL)
+    return refuse (c, field, "must be a string, not %s", ferry_json_type_name (v));
   return 0;
 }
 
@@ -102,7 +83,7 @@ static int
 check_bool (struct record_check *c, const char *field, json_object *v)
 {
   if (! json_object_is_type (v, json_type_boolean))
-    return refuse (c, field, "must be true or false, not %s", type_name (v));
+    return refuse (c, field, "must be true or false, not %s", ferry_json_type_name (v));
   return 0;
 }
 
@@ -112,7 +93,7 @@ check_int_range (struct record_check *c, const char *field, json_object *v, int6
   int64_t n;
 
   if (! json_object_is_type (v, json_type_int))
-    return refuse (c, field, "must be an integer, not %s", type_name (v));
+    return refuse (c, field, "must be an integer, not %s", ferry_json_type_name (v));
   n = json_object_get_int64 (v);
   if (n < min || n > max)
     return refuse (c, field, "must be between %lld and %lld, not %lld", (long long) min, (long long) max,
@@ -139,7 +120,7 @@ is_clean_absolute (const char *s)
 static int
 check_id (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -152,7 +133,7 @@ check_id (struct record_check *c, const char *field, json_object *v)
 static int
 check_name (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -168,7 +149,7 @@ check_name (struct record_check *c, const char *field, json_object *v)
 static int
 check_reference (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *q = NULL;
   struct ferry_reference parsed;
@@ -185,7 +166,7 @@ check_reference (struct record_check *c, const char *field, json_object *v)
 static int
 check_image_id (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -198,7 +179,7 @@ check_image_id (struct record_check *c, const char *field, json_object *v)
 static int
 check_digest (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -211,7 +192,7 @@ check_digest (struct record_check *c, const char *field, json_object *v)
 static int
 check_time (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
   struct timespec ts;
 
@@ -229,7 +210,7 @@ check_strings (struct record_check *c, const char *field, json_object *v)
   size_t i;
 
   if (! json_object_is_type (v, json_type_array))
-    return refuse (c, field, "must be an array of strings, not %s", type_name (v));
+    return refuse (c, field, "must be an array of strings, not %s", ferry_json_type_name (v));
   for (i = 0; i < json_object_array_length (v); i++)
     {
       cleanup_free char *item = xasprintf ("%s[%zu]", field, i);
@@ -253,7 +234,7 @@ static int
 check_labels (struct record_check *c, const char *field, json_object *v)
 {
   if (! json_object_is_type (v, json_type_object))
-    return refuse (c, field, "must be an object of strings, not %s", type_name (v));
+    return refuse (c, field, "must be an object of strings, not %s", ferry_json_type_name (v));
   json_object_object_foreach (v, key, value)
   {
     cleanup_free char *q = shown (key);
@@ -267,7 +248,7 @@ check_labels (struct record_check *c, const char *field, json_object *v)
 static int
 check_workdir (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -280,7 +261,7 @@ check_workdir (struct record_check *c, const char *field, json_object *v)
 static int
 check_hostname (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -295,7 +276,7 @@ check_hostname (struct record_check *c, const char *field, json_object *v)
 static int
 check_network (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -336,7 +317,7 @@ check_pids_limit (struct record_check *c, const char *field, json_object *v)
 static int
 check_seccomp (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_json json_object *oci = NULL;
   cleanup_error ferry_error_t why = NULL;
   cleanup_free char *q = NULL;
@@ -384,7 +365,7 @@ check_mount_member (struct record_check *c, json_object *m, const char *prefix, 
 static int
 check_destination (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -398,7 +379,7 @@ check_destination (struct record_check *c, const char *field, json_object *v)
 static int
 check_bind_source (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -411,7 +392,7 @@ check_bind_source (struct record_check *c, const char *field, json_object *v)
 static int
 check_volume_name (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = string_value (v);
+  const char *s = ferry_json_string_value (v);
   cleanup_free char *q = NULL;
 
   if (s == NULL)
@@ -448,10 +429,10 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
   int is_volume, is_bind;
 
   if (! json_object_is_type (m, json_type_object))
-    return refuse (c, prefix, "must be an object, not %s", type_name (m));
+    return refuse (c, prefix, "must be an object, not %s", ferry_json_type_name (m));
   if (! json_object_object_get_ex (m, "Type", &tv))
     return refuse (c, type_field, "is missing");
-  type = string_value (tv);
+  type = ferry_json_string_value (tv);
   if (type == NULL)
     return check_string (c, type_field, tv);
   is_volume = strcmp (type, "volume") == 0;
@@ -492,7 +473,7 @@ check_mounts (struct record_check *c, const char *field, json_object *v)
   cleanup_strv char **keys = NULL;
 
   if (! json_object_is_type (v, json_type_array))
-    return refuse (c, field, "must be an array of mounts, not %s", type_name (v));
+    return refuse (c, field, "must be an array of mounts, not %s", ferry_json_type_name (v));
   n = json_object_array_length (v);
   keys = xmalloc0 (sizeof (char *) * (n + 1));
   for (i = 0; i < n; i++)

@@ -328,13 +328,6 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
 #define PHASE_COMMITTING "committing"
 #define PHASE_DUMPED "dumped"
 
-static int
-detail_bool (const struct ferry_operation *op, const char *key)
-{
-  json_object *v = json_object_object_get (op->detail, key);
-  return v && json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
-}
-
 /* The temporary archive the record names, if it is one ferry makes: a
  * ".checkpoint.ferry-tmp-<hex>" beside the export path.  */
 static const char *
@@ -376,21 +369,6 @@ checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
   return p ? p : ferry_operation_path_in (op, "work", cdir, "dump-");
 }
 
-static int
-record_outcome (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
-                ferry_error_t *err)
-{
-  if (ferry_db_begin (e->db, err) < 0)
-    return -1;
-  if ((c && ferry_container_save_state (e, c, err) < 0) || ferry_operation_end (e, op, err) < 0
-      || ferry_db_commit (e->db, err) < 0)
-    {
-      ferry_db_rollback (e->db);
-      return -1;
-    }
-  return 0;
-}
-
 /* -k with an export: the images, CRIU's log and /dev/shm stay with the
  * container too.  */
 static int
@@ -425,7 +403,7 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   const char *work = checkpoint_work (e, op);
   cleanup_error ferry_error_t keep_err = NULL;
 
-  if (detail_bool (op, "leave_running"))
+  if (ferry_operation_detail_bool (op, "leave_running"))
     {
       cleanup_error ferry_error_t ignored = NULL;
       ferry_runtime_resume (&e->runtime, c->id, &ignored);
@@ -445,9 +423,9 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
     }
   free (c->checkpointed_at);
   c->checkpointed_at = ferry_time_now ();
-  if (export_path && work && detail_bool (op, "keep"))
+  if (export_path && work && ferry_operation_detail_bool (op, "keep"))
     keep_images (e, c, work, export_path, &keep_err);
-  if (record_outcome (e, c, op, err) < 0)
+  if (ferry_operation_end_with (e, c, op, err) < 0)
     return -1;
   if (export_path && work)
     ferry_rm_rf_quietly (work);
@@ -481,7 +459,7 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
     unlink (tmp);
   if (work)
     ferry_rm_rf_quietly (work);
-  return record_outcome (e, NULL, op, err);
+  return ferry_operation_end_with (e, NULL, op, err);
 }
 
 /* True when the container's process is gone (the runtime says stopped,
@@ -528,7 +506,7 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
   else if (strcmp (op->phase, PHASE_COMMITTING) == 0)
     forward = tmp && ! ferry_path_exists (tmp) && export_path && ferry_path_exists (export_path);
   else if (strcmp (op->phase, PHASE_DUMPING) == 0 && export_path == NULL
-           && ! detail_bool (op, "leave_running"))
+           && ! ferry_operation_detail_bool (op, "leave_running"))
     forward = work && container_process_gone (e, c->id) && images_complete (work);
   ret = forward ? checkpoint_forward (e, c, op, err) : checkpoint_back (e, c->id, op, err);
   ferry_container_free (c);

@@ -142,6 +142,28 @@ ferry_operation_end (ferry_engine_t *e, const struct ferry_operation *op, ferry_
   return 0;
 }
 
+int
+ferry_operation_end_with (ferry_engine_t *e, const struct ferry_container *c,
+                          const struct ferry_operation *op, ferry_error_t *err)
+{
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if ((c && ferry_container_save_state (e, c, err) < 0) || ferry_operation_end (e, op, err) < 0
+      || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  return 0;
+}
+
+int
+ferry_operation_detail_bool (const struct ferry_operation *op, const char *key)
+{
+  json_object *v = json_object_object_get (op->detail, key);
+  return v && json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
+}
+
 /* A row as the database holds it: every field is checked, since a
  * damaged or edited database must not steer what settling removes.  */
 static int

@@ -54,6 +54,16 @@ int ferry_operation_advance (ferry_engine_t *e, struct ferry_operation *op, cons
  * operation are recorded together.  */
 int ferry_operation_end (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t *err);
 
+/* Records C's state (when C is not NULL) and the end of OP in one
+ * transaction: the outcome and the end of the operation are never seen
+ * apart.  */
+struct ferry_container;
+int ferry_operation_end_with (ferry_engine_t *e, const struct ferry_container *c,
+                              const struct ferry_operation *op, ferry_error_t *err);
+
+/* The boolean KEY of OP's detail; false when missing or of another type.  */
+int ferry_operation_detail_bool (const struct ferry_operation *op, const char *key);
+
 void ferry_operation_release (struct ferry_operation *op);
 
 /* Reads the record of container ID into *OUT.  Returns 1 when there is

@@ -159,28 +159,6 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
 
 #define PHASE_RESTORING "restoring"
 
-static int
-record_outcome (ferry_engine_t *e, struct ferry_container *c, const struct ferry_operation *op,
-                ferry_error_t *err)
-{
-  if (ferry_db_begin (e->db, err) < 0)
-    return -1;
-  if ((c && ferry_container_save_state (e, c, err) < 0) || ferry_operation_end (e, op, err) < 0
-      || ferry_db_commit (e->db, err) < 0)
-    {
-      ferry_db_rollback (e->db);
-      return -1;
-    }
-  return 0;
-}
-
-static int
-detail_bool (const struct ferry_operation *op, const char *key)
-{
-  json_object *v = json_object_object_get (op->detail, key);
-  return v && json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
-}
-
 static const char *
 import_staging (ferry_engine_t *e, const struct ferry_operation *op)
 {
@@ -204,9 +182,9 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   c->started_at = ferry_time_now ();
   free (c->finished_at);
   c->finished_at = xstrdup ("");
-  if (record_outcome (e, c, op, err) < 0)
+  if (ferry_operation_end_with (e, c, op, err) < 0)
     return -1;
-  if (op->kind == FERRY_OPERATION_RESTORE && ! detail_bool (op, "keep"))
+  if (op->kind == FERRY_OPERATION_RESTORE && ! ferry_operation_detail_bool (op, "keep"))
     {
       cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
       cleanup_free char *images = xasprintf ("%s/checkpoint", cdir);
@@ -297,7 +275,7 @@ restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t
   ferry_container_free (c);
   if (staging)
     ferry_rm_rf_quietly (staging);
-  return record_outcome (e, NULL, op, err);
+  return ferry_operation_end_with (e, NULL, op, err);
 }
 
 /* The runtime's view of the container after its restore: 1 when it knows

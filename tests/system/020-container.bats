@@ -401,3 +401,20 @@ load helpers
 	assert_one_line_error
 	assert_output_contains "no-such-runtime"
 }
+
+@test "a damaged container record in the database is an error, never a crash" {
+	load_test_image
+	f create --name dmg ferry-test true >/dev/null
+	sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" \
+		"UPDATE containers SET config = json_set(config, '\$.Mounts', json('{}'), '\$.Args', json('{}'), '\$.Env', 5, '\$.Network', 7) WHERE name = 'dmg'"
+	run_ferry ps -a
+	assert_status 0
+	run_ferry inspect dmg
+	assert_status 0
+	run_ferry start dmg
+	assert_status 125
+	assert_one_line_error
+	run_ferry rm -f dmg
+	assert_status 0
+	[ -z "$(f ps -aq)" ]
+}

@@ -113,7 +113,7 @@ add_record (json_object *o, json_object *dump, const char *path)
   json_object_object_add (img, "Id", string_or_empty (ferry_json_get_string (rec, "ImageID")));
   json_object_object_add (img, "Digest", string_or_empty (ferry_json_get_string (rec, "ImageDigest")));
   mounts = ferry_json_get_array (rec, "Mounts");
-  for (size_t i = 0; i < json_object_array_length (mounts); i++)
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       json_object *b;

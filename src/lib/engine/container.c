@@ -262,7 +262,7 @@ mounts_have_destination (json_object *mounts, const char *dst)
 {
   size_t i;
 
-  for (i = 0; i < json_object_array_length (mounts); i++)
+  for (i = 0; i < ferry_json_array_length (mounts); i++)
     if (ferry_json_string_equals (json_object_array_get_idx (mounts, i), "Destination", dst))
       return 1;
   return 0;
@@ -753,7 +753,7 @@ attach_volumes (ferry_engine_t *e, const char *id, json_object *rec, char ***cre
   json_object *mounts = ferry_json_get_array (rec, "Mounts");
   size_t i;
 
-  for (i = 0; i < json_object_array_length (mounts); i++)
+  for (i = 0; i < ferry_json_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       const char *name = ferry_json_get_string (m, "Name");

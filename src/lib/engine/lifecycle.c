@@ -349,7 +349,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **env = json_to_strv (ferry_json_get_array (c->record, "Env"));
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
-  size_t n_mounts = json_object_array_length (mounts), n_gids = 0, i;
+  size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
   cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 1));
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
@@ -847,7 +847,7 @@ remove_row (ferry_engine_t *e, const struct ferry_container *c, int volumes, fer
   if (ferry_db_commit (e->db, err) < 0)
     goto fail;
   /* Anonymous volumes go with the container on request, as with podman rm -v.  */
-  for (i = 0; volumes && i < json_object_array_length (mounts); i++)
+  for (i = 0; volumes && i < ferry_json_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       json_object *anon;

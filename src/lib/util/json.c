@@ -58,6 +58,12 @@ ferry_json_get_string (json_object *obj, const char *key)
   return json_object_get_string (v);
 }
 
+size_t
+ferry_json_array_length (json_object *a)
+{
+  return json_object_is_type (a, json_type_array) ? json_object_array_length (a) : 0;
+}
+
 int
 ferry_json_string_equals (json_object *obj, const char *key, const char *value)
 {

@@ -19,6 +19,9 @@ json_object *ferry_json_get_array (json_object *obj, const char *key);
  * another type: records from the database or an archive are not trusted
  * to have every member).  */
 int ferry_json_string_equals (json_object *obj, const char *key, const char *value);
+/* The length of A, 0 when A is NULL or not an array (json-c asserts
+ * on those: a damaged record must not abort ferry).  */
+size_t ferry_json_array_length (json_object *a);
 /* Returns DEF when missing or not an integer.  */
 int64_t ferry_json_get_int (json_object *obj, const char *key, int64_t def);
 

@@ -213,3 +213,21 @@ members.insert(1, (zi, bytes(64 << 20)))' keep-manifest
 	assert_output_contains "needs more space"
 	assert_host_b_untouched
 }
+
+@test "a failed in-place restore keeps CRIU's log with the container, and rm removes it" {
+	load_test_image
+	f run -d --name lr ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs lr | wc -l)" -ge 2 ]'
+	id=$(f inspect --format '{{.Id}}' lr)
+	f container checkpoint lr >/dev/null
+	for img in "$ROOT/containers/$id/checkpoint"/core-*.img; do : >"$img"; done
+	run_ferry container restore lr
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$ROOT/containers/$id/restore.log"
+	[ -s "$ROOT/containers/$id/restore.log" ]
+	[ "$(ctr_status lr)" = exited ]
+	[ -z "$(ls -A "$RUNROOT/checkpoints" 2>/dev/null)" ]
+	f rm lr >/dev/null
+	[ ! -e "$ROOT/containers/$id" ]
+}

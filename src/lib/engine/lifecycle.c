@@ -508,19 +508,33 @@ prepare_runroot (ferry_engine_t *e, const char *id, ferry_error_t *err)
 }
 
 /* A failed restore's CRIU log lives in the bundle, which goes with the
- * teardown: keep it beside the checkpoints, and put CRIU's own errors and
- * the log's new path in ERR.  */
+ * teardown: keep it, and put CRIU's own errors and the log's new path in
+ * ERR.  Restored in place (from the container's own images, RESTORE_FROM)
+ * it stays with the container, and goes when the container does; a failed
+ * import leaves no container, so its log is kept in the runroot's
+ * checkpoints directory (gone at reboot), named in the error.  */
 static void
-keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char *restore_from,
+                  ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *log = xasprintf ("%s/restore.log", bundle);
-  cleanup_free char *dir = xasprintf ("%s/checkpoints", e->runroot);
-  cleanup_free char *kept = xasprintf ("%s/restore-%s.log", dir, c->id);
+  cleanup_free char *dir = NULL, *kept = NULL;
   cleanup_free char *criu = NULL, *text = NULL;
   cleanup_error ferry_error_t ignored = NULL;
   size_t len;
 
+  if (strncmp (restore_from, cdir, strlen (cdir)) == 0 && restore_from[strlen (cdir)] == '/')
+    {
+      dir = xstrdup (cdir);
+      kept = xasprintf ("%s/restore.log", cdir);
+    }
+  else
+    {
+      dir = xasprintf ("%s/checkpoints", e->runroot);
+      kept = xasprintf ("%s/restore-%s.log", dir, c->id);
+    }
   if (! ferry_path_exists (log) || ferry_mkdir_p (dir, 0700, &ignored) < 0
       || ferry_read_file (log, &text, &len, &ignored) < 0
       || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
@@ -601,7 +615,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
 
 fail:
   if (restore_from)
-    keep_restore_log (e, c, err);
+    keep_restore_log (e, c, restore_from, err);
   ferry_container_teardown (e, c);
   ferry_overlay_free (&ov);
   return -1;

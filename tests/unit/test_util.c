@@ -261,6 +261,21 @@ test_write_file_atomic (void **state)
   assert_false (ferry_path_exists (tmp));
   free (steal_pointer (&content));
 
+  /* A symlink planted where the old fixed temporary name was is never
+   * written through.  */
+  {
+    cleanup_free char *victim = xasprintf ("%s/victim", f->dir);
+    cleanup_free char *victim_text = NULL;
+    size_t victim_len;
+
+    assert_int_equal (ferry_write_file_atomic (victim, "safe", 4, 0600, &err), 0);
+    assert_int_equal (symlink (victim, tmp), 0);
+    assert_int_equal (ferry_write_file_atomic (path, "secret", 6, 0600, &err), 0);
+    assert_int_equal (ferry_read_file (victim, &victim_text, &victim_len, &err), 0);
+    assert_string_equal (victim_text, "safe");
+    assert_int_equal (unlink (tmp), 0);
+  }
+
   /* An empty file is a file.  */
   assert_int_equal (ferry_write_file_atomic (path, "", 0, 0600, &err), 0);
   assert_int_equal (ferry_read_file (path, &content, &len, &err), 0);

@@ -107,15 +107,18 @@ ferry_fsync_path (const char *path, ferry_error_t *err)
 int
 ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
-  cleanup_free char *tmp = xasprintf ("%s.tmp", path);
+  cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
   cleanup_free char *dir = xstrdup (path);
   cleanup_close int fd = -1;
   char *slash;
 
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  /* A name nobody can guess, made with O_EXCL: a file or symlink planted
+   * in a directory others can write never receives the content (an auth
+   * file's credentials, say).  */
+  fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
-    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
-  if (ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot create a temporary file beside `%s`", path);
+  if (fchmod (fd, mode) < 0 || ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
     {
       int saved = errno;
       unlink (tmp);

@@ -16,7 +16,8 @@ int ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err);
 int ferry_read_file (const char *path, char **out, size_t *len, ferry_error_t *err);
 int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err);
 
-/* Writes PATH atomically: PATH.tmp, fsync, rename, fsync of the directory.  */
+/* Writes PATH atomically with exactly MODE: a fresh PATH.tmp-XXXXXX
+ * (O_EXCL), fsync, rename, fsync of the directory.  */
 int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
 
 /* Writes all of BUF to FD, retrying on EINTR and short writes.  */

@@ -123,8 +123,8 @@ struct create_args
   struct ferry_create_options o;
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
-  char **env, **env_files, **labels, **tmpfs;
-  size_t n_env, n_env_files, n_labels, n_tmpfs;
+  char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop;
+  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop;
   int detach;
 };
 
@@ -135,6 +135,8 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
   ferry_cleanup_strvp (&a->tmpfs);
+  ferry_cleanup_strvp (&a->cap_add);
+  ferry_cleanup_strvp (&a->cap_drop);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -160,12 +162,17 @@ static const char create_usage[]
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
       "      --network MODE       none (default: loopback only) or host\n"
+      "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
+      "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
+      "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
+      "                           /var/tmp and /run, as Podman does)\n"
       "      --rm                 remove the container when it exits\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
-      "                           containers' seccomp.json format); the default is the profile\n"
-      "                           /usr/share/containers/seccomp.json, as Podman applies\n"
+      "                           containers' seccomp.json format; the default is the profile\n"
+      "                           /usr/share/containers/seccomp.json, as Podman applies), or\n"
+      "                           no-new-privileges\n"
       "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
@@ -180,6 +187,9 @@ enum
   OPT_ENTRYPOINT = OPT_COMMAND_FIRST,
   OPT_SECURITY_OPT,
   OPT_PIDS_LIMIT,
+  OPT_CAP_ADD,
+  OPT_CAP_DROP,
+  OPT_READ_ONLY,
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
@@ -209,7 +219,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "name", required_argument, NULL, OPT_NAME },
                                         { "network", required_argument, NULL, OPT_NETWORK },
                                         { "net", required_argument, NULL, OPT_NETWORK },
+                                        { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+                                        { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+                                        { "read-only", no_argument, NULL, OPT_READ_ONLY },
                                         { "rm", no_argument, NULL, OPT_RM },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
@@ -308,14 +321,35 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         }
         break;
       case OPT_SECURITY_OPT:
-        if (strncmp (optarg, "seccomp=", 8) != 0 || optarg[8] == '\0')
+        if (strcmp (optarg, "no-new-privileges") == 0 || strcmp (optarg, "no-new-privileges=true") == 0)
+          a->o.no_new_privileges = 1;
+        else if (strncmp (optarg, "seccomp=", 8) == 0 && optarg[8] != '\0')
+          a->o.seccomp = optarg + 8;
+        else
           {
-            ferry_cli_failf ("unsupported --security-opt `%s`: ferry takes seccomp=unconfined or "
-                             "seccomp=PROFILE",
+            ferry_cli_failf ("unsupported --security-opt `%s`: ferry takes seccomp=unconfined, "
+                             "seccomp=PROFILE or no-new-privileges",
                              optarg);
             return -1;
           }
-        a->o.seccomp = optarg + 8;
+        break;
+      case OPT_CAP_ADD:
+      case OPT_CAP_DROP:
+        {
+          /* Repeatable, and each may be a comma-separated list.  */
+          cleanup_free char *list = xstrdup (optarg);
+          char *save = NULL, *one;
+          for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+            {
+              if (c == OPT_CAP_ADD)
+                a->cap_add = strv_push (a->cap_add, &a->n_cap_add, one);
+              else
+                a->cap_drop = strv_push (a->cap_drop, &a->n_cap_drop, one);
+            }
+        }
+        break;
+      case OPT_READ_ONLY:
+        a->o.read_only = 1;
         break;
       case 't':
         a->o.tty = 1;
@@ -359,6 +393,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.env_files = a->env_files;
   a->o.labels = a->labels;
   a->o.tmpfs = a->tmpfs;
+  a->o.cap_add = a->cap_add;
+  a->o.cap_drop = a->cap_drop;
   return optind;
 }
 

@@ -148,3 +148,42 @@ no_mkdir_profile() {
 	assert_status 125
 	[ -z "$(f ps -aq)" ]
 }
+
+@test "--cap-add, --cap-drop, --read-only and no-new-privileges, in inspect and through checkpoint and restore" {
+	load_test_image
+	run_ferry run --rm --cap-drop chown ferry-test chown 1 /tmp
+	[ "$status" -ne 0 ]
+	assert_output_contains "Operation not permitted"
+	run_ferry run --rm --cap-add net_admin ferry-test ip link set lo down
+	assert_status 0
+	run_ferry run --rm ferry-test ip link set lo down
+	[ "$status" -ne 0 ]
+	run_ferry run --rm --read-only ferry-test sh -c 'touch /x; touch /tmp/y && echo tmp-ok'
+	assert_output_contains "Read-only file system"
+	assert_output_contains tmp-ok
+	f run -d --name all --cap-add NET_ADMIN --cap-drop CAP_CHOWN --read-only --security-opt no-new-privileges \
+		ferry-test sh -c "$COUNTER" >/dev/null
+	[ "$(f inspect --format '{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}} {{.HostConfig.ReadonlyRootfs}}' all)" = '["CAP_NET_ADMIN"] ["CAP_CHOWN"] true' ]
+	[ "$(f inspect --format '{{json .HostConfig.SecurityOpt}}' all)" = '["no-new-privileges"]' ]
+	wait_until '[ "$(f logs all | wc -l)" -ge 2 ]'
+	caps=$(f exec all grep CapEff /proc/1/status)
+	f container checkpoint -e "$TEST_TMP/all.tar.zst" all >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	# Unverified, an archive may not add capabilities.
+	run_fb container restore -i "$TEST_TMP/all.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "added capabilities"
+	fb container restore -i "$TEST_TMP/all.tar.zst" --trust-archive >/dev/null
+	[ "$(fb exec all grep CapEff /proc/1/status)" = "$caps" ]
+	[ "$(fb exec all grep NoNewPrivs /proc/1/status)" = "$(printf 'NoNewPrivs:\t1')" ]
+	run_fb exec all touch /x
+	assert_output_contains "Read-only file system"
+	n=$(last_count all fb)
+	wait_until "[ \"\$(last_count all fb)\" -gt $((n + 1)) ]"
+	assert_counts_on all fb
+	run_ferry create --cap-add bogus ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains bogus
+}

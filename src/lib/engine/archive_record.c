@@ -4,6 +4,7 @@
 #include "volume.h"
 #include "../image/reference.h"
 #include "../runtime/seccomp.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -304,6 +305,24 @@ check_stop_signal (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, SIGNAL_MAX);
 }
 
+/* Capability names as create keeps them ("CAP_NET_ADMIN", "ALL").  */
+static int
+check_capabilities (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of capabilities");
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *name = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *kept = name ? ferry_spec_capability_name (name) : NULL;
+      cleanup_free char *q = NULL;
+
+      if (kept == NULL || strcmp (kept, name) != 0)
+        return refuse (c, field, "holds `%s`, which is no capability", q = shown (name ? name : "?"));
+    }
+  return 0;
+}
+
 static int
 check_pids_limit (struct record_check *c, const char *field, json_object *v)
 {
@@ -531,6 +550,10 @@ static const struct record_field
   { "Mounts", check_mounts, 0 },
   { "Seccomp", check_seccomp, 1 },
   { "PidsLimit", check_pids_limit, 1 },
+  { "CapAdd", check_capabilities, 1 },
+  { "CapDrop", check_capabilities, 1 },
+  { "ReadOnly", check_bool, 1 },
+  { "NoNewPrivileges", check_bool, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -598,6 +621,14 @@ ferry_archive_record_privileges (json_object *rec)
     }
   if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
+  {
+    json_object *add = ferry_json_get_array (rec, "CapAdd");
+    if (ferry_json_array_length (add))
+      {
+        cleanup_free char *item = xasprintf ("added capabilities %s", ferry_json_to_string (add, 0));
+        append (&list, item);
+      }
+  }
   if (ferry_json_string_equals (rec, "Seccomp", "unconfined"))
     append (&list, "no seccomp filter");
   else if (json_object_is_type (json_object_object_get (rec, "Seccomp"), json_type_object))

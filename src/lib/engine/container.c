@@ -5,6 +5,7 @@
 #include "volume.h"
 #include "../image/reference.h"
 #include "../runtime/seccomp.h"
+#include "../runtime/spec.h"
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
@@ -328,6 +329,29 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
   return 0;
 }
 
+/* NAMES (as typed) checked and kept as KEY: only when there are any, so
+ * that records without them read as before.  */
+static int
+record_capabilities (json_object *rec, const char *key, char **names, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (names == NULL || names[0] == NULL)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, key, list);
+  for (size_t i = 0; names[i]; i++)
+    {
+      char *kept = ferry_spec_capability_name (names[i]);
+      if (kept == NULL)
+        return ferry_make_error (err, 0, "unknown capability `%s`: use a name such as NET_ADMIN, or ALL",
+                                 names[i]);
+      json_object_array_add (list, json_object_new_string (kept));
+      free (kept);
+    }
+  return 0;
+}
+
 int
 ferry_hostname_is_valid (const char *name)
 {
@@ -388,7 +412,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
         if ((unsigned char) *p < ' ' || *p == 0x7f)
           *p = '?';
       return ferry_make_error (
-          err, EINVAL, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
+          err, 0, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
           hostname);
     }
   if (strcmp (network, "none") != 0 && strcmp (network, "host") != 0)
@@ -470,6 +494,13 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   }
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
+  if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0
+      || record_capabilities (rec, "CapDrop", o->cap_drop, err) < 0)
+    return -1;
+  if (o->read_only)
+    json_object_object_add (rec, "ReadOnly", json_object_new_boolean (1));
+  if (o->no_new_privileges)
+    json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
   /* Only when given, as Seccomp: records without it get the default.  */
   if (o->pids_limit)
     json_object_object_add (rec, "PidsLimit", json_object_new_int64 (o->pids_limit > 0 ? o->pids_limit : -1));

@@ -84,6 +84,10 @@ struct ferry_create_options
   const char *seccomp;
   /* 0: Podman's default (2048); -1: no limit; else the most processes.  */
   int64_t pids_limit;
+  char **cap_add;  /* capability names, as the user typed them; may be NULL */
+  char **cap_drop; /* the same */
+  int read_only;
+  int no_new_privileges;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -69,6 +69,8 @@ security_opt_json (const struct ferry_container *c)
   json_object *opts = json_object_new_array ();
   json_object *seccomp = json_object_object_get (c->record, "Seccomp");
 
+  if (json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges")))
+    json_object_array_add (opts, json_object_new_string ("no-new-privileges"));
   if (ferry_json_string_equals (c->record, "Seccomp", "unconfined"))
     json_object_array_add (opts, json_object_new_string ("seccomp=unconfined"));
   else if (json_object_is_type (seccomp, json_type_object))
@@ -213,6 +215,10 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
   json_object_object_add (host, "SecurityOpt", security_opt_json (c));
+  json_object_object_add (host, "CapAdd", member_or (c->record, "CapAdd", json_object_new_array ()));
+  json_object_object_add (host, "CapDrop", member_or (c->record, "CapDrop", json_object_new_array ()));
+  json_object_object_add (host, "ReadonlyRootfs",
+                          member_or (c->record, "ReadOnly", json_object_new_boolean (0)));
   {
     int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));

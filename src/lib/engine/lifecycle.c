@@ -284,11 +284,16 @@ mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_o
 static char **
 json_to_strv (json_object *a)
 {
-  size_t n = a ? json_object_array_length (a) : 0, i;
+  size_t n = ferry_json_array_length (a), i, k = 0;
   char **v = xmalloc0 (sizeof (char *) * (n + 1));
 
+  /* Strings only: a damaged record's other members are left out.  */
   for (i = 0; i < n; i++)
-    v[i] = xstrdup (json_object_get_string (json_object_array_get_idx (a, i)));
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (a, i));
+      if (s)
+        v[k++] = xstrdup (s);
+    }
   return v;
 }
 
@@ -306,6 +311,28 @@ strv_add (char **v, const char *s)
 }
 
 /* Generates config.json into the bundle dir.  */
+/* A read-only root gets a tmpfs on /tmp, /var/tmp and /run, as Podman's
+ * does (--read-only-tmpfs), where the container mounts nothing of its
+ * own; SM has room for them after its N entries.  Returns how many.  */
+static size_t
+read_only_tmpfs (struct ferry_spec_mount *sm, size_t n)
+{
+  static const char *const dests[] = { "/tmp", "/var/tmp", "/run", NULL };
+  size_t added = 0, i, j;
+
+  for (i = 0; dests[i]; i++)
+    {
+      for (j = 0; j < n && ! (sm[j].destination && strcmp (sm[j].destination, dests[i]) == 0); j++)
+        ;
+      if (j < n)
+        continue;
+      sm[n + added].type = FERRY_MOUNT_TMPFS;
+      sm[n + added].destination = dests[i];
+      added++;
+    }
+  return added;
+}
+
 /* The seccomp profile the container runs under: the record's Seccomp is
  * "default" (or absent, in records from before it), "unconfined", or the
  * profile itself, taken in at create.  *OUT stays NULL unconfined.  */
@@ -350,11 +377,15 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 1));
+  /* Room for the tmpfs mounts a read-only root gets too.  */
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 4));
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
   struct ferry_spec_params p = { 0 };
   cleanup_json json_object *seccomp = NULL;
+  cleanup_strv char **cap_add = json_to_strv (ferry_json_get_array (c->record, "CapAdd"));
+  cleanup_strv char **cap_drop = json_to_strv (ferry_json_get_array (c->record, "CapDrop"));
+  cleanup_strv char **caps = NULL;
   const char *text;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
@@ -375,23 +406,31 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   for (i = 0; i < n_mounts; i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
-      const char *type = ferry_json_get_string (m, "Type");
 
       sm[i].destination = ferry_json_get_string (m, "Destination");
       json_object *rw;
       sm[i].readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
-      if (strcmp (type, "tmpfs") == 0)
+      if (ferry_json_string_equals (m, "Type", "tmpfs"))
         sm[i].type = FERRY_MOUNT_TMPFS;
       else
         {
+          const char *source = ferry_json_string_equals (m, "Type", "volume")
+                                   ? ferry_json_get_string (m, "Name")
+                                   : ferry_json_get_string (m, "Source");
+          if (source == NULL || sm[i].destination == NULL)
+            return ferry_make_error (err, 0, "container %s has a malformed mount (number %zu) in its record",
+                                     c->name, i + 1);
           sm[i].type = FERRY_MOUNT_BIND;
-          if (strcmp (type, "volume") == 0)
-            sources[i] = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
+          if (ferry_json_string_equals (m, "Type", "volume"))
+            sources[i] = xasprintf ("%s/volumes/%s/_data", e->root, source);
           else
-            sources[i] = xstrdup (ferry_json_get_string (m, "Source"));
+            sources[i] = xstrdup (source);
           sm[i].source = sources[i];
         }
     }
+  p.read_only = json_object_get_boolean (json_object_object_get (c->record, "ReadOnly"));
+  if (p.read_only)
+    n_mounts += read_only_tmpfs (sm, n_mounts);
   p.id = c->id;
   p.rootfs = ov->merged;
   p.args = args;
@@ -414,6 +453,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     return -1;
   p.seccomp_profile = seccomp;
   p.pids_limit = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
+  if (cap_add[0] || cap_drop[0])
+    p.capabilities = caps = ferry_spec_capabilities (cap_add, cap_drop);
+  p.no_new_privileges = json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges"));
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL)
     return -1;

@@ -7,6 +7,7 @@
 #include "../util/fs.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -125,14 +127,116 @@ make_user (const struct ferry_spec_params *p)
   return user;
 }
 
+const char *const *
+ferry_spec_default_capabilities (void)
+{
+  return DEFAULT_CAPABILITIES;
+}
+
+/* Every capability this ferry knows, in the kernel's order.  */
+static const char *const ALL_CAPABILITIES[] = { "CAP_CHOWN",
+                                                "CAP_DAC_OVERRIDE",
+                                                "CAP_DAC_READ_SEARCH",
+                                                "CAP_FOWNER",
+                                                "CAP_FSETID",
+                                                "CAP_KILL",
+                                                "CAP_SETGID",
+                                                "CAP_SETUID",
+                                                "CAP_SETPCAP",
+                                                "CAP_LINUX_IMMUTABLE",
+                                                "CAP_NET_BIND_SERVICE",
+                                                "CAP_NET_BROADCAST",
+                                                "CAP_NET_ADMIN",
+                                                "CAP_NET_RAW",
+                                                "CAP_IPC_LOCK",
+                                                "CAP_IPC_OWNER",
+                                                "CAP_SYS_MODULE",
+                                                "CAP_SYS_RAWIO",
+                                                "CAP_SYS_CHROOT",
+                                                "CAP_SYS_PTRACE",
+                                                "CAP_SYS_PACCT",
+                                                "CAP_SYS_ADMIN",
+                                                "CAP_SYS_BOOT",
+                                                "CAP_SYS_NICE",
+                                                "CAP_SYS_RESOURCE",
+                                                "CAP_SYS_TIME",
+                                                "CAP_SYS_TTY_CONFIG",
+                                                "CAP_MKNOD",
+                                                "CAP_LEASE",
+                                                "CAP_AUDIT_WRITE",
+                                                "CAP_AUDIT_CONTROL",
+                                                "CAP_SETFCAP",
+                                                "CAP_MAC_OVERRIDE",
+                                                "CAP_MAC_ADMIN",
+                                                "CAP_SYSLOG",
+                                                "CAP_WAKE_ALARM",
+                                                "CAP_BLOCK_SUSPEND",
+                                                "CAP_AUDIT_READ",
+                                                "CAP_PERFMON",
+                                                "CAP_BPF",
+                                                "CAP_CHECKPOINT_RESTORE",
+                                                NULL };
+
+char *
+ferry_spec_capability_name (const char *name)
+{
+  cleanup_free char *upper = xasprintf ("%s%s", strncasecmp (name, "CAP_", 4) == 0 ? "" : "CAP_", name);
+  size_t i;
+
+  for (i = 0; upper[i]; i++)
+    upper[i] = (char) toupper ((unsigned char) upper[i]);
+  if (strcmp (upper, "CAP_ALL") == 0)
+    return xstrdup ("ALL");
+  for (i = 0; ALL_CAPABILITIES[i]; i++)
+    if (strcmp (upper, ALL_CAPABILITIES[i]) == 0)
+      return steal_pointer (&upper);
+  return NULL;
+}
+
+static int
+listed (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return 1;
+  return 0;
+}
+
+char **
+ferry_spec_capabilities (char *const *add, char *const *drop)
+{
+  char **set = xmalloc0 (sizeof (char *) * (sizeof (ALL_CAPABILITIES) / sizeof (ALL_CAPABILITIES[0])));
+  size_t n = 0, i;
+
+  /* In the kernel's order, whatever order they were asked in.  */
+  for (i = 0; ALL_CAPABILITIES[i]; i++)
+    {
+      const char *c = ALL_CAPABILITIES[i];
+      int is_default = listed ((char *const *) DEFAULT_CAPABILITIES, c);
+      int dropped = listed (drop, "ALL") || listed (drop, c);
+      int added = listed (add, "ALL") || listed (add, c);
+
+      if ((is_default && ! dropped) || added)
+        set[n++] = xstrdup (c);
+    }
+  return set;
+}
+
+static const char *const *
+capabilities_of (const struct ferry_spec_params *p)
+{
+  return p->capabilities ? (const char *const *) p->capabilities : DEFAULT_CAPABILITIES;
+}
+
 static json_object *
-make_capabilities (void)
+make_capabilities (const struct ferry_spec_params *p)
 {
   json_object *caps = json_object_new_object ();
+  const char *const *set = capabilities_of (p);
 
-  json_object_object_add (caps, "bounding", json_strv (DEFAULT_CAPABILITIES));
-  json_object_object_add (caps, "effective", json_strv (DEFAULT_CAPABILITIES));
-  json_object_object_add (caps, "permitted", json_strv (DEFAULT_CAPABILITIES));
+  json_object_object_add (caps, "bounding", json_strv (set));
+  json_object_object_add (caps, "effective", json_strv (set));
+  json_object_object_add (caps, "permitted", json_strv (set));
   json_object_object_add (caps, "inheritable", json_object_new_array ());
   json_object_object_add (caps, "ambient", json_object_new_array ());
   return caps;
@@ -182,11 +286,11 @@ make_process (const struct ferry_spec_params *p)
   json_object_object_add (process, "args", json_strv ((const char *const *) p->args));
   json_object_object_add (process, "env", json_strv ((const char *const *) p->env));
   json_object_object_add (process, "cwd", json_object_new_string (cwd));
-  json_object_object_add (process, "capabilities", make_capabilities ());
+  json_object_object_add (process, "capabilities", make_capabilities (p));
   json_object_array_add (rlimits, make_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, 1048576));
   json_object_array_add (rlimits, make_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, 4194304));
   json_object_object_add (process, "rlimits", rlimits);
-  json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (0));
+  json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (p->no_new_privileges));
   json_object_object_add (process, "oomScoreAdj", json_object_new_int (0));
   return process;
 }
@@ -391,7 +495,7 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
   if (p->seccomp_profile)
     {
       cleanup_free char *what = xasprintf ("the seccomp profile of container %s", p->id ? p->id : "");
-      json_object *seccomp = ferry_seccomp_to_oci (p->seccomp_profile, DEFAULT_CAPABILITIES, what, err);
+      json_object *seccomp = ferry_seccomp_to_oci (p->seccomp_profile, capabilities_of (p), what, err);
 
       if (seccomp == NULL)
         {
@@ -440,7 +544,7 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
   json_object_object_add (spec, "process", make_process (p));
   root = json_object_new_object ();
   json_object_object_add (root, "path", json_object_new_string (p->rootfs));
-  json_object_object_add (root, "readonly", json_object_new_boolean (0));
+  json_object_object_add (root, "readonly", json_object_new_boolean (p->read_only));
   json_object_object_add (spec, "root", root);
   if (p->hostname)
     json_object_object_add (spec, "hostname", json_object_new_string (p->hostname));

@@ -56,7 +56,23 @@ struct ferry_spec_params
   json_object *seccomp_profile;
   /* The most processes the container may have; <= 0: no limit.  */
   int64_t pids_limit;
+  /* The capability set ("CAP_CHOWN", ...; NULL-terminated); NULL: the
+   * default one.  */
+  char **capabilities;
+  int read_only; /* the root file system */
+  int no_new_privileges;
 };
+
+/* Podman's default capability set (NULL-terminated).  */
+const char *const *ferry_spec_default_capabilities (void);
+
+/* NAME ("net_admin", "CAP_NET_ADMIN", "all") as ferry keeps it
+ * ("CAP_NET_ADMIN", "ALL"), or NULL when it is no capability.  */
+char *ferry_spec_capability_name (const char *name);
+
+/* The default set less DROP and with ADD (kept names, "ALL" allowed;
+ * either may be NULL), NULL-terminated, newly allocated.  */
+char **ferry_spec_capabilities (char *const *add, char *const *drop);
 
 /* Podman's default --pids-limit.  */
 #define FERRY_DEFAULT_PIDS_LIMIT 2048

@@ -123,8 +123,8 @@ struct create_args
   struct ferry_create_options o;
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
-  char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop;
-  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop;
+  char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits;
+  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits;
   int detach;
 };
 
@@ -137,6 +137,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->tmpfs);
   ferry_cleanup_strvp (&a->cap_add);
   ferry_cleanup_strvp (&a->cap_drop);
+  ferry_cleanup_strvp (&a->ulimits);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -164,6 +165,8 @@ static const char create_usage[]
       "      --network MODE       none (default: loopback only) or host\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
+      "      --cpus N             the CPUs the container may use, such as 1.5\n"
+      "  -m, --memory SIZE        the memory the container may use, such as 512m\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
       "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
@@ -177,6 +180,7 @@ static const char create_usage[]
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
       "      --tmpfs DEST         mount a tmpfs at DEST\n"
+      "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048, nproc=512, ...)\n"
       "  -u, --user USER[:GROUP]  run as this user\n"
       "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous)\n"
       "  -w, --workdir DIR        working directory inside the container\n"
@@ -190,6 +194,8 @@ enum
   OPT_CAP_ADD,
   OPT_CAP_DROP,
   OPT_READ_ONLY,
+  OPT_CPUS,
+  OPT_ULIMIT,
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
@@ -221,6 +227,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "net", required_argument, NULL, OPT_NETWORK },
                                         { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                                         { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+                                        { "cpus", required_argument, NULL, OPT_CPUS },
+                                        { "memory", required_argument, NULL, 'm' },
+                                        { "ulimit", required_argument, NULL, OPT_ULIMIT },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "read-only", no_argument, NULL, OPT_READ_ONLY },
                                         { "rm", no_argument, NULL, OPT_RM },
@@ -242,7 +251,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 
   a->o.stop_timeout = -1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  while ((c = getopt_long (argc, argv, is_run ? "+:de:h:il:tu:v:w:" : "+:e:h:il:tu:v:w:", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, is_run ? "+:de:h:il:m:tu:v:w:" : "+:e:h:il:m:tu:v:w:", opts, NULL))
+         != -1)
     switch (c)
       {
       case OPT_REGISTRY_TLS_VERIFY:
@@ -351,6 +361,28 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_READ_ONLY:
         a->o.read_only = 1;
         break;
+      case 'm':
+        if (ferry_parse_size (optarg, &a->o.memory) < 0 || a->o.memory < 6 * 1024 * 1024)
+          {
+            ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
+            return -1;
+          }
+        break;
+      case OPT_CPUS:
+        {
+          char *end;
+          double cpus = strtod (optarg, &end);
+          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
+            {
+              ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
+              return -1;
+            }
+          a->o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+        }
+        break;
+      case OPT_ULIMIT:
+        a->ulimits = strv_push (a->ulimits, &a->n_ulimits, optarg);
+        break;
       case 't':
         a->o.tty = 1;
         break;
@@ -395,6 +427,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.tmpfs = a->tmpfs;
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
+  a->o.ulimits = a->ulimits;
   return optind;
 }
 

@@ -187,3 +187,32 @@ no_mkdir_profile() {
 	assert_one_line_error
 	assert_output_contains bogus
 }
+
+@test "--memory, --cpus and --ulimit limit the container, show in inspect and move with it" {
+	load_test_image
+	# A process that outgrows its memory is killed.
+	run_ferry run --rm -m 16m ferry-test sh -c 'x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived'
+	[ "$status" -ne 0 ]
+	[[ "$output" != *survived* ]]
+	f run -d --name lim -m 64m --cpus 0.5 --ulimit nofile=1024:2048 --ulimit core=0 ferry-test sh -c "$COUNTER" >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' lim)" = "67108864 500000000" ]
+	[ "$(f inspect --format '{{json .HostConfig.Ulimits}}' lim | jq -c '.[0]')" = '{"Name":"RLIMIT_NOFILE","Soft":1024,"Hard":2048}' ]
+	[ "$(f exec lim awk '/^Max open files/ { print $4, $5 } /^Max core/ { print $5, $6 }' /proc/1/limits | tr '\n' ' ')" = "0 0 1024 2048 " ]
+	[ "$(f exec lim cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = 67108864 ]
+	[ "$(f exec lim cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)" = 50000 ]
+	wait_until '[ "$(f logs lim | wc -l)" -ge 2 ]'
+	f container checkpoint -e "$TEST_TMP/lim.tar.zst" lim >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore -i "$TEST_TMP/lim.tar.zst" >/dev/null
+	[ "$(fb exec lim cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = 67108864 ]
+	[ "$(fb exec lim awk '/^Max open files/ { print $4 }' /proc/1/limits)" = 1024 ]
+	n=$(last_count lim fb)
+	wait_until "[ \"\$(last_count lim fb)\" -gt $((n + 1)) ]"
+	assert_counts_on lim fb
+	for bad in "--memory 1k" "--cpus -1" "--cpus x" "--ulimit nofile=3:2" "--ulimit bogus=1" "--ulimit nofile"; do
+		run_ferry create $bad ferry-test true
+		assert_status 125
+		assert_one_line_error
+	done
+	[ "$(f ps -aq | wc -l)" -eq 1 ]
+}

@@ -324,6 +324,39 @@ check_capabilities (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+check_memory (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 6 << 20, INT64_MAX);
+}
+
+static int
+check_nano_cpus (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, 1024LL * 1000000000LL);
+}
+
+/* [{ "Name": "RLIMIT_NOFILE", "Soft": N, "Hard": N }], as create writes them.  */
+static int
+check_ulimits (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of limits");
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      json_object *l = json_object_array_get_idx (v, i), *soft, *hard;
+      const char *name = ferry_json_string_value (json_object_object_get (l, "Name"));
+
+      if (! json_object_is_type (l, json_type_object) || json_object_object_length (l) != 3 || name == NULL
+          || ! ferry_spec_rlimit_known (name) || ! json_object_object_get_ex (l, "Soft", &soft)
+          || ! json_object_object_get_ex (l, "Hard", &hard) || ! json_object_is_type (soft, json_type_int)
+          || ! json_object_is_type (hard, json_type_int) || json_object_get_int64 (soft) < -1
+          || json_object_get_int64 (hard) < -1)
+        return refuse (c, field, "has a malformed limit (number %zu)", i + 1);
+    }
+  return 0;
+}
+
+static int
 check_pids_limit (struct record_check *c, const char *field, json_object *v)
 {
   if (json_object_is_type (v, json_type_int) && json_object_get_int64 (v) == -1)
@@ -553,6 +586,9 @@ static const struct record_field
   { "CapAdd", check_capabilities, 1 },
   { "CapDrop", check_capabilities, 1 },
   { "ReadOnly", check_bool, 1 },
+  { "Memory", check_memory, 1 },
+  { "NanoCpus", check_nano_cpus, 1 },
+  { "Ulimits", check_ulimits, 1 },
   { "NoNewPrivileges", check_bool, 1 },
 };
 

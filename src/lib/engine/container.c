@@ -352,6 +352,35 @@ record_capabilities (json_object *rec, const char *key, char **names, ferry_erro
   return 0;
 }
 
+static int
+record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (texts == NULL || texts[0] == NULL)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "Ulimits", list);
+  for (size_t i = 0; texts[i]; i++)
+    {
+      struct ferry_spec_rlimit l;
+      json_object *o;
+
+      if (ferry_spec_parse_ulimit (texts[i], &l) < 0)
+        return ferry_make_error (
+            err, 0,
+            "invalid --ulimit `%s`: use NAME=SOFT[:HARD] with a limit such as nofile, nproc or "
+            "memlock, -1 for unlimited, and soft no more than hard",
+            texts[i]);
+      o = json_object_new_object ();
+      json_object_object_add (o, "Name", json_object_new_string (l.type));
+      json_object_object_add (o, "Soft", json_object_new_int64 (l.soft));
+      json_object_object_add (o, "Hard", json_object_new_int64 (l.hard));
+      json_object_array_add (list, o);
+    }
+  return 0;
+}
+
 int
 ferry_hostname_is_valid (const char *name)
 {
@@ -499,6 +528,12 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     return -1;
   if (o->read_only)
     json_object_object_add (rec, "ReadOnly", json_object_new_boolean (1));
+  if (o->memory > 0)
+    json_object_object_add (rec, "Memory", json_object_new_int64 (o->memory));
+  if (o->nano_cpus > 0)
+    json_object_object_add (rec, "NanoCpus", json_object_new_int64 (o->nano_cpus));
+  if (record_ulimits (rec, o->ulimits, err) < 0)
+    return -1;
   if (o->no_new_privileges)
     json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
   /* Only when given, as Seccomp: records without it get the default.  */

@@ -88,6 +88,9 @@ struct ferry_create_options
   char **cap_drop; /* the same */
   int read_only;
   int no_new_privileges;
+  int64_t memory;    /* bytes; 0: no limit */
+  int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
+  char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

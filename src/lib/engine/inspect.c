@@ -219,6 +219,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "CapDrop", member_or (c->record, "CapDrop", json_object_new_array ()));
   json_object_object_add (host, "ReadonlyRootfs",
                           member_or (c->record, "ReadOnly", json_object_new_boolean (0)));
+  json_object_object_add (host, "Memory", member_or (c->record, "Memory", json_object_new_int64 (0)));
+  json_object_object_add (host, "NanoCpus", member_or (c->record, "NanoCpus", json_object_new_int64 (0)));
+  json_object_object_add (host, "Ulimits", member_or (c->record, "Ulimits", json_object_new_array ()));
   {
     int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));

@@ -272,12 +272,128 @@ make_rlimit (const char *type, int resource, int64_t limit)
   return rlimit;
 }
 
+static const struct
+{
+  const char *name;
+  const char *type;
+  int resource;
+} RLIMITS[] = {
+  { "as", "RLIMIT_AS", RLIMIT_AS },
+  { "core", "RLIMIT_CORE", RLIMIT_CORE },
+  { "cpu", "RLIMIT_CPU", RLIMIT_CPU },
+  { "data", "RLIMIT_DATA", RLIMIT_DATA },
+  { "fsize", "RLIMIT_FSIZE", RLIMIT_FSIZE },
+  { "locks", "RLIMIT_LOCKS", RLIMIT_LOCKS },
+  { "memlock", "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+  { "msgqueue", "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+  { "nice", "RLIMIT_NICE", RLIMIT_NICE },
+  { "nofile", "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "nproc", "RLIMIT_NPROC", RLIMIT_NPROC },
+  { "rss", "RLIMIT_RSS", RLIMIT_RSS },
+  { "rtprio", "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  { "rttime", "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "sigpending", "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "stack", "RLIMIT_STACK", RLIMIT_STACK },
+};
+#define N_RLIMITS (sizeof (RLIMITS) / sizeof (RLIMITS[0]))
+
+int
+ferry_spec_rlimit_known (const char *type)
+{
+  for (size_t i = 0; i < N_RLIMITS; i++)
+    if (strcmp (RLIMITS[i].type, type) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+parse_limit_value (const char *s, const char *end, int64_t *out)
+{
+  char *stop;
+  long long v;
+
+  if (s == end)
+    return -1;
+  v = strtoll (s, &stop, 10);
+  if (stop != end || v < -1)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int
+ferry_spec_parse_ulimit (const char *text, struct ferry_spec_rlimit *out)
+{
+  const char *eq = strchr (text, '='), *colon;
+  size_t i;
+
+  if (eq == NULL)
+    return -1;
+  for (i = 0; i < N_RLIMITS; i++)
+    if (strlen (RLIMITS[i].name) == (size_t) (eq - text) && strncmp (RLIMITS[i].name, text, eq - text) == 0)
+      break;
+  if (i == N_RLIMITS)
+    return -1;
+  snprintf (out->type, sizeof (out->type), "%s", RLIMITS[i].type);
+  colon = strchr (eq + 1, ':');
+  if (parse_limit_value (eq + 1, colon ? colon : eq + 1 + strlen (eq + 1), &out->soft) < 0)
+    return -1;
+  out->hard = out->soft;
+  if (colon && parse_limit_value (colon + 1, colon + 1 + strlen (colon + 1), &out->hard) < 0)
+    return -1;
+  /* -1 is the largest of all.  */
+  if (out->hard != -1 && (out->soft == -1 || out->soft > out->hard))
+    return -1;
+  return 0;
+}
+
+static int
+resource_of (const char *type)
+{
+  for (size_t i = 0; i < N_RLIMITS; i++)
+    if (strcmp (RLIMITS[i].type, type) == 0)
+      return RLIMITS[i].resource;
+  return -1;
+}
+
+/* A limit the user asked for, within what runc can set here (see
+ * make_rlimit); -1 stands for unlimited.  */
+static json_object *
+make_user_rlimit (const struct ferry_spec_rlimit *l)
+{
+  json_object *rlimit = json_object_new_object ();
+  uint64_t soft = l->soft < 0 ? (uint64_t) RLIM_INFINITY : (uint64_t) l->soft;
+  uint64_t hard = l->hard < 0 ? (uint64_t) RLIM_INFINITY : (uint64_t) l->hard;
+  struct rlimit current;
+  int resource = resource_of (l->type);
+
+  if (resource >= 0 && ! can_raise_hard_rlimits () && getrlimit (resource, &current) == 0
+      && hard > current.rlim_max)
+    hard = current.rlim_max;
+  if (soft > hard)
+    soft = hard;
+  json_object_object_add (rlimit, "type", json_object_new_string (l->type));
+  json_object_object_add (rlimit, "hard", json_object_new_uint64 (hard));
+  json_object_object_add (rlimit, "soft", json_object_new_uint64 (soft));
+  return rlimit;
+}
+
+static int
+rlimit_given (const struct ferry_spec_params *p, const char *type)
+{
+  for (size_t i = 0; i < p->n_rlimits; i++)
+    if (strcmp (p->rlimits[i].type, type) == 0)
+      return 1;
+  return 0;
+}
+
 static json_object *
 make_process (const struct ferry_spec_params *p)
 {
   json_object *process = json_object_new_object ();
   json_object *rlimits = json_object_new_array ();
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+  size_t i;
 
   /* stdin_open has no place in the spec: conmon decides whether the
    * container's stdin is a pipe that stays open.  */
@@ -287,8 +403,12 @@ make_process (const struct ferry_spec_params *p)
   json_object_object_add (process, "env", json_strv ((const char *const *) p->env));
   json_object_object_add (process, "cwd", json_object_new_string (cwd));
   json_object_object_add (process, "capabilities", make_capabilities (p));
-  json_object_array_add (rlimits, make_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, 1048576));
-  json_object_array_add (rlimits, make_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, 4194304));
+  if (! rlimit_given (p, "RLIMIT_NOFILE"))
+    json_object_array_add (rlimits, make_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, 1048576));
+  if (! rlimit_given (p, "RLIMIT_NPROC"))
+    json_object_array_add (rlimits, make_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, 4194304));
+  for (i = 0; i < p->n_rlimits; i++)
+    json_object_array_add (rlimits, make_user_rlimit (&p->rlimits[i]));
   json_object_object_add (process, "rlimits", rlimits);
   json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (p->no_new_privileges));
   json_object_object_add (process, "oomScoreAdj", json_object_new_int (0));
@@ -479,6 +599,20 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
   json_object_object_add (deny_all, "access", json_object_new_string ("rwm"));
   json_object_array_add (devices, deny_all);
   json_object_object_add (resources, "devices", devices);
+  if (p->memory > 0)
+    {
+      json_object *memory = json_object_new_object ();
+      json_object_object_add (memory, "limit", json_object_new_int64 (p->memory));
+      json_object_object_add (resources, "memory", memory);
+    }
+  if (p->nano_cpus > 0)
+    {
+      /* Podman's: a period of 100 ms and the quota the CPUs make of it.  */
+      json_object *cpu = json_object_new_object ();
+      json_object_object_add (cpu, "period", json_object_new_int64 (100000));
+      json_object_object_add (cpu, "quota", json_object_new_int64 (p->nano_cpus / 10000));
+      json_object_object_add (resources, "cpu", cpu);
+    }
   if (p->pids_limit > 0)
     {
       json_object *pids = json_object_new_object ();

@@ -61,7 +61,25 @@ struct ferry_spec_params
   char **capabilities;
   int read_only; /* the root file system */
   int no_new_privileges;
+  int64_t memory;                          /* bytes; 0: no limit */
+  int64_t nano_cpus;                       /* CPUs * 1e9; 0: no limit */
+  const struct ferry_spec_rlimit *rlimits; /* beyond or instead of the defaults */
+  size_t n_rlimits;
 };
+
+struct ferry_spec_rlimit
+{
+  char type[32]; /* "RLIMIT_NOFILE" */
+  int64_t soft;  /* -1: unlimited */
+  int64_t hard;
+};
+
+/* "nofile=1024:2048", "nproc=512" (soft and hard alike), "-1" for
+ * unlimited, into *OUT.  -1 when it is not one.  */
+int ferry_spec_parse_ulimit (const char *text, struct ferry_spec_rlimit *out);
+
+/* True when TYPE ("RLIMIT_NOFILE") is a limit ferry knows.  */
+int ferry_spec_rlimit_known (const char *type);
 
 /* Podman's default capability set (NULL-terminated).  */
 const char *const *ferry_spec_default_capabilities (void);

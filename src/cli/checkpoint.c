@@ -293,6 +293,7 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_REGISTRY_TLS_VERIFY:
       case OPT_REGISTRY_CREDS:
       case OPT_REGISTRY_AUTHFILE:
+      case OPT_REGISTRY_CERT_DIR:
         if (ferry_cli_registry_option (c, optarg, &pull.registry) < 0)
           return FERRY_EXIT_ERROR;
         break;

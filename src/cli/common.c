@@ -82,6 +82,9 @@ ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_optio
     case OPT_REGISTRY_AUTHFILE:
       o->authfile = arg;
       return 1;
+    case OPT_REGISTRY_CERT_DIR:
+      o->cert_dir = arg;
+      return 1;
     default:
       return 0;
     }

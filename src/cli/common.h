@@ -52,11 +52,13 @@ enum
   OPT_REGISTRY_TLS_VERIFY = 0x1800,
   OPT_REGISTRY_CREDS,
   OPT_REGISTRY_AUTHFILE,
+  OPT_REGISTRY_CERT_DIR,
 };
 
 #define FERRY_REGISTRY_OPTIONS                                                                               \
   { "tls-verify", optional_argument, NULL, OPT_REGISTRY_TLS_VERIFY },                                        \
       { "creds", required_argument, NULL, OPT_REGISTRY_CREDS },                                              \
+      { "cert-dir", required_argument, NULL, OPT_REGISTRY_CERT_DIR },                                        \
   {                                                                                                          \
     "authfile", required_argument, NULL, OPT_REGISTRY_AUTHFILE                                               \
   }
@@ -64,6 +66,7 @@ enum
 #define FERRY_REGISTRY_OPTIONS_HELP                                                                          \
   "      --tls-verify[=BOOL]  verify the registry's TLS certificate (default true); false also\n"            \
   "                           allows plain HTTP\n"                                                           \
+  "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"             \
   "      --creds USER:PASS    credentials for the registry (default: the auth file's)\n"                     \
   "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"                            \
   "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"

@@ -258,6 +258,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_REGISTRY_TLS_VERIFY:
       case OPT_REGISTRY_CREDS:
       case OPT_REGISTRY_AUTHFILE:
+      case OPT_REGISTRY_CERT_DIR:
         if (ferry_cli_registry_option (c, optarg, &a->pull.registry) < 0)
           return -1;
         break;

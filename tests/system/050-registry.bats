@@ -290,6 +290,40 @@ host_arch() {
 	[ "$output" = "ferry-test-image 1" ]
 }
 
+@test "tls: --cert-dir trusts the registry's CA with verification on" {
+	registry_start --tls
+	registry_seed ferry-test:latest
+	img=$REGISTRY/ferry-test:latest
+	mkdir -p "$TEST_TMP/certs"
+	cp "$REGISTRY_CA" "$TEST_TMP/certs/ca.crt"
+	run_ferry pull --cert-dir "$TEST_TMP/certs" "$img"
+	assert_status 0
+	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
+	mkdir -p "$TEST_TMP/nocerts"
+	run_fb pull --cert-dir "$TEST_TMP/nocerts" "$img"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no CA certificate"
+}
+
+@test "token: credentials are never sent to a plain-http token realm while TLS is verified" {
+	registry_start --token --tls
+	load_test_image
+	creds=$REGISTRY_USER:$REGISTRY_PASS
+	mkdir -p "$TEST_TMP/certs"
+	cp "$REGISTRY_CA" "$TEST_TMP/certs/ca.crt"
+	: >"$REGISTRY_TOKEN_LOG"
+	run_ferry push --cert-dir "$TEST_TMP/certs" --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "plain http"
+	# The token server never saw the user.
+	! grep -q "user=$REGISTRY_USER" "$REGISTRY_TOKEN_LOG"
+	# With verification off, as for the registry itself, the user may.
+	run_ferry push --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	assert_status 0
+}
+
 @test "tls: a self-signed registry is refused by default and works with --tls-verify=false" {
 	registry_start --tls
 	registry_seed ferry-test:latest

@@ -1,11 +1,13 @@
 #include "registry.h"
 #include "auth.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -41,6 +43,8 @@ struct ferry_registry
   char *name; /* as the user wrote it: "docker.io", "127.0.0.1:5000" */
   char *base; /* "https://registry-1.docker.io" */
   int tls_verify;
+  char *ca_bundle; /* with --cert-dir: the system's CAs and the dir's, PEM; else NULL */
+  size_t ca_bundle_len;
   struct ferry_credentials creds;
   int have_creds;
   char *creds_origin; /* "--creds" or the auth file's path, for messages */
@@ -102,6 +106,11 @@ handle_get (ferry_registry_t *r)
     {
       curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  else if (r->ca_bundle)
+    {
+      struct curl_blob blob = { .data = r->ca_bundle, .len = r->ca_bundle_len, .flags = CURL_BLOB_NOCOPY };
+      curl_easy_setopt (h, CURLOPT_CAINFO_BLOB, &blob);
     }
   return h;
 }
@@ -658,6 +667,16 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     }
 
   shown = ferry_registry_printable (realm);
+  /* Credentials travel to the realm: over plain http only when the user
+   * turned TLS verification off, as for the registry itself.  */
+  if (r->have_creds && r->tls_verify && strncmp (realm, "http://", 7) == 0)
+    {
+      ferry_make_error (err, 0,
+                        "registry %s asks for credentials to be sent to %s over plain http: refusing; pass "
+                        "--tls-verify=false if you trust that network",
+                        r->name, shown);
+      goto out;
+    }
 
   /* realm?service=S&scope=A&scope=B  */
   cap = strlen (realm) + 16;
@@ -1046,6 +1065,65 @@ load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, f
   return 0;
 }
 
+static void
+append_text (char **buf, size_t *len, const char *text, size_t n)
+{
+  *buf = xrealloc (*buf, *len + n + 2);
+  memcpy (*buf + *len, text, n);
+  *len += n;
+  (*buf)[(*len)++] = '\n';
+  (*buf)[*len] = '\0';
+}
+
+/* --cert-dir: the CA certificates (*.crt, PEM) in DIR are trusted beside
+ * the system's, as Podman trusts them.  */
+static int
+load_cert_dir (ferry_registry_t *r, const char *dir, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  CURL *probe = curl_easy_init ();
+  char *system_cas = NULL;
+  struct dirent *de;
+  size_t found = 0;
+
+  if (d == NULL)
+    {
+      if (probe)
+        curl_easy_cleanup (probe);
+      return ferry_make_error (err, errno, "cannot read certificate directory `%s` (--cert-dir)", dir);
+    }
+  if (probe && curl_easy_getinfo (probe, CURLINFO_CAINFO, &system_cas) == CURLE_OK && system_cas)
+    {
+      cleanup_free char *text = NULL;
+      cleanup_error ferry_error_t ignored = NULL;
+      size_t len;
+      if (ferry_read_file (system_cas, &text, &len, &ignored) == 0)
+        append_text (&r->ca_bundle, &r->ca_bundle_len, text, len);
+    }
+  if (probe)
+    curl_easy_cleanup (probe);
+  while ((de = readdir (d)))
+    {
+      size_t n = strlen (de->d_name);
+      cleanup_free char *path = NULL, *text = NULL;
+      size_t len;
+
+      if (n <= 4 || strcmp (de->d_name + n - 4, ".crt") != 0)
+        continue;
+      path = xasprintf ("%s/%s", dir, de->d_name);
+      if (ferry_read_file (path, &text, &len, err) < 0)
+        return ferry_error_wrap (err, "--cert-dir");
+      append_text (&r->ca_bundle, &r->ca_bundle_len, text, len);
+      found++;
+    }
+  if (found == 0)
+    return ferry_make_error (err, 0,
+                             "certificate directory `%s` holds no CA certificate (*.crt): put the registry's "
+                             "CA there, or leave out --cert-dir",
+                             dir);
+  return 0;
+}
+
 int
 ferry_registry_open (const char *registry, const struct ferry_registry_options *o, ferry_registry_t **out,
                      ferry_error_t *err)
@@ -1066,6 +1144,8 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
   r->name = xstrdup (registry);
   r->tls_verify = o->tls_verify;
   r->base = xasprintf ("https://%s", host);
+  if (o->cert_dir && load_cert_dir (r, o->cert_dir, err) < 0)
+    goto fail;
   if (load_credentials (r, o, err) < 0)
     goto fail;
   if (ping (r, &tls_failed, err) == 0)
@@ -1130,6 +1210,7 @@ ferry_registry_close (ferry_registry_t *r)
     return;
   for (i = 0; i < r->n_pool; i++)
     curl_easy_cleanup (r->pool[i]);
+  free (r->ca_bundle);
   while ((t = r->tokens))
     {
       r->tokens = t->next;

@@ -137,7 +137,7 @@ add_signature (ferry_engine_t *e, json_object *o, const struct ferry_archive_pro
                char *const *verify_keys, ferry_error_t *err)
 {
   __attribute__ ((cleanup (ferry_trust_release))) struct ferry_trust trust = { 0 };
-  cleanup_free char *named = NULL, *signer = NULL;
+  cleanup_free char *named = NULL;
   cleanup_error ferry_error_t bad = NULL;
   int trusted;
 
@@ -147,7 +147,7 @@ add_signature (ferry_engine_t *e, json_object *o, const struct ferry_archive_pro
   if (proof->signature)
     named = ferry_sign_document_key (proof->signature, proof->signature_len);
   json_object_object_add (o, "SignedBy", string_or_empty (named));
-  trusted = ferry_trust_check (&trust, proof, what, &signer, &bad);
+  trusted = ferry_trust_check (&trust, proof, what, NULL, &bad);
   json_object_object_add (o, "Trusted", json_object_new_boolean (trusted > 0));
   if (trusted < 0)
     json_object_object_add (o, "SignatureError", json_object_new_string (bad->msg));

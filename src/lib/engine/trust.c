@@ -77,7 +77,8 @@ ferry_trust_check (const struct ferry_trust *t, const struct ferry_archive_proof
   cleanup_free char *named = NULL;
   size_t i;
 
-  *signer = NULL;
+  if (signer)
+    *signer = NULL;
   if (t->n == 0)
     return 0;
   if (proof->signature == NULL)
@@ -98,6 +99,7 @@ ferry_trust_check (const struct ferry_trust *t, const struct ferry_archive_proof
                          proof->signature_len, what, err)
       < 0)
     return -1;
-  *signer = steal_pointer (&named);
+  if (signer)
+    *signer = steal_pointer (&named);
   return 1;
 }

@@ -27,8 +27,8 @@ struct ferry_trust
 int ferry_trust_load (ferry_engine_t *e, char *const *verify_keys, struct ferry_trust *t, ferry_error_t *err);
 void ferry_trust_release (struct ferry_trust *t);
 
-/* 1 when PROOF carries a valid signature by a key of T (*SIGNER gets its
- * fingerprint), 0 when T has no key (nothing is required), an error when
+/* 1 when PROOF carries a valid signature by a key of T (*SIGNER, unless
+ * SIGNER is NULL, gets its fingerprint), 0 when T has no key (nothing is required), an error when
  * T has keys and the archive WHAT is unsigned, signed by another key, or
  * its signature does not verify.  */
 int ferry_trust_check (const struct ferry_trust *t, const struct ferry_archive_proof *proof, const char *what,

@@ -174,9 +174,9 @@ check_container() {
 		esac
 		[ "$op" = import ] && [ -n "$(fb ps -aq)" ] && problem "a container is left on root B"
 	elif [ "$on_a" = exited ] && [ "$(fa inspect --format '{{.State.Checkpointed}}' c)" = true ]; then
-		# An import undone leaves the archive to restore; a checkpoint
-		# finished leaves it (or the images) checkpointed.
-		if [ "$op" = import ]; then outcome=back; else outcome=forward; fi
+		# A restore undone leaves the archive or the images to restore;
+		# a checkpoint finished leaves them so.
+		case "$op" in import | restore) outcome=back ;; *) outcome=forward ;; esac
 		case "$op" in
 		export | import) fb container restore --import "$work/c.tar.zst" >/dev/null 2>&1 && counting_past fb "$from" ||
 			problem "the archive does not restore" ;;

@@ -333,3 +333,22 @@ kill_after() {
 	fb container restore --import "$TEST_TMP/c.tar.zst" >/dev/null
 	assert_counts_on c fb
 }
+
+@test "an export to a relative path is settled right from any directory" {
+	start_counter
+	mkdir -p "$TEST_TMP/here" "$TEST_TMP/elsewhere"
+	(cd "$TEST_TMP/here" && FERRY_FAULT=checkpoint-sealed "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		container checkpoint --export c.tar.zst c) || true
+	[ -n "$(find "$TEST_TMP/here" -name '.checkpoint.ferry-tmp-*')" ]
+	(cd "$TEST_TMP/elsewhere" && f ps -a >/dev/null)
+	# Undone: its temporary archive, beside the export path, is gone.
+	[ -z "$(find "$TEST_TMP/here" -name '.checkpoint.ferry-tmp-*')" ]
+	[ "$(ctr_status c)" = running ]
+	(cd "$TEST_TMP/here" && FERRY_FAULT=checkpoint-renamed "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		container checkpoint --export c.tar.zst c) || true
+	(cd "$TEST_TMP/elsewhere" && f ps -a >/dev/null)
+	# Finished: the archive is where it was asked for and the source stopped.
+	[ -s "$TEST_TMP/here/c.tar.zst" ]
+	[ "$(ctr_status c)" = exited ]
+	assert_settled
+}

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -532,15 +533,27 @@ record_helper (pid_t pgid, void *arg, ferry_error_t *err)
   return 0;
 }
 
+/* PATH made absolute against the current directory.  */
+static char *
+absolute_path (const char *path)
+{
+  char cwd[PATH_MAX];
+
+  if (path[0] == '/' || getcwd (cwd, sizeof (cwd)) == NULL)
+    return xstrdup (path);
+  return xasprintf ("%s/%s", cwd, path);
+}
+
 static json_object *
-checkpoint_detail (const struct ferry_checkpoint_request *r, const char *work, const char *tmp)
+checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_abs, const char *work,
+                   const char *tmp)
 {
   json_object *d = json_object_new_object ();
 
   json_object_object_add (d, "work", json_object_new_string (work));
   if (r->export_path)
     {
-      json_object_object_add (d, "export", json_object_new_string (r->export_path));
+      json_object_object_add (d, "export", json_object_new_string (export_abs));
       json_object_object_add (d, "tmp", json_object_new_string (tmp));
     }
   json_object_object_add (d, "leave_running", json_object_new_boolean (r->leave_running));
@@ -566,7 +579,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   ferry_prepack_t *prepack = NULL;
   struct export x = { .fd = -1 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
-  cleanup_free char *criu_version = NULL;
+  cleanup_free char *criu_version = NULL, *export_abs = NULL;
   long long t0 = ferry_time_monotonic_us (), t1;
   int ret = -1;
 
@@ -590,8 +603,12 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {
-      cleanup_free char *dir_copy = xstrdup (r->export_path);
+      /* Absolute: whoever settles this may run elsewhere.  */
+      cleanup_free char *dir_copy = NULL;
       cleanup_free char *random = ferry_random_hex (8);
+
+      export_abs = absolute_path (r->export_path);
+      dir_copy = xstrdup (export_abs);
 
       /* With -k the images stay with the container: dump them beside it,
        * so keeping them is a rename, not a copy across file systems.  */
@@ -610,7 +627,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   /* Recorded before anything is touched; from here every failure goes
    * back through checkpoint_back, as a settle after a crash would.  */
   if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_CHECKPOINT, PHASE_DUMPING,
-                             checkpoint_detail (r, work, tmp), err)
+                             checkpoint_detail (r, export_abs, work, tmp), err)
       < 0)
     goto out;
   x.tmp = tmp;

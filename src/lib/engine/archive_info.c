@@ -13,20 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The compression, from the first bytes, as the reader detects it.  */
-static const char *
-compression_of (int fd)
-{
-  unsigned char magic[4] = { 0 };
-  ssize_t n = pread (fd, magic, sizeof (magic), 0);
-
-  if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-    return "zstd";
-  if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-    return "gzip";
-  return "none";
-}
-
 static int
 starts_with (const char *s, const char *prefix)
 {
@@ -173,7 +159,8 @@ ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", path);
   json_object_object_add (o, "File", json_object_new_string (path));
   json_object_object_add (o, "Size", json_object_new_int64 (st.st_size));
-  json_object_object_add (o, "Compression", json_object_new_string (compression_of (fd)));
+  json_object_object_add (o, "Compression",
+                          json_object_new_string (ferry_compression_name (ferry_compression_of_fd (fd))));
   if (ferry_archive_scan (fd, keep, what, &contents, &proof, err) < 0)
     return -1;
   if (add_signature (e, o, &proof, what, verify_keys, err) < 0)

@@ -9,6 +9,7 @@
 #include "../archive/archive.h"
 #include "../archive/criu_stats.h"
 #include "../image/reference.h"
+#include "../runtime/conmon.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -204,17 +205,12 @@ bundle_conmon (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
   cleanup_free char *path = xasprintf ("%s/conmon.pid", bundle);
-  cleanup_free char *text = NULL;
   cleanup_error ferry_error_t ignored = NULL;
-  long pid;
-  char *end;
+  pid_t pid;
 
-  if (ferry_read_file (path, &text, NULL, &ignored) < 0)
+  if (ferry_conmon_read_pid_file (path, &pid, &ignored) < 0 || pid <= 1 || ! ferry_process_is_conmon (pid))
     return 0;
-  pid = strtol (text, &end, 10);
-  if (end == text || pid <= 1 || pid > INT32_MAX || ! ferry_process_is_conmon ((pid_t) pid))
-    return 0;
-  return (pid_t) pid;
+  return pid;
 }
 
 static const char *const RESTORE_HELPERS[] = { "conmon", "runc", "crun", "criu", NULL };

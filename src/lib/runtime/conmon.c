@@ -368,8 +368,8 @@ last_line (const char *text)
   return xstrndup (start, end - start);
 }
 
-static int
-read_pid_file (const char *path, pid_t *pid, ferry_error_t *err)
+int
+ferry_conmon_read_pid_file (const char *path, pid_t *pid, ferry_error_t *err)
 {
   cleanup_free char *text = NULL;
   char *end;
@@ -636,7 +636,7 @@ ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid,
       || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
       || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
     return -1;
-  if (read_pid_file (o->conmon_pidfile, conmon_pid, err) < 0)
+  if (ferry_conmon_read_pid_file (o->conmon_pidfile, conmon_pid, err) < 0)
     return ferry_error_wrap (err, "conmon's PID for container %s", o->id);
   return 0;
 }

@@ -30,6 +30,9 @@ struct ferry_conmon_options
   char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
 };
 
+/* Reads the PID a pidfile (conmon's, the runtime's) holds.  */
+int ferry_conmon_read_pid_file (const char *path, pid_t *pid, ferry_error_t *err);
+
 /* Starts conmon, which runs `runtime create` (or `restore`) and daemonises.
  * Returns once the container exists (created, not started) with its PID and
  * conmon's.  When the runtime fails, the error has the runtime's message and

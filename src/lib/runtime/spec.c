@@ -193,13 +193,13 @@ ferry_spec_capability_name (const char *name)
   return NULL;
 }
 
-static int
-listed (char *const *v, const char *s)
+static bool
+strv_contains (const char *const *v, const char *s)
 {
   for (; v && *v; v++)
     if (strcmp (*v, s) == 0)
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 char **
@@ -212,9 +212,10 @@ ferry_spec_capabilities (char *const *add, char *const *drop)
   for (i = 0; ALL_CAPABILITIES[i]; i++)
     {
       const char *c = ALL_CAPABILITIES[i];
-      int is_default = listed ((char *const *) DEFAULT_CAPABILITIES, c);
-      int dropped = listed (drop, "ALL") || listed (drop, c);
-      int added = listed (add, "ALL") || listed (add, c);
+      const char *const *d = (const char *const *) drop, *const *a = (const char *const *) add;
+      int is_default = strv_contains (DEFAULT_CAPABILITIES, c);
+      int dropped = strv_contains (d, "ALL") || strv_contains (d, c);
+      int added = strv_contains (a, "ALL") || strv_contains (a, c);
 
       if ((is_default && ! dropped) || added)
         set[n++] = xstrdup (c);
@@ -468,15 +469,6 @@ clean_destination (const char *dest)
   return steal_pointer (&out);
 }
 
-static bool
-strv_contains (char **v, const char *s)
-{
-  for (; v && *v; v++)
-    if (strcmp (*v, s) == 0)
-      return true;
-  return false;
-}
-
 /* Fills DESTS (N_MOUNTS + 1 slots, NULL-terminated) with the clean
  * destinations of the user mounts, refusing what runc could not or should
  * not mount.  */
@@ -496,7 +488,7 @@ check_user_mounts (const struct ferry_spec_params *p, char **dests, ferry_error_
                                  "invalid mount `%s:%s`: the destination must be an absolute path below `/`"
                                  " without `..`",
                                  source ? source : "", m->destination ? m->destination : "");
-      if (strv_contains (dests, clean))
+      if (strv_contains ((const char *const *) dests, clean))
         {
           ferry_make_error (err, 0, "invalid mount `%s:%s`: duplicate mount destination `%s`",
                             source ? source : "", m->destination, clean);
@@ -534,7 +526,7 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
   default_mounts (p, defaults);
   for (i = 0; i < N_DEFAULT_MOUNTS; i++)
     {
-      if (strv_contains (dests, defaults[i].destination))
+      if (strv_contains ((const char *const *) dests, defaults[i].destination))
         continue;
       if (defaults[i].source == NULL)
         {

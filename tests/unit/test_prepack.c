@@ -225,6 +225,116 @@ test_streamed_several_files (void **state)
   assert_int_equal (ferry_rm_rf (top, &err), 0);
 }
 
+/* Incompressible bytes (xorshift), the same for the same SEED.  */
+static void
+noise (unsigned char *buf, size_t len, uint64_t seed)
+{
+  uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+
+  for (size_t i = 0; i < len; i++)
+    {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      buf[i] = (unsigned char) (x >> 24);
+    }
+}
+
+/* Encrypted (age), streamed entries still get their headers patched: the
+ * chunk holding a header goes out sealed only once the header is final,
+ * here after megabytes of the entry went out behind it.  Entries of
+ * several sizes put headers at several places in their chunks.  */
+static void
+test_streamed_encrypted (void **state)
+{
+  static const size_t sizes[] = { 5 * 1024 * 1024 + 3, 70000, 1, 9 * 1024 * 1024 };
+  cleanup_free char *top = NULL, *archive = NULL, *out = NULL, *idfile = NULL, *cmd = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_age_key *recipients = NULL, *ids = NULL;
+  size_t n_recipients = 0, n_ids = 0, i;
+  struct ferry_archive_keys keys;
+  struct ferry_archive_proof proof = { 0 };
+  ferry_archive_writer_t *w;
+  unsigned char *data;
+  int fd;
+
+  (void) state;
+  top = ferry_mkdtemp_in ("/tmp", "ferry-prepack-", &err);
+  archive = xasprintf ("%s/a.age", top);
+  out = xasprintf ("%s/out", top);
+  idfile = xasprintf ("%s/id.txt", top);
+  assert_int_equal (mkdir (out, 0700), 0);
+  /* The specification's example identity and its recipient.  */
+  assert_int_equal (
+      ferry_write_file_atomic (idfile,
+                               "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX\n",
+                               75, 0600, &err),
+      0);
+  assert_int_equal (
+      ferry_age_recipients_add ("age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj", &recipients,
+                                &n_recipients, &err),
+      0);
+  data = xmalloc (sizes[3]);
+  fd = open (archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_int_equal (ferry_archive_writer_encrypt (w, recipients, n_recipients, &err), 0);
+  assert_int_equal (ferry_archive_writer_add_data (w, "config.dump", "{}\n", 3, &err), 0);
+  assert_int_equal (ferry_archive_writer_add_directory (w, "checkpoint", &err), 0);
+  for (i = 0; i < sizeof (sizes) / sizeof (sizes[0]); i++)
+    {
+      cleanup_free char *name = xasprintf ("checkpoint/pages-%zu.img", i + 1);
+      size_t at;
+
+      noise (data, sizes[i], i);
+      assert_int_equal (ferry_archive_writer_begin_stream (w, name, &err), 0);
+      /* Pieces of 1 MiB, as prepack hands them over.  */
+      for (at = 0; at < sizes[i]; at += 1024 * 1024)
+        {
+          size_t n = sizes[i] - at < 1024 * 1024 ? sizes[i] - at : 1024 * 1024;
+          assert_int_equal (ferry_archive_writer_stream_data (w, data + at, n, &err), 0);
+        }
+      assert_int_equal (ferry_archive_writer_end_stream (w, &err), 0);
+    }
+  assert_int_equal (ferry_archive_writer_finish (w, &err), 0);
+  ferry_archive_writer_free (w);
+  close (fd);
+
+  assert_int_equal (ferry_age_identities_load (idfile, &ids, &n_ids, &err), 0);
+  keys.identities = ids;
+  keys.n = n_ids;
+  fd = open (archive, O_RDONLY | O_CLOEXEC);
+  if (ferry_archive_extract_proven (fd, &keys, out, NULL, "test archive", &proof, &err) < 0)
+    fail_msg ("%s", err->msg);
+  close (fd);
+  assert_true (proof.encrypted);
+  ferry_archive_proof_release (&proof);
+  for (i = 0; i < sizeof (sizes) / sizeof (sizes[0]); i++)
+    {
+      cleanup_free char *path = xasprintf ("%s/checkpoint/pages-%zu.img", out, i + 1);
+      cleanup_free char *got = NULL;
+      size_t len;
+
+      noise (data, sizes[i], i);
+      assert_int_equal (ferry_read_file (path, &got, &len, &err), 0);
+      assert_int_equal (len, sizes[i]);
+      assert_memory_equal (got, data, len);
+    }
+  /* Without the identity: refused, saying how to open it.  */
+  fd = open (archive, O_RDONLY | O_CLOEXEC);
+  assert_true (ferry_archive_extract_proven (fd, NULL, out, NULL, "test archive", NULL, &err) < 0);
+  assert_non_null (strstr (err->msg, "--decrypt-key"));
+  close (fd);
+  /* tar reads what age decrypts, where age is installed.  */
+  cmd = xasprintf ("! command -v age >/dev/null || age -d -i '%s' '%s' | zstd -dc | tar -tvf - | grep -q "
+                   "' 9437184 .*checkpoint/pages-4.img'",
+                   idfile, archive);
+  assert_int_equal (system (cmd), 0);
+  ferry_age_keys_free (ids, n_ids);
+  free (recipients);
+  free (data);
+  assert_int_equal (ferry_rm_rf (top, &err), 0);
+}
+
 struct fifo_writer
 {
   const char *first, *second;
@@ -426,6 +536,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_streamed_pages_round_trip),
     cmocka_unit_test (test_streamed_several_files),
+    cmocka_unit_test (test_streamed_encrypted),
     cmocka_unit_test (test_streamed_through_fifos),
     cmocka_unit_test (test_stream_refused),
     cmocka_unit_test (test_stream_aborted),

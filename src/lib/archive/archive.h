@@ -14,6 +14,7 @@
 #ifndef FERRY_ARCHIVE_ARCHIVE_H
 #define FERRY_ARCHIVE_ARCHIVE_H
 
+#include "../util/age.h"
 #include "../util/decompress.h"
 #include "../util/error.h"
 
@@ -37,6 +38,12 @@ typedef struct ferry_archive_writer ferry_archive_writer_t;
 ferry_archive_writer_t *ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
                                                   ferry_error_t *err);
 
+/* Encrypts the archive to the N RECIPIENTS (util/age.h): an age file
+ * that `age -d` opens too.  Only right after ferry_archive_writer_new.
+ * Streamed entries still work: the chunk holding a header to be patched
+ * is sealed once the header is final, and written into its place.  */
+int ferry_archive_writer_encrypt (ferry_archive_writer_t *w, const struct ferry_age_key *recipients, size_t n,
+                                  ferry_error_t *err);
 /* Adds the regular file PATH as entry NAME (mode 0600 in the archive, owner
  * 0:0, mtime kept).  */
 int ferry_archive_writer_add_file (ferry_archive_writer_t *w, const char *name, const char *path,
@@ -96,6 +103,8 @@ int ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (con
  * exactly as read, and its signature document (NULL when unsigned).  */
 struct ferry_archive_proof
 {
+  int encrypted;                      /* it came encrypted (and authenticated) */
+  enum ferry_compression compression; /* of the tar (inside the encryption) */
   char *manifest;
   size_t manifest_len;
   char *signature;
@@ -118,14 +127,26 @@ void ferry_archive_contents_release (struct ferry_archive_contents *c);
 const char *ferry_archive_contents_get (const struct ferry_archive_contents *c, const char *name,
                                         size_t *len);
 
+/* How to open an encrypted archive: the age identities to try.  NULL or
+ * none: an encrypted archive is refused with an error that says how to
+ * open it.  */
+struct ferry_archive_keys
+{
+  const struct ferry_age_key *identities;
+  size_t n;
+};
+
 /* Reads and verifies the whole archive like ferry_archive_extract_proven,
  * writing nothing: the entries KEEP names (NULL-terminated, up to 4 MiB
  * each) are kept in *OUT, every other one is only hashed.  */
-int ferry_archive_scan (int fd, const char *const *keep, const char *what, struct ferry_archive_contents *out,
+int ferry_archive_scan (int fd, const struct ferry_archive_keys *keys, const char *const *keep,
+                        const char *what, struct ferry_archive_contents *out,
                         struct ferry_archive_proof *proof, ferry_error_t *err);
 
-/* ferry_archive_extract_verified, also filling *PROOF.  */
-int ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name),
-                                  const char *what, struct ferry_archive_proof *proof, ferry_error_t *err);
+/* ferry_archive_extract_verified, also filling *PROOF, and decrypting an
+ * encrypted archive with KEYS as it goes.  */
+int ferry_archive_extract_proven (int fd, const struct ferry_archive_keys *keys, const char *dir,
+                                  int (*allowed) (const char *name), const char *what,
+                                  struct ferry_archive_proof *proof, ferry_error_t *err);
 
 #endif

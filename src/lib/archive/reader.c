@@ -75,6 +75,10 @@ struct reader
   int dirfd;
 
   ferry_prefetch_t *prefetch;
+  int fd;
+  /* Opens an encrypted archive; lets any other through.  */
+  ferry_age_open_t *age;
+  const struct ferry_archive_keys *keys;
   ferry_decompress_t *stream;
   ferry_error_t read_err; /* why the stream failed, if it did */
   unsigned char *buf;
@@ -116,6 +120,7 @@ reader_release (struct reader *rd)
   if (rd->ar)
     archive_read_free (rd->ar);
   ferry_decompress_close (rd->stream);
+  ferry_age_open_free (rd->age);
   ferry_prefetch_stop (rd->prefetch);
   ferry_error_release (&rd->read_err);
   free (rd->buf);
@@ -161,6 +166,9 @@ stream_error (struct reader *rd, ferry_error_t *err)
 {
   const char *msg;
 
+  /* The encryption found the stream cut or tampered with.  */
+  if (rd->age && ferry_age_open_error (rd->age))
+    return ferry_make_error (err, 0, "%s", ferry_age_open_error (rd->age));
   if (rd->read_err)
     {
       msg = rd->read_err->msg;
@@ -970,7 +978,13 @@ int
 ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
                                 ferry_error_t *err)
 {
-  return ferry_archive_extract_proven (fd, dir, allowed, what, NULL, err);
+  return ferry_archive_extract_proven (fd, NULL, dir, allowed, what, NULL, err);
+}
+
+static ssize_t
+read_fd (void *arg, void *buf, size_t len)
+{
+  return read (*(int *) arg, buf, len);
 }
 
 /* Reads the whole archive from FD into RD (extracting, or scanning), and
@@ -979,11 +993,25 @@ static int
 read_verified (struct reader *rd, int fd, struct ferry_archive_proof *proof, ferry_error_t *err)
 {
   rd->seen = json_object_new_object ();
+  rd->fd = fd;
   rd->prefetch = ferry_prefetch_start (fd);
-  rd->stream = ferry_decompress_open_with (fd, rd->prefetch ? ferry_prefetch_read : NULL, rd->prefetch,
-                                           "archive", err);
+  rd->age = ferry_age_open_new (
+      rd->prefetch ? ferry_prefetch_read : read_fd, rd->prefetch ? (void *) rd->prefetch : (void *) &rd->fd,
+      rd->keys ? rd->keys->identities : NULL, rd->keys ? rd->keys->n : 0, rd->what, err);
+  if (rd->age == NULL)
+    return -1;
+  if (proof)
+    proof->encrypted = ferry_age_open_encrypted (rd->age);
+  rd->stream = ferry_decompress_open_with (fd, ferry_age_open_read, rd->age, "archive", err);
+  if (rd->stream == NULL && ferry_age_open_error (rd->age))
+    {
+      ferry_error_release (err);
+      return ferry_make_error (err, 0, "%s", ferry_age_open_error (rd->age));
+    }
   if (rd->stream == NULL)
     return ferry_error_wrap (err, "cannot read %s", rd->what);
+  if (proof)
+    proof->compression = ferry_decompress_kind (rd->stream);
   /* Every entry is hashed on its own; digests of the whole stream would
    * only cost time.  */
   ferry_decompress_skip_digests (rd->stream);
@@ -1007,11 +1035,11 @@ read_verified (struct reader *rd, int fd, struct ferry_archive_proof *proof, fer
 }
 
 int
-ferry_archive_scan (int fd, const char *const *keep, const char *what, struct ferry_archive_contents *out,
-                    struct ferry_archive_proof *proof, ferry_error_t *err)
+ferry_archive_scan (int fd, const struct ferry_archive_keys *keys, const char *const *keep, const char *what,
+                    struct ferry_archive_contents *out, struct ferry_archive_proof *proof, ferry_error_t *err)
 {
   __attribute__ ((cleanup (reader_release))) struct reader rd
-      = { .what = what, .dirfd = -1, .parent_fd = -1, .keep = keep, .contents = out };
+      = { .what = what, .dirfd = -1, .parent_fd = -1, .keep = keep, .contents = out, .keys = keys };
   int ret;
 
   memset (out, 0, sizeof (*out));
@@ -1051,11 +1079,12 @@ ferry_archive_contents_get (const struct ferry_archive_contents *c, const char *
 }
 
 int
-ferry_archive_extract_proven (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
+ferry_archive_extract_proven (int fd, const struct ferry_archive_keys *keys, const char *dir,
+                              int (*allowed) (const char *name), const char *what,
                               struct ferry_archive_proof *proof, ferry_error_t *err)
 {
   __attribute__ ((cleanup (reader_release))) struct reader rd
-      = { .what = what, .dir = dir, .allowed = allowed, .dirfd = -1, .parent_fd = -1 };
+      = { .what = what, .dir = dir, .allowed = allowed, .dirfd = -1, .parent_fd = -1, .keys = keys };
 
   if (what == NULL)
     rd.what = "checkpoint archive";

@@ -15,6 +15,7 @@
  * virtual machines), the disk works while the next buffer fills, and the
  * caller's fsync finds little left to write.  */
 #include "archive.h"
+#include "../util/age.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -24,6 +25,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/crypto.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -206,6 +208,21 @@ struct ferry_archive_writer
   bool broken;
   bool finished;
   EVP_PKEY *signing_key; /* borrowed; NULL: unsigned */
+
+  /* Encrypting (age): the compressors' bytes gather in PLAIN and go into
+   * OUT sealed, a chunk at a time.  NULL: OUT gets them as they are.  */
+  ferry_age_seal_t *seal;
+  size_t seal_header;   /* bytes of the age header and payload nonce */
+  unsigned char *plain; /* WRITER_OUT_SIZE bytes */
+  size_t plain_len;
+  uint64_t plain_bytes; /* sealed so far: plain[0] is at this offset */
+  /* The chunks holding a streamed entry's header frame stay unsealed (a
+   * placeholder goes out) until the frame is patched: a chunk is sealed
+   * once, never again under the same nonce.  */
+  uint64_t pin_first;
+  size_t pin_count;
+  bool pin_held[2];
+  unsigned char *pinned[2];
 
   struct stream stream;
   struct hasher hasher;
@@ -482,20 +499,192 @@ out_patch (ferry_archive_writer_t *w, uint64_t at, const unsigned char *data, si
   return e ? -1 : 0;
 }
 
+/* ---- encryption: between the compressors and the output ---------------- */
+
+/* The age chunk of plaintext offset AT.  */
+static uint64_t
+chunk_of (uint64_t at)
+{
+  return at / FERRY_AGE_CHUNK;
+}
+
+static bool
+is_pinned (ferry_archive_writer_t *w, uint64_t index)
+{
+  return w->pin_count > 0 && index >= w->pin_first && index < w->pin_first + w->pin_count;
+}
+
+/* Seals the whole chunks gathered in PLAIN into OUT, but keeps the last
+ * one back until something follows it (the final chunk is marked as
+ * such); with LAST, everything, the last chunk marked final.  */
+static int
+seal_flush (ferry_archive_writer_t *w, bool last)
+{
+  size_t done = 0;
+
+  for (;;)
+    {
+      size_t left = w->plain_len - done;
+      size_t n = left < FERRY_AGE_CHUNK ? left : FERRY_AGE_CHUNK;
+      uint64_t index = chunk_of (w->plain_bytes + done);
+      bool final = last && left <= FERRY_AGE_CHUNK;
+
+      if (! final && left <= FERRY_AGE_CHUNK)
+        break;
+      if (WRITER_OUT_SIZE - w->out_len < n + FERRY_AGE_TAG && out_flush (w, false) < 0)
+        return -1;
+      if (is_pinned (w, index) && ! final)
+        {
+          /* A placeholder now, the sealed chunk once it is patched.  */
+          size_t slot = (size_t) (index - w->pin_first);
+          memcpy (w->pinned[slot], w->plain + done, n);
+          w->pin_held[slot] = true;
+          memset (w->out + w->out_len, 0, n + FERRY_AGE_TAG);
+        }
+      else if (ferry_age_seal_chunk (w->seal, index, final, w->plain + done, n, w->out + w->out_len,
+                                     &w->sink_err)
+               < 0)
+        return -1;
+      w->out_len += n + FERRY_AGE_TAG;
+      done += n;
+      if (final)
+        break;
+    }
+  memmove (w->plain, w->plain + done, w->plain_len - done);
+  w->plain_len -= done;
+  w->plain_bytes += done;
+  return 0;
+}
+
+/* Where the compressors write: OUT, or PLAIN when encrypting.  */
+static unsigned char *
+stage_buf (ferry_archive_writer_t *w)
+{
+  return w->seal ? w->plain : w->out;
+}
+
+static size_t *
+stage_len (ferry_archive_writer_t *w)
+{
+  return w->seal ? &w->plain_len : &w->out_len;
+}
+
+/* The stage is full: on with it.  */
+static int
+stage_flush (ferry_archive_writer_t *w)
+{
+  return w->seal ? seal_flush (w, false) : out_flush (w, false);
+}
+
+/* The offset the next byte written to the stage gets, counted in the
+ * compressed stream (the plaintext of the encryption).  */
+static uint64_t
+stage_offset (ferry_archive_writer_t *w)
+{
+  return w->seal ? w->plain_bytes + w->plain_len : w->bytes + w->out_len;
+}
+
+/* Keeps the chunks under [AT, AT + LEN) unsealed until seal_unpin.  */
+static void
+seal_pin (ferry_archive_writer_t *w, uint64_t at, size_t len)
+{
+  size_t i;
+
+  if (w->seal == NULL)
+    return;
+  w->pin_first = chunk_of (at);
+  w->pin_count = (size_t) (chunk_of (at + len - 1) - w->pin_first + 1);
+  for (i = 0; i < w->pin_count; i++)
+    {
+      if (w->pinned[i] == NULL)
+        w->pinned[i] = xmalloc (FERRY_AGE_CHUNK);
+      w->pin_held[i] = false;
+    }
+}
+
+/* Seals the pinned chunks that went out as placeholders and puts them in
+ * their place.  */
+static int
+seal_unpin (ferry_archive_writer_t *w)
+{
+  cleanup_free unsigned char *sealed = NULL;
+  size_t i;
+  int r = 0;
+
+  for (i = 0; i < w->pin_count && r == 0; i++)
+    {
+      uint64_t index = w->pin_first + i;
+
+      if (! w->pin_held[i])
+        continue;
+      if (sealed == NULL)
+        sealed = xmalloc (FERRY_AGE_CHUNK + FERRY_AGE_TAG);
+      if (ferry_age_seal_chunk (w->seal, index, false, w->pinned[i], FERRY_AGE_CHUNK, sealed, &w->sink_err)
+          < 0)
+        r = -1;
+      else if (out_patch (w, ferry_age_chunk_offset (w->seal_header, index), sealed,
+                          FERRY_AGE_CHUNK + FERRY_AGE_TAG)
+               < 0)
+        r = ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+    }
+  w->pin_count = 0;
+  return r;
+}
+
+/* Replaces LEN bytes at offset AT of the compressed stream: in OUT, or
+ * (encrypting) in PLAIN or a pinned chunk.  */
+static int
+stage_patch (ferry_archive_writer_t *w, uint64_t at, const unsigned char *data, size_t len)
+{
+  if (w->seal == NULL)
+    {
+      if (out_patch (w, at, data, len) < 0)
+        return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+      return 0;
+    }
+  while (len > 0)
+    {
+      uint64_t index = chunk_of (at);
+      size_t in_chunk = (size_t) (at % FERRY_AGE_CHUNK), n;
+      unsigned char *dst;
+
+      if (at >= w->plain_bytes)
+        {
+          n = len;
+          dst = w->plain + (at - w->plain_bytes);
+        }
+      else if (is_pinned (w, index) && w->pin_held[index - w->pin_first])
+        {
+          n = FERRY_AGE_CHUNK - in_chunk < len ? FERRY_AGE_CHUNK - in_chunk : len;
+          dst = w->pinned[index - w->pin_first] + in_chunk;
+        }
+      else
+        return ferry_make_error (&w->sink_err, EINVAL,
+                                 "cannot patch the archive at %llu: it is sealed already",
+                                 (unsigned long long) at);
+      memcpy (dst, data, n);
+      at += n;
+      data += n;
+      len -= n;
+    }
+  return seal_unpin (w);
+}
+
 static int
 sink_plain (ferry_archive_writer_t *w, const unsigned char *data, size_t len)
 {
   while (len > 0)
     {
-      size_t n = WRITER_OUT_SIZE - w->out_len;
+      size_t *have = stage_len (w);
+      size_t n = WRITER_OUT_SIZE - *have;
 
       if (n > len)
         n = len;
-      memcpy (w->out + w->out_len, data, n);
-      w->out_len += n;
+      memcpy (stage_buf (w) + *have, data, n);
+      *have += n;
       data += n;
       len -= n;
-      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
+      if (*have == WRITER_OUT_SIZE && stage_flush (w) < 0)
         return -1;
     }
   return 0;
@@ -508,14 +697,14 @@ sink_zstd (ferry_archive_writer_t *w, const void *data, size_t len, ZSTD_EndDire
 
   for (;;)
     {
-      ZSTD_outBuffer out = { w->out, WRITER_OUT_SIZE, w->out_len };
+      ZSTD_outBuffer out = { stage_buf (w), WRITER_OUT_SIZE, *stage_len (w) };
       size_t remaining = ZSTD_compressStream2 (w->zstd, &out, &in, mode);
 
       if (ZSTD_isError (remaining))
         return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: %s",
                                  ZSTD_getErrorName (remaining));
-      w->out_len = out.pos;
-      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
+      *stage_len (w) = out.pos;
+      if (out.pos == WRITER_OUT_SIZE && stage_flush (w) < 0)
         return -1;
       if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
         return 0;
@@ -531,13 +720,13 @@ sink_gzip (ferry_archive_writer_t *w, const void *data, size_t len, int flush)
     {
       int ret;
 
-      w->z.next_out = w->out + w->out_len;
-      w->z.avail_out = WRITER_OUT_SIZE - w->out_len;
+      w->z.next_out = stage_buf (w) + *stage_len (w);
+      w->z.avail_out = WRITER_OUT_SIZE - *stage_len (w);
       ret = deflate (&w->z, flush);
-      w->out_len = WRITER_OUT_SIZE - w->z.avail_out;
+      *stage_len (w) = WRITER_OUT_SIZE - w->z.avail_out;
       if (ret == Z_STREAM_ERROR)
         return ferry_make_error (&w->sink_err, 0, "cannot compress the checkpoint archive: zlib error");
-      if (w->out_len == WRITER_OUT_SIZE && out_flush (w, false) < 0)
+      if (*stage_len (w) == WRITER_OUT_SIZE && stage_flush (w) < 0)
         return -1;
       if (flush == Z_FINISH ? ret == Z_STREAM_END : w->z.avail_in == 0)
         return 0;
@@ -705,6 +894,16 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   if (w->z_ready)
     deflateEnd (&w->z);
   ferry_error_release (&w->sink_err);
+  ferry_age_seal_free (w->seal);
+  if (w->plain)
+    OPENSSL_cleanse (w->plain, WRITER_OUT_SIZE);
+  free (w->plain);
+  for (size_t i = 0; i < 2; i++)
+    {
+      if (w->pinned[i])
+        OPENSSL_cleanse (w->pinned[i], FERRY_AGE_CHUNK);
+      free (w->pinned[i]);
+    }
   json_object_put (w->files);
   json_object_put (w->dirs);
   free (w->stream.name);
@@ -713,6 +912,26 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   output_stop (w);
   free (w->io);
   free (w);
+}
+
+int
+ferry_archive_writer_encrypt (ferry_archive_writer_t *w, const struct ferry_age_key *recipients, size_t n,
+                              ferry_error_t *err)
+{
+  cleanup_free unsigned char *header = NULL;
+  size_t len;
+
+  if (w->seal || w->bytes || w->out_len || w->broken)
+    return ferry_make_error (err, EINVAL, "cannot encrypt an archive already begun");
+  w->seal = ferry_age_seal_new (recipients, n, &header, &len, err);
+  if (w->seal == NULL)
+    return -1;
+  /* The header goes out as it is; everything after it sealed.  */
+  memcpy (w->out, header, len);
+  w->out_len = len;
+  w->seal_header = len;
+  w->plain = xmalloc (WRITER_OUT_SIZE);
+  return 0;
 }
 
 uint64_t
@@ -1013,7 +1232,8 @@ ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, 
    * would only add copies and hand-overs (1 GiB: 1.36 s against 1.22 s).  */
   if (zstd_frame_params (w, ZSTD_STREAM_LEVEL, 0) < 0)
     goto sink_failed;
-  w->stream.header_at = w->bytes + w->out_len;
+  w->stream.header_at = stage_offset (w);
+  seal_pin (w, w->stream.header_at, sizeof (frame));
   ustar_header (header, clean, 0, 0);
   header_frame (frame, header);
   if (sink_plain (w, frame, sizeof (frame)) < 0)
@@ -1072,10 +1292,13 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
     }
   ustar_header (header, name, w->stream.size, w->stream.mtime);
   header_frame (frame, header);
-  if (out_patch (w, w->stream.header_at, frame, sizeof (frame)) < 0)
+  if (stage_patch (w, w->stream.header_at, frame, sizeof (frame)) < 0)
     {
+      int status = w->sink_err->status;
       w->broken = true;
-      return ferry_make_error (err, errno, "cannot write the header of `%s` into the archive", name);
+      ferry_make_error (err, status, "cannot write the header of `%s` into the archive: %s", name,
+                        w->sink_err->msg);
+      return -1 - status;
     }
   ferry_sha256_finish (w->stream.hash, digest);
   w->stream.hash = NULL;
@@ -1404,7 +1627,7 @@ ferry_archive_writer_finish (ferry_archive_writer_t *w, ferry_error_t *err)
   if (archive_write_close (w->ar) != ARCHIVE_OK)
     return tar_error (w, "the end-of-archive marker", err);
   w->finished = true;
-  if (sink_finish (w) < 0 || out_finish (w) < 0)
+  if (sink_finish (w) < 0 || (w->seal && seal_flush (w, true) < 0) || out_finish (w) < 0)
     {
       int status = w->sink_err->status;
       w->broken = true;

@@ -12,16 +12,19 @@
 enum
 {
   OPT_VERIFY_KEY = OPT_COMMAND_FIRST,
+  OPT_DECRYPT_KEY,
 };
 
 static const char inspect_usage[]
     = "Usage: ferry archive inspect [OPTIONS] FILE\n\n"
       "Show what a checkpoint archive holds and would be granted, without restoring it: the\n"
       "container, its image, sizes, the CRIU that dumped it, its bind mounts and networks, what\n"
-      "it asks for beyond a plain run, and whether it is signed, by which key, and whether that\n"
-      "key is trusted here.  The whole archive is read and checked against its manifest; one\n"
-      "that is not whole is an error.\n\n"
+      "it asks for beyond a plain run, whether it is signed, by which key, and whether that\n"
+      "key is trusted here, and whether it is encrypted.  The whole archive is read and checked\n"
+      "against its manifest; one that is not whole is an error.  Of an encrypted archive, only\n"
+      "the number of recipients shows without --decrypt-key.\n\n"
       "Options:\n"
+      "      --decrypt-key KEY   open an encrypted archive with the age identity file KEY\n"
       "  -f, --format TEMPLATE   format the output with a Go template ({{.Container.Name}})\n"
       "      --verify-key PUB    trust the Ed25519 public key PUB (repeatable), besides the keys in\n"
       "                          <root>/trusted-keys\n";
@@ -32,12 +35,13 @@ archive_inspect (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "format", required_argument, NULL, 'f' },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
+                                        { "decrypt-key", required_argument, NULL, OPT_DECRYPT_KEY },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_free char **verify_keys = xmalloc0 (sizeof (char *));
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *o = NULL;
-  const char *format = NULL;
+  const char *format = NULL, *decrypt_key = NULL;
   ferry_error_t err = NULL;
   size_t n_keys = 0;
   int c;
@@ -47,6 +51,9 @@ archive_inspect (int argc, char **argv)
       {
       case 'f':
         format = optarg;
+        break;
+      case OPT_DECRYPT_KEY:
+        decrypt_key = optarg;
         break;
       case OPT_VERIFY_KEY:
         verify_keys = xrealloc (verify_keys, sizeof (char *) * (n_keys + 2));
@@ -70,7 +77,7 @@ archive_inspect (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_archive_inspect (e, argv[optind], verify_keys, &o, &err) < 0)
+  if (ferry_archive_inspect (e, argv[optind], verify_keys, decrypt_key, &o, &err) < 0)
     return ferry_cli_fail (&err);
   if (format)
     return ferry_cli_print_template (format, o) == 0 ? 0 : FERRY_EXIT_ERROR;

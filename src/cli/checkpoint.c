@@ -22,6 +22,8 @@ enum
   OPT_TRUST_ARCHIVE,
   OPT_SIGN_KEY,
   OPT_VERIFY_KEY,
+  OPT_ENCRYPT_RECIPIENT,
+  OPT_DECRYPT_KEY,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -98,6 +100,9 @@ static const char checkpoint_usage[]
       "Options:\n"
       "  -a, --all               checkpoint all running containers\n"
       "  -c, --compress ALGO     archive compression: zstd (default), gzip or none\n"
+      "      --encrypt-recipient R\n"
+      "                          with --export: encrypt the archive (age format) to the recipient R\n"
+      "                          (age1..., or a file of them; repeatable: any of them opens it)\n"
       "  -e, --export FILE       write everything the container needs into FILE\n"
       "      --file-locks        checkpoint file locks\n"
       "      --ignore-rootfs     leave the root file system changes out of the archive\n"
@@ -111,27 +116,33 @@ static const char checkpoint_usage[]
       "\n"
       "A key pair for --sign-key (and restore --verify-key):\n"
       "  openssl genpkey -algorithm ed25519 -out key.pem\n"
-      "  openssl pkey -in key.pem -pubout -out key.pub\n";
+      "  openssl pkey -in key.pem -pubout -out key.pub\n"
+      "An identity for --encrypt-recipient (and restore --decrypt-key):\n"
+      "  age-keygen -o identity.txt     (prints the recipient, age1...)\n";
 
 int
 ferry_cmd_checkpoint (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "all", no_argument, NULL, 'a' },
-                                        { "compress", required_argument, NULL, 'c' },
-                                        { "export", required_argument, NULL, 'e' },
-                                        { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
-                                        { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
-                                        { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
-                                        { "keep", no_argument, NULL, 'k' },
-                                        { "latest", no_argument, NULL, 'l' },
-                                        { "leave-running", no_argument, NULL, 'R' },
-                                        { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
-                                        { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
-                                        { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "all", no_argument, NULL, 'a' },
+          { "compress", required_argument, NULL, 'c' },
+          { "encrypt-recipient", required_argument, NULL, OPT_ENCRYPT_RECIPIENT },
+          { "export", required_argument, NULL, 'e' },
+          { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
+          { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+          { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
+          { "keep", no_argument, NULL, 'k' },
+          { "latest", no_argument, NULL, 'l' },
+          { "leave-running", no_argument, NULL, 'R' },
+          { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+          { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+          { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   struct ferry_checkpoint_request r = { .compression = FERRY_COMPRESSION_ZSTD };
+  cleanup_free char **recipients = xmalloc0 (sizeof (char *));
+  size_t n_recipients = 0;
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
@@ -178,6 +189,12 @@ ferry_cmd_checkpoint (int argc, char **argv)
       case OPT_SIGN_KEY:
         r.sign_key = optarg;
         break;
+      case OPT_ENCRYPT_RECIPIENT:
+        recipients = xrealloc (recipients, sizeof (char *) * (n_recipients + 2));
+        recipients[n_recipients++] = optarg;
+        recipients[n_recipients] = NULL;
+        r.encrypt_recipients = recipients;
+        break;
       default:
         {
           int rr = ferry_cli_common_option (c, "container checkpoint", argv);
@@ -198,6 +215,8 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --export");
   if (r.sign_key && r.export_path == NULL)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
+  if (n_recipients && r.export_path == NULL)
+    return ferry_cli_failf ("--encrypt-recipient encrypts an exported archive: use it with --export");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -235,6 +254,8 @@ static const char restore_usage[]
       "Options:\n"
       "  -a, --all               restore all checkpointed containers\n"
       "      --file-locks        restore file locks\n"
+      "      --decrypt-key KEY   with --import: open an encrypted archive with the age identity file\n"
+      "                          KEY (as age-keygen writes it); it is decrypted as it is read\n"
       "  -i, --import FILE       restore the container exported into FILE\n"
       "      --ignore-rootfs     do not apply the archive's root file system changes\n"
       "      --ignore-volumes    use the volumes already on this host instead of the archive's\n"
@@ -270,6 +291,7 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE },
+                                        { "decrypt-key", required_argument, NULL, OPT_DECRYPT_KEY },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
@@ -330,6 +352,9 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_TCP_ESTABLISHED:
         r.tcp_established = 1;
         break;
+      case OPT_DECRYPT_KEY:
+        r.decrypt_key = optarg;
+        break;
       case OPT_TRUST_ARCHIVE:
         r.trust_archive = 1;
         break;
@@ -355,6 +380,8 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name only works with --import");
+  if (r.decrypt_key && r.import_path == NULL)
+    return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
   if (r.import_path && (all || latest || optind < argc))
     return ferry_cli_failf (
         "--import restores the archive's container: give no container names, --all or --latest");

@@ -140,10 +140,30 @@ add_signature (ferry_engine_t *e, json_object *o, const struct ferry_archive_pro
   return 0;
 }
 
-int
-ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_keys, json_object **out,
-                       ferry_error_t *err)
+static void
+release_keys (struct ferry_archive_keys *k)
 {
+  ferry_age_keys_free ((struct ferry_age_key *) k->identities, k->n);
+}
+
+/* The recipient stanzas in the age header at the start of FD; 0 when it
+ * is not encrypted.  */
+static size_t
+age_recipients (int fd)
+{
+  cleanup_free unsigned char *head = xmalloc (64 * 1024);
+  ssize_t n = pread (fd, head, 64 * 1024, 0);
+
+  return n > 0 ? ferry_age_count_stanzas (head, (size_t) n) : 0;
+}
+
+int
+ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_keys, const char *decrypt_key,
+                       json_object **out, ferry_error_t *err)
+{
+  __attribute__ ((cleanup (release_keys))) struct ferry_archive_keys keys = { NULL, 0 };
+  struct ferry_age_key *identities = NULL;
+  size_t recipients;
   static const char *const keep[] = { "config.dump", "network.status", NULL };
   cleanup_free char *what = xasprintf ("checkpoint archive `%s`", path);
   __attribute__ ((cleanup (ferry_archive_contents_release))) struct ferry_archive_contents contents = { 0 };
@@ -159,10 +179,23 @@ ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", path);
   json_object_object_add (o, "File", json_object_new_string (path));
   json_object_object_add (o, "Size", json_object_new_int64 (st.st_size));
-  json_object_object_add (o, "Compression",
-                          json_object_new_string (ferry_compression_name (ferry_compression_of_fd (fd))));
-  if (ferry_archive_scan (fd, keep, what, &contents, &proof, err) < 0)
+  recipients = age_recipients (fd);
+  json_object_object_add (o, "Encrypted", json_object_new_boolean (recipients > 0));
+  if (recipients)
+    json_object_object_add (o, "Recipients", json_object_new_int64 ((int64_t) recipients));
+  if (recipients && decrypt_key == NULL)
+    {
+      /* All the rest is inside the encryption.  */
+      *out = steal_pointer (&o);
+      return 0;
+    }
+  if (decrypt_key && ferry_age_identities_load (decrypt_key, &identities, &keys.n, err) < 0)
     return -1;
+  keys.identities = identities;
+  if (ferry_archive_scan (fd, &keys, keep, what, &contents, &proof, err) < 0)
+    return -1;
+  json_object_object_add (o, "Compression",
+                          json_object_new_string (ferry_compression_name (proof.compression)));
   if (add_signature (e, o, &proof, what, verify_keys, err) < 0)
     return -1;
   config = ferry_archive_contents_get (&contents, "config.dump", &config_len);

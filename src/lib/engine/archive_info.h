@@ -12,8 +12,9 @@
  * NULL) and the root's trusted keys decide whether its signature is
  * trusted; an untrusted or bad signature is reported, not an error.  An
  * archive that is not whole (a digest or size off, an entry missing) is
- * an error.  */
-int ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_keys, json_object **out,
-                           ferry_error_t *err);
+ * an error.  An encrypted archive is opened with the age identity file
+ * DECRYPT_KEY; without one, only what its header shows is described.  */
+int ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_keys,
+                           const char *decrypt_key, json_object **out, ferry_error_t *err);
 
 #endif

@@ -173,6 +173,9 @@ add_if_present (ferry_archive_writer_t *w, const char *name, const char *path, f
 struct export
 {
   const char *tmp;
+  /* Encrypted to these (age); none: plain.  */
+  struct ferry_age_key *recipients;
+  size_t n_recipients;
   const char *criu_version; /* for config.dump; may be NULL */
   int fd;
   ferry_archive_writer_t *w;
@@ -214,6 +217,8 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
   if (x->w == NULL)
+    return -1;
+  if (x->n_recipients && ferry_archive_writer_encrypt (x->w, x->recipients, x->n_recipients, err) < 0)
     return -1;
   if (sign_key)
     ferry_archive_writer_set_signing_key (x->w, sign_key);
@@ -584,12 +589,20 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   int ret = -1;
 
   memset (stats, 0, sizeof (*stats));
-  /* A key that cannot sign is found out before the container is touched.  */
+  /* A key that cannot sign, or a recipient that is none, is found out
+   * before the container is touched.  */
   if (r->sign_key && (sign_key = ferry_sign_key_load (r->sign_key, 1, err)) == NULL)
     return -1;
+  for (char **it = r->encrypt_recipients; it && *it; it++)
+    if (ferry_age_recipients_add (*it, &x.recipients, &x.n_recipients, err) < 0)
+      {
+        free (x.recipients);
+        return -1;
+      }
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     {
+      free (x.recipients);
       stats->total_us = ferry_time_monotonic_us () - t0;
       return -1;
     }
@@ -733,6 +746,7 @@ fail:
 out:
   ferry_prepack_free (prepack);
   export_close (&x);
+  free (x.recipients);
   ferry_operation_release (&op);
   stats->total_us = ferry_time_monotonic_us () - t0;
   ferry_container_free (c);

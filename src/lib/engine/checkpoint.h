@@ -28,6 +28,9 @@ struct ferry_checkpoint_request
   int tcp_established;
   int file_locks;
   const char *sign_key; /* export: an Ed25519 private key (PEM) that signs it */
+  /* export: encrypt it (age) to these recipients, each an age1... string
+   * or a file of them; NULL-terminated, NULL or empty: not encrypted.  */
+  char **encrypt_recipients;
 };
 
 struct ferry_restore_request
@@ -43,6 +46,8 @@ struct ferry_restore_request
   /* import: the archive may ask for more than a plain run gives (bind
    * mounts of host paths, the host's network).  */
   int trust_archive;
+  /* import: an age identity file that opens an encrypted archive.  */
+  const char *decrypt_key;
   /* import: public keys (PEM paths, NULL-terminated) one of which must
    * have signed the archive (engine/trust.h); may be NULL.  */
   char *const *verify_keys;

@@ -612,6 +612,12 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
   return 0;
 }
 
+static void
+release_keys (struct ferry_archive_keys *k)
+{
+  ferry_age_keys_free ((struct ferry_age_key *) k->identities, k->n);
+}
+
 static int
 restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char **out_id,
                 struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -628,6 +634,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   __attribute__ ((cleanup (ferry_trust_release))) struct ferry_trust trust = { 0 };
   __attribute__ ((cleanup (ferry_archive_proof_release))) struct ferry_archive_proof proof = { 0 };
   struct ferry_restore_request trusted = *r;
+  __attribute__ ((cleanup (release_keys))) struct ferry_archive_keys keys = { NULL, 0 };
+  struct ferry_age_key *identities = NULL;
   const char *id;
   json_object *rec;
   int ret = -1, signed_by;
@@ -641,6 +649,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
    * the archive is.  */
   if (ferry_trust_load (e, r->verify_keys, &trust, err) < 0)
     return -1;
+  if (r->decrypt_key && ferry_age_identities_load (r->decrypt_key, &identities, &keys.n, err) < 0)
+    return -1;
+  keys.identities = identities;
   fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
@@ -649,7 +660,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   prefix = xasprintf ("import-%s-", tag);
   if (ferry_mkdir_p (ckroot, 0700, err) < 0 || (staging = ferry_mkdtemp_in (ckroot, prefix, err)) == NULL)
     return -1;
-  if (ferry_archive_extract_proven (fd, staging, archive_entry_allowed, what, &proof, err) < 0)
+  /* Decrypted as it is read: the plaintext lands in the staging
+   * directory in the runroot only.  */
+  if (ferry_archive_extract_proven (fd, &keys, staging, archive_entry_allowed, what, &proof, err) < 0)
     goto out;
   ferry_fault_point ("import-staged");
   /* Signed by a trusted key: the archive restores as recorded.  */

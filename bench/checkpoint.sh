@@ -11,6 +11,9 @@
 #   --runs N          runs per size and tool (default 3 below 1024 MiB and 1
 #                     from 1024 MiB up)
 #   --only TOOL       run only "ferry" or only "podman"
+#   --encrypt         also time ferry with an encrypted archive ("ferry-age":
+#                     checkpoint --encrypt-recipient, restore --decrypt-key,
+#                     with an identity age-keygen makes), beside plain ferry
 #   --warm            do not drop the page cache before each timed command
 #   --no-tmpfs        leave the runroots on /run as it is, even when /run is
 #                     not a tmpfs (by default the script mounts a private
@@ -51,12 +54,14 @@ runs=
 only=
 warm=0
 tmpfs=1
+encrypt=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
 	--warm) warm=1 ;;
+	--encrypt) encrypt=1 ;;
 	--no-tmpfs) tmpfs=0 ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -97,6 +102,17 @@ runs_for() {
 # ---- which tools ------------------------------------------------------------
 
 choose_tools
+if [ "$encrypt" = 1 ]; then
+	[[ " ${tools[*]} " == *" ferry "* ]] || die "--encrypt times ferry: leave out --only podman"
+	command -v age-keygen >/dev/null || die "'age-keygen' is not installed (scripts/install-deps.sh installs it)"
+	# Right after plain ferry, so that the two take turns closest.
+	with_age=()
+	for t in "${tools[@]}"; do
+		with_age+=("$t")
+		if [ "$t" = ferry ]; then with_age+=(ferry-age); fi
+	done
+	tools=("${with_age[@]}")
+fi
 
 # Memory: the container's, plus CRIU's images of it when they are staged on
 # a tmpfs, plus the page cache the archive wants.
@@ -128,6 +144,7 @@ cgroups_before=$(cgroup_parents)
 tool_cmd() {
 	case "$1" in
 	ferry) cmd=("$ferry" --root "$work/ferry/root" --runroot "$rundir/ferry") ;;
+	ferry-age) cmd=("$ferry" --root "$work/ferry-age/root" --runroot "$rundir/ferry-age") ;;
 	# --tmpdir and --events-backend none keep Podman's volatile state in
 	# this benchmark's directories instead of /run/libpod.
 	podman) cmd=(podman --root "$work/podman/root" --runroot "$rundir/podman/runroot"
@@ -210,7 +227,7 @@ cleanup() {
 	set +e
 	trap - EXIT
 	trap 'say "still cleaning up, please wait"' INT TERM
-	for tool in ferry podman; do
+	for tool in ferry ferry-age podman; do
 		[ -d "$work/$tool/root" ] || continue
 		# Every container the tool knows of, and every ID it printed.
 		mapfile -t ids < <({ quietly "$tool" ps -a -q --no-trunc 2>/dev/null
@@ -237,8 +254,8 @@ cleanup() {
 	done
 	# runc state and cgroups of containers the tools could not remove:
 	# ferry keeps runc's state in its runroot, Podman in runc's default root.
-	for tool in ferry podman; do
-		case "$tool" in ferry) rt=$rundir/ferry/runtime ;; podman) rt=/run/runc ;; esac
+	for tool in ferry ferry-age podman; do
+		case "$tool" in ferry | ferry-age) rt=$rundir/$tool/runtime ;; podman) rt=/run/runc ;; esac
 		if ! [ -f "$work/$tool.ids" ] || [ -z "$rundir" ]; then continue; fi
 		while read -r id; do
 			[ -d "$rt/$id" ] && timeout -k 5 30 runc --root "$rt" delete --force "$id" >/dev/null 2>&1
@@ -297,7 +314,7 @@ if [ "$run_fs" != tmpfs ] && [ "$tmpfs" = 1 ]; then
 else
 	run_note="$rundir ($run_fs)"
 fi
-mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" \
+mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" "$rundir/ferry-age" \
 	"$rundir/podman/runroot" "$rundir/podman/tmp"
 
 # ---- running the tools ------------------------------------------------------
@@ -401,6 +418,10 @@ for tool in "${tools[@]}"; do
 	mkdir -p "$work/$tool/root"
 	call "$tool" "$work/$tool.import" import -q "$work/rootfs.tar" "$image_name"
 done
+if [ "$encrypt" = 1 ]; then
+	age-keygen -o "$work/age-identity.txt" 2>/dev/null
+	age-keygen -y "$work/age-identity.txt" >"$work/age-recipient.txt"
+fi
 versions=$(for tool in "${tools[@]}"; do
 	tool_cmd "$tool"
 	"${cmd[@]}" --version 2>/dev/null | head -n 1
@@ -416,6 +437,7 @@ run_once() {
 	local tool=$1 size=$2 n=$3
 	local name=memhog-$2-$3 archive=$work/archives/$1-$2-$3.tar.zst
 	local f=$work/$1.out log=$work/$1.log ckpt rest bytes id run_id before last status kept kept_archive first
+	local ckpt_extra rest_extra
 	local deadline
 
 	run_opts "$tool"
@@ -428,7 +450,13 @@ run_once() {
 	wait_ready "$tool" "$name" "$log" $((60 + size / 16))
 	run_id=$(awk '$1 == "ready" { print $5; exit }' "$log")
 
-	timed "$tool" "$f" container checkpoint --export "$archive" --compress zstd "$name"
+	ckpt_extra=()
+	rest_extra=()
+	if [ "$tool" = ferry-age ]; then
+		ckpt_extra=(--encrypt-recipient "$work/age-recipient.txt")
+		rest_extra=(--decrypt-key "$work/age-identity.txt")
+	fi
+	timed "$tool" "$f" container checkpoint --export "$archive" --compress zstd "${ckpt_extra[@]}" "$name"
 	ckpt=$secs
 	[ -s "$archive" ] || run_failed "'$tool container checkpoint' (it wrote no archive)" "$f.err"
 	bytes=$(stat -c %s "$archive")
@@ -443,7 +471,7 @@ run_once() {
 	call "$tool" "$f" rm "${rm_args[@]}" "$name"
 	: >"$work/$tool.ids" # the IDs of live containers only, for the cleanup
 
-	timed "$tool" "$f" container restore --import "$archive"
+	timed "$tool" "$f" container restore --import "$archive" "${rest_extra[@]}"
 	rest=$secs
 	id=$(tail -n 1 "$f")
 	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then echo "$id" >>"$work/$tool.ids"; fi
@@ -539,7 +567,13 @@ for size in "${size_list[@]}"; do
 		done
 		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" "$tool" "$count" "${cells[@]}"
 	done
-	if [ ${#tools[@]} -eq 2 ]; then
+	if [ "$encrypt" = 1 ]; then
+		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" ferry-age/ferry "" \
+			"$(ratio "${ck[ferry-age.$size]}" "${ck[ferry.$size]}")" \
+			"$(ratio "${rs[ferry-age.$size]}" "${rs[ferry.$size]}")" \
+			"$(ratio "${by[ferry-age.$size]}" "${by[ferry.$size]}")"
+	fi
+	if [[ " ${tools[*]} " == *" ferry "* && " ${tools[*]} " == *" podman "* ]]; then
 		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" ferry/podman "" \
 			"$(ratio "${ck[ferry.$size]}" "${ck[podman.$size]}")" \
 			"$(ratio "${rs[ferry.$size]}" "${rs[podman.$size]}")" \
@@ -552,7 +586,7 @@ done
 # 1.02 times Podman's. Informational: the exit status does not depend on it.
 echo
 echo "ferry targets at 1024 MiB (informational):"
-if [ ${#tools[@]} -ne 2 ] || [[ " ${size_list[*]} " != *" 1024 "* ]]; then
+if [[ " ${tools[*]} " != *" podman "* || " ${tools[*]} " != *" ferry "* || " ${size_list[*]} " != *" 1024 "* ]]; then
 	echo "  not measured: needs both ferry and podman, and 1024 in --sizes"
 else
 	target() { # LABEL FERRY PODMAN: ferry at least 3 times as fast
@@ -565,4 +599,17 @@ else
 	awk -v f="${by[ferry.1024]}" -v p="${by[podman.1024]}" 'BEGIN { r = p > 0 ? f / p : 99
 		printf "  %s archive size     : ferry %.1f MB, podman %.1f MB: %.3fx (target <= 1.02x)\n",
 			(r <= 1.02 ? "PASS" : "FAIL"), f / 1e6, p / 1e6, r }'
+fi
+if [ "$encrypt" = 1 ]; then
+	echo "encryption at 1024 MiB (informational):"
+	if [[ " ${size_list[*]} " != *" 1024 "* ]]; then
+		echo "  not measured: needs 1024 in --sizes"
+	else
+		awk -v a="${ck[ferry-age.1024]}" -v p="${ck[ferry.1024]}" 'BEGIN { r = p > 0 ? a / p : 99
+			printf "  %s checkpoint+export encrypted: %.2f s, plain %.2f s: %.3fx (target <= 1.15x)\n",
+				(r <= 1.15 ? "PASS" : "FAIL"), a, p, r }'
+		awk -v a="${rs[ferry-age.1024]}" -v p="${rs[ferry.1024]}" 'BEGIN { r = p > 0 ? a / p : 99
+			printf "  %s import+restore decrypted   : %.2f s, plain %.2f s: %.3fx (target <= 1.15x)\n",
+				(r <= 1.15 ? "PASS" : "FAIL"), a, p, r }'
+	fi
 fi

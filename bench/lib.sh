@@ -80,13 +80,13 @@ run_failed() {
 # Per-command options that make both tools do the same work.
 run_opts() {
 	case "$1" in
-	ferry) run_args=(--network none) ;;
+	ferry | ferry-age) run_args=(--network none) ;;
 	podman) run_args=(--network none --log-driver k8s-file) ;;
 	esac
 }
 rm_opts() {
 	case "$1" in
-	ferry) rm_args=(-f) ;;
+	ferry | ferry-age) rm_args=(-f) ;;
 	podman) rm_args=(-f -t 0) ;;
 	esac
 }

@@ -432,6 +432,31 @@ record_devices (const struct ferry_container *c, struct spec_devices *out, ferry
   return 0;
 }
 
+/* The record's net.* sysctls, set in the fresh namespace NETNS a restore
+ * joins (runc sets them only when it creates the container; CRIU brings
+ * the IPC namespace's back with it).  */
+static int
+restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_error_t *err)
+{
+  json_object *sysctls = ferry_json_get_object (c->record, "Sysctls");
+  size_t n = sysctls ? (size_t) json_object_object_length (sysctls) : 0, k = 0;
+  cleanup_strv char **names = xmalloc0 (sizeof (char *) * (n + 1));
+  cleanup_strv char **values = xmalloc0 (sizeof (char *) * (n + 1));
+
+  if (n == 0)
+    return 0;
+  json_object_object_foreach (sysctls, name, value)
+  {
+    if (ferry_spec_sysctl_namespace (name) != FERRY_SYSCTL_NET || ferry_json_string_value (value) == NULL)
+      continue;
+    names[k] = xstrdup (name);
+    values[k++] = xstrdup (ferry_json_string_value (value));
+  }
+  if (ferry_netns_write_sysctls (netns, names, values, err) < 0)
+    return ferry_error_wrap (err, "container %s", c->name);
+  return 0;
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             ferry_error_t *err)
@@ -721,6 +746,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
         goto fail;
     }
   if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
+    goto fail;
+  if (restore_from && ! host_network && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, err) < 0)
     goto fail;

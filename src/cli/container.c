@@ -191,6 +191,7 @@ static const char create_usage[]
       "                           -1 or 0: no limit)\n"
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
       "                           paths, /sys writable and the host's devices, as Podman gives\n"
+      "                           (--cap-add, --cap-drop and --device then change nothing)\n"
       "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
       "                           /var/tmp and /run, as Podman does)\n"
       "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"

@@ -52,6 +52,18 @@ strv_push (char **v, size_t *n, const char *s)
   return v;
 }
 
+/* Pushes each of the colon-separated PATHS (empty ones skipped).  */
+static char **
+push_paths (char **v, size_t *n, const char *paths)
+{
+  cleanup_free char *copy = xstrdup (paths);
+  char *save = NULL, *one;
+
+  for (one = strtok_r (copy, ":", &save); one; one = strtok_r (NULL, ":", &save))
+    v = strv_push (v, n, one);
+  return v;
+}
+
 /* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
@@ -123,8 +135,10 @@ struct create_args
   struct ferry_create_options o;
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
-  char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits;
-  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits;
+  char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
+      **unmask;
+  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
+      n_mask, n_unmask;
   int detach;
 };
 
@@ -138,6 +152,10 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->cap_add);
   ferry_cleanup_strvp (&a->cap_drop);
   ferry_cleanup_strvp (&a->ulimits);
+  ferry_cleanup_strvp (&a->devices);
+  ferry_cleanup_strvp (&a->sysctls);
+  ferry_cleanup_strvp (&a->mask);
+  ferry_cleanup_strvp (&a->unmask);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -166,18 +184,29 @@ static const char create_usage[]
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
+      "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
+      "                           /dev/null:/dev/mynull:rw; permissions of r, w and m, default rwm)\n"
       "  -m, --memory SIZE        the memory the container may use, such as 512m\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
+      "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
+      "                           paths, /sys writable and the host's devices, as Podman gives\n"
+      "                           (--cap-add, --cap-drop and --device then change nothing)\n"
       "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
       "                           /var/tmp and /run, as Podman does)\n"
+      "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"
+      "                           /dev and /dev/shm read-only too (default true)\n"
       "      --rm                 remove the container when it exits\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format; the default is the profile\n"
-      "                           /usr/share/containers/seccomp.json, as Podman applies), or\n"
-      "                           no-new-privileges\n"
+      "                           /usr/share/containers/seccomp.json, as Podman applies),\n"
+      "                           no-new-privileges, mask=PATH[:PATH...] (hide more paths) or\n"
+      "                           unmask=PATH[:PATH...]|ALL (paths or patterns such as /proc/*\n"
+      "                           to leave out of the default masked and read-only ones)\n"
       "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
+      "      --sysctl NAME=VALUE  a namespaced kernel parameter: net.* (not with --network host),\n"
+      "                           kernel.shm*, kernel.msg*, kernel.sem or fs.mqueue.*\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
       "      --tmpfs DEST         mount a tmpfs at DEST\n"
       "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048, nproc=512, ...)\n"
@@ -194,6 +223,10 @@ enum
   OPT_CAP_ADD,
   OPT_CAP_DROP,
   OPT_READ_ONLY,
+  OPT_READ_ONLY_TMPFS,
+  OPT_PRIVILEGED,
+  OPT_DEVICE,
+  OPT_SYSCTL,
   OPT_CPUS,
   OPT_ULIMIT,
   OPT_ENV_FILE,
@@ -232,6 +265,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "ulimit", required_argument, NULL, OPT_ULIMIT },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "read-only", no_argument, NULL, OPT_READ_ONLY },
+                                        { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
+                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "device", required_argument, NULL, OPT_DEVICE },
+                                        { "sysctl", required_argument, NULL, OPT_SYSCTL },
                                         { "rm", no_argument, NULL, OPT_RM },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
@@ -336,10 +373,14 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           a->o.no_new_privileges = 1;
         else if (strncmp (optarg, "seccomp=", 8) == 0 && optarg[8] != '\0')
           a->o.seccomp = optarg + 8;
+        else if (strncmp (optarg, "mask=", 5) == 0 && optarg[5] != '\0')
+          a->mask = push_paths (a->mask, &a->n_mask, optarg + 5);
+        else if (strncmp (optarg, "unmask=", 7) == 0 && optarg[7] != '\0')
+          a->unmask = push_paths (a->unmask, &a->n_unmask, optarg + 7);
         else
           {
             ferry_cli_failf ("unsupported --security-opt `%s`: ferry takes seccomp=unconfined, "
-                             "seccomp=PROFILE or no-new-privileges",
+                             "seccomp=PROFILE, no-new-privileges, mask=PATHS or unmask=PATHS|ALL",
                              optarg);
             return -1;
           }
@@ -361,6 +402,26 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_READ_ONLY:
         a->o.read_only = 1;
+        break;
+      case OPT_READ_ONLY_TMPFS:
+        if (optarg == NULL || strcmp (optarg, "true") == 0)
+          a->o.no_read_only_tmpfs = 0;
+        else if (strcmp (optarg, "false") == 0)
+          a->o.no_read_only_tmpfs = 1;
+        else
+          {
+            ferry_cli_failf ("invalid --read-only-tmpfs `%s`: use --read-only-tmpfs=true or =false", optarg);
+            return -1;
+          }
+        break;
+      case OPT_PRIVILEGED:
+        a->o.privileged = 1;
+        break;
+      case OPT_DEVICE:
+        a->devices = strv_push (a->devices, &a->n_devices, optarg);
+        break;
+      case OPT_SYSCTL:
+        a->sysctls = strv_push (a->sysctls, &a->n_sysctls, optarg);
         break;
       case 'm':
         if (ferry_parse_size (optarg, &a->o.memory) < 0 || a->o.memory < 6 * 1024 * 1024)
@@ -429,6 +490,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
+  a->o.devices = a->devices;
+  a->o.sysctls = a->sysctls;
+  a->o.mask = a->mask;
+  a->o.unmask = a->unmask;
   return optind;
 }
 

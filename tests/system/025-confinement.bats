@@ -216,3 +216,172 @@ no_mkdir_profile() {
 	done
 	[ "$(f ps -aq | wc -l)" -eq 1 ]
 }
+
+# The capability set of this shell's bounding set, as CapEff shows it.
+host_bounding() {
+	awk '/^CapBnd/ { print $2 }' /proc/self/status
+}
+
+@test "--privileged: every capability, no seccomp filter, nothing masked, /sys writable, the host's devices" {
+	load_test_image
+	run_ferry run --rm ferry-test sh -c 'grep ^CapEff /proc/self/status; wc -c </proc/interrupts; ls /dev/fuse'
+	[[ "$output" != *"$(host_bounding)"* ]]
+	[[ "$output" == *"No such file"* ]]
+	run_ferry run --rm --privileged ferry-test sh -c 'grep ^CapEff /proc/self/status; grep ^Seccomp: /proc/self/status; wc -c </proc/interrupts; grep " /sys " /proc/mounts; grep -c " /proc/sys " /proc/mounts; ls /dev'
+	assert_status 0
+	[ "${lines[0]}" = "$(printf 'CapEff:\t%s' "$(host_bounding)")" ]
+	[ "${lines[1]}" = "$(printf 'Seccomp:\t0')" ]
+	[ "${lines[2]}" -gt 0 ]
+	[[ "${lines[3]}" == "sysfs /sys sysfs rw,"* ]]
+	[ "${lines[4]}" = 0 ]
+	for dev in /dev/null /dev/fuse /dev/loop0; do
+		[ -e "$dev" ] || continue
+		assert_output_contains "${dev#/dev/}"
+	done
+	f create --name p --privileged ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.Privileged}} {{json .HostConfig.Devices}} {{json .HostConfig.SecurityOpt}}' p)" = 'true [] []' ]
+	f create --name np ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.Privileged}}' np)" = false ]
+}
+
+@test "--device adds a usable node, its permissions limit it, and a non-device is refused" {
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	load_test_image
+	run_ferry run --rm --device /dev/fuse ferry-test sh -c '[ -c /dev/fuse ] && exec 3<>/dev/fuse && echo opened'
+	assert_status 0
+	[ "$output" = opened ]
+	run_ferry run --rm ferry-test sh -c '[ -e /dev/fuse ] || echo absent'
+	[ "$output" = absent ]
+	run_ferry run --rm --device /dev/fuse:/dev/myfuse:r ferry-test sh -c 'exec 3</dev/myfuse && echo read-ok; exec 4<>/dev/myfuse'
+	[ "$status" -ne 0 ]
+	assert_output_contains read-ok
+	assert_output_contains "Operation not permitted"
+	f create --name d --device /dev/fuse:/dev/myfuse:rw ferry-test true >/dev/null
+	[ "$(f inspect --format '{{json .HostConfig.Devices}}' d)" = '[{"PathOnHost":"/dev/fuse","PathInContainer":"/dev/myfuse","CgroupPermissions":"rw"}]' ]
+	for bad in /etc/passwd /dev/nonexistent /dev/fuse:rwx /dev/fuse:dev/x relative /dev/fuse:/dev/a:/dev/b; do
+		run_ferry create --device "$bad" ferry-test true
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "${bad%%:*}"
+	done
+	run_ferry create --device /dev/fuse --device /dev/null:/dev/fuse ferry-test true
+	assert_status 125
+	assert_one_line_error
+	[ "$(f ps -aq | wc -l)" -eq 1 ]
+}
+
+@test "--sysctl sets namespaced kernel parameters and refuses the others" {
+	load_test_image
+	run_ferry run --rm --sysctl net.ipv4.ip_forward=1 --sysctl kernel.msgmax=4096 ferry-test cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax
+	assert_status 0
+	[ "$output" = "$(printf '1\n4096')" ]
+	f create --name s --sysctl net.ipv4.ip_forward=1 --sysctl fs.mqueue.msg_max=20 ferry-test true >/dev/null
+	[ "$(f inspect --format '{{json .HostConfig.Sysctls}}' s)" = '{"net.ipv4.ip_forward":"1","fs.mqueue.msg_max":"20"}' ]
+	run_ferry create --sysctl kernel.core_pattern=/tmp/x ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "sysctl \`kernel.core_pattern\` is not allowed"
+	run_ferry create --network host --sysctl net.ipv4.ip_forward=1 ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "--network host"
+	for bad in vm.swappiness=1 net.ipv4.ip_forward 'net.ipv4.ip_forward= 1' 'net.ipv4.ip_forward=' net..x=1 net.a/b=1; do
+		run_ferry create --sysctl "$bad" ferry-test true
+		assert_status 125
+		assert_one_line_error
+	done
+	[ "$(f ps -aq | wc -l)" -eq 1 ]
+}
+
+@test "--security-opt mask hides more paths; unmask shows the default masked and read-only ones" {
+	load_test_image
+	run_ferry run --rm ferry-test sh -c 'wc -c </proc/interrupts; wc -c </proc/timer_list'
+	[ "$output" = "$(printf '0\n0')" ]
+	run_ferry run --rm --security-opt unmask=/proc/interrupts ferry-test sh -c 'wc -c </proc/interrupts; wc -c </proc/timer_list'
+	[ "${lines[0]}" -gt 0 ]
+	[ "${lines[1]}" = 0 ]
+	run_ferry run --rm --security-opt 'unmask=/proc/*' ferry-test sh -c 'wc -c </proc/timer_list; grep -c " /proc/sys " /proc/mounts'
+	[ "${lines[0]}" -gt 0 ]
+	[ "${lines[1]}" = 0 ]
+	run_ferry run --rm --security-opt unmask=ALL ferry-test sh -c 'wc -c </proc/timer_list; grep -c " /proc/sys " /proc/mounts'
+	[ "${lines[0]}" -gt 0 ]
+	[ "${lines[1]}" = 0 ]
+	run_ferry run --rm --security-opt mask=/proc/cpuinfo:/proc/version ferry-test sh -c 'wc -c </proc/cpuinfo; wc -c </proc/version; wc -c </proc/uptime'
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" -gt 0 ]
+	f create --name m --security-opt mask=/proc/cpuinfo:/proc/version --security-opt unmask=/proc/interrupts ferry-test true >/dev/null
+	[ "$(f inspect --format '{{json .HostConfig.SecurityOpt}}' m)" = '["mask=/proc/cpuinfo:/proc/version","unmask=/proc/interrupts"]' ]
+	for bad in mask=proc/cpuinfo mask=/proc/../etc unmask=relative; do
+		run_ferry create --security-opt "$bad" ferry-test true
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "${bad#*=}"
+	done
+	[ "$(f ps -aq | wc -l)" -eq 1 ]
+}
+
+@test "--read-only-tmpfs=false leaves nothing writable; by default a read-only root keeps its tmpfs" {
+	load_test_image
+	run_ferry run --rm --read-only ferry-test sh -c 'touch /tmp/a /var/tmp/a /run/a /dev/shm/a && echo writable'
+	assert_status 0
+	[ "$output" = writable ]
+	run_ferry run --rm --read-only --read-only-tmpfs=false ferry-test sh -c 'for d in /tmp /var/tmp /run /dev /dev/shm /; do touch $d/a 2>/dev/null && echo "$d writable"; done; echo done'
+	assert_status 0
+	[ "$output" = done ]
+	f create --name t --read-only --read-only-tmpfs=false ferry-test true >/dev/null
+	f create --name d --read-only ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.ReadOnlyTmpfs}}' t)" = "true false" ]
+	[ "$(f inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.ReadOnlyTmpfs}}' d)" = "true true" ]
+	run_ferry create --read-only-tmpfs=maybe ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains maybe
+	[ "$(f ps -aq | wc -l)" -eq 2 ]
+}
+
+@test "devices, sysctls, masks and a read-only /dev survive checkpoint --export and restore --import" {
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	load_test_image
+	f run -d --name conf --device /dev/fuse:/dev/myfuse --sysctl net.ipv4.ip_forward=1 --sysctl kernel.msgmax=4096 \
+		--security-opt unmask=/proc/interrupts --security-opt mask=/proc/cpuinfo --read-only --read-only-tmpfs=false \
+		ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs conf | wc -l)" -ge 2 ]'
+	probe='exec 3<>/dev/myfuse && echo fuse; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax; wc -c </proc/cpuinfo; [ "$(wc -c </proc/interrupts)" -gt 0 ] && echo interrupts; touch /tmp/x 2>/dev/null || echo tmp-ro'
+	expected=$(printf 'fuse\n1\n4096\n0\ninterrupts\ntmp-ro')
+	[ "$(f exec conf sh -c "$probe")" = "$expected" ]
+	format='{{json .HostConfig.Devices}} {{json .HostConfig.Sysctls}} {{json .HostConfig.SecurityOpt}} {{.HostConfig.ReadOnlyTmpfs}}'
+	shown=$(f inspect --format "$format" conf)
+	f container checkpoint -e "$TEST_TMP/conf.tar.zst" conf >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	# Unverified, the archive may not bring devices, sysctls or unmasked paths.
+	run_fb container restore -i "$TEST_TMP/conf.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "device \`/dev/fuse\` at /dev/myfuse"
+	assert_output_contains "sysctl \`net.ipv4.ip_forward=1\`"
+	assert_output_contains 'unmasked paths ["/proc/interrupts"]'
+	[ -z "$(fb ps -aq)" ]
+	fb container restore -i "$TEST_TMP/conf.tar.zst" --trust-archive >/dev/null
+	[ "$(fb inspect --format "$format" conf)" = "$shown" ]
+	[ "$(fb exec conf sh -c "$probe")" = "$expected" ]
+	n=$(last_count conf fb)
+	wait_until "[ \"\$(last_count conf fb)\" -gt $((n + 1)) ]"
+	assert_counts_on conf fb
+}
+
+@test "a privileged container keeps its privileges through an in-place checkpoint and restore" {
+	load_test_image
+	f run -d --name priv --privileged ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs priv | wc -l)" -ge 2 ]'
+	probe='grep -E "^(CapEff|Seccomp):" /proc/1/status; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1; [ "$(wc -c </proc/interrupts)" -gt 0 ] && echo unmasked'
+	expected=$(printf 'CapEff:\t%s\nSeccomp:\t0\nrw\nunmasked' "$(host_bounding)")
+	[ "$(f exec priv sh -c "$probe")" = "$expected" ]
+	f container checkpoint priv >/dev/null
+	f container restore priv >/dev/null
+	[ "$(f exec priv sh -c "$probe")" = "$expected" ]
+	[ "$(f inspect --format '{{.HostConfig.Privileged}}' priv)" = true ]
+	n=$(last_count priv)
+	wait_until "[ \"\$(last_count priv)\" -gt $((n + 1)) ]"
+	assert_counts_on priv
+}

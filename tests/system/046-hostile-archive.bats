@@ -154,7 +154,29 @@ expect_record_refused() {
 	expect_record_refused "r['Network'] = 'bridge'" Network
 	expect_record_refused "r['StopSignal'] = 99" StopSignal
 	# A field this ferry does not know could be read, unchecked, by a later one.
-	expect_record_refused "r['Privileged'] = True" Privileged
+	expect_record_refused "r['Userns'] = 'host'" Userns
+}
+
+@test "hostile record: privileged mode, devices, sysctls and masks" {
+	setup_hosts
+	expect_record_refused "r['Privileged'] = 'yes'" Privileged
+	expect_record_refused "r['Devices'] = {'PathOnHost': '/dev/fuse'}" Devices
+	expect_record_refused "r['Devices'] = []" Devices
+	expect_record_refused "r['Devices'] = [{'PathOnHost': '/dev/../etc/shadow', 'PathInContainer': '/dev/x', 'CgroupPermissions': 'rwm'}]" Devices
+	expect_record_refused "r['Devices'] = [{'PathOnHost': '/dev/fuse', 'PathInContainer': 'dev/x', 'CgroupPermissions': 'rwm'}]" Devices
+	expect_record_refused "r['Devices'] = [{'PathOnHost': '/dev/fuse', 'PathInContainer': '/dev/x', 'CgroupPermissions': 'rwx'}]" Devices
+	expect_record_refused "r['Devices'] = [{'PathOnHost': '/dev/fuse', 'PathInContainer': '/dev/x', 'CgroupPermissions': 'rwm', 'Major': 1}]" Devices
+	expect_record_refused "r['Devices'] = [{'PathOnHost': '/dev/fuse', 'PathInContainer': '/dev/x', 'CgroupPermissions': 'r'}] * 2" Devices
+	expect_record_refused "r['Sysctls'] = {'kernel.core_pattern': '|/tmp/x'}" Sysctls
+	expect_record_refused "r['Sysctls'] = {'net.ipv4/../../kernel/core_pattern': '1'}" Sysctls
+	expect_record_refused "r['Sysctls'] = {'net.ipv4.ip_forward': 1}" Sysctls
+	expect_record_refused "r['Sysctls'] = {'net.ipv4.ip_forward': '1\\n2'}" Sysctls
+	expect_record_refused "r['Network'] = 'host'; r['Sysctls'] = {'net.ipv4.ip_forward': '1'}" Sysctls
+	expect_record_refused "r['ReadOnlyTmpfs'] = 'no'" ReadOnlyTmpfs
+	expect_record_refused "r['Mask'] = ['proc/kcore']" Mask
+	expect_record_refused "r['Mask'] = '/proc/kcore'" Mask
+	expect_record_refused "r['Unmask'] = ['ALL', '/proc/kcore']" Unmask
+	expect_record_refused "r['Unmask'] = ['kcore']" Unmask
 }
 
 @test "restore --name follows create's name rule" {
@@ -226,4 +248,40 @@ export_with() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "--trust-archive only makes sense with --import"
+}
+
+# Asserts root B refuses archive $1 without --trust-archive, naming $2,
+# and restores it with: a running container $3, removed after.
+expect_needs_trust() {
+	run_fb container restore -i "$1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "asks for $2: restore with --trust-archive"
+	assert_host_b_unchanged
+	run_fb container restore --trust-archive -i "$1"
+	assert_status 0
+	[ "$(fb inspect --format '{{.State.Status}}' "$3")" = running ]
+	fb rm -f "$3" >/dev/null
+	assert_host_b_unchanged
+}
+
+@test "privileged mode, a device, a sysctl and unmasked paths need --trust-archive" {
+	setup_hosts
+	export_with priv --privileged
+	expect_needs_trust "$TEST_TMP/priv.tar" "privileged mode" priv
+	if [ -c /dev/fuse ]; then
+		export_with dev --device /dev/fuse:/dev/f
+		expect_needs_trust "$TEST_TMP/dev.tar" "device \`/dev/fuse\` at /dev/f" dev
+	fi
+	export_with sys --sysctl kernel.msgmax=4096
+	expect_needs_trust "$TEST_TMP/sys.tar" "sysctl \`kernel.msgmax=4096\`" sys
+	export_with um --security-opt unmask=ALL
+	expect_needs_trust "$TEST_TMP/um.tar" 'unmasked paths ["ALL"]' um
+	# Less than a plain run gives needs no trust.
+	export_with less --security-opt mask=/proc/cpuinfo --read-only --read-only-tmpfs=false
+	run_fb container restore -i "$TEST_TMP/less.tar"
+	assert_status 0
+	[ "$(fb inspect --format '{{json .HostConfig.SecurityOpt}} {{.HostConfig.ReadOnlyTmpfs}}' less)" = '["mask=/proc/cpuinfo"] false' ]
+	fb rm -f less >/dev/null
+	assert_host_b_unchanged
 }

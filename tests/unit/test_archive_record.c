@@ -140,7 +140,65 @@ test_process_fields (void **state)
   expect_refused ("StopTimeout", "-1", "StopTimeout");
   expect_refused ("StopSignal", "99", "StopSignal");
   expect_refused ("Created", "\"2026-12-05T01:22:32Z\\nx\"", "Created");
-  expect_refused ("Privileged", "true", "Privileged");
+  expect_refused ("Userns", "\"host\"", "Userns");
+}
+
+static void
+test_confinement_fields (void **state)
+{
+  (void) state;
+  expect_refused ("Privileged", "\"yes\"", "Privileged");
+  expect_refused ("ReadOnlyTmpfs", "0", "ReadOnlyTmpfs");
+  expect_refused ("Devices", "[]", "Devices");
+  expect_refused ("Devices", "{ }", "Devices");
+  expect_refused ("Devices",
+                  "[ { \"PathOnHost\": \"/dev/../etc/shadow\", \"PathInContainer\": \"/dev/x\","
+                  "    \"CgroupPermissions\": \"rwm\" } ]",
+                  "Devices");
+  expect_refused ("Devices",
+                  "[ { \"PathOnHost\": \"/dev/fuse\", \"PathInContainer\": \"/dev/x\","
+                  "    \"CgroupPermissions\": \"rwmm\" } ]",
+                  "Devices");
+  expect_refused ("Devices", "[ { \"PathOnHost\": \"/dev/fuse\", \"PathInContainer\": \"/dev/x\" } ]",
+                  "Devices");
+  expect_refused (
+      "Devices",
+      "[ { \"PathOnHost\": \"/dev/fuse\", \"PathInContainer\": \"/dev/x\", \"CgroupPermissions\": "
+      "\"r\" },"
+      "  { \"PathOnHost\": \"/dev/null\", \"PathInContainer\": \"/dev/x\", \"CgroupPermissions\": "
+      "\"r\" } ]",
+      "Devices");
+  expect_refused ("Sysctls", "{ }", "Sysctls");
+  expect_refused ("Sysctls", "{ \"kernel.core_pattern\": \"|/x\" }", "Sysctls");
+  expect_refused ("Sysctls", "{ \"net.ipv4/../../kernel/x\": \"1\" }", "Sysctls");
+  expect_refused ("Sysctls", "{ \"net.ipv4.ip_forward\": 1 }", "Sysctls");
+  expect_refused ("Sysctls", "{ \"net.ipv4.ip_forward\": \"1\\n\" }", "Sysctls");
+  expect_refused ("Mask", "[]", "Mask");
+  expect_refused ("Mask", "[ \"proc/kcore\" ]", "Mask");
+  expect_refused ("Mask", "[ \"/proc/../etc\" ]", "Mask");
+  expect_refused ("Unmask", "[ \"ALL\", \"/proc/kcore\" ]", "Unmask");
+  expect_refused ("Unmask", "[ \"kcore\" ]", "Unmask");
+  expect_refused ("Unmask", "\"ALL\"", "Unmask");
+}
+
+/* A net.* sysctl is the container's own only in a network namespace of
+ * its own.  */
+static void
+test_net_sysctls_need_their_namespace (void **state)
+{
+  cleanup_json json_object *rec = json_tokener_parse (GOOD);
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar", .trust_archive = 1 };
+  ferry_error_t err = NULL;
+  json_object *sysctls = json_object_new_object ();
+
+  (void) state;
+  json_object_object_add (sysctls, "net.ipv4.ip_forward", json_object_new_string ("1"));
+  json_object_object_add (rec, "Sysctls", sysctls);
+  assert_int_equal (ferry_archive_record_check (rec, &r, &err), 0);
+  json_object_object_add (rec, "Network", json_object_new_string ("host"));
+  assert_true (ferry_archive_record_check (rec, &r, &err) < 0);
+  assert_non_null (strstr (err->msg, "field `Sysctls`"));
+  ferry_error_release (&err);
 }
 
 static void
@@ -204,6 +262,37 @@ test_privileges_need_trust (void **state)
   assert_null (check_with ("Mounts", mounts, 1));
 }
 
+/* Privileged mode, a device, a sysctl, unmasked paths: more than a plain
+ * run.  A mask and no tmpfs take away, so they need no trust.  */
+static void
+test_confinement_privileges (void **state)
+{
+  static const struct
+  {
+    const char *key, *value, *asked;
+  } asks[] = {
+    { "Privileged", "true", "privileged mode" },
+    { "Devices",
+      "[ { \"PathOnHost\": \"/dev/fuse\", \"PathInContainer\": \"/dev/f\", \"CgroupPermissions\": \"rw\" } ]",
+      "device `/dev/fuse` at /dev/f" },
+    { "Sysctls", "{ \"kernel.msgmax\": \"4096\" }", "sysctl `kernel.msgmax=4096`" },
+    { "Unmask", "[ \"ALL\" ]", "unmasked paths [\"ALL\"]" },
+  };
+  (void) state;
+
+  for (size_t i = 0; i < sizeof (asks) / sizeof (asks[0]); i++)
+    {
+      cleanup_free char *msg = check_with (asks[i].key, asks[i].value, 0);
+
+      if (msg == NULL || strstr (msg, asks[i].asked) == NULL || strstr (msg, "--trust-archive") == NULL)
+        fail_msg ("%s: expected a refusal naming %s, got %s", asks[i].key, asks[i].asked, msg ? msg : "none");
+      assert_null (check_with (asks[i].key, asks[i].value, 1));
+    }
+  assert_null (check_with ("Privileged", "false", 0));
+  assert_null (check_with ("Mask", "[ \"/proc/cpuinfo\" ]", 0));
+  assert_null (check_with ("ReadOnlyTmpfs", "false", 0));
+}
+
 int
 main (void)
 {
@@ -214,6 +303,9 @@ main (void)
     cmocka_unit_test (test_process_fields),
     cmocka_unit_test (test_mounts),
     cmocka_unit_test (test_privileges_need_trust),
+    cmocka_unit_test (test_confinement_fields),
+    cmocka_unit_test (test_net_sysctls_need_their_namespace),
+    cmocka_unit_test (test_confinement_privileges),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

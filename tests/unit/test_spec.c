@@ -491,6 +491,227 @@ test_generate_pids_limit_and_seccomp (void **state)
                                          "defaultAction", "SCMP_ACT_ERRNO"));
 }
 
+static bool
+strv_has (char **v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return true;
+  return false;
+}
+
+static void
+test_generate_devices_sysctls_and_masks (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_json json_object *spec = NULL, *sysctls = json_object_new_object ();
+  struct ferry_spec_device dev
+      = { .path = "/dev/myfuse", .type = 'c', .major = 10, .minor = 229, .file_mode = 0600, .access = "r" };
+  char *mask[] = { "/proc/cpuinfo", "/proc/kcore", NULL };
+  char *unmask[] = { "/proc/inter*", "/proc/sys", NULL };
+  json_object *linux_, *node, *rules, *masked, *readonly;
+
+  json_object_object_add (sysctls, "net.ipv4.ip_forward", json_object_new_string ("1"));
+  f->params.devices = &dev;
+  f->params.n_devices = 1;
+  f->params.sysctls = sysctls;
+  f->params.mask = mask;
+  f->params.unmask = unmask;
+  spec = generate_ok (f);
+  linux_ = get_path (spec, "linux", NULL);
+
+  assert_int_equal (json_object_array_length (ferry_json_get_array (linux_, "devices")), 1);
+  node = json_object_array_get_idx (ferry_json_get_array (linux_, "devices"), 0);
+  assert_string_equal (get_string (node, "path", NULL), "/dev/myfuse");
+  assert_string_equal (get_string (node, "type", NULL), "c");
+  assert_int_equal (ferry_json_get_int (node, "major", -1), 10);
+  assert_int_equal (ferry_json_get_int (node, "minor", -1), 229);
+  assert_int_equal (ferry_json_get_int (node, "fileMode", -1), 0600);
+  /* The deny-all first, then the device's own rule.  */
+  rules = get_path (linux_, "resources", "devices");
+  assert_int_equal (json_object_array_length (rules), 2);
+  assert_false (json_object_get_boolean (get_path (json_object_array_get_idx (rules, 0), "allow", NULL)));
+  assert_true (json_object_get_boolean (get_path (json_object_array_get_idx (rules, 1), "allow", NULL)));
+  assert_string_equal (get_string (json_object_array_get_idx (rules, 1), "access", NULL), "r");
+  assert_int_equal (ferry_json_get_int (json_object_array_get_idx (rules, 1), "minor", -1), 229);
+
+  assert_string_equal (get_string (linux_, "sysctl", "net.ipv4.ip_forward"), "1");
+  masked = get_path (linux_, "maskedPaths", NULL);
+  /* 13 defaults less /proc/interrupts, plus /proc/cpuinfo (kcore is one).  */
+  assert_int_equal (json_object_array_length (masked), 13);
+  assert_false (array_has_string (masked, "/proc/interrupts"));
+  assert_true (array_has_string (masked, "/proc/cpuinfo"));
+  assert_true (array_has_string (masked, "/sys/firmware"));
+  readonly = get_path (linux_, "readonlyPaths", NULL);
+  assert_int_equal (json_object_array_length (readonly), 5);
+  assert_false (array_has_string (readonly, "/proc/sys"));
+  /* Nothing of a privileged container.  */
+  assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/sys"), "options"), "ro"));
+  assert_false (array_has_string (ferry_json_get_array (the_mount (spec, "/dev"), "options"), "ro"));
+}
+
+static void
+test_generate_privileged_and_read_only_dev (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_json json_object *spec = NULL;
+  char *mask[] = { "/proc/cpuinfo", NULL };
+  char *all[] = { "all", NULL };
+  json_object *linux_, *rules;
+
+  f->params.privileged = 1;
+  f->params.mask = mask;
+  f->params.dev_read_only = 1;
+  spec = generate_ok (f);
+  linux_ = get_path (spec, "linux", NULL);
+  /* No default masked or read-only path; the user's mask still counts.  */
+  assert_int_equal (json_object_array_length (get_path (linux_, "maskedPaths", NULL)), 1);
+  assert_true (array_has_string (get_path (linux_, "maskedPaths", NULL), "/proc/cpuinfo"));
+  assert_int_equal (json_object_array_length (get_path (linux_, "readonlyPaths", NULL)), 0);
+  rules = get_path (linux_, "resources", "devices");
+  assert_int_equal (json_object_array_length (rules), 1);
+  assert_true (json_object_get_boolean (get_path (json_object_array_get_idx (rules, 0), "allow", NULL)));
+  assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/sys"), "options"), "rw"));
+  assert_false (array_has_string (ferry_json_get_array (the_mount (spec, "/sys"), "options"), "ro"));
+  assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/sys/fs/cgroup"), "options"), "rw"));
+  assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/dev"), "options"), "ro"));
+  assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/dev/shm"), "options"), "ro"));
+  json_object_put (spec);
+
+  /* unmask=ALL (any case) leaves out every default, privileged or not.  */
+  f->params.privileged = 0;
+  f->params.mask = NULL;
+  f->params.unmask = all;
+  spec = generate_ok (f);
+  assert_int_equal (json_object_array_length (get_path (spec, "linux", "maskedPaths")), 0);
+  assert_int_equal (json_object_array_length (get_path (spec, "linux", "readonlyPaths")), 0);
+}
+
+static void
+test_generate_rejects_bad_devices (void **state)
+{
+  struct fixture *f = *state;
+  struct ferry_spec_device dev = { .path = "/dev/../x", .type = 'c', .access = "rwm" };
+
+  f->params.devices = &dev;
+  f->params.n_devices = 1;
+  assert_generate_fails (f, "invalid device `/dev/../x`");
+  dev.path = "/dev/x";
+  dev.type = 'p';
+  assert_generate_fails (f, "invalid device `/dev/x`");
+  dev.type = 'b';
+  snprintf (dev.access, sizeof (dev.access), "rr");
+  assert_generate_fails (f, "invalid device `/dev/x`");
+}
+
+static void
+test_parse_device (void **state)
+{
+  static const struct
+  {
+    const char *text, *host, *container, *access;
+  } good[] = {
+    { "/dev/fuse", "/dev/fuse", "/dev/fuse", "rwm" },
+    { "/dev/fuse:r", "/dev/fuse", "/dev/fuse", "r" },
+    { "/dev/null:/dev/mynull", "/dev/null", "/dev/mynull", "rwm" },
+    { "/dev/null:/dev/mynull:mw", "/dev/null", "/dev/mynull", "mw" },
+  };
+  static const char *const bad[] = { "dev/fuse", "/dev/fuse:rwx", "/dev/fuse:x", "/dev/fuse:/a:rr",
+                                     "/a:/b:/c", "/a:b:rw",       "/a:/b:rw:m",  NULL };
+  (void) state;
+
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    {
+      cleanup_free char *host = NULL, *container = NULL;
+      char access[4];
+
+      assert_int_equal (ferry_spec_parse_device (good[i].text, &host, &container, access), 0);
+      assert_string_equal (host, good[i].host);
+      assert_string_equal (container, good[i].container);
+      assert_string_equal (access, good[i].access);
+    }
+  for (size_t i = 0; bad[i]; i++)
+    {
+      cleanup_free char *host = NULL, *container = NULL;
+      char access[4];
+
+      if (ferry_spec_parse_device (bad[i], &host, &container, access) == 0)
+        fail_msg ("`%s` parsed", bad[i]);
+    }
+}
+
+static void
+test_device_from_path (void **state)
+{
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_spec_device d;
+
+  (void) state;
+  assert_int_equal (ferry_spec_device_from_path ("/dev/null", "/dev/n", "rw", &d, &err), 0);
+  assert_string_equal (d.path, "/dev/n");
+  assert_int_equal (d.type, 'c');
+  assert_int_equal (d.major, 1);
+  assert_int_equal (d.minor, 3);
+  assert_string_equal (d.access, "rw");
+  free (d.path);
+  assert_true (ferry_spec_device_from_path ("/etc/passwd", "/dev/p", "rwm", &d, &err) < 0);
+  assert_non_null (strstr (err->msg, "`/etc/passwd` is not a device"));
+  ferry_error_release (&err);
+  assert_true (ferry_spec_device_from_path ("/dev/no-such-device", "/dev/x", "rwm", &d, &err) < 0);
+  assert_non_null (strstr (err->msg, "/dev/no-such-device"));
+}
+
+static void
+test_host_devices_and_privileged_capabilities (void **state)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_strv char **caps = ferry_spec_privileged_capabilities ();
+  struct ferry_spec_device *devices = NULL;
+  size_t n = 0, i;
+  bool null_found = false;
+
+  (void) state;
+  assert_int_equal (ferry_spec_host_devices (&devices, &n, &err), 0);
+  for (i = 0; i < n; i++)
+    {
+      assert_true (strncmp (devices[i].path, "/dev/", 5) == 0);
+      assert_null (strstr (devices[i].path, "/dev/pts/"));
+      assert_string_not_equal (devices[i].path, "/dev/console");
+      null_found = null_found || strcmp (devices[i].path, "/dev/null") == 0;
+    }
+  assert_true (null_found);
+  ferry_spec_devices_free (devices, n);
+  /* Ours: each in our bounding set, and CAP_SYS_ADMIN (root's) among them.  */
+  for (i = 0; caps[i]; i++)
+    ;
+  assert_true (i > 11);
+  assert_true (strv_has (caps, "CAP_SYS_ADMIN"));
+  assert_int_equal (strv_has (caps, "CAP_SYS_RESOURCE"), have_cap_sys_resource ());
+}
+
+static void
+test_sysctl_namespaces (void **state)
+{
+  (void) state;
+  assert_int_equal (ferry_spec_sysctl_namespace ("net.ipv4.ip_forward"), FERRY_SYSCTL_NET);
+  assert_int_equal (ferry_spec_sysctl_namespace ("net.ipv4.conf.eth0.rp_filter"), FERRY_SYSCTL_NET);
+  assert_int_equal (ferry_spec_sysctl_namespace ("kernel.msgmax"), FERRY_SYSCTL_IPC);
+  assert_int_equal (ferry_spec_sysctl_namespace ("kernel.shm_rmid_forced"), FERRY_SYSCTL_IPC);
+  assert_int_equal (ferry_spec_sysctl_namespace ("fs.mqueue.msg_max"), FERRY_SYSCTL_IPC);
+  assert_int_equal (ferry_spec_sysctl_namespace ("kernel.core_pattern"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("kernel.shmfoo"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("vm.swappiness"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("net"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("net..ipv4"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("net.ipv4/../../kernel/x"), FERRY_SYSCTL_REFUSED);
+  assert_int_equal (ferry_spec_sysctl_namespace ("net.ipv4."), FERRY_SYSCTL_REFUSED);
+  assert_true (ferry_spec_sysctl_value_is_valid ("4096 87380 6291456"));
+  assert_false (ferry_spec_sysctl_value_is_valid (""));
+  assert_false (ferry_spec_sysctl_value_is_valid (" 1"));
+  assert_false (ferry_spec_sysctl_value_is_valid ("1\n2"));
+  assert_false (ferry_spec_sysctl_value_is_valid (NULL));
+}
+
 static void
 test_generate_host_network (void **state)
 {
@@ -1130,6 +1351,13 @@ main (void)
     cmocka_unit_test_setup_teardown (test_generate_typical_container, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_pids_limit_and_seccomp, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_host_network, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_devices_sysctls_and_masks, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_privileged_and_read_only_dev, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_rejects_bad_devices, setup, teardown),
+    cmocka_unit_test (test_parse_device),
+    cmocka_unit_test (test_device_from_path),
+    cmocka_unit_test (test_host_devices_and_privileged_capabilities),
+    cmocka_unit_test (test_sysctl_namespaces),
     cmocka_unit_test_setup_teardown (test_generate_user_mounts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_user_mount_replaces_default, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_rejects_bad_destinations, setup, teardown),

@@ -23,6 +23,7 @@
 struct record_check
 {
   const char *archive;
+  json_object *rec; /* the whole record, for checks across fields */
   ferry_error_t *err;
 };
 
@@ -386,6 +387,96 @@ check_seccomp (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as create
+ * writes them: clean absolute paths, r, w and m, one device per path.  */
+static int
+check_devices (struct record_check *c, const char *field, json_object *v)
+{
+  size_t n, i, j;
+
+  if (! json_object_is_type (v, json_type_array) || (n = json_object_array_length (v)) == 0)
+    return refuse (c, field, "must be a list of devices");
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (v, i);
+      const char *host = ferry_json_string_value (json_object_object_get (d, "PathOnHost"));
+      const char *container = ferry_json_string_value (json_object_object_get (d, "PathInContainer"));
+      const char *access = ferry_json_string_value (json_object_object_get (d, "CgroupPermissions"));
+
+      if (! json_object_is_type (d, json_type_object) || json_object_object_length (d) != 3 || host == NULL
+          || container == NULL || access == NULL || ! is_clean_absolute (host)
+          || ! is_clean_absolute (container) || ! ferry_spec_device_access_is_valid (access))
+        return refuse (c, field, "has a malformed device (number %zu)", i + 1);
+      for (j = 0; j < i; j++)
+        if (ferry_json_string_equals (json_object_array_get_idx (v, j), "PathInContainer", container))
+          {
+            cleanup_free char *q = shown (container);
+            return refuse (c, field, "repeats the device `%s`", q);
+          }
+    }
+  return 0;
+}
+
+/* Namespaced sysctls only, as create allows them: no net.* sysctl when
+ * the container shares the host's network namespace.  */
+static int
+check_sysctls (struct record_check *c, const char *field, json_object *v)
+{
+  int host_network = ferry_json_string_equals (c->rec, "Network", "host");
+
+  if (! json_object_is_type (v, json_type_object) || json_object_object_length (v) == 0)
+    return refuse (c, field, "must be an object of sysctls");
+  json_object_object_foreach (v, name, value)
+  {
+    cleanup_free char *q = shown (name);
+    enum ferry_sysctl_namespace ns = ferry_spec_sysctl_namespace (name);
+
+    if (ns == FERRY_SYSCTL_REFUSED || (ns == FERRY_SYSCTL_NET && host_network))
+      return refuse (c, field, "holds `%s`, which a container may not set", q);
+    if (! ferry_spec_sysctl_value_is_valid (ferry_json_string_value (value)))
+      return refuse (c, field, "has a malformed value for `%s`", q);
+  }
+  return 0;
+}
+
+static int
+check_mask (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of paths");
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *path = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (path == NULL || ! is_clean_absolute (path))
+        return refuse (c, field, "holds `%s`, which is no absolute path", q = shown (path ? path : "?"));
+    }
+  return 0;
+}
+
+/* ["ALL"], or paths and patterns, as create writes them.  */
+static int
+check_unmask (struct record_check *c, const char *field, json_object *v)
+{
+  size_t n;
+
+  if (! json_object_is_type (v, json_type_array) || (n = json_object_array_length (v)) == 0)
+    return refuse (c, field, "must be ALL or a list of paths");
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *path = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (path && strcmp (path, "ALL") == 0 && n == 1)
+        continue;
+      if (path == NULL || ! ferry_mask_pattern_is_valid (path))
+        return refuse (c, field, "holds `%s`, which is neither ALL alone nor an absolute path",
+                       q = shown (path ? path : "?"));
+    }
+  return 0;
+}
+
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
@@ -590,6 +681,12 @@ static const struct record_field
   { "NanoCpus", check_nano_cpus, 1 },
   { "Ulimits", check_ulimits, 1 },
   { "NoNewPrivileges", check_bool, 1 },
+  { "Privileged", check_bool, 1 },
+  { "Devices", check_devices, 1 },
+  { "Sysctls", check_sysctls, 1 },
+  { "ReadOnlyTmpfs", check_bool, 1 },
+  { "Mask", check_mask, 1 },
+  { "Unmask", check_unmask, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -636,6 +733,34 @@ append (char **list, const char *item)
   *list = grown;
 }
 
+static void
+append_devices (char **list, json_object *devices)
+{
+  for (size_t i = 0; i < ferry_json_array_length (devices); i++)
+    {
+      json_object *d = json_object_array_get_idx (devices, i);
+      cleanup_free char *host = shown (ferry_json_get_string (d, "PathOnHost"));
+      cleanup_free char *container = shown (ferry_json_get_string (d, "PathInContainer"));
+      cleanup_free char *item = xasprintf ("device `%s` at %s", host, container);
+
+      append (list, item);
+    }
+}
+
+static void
+append_sysctls (char **list, json_object *sysctls)
+{
+  if (sysctls == NULL)
+    return;
+  json_object_object_foreach (sysctls, name, value)
+  {
+    cleanup_free char *q = shown (name), *qv = shown (json_object_get_string (value));
+    cleanup_free char *item = xasprintf ("sysctl `%s=%s`", q, qv);
+
+    append (list, item);
+  }
+}
+
 char *
 ferry_archive_record_privileges (json_object *rec)
 {
@@ -669,13 +794,28 @@ ferry_archive_record_privileges (json_object *rec)
     append (&list, "no seccomp filter");
   else if (json_object_is_type (json_object_object_get (rec, "Seccomp"), json_type_object))
     append (&list, "a seccomp profile of its own");
+  /* What Podman's --privileged turns off, and what opens the host's
+   * kernel to the container: its devices, the settings of its kernel,
+   * the parts of /proc and /sys a plain run hides or keeps read-only.  */
+  if (json_object_get_boolean (json_object_object_get (rec, "Privileged")))
+    append (&list, "privileged mode");
+  append_devices (&list, ferry_json_get_array (rec, "Devices"));
+  append_sysctls (&list, ferry_json_get_object (rec, "Sysctls"));
+  {
+    json_object *unmask = ferry_json_get_array (rec, "Unmask");
+    if (ferry_json_array_length (unmask))
+      {
+        cleanup_free char *item = xasprintf ("unmasked paths %s", ferry_json_to_string (unmask, 0));
+        append (&list, item);
+      }
+  }
   return list;
 }
 
 int
 ferry_archive_record_check (json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err)
 {
-  struct record_check c = { .archive = r->import_path, .err = err };
+  struct record_check c = { .archive = r->import_path, .rec = rec, .err = err };
   cleanup_free char *asked = NULL;
 
   if (! json_object_is_type (rec, json_type_object))

@@ -7,8 +7,9 @@
  * (a later ferry could read it without the check).
  *
  * An archive is unsigned, so it may ask only for what a plain `ferry run`
- * gives: no bind mount of a host path and no host network unless the
- * restore trusts the archive (--trust-archive).  */
+ * gives: no bind mount of a host path, no host network, no added
+ * capability or seccomp change, no privileged mode, device, sysctl or
+ * unmasked path unless the restore trusts the archive (--trust-archive).  */
 #ifndef FERRY_ENGINE_ARCHIVE_RECORD_H
 #define FERRY_ENGINE_ARCHIVE_RECORD_H
 

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -381,6 +382,138 @@ record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
   return 0;
 }
 
+/* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
+ * inspect shows them; each host path must be a device node now.  */
+static int
+record_devices (json_object *rec, char **texts, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (texts == NULL || texts[0] == NULL)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "Devices", list);
+  for (size_t i = 0; texts[i]; i++)
+    {
+      cleanup_free char *host = NULL, *container = NULL;
+      struct ferry_spec_device d;
+      char access[4];
+      json_object *o;
+
+      if (ferry_spec_parse_device (texts[i], &host, &container, access) < 0 || ! clean_destination (host)
+          || ! clean_destination (container) || strcmp (container, "/") == 0)
+        return ferry_make_error (err, 0,
+                                 "invalid --device `%s`: use HOST[:CONTAINER][:PERMISSIONS] with absolute "
+                                 "paths and permissions made of r, w and m",
+                                 texts[i]);
+      for (size_t j = 0; j < json_object_array_length (list); j++)
+        if (ferry_json_string_equals (json_object_array_get_idx (list, j), "PathInContainer", container))
+          return ferry_make_error (err, 0, "invalid --device `%s`: the container already gets a device at %s",
+                                   texts[i], container);
+      if (ferry_spec_device_from_path (host, container, access, &d, err) < 0)
+        return -1;
+      free (d.path);
+      o = json_object_new_object ();
+      json_object_object_add (o, "PathOnHost", json_object_new_string (host));
+      json_object_object_add (o, "PathInContainer", json_object_new_string (container));
+      json_object_object_add (o, "CgroupPermissions", json_object_new_string (access));
+      json_object_array_add (list, o);
+    }
+  return 0;
+}
+
+/* Only the namespaced sysctls, as Podman allows them: the network's
+ * when the container has its own network namespace, the IPC one's.  */
+static int
+record_sysctls (json_object *rec, char **texts, int host_network, ferry_error_t *err)
+{
+  json_object *map;
+
+  if (texts == NULL || texts[0] == NULL)
+    return 0;
+  map = json_object_new_object ();
+  json_object_object_add (rec, "Sysctls", map);
+  for (size_t i = 0; texts[i]; i++)
+    {
+      const char *eq = strchr (texts[i], '=');
+      cleanup_free char *name = eq ? xstrndup (texts[i], eq - texts[i]) : NULL;
+      enum ferry_sysctl_namespace ns;
+
+      if (name == NULL || ! ferry_spec_sysctl_value_is_valid (eq + 1))
+        return ferry_make_error (
+            err, 0, "invalid --sysctl `%s`: use NAME=VALUE, such as net.ipv4.ip_forward=1", texts[i]);
+      ns = ferry_spec_sysctl_namespace (name);
+      if (ns == FERRY_SYSCTL_REFUSED)
+        return ferry_make_error (
+            err, 0,
+            "sysctl `%s` is not allowed: a container may set only namespaced ones (net.*, "
+            "kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)",
+            name);
+      if (ns == FERRY_SYSCTL_NET && host_network)
+        return ferry_make_error (err, 0,
+                                 "sysctl `%s` cannot be set with --network host: the container shares the "
+                                 "host's network namespace",
+                                 name);
+      json_object_object_add (map, name, json_object_new_string (eq + 1));
+    }
+  return 0;
+}
+
+/* Clean absolute paths, kept as KEY.  */
+static int
+record_masks (json_object *rec, char **mask, char **unmask, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (mask && mask[0])
+    {
+      list = json_object_new_array ();
+      json_object_object_add (rec, "Mask", list);
+      for (size_t i = 0; mask[i]; i++)
+        {
+          if (! clean_destination (mask[i]) || strcmp (mask[i], "/") == 0)
+            return ferry_make_error (
+                err, 0, "invalid --security-opt mask path `%s`: give absolute paths without `.` or `..`",
+                mask[i]);
+          json_object_array_add (list, json_object_new_string (mask[i]));
+        }
+    }
+  if (unmask && unmask[0])
+    {
+      list = json_object_new_array ();
+      json_object_object_add (rec, "Unmask", list);
+      for (size_t i = 0; unmask[i]; i++)
+        {
+          if (strcasecmp (unmask[i], "ALL") == 0)
+            {
+              /* ALL covers any other.  */
+              json_object_array_del_idx (list, 0, json_object_array_length (list));
+              json_object_array_add (list, json_object_new_string ("ALL"));
+              return 0;
+            }
+          if (! ferry_mask_pattern_is_valid (unmask[i]))
+            return ferry_make_error (
+                err, 0, "invalid --security-opt unmask path `%s`: give ALL, or absolute paths or patterns",
+                unmask[i]);
+          json_object_array_add (list, json_object_new_string (unmask[i]));
+        }
+    }
+  return 0;
+}
+
+int
+ferry_mask_pattern_is_valid (const char *pattern)
+{
+  size_t n = strlen (pattern);
+
+  if (n < 2 || n > 4096 || pattern[0] != '/')
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char) pattern[i] < ' ' || pattern[i] == 0x7f)
+      return 0;
+  return 1;
+}
+
 int
 ferry_hostname_is_valid (const char *name)
 {
@@ -536,6 +669,14 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     return -1;
   if (o->no_new_privileges)
     json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
+  if (o->privileged)
+    json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
+  if (record_devices (rec, o->devices, err) < 0
+      || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0
+      || record_masks (rec, o->mask, o->unmask, err) < 0)
+    return -1;
+  if (o->no_read_only_tmpfs)
+    json_object_object_add (rec, "ReadOnlyTmpfs", json_object_new_boolean (0));
   /* Only when given, as Seccomp: records without it get the default.  */
   if (o->pids_limit)
     json_object_object_add (rec, "PidsLimit", json_object_new_int64 (o->pids_limit > 0 ? o->pids_limit : -1));

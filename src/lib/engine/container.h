@@ -91,6 +91,14 @@ struct ferry_create_options
   int64_t memory;    /* bytes; 0: no limit */
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
+  int privileged;
+  char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
+  char **sysctls; /* "NAME=VALUE", as typed; may be NULL */
+  /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
+   * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
+  int no_read_only_tmpfs;
+  char **mask;   /* paths to mask beyond the defaults; may be NULL */
+  char **unmask; /* default masked/read-only paths to leave out: patterns, or "ALL"; may be NULL */
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

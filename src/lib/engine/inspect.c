@@ -61,6 +61,26 @@ state_json (const struct ferry_container *c)
   return s;
 }
 
+/* "mask=/a:/b", as the option was given.  */
+static void
+add_paths_opt (json_object *opts, const char *name, json_object *paths)
+{
+  char *text;
+
+  if (ferry_json_array_length (paths) == 0)
+    return;
+  text = xasprintf ("%s=", name);
+  for (size_t i = 0; i < json_object_array_length (paths); i++)
+    {
+      char *next = xasprintf ("%s%s%s", text, i ? ":" : "",
+                              json_object_get_string (json_object_array_get_idx (paths, i)));
+      free (text);
+      text = next;
+    }
+  json_object_array_add (opts, json_object_new_string (text));
+  free (text);
+}
+
 /* Podman's form: [] for the default profile, "seccomp=unconfined", or
  * "seccomp=<profile>" for a profile of the container's own.  */
 static json_object *
@@ -75,6 +95,8 @@ security_opt_json (const struct ferry_container *c)
     json_object_array_add (opts, json_object_new_string ("seccomp=unconfined"));
   else if (json_object_is_type (seccomp, json_type_object))
     json_object_array_add (opts, json_object_new_string ("seccomp=<profile>"));
+  add_paths_opt (opts, "mask", ferry_json_get_array (c->record, "Mask"));
+  add_paths_opt (opts, "unmask", ferry_json_get_array (c->record, "Unmask"));
   return opts;
 }
 
@@ -222,6 +244,16 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "Memory", member_or (c->record, "Memory", json_object_new_int64 (0)));
   json_object_object_add (host, "NanoCpus", member_or (c->record, "NanoCpus", json_object_new_int64 (0)));
   json_object_object_add (host, "Ulimits", member_or (c->record, "Ulimits", json_object_new_array ()));
+  json_object_object_add (host, "Privileged",
+                          member_or (c->record, "Privileged", json_object_new_boolean (0)));
+  /* As Podman's: a privileged container has all, listed as none.  */
+  json_object_object_add (host, "Devices",
+                          json_object_get_boolean (json_object_object_get (c->record, "Privileged"))
+                              ? json_object_new_array ()
+                              : member_or (c->record, "Devices", json_object_new_array ()));
+  json_object_object_add (host, "Sysctls", member_or (c->record, "Sysctls", json_object_new_object ()));
+  json_object_object_add (host, "ReadOnlyTmpfs",
+                          member_or (c->record, "ReadOnlyTmpfs", json_object_new_boolean (1)));
   {
     int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));

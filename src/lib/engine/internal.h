@@ -19,6 +19,9 @@ int ferry_container_name_is_valid (const char *name);
 #define FERRY_HOSTNAME_MAX 64
 int ferry_hostname_is_valid (const char *name);
 
+/* A --security-opt unmask path or pattern: absolute, one line.  */
+int ferry_mask_pattern_is_valid (const char *pattern);
+
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);

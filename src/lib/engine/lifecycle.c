@@ -383,6 +383,80 @@ seccomp_profile_of (const struct ferry_container *c, json_object **out, ferry_er
   return ferry_make_error (err, 0, "container %s has a malformed seccomp setting", c->name);
 }
 
+/* Podman's --read-only-tmpfs, true unless the record says false.  */
+static int
+read_only_tmpfs_wanted (json_object *rec)
+{
+  json_object *v = json_object_object_get (rec, "ReadOnlyTmpfs");
+
+  return v == NULL || json_object_get_boolean (v);
+}
+
+struct spec_devices
+{
+  struct ferry_spec_device *list;
+  size_t n;
+};
+
+static void
+spec_devices_release (struct spec_devices *d)
+{
+  ferry_spec_devices_free (d->list, d->n);
+}
+
+#define cleanup_spec_devices __attribute__ ((cleanup (spec_devices_release)))
+
+/* The record's Devices, as the host has them now (their numbers are
+ * looked up at each start, so a restore on another host gets its own).  */
+static int
+record_devices (const struct ferry_container *c, struct spec_devices *out, ferry_error_t *err)
+{
+  json_object *list = ferry_json_get_array (c->record, "Devices");
+  size_t n = ferry_json_array_length (list);
+
+  out->list = xmalloc0 (sizeof (*out->list) * (n + 1));
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (list, i);
+      const char *host = ferry_json_get_string (d, "PathOnHost");
+      const char *container = ferry_json_get_string (d, "PathInContainer");
+      const char *access = ferry_json_get_string (d, "CgroupPermissions");
+
+      if (host == NULL || container == NULL || access == NULL)
+        return ferry_make_error (err, 0, "container %s has a malformed device (number %zu) in its record",
+                                 c->name, i + 1);
+      if (ferry_spec_device_from_path (host, container, access, &out->list[i], err) < 0)
+        return ferry_error_wrap (err, "container %s", c->name);
+      out->n++;
+    }
+  return 0;
+}
+
+/* The record's net.* sysctls, set in the fresh namespace NETNS a restore
+ * joins (runc sets them only when it creates the container; CRIU brings
+ * the IPC namespace's back with it).  */
+static int
+restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_error_t *err)
+{
+  json_object *sysctls = ferry_json_get_object (c->record, "Sysctls");
+  size_t n = sysctls ? (size_t) json_object_object_length (sysctls) : 0, k = 0;
+  cleanup_strv char **names = xmalloc0 (sizeof (char *) * (n + 1));
+  cleanup_strv char **values = xmalloc0 (sizeof (char *) * (n + 1));
+
+  if (n == 0)
+    return 0;
+  json_object_object_foreach (sysctls, name, value)
+  {
+    if (ferry_spec_sysctl_namespace (name) != FERRY_SYSCTL_NET || ferry_json_string_value (value) == NULL)
+      continue;
+    names[k] = xstrdup (name);
+    values[k++] = xstrdup (ferry_json_string_value (value));
+  }
+  if (ferry_netns_write_sysctls (netns, names, values, err) < 0)
+    return ferry_error_wrap (err, "container %s", c->name);
+  return 0;
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             ferry_error_t *err)
@@ -413,6 +487,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **cap_drop = json_to_strv (ferry_json_get_array (c->record, "CapDrop"));
   cleanup_strv char **caps = NULL;
   cleanup_free struct ferry_spec_rlimit *rlimits = NULL;
+  cleanup_spec_devices struct spec_devices devs = { NULL, 0 };
+  cleanup_strv char **mask = json_to_strv (ferry_json_get_array (c->record, "Mask"));
+  cleanup_strv char **unmask = json_to_strv (ferry_json_get_array (c->record, "Unmask"));
   const char *text;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
@@ -456,8 +533,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
         }
     }
   p.read_only = json_object_get_boolean (json_object_object_get (c->record, "ReadOnly"));
-  if (p.read_only)
+  if (p.read_only && read_only_tmpfs_wanted (c->record))
     n_mounts += read_only_tmpfs (sm, n_mounts);
+  p.dev_read_only = p.read_only && ! read_only_tmpfs_wanted (c->record);
   p.id = c->id;
   p.rootfs = ov->merged;
   p.args = args;
@@ -476,12 +554,27 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.mounts = sm;
   p.n_mounts = n_mounts;
   p.cgroups_path = cgroups;
-  if (seccomp_profile_of (c, &seccomp, err) < 0)
+  p.privileged = json_object_get_boolean (json_object_object_get (c->record, "Privileged"));
+  /* Privileged, only a profile of the container's own applies, as with
+   * Podman; the capabilities are all it may have, whatever --cap-add and
+   * --cap-drop said, and the devices the host's.  */
+  if (! (p.privileged && json_object_object_get (c->record, "Seccomp") == NULL)
+      && seccomp_profile_of (c, &seccomp, err) < 0)
     return -1;
   p.seccomp_profile = seccomp;
   p.pids_limit = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
-  if (cap_add[0] || cap_drop[0])
+  if (p.privileged)
+    p.capabilities = caps = ferry_spec_privileged_capabilities ();
+  else if (cap_add[0] || cap_drop[0])
     p.capabilities = caps = ferry_spec_capabilities (cap_add, cap_drop);
+  if (p.privileged ? ferry_spec_host_devices (&devs.list, &devs.n, err) < 0
+                   : record_devices (c, &devs, err) < 0)
+    return -1;
+  p.devices = devs.list;
+  p.n_devices = devs.n;
+  p.sysctls = ferry_json_get_object (c->record, "Sysctls");
+  p.mask = mask;
+  p.unmask = unmask;
   p.no_new_privileges = json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges"));
   p.memory = ferry_json_get_int (c->record, "Memory", 0);
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);
@@ -653,6 +746,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
         goto fail;
     }
   if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
+    goto fail;
+  if (restore_from && ! host_network && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, err) < 0)
     goto fail;

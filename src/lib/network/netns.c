@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -78,6 +80,76 @@ ferry_netns_create (const char *path, ferry_error_t *err)
       unlink (path);
       return ferry_make_error (err, child_errno, "cannot set up network namespace `%s`", path);
     }
+  return 0;
+}
+
+/* In the child: joins the namespace at PATH and writes each sysctl, whose
+ * /proc/sys/net file is the namespace's of whoever opens it.  Returns an
+ * errno or 0, and in *FAILED the index of the sysctl that failed.  */
+static int
+write_sysctls_in_child (const char *path, char *const *names, char *const *values, int *failed)
+{
+  int nsfd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (nsfd < 0 || setns (nsfd, CLONE_NEWNET) < 0)
+    return errno;
+  for (int i = 0; names[i]; i++)
+    {
+      char file[PATH_MAX];
+      size_t len = strlen (values[i]);
+      int fd;
+
+      *failed = i;
+      if (snprintf (file, sizeof (file), "/proc/sys/%s", names[i]) >= (int) sizeof (file))
+        return ENAMETOOLONG;
+      for (char *p = file + strlen ("/proc/sys/"); *p; p++)
+        if (*p == '.')
+          *p = '/';
+      fd = open (file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        return errno;
+      if (write (fd, values[i], len) != (ssize_t) len)
+        return errno ? errno : EIO;
+      close (fd);
+    }
+  *failed = -1;
+  return 0;
+}
+
+int
+ferry_netns_write_sysctls (const char *path, char *const *names, char *const *values, ferry_error_t *err)
+{
+  int pipefd[2], status, result[2] = { 0, -1 };
+  pid_t pid;
+
+  if (names == NULL || names[0] == NULL)
+    return 0;
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (pipefd[0]);
+      close (pipefd[1]);
+      return ferry_make_error (err, errno, "cannot fork");
+    }
+  if (pid == 0)
+    {
+      result[0] = write_sysctls_in_child (path, names, values, &result[1]);
+      if (write (pipefd[1], result, sizeof (result)) < 0)
+        _exit (1);
+      _exit (0);
+    }
+  close (pipefd[1]);
+  if (read (pipefd[0], result, sizeof (result)) != sizeof (result))
+    result[0] = EIO;
+  close (pipefd[0]);
+  waitpid (pid, &status, 0);
+  if (result[0] && result[1] >= 0)
+    return ferry_make_error (err, result[0], "cannot set sysctl `%s` in network namespace `%s`",
+                             names[result[1]], path);
+  if (result[0])
+    return ferry_make_error (err, result[0], "cannot join network namespace `%s`", path);
   return 0;
 }
 

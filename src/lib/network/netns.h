@@ -10,6 +10,12 @@
  * PATH (created; its directory must exist).  */
 int ferry_netns_create (const char *path, ferry_error_t *err);
 
+/* Writes the sysctls NAMES[i] ("net.ipv4.ip_forward") = VALUES[i] inside
+ * the namespace bound to PATH: what the runtime does at create, and
+ * what a restore must do itself, since CRIU joins the fresh namespace
+ * ferry made rather than restoring the one dumped.  */
+int ferry_netns_write_sysctls (const char *path, char *const *names, char *const *values, ferry_error_t *err);
+
 /* Unbinds and removes PATH; a missing PATH is not an error.  */
 int ferry_netns_remove (const char *path, ferry_error_t *err);
 

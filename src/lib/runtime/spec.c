@@ -18,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <fnmatch.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,6 +62,14 @@ static const char *const SYSFS_OPTIONS[] = { "nosuid", "noexec", "nodev", "ro", 
 static const char *const CGROUP_OPTIONS[]
     = { "rprivate", "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
 static const char *const SHM_OPTIONS[] = { "bind", "rprivate", "nosuid", "noexec", "nodev", NULL };
+/* --privileged: /sys and the cgroup tree writable, as Podman mounts them.  */
+static const char *const SYSFS_RW_OPTIONS[] = { "nosuid", "noexec", "nodev", "rw", NULL };
+static const char *const CGROUP_RW_OPTIONS[]
+    = { "rprivate", "nosuid", "noexec", "nodev", "relatime", "rw", NULL };
+/* --read-only --read-only-tmpfs=false: nothing writable at all.  */
+static const char *const DEV_RO_OPTIONS[]
+    = { "nosuid", "strictatime", "mode=755", "size=65536k", "ro", NULL };
+static const char *const SHM_RO_OPTIONS[] = { "bind", "rprivate", "nosuid", "noexec", "nodev", "ro", NULL };
 static const char *const ETC_FILE_OPTIONS[] = { "bind", "rprivate", NULL };
 
 /* As Podman mounts volumes and binds: no set-user-ID programs and no
@@ -87,12 +99,12 @@ default_mounts (const struct ferry_spec_params *p, struct mount_entry out[N_DEFA
 {
   const struct mount_entry defaults[N_DEFAULT_MOUNTS] = {
     { "/proc", "proc", "proc", PROC_OPTIONS },
-    { "/dev", "tmpfs", "tmpfs", DEV_OPTIONS },
+    { "/dev", "tmpfs", "tmpfs", p->dev_read_only ? DEV_RO_OPTIONS : DEV_OPTIONS },
     { "/dev/pts", "devpts", "devpts", DEVPTS_OPTIONS },
     { "/dev/mqueue", "mqueue", "mqueue", MQUEUE_OPTIONS },
-    { "/sys", "sysfs", "sysfs", SYSFS_OPTIONS },
-    { "/sys/fs/cgroup", "cgroup", "cgroup", CGROUP_OPTIONS },
-    { "/dev/shm", "bind", p->shm_path, SHM_OPTIONS },
+    { "/sys", "sysfs", "sysfs", p->privileged ? SYSFS_RW_OPTIONS : SYSFS_OPTIONS },
+    { "/sys/fs/cgroup", "cgroup", "cgroup", p->privileged ? CGROUP_RW_OPTIONS : CGROUP_OPTIONS },
+    { "/dev/shm", "bind", p->shm_path, p->dev_read_only ? SHM_RO_OPTIONS : SHM_OPTIONS },
     { "/etc/hosts", "bind", p->hosts_path, ETC_FILE_OPTIONS },
     { "/etc/resolv.conf", "bind", p->resolv_path, ETC_FILE_OPTIONS },
     { "/etc/hostname", "bind", p->hostname_path, ETC_FILE_OPTIONS },
@@ -221,6 +233,207 @@ ferry_spec_capabilities (char *const *add, char *const *drop)
         set[n++] = xstrdup (c);
     }
   return set;
+}
+
+char **
+ferry_spec_privileged_capabilities (void)
+{
+  char **set = xmalloc0 (sizeof (char *) * (sizeof (ALL_CAPABILITIES) / sizeof (ALL_CAPABILITIES[0])));
+  size_t n = 0;
+
+  /* ALL_CAPABILITIES is in the kernel's order: index i is capability i.  */
+  for (size_t i = 0; ALL_CAPABILITIES[i]; i++)
+    if (prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) == 1)
+      set[n++] = xstrdup (ALL_CAPABILITIES[i]);
+  return set;
+}
+
+/* --- devices ------------------------------------------------------------ */
+
+int
+ferry_spec_device_access_is_valid (const char *s)
+{
+  bool seen[3] = { false, false, false };
+
+  if (s == NULL || *s == '\0')
+    return 0;
+  for (; *s; s++)
+    {
+      const char *at = strchr ("rwm", *s);
+      if (at == NULL || seen[at - "rwm"])
+        return 0;
+      seen[at - "rwm"] = true;
+    }
+  return 1;
+}
+
+int
+ferry_spec_parse_device (const char *text, char **host, char **container, char access[4])
+{
+  cleanup_free char *copy = xstrdup (text);
+  char *parts[3] = { NULL, NULL, NULL };
+  char *p = copy;
+  size_t n = 0;
+
+  while (p && n < 3)
+    {
+      parts[n++] = p;
+      p = strchr (p, ':');
+      if (p)
+        *p++ = '\0';
+    }
+  if (p || parts[0][0] != '/')
+    return -1;
+  snprintf (access, 4, "rwm");
+  if (n == 3)
+    {
+      if (! ferry_spec_device_access_is_valid (parts[2]) || parts[1][0] != '/')
+        return -1;
+      snprintf (access, 4, "%s", parts[2]);
+    }
+  else if (n == 2 && ferry_spec_device_access_is_valid (parts[1]))
+    {
+      snprintf (access, 4, "%s", parts[1]);
+      parts[1] = NULL;
+    }
+  else if (n == 2 && parts[1][0] != '/')
+    return -1;
+  *host = xstrdup (parts[0]);
+  *container = xstrdup (n >= 2 && parts[1] ? parts[1] : parts[0]);
+  return 0;
+}
+
+static void
+device_from_stat (const struct stat *st, const char *container, const char *access,
+                  struct ferry_spec_device *out)
+{
+  out->path = xstrdup (container);
+  out->type = S_ISBLK (st->st_mode) ? 'b' : 'c';
+  out->major = major (st->st_rdev);
+  out->minor = minor (st->st_rdev);
+  out->file_mode = st->st_mode & 07777;
+  out->uid = st->st_uid;
+  out->gid = st->st_gid;
+  snprintf (out->access, sizeof (out->access), "%s", access);
+}
+
+int
+ferry_spec_device_from_path (const char *host, const char *container, const char *access,
+                             struct ferry_spec_device *out, ferry_error_t *err)
+{
+  struct stat st;
+
+  memset (out, 0, sizeof (*out));
+  if (stat (host, &st) < 0)
+    return ferry_make_error (err, errno,
+                             "cannot use device `%s`: give the path of a device node on this host", host);
+  if (! S_ISCHR (st.st_mode) && ! S_ISBLK (st.st_mode))
+    return ferry_make_error (
+        err, 0, "`%s` is not a device: give a character or block device such as /dev/fuse", host);
+  device_from_stat (&st, container, access, out);
+  return 0;
+}
+
+void
+ferry_spec_devices_free (struct ferry_spec_device *devices, size_t n)
+{
+  for (size_t i = 0; devices && i < n; i++)
+    free (devices[i].path);
+  free (devices);
+}
+
+static int
+collect_devices (const char *dir, struct ferry_spec_device **out, size_t *n, ferry_error_t *err)
+{
+  static const char *const SKIPPED_DIRS[] = { "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", NULL };
+  cleanup_dir DIR *d = opendir (dir);
+  struct dirent *de;
+
+  if (d == NULL)
+    return ferry_make_error (err, errno, "cannot list the host's devices in `%s`", dir);
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_free char *path = NULL;
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      path = xasprintf ("%s/%s", dir, de->d_name);
+      /* Links are left out, and a node that went away meanwhile too.  */
+      if (lstat (path, &st) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (! strv_contains (SKIPPED_DIRS, de->d_name) && collect_devices (path, out, n, err) < 0)
+            return -1;
+          continue;
+        }
+      if ((! S_ISCHR (st.st_mode) && ! S_ISBLK (st.st_mode)) || strcmp (path, "/dev/console") == 0)
+        continue;
+      *out = xrealloc (*out, sizeof (**out) * (*n + 1));
+      device_from_stat (&st, path, "rwm", &(*out)[(*n)++]);
+    }
+  return 0;
+}
+
+int
+ferry_spec_host_devices (struct ferry_spec_device **out, size_t *n, ferry_error_t *err)
+{
+  *out = NULL;
+  *n = 0;
+  if (collect_devices ("/dev", out, n, err) == 0)
+    return 0;
+  ferry_spec_devices_free (*out, *n);
+  *out = NULL;
+  *n = 0;
+  return -1;
+}
+
+/* --- sysctls ------------------------------------------------------------ */
+
+/* Podman's list: the IPC namespace's sysctls.  */
+static const char *const IPC_SYSCTLS[]
+    = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+        "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+
+/* Dot-separated words of letters, digits, '_' and '-': never a path
+ * that could leave /proc/sys once runc turns the dots into slashes.  */
+static bool
+sysctl_name_is_clean (const char *name)
+{
+  size_t i, n = strlen (name);
+
+  if (n == 0 || n > 255 || name[0] == '.' || name[n - 1] == '.' || strstr (name, "..") != NULL)
+    return false;
+  for (i = 0; i < n; i++)
+    if (! isalnum ((unsigned char) name[i]) && strchr ("._-", name[i]) == NULL)
+      return false;
+  return true;
+}
+
+enum ferry_sysctl_namespace
+ferry_spec_sysctl_namespace (const char *name)
+{
+  if (! sysctl_name_is_clean (name))
+    return FERRY_SYSCTL_REFUSED;
+  if (strncmp (name, "net.", 4) == 0)
+    return FERRY_SYSCTL_NET;
+  if (strncmp (name, "fs.mqueue.", 10) == 0 || strv_contains (IPC_SYSCTLS, name))
+    return FERRY_SYSCTL_IPC;
+  return FERRY_SYSCTL_REFUSED;
+}
+
+int
+ferry_spec_sysctl_value_is_valid (const char *value)
+{
+  size_t n = value ? strlen (value) : 0;
+
+  if (n == 0 || n > 4096 || isspace ((unsigned char) value[0]) || isspace ((unsigned char) value[n - 1]))
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char) value[i] < ' ' || value[i] == 0x7f)
+      return 0;
+  return 1;
 }
 
 static const char *const *
@@ -568,6 +781,68 @@ make_namespace (const char *type)
 }
 
 static json_object *
+make_device (const struct ferry_spec_device *d)
+{
+  json_object *o = json_object_new_object ();
+  char type[2] = { d->type, '\0' };
+
+  json_object_object_add (o, "path", json_object_new_string (d->path));
+  json_object_object_add (o, "type", json_object_new_string (type));
+  json_object_object_add (o, "major", json_object_new_int64 (d->major));
+  json_object_object_add (o, "minor", json_object_new_int64 (d->minor));
+  json_object_object_add (o, "fileMode", json_object_new_int64 (d->file_mode));
+  json_object_object_add (o, "uid", json_object_new_int64 (d->uid));
+  json_object_object_add (o, "gid", json_object_new_int64 (d->gid));
+  return o;
+}
+
+static json_object *
+make_device_rule (const struct ferry_spec_device *d)
+{
+  json_object *o = json_object_new_object ();
+  char type[2] = { d->type, '\0' };
+
+  json_object_object_add (o, "allow", json_object_new_boolean (1));
+  json_object_object_add (o, "type", json_object_new_string (type));
+  json_object_object_add (o, "major", json_object_new_int64 (d->major));
+  json_object_object_add (o, "minor", json_object_new_int64 (d->minor));
+  json_object_object_add (o, "access", json_object_new_string (d->access));
+  return o;
+}
+
+/* As Podman's --security-opt unmask: "ALL" (any case) or a pattern that
+ * matches PATH as filepath.Match would.  */
+static bool
+unmasked (const struct ferry_spec_params *p, const char *path)
+{
+  for (size_t i = 0; p->unmask && p->unmask[i]; i++)
+    if (strcasecmp (p->unmask[i], "ALL") == 0 || fnmatch (p->unmask[i], path, FNM_PATHNAME) == 0)
+      return true;
+  return false;
+}
+
+/* DEFAULTS (none when privileged) less the unmasked ones, then EXTRA.  */
+static json_object *
+make_paths (const struct ferry_spec_params *p, const char *const *defaults, char *const *extra)
+{
+  json_object *paths = json_object_new_array ();
+  size_t i, j;
+
+  for (i = 0; ! p->privileged && defaults[i]; i++)
+    if (! unmasked (p, defaults[i]))
+      json_object_array_add (paths, json_object_new_string (defaults[i]));
+  for (i = 0; extra && extra[i]; i++)
+    {
+      for (j = 0; j < json_object_array_length (paths); j++)
+        if (strcmp (json_object_get_string (json_object_array_get_idx (paths, j)), extra[i]) == 0)
+          break;
+      if (j == json_object_array_length (paths))
+        json_object_array_add (paths, json_object_new_string (extra[i]));
+    }
+  return paths;
+}
+
+static json_object *
 make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
 {
   json_object *linux_ = json_object_new_object ();
@@ -586,11 +861,21 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
   json_object_object_add (linux_, "namespaces", namespaces);
 
   /* runc appends its own allow-list of the usual devices (null, zero,
-   * full, tty, urandom, random, ptmx, pts) after this deny-all.  */
-  json_object_object_add (deny_all, "allow", json_object_new_boolean (0));
+   * full, tty, urandom, random, ptmx, pts) after this deny-all; a
+   * privileged container may use every device instead.  */
+  json_object_object_add (deny_all, "allow", json_object_new_boolean (p->privileged));
   json_object_object_add (deny_all, "access", json_object_new_string ("rwm"));
   json_object_array_add (devices, deny_all);
+  for (size_t i = 0; ! p->privileged && i < p->n_devices; i++)
+    json_object_array_add (devices, make_device_rule (&p->devices[i]));
   json_object_object_add (resources, "devices", devices);
+  if (p->n_devices > 0)
+    {
+      json_object *nodes = json_object_new_array ();
+      for (size_t i = 0; i < p->n_devices; i++)
+        json_object_array_add (nodes, make_device (&p->devices[i]));
+      json_object_object_add (linux_, "devices", nodes);
+    }
   if (p->memory > 0)
     {
       json_object *memory = json_object_new_object ();
@@ -615,8 +900,16 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
 
   if (p->cgroups_path)
     json_object_object_add (linux_, "cgroupsPath", json_object_new_string (p->cgroups_path));
-  json_object_object_add (linux_, "maskedPaths", json_strv (MASKED_PATHS));
-  json_object_object_add (linux_, "readonlyPaths", json_strv (READONLY_PATHS));
+  json_object_object_add (linux_, "maskedPaths", make_paths (p, MASKED_PATHS, p->mask));
+  json_object_object_add (linux_, "readonlyPaths", make_paths (p, READONLY_PATHS, NULL));
+  if (p->sysctls && json_object_object_length (p->sysctls) > 0)
+    {
+      json_object *copy = NULL;
+
+      if (json_object_deep_copy (p->sysctls, &copy, NULL) < 0)
+        abort ();
+      json_object_object_add (linux_, "sysctl", copy);
+    }
   /* CRIU checkpoints and restores the filter with the processes.  */
   if (p->seccomp_profile)
     {
@@ -650,6 +943,20 @@ check_params (const struct ferry_spec_params *p, ferry_error_t *err)
                              p->n_additional_gids);
   if (p->annotations && ! json_object_is_type (p->annotations, json_type_object))
     return ferry_make_error (err, 0, "container %s: annotations must be a JSON object", what);
+  if (p->n_devices > 0 && p->devices == NULL)
+    return ferry_make_error (err, 0, "container %s: %zu devices given without their list", what,
+                             p->n_devices);
+  for (size_t i = 0; i < p->n_devices; i++)
+    {
+      cleanup_free char *clean = clean_destination (p->devices[i].path);
+      if (clean == NULL || strcmp (clean, p->devices[i].path) != 0
+          || (p->devices[i].type != 'c' && p->devices[i].type != 'b')
+          || ! ferry_spec_device_access_is_valid (p->devices[i].access))
+        return ferry_make_error (err, 0, "container %s: invalid device `%s`", what,
+                                 p->devices[i].path ? p->devices[i].path : "");
+    }
+  if (p->sysctls && ! json_object_is_type (p->sysctls, json_type_object))
+    return ferry_make_error (err, 0, "container %s: sysctls must be a JSON object", what);
   return 0;
 }
 

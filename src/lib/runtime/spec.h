@@ -28,6 +28,20 @@ struct ferry_spec_mount
   int readonly;
 };
 
+/* A device node the container gets (linux.devices), with the cgroup rule
+ * that lets it use the node as ACCESS says.  */
+struct ferry_spec_device
+{
+  char *path; /* in the container */
+  char type;  /* 'c' or 'b' */
+  int64_t major;
+  int64_t minor;
+  uint32_t file_mode; /* the permission bits */
+  uint32_t uid;
+  uint32_t gid;
+  char access[4]; /* "rwm", or a part of it */
+};
+
 struct ferry_spec_params
 {
   const char *id;
@@ -65,6 +79,21 @@ struct ferry_spec_params
   int64_t nano_cpus;                       /* CPUs * 1e9; 0: no limit */
   const struct ferry_spec_rlimit *rlimits; /* beyond or instead of the defaults */
   size_t n_rlimits;
+  /* Podman's --privileged: /sys and /sys/fs/cgroup writable, no default
+   * masked or read-only paths, every device allowed in the cgroup.  The
+   * caller gives the capabilities (ferry_spec_privileged_capabilities)
+   * and the host's devices (ferry_spec_host_devices).  */
+  int privileged;
+  const struct ferry_spec_device *devices; /* nodes to create, allowed in the cgroup */
+  size_t n_devices;
+  json_object *sysctls; /* { "net.ipv4.ip_forward": "1" }; may be NULL; copied */
+  char **mask;          /* paths masked beyond the defaults; may be NULL */
+  /* Default masked and read-only paths left out: fnmatch patterns
+   * such as "/proc/k*", or "ALL"; may be NULL.  */
+  char **unmask;
+  /* A read-only root without its tmpfs mounts: /dev and /dev/shm
+   * read-only too, as Podman's --read-only-tmpfs=false makes them.  */
+  int dev_read_only;
 };
 
 struct ferry_spec_rlimit
@@ -91,6 +120,43 @@ char *ferry_spec_capability_name (const char *name);
 /* The default set less DROP and with ADD (kept names, "ALL" allowed;
  * either may be NULL), NULL-terminated, newly allocated.  */
 char **ferry_spec_capabilities (char *const *add, char *const *drop);
+
+/* The capabilities of a privileged container: every one this ferry knows
+ * that is in its own bounding set (runc cannot give more).  */
+char **ferry_spec_privileged_capabilities (void);
+
+/* Parses --device HOST[:CONTAINER][:ACCESS] as Podman does: CONTAINER
+ * defaults to HOST, ACCESS to "rwm".  -1 when malformed.  */
+int ferry_spec_parse_device (const char *text, char **host, char **container, char access[4]);
+
+/* True when S is r, w and m, each at most once, at least one.  */
+int ferry_spec_device_access_is_valid (const char *s);
+
+/* The device node at HOST (symbolic links followed), for CONTAINER with
+ * ACCESS.  Not a character or block device: an error naming HOST.  */
+int ferry_spec_device_from_path (const char *host, const char *container, const char *access,
+                                 struct ferry_spec_device *out, ferry_error_t *err);
+
+/* Every device node under /dev, as Podman gives a privileged container
+ * (not /dev/pts, /dev/shm, /dev/mqueue, /dev/fd, /dev/console, links).  */
+int ferry_spec_host_devices (struct ferry_spec_device **out, size_t *n, ferry_error_t *err);
+
+void ferry_spec_devices_free (struct ferry_spec_device *devices, size_t n);
+
+enum ferry_sysctl_namespace
+{
+  FERRY_SYSCTL_REFUSED, /* not namespaced (or not a sysctl name) */
+  FERRY_SYSCTL_NET,     /* net.*: the network namespace's */
+  FERRY_SYSCTL_IPC,     /* kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*: the IPC namespace's */
+};
+
+/* Which namespace the sysctl NAME belongs to, by Podman's list of the
+ * ones a container may set.  */
+enum ferry_sysctl_namespace ferry_spec_sysctl_namespace (const char *name);
+
+/* True when VALUE may be written to a sysctl: not empty, no control
+ * characters, no space at either end.  */
+int ferry_spec_sysctl_value_is_valid (const char *value);
 
 /* Podman's default --pids-limit.  */
 #define FERRY_DEFAULT_PIDS_LIMIT 2048

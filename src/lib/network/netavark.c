@@ -1,0 +1,209 @@
+#include "netavark.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* netavark's output is a few kilobytes; anything past this is not it.  */
+#define OUTPUT_MAX (1024 * 1024)
+
+/* nft and ip are in sbin, which a user's PATH may lack.  */
+static const char NETAVARK_PATH[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct capture
+{
+  char *data;
+  size_t len;
+};
+
+static void
+capture_append (struct capture *c, const char *buf, size_t n)
+{
+  if (c->len + n > OUTPUT_MAX)
+    n = OUTPUT_MAX - c->len;
+  c->data = xrealloc (c->data, c->len + n + 1);
+  memcpy (c->data + c->len, buf, n);
+  c->len += n;
+  c->data[c->len] = '\0';
+}
+
+/* Reads OUT and ERR until both end.  */
+static void
+collect (int out, int err, struct capture *o, struct capture *e)
+{
+  struct pollfd p[2] = { { out, POLLIN, 0 }, { err, POLLIN, 0 } };
+  int open_fds = 2;
+
+  o->data = xstrdup ("");
+  e->data = xstrdup ("");
+  while (open_fds > 0)
+    {
+      char buf[8192];
+      int i;
+
+      if (poll (p, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return;
+        }
+      for (i = 0; i < 2; i++)
+        {
+          ssize_t n;
+
+          if (p[i].fd < 0 || ! (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+          n = read (p[i].fd, buf, sizeof (buf));
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              p[i].fd = -1;
+              open_fds--;
+              continue;
+            }
+          capture_append (i == 0 ? o : e, buf, (size_t) n);
+        }
+    }
+}
+
+/* The message of a failed run: netavark prints {"error": "..."} on its
+ * standard output, and logs on its standard error.  */
+static char *
+failure_message (const struct capture *o, const struct capture *e)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *j
+      = o->len ? ferry_json_parse (o->data, o->len, "netavark output", &ignored) : NULL;
+  const char *msg = j ? ferry_json_get_string (j, "error") : NULL;
+  char *text, *nl;
+
+  if (msg == NULL)
+    msg = e->len ? e->data : o->data;
+  text = xstrdup (*msg ? msg : "no message");
+  /* One line.  */
+  for (nl = text; (nl = strchr (nl, '\n'));)
+    *nl = nl[1] ? ' ' : '\0';
+  return text;
+}
+
+static int
+run (const struct ferry_netavark *n, const char *command, const char *netns, json_object *options,
+     struct capture *out, ferry_error_t *err)
+{
+  const char *text = ferry_json_to_string (options, 0);
+  char *argv[]
+      = { (char *) n->binary, "--config", (char *) n->config_dir, "--firewall-driver",  "nftables",
+          "--rootless",       "false",    "--aardvark-binary",    (char *) n->aardvark, (char *) command,
+          (char *) netns,     NULL };
+  char *envp[] = { (char *) NETAVARK_PATH, NULL };
+  int in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
+  posix_spawn_file_actions_t fa;
+  struct capture errs = { 0 };
+  pid_t pid;
+  int r, status = 0;
+
+  if (access (n->binary, X_OK) < 0)
+    return ferry_make_error (err, errno,
+                             "cannot run netavark `%s`: install it (Debian: apt-get install netavark, as "
+                             "scripts/install-deps.sh does)",
+                             n->binary);
+  if (ferry_mkdir_p (n->config_dir, 0700, err) < 0)
+    return -1;
+  if (pipe2 (in, O_CLOEXEC) < 0 || pipe2 (o, O_CLOEXEC) < 0 || pipe2 (e, O_CLOEXEC) < 0)
+    {
+      r = ferry_make_error (err, errno, "cannot create pipes for netavark");
+      goto out;
+    }
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2 (&fa, o[1], 1);
+  posix_spawn_file_actions_adddup2 (&fa, e[1], 2);
+  r = posix_spawn (&pid, n->binary, &fa, NULL, argv, envp);
+  posix_spawn_file_actions_destroy (&fa);
+  if (r != 0)
+    {
+      r = ferry_make_error (err, r, "cannot run netavark `%s`", n->binary);
+      goto out;
+    }
+  close (in[0]);
+  close (o[1]);
+  close (e[1]);
+  in[0] = o[1] = e[1] = -1;
+  /* Far less than a pipe holds: written whole before reading.  */
+  {
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+    sigaction (SIGPIPE, &ign, &old);
+    ferry_write_all (in[1], text, strlen (text));
+    sigaction (SIGPIPE, &old, NULL);
+  }
+  close (in[1]);
+  in[1] = -1;
+  collect (o[0], e[0], out, &errs);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      cleanup_free char *msg = failure_message (out, &errs);
+      r = ferry_make_error (err, 0, "netavark %s failed: %s", command, msg);
+      goto out;
+    }
+  r = 0;
+
+out:
+  for (int i = 0; i < 2; i++)
+    {
+      if (in[i] >= 0)
+        close (in[i]);
+      if (o[i] >= 0)
+        close (o[i]);
+      if (e[i] >= 0)
+        close (e[i]);
+    }
+  free (errs.data);
+  return r;
+}
+
+int
+ferry_netavark_setup (const struct ferry_netavark *n, const char *netns, json_object *options,
+                      json_object **status, ferry_error_t *err)
+{
+  struct capture out = { 0 };
+  int r = run (n, "setup", netns, options, &out, err);
+
+  *status = NULL;
+  if (r == 0)
+    {
+      *status = ferry_json_parse (out.data, out.len, "netavark's status", err);
+      if (*status == NULL)
+        r = -1;
+      else if (! json_object_is_type (*status, json_type_object))
+        {
+          json_object_put (*status);
+          *status = NULL;
+          r = ferry_make_error (err, 0, "netavark setup printed no status object");
+        }
+    }
+  free (out.data);
+  return r;
+}
+
+int
+ferry_netavark_teardown (const struct ferry_netavark *n, const char *netns, json_object *options,
+                         ferry_error_t *err)
+{
+  struct capture out = { 0 };
+  int r = run (n, "teardown", netns, options, &out, err);
+
+  free (out.data);
+  return r;
+}

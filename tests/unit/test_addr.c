@@ -1,0 +1,91 @@
+/* Unit tests for src/lib/network/addr.c: addresses, subnets and MACs as
+ * they come from users, archives and netavark.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "network/addr.h"
+
+#include <string.h>
+
+static void
+test_ip (void **state)
+{
+  static const char *const bad[]
+      = { "",         "1.2.3",  "1.2.3.4.5", "256.1.1.1",  "01.2.3.4",    "1.2.3.4 ",
+          "-1.2.3.4", "1..2.3", "a.b.c.d",   "1.2.3.4/24", "99999.1.1.1", NULL };
+  char buf[16];
+  uint32_t ip;
+
+  (void) state;
+  assert_int_equal (ferry_ip_parse ("10.89.0.2", &ip), 0);
+  assert_int_equal (ip, 0x0a590002u);
+  assert_string_equal (ferry_ip_format (ip, buf), "10.89.0.2");
+  assert_int_equal (ferry_ip_parse ("0.0.0.0", &ip), 0);
+  assert_int_equal (ferry_ip_parse ("255.255.255.255", &ip), 0);
+  for (size_t i = 0; bad[i]; i++)
+    assert_int_equal (ferry_ip_parse (bad[i], &ip), -1);
+}
+
+static void
+test_subnet (void **state)
+{
+  struct ferry_subnet a, b;
+  char buf[19];
+
+  (void) state;
+  assert_int_equal (ferry_subnet_parse ("10.89.0.0/24", &a), 0);
+  assert_string_equal (ferry_subnet_format (&a, buf), "10.89.0.0/24");
+  assert_int_equal (ferry_subnet_first_host (&a), 0x0a590001u);
+  assert_int_equal (ferry_subnet_last_host (&a), 0x0a5900feu);
+  assert_true (ferry_subnet_contains (&a, 0x0a5900ffu));
+  assert_false (ferry_subnet_contains (&a, 0x0a590100u));
+  /* Host bits set, a bad prefix, no prefix.  */
+  assert_int_equal (ferry_subnet_parse ("10.89.0.1/24", &b), -1);
+  assert_int_equal (ferry_subnet_parse ("10.89.0.0/33", &b), -1);
+  assert_int_equal (ferry_subnet_parse ("10.89.0.0/", &b), -1);
+  assert_int_equal (ferry_subnet_parse ("10.89.0.0", &b), -1);
+  assert_int_equal (ferry_subnet_parse ("10.89.0.0/024", &b), -1);
+  assert_int_equal (ferry_subnet_parse ("10.88.0.0/16", &b), 0);
+  assert_false (ferry_subnets_overlap (&a, &b));
+  assert_int_equal (ferry_subnet_parse ("10.89.0.128/25", &b), 0);
+  assert_true (ferry_subnets_overlap (&a, &b));
+  assert_true (ferry_subnets_overlap (&b, &a));
+  assert_int_equal (ferry_subnet_parse ("0.0.0.0/0", &b), 0);
+  assert_true (ferry_subnets_overlap (&a, &b));
+}
+
+static void
+test_mac (void **state)
+{
+  unsigned char mac[6];
+  char buf[18];
+
+  (void) state;
+  assert_int_equal (ferry_mac_parse ("02:42:0A:59:00:02", mac), 0);
+  assert_string_equal (ferry_mac_format (mac, buf), "02:42:0a:59:00:02");
+  assert_int_equal (ferry_mac_parse ("01:00:5e:00:00:01", mac), -1); /* multicast */
+  assert_int_equal (ferry_mac_parse ("02:42:0a:59:00", mac), -1);
+  assert_int_equal (ferry_mac_parse ("02-42-0a-59-00-02", mac), -1);
+  assert_int_equal (ferry_mac_parse ("02:42:0a:59:00:0g", mac), -1);
+  for (int i = 0; i < 100; i++)
+    {
+      ferry_mac_random (mac);
+      assert_int_equal (mac[0] & 1, 0);
+      assert_int_equal (mac[0] & 2, 2);
+    }
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_ip),
+    cmocka_unit_test (test_subnet),
+    cmocka_unit_test (test_mac),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

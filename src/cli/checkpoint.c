@@ -24,6 +24,8 @@ enum
   OPT_VERIFY_KEY,
   OPT_ENCRYPT_RECIPIENT,
   OPT_DECRYPT_KEY,
+  OPT_IGNORE_STATIC_IP,
+  OPT_IGNORE_STATIC_MAC,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -258,6 +260,9 @@ static const char restore_usage[]
       "                          KEY (as age-keygen writes it); it is decrypted as it is read\n"
       "  -i, --import FILE       restore the container exported into FILE\n"
       "      --ignore-rootfs     do not apply the archive's root file system changes\n"
+      "      --ignore-static-ip  with --import: a new address on each network, not the one the\n"
+      "                          container had (--name gives a copy new addresses anyway)\n"
+      "      --ignore-static-mac with --import: a new MAC address on each network\n"
       "      --ignore-volumes    use the volumes already on this host instead of the archive's\n"
       "  -k, --keep              keep CRIU's images and logs\n"
       "  -l, --latest            act on the latest container\n"
@@ -292,6 +297,8 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE },
                                         { "decrypt-key", required_argument, NULL, OPT_DECRYPT_KEY },
+                                        { "ignore-static-ip", no_argument, NULL, OPT_IGNORE_STATIC_IP },
+                                        { "ignore-static-mac", no_argument, NULL, OPT_IGNORE_STATIC_MAC },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
@@ -352,6 +359,12 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_TCP_ESTABLISHED:
         r.tcp_established = 1;
         break;
+      case OPT_IGNORE_STATIC_IP:
+        r.ignore_static_ip = 1;
+        break;
+      case OPT_IGNORE_STATIC_MAC:
+        r.ignore_static_mac = 1;
+        break;
       case OPT_DECRYPT_KEY:
         r.decrypt_key = optarg;
         break;
@@ -380,6 +393,8 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name only works with --import");
+  if ((r.ignore_static_ip || r.ignore_static_mac) && r.import_path == NULL)
+    return ferry_cli_failf ("--ignore-static-ip and --ignore-static-mac only make sense with --import");
   if (r.decrypt_key && r.import_path == NULL)
     return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
   if (r.import_path && (all || latest || optind < argc))

@@ -180,7 +180,10 @@ static const char create_usage[]
       "                           always, or never\n"
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
-      "      --network MODE       none (default: loopback only) or host\n"
+      "      --network MODE       none (default: loopback only), host, bridge (the default\n"
+      "                           network, `ferry`), or networks by name: NAME[,NAME...]\n"
+      "      --ip IP              with one network: this IPv4 address on it\n"
+      "      --mac-address MAC    with one network: this MAC address on it\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
@@ -232,6 +235,8 @@ enum
   OPT_ENV_FILE,
   OPT_NAME,
   OPT_NETWORK,
+  OPT_IP,
+  OPT_MAC_ADDRESS,
   OPT_RM,
   OPT_SHM_SIZE,
   OPT_STOP_TIMEOUT,
@@ -258,6 +263,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "name", required_argument, NULL, OPT_NAME },
                                         { "network", required_argument, NULL, OPT_NETWORK },
                                         { "net", required_argument, NULL, OPT_NETWORK },
+                                        { "ip", required_argument, NULL, OPT_IP },
+                                        { "mac-address", required_argument, NULL, OPT_MAC_ADDRESS },
                                         { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                                         { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
                                         { "cpus", required_argument, NULL, OPT_CPUS },
@@ -341,6 +348,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_NETWORK:
         a->o.network = optarg;
+        break;
+      case OPT_IP:
+        a->o.ip = optarg;
+        break;
+      case OPT_MAC_ADDRESS:
+        a->o.mac = optarg;
         break;
       case OPT_RM:
         a->o.auto_remove = 1;

@@ -1,7 +1,9 @@
 /* ferry: checks of the container record a checkpoint archive carries.  */
 #include "archive_record.h"
 #include "internal.h"
+#include "network.h"
 #include "volume.h"
+#include "../network/addr.h"
 #include "../image/reference.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
@@ -283,8 +285,39 @@ check_network (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
-  if (strcmp (s, "none") != 0 && strcmp (s, "host") != 0)
-    return refuse (c, field, "must be none or host, not `%s`", q = shown (s));
+  if (strcmp (s, "none") != 0 && strcmp (s, "host") != 0 && strcmp (s, "bridge") != 0)
+    return refuse (c, field, "must be none, host or bridge, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* { NETWORK: { "IP"?: address, "MAC"?: address } }  */
+static int
+check_networks (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_object) || json_object_object_length (v) == 0)
+    return refuse (c, field, "must be an object naming networks");
+  json_object_object_foreach (v, name, att)
+  {
+    cleanup_free char *q = shown (name);
+    uint32_t ip;
+    unsigned char mac[6];
+
+    if (! ferry_network_name_is_valid (name) && strcmp (name, FERRY_DEFAULT_NETWORK) != 0)
+      return refuse (c, field, "names `%s`, which is not a valid network name", q);
+    if (! json_object_is_type (att, json_type_object))
+      return refuse (c, field, "holds a non-object for network %s", q);
+    json_object_object_foreach (att, key, val)
+    {
+      const char *s = json_object_is_type (val, json_type_string) ? json_object_get_string (val) : NULL;
+
+      if (strcmp (key, "IP") == 0 ? s == NULL || ferry_ip_parse (s, &ip) < 0
+                                  : strcmp (key, "MAC") != 0 || s == NULL || ferry_mac_parse (s, mac) < 0)
+        {
+          cleanup_free char *k = shown (key);
+          return refuse (c, field, "holds a bad `%s` for network %s", k, q);
+        }
+    }
+  }
   return 0;
 }
 
@@ -668,6 +701,7 @@ static const struct record_field
   { "OpenStdin", check_bool, 0 },
   { "AutoRemove", check_bool, 0 },
   { "Network", check_network, 0 },
+  { "Networks", check_networks, 1 },
   { "ShmSize", check_shm_size, 0 },
   { "StopTimeout", check_stop_timeout, 0 },
   { "StopSignal", check_stop_signal, 0 },
@@ -824,6 +858,9 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
         r->import_path);
   if (check_fields (&c, rec) < 0)
     return -1;
+  if (ferry_json_string_equals (rec, "Network", "bridge")
+      != (json_object_object_get (rec, "Networks") != NULL))
+    return refuse (&c, "Networks", "must be there exactly when Network is bridge");
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
   asked = ferry_archive_record_privileges (rec);

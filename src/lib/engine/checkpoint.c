@@ -1,6 +1,7 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "checkpoint.h"
 #include "internal.h"
+#include "network.h"
 #include "operation.h"
 #include "volume.h"
 #include "../archive/archive.h"
@@ -193,6 +194,21 @@ export_close (struct export *x)
 
 /* Opens the archive and writes what was taken before the dump: spec,
  * record, rootfs changes, volumes, /dev/shm, log.  */
+/* What netavark reported for each network (rebuilt from the record: the
+ * address and MAC it holds), and each network's definition.  */
+static int
+add_network_status (ferry_engine_t *e, const struct ferry_container *c, ferry_archive_writer_t *w,
+                    ferry_error_t *err)
+{
+  cleanup_json json_object *status = ferry_network_status_json (e, c->record, err);
+  cleanup_free char *text = NULL;
+
+  if (status == NULL)
+    return -1;
+  text = xasprintf ("%s\n", ferry_json_to_string (status, 1));
+  return ferry_archive_writer_add_data (w, "network.status", text, strlen (text), err);
+}
+
 static int
 export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_checkpoint_request *r,
               const char *work, EVP_PKEY *sign_key, struct export *x, ferry_error_t *err)
@@ -224,7 +240,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     ferry_archive_writer_set_signing_key (x->w, sign_key);
   if (ferry_archive_writer_add_data (x->w, "spec.dump", spec_text, strlen (spec_text), err) < 0
       || ferry_archive_writer_add_data (x->w, "config.dump", config, strlen (config), err) < 0
-      || ferry_archive_writer_add_data (x->w, "network.status", "{}\n", 3, err) < 0)
+      || add_network_status (e, c, x->w, err) < 0)
     return -1;
   for (i = 0; work_files[i]; i++)
     {

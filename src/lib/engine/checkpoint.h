@@ -48,6 +48,10 @@ struct ferry_restore_request
   int trust_archive;
   /* import: an age identity file that opens an encrypted archive.  */
   const char *decrypt_key;
+  /* import: a new address (MAC address) on each network instead of the
+   * one the container had; --name implies both.  */
+  int ignore_static_ip;
+  int ignore_static_mac;
   /* import: public keys (PEM paths, NULL-terminated) one of which must
    * have signed the archive (engine/trust.h); may be NULL.  */
   char *const *verify_keys;

@@ -1,6 +1,7 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
 #include "internal.h"
+#include "network.h"
 #include "operation.h"
 #include "volume.h"
 #include "../image/reference.h"
@@ -552,6 +553,53 @@ record_seccomp (const struct ferry_create_options *o, json_object *rec, ferry_er
   return 0;
 }
 
+/* "Network": "bridge" and "Networks": { NAME: { "IP"?, "MAC"? } } for
+ * LIST ("bridge" for the default network, or names, comma-separated).  */
+static int
+record_networks (json_object *rec, const char *list, const char *ip, const char *mac, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (list);
+  json_object *nets = json_object_new_object ();
+  char *save = NULL, *name;
+
+  json_object_object_add (rec, "Network", json_object_new_string ("bridge"));
+  json_object_object_add (rec, "Networks", nets);
+  for (name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+    {
+      const char *real = strcmp (name, "bridge") == 0 ? FERRY_DEFAULT_NETWORK : name;
+      json_object *att = json_object_new_object ();
+
+      if (! ferry_network_name_is_valid (real) && strcmp (real, FERRY_DEFAULT_NETWORK) != 0)
+        {
+          json_object_put (att);
+          return ferry_make_error (err, 0,
+                                   "invalid --network `%s`: use none, host, bridge or the names of networks "
+                                   "(ferry network ls)",
+                                   name);
+        }
+      if (json_object_object_get_ex (nets, real, NULL))
+        {
+          json_object_put (att);
+          return ferry_make_error (err, 0, "--network names network %s twice", real);
+        }
+      json_object_object_add (nets, real, att);
+    }
+  if (json_object_object_length (nets) == 0)
+    return ferry_make_error (err, 0, "--network `%s` names no network", list);
+  if ((ip || mac) && json_object_object_length (nets) != 1)
+    return ferry_make_error (err, 0,
+                             "--ip and --mac-address apply to one network, and --network names several");
+  json_object_object_foreach (nets, k, att)
+  {
+    (void) k;
+    if (ip)
+      json_object_object_add (att, "IP", json_object_new_string (ip));
+    if (mac)
+      json_object_object_add (att, "MAC", json_object_new_string (mac));
+  }
+  return 0;
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
               const char *name, json_object **out, ferry_error_t *err)
@@ -577,12 +625,11 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
           err, 0, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
           hostname);
     }
-  if (strcmp (network, "none") != 0 && strcmp (network, "host") != 0)
+  if ((o->ip || o->mac) && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0))
     {
       json_object_put (env);
       json_object_put (labels);
-      return ferry_make_error (
-          err, 0, "network `%s` is not supported yet: use --network none or --network host", network);
+      return ferry_make_error (err, 0, "--ip and --mac-address need a network: use --network NAME");
     }
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Name", json_object_new_string (name));
@@ -643,7 +690,10 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
   json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
-  json_object_object_add (rec, "Network", json_object_new_string (network));
+  if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0)
+    json_object_object_add (rec, "Network", json_object_new_string (network));
+  else if (record_networks (rec, network, o->ip, o->mac, err) < 0)
+    return -1;
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
   json_object_object_add (
@@ -1083,6 +1133,8 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
    * generated names go into the record.  */
   if (insert_row (e, id, name, image_id, rec, err) < 0
       || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
+      || (ferry_network_record_bridged (rec)
+          && ferry_network_reserve (e, id, ferry_json_get_object (rec, "Networks"), err) < 0)
       || update_record (e, id, rec, err) < 0 || (op && record_made_volumes (e, op, created_volumes, err) < 0)
       || ferry_db_commit (e->db, err) < 0)
     {

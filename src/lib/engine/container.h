@@ -77,8 +77,12 @@ struct ferry_create_options
   int tty;
   int interactive;
   int auto_remove;
-  const char *network; /* "none" (default) or "host" */
-  int stop_timeout;    /* seconds; -1: 10 */
+  /* "none" (default), "host", "bridge" (the default network) or network
+   * names, comma-separated.  */
+  const char *network;
+  const char *ip;   /* on the one network: this address; NULL: the next free */
+  const char *mac;  /* the same, a MAC address; NULL: a random one */
+  int stop_timeout; /* seconds; -1: 10 */
   /* NULL: the default seccomp profile; "unconfined"; or the path of a
    * profile (containers' seccomp.json format), taken into the record.  */
   const char *seccomp;

@@ -1,6 +1,7 @@
 /* ferry: `inspect` of a container, in the shape Podman users script against. */
 #include "container.h"
 #include "internal.h"
+#include "network.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
@@ -181,7 +182,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
 {
   json_object *o = json_object_new_object (), *host = json_object_new_object ();
   json_object *args = ferry_json_get_array (c->record, "Args");
-  json_object *rest = json_object_new_array (), *net = json_object_new_object ();
+  json_object *rest = json_object_new_array ();
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -228,8 +229,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (gd, "Data", gdd);
   json_object_object_add (o, "GraphDriver", gd);
   json_object_object_add (o, "Mounts", mounts_json (e, c));
-  json_object_object_add (net, "Networks", json_object_new_object ());
-  json_object_object_add (o, "NetworkSettings", net);
+  json_object_object_add (o, "NetworkSettings", ferry_network_settings_json (e, c->record));
   json_object_object_add (o, "Config", config_json (c));
   json_object_object_add (host, "NetworkMode",
                           member_or (c->record, "Network", json_object_new_string ("none")));

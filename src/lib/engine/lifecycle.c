@@ -3,7 +3,9 @@
 #include "container.h"
 #include "internal.h"
 #include "volume.h"
+#include "../network/addr.h"
 #include "../network/netns.h"
+#include "network.h"
 #include "../runtime/conmon.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
@@ -206,7 +208,7 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error
     host_resolv = xstrdup ("");
   /* Without a network the host's resolvers are neither reachable nor the
    * container's business: its search and options lines stay.  */
-  if (! host_network)
+  if (! host_network && ! ferry_network_record_bridged (c->record))
     {
       char *kept = without_nameservers (host_resolv);
       free (host_resolv);
@@ -217,6 +219,57 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error
       || ferry_write_file_atomic (resolv, host_resolv, strlen (host_resolv), 0644, err) < 0
       || ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err) < 0)
     return -1;
+  return 0;
+}
+
+/* /etc/hosts and /etc/resolv.conf once the container has its addresses
+ * (STATUS, netavark's): its own address for its names, as Podman writes
+ * them, and the network's DNS server (aardvark-dns) when it has one.  */
+static int
+write_network_etc (ferry_engine_t *e, const struct ferry_container *c, json_object *status,
+                   ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
+  cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
+  cleanup_free char *hosts_text = NULL, *servers = xstrdup ("");
+  const char *hostname = ferry_json_get_string (c->record, "Hostname");
+  json_object *nets = ferry_json_get_object (c->record, "Networks");
+  const char *ip = NULL;
+
+  json_object_object_foreach (nets, name, att)
+  {
+    json_object *st = ferry_json_get_object (status, name);
+    json_object *dns = ferry_json_get_array (st, "dns_server_ips");
+
+    if (ip == NULL)
+      ip = ferry_json_get_string (att, "IP");
+    for (size_t i = 0; i < ferry_json_array_length (dns); i++)
+      {
+        const char *s = json_object_get_string (json_object_array_get_idx (dns, i));
+        char *grown;
+        uint32_t unused;
+
+        /* Written into a file the container reads: an address only.  */
+        if (s == NULL || ferry_ip_parse (s, &unused) < 0)
+          continue;
+        grown = xasprintf ("%snameserver %s\n", servers, s);
+        free (servers);
+        servers = grown;
+      }
+  }
+  hosts_text = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+                          "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
+                          "%s\t%s %s\n",
+                          ip ? ip : "127.0.1.1", hostname, c->name);
+  if (ferry_write_file_atomic (hosts, hosts_text, strlen (hosts_text), 0644, err) < 0)
+    return -1;
+  if (*servers)
+    {
+      cleanup_free char *text = xasprintf ("search dns.podman\n%s", servers);
+      if (ferry_write_file_atomic (resolv, text, strlen (text), 0644, err) < 0)
+        return -1;
+    }
   return 0;
 }
 
@@ -628,6 +681,10 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_overlay_unmount (&ov, &err) < 0)
     release_error (&err);
   ferry_overlay_free (&ov);
+  /* The veth, the firewall rules, the bridge once unused.  */
+  if (ferry_network_record_bridged (c->record) && ferry_path_exists (netns)
+      && ferry_network_teardown (e, c, netns, &err) < 0)
+    release_error (&err);
   if (ferry_netns_remove (netns, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (bundle, &err) < 0)
@@ -747,6 +804,12 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     }
   if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
     goto fail;
+  if (ferry_network_record_bridged (c->record))
+    {
+      cleanup_json json_object *status = NULL;
+      if (ferry_network_setup (e, c, netns, &status, err) < 0 || write_network_etc (e, c, status, err) < 0)
+        goto fail;
+    }
   if (restore_from && ! host_network && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, err) < 0)

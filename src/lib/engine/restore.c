@@ -3,6 +3,7 @@
 #include "archive_record.h"
 #include "checkpoint.h"
 #include "internal.h"
+#include "network.h"
 #include "operation.h"
 #include "trust.h"
 #include "volume.h"
@@ -257,6 +258,22 @@ restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t
           cleanup_error ferry_error_t verr = NULL;
           if (ferry_volume_name_is_valid (name))
             ferry_volume_remove (e->db, e->root, name, 0, &verr);
+        }
+      /* Networks made from the archive's definitions, unless something
+       * joined them since.  */
+      json_object *nets = ferry_json_get_array (op->detail, "networks");
+      for (size_t i = 0; nets && i < json_object_array_length (nets); i++)
+        {
+          json_object *v = json_object_array_get_idx (nets, i);
+          const char *name = ferry_json_get_string (v, "name");
+          cleanup_json json_object *def = NULL;
+          cleanup_error ferry_error_t nerr = NULL;
+
+          /* Only the one made here: the same name and ID.  */
+          if (name && ferry_network_name_is_valid (name) && ferry_network_get (e, name, &def, &nerr) == 0
+              && ferry_json_string_equals (
+                  def, "id", ferry_json_get_string (v, "id") ? ferry_json_get_string (v, "id") : ""))
+            ferry_network_remove (e, name, 0, &nerr);
         }
       /* The image came for this restore only: it goes with it (unless
        * something uses it by now, which the store refuses).  */
@@ -612,6 +629,70 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
   return 0;
 }
 
+/* Makes the networks REC joins that this host lacks, from the definitions
+ * the archive's network.status carries; their names go into OP's detail
+ * first, so that undoing the import removes them.  */
+static int
+adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct ferry_operation *op,
+                ferry_error_t *err)
+{
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  cleanup_free char *path = xasprintf ("%s/network.status", staging);
+  cleanup_json json_object *status = NULL;
+  json_object *made = json_object_new_array ();
+
+  json_object_object_add (op->detail, "networks", made);
+  if (nets == NULL || json_object_object_length (nets) == 0)
+    return 0;
+  status = ferry_json_parse_file (path, "network.status", err);
+  if (status == NULL)
+    return -1;
+  json_object_object_foreach (nets, name, unused)
+  {
+    json_object *def = ferry_json_get_object (ferry_json_get_object (status, name), "ferry_definition");
+    cleanup_json json_object *here = NULL;
+    cleanup_error ferry_error_t missing = NULL;
+    int created = 0;
+
+    (void) unused;
+    if (ferry_network_get (e, name, &here, &missing) == 0)
+      {
+        /* There: it must be the same network.  */
+        if (def && ferry_network_adopt (e, name, def, &created, err) < 0)
+          return -1;
+        continue;
+      }
+    if (missing->kind != FERRY_ERROR_NOT_FOUND)
+      {
+        *err = steal_pointer (&missing);
+        return -1;
+      }
+    if (def == NULL)
+      {
+        if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+          continue;
+        return ferry_make_error (
+            err, 0,
+            "the archive joins network %s, which this host lacks and the archive does not "
+            "define: create it (ferry network create %s)",
+            name, name);
+      }
+    /* Recorded before it is made: a crash in between leaves a name to
+     * try, never a network that was here before.  */
+    {
+      json_object *m = json_object_new_object ();
+      json_object_object_add (m, "name", json_object_new_string (name));
+      json_object_object_add (m, "id", json_object_new_string (ferry_json_get_string (def, "id")));
+      json_object_array_add (made, m);
+    }
+    if (ferry_operation_advance (e, op, op->phase, err) < 0
+        || ferry_network_adopt (e, name, def, &created, err) < 0)
+      return -1;
+    fprintf (stderr, "created network %s from the archive's definition\n", name);
+  }
+  return ferry_operation_advance (e, op, op->phase, err);
+}
+
 static void
 release_keys (struct ferry_archive_keys *k)
 {
@@ -691,6 +772,21 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
+  /* A copy (--name) gets addresses of its own; the same container asks
+   * for those it had, unless told otherwise.  */
+  {
+    json_object *nets = ferry_json_get_object (rec, "Networks");
+    json_object *none = json_object_new_object ();
+    json_object_object_foreach (nets ? nets : none, unused, att)
+    {
+      (void) unused;
+      if (r->name || r->ignore_static_ip)
+        json_object_object_del (att, "IP");
+      if (r->name || r->ignore_static_mac)
+        json_object_object_del (att, "MAC");
+    }
+    json_object_put (none);
+  }
   id = ferry_json_get_string (rec, "Id");
   if (check_space (e, staging, r, what, err) < 0)
     goto out;
@@ -721,8 +817,16 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       remove_pulled (e, pulled);
       goto out;
     }
-  if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0
-      || ferry_container_find (e, id, &c, err) < 0)
+  if (adopt_networks (e, rec, staging, &op, err) < 0)
+    goto fail;
+  if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_IN_USE)
+        ferry_error_wrap (
+            err, "%s: restore with --ignore-static-ip for another address, or as a copy with --name", what);
+      goto fail;
+    }
+  if (ferry_container_find (e, id, &c, err) < 0)
     goto fail;
   ferry_fault_point ("import-created");
   if (unpack_files (e, c, rec, staging, r, err) < 0)

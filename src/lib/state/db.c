@@ -104,6 +104,21 @@ static const char *const MIGRATIONS[] = {
   "  started TEXT NOT NULL,         -- RFC 3339 UTC\n"
   "  detail TEXT NOT NULL           -- JSON: what it made (paths) and its options\n"
   ");\n",
+
+  /* 5: bridge networks (engine/network.h) and the addresses their
+   * containers hold, which go with the container.  */
+  "CREATE TABLE networks (\n"
+  "  name TEXT PRIMARY KEY,\n"
+  "  id TEXT NOT NULL UNIQUE,\n"
+  "  definition TEXT NOT NULL       -- JSON: netavark's network definition, Podman's shape\n"
+  ");\n"
+  "CREATE TABLE network_addresses (\n"
+  "  network TEXT NOT NULL REFERENCES networks(name),\n"
+  "  address TEXT NOT NULL,\n"
+  "  container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,\n"
+  "  PRIMARY KEY (network, address)\n"
+  ");\n"
+  "CREATE INDEX network_addresses_container ON network_addresses(container_id);\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

@@ -1,0 +1,373 @@
+/* ferry CLI: network create|ls|inspect|rm|exists.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/container.h"
+#include "engine/engine.h"
+#include "engine/network.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int
+other_option (int opt, const char *cmd, char **argv, const char *usage)
+{
+  int r = ferry_cli_common_option (opt, cmd, argv);
+
+  if (r > 0)
+    {
+      fputs (usage, stdout);
+      return 1;
+    }
+  return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
+}
+
+static const char create_usage[]
+    = "Usage: ferry network create [OPTIONS] NAME\n\n"
+      "Create a bridge network, set up by netavark when a container first joins it.\n\n"
+      "Options:\n"
+      "  -d, --driver DRIVER       bridge (the default and the one driver)\n"
+      "      --disable-dns         no aardvark-dns name resolution on the network\n"
+      "      --gateway IP          the bridge's address (default: the subnet's first)\n"
+      "      --interface-name NAME the bridge interface (default: the first free ferryN)\n"
+      "      --internal            no route out of the network\n"
+      "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
+      "      --label KEY=VALUE     a label (repeatable)\n"
+      "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24)\n";
+
+static int
+network_create (int argc, char **argv)
+{
+  enum
+  {
+    OPT_DISABLE_DNS = OPT_COMMAND_FIRST,
+    OPT_GATEWAY,
+    OPT_INTERFACE,
+    OPT_INTERNAL,
+    OPT_IP_RANGE,
+    OPT_LABEL,
+    OPT_SUBNET,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "driver", required_argument, NULL, 'd' },
+                                        { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
+                                        { "gateway", required_argument, NULL, OPT_GATEWAY },
+                                        { "interface-name", required_argument, NULL, OPT_INTERFACE },
+                                        { "internal", no_argument, NULL, OPT_INTERNAL },
+                                        { "ip-range", required_argument, NULL, OPT_IP_RANGE },
+                                        { "label", required_argument, NULL, OPT_LABEL },
+                                        { "subnet", required_argument, NULL, OPT_SUBNET },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_network_create_options o = { 0 };
+  cleanup_free char **labels = xmalloc0 (sizeof (char *));
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *def = NULL;
+  ferry_error_t err = NULL;
+  size_t n_labels = 0;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":d:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'd':
+        o.driver = optarg;
+        break;
+      case OPT_DISABLE_DNS:
+        o.disable_dns = 1;
+        break;
+      case OPT_GATEWAY:
+        o.gateway = optarg;
+        break;
+      case OPT_INTERFACE:
+        o.interface_name = optarg;
+        break;
+      case OPT_INTERNAL:
+        o.internal = 1;
+        break;
+      case OPT_IP_RANGE:
+        o.ip_range = optarg;
+        break;
+      case OPT_LABEL:
+        labels = xrealloc (labels, (n_labels + 2) * sizeof (char *));
+        labels[n_labels++] = optarg;
+        labels[n_labels] = NULL;
+        break;
+      case OPT_SUBNET:
+        o.subnet = optarg;
+        break;
+      default:
+        if ((r = other_option (c, "network create", argv, create_usage)))
+          return r - 1;
+      }
+  if (optind + 1 != argc)
+    return ferry_cli_failf ("give one network name: ferry network create [OPTIONS] NAME");
+  o.name = argv[optind];
+  o.labels = labels;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_create (e, &o, &def, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (o.name);
+  return 0;
+}
+
+/* The object `network ls --format` and `inspect` show: the definition,
+ * as Podman shows it, with the containers on it.  */
+static json_object *
+network_json (ferry_engine_t *e, json_object *def)
+{
+  json_object *o = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_strv char **users = ferry_network_users (e, ferry_json_get_string (def, "name"), &ignored);
+  json_object *containers = json_object_new_object ();
+
+  json_object_deep_copy (def, &o, NULL);
+  for (size_t i = 0; users && users[i]; i++)
+    json_object_object_add (containers, users[i], json_object_new_object ());
+  json_object_object_add (o, "containers", containers);
+  /* Podman's names for the same (network ls --format {{.Name}}).  */
+  json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (def, "name")));
+  json_object_object_add (o, "ID", json_object_new_string (ferry_json_get_string (def, "id")));
+  json_object_object_add (o, "Driver", json_object_new_string (ferry_json_get_string (def, "driver")));
+  return o;
+}
+
+static const char ls_usage[] = "Usage: ferry network ls [OPTIONS]\n\n"
+                               "List networks.\n\n"
+                               "Options:\n"
+                               "      --format FORMAT  a Go template ({{.Name}}), or json\n"
+                               "  -n, --noheading      no heading line\n"
+                               "  -q, --quiet          names only\n";
+
+static int
+network_ls (int argc, char **argv)
+{
+  enum
+  {
+    OPT_FORMAT = OPT_COMMAND_FIRST,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, OPT_FORMAT },
+                                        { "noheading", no_argument, NULL, 'n' },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *defs = NULL;
+  ferry_error_t err = NULL;
+  const char *format = NULL;
+  int quiet = 0, heading = 1, c, r, ret = 0;
+  size_t i;
+
+  while ((c = getopt_long (argc, argv, ":nqh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_FORMAT:
+        format = optarg;
+        break;
+      case 'n':
+        heading = 0;
+        break;
+      case 'q':
+        quiet = 1;
+        break;
+      default:
+        if ((r = other_option (c, "network ls", argv, ls_usage)))
+          return r - 1;
+      }
+  if (optind < argc)
+    return ferry_cli_failf ("ferry network ls takes no arguments (got `%s`)", argv[optind]);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_list (e, &defs, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (format && strcmp (format, "json") == 0)
+    {
+      cleanup_json json_object *all = json_object_new_array ();
+      for (i = 0; i < json_object_array_length (defs); i++)
+        json_object_array_add (all, network_json (e, json_object_array_get_idx (defs, i)));
+      puts (ferry_json_to_string (all, 1));
+      return 0;
+    }
+  if (! quiet && ! format && heading)
+    printf ("%-14s %-20s %s\n", "NETWORK ID", "NAME", "DRIVER");
+  for (i = 0; i < json_object_array_length (defs) && ret == 0; i++)
+    {
+      json_object *def = json_object_array_get_idx (defs, i);
+      cleanup_json json_object *o = network_json (e, def);
+
+      if (quiet)
+        puts (ferry_json_get_string (def, "name"));
+      else if (format)
+        ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
+      else
+        printf ("%-14.12s %-20s %s\n", ferry_json_get_string (def, "id"), ferry_json_get_string (def, "name"),
+                ferry_json_get_string (def, "driver"));
+    }
+  return ret;
+}
+
+static const char inspect_usage[] = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+                                    "Display the definitions of networks as JSON.\n\n"
+                                    "Options:\n"
+                                    "  -f, --format FORMAT  render with a Go template ({{.subnets}})\n";
+
+static int
+network_inspect (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_json json_object *all = json_object_new_array ();
+  cleanup_engine ferry_engine_t *e = NULL;
+  const char *format = NULL;
+  int c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        format = optarg;
+        break;
+      default:
+        if ((r = other_option (c, "network inspect", argv, inspect_usage)))
+          return r - 1;
+      }
+  if (optind >= argc)
+    return ferry_cli_failf ("no network given: ferry network inspect NETWORK [NETWORK...]");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      cleanup_json json_object *def = NULL, *o = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_network_get (e, argv[optind], &def, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      o = network_json (e, def);
+      if (format)
+        {
+          if (ferry_cli_print_template (format, o) != 0)
+            ret = FERRY_EXIT_ERROR;
+        }
+      else
+        json_object_array_add (all, json_object_get (o));
+    }
+  if (format == NULL && json_object_array_length (all) > 0)
+    puts (ferry_json_to_string (all, 1));
+  return ret;
+}
+
+static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"
+                               "Remove networks.\n\n"
+                               "Options:\n"
+                               "  -f, --force   remove the containers on the network first\n";
+
+static int
+network_rm (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  int force = 0, c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        force = 1;
+        break;
+      default:
+        if ((r = other_option (c, "network rm", argv, rm_usage)))
+          return r - 1;
+      }
+  if (optind >= argc)
+    return ferry_cli_failf ("no network given: ferry network rm NETWORK [NETWORK...]");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      const char *name = argv[optind];
+      ferry_error_t err = NULL;
+
+      if (force)
+        {
+          cleanup_strv char **users = ferry_network_users (e, name, &err);
+          for (size_t i = 0; users && users[i] && err == NULL; i++)
+            ferry_container_remove (e, users[i], 1, 0, &err);
+          if (err)
+            {
+              ret = ferry_cli_fail (&err);
+              continue;
+            }
+        }
+      if (ferry_network_remove (e, name, force, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      puts (name);
+    }
+  return ret;
+}
+
+static const char exists_usage[] = "Usage: ferry network exists NETWORK\n\n"
+                                   "Exit 0 when the network exists, 1 when it does not.\n";
+
+static int
+network_exists (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *def = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, "network exists", argv, exists_usage)))
+      return r - 1;
+  if (optind + 1 != argc)
+    return ferry_cli_failf ("give one network: ferry network exists NETWORK");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_get (e, argv[optind], &def, &err) == 0)
+    return 0;
+  if (err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  return ferry_cli_fail (&err);
+}
+
+int
+ferry_cmd_network (int argc, char **argv)
+{
+  static const struct ferry_command table[] = {
+    { "create", network_create, "Create a bridge network" },
+    { "exists", network_exists, "Tell whether a network exists" },
+    { "inspect", network_inspect, "Display the definitions of networks" },
+    { "ls", network_ls, "List networks" },
+    { "list", network_ls, NULL },
+    { "rm", network_rm, "Remove networks" },
+    { "remove", network_rm, NULL },
+    { NULL, NULL, NULL },
+  };
+
+  return ferry_cli_dispatch ("network", table, argc - 1, argv + 1);
+}

@@ -1,0 +1,979 @@
+/* ferry: bridge networks and their addresses (see network.h).  */
+#include "network.h"
+#include "internal.h"
+#include "../network/addr.h"
+#include "../network/netavark.h"
+#include "../state/db.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where networks made without --subnet get theirs: 10.89.N.0/24, as
+ * Podman's default pool.  */
+#define POOL_BASE 0x0a590000u /* 10.89.0.0 */
+#define POOL_SUBNETS 256
+#define IFNAME_PREFIX "ferry"
+
+/* Network modes that are not network names (Podman refuses them too).  */
+static const char *const RESERVED[]
+    = { "none", "host", "bridge", "private", "default", "slirp4netns", "pasta", "ns", "container", NULL };
+
+int
+ferry_network_name_is_valid (const char *name)
+{
+  size_t i;
+
+  if (! ferry_container_name_is_valid (name) || strlen (name) > 200)
+    return 0;
+  for (i = 0; RESERVED[i]; i++)
+    if (strcmp (name, RESERVED[i]) == 0)
+      return 0;
+  return 1;
+}
+
+/* A Linux interface name: 1 to 15 characters, none that `ip` would take
+ * for something else.  */
+static int
+ifname_is_valid (const char *name)
+{
+  size_t len = strlen (name), i;
+
+  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return 0;
+  for (i = 0; i < len; i++)
+    if (! ((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z')
+           || (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || name[i] == '.' || name[i] == '-'))
+      return 0;
+  return 1;
+}
+
+/* ---- what a definition holds ------------------------------------------- */
+
+struct netdef
+{
+  const char *name;
+  const char *ifname;
+  struct ferry_subnet subnet;
+  uint32_t gateway;
+  uint32_t first, last; /* the addresses containers get */
+};
+
+/* Reads the parts of DEF (checked already) that addresses need.  */
+static void
+netdef_of (json_object *def, struct netdef *d)
+{
+  json_object *sn = json_object_array_get_idx (ferry_json_get_array (def, "subnets"), 0);
+  json_object *range = ferry_json_get_object (sn, "lease_range");
+
+  memset (d, 0, sizeof (*d));
+  d->name = ferry_json_get_string (def, "name");
+  d->ifname = ferry_json_get_string (def, "network_interface");
+  ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &d->subnet);
+  ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &d->gateway);
+  d->first = ferry_subnet_first_host (&d->subnet);
+  d->last = ferry_subnet_last_host (&d->subnet);
+  if (range)
+    {
+      ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
+      ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+    }
+}
+
+static int
+bad_def (ferry_error_t *err, const char *what, const char *field, const char *why)
+{
+  return ferry_make_error (err, 0, "%s: network field `%s` %s", what, field, why);
+}
+
+static int
+is_string_map (json_object *o)
+{
+  if (! json_object_is_type (o, json_type_object))
+    return 0;
+  json_object_object_foreach (o, k, v)
+  {
+    (void) k;
+    if (! json_object_is_type (v, json_type_string))
+      return 0;
+  }
+  return 1;
+}
+
+static int
+check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
+{
+  json_object *sn, *range;
+  struct ferry_subnet s;
+  uint32_t gw, a, b;
+
+  if (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets) != 1)
+    return bad_def (err, what, "subnets", "must hold exactly one IPv4 subnet");
+  sn = json_object_array_get_idx (subnets, 0);
+  if (! json_object_is_type (sn, json_type_object))
+    return bad_def (err, what, "subnets", "must hold objects");
+  json_object_object_foreach (sn, key, unused)
+  {
+    (void) unused;
+    if (strcmp (key, "subnet") != 0 && strcmp (key, "gateway") != 0 && strcmp (key, "lease_range") != 0)
+      return bad_def (err, what, "subnets", "holds a field ferry does not know");
+  }
+  if (ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &s) < 0 || s.prefix < 8 || s.prefix > 30)
+    return bad_def (err, what, "subnets[0].subnet", "is not an IPv4 subnet of /8 to /30");
+  if (ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &gw) < 0 || gw < ferry_subnet_first_host (&s)
+      || gw > ferry_subnet_last_host (&s))
+    return bad_def (err, what, "subnets[0].gateway", "is not an address inside the subnet");
+  range = json_object_object_get (sn, "lease_range");
+  if (range)
+    {
+      if (! json_object_is_type (range, json_type_object)
+          || ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &a) < 0
+          || ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &b) < 0 || a > b
+          || a < ferry_subnet_first_host (&s) || b > ferry_subnet_last_host (&s))
+        return bad_def (err, what, "subnets[0].lease_range", "is not a range of addresses inside the subnet");
+    }
+  return 0;
+}
+
+int
+ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err)
+{
+  static const char *const known[]
+      = { "name",    "id",           "driver",   "network_interface", "created",
+          "subnets", "ipv6_enabled", "internal", "dns_enabled",       "ipam_options",
+          "labels",  "options",      NULL };
+  const char *s;
+  json_object *v;
+
+  if (! json_object_is_type (def, json_type_object))
+    return ferry_make_error (err, 0, "%s: a network definition is not a JSON object", what);
+  json_object_object_foreach (def, key, unused)
+  {
+    size_t i;
+    (void) unused;
+    for (i = 0; known[i] && strcmp (known[i], key) != 0; i++)
+      ;
+    if (known[i] == NULL)
+      return bad_def (err, what, "(unknown)", "is not a field this ferry knows");
+  }
+  s = ferry_json_get_string (def, "name");
+  if (s == NULL || ! ferry_network_name_is_valid (s))
+    return bad_def (err, what, "name", "is not a valid network name");
+  s = ferry_json_get_string (def, "id");
+  if (s == NULL || strlen (s) != 64 || strspn (s, "0123456789abcdef") != 64)
+    return bad_def (err, what, "id", "is not 64 lowercase hex digits");
+  if (! ferry_json_string_equals (def, "driver", "bridge"))
+    return bad_def (err, what, "driver", "is not `bridge`, the one driver ferry has");
+  s = ferry_json_get_string (def, "network_interface");
+  if (s == NULL || ! ifname_is_valid (s))
+    return bad_def (err, what, "network_interface",
+                    "is not a valid interface name (1 to 15 of [a-zA-Z0-9_.-])");
+  if (ferry_json_get_string (def, "created") == NULL)
+    return bad_def (err, what, "created", "is not a string");
+  if (check_subnets (json_object_object_get (def, "subnets"), what, err) < 0)
+    return -1;
+  v = json_object_object_get (def, "ipv6_enabled");
+  if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v)))
+    return bad_def (err, what, "ipv6_enabled", "must be false: ferry has IPv4 networks only");
+  v = json_object_object_get (def, "internal");
+  if (! json_object_is_type (v, json_type_boolean))
+    return bad_def (err, what, "internal", "is not a boolean");
+  v = json_object_object_get (def, "dns_enabled");
+  if (! json_object_is_type (v, json_type_boolean))
+    return bad_def (err, what, "dns_enabled", "is not a boolean");
+  v = json_object_object_get (def, "ipam_options");
+  if (v
+      && (! is_string_map (v) || ! ferry_json_string_equals (v, "driver", "host-local")
+          || json_object_object_length (v) != 1))
+    return bad_def (err, what, "ipam_options", "must be {\"driver\": \"host-local\"}");
+  v = json_object_object_get (def, "labels");
+  if (v && ! is_string_map (v))
+    return bad_def (err, what, "labels", "is not an object of strings");
+  v = json_object_object_get (def, "options");
+  if (v && (! is_string_map (v) || json_object_object_length (v) != 0))
+    return bad_def (err, what, "options", "must be empty: ferry sets no driver options");
+  return 0;
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+static json_object *
+parse_row (sqlite3_stmt *st, int col, ferry_error_t *err)
+{
+  const char *text = (const char *) sqlite3_column_text (st, col);
+  json_object *def
+      = ferry_json_parse (text ? text : "", text ? strlen (text) : 0, "a network definition", err);
+
+  if (def == NULL)
+    return NULL;
+  /* The database is not trusted blindly either.  */
+  if (ferry_network_definition_check (def, "the state database", err) < 0)
+    {
+      json_object_put (def);
+      return NULL;
+    }
+  return def;
+}
+
+int
+ferry_network_get (ferry_engine_t *e, const char *name, json_object **out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT definition FROM networks WHERE name = ?", err);
+  int rc;
+
+  *out = NULL;
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_DONE)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "unable to find network with name or ID %s: network not found", name);
+  if (rc != SQLITE_ROW)
+    return ferry_db_error (e->db, err, "cannot read the networks");
+  *out = parse_row (st, 0, err);
+  return *out ? 0 : -1;
+}
+
+int
+ferry_network_list (ferry_engine_t *e, json_object **out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT definition FROM networks ORDER BY name", err);
+  cleanup_json json_object *a = json_object_new_array ();
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      json_object *def = parse_row (st, 0, err);
+      if (def == NULL)
+        return -1;
+      json_object_array_add (a, def);
+    }
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot read the networks");
+  *out = steal_pointer (&a);
+  return 0;
+}
+
+char **
+ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "SELECT DISTINCT container_id FROM network_addresses WHERE network = ? ORDER BY container_id",
+      err);
+  char **ids = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+  int rc;
+
+  if (st == NULL)
+    {
+      free (ids);
+      return NULL;
+    }
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      ids = xrealloc (ids, (n + 2) * sizeof (char *));
+      ids[n++] = xstrdup ((const char *) sqlite3_column_text (st, 0));
+      ids[n] = NULL;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ferry_cleanup_strvp (&ids);
+      ferry_db_error (e->db, err, "cannot read the network's containers");
+      return NULL;
+    }
+  return ids;
+}
+
+/* The name of a host interface whose IPv4 subnet overlaps S (newly
+ * allocated), or NULL.  */
+static char *
+host_overlap (const struct ferry_subnet *s)
+{
+  struct ifaddrs *ifs, *i;
+  char *found = NULL;
+
+  if (getifaddrs (&ifs) < 0)
+    return NULL;
+  for (i = ifs; i && ! found; i = i->ifa_next)
+    {
+      struct ferry_subnet h;
+      uint32_t addr, mask;
+
+      if (i->ifa_addr == NULL || i->ifa_netmask == NULL || i->ifa_addr->sa_family != AF_INET)
+        continue;
+      addr = ntohl (((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr);
+      mask = ntohl (((struct sockaddr_in *) i->ifa_netmask)->sin_addr.s_addr);
+      h.prefix = __builtin_popcount (mask);
+      h.addr = addr & mask;
+      if (h.prefix > 0 && ferry_subnets_overlap (s, &h))
+        found = xstrdup (i->ifa_name);
+    }
+  freeifaddrs (ifs);
+  return found;
+}
+
+/* What may not clash with a new network: every other one's subnet and
+ * interface.  Returns the clashing network's name, or NULL.  */
+static const char *
+clash (json_object *defs, const char *name, const struct ferry_subnet *s, const char *ifname, int *on_subnet)
+{
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (defs); i++)
+    {
+      struct netdef d;
+
+      netdef_of (json_object_array_get_idx (defs, i), &d);
+      if (strcmp (d.name, name) == 0)
+        continue;
+      if (s && ferry_subnets_overlap (s, &d.subnet))
+        {
+          *on_subnet = 1;
+          return d.name;
+        }
+      if (ifname && strcmp (ifname, d.ifname) == 0)
+        {
+          *on_subnet = 0;
+          return d.name;
+        }
+    }
+  return NULL;
+}
+
+static int
+insert_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "INSERT INTO networks (name, id, definition) VALUES (?, ?, ?)", err);
+  const char *name = ferry_json_get_string (def, "name");
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, ferry_json_get_string (def, "id"), -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, ferry_json_to_string (def, 1), -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (st);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_EXISTS,
+        "network name %s already used: network already exists (ferry network rm %s, "
+        "or choose another name)",
+        name, name);
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the network");
+  return 0;
+}
+
+/* Checks that DEF fits beside the networks here and the host's
+ * interfaces, and records it; in the caller's transaction.  */
+static int
+add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
+{
+  cleanup_json json_object *defs = NULL;
+  cleanup_free char *host = NULL;
+  struct netdef d;
+  const char *other;
+  char text[19];
+  int on_subnet = 0;
+
+  if (ferry_network_list (e, &defs, err) < 0)
+    return -1;
+  netdef_of (def, &d);
+  other = clash (defs, d.name, &d.subnet, d.ifname, &on_subnet);
+  if (other && on_subnet)
+    return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+                             ferry_subnet_format (&d.subnet, text), other);
+  if (other)
+    return ferry_make_error (
+        err, 0, "bridge interface %s is network %s's already: choose another with --interface-name", d.ifname,
+        other);
+  /* A host interface on it (not a bridge of ours, which is down until a
+   * container uses it): the routes would clash.  */
+  host = host_overlap (&d.subnet);
+  if (host && strcmp (host, d.ifname) != 0)
+    return ferry_make_error (err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet",
+                             ferry_subnet_format (&d.subnet, text), host);
+  return insert_definition (e, def, err);
+}
+
+/* The first 10.89.N.0/24 that nothing uses.  */
+static int
+free_subnet (json_object *defs, struct ferry_subnet *out, ferry_error_t *err)
+{
+  int i, on_subnet;
+
+  for (i = 0; i < POOL_SUBNETS; i++)
+    {
+      struct ferry_subnet s = { POOL_BASE + ((uint32_t) i << 8), 24 };
+      cleanup_free char *host = NULL;
+
+      if (clash (defs, "", &s, NULL, &on_subnet))
+        continue;
+      host = host_overlap (&s);
+      if (host == NULL)
+        {
+          *out = s;
+          return 0;
+        }
+    }
+  return ferry_make_error (err, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
+}
+
+/* The first ferryN no network and no host interface has.  */
+static char *
+free_ifname (json_object *defs)
+{
+  int i, on_subnet;
+
+  for (i = 1; i < 100000; i++)
+    {
+      char *name = xasprintf (IFNAME_PREFIX "%d", i);
+
+      if (! clash (defs, "", NULL, name, &on_subnet) && if_nametoindex (name) == 0)
+        return name;
+      free (name);
+    }
+  return xstrdup (IFNAME_PREFIX "0");
+}
+
+static int
+parse_labels (char **labels, json_object **out, ferry_error_t *err)
+{
+  cleanup_json json_object *o = json_object_new_object ();
+
+  for (size_t i = 0; labels && labels[i]; i++)
+    {
+      const char *eq = strchr (labels[i], '=');
+      cleanup_free char *key = eq ? xstrndup (labels[i], (size_t) (eq - labels[i])) : xstrdup (labels[i]);
+
+      if (*key == '\0')
+        return ferry_make_error (err, 0, "invalid label `%s`: use KEY=VALUE", labels[i]);
+      json_object_object_add (o, key, json_object_new_string (eq ? eq + 1 : ""));
+    }
+  *out = steal_pointer (&o);
+  return 0;
+}
+
+static json_object *
+build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
+                  const struct ferry_subnet *range, const char *ifname, json_object *labels)
+{
+  json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
+  json_object *sn = json_object_new_object (), *ipam = json_object_new_object ();
+  cleanup_free char *id = ferry_random_hex (32), *now = ferry_time_now ();
+  char text[19], ip[16];
+
+  json_object_object_add (def, "name", json_object_new_string (o->name));
+  json_object_object_add (def, "id", json_object_new_string (id));
+  json_object_object_add (def, "driver", json_object_new_string ("bridge"));
+  json_object_object_add (def, "network_interface", json_object_new_string (ifname));
+  json_object_object_add (def, "created", json_object_new_string (now));
+  json_object_object_add (sn, "subnet", json_object_new_string (ferry_subnet_format (s, text)));
+  json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (gw, ip)));
+  if (range)
+    {
+      json_object *lr = json_object_new_object ();
+      uint32_t first = ferry_subnet_first_host (range), last = ferry_subnet_last_host (range);
+
+      if (first < ferry_subnet_first_host (s))
+        first = ferry_subnet_first_host (s);
+      if (last > ferry_subnet_last_host (s))
+        last = ferry_subnet_last_host (s);
+      json_object_object_add (lr, "start_ip", json_object_new_string (ferry_ip_format (first, ip)));
+      json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip_format (last, ip)));
+      json_object_object_add (sn, "lease_range", lr);
+    }
+  json_object_array_add (subnets, sn);
+  json_object_object_add (def, "subnets", subnets);
+  json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (0));
+  json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
+  json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns));
+  json_object_object_add (ipam, "driver", json_object_new_string ("host-local"));
+  json_object_object_add (def, "ipam_options", ipam);
+  if (labels && json_object_object_length (labels))
+    json_object_object_add (def, "labels", json_object_get (labels));
+  return def;
+}
+
+int
+ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
+                      ferry_error_t *err)
+{
+  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL;
+  cleanup_free char *ifname = NULL;
+  struct ferry_subnet s, range;
+  uint32_t gw;
+
+  if (out)
+    *out = NULL;
+  if (o->name == NULL || ! ferry_network_name_is_valid (o->name))
+    return ferry_make_error (
+        err, 0,
+        "invalid network name `%s`: use a letter or digit, then letters, digits, `_`, `.` "
+        "and `-` (not none, host or bridge)",
+        o->name ? o->name : "");
+  if (o->driver && strcmp (o->driver, "bridge") != 0)
+    return ferry_make_error (err, 0, "unsupported network driver `%s`: ferry makes bridge networks",
+                             o->driver);
+  if (o->subnet && (ferry_subnet_parse (o->subnet, &s) < 0 || s.prefix < 8 || s.prefix > 30))
+    return ferry_make_error (
+        err, 0,
+        "invalid subnet `%s`: give an IPv4 subnet from /8 to /30 with its host bits zero, "
+        "like 10.89.0.0/24",
+        o->subnet);
+  if ((o->gateway || o->ip_range) && o->subnet == NULL)
+    return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
+  if (o->interface_name && ! ifname_is_valid (o->interface_name))
+    return ferry_make_error (err, 0,
+                             "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`",
+                             o->interface_name);
+  if (parse_labels (o->labels, &labels, err) < 0)
+    return -1;
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (ferry_network_list (e, &defs, err) < 0)
+    goto fail;
+  if (o->subnet == NULL && free_subnet (defs, &s, err) < 0)
+    goto fail;
+  gw = ferry_subnet_first_host (&s);
+  if (o->gateway
+      && (ferry_ip_parse (o->gateway, &gw) < 0 || gw < ferry_subnet_first_host (&s)
+          || gw > ferry_subnet_last_host (&s)))
+    {
+      char text[19];
+      ferry_make_error (err, 0, "gateway `%s` is not an address inside subnet %s", o->gateway,
+                        ferry_subnet_format (&s, text));
+      goto fail;
+    }
+  if (o->ip_range
+      && (ferry_subnet_parse (o->ip_range, &range) < 0 || range.prefix < s.prefix
+          || ! ferry_subnet_contains (&s, range.addr)))
+    {
+      char text[19];
+      ferry_make_error (err, 0, "--ip-range `%s` is not a subnet inside %s", o->ip_range,
+                        ferry_subnet_format (&s, text));
+      goto fail;
+    }
+  ifname = o->interface_name ? xstrdup (o->interface_name) : free_ifname (defs);
+  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels);
+  if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    goto fail;
+  if (out)
+    *out = steal_pointer (&def);
+  return 0;
+
+fail:
+  ferry_db_rollback (e->db);
+  return -1;
+}
+
+/* Records the default network unless it is there; in the caller's
+ * transaction.  */
+static int
+ensure_default (ferry_engine_t *e, ferry_error_t *err)
+{
+  struct ferry_network_create_options o = { .name = FERRY_DEFAULT_NETWORK, .disable_dns = 1 };
+  struct ferry_subnet s = { 0x0a580000u, 16 }; /* 10.88.0.0/16 */
+  cleanup_json json_object *def = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (e->db, "SELECT 1 FROM networks WHERE name = ?", err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, FERRY_DEFAULT_NETWORK, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    return 0;
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, IFNAME_PREFIX "0", NULL);
+  return add_definition (e, def, err);
+}
+
+int
+ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+  cleanup_strv char **users = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+
+  if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+    return ferry_make_error (err, 0, "default network %s cannot be removed", name);
+
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (ferry_network_get (e, name, &def, err) < 0 || (users = ferry_network_users (e, name, err)) == NULL)
+    goto fail;
+  if (users[0] && ! force)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
+                             "network %s is being used by container %.12s: remove it first, or use -f", name,
+                             users[0]);
+      goto fail;
+    }
+  st = ferry_db_prepare (e->db, "DELETE FROM networks WHERE name = ?", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    {
+      ferry_db_error (e->db, err, "cannot remove the network");
+      goto fail;
+    }
+  if (ferry_db_commit (e->db, err) < 0)
+    goto fail;
+  return 0;
+
+fail:
+  ferry_db_rollback (e->db);
+  return -1;
+}
+
+int
+ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int *created, ferry_error_t *err)
+{
+  cleanup_json json_object *here = NULL;
+  cleanup_error ferry_error_t missing = NULL;
+  struct netdef a, b;
+  char sa[19], sb[19];
+
+  *created = 0;
+  if (ferry_network_definition_check (def, "the archive's network.status", err) < 0)
+    return -1;
+  if (! ferry_json_string_equals (def, "name", name))
+    return ferry_make_error (err, 0, "the archive's definition of network %s names another network", name);
+  if (ferry_network_get (e, name, &here, &missing) == 0)
+    {
+      netdef_of (here, &a);
+      netdef_of (def, &b);
+      if (a.subnet.addr != b.subnet.addr || a.subnet.prefix != b.subnet.prefix)
+        return ferry_make_error (err, 0,
+                                 "network %s here has subnet %s, the archive's network %s has %s: remove or "
+                                 "rename one of them",
+                                 name, ferry_subnet_format (&a.subnet, sa), name,
+                                 ferry_subnet_format (&b.subnet, sb));
+      return 0;
+    }
+  if (missing->kind != FERRY_ERROR_NOT_FOUND)
+    {
+      *err = steal_pointer (&missing);
+      return -1;
+    }
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return ferry_error_wrap (err, "cannot create network %s from the archive", name);
+    }
+  *created = 1;
+  return 0;
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+/* The container that holds IP on NETWORK, or NULL.  */
+static char *
+holder_of (ferry_engine_t *e, const char *network, const char *ip)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db,
+                          "SELECT c.name FROM network_addresses a JOIN containers c ON c.id = a.container_id "
+                          "WHERE a.network = ? AND a.address = ?",
+                          &ignored);
+
+  if (st == NULL)
+    return NULL;
+  sqlite3_bind_text (st, 1, network, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, ip, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return NULL;
+  return xstrdup ((const char *) sqlite3_column_text (st, 0));
+}
+
+static int
+take_address (ferry_engine_t *e, const char *network, const char *ip, const char *id, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "INSERT INTO network_addresses (network, address, container_id) VALUES (?, ?, ?)", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, network, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, ip, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      cleanup_free char *holder = holder_of (e, network, ip);
+      return ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
+                                    "IP address %s on network %s is in use by container %s", ip, network,
+                                    holder ? holder : "(unknown)");
+    }
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the container's address");
+  return 0;
+}
+
+/* The lowest free address of D, or 0.  */
+static uint32_t
+next_free (ferry_engine_t *e, const struct netdef *d, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT address FROM network_addresses WHERE network = ?", err);
+  size_t span = (size_t) (d->last - d->first) + 1;
+  cleanup_free unsigned char *used = NULL;
+  size_t i;
+  int rc;
+
+  if (st == NULL)
+    return 0;
+  used = xmalloc0 (span);
+  sqlite3_bind_text (st, 1, d->name, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      uint32_t ip;
+      if (ferry_ip_parse ((const char *) sqlite3_column_text (st, 0), &ip) == 0 && ip >= d->first
+          && ip <= d->last)
+        used[ip - d->first] = 1;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ferry_db_error (e->db, err, "cannot read the network's addresses");
+      return 0;
+    }
+  for (i = 0; i < span; i++)
+    if (! used[i] && d->first + i != d->gateway)
+      return d->first + (uint32_t) i;
+  ferry_make_error (err, 0, "network %s has no free address left", d->name);
+  return 0;
+}
+
+int
+ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks, ferry_error_t *err)
+{
+  json_object_object_foreach (networks, name, att)
+  {
+    cleanup_json json_object *def = NULL;
+    const char *ip_text = ferry_json_get_string (att, "IP");
+    const char *mac_text = ferry_json_get_string (att, "MAC");
+    unsigned char mac[6];
+    char ip_buf[16], mac_buf[18], sn[19];
+    struct netdef d;
+    uint32_t ip;
+
+    if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0 && ensure_default (e, err) < 0)
+      return -1;
+    if (ferry_network_get (e, name, &def, err) < 0)
+      return -1;
+    netdef_of (def, &d);
+    if (ip_text)
+      {
+        if (ferry_ip_parse (ip_text, &ip) < 0)
+          return ferry_make_error (err, 0, "invalid IP address `%s`", ip_text);
+        if (! ferry_subnet_contains (&d.subnet, ip) || ip < ferry_subnet_first_host (&d.subnet)
+            || ip > ferry_subnet_last_host (&d.subnet) || ip == d.gateway)
+          return ferry_make_error (
+              err, 0, "IP address %s is not one network %s gives out (subnet %s, gateway %s)", ip_text, name,
+              ferry_subnet_format (&d.subnet, sn), ferry_ip_format (d.gateway, ip_buf));
+      }
+    else if ((ip = next_free (e, &d, err)) == 0)
+      return -1;
+    ferry_ip_format (ip, ip_buf);
+    if (take_address (e, name, ip_buf, id, err) < 0)
+      return -1;
+    if (mac_text)
+      {
+        if (ferry_mac_parse (mac_text, mac) < 0)
+          return ferry_make_error (
+              err, 0, "invalid MAC address `%s`: use six hex pairs like 02:42:0a:59:00:02", mac_text);
+      }
+    else
+      ferry_mac_random (mac);
+    json_object_object_add (att, "IP", json_object_new_string (ip_buf));
+    json_object_object_add (att, "MAC", json_object_new_string (ferry_mac_format (mac, mac_buf)));
+  }
+  return 0;
+}
+
+int
+ferry_network_record_bridged (json_object *rec)
+{
+  json_object *n = ferry_json_get_object (rec, "Networks");
+
+  return ferry_json_string_equals (rec, "Network", "bridge") && n && json_object_object_length (n) > 0;
+}
+
+/* netavark's options for container C.  */
+static json_object *
+netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_json json_object *o = json_object_new_object ();
+  json_object *nets = json_object_new_object (), *info = json_object_new_object ();
+  json_object *networks = ferry_json_get_object (c->record, "Networks");
+  int i = 0;
+
+  json_object_object_add (o, "container_id", json_object_new_string (c->id));
+  json_object_object_add (o, "container_name", json_object_new_string (c->name));
+  json_object_object_add (o, "networks", nets);
+  json_object_object_add (o, "network_info", info);
+  json_object_object_add (o, "port_mappings", json_object_new_array ());
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *def = NULL, *n = json_object_new_object (), *ips = json_object_new_array ();
+    cleanup_free char *ifname = xasprintf ("eth%d", i++);
+
+    if (ferry_network_get (e, name, &def, err) < 0)
+      {
+        json_object_put (n);
+        json_object_put (ips);
+        return NULL;
+      }
+    json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
+    json_object_object_add (n, "interface_name", json_object_new_string (ifname));
+    json_object_object_add (n, "static_ips", ips);
+    json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
+    json_object_object_add (n, "aliases", json_object_new_array ());
+    json_object_object_add (nets, name, n);
+    json_object_object_add (info, name, def);
+  }
+  return steal_pointer (&o);
+}
+
+static void
+netavark_of (ferry_engine_t *e, struct ferry_netavark *n, char **config_dir)
+{
+  const char *bin = getenv ("FERRY_NETAVARK");
+  const char *dns = getenv ("FERRY_AARDVARK");
+
+  *config_dir = xasprintf ("%s/networks", e->runroot);
+  n->binary = bin && *bin ? bin : FERRY_NETAVARK_BINARY;
+  n->aardvark = dns && *dns ? dns : FERRY_AARDVARK_BINARY;
+  n->config_dir = *config_dir;
+}
+
+int
+ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
+                     json_object **status, ferry_error_t *err)
+{
+  cleanup_json json_object *opts = netavark_options (e, c, err);
+  cleanup_free char *config_dir = NULL;
+  struct ferry_netavark n;
+
+  *status = NULL;
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  if (ferry_netavark_setup (&n, netns, opts, status, err) < 0)
+    return ferry_error_wrap (err, "cannot attach container %s to its networks", c->name);
+  return 0;
+}
+
+int
+ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
+                        ferry_error_t *err)
+{
+  cleanup_json json_object *opts = netavark_options (e, c, err);
+  cleanup_free char *config_dir = NULL;
+  struct ferry_netavark n;
+
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  return ferry_netavark_teardown (&n, netns, opts, err);
+}
+
+json_object *
+ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
+{
+  json_object *o = json_object_new_object (), *nets = json_object_new_object ();
+  json_object *networks = ferry_network_record_bridged (rec) ? ferry_json_get_object (rec, "Networks") : NULL;
+  const char *top[4] = { "", "", "", "" }; /* IP, gateway, MAC, network */
+  int top_prefix = 0;
+
+  json_object_object_add (o, "Networks", nets);
+  if (networks == NULL)
+    networks = nets; /* empty: no network to show */
+  json_object_object_foreach (networks, name, att)
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    cleanup_json json_object *def = NULL;
+    json_object *n = json_object_new_object ();
+    struct netdef d = { 0 };
+    char gw[16] = "";
+
+    if (ferry_network_get (e, name, &def, &ignored) == 0)
+      {
+        netdef_of (def, &d);
+        ferry_ip_format (d.gateway, gw);
+      }
+    json_object_object_add (n, "NetworkID",
+                            json_object_new_string (def ? ferry_json_get_string (def, "id") : ""));
+    json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP")));
+    json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.subnet.prefix));
+    json_object_object_add (n, "Gateway", json_object_new_string (gw));
+    json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
+    json_object_object_add (n, "Aliases", json_object_new_array ());
+    json_object_object_add (nets, name, n);
+    if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+      {
+        top[0] = ferry_json_get_string (n, "IPAddress");
+        top[1] = ferry_json_get_string (n, "Gateway");
+        top[2] = ferry_json_get_string (n, "MacAddress");
+        top_prefix = d.subnet.prefix;
+      }
+  }
+  json_object_object_add (o, "IPAddress", json_object_new_string (top[0]));
+  json_object_object_add (o, "IPPrefixLen", json_object_new_int (top_prefix));
+  json_object_object_add (o, "Gateway", json_object_new_string (top[1]));
+  json_object_object_add (o, "MacAddress", json_object_new_string (top[2]));
+  return o;
+}
+
+json_object *
+ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *err)
+{
+  cleanup_json json_object *o = json_object_new_object ();
+  json_object *networks = ferry_network_record_bridged (rec) ? ferry_json_get_object (rec, "Networks") : NULL;
+  int i = 0;
+
+  if (networks == NULL)
+    return steal_pointer (&o);
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *def = NULL, *n = json_object_new_object (), *ifs = json_object_new_object ();
+    json_object *eth = json_object_new_object (), *subnets = json_object_new_array (),
+                *sn = json_object_new_object ();
+    cleanup_free char *ifname = xasprintf ("eth%d", i++), *ipnet = NULL;
+    struct netdef d;
+    char gw[16];
+
+    json_object_object_add (o, name, n);
+    json_object_object_add (n, "interfaces", ifs);
+    json_object_object_add (ifs, ifname, eth);
+    json_object_object_add (eth, "subnets", subnets);
+    json_object_array_add (subnets, sn);
+    if (ferry_network_get (e, name, &def, err) < 0)
+      return NULL;
+    netdef_of (def, &d);
+    ipnet = xasprintf ("%s/%d", ferry_json_get_string (att, "IP"), d.subnet.prefix);
+    json_object_object_add (eth, "mac_address", json_object_new_string (ferry_json_get_string (att, "MAC")));
+    json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
+    json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+    json_object_object_add (n, "ferry_definition", def);
+  }
+  return steal_pointer (&o);
+}

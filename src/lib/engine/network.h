@@ -1,0 +1,107 @@
+/* ferry: bridge networks of one root, set up by netavark.
+ *
+ *   networks table           name, id, and the definition netavark reads,
+ *                            in the JSON shape of Podman's networks
+ *                            (/etc/containers/networks/NAME.json):
+ *     { "name", "id", "driver": "bridge", "network_interface", "created",
+ *       "subnets": [ { "subnet", "gateway", "lease_range"?: { "start_ip",
+ *       "end_ip" } } ], "ipv6_enabled", "internal", "dns_enabled",
+ *       "ipam_options": { "driver": "host-local" }, "labels"?, "options"? }
+ *   network_addresses table  which container holds which address where;
+ *                            rows go with their container (rm releases).
+ *
+ * Addresses are ferry's own (its IPAM), handed out in the same transaction
+ * that records the container: none is given twice, and none outlives a
+ * container that was never made.  A container's record keeps, per
+ * network, the address and MAC it holds ("Networks": { NET: { "IP",
+ * "MAC" } }), which every start and restore asks netavark for.  */
+#ifndef FERRY_ENGINE_NETWORK_H
+#define FERRY_ENGINE_NETWORK_H
+
+#include "engine.h"
+
+#include <json-c/json.h>
+
+struct ferry_container;
+
+/* What `--network bridge` (Podman's word for it) attaches to: made on
+ * first use, 10.88.0.0/16 on bridge ferry0, without DNS, as Podman's
+ * default network is.  It cannot be removed.  */
+#define FERRY_DEFAULT_NETWORK "ferry"
+
+struct ferry_network_create_options
+{
+  const char *name;
+  const char *driver;         /* NULL: bridge */
+  const char *subnet;         /* NULL: the first free 10.89.N.0/24 */
+  const char *gateway;        /* NULL: the subnet's first address */
+  const char *ip_range;       /* NULL: the whole subnet */
+  const char *interface_name; /* NULL: the first free ferryN */
+  int internal;
+  int disable_dns;
+  char **labels; /* "K=V" */
+};
+
+int ferry_network_name_is_valid (const char *name);
+
+/* Creates the network; *OUT (may be NULL) gets its definition.  Name
+ * taken: kind EXISTS; an overlapping subnet or a bad option: an error
+ * naming it.  */
+int ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
+                          ferry_error_t *err);
+
+/* The definition of network NAME.  Not found: kind NOT_FOUND.  */
+int ferry_network_get (ferry_engine_t *e, const char *name, json_object **out, ferry_error_t *err);
+
+/* All definitions, an array sorted by name.  */
+int ferry_network_list (ferry_engine_t *e, json_object **out, ferry_error_t *err);
+
+/* The IDs of the containers attached to NAME (NULL-terminated).  */
+char **ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *err);
+
+/* Removes NAME.  Containers attached: kind IN_USE naming one, unless
+ * FORCE (the caller removes them first).  */
+int ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err);
+
+/* Checks DEF, a definition from an archive, as create checks options.  */
+int ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err);
+
+/* Makes sure network NAME exists here for a restore: when it does, its
+ * subnet must be DEF's (else an error naming both); when not, it is
+ * created from DEF (checked) and *CREATED set.  */
+int ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int *created,
+                         ferry_error_t *err);
+
+/* ---- containers ---------------------------------------------------------- */
+
+/* Hands out the addresses container ID asks for in NETWORKS (its
+ * record's "Networks"): a given "IP" is checked and taken, else the next
+ * free one; a missing "MAC" is made.  Both are written into NETWORKS.
+ * Inside the caller's transaction.  An address another container holds:
+ * an error naming that container.  */
+int ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks, ferry_error_t *err);
+
+/* Attaches the network namespace NETNS to the container's networks;
+ * *STATUS gets netavark's report (interfaces, addresses, DNS servers).  */
+int ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
+                         json_object **status, ferry_error_t *err);
+
+/* Undoes setup; tolerates having been done.  */
+int ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
+                            ferry_error_t *err);
+
+/* `inspect`'s NetworkSettings of the container whose record is REC, as
+ * Podman shows them: per network its address, prefix, gateway and MAC;
+ * the same at the top for the default network only.  */
+json_object *ferry_network_settings_json (ferry_engine_t *e, json_object *rec);
+
+/* network.status of a checkpoint archive: per network what netavark
+ * reported (Podman's shape: "interfaces" -> "eth0" -> "mac_address",
+ * "subnets" [ { "ipnet", "gateway" } ]), and under "ferry_definition"
+ * the network's definition, so that a target lacking it can make it.  */
+json_object *ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *err);
+
+/* True when the record attaches the container to bridge networks.  */
+int ferry_network_record_bridged (json_object *rec);
+
+#endif

@@ -79,8 +79,10 @@ test_packages=(
 )
 # skopeo from Debian 13: Debian 12's (1.9) cannot turn zstd OCI layers into
 # a docker-archive, which the load tests do.
-trixie_packages=(checkpointctl conmon netavark skopeo)
-sid_packages=(criu)
+trixie_packages=(checkpointctl conmon netavark aardvark-dns skopeo)
+# nftables (netavark's firewall) from the suite of the libnftables1 that
+# CRIU's dependencies bring: a mismatched pair does not install.
+sid_packages=(criu nftables)
 
 add_suite trixie 100
 add_suite sid 50

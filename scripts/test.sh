@@ -80,8 +80,17 @@ ferry_cgroups() {
 	done | sort -u
 }
 
+# What the network tests set up through netavark: their bridges (fty<N>),
+# the firewall rules for their subnets (10.200.<N>.0/24) and aardvark-dns.
+network_leftovers() {
+	ip -br link 2>/dev/null | awk '$1 ~ /^fty[0-9]+(@|$)/ { print "bridge " $1 }'
+	nft list ruleset 2>/dev/null | grep -o '10\.200\.[0-9]*\.0/24' | sort -u | sed 's/^/nftables rule for /'
+	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
+}
+
 echo "== system tests"
 ferry_cgroups >"$log/cgroups-before.txt"
+network_leftovers >"$log/network-before.txt"
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/system/*.bats)
 bats --tap "${files[@]}" >"$log/system.tap" 2>&1
@@ -93,6 +102,17 @@ grep -q '^1\.\.' "$log/system.tap" || { failed=$((failed + 1)); echo "  FAILED: 
 echo "== leftovers"
 sleep 1 # what teardown killed may take a moment to go
 ferry_cgroups >"$log/cgroups-after.txt"
+network_leftovers >"$log/network-after.txt"
+net_leaked=$(comm -13 <(sort "$log/network-before.txt") <(sort "$log/network-after.txt"))
+if [ -n "$net_leaked" ]; then
+	failed=$((failed + 1))
+	echo "  FAILED: the system tests left network set-up behind:"
+	printf '    %s\n' "$net_leaked"
+	# Do not let them poison the next run.
+	for b in $(printf '%s\n' "$net_leaked" | awk '$1 == "bridge" { sub(/@.*/, "", $2); print $2 }'); do
+		ip link del "$b" 2>/dev/null || true
+	done
+fi
 leaked=$(comm -13 "$log/cgroups-before.txt" "$log/cgroups-after.txt")
 if [ -n "$leaked" ]; then
 	failed=$((failed + 1))

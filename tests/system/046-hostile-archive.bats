@@ -151,7 +151,13 @@ expect_record_refused() {
 	expect_record_refused "r['Cmd'] = [1, 2]" "Cmd[0]"
 	expect_record_refused "r['Args'] = []" Args
 	expect_record_refused "r['WorkingDir'] = 'tmp'" WorkingDir
-	expect_record_refused "r['Network'] = 'bridge'" Network
+	expect_record_refused "r['Network'] = 'slirp4netns'" Network
+	expect_record_refused "r['Network'] = 'bridge'" Networks
+	expect_record_refused "r['Networks'] = {'n1': {}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'../x': {}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IP': '10.1.2.300'}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'MAC': '01:00:5e:00:00:01'}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Gateway': '10.1.2.1'}}" Networks
 	expect_record_refused "r['StopSignal'] = 99" StopSignal
 	# A field this ferry does not know could be read, unchecked, by a later one.
 	expect_record_refused "r['Userns'] = 'host'" Userns

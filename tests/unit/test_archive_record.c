@@ -134,7 +134,8 @@ test_process_fields (void **state)
   expect_refused ("User", "0", "User");
   expect_refused ("Hostname", "\"a\\nb\"", "Hostname");
   expect_refused ("Tty", "\"yes\"", "Tty");
-  expect_refused ("Network", "\"bridge\"", "Network");
+  expect_refused ("Network", "\"bridge\"", "Networks");
+  expect_refused ("Network", "\"slirp4netns\"", "Network");
   expect_refused ("ShmSize", "0", "ShmSize");
   expect_refused ("ShmSize", "\"64m\"", "ShmSize");
   expect_refused ("StopTimeout", "-1", "StopTimeout");

@@ -11,17 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* 0 to go on, else 1 + the exit code (help: 0).  */
 static int
 other_option (int opt, const char *cmd, char **argv, const char *usage)
 {
-  int r = ferry_cli_common_option (opt, cmd, argv);
+  int r = ferry_cli_parse_or_help (opt, cmd, argv, usage);
 
-  if (r > 0)
-    {
-      fputs (usage, stdout);
-      return 1;
-    }
-  return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
+  return r > 0 ? 1 : r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
 }
 
 static const char create_usage[]

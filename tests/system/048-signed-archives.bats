@@ -28,18 +28,6 @@ make_archives() {
 	f rm -f src >/dev/null
 }
 
-assert_host_b_untouched() {
-	[ -z "$(fb ps -a -q)" ]
-	[ -z "$(ls "$TEST_TMP/rootB/containers" 2>/dev/null)" ]
-	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
-}
-
-expect_refused() {
-	run_fb container restore "$@"
-	assert_status 125
-	assert_one_line_error
-	assert_host_b_untouched
-}
 
 @test "a signed archive restores with --verify-key; its signature names the key as openssl prints it" {
 	make_archives

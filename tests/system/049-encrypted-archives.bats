@@ -29,18 +29,6 @@ make_encrypted() {
 	f container checkpoint -R --encrypt-recipient "$RCPT_A" -e "$TEST_TMP/enc.age" "$@" src >/dev/null
 }
 
-assert_host_b_untouched() {
-	[ -z "$(fb ps -a -q)" ]
-	[ -z "$(ls "$TEST_TMP/rootB/containers" 2>/dev/null)" ]
-	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
-}
-
-expect_refused() {
-	run_fb container restore "$@"
-	assert_status 125
-	assert_one_line_error
-	assert_host_b_untouched
-}
 
 # The length of the age header (with the payload nonce) of file $1.
 age_header_len() {

@@ -31,27 +31,7 @@ teardown() {
 		done
 		if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
 	fi
-	# shellcheck disable=SC2317
-	{
-		TEST_TMP=$TEST_TMP
-		generic_teardown
-	}
-}
-
-generic_teardown() {
-	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
-	local m id rt
-	for rt in $(find "$TEST_TMP" -maxdepth 3 -type d -name runtime 2>/dev/null); do
-		for id in $(runc --root "$rt" list -q 2>/dev/null); do
-			runc --root "$rt" kill -a "$id" KILL 2>/dev/null || true
-			runc --root "$rt" delete -f "$id" 2>/dev/null || true
-		done
-	done
-	pkill -9 -f -- "$TEST_TMP" 2>/dev/null || true
-	for m in $(awk -v t="$TEST_TMP" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
-	done
-	rm -rf "$TEST_TMP"
+	ferry_teardown
 }
 
 # One TCP exchange with $1:$2 from the host: what the server sends.

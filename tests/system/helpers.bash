@@ -39,6 +39,10 @@ setup() {
 # other process whose command line names the test's directory), unmounts
 # everything below TEST_TMP (deepest first) and removes it.
 teardown() {
+	ferry_teardown
+}
+
+ferry_teardown() {
 	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
 	local m id rt
 	# Every runroot the test used (run, runB, ...): a container restored on
@@ -212,6 +216,22 @@ PY
 # The state of container $1.
 ctr_status() {
 	f inspect --format '{{.State.Status}}' "$1"
+}
+
+# Root B ("the other host") has no container, container directory or
+# staging left.
+assert_host_b_untouched() {
+	[ -z "$(fb ps -a -q)" ]
+	[ -z "$(ls "$TEST_TMP/rootB/containers" 2>/dev/null)" ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+}
+
+# restore on root B with "$@" is refused: exit 125, one line, nothing made.
+expect_refused() {
+	run_fb container restore "$@"
+	assert_status 125
+	assert_one_line_error
+	assert_host_b_untouched
 }
 
 # ferry on a second root of this test: another host.

@@ -26,6 +26,7 @@ enum
   OPT_DECRYPT_KEY,
   OPT_IGNORE_STATIC_IP,
   OPT_IGNORE_STATIC_MAC,
+  OPT_PUBLISH,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -267,6 +268,8 @@ static const char restore_usage[]
       "  -k, --keep              keep CRIU's images and logs\n"
       "  -l, --latest            act on the latest container\n"
       "  -n, --name NAME         with --import: restore under a new name and a new ID\n"
+      "  -p, --publish SPEC      with --import: publish these ports instead of the recorded ones\n"
+      "                          ([IP:][HOSTPORT:]PORT[/PROTO], repeatable)\n"
       "      --print-stats       print timings and CRIU's statistics as JSON\n"
       "      --tcp-close         restore with established TCP connections closed\n"
       "      --tcp-established   restore established TCP connections\n"
@@ -299,6 +302,7 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "decrypt-key", required_argument, NULL, OPT_DECRYPT_KEY },
                                         { "ignore-static-ip", no_argument, NULL, OPT_IGNORE_STATIC_IP },
                                         { "ignore-static-mac", no_argument, NULL, OPT_IGNORE_STATIC_MAC },
+                                        { "publish", required_argument, NULL, 'p' },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
@@ -308,6 +312,8 @@ ferry_cmd_restore (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
   cleanup_free char **verify_keys = xmalloc0 (sizeof (char *));
+  cleanup_free char **publish = xmalloc0 (sizeof (char *));
+  size_t n_publish = 0;
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
@@ -316,7 +322,7 @@ ferry_cmd_restore (int argc, char **argv)
   ferry_cli_registry_defaults (&pull.registry);
   pull.progress = isatty (STDERR_FILENO);
   r.pull = &pull;
-  while ((c = getopt_long (argc, argv, "+:ai:kln:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ai:kln:p:h", opts, NULL)) != -1)
     switch (c)
       {
       case OPT_REGISTRY_TLS_VERIFY:
@@ -365,6 +371,12 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_IGNORE_STATIC_MAC:
         r.ignore_static_mac = 1;
         break;
+      case 'p':
+        publish = xrealloc (publish, sizeof (char *) * (n_publish + 2));
+        publish[n_publish++] = optarg;
+        publish[n_publish] = NULL;
+        r.publish = publish;
+        break;
       case OPT_DECRYPT_KEY:
         r.decrypt_key = optarg;
         break;
@@ -393,6 +405,8 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name only works with --import");
+  if (n_publish && r.import_path == NULL)
+    return ferry_cli_failf ("--publish replaces the ports of an imported container: use it with --import");
   if ((r.ignore_static_ip || r.ignore_static_mac) && r.import_path == NULL)
     return ferry_cli_failf ("--ignore-static-ip and --ignore-static-mac only make sense with --import");
   if (r.decrypt_key && r.import_path == NULL)

@@ -29,6 +29,7 @@ int ferry_cmd_unpause (int argc, char **argv);
 int ferry_cmd_wait (int argc, char **argv);
 int ferry_cmd_volume (int argc, char **argv);
 int ferry_cmd_network (int argc, char **argv);
+int ferry_cmd_port (int argc, char **argv);
 int ferry_cmd_checkpoint (int argc, char **argv);
 int ferry_cmd_restore (int argc, char **argv);
 int ferry_cmd_archive (int argc, char **argv);

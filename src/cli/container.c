@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "engine/container.h"
 #include "engine/logs.h"
+#include "network/ports.h"
 #include "runtime/conmon.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -136,9 +137,9 @@ struct create_args
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
-      **unmask;
+      **unmask, **publish;
   size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
-      n_mask, n_unmask;
+      n_mask, n_unmask, n_publish;
   int detach;
 };
 
@@ -156,6 +157,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->sysctls);
   ferry_cleanup_strvp (&a->mask);
   ferry_cleanup_strvp (&a->unmask);
+  ferry_cleanup_strvp (&a->publish);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -184,6 +186,10 @@ static const char create_usage[]
       "                           network, `ferry`), or networks by name: NAME[,NAME...]\n"
       "      --ip IP              with one network: this IPv4 address on it\n"
       "      --mac-address MAC    with one network: this MAC address on it\n"
+      "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  publish a container port (or range, 80-81)\n"
+      "                           on the host (default: all addresses, a free host port); needs\n"
+      "                           a bridge network\n"
+      "  -P, --publish-all        publish every port the image exposes on free host ports\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
@@ -270,6 +276,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "cpus", required_argument, NULL, OPT_CPUS },
                                         { "memory", required_argument, NULL, 'm' },
                                         { "ulimit", required_argument, NULL, OPT_ULIMIT },
+                                        { "publish", required_argument, NULL, 'p' },
+                                        { "publish-all", no_argument, NULL, 'P' },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "read-only", no_argument, NULL, OPT_READ_ONLY },
                                         { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
@@ -295,8 +303,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 
   a->o.stop_timeout = -1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  while ((c = getopt_long (argc, argv, is_run ? "+:de:h:il:m:tu:v:w:" : "+:e:h:il:m:tu:v:w:", opts, NULL))
-         != -1)
+  while (
+      (c = getopt_long (argc, argv, is_run ? "+:de:h:il:m:p:Ptu:v:w:" : "+:e:h:il:m:p:Ptu:v:w:", opts, NULL))
+      != -1)
     switch (c)
       {
       case OPT_REGISTRY_TLS_VERIFY:
@@ -458,6 +467,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_ULIMIT:
         a->ulimits = strv_push (a->ulimits, &a->n_ulimits, optarg);
         break;
+      case 'p':
+        a->publish = strv_push (a->publish, &a->n_publish, optarg);
+        break;
+      case 'P':
+        a->o.publish_all = 1;
+        break;
       case 't':
         a->o.tty = 1;
         break;
@@ -503,6 +518,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
+  a->o.publish = a->publish;
   a->o.devices = a->devices;
   a->o.sysctls = a->sysctls;
   a->o.mask = a->mask;
@@ -1312,6 +1328,10 @@ ps_json (const struct ferry_container *c)
                                        json_object_array_get_idx (m, i), "Destination")));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Names", names);
+  {
+    json_object *ports = ferry_json_get_array (c->record, "Ports");
+    json_object_object_add (o, "Ports", ports ? json_object_get (ports) : json_object_new_array ());
+  }
   json_object_object_add (o, "Image",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
   json_object_object_add (o, "ImageID", json_object_new_string (c->image_id));
@@ -1327,7 +1347,6 @@ ps_json (const struct ferry_container *c)
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
-  json_object_object_add (o, "Ports", NULL);
   return o;
 }
 
@@ -1416,7 +1435,7 @@ ferry_cmd_ps (int argc, char **argv)
                 "CREATED", "STATUS", "PORTS", "NAMES");
       for (i = 0; i < n; i++)
         {
-          cleanup_free char *cmd = NULL, *created = NULL, *status = NULL;
+          cleanup_free char *cmd = NULL, *created = NULL, *status = NULL, *ports = NULL;
           struct ferry_container *c = list[i];
 
           if (! f.all && ! ferry_container_is_active (c))
@@ -1429,8 +1448,9 @@ ferry_cmd_ps (int argc, char **argv)
           cmd = command_text (c, f.no_trunc);
           created = ferry_cli_time_ago (c->created);
           status = status_text (c);
+          ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
           printf ("%.*s  %-28s  %-20s  %-18s  %-26s  %-6s  %s\n", f.no_trunc ? 64 : 12, c->id,
-                  ferry_json_get_string (c->record, "ImageName"), cmd, created, status, "", c->name);
+                  ferry_json_get_string (c->record, "ImageName"), cmd, created, status, ports, c->name);
         }
     }
   ferry_containers_free (list, n);
@@ -1573,6 +1593,64 @@ container_list (int argc, char **argv)
 }
 
 int
+ferry_cmd_port (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'H' }, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  json_object *ports;
+  const char *want = NULL;
+  int r, shown = 0;
+
+  r = simple_options (argc, argv, "port", "+:", opts,
+                      "Usage: ferry port CONTAINER [PORT[/PROTOCOL]]\n\n"
+                      "List a container's published ports, or where one of them is published.\n",
+                      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind < 1 || argc - optind > 2)
+    return ferry_cli_failf (
+        "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
+  want = argc - optind == 2 ? argv[optind + 1] : NULL;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+    return ferry_cli_fail (&err);
+  ports = ferry_json_get_array (c->record, "Ports");
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      const char *ip = ferry_json_get_string (m, "host_ip"), *proto = ferry_json_get_string (m, "protocol");
+
+      for (int64_t k = 0; k < ferry_json_get_int (m, "range", 1); k++)
+        {
+          long long ctr = ferry_json_get_int (m, "container_port", 0) + k;
+          long long host = ferry_json_get_int (m, "host_port", 0) + k;
+          cleanup_free char *key = xasprintf ("%lld/%s", ctr, proto), *bare = xasprintf ("%lld", ctr);
+
+          if (want && strcmp (want, key) != 0 && ! (strcmp (want, bare) == 0 && strcmp (proto, "tcp") == 0))
+            continue;
+          if (want)
+            printf ("%s:%lld\n", *ip ? ip : "0.0.0.0", host);
+          else
+            printf ("%s -> %s:%lld\n", key, *ip ? ip : "0.0.0.0", host);
+          shown++;
+        }
+    }
+  if (want && shown == 0)
+    {
+      r = ferry_cli_failf ("container %s publishes no port %s", c->name, want);
+      ferry_container_free (c);
+      return r;
+    }
+  ferry_container_free (c);
+  return 0;
+}
+
+int
 ferry_cmd_container (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
@@ -1587,6 +1665,7 @@ ferry_cmd_container (int argc, char **argv)
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
     { "ls", container_list, "List containers" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
+    { "port", ferry_cmd_port, "List a container's published ports" },
     { "ps", container_list, NULL },
     { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },

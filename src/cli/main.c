@@ -28,6 +28,7 @@ static const struct ferry_command commands[] = {
   { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
   { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
   { "network", ferry_cmd_network, "Manage networks" },
+  { "port", ferry_cmd_port, "List a container's published ports" },
   { "ps", ferry_cmd_ps, "List containers" },
   { "pull", ferry_cmd_pull, "Pull an image from a registry" },
   { "push", ferry_cmd_push, "Push an image to a registry" },

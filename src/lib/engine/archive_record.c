@@ -4,6 +4,7 @@
 #include "network.h"
 #include "volume.h"
 #include "../network/addr.h"
+#include "../network/ports.h"
 #include "../image/reference.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
@@ -285,8 +286,32 @@ check_network (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
+  if (strncmp (s, "ns:", 3) == 0)
+    {
+      cleanup_free char *clean = ferry_path_normalize_entry (s + 3);
+      if (s[3] == '/' && ferry_path_is_clean_relative (clean) && strcmp (clean, s + 4) == 0)
+        return 0;
+    }
+  if (strncmp (s, "container:", 10) == 0 && strlen (s + 10) == 64
+      && strspn (s + 10, "0123456789abcdef") == 64)
+    return 0;
   if (strcmp (s, "none") != 0 && strcmp (s, "host") != 0 && strcmp (s, "bridge") != 0)
-    return refuse (c, field, "must be none, host or bridge, not `%s`", q = shown (s));
+    return refuse (c, field, "must be none, host, bridge, ns:PATH or container:ID, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* Published ports, netavark's shape (network/ports.h).  */
+static int
+check_ports (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array))
+    return refuse (c, field, "must be an array");
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *why = ferry_ports_check (json_object_array_get_idx (v, i));
+      if (why)
+        return refuse (c, field, "holds a mapping that %s", why);
+    }
   return 0;
 }
 
@@ -702,6 +727,7 @@ static const struct record_field
   { "AutoRemove", check_bool, 0 },
   { "Network", check_network, 0 },
   { "Networks", check_networks, 1 },
+  { "Ports", check_ports, 1 },
   { "ShmSize", check_shm_size, 0 },
   { "StopTimeout", check_stop_timeout, 0 },
   { "StopSignal", check_stop_signal, 0 },
@@ -816,6 +842,16 @@ ferry_archive_record_privileges (json_object *rec)
     }
   if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
+  else if (ferry_json_get_string (rec, "Network")
+           && strncmp (ferry_json_get_string (rec, "Network"), "ns:", 3) == 0)
+    {
+      cleanup_free char *q = shown (ferry_json_get_string (rec, "Network") + 3);
+      cleanup_free char *item = xasprintf ("network namespace `%s`", q);
+      append (&list, item);
+    }
+  else if (ferry_json_get_string (rec, "Network")
+           && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
+    append (&list, "another container's network");
   {
     json_object *add = ferry_json_get_array (rec, "CapAdd");
     if (ferry_json_array_length (add))

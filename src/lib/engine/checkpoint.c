@@ -433,7 +433,13 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   else
     {
       if (export_path)
-        stop_frozen (e, c);
+        {
+          /* Off its networks first: the sockets that die with it must
+           * not tell their peers (a FIN would end a connection that the
+           * restored container is to carry on).  */
+          ferry_container_teardown_network (e, c);
+          stop_frozen (e, c);
+        }
       else /* CRIU ended it.  */
         ferry_container_wait_exit_file (e, c, 30000);
       c->status = FERRY_CONTAINER_EXITED;
@@ -441,6 +447,10 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
       c->pid = 0;
       free (c->finished_at);
       c->finished_at = ferry_time_now ();
+      /* Checkpointed first: images in place keep the network attached
+       * for their restore.  */
+      free (c->checkpointed_at);
+      c->checkpointed_at = ferry_time_now ();
       ferry_container_teardown (e, c);
     }
   free (c->checkpointed_at);

@@ -52,6 +52,8 @@ struct ferry_restore_request
    * one the container had; --name implies both.  */
   int ignore_static_ip;
   int ignore_static_mac;
+  /* import: these -p mappings instead of the recorded ones (NULL: kept).  */
+  char **publish;
   /* import: public keys (PEM paths, NULL-terminated) one of which must
    * have signed the archive (engine/trust.h); may be NULL.  */
   char *const *verify_keys;

@@ -5,6 +5,7 @@
 #include "operation.h"
 #include "volume.h"
 #include "../image/reference.h"
+#include "../network/ports.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
@@ -600,6 +601,55 @@ record_networks (json_object *rec, const char *list, const char *ip, const char 
   return 0;
 }
 
+/* "Ports": the -p mappings and, with -P, the image's exposed ports, each
+ * with a host port (free ones where none was given).  Needs a bridge
+ * network: with none there is nothing to reach, with host the container's
+ * own ports are the host's.  */
+static int
+record_ports (json_object *rec, const struct ferry_create_options *o, json_object *image_config,
+              ferry_error_t *err)
+{
+  cleanup_json json_object *ports = json_object_new_array ();
+  json_object *exposed = ferry_json_get_object (image_config, "ExposedPorts");
+
+  if ((o->publish == NULL || o->publish[0] == NULL) && ! o->publish_all)
+    return 0;
+  if (! ferry_network_record_bridged (rec))
+    return ferry_make_error (err, 0,
+                             "-p/--publish and -P need a bridge network (--network bridge or a network's "
+                             "name), not `%s`",
+                             ferry_json_get_string (rec, "Network"));
+  for (size_t i = 0; o->publish && o->publish[i]; i++)
+    if (ferry_ports_parse (o->publish[i], ports, err) < 0)
+      return -1;
+  if (o->publish_all && exposed)
+    {
+      json_object_object_foreach (exposed, spec, unused)
+      {
+        (void) unused;
+        /* "80/tcp": on a free host port.  */
+        if (ferry_ports_parse (spec, ports, err) < 0)
+          return ferry_error_wrap (err, "the image exposes a port ferry cannot publish");
+      }
+    }
+  if (ferry_ports_assign (ports, err) < 0)
+    return -1;
+  for (size_t i = 0; i < json_object_array_length (ports); i++)
+    for (size_t j = 0; j < i; j++)
+      {
+        json_object *a = json_object_array_get_idx (ports, i), *b = json_object_array_get_idx (ports, j);
+        int64_t ah = ferry_json_get_int (a, "host_port", 0), bh = ferry_json_get_int (b, "host_port", 0);
+        int64_t ar = ferry_json_get_int (a, "range", 1), br = ferry_json_get_int (b, "range", 1);
+
+        if (ferry_json_string_equals (a, "protocol", ferry_json_get_string (b, "protocol")) && ah < bh + br
+            && bh < ah + ar)
+          return ferry_make_error (err, 0, "host port %lld/%s is published twice", (long long) ah,
+                                   ferry_json_get_string (a, "protocol"));
+      }
+  json_object_object_add (rec, "Ports", steal_pointer (&ports));
+  return 0;
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
               const char *name, json_object **out, ferry_error_t *err)
@@ -625,7 +675,9 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
           err, 0, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
           hostname);
     }
-  if ((o->ip || o->mac) && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0))
+  if ((o->ip || o->mac)
+      && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0 || strncmp (network, "ns:", 3) == 0
+          || strncmp (network, "container:", 10) == 0))
     {
       json_object_put (env);
       json_object_put (labels);
@@ -690,8 +742,19 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
   json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
-  if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0)
+  if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0
+      || strncmp (network, "container:", 10) == 0)
     json_object_object_add (rec, "Network", json_object_new_string (network));
+  else if (strncmp (network, "ns:", 3) == 0)
+    {
+      cleanup_free char *clean = ferry_path_normalize_entry (network + 3);
+      if (network[3] != '/' || strchr (network, '\n') || ! ferry_path_is_clean_relative (clean))
+        return ferry_make_error (err, 0,
+                                 "invalid --network `%s`: ns: takes the absolute path of a network "
+                                 "namespace, like ns:/run/netns/NAME",
+                                 network);
+      json_object_object_add (rec, "Network", json_object_new_string (network));
+    }
   else if (record_networks (rec, network, o->ip, o->mac, err) < 0)
     return -1;
   json_object_object_add (rec, "ShmSize",
@@ -721,7 +784,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
-  if (record_devices (rec, o->devices, err) < 0
+  if (record_devices (rec, o->devices, err) < 0 || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0
       || record_masks (rec, o->mask, o->unmask, err) < 0)
     return -1;
@@ -1197,7 +1260,26 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
         }
       return -1;
     }
-  if (build_record (o, img, id, name, &rec, err) < 0)
+  /* container:NAME joins that container's network namespace: recorded
+   * by ID, which outlives a rename.  */
+  if (o->network && strncmp (o->network, "container:", 10) == 0)
+    {
+      struct ferry_container *peer = NULL;
+      struct ferry_create_options joined = *o;
+      cleanup_free char *mode = NULL;
+
+      if (ferry_container_lookup (e, o->network + 10, &peer, err) < 0)
+        {
+          ferry_error_wrap (err, "--network %s", o->network);
+          goto out;
+        }
+      mode = xasprintf ("container:%s", peer->id);
+      ferry_container_free (peer);
+      joined.network = mode;
+      if (build_record (&joined, img, id, name, &rec, err) < 0)
+        goto out;
+    }
+  else if (build_record (o, img, id, name, &rec, err) < 0)
     goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */

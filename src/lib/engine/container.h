@@ -82,6 +82,8 @@ struct ferry_create_options
   const char *network;
   const char *ip;   /* on the one network: this address; NULL: the next free */
   const char *mac;  /* the same, a MAC address; NULL: a random one */
+  char **publish;   /* -p specs (network/ports.h); may be NULL */
+  int publish_all;  /* -P: every port the image exposes, on free host ports */
   int stop_timeout; /* seconds; -1: 10 */
   /* NULL: the default seccomp profile; "unconfined"; or the path of a
    * profile (containers' seccomp.json format), taken into the record.  */

@@ -231,6 +231,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "Mounts", mounts_json (e, c));
   json_object_object_add (o, "NetworkSettings", ferry_network_settings_json (e, c->record));
   json_object_object_add (o, "Config", config_json (c));
+  json_object_object_add (host, "PortBindings", ferry_network_ports_json (c->record));
   json_object_object_add (host, "NetworkMode",
                           member_or (c->record, "Network", json_object_new_string ("none")));
   json_object_object_add (host, "AutoRemove",

@@ -57,6 +57,10 @@ int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const 
 /* Undoes what launch set up; every step tolerates having been done.  */
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);
 
+/* Detaches C from its networks and removes its network namespace, which
+ * teardown keeps while an in-place checkpoint waits for its restore.  */
+void ferry_container_teardown_network (ferry_engine_t *e, const struct ferry_container *c);
+
 int ferry_container_lock (ferry_engine_t *e, const char *id, ferry_error_t *err);
 /* Finds REF, locks it and reads it again under the lock, by ID; returns
  * the lock (ferry_lock_release) or -1.  */

@@ -222,6 +222,66 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error
   return 0;
 }
 
+/* Where netavark's report of a container's attachment is kept while its
+ * network namespace is.  */
+static char *
+network_status_path (ferry_engine_t *e, const char *id)
+{
+  return xasprintf ("%s/netns/%s.status", e->runroot, id);
+}
+
+enum netns_kind
+{
+  NETNS_HOST,    /* the host's: none to join */
+  NETNS_OWN,     /* ferry makes it, in the runroot */
+  NETNS_FOREIGN, /* ns:PATH, or container:ID's */
+};
+
+/* Which network namespace C runs in, and (not for the host's) its path
+ * in *PATH.  container:ID must name a container that runs.  */
+static int
+joined_netns (ferry_engine_t *e, const struct ferry_container *c, char **path, ferry_error_t *err)
+{
+  const char *mode = ferry_json_get_string (c->record, "Network");
+
+  *path = NULL;
+  if (mode && strcmp (mode, "host") == 0)
+    return NETNS_HOST;
+  if (mode && strncmp (mode, "ns:", 3) == 0)
+    {
+      if (! ferry_path_exists (mode + 3))
+        return ferry_make_error (err, ENOENT, "network namespace `%s` of container %s does not exist",
+                                 mode + 3, c->name);
+      *path = xstrdup (mode + 3);
+      return NETNS_FOREIGN;
+    }
+  if (mode && strncmp (mode, "container:", 10) == 0)
+    {
+      struct ferry_container *other = NULL;
+      enum netns_kind kind;
+
+      if (ferry_container_find (e, mode + 10, &other, err) < 0)
+        return ferry_error_wrap (err, "container %s joins the network of a container that is gone", c->name);
+      if (! ferry_container_is_active (other))
+        {
+          ferry_make_error_kind (
+              err, FERRY_ERROR_STATE,
+              "container %s joins the network of container %s, which is not running: start it "
+              "first",
+              c->name, other->name);
+          ferry_container_free (other);
+          return -1;
+        }
+      kind = joined_netns (e, other, path, err);
+      if (kind == NETNS_OWN)
+        kind = NETNS_FOREIGN;
+      ferry_container_free (other);
+      return kind;
+    }
+  *path = ferry_engine_netns_path (e, c->id);
+  return NETNS_OWN;
+}
+
 /* /etc/hosts and /etc/resolv.conf once the container has its addresses
  * (STATUS, netavark's): its own address for its names, as Podman writes
  * them, and the network's DNS server (aardvark-dns) when it has one.  */
@@ -271,6 +331,40 @@ write_network_etc (ferry_engine_t *e, const struct ferry_container *c, json_obje
         return -1;
     }
   return 0;
+}
+
+/* The network namespace at NETNS with C's networks attached: as kept
+ * since an in-place checkpoint, or made now (netavark's report saved
+ * beside it for the next restore).  */
+static int
+attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *netns, ferry_error_t *err)
+{
+  cleanup_free char *path = network_status_path (e, c->id);
+  cleanup_json json_object *status = NULL;
+  int bridged = ferry_network_record_bridged (c->record);
+
+  if (bridged && ferry_path_exists (netns) && ferry_path_exists (path))
+    {
+      cleanup_error ferry_error_t stale = NULL;
+      status = ferry_json_parse_file (path, "network status", &stale);
+      if (status && json_object_is_type (status, json_type_object))
+        return write_network_etc (e, c, status, err);
+    }
+  /* Anything half there goes first.  */
+  ferry_container_teardown_network (e, c);
+  json_object_put (steal_pointer (&status));
+  if (ferry_netns_create (netns, err) < 0)
+    return -1;
+  if (! bridged)
+    return 0;
+  if (ferry_network_setup (e, c, netns, &status, err) < 0)
+    return -1;
+  {
+    const char *text = ferry_json_to_string (status, 0);
+    if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+      return -1;
+  }
+  return write_network_etc (e, c, status, err);
 }
 
 static int
@@ -512,7 +606,7 @@ restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_e
 
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
-            ferry_error_t *err)
+            const char *netns, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -522,7 +616,6 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
   cleanup_free char *shm = xasprintf ("%s/shm", dir);
   cleanup_free char *cgroups = xasprintf ("/ferry/%s", c->id);
-  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
   cleanup_free char *home = NULL;
   cleanup_free gid_t *gids = NULL;
   cleanup_strv char **args = json_to_strv (ferry_json_get_array (c->record, "Args"));
@@ -533,7 +626,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   /* Room for the tmpfs mounts a read-only root gets too.  */
   cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 4));
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
-  int host_network = ferry_json_string_equals (c->record, "Network", "host");
+  int host_network = netns == NULL;
   struct ferry_spec_params p = { 0 };
   cleanup_json json_object *seccomp = NULL;
   cleanup_strv char **cap_add = json_to_strv (ferry_json_get_array (c->record, "CapAdd"));
@@ -638,7 +731,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     return -1;
   if (! host_network)
     {
-      /* Join the namespace ferry made (loopback up) rather than a fresh one. */
+      /* Join the namespace ferry made (loopback up), or the one the
+       * container shares, rather than a fresh one.  */
       json_object *nss = json_object_object_get (json_object_object_get (spec, "linux"), "namespaces");
       for (i = 0; nss && i < json_object_array_length (nss); i++)
         {
@@ -662,12 +756,43 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
 }
 
+/* True when C was checkpointed in place after it last started and its
+ * images wait for a restore: its network namespace stays attached (veth,
+ * firewall rules, connection tracking), so that the restored container
+ * finds its connections, through published ports too, where it left
+ * them.  */
+static int
+awaiting_restore (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *inventory = xasprintf ("%s/checkpoint/inventory.img", cdir);
+
+  return c->checkpointed_at && *c->checkpointed_at
+         && (c->started_at == NULL || strcmp (c->checkpointed_at, c->started_at) >= 0)
+         && ferry_path_exists (inventory);
+}
+
+void
+ferry_container_teardown_network (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  cleanup_free char *status = network_status_path (e, c->id);
+  ferry_error_t err = NULL;
+
+  /* The veth, the firewall rules, the bridge once unused.  */
+  if (ferry_network_record_bridged (c->record) && ferry_path_exists (netns)
+      && ferry_network_teardown (e, c, netns, &err) < 0)
+    release_error (&err);
+  if (ferry_netns_remove (netns, &err) < 0)
+    release_error (&err);
+  unlink (status);
+}
+
 /* Undoes what start set up.  Every step tolerates having been done.  */
 void
 ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
-  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *socket_dir = ferry_engine_socket_dir (e);
   cleanup_free char *sock = xasprintf ("%s/%s", socket_dir, c->id);
@@ -681,12 +806,8 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_overlay_unmount (&ov, &err) < 0)
     release_error (&err);
   ferry_overlay_free (&ov);
-  /* The veth, the firewall rules, the bridge once unused.  */
-  if (ferry_network_record_bridged (c->record) && ferry_path_exists (netns)
-      && ferry_network_teardown (e, c, netns, &err) < 0)
-    release_error (&err);
-  if (ferry_netns_remove (netns, &err) < 0)
-    release_error (&err);
+  if (! awaiting_restore (e, c))
+    ferry_container_teardown_network (e, c);
   if (ferry_rm_rf (bundle, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (sock, &err) < 0)
@@ -788,11 +909,15 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   struct ferry_overlay ov = { 0 };
   struct ferry_conmon_options co = { 0 };
   pid_t pid = 0, conmon_pid = 0;
-  int host_network = ferry_json_string_equals (c->record, "Network", "host");
+  cleanup_free char *joined = NULL;
+  int kind;
 
   /* What a previous run left (conmon's cleanup may not have run yet):
-   * the runtime refuses to create a container whose ID it still knows.  */
+   * the runtime refuses to create a container whose ID it still knows.
+   * The network stays only for the restore it was kept for.  */
   ferry_container_teardown (e, c);
+  if (restore_from == NULL)
+    ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
       || write_etc_files (e, c, err) < 0)
     goto fail;
@@ -802,17 +927,14 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
       if (ferry_untar_directory (devshm_tar, shm, err) < 0)
         goto fail;
     }
-  if (! host_network && ! ferry_path_exists (netns) && ferry_netns_create (netns, err) < 0)
+  kind = joined_netns (e, c, &joined, err);
+  if (kind < 0)
     goto fail;
-  if (ferry_network_record_bridged (c->record))
-    {
-      cleanup_json json_object *status = NULL;
-      if (ferry_network_setup (e, c, netns, &status, err) < 0 || write_network_etc (e, c, status, err) < 0)
-        goto fail;
-    }
-  if (restore_from && ! host_network && restore_net_sysctls (c, netns, err) < 0)
+  if (kind == NETNS_OWN && attach_network (e, c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, err) < 0)
+  if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
+    goto fail;
+  if (write_spec (e, c, &ov, joined, err) < 0)
     goto fail;
 
   co.runtime = &e->runtime;
@@ -1131,6 +1253,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
         return -1;
     }
   ferry_container_teardown (e, c);
+  ferry_container_teardown_network (e, c);
   if (remove_row (e, c, volumes, err) < 0)
     return -1;
   ferry_overlay_paths (odir, &ov);

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "../network/addr.h"
 #include "../network/netavark.h"
+#include "../network/ports.h"
 #include "../state/db.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
@@ -830,7 +831,12 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_erro
   json_object_object_add (o, "container_name", json_object_new_string (c->name));
   json_object_object_add (o, "networks", nets);
   json_object_object_add (o, "network_info", info);
-  json_object_object_add (o, "port_mappings", json_object_new_array ());
+  {
+    json_object *ports = ferry_json_get_array (c->record, "Ports"), *copy = NULL;
+    if (ports == NULL || json_object_deep_copy (ports, &copy, NULL) != 0)
+      copy = json_object_new_array ();
+    json_object_object_add (o, "port_mappings", copy);
+  }
   json_object_object_foreach (networks, name, att)
   {
     json_object *def = NULL, *n = json_object_new_object (), *ips = json_object_new_array ();
@@ -865,17 +871,63 @@ netavark_of (ferry_engine_t *e, struct ferry_netavark *n, char **config_dir)
   n->config_dir = *config_dir;
 }
 
+/* Another running container of this root that publishes a host port of
+ * PORTS: its name (newly allocated), or NULL.  netavark's rules do not
+ * hold the ports as a listening socket would.  */
+static char *
+ports_taken (ferry_engine_t *e, const char *id, json_object *ports)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "SELECT name, config FROM containers WHERE id != ? AND state IN ('running', 'paused')",
+      &ignored);
+
+  if (st == NULL)
+    return NULL;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (st, 1);
+      cleanup_error ferry_error_t perr = NULL;
+      cleanup_json json_object *rec
+          = ferry_json_parse (text ? text : "", text ? strlen (text) : 0, "record", &perr);
+      json_object *theirs = ferry_json_get_array (rec, "Ports");
+
+      for (size_t i = 0; i < ferry_json_array_length (theirs); i++)
+        for (size_t j = 0; j < ferry_json_array_length (ports); j++)
+          {
+            json_object *a = json_object_array_get_idx (theirs, i), *b = json_object_array_get_idx (ports, j);
+            int64_t ah = ferry_json_get_int (a, "host_port", 0), bh = ferry_json_get_int (b, "host_port", 0);
+            int64_t ar = ferry_json_get_int (a, "range", 1), br = ferry_json_get_int (b, "range", 1);
+
+            if (ferry_json_string_equals (a, "protocol", ferry_json_get_string (b, "protocol"))
+                && ah < bh + br && bh < ah + ar)
+              return xstrdup ((const char *) sqlite3_column_text (st, 0));
+          }
+    }
+  return NULL;
+}
+
 int
 ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                      json_object **status, ferry_error_t *err)
 {
   cleanup_json json_object *opts = netavark_options (e, c, err);
-  cleanup_free char *config_dir = NULL;
+  cleanup_free char *config_dir = NULL, *other = NULL;
+  json_object *ports = ferry_json_get_array (c->record, "Ports");
   struct ferry_netavark n;
 
   *status = NULL;
   if (opts == NULL)
     return -1;
+  if (ports && (other = ports_taken (e, c->id, ports)))
+    return ferry_make_error (
+        err, 0,
+        "container %s publishes a host port of container %s already: stop it, or publish "
+        "other ports",
+        other, c->name);
+  if (ports && ferry_ports_check_free (ports, err) < 0)
+    return ferry_error_wrap (err, "cannot start container %s", c->name);
   netavark_of (e, &n, &config_dir);
   if (ferry_netavark_setup (&n, netns, opts, status, err) < 0)
     return ferry_error_wrap (err, "cannot attach container %s to its networks", c->name);
@@ -894,6 +946,39 @@ ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, cons
     return -1;
   netavark_of (e, &n, &config_dir);
   return ferry_netavark_teardown (&n, netns, opts, err);
+}
+
+json_object *
+ferry_network_ports_json (json_object *rec)
+{
+  json_object *o = json_object_new_object ();
+  json_object *ports = ferry_json_get_array (rec, "Ports");
+
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      int64_t range = ferry_json_get_int (m, "range", 1);
+
+      for (int64_t k = 0; k < range; k++)
+        {
+          cleanup_free char *key
+              = xasprintf ("%lld/%s", (long long) (ferry_json_get_int (m, "container_port", 0) + k),
+                           ferry_json_get_string (m, "protocol"));
+          cleanup_free char *port
+              = xasprintf ("%lld", (long long) (ferry_json_get_int (m, "host_port", 0) + k));
+          json_object *list = json_object_object_get (o, key), *b = json_object_new_object ();
+
+          if (list == NULL)
+            {
+              list = json_object_new_array ();
+              json_object_object_add (o, key, list);
+            }
+          json_object_object_add (b, "HostIp", json_object_new_string (ferry_json_get_string (m, "host_ip")));
+          json_object_object_add (b, "HostPort", json_object_new_string (port));
+          json_object_array_add (list, b);
+        }
+    }
+  return o;
 }
 
 json_object *
@@ -940,6 +1025,7 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
   json_object_object_add (o, "IPPrefixLen", json_object_new_int (top_prefix));
   json_object_object_add (o, "Gateway", json_object_new_string (top[1]));
   json_object_object_add (o, "MacAddress", json_object_new_string (top[2]));
+  json_object_object_add (o, "Ports", ferry_network_ports_json (rec));
   return o;
 }
 

@@ -95,6 +95,10 @@ int ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, 
  * the same at the top for the default network only.  */
 json_object *ferry_network_settings_json (ferry_engine_t *e, json_object *rec);
 
+/* The published ports of REC as Podman shows them (NetworkSettings.Ports
+ * and HostConfig.PortBindings): { "80/tcp": [ { "HostIp", "HostPort" } ] }.  */
+json_object *ferry_network_ports_json (json_object *rec);
+
 /* network.status of a checkpoint archive: per network what netavark
  * reported (Podman's shape: "interfaces" -> "eth0" -> "mac_address",
  * "subnets" [ { "ipnet", "gateway" } ]), and under "ferry_definition"

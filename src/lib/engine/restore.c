@@ -4,6 +4,7 @@
 #include "checkpoint.h"
 #include "internal.h"
 #include "network.h"
+#include "../network/ports.h"
 #include "operation.h"
 #include "trust.h"
 #include "volume.h"
@@ -693,6 +694,26 @@ adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct
   return ferry_operation_advance (e, op, op->phase, err);
 }
 
+/* restore --import -p: the mappings given instead of the recorded ones,
+ * as Podman does.  */
+static int
+replace_ports (json_object *rec, char **publish, ferry_error_t *err)
+{
+  cleanup_json json_object *ports = json_object_new_array ();
+
+  if (! ferry_network_record_bridged (rec))
+    return ferry_make_error (err, 0,
+                             "--publish needs a container on a bridge network; this one's network is %s",
+                             ferry_json_get_string (rec, "Network"));
+  for (size_t i = 0; publish[i]; i++)
+    if (ferry_ports_parse (publish[i], ports, err) < 0)
+      return -1;
+  if (ferry_ports_assign (ports, err) < 0)
+    return -1;
+  json_object_object_add (rec, "Ports", steal_pointer (&ports));
+  return 0;
+}
+
 static void
 release_keys (struct ferry_archive_keys *k)
 {
@@ -787,6 +808,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     }
     json_object_put (none);
   }
+  if (r->publish && replace_ports (rec, r->publish, err) < 0)
+    goto out;
   id = ferry_json_get_string (rec, "Id");
   if (check_space (e, staging, r, what, err) < 0)
     goto out;

@@ -1,0 +1,254 @@
+#include "ports.h"
+#include "addr.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* "N" or "N-M" (1 to 65535, N <= M) into *FIRST and *COUNT.  */
+static int
+parse_range (const char *text, int *first, int *count)
+{
+  char *end;
+  long a, b;
+
+  if (text[0] < '0' || text[0] > '9')
+    return -1;
+  a = strtol (text, &end, 10);
+  b = a;
+  if (*end == '-')
+    {
+      if (end[1] < '0' || end[1] > '9')
+        return -1;
+      b = strtol (end + 1, &end, 10);
+    }
+  if (*end != '\0' || a < 1 || b > 65535 || a > b)
+    return -1;
+  *first = (int) a;
+  *count = (int) (b - a + 1);
+  return 0;
+}
+
+static json_object *
+mapping (const char *host_ip, int host_port, int container_port, int range, const char *protocol)
+{
+  json_object *m = json_object_new_object ();
+
+  json_object_object_add (m, "host_ip", json_object_new_string (host_ip));
+  json_object_object_add (m, "host_port", json_object_new_int (host_port));
+  json_object_object_add (m, "container_port", json_object_new_int (container_port));
+  json_object_object_add (m, "range", json_object_new_int (range));
+  json_object_object_add (m, "protocol", json_object_new_string (protocol));
+  return m;
+}
+
+int
+ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (spec);
+  char *proto = strchr (copy, '/'), *parts[3] = { NULL, NULL, NULL }, *p;
+  const char *host_ip = "";
+  int n = 0, host = 0, host_count = 0, ctr, ctr_count;
+  uint32_t ip;
+
+  if (proto)
+    {
+      *proto++ = '\0';
+      if (strcmp (proto, "tcp") != 0 && strcmp (proto, "udp") != 0 && strcmp (proto, "sctp") != 0)
+        return ferry_make_error (err, 0, "invalid port `%s`: the protocol must be tcp, udp or sctp", spec);
+    }
+  else
+    proto = "tcp";
+  for (p = copy; n < 3; n++)
+    {
+      parts[n] = p;
+      p = strchr (p, ':');
+      if (p == NULL)
+        {
+          n++;
+          break;
+        }
+      *p++ = '\0';
+    }
+  if (p != NULL)
+    return ferry_make_error (err, 0, "invalid port `%s`: use [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL]", spec);
+  if (n == 3)
+    {
+      host_ip = parts[0];
+      if (ferry_ip_parse (host_ip, &ip) < 0)
+        return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not an IPv4 address", spec, host_ip);
+    }
+  if (parse_range (parts[n - 1], &ctr, &ctr_count) < 0)
+    return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not a port (1-65535) or range of them", spec,
+                             parts[n - 1]);
+  if (n >= 2 && *parts[n - 2] != '\0')
+    {
+      if (parse_range (parts[n - 2], &host, &host_count) < 0)
+        return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not a port (1-65535) or range of them",
+                                 spec, parts[n - 2]);
+      if (host_count != ctr_count)
+        return ferry_make_error (err, 0, "invalid port `%s`: the host and container ranges differ in length",
+                                 spec);
+    }
+  json_object_array_add (ports, mapping (host_ip, host, ctr, ctr_count, proto));
+  return 0;
+}
+
+const char *
+ferry_ports_check (json_object *m)
+{
+  static const char *const keys[] = { "host_ip", "host_port", "container_port", "range", "protocol", NULL };
+  json_object *v;
+  int64_t host, ctr, range;
+  uint32_t ip;
+  size_t i;
+
+  if (! json_object_is_type (m, json_type_object) || json_object_object_length (m) != 5)
+    return "is not an object of host_ip, host_port, container_port, range and protocol";
+  for (i = 0; keys[i]; i++)
+    if (! json_object_object_get_ex (m, keys[i], &v))
+      return "lacks a field";
+  if (! json_object_is_type (json_object_object_get (m, "host_ip"), json_type_string)
+      || (*ferry_json_get_string (m, "host_ip")
+          && ferry_ip_parse (ferry_json_get_string (m, "host_ip"), &ip) < 0))
+    return "has a host_ip that is not an IPv4 address";
+  for (i = 1; i < 4; i++)
+    if (! json_object_is_type (json_object_object_get (m, keys[i]), json_type_int))
+      return "has a port or range that is not a number";
+  host = json_object_get_int64 (json_object_object_get (m, "host_port"));
+  ctr = json_object_get_int64 (json_object_object_get (m, "container_port"));
+  range = json_object_get_int64 (json_object_object_get (m, "range"));
+  if (range < 1 || ctr < 1 || ctr + range - 1 > 65535 || host < 0 || (host > 0 && host + range - 1 > 65535))
+    return "has a port out of 1-65535";
+  if (! ferry_json_string_equals (m, "protocol", "tcp") && ! ferry_json_string_equals (m, "protocol", "udp")
+      && ! ferry_json_string_equals (m, "protocol", "sctp"))
+    return "has a protocol other than tcp, udp and sctp";
+  return NULL;
+}
+
+/* 0 when PORT (host order) can be bound on IP for PROTO now.  */
+static int
+can_bind (const char *ip, int port, const char *proto)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+  int one = 1, fd, r;
+
+  if (strcmp (proto, "sctp") == 0)
+    return 0;
+  fd = socket (AF_INET, (strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  if (*ip)
+    inet_pton (AF_INET, ip, &sa.sin_addr);
+  /* Past connections in TIME_WAIT hold nothing; a listener does.  */
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+  r = bind (fd, (struct sockaddr *) &sa, sizeof (sa));
+  close (fd);
+  return r;
+}
+
+/* A port the kernel would hand out now for PROTO on IP.  */
+static int
+kernel_port (const char *ip, const char *proto)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET };
+  socklen_t len = sizeof (sa);
+  int fd = socket (AF_INET, (strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0),
+      port = 0;
+
+  if (fd < 0)
+    return 0;
+  if (*ip)
+    inet_pton (AF_INET, ip, &sa.sin_addr);
+  if (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0
+      && getsockname (fd, (struct sockaddr *) &sa, &len) == 0)
+    port = ntohs (sa.sin_port);
+  close (fd);
+  return port;
+}
+
+int
+ferry_ports_assign (json_object *ports, ferry_error_t *err)
+{
+  for (size_t i = 0; i < json_object_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      const char *ip = ferry_json_get_string (m, "host_ip"), *proto = ferry_json_get_string (m, "protocol");
+      int range = (int) ferry_json_get_int (m, "range", 1), tries, port = 0;
+
+      if (ferry_json_get_int (m, "host_port", 0) != 0)
+        continue;
+      for (tries = 0; tries < 50 && port == 0; tries++)
+        {
+          int first = kernel_port (ip, strcmp (proto, "sctp") == 0 ? "tcp" : proto), k;
+
+          if (first == 0 || first + range - 1 > 65535)
+            continue;
+          for (k = 1; k < range && can_bind (ip, first + k, proto) == 0; k++)
+            ;
+          if (k == range)
+            port = first;
+        }
+      if (port == 0)
+        return ferry_make_error (err, 0, "no free host port for container port %lld/%s",
+                                 (long long) ferry_json_get_int (m, "container_port", 0), proto);
+      json_object_object_add (m, "host_port", json_object_new_int (port));
+    }
+  return 0;
+}
+
+int
+ferry_ports_check_free (json_object *ports, ferry_error_t *err)
+{
+  for (size_t i = 0; i < json_object_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      const char *ip = ferry_json_get_string (m, "host_ip"), *proto = ferry_json_get_string (m, "protocol");
+      int host = (int) ferry_json_get_int (m, "host_port", 0),
+          range = (int) ferry_json_get_int (m, "range", 1);
+
+      for (int k = 0; k < range; k++)
+        if (can_bind (ip, host + k, proto) < 0)
+          return ferry_make_error (
+              err, errno == EADDRINUSE ? 0 : errno,
+              "host port %d/%s on %s is already in use: publish another (-p HOSTPORT:%lld)", host + k, proto,
+              *ip ? ip : "0.0.0.0", (long long) ferry_json_get_int (m, "container_port", 0) + k);
+    }
+  return 0;
+}
+
+char *
+ferry_ports_format (json_object *ports)
+{
+  char *out = xstrdup ("");
+
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      const char *ip = ferry_json_get_string (m, "host_ip");
+      long long host = ferry_json_get_int (m, "host_port", 0),
+                ctr = ferry_json_get_int (m, "container_port", 0);
+      long long range = ferry_json_get_int (m, "range", 1);
+      cleanup_free char *one = NULL;
+      char *grown;
+
+      if (range > 1)
+        one = xasprintf ("%s:%lld-%lld->%lld-%lld/%s", ip && *ip ? ip : "0.0.0.0", host, host + range - 1,
+                         ctr, ctr + range - 1, ferry_json_get_string (m, "protocol"));
+      else
+        one = xasprintf ("%s:%lld->%lld/%s", ip && *ip ? ip : "0.0.0.0", host, ctr,
+                         ferry_json_get_string (m, "protocol"));
+      grown = xasprintf ("%s%s%s", out, *out ? ", " : "", one);
+      free (out);
+      out = grown;
+    }
+  return out;
+}

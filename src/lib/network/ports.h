@@ -1,0 +1,34 @@
+/* ferry: published ports, `-p [IP:][HOSTPORT:]CTRPORT[/tcp|udp]` as Podman
+ * reads them (ranges too: 8080-8081:80-81), kept in a container's record
+ * as netavark takes them:
+ *   [ { "host_ip": "", "host_port": 8080, "container_port": 80,
+ *       "range": 1, "protocol": "tcp" } ]
+ * A host port of 0 in a spec ("-p 80") is given a free one when the
+ * container is made.  */
+#ifndef FERRY_NETWORK_PORTS_H
+#define FERRY_NETWORK_PORTS_H
+
+#include "../util/error.h"
+
+#include <json-c/json.h>
+
+/* Appends the mapping SPEC describes to the array PORTS.  */
+int ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err);
+
+/* Gives each mapping with host port 0 a free one (as the kernel hands
+ * out for a socket bound to port 0).  */
+int ferry_ports_assign (json_object *ports, ferry_error_t *err);
+
+/* Checks a mapping read from an archive or the database: types, ranges.
+ * Returns NULL, or why not (static text).  */
+const char *ferry_ports_check (json_object *mapping);
+
+/* Fails when a host port of PORTS is bound on this host already (by any
+ * process): "port 8080/tcp on 0.0.0.0 is already in use".  */
+int ferry_ports_check_free (json_object *ports, ferry_error_t *err);
+
+/* "0.0.0.0:8080->80/tcp, 0.0.0.0:8081->81/tcp" as `ps` shows them;
+ * "" for none.  */
+char *ferry_ports_format (json_object *ports);
+
+#endif

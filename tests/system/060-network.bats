@@ -56,11 +56,12 @@ SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
 ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
 mac_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.MacAddress}}" "$1"; }
 
-# Waits until the server in container $1 at $2 answers; prints its count.
+# Waits until the server in container $1 at $2 (port $3, default 8080)
+# answers; prints its count.
 count_of() {
 	local out i
 	for i in $(seq 1 50); do
-		if out=$(tcp_get "$2" 8080 2>/dev/null) && [ -n "$out" ]; then
+		if out=$(tcp_get "$2" "${3:-8080}" 2>/dev/null) && [ -n "$out" ]; then
 			echo "${out#count }"
 			return 0
 		fi
@@ -217,4 +218,121 @@ count_of() {
 	[ "$(fb network inspect --format '{{json .subnets}}' net1 | jq -r '.[0].subnet')" = "$SUBNET" ]
 	[ "$(ip_of srv net1 fb)" = "$ip" ]
 	[ "$(count_of srv "$ip")" = 2 ]
+}
+
+# A TCP port on the host that nothing uses now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+@test "published ports reach the container through 127.0.0.1; ps, port and inspect show them; clashes are refused" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	p=$(free_port)
+	f run -d --name web --network net1 -p "$p:8080" -p 9090/udp ferry-test sh -c "$SERVER" >/dev/null
+	[ "$(count_of web 127.0.0.1 "$p")" = 1 ]
+	[ "$(f port web 8080)" = "0.0.0.0:$p" ]
+	u=$(f port web 9090/udp)
+	[[ "$u" =~ ^0\.0\.0\.0:[0-9]+$ ]]
+	f port web | grep -qx "8080/tcp -> 0.0.0.0:$p"
+	f ps | grep -q "0.0.0.0:$p->8080/tcp"
+	[ "$(f inspect --format '{{json .NetworkSettings.Ports}}' web | jq -r '."8080/tcp"[0].HostPort')" = "$p" ]
+	[ "$(f inspect --format '{{json .HostConfig.PortBindings}}' web | jq -r '."8080/tcp"[0].HostPort')" = "$p" ]
+	[ "$(f ps --format json | jq -r '.[0].Ports[0].host_port')" = "$p" ]
+	# The same host port again, one a host process holds, and bad specs.
+	run_ferry run -d --name web2 --network net1 -p "$p:8080" ferry-test sh -c "$SERVER"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains web
+	f rm -f web2 >/dev/null 2>&1 || true
+	q=$(free_port)
+	python3 -c "import socket, time; s = socket.socket(); s.bind(('0.0.0.0', $q)); s.listen(); open('$TEST_TMP/held', 'w').close(); time.sleep(30)" &
+	holder=$!
+	wait_until "[ -e '$TEST_TMP/held' ]"
+	run_ferry run -d --name web3 --network net1 -p "$q:8080" ferry-test sh -c "$SERVER"
+	kill "$holder" 2>/dev/null || true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "already in use"
+	f rm -f web3 >/dev/null 2>&1 || true
+	for spec in 70000 abc 1-3:80-81 8080/icmp 1.2.3:80:80 ::; do
+		run_ferry create --network net1 -p "$spec" ferry-test true
+		assert_status 125
+		assert_one_line_error
+	done
+	run_ferry create -p 8080 ferry-test true
+	assert_status 125
+	assert_output_contains "bridge network"
+	[ "$(f ps -aq | wc -l)" = 1 ]
+}
+
+@test "published ports go with an export and import; restore --publish remaps them" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	p=$(free_port)
+	f run -d --name web --network net1 -p "127.0.0.1:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
+	[ "$(count_of web 127.0.0.1 "$p")" = 1 ]
+	f container checkpoint -e "$TEST_TMP/web.tar.zst" web >/dev/null
+	f rm -f web >/dev/null
+	f container restore -i "$TEST_TMP/web.tar.zst" >/dev/null
+	[ "$(f port web 8080)" = "127.0.0.1:$p" ]
+	[ "$(count_of web 127.0.0.1 "$p")" = 2 ]
+	q=$(free_port)
+	f container restore -i "$TEST_TMP/web.tar.zst" --name web2 -p "127.0.0.1:$q:8080" >/dev/null
+	[ "$(f port web2 8080)" = "127.0.0.1:$q" ]
+	[ "$(count_of web2 127.0.0.1 "$q")" = 2 ]
+	run_ferry container restore -p 8080 web2
+	assert_status 125
+	assert_output_contains "--import"
+}
+
+# Connects to $1:$2 and writes each line received to $3 until the stream
+# ends; in the background.
+tcp_follow() {
+	python3 - "$1" "$2" "$3" <<'PY' &
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+s.settimeout(None)
+with open(sys.argv[3], "a", buffering=1) as out:
+    for line in s.makefile():
+        out.write(line)
+PY
+}
+
+# Asserts that log $1 counts "tick N" up by one, and grows past its length now.
+assert_ticks_carry_on() {
+	local n
+	n=$(wc -l <"$1")
+	wait_until "[ \$(wc -l <'$1') -ge $((n + 3)) ]" 20
+	awk 'NR == 1 { first = $2 } $2 != first + NR - 1 { print "gap at line " NR ": " $0; bad = 1; exit } END { exit bad }' "$1"
+}
+
+@test "--tcp-established: a host's connections to a bridged container survive checkpoint and restore, in place through a published port too" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	p=$(free_port)
+	# Two servers, each streaming ticks to the one client it accepts.
+	f run -d --name tcp --network net1 -p "127.0.0.1:$p:7070" ferry-test sh -c '
+		(i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done) | nc -l -p 8080 &
+		(i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done) | nc -l -p 7070 &
+		wait' >/dev/null
+	ip=$(ip_of tcp net1)
+	wait_until "python3 -c 'import socket; socket.create_connection((\"$ip\", 9), timeout=1)' 2>&1 | grep -q refused" 10
+	tcp_follow "$ip" 8080 "$TEST_TMP/direct.log"
+	tcp_follow 127.0.0.1 "$p" "$TEST_TMP/published.log"
+	wait_until "[ -s '$TEST_TMP/direct.log' ] && [ -s '$TEST_TMP/published.log' ]"
+	f container checkpoint --tcp-established tcp >/dev/null
+	f container restore --tcp-established tcp >/dev/null
+	assert_ticks_carry_on "$TEST_TMP/direct.log"
+	assert_ticks_carry_on "$TEST_TMP/published.log"
+	# Exported, removed and imported: rm takes the host's connection
+	# tracking with it, which a connection through a published port needs
+	# (its address translation); one to the bridge address carries on.
+	f container checkpoint --tcp-established -e "$TEST_TMP/tcp.tar.zst" tcp >/dev/null
+	f rm -f tcp >/dev/null
+	f container restore --tcp-established -i "$TEST_TMP/tcp.tar.zst" >/dev/null
+	assert_ticks_carry_on "$TEST_TMP/direct.log"
 }

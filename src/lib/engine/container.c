@@ -611,6 +611,18 @@ strv_count (char **v)
   return n;
 }
 
+/* ARG as an error may quote it: on one line, control characters as `?`.  */
+static char *
+one_line (const char *arg)
+{
+  char *out = xstrdup (arg);
+
+  for (char *p = out; *p; p++)
+    if ((unsigned char) *p < ' ' || *p == 0x7f)
+      *p = '?';
+  return out;
+}
+
 /* --dns: addresses in canonical form, or "none" alone
  * (UseImageResolvConf, as Podman names it).  */
 static int
@@ -638,7 +650,10 @@ record_dns_servers (json_object *rec, char **dns, ferry_error_t *err)
       char ip[FERRY_IP_TEXT_MAX];
 
       if (ferry_dns_ip_canonical (dns[i], ip) < 0)
-        return ferry_make_error (err, 0, "invalid --dns `%s`: give an IPv4 or IPv6 address, or none", dns[i]);
+        {
+          cleanup_free char *q = one_line (dns[i]);
+          return ferry_make_error (err, 0, "invalid --dns `%s`: give an IPv4 or IPv6 address, or none", q);
+        }
       json_object_array_add (list, json_object_new_string (ip));
     }
   return 0;
@@ -660,10 +675,11 @@ record_dns_search (json_object *rec, char **search, ferry_error_t *err)
                                  "--dns-search . (no search domains) is not allowed with other "
                                  "domains: give one or the other");
       if (strcmp (search[i], ".") != 0 && ! ferry_dns_name_is_valid (search[i]))
-        return ferry_make_error (err, 0,
-                                 "invalid --dns-search `%s`: give a domain name such as example.com, or . "
-                                 "for none",
-                                 search[i]);
+        {
+          cleanup_free char *q = one_line (search[i]);
+          return ferry_make_error (
+              err, 0, "invalid --dns-search `%s`: give a domain name such as example.com, or . for none", q);
+        }
       json_object_array_add (list, json_object_new_string (search[i]));
     }
   return 0;
@@ -681,9 +697,11 @@ record_dns_options (json_object *rec, char **options, ferry_error_t *err)
   for (size_t i = 0; options[i]; i++)
     {
       if (! ferry_dns_option_is_valid (options[i]))
-        return ferry_make_error (
-            err, 0, "invalid --dns-option `%s`: give a resolv.conf option such as ndots:2 or edns0",
-            options[i]);
+        {
+          cleanup_free char *q = one_line (options[i]);
+          return ferry_make_error (
+              err, 0, "invalid --dns-option `%s`: give a resolv.conf option such as ndots:2 or edns0", q);
+        }
       json_object_array_add (list, json_object_new_string (options[i]));
     }
   return 0;
@@ -704,10 +722,14 @@ record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *
       const char *colon = strchr (hosts[i], ':');
 
       if (entry == NULL)
-        return ferry_make_error (err, 0,
-                                 "invalid --add-host `%s`: use HOST:IP (HOST a host name, several joined by "
-                                 "`;`; IP an address or host-gateway)",
-                                 hosts[i]);
+        {
+          cleanup_free char *q = one_line (hosts[i]);
+          return ferry_make_error (
+              err, 0,
+              "invalid --add-host `%s`: use HOST:IP (HOST a host name, several joined by "
+              "`;`; IP an address or host-gateway)",
+              q);
+        }
       json_object_array_add (list, json_object_new_string (entry));
       free (entry);
       if (! bridged && strcmp (colon + 1, FERRY_HOST_GATEWAY) == 0)
@@ -734,9 +756,12 @@ record_aliases (json_object *rec, char **aliases, int bridged, ferry_error_t *er
                              "NAME");
   for (size_t i = 0; aliases[i]; i++)
     if (! ferry_dns_name_is_valid (aliases[i]) || aliases[i][strlen (aliases[i]) - 1] == '.')
-      return ferry_make_error (
-          err, 0, "invalid --network-alias `%s`: give a host name (letters, digits, `-`, dot-separated)",
-          aliases[i]);
+      {
+        cleanup_free char *q = one_line (aliases[i]);
+        return ferry_make_error (
+            err, 0, "invalid --network-alias `%s`: give a host name (letters, digits, `-`, dot-separated)",
+            q);
+      }
   json_object_object_foreach (nets, name, att)
   {
     json_object *list = json_object_new_array ();

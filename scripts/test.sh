@@ -80,11 +80,12 @@ ferry_cgroups() {
 	done | sort -u
 }
 
-# What the network tests set up through netavark: their bridges (fty<N>),
-# the firewall rules for their subnets (10.200.<N>.0/24) and aardvark-dns.
+# What the network tests set up through netavark: their bridges (fty<N> of
+# 060, ftd<N> of 061), the firewall rules for their subnets (10.200.<N> to
+# 10.204.<N>.0/24) and aardvark-dns.
 network_leftovers() {
-	ip -br link 2>/dev/null | awk '$1 ~ /^fty[0-9]+(@|$)/ { print "bridge " $1 }'
-	nft list ruleset 2>/dev/null | grep -o '10\.200\.[0-9]*\.0/24' | sort -u | sed 's/^/nftables rule for /'
+	ip -br link 2>/dev/null | awk '$1 ~ /^ft[yd][0-9]+(@|$)/ { print "bridge " $1 }'
+	nft list ruleset 2>/dev/null | grep -o '10\.20[0-4]\.[0-9]*\.0/24' | sort -u | sed 's/^/nftables rule for /'
 	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
 }
 

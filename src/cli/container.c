@@ -137,9 +137,9 @@ struct create_args
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
-      **unmask, **publish;
+      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases;
   size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
-      n_mask, n_unmask, n_publish;
+      n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases;
   int detach;
 };
 
@@ -158,6 +158,11 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->mask);
   ferry_cleanup_strvp (&a->unmask);
   ferry_cleanup_strvp (&a->publish);
+  ferry_cleanup_strvp (&a->dns);
+  ferry_cleanup_strvp (&a->dns_search);
+  ferry_cleanup_strvp (&a->dns_options);
+  ferry_cleanup_strvp (&a->add_hosts);
+  ferry_cleanup_strvp (&a->network_aliases);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -190,6 +195,17 @@ static const char create_usage[]
       "                           on the host (default: all addresses, a free host port); needs\n"
       "                           a bridge network\n"
       "  -P, --publish-all        publish every port the image exposes on free host ports\n"
+      "      --network-alias NAME another name of the container on its networks, which\n"
+      "                           their DNS server (networks with DNS) answers for\n"
+      "      --dns IP             a DNS server (IPv4 or IPv6; repeatable), or none: no\n"
+      "                           /etc/resolv.conf from ferry, the image's stays. On a network\n"
+      "                           with DNS the container asks the network's server, which\n"
+      "                           forwards to these, as Podman does\n"
+      "      --dns-search DOMAIN  a DNS search domain (repeatable; . for none)\n"
+      "      --dns-option OPT     a resolv.conf option, such as ndots:2 (repeatable)\n"
+      "      --add-host HOST:IP   a line in /etc/hosts (repeatable; HOST;HOST2:IP for several\n"
+      "                           names; IP host-gateway: the network's gateway)\n"
+      "      --no-hosts           no /etc/hosts from ferry: the image's stays\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
@@ -243,6 +259,12 @@ enum
   OPT_NETWORK,
   OPT_IP,
   OPT_MAC_ADDRESS,
+  OPT_NETWORK_ALIAS,
+  OPT_DNS,
+  OPT_DNS_SEARCH,
+  OPT_DNS_OPTION,
+  OPT_ADD_HOST,
+  OPT_NO_HOSTS,
   OPT_RM,
   OPT_SHM_SIZE,
   OPT_STOP_TIMEOUT,
@@ -271,6 +293,13 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "net", required_argument, NULL, OPT_NETWORK },
                                         { "ip", required_argument, NULL, OPT_IP },
                                         { "mac-address", required_argument, NULL, OPT_MAC_ADDRESS },
+                                        { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
+                                        { "dns", required_argument, NULL, OPT_DNS },
+                                        { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+                                        { "dns-option", required_argument, NULL, OPT_DNS_OPTION },
+                                        { "dns-opt", required_argument, NULL, OPT_DNS_OPTION },
+                                        { "add-host", required_argument, NULL, OPT_ADD_HOST },
+                                        { "no-hosts", no_argument, NULL, OPT_NO_HOSTS },
                                         { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                                         { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
                                         { "cpus", required_argument, NULL, OPT_CPUS },
@@ -363,6 +392,24 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_MAC_ADDRESS:
         a->o.mac = optarg;
+        break;
+      case OPT_NETWORK_ALIAS:
+        a->network_aliases = strv_push (a->network_aliases, &a->n_network_aliases, optarg);
+        break;
+      case OPT_DNS:
+        a->dns = strv_push (a->dns, &a->n_dns, optarg);
+        break;
+      case OPT_DNS_SEARCH:
+        a->dns_search = strv_push (a->dns_search, &a->n_dns_search, optarg);
+        break;
+      case OPT_DNS_OPTION:
+        a->dns_options = strv_push (a->dns_options, &a->n_dns_options, optarg);
+        break;
+      case OPT_ADD_HOST:
+        a->add_hosts = strv_push (a->add_hosts, &a->n_add_hosts, optarg);
+        break;
+      case OPT_NO_HOSTS:
+        a->o.no_hosts = 1;
         break;
       case OPT_RM:
         a->o.auto_remove = 1;
@@ -523,6 +570,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.sysctls = a->sysctls;
   a->o.mask = a->mask;
   a->o.unmask = a->unmask;
+  a->o.dns = a->dns;
+  a->o.dns_search = a->dns_search;
+  a->o.dns_options = a->dns_options;
+  a->o.add_hosts = a->add_hosts;
+  a->o.network_aliases = a->network_aliases;
   return optind;
 }
 

@@ -182,6 +182,115 @@ test_confinement_fields (void **state)
   expect_refused ("Unmask", "\"ALL\"", "Unmask");
 }
 
+/* Checks GOOD with the KEY, VALUE pairs of KV set (NULL-terminated).
+ * Returns the error message, or NULL when the record passed.  */
+static char *
+check_pairs (const char *const *kv)
+{
+  cleanup_json json_object *rec = json_tokener_parse (GOOD);
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar" };
+  ferry_error_t err = NULL;
+  char *msg;
+
+  for (size_t i = 0; kv[i]; i += 2)
+    {
+      json_object *v = json_tokener_parse (kv[i + 1]);
+      assert_non_null (v);
+      json_object_object_add (rec, kv[i], v);
+    }
+  if (ferry_archive_record_check (rec, &r, &err) == 0)
+    return NULL;
+  msg = strdup (err->msg);
+  ferry_error_release (&err);
+  assert_null (strchr (msg, '\n'));
+  return msg;
+}
+
+#define BRIDGED(aliases)                                                                                     \
+  "Network", "\"bridge\"", "Networks",                                                                       \
+      "{ \"n1\": { \"IP\": \"10.201.3.2\", \"MAC\": \"02:42:0a:c9:03:02\", \"Aliases\": " aliases " } }"
+
+static void
+expect_pairs_refused (const char *const *kv, const char *field)
+{
+  cleanup_free char *msg = check_pairs (kv);
+
+  if (msg == NULL)
+    fail_msg ("%s = %s ... passed", kv[0], kv[1]);
+  if (strstr (msg, field) == NULL)
+    fail_msg ("%s = %s ...: the error does not name %s: %s", kv[0], kv[1], field, msg);
+}
+
+/* --dns, --dns-search, --dns-option, --add-host, --no-hosts and
+ * --network-alias: what create writes passes, anything else that would
+ * reach the container's resolv.conf or hosts, or netavark, is refused.  */
+static void
+test_name_resolution_fields (void **state)
+{
+  static const char *const good[][2] = {
+    { "Dns", "[ \"1.1.1.1\", \"2001:db8::1\" ]" },
+    { "DnsSearch", "[ \"example.com\", \"lab.example.\" ]" },
+    { "DnsSearch", "[ \".\" ]" },
+    { "DnsOptions", "[ \"ndots:2\", \"edns0\" ]" },
+    { "ExtraHosts", "[ \"db;db.local:10.0.0.5\", \"v6:2001:db8::1\" ]" },
+    { "UseImageResolvConf", "true" },
+    { "UseImageHosts", "true" },
+  };
+  static const char *const bad[][2] = {
+    { "Dns", "[]" },
+    { "Dns", "\"1.1.1.1\"" },
+    { "Dns", "[ \"1.1.1.1\\nnameserver 6.6.6.6\" ]" },
+    { "Dns", "[ \"2001:DB8::1\" ]" },
+    { "Dns", "[ \"none\" ]" },
+    { "DnsSearch", "[ \".\", \"example.com\" ]" },
+    { "DnsSearch", "[ \"a b\" ]" },
+    { "DnsSearch", "[ \"a\\noptions debug\" ]" },
+    { "DnsOptions", "[]" },
+    { "DnsOptions", "[ \"ndots:2 debug\" ]" },
+    { "ExtraHosts", "[ \"db\" ]" },
+    { "ExtraHosts", "[ \"db:10.0.0.5\\n6.6.6.6 evil\" ]" },
+    { "ExtraHosts", "[ \"a b:10.0.0.5\" ]" },
+    { "ExtraHosts", "[ \"gw:host-gateway\" ]" }, /* no bridge network */
+    { "UseImageResolvConf", "false" },
+    { "UseImageHosts", "\"yes\"" },
+  };
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    {
+      cleanup_free char *msg = check_with (good[i][0], good[i][1], 0);
+      if (msg)
+        fail_msg ("%s = %s refused: %s", good[i][0], good[i][1], msg);
+    }
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    expect_refused (bad[i][0], bad[i][1], bad[i][0]);
+
+  {
+    const char *const aliases[]
+        = { BRIDGED ("[ \"db\", \"db.internal\" ]"), "ExtraHosts", "[ \"gw:host-gateway\" ]", NULL };
+    const char *const no_aliases[] = { BRIDGED ("[]"), NULL };
+    const char *const bad_alias[] = { BRIDGED ("[ \"a b\" ]"), NULL };
+    const char *const dotted_alias[] = { BRIDGED ("[ \"db.\" ]"), NULL };
+    const char *const number_alias[] = { BRIDGED ("[ 1 ]"), NULL };
+    const char *const dns_and_none[] = { "UseImageResolvConf", "true", "Dns", "[ \"1.1.1.1\" ]", NULL };
+    const char *const search_and_none[]
+        = { "UseImageResolvConf", "true", "DnsSearch", "[ \"example.com\" ]", NULL };
+    const char *const hosts_and_none[]
+        = { "UseImageHosts", "true", "ExtraHosts", "[ \"db:10.0.0.5\" ]", NULL };
+    cleanup_free char *msg = check_pairs (aliases);
+
+    if (msg)
+      fail_msg ("aliases and host-gateway on a bridge network refused: %s", msg);
+    expect_pairs_refused (no_aliases, "Networks.n1.Aliases");
+    expect_pairs_refused (bad_alias, "Networks.n1.Aliases");
+    expect_pairs_refused (dotted_alias, "Networks.n1.Aliases");
+    expect_pairs_refused (number_alias, "Networks.n1.Aliases");
+    expect_pairs_refused (dns_and_none, "UseImageResolvConf");
+    expect_pairs_refused (search_and_none, "UseImageResolvConf");
+    expect_pairs_refused (hosts_and_none, "UseImageHosts");
+  }
+}
+
 /* A net.* sysctl is the container's own only in a network namespace of
  * its own.  */
 static void
@@ -307,6 +416,7 @@ main (void)
     cmocka_unit_test (test_confinement_fields),
     cmocka_unit_test (test_net_sysctls_need_their_namespace),
     cmocka_unit_test (test_confinement_privileges),
+    cmocka_unit_test (test_name_resolution_fields),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

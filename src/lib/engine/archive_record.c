@@ -4,6 +4,7 @@
 #include "network.h"
 #include "volume.h"
 #include "../network/addr.h"
+#include "../network/dns.h"
 #include "../network/ports.h"
 #include "../image/reference.h"
 #include "../runtime/seccomp.h"
@@ -315,7 +316,32 @@ check_ports (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
-/* { NETWORK: { "IP"?: address, "MAC"?: address } }  */
+/* A network alias, as create takes them: a DNS name without a final dot.  */
+static int
+alias_is_valid (const char *s)
+{
+  return s && ferry_dns_name_is_valid (s) && s[strlen (s) - 1] != '.';
+}
+
+/* A non-empty list of strings that each pass VALID.  */
+static int
+check_string_list (struct record_check *c, const char *field, json_object *v, int (*valid) (const char *),
+                   const char *what)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of %s", what);
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! valid (s))
+        return refuse (c, field, "holds `%s`, which is not one of %s", q = shown (s ? s : "?"), what);
+    }
+  return 0;
+}
+
+/* { NETWORK: { "IP"?: address, "MAC"?: address, "Aliases"?: [name] } }  */
 static int
 check_networks (struct record_check *c, const char *field, json_object *v)
 {
@@ -335,6 +361,14 @@ check_networks (struct record_check *c, const char *field, json_object *v)
     {
       const char *s = json_object_is_type (val, json_type_string) ? json_object_get_string (val) : NULL;
 
+      if (strcmp (key, "Aliases") == 0)
+        {
+          cleanup_free char *f = xasprintf ("%s.%s.Aliases", field, q);
+          if (check_string_list (c, f, val, alias_is_valid, "network aliases (host names)") < 0)
+            return -1;
+          continue;
+        }
+
       if (strcmp (key, "IP") == 0 ? s == NULL || ferry_ip_parse (s, &ip) < 0
                                   : strcmp (key, "MAC") != 0 || s == NULL || ferry_mac_parse (s, mac) < 0)
         {
@@ -343,6 +377,82 @@ check_networks (struct record_check *c, const char *field, json_object *v)
         }
     }
   }
+  return 0;
+}
+
+static int
+dns_ip_is_canonical (const char *s)
+{
+  char ip[FERRY_IP_TEXT_MAX];
+
+  return ferry_dns_ip_canonical (s, ip) == 0 && strcmp (ip, s) == 0;
+}
+
+static int
+check_dns (struct record_check *c, const char *field, json_object *v)
+{
+  return check_string_list (c, field, v, dns_ip_is_canonical, "IPv4 or IPv6 addresses");
+}
+
+static int
+dns_search_is_valid (const char *s)
+{
+  return ferry_dns_name_is_valid (s);
+}
+
+/* Domains, or "." alone (none).  */
+static int
+check_dns_search (struct record_check *c, const char *field, json_object *v)
+{
+  json_object *first = json_object_array_get_idx (v, 0);
+
+  if (json_object_is_type (v, json_type_array) && json_object_array_length (v) == 1
+      && ferry_json_string_value (first) && strcmp (ferry_json_string_value (first), ".") == 0)
+    return 0;
+  return check_string_list (c, field, v, dns_search_is_valid, "domain names");
+}
+
+static int
+dns_option_is_valid (const char *s)
+{
+  return ferry_dns_option_is_valid (s);
+}
+
+static int
+check_dns_options (struct record_check *c, const char *field, json_object *v)
+{
+  return check_string_list (c, field, v, dns_option_is_valid, "resolv.conf options");
+}
+
+static int
+host_entry_is_valid (const char *s)
+{
+  return ferry_host_entry_is_valid (s);
+}
+
+/* "NAME[;NAME...]:IP|host-gateway", the gateway of a bridge network.  */
+static int
+check_extra_hosts (struct record_check *c, const char *field, json_object *v)
+{
+  if (check_string_list (c, field, v, host_entry_is_valid, "HOST:IP entries") < 0)
+    return -1;
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (v, i));
+      const char *ip = strchr (s, ':') + 1;
+
+      if (strcmp (ip, FERRY_HOST_GATEWAY) == 0 && ! ferry_json_string_equals (c->rec, "Network", "bridge"))
+        return refuse (c, field, "maps a name to host-gateway without a bridge network");
+    }
+  return 0;
+}
+
+/* Written only as true.  */
+static int
+check_true (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_boolean) || ! json_object_get_boolean (v))
+    return refuse (c, field, "must be true when there");
   return 0;
 }
 
@@ -747,6 +857,12 @@ static const struct record_field
   { "ReadOnlyTmpfs", check_bool, 1 },
   { "Mask", check_mask, 1 },
   { "Unmask", check_unmask, 1 },
+  { "Dns", check_dns, 1 },
+  { "DnsSearch", check_dns_search, 1 },
+  { "DnsOptions", check_dns_options, 1 },
+  { "UseImageResolvConf", check_true, 1 },
+  { "ExtraHosts", check_extra_hosts, 1 },
+  { "UseImageHosts", check_true, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -897,6 +1013,13 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
   if (ferry_json_string_equals (rec, "Network", "bridge")
       != (json_object_object_get (rec, "Networks") != NULL))
     return refuse (&c, "Networks", "must be there exactly when Network is bridge");
+  /* What create refuses together.  */
+  if (json_object_object_get (rec, "UseImageResolvConf")
+      && (json_object_object_get (rec, "Dns") || json_object_object_get (rec, "DnsSearch")
+          || json_object_object_get (rec, "DnsOptions")))
+    return refuse (&c, "UseImageResolvConf", "comes with DNS servers, search domains or options");
+  if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "ExtraHosts"))
+    return refuse (&c, "UseImageHosts", "comes with ExtraHosts");
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
   asked = ferry_archive_record_privileges (rec);

@@ -6,6 +6,7 @@
 #include "volume.h"
 #include "../image/reference.h"
 #include "../network/ports.h"
+#include "../network/dns.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
@@ -650,6 +651,205 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
   return 0;
 }
 
+static size_t
+strv_count (char **v)
+{
+  size_t n = 0;
+
+  while (v && v[n])
+    n++;
+  return n;
+}
+
+/* ARG as an error may quote it: on one line, control characters as `?`.  */
+static char *
+one_line (const char *arg)
+{
+  char *out = xstrdup (arg);
+
+  for (char *p = out; *p; p++)
+    if ((unsigned char) *p < ' ' || *p == 0x7f)
+      *p = '?';
+  return out;
+}
+
+/* --dns: addresses in canonical form, or "none" alone
+ * (UseImageResolvConf, as Podman names it).  */
+static int
+record_dns_servers (json_object *rec, char **dns, ferry_error_t *err)
+{
+  json_object *list;
+  size_t i;
+
+  if (strv_count (dns) == 0)
+    return 0;
+  for (i = 0; dns[i]; i++)
+    if (strcmp (dns[i], "none") == 0)
+      {
+        if (strv_count (dns) > 1)
+          return ferry_make_error (err, 0,
+                                   "--dns none is not allowed with other DNS servers: give one or the "
+                                   "other");
+        json_object_object_add (rec, "UseImageResolvConf", json_object_new_boolean (1));
+        return 0;
+      }
+  list = json_object_new_array ();
+  json_object_object_add (rec, "Dns", list);
+  for (i = 0; dns[i]; i++)
+    {
+      char ip[FERRY_IP_TEXT_MAX];
+
+      if (ferry_dns_ip_canonical (dns[i], ip) < 0)
+        {
+          cleanup_free char *q = one_line (dns[i]);
+          return ferry_make_error (err, 0, "invalid --dns `%s`: give an IPv4 or IPv6 address, or none", q);
+        }
+      json_object_array_add (list, json_object_new_string (ip));
+    }
+  return 0;
+}
+
+static int
+record_dns_search (json_object *rec, char **search, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (strv_count (search) == 0)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "DnsSearch", list);
+  for (size_t i = 0; search[i]; i++)
+    {
+      if (strcmp (search[i], ".") == 0 && strv_count (search) > 1)
+        return ferry_make_error (err, 0,
+                                 "--dns-search . (no search domains) is not allowed with other "
+                                 "domains: give one or the other");
+      if (strcmp (search[i], ".") != 0 && ! ferry_dns_name_is_valid (search[i]))
+        {
+          cleanup_free char *q = one_line (search[i]);
+          return ferry_make_error (
+              err, 0, "invalid --dns-search `%s`: give a domain name such as example.com, or . for none", q);
+        }
+      json_object_array_add (list, json_object_new_string (search[i]));
+    }
+  return 0;
+}
+
+static int
+record_dns_options (json_object *rec, char **options, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (strv_count (options) == 0)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "DnsOptions", list);
+  for (size_t i = 0; options[i]; i++)
+    {
+      if (! ferry_dns_option_is_valid (options[i]))
+        {
+          cleanup_free char *q = one_line (options[i]);
+          return ferry_make_error (
+              err, 0, "invalid --dns-option `%s`: give a resolv.conf option such as ndots:2 or edns0", q);
+        }
+      json_object_array_add (list, json_object_new_string (options[i]));
+    }
+  return 0;
+}
+
+static int
+record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (strv_count (hosts) == 0)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "ExtraHosts", list);
+  for (size_t i = 0; hosts[i]; i++)
+    {
+      char *entry = ferry_host_entry_canonical (hosts[i]);
+      const char *colon = strchr (hosts[i], ':');
+
+      if (entry == NULL)
+        {
+          cleanup_free char *q = one_line (hosts[i]);
+          return ferry_make_error (
+              err, 0,
+              "invalid --add-host `%s`: use HOST:IP (HOST a host name, several joined by "
+              "`;`; IP an address or host-gateway)",
+              q);
+        }
+      json_object_array_add (list, json_object_new_string (entry));
+      free (entry);
+      if (! bridged && strcmp (colon + 1, FERRY_HOST_GATEWAY) == 0)
+        return ferry_make_error (err, 0,
+                                 "--add-host `%s`: host-gateway is the gateway of a bridge network: use "
+                                 "--network NAME, or give an address",
+                                 hosts[i]);
+    }
+  return 0;
+}
+
+/* --network-alias: names of the container on each of its networks, which
+ * aardvark-dns answers for.  */
+static int
+record_aliases (json_object *rec, char **aliases, int bridged, ferry_error_t *err)
+{
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+
+  if (strv_count (aliases) == 0)
+    return 0;
+  if (! bridged)
+    return ferry_make_error (err, 0,
+                             "--network-alias can only be set when the network mode is bridge: use --network "
+                             "NAME");
+  for (size_t i = 0; aliases[i]; i++)
+    if (! ferry_dns_name_is_valid (aliases[i]) || aliases[i][strlen (aliases[i]) - 1] == '.')
+      {
+        cleanup_free char *q = one_line (aliases[i]);
+        return ferry_make_error (
+            err, 0, "invalid --network-alias `%s`: give a host name (letters, digits, `-`, dot-separated)",
+            q);
+      }
+  json_object_object_foreach (nets, name, att)
+  {
+    json_object *list = json_object_new_array ();
+
+    (void) name;
+    for (size_t i = 0; aliases[i]; i++)
+      json_object_array_add (list, json_object_new_string (aliases[i]));
+    json_object_object_add (att, "Aliases", list);
+  }
+  return 0;
+}
+
+/* What goes into /etc/resolv.conf and /etc/hosts, and the names on the
+ * networks: checked as Podman checks them.  */
+static int
+record_name_resolution (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  int bridged = ferry_json_string_equals (rec, "Network", "bridge");
+
+  if (record_dns_servers (rec, o->dns, err) < 0 || record_dns_search (rec, o->dns_search, err) < 0
+      || record_dns_options (rec, o->dns_options, err) < 0)
+    return -1;
+  if (json_object_object_get (rec, "UseImageResolvConf")
+      && (json_object_object_get (rec, "DnsSearch") || json_object_object_get (rec, "DnsOptions")))
+    return ferry_make_error (err, 0,
+                             "--dns-search and --dns-option need ferry's /etc/resolv.conf, which --dns none "
+                             "leaves out: give one or the other");
+  if (o->no_hosts && strv_count (o->add_hosts))
+    return ferry_make_error (err, 0,
+                             "--no-hosts and --add-host cannot be set together: --no-hosts keeps the image's "
+                             "/etc/hosts, which ferry does not add to");
+  if (o->no_hosts)
+    json_object_object_add (rec, "UseImageHosts", json_object_new_boolean (1));
+  if (record_extra_hosts (rec, o->add_hosts, bridged, err) < 0)
+    return -1;
+  return record_aliases (rec, o->network_aliases, bridged, err);
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
               const char *name, json_object **out, ferry_error_t *err)
@@ -756,6 +956,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
       json_object_object_add (rec, "Network", json_object_new_string (network));
     }
   else if (record_networks (rec, network, o->ip, o->mac, err) < 0)
+    return -1;
+  if (record_name_resolution (o, rec, err) < 0)
     return -1;
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));

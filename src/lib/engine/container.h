@@ -80,11 +80,20 @@ struct ferry_create_options
   /* "none" (default), "host", "bridge" (the default network) or network
    * names, comma-separated.  */
   const char *network;
-  const char *ip;   /* on the one network: this address; NULL: the next free */
-  const char *mac;  /* the same, a MAC address; NULL: a random one */
-  char **publish;   /* -p specs (network/ports.h); may be NULL */
-  int publish_all;  /* -P: every port the image exposes, on free host ports */
-  int stop_timeout; /* seconds; -1: 10 */
+  const char *ip;  /* on the one network: this address; NULL: the next free */
+  const char *mac; /* the same, a MAC address; NULL: a random one */
+  char **publish;  /* -p specs (network/ports.h); may be NULL */
+  int publish_all; /* -P: every port the image exposes, on free host ports */
+  /* /etc/resolv.conf: servers (IPv4 or IPv6, or "none" alone: ferry
+   * writes none and the image's stays), search domains ("." alone:
+   * none), options; each NULL-terminated, may be NULL.  */
+  char **dns;
+  char **dns_search;
+  char **dns_options;
+  char **add_hosts;       /* /etc/hosts lines "NAME[;NAME...]:IP|host-gateway" */
+  int no_hosts;           /* ferry writes no /etc/hosts: the image's stays */
+  char **network_aliases; /* names on each bridge network, for its DNS */
+  int stop_timeout;       /* seconds; -1: 10 */
   /* NULL: the default seccomp profile; "unconfined"; or the path of a
    * profile (containers' seccomp.json format), taken into the record.  */
   const char *seccomp;

@@ -211,9 +211,16 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "ImageName", member_or (c->record, "ImageName", json_object_new_string ("")));
   json_object_object_add (o, "Rootfs", json_object_new_string (""));
   json_object_object_add (o, "Pod", json_object_new_string (""));
-  json_object_object_add (o, "ResolvConfPath", json_object_new_string (resolv));
+  /* As Podman's: empty when ferry binds none (--dns none, --no-hosts).  */
+  json_object_object_add (
+      o, "ResolvConfPath",
+      json_object_new_string (
+          json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")) ? "" : resolv));
   json_object_object_add (o, "HostnamePath", json_object_new_string (hostname));
-  json_object_object_add (o, "HostsPath", json_object_new_string (hosts));
+  json_object_object_add (
+      o, "HostsPath",
+      json_object_new_string (
+          json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")) ? "" : hosts));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
   json_object_object_add (o, "OCIConfigPath", json_object_new_string (bundle));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
@@ -237,6 +244,10 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
+  json_object_object_add (host, "Dns", member_or (c->record, "Dns", json_object_new_array ()));
+  json_object_object_add (host, "DnsOptions", member_or (c->record, "DnsOptions", json_object_new_array ()));
+  json_object_object_add (host, "DnsSearch", member_or (c->record, "DnsSearch", json_object_new_array ()));
+  json_object_object_add (host, "ExtraHosts", member_or (c->record, "ExtraHosts", json_object_new_array ()));
   json_object_object_add (host, "SecurityOpt", security_opt_json (c));
   json_object_object_add (host, "CapAdd", member_or (c->record, "CapAdd", json_object_new_array ()));
   json_object_object_add (host, "CapDrop", member_or (c->record, "CapDrop", json_object_new_array ()));

@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "volume.h"
 #include "../network/addr.h"
+#include "../network/dns.h"
 #include "../network/netns.h"
 #include "network.h"
 #include "../runtime/conmon.h"
@@ -154,72 +155,162 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 
 /* ---- files a running container needs ------------------------------------- */
 
-/* TEXT (a resolv.conf) without its nameserver lines.  */
-static char *
-without_nameservers (const char *text)
+static char **json_to_strv (json_object *a);
+
+/* The addresses (KEY "dns_server_ips") or domains ("dns_search_domains")
+ * netavark reported for the container's networks, checked: they go into
+ * a file the container reads.  */
+static char **
+status_strings (json_object *rec, json_object *status, const char *key)
 {
-  size_t len = strlen (text), n = 0;
-  char *out = xmalloc (len + 1);
-  const char *line = text;
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  char **v = xmalloc0 (sizeof (char *));
+  size_t n = 0;
 
-  while (*line)
-    {
-      const char *end = strchrnul (line, '\n');
-      size_t l = (size_t) (end - line) + (*end == '\n');
+  if (status == NULL || nets == NULL)
+    return v;
+  json_object_object_foreach (nets, name, unused)
+  {
+    json_object *list = ferry_json_get_array (ferry_json_get_object (status, name), key);
 
-      if (strncmp (line + strspn (line, " \t"), "nameserver", 10) != 0)
-        {
-          memcpy (out + n, line, l);
-          n += l;
-        }
-      line += l;
-    }
-  out[n] = '\0';
-  return out;
+    (void) unused;
+    for (size_t i = 0; i < ferry_json_array_length (list); i++)
+      {
+        const char *s = ferry_json_string_value (json_object_array_get_idx (list, i));
+        char ip[FERRY_IP_TEXT_MAX];
+
+        if (strcmp (key, "dns_server_ips") == 0 ? ferry_dns_ip_canonical (s, ip) < 0
+                                                : ! ferry_dns_name_is_valid (s))
+          continue;
+        v = xrealloc (v, (n + 2) * sizeof (char *));
+        v[n++] = xstrdup (s);
+        v[n] = NULL;
+      }
+  }
+  return v;
 }
 
+/* The gateway of the container's first network, as netavark reported it
+ * (what --add-host NAME:host-gateway means), or NULL.  */
+static const char *
+status_gateway (json_object *rec, json_object *status)
+{
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  uint32_t unused;
+
+  if (status == NULL || nets == NULL)
+    return NULL;
+  json_object_object_foreach (nets, name, att)
+  {
+    json_object *ifs = ferry_json_get_object (ferry_json_get_object (status, name), "interfaces");
+
+    (void) att;
+    if (ifs == NULL)
+      return NULL;
+    json_object_object_foreach (ifs, ifname, iface)
+    {
+      json_object *sn = json_object_array_get_idx (ferry_json_get_array (iface, "subnets"), 0);
+      const char *gw = ferry_json_get_string (sn, "gateway");
+
+      (void) ifname;
+      return gw && ferry_ip_parse (gw, &unused) == 0 ? gw : NULL;
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
+static char *
+resolv_conf_text (const struct ferry_container *c, json_object *status)
+{
+  int host_network = ferry_json_string_equals (c->record, "Network", "host");
+  cleanup_strv char **servers = json_to_strv (ferry_json_get_array (c->record, "Dns"));
+  cleanup_strv char **search = json_to_strv (ferry_json_get_array (c->record, "DnsSearch"));
+  cleanup_strv char **options = json_to_strv (ferry_json_get_array (c->record, "DnsOptions"));
+  cleanup_strv char **net_servers = status_strings (c->record, status, "dns_server_ips");
+  cleanup_strv char **net_search = status_strings (c->record, status, "dns_search_domains");
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *host = NULL;
+  struct ferry_resolv_params p = {
+    .nameservers = servers,
+    .searches = search,
+    .options = options,
+    .network_nameservers = net_servers,
+    .network_searches = net_search,
+    .own_netns = ! host_network,
+    /* Without a network the host's resolvers are neither reachable nor
+     * the container's business: its search and options lines stay.  */
+    .no_host_nameservers = ! host_network && ! ferry_network_record_bridged (c->record),
+  };
+
+  if (ferry_read_file ("/etc/resolv.conf", &host, NULL, &ignored) < 0)
+    host = xstrdup ("");
+  return ferry_resolv_conf_build (host, &p);
+}
+
+static char *
+hosts_text (const struct ferry_container *c, json_object *status)
+{
+  int host_network = ferry_json_string_equals (c->record, "Network", "host");
+  cleanup_strv char **extra = json_to_strv (ferry_json_get_array (c->record, "ExtraHosts"));
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *base = NULL;
+  json_object *nets = ferry_json_get_object (c->record, "Networks");
+  struct ferry_hosts_params p = {
+    .extra_hosts = extra,
+    .gateway = status_gateway (c->record, status),
+    .localhost = ! host_network,
+    .hostname = ferry_json_get_string (c->record, "Hostname"),
+    .name = c->name,
+  };
+
+  if (host_network)
+    {
+      if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) < 0)
+        base = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+      p.base_text = base;
+    }
+  /* Once attached, its own address on its first network for its names,
+   * as Podman writes them.  */
+  if (status && nets)
+    {
+      json_object_object_foreach (nets, name, att)
+      {
+        (void) name;
+        p.ip = ferry_json_get_string (att, "IP");
+        break;
+      }
+    }
+  return ferry_etc_hosts_build (&p);
+}
+
+/* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as far
+ * as ferry writes them (not with --no-hosts or --dns none: the image's
+ * stay).  STATUS is netavark's once the container has its addresses, else
+ * NULL.  */
 static int
-write_etc_files (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object *status, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
   cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
   cleanup_free char *hostname_path = xasprintf ("%s/hostname", dir);
-  cleanup_free char *host_resolv = NULL, *hosts_text = NULL, *hostname_text = NULL;
-  const char *hostname = ferry_json_get_string (c->record, "Hostname");
-  int host_network = ferry_json_string_equals (c->record, "Network", "host");
-  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *hostname_text = xasprintf ("%s\n", ferry_json_get_string (c->record, "Hostname"));
+  cleanup_free char *hosts_data = NULL, *resolv_data = NULL;
 
-  if (host_network)
+  if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")))
     {
-      cleanup_free char *host_hosts = NULL;
-      if (ferry_read_file ("/etc/hosts", &host_hosts, NULL, &ignored) < 0)
-        host_hosts = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
-      hosts_text = xasprintf ("%s%s127.0.1.1\t%s %s\n", host_hosts,
-                              *host_hosts && host_hosts[strlen (host_hosts) - 1] != '\n' ? "\n" : "",
-                              hostname, c->name);
+      hosts_data = hosts_text (c, status);
+      if (ferry_write_file_atomic (hosts, hosts_data, strlen (hosts_data), 0644, err) < 0)
+        return -1;
     }
-  else
-    hosts_text = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                            "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-                            "127.0.1.1\t%s %s\n",
-                            hostname, c->name);
-  if (ferry_read_file ("/etc/resolv.conf", &host_resolv, NULL, &ignored) < 0)
-    host_resolv = xstrdup ("");
-  /* Without a network the host's resolvers are neither reachable nor the
-   * container's business: its search and options lines stay.  */
-  if (! host_network && ! ferry_network_record_bridged (c->record))
+  if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")))
     {
-      char *kept = without_nameservers (host_resolv);
-      free (host_resolv);
-      host_resolv = kept;
+      resolv_data = resolv_conf_text (c, status);
+      if (ferry_write_file_atomic (resolv, resolv_data, strlen (resolv_data), 0644, err) < 0)
+        return -1;
     }
-  hostname_text = xasprintf ("%s\n", hostname);
-  if (ferry_write_file_atomic (hosts, hosts_text, strlen (hosts_text), 0644, err) < 0
-      || ferry_write_file_atomic (resolv, host_resolv, strlen (host_resolv), 0644, err) < 0
-      || ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err) < 0)
-    return -1;
-  return 0;
+  return ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err);
 }
 
 /* Where netavark's report of a container's attachment is kept while its
@@ -282,57 +373,6 @@ joined_netns (ferry_engine_t *e, const struct ferry_container *c, char **path, f
   return NETNS_OWN;
 }
 
-/* /etc/hosts and /etc/resolv.conf once the container has its addresses
- * (STATUS, netavark's): its own address for its names, as Podman writes
- * them, and the network's DNS server (aardvark-dns) when it has one.  */
-static int
-write_network_etc (ferry_engine_t *e, const struct ferry_container *c, json_object *status,
-                   ferry_error_t *err)
-{
-  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
-  cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
-  cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
-  cleanup_free char *hosts_text = NULL, *servers = xstrdup ("");
-  const char *hostname = ferry_json_get_string (c->record, "Hostname");
-  json_object *nets = ferry_json_get_object (c->record, "Networks");
-  const char *ip = NULL;
-
-  json_object_object_foreach (nets, name, att)
-  {
-    json_object *st = ferry_json_get_object (status, name);
-    json_object *dns = ferry_json_get_array (st, "dns_server_ips");
-
-    if (ip == NULL)
-      ip = ferry_json_get_string (att, "IP");
-    for (size_t i = 0; i < ferry_json_array_length (dns); i++)
-      {
-        const char *s = json_object_get_string (json_object_array_get_idx (dns, i));
-        char *grown;
-        uint32_t unused;
-
-        /* Written into a file the container reads: an address only.  */
-        if (s == NULL || ferry_ip_parse (s, &unused) < 0)
-          continue;
-        grown = xasprintf ("%snameserver %s\n", servers, s);
-        free (servers);
-        servers = grown;
-      }
-  }
-  hosts_text = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                          "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-                          "%s\t%s %s\n",
-                          ip ? ip : "127.0.1.1", hostname, c->name);
-  if (ferry_write_file_atomic (hosts, hosts_text, strlen (hosts_text), 0644, err) < 0)
-    return -1;
-  if (*servers)
-    {
-      cleanup_free char *text = xasprintf ("search dns.podman\n%s", servers);
-      if (ferry_write_file_atomic (resolv, text, strlen (text), 0644, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
 /* The network namespace at NETNS with C's networks attached: as kept
  * since an in-place checkpoint, or made now (netavark's report saved
  * beside it for the next restore).  */
@@ -348,7 +388,7 @@ attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *
       cleanup_error ferry_error_t stale = NULL;
       status = ferry_json_parse_file (path, "network status", &stale);
       if (status && json_object_is_type (status, json_type_object))
-        return write_network_etc (e, c, status, err);
+        return write_etc_files (e, c, status, err);
     }
   /* Anything half there goes first.  */
   ferry_container_teardown_network (e, c);
@@ -364,7 +404,7 @@ attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *
     if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
       return -1;
   }
-  return write_network_etc (e, c, status, err);
+  return write_etc_files (e, c, status, err);
 }
 
 static int
@@ -695,6 +735,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.host_network = host_network;
   p.hosts_path = hosts;
   p.resolv_path = resolv;
+  p.no_hosts = json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"));
+  p.no_resolv_conf = json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf"));
   p.hostname_path = hostname;
   p.shm_path = shm;
   p.mounts = sm;
@@ -919,7 +961,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (restore_from == NULL)
     ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
-      || write_etc_files (e, c, err) < 0)
+      || write_etc_files (e, c, NULL, err) < 0)
     goto fail;
   if (devshm_tar && ferry_path_exists (devshm_tar))
     {

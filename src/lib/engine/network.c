@@ -837,6 +837,10 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_erro
       copy = json_object_new_array ();
     json_object_object_add (o, "port_mappings", copy);
   }
+  /* --dns: aardvark-dns forwards the container's queries to these, as
+   * with Podman, whose resolv.conf names aardvark-dns alone.  */
+  if (ferry_json_get_array (c->record, "Dns"))
+    json_object_object_add (o, "dns_servers", json_object_get (ferry_json_get_array (c->record, "Dns")));
   json_object_object_foreach (networks, name, att)
   {
     json_object *def = NULL, *n = json_object_new_object (), *ips = json_object_new_array ();
@@ -852,7 +856,10 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_erro
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    json_object_object_add (n, "aliases", json_object_new_array ());
+    {
+      json_object *aliases = ferry_json_get_array (att, "Aliases");
+      json_object_object_add (n, "aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
+    }
     json_object_object_add (nets, name, n);
     json_object_object_add (info, name, def);
   }
@@ -1011,7 +1018,10 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
     json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.subnet.prefix));
     json_object_object_add (n, "Gateway", json_object_new_string (gw));
     json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    json_object_object_add (n, "Aliases", json_object_new_array ());
+    {
+      json_object *aliases = ferry_json_get_array (att, "Aliases");
+      json_object_object_add (n, "Aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
+    }
     json_object_object_add (nets, name, n);
     if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
       {

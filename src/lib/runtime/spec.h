@@ -60,6 +60,8 @@ struct ferry_spec_params
   const char *hosts_path;                /* bound to /etc/hosts */
   const char *resolv_path;               /* bound to /etc/resolv.conf */
   const char *hostname_path;             /* bound to /etc/hostname */
+  int no_hosts;                          /* no /etc/hosts bound: the image's stays */
+  int no_resolv_conf;                    /* no /etc/resolv.conf bound: the same */
   const char *shm_path;                  /* a tmpfs mounted by the engine, bound to /dev/shm */
   const struct ferry_spec_mount *mounts; /* user mounts, in order */
   size_t n_mounts;

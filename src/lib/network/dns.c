@@ -1,0 +1,405 @@
+/* ferry: resolv.conf and hosts of containers (see dns.h).  */
+#include "dns.h"
+#include "../util/cleanup.h"
+#include "../util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DNS_NAME_MAX 253
+#define DNS_LABEL_MAX 63
+#define DNS_OPTION_MAX 64
+
+int
+ferry_dns_ip_canonical (const char *text, char out[FERRY_IP_TEXT_MAX])
+{
+  unsigned char addr[16];
+
+  if (text == NULL)
+    return -1;
+  if (inet_pton (AF_INET, text, addr) == 1)
+    return inet_ntop (AF_INET, addr, out, FERRY_IP_TEXT_MAX) ? 0 : -1;
+  /* A zone ("fe80::1%eth0") means nothing inside the container.  */
+  if (inet_pton (AF_INET6, text, addr) == 1)
+    return inet_ntop (AF_INET6, addr, out, FERRY_IP_TEXT_MAX) ? 0 : -1;
+  return -1;
+}
+
+static bool
+is_alnum (char ch)
+{
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+bool
+ferry_dns_name_is_valid (const char *name)
+{
+  size_t len, label = 0, i;
+
+  if (name == NULL)
+    return false;
+  len = strlen (name);
+  if (len > 0 && name[len - 1] == '.')
+    len--;
+  if (len == 0 || len > DNS_NAME_MAX)
+    return false;
+  for (i = 0; i <= len; i++)
+    {
+      char ch = i < len ? name[i] : '.';
+
+      if (ch == '.')
+        {
+          /* Empty, or beginning or ending with `-`.  */
+          if (label == 0 || name[i - 1] == '-')
+            return false;
+          label = 0;
+          continue;
+        }
+      if (! is_alnum (ch) && ! (ch == '-' && label > 0))
+        return false;
+      if (++label > DNS_LABEL_MAX)
+        return false;
+    }
+  return true;
+}
+
+bool
+ferry_dns_option_is_valid (const char *option)
+{
+  size_t len = option ? strlen (option) : 0;
+
+  if (len == 0 || len > DNS_OPTION_MAX)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (! is_alnum (option[i]) && ! strchr (":._-", option[i]))
+      return false;
+  return true;
+}
+
+bool
+ferry_host_entry_is_valid (const char *entry)
+{
+  const char *colon = entry ? strchr (entry, ':') : NULL;
+  cleanup_free char *names = NULL;
+  char ip[FERRY_IP_TEXT_MAX];
+  char *save = NULL, *one;
+  int n = 0;
+
+  if (colon == NULL || colon == entry)
+    return false;
+  if (strcmp (colon + 1, FERRY_HOST_GATEWAY) != 0
+      && (ferry_dns_ip_canonical (colon + 1, ip) < 0 || strcmp (ip, colon + 1) != 0))
+    return false;
+  names = xstrndup (entry, colon - entry);
+  if (names[0] == ';' || names[strlen (names) - 1] == ';' || strstr (names, ";;"))
+    return false;
+  for (one = strtok_r (names, ";", &save); one; one = strtok_r (NULL, ";", &save), n++)
+    if (! ferry_dns_name_is_valid (one))
+      return false;
+  return n > 0;
+}
+
+char *
+ferry_host_entry_canonical (const char *entry)
+{
+  const char *colon = entry ? strchr (entry, ':') : NULL;
+  char ip[FERRY_IP_TEXT_MAX];
+  char *out;
+
+  if (colon == NULL)
+    return NULL;
+  if (strcmp (colon + 1, FERRY_HOST_GATEWAY) == 0)
+    out = xstrdup (entry);
+  else if (ferry_dns_ip_canonical (colon + 1, ip) == 0)
+    out = xasprintf ("%.*s:%s", (int) (colon - entry), entry, ip);
+  else
+    return NULL;
+  if (! ferry_host_entry_is_valid (out))
+    {
+      free (out);
+      return NULL;
+    }
+  return out;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+struct text
+{
+  char *data;
+  size_t len;
+};
+
+static void
+text_add (struct text *t, const char *s)
+{
+  size_t n = strlen (s);
+
+  t->data = xrealloc (t->data, t->len + n + 1);
+  memcpy (t->data + t->len, s, n + 1);
+  t->len += n;
+}
+
+static char *
+text_take (struct text *t)
+{
+  return t->data ? t->data : xstrdup ("");
+}
+
+static size_t
+strv_len (char **v)
+{
+  size_t n = 0;
+
+  while (v && v[n])
+    n++;
+  return n;
+}
+
+static char **
+strv_append (char **v, const char *s)
+{
+  size_t n = strv_len (v);
+
+  v = xrealloc (v, (n + 2) * sizeof (char *));
+  v[n] = xstrdup (s);
+  v[n + 1] = NULL;
+  return v;
+}
+
+static void
+strv_clear (char ***v)
+{
+  ferry_cleanup_strvp (v);
+  *v = NULL;
+}
+
+static bool
+strv_has (char **v, const char *s)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp (v[i], s) == 0)
+      return true;
+  return false;
+}
+
+/* ---- resolv.conf --------------------------------------------------------- */
+
+struct host_resolv
+{
+  char **nameservers;
+  char **searches; /* the last search line's */
+  char **options;  /* the last options line's */
+};
+
+static void
+host_resolv_clear (struct host_resolv *h)
+{
+  strv_clear (&h->nameservers);
+  strv_clear (&h->searches);
+  strv_clear (&h->options);
+}
+
+static bool
+unreachable_from_netns (const char *server)
+{
+  return strncmp (server, "127.", 4) == 0 || strchr (server, ':') != NULL;
+}
+
+/* Reads what matters of TEXT, the way the C library does: a keyword,
+ * fields, `#` or `;` starts a comment.  */
+static void
+host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
+{
+  cleanup_free char *copy = xstrdup (text ? text : "");
+  char *save = NULL, *line;
+
+  memset (h, 0, sizeof (*h));
+  for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *fsave = NULL, *key, *field;
+      char ***list;
+
+      line[strcspn (line, "#;")] = '\0';
+      key = strtok_r (line, " \t\r", &fsave);
+      if (key == NULL)
+        continue;
+      if (strcmp (key, "nameserver") == 0)
+        {
+          char ip[FERRY_IP_TEXT_MAX];
+
+          field = strtok_r (NULL, " \t\r", &fsave);
+          if (ferry_dns_ip_canonical (field, ip) == 0 && ! (own_netns && unreachable_from_netns (ip)))
+            h->nameservers = strv_append (h->nameservers, ip);
+          continue;
+        }
+      if (strcmp (key, "search") == 0)
+        list = &h->searches;
+      else if (strcmp (key, "options") == 0)
+        list = &h->options;
+      else
+        continue;
+      strv_clear (list);
+      while ((field = strtok_r (NULL, " \t\r", &fsave)))
+        *list = strv_append (*list, field);
+    }
+}
+
+static void
+add_line (struct text *t, const char *keyword, char **items)
+{
+  if (strv_len (items) == 0)
+    return;
+  text_add (t, keyword);
+  for (size_t i = 0; items[i]; i++)
+    {
+      text_add (t, " ");
+      text_add (t, items[i]);
+    }
+  text_add (t, "\n");
+}
+
+char *
+ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params *p)
+{
+  struct host_resolv host;
+  struct text t = { NULL, 0 };
+  cleanup_strv char **searches = NULL;
+  char **nameservers;
+  size_t i;
+
+  host_resolv_parse (host_text, p->own_netns, &host);
+  if (strv_len (p->searches))
+    {
+      if (! strv_has (p->searches, "."))
+        for (i = 0; p->searches[i]; i++)
+          searches = strv_append (searches, p->searches[i]);
+    }
+  else
+    {
+      for (i = 0; p->network_searches && p->network_searches[i]; i++)
+        searches = strv_append (searches, p->network_searches[i]);
+      for (i = 0; host.searches && host.searches[i]; i++)
+        if (! strv_has (searches, host.searches[i]))
+          searches = strv_append (searches, host.searches[i]);
+    }
+  if (strv_len (p->network_nameservers))
+    nameservers = p->network_nameservers;
+  else if (strv_len (p->nameservers))
+    nameservers = p->nameservers;
+  else
+    nameservers = p->no_host_nameservers ? NULL : host.nameservers;
+  add_line (&t, "search", searches);
+  for (i = 0; nameservers && nameservers[i]; i++)
+    {
+      text_add (&t, "nameserver ");
+      text_add (&t, nameservers[i]);
+      text_add (&t, "\n");
+    }
+  add_line (&t, "options", strv_len (p->options) ? p->options : host.options);
+  host_resolv_clear (&host);
+  return text_take (&t);
+}
+
+/* ---- hosts --------------------------------------------------------------- */
+
+/* Adds "IP\tNAMES\n" for the NAMES not in TAKEN (the user's).  */
+static void
+add_hosts_line (struct text *t, const char *ip, const char *const *names, char **taken)
+{
+  bool any = false;
+
+  for (size_t i = 0; names[i]; i++)
+    {
+      if (strv_has (taken, names[i]))
+        continue;
+      text_add (t, any ? " " : ip);
+      if (! any)
+        text_add (t, "\t");
+      text_add (t, names[i]);
+      any = true;
+    }
+  if (any)
+    text_add (t, "\n");
+}
+
+/* The names of TEXT's lines, into *TAKEN.  */
+static void
+take_base_names (const char *text, char ***taken)
+{
+  cleanup_free char *copy = xstrdup (text);
+  char *save = NULL, *line;
+
+  for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *fsave = NULL, *field;
+
+      line[strcspn (line, "#")] = '\0';
+      if (strtok_r (line, " \t\r", &fsave) == NULL)
+        continue;
+      while ((field = strtok_r (NULL, " \t\r", &fsave)))
+        if (! strv_has (*taken, field))
+          *taken = strv_append (*taken, field);
+    }
+}
+
+char *
+ferry_etc_hosts_build (const struct ferry_hosts_params *p)
+{
+  static const char *const LOCALHOST4[]
+      = { "localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", NULL };
+  static const char *const LOCALHOST6[]
+      = { "localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", NULL };
+  const char *own[] = { p->hostname, p->name, NULL };
+  cleanup_strv char **taken = NULL;
+  struct text t = { NULL, 0 };
+  size_t i;
+
+  for (i = 0; p->extra_hosts && p->extra_hosts[i]; i++)
+    {
+      const char *colon = strchr (p->extra_hosts[i], ':');
+      const char *ip = colon ? colon + 1 : NULL;
+      cleanup_strv char **names = NULL;
+      cleanup_free char *list = NULL;
+      char *save = NULL, *one;
+
+      if (ip && strcmp (ip, FERRY_HOST_GATEWAY) == 0)
+        ip = p->gateway;
+      if (ip == NULL)
+        continue;
+      list = xstrndup (p->extra_hosts[i], colon - p->extra_hosts[i]);
+      for (one = strtok_r (list, ";", &save); one; one = strtok_r (NULL, ";", &save))
+        names = strv_append (names, one);
+      if (names == NULL)
+        continue;
+      /* The user's lines stay as given, repeats included.  */
+      text_add (&t, ip);
+      text_add (&t, "\t");
+      for (size_t j = 0; names[j]; j++)
+        {
+          text_add (&t, j ? " " : "");
+          text_add (&t, names[j]);
+          if (! strv_has (taken, names[j]))
+            taken = strv_append (taken, names[j]);
+        }
+      text_add (&t, "\n");
+    }
+  if (p->base_text)
+    {
+      text_add (&t, p->base_text);
+      if (*p->base_text && p->base_text[strlen (p->base_text) - 1] != '\n')
+        text_add (&t, "\n");
+      take_base_names (p->base_text, &taken);
+    }
+  if (p->localhost)
+    {
+      add_hosts_line (&t, "127.0.0.1", LOCALHOST4, taken);
+      add_hosts_line (&t, "::1", LOCALHOST6, taken);
+    }
+  if (p->hostname && p->name && strcmp (p->hostname, p->name) == 0)
+    own[1] = NULL;
+  add_hosts_line (&t, p->ip ? p->ip : "127.0.1.1", own, taken);
+  return text_take (&t);
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# Name resolution and hosts of containers, as Podman's run/create have them:
+# --dns, --dns-search, --dns-option (written into /etc/resolv.conf, or given
+# to aardvark-dns on a network with DNS), --add-host (host-gateway too) and
+# --no-hosts, --network-alias resolved by other containers through
+# aardvark-dns, --hostname mapped to the container's address; all of it
+# shown by inspect and carried through checkpoint --export, rm, restore
+# --import.  Bad input: exit 125, one line, nothing made.  Traffic goes only
+# to the containers the test makes (192.0.2.0/24 and 2001:db8:: are
+# documentation addresses, written into files, never asked).
+
+load helpers
+
+# Names and subnets of this test's own, apart from 060's (fty<N>,
+# 10.200.<N>.0/24): bridges ftd<N> and ftd<N+1000>, subnets 10.203.<N>.0/24
+# and 10.204.<N>.0/24, N from the test's temporary directory.
+# scripts/test.sh's leftovers check knows these names too.
+net_setup() {
+	N=$(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+	BR=ftd$N
+	SUBNET=10.203.$N.0/24
+	PREFIX=10.203.$N
+	BR2=ftd$((N + 1000))
+	SUBNET2=10.204.$N.0/24
+}
+
+# Containers go through ferry's rm, so that netavark takes down their
+# veths, firewall rules, bridges and aardvark-dns; then the usual teardown.
+teardown() {
+	local r b
+	if [ -n "${TEST_TMP:-}" ]; then
+		for r in root:run rootB:runB; do
+			if [ -d "$TEST_TMP/${r%%:*}" ]; then
+				local fr=("$FERRY_BIN" --root "$TEST_TMP/${r%%:*}" --runroot "$TEST_TMP/${r#*:}")
+				# shellcheck disable=SC2046
+				timeout 60 "${fr[@]}" rm -f $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+			fi
+		done
+		for b in ${BR:-} ${BR2:-}; do ip link del "$b" 2>/dev/null || true; done
+	fi
+	ferry_teardown
+}
+
+ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
+inspect_json() { f inspect "$1" | jq -c ".[0]$2"; }
+
+# A server whose state lives in its shell: each connection gets the next
+# number.
+SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
+
+# An image whose own /etc/resolv.conf and /etc/hosts say where they come
+# from.
+make_etc_image() {
+	local r=$TEST_TMP/etcroot
+	mkdir -p "$r/bin" "$r/etc"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in sh cat grep; do ln -s busybox "$r/bin/$a"; done
+	echo 'nameserver 192.0.2.99 # the image' >"$r/etc/resolv.conf"
+	echo '192.0.2.98 imagehost' >"$r/etc/hosts"
+	tar -C "$r" -cf "$TEST_TMP/etcroot.tar" .
+	f import "$TEST_TMP/etcroot.tar" etcimage >/dev/null
+}
+
+@test "--dns, --dns-search and --dns-option make /etc/resolv.conf; --dns none and --no-hosts leave the image's" {
+	load_test_image
+	run_ferry run --rm --dns 192.0.2.53 --dns 2001:DB8::53 --dns-search example.com --dns-search lab.example \
+		--dns-option ndots:2 --dns-option edns0 ferry-test cat /etc/resolv.conf
+	assert_status 0
+	[ "$output" = "$(printf 'search example.com lab.example\nnameserver 192.0.2.53\nnameserver 2001:db8::53\noptions ndots:2 edns0')" ]
+	# "." is no search domain at all; with no network, no server of the host's.
+	run_ferry run --rm --dns-search . ferry-test cat /etc/resolv.conf
+	assert_status 0
+	[ -z "$(grep -e '^search' -e '^nameserver' <<<"$output")" ]
+	# Shown where Podman shows them.
+	f create --name c1 --dns 192.0.2.53 --dns-search example.com --dns-option ndots:2 ferry-test true >/dev/null
+	[ "$(inspect_json c1 .HostConfig.Dns)" = '["192.0.2.53"]' ]
+	[ "$(inspect_json c1 .HostConfig.DnsSearch)" = '["example.com"]' ]
+	[ "$(inspect_json c1 .HostConfig.DnsOptions)" = '["ndots:2"]' ]
+	[ "$(inspect_json c1 .HostConfig.ExtraHosts)" = '[]' ]
+	# Nothing of ferry's: the image's files, not bound over.
+	make_etc_image
+	run_ferry run --rm --dns none --no-hosts etcimage sh -c 'cat /etc/resolv.conf /etc/hosts; grep -c -e " /etc/resolv.conf " -e " /etc/hosts " /proc/mounts'
+	[ "$output" = "$(printf 'nameserver 192.0.2.99 # the image\n192.0.2.98 imagehost\n0')" ]
+	f create --name c2 --dns none --no-hosts etcimage true >/dev/null
+	[ "$(inspect_json c2 .HostsPath)" = '""' ]
+	[ "$(inspect_json c2 .ResolvConfPath)" = '""' ]
+	[ "$(inspect_json c2 .HostConfig.Dns)" = '[]' ]
+	# By default ferry's are there.
+	run_ferry run --rm etcimage grep -c -e " /etc/resolv.conf " -e " /etc/hosts " /proc/mounts
+	[ "$output" = 2 ]
+}
+
+@test "on a network with DNS the container asks aardvark-dns, which forwards to --dns; on one without, --dns itself" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	f run -d --name c1 --network net1 --dns 192.0.2.53 --dns-option ndots:2 ferry-test sleep 1000 >/dev/null
+	resolv=$(f exec c1 cat /etc/resolv.conf)
+	[ "$(grep '^nameserver' <<<"$resolv")" = "nameserver $PREFIX.1" ]
+	grep -q '^search dns.podman\( \|$\)' <<<"$resolv"
+	grep -qx 'options ndots:2' <<<"$resolv"
+	# aardvark-dns's entry for the container lists its own upstream servers.
+	grep -r "$(f inspect --format '{{.Id}}' c1)" "$RUNROOT/networks/aardvark-dns/" | grep -q 192.0.2.53
+	# --dns-search replaces the network's domain, as with Podman.
+	f run -d --name c2 --network net1 --dns-search example.com ferry-test sleep 1000 >/dev/null
+	[ "$(f exec c2 grep '^search' /etc/resolv.conf)" = "search example.com" ]
+	# A network without DNS: the given servers themselves.
+	f network create --disable-dns --subnet "$SUBNET2" --interface-name "$BR2" net2 >/dev/null
+	run_ferry run --rm --network net2 --dns 192.0.2.53 ferry-test grep '^nameserver' /etc/resolv.conf
+	assert_status 0
+	[ "$output" = "nameserver 192.0.2.53" ]
+}
+
+@test "--add-host lines come first and win, host-gateway is the network's gateway, --hostname maps to the container's address" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	f run -d --name c1 --network net1 --hostname box --add-host 'db;db.local:192.0.2.7' \
+		--add-host gw:host-gateway --add-host web:2001:DB8::1 ferry-test sleep 1000 >/dev/null
+	ip=$(ip_of c1 net1)
+	hosts=$(f exec c1 cat /etc/hosts)
+	[ "$(sed -n 1p <<<"$hosts")" = "192.0.2.7	db db.local" ]
+	[ "$(sed -n 2p <<<"$hosts")" = "$PREFIX.1	gw" ]
+	[ "$(sed -n 3p <<<"$hosts")" = "2001:db8::1	web" ]
+	grep -qx "$ip	box c1" <<<"$hosts"
+	grep -q '^127.0.0.1	localhost' <<<"$hosts"
+	[ "$(inspect_json c1 .HostConfig.ExtraHosts)" = '["db;db.local:192.0.2.7","gw:host-gateway","web:2001:db8::1"]' ]
+	# The user's line for a name of the container's own is the only one.
+	run_ferry run --rm --network net1 --name c2 --hostname box --add-host box:192.0.2.8 ferry-test cat /etc/hosts
+	assert_status 0
+	[ "$(grep -c 'box' <<<"$output")" = 1 ]
+	grep -qx '192.0.2.8	box' <<<"$output"
+	grep -q "^$PREFIX\.[0-9]*	c2\$" <<<"$output"
+	# Without a network: the host name on 127.0.1.1, as before.
+	run_ferry run --rm --hostname box --add-host db:192.0.2.7 ferry-test cat /etc/hosts
+	[ "$(sed -n 1p <<<"$output")" = "192.0.2.7	db" ]
+	grep -q '^127.0.1.1	box ' <<<"$output"
+}
+
+@test "--network-alias names resolve through aardvark-dns; aliases, DNS and hosts options survive export, rm and import" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	f run -d --name srv --network net1 --network-alias db --network-alias cache.internal --dns 192.0.2.53 \
+		--dns-search example.com --dns-option ndots:2 --add-host h:192.0.2.7 ferry-test sh -c "$SERVER" >/dev/null
+	f run -d --name cli --network net1 ferry-test sleep 1000 >/dev/null
+	ip=$(ip_of srv net1)
+	f exec cli nslookup db | grep -q "$ip"
+	f exec cli nslookup cache.internal | grep -q "$ip"
+	[ "$(f exec cli sh -c 'nc db 8080 </dev/null')" = "count 1" ]
+	[ "$(inspect_json srv .NetworkSettings.Networks.net1.Aliases)" = '["db","cache.internal"]' ]
+	[ "$(inspect_json cli .NetworkSettings.Networks.net1.Aliases)" = '[]' ]
+	before=$(f inspect srv | jq -c '.[0].HostConfig | [.Dns, .DnsSearch, .DnsOptions, .ExtraHosts]')
+
+	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	f rm -f srv >/dev/null
+	# Gone, its name with it.
+	run_ferry exec cli nslookup db
+	if [ "$status" -eq 0 ] && grep -q "$ip" <<<"$output"; then false; fi
+	f container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null
+	[ "$(f inspect srv | jq -c '.[0].HostConfig | [.Dns, .DnsSearch, .DnsOptions, .ExtraHosts]')" = "$before" ]
+	[ "$(inspect_json srv .NetworkSettings.Networks.net1.Aliases)" = '["db","cache.internal"]' ]
+	[ "$(f exec srv grep '^search' /etc/resolv.conf)" = "search example.com" ]
+	[ "$(f exec srv sed -n 1p /etc/hosts)" = "192.0.2.7	h" ]
+	f exec cli nslookup db | grep -q "$ip"
+	[ "$(f exec cli sh -c 'nc db 8080 </dev/null')" = "count 2" ]
+}
+
+@test "bad --dns, --dns-search, --dns-option, --add-host, --no-hosts and --network-alias: exit 125, one line, nothing made" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	for args in "--dns 1.2.3" "--dns example.com" "--dns none --dns 192.0.2.53" "--dns-search a..b" \
+		"--dns-search a_b" "--dns-search . --dns-search example.com" "--dns-option a;b" \
+		"--dns none --dns-search example.com" "--dns none --dns-option ndots:2" "--add-host db" \
+		"--add-host db:nothing" "--add-host :192.0.2.7" "--add-host a..b:192.0.2.7" \
+		"--add-host gw:host-gateway" "--no-hosts --add-host db:192.0.2.7" "--network-alias db" \
+		"--network host --network-alias db" "--network net1 --network-alias a/b" \
+		"--network net1 --network-alias db."; do
+		# shellcheck disable=SC2086
+		run_ferry run -d --name bad $args ferry-test true
+		assert_status 125
+		assert_one_line_error
+		run_ferry inspect bad
+		assert_status 125
+	done
+	# A newline may not make a line of its own in the container's files.
+	for opt in --dns-option --dns-search --add-host --network-alias; do
+		run_ferry run -d --name bad --network net1 "$opt" "$(printf 'x:192.0.2.7\nnameserver 192.0.2.66')" ferry-test true
+		assert_status 125
+		assert_one_line_error
+	done
+	run_ferry run -d --name bad --add-host 'a b:192.0.2.7' ferry-test true
+	assert_status 125
+	assert_output_contains "--add-host"
+	[ -z "$(f ps -aq)" ]
+	[ "$(f network inspect --format '{{json .containers}}' net1 | jq -r 'keys | length')" = 0 ]
+}

@@ -11,6 +11,8 @@
 #   --runs N          runs per size and tool (default 3 below 1024 MiB and 1
 #                     from 1024 MiB up)
 #   --only TOOL       run only "ferry" or only "podman"
+#   --network MODE    none (default: loopback only) or bridge (netavark's
+#                     bridge networks, nftables, one veth per container)
 #   --encrypt         also time ferry with an encrypted archive ("ferry-age":
 #                     checkpoint --encrypt-recipient, restore --decrypt-key,
 #                     with an identity age-keygen makes), beside plain ferry
@@ -31,7 +33,7 @@
 # Both tools import the same rootfs tar into a root of their own (on TMPDIR's
 # disk) with a runroot of their own under /run/ferry-bench.XXXXXX (their
 # volatile state, as in production), and run the container with runc,
-# --network none and a k8s-file log. Podman also gets the overlay driver,
+# the --network chosen and a k8s-file log. Podman also gets the overlay driver,
 # cgroupfs, no events, its own --tmpdir and `rm -f -t 0`.
 # Before every timed command the script waits until the tools' background
 # work has finished, syncs and drops the page cache (unless --warm), so each
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
+	--network) [ $# -ge 2 ] || usage; bench_network=$2; shift ;;
 	--warm) warm=1 ;;
 	--encrypt) encrypt=1 ;;
 	--no-tmpfs) tmpfs=0 ;;
@@ -76,6 +79,7 @@ for s in "${size_list[@]}"; do
 	fi
 done
 [ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$runs'"
+case "${bench_network:=none}" in none | bridge) ;; *) die "--network wants 'none' or 'bridge', got '$bench_network'" ;; esac
 case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman', got '$only'" ;; esac
 [ "$(id -u)" -eq 0 ] || die "run as root: both tools need it to run and checkpoint containers"
 [ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (\$EPOCHREALTIME)"
@@ -417,6 +421,7 @@ tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -cf "$work/rootfs.tar"
 for tool in "${tools[@]}"; do
 	mkdir -p "$work/$tool/root"
 	call "$tool" "$work/$tool.import" import -q "$work/rootfs.tar" "$image_name"
+	make_bench_network "$tool"
 done
 if [ "$encrypt" = 1 ]; then
 	age-keygen -o "$work/age-identity.txt" 2>/dev/null

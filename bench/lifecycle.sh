@@ -10,13 +10,15 @@
 #                     (default 10), after one untimed warm-up `run --rm`
 #   --containers N    detached containers each tool starts (default 50)
 #   --only TOOL       run only "ferry" or only "podman"
+#   --network MODE    none (default: loopback only) or bridge (netavark's
+#                     bridge networks, nftables, one veth per container)
 # Environment:
 #   FERRY    the ferry binary (default: build/ferry in this repository)
 #   TMPDIR   where the image and the roots go (default /var/tmp: a real disk,
 #            where /tmp may be tmpfs and would flatter both tools)
 #
 # Both tools get a root of their own inside one scratch directory, the same
-# OCI archive (tests/lib/build-test-image.sh), runc, --network none and a
+# OCI archive (tests/lib/build-test-image.sh), runc, the --network chosen and a
 # k8s-file log. Podman also gets cgroupfs, no events and its own --tmpdir, and
 # `rm -f -t 0` so that, like ferry's `rm -f`, it kills at once instead of
 # waiting 10 s for a SIGTERM that `sleep` as PID 1 ignores.
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
 	--containers) [ $# -ge 2 ] || usage; containers=$2; shift ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
+	--network) [ $# -ge 2 ] || usage; bench_network=$2; shift ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$runs'"
 [[ $containers =~ ^[1-9][0-9]*$ ]] || die "--containers wants a positive number, got '$containers'"
+case "${bench_network:=none}" in none | bridge) ;; *) die "--network wants 'none' or 'bridge', got '$bench_network'" ;; esac
 case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman', got '$only'" ;; esac
 [ "$(id -u)" -eq 0 ] || die "run as root: both tools need it to run containers"
 [ -n "${EPOCHREALTIME:-}" ] || die "bash 5 or later is needed (\$EPOCHREALTIME)"
@@ -255,6 +259,7 @@ echo "bench/lifecycle: building the test image..." >&2
 for tool in "${tools[@]}"; do
 	mkdir -p "$work/$tool/root" "$work/$tool/runroot" "$work/$tool/tmp"
 	call "$tool" "$work/$tool.load" load -q -i "$work/image.tar"
+	make_bench_network "$tool"
 	# The warm-up: the first container of a fresh root pays for setting up
 	# the tool's state (Podman refreshes it, for one), which is not the
 	# cost of a container.

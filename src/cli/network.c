@@ -320,6 +320,146 @@ network_rm (int argc, char **argv)
   return ret;
 }
 
+static const char connect_usage[]
+    = "Usage: ferry network connect [OPTIONS] NETWORK CONTAINER\n\n"
+      "Connect a container on bridge networks to one more; a running one at once.\n\n"
+      "Options:\n"
+      "      --alias NAME        another name of the container on the network (repeatable)\n"
+      "      --ip IP             this IPv4 address on it (default: the next free)\n"
+      "      --mac-address MAC   this MAC address on it (default: a random one)\n";
+
+static int
+network_connect (int argc, char **argv)
+{
+  enum
+  {
+    OPT_ALIAS = OPT_COMMAND_FIRST,
+    OPT_IP,
+    OPT_MAC,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "alias", required_argument, NULL, OPT_ALIAS },
+                                        { "ip", required_argument, NULL, OPT_IP },
+                                        { "mac-address", required_argument, NULL, OPT_MAC },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_network_connect_options o = { 0 };
+  cleanup_free char **aliases = xmalloc0 (sizeof (char *));
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  size_t n_aliases = 0;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_ALIAS:
+        aliases = xrealloc (aliases, (n_aliases + 2) * sizeof (char *));
+        aliases[n_aliases++] = optarg;
+        aliases[n_aliases] = NULL;
+        break;
+      case OPT_IP:
+        o.ip = optarg;
+        break;
+      case OPT_MAC:
+        o.mac = optarg;
+        break;
+      default:
+        if ((r = other_option (c, "network connect", argv, connect_usage)))
+          return r - 1;
+      }
+  if (optind + 2 != argc)
+    return ferry_cli_failf ("give a network and a container: ferry network connect NETWORK CONTAINER");
+  o.aliases = aliases;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_connect (e, argv[optind + 1], argv[optind], &o, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static const char disconnect_usage[] = "Usage: ferry network disconnect [OPTIONS] NETWORK CONTAINER\n\n"
+                                       "Disconnect a container from a network; a running one at once.\n\n"
+                                       "Options:\n"
+                                       "  -f, --force   accepted for Podman's sake: ferry never waits\n";
+
+static int
+network_disconnect (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+    if (c != 'f' && (r = other_option (c, "network disconnect", argv, disconnect_usage)))
+      return r - 1;
+  if (optind + 2 != argc)
+    return ferry_cli_failf ("give a network and a container: ferry network disconnect NETWORK CONTAINER");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_disconnect (e, argv[optind + 1], argv[optind], &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static const char prune_usage[] = "Usage: ferry network prune [OPTIONS]\n\n"
+                                  "Remove the networks no container uses (not the default one).\n\n"
+                                  "Options:\n"
+                                  "  -f, --force   do not ask (ferry never asks)\n";
+
+static int
+network_prune (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *defs = NULL;
+  ferry_error_t err = NULL;
+  int c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+    if (c != 'f' && (r = other_option (c, "network prune", argv, prune_usage)))
+      return r - 1;
+  if (optind < argc)
+    return ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_list (e, &defs, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (size_t i = 0; i < json_object_array_length (defs); i++)
+    {
+      const char *name = ferry_json_get_string (json_object_array_get_idx (defs, i), "name");
+      cleanup_strv char **users = NULL;
+
+      if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+        continue;
+      users = ferry_network_users (e, name, &err);
+      if (users == NULL)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      if (users[0])
+        continue;
+      if (ferry_network_remove (e, name, 0, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      puts (name);
+    }
+  return ret;
+}
+
 static const char exists_usage[] = "Usage: ferry network exists NETWORK\n\n"
                                    "Exit 0 when the network exists, 1 when it does not.\n";
 
@@ -355,10 +495,13 @@ int
 ferry_cmd_network (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "connect", network_connect, "Connect a container to a network" },
     { "create", network_create, "Create a bridge network" },
+    { "disconnect", network_disconnect, "Disconnect a container from a network" },
     { "exists", network_exists, "Tell whether a network exists" },
     { "inspect", network_inspect, "Display the definitions of networks" },
     { "ls", network_ls, "List networks" },
+    { "prune", network_prune, "Remove the networks no container uses" },
     { "list", network_ls, NULL },
     { "rm", network_rm, "Remove networks" },
     { "remove", network_rm, NULL },

@@ -336,3 +336,42 @@ assert_ticks_carry_on() {
 	f container restore --tcp-established -i "$TEST_TMP/tcp.tar.zst" >/dev/null
 	assert_ticks_carry_on "$TEST_TMP/direct.log"
 }
+
+@test "network connect and disconnect attach a running container to another network and detach it; prune removes the unused" {
+	net_setup
+	load_test_image
+	BR2=fty$((N + 300))
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	f network create --subnet "10.202.$N.0/24" --interface-name "$BR2" net2 >/dev/null
+	f network create --subnet "10.203.$N.0/24" --interface-name "fty$((N + 600))" net3 >/dev/null
+	f run -d --name srv --network net1 ferry-test sh -c "$SERVER" >/dev/null
+	f run -d --name plain ferry-test sleep 1000 >/dev/null
+	ip1=$(ip_of srv net1)
+	[ "$(count_of srv "$ip1")" = 1 ]
+	f network connect --ip "10.202.$N.9" --alias web net2 srv
+	f exec srv ip -4 addr show eth1 | grep -q "inet 10.202.$N.9/24"
+	[ "$(ip_of srv net2)" = "10.202.$N.9" ]
+	[ "$(count_of srv "10.202.$N.9")" = 2 ]
+	# Refused: twice, a container on no bridge network, an unknown network.
+	for args in "net2 srv" "net1 plain" "nonet srv"; do
+		# shellcheck disable=SC2086
+		run_ferry network connect $args
+		assert_status 125
+		assert_one_line_error
+	done
+	f network disconnect net1 srv
+	! f exec srv ip link show eth0 2>/dev/null
+	[ "$(f inspect --format '{{json .NetworkSettings.Networks}}' srv | jq -r 'keys | join(",")')" = net2 ]
+	[ "$(f network inspect --format '{{json .containers}}' net1 | jq -r 'keys | length')" = 0 ]
+	run_ferry network disconnect net1 srv
+	assert_status 125
+	# In place, on the network it has now.
+	f container checkpoint srv >/dev/null
+	f container restore srv >/dev/null
+	[ "$(count_of srv "10.202.$N.9")" = 3 ]
+	f exec srv ip -4 addr show eth1 | grep -q "inet 10.202.$N.9/24"
+	run_ferry network prune
+	assert_status 0
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "net1 net3 " ]
+	[ "$(f network ls -q)" = net2 ]
+}

@@ -361,6 +361,19 @@ check_networks (struct record_check *c, const char *field, json_object *v)
     {
       const char *s = json_object_is_type (val, json_type_string) ? json_object_get_string (val) : NULL;
 
+      if (strcmp (key, "Interface") == 0)
+        {
+          /* eth0 to eth999, none twice.  */
+          if (s == NULL || strncmp (s, "eth", 3) != 0 || strlen (s) < 4 || strlen (s) > 6
+              || strspn (s + 3, "0123456789") != strlen (s + 3))
+            return refuse (c, field, "holds a bad `Interface` for network %s", q);
+          json_object_object_foreach (v, other, oatt)
+          {
+            if (strcmp (other, name) != 0 && ferry_json_string_equals (oatt, "Interface", s))
+              return refuse (c, field, "gives interface %s to two networks", s);
+          }
+          continue;
+        }
       if (strcmp (key, "Aliases") == 0)
         {
           cleanup_free char *f = xasprintf ("%s.%s.Aliases", field, q);

@@ -39,6 +39,14 @@ struct ferry_operation;
 int ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *rec,
                             struct ferry_operation *op, ferry_error_t *err);
 
+/* Saves REC as container ID's record; in the caller's transaction or on
+ * its own.  */
+int ferry_container_update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_t *err);
+
+/* Where netavark's report of container ID's attachment is kept while its
+ * network namespace is.  */
+char *ferry_container_network_status_path (ferry_engine_t *e, const char *id);
+
 /* Removes the directories of container ID (a half-made one's).  */
 void ferry_container_remove_dirs (ferry_engine_t *e, const char *id);
 

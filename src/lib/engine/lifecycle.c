@@ -315,8 +315,8 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
 
 /* Where netavark's report of a container's attachment is kept while its
  * network namespace is.  */
-static char *
-network_status_path (ferry_engine_t *e, const char *id)
+char *
+ferry_container_network_status_path (ferry_engine_t *e, const char *id)
 {
   return xasprintf ("%s/netns/%s.status", e->runroot, id);
 }
@@ -379,15 +379,24 @@ joined_netns (ferry_engine_t *e, const struct ferry_container *c, char **path, f
 static int
 attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *netns, ferry_error_t *err)
 {
-  cleanup_free char *path = network_status_path (e, c->id);
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
   cleanup_json json_object *status = NULL;
   int bridged = ferry_network_record_bridged (c->record);
 
   if (bridged && ferry_path_exists (netns) && ferry_path_exists (path))
     {
       cleanup_error ferry_error_t stale = NULL;
+      int whole;
+
       status = ferry_json_parse_file (path, "network status", &stale);
-      if (status && json_object_is_type (status, json_type_object))
+      whole = status && json_object_is_type (status, json_type_object);
+      /* Kept whole: every network of the record attached.  */
+      json_object_object_foreach (ferry_json_get_object (c->record, "Networks"), name, unused)
+      {
+        (void) unused;
+        whole = whole && json_object_object_get_ex (status, name, NULL);
+      }
+      if (whole)
         return write_etc_files (e, c, status, err);
     }
   /* Anything half there goes first.  */
@@ -818,7 +827,7 @@ void
 ferry_container_teardown_network (ferry_engine_t *e, const struct ferry_container *c)
 {
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
-  cleanup_free char *status = network_status_path (e, c->id);
+  cleanup_free char *status = ferry_container_network_status_path (e, c->id);
   ferry_error_t err = NULL;
 
   /* The veth, the firewall rules, the bridge once unused.  */

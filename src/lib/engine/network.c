@@ -2,9 +2,12 @@
 #include "network.h"
 #include "internal.h"
 #include "../network/addr.h"
+#include "../network/dns.h"
 #include "../network/netavark.h"
 #include "../network/ports.h"
 #include "../state/db.h"
+#include "../state/lock.h"
+#include "../util/fs.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Where networks made without --subnet get theirs: 10.89.N.0/24, as
  * Podman's default pool.  */
@@ -763,6 +767,36 @@ next_free (ferry_engine_t *e, const struct netdef *d, ferry_error_t *err)
   return 0;
 }
 
+/* The lowest ethN no network of NETWORKS has.  */
+static char *
+free_interface (json_object *networks)
+{
+  for (int i = 0;; i++)
+    {
+      char *name = xasprintf ("eth%d", i);
+      int taken = 0;
+
+      json_object_object_foreach (networks, k, att)
+      {
+        (void) k;
+        taken |= ferry_json_string_equals (att, "Interface", name);
+      }
+      if (! taken)
+        return name;
+      free (name);
+    }
+}
+
+/* The interface NETWORK's attachment ATT has in the container: recorded,
+ * or (records from before it was) its place in the record.  */
+static char *
+interface_of (json_object *att, int place)
+{
+  const char *recorded = ferry_json_get_string (att, "Interface");
+
+  return recorded ? xstrdup (recorded) : xasprintf ("eth%d", place);
+}
+
 int
 ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks, ferry_error_t *err)
 {
@@ -806,6 +840,11 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       ferry_mac_random (mac);
     json_object_object_add (att, "IP", json_object_new_string (ip_buf));
     json_object_object_add (att, "MAC", json_object_new_string (ferry_mac_format (mac, mac_buf)));
+    if (ferry_json_get_string (att, "Interface") == NULL)
+      {
+        cleanup_free char *ifname = free_interface (networks);
+        json_object_object_add (att, "Interface", json_object_new_string (ifname));
+      }
   }
   return 0;
 }
@@ -818,9 +857,9 @@ ferry_network_record_bridged (json_object *rec)
   return ferry_json_string_equals (rec, "Network", "bridge") && n && json_object_object_length (n) > 0;
 }
 
-/* netavark's options for container C.  */
+/* netavark's options for container C: all its networks, or ONLY.  */
 static json_object *
-netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char *only, ferry_error_t *err)
 {
   cleanup_json json_object *o = json_object_new_object ();
   json_object *nets = json_object_new_object (), *info = json_object_new_object ();
@@ -843,9 +882,13 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, ferry_erro
     json_object_object_add (o, "dns_servers", json_object_get (ferry_json_get_array (c->record, "Dns")));
   json_object_object_foreach (networks, name, att)
   {
-    json_object *def = NULL, *n = json_object_new_object (), *ips = json_object_new_array ();
-    cleanup_free char *ifname = xasprintf ("eth%d", i++);
+    json_object *def = NULL, *n, *ips;
+    cleanup_free char *ifname = interface_of (att, i++);
 
+    if (only && strcmp (name, only) != 0)
+      continue;
+    n = json_object_new_object ();
+    ips = json_object_new_array ();
     if (ferry_network_get (e, name, &def, err) < 0)
       {
         json_object_put (n);
@@ -919,7 +962,7 @@ int
 ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                      json_object **status, ferry_error_t *err)
 {
-  cleanup_json json_object *opts = netavark_options (e, c, err);
+  cleanup_json json_object *opts = netavark_options (e, c, NULL, err);
   cleanup_free char *config_dir = NULL, *other = NULL;
   json_object *ports = ferry_json_get_array (c->record, "Ports");
   struct ferry_netavark n;
@@ -945,7 +988,7 @@ int
 ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                         ferry_error_t *err)
 {
-  cleanup_json json_object *opts = netavark_options (e, c, err);
+  cleanup_json json_object *opts = netavark_options (e, c, NULL, err);
   cleanup_free char *config_dir = NULL;
   struct ferry_netavark n;
 
@@ -1053,7 +1096,7 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     json_object *def = NULL, *n = json_object_new_object (), *ifs = json_object_new_object ();
     json_object *eth = json_object_new_object (), *subnets = json_object_new_array (),
                 *sn = json_object_new_object ();
-    cleanup_free char *ifname = xasprintf ("eth%d", i++), *ipnet = NULL;
+    cleanup_free char *ifname = interface_of (att, i++), *ipnet = NULL;
     struct netdef d;
     char gw[16];
 
@@ -1072,4 +1115,191 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     json_object_object_add (n, "ferry_definition", def);
   }
   return steal_pointer (&o);
+}
+
+/* ---- connect and disconnect ---------------------------------------------- */
+
+/* Saves C's netavark report of NAME into its status file (STATUS NULL:
+ * drops NAME).  */
+static void
+update_status_file (ferry_engine_t *e, const struct ferry_container *c, const char *name, json_object *status)
+{
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
+  const char *text;
+
+  if (all == NULL || ! json_object_is_type (all, json_type_object))
+    return; /* not attached now: the next start sets it all up */
+  if (status && json_object_object_get (status, name))
+    json_object_object_add (all, name, json_object_get (json_object_object_get (status, name)));
+  else
+    json_object_object_del (all, name);
+  text = ferry_json_to_string (all, 0);
+  if (ferry_write_file_atomic (path, text, strlen (text), 0600, &ignored) < 0)
+    unlink (path);
+}
+
+/* Drops NAME from C's record and releases its address there, in one
+ * transaction.  */
+static int
+forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name, ferry_error_t *err)
+{
+  json_object *nets = ferry_json_get_object (c->record, "Networks");
+  cleanup_stmt sqlite3_stmt *st = NULL;
+
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  st = ferry_db_prepare (e->db, "DELETE FROM network_addresses WHERE network = ? AND container_id = ?", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, c->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    {
+      ferry_db_error (e->db, err, "cannot release the container's address");
+      goto fail;
+    }
+  json_object_object_del (nets, name);
+  if (json_object_object_length (nets) == 0)
+    {
+      json_object_object_del (c->record, "Networks");
+      json_object_object_del (c->record, "Ports");
+      json_object_object_add (c->record, "Network", json_object_new_string ("none"));
+    }
+  if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    goto fail;
+  return 0;
+
+fail:
+  ferry_db_rollback (e->db);
+  return -1;
+}
+
+int
+ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
+                       const struct ferry_network_connect_options *o, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct ferry_container *c = NULL;
+  cleanup_json json_object *one = json_object_new_object ();
+  json_object *att = json_object_new_object (), *nets;
+  int ret = -1;
+
+  json_object_object_add (one, name, att);
+  if (o->ip)
+    json_object_object_add (att, "IP", json_object_new_string (o->ip));
+  if (o->mac)
+    json_object_object_add (att, "MAC", json_object_new_string (o->mac));
+  if (o->aliases && o->aliases[0])
+    {
+      json_object *list = json_object_new_array ();
+      for (size_t i = 0; o->aliases[i]; i++)
+        {
+          const char *a = o->aliases[i];
+          if (! ferry_dns_name_is_valid (a) || a[strlen (a) - 1] == '.')
+            {
+              json_object_put (list);
+              return ferry_make_error (err, 0, "invalid --alias `%s`: give a host name", o->aliases[i]);
+            }
+          json_object_array_add (list, json_object_new_string (o->aliases[i]));
+        }
+      json_object_object_add (att, "Aliases", list);
+    }
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  nets = ferry_json_get_object (c->record, "Networks");
+  if (! ferry_network_record_bridged (c->record))
+    {
+      ferry_make_error (
+          err, 0,
+          "container %s is not on bridge networks (--network %s): only those can be connected to "
+          "more",
+          c->name, ferry_json_get_string (c->record, "Network"));
+      goto out;
+    }
+  if (json_object_object_get_ex (nets, name, NULL))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_EXISTS, "container %s is already connected to network %s",
+                             c->name, name);
+      goto out;
+    }
+  if (ferry_db_begin (e->db, err) < 0)
+    goto out;
+  if (ferry_network_reserve (e, c->id, one, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      goto out;
+    }
+  /* Its interface: the lowest one free among all its networks.  */
+  {
+    cleanup_free char *ifname = free_interface (nets);
+    json_object_object_add (att, "Interface", json_object_new_string (ifname));
+  }
+  json_object_object_add (nets, name, json_object_get (att));
+  if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      goto out;
+    }
+  if (ferry_container_is_active (c))
+    {
+      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+      cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
+      struct ferry_netavark n;
+
+      netavark_of (e, &n, &config_dir);
+      if (opts == NULL || ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          forget_network (e, c, name, &ignored);
+          ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
+          goto out;
+        }
+      update_status_file (e, c, name, status);
+    }
+  ret = 0;
+
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct ferry_container *c = NULL;
+  int ret = -1;
+
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  if (! ferry_network_record_bridged (c->record)
+      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
+                             c->name, name);
+      goto out;
+    }
+  if (ferry_container_is_active (c))
+    {
+      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+      cleanup_json json_object *opts = netavark_options (e, c, name, err);
+      struct ferry_netavark n;
+
+      netavark_of (e, &n, &config_dir);
+      if (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0)
+        {
+          ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
+          goto out;
+        }
+      update_status_file (e, c, name, NULL);
+    }
+  ret = forget_network (e, c, name, err);
+
+out:
+  ferry_container_free (c);
+  return ret;
 }

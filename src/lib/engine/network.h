@@ -105,6 +105,23 @@ json_object *ferry_network_ports_json (json_object *rec);
  * the network's definition, so that a target lacking it can make it.  */
 json_object *ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *err);
 
+struct ferry_network_connect_options
+{
+  const char *ip;  /* NULL: the next free */
+  const char *mac; /* NULL: a random one */
+  char **aliases;  /* NULL-terminated; may be NULL */
+};
+
+/* Attaches container REF to network NAME: recorded with its address,
+ * and, while it runs, set up in its namespace at once.  A container not
+ * on bridge networks, or on NAME already: an error.  */
+int ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
+                           const struct ferry_network_connect_options *o, ferry_error_t *err);
+
+/* Detaches container REF from network NAME and releases its address
+ * there; the last network gone, the container has loopback only.  */
+int ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err);
+
 /* True when the record attaches the container to bridge networks.  */
 int ferry_network_record_bridged (json_object *rec);
 

@@ -1400,8 +1400,8 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
       || attach_volumes (e, id, rec, &created_volumes, &n_created, err) < 0
       || (ferry_network_record_bridged (rec)
           && ferry_network_reserve (e, id, ferry_json_get_object (rec, "Networks"), err) < 0)
-      || ferry_container_update_record (e, id, rec, err) < 0 || (op && record_made_volumes (e, op, created_volumes, err) < 0)
-      || ferry_db_commit (e->db, err) < 0)
+      || ferry_container_update_record (e, id, rec, err) < 0
+      || (op && record_made_volumes (e, op, created_volumes, err) < 0) || ferry_db_commit (e->db, err) < 0)
     {
       ferry_db_rollback (e->db);
       remove_volume_dirs (e, created_volumes);

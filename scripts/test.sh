@@ -87,6 +87,7 @@ network_leftovers() {
 	ip -br link 2>/dev/null | awk '$1 ~ /^ft[yd][0-9]+(@|$)/ { print "bridge " $1 }'
 	nft list ruleset 2>/dev/null | grep -o '10\.20[0-4]\.[0-9]*\.0/24' | sort -u | sed 's/^/nftables rule for /'
 	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
+	ip netns list 2>/dev/null | awk '$1 ~ /^ferry-test-/ { print "network namespace " $1 }'
 }
 
 echo "== system tests"
@@ -112,6 +113,9 @@ if [ -n "$net_leaked" ]; then
 	# Do not let them poison the next run.
 	for b in $(printf '%s\n' "$net_leaked" | awk '$1 == "bridge" { sub(/@.*/, "", $2); print $2 }'); do
 		ip link del "$b" 2>/dev/null || true
+	done
+	for n in $(printf '%s\n' "$net_leaked" | awk '$1 == "network" { print $3 }'); do
+		ip netns del "$n" 2>/dev/null || true
 	done
 fi
 leaked=$(comm -13 "$log/cgroups-before.txt" "$log/cgroups-after.txt")

@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# Moving a networked container between two hosts: each "host" is a network
+# namespace of its own (ip netns) with its own ferry root, so that the same
+# network name, bridge and subnet exist on both, as on two machines.  ferry
+# runs in a host's network namespace through nsenter (only the network
+# namespace: mounts stay shared with the test).  Traffic goes only to the
+# hosts' 127.0.0.1 and to the containers the test made.
+
+load helpers
+
+hosts_setup() {
+	N=$(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+	HA=ferry-test-a-$N
+	HB=ferry-test-b-$N
+	BR=fty$N
+	SUBNET=10.200.$N.0/24
+	ip netns add "$HA"
+	ip netns add "$HB"
+	ip -n "$HA" link set lo up
+	ip -n "$HB" link set lo up
+}
+
+in_host() {
+	local host=$1
+	shift
+	nsenter --net="/run/netns/$host" "$@"
+}
+
+# ferry on host A (root, run) and host B (rootB, runB).
+fa() { in_host "$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" "$@"; }
+fbh() { in_host "$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
+
+teardown() {
+	local fr
+	if [ -n "${HA:-}" ]; then
+		# shellcheck disable=SC2046
+		timeout 60 fa rm -f $(timeout 10 fa ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+		# shellcheck disable=SC2046
+		timeout 60 fbh rm -f $(timeout 10 fbh ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	fi
+	ferry_teardown
+	# The hosts' bridges and firewall rules go with their namespaces.
+	if [ -n "${HA:-}" ]; then
+		ip netns del "$HA" 2>/dev/null || true
+		ip netns del "$HB" 2>/dev/null || true
+	fi
+}
+
+# One TCP exchange with $2:$3 from inside host $1: what the server sends.
+tcp_get_in() {
+	in_host "$1" python3 - "$2" "$3" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode().strip())
+PY
+}
+
+# Waits until a server answers on host $1 at $2:$3; prints its count.
+count_in() {
+	local out i
+	for i in $(seq 1 50); do
+		if out=$(tcp_get_in "$1" "$2" "$3" 2>/dev/null) && [ -n "$out" ]; then
+			echo "${out#count }"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no answer on $1 at $2:$3" >&2
+	return 1
+}
+
+SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
+
+@test "a bridged container moves to another host with its IP, MAC, published port and state; its network is made there" {
+	hosts_setup
+	fa load -q -i "$(ferry_test_image)"
+	fbh load -q -i "$(ferry_test_image)"
+	fa network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	fa run -d --name srv --network net1 -p 127.0.0.1:8088:8080 ferry-test sh -c "$SERVER" >/dev/null
+	ip=$(fa inspect --format '{{.NetworkSettings.Networks.net1.IPAddress}}' srv)
+	mac=$(fa inspect --format '{{.NetworkSettings.Networks.net1.MacAddress}}' srv)
+	[ "$(count_in "$HA" "$ip" 8080)" = 1 ]
+	[ "$(count_in "$HA" 127.0.0.1 8088)" = 2 ]
+	fa container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	fa rm -f srv >/dev/null
+	# Host B has no net1: the import makes it, with the same bridge and
+	# subnet (which host A has too, as two machines would).
+	run fbh container restore -i "$TEST_TMP/srv.tar.zst"
+	assert_status 0
+	assert_output_contains "created network net1"
+	[ "$(fbh network inspect --format '{{.network_interface}}' net1)" = "$BR" ]
+	[ "$(fbh inspect --format '{{.NetworkSettings.Networks.net1.IPAddress}}' srv)" = "$ip" ]
+	[ "$(fbh exec srv cat /sys/class/net/eth0/address)" = "$mac" ]
+	[ "$(count_in "$HB" "$ip" 8080)" = 3 ]
+	[ "$(count_in "$HB" 127.0.0.1 8088)" = 4 ]
+	# A copy on host B beside it: its own address, the state it was saved with.
+	fbh container restore -i "$TEST_TMP/srv.tar.zst" --name copy -p 127.0.0.1:8089:8080 >/dev/null
+	copy_ip=$(fbh inspect --format '{{.NetworkSettings.Networks.net1.IPAddress}}' copy)
+	[ "$copy_ip" != "$ip" ]
+	[ "$(count_in "$HB" 127.0.0.1 8089)" = 3 ]
+	# Host A, untouched by all this, still has its own net1 and bridge.
+	[ "$(fa network ls -q)" = net1 ]
+}
+
+@test "an import onto a host whose network of that name has another subnet is refused, and nothing is made" {
+	hosts_setup
+	fa load -q -i "$(ferry_test_image)"
+	fbh load -q -i "$(ferry_test_image)"
+	fa network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	fa run -d --name srv --network net1 ferry-test sh -c "$SERVER" >/dev/null
+	fa container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	fbh network create --subnet "10.201.$N.0/24" --interface-name "$BR" net1 >/dev/null
+	run fbh container restore -i "$TEST_TMP/srv.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "10.201.$N.0/24"
+	assert_output_contains "$SUBNET"
+	[ -z "$(fbh ps -aq)" ]
+	[ "$(fbh network ls -q)" = net1 ]
+}

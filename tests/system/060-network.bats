@@ -375,3 +375,27 @@ assert_ticks_carry_on() {
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "net1 net3 " ]
 	[ "$(f network ls -q)" = net2 ]
 }
+
+@test "20 containers run at once on one network get 20 different addresses and all start; rm gives them back" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	for i in $(seq 1 20); do
+		f run -d --name "c$i" --network net1 ferry-test sleep 1000 >"$TEST_TMP/run.$i" 2>&1 &
+	done
+	wait
+	for i in $(seq 1 20); do ip_of "c$i" net1; done | sort >"$TEST_TMP/ips"
+	[ "$(wc -l <"$TEST_TMP/ips")" = 20 ]
+	[ "$(sort -u "$TEST_TMP/ips" | wc -l)" = 20 ]
+	[ "$(f ps -q | wc -l)" = 20 ]
+	# Each has the address it was given.
+	for i in 1 7 20; do
+		f exec "c$i" ip -4 addr show eth0 | grep -q "inet $(ip_of "c$i" net1)/24"
+	done
+	grep -qx "$PREFIX.2" "$TEST_TMP/ips"
+	grep -qx "$PREFIX.21" "$TEST_TMP/ips"
+	# shellcheck disable=SC2046
+	f rm -f $(f ps -aq) >/dev/null
+	f run -d --name again --network net1 ferry-test sleep 1000 >/dev/null
+	[ "$(ip_of again net1)" = "$PREFIX.2" ]
+}

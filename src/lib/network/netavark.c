@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,7 +111,7 @@ run (const struct ferry_netavark *n, const char *command, const char *netns, jso
   posix_spawn_file_actions_t fa;
   struct capture errs = { 0 };
   pid_t pid;
-  int r, status = 0;
+  int r, status = 0, lock = -1;
 
   if (access (n->binary, X_OK) < 0)
     return ferry_make_error (err, errno,
@@ -119,6 +120,21 @@ run (const struct ferry_netavark *n, const char *command, const char *netns, jso
                              n->binary);
   if (ferry_mkdir_p (n->config_dir, 0700, err) < 0)
     return -1;
+  /* One netavark at a time, as Podman runs it: two at once race to start
+   * aardvark-dns and to write its configuration.  */
+  {
+    cleanup_free char *path = xasprintf ("%s/netavark.lock", n->config_dir);
+    lock = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock < 0)
+      return ferry_make_error (err, errno, "cannot open `%s`", path);
+    while (flock (lock, LOCK_EX) < 0)
+      if (errno != EINTR)
+        {
+          r = ferry_make_error (err, errno, "cannot lock `%s`", path);
+          close (lock);
+          return r;
+        }
+  }
   if (pipe2 (in, O_CLOEXEC) < 0 || pipe2 (o, O_CLOEXEC) < 0 || pipe2 (e, O_CLOEXEC) < 0)
     {
       r = ferry_make_error (err, errno, "cannot create pipes for netavark");
@@ -170,6 +186,8 @@ out:
         close (e[i]);
     }
   free (errs.data);
+  if (lock >= 0)
+    close (lock);
   return r;
 }
 

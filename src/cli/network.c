@@ -24,13 +24,16 @@ static const char create_usage[]
     = "Usage: ferry network create [OPTIONS] NAME\n\n"
       "Create a bridge network, set up by netavark when a container first joins it.\n\n"
       "Options:\n"
-      "  -d, --driver DRIVER       bridge (the default and the one driver)\n"
+      "  -d, --driver DRIVER       bridge (the default), or macvlan: containers appear on the\n"
+      "                            parent interface's link with addresses of their own\n"
       "      --disable-dns         no aardvark-dns name resolution on the network\n"
       "      --gateway IP          the bridge's address (default: the subnet's first)\n"
       "      --interface-name NAME the bridge interface (default: the first free ferryN)\n"
       "      --internal            no route out of the network\n"
       "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
       "      --label KEY=VALUE     a label (repeatable)\n"
+      "  -o, --opt KEY=VALUE       a driver option (macvlan: parent=IFACE, required; mode=bridge|\n"
+      "                            private|vepa|passthru; mtu=N)\n"
       "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24)\n";
 
 static int
@@ -54,22 +57,28 @@ network_create (int argc, char **argv)
                                         { "internal", no_argument, NULL, OPT_INTERNAL },
                                         { "ip-range", required_argument, NULL, OPT_IP_RANGE },
                                         { "label", required_argument, NULL, OPT_LABEL },
+                                        { "opt", required_argument, NULL, 'o' },
                                         { "subnet", required_argument, NULL, OPT_SUBNET },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct ferry_network_create_options o = { 0 };
-  cleanup_free char **labels = xmalloc0 (sizeof (char *));
+  cleanup_free char **labels = xmalloc0 (sizeof (char *)), **options = xmalloc0 (sizeof (char *));
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *def = NULL;
   ferry_error_t err = NULL;
-  size_t n_labels = 0;
+  size_t n_labels = 0, n_options = 0;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, ":d:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":d:o:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'd':
         o.driver = optarg;
+        break;
+      case 'o':
+        options = xrealloc (options, (n_options + 2) * sizeof (char *));
+        options[n_options++] = optarg;
+        options[n_options] = NULL;
         break;
       case OPT_DISABLE_DNS:
         o.disable_dns = 1;
@@ -102,6 +111,7 @@ network_create (int argc, char **argv)
     return ferry_cli_failf ("give one network name: ferry network create [OPTIONS] NAME");
   o.name = argv[optind];
   o.labels = labels;
+  o.options = options;
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -124,3 +124,27 @@ SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
 	[ -z "$(fbh ps -aq)" ]
 	[ "$(fbh network ls -q)" = net1 ]
 }
+
+@test "a macvlan network puts containers on the parent's link: they reach each other, and keep their addresses through checkpoint and restore" {
+	hosts_setup
+	fa load -q -i "$(ferry_test_image)"
+	# The host's link: one end of a veth pair of host A.
+	ip -n "$HA" link add ftm0 type veth peer name ftm1
+	ip -n "$HA" link set ftm0 up
+	ip -n "$HA" link set ftm1 up
+	run fa network create -d macvlan --subnet "10.204.$N.0/24" mv1
+	assert_status 125
+	assert_output_contains "parent"
+	run fa network create -d macvlan -o parent=nosuchif0 --subnet "10.204.$N.0/24" mv1
+	assert_status 125
+	assert_output_contains nosuchif0
+	fa network create -d macvlan -o parent=ftm0 -o mode=bridge --subnet "10.204.$N.0/24" mv1 >/dev/null
+	[ "$(fa network inspect --format '{{.driver}} {{.network_interface}} {{.dns_enabled}}' mv1)" = "macvlan ftm0 false" ]
+	fa run -d --name srv --network mv1 --ip "10.204.$N.10" ferry-test sh -c "$SERVER" >/dev/null
+	fa run -d --name cli --network mv1 ferry-test sleep 1000 >/dev/null
+	wait_until "[ \"\$(fa exec cli sh -c 'nc 10.204.$N.10 8080 </dev/null')\" = 'count 1' ]"
+	fa container checkpoint srv >/dev/null
+	fa container restore srv >/dev/null
+	[ "$(fa exec cli sh -c "nc 10.204.$N.10 8080 </dev/null")" = "count 2" ]
+	fa exec srv ip -4 addr show eth0 | grep -q "inet 10.204.$N.10/24"
+}

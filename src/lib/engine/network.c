@@ -148,6 +148,34 @@ check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
   return 0;
 }
 
+/* macvlan's options: "mode" (bridge, private, vepa, passthru) and "mtu";
+ * NULL when fine, else why not.  */
+static const char *
+macvlan_options_check (json_object *options)
+{
+  json_object_object_foreach (options, key, val)
+  {
+    const char *s = json_object_get_string (val);
+
+    if (strcmp (key, "mode") == 0)
+      {
+        if (strcmp (s, "bridge") != 0 && strcmp (s, "private") != 0 && strcmp (s, "vepa") != 0
+            && strcmp (s, "passthru") != 0)
+          return "has a mode other than bridge, private, vepa and passthru";
+      }
+    else if (strcmp (key, "mtu") == 0)
+      {
+        char *end;
+        long mtu = strtol (s, &end, 10);
+        if (*s < '0' || *s > '9' || *end || mtu < 68 || mtu > 65535)
+          return "has an mtu that is not 68 to 65535";
+      }
+    else
+      return "holds an option other than mode and mtu";
+  }
+  return NULL;
+}
+
 int
 ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err)
 {
@@ -175,8 +203,9 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   s = ferry_json_get_string (def, "id");
   if (s == NULL || strlen (s) != 64 || strspn (s, "0123456789abcdef") != 64)
     return bad_def (err, what, "id", "is not 64 lowercase hex digits");
-  if (! ferry_json_string_equals (def, "driver", "bridge"))
-    return bad_def (err, what, "driver", "is not `bridge`, the one driver ferry has");
+  if (! ferry_json_string_equals (def, "driver", "bridge")
+      && ! ferry_json_string_equals (def, "driver", "macvlan"))
+    return bad_def (err, what, "driver", "is neither `bridge` nor `macvlan`");
   s = ferry_json_get_string (def, "network_interface");
   if (s == NULL || ! ifname_is_valid (s))
     return bad_def (err, what, "network_interface",
@@ -203,8 +232,18 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   if (v && ! is_string_map (v))
     return bad_def (err, what, "labels", "is not an object of strings");
   v = json_object_object_get (def, "options");
-  if (v && (! is_string_map (v) || json_object_object_length (v) != 0))
-    return bad_def (err, what, "options", "must be empty: ferry sets no driver options");
+  if (v && ! is_string_map (v))
+    return bad_def (err, what, "options", "is not an object of strings");
+  if (ferry_json_string_equals (def, "driver", "bridge") && v && json_object_object_length (v) != 0)
+    return bad_def (err, what, "options", "must be empty for a bridge network");
+  if (ferry_json_string_equals (def, "driver", "macvlan"))
+    {
+      const char *why = macvlan_options_check (v);
+      if (why)
+        return bad_def (err, what, "options", why);
+      if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
+        return bad_def (err, what, "dns_enabled", "must be false for a macvlan network");
+    }
   return 0;
 }
 
@@ -399,6 +438,16 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
   if (ferry_network_list (e, &defs, err) < 0)
     return -1;
   netdef_of (def, &d);
+  /* A macvlan network's interface is its parent, which others may share
+   * and whose subnet it is.  */
+  if (ferry_json_string_equals (def, "driver", "macvlan"))
+    {
+      other = clash (defs, d.name, &d.subnet, NULL, &on_subnet);
+      if (other)
+        return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+                                 ferry_subnet_format (&d.subnet, text), other);
+      return insert_definition (e, def, err);
+    }
   other = clash (defs, d.name, &d.subnet, d.ifname, &on_subnet);
   if (other && on_subnet)
     return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
@@ -476,8 +525,10 @@ parse_labels (char **labels, json_object **out, ferry_error_t *err)
 
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
-                  const struct ferry_subnet *range, const char *ifname, json_object *labels)
+                  const struct ferry_subnet *range, const char *ifname, json_object *labels,
+                  json_object *options)
 {
+  int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
   json_object *sn = json_object_new_object (), *ipam = json_object_new_object ();
   cleanup_free char *id = ferry_random_hex (32), *now = ferry_time_now ();
@@ -485,7 +536,7 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
 
   json_object_object_add (def, "name", json_object_new_string (o->name));
   json_object_object_add (def, "id", json_object_new_string (id));
-  json_object_object_add (def, "driver", json_object_new_string ("bridge"));
+  json_object_object_add (def, "driver", json_object_new_string (o->driver ? o->driver : "bridge"));
   json_object_object_add (def, "network_interface", json_object_new_string (ifname));
   json_object_object_add (def, "created", json_object_new_string (now));
   json_object_object_add (sn, "subnet", json_object_new_string (ferry_subnet_format (s, text)));
@@ -507,20 +558,59 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   json_object_object_add (def, "subnets", subnets);
   json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (0));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
-  json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns));
+  json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns && ! macvlan));
   json_object_object_add (ipam, "driver", json_object_new_string ("host-local"));
   json_object_object_add (def, "ipam_options", ipam);
   if (labels && json_object_object_length (labels))
     json_object_object_add (def, "labels", json_object_get (labels));
+  if (options && json_object_object_length (options))
+    json_object_object_add (def, "options", json_object_get (options));
   return def;
+}
+
+/* -o K=V: for macvlan, parent (an interface this host has), mode and
+ * mtu; a bridge network takes none.  *PARENT points into OPTIONS.  */
+static int
+parse_options (char **texts, int macvlan, json_object **out, const char **parent, ferry_error_t *err)
+{
+  cleanup_json json_object *o = json_object_new_object ();
+  const char *why;
+
+  *parent = NULL;
+  for (size_t i = 0; texts && texts[i]; i++)
+    {
+      const char *eq = strchr (texts[i], '=');
+      cleanup_free char *key = eq ? xstrndup (texts[i], (size_t) (eq - texts[i])) : NULL;
+
+      if (! macvlan)
+        return ferry_make_error (err, 0, "-o `%s`: a bridge network takes no driver options", texts[i]);
+      if (key == NULL || *key == '\0' || eq[1] == '\0')
+        return ferry_make_error (err, 0, "invalid -o `%s`: use KEY=VALUE", texts[i]);
+      if (strcmp (key, "parent") == 0)
+        {
+          if (! ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
+            return ferry_make_error (err, 0, "-o parent=%s: this host has no interface of that name", eq + 1);
+          *parent = eq + 1;
+          continue;
+        }
+      json_object_object_add (o, key, json_object_new_string (eq + 1));
+    }
+  if (macvlan && *parent == NULL)
+    return ferry_make_error (err, 0, "a macvlan network needs its parent interface: -o parent=IFACE");
+  if (macvlan && (why = macvlan_options_check (o)))
+    return ferry_make_error (err, 0, "the -o options %s", why);
+  *out = steal_pointer (&o);
+  return 0;
 }
 
 int
 ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
                       ferry_error_t *err)
 {
-  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL;
+  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL, *options = NULL;
   cleanup_free char *ifname = NULL;
+  const char *parent = NULL;
+  int macvlan;
   struct ferry_subnet s, range;
   uint32_t gw;
 
@@ -532,9 +622,16 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         "invalid network name `%s`: use a letter or digit, then letters, digits, `_`, `.` "
         "and `-` (not none, host or bridge)",
         o->name ? o->name : "");
-  if (o->driver && strcmp (o->driver, "bridge") != 0)
-    return ferry_make_error (err, 0, "unsupported network driver `%s`: ferry makes bridge networks",
-                             o->driver);
+  if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
+    return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
+  macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
+  if (parse_options (o->options, macvlan, &options, &parent, err) < 0)
+    return -1;
+  if (macvlan && (o->subnet == NULL || o->interface_name || o->internal))
+    return ferry_make_error (
+        err, 0,
+        "a macvlan network needs --subnet (ferry hands out its addresses) and -o parent=IFACE, "
+        "and takes no --interface-name or --internal");
   if (o->subnet && (ferry_subnet_parse (o->subnet, &s) < 0 || s.prefix < 8 || s.prefix > 30))
     return ferry_make_error (
         err, 0,
@@ -574,8 +671,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                         ferry_subnet_format (&s, text));
       goto fail;
     }
-  ifname = o->interface_name ? xstrdup (o->interface_name) : free_ifname (defs);
-  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels);
+  ifname = macvlan ? xstrdup (parent) : o->interface_name ? xstrdup (o->interface_name) : free_ifname (defs);
+  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels, options);
   if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
   if (out)
@@ -602,7 +699,7 @@ ensure_default (ferry_engine_t *e, ferry_error_t *err)
   sqlite3_bind_text (st, 1, FERRY_DEFAULT_NETWORK, -1, SQLITE_STATIC);
   if (sqlite3_step (st) == SQLITE_ROW)
     return 0;
-  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, IFNAME_PREFIX "0", NULL);
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, IFNAME_PREFIX "0", NULL, NULL);
   return add_definition (e, def, err);
 }
 

@@ -39,7 +39,8 @@ struct ferry_network_create_options
   const char *interface_name; /* NULL: the first free ferryN */
   int internal;
   int disable_dns;
-  char **labels; /* "K=V" */
+  char **labels;  /* "K=V" */
+  char **options; /* -o K=V: macvlan's parent (required), mode, mtu */
 };
 
 int ferry_network_name_is_valid (const char *name);

@@ -6,69 +6,26 @@
 # addresses of its own.  Traffic goes only to the containers the test makes.
 
 load helpers
+load network-helpers
 
-# Names and subnets of this test's own: a bridge fty<N> and 10.200.<N>.0/24,
-# N from the test's temporary directory, so that no two tests (and nothing
-# else on the machine) share them.
+# Names and subnets of this test's own: a bridge fty<N> and 10.200.<N>.0/24.
 net_setup() {
-	N=$(( $(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20 ))
+	N=$(net_number)
 	BR=fty$N
 	SUBNET=10.200.$N.0/24
 	PREFIX=10.200.$N
 }
 
-# Containers go through ferry's rm, so that netavark takes down their
-# veths, firewall rules, bridge and aardvark-dns; then the usual teardown.
 teardown() {
-	local r
-	if [ -n "${TEST_TMP:-}" ]; then
-		for r in root:run rootB:runB; do
-			if [ -d "$TEST_TMP/${r%%:*}" ]; then
-				local fr=("$FERRY_BIN" --root "$TEST_TMP/${r%%:*}" --runroot "$TEST_TMP/${r#*:}")
-				# shellcheck disable=SC2046
-				timeout 60 "${fr[@]}" rm -f $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-			fi
-		done
-		if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
-	fi
+	net_remove_containers
+	if [ -n "${BR:-}" ]; then ip link del "$BR" 2>/dev/null || true; fi
 	ferry_teardown
 }
-
-# One TCP exchange with $1:$2 from the host: what the server sends.
-tcp_get() {
-	python3 - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-data = b""
-while True:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode().strip())
-PY
-}
-
-# A server whose state lives in its shell: each connection gets the next
-# number.
-SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
-
-ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
-mac_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.MacAddress}}" "$1"; }
 
 # Waits until the server in container $1 at $2 (port $3, default 8080)
 # answers; prints its count.
 count_of() {
-	local out i
-	for i in $(seq 1 50); do
-		if out=$(tcp_get "$2" "${3:-8080}" 2>/dev/null) && [ -n "$out" ]; then
-			echo "${out#count }"
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "no answer from $1 at $2" >&2
-	return 1
+	net_count "$2" "${3:-8080}"
 }
 
 @test "network create, ls, inspect, exists and rm; bad input is refused and leaves nothing" {

@@ -10,13 +10,14 @@
 # documentation addresses, written into files, never asked).
 
 load helpers
+load network-helpers
 
 # Names and subnets of this test's own, apart from 060's (fty<N>,
 # 10.200.<N>.0/24): bridges ftd<N> and ftd<N+1000>, subnets 10.203.<N>.0/24
 # and 10.204.<N>.0/24, N from the test's temporary directory.
 # scripts/test.sh's leftovers check knows these names too.
 net_setup() {
-	N=$(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+	N=$(net_number)
 	BR=ftd$N
 	SUBNET=10.203.$N.0/24
 	PREFIX=10.203.$N
@@ -27,26 +28,14 @@ net_setup() {
 # Containers go through ferry's rm, so that netavark takes down their
 # veths, firewall rules, bridges and aardvark-dns; then the usual teardown.
 teardown() {
-	local r b
-	if [ -n "${TEST_TMP:-}" ]; then
-		for r in root:run rootB:runB; do
-			if [ -d "$TEST_TMP/${r%%:*}" ]; then
-				local fr=("$FERRY_BIN" --root "$TEST_TMP/${r%%:*}" --runroot "$TEST_TMP/${r#*:}")
-				# shellcheck disable=SC2046
-				timeout 60 "${fr[@]}" rm -f $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-			fi
-		done
-		for b in ${BR:-} ${BR2:-}; do ip link del "$b" 2>/dev/null || true; done
-	fi
+	local b
+	net_remove_containers
+	for b in ${BR:-} ${BR2:-}; do ip link del "$b" 2>/dev/null || true; done
 	ferry_teardown
 }
 
-ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
 inspect_json() { f inspect "$1" | jq -c ".[0]$2"; }
 
-# A server whose state lives in its shell: each connection gets the next
-# number.
-SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
 
 # An image whose own /etc/resolv.conf and /etc/hosts say where they come
 # from.

@@ -7,9 +7,10 @@
 # hosts' 127.0.0.1 and to the containers the test made.
 
 load helpers
+load network-helpers
 
 hosts_setup() {
-	N=$(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+	N=$(net_number)
 	HA=ferry-test-a-$N
 	HB=ferry-test-b-$N
 	BR=fty$N
@@ -31,12 +32,9 @@ fa() { in_host "$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/r
 fbh() { in_host "$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
 
 teardown() {
-	local fr
 	if [ -n "${HA:-}" ]; then
-		# shellcheck disable=SC2046
-		timeout 60 fa rm -f $(timeout 10 fa ps -aq 2>/dev/null) >/dev/null 2>&1 || true
-		# shellcheck disable=SC2046
-		timeout 60 fbh rm -f $(timeout 10 fbh ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+		NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
+		NET_ROOTS=rootB:runB net_remove_containers nsenter --net="/run/netns/$HB"
 	fi
 	ferry_teardown
 	# The hosts' bridges and firewall rules go with their namespaces.
@@ -46,36 +44,11 @@ teardown() {
 	fi
 }
 
-# One TCP exchange with $2:$3 from inside host $1: what the server sends.
-tcp_get_in() {
-	in_host "$1" python3 - "$2" "$3" <<'PY'
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-data = b""
-while True:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode().strip())
-PY
-}
-
 # Waits until a server answers on host $1 at $2:$3; prints its count.
 count_in() {
-	local out i
-	for i in $(seq 1 50); do
-		if out=$(tcp_get_in "$1" "$2" "$3" 2>/dev/null) && [ -n "$out" ]; then
-			echo "${out#count }"
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "no answer on $1 at $2:$3" >&2
-	return 1
+	net_count "$2" "$3" "$1"
 }
 
-SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
 
 @test "a bridged container moves to another host with its IP, MAC, published port and state; its network is made there" {
 	hosts_setup

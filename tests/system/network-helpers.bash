@@ -1,0 +1,64 @@
+# What the network tests (06x-network*.bats) share, on top of helpers.bash.
+
+# A number of this test's own, 20 to 219, from its temporary directory: the
+# tests build their bridge names and subnets from it, so that no two share
+# them (scripts/test.sh's leftovers check knows the names).
+net_number() {
+	echo $(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+}
+
+# Removes every container of roots A and B (of the roots in NET_ROOTS,
+# "root:run rootB:runB" by default) through ferry run with the command
+# prefix "$@" (nsenter into a host, say), so that netavark takes down
+# their veths, firewall rules, bridges and aardvark-dns.
+net_remove_containers() {
+	local r fr
+	[ -n "${TEST_TMP:-}" ] || return 0
+	for r in ${NET_ROOTS:-root:run rootB:runB}; do
+		if [ -d "$TEST_TMP/${r%%:*}" ]; then
+			fr=("$@" "$FERRY_BIN" --root "$TEST_TMP/${r%%:*}" --runroot "$TEST_TMP/${r#*:}")
+			# shellcheck disable=SC2046
+			timeout 60 "${fr[@]}" rm -f $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+		fi
+	done
+}
+
+# One TCP exchange with $1:$2 (from the network namespace of host $3, if
+# given): what the server sends.
+tcp_get() {
+	local prefix=()
+	[ -z "${3:-}" ] || prefix=(nsenter --net="/run/netns/$3")
+	"${prefix[@]}" python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode().strip())
+PY
+}
+
+# A server whose state lives in its shell: each connection gets the next
+# number.
+SERVER='i=0; while true; do i=$((i+1)); echo "count $i" | nc -l -p 8080; done'
+
+# Waits until the server at $1:$2 (from host $3, if given) answers; prints
+# its count.
+net_count() {
+	local out i
+	for i in $(seq 1 50); do
+		if out=$(tcp_get "$1" "$2" "${3:-}" 2>/dev/null) && [ -n "$out" ]; then
+			echo "${out#count }"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no answer at $1:$2" >&2
+	return 1
+}
+
+ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
+mac_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.MacAddress}}" "$1"; }

@@ -356,3 +356,28 @@ assert_ticks_carry_on() {
 	f run -d --name again --network net1 ferry-test sleep 1000 >/dev/null
 	[ "$(ip_of again net1)" = "$PREFIX.2" ]
 }
+
+@test "an import killed after it made the network, or with the container made, is undone by the next command; a retry restores" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	f run -d --name srv --network net1 ferry-test sh -c "$SERVER" >/dev/null
+	ip=$(ip_of srv net1)
+	[ "$(count_of srv "$ip")" = 1 ]
+	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	f rm -f srv >/dev/null
+	f network rm net1 >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	for point in import-networks-made import-created import-unpacked; do
+		run env FERRY_FAULT=$point "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" \
+			container restore -i "$TEST_TMP/srv.tar.zst"
+		[ "$status" -eq 137 ]
+		# The next command settles it: no container, no address, no network.
+		[ -z "$(fb ps -aq)" ]
+		[ -z "$(fb network ls -q)" ]
+		[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+	done
+	fb container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null
+	[ "$(ip_of srv net1 fb)" = "$ip" ]
+	[ "$(count_of srv "$ip")" = 2 ]
+}

@@ -842,6 +842,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     }
   if (adopt_networks (e, rec, staging, &op, err) < 0)
     goto fail;
+  ferry_fault_point ("import-networks-made");
   if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_IN_USE)

@@ -162,6 +162,126 @@ hasher_stop (struct hasher *h)
   h->started = false;
 }
 
+/* Seals CHUNKS whole chunks of SRC (the first is chunk FIRST) into DST,
+ * placeholders (zeros) for those in [SKIP_FIRST, + SKIP_COUNT), which the
+ * writer seals itself later.  One job at a time.  */
+struct sealer
+{
+  pthread_t thread;
+  bool started, stop, busy;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  ferry_age_seal_t *seal;
+  const unsigned char *src;
+  unsigned char *dst;
+  size_t chunks;
+  uint64_t first, skip_first;
+  size_t skip_count;
+  bool failed;
+};
+
+/* The job set in S.  */
+static void
+seal_job (struct sealer *s)
+{
+  for (size_t i = 0; i < s->chunks; i++)
+    {
+      uint64_t index = s->first + i;
+      unsigned char *out = s->dst + i * (FERRY_AGE_CHUNK + FERRY_AGE_TAG);
+      ferry_error_t err = NULL;
+
+      if (index >= s->skip_first && index < s->skip_first + s->skip_count)
+        memset (out, 0, FERRY_AGE_CHUNK + FERRY_AGE_TAG);
+      else if (ferry_age_seal_chunk (s->seal, index, 0, s->src + i * FERRY_AGE_CHUNK, FERRY_AGE_CHUNK, out, &err)
+               < 0)
+        {
+          ferry_error_release (&err);
+          s->failed = true;
+        }
+    }
+}
+
+static void *
+sealer_main (void *arg)
+{
+  struct sealer *s = arg;
+
+  pthread_mutex_lock (&s->lock);
+  for (;;)
+    {
+      while (! s->busy && ! s->stop)
+        pthread_cond_wait (&s->cond, &s->lock);
+      if (! s->busy)
+        break;
+      pthread_mutex_unlock (&s->lock);
+      seal_job (s);
+      pthread_mutex_lock (&s->lock);
+      s->busy = false;
+      pthread_cond_broadcast (&s->cond);
+    }
+  pthread_mutex_unlock (&s->lock);
+  return NULL;
+}
+
+/* Waits for the job in hand; false when one failed.  */
+static bool
+sealer_wait (struct sealer *s)
+{
+  bool ok;
+
+  if (! s->started)
+    return ! s->failed;
+  pthread_mutex_lock (&s->lock);
+  while (s->busy)
+    pthread_cond_wait (&s->cond, &s->lock);
+  ok = ! s->failed;
+  pthread_mutex_unlock (&s->lock);
+  return ok;
+}
+
+/* Starts the job set in S (done here when no thread can start).  */
+static void
+sealer_post (struct sealer *s)
+{
+  if (! s->started && ! s->stop)
+    {
+      pthread_mutex_init (&s->lock, NULL);
+      pthread_cond_init (&s->cond, NULL);
+      s->started = pthread_create (&s->thread, NULL, sealer_main, s) == 0;
+      if (! s->started)
+        {
+          pthread_cond_destroy (&s->cond);
+          pthread_mutex_destroy (&s->lock);
+          s->stop = true; /* no thread: not tried again */
+        }
+    }
+  if (! s->started)
+    {
+      seal_job (s);
+      return;
+    }
+  pthread_mutex_lock (&s->lock);
+  s->busy = true;
+  pthread_cond_broadcast (&s->cond);
+  pthread_mutex_unlock (&s->lock);
+}
+
+static void
+sealer_stop (struct sealer *s)
+{
+  if (! s->started)
+    return;
+  sealer_wait (s);
+  pthread_mutex_lock (&s->lock);
+  s->stop = true;
+  pthread_cond_broadcast (&s->cond);
+  pthread_mutex_unlock (&s->lock);
+  pthread_join (s->thread, NULL);
+  pthread_cond_destroy (&s->cond);
+  pthread_mutex_destroy (&s->lock);
+  s->started = false;
+}
+
 /* The thread that writes full output buffers at their offsets.  Buffer N
  * (counted from the start) is bufs[N % WRITER_OUT_BUFS]; the writer fills
  * buffer QUEUED while the thread writes those from DONE on.  */
@@ -223,6 +343,12 @@ struct ferry_archive_writer
   size_t pin_count;
   bool pin_held[2];
   unsigned char *pinned[2];
+  /* The whole chunks of a full PLAIN are sealed on a thread of their own
+   * while the compressors fill the other buffer: sealing costs about a
+   * quarter of what compressing does, and the caller's thread is the one
+   * a checkpoint waits on.  */
+  struct sealer sealer;
+  unsigned char *plain_spare;
 
   struct stream stream;
   struct hasher hasher;
@@ -514,6 +640,51 @@ is_pinned (ferry_archive_writer_t *w, uint64_t index)
   return w->pin_count > 0 && index >= w->pin_first && index < w->pin_first + w->pin_count;
 }
 
+/* Hands the whole chunks of PLAIN but the last to the sealer, with room
+ * for them in OUT (pinned ones copied first: they go out as
+ * placeholders), and goes on with the other buffer, which gets the rest.
+ * The sealer is idle.  */
+static int
+seal_hand_over (ferry_archive_writer_t *w)
+{
+  struct sealer *s = &w->sealer;
+  size_t chunks = w->plain_len > FERRY_AGE_CHUNK ? (w->plain_len - 1) / FERRY_AGE_CHUNK : 0;
+  size_t need = chunks * (FERRY_AGE_CHUNK + FERRY_AGE_TAG), sealed = chunks * FERRY_AGE_CHUNK;
+  uint64_t first = chunk_of (w->plain_bytes);
+  unsigned char *swap;
+
+  if (chunks == 0)
+    return 0;
+  if (WRITER_OUT_SIZE - w->out_len < need && out_flush (w, false) < 0)
+    return -1;
+  if (WRITER_OUT_SIZE - w->out_len < need)
+    return ferry_make_error (&w->sink_err, ENOBUFS, "cannot encrypt the archive: no room to seal into");
+  for (size_t i = 0; i < w->pin_count; i++)
+    if (w->pin_first + i >= first && w->pin_first + i < first + chunks)
+      {
+        memcpy (w->pinned[i], w->plain + (w->pin_first + i - first) * FERRY_AGE_CHUNK, FERRY_AGE_CHUNK);
+        w->pin_held[i] = true;
+      }
+  s->seal = w->seal;
+  s->src = w->plain;
+  s->dst = w->out + w->out_len;
+  s->chunks = chunks;
+  s->first = first;
+  s->skip_first = w->pin_first;
+  s->skip_count = w->pin_count;
+  w->out_len += need;
+  /* The rest starts the other buffer, which the compressors fill while
+   * the sealer reads this one.  */
+  memcpy (w->plain_spare, w->plain + sealed, w->plain_len - sealed);
+  swap = w->plain;
+  w->plain = w->plain_spare;
+  w->plain_spare = swap;
+  w->plain_len -= sealed;
+  w->plain_bytes += sealed;
+  sealer_post (s);
+  return 0;
+}
+
 /* Seals the whole chunks gathered in PLAIN into OUT, but keeps the last
  * one back until something follows it (the final chunk is marked as
  * such); with LAST, everything, the last chunk marked final.  */
@@ -522,6 +693,10 @@ seal_flush (ferry_archive_writer_t *w, bool last)
 {
   size_t done = 0;
 
+  if (! sealer_wait (&w->sealer))
+    return ferry_make_error (&w->sink_err, 0, "cannot encrypt the archive: ChaCha20-Poly1305 failed");
+  if (! last)
+    return seal_hand_over (w);
   for (;;)
     {
       size_t left = w->plain_len - done;
@@ -611,6 +786,9 @@ seal_unpin (ferry_archive_writer_t *w)
   size_t i;
   int r = 0;
 
+  /* The placeholders must be in OUT, and the sealer done with the key.  */
+  if (! sealer_wait (&w->sealer))
+    r = ferry_make_error (&w->sink_err, 0, "cannot encrypt the archive: ChaCha20-Poly1305 failed");
   for (i = 0; i < w->pin_count && r == 0; i++)
     {
       uint64_t index = w->pin_first + i;
@@ -894,10 +1072,14 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   if (w->z_ready)
     deflateEnd (&w->z);
   ferry_error_release (&w->sink_err);
+  sealer_stop (&w->sealer);
   ferry_age_seal_free (w->seal);
   if (w->plain)
     OPENSSL_cleanse (w->plain, WRITER_OUT_SIZE);
+  if (w->plain_spare)
+    OPENSSL_cleanse (w->plain_spare, WRITER_OUT_SIZE);
   free (w->plain);
+  free (w->plain_spare);
   for (size_t i = 0; i < 2; i++)
     {
       if (w->pinned[i])
@@ -931,6 +1113,7 @@ ferry_archive_writer_encrypt (ferry_archive_writer_t *w, const struct ferry_age_
   w->out_len = len;
   w->seal_header = len;
   w->plain = xmalloc (WRITER_OUT_SIZE);
+  w->plain_spare = xmalloc (WRITER_OUT_SIZE);
   return 0;
 }
 

@@ -192,7 +192,8 @@ seal_job (struct sealer *s)
 
       if (index >= s->skip_first && index < s->skip_first + s->skip_count)
         memset (out, 0, FERRY_AGE_CHUNK + FERRY_AGE_TAG);
-      else if (ferry_age_seal_chunk (s->seal, index, 0, s->src + i * FERRY_AGE_CHUNK, FERRY_AGE_CHUNK, out, &err)
+      else if (ferry_age_seal_chunk (s->seal, index, 0, s->src + i * FERRY_AGE_CHUNK, FERRY_AGE_CHUNK, out,
+                                     &err)
                < 0)
         {
           ferry_error_release (&err);

@@ -444,6 +444,8 @@ ferry_cmd_restore (int argc, char **argv)
           ferry_cr_stats_release (&stats);
           continue;
         }
+      for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
+        fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
       if (print_stats)
         {
           cleanup_json json_object *o

@@ -38,6 +38,10 @@ ferry_cr_stats_release (struct ferry_cr_stats *s)
 {
   json_object_put (s->criu);
   s->criu = NULL;
+  for (size_t i = 0; s->networks_made && s->networks_made[i]; i++)
+    free (s->networks_made[i]);
+  free (s->networks_made);
+  s->networks_made = NULL;
 }
 
 /* ---- what goes into an archive ------------------------------------------- */

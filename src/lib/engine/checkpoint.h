@@ -68,6 +68,9 @@ struct ferry_cr_stats
   long long total_us;
   long long runtime_us;
   json_object *criu; /* may be NULL */
+  /* restore --import: the networks made from the archive's definitions
+   * (NULL-terminated; may be NULL), for the user to be told.  */
+  char **networks_made;
 };
 
 int ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,

@@ -635,7 +635,7 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
  * first, so that undoing the import removes them.  */
 static int
 adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct ferry_operation *op,
-                ferry_error_t *err)
+                struct ferry_cr_stats *stats, ferry_error_t *err)
 {
   json_object *nets = ferry_json_get_object (rec, "Networks");
   cleanup_free char *path = xasprintf ("%s/network.status", staging);
@@ -689,7 +689,14 @@ adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct
     if (ferry_operation_advance (e, op, op->phase, err) < 0
         || ferry_network_adopt (e, name, def, &created, err) < 0)
       return -1;
-    fprintf (stderr, "created network %s from the archive's definition\n", name);
+    {
+      size_t n = 0;
+      while (stats->networks_made && stats->networks_made[n])
+        n++;
+      stats->networks_made = xrealloc (stats->networks_made, (n + 2) * sizeof (char *));
+      stats->networks_made[n] = xstrdup (name);
+      stats->networks_made[n + 1] = NULL;
+    }
   }
   return ferry_operation_advance (e, op, op->phase, err);
 }
@@ -840,7 +847,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       remove_pulled (e, pulled);
       goto out;
     }
-  if (adopt_networks (e, rec, staging, &op, err) < 0)
+  if (adopt_networks (e, rec, staging, &op, stats, err) < 0)
     goto fail;
   ferry_fault_point ("import-networks-made");
   if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0)

@@ -639,12 +639,10 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
     for (size_t j = 0; j < i; j++)
       {
         json_object *a = json_object_array_get_idx (ports, i), *b = json_object_array_get_idx (ports, j);
-        int64_t ah = ferry_json_get_int (a, "host_port", 0), bh = ferry_json_get_int (b, "host_port", 0);
-        int64_t ar = ferry_json_get_int (a, "range", 1), br = ferry_json_get_int (b, "range", 1);
 
-        if (ferry_json_string_equals (a, "protocol", ferry_json_get_string (b, "protocol")) && ah < bh + br
-            && bh < ah + ar)
-          return ferry_make_error (err, 0, "host port %lld/%s is published twice", (long long) ah,
+        if (ferry_ports_overlap (a, b))
+          return ferry_make_error (err, 0, "host port %lld/%s is published twice",
+                                   (long long) ferry_json_get_int (a, "host_port", 0),
                                    ferry_json_get_string (a, "protocol"));
       }
   json_object_object_add (rec, "Ports", steal_pointer (&ports));

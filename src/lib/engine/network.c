@@ -1043,12 +1043,8 @@ ports_taken (ferry_engine_t *e, const char *id, json_object *ports)
       for (size_t i = 0; i < ferry_json_array_length (theirs); i++)
         for (size_t j = 0; j < ferry_json_array_length (ports); j++)
           {
-            json_object *a = json_object_array_get_idx (theirs, i), *b = json_object_array_get_idx (ports, j);
-            int64_t ah = ferry_json_get_int (a, "host_port", 0), bh = ferry_json_get_int (b, "host_port", 0);
-            int64_t ar = ferry_json_get_int (a, "range", 1), br = ferry_json_get_int (b, "range", 1);
-
-            if (ferry_json_string_equals (a, "protocol", ferry_json_get_string (b, "protocol"))
-                && ah < bh + br && bh < ah + ar)
+            if (ferry_ports_overlap (json_object_array_get_idx (theirs, i),
+                                     json_object_array_get_idx (ports, j)))
               return xstrdup ((const char *) sqlite3_column_text (st, 0));
           }
     }

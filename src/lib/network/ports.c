@@ -225,6 +225,16 @@ ferry_ports_check_free (json_object *ports, ferry_error_t *err)
   return 0;
 }
 
+int
+ferry_ports_overlap (json_object *a, json_object *b)
+{
+  int64_t ah = ferry_json_get_int (a, "host_port", 0), bh = ferry_json_get_int (b, "host_port", 0);
+  int64_t ar = ferry_json_get_int (a, "range", 1), br = ferry_json_get_int (b, "range", 1);
+
+  return ferry_json_string_equals (a, "protocol", ferry_json_get_string (b, "protocol")) && ah < bh + br
+         && bh < ah + ar;
+}
+
 char *
 ferry_ports_format (json_object *ports)
 {

@@ -27,6 +27,10 @@ const char *ferry_ports_check (json_object *mapping);
  * process): "port 8080/tcp on 0.0.0.0 is already in use".  */
 int ferry_ports_check_free (json_object *ports, ferry_error_t *err);
 
+/* True when mappings A and B publish a host port in common (same
+ * protocol, overlapping ranges).  */
+int ferry_ports_overlap (json_object *a, json_object *b);
+
 /* "0.0.0.0:8080->80/tcp, 0.0.0.0:8081->81/tcp" as `ps` shows them;
  * "" for none.  */
 char *ferry_ports_format (json_object *ports);

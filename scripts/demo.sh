@@ -3,7 +3,8 @@
 # carries on where it stopped.  Two roots on this machine play the two hosts:
 # a counter container runs on root A, is checkpointed into one archive, and
 # is restored on root B, where the count goes on from the same number (its
-# log keeps the old lines).  Runs as root; leaves nothing behind.
+# log keeps the old lines) at the same IP and MAC address on the default
+# network.  Runs as root; leaves nothing behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,7 @@ say "# Host A: a counter whose count lives only in the shell's memory"
 a run -d --name counter ferry-test sh -c 'i=0; while true; do echo "count $i"; i=$((i+1)); sleep 0.5; done'
 sleep 3
 a ps
+a inspect --format 'IP {{.NetworkSettings.IPAddress}}  MAC {{.NetworkSettings.MacAddress}}' counter
 a logs --tail 3 counter
 
 say "# Host A: checkpoint it into one archive (CRIU images, rootfs changes, log, ...)"
@@ -40,4 +42,5 @@ say "# Host B: restore it; it carries on counting from where it stopped"
 b container restore --import "$work/counter.tar.zst"
 sleep 2
 b ps
+b inspect --format 'IP {{.NetworkSettings.IPAddress}}  MAC {{.NetworkSettings.MacAddress}}' counter
 b logs counter | tail -n 8

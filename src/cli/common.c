@@ -163,7 +163,7 @@ ferry_cli_open_engine (void)
   ferry_engine_t *e;
 
   if (ferry_engine_open (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
-                         ferry_global.log_level, &e, &err)
+                         ferry_global.log_level, ferry_global.config, &e, &err)
       < 0)
     {
       ferry_cli_fail (&err);

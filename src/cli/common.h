@@ -23,6 +23,7 @@ struct ferry_global
   const char *runroot;
   const char *runtime;
   const char *log_level;
+  const char *config; /* ferry.conf; NULL: the default one */
 };
 
 extern struct ferry_global ferry_global;

@@ -65,7 +65,9 @@ usage (FILE *out)
          "  --runtime NAME|PATH OCI runtime (default runc)\n"
          "  --log-level LEVEL   debug, info, warn or error; accepted as Podman does,\n"
          "                      though ferry prints errors only\n"
-         "  -v, --version       print the version\n",
+         "  -v, --version       print the version\n"
+         "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
+         "/etc/ferry/ferry.conf when it exists; see docs/configuration.md.\n",
          out);
 }
 
@@ -96,6 +98,7 @@ defaults_from_env (void)
   ferry_global.runroot = (v = getenv ("FERRY_RUNROOT")) && *v ? v : "/run/ferry";
   ferry_global.runtime = "runc";
   ferry_global.log_level = "warn";
+  ferry_global.config = (v = getenv ("FERRY_CONFIG")) && *v ? v : NULL;
 }
 
 int

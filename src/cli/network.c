@@ -190,7 +190,7 @@ network_ls (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_network_list (e, &defs, &err) < 0)
+  if (ferry_network_ensure_default (e, &err) < 0 || ferry_network_list (e, &defs, &err) < 0)
     return ferry_cli_fail (&err);
   if (format && strcmp (format, "json") == 0)
     {
@@ -250,6 +250,11 @@ network_inspect (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
+  {
+    ferry_error_t err = NULL;
+    if (ferry_network_ensure_default (e, &err) < 0)
+      return ferry_cli_fail (&err);
+  }
   for (; optind < argc; optind++)
     {
       cleanup_json json_object *def = NULL, *o = NULL;
@@ -309,17 +314,6 @@ network_rm (int argc, char **argv)
       const char *name = argv[optind];
       ferry_error_t err = NULL;
 
-      if (force)
-        {
-          cleanup_strv char **users = ferry_network_users (e, name, &err);
-          for (size_t i = 0; users && users[i] && err == NULL; i++)
-            ferry_container_remove (e, users[i], 1, 0, &err);
-          if (err)
-            {
-              ret = ferry_cli_fail (&err);
-              continue;
-            }
-        }
       if (ferry_network_remove (e, name, force, &err) < 0)
         {
           ret = ferry_cli_fail (&err);
@@ -491,6 +485,8 @@ network_exists (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
+  if (ferry_network_ensure_default (e, &err) < 0)
+    return ferry_cli_fail (&err);
   if (ferry_network_get (e, argv[optind], &def, &err) == 0)
     return 0;
   if (err->kind == FERRY_ERROR_NOT_FOUND)

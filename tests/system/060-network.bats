@@ -36,7 +36,7 @@ count_of() {
 	f network exists net1
 	run_ferry network exists nonet
 	assert_status 1
-	[ "$(f network ls -q)" = net1 ]
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry net1 " ]
 	f network inspect net1 >"$TEST_TMP/inspect.json"
 	[ "$(jq -r '.[0].subnets[0].subnet' "$TEST_TMP/inspect.json")" = "$SUBNET" ]
 	[ "$(jq -r '.[0].subnets[0].gateway' "$TEST_TMP/inspect.json")" = "$PREFIX.1" ]
@@ -55,13 +55,79 @@ count_of() {
 		assert_status 125
 		assert_one_line_error
 	done
-	[ "$(f network ls -q)" = net1 ]
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry net1 " ]
 	run_ferry network inspect nonet
 	assert_status 125
 	assert_output_contains "network not found"
 	run_ferry network rm net1
 	assert_status 0
-	[ -z "$(f network ls -q)" ]
+	[ "$(f network ls -q)" = ferry ]
+}
+
+@test "without --network a container joins the default network ferry, which ferry.conf places; it cannot be removed" {
+	load_test_image
+	prefix=${DEFAULT_SUBNET%.0/24}
+	# The default network shows before anything uses it, as Podman's does.
+	f network inspect ferry >"$TEST_TMP/ferry.json"
+	[ "$(jq -r '.[0].subnets[0].subnet' "$TEST_TMP/ferry.json")" = "$DEFAULT_SUBNET" ]
+	[ "$(jq -r '.[0].network_interface' "$TEST_TMP/ferry.json")" = "$DEFAULT_BRIDGE" ]
+	[ "$(jq -r '.[0].dns_enabled' "$TEST_TMP/ferry.json")" = false ]
+	# This test's ferry.conf says netns = "none"; --network bridge still
+	# means the default network.
+	f run -d --name one --network bridge ferry-test sleep 1000 >/dev/null
+	[ "$(ip_of one ferry)" = "$prefix.2" ]
+	# Without the netns line, run and create use the default network.
+	grep -v '^netns' "$FERRY_CONFIG" >"$TEST_TMP/bridge.conf"
+	export FERRY_CONFIG=$TEST_TMP/bridge.conf
+	p=$(free_port)
+	f run -d --name srv -p "127.0.0.1:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
+	f create --name fixed --ip "$prefix.40" ferry-test sleep 1000 >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.NetworkMode}}' srv)" = bridge ]
+	ip=$(ip_of srv ferry)
+	[ "$ip" = "$prefix.3" ]
+	[ "$(f inspect --format '{{.NetworkSettings.Gateway}}' srv)" = "$prefix.1" ]
+	[ "$(ip_of fixed ferry)" = "$prefix.40" ]
+	[ "$(count_of srv "$ip")" = 1 ]
+	[ "$(count_of srv 127.0.0.1 "$p")" = 2 ]
+	# It stays.
+	run_ferry network rm -f ferry
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot be removed"
+	f rm -f one fixed >/dev/null
+	[ -z "$(f network prune)" ]
+	# Exported, removed and imported on another root: the same address there.
+	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	f rm srv >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null
+	[ "$(ip_of srv ferry fb)" = "$ip" ]
+	[ "$(count_of srv "$ip")" = 3 ]
+	[ "$(count_of srv 127.0.0.1 "$p")" = 4 ]
+	# The bridge goes with the last container on it.
+	fb rm -f srv >/dev/null
+	run ip link show "$DEFAULT_BRIDGE"
+	[ "$status" -ne 0 ]
+}
+
+@test "a bad ferry.conf stops every command with one line naming the file and line" {
+	printf '[containers]\nnetns = "bridge"\n[network]\ndefault_subnet = "10.205.0.1/24"\n' >"$TEST_TMP/bad.conf"
+	printf '[network]\ndefault_interface = "bad name"\n' >"$TEST_TMP/bad2.conf"
+	printf '[containers]\nnetns = "slirp"\n' >"$TEST_TMP/bad3.conf"
+	printf '[containers]\nnet = "none"\n' >"$TEST_TMP/bad4.conf"
+	printf 'netns = "none"\n' >"$TEST_TMP/bad5.conf"
+	printf '[containers]\nnetns = none\n' >"$TEST_TMP/bad6.conf"
+	for conf in bad.conf:4 bad2.conf:2 bad3.conf:2 bad4.conf:2 bad5.conf:1 bad6.conf:2; do
+		FERRY_CONFIG=$TEST_TMP/${conf%:*} run_ferry ps
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$TEST_TMP/$conf:"
+	done
+	FERRY_CONFIG=$TEST_TMP/missing.conf run_ferry ps
+	assert_status 125
+	assert_output_contains missing.conf
+	# Nothing was made.
+	[ ! -e "$ROOT" ]
 }
 
 @test "containers on a network reach each other by address and by name, and the host reaches them" {
@@ -330,7 +396,7 @@ assert_ticks_carry_on() {
 	run_ferry network prune
 	assert_status 0
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "net1 net3 " ]
-	[ "$(f network ls -q)" = net2 ]
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry net2 " ]
 }
 
 @test "20 containers run at once on one network get 20 different addresses and all start; rm gives them back" {
@@ -374,7 +440,7 @@ assert_ticks_carry_on() {
 		[ "$status" -eq 137 ]
 		# The next command settles it: no container, no address, no network.
 		[ -z "$(fb ps -aq)" ]
-		[ -z "$(fb network ls -q)" ]
+		[ "$(fb network ls -q)" = ferry ]
 		[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
 	done
 	fb container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null

@@ -78,7 +78,7 @@ count_in() {
 	[ "$copy_ip" != "$ip" ]
 	[ "$(count_in "$HB" 127.0.0.1 8089)" = 3 ]
 	# Host A, untouched by all this, still has its own net1 and bridge.
-	[ "$(fa network ls -q)" = net1 ]
+	[ "$(fa network ls -q | tr '\n' ' ')" = "ferry net1 " ]
 }
 
 @test "an import onto a host whose network of that name has another subnet is refused, and nothing is made" {
@@ -95,7 +95,7 @@ count_in() {
 	assert_output_contains "10.201.$N.0/24"
 	assert_output_contains "$SUBNET"
 	[ -z "$(fbh ps -aq)" ]
-	[ "$(fbh network ls -q)" = net1 ]
+	[ "$(fbh network ls -q | tr '\n' ' ')" = "ferry net1 " ]
 }
 
 @test "a macvlan network puts containers on the parent's link: they reach each other, and keep their addresses through checkpoint and restore" {
@@ -120,4 +120,39 @@ count_in() {
 	fa container restore srv >/dev/null
 	[ "$(fa exec cli sh -c "nc 10.204.$N.10 8080 </dev/null")" = "count 2" ]
 	fa exec srv ip -4 addr show eth0 | grep -q "inet 10.204.$N.10/24"
+}
+
+@test "with no ferry.conf each host's default network is ferry0 with 10.88.0.0/16, which a container keeps across hosts; beside Podman's podman0 it takes 10.89.0.0/24" {
+	hosts_setup
+	export FERRY_CONFIG=/dev/null
+	fa load -q -i "$(ferry_test_image)"
+	fbh load -q -i "$(ferry_test_image)"
+	fa run -d --name srv -p 127.0.0.1:8088:8080 ferry-test sh -c "$SERVER" >/dev/null
+	[ "$(fa inspect --format '{{.HostConfig.NetworkMode}}' srv)" = bridge ]
+	[ "$(fa inspect --format '{{.NetworkSettings.IPAddress}}' srv)" = 10.88.0.2 ]
+	in_host "$HA" ip -4 -br addr show ferry0 | grep -q "10.88.0.1/16"
+	[ "$(count_in "$HA" 10.88.0.2 8080)" = 1 ]
+	[ "$(count_in "$HA" 127.0.0.1 8088)" = 2 ]
+	fa container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	fa rm srv >/dev/null
+	fbh container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null
+	[ "$(fbh inspect --format '{{.NetworkSettings.IPAddress}}' srv)" = 10.88.0.2 ]
+	in_host "$HB" ip -4 -br addr show ferry0 | grep -q "10.88.0.1/16"
+	[ "$(count_in "$HB" 10.88.0.2 8080)" = 3 ]
+	[ "$(count_in "$HB" 127.0.0.1 8088)" = 4 ]
+	# A host where Podman's default network holds 10.88.0.0/16 (a bridge
+	# podman0 with its address stands in for it): ferry's default network
+	# takes the first free subnet of its pool, and works.
+	NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
+	rm -rf "$TEST_TMP/rootC" "$TEST_TMP/runC"
+	in_host "$HA" ip link add podman0 type bridge
+	in_host "$HA" ip addr add 10.88.0.1/16 dev podman0
+	in_host "$HA" ip link set podman0 up
+	fc() { in_host "$HA" "$FERRY_BIN" --root "$TEST_TMP/rootC" --runroot "$TEST_TMP/runC" "$@"; }
+	fc load -q -i "$(ferry_test_image)"
+	fc run -d --name c ferry-test sh -c "$SERVER" >/dev/null
+	[ "$(fc network inspect ferry | jq -r '.[0].subnets[0].subnet')" = 10.89.0.0/24 ]
+	[ "$(fc inspect --format '{{.NetworkSettings.IPAddress}}' c)" = 10.89.0.2 ]
+	[ "$(count_in "$HA" 10.89.0.2 8080)" = 1 ]
+	NET_ROOTS=rootC:runC net_remove_containers nsenter --net="/run/netns/$HA"
 }

@@ -28,11 +28,32 @@ ferry_test_docker_image() {
 	echo "$out"
 }
 
+# A number of this test's own, 20 to 219, from its temporary directory: the
+# tests build their bridge names and subnets from it, so that no two share
+# them (scripts/test.sh's leftovers check knows the names).
+net_number() {
+	echo $(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
+}
+
 setup() {
 	TEST_TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ferry-test.XXXXXX")
 	ROOT=$TEST_TMP/root
 	RUNROOT=$TEST_TMP/run
-	export ROOT RUNROOT TEST_TMP
+	# A ferry.conf of the test's own.  Containers get no network unless the
+	# test asks for one (a bridge per container would cost every test time
+	# and firewall rules for nothing it checks); when it asks for the
+	# default network, that is on a bridge and subnet of the test's own.
+	FERRY_CONFIG=$TEST_TMP/ferry.conf
+	DEFAULT_BRIDGE=ftn$(net_number)
+	DEFAULT_SUBNET=10.205.$(net_number).0/24
+	cat >"$FERRY_CONFIG" <<-EOF
+		[containers]
+		netns = "none"
+		[network]
+		default_subnet = "$DEFAULT_SUBNET"
+		default_interface = "$DEFAULT_BRIDGE"
+	EOF
+	export ROOT RUNROOT TEST_TMP FERRY_CONFIG DEFAULT_BRIDGE DEFAULT_SUBNET
 }
 
 # Kills what the test started (containers through the runtime, conmon and any
@@ -59,6 +80,9 @@ ferry_teardown() {
 		umount -l "$m" 2>/dev/null || true
 	done
 	rm -rf "$TEST_TMP"
+	# The default network's bridge, which netavark takes down with the last
+	# container but a killed test may have left.
+	if [ -n "${DEFAULT_BRIDGE:-}" ]; then ip link del "$DEFAULT_BRIDGE" 2>/dev/null || true; fi
 }
 
 # ferry with this test's roots.

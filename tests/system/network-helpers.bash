@@ -1,12 +1,5 @@
 # What the network tests (06x-network*.bats) share, on top of helpers.bash.
 
-# A number of this test's own, 20 to 219, from its temporary directory: the
-# tests build their bridge names and subnets from it, so that no two share
-# them (scripts/test.sh's leftovers check knows the names).
-net_number() {
-	echo $(($(printf '%s' "$TEST_TMP" | cksum | cut -d' ' -f1) % 200 + 20))
-}
-
 # Removes every container of roots A and B (of the roots in NET_ROOTS,
 # "root:run rootB:runB" by default) through ferry run with the command
 # prefix "$@" (nsenter into a host, say), so that netavark takes down

@@ -43,7 +43,7 @@ setup (void **state)
   f->dir = xstrdup (tmpl);
   root = xasprintf ("%s/root", f->dir);
   runroot = xasprintf ("%s/run", f->dir);
-  if (ferry_engine_open (root, runroot, NULL, NULL, &f->e, &err) < 0)
+  if (ferry_engine_open (root, runroot, NULL, NULL, NULL, &f->e, &err) < 0)
     {
       fprintf (stderr, "%s\n", err->msg);
       return -1;

@@ -1479,8 +1479,16 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&joined, img, id, name, &rec, err) < 0)
         goto out;
     }
-  else if (build_record (o, img, id, name, &rec, err) < 0)
-    goto out;
+  else
+    {
+      /* No --network: ferry.conf's netns (bridge unless set).  */
+      struct ferry_create_options chosen = *o;
+
+      if (chosen.network == NULL)
+        chosen.network = e->config.netns;
+      if (build_record (&chosen, img, id, name, &rec, err) < 0)
+        goto out;
+    }
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
   for (tries = 0; ferry_container_insert (e, img->id, rec, NULL, err) < 0; tries++)

@@ -11,7 +11,7 @@
 
 int
 ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
-                   ferry_engine_t **out, ferry_error_t *err)
+                   const char *config, ferry_engine_t **out, ferry_error_t *err)
 {
   ferry_engine_t *e = xmalloc0 (sizeof (*e));
   char exe[PATH_MAX];
@@ -28,6 +28,8 @@ ferry_engine_open (const char *root, const char *runroot, const char *runtime, c
     }
   exe[n] = '\0';
   e->exe = xstrdup (exe);
+  if (ferry_config_load (config, &e->config, err) < 0)
+    goto fail;
   if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
     goto fail;
   e->db = ferry_store_db (e->store);
@@ -54,6 +56,7 @@ ferry_engine_close (ferry_engine_t *e)
   free (e->runroot);
   free (e->log_level);
   free (e->exe);
+  ferry_config_release (&e->config);
   free (e);
 }
 

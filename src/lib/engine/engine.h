@@ -13,6 +13,7 @@
 #ifndef FERRY_ENGINE_ENGINE_H
 #define FERRY_ENGINE_ENGINE_H
 
+#include "config.h"
 #include "../image/store.h"
 #include "../runtime/runtime.h"
 #include "../util/error.h"
@@ -26,10 +27,13 @@ typedef struct ferry_engine
   ferry_db_t *db; /* the store's */
   struct ferry_runtime runtime;
   char *exe; /* this ferry binary, for conmon's exit command */
+  struct ferry_config config;
 } ferry_engine_t;
 
+/* CONFIG: the path of ferry.conf, or NULL for the default one (see
+ * config.h).  */
 int ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
-                       ferry_engine_t **out, ferry_error_t *err);
+                       const char *config, ferry_engine_t **out, ferry_error_t *err);
 void ferry_engine_close (ferry_engine_t *e);
 
 char *ferry_engine_container_dir (ferry_engine_t *e, const char *id);

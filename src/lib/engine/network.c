@@ -45,22 +45,6 @@ ferry_network_name_is_valid (const char *name)
   return 1;
 }
 
-/* A Linux interface name: 1 to 15 characters, none that `ip` would take
- * for something else.  */
-static int
-ifname_is_valid (const char *name)
-{
-  size_t len = strlen (name), i;
-
-  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-    return 0;
-  for (i = 0; i < len; i++)
-    if (! ((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z')
-           || (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || name[i] == '.' || name[i] == '-'))
-      return 0;
-  return 1;
-}
-
 /* ---- what a definition holds ------------------------------------------- */
 
 struct netdef
@@ -207,7 +191,7 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
       && ! ferry_json_string_equals (def, "driver", "macvlan"))
     return bad_def (err, what, "driver", "is neither `bridge` nor `macvlan`");
   s = ferry_json_get_string (def, "network_interface");
-  if (s == NULL || ! ifname_is_valid (s))
+  if (s == NULL || ! ferry_ifname_is_valid (s))
     return bad_def (err, what, "network_interface",
                     "is not a valid interface name (1 to 15 of [a-zA-Z0-9_.-])");
   if (ferry_json_get_string (def, "created") == NULL)
@@ -345,7 +329,7 @@ ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *err)
 /* The name of a host interface whose IPv4 subnet overlaps S (newly
  * allocated), or NULL.  */
 static char *
-host_overlap (const struct ferry_subnet *s)
+host_overlap (const struct ferry_subnet *s, const char *skip)
 {
   struct ifaddrs *ifs, *i;
   char *found = NULL;
@@ -357,7 +341,8 @@ host_overlap (const struct ferry_subnet *s)
       struct ferry_subnet h;
       uint32_t addr, mask;
 
-      if (i->ifa_addr == NULL || i->ifa_netmask == NULL || i->ifa_addr->sa_family != AF_INET)
+      if (i->ifa_addr == NULL || i->ifa_netmask == NULL || i->ifa_addr->sa_family != AF_INET
+          || (skip && strcmp (i->ifa_name, skip) == 0))
         continue;
       addr = ntohl (((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr);
       mask = ntohl (((struct sockaddr_in *) i->ifa_netmask)->sin_addr.s_addr);
@@ -458,8 +443,8 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
         other);
   /* A host interface on it (not a bridge of ours, which is down until a
    * container uses it): the routes would clash.  */
-  host = host_overlap (&d.subnet);
-  if (host && strcmp (host, d.ifname) != 0)
+  host = host_overlap (&d.subnet, d.ifname);
+  if (host)
     return ferry_make_error (err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), host);
   return insert_definition (e, def, err);
@@ -478,7 +463,7 @@ free_subnet (json_object *defs, struct ferry_subnet *out, ferry_error_t *err)
 
       if (clash (defs, "", &s, NULL, &on_subnet))
         continue;
-      host = host_overlap (&s);
+      host = host_overlap (&s, NULL);
       if (host == NULL)
         {
           *out = s;
@@ -588,7 +573,7 @@ parse_options (char **texts, int macvlan, json_object **out, const char **parent
         return ferry_make_error (err, 0, "invalid -o `%s`: use KEY=VALUE", texts[i]);
       if (strcmp (key, "parent") == 0)
         {
-          if (! ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
+          if (! ferry_ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
             return ferry_make_error (err, 0, "-o parent=%s: this host has no interface of that name", eq + 1);
           *parent = eq + 1;
           continue;
@@ -640,7 +625,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
     return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
-  if (o->interface_name && ! ifname_is_valid (o->interface_name))
+  if (o->interface_name && ! ferry_ifname_is_valid (o->interface_name))
     return ferry_make_error (err, 0,
                              "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`",
                              o->interface_name);
@@ -685,22 +670,58 @@ fail:
 }
 
 /* Records the default network unless it is there; in the caller's
- * transaction.  */
+ * transaction.  Its subnet and bridge are ferry.conf's; without a subnet
+ * there it takes 10.88.0.0/16, as Podman's, unless something here has
+ * that (Podman's own podman0, say): then the first free 10.89.N.0/24.  */
 static int
 ensure_default (ferry_engine_t *e, ferry_error_t *err)
 {
   struct ferry_network_create_options o = { .name = FERRY_DEFAULT_NETWORK, .disable_dns = 1 };
   struct ferry_subnet s = { 0x0a580000u, 16 }; /* 10.88.0.0/16 */
-  cleanup_json json_object *def = NULL;
+  const char *ifname = e->config.default_interface ? e->config.default_interface : IFNAME_PREFIX "0";
+  cleanup_json json_object *def = NULL, *defs = NULL;
+  cleanup_free char *host = NULL;
   cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (e->db, "SELECT 1 FROM networks WHERE name = ?", err);
+  const char *other;
+  int on_subnet;
 
   if (st == NULL)
     return -1;
   sqlite3_bind_text (st, 1, FERRY_DEFAULT_NETWORK, -1, SQLITE_STATIC);
   if (sqlite3_step (st) == SQLITE_ROW)
     return 0;
-  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, IFNAME_PREFIX "0", NULL, NULL);
-  return add_definition (e, def, err);
+  if (ferry_network_list (e, &defs, err) < 0)
+    return -1;
+  if (e->config.default_subnet && ferry_subnet_parse (e->config.default_subnet, &s) < 0)
+    return ferry_make_error (err, 0, "invalid default_subnet `%s` in ferry.conf", e->config.default_subnet);
+  host = host_overlap (&s, ifname);
+  other = clash (defs, FERRY_DEFAULT_NETWORK, &s, NULL, &on_subnet);
+  if (e->config.default_subnet && (host || other))
+    return ferry_make_error (
+        err, 0,
+        "the default network's subnet %s (default_subnet in ferry.conf) overlaps %s %s's: "
+        "set another default_subnet",
+        e->config.default_subnet, host ? "host interface" : "network", host ? host : other);
+  if ((host || other) && free_subnet (defs, &s, err) < 0)
+    return -1;
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, ifname, NULL, NULL);
+  if (add_definition (e, def, err) < 0)
+    return ferry_error_wrap (err, "default network %s (its bridge is default_interface in ferry.conf)",
+                             FERRY_DEFAULT_NETWORK);
+  return 0;
+}
+
+int
+ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err)
+{
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (ensure_default (e, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  return 0;
 }
 
 int
@@ -712,12 +733,27 @@ ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_erro
 
   if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
     return ferry_make_error (err, 0, "default network %s cannot be removed", name);
+  if (ferry_network_get (e, name, &def, err) < 0)
+    return -1;
+  /* -f: its containers go first, each under its own lock.  */
+  if (force)
+    {
+      cleanup_strv char **doomed = ferry_network_users (e, name, err);
 
+      if (doomed == NULL)
+        return -1;
+      for (size_t i = 0; doomed[i]; i++)
+        if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
+          return -1;
+    }
+
+  json_object_put (steal_pointer (&def));
   if (ferry_db_begin (e->db, err) < 0)
     return -1;
   if (ferry_network_get (e, name, &def, err) < 0 || (users = ferry_network_users (e, name, err)) == NULL)
     goto fail;
-  if (users[0] && ! force)
+  /* With -f too: one that joined meanwhile keeps its network.  */
+  if (users[0])
     {
       ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
                              "network %s is being used by container %.12s: remove it first, or use -f", name,

@@ -62,6 +62,10 @@ char **ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *
 
 /* Removes NAME.  Containers attached: kind IN_USE naming one, unless
  * FORCE (the caller removes them first).  */
+/* Records the default network (see ensure_default) unless it is there, so
+ * that it shows in ls and inspect before anything uses it, as Podman's.  */
+int ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err);
+
 int ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err);
 
 /* Checks DEF, a definition from an archive, as create checks options.  */

@@ -1,6 +1,7 @@
 #include "addr.h"
 
 #include <stdio.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -170,4 +171,20 @@ ferry_mac_random (unsigned char mac[6])
   if (getrandom (mac, 6, 0) != 6)
     memset (mac, 0x5a, 6);
   mac[0] = (unsigned char) ((mac[0] & 0xfe) | 0x02);
+}
+
+/* A Linux interface name: 1 to 15 characters, none that `ip` would take
+ * for something else.  */
+int
+ferry_ifname_is_valid (const char *name)
+{
+  size_t len = strlen (name), i;
+
+  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return 0;
+  for (i = 0; i < len; i++)
+    if (! ((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z')
+           || (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || name[i] == '.' || name[i] == '-'))
+      return 0;
+  return 1;
 }

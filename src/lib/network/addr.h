@@ -46,4 +46,8 @@ const char *ferry_mac_format (const unsigned char mac[6], char buf[18]);
 /* A random unicast, locally administered MAC address.  */
 void ferry_mac_random (unsigned char mac[6]);
 
+/* A Linux interface name: 1 to 15 characters, none that `ip` would take
+ * for something else.  */
+int ferry_ifname_is_valid (const char *name);
+
 #endif

@@ -1,0 +1,33 @@
+/* ferry: the settings an administrator gives ferry.conf, a small subset of
+ * the TOML that Podman's containers.conf uses:
+ *
+ *   [containers]
+ *   netns = "bridge"                  # run/create without --network: bridge,
+ *                                     # none or host ("private" = bridge)
+ *   [network]
+ *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
+ *   default_interface = "ferry0"      # its bridge
+ *
+ * Read from $FERRY_CONFIG, else /etc/ferry/ferry.conf when that exists.
+ * The default network takes these when it is first used in a root and
+ * keeps what it took.  */
+#ifndef FERRY_ENGINE_CONFIG_H
+#define FERRY_ENGINE_CONFIG_H
+
+#include "../util/error.h"
+
+#define FERRY_CONFIG_DEFAULT_PATH "/etc/ferry/ferry.conf"
+
+struct ferry_config
+{
+  char *netns;             /* "bridge", "none" or "host" */
+  char *default_subnet;    /* NULL: 10.88.0.0/16, else the first free of 10.89.N.0/24 */
+  char *default_interface; /* NULL: ferry0 */
+};
+
+/* Reads PATH into *OUT, every value checked.  PATH NULL: the default path,
+ * or the built-in settings when it does not exist.  */
+int ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *err);
+void ferry_config_release (struct ferry_config *c);
+
+#endif

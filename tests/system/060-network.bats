@@ -332,7 +332,7 @@ assert_ticks_carry_on() {
 	awk 'NR == 1 { first = $2 } $2 != first + NR - 1 { print "gap at line " NR ": " $0; bad = 1; exit } END { exit bad }' "$1"
 }
 
-@test "--tcp-established: a host's connections to a bridged container survive checkpoint and restore, in place through a published port too" {
+@test "--tcp-established: a host's connections to a bridged container, direct and through a published port, survive checkpoint and restore in place and through export, rm and import" {
 	net_setup
 	load_test_image
 	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
@@ -351,13 +351,63 @@ assert_ticks_carry_on() {
 	f container restore --tcp-established tcp >/dev/null
 	assert_ticks_carry_on "$TEST_TMP/direct.log"
 	assert_ticks_carry_on "$TEST_TMP/published.log"
-	# Exported, removed and imported: rm takes the host's connection
-	# tracking with it, which a connection through a published port needs
-	# (its address translation); one to the bridge address carries on.
-	f container checkpoint --tcp-established -e "$TEST_TMP/tcp.tar.zst" tcp >/dev/null
+	# Exported, removed and imported: both again.  The connection through
+	# the published port needs its address translation, which lives in the
+	# host's connection tracking: the archive carries it, the import puts it
+	# back before the container sends.
+	f container checkpoint --tcp-established -c none -e "$TEST_TMP/tcp.tar" tcp >/dev/null
+	tar -xOf "$TEST_TMP/tcp.tar" network.status >"$TEST_TMP/status.json"
+	[ "$(jq -r '.net1.ferry_conntrack[0].orig.dport' "$TEST_TMP/status.json")" = "$p" ]
+	[ "$(jq -r '.net1.ferry_conntrack[0].reply.src' "$TEST_TMP/status.json")" = "$ip" ]
+	[ "$(jq -r '.net1.ferry_conntrack | length' "$TEST_TMP/status.json")" = 1 ]
 	f rm -f tcp >/dev/null
-	f container restore --tcp-established -i "$TEST_TMP/tcp.tar.zst" >/dev/null
+	f container restore --tcp-established -i "$TEST_TMP/tcp.tar" >/dev/null
 	assert_ticks_carry_on "$TEST_TMP/direct.log"
+	assert_ticks_carry_on "$TEST_TMP/published.log"
+}
+
+@test "tracked connections in an archive are type-checked, and only those into the container's own address and published port go back" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
+	p=$(free_port)
+	f run -d --name srv --network net1 --ip "$PREFIX.7" -p "127.0.0.1:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
+	f container checkpoint --tcp-established -c none -e "$TEST_TMP/srv.tar" srv >/dev/null
+	f rm srv >/dev/null
+	# Damaged: refused before anything is made.
+	for body in "'ferry_conntrack'] = 'x'" "'ferry_conntrack'] = [{'orig': {}}]" \
+		"'ferry_conntrack'] = [{'orig': {'src': '1.2.3.4', 'dst': '1.2.3.4', 'sport': 1, 'dport': 70000}, 'reply': {'src': '1.2.3.4', 'dst': '1.2.3.4', 'sport': 1, 'dport': 1}, 'timeout': 5}]"; do
+		rewrite_archive "$TEST_TMP/srv.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == 'network.status':
+        s = json.loads(d); s['net1'][$body; members[i] = (m, json.dumps(s).encode())"
+		run_ferry container restore --tcp-established -i "$TEST_TMP/bad.tar"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "network.status"
+		[ -z "$(f ps -aq)" ]
+	done
+	# Well formed, but for other addresses and ports: left out (a hostile
+	# archive must not open the host's firewall to other flows); the one
+	# that fits goes back.
+	rewrite_archive "$TEST_TMP/srv.tar" "$TEST_TMP/crafted.tar" "
+def e(osrc, odst, sport, dport, rsrc, rdst, rsport, rdport):
+    return {'orig': {'src': osrc, 'dst': odst, 'sport': sport, 'dport': dport},
+            'reply': {'src': rsrc, 'dst': rdst, 'sport': rsport, 'dport': rdport}, 'timeout': 10}
+for i, (m, d) in enumerate(members):
+    if m.name == 'network.status':
+        s = json.loads(d)
+        s['net1']['ferry_conntrack'] = [
+            e('198.51.100.77', '10.99.0.1', 40001, 22, '$PREFIX.7', '198.51.100.77', 22, 40001),
+            e('198.51.100.77', '127.0.0.1', 40002, $p, '$PREFIX.9', '198.51.100.77', 8080, 40002),
+            e('198.51.100.77', '127.0.0.1', 40003, $p, '$PREFIX.7', '198.51.100.99', 8080, 40003),
+            e('198.51.100.77', '127.0.0.1', 40004, $p, '$PREFIX.7', '198.51.100.77', 8080, 40004)]
+        members[i] = (m, json.dumps(s).encode())"
+	f container restore --tcp-established -i "$TEST_TMP/crafted.tar" >/dev/null
+	grep -F "$PREFIX.7" /proc/net/nf_conntrack >"$TEST_TMP/ct.txt" || true
+	grep -q "sport=40004 dport=$p" "$TEST_TMP/ct.txt"
+	! grep -q "sport=4000[123] " "$TEST_TMP/ct.txt"
+	f rm -f srv >/dev/null
 }
 
 @test "network connect and disconnect attach a running container to another network and detach it; prune removes the unused" {

@@ -199,15 +199,19 @@ export_close (struct export *x)
 /* Opens the archive and writes what was taken before the dump: spec,
  * record, rootfs changes, volumes, /dev/shm, log.  */
 /* What netavark reported for each network (rebuilt from the record: the
- * address and MAC it holds), and each network's definition.  */
+ * address and MAC it holds), each network's definition, and with
+ * --tcp-established the host's tracked connections into the container.  */
 static int
-add_network_status (ferry_engine_t *e, const struct ferry_container *c, ferry_archive_writer_t *w,
-                    ferry_error_t *err)
+add_network_status (ferry_engine_t *e, const struct ferry_container *c,
+                    const struct ferry_checkpoint_request *r, ferry_archive_writer_t *w, ferry_error_t *err)
 {
   cleanup_json json_object *status = ferry_network_status_json (e, c->record, err);
   cleanup_free char *text = NULL;
 
   if (status == NULL)
+    return -1;
+  /* Frozen now: the connections it has are the ones it will have.  */
+  if (r->tcp_established && ferry_network_conntrack_save (c->record, status, err) < 0)
     return -1;
   text = xasprintf ("%s\n", ferry_json_to_string (status, 1));
   return ferry_archive_writer_add_data (w, "network.status", text, strlen (text), err);
@@ -244,7 +248,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     ferry_archive_writer_set_signing_key (x->w, sign_key);
   if (ferry_archive_writer_add_data (x->w, "spec.dump", spec_text, strlen (spec_text), err) < 0
       || ferry_archive_writer_add_data (x->w, "config.dump", config, strlen (config), err) < 0
-      || add_network_status (e, c, x->w, err) < 0)
+      || add_network_status (e, c, r, x->w, err) < 0)
     return -1;
   for (i = 0; work_files[i]; i++)
     {

@@ -48,6 +48,10 @@ struct ferry_container
    * pointed at (annotation org.criu.config), for options it has no flag
    * for (tcp-close).  */
   const char *criu_config;
+  /* Transient, for an import with --tcp-established: the archive's
+   * network.status, whose tracked connections go back once the networks
+   * are attached (ferry_network_conntrack_restore).  */
+  json_object *conntrack;
 };
 
 struct ferry_mount_spec

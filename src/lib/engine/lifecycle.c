@@ -413,6 +413,9 @@ attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *
     if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
       return -1;
   }
+  /* Before the restored sockets send a segment.  */
+  if (c->conntrack && ferry_network_conntrack_restore (e, c, c->conntrack, err) < 0)
+    return -1;
   return write_etc_files (e, c, status, err);
 }
 

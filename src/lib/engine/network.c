@@ -2,6 +2,7 @@
 #include "network.h"
 #include "internal.h"
 #include "../network/addr.h"
+#include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
 #include "../network/ports.h"
@@ -1244,6 +1245,132 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     json_object_object_add (n, "ferry_definition", def);
   }
   return steal_pointer (&o);
+}
+
+/* ---- tracked connections, through checkpoint and restore ----------------- */
+
+/* An archive's network holds at most this many: far more than a
+ * container's connections through its published ports.  */
+#define CONNTRACK_MAX 65536
+
+int
+ferry_network_conntrack_save (json_object *rec, json_object *status, ferry_error_t *err)
+{
+  json_object *networks = ferry_network_record_bridged (rec) ? ferry_json_get_object (rec, "Networks") : NULL;
+
+  if (networks == NULL || ferry_json_array_length (ferry_json_get_array (rec, "Ports")) == 0)
+    return 0;
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *n = ferry_json_get_object (status, name), *entries = NULL;
+    const char *ip_text = ferry_json_get_string (att, "IP");
+    uint32_t ip;
+
+    if (n == NULL || ip_text == NULL || ferry_ip_parse (ip_text, &ip) < 0)
+      continue;
+    if (ferry_conntrack_save (ip, &entries, err) < 0)
+      {
+        json_object_put (entries);
+        return -1;
+      }
+    json_object_object_add (n, "ferry_conntrack", entries);
+  }
+  return 0;
+}
+
+int
+ferry_network_conntrack_check (json_object *status, ferry_error_t *err)
+{
+  if (status == NULL || ! json_object_is_type (status, json_type_object))
+    return 0;
+  json_object_object_foreach (status, name, n)
+  {
+    json_object *entries = NULL;
+    struct ferry_conntrack_entry ce;
+
+    if (! json_object_is_type (n, json_type_object)
+        || ! json_object_object_get_ex (n, "ferry_conntrack", &entries))
+      continue;
+    if (! json_object_is_type (entries, json_type_array)
+        || json_object_array_length (entries) > CONNTRACK_MAX)
+      return ferry_make_error (
+          err, 0,
+          "the archive's network.status is damaged: ferry_conntrack of network %s is not "
+          "an array of at most %d connections",
+          name, CONNTRACK_MAX);
+    for (size_t i = 0; i < json_object_array_length (entries); i++)
+      if (ferry_conntrack_entry_parse (json_object_array_get_idx (entries, i), &ce) < 0)
+        return ferry_make_error (err, 0,
+                                 "the archive's network.status is damaged: tracked connection %zu of network "
+                                 "%s is not one",
+                                 i, name);
+  }
+  return 0;
+}
+
+/* True when the container publishes CE's destination port (TCP, on that
+ * host address or on all) as CE's container port.  */
+static int
+published_for (json_object *ports, const struct ferry_conntrack_entry *ce)
+{
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      const char *proto = ferry_json_get_string (m, "protocol");
+      const char *host_ip = ferry_json_get_string (m, "host_ip");
+      int64_t hp = ferry_json_get_int (m, "host_port", 0), cp = ferry_json_get_int (m, "container_port", 0);
+      int64_t range = ferry_json_get_int (m, "range", 1);
+      uint32_t hip;
+
+      if (proto == NULL || strstr (proto, "tcp") == NULL || ce->reply_sport < cp
+          || ce->reply_sport >= cp + range || ce->orig_dport != hp + (ce->reply_sport - cp))
+        continue;
+      if (host_ip == NULL || *host_ip == '\0' || (ferry_ip_parse (host_ip, &hip) == 0 && hip == ce->orig_dst))
+        return 1;
+    }
+  return 0;
+}
+
+int
+ferry_network_conntrack_restore (ferry_engine_t *e, const struct ferry_container *c, json_object *status,
+                                 ferry_error_t *err)
+{
+  json_object *networks = ferry_json_get_object (c->record, "Networks");
+  json_object *ports = ferry_json_get_array (c->record, "Ports");
+
+  if (networks == NULL || status == NULL)
+    return 0;
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *entries = ferry_json_get_array (ferry_json_get_object (status, name), "ferry_conntrack");
+    const char *ip_text = ferry_json_get_string (att, "IP");
+    cleanup_json json_object *def = NULL;
+    struct netdef d;
+    uint32_t ip;
+
+    if (entries == NULL || ip_text == NULL || ferry_ip_parse (ip_text, &ip) < 0)
+      continue;
+    if (ferry_network_get (e, name, &def, err) < 0)
+      return -1;
+    netdef_of (def, &d);
+    for (size_t i = 0; i < ferry_json_array_length (entries); i++)
+      {
+        struct ferry_conntrack_entry ce;
+
+        if (ferry_conntrack_entry_parse (json_object_array_get_idx (entries, i), &ce) < 0)
+          continue;
+        /* Only what a new connection to the container's published port
+         * would have been given: the container's address and port, the
+         * client's own address or the network's gateway for its answers.  */
+        if (ce.reply_src != ip || ! published_for (ports, &ce))
+          continue;
+        if (! ((ce.reply_dst == ce.orig_src && ce.reply_dport == ce.orig_sport) || ce.reply_dst == d.gateway))
+          continue;
+        if (ferry_conntrack_insert (&ce, err) < 0)
+          return -1;
+      }
+  }
+  return 0;
 }
 
 /* ---- connect and disconnect ---------------------------------------------- */

@@ -110,6 +110,23 @@ json_object *ferry_network_ports_json (json_object *rec);
  * the network's definition, so that a target lacking it can make it.  */
 json_object *ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *err);
 
+/* Adds to each network of STATUS (ferry_network_status_json's) under
+ * "ferry_conntrack" the host's tracked connections into the container
+ * through its published ports (network/conntrack.h), for a checkpoint
+ * with --tcp-established.  */
+int ferry_network_conntrack_save (json_object *rec, json_object *status, ferry_error_t *err);
+
+/* Checks the "ferry_conntrack" members of an archive's network.status:
+ * arrays of entries, each well formed.  */
+int ferry_network_conntrack_check (json_object *status, ferry_error_t *err);
+
+/* Puts back the tracked connections of STATUS (an archive's
+ * network.status, checked) that fit C as it is now: to its address on
+ * that network, through a port it publishes now.  Those of another
+ * address (a copy, --ignore-static-ip) or port (--publish) are left out.  */
+int ferry_network_conntrack_restore (ferry_engine_t *e, const struct ferry_container *c, json_object *status,
+                                     ferry_error_t *err);
+
 struct ferry_network_connect_options
 {
   const char *ip;  /* NULL: the next free */

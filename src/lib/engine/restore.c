@@ -646,7 +646,7 @@ adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct
   if (nets == NULL || json_object_object_length (nets) == 0)
     return 0;
   status = ferry_json_parse_file (path, "network.status", err);
-  if (status == NULL)
+  if (status == NULL || ferry_network_conntrack_check (status, err) < 0)
     return -1;
   json_object_object_foreach (nets, name, unused)
   {
@@ -866,7 +866,18 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   {
     cleanup_free char *images = xasprintf ("%s/checkpoint", staging);
     cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", staging);
-    if (launch_restored (e, c, images, devshm, r, stats, err) < 0)
+    cleanup_free char *status = xasprintf ("%s/network.status", staging);
+    cleanup_json json_object *tracked = NULL;
+    int launched;
+
+    /* Checked by adopt_networks already.  */
+    if (r->tcp_established && ferry_network_record_bridged (c->record) && ferry_path_exists (status)
+        && (tracked = ferry_json_parse_file (status, "network.status", err)) == NULL)
+      goto fail;
+    c->conntrack = tracked;
+    launched = launch_restored (e, c, images, devshm, r, stats, err);
+    c->conntrack = NULL;
+    if (launched < 0)
       goto fail;
   }
   ferry_fault_point ("import-launched");

@@ -77,24 +77,25 @@ run_failed() {
 	exit 1
 }
 
-# ferry-bench, the bridge network ferry's containers use with --network
-# bridge, in TOOL's root (a ferry one).
+# ferry's default network, placed by a ferry.conf of the benchmark's own on
+# a subnet and bridge of its own (Podman's default network has
+# 10.88.0.0/16): like Podman's, a bridge without DNS, so that both tools do
+# the same work.
 make_bench_network() {
 	[ "${bench_network:-none}" = bridge ] || return 0
 	case "$1" in
 	ferry | ferry-age)
-		call "$1" "$work/$1.network" network create --subnet 10.201.250.0/24 --interface-name ftb0 ferry-bench ;;
+		printf '[network]\ndefault_subnet = "10.201.250.0/24"\ndefault_interface = "ftb0"\n' >"$work/ferry.conf"
+		export FERRY_CONFIG=$work/ferry.conf ;;
 	esac
 }
 
-# Per-command options that make both tools do the same work.
+# Per-command options that make both tools do the same work: with
+# --network bridge, each tool's containers on its default network, set up
+# by netavark.
 run_opts() {
 	case "$1" in
-	# --network bridge: each tool's containers on a bridge network set up by
-	# netavark (Podman's default one; for ferry one of the benchmark's own,
-	# since ferry's default shares Podman's 10.88.0.0/16).
-	ferry | ferry-age)
-		if [ "${bench_network:-none}" = bridge ]; then run_args=(--network ferry-bench); else run_args=(--network none); fi ;;
+	ferry | ferry-age) run_args=(--network "${bench_network:-none}") ;;
 	podman) run_args=(--network "${bench_network:-none}" --log-driver k8s-file) ;;
 	esac
 }

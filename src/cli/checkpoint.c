@@ -106,7 +106,8 @@ static const char checkpoint_usage[]
       "      --encrypt-recipient R\n"
       "                          with --export: encrypt the archive (age format) to the recipient R\n"
       "                          (age1..., or a file of them; repeatable: any of them opens it)\n"
-      "  -e, --export FILE       write everything the container needs into FILE\n"
+      "  -e, --export FILE       write everything the container needs into FILE (-: standard\n"
+      "                          output, for a pipe: ferry container restore --import - reads it)\n"
       "      --file-locks        checkpoint file locks\n"
       "      --ignore-rootfs     leave the root file system changes out of the archive\n"
       "      --ignore-volumes    leave the volumes out of the archive\n"
@@ -149,7 +150,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
-  int all = 0, latest = 0, print_stats = 0, c, ret = 0;
+  int all = 0, latest = 0, print_stats = 0, to_stdout = 0, c, ret = 0;
   size_t i;
 
   while ((c = getopt_long (argc, argv, "+:ac:e:klRh", opts, NULL)) != -1)
@@ -220,6 +221,10 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   if (n_recipients && r.export_path == NULL)
     return ferry_cli_failf ("--encrypt-recipient encrypts an exported archive: use it with --export");
+  to_stdout = r.export_path && strcmp (r.export_path, "-") == 0;
+  if (to_stdout && isatty (STDOUT_FILENO))
+    return ferry_cli_failf ("--export - writes the archive to standard output, which is a terminal: "
+                            "redirect it to a file or a pipe");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -238,13 +243,15 @@ ferry_cmd_checkpoint (int argc, char **argv)
           ferry_cr_stats_release (&stats);
           continue;
         }
+      /* The archive has standard output to itself: the statistics go to
+       * standard error, the name nowhere.  */
       if (print_stats)
         {
           cleanup_json json_object *o
               = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", targets[i], &stats);
-          puts (ferry_json_to_string (o, 1));
+          fprintf (to_stdout ? stderr : stdout, "%s\n", ferry_json_to_string (o, 1));
         }
-      else
+      else if (! to_stdout)
         puts (targets[i]);
       ferry_cr_stats_release (&stats);
     }
@@ -259,7 +266,8 @@ static const char restore_usage[]
       "      --file-locks        restore file locks\n"
       "      --decrypt-key KEY   with --import: open an encrypted archive with the age identity file\n"
       "                          KEY (as age-keygen writes it); it is decrypted as it is read\n"
-      "  -i, --import FILE       restore the container exported into FILE\n"
+      "  -i, --import FILE       restore the container exported into FILE (-: from standard\n"
+      "                          input, checked as it arrives)\n"
       "      --ignore-rootfs     do not apply the archive's root file system changes\n"
       "      --ignore-static-ip  with --import: a new address on each network, not the one the\n"
       "                          container had (--name gives a copy new addresses anyway)\n"
@@ -411,6 +419,9 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("--ignore-static-ip and --ignore-static-mac only make sense with --import");
   if (r.decrypt_key && r.import_path == NULL)
     return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
+  if (r.import_path && strcmp (r.import_path, "-") == 0 && isatty (STDIN_FILENO))
+    return ferry_cli_failf ("--import - reads the archive from standard input, which is a terminal: "
+                            "pipe or redirect the archive into it");
   if (r.import_path && (all || latest || optind < argc))
     return ferry_cli_failf (
         "--import restores the archive's container: give no container names, --all or --latest");

@@ -1036,9 +1036,10 @@ ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
 
   w->fd = fd;
   w->compression = compression;
-  /* -1 for a pipe: entries cannot be streamed into it (their headers are
-   * patched in place).  */
-  w->base = lseek (fd, 0, SEEK_CUR);
+  /* -1 for a pipe, or a file opened to append (where pwrite appends):
+   * entries cannot be streamed into it (their headers are patched in
+   * place), and it is written in order.  */
+  w->base = (fcntl (fd, F_GETFL) & O_APPEND) ? -1 : lseek (fd, 0, SEEK_CUR);
   output_start (w);
   w->io = xmalloc (WRITER_IO_SIZE);
   w->files = json_object_new_object ();

@@ -234,11 +234,21 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
 
   if (spec_text == NULL)
     return -1;
-  x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (x->fd < 0)
-    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
-  if (fchmod (x->fd, 0600) < 0)
-    return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
+  if (x->tmp == NULL)
+    {
+      /* --export -: standard output, whatever it is.  */
+      x->fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+      if (x->fd < 0)
+        return ferry_make_error (err, errno, "cannot write the checkpoint archive to standard output");
+    }
+  else
+    {
+      x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (x->fd < 0)
+        return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
+      if (fchmod (x->fd, 0600) < 0)
+        return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
+    }
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
   if (x->w == NULL)
     return -1;
@@ -277,7 +287,8 @@ export_seal (const struct ferry_checkpoint_request *r, const char *work, const c
     return -1;
   ferry_archive_writer_free (x->w);
   x->w = NULL;
-  if (fsync (x->fd) < 0)
+  /* A stream is the reader's to keep.  */
+  if (x->tmp && fsync (x->fd) < 0)
     return ferry_make_error (err, errno, "cannot write checkpoint archive `%s`", r->export_path);
   close (x->fd);
   x->fd = -1;
@@ -348,7 +359,9 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               forward.
  *   committing  the archive is whole and synced under its temporary name,
  *               and is being renamed.  Forward when the rename happened
- *               (the temporary name is gone), back otherwise.
+ *               (the temporary name is gone), back otherwise.  A stream
+ *               (--export -, recorded as export "-" with no temporary
+ *               name) is whole once written: forward.
  *   dumped      the archive (or the in-place images) is complete.
  *               Forward: without -R the container is ended and recorded
  *               checkpointed; with -R it is thawed; -k keeps the images.
@@ -544,7 +557,9 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
   if (strcmp (op->phase, PHASE_DUMPED) == 0)
     forward = 1;
   else if (strcmp (op->phase, PHASE_COMMITTING) == 0)
-    forward = tmp && ! ferry_path_exists (tmp) && export_path && ferry_path_exists (export_path);
+    forward = export_path && strcmp (export_path, "-") == 0
+                  ? 1
+                  : tmp && ! ferry_path_exists (tmp) && export_path && ferry_path_exists (export_path);
   else if (strcmp (op->phase, PHASE_DUMPING) == 0 && export_path == NULL
            && ! ferry_operation_detail_bool (op, "leave_running"))
     forward = work && container_process_gone (e, c->id) && images_complete (work);
@@ -593,7 +608,8 @@ checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_
   if (r->export_path)
     {
       json_object_object_add (d, "export", json_object_new_string (export_abs));
-      json_object_object_add (d, "tmp", json_object_new_string (tmp));
+      if (tmp)
+        json_object_object_add (d, "tmp", json_object_new_string (tmp));
     }
   json_object_object_add (d, "leave_running", json_object_new_boolean (r->leave_running));
   json_object_object_add (d, "keep", json_object_new_boolean (r->keep));
@@ -654,7 +670,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       cleanup_free char *dir_copy = NULL;
       cleanup_free char *random = ferry_random_hex (8);
 
-      export_abs = absolute_path (r->export_path);
+      export_abs = strcmp (r->export_path, "-") == 0 ? xstrdup ("-") : absolute_path (r->export_path);
       dir_copy = xstrdup (export_abs);
 
       /* With -k the images stay with the container: dump them beside it,
@@ -664,7 +680,8 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
         goto out;
       work = ferry_operation_make_name (ckroot, "dump-");
       images = xasprintf ("%s/checkpoint", work);
-      tmp = xasprintf ("%s/.checkpoint.ferry-tmp-%s", dirname (dir_copy), random);
+      if (strcmp (export_abs, "-") != 0)
+        tmp = xasprintf ("%s/.checkpoint.ferry-tmp-%s", dirname (dir_copy), random);
     }
   else
     {
@@ -756,7 +773,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
           goto fail;
         }
       ferry_fault_point ("checkpoint-sealed");
-      if (export_commit (r, &x, err) < 0)
+      if (x.tmp && export_commit (r, &x, err) < 0)
         {
           ferry_error_wrap (err, "cannot export container %s", c->name);
           goto fail;

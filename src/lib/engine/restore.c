@@ -733,7 +733,10 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
 {
   cleanup_lock int lock = -1;
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
-  cleanup_free char *staging = NULL, *what = xasprintf ("checkpoint archive `%s`", r->import_path);
+  int from_stdin = strcmp (r->import_path, "-") == 0;
+  cleanup_free char *staging = NULL;
+  cleanup_free char *what = from_stdin ? xstrdup ("checkpoint archive on standard input")
+                                       : xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();
   cleanup_json json_object *dump = NULL;
   cleanup_close int fd = -1;
@@ -761,9 +764,10 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   if (r->decrypt_key && ferry_age_identities_load (r->decrypt_key, &identities, &keys.n, err) < 0)
     return -1;
   keys.identities = identities;
-  fd = open (r->import_path, O_RDONLY | O_CLOEXEC);
+  /* --import -: the archive is read, checked and staged as it arrives.  */
+  fd = from_stdin ? fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open checkpoint archive `%s`", r->import_path);
+    return ferry_make_error (err, errno, "cannot open %s", what);
   /* The owner's tag in its name: a sweep removes it once its owner is
    * gone, whatever happens before the operation is recorded.  */
   prefix = xasprintf ("import-%s-", tag);

@@ -165,9 +165,12 @@ ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *er
 
   if (path == NULL)
     path = FERRY_CONFIG_DEFAULT_PATH;
-  if (stat (path, &st) < 0 && errno == ENOENT && optional)
-    goto defaults;
-  if (stat (path, &st) == 0 && st.st_size > CONFIG_MAX_SIZE)
+  if (stat (path, &st) < 0)
+    {
+      if (errno == ENOENT && optional)
+        goto defaults;
+    }
+  else if (st.st_size > CONFIG_MAX_SIZE)
     return ferry_make_error (err, 0, "%s: larger than %d bytes: not a ferry.conf", path, CONFIG_MAX_SIZE);
   if (ferry_read_file (path, &text, &len, err) < 0)
     return ferry_error_wrap (err, "ferry configuration");

@@ -715,6 +715,14 @@ ensure_default (ferry_engine_t *e, ferry_error_t *err)
 int
 ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err)
 {
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (e->db, "SELECT 1 FROM networks WHERE name = ?", err);
+
+  if (st == NULL)
+    return -1;
+  /* Recorded already (the usual case): no write transaction for a read.  */
+  sqlite3_bind_text (st, 1, FERRY_DEFAULT_NETWORK, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    return 0;
   if (ferry_db_begin (e->db, err) < 0)
     return -1;
   if (ensure_default (e, err) < 0 || ferry_db_commit (e->db, err) < 0)

@@ -632,20 +632,22 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
 
 /* Makes the networks REC joins that this host lacks, from the definitions
  * the archive's network.status carries; their names go into OP's detail
- * first, so that undoing the import removes them.  */
+ * first, so that undoing the import removes them.  The network.status,
+ * checked, goes to *STATUS (NULL when REC joins no network), for its
+ * tracked connections.  */
 static int
 adopt_networks (ferry_engine_t *e, json_object *rec, const char *staging, struct ferry_operation *op,
-                struct ferry_cr_stats *stats, ferry_error_t *err)
+                struct ferry_cr_stats *stats, json_object **out_status, ferry_error_t *err)
 {
   json_object *nets = ferry_json_get_object (rec, "Networks");
   cleanup_free char *path = xasprintf ("%s/network.status", staging);
-  cleanup_json json_object *status = NULL;
+  json_object *status = NULL;
   json_object *made = json_object_new_array ();
 
   json_object_object_add (op->detail, "networks", made);
   if (nets == NULL || json_object_object_length (nets) == 0)
     return 0;
-  status = ferry_json_parse_file (path, "network.status", err);
+  status = *out_status = ferry_json_parse_file (path, "network.status", err);
   if (status == NULL || ferry_network_conntrack_check (status, err) < 0)
     return -1;
   json_object_object_foreach (nets, name, unused)
@@ -738,7 +740,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *what = from_stdin ? xstrdup ("checkpoint archive on standard input")
                                        : xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();
-  cleanup_json json_object *dump = NULL;
+  cleanup_json json_object *dump = NULL, *net_status = NULL;
   cleanup_close int fd = -1;
   cleanup_free char *pulled = NULL;
   struct ferry_container *c = NULL;
@@ -851,7 +853,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       remove_pulled (e, pulled);
       goto out;
     }
-  if (adopt_networks (e, rec, staging, &op, stats, err) < 0)
+  if (adopt_networks (e, rec, staging, &op, stats, &net_status, err) < 0)
     goto fail;
   ferry_fault_point ("import-networks-made");
   if (ferry_container_insert (e, ferry_json_get_string (rec, "ImageID"), rec, &op, err) < 0)
@@ -870,15 +872,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   {
     cleanup_free char *images = xasprintf ("%s/checkpoint", staging);
     cleanup_free char *devshm = xasprintf ("%s/devshm-checkpoint.tar", staging);
-    cleanup_free char *status = xasprintf ("%s/network.status", staging);
-    cleanup_json json_object *tracked = NULL;
     int launched;
 
-    /* Checked by adopt_networks already.  */
-    if (r->tcp_established && ferry_network_record_bridged (c->record) && ferry_path_exists (status)
-        && (tracked = ferry_json_parse_file (status, "network.status", err)) == NULL)
-      goto fail;
-    c->conntrack = tracked;
+    c->conntrack = r->tcp_established ? net_status : NULL;
     launched = launch_restored (e, c, images, devshm, r, stats, err);
     c->conntrack = NULL;
     if (launched < 0)

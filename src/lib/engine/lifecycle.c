@@ -14,6 +14,7 @@
 #include "../storage/dirtar.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/process.h"
@@ -656,6 +657,23 @@ restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_e
   return 0;
 }
 
+/* The container's cgroup: /ferry/<id> for the default root, and
+ * /ferry/<root tag>-<id> for any other, so that two roots on one machine
+ * (two "hosts", as tests and a migration between roots have them) can run
+ * the same container at once.  The tag is the start of the sha256 of the
+ * root's real path.  */
+static char *
+cgroups_path (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *real = realpath (e->root, NULL);
+  char digest[FERRY_DIGEST_LEN + 1];
+
+  if (real == NULL || strcmp (real, "/var/lib/ferry") == 0)
+    return xasprintf ("/ferry/%s", id);
+  ferry_sha256_buffer (real, strlen (real), digest);
+  return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, ferry_error_t *err)
@@ -667,7 +685,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
   cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
   cleanup_free char *shm = xasprintf ("%s/shm", dir);
-  cleanup_free char *cgroups = xasprintf ("/ferry/%s", c->id);
+  cleanup_free char *cgroups = cgroups_path (e, c->id);
   cleanup_free char *home = NULL;
   cleanup_free gid_t *gids = NULL;
   cleanup_strv char **args = json_to_strv (ferry_json_get_array (c->record, "Args"));

@@ -80,7 +80,9 @@ test_packages=(
 )
 # skopeo from Debian 13: Debian 12's (1.9) cannot turn zstd OCI layers into
 # a docker-archive, which the load tests do.
-trixie_packages=(checkpointctl conmon netavark aardvark-dns skopeo)
+# openssh-server: the migrate tests run an sshd of their own on each test's
+# "host"; Debian 13's, for its client is the one the trixie packages bring.
+trixie_packages=(checkpointctl conmon netavark aardvark-dns skopeo openssh-server)
 # nftables (netavark's firewall) from the suite of the libnftables1 that
 # CRIU's dependencies bring: a mismatched pair does not install.
 sid_packages=(criu nftables)

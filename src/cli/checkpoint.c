@@ -139,6 +139,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           { "keep", no_argument, NULL, 'k' },
           { "latest", no_argument, NULL, 'l' },
           { "leave-running", no_argument, NULL, 'R' },
+          { "pre-checkpoint", no_argument, NULL, 'P' },
           { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
           { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
           { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
@@ -153,9 +154,12 @@ ferry_cmd_checkpoint (int argc, char **argv)
   int all = 0, latest = 0, print_stats = 0, to_stdout = 0, c, ret = 0;
   size_t i;
 
-  while ((c = getopt_long (argc, argv, "+:ac:e:klRh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ac:e:klPRh", opts, NULL)) != -1)
     switch (c)
       {
+      case 'P':
+        ferry_checkpoint_precopy (&err);
+        return ferry_cli_fail (&err);
       case 'a':
         all = 1;
         break;

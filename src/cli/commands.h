@@ -32,6 +32,7 @@ int ferry_cmd_network (int argc, char **argv);
 int ferry_cmd_port (int argc, char **argv);
 int ferry_cmd_checkpoint (int argc, char **argv);
 int ferry_cmd_restore (int argc, char **argv);
+int ferry_cmd_migrate (int argc, char **argv);
 int ferry_cmd_archive (int argc, char **argv);
 
 #endif

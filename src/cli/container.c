@@ -1717,6 +1717,7 @@ ferry_cmd_container (int argc, char **argv)
     { "list", container_list, NULL },
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
     { "ls", container_list, "List containers" },
+    { "migrate", ferry_cmd_migrate, "Move a running container to another host" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
     { "port", ferry_cmd_port, "List a container's published ports" },
     { "ps", container_list, NULL },

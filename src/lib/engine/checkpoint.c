@@ -1,6 +1,7 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "checkpoint.h"
 #include "internal.h"
+#include "migrate.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -42,6 +43,18 @@ ferry_cr_stats_release (struct ferry_cr_stats *s)
     free (s->networks_made[i]);
   free (s->networks_made);
   s->networks_made = NULL;
+}
+
+int
+ferry_checkpoint_precopy (ferry_error_t *err)
+{
+  if (! ferry_runtime_criu_has_dirty_tracking ())
+    return ferry_make_error (err, 0,
+                             "pre-copy (--pre-checkpoint) needs the kernel's soft-dirty page tracking, which "
+                             "this kernel lacks (`criu check --feature mem_dirty_track` fails): checkpoint "
+                             "without it");
+  return ferry_make_error (err, 0,
+                           "pre-copy (--pre-checkpoint) is not supported by ferry: checkpoint without it");
 }
 
 /* ---- what goes into an archive ------------------------------------------- */
@@ -237,7 +250,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   if (x->tmp == NULL)
     {
       /* --export -: standard output, whatever it is.  */
-      x->fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+      x->fd = fcntl (r->export_fd ? r->export_fd : STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
       if (x->fd < 0)
         return ferry_make_error (err, errno, "cannot write the checkpoint archive to standard output");
     }
@@ -361,15 +374,25 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               and is being renamed.  Forward when the rename happened
  *               (the temporary name is gone), back otherwise.  A stream
  *               (--export -, recorded as export "-" with no temporary
- *               name) is whole once written: forward.
+ *               name) is whole once written: forward.  A migration's
+ *               stream (detail "migrate") is not the container's new home
+ *               until the target runs it: back.
+ *   handover    (migrate) the archive is whole and the target may run the
+ *               container, and may have been told to keep it.  The target
+ *               knows the outcome:
+ *               asked (engine/migrate.h), forward when it kept it, back
+ *               when it undid it, and left recorded, the container frozen,
+ *               while it cannot be asked.
  *   dumped      the archive (or the in-place images) is complete.
  *               Forward: without -R the container is ended and recorded
- *               checkpointed; with -R it is thawed; -k keeps the images.
+ *               checkpointed; with -R it is thawed; -k keeps the images;
+ *               with "remove" (migrate) the container is removed.
  */
 
 #define PHASE_DUMPING "dumping"
 #define PHASE_COMMITTING "committing"
 #define PHASE_DUMPED "dumped"
+#define PHASE_HANDOVER "handover"
 
 /* The temporary archive the record names, if it is one ferry makes: a
  * ".checkpoint.ferry-tmp-<hex>" beside the export path.  */
@@ -482,6 +505,12 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
     return -1;
   if (export_path && work)
     ferry_rm_rf_quietly (work);
+  /* Migrated: the target has it.  A crash before this leaves it stopped
+   * and checkpointed here, which the user removes.  */
+  if (ferry_operation_detail_bool (op, "remove") && ! ferry_operation_detail_bool (op, "leave_running")
+      && ferry_container_remove_locked (e, c, 1, 0, 0, err) < 0)
+    return ferry_error_wrap (err, "container %s runs on the target, but its stopped copy here remains",
+                             c->name);
   if (keep_err)
     {
       *err = keep_err;
@@ -556,6 +585,18 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
     }
   if (strcmp (op->phase, PHASE_DUMPED) == 0)
     forward = 1;
+  else if (json_object_object_get (op->detail, "migrate"))
+    {
+      /* A copy (-R) runs here whatever the target did.  */
+      forward = strcmp (op->phase, PHASE_HANDOVER) != 0             ? 0
+                : ferry_operation_detail_bool (op, "leave_running") ? 1
+                                                                    : ferry_migrate_outcome (e, op, err);
+      if (forward < 0)
+        {
+          ferry_container_free (c);
+          return -1;
+        }
+    }
   else if (strcmp (op->phase, PHASE_COMMITTING) == 0)
     forward = export_path && strcmp (export_path, "-") == 0
                   ? 1
@@ -613,6 +654,10 @@ checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_
     }
   json_object_object_add (d, "leave_running", json_object_new_boolean (r->leave_running));
   json_object_object_add (d, "keep", json_object_new_boolean (r->keep));
+  if (r->remove)
+    json_object_object_add (d, "remove", json_object_new_boolean (1));
+  if (r->handover)
+    json_object_object_add (d, "migrate", json_object_get (r->handover->detail));
   return d;
 }
 
@@ -708,8 +753,10 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
     }
 
   /* Frozen from here until files and memory are both taken.  */
+  stats->frozen_at_us = ferry_time_monotonic_us ();
   if (ferry_runtime_pause (&e->runtime, c->id, err) < 0)
     goto fail;
+  stats->freeze_us = ferry_time_monotonic_us () - stats->frozen_at_us;
   ferry_fault_point ("checkpoint-frozen");
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
@@ -779,6 +826,29 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
           goto fail;
         }
       ferry_fault_point ("checkpoint-renamed");
+    }
+  if (r->handover)
+    {
+      int kept;
+
+      /* From here the other end may run it: only it can tell.  */
+      if (ferry_operation_advance (e, &op, PHASE_HANDOVER, err) < 0)
+        goto fail;
+      ferry_fault_point ("checkpoint-handover");
+      kept = r->handover->await (r->handover->arg, err);
+      if (kept > 0)
+        kept = r->handover->commit (r->handover->arg, err);
+      if (kept == 0)
+        goto fail;
+      if (kept < 0)
+        {
+          /* Neither way is safe: resumed, it might run twice; ended, it
+           * might run nowhere.  Left frozen and recorded, for the next
+           * command to ask again.  A copy (-R) runs here anyway.  */
+          if (! r->leave_running)
+            goto out;
+          ferry_error_release (err);
+        }
     }
   if (ferry_operation_advance (e, &op, PHASE_DUMPED, err) < 0)
     goto fail;

@@ -17,9 +17,36 @@
 
 #include <json-c/json.h>
 
+/* A checkpoint whose archive goes to another host that restores it
+ * (engine/migrate.h): the container stays frozen until that host runs it,
+ * and is resumed if it does not.  */
+struct ferry_checkpoint_handover
+{
+  /* The archive is whole and the container frozen, in phase "handover":
+   * waits until the other end runs the container.  1 when it does; 0
+   * (with *ERR) when it does not; -1 (with *ERR) when that cannot be
+   * known now.  */
+  int (*await) (void *arg, ferry_error_t *err);
+  /* Tells the other end to keep it: 1 once it has, 0 when it has undone
+   * it, -1 (with *ERR) when that cannot be known now.  */
+  int (*commit) (void *arg, ferry_error_t *err);
+  void *arg;
+  /* Recorded in the operation as "migrate", for a settle to ask the
+   * other end (engine/migrate.h); the caller keeps its reference.  */
+  json_object *detail;
+};
+
 struct ferry_checkpoint_request
 {
   const char *export_path; /* NULL: keep the images with the container */
+  /* export "-": the descriptor the archive goes to; 0 means standard
+   * output.  */
+  int export_fd;
+  /* export "-": the archive goes to a host that restores it.  Without
+   * leave_running the container is ended (and with remove, removed) only
+   * once that host has it running.  */
+  const struct ferry_checkpoint_handover *handover;
+  int remove;
   enum ferry_compression compression;
   int leave_running;
   int keep;
@@ -57,6 +84,14 @@ struct ferry_restore_request
   /* import: public keys (PEM paths, NULL-terminated) one of which must
    * have signed the archive (engine/trust.h); may be NULL.  */
   char *const *verify_keys;
+  /* import "-": the descriptor the archive comes from; 0 means standard
+   * input.  */
+  int import_fd;
+  /* import: the restored container runs.  HANDOVER decides whether it
+   * stays (1) or is undone (0, or -1 with *ERR); until it returns, the
+   * operation is in phase "handover", which a settle undoes.  */
+  int (*handover) (const char *id, void *arg, ferry_error_t *err);
+  void *handover_arg;
   /* import: where to pull a missing image from (by the digest the
    * archive records); NULL: a missing image is an error.  */
   const struct ferry_transfer_options *pull;
@@ -67,6 +102,10 @@ struct ferry_cr_stats
 {
   long long total_us;
   long long runtime_us;
+  /* checkpoint: when the container was frozen (ferry_time_monotonic_us)
+   * and how long freezing took.  */
+  long long frozen_at_us;
+  long long freeze_us;
   json_object *criu; /* may be NULL */
   /* restore --import: the networks made from the archive's definitions
    * (NULL-terminated; may be NULL), for the user to be told.  */
@@ -82,5 +121,10 @@ int ferry_container_restore (ferry_engine_t *e, const char *ref, const struct fe
                              char **id, struct ferry_cr_stats *stats, ferry_error_t *err);
 
 void ferry_cr_stats_release (struct ferry_cr_stats *s);
+
+/* Pre-copy (Podman's --pre-checkpoint): memory copied while the container
+ * runs, then only what it dirtied since.  It needs the kernel's soft-dirty
+ * page tracking; ferry does not do it, and says why.  Always -1.  */
+int ferry_checkpoint_precopy (ferry_error_t *err);
 
 #endif

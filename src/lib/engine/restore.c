@@ -158,9 +158,15 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
  *               the runtime's container; an import also removes the
  *               container, the volumes it made and the image it pulled.
  *               In place, the images stay for another try.
+ *   handover    (an import that migrate's target makes) the container
+ *               runs, and waits for the source to say it is to stay.
+ *               Back: the source may have resumed its own.  So is an
+ *               import for a migration in any phase (detail "migrate"):
+ *               only its owner, told by the source, keeps it.
  */
 
 #define PHASE_RESTORING "restoring"
+#define PHASE_HANDOVER "handover"
 
 static const char *
 import_staging (ferry_engine_t *e, const struct ferry_operation *op)
@@ -316,6 +322,8 @@ ferry_restore_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error
   pid_t conmon, pid = 0;
   int ret;
 
+  if (strcmp (op->phase, PHASE_HANDOVER) == 0 || ferry_operation_detail_bool (op, "migrate"))
+    return restore_back (e, op, err);
   /* A restore conmon still runs finishes first (or fails): the outcome
    * decides the way.  */
   while ((conmon = bundle_conmon (e, op->container_id)) > 0 && ferry_process_info (conmon, &info) == 0
@@ -559,6 +567,9 @@ import_detail (const char *staging, const struct ferry_restore_request *r, const
   json_object_object_add (d, "ignore_volumes", json_object_new_boolean (r->ignore_volumes));
   if (pulled)
     json_object_object_add (d, "pulled", json_object_new_string (pulled));
+  /* Made for a migration: it stays only when its source says so.  */
+  if (r->handover)
+    json_object_object_add (d, "migrate", json_object_new_boolean (1));
   return d;
 }
 
@@ -767,7 +778,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     return -1;
   keys.identities = identities;
   /* --import -: the archive is read, checked and staged as it arrives.  */
-  fd = from_stdin ? fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : open (r->import_path, O_RDONLY | O_CLOEXEC);
+  fd = from_stdin ? fcntl (r->import_fd ? r->import_fd : STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
+                  : open (r->import_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open %s", what);
   /* The owner's tag in its name: a sweep removes it once its owner is
@@ -881,6 +893,20 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       goto fail;
   }
   ferry_fault_point ("import-launched");
+  if (r->handover)
+    {
+      int keep;
+
+      if (ferry_operation_advance (e, &op, PHASE_HANDOVER, err) < 0)
+        goto fail;
+      ferry_fault_point ("import-handover");
+      keep = r->handover (c->id, r->handover_arg, err);
+      if (keep == 0)
+        ferry_make_error (err, 0, "the container was not to stay");
+      if (keep <= 0)
+        goto fail;
+      ferry_fault_point ("import-kept");
+    }
   if (restore_forward (e, c, &op, err) < 0)
     goto out;
   restore_stats (e, c, stats);

@@ -567,6 +567,18 @@ ferry_runtime_criu_version (void)
   return xstrndup (v, strcspn (v, "\n"));
 }
 
+int
+ferry_runtime_criu_has_dirty_tracking (void)
+{
+  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_run_result struct run_result r;
+  cleanup_error ferry_error_t ignored = NULL;
+  char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) "mem_dirty_track", NULL };
+
+  memset (&r, 0, sizeof (r));
+  return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
+}
+
 static char *
 trim (const char *s, size_t len)
 {

@@ -110,6 +110,9 @@ int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
 
 /* The version of the CRIU on this host ("4.2.1"), or NULL.  */
 char *ferry_runtime_criu_version (void);
+/* True when CRIU can track the pages a process dirties (the kernel's
+ * soft-dirty bits), which pre-copy (pre-dump) needs.  */
+int ferry_runtime_criu_has_dirty_tracking (void);
 
 /* CRIU's "Error" lines in the log at PATH, joined with "; ", or NULL.  */
 char *ferry_runtime_criu_log_errors (const char *path);

@@ -1,0 +1,259 @@
+/* ferry CLI: container migrate, and its receiving end that migrate runs on
+ * the target through ssh.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/migrate.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum
+{
+  OPT_DEST_ROOT = OPT_COMMAND_FIRST,
+  OPT_DEST_RUNROOT,
+  OPT_FILE_LOCKS,
+  OPT_IGNORE_ROOTFS,
+  OPT_IGNORE_VOLUMES,
+  OPT_KEEP_SOURCE,
+  OPT_PRINT_STATS,
+  OPT_TCP_ESTABLISHED,
+  OPT_RECEIVE,
+  OPT_RECEIVE_OUTCOME,
+};
+
+static const char migrate_usage[]
+    = "Usage: ferry container migrate [OPTIONS] CONTAINER DESTINATION\n\n"
+      "Move a running container to another host in one step.  It is frozen, checkpointed and\n"
+      "streamed through ssh into ferry on DESTINATION (ssh://[USER@]HOST[:PORT]), which restores it\n"
+      "with its state, files, volumes, IP and MAC.  It stays frozen here until it runs there, and\n"
+      "runs on here as before if anything fails on the way; then it is removed here.\n\n"
+      "Options:\n"
+      "      --dest-root DIR     the target's --root (default: the target's default)\n"
+      "      --dest-runroot DIR  the target's --runroot (default: the target's default)\n"
+      "      --file-locks        checkpoint and restore file locks\n"
+      "      --ignore-rootfs     leave the root file system changes behind\n"
+      "      --ignore-volumes    leave the volumes behind (the target uses its own)\n"
+      "      --keep-source       leave the container here stopped and checkpointed, not removed\n"
+      "  -n, --name NAME         start a copy named NAME on the target; the container runs on here\n"
+      "      --print-stats       print the timings (freeze, dump, transfer, restore, downtime,\n"
+      "                          total, in microseconds) and the bytes sent as JSON\n"
+      "      --tcp-established   carry established TCP connections over\n"
+      "\n"
+      "ssh is the system's client, with the user's keys, ~/.ssh/config and known_hosts;\n"
+      "$FERRY_SSH_COMMAND replaces it (words split at blanks, e.g. \"ssh -F ./config\").\n"
+      "ferry must be in the PATH of the target's ssh sessions.\n";
+
+struct progress
+{
+  int shown;
+};
+
+static void
+show_progress (uint64_t bytes, long long elapsed_us, void *arg)
+{
+  struct progress *p = arg;
+  double mib = (double) bytes / (1024.0 * 1024.0);
+  double rate = elapsed_us > 0 ? mib / ((double) elapsed_us / 1e6) : 0;
+
+  fprintf (stderr, "\rsent %.1f MiB (%.1f MiB/s)   ", mib, rate);
+  fflush (stderr);
+  p->shown = 1;
+}
+
+/* The receiving end: the archive framed on standard input, the protocol's
+ * answers on standard output (engine/migrate.h).  */
+static int
+receive (int argc, char **argv, const struct ferry_restore_request *r)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+
+  if (optind != argc)
+    return ferry_cli_failf ("--receive takes no arguments");
+  if (isatty (STDIN_FILENO))
+    return ferry_cli_failf ("--receive is the target's end of a migration, which `ferry container migrate` "
+                            "runs through ssh: run that instead");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    {
+      fputs ("error cannot open ferry's storage on the target\n", stdout);
+      fflush (stdout);
+      return FERRY_EXIT_ERROR;
+    }
+  if (ferry_migrate_receive (e, r, STDIN_FILENO, STDOUT_FILENO, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  (void) argv;
+  return 0;
+}
+
+static int
+receive_outcome (const char *id)
+{
+  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+  ferry_error_t err = NULL;
+  int kept;
+
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  kept = ferry_migrate_kept (e, id, &err);
+  if (kept < 0)
+    return ferry_cli_fail (&err);
+  puts (kept ? "kept" : "gone");
+  return 0;
+}
+
+static json_object *
+stats_json (const struct ferry_migrate_stats *s)
+{
+  json_object *o = json_object_new_object ();
+
+  json_object_object_add (o, "id", json_object_new_string (s->target_id ? s->target_id : ""));
+  json_object_object_add (o, "freeze_us", json_object_new_int64 (s->freeze_us));
+  json_object_object_add (o, "dump_us", json_object_new_int64 (s->dump_us));
+  json_object_object_add (o, "transfer_us", json_object_new_int64 (s->transfer_us));
+  json_object_object_add (o, "restore_us", json_object_new_int64 (s->restore_us));
+  json_object_object_add (o, "downtime_us", json_object_new_int64 (s->downtime_us));
+  json_object_object_add (o, "total_us", json_object_new_int64 (s->total_us));
+  json_object_object_add (o, "bytes", json_object_new_int64 ((int64_t) s->bytes));
+  return o;
+}
+
+int
+ferry_cmd_migrate (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "dest-root", required_argument, NULL, OPT_DEST_ROOT },
+                                        { "dest-runroot", required_argument, NULL, OPT_DEST_RUNROOT },
+                                        { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
+                                        { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+                                        { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
+                                        { "keep-source", no_argument, NULL, OPT_KEEP_SOURCE },
+                                        { "name", required_argument, NULL, 'n' },
+                                        { "pre-checkpoint", no_argument, NULL, 'P' },
+                                        { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+                                        { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+                                        { "receive", no_argument, NULL, OPT_RECEIVE },
+                                        { "receive-outcome", required_argument, NULL, OPT_RECEIVE_OUTCOME },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct ferry_migrate_request r = { 0 };
+  struct ferry_restore_request rr = { 0 };
+  struct ferry_transfer_options pull = { 0 };
+  struct ferry_migrate_stats stats;
+  struct progress progress = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  const char *outcome_id = NULL;
+  int print_stats = 0, receiving = 0, precopy = 0, c, ret;
+
+  ferry_cli_registry_defaults (&pull.registry);
+  while ((c = getopt_long (argc, argv, ":n:Ph", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_DEST_ROOT:
+        r.dest_root = optarg;
+        break;
+      case OPT_DEST_RUNROOT:
+        r.dest_runroot = optarg;
+        break;
+      case OPT_FILE_LOCKS:
+        r.file_locks = rr.file_locks = 1;
+        break;
+      case OPT_IGNORE_ROOTFS:
+        r.ignore_rootfs = rr.ignore_rootfs = 1;
+        break;
+      case OPT_IGNORE_VOLUMES:
+        r.ignore_volumes = rr.ignore_volumes = 1;
+        break;
+      case OPT_KEEP_SOURCE:
+        r.keep_source = 1;
+        break;
+      case 'n':
+        r.name = rr.name = optarg;
+        break;
+      case 'P':
+        precopy = 1;
+        break;
+      case OPT_PRINT_STATS:
+        print_stats = 1;
+        break;
+      case OPT_TCP_ESTABLISHED:
+        r.tcp_established = rr.tcp_established = 1;
+        break;
+      case OPT_RECEIVE:
+        receiving = 1;
+        break;
+      case OPT_RECEIVE_OUTCOME:
+        outcome_id = optarg;
+        break;
+      default:
+        {
+          int h = ferry_cli_common_option (c, "container migrate", argv);
+          if (h > 0)
+            {
+              fputs (migrate_usage, stdout);
+              return 0;
+            }
+          if (h < 0)
+            return FERRY_EXIT_ERROR;
+        }
+      }
+  if (precopy)
+    {
+      ferry_checkpoint_precopy (&err);
+      return ferry_cli_fail (&err);
+    }
+  if (outcome_id)
+    return receive_outcome (outcome_id);
+  if (receiving)
+    {
+      /* An image the target lacks is pulled by the digest the archive
+       * records, from the registry its name says.  */
+      rr.pull = &pull;
+      return receive (argc, argv, &rr);
+    }
+  if (argc - optind != 2)
+    return ferry_cli_failf ("ferry container migrate takes a container and a destination: ferry container "
+                            "migrate CONTAINER ssh://[USER@]HOST[:PORT]");
+  if (r.keep_source && r.name)
+    return ferry_cli_failf ("--name makes a copy and the container runs on here: --keep-source has no place");
+  r.destination = argv[optind + 1];
+  if (isatty (STDERR_FILENO) && ! print_stats)
+    {
+      r.progress = show_progress;
+      r.progress_arg = &progress;
+    }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  ret = ferry_container_migrate (e, argv[optind], &r, &stats, &err);
+  if (progress.shown)
+    fputc ('\n', stderr);
+  if (ret < 0)
+    {
+      ferry_error_wrap (&err, "cannot migrate container %s", argv[optind]);
+      ferry_migrate_stats_release (&stats);
+      return ferry_cli_fail (&err);
+    }
+  if (print_stats)
+    {
+      cleanup_json json_object *o = stats_json (&stats);
+      puts (ferry_json_to_string (o, 1));
+    }
+  else
+    puts (stats.target_id);
+  /* The ID first, then the sentence for people.  */
+  fflush (stdout);
+  if (r.name)
+    fprintf (stderr, "%s runs here and its copy %s on %s\n", argv[optind], r.name, stats.host);
+  else
+    fprintf (stderr, "%s runs on %s now%s\n", argv[optind], stats.host,
+             r.keep_source ? "; here it is stopped and checkpointed" : "");
+  ferry_migrate_stats_release (&stats);
+  return 0;
+}

@@ -1,0 +1,1168 @@
+/* ferry: container migrate, both ends (migrate.h).  */
+#include "migrate.h"
+#include "internal.h"
+#include "../state/lock.h"
+#include "../util/cleanup.h"
+#include "../util/fault.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define PROTOCOL_VERSION "1"
+#define FRAME_DATA 'D'
+#define FRAME_END 'E'
+#define FRAME_COMMIT 'C'
+#define FRAME_MAX (4u << 20)
+/* How long one end waits for the other's next word once the slow part
+ * (dump, transfer, restore) is over.  */
+#define ANSWER_TIMEOUT_MS 60000
+/* The target's start (ssh, its ferry, its settle), and its restore after
+ * the archive's end.  */
+#define READY_TIMEOUT_MS 120000
+#define RUNNING_TIMEOUT_MS 600000
+
+void
+ferry_migrate_stats_release (struct ferry_migrate_stats *s)
+{
+  free (s->target_id);
+  free (s->host);
+  s->target_id = NULL;
+  s->host = NULL;
+}
+
+/* ---- the destination and the ssh command ---------------------------------- */
+
+struct destination
+{
+  char *user; /* may be NULL */
+  char *host;
+  char *port; /* may be NULL */
+};
+
+static void
+destination_release (struct destination *d)
+{
+  free (d->user);
+  free (d->host);
+  free (d->port);
+  memset (d, 0, sizeof (*d));
+}
+
+/* ssh://[USER@]HOST[:PORT], HOST a name, an IPv4 address or [IPv6].
+ * Nothing in it may look like an option to ssh.  */
+static int
+parse_destination (const char *s, struct destination *d, ferry_error_t *err)
+{
+  static const char hint[] = ": use ssh://[USER@]HOST[:PORT]";
+  const char *p, *at, *host_end, *colon;
+  size_t n;
+
+  memset (d, 0, sizeof (*d));
+  if (strncmp (s, "ssh://", 6) != 0)
+    return ferry_make_error (err, 0, "invalid destination `%s`%s", s, hint);
+  p = s + 6;
+  at = strchr (p, '@');
+  if (at)
+    {
+      n = (size_t) (at - p);
+      if (n == 0 || n > 32 || p[0] == '-'
+          || strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+        return ferry_make_error (err, 0, "invalid user in destination `%s`%s", s, hint);
+      d->user = xstrndup (p, n);
+      p = at + 1;
+    }
+  if (*p == '[')
+    {
+      host_end = strchr (p, ']');
+      n = host_end ? (size_t) (host_end - p - 1) : 0;
+      if (n == 0 || strspn (p + 1, "0123456789abcdefABCDEF:.") != n)
+        goto bad_host;
+      d->host = xstrndup (p + 1, n);
+      colon = host_end[1] == ':' ? host_end + 1 : NULL;
+      if (host_end[1] && ! colon)
+        goto bad_host;
+    }
+  else
+    {
+      n = strcspn (p, ":");
+      if (n == 0 || n > 253 || p[0] == '-' || p[0] == '.'
+          || strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+        goto bad_host;
+      d->host = xstrndup (p, n);
+      colon = p[n] == ':' ? p + n : NULL;
+    }
+  if (colon)
+    {
+      char *end;
+      long port;
+
+      errno = 0;
+      port = strtol (colon + 1, &end, 10);
+      if (! isdigit ((unsigned char) colon[1]) || *end || errno || port < 1 || port > 65535)
+        {
+          destination_release (d);
+          return ferry_make_error (err, 0, "invalid port in destination `%s`%s", s, hint);
+        }
+      d->port = xasprintf ("%ld", port);
+    }
+  return 0;
+
+bad_host:
+  destination_release (d);
+  return ferry_make_error (err, 0, "invalid host in destination `%s`%s", s, hint);
+}
+
+/* WORD quoted for the remote user's shell, which ssh hands the command to.  */
+static void
+append_quoted (char **cmd, const char *word)
+{
+  size_t len = strlen (*cmd);
+  size_t i;
+
+  *cmd = xrealloc (*cmd, len + 4 * strlen (word) + 4);
+  (*cmd)[len++] = ' ';
+  (*cmd)[len++] = '\'';
+  for (i = 0; word[i]; i++)
+    {
+      if (word[i] == '\'')
+        {
+          memcpy (*cmd + len, "'\\''", 4);
+          len += 4;
+          continue;
+        }
+      (*cmd)[len++] = word[i];
+    }
+  (*cmd)[len++] = '\'';
+  (*cmd)[len] = '\0';
+}
+
+/* "ferry [--root R] [--runroot RR] container migrate ARGS...", quoted.  */
+static char *
+remote_command (const char *dest_root, const char *dest_runroot, const char *const *args)
+{
+  char *cmd = xstrdup ("ferry");
+
+  if (dest_root)
+    {
+      append_quoted (&cmd, "--root");
+      append_quoted (&cmd, dest_root);
+    }
+  if (dest_runroot)
+    {
+      append_quoted (&cmd, "--runroot");
+      append_quoted (&cmd, dest_runroot);
+    }
+  append_quoted (&cmd, "container");
+  append_quoted (&cmd, "migrate");
+  for (; *args; args++)
+    append_quoted (&cmd, *args);
+  return cmd;
+}
+
+static void
+strv_push (char ***v, size_t *n, const char *s)
+{
+  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
+  (*v)[(*n)++] = xstrdup (s);
+  (*v)[*n] = NULL;
+}
+
+/* $FERRY_SSH_COMMAND (words split at blanks; default "ssh"), OPTIONS,
+ * the destination, and the remote command.  The user's options come
+ * first, and for ssh the first value given wins.  */
+static char **
+ssh_argv (const struct destination *d, const char *const *options, const char *command)
+{
+  const char *env = getenv ("FERRY_SSH_COMMAND");
+  cleanup_free char *words = xstrdup (env && *env ? env : "ssh");
+  char **v = xmalloc0 (sizeof (char *));
+  char *save = NULL, *w;
+  size_t n = 0;
+
+  for (w = strtok_r (words, " \t", &save); w; w = strtok_r (NULL, " \t", &save))
+    strv_push (&v, &n, w);
+  if (n == 0)
+    strv_push (&v, &n, "ssh");
+  for (; *options; options++)
+    strv_push (&v, &n, *options);
+  if (d->port)
+    {
+      strv_push (&v, &n, "-p");
+      strv_push (&v, &n, d->port);
+    }
+  if (d->user)
+    {
+      strv_push (&v, &n, "-l");
+      strv_push (&v, &n, d->user);
+    }
+  strv_push (&v, &n, d->host);
+  strv_push (&v, &n, command);
+  return v;
+}
+
+/* ---- a running ssh ---------------------------------------------------------- */
+
+struct link
+{
+  pid_t pid;
+  int in;  /* its standard input, ours to write */
+  int out; /* its standard output */
+  char obuf[4096];
+  size_t olen;
+  /* The end of what it wrote on standard error, for messages.  */
+  int err;
+  pthread_t err_thread;
+  int err_thread_started;
+  pthread_mutex_t err_lock;
+  char etail[4096];
+  size_t elen;
+};
+
+static void *
+stderr_main (void *arg)
+{
+  struct link *l = arg;
+  char buf[1024];
+  ssize_t n;
+
+  while ((n = read (l->err, buf, sizeof (buf))) > 0 || (n < 0 && errno == EINTR))
+    {
+      if (n < 0)
+        continue;
+      /* BUF is smaller than the tail kept.  */
+      pthread_mutex_lock (&l->err_lock);
+      if (l->elen + (size_t) n > sizeof (l->etail))
+        {
+          size_t drop = l->elen + (size_t) n - sizeof (l->etail);
+          memmove (l->etail, l->etail + drop, l->elen - drop);
+          l->elen -= drop;
+        }
+      memcpy (l->etail + l->elen, buf, (size_t) n);
+      l->elen += (size_t) n;
+      pthread_mutex_unlock (&l->err_lock);
+    }
+  return NULL;
+}
+
+/* The last non-empty line ssh (or the target's ferry) wrote on standard
+ * error, without ferry's "Error: " prefix; NULL when none.  */
+static char *
+link_stderr_line (struct link *l)
+{
+  char *text, *line = NULL, *save = NULL, *it;
+
+  pthread_mutex_lock (&l->err_lock);
+  text = xstrndup (l->etail, l->elen);
+  pthread_mutex_unlock (&l->err_lock);
+  for (it = strtok_r (text, "\r\n", &save); it; it = strtok_r (NULL, "\r\n", &save))
+    if (*it)
+      line = it;
+  if (line && strncmp (line, "Error: ", 7) == 0)
+    line += 7;
+  line = line ? xstrdup (line) : NULL;
+  free (text);
+  return line;
+}
+
+static int
+link_start (struct link *l, char **argv, ferry_error_t *err)
+{
+  int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  sigset_t defaults;
+  int r;
+
+  memset (l, 0, sizeof (*l));
+  l->in = l->out = l->err = -1;
+  pthread_mutex_init (&l->err_lock, NULL);
+  if (pipe2 (in, O_CLOEXEC) < 0 || pipe2 (out, O_CLOEXEC) < 0 || pipe2 (er, O_CLOEXEC) < 0)
+    {
+      r = errno;
+      goto fail;
+    }
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2 (&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2 (&fa, er[1], 2);
+  posix_spawnattr_init (&attr);
+  /* ferry ignores SIGPIPE; ssh gets the default.  */
+  sigemptyset (&defaults);
+  sigaddset (&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault (&attr, &defaults);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGDEF);
+  r = posix_spawnp (&l->pid, argv[0], &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  posix_spawnattr_destroy (&attr);
+  if (r != 0)
+    goto fail;
+  close (in[0]);
+  close (out[1]);
+  close (er[1]);
+  l->in = in[1];
+  l->out = out[0];
+  l->err = er[0];
+  if (pthread_create (&l->err_thread, NULL, stderr_main, l) == 0)
+    l->err_thread_started = 1;
+  return 0;
+
+fail:
+  for (int i = 0; i < 2; i++)
+    {
+      if (in[i] >= 0)
+        close (in[i]);
+      if (out[i] >= 0)
+        close (out[i]);
+      if (er[i] >= 0)
+        close (er[i]);
+    }
+  l->pid = 0;
+  return ferry_make_error (err, r, "cannot run `%s`", argv[0]);
+}
+
+/* Closes our end of its input and waits for it to exit, up to
+ * TIMEOUT_MS; then it is killed.  Returns its exit status.  */
+static int
+link_finish (struct link *l, long long timeout_ms)
+{
+  long long deadline = ferry_time_monotonic_ms () + timeout_ms;
+  int status = -1;
+
+  if (l->in >= 0)
+    close (l->in);
+  l->in = -1;
+  if (l->pid > 0)
+    {
+      while (waitpid (l->pid, &status, WNOHANG) == 0)
+        {
+          if (ferry_time_monotonic_ms () > deadline)
+            {
+              kill (l->pid, SIGKILL);
+              waitpid (l->pid, &status, 0);
+              break;
+            }
+          usleep (10000);
+        }
+      l->pid = 0;
+    }
+  if (l->out >= 0)
+    close (l->out);
+  l->out = -1;
+  if (l->err_thread_started)
+    pthread_join (l->err_thread, NULL);
+  l->err_thread_started = 0;
+  if (l->err >= 0)
+    close (l->err);
+  l->err = -1;
+  pthread_mutex_destroy (&l->err_lock);
+  return status;
+}
+
+/* The next line the target wrote, without its newline, waiting up to
+ * TIMEOUT_MS.  NULL at its end, on a timeout (errno ETIMEDOUT) or on a
+ * line too long to be one of the protocol's.  */
+static char *
+link_read_line (struct link *l, long long timeout_ms)
+{
+  long long deadline = ferry_time_monotonic_ms () + timeout_ms;
+
+  for (;;)
+    {
+      char *nl = memchr (l->obuf, '\n', l->olen);
+      struct pollfd pfd = { .fd = l->out, .events = POLLIN };
+      long long left;
+      ssize_t n;
+
+      if (nl)
+        {
+          char *line = xstrndup (l->obuf, (size_t) (nl - l->obuf));
+          l->olen -= (size_t) (nl + 1 - l->obuf);
+          memmove (l->obuf, nl + 1, l->olen);
+          return line;
+        }
+      if (l->olen == sizeof (l->obuf))
+        {
+          errno = EPROTO;
+          return NULL;
+        }
+      left = deadline - ferry_time_monotonic_ms ();
+      if (left <= 0)
+        {
+          errno = ETIMEDOUT;
+          return NULL;
+        }
+      if (poll (&pfd, 1, (int) (left > 1000 ? 1000 : left)) <= 0)
+        continue;
+      n = read (l->out, l->obuf + l->olen, sizeof (l->obuf) - l->olen);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          errno = n == 0 ? EPIPE : errno;
+          return NULL;
+        }
+      l->olen += (size_t) n;
+    }
+}
+
+/* ---- frames --------------------------------------------------------------- */
+
+static int
+write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      p += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+static int
+write_frame (int fd, char type, const void *data, uint32_t len)
+{
+  unsigned char h[5] = { (unsigned char) type, (unsigned char) (len >> 24), (unsigned char) (len >> 16),
+                         (unsigned char) (len >> 8), (unsigned char) len };
+  struct iovec iov[2] = { { h, sizeof (h) }, { (void *) data, len } };
+  size_t total = sizeof (h) + len;
+
+  while (total)
+    {
+      ssize_t n = writev (fd, iov, len ? 2 : 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      total -= (size_t) n;
+      if (total == 0)
+        break;
+      /* A short write: the rest, plainly.  */
+      if ((size_t) n < sizeof (h))
+        return write_all (fd, h + n, sizeof (h) - (size_t) n) < 0 ? -1 : write_all (fd, data, len);
+      return write_all (fd, (const char *) data + ((size_t) n - sizeof (h)), total);
+    }
+  return 0;
+}
+
+/* Reads exactly LEN bytes: 1, or 0 at the end before any, -1 otherwise.  */
+static int
+read_exact (int fd, void *buf, size_t len)
+{
+  char *p = buf;
+  size_t got = 0;
+
+  while (got < len)
+    {
+      ssize_t n = read (fd, p + got, len - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = got ? EPIPE : 0;
+          return n == 0 && got == 0 ? 0 : -1;
+        }
+      got += (size_t) n;
+    }
+  return 1;
+}
+
+/* The next frame's header: 1, or 0 at the end of the stream, -1 on a
+ * broken one.  */
+static int
+read_frame_header (int fd, char *type, uint32_t *len)
+{
+  unsigned char h[5];
+  int r = read_exact (fd, h, sizeof (h));
+
+  if (r <= 0)
+    return r;
+  *type = (char) h[0];
+  *len = ((uint32_t) h[1] << 24) | ((uint32_t) h[2] << 16) | ((uint32_t) h[3] << 8) | h[4];
+  if ((*type != FRAME_DATA && *len) || *len > FRAME_MAX)
+    {
+      errno = EPROTO;
+      return -1;
+    }
+  return 1;
+}
+
+/* ---- the source ----------------------------------------------------------- */
+
+struct source
+{
+  const struct ferry_migrate_request *r;
+  struct destination dest;
+  const char *name; /* the container's, for messages */
+  struct link link;
+  json_object *detail; /* the operation's "migrate" */
+  /* The archive: the checkpoint writes it into ARCHIVE_W; the sender
+   * thread frames what comes out of ARCHIVE_R onto the link.  */
+  int archive_r, archive_w;
+  pthread_t sender;
+  int sender_started;
+  int complete;   /* the archive is whole: its end is an end, not a cut */
+  int send_errno; /* the link failed */
+  uint64_t bytes;
+  long long send_start_us, sent_at_us, running_at_us;
+  /* What the target said went wrong, or the link's last words.  */
+  char *target_error;
+  int outcome_unknown;
+};
+
+static void *
+sender_main (void *arg)
+{
+  struct source *s = arg;
+  const size_t size = 1 << 20;
+  cleanup_free char *buf = xmalloc (size);
+  long long last = 0;
+  ssize_t n;
+
+  for (;;)
+    {
+      n = read (s->archive_r, buf, size);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          s->send_errno = errno;
+          break;
+        }
+      if (s->send_start_us == 0)
+        s->send_start_us = ferry_time_monotonic_us ();
+      if (n == 0)
+        {
+          /* A checkpoint that failed half-way sends no end: the target
+           * sees the stream cut when the link closes.  */
+          if (__atomic_load_n (&s->complete, __ATOMIC_ACQUIRE)
+              && write_frame (s->link.in, FRAME_END, NULL, 0) < 0)
+            s->send_errno = errno;
+          break;
+        }
+      if (write_frame (s->link.in, FRAME_DATA, buf, (uint32_t) n) < 0)
+        {
+          s->send_errno = errno;
+          break;
+        }
+      s->bytes += (uint64_t) n;
+      if (s->r->progress && ferry_time_monotonic_us () - last > 250000)
+        {
+          last = ferry_time_monotonic_us ();
+          s->r->progress (s->bytes, last - s->send_start_us, s->r->progress_arg);
+        }
+    }
+  s->sent_at_us = ferry_time_monotonic_us ();
+  if (s->r->progress && s->send_start_us)
+    s->r->progress (s->bytes, s->sent_at_us - s->send_start_us, s->r->progress_arg);
+  /* The checkpoint's writes fail now rather than wait for a reader.  */
+  close (s->archive_r);
+  s->archive_r = -1;
+  return NULL;
+}
+
+/* The target's word on a failure: its "error" line, else the link's
+ * last words, else what happened to the link.  */
+static void
+source_take_target_error (struct source *s, long long timeout_ms)
+{
+  char *line;
+
+  if (s->target_error)
+    return;
+  while ((line = link_read_line (&s->link, timeout_ms)) != NULL)
+    {
+      if (strncmp (line, "error ", 6) == 0)
+        {
+          s->target_error = xstrdup (line + 6);
+          free (line);
+          return;
+        }
+      free (line);
+    }
+  /* Its end: ssh has said why by now, or says it as it exits.  */
+  link_finish (&s->link, 5000);
+  s->target_error = link_stderr_line (&s->link);
+}
+
+static int ask_outcome (const struct destination *d, const char *dest_root, const char *dest_runroot,
+                        const char *id, ferry_error_t *err);
+
+static int
+source_await (void *arg, ferry_error_t *err)
+{
+  struct source *s = arg;
+  cleanup_free char *line = NULL;
+  int kept;
+
+  __atomic_store_n (&s->complete, 1, __ATOMIC_RELEASE);
+  close (s->archive_w);
+  s->archive_w = -1;
+  pthread_join (s->sender, NULL);
+  s->sender_started = 0;
+  /* The archive did not arrive whole: the target cannot run it.  */
+  if (s->send_errno)
+    {
+      source_take_target_error (s, 5000);
+      return ferry_make_error (err, s->send_errno,
+                               "the connection to %s broke off while the archive was sent%s%s", s->dest.host,
+                               s->target_error ? ": " : "", s->target_error ? s->target_error : "");
+    }
+  ferry_fault_point ("migrate-sent");
+  line = link_read_line (&s->link, RUNNING_TIMEOUT_MS);
+  if (line && strncmp (line, "running ", 8) == 0 && strlen (line + 8) == 64
+      && strspn (line + 8, "0123456789abcdef") == 64)
+    {
+      s->running_at_us = ferry_time_monotonic_us ();
+      json_object_object_add (s->detail, "target_id", json_object_new_string (line + 8));
+      return 1;
+    }
+  /* It failed, and undid what it made before it said so.  */
+  if (line && strncmp (line, "error ", 6) == 0)
+    {
+      s->target_error = xstrdup (line + 6);
+      return ferry_make_error (err, 0, "%s could not restore it: %s", s->dest.host, s->target_error);
+    }
+  /* It went away with the whole archive: it may have been restoring it.
+   * A copy runs here anyway, and the target undoes its half at its next
+   * command; the container itself resumes only once the target says it
+   * does not have it.  */
+  source_take_target_error (s, 2000);
+  if (s->r->name)
+    return ferry_make_error (err, 0, "the connection to %s ended before it ran the copy%s%s", s->dest.host,
+                             s->target_error ? ": " : "", s->target_error ? s->target_error : "");
+  kept = ask_outcome (&s->dest, s->r->dest_root, s->r->dest_runroot,
+                      ferry_json_get_string (s->detail, "target_id"), err);
+  if (kept == 0)
+    return ferry_make_error (err, 0, "%s could not restore it%s%s", s->dest.host, s->target_error ? ": " : "",
+                             s->target_error ? s->target_error : "");
+  if (kept > 0)
+    {
+      s->running_at_us = ferry_time_monotonic_us ();
+      return 1;
+    }
+  s->outcome_unknown = 1;
+  return ferry_error_wrap (err,
+                           "the connection to %s broke off as it restored container %s; it stays frozen here "
+                           "until %s answers whether it has it, which the next ferry command asks",
+                           s->dest.host, s->name, s->dest.host);
+}
+
+static int
+source_commit (void *arg, ferry_error_t *err)
+{
+  struct source *s = arg;
+  cleanup_free char *line = NULL;
+  int kept;
+
+  if (write_frame (s->link.in, FRAME_COMMIT, NULL, 0) == 0)
+    {
+      ferry_fault_point ("migrate-committed");
+      line = link_read_line (&s->link, ANSWER_TIMEOUT_MS);
+      if (line && strcmp (line, "committed") == 0)
+        return 1;
+    }
+  /* The answer is lost: the target knows.  */
+  kept = ask_outcome (&s->dest, s->r->dest_root, s->r->dest_runroot,
+                      ferry_json_get_string (s->detail, "target_id"), err);
+  if (kept == 0)
+    {
+      source_take_target_error (s, 1000);
+      ferry_make_error (err, 0, "%s could not keep it%s%s", s->dest.host, s->target_error ? ": " : "",
+                        s->target_error ? s->target_error : "");
+    }
+  if (kept < 0)
+    {
+      s->outcome_unknown = 1;
+      ferry_error_wrap (err,
+                        "the connection to %s broke off as container %s was handed over; it stays frozen "
+                        "here until %s answers whether it kept it, which the next ferry command asks",
+                        s->dest.host, s->name, s->dest.host);
+    }
+  return kept;
+}
+
+/* Asks the target whether container ID stayed there.  */
+static int
+ask_outcome (const struct destination *d, const char *dest_root, const char *dest_runroot, const char *id,
+             ferry_error_t *err)
+{
+  static const char *const options[] = { "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", NULL };
+  const char *args[] = { "--receive-outcome", id, NULL };
+  cleanup_free char *command = NULL;
+  cleanup_strv char **argv = NULL;
+  cleanup_free char *line = NULL, *why = NULL;
+  struct link l;
+
+  if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+    return ferry_make_error (err, 0, "the record of the migration names no container on the target");
+  command = remote_command (dest_root, dest_runroot, args);
+  argv = ssh_argv (d, options, command);
+  if (link_start (&l, argv, err) < 0)
+    return -1;
+  line = link_read_line (&l, ANSWER_TIMEOUT_MS);
+  link_finish (&l, 5000);
+  if (line && strcmp (line, "kept") == 0)
+    return 1;
+  if (line && strcmp (line, "gone") == 0)
+    return 0;
+  why = link_stderr_line (&l);
+  return ferry_make_error (err, 0, "cannot ask %s whether it kept container %.12s%s%s", d->host, id,
+                           why ? ": " : "", why ? why : "");
+}
+
+int
+ferry_migrate_outcome (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t *err)
+{
+  json_object *m = json_object_object_get (op->detail, "migrate");
+  const char *destination = ferry_json_get_string (m, "destination");
+  const char *root = ferry_json_get_string (m, "dest_root");
+  const char *runroot = ferry_json_get_string (m, "dest_runroot");
+  struct destination d;
+  int ret;
+
+  (void) e;
+  if (destination == NULL || parse_destination (destination, &d, err) < 0)
+    return ferry_make_error (err, 0, "container %.12s was being migrated, but the record says not where to",
+                             op->container_id);
+  if ((root && root[0] != '/') || (runroot && runroot[0] != '/'))
+    {
+      destination_release (&d);
+      return ferry_make_error (err, 0, "container %.12s was being migrated, but the record is damaged",
+                               op->container_id);
+    }
+  ret = ask_outcome (&d, root, runroot, ferry_json_get_string (m, "target_id"), err);
+  if (ret < 0)
+    ferry_error_wrap (err,
+                      "container %.12s stays frozen until %s answers whether its migration completed; "
+                      "the next ferry command asks again",
+                      op->container_id, d.host);
+  destination_release (&d);
+  return ret;
+}
+
+/* What a settle needs to ask the target: where it is, and (for a move)
+ * the container's ID there, its own.  */
+static json_object *
+migrate_detail (const struct ferry_migrate_request *r, const char *id)
+{
+  json_object *d = json_object_new_object ();
+
+  if (r->name == NULL)
+    json_object_object_add (d, "target_id", json_object_new_string (id));
+  json_object_object_add (d, "destination", json_object_new_string (r->destination));
+  if (r->dest_root)
+    json_object_object_add (d, "dest_root", json_object_new_string (r->dest_root));
+  if (r->dest_runroot)
+    json_object_object_add (d, "dest_runroot", json_object_new_string (r->dest_runroot));
+  return d;
+}
+
+int
+ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_migrate_request *r,
+                         struct ferry_migrate_stats *stats, ferry_error_t *err)
+{
+  static const char *const options[] = { "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", NULL };
+  struct source s = { .r = r, .archive_r = -1, .archive_w = -1 };
+  struct ferry_checkpoint_handover handover = { 0 };
+  struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
+  struct ferry_cr_stats cs;
+  const char *args[10];
+  cleanup_free char *command = NULL, *line = NULL;
+  cleanup_strv char **argv = NULL;
+  struct ferry_container *c = NULL;
+  long long t0 = ferry_time_monotonic_us ();
+  size_t n = 0;
+  int fds[2], ret = -1, linked = 0;
+
+  memset (stats, 0, sizeof (*stats));
+  if (parse_destination (r->destination, &s.dest, err) < 0)
+    return -1;
+  stats->host = xstrdup (s.dest.host);
+  if ((r->dest_root && r->dest_root[0] != '/') || (r->dest_runroot && r->dest_runroot[0] != '/'))
+    {
+      ferry_make_error (err, 0, "--dest-root and --dest-runroot must be absolute paths on the target");
+      goto out;
+    }
+  if (r->name && ! ferry_container_name_is_valid (r->name))
+    {
+      ferry_make_error (err, 0,
+                        "invalid container name `%s` for --name: use a letter or digit, then letters, "
+                        "digits, `_`, `.` and `-`",
+                        r->name);
+      goto out;
+    }
+  /* Found, and running, before anything goes over the wire.  */
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    goto out;
+  if (c->status != FERRY_CONTAINER_RUNNING)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "container %s is %s: only a running container can be migrated", c->name,
+                             ferry_container_status_name (c->status));
+      goto out;
+    }
+  s.name = c->name;
+
+  args[n++] = "--receive";
+  if (r->name)
+    {
+      args[n++] = "--name";
+      args[n++] = r->name;
+    }
+  if (r->tcp_established)
+    args[n++] = "--tcp-established";
+  if (r->file_locks)
+    args[n++] = "--file-locks";
+  if (r->ignore_rootfs)
+    args[n++] = "--ignore-rootfs";
+  if (r->ignore_volumes)
+    args[n++] = "--ignore-volumes";
+  args[n] = NULL;
+  command = remote_command (r->dest_root, r->dest_runroot, args);
+  argv = ssh_argv (&s.dest, options, command);
+  if (link_start (&s.link, argv, err) < 0)
+    goto out;
+  linked = 1;
+  /* The target answers before the container is touched: an unreachable
+   * host, a missing ferry or a bad root cost nothing here.  */
+  line = link_read_line (&s.link, READY_TIMEOUT_MS);
+  if (line == NULL || strcmp (line, "ready " PROTOCOL_VERSION) != 0)
+    {
+      int timed_out = line == NULL && errno == ETIMEDOUT;
+      cleanup_free char *why = NULL;
+
+      if (line && strncmp (line, "error ", 6) == 0)
+        why = xstrdup (line + 6);
+      else
+        {
+          link_finish (&s.link, 5000);
+          why = link_stderr_line (&s.link);
+        }
+      ferry_make_error (err, 0, "cannot reach ferry on %s%s%s; container %s runs here as before", s.dest.host,
+                        why ? ": " : (timed_out ? ": it did not answer" : ""), why ? why : "", c->name);
+      goto out;
+    }
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    {
+      ferry_make_error (err, errno, "cannot make a pipe");
+      goto out;
+    }
+  s.archive_r = fds[0];
+  s.archive_w = fds[1];
+  if (pthread_create (&s.sender, NULL, sender_main, &s) != 0)
+    {
+      ferry_make_error (err, errno, "cannot start a thread");
+      goto out;
+    }
+  s.sender_started = 1;
+
+  s.detail = migrate_detail (r, c->id);
+  handover.await = source_await;
+  handover.commit = source_commit;
+  handover.arg = &s;
+  handover.detail = s.detail;
+  cr.export_path = "-";
+  cr.export_fd = s.archive_w;
+  cr.handover = &handover;
+  /* A copy leaves this one running; a move ends it here once the target
+   * has it, and removes it unless asked to keep it.  */
+  cr.leave_running = r->name != NULL;
+  cr.remove = ! r->keep_source;
+  cr.tcp_established = r->tcp_established;
+  cr.file_locks = r->file_locks;
+  cr.ignore_rootfs = r->ignore_rootfs;
+  cr.ignore_volumes = r->ignore_volumes;
+  ret = ferry_container_checkpoint (e, c->id, &cr, &cs, err);
+  stats->freeze_us = cs.freeze_us;
+  stats->dump_us = cs.runtime_us;
+  ferry_cr_stats_release (&cs);
+  if (s.running_at_us)
+    {
+      stats->downtime_us = s.running_at_us - cs.frozen_at_us;
+      stats->restore_us = s.running_at_us - s.sent_at_us;
+      stats->target_id = xstrdup (ferry_json_get_string (s.detail, "target_id"));
+    }
+  if (s.sent_at_us && s.send_start_us)
+    stats->transfer_us = s.sent_at_us - s.send_start_us;
+  stats->bytes = s.bytes;
+  /* A copy runs here whatever happened there; say what did.  */
+  if (ret == 0 && s.outcome_unknown)
+    {
+      ferry_make_error (err, 0, "cannot tell whether the copy %s runs on %s: ask there with ferry ps",
+                        r->name, s.dest.host);
+      ret = -1;
+    }
+  else if (ret < 0 && ! s.outcome_unknown)
+    {
+      /* The checkpoint failed on its own, or because the target did: say
+       * what the target said, if it did.  */
+      if (s.running_at_us == 0 && ! s.target_error)
+        source_take_target_error (&s, 2000);
+      if (s.target_error && ! strstr ((*err)->msg, s.target_error))
+        {
+          free ((*err)->msg);
+          (*err)->msg = xasprintf ("%s could not restore it: %s", s.dest.host, s.target_error);
+        }
+      {
+        char *msg = xasprintf ("%s; it runs here as before", (*err)->msg);
+        free ((*err)->msg);
+        (*err)->msg = msg;
+      }
+    }
+
+out:
+  if (s.archive_w >= 0)
+    close (s.archive_w);
+  if (s.sender_started)
+    pthread_join (s.sender, NULL);
+  if (s.archive_r >= 0)
+    close (s.archive_r);
+  if (linked)
+    link_finish (&s.link, ret == 0 ? 30000 : 5000);
+  json_object_put (s.detail);
+  destination_release (&s.dest);
+  ferry_container_free (c);
+  stats->total_us = ferry_time_monotonic_us () - t0;
+  return ret;
+}
+
+/* ---- the target ----------------------------------------------------------- */
+
+struct target
+{
+  int in, out;
+  int stop;      /* the restore is over: the receiver stops reading */
+  int archive_w; /* the restore reads what the receiver thread writes here */
+  pthread_t receiver;
+  int receiver_started;
+  int ended;      /* the archive's end came */
+  int recv_errno; /* the stream broke */
+};
+
+/* Waits until IN has something to read or T is told to stop: 0 or -1.  */
+static int
+target_wait_input (struct target *t)
+{
+  struct pollfd pfd = { .fd = t->in, .events = POLLIN };
+
+  while (! __atomic_load_n (&t->stop, __ATOMIC_ACQUIRE))
+    if (poll (&pfd, 1, 200) > 0)
+      return 0;
+  errno = ECANCELED;
+  return -1;
+}
+
+static void *
+receiver_main (void *arg)
+{
+  struct target *t = arg;
+  cleanup_free char *buf = xmalloc (FRAME_MAX);
+  uint32_t len;
+  char type;
+  int r, received = 0;
+
+  for (;;)
+    {
+      if (target_wait_input (t) < 0)
+        {
+          t->recv_errno = errno;
+          break;
+        }
+      r = read_frame_header (t->in, &type, &len);
+      if (r <= 0)
+        {
+          t->recv_errno = r == 0 ? EPIPE : errno;
+          break;
+        }
+      if (type == FRAME_END)
+        {
+          t->ended = 1;
+          break;
+        }
+      if (type != FRAME_DATA)
+        {
+          t->recv_errno = EPROTO;
+          break;
+        }
+      for (uint32_t got = 0; got < len;)
+        {
+          ssize_t n;
+
+          if (target_wait_input (t) < 0)
+            break;
+          n = read (t->in, buf + got, len - got);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            break;
+          got += (uint32_t) n;
+          if (got == len)
+            r = 2;
+        }
+      if (r != 2 && len)
+        {
+          t->recv_errno = EPIPE;
+          break;
+        }
+      /* The restore stopped reading: it failed, and says why.  */
+      if (write_all (t->archive_w, buf, len) < 0)
+        {
+          t->recv_errno = errno;
+          break;
+        }
+      if (! received)
+        ferry_fault_point ("migrate-receiving");
+      received = 1;
+    }
+  /* A cut stream ends the archive short, which the restore refuses.  */
+  close (t->archive_w);
+  t->archive_w = -1;
+  return NULL;
+}
+
+static int
+target_handover (const char *id, void *arg, ferry_error_t *err)
+{
+  struct target *t = arg;
+  cleanup_free char *line = xasprintf ("running %s\n", id);
+  struct pollfd pfd = { .fd = t->in, .events = POLLIN };
+  uint32_t len;
+  char type;
+  int r;
+
+  pthread_join (t->receiver, NULL);
+  t->receiver_started = 0;
+  if (! t->ended)
+    return ferry_make_error (err, t->recv_errno, "the archive from the source broke off");
+  if (write_all (t->out, line, strlen (line)) < 0)
+    return ferry_make_error (err, errno, "cannot answer the source");
+  ferry_fault_point ("migrate-running");
+  do
+    r = poll (&pfd, 1, ANSWER_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return ferry_make_error (err, 0, "the source did not say to keep the container in time");
+  if (read_frame_header (t->in, &type, &len) == 1 && type == FRAME_COMMIT)
+    return 1;
+  return ferry_make_error (err, 0, "the source went away before saying to keep the container");
+}
+
+int
+ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, int in, int out, char **id,
+                       ferry_error_t *err)
+{
+  struct ferry_restore_request rr = *r;
+  struct target t = { .in = in, .out = out, .archive_w = -1 };
+  struct ferry_cr_stats stats;
+  int fds[2], ret;
+
+  *id = NULL;
+  if (write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
+    return ferry_make_error (err, errno, "cannot answer the source");
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot make a pipe");
+  t.archive_w = fds[1];
+  if (pthread_create (&t.receiver, NULL, receiver_main, &t) != 0)
+    {
+      close (fds[0]);
+      close (fds[1]);
+      return ferry_make_error (err, errno, "cannot start a thread");
+    }
+  t.receiver_started = 1;
+  rr.import_path = "-";
+  rr.import_fd = fds[0];
+  rr.handover = target_handover;
+  rr.handover_arg = &t;
+  ret = ferry_container_restore (e, NULL, &rr, id, &stats, err);
+  ferry_cr_stats_release (&stats);
+  /* The source hears at once; when "committed" is lost it asks again.  */
+  if (ret == 0)
+    write_all (out, "committed\n", 10);
+  else
+    {
+      cleanup_free char *line = xasprintf ("error %s\n", (*err)->msg);
+      for (char *p = line; *p && p[1]; p++)
+        if (*p == '\n')
+          *p = ' ';
+      write_all (out, line, strlen (line));
+    }
+  /* A receiver still writing gets EPIPE now, one still reading stops.  */
+  close (fds[0]);
+  __atomic_store_n (&t.stop, 1, __ATOMIC_RELEASE);
+  if (t.receiver_started)
+    pthread_join (t.receiver, NULL);
+  return ret;
+}
+
+int
+ferry_migrate_kept (ferry_engine_t *e, const char *id, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  struct ferry_operation op;
+  cleanup_lock int lock = -1;
+  int pending;
+
+  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+    return ferry_make_error (err, EINVAL,
+                             "invalid container ID `%s`: 64 lowercase hexadecimal digits expected", id);
+  /* A receive holds the lock until it has kept or undone the container.  */
+  lock = ferry_container_lock (e, id, err);
+  if (lock < 0)
+    return -1;
+  pending = ferry_operation_get (e, id, &op, err);
+  if (pending < 0)
+    return -1;
+  if (pending)
+    {
+      /* Its owner is gone (it held the lock otherwise): settled now.  */
+      ferry_operation_release (&op);
+      ferry_lock_release (lock);
+      lock = -1;
+      ferry_operations_settle (e);
+      lock = ferry_container_lock (e, id, err);
+      if (lock < 0)
+        return -1;
+      pending = ferry_operation_get (e, id, &op, err);
+      if (pending < 0)
+        return -1;
+      if (pending)
+        {
+          ferry_operation_release (&op);
+          return ferry_make_error (err, 0, "container %.12s has an operation that cannot be settled yet", id);
+        }
+    }
+  if (ferry_container_find (e, id, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return 0;
+    }
+  ferry_container_free (c);
+  return 1;
+}

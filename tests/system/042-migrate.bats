@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# container migrate: one command moves a running container to another host
+# over ssh, and rolls back when anything fails on the way.
+#
+# Two hosts are two network namespaces, each with its own ferry root,
+# joined by a veth pair made here (10.206.<N>.1 and .2).  Host B runs an
+# sshd of the test's own (Debian's openssh-server) that listens only on its
+# end of the veth, with a host key and a user key made here; host A reaches
+# it through FERRY_SSH_COMMAND with an ssh config of the test's own, so no
+# file of the machine's ssh set-up is read or changed.  The target's ferry
+# is this build, through the PATH that sshd gives its sessions.
+
+load helpers
+load network-helpers
+
+hosts_setup() {
+	N=$(net_number)
+	HA=ferry-test-ma-$N
+	HB=ferry-test-mb-$N
+	A_IP=10.206.$N.1
+	B_IP=10.206.$N.2
+	ip netns add "$HA"
+	ip netns add "$HB"
+	ip -n "$HA" link set lo up
+	ip -n "$HB" link set lo up
+	ip link add "fma$N" netns "$HA" type veth peer name "fmb$N" netns "$HB"
+	ip -n "$HA" addr add "$A_IP/30" dev "fma$N"
+	ip -n "$HB" addr add "$B_IP/30" dev "fmb$N"
+	ip -n "$HA" link set "fma$N" up
+	ip -n "$HB" link set "fmb$N" up
+
+	local s=$TEST_TMP/ssh
+	mkdir -p "$s" "$TEST_TMP/bin" /run/sshd
+	ln -s "$FERRY_BIN" "$TEST_TMP/bin/ferry"
+	ssh-keygen -q -t ed25519 -N '' -C ferry-test-host -f "$s/host_key"
+	ssh-keygen -q -t ed25519 -N '' -C ferry-test-user -f "$s/user_key"
+	cp "$s/user_key.pub" "$s/authorized_keys"
+	cat >"$s/sshd_config" <<-EOF
+		ListenAddress $B_IP
+		HostKey $s/host_key
+		AuthorizedKeysFile $s/authorized_keys
+		PermitRootLogin prohibit-password
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		UsePAM no
+		StrictModes no
+		PidFile $s/sshd.pid
+		ClientAliveInterval 1
+		ClientAliveCountMax 3
+		AcceptEnv FERRY_*
+		SetEnv PATH=$TEST_TMP/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	EOF
+	echo "$B_IP $(cut -d' ' -f1,2 "$s/host_key.pub")" >"$s/known_hosts"
+	cat >"$s/config" <<-EOF
+		Host *
+		  IdentityFile $s/user_key
+		  IdentitiesOnly yes
+		  UserKnownHostsFile $s/known_hosts
+		  StrictHostKeyChecking yes
+		  BatchMode yes
+		  SendEnv FERRY_*
+	EOF
+	sshd_start
+	# Options on the command line win over ferry's own (a quick keepalive,
+	# so that a cut link is noticed in seconds).
+	export FERRY_SSH_COMMAND="ssh -F $s/config -o ServerAliveInterval=1 -o ServerAliveCountMax=2"
+	DEST=ssh://root@$B_IP
+	fa load -q -i "$(ferry_test_image)"
+	fbh load -q -i "$(ferry_test_image)"
+}
+
+sshd_start() {
+	nsenter --net="/run/netns/$HB" /usr/sbin/sshd -f "$TEST_TMP/ssh/sshd_config" -E "$TEST_TMP/ssh/sshd.log"
+	wait_until "nsenter --net=/run/netns/$HA bash -c 'echo >/dev/tcp/$B_IP/22' 2>/dev/null"
+}
+
+sshd_stop() {
+	kill "$(cat "$TEST_TMP/ssh/sshd.pid")"
+	wait_until "! nsenter --net=/run/netns/$HA bash -c 'echo >/dev/tcp/$B_IP/22' 2>/dev/null"
+}
+
+# ferry on host A (root, run) and host B (rootB, runB).
+fa() { nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" "$@"; }
+fbh() { nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
+
+# `ferry container migrate` from A to B, through bats' run.
+run_migrate() {
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
+		container migrate --dest-root "$TEST_TMP/rootB" --dest-runroot "$TEST_TMP/runB" "$@"
+}
+
+teardown() {
+	if [ -n "${HA:-}" ]; then
+		NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
+		NET_ROOTS=rootB:runB net_remove_containers nsenter --net="/run/netns/$HB"
+	fi
+	ferry_teardown
+	if [ -n "${HA:-}" ]; then
+		ip netns del "$HA" 2>/dev/null || true
+		ip netns del "$HB" 2>/dev/null || true
+	fi
+}
+
+# Host B holds no container, no staging, no volume, and A's container $1
+# runs as before, counting on.
+assert_rolled_back() {
+	local name=$1 n
+	[ "$(fa inspect --format '{{.State.Status}}' "$name")" = running ]
+	[ -z "$(fbh ps -aq)" ]
+	[ -z "$(fbh volume ls -q)" ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+	[ -z "$(ls -A "$TEST_TMP/run/checkpoints" 2>/dev/null)" ]
+	n=$(last_count "$name" fa)
+	wait_until "[ \"\$(last_count $name fa)\" -ge $((n + 2)) ]"
+	assert_counts_on "$name" fa
+}
+
+@test "migrate moves a running container to host B with its memory, files, volume and /dev/shm; it is gone from A" {
+	hosts_setup
+	fa volume create data >/dev/null
+	fa run -d --name mover -v data:/data ferry-test sh -c \
+		"echo changed >/etc/motd; echo vol >/data/f; echo shm >/dev/shm/s; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count mover fa)" -ge 3 ]'
+	id=$(fa inspect --format '{{.Id}}' mover)
+	run_migrate --print-stats mover "$DEST"
+	assert_status 0
+	# Standard output: the timings, with the container's ID on B.
+	stats=$(printf '%s\n' "$output" | sed '$d')
+	for k in freeze_us dump_us transfer_us restore_us downtime_us total_us bytes; do
+		[ "$(printf '%s' "$stats" | jq -r "(.$k | type) + \" \" + (.$k > 0 | tostring)")" = "number true" ]
+	done
+	[ "$(printf '%s' "$stats" | jq -r .id)" = "$id" ]
+	[ "$(printf '%s' "$stats" | jq -r '.downtime_us < .total_us')" = true ]
+	[[ "$output" == *"mover runs on $B_IP now"* ]]
+	# Gone from A, volume kept there as rm keeps it; running on B.
+	run fa inspect mover
+	assert_status 125
+	[ -z "$(fa ps -aq)" ]
+	[ "$(fbh inspect --format '{{.State.Status}}' mover)" = running ]
+	[ "$(fbh exec mover cat /etc/motd)" = changed ]
+	[ "$(fbh exec mover cat /data/f)" = vol ]
+	[ "$(fbh exec mover cat /dev/shm/s)" = shm ]
+	[ "$(fbh volume ls -q)" = data ]
+	n=$(last_count mover fbh)
+	wait_until "[ \"\$(last_count mover fbh)\" -ge $((n + 3)) ]"
+	assert_counts_on mover fbh
+	# Nothing in progress or staged on either side.
+	[ -z "$(ls -A "$TEST_TMP/run/checkpoints" 2>/dev/null)" ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+	# And back again, with the progress line off (no terminal) and only the
+	# ID on standard output.  A's copy of the volume stayed (as rm keeps
+	# it): it would clash with the one coming back.
+	fa volume rm data >/dev/null
+	run nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" \
+		container migrate mover "ssh://root@$B_IP" --dest-root "$TEST_TMP/root" --dest-runroot "$TEST_TMP/run"
+	assert_status 0
+	[ "$(printf '%s\n' "$output" | head -n1)" = "$id" ]
+	[ -z "$(fbh ps -aq)" ]
+}
+
+@test "migrate keeps a bridged container's IP and MAC" {
+	hosts_setup
+	fa run -d --name web --network ferry ferry-test sh -c "$SERVER" >/dev/null
+	ip=$(ip_of web ferry fa)
+	mac=$(mac_of web ferry fa)
+	[ -n "$ip" ]
+	[ "$(net_count "$ip" 8080 "$HA")" = 1 ]
+	run_migrate web "$DEST"
+	assert_status 0
+	[ "$(ip_of web ferry fbh)" = "$ip" ]
+	[ "$(mac_of web ferry fbh)" = "$mac" ]
+	[ "$(fbh exec web cat /sys/class/net/eth0/address)" = "$mac" ]
+	# The server carries on at the same address on host B.
+	[ "$(net_count "$ip" 8080 "$HB")" = 2 ]
+}
+
+@test "migrate --name leaves the container running on A beside its copy on B; --keep-source leaves it checkpointed" {
+	hosts_setup
+	fa run -d --name orig ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count orig fa)" -ge 2 ]'
+	id=$(fa inspect --format '{{.Id}}' orig)
+	run_migrate --name copy orig "$DEST"
+	assert_status 0
+	copy_id=$(printf '%s\n' "$output" | head -n1)
+	[ "$copy_id" != "$id" ]
+	[ "$(fbh inspect --format '{{.Id}}' copy)" = "$copy_id" ]
+	[ "$(fa inspect --format '{{.State.Status}}' orig)" = running ]
+	[ "$(fbh inspect --format '{{.State.Status}}' copy)" = running ]
+	n=$(last_count copy fbh)
+	wait_until "[ \"\$(last_count copy fbh)\" -ge $((n + 2)) ]"
+	assert_counts_on orig fa
+
+	run_migrate --keep-source orig "$DEST"
+	assert_status 0
+	[ "$(fa inspect --format '{{.State.Status}} {{.State.Checkpointed}}' orig)" = "exited true" ]
+	[ "$(fbh inspect --format '{{.State.Status}}' orig)" = running ]
+	assert_counts_on orig fbh
+}
+
+@test "an unreachable target, a missing image or a full disk there leave the container running on A and nothing on B" {
+	hosts_setup
+	fa run -d --name keep ferry-test sh -c "dd if=/dev/urandom of=/big bs=1M count=24 2>/dev/null; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count keep fa)" -ge 2 ]'
+
+	sshd_stop
+	run_migrate keep "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot reach ferry on $B_IP"
+	assert_output_contains "runs here as before"
+	assert_rolled_back keep
+	sshd_start
+
+	# B lacks the image, and has no registry to pull it from.
+	fbh rmi ferry-test >/dev/null
+	run_migrate keep "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "image"
+	assert_output_contains "runs here as before"
+	assert_rolled_back keep
+
+	# B's storage is a 16 MiB file system: the 24 MiB file does not fit.
+	fbh rm -fa >/dev/null 2>&1 || true
+	mkdir -p "$TEST_TMP/small"
+	mount -t tmpfs -o size=16m tmpfs "$TEST_TMP/small"
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
+		container migrate --dest-root "$TEST_TMP/small/root" --dest-runroot "$TEST_TMP/small/run" keep "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "runs here as before"
+	assert_rolled_back keep
+	[ -z "$(ls -A "$TEST_TMP/small/run/checkpoints" 2>/dev/null)" ]
+}
+
+@test "ferry killed at any step on either host leaves the container running on exactly one of them" {
+	hosts_setup
+	fa run -d --name mover ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count mover fa)" -ge 2 ]'
+	# The target's ferry killed: before, while and after it restores, and
+	# as it waits for the word to keep the container.  The source resumes.
+	for point in import-staged import-created import-launched migrate-running; do
+		FERRY_FAULT=$point run_migrate mover "$DEST"
+		assert_status 125
+		assert_output_contains "runs here as before"
+		# B's next command settles what its killed ferry left.
+		assert_rolled_back mover
+	done
+	# The source's ferry killed before the target has the container: B
+	# undoes it, and A's next command resumes it.
+	for point in checkpoint-dumped migrate-sent checkpoint-handover; do
+		FERRY_FAULT=$point run_migrate mover "$DEST"
+		[ "$status" -eq 137 ]
+		wait_until '[ -z "$(pgrep -f -- "^ferry .*--receive")" ]'
+		assert_rolled_back mover
+	done
+	# Killed once it told B to keep it: A's next command asks B, which has
+	# it, and ends A's copy.
+	FERRY_FAULT=migrate-committed run_migrate mover "$DEST"
+	[ "$status" -eq 137 ]
+	run fa ps -aq
+	assert_status 0
+	[ -z "$output" ]
+	[ "$(fbh inspect --format '{{.State.Status}}' mover)" = running ]
+	assert_counts_on mover fbh
+}
+
+@test "a link cut mid-stream resumes the container on A and leaves nothing on B" {
+	hosts_setup
+	fa run -d --name keep ferry-test sh -c "dd if=/dev/urandom of=/dev/shm/big bs=1M count=32 2>/dev/null; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count keep fa)" -ge 2 ]'
+	# The target stops once data arrives; the link is cut under it.
+	FERRY_FAULT=migrate-receiving:stop run_migrate keep "$DEST" &
+	wait_until '[ "$(ps -o stat= -p "$(pgrep -f -- "^ferry .*--receive" | head -n1)" 2>/dev/null | cut -c1)" = T ]' 30
+	target=$(pgrep -f -- "^ferry .*--receive" | head -n1)
+	ip -n "$HA" link del "fma$N"
+	wait
+	kill -CONT "$target"
+	wait_until "! kill -0 $target 2>/dev/null" 30
+	assert_rolled_back keep
+}
+
+@test "migrate refuses bad destinations, a stopped container and pre-copy with one line" {
+	hosts_setup
+	fa create --name idle ferry-test true >/dev/null
+	fa run -d --name up ferry-test sh -c "$COUNTER" >/dev/null
+	for dest in "http://$B_IP" "ssh://-oProxyCommand=true" "ssh://root@$B_IP:0" "ssh://root@$B_IP/path" "ssh://-l@$B_IP"; do
+		run_migrate up "$dest"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "destination"
+	done
+	run_migrate idle "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "only a running container can be migrated"
+	run_migrate -P up "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "soft-dirty"
+	run fa container checkpoint -P up
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "soft-dirty"
+	[ "$(fa inspect --format '{{.State.Status}}' up)" = running ]
+	[ -z "$(fbh ps -aq)" ]
+}

@@ -51,7 +51,7 @@ assert_settled_root() {
 		n=$(db "$root" 'SELECT count(*) FROM operations')
 		[ "$n" -eq 0 ] || { echo "operations still recorded in $root: $(db "$root" 'SELECT * FROM operations')" >&2; return 1; }
 		for id in $(db "$root" 'SELECT id FROM containers'); do
-			state=/sys/fs/cgroup/freezer/ferry/$id/freezer.state
+			state=$(freezer_state_file "$root" "$id")
 			if [ -f "$state" ] && [ "$(cat "$state")" != THAWED ]; then
 				echo "container $id left $(cat "$state")" >&2
 				return 1
@@ -322,7 +322,7 @@ kill_after() {
 	assert_output_contains "(checkpointing)"
 	[ "$(f inspect --format '{{.State.Operation.Kind}} {{.State.Operation.Pid}}' c)" = "checkpoint $pid" ]
 	# Its owner lives: nobody thaws the container under it.
-	[ "$(cat /sys/fs/cgroup/freezer/ferry/$id/freezer.state)" = FROZEN ]
+	[ "$(cat "$(freezer_state_file "$ROOT" "$id")")" = FROZEN ]
 	kill -CONT "$pid"
 	wait "$pid"
 	[ "$(ctr_status c)" = exited ]

@@ -85,6 +85,15 @@ ferry_teardown() {
 	if [ -n "${DEFAULT_BRIDGE:-}" ]; then ip link del "$DEFAULT_BRIDGE" 2>/dev/null || true; fi
 }
 
+# The freezer state file of container $2 of root $1 (default: the test's),
+# whose cgroup is /ferry/<root tag>-<id> (engine/lifecycle.c).
+freezer_state_file() {
+	local root tag
+	root=$(realpath "${1:-$ROOT}")
+	tag=$(printf '%s' "$root" | sha256sum | cut -c1-8)
+	echo "/sys/fs/cgroup/freezer/ferry/$tag-$2/freezer.state"
+}
+
 # ferry with this test's roots.
 f() {
 	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"

@@ -232,6 +232,7 @@ struct link
   pthread_mutex_t err_lock;
   char etail[4096];
   size_t elen;
+  int finished;
 };
 
 static void *
@@ -344,6 +345,9 @@ link_finish (struct link *l, long long timeout_ms)
   long long deadline = ferry_time_monotonic_ms () + timeout_ms;
   int status = -1;
 
+  if (l->finished)
+    return -1;
+  l->finished = 1;
   if (l->in >= 0)
     close (l->in);
   l->in = -1;
@@ -370,7 +374,6 @@ link_finish (struct link *l, long long timeout_ms)
   if (l->err >= 0)
     close (l->err);
   l->err = -1;
-  pthread_mutex_destroy (&l->err_lock);
   return status;
 }
 
@@ -399,6 +402,11 @@ link_read_line (struct link *l, long long timeout_ms)
       if (l->olen == sizeof (l->obuf))
         {
           errno = EPROTO;
+          return NULL;
+        }
+      if (l->out < 0)
+        {
+          errno = EPIPE;
           return NULL;
         }
       left = deadline - ferry_time_monotonic_ms ();

@@ -1132,38 +1132,28 @@ ferry_migrate_kept (ferry_engine_t *e, const char *id, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   struct ferry_operation op;
-  cleanup_lock int lock = -1;
-  int pending;
+  int attempt, pending = 0;
 
   if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
     return ferry_make_error (err, EINVAL,
                              "invalid container ID `%s`: 64 lowercase hexadecimal digits expected", id);
-  /* A receive holds the lock until it has kept or undone the container.  */
-  lock = ferry_container_lock (e, id, err);
-  if (lock < 0)
-    return -1;
-  pending = ferry_operation_get (e, id, &op, err);
-  if (pending < 0)
-    return -1;
-  if (pending)
+  for (attempt = 0; attempt < 2; attempt++)
     {
-      /* Its owner is gone (it held the lock otherwise): settled now.  */
+      /* A receive holds the lock until it has kept or undone the
+       * container; a record found under the lock is a dead owner's.  */
+      cleanup_lock int lock = ferry_container_lock (e, id, err);
+
+      if (lock < 0 || (pending = ferry_operation_get (e, id, &op, err)) < 0)
+        return -1;
+      if (! pending)
+        break;
       ferry_operation_release (&op);
       ferry_lock_release (lock);
       lock = -1;
       ferry_operations_settle (e);
-      lock = ferry_container_lock (e, id, err);
-      if (lock < 0)
-        return -1;
-      pending = ferry_operation_get (e, id, &op, err);
-      if (pending < 0)
-        return -1;
-      if (pending)
-        {
-          ferry_operation_release (&op);
-          return ferry_make_error (err, 0, "container %.12s has an operation that cannot be settled yet", id);
-        }
     }
+  if (pending)
+    return ferry_make_error (err, 0, "container %.12s has an operation that cannot be settled yet", id);
   if (ferry_container_find (e, id, &c, err) < 0)
     {
       if ((*err)->kind != FERRY_ERROR_NOT_FOUND)

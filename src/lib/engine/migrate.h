@@ -8,12 +8,15 @@
  *   target to source, one line each:
  *     ready 1          the target's ferry runs and has settled its root;
  *                      the container has not been touched yet
+ *     synced           it has read everything before the 'S' frame
  *     running ID       the container runs on the target, which waits for
  *                      the word to keep it
  *     committed        it stays
  *     error MESSAGE    the target failed, and undid what it had made
  *   source to target, frames of a type byte and a 32-bit big-endian
- *   length:  'D' archive bytes, 'E' end of the archive, 'C' keep it.
+ *   length:  'D' archive bytes, 'E' end of the archive, 'C' keep it,
+ *   'P' padding (dropped), 'S' answer "synced" (the source warms the
+ *   connection up with padding before it freezes the container).
  *
  * The archive is the one `checkpoint --export -` writes, checked and
  * staged by the target as it arrives (engine/checkpoint.h).  The source's

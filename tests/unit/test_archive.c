@@ -1699,6 +1699,165 @@ test_criu_stats_real (void **state)
   assert_true (json_object_object_get_ex (j, "memdump_time", NULL));
 }
 
+/* ---- streamed entries in parts (a migration's pipe) -------------------- */
+
+/* Three pieces of pages-1.img and an empty pages-2.img, written in parts
+ * through a pipe, come back whole; a tar reader sees the parts.  */
+static void
+test_parts_round_trip (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  static const char *const pieces[] = { "first piece\n", "", "second piece, longer than the first\n" };
+  cleanup_free char *a = xasprintf ("%s/checkpoint/pages-1.img", f->out);
+  cleanup_free char *b = xasprintf ("%s/checkpoint/pages-2.img", f->out);
+  cleanup_free char *text = NULL;
+  cleanup_close int fd = -1;
+  ferry_archive_writer_t *w;
+  size_t len = 99, i;
+  struct archive *ar;
+  struct archive_entry *ae;
+  int parts = 0;
+
+  fd = open (f->archive, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  assert_true (fd >= 0);
+  w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_ZSTD, 0, &err);
+  assert_non_null (w);
+  ferry_archive_writer_stream_in_parts (w);
+  assert_true (ferry_archive_writer_can_stream (w));
+  assert_int_equal (ferry_archive_writer_add_data (w, "spec.dump", "{}", 2, &err), 0);
+  assert_int_equal (ferry_archive_writer_begin_stream (w, "checkpoint/pages-1.img", &err), 0);
+  for (i = 0; i < 3; i++)
+    assert_int_equal (ferry_archive_writer_stream_data (w, pieces[i], strlen (pieces[i]), &err), 0);
+  assert_int_equal (ferry_archive_writer_end_stream (w, &err), 0);
+  assert_int_equal (ferry_archive_writer_begin_stream (w, "checkpoint/pages-2.img", &err), 0);
+  assert_int_equal (ferry_archive_writer_end_stream (w, &err), 0);
+  if (ferry_archive_writer_finish (w, &err) < 0)
+    fail_msg ("finish failed: %s", err->msg);
+  ferry_archive_writer_free (w);
+
+  if (extract (f, f->archive, NULL, &err) < 0)
+    fail_msg ("extract failed: %s", err->msg);
+  text = read_whole (a, &len);
+  assert_string_equal (text, "first piece\nsecond piece, longer than the first\n");
+  free (text);
+  text = read_whole (b, &len);
+  assert_int_equal (len, 0);
+
+  ar = archive_read_new ();
+  archive_read_support_filter_all (ar);
+  archive_read_support_format_tar (ar);
+  assert_int_equal (archive_read_open_filename (ar, f->archive, 65536), ARCHIVE_OK);
+  while (archive_read_next_header (ar, &ae) == ARCHIVE_OK)
+    {
+      const char *name = archive_entry_pathname (ae);
+      assert_true (strcmp (name, "checkpoint/pages-1.img") != 0);
+      if (strstr (name, ".ferry-part-"))
+        parts++;
+    }
+  archive_read_free (ar);
+  assert_int_equal (parts, 4);
+}
+
+static int
+only_spec_allowed (const char *name)
+{
+  return strcmp (name, "spec.dump") == 0;
+}
+
+/* Empties the fixture's output directory.  */
+static void
+reset_out (struct fixture *f)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  assert_int_equal (ferry_rm_rf (f->out, &err), 0);
+  assert_int_equal (mkdir (f->out, 0700), 0);
+}
+
+/* Parts come whole, in order, one file's after the other's, of names the
+ * archive may hold, and their sum must match the manifest.  */
+static void
+test_parts_hostile (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *manifest
+      = manifest_of ((const char *[]){ "a", NULL }, (const char *[]){ "hello\n", NULL });
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *text = NULL;
+  cleanup_free char *path = xasprintf ("%s/a", f->out);
+  const struct hand_entry valid[] = {
+    { "a.ferry-part-00000000", HAND_FILE, "hel" },
+    { "a.ferry-part-00000001", HAND_FILE, "lo\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry gap[] = {
+    { "a.ferry-part-00000000", HAND_FILE, "hel" },
+    { "a.ferry-part-00000002", HAND_FILE, "lo\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry no_first[] = {
+    { "a.ferry-part-00000001", HAND_FILE, "hello\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry interleaved[] = {
+    { "a.ferry-part-00000000", HAND_FILE, "hel" },
+    { "b", HAND_FILE, "x" },
+    { "a.ferry-part-00000001", HAND_FILE, "lo\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry whole_too[] = {
+    { "a", HAND_FILE, "hello\n" },
+    { "a.ferry-part-00000000", HAND_FILE, "hello\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry short_sum[] = {
+    { "a.ferry-part-00000000", HAND_FILE, "hel" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+  const struct hand_entry escape[] = {
+    { "../a.ferry-part-00000000", HAND_FILE, "hello\n" },
+    { "manifest.json", HAND_FILE, manifest },
+    { NULL, 0, NULL },
+  };
+
+  hand_tar (f->archive, valid);
+  if (extract (f, f->archive, NULL, &err) < 0)
+    fail_msg ("extract failed: %s", err->msg);
+  text = read_whole (path, NULL);
+  assert_string_equal (text, "hello\n");
+
+  {
+    const struct
+    {
+      const struct hand_entry *entries;
+      int (*allowed) (const char *);
+      const char *needle;
+    } cases[] = {
+      { gap, NULL, "has the parts of entry `a` out of order" },
+      { no_first, NULL, "has entry `a` without its first part" },
+      { interleaved, NULL, "has entry `a` twice" },
+      { whole_too, NULL, "has entry `a` twice" },
+      { short_sum, NULL, "entry `a` is corrupt" },
+      { escape, NULL, "unsafe entry" },
+      /* The name the parts make up is what the allow-list judges.  */
+      { valid, only_spec_allowed, "unexpected entry `a.ferry-part-00000000`" },
+    };
+    for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+      {
+        reset_out (f);
+        hand_tar (f->archive, cases[i].entries);
+        expect_refused (f, f->archive, cases[i].allowed, cases[i].needle);
+      }
+  }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown (name, setup, teardown)
 
 int
@@ -1741,6 +1900,8 @@ main (void)
     T (test_criu_stats_restore),
     T (test_criu_stats_hostile),
     T (test_criu_stats_real),
+    T (test_parts_round_trip),
+    T (test_parts_hostile),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -67,6 +67,16 @@ int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix,
  * done: DATA must stay unchanged until the next stream_data or end_stream
  * returns (alternate two buffers).  */
 int ferry_archive_writer_can_stream (ferry_archive_writer_t *w);
+
+/* Streamed entries go in parts instead, for a pipe (where no header can
+ * be patched) whose reader is ferry: each piece of NAME as it comes is an
+ * entry NAME.ferry-part-NNNNNNNN (eight digits, from 0, in order, nothing
+ * between them), which the reader joins into NAME; the manifest lists
+ * NAME.  Any compression, any descriptor.  Other tar readers see the
+ * parts.  Only right after ferry_archive_writer_new.  */
+#define FERRY_ARCHIVE_PART_SUFFIX ".ferry-part-"
+#define FERRY_ARCHIVE_PART_MAX 99999999u
+void ferry_archive_writer_stream_in_parts (ferry_archive_writer_t *w);
 int ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, ferry_error_t *err);
 int ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, size_t len,
                                       ferry_error_t *err);

@@ -105,6 +105,19 @@ struct reader
   char *signature; /* manifest.sig, the one entry allowed after it */
   size_t signature_len;
 
+  /* The file whose parts (NAME.ferry-part-NNNNNNNN, archive.h) are being
+   * joined: NAME, the next part's number, its file (none in a scan), the
+   * hash and size so far.  */
+  struct
+  {
+    char *name;
+    unsigned next;
+    bool has_fd;
+    int fd;
+    ferry_sha256_t *hash;
+    uint64_t size;
+  } part;
+
   /* Scanning (ferry_archive_scan): nothing is written; the entries KEEP
    * names are kept in CONTENTS, every other one is only hashed.  */
   const char *const *keep;
@@ -129,6 +142,10 @@ reader_release (struct reader *rd)
   if (rd->parent_fd >= 0)
     close (rd->parent_fd);
   free (rd->parent_path);
+  if (rd->part.has_fd)
+    close (rd->part.fd);
+  ferry_sha256_free (rd->part.hash);
+  free (rd->part.name);
   json_object_put (rd->seen);
   free (rd->manifest);
   free (rd->signature);
@@ -737,6 +754,102 @@ extract_file (struct reader *rd, struct archive_entry *ae, const char *name, fer
   return 0;
 }
 
+/* NAME, when it is "<base>.ferry-part-<8 digits>": *BASE (allocated) and
+ * *INDEX.  */
+static bool
+part_of (const char *name, char **base, unsigned *index)
+{
+  const char *suffix = strstr (name, FERRY_ARCHIVE_PART_SUFFIX);
+  const char *digits;
+
+  if (suffix == NULL || suffix == name)
+    return false;
+  /* The last one: a base may not hold the suffix itself.  */
+  while (strstr (suffix + 1, FERRY_ARCHIVE_PART_SUFFIX))
+    suffix = strstr (suffix + 1, FERRY_ARCHIVE_PART_SUFFIX);
+  digits = suffix + strlen (FERRY_ARCHIVE_PART_SUFFIX);
+  if (strlen (digits) != 8 || strspn (digits, "0123456789") != 8)
+    return false;
+  *base = xstrndup (name, (size_t) (suffix - name));
+  *index = (unsigned) strtoul (digits, NULL, 10);
+  return true;
+}
+
+/* The parts of the file being joined are all in: it is one entry.  */
+static int
+part_finish (struct reader *rd, ferry_error_t *err)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  cleanup_free char *name = steal_pointer (&rd->part.name);
+
+  if (name == NULL)
+    return 0;
+  ferry_sha256_finish (steal_pointer (&rd->part.hash), digest);
+  if (rd->part.has_fd)
+    {
+      rd->part.has_fd = false;
+      if (close (rd->part.fd) < 0)
+        return fs_error (rd, name, "write", errno, err);
+    }
+  remember (rd, name, digest, rd->part.size);
+  return 0;
+}
+
+/* Part INDEX of BASE (taken): the next of the file being joined, or the
+ * first of a new one.  */
+static int
+extract_part (struct reader *rd, struct archive_entry *ae, char *base, unsigned index, ferry_error_t *err)
+{
+  cleanup_free char *name = base;
+  struct entry_sink sink = { .fd = -1 };
+  int r;
+
+  if (rd->part.name == NULL || strcmp (rd->part.name, name) != 0)
+    {
+      if (part_finish (rd, err) < 0)
+        return -1;
+      if (json_object_object_get_ex (rd->seen, name, NULL))
+        return ferry_make_error (err, 0, "%s has entry `%s` twice: refusing it", rd->what, name);
+      if (index != 0)
+        return ferry_make_error (err, 0, "%s has entry `%s` without its first part: refusing it", rd->what,
+                                 name);
+      if (rd->contents == NULL)
+        {
+          const char *leaf = base_name (name);
+          int pfd = parent_of (rd, name, leaf, err);
+
+          if (pfd < 0)
+            return -1;
+          rd->part.fd = open_in_root (pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+          if (rd->part.fd < 0)
+            return fs_error (rd, name, "create", errno, err);
+          rd->part.has_fd = true;
+        }
+      rd->part.name = steal_pointer (&name);
+      rd->part.next = 0;
+      rd->part.size = 0;
+      rd->part.hash = ferry_sha256_new ();
+    }
+  else if (index != rd->part.next)
+    return ferry_make_error (err, 0, "%s has the parts of entry `%s` out of order: refusing it", rd->what,
+                             rd->part.name);
+  if (archive_entry_size (ae) < 0
+      || (rd->part.has_fd && (uint64_t) archive_entry_size (ae) > rd->budget - rd->declared))
+    return ferry_make_error (err, ENOSPC,
+                             "%s needs more space than `%s` has free (entry `%s`, %" PRIu64
+                             " MiB are left): free some space, or restore elsewhere",
+                             rd->what, rd->dir ? rd->dir : "", rd->part.name,
+                             (rd->budget - rd->declared) >> 20);
+  rd->declared += (uint64_t) archive_entry_size (ae);
+  /* SINK counts this part's bytes, from its offset 0.  */
+  sink.fd = rd->part.has_fd ? rd->part.fd : -1;
+  sink.hash = rd->part.hash;
+  r = sink_blocks (rd, &sink, rd->part.name, err);
+  rd->part.size += sink.size;
+  rd->part.next++;
+  return r;
+}
+
 static int
 read_manifest (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
 {
@@ -797,6 +910,31 @@ extract_entry (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
 
   if (raw == NULL)
     return ferry_make_error (err, 0, "%s has an entry without a readable name: refusing it", rd->what);
+  name = ferry_path_normalize_entry (raw);
+  /* The parts of a file come one after the other: anything else ends it.  */
+  {
+    char *base = NULL;
+    unsigned index;
+
+    if (! rd->have_manifest && ferry_path_is_clean_relative (name) && archive_entry_filetype (ae) == AE_IFREG
+        && part_of (name, &base, &index))
+      {
+        if (rd->allowed && ! rd->allowed (base))
+          {
+            ferry_make_error (err, 0,
+                              "%s has an unexpected entry `%s`: it is not a ferry checkpoint archive, or it "
+                              "was tampered with",
+                              rd->what, name);
+            free (base);
+            return -1;
+          }
+        return extract_part (rd, ae, base, index, err);
+      }
+    if (part_finish (rd, err) < 0)
+      return -1;
+  }
+  free (name);
+  name = NULL;
   if (rd->have_manifest)
     {
       cleanup_free char *after = ferry_path_normalize_entry (raw);
@@ -850,7 +988,7 @@ extract_all (struct reader *rd, ferry_error_t *err)
       int r = archive_read_next_header (rd->ar, &ae);
 
       if (r == ARCHIVE_EOF)
-        return 0;
+        return part_finish (rd, err);
       /* ARCHIVE_RETRY (a damaged header) is no success either.  */
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
         return stream_error (rd, err);

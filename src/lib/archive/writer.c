@@ -61,6 +61,7 @@ struct stream
 {
   bool open;
   char *name;
+  unsigned parts;     /* in parts (ferry_archive_writer_stream_in_parts): how many so far */
   uint64_t header_at; /* where its header frame is, from base */
   uint64_t size;
   time_t mtime;
@@ -328,6 +329,7 @@ struct ferry_archive_writer
    * not even the tar trailer when libarchive is freed.  */
   bool broken;
   bool finished;
+  bool in_parts;         /* streamed entries go in parts (archive.h) */
   EVP_PKEY *signing_key; /* borrowed; NULL: unsigned */
 
   /* Encrypting (age): the compressors' bytes gather in PLAIN and go into
@@ -1386,10 +1388,38 @@ zstd_frame_params (ferry_archive_writer_t *w, int level, int workers)
   return 0;
 }
 
+void
+ferry_archive_writer_stream_in_parts (ferry_archive_writer_t *w)
+{
+  w->in_parts = true;
+}
+
 int
 ferry_archive_writer_can_stream (ferry_archive_writer_t *w)
 {
-  return w->compression == FERRY_COMPRESSION_ZSTD && w->base >= 0 && ! w->broken && ! w->finished;
+  return (w->in_parts || (w->compression == FERRY_COMPRESSION_ZSTD && w->base >= 0)) && ! w->broken
+         && ! w->finished;
+}
+
+/* Streamed in parts: each piece of content as it comes is an entry of its
+ * own, NAME.ferry-part-NNNNNNNN, numbered from 0.  */
+static int
+stream_part (ferry_archive_writer_t *w, const void *data, size_t len, ferry_error_t *err)
+{
+  cleanup_free char *name = NULL;
+  struct timespec mtime = { w->stream.mtime, 0 };
+
+  if (w->stream.parts > FERRY_ARCHIVE_PART_MAX)
+    return ferry_make_error (err, EFBIG, "cannot add `%s`: too many parts", w->stream.name);
+  name = xasprintf ("%s" FERRY_ARCHIVE_PART_SUFFIX "%08u", w->stream.name, w->stream.parts);
+  if (write_header (w, new_entry (name, AE_IFREG, 0600, (int64_t) len, &mtime), name, err) < 0
+      || (len && write_data (w, name, data, len, err) < 0))
+    {
+      w->broken = true;
+      return -1;
+    }
+  w->stream.parts++;
+  return 0;
 }
 
 int
@@ -1403,6 +1433,16 @@ ferry_archive_writer_begin_stream (ferry_archive_writer_t *w, const char *name, 
   clean = claim_name (w, name, false, err);
   if (clean == NULL)
     return -1;
+  if (w->in_parts)
+    {
+      w->stream.open = true;
+      w->stream.name = steal_pointer (&clean);
+      w->stream.size = 0;
+      w->stream.parts = 0;
+      w->stream.mtime = time (NULL);
+      w->stream.hash = ferry_sha256_new ();
+      return 0;
+    }
   if (strlen (clean) >= 100)
     return ferry_make_error (err, ENAMETOOLONG, "cannot stream `%s`: the name is too long", clean);
   /* libarchive pads the previous entry lazily: have it do so now, before
@@ -1443,6 +1483,15 @@ ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, s
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
   hasher_post (&w->hasher, w->stream.hash, data, len);
   w->stream.size += len;
+  if (w->in_parts)
+    {
+      if (stream_part (w, data, len, err) < 0)
+        {
+          hasher_wait (&w->hasher);
+          return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
+        }
+      return 0;
+    }
   if (sink_write (w, data, len) < 0)
     {
       hasher_wait (&w->hasher); /* DATA is the caller's again */
@@ -1464,6 +1513,17 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
 
   if (! w->stream.open)
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
+  if (w->in_parts)
+    {
+      hasher_wait (&w->hasher);
+      /* An empty file is one empty part.  */
+      if (w->stream.parts == 0 && stream_part (w, NULL, 0, err) < 0)
+        return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
+      name = steal_pointer (&w->stream.name);
+      w->stream.open = false;
+      remember_file (w, name, steal_pointer (&w->stream.hash), w->stream.size);
+      return 0;
+    }
   name = steal_pointer (&w->stream.name);
   w->stream.open = false;
   hasher_wait (&w->hasher);

@@ -265,6 +265,10 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
   if (x->w == NULL)
     return -1;
+  /* A migration's pipe goes to a ferry: CRIU's pages go out in parts as
+   * they are dumped, not after the dump.  */
+  if (r->handover)
+    ferry_archive_writer_stream_in_parts (x->w);
   if (x->n_recipients && ferry_archive_writer_encrypt (x->w, x->recipients, x->n_recipients, err) < 0)
     return -1;
   if (sign_key)

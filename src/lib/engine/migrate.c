@@ -966,11 +966,15 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
         {
           free ((*err)->msg);
           (*err)->msg = xasprintf ("%s could not restore it: %s", s.dest.host, s.target_error);
+          (*err)->status = 0;
         }
       {
-        char *msg = xasprintf ("%s; it runs here as before", (*err)->msg);
+        char *msg = (*err)->status
+                        ? xasprintf ("%s: %s; it runs here as before", (*err)->msg, strerror ((*err)->status))
+                        : xasprintf ("%s; it runs here as before", (*err)->msg);
         free ((*err)->msg);
         (*err)->msg = msg;
+        (*err)->status = 0;
       }
     }
 

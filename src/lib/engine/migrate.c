@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -437,6 +438,15 @@ link_read_line (struct link *l, long long timeout_ms)
 
 /* ---- frames --------------------------------------------------------------- */
 
+/* A pipe that holds a megabyte (the most an unprivileged process may ask
+ * for by default) takes the archive in fewer, larger moves than the
+ * default 64 KiB; a pipe that cannot stays as it is.  */
+static void
+enlarge_pipe (int fd)
+{
+  fcntl (fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 static int
 write_all (int fd, const void *buf, size_t len)
 {
@@ -547,20 +557,61 @@ struct source
   int outcome_unknown;
 };
 
+/* Frames what the archive pipe holds onto the link: the header, then the
+ * bytes moved from pipe to pipe (no copy).  Returns the bytes sent, 0 at
+ * the archive's end, -1 when the link failed.  */
+static ssize_t
+send_available (struct source *s)
+{
+  struct pollfd pfd = { .fd = s->archive_r, .events = POLLIN };
+  unsigned char h[5] = { FRAME_DATA };
+  int avail = 0;
+  uint32_t len, left;
+
+  for (;;)
+    {
+      if (poll (&pfd, 1, -1) < 0 && errno != EINTR)
+        return -1;
+      if (ioctl (s->archive_r, FIONREAD, &avail) < 0)
+        return -1;
+      if (avail > 0)
+        break;
+      if (pfd.revents & (POLLHUP | POLLERR))
+        return 0;
+    }
+  len = (uint32_t) avail < FRAME_MAX ? (uint32_t) avail : FRAME_MAX;
+  h[1] = (unsigned char) (len >> 24);
+  h[2] = (unsigned char) (len >> 16);
+  h[3] = (unsigned char) (len >> 8);
+  h[4] = (unsigned char) len;
+  if (write_all (s->link.in, h, sizeof (h)) < 0)
+    return -1;
+  for (left = len; left;)
+    {
+      ssize_t n = splice (s->archive_r, NULL, s->link.in, NULL, left, SPLICE_F_MOVE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EPIPE;
+          return -1;
+        }
+      left -= (uint32_t) n;
+    }
+  return (ssize_t) len;
+}
+
 static void *
 sender_main (void *arg)
 {
   struct source *s = arg;
-  const size_t size = 1 << 20;
-  cleanup_free char *buf = xmalloc (size);
   long long last = 0;
   ssize_t n;
 
   for (;;)
     {
-      n = read (s->archive_r, buf, size);
-      if (n < 0 && errno == EINTR)
-        continue;
+      n = send_available (s);
       if (n < 0)
         {
           s->send_errno = errno;
@@ -575,11 +626,6 @@ sender_main (void *arg)
           if (__atomic_load_n (&s->complete, __ATOMIC_ACQUIRE)
               && write_frame (s->link.in, FRAME_END, NULL, 0) < 0)
             s->send_errno = errno;
-          break;
-        }
-      if (write_frame (s->link.in, FRAME_DATA, buf, (uint32_t) n) < 0)
-        {
-          s->send_errno = errno;
           break;
         }
       s->bytes += (uint64_t) n;
@@ -921,6 +967,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     }
   s.archive_r = fds[0];
   s.archive_w = fds[1];
+  enlarge_pipe (s.archive_w);
+  enlarge_pipe (s.link.in);
   if (pthread_create (&s.sender, NULL, sender_main, &s) != 0)
     {
       ferry_make_error (err, errno, "cannot start a thread");
@@ -1050,6 +1098,39 @@ receive_payload (struct target *t, char *buf, uint32_t len)
   return 0;
 }
 
+/* Passes LEN bytes of a frame on to the restore: moved from pipe to pipe
+ * where the kernel can (no copy), else through BUF.  */
+static int
+pass_payload (struct target *t, char *buf, uint32_t len)
+{
+  while (len)
+    {
+      ssize_t n;
+
+      if (target_wait_input (t) < 0)
+        return -1;
+      n = splice (t->in, NULL, t->archive_w, NULL, len, SPLICE_F_MOVE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EINVAL)
+        {
+          /* Standard input is no pipe or socket here.  */
+          if (receive_payload (t, buf, len) < 0)
+            {
+              errno = EPIPE;
+              return -1;
+            }
+          return write_all (t->archive_w, buf, len);
+        }
+      if (n == 0)
+        errno = EPIPE;
+      if (n <= 0)
+        return -1;
+      len -= (uint32_t) n;
+    }
+  return 0;
+}
+
 static void *
 receiver_main (void *arg)
 {
@@ -1091,15 +1172,18 @@ receiver_main (void *arg)
           t->recv_errno = EPROTO;
           break;
         }
-      if (receive_payload (t, buf, len) < 0)
-        {
-          t->recv_errno = EPIPE;
-          break;
-        }
       if (type == FRAME_PAD)
-        continue;
-      /* The restore stopped reading: it failed, and says why.  */
-      if (write_all (t->archive_w, buf, len) < 0)
+        {
+          if (receive_payload (t, buf, len) < 0)
+            {
+              t->recv_errno = EPIPE;
+              break;
+            }
+          continue;
+        }
+      /* The restore stopped reading (it failed, and says why), or the
+       * stream broke off.  */
+      if (pass_payload (t, buf, len) < 0)
         {
           t->recv_errno = errno;
           break;
@@ -1156,6 +1240,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return ferry_make_error (err, errno, "cannot make a pipe");
   t.archive_w = fds[1];
+  enlarge_pipe (t.archive_w);
   if (pthread_create (&t.receiver, NULL, receiver_main, &t) != 0)
     {
       close (fds[0]);

@@ -174,6 +174,26 @@ assert_rolled_back() {
 	[ "$(net_count "$ip" 8080 "$HB")" = 2 ]
 }
 
+@test "an address taken on host B leaves the container running on A with its address, and nothing of it on B" {
+	hosts_setup
+	fa run -d --name web --network ferry ferry-test sh -c "$SERVER" >/dev/null
+	ip=$(ip_of web ferry fa)
+	[ "$(net_count "$ip" 8080 "$HA")" = 1 ]
+	fbh run -d --name squatter --network ferry --ip "$ip" ferry-test sleep 1000 >/dev/null
+	run_migrate web "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$ip"
+	assert_output_contains "runs here as before"
+	[ "$(fa inspect --format '{{.State.Status}}' web)" = running ]
+	[ "$(ip_of web ferry fa)" = "$ip" ]
+	[ "$(net_count "$ip" 8080 "$HA")" = 2 ]
+	# B holds its own container only.
+	[ "$(fbh ps -aq | wc -l)" = 1 ]
+	[ "$(fbh inspect --format '{{.State.Status}}' squatter)" = running ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+}
+
 @test "migrate --name leaves the container running on A beside its copy on B; --keep-source leaves it checkpointed" {
 	hosts_setup
 	fa run -d --name orig ferry-test sh -c "$COUNTER" >/dev/null

@@ -71,14 +71,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-read -r -a size_list <<<"$sizes"
-[ ${#size_list[@]} -gt 0 ] || die "--sizes wants at least one size in MiB"
-for s in "${size_list[@]}"; do
-	if ! [[ $s =~ ^[1-9][0-9]*$ ]] || [ "$s" -gt 65536 ]; then
-		die "--sizes wants sizes in MiB (1 to 65536), got '$s'"
-	fi
-done
-[ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, got '$runs'"
+check_sizes
 case "${bench_network:=none}" in none | bridge) ;; *) die "--network wants 'none' or 'bridge', got '$bench_network'" ;; esac
 case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman', got '$only'" ;; esac
 [ "$(id -u)" -eq 0 ] || die "run as root: both tools need it to run and checkpoint containers"
@@ -86,22 +79,7 @@ case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman'
 for cmd in setsid pgrep pkill timeout conmon runc criu gcc readelf tar; do
 	command -v "$cmd" >/dev/null || die "'$cmd' is not installed (scripts/install-deps.sh installs it)"
 done
-[ -f "$memhog_src" ] || die "the workload's source '$memhog_src' is missing"
-[ -x /bin/busybox ] || die "/bin/busybox is missing: apt-get install busybox-static"
-if readelf -l /bin/busybox 2>/dev/null | grep -q 'program interpreter'; then
-	die "/bin/busybox is linked dynamically and would not run in the image: apt-get install busybox-static"
-fi
-
-# runs_for SIZE: runs per tool at SIZE MiB.
-runs_for() {
-	if [ -n "$runs" ]; then
-		echo "$runs"
-	elif [ "$1" -ge 1024 ]; then
-		echo 1
-	else
-		echo 3
-	fi
-}
+check_memhog
 
 # ---- which tools ------------------------------------------------------------
 
@@ -120,29 +98,11 @@ fi
 
 # Memory: the container's, plus CRIU's images of it when they are staged on
 # a tmpfs, plus the page cache the archive wants.
-max_size=0
-for s in "${size_list[@]}"; do [ "$s" -le "$max_size" ] || max_size=$s; done
-avail_mib=$(awk '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
-if [ "$avail_mib" -lt $((max_size * 3)) ]; then
-	say "warning: $avail_mib MiB of memory available; $max_size MiB containers may not fit (3 x is advisable)"
-fi
+check_memory 3
 
 # ---- scratch space and cleanup ----------------------------------------------
 
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-checkpoint.XXXXXX")
-work=$(realpath "$work") # mountinfo and command lines show resolved paths
-rundir=
-had_run_containers=1
-[ -e /run/containers ] || had_run_containers=0
-# The parent cgroups the tools make (cgroup v1: one per controller), so that
-# the cleanup can take away those that this run made.
-cgroup_parents() {
-	local d
-	for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/*/ferry; do
-		if [ -d "$d" ]; then echo "$d"; fi
-	done
-}
-cgroups_before=$(cgroup_parents)
+make_work checkpoint
 
 # tool_cmd TOOL: sets the array "cmd" to the tool with its global options.
 tool_cmd() {
@@ -157,64 +117,6 @@ tool_cmd() {
 	esac
 }
 
-# named_pids: processes whose command line names one of the benchmark's
-# directories (conmon, the tools' exit commands, runc, CRIU).
-named_pids() {
-	pgrep -f -- "$work/" || true
-	if [ -n "$rundir" ]; then pgrep -f -- "$rundir/" || true; fi
-}
-
-# bench_pids: live processes of this benchmark, one PID a line: named_pids
-# and the containers' own processes, recognised by a mount namespace of
-# their own whose mounts come from the benchmark's directories.
-bench_pids() {
-	local d pid
-	named_pids
-	for d in /proc/[0-9]*; do
-		pid=${d#/proc/}
-		if [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || ! [ -e "$d/ns/mnt" ] ||
-			[ "$d/ns/mnt" -ef /proc/self/ns/mnt ]; then
-			continue
-		fi
-		if grep -qF -- "$work/" "$d/mountinfo" 2>/dev/null ||
-			{ [ -n "$rundir" ] && grep -qF -- "$rundir/" "$d/mountinfo" 2>/dev/null; }; then
-			echo "$pid"
-		fi
-	done
-}
-
-live_bench_pids() {
-	local pid
-	while read -r pid; do
-		is_zombie "$pid" || echo "$pid"
-	done < <(bench_pids | sort -un)
-}
-
-# settle [SECONDS]: waits until no process but conmon and the containers
-# names the benchmark's directories, so that exit commands and runc calls
-# that a command left running do not overlap with the next timed command.
-settle() {
-	local limit=${1:-30} pid busy
-	local deadline=$((${EPOCHREALTIME/./} + limit * 1000000))
-	while :; do
-		busy=0
-		for pid in $(named_pids); do
-			if ! is_zombie "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != conmon ]; then
-				busy=1
-				break
-			fi
-		done
-		[ "$busy" = 1 ] || return 0
-		if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
-			say "background work still running after ${limit}s:"
-			{ pgrep -a -f -- "$work/" || true; pgrep -a -f -- "$rundir/" || true; } |
-				cut -c1-200 | sed 's/^/  /' >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # quietly TOOL ARGS...: an untimed tool command, bounded in time and in a
 # session of its own so that a Ctrl-C does not cut it short.
 quietly() {
@@ -226,8 +128,8 @@ quietly() {
 }
 
 cleanup() {
-	local rc=$? tool pid id rt d
-	local -a ids pids
+	local rc=$? tool id rt
+	local -a ids
 	set +e
 	trap - EXIT
 	trap 'say "still cleaning up, please wait"' INT TERM
@@ -244,18 +146,7 @@ cleanup() {
 		fi
 	done
 	settle 10 >/dev/null 2>&1
-	# Last resort: whatever survived the tools' own rm -f.
-	for _ in 1 2 3; do
-		mapfile -t pids < <(live_bench_pids)
-		[ ${#pids[@]} -gt 0 ] || break
-		say "killing ${#pids[@]} leftover process(es):"
-		ps -o pid=,args= -p "$(
-			IFS=,
-			echo "${pids[*]}"
-		)" | cut -c1-160 | sed 's/^/  /' >&2
-		kill -KILL "${pids[@]}" 2>/dev/null
-		sleep 0.5
-	done
+	kill_leftovers
 	# runc state and cgroups of containers the tools could not remove:
 	# ferry keeps runc's state in its runroot, Podman in runc's default root.
 	for tool in ferry ferry-age podman; do
@@ -265,90 +156,26 @@ cleanup() {
 			[ -d "$rt/$id" ] && timeout -k 5 30 runc --root "$rt" delete --force "$id" >/dev/null 2>&1
 		done <"$work/$tool.ids"
 	done
-	unmount_below "$work"
-	# --one-file-system: should an unmount have failed, do not delete through it.
-	rm -rf --one-file-system "$work" || say "could not remove $work entirely"
-	if [ -n "$rundir" ]; then
-		unmount_below "$rundir" # the tools' mounts, then the private tmpfs
-		rm -rf --one-file-system "$rundir" || say "could not remove $rundir entirely"
-	fi
-	# Podman makes /run/containers/networks whatever its --runroot; take it
-	# away again if it was not there before (rmdir: only while empty).
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null
-	fi
-	# Likewise the tools' parent cgroups (rmdir: only while no one uses them).
-	while read -r d; do
-		if [ -z "$d" ] || grep -qxF -- "$d" <<<"$cgroups_before"; then continue; fi
-		if [ "${d##*/}" = libpod_parent ]; then rmdir "$d/conmon" 2>/dev/null; fi
-		rmdir "$d" 2>/dev/null
-	done < <(cgroup_parents)
-	mapfile -t pids < <(live_bench_pids)
-	if [ ${#pids[@]} -gt 0 ]; then
-		say "processes of the benchmark are still running: ${pids[*]}"
-		[ "$rc" -ne 0 ] || rc=1
-	fi
-	exit "$rc"
+	remove_tree "$work"
+	if [ -n "$rundir" ]; then remove_tree "$rundir"; fi # the tools' mounts, then the private tmpfs
+	finish_cleanup "$rc"
 }
-# On a signal, end the running tool's whole session first (its pid is its
-# session and process group id), then leave through cleanup.
-child=
-on_signal() {
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
-		child=
-	fi
-	exit "$1"
-}
-trap cleanup EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
+set_traps
 
-# The runroots: volatile state belongs on a tmpfs under /run, ferry's default
-# place. Where /run is a plain directory of the root disk (as in some VMs),
-# a private tmpfs stands in for it, unless --no-tmpfs.
-rundir=$(mktemp -d /run/ferry-bench.XXXXXX)
-rundir=$(realpath "$rundir")
-run_fs=$(stat -f -c %T "$rundir")
-if [ "$run_fs" != tmpfs ] && [ "$tmpfs" = 1 ]; then
-	mount -t tmpfs -o mode=0700 ferry-bench "$rundir" ||
-		die "cannot mount a tmpfs on $rundir (try --no-tmpfs)"
-	run_note="a private tmpfs on $rundir (/run itself is $run_fs here)"
-else
-	run_note="$rundir ($run_fs)"
-fi
+# The runroots: on a tmpfs under /run, as in production.
+make_rundir
 mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" "$rundir/ferry-age" \
 	"$rundir/podman/runroot" "$rundir/podman/tmp"
 
 # ---- running the tools ------------------------------------------------------
 
-# drop_caches: the timed command reads the archive, the tools and CRIU from
-# the disk, not from what the previous command left in the page cache.
-drop_caches() {
-	sync
-	if [ "$warm" = 0 ]; then echo 3 >/proc/sys/vm/drop_caches; fi
-}
-
-# call TOOL OUT ARGS...: runs the tool with ARGS, stdout to OUT and stderr to
-# OUT.err, and sets "secs" to the wall-clock time it took. The tool runs in
-# a session of its own, in the background, so that a signal to this script
-# can end it with all its children (on_signal). Fails the benchmark when the
-# tool fails.
+# call TOOL OUT ARGS...: the tool with ARGS, through run_cmd (which sets
+# "secs").
 call() {
-	local tool=$1 out=$2 start end status=0 us
+	local tool=$1 out=$2
 	shift 2
 	tool_cmd "$tool"
-	start=$EPOCHREALTIME
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 TMPDIR=$work/tmp \
-		setsid -w "${cmd[@]}" "$@" >"$out" 2>"$out.err" </dev/null &
-	child=$!
-	wait "$child" || status=$?
-	end=$EPOCHREALTIME
-	child=
-	[ "$status" -eq 0 ] || run_failed "'$tool $*'" "$out.err"
-	us=$((${end/./} - ${start/./}))
-	printf -v secs '%d.%06d' $((us / 1000000)) $((us % 1000000))
+	run_cmd "$tool $*" "$out" "${cmd[@]}" "$@"
 }
 
 # timed TOOL OUT ARGS...: call, after the previous command's background work
@@ -387,35 +214,9 @@ wait_ready() {
 	done
 }
 
-# counter_check LOG RUN_ID BEFORE: prints the last count when every counter
-# line of LOG comes from process RUN_ID, the counts only go up and the last
-# is above BEFORE; otherwise prints why not and fails.
-counter_check() {
-	awk -v id="$2" -v before="$3" '
-		$1 == "ready" { if ($5 != id) { print "a \"ready\" line of another process: " $0; bad = 1; exit } }
-		$1 == "count" {
-			if ($4 != id) { print "a counter line of another process (restarted?): " $0; bad = 1; exit }
-			if (seen && $2 + 0 <= last) { print "the counter went back from " last " to " $2; bad = 1; exit }
-			last = $2 + 0; seen = 1
-		}
-		END {
-			if (bad) exit 1
-			if (!seen) { print "no counter line"; exit 1 }
-			if (last <= before) { print "the counter stands at " last ", not past " before; exit 1 }
-			print last
-		}' "$1"
-}
-
 # ---- the image --------------------------------------------------------------
 
-say "building the memhog image..."
-mkdir -p "$work/rootfs/bin" "$work/rootfs/dev" "$work/rootfs/etc" "$work/rootfs/proc" \
-	"$work/rootfs/sys" "$work/rootfs/tmp"
-gcc -O2 -static -Wall -o "$work/rootfs/memhog" "$memhog_src" 2>"$work/gcc.log" ||
-	run_failed "gcc -O2 -static bench/memhog.c (is libc6-dev installed?)" "$work/gcc.log"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-ln -s busybox "$work/rootfs/bin/sh"
-chmod 1777 "$work/rootfs/tmp"
+make_memhog_rootfs
 tar --numeric-owner --owner=0 --group=0 -C "$work/rootfs" -cf "$work/rootfs.tar" .
 
 for tool in "${tools[@]}"; do
@@ -427,11 +228,7 @@ if [ "$encrypt" = 1 ]; then
 	age-keygen -o "$work/age-identity.txt" 2>/dev/null
 	age-keygen -y "$work/age-identity.txt" >"$work/age-recipient.txt"
 fi
-versions=$(for tool in "${tools[@]}"; do
-	tool_cmd "$tool"
-	"${cmd[@]}" --version 2>/dev/null | head -n 1
-done | paste -sd, - | sed 's/,/, /g')
-versions="$versions, $(runc --version | head -n 1), criu $(criu --version | awk '/^Version:/ { print $2 }')"
+versions="$(tool_versions), $(runc --version | head -n 1), criu $(criu --version | awk '/^Version:/ { print $2 }')"
 
 # ---- one run ----------------------------------------------------------------
 
@@ -519,15 +316,7 @@ run_once() {
 		"$tool" "$size" "$n" "$ckpt" "$rest" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$before" "$last" "$kept" >&2
 }
 
-# The tools take turns, run by run, so that drift does not favour whichever
-# went first.
-for size in "${size_list[@]}"; do
-	r=$(runs_for "$size")
-	say "$size MiB: $r run(s) per tool"
-	for ((n = 1; n <= r; n++)); do
-		for tool in "${tools[@]}"; do run_once "$tool" "$size" "$n"; done
-	done
-done
+take_turns run_once
 settle 10 || true
 for tool in "${tools[@]}"; do
 	left=$(quietly "$tool" ps -a -q | grep -cE '^[0-9a-f]{12,64}$' || true)

@@ -86,54 +86,6 @@ tool_cmd() {
 	esac
 }
 
-# bench_pids: live processes of this benchmark, one PID a line: those whose
-# command line names the work directory (conmon, the tools' exit commands,
-# runc) and the containers' own processes, recognised by a mount namespace
-# of their own whose mounts come from the work directory.
-bench_pids() {
-	local d pid
-	pgrep -f -- "$work/" || true
-	for d in /proc/[0-9]*; do
-		pid=${d#/proc/}
-		if [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || ! [ -e "$d/ns/mnt" ] ||
-			[ "$d/ns/mnt" -ef /proc/self/ns/mnt ]; then
-			continue
-		fi
-		if grep -qF -- "$work/" "$d/mountinfo" 2>/dev/null; then echo "$pid"; fi
-	done
-}
-
-live_bench_pids() {
-	local pid
-	while read -r pid; do
-		is_zombie "$pid" || echo "$pid"
-	done < <(bench_pids | sort -un)
-}
-
-# settle [SECONDS]: waits until no process but conmon and the containers
-# names the work directory, so that exit commands and runc calls that a
-# command left running do not overlap with the next timed command.
-settle() {
-	local limit=${1:-10} pid busy
-	local deadline=$((${EPOCHREALTIME/./} + limit * 1000000))
-	while :; do
-		busy=0
-		for pid in $(pgrep -f -- "$work/" || true); do
-			if ! is_zombie "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != conmon ]; then
-				busy=1
-				break
-			fi
-		done
-		[ "$busy" = 1 ] || return 0
-		if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
-			echo "bench/lifecycle: background work still running after ${limit}s:" >&2
-			pgrep -a -f -- "$work/" | cut -c1-200 | sed 's/^/  /' >&2 || true
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
 # quietly TOOL ARGS...: a tool command for the cleanup, bounded in time and
 # in a session of its own so that another Ctrl-C does not cut it short.
 quietly() {
@@ -185,9 +137,7 @@ cleanup() {
 			[ -d "$rt/$id" ] && timeout -k 5 30 runc --root "$rt" delete --force "$id" >/dev/null 2>&1
 		done <"$work/$tool.ids"
 	done
-	unmount_below "$work"
-	# --one-file-system: should an unmount have failed, do not delete through it.
-	rm -rf --one-file-system "$work" || echo "bench/lifecycle: could not remove $work entirely" >&2
+	remove_tree "$work"
 	# Podman makes /run/containers/networks whatever its --runroot; take it
 	# away again if it was not there before (rmdir: only while empty).
 	if [ "$had_run_containers" = 0 ]; then
@@ -200,20 +150,7 @@ cleanup() {
 	fi
 	exit "$rc"
 }
-# On a signal, end the running tool's whole session first (its pid is its
-# session and process group id), then leave through cleanup.
-child=
-on_signal() {
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
-		child=
-	fi
-	exit "$1"
-}
-trap cleanup EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
+set_traps
 
 # ---- running the tools ------------------------------------------------------
 
@@ -236,7 +173,7 @@ call() {
 	[ "$status" -eq 0 ] || run_failed "'$tool $*'" "$out.err"
 	us=$((${end/./} - ${start/./}))
 	printf -v secs '%d.%06d' $((us / 1000000)) $((us % 1000000))
-	settle || true
+	settle 10 || true
 }
 
 # record TOOL KEY: appends the last time to the results of KEY.
@@ -266,10 +203,7 @@ for tool in "${tools[@]}"; do
 	run_opts "$tool"
 	call "$tool" "$work/$tool.warmup" run --rm "${run_args[@]}" "$image_name" true
 done
-versions=$(for tool in "${tools[@]}"; do
-	tool_cmd "$tool"
-	"${cmd[@]}" --version 2>/dev/null | head -n 1
-done | paste -sd, - | sed 's/,/, /g')
+versions=$(tool_versions)
 
 # ---- 1: run --rm IMAGE true -------------------------------------------------
 

@@ -83,12 +83,6 @@ had_run_containers=1
 export REGISTRY_AUTH_FILE=$work/auth.json
 registry_pid=
 
-remove_root() {
-	unmount_below "$1"
-	# --one-file-system: should an unmount have failed, do not delete through it.
-	rm -rf --one-file-system "$1" || echo "bench/pull: could not remove $1 entirely" >&2
-}
-
 stop_registry() {
 	if [ -n "$registry_pid" ]; then
 		kill "$registry_pid" 2>/dev/null || true
@@ -101,7 +95,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	stop_registry
-	remove_root "$work"
+	remove_tree "$work"
 	# Podman makes /run/containers/networks whatever its --runroot; take it
 	# away again if it was not there before (rmdir: only while empty).
 	if [ "$had_run_containers" = 0 ]; then
@@ -109,19 +103,7 @@ cleanup() {
 	fi
 	exit "$rc"
 }
-# On a signal, end the timed tool's whole session first (its pid is its
-# session and process group id), then leave through cleanup.
-child=
-on_signal() {
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
-	fi
-	exit "$1"
-}
-trap cleanup EXIT
-trap 'on_signal 130' INT
-trap 'on_signal 143' TERM
+set_traps
 
 # ---- the image --------------------------------------------------------------
 
@@ -232,7 +214,7 @@ run_once() {
 	fi
 
 	record_run "$tool" "$n" "$start" "$end" "$rss"
-	remove_root "$dir"
+	remove_tree "$dir"
 }
 
 # Runs alternate between the tools so that drift (thermal, other load, the

@@ -231,13 +231,24 @@ assert_rolled_back() {
 	assert_rolled_back keep
 	sshd_start
 
-	# B lacks the image, and has no registry to pull it from.
+	# B has a container of that name: refused before A's is touched.
+	fbh create --name keep ferry-test true >/dev/null
+	run_migrate keep "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$B_IP cannot take it: a container with the name of the checkpointed one (keep)"
+	assert_output_contains "runs here as before, untouched"
+	fbh rm keep >/dev/null
+	assert_rolled_back keep
+
+	# B lacks the image, and has no registry to pull it from: refused
+	# before A's container is touched too.
 	fbh rmi ferry-test >/dev/null
 	run_migrate keep "$DEST"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "image"
-	assert_output_contains "runs here as before"
+	assert_output_contains "cannot take it: the checkpoint needs image localhost/ferry-test:latest"
+	assert_output_contains "runs here as before, untouched"
 	assert_rolled_back keep
 
 	# B's storage is a 16 MiB file system: the 24 MiB file does not fit.

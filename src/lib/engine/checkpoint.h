@@ -122,6 +122,18 @@ int ferry_container_restore (ferry_engine_t *e, const char *ref, const struct fe
 
 void ferry_cr_stats_release (struct ferry_cr_stats *s);
 
+/* The checks an import of a container recorded as REC (its archive
+ * record: untrusted, type-checked here) would pass before anything is
+ * made, with R's options, before the archive is there: the name and ID
+ * free, bind sources, volumes, and the image here, or pulled now (*PULLED
+ * gets its ID; the import finds it here).  With R->name, REC gets the new
+ * name.  The import checks again.  */
+int ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
+                             char **pulled, ferry_error_t *err);
+/* The import did not happen: the image the preflight pulled goes again
+ * (unless something uses it by now).  */
+void ferry_restore_preflight_undo (ferry_engine_t *e, const char *pulled);
+
 /* Pre-copy (Podman's --pre-checkpoint): memory copied while the container
  * runs, then only what it dirtied since.  It needs the kernel's soft-dirty
  * page tracking; ferry does not do it, and says why.  Always -1.  */

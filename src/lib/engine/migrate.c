@@ -31,6 +31,7 @@ extern char **environ;
 #define FRAME_COMMIT 'C'
 #define FRAME_PAD 'P'
 #define FRAME_SYNC 'S'
+#define FRAME_HELLO 'H'
 /* Padding sent before the freeze: ssh's first megabytes on a connection
  * crawl (12 MB took 0.9 s here, then 0.06 s after 4 MiB had passed), and
  * they would otherwise be the container's.  */
@@ -526,7 +527,7 @@ read_frame_header (int fd, char *type, uint32_t *len)
     return r;
   *type = (char) h[0];
   *len = ((uint32_t) h[1] << 24) | ((uint32_t) h[2] << 16) | ((uint32_t) h[3] << 8) | h[4];
-  if ((*type != FRAME_DATA && *type != FRAME_PAD && *len) || *len > FRAME_MAX)
+  if ((*type != FRAME_DATA && *type != FRAME_PAD && *type != FRAME_HELLO && *len) || *len > FRAME_MAX)
     {
       errno = EPROTO;
       return -1;
@@ -846,6 +847,31 @@ warm_up (struct source *s, ferry_error_t *err)
       s->dest.host, s->name, s->target_error ? ": " : "", s->target_error ? s->target_error : "");
 }
 
+/* Sends C's record and waits for the target to accept it: a target that
+ * lacks the image, or has the name or a volume already, says so before
+ * the container is touched.  */
+static int
+hello (struct source *s, const struct ferry_container *c, ferry_error_t *err)
+{
+  const char *rec = json_object_to_json_string_ext (c->record, JSON_C_TO_STRING_PLAIN);
+  cleanup_free char *line = NULL;
+  size_t len = strlen (rec);
+
+  if (len > FRAME_MAX)
+    return ferry_make_error (err, 0, "the record of container %s is too large to send", c->name);
+  if (write_frame (s->link.in, FRAME_HELLO, rec, (uint32_t) len) == 0)
+    line = link_read_line (&s->link, ANSWER_TIMEOUT_MS);
+  if (line && strcmp (line, "accepted") == 0)
+    return 0;
+  if (line && strncmp (line, "error ", 6) == 0)
+    return ferry_make_error (err, 0, "%s cannot take it: %s; container %s runs here as before, untouched",
+                             s->dest.host, line + 6, c->name);
+  source_take_target_error (s, 2000);
+  return ferry_make_error (
+      err, 0, "the connection to %s failed before container %s was touched%s%s; it runs here as before",
+      s->dest.host, c->name, s->target_error ? ": " : "", s->target_error ? s->target_error : "");
+}
+
 /* What a settle needs to ask the target: where it is, and (for a move)
  * the container's ID there, its own.  */
 static json_object *
@@ -957,7 +983,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       goto out;
     }
 
-  if (warm_up (&s, err) < 0)
+  if (warm_up (&s, err) < 0 || hello (&s, c, err) < 0)
     goto out;
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
@@ -1158,28 +1184,10 @@ receiver_main (void *arg)
           t->ended = 1;
           break;
         }
-      if (type == FRAME_SYNC)
-        {
-          if (write_all (t->out, "synced\n", 7) < 0)
-            {
-              t->recv_errno = errno;
-              break;
-            }
-          continue;
-        }
-      if (type != FRAME_DATA && type != FRAME_PAD)
+      if (type != FRAME_DATA)
         {
           t->recv_errno = EPROTO;
           break;
-        }
-      if (type == FRAME_PAD)
-        {
-          if (receive_payload (t, buf, len) < 0)
-            {
-              t->recv_errno = EPIPE;
-              break;
-            }
-          continue;
         }
       /* The restore stopped reading (it failed, and says why), or the
        * stream broke off.  */
@@ -1225,18 +1233,78 @@ target_handover (const char *id, void *arg, ferry_error_t *err)
   return ferry_make_error (err, 0, "the source went away before saying to keep the container");
 }
 
+/* Before the archive: the warm-up's padding (dropped) and sync (answered
+ * "synced"), then the container's record, which the target checks as an
+ * import would before anything is made ("accepted").  */
+static int
+target_preflight (ferry_engine_t *e, struct target *t, const struct ferry_restore_request *r, char **pulled,
+                  ferry_error_t *err)
+{
+  cleanup_free char *buf = xmalloc (FRAME_MAX + 1);
+  uint32_t len;
+  char type;
+
+  for (;;)
+    {
+      int got = read_frame_header (t->in, &type, &len);
+
+      if (got <= 0)
+        return ferry_make_error (err, got == 0 ? 0 : errno,
+                                 "the source went away before sending the container");
+      if (len && read_exact (t->in, buf, len) <= 0)
+        return ferry_make_error (err, EPIPE, "the source went away before sending the container");
+      if (type == FRAME_PAD)
+        continue;
+      if (type == FRAME_SYNC)
+        {
+          if (write_all (t->out, "synced\n", 7) < 0)
+            return ferry_make_error (err, errno, "cannot answer the source");
+          continue;
+        }
+      if (type != FRAME_HELLO)
+        return ferry_make_error (err, EPROTO, "the source sent the archive before the container's record");
+      {
+        cleanup_json json_object *rec
+            = ferry_json_parse (buf, len, "the container's record from the source", err);
+
+        if (rec == NULL || ferry_restore_preflight (e, rec, r, pulled, err) < 0)
+          return -1;
+      }
+      if (write_all (t->out, "accepted\n", 9) < 0)
+        return ferry_make_error (err, errno, "cannot answer the source");
+      return 0;
+    }
+}
+
+static void
+target_say_error (struct target *t, const ferry_error_t err)
+{
+  cleanup_free char *line = xasprintf ("error %s\n", err->msg);
+
+  for (char *p = line; *p && p[1]; p++)
+    if (*p == '\n')
+      *p = ' ';
+  write_all (t->out, line, strlen (line));
+}
+
 int
 ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, int in, int out, char **id,
                        ferry_error_t *err)
 {
   struct ferry_restore_request rr = *r;
   struct target t = { .in = in, .out = out, .archive_w = -1 };
+  cleanup_free char *pulled = NULL;
   struct ferry_cr_stats stats;
   int fds[2], ret;
 
   *id = NULL;
   if (write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
     return ferry_make_error (err, errno, "cannot answer the source");
+  if (target_preflight (e, &t, r, &pulled, err) < 0)
+    {
+      target_say_error (&t, *err);
+      return -1;
+    }
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return ferry_make_error (err, errno, "cannot make a pipe");
   t.archive_w = fds[1];
@@ -1259,11 +1327,8 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
     write_all (out, "committed\n", 10);
   else
     {
-      cleanup_free char *line = xasprintf ("error %s\n", (*err)->msg);
-      for (char *p = line; *p && p[1]; p++)
-        if (*p == '\n')
-          *p = ' ';
-      write_all (out, line, strlen (line));
+      target_say_error (&t, *err);
+      ferry_restore_preflight_undo (e, pulled);
     }
   /* A receiver still writing gets EPIPE now, one still reading stops.  */
   close (fds[0]);

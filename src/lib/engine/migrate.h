@@ -9,6 +9,9 @@
  *     ready 1          the target's ferry runs and has settled its root;
  *                      the container has not been touched yet
  *     synced           it has read everything before the 'S' frame
+ *     accepted         the container's record ('H') passed the checks an
+ *                      import makes before anything is made (its image is
+ *                      here, pulled now if need be)
  *     running ID       the container runs on the target, which waits for
  *                      the word to keep it
  *     committed        it stays
@@ -16,7 +19,8 @@
  *   source to target, frames of a type byte and a 32-bit big-endian
  *   length:  'D' archive bytes, 'E' end of the archive, 'C' keep it,
  *   'P' padding (dropped), 'S' answer "synced" (the source warms the
- *   connection up with padding before it freezes the container).
+ *   connection up with padding before it freezes the container), 'H' the
+ *   container's record, before the freeze.
  *
  * The archive is the one `checkpoint --export -` writes, checked and
  * staged by the target as it arrives (engine/checkpoint.h).  The source's

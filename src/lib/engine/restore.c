@@ -1,6 +1,8 @@
 /* ferry: restore of a checkpointed container, in place or from an
  * exported archive.  */
 #include "archive_record.h"
+
+#include <stdbool.h>
 #include "checkpoint.h"
 #include "internal.h"
 #include "network.h"
@@ -412,6 +414,36 @@ out:
   return ret;
 }
 
+/* The image REC needs could be pulled: there is a registry to ask, and
+ * REC names the image and its manifest digest.  */
+static bool
+pullable (json_object *rec, const struct ferry_restore_request *r)
+{
+  const char *image_name = ferry_json_get_string (rec, "ImageName");
+  const char *digest = ferry_json_get_string (rec, "ImageDigest");
+  struct ferry_reference parsed;
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (ferry_json_get_string (rec, "ImageID") == NULL || r->pull == NULL || image_name == NULL
+      || digest == NULL || ! ferry_digest_is_valid (digest)
+      || ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, &ignored) < 0)
+    return false;
+  ferry_reference_free (&parsed);
+  return true;
+}
+
+static int
+image_missing_error (json_object *rec, ferry_error_t *err)
+{
+  const char *image_id = ferry_json_get_string (rec, "ImageID");
+  const char *image_name = ferry_json_get_string (rec, "ImageName");
+
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                "the checkpoint needs image %s (ID %.12s), which is not on this host: "
+                                "load it first (ferry load -i FILE)",
+                                image_name ? image_name : "?", image_id ? image_id : "?");
+}
+
 /* Fetches the image a checkpoint needs by the manifest digest recorded
  * when its container was created, so the target runs the very image the
  * source ran even if the tag has moved since.  *PULLED gets its ID.  */
@@ -427,15 +459,11 @@ pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_requ
   struct ferry_image **before = NULL;
   size_t n_before = 0, i;
 
-  if (image_id == NULL || r->pull == NULL || image_name == NULL || digest == NULL
-      || ! ferry_digest_is_valid (digest)
+  if (! pullable (rec, r)
       || ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
     {
       ferry_error_release (err);
-      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
-                                    "the checkpoint needs image %s (ID %.12s), which is not on this host: "
-                                    "load it first (ferry load -i FILE)",
-                                    image_name ? image_name : "?", image_id ? image_id : "?");
+      return image_missing_error (rec, err);
     }
   name = ferry_reference_name (&parsed);
   ferry_reference_free (&parsed);
@@ -464,13 +492,15 @@ pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_requ
   return 0;
 }
 
-/* The checks an imported container must pass before anything is created:
- * its name and ID are free, its image is here (or pulled), its bind
- * sources exist, and its volumes are (or, with --ignore-volumes, are not)
- * to be created.  */
+static void remove_pulled (ferry_engine_t *e, const char *pulled);
+
+/* The checks an imported container must pass that need nothing made: its
+ * name and ID are free, its image is here (*NEED_PULL: or can be pulled),
+ * its bind sources exist, and its volumes are (or, with --ignore-volumes,
+ * are not) to be created.  */
 static int
-check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, char **pulled,
-              ferry_error_t *err)
+check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
+                   bool *need_pull, ferry_error_t *err)
 {
   const char *name = ferry_json_get_string (rec, "Name");
   const char *id = ferry_json_get_string (rec, "Id");
@@ -490,13 +520,6 @@ check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_re
           "host: remove it, or restore under a new name with --name",
           same_id ? "ID" : "name", same_id ? id : name);
     }
-  if (image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0)
-    {
-      ferry_error_release (err);
-      if (pull_image (e, rec, r, pulled, err) < 0)
-        return -1;
-    }
-  ferry_image_free (img);
   for (i = 0; mounts && i < json_object_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
@@ -521,7 +544,57 @@ check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_re
                                       "--ignore-volumes to use it as it is",
                                       vol);
     }
+  *need_pull = image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0;
+  ferry_error_release (err);
+  ferry_image_free (img);
+  if (*need_pull && ! pullable (rec, r))
+    return image_missing_error (rec, err);
   return 0;
+}
+
+/* check_import_here, then the pull of a missing image.  */
+static int
+check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, char **pulled,
+              ferry_error_t *err)
+{
+  bool need_pull = false;
+
+  if (check_import_here (e, rec, r, &need_pull, err) < 0)
+    return -1;
+  return need_pull ? pull_image (e, rec, r, pulled, err) : 0;
+}
+
+int
+ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
+                         char **pulled, ferry_error_t *err)
+{
+  bool need_pull = false;
+
+  *pulled = NULL;
+  if (ferry_archive_record_check (rec, r, err) < 0)
+    return -1;
+  if (r->name)
+    {
+      cleanup_free char *new_id = ferry_random_hex (32);
+      json_object_object_add (rec, "Id", json_object_new_string (new_id));
+      json_object_object_add (rec, "Name", json_object_new_string (r->name));
+    }
+  if (check_import_here (e, rec, r, &need_pull, err) < 0)
+    return -1;
+  if (need_pull && pull_image (e, rec, r, pulled, err) < 0)
+    {
+      remove_pulled (e, *pulled);
+      free (*pulled);
+      *pulled = NULL;
+      return -1;
+    }
+  return 0;
+}
+
+void
+ferry_restore_preflight_undo (ferry_engine_t *e, const char *pulled)
+{
+  remove_pulled (e, pulled);
 }
 
 static int

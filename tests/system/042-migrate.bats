@@ -262,6 +262,22 @@ assert_rolled_back() {
 	assert_output_contains "runs here as before"
 	assert_rolled_back keep
 	[ -z "$(ls -A "$TEST_TMP/small/run/checkpoints" 2>/dev/null)" ]
+
+	# With the image there, a container whose memory does not fit: the
+	# target runs out of space while CRIU's pages stream in.
+	nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/small/root" --runroot "$TEST_TMP/small/run" \
+		load -q -i "$(ferry_test_image)"
+	fa run -d --name mem ferry-test sh -c "x=\$(head -c 40000000 /dev/zero | tr '\\0' a); echo filled >/tmp/filled; $COUNTER" >/dev/null
+	wait_until '[ "$(fa exec mem cat /tmp/filled 2>/dev/null)" = filled ]' 30
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
+		container migrate --dest-root "$TEST_TMP/small/root" --dest-runroot "$TEST_TMP/small/run" mem "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "needs more space than"
+	assert_output_contains "runs here as before"
+	assert_rolled_back mem
+	[ -z "$(ls -A "$TEST_TMP/small/run/checkpoints" 2>/dev/null)" ]
+	[ -z "$(nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/small/root" --runroot "$TEST_TMP/small/run" ps -aq)" ]
 }
 
 @test "ferry killed at any step on either host leaves the container running on exactly one of them" {

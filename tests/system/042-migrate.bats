@@ -194,6 +194,48 @@ assert_rolled_back() {
 	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
 }
 
+@test "a CRIU error on A (a file lock without --file-locks) leaves it running; --file-locks carries the lock to B" {
+	hosts_setup
+	# busybox has no flock: a small static locker, bound into the container
+	# (the same path on both hosts, which share their files).
+	cat >"$TEST_TMP/locker.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+int main (int argc, char **argv)
+{
+  int fd = open ("/tmp/lock", O_RDWR | O_CREAT, 0600);
+  if (argc > 1 && strcmp (argv[1], "try") == 0)
+    return flock (fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1;
+  if (flock (fd, LOCK_EX) != 0)
+    return 2;
+  printf ("locked\n");
+  fflush (stdout);
+  for (;;)
+    pause ();
+}
+C
+	gcc -static -O2 -o "$TEST_TMP/locker" "$TEST_TMP/locker.c"
+	fa run -d --name lk -v "$TEST_TMP/locker:/locker:ro" ferry-test /locker >/dev/null
+	wait_until '[ "$(fa logs lk)" = locked ]'
+	run_migrate lk "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "CRIU could not checkpoint container lk"
+	assert_output_contains "runs here as before"
+	[ "$(fa inspect --format '{{.State.Status}}' lk)" = running ]
+	[ -z "$(fbh ps -aq)" ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+	run_migrate --file-locks lk "$DEST"
+	assert_status 0
+	[ "$(fbh inspect --format '{{.State.Status}}' lk)" = running ]
+	# The lock is held on B: another taker fails at once.
+	run fbh exec lk /locker try
+	assert_status 1
+}
+
 @test "migrate --name leaves the container running on A beside its copy on B; --keep-source leaves it checkpointed" {
 	hosts_setup
 	fa run -d --name orig ferry-test sh -c "$COUNTER" >/dev/null

@@ -1040,11 +1040,22 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     }
   else if (ret < 0 && ! s.outcome_unknown)
     {
-      /* The checkpoint failed on its own, or because the target did: say
-       * what the target said, if it did.  */
-      if (s.running_at_us == 0 && ! s.target_error)
+      int link_failed;
+
+      /* The sender is done with the link first: without the archive's
+       * end, the target sees the stream cut.  */
+      if (s.archive_w >= 0)
+        close (s.archive_w);
+      s.archive_w = -1;
+      if (s.sender_started)
+        pthread_join (s.sender, NULL);
+      s.sender_started = 0;
+      /* The checkpoint failed on its own (say so), or because the link or
+       * the target did (say what the target said, if it did).  */
+      link_failed = s.send_errno != 0 || (*err)->status == EPIPE || s.target_error != NULL;
+      if (link_failed && s.running_at_us == 0 && ! s.target_error)
         source_take_target_error (&s, 2000);
-      if (s.target_error && ! strstr ((*err)->msg, s.target_error))
+      if (link_failed && s.target_error && ! strstr ((*err)->msg, s.target_error))
         {
           free ((*err)->msg);
           (*err)->msg = xasprintf ("%s could not restore it: %s", s.dest.host, s.target_error);

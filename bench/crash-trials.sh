@@ -129,7 +129,7 @@ problem() {
 
 # What the next command must have settled.
 check_settled() {
-	local root id state pid n i
+	local root id state pid n i tag
 	for root in rootA rootB; do
 		[ -f "$work/$root/ferry.db" ] || continue
 		for i in $(seq 1 300); do
@@ -138,8 +138,11 @@ check_settled() {
 			sleep 0.1
 		done
 		[ "$n" -eq 0 ] || problem "operation left in $root"
+		# Each root's containers have cgroups /ferry/<root tag>-<id>
+		# (engine/lifecycle.c).
+		tag=$(printf '%s' "$(realpath "$work/$root")" | sha256sum | cut -c1-8)
 		for id in $(sqlite3 -cmd '.timeout 10000' "$work/$root/ferry.db" 'SELECT id FROM containers'); do
-			state=/sys/fs/cgroup/freezer/ferry/$id/freezer.state
+			state=/sys/fs/cgroup/freezer/ferry/$tag-$id/freezer.state
 			[ ! -f "$state" ] || [ "$(cat "$state")" = THAWED ] || problem "container left $(cat "$state") in $root"
 		done
 	done

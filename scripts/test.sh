@@ -70,7 +70,7 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
-# The container cgroups (ferry's, /ferry/<id>) that hold processes: every
+# The container cgroups (ferry's, /ferry/[<root tag>-]<id>) that hold processes: every
 # test must leave none behind, whatever else runs on this host.
 ferry_cgroups() {
 	local d cg
@@ -121,7 +121,7 @@ fi
 leaked=$(comm -13 "$log/cgroups-before.txt" "$log/cgroups-after.txt")
 if [ -n "$leaked" ]; then
 	failed=$((failed + 1))
-	echo "  FAILED: the system tests left containers running (cgroups /ferry/<id>):"
+	echo "  FAILED: the system tests left containers running (cgroups /ferry/[<root tag>-]<id>):"
 	printf '    %s\n' $leaked
 	# Do not let them poison the next run.
 	for id in $leaked; do

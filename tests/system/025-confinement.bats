@@ -110,7 +110,7 @@ no_mkdir_profile() {
 	load_test_image
 	f run -d --name p ferry-test sleep 1000 >/dev/null
 	id=$(f inspect --format '{{.Id}}' p)
-	[ "$(cat /sys/fs/cgroup/pids/ferry/$id/pids.max)" = 2048 ]
+	[ "$(cat "$(ctr_cgroup_dir "$ROOT" "$id" pids)/pids.max")" = 2048 ]
 	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' p)" = 2048 ]
 	f rm -f p >/dev/null
 	run_ferry run --rm --pids-limit 5 ferry-test sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 30 & done 2>&1; echo started'

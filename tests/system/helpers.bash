@@ -85,13 +85,18 @@ ferry_teardown() {
 	if [ -n "${DEFAULT_BRIDGE:-}" ]; then ip link del "$DEFAULT_BRIDGE" 2>/dev/null || true; fi
 }
 
-# The freezer state file of container $2 of root $1 (default: the test's),
-# whose cgroup is /ferry/<root tag>-<id> (engine/lifecycle.c).
-freezer_state_file() {
+# The cgroup directory of container $2 of root $1 (default: the test's) in
+# controller $3 (default freezer): /ferry/<root tag>-<id> for every root
+# but the default one (engine/lifecycle.c).
+ctr_cgroup_dir() {
 	local root tag
 	root=$(realpath "${1:-$ROOT}")
 	tag=$(printf '%s' "$root" | sha256sum | cut -c1-8)
-	echo "/sys/fs/cgroup/freezer/ferry/$tag-$2/freezer.state"
+	echo "/sys/fs/cgroup/${3:-freezer}/ferry/$tag-$2"
+}
+
+freezer_state_file() {
+	echo "$(ctr_cgroup_dir "$1" "$2")/freezer.state"
 }
 
 # ferry with this test's roots.

@@ -1338,7 +1338,10 @@ status_text (const struct ferry_container *c)
 
   if (c->operation == NULL)
     return base;
-  out = xasprintf ("%s (%s)", base, strcmp (c->operation, "checkpoint") == 0 ? "checkpointing" : "restoring");
+  out = xasprintf ("%s (%s)", base,
+                   strcmp (c->operation, "checkpoint") == 0 ? "checkpointing"
+                   : strcmp (c->operation, "migrate") == 0  ? "migrating"
+                                                            : "restoring");
   free (base);
   return out;
 }

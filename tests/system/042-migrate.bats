@@ -343,6 +343,20 @@ C
 		wait_until '[ -z "$(pgrep -f -- "^ferry .*--receive")" ]'
 		assert_rolled_back mover
 	done
+	# Stopped in the handover, it shows as migrating; killed there, A's
+	# next command asks B, which undid its copy, and resumes A's.
+	FERRY_FAULT=checkpoint-handover:stop nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" \
+		--runroot "$TEST_TMP/run" container migrate --dest-root "$TEST_TMP/rootB" --dest-runroot "$TEST_TMP/runB" \
+		mover "$DEST" >/dev/null 2>&1 &
+	pid=$!
+	wait_until "[ \"\$(awk '{print \$3}' /proc/$pid/stat)\" = T ]" 60
+	run fa ps
+	assert_output_contains "(migrating)"
+	[ "$(fa inspect --format '{{.State.Operation.Kind}}' mover)" = migrate ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	wait_until '[ -z "$(pgrep -f -- "^ferry .*--receive")" ]'
+	assert_rolled_back mover
 	# Killed once it told B to keep it: A's next command asks B, which has
 	# it, and ends A's copy.
 	FERRY_FAULT=migrate-committed run_migrate mover "$DEST"

@@ -1008,8 +1008,12 @@ column_dup (sqlite3_stmt *st, int i)
 
 #define CONTAINER_COLUMNS                                                                                    \
   "id, name, image_id, created, config, state, pid, conmon_pid, exit_code, started_at, finished_at, "        \
-  "checkpointed_at, restored_at, error, o.kind, o.phase, o.owner_pid, o.started"
-/* With the operation in progress on each, if any (engine/operation.h).  */
+  "checkpointed_at, restored_at, error, "                                                                    \
+  "CASE WHEN json_valid (o.detail) THEN (CASE WHEN json_extract (o.detail, '$.migrate') IS NOT NULL "        \
+  "THEN 'migrate' ELSE o.kind END) ELSE o.kind END, o.phase, "                                               \
+  "o.owner_pid, o.started"
+/* With the operation in progress on each, if any (engine/operation.h); a
+ * checkpoint or import made for a migration shows as "migrate".  */
 #define CONTAINER_TABLES "containers LEFT JOIN operations o ON o.container_id = containers.id"
 
 static struct ferry_container *

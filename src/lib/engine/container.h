@@ -39,7 +39,8 @@ struct ferry_container
   char *restored_at;
   char *error;
   /* The operation in progress (engine/operation.h): "checkpoint",
-   * "restore", "import", or NULL; its phase, owner and start.  */
+   * "restore", "import", "migrate" (either end of one), or NULL; its
+   * phase, owner and start.  */
   char *operation;
   char *operation_phase;
   pid_t operation_pid;

@@ -187,26 +187,7 @@ load helpers
 	[ "$(f logs tc | wc -l)" -eq "$n" ]
 
 	# busybox has no flock: a small static locker, bound into the container.
-	cat >"$TEST_TMP/locker.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
-int main (int argc, char **argv)
-{
-  int fd = open ("/tmp/lock", O_RDWR | O_CREAT, 0600);
-  if (argc > 1 && strcmp (argv[1], "try") == 0)
-    return flock (fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1;
-  if (flock (fd, LOCK_EX) != 0)
-    return 2;
-  printf ("locked\n");
-  fflush (stdout);
-  for (;;)
-    pause ();
-}
-C
-	gcc -static -O2 -o "$TEST_TMP/locker" "$TEST_TMP/locker.c"
+	build_locker
 	f run -d --name lk -v "$TEST_TMP/locker:/locker:ro" ferry-test /locker >/dev/null
 	wait_until '[ "$(f logs lk)" = locked ]'
 	run_ferry container checkpoint lk

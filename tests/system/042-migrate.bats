@@ -79,10 +79,6 @@ sshd_stop() {
 	wait_until "! nsenter --net=/run/netns/$HA bash -c 'echo >/dev/tcp/$B_IP/22' 2>/dev/null"
 }
 
-# ferry on host A (root, run) and host B (rootB, runB).
-fa() { nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" "$@"; }
-fbh() { nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
-
 # `ferry container migrate` from A to B, through bats' run.
 run_migrate() {
 	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
@@ -90,15 +86,7 @@ run_migrate() {
 }
 
 teardown() {
-	if [ -n "${HA:-}" ]; then
-		NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
-		NET_ROOTS=rootB:runB net_remove_containers nsenter --net="/run/netns/$HB"
-	fi
-	ferry_teardown
-	if [ -n "${HA:-}" ]; then
-		ip netns del "$HA" 2>/dev/null || true
-		ip netns del "$HB" 2>/dev/null || true
-	fi
+	hosts_teardown
 }
 
 # Host B holds no container, no staging, no volume, and A's container $1
@@ -198,26 +186,7 @@ assert_rolled_back() {
 	hosts_setup
 	# busybox has no flock: a small static locker, bound into the container
 	# (the same path on both hosts, which share their files).
-	cat >"$TEST_TMP/locker.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
-int main (int argc, char **argv)
-{
-  int fd = open ("/tmp/lock", O_RDWR | O_CREAT, 0600);
-  if (argc > 1 && strcmp (argv[1], "try") == 0)
-    return flock (fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1;
-  if (flock (fd, LOCK_EX) != 0)
-    return 2;
-  printf ("locked\n");
-  fflush (stdout);
-  for (;;)
-    pause ();
-}
-C
-	gcc -static -O2 -o "$TEST_TMP/locker" "$TEST_TMP/locker.c"
+	build_locker
 	fa run -d --name lk -v "$TEST_TMP/locker:/locker:ro" ferry-test /locker >/dev/null
 	wait_until '[ "$(fa logs lk)" = locked ]'
 	run_migrate lk "$DEST"

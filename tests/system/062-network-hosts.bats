@@ -27,21 +27,8 @@ in_host() {
 	nsenter --net="/run/netns/$host" "$@"
 }
 
-# ferry on host A (root, run) and host B (rootB, runB).
-fa() { in_host "$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" "$@"; }
-fbh() { in_host "$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
-
 teardown() {
-	if [ -n "${HA:-}" ]; then
-		NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
-		NET_ROOTS=rootB:runB net_remove_containers nsenter --net="/run/netns/$HB"
-	fi
-	ferry_teardown
-	# The hosts' bridges and firewall rules go with their namespaces.
-	if [ -n "${HA:-}" ]; then
-		ip netns del "$HA" 2>/dev/null || true
-		ip netns del "$HB" 2>/dev/null || true
-	fi
+	hosts_teardown
 }
 
 # Waits until a server answers on host $1 at $2:$3; prints its count.

@@ -99,6 +99,11 @@ freezer_state_file() {
 	echo "$(ctr_cgroup_dir "$1" "$2")/freezer.state"
 }
 
+# Builds tests/lib/locker.c (a static flock holder) into $TEST_TMP/locker.
+build_locker() {
+	gcc -static -O2 -o "$TEST_TMP/locker" "$FERRY_SRC/tests/lib/locker.c"
+}
+
 # ferry with this test's roots.
 f() {
 	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"

@@ -55,3 +55,26 @@ net_count() {
 
 ip_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"; }
 mac_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.MacAddress}}" "$1"; }
+
+# Two "hosts" ($HA and $HB: network namespaces the test made, each with a
+# ferry root of its own) for the tests that move containers between them.
+# ferry runs in a host's network namespace only: files stay shared.
+
+# ferry on host A (root, run) and host B (rootB, runB).
+fa() { nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" "$@"; }
+fbh() { nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/rootB" --runroot "$TEST_TMP/runB" "$@"; }
+
+# teardown for such a test: each host's containers through ferry in its
+# namespace (so that netavark takes their set-up down), the test's files,
+# then the namespaces, with whatever bridges and rules were left in them.
+hosts_teardown() {
+	if [ -n "${HA:-}" ]; then
+		NET_ROOTS=root:run net_remove_containers nsenter --net="/run/netns/$HA"
+		NET_ROOTS=rootB:runB net_remove_containers nsenter --net="/run/netns/$HB"
+	fi
+	ferry_teardown
+	if [ -n "${HA:-}" ]; then
+		ip netns del "$HA" 2>/dev/null || true
+		ip netns del "$HB" 2>/dev/null || true
+	fi
+}

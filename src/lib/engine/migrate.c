@@ -4,6 +4,7 @@
 #include "../state/lock.h"
 #include "../util/cleanup.h"
 #include "../util/fault.h"
+#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
@@ -449,24 +450,6 @@ enlarge_pipe (int fd)
 }
 
 static int
-write_all (int fd, const void *buf, size_t len)
-{
-  const char *p = buf;
-
-  while (len)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      p += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
-static int
 write_frame (int fd, char type, const void *data, uint32_t len)
 {
   unsigned char h[5] = { (unsigned char) type, (unsigned char) (len >> 24), (unsigned char) (len >> 16),
@@ -486,8 +469,9 @@ write_frame (int fd, char type, const void *data, uint32_t len)
         break;
       /* A short write: the rest, plainly.  */
       if ((size_t) n < sizeof (h))
-        return write_all (fd, h + n, sizeof (h) - (size_t) n) < 0 ? -1 : write_all (fd, data, len);
-      return write_all (fd, (const char *) data + ((size_t) n - sizeof (h)), total);
+        return ferry_write_all (fd, h + n, sizeof (h) - (size_t) n) < 0 ? -1
+                                                                        : ferry_write_all (fd, data, len);
+      return ferry_write_all (fd, (const char *) data + ((size_t) n - sizeof (h)), total);
     }
   return 0;
 }
@@ -585,7 +569,7 @@ send_available (struct source *s)
   h[2] = (unsigned char) (len >> 16);
   h[3] = (unsigned char) (len >> 8);
   h[4] = (unsigned char) len;
-  if (write_all (s->link.in, h, sizeof (h)) < 0)
+  if (ferry_write_all (s->link.in, h, sizeof (h)) < 0)
     return -1;
   for (left = len; left;)
     {
@@ -1157,7 +1141,7 @@ pass_payload (struct target *t, char *buf, uint32_t len)
               errno = EPIPE;
               return -1;
             }
-          return write_all (t->archive_w, buf, len);
+          return ferry_write_all (t->archive_w, buf, len);
         }
       if (n == 0)
         errno = EPIPE;
@@ -1231,7 +1215,7 @@ target_handover (const char *id, void *arg, ferry_error_t *err)
   t->receiver_started = 0;
   if (! t->ended)
     return ferry_make_error (err, t->recv_errno, "the archive from the source broke off");
-  if (write_all (t->out, line, strlen (line)) < 0)
+  if (ferry_write_all (t->out, line, strlen (line)) < 0)
     return ferry_make_error (err, errno, "cannot answer the source");
   ferry_fault_point ("migrate-running");
   do
@@ -1268,7 +1252,7 @@ target_preflight (ferry_engine_t *e, struct target *t, const struct ferry_restor
         continue;
       if (type == FRAME_SYNC)
         {
-          if (write_all (t->out, "synced\n", 7) < 0)
+          if (ferry_write_all (t->out, "synced\n", 7) < 0)
             return ferry_make_error (err, errno, "cannot answer the source");
           continue;
         }
@@ -1281,7 +1265,7 @@ target_preflight (ferry_engine_t *e, struct target *t, const struct ferry_restor
         if (rec == NULL || ferry_restore_preflight (e, rec, r, pulled, err) < 0)
           return -1;
       }
-      if (write_all (t->out, "accepted\n", 9) < 0)
+      if (ferry_write_all (t->out, "accepted\n", 9) < 0)
         return ferry_make_error (err, errno, "cannot answer the source");
       return 0;
     }
@@ -1295,7 +1279,7 @@ target_say_error (struct target *t, const ferry_error_t err)
   for (char *p = line; *p && p[1]; p++)
     if (*p == '\n')
       *p = ' ';
-  write_all (t->out, line, strlen (line));
+  ferry_write_all (t->out, line, strlen (line));
 }
 
 int
@@ -1309,7 +1293,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   int fds[2], ret;
 
   *id = NULL;
-  if (write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
+  if (ferry_write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
     return ferry_make_error (err, errno, "cannot answer the source");
   if (target_preflight (e, &t, r, &pulled, err) < 0)
     {
@@ -1335,7 +1319,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   ferry_cr_stats_release (&stats);
   /* The source hears at once; when "committed" is lost it asks again.  */
   if (ret == 0)
-    write_all (out, "committed\n", 10);
+    ferry_write_all (out, "committed\n", 10);
   else
     {
       target_say_error (&t, *err);

@@ -44,7 +44,12 @@ static const char migrate_usage[]
       "      --print-stats       print the timings (freeze, dump, transfer, restore, downtime,\n"
       "                          total, in microseconds) and the bytes sent as JSON\n"
       "      --tcp-established   carry established TCP connections over\n"
+      "      --tls-verify[=BOOL]  for the target's pull of an image it lacks: verify the registry's\n"
+      "                           TLS certificate (default true); false also allows plain HTTP\n"
+      "      --cert-dir DIR       for the target's pull: trust the CA certificates in DIR there\n"
       "\n"
+      "A target that lacks the image pulls it, before the container is frozen, by the digest\n"
+      "recorded when the container was made, with the target's own credentials (ferry login there).\n\n"
       "ssh is the system's client, with the user's keys, ~/.ssh/config and known_hosts;\n"
       "$FERRY_SSH_COMMAND replaces it (words split at blanks, e.g. \"ssh -F ./config\").\n"
       "ferry must be in the PATH of the target's ssh sessions.\n";
@@ -141,9 +146,10 @@ ferry_cmd_migrate (int argc, char **argv)
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "receive", no_argument, NULL, OPT_RECEIVE },
                                         { "receive-outcome", required_argument, NULL, OPT_RECEIVE_OUTCOME },
+                                        FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  struct ferry_migrate_request r = { 0 };
+  struct ferry_migrate_request r = { .tls_verify = -1 };
   struct ferry_restore_request rr = { 0 };
   struct ferry_transfer_options pull = { 0 };
   struct ferry_migrate_stats stats;
@@ -151,12 +157,28 @@ ferry_cmd_migrate (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_error_t err = NULL;
   const char *outcome_id = NULL;
-  int print_stats = 0, receiving = 0, precopy = 0, c, ret;
+  int print_stats = 0, receiving = 0, precopy = 0, credentials = 0, c, ret;
 
   ferry_cli_registry_defaults (&pull.registry);
   while ((c = getopt_long (argc, argv, ":n:Ph", opts, NULL)) != -1)
     switch (c)
       {
+      case OPT_REGISTRY_TLS_VERIFY:
+      case OPT_REGISTRY_CERT_DIR:
+        if (ferry_cli_registry_option (c, optarg, &pull.registry) < 0)
+          return FERRY_EXIT_ERROR;
+        /* The source passes them on to the target's pull.  */
+        if (c == OPT_REGISTRY_TLS_VERIFY)
+          r.tls_verify = pull.registry.tls_verify;
+        else
+          r.cert_dir = optarg;
+        break;
+      case OPT_REGISTRY_CREDS:
+      case OPT_REGISTRY_AUTHFILE:
+        if (ferry_cli_registry_option (c, optarg, &pull.registry) < 0)
+          return FERRY_EXIT_ERROR;
+        credentials = 1;
+        break;
       case OPT_DEST_ROOT:
         r.dest_root = optarg;
         break;
@@ -224,6 +246,10 @@ ferry_cmd_migrate (int argc, char **argv)
       rr.trust_archive = 1;
       return receive (argc, argv, &rr);
     }
+  /* They would show in the target's process list: its own apply.  */
+  if (credentials)
+    return ferry_cli_failf ("--creds and --authfile are not passed to the target: log in there "
+                            "(ferry login REGISTRY) for its pull");
   if (argc - optind != 2)
     return ferry_cli_failf ("ferry container migrate takes a container and a destination: ferry container "
                             "migrate CONTAINER ssh://[USER@]HOST[:PORT]");

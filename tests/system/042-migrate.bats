@@ -89,6 +89,26 @@ teardown() {
 	hosts_teardown
 }
 
+# A registry (Debian's docker-registry) on host B's end of the veth, at
+# $REG, which both hosts reach.
+registry_on_b() {
+	local dir=$TEST_TMP/registry
+	mkdir -p "$dir/data"
+	REG=$B_IP:5000
+	cat >"$dir/config.yml" <<-EOF
+		version: 0.1
+		log:
+		  level: error
+		storage:
+		  filesystem:
+		    rootdirectory: $dir/data
+		http:
+		  addr: $REG
+	EOF
+	nsenter --net="/run/netns/$HB" docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+	wait_until "nsenter --net=/run/netns/$HA bash -c 'echo >/dev/tcp/$B_IP/5000' 2>/dev/null"
+}
+
 # Host B holds no container, no staging, no volume, and A's container $1
 # runs as before, counting on.
 assert_rolled_back() {
@@ -289,6 +309,36 @@ assert_rolled_back() {
 	assert_rolled_back mem
 	[ -z "$(ls -A "$TEST_TMP/small/run/checkpoints" 2>/dev/null)" ]
 	[ -z "$(nsenter --net="/run/netns/$HB" "$FERRY_BIN" --root "$TEST_TMP/small/root" --runroot "$TEST_TMP/small/run" ps -aq)" ]
+}
+
+@test "a target without the image pulls it before the freeze, and drops it when the migration fails" {
+	hosts_setup
+	registry_on_b
+	fbh push --tls-verify=false ferry-test "$REG/ferry-test:latest" >/dev/null
+	fbh rmi ferry-test >/dev/null
+	fa pull --tls-verify=false "$REG/ferry-test:latest" >/dev/null
+	fa run -d --name pulled "$REG/ferry-test:latest" sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count pulled fa)" -ge 2 ]'
+	# The registry is plain HTTP: without --tls-verify=false the target's
+	# pull fails, before the container is touched.
+	run_migrate pulled "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot take it: the checkpoint needs image $REG/ferry-test:latest"
+	assert_output_contains "untouched"
+	[ -z "$(fbh images -q)" ]
+	# Pulled, then the source killed after its dump: the target, left with
+	# a cut stream, removes the image it pulled for nothing.
+	FERRY_FAULT=checkpoint-dumped run_migrate --tls-verify=false pulled "$DEST"
+	[ "$status" -eq 137 ]
+	wait_until '[ -z "$(pgrep -f -- "^ferry .*--receive")" ]'
+	assert_rolled_back pulled
+	[ -z "$(fbh images -q)" ]
+	run_migrate --tls-verify=false pulled "$DEST"
+	assert_status 0
+	[ "$(fbh inspect --format '{{.State.Status}}' pulled)" = running ]
+	[ "$(fbh images -q | wc -l)" = 1 ]
+	assert_counts_on pulled fbh
 }
 
 @test "ferry killed at any step on either host leaves the container running on exactly one of them" {

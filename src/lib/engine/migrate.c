@@ -890,7 +890,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   struct ferry_checkpoint_handover handover = { 0 };
   struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
   struct ferry_cr_stats cs;
-  const char *args[10];
+  const char *args[14];
   cleanup_free char *command = NULL, *line = NULL;
   cleanup_strv char **argv = NULL;
   struct ferry_container *c = NULL;
@@ -941,6 +941,13 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     args[n++] = "--ignore-rootfs";
   if (r->ignore_volumes)
     args[n++] = "--ignore-volumes";
+  if (r->tls_verify >= 0)
+    args[n++] = r->tls_verify ? "--tls-verify=true" : "--tls-verify=false";
+  if (r->cert_dir)
+    {
+      args[n++] = "--cert-dir";
+      args[n++] = r->cert_dir;
+    }
   args[n] = NULL;
   command = remote_command (r->dest_root, r->dest_runroot, args);
   argv = ssh_argv (&s.dest, options, command);

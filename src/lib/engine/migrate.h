@@ -49,6 +49,11 @@ struct ferry_migrate_request
   int file_locks;
   int ignore_rootfs;
   int ignore_volumes;
+  /* For the target's pull of an image it lacks: --tls-verify (-1: its
+   * default, else 0 or 1) and --cert-dir (a directory on the target, or
+   * NULL).  Credentials are the target's own (its auth file).  */
+  int tls_verify;
+  const char *cert_dir;
   /* Called on another thread as the archive goes out, with the bytes sent
    * so far, at most a few times a second and once at the end.  */
   void (*progress) (uint64_t bytes, long long elapsed_us, void *arg);

@@ -74,7 +74,7 @@ show_progress (uint64_t bytes, long long elapsed_us, void *arg)
 /* The receiving end: the archive framed on standard input, the protocol's
  * answers on standard output (engine/migrate.h).  */
 static int
-receive (int argc, char **argv, const struct ferry_restore_request *r)
+receive (int argc, const struct ferry_restore_request *r)
 {
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_free char *id = NULL;
@@ -85,16 +85,12 @@ receive (int argc, char **argv, const struct ferry_restore_request *r)
   if (isatty (STDIN_FILENO))
     return ferry_cli_failf ("--receive is the target's end of a migration, which `ferry container migrate` "
                             "runs through ssh: run that instead");
+  /* Its error goes to standard error, which the source reports.  */
   e = ferry_cli_open_engine ();
   if (e == NULL)
-    {
-      fputs ("error cannot open ferry's storage on the target\n", stdout);
-      fflush (stdout);
-      return FERRY_EXIT_ERROR;
-    }
+    return FERRY_EXIT_ERROR;
   if (ferry_migrate_receive (e, r, STDIN_FILENO, STDOUT_FILENO, &id, &err) < 0)
     return ferry_cli_fail (&err);
-  (void) argv;
   return 0;
 }
 
@@ -244,7 +240,7 @@ ferry_cmd_migrate (int argc, char **argv)
        * restores as recorded (host bind mounts too), as a signed one
        * would.  */
       rr.trust_archive = 1;
-      return receive (argc, argv, &rr);
+      return receive (argc, &rr);
     }
   /* They would show in the target's process list: its own apply.  */
   if (credentials)

@@ -262,6 +262,16 @@ assert_rolled_back() {
 	assert_rolled_back keep
 	sshd_start
 
+	# A root the target's ferry cannot open: its own error, nothing touched.
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
+		container migrate --dest-root /proc/ferry-no-root keep "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot reach ferry on $B_IP: "
+	assert_output_contains "/proc/ferry-no-root"
+	assert_output_contains "runs here as before"
+	assert_rolled_back keep
+
 	# B has a container of that name: refused before A's is touched.
 	fbh create --name keep ferry-test true >/dev/null
 	run_migrate keep "$DEST"

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -449,31 +448,26 @@ enlarge_pipe (int fd)
   fcntl (fd, F_SETPIPE_SZ, 1 << 20);
 }
 
+/* A frame's header: its type, and LEN in 32 bits, big-endian.  */
+static void
+frame_header (unsigned char h[5], char type, uint32_t len)
+{
+  h[0] = (unsigned char) type;
+  h[1] = (unsigned char) (len >> 24);
+  h[2] = (unsigned char) (len >> 16);
+  h[3] = (unsigned char) (len >> 8);
+  h[4] = (unsigned char) len;
+}
+
+/* A whole frame; the archive's data frames go by splice instead
+ * (send_available).  */
 static int
 write_frame (int fd, char type, const void *data, uint32_t len)
 {
-  unsigned char h[5] = { (unsigned char) type, (unsigned char) (len >> 24), (unsigned char) (len >> 16),
-                         (unsigned char) (len >> 8), (unsigned char) len };
-  struct iovec iov[2] = { { h, sizeof (h) }, { (void *) data, len } };
-  size_t total = sizeof (h) + len;
+  unsigned char h[5];
 
-  while (total)
-    {
-      ssize_t n = writev (fd, iov, len ? 2 : 1);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      total -= (size_t) n;
-      if (total == 0)
-        break;
-      /* A short write: the rest, plainly.  */
-      if ((size_t) n < sizeof (h))
-        return ferry_write_all (fd, h + n, sizeof (h) - (size_t) n) < 0 ? -1
-                                                                        : ferry_write_all (fd, data, len);
-      return ferry_write_all (fd, (const char *) data + ((size_t) n - sizeof (h)), total);
-    }
-  return 0;
+  frame_header (h, type, len);
+  return ferry_write_all (fd, h, sizeof (h)) < 0 || ferry_write_all (fd, data, len) < 0 ? -1 : 0;
 }
 
 /* Reads exactly LEN bytes: 1, or 0 at the end before any, -1 otherwise.  */
@@ -549,7 +543,7 @@ static ssize_t
 send_available (struct source *s)
 {
   struct pollfd pfd = { .fd = s->archive_r, .events = POLLIN };
-  unsigned char h[5] = { FRAME_DATA };
+  unsigned char h[5];
   int avail = 0;
   uint32_t len, left;
 
@@ -565,10 +559,7 @@ send_available (struct source *s)
         return 0;
     }
   len = (uint32_t) avail < FRAME_MAX ? (uint32_t) avail : FRAME_MAX;
-  h[1] = (unsigned char) (len >> 24);
-  h[2] = (unsigned char) (len >> 16);
-  h[3] = (unsigned char) (len >> 8);
-  h[4] = (unsigned char) len;
+  frame_header (h, FRAME_DATA, len);
   if (ferry_write_all (s->link.in, h, sizeof (h)) < 0)
     return -1;
   for (left = len; left;)

@@ -19,6 +19,8 @@ enum
   OPT_IGNORE_ROOTFS,
   OPT_IGNORE_VOLUMES,
   OPT_KEEP_SOURCE,
+  OPT_LAZY,
+  OPT_LAZY_PAGES_SOCKET,
   OPT_PRINT_STATS,
   OPT_TCP_ESTABLISHED,
   OPT_RECEIVE,
@@ -40,9 +42,14 @@ static const char migrate_usage[]
       "      --ignore-rootfs     leave the root file system changes behind\n"
       "      --ignore-volumes    leave the volumes behind (the target uses its own)\n"
       "      --keep-source       leave the container here stopped and checkpointed, not removed\n"
+      "      --lazy              post-copy: run it there before its memory is there; the target\n"
+      "                          fetches the pages from here through the same ssh connection, so\n"
+      "                          the downtime does not grow with the memory (until every page\n"
+      "                          has arrived, the container there depends on this host and the link)\n"
       "  -n, --name NAME         start a copy named NAME on the target; the container runs on here\n"
       "      --print-stats       print the timings (freeze, dump, transfer, restore, downtime,\n"
-      "                          total, in microseconds) and the bytes sent as JSON\n"
+      "                          total, and with --lazy pages: until every page arrived, in\n"
+      "                          microseconds) and the bytes sent as JSON\n"
       "      --tcp-established   carry established TCP connections over\n"
       "      --tls-verify[=BOOL]  for the target's pull of an image it lacks: verify the registry's\n"
       "                           TLS certificate (default true); false also allows plain HTTP\n"
@@ -74,7 +81,7 @@ show_progress (uint64_t bytes, long long elapsed_us, void *arg)
 /* The receiving end: the archive framed on standard input, the protocol's
  * answers on standard output (engine/migrate.h).  */
 static int
-receive (int argc, const struct ferry_restore_request *r)
+receive (int argc, const struct ferry_restore_request *r, const char *pages_socket)
 {
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_free char *id = NULL;
@@ -89,7 +96,7 @@ receive (int argc, const struct ferry_restore_request *r)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_migrate_receive (e, r, STDIN_FILENO, STDOUT_FILENO, &id, &err) < 0)
+  if (ferry_migrate_receive (e, r, pages_socket, STDIN_FILENO, STDOUT_FILENO, &id, &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
 }
@@ -111,7 +118,7 @@ receive_outcome (const char *id)
 }
 
 static json_object *
-stats_json (const struct ferry_migrate_stats *s)
+stats_json (const struct ferry_migrate_stats *s, int lazy)
 {
   json_object *o = json_object_new_object ();
 
@@ -123,28 +130,36 @@ stats_json (const struct ferry_migrate_stats *s)
   json_object_object_add (o, "downtime_us", json_object_new_int64 (s->downtime_us));
   json_object_object_add (o, "total_us", json_object_new_int64 (s->total_us));
   json_object_object_add (o, "bytes", json_object_new_int64 ((int64_t) s->bytes));
+  if (lazy)
+    {
+      json_object_object_add (o, "pages_us", json_object_new_int64 (s->pages_us));
+      json_object_object_add (o, "pages_bytes", json_object_new_int64 ((int64_t) s->pages_bytes));
+    }
   return o;
 }
 
 int
 ferry_cmd_migrate (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "dest-root", required_argument, NULL, OPT_DEST_ROOT },
-                                        { "dest-runroot", required_argument, NULL, OPT_DEST_RUNROOT },
-                                        { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
-                                        { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
-                                        { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
-                                        { "keep-source", no_argument, NULL, OPT_KEEP_SOURCE },
-                                        { "name", required_argument, NULL, 'n' },
-                                        { "pre-checkpoint", no_argument, NULL, 'P' },
-                                        { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
-                                        { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
-                                        { "receive", no_argument, NULL, OPT_RECEIVE },
-                                        { "receive-outcome", required_argument, NULL, OPT_RECEIVE_OUTCOME },
-                                        FERRY_REGISTRY_OPTIONS,
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "dest-root", required_argument, NULL, OPT_DEST_ROOT },
+          { "dest-runroot", required_argument, NULL, OPT_DEST_RUNROOT },
+          { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
+          { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+          { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
+          { "keep-source", no_argument, NULL, OPT_KEEP_SOURCE },
+          { "name", required_argument, NULL, 'n' },
+          { "lazy", no_argument, NULL, OPT_LAZY },
+          { "lazy-pages-socket", required_argument, NULL, OPT_LAZY_PAGES_SOCKET },
+          { "pre-checkpoint", no_argument, NULL, 'P' },
+          { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
+          { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+          { "receive", no_argument, NULL, OPT_RECEIVE },
+          { "receive-outcome", required_argument, NULL, OPT_RECEIVE_OUTCOME },
+          FERRY_REGISTRY_OPTIONS,
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   struct ferry_migrate_request r = { .tls_verify = -1 };
   struct ferry_restore_request rr = { 0 };
   struct ferry_transfer_options pull = { 0 };
@@ -152,7 +167,7 @@ ferry_cmd_migrate (int argc, char **argv)
   struct progress progress = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_error_t err = NULL;
-  const char *outcome_id = NULL;
+  const char *outcome_id = NULL, *pages_socket = NULL;
   int print_stats = 0, receiving = 0, precopy = 0, credentials = 0, c, ret;
 
   ferry_cli_registry_defaults (&pull.registry);
@@ -192,6 +207,12 @@ ferry_cmd_migrate (int argc, char **argv)
         break;
       case OPT_KEEP_SOURCE:
         r.keep_source = 1;
+        break;
+      case OPT_LAZY:
+        r.lazy = 1;
+        break;
+      case OPT_LAZY_PAGES_SOCKET:
+        pages_socket = optarg;
         break;
       case 'n':
         r.name = rr.name = optarg;
@@ -240,7 +261,7 @@ ferry_cmd_migrate (int argc, char **argv)
        * restores as recorded (host bind mounts too), as a signed one
        * would.  */
       rr.trust_archive = 1;
-      return receive (argc, &rr);
+      return receive (argc, &rr, pages_socket);
     }
   /* They would show in the target's process list: its own apply.  */
   if (credentials)
@@ -249,6 +270,8 @@ ferry_cmd_migrate (int argc, char **argv)
   if (argc - optind != 2)
     return ferry_cli_failf ("ferry container migrate takes a container and a destination: ferry container "
                             "migrate CONTAINER ssh://[USER@]HOST[:PORT]");
+  if (pages_socket)
+    return ferry_cli_failf ("--lazy-pages-socket belongs to --receive");
   if (r.keep_source && r.name)
     return ferry_cli_failf ("--name makes a copy and the container runs on here: --keep-source has no place");
   r.destination = argv[optind + 1];
@@ -271,7 +294,7 @@ ferry_cmd_migrate (int argc, char **argv)
     }
   if (print_stats)
     {
-      cleanup_json json_object *o = stats_json (&stats);
+      cleanup_json json_object *o = stats_json (&stats, r.lazy);
       puts (ferry_json_to_string (o, 1));
     }
   else
@@ -283,6 +306,9 @@ ferry_cmd_migrate (int argc, char **argv)
   else
     fprintf (stderr, "%s runs on %s now%s\n", argv[optind], stats.host,
              r.keep_source ? "; here it is stopped and checkpointed" : "");
+  if (r.lazy)
+    fprintf (stderr, "it ran there %.2f s before its memory had all followed from here\n",
+             (double) stats.pages_us / 1e6);
   ferry_migrate_stats_release (&stats);
   return 0;
 }

@@ -87,7 +87,22 @@ run_migrate() {
 
 teardown() {
 	hosts_teardown
+	if [ -f "$TEST_TMP/pipe-max-size" ]; then
+		cat "$TEST_TMP/pipe-max-size" >/proc/sys/fs/pipe-max-size
+	fi
 }
+
+# CRIU's page server (--lazy) makes 4 MiB pipes, which a ferry without
+# CAP_SYS_RESOURCE (as in this machine's container) gets only when
+# fs.pipe-max-size allows them; the teardown puts the old value back.
+allow_page_server_pipes() {
+	cat /proc/sys/fs/pipe-max-size >"$TEST_TMP/pipe-max-size"
+	echo 4194304 >/proc/sys/fs/pipe-max-size
+}
+
+# A counter whose every line also says that a few MB of the shell's own
+# memory (a variable, forked into each md5sum) is still what it was.
+MEMORY_COUNTER='v=$(seq 1 300000); s=$(echo "$v" | md5sum); i=0; while true; do if [ "$(echo "$v" | md5sum)" = "$s" ]; then echo $i; else echo "memory changed"; fi; i=$((i+1)); sleep 0.2; done'
 
 # A registry (Debian's docker-registry) on host B's end of the veth, at
 # $REG, which both hosts reach.
@@ -410,6 +425,90 @@ assert_rolled_back() {
 	kill -CONT "$target"
 	wait_until "! kill -0 $target 2>/dev/null" 30
 	assert_rolled_back keep
+}
+
+@test "migrate --lazy runs the container on B first and B fetches its memory from A through the same ssh" {
+	hosts_setup
+	allow_page_server_pipes
+	fa run -d --name lazy ferry-test sh -c "$MEMORY_COUNTER" >/dev/null
+	wait_until '[ "$(last_count lazy fa)" -ge 3 ]'
+	id=$(fa inspect --format '{{.Id}}' lazy)
+	run_migrate --lazy --print-stats lazy "$DEST"
+	assert_status 0
+	stats=$(printf '%s\n' "$output" | sed -n '/^{/,/^}/p')
+	[ "$(printf '%s' "$stats" | jq -r .id)" = "$id" ]
+	# The pages went through the page server, not in the archive: the
+	# shell's few MB of memory are more than the archive.
+	[ "$(printf '%s' "$stats" | jq -r '.pages_us > 0 and .pages_bytes > 2000000')" = true ]
+	[ "$(printf '%s' "$stats" | jq -r '.pages_bytes > .bytes')" = true ]
+	[[ "$output" == *"lazy runs on $B_IP now"* ]]
+	assert_output_contains "before its memory had all followed from here"
+	run fa inspect lazy
+	assert_status 125
+	[ "$(fbh inspect --format '{{.State.Status}}' lazy)" = running ]
+	n=$(last_count lazy fbh)
+	wait_until "[ \"\$(last_count lazy fbh)\" -ge $((n + 3)) ]"
+	assert_counts_on lazy fbh
+	# Nothing left of the page server's sockets, the daemon or staging.
+	[ -z "$(ls -d /tmp/ferry-pages-* 2>/dev/null)" ]
+	[ -z "$(pgrep -f "criu lazy-pages.*$TEST_TMP")" ]
+	[ -z "$(ls -A "$TEST_TMP/run/checkpoints" 2>/dev/null)" ]
+	[ -z "$(ls -A "$TEST_TMP/runB/checkpoints" 2>/dev/null)" ]
+	# A copy: frozen here until its pages have gone, then both count on.
+	fa run -d --name twin ferry-test sh -c "$MEMORY_COUNTER" >/dev/null
+	wait_until '[ "$(last_count twin fa)" -ge 3 ]'
+	run_migrate --lazy --name twin2 twin "$DEST"
+	assert_status 0
+	for h in fa fbh; do
+		name=twin
+		[ "$h" = fbh ] && name=twin2
+		n=$(last_count $name $h)
+		wait_until "[ \"\$(last_count $name $h)\" -ge $((n + 3)) ]"
+	done
+	assert_counts_on twin fa
+	assert_counts_on twin2 fbh
+}
+
+@test "migrate --lazy rolls back when B fails before it has every page, and is refused before the freeze without big pipes" {
+	hosts_setup
+	fa run -d --name lazy ferry-test sh -c "$MEMORY_COUNTER" >/dev/null
+	wait_until '[ "$(last_count lazy fa)" -ge 3 ]'
+	# Without CAP_SYS_RESOURCE and with 1 MiB pipes, CRIU's page server
+	# cannot work: said before anything is touched.
+	echo 1048576 >"$TEST_TMP/pipe-max-size.low"
+	cat /proc/sys/fs/pipe-max-size >"$TEST_TMP/pipe-max-size"
+	cat "$TEST_TMP/pipe-max-size.low" >/proc/sys/fs/pipe-max-size
+	run nsenter --net="/run/netns/$HA" setpriv --bounding-set -sys_resource --inh-caps -sys_resource "$FERRY_BIN" \
+		--root "$TEST_TMP/root" --runroot "$TEST_TMP/run" container migrate --lazy \
+		--dest-root "$TEST_TMP/rootB" --dest-runroot "$TEST_TMP/runB" lazy "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "fs.pipe-max-size"
+	assert_rolled_back lazy
+	echo 4194304 >/proc/sys/fs/pipe-max-size
+	# B's ferry killed as it waits for the word to keep it, and as it
+	# waits for the last pages: its container goes, and A's resumes.
+	for point in migrate-running migrate-fetching; do
+		FERRY_FAULT=$point run_migrate --lazy lazy "$DEST"
+		assert_status 125
+		assert_output_contains "runs here as before"
+		assert_rolled_back lazy
+		wait_until "[ -z \"\$(pgrep -f 'criu lazy-pages.*$TEST_TMP')\" ]"
+	done
+	# A's ferry killed once it told B to keep it, while B may still fetch
+	# pages: whichever way that went, it runs on exactly one host, and
+	# counts on there.
+	FERRY_FAULT=migrate-committed run_migrate --lazy lazy "$DEST"
+	[ "$status" -eq 137 ]
+	wait_until '[ -z "$(pgrep -f -- "^ferry .*--receive")" ]'
+	if [ -n "$(fbh ps -q)" ]; then
+		run fa ps -aq
+		assert_status 0
+		[ -z "$output" ]
+		assert_counts_on lazy fbh
+	else
+		assert_rolled_back lazy
+	fi
 }
 
 @test "migrate refuses bad destinations, a stopped container and pre-copy with one line" {

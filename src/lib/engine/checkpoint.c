@@ -9,6 +9,7 @@
 #include "../archive/criu_stats.h"
 #include "../archive/prepack.h"
 #include "../image/reference.h"
+#include "../network/netns.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -27,9 +28,12 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -665,6 +669,117 @@ checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_
   return d;
 }
 
+/* ---- post-copy: the dump that serves its memory later ---------------------
+ *
+ * CRIU's lazy dump writes every image but the memory pages, then serves
+ * those from a page server until its peer has them all, and only then
+ * lets the runtime return.  Its page server listens on every address of
+ * its network namespace, and hands the container's memory to whoever
+ * connects first: so the runtime runs on a thread of its own in a private
+ * namespace that has only a loopback, and ferry is that first peer, with
+ * a socket made in there.  The connection succeeding says the dump is
+ * done: CRIU listens only once every image is written.  */
+
+#define LAZY_PAGES_PORT 27345
+
+struct lazy_dump
+{
+  ferry_engine_t *e;
+  const char *id;
+  const struct ferry_checkpoint_options *co;
+  pthread_t thread;
+  int started;
+  int sock;  /* made in the private namespace, for the page server */
+  int ready; /* a pipe: the thread has made SOCK (or failed), then ends */
+  int done;  /* the runtime returned */
+  int ret;
+  ferry_error_t err;
+};
+
+static int lazy_dump_finish (struct lazy_dump *d, int abort, ferry_error_t *err);
+
+static void *
+lazy_dump_main (void *arg)
+{
+  struct lazy_dump *d = arg;
+
+  d->ret = ferry_netns_unshare_private (&d->err);
+  if (d->ret == 0 && (d->sock = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+    d->ret = ferry_make_error (&d->err, errno, "cannot make a socket");
+  ferry_write_all (d->ready, "s", 1);
+  if (d->ret == 0)
+    d->ret = ferry_runtime_checkpoint (&d->e->runtime, d->id, d->co, &d->err);
+  __atomic_store_n (&d->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* Starts the lazy dump and returns once its page server is ready, with
+ * D->sock connected to it.  */
+static int
+lazy_dump_start (struct lazy_dump *d, ferry_error_t *err)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (LAZY_PAGES_PORT) };
+  int p[2];
+  char c;
+
+  d->sock = -1;
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot make a pipe");
+  d->ready = p[1];
+  if (pthread_create (&d->thread, NULL, lazy_dump_main, d) != 0)
+    {
+      close (p[0]);
+      close (p[1]);
+      return ferry_make_error (err, errno, "cannot start a thread");
+    }
+  d->started = 1;
+  if (read (p[0], &c, 1) != 1)
+    d->sock = -1;
+  close (p[0]);
+  close (p[1]);
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  /* Refused until CRIU listens; a refused TCP socket may connect again.  */
+  while (d->sock >= 0 && ! __atomic_load_n (&d->done, __ATOMIC_ACQUIRE))
+    {
+      if (connect (d->sock, (struct sockaddr *) &sa, sizeof (sa)) == 0)
+        return 0;
+      if (errno != ECONNREFUSED && errno != EINTR)
+        {
+          ferry_make_error (err, errno, "cannot connect to CRIU's page server");
+          break;
+        }
+      usleep (2000);
+    }
+  /* The runtime failed (its error is the one to tell), or ended without
+   * serving any page.  */
+  if (lazy_dump_finish (d, 1, *err ? NULL : err) == 0 && *err == NULL)
+    ferry_make_error (err, 0, "CRIU's page server did not start");
+  return -1;
+}
+
+/* Waits for the runtime (which returns once the peer has every page, or
+ * went: ABORT makes it go) and returns its result.  */
+static int
+lazy_dump_finish (struct lazy_dump *d, int abort, ferry_error_t *err)
+{
+  int ret;
+
+  if (! d->started)
+    return 0;
+  if (abort && d->sock >= 0)
+    shutdown (d->sock, SHUT_RDWR);
+  pthread_join (d->thread, NULL);
+  d->started = 0;
+  if (d->sock >= 0)
+    close (d->sock);
+  d->sock = -1;
+  ret = d->ret;
+  if (ret < 0 && err && *err == NULL)
+    *err = steal_pointer (&d->err);
+  ferry_error_release (&d->err);
+  return ret;
+}
+
 /* More than the page images of most containers (one per process, and one
  * per shared memory segment); CRIU writes any beyond into files.  */
 #define PREPACK_FIFOS 64
@@ -681,6 +796,8 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   struct ferry_runtime_hook hook;
   struct dump_watch watch = { e, &op };
   ferry_prepack_t *prepack = NULL;
+  struct lazy_dump lazy = { .e = e, .co = &co, .sock = -1 };
+  int post_copy = r->handover && r->handover->pages;
   struct export x = { .fd = -1 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
   cleanup_free char *criu_version = NULL, *export_abs = NULL;
@@ -769,7 +886,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
     goto fail;
   /* Memory pages go into the archive while CRIU writes them
    * (archive/prepack.h).  */
-  if (r->export_path && ferry_archive_writer_can_stream (x.w))
+  if (r->export_path && ferry_archive_writer_can_stream (x.w) && ! post_copy)
     {
       /* Kept images (-k) must be files; otherwise the pages need never be
        * stored: CRIU writes them into FIFOs we read (archive/prepack.h).  */
@@ -787,13 +904,20 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   co.leave_running = r->leave_running || r->export_path != NULL;
   co.tcp_established = r->tcp_established;
   co.file_locks = r->file_locks;
+  if (post_copy)
+    co.lazy_pages_address = xasprintf ("127.0.0.1:%d", LAZY_PAGES_PORT);
+  lazy.id = c->id;
   t1 = ferry_time_monotonic_us ();
-  if (ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
+  if (post_copy ? lazy_dump_start (&lazy, err) < 0
+                : ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
     {
       explain_dump_failure (e, c, work, err);
       goto fail;
     }
   stats->runtime_us = ferry_time_monotonic_us () - t1;
+  /* The pages go to the other end from here, on its demand.  */
+  if (post_copy && r->handover->pages (lazy.sock, r->handover->arg, err) < 0)
+    goto fail;
   ferry_fault_point ("checkpoint-dumped");
   if (prepack && ferry_prepack_finish (prepack, err) < 0)
     goto fail;
@@ -808,10 +932,11 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       cleanup_error ferry_error_t ignored = NULL;
       ferry_runtime_pause (&e->runtime, c->id, &ignored);
     }
-  if (r->export_path && r->leave_running)
+  if (r->export_path && r->leave_running && ! post_copy)
     {
       /* The files are in WORK already; the archive can be written while
-       * the container runs again.  */
+       * the container runs again.  (Not while CRIU still serves its
+       * pages: they are the container's own.)  */
       cleanup_error ferry_error_t ignored = NULL;
       ferry_runtime_resume (&e->runtime, c->id, &ignored);
     }
@@ -842,6 +967,13 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       kept = r->handover->await (r->handover->arg, err);
       if (kept > 0)
         kept = r->handover->commit (r->handover->arg, err);
+      /* Post-copy: kept means the other end has every page, and the
+       * page server has nothing left to do.  */
+      if (kept > 0)
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          lazy_dump_finish (&lazy, 0, &ignored);
+        }
       if (kept == 0)
         goto fail;
       if (kept < 0)
@@ -863,6 +995,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
 fail:
   ferry_prepack_free (prepack);
   prepack = NULL;
+  lazy_dump_finish (&lazy, 1, NULL);
   export_close (&x);
   {
     cleanup_error ferry_error_t ignored = NULL;
@@ -870,6 +1003,9 @@ fail:
   }
 out:
   ferry_prepack_free (prepack);
+  /* Not known to be kept: the other end must not finish taking it.  */
+  lazy_dump_finish (&lazy, 1, NULL);
+  free ((char *) co.lazy_pages_address);
   export_close (&x);
   free (x.recipients);
   ferry_operation_release (&op);

@@ -30,6 +30,13 @@ struct ferry_checkpoint_handover
   /* Tells the other end to keep it: 1 once it has, 0 when it has undone
    * it, -1 (with *ERR) when that cannot be known now.  */
   int (*commit) (void *arg, ferry_error_t *err);
+  /* Post-copy, when set: the memory pages are not in the archive.  CRIU
+   * serves them after the dump through the connected socket PS_FD (the
+   * caller keeps it; PAGES uses it until the other end has them all), on
+   * the other end's demand, from when this is called, before the
+   * archive's end; the other end keeps the container (COMMIT) only once
+   * it has every page.  */
+  int (*pages) (int ps_fd, void *arg, ferry_error_t *err);
   void *arg;
   /* Recorded in the operation as "migrate", for a settle to ask the
    * other end (engine/migrate.h); the caller keeps its reference.  */
@@ -92,6 +99,16 @@ struct ferry_restore_request
    * operation is in phase "handover", which a settle undoes.  */
   int (*handover) (const char *id, void *arg, ferry_error_t *err);
   void *handover_arg;
+  /* import, post-copy: the memory pages are not in the archive; CRIU's
+   * lazy-pages daemon fetches them, as the restored processes touch them
+   * and then all the rest, through the page server at the other end of
+   * this connected socket (the caller keeps it).  The restore sets
+   * *LAZY_DAEMON to the daemon's PID once it runs: HANDOVER must wait for
+   * it (ferry_runtime_criu_lazy_pages_wait) before it keeps the
+   * container, and set it to -1; the restore kills one still there when
+   * the container does not stay.  */
+  int lazy_pages_fd;
+  pid_t *lazy_daemon;
   /* import: where to pull a missing image from (by the digest the
    * archive records); NULL: a missing image is an error.  */
   const struct ferry_transfer_options *pull;

@@ -55,12 +55,21 @@ void ferry_container_remove_dirs (ferry_engine_t *e, const char *id);
 int ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
                                    int keep_exit_file, ferry_error_t *err);
 
+/* Called by launch once the bundle is ready, just before the runtime
+ * runs; its failure fails the launch.  */
+struct ferry_launch_hook
+{
+  int (*before_runtime) (const char *bundle, void *arg, ferry_error_t *err);
+  void *arg;
+};
+
 /* From mounts to a created runtime container: for start, and for restore
  * with RESTORE_FROM (a CRIU images dir), RUNTIME_OPTS (extra runtime flags)
- * and DEVSHM_TAR (the /dev/shm content to put back, may be NULL).  */
+ * and DEVSHM_TAR (the /dev/shm content to put back, may be NULL).  HOOK
+ * may be NULL.  */
 int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                             char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
-                            ferry_error_t *err);
+                            const struct ferry_launch_hook *hook, ferry_error_t *err);
 
 /* Undoes what launch set up; every step tolerates having been done.  */
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);

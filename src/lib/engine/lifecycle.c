@@ -966,7 +966,7 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
-                        ferry_error_t *err)
+                        const struct ferry_launch_hook *hook, ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -1024,6 +1024,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.exit_command = exit_cmd;
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
+  if (hook && hook->before_runtime (bundle, hook->arg, err) < 0)
+    goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0)
     goto fail;
   if (so && so->attach)
@@ -1066,7 +1068,7 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
                                      c->name);
       goto out;
     }
-  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, err) < 0)
+  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
     goto out;
   if (so && so->attach)
     attach_fd = *so->attach_fd;

@@ -1,11 +1,13 @@
 /* ferry: container migrate, both ends (migrate.h).  */
 #include "migrate.h"
 #include "internal.h"
+#include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/relay.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -20,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -534,6 +539,14 @@ struct source
   /* What the target said went wrong, or the link's last words.  */
   char *target_error;
   int outcome_unknown;
+  /* Post-copy (--lazy): ssh forwards the target's connections to its
+   * socket PAGES_PATH to ours at LISTEN_PATH (in the private directory
+   * PAGES_DIR); the target connects at once (PAGES_CONN), and RELAY joins
+   * that to CRIU's page server once the dump is done.  */
+  char *pages_dir, *listen_path, *pages_path;
+  int listen_fd, pages_conn;
+  ferry_relay_t *relay;
+  long long committed_at_us;
 };
 
 /* Frames what the archive pipe holds onto the link: the header, then the
@@ -717,9 +730,13 @@ source_commit (void *arg, ferry_error_t *err)
   if (write_frame (s->link.in, FRAME_COMMIT, NULL, 0) == 0)
     {
       ferry_fault_point ("migrate-committed");
-      line = link_read_line (&s->link, ANSWER_TIMEOUT_MS);
+      /* Post-copy: the target keeps it once every page is there.  */
+      line = link_read_line (&s->link, s->relay ? RUNNING_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
       if (line && strcmp (line, "committed") == 0)
-        return 1;
+        {
+          s->committed_at_us = ferry_time_monotonic_us ();
+          return 1;
+        }
     }
   /* The answer is lost: the target knows.  */
   kept = ask_outcome (&s->dest, s->r->dest_root, s->r->dest_runroot,
@@ -739,6 +756,89 @@ source_commit (void *arg, ferry_error_t *err)
                         s->dest.host, s->name, s->dest.host);
     }
   return kept;
+}
+
+/* The dump is done and CRIU's page server ready on PS_FD: the target's
+ * lazy-pages daemon, at the other end of PAGES_CONN, gets it from here.  */
+static int
+source_pages (int ps_fd, void *arg, ferry_error_t *err)
+{
+  struct source *s = arg;
+  int fd = fcntl (ps_fd, F_DUPFD_CLOEXEC, 3);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot duplicate a socket");
+  s->relay = ferry_relay_start (s->pages_conn, fd, err);
+  s->pages_conn = -1;
+  return s->relay ? 0 : -1;
+}
+
+/* A private directory for the socket ssh forwards the target's page
+ * requests to (named for this process: what a killed ferry leaves is
+ * swept as its staging is), and the name of the socket on the target
+ * that it forwards from.  */
+static int
+pages_listen (ferry_engine_t *e, struct source *s, ferry_error_t *err)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  cleanup_free char *random = ferry_random_hex (8);
+  cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
+  cleanup_free char *dir = ferry_operation_make_name (ckroot, "migrate-");
+
+  if (strlen (dir) + 3 > sizeof (sa.sun_path))
+    return ferry_make_error (err, ENAMETOOLONG, "the runroot `%s` is too long a path for a socket in it",
+                             e->runroot);
+  if (ferry_mkdir_p (ckroot, 0700, err) < 0)
+    return -1;
+  if (mkdir (dir, 0700) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", dir);
+  s->pages_dir = steal_pointer (&dir);
+  s->listen_path = xasprintf ("%s/p", s->pages_dir);
+  s->pages_path = xasprintf ("/tmp/ferry-pages-%s.sock", random);
+  snprintf (sa.sun_path, sizeof (sa.sun_path), "%s", s->listen_path);
+  s->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s->listen_fd < 0 || bind (s->listen_fd, (struct sockaddr *) &sa, sizeof (sa)) < 0
+      || listen (s->listen_fd, 1) < 0)
+    return ferry_make_error (err, errno, "cannot listen on `%s`", s->listen_path);
+  return 0;
+}
+
+/* The target's connection through ssh's forwarding, made as it starts.  */
+static int
+pages_accept (struct source *s, ferry_error_t *err)
+{
+  struct pollfd pfd = { .fd = s->listen_fd, .events = POLLIN };
+  int r;
+
+  do
+    r = poll (&pfd, 1, ANSWER_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r == 1)
+    s->pages_conn = accept4 (s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  if (s->pages_conn >= 0)
+    return 0;
+  return ferry_make_error (err, r == 0 ? ETIMEDOUT : errno,
+                           "%s did not connect back through ssh for --lazy (its sshd must allow stream-local "
+                           "forwarding); container %s runs here as before",
+                           s->dest.host, s->name);
+}
+
+static void
+pages_release (struct source *s, int abort)
+{
+  ferry_relay_finish (s->relay, abort);
+  s->relay = NULL;
+  if (s->pages_conn >= 0)
+    close (s->pages_conn);
+  if (s->listen_fd >= 0)
+    close (s->listen_fd);
+  if (s->listen_path)
+    unlink (s->listen_path);
+  if (s->pages_dir)
+    rmdir (s->pages_dir);
+  free (s->pages_dir);
+  free (s->listen_path);
+  free (s->pages_path);
 }
 
 /* Asks the target whether container ID stayed there.  */
@@ -877,12 +977,12 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
                                          "-o", "ServerAliveCountMax=3",
                                          "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com",
                                          NULL };
-  struct source s = { .r = r, .archive_r = -1, .archive_w = -1 };
+  struct source s = { .r = r, .archive_r = -1, .archive_w = -1, .listen_fd = -1, .pages_conn = -1 };
   struct ferry_checkpoint_handover handover = { 0 };
   struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
   struct ferry_cr_stats cs;
-  const char *args[14];
-  cleanup_free char *command = NULL, *line = NULL;
+  const char *args[16], *ssh_options[16];
+  cleanup_free char *command = NULL, *line = NULL, *forward = NULL;
   cleanup_strv char **argv = NULL;
   struct ferry_container *c = NULL;
   long long t0 = ferry_time_monotonic_us ();
@@ -917,8 +1017,20 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       goto out;
     }
   s.name = c->name;
+  /* Post-copy needs CRIU's page server here and its lazy restore there;
+   * each end says what it lacks before the container is touched.  */
+  if (r->lazy && (ferry_runtime_criu_page_server_check (err) < 0 || pages_listen (e, &s, err) < 0))
+    {
+      ferry_error_wrap (err, "cannot migrate container %s with --lazy", c->name);
+      goto out;
+    }
 
   args[n++] = "--receive";
+  if (r->lazy)
+    {
+      args[n++] = "--lazy-pages-socket";
+      args[n++] = s.pages_path;
+    }
   if (r->name)
     {
       args[n++] = "--name";
@@ -941,7 +1053,20 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     }
   args[n] = NULL;
   command = remote_command (r->dest_root, r->dest_runroot, args);
-  argv = ssh_argv (&s.dest, options, command);
+  n = 0;
+  for (const char *const *o = options; *o; o++)
+    ssh_options[n++] = *o;
+  if (r->lazy)
+    {
+      /* The target's page requests come back over the same connection.  */
+      forward = xasprintf ("%s:%s", s.pages_path, s.listen_path);
+      ssh_options[n++] = "-o";
+      ssh_options[n++] = "ExitOnForwardFailure=yes";
+      ssh_options[n++] = "-R";
+      ssh_options[n++] = forward;
+    }
+  ssh_options[n] = NULL;
+  argv = ssh_argv (&s.dest, ssh_options, command);
   if (link_start (&s.link, argv, err) < 0)
     goto out;
   linked = 1;
@@ -965,7 +1090,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       goto out;
     }
 
-  if (warm_up (&s, err) < 0 || hello (&s, c, err) < 0)
+  if ((r->lazy && pages_accept (&s, err) < 0) || warm_up (&s, err) < 0 || hello (&s, c, err) < 0)
     goto out;
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
@@ -987,6 +1112,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   s.detail = migrate_detail (r, c->id);
   handover.await = source_await;
   handover.commit = source_commit;
+  if (r->lazy)
+    handover.pages = source_pages;
   handover.arg = &s;
   handover.detail = s.detail;
   cr.export_path = "-";
@@ -1013,6 +1140,9 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   if (s.sent_at_us && s.send_start_us)
     stats->transfer_us = s.sent_at_us - s.send_start_us;
   stats->bytes = s.bytes;
+  if (s.committed_at_us && s.running_at_us && r->lazy)
+    stats->pages_us = s.committed_at_us - s.running_at_us;
+  stats->pages_bytes = ferry_relay_bytes (s.relay);
   /* A copy runs here whatever happened there; say what did.  */
   if (ret == 0 && s.outcome_unknown)
     {
@@ -1044,9 +1174,11 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
           (*err)->status = 0;
         }
       {
-        char *msg = (*err)->status
-                        ? xasprintf ("%s: %s; it runs here as before", (*err)->msg, strerror ((*err)->status))
-                        : xasprintf ("%s; it runs here as before", (*err)->msg);
+        /* Post-copy: it ran there before every page had come.  */
+        const char *lost = r->lazy && s.running_at_us ? " (what it did there meanwhile is lost)" : "";
+        char *msg = (*err)->status ? xasprintf ("%s: %s; it runs here as before%s", (*err)->msg,
+                                                strerror ((*err)->status), lost)
+                                   : xasprintf ("%s; it runs here as before%s", (*err)->msg, lost);
         free ((*err)->msg);
         (*err)->msg = msg;
         (*err)->status = 0;
@@ -1060,6 +1192,7 @@ out:
     pthread_join (s.sender, NULL);
   if (s.archive_r >= 0)
     close (s.archive_r);
+  pages_release (&s, ret < 0);
   if (linked)
     link_finish (&s.link, ret == 0 ? 30000 : 5000);
   json_object_put (s.detail);
@@ -1078,8 +1211,9 @@ struct target
   int archive_w; /* the restore reads what the receiver thread writes here */
   pthread_t receiver;
   int receiver_started;
-  int ended;      /* the archive's end came */
-  int recv_errno; /* the stream broke */
+  int ended;         /* the archive's end came */
+  int recv_errno;    /* the stream broke */
+  pid_t lazy_daemon; /* --lazy: CRIU's lazy-pages daemon, once it runs */
 };
 
 /* Waits until IN has something to read or T is told to stop: 0 or -1.  */
@@ -1221,9 +1355,19 @@ target_handover (const char *id, void *arg, ferry_error_t *err)
   while (r < 0 && errno == EINTR);
   if (r == 0)
     return ferry_make_error (err, 0, "the source did not say to keep the container in time");
-  if (read_frame_header (t->in, &type, &len) == 1 && type == FRAME_COMMIT)
-    return 1;
-  return ferry_make_error (err, 0, "the source went away before saying to keep the container");
+  if (read_frame_header (t->in, &type, &len) != 1 || type != FRAME_COMMIT)
+    return ferry_make_error (err, 0, "the source went away before saying to keep the container");
+  /* Post-copy: it stays once every page is here, and not before, or it
+   * would run on with pages that never came.  */
+  if (t->lazy_daemon > 0)
+    {
+      ferry_fault_point ("migrate-fetching");
+      r = ferry_runtime_criu_lazy_pages_wait (t->lazy_daemon, 0);
+      t->lazy_daemon = -1;
+      if (r < 0)
+        return ferry_make_error (err, 0, "the container's memory did not all arrive from the source");
+    }
+  return 1;
 }
 
 /* Before the archive: the warm-up's padding (dropped) and sync (answered
@@ -1280,17 +1424,50 @@ target_say_error (struct target *t, const ferry_error_t err)
   ferry_write_all (t->out, line, strlen (line));
 }
 
+/* The socket the source's ssh forwards to its page server: a name it
+ * made (ssh made the socket, for this user alone), connected to and
+ * removed at once.  */
+static int
+connect_pages (const char *path, ferry_error_t *err)
+{
+  static const char prefix[] = "/tmp/ferry-pages-";
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  const char *hex = path + strlen (prefix);
+  cleanup_close int fd = -1;
+
+  if (strncmp (path, prefix, strlen (prefix)) != 0 || strspn (hex, "0123456789abcdef") != 16
+      || strcmp (hex + 16, ".sock") != 0)
+    return ferry_make_error (err, EINVAL, "invalid --lazy-pages-socket `%s`", path);
+  if (! ferry_runtime_criu_has_lazy_pages ())
+    return ferry_make_error (err, 0,
+                             "CRIU here cannot restore memory lazily (`criu check --feature uffd-noncoop` "
+                             "fails): migrate without --lazy");
+  snprintf (sa.sun_path, sizeof (sa.sun_path), "%s", path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &sa, sizeof (sa)) < 0)
+    return ferry_make_error (err, errno, "cannot connect to the source's page server through ssh (`%s`)",
+                             path);
+  unlink (path);
+  return steal_fd (&fd);
+}
+
 int
-ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, int in, int out, char **id,
-                       ferry_error_t *err)
+ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, const char *pages_socket,
+                       int in, int out, char **id, ferry_error_t *err)
 {
   struct ferry_restore_request rr = *r;
-  struct target t = { .in = in, .out = out, .archive_w = -1 };
+  struct target t = { .in = in, .out = out, .archive_w = -1, .lazy_daemon = -1 };
   cleanup_free char *pulled = NULL;
+  cleanup_close int pages_fd = -1;
   struct ferry_cr_stats stats;
   int fds[2], ret;
 
   *id = NULL;
+  if (pages_socket && (pages_fd = connect_pages (pages_socket, err)) < 0)
+    {
+      target_say_error (&t, *err);
+      return -1;
+    }
   if (ferry_write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
     return ferry_make_error (err, errno, "cannot answer the source");
   if (target_preflight (e, &t, r, &pulled, err) < 0)
@@ -1313,6 +1490,11 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   rr.import_fd = fds[0];
   rr.handover = target_handover;
   rr.handover_arg = &t;
+  if (pages_fd >= 0)
+    {
+      rr.lazy_pages_fd = pages_fd;
+      rr.lazy_daemon = &t.lazy_daemon;
+    }
   ret = ferry_container_restore (e, NULL, &rr, id, &stats, err);
   ferry_cr_stats_release (&stats);
   /* The source hears at once; when "committed" is lost it asks again.  */

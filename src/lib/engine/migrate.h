@@ -45,6 +45,12 @@ struct ferry_migrate_request
   const char *dest_runroot; /* the target's --runroot; NULL: its default */
   const char *name;         /* a copy under this name: the source runs on */
   int keep_source;          /* leave the source's container stopped, checkpointed */
+  /* Post-copy: the container runs on the target before its memory is
+   * there, and the target fetches the pages from here (CRIU's lazy-pages
+   * and page server) over the same ssh connection: the downtime does not
+   * grow with the memory.  Once it runs there, it depends on this host
+   * and the link until every page has arrived.  */
+  int lazy;
   int tcp_established;
   int file_locks;
   int ignore_rootfs;
@@ -70,9 +76,11 @@ struct ferry_migrate_stats
   long long restore_us;  /* from the end of the archive to the target running it */
   long long downtime_us;
   long long total_us;
-  uint64_t bytes;  /* the archive, compressed */
-  char *target_id; /* the container's ID on the target */
-  char *host;      /* the destination's host, for messages */
+  long long pages_us;   /* --lazy: from running there to every page there */
+  uint64_t bytes;       /* the archive, compressed */
+  uint64_t pages_bytes; /* --lazy: the page traffic, both ways */
+  char *target_id;      /* the container's ID on the target */
+  char *host;           /* the destination's host, for messages */
 };
 void ferry_migrate_stats_release (struct ferry_migrate_stats *s);
 
@@ -84,9 +92,12 @@ int ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct fe
 
 /* The target's end: says "ready" on OUT, restores the archive framed on
  * IN with R's options (the import fields are set here) and keeps the
- * container only when the source says so.  *ID gets its ID.  */
-int ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, int in, int out,
-                           char **id, ferry_error_t *err);
+ * container only when the source says so.  *ID gets its ID.  With
+ * PAGES_SOCKET (--lazy: /tmp/ferry-pages-<16 hex digits>.sock, which the
+ * source's ssh forwards to its page server) the memory comes after the
+ * restore, and the container stays only once it has all come.  */
+int ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, const char *pages_socket,
+                           int in, int out, char **id, ferry_error_t *err);
 
 /* The target's answer for a source that lost it: 1 when container ID
  * stayed, 0 when it did not; it waits for a receive still in progress.  */

@@ -317,7 +317,7 @@ sweep_staging (ferry_engine_t *e)
 {
   cleanup_free char *dir = xasprintf ("%s/checkpoints", e->runroot);
   cleanup_dir DIR *d = opendir (dir);
-  static const char *const prefixes[] = { "dump-", "import-", NULL };
+  static const char *const prefixes[] = { "dump-", "import-", "migrate-", NULL };
   struct dirent *de;
 
   while (d && (de = readdir (d)))

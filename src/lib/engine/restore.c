@@ -99,8 +99,10 @@ restore_runtime_opts (const struct ferry_restore_request *r, const char *images)
    * the restored process takes is the memory those pages free, not as
    * much again (on this VM fresh pages cost a gigabyte's restore 0.5 to
    * 1.5 s more).  Images restored in place stay intact for a retry.  */
-  if (r->import_path && can_punch_holes (images))
+  if (r->import_path && can_punch_holes (images) && ! r->lazy_daemon)
     v[n++] = xstrdup ("--auto-dedup");
+  if (r->lazy_daemon)
+    v[n++] = xstrdup ("--lazy-pages");
   return v;
 }
 
@@ -118,6 +120,32 @@ criu_config_for (const char *dir, const struct ferry_restore_request *r, ferry_e
   return steal_pointer (&path);
 }
 
+struct lazy_launch
+{
+  const char *images;
+  const struct ferry_restore_request *r;
+};
+
+/* CRIU's restore meets the daemon in its work directory, the bundle.  */
+static int
+start_lazy_pages (const char *bundle, void *arg, ferry_error_t *err)
+{
+  struct lazy_launch *l = arg;
+
+  return ferry_runtime_criu_lazy_pages_start (l->images, bundle, l->r->lazy_pages_fd, l->r->lazy_daemon, err);
+}
+
+/* The container does not stay: neither do the pages still coming.  */
+static void
+stop_lazy_pages (const struct ferry_restore_request *r)
+{
+  if (r->lazy_daemon && *r->lazy_daemon > 0)
+    {
+      ferry_runtime_criu_lazy_pages_wait (*r->lazy_daemon, 1);
+      *r->lazy_daemon = -1;
+    }
+}
+
 static int
 launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *images, const char *devshm,
                  const struct ferry_restore_request *r, struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -125,6 +153,8 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
   cleanup_strv char **opts = restore_runtime_opts (r, images);
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *criu_config = NULL;
+  struct lazy_launch lazy = { images, r };
+  struct ferry_launch_hook hook = { start_lazy_pages, &lazy };
   long long t1 = ferry_time_monotonic_us ();
   int ret;
 
@@ -135,7 +165,9 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
         return -1;
       c->criu_config = criu_config;
     }
-  ret = ferry_container_launch (e, c, images, opts, devshm, NULL, err);
+  ret = ferry_container_launch (e, c, images, opts, devshm, NULL, r->lazy_daemon ? &hook : NULL, err);
+  if (ret < 0)
+    stop_lazy_pages (r);
   c->criu_config = NULL;
   stats->runtime_us = ferry_time_monotonic_us () - t1;
   return ret;
@@ -992,6 +1024,7 @@ fail:
     cleanup_error ferry_error_t ignored = NULL;
     restore_back (e, &op, &ignored);
   }
+  stop_lazy_pages (r);
 out:
   ferry_operation_release (&op);
   ferry_container_free (c);

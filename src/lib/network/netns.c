@@ -15,13 +15,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In the child, in the new namespace: brings lo up and binds the namespace
- * to PATH.  Returns an errno or 0.  */
+/* Moves the calling thread into a new network namespace and brings its
+ * loopback up.  Returns an errno or 0.  */
 static int
-setup_in_child (const char *path)
+unshare_with_loopback (void)
 {
   struct ifreq ifr;
-  int sock;
+  int sock, ret = 0;
 
   if (unshare (CLONE_NEWNET) < 0)
     return errno;
@@ -31,11 +31,23 @@ setup_in_child (const char *path)
   memset (&ifr, 0, sizeof (ifr));
   strcpy (ifr.ifr_name, "lo");
   if (ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
-    return errno;
+    ret = errno;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
-    return errno;
+  if (ret == 0 && ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+    ret = errno;
   close (sock);
+  return ret;
+}
+
+/* In the child, in the new namespace: brings lo up and binds the namespace
+ * to PATH.  Returns an errno or 0.  */
+static int
+setup_in_child (const char *path)
+{
+  int ret = unshare_with_loopback ();
+
+  if (ret)
+    return ret;
   if (mount ("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
     return errno;
   return 0;
@@ -160,5 +172,15 @@ ferry_netns_remove (const char *path, ferry_error_t *err)
     return ferry_make_error (err, errno, "cannot unmount network namespace `%s`", path);
   if (unlink (path) < 0 && errno != ENOENT)
     return ferry_make_error (err, errno, "cannot remove network namespace `%s`", path);
+  return 0;
+}
+
+int
+ferry_netns_unshare_private (ferry_error_t *err)
+{
+  int ret = unshare_with_loopback ();
+
+  if (ret)
+    return ferry_make_error (err, ret, "cannot make a network namespace");
   return 0;
 }

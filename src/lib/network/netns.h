@@ -16,6 +16,11 @@ int ferry_netns_create (const char *path, ferry_error_t *err);
  * ferry made rather than restoring the one dumped.  */
 int ferry_netns_write_sysctls (const char *path, char *const *names, char *const *values, ferry_error_t *err);
 
+/* Moves the calling thread (only it: the namespace is a thread's) into a
+ * new network namespace of its own with just its loopback, up: what the
+ * processes it starts listen on there cannot be reached from outside.  */
+int ferry_netns_unshare_private (ferry_error_t *err);
+
 /* Unbinds and removes PATH; a missing PATH is not an error.  */
 int ferry_netns_remove (const char *path, ferry_error_t *err);
 

@@ -579,6 +579,141 @@ ferry_runtime_criu_has_dirty_tracking (void)
   return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
 }
 
+int
+ferry_runtime_criu_has_lazy_pages (void)
+{
+  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_run_result struct run_result r;
+  cleanup_error ferry_error_t ignored = NULL;
+  char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) "uffd-noncoop", NULL };
+
+  memset (&r, 0, sizeof (r));
+  return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
+}
+
+/* CRIU's page server (criu/page-pipe.c, pipe_read_dest_init) sizes a
+ * pipe to 819 pages, which the kernel rounds up to 4 MiB and refuses
+ * beyond fs.pipe-max-size (1 MiB by default) to a process without
+ * CAP_SYS_RESOURCE; CRIU ignores the failure and then fails its first
+ * splice ("page-pipe: splice: Bad file descriptor").  */
+#define PAGE_SERVER_PIPE_BYTES (4L << 20)
+#define CAP_SYS_RESOURCE_BIT 24
+
+int
+ferry_runtime_criu_page_server_check (ferry_error_t *err)
+{
+  cleanup_free char *status = NULL, *max = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  const char *cap;
+
+  if (ferry_read_file ("/proc/self/status", &status, NULL, &ignored) == 0
+      && (cap = strstr (status, "\nCapEff:")) != NULL
+      && (strtoull (cap + 8, NULL, 16) >> CAP_SYS_RESOURCE_BIT & 1))
+    return 0;
+  if (ferry_read_file ("/proc/sys/fs/pipe-max-size", &max, NULL, &ignored) == 0
+      && strtol (max, NULL, 10) >= PAGE_SERVER_PIPE_BYTES)
+    return 0;
+  return ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                "CRIU's page server needs 4 MiB pipes, which fs.pipe-max-size (%s bytes) "
+                                "refuses to ferry without CAP_SYS_RESOURCE: raise it "
+                                "(sysctl -w fs.pipe-max-size=%ld)",
+                                max ? strtok (max, "\n") : "?", PAGE_SERVER_PIPE_BYTES);
+}
+
+/* In the forked child: only async-signal-safe calls.  PS_FD becomes 3
+ * and STATUS_FD 4 for CRIU.  */
+static void __attribute__ ((noreturn)) lazy_pages_child (char **argv, char **envp, int ps_fd, int status_fd)
+{
+  int devnull = open ("/dev/null", O_RDWR);
+  sigset_t none;
+  int i;
+
+  setpgid (0, 0);
+  if (devnull < 0 || (ps_fd = fcntl (ps_fd, F_DUPFD, 10)) < 0
+      || (status_fd = fcntl (status_fd, F_DUPFD, 10)) < 0)
+    _exit (127);
+  for (i = 0; i < 3; i++)
+    if (dup2 (devnull, i) < 0)
+      _exit (127);
+  if (dup2 (ps_fd, 3) < 0 || dup2 (status_fd, 4) < 0)
+    _exit (127);
+  if (syscall (SYS_close_range, 5U, ~0U, 0U) < 0)
+    for (i = 5; i < 1024; i++)
+      close (i);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  execve (argv[0], argv, envp);
+  _exit (127);
+}
+
+int
+ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int ps_fd, pid_t *pid,
+                                     ferry_error_t *err)
+{
+  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_strv char **envp = runtime_environment ();
+  cleanup_close int status_r = -1, status_w = -1;
+  char *argv[] = { path,
+                   (char *) "lazy-pages",
+                   (char *) "--page-server",
+                   (char *) "--ps-socket",
+                   (char *) "3",
+                   (char *) "--status-fd",
+                   (char *) "4",
+                   (char *) "-D",
+                   (char *) images,
+                   (char *) "-W",
+                   (char *) work,
+                   (char *) "-o",
+                   (char *) "lazy-pages.log",
+                   NULL };
+  struct pollfd pfd;
+  int p[2], status;
+  char ready;
+
+  *pid = -1;
+  if (path == NULL)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "criu not found in PATH");
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  status_r = p[0];
+  status_w = p[1];
+  *pid = fork ();
+  if (*pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run `%s`", path);
+  if (*pid == 0)
+    lazy_pages_child (argv, envp, ps_fd, status_w);
+  setpgid (*pid, *pid);
+  close (status_w);
+  status_w = -1;
+  /* CRIU writes a byte once its socket for the restore is there; it
+   * closes the pipe without one when it fails.  */
+  pfd.fd = status_r;
+  pfd.events = POLLIN;
+  if (poll (&pfd, 1, 30000) == 1 && read (status_r, &ready, 1) == 1)
+    return 0;
+  kill (-*pid, SIGKILL);
+  while (waitpid (*pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  *pid = -1;
+  return ferry_make_error (err, 0, "CRIU's lazy-pages daemon did not start (log: %s/lazy-pages.log)", work);
+}
+
+int
+ferry_runtime_criu_lazy_pages_wait (pid_t pid, int kill_it)
+{
+  int status;
+
+  if (pid <= 0)
+    return -1;
+  if (kill_it)
+    kill (-pid, SIGKILL);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
 static char *
 trim (const char *s, size_t len)
 {
@@ -1052,7 +1187,7 @@ int
 ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
                           const struct ferry_checkpoint_options *o, ferry_error_t *err)
 {
-  const char *args[12];
+  const char *args[16];
   size_t n = 0;
 
   args[n++] = "checkpoint";
@@ -1066,6 +1201,12 @@ ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
     args[n++] = "--tcp-established";
   if (o->file_locks)
     args[n++] = "--file-locks";
+  if (o->lazy_pages_address)
+    {
+      args[n++] = "--lazy-pages";
+      args[n++] = "--page-server";
+      args[n++] = o->lazy_pages_address;
+    }
   args[n++] = id;
   args[n] = NULL;
   return runtime_simple_watched (rt, "checkpoint", args, id, NULL, o->hook, err);

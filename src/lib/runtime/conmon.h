@@ -30,6 +30,9 @@ struct ferry_conmon_options
   char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
 };
 
+/* Where conmon is (the PATH, then where distributions put it), or NULL.  */
+char *ferry_conmon_path (void);
+
 /* Reads the PID a pidfile (conmon's, the runtime's) holds.  */
 int ferry_conmon_read_pid_file (const char *path, pid_t *pid, ferry_error_t *err);
 

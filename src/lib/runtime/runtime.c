@@ -567,6 +567,33 @@ ferry_runtime_criu_version (void)
   return xstrndup (v, strcspn (v, "\n"));
 }
 
+void
+ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more)
+{
+  cleanup_free char *criu = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  const char *programs[12];
+  size_t n = 0, i;
+
+  programs[n++] = rt->path;
+  if (criu)
+    programs[n++] = criu;
+  for (; more && *more && n < 12; more++)
+    programs[n++] = *more;
+  for (i = 0; i < n; i++)
+    {
+      cleanup_run_result struct run_result r;
+      cleanup_error ferry_error_t ignored = NULL;
+      cleanup_free char *path = strchr (programs[i], '/')
+                                    ? xstrdup (programs[i])
+                                    : find_in_dirs (programs[i], getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+      char *argv[3] = { path, (char *) "--version", NULL };
+
+      memset (&r, 0, sizeof (r));
+      if (path)
+        run_argv (argv, NULL, &r, &ignored);
+    }
+}
+
 int
 ferry_runtime_criu_has_dirty_tracking (void)
 {

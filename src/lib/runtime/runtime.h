@@ -114,6 +114,13 @@ struct ferry_checkpoint_options
 int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
                               const struct ferry_checkpoint_options *o, ferry_error_t *err);
 
+/* Runs the runtime, CRIU and each of MORE (names found in the PATH, or
+ * paths; NULL-terminated, may be NULL; at most 10) with --version, and
+ * ignores the outcome: their code and libraries are in the page cache
+ * afterwards, so that a checkpoint or restore that follows soon does not
+ * wait on the disk for them.  */
+void ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more);
+
 /* The version of the CRIU on this host ("4.2.1"), or NULL.  */
 char *ferry_runtime_criu_version (void);
 /* True when CRIU can track the pages a process dirties (the kernel's

@@ -29,7 +29,14 @@
  * that; the target undoes its container unless it hears 'C' (restore
  * phase "handover").  When the word was sent but its answer lost, the
  * source asks the target (`--receive-outcome ID`), which answers once
- * nothing is in progress on that container.  */
+ * nothing is in progress on that container.
+ *
+ * Post-copy (--lazy): the archive has no memory pages.  The source's ssh
+ * forwards a socket on the target (--lazy-pages-socket) to the source,
+ * which relays it to CRIU's page server once the dump is done; the
+ * target's CRIU lazy-pages daemon fetches the pages through it, and the
+ * target keeps the container (says "committed") only once it has them
+ * all.  */
 #ifndef FERRY_ENGINE_MIGRATE_H
 #define FERRY_ENGINE_MIGRATE_H
 

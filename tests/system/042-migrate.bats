@@ -430,9 +430,12 @@ assert_rolled_back() {
 @test "migrate --lazy runs the container on B first and B fetches its memory from A through the same ssh" {
 	hosts_setup
 	allow_page_server_pipes
-	fa run -d --name lazy ferry-test sh -c "$MEMORY_COUNTER" >/dev/null
+	fa run -d --name lazy --network ferry ferry-test sh -c "$MEMORY_COUNTER" >/dev/null
 	wait_until '[ "$(last_count lazy fa)" -ge 3 ]'
 	id=$(fa inspect --format '{{.Id}}' lazy)
+	ip=$(ip_of lazy ferry fa)
+	mac=$(mac_of lazy ferry fa)
+	[ -n "$ip" ]
 	run_migrate --lazy --print-stats lazy "$DEST"
 	assert_status 0
 	stats=$(printf '%s\n' "$output" | sed -n '/^{/,/^}/p')
@@ -446,6 +449,8 @@ assert_rolled_back() {
 	run fa inspect lazy
 	assert_status 125
 	[ "$(fbh inspect --format '{{.State.Status}}' lazy)" = running ]
+	[ "$(ip_of lazy ferry fbh)" = "$ip" ]
+	[ "$(mac_of lazy ferry fbh)" = "$mac" ]
 	n=$(last_count lazy fbh)
 	wait_until "[ \"\$(last_count lazy fbh)\" -ge $((n + 3)) ]"
 	assert_counts_on lazy fbh

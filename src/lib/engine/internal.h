@@ -55,10 +55,12 @@ void ferry_container_remove_dirs (ferry_engine_t *e, const char *id);
 int ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
                                    int keep_exit_file, ferry_error_t *err);
 
-/* Called by launch once the bundle is ready, just before the runtime
- * runs; its failure fails the launch.  */
+/* Called by launch: once the bundle directory is there (the container's
+ * files and mounts come next), and just before the runtime runs; a
+ * failure fails the launch.  Either may be NULL.  */
 struct ferry_launch_hook
 {
+  int (*bundle_made) (const char *bundle, void *arg, ferry_error_t *err);
   int (*before_runtime) (const char *bundle, void *arg, ferry_error_t *err);
   void *arg;
 };

@@ -990,7 +990,9 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   ferry_container_teardown (e, c);
   if (restore_from == NULL)
     ferry_container_teardown_network (e, c);
-  if (prepare_runroot (e, c->id, err) < 0 || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
+  if (prepare_runroot (e, c->id, err) < 0
+      || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
+      || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
       || write_etc_files (e, c, NULL, err) < 0)
     goto fail;
   if (devshm_tar && ferry_path_exists (devshm_tar))
@@ -1024,7 +1026,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.exit_command = exit_cmd;
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
-  if (hook && hook->before_runtime (bundle, hook->arg, err) < 0)
+  if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0)
     goto fail;

@@ -675,7 +675,7 @@ static void __attribute__ ((noreturn)) lazy_pages_child (char **argv, char **env
 
 int
 ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int ps_fd, pid_t *pid,
-                                     ferry_error_t *err)
+                                     int *status_fd, ferry_error_t *err)
 {
   cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
   cleanup_strv char **envp = runtime_environment ();
@@ -694,11 +694,10 @@ ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int p
                    (char *) "-o",
                    (char *) "lazy-pages.log",
                    NULL };
-  struct pollfd pfd;
-  int p[2], status;
-  char ready;
+  int p[2];
 
   *pid = -1;
+  *status_fd = -1;
   if (path == NULL)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "criu not found in PATH");
   if (pipe2 (p, O_CLOEXEC) < 0)
@@ -711,17 +710,27 @@ ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int p
   if (*pid == 0)
     lazy_pages_child (argv, envp, ps_fd, status_w);
   setpgid (*pid, *pid);
-  close (status_w);
-  status_w = -1;
+  *status_fd = steal_fd (&status_r);
+  return 0;
+}
+
+int
+ferry_runtime_criu_lazy_pages_ready (pid_t *pid, int status_fd, const char *work, ferry_error_t *err)
+{
+  struct pollfd pfd = { .fd = status_fd, .events = POLLIN };
+  char ready;
+  int r;
+
   /* CRIU writes a byte once its socket for the restore is there; it
    * closes the pipe without one when it fails.  */
-  pfd.fd = status_r;
-  pfd.events = POLLIN;
-  if (poll (&pfd, 1, 30000) == 1 && read (status_r, &ready, 1) == 1)
+  do
+    r = poll (&pfd, 1, 30000);
+  while (r < 0 && errno == EINTR);
+  r = r == 1 && read (status_fd, &ready, 1) == 1;
+  close (status_fd);
+  if (r)
     return 0;
-  kill (-*pid, SIGKILL);
-  while (waitpid (*pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  ferry_runtime_criu_lazy_pages_wait (*pid, 1);
   *pid = -1;
   return ferry_make_error (err, 0, "CRIU's lazy-pages daemon did not start (log: %s/lazy-pages.log)", work);
 }

@@ -141,11 +141,15 @@ int ferry_runtime_criu_page_server_check (ferry_error_t *err);
  * works in WORK (where the two meet on the socket lazy-pages.socket): it
  * fetches the pages the restored processes touch, and then all the rest,
  * from the page server at the other end of the connected socket PS_FD,
- * and exits once it has them all (0) or fails.  Returns once it is ready
- * for the restore, with its PID (the leader of a process group of its
- * own) in *PID.  Its log is WORK/lazy-pages.log.  */
+ * and exits once it has them all (0) or fails.  Returns once it runs,
+ * with its PID (the leader of a process group of its own) in *PID, and in
+ * *STATUS_FD what ferry_runtime_criu_lazy_pages_ready waits on (and
+ * closes) before the restore may start.  Its log is WORK/lazy-pages.log.  */
 int ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int ps_fd, pid_t *pid,
-                                         ferry_error_t *err);
+                                         int *status_fd, ferry_error_t *err);
+/* 0 once the daemon *PID is ready; -1 when it failed (then it is gone and
+ * *PID is -1).  */
+int ferry_runtime_criu_lazy_pages_ready (pid_t *pid, int status_fd, const char *work, ferry_error_t *err);
 /* Waits for the daemon PID (killed first with KILL_IT): 0 when it got
  * every page, -1 otherwise.  */
 int ferry_runtime_criu_lazy_pages_wait (pid_t pid, int kill_it);

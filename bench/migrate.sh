@@ -20,7 +20,8 @@
 #                     tmpfs for them there, as /run is in production)
 #   --lazy            also time `container migrate --lazy` (post-copy), as a
 #                     row "lazy" of its own, with the time until every page
-#                     had arrived; raises fs.pipe-max-size to 4 MiB for the
+#                     had arrived (its MB sent: the archive and the page
+#                     traffic); raises fs.pipe-max-size to 4 MiB for the
 #                     run when ferry lacks CAP_SYS_RESOURCE (CRIU's page
 #                     server needs such pipes) and puts it back after
 # Environment:
@@ -480,7 +481,11 @@ ferry_once() {
 		json_field "$f" "$k"
 	done | awk '{ printf "%.6f ", $1 / 1e6 } END { print "" }')
 	bytes=$(json_field "$f" bytes)
-	if [ "$tool" = lazy ]; then pages=$(json_field "$f" pages_us | awk '{ printf "%.6f", $1 / 1e6 }'); fi
+	# Post-copy: the pages went after the archive, through the same link.
+	if [ "$tool" = lazy ]; then
+		pages=$(json_field "$f" pages_us | awk '{ printf "%.6f", $1 / 1e6 }')
+		bytes=$((bytes + $(json_field "$f" pages_bytes)))
+	fi
 	grep -o '"id": *"[0-9a-f]*"' "$f" | grep -o '[0-9a-f]\{64\}' >>"$work/ferry.ids" || true
 	check_on_b ferry "$name"
 	left=$(quietly ferry a ps -a -q | grep -cE '^[0-9a-f]{12,64}$' || true)

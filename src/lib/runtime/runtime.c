@@ -594,28 +594,29 @@ ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more)
     }
 }
 
-int
-ferry_runtime_criu_has_dirty_tracking (void)
+/* `criu check --feature FEATURE` passes.  */
+static int
+criu_has_feature (const char *feature)
 {
   cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
   cleanup_run_result struct run_result r;
   cleanup_error ferry_error_t ignored = NULL;
-  char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) "mem_dirty_track", NULL };
+  char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) feature, NULL };
 
   memset (&r, 0, sizeof (r));
   return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
 }
 
 int
+ferry_runtime_criu_has_dirty_tracking (void)
+{
+  return criu_has_feature ("mem_dirty_track");
+}
+
+int
 ferry_runtime_criu_has_lazy_pages (void)
 {
-  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
-  cleanup_run_result struct run_result r;
-  cleanup_error ferry_error_t ignored = NULL;
-  char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) "uffd-noncoop", NULL };
-
-  memset (&r, 0, sizeof (r));
-  return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
+  return criu_has_feature ("uffd-noncoop");
 }
 
 /* CRIU's page server (criu/page-pipe.c, pipe_read_dest_init) sizes a

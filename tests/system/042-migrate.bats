@@ -86,10 +86,11 @@ run_migrate() {
 }
 
 teardown() {
-	hosts_teardown
+	# Before the test's directory goes with the rest.
 	if [ -f "$TEST_TMP/pipe-max-size" ]; then
 		cat "$TEST_TMP/pipe-max-size" >/proc/sys/fs/pipe-max-size
 	fi
+	hosts_teardown
 }
 
 # CRIU's page server (--lazy) makes 4 MiB pipes, which a ferry without

@@ -1500,6 +1500,19 @@ connect_pages (const char *path, ferry_error_t *err)
   return steal_fd (&fd);
 }
 
+/* Up to the freeze: the page server's connection (--lazy), "ready", then
+ * target_preflight.  */
+static int
+target_begin (ferry_engine_t *e, struct target *t, const struct ferry_restore_request *r,
+              const char *pages_socket, int *pages_fd, char **pulled, ferry_error_t *err)
+{
+  if (pages_socket && (*pages_fd = connect_pages (pages_socket, err)) < 0)
+    return -1;
+  if (ferry_write_all (t->out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
+    return ferry_make_error (err, errno, "cannot answer the source");
+  return target_preflight (e, t, r, pulled, err);
+}
+
 int
 ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r, const char *pages_socket,
                        int in, int out, char **id, ferry_error_t *err)
@@ -1514,18 +1527,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
 
   *id = NULL;
   programs_load_start (&warm, e, 1);
-  if (pages_socket && (pages_fd = connect_pages (pages_socket, err)) < 0)
-    {
-      programs_load_finish (&warm);
-      target_say_error (&t, *err);
-      return -1;
-    }
-  if (ferry_write_all (out, "ready " PROTOCOL_VERSION "\n", 8) < 0)
-    {
-      programs_load_finish (&warm);
-      return ferry_make_error (err, errno, "cannot answer the source");
-    }
-  ret = target_preflight (e, &t, r, &pulled, err);
+  ret = target_begin (e, &t, r, pages_socket, &pages_fd, &pulled, err);
   programs_load_finish (&warm);
   if (ret < 0)
     {

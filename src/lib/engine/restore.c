@@ -1,8 +1,6 @@
 /* ferry: restore of a checkpointed container, in place or from an
  * exported archive.  */
 #include "archive_record.h"
-
-#include <stdbool.h>
 #include "checkpoint.h"
 #include "internal.h"
 #include "network.h"
@@ -30,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,8 +505,8 @@ pull_image (ferry_engine_t *e, json_object *rec, const struct ferry_restore_requ
   struct ferry_image **before = NULL;
   size_t n_before = 0, i;
 
-  if (! pullable (rec, r)
-      || ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
+  /* The callers found it pullable (check_import_here).  */
+  if (ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
     {
       ferry_error_release (err);
       return image_missing_error (rec, err);
@@ -615,8 +614,6 @@ int
 ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
                          char **pulled, ferry_error_t *err)
 {
-  bool need_pull = false;
-
   *pulled = NULL;
   if (ferry_archive_record_check (rec, r, err) < 0)
     return -1;
@@ -626,9 +623,7 @@ ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
-  if (check_import_here (e, rec, r, &need_pull, err) < 0)
-    return -1;
-  if (need_pull && pull_image (e, rec, r, pulled, err) < 0)
+  if (check_import (e, rec, r, pulled, err) < 0)
     {
       remove_pulled (e, *pulled);
       free (*pulled);

@@ -212,11 +212,13 @@ runtime_environment (void)
   return b.v;
 }
 
-/* In the forked child: only async-signal-safe calls from here on.  */
+/* In the forked child: only async-signal-safe calls from here on.  FDS[I]
+ * becomes descriptor I, for each of the N (at most 8) given; the rest are
+ * closed.  */
 static void __attribute__ ((noreturn))
-child_exec (char **argv, char **envp, int in_fd, int out_fd, int err_fd, int go_fd, pid_t parent)
+child_exec (char **argv, char **envp, const int *fds, int n, int go_fd, pid_t parent)
 {
-  int src[3] = { in_fd, out_fd, err_fd };
+  int src[8];
   struct sigaction sa;
   sigset_t none;
   int i;
@@ -236,15 +238,15 @@ child_exec (char **argv, char **envp, int in_fd, int out_fd, int err_fd, int go_
         _exit (127);
     }
 
-  /* Move the sources out of 0..2 first so no dup2 clobbers another.  */
-  for (i = 0; i < 3; i++)
-    if ((src[i] = fcntl (src[i], F_DUPFD, 3)) < 0)
+  /* Move the sources out of 0..N-1 first so no dup2 clobbers another.  */
+  for (i = 0; i < n; i++)
+    if ((src[i] = fcntl (fds[i], F_DUPFD, n)) < 0)
       _exit (127);
-  for (i = 0; i < 3; i++)
+  for (i = 0; i < n; i++)
     if (dup2 (src[i], i) < 0)
       _exit (127);
-  if (syscall (SYS_close_range, 3U, ~0U, 0U) < 0)
-    for (i = 3; i < 1024; i++)
+  if (syscall (SYS_close_range, (unsigned) n, ~0U, 0U) < 0)
+    for (i = n; i < 1024; i++)
       close (i);
 
   memset (&sa, 0, sizeof (sa));
@@ -262,12 +264,13 @@ static int
 spawn (char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid, ferry_error_t *err)
 {
   cleanup_strv char **envp = runtime_environment ();
+  const int fds[3] = { in_fd, out_fd, err_fd };
 
   *pid = fork ();
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
   if (*pid == 0)
-    child_exec (argv, envp, in_fd, out_fd, err_fd, -1, 0);
+    child_exec (argv, envp, fds, 3, -1, 0);
   return 0;
 }
 
@@ -355,6 +358,7 @@ spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferr
 {
   cleanup_strv char **envp = runtime_environment ();
   cleanup_close int go_r = -1, go_w = -1;
+  const int fds[3] = { in_fd, out_fd, err_fd };
   pid_t parent = getpid ();
   int go[2];
 
@@ -366,7 +370,7 @@ spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferr
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
   if (*pid == 0)
-    child_exec (argv, envp, in_fd, out_fd, err_fd, go_r, parent);
+    child_exec (argv, envp, fds, 3, go_r, parent);
   /* Both sides set the group, so it exists whichever runs first.  */
   setpgid (*pid, *pid);
   if (hook->started (*pid, hook->arg, err) < 0 || watchdog_start (wd, *pid, err) < 0
@@ -546,10 +550,17 @@ runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run
   return runtime_run_watched (rt, args, NULL, r, err);
 }
 
+/* A helper program NAME: in the PATH, else where distributions put it.  */
+static char *
+find_program (const char *name)
+{
+  return find_in_dirs (name, getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+}
+
 char *
 ferry_runtime_criu_version (void)
 {
-  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_free char *path = find_program ("criu");
   cleanup_run_result struct run_result r;
   cleanup_error ferry_error_t ignored = NULL;
   char *argv[3] = { path, (char *) "--version", NULL };
@@ -570,22 +581,19 @@ ferry_runtime_criu_version (void)
 void
 ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more)
 {
-  cleanup_free char *criu = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
   const char *programs[12];
   size_t n = 0, i;
 
   programs[n++] = rt->path;
-  if (criu)
-    programs[n++] = criu;
+  programs[n++] = "criu";
   for (; more && *more && n < 12; more++)
     programs[n++] = *more;
   for (i = 0; i < n; i++)
     {
       cleanup_run_result struct run_result r;
       cleanup_error ferry_error_t ignored = NULL;
-      cleanup_free char *path = strchr (programs[i], '/')
-                                    ? xstrdup (programs[i])
-                                    : find_in_dirs (programs[i], getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+      cleanup_free char *path
+          = strchr (programs[i], '/') ? xstrdup (programs[i]) : find_program (programs[i]);
       char *argv[3] = { path, (char *) "--version", NULL };
 
       memset (&r, 0, sizeof (r));
@@ -598,7 +606,7 @@ ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more)
 static int
 criu_has_feature (const char *feature)
 {
-  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_free char *path = find_program ("criu");
   cleanup_run_result struct run_result r;
   cleanup_error ferry_error_t ignored = NULL;
   char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) feature, NULL };
@@ -648,39 +656,13 @@ ferry_runtime_criu_page_server_check (ferry_error_t *err)
                                 max ? strtok (max, "\n") : "?", PAGE_SERVER_PIPE_BYTES);
 }
 
-/* In the forked child: only async-signal-safe calls.  PS_FD becomes 3
- * and STATUS_FD 4 for CRIU.  */
-static void __attribute__ ((noreturn)) lazy_pages_child (char **argv, char **envp, int ps_fd, int status_fd)
-{
-  int devnull = open ("/dev/null", O_RDWR);
-  sigset_t none;
-  int i;
-
-  setpgid (0, 0);
-  if (devnull < 0 || (ps_fd = fcntl (ps_fd, F_DUPFD, 10)) < 0
-      || (status_fd = fcntl (status_fd, F_DUPFD, 10)) < 0)
-    _exit (127);
-  for (i = 0; i < 3; i++)
-    if (dup2 (devnull, i) < 0)
-      _exit (127);
-  if (dup2 (ps_fd, 3) < 0 || dup2 (status_fd, 4) < 0)
-    _exit (127);
-  if (syscall (SYS_close_range, 5U, ~0U, 0U) < 0)
-    for (i = 5; i < 1024; i++)
-      close (i);
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  execve (argv[0], argv, envp);
-  _exit (127);
-}
-
 int
 ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int ps_fd, pid_t *pid,
                                      int *status_fd, ferry_error_t *err)
 {
-  cleanup_free char *path = find_in_dirs ("criu", getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  cleanup_free char *path = find_program ("criu");
   cleanup_strv char **envp = runtime_environment ();
-  cleanup_close int status_r = -1, status_w = -1;
+  cleanup_close int status_r = -1, status_w = -1, devnull = -1;
   char *argv[] = { path,
                    (char *) "lazy-pages",
                    (char *) "--page-server",
@@ -701,6 +683,9 @@ ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int p
   *status_fd = -1;
   if (path == NULL)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "criu not found in PATH");
+  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0)
+    return ferry_make_error (err, errno, "cannot open /dev/null");
   if (pipe2 (p, O_CLOEXEC) < 0)
     return ferry_make_error (err, errno, "cannot create a pipe");
   status_r = p[0];
@@ -709,7 +694,13 @@ ferry_runtime_criu_lazy_pages_start (const char *images, const char *work, int p
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run `%s`", path);
   if (*pid == 0)
-    lazy_pages_child (argv, envp, ps_fd, status_w);
+    {
+      /* PS_FD is CRIU's descriptor 3, the status pipe 4.  */
+      const int fds[5] = { devnull, devnull, devnull, ps_fd, status_w };
+
+      setpgid (0, 0);
+      child_exec (argv, envp, fds, 5, -1, 0);
+    }
   setpgid (*pid, *pid);
   *status_fd = steal_fd (&status_r);
   return 0;

@@ -8,9 +8,11 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -58,12 +60,71 @@ struct ferry_registry
   size_t n_pool;
 };
 
+/* libcurl is opened on the first registry a command talks to, not when
+ * ferry starts: linked, it and what it links (TLS, Kerberos, LDAP, IDN,
+ * ...) cost every ferry command, a container's exit hook included, about
+ * 15 ms warm and 40 ms on a cold cache, and only pull, push, login and
+ * search use it.  */
+#define LIBCURL_SONAME "libcurl.so.4"
+
+static struct
+{
+  CURLcode (*global_init) (long flags);
+  CURL *(*easy_init) (void);
+  void (*easy_reset) (CURL *h);
+  CURLcode (*easy_setopt) (CURL *h, CURLoption option, ...);
+  CURLcode (*easy_getinfo) (CURL *h, CURLINFO info, ...);
+  CURLcode (*easy_perform) (CURL *h);
+  void (*easy_cleanup) (CURL *h);
+  const char *(*easy_strerror) (CURLcode rc);
+  char *(*easy_escape) (CURL *h, const char *s, int len);
+  void (*free) (void *p);
+  struct curl_slist *(*slist_append) (struct curl_slist *list, const char *s);
+  void (*slist_free_all) (struct curl_slist *list);
+  CURLU *(*url) (void);
+  CURLUcode (*url_set) (CURLU *u, CURLUPart part, const char *content, unsigned int flags);
+  CURLUcode (*url_get) (const CURLU *u, CURLUPart part, char **content, unsigned int flags);
+  void (*url_cleanup) (CURLU *u);
+} curl;
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static char *curl_load_error; /* why libcurl could not be had, or NULL */
 
 static void
 curl_init_once (void)
 {
-  curl_global_init (CURL_GLOBAL_DEFAULT);
+  static const struct
+  {
+    const char *name;
+    size_t offset;
+  } symbols[] = {
+#define SYMBOL(field) { "curl_" #field, offsetof (__typeof__ (curl), field) }
+    SYMBOL (global_init),  SYMBOL (easy_init),    SYMBOL (easy_reset),   SYMBOL (easy_setopt),
+    SYMBOL (easy_getinfo), SYMBOL (easy_perform), SYMBOL (easy_cleanup), SYMBOL (easy_strerror),
+    SYMBOL (easy_escape),  SYMBOL (free),         SYMBOL (slist_append), SYMBOL (slist_free_all),
+    SYMBOL (url),          SYMBOL (url_set),      SYMBOL (url_get),      SYMBOL (url_cleanup),
+#undef SYMBOL
+  };
+  void *lib = dlopen (LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+  if (lib == NULL)
+    {
+      curl_load_error = xasprintf ("cannot load %s (%s): install libcurl4", LIBCURL_SONAME, dlerror ());
+      return;
+    }
+  for (size_t i = 0; i < sizeof (symbols) / sizeof (symbols[0]); i++)
+    {
+      void *sym = dlsym (lib, symbols[i].name);
+
+      if (sym == NULL)
+        {
+          curl_load_error
+              = xasprintf ("%s has no %s: install libcurl4 7.80 or later", LIBCURL_SONAME, symbols[i].name);
+          return;
+        }
+      memcpy ((char *) &curl + symbols[i].offset, &sym, sizeof (sym));
+    }
+  curl.global_init (CURL_GLOBAL_DEFAULT);
 }
 
 const char *
@@ -90,27 +151,27 @@ handle_get (ferry_registry_t *r)
     h = r->pool[--r->n_pool];
   pthread_mutex_unlock (&r->lock);
   if (h == NULL)
-    h = curl_easy_init ();
+    h = curl.easy_init ();
   if (h == NULL)
     return NULL;
-  curl_easy_reset (h);
-  curl_easy_setopt (h, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
-  curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl.easy_reset (h);
+  curl.easy_setopt (h, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
+  curl.easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
   /* A transfer that stalls for a minute is dead, however large.  */
-  curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl.easy_setopt (h, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl.easy_setopt (h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt (h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   if (! r->tls_verify)
     {
-      curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl.easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl.easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 0L);
     }
   else if (r->ca_bundle)
     {
       struct curl_blob blob = { .data = r->ca_bundle, .len = r->ca_bundle_len, .flags = CURL_BLOB_NOCOPY };
-      curl_easy_setopt (h, CURLOPT_CAINFO_BLOB, &blob);
+      curl.easy_setopt (h, CURLOPT_CAINFO_BLOB, &blob);
     }
   return h;
 }
@@ -122,7 +183,7 @@ handle_put (ferry_registry_t *r, CURL *h)
     return;
   /* The handle points at the last transfer's error buffer and callback
    * data, all on a stack that is gone: forget them, keep the connections.  */
-  curl_easy_reset (h);
+  curl.easy_reset (h);
   pthread_mutex_lock (&r->lock);
   if (r->n_pool < POOL_MAX)
     {
@@ -131,7 +192,7 @@ handle_put (ferry_registry_t *r, CURL *h)
     }
   pthread_mutex_unlock (&r->lock);
   if (h)
-    curl_easy_cleanup (h);
+    curl.easy_cleanup (h);
 }
 
 /* ---- one transfer --------------------------------------------------------- */
@@ -259,7 +320,7 @@ on_body (char *data, size_t size, size_t nmemb, void *arg)
     {
       long status = 0;
 
-      curl_easy_getinfo (t->h, CURLINFO_RESPONSE_CODE, &status);
+      curl.easy_getinfo (t->h, CURLINFO_RESPONSE_CODE, &status);
       t->status_known = 1;
       t->to_sink = status >= 200 && status < 300 && t->req->sink != NULL;
     }
@@ -333,7 +394,7 @@ on_seek (void *arg, curl_off_t offset, int origin)
 static const char *
 describe_curl (CURLcode rc, const char *errbuf)
 {
-  return errbuf[0] ? errbuf : curl_easy_strerror (rc);
+  return errbuf[0] ? errbuf : curl.easy_strerror (rc);
 }
 
 static int
@@ -358,81 +419,81 @@ perform (CURL *h, const char *url, const struct ferry_http_request *req, const c
 
   response_reset (resp);
   errbuf[0] = '\0';
-  curl_easy_setopt (h, CURLOPT_URL, url);
-  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt (h, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt (h, CURLOPT_WRITEDATA, &t);
+  curl.easy_setopt (h, CURLOPT_URL, url);
+  curl.easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
+  curl.easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
+  curl.easy_setopt (h, CURLOPT_HEADERDATA, &t);
+  curl.easy_setopt (h, CURLOPT_WRITEFUNCTION, on_body);
+  curl.easy_setopt (h, CURLOPT_WRITEDATA, &t);
   /* Blobs may live behind a redirect (to object storage); libcurl keeps
    * our Authorization header from other hosts.  */
-  curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt (h, CURLOPT_MAXREDIRS, 10L);
+  curl.easy_setopt (h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl.easy_setopt (h, CURLOPT_MAXREDIRS, 10L);
 
   if (strcmp (req->method, "HEAD") == 0)
-    curl_easy_setopt (h, CURLOPT_NOBODY, 1L);
+    curl.easy_setopt (h, CURLOPT_NOBODY, 1L);
   else if (strcmp (req->method, "GET") == 0)
-    curl_easy_setopt (h, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt (h, CURLOPT_HTTPGET, 1L);
   else if (req->body || req->body_fd > 0)
     {
-      curl_easy_setopt (h, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt (h, CURLOPT_READFUNCTION, on_upload);
-      curl_easy_setopt (h, CURLOPT_READDATA, &t);
-      curl_easy_setopt (h, CURLOPT_SEEKFUNCTION, on_seek);
-      curl_easy_setopt (h, CURLOPT_SEEKDATA, &t);
-      curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) req->body_len);
-      curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
-      curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
+      curl.easy_setopt (h, CURLOPT_UPLOAD, 1L);
+      curl.easy_setopt (h, CURLOPT_READFUNCTION, on_upload);
+      curl.easy_setopt (h, CURLOPT_READDATA, &t);
+      curl.easy_setopt (h, CURLOPT_SEEKFUNCTION, on_seek);
+      curl.easy_setopt (h, CURLOPT_SEEKDATA, &t);
+      curl.easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) req->body_len);
+      curl.easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
+      curl.easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
     }
   else
     {
       /* A request without a body (POST to start an upload, PUT to finish
        * one whose data went before).  */
-      curl_easy_setopt (h, CURLOPT_POST, 1L);
-      curl_easy_setopt (h, CURLOPT_POSTFIELDS, "");
-      curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE, 0L);
-      curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
-      curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
+      curl.easy_setopt (h, CURLOPT_POST, 1L);
+      curl.easy_setopt (h, CURLOPT_POSTFIELDS, "");
+      curl.easy_setopt (h, CURLOPT_POSTFIELDSIZE, 0L);
+      curl.easy_setopt (h, CURLOPT_CUSTOMREQUEST, req->method);
+      curl.easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
     }
-  headers = curl_slist_append (headers, "Expect:");
+  headers = curl.slist_append (headers, "Expect:");
   if (req->accept)
     {
       accept = xasprintf ("Accept: %s", req->accept);
-      headers = curl_slist_append (headers, accept);
+      headers = curl.slist_append (headers, accept);
     }
   if (req->content_type)
     {
       ctype = xasprintf ("Content-Type: %s", req->content_type);
-      headers = curl_slist_append (headers, ctype);
+      headers = curl.slist_append (headers, ctype);
     }
   if (authorization)
-    headers = curl_slist_append (headers, authorization);
-  curl_easy_setopt (h, CURLOPT_HTTPHEADER, headers);
+    headers = curl.slist_append (headers, authorization);
+  curl.easy_setopt (h, CURLOPT_HTTPHEADER, headers);
 
-  rc = curl_easy_perform (h);
-  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &resp->status);
+  rc = curl.easy_perform (h);
+  curl.easy_getinfo (h, CURLINFO_RESPONSE_CODE, &resp->status);
   if (t.headers_too_large)
     snprintf (errbuf, CURL_ERROR_SIZE, "the response headers pass %u KiB: refusing them", HEADERS_MAX >> 10);
   if (resp->location)
     {
       /* Resolve a relative Location against the URL it answered.  */
-      CURLU *u = curl_url ();
+      CURLU *u = curl.url ();
       char *abs = NULL;
 
-      if (u && curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
-          && curl_url_set (u, CURLUPART_URL, resp->location, 0) == CURLUE_OK
-          && curl_url_get (u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+      if (u && curl.url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
+          && curl.url_set (u, CURLUPART_URL, resp->location, 0) == CURLUE_OK
+          && curl.url_get (u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
         {
           free (resp->location);
           resp->location = xstrdup (abs);
         }
-      curl_free (abs);
-      curl_url_cleanup (u);
+      curl.free (abs);
+      curl.url_cleanup (u);
     }
   if (resp->body == NULL)
     resp->body = xmalloc0 (1);
-  curl_easy_setopt (h, CURLOPT_HTTPHEADER, NULL);
-  curl_slist_free_all (headers);
+  curl.easy_setopt (h, CURLOPT_HTTPHEADER, NULL);
+  curl.slist_free_all (headers);
   *challenge = t.challenge;
   *sink_failed = t.sink_failed;
   return rc;
@@ -689,20 +750,20 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
 
     if (service)
       {
-        char *e = curl_easy_escape (h, service, 0);
+        char *e = curl.easy_escape (h, service, 0);
         cap = len + strlen (e) + 16;
         url = xrealloc (url, cap);
         len += (size_t) snprintf (url + len, cap - len, "%cservice=%s", sep, e);
-        curl_free (e);
+        curl.free (e);
         sep = '&';
       }
     for (one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
       {
-        char *e = curl_easy_escape (h, one, 0);
+        char *e = curl.easy_escape (h, one, 0);
         cap = len + strlen (e) + 16;
         url = xrealloc (url, cap);
         len += (size_t) snprintf (url + len, cap - len, "%cscope=%s", sep, e);
-        curl_free (e);
+        curl.free (e);
         sep = '&';
       }
   }
@@ -824,22 +885,22 @@ absolute_url (ferry_registry_t *r, const char *url)
 static char *
 url_origin (const char *url)
 {
-  CURLU *u = curl_url ();
+  CURLU *u = curl.url ();
   char *scheme = NULL, *host = NULL, *port = NULL, *origin = NULL, *c;
 
-  if (u && curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
-      && curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK
-      && curl_url_get (u, CURLUPART_HOST, &host, 0) == CURLUE_OK
-      && curl_url_get (u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+  if (u && curl.url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK
+      && curl.url_get (u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK
+      && curl.url_get (u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+      && curl.url_get (u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
     {
       origin = xasprintf ("%s://%s:%s", scheme, host, port);
       for (c = origin; *c; c++)
         *c = (char) tolower ((unsigned char) *c);
     }
-  curl_free (scheme);
-  curl_free (host);
-  curl_free (port);
-  curl_url_cleanup (u);
+  curl.free (scheme);
+  curl.free (host);
+  curl.free (port);
+  curl.url_cleanup (u);
   return origin;
 }
 
@@ -1081,7 +1142,7 @@ static int
 load_cert_dir (ferry_registry_t *r, const char *dir, ferry_error_t *err)
 {
   cleanup_dir DIR *d = opendir (dir);
-  CURL *probe = curl_easy_init ();
+  CURL *probe = curl.easy_init ();
   char *system_cas = NULL;
   struct dirent *de;
   size_t found = 0;
@@ -1089,10 +1150,10 @@ load_cert_dir (ferry_registry_t *r, const char *dir, ferry_error_t *err)
   if (d == NULL)
     {
       if (probe)
-        curl_easy_cleanup (probe);
+        curl.easy_cleanup (probe);
       return ferry_make_error (err, errno, "cannot read certificate directory `%s` (--cert-dir)", dir);
     }
-  if (probe && curl_easy_getinfo (probe, CURLINFO_CAINFO, &system_cas) == CURLE_OK && system_cas)
+  if (probe && curl.easy_getinfo (probe, CURLINFO_CAINFO, &system_cas) == CURLE_OK && system_cas)
     {
       cleanup_free char *text = NULL;
       cleanup_error ferry_error_t ignored = NULL;
@@ -1101,7 +1162,7 @@ load_cert_dir (ferry_registry_t *r, const char *dir, ferry_error_t *err)
         append_text (&r->ca_bundle, &r->ca_bundle_len, text, len);
     }
   if (probe)
-    curl_easy_cleanup (probe);
+    curl.easy_cleanup (probe);
   while ((de = readdir (d)))
     {
       size_t n = strlen (de->d_name);
@@ -1136,6 +1197,8 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
   *out = NULL;
   if (*registry == '\0' || strpbrk (registry, "/?#@ \t\r\n") != NULL)
     return ferry_make_error (err, 0, "`%s` is not a registry name: give it as HOST[:PORT]", registry);
+  if (curl_load_error)
+    return ferry_make_error (err, 0, "cannot talk to registry %s: %s", registry, curl_load_error);
   if (strcmp (registry, "docker.io") == 0)
     host = "registry-1.docker.io";
 
@@ -1209,7 +1272,7 @@ ferry_registry_close (ferry_registry_t *r)
   if (r == NULL)
     return;
   for (i = 0; i < r->n_pool; i++)
-    curl_easy_cleanup (r->pool[i]);
+    curl.easy_cleanup (r->pool[i]);
   free (r->ca_bundle);
   while ((t = r->tokens))
     {

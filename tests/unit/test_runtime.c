@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "runtime/conmon.h"
+#include "runtime/freezer.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -680,20 +681,37 @@ test_runtime_lifecycle (void **state)
   proc = xasprintf ("/proc/%d", (int) st.pid);
   assert_true (ferry_path_exists (proc));
 
-  assert_int_equal (ferry_runtime_pause (&f->rt, f->id, &err), 0);
+  /* Through the runtime, without the process.  */
+  assert_int_equal (ferry_runtime_pause (&f->rt, f->id, 0, &err), 0);
   assert_state (f, "paused");
-  assert_int_equal (ferry_runtime_resume (&f->rt, f->id, &err), 0);
+  assert_int_equal (ferry_runtime_resume (&f->rt, f->id, 0, &err), 0);
   assert_state (f, "running");
+  /* Through the cgroup's freezer, which the runtime reads back.  */
+  assert_int_equal (ferry_runtime_pause (&f->rt, f->id, st.pid, &err), 0);
+  assert_state (f, "paused");
+  assert_int_equal (ferry_runtime_resume (&f->rt, f->id, st.pid, &err), 0);
+  assert_state (f, "running");
+  /* Another container's process is not taken for this one's.  */
+  {
+    struct ferry_freezer fz;
+
+    assert_int_equal (ferry_freezer_find (st.pid, f->id, &fz), 0);
+    ferry_freezer_release (&fz);
+    assert_true (ferry_freezer_find (st.pid, "0123456789abcdef", &fz) < 0);
+    assert_true (ferry_freezer_find (getpid (), f->id, &fz) < 0);
+  }
   assert_true (process_is_alive (f->conmon_pid));
 
-  assert_int_equal (ferry_runtime_kill (&f->rt, f->id, SIGKILL, 0, &err), 0);
+  /* Killed while frozen: it dies once thawed.  */
+  assert_int_equal (ferry_runtime_pause (&f->rt, f->id, st.pid, &err), 0);
+  assert_int_equal (ferry_runtime_kill_frozen (&f->rt, f->id, st.pid, &err), 0);
   assert_int_equal (wait_exit_code (f), 137);
   assert_state (f, "stopped");
   /* Killing what is gone already is not an error.  */
   assert_int_equal (ferry_runtime_kill (&f->rt, f->id, SIGTERM, 0, &err), 0);
   assert_int_equal (ferry_runtime_kill (&f->rt, f->id, SIGKILL, 1, &err), 0);
   /* But pausing it is, and the message says who said what.  */
-  assert_true (ferry_runtime_pause (&f->rt, f->id, &err) < 0);
+  assert_true (ferry_runtime_pause (&f->rt, f->id, 0, &err) < 0);
   assert_non_null (strstr (err->msg, "runc pause "));
   assert_non_null (strstr (err->msg, f->id));
   assert_non_null (strstr (err->msg, "not running"));

@@ -357,10 +357,7 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
 {
   cleanup_error ferry_error_t err = NULL;
 
-  ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, &err);
-  ferry_error_release (&err);
-  ferry_runtime_resume (&e->runtime, c->id, &err);
-  ferry_error_release (&err);
+  ferry_runtime_kill_frozen (&e->runtime, c->id, c->pid, &err);
   ferry_container_wait_exit_file (e, c, 30000);
 }
 
@@ -480,7 +477,7 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   if (ferry_operation_detail_bool (op, "leave_running"))
     {
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_resume (&e->runtime, c->id, &ignored);
+      ferry_runtime_resume (&e->runtime, c->id, c->pid, &ignored);
     }
   else
     {
@@ -543,7 +540,7 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
    * on a page FIFO for good.  */
   if (pgid > 1 && pgid < INT32_MAX)
     ferry_process_group_kill ((pid_t) pgid, helpers, 10000);
-  if (ferry_runtime_resume (&e->runtime, id, &ignored) < 0)
+  if (ferry_runtime_resume (&e->runtime, id, 0, &ignored) < 0)
     ferry_error_release (&ignored);
   if (tmp)
     unlink (tmp);
@@ -799,6 +796,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   struct lazy_dump lazy = { .e = e, .co = &co, .sock = -1 };
   int post_copy = r->handover && r->handover->pages;
   struct export x = { .fd = -1 };
+  struct ferry_runtime_warm_up warm = { 0 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
   cleanup_free char *criu_version = NULL, *export_abs = NULL;
   long long t0 = ferry_time_monotonic_us (), t1;
@@ -822,6 +820,10 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       stats->total_us = ferry_time_monotonic_us () - t0;
       return -1;
     }
+  /* CRIU is read from the disk, and its version asked, while the
+   * container is being frozen and its files taken.  */
+  if (! r->handover)
+    ferry_runtime_warm_up_start (&warm, NULL, NULL);
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
@@ -861,10 +863,14 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       < 0)
     goto out;
   x.tmp = tmp;
-  /* Asked before the container is frozen: it runs a program.  */
-  if (r->export_path)
+  /* Asked before the container is frozen: it runs a program.  A migration
+   * has had it read from the disk already.  */
+  if (r->export_path && r->handover)
     criu_version = ferry_runtime_criu_version ();
-  x.criu_version = criu_version;
+  /* How CRIU locks the network (it may ask CRIU, once): before the
+   * freeze.  This also drops what the last restore wanted (tcp-close).  */
+  if (ferry_container_criu_config (e, c, NULL, err) < 0)
+    goto fail;
   if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
     goto fail;
   if (mkdir (work, 0700) < 0 || (r->export_path && mkdir (images, 0700) < 0))
@@ -875,13 +881,16 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
 
   /* Frozen from here until files and memory are both taken.  */
   stats->frozen_at_us = ferry_time_monotonic_us ();
-  if (ferry_runtime_pause (&e->runtime, c->id, err) < 0)
+  if (ferry_runtime_pause (&e->runtime, c->id, c->pid, err) < 0)
     goto fail;
   stats->freeze_us = ferry_time_monotonic_us () - stats->frozen_at_us;
   ferry_fault_point ("checkpoint-frozen");
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
+  if (r->export_path && ! r->handover)
+    criu_version = ferry_runtime_warm_up_finish (&warm);
+  x.criu_version = criu_version;
   if (r->export_path && export_begin (e, c, r, work, sign_key, &x, err) < 0)
     goto fail;
   /* Memory pages go into the archive while CRIU writes them
@@ -930,7 +939,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (co.leave_running && ! r->leave_running)
     {
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_pause (&e->runtime, c->id, &ignored);
+      ferry_runtime_pause (&e->runtime, c->id, c->pid, &ignored);
     }
   if (r->export_path && r->leave_running && ! post_copy)
     {
@@ -938,7 +947,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
        * the container runs again.  (Not while CRIU still serves its
        * pages: they are the container's own.)  */
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_resume (&e->runtime, c->id, &ignored);
+      ferry_runtime_resume (&e->runtime, c->id, c->pid, &ignored);
     }
   if (r->export_path)
     {
@@ -1002,6 +1011,7 @@ fail:
     checkpoint_back (e, c->id, &op, &ignored);
   }
 out:
+  free (ferry_runtime_warm_up_finish (&warm));
   ferry_prepack_free (prepack);
   /* Not known to be kept: the other end must not finish taking it.  */
   lazy_dump_finish (&lazy, 1, NULL);

@@ -45,10 +45,10 @@ struct ferry_container
   char *operation_phase;
   pid_t operation_pid;
   char *operation_started;
-  /* Transient, for a restore: a CRIU configuration file the runtime is
-   * pointed at (annotation org.criu.config), for options it has no flag
-   * for (tcp-close).  */
-  const char *criu_config;
+  /* Transient, for a restore: lines for the CRIU configuration file
+   * (ferry_container_criu_config), for options runc has no flag for
+   * ("tcp-close\n").  */
+  const char *criu_options;
   /* Transient, for an import with --tcp-established: the archive's
    * network.status, whose tracked connections go back once the networks
    * are attached (ferry_network_conntrack_restore).  */

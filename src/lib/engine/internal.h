@@ -73,6 +73,15 @@ int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const 
                             char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
                             const struct ferry_launch_hook *hook, ferry_error_t *err);
 
+/* The CRIU configuration file in a container's bundle, which every
+ * launch points runc at (annotation org.criu.config): runc reads it for
+ * each checkpoint and restore, and CRIU lets it override runc's options.
+ * ferry_container_criu_config writes it for the one about to run, with
+ * EXTRA lines (may be NULL).  */
+#define CRIU_CONFIG "criu.conf"
+int ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, const char *extra,
+                                 ferry_error_t *err);
+
 /* Undoes what launch set up; every step tolerates having been done.  */
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);
 

@@ -814,18 +814,40 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             json_object_object_add (ns, "path", json_object_new_string (netns));
         }
     }
-  if (c->criu_config)
-    {
-      json_object *ann = json_object_object_get (spec, "annotations");
-      if (ann == NULL)
-        {
-          ann = json_object_new_object ();
-          json_object_object_add (spec, "annotations", ann);
-        }
-      json_object_object_add (ann, "org.criu.config", json_object_new_string (c->criu_config));
-    }
+  {
+    /* Where runc points CRIU for options it has no flag for, whenever it
+     * checkpoints or restores this container (ferry_container_criu_config
+     * writes it).  */
+    json_object *ann = json_object_object_get (spec, "annotations");
+    cleanup_free char *criu_config = xasprintf ("%s/" CRIU_CONFIG, bundle);
+
+    if (ann == NULL)
+      {
+        ann = json_object_new_object ();
+        json_object_object_add (spec, "annotations", ann);
+      }
+    json_object_object_add (ann, "org.criu.config", json_object_new_string (criu_config));
+  }
   text = ferry_json_to_string (spec, 1);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
+}
+
+int
+ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, const char *extra,
+                             ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *path = xasprintf ("%s/" CRIU_CONFIG, bundle);
+  cleanup_free char *cache = xasprintf ("%s/criu-nftables", e->runroot);
+  cleanup_free char *text = NULL;
+
+  /* nftables locks the network from inside CRIU; iptables, CRIU's
+   * default, runs two programs to lock it and two to unlock it.  */
+  text = xasprintf ("%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
+                    extra ? extra : "");
+  if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+    return ferry_error_wrap (err, "container %s", c->name);
+  return 0;
 }
 
 /* True when C was checkpointed in place after it last started and its
@@ -1008,7 +1030,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, err) < 0)
+  if (write_spec (e, c, &ov, joined, err) < 0
+      || (restore_from && ferry_container_criu_config (e, c, c->criu_options, err) < 0))
     goto fail;
 
   co.runtime = &e->runtime;
@@ -1146,7 +1169,7 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_er
             return -1;
           ferry_error_release (err);
         }
-      if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, err) < 0)
+      if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, c->pid, err) < 0)
         return -1;
       if (timeout == 0 || ! ferry_container_wait_exit_file (e, c, timeout * 1000LL))
         {
@@ -1212,7 +1235,7 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
                                    ferry_container_status_name (c->status));
       goto out;
     }
-  if ((pause ? ferry_runtime_pause : ferry_runtime_resume) (&e->runtime, c->id, err) < 0)
+  if ((pause ? ferry_runtime_pause : ferry_runtime_resume) (&e->runtime, c->id, c->pid, err) < 0)
     goto out;
   c->status = pause ? FERRY_CONTAINER_PAUSED : FERRY_CONTAINER_RUNNING;
   ret = ferry_container_save_state (e, c, err);

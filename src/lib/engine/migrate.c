@@ -239,39 +239,21 @@ ssh_argv (const struct destination *d, const char *const *options, const char *c
  * restore from 0.68 to 0.49 s here).  CRIU itself runs tar and gzip for
  * the container's tmpfs mounts and iptables-restore for its network lock.  */
 
-struct programs_load
+/* What CRIU runs beside itself on either end, for
+ * ferry_runtime_warm_up_start.  */
+static void
+programs_load_start (struct ferry_runtime_warm_up *w, ferry_engine_t *e, int restore)
 {
-  ferry_engine_t *e;
-  int restore;
-  pthread_t thread;
-  int started;
-};
-
-static void *
-programs_load_main (void *arg)
-{
-  struct programs_load *w = arg;
-  cleanup_free char *conmon = w->restore ? ferry_conmon_path () : NULL;
+  cleanup_free char *conmon = restore ? ferry_conmon_path () : NULL;
   const char *more[] = { "tar", "gzip", "iptables-restore", "ip6tables-restore", conmon, NULL };
 
-  ferry_runtime_warm_up (&w->e->runtime, more);
-  return NULL;
+  ferry_runtime_warm_up_start (w, &e->runtime, more);
 }
 
 static void
-programs_load_start (struct programs_load *w, ferry_engine_t *e, int restore)
+programs_load_finish (struct ferry_runtime_warm_up *w)
 {
-  w->e = e;
-  w->restore = restore;
-  w->started = pthread_create (&w->thread, NULL, programs_load_main, w) == 0;
-}
-
-static void
-programs_load_finish (struct programs_load *w)
-{
-  if (w->started)
-    pthread_join (w->thread, NULL);
-  w->started = 0;
+  free (ferry_runtime_warm_up_finish (w));
 }
 
 /* ---- a running ssh ---------------------------------------------------------- */
@@ -1023,7 +1005,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
                                          "-o", "Ciphers=^aes128-gcm@openssh.com,aes256-gcm@openssh.com",
                                          NULL };
   struct source s = { .r = r, .archive_r = -1, .archive_w = -1, .listen_fd = -1, .pages_conn = -1 };
-  struct programs_load warm = { 0 };
+  struct ferry_runtime_warm_up warm = { 0 };
   struct ferry_checkpoint_handover handover = { 0 };
   struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
   struct ferry_cr_stats cs;
@@ -1522,7 +1504,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   cleanup_free char *pulled = NULL;
   cleanup_close int pages_fd = -1;
   struct ferry_cr_stats stats;
-  struct programs_load warm;
+  struct ferry_runtime_warm_up warm;
   int fds[2], ret;
 
   *id = NULL;

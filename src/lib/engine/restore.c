@@ -105,20 +105,6 @@ restore_runtime_opts (const struct ferry_restore_request *r, const char *images)
   return v;
 }
 
-/* A CRIU configuration file for what runc has no flag for.  */
-static char *
-criu_config_for (const char *dir, const struct ferry_restore_request *r, ferry_error_t *err)
-{
-  cleanup_free char *path = NULL;
-
-  if (! r->tcp_close)
-    return NULL;
-  path = xasprintf ("%s/criu-restore.conf", dir);
-  if (ferry_write_file_atomic (path, "tcp-close\n", 10, 0600, err) < 0)
-    return NULL;
-  return steal_pointer (&path);
-}
-
 struct lazy_launch
 {
   const char *images;
@@ -163,26 +149,18 @@ launch_restored (ferry_engine_t *e, struct ferry_container *c, const char *image
                  const struct ferry_restore_request *r, struct ferry_cr_stats *stats, ferry_error_t *err)
 {
   cleanup_strv char **opts = restore_runtime_opts (r, images);
-  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
-  cleanup_free char *criu_config = NULL;
   struct lazy_launch lazy = { images, r, -1 };
   struct ferry_launch_hook hook = { start_lazy_pages, lazy_pages_ready, &lazy };
   long long t1 = ferry_time_monotonic_us ();
   int ret;
 
-  if (r->tcp_close)
-    {
-      criu_config = criu_config_for (cdir, r, err);
-      if (criu_config == NULL)
-        return -1;
-      c->criu_config = criu_config;
-    }
+  c->criu_options = r->tcp_close ? "tcp-close\n" : NULL;
   ret = ferry_container_launch (e, c, images, opts, devshm, NULL, r->lazy_daemon ? &hook : NULL, err);
   if (lazy.status_fd >= 0)
     close (lazy.status_fd);
   if (ret < 0)
     stop_lazy_pages (r);
-  c->criu_config = NULL;
+  c->criu_options = NULL;
   stats->runtime_us = ferry_time_monotonic_us () - t1;
   return ret;
 }

@@ -3,6 +3,7 @@
  * the runtime logs in JSON so that its error message can be told apart from
  * the rest of its chatter.  */
 #include "runtime.h"
+#include "freezer.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -12,8 +13,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -557,20 +560,12 @@ find_program (const char *name)
   return find_in_dirs (name, getenv ("PATH"), RUNTIME_SEARCH_DIRS);
 }
 
-char *
-ferry_runtime_criu_version (void)
+/* "4.2.1" from the output of `criu --version`: "Version: 4.2.1\n...".  */
+static char *
+criu_version_in (const char *out)
 {
-  cleanup_free char *path = find_program ("criu");
-  cleanup_run_result struct run_result r;
-  cleanup_error ferry_error_t ignored = NULL;
-  char *argv[3] = { path, (char *) "--version", NULL };
-  const char *v;
+  const char *v = out ? strstr (out, "Version:") : NULL;
 
-  memset (&r, 0, sizeof (r));
-  if (path == NULL || run_argv (argv, NULL, &r, &ignored) < 0 || r.exit_code != 0 || r.out.data == NULL)
-    return NULL;
-  /* "Version: 4.2.1\n..." */
-  v = strstr (r.out.data, "Version:");
   if (v == NULL)
     return NULL;
   v += strlen ("Version:");
@@ -578,28 +573,85 @@ ferry_runtime_criu_version (void)
   return xstrndup (v, strcspn (v, "\n"));
 }
 
-void
-ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more)
+/* Runs PROGRAM (a name found in the PATH, or a path) with --version; its
+ * output, when it ran and succeeded, goes to *OUT.  */
+static void
+run_version (const char *program, char **out)
 {
-  const char *programs[12];
-  size_t n = 0, i;
+  cleanup_run_result struct run_result r;
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *path = strchr (program, '/') ? xstrdup (program) : find_program (program);
+  char *argv[3] = { path, (char *) "--version", NULL };
 
-  programs[n++] = rt->path;
-  programs[n++] = "criu";
-  for (; more && *more && n < 12; more++)
-    programs[n++] = *more;
-  for (i = 0; i < n; i++)
+  memset (&r, 0, sizeof (r));
+  if (path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0 && out && r.out.data)
+    *out = xstrdup (r.out.data);
+}
+
+char *
+ferry_runtime_criu_version (void)
+{
+  cleanup_free char *out = NULL;
+
+  run_version ("criu", &out);
+  return criu_version_in (out);
+}
+
+/* CRIU first: of the programs, a checkpoint runs it soonest and needs its
+ * version.  */
+static char *
+warm_up (const char *runtime, char *const *more)
+{
+  cleanup_free char *out = NULL;
+
+  run_version ("criu", &out);
+  if (runtime)
+    run_version (runtime, NULL);
+  for (; more && *more; more++)
+    run_version (*more, NULL);
+  return criu_version_in (out);
+}
+
+static void *
+warm_up_main (void *arg)
+{
+  struct ferry_runtime_warm_up *w = arg;
+
+  w->criu_version = warm_up (w->runtime, w->programs);
+  return NULL;
+}
+
+void
+ferry_runtime_warm_up_start (struct ferry_runtime_warm_up *w, const struct ferry_runtime *rt,
+                             const char *const *more)
+{
+  size_t n = 0;
+
+  memset (w, 0, sizeof (*w));
+  w->runtime = rt ? xstrdup (rt->path) : NULL;
+  for (; more && *more && n < FERRY_WARM_UP_MAX; more++)
+    w->programs[n++] = xstrdup (*more);
+  w->started = pthread_create (&w->thread, NULL, warm_up_main, w) == 0;
+}
+
+char *
+ferry_runtime_warm_up_finish (struct ferry_runtime_warm_up *w)
+{
+  char *version;
+
+  if (w->started)
+    pthread_join (w->thread, NULL);
+  w->started = 0;
+  free (w->runtime);
+  w->runtime = NULL;
+  for (size_t i = 0; i < FERRY_WARM_UP_MAX; i++)
     {
-      cleanup_run_result struct run_result r;
-      cleanup_error ferry_error_t ignored = NULL;
-      cleanup_free char *path
-          = strchr (programs[i], '/') ? xstrdup (programs[i]) : find_program (programs[i]);
-      char *argv[3] = { path, (char *) "--version", NULL };
-
-      memset (&r, 0, sizeof (r));
-      if (path)
-        run_argv (argv, NULL, &r, &ignored);
+      free (w->programs[i]);
+      w->programs[i] = NULL;
     }
+  version = w->criu_version;
+  w->criu_version = NULL;
+  return version;
 }
 
 /* `criu check --feature FEATURE` passes.  */
@@ -625,6 +677,32 @@ int
 ferry_runtime_criu_has_lazy_pages (void)
 {
   return criu_has_feature ("uffd-noncoop");
+}
+
+int
+ferry_runtime_criu_has_nftables_lock (const char *cache)
+{
+  cleanup_free char *path = find_program ("criu");
+  cleanup_free char *key = NULL, *kept = NULL, *line = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  struct stat st;
+  size_t len;
+  int has;
+
+  if (path == NULL || stat (path, &st) < 0)
+    return 0;
+  /* The answer holds for this very binary: its identity is the key.  */
+  key = xasprintf ("%s %ju %ju %jd.%09ld %jd", path, (uintmax_t) st.st_dev, (uintmax_t) st.st_ino,
+                   (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t) st.st_size);
+  if (ferry_read_file (cache, &kept, &len, &ignored) == 0 && len == strlen (key) + 2
+      && strncmp (kept, key, strlen (key)) == 0 && kept[strlen (key)] == ' '
+      && (kept[len - 1] == '0' || kept[len - 1] == '1'))
+    return kept[len - 1] == '1';
+  ferry_error_release (&ignored);
+  has = criu_has_feature ("network_lock_nftables");
+  line = xasprintf ("%s %d", key, has);
+  ferry_write_file_atomic (cache, line, strlen (line), 0600, &ignored);
+  return has;
 }
 
 /* CRIU's page server (criu/page-pipe.c, pipe_read_dest_init) sizes a
@@ -986,9 +1064,15 @@ int
 ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err)
 {
   static const char *const gone[] = { "not exist", NULL };
+  cleanup_free char *state = xasprintf ("%s/%s", rt->root, id);
   const char *args[5];
   size_t n = 0;
 
+  /* runc and crun keep a directory of state per container under their
+   * root: without one they know no such container, and there is nothing
+   * to run them for (a launch deletes first, in case).  */
+  if (access (state, F_OK) < 0 && errno == ENOENT && strchr (id, '/') == NULL)
+    return 0;
   args[n++] = "delete";
   if (force)
     args[n++] = "--force";
@@ -998,19 +1082,48 @@ ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force,
 }
 
 int
-ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, ferry_error_t *err)
+ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
 {
   const char *args[] = { "pause", id, NULL };
+  struct ferry_freezer f;
+  int ret;
 
-  return runtime_simple (rt, "pause", args, id, NULL, err);
+  if (ferry_freezer_find (pid, id, &f) < 0)
+    return runtime_simple (rt, "pause", args, id, NULL, err);
+  ret = ferry_freezer_freeze (&f, err);
+  ferry_freezer_release (&f);
+  return ret < 0 ? ferry_error_wrap (err, "cannot pause container %s", id) : 0;
 }
 
 int
-ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, ferry_error_t *err)
+ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
 {
   const char *args[] = { "resume", id, NULL };
+  struct ferry_freezer f;
+  int ret;
 
-  return runtime_simple (rt, "resume", args, id, NULL, err);
+  if (ferry_freezer_find (pid, id, &f) < 0)
+    return runtime_simple (rt, "resume", args, id, NULL, err);
+  ret = ferry_freezer_thaw (&f, err);
+  ferry_freezer_release (&f);
+  return ret < 0 ? ferry_error_wrap (err, "cannot resume container %s", id) : 0;
+}
+
+int
+ferry_runtime_kill_frozen (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
+{
+  struct ferry_freezer f;
+  int ret;
+
+  if (ferry_freezer_find (pid, id, &f) < 0)
+    {
+      if (ferry_runtime_kill (rt, id, SIGKILL, 1, err) < 0)
+        return -1;
+      return ferry_runtime_resume (rt, id, 0, err);
+    }
+  ret = ferry_freezer_signal_all (&f, SIGKILL, err);
+  ferry_freezer_release (&f);
+  return ret < 0 ? ferry_error_wrap (err, "cannot kill container %s", id) : 0;
 }
 
 static json_object *

@@ -9,6 +9,7 @@
 
 #include "../util/error.h"
 
+#include <pthread.h>
 #include <sys/types.h>
 
 struct ferry_runtime
@@ -50,8 +51,14 @@ int ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int sign
                         ferry_error_t *err);
 /* FORCE kills a running container first.  Not known is not an error.  */
 int ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err);
-int ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, ferry_error_t *err);
-int ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, ferry_error_t *err);
+/* Freeze and thaw container ID, whose process is PID (0 when not known):
+ * through its cgroup's freezer where it can be found (runtime/freezer.h),
+ * else `runtime pause` and `runtime resume`.  */
+int ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err);
+int ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err);
+/* Kills every process of frozen container ID (process PID) and thaws it,
+ * so that they die.  */
+int ferry_runtime_kill_frozen (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err);
 
 struct ferry_exec_options
 {
@@ -114,15 +121,36 @@ struct ferry_checkpoint_options
 int ferry_runtime_checkpoint (const struct ferry_runtime *rt, const char *id,
                               const struct ferry_checkpoint_options *o, ferry_error_t *err);
 
-/* Runs the runtime, CRIU and each of MORE (names found in the PATH, or
- * paths; NULL-terminated, may be NULL; at most 10) with --version, and
- * ignores the outcome: their code and libraries are in the page cache
- * afterwards, so that a checkpoint or restore that follows soon does not
- * wait on the disk for them.  */
-void ferry_runtime_warm_up (const struct ferry_runtime *rt, const char *const *more);
+/* Runs CRIU, the runtime RT (left out when NULL) and each of MORE (names
+ * found in the PATH, or paths; NULL-terminated, may be NULL; at most 10)
+ * with --version, on a thread of its own while the caller goes on, and
+ * ignores the outcome but CRIU's version: their code and libraries are in
+ * the page cache afterwards, so that a checkpoint or restore that follows
+ * soon does not wait on the disk for them.  */
+#define FERRY_WARM_UP_MAX 10
+struct ferry_runtime_warm_up
+{
+  char *runtime;
+  char *programs[FERRY_WARM_UP_MAX + 1]; /* MORE */
+  char *criu_version;
+  pthread_t thread;
+  int started;
+};
+void ferry_runtime_warm_up_start (struct ferry_runtime_warm_up *w, const struct ferry_runtime *rt,
+                                  const char *const *more);
+/* Waits for the thread, if any, and returns what `criu --version` said
+ * ("4.2.1"; the caller frees it) or NULL.  W may be zeroed, or finished
+ * already.  */
+char *ferry_runtime_warm_up_finish (struct ferry_runtime_warm_up *w);
 
 /* The version of the CRIU on this host ("4.2.1"), or NULL.  */
 char *ferry_runtime_criu_version (void);
+/* True when CRIU can lock a container's network with nftables, from its
+ * own process, instead of running iptables-restore and ip6tables-restore
+ * to lock and again to unlock (some 50 ms of each checkpoint and each
+ * restore here).  Asked of CRIU once per binary: the answer is kept in
+ * the file CACHE.  */
+int ferry_runtime_criu_has_nftables_lock (const char *cache);
 /* True when CRIU can track the pages a process dirties (the kernel's
  * soft-dirty bits), which pre-copy (pre-dump) needs.  */
 int ferry_runtime_criu_has_dirty_tracking (void);

@@ -18,6 +18,7 @@
 #include "../util/cleanup.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
+#include "../util/hash.h"
 #include "../util/json.h"
 #include "../util/process.h"
 #include "../util/sign.h"
@@ -803,6 +804,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   int ret = -1;
 
   memset (stats, 0, sizeof (*stats));
+  ferry_crypto_preload ();
   /* A key that cannot sign, or a recipient that is none, is found out
    * before the container is touched.  */
   if (r->sign_key && (sign_key = ferry_sign_key_load (r->sign_key, 1, err)) == NULL)

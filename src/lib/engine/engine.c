@@ -2,6 +2,7 @@
 #include "operation.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/hash.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -50,6 +51,7 @@ ferry_engine_close (ferry_engine_t *e)
 {
   if (e == NULL)
     return;
+  ferry_crypto_preload_finish ();
   ferry_store_close (e->store);
   ferry_runtime_release (&e->runtime);
   free (e->root);

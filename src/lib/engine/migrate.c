@@ -7,6 +7,7 @@
 #include "../util/cleanup.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
+#include "../util/hash.h"
 #include "../util/json.h"
 #include "../util/relay.h"
 #include "../util/timeutil.h"
@@ -1508,6 +1509,7 @@ ferry_migrate_receive (ferry_engine_t *e, const struct ferry_restore_request *r,
   int fds[2], ret;
 
   *id = NULL;
+  ferry_crypto_preload ();
   programs_load_start (&warm, e, 1);
   ret = target_begin (e, &t, r, pages_socket, &pages_fd, &pulled, err);
   programs_load_finish (&warm);

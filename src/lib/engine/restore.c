@@ -19,6 +19,7 @@
 #include "../util/cleanup.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
+#include "../util/hash.h"
 #include "../util/json.h"
 #include "../util/process.h"
 #include "../util/timeutil.h"
@@ -1029,6 +1030,7 @@ ferry_container_restore (ferry_engine_t *e, const char *ref, const struct ferry_
   int ret;
 
   memset (stats, 0, sizeof (*stats));
+  ferry_crypto_preload ();
   if (r->import_path)
     ret = restore_import (e, r, id, stats, err);
   else

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 struct ferry_sha256
@@ -13,10 +15,45 @@ struct ferry_sha256
   EVP_MD_CTX *ctx;
 };
 
+static pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t preload_thread;
+static int preload_started;
+
+static void *
+preload_main (void *arg)
+{
+  OPENSSL_init_crypto (OPENSSL_INIT_LOAD_CONFIG, NULL);
+  return NULL;
+}
+
+void
+ferry_crypto_preload (void)
+{
+  pthread_mutex_lock (&preload_lock);
+  if (! preload_started)
+    preload_started = pthread_create (&preload_thread, NULL, preload_main, NULL) == 0;
+  pthread_mutex_unlock (&preload_lock);
+}
+
+void
+ferry_crypto_preload_finish (void)
+{
+  pthread_mutex_lock (&preload_lock);
+  if (preload_started > 0)
+    {
+      pthread_join (preload_thread, NULL);
+      /* Once: a later preload has nothing left to read.  */
+      preload_started = -1;
+    }
+  pthread_mutex_unlock (&preload_lock);
+}
+
 ferry_sha256_t *
 ferry_sha256_new (void)
 {
   ferry_sha256_t *h = malloc (sizeof (*h));
+
+  ferry_crypto_preload_finish ();
 
   if (h == NULL || (h->ctx = EVP_MD_CTX_new ()) == NULL || ! EVP_DigestInit_ex (h->ctx, EVP_sha256 (), NULL))
     abort ();

@@ -11,6 +11,15 @@
 
 typedef struct ferry_sha256 ferry_sha256_t;
 
+/* OpenSSL reads its configuration file (/usr/lib/ssl/openssl.cnf) when a
+ * command first hashes or signs: on a cold cache 15-30 ms here, which a
+ * checkpoint or a restore would wait for in the middle of its work.
+ * ferry_crypto_preload has it read on a thread of its own at once;
+ * ferry_crypto_preload_finish waits for that thread, as ferry_sha256_new
+ * does, and must run before the process exits (ferry_engine_close).  */
+void ferry_crypto_preload (void);
+void ferry_crypto_preload_finish (void);
+
 ferry_sha256_t *ferry_sha256_new (void);
 void ferry_sha256_update (ferry_sha256_t *h, const void *data, size_t len);
 /* Writes "sha256:<hex>" into OUT (FERRY_DIGEST_LEN + 1 bytes) and frees H.  */

@@ -1344,6 +1344,39 @@ test_resolve_user_refuses_odd_files (void **state)
   assert_non_null (strstr (err->msg, "is not a regular file"));
 }
 
+/* Masked directories under /sys become read-only binds of empty
+ * directories of their own, which CRIU need not copy; the rest stay
+ * masked by runc.  */
+static void
+test_spec_mask_dir_binds (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *mask_dir = path_in (f, "masked");
+  cleanup_json json_object *spec = NULL;
+  json_object *masked, *fw;
+  struct stat st;
+
+  if (stat ("/sys/firmware", &st) < 0 || ! S_ISDIR (st.st_mode))
+    skip ();
+  assert_int_equal (mkdir (mask_dir, 0755), 0);
+  f->params.mask_dir = mask_dir;
+  spec = ferry_spec_generate (&f->params, &err);
+  assert_non_null (spec);
+  masked = get_path (spec, "linux", "maskedPaths");
+  assert_false (array_has_string (masked, "/sys/firmware"));
+  assert_true (array_has_string (masked, "/proc/acpi"));
+  assert_true (array_has_string (masked, "/proc/kcore"));
+  fw = the_mount (spec, "/sys/firmware");
+  assert_non_null (fw);
+  assert_string_equal (ferry_json_get_string (fw, "type"), "bind");
+  assert_true (array_has_string (ferry_json_get_array (fw, "options"), "ro"));
+  assert_int_equal (stat (ferry_json_get_string (fw, "source"), &st), 0);
+  assert_true (S_ISDIR (st.st_mode));
+  assert_int_equal (st.st_mode & 07777, 0555);
+  assert_true (strncmp (ferry_json_get_string (fw, "source"), mask_dir, strlen (mask_dir)) == 0);
+}
+
 int
 main (void)
 {
@@ -1374,6 +1407,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_resolve_user_without_passwd, setup, teardown),
     cmocka_unit_test_setup_teardown (test_resolve_user_symlinks_stay_in_root, setup, teardown),
     cmocka_unit_test_setup_teardown (test_resolve_user_refuses_odd_files, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_spec_mask_dir_binds, setup, teardown),
   };
 
   srandom ((unsigned) getpid ());

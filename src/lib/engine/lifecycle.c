@@ -706,6 +706,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_spec_devices struct spec_devices devs = { NULL, 0 };
   cleanup_strv char **mask = json_to_strv (ferry_json_get_array (c->record, "Mask"));
   cleanup_strv char **unmask = json_to_strv (ferry_json_get_array (c->record, "Unmask"));
+  cleanup_free char *mask_dir = xasprintf ("%s/masked", bundle);
   const char *text;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
@@ -793,6 +794,11 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.sysctls = ferry_json_get_object (c->record, "Sysctls");
   p.mask = mask;
   p.unmask = unmask;
+  /* Empty and read-only to the container: its masked directories under
+   * /sys are binds of it (runtime/spec.h).  */
+  if (mkdir (mask_dir, 0555) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", mask_dir);
+  p.mask_dir = mask_dir;
   p.no_new_privileges = json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges"));
   p.memory = ferry_json_get_int (c->record, "Memory", 0);
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);

@@ -76,6 +76,8 @@ static const char *const ETC_FILE_OPTIONS[] = { "bind", "rprivate", NULL };
  * device nodes from the host's side.  */
 static const char *const USER_BIND_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", NULL };
 static const char *const USER_BIND_RO_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", "ro", NULL };
+static const char *const MASK_BIND_OPTIONS[]
+    = { "bind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL };
 /* runc (since 1.0) knows "tmpcopyup": the tmpfs starts with a copy of what
  * the image has at the destination, as with Podman.  */
 static const char *const USER_TMPFS_OPTIONS[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
@@ -963,6 +965,43 @@ check_params (const struct ferry_spec_params *p, ferry_error_t *err)
   return 0;
 }
 
+/* Moves the masked directories under /sys (those the host has) from
+ * LINUX_'s maskedPaths to MOUNTS, as read-only binds of empty directories
+ * made in P->mask_dir.  runc masks a directory with a tmpfs of its own,
+ * whose (empty) content CRIU copies with tar on every checkpoint and
+ * restore; a bind mount is external to CRIU and costs nothing.  One
+ * directory each: CRIU restores a second bind of the same directory from
+ * the first, and loses its read-only flag on the way (seen with CRIU
+ * 4.2).  Under /proc runc takes no binds.  */
+static int
+bind_masked_dirs (const struct ferry_spec_params *p, json_object *mounts, json_object *linux_,
+                  ferry_error_t *err)
+{
+  json_object *masked = json_object_object_get (linux_, "maskedPaths");
+  cleanup_json json_object *kept = json_object_new_array ();
+  size_t n = 0;
+
+  for (size_t i = 0; i < json_object_array_length (masked); i++)
+    {
+      const char *path = json_object_get_string (json_object_array_get_idx (masked, i));
+      struct stat st;
+
+      if (strncmp (path, "/sys/", 5) == 0 && stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        {
+          cleanup_free char *source = xasprintf ("%s/%zu", p->mask_dir, n++);
+          struct mount_entry entry = { path, "bind", source, MASK_BIND_OPTIONS };
+
+          if (mkdir (source, 0555) < 0 && errno != EEXIST)
+            return ferry_make_error (err, errno, "cannot create `%s`", source);
+          json_object_array_add (mounts, make_mount (&entry));
+        }
+      else
+        json_object_array_add (kept, json_object_new_string (path));
+    }
+  json_object_object_add (linux_, "maskedPaths", steal_pointer (&kept));
+  return 0;
+}
+
 json_object *
 ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
 {
@@ -988,6 +1027,11 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
   linux_ = make_linux (p, err);
   if (linux_ == NULL)
     return NULL;
+  if (p->mask_dir && bind_masked_dirs (p, mounts, linux_, err) < 0)
+    {
+      json_object_put (linux_);
+      return NULL;
+    }
   json_object_object_add (spec, "linux", linux_);
   if (p->annotations)
     {

@@ -90,6 +90,11 @@ struct ferry_spec_params
   size_t n_devices;
   json_object *sysctls; /* { "net.ipv4.ip_forward": "1" }; may be NULL; copied */
   char **mask;          /* paths masked beyond the defaults; may be NULL */
+  /* A directory of the caller's, in which ferry_spec_generate makes an
+   * empty directory for each masked directory under /sys, bound read-only
+   * over it instead of runc's tmpfs, so that CRIU need not copy them;
+   * NULL: all masked as runc does.  */
+  const char *mask_dir;
   /* Default masked and read-only paths left out: fnmatch patterns
    * such as "/proc/k*", or "ALL"; may be NULL.  */
   char **unmask;

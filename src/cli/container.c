@@ -7,6 +7,7 @@
 #include "engine/logs.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
+#include "runtime/mount_flags.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/parse.h"
@@ -1615,6 +1616,27 @@ container_cleanup (int argc, char **argv)
   return 0;
 }
 
+/* CRIU's action script for a restore (runtime/mount_flags.h): CONFIG is
+ * the restored container's config.json, PID its first process.  Not for
+ * users, and not in --help.  */
+static int
+container_restore_mount_flags (int argc, char **argv)
+{
+  ferry_error_t err = NULL;
+  char *end;
+  long pid;
+
+  if (argc != 3)
+    return ferry_cli_failf ("usage: ferry container restore-mount-flags CONFIG PID");
+  errno = 0;
+  pid = strtol (argv[2], &end, 10);
+  if (errno || end == argv[2] || *end || pid <= 0 || pid > INT32_MAX)
+    return ferry_cli_failf ("restore-mount-flags: `%s` is not a process ID", argv[2]);
+  if (ferry_mount_flags_restore (argv[1], (pid_t) pid, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
 int
 ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, const char *volume,
                                    ferry_error_t *err)
@@ -1725,6 +1747,7 @@ ferry_cmd_container (int argc, char **argv)
     { "port", ferry_cmd_port, "List a container's published ports" },
     { "ps", container_list, NULL },
     { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
+    { "restore-mount-flags", container_restore_mount_flags, NULL },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },
     { "run", ferry_cmd_run, "Run a command in a new container" },
     { "start", ferry_cmd_start, "Start one or more containers" },

@@ -352,6 +352,29 @@ host_bounding() {
 	assert_counts_on mk
 }
 
+@test "two read-only binds of one host directory stay read-only, nosuid and nodev through restore" {
+	# CRIU restores the second as a bind of the first without its flags;
+	# ferry puts them back before the restored processes run.
+	load_test_image
+	mkdir -p "$TEST_TMP/shared"
+	f run -d --name rb -v "$TEST_TMP/shared:/a:ro" -v "$TEST_TMP/shared:/b:ro" ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs rb | wc -l)" -ge 2 ]'
+	probe='for d in /a /b; do touch $d/x 2>/dev/null && echo "$d writable"; grep " $d " /proc/self/mountinfo | cut -d" " -f6; done'
+	expected=$(f exec rb sh -c "$probe")
+	[ "$(echo "$expected" | grep -c 'ro,nosuid,nodev')" -eq 2 ]
+	f container checkpoint rb >/dev/null
+	f container restore rb >/dev/null
+	[ "$(f exec rb sh -c "$probe")" = "$expected" ]
+	f container checkpoint -e "$TEST_TMP/rb.tar.zst" rb >/dev/null
+	f rm rb >/dev/null
+	f container restore -i "$TEST_TMP/rb.tar.zst" --trust-archive >/dev/null
+	[ "$(f exec rb sh -c "$probe")" = "$expected" ]
+	[ -z "$(ls -A "$TEST_TMP/shared")" ]
+	n=$(last_count rb)
+	wait_until "[ \"\$(last_count rb)\" -gt $((n + 1)) ]"
+	assert_counts_on rb
+}
+
 @test "--read-only-tmpfs=false leaves nothing writable; by default a read-only root keeps its tmpfs" {
 	load_test_image
 	run_ferry run --rm --read-only ferry-test sh -c 'touch /tmp/a /var/tmp/a /run/a /dev/shm/a && echo writable'

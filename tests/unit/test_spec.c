@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "runtime/mount_flags.h"
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -1346,7 +1347,7 @@ test_resolve_user_refuses_odd_files (void **state)
 
 /* Masked directories under /sys become read-only binds of empty
  * directories of their own, which CRIU need not copy; the rest stay
- * masked by runc.  */
+ * masked by runc.  Two binds of one source are told apart.  */
 static void
 test_spec_mask_dir_binds (void **state)
 {
@@ -1375,6 +1376,10 @@ test_spec_mask_dir_binds (void **state)
   assert_true (S_ISDIR (st.st_mode));
   assert_int_equal (st.st_mode & 07777, 0555);
   assert_true (strncmp (ferry_json_get_string (fw, "source"), mask_dir, strlen (mask_dir)) == 0);
+  /* Each its own source: no two binds share one.  */
+  assert_false (ferry_mount_flags_shared_sources (spec));
+  json_object_array_add (ferry_json_get_array (spec, "mounts"), json_object_get (fw));
+  assert_true (ferry_mount_flags_shared_sources (spec));
 }
 
 int

@@ -871,7 +871,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
     criu_version = ferry_runtime_criu_version ();
   /* How CRIU locks the network (it may ask CRIU, once): before the
    * freeze.  This also drops what the last restore wanted (tcp-close).  */
-  if (ferry_container_criu_config (e, c, NULL, err) < 0)
+  if (ferry_container_criu_config (e, c, 0, NULL, err) < 0)
     goto fail;
   if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
     goto fail;

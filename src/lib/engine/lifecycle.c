@@ -8,6 +8,7 @@
 #include "../network/netns.h"
 #include "network.h"
 #include "../runtime/conmon.h"
+#include "../runtime/mount_flags.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
@@ -838,19 +839,76 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
 }
 
+/* S in single quotes, for sh.  */
+static char *
+sh_quote (const char *s)
+{
+  size_t n = 3;
+  char *out, *o;
+
+  for (const char *p = s; *p; p++)
+    n += *p == '\'' ? 4 : 1;
+  o = out = xmalloc (n);
+  *o++ = '\'';
+  for (const char *p = s; *p; p++)
+    if (*p == '\'')
+      o = stpcpy (o, "'\\''");
+    else
+      *o++ = *p;
+  *o++ = '\'';
+  *o = '\0';
+  return out;
+}
+
+/* For a restore of a container with two bind mounts of one host path:
+ * the action script through which CRIU has ferry put back their flags
+ * (runtime/mount_flags.h), and the line of CRIU's configuration that
+ * names it; NULL when not needed.  */
+static char *
+mount_flags_hook (ferry_engine_t *e, const char *bundle, ferry_error_t *err)
+{
+  cleanup_free char *config = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *script = xasprintf ("%s/criu-action", bundle);
+  cleanup_free char *q_exe = sh_quote (e->exe), *q_config = sh_quote (config), *text = NULL;
+  cleanup_json json_object *spec = ferry_json_parse_file (config, "the container's config.json", err);
+
+  if (spec == NULL || ! ferry_mount_flags_shared_sources (spec))
+    return NULL;
+  if (strpbrk (script, "\"\n\\") != NULL)
+    {
+      ferry_make_error (err, 0, "`%s` cannot be named in CRIU's configuration: use a runroot without quotes",
+                        script);
+      return NULL;
+    }
+  text = xasprintf ("#!/bin/sh\n"
+                    "# ferry: CRIU runs this at each stage of this container's restore.\n"
+                    "[ \"$CRTOOLS_SCRIPT_ACTION\" = pre-resume ] || exit 0\n"
+                    "exec %s container restore-mount-flags %s \"$CRTOOLS_INIT_PID\"\n",
+                    q_exe, q_config);
+  if (ferry_write_file_atomic (script, text, strlen (text), 0700, err) < 0)
+    return NULL;
+  return xasprintf ("action-script \"%s\"\n", script);
+}
+
 int
-ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, const char *extra,
-                             ferry_error_t *err)
+ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, int restore,
+                             const char *extra, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *path = xasprintf ("%s/" CRIU_CONFIG, bundle);
   cleanup_free char *cache = xasprintf ("%s/criu-nftables", e->runroot);
-  cleanup_free char *text = NULL;
+  cleanup_free char *hook = NULL, *text = NULL;
 
+  if (restore)
+    {
+      hook = mount_flags_hook (e, bundle, err);
+      if (hook == NULL && *err)
+        return ferry_error_wrap (err, "container %s", c->name);
+    }
   /* nftables locks the network from inside CRIU; iptables, CRIU's
    * default, runs two programs to lock it and two to unlock it.  */
-  text = xasprintf ("%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
-                    extra ? extra : "");
+  text = xasprintf ("%s%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
+                    hook ? hook : "", extra ? extra : "");
   if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
     return ferry_error_wrap (err, "container %s", c->name);
   return 0;
@@ -1037,7 +1095,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, joined, err) < 0
-      || (restore_from && ferry_container_criu_config (e, c, c->criu_options, err) < 0))
+      || (restore_from && ferry_container_criu_config (e, c, 1, c->criu_options, err) < 0))
     goto fail;
 
   co.runtime = &e->runtime;

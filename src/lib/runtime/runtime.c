@@ -1081,32 +1081,33 @@ ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force,
   return runtime_simple (rt, "delete", args, id, gone, err);
 }
 
-int
-ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
+/* Freezes (ON) or thaws container ID through its cgroup's freezer, or
+ * through `runtime pause|resume` when that cannot be found.  */
+static int
+freeze (const struct ferry_runtime *rt, const char *id, pid_t pid, int on, ferry_error_t *err)
 {
-  const char *args[] = { "pause", id, NULL };
+  const char *verb = on ? "pause" : "resume";
+  const char *args[] = { verb, id, NULL };
   struct ferry_freezer f;
   int ret;
 
   if (ferry_freezer_find (pid, id, &f) < 0)
-    return runtime_simple (rt, "pause", args, id, NULL, err);
-  ret = ferry_freezer_freeze (&f, err);
+    return runtime_simple (rt, verb, args, id, NULL, err);
+  ret = on ? ferry_freezer_freeze (&f, err) : ferry_freezer_thaw (&f, err);
   ferry_freezer_release (&f);
-  return ret < 0 ? ferry_error_wrap (err, "cannot pause container %s", id) : 0;
+  return ret < 0 ? ferry_error_wrap (err, "cannot %s container %s", verb, id) : 0;
+}
+
+int
+ferry_runtime_pause (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
+{
+  return freeze (rt, id, pid, 1, err);
 }
 
 int
 ferry_runtime_resume (const struct ferry_runtime *rt, const char *id, pid_t pid, ferry_error_t *err)
 {
-  const char *args[] = { "resume", id, NULL };
-  struct ferry_freezer f;
-  int ret;
-
-  if (ferry_freezer_find (pid, id, &f) < 0)
-    return runtime_simple (rt, "resume", args, id, NULL, err);
-  ret = ferry_freezer_thaw (&f, err);
-  ferry_freezer_release (&f);
-  return ret < 0 ? ferry_error_wrap (err, "cannot resume container %s", id) : 0;
+  return freeze (rt, id, pid, 0, err);
 }
 
 int

@@ -1187,6 +1187,9 @@ int
 ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)
 {
   long long deadline = ferry_time_monotonic_ms () + timeout_ms;
+  /* Short at first: a killed container is usually gone within a few
+   * milliseconds, and a checkpoint waits for it.  */
+  useconds_t step = 1000;
 
   for (;;)
     {
@@ -1200,7 +1203,8 @@ ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, lo
         }
       if (ferry_time_monotonic_ms () >= deadline)
         return 0;
-      usleep (20000);
+      usleep (step);
+      step = step < 10000 ? step * 2 : 20000;
     }
 }
 

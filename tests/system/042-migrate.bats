@@ -241,6 +241,34 @@ assert_rolled_back() {
 	assert_status 1
 }
 
+@test "an established TCP connection stops a migration unless --tcp-established, which carries it to B" {
+	hosts_setup
+	# A server sends a counter to a client over the container's own
+	# loopback; the client logs what it receives.
+	fa run -d --name tcp ferry-test sh -c '
+		(i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done) | nc -l -p 7777 &
+		sleep 0.5
+		sleep 100000 | nc 127.0.0.1 7777' >/dev/null
+	wait_until '[ "$(fa logs tcp | wc -l)" -ge 3 ]'
+	run_migrate tcp "$DEST"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "consider using --tcp-established"
+	assert_output_contains "runs here as before"
+	[ "$(fa inspect --format '{{.State.Status}}' tcp)" = running ]
+	[ -z "$(fbh ps -aq)" ]
+	n=$(fa logs tcp | wc -l)
+	wait_until "[ \"\$(fa logs tcp | wc -l)\" -ge $((n + 2)) ]"
+	run_migrate --tcp-established tcp "$DEST"
+	assert_status 0
+	[ -z "$(fa ps -aq)" ]
+	n=$(fbh logs tcp | wc -l)
+	wait_until "[ \"\$(fbh logs tcp | wc -l)\" -ge $((n + 3)) ]"
+	# One read of the log: a tick may arrive between two.
+	log=$(fbh logs tcp)
+	[ "$(tail -n1 <<<"$log")" = "tick $(($(wc -l <<<"$log") - 1))" ]
+}
+
 @test "migrate --name leaves the container running on A beside its copy on B; --keep-source leaves it checkpointed" {
 	hosts_setup
 	fa run -d --name orig ferry-test sh -c "$COUNTER" >/dev/null

@@ -824,8 +824,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
     }
   /* CRIU is read from the disk, and its version asked, while the
    * container is being frozen and its files taken.  */
-  if (! r->handover)
-    ferry_runtime_warm_up_start (&warm, NULL, NULL);
+  ferry_runtime_warm_up_start (&warm, NULL, NULL);
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
@@ -865,13 +864,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
       < 0)
     goto out;
   x.tmp = tmp;
-  /* Asked before the container is frozen: it runs a program.  A migration
-   * has had it read from the disk already.  */
-  if (r->export_path && r->handover)
-    criu_version = ferry_runtime_criu_version ();
   /* How CRIU locks the network (it may ask CRIU, once): before the
    * freeze.  This also drops what the last restore wanted (tcp-close).  */
-  if (ferry_container_criu_config (e, c, 0, NULL, err) < 0)
+  if (ferry_container_criu_config (e, c, NULL, NULL, err) < 0)
     goto fail;
   if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
     goto fail;
@@ -890,7 +885,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
     goto fail;
 
-  if (r->export_path && ! r->handover)
+  if (r->export_path)
     criu_version = ferry_runtime_warm_up_finish (&warm);
   x.criu_version = criu_version;
   if (r->export_path && export_begin (e, c, r, work, sign_key, &x, err) < 0)

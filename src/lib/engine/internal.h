@@ -76,11 +76,12 @@ int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const 
 /* The CRIU configuration file in a container's bundle, which every
  * launch points runc at (annotation org.criu.config): runc reads it for
  * each checkpoint and restore, and CRIU lets it override runc's options.
- * ferry_container_criu_config writes it for the checkpoint or (RESTORE)
- * the restore about to run, with EXTRA lines (may be NULL).  */
+ * ferry_container_criu_config writes it for the checkpoint, or (with the
+ * container's RESTORE_SPEC) the restore, about to run, with EXTRA lines
+ * (may be NULL).  */
 #define CRIU_CONFIG "criu.conf"
-int ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, int restore,
-                                 const char *extra, ferry_error_t *err);
+int ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c,
+                                 json_object *restore_spec, const char *extra, ferry_error_t *err);
 
 /* Undoes what launch set up; every step tolerates having been done.  */
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);

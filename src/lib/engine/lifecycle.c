@@ -675,9 +675,11 @@ cgroups_path (ferry_engine_t *e, const char *id)
   return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
 }
 
+/* The bundle's config.json; for a restore (RESTORE) also the CRIU
+ * configuration it runs with.  */
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
-            const char *netns, ferry_error_t *err)
+            const char *netns, int restore, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -835,6 +837,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       }
     json_object_object_add (ann, "org.criu.config", json_object_new_string (criu_config));
   }
+  if (restore && ferry_container_criu_config (e, c, spec, c->criu_options, err) < 0)
+    return -1;
   text = ferry_json_to_string (spec, 1);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
 }
@@ -860,38 +864,38 @@ sh_quote (const char *s)
   return out;
 }
 
-/* For a restore of a container with two bind mounts of one host path:
- * the action script through which CRIU has ferry put back their flags
- * (runtime/mount_flags.h), and the line of CRIU's configuration that
- * names it; NULL when not needed.  */
-static char *
-mount_flags_hook (ferry_engine_t *e, const char *bundle, ferry_error_t *err)
+/* For a restore of a container (SPEC) with two bind mounts of one host
+ * path: the action script through which CRIU has ferry put back their
+ * flags (runtime/mount_flags.h), and in *LINE the line of CRIU's
+ * configuration that names it; *LINE stays NULL when not needed.  */
+static int
+mount_flags_hook (ferry_engine_t *e, const char *bundle, json_object *spec, char **line, ferry_error_t *err)
 {
   cleanup_free char *config = xasprintf ("%s/config.json", bundle);
   cleanup_free char *script = xasprintf ("%s/criu-action", bundle);
-  cleanup_free char *q_exe = sh_quote (e->exe), *q_config = sh_quote (config), *text = NULL;
-  cleanup_json json_object *spec = ferry_json_parse_file (config, "the container's config.json", err);
+  cleanup_free char *q_exe = NULL, *q_config = NULL, *text = NULL;
 
-  if (spec == NULL || ! ferry_mount_flags_shared_sources (spec))
-    return NULL;
+  *line = NULL;
+  if (! ferry_mount_flags_shared_sources (spec))
+    return 0;
   if (strpbrk (script, "\"\n\\") != NULL)
-    {
-      ferry_make_error (err, 0, "`%s` cannot be named in CRIU's configuration: use a runroot without quotes",
-                        script);
-      return NULL;
-    }
+    return ferry_make_error (
+        err, 0, "`%s` cannot be named in CRIU's configuration: use a runroot without quotes", script);
+  q_exe = sh_quote (e->exe);
+  q_config = sh_quote (config);
   text = xasprintf ("#!/bin/sh\n"
                     "# ferry: CRIU runs this at each stage of this container's restore.\n"
                     "[ \"$CRTOOLS_SCRIPT_ACTION\" = pre-resume ] || exit 0\n"
                     "exec %s container restore-mount-flags %s \"$CRTOOLS_INIT_PID\"\n",
                     q_exe, q_config);
   if (ferry_write_file_atomic (script, text, strlen (text), 0700, err) < 0)
-    return NULL;
-  return xasprintf ("action-script \"%s\"\n", script);
+    return -1;
+  *line = xasprintf ("action-script \"%s\"\n", script);
+  return 0;
 }
 
 int
-ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, int restore,
+ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, json_object *restore_spec,
                              const char *extra, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -899,12 +903,8 @@ ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c,
   cleanup_free char *cache = xasprintf ("%s/criu-nftables", e->runroot);
   cleanup_free char *hook = NULL, *text = NULL;
 
-  if (restore)
-    {
-      hook = mount_flags_hook (e, bundle, err);
-      if (hook == NULL && *err)
-        return ferry_error_wrap (err, "container %s", c->name);
-    }
+  if (restore_spec && mount_flags_hook (e, bundle, restore_spec, &hook, err) < 0)
+    return ferry_error_wrap (err, "container %s", c->name);
   /* nftables locks the network from inside CRIU; iptables, CRIU's
    * default, runs two programs to lock it and two to unlock it.  */
   text = xasprintf ("%s%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
@@ -1094,8 +1094,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, err) < 0
-      || (restore_from && ferry_container_criu_config (e, c, 1, c->criu_options, err) < 0))
+  if (write_spec (e, c, &ov, joined, restore_from != NULL, err) < 0)
     goto fail;
 
   co.runtime = &e->runtime;

@@ -238,7 +238,9 @@ ssh_argv (const struct destination *d, const char *const *options, const char *c
  * checkpoint or the restore will run, so that their code is in the page
  * cache by the freeze (on a cold cache this took a 16 MiB container's
  * restore from 0.68 to 0.49 s here).  CRIU itself runs tar and gzip for
- * the container's tmpfs mounts and iptables-restore for its network lock.  */
+ * the container's tmpfs mounts, and iptables (ip6tables and the -restore
+ * commands are the same program) to probe the kernel when it keeps no
+ * cache of what it found, or to lock the network without nftables.  */
 
 /* What CRIU runs beside itself on either end, for
  * ferry_runtime_warm_up_start.  */
@@ -246,7 +248,7 @@ static void
 programs_load_start (struct ferry_runtime_warm_up *w, ferry_engine_t *e, int restore)
 {
   cleanup_free char *conmon = restore ? ferry_conmon_path () : NULL;
-  const char *more[] = { "tar", "gzip", "iptables-restore", "ip6tables-restore", conmon, NULL };
+  const char *more[] = { "tar", "gzip", "iptables", conmon, NULL };
 
   ferry_runtime_warm_up_start (w, &e->runtime, more);
 }

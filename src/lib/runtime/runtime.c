@@ -588,15 +588,6 @@ run_version (const char *program, char **out)
     *out = xstrdup (r.out.data);
 }
 
-char *
-ferry_runtime_criu_version (void)
-{
-  cleanup_free char *out = NULL;
-
-  run_version ("criu", &out);
-  return criu_version_in (out);
-}
-
 /* CRIU first: of the programs, a checkpoint runs it soonest and needs its
  * version.  */
 static char *
@@ -1071,7 +1062,7 @@ ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force,
   /* runc and crun keep a directory of state per container under their
    * root: without one they know no such container, and there is nothing
    * to run them for (a launch deletes first, in case).  */
-  if (access (state, F_OK) < 0 && errno == ENOENT && strchr (id, '/') == NULL)
+  if (strchr (id, '/') == NULL && access (state, F_OK) < 0 && errno == ENOENT)
     return 0;
   args[n++] = "delete";
   if (force)

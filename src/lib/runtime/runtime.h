@@ -143,8 +143,6 @@ void ferry_runtime_warm_up_start (struct ferry_runtime_warm_up *w, const struct 
  * already.  */
 char *ferry_runtime_warm_up_finish (struct ferry_runtime_warm_up *w);
 
-/* The version of the CRIU on this host ("4.2.1"), or NULL.  */
-char *ferry_runtime_criu_version (void);
 /* True when CRIU can lock a container's network with nftables, from its
  * own process, instead of running iptables-restore and ip6tables-restore
  * to lock and again to unlock (some 50 ms of each checkpoint and each

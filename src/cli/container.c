@@ -209,6 +209,8 @@ static const char create_usage[]
       "                           names; IP host-gateway: the network's gateway)\n"
       "      --no-hosts           no /etc/hosts from ferry: the image's stays\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
+      "      --cgroupns MODE      private (default: a cgroup namespace of its own) or host (the\n"
+      "                           host's, as Podman's default on cgroups v1)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
       "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
@@ -269,6 +271,7 @@ enum
   OPT_NO_HOSTS,
   OPT_RM,
   OPT_SHM_SIZE,
+  OPT_CGROUPNS,
   OPT_STOP_TIMEOUT,
   OPT_TMPFS,
   OPT_NO_TRUNC,
@@ -318,6 +321,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "rm", no_argument, NULL, OPT_RM },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+                                        { "cgroupns", required_argument, NULL, OPT_CGROUPNS },
                                         { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
                                         { "tty", no_argument, NULL, 't' },
                                         { "tmpfs", required_argument, NULL, OPT_TMPFS },
@@ -487,6 +491,15 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_PRIVILEGED:
         a->o.privileged = 1;
+        break;
+      case OPT_CGROUPNS:
+        if (strcmp (optarg, "host") == 0)
+          a->o.cgroupns_host = 1;
+        else if (strcmp (optarg, "private") != 0)
+          {
+            ferry_cli_failf ("invalid --cgroupns `%s`: use private or host", optarg);
+            return -1;
+          }
         break;
       case OPT_DEVICE:
         a->devices = strv_push (a->devices, &a->n_devices, optarg);

@@ -105,6 +105,58 @@ load helpers
 	[ "$(f logs c1 | wc -l)" -eq 2 ]
 }
 
+@test "/run/.containerenv: empty in every container, naming the engine and container when privileged, kept through a move" {
+	load_test_image
+	run_ferry run --rm ferry-test sh -c 'stat -c "%s %a" /run/.containerenv; grep " /run/.containerenv " /proc/self/mountinfo | wc -l'
+	assert_status 0
+	[ "$output" = "0 644
+1" ]
+	f run -d --name pv --privileged ferry-test sleep 100 >/dev/null
+	id=$(f inspect --format '{{.Id}}' pv)
+	image_id=$(f inspect --format '{{.Image}}' pv)
+	[ "$(f exec pv cat /run/.containerenv)" = "engine=\"ferry-$(f --version | awk '{print $3}')\"
+name=\"pv\"
+id=\"$id\"
+image=\"localhost/ferry-test:latest\"
+imageid=\"$image_id\"
+rootless=0" ]
+	# CRIU takes the file for an external bind: a restore on another root
+	# must offer it again, and the counter carries on there.
+	f run -d --name mv ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs mv | wc -l)" -ge 3 ]'
+	f container checkpoint --export "$TEST_TMP/mv.tar.zst" mv >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore --import "$TEST_TMP/mv.tar.zst"
+	assert_status 0
+	n=$(last_count mv fb)
+	wait_until "[ \"\$(last_count mv fb)\" -ge $((n + 2)) ]"
+	[ "$(fb exec mv stat -c %s /run/.containerenv)" = 0 ]
+}
+
+@test "--cgroupns: private by default, host on request (kept through a move); a bad mode is refused" {
+	load_test_image
+	run_ferry run --rm ferry-test cat /proc/self/cgroup
+	assert_status 0
+	! grep -q /ferry/ <<<"$output"
+	f run -d --name hc --cgroupns host ferry-test sh -c "$COUNTER" >/dev/null
+	id=$(f inspect --format '{{.Id}}' hc)
+	[ "$(f inspect --format '{{.HostConfig.CgroupMode}}' hc)" = host ]
+	f exec hc cat /proc/self/cgroup | grep -q "/ferry/.*$id"
+	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
+	f container checkpoint --export "$TEST_TMP/hc.tar.zst" hc >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore --import "$TEST_TMP/hc.tar.zst"
+	assert_status 0
+	[ "$(fb inspect --format '{{.HostConfig.CgroupMode}}' hc)" = host ]
+	n=$(last_count hc fb)
+	wait_until "[ \"\$(last_count hc fb)\" -ge $((n + 2)) ]"
+	run_ferry create --cgroupns sideways ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "--cgroupns"
+	[ "$(f ps -a -q | wc -l)" = 1 ]
+}
+
 @test "image config: Cmd, Env and WorkingDir are honoured; --entrypoint and -u override" {
 	load_test_image
 	run_ferry run --rm ferry-test

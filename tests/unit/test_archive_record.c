@@ -150,6 +150,8 @@ test_confinement_fields (void **state)
   (void) state;
   expect_refused ("Privileged", "\"yes\"", "Privileged");
   expect_refused ("ReadOnlyTmpfs", "0", "ReadOnlyTmpfs");
+  expect_refused ("CgroupNs", "\"private\"", "CgroupNs");
+  expect_refused ("CgroupNs", "true", "CgroupNs");
   expect_refused ("Devices", "[]", "Devices");
   expect_refused ("Devices", "{ }", "Devices");
   expect_refused ("Devices",
@@ -399,6 +401,7 @@ test_confinement_privileges (void **state)
       assert_null (check_with (asks[i].key, asks[i].value, 1));
     }
   assert_null (check_with ("Privileged", "false", 0));
+  assert_null (check_with ("CgroupNs", "\"host\"", 0));
   assert_null (check_with ("Mask", "[ \"/proc/cpuinfo\" ]", 0));
   assert_null (check_with ("ReadOnlyTmpfs", "false", 0));
 }

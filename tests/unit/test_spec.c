@@ -40,14 +40,23 @@ static const char *const EXPECTED_CAPABILITIES[]
         "CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",    "CAP_SETGID",
         "CAP_SETPCAP", "CAP_SETUID",           "CAP_SYS_CHROOT", NULL };
 
-static const char *const DEFAULT_DESTINATIONS[]
-    = { "/proc",    "/dev",       "/dev/pts",         "/dev/mqueue",   "/sys", "/sys/fs/cgroup",
-        "/dev/shm", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname", NULL };
+static const char *const DEFAULT_DESTINATIONS[] = { "/proc",
+                                                    "/dev",
+                                                    "/dev/pts",
+                                                    "/dev/mqueue",
+                                                    "/sys",
+                                                    "/sys/fs/cgroup",
+                                                    "/dev/shm",
+                                                    "/etc/hosts",
+                                                    "/etc/resolv.conf",
+                                                    "/etc/hostname",
+                                                    "/run/.containerenv",
+                                                    NULL };
 
 struct fixture
 {
   char *dir; /* a fresh temporary directory */
-  char *rootfs, *shm, *hosts, *resolv, *hostname;
+  char *rootfs, *shm, *hosts, *resolv, *hostname, *containerenv;
   char *args[8];
   char *env[4];
   gid_t gids[2];
@@ -94,6 +103,7 @@ setup (void **state)
   f->hosts = path_in (f, "hosts");
   f->resolv = path_in (f, "resolv.conf");
   f->hostname = path_in (f, "hostname");
+  f->containerenv = path_in (f, "containerenv");
   if (mkdir (f->rootfs, 0755) < 0 || mkdir (f->shm, 01777) < 0)
     return -1;
 
@@ -118,6 +128,7 @@ setup (void **state)
   p->hosts_path = f->hosts;
   p->resolv_path = f->resolv;
   p->hostname_path = f->hostname;
+  p->containerenv_path = f->containerenv;
   p->shm_path = f->shm;
   p->cgroups_path = "/ferry/c0ffee";
   *state = f;
@@ -186,6 +197,7 @@ teardown (void **state)
   free (f->hosts);
   free (f->resolv);
   free (f->hostname);
+  free (f->containerenv);
   free (f->dir);
   free (f);
   return ret;
@@ -432,6 +444,8 @@ test_generate_typical_container (void **state)
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/etc/hosts"), "source"), f->hosts);
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/etc/resolv.conf"), "source"), f->resolv);
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/etc/hostname"), "source"), f->hostname);
+  assert_string_equal (ferry_json_get_string (the_mount (spec, "/run/.containerenv"), "source"),
+                       f->containerenv);
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/proc"), "type"), "proc");
   assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/sys"), "options"), "ro"));
   assert_true (array_has_string (ferry_json_get_array (the_mount (spec, "/dev/pts"), "options"), "gid=5"));
@@ -720,12 +734,14 @@ test_generate_host_network (void **state)
   cleanup_json json_object *spec = NULL;
 
   f->params.host_network = 1;
+  f->params.host_cgroupns = 1;
   f->params.terminal = 0;
   f->params.cwd = NULL;
   f->params.annotations = NULL;
   spec = generate_ok (f);
 
   assert_false (has_namespace (spec, "network"));
+  assert_false (has_namespace (spec, "cgroup"));
   assert_true (has_namespace (spec, "pid"));
   assert_true (has_namespace (spec, "mount"));
   assert_false (json_object_get_boolean (get_path (spec, "process", "terminal")));
@@ -779,7 +795,7 @@ test_generate_user_mounts (void **state)
   assert_true (mount_index (spec, "/etc/hostname") < mount_index (spec, "/data"));
   assert_true (mount_index (spec, "/data") < mount_index (spec, "/var/cache/app"));
   assert_true (mount_index (spec, "/var/cache/app") < mount_index (spec, "/run/scratch"));
-  assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 13);
+  assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 14);
 }
 
 static void
@@ -803,7 +819,7 @@ test_generate_user_mount_replaces_default (void **state)
   m = the_mount (spec, "/dev/shm");
   assert_string_equal (ferry_json_get_string (m, "type"), "tmpfs");
   assert_int_equal (count_mounts (spec, "/etc/resolv.conf", NULL), 1);
-  assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 10);
+  assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 11);
 }
 
 static void
@@ -914,6 +930,7 @@ prepare_bundle (struct fixture *f)
   write_file (f->hosts, "127.0.0.1 localhost\n");
   write_file (f->resolv, "nameserver 127.0.0.1\n");
   write_file (f->hostname, "ferryhost\n");
+  write_file (f->containerenv, "");
 
   f->params.terminal = 0;
   f->params.uid = 0;

@@ -469,6 +469,15 @@ check_true (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* Written only as "host": the default is a namespace of its own.  */
+static int
+check_cgroupns (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_string) || strcmp (json_object_get_string (v), "host") != 0)
+    return refuse (c, field, "must be \"host\" when there");
+  return 0;
+}
+
 static int
 check_shm_size (struct record_check *c, const char *field, json_object *v)
 {
@@ -865,6 +874,7 @@ static const struct record_field
   { "Ulimits", check_ulimits, 1 },
   { "NoNewPrivileges", check_bool, 1 },
   { "Privileged", check_bool, 1 },
+  { "CgroupNs", check_cgroupns, 1 },
   { "Devices", check_devices, 1 },
   { "Sysctls", check_sysctls, 1 },
   { "ReadOnlyTmpfs", check_bool, 1 },

@@ -984,6 +984,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
+  if (o->cgroupns_host)
+    json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   if (record_devices (rec, o->devices, err) < 0 || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0
       || record_masks (rec, o->mask, o->unmask, err) < 0)

@@ -112,8 +112,9 @@ struct ferry_create_options
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
   int privileged;
-  char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
-  char **sysctls; /* "NAME=VALUE", as typed; may be NULL */
+  int cgroupns_host; /* --cgroupns host: no cgroup namespace of its own */
+  char **devices;    /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
+  char **sysctls;    /* "NAME=VALUE", as typed; may be NULL */
   /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
    * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
   int no_read_only_tmpfs;

@@ -258,6 +258,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "Ulimits", member_or (c->record, "Ulimits", json_object_new_array ()));
   json_object_object_add (host, "Privileged",
                           member_or (c->record, "Privileged", json_object_new_boolean (0)));
+  json_object_object_add (
+      host, "CgroupMode",
+      json_object_new_string (ferry_json_string_equals (c->record, "CgroupNs", "host") ? "host" : "private"));
   /* As Podman's: a privileged container has all, listed as none.  */
   json_object_object_add (host, "Devices",
                           json_object_get_boolean (json_object_object_get (c->record, "Privileged"))

@@ -286,6 +286,26 @@ hosts_text (const struct ferry_container *c, json_object *status)
   return ferry_etc_hosts_build (&p);
 }
 
+/* /run/.containerenv, as Podman writes it: its presence tells a program
+ * that it runs in a container; a privileged container (which could find
+ * out anyway) also learns what it is.  */
+static int
+write_containerenv (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *path = xasprintf ("%s/containerenv", dir);
+  cleanup_free char *text = NULL;
+
+  const char *image = ferry_json_get_string (c->record, "ImageName");
+  const char *image_id = ferry_json_get_string (c->record, "ImageID");
+
+  if (json_object_get_boolean (json_object_object_get (c->record, "Privileged")))
+    text = xasprintf (
+        "engine=\"ferry-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\nimageid=\"%s\"\nrootless=0\n",
+        FERRY_VERSION, c->name, c->id, image ? image : "", image_id ? image_id : "");
+  return ferry_write_file_atomic (path, text ? text : "", text ? strlen (text) : 0, 0644, err);
+}
+
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, as far
  * as ferry writes them (not with --no-hosts or --dns none: the image's
  * stay).  STATUS is netavark's once the container has its addresses, else
@@ -312,7 +332,9 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
       if (ferry_write_file_atomic (resolv, resolv_data, strlen (resolv_data), 0644, err) < 0)
         return -1;
     }
-  return ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err);
+  if (ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err) < 0)
+    return -1;
+  return write_containerenv (e, c, err);
 }
 
 /* Where netavark's report of a container's attachment is kept while its
@@ -687,6 +709,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free char *hosts = xasprintf ("%s/hosts", dir);
   cleanup_free char *resolv = xasprintf ("%s/resolv.conf", dir);
   cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
+  cleanup_free char *containerenv = xasprintf ("%s/containerenv", dir);
   cleanup_free char *shm = xasprintf ("%s/shm", dir);
   cleanup_free char *cgroups = cgroups_path (e, c->id);
   cleanup_free char *home = NULL;
@@ -767,11 +790,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.terminal = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
   p.stdin_open = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
   p.host_network = host_network;
+  p.host_cgroupns = ferry_json_string_equals (c->record, "CgroupNs", "host");
   p.hosts_path = hosts;
   p.resolv_path = resolv;
   p.no_hosts = json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"));
   p.no_resolv_conf = json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf"));
   p.hostname_path = hostname;
+  p.containerenv_path = containerenv;
   p.shm_path = shm;
   p.mounts = sm;
   p.n_mounts = n_mounts;

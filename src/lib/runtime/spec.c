@@ -93,7 +93,7 @@ struct mount_entry
 
 enum
 {
-  N_DEFAULT_MOUNTS = 10
+  N_DEFAULT_MOUNTS = 11
 };
 
 static void
@@ -110,6 +110,7 @@ default_mounts (const struct ferry_spec_params *p, struct mount_entry out[N_DEFA
     { "/etc/hosts", "bind", p->hosts_path, ETC_FILE_OPTIONS },
     { "/etc/resolv.conf", "bind", p->resolv_path, ETC_FILE_OPTIONS },
     { "/etc/hostname", "bind", p->hostname_path, ETC_FILE_OPTIONS },
+    { "/run/.containerenv", "bind", p->containerenv_path, ETC_FILE_OPTIONS },
   };
 
   memcpy (out, defaults, sizeof (defaults));
@@ -862,7 +863,8 @@ make_linux (const struct ferry_spec_params *p, ferry_error_t *err)
   json_object_array_add (namespaces, make_namespace ("ipc"));
   json_object_array_add (namespaces, make_namespace ("uts"));
   json_object_array_add (namespaces, make_namespace ("mount"));
-  json_object_array_add (namespaces, make_namespace ("cgroup"));
+  if (! p->host_cgroupns)
+    json_object_array_add (namespaces, make_namespace ("cgroup"));
   json_object_object_add (linux_, "namespaces", namespaces);
 
   /* runc appends its own allow-list of the usual devices (null, zero,

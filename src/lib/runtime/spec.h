@@ -57,9 +57,11 @@ struct ferry_spec_params
   int terminal;
   int stdin_open;
   int host_network;                      /* share the host's network namespace */
+  int host_cgroupns;                     /* share the host's cgroup namespace */
   const char *hosts_path;                /* bound to /etc/hosts */
   const char *resolv_path;               /* bound to /etc/resolv.conf */
   const char *hostname_path;             /* bound to /etc/hostname */
+  const char *containerenv_path;         /* bound to /run/.containerenv */
   int no_hosts;                          /* no /etc/hosts bound: the image's stays */
   int no_resolv_conf;                    /* no /etc/resolv.conf bound: the same */
   const char *shm_path;                  /* a tmpfs mounted by the engine, bound to /dev/shm */

@@ -133,6 +133,18 @@ rootless=0" ]
 	[ "$(fb exec mv stat -c %s /run/.containerenv)" = 0 ]
 }
 
+@test "the container's / is mode 0555, whatever the image's layers say, as in Podman" {
+	load_test_image
+	[ "$(f run --rm ferry-test stat -c '%a %u %g' /)" = "555 0 0" ]
+	# A layer whose tar gives / another mode changes nothing either.
+	mkdir "$TEST_TMP/r"
+	cp -a "$(command -v busybox)" "$TEST_TMP/r/busybox"
+	chmod 0711 "$TEST_TMP/r"
+	tar -C "$TEST_TMP/r" -cf "$TEST_TMP/r.tar" .
+	f import -q "$TEST_TMP/r.tar" localhost/rootmode >/dev/null
+	[ "$(f run --rm localhost/rootmode /busybox stat -c %a /)" = 555 ]
+}
+
 @test "--cgroupns: private by default, host on request (kept through a move); a bad mode is refused" {
 	load_test_image
 	run_ferry run --rm ferry-test cat /proc/self/cgroup

@@ -152,6 +152,8 @@ test_confinement_fields (void **state)
   expect_refused ("ReadOnlyTmpfs", "0", "ReadOnlyTmpfs");
   expect_refused ("CgroupNs", "\"private\"", "CgroupNs");
   expect_refused ("CgroupNs", "true", "CgroupNs");
+  expect_refused ("RootMode", "1023", "RootMode");
+  expect_refused ("RootMode", "\"0555\"", "RootMode");
   expect_refused ("Devices", "[]", "Devices");
   expect_refused ("Devices", "{ }", "Devices");
   expect_refused ("Devices",
@@ -402,6 +404,7 @@ test_confinement_privileges (void **state)
     }
   assert_null (check_with ("Privileged", "false", 0));
   assert_null (check_with ("CgroupNs", "\"host\"", 0));
+  assert_null (check_with ("RootMode", "365", 0));
   assert_null (check_with ("Mask", "[ \"/proc/cpuinfo\" ]", 0));
   assert_null (check_with ("ReadOnlyTmpfs", "false", 0));
 }

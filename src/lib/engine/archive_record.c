@@ -478,6 +478,13 @@ check_cgroupns (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* The permission bits of the container's /, no special ones.  */
+static int
+check_root_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 0, 0777);
+}
+
 static int
 check_shm_size (struct record_check *c, const char *field, json_object *v)
 {
@@ -860,6 +867,7 @@ static const struct record_field
   { "Network", check_network, 0 },
   { "Networks", check_networks, 1 },
   { "Ports", check_ports, 1 },
+  { "RootMode", check_root_mode, 1 },
   { "ShmSize", check_shm_size, 0 },
   { "StopTimeout", check_stop_timeout, 0 },
   { "StopSignal", check_stop_signal, 0 },

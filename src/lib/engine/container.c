@@ -30,6 +30,7 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
+#define DEFAULT_ROOT_MODE 0555
 #define DEFAULT_STOP_TIMEOUT 10
 
 static const char *const STATUS_NAMES[] = { "created", "running", "paused", "exited" };
@@ -957,6 +958,9 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     return -1;
   if (record_name_resolution (o, rec, err) < 0)
     return -1;
+  /* The mode of its /, as Podman's overlay store gives every container
+   * whatever the image's layers say.  */
+  json_object_object_add (rec, "RootMode", json_object_new_int (DEFAULT_ROOT_MODE));
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
   json_object_object_add (
@@ -1329,18 +1333,24 @@ remove_volume_dirs (ferry_engine_t *e, char **names)
     }
 }
 
+/* The container's directories; its / (the overlay's upper directory)
+ * gets the mode its record asks for: 0755 in records from before
+ * RootMode.  */
 static int
-make_container_dirs (ferry_engine_t *e, const char *id, ferry_error_t *err)
+make_container_dirs (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
   cleanup_free char *shm = xasprintf ("%s/shm", dir);
+  mode_t root_mode = (mode_t) ferry_json_get_int (rec, "RootMode", 0755) & 0777;
   struct ferry_overlay ov = { 0 };
   int r;
 
   if (ferry_mkdir_p (dir, 0700, err) < 0 || mkdir (shm, 0755) < 0)
     return *err ? -1 : ferry_make_error (err, errno, "cannot create `%s`", shm);
   r = ferry_overlay_create (odir, &ov, err);
+  if (r == 0 && chmod (ov.upper, root_mode) < 0)
+    r = ferry_make_error (err, errno, "cannot set the mode of `%s`", ov.upper);
   ferry_overlay_free (&ov);
   return r;
 }
@@ -1394,7 +1404,7 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
   cleanup_strv char **created_volumes = NULL;
   size_t n_created = 0;
 
-  if (make_container_dirs (e, id, err) < 0)
+  if (make_container_dirs (e, id, rec, err) < 0)
     goto fail_dirs;
   if (ferry_db_begin (e->db, err) < 0)
     goto fail_dirs;

@@ -303,7 +303,7 @@ test_streamed_encrypted (void **state)
   keys.identities = ids;
   keys.n = n_ids;
   fd = open (archive, O_RDONLY | O_CLOEXEC);
-  if (ferry_archive_extract_proven (fd, &keys, out, NULL, "test archive", &proof, &err) < 0)
+  if (ferry_archive_extract_proven (fd, &keys, out, NULL, 0, "test archive", &proof, &err) < 0)
     fail_msg ("%s", err->msg);
   close (fd);
   assert_true (proof.encrypted);
@@ -321,7 +321,7 @@ test_streamed_encrypted (void **state)
     }
   /* Without the identity: refused, saying how to open it.  */
   fd = open (archive, O_RDONLY | O_CLOEXEC);
-  assert_true (ferry_archive_extract_proven (fd, NULL, out, NULL, "test archive", NULL, &err) < 0);
+  assert_true (ferry_archive_extract_proven (fd, NULL, out, NULL, 0, "test archive", NULL, &err) < 0);
   assert_non_null (strstr (err->msg, "--decrypt-key"));
   close (fd);
   /* tar reads what age decrypts, where age is installed.  */

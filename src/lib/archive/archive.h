@@ -119,6 +119,8 @@ struct ferry_archive_proof
   size_t manifest_len;
   char *signature;
   size_t signature_len;
+  /* No manifest.json (and the caller accepted that: one Podman wrote).  */
+  int unverified;
 };
 void ferry_archive_proof_release (struct ferry_archive_proof *p);
 
@@ -153,10 +155,15 @@ int ferry_archive_scan (int fd, const struct ferry_archive_keys *keys, const cha
                         const char *what, struct ferry_archive_contents *out,
                         struct ferry_archive_proof *proof, ferry_error_t *err);
 
+/* For ferry_archive_extract_proven: an archive without manifest.json is
+ * read whole (every entry allowed, and within the space) and reported
+ * unverified in the proof, not refused.  */
+#define FERRY_ARCHIVE_UNVERIFIED_OK 1u
+
 /* ferry_archive_extract_verified, also filling *PROOF, and decrypting an
  * encrypted archive with KEYS as it goes.  */
 int ferry_archive_extract_proven (int fd, const struct ferry_archive_keys *keys, const char *dir,
-                                  int (*allowed) (const char *name), const char *what,
+                                  int (*allowed) (const char *name), unsigned flags, const char *what,
                                   struct ferry_archive_proof *proof, ferry_error_t *err);
 
 #endif

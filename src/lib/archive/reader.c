@@ -122,6 +122,9 @@ struct reader
    * names are kept in CONTENTS, every other one is only hashed.  */
   const char *const *keep;
   struct ferry_archive_contents *contents;
+
+  /* FERRY_ARCHIVE_UNVERIFIED_OK: no manifest is no refusal.  */
+  bool unverified_ok;
 };
 
 static void file_writer_stop (struct file_writer *fw);
@@ -1116,7 +1119,7 @@ int
 ferry_archive_extract_verified (int fd, const char *dir, int (*allowed) (const char *name), const char *what,
                                 ferry_error_t *err)
 {
-  return ferry_archive_extract_proven (fd, NULL, dir, allowed, what, NULL, err);
+  return ferry_archive_extract_proven (fd, NULL, dir, allowed, 0, what, NULL, err);
 }
 
 static ssize_t
@@ -1160,6 +1163,12 @@ read_verified (struct reader *rd, int fd, struct ferry_archive_proof *proof, fer
    * is reported as such, not accepted because the tar looked complete.  */
   if (ferry_decompress_drain (rd->stream, &rd->read_err) < 0)
     return stream_error (rd, err);
+  if (! rd->have_manifest && rd->unverified_ok && rd->entries > 0)
+    {
+      if (proof)
+        proof->unverified = 1;
+      return 0;
+    }
   if (verify (rd, err) < 0)
     return -1;
   if (proof)
@@ -1218,11 +1227,13 @@ ferry_archive_contents_get (const struct ferry_archive_contents *c, const char *
 
 int
 ferry_archive_extract_proven (int fd, const struct ferry_archive_keys *keys, const char *dir,
-                              int (*allowed) (const char *name), const char *what,
+                              int (*allowed) (const char *name), unsigned flags, const char *what,
                               struct ferry_archive_proof *proof, ferry_error_t *err)
 {
   __attribute__ ((cleanup (reader_release))) struct reader rd
       = { .what = what, .dir = dir, .allowed = allowed, .dirfd = -1, .parent_fd = -1, .keys = keys };
+
+  rd.unverified_ok = (flags & FERRY_ARCHIVE_UNVERIFIED_OK) != 0;
 
   if (what == NULL)
     rd.what = "checkpoint archive";

@@ -127,6 +127,9 @@ struct ferry_cr_stats
   /* restore --import: the networks made from the archive's definitions
    * (NULL-terminated; may be NULL), for the user to be told.  */
   char **networks_made;
+  /* restore --import: the archive had no manifest to verify it by (one
+   * Podman wrote), for the user to be told.  */
+  int unverified;
 };
 
 int ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,

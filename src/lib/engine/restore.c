@@ -6,6 +6,7 @@
 #include "network.h"
 #include "../network/ports.h"
 #include "operation.h"
+#include "podman_archive.h"
 #include "trust.h"
 #include "volume.h"
 #include "../archive/archive.h"
@@ -52,6 +53,9 @@ archive_entry_allowed (const char *name)
     if (strcmp (name, fixed[i]) == 0)
       return 1;
   if (strncmp (name, "checkpoint/", 11) == 0)
+    return 1;
+  /* Podman's archives have it (and nothing ferry reads in it).  */
+  if (strcmp (name, "artifacts") == 0 || strncmp (name, "artifacts/", 10) == 0)
     return 1;
   if (strncmp (name, "volumes/", 8) == 0)
     {
@@ -845,7 +849,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *what = from_stdin ? xstrdup ("checkpoint archive on standard input")
                                        : xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();
-  cleanup_json json_object *dump = NULL, *net_status = NULL;
+  cleanup_json json_object *dump = NULL, *net_status = NULL, *podman = NULL;
   cleanup_close int fd = -1;
   cleanup_free char *pulled = NULL;
   struct ferry_container *c = NULL;
@@ -883,7 +887,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     return -1;
   /* Decrypted as it is read: the plaintext lands in the staging
    * directory in the runroot only.  */
-  if (ferry_archive_extract_proven (fd, &keys, staging, archive_entry_allowed, what, &proof, err) < 0)
+  if (ferry_archive_extract_proven (fd, &keys, staging, archive_entry_allowed, FERRY_ARCHIVE_UNVERIFIED_OK,
+                                    what, &proof, err)
+      < 0)
     goto out;
   ferry_fault_point ("import-staged");
   /* Signed by a trusted key: the archive restores as recorded.  */
@@ -902,6 +908,21 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       }
   }
   rec = ferry_json_get_object (dump, "ferry");
+  /* No manifest: Podman's, whose configuration becomes a record; a ferry
+   * record without its manifest was cut or tampered with.  */
+  if (proof.unverified)
+    {
+      if (rec != NULL || ! json_object_is_type (dump, json_type_object))
+        {
+          ferry_make_error (err, 0, "%s has no manifest.json: it is truncated, or was tampered with", what);
+          goto out;
+        }
+      podman = ferry_podman_archive_record (e, dump, staging, what, err);
+      if (podman == NULL)
+        goto out;
+      rec = podman;
+      stats->unverified = 1;
+    }
   /* Before anything is created: the record names paths, rows and mounts
    * (and a missing record is an archive ferry did not write).  */
   if (ferry_archive_record_check (rec, &trusted, err) < 0)

@@ -1,0 +1,377 @@
+/* ferry: the container record of a checkpoint archive that Podman wrote.
+ *
+ * Podman's archive holds the container's configuration in its own shape:
+ * config.dump (libpod's container config) and spec.dump (the OCI spec it
+ * ran with).  The record made here takes only what ferry's record holds,
+ * each value as ferry would have written it; everything else (Podman's
+ * paths, its runtime settings) is left behind, and the spec is built
+ * here, as for any restore.  What comes from the archive is untrusted:
+ * the record goes through ferry_archive_record_check afterwards, so here
+ * only the types are checked that the translation reads.  */
+#include "podman_archive.h"
+#include "internal.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* The container's / in Podman's overlay store.  */
+#define PODMAN_ROOT_MODE 0555
+
+/* The mounts every container gets, which ferry makes itself.  */
+static const char *const MANAGED_DESTINATIONS[] = { "/proc",
+                                                    "/dev",
+                                                    "/dev/pts",
+                                                    "/dev/mqueue",
+                                                    "/sys",
+                                                    "/sys/fs/cgroup",
+                                                    "/dev/shm",
+                                                    "/etc/hosts",
+                                                    "/etc/resolv.conf",
+                                                    "/etc/hostname",
+                                                    "/run/.containerenv",
+                                                    NULL };
+
+/* The tmpfs mounts Podman gives a read-only root, as ferry does.  */
+static const char *const READ_ONLY_TMPFS[] = { "/run", "/tmp", "/var/tmp", NULL };
+
+static bool
+in_list (const char *const *list, const char *s)
+{
+  for (; *list; list++)
+    if (strcmp (*list, s) == 0)
+      return true;
+  return false;
+}
+
+static bool
+has_string (json_object *array, const char *s)
+{
+  for (size_t i = 0; i < ferry_json_array_length (array); i++)
+    {
+      const char *v = ferry_json_string_value (json_object_array_get_idx (array, i));
+      if (v && strcmp (v, s) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* A copy of the array of strings MEMBER of OBJ ([] when it is absent);
+ * NULL when it is something else.  */
+static json_object *
+strings_of (json_object *obj, const char *member)
+{
+  json_object *v = NULL, *out;
+
+  if (! json_object_object_get_ex (obj, member, &v) || v == NULL)
+    return json_object_new_array ();
+  if (! json_object_is_type (v, json_type_array))
+    return NULL;
+  out = json_object_new_array ();
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      if (s == NULL)
+        {
+          json_object_put (out);
+          return NULL;
+        }
+      json_object_array_add (out, json_object_new_string (s));
+    }
+  return out;
+}
+
+static int
+bad (const char *what, const char *entry, const char *field, ferry_error_t *err)
+{
+  return ferry_make_error (err, 0, "%s: its %s has no valid `%s`: refusing it", what, entry, field);
+}
+
+/* The namespace of TYPE in SPEC: *PATH its path (NULL: a new one).  */
+static bool
+spec_namespace (json_object *spec, const char *type, const char **path)
+{
+  json_object *nss = ferry_json_get_array (ferry_json_get_object (spec, "linux"), "namespaces");
+
+  *path = NULL;
+  for (size_t i = 0; i < ferry_json_array_length (nss); i++)
+    {
+      json_object *ns = json_object_array_get_idx (nss, i);
+      if (ferry_json_string_equals (ns, "type", type))
+        {
+          *path = ferry_json_get_string (ns, "path");
+          return true;
+        }
+    }
+  return false;
+}
+
+/* Mounts: Podman's named volumes, and the user's binds and tmpfs.  */
+static int
+add_mounts (json_object *rec, json_object *dump, json_object *spec, bool read_only, const char *what,
+            ferry_error_t *err)
+{
+  json_object *volumes = ferry_json_get_array (dump, "namedVolumes");
+  json_object *mounts = ferry_json_get_array (spec, "mounts");
+  json_object *out = json_object_new_array ();
+
+  json_object_object_add (rec, "Mounts", out);
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *dest = ferry_json_get_string (m, "destination");
+      const char *type = ferry_json_get_string (m, "type");
+      json_object *options = ferry_json_get_array (m, "options");
+      json_object *entry;
+      const char *volume = NULL;
+      bool anonymous = false;
+
+      if (dest == NULL || type == NULL)
+        return bad (what, "spec.dump", "mounts", err);
+      if (in_list (MANAGED_DESTINATIONS, dest)
+          || (read_only && strcmp (type, "tmpfs") == 0 && in_list (READ_ONLY_TMPFS, dest)))
+        continue;
+      for (size_t k = 0; k < ferry_json_array_length (volumes); k++)
+        {
+          json_object *v = json_object_array_get_idx (volumes, k);
+          if (ferry_json_string_equals (v, "dest", dest))
+            {
+              volume = ferry_json_get_string (v, "volumeName");
+              anonymous = json_object_get_boolean (json_object_object_get (v, "isAnonymous"));
+              if (volume == NULL)
+                return bad (what, "config.dump", "namedVolumes", err);
+            }
+        }
+      entry = json_object_new_object ();
+      json_object_array_add (out, entry);
+      if (volume)
+        {
+          json_object_object_add (entry, "Type", json_object_new_string ("volume"));
+          json_object_object_add (entry, "Name", json_object_new_string (volume));
+          if (anonymous)
+            json_object_object_add (entry, "Anonymous", json_object_new_boolean (1));
+        }
+      else if (strcmp (type, "bind") == 0)
+        {
+          const char *source = ferry_json_get_string (m, "source");
+          if (source == NULL)
+            return bad (what, "spec.dump", "mounts", err);
+          json_object_object_add (entry, "Type", json_object_new_string ("bind"));
+          json_object_object_add (entry, "Source", json_object_new_string (source));
+        }
+      else if (strcmp (type, "tmpfs") == 0)
+        json_object_object_add (entry, "Type", json_object_new_string ("tmpfs"));
+      else
+        return ferry_make_error (err, 0, "%s: the container has a %s mount at %s, which ferry cannot restore",
+                                 what, type, dest);
+      json_object_object_add (entry, "Destination", json_object_new_string (dest));
+      json_object_object_add (entry, "RW", json_object_new_boolean (! has_string (options, "ro")));
+    }
+  return 0;
+}
+
+/* The address of the first IPv4 subnet in a network's status.  */
+static const char *
+status_ip (json_object *iface, char *buf, size_t len)
+{
+  json_object *subnets = ferry_json_get_array (iface, "subnets");
+
+  for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
+    {
+      const char *net = ferry_json_get_string (json_object_array_get_idx (subnets, i), "ipnet");
+      size_t n = net ? strcspn (net, "/") : 0;
+      if (net && strchr (net, '.') && n < len)
+        {
+          memcpy (buf, net, n);
+          buf[n] = '\0';
+          return buf;
+        }
+    }
+  return NULL;
+}
+
+/* Network: the host's when the spec has no network namespace, none when
+ * it has a new one, and else the bridge networks network.status names,
+ * with their addresses.  */
+static int
+add_network (json_object *rec, json_object *spec, const char *staging, const char *what, ferry_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s/network.status", staging);
+  cleanup_json json_object *status = NULL;
+  json_object *nets;
+  const char *netns;
+
+  if (! spec_namespace (spec, "network", &netns))
+    {
+      json_object_object_add (rec, "Network", json_object_new_string ("host"));
+      return 0;
+    }
+  if (netns == NULL)
+    {
+      json_object_object_add (rec, "Network", json_object_new_string ("none"));
+      return 0;
+    }
+  status = ferry_json_parse_file (path, "network.status", err);
+  if (status == NULL)
+    return ferry_error_wrap (err, "%s", what);
+  if (! json_object_is_type (status, json_type_object) || json_object_object_length (status) == 0)
+    return ferry_make_error (err, 0,
+                             "%s: the container's network is neither none, host nor a bridge network "
+                             "(its network.status names none): ferry cannot restore it",
+                             what);
+  json_object_object_add (rec, "Network", json_object_new_string ("bridge"));
+  nets = json_object_new_object ();
+  json_object_object_add (rec, "Networks", nets);
+  json_object_object_foreach (status, name, st)
+  {
+    json_object *ifaces = ferry_json_get_object (st, "interfaces");
+    json_object *att = json_object_new_object ();
+    char ip[64];
+
+    json_object_object_add (nets, name, att);
+    if (ifaces == NULL)
+      return bad (what, "network.status", "interfaces", err);
+    json_object_object_foreach (ifaces, unused, iface)
+    {
+      const char *mac = ferry_json_get_string (iface, "mac_address");
+      (void) unused;
+      if (status_ip (iface, ip, sizeof (ip)))
+        json_object_object_add (att, "IP", json_object_new_string (ip));
+      if (mac)
+        json_object_object_add (att, "MAC", json_object_new_string (mac));
+      break;
+    }
+  }
+  return 0;
+}
+
+json_object *
+ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *staging, const char *what,
+                             ferry_error_t *err)
+{
+  cleanup_free char *spec_path = xasprintf ("%s/spec.dump", staging);
+  cleanup_json json_object *spec = NULL, *rec = json_object_new_object ();
+  json_object *process, *v;
+  const char *id = ferry_json_get_string (dump, "id");
+  const char *name = ferry_json_get_string (dump, "name");
+  const char *image_name = ferry_json_get_string (dump, "rootfsImageName");
+  const char *image_id = ferry_json_get_string (dump, "rootfsImageID");
+  const char *created = ferry_json_get_string (dump, "createdTime");
+  const char *hostname, *cwd, *cgroupns;
+  struct ferry_image *img = NULL;
+  bool read_only;
+
+  if (id == NULL || name == NULL || created == NULL)
+    {
+      bad (what, "config.dump", id == NULL ? "id" : name == NULL ? "name" : "createdTime", err);
+      return NULL;
+    }
+  if (image_name == NULL || image_id == NULL)
+    {
+      ferry_make_error (err, 0,
+                        "%s: its config.dump names no image (rootfsImageName and rootfsImageID): a "
+                        "container made from a root file system and not an image cannot be restored",
+                        what);
+      return NULL;
+    }
+  spec = ferry_json_parse_file (spec_path, "spec.dump", err);
+  if (spec == NULL)
+    {
+      ferry_error_wrap (err, "%s", what);
+      return NULL;
+    }
+  process = ferry_json_get_object (spec, "process");
+  cwd = ferry_json_get_string (process, "cwd");
+  if (process == NULL || cwd == NULL)
+    {
+      bad (what, "spec.dump", "process", err);
+      return NULL;
+    }
+  /* Named by ID and tag only: the image must be here, and its manifest
+   * digest is the store's.  */
+  if (ferry_store_lookup (e->store, image_id, &img, err) < 0)
+    {
+      ferry_error_release (err);
+      ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                             "the checkpoint needs image %s (ID %.12s), which is not on this host: pull or "
+                             "load it first (ferry pull %s)",
+                             image_name, image_id, image_name);
+      return NULL;
+    }
+  json_object_object_add (rec, "Id", json_object_new_string (id));
+  json_object_object_add (rec, "Name", json_object_new_string (name));
+  json_object_object_add (rec, "Image", json_object_new_string (image_name));
+  json_object_object_add (rec, "ImageName", json_object_new_string (image_name));
+  json_object_object_add (rec, "ImageID", json_object_new_string (img->id));
+  json_object_object_add (rec, "ImageDigest",
+                          json_object_new_string (img->manifest_digest ? img->manifest_digest : ""));
+  ferry_image_free (img);
+  json_object_object_add (rec, "Created", json_object_new_string (created));
+  if ((v = strings_of (process, "env")) == NULL)
+    goto bad_process;
+  json_object_object_add (rec, "Env", v);
+  if ((v = strings_of (dump, "entrypoint")) == NULL)
+    goto bad_config;
+  json_object_object_add (rec, "Entrypoint", v);
+  if ((v = strings_of (dump, "command")) == NULL)
+    goto bad_config;
+  json_object_object_add (rec, "Cmd", v);
+  if ((v = strings_of (process, "args")) == NULL)
+    goto bad_process;
+  json_object_object_add (rec, "Args", v);
+  v = json_object_new_object ();
+  json_object_object_add (rec, "Labels", v);
+  if (ferry_json_get_object (dump, "labels"))
+    {
+      json_object_object_foreach (ferry_json_get_object (dump, "labels"), key, label)
+      {
+        const char *s = ferry_json_string_value (label);
+        if (s == NULL)
+          goto bad_config;
+        json_object_object_add (v, key, json_object_new_string (s));
+      }
+    }
+  json_object_object_add (rec, "WorkingDir", json_object_new_string (cwd));
+  json_object_object_add (rec, "User",
+                          json_object_new_string (ferry_json_get_string (dump, "user")
+                                                      ? ferry_json_get_string (dump, "user")
+                                                      : ""));
+  hostname = ferry_json_get_string (spec, "hostname");
+  json_object_object_add (rec, "Hostname",
+                          hostname ? json_object_new_string (hostname) : json_object_new_string_len (id, 12));
+  json_object_object_add (
+      rec, "Tty",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (process, "terminal"))));
+  json_object_object_add (
+      rec, "OpenStdin",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (dump, "stdin"))));
+  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (0));
+  if (add_network (rec, spec, staging, what, err) < 0)
+    return NULL;
+  json_object_object_add (rec, "ShmSize", json_object_new_int64 (ferry_json_get_int (dump, "shmSize", 0)));
+  json_object_object_add (rec, "StopTimeout",
+                          json_object_new_int64 (ferry_json_get_int (dump, "stopTimeout", 10)));
+  json_object_object_add (rec, "StopSignal",
+                          json_object_new_int64 (ferry_json_get_int (dump, "stopSignal", 15)));
+  read_only
+      = json_object_get_boolean (json_object_object_get (ferry_json_get_object (spec, "root"), "readonly"));
+  if (add_mounts (rec, dump, spec, read_only, what, err) < 0)
+    return NULL;
+  if (read_only)
+    json_object_object_add (rec, "ReadOnly", json_object_new_boolean (1));
+  if (json_object_get_boolean (json_object_object_get (dump, "privileged")))
+    json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
+  if (! spec_namespace (spec, "cgroup", &cgroupns))
+    json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
+  json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
+  return steal_pointer (&rec);
+
+bad_process:
+  bad (what, "spec.dump", "process", err);
+  return NULL;
+bad_config:
+  bad (what, "config.dump", "command, entrypoint or labels", err);
+  return NULL;
+}

@@ -10,6 +10,7 @@
  * only the types are checked that the translation reads.  */
 #include "podman_archive.h"
 #include "internal.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -19,20 +20,6 @@
 
 /* The container's / in Podman's overlay store.  */
 #define PODMAN_ROOT_MODE 0555
-
-/* The mounts every container gets, which ferry makes itself.  */
-static const char *const MANAGED_DESTINATIONS[] = { "/proc",
-                                                    "/dev",
-                                                    "/dev/pts",
-                                                    "/dev/mqueue",
-                                                    "/sys",
-                                                    "/sys/fs/cgroup",
-                                                    "/dev/shm",
-                                                    "/etc/hosts",
-                                                    "/etc/resolv.conf",
-                                                    "/etc/hostname",
-                                                    "/run/.containerenv",
-                                                    NULL };
 
 /* The tmpfs mounts Podman gives a read-only root, as ferry does.  */
 static const char *const READ_ONLY_TMPFS[] = { "/run", "/tmp", "/var/tmp", NULL };
@@ -130,7 +117,7 @@ add_mounts (json_object *rec, json_object *dump, json_object *spec, bool read_on
 
       if (dest == NULL || type == NULL)
         return bad (what, "spec.dump", "mounts", err);
-      if (in_list (MANAGED_DESTINATIONS, dest)
+      if (ferry_spec_is_default_destination (dest)
           || (read_only && strcmp (type, "tmpfs") == 0 && in_list (READ_ONLY_TMPFS, dest)))
         continue;
       for (size_t k = 0; k < ferry_json_array_length (volumes); k++)
@@ -309,18 +296,27 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
                           json_object_new_string (img->manifest_digest ? img->manifest_digest : ""));
   ferry_image_free (img);
   json_object_object_add (rec, "Created", json_object_new_string (created));
-  if ((v = strings_of (process, "env")) == NULL)
-    goto bad_process;
-  json_object_object_add (rec, "Env", v);
-  if ((v = strings_of (dump, "entrypoint")) == NULL)
-    goto bad_config;
-  json_object_object_add (rec, "Entrypoint", v);
-  if ((v = strings_of (dump, "command")) == NULL)
-    goto bad_config;
-  json_object_object_add (rec, "Cmd", v);
-  if ((v = strings_of (process, "args")) == NULL)
-    goto bad_process;
-  json_object_object_add (rec, "Args", v);
+  {
+    const struct
+    {
+      json_object *from;
+      const char *member, *key;
+    } lists[] = {
+      { process, "env", "Env" },
+      { dump, "entrypoint", "Entrypoint" },
+      { dump, "command", "Cmd" },
+      { process, "args", "Args" },
+    };
+    for (size_t i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
+      {
+        if ((v = strings_of (lists[i].from, lists[i].member)) == NULL)
+          {
+            bad (what, lists[i].from == process ? "spec.dump" : "config.dump", lists[i].member, err);
+            return NULL;
+          }
+        json_object_object_add (rec, lists[i].key, v);
+      }
+  }
   v = json_object_new_object ();
   json_object_object_add (rec, "Labels", v);
   if (ferry_json_get_object (dump, "labels"))
@@ -329,7 +325,10 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
       {
         const char *s = ferry_json_string_value (label);
         if (s == NULL)
-          goto bad_config;
+          {
+            bad (what, "config.dump", "labels", err);
+            return NULL;
+          }
         json_object_object_add (v, key, json_object_new_string (s));
       }
     }
@@ -367,11 +366,4 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
   return steal_pointer (&rec);
-
-bad_process:
-  bad (what, "spec.dump", "process", err);
-  return NULL;
-bad_config:
-  bad (what, "config.dump", "command, entrypoint or labels", err);
-  return NULL;
 }

@@ -116,6 +116,19 @@ default_mounts (const struct ferry_spec_params *p, struct mount_entry out[N_DEFA
   memcpy (out, defaults, sizeof (defaults));
 }
 
+bool
+ferry_spec_is_default_destination (const char *destination)
+{
+  struct ferry_spec_params p = { 0 };
+  struct mount_entry defaults[N_DEFAULT_MOUNTS];
+
+  default_mounts (&p, defaults);
+  for (size_t i = 0; i < N_DEFAULT_MOUNTS; i++)
+    if (strcmp (defaults[i].destination, destination) == 0)
+      return true;
+  return false;
+}
+
 static json_object *
 json_strv (const char *const *v)
 {

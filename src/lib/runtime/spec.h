@@ -10,6 +10,7 @@
 #include "../util/error.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -172,6 +173,10 @@ int ferry_spec_sysctl_value_is_valid (const char *value);
 
 /* Returns a new config.json object.  */
 json_object *ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err);
+
+/* True when every container gets a mount at DESTINATION (/proc, /dev,
+ * /etc/hosts, /run/.containerenv, ...), which a user mount there replaces.  */
+bool ferry_spec_is_default_destination (const char *destination);
 
 /* Resolves USER ("", "name", "uid", "name:group", "uid:gid") against the
  * container's /etc/passwd and /etc/group, read inside ROOTFS without

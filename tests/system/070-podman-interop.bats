@@ -62,6 +62,16 @@ shm" ]
 	n=$(last_count pc2)
 	wait_until "[ \"\$(last_count pc2)\" -ge $((n + 2)) ]"
 	[ "$(ctr_status pc)" = running ]
+	# From then on it is ferry's: its own archive takes it to another root.
+	f container checkpoint --export "$TEST_TMP/again.tar.zst" pc >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore --import "$TEST_TMP/again.tar.zst"
+	assert_status 0
+	[[ "$output" != *Warning* ]]
+	n=$(last_count pc fb)
+	wait_until "[ \"\$(last_count pc fb)\" -ge $((n + 2)) ]"
+	[ "$(fb exec pc cat /data/v /etc/motd2)" = "vol
+changed" ]
 }
 
 @test "bad Podman archives: the image missing, a path-traversal entry, a ferry archive without its manifest; nothing is created" {

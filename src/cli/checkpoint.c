@@ -461,8 +461,8 @@ ferry_cmd_restore (int argc, char **argv)
         }
       if (stats.unverified)
         fprintf (stderr,
-                 "Warning: %s was written by Podman: it carries no digests, so its content could not be "
-                 "verified\n",
+                 "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
+                 "not be verified\n",
                  strcmp (r.import_path, "-") == 0 ? "the archive on standard input" : r.import_path);
       for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
         fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);

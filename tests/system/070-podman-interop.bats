@@ -41,7 +41,7 @@ podman_checkpoint() {
 	load_test_image
 	run_ferry container restore --import "$TEST_TMP/pc.tar.zst"
 	assert_status 0
-	assert_output_contains "Warning: $TEST_TMP/pc.tar.zst was written by Podman: it carries no digests"
+	assert_output_contains "Warning: $TEST_TMP/pc.tar.zst was written by Podman or CRI-O: it carries no digests"
 	id=$(podman_t inspect --format '{{.Id}}' pc)
 	grep -qx "$id" <<<"$output"
 	[ "$(ctr_status pc)" = running ]
@@ -110,4 +110,73 @@ members = [(m, d) for m, d in members if m.name != 'manifest.json']
 	assert_one_line_error
 	assert_output_contains "has no manifest.json"
 	assert_host_b_untouched
+}
+
+@test "a Kubernetes checkpoint archive in CRI-O's layout restores in ferry, labelled with its pod" {
+	need_podman
+	# CRI-O's layout (its config.dump, its annotations in spec.dump, the log
+	# under io.kubernetes.cri-o.LogPath, bind.mounts, dump.log; no volumes,
+	# /dev/shm or network.status; an uncompressed tar), around the CRIU
+	# images of a Podman checkpoint: CRI-O itself does not run here.
+	mkdir -p "$TEST_TMP/ptmp"
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run -d --name kc --network none localhost/ferry-test:latest \
+		sh -c "echo changed > /etc/motd2; $COUNTER" >/dev/null
+	wait_until '[ "$(podman_t logs kc 2>/dev/null | wc -l)" -ge 3 ]'
+	podman_t container checkpoint --export "$TEST_TMP/kc.tar" --compress none kc >/dev/null
+	python3 - "$TEST_TMP/kc.tar" "$TEST_TMP/crio.tar" <<'PY'
+import io, json, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+uid = "5b4f2a3c-9d1e-4c7b-8a6f-2e0d1c3b4a59"
+log = "/var/log/pods/default_mypod_" + uid + "/counter/0.log"
+out = []
+with tarfile.open(src) as t:
+    for m in t.getmembers():
+        data = t.extractfile(m).read() if m.isfile() else b""
+        top = m.name.split("/")[0]
+        if top in ("artifacts", "volumes", "network.status", "devshm-checkpoint.tar"):
+            continue
+        if m.name == "config.dump":
+            c = json.loads(data)
+            data = json.dumps({
+                "id": c["id"], "name": "k8s_counter_mypod_default_" + uid + "_0",
+                "rootfsImage": "localhost/ferry-test:latest", "rootfsImageRef": c["rootfsImageID"],
+                "rootfsImageName": "localhost/ferry-test:latest", "runtime": "runc",
+                "createdTime": c["createdTime"], "checkpointedTime": c["createdTime"],
+                "restoredTime": "0001-01-01T00:00:00Z", "restored": False}, indent=2).encode()
+        elif m.name == "spec.dump":
+            s = json.loads(data)
+            s["annotations"] = {
+                "io.container.manager": "cri-o",
+                "io.kubernetes.cri-o.Metadata": json.dumps({"name": "counter", "attempt": 0}),
+                "io.kubernetes.cri-o.LogPath": log,
+                "io.kubernetes.container.name": "counter",
+                "io.kubernetes.pod.name": "mypod",
+                "io.kubernetes.pod.namespace": "default",
+                "io.kubernetes.pod.uid": uid}
+            data = json.dumps(s).encode()
+        elif m.name == "ctr.log":
+            m.name = "io.kubernetes.cri-o.LogPath"
+        out.append((m, data))
+binds = [{"source": "/var/lib/kubelet/pods/" + uid + "/etc-hosts", "destination": "/etc/hosts",
+          "file_type": "file", "permissions": 420}]
+for name, data in (("bind.mounts", json.dumps(binds, indent=2).encode()), ("dump.log", b"(00.000000) dump\n")):
+    m = tarfile.TarInfo(name); out.append((m, data))
+with tarfile.open(dst, "w") as t:
+    for m, data in out:
+        m.size = len(data)
+        t.addfile(m, io.BytesIO(data) if m.isfile() else None)
+PY
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore --import "$TEST_TMP/crio.tar"
+	assert_status 0
+	assert_output_contains "was written by Podman or CRI-O"
+	name=k8s_counter_mypod_default_5b4f2a3c-9d1e-4c7b-8a6f-2e0d1c3b4a59_0
+	[ "$(fb inspect --format '{{.State.Status}}' "$name")" = running ]
+	[ "$(fb inspect --format '{{index .Config.Labels "io.kubernetes.pod.name"}}/{{index .Config.Labels "io.kubernetes.pod.namespace"}}/{{index .Config.Labels "io.kubernetes.container.name"}}' "$name")" = mypod/default/counter ]
+	n=$(last_count "$name" fb)
+	wait_until "[ \"\$(last_count $name fb)\" -ge $((n + 2)) ]"
+	[ "$(fb exec "$name" cat /etc/motd2)" = changed ]
+	# Its log came along: the lines Podman's container printed are there.
+	[ "$(fb logs "$name" | head -1)" = 0 ]
 }

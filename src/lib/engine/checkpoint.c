@@ -76,6 +76,7 @@ config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *cri
   json_object_object_add (o, "name", json_object_new_string (c->name));
   json_object_object_add (o, "rootfsImage", json_object_new_string (c->image_id));
   json_object_object_add (o, "rootfsImageRef", json_object_new_string (c->image_id));
+  json_object_object_add (o, "rootfsImageID", json_object_new_string (c->image_id));
   json_object_object_add (o, "rootfsImageName",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
   json_object_object_add (o, "runtime", json_object_new_string (e->runtime.name));

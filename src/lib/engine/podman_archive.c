@@ -1,8 +1,10 @@
-/* ferry: the container record of a checkpoint archive that Podman wrote.
+/* ferry: the container record of a checkpoint archive that Podman wrote,
+ * or CRI-O (for the kubelet's checkpoint API) in the same layout.
  *
- * Podman's archive holds the container's configuration in its own shape:
- * config.dump (libpod's container config) and spec.dump (the OCI spec it
- * ran with).  The record made here takes only what ferry's record holds,
+ * Such an archive holds the container's configuration in its writer's
+ * shape: config.dump (libpod's container config, or CRI-O's reduced copy
+ * of it) and spec.dump (the OCI spec it ran with; CRI-O's annotations say
+ * which pod it ran in).  The record made here takes only what ferry's record holds,
  * each value as ferry would have written it; everything else (Podman's
  * paths, its runtime settings) is left behind, and the spec is built
  * here, as for any restore.  What comes from the archive is untrusted:
@@ -12,10 +14,13 @@
 #include "internal.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The container's / in Podman's overlay store.  */
@@ -183,7 +188,8 @@ status_ip (json_object *iface, char *buf, size_t len)
  * it has a new one, and else the bridge networks network.status names,
  * with their addresses.  */
 static int
-add_network (json_object *rec, json_object *spec, const char *staging, const char *what, ferry_error_t *err)
+add_network (json_object *rec, json_object *spec, bool cri_o, const char *staging, const char *what,
+             ferry_error_t *err)
 {
   cleanup_free char *path = xasprintf ("%s/network.status", staging);
   cleanup_json json_object *status = NULL;
@@ -195,7 +201,9 @@ add_network (json_object *rec, json_object *spec, const char *staging, const cha
       json_object_object_add (rec, "Network", json_object_new_string ("host"));
       return 0;
     }
-  if (netns == NULL)
+  /* A pod's container ran in its pod's namespace, which stays with the
+   * pod: here it gets one of its own, with loopback only.  */
+  if (netns == NULL || cri_o)
     {
       json_object_object_add (rec, "Network", json_object_new_string ("none"));
       return 0;
@@ -234,33 +242,51 @@ add_network (json_object *rec, json_object *spec, const char *staging, const cha
   return 0;
 }
 
+/* ID as an image ID (64 lowercase hex digits, with or without
+ * "sha256:"), or NULL.  */
+static const char *
+image_id_of (const char *id)
+{
+  if (id && strncmp (id, "sha256:", 7) == 0)
+    id += 7;
+  if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+    return NULL;
+  return id;
+}
+
+/* CRI-O's pod and container names, as labels.  */
+static void
+add_kubernetes_labels (json_object *labels, json_object *annotations)
+{
+  static const char *const keys[] = { "io.kubernetes.container.name", "io.kubernetes.pod.name",
+                                      "io.kubernetes.pod.namespace", "io.kubernetes.pod.uid", NULL };
+
+  for (size_t i = 0; keys[i]; i++)
+    {
+      const char *v = ferry_json_get_string (annotations, keys[i]);
+      if (v)
+        json_object_object_add (labels, keys[i], json_object_new_string (v));
+    }
+}
+
 json_object *
 ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *staging, const char *what,
                              ferry_error_t *err)
 {
   cleanup_free char *spec_path = xasprintf ("%s/spec.dump", staging);
   cleanup_json json_object *spec = NULL, *rec = json_object_new_object ();
-  json_object *process, *v;
+  json_object *process, *annotations, *v;
   const char *id = ferry_json_get_string (dump, "id");
   const char *name = ferry_json_get_string (dump, "name");
   const char *image_name = ferry_json_get_string (dump, "rootfsImageName");
-  const char *image_id = ferry_json_get_string (dump, "rootfsImageID");
   const char *created = ferry_json_get_string (dump, "createdTime");
-  const char *hostname, *cwd, *cgroupns;
+  const char *hostname, *cwd, *cgroupns, *image_id;
   struct ferry_image *img = NULL;
-  bool read_only;
+  bool read_only, cri_o;
 
   if (id == NULL || name == NULL || created == NULL)
     {
       bad (what, "config.dump", id == NULL ? "id" : name == NULL ? "name" : "createdTime", err);
-      return NULL;
-    }
-  if (image_name == NULL || image_id == NULL)
-    {
-      ferry_make_error (err, 0,
-                        "%s: its config.dump names no image (rootfsImageName and rootfsImageID): a "
-                        "container made from a root file system and not an image cannot be restored",
-                        what);
       return NULL;
     }
   spec = ferry_json_parse_file (spec_path, "spec.dump", err);
@@ -269,11 +295,23 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
       ferry_error_wrap (err, "%s", what);
       return NULL;
     }
+  annotations = ferry_json_get_object (spec, "annotations");
+  cri_o = ferry_json_string_equals (annotations, "io.container.manager", "cri-o");
   process = ferry_json_get_object (spec, "process");
   cwd = ferry_json_get_string (process, "cwd");
   if (process == NULL || cwd == NULL)
     {
       bad (what, "spec.dump", "process", err);
+      return NULL;
+    }
+  /* Podman names the image's ID rootfsImageID, CRI-O rootfsImageRef.  */
+  image_id = image_id_of (ferry_json_get_string (dump, cri_o ? "rootfsImageRef" : "rootfsImageID"));
+  if (image_name == NULL || image_id == NULL)
+    {
+      ferry_make_error (err, 0,
+                        "%s: its config.dump names no image (rootfsImageName and %s): a container made "
+                        "from a root file system and not an image cannot be restored",
+                        what, cri_o ? "rootfsImageRef" : "rootfsImageID");
       return NULL;
     }
   /* Named by ID and tag only: the image must be here, and its manifest
@@ -332,6 +370,8 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
         json_object_object_add (v, key, json_object_new_string (s));
       }
     }
+  if (cri_o)
+    add_kubernetes_labels (v, annotations);
   json_object_object_add (rec, "WorkingDir", json_object_new_string (cwd));
   json_object_object_add (rec, "User",
                           json_object_new_string (ferry_json_get_string (dump, "user")
@@ -347,9 +387,10 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
       rec, "OpenStdin",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (dump, "stdin"))));
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (0));
-  if (add_network (rec, spec, staging, what, err) < 0)
+  if (add_network (rec, spec, cri_o, staging, what, err) < 0)
     return NULL;
-  json_object_object_add (rec, "ShmSize", json_object_new_int64 (ferry_json_get_int (dump, "shmSize", 0)));
+  json_object_object_add (rec, "ShmSize",
+                          json_object_new_int64 (ferry_json_get_int (dump, "shmSize", 64 << 20)));
   json_object_object_add (rec, "StopTimeout",
                           json_object_new_int64 (ferry_json_get_int (dump, "stopTimeout", 10)));
   json_object_object_add (rec, "StopSignal",
@@ -366,4 +407,17 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
   return steal_pointer (&rec);
+}
+
+int
+ferry_podman_archive_stage (const char *staging, ferry_error_t *err)
+{
+  cleanup_free char *crio_log = xasprintf ("%s/%s", staging, FERRY_CRIO_LOG_ENTRY);
+  cleanup_free char *log = xasprintf ("%s/ctr.log", staging);
+
+  if (ferry_path_exists (log) || ! ferry_path_exists (crio_log))
+    return 0;
+  if (rename (crio_log, log) < 0)
+    return ferry_make_error (err, errno, "cannot move `%s` to `%s`", crio_log, log);
+  return 0;
 }

@@ -6,10 +6,11 @@
 
 #include <json-c/json.h>
 
-/* Checkpoint archives that `podman container checkpoint --export` writes:
- * the same entries as ferry's (docs/checkpoint-archive.md), plus an
- * artifacts/ directory, but no manifest.json and no ferry record in
- * config.dump.  */
+/* Checkpoint archives that `podman container checkpoint --export` writes
+ * (the same entries as ferry's, docs/checkpoint-archive.md, plus an
+ * artifacts/ directory), and those CRI-O writes for the kubelet (the same
+ * layout, with CRI-O's annotations in spec.dump and fewer entries): no
+ * manifest.json and no ferry record in config.dump.  */
 
 /* The ferry record of the container that Podman's config.dump (DUMP) and
  * the spec.dump and network.status in STAGING describe, for
@@ -19,5 +20,12 @@
  * only.  */
 json_object *ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *staging,
                                           const char *what, ferry_error_t *err);
+
+/* The entry CRI-O keeps the container's log in (its annotation's name).  */
+#define FERRY_CRIO_LOG_ENTRY "io.kubernetes.cri-o.LogPath"
+
+/* Puts what such an archive staged in STAGING where a restore reads it:
+ * CRI-O's log as ctr.log.  */
+int ferry_podman_archive_stage (const char *staging, ferry_error_t *err);
 
 #endif

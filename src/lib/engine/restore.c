@@ -43,10 +43,11 @@
 static int
 archive_entry_allowed (const char *name)
 {
-  static const char *const fixed[] = { "spec.dump",       "config.dump",   "network.status",
-                                       "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar",
-                                       "ctr.log",         "stats-dump",    "manifest.json",
-                                       "checkpoint",      "volumes",       NULL };
+  static const char *const fixed[]
+      = { "spec.dump", "config.dump", "network.status", "rootfs-diff.tar", "deleted.files",
+          "devshm-checkpoint.tar", "ctr.log", "stats-dump", "manifest.json", "checkpoint", "volumes",
+          /* CRI-O's: CRIU's log, its bind mounts, the container's log.  */
+          "dump.log", "bind.mounts", FERRY_CRIO_LOG_ENTRY, NULL };
   size_t i;
 
   for (i = 0; fixed[i]; i++)
@@ -918,7 +919,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
           goto out;
         }
       podman = ferry_podman_archive_record (e, dump, staging, what, err);
-      if (podman == NULL)
+      if (podman == NULL || ferry_podman_archive_stage (staging, err) < 0)
         goto out;
       rec = podman;
       stats->unverified = 1;

@@ -1362,8 +1362,31 @@ test_resolve_user_refuses_odd_files (void **state)
   assert_non_null (strstr (err->msg, "is not a regular file"));
 }
 
-/* Masked directories under /sys become read-only binds of empty
- * directories of their own, which CRIU need not copy; the rest stay
+/* Images dumped while ferry bound its masks name the bundle's masked/N
+ * directories in their mount image; Podman's and newer ferry's do not.  */
+static void
+test_images_bind_masks (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *images = path_in (f, "images");
+  cleanup_free char *mounts = xasprintf ("%s/mountpoints-13.img", images);
+  static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  cleanup_free char *bound = xasprintf ("\x1a\x0d/sys/firmware\x22\x4a/ferry/containers/%s/masked/0\x30", id);
+  cleanup_free char *other = xasprintf ("\x1a\x05/data\x22\x30/srv/containers/%.60s/masked/0", id);
+
+  make_dir (images);
+  assert_false (ferry_spec_images_bind_masks (images));
+  write_file (mounts, "\x1a\x0d/sys/firmware\x22\x01/ tmpfs /run/.containerenv");
+  assert_false (ferry_spec_images_bind_masks (images));
+  write_file (mounts, other);
+  assert_false (ferry_spec_images_bind_masks (images));
+  write_file (mounts, bound);
+  assert_true (ferry_spec_images_bind_masks (images));
+  assert_false (ferry_spec_images_bind_masks (f->dir));
+}
+
+/* With a mask_dir (restoring such images), masked directories under /sys
+ * become read-only binds of empty directories of their own; the rest stay
  * masked by runc.  Two binds of one source are told apart.  */
 static void
 test_spec_mask_dir_binds (void **state)
@@ -1430,6 +1453,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_resolve_user_symlinks_stay_in_root, setup, teardown),
     cmocka_unit_test_setup_teardown (test_resolve_user_refuses_odd_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_spec_mask_dir_binds, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_images_bind_masks, setup, teardown),
   };
 
   srandom ((unsigned) getpid ());

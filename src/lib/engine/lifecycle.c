@@ -697,11 +697,11 @@ cgroups_path (ferry_engine_t *e, const char *id)
   return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
 }
 
-/* The bundle's config.json; for a restore (RESTORE) also the CRIU
- * configuration it runs with.  */
+/* The bundle's config.json; for a restore (from the images in
+ * RESTORE_FROM) also the CRIU configuration it runs with.  */
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
-            const char *netns, int restore, ferry_error_t *err)
+            const char *netns, const char *restore_from, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -822,11 +822,16 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.sysctls = ferry_json_get_object (c->record, "Sysctls");
   p.mask = mask;
   p.unmask = unmask;
-  /* Empty and read-only to the container: its masked directories under
-   * /sys are binds of it (runtime/spec.h).  */
-  if (mkdir (mask_dir, 0555) < 0 && errno != EEXIST)
-    return ferry_make_error (err, errno, "cannot create `%s`", mask_dir);
-  p.mask_dir = mask_dir;
+  /* runc's tmpfs masks what it hides, as in Podman, whose restore takes
+   * the spec's bind mounts as they stand and could not offer ferry's.
+   * Checkpoints taken while ferry masked directories under /sys with
+   * binds of empty directories in the bundle restore with those again.  */
+  if (restore_from && ferry_spec_images_bind_masks (restore_from))
+    {
+      if (mkdir (mask_dir, 0555) < 0 && errno != EEXIST)
+        return ferry_make_error (err, errno, "cannot create `%s`", mask_dir);
+      p.mask_dir = mask_dir;
+    }
   p.no_new_privileges = json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges"));
   p.memory = ferry_json_get_int (c->record, "Memory", 0);
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);
@@ -862,7 +867,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       }
     json_object_object_add (ann, "org.criu.config", json_object_new_string (criu_config));
   }
-  if (restore && ferry_container_criu_config (e, c, spec, c->criu_options, err) < 0)
+  if (restore_from && ferry_container_criu_config (e, c, spec, c->criu_options, err) < 0)
     return -1;
   text = ferry_json_to_string (spec, 1);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
@@ -1119,7 +1124,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, restore_from != NULL, err) < 0)
+  if (write_spec (e, c, &ov, joined, restore_from, err) < 0)
     goto fail;
 
   co.runtime = &e->runtime;

@@ -116,6 +116,54 @@ default_mounts (const struct ferry_spec_params *p, struct mount_entry out[N_DEFA
   memcpy (out, defaults, sizeof (defaults));
 }
 
+/* "containers/<64 hex>/masked/<digit>" in BUF: a bundle's mask.  */
+static bool
+names_bundle_mask (const char *buf, size_t len)
+{
+  static const char needle[] = "/masked/";
+  const size_t id_len = 64, prefix = sizeof ("containers/") - 1;
+  const char *p = buf, *end = buf + len;
+
+  while ((p = memmem (p, end - p, needle, sizeof (needle) - 1)) != NULL)
+    {
+      const char *digit = p + sizeof (needle) - 1;
+      const char *id = (size_t) (p - buf) >= id_len + prefix ? p - id_len : NULL;
+
+      if (id && digit < end && *digit >= '0' && *digit <= '9'
+          && memcmp (id - prefix, "containers/", prefix) == 0)
+        {
+          size_t i;
+          for (i = 0; i < id_len && strchr ("0123456789abcdef", id[i]) && id[i]; i++)
+            ;
+          if (i == id_len)
+            return true;
+        }
+      p += sizeof (needle) - 1;
+    }
+  return false;
+}
+
+bool
+ferry_spec_images_bind_masks (const char *images_dir)
+{
+  cleanup_dir DIR *d = opendir (images_dir);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)))
+    {
+      cleanup_free char *path = NULL, *text = NULL;
+      size_t len = 0;
+      cleanup_error ferry_error_t ignored = NULL;
+
+      if (strncmp (de->d_name, "mountpoints-", 12) != 0)
+        continue;
+      path = xasprintf ("%s/%s", images_dir, de->d_name);
+      if (ferry_read_file (path, &text, &len, &ignored) == 0 && names_bundle_mask (text, len))
+        return true;
+    }
+  return false;
+}
+
 bool
 ferry_spec_is_default_destination (const char *destination)
 {

@@ -95,8 +95,9 @@ struct ferry_spec_params
   char **mask;          /* paths masked beyond the defaults; may be NULL */
   /* A directory of the caller's, in which ferry_spec_generate makes an
    * empty directory for each masked directory under /sys, bound read-only
-   * over it instead of runc's tmpfs, so that CRIU need not copy them;
-   * NULL: all masked as runc does.  */
+   * over it instead of runc's tmpfs: only to restore checkpoints taken
+   * when ferry masked so (ferry_spec_images_bind_masks); NULL: all masked
+   * as runc does.  */
   const char *mask_dir;
   /* Default masked and read-only paths left out: fnmatch patterns
    * such as "/proc/k*", or "ALL"; may be NULL.  */
@@ -173,6 +174,12 @@ int ferry_spec_sysctl_value_is_valid (const char *value);
 
 /* Returns a new config.json object.  */
 json_object *ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err);
+
+/* True when the CRIU images in IMAGES_DIR (a checkpoint's) hold masked
+ * directories that were binds of a ferry bundle's masked/N directories
+ * (ferry_spec_params.mask_dir), as ferry made them before it went back to
+ * runc's tmpfs: their restore must offer the same binds.  */
+bool ferry_spec_images_bind_masks (const char *images_dir);
 
 /* True when every container gets a mount at DESTINATION (/proc, /dev,
  * /etc/hosts, /run/.containerenv, ...), which a user mount there replaces.  */

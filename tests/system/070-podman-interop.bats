@@ -74,6 +74,33 @@ shm" ]
 changed" ]
 }
 
+@test "ferry's archive restores in Podman: the counter carries on with its rootfs change, named volume and /dev/shm" {
+	need_podman
+	mkdir -p "$TEST_TMP/ptmp"
+	# Podman binds a volume from the path spec.dump names: this Podman's.
+	printf '[checkpoint]\npodman_volume_path = "%s"\n' "$TEST_TMP/proot/volumes" >>"$FERRY_CONFIG"
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	f run -d --name fc --network none -v fvol:/data ferry-test \
+		sh -c "echo vol > /data/v; echo changed > /etc/motd2; echo shm > /dev/shm/s; $COUNTER" >/dev/null
+	wait_until '[ "$(f logs fc | wc -l)" -ge 3 ]'
+	f container checkpoint --export "$TEST_TMP/fc.tar.zst" fc >/dev/null
+	# Nothing of ferry's is left for Podman to use.
+	f rm fc >/dev/null
+	f volume rm fvol >/dev/null
+	run podman_t container restore --import "$TEST_TMP/fc.tar.zst"
+	assert_status 0
+	[ "$(podman_t inspect --format '{{.State.Status}}' fc)" = running ]
+	n=$(podman_t logs fc | tail -n1)
+	wait_until "[ \"\$(podman_t logs fc | tail -n1)\" -ge $((n + 3)) ]"
+	# ferry's lines, then Podman's: one unbroken count from 0.
+	podman_t logs fc | awk '$0 != NR - 1 { exit 1 }'
+	[ "$(podman_t exec fc cat /data/v /etc/motd2 /dev/shm/s)" = "vol
+changed
+shm" ]
+	[ "$(podman_t volume ls -q)" = fvol ]
+}
+
 @test "bad Podman archives: the image missing, a path-traversal entry, a ferry archive without its manifest; nothing is created" {
 	need_podman
 	podman_checkpoint

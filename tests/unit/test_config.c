@@ -56,11 +56,16 @@ test_good (void **state)
   assert_string_equal (c.default_interface, "br-x.1");
   ferry_config_release (&c);
 
+  assert_int_equal (load_text ("[checkpoint]\npodman_volume_path = \"/srv/podman/volumes\"\n", &c), 0);
+  assert_string_equal (c.podman_volume_path, "/srv/podman/volumes");
+  ferry_config_release (&c);
+
   /* Empty: the built-in settings.  */
   assert_int_equal (load_text ("", &c), 0);
   assert_string_equal (c.netns, "bridge");
   assert_null (c.default_subnet);
   assert_null (c.default_interface);
+  assert_null (c.podman_volume_path);
   ferry_config_release (&c);
 
   /* The later of two wins, as in containers.conf files read in turn.  */
@@ -87,6 +92,8 @@ test_bad (void **state)
     "[network]\ndefault_subnet = \"fd00::/64\"\n",           /* IPv6 */
     "[network]\ndefault_interface = \"a/b\"\n",              /* not an interface name */
     "[network]\ndefault_interface = \"abcdefghijklmnop\"\n", /* too long */
+    "[checkpoint]\npodman_volume_path = \"volumes\"\n",      /* relative */
+    "[checkpoint]\npodman_volume_path = \"/a/../b\"\n",      /* not clean */
     NULL,
   };
   struct ferry_config c = { 0 };

@@ -64,8 +64,85 @@ ferry_checkpoint_precopy (ferry_error_t *err)
 
 /* ---- what goes into an archive ------------------------------------------- */
 
-/* The record checkpointctl reads (its keys, as Podman writes them), with
- * ferry's own record under "ferry".  */
+/* What Podman's restore reads of its own container config (libpod's keys)
+ * to make the container again: its network namespace made anew (the
+ * images have it external), volumes, command and settings.  */
+static void
+add_podman_config (json_object *o, const struct ferry_container *c)
+{
+  json_object *rec = c->record;
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  json_object *volumes = json_object_new_array ();
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  const char *user = ferry_json_get_string (rec, "User");
+  static const struct
+  {
+    const char *from, *to;
+  } copied[] = {
+    { "Cmd", "command" },           { "Entrypoint", "entrypoint" },
+    { "Labels", "labels" },         { "ShmSize", "shmSize" },
+    { "StopSignal", "stopSignal" }, { "StopTimeout", "stopTimeout" },
+    { "Hostname", "hostname" },     { "OpenStdin", "stdin" },
+    { "Privileged", "privileged" }, { "ImageName", "rawImageName" },
+  };
+
+  for (size_t i = 0; i < sizeof (copied) / sizeof (copied[0]); i++)
+    {
+      json_object *v = json_object_object_get (rec, copied[i].from);
+      if (v)
+        json_object_object_add (o, copied[i].to, json_object_get (v));
+    }
+  if (user && *user)
+    json_object_object_add (o, "user", json_object_new_string (user));
+  json_object_object_add (o, "createNetNS",
+                          json_object_new_boolean (! ferry_json_string_equals (rec, "Network", "host")));
+  if (ferry_json_string_equals (rec, "Network", "bridge") && nets)
+    {
+      json_object *pn = json_object_new_object ();
+      json_object_object_foreach (nets, name, att)
+      {
+        json_object *opts = json_object_new_object ();
+        const char *ip = ferry_json_get_string (att, "IP"), *mac = ferry_json_get_string (att, "MAC");
+
+        json_object_object_add (opts, "interface_name", json_object_new_string ("eth0"));
+        if (ip)
+          {
+            json_object *ips = json_object_new_array ();
+            json_object_array_add (ips, json_object_new_string (ip));
+            json_object_object_add (opts, "static_ips", ips);
+          }
+        if (mac)
+          json_object_object_add (opts, "static_mac", json_object_new_string (mac));
+        json_object_object_add (pn, name, opts);
+      }
+      json_object_object_add (o, "networkMode", json_object_new_string ("bridge"));
+      json_object_object_add (o, "newNetworks", pn);
+    }
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *v, *opts;
+      int rw = json_object_get_boolean (json_object_object_get (m, "RW"));
+
+      if (! ferry_json_string_equals (m, "Type", "volume"))
+        continue;
+      v = json_object_new_object ();
+      opts = json_object_new_array ();
+      json_object_array_add (opts, json_object_new_string (rw ? "rw" : "ro"));
+      json_object_array_add (opts, json_object_new_string ("rprivate"));
+      json_object_array_add (opts, json_object_new_string ("nosuid"));
+      json_object_array_add (opts, json_object_new_string ("nodev"));
+      json_object_array_add (opts, json_object_new_string ("rbind"));
+      json_object_object_add (v, "volumeName", json_object_get (json_object_object_get (m, "Name")));
+      json_object_object_add (v, "dest", json_object_get (json_object_object_get (m, "Destination")));
+      json_object_object_add (v, "options", opts);
+      json_object_array_add (volumes, v);
+    }
+  json_object_object_add (o, "namedVolumes", volumes);
+}
+
+/* The record checkpointctl reads (its keys, as Podman writes them), what
+ * Podman's restore reads besides, and ferry's own record under "ferry".  */
 static char *
 config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *criu_version)
 {
@@ -86,6 +163,7 @@ config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *cri
   json_object_object_add (o, "restored", json_object_new_boolean (0));
   if (criu_version)
     json_object_object_add (o, "criuVersion", json_object_new_string (criu_version));
+  add_podman_config (o, c);
   json_object_object_add (o, "ferry", json_object_get (c->record));
   return xstrdup (ferry_json_to_string (o, 1));
 }
@@ -95,13 +173,35 @@ config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *cri
  * config.dump) only when the spec says io.container.manager=libpod;
  * otherwise it shows no name.  */
 static char *
-spec_dump (const char *path, ferry_error_t *err)
+spec_dump (ferry_engine_t *e, const struct ferry_container *c, const char *path, ferry_error_t *err)
 {
   cleanup_json json_object *spec = ferry_json_parse_file (path, "the container's config.json", err);
-  json_object *ann;
+  json_object *ann, *mounts = ferry_json_get_array (c->record, "Mounts");
+  const char *volumes
+      = e->config.podman_volume_path ? e->config.podman_volume_path : FERRY_CONFIG_PODMAN_VOLUME_PATH;
 
   if (spec == NULL)
     return NULL;
+  /* Podman binds a volume from the source this names, as it stands,
+   * after it made the volume and filled it from the archive.  */
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *sm = ferry_json_get_array (spec, "mounts");
+      const char *name = ferry_json_get_string (m, "Name");
+
+      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL)
+        continue;
+      for (size_t k = 0; k < ferry_json_array_length (sm); k++)
+        {
+          json_object *s = json_object_array_get_idx (sm, k);
+          if (ferry_json_string_equals (s, "destination", ferry_json_get_string (m, "Destination")))
+            {
+              cleanup_free char *source = xasprintf ("%s/%s/_data", volumes, name);
+              json_object_object_add (s, "source", json_object_new_string (source));
+            }
+        }
+    }
   ann = json_object_object_get (spec, "annotations");
   if (ann == NULL)
     {
@@ -245,7 +345,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
   cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
   cleanup_free char *config = config_dump (e, c, x->criu_version);
-  cleanup_free char *spec_text = spec_dump (spec, err);
+  cleanup_free char *spec_text = spec_dump (e, c, spec, err);
   cleanup_free char *vdir = xasprintf ("%s/volumes", work);
   static const char *const work_files[]
       = { "rootfs-diff.tar", "deleted.files", "devshm-checkpoint.tar", NULL };

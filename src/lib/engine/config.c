@@ -90,6 +90,19 @@ set_value (struct ferry_config *c, const char *section, const char *key, char *v
         }
       slot = &c->default_interface;
     }
+  else if (strcmp (section, "checkpoint") == 0 && strcmp (key, "podman_volume_path") == 0)
+    {
+      if (value[0] != '/' || ! ferry_path_is_clean_relative (value + 1))
+        {
+          ferry_make_error (err, 0,
+                            "%s: invalid podman_volume_path `%s`: use an absolute path without . or .. like "
+                            "%s",
+                            where, value, FERRY_CONFIG_PODMAN_VOLUME_PATH);
+          free (value);
+          return -1;
+        }
+      slot = &c->podman_volume_path;
+    }
   else
     {
       free (value);
@@ -126,14 +139,16 @@ parse (const char *path, char *text, struct ferry_config *c, ferry_error_t *err)
           cleanup_free char *after = close ? xstrdup (close + 1) : NULL;
 
           if (close == NULL || (*trim (after) != '\0' && *trim (after) != '#'))
-            return ferry_make_error (err, 0, "%s: invalid section line: use [containers] or [network]",
-                                     where);
+            return ferry_make_error (
+                err, 0, "%s: invalid section line: use [containers], [network] or [checkpoint]", where);
           *close = '\0';
           free (section);
           section = xstrdup (trim (l + 1));
-          if (strcmp (section, "containers") != 0 && strcmp (section, "network") != 0)
+          if (strcmp (section, "containers") != 0 && strcmp (section, "network") != 0
+              && strcmp (section, "checkpoint") != 0)
             return ferry_make_error (err, 0,
-                                     "%s: unknown section [%s]: ferry.conf has [containers] and [network]",
+                                     "%s: unknown section [%s]: ferry.conf has [containers], [network] and "
+                                     "[checkpoint]",
                                      where, section);
           continue;
         }
@@ -194,5 +209,6 @@ ferry_config_release (struct ferry_config *c)
   free (c->netns);
   free (c->default_subnet);
   free (c->default_interface);
-  c->netns = c->default_subnet = c->default_interface = NULL;
+  free (c->podman_volume_path);
+  c->netns = c->default_subnet = c->default_interface = c->podman_volume_path = NULL;
 }

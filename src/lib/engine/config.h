@@ -7,6 +7,10 @@
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
+ *   [checkpoint]
+ *   podman_volume_path = "/var/lib/containers/storage/volumes"
+ *                                     # where the Podman that restores
+ *                                     # ferry's archives keeps volumes
  *
  * Read from $FERRY_CONFIG, else /etc/ferry/ferry.conf when that exists.
  * The default network takes these when it is first used in a root and
@@ -23,7 +27,12 @@ struct ferry_config
   char *netns;             /* "bridge", "none" or "host" */
   char *default_subnet;    /* NULL: 10.88.0.0/16, else the first free of 10.89.N.0/24 */
   char *default_interface; /* NULL: ferry0 */
+  /* Written into an archive's spec.dump as its volumes' directory, which
+   * Podman's restore binds as it stands.  NULL: Podman's default.  */
+  char *podman_volume_path;
 };
+
+#define FERRY_CONFIG_PODMAN_VOLUME_PATH "/var/lib/containers/storage/volumes"
 
 /* Reads PATH into *OUT, every value checked.  PATH NULL: the default path,
  * or the built-in settings when it does not exist.  */

@@ -53,14 +53,15 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
   for (i = 0; i < n; i++)
     {
       struct ferry_container *c = list[latest ? n - 1 - i : i];
-      int eligible = want_running ? c->status == FERRY_CONTAINER_RUNNING
-                                  : (c->status == FERRY_CONTAINER_EXITED && *c->checkpointed_at);
+      int eligible
+          = want_running ? c->status == FERRY_CONTAINER_RUNNING : ferry_container_is_checkpointed (c);
       if (latest && i > 0)
         break;
       if (! eligible && all)
         continue;
       out = xrealloc (out, sizeof (char *) * (count + 2));
-      out[count++] = xstrdup (c->name);
+      /* Full IDs, as Podman prints them for -a and -l.  */
+      out[count++] = xstrdup (c->id);
       out[count] = NULL;
     }
   ferry_containers_free (list, n);

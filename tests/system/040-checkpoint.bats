@@ -24,6 +24,10 @@ load helpers
 	# Same log file, one unbroken count: the process carried on, not restarted.
 	assert_counts_on c
 	[ "$(f inspect --format '{{.State.RestoredAt}}' c)" != "0001-01-01T00:00:00Z" ]
+	# Checkpointed only while it sat checkpointed, as in Podman; -R never is.
+	[ "$(f inspect --format '{{.State.Checkpointed}}' c)" = false ]
+	f container checkpoint -R c >/dev/null
+	[ "$(f inspect --format '{{.State.Status}} {{.State.Checkpointed}}' c)" = "running false" ]
 }
 
 @test "in place: -R leaves it running; -k keeps the images; restore of a running container is an error" {
@@ -131,17 +135,20 @@ load helpers
 	f run -d --name one ferry-test sh -c "$COUNTER" >/dev/null
 	f run -d --name two ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs two | wc -l)" -ge 2 ]'
+	one=$(f inspect --format '{{.Id}}' one)
+	two=$(f inspect --format '{{.Id}}' two)
+	# Full IDs, as Podman prints them for -a and -l.
 	run_ferry container checkpoint -a
 	assert_status 0
-	[ "$(echo "$output" | sort | tr '\n' ' ')" = "one two " ]
+	[ "$(echo "$output" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$one" "$two" | sort | tr '\n' ' ')" ]
 	[ "$(ctr_status one)" = exited ] && [ "$(ctr_status two)" = exited ]
 	[ "$(ctr_status idle)" = created ]
 	run_ferry container restore -l
 	assert_status 0
-	[ "$output" = two ]
+	[ "$output" = "$two" ]
 	run_ferry container restore -a
 	assert_status 0
-	[ "$output" = one ]
+	[ "$output" = "$one" ]
 	[ "$(ctr_status one)" = running ] && [ "$(ctr_status two)" = running ]
 	assert_counts_on one
 	assert_counts_on two

@@ -1369,6 +1369,13 @@ ferry_container_remove_dirs (ferry_engine_t *e, const char *id)
 }
 
 int
+ferry_container_is_checkpointed (const struct ferry_container *c)
+{
+  return c->status == FERRY_CONTAINER_EXITED && c->checkpointed_at && *c->checkpointed_at
+         && (c->started_at == NULL || strcmp (c->checkpointed_at, c->started_at) >= 0);
+}
+
+int
 ferry_container_update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *st

@@ -133,6 +133,10 @@ int ferry_container_create (ferry_engine_t *e, const struct ferry_create_options
 int ferry_container_lookup (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                             ferry_error_t *err);
 int ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *n, ferry_error_t *err);
+
+/* True while C sits checkpointed: stopped by a checkpoint that came after
+ * it last started (a restore or a start ends it, -R never begins it).  */
+int ferry_container_is_checkpointed (const struct ferry_container *c);
 void ferry_container_free (struct ferry_container *c);
 void ferry_containers_free (struct ferry_container **c, size_t n);
 

@@ -43,7 +43,7 @@ state_json (const struct ferry_container *c)
                           json_object_new_string (*c->started_at ? c->started_at : "0001-01-01T00:00:00Z"));
   json_object_object_add (s, "FinishedAt",
                           json_object_new_string (*c->finished_at ? c->finished_at : "0001-01-01T00:00:00Z"));
-  json_object_object_add (s, "Checkpointed", json_object_new_boolean (*c->checkpointed_at != '\0'));
+  json_object_object_add (s, "Checkpointed", json_object_new_boolean (ferry_container_is_checkpointed (c)));
   json_object_object_add (
       s, "CheckpointedAt",
       json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));

@@ -955,9 +955,7 @@ awaiting_restore (ferry_engine_t *e, const struct ferry_container *c)
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *inventory = xasprintf ("%s/checkpoint/inventory.img", cdir);
 
-  return c->checkpointed_at && *c->checkpointed_at
-         && (c->started_at == NULL || strcmp (c->checkpointed_at, c->started_at) >= 0)
-         && ferry_path_exists (inventory);
+  return ferry_container_is_checkpointed (c) && ferry_path_exists (inventory);
 }
 
 void

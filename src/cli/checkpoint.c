@@ -3,6 +3,7 @@
 #include "common.h"
 #include "commands.h"
 #include "engine/checkpoint.h"
+#include "engine/checkpoint_image.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -21,6 +22,7 @@ enum
   OPT_PRINT_STATS,
   OPT_TRUST_ARCHIVE,
   OPT_SIGN_KEY,
+  OPT_CREATE_IMAGE,
   OPT_VERIFY_KEY,
   OPT_ENCRYPT_RECIPIENT,
   OPT_DECRYPT_KEY,
@@ -104,6 +106,9 @@ static const char checkpoint_usage[]
       "Options:\n"
       "  -a, --all               checkpoint all running containers\n"
       "  -c, --compress ALGO     archive compression: zstd (default), gzip or none\n"
+      "      --create-image IMAGE  instead of --export: make the checkpoint image IMAGE, an OCI\n"
+      "                          image of one layer holding the archive, which push, pull and\n"
+      "                          container restore IMAGE take (Podman's and CRI-O's too)\n"
       "      --encrypt-recipient R\n"
       "                          with --export: encrypt the archive (age format) to the recipient R\n"
       "                          (age1..., or a file of them; repeatable: any of them opens it)\n"
@@ -134,6 +139,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           { "compress", required_argument, NULL, 'c' },
           { "encrypt-recipient", required_argument, NULL, OPT_ENCRYPT_RECIPIENT },
           { "export", required_argument, NULL, 'e' },
+          { "create-image", required_argument, NULL, OPT_CREATE_IMAGE },
           { "file-locks", no_argument, NULL, OPT_FILE_LOCKS },
           { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
           { "ignore-volumes", no_argument, NULL, OPT_IGNORE_VOLUMES },
@@ -170,6 +176,9 @@ ferry_cmd_checkpoint (int argc, char **argv)
         break;
       case 'e':
         r.export_path = optarg;
+        break;
+      case OPT_CREATE_IMAGE:
+        r.create_image = optarg;
         break;
       case OPT_FILE_LOCKS:
         r.file_locks = 1;
@@ -220,8 +229,11 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_failf ("--all and --latest take no container names");
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
-  if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL)
-    return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --export");
+  if (r.create_image && r.export_path)
+    return ferry_cli_failf ("--create-image and --export each take the checkpoint away: choose one");
+  if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf (
+        "--ignore-rootfs and --ignore-volumes only make sense with --export or --create-image");
   if (r.sign_key && r.export_path == NULL)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   if (n_recipients && r.export_path == NULL)
@@ -236,8 +248,8 @@ ferry_cmd_checkpoint (int argc, char **argv)
   targets = select_containers (e, all, latest, 1, argv + optind, argc - optind, &err);
   if (targets == NULL)
     return ferry_cli_fail (&err);
-  if (r.export_path && targets[0] && targets[1])
-    return ferry_cli_failf ("--export takes exactly one container");
+  if ((r.export_path || r.create_image) && targets[0] && targets[1])
+    return ferry_cli_failf ("--export and --create-image take exactly one container");
   for (i = 0; targets[i]; i++)
     {
       struct ferry_cr_stats stats;
@@ -264,8 +276,10 @@ ferry_cmd_checkpoint (int argc, char **argv)
 }
 
 static const char restore_usage[]
-    = "Usage: ferry container restore [OPTIONS] [CONTAINER...]\n\n"
-      "Restore checkpointed containers, in place or from an exported archive.\n\n"
+    = "Usage: ferry container restore [OPTIONS] [CONTAINER...|CHECKPOINT-IMAGE]\n\n"
+      "Restore checkpointed containers, in place, from an exported archive or from a checkpoint\n"
+      "image (checkpoint --create-image, or Podman's); the options marked \"with --import\" apply\n"
+      "to a checkpoint image too.\n\n"
       "Options:\n"
       "  -a, --all               restore all checkpointed containers\n"
       "      --file-locks        restore file locks\n"
@@ -329,6 +343,7 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_publish = 0;
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
+  cleanup_free char *image_blob = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
 
@@ -416,12 +431,39 @@ ferry_cmd_restore (int argc, char **argv)
       }
   if (r.tcp_close && r.tcp_established)
     return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  /* A checkpoint image (and no container of that name) restores from its
+   * archive, as --import does.  */
+  if (! r.import_path && ! all && ! latest && argc - optind == 1)
+    {
+      struct ferry_container *ctr = NULL;
+      int is_image;
+
+      if (ferry_container_lookup (e, argv[optind], &ctr, &err) == 0)
+        ferry_container_free (ctr);
+      else
+        {
+          ferry_error_release (&err);
+          is_image = ferry_checkpoint_image_blob (e, argv[optind], &image_blob, &err);
+          if (is_image < 0)
+            return ferry_cli_fail (&err);
+          if (is_image)
+            {
+              r.import_path = image_blob;
+              r.image = argv[optind++];
+            }
+        }
+    }
   if (r.name && r.import_path == NULL)
-    return ferry_cli_failf ("--name only works with --import");
+    return ferry_cli_failf ("--name only works with --import or a checkpoint image");
   if (n_publish && r.import_path == NULL)
-    return ferry_cli_failf ("--publish replaces the ports of an imported container: use it with --import");
+    return ferry_cli_failf (
+        "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
   if ((r.ignore_static_ip || r.ignore_static_mac) && r.import_path == NULL)
-    return ferry_cli_failf ("--ignore-static-ip and --ignore-static-mac only make sense with --import");
+    return ferry_cli_failf (
+        "--ignore-static-ip and --ignore-static-mac only make sense with --import or a checkpoint image");
   if (r.decrypt_key && r.import_path == NULL)
     return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
   if (r.import_path && strcmp (r.import_path, "-") == 0 && isatty (STDIN_FILENO))
@@ -431,17 +473,16 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf (
         "--import restores the archive's container: give no container names, --all or --latest");
   if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
-    return ferry_cli_failf ("--ignore-rootfs and --ignore-volumes only make sense with --import");
-  if (! r.import_path && r.trust_archive)
-    return ferry_cli_failf ("--trust-archive only makes sense with --import");
-  if (! r.import_path && n_verify_keys)
-    return ferry_cli_failf ("--verify-key checks an imported archive: use it with --import");
-  if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf (
-        "no container given: ferry container restore CONTAINER (or --all, --latest, --import FILE)");
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
+        "--ignore-rootfs and --ignore-volumes only make sense with --import or a checkpoint image");
+  if (! r.import_path && r.trust_archive)
+    return ferry_cli_failf ("--trust-archive only makes sense with --import or a checkpoint image");
+  if (! r.import_path && n_verify_keys)
+    return ferry_cli_failf (
+        "--verify-key checks an imported archive: use it with --import or a checkpoint image");
+  if (! r.import_path && ! all && ! latest && optind >= argc)
+    return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
+                            "--all, --latest, --import FILE)");
   if (r.import_path)
     {
       targets = xmalloc0 (sizeof (char *) * 2);
@@ -464,7 +505,9 @@ ferry_cmd_restore (int argc, char **argv)
         fprintf (stderr,
                  "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
                  "not be verified\n",
-                 strcmp (r.import_path, "-") == 0 ? "the archive on standard input" : r.import_path);
+                 r.image                            ? r.image
+                 : strcmp (r.import_path, "-") == 0 ? "the archive on standard input"
+                                                    : r.import_path);
       for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
         fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
       if (print_stats)

@@ -244,10 +244,14 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (rootfs, "Layers", string_array (img->diff_ids));
   json_object_object_add (o, "RootFS", rootfs);
   json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
-  json_object_object_add (o, "Annotations", json_object_new_object ());
   {
     cleanup_json json_object *m = json_tokener_parse (img->manifest);
     const char *mt = ferry_json_get_string (m, "mediaType");
+    json_object *ann = ferry_json_get_object (m, "annotations");
+
+    /* The manifest's, as Podman shows them (a checkpoint image's say what
+     * it holds).  */
+    json_object_object_add (o, "Annotations", ann ? json_object_get (ann) : json_object_new_object ());
     json_object_object_add (o, "ManifestType",
                             json_object_new_string (mt ? mt : "application/vnd.oci.image.manifest.v1+json"));
   }

@@ -3,6 +3,7 @@
 # (scripts/install-deps.sh --with-podman); skipped where it is absent.
 
 load helpers
+load ../lib/registry
 
 # Podman with roots of this test's own, as bench/ runs it: runc, cgroupfs,
 # no events.
@@ -16,6 +17,7 @@ need_podman() {
 }
 
 teardown() {
+	registry_stop
 	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
 		podman_t rm -af -t 0 >/dev/null 2>&1 || true
 		podman_t volume rm -af >/dev/null 2>&1 || true
@@ -206,4 +208,38 @@ PY
 	[ "$(fb exec "$name" cat /etc/motd2)" = changed ]
 	# Its log came along: the lines Podman's container printed are there.
 	[ "$(fb logs "$name" | head -1)" = 0 ]
+}
+
+@test "checkpoint images cross both ways through a registry: Podman's restores in ferry, ferry's in Podman" {
+	need_podman
+	registry_start
+	mkdir -p "$TEST_TMP/ptmp"
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	# Podman's to ferry.
+	podman_t run -d --name pc --network none localhost/ferry-test:latest \
+		sh -c "echo podman > /etc/motd2; $COUNTER" >/dev/null
+	wait_until '[ "$(podman_t logs pc 2>/dev/null | wc -l)" -ge 3 ]'
+	podman_t container checkpoint --create-image pc-ckpt pc >/dev/null
+	podman_t push -q --tls-verify=false pc-ckpt "$REGISTRY/ckpt/pc:v1"
+	f pull -q --tls-verify=false "$REGISTRY/ckpt/pc:v1" >/dev/null
+	run_ferry container restore "$REGISTRY/ckpt/pc:v1"
+	assert_status 0
+	assert_output_contains "Warning: $REGISTRY/ckpt/pc:v1 was written by Podman or CRI-O"
+	[ "$(ctr_status pc)" = running ]
+	n=$(last_count pc)
+	wait_until "[ \"\$(last_count pc)\" -ge $((n + 2)) ]"
+	[ "$(f exec pc cat /etc/motd2)" = podman ]
+	# ferry's to Podman.
+	f run -d --name fc ferry-test sh -c "echo ferry > /etc/motd2; $COUNTER" >/dev/null
+	wait_until '[ "$(f logs fc | wc -l)" -ge 3 ]'
+	f container checkpoint --create-image fc-ckpt fc >/dev/null
+	f push -q --tls-verify=false fc-ckpt "$REGISTRY/ckpt/fc:v1"
+	podman_t pull -q --tls-verify=false "$REGISTRY/ckpt/fc:v1" >/dev/null
+	run podman_t container restore "$REGISTRY/ckpt/fc:v1"
+	assert_status 0
+	[ "$(podman_t inspect --format '{{.State.Status}}' fc)" = running ]
+	n=$(podman_t logs fc | tail -n1)
+	wait_until "[ \"\$(podman_t logs fc | tail -n1)\" -ge $((n + 2)) ]"
+	[ "$(podman_t exec fc cat /etc/motd2)" = ferry ]
 }

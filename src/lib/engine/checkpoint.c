@@ -1,5 +1,6 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "checkpoint.h"
+#include "checkpoint_image.h"
 #include "internal.h"
 #include "migrate.h"
 #include "network.h"
@@ -483,7 +484,11 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               (--export -, recorded as export "-" with no temporary
  *               name) is whole once written: forward.  A migration's
  *               stream (detail "migrate") is not the container's new home
- *               until the target runs it: back.
+ *               until the target runs it: back.  With --create-image
+ *               (detail "image") the archive becomes the image's layer,
+ *               then its name goes: forward once it is gone, back
+ *               otherwise (an image made just before the kill stays: it is
+ *               whole).
  *   handover    (migrate) the archive is whole and the target may run the
  *               container, and may have been told to keep it.  The target
  *               knows the outcome:
@@ -704,6 +709,9 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
           return -1;
         }
     }
+  else if (strcmp (op->phase, PHASE_COMMITTING) == 0 && ferry_json_get_string (op->detail, "image"))
+    /* The archive's name goes once the image holds it.  */
+    forward = tmp && ! ferry_path_exists (tmp);
   else if (strcmp (op->phase, PHASE_COMMITTING) == 0)
     forward = export_path && strcmp (export_path, "-") == 0
                   ? 1
@@ -759,6 +767,8 @@ checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_
       if (tmp)
         json_object_object_add (d, "tmp", json_object_new_string (tmp));
     }
+  if (r->create_image)
+    json_object_object_add (d, "image", json_object_new_string (r->create_image));
   json_object_object_add (d, "leave_running", json_object_new_boolean (r->leave_running));
   json_object_object_add (d, "keep", json_object_new_boolean (r->keep));
   if (r->remove)
@@ -883,9 +893,9 @@ lazy_dump_finish (struct lazy_dump *d, int abort, ferry_error_t *err)
  * per shared memory segment); CRIU writes any beyond into files.  */
 #define PREPACK_FIFOS 64
 
-int
-ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
-                            struct ferry_cr_stats *stats, ferry_error_t *err)
+static int
+checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
+                      struct ferry_cr_stats *stats, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
@@ -1056,7 +1066,14 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
           goto fail;
         }
       ferry_fault_point ("checkpoint-sealed");
-      if (x.tmp && export_commit (r, &x, err) < 0)
+      if (r->create_image)
+        {
+          if (ferry_checkpoint_image_commit (e, c, r->create_image, x.tmp, criu_version, err) < 0)
+            goto fail;
+          ferry_fault_point ("checkpoint-image-made");
+          unlink (x.tmp);
+        }
+      else if (x.tmp && export_commit (r, &x, err) < 0)
         {
           ferry_error_wrap (err, "cannot export container %s", c->name);
           goto fail;
@@ -1120,4 +1137,31 @@ out:
   stats->total_us = ferry_time_monotonic_us () - t0;
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
+                            struct ferry_cr_stats *stats, ferry_error_t *err)
+{
+  struct ferry_checkpoint_request image = *r;
+  cleanup_free char *archive = NULL, *random = NULL, *dir = NULL;
+  struct ferry_reference parsed;
+
+  if (r->create_image == NULL)
+    return checkpoint_container (e, ref, r, stats, err);
+  memset (stats, 0, sizeof (*stats));
+  if (ferry_reference_parse (r->create_image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &parsed, err) < 0)
+    return ferry_error_wrap (err, "invalid image name for --create-image");
+  ferry_reference_free (&parsed);
+  /* The archive is written beside the store, whose blob is then a link
+   * to it; not in the store's tmp directory, which the next ferry to open
+   * the store empties when this one is killed, before the operation is
+   * settled.  */
+  dir = xasprintf ("%s/checkpoint-images", e->root);
+  if (ferry_mkdir_p (dir, 0700, err) < 0)
+    return -1;
+  random = ferry_random_hex (8);
+  archive = xasprintf ("%s/checkpoint-image-%s", dir, random);
+  image.export_path = archive;
+  return checkpoint_container (e, ref, &image, stats, err);
 }

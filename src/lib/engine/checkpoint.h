@@ -46,6 +46,9 @@ struct ferry_checkpoint_handover
 struct ferry_checkpoint_request
 {
   const char *export_path; /* NULL: keep the images with the container */
+  /* Instead of an export: the archive becomes the one layer of this
+   * checkpoint image in the store (engine/checkpoint_image.h).  */
+  const char *create_image;
   /* export "-": the descriptor the archive goes to; 0 means standard
    * output.  */
   int export_fd;
@@ -70,6 +73,8 @@ struct ferry_checkpoint_request
 struct ferry_restore_request
 {
   const char *import_path; /* NULL: restore in place */
+  /* import_path is the blob of this checkpoint image (for messages).  */
+  const char *image;
   const char *name;        /* import only: a new name and a new ID */
   int keep;
   int ignore_rootfs;

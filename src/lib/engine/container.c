@@ -1,5 +1,6 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
+#include "checkpoint_image.h"
 #include "internal.h"
 #include "network.h"
 #include "operation.h"
@@ -1482,6 +1483,15 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
                                         o->image, o->image);
         }
       return -1;
+    }
+  /* Its layer is an archive, not a root file system.  */
+  if (ferry_checkpoint_image_is (img))
+    {
+      ferry_image_free (img);
+      return ferry_make_error (err, 0,
+                               "image %s is a checkpoint image, not one to run: restore its container with "
+                               "ferry container restore %s",
+                               o->image, o->image);
     }
   /* container:NAME joins that container's network namespace: recorded
    * by ID, which outlives a rename.  */

@@ -847,8 +847,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
   int from_stdin = strcmp (r->import_path, "-") == 0;
   cleanup_free char *staging = NULL;
-  cleanup_free char *what = from_stdin ? xstrdup ("checkpoint archive on standard input")
-                                       : xasprintf ("checkpoint archive `%s`", r->import_path);
+  cleanup_free char *what = r->image   ? xasprintf ("checkpoint image %s", r->image)
+                            : from_stdin ? xstrdup ("checkpoint archive on standard input")
+                                         : xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();
   cleanup_json json_object *dump = NULL, *net_status = NULL, *podman = NULL;
   cleanup_close int fd = -1;

@@ -47,7 +47,7 @@ import_config (const char *diff_id, const char *source)
 }
 
 static char *
-import_manifest (const struct ferry_new_image *img)
+import_manifest (const struct ferry_new_image *img, json_object *annotations)
 {
   json_object *m = json_object_new_object (), *c = json_object_new_object ();
   json_object *ls = json_object_new_array (), *l = json_object_new_object ();
@@ -66,6 +66,8 @@ import_manifest (const struct ferry_new_image *img)
   json_object_object_add (l, "size", json_object_new_int64 (img->layers[0].blob_size));
   json_object_array_add (ls, l);
   json_object_object_add (m, "layers", ls);
+  if (annotations)
+    json_object_object_add (m, "annotations", json_object_get (annotations));
   text = xstrdup (ferry_json_to_string (m, 0));
   json_object_put (m);
   return text;
@@ -131,26 +133,68 @@ unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source,
   return 0;
 }
 
+/* Makes the one-layer image whose blob is the file L->blob_file (under
+ * the store's tmp directory, WORK beside it for the unpacked layer), named
+ * NAMES, with ANNOTATIONS (may be NULL) in its manifest.  */
+static int
+import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, const char *source,
+             json_object *annotations, char **id, ferry_error_t *err)
+{
+  struct ferry_unpack_result res;
+  struct stat st;
+
+  if (stat (img->layers[0].blob_file, &st) < 0)
+    return ferry_make_error (err, errno, "cannot read `%s`", img->layers[0].blob_file);
+  if (unpack_spooled (&img->layers[0], work, source, (uint64_t) st.st_size, &res, err) < 0)
+    return -1;
+  if (res.entries == 0)
+    return ferry_make_error (
+        err, 0, "cannot import `%s`: it holds no files (is it a root file system tarball?)", source);
+  memcpy (img->layers[0].diff_id, res.diff_digest, sizeof (res.diff_digest));
+  memcpy (img->layers[0].blob_digest, res.compressed_digest, sizeof (res.compressed_digest));
+  img->layers[0].blob_size = res.compressed_size;
+  img->layers[0].size = res.diff_size;
+  /* What unpacking found the blob to be, whatever the file is called.  */
+  img->layers[0].media_type
+      = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
+
+  img->config = import_config (res.diff_digest, source);
+  ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
+  img->manifest = import_manifest (img, annotations);
+  ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
+  if (ferry_store_add_image (s, img, err) < 0)
+    return -1;
+  *id = xstrdup (ferry_digest_hex (img->config_digest));
+  return 0;
+}
+
+/* NAME normalised (localhost/ by default) into IMG's names.  */
+static int
+import_names (struct ferry_new_image *img, const char *name, ferry_error_t *err)
+{
+  struct ferry_reference r;
+
+  img->names = xmalloc0 (sizeof (char *) * 2);
+  if (name == NULL)
+    return 0;
+  if (ferry_reference_parse (name, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
+    return -1;
+  img->names[0] = ferry_reference_string (&r);
+  ferry_reference_free (&r);
+  return 0;
+}
+
 int
 ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err)
 {
   struct ferry_new_image img = { 0 };
-  struct ferry_unpack_result res;
   cleanup_free char *work = NULL;
   cleanup_close int fd = -1;
   uint64_t size;
   int ret = -1;
 
-  img.names = xmalloc0 (sizeof (char *) * 2);
-  if (name)
-    {
-      struct ferry_reference r;
-
-      if (ferry_reference_parse (name, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
-        goto out;
-      img.names[0] = ferry_reference_string (&r);
-      ferry_reference_free (&r);
-    }
+  if (import_names (&img, name, err) < 0)
+    goto out;
   fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
@@ -163,32 +207,37 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
   if (work == NULL)
     goto out;
   img.layers[0].blob_file = xasprintf ("%s/blob", work);
-  if (spool_tarball (fd, path, img.layers[0].blob_file, &size, err) < 0
-      || unpack_spooled (&img.layers[0], work, path, size, &res, err) < 0)
+  if (spool_tarball (fd, path, img.layers[0].blob_file, &size, err) < 0)
     goto out;
-  if (res.entries == 0)
+  ret = import_blob (s, &img, work, strcmp (path, "-") == 0 ? "imported from standard input" : path, NULL, id,
+                     err);
+out:
+  ferry_new_image_free (&img);
+  if (work)
     {
-      ferry_make_error (err, 0, "cannot import `%s`: it holds no files (is it a root file system tarball?)",
-                        path);
-      goto out;
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (work, &ignored);
     }
-  memcpy (img.layers[0].diff_id, res.diff_digest, sizeof (res.diff_digest));
-  memcpy (img.layers[0].blob_digest, res.compressed_digest, sizeof (res.compressed_digest));
-  img.layers[0].blob_size = res.compressed_size;
-  img.layers[0].size = res.diff_size;
-  /* What unpacking found the blob to be, whatever the file is called.  */
-  img.layers[0].media_type
-      = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
+  return ret;
+}
 
-  img.config
-      = import_config (res.diff_digest, strcmp (path, "-") == 0 ? "imported from standard input" : path);
-  ferry_sha256_buffer (img.config, strlen (img.config), img.config_digest);
-  img.manifest = import_manifest (&img);
-  ferry_sha256_buffer (img.manifest, strlen (img.manifest), img.manifest_digest);
-  if (ferry_store_add_image (s, &img, err) < 0)
+int
+ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
+                         const char *source, char **id, ferry_error_t *err)
+{
+  struct ferry_new_image img = { 0 };
+  cleanup_free char *work = NULL;
+  int ret = -1;
+
+  if (import_names (&img, name, err) < 0)
     goto out;
-  *id = xstrdup (ferry_digest_hex (img.config_digest));
-  ret = 0;
+  img.n_layers = 1;
+  img.layers = xmalloc0 (sizeof (*img.layers));
+  work = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "import-", err);
+  if (work == NULL)
+    goto out;
+  img.layers[0].blob_file = xstrdup (blob);
+  ret = import_blob (s, &img, work, source, annotations, id, err);
 out:
   ferry_new_image_free (&img);
   if (work)

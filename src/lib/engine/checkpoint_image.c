@@ -1,0 +1,157 @@
+/* ferry: checkpoint images (checkpoint_image.h).  */
+#include "checkpoint_image.h"
+#include "internal.h"
+#include "../image/load.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/hash.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+/* The annotations by which each engine knows a checkpoint image: Podman
+ * (its restore and run look for the runtime's name), CRI-O and
+ * checkpointctl.  */
+static const char *const MARKERS[]
+    = { "io.podman.annotations.checkpoint.runtime.name", "io.kubernetes.cri-o.annotations.checkpoint.name",
+        "org.criu.checkpoint.container.name", NULL };
+
+static json_object *
+manifest_annotations (const struct ferry_image *img, json_object **manifest)
+{
+  *manifest = img->manifest ? json_tokener_parse (img->manifest) : NULL;
+  return ferry_json_get_object (*manifest, "annotations");
+}
+
+bool
+ferry_checkpoint_image_is (const struct ferry_image *img)
+{
+  cleanup_json json_object *m = NULL;
+  json_object *ann = manifest_annotations (img, &m);
+
+  for (size_t i = 0; MARKERS[i]; i++)
+    if (ferry_json_get_string (ann, MARKERS[i]))
+      return true;
+  return false;
+}
+
+/* "4.2.1" as CRIU's own number, 40201, which Podman writes.  */
+static char *
+criu_version_number (const char *v)
+{
+  unsigned major = 0, minor = 0, sub = 0;
+
+  if (v == NULL || sscanf (v, "%u.%u.%u", &major, &minor, &sub) < 2 || major > 99 || minor > 99 || sub > 99)
+    return NULL;
+  return xasprintf ("%u", major * 10000 + minor * 100 + sub);
+}
+
+static void
+add (json_object *o, const char *key, const char *value)
+{
+  if (value)
+    json_object_object_add (o, key, json_object_new_string (value));
+}
+
+json_object *
+ferry_checkpoint_image_annotations (ferry_engine_t *e, const struct ferry_container *c,
+                                    const char *criu_version)
+{
+  json_object *a = json_object_new_object ();
+  const char *image = ferry_json_get_string (c->record, "ImageName");
+  cleanup_free char *criu = criu_version_number (criu_version);
+  struct utsname u;
+  struct statfs fs;
+  const char *cgroups = statfs ("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC ? "v2" : "v1";
+  const char *kernel = uname (&u) == 0 ? u.release : NULL;
+  static const char *const prefixes[]
+      = { "io.podman.annotations.checkpoint", "io.kubernetes.cri-o.annotations.checkpoint", NULL };
+
+  for (size_t i = 0; prefixes[i]; i++)
+    {
+      cleanup_free char *name = xasprintf ("%s.name", prefixes[i]);
+      cleanup_free char *raw = xasprintf ("%s.rawImageName", prefixes[i]);
+      cleanup_free char *id = xasprintf ("%s.rootfsImageID", prefixes[i]);
+      cleanup_free char *iname = xasprintf ("%s.rootfsImageName", prefixes[i]);
+      cleanup_free char *cv = xasprintf ("%s.criu.version", prefixes[i]);
+
+      add (a, name, c->name);
+      add (a, raw, image);
+      add (a, id, c->image_id);
+      add (a, iname, image);
+      add (a, cv, criu);
+    }
+  add (a, "io.podman.annotations.checkpoint.runtime.name", e->runtime.name);
+  add (a, "io.podman.annotations.checkpoint.host.arch", ferry_image_host_arch ());
+  add (a, "io.podman.annotations.checkpoint.host.kernel", kernel);
+  add (a, "io.podman.annotations.checkpoint.cgroups.version", cgroups);
+  add (a, "org.criu.checkpoint.engine.name", "ferry");
+  add (a, "org.criu.checkpoint.engine.version", FERRY_VERSION);
+  add (a, "org.criu.checkpoint.container.name", c->name);
+  add (a, "org.criu.checkpoint.rootfsImageName", image);
+  add (a, "org.criu.checkpoint.rootfsImageID", c->image_id);
+  add (a, "org.criu.checkpoint.runtime.name", e->runtime.name);
+  add (a, "org.criu.checkpoint.criu.version", criu);
+  add (a, "org.criu.checkpoint.host.arch", ferry_image_host_arch ());
+  add (a, "org.criu.checkpoint.host.kernel", kernel);
+  add (a, "org.criu.checkpoint.cgroup.version", cgroups);
+  return a;
+}
+
+int
+ferry_checkpoint_image_commit (ferry_engine_t *e, const struct ferry_container *c, const char *name,
+                               const char *archive, const char *criu_version, ferry_error_t *err)
+{
+  cleanup_json json_object *annotations = ferry_checkpoint_image_annotations (e, c, criu_version);
+  cleanup_free char *source = xasprintf ("checkpoint of container %s", c->name);
+  cleanup_free char *id = NULL;
+
+  if (ferry_image_import_file (e->store, archive, name, annotations, source, &id, err) < 0)
+    return ferry_error_wrap (err, "cannot create checkpoint image %s", name);
+  return 0;
+}
+
+int
+ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  cleanup_json json_object *m = NULL;
+  json_object *layers;
+  const char *digest;
+  char diff_id[FERRY_DIGEST_LEN + 1];
+  int ret = 0;
+
+  *blob = NULL;
+  if (ferry_store_lookup (e->store, ref, &img, err) < 0)
+    {
+      ferry_error_release (err);
+      return 0;
+    }
+  if (! ferry_checkpoint_image_is (img))
+    goto out;
+  m = json_tokener_parse (img->manifest);
+  layers = ferry_json_get_array (m, "layers");
+  digest = ferry_json_get_string (json_object_array_get_idx (layers, 0), "digest");
+  if (ferry_json_array_length (layers) != 1 || digest == NULL || ! ferry_digest_is_valid (digest)
+      || ! ferry_store_has_blob_file (e->store, digest, diff_id))
+    {
+      ret = ferry_make_error (err, 0,
+                              "checkpoint image %s has no single layer whose blob is stored here: pull it "
+                              "again (ferry pull %s)",
+                              ref, ref);
+      goto out;
+    }
+  *blob = ferry_store_blob_path (e->store, digest);
+  ret = 1;
+out:
+  ferry_image_free (img);
+  return ret;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# Checkpoint images: checkpoint --create-image makes an OCI image whose one
+# layer is the checkpoint archive; restore IMAGE brings the container back
+# from it, here or (through a real registry) on another root.
+
+load helpers
+load ../lib/registry
+
+bats_require_minimum_version 1.5.0
+
+@test "--create-image: an image that restores the counter, lists, inspects, refuses to run and goes with rmi" {
+	load_test_image
+	f run -d --name c -v vol:/data ferry-test sh -c "echo vol > /data/v; echo changed > /etc/motd2; $COUNTER" >/dev/null
+	wait_until '[ "$(f logs c | wc -l)" -ge 3 ]'
+	run_ferry container checkpoint --create-image c-ckpt:v1 c
+	assert_status 0
+	[ "$output" = c ]
+	[ "$(ctr_status c)" = exited ]
+	f images | grep -q '^localhost/c-ckpt  *v1 ' 
+	[ "$(f image inspect --format '{{index .Annotations "io.podman.annotations.checkpoint.name"}}' c-ckpt:v1)" = c ]
+	[ "$(f image inspect --format '{{index .Annotations "io.kubernetes.cri-o.annotations.checkpoint.name"}}' c-ckpt:v1)" = c ]
+	[ "$(f image inspect --format '{{index .Annotations "io.podman.annotations.checkpoint.runtime.name"}}' c-ckpt:v1)" = runc ]
+	# Nothing of the archive is left beside the store.
+	[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+	run_ferry run --rm c-ckpt:v1 true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "is a checkpoint image"
+	assert_output_contains "ferry container restore c-ckpt:v1"
+	# A container of the name goes first; once it is gone, the image.
+	f rm c >/dev/null
+	f volume rm vol >/dev/null
+	run_ferry container restore c-ckpt:v1
+	assert_status 0
+	[ "$(ctr_status c)" = running ]
+	n=$(last_count c)
+	wait_until "[ \"\$(last_count c)\" -ge $((n + 2)) ]"
+	assert_counts_on c
+	[ "$(f exec c cat /data/v /etc/motd2)" = "vol
+changed" ]
+	# A copy beside it, from the same image.
+	run_ferry container restore --name c2 --ignore-volumes c-ckpt:v1
+	assert_status 0
+	[ "$(ctr_status c2)" = running ]
+	run_ferry rmi c-ckpt:v1
+	assert_status 0
+	[ "$(ctr_status c)" = running ]
+	run_ferry container restore c-ckpt:v1
+	assert_status 125
+	assert_one_line_error
+}
+
+@test "a checkpoint image through a registry: pushed, pulled on another root, three copies restored" {
+	registry_start
+	load_test_image
+	f run -d --name c ferry-test sh -c "echo changed > /etc/motd2; $COUNTER" >/dev/null
+	wait_until '[ "$(f logs c | wc -l)" -ge 3 ]'
+	f container checkpoint -R --create-image c-ckpt c >/dev/null
+	[ "$(ctr_status c)" = running ]
+	run_ferry push --tls-verify=false c-ckpt "$REGISTRY/ckpt/c:v1"
+	assert_status 0
+	fb load -q -i "$(ferry_test_image)"
+	run_fb pull --tls-verify=false "$REGISTRY/ckpt/c:v1"
+	assert_status 0
+	# Byte for byte: the same manifest on both roots.
+	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ckpt/c:v1")" = "$(f image inspect --format '{{.Digest}}' c-ckpt)" ]
+	for i in 1 2 3; do
+		run_fb container restore --name "copy$i" "$REGISTRY/ckpt/c:v1"
+		assert_status 0
+	done
+	for i in 1 2 3; do
+		[ "$(fb inspect --format '{{.State.Status}}' "copy$i")" = running ]
+		n=$(last_count "copy$i" fb)
+		wait_until "[ \"\$(last_count copy$i fb)\" -ge $((n + 2)) ]"
+		[ "$(fb exec "copy$i" cat /etc/motd2)" = changed ]
+	done
+}
+
+@test "a checkpoint image whose archive changed in the store restores nothing" {
+	load_test_image
+	f run -d --name c ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs c | wc -l)" -ge 2 ]'
+	f container checkpoint -R -c none --create-image c-ckpt c >/dev/null
+	# The layer's blob (the archive, uncompressed: its digest is the diff
+	# ID) changed: its own manifest catches it before anything is made.
+	layer=$(f image inspect --format '{{index .RootFS.Layers 0}}' c-ckpt)
+	file=$ROOT/storage/blobs/${layer#sha256:}
+	[ -f "$file" ]
+	printf 'x' | dd of="$file" bs=1 seek=20000 conv=notrunc status=none
+	run_ferry container restore --name other c-ckpt
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "checkpoint image c-ckpt"
+	[ "$(f ps -a -q | wc -l)" = 1 ]
+	[ -z "$(ls -A "$RUNROOT/checkpoints" 2>/dev/null)" ]
+}
+
+@test "--create-image killed before the image is whole settles back by itself: the container runs on, nothing is left" {
+	load_test_image
+	f run -d --name c ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs c | wc -l)" -ge 2 ]'
+	for point in checkpoint-frozen checkpoint-sealed; do
+		run env FERRY_FAULT=$point "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+			container checkpoint --create-image c-ckpt c
+		[ "$status" -eq 137 ]
+		f ps -a >/dev/null
+		[ "$(ctr_status c)" = running ]
+		n=$(last_count c)
+		wait_until "[ \"\$(last_count c)\" -ge $((n + 2)) ]"
+		! f image inspect c-ckpt >/dev/null 2>&1
+		[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+		[ -z "$(ls -A "$ROOT/checkpoint-images")" ]
+		[ -z "$(ls -A "$RUNROOT/checkpoints" 2>/dev/null)" ]
+	done
+	assert_counts_on c
+	# Killed with the image whole but the archive's name not yet gone: the
+	# container runs on, and the image (whole) stays.
+	run env FERRY_FAULT=checkpoint-image-made "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		container checkpoint --create-image c-ckpt c
+	[ "$status" -eq 137 ]
+	f ps -a >/dev/null
+	[ "$(ctr_status c)" = running ]
+	f image inspect c-ckpt >/dev/null
+	[ -z "$(ls -A "$ROOT/checkpoint-images")" ]
+	f rmi c-ckpt >/dev/null
+	# Afterwards it works as if nothing had happened.
+	f container checkpoint --create-image c-ckpt c >/dev/null
+	f rm c >/dev/null
+	f container restore c-ckpt >/dev/null
+	[ "$(ctr_status c)" = running ]
+}

@@ -75,7 +75,7 @@ struct ferry_restore_request
   const char *import_path; /* NULL: restore in place */
   /* import_path is the blob of this checkpoint image (for messages).  */
   const char *image;
-  const char *name;        /* import only: a new name and a new ID */
+  const char *name; /* import only: a new name and a new ID */
   int keep;
   int ignore_rootfs;
   int ignore_volumes;

@@ -847,7 +847,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
   int from_stdin = strcmp (r->import_path, "-") == 0;
   cleanup_free char *staging = NULL;
-  cleanup_free char *what = r->image   ? xasprintf ("checkpoint image %s", r->image)
+  cleanup_free char *what = r->image     ? xasprintf ("checkpoint image %s", r->image)
                             : from_stdin ? xstrdup ("checkpoint archive on standard input")
                                          : xasprintf ("checkpoint archive `%s`", r->import_path);
   cleanup_free char *prefix = NULL, *tag = ferry_operation_owner_tag ();

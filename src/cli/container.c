@@ -1107,7 +1107,7 @@ ferry_cmd_diff (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_changes (e, argv[optind], &ch, &err) < 0)
+  if (ferry_container_diff (e, argv[optind], &ch, &err) < 0)
     return ferry_cli_fail (&err);
   if (format && strcmp (format, "json") == 0)
     {

@@ -186,6 +186,9 @@ int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry
 
 int ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_changes *out,
                              ferry_error_t *err);
+/* The changes `diff` shows: without the files the engine puts in every
+ * container (/etc/hosts, /run/.containerenv, ...), as `podman diff`.  */
+int ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err);
 
 /* Paths of a container's files.  */
 char *ferry_container_log_path (ferry_engine_t *e, const struct ferry_container *c);

@@ -1593,6 +1593,34 @@ out:
 }
 
 int
+ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+{
+  /* What the engine puts in every container, which `podman diff` leaves
+   * out as well.  */
+  static const char *const engine_paths[]
+      = { "/dev",         "/etc/hostname", "/etc/hosts",  "/etc/resolv.conf",
+          "/proc",        "/run",          "/run/notify", "/run/.containerenv",
+          "/run/secrets", "/sys",          "/etc/mtab",   NULL };
+  size_t i, k = 0;
+
+  if (ferry_container_changes (e, ref, out, err) < 0)
+    return -1;
+  for (i = 0; i < out->n; i++)
+    {
+      size_t j;
+
+      for (j = 0; engine_paths[j] && strcmp (engine_paths[j], out->items[i].path) != 0; j++)
+        ;
+      if (engine_paths[j])
+        free (out->items[i].path);
+      else
+        out->items[k++] = out->items[i];
+    }
+  out->n = k;
+  return 0;
+}
+
+int
 ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;

@@ -129,3 +129,41 @@ changed" ]
 	f container restore c-ckpt >/dev/null
 	[ "$(ctr_status c)" = running ]
 }
+
+@test "an image with checkpoint annotations but no checkpoint in its layer is refused, nothing made" {
+	load_test_image
+	# One layer holding an ordinary file, Podman's annotation on it.
+	python3 - "$TEST_TMP/fake.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+def blob(t, data):
+    d = hashlib.sha256(data).hexdigest()
+    i = tarfile.TarInfo("blobs/sha256/" + d); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    return "sha256:" + d, len(data)
+lb = io.BytesIO()
+with tarfile.open(fileobj=lb, mode="w") as l:
+    i = tarfile.TarInfo("bin/hello"); i.size = 3; l.addfile(i, io.BytesIO(b"hi\n"))
+layer = lb.getvalue()
+with tarfile.open(sys.argv[1], "w") as t:
+    ld, ls = blob(t, layer)
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                      "rootfs": {"type": "layers", "diff_ids": [ld]}}).encode()
+    cd, cs = blob(t, cfg)
+    man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": ls}],
+        "annotations": {"io.podman.annotations.checkpoint.runtime.name": "runc"}}).encode()
+    md, ms = blob(t, man)
+    idx = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": md, "size": ms, "annotations": {"org.opencontainers.image.ref.name": "localhost/fake:latest"}}]}).encode()
+    for name, data in (("index.json", idx), ("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+PY
+	f load -q -i "$TEST_TMP/fake.tar" >/dev/null
+	f image inspect localhost/fake:latest >/dev/null
+	run_ferry container restore localhost/fake:latest
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "checkpoint image localhost/fake:latest"
+	[ -z "$(f ps -a -q)" ]
+	[ -z "$(ls -A "$RUNROOT/checkpoints" 2>/dev/null)" ]
+}

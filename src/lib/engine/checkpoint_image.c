@@ -140,13 +140,19 @@ ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, fe
   m = json_tokener_parse (img->manifest);
   layers = ferry_json_get_array (m, "layers");
   digest = ferry_json_get_string (json_object_array_get_idx (layers, 0), "digest");
-  if (ferry_json_array_length (layers) != 1 || digest == NULL || ! ferry_digest_is_valid (digest)
-      || ! ferry_store_has_blob_file (e->store, digest, diff_id))
+  if (ferry_json_array_length (layers) != 1 || digest == NULL || ! ferry_digest_is_valid (digest))
     {
       ret = ferry_make_error (err, 0,
-                              "checkpoint image %s has no single layer whose blob is stored here: pull it "
-                              "again (ferry pull %s)",
-                              ref, ref);
+                              "image %s has checkpoint annotations but %zu layers: a checkpoint image has "
+                              "one, its archive",
+                              ref, ferry_json_array_length (layers));
+      goto out;
+    }
+  if (! ferry_store_has_blob_file (e->store, digest, diff_id))
+    {
+      ret = ferry_make_error (
+          err, 0, "the archive of checkpoint image %s is not stored here: pull it again (ferry pull %s)", ref,
+          ref);
       goto out;
     }
   *blob = ferry_store_blob_path (e->store, digest);

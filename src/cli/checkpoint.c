@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "engine/checkpoint.h"
 #include "engine/checkpoint_image.h"
+#include "image/pull.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -29,6 +30,7 @@ enum
   OPT_IGNORE_STATIC_IP,
   OPT_IGNORE_STATIC_MAC,
   OPT_PUBLISH,
+  OPT_PULL,
 };
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
@@ -297,6 +299,8 @@ static const char restore_usage[]
       "  -n, --name NAME         with --import: restore under a new name and a new ID\n"
       "  -p, --publish SPEC      with --import: publish these ports instead of the recorded ones\n"
       "                          ([IP:][HOSTPORT:]PORT[/PROTO], repeatable)\n"
+      "      --pull POLICY       a checkpoint image that is no container here: missing (default:\n"
+      "                          pull it unless stored), always or never\n"
       "      --print-stats       print timings and CRIU's statistics as JSON\n"
       "      --tcp-close         restore with established TCP connections closed\n"
       "      --tcp-established   restore established TCP connections\n"
@@ -326,6 +330,7 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "tcp-close", no_argument, NULL, OPT_TCP_CLOSE },
                                         { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
                                         { "trust-archive", no_argument, NULL, OPT_TRUST_ARCHIVE },
+                                        { "pull", required_argument, NULL, OPT_PULL },
                                         { "decrypt-key", required_argument, NULL, OPT_DECRYPT_KEY },
                                         { "ignore-static-ip", no_argument, NULL, OPT_IGNORE_STATIC_IP },
                                         { "ignore-static-mac", no_argument, NULL, OPT_IGNORE_STATIC_MAC },
@@ -344,6 +349,7 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   cleanup_free char *image_blob = NULL;
+  const char *pull_policy = "missing";
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
 
@@ -353,6 +359,12 @@ ferry_cmd_restore (int argc, char **argv)
   while ((c = getopt_long (argc, argv, "+:ai:kln:p:h", opts, NULL)) != -1)
     switch (c)
       {
+      case OPT_PULL:
+        if (strcmp (optarg, "missing") != 0 && strcmp (optarg, "always") != 0
+            && strcmp (optarg, "never") != 0)
+          return ferry_cli_failf ("invalid --pull `%s`: use missing, always or never", optarg);
+        pull_policy = optarg;
+        break;
       case OPT_REGISTRY_TLS_VERIFY:
       case OPT_REGISTRY_CREDS:
       case OPT_REGISTRY_AUTHFILE:
@@ -445,7 +457,26 @@ ferry_cmd_restore (int argc, char **argv)
         ferry_container_free (ctr);
       else
         {
+          struct ferry_image *img = NULL;
+          int local;
+
           ferry_error_release (&err);
+          /* Else a checkpoint image, pulled as run pulls.  */
+          local = ferry_store_lookup (e->store, argv[optind], &img, &err) == 0;
+          ferry_image_free (img);
+          ferry_error_release (&err);
+          if (strcmp (pull_policy, "always") == 0 || (! local && strcmp (pull_policy, "missing") == 0))
+            {
+              cleanup_free char *id = NULL;
+              if (ferry_image_pull (e->store, argv[optind], &pull, &id, &err) < 0)
+                {
+                  cleanup_free char *why = xstrdup (err->msg);
+                  ferry_error_release (&err);
+                  return ferry_cli_failf ("no container with name or ID \"%s\" found: no such container, and "
+                                          "no checkpoint image of that name to pull (%s)",
+                                          argv[optind], why);
+                }
+            }
           is_image = ferry_checkpoint_image_blob (e, argv[optind], &image_blob, &err);
           if (is_image < 0)
             return ferry_cli_fail (&err);
@@ -454,6 +485,10 @@ ferry_cmd_restore (int argc, char **argv)
               r.import_path = image_blob;
               r.image = argv[optind++];
             }
+          else if (r.name)
+            return ferry_cli_failf ("no container with name or ID \"%s\" found: no such container, nor a "
+                                    "checkpoint image of that name here",
+                                    argv[optind]);
         }
     }
   if (r.name && r.import_path == NULL)

@@ -60,14 +60,16 @@ changed" ]
 	run_ferry push --tls-verify=false c-ckpt "$REGISTRY/ckpt/c:v1"
 	assert_status 0
 	fb load -q -i "$(ferry_test_image)"
-	run_fb pull --tls-verify=false "$REGISTRY/ckpt/c:v1"
-	assert_status 0
-	# Byte for byte: the same manifest on both roots.
-	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ckpt/c:v1")" = "$(f image inspect --format '{{.Digest}}' c-ckpt)" ]
+	# Not stored on root B: restore pulls it first (--pull missing), as run.
+	run_fb container restore --pull never --name copy1 "$REGISTRY/ckpt/c:v1"
+	assert_status 125
+	assert_output_contains "no such container"
 	for i in 1 2 3; do
-		run_fb container restore --name "copy$i" "$REGISTRY/ckpt/c:v1"
+		run_fb container restore --tls-verify=false --name "copy$i" "$REGISTRY/ckpt/c:v1"
 		assert_status 0
 	done
+	# Byte for byte: the same manifest on both roots.
+	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ckpt/c:v1")" = "$(f image inspect --format '{{.Digest}}' c-ckpt)" ]
 	for i in 1 2 3; do
 		[ "$(fb inspect --format '{{.State.Status}}' "copy$i")" = running ]
 		n=$(last_count "copy$i" fb)

@@ -13,6 +13,9 @@
 #   --only TOOL       run only "ferry" or only "podman"
 #   --network MODE    none (default: loopback only) or bridge (netavark's
 #                     bridge networks, nftables, one veth per container)
+#   --image           also time checkpoint images ("ferry-img", "podman-img":
+#                     checkpoint --create-image, then restore IMAGE), each
+#                     beside the same tool's export/import
 #   --encrypt         also time ferry with an encrypted archive ("ferry-age":
 #                     checkpoint --encrypt-recipient, restore --decrypt-key,
 #                     with an identity age-keygen makes), beside plain ferry
@@ -57,6 +60,7 @@ only=
 warm=0
 tmpfs=1
 encrypt=0
+image=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--sizes) [ $# -ge 2 ] || usage; sizes=$2; shift ;;
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--network) [ $# -ge 2 ] || usage; bench_network=$2; shift ;;
 	--warm) warm=1 ;;
 	--encrypt) encrypt=1 ;;
+	--image) image=1 ;;
 	--no-tmpfs) tmpfs=0 ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -96,6 +101,16 @@ if [ "$encrypt" = 1 ]; then
 	tools=("${with_age[@]}")
 fi
 
+if [ "$image" = 1 ]; then
+	# Right after each tool's archive, so that the two take turns closest.
+	with_img=()
+	for t in "${tools[@]}"; do
+		with_img+=("$t")
+		case "$t" in ferry | podman) with_img+=("$t-img") ;; esac
+	done
+	tools=("${with_img[@]}")
+fi
+
 # Memory: the container's, plus CRIU's images of it when they are staged on
 # a tmpfs, plus the page cache the archive wants.
 check_memory 3
@@ -109,6 +124,10 @@ tool_cmd() {
 	case "$1" in
 	ferry) cmd=("$ferry" --root "$work/ferry/root" --runroot "$rundir/ferry") ;;
 	ferry-age) cmd=("$ferry" --root "$work/ferry-age/root" --runroot "$rundir/ferry-age") ;;
+	ferry-img) cmd=("$ferry" --root "$work/ferry-img/root" --runroot "$rundir/ferry-img") ;;
+	podman-img) cmd=(podman --root "$work/podman-img/root" --runroot "$rundir/podman-img/runroot"
+		--tmpdir "$rundir/podman-img/tmp" --storage-driver overlay --events-backend none
+		--cgroup-manager cgroupfs --runtime runc) ;;
 	# --tmpdir and --events-backend none keep Podman's volatile state in
 	# this benchmark's directories instead of /run/libpod.
 	podman) cmd=(podman --root "$work/podman/root" --runroot "$rundir/podman/runroot"
@@ -133,7 +152,7 @@ cleanup() {
 	set +e
 	trap - EXIT
 	trap 'say "still cleaning up, please wait"' INT TERM
-	for tool in ferry ferry-age podman; do
+	for tool in ferry ferry-age ferry-img podman podman-img; do
 		[ -d "$work/$tool/root" ] || continue
 		# Every container the tool knows of, and every ID it printed.
 		mapfile -t ids < <({ quietly "$tool" ps -a -q --no-trunc 2>/dev/null
@@ -149,8 +168,8 @@ cleanup() {
 	kill_leftovers
 	# runc state and cgroups of containers the tools could not remove:
 	# ferry keeps runc's state in its runroot, Podman in runc's default root.
-	for tool in ferry ferry-age podman; do
-		case "$tool" in ferry | ferry-age) rt=$rundir/$tool/runtime ;; podman) rt=/run/runc ;; esac
+	for tool in ferry ferry-age ferry-img podman podman-img; do
+		case "$tool" in ferry*) rt=$rundir/$tool/runtime ;; podman*) rt=/run/runc ;; esac
 		if ! [ -f "$work/$tool.ids" ] || [ -z "$rundir" ]; then continue; fi
 		while read -r id; do
 			[ -d "$rt/$id" ] && timeout -k 5 30 runc --root "$rt" delete --force "$id" >/dev/null 2>&1
@@ -165,7 +184,8 @@ set_traps
 # The runroots: on a tmpfs under /run, as in production.
 make_rundir
 mkdir -p "$work/tmp" "$work/archives" "$work/results" "$rundir/ferry" "$rundir/ferry-age" \
-	"$rundir/podman/runroot" "$rundir/podman/tmp"
+	"$rundir/ferry-img" "$rundir/podman/runroot" "$rundir/podman/tmp" "$rundir/podman-img/runroot" \
+	"$rundir/podman-img/tmp"
 
 # ---- running the tools ------------------------------------------------------
 
@@ -258,10 +278,17 @@ run_once() {
 		ckpt_extra=(--encrypt-recipient "$work/age-recipient.txt")
 		rest_extra=(--decrypt-key "$work/age-identity.txt")
 	fi
-	timed "$tool" "$f" container checkpoint --export "$archive" --compress zstd "${ckpt_extra[@]}" "$name"
-	ckpt=$secs
-	[ -s "$archive" ] || run_failed "'$tool container checkpoint' (it wrote no archive)" "$f.err"
-	bytes=$(stat -c %s "$archive")
+	if [[ "$tool" == *-img ]]; then
+		timed "$tool" "$f" container checkpoint --create-image "localhost/ckpt-$name" "$name"
+		ckpt=$secs
+		bytes=$(quietly "$tool" image inspect --format '{{.Size}}' "localhost/ckpt-$name" | tail -n 1)
+		[[ $bytes =~ ^[0-9]+$ ]] || run_failed "'$tool container checkpoint --create-image' (no image)" "$f.err"
+	else
+		timed "$tool" "$f" container checkpoint --export "$archive" --compress zstd "${ckpt_extra[@]}" "$name"
+		ckpt=$secs
+		[ -s "$archive" ] || run_failed "'$tool container checkpoint' (it wrote no archive)" "$f.err"
+		bytes=$(stat -c %s "$archive")
+	fi
 	# Where the counter stood when the process was dumped: the log of the
 	# checkpointed container ends there.
 	settle || true
@@ -273,7 +300,11 @@ run_once() {
 	call "$tool" "$f" rm "${rm_args[@]}" "$name"
 	: >"$work/$tool.ids" # the IDs of live containers only, for the cleanup
 
-	timed "$tool" "$f" container restore --import "$archive" "${rest_extra[@]}"
+	if [[ "$tool" == *-img ]]; then
+		timed "$tool" "$f" container restore "localhost/ckpt-$name"
+	else
+		timed "$tool" "$f" container restore --import "$archive" "${rest_extra[@]}"
+	fi
 	rest=$secs
 	id=$(tail -n 1 "$f")
 	if [[ $id =~ ^[0-9a-f]{64}$ ]]; then echo "$id" >>"$work/$tool.ids"; fi
@@ -296,6 +327,13 @@ run_once() {
 	kept=$(awk -v b="$before" '$1 == "count" && $2 + 0 <= b { k++ } END { print k ? "kept" : "lost" }' "$log")
 	call "$tool" "$f" rm "${rm_args[@]}" "$name"
 	: >"$work/$tool.ids"
+	if [[ "$tool" == *-img ]]; then
+		call "$tool" "$f" rmi "localhost/ckpt-$name"
+		echo "$ckpt $rest $bytes" >>"$work/results/$tool.$size"
+		printf 'bench/checkpoint: %-10s %5d MiB run %d: checkpoint %6.2f s, restore %6.2f s, image %7.1f MB, counter %d -> %d\n' \
+			"$tool" "$size" "$n" "$ckpt" "$rest" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$before" "$last" >&2
+		return 0
+	fi
 	# The workload's memory is the same every run, so its archives should be
 	# too: one more than 1% off the first of its tool and size is kept, with
 	# that first one, for a look.
@@ -341,7 +379,7 @@ echo "roots and archives on $work ($(stat -f -c %T "$work")); runroots on $run_n
 	"page cache $([ "$warm" = 1 ] && echo "kept (--warm)" || echo "dropped before each timed command")"
 echo "wall-clock seconds and MB (10^6 bytes); median, with min-max over the runs when more than one;"
 echo "ferry/podman below 1.00x: ferry is faster or its archive smaller"
-printf '%8s  %-13s %4s  %-24s %-24s %s\n' "size MiB" tool runs "checkpoint+export s" "import+restore s" "archive MB"
+printf '%8s  %-13s %4s  %-24s %-24s %s\n' "size MiB" tool runs "checkpoint+export s" "import+restore s" "archive MB (-img: image size)"
 declare -A ck rs by
 for size in "${size_list[@]}"; do
 	for tool in "${tools[@]}"; do
@@ -367,6 +405,12 @@ for size in "${size_list[@]}"; do
 			"$(ratio "${rs[ferry-age.$size]}" "${rs[ferry.$size]}")" \
 			"$(ratio "${by[ferry-age.$size]}" "${by[ferry.$size]}")"
 	fi
+	for t in ferry podman; do
+		[ "$image" = 1 ] && [[ " ${tools[*]} " == *" $t "* ]] || continue
+		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" "$t-img/$t" "" \
+			"$(ratio "${ck[$t-img.$size]}" "${ck[$t.$size]}")" \
+			"$(ratio "${rs[$t-img.$size]}" "${rs[$t.$size]}")" ""
+	done
 	if [[ " ${tools[*]} " == *" ferry "* && " ${tools[*]} " == *" podman "* ]]; then
 		printf '%8s  %-13s %4s  %-24s %-24s %s\n' "$size" ferry/podman "" \
 			"$(ratio "${ck[ferry.$size]}" "${ck[podman.$size]}")" \
@@ -394,16 +438,23 @@ else
 		printf "  %s archive size     : ferry %.1f MB, podman %.1f MB: %.3fx (target <= 1.02x)\n",
 			(r <= 1.02 ? "PASS" : "FAIL"), f / 1e6, p / 1e6, r }'
 fi
-if [ "$encrypt" = 1 ]; then
-	echo "encryption at 1024 MiB (informational):"
+# variant_target TITLE VARIANT LABEL1 LABEL2 LIMIT: VARIANT's times at
+# 1024 MiB against plain ferry's, each at most LIMIT times as long.
+variant_target() {
+	local title=$1 v=$2 l1=$3 l2=$4 limit=$5
+	echo "$title at 1024 MiB (informational):"
 	if [[ " ${size_list[*]} " != *" 1024 "* ]]; then
 		echo "  not measured: needs 1024 in --sizes"
-	else
-		awk -v a="${ck[ferry-age.1024]}" -v p="${ck[ferry.1024]}" 'BEGIN { r = p > 0 ? a / p : 99
-			printf "  %s checkpoint+export encrypted: %.2f s, plain %.2f s: %.3fx (target <= 1.15x)\n",
-				(r <= 1.15 ? "PASS" : "FAIL"), a, p, r }'
-		awk -v a="${rs[ferry-age.1024]}" -v p="${rs[ferry.1024]}" 'BEGIN { r = p > 0 ? a / p : 99
-			printf "  %s import+restore decrypted   : %.2f s, plain %.2f s: %.3fx (target <= 1.15x)\n",
-				(r <= 1.15 ? "PASS" : "FAIL"), a, p, r }'
+		return 0
 	fi
+	awk -v l="$l1" -v a="${ck[$v.1024]}" -v p="${ck[ferry.1024]}" -v m="$limit" 'BEGIN { r = p > 0 ? a / p : 99
+		printf "  %s %s: %.2f s, plain %.2f s: %.3fx (target <= %.2fx)\n", (r <= m ? "PASS" : "FAIL"), l, a, p, r, m }'
+	awk -v l="$l2" -v a="${rs[$v.1024]}" -v p="${rs[ferry.1024]}" -v m="$limit" 'BEGIN { r = p > 0 ? a / p : 99
+		printf "  %s %s: %.2f s, plain %.2f s: %.3fx (target <= %.2fx)\n", (r <= m ? "PASS" : "FAIL"), l, a, p, r, m }'
+}
+if [ "$image" = 1 ] && [[ " ${tools[*]} " == *" ferry "* ]]; then
+	variant_target "checkpoint images" ferry-img "checkpoint --create-image" "restore IMAGE            " 1.10
+fi
+if [ "$encrypt" = 1 ]; then
+	variant_target encryption ferry-age "checkpoint+export encrypted" "import+restore decrypted   " 1.15
 fi

@@ -84,7 +84,7 @@ run_failed() {
 make_bench_network() {
 	[ "${bench_network:-none}" = bridge ] || return 0
 	case "$1" in
-	ferry | ferry-age)
+	ferry | ferry-age | ferry-img)
 		printf '[network]\ndefault_subnet = "10.201.250.0/24"\ndefault_interface = "ftb0"\n' >"$work/ferry.conf"
 		export FERRY_CONFIG=$work/ferry.conf ;;
 	esac
@@ -95,14 +95,14 @@ make_bench_network() {
 # by netavark.
 run_opts() {
 	case "$1" in
-	ferry | ferry-age) run_args=(--network "${bench_network:-none}") ;;
-	podman) run_args=(--network "${bench_network:-none}" --log-driver k8s-file) ;;
+	ferry | ferry-age | ferry-img) run_args=(--network "${bench_network:-none}") ;;
+	podman | podman-img) run_args=(--network "${bench_network:-none}" --log-driver k8s-file) ;;
 	esac
 }
 rm_opts() {
 	case "$1" in
-	ferry | ferry-age) rm_args=(-f) ;;
-	podman) rm_args=(-f -t 0) ;;
+	ferry | ferry-age | ferry-img) rm_args=(-f) ;;
+	podman | podman-img) rm_args=(-f -t 0) ;;
 	esac
 }
 

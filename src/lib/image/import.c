@@ -187,37 +187,32 @@ import_names (struct ferry_new_image *img, const char *name, ferry_error_t *err)
 int
 ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err)
 {
-  struct ferry_new_image img = { 0 };
-  cleanup_free char *work = NULL;
+  struct ferry_new_image named = { 0 };
+  cleanup_free char *spool = NULL, *blob = NULL;
   cleanup_close int fd = -1;
   uint64_t size;
   int ret = -1;
 
-  if (import_names (&img, name, err) < 0)
-    goto out;
+  /* A bad name is said before the input is read.  */
+  ret = import_names (&named, name, err);
+  ferry_new_image_free (&named);
+  if (ret < 0)
+    return -1;
+  ret = -1;
   fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    {
-      ferry_make_error (err, errno, "cannot open tarball `%s`", path);
-      goto out;
-    }
-  img.n_layers = 1;
-  img.layers = xmalloc0 (sizeof (*img.layers));
-  work = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "import-", err);
-  if (work == NULL)
-    goto out;
-  img.layers[0].blob_file = xasprintf ("%s/blob", work);
-  if (spool_tarball (fd, path, img.layers[0].blob_file, &size, err) < 0)
-    goto out;
-  ret = import_blob (s, &img, work, strcmp (path, "-") == 0 ? "imported from standard input" : path, NULL, id,
-                     err);
-out:
-  ferry_new_image_free (&img);
-  if (work)
-    {
-      cleanup_error ferry_error_t ignored = NULL;
-      ferry_rm_rf (work, &ignored);
-    }
+    return ferry_make_error (err, errno, "cannot open tarball `%s`", path);
+  spool = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "spool-", err);
+  if (spool == NULL)
+    return -1;
+  blob = xasprintf ("%s/blob", spool);
+  if (spool_tarball (fd, path, blob, &size, err) == 0)
+    ret = ferry_image_import_file (s, blob, name, NULL,
+                                   strcmp (path, "-") == 0 ? "imported from standard input" : path, id, err);
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    ferry_rm_rf (spool, &ignored);
+  }
   return ret;
 }
 

@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "engine/checkpoint.h"
 #include "engine/checkpoint_image.h"
-#include "image/pull.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -348,7 +347,7 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_publish = 0;
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
-  cleanup_free char *image_blob = NULL;
+  cleanup_free char *image_blob = NULL, *missing = NULL;
   const char *pull_policy = "missing";
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
@@ -450,47 +449,19 @@ ferry_cmd_restore (int argc, char **argv)
    * archive, as --import does.  */
   if (! r.import_path && ! all && ! latest && argc - optind == 1)
     {
-      struct ferry_container *ctr = NULL;
-      int is_image;
+      int is_image
+          = ferry_checkpoint_image_find (e, argv[optind], pull_policy, &pull, &image_blob, &missing, &err);
 
-      if (ferry_container_lookup (e, argv[optind], &ctr, &err) == 0)
-        ferry_container_free (ctr);
-      else
+      if (is_image < 0)
+        return ferry_cli_fail (&err);
+      if (is_image)
         {
-          struct ferry_image *img = NULL;
-          int local;
-
-          ferry_error_release (&err);
-          /* Else a checkpoint image, pulled as run pulls.  */
-          local = ferry_store_lookup (e->store, argv[optind], &img, &err) == 0;
-          ferry_image_free (img);
-          ferry_error_release (&err);
-          if (strcmp (pull_policy, "always") == 0 || (! local && strcmp (pull_policy, "missing") == 0))
-            {
-              cleanup_free char *id = NULL;
-              if (ferry_image_pull (e->store, argv[optind], &pull, &id, &err) < 0)
-                {
-                  cleanup_free char *why = xstrdup (err->msg);
-                  ferry_error_release (&err);
-                  return ferry_cli_failf ("no container with name or ID \"%s\" found: no such container, and "
-                                          "no checkpoint image of that name to pull (%s)",
-                                          argv[optind], why);
-                }
-            }
-          is_image = ferry_checkpoint_image_blob (e, argv[optind], &image_blob, &err);
-          if (is_image < 0)
-            return ferry_cli_fail (&err);
-          if (is_image)
-            {
-              r.import_path = image_blob;
-              r.image = argv[optind++];
-            }
-          else if (r.name)
-            return ferry_cli_failf ("no container with name or ID \"%s\" found: no such container, nor a "
-                                    "checkpoint image of that name here",
-                                    argv[optind]);
+          r.import_path = image_blob;
+          r.image = argv[optind++];
         }
     }
+  if (r.name && r.import_path == NULL && missing)
+    return ferry_cli_failf ("no container with name or ID \"%s\" found: %s", argv[optind], missing);
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name only works with --import or a checkpoint image");
   if (n_publish && r.import_path == NULL)
@@ -518,6 +489,8 @@ ferry_cmd_restore (int argc, char **argv)
   if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
                             "--all, --latest, --import FILE)");
+  if (! r.import_path && missing)
+    return ferry_cli_failf ("no container with name or ID \"%s\" found: %s", argv[optind], missing);
   if (r.import_path)
     {
       targets = xmalloc0 (sizeof (char *) * 2);

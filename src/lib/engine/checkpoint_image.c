@@ -161,3 +161,40 @@ out:
   ferry_image_free (img);
   return ret;
 }
+
+int
+ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *policy,
+                             const struct ferry_transfer_options *pull, char **blob, char **why,
+                             ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  struct ferry_image *img = NULL;
+  int local, found;
+
+  *blob = *why = NULL;
+  if (ferry_container_lookup (e, ref, &c, err) == 0)
+    {
+      ferry_container_free (c);
+      return 0;
+    }
+  ferry_error_release (err);
+  local = ferry_store_lookup (e->store, ref, &img, err) == 0;
+  ferry_image_free (img);
+  ferry_error_release (err);
+  if (strcmp (policy, "always") == 0 || (! local && strcmp (policy, "missing") == 0))
+    {
+      cleanup_free char *id = NULL;
+
+      if (ferry_image_pull (e->store, ref, pull, &id, err) < 0)
+        {
+          *why = xasprintf ("no such container, and no checkpoint image of that name to pull (%s)",
+                            (*err)->msg);
+          ferry_error_release (err);
+          return 0;
+        }
+    }
+  found = ferry_checkpoint_image_blob (e, ref, blob, err);
+  if (found == 0)
+    *why = xstrdup ("no such container, nor a checkpoint image of that name here");
+  return found;
+}

@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "container.h"
+#include "../image/pull.h"
 #include "../image/store.h"
 #include "../util/error.h"
 
@@ -37,5 +38,14 @@ int ferry_checkpoint_image_commit (ferry_engine_t *e, const struct ferry_contain
  * layer's blob (the archive); 0 when it names no image or another kind;
  * -1 with *ERR when it is one whose blob is missing.  */
 int ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, ferry_error_t *err);
+
+/* restore's view of REF: 0 when a container has that name; else, when it
+ * is a checkpoint image (pulled first as POLICY says: "missing" unless
+ * stored, "always" or "never", with PULL), 1 and *BLOB its archive; else 0
+ * and *WHY, saying it is neither (and why a pull failed).  -1 with *ERR on
+ * a checkpoint image that cannot be read.  */
+int ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *policy,
+                                 const struct ferry_transfer_options *pull, char **blob, char **why,
+                                 ferry_error_t *err);
 
 #endif

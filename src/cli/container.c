@@ -967,7 +967,7 @@ ferry_cmd_kill (int argc, char **argv)
 
 struct rm_flags
 {
-  int force, volumes;
+  int force, volumes, all;
 };
 
 static int
@@ -980,6 +980,8 @@ rm_option (int c, const char *arg, void *data)
     f->force = 1;
   else if (c == 'v')
     f->volumes = 1;
+  else if (c == 'a')
+    f->all = 1;
   else if (c != 't')
     return 1;
   return 0;
@@ -992,10 +994,38 @@ do_rm (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
   return ferry_container_remove (e, ref, f->force, f->volumes, err);
 }
 
+/* rm -a: every container, by full ID, as Podman prints them.  */
+static int
+rm_all (int argc, char **argv, struct rm_flags *f)
+{
+  cleanup_strv char **ids = NULL;
+  size_t n = 0, i;
+
+  if (optind < argc)
+    return ferry_cli_failf ("--all removes every container: give no container names");
+  {
+    cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+    struct ferry_container **list = NULL;
+    ferry_error_t err = NULL;
+
+    if (e == NULL)
+      return FERRY_EXIT_ERROR;
+    if (ferry_container_list (e, &list, &n, &err) < 0)
+      return ferry_cli_fail (&err);
+    ids = xmalloc0 (sizeof (char *) * (n + 1));
+    for (i = 0; i < n; i++)
+      ids[i] = xstrdup (list[i]->id);
+    ferry_containers_free (list, n);
+  }
+  optind = 0;
+  return n ? for_each_container ((int) n, ids, "rm", do_rm, f, 2) : 0;
+}
+
 int
 ferry_cmd_rm (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
                                         { "force", no_argument, NULL, 'f' },
                                         { "volumes", no_argument, NULL, 'v' },
                                         { "time", required_argument, NULL, 't' },
@@ -1005,14 +1035,17 @@ ferry_cmd_rm (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "rm", "+:fvt:", opts,
-      "Usage: ferry rm [-f] [-v] CONTAINER...\n\nRemove containers.  Exit 1 if a container is "
+      argc, argv, "rm", "+:afvt:", opts,
+      "Usage: ferry rm [-a] [-f] [-v] CONTAINER...\n\nRemove containers.  Exit 1 if a container is "
       "not known, 2 if one is running without -f.\n\nOptions:\n"
+      "  -a, --all      remove every container (printing their IDs)\n"
       "  -f, --force    stop running containers first\n"
       "  -v, --volumes  also remove their anonymous volumes\n",
       rm_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (f.all)
+    return rm_all (argc, argv, &f);
   return for_each_container (argc, argv, "rm", do_rm, &f, 2);
 }
 

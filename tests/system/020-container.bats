@@ -236,6 +236,26 @@ rootless=0" ]
 	assert_output_contains 'no container with name or ID "r" found'
 }
 
+@test "rm -a removes every container it may, printing full IDs; a running one needs -f (exit 2)" {
+	load_test_image
+	f create --name idle ferry-test true >/dev/null
+	f run -d --name busy ferry-test sleep 1000 >/dev/null
+	idle=$(f inspect --format '{{.Id}}' idle)
+	busy=$(f inspect --format '{{.Id}}' busy)
+	run_ferry rm -a
+	assert_status 2
+	[[ "$output" == *"$idle"* ]]
+	[[ "$output" == *"cannot remove container busy as it is running"* ]]
+	[ "$(f ps -a -q --no-trunc)" = "$busy" ]
+	run_ferry rm -a -f
+	assert_status 0
+	[ "$output" = "$busy" ]
+	[ -z "$(f ps -a -q)" ]
+	run_ferry rm -a busy
+	assert_status 125
+	assert_one_line_error
+}
+
 @test "logs -f follows until the container exits; --tail" {
 	load_test_image
 	f run -d --name lf ferry-test sh -c 'for i in 1 2 3 4 5; do echo line$i; sleep 0.2; done' >/dev/null

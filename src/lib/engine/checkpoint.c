@@ -177,7 +177,7 @@ static char *
 spec_dump (ferry_engine_t *e, const struct ferry_container *c, const char *path, ferry_error_t *err)
 {
   cleanup_json json_object *spec = ferry_json_parse_file (path, "the container's config.json", err);
-  json_object *ann, *mounts = ferry_json_get_array (c->record, "Mounts");
+  json_object *ann, *sm, *mounts = ferry_json_get_array (c->record, "Mounts");
   const char *volumes
       = e->config.podman_volume_path ? e->config.podman_volume_path : FERRY_CONFIG_PODMAN_VOLUME_PATH;
 
@@ -185,10 +185,10 @@ spec_dump (ferry_engine_t *e, const struct ferry_container *c, const char *path,
     return NULL;
   /* Podman binds a volume from the source this names, as it stands,
    * after it made the volume and filled it from the archive.  */
+  sm = ferry_json_get_array (spec, "mounts");
   for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
-      json_object *sm = ferry_json_get_array (spec, "mounts");
       const char *name = ferry_json_get_string (m, "Name");
 
       if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL)

@@ -24,23 +24,24 @@ static const char *const MARKERS[]
     = { "io.podman.annotations.checkpoint.runtime.name", "io.kubernetes.cri-o.annotations.checkpoint.name",
         "org.criu.checkpoint.container.name", NULL };
 
-static json_object *
-manifest_annotations (const struct ferry_image *img, json_object **manifest)
+/* True when the parsed manifest M carries one of the markers.  */
+static bool
+manifest_is_checkpoint (json_object *m)
 {
-  *manifest = img->manifest ? json_tokener_parse (img->manifest) : NULL;
-  return ferry_json_get_object (*manifest, "annotations");
-}
-
-bool
-ferry_checkpoint_image_is (const struct ferry_image *img)
-{
-  cleanup_json json_object *m = NULL;
-  json_object *ann = manifest_annotations (img, &m);
+  json_object *ann = ferry_json_get_object (m, "annotations");
 
   for (size_t i = 0; MARKERS[i]; i++)
     if (ferry_json_get_string (ann, MARKERS[i]))
       return true;
   return false;
+}
+
+bool
+ferry_checkpoint_image_is (const struct ferry_image *img)
+{
+  cleanup_json json_object *m = img->manifest ? json_tokener_parse (img->manifest) : NULL;
+
+  return manifest_is_checkpoint (m);
 }
 
 /* "4.2.1" as CRIU's own number, 40201, which Podman writes.  */
@@ -135,12 +136,14 @@ ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, fe
       ferry_error_release (err);
       return 0;
     }
-  if (! ferry_checkpoint_image_is (img))
+  m = img->manifest ? json_tokener_parse (img->manifest) : NULL;
+  if (! manifest_is_checkpoint (m))
     goto out;
-  m = json_tokener_parse (img->manifest);
   layers = ferry_json_get_array (m, "layers");
-  digest = ferry_json_get_string (json_object_array_get_idx (layers, 0), "digest");
-  if (ferry_json_array_length (layers) != 1 || digest == NULL || ! ferry_digest_is_valid (digest))
+  digest = ferry_json_array_length (layers) == 1
+               ? ferry_json_get_string (json_object_array_get_idx (layers, 0), "digest")
+               : NULL;
+  if (digest == NULL || ! ferry_digest_is_valid (digest))
     {
       ret = ferry_make_error (err, 0,
                               "image %s has checkpoint annotations but %zu layers: a checkpoint image has "

@@ -295,7 +295,6 @@ write_containerenv (ferry_engine_t *e, const struct ferry_container *c, ferry_er
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *path = xasprintf ("%s/containerenv", dir);
   cleanup_free char *text = NULL;
-
   const char *image = ferry_json_get_string (c->record, "ImageName");
   const char *image_id = ferry_json_get_string (c->record, "ImageID");
 
@@ -332,9 +331,7 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
       if (ferry_write_file_atomic (resolv, resolv_data, strlen (resolv_data), 0644, err) < 0)
         return -1;
     }
-  if (ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err) < 0)
-    return -1;
-  return write_containerenv (e, c, err);
+  return ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err);
 }
 
 /* Where netavark's report of a container's attachment is kept while its
@@ -1107,7 +1104,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
-      || write_etc_files (e, c, NULL, err) < 0)
+      || write_etc_files (e, c, NULL, err) < 0 || write_containerenv (e, c, err) < 0)
     goto fail;
   if (devshm_tar && ferry_path_exists (devshm_tar))
     {

@@ -348,6 +348,71 @@ test_drain_covers_rest (void **state)
   ferry_decompress_close (d);
 }
 
+/* drain_parallel() gives the digests and sizes a plain drain gives, for
+ * every kind of stream, also after the caller read a little, and for a
+ * stream of several zstd frames bigger than its buffers (as a checkpoint
+ * archive is).  */
+static void
+check_parallel_drain (const struct bytes *encoded, const struct bytes *data, size_t first)
+{
+  cleanup_close int fd = memfd_with (encoded->data, encoded->len);
+  cleanup_error ferry_error_t err = NULL;
+  char want[FERRY_DIGEST_LEN + 1], got_c[FERRY_DIGEST_LEN + 1], got_u[FERRY_DIGEST_LEN + 1];
+  cleanup_free unsigned char *buf = xmalloc (first + 1);
+  uint64_t size_c = 0, size_u = 0;
+  ferry_decompress_t *d = ferry_decompress_open (fd, "parallel", &err);
+
+  assert_non_null (d);
+  if (first)
+    assert_int_equal (ferry_decompress_read (d, buf, first, &err), first);
+  assert_int_equal (ferry_decompress_drain_parallel (d, &err), 0);
+  ferry_decompress_digests (d, got_c, got_u, &size_c, &size_u);
+  sha256_of (data, want);
+  assert_string_equal (got_u, want);
+  sha256_of (encoded, want);
+  assert_string_equal (got_c, want);
+  assert_int_equal (size_u, data->len);
+  assert_int_equal (size_c, encoded->len);
+  ferry_decompress_close (d);
+}
+
+static void
+test_drain_parallel (void **state)
+{
+  cleanup_bytes struct bytes data = sample_data (9 * 1024 * 1024 + 77, 16);
+  cleanup_bytes struct bytes head = { data.data, 5 * 1024 * 1024 };
+  cleanup_bytes struct bytes tail = { data.data + head.len, data.len - head.len };
+  cleanup_bytes struct bytes gz = gzip_bytes (&data);
+  cleanup_bytes struct bytes z1 = zstd_bytes (&head);
+  cleanup_bytes struct bytes z2 = zstd_bytes (&tail);
+  cleanup_bytes struct bytes frames = concat (&z1, &z2);
+
+  /* head and tail point into data: not theirs to free.  */
+  head.data = tail.data = NULL;
+  check_parallel_drain (&data, &data, 0);
+  check_parallel_drain (&data, &data, 1000);
+  check_parallel_drain (&gz, &data, 0);
+  check_parallel_drain (&frames, &data, 0);
+  check_parallel_drain (&frames, &data, 123457);
+}
+
+/* A truncated stream is an error there too, not an end.  */
+static void
+test_drain_parallel_truncated (void **state)
+{
+  cleanup_bytes struct bytes data = sample_data (6 * 1024 * 1024, 17);
+  cleanup_bytes struct bytes zst = zstd_bytes (&data);
+  cleanup_close int fd = memfd_with (zst.data, zst.len / 2);
+  cleanup_error ferry_error_t err = NULL;
+  ferry_decompress_t *d = ferry_decompress_open (fd, "cut", &err);
+
+  assert_non_null (d);
+  assert_int_equal (ferry_decompress_drain_parallel (d, &err), -1);
+  assert_non_null (err);
+  assert_non_null (strstr (err->msg, "truncated zstd stream"));
+  ferry_decompress_close (d);
+}
+
 /* A pipe hands out the magic bytes one at a time: detection must wait.  */
 static void
 test_pipe_short_reads (void **state)
@@ -460,6 +525,8 @@ main (void)
     cmocka_unit_test (test_zstd_garbage_after_magic),
     cmocka_unit_test (test_garbage_after_gzip_member),
     cmocka_unit_test (test_drain_covers_rest),
+    cmocka_unit_test (test_drain_parallel),
+    cmocka_unit_test (test_drain_parallel_truncated),
     cmocka_unit_test (test_pipe_short_reads),
     cmocka_unit_test (test_compression_name),
     cmocka_unit_test (test_prefetch),

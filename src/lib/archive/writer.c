@@ -68,101 +68,6 @@ struct stream
   ferry_sha256_t *hash;
 };
 
-/* Hashing a streamed entry on a thread of its own while the caller's
- * thread compresses the same bytes: sha256 and zstd cost about as much
- * each, and a checkpoint is bound by them.  One chunk at a time: the
- * caller's buffer is hashed while it compresses it, and must stay
- * unchanged until the next stream_data or end_stream returns.  */
-struct hasher
-{
-  pthread_t thread;
-  bool started, stop;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  ferry_sha256_t *hash;
-  const void *data; /* a chunk to hash, or NULL when idle */
-  size_t len;
-};
-
-static void *
-hasher_main (void *arg)
-{
-  struct hasher *h = arg;
-
-  pthread_mutex_lock (&h->lock);
-  for (;;)
-    {
-      while (h->data == NULL && ! h->stop)
-        pthread_cond_wait (&h->cond, &h->lock);
-      if (h->data == NULL)
-        break;
-      pthread_mutex_unlock (&h->lock);
-      ferry_sha256_update (h->hash, h->data, h->len);
-      pthread_mutex_lock (&h->lock);
-      h->data = NULL;
-      pthread_cond_broadcast (&h->cond);
-    }
-  pthread_mutex_unlock (&h->lock);
-  return NULL;
-}
-
-/* Waits until the chunk handed over before is hashed.  */
-static void
-hasher_wait (struct hasher *h)
-{
-  if (! h->started)
-    return;
-  pthread_mutex_lock (&h->lock);
-  while (h->data != NULL)
-    pthread_cond_wait (&h->cond, &h->lock);
-  pthread_mutex_unlock (&h->lock);
-}
-
-/* Hashes DATA into HASH, on the thread when there is one.  */
-static void
-hasher_post (struct hasher *h, ferry_sha256_t *hash, const void *data, size_t len)
-{
-  if (! h->started)
-    {
-      pthread_mutex_init (&h->lock, NULL);
-      pthread_cond_init (&h->cond, NULL);
-      h->started = pthread_create (&h->thread, NULL, hasher_main, h) == 0;
-      if (! h->started)
-        {
-          pthread_cond_destroy (&h->cond);
-          pthread_mutex_destroy (&h->lock);
-        }
-    }
-  if (! h->started)
-    {
-      ferry_sha256_update (hash, data, len);
-      return;
-    }
-  hasher_wait (h);
-  pthread_mutex_lock (&h->lock);
-  h->hash = hash;
-  h->data = data;
-  h->len = len;
-  pthread_cond_broadcast (&h->cond);
-  pthread_mutex_unlock (&h->lock);
-}
-
-static void
-hasher_stop (struct hasher *h)
-{
-  if (! h->started)
-    return;
-  hasher_wait (h);
-  pthread_mutex_lock (&h->lock);
-  h->stop = true;
-  pthread_cond_broadcast (&h->cond);
-  pthread_mutex_unlock (&h->lock);
-  pthread_join (h->thread, NULL);
-  pthread_cond_destroy (&h->cond);
-  pthread_mutex_destroy (&h->lock);
-  h->started = false;
-}
-
 /* Seals CHUNKS whole chunks of SRC (the first is chunk FIRST) into DST,
  * placeholders (zeros) for those in [SKIP_FIRST, + SKIP_COUNT), which the
  * writer seals itself later.  One job at a time.  */
@@ -354,10 +259,10 @@ struct ferry_archive_writer
   unsigned char *plain_spare;
 
   struct stream stream;
-  struct hasher hasher;
-  int level;   /* zstd's, for everything but streamed entries */
-  int workers; /* zstd's threads, for everything but streamed entries */
-  off_t base;  /* the descriptor's offset when the writer started */
+  ferry_hash_thread_t *hasher; /* hashes streamed entries beside zstd */
+  int level;                   /* zstd's, for everything but streamed entries */
+  int workers;                 /* zstd's threads, for everything but streamed entries */
+  off_t base;                  /* the descriptor's offset when the writer started */
 
   /* name -> { "sha256", "size" } in the order added: the manifest.  */
   json_object *files;
@@ -1044,6 +949,7 @@ ferry_archive_writer_new (int fd, enum ferry_compression compression, int level,
   w->base = (fcntl (fd, F_GETFL) & O_APPEND) ? -1 : lseek (fd, 0, SEEK_CUR);
   output_start (w);
   w->io = xmalloc (WRITER_IO_SIZE);
+  w->hasher = ferry_hash_thread_new ();
   w->files = json_object_new_object ();
   w->dirs = json_object_new_object ();
   if (compression == FERRY_COMPRESSION_ZSTD)
@@ -1093,7 +999,7 @@ ferry_archive_writer_free (ferry_archive_writer_t *w)
   json_object_put (w->files);
   json_object_put (w->dirs);
   free (w->stream.name);
-  hasher_stop (&w->hasher);
+  ferry_hash_thread_free (w->hasher);
   ferry_sha256_free (w->stream.hash);
   output_stop (w);
   free (w->io);
@@ -1481,20 +1387,22 @@ ferry_archive_writer_stream_data (ferry_archive_writer_t *w, const void *data, s
 {
   if (! w->stream.open)
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
-  hasher_post (&w->hasher, w->stream.hash, data, len);
+  /* Hashed on a thread of its own while this one compresses the same
+   * bytes: DATA stays the caller's until the next call returns.  */
+  ferry_hash_thread_post (w->hasher, w->stream.hash, data, len);
   w->stream.size += len;
   if (w->in_parts)
     {
       if (stream_part (w, data, len, err) < 0)
         {
-          hasher_wait (&w->hasher);
+          ferry_hash_thread_wait (w->hasher);
           return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
         }
       return 0;
     }
   if (sink_write (w, data, len) < 0)
     {
-      hasher_wait (&w->hasher); /* DATA is the caller's again */
+      ferry_hash_thread_wait (w->hasher); /* DATA is the caller's again */
       w->broken = true;
       *err = steal_pointer (&w->sink_err);
       return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
@@ -1515,7 +1423,7 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
     return ferry_make_error (err, EINVAL, "no entry is being streamed");
   if (w->in_parts)
     {
-      hasher_wait (&w->hasher);
+      ferry_hash_thread_wait (w->hasher);
       /* An empty file is one empty part.  */
       if (w->stream.parts == 0 && stream_part (w, NULL, 0, err) < 0)
         return ferry_error_wrap (err, "cannot add `%s`", w->stream.name);
@@ -1526,7 +1434,7 @@ ferry_archive_writer_end_stream (ferry_archive_writer_t *w, ferry_error_t *err)
     }
   name = steal_pointer (&w->stream.name);
   w->stream.open = false;
-  hasher_wait (&w->hasher);
+  ferry_hash_thread_wait (w->hasher);
   /* The padding starts the next frame: the content's frames end here.  */
   if (sink_end_frame (w) < 0 || zstd_frame_params (w, w->level, w->workers) < 0
       || (w->stream.size % 512 && sink_write (w, zeros, 512 - w->stream.size % 512) < 0))
@@ -1560,7 +1468,7 @@ ferry_archive_writer_abort_stream (ferry_archive_writer_t *w)
 {
   /* The caller frees the buffer it streamed last: the hasher may be
    * reading it still.  */
-  hasher_wait (&w->hasher);
+  ferry_hash_thread_wait (w->hasher);
   w->broken = true;
 }
 

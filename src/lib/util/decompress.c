@@ -26,12 +26,16 @@ struct ferry_decompress
   enum ferry_compression kind;
 
   unsigned char *in;
-  size_t in_pos, in_len;
+  size_t in_size, in_pos, in_len;
   bool raw_eof;
   bool finished;
 
   ferry_sha256_t *raw_hash;
   ferry_sha256_t *out_hash;
+  /* Set while ferry_decompress_drain_parallel runs: the hashes are updated
+   * there, beside the decoding.  */
+  ferry_hash_thread_t *raw_thread;
+  ferry_hash_thread_t *out_thread;
   uint64_t raw_size, out_size;
   char raw_digest[FERRY_DIGEST_LEN + 1];
   char out_digest[FERRY_DIGEST_LEN + 1];
@@ -71,6 +75,9 @@ read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
 {
   ssize_t r;
 
+  /* BUF is the input buffer, which the thread may still be hashing.  */
+  if (d->raw_thread)
+    ferry_hash_thread_wait (d->raw_thread);
   do
     r = d->read_fn ? d->read_fn (d->read_ctx, buf, len) : read (d->fd, buf, len);
   while (r < 0 && errno == EINTR);
@@ -84,7 +91,9 @@ read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
       d->raw_eof = true;
       return 0;
     }
-  if (d->raw_hash)
+  if (d->raw_hash && d->raw_thread)
+    ferry_hash_thread_post (d->raw_thread, d->raw_hash, buf, r);
+  else if (d->raw_hash)
     ferry_sha256_update (d->raw_hash, buf, r);
   d->raw_size += r;
   return r;
@@ -94,7 +103,7 @@ read_raw (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
 static int
 refill (ferry_decompress_t *d, ferry_error_t *err)
 {
-  ssize_t r = read_raw (d, d->in, FERRY_DECOMPRESS_BUF_SIZE, err);
+  ssize_t r = read_raw (d, d->in, d->in_size, err);
 
   if (r < 0)
     return -1;
@@ -110,7 +119,7 @@ read_magic (ferry_decompress_t *d, ferry_error_t *err)
 {
   while (d->in_len < 4 && ! d->raw_eof)
     {
-      ssize_t r = read_raw (d, d->in + d->in_len, FERRY_DECOMPRESS_BUF_SIZE - d->in_len, err);
+      ssize_t r = read_raw (d, d->in + d->in_len, d->in_size - d->in_len, err);
       if (r < 0)
         return -1;
       d->in_len += r;
@@ -152,7 +161,8 @@ ferry_decompress_open_with (int fd, ferry_read_fn read_fn, void *read_ctx, const
   d->read_fn = read_fn;
   d->read_ctx = read_ctx;
   d->what = xstrdup (what);
-  d->in = xmalloc (FERRY_DECOMPRESS_BUF_SIZE);
+  d->in_size = FERRY_DECOMPRESS_BUF_SIZE;
+  d->in = xmalloc (d->in_size);
   d->raw_hash = ferry_sha256_new ();
   if (read_magic (d, err) < 0)
     goto fail;
@@ -174,6 +184,10 @@ finish (ferry_decompress_t *d)
   if (d->finished)
     return;
   d->finished = true;
+  if (d->raw_thread)
+    ferry_hash_thread_wait (d->raw_thread);
+  if (d->out_thread)
+    ferry_hash_thread_wait (d->out_thread);
   if (d->raw_hash)
     ferry_sha256_finish (d->raw_hash, d->raw_digest);
   d->raw_hash = NULL;
@@ -290,38 +304,53 @@ read_zstd (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
     }
 }
 
+/* One read of the stream's kind: what is at hand, 0 at the end.  */
+static ssize_t
+read_some (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
+{
+  switch (d->kind)
+    {
+    case FERRY_COMPRESSION_GZIP:
+      return read_gzip (d, buf, len, err);
+    case FERRY_COMPRESSION_ZSTD:
+      return read_zstd (d, buf, len, err);
+    case FERRY_COMPRESSION_NONE:
+    default:
+      return read_plain (d, buf, len, err);
+    }
+}
+
 ssize_t
 ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
 {
+  size_t got = 0;
   ssize_t r;
 
   if (d->finished || len == 0)
     return 0;
-  switch (d->kind)
+  /* Draining, BUF is filled: a decoder returns a block at a time, and a
+   * hand-over to a hashing thread per block would cost more than it saves.  */
+  do
     {
-    case FERRY_COMPRESSION_GZIP:
-      r = read_gzip (d, buf, len, err);
-      break;
-    case FERRY_COMPRESSION_ZSTD:
-      r = read_zstd (d, buf, len, err);
-      break;
-    case FERRY_COMPRESSION_NONE:
-    default:
-      /* Hashed once, as raw bytes: both digests are the same.  */
-      r = read_plain (d, buf, len, err);
-      if (r == 0)
-        finish (d);
-      return r;
+      r = read_some (d, (char *) buf + got, len - got, err);
+      if (r < 0)
+        return -1;
+      got += r;
     }
-  if (r > 0)
+  while (r > 0 && d->out_thread && got < len);
+  /* A plain stream is hashed once, as raw bytes: both digests are the
+   * same.  */
+  if (got > 0 && d->kind != FERRY_COMPRESSION_NONE)
     {
-      if (d->out_hash)
-        ferry_sha256_update (d->out_hash, buf, r);
-      d->out_size += r;
+      if (d->out_hash && d->out_thread)
+        ferry_hash_thread_post (d->out_thread, d->out_hash, buf, got);
+      else if (d->out_hash)
+        ferry_sha256_update (d->out_hash, buf, got);
+      d->out_size += got;
     }
-  else if (r == 0)
+  if (r == 0)
     finish (d);
-  return r;
+  return got;
 }
 
 void
@@ -348,6 +377,49 @@ ferry_decompress_drain (ferry_decompress_t *d, ferry_error_t *err)
   return r < 0 ? -1 : 0;
 }
 
+/* Big enough that a thread's hand-over costs little beside its hashing.  */
+#define DRAIN_BUF_SIZE (4 * 1024 * 1024)
+
+int
+ferry_decompress_drain_parallel (ferry_decompress_t *d, ferry_error_t *err)
+{
+  unsigned char *bufs[2];
+  ssize_t r = 0;
+  size_t k = 0;
+
+  if (d->finished)
+    return 0;
+  /* What is left in the input buffer moves into a bigger one.  */
+  {
+    unsigned char *in = xmalloc (DRAIN_BUF_SIZE);
+
+    memcpy (in, d->in + d->in_pos, d->in_len - d->in_pos);
+    d->in_len -= d->in_pos;
+    d->in_pos = 0;
+    free (d->in);
+    d->in = in;
+    d->in_size = DRAIN_BUF_SIZE;
+  }
+  d->raw_thread = ferry_hash_thread_new ();
+  d->out_thread = ferry_hash_thread_new ();
+  /* Two output buffers: one decoded into while the thread hashes the
+   * other (a post waits until the one before it is hashed).  */
+  bufs[0] = xmalloc (DRAIN_BUF_SIZE);
+  bufs[1] = xmalloc (DRAIN_BUF_SIZE);
+  do
+    {
+      r = ferry_decompress_read (d, bufs[k], DRAIN_BUF_SIZE, err);
+      k ^= 1;
+    }
+  while (r > 0);
+  ferry_hash_thread_free (d->raw_thread);
+  ferry_hash_thread_free (d->out_thread);
+  d->raw_thread = d->out_thread = NULL;
+  free (bufs[0]);
+  free (bufs[1]);
+  return r < 0 ? -1 : 0;
+}
+
 void
 ferry_decompress_digests (ferry_decompress_t *d, char compressed[FERRY_DIGEST_LEN + 1],
                           char uncompressed[FERRY_DIGEST_LEN + 1], uint64_t *compressed_size,
@@ -369,6 +441,9 @@ ferry_decompress_close (ferry_decompress_t *d)
 {
   if (d == NULL)
     return;
+  /* Never while a thread still reads a buffer or a hash.  */
+  ferry_hash_thread_free (d->raw_thread);
+  ferry_hash_thread_free (d->out_thread);
   if (d->z_ready)
     inflateEnd (&d->z);
   ZSTD_freeDStream (d->zstd);

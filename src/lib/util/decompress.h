@@ -62,6 +62,11 @@ ssize_t ferry_decompress_read (ferry_decompress_t *d, void *buf, size_t len, fer
 /* Reads and hashes whatever is left (padding after a tar's end marker).  */
 int ferry_decompress_drain (ferry_decompress_t *d, ferry_error_t *err);
 
+/* Like drain, for a stream read only for its digests (a layer kept as its
+ * blob): big reads, and both digests computed on threads of their own
+ * beside the decoding.  */
+int ferry_decompress_drain_parallel (ferry_decompress_t *d, ferry_error_t *err);
+
 /* For readers that hash what they need themselves (the checkpoint reader
  * hashes each entry): stop computing the two stream digests, which then
  * read as empty.  */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,110 @@ ferry_sha256_buffer (const void *data, size_t len, char out[FERRY_DIGEST_LEN + 1
 
   ferry_sha256_update (h, data, len);
   ferry_sha256_finish (h, out);
+}
+
+struct ferry_hash_thread
+{
+  pthread_t thread;
+  bool started, stop;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  ferry_sha256_t *hash;
+  const void *data; /* a chunk to hash, or NULL when idle */
+  size_t len;
+};
+
+static void *
+hash_thread_main (void *arg)
+{
+  ferry_hash_thread_t *t = arg;
+
+  pthread_mutex_lock (&t->lock);
+  for (;;)
+    {
+      while (t->data == NULL && ! t->stop)
+        pthread_cond_wait (&t->cond, &t->lock);
+      if (t->data == NULL)
+        break;
+      pthread_mutex_unlock (&t->lock);
+      ferry_sha256_update (t->hash, t->data, t->len);
+      pthread_mutex_lock (&t->lock);
+      t->data = NULL;
+      pthread_cond_broadcast (&t->cond);
+    }
+  pthread_mutex_unlock (&t->lock);
+  return NULL;
+}
+
+ferry_hash_thread_t *
+ferry_hash_thread_new (void)
+{
+  ferry_hash_thread_t *t = calloc (1, sizeof (*t));
+
+  if (t == NULL)
+    abort ();
+  return t;
+}
+
+void
+ferry_hash_thread_wait (ferry_hash_thread_t *t)
+{
+  if (! t->started)
+    return;
+  pthread_mutex_lock (&t->lock);
+  while (t->data != NULL)
+    pthread_cond_wait (&t->cond, &t->lock);
+  pthread_mutex_unlock (&t->lock);
+}
+
+void
+ferry_hash_thread_post (ferry_hash_thread_t *t, ferry_sha256_t *hash, const void *data, size_t len)
+{
+  if (! t->started && ! t->stop)
+    {
+      pthread_mutex_init (&t->lock, NULL);
+      pthread_cond_init (&t->cond, NULL);
+      t->started = pthread_create (&t->thread, NULL, hash_thread_main, t) == 0;
+      if (! t->started)
+        {
+          pthread_cond_destroy (&t->cond);
+          pthread_mutex_destroy (&t->lock);
+          t->stop = true; /* hash in the caller's thread from now on */
+        }
+    }
+  if (! t->started)
+    {
+      ferry_sha256_update (hash, data, len);
+      return;
+    }
+  ferry_hash_thread_wait (t);
+  if (len == 0)
+    return;
+  pthread_mutex_lock (&t->lock);
+  t->hash = hash;
+  t->data = data;
+  t->len = len;
+  pthread_cond_broadcast (&t->cond);
+  pthread_mutex_unlock (&t->lock);
+}
+
+void
+ferry_hash_thread_free (ferry_hash_thread_t *t)
+{
+  if (t == NULL)
+    return;
+  if (t->started)
+    {
+      ferry_hash_thread_wait (t);
+      pthread_mutex_lock (&t->lock);
+      t->stop = true;
+      pthread_cond_broadcast (&t->cond);
+      pthread_mutex_unlock (&t->lock);
+      pthread_join (t->thread, NULL);
+      pthread_cond_destroy (&t->cond);
+      pthread_mutex_destroy (&t->lock);
+    }
+  free (t);
 }
 
 int

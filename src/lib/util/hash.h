@@ -27,6 +27,21 @@ void ferry_sha256_finish (ferry_sha256_t *h, char out[FERRY_DIGEST_LEN + 1]);
 void ferry_sha256_free (ferry_sha256_t *h);
 
 void ferry_sha256_buffer (const void *data, size_t len, char out[FERRY_DIGEST_LEN + 1]);
+
+/* A thread that hashes while its caller does other work with the same
+ * bytes (compresses them, decompresses the next ones): sha256 costs about
+ * as much as zstd, and a checkpoint is bound by both.  One chunk at a
+ * time: post hands DATA over after the previous chunk is done, and DATA
+ * must stay unchanged until the next post or wait returns.  The thread
+ * starts with the first post; where none can start, post hashes at once.  */
+typedef struct ferry_hash_thread ferry_hash_thread_t;
+
+ferry_hash_thread_t *ferry_hash_thread_new (void);
+void ferry_hash_thread_post (ferry_hash_thread_t *t, ferry_sha256_t *hash, const void *data, size_t len);
+/* Returns once every chunk posted is hashed.  */
+void ferry_hash_thread_wait (ferry_hash_thread_t *t);
+/* Waits, then ends the thread.  Accepts NULL.  */
+void ferry_hash_thread_free (ferry_hash_thread_t *t);
 int ferry_sha256_file (const char *path, char out[FERRY_DIGEST_LEN + 1], ferry_error_t *err);
 
 /* True for "sha256:" followed by exactly 64 lowercase hex digits.  */

@@ -22,6 +22,9 @@ bats_require_minimum_version 1.5.0
 	[ "$(f image inspect --format '{{index .Annotations "io.podman.annotations.checkpoint.runtime.name"}}' c-ckpt:v1)" = runc ]
 	# Nothing of the archive is left beside the store.
 	[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+	# The layer is the archive, kept as its blob: never unpacked.
+	layer=$(f image inspect --format '{{index .RootFS.Layers 0}}' c-ckpt:v1)
+	[ ! -e "$ROOT/storage/layers/${layer#sha256:}" ]
 	run_ferry run --rm c-ckpt:v1 true
 	assert_status 125
 	assert_one_line_error
@@ -70,12 +73,50 @@ changed" ]
 	done
 	# Byte for byte: the same manifest on both roots.
 	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ckpt/c:v1")" = "$(f image inspect --format '{{.Digest}}' c-ckpt)" ]
+	# Verified on the way in, and kept as the blob: not unpacked.
+	layer=$(fb image inspect --format '{{index .RootFS.Layers 0}}' "$REGISTRY/ckpt/c:v1")
+	[ ! -e "$TEST_TMP/rootB/storage/layers/${layer#sha256:}" ]
 	for i in 1 2 3; do
 		[ "$(fb inspect --format '{{.State.Status}}' "copy$i")" = running ]
 		n=$(last_count "copy$i" fb)
 		wait_until "[ \"\$(last_count copy$i fb)\" -ge $((n + 2)) ]"
 		[ "$(fb exec "copy$i" cat /etc/motd2)" = changed ]
 	done
+}
+
+@test "an ordinary image of a checkpoint image's blob unpacks the layer, and each image goes alone" {
+	load_test_image
+	f run -d --name c ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs c | wc -l)" -ge 2 ]'
+	ls "$ROOT/storage/blobs" | sort >"$TEST_TMP/blobs.before"
+	f container checkpoint -R --create-image c-ckpt c >/dev/null
+	blob=$(ls "$ROOT/storage/blobs" | sort | comm -13 "$TEST_TMP/blobs.before" -)
+	[ -n "$blob" ] && [ "$(echo "$blob" | wc -l)" = 1 ]
+	layer=$(f image inspect --format '{{index .RootFS.Layers 0}}' c-ckpt)
+	dir=$ROOT/storage/layers/${layer#sha256:}
+	[ ! -e "$dir" ]
+	# The same bytes imported as a root file system tarball: the same
+	# layer, which this image needs unpacked.
+	cp "$ROOT/storage/blobs/$blob" "$TEST_TMP/archive"
+	f import -q "$TEST_TMP/archive" plain-of-ckpt >/dev/null
+	[ "$(f image inspect --format '{{index .RootFS.Layers 0}}' plain-of-ckpt)" = "$layer" ]
+	[ -f "$dir/manifest.json" ]
+	run_ferry rmi c-ckpt
+	assert_status 0
+	[ -f "$dir/manifest.json" ]
+	[ -f "$ROOT/storage/blobs/$blob" ]
+	# Made again beside the unpacked one: restored from its blob.
+	f container checkpoint --create-image c-ckpt c >/dev/null
+	f rm c >/dev/null
+	run_ferry container restore c-ckpt
+	assert_status 0
+	n=$(last_count c)
+	wait_until "[ \"\$(last_count c)\" -ge $((n + 2)) ]"
+	f rmi c-ckpt >/dev/null
+	run_ferry rmi plain-of-ckpt
+	assert_status 0
+	[ ! -e "$dir" ]
+	[ ! -e "$ROOT/storage/blobs/$blob" ]
 }
 
 @test "a checkpoint image whose archive changed in the store restores nothing" {

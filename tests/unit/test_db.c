@@ -144,7 +144,10 @@ test_reopen_is_idempotent (void **state)
   ferry_db_t *db = open_root (f->root);
 
   assert_int_equal (
-      ferry_db_exec (db, "INSERT INTO layers VALUES ('sha256:aa', 10, '2024-01-01T00:00:00Z')", &err), 0);
+      ferry_db_exec (
+          db, "INSERT INTO layers (diff_id, size, created) VALUES ('sha256:aa', 10, '2024-01-01T00:00:00Z')",
+          &err),
+      0);
   ferry_db_close (db);
 
   db = open_root (f->root);
@@ -260,7 +263,9 @@ test_foreign_keys_are_enforced (void **state)
   cleanup_error ferry_error_t err = NULL;
   ferry_db_t *db = open_root (f->root);
 
-  assert_int_equal (ferry_db_exec (db, "INSERT INTO layers VALUES ('sha256:aa', 1, 'now')", &err), 0);
+  assert_int_equal (
+      ferry_db_exec (db, "INSERT INTO layers (diff_id, size, created) VALUES ('sha256:aa', 1, 'now')", &err),
+      0);
   assert_true (ferry_db_exec (db, "INSERT INTO image_layers VALUES ('nope', 0, 'sha256:aa')", &err) < 0);
   assert_non_null (err);
   assert_non_null (strstr (err->msg, "FOREIGN KEY"));
@@ -294,12 +299,16 @@ test_transactions (void **state)
   cleanup_free char *path = xasprintf ("%s/ferry.db", f->root);
 
   assert_int_equal (ferry_db_begin (db, &err), 0);
-  assert_int_equal (ferry_db_exec (db, "INSERT INTO layers VALUES ('sha256:aa', 1, 'now')", &err), 0);
+  assert_int_equal (
+      ferry_db_exec (db, "INSERT INTO layers (diff_id, size, created) VALUES ('sha256:aa', 1, 'now')", &err),
+      0);
   ferry_db_rollback (db);
   assert_int_equal (query_int (db, "SELECT count(*) FROM layers"), 0);
 
   assert_int_equal (ferry_db_begin (db, &err), 0);
-  assert_int_equal (ferry_db_exec (db, "INSERT INTO layers VALUES ('sha256:bb', 1, 'now')", &err), 0);
+  assert_int_equal (
+      ferry_db_exec (db, "INSERT INTO layers (diff_id, size, created) VALUES ('sha256:bb', 1, 'now')", &err),
+      0);
   assert_int_equal (ferry_db_commit (db, &err), 0);
   assert_int_equal (query_int (db, "SELECT count(*) FROM layers"), 1);
 

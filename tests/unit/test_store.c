@@ -270,6 +270,63 @@ test_add_image_links_blobs (void **state)
   assert_false (ferry_store_has_blob_file (f->store, top, diff_id));
 }
 
+/* A layer kept only as its blob (a checkpoint image's) gets no directory
+ * and does not count as unpacked; an image that brings the same layer
+ * unpacked moves its directory in, and removing either image leaves the
+ * other whole.  */
+static void
+test_blob_only_layer (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const layers[][2] = { { "archive", "archive blob" } };
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *dir = NULL;
+  struct ferry_remove_report report = { 0 };
+  struct ferry_new_image img;
+  char diff_id[FERRY_DIGEST_LEN + 1], blob[FERRY_DIGEST_LEN + 1];
+
+  new_image (f->store, &img, "ckpt", layers, 1);
+  img.layers[0].blob_only = true;
+  assert_int_equal (ferry_rm_rf (img.layers[0].unpacked, &err), 0);
+  free (img.layers[0].unpacked);
+  img.layers[0].unpacked = NULL;
+  snprintf (blob, sizeof (blob), "%s", img.layers[0].blob_digest);
+  dir = ferry_store_layer_path (f->store, img.layers[0].diff_id);
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+  assert_false (ferry_path_exists (dir));
+  assert_false (ferry_store_has_layer (f->store, img.layers[0].diff_id));
+  assert_true (ferry_store_has_blob_stored (f->store, blob, diff_id));
+  assert_string_equal (diff_id, img.layers[0].diff_id);
+  /* A pull of an ordinary image with this layer must unpack it.  */
+  assert_false (ferry_store_has_blob_file (f->store, blob, diff_id));
+  free_image (&img);
+
+  new_image (f->store, &img, "plain", layers, 1);
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+  free_image (&img);
+  assert_true (ferry_path_exists (dir));
+  assert_true (ferry_store_has_layer (f->store, diff_id));
+  assert_true (ferry_store_has_blob_file (f->store, blob, diff_id));
+
+  /* Another blob-only image of it leaves the directory unpacked.  */
+  new_image (f->store, &img, "ckpt2", layers, 1);
+  img.layers[0].blob_only = true;
+  assert_int_equal (ferry_store_add_image (f->store, &img, &err), 0);
+  free_image (&img);
+  assert_true (ferry_store_has_layer (f->store, diff_id));
+
+  assert_int_equal (ferry_store_remove (f->store, "ckpt", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  assert_int_equal (ferry_store_remove (f->store, "ckpt2", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  assert_true (ferry_path_exists (dir));
+  assert_true (ferry_store_has_blob_file (f->store, blob, diff_id));
+  assert_int_equal (ferry_store_remove (f->store, "plain", 0, &report, &err), 0);
+  ferry_remove_report_free (&report);
+  assert_false (ferry_path_exists (dir));
+  assert_false (blob_stored (f->store, "archive blob"));
+}
+
 /* A caller that found a blob stored (and so brings no file for it) while
  * another ferry removed it: the add fails and records nothing, rather
  * than a blob row without its file.  */
@@ -683,6 +740,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_add_image_links_blobs, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failed_add_removes_only_its_links, setup, teardown),
     cmocka_unit_test_setup_teardown (test_blob_removed_meanwhile, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_blob_only_layer, setup, teardown),
     cmocka_unit_test_setup_teardown (test_orphaned_blob_is_replaced, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_drops_blobs_and_locations, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bad_stored_config_refused, setup, teardown),

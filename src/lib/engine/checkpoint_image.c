@@ -2,6 +2,7 @@
 #include "checkpoint_image.h"
 #include "internal.h"
 #include "../image/load.h"
+#include "../image/schema.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -17,31 +18,12 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-/* The annotations by which each engine knows a checkpoint image: Podman
- * (its restore and run look for the runtime's name), CRI-O and
- * checkpointctl.  */
-static const char *const MARKERS[]
-    = { "io.podman.annotations.checkpoint.runtime.name", "io.kubernetes.cri-o.annotations.checkpoint.name",
-        "org.criu.checkpoint.container.name", NULL };
-
-/* True when the parsed manifest M carries one of the markers.  */
-static bool
-manifest_is_checkpoint (json_object *m)
-{
-  json_object *ann = ferry_json_get_object (m, "annotations");
-
-  for (size_t i = 0; MARKERS[i]; i++)
-    if (ferry_json_get_string (ann, MARKERS[i]))
-      return true;
-  return false;
-}
-
 bool
 ferry_checkpoint_image_is (const struct ferry_image *img)
 {
   cleanup_json json_object *m = img->manifest ? json_tokener_parse (img->manifest) : NULL;
 
-  return manifest_is_checkpoint (m);
+  return ferry_image_manifest_is_checkpoint (m);
 }
 
 /* "4.2.1" as CRIU's own number, 40201, which Podman writes.  */
@@ -115,7 +97,8 @@ ferry_checkpoint_image_commit (ferry_engine_t *e, const struct ferry_container *
   cleanup_free char *source = xasprintf ("checkpoint of container %s", c->name);
   cleanup_free char *id = NULL;
 
-  if (ferry_image_import_file (e->store, archive, name, annotations, source, &id, err) < 0)
+  if (ferry_image_import_file (e->store, archive, name, annotations, source, FERRY_IMPORT_BLOB_ONLY, &id, err)
+      < 0)
     return ferry_error_wrap (err, "cannot create checkpoint image %s", name);
   return 0;
 }
@@ -137,7 +120,7 @@ ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, fe
       return 0;
     }
   m = img->manifest ? json_tokener_parse (img->manifest) : NULL;
-  if (! manifest_is_checkpoint (m))
+  if (! ferry_image_manifest_is_checkpoint (m))
     goto out;
   layers = ferry_json_get_array (m, "layers");
   digest = ferry_json_array_length (layers) == 1
@@ -151,7 +134,7 @@ ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob, fe
                               ref, ferry_json_array_length (layers));
       goto out;
     }
-  if (! ferry_store_has_blob_file (e->store, digest, diff_id))
+  if (! ferry_store_has_blob_stored (e->store, digest, diff_id))
     {
       ret = ferry_make_error (
           err, 0, "the archive of checkpoint image %s is not stored here: pull it again (ferry pull %s)", ref,

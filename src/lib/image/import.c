@@ -114,7 +114,7 @@ spool_tarball (int fd, const char *source, const char *blob, uint64_t *size, fer
  * digest is computed from every byte of BLOB as unpacking reads it to its
  * end, so it names exactly the bytes kept.  */
 static int
-unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source, uint64_t size,
+unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source,
                 struct ferry_unpack_result *res, ferry_error_t *err)
 {
   cleanup_close int fd = open (l->blob_file, O_RDONLY | O_CLOEXEC);
@@ -127,10 +127,38 @@ unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source,
     return ferry_make_error (err, errno, "cannot create `%s`", l->unpacked);
   if (ferry_unpack_tar_named (fd, source, l->unpacked, FERRY_UNPACK_OVERLAY_WHITEOUTS, res, err) < 0)
     return ferry_error_wrap (err, "cannot import `%s`", source);
-  if (res->compressed_size != size)
-    return ferry_make_error (err, 0, "cannot import `%s`: %llu of its %llu bytes were read", source,
-                             (unsigned long long) res->compressed_size, (unsigned long long) size);
   return 0;
+}
+
+/* The digests and sizes of the spooled BLOB of L, which stays packed: read
+ * to its end once, hashed on both sides on threads of their own.  */
+static int
+digest_spooled (struct ferry_new_layer *l, const char *source, struct ferry_unpack_result *res,
+                ferry_error_t *err)
+{
+  cleanup_close int fd = open (l->blob_file, O_RDONLY | O_CLOEXEC);
+  ferry_decompress_t *d;
+  int ret;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", l->blob_file);
+  d = ferry_decompress_open (fd, source, err);
+  if (d == NULL)
+    return ferry_error_wrap (err, "cannot import `%s`", source);
+  ret = ferry_decompress_drain_parallel (d, err);
+  if (ret == 0)
+    {
+      memset (res, 0, sizeof (*res));
+      ferry_decompress_digests (d, res->compressed_digest, res->diff_digest, &res->compressed_size,
+                                &res->diff_size);
+      res->compression = ferry_decompress_kind (d);
+      /* Not counted: the archive reader checks its entries on restore.  */
+      res->entries = 1;
+    }
+  else
+    ferry_error_wrap (err, "cannot import `%s`", source);
+  ferry_decompress_close (d);
+  return ret;
 }
 
 /* Makes the one-layer image whose blob is the file L->blob_file (under
@@ -138,15 +166,20 @@ unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source,
  * NAMES, with ANNOTATIONS (may be NULL) in its manifest.  */
 static int
 import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, const char *source,
-             json_object *annotations, char **id, ferry_error_t *err)
+             json_object *annotations, unsigned flags, char **id, ferry_error_t *err)
 {
   struct ferry_unpack_result res;
   struct stat st;
 
   if (stat (img->layers[0].blob_file, &st) < 0)
     return ferry_make_error (err, errno, "cannot read `%s`", img->layers[0].blob_file);
-  if (unpack_spooled (&img->layers[0], work, source, (uint64_t) st.st_size, &res, err) < 0)
+  img->layers[0].blob_only = (flags & FERRY_IMPORT_BLOB_ONLY) != 0;
+  if (img->layers[0].blob_only ? digest_spooled (&img->layers[0], source, &res, err) < 0
+                               : unpack_spooled (&img->layers[0], work, source, &res, err) < 0)
     return -1;
+  if (res.compressed_size != (uint64_t) st.st_size)
+    return ferry_make_error (err, 0, "cannot import `%s`: %llu of its %llu bytes were read", source,
+                             (unsigned long long) res.compressed_size, (unsigned long long) st.st_size);
   if (res.entries == 0)
     return ferry_make_error (
         err, 0, "cannot import `%s`: it holds no files (is it a root file system tarball?)", source);
@@ -207,8 +240,8 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
     return -1;
   blob = xasprintf ("%s/blob", spool);
   if (spool_tarball (fd, path, blob, &size, err) == 0)
-    ret = ferry_image_import_file (s, blob, name, NULL,
-                                   strcmp (path, "-") == 0 ? "imported from standard input" : path, id, err);
+    ret = ferry_image_import_file (
+        s, blob, name, NULL, strcmp (path, "-") == 0 ? "imported from standard input" : path, 0, id, err);
   {
     cleanup_error ferry_error_t ignored = NULL;
     ferry_rm_rf (spool, &ignored);
@@ -218,7 +251,7 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name, char *
 
 int
 ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
-                         const char *source, char **id, ferry_error_t *err)
+                         const char *source, unsigned flags, char **id, ferry_error_t *err)
 {
   struct ferry_new_image img = { 0 };
   cleanup_free char *work = NULL;
@@ -232,7 +265,7 @@ ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, j
   if (work == NULL)
     goto out;
   img.layers[0].blob_file = xstrdup (blob);
-  ret = import_blob (s, &img, work, source, annotations, id, err);
+  ret = import_blob (s, &img, work, source, annotations, flags, id, err);
 out:
   ferry_new_image_free (&img);
   if (work)

@@ -25,12 +25,21 @@ void ferry_load_report_free (struct ferry_load_report *r);
 /* NAME may be NULL for an unnamed image.  *ID gets the new image's ID.  */
 int ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err);
 
+enum
+{
+  /* The layer is kept as its blob only, never unpacked (store.h): for a
+   * checkpoint image, whose layer is its archive.  Its digests are still
+   * computed from every byte.  */
+  FERRY_IMPORT_BLOB_ONLY = 1 << 0,
+};
+
 /* ferry_image_import of the file BLOB, which is on the store's file
  * system and becomes the layer's blob as it is (a hard link, no copy; the
  * caller still removes its name), with ANNOTATIONS (may be NULL) in the
- * manifest; SOURCE names it in the image's history and in errors.  */
+ * manifest; SOURCE names it in the image's history and in errors.  FLAGS:
+ * FERRY_IMPORT_*.  */
 int ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
-                             const char *source, char **id, ferry_error_t *err);
+                             const char *source, unsigned flags, char **id, ferry_error_t *err);
 
 /* "amd64", "arm64", ... for this machine, as OCI names architectures.  */
 const char *ferry_image_host_arch (void);

@@ -448,12 +448,35 @@ struct unpacker
   int rc;
 };
 
+/* A layer kept as its blob (store.h) is only read for its diff_id.  */
+static int
+digest_only (struct unpacker *u)
+{
+  ferry_decompress_t *d = ferry_decompress_open (u->fd, u->what, &u->err);
+  int rc;
+
+  if (d == NULL)
+    return -1;
+  rc = ferry_decompress_drain_parallel (d, &u->err);
+  if (rc == 0)
+    {
+      ferry_decompress_digests (d, u->res.compressed_digest, u->res.diff_digest, &u->res.compressed_size,
+                                &u->res.diff_size);
+      u->res.compression = ferry_decompress_kind (d);
+    }
+  ferry_decompress_close (d);
+  return rc;
+}
+
 static void *
 unpacker_main (void *arg)
 {
   struct unpacker *u = arg;
 
-  u->rc = ferry_unpack_tar_named (u->fd, u->what, u->dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &u->res, &u->err);
+  if (u->dir == NULL)
+    u->rc = digest_only (u);
+  else
+    u->rc = ferry_unpack_tar_named (u->fd, u->what, u->dir, FERRY_UNPACK_OVERLAY_WHITEOUTS, &u->res, &u->err);
   /* Closing our end makes a download we can no longer use fail at once.  */
   close (u->fd);
   u->fd = -1;
@@ -476,18 +499,21 @@ fetch_layer (struct layer_job *job)
   if (fd < 0)
     return ferry_make_error (&job->err, errno, "cannot create `%s`", file);
   l->blob_file = xstrdup (file);
-  dir = ferry_mkdtemp_in (p->tmp, "layer-", &job->err);
-  if (dir == NULL)
-    return -1;
-  l->unpacked = dir;
-  if (chmod (dir, 0755) < 0)
-    return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
+  if (! l->blob_only)
+    {
+      dir = ferry_mkdtemp_in (p->tmp, "layer-", &job->err);
+      if (dir == NULL)
+        return -1;
+      l->unpacked = dir;
+      if (chmod (dir, 0755) < 0)
+        return ferry_make_error (&job->err, errno, "cannot set the mode of `%s`", dir);
+      u.dir = dir;
+    }
   if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
     return ferry_make_error (&job->err, errno, "cannot create a pipe");
   /* A larger pipe lets the download run ahead of the unpacker a little.  */
   fcntl (pipe_fds[1], F_SETPIPE_SZ, 1 << 20);
   u.fd = pipe_fds[0];
-  u.dir = dir;
   if (pthread_create (&thread, NULL, unpacker_main, &u) != 0)
     {
       close (pipe_fds[0]);
@@ -552,7 +578,9 @@ fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
       char known[FERRY_DIGEST_LEN + 1];
       int dup = 0;
 
-      if (ferry_store_has_blob_file (p->s, l->blob_digest, known) && strcmp (known, l->diff_id) == 0)
+      if ((l->blob_only ? ferry_store_has_blob_stored (p->s, l->blob_digest, known)
+                        : ferry_store_has_blob_file (p->s, l->blob_digest, known))
+          && strcmp (known, l->diff_id) == 0)
         {
           int line = ferry_progress_add (p->progress, "blob", l->blob_digest, l->blob_size);
           ferry_progress_status (p->progress, line, "skipped: already exists");
@@ -642,6 +670,9 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
       snprintf (l->blob_digest, sizeof (l->blob_digest), "%s", dg);
       snprintf (l->diff_id, sizeof (l->diff_id), "%s", diff);
       l->media_type = xstrdup (mt);
+      /* A checkpoint image's layer is its archive: a restore reads it as
+       * it is, so it is verified but never unpacked.  */
+      l->blob_only = ferry_image_manifest_is_checkpoint (manifest);
       l->blob_size = (uint64_t) size;
     }
   return 0;

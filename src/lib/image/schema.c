@@ -362,3 +362,21 @@ ferry_image_check_docker_manifest (json_object *list, ferry_error_t *err)
     }
   return 0;
 }
+
+/* The annotations by which each engine knows a checkpoint image: Podman
+ * (its restore and run look for the runtime's name), CRI-O and
+ * checkpointctl.  */
+static const char *const CHECKPOINT_MARKERS[]
+    = { "io.podman.annotations.checkpoint.runtime.name", "io.kubernetes.cri-o.annotations.checkpoint.name",
+        "org.criu.checkpoint.container.name", NULL };
+
+bool
+ferry_image_manifest_is_checkpoint (json_object *manifest)
+{
+  json_object *ann = ferry_json_get_object (manifest, "annotations");
+
+  for (size_t i = 0; CHECKPOINT_MARKERS[i]; i++)
+    if (ferry_json_get_string (ann, CHECKPOINT_MARKERS[i]))
+      return true;
+  return false;
+}

@@ -17,6 +17,7 @@
 #include "../util/error.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 /* An image index (OCI) or manifest list (Docker), and an OCI layout's
  * index.json.  Entries are type-checked; the digest of the entry a caller
@@ -30,6 +31,11 @@ int ferry_image_check_manifest (json_object *manifest, ferry_error_t *err);
 /* An image config: rootfs.diff_ids, and the members a container is made
  * from (Env, Cmd, Entrypoint, User, WorkingDir, Labels, Volumes, ...).  */
 int ferry_image_check_config (json_object *config, ferry_error_t *err);
+
+/* True when MANIFEST (checked) carries an annotation by which an engine
+ * knows a checkpoint image: Podman's, CRI-O's or checkpointctl's.  Its one
+ * layer is a checkpoint archive, kept as its blob, never unpacked.  */
+bool ferry_image_manifest_is_checkpoint (json_object *manifest);
 
 /* A docker-archive's manifest.json: a list of {Config, Layers, RepoTags}.  */
 int ferry_image_check_docker_manifest (json_object *list, ferry_error_t *err);

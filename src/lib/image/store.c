@@ -190,17 +190,29 @@ ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char diff_
 }
 
 int
-ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
+ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1])
 {
-  return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", diff_id, NULL, 0);
+  cleanup_free char *blob = NULL;
+
+  if (! ferry_store_has_blob (s, blob_digest, diff_id))
+    return 0;
+  blob = ferry_store_blob_path (s, blob_digest);
+  return ferry_path_exists (blob);
 }
 
-/* 1 when the layers table has DIFF_ID, 0 when not, -1 (with *ERR) when the
- * database cannot say.  */
+int
+ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
+{
+  return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id, NULL, 0);
+}
+
+/* 1 when the layers table has DIFF_ID unpacked, 0 when not, -1 (with *ERR)
+ * when the database cannot say.  */
 static int
 layer_row (ferry_store_t *s, const char *diff_id, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, "SELECT 1 FROM layers WHERE diff_id = ?", err);
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", err);
   int rc;
 
   if (st == NULL)
@@ -237,6 +249,8 @@ move_layers_in (ferry_store_t *s, struct ferry_new_image *img, int *moved, ferry
       struct ferry_new_layer *l = &img->layers[i];
       cleanup_free char *dest = NULL;
 
+      if (l->blob_only)
+        continue;
       dest = ferry_store_layer_path (s, l->diff_id);
       if (l->unpacked == NULL)
         {
@@ -407,12 +421,16 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
     {
       const struct ferry_new_layer *l = &img->layers[i];
       const char *largs[] = { l->diff_id, now };
-      const int64_t lints[] = { (int64_t) l->size };
+      const int64_t lints[] = { (int64_t) l->size, l->blob_only ? 0 : 1 };
       const char *bargs[] = { l->blob_digest, l->diff_id, l->media_type };
       const int64_t bints[] = { (int64_t) l->blob_size };
 
-      if (exec_bound (s, "INSERT OR IGNORE INTO layers (diff_id, created, size) VALUES (?, ?, ?)", largs, 2,
-                      lints, 1, err)
+      /* A layer stored as a blob only is unpacked from now on when this
+       * image brings its directory.  */
+      if (exec_bound (s,
+                      "INSERT INTO layers (diff_id, created, size, unpacked) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (diff_id) DO UPDATE SET unpacked = MAX (unpacked, excluded.unpacked)",
+                      largs, 2, lints, 2, err)
               < 0
           || exec_bound (s,
                          "INSERT OR IGNORE INTO layer_blobs (blob_digest, diff_id, media_type, size) "

@@ -8,6 +8,8 @@
  *                                    compressed), keyed by the hex of its
  *                                    blob digest, so that a push sends the
  *                                    very bytes the manifest names
+ *                                    (a layer kept only as its blob, a
+ *                                    checkpoint image's, has none)
  *   <root>/storage/tmp/              work in progress, same file system so
  *                                    that finished work is renamed or
  *                                    hard-linked in
@@ -25,6 +27,7 @@
 #include "../util/hash.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +57,11 @@ struct ferry_new_layer
   uint64_t blob_size;
   uint64_t size;  /* uncompressed */
   char *unpacked; /* a directory under <root>/storage/tmp, or NULL when the store has it */
+  /* Kept only as its blob, never unpacked (unpacked stays NULL): a
+   * checkpoint image's layer, its archive, which a restore reads as it is
+   * and which is no root file system.  A later image that needs the same
+   * layer unpacked brings its directory.  */
+  bool blob_only;
   /* A file holding the blob exactly as blob_digest names it, on the store's
    * file system (under <root>/storage/tmp), or NULL when the store has the
    * blob.  It stays the caller's: add_image hard-links it into the store.  */
@@ -90,6 +98,10 @@ int ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_i
 /* True when, besides, the blob file itself and the layer directory are
  * there: a pull need not fetch that blob at all.  *diff_id gets its diff_id.  */
 int ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1]);
+/* True when the store has the blob file of BLOB_DIGEST, unpacked or not.  */
+int ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest,
+                                 char diff_id[FERRY_DIGEST_LEN + 1]);
+/* True when the store has the layer unpacked.  */
 int ferry_store_has_layer (ferry_store_t *s, const char *diff_id);
 
 /* Moves the new layers in and hard-links their blob files in (a blob the

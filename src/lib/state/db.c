@@ -119,6 +119,10 @@ static const char *const MIGRATIONS[] = {
   "  PRIMARY KEY (network, address)\n"
   ");\n"
   "CREATE INDEX network_addresses_container ON network_addresses(container_id);\n",
+
+  /* 6: layers kept only as their blob, never unpacked: a checkpoint
+   * image's one layer is its archive, which a restore reads as it is.  */
+  "ALTER TABLE layers ADD COLUMN unpacked INTEGER NOT NULL DEFAULT 1; -- 0: no directory, only the blob\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

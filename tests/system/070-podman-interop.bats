@@ -5,11 +5,12 @@
 load helpers
 load ../lib/registry
 
-# Podman with roots of this test's own, as bench/ runs it: runc, cgroupfs,
-# no events.
+# Podman with roots (and network definitions) of this test's own, as bench/
+# runs it: runc, cgroupfs, no events.
 podman_t() {
 	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+		--tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" --cgroup-manager cgroupfs \
+		--events-backend none --runtime runc "$@"
 }
 
 need_podman() {
@@ -242,4 +243,43 @@ PY
 	n=$(podman_t logs fc | tail -n1)
 	wait_until "[ \"\$(podman_t logs fc | tail -n1)\" -ge $((n + 2)) ]"
 	[ "$(podman_t exec fc cat /etc/motd2)" = ferry ]
+}
+
+@test "bridge networks both ways: the container keeps its IP and MAC address and carries on" {
+	need_podman
+	mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/pnet"
+	# A bridge and subnet of this test's own, the same network in both.
+	N=$(net_number)
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	f network create --subnet "10.203.$N.0/24" --interface-name "fty$N" bnet >/dev/null
+	podman_t network create --subnet "10.203.$N.0/24" --interface-name "fty$N" bnet >/dev/null
+	# ferry's to Podman.
+	f run -d --name fc --network bnet --ip "10.203.$N.7" ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs fc | wc -l)" -ge 3 ]'
+	mac=$(f inspect --format '{{.NetworkSettings.Networks.bnet.MacAddress}}' fc)
+	f container checkpoint --export "$TEST_TMP/fc.tar.zst" fc >/dev/null
+	f rm fc >/dev/null
+	run podman_t container restore --import "$TEST_TMP/fc.tar.zst"
+	assert_status 0
+	[ "$(podman_t inspect --format '{{(index .NetworkSettings.Networks "bnet").IPAddress}} {{(index .NetworkSettings.Networks "bnet").MacAddress}}' fc)" = "10.203.$N.7 $mac" ]
+	podman_t exec fc ip addr show eth0 | grep -q "inet 10.203.$N.7/24"
+	podman_t exec fc ip addr show eth0 | grep -q "link/ether $mac"
+	n=$(podman_t logs fc | tail -n1)
+	wait_until "[ \"\$(podman_t logs fc | tail -n1)\" -ge $((n + 2)) ]"
+	podman_t rm -f -t 0 fc >/dev/null
+	# Podman's to ferry.
+	podman_t run -d --name pc --network bnet --ip "10.203.$N.8" localhost/ferry-test:latest sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(podman_t logs pc 2>/dev/null | wc -l)" -ge 3 ]'
+	mac=$(podman_t inspect --format '{{(index .NetworkSettings.Networks "bnet").MacAddress}}' pc)
+	podman_t container checkpoint --export "$TEST_TMP/pc.tar.zst" pc >/dev/null
+	podman_t rm -f -t 0 pc >/dev/null
+	run_ferry container restore --import "$TEST_TMP/pc.tar.zst"
+	assert_status 0
+	[ "$(f inspect --format '{{.NetworkSettings.Networks.bnet.IPAddress}} {{.NetworkSettings.Networks.bnet.MacAddress}}' pc)" = "10.203.$N.8 $mac" ]
+	f exec pc ip addr show eth0 | grep -q "inet 10.203.$N.8/24"
+	f exec pc ip addr show eth0 | grep -q "link/ether $mac"
+	n=$(last_count pc)
+	wait_until "[ \"\$(last_count pc)\" -ge $((n + 2)) ]"
+	f rm -f pc >/dev/null
 }

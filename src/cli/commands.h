@@ -8,6 +8,8 @@ int ferry_cmd_images (int argc, char **argv);
 int ferry_cmd_import (int argc, char **argv);
 int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
+int ferry_cmd_tag (int argc, char **argv);
+int ferry_cmd_untag (int argc, char **argv);
 int ferry_cmd_pull (int argc, char **argv);
 int ferry_cmd_push (int argc, char **argv);
 int ferry_cmd_login (int argc, char **argv);

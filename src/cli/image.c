@@ -686,6 +686,8 @@ ferry_cmd_image (int argc, char **argv)
     { "pull", ferry_cmd_pull, "Pull an image from a registry" },
     { "push", ferry_cmd_push, "Push an image to a registry" },
     { "rm", ferry_cmd_rmi, "Remove one or more images from local storage" },
+    { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
+    { "untag", ferry_cmd_untag, "Remove a name from a local image" },
     { NULL, NULL, NULL },
   };
 

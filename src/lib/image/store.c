@@ -1019,6 +1019,67 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
   return 0;
 }
 
+/* Runs FN (S, IMG, ARG) on the image REF under the storage lock, in one
+ * transaction.  */
+static int
+with_image_locked (ferry_store_t *s, const char *ref,
+                   int (*fn) (ferry_store_t *s, const struct ferry_image *img, const char *arg,
+                              ferry_error_t *err),
+                   const char *arg, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct ferry_image *img = NULL;
+  int ret = -1;
+
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_db_begin (s->db, err) < 0)
+    return -1;
+  if (lookup (s, ref, 1, &img, err) == 0 && fn (s, img, arg, err) == 0 && ferry_db_commit (s->db, err) == 0)
+    ret = 0;
+  else
+    ferry_db_rollback (s->db);
+  ferry_image_free (img);
+  return ret;
+}
+
+static int
+tag_locked (ferry_store_t *s, const struct ferry_image *img, const char *name, ferry_error_t *err)
+{
+  const char *args[] = { name, img->id };
+
+  /* A name another image had moves here, as with `podman tag`.  */
+  return exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL, 0,
+                     err);
+}
+
+int
+ferry_store_tag (ferry_store_t *s, const char *ref, const char *name, ferry_error_t *err)
+{
+  return with_image_locked (s, ref, tag_locked, name, err);
+}
+
+static int
+untag_locked (ferry_store_t *s, const struct ferry_image *img, const char *name, ferry_error_t *err)
+{
+  const char *args[] = { img->id, name };
+  size_t i;
+
+  if (name == NULL)
+    return exec_bound (s, "DELETE FROM image_names WHERE image_id = ?", args, 1, NULL, 0, err);
+  for (i = 0; img->names[i]; i++)
+    if (strcmp (img->names[i], name) == 0)
+      return exec_bound (s, "DELETE FROM image_names WHERE image_id = ? AND name = ?", args, 2, NULL, 0, err);
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: tag not known", name);
+}
+
+int
+ferry_store_untag (ferry_store_t *s, const char *ref, const char *name, ferry_error_t *err)
+{
+  return with_image_locked (s, ref, untag_locked, name, err);
+}
+
 int
 ferry_store_add_blob_location (ferry_store_t *s, const char *blob_digest, const char *registry,
                                const char *repository, ferry_error_t *err)

@@ -113,6 +113,14 @@ int ferry_store_add_image (ferry_store_t *s, struct ferry_new_image *img, ferry_
  * not their blob files, which stay the caller's.  */
 void ferry_new_image_free (struct ferry_new_image *img);
 
+/* Gives the image REF the normalised name NAME; an image that had the name
+ * loses it, as with `podman tag`.  */
+int ferry_store_tag (ferry_store_t *s, const char *ref, const char *name, ferry_error_t *err);
+/* Takes the normalised name NAME from the image REF (every name when NAME
+ * is NULL); the image stays, unnamed when it was its last.  A name the
+ * image lacks is kind FERRY_ERROR_NOT_FOUND, "NAME: tag not known".  */
+int ferry_store_untag (ferry_store_t *s, const char *ref, const char *name, ferry_error_t *err);
+
 /* Records that REPOSITORY on REGISTRY holds the blob, so that a push to
  * another repository there can mount it instead of uploading it.  Records
  * nothing (and succeeds) when the store has no layer blob or image config

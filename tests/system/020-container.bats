@@ -219,7 +219,7 @@ rootless=0" ]
 	conmon=$(f inspect --format '{{.State.ConmonPid}}' r)
 	run_ferry rm r
 	assert_status 2
-	assert_output_contains "rm -f"
+	assert_output_contains "cannot remove container $id as it is running"
 	[ "$(ctr_status r)" = running ]
 	run_ferry rm -f r
 	assert_status 0
@@ -233,7 +233,7 @@ rootless=0" ]
 	[ "$(sqlite3 "$ROOT/ferry.db" 'SELECT COUNT(*) FROM containers')" -eq 0 ]
 	run_ferry rm r
 	assert_status 1
-	assert_output_contains 'no container with name or ID "r" found'
+	assert_output_contains 'no container with ID or name "r" found'
 }
 
 @test "rm -a removes every container it may, printing full IDs; a running one needs -f (exit 2)" {
@@ -245,7 +245,7 @@ rootless=0" ]
 	run_ferry rm -a
 	assert_status 2
 	[[ "$output" == *"$idle"* ]]
-	[[ "$output" == *"cannot remove container busy as it is running"* ]]
+	[[ "$output" == *"cannot remove container $busy as it is running"* ]]
 	[ "$(f ps -a -q --no-trunc)" = "$busy" ]
 	run_ferry rm -a -f
 	assert_status 0

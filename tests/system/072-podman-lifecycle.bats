@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# The container lifecycle commands as a Podman user types them: stop, kill,
+# pause, unpause, start and rm with their names, --all, --latest, --ignore
+# and --cidfile; what they print, their messages and exit codes.  Each
+# sequence runs in ferry and is compared with what Podman 5.4 printed for
+# it (kept below), and, where Podman is installed, with Podman run live on
+# roots of the test's own.
+
+load helpers
+
+podman_t() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+}
+
+teardown() {
+	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
+		podman_t rm -af -t 0 >/dev/null 2>&1 || true
+		podman_t rmi -af >/dev/null 2>&1 || true
+	fi
+	ferry_teardown
+}
+
+# Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
+# lines on stdin, and remembers their IDs so that transcripts show <NAME>.
+make_containers() {
+	local tool=$1 name how args id
+	while read -r name how args; do
+		[ "$how" = run ] && how="run -d"
+		if [ "$tool" = podman_t ]; then
+			# shellcheck disable=SC2086
+			podman_t $how --name "$name" --network none localhost/ferry-test:latest $args >/dev/null
+		else
+			# shellcheck disable=SC2086
+			f $how --name "$name" ferry-test $args >/dev/null
+		fi
+		id=$("$tool" inspect --format '{{.Id}}' "$name")
+		echo "s/$id/<$name>/g" >>"$TEST_TMP/$tool.sed"
+	done
+}
+
+# Runs TOOL with the rest, appending to TOOL's transcript the command, its
+# exit code and its output, IDs shown as <NAME> and the test's directory
+# as TMP.
+step() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" -e 's/^time="[^"]*" /time=T /' "$TEST_TMP/err" |
+			sed 's/^/  err: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+# Runs sequence function $1 in ferry and compares its transcript with the
+# one on stdin (Podman's), then, where Podman is installed, in Podman too.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	"$seq" f
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp"
+		touch "$TEST_TMP/podman_t.sed"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$seq" podman_t
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+names_and_states() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+	EOF
+	step "$t" stop r1x nosuch
+	step "$t" stop -i nosuch c1
+	step "$t" stop --ignore nosuch
+	step "$t" kill c1
+	step "$t" kill -s USR1 nosuch r1
+	step "$t" pause c1
+	step "$t" pause r1
+	step "$t" pause r1
+	step "$t" unpause c1
+	step "$t" kill -a -s USR1
+	step "$t" unpause -a
+	step "$t" unpause -a
+	step "$t" unpause r1
+	step "$t" pause -a
+	step "$t" rm r1
+	step "$t" rm c1 nosuch
+	step "$t" rm -f nosuch
+	step "$t" rm -i nosuch c1
+	step "$t" rm -f r1
+	step "$t" ps -a -q
+}
+
+@test "stop, kill, pause, unpause, rm by name: output, messages and exit codes as Podman's" {
+	compare_with_podman names_and_states <<-'EOF'
+		$ stop r1x nosuch -> 125
+		  err: Error: no container with name or ID "r1x" found: no such container
+		$ stop -i nosuch c1 -> 0
+		  out: c1
+		$ stop --ignore nosuch -> 0
+		$ kill c1 -> 125
+		  err: Error: can only kill running containers. <c1> is in state created: container state improper
+		$ kill -s USR1 nosuch r1 -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ pause c1 -> 125
+		  err: Error: "created" is not running, can't pause: container state improper
+		$ pause r1 -> 0
+		  out: r1
+		$ pause r1 -> 125
+		  err: Error: "<r1>" is already paused: container state improper
+		$ unpause c1 -> 125
+		  err: Error: "<c1>" is not paused, can't unpause: container state improper
+		$ kill -a -s USR1 -> 0
+		  out: <r1>
+		$ unpause -a -> 0
+		  out: <r1>
+		$ unpause -a -> 0
+		$ unpause r1 -> 125
+		  err: Error: "<r1>" is not paused, can't unpause: container state improper
+		$ pause -a -> 0
+		  out: <r1>
+		$ rm r1 -> 2
+		  err: Error: cannot remove container <r1> as it is paused - running or paused containers cannot be removed without force: container state improper
+		$ rm c1 nosuch -> 1
+		  err: Error: no container with ID or name "nosuch" found: no such container
+		$ rm -f nosuch -> 0
+		$ rm -i nosuch c1 -> 0
+		  out: c1
+		$ rm -f r1 -> 0
+		  out: r1
+		$ ps -a -q -> 0
+	EOF
+}
+
+all_latest_cidfile() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+		r2 run sleep 1000
+	EOF
+	"$t" inspect --format '{{.Id}}' r1 >"$TEST_TMP/cid"
+	step "$t" stop -a -l
+	step "$t" stop -a r1
+	step "$t" stop -l r1
+	step "$t" stop --cidfile "$TEST_TMP/cid" r1
+	step "$t" stop -a --cidfile "$TEST_TMP/cid"
+	step "$t" stop
+	step "$t" kill
+	step "$t" rm
+	step "$t" pause
+	step "$t" start
+	step "$t" stop --cidfile "$TEST_TMP/nofile"
+	step "$t" stop -i --cidfile "$TEST_TMP/nofile"
+	step "$t" kill -s USR1 --cidfile "$TEST_TMP/cid"
+	step "$t" pause -l
+	step "$t" unpause -l
+	step "$t" stop -l -t 0
+	step "$t" stop -a -t 0
+	step "$t" start --all
+	step "$t" kill -l
+	step "$t" rm -f -l
+	step "$t" rm -f -t 0 --cidfile "$TEST_TMP/cid"
+	step "$t" rm -l
+	step "$t" rm -l
+	step "$t" stop -l
+	step "$t" stop -a
+	step "$t" rm -a
+}
+
+@test "--all, --latest and --cidfile: full IDs printed, clashes refused, as Podman's" {
+	compare_with_podman all_latest_cidfile <<-'EOF'
+		$ stop -a -l -> 125
+		  err: Error: --all and --latest cannot be used together
+		$ stop -a r1 -> 125
+		  err: Error: no arguments are needed with --all
+		$ stop -l r1 -> 125
+		  err: Error: --latest and containers cannot be used together
+		$ stop --cidfile TMP/cid r1 -> 125
+		  err: Error: no arguments are needed with --latest or --cidfile
+		$ stop -a --cidfile TMP/cid -> 125
+		  err: Error: --all, --latest, and --cidfile cannot be used together
+		$ stop -> 125
+		  err: Error: you must provide at least one name or id
+		$ kill -> 125
+		  err: Error: you must provide at least one name or id
+		$ rm -> 125
+		  err: Error: you must provide at least one name or id
+		$ pause -> 125
+		  err: Error: you must provide at least one name or id
+		$ start -> 125
+		  err: Error: start requires at least one argument
+		$ stop --cidfile TMP/nofile -> 125
+		  err: Error: reading CIDFile: open TMP/nofile: no such file or directory
+		$ stop -i --cidfile TMP/nofile -> 0
+		$ kill -s USR1 --cidfile TMP/cid -> 0
+		  out: <r1>
+		$ pause -l -> 0
+		  out: <r2>
+		$ unpause -l -> 0
+		  out: <r2>
+		$ stop -l -t 0 -> 0
+		  out: <r2>
+		$ stop -a -t 0 -> 0
+		  out: <r1>
+		  out: <c1>
+		  out: <r2>
+		$ start --all -> 0
+		  out: <r1>
+		  out: <c1>
+		  out: <r2>
+		$ kill -l -> 0
+		  out: <r2>
+		$ rm -f -l -> 0
+		  out: <r2>
+		$ rm -f -t 0 --cidfile TMP/cid -> 0
+		  out: <r1>
+		$ rm -l -> 0
+		  out: <c1>
+		$ rm -l -> 1
+		  err: Error: no such container
+		$ stop -l -> 125
+		  err: Error: no such container
+		$ stop -a -> 0
+		$ rm -a -> 0
+	EOF
+}

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Exit code for a failure to start a container's command, as Podman's.  */
@@ -1197,10 +1198,41 @@ stop_option (int c, const char *arg, void *data)
   return target_option (c, arg, &f->t);
 }
 
+/* Podman's warning, in its shape, when the stop signal was not enough.  */
+static void
+warn_killed (const struct target *t, const struct ferry_stop_report *r)
+{
+  const char *sig = ferry_signal_name (r->stop_signal);
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
+    return;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (sig)
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, sig, t->name, r->timeout);
+  else
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, r->stop_signal, t->name, r->timeout);
+}
+
 static int
 do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
-  return ferry_container_stop (e, t->id, *(int *) arg, NULL, err);
+  struct ferry_stop_report report = { 0 };
+
+  if (ferry_container_stop (e, t->id, *(int *) arg, &report, err) < 0)
+    return -1;
+  if (report.killed)
+    warn_killed (t, &report);
+  return 0;
 }
 
 int
@@ -1256,7 +1288,11 @@ kill_option (int c, const char *arg, void *data)
   f->signal = ferry_signal_parse (arg);
   if (f->signal < 0)
     {
-      ferry_cli_failf ("invalid signal `%s`: use a name like TERM or KILL, or a number", arg);
+      /* Podman's words: a number out of range, or anything else.  */
+      if (arg[0] && strspn (arg, "0123456789") == strlen (arg) && strtol (arg, NULL, 10) > 0)
+        ferry_cli_failf ("valid signals are 1 through 64");
+      else
+        ferry_cli_failf ("invalid signal: %s", arg);
       return -1;
     }
   return 0;

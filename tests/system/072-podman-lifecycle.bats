@@ -234,3 +234,71 @@ all_latest_cidfile() {
 		$ rm -a -> 0
 	EOF
 }
+
+stop_and_signals() {
+	local t=$1
+	# sleep as PID 1 has no handler for TERM, so the stop signal does nothing.
+	make_containers "$t" <<-EOF
+		t1 run sleep 1000
+	EOF
+	step "$t" stop -t 1 t1
+	step "$t" stop t1
+	step "$t" start t1
+	step "$t" kill -s sigusr1 t1
+	step "$t" kill -s SIGUSR1 t1
+	step "$t" kill -s usr1 t1
+	step "$t" kill -s 10 t1
+	step "$t" kill --signal=HUP t1
+	step "$t" kill -s 99 t1
+	step "$t" kill -s BOGUS t1
+	step "$t" kill -s 0 t1
+	step "$t" stop --timeout 1 t1
+	step "$t" start t1
+	step "$t" kill t1
+	step "$t" wait t1
+	step "$t" kill t1
+}
+
+@test "stop warns when SIGKILL follows the stop signal, leaves a stopped container be; kill takes signals by name or number" {
+	compare_with_podman stop_and_signals <<-'EOF'
+		$ stop -t 1 t1 -> 0
+		  out: t1
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container t1 in 1 seconds, resorting to SIGKILL"
+		$ stop t1 -> 0
+		  out: t1
+		$ start t1 -> 0
+		  out: t1
+		$ kill -s sigusr1 t1 -> 0
+		  out: t1
+		$ kill -s SIGUSR1 t1 -> 0
+		  out: t1
+		$ kill -s usr1 t1 -> 0
+		  out: t1
+		$ kill -s 10 t1 -> 0
+		  out: t1
+		$ kill --signal=HUP t1 -> 0
+		  out: t1
+		$ kill -s 99 t1 -> 125
+		  err: Error: valid signals are 1 through 64
+		$ kill -s BOGUS t1 -> 125
+		  err: Error: invalid signal: BOGUS
+		$ kill -s 0 t1 -> 125
+		  err: Error: invalid signal: 0
+		$ stop --timeout 1 t1 -> 0
+		  out: t1
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container t1 in 1 seconds, resorting to SIGKILL"
+		$ start t1 -> 0
+		  out: t1
+		$ kill t1 -> 0
+		  out: t1
+		$ wait t1 -> 0
+		  out: 137
+		$ kill t1 -> 125
+		  err: Error: can only kill running containers. <t1> is in state exited: container state improper
+	EOF
+	# --log-level error keeps the warning back, as Podman's.
+	f start t1 >/dev/null
+	run_ferry --log-level error stop -t 1 t1
+	assert_status 0
+	[ "$output" = t1 ]
+}

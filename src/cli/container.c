@@ -1478,6 +1478,124 @@ ferry_cmd_unpause (int argc, char **argv)
 }
 
 static int
+restart_option (int c, const char *arg, void *data)
+{
+  struct stop_flags *f = data;
+
+  if (c == OPT_RUNNING)
+    {
+      f->t.eligible = is_running;
+      return 0;
+    }
+  if (c == 't')
+    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+  return target_option (c, arg, &f->t);
+}
+
+static int
+do_restart (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  struct ferry_stop_report report = { 0 };
+  int ret = ferry_container_restart (e, t->id, *(int *) arg, &report, err);
+
+  if (report.killed)
+    warn_killed (t, &report);
+  return ret;
+}
+
+int
+ferry_cmd_restart (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "running", no_argument, NULL, OPT_RUNNING },
+                                        { "time", required_argument, NULL, 't' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct stop_flags f = { .t = { .none_given = "you must provide at least one name or id" }, .timeout = -1 };
+  int r;
+
+  r = simple_options (
+      argc, argv, "restart", "+:alt:", opts,
+      "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
+      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
+      "  -a, --all            restart every container (printing their IDs)\n"
+      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+      "  -l, --latest         restart the container created last (printing its ID)\n"
+      "      --running        with --all: only the running ones\n"
+      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
+      restart_option, &f);
+  if (r <= 0)
+    {
+      targets_release (&f.t);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  r = for_each_target (argc, argv, &f.t, do_restart, &f.timeout);
+  targets_release (&f.t);
+  return r;
+}
+
+int
+ferry_cmd_rename (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  r = simple_options (argc, argv, "rename", "+:", opts,
+                      "Usage: ferry rename CONTAINER NEW-NAME\n\nGive a container another name (letters, "
+                      "digits, `_`, `.` and `-`, not first).\n",
+                      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 2)
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_rename (e, argv[optind], argv[optind + 1], &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+/* Exit 0 when the container exists, 1 when not, with no output.  */
+static int
+container_exists (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  r = simple_options (argc, argv, "container exists", "+:", opts,
+                      "Usage: ferry container exists CONTAINER\n\nExit 0 if the container exists, 1 if "
+                      "not.\n",
+                      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_lookup (e, argv[optind], &c, &err) == 0)
+    {
+      ferry_container_free (c);
+      return 0;
+    }
+  if (err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  return ferry_cli_fail (&err);
+}
+
+static int
 do_wait (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
 {
   int code;
@@ -2178,6 +2296,7 @@ ferry_cmd_container (int argc, char **argv)
     { "create", ferry_cmd_create, "Create but do not start a container" },
     { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
+    { "exists", container_exists, "Check if a container exists" },
     { "inspect", container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
@@ -2187,6 +2306,8 @@ ferry_cmd_container (int argc, char **argv)
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
     { "port", ferry_cmd_port, "List a container's published ports" },
     { "ps", container_list, NULL },
+    { "rename", ferry_cmd_rename, "Rename an existing container" },
+    { "restart", ferry_cmd_restart, "Restart one or more containers" },
     { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
     { "restore-mount-flags", container_restore_mount_flags, NULL },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },

@@ -165,6 +165,10 @@ struct ferry_stop_report
  * NULL.  */
 int ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
                           ferry_error_t *err);
+/* Stops the container (as ferry_container_stop) and starts it again.
+ * Paused: kind STATE.  */
+int ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout,
+                             struct ferry_stop_report *report, ferry_error_t *err);
 /* The container created last.  None: kind NOT_FOUND, "no such container".  */
 int ferry_container_latest (ferry_engine_t *e, struct ferry_container **out, ferry_error_t *err);
 /* Gives the container REF the name NAME (a leading `/` is dropped).  Taken:

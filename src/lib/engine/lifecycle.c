@@ -1375,6 +1375,26 @@ out:
 }
 
 int
+ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
+                         ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  int paused;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  if (paused)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_STATE,
+        "unable to restart a container in a paused or unknown state: container state improper");
+  if (ferry_container_stop (e, ref, timeout, report, err) < 0)
+    return -1;
+  return ferry_container_start (e, ref, NULL, err);
+}
+
+int
 ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;

@@ -23,6 +23,8 @@ int ferry_cmd_kill (int argc, char **argv);
 int ferry_cmd_logs (int argc, char **argv);
 int ferry_cmd_pause (int argc, char **argv);
 int ferry_cmd_ps (int argc, char **argv);
+int ferry_cmd_rename (int argc, char **argv);
+int ferry_cmd_restart (int argc, char **argv);
 int ferry_cmd_rm (int argc, char **argv);
 int ferry_cmd_run (int argc, char **argv);
 int ferry_cmd_start (int argc, char **argv);

@@ -14,6 +14,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Exit code for a failure to start a container's command, as Podman's.  */
@@ -739,11 +741,11 @@ ferry_cmd_run (int argc, char **argv)
 }
 
 /* The shape of the many commands that take containers and an option or two:
- * parse, open the engine, apply FN to each, print each as Podman does.  */
+ * parse, open the engine, apply FN to each.  */
 typedef int (*per_container_fn) (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err);
 
 static int
-for_each_container (int argc, char **argv, const char *cmd, per_container_fn fn, void *arg, int print_ref)
+for_each_container (int argc, char **argv, const char *cmd, per_container_fn fn, void *arg)
 {
   cleanup_engine ferry_engine_t *e = NULL;
   int ret = 0;
@@ -759,21 +761,276 @@ for_each_container (int argc, char **argv, const char *cmd, per_container_fn fn,
 
       if (fn (e, argv[optind], arg, &err) < 0)
         {
-          int code = FERRY_EXIT_ERROR;
-          if (err->kind == FERRY_ERROR_NOT_FOUND && print_ref == 2)
-            code = 1; /* rm: Podman's code for no such container */
-          else if (err->kind == FERRY_ERROR_STATE && print_ref == 2)
-            code = 2;
-          else
-            code = exit_code_for (err);
+          int code = exit_code_for (err);
           ferry_cli_fail (&err);
           if (ret == 0 || code == FERRY_EXIT_ERROR)
             ret = code;
+        }
+    }
+  return ret;
+}
+
+/* How the lifecycle commands pick their containers, as Podman's do: the
+ * names, IDs or ID prefixes given, --all (those ELIGIBLE takes; NULL:
+ * every one), --latest (the one created last) or --cidfile FILE (the ID
+ * it holds).  --ignore (and rm -f) pass over names that are no container.  */
+struct targets
+{
+  int all, latest, ignore;
+  char **cidfiles;
+  size_t n_cidfiles;
+  int (*eligible) (const struct ferry_container *c);
+  /* What Podman says when nothing is named.  */
+  const char *none_given;
+  /* rm: "no container with ID or name", exit 1 for no such container
+   * and 2 for a running one.  */
+  int rm_codes;
+};
+
+/* One container picked: its full ID (acted on, so that a rename meanwhile
+ * changes nothing), its name, and what is printed when done: the
+ * reference as given, or the full ID for --all and --latest.  */
+struct target
+{
+  char *id, *name, *shown;
+};
+
+static void
+targets_release (struct targets *t)
+{
+  for (size_t i = 0; i < t->n_cidfiles; i++)
+    free (t->cidfiles[i]);
+  free (t->cidfiles);
+}
+
+/* Handles the options every lifecycle command shares: 0 when C was one.  */
+enum
+{
+  OPT_TARGET_ALL = OPT_COMMAND_FIRST + 0x100,
+  OPT_TARGET_CIDFILE,
+  OPT_STOP_TIME,
+  OPT_RUNNING,
+};
+
+static int
+target_option (int c, const char *arg, struct targets *t)
+{
+  switch (c)
+    {
+    case 'a':
+    case OPT_TARGET_ALL:
+      t->all = 1;
+      return 0;
+    case 'l':
+      t->latest = 1;
+      return 0;
+    case OPT_TARGET_CIDFILE:
+      t->cidfiles = xrealloc (t->cidfiles, sizeof (char *) * (t->n_cidfiles + 1));
+      t->cidfiles[t->n_cidfiles++] = xstrdup (arg);
+      return 0;
+    default:
+      return 1;
+    }
+}
+
+/* Podman's checks of names against --all, --latest and --cidfile.  */
+static int
+targets_check (const struct targets *t, int nargs)
+{
+  if (t->n_cidfiles && (t->all || t->latest))
+    return ferry_cli_failf ("--all, --latest, and --cidfile cannot be used together");
+  if (t->all && t->latest)
+    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if (t->all && nargs)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (t->latest && nargs)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (t->n_cidfiles && nargs)
+    return ferry_cli_failf ("no arguments are needed with --latest or --cidfile");
+  if (! t->all && ! t->latest && ! t->n_cidfiles && nargs == 0)
+    return ferry_cli_failf ("%s", t->none_given);
+  return 0;
+}
+
+static void
+target_push (struct target **v, size_t *n, const struct ferry_container *c, const char *shown)
+{
+  *v = xrealloc (*v, sizeof (**v) * (*n + 1));
+  (*v)[*n].id = xstrdup (c->id);
+  (*v)[*n].name = xstrdup (c->name);
+  (*v)[*n].shown = xstrdup (shown);
+  (*n)++;
+}
+
+static void
+targets_free (struct target *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      free (v[i].id);
+      free (v[i].name);
+      free (v[i].shown);
+    }
+  free (v);
+}
+
+/* The exit code for ERR, as Podman picks it for the command.  */
+static int
+target_exit_code (const struct targets *t, ferry_error_t err)
+{
+  if (t->rm_codes && err->kind == FERRY_ERROR_NOT_FOUND)
+    return 1;
+  if (t->rm_codes && err->kind == FERRY_ERROR_STATE)
+    return 2;
+  return exit_code_for (err);
+}
+
+/* Finds REF (SHOWN when done) and adds it; 0 also when --ignore passes over
+ * it, else the exit code after printing why.  */
+static int
+target_resolve (ferry_engine_t *e, const struct targets *t, const char *ref, const char *shown,
+                struct target **v, size_t *n)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int code;
+
+  if (ferry_container_lookup (e, ref, &c, &err) == 0)
+    {
+      target_push (v, n, c, shown);
+      ferry_container_free (c);
+      return 0;
+    }
+  if (err->kind == FERRY_ERROR_NOT_FOUND && t->ignore)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  code = target_exit_code (t, err);
+  if (err->kind == FERRY_ERROR_NOT_FOUND && t->rm_codes)
+    {
+      ferry_error_release (&err);
+      ferry_make_error_kind (&err, FERRY_ERROR_NOT_FOUND,
+                             "no container with ID or name \"%s\" found: no such container", ref);
+    }
+  ferry_cli_fail (&err);
+  return code;
+}
+
+/* The ID in --cidfile FILE, trimmed; NULL (and *CODE 0 for --ignore, else
+ * an exit code after printing why) when it cannot be read.  */
+static char *
+read_cidfile (const struct targets *t, const char *path, int *code)
+{
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char buf[256];
+  size_t len;
+
+  *code = 0;
+  if (f == NULL)
+    {
+      cleanup_free char *why = xstrdup (strerror (errno));
+      if (t->ignore)
+        return NULL;
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      *code = ferry_cli_failf ("reading CIDFile: open %s: %s", path, why);
+      return NULL;
+    }
+  len = fread (buf, 1, sizeof (buf) - 1, f);
+  buf[len] = '\0';
+  while (len > 0 && strchr (" \t\r\n", buf[len - 1]))
+    buf[--len] = '\0';
+  return xstrdup (buf);
+}
+
+/* Every container T picks, each once, before any is acted on: a name that
+ * is no container fails the command with nothing done, as Podman's.
+ * Returns 0 or an exit code (the error printed).  */
+static int
+targets_resolve (ferry_engine_t *e, const struct targets *t, int argc, char **argv, struct target **v,
+                 size_t *n)
+{
+  struct ferry_container **list = NULL, *c = NULL;
+  ferry_error_t err = NULL;
+  size_t count = 0, i;
+  int code = 0;
+
+  *v = NULL;
+  *n = 0;
+  if (t->all)
+    {
+      if (ferry_container_list (e, &list, &count, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (i = 0; i < count; i++)
+        if (t->eligible == NULL || t->eligible (list[i]))
+          target_push (v, n, list[i], list[i]->id);
+      ferry_containers_free (list, count);
+      return 0;
+    }
+  if (t->latest)
+    {
+      if (ferry_container_latest (e, &c, &err) < 0)
+        {
+          code = target_exit_code (t, err);
+          ferry_cli_fail (&err);
+          return code;
+        }
+      target_push (v, n, c, c->id);
+      ferry_container_free (c);
+      return 0;
+    }
+  for (i = 0; i < t->n_cidfiles && code == 0; i++)
+    {
+      cleanup_free char *id = read_cidfile (t, t->cidfiles[i], &code);
+      if (id)
+        code = target_resolve (e, t, id, id, v, n);
+    }
+  for (; optind < argc && code == 0; optind++)
+    code = target_resolve (e, t, argv[optind], argv[optind], v, n);
+  return code;
+}
+
+/* Acts on each of the containers T picks with FN, printing each done and
+ * each failure.  Exit code: 0, or Podman's for the failures.  */
+typedef int (*target_fn) (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err);
+
+static int
+for_each_target (int argc, char **argv, const struct targets *t, target_fn fn, void *arg)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct target *v = NULL;
+  size_t n = 0, i;
+  int ret;
+
+  ret = targets_check (t, argc - optind);
+  if (ret)
+    return ret;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  ret = targets_resolve (e, t, argc, argv, &v, &n);
+  if (ret)
+    {
+      targets_free (v, n);
+      return ret;
+    }
+  for (i = 0; i < n; i++)
+    {
+      ferry_error_t err = NULL;
+      int code;
+
+      if (fn (e, &v[i], arg, &err) == 0)
+        {
+          printf ("%s\n", v[i].shown);
           continue;
         }
-      if (print_ref)
-        printf ("%s\n", argv[optind]);
+      code = target_exit_code (t, err);
+      ferry_cli_fail (&err);
+      /* Podman's rm codes (1, 2) outlast a plain failure's 125.  */
+      if (code != FERRY_EXIT_ERROR || ret == 0)
+        ret = code;
     }
+  targets_free (v, n);
   return ret;
 }
 
@@ -817,10 +1074,10 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
   }
 
 static int
-do_start (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   (void) arg;
-  return ferry_container_start (e, ref, NULL, err);
+  return ferry_container_start (e, t->id, NULL, err);
 }
 
 static int
@@ -853,121 +1110,239 @@ start_attached (int argc, char **argv)
   return code;
 }
 
+struct start_flags
+{
+  struct targets t;
+  int attach;
+};
+
 static int
 start_option (int c, const char *arg, void *data)
 {
-  (void) arg;
+  struct start_flags *f = data;
+
   if (c == 'a')
     {
-      *(int *) data = 1;
+      f->attach = 1;
       return 0;
     }
-  return c == 'i' ? 0 : 1;
+  if (c == 'i')
+    return 0;
+  return target_option (c, arg, &f->t);
 }
 
 int
 ferry_cmd_start (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "attach", no_argument, NULL, 'a' },
                                         { "interactive", no_argument, NULL, 'i' },
+                                        { "latest", no_argument, NULL, 'l' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  int attach = 0, r;
+  struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
+  int r;
 
-  r = simple_options (argc, argv, "start", "+:ai", opts,
-                      "Usage: ferry start [-a] CONTAINER...\n\nStart created or exited containers.\n\n"
-                      "Options:\n  -a, --attach  attach to the container's output and exit with its code\n",
-                      start_option, &attach);
+  r = simple_options (argc, argv, "start", "+:ail", opts,
+                      "Usage: ferry start [-a] [--all] [-l] CONTAINER...\n\nStart created or exited "
+                      "containers (a running one is left as it is).\n\n"
+                      "Options:\n"
+                      "      --all     start every container (printing their IDs)\n"
+                      "  -a, --attach  attach to the container's output and exit with its code\n"
+                      "  -l, --latest  start the container created last (printing its ID)\n",
+                      start_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (attach)
+  if (f.attach && ! f.t.all && ! f.t.latest)
     return start_attached (argc, argv);
-  return for_each_container (argc, argv, "start", do_start, NULL, 1);
+  if (f.attach)
+    return ferry_cli_failf ("--attach takes exactly one container: not --all or --latest");
+  return for_each_target (argc, argv, &f.t, do_start, NULL);
 }
 
+struct stop_flags
+{
+  struct targets t;
+  int timeout;
+};
+
+/* -t/--time SECONDS (and --timeout, which Podman takes too): a negative
+ * number is the container's own timeout, as Podman's.  */
 static int
-timeout_option (int c, const char *arg, void *data)
+parse_timeout (const char *arg, const char *flag, int *out)
 {
   char *end;
   long v;
 
-  if (c != 't')
-    return 1;
+  errno = 0;
   v = strtol (arg, &end, 10);
-  if (*end || v < 0)
-    {
-      ferry_cli_failf ("invalid --time `%s`: give whole seconds", arg);
-      return -1;
-    }
-  *(int *) data = (int) v;
+  if (errno || end == arg || *end || v > INT_MAX || v < INT_MIN)
+    return ferry_cli_failf ("invalid argument \"%s\" for \"%s\" flag: give whole seconds", arg, flag);
+  *out = v < 0 ? -1 : (int) v;
   return 0;
 }
 
 static int
-do_stop (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+stop_option (int c, const char *arg, void *data)
 {
-  return ferry_container_stop (e, ref, *(int *) arg, err);
+  struct stop_flags *f = data;
+
+  if (c == 't' || c == OPT_STOP_TIME)
+    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+  if (c == 'i')
+    {
+      f->t.ignore = 1;
+      return 0;
+    }
+  return target_option (c, arg, &f->t);
+}
+
+/* Podman's warning, in its shape, when the stop signal was not enough.  */
+static void
+warn_killed (const struct target *t, const struct ferry_stop_report *r)
+{
+  const char *sig = ferry_signal_name (r->stop_signal);
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
+    return;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (sig)
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, sig, t->name, r->timeout);
+  else
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, r->stop_signal, t->name, r->timeout);
+}
+
+static int
+do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  struct ferry_stop_report report = { 0 };
+
+  if (ferry_container_stop (e, t->id, *(int *) arg, &report, err) < 0)
+    return -1;
+  if (report.killed)
+    warn_killed (t, &report);
+  return 0;
 }
 
 int
 ferry_cmd_stop (int argc, char **argv)
 {
-  static const struct option opts[]
-      = { FERRY_GLOBAL_OPTIONS, { "time", required_argument, NULL, 't' }, HELP_OPTION, { NULL, 0, NULL, 0 } };
-  int timeout = -1, r;
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_TARGET_ALL },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "ignore", no_argument, NULL, 'i' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "time", required_argument, NULL, 't' },
+                                        { "timeout", required_argument, NULL, OPT_STOP_TIME },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct stop_flags f = { .t = { .none_given = "you must provide at least one name or id" }, .timeout = -1 };
+  int r;
 
   r = simple_options (
-      argc, argv, "stop", "+:t:", opts,
-      "Usage: ferry stop [-t SECONDS] CONTAINER...\n\nStop running containers: the stop signal, "
-      "then SIGKILL after the timeout.\n\nOptions:\n  -t, --time SECONDS  wait this long "
-      "before SIGKILL (default: the container's, 10)\n",
-      timeout_option, &timeout);
+      argc, argv, "stop", "+:ailt:", opts,
+      "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
+      "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
+      "(and printed).\n\nOptions:\n"
+      "  -a, --all             stop every container (printing their IDs)\n"
+      "      --cidfile FILE    stop the container whose ID FILE holds (repeatable)\n"
+      "  -i, --ignore          pass over names that are no container\n"
+      "  -l, --latest          stop the container created last (printing its ID)\n"
+      "  -t, --time SECONDS    wait this long before SIGKILL (default: the container's, 10;\n"
+      "                        also --timeout)\n",
+      stop_option, &f);
   if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  return for_each_container (argc, argv, "stop", do_stop, &timeout, 1);
+    {
+      targets_release (&f.t);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  r = for_each_target (argc, argv, &f.t, do_stop, &f.timeout);
+  targets_release (&f.t);
+  return r;
 }
 
-static int
-signal_option (int c, const char *arg, void *data)
+struct kill_flags
 {
+  struct targets t;
+  int signal;
+};
+
+static int
+kill_option (int c, const char *arg, void *data)
+{
+  struct kill_flags *f = data;
+
   if (c != 's')
-    return 1;
-  *(int *) data = ferry_signal_parse (arg);
-  if (*(int *) data < 0)
+    return target_option (c, arg, &f->t);
+  f->signal = ferry_signal_parse (arg);
+  if (f->signal < 0)
     {
-      ferry_cli_failf ("invalid signal `%s`: use a name like TERM or KILL, or a number", arg);
+      /* Podman's words: a number out of range, or anything else.  */
+      if (arg[0] && strspn (arg, "0123456789") == strlen (arg) && strtol (arg, NULL, 10) > 0)
+        ferry_cli_failf ("valid signals are 1 through 64");
+      else
+        ferry_cli_failf ("invalid signal: %s", arg);
       return -1;
     }
   return 0;
 }
 
 static int
-do_kill (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+do_kill (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
-  return ferry_container_kill (e, ref, *(int *) arg, err);
+  return ferry_container_kill (e, t->id, *(int *) arg, err);
 }
 
 int
 ferry_cmd_kill (int argc, char **argv)
 {
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, { "signal", required_argument, NULL, 's' }, HELP_OPTION, { NULL, 0, NULL, 0 }
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_TARGET_ALL },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "signal", required_argument, NULL, 's' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct kill_flags f = {
+    .t = { .none_given = "you must provide at least one name or id", .eligible = ferry_container_is_active },
+    .signal = SIGKILL,
   };
-  int sig = SIGKILL, r;
+  int r;
 
-  r = simple_options (argc, argv, "kill", "+:s:", opts,
-                      "Usage: ferry kill [-s SIGNAL] CONTAINER...\n\nSend a signal (default KILL) to running "
-                      "containers.\n\nOptions:\n  -s, --signal SIGNAL  a name (TERM, SIGHUP) or a number\n",
-                      signal_option, &sig);
+  r = simple_options (
+      argc, argv, "kill", "+:als:", opts,
+      "Usage: ferry kill [-a] [-l] [-s SIGNAL] [--cidfile FILE] CONTAINER...\n\nSend a signal "
+      "(default KILL) to running containers.\n\nOptions:\n"
+      "  -a, --all            signal every running or paused container (printing their IDs)\n"
+      "      --cidfile FILE   signal the container whose ID FILE holds (repeatable)\n"
+      "  -l, --latest         signal the container created last (printing its ID)\n"
+      "  -s, --signal SIGNAL  a name (TERM, SIGHUP, hup) or a number\n",
+      kill_option, &f);
   if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  return for_each_container (argc, argv, "kill", do_kill, &sig, 1);
+    {
+      targets_release (&f.t);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  r = for_each_target (argc, argv, &f.t, do_kill, &f.signal);
+  targets_release (&f.t);
+  return r;
 }
 
 struct rm_flags
 {
-  int force, volumes, all;
+  struct targets t;
+  int force, volumes;
 };
 
 static int
@@ -975,99 +1350,119 @@ rm_option (int c, const char *arg, void *data)
 {
   struct rm_flags *f = data;
 
-  (void) arg;
   if (c == 'f')
     f->force = 1;
   else if (c == 'v')
     f->volumes = 1;
-  else if (c == 'a')
-    f->all = 1;
+  else if (c == 'i')
+    f->t.ignore = 1;
   else if (c != 't')
-    return 1;
+    return target_option (c, arg, &f->t);
   return 0;
 }
 
 static int
-do_rm (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   struct rm_flags *f = arg;
-  return ferry_container_remove (e, ref, f->force, f->volumes, err);
-}
-
-/* rm -a: every container, by full ID, as Podman prints them.  */
-static int
-rm_all (int argc, char **argv, struct rm_flags *f)
-{
-  cleanup_strv char **ids = NULL;
-  size_t n = 0, i;
-
-  if (optind < argc)
-    return ferry_cli_failf ("--all removes every container: give no container names");
-  {
-    cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
-    struct ferry_container **list = NULL;
-    ferry_error_t err = NULL;
-
-    if (e == NULL)
-      return FERRY_EXIT_ERROR;
-    if (ferry_container_list (e, &list, &n, &err) < 0)
-      return ferry_cli_fail (&err);
-    ids = xmalloc0 (sizeof (char *) * (n + 1));
-    for (i = 0; i < n; i++)
-      ids[i] = xstrdup (list[i]->id);
-    ferry_containers_free (list, n);
-  }
-  optind = 0;
-  return n ? for_each_container ((int) n, ids, "rm", do_rm, f, 2) : 0;
+  return ferry_container_remove (e, t->id, f->force, f->volumes, err);
 }
 
 int
 ferry_cmd_rm (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "all", no_argument, NULL, 'a' },
+                                        { "all", no_argument, NULL, OPT_TARGET_ALL },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
                                         { "force", no_argument, NULL, 'f' },
+                                        { "ignore", no_argument, NULL, 'i' },
+                                        { "latest", no_argument, NULL, 'l' },
                                         { "volumes", no_argument, NULL, 'v' },
                                         { "time", required_argument, NULL, 't' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct rm_flags f = { 0 };
+  struct rm_flags f = { .t = { .none_given = "you must provide at least one name or id", .rm_codes = 1 } };
   int r;
 
   r = simple_options (
-      argc, argv, "rm", "+:afvt:", opts,
-      "Usage: ferry rm [-a] [-f] [-v] CONTAINER...\n\nRemove containers.  Exit 1 if a container is "
-      "not known, 2 if one is running without -f.\n\nOptions:\n"
-      "  -a, --all      remove every container (printing their IDs)\n"
-      "  -f, --force    stop running containers first\n"
-      "  -v, --volumes  also remove their anonymous volumes\n",
+      argc, argv, "rm", "+:afilvt:", opts,
+      "Usage: ferry rm [-a] [-f] [-i] [-l] [-v] [--cidfile FILE] CONTAINER...\n\nRemove containers.  Exit 1 "
+      "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
+      "  -a, --all           remove every container (printing their IDs)\n"
+      "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+      "  -f, --force         stop running containers first; names that are no container are\n"
+      "                      passed over\n"
+      "  -i, --ignore        pass over names that are no container\n"
+      "  -l, --latest        remove the container created last (printing its ID)\n"
+      "  -v, --volumes       also remove their anonymous volumes\n",
       rm_option, &f);
   if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (f.all)
-    return rm_all (argc, argv, &f);
-  return for_each_container (argc, argv, "rm", do_rm, &f, 2);
+    {
+      targets_release (&f.t);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  if (f.force)
+    f.t.ignore = 1;
+  r = for_each_target (argc, argv, &f.t, do_rm, &f);
+  targets_release (&f.t);
+  return r;
 }
 
 static int
-do_pause (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+do_pause (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
-  return (arg ? ferry_container_unpause : ferry_container_pause) (e, ref, err);
+  return (arg ? ferry_container_unpause : ferry_container_pause) (e, t->id, err);
+}
+
+static int
+is_running (const struct ferry_container *c)
+{
+  return c->status == FERRY_CONTAINER_RUNNING;
+}
+
+static int
+is_paused (const struct ferry_container *c)
+{
+  return c->status == FERRY_CONTAINER_PAUSED;
+}
+
+static int
+pause_option (int c, const char *arg, void *data)
+{
+  return target_option (c, arg, data);
 }
 
 static int
 pause_command (int argc, char **argv, int unpause)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_TARGET_ALL },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct targets t = { .none_given = "you must provide at least one name or id",
+                       .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
-      argc, argv, unpause ? "unpause" : "pause", "+:", opts,
-      unpause ? "Usage: ferry unpause CONTAINER...\n\nResume paused containers.\n"
-              : "Usage: ferry pause CONTAINER...\n\nFreeze running containers (cgroup freezer).\n",
-      NULL, NULL);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  return for_each_container (argc, argv, unpause ? "unpause" : "pause", do_pause, unpause ? (void *) 1 : NULL,
-                             1);
+      argc, argv, unpause ? "unpause" : "pause", "+:al", opts,
+      unpause
+          ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
+            "Options:\n"
+            "  -a, --all           resume every paused container (printing their IDs)\n"
+            "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
+            "  -l, --latest        resume the container created last (printing its ID)\n"
+          : "Usage: ferry pause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nFreeze running containers "
+            "(cgroup freezer).\n\nOptions:\n"
+            "  -a, --all           freeze every running container (printing their IDs)\n"
+            "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
+            "  -l, --latest        freeze the container created last (printing its ID)\n",
+      pause_option, &t);
+  if (r > 0)
+    r = for_each_target (argc, argv, &t, do_pause, unpause ? (void *) 1 : NULL);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&t);
+  return r;
 }
 
 int
@@ -1080,6 +1475,124 @@ int
 ferry_cmd_unpause (int argc, char **argv)
 {
   return pause_command (argc, argv, 1);
+}
+
+static int
+restart_option (int c, const char *arg, void *data)
+{
+  struct stop_flags *f = data;
+
+  if (c == OPT_RUNNING)
+    {
+      f->t.eligible = is_running;
+      return 0;
+    }
+  if (c == 't')
+    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+  return target_option (c, arg, &f->t);
+}
+
+static int
+do_restart (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  struct ferry_stop_report report = { 0 };
+  int ret = ferry_container_restart (e, t->id, *(int *) arg, &report, err);
+
+  if (report.killed)
+    warn_killed (t, &report);
+  return ret;
+}
+
+int
+ferry_cmd_restart (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "running", no_argument, NULL, OPT_RUNNING },
+                                        { "time", required_argument, NULL, 't' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct stop_flags f = { .t = { .none_given = "you must provide at least one name or id" }, .timeout = -1 };
+  int r;
+
+  r = simple_options (
+      argc, argv, "restart", "+:alt:", opts,
+      "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
+      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
+      "  -a, --all            restart every container (printing their IDs)\n"
+      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+      "  -l, --latest         restart the container created last (printing its ID)\n"
+      "      --running        with --all: only the running ones\n"
+      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
+      restart_option, &f);
+  if (r <= 0)
+    {
+      targets_release (&f.t);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  r = for_each_target (argc, argv, &f.t, do_restart, &f.timeout);
+  targets_release (&f.t);
+  return r;
+}
+
+int
+ferry_cmd_rename (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  r = simple_options (argc, argv, "rename", "+:", opts,
+                      "Usage: ferry rename CONTAINER NEW-NAME\n\nGive a container another name (letters, "
+                      "digits, `_`, `.` and `-`, not first).\n",
+                      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 2)
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_rename (e, argv[optind], argv[optind + 1], &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+/* Exit 0 when the container exists, 1 when not, with no output.  */
+static int
+container_exists (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  r = simple_options (argc, argv, "container exists", "+:", opts,
+                      "Usage: ferry container exists CONTAINER\n\nExit 0 if the container exists, 1 if "
+                      "not.\n",
+                      NULL, NULL);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_lookup (e, argv[optind], &c, &err) == 0)
+    {
+      ferry_container_free (c);
+      return 0;
+    }
+  if (err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  return ferry_cli_fail (&err);
 }
 
 static int
@@ -1104,7 +1617,7 @@ ferry_cmd_wait (int argc, char **argv)
       NULL);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  return for_each_container (argc, argv, "wait", do_wait, NULL, 0);
+  return for_each_container (argc, argv, "wait", do_wait, NULL);
 }
 
 static int
@@ -1783,6 +2296,7 @@ ferry_cmd_container (int argc, char **argv)
     { "create", ferry_cmd_create, "Create but do not start a container" },
     { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
+    { "exists", container_exists, "Check if a container exists" },
     { "inspect", container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
@@ -1792,6 +2306,8 @@ ferry_cmd_container (int argc, char **argv)
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
     { "port", ferry_cmd_port, "List a container's published ports" },
     { "ps", container_list, NULL },
+    { "rename", ferry_cmd_rename, "Rename an existing container" },
+    { "restart", ferry_cmd_restart, "Restart one or more containers" },
     { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
     { "restore-mount-flags", container_restore_mount_flags, NULL },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },

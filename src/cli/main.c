@@ -32,6 +32,8 @@ static const struct ferry_command commands[] = {
   { "ps", ferry_cmd_ps, "List containers" },
   { "pull", ferry_cmd_pull, "Pull an image from a registry" },
   { "push", ferry_cmd_push, "Push an image to a registry" },
+  { "rename", ferry_cmd_rename, "Rename an existing container" },
+  { "restart", ferry_cmd_restart, "Restart one or more containers" },
   { "restore", ferry_cmd_restore, "Restore one or more checkpointed containers" },
   { "rm", ferry_cmd_rm, "Remove one or more containers" },
   { "rmi", ferry_cmd_rmi, "Remove one or more images from local storage" },

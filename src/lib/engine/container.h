@@ -152,9 +152,28 @@ struct ferry_start_options
 int ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *o,
                            ferry_error_t *err);
 
+/* What a stop did, for the caller to tell the user.  */
+struct ferry_stop_report
+{
+  int stop_signal; /* the container's stop signal */
+  int timeout;     /* the seconds it was given */
+  int killed;      /* it outlived them, and SIGKILL ended it */
+};
+
 /* Sends the stop signal, waits TIMEOUT seconds (-1: the container's own),
- * then SIGKILL; cleans up.  Not running is not an error.  */
-int ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_error_t *err);
+ * then SIGKILL; cleans up.  Not running is not an error.  REPORT may be
+ * NULL.  */
+int ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
+                          ferry_error_t *err);
+/* Stops the container (as ferry_container_stop) and starts it again.
+ * Paused: kind STATE.  */
+int ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout,
+                             struct ferry_stop_report *report, ferry_error_t *err);
+/* The container created last.  None: kind NOT_FOUND, "no such container".  */
+int ferry_container_latest (ferry_engine_t *e, struct ferry_container **out, ferry_error_t *err);
+/* Gives the container REF the name NAME (a leading `/` is dropped).  Taken:
+ * kind EXISTS.  */
+int ferry_container_rename (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err);
 /* Not running: kind STATE.  */
 int ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err);
 /* Running or paused without FORCE: kind STATE.  VOLUMES removes its

@@ -1244,14 +1244,22 @@ mark_exited_without_code (struct ferry_container *c)
   c->finished_at = ferry_time_now ();
 }
 
-/* Stops C, whose lock the caller holds.  */
+/* Stops C, whose lock the caller holds; REPORT (may be NULL) learns
+ * whether SIGKILL had to follow the stop signal.  */
 static int
-stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_error_t *err)
+stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct ferry_stop_report *report,
+             ferry_error_t *err)
 {
   int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  if (report)
+    {
+      report->killed = 0;
+      report->stop_signal = sig;
+      report->timeout = timeout;
+    }
   if (ferry_container_is_active (c))
     {
       if (timeout > 0 && ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
@@ -1265,6 +1273,8 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_er
         return -1;
       if (timeout == 0 || ! ferry_container_wait_exit_file (e, c, timeout * 1000LL))
         {
+          if (report && timeout > 0)
+            report->killed = 1;
           if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
             return -1;
           if (! ferry_container_wait_exit_file (e, c, 30000))
@@ -1276,7 +1286,8 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, ferry_er
 }
 
 int
-ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_error_t *err)
+ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
+                      ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
@@ -1285,9 +1296,102 @@ ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, ferry_err
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  ret = stop_locked (e, c, timeout, err);
+  ret = stop_locked (e, c, timeout, report, err);
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_container_latest (ferry_engine_t *e, struct ferry_container **out, ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  size_t n = 0;
+
+  *out = NULL;
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  if (n == 0)
+    {
+      free (list);
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such container");
+    }
+  /* The list is in order of creation.  */
+  *out = list[n - 1];
+  ferry_containers_free (list, n - 1);
+  return 0;
+}
+
+int
+ferry_container_rename (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_lock int lock = -1;
+  int ret = -1, rc;
+
+  /* Podman takes the name as Docker's API shows it, with a leading `/`.  */
+  if (name[0] == '/')
+    name++;
+  if (! ferry_container_name_is_valid (name))
+    return ferry_make_error (err, 0, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  if (strcmp (c->name, name) == 0)
+    {
+      ferry_container_free (c);
+      return 0;
+    }
+  json_object_object_add (c->record, "Name", json_object_new_string (name));
+  if (ferry_db_begin (e->db, err) < 0)
+    goto out;
+  st = ferry_db_prepare (e->db, "UPDATE containers SET name = ? WHERE id = ?", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, c->id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                             "renaming container %s: the container name \"%s\" is already in use", c->id,
+                             name);
+      goto fail;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ferry_db_error (e->db, err, "cannot rename container");
+      goto fail;
+    }
+  if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    goto fail;
+  ret = 0;
+  goto out;
+fail:
+  ferry_db_rollback (e->db);
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+int
+ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
+                         ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  int paused;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  if (paused)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_STATE,
+        "unable to restart a container in a paused or unknown state: container state improper");
+  if (ferry_container_stop (e, ref, timeout, report, err) < 0)
+    return -1;
+  return ferry_container_start (e, ref, NULL, err);
 }
 
 int
@@ -1301,7 +1405,7 @@ ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_erro
   if (! ferry_container_is_active (c))
     ret = ferry_make_error_kind (
         err, FERRY_ERROR_STATE,
-        "can only kill running containers. %s is in state %s: container state improper", ref,
+        "can only kill running containers. %s is in state %s: container state improper", c->id,
         ferry_container_status_name (c->status));
   else
     ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
@@ -1320,11 +1424,23 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  /* Podman's words: the state when pause finds no running container,
+   * the ID otherwise.  */
+  if (pause && c->status == FERRY_CONTAINER_PAUSED)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                   "\"%s\" is already paused: container state improper", c->id);
+      goto out;
+    }
   if (c->status != want)
     {
-      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE, "%s is not %s, it is %s: container state improper",
-                                   ref, pause ? "running" : "paused",
-                                   ferry_container_status_name (c->status));
+      if (pause)
+        ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                     "\"%s\" is not running, can't pause: container state improper",
+                                     ferry_container_status_name (c->status));
+      else
+        ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                     "\"%s\" is not paused, can't unpause: container state improper", c->id);
       goto out;
     }
   if ((pause ? ferry_runtime_pause : ferry_runtime_resume) (&e->runtime, c->id, c->pid, err) < 0)
@@ -1438,9 +1554,9 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
         return ferry_make_error_kind (
             err, FERRY_ERROR_STATE,
             "cannot remove container %s as it is %s - running or paused containers cannot "
-            "be removed without force (ferry rm -f): container state improper",
-            c->name, ferry_container_status_name (c->status));
-      if (stop_locked (e, c, 0, err) < 0)
+            "be removed without force: container state improper",
+            c->id, ferry_container_status_name (c->status));
+      if (stop_locked (e, c, 0, NULL, err) < 0)
         return -1;
     }
   ferry_container_teardown (e, c);

@@ -41,21 +41,22 @@ ferry_parse_size (const char *s, int64_t *out)
   return 0;
 }
 
+static const struct
+{
+  const char *name;
+  int num;
+} signals[] = { { "HUP", SIGHUP },       { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+                { "TRAP", SIGTRAP },     { "ABRT", SIGABRT }, { "BUS", SIGBUS },     { "FPE", SIGFPE },
+                { "KILL", SIGKILL },     { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },   { "USR2", SIGUSR2 },
+                { "PIPE", SIGPIPE },     { "ALRM", SIGALRM }, { "TERM", SIGTERM },   { "CHLD", SIGCHLD },
+                { "CONT", SIGCONT },     { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },
+                { "TTOU", SIGTTOU },     { "URG", SIGURG },   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },
+                { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+                { "PWR", SIGPWR },       { "SYS", SIGSYS } };
+
 int
 ferry_signal_parse (const char *s)
 {
-  static const struct
-  {
-    const char *name;
-    int num;
-  } signals[] = { { "HUP", SIGHUP },       { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "ILL", SIGILL },
-                  { "TRAP", SIGTRAP },     { "ABRT", SIGABRT }, { "BUS", SIGBUS },     { "FPE", SIGFPE },
-                  { "KILL", SIGKILL },     { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },   { "USR2", SIGUSR2 },
-                  { "PIPE", SIGPIPE },     { "ALRM", SIGALRM }, { "TERM", SIGTERM },   { "CHLD", SIGCHLD },
-                  { "CONT", SIGCONT },     { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },
-                  { "TTOU", SIGTTOU },     { "URG", SIGURG },   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },
-                  { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-                  { "PWR", SIGPWR },       { "SYS", SIGSYS } };
   char *end;
   long n;
   size_t i;
@@ -77,4 +78,15 @@ ferry_signal_parse (const char *s)
         return SIGRTMIN + n;
     }
   return -1;
+}
+
+const char *
+ferry_signal_name (int sig)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof (signals) / sizeof (signals[0]); i++)
+    if (signals[i].num == sig)
+      return signals[i].name;
+  return NULL;
 }

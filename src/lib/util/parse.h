@@ -10,4 +10,7 @@ int ferry_parse_size (const char *s, int64_t *out);
 /* "TERM", "SIGTERM", "term", "15", "RTMIN+3"; -1 when unknown.  */
 int ferry_signal_parse (const char *s);
 
+/* "TERM" for SIGTERM; NULL for a signal without a name of its own.  */
+const char *ferry_signal_name (int sig);
+
 #endif

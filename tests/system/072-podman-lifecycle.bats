@@ -1,0 +1,381 @@
+#!/usr/bin/env bats
+# The container lifecycle commands as a Podman user types them: stop, kill,
+# pause, unpause, start and rm with their names, --all, --latest, --ignore
+# and --cidfile; what they print, their messages and exit codes.  Each
+# sequence runs in ferry and is compared with what Podman 5.4 printed for
+# it (kept below), and, where Podman is installed, with Podman run live on
+# roots of the test's own.
+
+load helpers
+
+podman_t() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+}
+
+teardown() {
+	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
+		podman_t rm -af -t 0 >/dev/null 2>&1 || true
+		podman_t rmi -af >/dev/null 2>&1 || true
+	fi
+	ferry_teardown
+}
+
+# Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
+# lines on stdin, and remembers their IDs so that transcripts show <NAME>.
+make_containers() {
+	local tool=$1 name how args id
+	while read -r name how args; do
+		[ "$how" = run ] && how="run -d"
+		if [ "$tool" = podman_t ]; then
+			# shellcheck disable=SC2086
+			podman_t $how --name "$name" --network none localhost/ferry-test:latest $args >/dev/null
+		else
+			# shellcheck disable=SC2086
+			f $how --name "$name" ferry-test $args >/dev/null
+		fi
+		id=$("$tool" inspect --format '{{.Id}}' "$name")
+		echo "s/$id/<$name>/g" >>"$TEST_TMP/$tool.sed"
+	done
+}
+
+# Runs TOOL with the rest, appending to TOOL's transcript the command, its
+# exit code and its output, IDs shown as <NAME> and the test's directory
+# as TMP.
+step() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" -e 's/^time="[^"]*" /time=T /' "$TEST_TMP/err" |
+			sed 's/^/  err: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+# Runs sequence function $1 in ferry and compares its transcript with the
+# one on stdin (Podman's), then, where Podman is installed, in Podman too.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	"$seq" f
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp"
+		touch "$TEST_TMP/podman_t.sed"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$seq" podman_t
+		# Podman's rename clash names its database's constraint: only the
+		# words before it are compared.
+		diff -u <(sed 's/^\(  err: Error: renaming container [^:]*\): .*/\1/' "$TEST_TMP/podman_t.log") \
+			<(sed 's/^\(  err: Error: renaming container [^:]*\): .*/\1/' "$TEST_TMP/f.log")
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+names_and_states() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+	EOF
+	step "$t" stop r1x nosuch
+	step "$t" stop -i nosuch c1
+	step "$t" stop --ignore nosuch
+	step "$t" kill c1
+	step "$t" kill -s USR1 nosuch r1
+	step "$t" pause c1
+	step "$t" pause r1
+	step "$t" pause r1
+	step "$t" unpause c1
+	step "$t" kill -a -s USR1
+	step "$t" unpause -a
+	step "$t" unpause -a
+	step "$t" unpause r1
+	step "$t" pause -a
+	step "$t" rm r1
+	step "$t" rm c1 nosuch
+	step "$t" rm -f nosuch
+	step "$t" rm -i nosuch c1
+	step "$t" rm -f r1
+	step "$t" ps -a -q
+}
+
+@test "stop, kill, pause, unpause, rm by name: output, messages and exit codes as Podman's" {
+	compare_with_podman names_and_states <<-'EOF'
+		$ stop r1x nosuch -> 125
+		  err: Error: no container with name or ID "r1x" found: no such container
+		$ stop -i nosuch c1 -> 0
+		  out: c1
+		$ stop --ignore nosuch -> 0
+		$ kill c1 -> 125
+		  err: Error: can only kill running containers. <c1> is in state created: container state improper
+		$ kill -s USR1 nosuch r1 -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ pause c1 -> 125
+		  err: Error: "created" is not running, can't pause: container state improper
+		$ pause r1 -> 0
+		  out: r1
+		$ pause r1 -> 125
+		  err: Error: "<r1>" is already paused: container state improper
+		$ unpause c1 -> 125
+		  err: Error: "<c1>" is not paused, can't unpause: container state improper
+		$ kill -a -s USR1 -> 0
+		  out: <r1>
+		$ unpause -a -> 0
+		  out: <r1>
+		$ unpause -a -> 0
+		$ unpause r1 -> 125
+		  err: Error: "<r1>" is not paused, can't unpause: container state improper
+		$ pause -a -> 0
+		  out: <r1>
+		$ rm r1 -> 2
+		  err: Error: cannot remove container <r1> as it is paused - running or paused containers cannot be removed without force: container state improper
+		$ rm c1 nosuch -> 1
+		  err: Error: no container with ID or name "nosuch" found: no such container
+		$ rm -f nosuch -> 0
+		$ rm -i nosuch c1 -> 0
+		  out: c1
+		$ rm -f r1 -> 0
+		  out: r1
+		$ ps -a -q -> 0
+	EOF
+}
+
+all_latest_cidfile() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+		r2 run sleep 1000
+	EOF
+	"$t" inspect --format '{{.Id}}' r1 >"$TEST_TMP/cid"
+	step "$t" stop -a -l
+	step "$t" stop -a r1
+	step "$t" stop -l r1
+	step "$t" stop --cidfile "$TEST_TMP/cid" r1
+	step "$t" stop -a --cidfile "$TEST_TMP/cid"
+	step "$t" stop
+	step "$t" kill
+	step "$t" rm
+	step "$t" pause
+	step "$t" start
+	step "$t" stop --cidfile "$TEST_TMP/nofile"
+	step "$t" stop -i --cidfile "$TEST_TMP/nofile"
+	step "$t" kill -s USR1 --cidfile "$TEST_TMP/cid"
+	step "$t" pause -l
+	step "$t" unpause -l
+	step "$t" stop -l -t 0
+	step "$t" stop -a -t 0
+	step "$t" start --all
+	step "$t" kill -l
+	step "$t" rm -f -l
+	step "$t" rm -f -t 0 --cidfile "$TEST_TMP/cid"
+	step "$t" rm -l
+	step "$t" rm -l
+	step "$t" stop -l
+	step "$t" stop -a
+	step "$t" rm -a
+}
+
+@test "--all, --latest and --cidfile: full IDs printed, clashes refused, as Podman's" {
+	compare_with_podman all_latest_cidfile <<-'EOF'
+		$ stop -a -l -> 125
+		  err: Error: --all and --latest cannot be used together
+		$ stop -a r1 -> 125
+		  err: Error: no arguments are needed with --all
+		$ stop -l r1 -> 125
+		  err: Error: --latest and containers cannot be used together
+		$ stop --cidfile TMP/cid r1 -> 125
+		  err: Error: no arguments are needed with --latest or --cidfile
+		$ stop -a --cidfile TMP/cid -> 125
+		  err: Error: --all, --latest, and --cidfile cannot be used together
+		$ stop -> 125
+		  err: Error: you must provide at least one name or id
+		$ kill -> 125
+		  err: Error: you must provide at least one name or id
+		$ rm -> 125
+		  err: Error: you must provide at least one name or id
+		$ pause -> 125
+		  err: Error: you must provide at least one name or id
+		$ start -> 125
+		  err: Error: start requires at least one argument
+		$ stop --cidfile TMP/nofile -> 125
+		  err: Error: reading CIDFile: open TMP/nofile: no such file or directory
+		$ stop -i --cidfile TMP/nofile -> 0
+		$ kill -s USR1 --cidfile TMP/cid -> 0
+		  out: <r1>
+		$ pause -l -> 0
+		  out: <r2>
+		$ unpause -l -> 0
+		  out: <r2>
+		$ stop -l -t 0 -> 0
+		  out: <r2>
+		$ stop -a -t 0 -> 0
+		  out: <r1>
+		  out: <c1>
+		  out: <r2>
+		$ start --all -> 0
+		  out: <r1>
+		  out: <c1>
+		  out: <r2>
+		$ kill -l -> 0
+		  out: <r2>
+		$ rm -f -l -> 0
+		  out: <r2>
+		$ rm -f -t 0 --cidfile TMP/cid -> 0
+		  out: <r1>
+		$ rm -l -> 0
+		  out: <c1>
+		$ rm -l -> 1
+		  err: Error: no such container
+		$ stop -l -> 125
+		  err: Error: no such container
+		$ stop -a -> 0
+		$ rm -a -> 0
+	EOF
+}
+
+stop_and_signals() {
+	local t=$1
+	# sleep as PID 1 has no handler for TERM, so the stop signal does nothing.
+	make_containers "$t" <<-EOF
+		t1 run sleep 1000
+	EOF
+	step "$t" stop -t 1 t1
+	step "$t" stop t1
+	step "$t" start t1
+	step "$t" kill -s sigusr1 t1
+	step "$t" kill -s SIGUSR1 t1
+	step "$t" kill -s usr1 t1
+	step "$t" kill -s 10 t1
+	step "$t" kill --signal=HUP t1
+	step "$t" kill -s 99 t1
+	step "$t" kill -s BOGUS t1
+	step "$t" kill -s 0 t1
+	step "$t" stop --timeout 1 t1
+	step "$t" start t1
+	step "$t" kill t1
+	step "$t" wait t1
+	step "$t" kill t1
+}
+
+@test "stop warns when SIGKILL follows the stop signal, leaves a stopped container be; kill takes signals by name or number" {
+	compare_with_podman stop_and_signals <<-'EOF'
+		$ stop -t 1 t1 -> 0
+		  out: t1
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container t1 in 1 seconds, resorting to SIGKILL"
+		$ stop t1 -> 0
+		  out: t1
+		$ start t1 -> 0
+		  out: t1
+		$ kill -s sigusr1 t1 -> 0
+		  out: t1
+		$ kill -s SIGUSR1 t1 -> 0
+		  out: t1
+		$ kill -s usr1 t1 -> 0
+		  out: t1
+		$ kill -s 10 t1 -> 0
+		  out: t1
+		$ kill --signal=HUP t1 -> 0
+		  out: t1
+		$ kill -s 99 t1 -> 125
+		  err: Error: valid signals are 1 through 64
+		$ kill -s BOGUS t1 -> 125
+		  err: Error: invalid signal: BOGUS
+		$ kill -s 0 t1 -> 125
+		  err: Error: invalid signal: 0
+		$ stop --timeout 1 t1 -> 0
+		  out: t1
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container t1 in 1 seconds, resorting to SIGKILL"
+		$ start t1 -> 0
+		  out: t1
+		$ kill t1 -> 0
+		  out: t1
+		$ wait t1 -> 0
+		  out: 137
+		$ kill t1 -> 125
+		  err: Error: can only kill running containers. <t1> is in state exited: container state improper
+	EOF
+	# --log-level error keeps the warning back, as Podman's.
+	f start t1 >/dev/null
+	run_ferry --log-level error stop -t 1 t1
+	assert_status 0
+	[ "$output" = t1 ]
+}
+
+restart_rename_exists() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		r2 run sleep 1000
+		c1 create true
+	EOF
+	step "$t" pause r2
+	step "$t" restart -t 0 r1
+	step "$t" restart nosuch
+	step "$t" restart -t 0 r2
+	step "$t" restart --running -t 0
+	step "$t" restart -a --running -t 0
+	step "$t" unpause r2
+	step "$t" stop -t 0 r2
+	step "$t" restart -a --running -t 0
+	step "$t" rename r1 r9
+	step "$t" rename r9 c1
+	step "$t" rename nosuch x
+	step "$t" rename r9 'bad name'
+	step "$t" rename r9 ''
+	step "$t" rename r9 r9
+	step "$t" rename r9
+	step "$t" rename r9 /r1
+	step "$t" container exists r1
+	step "$t" container exists r9
+	step "$t" container exists
+	step "$t" container exists localhost/ferry-test
+	step "$t" inspect --format '{{.Name}}' r1
+}
+
+@test "restart (--all, --running), rename and container exists as Podman's" {
+	compare_with_podman restart_rename_exists <<-'EOF'
+		$ pause r2 -> 0
+		  out: r2
+		$ restart -t 0 r1 -> 0
+		  out: r1
+		$ restart nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ restart -t 0 r2 -> 125
+		  err: Error: unable to restart a container in a paused or unknown state: container state improper
+		$ restart --running -t 0 -> 125
+		  err: Error: you must provide at least one name or id
+		$ restart -a --running -t 0 -> 0
+		  out: <r1>
+		$ unpause r2 -> 0
+		  out: r2
+		$ stop -t 0 r2 -> 0
+		  out: r2
+		$ restart -a --running -t 0 -> 0
+		  out: <r1>
+		$ rename r1 r9 -> 0
+		$ rename r9 c1 -> 125
+		  err: Error: renaming container <r1>: the container name "c1" is already in use
+		$ rename nosuch x -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ rename r9 bad name -> 125
+		  err: Error: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ rename r9  -> 125
+		  err: Error: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ rename r9 r9 -> 0
+		$ rename r9 -> 125
+		  err: Error: accepts 2 arg(s), received 1
+		$ rename r9 /r1 -> 0
+		$ container exists r1 -> 0
+		$ container exists r9 -> 1
+		$ container exists -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ container exists localhost/ferry-test -> 1
+		$ inspect --format {{.Name}} r1 -> 0
+		  out: r1
+	EOF
+}

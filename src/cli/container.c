@@ -102,11 +102,21 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
     {
       if (strcmp (o, "ro") == 0)
         m->readonly = 1;
-      else if (strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0)
+      else if (strcmp (o, "nocopy") == 0)
+        m->nocopy = 1;
+      else if (strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0
+               && strcmp (o, "copy") != 0)
         {
-          ferry_make_error (err, 0, "invalid option `%s` in volume `%s`: use ro or rw", o, spec);
+          ferry_make_error (err, 0, "invalid option `%s` in volume `%s`: use ro, rw, copy or nocopy", o,
+                            spec);
           return -1;
         }
+    }
+  if (m->nocopy && (parts[0][0] == '/' || parts[0][0] == '.'))
+    {
+      ferry_make_error (err, 0, "invalid option `nocopy` in volume `%s`: only a named volume is copied into",
+                        spec);
+      return -1;
     }
   if (parts[0][0] == '/' || parts[0][0] == '.')
     {
@@ -242,7 +252,9 @@ static const char create_usage[]
       "      --tmpfs DEST         mount a tmpfs at DEST\n"
       "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048, nproc=512, ...)\n"
       "  -u, --user USER[:GROUP]  run as this user\n"
-      "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous)\n"
+      "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous);\n"
+      "                           a new volume is filled from what the image has at DEST\n"
+      "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 

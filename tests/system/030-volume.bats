@@ -353,3 +353,109 @@ volume_add_user() {
 	assert_status 0
 	[ "$output" = keep ]
 }
+
+# An image of its own for the copy-up tests: busybox, and under /data a
+# tree owned by 1000:1000 with a symlink, a FIFO and a setgid directory;
+# /etc-link is an absolute symlink to /etc, /up a relative one that climbs
+# past the root; /etc holds only the image's own marker.
+copy_up_image() {
+	local t=$TEST_TMP/img
+	mkdir -p "$t/bin" "$t/etc" "$t/data/sub" "$t/tmp"
+	cp /bin/busybox "$t/bin/busybox"
+	for applet in sh true cat sleep; do ln -s busybox "$t/bin/$applet"; done
+	echo image >"$t/etc/marker"
+	echo one >"$t/data/one"
+	echo two >"$t/data/sub/two"
+	ln -s one "$t/data/link"
+	mkfifo "$t/data/fifo"
+	chmod 2750 "$t/data/sub"
+	chmod 0710 "$t/data"
+	chown -R 1000:1000 "$t/data"
+	chmod 1777 "$t/tmp"
+	ln -s /etc "$t/etc-link"
+	ln -s ../../../../../etc "$t/up"
+	tar -C "$t" --numeric-owner -cf "$TEST_TMP/img.tar" .
+	f import -q "$TEST_TMP/img.tar" copyup >/dev/null
+}
+
+@test "a new volume is filled from the image the first time it is mounted, with owners and modes, as Podman does" {
+	copy_up_image
+	f volume create made >/dev/null
+	run_ferry run --rm --network none -v made:/data -v anon1:/tmp -v fresh:/nothing-here copyup \
+		sh -c 'cat /data/one /data/sub/two; readlink /data/link; stat -c "%a %u:%g %F" /data /data/sub /data/fifo /tmp'
+	assert_status 0
+	[ "$output" = "one
+two
+one
+710 1000:1000 directory
+2750 1000:1000 directory
+644 1000:1000 fifo
+1777 0:0 directory" ]
+	d=$ROOT/volumes/made/_data
+	[ "$(stat -c '%a %u:%g' "$d")" = "710 1000:1000" ]
+	[ -p "$d/fifo" ] && [ -L "$d/link" ]
+	[ "$(ls -A "$ROOT/volumes/made")" = _data ]
+	# A destination the image lacks leaves the volume as it was made.
+	[ -z "$(ls -A "$ROOT/volumes/fresh/_data")" ]
+	[ "$(stat -c %a "$ROOT/volumes/fresh/_data")" = 755 ]
+	# Once only: emptied, it stays empty for the next container.
+	rm -rf "${d:?}"/*
+	f run --rm --network none -v made:/data copyup true
+	[ -z "$(ls -A "$d")" ]
+	# A volume holding anything keeps it, and :nocopy copies nothing.
+	f volume create full >/dev/null
+	echo mine >"$ROOT/volumes/full/_data/mine"
+	f volume create none >/dev/null
+	f run --rm --network none -v full:/data -v none:/etc:nocopy copyup true
+	[ "$(ls -A "$ROOT/volumes/full/_data")" = mine ]
+	[ -z "$(ls -A "$ROOT/volumes/none/_data")" ]
+	run_ferry run --rm -v /tmp:/x:nocopy copyup true
+	assert_status 125
+	assert_one_line_error
+}
+
+@test "copy-up resolves symlinks inside the image: never the host's files" {
+	copy_up_image
+	f run --rm --network none -v abs:/etc-link -v rel:/up copyup true
+	# The image's /etc, not the host's.
+	[ "$(ls -A "$ROOT/volumes/abs/_data")" = marker ]
+	[ "$(ls -A "$ROOT/volumes/rel/_data")" = marker ]
+	[ ! -e "$ROOT/volumes/abs/_data/passwd" ]
+}
+
+@test "copy-up carries through a checkpoint, and a restored volume is never filled again" {
+	copy_up_image
+	f run -d --name c --network none -v cv:/data copyup sh -c 'echo added > /data/added; sleep 1000' >/dev/null
+	wait_until '[ -f "$ROOT/volumes/cv/_data/added" ]'
+	f container checkpoint --export "$TEST_TMP/c.tar.zst" c >/dev/null
+	f rm c >/dev/null
+	f volume rm cv >/dev/null
+	f container restore --import "$TEST_TMP/c.tar.zst" >/dev/null
+	[ "$(f exec c cat /data/one /data/added)" = "one
+added" ]
+	# Emptied, then started again: nothing of the image comes back (the
+	# command writes its own file again).
+	f stop -t 0 c >/dev/null 2>&1
+	rm -rf "$ROOT/volumes/cv/_data"/*
+	f start c >/dev/null
+	wait_until '[ -f "$ROOT/volumes/cv/_data/added" ]'
+	[ "$(ls -A "$ROOT/volumes/cv/_data")" = added ]
+}
+
+@test "a copy-up killed half-way is finished by the next start" {
+	copy_up_image
+	f create --name c --network none -v kv:/data copyup cat /data/sub/two >/dev/null
+	# As a kill would leave it: the copy staged whole, one entry moved in.
+	mkdir "$ROOT/volumes/kv/_copyup"
+	cp -a "$TEST_TMP/img/data/." "$ROOT/volumes/kv/_copyup/"
+	chown 1000:1000 "$ROOT/volumes/kv/_copyup"
+	chmod 0710 "$ROOT/volumes/kv/_copyup"
+	mv "$ROOT/volumes/kv/_copyup/one" "$ROOT/volumes/kv/_data/one"
+	mkdir "$ROOT/volumes/kv/_copyup.tmp"
+	f start c >/dev/null
+	f wait c >/dev/null
+	[ "$(f logs c)" = two ]
+	[ "$(ls "$ROOT/volumes/kv/_data" | sort | paste -sd ' ')" = "fifo link one sub" ]
+	[ "$(stat -c '%a %u:%g' "$ROOT/volumes/kv/_data")" = "710 1000:1000" ]
+	[ ! -e "$ROOT/volumes/kv/_copyup" ]
+}

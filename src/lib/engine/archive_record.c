@@ -677,14 +677,14 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous.  */
+ * but Anonymous and NoCopy.  */
 static int
 mount_key_known (const char *type, const char *key)
 {
   if (strcmp (key, "Type") == 0 || strcmp (key, "Destination") == 0 || strcmp (key, "RW") == 0)
     return 1;
   if (strcmp (type, "volume") == 0)
-    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0;
+    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0;
   return 0;
@@ -799,6 +799,7 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
   if (is_volume)
     return check_mount_member (c, m, prefix, "Name", 1, check_volume_name) < 0
                    || check_mount_member (c, m, prefix, "Anonymous", 0, check_bool) < 0
+                   || check_mount_member (c, m, prefix, "NoCopy", 0, check_bool) < 0
                ? -1
                : 0;
   if (is_bind)

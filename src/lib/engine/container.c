@@ -308,8 +308,11 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
           if (m->source && ! ferry_volume_name_is_valid (m->source))
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
-          json_object_array_add (
-              mounts, mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL));
+          json_object *mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
+
+          if (m->nocopy)
+            json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
+          json_object_array_add (mounts, mj);
         }
       else
         json_object_array_add (mounts, mount_json ("tmpfs", NULL, m->destination, 0, 0));

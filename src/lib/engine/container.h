@@ -61,6 +61,7 @@ struct ferry_mount_spec
   char *source; /* volume name or host path; NULL for anonymous volumes and tmpfs */
   char *destination;
   int readonly;
+  int nocopy; /* a volume not filled from the image (engine/volume.h) */
 };
 
 struct ferry_create_options

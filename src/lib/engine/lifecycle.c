@@ -1074,6 +1074,28 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
     }
 }
 
+/* Fills the container's new volumes from its image (ferry_volume_copy_up),
+ * but those mounted with nocopy.  */
+static int
+copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+
+  for (size_t i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *name = ferry_json_get_string (m, "Name");
+      const char *dest = ferry_json_get_string (m, "Destination");
+
+      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL
+          || json_object_get_boolean (json_object_object_get (m, "NoCopy")))
+        continue;
+      if (ferry_volume_copy_up (e->db, e->root, name, rootfs, dest, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1103,7 +1125,9 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
-      || mount_rootfs (e, c, &ov, err) < 0 || mount_shm (e, c, err) < 0
+      || mount_rootfs (e, c, &ov, err) < 0
+      /* A restore's volumes hold what they held: never filled anew.  */
+      || (restore_from == NULL && copy_up_volumes (e, c, ov.merged, err) < 0) || mount_shm (e, c, err) < 0
       || write_etc_files (e, c, NULL, err) < 0 || write_containerenv (e, c, err) < 0)
     goto fail;
   if (devshm_tar && ferry_path_exists (devshm_tar))

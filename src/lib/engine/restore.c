@@ -641,6 +641,9 @@ fill_volumes (ferry_engine_t *e, json_object *rec, const char *staging, ferry_er
       data = xasprintf ("%s/volumes/%s/_data", e->root, vol);
       if (ferry_path_exists (tar) && ferry_untar_directory (tar, data, err) < 0)
         return ferry_error_wrap (err, "cannot restore volume %s", vol);
+      /* Its content is the archive's, also when the archive had none.  */
+      if (ferry_volume_mark_filled (e->db, vol, err) < 0)
+        return ferry_error_wrap (err, "cannot restore volume %s", vol);
     }
   return 0;
 }

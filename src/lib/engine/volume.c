@@ -1,14 +1,19 @@
 #include "volume.h"
 #include "../state/lock.h"
+#include "../storage/dirtar.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -165,8 +170,8 @@ insert_row (ferry_db_t *db, const char *name, json_object *labels, int anonymous
   const char *labels_text = labels ? ferry_json_to_string (labels, 0) : "{}";
 
   st = ferry_db_prepare (db,
-                         "INSERT INTO volumes (name, created, driver, labels, options, anonymous) "
-                         "VALUES (?, ?, 'local', ?, '{}', ?)",
+                         "INSERT INTO volumes (name, created, driver, labels, options, anonymous, "
+                         "needs_copy_up) VALUES (?, ?, 'local', ?, '{}', ?, 1)",
                          err);
   if (st == NULL)
     return -1;
@@ -528,4 +533,173 @@ ferry_volumes_free (struct ferry_volume **v, size_t n)
   for (i = 0; i < n; i++)
     ferry_volume_free (v[i]);
   free (v);
+}
+
+/* ---- copy-up ----------------------------------------------------------------- */
+
+/* 1 when NAME has never been filled, 0 when it has, -1 with *ERR.  */
+static int
+needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (db, "SELECT needs_copy_up FROM volumes WHERE name = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int (st, 0) != 0;
+  if (rc == SQLITE_DONE)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name %s found", name);
+  return ferry_db_error (db, err, "cannot read a volume from the state database");
+}
+
+int
+ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (db, "UPDATE volumes SET needs_copy_up = 0 WHERE name = ?", err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (db, err, "cannot record a volume in the state database");
+  return 0;
+}
+
+/* 1 when the directory at PATH holds nothing, 0 when it holds something.  */
+static int
+dir_is_empty (const char *path, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = opendir (path);
+  struct dirent *de;
+
+  if (d == NULL)
+    return ferry_make_error (err, errno, "cannot open `%s`", path);
+  while ((de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      return 0;
+  return 1;
+}
+
+/* Moves every entry of FROM into TO, on the same file system; a name TO
+ * has already (moved by a copy-up a kill interrupted) stays as it is.  */
+static int
+move_entries (const char *from, const char *to, ferry_error_t *err)
+{
+  cleanup_dir DIR *d = opendir (from);
+  cleanup_close int tfd = open (to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct dirent *de;
+
+  if (d == NULL || tfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", d == NULL ? from : to);
+  while ((de = readdir (d)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (renameat2 (dirfd (d), de->d_name, tfd, de->d_name, RENAME_NOREPLACE) < 0 && errno != EEXIST)
+        return ferry_make_error (err, errno, "cannot move `%s/%s` into `%s`", from, de->d_name, to);
+    }
+  return ferry_fsync_path (to, err);
+}
+
+/* Copies what the image has at DEST under ROOTFS (resolved inside it:
+ * symlinks the image holds cannot lead out) into the new directory
+ * STAGED, with DEST's own owner and mode.  0 when DEST is no directory of
+ * the image: nothing to copy, and STAGED is not made.  */
+static int
+stage_copy (const char *rootfs, const char *dest, const char *vdir, const char *staged, ferry_error_t *err)
+{
+  cleanup_free char *tmp = xasprintf ("%s/_copyup.tmp", vdir);
+  cleanup_free char *tar = xasprintf ("%s/_copyup.tar", vdir);
+  cleanup_close int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int src = -1;
+  char link[64], path[PATH_MAX];
+  ssize_t n;
+  int ret;
+
+  if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", rootfs);
+  src = ferry_openat2 (rootfd, dest, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+  if (src < 0 && (errno == ENOENT || errno == ENOTDIR))
+    return 0;
+  if (src < 0)
+    return ferry_make_error (err, errno, "cannot open `%s` in the container's image", dest);
+  /* Where it resolved to: a path without symlinks, which nothing changes
+   * before the container starts.  */
+  snprintf (link, sizeof (link), "/proc/self/fd/%d", src);
+  n = readlink (link, path, sizeof (path) - 1);
+  if (n < 0)
+    return ferry_make_error (err, errno, "cannot resolve `%s` in the container's image", dest);
+  path[n] = '\0';
+  if (ferry_rm_rf (tmp, err) < 0 || (unlink (tar) < 0 && errno != ENOENT))
+    return ferry_make_error (err, errno, "cannot remove the leftovers of a copy in `%s`", vdir);
+  if (mkdir (tmp, 0700) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+  /* The tar keeps DEST's owner and mode in its "./", which unpacking
+   * gives TMP.  */
+  ret = ferry_tar_directory (path, tar, err);
+  if (ret == 0)
+    ret = ferry_untar_directory (tar, tmp, err);
+  unlink (tar);
+  if (ret < 0)
+    return ferry_error_wrap (err, "cannot copy `%s` of the container's image into its volume", dest);
+  if (ferry_fsync_path (tmp, err) < 0)
+    return -1;
+  if (rename (tmp, staged) < 0)
+    return ferry_make_error (err, errno, "cannot rename `%s` to `%s`", tmp, staged);
+  return 1;
+}
+
+int
+ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
+                      const char *dest, ferry_error_t *err)
+{
+  cleanup_free char *vdir = volume_dir (root, name);
+  cleanup_free char *data = xasprintf ("%s/_data", vdir);
+  cleanup_free char *staged = xasprintf ("%s/_copyup", vdir);
+  cleanup_close int lock = -1;
+  struct stat st;
+  int r;
+
+  if (! ferry_volume_name_is_valid (name))
+    return ferry_make_error (err, 0, "invalid volume name `%s`", name);
+  /* One copy at a time per volume: two containers may start on it.  */
+  lock = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (lock < 0)
+    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
+  while (flock (lock, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return ferry_make_error (err, errno, "cannot lock volume directory `%s`", vdir);
+  r = needs_copy_up (db, name, err);
+  if (r <= 0)
+    return r;
+  /* A staged copy is whole (it is renamed in last): a copy-up that a kill
+   * interrupted while moving it in goes on.  Otherwise, a volume holding
+   * anything keeps it, as in Podman.  */
+  if (! ferry_path_exists (staged))
+    {
+      r = dir_is_empty (data, err);
+      if (r < 0)
+        return -1;
+      if (r && (r = stage_copy (rootfs, dest, vdir, staged, err)) < 0)
+        return ferry_error_wrap (err, "cannot fill volume %s", name);
+    }
+  if (ferry_path_exists (staged))
+    {
+      if (lstat (staged, &st) < 0 || move_entries (staged, data, err) < 0
+          || chown (data, st.st_uid, st.st_gid) < 0 || chmod (data, st.st_mode & 07777) < 0)
+        {
+          if (*err == NULL)
+            ferry_make_error (err, errno, "cannot give volume %s the owner and mode of `%s`", name, dest);
+          return ferry_error_wrap (err, "cannot fill volume %s", name);
+        }
+      if (ferry_rm_rf (staged, err) < 0)
+        return -1;
+    }
+  return ferry_volume_mark_filled (db, name, err);
 }

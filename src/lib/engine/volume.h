@@ -2,7 +2,9 @@
  *
  *   <root>/volumes/<name>/_data   the directory bound into containers
  *   volumes table                 name, created, driver, labels, options,
- *                                 anonymous
+ *                                 anonymous, needs_copy_up
+ *   <root>/volumes/<name>/_copyup the image's content being copied in
+ *                                 (ferry_volume_copy_up)
  *   container_volumes table       which container uses which volume where
  *
  * Names follow Podman: [a-zA-Z0-9][a-zA-Z0-9_.-]*.  A volume appears (its
@@ -47,6 +49,18 @@ int ferry_volume_list (ferry_db_t *db, const char *root, struct ferry_volume ***
  * FERRY_ERROR_IN_USE naming the container, unless FORCE (the caller then
  * removes those containers first; the volume code never touches them).  */
 int ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int force, ferry_error_t *err);
+
+/* Fills NAME from the container's image the first time a container mounts
+ * it, as Podman does: with what ROOTFS (the container's mounted root file
+ * system, before it starts) has at DEST, resolved inside ROOTFS, with its
+ * owners and modes, and DEST's own owner and mode for the volume's root.
+ * Once per volume: one that holds anything, or that was filled or mounted
+ * before, stays as it is.  Kill-safe: the copy is staged beside _data and
+ * moved in, and a copy-up interrupted goes on the next time.  */
+int ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
+                          const char *dest, ferry_error_t *err);
+/* Records that NAME has content of its own (an archive's): no copy-up.  */
+int ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err);
 
 void ferry_volume_free (struct ferry_volume *v);
 void ferry_volumes_free (struct ferry_volume **v, size_t n);

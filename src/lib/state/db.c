@@ -123,6 +123,10 @@ static const char *const MIGRATIONS[] = {
   /* 6: layers kept only as their blob, never unpacked: a checkpoint
    * image's one layer is its archive, which a restore reads as it is.  */
   "ALTER TABLE layers ADD COLUMN unpacked INTEGER NOT NULL DEFAULT 1; -- 0: no directory, only the blob\n",
+
+  /* 7: a new volume is filled from the image the first time a container
+   * mounts it (engine/volume.h); volumes made before have been mounted.  */
+  "ALTER TABLE volumes ADD COLUMN needs_copy_up INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

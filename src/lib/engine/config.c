@@ -196,6 +196,7 @@ ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *er
       ferry_config_release (&c);
       return -1;
     }
+  c.path = xstrdup (path);
 defaults:
   if (c.netns == NULL)
     c.netns = xstrdup ("bridge");
@@ -210,5 +211,6 @@ ferry_config_release (struct ferry_config *c)
   free (c->default_subnet);
   free (c->default_interface);
   free (c->podman_volume_path);
-  c->netns = c->default_subnet = c->default_interface = c->podman_volume_path = NULL;
+  free (c->path);
+  c->netns = c->default_subnet = c->default_interface = c->podman_volume_path = c->path = NULL;
 }

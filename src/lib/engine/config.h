@@ -30,6 +30,7 @@ struct ferry_config
   /* Written into an archive's spec.dump as its volumes' directory, which
    * Podman's restore binds as it stands.  NULL: Podman's default.  */
   char *podman_volume_path;
+  char *path; /* the file read, NULL when there was none */
 };
 
 #define FERRY_CONFIG_PODMAN_VOLUME_PATH "/var/lib/containers/storage/volumes"

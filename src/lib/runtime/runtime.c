@@ -588,6 +588,28 @@ run_version (const char *program, char **out)
     *out = xstrdup (r.out.data);
 }
 
+char *
+ferry_program_version (const char *program, char **path)
+{
+  cleanup_free char *found = strchr (program, '/') ? xstrdup (program) : find_program (program);
+  char *out = NULL;
+  size_t len;
+
+  if (path)
+    *path = found ? xstrdup (found) : NULL;
+  if (found)
+    run_version (found, &out);
+  for (len = out ? strlen (out) : 0; len && out[len - 1] == '\n'; len--)
+    out[len - 1] = '\0';
+  return out;
+}
+
+char *
+ferry_criu_version_number (const char *version_output)
+{
+  return criu_version_in (version_output);
+}
+
 /* CRIU first: of the programs, a checkpoint runs it soonest and needs its
  * version.  */
 static char *

@@ -143,6 +143,13 @@ void ferry_runtime_warm_up_start (struct ferry_runtime_warm_up *w, const struct 
  * already.  */
 char *ferry_runtime_warm_up_finish (struct ferry_runtime_warm_up *w);
 
+/* What PROGRAM (a name looked up as the runtime is, or a path) says to
+ * --version, without its trailing newlines, or NULL when it cannot run;
+ * *PATH (may be NULL) gets where it was found, or NULL.  */
+char *ferry_program_version (const char *program, char **path);
+/* "4.2.1" from what `criu --version` says, or NULL.  */
+char *ferry_criu_version_number (const char *version_output);
+
 /* True when CRIU can lock a container's network with nftables, from its
  * own process, instead of running iptables-restore and ip6tables-restore
  * to lock and again to unlock (some 50 ms of each checkpoint and each

@@ -1,0 +1,310 @@
+/* ferry: ferry info (info.h).  */
+#include "info.h"
+#include "container.h"
+#include "volume.h"
+#include "../image/load.h"
+#include "../network/netavark.h"
+#include "../runtime/conmon.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+static void
+add_string (json_object *o, const char *key, const char *value)
+{
+  json_object_object_add (o, key, json_object_new_string (value ? value : ""));
+}
+
+enum version_form
+{
+  VERSION_FIRST_LINE,
+  VERSION_WHOLE,
+  VERSION_ONE_LINE, /* its lines joined with ", " */
+};
+
+/* { path, version } of PROGRAM, from what it says to --version.  */
+static json_object *
+program (const char *name, enum version_form form)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_free char *path = NULL;
+  cleanup_free char *version = ferry_program_version (name, &path);
+
+  if (version && form == VERSION_FIRST_LINE)
+    version[strcspn (version, "\n")] = '\0';
+  if (version && form == VERSION_ONE_LINE)
+    {
+      cleanup_free char *joined = xstrdup ("");
+
+      for (char *l = strtok (version, "\n"); l; l = strtok (NULL, "\n"))
+        {
+          char *more = xasprintf ("%s%s%s", joined, *joined ? ", " : "", l);
+          free (joined);
+          joined = more;
+        }
+      free (version);
+      version = steal_pointer (&joined);
+    }
+  add_string (o, "path", path);
+  add_string (o, "version", version);
+  return o;
+}
+
+/* NAME's value in /etc/os-release, unquoted.  */
+static char *
+os_release (const char *text, const char *name)
+{
+  size_t len = strlen (name);
+
+  for (const char *l = text; l && *l; l = strchr (l, '\n') ? strchr (l, '\n') + 1 : NULL)
+    if (strncmp (l, name, len) == 0 && l[len] == '=')
+      {
+        const char *v = l + len + 1;
+        size_t n = strcspn (v, "\n");
+
+        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+          return xstrndup (v + 1, n - 2);
+        return xstrndup (v, n);
+      }
+  return xstrdup ("");
+}
+
+static json_object *
+distribution (void)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (ferry_read_file ("/etc/os-release", &text, &len, &ignored) < 0)
+    text = xstrdup ("");
+  {
+    cleanup_free char *id = os_release (text, "ID");
+    cleanup_free char *version = os_release (text, "VERSION_ID");
+    cleanup_free char *codename = os_release (text, "VERSION_CODENAME");
+
+    add_string (o, "codename", codename);
+    add_string (o, "distribution", id);
+    add_string (o, "version", version);
+  }
+  return o;
+}
+
+/* The cgroup controllers this host has enabled: v2's cgroup.controllers,
+ * else v1's /proc/cgroups.  */
+static json_object *
+cgroup_controllers (int v2)
+{
+  json_object *a = json_object_new_array ();
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (ferry_read_file (v2 ? "/sys/fs/cgroup/cgroup.controllers" : "/proc/cgroups", &text, &len, &ignored) < 0)
+    return a;
+  for (char *l = text, *next; l && *l; l = next)
+    {
+      char name[64];
+      int hierarchy, groups, enabled;
+
+      next = strchr (l, '\n');
+      if (next)
+        *next++ = '\0';
+      if (v2)
+        {
+          for (char *w = strtok (l, " "); w; w = strtok (NULL, " "))
+            json_object_array_add (a, json_object_new_string (w));
+        }
+      else if (l[0] != '#' && sscanf (l, "%63s %d %d %d", name, &hierarchy, &groups, &enabled) == 4
+               && enabled)
+        json_object_array_add (a, json_object_new_string (name));
+    }
+  return a;
+}
+
+/* "19h 16m 35.00s (Approximately 0.80 days)", as Podman says it.  */
+static char *
+uptime_text (long seconds)
+{
+  return xasprintf ("%ldh %ldm %ld.00s (Approximately %.2f days)", seconds / 3600, seconds % 3600 / 60,
+                    seconds % 60, seconds / 86400.0);
+}
+
+static json_object *
+host_info (ferry_engine_t *e)
+{
+  json_object *h = json_object_new_object ();
+  json_object *rt = program (e->runtime.path, VERSION_WHOLE);
+  json_object *net
+      = program (getenv ("FERRY_NETAVARK") && *getenv ("FERRY_NETAVARK") ? getenv ("FERRY_NETAVARK")
+                                                                         : FERRY_NETAVARK_BINARY,
+                 0);
+  cleanup_free char *conmon_path = ferry_conmon_path ();
+  struct utsname u;
+  struct sysinfo si;
+  struct statfs fs;
+  int v2 = statfs ("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+  char hostname[256] = "";
+
+  add_string (h, "arch", ferry_image_host_arch ());
+  add_string (h, "cgroupManager", "cgroupfs");
+  add_string (h, "cgroupVersion", v2 ? "v2" : "v1");
+  json_object_object_add (h, "cgroupControllers", cgroup_controllers (v2));
+  json_object_object_add (h, "conmon",
+                          conmon_path ? program (conmon_path, VERSION_ONE_LINE) : json_object_new_object ());
+  json_object_object_add (h, "cpus", json_object_new_int64 (sysconf (_SC_NPROCESSORS_ONLN)));
+  {
+    json_object *criu = program ("criu", VERSION_WHOLE);
+    const char *out = ferry_json_get_string (criu, "version");
+    cleanup_free char *number = ferry_criu_version_number (out);
+
+    add_string (criu, "version", number ? number : out);
+    json_object_object_add (h, "criu", criu);
+  }
+  add_string (h, "databaseBackend", "sqlite");
+  json_object_object_add (h, "distribution", distribution ());
+  add_string (h, "eventLogger", "none");
+  gethostname (hostname, sizeof (hostname) - 1);
+  add_string (h, "hostname", hostname);
+  add_string (h, "kernel", uname (&u) == 0 ? u.release : "");
+  add_string (h, "logDriver", "k8s-file");
+  if (sysinfo (&si) == 0)
+    {
+      json_object_object_add (h, "memFree", json_object_new_int64 ((int64_t) si.freeram * si.mem_unit));
+      json_object_object_add (h, "memTotal", json_object_new_int64 ((int64_t) si.totalram * si.mem_unit));
+    }
+  add_string (h, "networkBackend", "netavark");
+  {
+    json_object *nb = json_object_new_object ();
+
+    add_string (nb, "backend", "netavark");
+    add_string (nb, "package", "");
+    add_string (nb, "path", ferry_json_get_string (net, "path"));
+    add_string (nb, "version", ferry_json_get_string (net, "version"));
+    json_object_object_add (h, "networkBackendInfo", nb);
+    json_object_put (net);
+  }
+  add_string (rt, "name", e->runtime.name);
+  json_object_object_add (h, "ociRuntime", rt);
+  add_string (h, "os", "linux");
+  if (sysinfo (&si) == 0)
+    {
+      cleanup_free char *up = uptime_text (si.uptime);
+
+      json_object_object_add (h, "swapFree", json_object_new_int64 ((int64_t) si.freeswap * si.mem_unit));
+      json_object_object_add (h, "swapTotal", json_object_new_int64 ((int64_t) si.totalswap * si.mem_unit));
+      add_string (h, "uptime", up);
+    }
+  return h;
+}
+
+static json_object *
+store_info (ferry_engine_t *e, ferry_error_t *err)
+{
+  json_object *s = json_object_new_object ();
+  json_object *cs = json_object_new_object (), *is = json_object_new_object (),
+              *vs = json_object_new_object ();
+  struct ferry_container **ctrs = NULL;
+  struct ferry_image **imgs = NULL;
+  struct ferry_volume **vols = NULL;
+  size_t n_ctrs = 0, n_imgs = 0, n_vols = 0, running = 0, paused = 0, stopped = 0;
+  cleanup_free char *volumes = xasprintf ("%s/volumes", e->root);
+  struct statvfs vfs;
+
+  if (ferry_container_list (e, &ctrs, &n_ctrs, err) < 0
+      || ferry_store_list (e->store, &imgs, &n_imgs, err) < 0
+      || ferry_volume_list (e->db, e->root, &vols, &n_vols, err) < 0)
+    {
+      ferry_containers_free (ctrs, n_ctrs);
+      ferry_images_free (imgs, n_imgs);
+      json_object_put (s);
+      json_object_put (cs);
+      json_object_put (is);
+      json_object_put (vs);
+      return NULL;
+    }
+  for (size_t i = 0; i < n_ctrs; i++)
+    if (ctrs[i]->status == FERRY_CONTAINER_RUNNING)
+      running++;
+    else if (ctrs[i]->status == FERRY_CONTAINER_PAUSED)
+      paused++;
+    else
+      stopped++;
+  add_string (s, "configFile", e->config.path);
+  json_object_object_add (cs, "number", json_object_new_int64 (n_ctrs));
+  json_object_object_add (cs, "paused", json_object_new_int64 (paused));
+  json_object_object_add (cs, "running", json_object_new_int64 (running));
+  json_object_object_add (cs, "stopped", json_object_new_int64 (stopped));
+  json_object_object_add (s, "containerStore", cs);
+  add_string (s, "graphDriverName", "overlay");
+  add_string (s, "graphRoot", e->root);
+  if (statvfs (e->root, &vfs) == 0)
+    {
+      json_object_object_add (s, "graphRootAllocated",
+                              json_object_new_int64 ((int64_t) vfs.f_blocks * vfs.f_frsize));
+      json_object_object_add (s, "graphRootUsed",
+                              json_object_new_int64 ((int64_t) (vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize));
+    }
+  json_object_object_add (is, "number", json_object_new_int64 (n_imgs));
+  json_object_object_add (s, "imageStore", is);
+  add_string (s, "runRoot", e->runroot);
+  add_string (s, "volumePath", volumes);
+  json_object_object_add (vs, "number", json_object_new_int64 (n_vols));
+  json_object_object_add (s, "volumeStore", vs);
+  ferry_containers_free (ctrs, n_ctrs);
+  ferry_images_free (imgs, n_imgs);
+  ferry_volumes_free (vols, n_vols);
+  return s;
+}
+
+json_object *
+ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
+{
+  json_object *o = json_object_new_object (), *v = json_object_new_object ();
+  json_object *plugins = json_object_new_object ();
+  json_object *store = store_info (e, err);
+  cleanup_free char *osarch = xasprintf ("linux/%s", ferry_image_host_arch ());
+
+  if (store == NULL)
+    {
+      json_object_put (o);
+      json_object_put (v);
+      json_object_put (plugins);
+      return NULL;
+    }
+  json_object_object_add (o, "host", host_info (e));
+  json_object_object_add (o, "store", store);
+  json_object_object_add (o, "registries", json_object_new_object ());
+  {
+    json_object *net = json_object_new_array (), *vol = json_object_new_array (),
+                *log = json_object_new_array ();
+
+    json_object_array_add (net, json_object_new_string ("bridge"));
+    json_object_array_add (vol, json_object_new_string ("local"));
+    json_object_array_add (log, json_object_new_string ("k8s-file"));
+    json_object_object_add (plugins, "log", log);
+    json_object_object_add (plugins, "network", net);
+    json_object_object_add (plugins, "volume", vol);
+  }
+  json_object_object_add (o, "plugins", plugins);
+  add_string (v, "Os", "linux");
+  add_string (v, "OsArch", osarch);
+  add_string (v, "Version", FERRY_VERSION);
+  json_object_object_add (o, "version", v);
+  return o;
+}

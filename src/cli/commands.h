@@ -39,6 +39,7 @@ int ferry_cmd_restore (int argc, char **argv);
 int ferry_cmd_migrate (int argc, char **argv);
 int ferry_cmd_archive (int argc, char **argv);
 int ferry_cmd_info (int argc, char **argv);
+int ferry_cmd_events (int argc, char **argv);
 int ferry_cmd_system (int argc, char **argv);
 
 #endif

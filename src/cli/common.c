@@ -1,4 +1,5 @@
 #include "common.h"
+#include "state/events.h"
 #include "image/registry.h"
 #include "engine/engine.h"
 #include "util/cleanup.h"
@@ -7,10 +8,12 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct ferry_global ferry_global;
 
@@ -37,6 +40,42 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
         }
       ferry_global.log_level = optarg;
       return 0;
+    case OPT_GLOBAL_EVENTS_BACKEND:
+      if (! ferry_events_backend_is_valid (optarg))
+        {
+          fprintf (
+              stderr,
+              "Error: invalid --events-backend `%s`: use file or none (ferry keeps no journald events)\n",
+              optarg);
+          return -1;
+        }
+      ferry_events_set_backend (optarg);
+      return 0;
+    case OPT_GLOBAL_CGROUP_MANAGER:
+      if (strcmp (optarg, "cgroupfs") != 0)
+        {
+          fprintf (stderr, "Error: invalid --cgroup-manager `%s`: ferry manages cgroups with cgroupfs only\n",
+                   optarg);
+          return -1;
+        }
+      return 0;
+    case OPT_GLOBAL_NOOUT:
+    case OPT_GLOBAL_OUT:
+      {
+        const char *path = opt == OPT_GLOBAL_NOOUT ? "/dev/null" : optarg;
+        int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        fflush (stdout);
+        if (fd < 0 || dup2 (fd, STDOUT_FILENO) < 0)
+          {
+            fprintf (stderr, "Error: cannot write the output to `%s`: %s\n", path, strerror (errno));
+            if (fd >= 0)
+              close (fd);
+            return -1;
+          }
+        close (fd);
+        return 0;
+      }
     case 'h':
       return 1;
     case ':':
@@ -464,4 +503,12 @@ const char *
 ferry_cli_list_format (const char *format)
 {
   return strncmp (format, "table ", 6) == 0 ? format + 6 : format;
+}
+
+void
+ferry_cli_event (const char *type, const char *status, const char *id, const char *name)
+{
+  struct ferry_event ev = { .type = type, .status = status, .id = id, .name = name };
+
+  ferry_event_log (ferry_global.runroot, &ev);
 }

@@ -35,6 +35,10 @@ enum
   OPT_GLOBAL_RUNROOT,
   OPT_GLOBAL_RUNTIME,
   OPT_GLOBAL_LOG_LEVEL,
+  OPT_GLOBAL_EVENTS_BACKEND,
+  OPT_GLOBAL_CGROUP_MANAGER,
+  OPT_GLOBAL_NOOUT,
+  OPT_GLOBAL_OUT,
   OPT_COMMAND_FIRST, /* commands number their own long-only options from here */
 };
 
@@ -42,8 +46,12 @@ enum
   { "root", required_argument, NULL, OPT_GLOBAL_ROOT },                                                      \
       { "runroot", required_argument, NULL, OPT_GLOBAL_RUNROOT },                                            \
       { "runtime", required_argument, NULL, OPT_GLOBAL_RUNTIME },                                            \
+      { "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL },                                        \
+      { "events-backend", required_argument, NULL, OPT_GLOBAL_EVENTS_BACKEND },                              \
+      { "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER },                              \
+      { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },                                                      \
   {                                                                                                          \
-    "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL                                               \
+    "out", required_argument, NULL, OPT_GLOBAL_OUT                                                           \
   }
 
 /* --tls-verify[=BOOL], --creds USER:PASS and --authfile PATH: every
@@ -138,6 +146,10 @@ int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_
 /* Renders FORMAT against OBJ and prints it with a newline; on a template
  * error prints it and returns 125, else 0.  */
 int ferry_cli_print_template (const char *format, json_object *obj);
+
+/* Logs an event of an image, volume or network (state/events.h) under
+ * --runroot; ID and NAME may be NULL.  */
+void ferry_cli_event (const char *type, const char *status, const char *id, const char *name);
 
 /* A list command's --format without Podman's "table " prefix (ferry prints
  * no header for templates).  */

@@ -67,6 +67,7 @@ ferry_cmd_load (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_load (s, input, &report, &err) < 0)
     return ferry_cli_fail (&err);
+  ferry_cli_event ("image", "loadfromarchive", NULL, input);
   for (i = 0; ! quiet && report.loaded[i]; i++)
     printf ("Loaded image: %s\n", report.loaded[i]);
   ferry_load_report_free (&report);
@@ -112,6 +113,7 @@ ferry_cmd_import (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_import (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &id, &err) < 0)
     return ferry_cli_fail (&err);
+  ferry_cli_event ("image", "import", id, argv[optind]);
   if (! quiet)
     printf ("sha256:%s\n", id);
   return 0;
@@ -439,9 +441,15 @@ ferry_cmd_rmi (int argc, char **argv)
           r = remove_with_containers (s, argv[optind], &rep, &err);
         }
       for (i = 0; rep.untagged && rep.untagged[i]; i++)
-        printf ("Untagged: %s\n", rep.untagged[i]);
+        {
+          ferry_cli_event ("image", "untag", rep.deleted, rep.untagged[i]);
+          printf ("Untagged: %s\n", rep.untagged[i]);
+        }
       if (rep.deleted)
-        printf ("Deleted: %s\n", rep.deleted);
+        {
+          ferry_cli_event ("image", "remove", rep.deleted, argv[optind]);
+          printf ("Deleted: %s\n", rep.deleted);
+        }
       ferry_remove_report_free (&rep);
       if (r < 0)
         {

@@ -249,6 +249,7 @@ int
 ferry_cmd_system (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "events", ferry_cmd_events, "Show system events" },
     { "info", ferry_cmd_info, "Display ferry system information" },
     { NULL, NULL, NULL },
   };

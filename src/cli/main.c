@@ -16,6 +16,7 @@ static const struct ferry_command commands[] = {
   { "container", ferry_cmd_container, "Manage containers" },
   { "create", ferry_cmd_create, "Create but do not start a container" },
   { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
+  { "events", ferry_cmd_events, "Show system events" },
   { "exec", ferry_cmd_exec, "Run a process in a running container" },
   { "image", ferry_cmd_image, "Manage images" },
   { "images", ferry_cmd_images, "List images in local storage" },

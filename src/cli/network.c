@@ -117,6 +117,7 @@ network_create (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_network_create (e, &o, &def, &err) < 0)
     return ferry_cli_fail (&err);
+  ferry_cli_event ("network", "create", NULL, o.name);
   puts (o.name);
   return 0;
 }
@@ -319,6 +320,7 @@ network_rm (int argc, char **argv)
           ret = ferry_cli_fail (&err);
           continue;
         }
+      ferry_cli_event ("network", "remove", NULL, name);
       puts (name);
     }
   return ret;
@@ -459,6 +461,7 @@ network_prune (int argc, char **argv)
           ret = ferry_cli_fail (&err);
           continue;
         }
+      ferry_cli_event ("network", "remove", NULL, name);
       puts (name);
     }
   return ret;

@@ -74,6 +74,7 @@ ferry_cmd_pull (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_pull (s, argv[optind], &o, &id, &err) < 0)
     return ferry_cli_fail (&err);
+  ferry_cli_event ("image", "pull", id, argv[optind]);
   printf ("%s\n", id);
   return 0;
 }
@@ -134,6 +135,7 @@ ferry_cmd_push (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_push (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &digest, &err) < 0)
     return ferry_cli_fail (&err);
+  ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   if (digestfile)
     {
       FILE *f = fopen (digestfile, "we");

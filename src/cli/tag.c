@@ -35,6 +35,19 @@ normalised (const char *name, ferry_error_t *err)
   return s;
 }
 
+/* Logs event STATUS of the image REF (found again for its ID) for NAME.  */
+static void
+image_event (ferry_store_t *s, const char *ref, const char *status, const char *name)
+{
+  struct ferry_image *img = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_store_lookup (s, ref, &img, &err) == 0)
+    ferry_cli_event ("image", status, img->id, name);
+  ferry_error_release (&err);
+  ferry_image_free (img);
+}
+
 /* Parses the options of VERB (only --help), or returns its exit code
  * through *DONE.  */
 static int
@@ -81,6 +94,7 @@ ferry_cmd_tag (int argc, char **argv)
 
       if (name == NULL || ferry_store_tag (s, argv[optind], name, &err) < 0)
         return ferry_cli_fail (&err);
+      image_event (s, argv[optind], "tag", argv[i]);
     }
   return 0;
 }
@@ -104,13 +118,27 @@ ferry_cmd_untag (int argc, char **argv)
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   if (argc - optind == 1)
-    return ferry_store_untag (s, argv[optind], NULL, &err) < 0 ? ferry_cli_fail (&err) : 0;
+    {
+      struct ferry_image *img = NULL;
+
+      if (ferry_store_lookup (s, argv[optind], &img, &err) < 0
+          || ferry_store_untag (s, img->id, NULL, &err) < 0)
+        {
+          ferry_image_free (img);
+          return ferry_cli_fail (&err);
+        }
+      for (size_t i = 0; img->names[i]; i++)
+        ferry_cli_event ("image", "untag", img->id, img->names[i]);
+      ferry_image_free (img);
+      return 0;
+    }
   for (int i = optind + 1; i < argc; i++)
     {
       cleanup_free char *name = normalised (argv[i], &err);
 
       if (name == NULL || ferry_store_untag (s, argv[optind], name, &err) < 0)
         return ferry_cli_fail (&err);
+      image_event (s, argv[optind], "untag", name);
     }
   return 0;
 }

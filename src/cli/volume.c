@@ -149,7 +149,9 @@ volume_create (int argc, char **argv)
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_volume_create (db, ferry_global.root, name, labels, 0, 0, &created, &err) < 0)
+  if (ferry_volume_create (db, ferry_global.root, name, labels, 0, 0, &created, &err) == 0)
+    ferry_cli_event ("volume", "create", NULL, created);
+  else
     {
       if (ignore && err->kind == FERRY_ERROR_EXISTS)
         {
@@ -558,6 +560,7 @@ remove_one (ferry_db_t *db, const char *name, int force)
     }
   if (ferry_volume_remove (db, ferry_global.root, name, 0, &err) == 0)
     {
+      ferry_cli_event ("volume", "remove", NULL, name);
       puts (name);
       return 0;
     }
@@ -726,6 +729,7 @@ volume_prune (int argc, char **argv)
     {
       if (ferry_volume_remove (db, ferry_global.root, vols[i]->name, 0, &err) == 0)
         {
+          ferry_cli_event ("volume", "remove", NULL, vols[i]->name);
           puts (vols[i]->name);
           continue;
         }

@@ -1139,6 +1139,20 @@ out:
   return ret;
 }
 
+/* The event of a checkpoint that worked: the container may be gone
+ * (migrated), and then there is none to tell of here.  */
+static int
+checkpoint_event (ferry_engine_t *e, const char *ref, int ret)
+{
+  struct ferry_container *c = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (ret == 0 && ferry_container_lookup (e, ref, &c, &ignored) == 0)
+    ferry_container_event (e, c, "checkpoint");
+  ferry_container_free (c);
+  return ret;
+}
+
 int
 ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
                             struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -1148,7 +1162,7 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   struct ferry_reference parsed;
 
   if (r->create_image == NULL)
-    return checkpoint_container (e, ref, r, stats, err);
+    return checkpoint_event (e, ref, checkpoint_container (e, ref, r, stats, err));
   memset (stats, 0, sizeof (*stats));
   if (ferry_reference_parse (r->create_image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &parsed, err) < 0)
     return ferry_error_wrap (err, "invalid image name for --create-image");
@@ -1163,5 +1177,5 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   random = ferry_random_hex (8);
   archive = xasprintf ("%s/checkpoint-image-%s", dir, random);
   image.export_path = archive;
-  return checkpoint_container (e, ref, &image, stats, err);
+  return checkpoint_event (e, ref, checkpoint_container (e, ref, &image, stats, err));
 }

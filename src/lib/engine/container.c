@@ -5,6 +5,7 @@
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
+#include "../state/events.h"
 #include "../image/reference.h"
 #include "../network/ports.h"
 #include "../network/dns.h"
@@ -1100,16 +1101,33 @@ find_row (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferr
   return 0;
 }
 
+static int save_state_where (ferry_engine_t *e, const struct ferry_container *c, const char *where,
+                             ferry_error_t *err);
+
 int
 ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st = NULL;
+  return save_state_where (e, c, "", err) < 0 ? -1 : 0;
+}
 
-  st = ferry_db_prepare (
-      e->db,
-      "UPDATE containers SET state = ?, pid = ?, conmon_pid = ?, exit_code = ?, started_at = ?, "
-      "finished_at = ?, checkpointed_at = ?, restored_at = ?, error = ? WHERE id = ?",
-      err);
+int
+ferry_container_save_exit (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  return save_state_where (e, c, " AND state IN ('running', 'paused')", err);
+}
+
+/* Saves C's state WHERE its row matches (" AND ..." or ""); the number of
+ * rows changed, or -1.  */
+static int
+save_state_where (ferry_engine_t *e, const struct ferry_container *c, const char *where, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_free char *sql
+      = xasprintf ("UPDATE containers SET state = ?, pid = ?, conmon_pid = ?, exit_code = ?, started_at = ?, "
+                   "finished_at = ?, checkpointed_at = ?, restored_at = ?, error = ? WHERE id = ?%s",
+                   where);
+
+  st = ferry_db_prepare (e->db, sql, err);
   if (st == NULL)
     return -1;
   sqlite3_bind_text (st, 1, ferry_container_status_name (c->status), -1, SQLITE_STATIC);
@@ -1124,7 +1142,7 @@ ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, 
   sqlite3_bind_text (st, 10, c->id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
     return ferry_db_error (e->db, err, "cannot record the state of container");
-  return 0;
+  return sqlite3_changes (ferry_db_handle (e->db));
 }
 
 int
@@ -1186,6 +1204,31 @@ ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *
   *out = list;
   *n = count;
   return 0;
+}
+
+void
+ferry_container_event_record (ferry_engine_t *e, const char *id, json_object *record, const char *status,
+                              int exit_code)
+{
+  json_object *labels = ferry_json_get_object (record, "Labels");
+  struct ferry_event ev = {
+    .type = "container",
+    .status = status,
+    .id = id,
+    .name = ferry_json_get_string (record, "Name"),
+    .image = ferry_json_get_string (record, "ImageName"),
+    .attributes = labels,
+    .has_exit_code = exit_code >= 0,
+    .exit_code = exit_code,
+  };
+
+  ferry_event_log (e->runroot, &ev);
+}
+
+void
+ferry_container_event (ferry_engine_t *e, const struct ferry_container *c, const char *status)
+{
+  ferry_container_event_record (e, c->id, c->record, status, -1);
 }
 
 void
@@ -1536,6 +1579,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       name = generate_name ();
       json_object_object_add (rec, "Name", json_object_new_string (name));
     }
+  ferry_container_event_record (e, id, rec, "create", -1);
   *out_id = steal_pointer (&id);
   ret = 0;
 out:

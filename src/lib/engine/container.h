@@ -138,6 +138,11 @@ int ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size
 /* True while C sits checkpointed: stopped by a checkpoint that came after
  * it last started (a restore or a start ends it, -R never begins it).  */
 int ferry_container_is_checkpointed (const struct ferry_container *c);
+/* Logs a container event STATUS (state/events.h) with the container's
+ * name, image and labels, and EXIT_CODE when it is not negative.  */
+void ferry_container_event_record (ferry_engine_t *e, const char *id, json_object *record, const char *status,
+                                   int exit_code);
+void ferry_container_event (ferry_engine_t *e, const struct ferry_container *c, const char *status);
 void ferry_container_free (struct ferry_container *c);
 void ferry_containers_free (struct ferry_container **c, size_t n);
 

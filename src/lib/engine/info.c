@@ -4,6 +4,7 @@
 #include "volume.h"
 #include "../image/load.h"
 #include "../network/netavark.h"
+#include "../state/events.h"
 #include "../runtime/conmon.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -178,7 +179,7 @@ host_info (ferry_engine_t *e)
   }
   add_string (h, "databaseBackend", "sqlite");
   json_object_object_add (h, "distribution", distribution ());
-  add_string (h, "eventLogger", "none");
+  add_string (h, "eventLogger", ferry_events_backend ());
   gethostname (hostname, sizeof (hostname) - 1);
   add_string (h, "hostname", hostname);
   add_string (h, "kernel", uname (&u) == 0 ? u.release : "");

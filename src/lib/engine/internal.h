@@ -29,6 +29,10 @@ int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_conta
  * (exact matches only: not the ID prefixes users may type).  */
 int ferry_container_taken (ferry_engine_t *e, const char *name, const char *id);
 int ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
+/* Saves C, stopped, only when its row still says running or paused: 1 when
+ * this call recorded the exit (and should tell of it), 0 when another
+ * ferry had, -1 on error.  */
+int ferry_container_save_exit (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
 /* Records the container REC describes completely ("Id", "Name", "Mounts",
  * ...): its directories, its row, and the volumes it names that do not
  * exist yet.  On failure nothing of it remains.  */

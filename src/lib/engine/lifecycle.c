@@ -3,6 +3,7 @@
 #include "container.h"
 #include "internal.h"
 #include "volume.h"
+#include "../state/events.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
 #include "../network/netns.h"
@@ -126,6 +127,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 {
   cleanup_error ferry_error_t err = NULL;
   struct ferry_runtime_state st;
+  int r;
 
   if (! ferry_container_is_active (c))
     return;
@@ -151,8 +153,22 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
               "the container's process and its monitor are gone (host restarted or runroot cleared)");
         }
     }
-  if (ferry_container_save_state (e, c, &err) < 0)
+  if (ferry_container_is_active (c))
+    {
+      if (ferry_container_save_state (e, c, &err) < 0)
+        ferry_error_release (&err);
+      return;
+    }
+  /* The ferry that records the exit tells of it: this one, conmon's
+   * cleanup or a stop.  */
+  r = ferry_container_save_exit (e, c, &err);
+  if (r < 0)
     ferry_error_release (&err);
+  if (r > 0)
+    {
+      ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
+      ferry_container_event (e, c, "cleanup");
+    }
 }
 
 /* ---- files a running container needs ------------------------------------- */
@@ -1000,7 +1016,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 static char **
 exit_command (ferry_engine_t *e, const char *id)
 {
-  char **v = xmalloc0 (sizeof (char *) * 13);
+  char **v = xmalloc0 (sizeof (char *) * 15);
 
   v[0] = xstrdup (e->exe);
   v[1] = xstrdup ("--root");
@@ -1011,9 +1027,12 @@ exit_command (ferry_engine_t *e, const char *id)
   v[6] = xstrdup (e->runtime.path);
   v[7] = xstrdup ("--log-level");
   v[8] = xstrdup (e->log_level);
-  v[9] = xstrdup ("container");
-  v[10] = xstrdup ("cleanup");
-  v[11] = xstrdup (id);
+  /* The died event goes where this ferry's events go.  */
+  v[9] = xstrdup ("--events-backend");
+  v[10] = xstrdup (ferry_events_backend ());
+  v[11] = xstrdup ("container");
+  v[12] = xstrdup ("cleanup");
+  v[13] = xstrdup (id);
   return v;
 }
 
@@ -1207,6 +1226,7 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
     }
   if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
     goto out;
+  ferry_container_event (e, c, "init");
   if (so && so->attach)
     attach_fd = *so->attach_fd;
   if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
@@ -1225,6 +1245,8 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   free (c->error);
   c->error = xstrdup ("");
   ret = ferry_container_save_state (e, c, err);
+  if (ret == 0)
+    ferry_container_event (e, c, "start");
 out:
   ferry_container_free (c);
   return ret;
@@ -1269,12 +1291,14 @@ mark_exited_without_code (struct ferry_container *c)
 }
 
 /* Stops C, whose lock the caller holds; REPORT (may be NULL) learns
- * whether SIGKILL had to follow the stop signal.  */
+ * whether SIGKILL had to follow the stop signal.  REMOVING: for a removal,
+ * which tells only of the death.  */
 static int
 stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct ferry_stop_report *report,
-             ferry_error_t *err)
+             int removing, ferry_error_t *err)
 {
   int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
+  int was_active = ferry_container_is_active (c), recorded;
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
@@ -1306,7 +1330,18 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
         }
     }
   ferry_container_teardown (e, c);
-  return ferry_container_save_state (e, c, err);
+  recorded = was_active ? ferry_container_save_exit (e, c, err) : ferry_container_save_state (e, c, err);
+  if (recorded < 0)
+    return -1;
+  /* As Podman tells them: a removal's stop is only the death, which a
+   * ferry that saw it first has told already.  */
+  if (was_active && ! removing)
+    ferry_container_event (e, c, "stop");
+  if (recorded > 0)
+    ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
+  if (recorded > 0 && ! removing)
+    ferry_container_event (e, c, "cleanup");
+  return 0;
 }
 
 int
@@ -1320,7 +1355,7 @@ ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, struct fe
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  ret = stop_locked (e, c, timeout, report, err);
+  ret = stop_locked (e, c, timeout, report, 0, err);
   ferry_container_free (c);
   return ret;
 }
@@ -1389,6 +1424,7 @@ ferry_container_rename (ferry_engine_t *e, const char *ref, const char *name, fe
     }
   if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
+  ferry_container_event (e, c, "rename");
   ret = 0;
   goto out;
 fail:
@@ -1415,6 +1451,12 @@ ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout, struct
         "unable to restart a container in a paused or unknown state: container state improper");
   if (ferry_container_stop (e, ref, timeout, report, err) < 0)
     return -1;
+  if (ferry_container_lookup (e, ref, &c, err) == 0)
+    {
+      ferry_container_event (e, c, "restart");
+      ferry_container_free (c);
+    }
+  ferry_error_release (err);
   return ferry_container_start (e, ref, NULL, err);
 }
 
@@ -1433,6 +1475,8 @@ ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_erro
         ferry_container_status_name (c->status));
   else
     ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
+  if (ret == 0)
+    ferry_container_event (e, c, "kill");
   ferry_container_free (c);
   return ret;
 }
@@ -1471,6 +1515,8 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
     goto out;
   c->status = pause ? FERRY_CONTAINER_PAUSED : FERRY_CONTAINER_RUNNING;
   ret = ferry_container_save_state (e, c, err);
+  if (ret == 0)
+    ferry_container_event (e, c, pause ? "pause" : "unpause");
 out:
   ferry_container_free (c);
   return ret;
@@ -1580,7 +1626,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
             "cannot remove container %s as it is %s - running or paused containers cannot "
             "be removed without force: container state improper",
             c->id, ferry_container_status_name (c->status));
-      if (stop_locked (e, c, 0, NULL, err) < 0)
+      if (stop_locked (e, c, 0, NULL, 1, err) < 0)
         return -1;
     }
   ferry_container_teardown (e, c);
@@ -1596,6 +1642,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
   ferry_overlay_free (&ov);
   if (! keep_exit_file)
     unlink (exit_file);
+  ferry_container_event_record (e, c->id, c->record, "remove", c->exit_code);
   return ferry_rm_rf (cdir, err);
 }
 
@@ -1661,7 +1708,13 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
           mark_exited_without_code (c);
         }
       ferry_container_teardown (e, c);
-      ret = ferry_container_save_state (e, c, err);
+      ret = ferry_container_save_exit (e, c, err);
+      if (ret > 0)
+        {
+          ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
+          ferry_container_event (e, c, "cleanup");
+        }
+      ret = ret < 0 ? -1 : 0;
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
         ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
     }
@@ -1723,7 +1776,10 @@ ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exe
   o.detach = r->detach;
   o.keep_stdin = r->interactive;
   o.process_template_json = ferry_json_to_string (process, 0);
+  ferry_container_event (e, c, "exec");
   ret = ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);
+  if (ret == 0 && ! r->detach)
+    ferry_container_event_record (e, c->id, c->record, "exec_died", *exit_code);
 out:
   ferry_container_free (c);
   return ret;

@@ -1062,5 +1062,14 @@ ferry_container_restore (ferry_engine_t *e, const char *ref, const struct ferry_
   else
     ret = restore_in_place (e, ref, r, id, stats, err);
   stats->total_us = ferry_time_monotonic_us () - t0;
+  if (ret == 0 && *id)
+    {
+      struct ferry_container *c = NULL;
+      cleanup_error ferry_error_t ignored = NULL;
+
+      if (ferry_container_lookup (e, *id, &c, &ignored) == 0)
+        ferry_container_event (e, c, "restore");
+      ferry_container_free (c);
+    }
   return ret;
 }

@@ -44,6 +44,85 @@ ferry_time_parse (const char *s, struct timespec *out)
   return 0;
 }
 
+/* A Go duration: "10m", "1h30m", "1.5h", "90s", "250ms"; seconds into
+ * *OUT.  */
+static int
+parse_duration (const char *s, double *out)
+{
+  static const struct
+  {
+    const char *unit;
+    double seconds;
+  } units[] = { { "ns", 1e-9 }, { "us", 1e-6 }, { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 } };
+  double total = 0;
+
+  if (*s == '\0')
+    return -1;
+  while (*s)
+    {
+      char *end;
+      double v = strtod (s, &end);
+      size_t best = 0, best_len = 0;
+
+      if (end == s || v < 0)
+        return -1;
+      for (size_t i = 0; i < sizeof (units) / sizeof (units[0]); i++)
+        {
+          size_t n = strlen (units[i].unit);
+          if (strncmp (end, units[i].unit, n) == 0 && n > best_len)
+            {
+              best = i;
+              best_len = n;
+            }
+        }
+      if (best_len == 0)
+        return -1;
+      total += v * units[best].seconds;
+      s = end + best_len;
+    }
+  *out = total;
+  return 0;
+}
+
+int
+ferry_time_parse_user (const char *s, const struct timespec *now, struct timespec *out)
+{
+  struct tm tm = { 0 };
+  const char *p;
+  char *end;
+  double d;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  /* Unix seconds, with a fraction.  */
+  d = strtod (s, &end);
+  if (*end == '\0' && isdigit ((unsigned char) s[0]))
+    {
+      out->tv_sec = (time_t) d;
+      out->tv_nsec = (long) ((d - (double) out->tv_sec) * 1e9);
+      return 0;
+    }
+  if (parse_duration (s, &d) == 0)
+    {
+      long long ns = (long long) now->tv_sec * 1000000000LL + now->tv_nsec - (long long) (d * 1e9);
+
+      out->tv_sec = ns / 1000000000LL;
+      out->tv_nsec = ns % 1000000000LL;
+      return 0;
+    }
+  if (ferry_time_parse (s, out) == 0)
+    return 0;
+  /* A date alone, in UTC.  */
+  p = strptime (s, "%Y-%m-%d", &tm);
+  if (p && *p == '\0')
+    {
+      out->tv_sec = timegm (&tm);
+      out->tv_nsec = 0;
+      return 0;
+    }
+  return -1;
+}
+
 long long
 ferry_time_monotonic_ms (void)
 {

@@ -1,0 +1,393 @@
+/* ferry CLI: events, the event log (state/events.h) as Podman shows its
+ * own: one line per event, JSON with --format json, or a Go template;
+ * --filter, --since, --until, and by default it keeps following the log.  */
+#include "commands.h"
+#include "common.h"
+#include "state/events.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum
+{
+  OPT_SINCE = OPT_COMMAND_FIRST,
+  OPT_UNTIL,
+  OPT_STREAM,
+  OPT_NO_TRUNC,
+};
+
+struct filter
+{
+  char *key, *value;
+};
+
+struct events_args
+{
+  const char *format;
+  struct filter *filters;
+  size_t n_filters;
+  int has_since, has_until, stream, no_trunc;
+  struct timespec since, until;
+};
+
+static int
+parse_bool (const char *s, int *out)
+{
+  if (s == NULL || strcmp (s, "true") == 0)
+    *out = 1;
+  else if (strcmp (s, "false") == 0)
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+static int
+add_filter (struct events_args *a, const char *spec)
+{
+  static const char *const keys[]
+      = { "container", "event", "status", "image", "type", "label", "volume", "network", NULL };
+  const char *eq = strchr (spec, '=');
+  size_t i;
+
+  if (eq == NULL || eq == spec)
+    return ferry_cli_failf ("invalid filter `%s`: use KEY=VALUE", spec);
+  for (i = 0; keys[i]; i++)
+    if (strlen (keys[i]) == (size_t) (eq - spec) && strncmp (keys[i], spec, eq - spec) == 0)
+      break;
+  if (keys[i] == NULL)
+    return ferry_cli_failf (
+        "%.*s is an invalid filter: use container, event, image, label, network, type or volume",
+        (int) (eq - spec), spec);
+  a->filters = xrealloc (a->filters, sizeof (*a->filters) * (a->n_filters + 1));
+  a->filters[a->n_filters].key = xstrndup (spec, eq - spec);
+  a->filters[a->n_filters].value = xstrdup (eq + 1);
+  if (strcmp (a->filters[a->n_filters].key, "status") == 0)
+    {
+      free (a->filters[a->n_filters].key);
+      a->filters[a->n_filters].key = xstrdup ("event");
+    }
+  a->n_filters++;
+  return 0;
+}
+
+/* Whether EV passes one filter.  */
+static int
+filter_matches (json_object *ev, const struct filter *f)
+{
+  const char *type = ferry_json_get_string (ev, "Type");
+  const char *id = ferry_json_get_string (ev, "ID");
+  const char *name = ferry_json_get_string (ev, "Name");
+
+  if (strcmp (f->key, "type") == 0)
+    return type && strcmp (type, f->value) == 0;
+  if (strcmp (f->key, "event") == 0)
+    return ferry_json_string_equals (ev, "Status", f->value);
+  if (strcmp (f->key, "container") == 0 || strcmp (f->key, "volume") == 0 || strcmp (f->key, "network") == 0)
+    {
+      const char *want = strcmp (f->key, "container") == 0 ? "container" : f->key;
+
+      return type && strcmp (type, want) == 0
+             && ((name && strcmp (name, f->value) == 0)
+                 || (id && *f->value && strncmp (id, f->value, strlen (f->value)) == 0));
+    }
+  if (strcmp (f->key, "image") == 0)
+    {
+      const char *image = ferry_json_get_string (ev, "Image");
+
+      if (type && strcmp (type, "image") == 0)
+        return (name && strcmp (name, f->value) == 0)
+               || (id && strncmp (id, f->value, strlen (f->value)) == 0);
+      return image && strcmp (image, f->value) == 0;
+    }
+  if (strcmp (f->key, "label") == 0)
+    {
+      json_object *attrs = json_object_object_get (ev, "Attributes");
+      const char *eq = strchr (f->value, '=');
+      cleanup_free char *key = eq ? xstrndup (f->value, eq - f->value) : xstrdup (f->value);
+      const char *v = ferry_json_get_string (attrs, key);
+
+      return v && (eq == NULL || strcmp (v, eq + 1) == 0);
+    }
+  return 0;
+}
+
+/* Filters of one key match when any does; all keys must match.  */
+static int
+matches (const struct events_args *a, json_object *ev)
+{
+  for (size_t i = 0; i < a->n_filters; i++)
+    {
+      int any = 0, first = 1;
+
+      for (size_t j = 0; j < i; j++)
+        if (strcmp (a->filters[j].key, a->filters[i].key) == 0)
+          first = 0;
+      if (! first)
+        continue;
+      for (size_t j = i; j < a->n_filters; j++)
+        if (strcmp (a->filters[j].key, a->filters[i].key) == 0 && filter_matches (ev, &a->filters[j]))
+          any = 1;
+      if (! any)
+        return 0;
+    }
+  return 1;
+}
+
+static int
+compare_keys (const void *x, const void *y)
+{
+  return strcmp (*(char *const *) x, *(char *const *) y);
+}
+
+/* "2026-12-05 20:44:47.975255917 +0000 UTC", as Go prints a time.  */
+static char *
+go_time (int64_t nano)
+{
+  time_t sec = (time_t) (nano / 1000000000);
+  long ns = (long) (nano % 1000000000);
+  char buf[64], frac[16] = "";
+  struct tm tm;
+  int n;
+
+  gmtime_r (&sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%d %H:%M:%S", &tm);
+  if (ns)
+    {
+      snprintf (frac, sizeof (frac), ".%09ld", ns);
+      for (n = strlen (frac); n > 1 && frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+    }
+  return xasprintf ("%s%s +0000 UTC", buf, frac);
+}
+
+static void
+print_plain (const struct events_args *a, json_object *ev)
+{
+  const char *type = ferry_json_get_string (ev, "Type");
+  const char *status = ferry_json_get_string (ev, "Status");
+  const char *id = ferry_json_get_string (ev, "ID");
+  const char *name = ferry_json_get_string (ev, "Name");
+  cleanup_free char *when = go_time (ferry_json_get_int (ev, "timeNano", 0));
+  cleanup_free char *shown_id = id ? xstrndup (id, a->no_trunc ? strlen (id) : 12) : NULL;
+
+  printf ("%s %s %s", when, type ? type : "", status ? status : "");
+  if (type && strcmp (type, "container") == 0)
+    {
+      json_object *attrs = json_object_object_get (ev, "Attributes");
+      const char *image = ferry_json_get_string (ev, "Image");
+      size_t n = 0, i = 0;
+      cleanup_free char **keys = NULL;
+
+      printf (" %s (image=%s, name=%s", shown_id ? shown_id : "", image ? image : "", name ? name : "");
+      if (json_object_is_type (attrs, json_type_object))
+        {
+          n = json_object_object_length (attrs);
+          keys = xmalloc0 (sizeof (char *) * (n + 1));
+          json_object_object_foreach (attrs, k, unused)
+          {
+            (void) unused;
+            keys[i++] = k;
+          }
+          qsort (keys, n, sizeof (char *), compare_keys);
+          for (i = 0; i < n; i++)
+            printf (", %s=%s", keys[i], ferry_json_get_string (attrs, keys[i]) ?: "");
+        }
+      puts (")");
+    }
+  else if (type && strcmp (type, "image") == 0)
+    printf (" %s %s\n", shown_id ? shown_id : "", name ? name : "");
+  else
+    printf (" %s\n", name ? name : (shown_id ? shown_id : ""));
+}
+
+/* Prints EV if it passes; 1 when it is past --until (the end of a stream).  */
+static int
+show (const struct events_args *a, json_object *ev)
+{
+  int64_t nano = ferry_json_get_int (ev, "timeNano", -1);
+  int64_t since = (int64_t) a->since.tv_sec * 1000000000 + a->since.tv_nsec;
+  int64_t until = (int64_t) a->until.tv_sec * 1000000000 + a->until.tv_nsec;
+
+  if (nano < 0)
+    return 0;
+  if (a->has_until && nano > until)
+    return 1;
+  if ((a->has_since && nano < since) || ! matches (a, ev))
+    return 0;
+  if (a->format == NULL)
+    print_plain (a, ev);
+  else if (strcmp (a->format, "json") == 0)
+    puts (ferry_json_to_string (ev, 0));
+  else
+    {
+      cleanup_json json_object *t = json_object_get (ev);
+      cleanup_free char *when = go_time (nano);
+
+      json_object_object_add (t, "Time", json_object_new_string (when));
+      json_object_object_add (t, "TimeNano", json_object_new_int64 (nano));
+      /* Podman's fields that an event may lack print as nil.  */
+      for (size_t i = 0; i < 4; i++)
+        {
+          static const char *const optional[] = { "ID", "Image", "Name", "ContainerExitCode" };
+
+          if (! json_object_object_get_ex (t, optional[i], NULL))
+            json_object_object_add (t, optional[i], NULL);
+        }
+      if (ferry_cli_print_template (a->format, t) != 0)
+        return -1;
+    }
+  fflush (stdout);
+  return 0;
+}
+
+/* Shows the whole lines of BUF (LEN bytes), keeping a last partial line
+ * for later: its length goes to *KEPT.  Returns show's answer.  */
+static int
+show_lines (const struct events_args *a, char *buf, size_t len, size_t *kept)
+{
+  char *line = buf, *nl;
+  int r = 0;
+
+  while (r == 0 && (nl = memchr (line, '\n', len - (line - buf))) != NULL)
+    {
+      json_object *ev;
+
+      *nl = '\0';
+      /* A line a crash cut short, or not JSON: not an event.  */
+      ev = json_tokener_parse (line);
+      if (json_object_is_type (ev, json_type_object))
+        r = show (a, ev);
+      json_object_put (ev);
+      line = nl + 1;
+    }
+  *kept = len - (line - buf);
+  memmove (buf, line, *kept);
+  return r;
+}
+
+static const char events_usage[]
+    = "Usage: ferry events [OPTIONS]\n\n"
+      "Show the events of containers, images, volumes and networks of this runroot\n"
+      "(<runroot>/events/events.log), and keep showing new ones until interrupted.\n\n"
+      "Options:\n"
+      "  -f, --filter KEY=VALUE  container=NAME|ID, event=STATUS, image=NAME|ID, label=K[=V],\n"
+      "                          type=container|image|volume|network, volume=NAME, network=NAME;\n"
+      "                          one key given twice matches either value\n"
+      "      --format FORMAT     json, or a Go template (.Type, .Status, .ID, .Name, .Image,\n"
+      "                          .Time, .TimeNano, .Attributes, .ContainerExitCode)\n"
+      "      --since TIME        only events from TIME: Unix seconds, a duration before now\n"
+      "                          (10m, 1h30m), an RFC 3339 time or a date\n"
+      "      --until TIME        only events until TIME, and stop there\n"
+      "      --stream[=BOOL]     keep showing new events (default true)\n"
+      "      --no-trunc[=BOOL]   full IDs (default true)\n\n"
+      "The global option --events-backend none keeps ferry from logging events.\n";
+
+int
+ferry_cmd_events (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "filter", required_argument, NULL, 'f' },
+                                        { "format", required_argument, NULL, 'F' },
+                                        { "since", required_argument, NULL, OPT_SINCE },
+                                        { "until", required_argument, NULL, OPT_UNTIL },
+                                        { "stream", optional_argument, NULL, OPT_STREAM },
+                                        { "no-trunc", optional_argument, NULL, OPT_NO_TRUNC },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  struct events_args a = { .stream = 1, .no_trunc = 1 };
+  cleanup_free char *path = NULL;
+  cleanup_free char *buf = NULL;
+  cleanup_close int fd = -1;
+  struct timespec now;
+  size_t kept = 0, cap = 1 << 16;
+  int c, r, ret = 0;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        if (add_filter (&a, optarg) != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case 'F':
+        a.format = optarg;
+        break;
+      case OPT_SINCE:
+      case OPT_UNTIL:
+        if (ferry_time_parse_user (optarg, &now, c == OPT_SINCE ? &a.since : &a.until) < 0)
+          return ferry_cli_failf ("invalid time `%s` for --%s: use Unix seconds, a duration such as 10m, "
+                                  "or an RFC 3339 time",
+                                  optarg, c == OPT_SINCE ? "since" : "until");
+        *(c == OPT_SINCE ? &a.has_since : &a.has_until) = 1;
+        break;
+      case OPT_STREAM:
+      case OPT_NO_TRUNC:
+        if (parse_bool (optarg, c == OPT_STREAM ? &a.stream : &a.no_trunc) < 0)
+          return ferry_cli_failf ("invalid value `%s` for --%s: use true or false", optarg,
+                                  c == OPT_STREAM ? "stream" : "no-trunc");
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, "events", argv, events_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (optind < argc)
+    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+  if (strcmp (ferry_events_backend (), "none") == 0)
+    return ferry_cli_failf ("cannot read events with the \"none\" backend: use --events-backend file");
+  path = ferry_events_path (ferry_global.runroot);
+  buf = xmalloc (cap);
+  for (;;)
+    {
+      ssize_t n;
+
+      if (fd < 0)
+        {
+          fd = open (path, O_RDONLY | O_CLOEXEC);
+          if (fd < 0 && errno != ENOENT)
+            return ferry_cli_failf ("cannot read the event log `%s`: %s", path, strerror (errno));
+        }
+      while (fd >= 0 && (n = read (fd, buf + kept, cap - kept)) > 0)
+        {
+          r = show_lines (&a, buf, kept + (size_t) n, &kept);
+          if (r != 0)
+            goto out;
+          if (kept == cap)
+            {
+              cap *= 2;
+              buf = xrealloc (buf, cap);
+            }
+        }
+      if (! a.stream)
+        break;
+      if (a.has_until)
+        {
+          clock_gettime (CLOCK_REALTIME, &now);
+          if (now.tv_sec > a.until.tv_sec || (now.tv_sec == a.until.tv_sec && now.tv_nsec > a.until.tv_nsec))
+            break;
+        }
+      usleep (100000);
+    }
+out:
+  if (r < 0)
+    ret = FERRY_EXIT_ERROR;
+  for (size_t i = 0; i < a.n_filters; i++)
+    {
+      free (a.filters[i].key);
+      free (a.filters[i].value);
+    }
+  free (a.filters);
+  return ret;
+}

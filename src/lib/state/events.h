@@ -1,0 +1,39 @@
+/* ferry: the event log, as Podman's file events backend keeps it: one JSON
+ * object per line in <runroot>/events/events.log, appended by every ferry
+ * that changes something (a container created, started, died, removed,
+ * checkpointed, restored; an image pulled, tagged, removed; a volume or
+ * network made or removed), read by `ferry events`.
+ *
+ * An event is written with one write(2) to a file opened O_APPEND, so
+ * concurrent writers never interleave within a line; a line a crash cut
+ * short is skipped by readers.  Writing is best effort: an event that
+ * cannot be written never fails the operation it reports.  The runroot is
+ * volatile, so the log starts afresh with every boot, as Podman's.  */
+#ifndef FERRY_STATE_EVENTS_H
+#define FERRY_STATE_EVENTS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* "file" (the default) or "none" (no events are written).  */
+bool ferry_events_backend_is_valid (const char *backend);
+void ferry_events_set_backend (const char *backend);
+const char *ferry_events_backend (void);
+
+struct ferry_event
+{
+  const char *type;        /* "container", "image", "volume", "network", "system" */
+  const char *status;      /* "create", "start", "died", "pull", ... */
+  const char *id;          /* may be NULL */
+  const char *name;        /* may be NULL */
+  const char *image;       /* a container's image, may be NULL */
+  json_object *attributes; /* borrowed; string values; may be NULL */
+  bool has_exit_code;
+  int exit_code;
+};
+
+char *ferry_events_path (const char *runroot);
+void ferry_event_log (const char *runroot, const struct ferry_event *ev);
+
+#endif

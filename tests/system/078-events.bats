@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# events: the event log of a runroot, as Podman's file backend keeps it:
+# what each container command logs, filters, times, JSON and templates,
+# following the log, and --events-backend none.  The container sequence is
+# compared with what Podman 5.4 logged for it (kept below), and, where
+# Podman is installed, with Podman run live.
+
+load helpers
+
+podman_t() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend file --runtime runc "$@"
+}
+
+teardown() {
+	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
+		podman_t rm -af -t 0 >/dev/null 2>&1 || true
+		podman_t rmi -af >/dev/null 2>&1 || true
+	fi
+	ferry_teardown
+}
+
+# A container's life in TOOL ("f" or "podman_t"): its events, one
+# "STATUS NAME EXITCODE" line each.
+life() {
+	local t=$1 image=ferry-test
+	[ "$t" = f ] || image=localhost/ferry-test:latest
+	"$t" run -d --name s --network none "$image" sleep 100 >/dev/null
+	"$t" stop -t 0 s >/dev/null 2>&1
+	"$t" start s >/dev/null
+	"$t" kill s >/dev/null
+	"$t" wait s >/dev/null
+	# The cleanup conmon runs after the kill may come a moment later.
+	wait_until "$t events --stream=false --filter event=cleanup --format '{{.Name}}' | grep -c s | grep -qx 2"
+	"$t" restart s >/dev/null
+	"$t" pause s >/dev/null
+	"$t" unpause s >/dev/null
+	"$t" rename s s2
+	"$t" exec s2 true
+	"$t" rm -f -t 0 s2 >/dev/null
+	"$t" events --stream=false --filter type=container \
+		--format '{{.Status}} {{.Name}} {{.ContainerExitCode}}' | sed -e 's/ <nil>$//' -e 's/ <no value>$//'
+}
+
+@test "a container's events: the statuses, names and exit codes Podman logs" {
+	load_test_image
+	life f >"$TEST_TMP/ferry.txt"
+	cat >"$TEST_TMP/expected.txt" <<-'EOF2'
+	create s
+	init s
+	start s
+	stop s
+	died s 137
+	cleanup s
+	init s
+	start s
+	kill s
+	died s 137
+	cleanup s
+	restart s
+	init s
+	start s
+	pause s
+	unpause s
+	rename s2
+	exec s2
+	exec_died s2 0
+	died s2 137
+	remove s2 137
+	EOF2
+	diff -u "$TEST_TMP/expected.txt" "$TEST_TMP/ferry.txt"
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		life podman_t >"$TEST_TMP/podman.txt"
+		# Podman logs "stop" when its stop returns, racing the cleanup
+		# that logs the death: before or after it, for a stop or for
+		# rm -f, from one run to the next.  The rest is compared.
+		diff -u <(grep -v '^stop ' "$TEST_TMP/podman.txt") <(grep -v '^stop ' "$TEST_TMP/ferry.txt")
+	fi
+}
+
+@test "events: filters, since and until, JSON, the plain line, images and volumes" {
+	load_test_image
+	f run --rm --name a --network none --label team=blue ferry-test true
+	f tag ferry-test other
+	f volume create v >/dev/null
+	f volume rm v >/dev/null
+	[ "$(f events --stream=false --filter container=a --filter event=died --format '{{.Name}} {{.ContainerExitCode}}')" = "a 0" ]
+	[ "$(f events --stream=false --filter label=team=blue --filter event=remove --format '{{.Name}}')" = a ]
+	[ -z "$(f events --stream=false --filter label=team=red)" ]
+	[ "$(f events --stream=false --filter type=volume --format '{{.Status}} {{.Name}}' | paste -sd ' ')" = "create v remove v" ]
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	[ "$(f events --stream=false --filter type=image --filter event=tag)" != "" ]
+	f events --stream=false --filter event=tag | grep -Eq "^[0-9-]{10} [0-9:.]+ \+0000 UTC image tag $id other\$"
+	f events --stream=false --filter event=create | grep -Eq "^[0-9-]{10} [0-9:.]+ \+0000 UTC container create [0-9a-f]{64} \(image=localhost/ferry-test:latest, name=a, team=blue\)\$"
+	f events --stream=false --format json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    assert e["Type"] in ("container", "image", "volume"), e
+    assert isinstance(e["timeNano"], int) and e["time"] == e["timeNano"] // 10**9, e
+'
+	# Times: nothing until a moment ago, everything since an hour ago.
+	[ -z "$(f events --stream=false --until "$(( $(date +%s) - 3600 ))")" ]
+	[ "$(f events --stream=false --since 1h | wc -l)" = "$(f events --stream=false | wc -l)" ]
+	[ -z "$(f events --stream=false --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)")" ]
+	run_ferry events --stream=false --since yesterdayish
+	assert_status 125
+	assert_one_line_error
+	run_ferry events --stream=false --filter colour=red
+	assert_status 125
+	assert_one_line_error
+}
+
+@test "events follows the log until --until, and --events-backend none logs nothing" {
+	load_test_image
+	until=$(( $(date +%s) + 4 ))
+	f events --filter type=container --filter event=start --until "$until" --format '{{.Name}}' >"$TEST_TMP/stream" &
+	pid=$!
+	sleep 0.5
+	f run --rm --name late --network none ferry-test true
+	wait "$pid"
+	[ "$(cat "$TEST_TMP/stream")" = late ]
+	before=$(f events --stream=false | wc -l)
+	f --events-backend none run --rm --name quiet --network none ferry-test true
+	f --events-backend none volume create q >/dev/null
+	[ "$(f events --stream=false | wc -l)" = "$before" ]
+	run_ferry --events-backend none events --stream=false
+	assert_status 125
+	run_ferry --events-backend journald events --stream=false
+	assert_status 125
+	assert_one_line_error
+}

@@ -6,6 +6,7 @@
 
 #include "util/error.h"
 #include "image/store.h"
+#include "template.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -129,15 +130,6 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);
-
-/* Renders a Go-template subset against OBJ: literal text and actions
- * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}} and
- * {{.}}; "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.  */
-int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
-
-/* Renders FORMAT against OBJ and prints it with a newline; on a template
- * error prints it and returns 125, else 0.  */
-int ferry_cli_print_template (const char *format, json_object *obj);
 
 /* A list command's --format without Podman's "table " prefix (ferry prints
  * no header for templates).  */

@@ -53,7 +53,7 @@ make_image_sharing_bottom_layer() {
 
 	run_ferry images --format '{{.Names}} {{.Size}}'
 	assert_status 0
-	assert_output_contains '["localhost/ferry-test:latest"]'
+	assert_output_contains '[localhost/ferry-test:latest]'
 
 	# The two layers are unpacked once each; layer 2's OCI whiteout became an
 	# overlay whiteout (0:0 character device) and its opaque dir an xattr.

@@ -21,7 +21,7 @@ load helpers
 	[ "$(f inspect --format '{{.Id}}' counter)" = "$id" ]
 	[ "$(f inspect --format '{{.State.Running}}' counter)" = true ]
 	run_ferry ps --format '{{.Names}} {{.State}}'
-	[ "$output" = '["counter"] running' ]
+	[ "$output" = '[counter] running' ]
 	[ "$(f ps --format json | jq -r '.[0].Names[0] + " " + .[0].State + " " + .[0].Id')" = "counter running $id" ]
 
 	run_ferry stop -t 1 counter

@@ -65,3 +65,92 @@ both_create() {
 	assert_status 125
 	assert_one_line_error
 }
+
+# Three containers in both: one running with labels and a bind mount, one
+# created, one exited with code 3.
+both_three() {
+	mkdir -p "$TEST_TMP/data"
+	f run -d --name up -l app=web -l tier=1 -v "$TEST_TMP/data:/mnt" localhost/ferry-test:latest sleep 1000 >/dev/null
+	podman_t run -d --name up --network none -l app=web -l tier=1 -v "$TEST_TMP/data:/mnt" \
+		localhost/ferry-test:latest sleep 1000 >/dev/null
+	both_create made localhost/ferry-test:latest true
+	f run --name done localhost/ferry-test:latest sh -c 'exit 3' || true
+	podman_t run --name done --network none localhost/ferry-test:latest sh -c 'exit 3' || true
+}
+
+# ps/images output with what necessarily differs between two engines
+# (IDs, times) replaced by placeholders and runs of spaces squeezed.
+normalise() {
+	sed -E -e 's/\b[0-9a-f]{64}\b/<ID>/g' -e 's/\b[0-9a-f]{12}\b/<ID>/g' \
+		-e 's/(Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes|hours|days|weeks|months|years)) ago/<AGO>/g' \
+		-e 's/Up (Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes|hours|days|weeks|months|years))/Up <AGO>/g' \
+		-e 's/  +/  /g'
+}
+
+@test "ps --format: Podman's fields (.ID .Names .Image .Command .State .Labels .Mounts .ExitCode ...), table, --noheading, filters, --sort, --last, -q print what Podman prints" {
+	need_podman
+	load_test_image
+	both_three
+	same_output ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Labels}}|{{.Mounts}}|{{.Networks}}|{{.Ports}}|{{.ExitCode}}|{{.Exited}}|{{.AutoRemove}}|{{.Restarts}}|{{.Pod}}|{{.PodName}}|{{.IsInfra}}|{{json .Names}}|{{.Labels.app}}|{{index .Labels "tier"}}|{{json .Labels}}'
+	same_output ps -a --format 'table {{.Names}}\t{{.State}} {{.ExitCode}}\t{{.Labels}}\t{{.Image}}'
+	same_output ps -a --noheading --format 'table {{.Names}}\t{{.Image}}'
+	same_output ps -a --format 'table {{.Names}}:{{.Exited}}\t{{.Pod}}\t{{.Mounts}}\t{{.IsInfra}}\t{{.AutoRemove}}\t{{.ExitCode}}'
+	same_output ps --format '{{.Names}} {{.Pid}}' --filter status=exited
+	for flt in status=created name=^d name=o label=app label=app=web label=app=db 'label!=app' \
+		ancestor=localhost/ferry-test ancestor=ferry-test:latest exited=3 exited=0; do
+		same_output ps -a --filter "$flt" --sort names --format '{{.Names}}'
+	done
+	same_output ps -a --filter name=up --filter name=made --filter status=running --format '{{.Names}}'
+	for s in names command status created image; do
+		same_output ps -a --sort "$s" --format '{{.Names}}'
+	done
+	same_output ps --last 2 --format '{{.Names}}'
+	same_output ps -l --format '{{.Names}} {{.State}}'
+	same_output ps -q -a --format '{{.Names}}'
+	# The IDs: 12 digits, all 64 with --no-trunc, as inspect's.
+	[ "$(f ps --format '{{.ID}}' --filter name=up)" = "$(f inspect --format '{{.Id}}' up | cut -c1-12)" ]
+	[ "$(f ps --no-trunc --format '{{.ID}} {{.ImageID}}' --filter name=up)" = "$(f inspect --format '{{.Id}} {{.Image}}' up)" ]
+	[ "$(podman_t ps --no-trunc --format '{{.ID}} {{.ImageID}}' --filter name=up)" = "$(podman_t inspect --format '{{.Id}} {{.Image}}' up)" ]
+	# The default table, but for IDs and times.
+	[ "$(f ps -a | normalise)" = "$(podman_t ps -a | normalise)" ]
+	# Bad input: 125 in both.
+	for bad in "--format {{.Nope}}" "--filter bogus=1" "--filter name" "--filter status=sleeping" "--sort nothing" "--filter exited=x"; do
+		run_ferry ps -a $bad
+		assert_status 125
+		assert_one_line_error
+		run podman_t ps -a $bad
+		[ "$status" -eq 125 ]
+	done
+}
+
+@test "ps --format without Podman: .Names is the name, .ID 12 digits, table headings aligned, filters and --sort" {
+	load_test_image
+	f run -d --name up -l app=web localhost/ferry-test:latest sleep 1000 >/dev/null
+	f create --name made localhost/ferry-test:latest true >/dev/null
+	f run --name done localhost/ferry-test:latest sh -c 'exit 3' || true
+	run_ferry ps -a --format '{{.Names}} {{.State}} {{.Labels}} {{.ExitCode}} {{.Command}}'
+	assert_status 0
+	[ "$output" = "up running map[app:web] 0 sleep 1000
+made created map[] 0 true
+done exited map[] 3 sh -c exit 3" ]
+	[[ "$(f ps --format '{{.ID}}')" =~ ^[0-9a-f]{12}$ ]]
+	run_ferry ps -a --format 'table {{.Names}}\t{{.ExitCode}} {{.State}}'
+	assert_status 0
+	[ "$output" = "NAMES       EXIT CODE   STATE
+up          0           running
+made        0           created
+done        3           exited" ]
+	[ "$(f ps -a --noheading --format 'table {{.Names}}' | tr '\n' ' ')" = "up made done " ]
+	[ "$(f ps --filter status=exited --format '{{.Names}}')" = done ]
+	[ "$(f ps -a --filter label=app=web --format '{{.Names}}')" = up ]
+	[ "$(f ps -a --filter name=made --filter name=up --format '{{.Names}}' | tr '\n' ' ')" = "up made " ]
+	[ "$(f ps -a --filter exited=3 --format '{{.Names}}')" = done ]
+	[ "$(f ps -a --sort names --format '{{.Names}}' | tr '\n' ' ')" = "done made up " ]
+	[ "$(f ps --last 2 --format '{{.Names}}' | tr '\n' ' ')" = "made done " ]
+	run_ferry ps -a --format '{{.Nope}}'
+	assert_status 125
+	assert_one_line_error
+	run_ferry ps --filter colour=blue
+	assert_status 125
+	assert_one_line_error
+}

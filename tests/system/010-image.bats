@@ -161,7 +161,7 @@ make_image_sharing_bottom_layer() {
 	run_ferry images
 	assert_status 0
 	[ "$(echo "$output" | head -n1 | tr -s ' ')" = "REPOSITORY TAG IMAGE ID CREATED SIZE" ]
-	[[ "$(echo "$output" | sed -n 2p)" == "localhost/ferry-test  latest  ${id:0:12}  "* ]]
+	[[ "$(echo "$output" | sed -n 2p)" == "localhost/ferry-test  latest      ${id:0:12}  56 years ago  "* ]]
 
 	run_ferry images -q
 	[ "$output" = "${id:0:12}" ]

@@ -154,3 +154,67 @@ done        3           exited" ]
 	assert_status 125
 	assert_one_line_error
 }
+
+@test "images --format: Podman's fields (.Repository .Tag .ID .Digest .Names .Size .Containers ...), table, default and --digests tables, filters, --sort, -q print what Podman prints" {
+	need_podman
+	load_test_image
+	both_create c localhost/ferry-test:latest true
+	same_output images --format '{{.ID}}|{{.Id}}|{{.Repository}}|{{.Tag}}|{{.Digest}}|{{.Names}}|{{.Created}}|{{.CreatedAt}}|{{.CreatedSince}}|{{.Size}}|{{.SharedSize}}|{{.ReadOnly}}|{{.Dangling}}|{{.Labels}}|{{.Containers}}|{{.History}}|{{.RepoTags}}|{{json .Names}}|{{json .Labels}}' ferry-test
+	same_output images --format 'table {{.Repository}}\t{{.Tag}} {{.ID}}\t{{.Size}}\t{{.ReadOnly}}\t{{.Created}}\t{{.CreatedAt}}' ferry-test
+	same_output images ferry-test
+	same_output images --digests localhost/ferry-test
+	same_output images -n ferry-test
+	same_output images -q ferry-test
+	same_output images -q --no-trunc ferry-test
+	same_output images --no-trunc --format '{{.ID}}' ferry-test
+	# A second image, newer and smaller: an imported tarball.
+	mkdir -p "$TEST_TMP/rootfs"
+	echo hello >"$TEST_TMP/rootfs/hello"
+	tar -C "$TEST_TMP/rootfs" -cf "$TEST_TMP/rootfs.tar" .
+	f import "$TEST_TMP/rootfs.tar" imported:v1 >/dev/null
+	podman_t import -q "$TEST_TMP/rootfs.tar" imported:v1 >/dev/null
+	for flt in reference=ferry-test reference=localhost/ferry-test 'reference=ferry*' 'reference=*/ferry-test:latest' \
+		'reference=localhost/*' reference=imported:v1 reference=fer dangling=false dangling=true label=x \
+		before=imported:v1 since=ferry-test since=localhost/ferry-test:latest id=3bb7d; do
+		same_output images --filter "$flt" --format '{{.Repository}}:{{.Tag}}'
+	done
+	same_output images --filter dangling=false --filter reference=imported --format '{{.Repository}}:{{.Tag}}'
+	for s in created size repository tag; do
+		same_output images --sort "$s" --format '{{.Repository}}:{{.Tag}} {{.Dangling}}'
+	done
+	# The default table, but for the imported image's ID, age and size
+	# (the engines count a layer's bytes differently).
+	[ "$(f images | normalise | sed -E 's/[0-9.]+ kB$/<SIZE>/')" = "$(podman_t images | normalise | sed -E 's/[0-9.]+ kB$/<SIZE>/')" ]
+	for bad in "--format {{.Nope}}" "--filter bogus=1" "--filter dangling=maybe" "--filter before=nope" "--sort nothing"; do
+		run_ferry images $bad
+		assert_status 125
+		assert_one_line_error
+		run podman_t images $bad
+		[ "$status" -eq 125 ]
+	done
+}
+
+@test "images --format without Podman: one row per name with .Repository and .Tag, Go's [a b] for .Names, table, filters, --sort" {
+	load_test_image
+	mkdir -p "$TEST_TMP/rootfs"
+	echo hello >"$TEST_TMP/rootfs/hello"
+	tar -C "$TEST_TMP/rootfs" -cf "$TEST_TMP/rootfs.tar" .
+	f import "$TEST_TMP/rootfs.tar" imported:v1 >/dev/null
+	run_ferry images --format '{{.Repository}} {{.Tag}} {{.Names}} {{.Dangling}} {{.Labels}} {{.Containers}}'
+	assert_status 0
+	[ "$output" = "localhost/imported v1 [localhost/imported:v1] false map[] 0
+localhost/ferry-test latest [localhost/ferry-test:latest] false map[] 0" ]
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	run_ferry images --format 'table {{.ID}}\t{{.Tag}}' ferry-test
+	[ "$output" = "IMAGE ID      TAG
+${id:0:12}  latest" ]
+	[ "$(f images --noheading --no-trunc --format 'table {{.ID}}' ferry-test)" = "sha256:$id" ]
+	[ "$(f images --sort repository --format '{{.Repository}}' | tr '\n' ' ')" = "localhost/ferry-test localhost/imported " ]
+	[ "$(f images --filter since=ferry-test --format '{{.Repository}}')" = localhost/imported ]
+	[ "$(f images --filter before=imported:v1 --format '{{.Repository}}')" = localhost/ferry-test ]
+	[ "$(f images --filter 'reference=ferry*' --format '{{.Repository}}')" = localhost/ferry-test ]
+	[ "$(f images --filter dangling=true)" = "REPOSITORY  TAG         IMAGE ID    CREATED     SIZE" ]
+	run_ferry images --filter before=nothing
+	assert_status 125
+	assert_one_line_error
+}

@@ -218,3 +218,54 @@ ${id:0:12}  latest" ]
 	assert_status 125
 	assert_one_line_error
 }
+
+@test "volume ls and volume inspect --format: Podman's fields, table, filters, -q, as Podman prints them" {
+	need_podman
+	# No volumes: not even the headings.
+	same_output volume ls
+	same_output volume ls --format 'table {{.Name}}'
+	for tool in f podman_t; do
+		$tool volume create -l b=2 -l a=1 v1 >/dev/null
+		$tool volume create v2 >/dev/null
+		$tool volume create -l a=other v3 >/dev/null
+	done
+	same_output volume ls
+	same_output volume ls --format '{{.Name}}|{{.Driver}}|{{.Labels}}|{{.Scope}}|{{.Options}}|{{.MountCount}}|{{.NeedsCopyUp}}|{{.NeedsChown}}|{{.Anonymous}}|{{.UID}}|{{.GID}}|{{.Status}}|{{json .Labels}}|{{.Labels.a}}|{{index .Labels "b"}}'
+	same_output volume ls --format 'table {{.Name}}\t{{.Driver}}\t{{.Labels}}\t{{.Scope}} {{.Options}}\t{{.MountCount}}'
+	same_output volume ls --noheading --format 'table {{.Name}}\t{{.Labels}}'
+	same_output volume ls -n
+	same_output volume ls -q
+	for flt in name=v1 name=v label=a label=a=1 'label!=a' driver=local; do
+		same_output volume ls --filter "$flt" --format '{{.Name}}'
+	done
+	same_output volume inspect --format '{{.Name}} {{.Labels}} {{json .Labels}} {{.Options}} {{.Scope}}' v1
+	# Where each keeps it, and when it was made: the same shape.
+	[ "$(f volume ls --format '{{.Mountpoint}}' --filter name=v1)" = "$ROOT/volumes/v1/_data" ]
+	[ "$(podman_t volume ls --format '{{.Mountpoint}}' --filter name=v1)" = "$TEST_TMP/proot/volumes/v1/_data" ]
+	[[ "$(f volume ls --format '{{.CreatedAt}}' --filter name=v1)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+$ ]]
+	[[ "$(podman_t volume ls --format '{{.CreatedAt}}' --filter name=v1)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+$ ]]
+	[ "$(f volume inspect --format '{{.CreatedAt}}' v1)" = "$(f volume ls --format '{{.CreatedAt}}' --filter name=v1)" ]
+	for bad in "--format {{.Nope}}" "--filter bogus=1" "-q --format {{.Name}}"; do
+		run_ferry volume ls $bad
+		assert_status 125
+		assert_one_line_error
+		run podman_t volume ls $bad
+		[ "$status" -eq 125 ]
+	done
+}
+
+@test "volume ls --format without Podman: Go's map[] for labels, table headings, -q with --format refused" {
+	f volume create -l b=2 -l a=1 v1 >/dev/null
+	f volume create v2 >/dev/null
+	run_ferry volume ls --format '{{.Name}} {{.Labels}} {{json .Labels}} {{.Options}} {{.Labels.a}}'
+	assert_status 0
+	[ "$output" = 'v1 map[a:1 b:2] {"a":"1","b":"2"} map[] 1
+v2 map[] {} map[] <no value>' ]
+	run_ferry volume ls --format 'table {{.Name}}\t{{.Scope}}'
+	[ "$output" = "VOLUME NAME  SCOPE
+v1           local
+v2           local" ]
+	run_ferry volume ls -q --format '{{.Name}}'
+	assert_status 125
+	assert_one_line_error
+}

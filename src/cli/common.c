@@ -223,9 +223,3 @@ ferry_cli_time_ago (const char *rfc3339)
     return xasprintf ("%d months ago", (int) (d / 86400 / 30));
   return xasprintf ("%d years ago", (int) (d / 86400 / 365));
 }
-
-const char *
-ferry_cli_list_format (const char *format)
-{
-  return strncmp (format, "table ", 6) == 0 ? format + 6 : format;
-}

@@ -131,8 +131,4 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);
 
-/* A list command's --format without Podman's "table " prefix (ferry prints
- * no header for templates).  */
-const char *ferry_cli_list_format (const char *format);
-
 #endif

@@ -6,15 +6,22 @@
 
 load helpers
 
-# Podman with roots of this test's own, as 070 runs it.
+# Podman with roots of this test's own, as 070 runs it, and network
+# definitions of its own (Podman's default place is /etc/containers).
 podman_t() {
 	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+		--tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" \
+		--cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
 }
 
 need_podman() {
 	command -v podman >/dev/null || skip "Podman is not installed (scripts/install-deps.sh --with-podman)"
-	mkdir -p "$TEST_TMP/ptmp"
+	mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/pnet"
+}
+
+# The test image in both.
+load_both() {
+	load_test_image
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 }
 
@@ -49,7 +56,7 @@ both_create() {
 
 @test "inspect --format prints values as Go does, in ferry as in Podman: slices [a b], maps map[k:v] in key order, bools, numbers; json still JSON" {
 	need_podman
-	load_test_image
+	load_both
 	both_create t -l b=2 -l a=1 localhost/ferry-test:latest sh -c 'exit 0'
 	same_output inspect --format '{{.Config.Cmd}}|{{.Config.Labels}}|{{.State.Running}}|{{json .Config.Cmd}}|{{.State.ExitCode}}|{{.HostConfig.Privileged}}|{{index .Config.Labels "a"}}|{{.Name}}|{{.RestartCount}}' t
 	same_output image inspect --format '{{.RepoTags}}|{{.Config.Cmd}}|{{.Config.Env}}|{{.Architecture}}|{{json .RepoTags}}|{{index .RepoTags 0}}' localhost/ferry-test:latest
@@ -89,7 +96,7 @@ normalise() {
 
 @test "ps --format: Podman's fields (.ID .Names .Image .Command .State .Labels .Mounts .ExitCode ...), table, --noheading, filters, --sort, --last, -q print what Podman prints" {
 	need_podman
-	load_test_image
+	load_both
 	both_three
 	same_output ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Labels}}|{{.Mounts}}|{{.Networks}}|{{.Ports}}|{{.ExitCode}}|{{.Exited}}|{{.AutoRemove}}|{{.Restarts}}|{{.Pod}}|{{.PodName}}|{{.IsInfra}}|{{json .Names}}|{{.Labels.app}}|{{index .Labels "tier"}}|{{json .Labels}}'
 	same_output ps -a --format 'table {{.Names}}\t{{.State}} {{.ExitCode}}\t{{.Labels}}\t{{.Image}}'
@@ -157,7 +164,7 @@ done        3           exited" ]
 
 @test "images --format: Podman's fields (.Repository .Tag .ID .Digest .Names .Size .Containers ...), table, default and --digests tables, filters, --sort, -q print what Podman prints" {
 	need_podman
-	load_test_image
+	load_both
 	both_create c localhost/ferry-test:latest true
 	same_output images --format '{{.ID}}|{{.Id}}|{{.Repository}}|{{.Tag}}|{{.Digest}}|{{.Names}}|{{.Created}}|{{.CreatedAt}}|{{.CreatedSince}}|{{.Size}}|{{.SharedSize}}|{{.ReadOnly}}|{{.Dangling}}|{{.Labels}}|{{.Containers}}|{{.History}}|{{.RepoTags}}|{{json .Names}}|{{json .Labels}}' ferry-test
 	same_output images --format 'table {{.Repository}}\t{{.Tag}} {{.ID}}\t{{.Size}}\t{{.ReadOnly}}\t{{.Created}}\t{{.CreatedAt}}' ferry-test
@@ -266,6 +273,48 @@ v2 map[] {} map[] <no value>' ]
 v1           local
 v2           local" ]
 	run_ferry volume ls -q --format '{{.Name}}'
+	assert_status 125
+	assert_one_line_error
+}
+
+@test "network ls --format: Podman's fields, table, filters, --no-trunc, as Podman prints them" {
+	need_podman
+	for tool in f podman_t; do
+		$tool network create --label app=x fnet1 >/dev/null
+		$tool network create --internal fnet2 >/dev/null
+	done
+	same_output network ls --filter name=^fnet --format '{{.Name}}|{{.Driver}}|{{.Labels}}|{{json .Labels}}|{{.Options}}|{{.IPAMOptions}}|{{.IPv6Enabled}}|{{.Internal}}|{{.DNSEnabled}}'
+	same_output network ls --filter name=^fnet --format 'table {{.Name}}\t{{.Driver}}\t{{.Labels}}\t{{.Options}} {{.IPv6Enabled}}\t{{.Internal}}\t{{.IPAMOptions}}'
+	same_output network ls --filter name=^fnet --noheading --format 'table {{.Name}}\t{{.Driver}}'
+	for flt in label=app label=app=x label=app=y driver=bridge name=fnet2 id=0000; do
+		same_output network ls --filter name=^fnet --filter "$flt" --format '{{.Name}}'
+	done
+	same_output network ls --filter name=fnet1 --filter name=fnet2 --format '{{.Name}}'
+	same_output network ls --filter name=^fnet -q --format '{{.Name}} {{.Driver}}'
+	[ "$(f network ls --filter name=^fnet | normalise)" = "$(podman_t network ls --filter name=^fnet | normalise)" ]
+	[ "$(f network ls --filter name=fnet1 --format '{{.ID}}')" = "$(f network inspect --format '{{.id}}' fnet1 | cut -c1-12)" ]
+	[ "$(f network ls --filter name=fnet1 --no-trunc --format '{{.ID}}')" = "$(f network inspect --format '{{.id}}' fnet1)" ]
+	for bad in "--format {{.Nope}}" "--filter bogus=1"; do
+		run_ferry network ls $bad
+		assert_status 125
+		assert_one_line_error
+		run podman_t network ls $bad
+		[ "$status" -eq 125 ]
+	done
+}
+
+@test "network ls --format without Podman: Podman's fields, labels as k=v, table headings, filters" {
+	f network create --label app=x fnet1 >/dev/null
+	f network create --internal fnet2 >/dev/null
+	run_ferry network ls --filter name=^fnet --format '{{.Name}} {{.Driver}} {{.Labels}} {{.Internal}} {{.IPAMOptions}}'
+	assert_status 0
+	[ "$output" = "fnet1 bridge app=x false map[driver:host-local]
+fnet2 bridge  true map[driver:host-local]" ]
+	run_ferry network ls --filter label=app --format 'table {{.Name}}\t{{.Internal}}'
+	[ "$output" = "NAME        INTERNAL
+fnet1       false" ]
+	[ "$(f network ls --filter name=fnet --filter name=ferry -q | tr '\n' ' ')" = "ferry fnet1 fnet2 " ]
+	run_ferry network ls --filter colour=red
 	assert_status 125
 	assert_one_line_error
 }

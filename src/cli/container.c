@@ -1518,7 +1518,7 @@ parse_number (const char *s, long min, long max, long *out)
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
-ps_report (const struct ferry_container *c, int no_trunc)
+ps_report (const struct ferry_container *c, int no_trunc, const char *size)
 {
   json_object *o = json_object_new_object (), *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
@@ -1564,7 +1564,50 @@ ps_report (const struct ferry_container *c, int no_trunc)
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
+  if (size)
+    json_object_object_add (o, "Size", json_object_new_string (size));
   return o;
+}
+
+/* Go's units.HumanSizeWithPrecision (SIZE, 3), as Podman's ps --size:
+ * "10.7kB", "0B".  */
+static char *
+compact_human_size (uint64_t size)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  double v = size;
+  size_t u = 0;
+
+  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
+    {
+      v /= 1000;
+      u++;
+    }
+  return xasprintf ("%.3g%s", v, units[u]);
+}
+
+/* The bytes C holds of its own and with its image's: "10.7kB (virtual
+ * 2.16MB)".  */
+static int
+ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char **text, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  uint64_t image_size = 0;
+  cleanup_free char *own = NULL, *virt = NULL;
+
+  if (ferry_container_rw_size (e, c, rw, err) < 0)
+    return -1;
+  if (ferry_store_lookup (e->store, c->image_id, &img, err) < 0)
+    ferry_error_release (err); /* its image gone: only its own bytes */
+  else
+    {
+      image_size = img->size;
+      ferry_image_free (img);
+    }
+  own = compact_human_size (*rw);
+  virt = compact_human_size (*rw + image_size);
+  *text = xasprintf ("%s (virtual %s)", own, virt);
+  return 0;
 }
 
 static const struct ferry_cli_column ps_columns[] = {
@@ -1574,7 +1617,7 @@ static const struct ferry_cli_column ps_columns[] = {
   { "Labels", NULL },       { "Mounts", NULL },   { "Networks", NULL },  { "ExitCode", NULL },
   { "Exited", NULL },       { "ExitedAt", NULL }, { "StartedAt", NULL }, { "Pid", "PID" },
   { "AutoRemove", NULL },   { "Restarts", NULL }, { "Pod", "POD ID" },   { "PodName", "PODNAME" },
-  { "IsInfra", NULL },      { NULL, NULL },
+  { "IsInfra", NULL },      { "Size", NULL },     { NULL, NULL },
 };
 
 #define PS_DEFAULT_FORMAT                                                                                    \
@@ -1599,7 +1642,7 @@ struct ps_filter
 
 struct ps_flags
 {
-  int all, quiet, no_trunc, heading;
+  int all, quiet, no_trunc, heading, size;
   long last;
   const char *format;
   const char *sort;
@@ -1740,6 +1783,8 @@ struct ps_row
 {
   struct ferry_container *c;
   char *key;
+  char *size; /* with --size or --sort size */
+  uint64_t rw_size;
   long long created;
   size_t index;
 };
@@ -1750,6 +1795,8 @@ ps_row_compare (const void *a, const void *b)
   const struct ps_row *x = a, *y = b;
   int r = x->key && y->key ? strcmp (x->key, y->key) : 0;
 
+  if (r == 0 && x->size && y->size)
+    r = x->rw_size < y->rw_size ? -1 : x->rw_size > y->rw_size;
   if (r == 0)
     r = x->created < y->created ? -1 : x->created > y->created;
   if (r == 0)
@@ -1760,7 +1807,7 @@ ps_row_compare (const void *a, const void *b)
 static char *
 ps_sort_key (const char *sort, const struct ferry_container *c)
 {
-  if (sort == NULL || strcmp (sort, "created") == 0)
+  if (sort == NULL || strcmp (sort, "created") == 0 || strcmp (sort, "size") == 0)
     return NULL;
   if (strcmp (sort, "command") == 0)
     return command_text (c, 1);
@@ -1779,7 +1826,7 @@ static int
 ps_option (int c, const char *arg, void *data)
 {
   static const char *const sorts[]
-      = { "command", "created", "id", "image", "names", "runningfor", "status", NULL };
+      = { "command", "created", "id", "image", "names", "runningfor", "size", "status", NULL };
   struct ps_flags *f = data;
   size_t i;
 
@@ -1805,6 +1852,9 @@ ps_option (int c, const char *arg, void *data)
     case 'l':
       f->last = 1;
       return 0;
+    case 's':
+      f->size = 1;
+      return 0;
     case 'n':
       if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
         {
@@ -1818,7 +1868,7 @@ ps_option (int c, const char *arg, void *data)
       if (sorts[i] == NULL)
         {
           ferry_cli_failf (
-              "invalid --sort `%s`: use command, created, id, image, names, runningfor or status", arg);
+              "invalid --sort `%s`: use command, created, id, image, names, runningfor, size or status", arg);
           return -1;
         }
       f->sort = arg;
@@ -1843,8 +1893,9 @@ static const char ps_usage[]
       "      --no-trunc         full IDs and commands\n"
       "      --noheading        no heading row\n"
       "  -q, --quiet            print only container IDs\n"
+      "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
       "      --sort KEY         order by command, created (the default), id, image, names,\n"
-      "                         runningfor or status\n";
+      "                         runningfor, size or status\n";
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -1859,6 +1910,7 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "latest", no_argument, NULL, 'l' },
                                         { "noheading", no_argument, NULL, OPT_NOHEADING },
                                         { "sort", required_argument, NULL, OPT_SORT },
+                                        { "size", no_argument, NULL, 's' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
@@ -1870,7 +1922,7 @@ ferry_cmd_ps (int argc, char **argv)
   size_t n = 0, n_rows = 0, first = 0, i;
   int r, ret = 0, all;
 
-  r = simple_options (argc, argv, "ps", "+:aqf:ln:", opts, ps_usage, ps_option, &f);
+  r = simple_options (argc, argv, "ps", "+:aqf:ln:s", opts, ps_usage, ps_option, &f);
   if (r <= 0 || optind < argc)
     {
       ps_flags_release (&f);
@@ -1892,13 +1944,26 @@ ferry_cmd_ps (int argc, char **argv)
   rows = xmalloc ((n + 1) * sizeof (*rows));
   for (i = 0; i < n; i++)
     if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i]))
-      rows[n_rows++] = (struct ps_row){ list[i], NULL, unix_time_or_zero (list[i]->created), n_rows };
+      {
+        rows[n_rows] = (struct ps_row){ .c = list[i],
+                                        .created = unix_time_or_zero (list[i]->created),
+                                        .index = n_rows };
+        n_rows++;
+      }
   /* --last: the ones created last, then in the order asked for.  */
   qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
   if (f.last > 0 && (size_t) f.last < n_rows)
     first = n_rows - f.last;
   for (i = first; i < n_rows; i++)
-    rows[i].key = ps_sort_key (f.sort, rows[i].c);
+    {
+      rows[i].key = ps_sort_key (f.sort, rows[i].c);
+      if ((f.size || (f.sort && strcmp (f.sort, "size") == 0))
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
   qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
 
   if (f.format && strcmp (f.format, "json") == 0)
@@ -1913,10 +1978,12 @@ ferry_cmd_ps (int argc, char **argv)
       printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
   else
     {
-      ferry_cli_list_init (&out, f.format ? f.format : PS_DEFAULT_FORMAT, ps_columns, f.heading);
+      const char *format = f.format ? f.format : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}" : PS_DEFAULT_FORMAT;
+
+      ferry_cli_list_init (&out, format, ps_columns, f.heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
-          cleanup_json json_object *o = ps_report (rows[i].c, f.no_trunc);
+          cleanup_json json_object *o = ps_report (rows[i].c, f.no_trunc, f.size ? rows[i].size : NULL);
           ret = ferry_cli_list_row (&out, o, &err);
         }
       if (ret == 0)
@@ -1924,8 +1991,12 @@ ferry_cmd_ps (int argc, char **argv)
       if (ret < 0)
         ret = ferry_cli_fail (&err);
     }
+out:
   for (i = 0; i < n_rows; i++)
-    free (rows[i].key);
+    {
+      free (rows[i].key);
+      free (rows[i].size);
+    }
   ps_flags_release (&f);
   ferry_containers_free (list, n);
   return ret;

@@ -83,6 +83,8 @@ both_three() {
 	both_create made localhost/ferry-test:latest true
 	f run --name done localhost/ferry-test:latest sh -c 'exit 3' || true
 	podman_t run --name done --network none localhost/ferry-test:latest sh -c 'exit 3' || true
+	# Podman says "stopped" until its cleanup process has run.
+	wait_until '[ "$(podman_t inspect --format "{{.State.Status}}" done)" = exited ]'
 }
 
 # ps/images output with what necessarily differs between two engines
@@ -120,6 +122,9 @@ normalise() {
 	[ "$(podman_t ps --no-trunc --format '{{.ID}} {{.ImageID}}' --filter name=up)" = "$(podman_t inspect --format '{{.Id}} {{.Image}}' up)" ]
 	# The default table, but for IDs and times.
 	[ "$(f ps -a | normalise)" = "$(podman_t ps -a | normalise)" ]
+	# --size: a container that never ran holds nothing of its own.
+	same_output ps -a -s --filter status=created --format '{{.Names}} {{.Size}}'
+	[ "$(f ps -a -s --filter status=created | normalise)" = "$(podman_t ps -a -s --filter status=created | normalise)" ]
 	# Bad input: 125 in both.
 	for bad in "--format {{.Nope}}" "--filter bogus=1" "--filter name" "--filter status=sleeping" "--sort nothing" "--filter exited=x"; do
 		run_ferry ps -a $bad
@@ -154,6 +159,12 @@ done        3           exited" ]
 	[ "$(f ps -a --filter exited=3 --format '{{.Names}}')" = done ]
 	[ "$(f ps -a --sort names --format '{{.Names}}' | tr '\n' ' ')" = "done made up " ]
 	[ "$(f ps --last 2 --format '{{.Names}}' | tr '\n' ' ')" = "made done " ]
+	# --size: the bytes it wrote, a hard link counted once, and with its image's.
+	f run --name writer localhost/ferry-test:latest sh -c 'head -c 12345 /dev/zero >/big; ln /big /big2'
+	run_ferry ps -a --size --sort size --format '{{.Names}} {{.Size}}'
+	assert_status 0
+	assert_output_contains "made 0B (virtual 2.15MB)"
+	[ "${lines[3]}" = "writer 12.3kB (virtual 2.16MB)" ]
 	run_ferry ps -a --format '{{.Nope}}'
 	assert_status 125
 	assert_one_line_error

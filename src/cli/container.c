@@ -1638,6 +1638,7 @@ struct ps_filter
   char *value;
   regex_t re; /* name and ancestor */
   int has_re;
+  struct timespec created; /* before and since: that container's creation */
 };
 
 struct ps_flags
@@ -1668,7 +1669,8 @@ ps_flags_release (struct ps_flags *f)
 static int
 ps_filter_add (struct ps_flags *f, const char *arg)
 {
-  static const char *const keys[] = { "name", "id", "status", "label", "label!", "ancestor", "exited", NULL };
+  static const char *const keys[] = { "name",   "id",     "status", "label",  "label!",  "ancestor",
+                                      "exited", "before", "since",  "volume", "network", NULL };
   static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
@@ -1685,7 +1687,10 @@ ps_filter_add (struct ps_flags *f, const char *arg)
     ;
   if (keys[i] == NULL)
     {
-      ferry_cli_failf ("%s is an invalid filter: use name, id, status, label, ancestor or exited", flt.key);
+      ferry_cli_failf (
+          "%s is an invalid filter: use name, id, status, label, ancestor, exited, before, since, "
+          "volume or network",
+          flt.key);
       goto fail;
     }
   if (strcmp (flt.key, "status") == 0)
@@ -1727,10 +1732,69 @@ fail:
   return -1;
 }
 
+/* before= and since= name containers: look them up once the engine is
+ * open.  */
+static int
+ps_filters_resolve (struct ps_flags *f, ferry_engine_t *e)
+{
+  size_t i;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      struct ps_filter *flt = &f->filters[i];
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+
+      if (strcmp (flt->key, "before") && strcmp (flt->key, "since"))
+        continue;
+      if (ferry_container_lookup (e, flt->value, &c, &err) < 0)
+        {
+          ferry_error_release (&err);
+          ferry_cli_failf ("no container with name or ID \"%s\" found: no such container", flt->value);
+          return -1;
+        }
+      ferry_time_parse (c->created, &flt->created);
+      ferry_container_free (c);
+    }
+  return 0;
+}
+
+/* C mounts the named volume V, or something (a bind mount) at V.  */
+static int
+ps_uses_volume (const struct ferry_container *c, const char *v)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t i;
+
+  for (i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (ferry_json_string_equals (m, "Type", "volume") ? ferry_json_string_equals (m, "Name", v)
+                                                         : ferry_json_string_equals (m, "Destination", v))
+        return 1;
+    }
+  return 0;
+}
+
 static int
 ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c)
 {
   const char *key = flt->key, *v = flt->value;
+
+  if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
+    {
+      struct timespec t = { 0 };
+      int cmp;
+      ferry_time_parse (c->created, &t);
+      cmp = t.tv_sec != flt->created.tv_sec     ? (t.tv_sec < flt->created.tv_sec ? -1 : 1)
+            : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
+                                                : 0;
+      return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
+    }
+  if (strcmp (key, "volume") == 0)
+    return ps_uses_volume (c, v);
+  if (strcmp (key, "network") == 0)
+    return ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), v) != NULL;
 
   if (strcmp (key, "name") == 0)
     return regexec (&flt->re, c->name, 0, NULL, 0) == 0;
@@ -1884,8 +1948,10 @@ static const char ps_usage[]
       "Options:\n"
       "  -a, --all              all containers, not only running ones\n"
       "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, status=created|running|paused|exited|stopped,\n"
-      "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE (repeatable:\n"
-      "                         values of one key are alternatives, different keys must all hold)\n"
+      "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE,\n"
+      "                         before=CONTAINER, since=CONTAINER, volume=NAME|DESTINATION,\n"
+      "                         network=NAME (repeatable: values of one key are alternatives,\n"
+      "                         different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
@@ -1931,10 +1997,15 @@ ferry_cmd_ps (int argc, char **argv)
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   e = ferry_cli_open_engine ();
-  if (e == NULL || ferry_container_list (e, &list, &n, &err) < 0)
+  if (e == NULL || ps_filters_resolve (&f, e) < 0)
     {
       ps_flags_release (&f);
-      return e ? ferry_cli_fail (&err) : FERRY_EXIT_ERROR;
+      return FERRY_EXIT_ERROR;
+    }
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    {
+      ps_flags_release (&f);
+      return ferry_cli_fail (&err);
     }
 
   /* As Podman: a status filter or --last looks at every container.  */

@@ -106,7 +106,8 @@ normalise() {
 	same_output ps -a --format 'table {{.Names}}:{{.Exited}}\t{{.Pod}}\t{{.Mounts}}\t{{.IsInfra}}\t{{.AutoRemove}}\t{{.ExitCode}}'
 	same_output ps --format '{{.Names}} {{.Pid}}' --filter status=exited
 	for flt in status=created name=^d name=o label=app label=app=web label=app=db 'label!=app' \
-		ancestor=localhost/ferry-test ancestor=ferry-test:latest exited=3 exited=0; do
+		ancestor=localhost/ferry-test ancestor=ferry-test:latest exited=3 exited=0 before=made since=up \
+		volume=/mnt volume=/data network=none; do
 		same_output ps -a --filter "$flt" --sort names --format '{{.Names}}'
 	done
 	same_output ps -a --filter name=up --filter name=made --filter status=running --format '{{.Names}}'
@@ -126,7 +127,8 @@ normalise() {
 	same_output ps -a -s --filter status=created --format '{{.Names}} {{.Size}}'
 	[ "$(f ps -a -s --filter status=created | normalise)" = "$(podman_t ps -a -s --filter status=created | normalise)" ]
 	# Bad input: 125 in both.
-	for bad in "--format {{.Nope}}" "--filter bogus=1" "--filter name" "--filter status=sleeping" "--sort nothing" "--filter exited=x"; do
+	for bad in "--format {{.Nope}}" "--filter bogus=1" "--filter name" "--filter status=sleeping" "--sort nothing" \
+		"--filter exited=x" "--filter before=nothing"; do
 		run_ferry ps -a $bad
 		assert_status 125
 		assert_one_line_error
@@ -159,12 +161,18 @@ done        3           exited" ]
 	[ "$(f ps -a --filter exited=3 --format '{{.Names}}')" = done ]
 	[ "$(f ps -a --sort names --format '{{.Names}}' | tr '\n' ' ')" = "done made up " ]
 	[ "$(f ps --last 2 --format '{{.Names}}' | tr '\n' ' ')" = "made done " ]
+	[ "$(f ps -a --filter since=up --filter before=done --format '{{.Names}}')" = made ]
+	f volume create vol >/dev/null
+	f network create fnet >/dev/null
+	f create --name user -v vol:/data --network fnet localhost/ferry-test:latest true >/dev/null
+	[ "$(f ps -a --filter volume=vol --format '{{.Names}}')" = user ]
+	[ "$(f ps -a --filter network=fnet --format '{{.Names}} {{.Networks}}')" = "user fnet" ]
 	# --size: the bytes it wrote, a hard link counted once, and with its image's.
 	f run --name writer localhost/ferry-test:latest sh -c 'head -c 12345 /dev/zero >/big; ln /big /big2'
 	run_ferry ps -a --size --sort size --format '{{.Names}} {{.Size}}'
 	assert_status 0
 	assert_output_contains "made 0B (virtual 2.15MB)"
-	[ "${lines[3]}" = "writer 12.3kB (virtual 2.16MB)" ]
+	[ "$(echo "$output" | tail -n 1)" = "writer 12.3kB (virtual 2.16MB)" ]
 	run_ferry ps -a --format '{{.Nope}}'
 	assert_status 125
 	assert_one_line_error

@@ -8,7 +8,6 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +93,18 @@ tpl_map_serialize (json_object *v, struct printbuf *pb, int level, int flags)
   return printbuf_memappend (pb, "}", 1);
 }
 
-static const struct tpl_mark *
-tpl_mark_of (json_object *v)
-{
-  return v ? json_object_get_userdata (v) : NULL;
-}
-
+/* V is a map that ferry_cli_tpl_map made.  Only objects are asked: json-c
+ * keeps userdata of its own on some other values (a parsed double's
+ * text), and ferry sets none on an object but here.  */
 static int
-tpl_is (json_object *v, enum tpl_kind kind)
+tpl_is_map (json_object *v)
 {
-  const struct tpl_mark *m = tpl_mark_of (v);
+  const struct tpl_mark *m;
 
-  return m && m->kind == kind;
+  if (v == NULL || ! json_object_is_type (v, json_type_object))
+    return 0;
+  m = json_object_get_userdata (v);
+  return m && m->kind == TPL_MAP;
 }
 
 json_object *
@@ -309,7 +308,7 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
           continue;
         }
       /* A map's missing key is nothing; a struct's is a mistake.  */
-      if (tpl_is (cur, TPL_MAP))
+      if (tpl_is_map (cur))
         {
           out->missing = 1;
           cur = NULL;
@@ -397,7 +396,7 @@ tpl_index (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t
           cur = next;
           continue;
         }
-      if (tpl_is (cur, TPL_MAP))
+      if (tpl_is_map (cur))
         {
           out->value = tpl_empty_string ();
           out->missing = 0;

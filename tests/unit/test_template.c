@@ -72,6 +72,21 @@ test_unknown_field_is_an_error (void **state)
 }
 
 static void
+test_field_of_a_parsed_number_is_an_error (void **state)
+{
+  /* json-c keeps a parsed double's text as its userdata: not a map.  */
+  cleanup_json json_object *obj = json_tokener_parse ("{\"D\":1.5,\"S\":\"s\"}");
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_cli_template ("{{.D.x}}", obj, &out, &err), -1);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_cli_template ("{{.S.x}}", obj, &out, &err), -1);
+  ferry_error_release (&err);
+}
+
+static void
 test_maps (void **state)
 {
   cleanup_json json_object *labels = json_tokener_parse ("{\"b\":\"2\",\"a\":\"1\"}");
@@ -184,8 +199,11 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_go_values), cmocka_unit_test (test_unknown_field_is_an_error),
-    cmocka_unit_test (test_maps),      cmocka_unit_test (test_times),
+    cmocka_unit_test (test_go_values),
+    cmocka_unit_test (test_unknown_field_is_an_error),
+    cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
+    cmocka_unit_test (test_maps),
+    cmocka_unit_test (test_times),
     cmocka_unit_test (test_tables),
   };
 

@@ -800,9 +800,9 @@ print_images (ferry_store_t *s, struct image_row *rows, size_t n, const struct i
   ferry_error_t err = NULL;
   size_t i;
 
-  if (f->quiet && f->format == NULL)
+  if (f->quiet)
     {
-      /* Each image once, as Podman.  */
+      /* Each image once; -q wins over --format, as in Podman.  */
       for (i = 0; i < n; i++)
         {
           size_t j;
@@ -959,7 +959,7 @@ ferry_cmd_images (int argc, char **argv)
   images_sort = f.sort ? f.sort : "created";
   qsort (rows, n_rows, sizeof (*rows), image_row_compare);
 
-  if (f.format && strcmp (f.format, "json") == 0)
+  if (f.format && strcmp (f.format, "json") == 0 && ! f.quiet)
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < n; i++)

@@ -192,6 +192,7 @@ done        3           exited" ]
 	same_output images -n ferry-test
 	same_output images -q ferry-test
 	same_output images -q --no-trunc ferry-test
+	same_output images -q --format '{{.Repository}}' ferry-test
 	same_output images --no-trunc --format '{{.ID}}' ferry-test
 	# A second image, newer and smaller: an imported tarball.
 	mkdir -p "$TEST_TMP/rootfs"

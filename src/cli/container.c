@@ -1540,7 +1540,7 @@ ps_report (const struct ferry_container *c, int no_trunc, const char *size)
                           json_object_new_string_len (c->image_id, strnlen (c->image_id, id_len)));
   json_object_object_add (o, "Command", json_object_new_string (cmd));
   json_object_object_add (o, "Created", ferry_cli_tpl_time (c->created));
-  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time (c->created));
+  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time_text (c->created));
   json_object_object_add (o, "CreatedHuman", json_object_new_string (ago));
   json_object_object_add (o, "RunningFor", json_object_new_string (ago));
   json_object_object_add (o, "Status", json_object_new_string (status));

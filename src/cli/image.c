@@ -543,9 +543,9 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "Names", string_array (img->names));
   json_object_object_add (o, "Created", json_object_new_string (ago));
-  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time (img->created));
+  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time_text (img->created));
   json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
-  json_object_object_add (o, "CreatedTime", ferry_cli_tpl_time (img->created));
+  json_object_object_add (o, "CreatedTime", ferry_cli_tpl_time_text (img->created));
   json_object_object_add (o, "Size", json_object_new_string (size));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));

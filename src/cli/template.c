@@ -23,7 +23,8 @@ enum tpl_kind
 struct tpl_mark
 {
   enum tpl_kind kind;
-  char *json; /* TPL_TIME: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
+  char *json;                /* TPL_TIME: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
+  json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
 };
 
 static void
@@ -33,6 +34,7 @@ tpl_mark_free (json_object *v, void *userdata)
 
   (void) v;
   free (m->json);
+  json_object_put (m->unix_seconds);
   free (m);
 }
 
@@ -93,6 +95,19 @@ tpl_map_serialize (json_object *v, struct printbuf *pb, int level, int flags)
   return printbuf_memappend (pb, "}", 1);
 }
 
+/* {{.T.Unix}} of a time that ferry_cli_tpl_time made, else NULL.  Only
+ * strings are asked, on which json-c sets no userdata.  */
+static json_object *
+tpl_time_unix (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_string))
+    return NULL;
+  m = json_object_get_userdata (v);
+  return m && m->kind == TPL_TIME ? m->unix_seconds : NULL;
+}
+
 /* V is a map that ferry_cli_tpl_map made.  Only objects are asked: json-c
  * keeps userdata of its own on some other values (a parsed double's
  * text), and ferry sets none on an object but here.  */
@@ -115,6 +130,7 @@ ferry_cli_tpl_map (json_object *map)
 
   m->kind = TPL_MAP;
   m->json = NULL;
+  m->unix_seconds = NULL;
   if (map && json_object_is_type (map, json_type_object))
     {
       o = json_object_new_object ();
@@ -167,10 +183,19 @@ ferry_cli_tpl_time (const char *rfc3339)
     snprintf (jzone, sizeof (jzone), "%c%02d:%02d", off < 0 ? '-' : '+', abs (off) / 60 % 100,
               abs (off) % 60);
   m->json = xasprintf ("\"%s%s%s\"", jdate, frac, jzone);
+  m->unix_seconds = json_object_new_int64 (ts.tv_sec);
   text = xasprintf ("%s%s %s", date, frac, zone);
   o = json_object_new_string (text);
   json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
   return o;
+}
+
+json_object *
+ferry_cli_tpl_time_text (const char *rfc3339)
+{
+  cleanup_json json_object *t = ferry_cli_tpl_time (rfc3339);
+
+  return json_object_new_string (json_object_get_string (t));
 }
 
 /* Go's %v of a float64: the shortest text that reads back the same, in
@@ -303,6 +328,12 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
       if (out->missing)
         return ferry_make_error (err, 0, "template: nil value has no field %s in `%s`", key, t->format);
       if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
+        {
+          cur = next;
+          continue;
+        }
+      /* A time's one method that scripts use.  */
+      if (strcmp (key, "Unix") == 0 && (next = tpl_time_unix (cur)) != NULL)
         {
           cur = next;
           continue;

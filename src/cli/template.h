@@ -23,9 +23,13 @@ int ferry_cli_print_template (const char *format, json_object *obj);
  * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing
  * key are "<no value>" and "", not errors.  */
 json_object *ferry_cli_tpl_map (json_object *map);
-/* A time.Time: "2026-12-05 20:09:50.308963966 +0000 UTC", and in JSON
- * RFC 3339; Go's zero time when RFC3339 is NULL, "" or unreadable.  */
+/* A time.Time: "2026-12-05 20:09:50.308963966 +0000 UTC", in JSON RFC
+ * 3339, and {{.T.Unix}} its seconds; Go's zero time when RFC3339 is NULL,
+ * "" or unreadable.  */
 json_object *ferry_cli_tpl_time (const char *rfc3339);
+/* The same time's Go text as a plain string, where Podman's report has a
+ * method that returns it so (ps .CreatedAt, images .CreatedAt).  */
+json_object *ferry_cli_tpl_time_text (const char *rfc3339);
 
 /* A list command's column: the template field and its heading in a
  * table (NULL: from the field's name, "ExitCode": "EXIT CODE"; "": none,

@@ -123,6 +123,7 @@ normalise() {
 	[ "$(podman_t ps --no-trunc --format '{{.ID}} {{.ImageID}}' --filter name=up)" = "$(podman_t inspect --format '{{.Id}} {{.Image}}' up)" ]
 	# The default table, but for IDs and times.
 	[ "$(f ps -a | normalise)" = "$(podman_t ps -a | normalise)" ]
+	[ "$(f ps -a --no-trunc | normalise)" = "$(podman_t ps -a --no-trunc | normalise)" ]
 	# --size: a container that never ran holds nothing of its own.
 	same_output ps -a -s --filter status=created --format '{{.Names}} {{.Size}}'
 	[ "$(f ps -a -s --filter status=created | normalise)" = "$(podman_t ps -a -s --filter status=created | normalise)" ]
@@ -148,6 +149,8 @@ normalise() {
 made created map[] 0 true
 done exited map[] 3 sh -c exit 3" ]
 	[[ "$(f ps --format '{{.ID}}')" =~ ^[0-9a-f]{12}$ ]]
+	# .Created is a time (RFC 3339 in JSON, .Unix), .CreatedAt its text.
+	[[ "$(f ps --format '{{json .Created}} {{json .CreatedAt}} {{.Created.Unix}}')" =~ ^\"[0-9-]{10}T[0-9:.]+(Z|[-+][0-9:]{5})\"\ \"[0-9-]{10}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+\"\ [0-9]{10}$ ]]
 	run_ferry ps -a --format 'table {{.Names}}\t{{.ExitCode}} {{.State}}'
 	assert_status 0
 	[ "$output" = "NAMES       EXIT CODE   STATE
@@ -185,7 +188,7 @@ done        3           exited" ]
 	need_podman
 	load_both
 	both_create c localhost/ferry-test:latest true
-	same_output images --format '{{.ID}}|{{.Id}}|{{.Repository}}|{{.Tag}}|{{.Digest}}|{{.Names}}|{{.Created}}|{{.CreatedAt}}|{{.CreatedSince}}|{{.Size}}|{{.SharedSize}}|{{.ReadOnly}}|{{.Dangling}}|{{.Labels}}|{{.Containers}}|{{.History}}|{{.RepoTags}}|{{json .Names}}|{{json .Labels}}' ferry-test
+	same_output images --format '{{.ID}}|{{.Id}}|{{.Repository}}|{{.Tag}}|{{.Digest}}|{{.Names}}|{{.Created}}|{{.CreatedAt}}|{{json .CreatedAt}}|{{json .CreatedTime}}|{{.CreatedSince}}|{{.Size}}|{{.SharedSize}}|{{.ReadOnly}}|{{.Dangling}}|{{.Labels}}|{{.Containers}}|{{.History}}|{{.RepoTags}}|{{json .Names}}|{{json .Labels}}' ferry-test
 	same_output images --format 'table {{.Repository}}\t{{.Tag}} {{.ID}}\t{{.Size}}\t{{.ReadOnly}}\t{{.Created}}\t{{.CreatedAt}}' ferry-test
 	same_output images ferry-test
 	same_output images --digests localhost/ferry-test
@@ -272,6 +275,10 @@ ${id:0:12}  latest" ]
 	[[ "$(f volume ls --format '{{.CreatedAt}}' --filter name=v1)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+$ ]]
 	[[ "$(podman_t volume ls --format '{{.CreatedAt}}' --filter name=v1)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9:.]+\ [-+][0-9]{4}\ [A-Z]+$ ]]
 	[ "$(f volume inspect --format '{{.CreatedAt}}' v1)" = "$(f volume ls --format '{{.CreatedAt}}' --filter name=v1)" ]
+	# A time: RFC 3339 in JSON, and .Unix its seconds, in both.
+	for tool in f podman_t; do
+		[[ "$($tool volume ls --format '{{json .CreatedAt}} {{.CreatedAt.Unix}}' --filter name=v1)" =~ ^\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[-+][0-9:]{5})\"\ [0-9]{10}$ ]]
+	done
 	for bad in "--format {{.Nope}}" "--filter bogus=1" "-q --format {{.Name}}"; do
 		run_ferry volume ls $bad
 		assert_status 125

@@ -121,10 +121,12 @@ test_times (void **state)
   json_object_object_add (obj, "S", ferry_cli_tpl_time ("1970-01-01T00:00:00Z"));
   json_object_object_add (obj, "Z", ferry_cli_tpl_time (""));
   assert_int_equal (
-      ferry_cli_template ("{{.T}}|{{json .T}}|{{.H}}|{{.S}}|{{.Z}}|{{json .Z}}", obj, &out, &err), 0);
+      ferry_cli_template ("{{.T}}|{{json .T}}|{{.H}}|{{.S}}|{{.Z}}|{{json .Z}}|{{.T.Unix}} {{.Z.Unix}}", obj,
+                          &out, &err),
+      0);
   assert_string_equal (out, "2026-12-05 20:09:50.308963966 +0000 UTC|\"2026-12-05T20:09:50.308963966Z\"|"
                             "2026-12-05 20:09:50.5 +0000 UTC|1970-01-01 00:00:00 +0000 UTC|"
-                            "0001-01-01 00:00:00 +0000 UTC|\"0001-01-01T00:00:00Z\"");
+                            "0001-01-01 00:00:00 +0000 UTC|\"0001-01-01T00:00:00Z\"|1796501390 -62135596800");
 }
 
 /* What the list L printed for ROWS (JSON texts, NULL-ended).  */

@@ -1625,9 +1625,9 @@ static const struct ferry_cli_column ps_columns[] = {
 
 enum
 {
-  OPT_FORMAT = OPT_COMMAND_FIRST + 0x200, /* past the numbers of the options above */
-  OPT_NOHEADING,
-  OPT_SORT,
+  OPT_PS_FORMAT = OPT_COMMAND_FIRST + 0x200, /* past the numbers of the options above */
+  OPT_PS_NOHEADING,
+  OPT_PS_SORT,
 };
 
 /* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
@@ -1905,10 +1905,10 @@ ps_option (int c, const char *arg, void *data)
     case OPT_NO_TRUNC:
       f->no_trunc = 1;
       return 0;
-    case OPT_FORMAT:
+    case OPT_PS_FORMAT:
       f->format = arg;
       return 0;
-    case OPT_NOHEADING:
+    case OPT_PS_NOHEADING:
       f->heading = 0;
       return 0;
     case 'f':
@@ -1926,7 +1926,7 @@ ps_option (int c, const char *arg, void *data)
           return -1;
         }
       return 0;
-    case OPT_SORT:
+    case OPT_PS_SORT:
       for (i = 0; sorts[i] && strcmp (sorts[i], arg); i++)
         ;
       if (sorts[i] == NULL)
@@ -1970,12 +1970,12 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
-                                        { "format", required_argument, NULL, OPT_FORMAT },
+                                        { "format", required_argument, NULL, OPT_PS_FORMAT },
                                         { "filter", required_argument, NULL, 'f' },
                                         { "last", required_argument, NULL, 'n' },
                                         { "latest", no_argument, NULL, 'l' },
-                                        { "noheading", no_argument, NULL, OPT_NOHEADING },
-                                        { "sort", required_argument, NULL, OPT_SORT },
+                                        { "noheading", no_argument, NULL, OPT_PS_NOHEADING },
+                                        { "sort", required_argument, NULL, OPT_PS_SORT },
                                         { "size", no_argument, NULL, 's' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };

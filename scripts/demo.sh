@@ -35,7 +35,7 @@ a logs --tail 3 counter
 say "# Host A: checkpoint it into one archive (CRIU images, rootfs changes, log, ...)"
 a container checkpoint --export "$work/counter.tar.zst" counter
 ls -l "$work/counter.tar.zst"
-a ps -a --format '{{index .Names 0}}: {{.Status}}'
+a ps -a --format '{{.Names}}: {{.Status}}'
 a rm counter
 
 say "# Host B: restore it; it carries on counting from where it stopped"

@@ -6,6 +6,7 @@
 
 #include "util/error.h"
 #include "image/store.h"
+#include "template.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -138,21 +139,8 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);
 
-/* Renders a Go-template subset against OBJ: literal text and actions
- * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}} and
- * {{.}}; "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.  */
-int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
-
-/* Renders FORMAT against OBJ and prints it with a newline; on a template
- * error prints it and returns 125, else 0.  */
-int ferry_cli_print_template (const char *format, json_object *obj);
-
 /* Logs an event of an image, volume or network (state/events.h) under
  * --runroot; ID and NAME may be NULL.  */
 void ferry_cli_event (const char *type, const char *status, const char *id, const char *name);
-
-/* A list command's --format without Podman's "table " prefix (ferry prints
- * no header for templates).  */
-const char *ferry_cli_list_format (const char *format);
 
 #endif

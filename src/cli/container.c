@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1937,6 +1938,20 @@ command_text (const struct ferry_container *c, int no_trunc)
   return out;
 }
 
+/* Go's zero time in Unix seconds: Podman's StartedAt and ExitedAt of a
+ * container that never started or exited.  */
+#define GO_ZERO_TIME_UNIX (-62135596800LL)
+
+static long long
+unix_time_or_zero (const char *rfc3339)
+{
+  struct timespec ts;
+
+  if (rfc3339 == NULL || *rfc3339 == '\0' || ferry_time_parse (rfc3339, &ts) < 0)
+    return GO_ZERO_TIME_UNIX;
+  return ts.tv_sec;
+}
+
 static json_object *
 ps_json (const struct ferry_container *c)
 {
@@ -1978,16 +1993,431 @@ ps_json (const struct ferry_container *c)
   return o;
 }
 
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The networks, sorted and joined by commas, as Podman's {{.Networks}}.  */
+static char *
+networks_text (const struct ferry_container *c)
+{
+  json_object *nets = ferry_json_get_object (c->record, "Networks");
+  size_t i, n = 0, len = 1;
+  cleanup_free const char **names = NULL;
+  char *out;
+
+  if (nets == NULL)
+    return xstrdup ("");
+  names = xmalloc ((json_object_object_length (nets) + 1) * sizeof (*names));
+  json_object_object_foreach (nets, name, v)
+  {
+    (void) v;
+    names[n++] = name;
+    len += strlen (name) + 1;
+  }
+  qsort (names, n, sizeof (*names), compare_strings);
+  out = xmalloc (len);
+  *out = '\0';
+  for (i = 0; i < n; i++)
+    {
+      if (i)
+        strcat (out, ",");
+      strcat (out, names[i]);
+    }
+  return out;
+}
+
+/* A whole number from MIN to MAX, for an option's value.  */
+static int
+parse_number (const char *s, long min, long max, long *out)
+{
+  char *end;
+
+  errno = 0;
+  *out = strtol (s, &end, 10);
+  return *s && *end == '\0' && errno == 0 && *out >= min && *out <= max ? 0 : -1;
+}
+
+/* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
+ * them (.Names a string, .Created a time, .Labels a map).  */
+static json_object *
+ps_report (const struct ferry_container *c, int no_trunc, const char *size)
+{
+  json_object *o = json_object_new_object (), *mounts = json_object_new_array ();
+  json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
+  cleanup_free char *status = status_text (c), *cmd = command_text (c, no_trunc);
+  cleanup_free char *ago = ferry_cli_time_ago (c->created);
+  cleanup_free char *ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *networks = networks_text (c);
+  int id_len = no_trunc ? 64 : 12;
+  size_t i;
+
+  for (i = 0; i < ferry_json_array_length (m); i++)
+    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                       json_object_array_get_idx (m, i), "Destination")));
+  json_object_object_add (o, "ID", json_object_new_string_len (c->id, strnlen (c->id, id_len)));
+  json_object_object_add (o, "Names", json_object_new_string (c->name));
+  json_object_object_add (o, "Image",
+                          json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
+  json_object_object_add (o, "ImageID",
+                          json_object_new_string_len (c->image_id, strnlen (c->image_id, id_len)));
+  json_object_object_add (o, "Command", json_object_new_string (cmd));
+  json_object_object_add (o, "Created", ferry_cli_tpl_time (c->created));
+  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time_text (c->created));
+  json_object_object_add (o, "CreatedHuman", json_object_new_string (ago));
+  json_object_object_add (o, "RunningFor", json_object_new_string (ago));
+  json_object_object_add (o, "Status", json_object_new_string (status));
+  json_object_object_add (o, "State", json_object_new_string (ferry_container_status_name (c->status)));
+  json_object_object_add (o, "Ports", json_object_new_string (ports));
+  /* No labels are a nil map in Podman: JSON null.  */
+  labels = ferry_json_get_object (c->record, "Labels");
+  json_object_object_add (o, "Labels",
+                          ferry_cli_tpl_map (labels && json_object_object_length (labels) ? labels : NULL));
+  json_object_object_add (o, "Mounts", mounts);
+  json_object_object_add (o, "Networks", json_object_new_string (networks));
+  json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
+  json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
+  json_object_object_add (o, "ExitedAt", json_object_new_int64 (unix_time_or_zero (c->finished_at)));
+  json_object_object_add (o, "StartedAt", json_object_new_int64 (unix_time_or_zero (c->started_at)));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (
+      o, "AutoRemove",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove"))));
+  json_object_object_add (o, "Restarts", json_object_new_int (0));
+  json_object_object_add (o, "Pod", json_object_new_string (""));
+  json_object_object_add (o, "PodName", json_object_new_string (""));
+  json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
+  if (size)
+    json_object_object_add (o, "Size", json_object_new_string (size));
+  return o;
+}
+
+/* Go's units.HumanSizeWithPrecision (SIZE, 3), as Podman's ps --size:
+ * "10.7kB", "0B".  */
+static char *
+compact_human_size (uint64_t size)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  double v = size;
+  size_t u = 0;
+
+  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
+    {
+      v /= 1000;
+      u++;
+    }
+  return xasprintf ("%.3g%s", v, units[u]);
+}
+
+/* The bytes C holds of its own and with its image's: "10.7kB (virtual
+ * 2.16MB)".  */
+static int
+ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char **text, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  uint64_t image_size = 0;
+  cleanup_free char *own = NULL, *virt = NULL;
+
+  if (ferry_container_rw_size (e, c, rw, err) < 0)
+    return -1;
+  if (ferry_store_lookup (e->store, c->image_id, &img, err) < 0)
+    ferry_error_release (err); /* its image gone: only its own bytes */
+  else
+    {
+      image_size = img->size;
+      ferry_image_free (img);
+    }
+  own = compact_human_size (*rw);
+  virt = compact_human_size (*rw + image_size);
+  *text = xasprintf ("%s (virtual %s)", own, virt);
+  return 0;
+}
+
+static const struct ferry_cli_column ps_columns[] = {
+  { "ID", "CONTAINER ID" }, { "Names", NULL },    { "Image", NULL },     { "ImageID", NULL },
+  { "Command", NULL },      { "Created", NULL },  { "CreatedAt", NULL }, { "CreatedHuman", "CREATED" },
+  { "RunningFor", NULL },   { "Status", NULL },   { "State", NULL },     { "Ports", NULL },
+  { "Labels", NULL },       { "Mounts", NULL },   { "Networks", NULL },  { "ExitCode", NULL },
+  { "Exited", NULL },       { "ExitedAt", NULL }, { "StartedAt", NULL }, { "Pid", "PID" },
+  { "AutoRemove", NULL },   { "Restarts", NULL }, { "Pod", "POD ID" },   { "PodName", "PODNAME" },
+  { "IsInfra", NULL },      { "Size", NULL },     { NULL, NULL },
+};
+
+#define PS_DEFAULT_FORMAT                                                                                    \
+  "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+enum
+{
+  OPT_PS_FORMAT = OPT_COMMAND_FIRST + 0x200, /* past the numbers of the options above */
+  OPT_PS_NOHEADING,
+  OPT_PS_SORT,
+};
+
+/* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
+ * filters of different keys must all hold.  */
+struct ps_filter
+{
+  char *key;
+  char *value;
+  regex_t re; /* name and ancestor */
+  int has_re;
+  struct timespec created; /* before and since: that container's creation */
+};
+
 struct ps_flags
 {
-  int all, quiet, no_trunc;
+  int all, quiet, no_trunc, heading, size;
+  long last;
   const char *format;
+  const char *sort;
+  struct ps_filter *filters;
+  size_t n_filters;
 };
+
+static void
+ps_flags_release (struct ps_flags *f)
+{
+  size_t i;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      free (f->filters[i].key);
+      free (f->filters[i].value);
+      if (f->filters[i].has_re)
+        regfree (&f->filters[i].re);
+    }
+  free (f->filters);
+}
+
+static int
+ps_filter_add (struct ps_flags *f, const char *arg)
+{
+  static const char *const keys[] = { "name",   "id",     "status", "label",  "label!",  "ancestor",
+                                      "exited", "before", "since",  "volume", "network", NULL };
+  static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
+  const char *eq = strchr (arg, '=');
+  struct ps_filter flt = { 0 };
+  size_t i;
+
+  if (eq == NULL)
+    {
+      ferry_cli_failf ("invalid filter \"%s\": give it as KEY=VALUE", arg);
+      return -1;
+    }
+  flt.key = xstrndup (arg, eq - arg);
+  flt.value = xstrdup (eq + 1);
+  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
+    ;
+  if (keys[i] == NULL)
+    {
+      ferry_cli_failf (
+          "%s is an invalid filter: use name, id, status, label, ancestor, exited, before, since, "
+          "volume or network",
+          flt.key);
+      goto fail;
+    }
+  if (strcmp (flt.key, "status") == 0)
+    {
+      for (i = 0; states[i] && strcmp (states[i], flt.value); i++)
+        ;
+      if (states[i] == NULL)
+        {
+          ferry_cli_failf ("unknown container state: %s: use created, running, paused, exited or stopped",
+                           flt.value);
+          goto fail;
+        }
+    }
+  if (strcmp (flt.key, "exited") == 0)
+    {
+      long code;
+      if (parse_number (flt.value, 0, 255, &code) < 0)
+        {
+          ferry_cli_failf ("exited code out of range \"%s\": give a number from 0 to 255", flt.value);
+          goto fail;
+        }
+    }
+  if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
+    {
+      if (regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) != 0)
+        {
+          ferry_cli_failf ("invalid filter %s: `%s` is not a regular expression", arg, flt.value);
+          goto fail;
+        }
+      flt.has_re = 1;
+    }
+  f->filters = xrealloc (f->filters, (f->n_filters + 1) * sizeof (*f->filters));
+  f->filters[f->n_filters++] = flt;
+  return 0;
+
+fail:
+  free (flt.key);
+  free (flt.value);
+  return -1;
+}
+
+/* before= and since= name containers: look them up once the engine is
+ * open.  */
+static int
+ps_filters_resolve (struct ps_flags *f, ferry_engine_t *e)
+{
+  size_t i;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      struct ps_filter *flt = &f->filters[i];
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+
+      if (strcmp (flt->key, "before") && strcmp (flt->key, "since"))
+        continue;
+      if (ferry_container_lookup (e, flt->value, &c, &err) < 0)
+        {
+          ferry_error_release (&err);
+          ferry_cli_failf ("no container with name or ID \"%s\" found: no such container", flt->value);
+          return -1;
+        }
+      ferry_time_parse (c->created, &flt->created);
+      ferry_container_free (c);
+    }
+  return 0;
+}
+
+/* C mounts the named volume V, or something (a bind mount) at V.  */
+static int
+ps_uses_volume (const struct ferry_container *c, const char *v)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  size_t i;
+
+  for (i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (ferry_json_string_equals (m, "Type", "volume") ? ferry_json_string_equals (m, "Name", v)
+                                                         : ferry_json_string_equals (m, "Destination", v))
+        return 1;
+    }
+  return 0;
+}
+
+static int
+ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c)
+{
+  const char *key = flt->key, *v = flt->value;
+
+  if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
+    {
+      struct timespec t = { 0 };
+      int cmp;
+      ferry_time_parse (c->created, &t);
+      cmp = t.tv_sec != flt->created.tv_sec     ? (t.tv_sec < flt->created.tv_sec ? -1 : 1)
+            : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
+                                                : 0;
+      return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
+    }
+  if (strcmp (key, "volume") == 0)
+    return ps_uses_volume (c, v);
+  if (strcmp (key, "network") == 0)
+    return ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), v) != NULL;
+
+  if (strcmp (key, "name") == 0)
+    return regexec (&flt->re, c->name, 0, NULL, 0) == 0;
+  if (strcmp (key, "id") == 0)
+    return strncmp (c->id, v, strlen (v)) == 0;
+  if (strcmp (key, "status") == 0)
+    return strcmp (v, ferry_container_status_name (c->status)) == 0
+           || (strcmp (v, "stopped") == 0 && c->status == FERRY_CONTAINER_EXITED);
+  if (strcmp (key, "exited") == 0)
+    return c->status == FERRY_CONTAINER_EXITED && c->exit_code == atoi (v);
+  if (strcmp (key, "ancestor") == 0)
+    {
+      const char *image = ferry_json_get_string (c->record, "ImageName");
+      return strcmp (c->image_id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v) == 0
+             || (image && regexec (&flt->re, image, 0, NULL, 0) == 0);
+    }
+  /* label=K, label=K=V; label! is its negation.  */
+  {
+    json_object *labels = ferry_json_get_object (c->record, "Labels"), *lv = NULL;
+    const char *eq = strchr (v, '=');
+    cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
+    int hit = labels && json_object_object_get_ex (labels, k, &lv)
+              && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+    return strcmp (key, "label") == 0 ? hit : ! hit;
+  }
+}
+
+static int
+ps_filter_match (const struct ps_flags *f, const struct ferry_container *c)
+{
+  size_t i, j;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      int seen = 0, hit = 0;
+      for (j = 0; j < i && ! seen; j++)
+        seen = strcmp (f->filters[j].key, f->filters[i].key) == 0;
+      if (seen)
+        continue;
+      for (j = i; j < f->n_filters && ! hit; j++)
+        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0 && ps_filter_match_one (&f->filters[j], c);
+      if (! hit)
+        return 0;
+    }
+  return 1;
+}
+
+/* A container and the text --sort orders it by.  */
+struct ps_row
+{
+  struct ferry_container *c;
+  char *key;
+  char *size; /* with --size or --sort size */
+  uint64_t rw_size;
+  long long created;
+  size_t index;
+};
+
+static int
+ps_row_compare (const void *a, const void *b)
+{
+  const struct ps_row *x = a, *y = b;
+  int r = x->key && y->key ? strcmp (x->key, y->key) : 0;
+
+  if (r == 0 && x->size && y->size)
+    r = x->rw_size < y->rw_size ? -1 : x->rw_size > y->rw_size;
+  if (r == 0)
+    r = x->created < y->created ? -1 : x->created > y->created;
+  if (r == 0)
+    r = x->index < y->index ? -1 : x->index > y->index;
+  return r;
+}
+
+static char *
+ps_sort_key (const char *sort, const struct ferry_container *c)
+{
+  if (sort == NULL || strcmp (sort, "created") == 0 || strcmp (sort, "size") == 0)
+    return NULL;
+  if (strcmp (sort, "command") == 0)
+    return command_text (c, 1);
+  if (strcmp (sort, "id") == 0)
+    return xstrdup (c->id);
+  if (strcmp (sort, "image") == 0)
+    return xstrdup (ferry_json_get_string (c->record, "ImageName") ?: "");
+  if (strcmp (sort, "names") == 0)
+    return xstrdup (c->name);
+  if (strcmp (sort, "runningfor") == 0)
+    return ferry_cli_time_ago (c->created);
+  return status_text (c);
+}
 
 static int
 ps_option (int c, const char *arg, void *data)
 {
+  static const char *const sorts[]
+      = { "command", "created", "id", "image", "names", "runningfor", "size", "status", NULL };
   struct ps_flags *f = data;
+  size_t i;
 
   switch (c)
     {
@@ -2000,13 +2430,63 @@ ps_option (int c, const char *arg, void *data)
     case OPT_NO_TRUNC:
       f->no_trunc = 1;
       return 0;
-    case 'f':
+    case OPT_PS_FORMAT:
       f->format = arg;
+      return 0;
+    case OPT_PS_NOHEADING:
+      f->heading = 0;
+      return 0;
+    case 'f':
+      return ps_filter_add (f, arg) < 0 ? -1 : 0;
+    case 'l':
+      f->last = 1;
+      return 0;
+    case 's':
+      f->size = 1;
+      return 0;
+    case 'n':
+      if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
+        {
+          ferry_cli_failf ("invalid --last `%s`: give a number of containers", arg);
+          return -1;
+        }
+      return 0;
+    case OPT_PS_SORT:
+      for (i = 0; sorts[i] && strcmp (sorts[i], arg); i++)
+        ;
+      if (sorts[i] == NULL)
+        {
+          ferry_cli_failf (
+              "invalid --sort `%s`: use command, created, id, image, names, runningfor, size or status", arg);
+          return -1;
+        }
+      f->sort = arg;
       return 0;
     default:
       return 1;
     }
 }
+
+static const char ps_usage[]
+    = "Usage: ferry ps [OPTIONS]\n\n"
+      "List containers (running ones; -a: all).\n\n"
+      "Options:\n"
+      "  -a, --all              all containers, not only running ones\n"
+      "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, status=created|running|paused|exited|stopped,\n"
+      "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE,\n"
+      "                         before=CONTAINER, since=CONTAINER, volume=NAME|DESTINATION,\n"
+      "                         network=NAME (repeatable: values of one key are alternatives,\n"
+      "                         different keys must all hold)\n"
+      "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
+      "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
+      "  -n, --last N           the N containers created last (all states)\n"
+      "  -l, --latest           the container created last\n"
+      "      --no-trunc         full IDs and commands\n"
+      "      --noheading        no heading row\n"
+      "  -q, --quiet            print only container IDs\n"
+      "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
+      "      --sort KEY         order by command, created (the default), id, image, names,\n"
+      "                         runningfor, size or status\n";
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -2015,72 +2495,105 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
-                                        { "format", required_argument, NULL, 'f' },
+                                        { "format", required_argument, NULL, OPT_PS_FORMAT },
+                                        { "filter", required_argument, NULL, 'f' },
+                                        { "last", required_argument, NULL, 'n' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "noheading", no_argument, NULL, OPT_PS_NOHEADING },
+                                        { "sort", required_argument, NULL, OPT_PS_SORT },
+                                        { "size", no_argument, NULL, 's' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container **list = NULL;
-  struct ps_flags f = { 0 };
+  cleanup_free struct ps_row *rows = NULL;
+  cleanup_list struct ferry_cli_list out = { 0 };
+  struct ps_flags f = { .heading = 1, .last = -1 };
   ferry_error_t err = NULL;
-  size_t n = 0, i;
-  int r, ret = 0;
+  size_t n = 0, n_rows = 0, first = 0, i;
+  int r, ret = 0, all;
 
-  r = simple_options (argc, argv, "ps", "+:aq", opts,
-                      "Usage: ferry ps [-a] [-q] [--no-trunc] [--format json|TEMPLATE]\n\nList containers "
-                      "(running ones; -a: all).\n",
-                      ps_option, &f);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (optind < argc)
-    return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
+  r = simple_options (argc, argv, "ps", "+:aqf:ln:s", opts, ps_usage, ps_option, &f);
+  if (r <= 0 || optind < argc)
+    {
+      ps_flags_release (&f);
+      if (r > 0)
+        return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
+      return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
   e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
+  if (e == NULL || ps_filters_resolve (&f, e) < 0)
+    {
+      ps_flags_release (&f);
+      return FERRY_EXIT_ERROR;
+    }
   if (ferry_container_list (e, &list, &n, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      ps_flags_release (&f);
+      return ferry_cli_fail (&err);
+    }
+
+  /* As Podman: a status filter or --last looks at every container.  */
+  all = f.all || f.last >= 0;
+  for (i = 0; i < f.n_filters; i++)
+    all |= strcmp (f.filters[i].key, "status") == 0;
+  rows = xmalloc ((n + 1) * sizeof (*rows));
+  for (i = 0; i < n; i++)
+    if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i]))
+      {
+        rows[n_rows] = (struct ps_row){ .c = list[i],
+                                        .created = unix_time_or_zero (list[i]->created),
+                                        .index = n_rows };
+        n_rows++;
+      }
+  /* --last: the ones created last, then in the order asked for.  */
+  qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
+  if (f.last > 0 && (size_t) f.last < n_rows)
+    first = n_rows - f.last;
+  for (i = first; i < n_rows; i++)
+    {
+      rows[i].key = ps_sort_key (f.sort, rows[i].c);
+      if ((f.size || (f.sort && strcmp (f.sort, "size") == 0))
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
+  qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
 
   if (f.format && strcmp (f.format, "json") == 0)
     {
-      cleanup_json json_object *all = json_object_new_array ();
-      for (i = 0; i < n; i++)
-        if (f.all || ferry_container_is_active (list[i]))
-          json_object_array_add (all, ps_json (list[i]));
-      puts (ferry_json_to_string (all, 1));
+      cleanup_json json_object *arr = json_object_new_array ();
+      for (i = first; i < n_rows; i++)
+        json_object_array_add (arr, ps_json (rows[i].c));
+      puts (ferry_json_to_string (arr, 1));
     }
-  else if (f.format)
-    {
-      for (i = 0; i < n && ret == 0; i++)
-        if (f.all || ferry_container_is_active (list[i]))
-          {
-            cleanup_json json_object *o = ps_json (list[i]);
-            ret = ferry_cli_print_template (ferry_cli_list_format (f.format), o);
-          }
-    }
+  else if (f.quiet && f.format == NULL)
+    for (i = first; i < n_rows; i++)
+      printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
   else
     {
-      if (! f.quiet)
-        printf ("%-12s  %-28s  %-20s  %-18s  %-26s  %-6s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-                "CREATED", "STATUS", "PORTS", "NAMES");
-      for (i = 0; i < n; i++)
-        {
-          cleanup_free char *cmd = NULL, *created = NULL, *status = NULL, *ports = NULL;
-          struct ferry_container *c = list[i];
+      const char *format = f.format ? f.format : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}" : PS_DEFAULT_FORMAT;
 
-          if (! f.all && ! ferry_container_is_active (c))
-            continue;
-          if (f.quiet)
-            {
-              printf ("%.*s\n", f.no_trunc ? 64 : 12, c->id);
-              continue;
-            }
-          cmd = command_text (c, f.no_trunc);
-          created = ferry_cli_time_ago (c->created);
-          status = status_text (c);
-          ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
-          printf ("%.*s  %-28s  %-20s  %-18s  %-26s  %-6s  %s\n", f.no_trunc ? 64 : 12, c->id,
-                  ferry_json_get_string (c->record, "ImageName"), cmd, created, status, ports, c->name);
+      ferry_cli_list_init (&out, format, ps_columns, f.heading);
+      for (i = first; i < n_rows && ret == 0; i++)
+        {
+          cleanup_json json_object *o = ps_report (rows[i].c, f.no_trunc, f.size ? rows[i].size : NULL);
+          ret = ferry_cli_list_row (&out, o, &err);
         }
+      if (ret == 0)
+        ret = ferry_cli_list_end (&out, &err);
+      if (ret < 0)
+        ret = ferry_cli_fail (&err);
     }
+out:
+  for (i = 0; i < n_rows; i++)
+    {
+      free (rows[i].key);
+      free (rows[i].size);
+    }
+  ps_flags_release (&f);
   ferry_containers_free (list, n);
   return ret;
 }

@@ -10,6 +10,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -465,84 +466,36 @@ ferry_cmd_rmi (int argc, char **argv)
   return ret;
 }
 
-struct image_row
-{
-  char *repository, *tag, *id, *created, *size;
-};
-
+/* NAME's repository and tag as `images` shows them: "<none>" for what it
+ * lacks (a dangling image has neither).  */
 static void
-add_rows (const struct ferry_image *img, struct image_row **rows, size_t *n)
+split_name (const char *name, char **repository, char **tag)
 {
-  size_t i = 0;
+  const char *colon, *slash, *at;
 
-  do
+  if (name == NULL)
     {
-      struct image_row *row;
-      const char *name = img->names[i];
-
-      *rows = xrealloc (*rows, sizeof (**rows) * (*n + 1));
-      row = &(*rows)[(*n)++];
-      if (name)
-        {
-          const char *colon = strrchr (name, ':');
-          const char *slash = strrchr (name, '/');
-          const char *at = strchr (name, '@');
-          if (at)
-            {
-              row->repository = xstrndup (name, at - name);
-              row->tag = xstrdup ("<none>");
-            }
-          else if (colon && (slash == NULL || colon > slash))
-            {
-              row->repository = xstrndup (name, colon - name);
-              row->tag = xstrdup (colon + 1);
-            }
-          else
-            {
-              row->repository = xstrdup (name);
-              row->tag = xstrdup ("<none>");
-            }
-        }
-      else
-        {
-          row->repository = xstrdup ("<none>");
-          row->tag = xstrdup ("<none>");
-        }
-      row->id = xstrndup (img->id, 12);
-      row->created = ferry_cli_time_ago (img->created);
-      row->size = ferry_cli_human_size (img->size);
+      *repository = xstrdup ("<none>");
+      *tag = xstrdup ("<none>");
+      return;
     }
-  while (img->names[i] && img->names[++i]);
-}
-
-static void
-print_table (struct image_row *rows, size_t n, int quiet)
-{
-  int w_repo = 10, w_tag = 3, w_created = 7;
-  size_t i;
-
-  for (i = 0; i < n; i++)
+  colon = strrchr (name, ':');
+  slash = strrchr (name, '/');
+  at = strchr (name, '@');
+  if (at)
     {
-      if ((int) strlen (rows[i].repository) > w_repo)
-        w_repo = strlen (rows[i].repository);
-      if ((int) strlen (rows[i].tag) > w_tag)
-        w_tag = strlen (rows[i].tag);
-      if ((int) strlen (rows[i].created) > w_created)
-        w_created = strlen (rows[i].created);
+      *repository = xstrndup (name, at - name);
+      *tag = xstrdup ("<none>");
     }
-  if (! quiet)
-    printf ("%-*s  %-*s  %-12s  %-*s  %s\n", w_repo, "REPOSITORY", w_tag, "TAG", "IMAGE ID", w_created,
-            "CREATED", "SIZE");
-  for (i = 0; i < n; i++)
+  else if (colon && (slash == NULL || colon > slash))
     {
-      if (quiet)
-        {
-          if (i == 0 || strcmp (rows[i].id, rows[i - 1].id) != 0)
-            printf ("%s\n", rows[i].id);
-          continue;
-        }
-      printf ("%-*s  %-*s  %-12s  %-*s  %s\n", w_repo, rows[i].repository, w_tag, rows[i].tag, rows[i].id,
-              w_created, rows[i].created, rows[i].size);
+      *repository = xstrndup (name, colon - name);
+      *tag = xstrdup (colon + 1);
+    }
+  else
+    {
+      *repository = xstrdup (name);
+      *tag = xstrdup ("<none>");
     }
 }
 
@@ -572,105 +525,464 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   return o;
 }
 
+/* A row of `images --format TEMPLATE`, one per name of IMG (NAME NULL for
+ * a dangling image): Podman's fields, as Go prints them.  */
+static json_object *
+image_report (ferry_store_t *s, const struct ferry_image *img, const char *name, int no_trunc)
+{
+  json_object *o = json_object_new_object ();
+  json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
+  cleanup_free char *repository = NULL, *tag = NULL, *history = xstrdup ("");
+  cleanup_free char *ago = ferry_cli_time_ago (img->created), *size = ferry_cli_human_size (img->size);
+  cleanup_free char *id = no_trunc ? xasprintf ("sha256:%s", img->id) : xstrndup (img->id, 12);
+  size_t i;
+
+  split_name (name, &repository, &tag);
+  for (i = 0; img->names[i]; i++)
+    {
+      char *next = xasprintf ("%s%s%s", history, i ? ", " : "", img->names[i]);
+      free (history);
+      history = next;
+    }
+  json_object_object_add (o, "ID", json_object_new_string (id));
+  json_object_object_add (o, "Id", json_object_new_string (img->id));
+  json_object_object_add (o, "Repository", json_object_new_string (repository));
+  json_object_object_add (o, "Tag", json_object_new_string (tag));
+  json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
+  json_object_object_add (o, "Names", string_array (img->names));
+  json_object_object_add (o, "Created", json_object_new_string (ago));
+  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time_text (img->created));
+  json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
+  json_object_object_add (o, "CreatedTime", ferry_cli_tpl_time_text (img->created));
+  json_object_object_add (o, "Size", json_object_new_string (size));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
+  json_object_object_add (o, "ReadOnly", json_object_new_boolean (0));
+  json_object_object_add (o, "IsReadOnly", json_object_new_boolean (0));
+  json_object_object_add (o, "Dangling", json_object_new_boolean (img->names[0] == NULL));
+  json_object_object_add (o, "Labels",
+                          ferry_cli_tpl_map (labels && json_object_object_length (labels) ? labels : NULL));
+  json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
+  json_object_object_add (o, "History", json_object_new_string (history));
+  json_object_object_add (o, "ParentId", json_object_new_string (""));
+  json_object_object_add (o, "RepoTags", repo_tags (img->names));
+  json_object_object_add (o, "RepoDigests", repo_digests (img));
+  return o;
+}
+
+static const struct ferry_cli_column image_columns[] = {
+  { "ID", "IMAGE ID" },     { "Id", "" },          { "Repository", NULL },
+  { "Tag", NULL },          { "Digest", NULL },    { "Names", NULL },
+  { "Created", "CREATED" }, { "CreatedAt", "" },   { "CreatedSince", "" },
+  { "CreatedTime", "" },    { "Size", NULL },      { "VirtualSize", NULL },
+  { "SharedSize", NULL },   { "ReadOnly", "R/O" }, { "IsReadOnly", "" },
+  { "Dangling", NULL },     { "Labels", NULL },    { "Containers", NULL },
+  { "History", NULL },      { "ParentId", NULL },  { "RepoTags", NULL },
+  { "RepoDigests", NULL },  { NULL, NULL },
+};
+
+/* NAME matches the reference filter PATTERN as in Podman: the pattern, a
+ * glob, against the whole name or any trailing part of its path, with the
+ * tag when the pattern has one.  */
+static int
+reference_matches (const char *pattern, const char *name)
+{
+  int with_tag = strchr (pattern, ':') != NULL;
+  cleanup_free char *repository = NULL, *tag = NULL;
+  const char *p;
+
+  split_name (name, &repository, &tag);
+  for (p = with_tag ? name : repository; p; p = strchr (p, '/') ? strchr (p, '/') + 1 : NULL)
+    if (fnmatch (pattern, p, FNM_PATHNAME) == 0)
+      return 1;
+  return 0;
+}
+
+/* One --filter KEY=VALUE of images; filters of one key are alternatives,
+ * filters of different keys must all hold.  */
+struct image_filter
+{
+  char *key, *value;
+  int flag;              /* dangling: true or false */
+  struct timespec bound; /* before, since */
+};
+
+struct images_flags
+{
+  int quiet, no_trunc, digests, heading;
+  const char *format, *sort;
+  const char **filter_args; /* as given; parsed once the store is open */
+  size_t n_filter_args;
+  struct image_filter *filters;
+  size_t n_filters;
+};
+
+static void
+images_flags_release (struct images_flags *f)
+{
+  size_t i;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      free (f->filters[i].key);
+      free (f->filters[i].value);
+    }
+  free (f->filters);
+  free (f->filter_args);
+}
+
+/* Adds filter ARG; says what is wrong and returns -1 when it is bad.  */
+static int
+images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
+{
+  static const char *const keys[]
+      = { "dangling", "reference", "label", "before", "since", "after", "id", NULL };
+  const char *eq = strchr (arg, '=');
+  struct image_filter flt = { 0 };
+  size_t i;
+
+  if (eq == NULL)
+    {
+      ferry_cli_failf ("invalid image filter \"%s\": give it as KEY=VALUE", arg);
+      return -1;
+    }
+  flt.key = xstrndup (arg, eq - arg);
+  flt.value = xstrdup (eq + 1);
+  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
+    ;
+  if (keys[i] == NULL)
+    {
+      ferry_cli_failf ("invalid image filter \"%s\": use dangling, reference, label, before, since or id",
+                       flt.key);
+      goto fail;
+    }
+  if (strcmp (flt.key, "dangling") == 0)
+    {
+      if (strcmp (flt.value, "true") && strcmp (flt.value, "false"))
+        {
+          ferry_cli_failf ("invalid image filter dangling=%s: use true or false", flt.value);
+          goto fail;
+        }
+      flt.flag = strcmp (flt.value, "true") == 0;
+    }
+  if (strcmp (flt.key, "before") == 0 || strcmp (flt.key, "since") == 0 || strcmp (flt.key, "after") == 0)
+    {
+      struct ferry_image *img = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_store_lookup (s, flt.value, &img, &err) < 0)
+        {
+          ferry_error_release (&err);
+          ferry_cli_failf ("could not find local image for filter %s=%s: %s: image not known", flt.key,
+                           flt.value, flt.value);
+          goto fail;
+        }
+      ferry_time_parse (img->created, &flt.bound);
+      ferry_image_free (img);
+    }
+  f->filters = xrealloc (f->filters, (f->n_filters + 1) * sizeof (*f->filters));
+  f->filters[f->n_filters++] = flt;
+  return 0;
+
+fail:
+  free (flt.key);
+  free (flt.value);
+  return -1;
+}
+
+static int
+images_filter_match_one (const struct image_filter *flt, const struct ferry_image *img)
+{
+  const char *key = flt->key, *v = flt->value;
+  struct timespec created = { 0 };
+  size_t i;
+
+  if (strcmp (key, "dangling") == 0)
+    return (img->names[0] == NULL) == flt->flag;
+  if (strcmp (key, "id") == 0)
+    return strncmp (img->id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v, strlen (v)) == 0;
+  if (strcmp (key, "reference") == 0)
+    {
+      for (i = 0; img->names[i]; i++)
+        if (reference_matches (v, img->names[i]))
+          return 1;
+      return 0;
+    }
+  if (strcmp (key, "label") == 0)
+    {
+      json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
+      json_object *lv = NULL;
+      const char *eq = strchr (v, '=');
+      cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
+      return labels && json_object_object_get_ex (labels, k, &lv)
+             && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+    }
+  ferry_time_parse (img->created, &created);
+  if (strcmp (key, "before") == 0)
+    return created.tv_sec < flt->bound.tv_sec
+           || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec < flt->bound.tv_nsec);
+  return created.tv_sec > flt->bound.tv_sec
+         || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec > flt->bound.tv_nsec);
+}
+
+static int
+images_filter_match (const struct images_flags *f, const struct ferry_image *img)
+{
+  size_t i, j;
+
+  for (i = 0; i < f->n_filters; i++)
+    {
+      int seen = 0, hit = 0;
+      for (j = 0; j < i && ! seen; j++)
+        seen = strcmp (f->filters[j].key, f->filters[i].key) == 0;
+      if (seen)
+        continue;
+      for (j = i; j < f->n_filters && ! hit; j++)
+        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
+              && images_filter_match_one (&f->filters[j], img);
+      if (! hit)
+        return 0;
+    }
+  return 1;
+}
+
+/* A row of the listing: an image under one of its names.  */
+struct image_row
+{
+  const struct ferry_image *img;
+  const char *name; /* NULL for a dangling image */
+  char *repository, *tag;
+  struct timespec created;
+  size_t index;
+};
+
+static const char *images_sort;
+
+static int
+image_row_compare (const void *a, const void *b)
+{
+  const struct image_row *x = a, *y = b;
+  int r = 0;
+
+  if (strcmp (images_sort, "id") == 0)
+    r = strcmp (x->img->id, y->img->id);
+  else if (strcmp (images_sort, "repository") == 0)
+    r = strcmp (x->repository, y->repository);
+  else if (strcmp (images_sort, "tag") == 0)
+    r = strcmp (x->tag, y->tag);
+  else if (strcmp (images_sort, "size") == 0)
+    r = x->img->size < y->img->size ? -1 : x->img->size > y->img->size;
+  else /* created: the newest first */
+    r = x->created.tv_sec != y->created.tv_sec     ? (x->created.tv_sec > y->created.tv_sec ? -1 : 1)
+        : x->created.tv_nsec != y->created.tv_nsec ? (x->created.tv_nsec > y->created.tv_nsec ? -1 : 1)
+                                                   : 0;
+  if (r == 0)
+    r = x->index < y->index ? -1 : x->index > y->index;
+  return r;
+}
+
 static const char images_usage[]
-    = "Usage: ferry images [-q] [--no-trunc] [--format json|TEMPLATE]\n\n"
-      "List images in local storage.\n\n"
+    = "Usage: ferry images [OPTIONS] [IMAGE]\n\n"
+      "List images in local storage (IMAGE: those whose name matches it, as --filter reference=).\n\n"
       "Options:\n"
-      "  -q, --quiet          print only image IDs\n"
-      "      --no-trunc       print full image IDs\n"
-      "      --format FORMAT  json, or a Go template per image ({{.Id}} {{.Names}})\n";
+      "      --digests          show the manifest digests\n"
+      "  -f, --filter KEY=VALUE dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE,\n"
+      "                         since=IMAGE, id=PREFIX (repeatable: values of one key are\n"
+      "                         alternatives, different keys must all hold)\n"
+      "      --format FORMAT    json, or a Go template per image name ({{.Repository}}:{{.Tag}}\n"
+      "                         {{.ID}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
+      "  -n, --noheading        no heading row\n"
+      "      --no-trunc         full image IDs\n"
+      "  -q, --quiet            print only image IDs\n"
+      "      --sort KEY         order by created (the default, newest first), id, repository, size\n"
+      "                         or tag\n";
+
+#define IMAGES_DEFAULT_FORMAT "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
+#define IMAGES_DIGESTS_FORMAT "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
+
+static void
+print_images (ferry_store_t *s, struct image_row *rows, size_t n, const struct images_flags *f, int *ret)
+{
+  cleanup_list struct ferry_cli_list out = { 0 };
+  const char *format = f->format ? f->format : f->digests ? IMAGES_DIGESTS_FORMAT : IMAGES_DEFAULT_FORMAT;
+  ferry_error_t err = NULL;
+  size_t i;
+
+  if (f->quiet)
+    {
+      /* Each image once; -q wins over --format, as in Podman.  */
+      for (i = 0; i < n; i++)
+        {
+          size_t j;
+          for (j = 0; j < i && rows[j].img != rows[i].img; j++)
+            ;
+          if (j == i)
+            printf (f->no_trunc ? "sha256:%s\n" : "%.12s\n", rows[i].img->id);
+        }
+      return;
+    }
+  ferry_cli_list_init (&out, format, image_columns, f->heading);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_json json_object *o = image_report (s, rows[i].img, rows[i].name, f->no_trunc);
+      if (ferry_cli_list_row (&out, o, &err) < 0)
+        {
+          *ret = ferry_cli_fail (&err);
+          return;
+        }
+    }
+  if (ferry_cli_list_end (&out, &err) < 0)
+    *ret = ferry_cli_fail (&err);
+}
+
+enum
+{
+  OPT_NO_TRUNC = OPT_COMMAND_FIRST,
+  OPT_FORMAT,
+  OPT_DIGESTS,
+  OPT_SORT,
+};
+
+static int
+images_option (int c, struct images_flags *f)
+{
+  static const char *const sorts[] = { "created", "id", "repository", "size", "tag", NULL };
+  size_t i;
+
+  switch (c)
+    {
+    case 'q':
+      f->quiet = 1;
+      return 0;
+    case 'n':
+      f->heading = 0;
+      return 0;
+    case OPT_NO_TRUNC:
+      f->no_trunc = 1;
+      return 0;
+    case OPT_DIGESTS:
+      f->digests = 1;
+      return 0;
+    case OPT_FORMAT:
+      f->format = optarg;
+      return 0;
+    case 'f':
+      f->filter_args = xrealloc (f->filter_args, (f->n_filter_args + 1) * sizeof (*f->filter_args));
+      f->filter_args[f->n_filter_args++] = optarg;
+      return 0;
+    case OPT_SORT:
+      for (i = 0; sorts[i] && strcmp (sorts[i], optarg); i++)
+        ;
+      if (sorts[i] == NULL)
+        {
+          ferry_cli_failf (
+              "\"%s\" is not a valid field for sorting: use created, id, repository, size or tag", optarg);
+          return -1;
+        }
+      f->sort = optarg;
+      return 0;
+    case 'a':
+      return 0; /* ferry keeps no intermediate images: all are listed anyway */
+    default:
+      return 1;
+    }
+}
 
 int
 ferry_cmd_images (int argc, char **argv)
 {
-  enum
-  {
-    OPT_NO_TRUNC = OPT_COMMAND_FIRST,
-  };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
-                                        { "format", required_argument, NULL, 'f' },
+                                        { "format", required_argument, NULL, OPT_FORMAT },
+                                        { "filter", required_argument, NULL, 'f' },
+                                        { "noheading", no_argument, NULL, 'n' },
+                                        { "digests", no_argument, NULL, OPT_DIGESTS },
+                                        { "sort", required_argument, NULL, OPT_SORT },
                                         { "all", no_argument, NULL, 'a' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_image **imgs = NULL;
-  struct image_row *rows = NULL;
+  cleanup_free struct image_row *rows = NULL;
+  struct images_flags f = { .heading = 1 };
   ferry_error_t err = NULL;
-  const char *format = NULL;
-  int quiet = 0, no_trunc = 0, c, r, ret = 0;
-  size_t n = 0, n_rows = 0, i;
+  int c, r, ret = 0;
+  size_t n = 0, n_rows = 0, i, k;
 
-  while ((c = getopt_long (argc, argv, "+:qf:ah", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'q':
-        quiet = 1;
-        break;
-      case OPT_NO_TRUNC:
-        no_trunc = 1;
-        break;
-      case 'f':
-        format = optarg;
-        break;
-      case 'a':
-        break; /* ferry keeps no intermediate images: all are listed anyway */
-      default:
+  while ((c = getopt_long (argc, argv, "+:qf:nah", opts, NULL)) != -1)
+    {
+      r = images_option (c, &f);
+      if (r == 1)
         r = ferry_cli_parse_or_help (c, "images", argv, images_usage);
-        if (r != 0)
+      if (r != 0)
+        {
+          images_flags_release (&f);
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
-      }
-  if (optind < argc)
-    return ferry_cli_failf ("ferry images takes no arguments (got `%s`)", argv[optind]);
+        }
+    }
+  if (argc - optind > 1)
+    {
+      images_flags_release (&f);
+      return ferry_cli_failf ("ferry images takes at most one image (got `%s`)", argv[optind + 1]);
+    }
   s = ferry_cli_open_store ();
   if (s == NULL)
-    return FERRY_EXIT_ERROR;
+    {
+      images_flags_release (&f);
+      return FERRY_EXIT_ERROR;
+    }
+  /* before= and since= name images: they need the store.  */
+  for (i = 0; i < f.n_filter_args; i++)
+    if (images_filter_add (&f, s, f.filter_args[i]) < 0)
+      {
+        images_flags_release (&f);
+        return FERRY_EXIT_ERROR;
+      }
+  if (optind < argc)
+    {
+      f.filters = xrealloc (f.filters, (f.n_filters + 1) * sizeof (*f.filters));
+      f.filters[f.n_filters++]
+          = (struct image_filter){ .key = xstrdup ("reference"), .value = xstrdup (argv[optind]) };
+    }
   if (ferry_store_list (s, &imgs, &n, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      images_flags_release (&f);
+      return ferry_cli_fail (&err);
+    }
 
-  if (format && strcmp (format, "json") == 0)
+  for (i = 0; i < n; i++)
+    if (images_filter_match (&f, imgs[i]))
+      for (k = 0; k == 0 || imgs[i]->names[k]; k++)
+        {
+          struct image_row *row;
+          rows = xrealloc (rows, (n_rows + 1) * sizeof (*rows));
+          row = &rows[n_rows];
+          row->img = imgs[i];
+          row->name = imgs[i]->names[k];
+          split_name (row->name, &row->repository, &row->tag);
+          ferry_time_parse (imgs[i]->created, &row->created);
+          row->index = n_rows++;
+        }
+  images_sort = f.sort ? f.sort : "created";
+  qsort (rows, n_rows, sizeof (*rows), image_row_compare);
+
+  if (f.format && strcmp (f.format, "json") == 0 && ! f.quiet)
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < n; i++)
-        json_object_array_add (all, image_list_json (s, imgs[i]));
+        if (images_filter_match (&f, imgs[i]))
+          json_object_array_add (all, image_list_json (s, imgs[i]));
       puts (ferry_json_to_string (all, 1));
     }
-  else if (format)
-    {
-      for (i = 0; i < n && ret == 0; i++)
-        {
-          cleanup_json json_object *o = image_list_json (s, imgs[i]);
-          ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
-        }
-    }
   else
+    print_images (s, rows, n_rows, &f, &ret);
+  for (i = 0; i < n_rows; i++)
     {
-      for (i = 0; i < n; i++)
-        add_rows (imgs[i], &rows, &n_rows);
-      if (no_trunc)
-        for (i = 0; i < n_rows; i++)
-          {
-            size_t k;
-            for (k = 0; k < n; k++)
-              if (strncmp (imgs[k]->id, rows[i].id, 12) == 0)
-                {
-                  free (rows[i].id);
-                  rows[i].id = xasprintf ("sha256:%s", imgs[k]->id);
-                  break;
-                }
-          }
-      print_table (rows, n_rows, quiet);
-      for (i = 0; i < n_rows; i++)
-        {
-          free (rows[i].repository);
-          free (rows[i].tag);
-          free (rows[i].id);
-          free (rows[i].created);
-          free (rows[i].size);
-        }
-      free (rows);
+      free (rows[i].repository);
+      free (rows[i].tag);
     }
+  images_flags_release (&f);
   ferry_images_free (imgs, n);
   return ret;
 }

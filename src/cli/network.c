@@ -8,7 +8,9 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
+#include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* 0 to go on, else 1 + the exit code (help: 0).  */
@@ -143,12 +145,183 @@ network_json (ferry_engine_t *e, json_object *def)
   return o;
 }
 
-static const char ls_usage[] = "Usage: ferry network ls [OPTIONS]\n\n"
-                               "List networks.\n\n"
-                               "Options:\n"
-                               "      --format FORMAT  a Go template ({{.Name}}), or json\n"
-                               "  -n, --noheading      no heading line\n"
-                               "  -q, --quiet          names only\n";
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Labels as Podman's {{.Labels}} of a network: "a=1,b=2", keys sorted.  */
+static char *
+labels_text (json_object *labels)
+{
+  cleanup_free const char **keys = NULL;
+  size_t i, n = 0, len = 1;
+  char *out;
+
+  if (labels == NULL || ! json_object_is_type (labels, json_type_object))
+    return xstrdup ("");
+  keys = xmalloc ((json_object_object_length (labels) + 1) * sizeof (*keys));
+  json_object_object_foreach (labels, k, v)
+  {
+    keys[n++] = k;
+    len += strlen (k) + strlen (json_object_get_string (v)) + 2;
+  }
+  qsort (keys, n, sizeof (*keys), compare_strings);
+  out = xmalloc (len);
+  *out = '\0';
+  for (i = 0; i < n; i++)
+    {
+      if (i)
+        strcat (out, ",");
+      strcat (out, keys[i]);
+      strcat (out, "=");
+      strcat (out, json_object_get_string (json_object_object_get (labels, keys[i])));
+    }
+  return out;
+}
+
+/* A row of `network ls --format TEMPLATE`: network_json's members and
+ * Podman's fields, as Go prints them.  */
+static json_object *
+network_report (ferry_engine_t *e, json_object *def, int no_trunc)
+{
+  json_object *o = network_json (e, def);
+  const char *id = ferry_json_get_string (def, "id");
+  cleanup_free char *labels = labels_text (ferry_json_get_object (def, "labels"));
+
+  json_object_object_add (
+      o, "ID", json_object_new_string_len (id ? id : "", id ? strnlen (id, no_trunc ? 64 : 12) : 0));
+  json_object_object_add (o, "Labels", json_object_new_string (labels));
+  json_object_object_add (o, "Options", ferry_cli_tpl_map (ferry_json_get_object (def, "options")));
+  json_object_object_add (o, "NetworkInterface",
+                          json_object_new_string (ferry_json_get_string (def, "network_interface") ?: ""));
+  json_object_object_add (o, "Created", ferry_cli_tpl_time (ferry_json_get_string (def, "created")));
+  json_object_object_add (
+      o, "IPv6Enabled",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "ipv6_enabled"))));
+  json_object_object_add (
+      o, "Internal",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "internal"))));
+  json_object_object_add (
+      o, "DNSEnabled",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "dns_enabled"))));
+  json_object_object_add (o, "IPAMOptions", ferry_cli_tpl_map (ferry_json_get_object (def, "ipam_options")));
+  return o;
+}
+
+static const struct ferry_cli_column network_columns[] = {
+  { "ID", "NETWORK ID" },
+  { "Name", NULL },
+  { "Driver", NULL },
+  { "Labels", NULL },
+  { "Options", NULL },
+  { "NetworkInterface", NULL },
+  { "Created", NULL },
+  { "IPv6Enabled", "I PV 6 ENABLED" }, /* sic: how Podman splits the name */
+  { "Internal", NULL },
+  { "DNSEnabled", "DNS ENABLED" },
+  { "IPAMOptions", "IPAM OPTIONS" },
+  { NULL, NULL },
+};
+
+/* --filter name=REGEX, id=PREFIX, driver=D, label=K[=V]: values of one
+ * key are alternatives, different keys must all hold.  */
+struct network_filters
+{
+  char **args;
+  size_t n;
+};
+
+static int
+network_filter_check (const char *arg)
+{
+  static const char *const keys[] = { "name", "id", "driver", "label", NULL };
+  const char *eq = strchr (arg, '=');
+  size_t i;
+
+  for (i = 0; eq && keys[i]; i++)
+    if (strlen (keys[i]) == (size_t) (eq - arg) && strncmp (keys[i], arg, eq - arg) == 0)
+      break;
+  if (eq == NULL || keys[i] == NULL)
+    {
+      ferry_cli_failf ("invalid filter \"%.*s\": use name=, id=, driver= or label=",
+                       (int) (eq ? eq - arg : (int) strlen (arg)), arg);
+      return -1;
+    }
+  if (strncmp (arg, "name=", 5) == 0)
+    {
+      regex_t re;
+      if (regcomp (&re, arg + 5, REG_EXTENDED | REG_NOSUB) != 0)
+        {
+          ferry_cli_failf ("invalid filter %s: `%s` is not a regular expression", arg, arg + 5);
+          return -1;
+        }
+      regfree (&re);
+    }
+  return 0;
+}
+
+static int
+network_filter_match_one (const char *arg, json_object *def)
+{
+  const char *eq = strchr (arg, '='), *v = eq + 1;
+
+  if (strncmp (arg, "name=", 5) == 0)
+    {
+      regex_t re;
+      int hit;
+      if (regcomp (&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+        return 0;
+      hit = regexec (&re, ferry_json_get_string (def, "name") ?: "", 0, NULL, 0) == 0;
+      regfree (&re);
+      return hit;
+    }
+  if (strncmp (arg, "id=", 3) == 0)
+    return strncmp (ferry_json_get_string (def, "id") ?: "", v, strlen (v)) == 0;
+  if (strncmp (arg, "driver=", 7) == 0)
+    return ferry_json_string_equals (def, "driver", v);
+  {
+    json_object *labels = ferry_json_get_object (def, "labels"), *lv = NULL;
+    const char *veq = strchr (v, '=');
+    cleanup_free char *k = veq ? xstrndup (v, veq - v) : xstrdup (v);
+    return labels && json_object_object_get_ex (labels, k, &lv)
+           && (veq == NULL || strcmp (json_object_get_string (lv), veq + 1) == 0);
+  }
+}
+
+static int
+network_filter_match (const struct network_filters *f, json_object *def)
+{
+  size_t i, j;
+
+  for (i = 0; i < f->n; i++)
+    {
+      size_t klen = strchr (f->args[i], '=') - f->args[i];
+      int seen = 0, hit = 0;
+      for (j = 0; j < i && ! seen; j++)
+        seen = strncmp (f->args[j], f->args[i], klen + 1) == 0;
+      if (seen)
+        continue;
+      for (j = i; j < f->n && ! hit; j++)
+        hit = strncmp (f->args[j], f->args[i], klen + 1) == 0 && network_filter_match_one (f->args[j], def);
+      if (! hit)
+        return 0;
+    }
+  return 1;
+}
+
+static const char ls_usage[]
+    = "Usage: ferry network ls [OPTIONS]\n\n"
+      "List networks.\n\n"
+      "Options:\n"
+      "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, driver=D, label=K[=V] (repeatable: values of\n"
+      "                         one key are alternatives, different keys must all hold)\n"
+      "      --format FORMAT    json, or a Go template per network ({{.Name}} {{.ID}} {{.Driver}});\n"
+      "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
+      "  -n, --noheading        no heading row\n"
+      "      --no-trunc         full network IDs\n"
+      "  -q, --quiet            names only\n";
 
 static int
 network_ls (int argc, char **argv)
@@ -156,28 +329,44 @@ network_ls (int argc, char **argv)
   enum
   {
     OPT_FORMAT = OPT_COMMAND_FIRST,
+    OPT_NO_TRUNC,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "format", required_argument, NULL, OPT_FORMAT },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "noheading", no_argument, NULL, 'n' },
+                                        { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *defs = NULL;
+  cleanup_free char **filter_args = NULL;
+  cleanup_list struct ferry_cli_list out = { 0 };
+  struct network_filters filters = { NULL, 0 };
   ferry_error_t err = NULL;
   const char *format = NULL;
-  int quiet = 0, heading = 1, c, r, ret = 0;
+  int quiet = 0, heading = 1, no_trunc = 0, c, r, ret = 0;
   size_t i;
 
-  while ((c = getopt_long (argc, argv, ":nqh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":f:nqh", opts, NULL)) != -1)
     switch (c)
       {
       case OPT_FORMAT:
         format = optarg;
         break;
+      case 'f':
+        if (network_filter_check (optarg) < 0)
+          return FERRY_EXIT_ERROR;
+        filter_args = xrealloc (filter_args, (filters.n + 1) * sizeof (*filter_args));
+        filter_args[filters.n++] = optarg;
+        filters.args = filter_args;
+        break;
       case 'n':
         heading = 0;
+        break;
+      case OPT_NO_TRUNC:
+        no_trunc = 1;
         break;
       case 'q':
         quiet = 1;
@@ -193,29 +382,38 @@ network_ls (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_network_ensure_default (e, &err) < 0 || ferry_network_list (e, &defs, &err) < 0)
     return ferry_cli_fail (&err);
+  /* Unlike ps, Podman's -q here wins over --format.  */
+  if (quiet)
+    {
+      for (i = 0; i < json_object_array_length (defs); i++)
+        if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
+          puts (ferry_json_get_string (json_object_array_get_idx (defs, i), "name"));
+      return 0;
+    }
   if (format && strcmp (format, "json") == 0)
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < json_object_array_length (defs); i++)
-        json_object_array_add (all, network_json (e, json_object_array_get_idx (defs, i)));
+        if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
+          json_object_array_add (all, network_json (e, json_object_array_get_idx (defs, i)));
       puts (ferry_json_to_string (all, 1));
       return 0;
     }
-  if (! quiet && ! format && heading)
-    printf ("%-14s %-20s %s\n", "NETWORK ID", "NAME", "DRIVER");
+  ferry_cli_list_init (&out, format ? format : "table {{.ID}}\t{{.Name}}\t{{.Driver}}", network_columns,
+                       heading);
   for (i = 0; i < json_object_array_length (defs) && ret == 0; i++)
     {
       json_object *def = json_object_array_get_idx (defs, i);
-      cleanup_json json_object *o = network_json (e, def);
+      cleanup_json json_object *o = NULL;
 
-      if (quiet)
-        puts (ferry_json_get_string (def, "name"));
-      else if (format)
-        ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
-      else
-        printf ("%-14.12s %-20s %s\n", ferry_json_get_string (def, "id"), ferry_json_get_string (def, "name"),
-                ferry_json_get_string (def, "driver"));
+      if (! network_filter_match (&filters, def))
+        continue;
+      o = network_report (e, def, no_trunc);
+      if (ferry_cli_list_row (&out, o, &err) < 0)
+        ret = ferry_cli_fail (&err);
     }
+  if (ret == 0 && ferry_cli_list_end (&out, &err) < 0)
+    ret = ferry_cli_fail (&err);
   return ret;
 }
 

@@ -80,6 +80,29 @@ volume_json (const struct ferry_volume *v)
   return o;
 }
 
+/* The object a --format template renders: volume_json's members as the
+ * Go types Podman's templates see (.Labels a map, .CreatedAt a time).  */
+static json_object *
+volume_report (const struct ferry_volume *v)
+{
+  json_object *o = volume_json (v);
+
+  json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time (v->created));
+  json_object_object_add (o, "Labels", ferry_cli_tpl_map (v->labels));
+  json_object_object_add (o, "Options", ferry_cli_tpl_map (v->options));
+  json_object_object_add (o, "Status", ferry_cli_tpl_map (NULL));
+  json_object_object_add (o, "UID", json_object_new_int (0));
+  json_object_object_add (o, "GID", json_object_new_int (0));
+  return o;
+}
+
+static const struct ferry_cli_column volume_columns[] = {
+  { "Name", "VOLUME NAME" }, { "Driver", NULL },     { "Mountpoint", NULL }, { "CreatedAt", NULL },
+  { "Labels", NULL },        { "Scope", NULL },      { "Options", NULL },    { "MountCount", NULL },
+  { "NeedsCopyUp", NULL },   { "NeedsChown", NULL }, { "Anonymous", NULL },  { "Status", NULL },
+  { "UID", NULL },           { "GID", NULL },        { NULL, NULL },
+};
+
 /* --label K=V (or just K, for an empty value) into LABELS.  */
 static int
 add_label (json_object *labels, const char *arg)
@@ -312,29 +335,14 @@ filters_match (const struct filters *f, const struct ferry_volume *v)
   return 1;
 }
 
-static void
-print_table (struct ferry_volume **vols, size_t n, int heading)
-{
-  /* Podman's tabwriter: a column is at least 12 wide, with 2 of padding.  */
-  int width = 12;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if ((int) strlen (vols[i]->driver) + 2 > width)
-      width = strlen (vols[i]->driver) + 2;
-  if (heading)
-    printf ("%-*s%s\n", width, "DRIVER", "VOLUME NAME");
-  for (i = 0; i < n; i++)
-    printf ("%-*s%s\n", width, vols[i]->driver, vols[i]->name);
-}
-
 static const char ls_usage[]
     = "Usage: ferry volume ls [OPTIONS]\n\n"
       "List volumes.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
       "                          dangling=true|false (repeatable)\n"
-      "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}})\n"
+      "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}}\n"
+      "                          {{.Labels}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading         do not print the column headings\n"
       "  -q, --quiet             print only volume names\n";
 
@@ -405,7 +413,9 @@ volume_ls (int argc, char **argv)
       ferry_volume_free (vols[i]);
   filters_free (&filters);
 
-  if (quiet)
+  if (quiet && format)
+    ret = ferry_cli_failf ("quiet and format flags cannot be used together");
+  else if (quiet)
     for (i = 0; i < kept; i++)
       puts (vols[i]->name);
   else if (format && strcmp (format, "json") == 0)
@@ -415,14 +425,20 @@ volume_ls (int argc, char **argv)
         json_object_array_add (all, volume_json (vols[i]));
       puts (ferry_json_to_string (all, 1));
     }
-  else if (format)
-    for (i = 0; i < kept && ret == 0; i++)
-      {
-        cleanup_json json_object *o = volume_json (vols[i]);
-        ret = ferry_cli_print_template (ferry_cli_list_format (format), o);
-      }
   else if (kept > 0) /* Podman prints not even the headings for none */
-    print_table (vols, kept, heading);
+    {
+      cleanup_list struct ferry_cli_list out = { 0 };
+
+      ferry_cli_list_init (&out, format ? format : "table {{.Driver}}\t{{.Name}}", volume_columns, heading);
+      for (i = 0; i < kept && ret == 0; i++)
+        {
+          cleanup_json json_object *o = volume_report (vols[i]);
+          if (ferry_cli_list_row (&out, o, &err) < 0)
+            ret = ferry_cli_fail (&err);
+        }
+      if (ret == 0 && ferry_cli_list_end (&out, &err) < 0)
+        ret = ferry_cli_fail (&err);
+    }
   ferry_volumes_free (vols, kept);
   return ret;
 }
@@ -451,7 +467,7 @@ inspect_one (ferry_db_t *db, const char *name, const char *format, json_object *
         }
       return ferry_cli_fail (&err);
     }
-  o = volume_json (v);
+  o = format ? volume_report (v) : volume_json (v);
   if (format == NULL)
     {
       json_object_array_add (all, o);
@@ -505,7 +521,7 @@ volume_inspect (int argc, char **argv)
         return ferry_cli_fail (&err);
       for (i = 0; i < n; i++)
         {
-          cleanup_json json_object *o = volume_json (vols[i]);
+          cleanup_json json_object *o = format ? volume_report (vols[i]) : volume_json (vols[i]);
           if (format == NULL)
             json_object_array_add (all, json_object_get (o));
           else if (ferry_cli_print_template (format, o) != 0)

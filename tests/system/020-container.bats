@@ -21,7 +21,7 @@ load helpers
 	[ "$(f inspect --format '{{.Id}}' counter)" = "$id" ]
 	[ "$(f inspect --format '{{.State.Running}}' counter)" = true ]
 	run_ferry ps --format '{{.Names}} {{.State}}'
-	[ "$output" = '["counter"] running' ]
+	[ "$output" = 'counter running' ]
 	[ "$(f ps --format json | jq -r '.[0].Names[0] + " " + .[0].State + " " + .[0].Id')" = "counter running $id" ]
 
 	# sh as PID 1 has no handler for TERM: SIGKILL follows, with a warning.
@@ -391,7 +391,7 @@ rootless=0" ]
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
 	[ "$(f ps -q | wc -l)" -eq 20 ]
-	[ "$(f ps --format '{{index .Names 0}}' | sort -u | wc -l)" -eq 20 ]
+	[ "$(f ps --format '{{.Names}}' | sort -u | wc -l)" -eq 20 ]
 	[ "$(cat "$TEST_TMP"/id.* | sort -u | wc -l)" -eq 20 ]
 	f rm -f $(f ps -q) >/dev/null
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]
@@ -428,7 +428,7 @@ rootless=0" ]
 	load_test_image
 	run_ferry container run -d --name a ferry-test sleep 1000
 	assert_status 0
-	run_ferry container ls --format '{{index .Names 0}}'
+	run_ferry container ls --format '{{.Names}}'
 	[ "$output" = a ]
 	run "$FERRY_BIN" --root "$TEST_TMP/root2" --runroot "$TEST_TMP/run2" ps -a -q
 	assert_status 0

@@ -191,7 +191,7 @@ volume_add_user() {
 	run_ferry volume inspect --format '{{.Name}} {{.Mountpoint}} {{index .Labels "app"}}' data other
 	assert_status 0
 	[ "${lines[0]}" = "data $ROOT/volumes/data/_data db" ]
-	[ "${lines[1]}" = "other $ROOT/volumes/other/_data <no value>" ]
+	[ "${lines[1]}" = "other $ROOT/volumes/other/_data " ]
 
 	run_ferry volume inspect --all
 	[ "$(echo "$output" | jq -r '[.[].Name] | join(",")')" = "data,other" ]

@@ -1,0 +1,742 @@
+/* ferry CLI: --format templates, the subset of Go's text/template that
+ * scripts use, printing values as Go prints them, and the tables of the
+ * list commands laid out as Podman's (Go's tabwriter).  */
+#include "common.h"
+#include "template.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a value stands for in Go, where JSON alone cannot say: kept in the
+ * value's json-c userdata.  */
+enum tpl_kind
+{
+  TPL_MAP = 1, /* a map[string]string: a missing key is no error */
+  TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
+};
+
+struct tpl_mark
+{
+  enum tpl_kind kind;
+  char *json;                /* TPL_TIME: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
+  json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
+};
+
+static void
+tpl_mark_free (json_object *v, void *userdata)
+{
+  struct tpl_mark *m = userdata;
+
+  (void) v;
+  free (m->json);
+  json_object_put (m->unix_seconds);
+  free (m);
+}
+
+static int
+tpl_mark_serialize (json_object *v, struct printbuf *pb, int level, int flags)
+{
+  struct tpl_mark *m = json_object_get_userdata (v);
+
+  (void) level;
+  (void) flags;
+  return printbuf_memappend (pb, m->json, strlen (m->json));
+}
+
+static int
+tpl_compare_keys (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* OBJ's keys in order, as Go orders a map's.  */
+static const char **
+tpl_sorted_keys (json_object *obj, size_t *n)
+{
+  const char **keys = xmalloc ((json_object_object_length (obj) + 1) * sizeof (*keys));
+
+  *n = 0;
+  json_object_object_foreach (obj, k, val)
+  {
+    (void) val;
+    keys[(*n)++] = k;
+  }
+  qsort (keys, *n, sizeof (*keys), tpl_compare_keys);
+  return keys;
+}
+
+/* A map in JSON as Go's encoder writes it: keys in order.  */
+static int
+tpl_map_serialize (json_object *v, struct printbuf *pb, int level, int flags)
+{
+  size_t i, n;
+  cleanup_free const char **keys = tpl_sorted_keys (v, &n);
+
+  (void) level;
+  printbuf_memappend (pb, "{", 1);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_json json_object *k = json_object_new_string (keys[i]);
+      const char *ks = json_object_to_json_string_ext (k, flags);
+      json_object *val = json_object_object_get (v, keys[i]);
+      const char *vs = val ? json_object_to_json_string_ext (val, flags) : "null";
+
+      if (i)
+        printbuf_memappend (pb, ",", 1);
+      printbuf_memappend (pb, ks, strlen (ks));
+      printbuf_memappend (pb, ":", 1);
+      printbuf_memappend (pb, vs, strlen (vs));
+    }
+  return printbuf_memappend (pb, "}", 1);
+}
+
+/* {{.T.Unix}} of a time that ferry_cli_tpl_time made, else NULL.  Only
+ * strings are asked, on which json-c sets no userdata.  */
+static json_object *
+tpl_time_unix (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_string))
+    return NULL;
+  m = json_object_get_userdata (v);
+  return m && m->kind == TPL_TIME ? m->unix_seconds : NULL;
+}
+
+/* V is a map that ferry_cli_tpl_map made.  Only objects are asked: json-c
+ * keeps userdata of its own on some other values (a parsed double's
+ * text), and ferry sets none on an object but here.  */
+static int
+tpl_is_map (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_object))
+    return 0;
+  m = json_object_get_userdata (v);
+  return m && m->kind == TPL_MAP;
+}
+
+json_object *
+ferry_cli_tpl_map (json_object *map)
+{
+  struct tpl_mark *m = xmalloc (sizeof (*m));
+  json_object *o;
+
+  m->kind = TPL_MAP;
+  m->json = NULL;
+  m->unix_seconds = NULL;
+  if (map && json_object_is_type (map, json_type_object))
+    {
+      o = json_object_new_object ();
+      json_object_object_foreach (map, k, v) json_object_object_add (o, k, json_object_get (v));
+      json_object_set_serializer (o, tpl_map_serialize, m, tpl_mark_free);
+      return o;
+    }
+  o = json_object_new_object ();
+  m->json = xstrdup ("null");
+  json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
+  return o;
+}
+
+json_object *
+ferry_cli_tpl_time (const char *rfc3339)
+{
+  struct timespec ts = { 0 };
+  struct tm tm;
+  char date[32], zone[32], jdate[32], jzone[16] = "Z", frac[16] = "";
+  struct tpl_mark *m = xmalloc (sizeof (*m));
+  cleanup_free char *text = NULL;
+  json_object *o;
+  int off;
+
+  m->kind = TPL_TIME;
+  if (rfc3339 == NULL || *rfc3339 == '\0' || ferry_time_parse (rfc3339, &ts) < 0)
+    ts = (struct timespec){ .tv_sec = -62135596800LL, .tv_nsec = 0 }; /* Go's zero time */
+  localtime_r (&ts.tv_sec, &tm);
+  strftime (date, sizeof (date), "%Y-%m-%d %H:%M:%S", &tm);
+  strftime (jdate, sizeof (jdate), "%Y-%m-%dT%H:%M:%S", &tm);
+  strftime (zone, sizeof (zone), "%z %Z", &tm);
+  if (ts.tv_sec == -62135596800LL)
+    {
+      /* Go's zero time is in UTC, whatever the local zone.  */
+      strcpy (date, "0001-01-01 00:00:00");
+      strcpy (jdate, "0001-01-01T00:00:00");
+      strcpy (zone, "+0000 UTC");
+      tm.tm_gmtoff = 0;
+    }
+  if (ts.tv_nsec)
+    {
+      /* Go drops the fraction's trailing zeros.  */
+      size_t n;
+      snprintf (frac, sizeof (frac), ".%09ld", ts.tv_nsec);
+      for (n = strlen (frac); frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+    }
+  off = (int) (tm.tm_gmtoff / 60);
+  if (off)
+    snprintf (jzone, sizeof (jzone), "%c%02d:%02d", off < 0 ? '-' : '+', abs (off) / 60 % 100,
+              abs (off) % 60);
+  m->json = xasprintf ("\"%s%s%s\"", jdate, frac, jzone);
+  m->unix_seconds = json_object_new_int64 (ts.tv_sec);
+  text = xasprintf ("%s%s %s", date, frac, zone);
+  o = json_object_new_string (text);
+  json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
+  return o;
+}
+
+json_object *
+ferry_cli_tpl_time_text (const char *rfc3339)
+{
+  cleanup_json json_object *t = ferry_cli_tpl_time (rfc3339);
+
+  return json_object_new_string (json_object_get_string (t));
+}
+
+/* Go's %v of a float64: the shortest text that reads back the same, in
+ * exponent form only for very large or small magnitudes.  */
+static void
+tpl_print_double (FILE *out, double d)
+{
+  char buf[64];
+  int prec;
+
+  if (d == (double) (long long) d && d < 1e21 && d > -1e21)
+    {
+      fprintf (out, "%lld", (long long) d);
+      return;
+    }
+  for (prec = 1; prec < 17; prec++)
+    {
+      snprintf (buf, sizeof (buf), "%.*g", prec, d);
+      if (strtod (buf, NULL) == d)
+        break;
+    }
+  snprintf (buf, sizeof (buf), "%.*g", prec, d);
+  fputs (buf, out);
+}
+
+/* Prints V as Go's fmt prints the value it stands for: strings bare,
+ * slices [a b], maps map[k:v] in key order.  A missing value prints as
+ * "<no value>" on its own and "<nil>" inside another.  */
+static void
+tpl_print_go (FILE *out, json_object *v, int top)
+{
+  size_t i, n;
+
+  if (v == NULL)
+    {
+      fputs (top ? "<no value>" : "<nil>", out);
+      return;
+    }
+  switch (json_object_get_type (v))
+    {
+    case json_type_string:
+      fputs (json_object_get_string (v), out);
+      return;
+    case json_type_boolean:
+      fputs (json_object_get_boolean (v) ? "true" : "false", out);
+      return;
+    case json_type_int:
+      fprintf (out, "%lld", (long long) json_object_get_int64 (v));
+      return;
+    case json_type_double:
+      tpl_print_double (out, json_object_get_double (v));
+      return;
+    case json_type_array:
+      fputc ('[', out);
+      for (i = 0, n = json_object_array_length (v); i < n; i++)
+        {
+          if (i)
+            fputc (' ', out);
+          tpl_print_go (out, json_object_array_get_idx (v, i), 0);
+        }
+      fputc (']', out);
+      return;
+    case json_type_object:
+      {
+        cleanup_free const char **keys = tpl_sorted_keys (v, &n);
+        fputs ("map[", out);
+        for (i = 0; i < n; i++)
+          {
+            fprintf (out, "%s%s:", i ? " " : "", keys[i]);
+            tpl_print_go (out, json_object_object_get (v, keys[i]), 0);
+          }
+        fputc (']', out);
+        return;
+      }
+    default:
+      fputs ("<nil>", out);
+    }
+}
+
+/* The template engine: a cursor over one action's words.  */
+struct tpl
+{
+  const char *p;
+  const char *end;
+  const char *format;
+};
+
+/* What an action evaluated to: VALUE (borrowed), or nothing.  */
+struct tpl_value
+{
+  json_object *value;
+  int missing; /* no such key in a map: Go prints "<no value>" */
+};
+
+static void
+tpl_skip_space (struct tpl *t)
+{
+  while (t->p < t->end && (*t->p == ' ' || *t->p == '\t'))
+    t->p++;
+}
+
+static int
+tpl_word_end (const struct tpl *t, const char *p)
+{
+  return p >= t->end || *p == ' ' || *p == '\t' || *p == ')';
+}
+
+static int
+tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *cur = obj;
+
+  if (t->p >= t->end || *t->p != '.')
+    return ferry_make_error (err, 0, "template: expected a field like .Name in `%s`", t->format);
+  t->p++;
+  out->missing = 0;
+  while (! tpl_word_end (t, t->p))
+    {
+      const char *start = t->p;
+      cleanup_free char *key = NULL;
+      json_object *next = NULL;
+
+      while (! tpl_word_end (t, t->p) && *t->p != '.')
+        t->p++;
+      key = xstrndup (start, t->p - start);
+      if (t->p < t->end && *t->p == '.')
+        t->p++;
+      if (*key == '\0')
+        continue;
+      if (out->missing)
+        return ferry_make_error (err, 0, "template: nil value has no field %s in `%s`", key, t->format);
+      if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
+        {
+          cur = next;
+          continue;
+        }
+      /* A time's one method that scripts use.  */
+      if (strcmp (key, "Unix") == 0 && (next = tpl_time_unix (cur)) != NULL)
+        {
+          cur = next;
+          continue;
+        }
+      /* A map's missing key is nothing; a struct's is a mistake.  */
+      if (tpl_is_map (cur))
+        {
+          out->missing = 1;
+          cur = NULL;
+          continue;
+        }
+      return ferry_make_error (err, 0, "template: can't evaluate field %s in `%s`", key, t->format);
+    }
+  out->value = cur;
+  return 0;
+}
+
+static int tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
+
+static char *
+tpl_string_literal (struct tpl *t, ferry_error_t *err)
+{
+  const char *start;
+
+  if (t->p >= t->end || *t->p != '"')
+    {
+      ferry_make_error (err, 0, "template: expected a quoted key in `%s`", t->format);
+      return NULL;
+    }
+  start = ++t->p;
+  while (t->p < t->end && *t->p != '"')
+    t->p++;
+  if (t->p >= t->end)
+    {
+      ferry_make_error (err, 0, "template: unterminated string in `%s`", t->format);
+      return NULL;
+    }
+  return xstrndup (start, t->p++ - start);
+}
+
+/* The zero value of a map[string]string's element, for a missing key.  */
+static json_object *
+tpl_empty_string (void)
+{
+  static json_object *empty;
+
+  if (empty == NULL)
+    empty = json_object_new_string ("");
+  return empty;
+}
+
+static int
+tpl_index (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *cur;
+
+  tpl_skip_space (t);
+  if (tpl_expr (t, obj, out, err) < 0)
+    return -1;
+  cur = out->value;
+  for (;;)
+    {
+      cleanup_free char *key = NULL;
+      json_object *next = NULL;
+
+      tpl_skip_space (t);
+      if (t->p >= t->end || *t->p == ')')
+        {
+          out->value = cur;
+          return 0;
+        }
+      if (*t->p != '"')
+        {
+          char *endp;
+          long i = strtol (t->p, &endp, 10);
+          if (endp == t->p || cur == NULL || ! json_object_is_type (cur, json_type_array))
+            return ferry_make_error (err, 0, "template: bad index argument in `%s`", t->format);
+          t->p = endp;
+          next = i >= 0 && (size_t) i < json_object_array_length (cur) ? json_object_array_get_idx (cur, i)
+                                                                       : NULL;
+          if (next == NULL)
+            return ferry_make_error (err, 0, "template: index %ld out of range in `%s`", i, t->format);
+          cur = next;
+          continue;
+        }
+      key = tpl_string_literal (t, err);
+      if (key == NULL)
+        return -1;
+      if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
+        {
+          cur = next;
+          continue;
+        }
+      if (tpl_is_map (cur))
+        {
+          out->value = tpl_empty_string ();
+          out->missing = 0;
+          return 0;
+        }
+      out->value = NULL;
+      out->missing = 1;
+      return 0;
+    }
+}
+
+static int
+tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+{
+  tpl_skip_space (t);
+  if (t->p < t->end && *t->p == '(')
+    {
+      t->p++;
+      if (tpl_expr (t, obj, out, err) < 0)
+        return -1;
+      tpl_skip_space (t);
+      if (t->p < t->end && *t->p == ')')
+        t->p++;
+      return 0;
+    }
+  if (t->end - t->p >= 6 && strncmp (t->p, "index ", 6) == 0)
+    {
+      t->p += 6;
+      return tpl_index (t, obj, out, err);
+    }
+  return tpl_field_path (t, obj, out, err);
+}
+
+static int
+tpl_action (struct tpl *t, json_object *obj, FILE *out, ferry_error_t *err)
+{
+  struct tpl_value v = { NULL, 0 };
+  int as_json = 0;
+
+  tpl_skip_space (t);
+  if (t->end - t->p >= 5 && strncmp (t->p, "json ", 5) == 0)
+    {
+      as_json = 1;
+      t->p += 5;
+    }
+  if (tpl_expr (t, obj, &v, err) < 0)
+    return -1;
+  tpl_skip_space (t);
+  if (t->p != t->end)
+    return ferry_make_error (err, 0, "template: unsupported action in `%s`", t->format);
+  if (as_json)
+    fputs (v.value ? ferry_json_to_string (v.value, 0) : "null", out);
+  else
+    tpl_print_go (out, v.value, 1);
+  return 0;
+}
+
+int
+ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  cleanup_fclose FILE *out = open_memstream (&buf, &len);
+  const char *p = format;
+
+  while (*p)
+    {
+      if (p[0] == '{' && p[1] == '{')
+        {
+          const char *close = strstr (p + 2, "}}");
+          struct tpl t;
+
+          if (close == NULL)
+            return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
+          t = (struct tpl){ .p = p + 2, .end = close, .format = format };
+          if (tpl_action (&t, obj, out, err) < 0)
+            return -1;
+          p = close + 2;
+          continue;
+        }
+      if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n'))
+        {
+          fputc (p[1] == 't' ? '\t' : '\n', out);
+          p += 2;
+          continue;
+        }
+      fputc (*p++, out);
+    }
+  fclose (out);
+  out = NULL;
+  *result = buf;
+  buf = NULL;
+  return 0;
+}
+
+int
+ferry_cli_print_template (const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_cli_template (format, obj, &text, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (text);
+  return 0;
+}
+
+/* "ExitCode": "EXIT CODE", "ImageID": "IMAGE ID", as Podman heads a
+ * column after its field.  */
+static char *
+heading_of_field (const char *field)
+{
+  size_t i, n = strlen (field);
+  char *out = xmalloc (2 * n + 1), *q = out;
+
+  for (i = 0; i < n; i++)
+    {
+      int upper = field[i] >= 'A' && field[i] <= 'Z';
+      int after_lower = i > 0 && field[i - 1] >= 'a' && field[i - 1] <= 'z';
+      int starts_word = i > 0 && i + 1 < n && field[i - 1] >= 'A' && field[i - 1] <= 'Z'
+                        && field[i + 1] >= 'a' && field[i + 1] <= 'z';
+      if (upper && (after_lower || starts_word))
+        *q++ = ' ';
+      *q++ = field[i] >= 'a' && field[i] <= 'z' ? field[i] - 'a' + 'A' : field[i];
+    }
+  *q = '\0';
+  return out;
+}
+
+static json_object *
+heading_object (const struct ferry_cli_column *columns)
+{
+  json_object *o = ferry_cli_tpl_map (NULL);
+
+  for (; columns->field; columns++)
+    {
+      cleanup_free char *derived = NULL;
+      if (columns->heading && *columns->heading == '\0')
+        {
+          json_object_object_add (o, columns->field, NULL);
+          continue;
+        }
+      if (columns->heading == NULL)
+        derived = heading_of_field (columns->field);
+      json_object_object_add (o, columns->field,
+                              json_object_new_string (columns->heading ? columns->heading : derived));
+    }
+  return o;
+}
+
+/* In a table, Podman takes the spaces between actions for column breaks.  */
+static char *
+table_template (const char *format)
+{
+  char *out = xstrdup (format), *p = out;
+
+  while (*p)
+    {
+      if (p[0] == '{' && p[1] == '{')
+        {
+          char *close = strstr (p + 2, "}}");
+          if (close == NULL)
+            break;
+          p = close + 2;
+          continue;
+        }
+      if (*p == ' ')
+        *p = '\t';
+      p++;
+    }
+  return out;
+}
+
+void
+ferry_cli_list_init (struct ferry_cli_list *l, const char *format, const struct ferry_cli_column *columns,
+                     int heading)
+{
+  memset (l, 0, sizeof (*l));
+  l->table = strncmp (format, "table ", 6) == 0;
+  l->format = l->table ? table_template (format + 6) : xstrdup (format);
+  l->heading = heading && l->table;
+  l->columns = columns;
+  /* A table is laid out once all its rows are in; other rows stream.  */
+  if (l->table)
+    l->out = open_memstream (&l->text, &l->len);
+}
+
+static int
+list_render (struct ferry_cli_list *l, json_object *obj, ferry_error_t *err)
+{
+  FILE *out = l->table ? l->out : stdout;
+  cleanup_free char *text = NULL;
+  size_t n;
+
+  if (ferry_cli_template (l->format, obj, &text, err) < 0)
+    return -1;
+  fputs (text, out);
+  n = strlen (l->format);
+  /* Podman ends each row with a newline unless the template does.  */
+  if (! ((n >= 1 && l->format[n - 1] == '\n') || (n >= 2 && strcmp (l->format + n - 2, "\\n") == 0)))
+    fputc ('\n', out);
+  return 0;
+}
+
+int
+ferry_cli_list_row (struct ferry_cli_list *l, json_object *row, ferry_error_t *err)
+{
+  if (l->heading)
+    {
+      cleanup_json json_object *h = heading_object (l->columns);
+      l->heading = 0;
+      if (list_render (l, h, err) < 0)
+        return -1;
+    }
+  return list_render (l, row, err);
+}
+
+static size_t
+text_width (const char *s, size_t n)
+{
+  size_t i, w = 0;
+
+  for (i = 0; i < n; i++)
+    if (((unsigned char) s[i] & 0xc0) != 0x80)
+      w++;
+  return w;
+}
+
+/* Go's tabwriter as Podman sets it up: a cell is as wide as its column's
+ * widest text plus 2, at least 12; a line's last cell is not aligned.  */
+static void
+print_aligned (const char *text, size_t len)
+{
+  cleanup_free size_t *widths = NULL;
+  size_t n_widths = 0;
+  const char *p, *end = text + len;
+
+  for (p = text; p < end;)
+    {
+      const char *eol = memchr (p, '\n', end - p), *c;
+      size_t col = 0;
+      if (eol == NULL)
+        eol = end;
+      for (c = p; c < eol; col++)
+        {
+          const char *tab = memchr (c, '\t', eol - c);
+          size_t w;
+          if (tab == NULL)
+            break;
+          if (col >= n_widths)
+            {
+              widths = xrealloc (widths, (col + 1) * sizeof (*widths));
+              widths[n_widths++] = 12;
+            }
+          w = text_width (c, tab - c) + 2;
+          if (w > widths[col])
+            widths[col] = w;
+          c = tab + 1;
+        }
+      p = eol + (eol < end);
+    }
+  for (p = text; p < end;)
+    {
+      const char *eol = memchr (p, '\n', end - p), *c;
+      size_t col = 0;
+      if (eol == NULL)
+        eol = end;
+      for (c = p;; col++)
+        {
+          const char *tab = memchr (c, '\t', eol - c);
+          if (tab == NULL)
+            {
+              fwrite (c, 1, eol - c, stdout);
+              break;
+            }
+          fwrite (c, 1, tab - c, stdout);
+          printf ("%*s", (int) (widths[col] - text_width (c, tab - c)), "");
+          c = tab + 1;
+        }
+      if (eol < end)
+        putchar ('\n');
+      p = eol + (eol < end);
+    }
+}
+
+int
+ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err)
+{
+  if (l->heading)
+    {
+      cleanup_json json_object *h = heading_object (l->columns);
+      l->heading = 0;
+      if (list_render (l, h, err) < 0)
+        return -1;
+    }
+  if (l->table)
+    {
+      fflush (l->out);
+      print_aligned (l->text, l->len);
+    }
+  return 0;
+}
+
+void
+ferry_cli_list_release (struct ferry_cli_list *l)
+{
+  if (l->out)
+    fclose (l->out);
+  free (l->text);
+  free (l->format);
+  memset (l, 0, sizeof (*l));
+}

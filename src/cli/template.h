@@ -1,0 +1,65 @@
+/* ferry CLI: --format templates and the list commands' tables.  */
+#ifndef FERRY_CLI_TEMPLATE_H
+#define FERRY_CLI_TEMPLATE_H
+
+#include "util/error.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* Renders a Go-template subset against OBJ: literal text and actions
+ * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}} and
+ * {{.}}; "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.
+ * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
+ * true, 42.  */
+int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
+/* Renders FORMAT against OBJ and prints it with a newline; on a template
+ * error prints it and returns 125, else 0.  */
+int ferry_cli_print_template (const char *format, json_object *obj);
+
+/* Values that print as the Go types Podman's reports hold, where JSON
+ * alone cannot say.  A map[string]string of MAP's members (NULL: a nil
+ * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing
+ * key are "<no value>" and "", not errors.  */
+json_object *ferry_cli_tpl_map (json_object *map);
+/* A time.Time: "2026-12-05 20:09:50.308963966 +0000 UTC", in JSON RFC
+ * 3339, and {{.T.Unix}} its seconds; Go's zero time when RFC3339 is NULL,
+ * "" or unreadable.  */
+json_object *ferry_cli_tpl_time (const char *rfc3339);
+/* The same time's Go text as a plain string, where Podman's report has a
+ * method that returns it so (ps .CreatedAt, images .CreatedAt).  */
+json_object *ferry_cli_tpl_time_text (const char *rfc3339);
+
+/* A list command's column: the template field and its heading in a
+ * table (NULL: from the field's name, "ExitCode": "EXIT CODE"; "": none,
+ * printed "<no value>" as Podman does).  */
+struct ferry_cli_column
+{
+  const char *field;
+  const char *heading;
+};
+
+/* Rows printed through a list command's --format, as Podman prints them:
+ * "table TEMPLATE" is a table (a heading row, unless HEADING is 0, and
+ * cells aligned; spaces between actions break columns), any other
+ * template one line per row.  */
+struct ferry_cli_list
+{
+  char *format;
+  int table, heading;
+  const struct ferry_cli_column *columns; /* ends with a NULL field */
+  FILE *out;
+  char *text;
+  size_t len;
+};
+
+void ferry_cli_list_init (struct ferry_cli_list *l, const char *format,
+                          const struct ferry_cli_column *columns, int heading);
+int ferry_cli_list_row (struct ferry_cli_list *l, json_object *row, ferry_error_t *err);
+/* Prints the table (with only the headings when there were no rows).  */
+int ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err);
+void ferry_cli_list_release (struct ferry_cli_list *l);
+#define cleanup_list __attribute__ ((cleanup (ferry_cli_list_release)))
+
+#endif

@@ -1,0 +1,105 @@
+/* ferry: how many bytes a container's root file system holds of its own,
+ * for `ps --size`.  */
+#include "container.h"
+#include "engine.h"
+#include "../util/cleanup.h"
+#include "../util/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct usage
+{
+  uint64_t bytes;
+  /* Files with several links, counted once.  */
+  struct
+  {
+    dev_t dev;
+    ino_t ino;
+  } * seen;
+  size_t n_seen;
+};
+
+static int
+usage_seen (struct usage *u, const struct stat *st)
+{
+  size_t i;
+
+  for (i = 0; i < u->n_seen; i++)
+    if (u->seen[i].dev == st->st_dev && u->seen[i].ino == st->st_ino)
+      return 1;
+  u->seen = xrealloc (u->seen, (u->n_seen + 1) * sizeof (*u->seen));
+  u->seen[u->n_seen].dev = st->st_dev;
+  u->seen[u->n_seen++].ino = st->st_ino;
+  return 0;
+}
+
+/* Adds the sizes of the files below FD_DIR (which it closes).  Entries that
+ * go while it reads (a running container's files) are skipped.  */
+static int
+usage_walk (int fd_dir, const char *what, struct usage *u, ferry_error_t *err)
+{
+  DIR *d = fdopendir (fd_dir);
+  struct dirent *de;
+
+  if (d == NULL)
+    {
+      int e = errno;
+      close (fd_dir);
+      return ferry_make_error (err, e, "cannot read the root file system of %s", what);
+    }
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          int fd = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd >= 0 && usage_walk (fd, what, u, err) < 0)
+            {
+              closedir (d);
+              return -1;
+            }
+          continue;
+        }
+      if (st.st_nlink > 1 && usage_seen (u, &st))
+        continue;
+      u->bytes += st.st_size;
+    }
+  closedir (d);
+  return 0;
+}
+
+int
+ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
+                         ferry_error_t *err)
+{
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_free char *upper = xasprintf ("%s/upper", odir);
+  cleanup_free char *what = xasprintf ("container `%s`", c->name);
+  struct usage u = { 0 };
+  int fd, r;
+
+  *out = 0;
+  fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      /* Not made yet, or gone with the container: nothing of its own.  */
+      if (errno == ENOENT)
+        return 0;
+      return ferry_make_error (err, errno, "cannot open the root file system of %s", what);
+    }
+  r = usage_walk (fd, what, &u, err);
+  free (u.seen);
+  if (r == 0)
+    *out = u.bytes;
+  return r;
+}

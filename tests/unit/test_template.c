@@ -1,0 +1,213 @@
+/* Unit tests for src/cli/template.c: values printed as Go's text/template
+ * prints them, the typed values of the list reports, and tables laid out
+ * as Go's tabwriter lays out Podman's.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "cli/template.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* FORMAT rendered against the JSON text DATA.  */
+static char *
+render (const char *format, const char *data)
+{
+  cleanup_json json_object *obj = json_tokener_parse (data);
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  assert_non_null (obj);
+  if (ferry_cli_template (format, obj, &out, &err) < 0)
+    fail_msg ("template `%s` failed: %s", format, err->msg);
+  return out;
+}
+
+static void
+assert_renders (const char *format, const char *data, const char *want)
+{
+  cleanup_free char *got = render (format, data);
+
+  assert_string_equal (got, want);
+}
+
+static void
+test_go_values (void **state)
+{
+  (void) state;
+  assert_renders ("{{.A}}", "{\"A\":[\"a\",\"b c\"]}", "[a b c]");
+  assert_renders ("{{.M}}", "{\"M\":{\"z\":\"1\",\"a\":[1,2],\"m\":{\"k\":true}}}",
+                  "map[a:[1 2] m:map[k:true] z:1]");
+  assert_renders ("{{.T}} {{.F}} {{.N}} {{.D}} {{.E}}",
+                  "{\"T\":true,\"F\":false,\"N\":-42,\"D\":1.5,\"E\":[]}", "true false -42 1.5 []");
+  assert_renders ("{{.Nil}}|{{.L}}", "{\"Nil\":null,\"L\":[null]}", "<no value>|[<nil>]");
+  assert_renders ("{{json .A}} {{json .M}}", "{\"A\":[\"a\"],\"M\":{\"k\":1}}", "[\"a\"] {\"k\":1}");
+  assert_renders ("{{index .A 1}}|{{index .M \"k\"}}|{{.M.k}}", "{\"A\":[\"x\",\"y\"],\"M\":{\"k\":\"v\"}}",
+                  "y|v|v");
+  assert_renders ("a\\tb\\n", "{}", "a\tb\n");
+}
+
+static void
+test_unknown_field_is_an_error (void **state)
+{
+  cleanup_json json_object *obj = json_tokener_parse ("{\"A\":{\"B\":1}}");
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_cli_template ("{{.A.C}}", obj, &out, &err), -1);
+  assert_non_null (strstr (err->msg, "can't evaluate field C"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_cli_template ("{{.A", obj, &out, &err), -1);
+  ferry_error_release (&err);
+}
+
+static void
+test_field_of_a_parsed_number_is_an_error (void **state)
+{
+  /* json-c keeps a parsed double's text as its userdata: not a map.  */
+  cleanup_json json_object *obj = json_tokener_parse ("{\"D\":1.5,\"S\":\"s\"}");
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_cli_template ("{{.D.x}}", obj, &out, &err), -1);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_cli_template ("{{.S.x}}", obj, &out, &err), -1);
+  ferry_error_release (&err);
+}
+
+static void
+test_maps (void **state)
+{
+  cleanup_json json_object *labels = json_tokener_parse ("{\"b\":\"2\",\"a\":\"1\"}");
+  cleanup_json json_object *obj = json_object_new_object ();
+  cleanup_free char *out = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  json_object_object_add (obj, "L", ferry_cli_tpl_map (labels));
+  json_object_object_add (obj, "N", ferry_cli_tpl_map (NULL));
+  /* A map's missing key is no error: <no value> as a field, the zero
+   * string through index; JSON has Go's sorted keys, and a nil map is null.  */
+  assert_int_equal (ferry_cli_template (
+                        "{{.L}} {{.L.a}} {{.L.x}}|{{index .L \"x\"}}|{{json .L}} {{.N}} {{json .N}} {{.N.a}}",
+                        obj, &out, &err),
+                    0);
+  assert_string_equal (out, "map[a:1 b:2] 1 <no value>||{\"a\":\"1\",\"b\":\"2\"} map[] null <no value>");
+}
+
+static void
+test_times (void **state)
+{
+  cleanup_json json_object *obj = json_object_new_object ();
+  cleanup_free char *out = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  setenv ("TZ", "UTC", 1);
+  tzset ();
+  json_object_object_add (obj, "T", ferry_cli_tpl_time ("2026-12-05T20:09:50.308963966Z"));
+  json_object_object_add (obj, "H", ferry_cli_tpl_time ("2026-12-05T20:09:50.5Z"));
+  json_object_object_add (obj, "S", ferry_cli_tpl_time ("1970-01-01T00:00:00Z"));
+  json_object_object_add (obj, "Z", ferry_cli_tpl_time (""));
+  assert_int_equal (
+      ferry_cli_template ("{{.T}}|{{json .T}}|{{.H}}|{{.S}}|{{.Z}}|{{json .Z}}|{{.T.Unix}} {{.Z.Unix}}", obj,
+                          &out, &err),
+      0);
+  assert_string_equal (out, "2026-12-05 20:09:50.308963966 +0000 UTC|\"2026-12-05T20:09:50.308963966Z\"|"
+                            "2026-12-05 20:09:50.5 +0000 UTC|1970-01-01 00:00:00 +0000 UTC|"
+                            "0001-01-01 00:00:00 +0000 UTC|\"0001-01-01T00:00:00Z\"|1796501390 -62135596800");
+}
+
+/* What the list L printed for ROWS (JSON texts, NULL-ended).  */
+static char *
+list_output (const char *format, int heading, const char *const *rows)
+{
+  static const struct ferry_cli_column columns[] = {
+    { "ID", "CONTAINER ID" }, { "ExitCode", NULL }, { "ImageID", NULL },
+    { "Name", NULL },         { "Since", "" },      { NULL, NULL },
+  };
+  cleanup_list struct ferry_cli_list l = { 0 };
+  char path[] = "/tmp/ferry-test-template-XXXXXX";
+  int fd = mkstemp (path), saved = dup (STDOUT_FILENO);
+  ferry_error_t err = NULL;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f;
+
+  assert_true (fd >= 0 && saved >= 0);
+  fflush (stdout);
+  dup2 (fd, STDOUT_FILENO);
+  ferry_cli_list_init (&l, format, columns, heading);
+  for (; *rows; rows++)
+    {
+      cleanup_json json_object *row = json_tokener_parse (*rows);
+      assert_int_equal (ferry_cli_list_row (&l, row, &err), 0);
+    }
+  assert_int_equal (ferry_cli_list_end (&l, &err), 0);
+  fflush (stdout);
+  dup2 (saved, STDOUT_FILENO);
+  close (saved);
+  f = fdopen (fd, "r");
+  rewind (f);
+  assert_int_not_equal (getdelim (&text, &len, '\0', f), -1);
+  fclose (f);
+  unlink (path);
+  return text;
+}
+
+static void
+test_tables (void **state)
+{
+  static const char *const rows[]
+      = { "{\"ID\":\"abc\",\"ExitCode\":0,\"ImageID\":\"i\",\"Name\":\"a-long-name-here\",\"Since\":\"x\"}",
+          "{\"ID\":\"def\",\"ExitCode\":137,\"ImageID\":\"i\",\"Name\":\"b\",\"Since\":\"y\"}", NULL };
+  static const char *const none[] = { NULL };
+  cleanup_free char *table = NULL, *spaces = NULL, *plain = NULL, *bare = NULL, *empty = NULL,
+                    *unnamed = NULL;
+
+  (void) state;
+  /* Columns at least 12 wide, 2 past the widest cell; the last not padded.  */
+  table = list_output ("table {{.ID}}\\t{{.Name}}\\t{{.ExitCode}}", 1, rows);
+  assert_string_equal (table, "CONTAINER ID  NAME              EXIT CODE\n"
+                              "abc           a-long-name-here  0\n"
+                              "def           b                 137\n");
+  /* Spaces between actions break columns in a table.  */
+  spaces = list_output ("table {{.ImageID}} {{.Name}}", 1, rows);
+  assert_string_equal (spaces, "IMAGE ID    NAME\ni           a-long-name-here\ni           b\n");
+  plain = list_output ("{{.ID}} {{.Name}}", 1, rows);
+  assert_string_equal (plain, "abc a-long-name-here\ndef b\n");
+  bare = list_output ("table {{.ID}}", 0, rows);
+  assert_string_equal (bare, "abc\ndef\n");
+  /* No rows: the headings alone.  */
+  empty = list_output ("table {{.ID}}\\t{{.Name}}", 1, none);
+  assert_string_equal (empty, "CONTAINER ID  NAME\n");
+  /* A field Podman heads nothing.  */
+  unnamed = list_output ("table {{.Since}}", 1, rows);
+  assert_string_equal (unnamed, "<no value>\nx\ny\n");
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_go_values),
+    cmocka_unit_test (test_unknown_field_is_an_error),
+    cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
+    cmocka_unit_test (test_maps),
+    cmocka_unit_test (test_times),
+    cmocka_unit_test (test_tables),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

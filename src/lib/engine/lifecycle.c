@@ -334,6 +334,34 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
   return ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err);
 }
 
+/* --tz: the zone's file (or the host's /etc/localtime) copied beside the
+ * container, to be bound over its /etc/localtime; *PATH stays NULL
+ * without --tz.  A copy, as Podman makes, so that the container sees no
+ * link into the host's zoneinfo.  */
+static int
+write_localtime (ferry_engine_t *e, const struct ferry_container *c, char **path, ferry_error_t *err)
+{
+  const char *tz = ferry_json_get_string (c->record, "Timezone");
+  cleanup_free char *dir = NULL, *source = NULL, *data = NULL;
+  size_t len = 0;
+
+  *path = NULL;
+  if (tz == NULL)
+    return 0;
+  if (! ferry_timezone_is_valid (tz))
+    return ferry_make_error (
+        err, 0,
+        "container %s: time zone `%s` is not in this host's " FERRY_ZONEINFO_DIR
+        ": install the zone (package tzdata) or recreate the container with another --tz",
+        c->name, tz);
+  source = strcmp (tz, "local") == 0 ? xstrdup ("/etc/localtime") : xasprintf (FERRY_ZONEINFO_DIR "/%s", tz);
+  if (ferry_read_file (source, &data, &len, err) < 0)
+    return ferry_error_wrap (err, "--tz %s of container %s", tz, c->name);
+  dir = ferry_engine_container_dir (e, c->id);
+  *path = xasprintf ("%s/localtime", dir);
+  return ferry_write_file_atomic (*path, data, len, 0644, err);
+}
+
 /* Where netavark's report of a container's attachment is kept while its
  * network namespace is.  */
 char *
@@ -694,6 +722,15 @@ cgroups_path (ferry_engine_t *e, const char *id)
   return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
 }
 
+static int
+mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char *destination)
+{
+  for (size_t i = 0; i < n; i++)
+    if (sm[i].destination && strcmp (sm[i].destination, destination) == 0)
+      return 1;
+  return 0;
+}
+
 /* The bundle's config.json; for a restore (from the images in
  * RESTORE_FROM) also the CRIU configuration it runs with.  */
 static int
@@ -716,8 +753,10 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
-  /* Room for the tmpfs mounts a read-only root gets too.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 4));
+  /* Room for the tmpfs mounts a read-only root gets too, and
+   * /etc/localtime.  */
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 5));
+  cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = netns == NULL;
   struct ferry_spec_params p = { 0 };
@@ -771,6 +810,16 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             sources[i] = xstrdup (source);
           sm[i].source = sources[i];
         }
+    }
+  if (write_localtime (e, c, &localtime, err) < 0)
+    return -1;
+  if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))
+    {
+      sm[n_mounts].type = FERRY_MOUNT_BIND;
+      sm[n_mounts].source = localtime;
+      sm[n_mounts].destination = "/etc/localtime";
+      sm[n_mounts].readonly = 1;
+      n_mounts++;
     }
   p.read_only = json_object_get_boolean (json_object_object_get (c->record, "ReadOnly"));
   if (p.read_only && read_only_tmpfs_wanted (c->record))
@@ -834,6 +883,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);
   rlimits = record_rlimits (c->record, &p.n_rlimits);
   p.rlimits = rlimits;
+  p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
+  p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL)
     return -1;
@@ -1074,6 +1125,22 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
     }
 }
 
+/* --conmon-pidfile: the user's copy of conmon's PID (ferry's own stays
+ * in the bundle).  */
+static int
+write_user_conmon_pidfile (const struct ferry_container *c, pid_t conmon_pid, ferry_error_t *err)
+{
+  const char *path = ferry_json_get_string (c->record, "ConmonPidFile");
+  cleanup_free char *text = NULL;
+
+  if (path == NULL)
+    return 0;
+  text = xasprintf ("%d", (int) conmon_pid);
+  if (ferry_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
+    return ferry_error_wrap (err, "--conmon-pidfile of container %s", c->name);
+  return 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1137,9 +1204,11 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.exit_command = exit_cmd;
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
+  co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
-  if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0)
+  if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
+      || write_user_conmon_pidfile (c, conmon_pid, err) < 0)
     goto fail;
   if (so && so->attach)
     {
@@ -1536,6 +1605,22 @@ fail:
   return -1;
 }
 
+/* --cidfile: the file goes with the container, as with Podman; only
+ * while it still holds this container's ID (not another's written
+ * since).  */
+static void
+remove_cidfile (const struct ferry_container *c)
+{
+  const char *path = ferry_json_get_string (c->record, "ContainerIDFile");
+  cleanup_free char *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  if (path && ferry_read_file (path, &text, &len, &ignored) == 0 && len == strlen (c->id)
+      && memcmp (text, c->id, len) == 0)
+    unlink (path);
+}
+
 /* KEEP_EXIT_FILE leaves conmon's exit file for a `wait` that outlives the
  * container (--rm).  */
 int
@@ -1572,6 +1657,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
   ferry_overlay_free (&ov);
   if (! keep_exit_file)
     unlink (exit_file);
+  remove_cidfile (c);
   return ferry_rm_rf (cdir, err);
 }
 

@@ -238,6 +238,10 @@ static const char create_usage[]
       "                           /var/tmp and /run, as Podman does)\n"
       "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"
       "                           /dev and /dev/shm read-only too (default true)\n"
+      "      --restart POLICY     when the container exits by itself: no (default), always,\n"
+      "                           on-failure[:N] (a non-zero code; at most N times) or\n"
+      "                           unless-stopped; never after ferry stop or kill (see\n"
+      "                           docs/restart-policy.md)\n"
       "      --rm                 remove the container when it exits\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format; the default is the profile\n"
@@ -302,6 +306,7 @@ enum
   OPT_OOM_SCORE_ADJ,
   OPT_TIMEOUT,
   OPT_CONMON_PIDFILE,
+  OPT_RESTART,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -401,6 +406,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
                                         { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                         { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
+                                        { "restart", required_argument, NULL, OPT_RESTART },
                                         { "attach", required_argument, NULL, 'a' },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
@@ -478,6 +484,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_CONMON_PIDFILE:
         a->o.conmon_pidfile = optarg;
+        break;
+      case OPT_RESTART:
+        a->o.restart = optarg;
         break;
       case 'a':
         if (parse_attach (optarg, a) != 0)

@@ -171,3 +171,80 @@ run_options() {
 	[ "$(fb inspect --format '{{.HostConfig.ContainerIDFile}}' hf)" = "$TEST_TMP/hf.cid" ]
 	fb rm -f hf >/dev/null
 }
+
+restart_policies() {
+	local t=$1 p
+	for p in no always on-failure on-failure:3 unless-stopped never always:2 on-failure:-1; do
+		if "$t" create --name rp --network none --restart "$p" ferry-test true >/dev/null 2>&1; then
+			echo "$p: $("$t" inspect --format '{{json .HostConfig.RestartPolicy}} {{.RestartCount}}' rp)"
+			"$t" rm rp >/dev/null
+		else
+			echo "$p: refused"
+		fi
+	done
+	"$t" create --rm --restart always --network none ferry-test true >/dev/null 2>&1 || echo "--rm with always: refused"
+	"$t" run -d --name of --network none --restart on-failure:2 ferry-test sh -c 'echo ran; exit 3' >/dev/null
+	wait_until "[ \"\$($t inspect --format '{{.RestartCount}} {{.State.Status}}' of)\" = '2 exited' ]"
+	# Settled: no third restart comes.
+	"$t" wait of >/dev/null
+	echo "on-failure:2: $("$t" inspect --format '{{.State.ExitCode}} {{.RestartCount}}' of), ran $("$t" logs of | grep -c ran) times"
+	"$t" rm of >/dev/null
+}
+
+@test "--restart: policies, their errors and on-failure:N as Podman's" {
+	compare_with_podman restart_policies <<-'EOF'
+		no: {"Name":"no","MaximumRetryCount":0} 0
+		always: {"Name":"always","MaximumRetryCount":0} 0
+		on-failure: {"Name":"on-failure","MaximumRetryCount":0} 0
+		on-failure:3: {"Name":"on-failure","MaximumRetryCount":3} 0
+		unless-stopped: {"Name":"unless-stopped","MaximumRetryCount":0} 0
+		never: {"Name":"no","MaximumRetryCount":0} 0
+		always:2: refused
+		on-failure:-1: refused
+		--rm with always: refused
+		on-failure:2: 3 2, ran 3 times
+	EOF
+}
+
+@test "--restart always restarts until stop or kill; start counts again; the policy moves with an archive" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name al --restart always ferry-test sh -c 'echo ran; sleep 0.3' >/dev/null
+	wait_until '[ "$(f inspect --format "{{.RestartCount}}" al)" -ge 2 ]'
+	f stop -t 0 al >/dev/null
+	n=$(f inspect --format '{{.RestartCount}}' al)
+	runs=$(f logs al | grep -c ran)
+	[ "$runs" -eq $((n + 1)) ]
+	# Stopped by its user: its exit restarts nothing.
+	[ "$(f inspect --format '{{.State.Status}}' al)" = exited ]
+	f container cleanup "$(f inspect --format '{{.Id}}' al)"
+	[ "$(f inspect --format '{{.State.Status}} {{.RestartCount}}' al)" = "exited $n" ]
+	[ "$(f logs al | grep -c ran)" -eq "$runs" ]
+
+	# start begins the count again; kill is a user's stop too.
+	f start al >/dev/null
+	wait_until '[ "$(f inspect --format "{{.RestartCount}}" al)" -ge 1 ]'
+	f kill al >/dev/null 2>&1 || true
+	f wait al >/dev/null
+	n=$(f inspect --format '{{.RestartCount}}' al)
+	f container cleanup "$(f inspect --format '{{.Id}}' al)"
+	[ "$(f inspect --format '{{.State.Status}} {{.RestartCount}}' al)" = "exited $n" ]
+	f rm al >/dev/null
+
+	# A checkpoint is no exit to restart after, and the policy moves.
+	f run -d --name mv --restart on-failure:5 ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs mv | wc -l)" -ge 2 ]'
+	f container checkpoint -c none -e "$TEST_TMP/mv.tar" mv >/dev/null
+	[ "$(f inspect --format '{{.State.Status}} {{.RestartCount}}' mv)" = "exited 0" ]
+	f rm mv >/dev/null
+	fb container restore -i "$TEST_TMP/mv.tar" >/dev/null
+	[ "$(fb inspect --format '{{json .HostConfig.RestartPolicy}} {{.State.Status}}' mv)" = '{"Name":"on-failure","MaximumRetryCount":5} running' ]
+	fb rm -f mv >/dev/null
+}
+
+@test "run -d --rm removes the container when it exits" {
+	load_test_image
+	id=$(f run -d --rm ferry-test sleep 0.2)
+	wait_until "! f container exists $id"
+	[ -z "$(f ps -a -q)" ]
+}

@@ -530,6 +530,25 @@ check_timeout (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, INT32_MAX);
 }
 
+static int
+check_restart_policy (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "always") != 0 && strcmp (s, "on-failure") != 0 && strcmp (s, "unless-stopped") != 0)
+    return refuse (c, field, "must be always, on-failure or unless-stopped, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_positive_int (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT32_MAX);
+}
+
 /* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
 static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
@@ -941,6 +960,10 @@ static const struct record_field
   { "Timeout", check_timeout, 1 },
   { "ConmonPidFile", check_host_file, 1 },
   { "ContainerIDFile", check_host_file, 1 },
+  { "RestartPolicy", check_restart_policy, 1 },
+  { "RestartRetries", check_positive_int, 1 },
+  { "RestartCount", check_positive_int, 1 },
+  { "StoppedByUser", check_true, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1147,6 +1170,16 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return refuse (&c, "UseImageResolvConf", "comes with DNS servers, search domains or options");
   if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "ExtraHosts"))
     return refuse (&c, "UseImageHosts", "comes with ExtraHosts");
+  if (json_object_object_get (rec, "RestartPolicy") == NULL
+      && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")
+          || json_object_object_get (rec, "StoppedByUser")))
+    return refuse (&c, "RestartPolicy", "is missing while the restart policy's state is there");
+  if (json_object_object_get (rec, "RestartRetries")
+      && ! ferry_json_string_equals (rec, "RestartPolicy", "on-failure"))
+    return refuse (&c, "RestartRetries", "comes with a restart policy other than on-failure");
+  if (json_object_object_get (rec, "RestartPolicy")
+      && json_object_get_boolean (json_object_object_get (rec, "AutoRemove")))
+    return refuse (&c, "RestartPolicy", "comes with AutoRemove");
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
   asked = ferry_archive_record_privileges (rec);

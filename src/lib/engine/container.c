@@ -912,6 +912,51 @@ host_file_path (const char *flag, const char *path, ferry_error_t *err)
   return xasprintf ("%s%s%s", real, strcmp (real, "/") == 0 ? "" : "/", base);
 }
 
+/* --restart POLICY: "RestartPolicy" (absent for no) and, for on-failure,
+ * "RestartRetries" (0: no limit), as Podman's policies.  */
+static int
+record_restart_policy (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  const char *colon;
+  cleanup_free char *name = NULL;
+  long long retries = 0;
+
+  if (o->restart == NULL)
+    return 0;
+  colon = strchr (o->restart, ':');
+  name = colon ? xstrndup (o->restart, colon - o->restart) : xstrdup (o->restart);
+  if (colon && strcmp (name, "on-failure") != 0)
+    return ferry_make_error (err, 0,
+                             "invalid --restart `%s`: restart policy retries can only be specified with "
+                             "on-failure (on-failure:N)",
+                             o->restart);
+  if (colon)
+    {
+      char *end;
+      errno = 0;
+      retries = strtoll (colon + 1, &end, 10);
+      if (colon[1] == '\0' || *end != '\0' || errno || retries < 0 || retries > INT32_MAX)
+        return ferry_make_error (err, 0,
+                                 "invalid --restart `%s`: give the retry count of on-failure:N as a number "
+                                 "of 0 or more",
+                                 o->restart);
+    }
+  if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0 || *name == '\0')
+    return 0;
+  if (strcmp (name, "always") != 0 && strcmp (name, "unless-stopped") != 0
+      && strcmp (name, "on-failure") != 0)
+    return ferry_make_error (
+        err, 0, "invalid --restart `%s`: use no, always, on-failure[:N] or unless-stopped", o->restart);
+  if (o->auto_remove)
+    return ferry_make_error (err, 0,
+                             "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
+                             "and \"no\": give one of them");
+  json_object_object_add (rec, "RestartPolicy", json_object_new_string (name));
+  if (retries > 0)
+    json_object_object_add (rec, "RestartRetries", json_object_new_int ((int) retries));
+  return 0;
+}
+
 /* The options that act at run time: stop signal, time zone, OOM score,
  * timeout, conmon's pidfile, the ID file.  */
 static int
@@ -1078,7 +1123,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (
       rec, "StopTimeout",
       json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
-  if (record_run_options (o, ic, rec, err) < 0)
+  if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0)
     return -1;
   record_annotations (rec, o->annotations);
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)

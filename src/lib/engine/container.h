@@ -132,6 +132,9 @@ struct ferry_create_options
   int oom_score_adj_set;
   int timeout;                /* seconds after which conmon kills it; 0: none */
   const char *conmon_pidfile; /* a host file that gets conmon's PID at each start; NULL: none */
+  /* --restart: "no" (or NULL), "always", "unless-stopped",
+   * "on-failure[:RETRIES]".  */
+  const char *restart;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

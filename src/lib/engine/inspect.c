@@ -251,7 +251,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
   json_object_object_add (o, "LogPath", json_object_new_string (log));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
-  json_object_object_add (o, "RestartCount", json_object_new_int (0));
+  json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
   json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
   json_object_object_add (gdd, "UpperDir", json_object_new_string (upper));
   json_object_object_add (gdd, "MergedDir", json_object_new_string (merged));
@@ -268,6 +268,14 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                           member_or (c->record, "ContainerIDFile", json_object_new_string ("")));
   json_object_object_add (host, "Annotations", annotations_json (c));
   json_object_object_add (host, "OomScoreAdj", member_or (c->record, "OomScoreAdj", json_object_new_int (0)));
+  {
+    json_object *policy = json_object_new_object ();
+    json_object_object_add (policy, "Name",
+                            member_or (c->record, "RestartPolicy", json_object_new_string ("no")));
+    json_object_object_add (policy, "MaximumRetryCount",
+                            member_or (c->record, "RestartRetries", json_object_new_int (0)));
+    json_object_object_add (host, "RestartPolicy", policy);
+  }
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));

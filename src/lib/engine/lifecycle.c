@@ -1230,13 +1230,62 @@ fail:
   return -1;
 }
 
+/* Starts C (exited or created), whose lock the caller holds.  */
+static int
+start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_start_options *so,
+              ferry_error_t *err)
+{
+  int attach_fd = -1;
+
+  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
+    return -1;
+  if (so && so->attach)
+    attach_fd = *so->attach_fd;
+  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
+    {
+      if (attach_fd >= 0)
+        close (attach_fd);
+      ferry_container_teardown (e, c);
+      return -1;
+    }
+  c->status = FERRY_CONTAINER_RUNNING;
+  c->exit_code = 0;
+  free (c->started_at);
+  c->started_at = ferry_time_now ();
+  free (c->finished_at);
+  c->finished_at = xstrdup ("");
+  free (c->error);
+  c->error = xstrdup ("");
+  return ferry_container_save_state (e, c, err);
+}
+
+/* The restart policy's state in C's record: whether a user stopped it
+ * (then its exit restarts nothing), and how often it was restarted since
+ * a user last started it.  Only containers with a policy have it.  */
+static int
+set_restart_state (ferry_engine_t *e, struct ferry_container *c, int stopped_by_user, int count,
+                   ferry_error_t *err)
+{
+  if (ferry_json_get_string (c->record, "RestartPolicy") == NULL)
+    return 0;
+  if (stopped_by_user)
+    json_object_object_add (c->record, "StoppedByUser", json_object_new_boolean (1));
+  else
+    json_object_object_del (c->record, "StoppedByUser");
+  if (count > 0)
+    json_object_object_add (c->record, "RestartCount", json_object_new_int (count));
+  else
+    json_object_object_del (c->record, "RestartCount");
+  return ferry_container_update_record (e, c->id, c->record, err);
+}
+
 int
 ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *so,
                        ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
-  int attach_fd = -1, ret = -1;
+  int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
@@ -1250,26 +1299,10 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
                                      c->name);
       goto out;
     }
-  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
+  /* A user's start begins the count again, as Podman's does.  */
+  if (set_restart_state (e, c, 0, 0, err) < 0)
     goto out;
-  if (so && so->attach)
-    attach_fd = *so->attach_fd;
-  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
-    {
-      if (attach_fd >= 0)
-        close (attach_fd);
-      ferry_container_teardown (e, c);
-      goto out;
-    }
-  c->status = FERRY_CONTAINER_RUNNING;
-  c->exit_code = 0;
-  free (c->started_at);
-  c->started_at = ferry_time_now ();
-  free (c->finished_at);
-  c->finished_at = xstrdup ("");
-  free (c->error);
-  c->error = xstrdup ("");
-  ret = ferry_container_save_state (e, c, err);
+  ret = start_locked (e, c, so, err);
 out:
   ferry_container_free (c);
   return ret;
@@ -1323,6 +1356,10 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  /* Its exit is the user's doing: the restart policy leaves it stopped.  */
+  if (ferry_container_is_active (c)
+      && set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
+    return -1;
   if (report)
     {
       report->killed = 0;
@@ -1467,15 +1504,21 @@ int
 ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
   int ret;
 
-  if (ferry_container_lookup (e, ref, &c, err) < 0)
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
     return -1;
   if (! ferry_container_is_active (c))
     ret = ferry_make_error_kind (
         err, FERRY_ERROR_STATE,
         "can only kill running containers. %s is in state %s: container state improper", c->id,
         ferry_container_status_name (c->status));
+  /* As with Podman, a killed container counts as stopped by its user,
+   * whatever the signal: its exit restarts nothing.  */
+  else if (set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
+    ret = -1;
   else
     ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
   ferry_container_free (c);
@@ -1676,6 +1719,34 @@ ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volum
   return ret;
 }
 
+/* Whether C's restart policy restarts it now that it exited by itself:
+ * always and unless-stopped do (they differ only at boot), on-failure
+ * after a non-zero code until its retries are spent; none after a user's
+ * stop or kill, nor after a checkpoint.  */
+static int
+restart_wanted (const struct ferry_container *c)
+{
+  const char *policy = ferry_json_get_string (c->record, "RestartPolicy");
+  int64_t retries = ferry_json_get_int (c->record, "RestartRetries", 0);
+
+  if (policy == NULL || json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser"))
+      || ferry_container_is_checkpointed (c) || c->operation)
+    return 0;
+  if (strcmp (policy, "on-failure") == 0)
+    return c->exit_code != 0 && (retries == 0 || ferry_json_get_int (c->record, "RestartCount", 0) < retries);
+  return 1;
+}
+
+/* Counted once running, so that no one reads the new count with the old
+ * run's state.  */
+static int
+restart_by_policy (ferry_engine_t *e, struct ferry_container *c, ferry_error_t *err)
+{
+  if (start_locked (e, c, NULL, err) < 0)
+    return ferry_error_wrap (err, "restart policy of container %s", c->name);
+  return set_restart_state (e, c, 0, ferry_json_get_int (c->record, "RestartCount", 0) + 1, err);
+}
+
 int
 ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 {
@@ -1726,6 +1797,19 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       ret = ferry_container_save_state (e, c, err);
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
         ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+      else if (ret == 0 && restart_wanted (c))
+        ret = restart_by_policy (e, c, err);
+    }
+  /* Another ferry's look at the container came first and found it
+   * exited: removing it (--rm) or restarting it is still this cleanup's
+   * to do.  */
+  else if (c->status == FERRY_CONTAINER_EXITED)
+    {
+      ferry_container_teardown (e, c);
+      if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
+        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+      else if (restart_wanted (c))
+        ret = restart_by_policy (e, c, err);
     }
   ferry_container_free (c);
   return ret;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,10 +152,14 @@ struct create_args
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
-      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases;
+      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations;
   size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
-      n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases;
+      n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases,
+      n_annotations;
   int detach;
+  int quiet;
+  /* -a/--attach: the streams run connects (all three when none given).  */
+  int attach_stdin, attach_stdout, attach_stderr, attach_given;
 };
 
 static void
@@ -177,6 +182,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->dns_options);
   ferry_cleanup_strvp (&a->add_hosts);
   ferry_cleanup_strvp (&a->network_aliases);
+  ferry_cleanup_strvp (&a->annotations);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -191,16 +197,21 @@ static const char create_usage[]
       "%s\n\n"
       "Options:\n"
       "%s"
+      "      --annotation K=V     add an annotation to the container's OCI spec (repeatable)\n"
+      "      --cidfile FILE       write the container's ID to FILE (removed with the container)\n"
+      "      --conmon-pidfile FILE  write the PID of the container's conmon to FILE at each start\n"
       "      --entrypoint CMD     override the image's ENTRYPOINT (one word or a JSON array)\n"
       "  -e, --env K=V            set an environment variable (K alone: take it from ferry's)\n"
       "      --env-file FILE      read K=V lines from FILE\n"
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
+      "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
       "                           always, or never\n"
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
+      "      --oom-score-adj N    the container's OOM score adjustment (-1000 to 1000)\n"
       "      --network MODE       bridge (the default network, `ferry`; the default unless\n"
       "                           ferry.conf sets netns), none (loopback only), host,\n"
       "                           ns:PATH, container:CTR, or networks by name: NAME[,NAME...]\n"
@@ -238,6 +249,10 @@ static const char create_usage[]
       "                           /var/tmp and /run, as Podman does)\n"
       "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"
       "                           /dev and /dev/shm read-only too (default true)\n"
+      "      --restart POLICY     when the container exits by itself: no (default), always,\n"
+      "                           on-failure[:N] (a non-zero code; at most N times) or\n"
+      "                           unless-stopped; never after ferry stop or kill (see\n"
+      "                           docs/restart-policy.md)\n"
       "      --rm                 remove the container when it exits\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format; the default is the profile\n"
@@ -246,11 +261,15 @@ static const char create_usage[]
       "                           unmask=PATH[:PATH...]|ALL (paths or patterns such as /proc/*\n"
       "                           to leave out of the default masked and read-only ones)\n"
       "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
+      "      --stop-signal SIG    the signal stop sends first (default: the image's, else SIGTERM)\n"
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
       "      --sysctl NAME=VALUE  a namespaced kernel parameter: net.* (not with --network host),\n"
       "                           kernel.shm*, kernel.msg*, kernel.sem or fs.mqueue.*\n"
+      "      --timeout SECS       kill the container (SIGKILL) once it has run SECS seconds\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
       "      --tmpfs DEST         mount a tmpfs at DEST\n"
+      "      --tz TIMEZONE        the container's /etc/localtime: a zone such as Europe/Paris\n"
+      "                           (from the host's /usr/share/zoneinfo), or local (the host's)\n"
       "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048, nproc=512, ...)\n"
       "  -u, --user USER[:GROUP]  run as this user\n"
       "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous);\n"
@@ -293,7 +312,54 @@ enum
   OPT_SINCE,
   OPT_PULL,
   OPT_PLATFORM,
+  OPT_ANNOTATION,
+  OPT_STOP_SIGNAL,
+  OPT_CIDFILE,
+  OPT_TZ,
+  OPT_OOM_SCORE_ADJ,
+  OPT_TIMEOUT,
+  OPT_CONMON_PIDFILE,
+  OPT_RESTART,
 };
+
+/* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
+static int
+parse_attach (const char *arg, struct create_args *a)
+{
+  cleanup_free char *list = xstrdup (arg);
+  char *save = NULL, *one;
+
+  a->attach_given = 1;
+  for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    {
+      if (strcasecmp (one, "stdin") == 0)
+        a->attach_stdin = 1;
+      else if (strcasecmp (one, "stdout") == 0)
+        a->attach_stdout = 1;
+      else if (strcasecmp (one, "stderr") == 0)
+        a->attach_stderr = 1;
+      else
+        return ferry_cli_failf (
+            "invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr", one);
+    }
+  return 0;
+}
+
+/* A whole number from MIN to MAX, for FLAG.  */
+static int
+parse_int_flag (const char *arg, const char *flag, long long min, long long max, const char *what,
+                long long *out)
+{
+  char *end;
+  long long v;
+
+  errno = 0;
+  v = strtoll (arg, &end, 10);
+  if (*arg == '\0' || *end != '\0' || errno || v < min || v > max)
+    return ferry_cli_failf ("invalid %s `%s`: give %s", flag, arg, what);
+  *out = v;
+  return 0;
+}
 
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
  * after printing an error (exit 125), or -2 after printing help.  */
@@ -345,6 +411,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "workdir", required_argument, NULL, 'w' },
                                         { "pull", required_argument, NULL, OPT_PULL },
                                         { "platform", required_argument, NULL, OPT_PLATFORM },
+                                        { "annotation", required_argument, NULL, OPT_ANNOTATION },
+                                        { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+                                        { "cidfile", required_argument, NULL, OPT_CIDFILE },
+                                        { "quiet", no_argument, NULL, 'q' },
+                                        { "tz", required_argument, NULL, OPT_TZ },
+                                        { "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
+                                        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                        { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
+                                        { "restart", required_argument, NULL, OPT_RESTART },
+                                        { "attach", required_argument, NULL, 'a' },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -353,9 +429,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 
   a->o.stop_timeout = -1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  while (
-      (c = getopt_long (argc, argv, is_run ? "+:de:h:il:m:p:Ptu:v:w:" : "+:e:h:il:m:p:Ptu:v:w:", opts, NULL))
-      != -1)
+  while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
+                           NULL))
+         != -1)
     switch (c)
       {
       case OPT_REGISTRY_TLS_VERIFY:
@@ -380,6 +456,54 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_PLATFORM:
         a->pull.platform = optarg;
+        break;
+      case OPT_ANNOTATION:
+        if (strchr (optarg, '=') == NULL)
+          {
+            ferry_cli_failf ("invalid --annotation `%s`: annotations must be formatted KEY=VALUE", optarg);
+            return -1;
+          }
+        a->annotations = strv_push (a->annotations, &a->n_annotations, optarg);
+        break;
+      case OPT_STOP_SIGNAL:
+        a->o.stop_signal = optarg;
+        break;
+      case OPT_CIDFILE:
+        a->o.cidfile = optarg;
+        break;
+      case 'q':
+        a->quiet = 1;
+        break;
+      case OPT_TZ:
+        a->o.timezone = optarg;
+        break;
+      case OPT_OOM_SCORE_ADJ:
+        {
+          long long v;
+          if (parse_int_flag (optarg, "--oom-score-adj", -1000, 1000, "a number from -1000 to 1000", &v) != 0)
+            return -1;
+          a->o.oom_score_adj = (int) v;
+          a->o.oom_score_adj_set = 1;
+        }
+        break;
+      case OPT_TIMEOUT:
+        {
+          long long v;
+          if (parse_int_flag (optarg, "--timeout", 0, INT32_MAX, "a number of seconds (0: no limit)", &v)
+              != 0)
+            return -1;
+          a->o.timeout = (int) v;
+        }
+        break;
+      case OPT_CONMON_PIDFILE:
+        a->o.conmon_pidfile = optarg;
+        break;
+      case OPT_RESTART:
+        a->o.restart = optarg;
+        break;
+      case 'a':
+        if (parse_attach (optarg, a) != 0)
+          return -1;
         break;
       case 'd':
         a->detach = 1;
@@ -574,7 +698,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case 'H':
         printf (create_usage, cmd,
                 is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
-                is_run ? "  -d, --detach             run in the background and print the ID\n" : "");
+                is_run ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
+                         "                           stdout, stderr (repeatable; default all three)\n"
+                         "  -d, --detach             run in the background and print the ID\n"
+                       : "");
         return -2;
       default:
         r = ferry_cli_common_option (c, cmd, argv);
@@ -605,6 +732,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.dns_options = a->dns_options;
   a->o.add_hosts = a->add_hosts;
   a->o.network_aliases = a->network_aliases;
+  a->o.annotations = a->annotations;
   return optind;
 }
 
@@ -655,8 +783,10 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
     }
   if (a->o.tty)
     raw_terminal ();
-  if (ferry_conmon_attach_stream (fd, a->o.interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO,
-                                  &err)
+  if (ferry_conmon_attach_stream (
+          fd, a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1,
+          ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1,
+          ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1, &err)
       < 0)
     ferry_error_release (&err);
   close (fd);
@@ -677,7 +807,9 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_print (err);
       ferry_error_release (&err);
     }
-  return code < 0 ? FERRY_EXIT_ERROR : code;
+  /* -1: conmon ended it (--timeout) without an exit status; Podman's
+   * exit code is then 255.  */
+  return code < 0 ? code & 0xff : code;
 }
 
 /* --pull: fetch IMAGE before creating the container, as the policy says.  */
@@ -700,7 +832,7 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
         return -1;
       ferry_error_release (err);
     }
-  a->pull.progress = isatty (STDERR_FILENO);
+  a->pull.progress = ! a->quiet && isatty (STDERR_FILENO);
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 

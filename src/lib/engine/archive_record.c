@@ -503,6 +503,66 @@ check_stop_signal (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, SIGNAL_MAX);
 }
 
+/* --tz: "local" or a zone's clean relative path (whether this host has
+ * the zone is start's to say).  */
+static int
+check_timezone (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "local") != 0 && (strchr (s, '\n') || ! ferry_path_is_clean_relative (s)))
+    return refuse (c, field, "must be local or a zone such as Europe/Paris, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_oom_score_adj (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, -1000, 1000);
+}
+
+static int
+check_timeout (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT32_MAX);
+}
+
+static int
+check_restart_policy (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "always") != 0 && strcmp (s, "on-failure") != 0 && strcmp (s, "unless-stopped") != 0)
+    return refuse (c, field, "must be always, on-failure or unless-stopped, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_positive_int (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT32_MAX);
+}
+
+/* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
+static int
+check_host_file (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_clean_absolute (s) || strchr (s, '\n'))
+    return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
+  return 0;
+}
+
 /* Capability names as create keeps them ("CAP_NET_ADMIN", "ALL").  */
 static int
 check_capabilities (struct record_check *c, const char *field, json_object *v)
@@ -895,6 +955,16 @@ static const struct record_field
   { "UseImageResolvConf", check_true, 1 },
   { "ExtraHosts", check_extra_hosts, 1 },
   { "UseImageHosts", check_true, 1 },
+  { "Annotations", check_labels, 1 },
+  { "Timezone", check_timezone, 1 },
+  { "OomScoreAdj", check_oom_score_adj, 1 },
+  { "Timeout", check_timeout, 1 },
+  { "ConmonPidFile", check_host_file, 1 },
+  { "ContainerIDFile", check_host_file, 1 },
+  { "RestartPolicy", check_restart_policy, 1 },
+  { "RestartRetries", check_positive_int, 1 },
+  { "RestartCount", check_positive_int, 1 },
+  { "StoppedByUser", check_true, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -969,6 +1039,47 @@ append_sysctls (char **list, json_object *sysctls)
   }
 }
 
+/* Files the container writes or removes on the host: --conmon-pidfile's,
+ * --cidfile's.  */
+static void
+append_host_files (char **list, json_object *rec)
+{
+  static const char *const fields[][2]
+      = { { "ConmonPidFile", "conmon PID file" }, { "ContainerIDFile", "container ID file" } };
+
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      const char *path = ferry_json_get_string (rec, fields[i][0]);
+      cleanup_free char *q = NULL, *item = NULL;
+
+      if (path == NULL)
+        continue;
+      q = shown (path);
+      item = xasprintf ("%s on the host at `%s`", fields[i][1], q);
+      append (list, item);
+    }
+}
+
+/* Annotations that runtimes and CRIU act on (crun's run.oci.*, CRIU's
+ * org.criu.*), not just carry.  */
+static void
+append_runtime_annotations (char **list, json_object *annotations)
+{
+  if (annotations == NULL)
+    return;
+  json_object_object_foreach (annotations, key, value)
+  {
+    cleanup_free char *q = NULL, *item = NULL;
+
+    (void) value;
+    if (strncmp (key, "run.oci.", 8) != 0 && strncmp (key, "org.criu.", 9) != 0)
+      continue;
+    q = shown (key);
+    item = xasprintf ("runtime annotation `%s`", q);
+    append (list, item);
+  }
+}
+
 char *
 ferry_archive_record_privileges (json_object *rec)
 {
@@ -1019,6 +1130,14 @@ ferry_archive_record_privileges (json_object *rec)
     append (&list, "privileged mode");
   append_devices (&list, ferry_json_get_array (rec, "Devices"));
   append_sysctls (&list, ferry_json_get_object (rec, "Sysctls"));
+  append_host_files (&list, rec);
+  append_runtime_annotations (&list, ferry_json_get_object (rec, "Annotations"));
+  if (ferry_json_get_int (rec, "OomScoreAdj", 0) < 0)
+    {
+      cleanup_free char *item
+          = xasprintf ("OOM score adjustment %d", (int) ferry_json_get_int (rec, "OomScoreAdj", 0));
+      append (&list, item);
+    }
   {
     json_object *unmask = ferry_json_get_array (rec, "Unmask");
     if (ferry_json_array_length (unmask))
@@ -1052,6 +1171,16 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return refuse (&c, "UseImageResolvConf", "comes with DNS servers, search domains or options");
   if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "ExtraHosts"))
     return refuse (&c, "UseImageHosts", "comes with ExtraHosts");
+  if (json_object_object_get (rec, "RestartPolicy") == NULL
+      && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")
+          || json_object_object_get (rec, "StoppedByUser")))
+    return refuse (&c, "RestartPolicy", "is missing while the restart policy's state is there");
+  if (json_object_object_get (rec, "RestartRetries")
+      && ! ferry_json_string_equals (rec, "RestartPolicy", "on-failure"))
+    return refuse (&c, "RestartRetries", "comes with a restart policy other than on-failure");
+  if (json_object_object_get (rec, "RestartPolicy")
+      && json_object_get_boolean (json_object_object_get (rec, "AutoRemove")))
+    return refuse (&c, "RestartPolicy", "comes with AutoRemove");
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
   asked = ferry_archive_record_privileges (rec);

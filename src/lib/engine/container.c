@@ -22,6 +22,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -854,6 +856,160 @@ record_name_resolution (const struct ferry_create_options *o, json_object *rec, 
   return record_aliases (rec, o->network_aliases, bridged, err);
 }
 
+/* --annotation K=V...: the spec's annotations, in the record's
+ * "Annotations" (only when given).  */
+static void
+record_annotations (json_object *rec, char **texts)
+{
+  json_object *ann;
+
+  if (texts == NULL || texts[0] == NULL)
+    return;
+  ann = json_object_new_object ();
+  for (size_t i = 0; texts[i]; i++)
+    {
+      const char *eq = strchr (texts[i], '=');
+      cleanup_free char *key = eq ? xstrndup (texts[i], eq - texts[i]) : xstrdup (texts[i]);
+      json_object_object_add (ann, key, json_object_new_string (eq ? eq + 1 : ""));
+    }
+  json_object_object_add (rec, "Annotations", ann);
+}
+
+int
+ferry_timezone_is_valid (const char *tz)
+{
+  cleanup_free char *path = NULL;
+  struct stat st;
+
+  if (strcmp (tz, "local") == 0)
+    return 1;
+  if (tz[0] == '\0' || tz[0] == '/' || strchr (tz, '\n') || ! ferry_path_is_clean_relative (tz))
+    return 0;
+  path = xasprintf (FERRY_ZONEINFO_DIR "/%s", tz);
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode);
+}
+
+/* A file of the user's on the host (FLAG's), as an absolute path without
+ * `.`, `..` or links in its directory, which must exist; NULL and ERR
+ * otherwise.  */
+static char *
+host_file_path (const char *flag, const char *path, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  const char *dir = slash == NULL ? "." : slash == copy ? "/" : copy;
+  const char *base = slash ? slash + 1 : copy;
+  char real[PATH_MAX];
+
+  if (slash)
+    *slash = '\0';
+  if (*base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "..") == 0 || strchr (path, '\n'))
+    {
+      ferry_make_error (err, 0, "invalid %s `%s`: give the path of a file", flag, path);
+      return NULL;
+    }
+  if (realpath (dir, real) == NULL)
+    {
+      ferry_make_error (err, errno, "invalid %s `%s`: cannot find its directory `%s`", flag, path, dir);
+      return NULL;
+    }
+  return xasprintf ("%s%s%s", real, strcmp (real, "/") == 0 ? "" : "/", base);
+}
+
+/* --restart POLICY: "RestartPolicy" (absent for no) and, for on-failure,
+ * "RestartRetries" (0: no limit), as Podman's policies.  */
+static int
+record_restart_policy (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  const char *colon;
+  cleanup_free char *name = NULL;
+  long long retries = 0;
+
+  if (o->restart == NULL)
+    return 0;
+  colon = strchr (o->restart, ':');
+  name = colon ? xstrndup (o->restart, colon - o->restart) : xstrdup (o->restart);
+  if (colon && strcmp (name, "on-failure") != 0)
+    return ferry_make_error (err, 0,
+                             "invalid --restart `%s`: restart policy retries can only be specified with "
+                             "on-failure (on-failure:N)",
+                             o->restart);
+  if (colon)
+    {
+      char *end;
+      errno = 0;
+      retries = strtoll (colon + 1, &end, 10);
+      if (colon[1] == '\0' || *end != '\0' || errno || retries < 0 || retries > INT32_MAX)
+        return ferry_make_error (err, 0,
+                                 "invalid --restart `%s`: give the retry count of on-failure:N as a number "
+                                 "of 0 or more",
+                                 o->restart);
+    }
+  if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0 || *name == '\0')
+    return 0;
+  if (strcmp (name, "always") != 0 && strcmp (name, "unless-stopped") != 0
+      && strcmp (name, "on-failure") != 0)
+    return ferry_make_error (
+        err, 0, "invalid --restart `%s`: use no, always, on-failure[:N] or unless-stopped", o->restart);
+  if (o->auto_remove)
+    return ferry_make_error (err, 0,
+                             "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
+                             "and \"no\": give one of them");
+  json_object_object_add (rec, "RestartPolicy", json_object_new_string (name));
+  if (retries > 0)
+    json_object_object_add (rec, "RestartRetries", json_object_new_int ((int) retries));
+  return 0;
+}
+
+/* The options that act at run time: stop signal, time zone, OOM score,
+ * timeout, conmon's pidfile, the ID file.  */
+static int
+record_run_options (const struct ferry_create_options *o, json_object *ic, json_object *rec,
+                    ferry_error_t *err)
+{
+  const char *image_sig = ferry_json_get_string (ic, "StopSignal");
+  int signum = image_sig ? ferry_signal_parse (image_sig) : SIGTERM;
+
+  if (o->stop_signal)
+    {
+      signum = ferry_signal_parse (o->stop_signal);
+      if (signum <= 0)
+        return ferry_make_error (err, 0,
+                                 "invalid --stop-signal `%s`: give a signal name such as SIGINT or a number "
+                                 "from 1 to 64",
+                                 o->stop_signal);
+    }
+  json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
+  if (o->timezone)
+    {
+      if (! ferry_timezone_is_valid (o->timezone))
+        return ferry_make_error (err, 0,
+                                 "invalid --tz `%s`: no such time zone in " FERRY_ZONEINFO_DIR
+                                 ": use a zone such as Europe/Paris, or local",
+                                 o->timezone);
+      json_object_object_add (rec, "Timezone", json_object_new_string (o->timezone));
+    }
+  if (o->oom_score_adj_set)
+    json_object_object_add (rec, "OomScoreAdj", json_object_new_int (o->oom_score_adj));
+  if (o->timeout > 0)
+    json_object_object_add (rec, "Timeout", json_object_new_int (o->timeout));
+  if (o->conmon_pidfile)
+    {
+      cleanup_free char *path = host_file_path ("--conmon-pidfile", o->conmon_pidfile, err);
+      if (path == NULL)
+        return -1;
+      json_object_object_add (rec, "ConmonPidFile", json_object_new_string (path));
+    }
+  if (o->cidfile)
+    {
+      cleanup_free char *path = host_file_path ("--cidfile", o->cidfile, err);
+      if (path == NULL)
+        return -1;
+      json_object_object_add (rec, "ContainerIDFile", json_object_new_string (path));
+    }
+  return 0;
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
               const char *name, json_object **out, ferry_error_t *err)
@@ -971,11 +1127,9 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (
       rec, "StopTimeout",
       json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
-  {
-    const char *sig = ferry_json_get_string (ic, "StopSignal");
-    int signum = sig ? ferry_signal_parse (sig) : SIGTERM;
-    json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
-  }
+  if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0)
+    return -1;
+  record_annotations (rec, o->annotations);
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0
@@ -1482,6 +1636,21 @@ fail_dirs:
   return -1;
 }
 
+/* --cidfile: the ID, once the container exists; a file already there is
+ * replaced, as Podman does.  Not written, the container goes again.  */
+static int
+write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_t *err)
+{
+  const char *path = ferry_json_get_string (rec, "ContainerIDFile");
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (path == NULL || ferry_write_file_atomic (path, id, strlen (id), 0644, err) == 0)
+    return 0;
+  ferry_error_wrap (err, "cannot write the container ID file of --cidfile");
+  ferry_container_remove (e, id, 1, 1, &ignored);
+  return -1;
+}
+
 int
 ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
                         ferry_error_t *err)
@@ -1579,6 +1748,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       name = generate_name ();
       json_object_object_add (rec, "Name", json_object_new_string (name));
     }
+  if (write_cidfile (e, rec, id, err) < 0)
+    goto out;
   ferry_container_event_record (e, id, rec, "create", -1);
   *out_id = steal_pointer (&id);
   ret = 0;

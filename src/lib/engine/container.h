@@ -119,8 +119,23 @@ struct ferry_create_options
   /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
    * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
   int no_read_only_tmpfs;
-  char **mask;   /* paths to mask beyond the defaults; may be NULL */
-  char **unmask; /* default masked/read-only paths to leave out: patterns, or "ALL"; may be NULL */
+  char **mask;             /* paths to mask beyond the defaults; may be NULL */
+  char **unmask;           /* default masked/read-only paths to leave out: patterns, or "ALL"; may be NULL */
+  char **annotations;      /* "K=V" for the OCI spec's annotations; may be NULL */
+  const char *stop_signal; /* a name or number; NULL: the image's, else SIGTERM */
+  /* A file that gets the ID once the container exists (replaced if there),
+   * and goes when the container is removed; NULL: none.  */
+  const char *cidfile;
+  /* /etc/localtime: a zone under /usr/share/zoneinfo, or "local" (the
+   * host's); NULL: the image's.  */
+  const char *timezone;
+  int oom_score_adj; /* with oom_score_adj_set: -1000 to 1000 */
+  int oom_score_adj_set;
+  int timeout;                /* seconds after which conmon kills it; 0: none */
+  const char *conmon_pidfile; /* a host file that gets conmon's PID at each start; NULL: none */
+  /* --restart: "no" (or NULL), "always", "unless-stopped",
+   * "on-failure[:RETRIES]".  */
+  const char *restart;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -7,6 +7,7 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <signal.h>
 #include <string.h>
 
 static json_object *
@@ -141,6 +142,24 @@ mounts_json (ferry_engine_t *e, const struct ferry_container *c)
   return out;
 }
 
+/* As Podman's: the annotations given, null when none.  */
+static json_object *
+annotations_json (const struct ferry_container *c)
+{
+  return member_or (c->record, "Annotations", NULL);
+}
+
+/* As Podman's: the signal's name, "SIGTERM".  */
+static json_object *
+stop_signal_json (const struct ferry_container *c)
+{
+  int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
+  const char *name = ferry_signal_name (sig);
+  cleanup_free char *text = name ? xasprintf ("SIG%s", name) : xasprintf ("%d", sig);
+
+  return json_object_new_string (text);
+}
+
 static json_object *
 config_json (const struct ferry_container *c)
 {
@@ -171,8 +190,11 @@ config_json (const struct ferry_container *c)
   json_object_object_add (o, "WorkingDir", member_or (r, "WorkingDir", json_object_new_string ("/")));
   json_object_object_add (o, "Entrypoint", member_or (r, "Entrypoint", json_object_new_array ()));
   json_object_object_add (o, "Labels", member_or (r, "Labels", json_object_new_object ()));
-  json_object_object_add (o, "Annotations", json_object_new_object ());
-  json_object_object_add (o, "StopSignal", member_or (r, "StopSignal", json_object_new_int (15)));
+  json_object_object_add (o, "Annotations", annotations_json (c));
+  json_object_object_add (o, "StopSignal", stop_signal_json (c));
+  if (ferry_json_get_string (r, "Timezone"))
+    json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
+  json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
   return o;
 }
@@ -224,11 +246,12 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
   json_object_object_add (o, "OCIConfigPath", json_object_new_string (bundle));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
-  json_object_object_add (o, "ConmonPidFile", json_object_new_string (conmon_pidfile));
+  json_object_object_add (o, "ConmonPidFile",
+                          member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
   json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
   json_object_object_add (o, "LogPath", json_object_new_string (log));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
-  json_object_object_add (o, "RestartCount", json_object_new_int (0));
+  json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
   json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
   json_object_object_add (gdd, "UpperDir", json_object_new_string (upper));
   json_object_object_add (gdd, "MergedDir", json_object_new_string (merged));
@@ -241,6 +264,18 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "PortBindings", ferry_network_ports_json (c->record));
   json_object_object_add (host, "NetworkMode",
                           member_or (c->record, "Network", json_object_new_string ("none")));
+  json_object_object_add (host, "ContainerIDFile",
+                          member_or (c->record, "ContainerIDFile", json_object_new_string ("")));
+  json_object_object_add (host, "Annotations", annotations_json (c));
+  json_object_object_add (host, "OomScoreAdj", member_or (c->record, "OomScoreAdj", json_object_new_int (0)));
+  {
+    json_object *policy = json_object_new_object ();
+    json_object_object_add (policy, "Name",
+                            member_or (c->record, "RestartPolicy", json_object_new_string ("no")));
+    json_object_object_add (policy, "MaximumRetryCount",
+                            member_or (c->record, "RestartRetries", json_object_new_int (0)));
+    json_object_object_add (host, "RestartPolicy", policy);
+  }
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));

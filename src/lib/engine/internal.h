@@ -22,6 +22,11 @@ int ferry_hostname_is_valid (const char *name);
 /* A --security-opt unmask path or pattern: absolute, one line.  */
 int ferry_mask_pattern_is_valid (const char *pattern);
 
+/* Where --tz zones come from.  A zone is valid when it names a file there
+ * by a clean relative path, or is "local" (the host's /etc/localtime).  */
+#define FERRY_ZONEINFO_DIR "/usr/share/zoneinfo"
+int ferry_timezone_is_valid (const char *tz);
+
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);

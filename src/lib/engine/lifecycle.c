@@ -350,6 +350,34 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
   return ferry_write_file_atomic (hostname_path, hostname_text, strlen (hostname_text), 0644, err);
 }
 
+/* --tz: the zone's file (or the host's /etc/localtime) copied beside the
+ * container, to be bound over its /etc/localtime; *PATH stays NULL
+ * without --tz.  A copy, as Podman makes, so that the container sees no
+ * link into the host's zoneinfo.  */
+static int
+write_localtime (ferry_engine_t *e, const struct ferry_container *c, char **path, ferry_error_t *err)
+{
+  const char *tz = ferry_json_get_string (c->record, "Timezone");
+  cleanup_free char *dir = NULL, *source = NULL, *data = NULL;
+  size_t len = 0;
+
+  *path = NULL;
+  if (tz == NULL)
+    return 0;
+  if (! ferry_timezone_is_valid (tz))
+    return ferry_make_error (
+        err, 0,
+        "container %s: time zone `%s` is not in this host's " FERRY_ZONEINFO_DIR
+        ": install the zone (package tzdata) or recreate the container with another --tz",
+        c->name, tz);
+  source = strcmp (tz, "local") == 0 ? xstrdup ("/etc/localtime") : xasprintf (FERRY_ZONEINFO_DIR "/%s", tz);
+  if (ferry_read_file (source, &data, &len, err) < 0)
+    return ferry_error_wrap (err, "--tz %s of container %s", tz, c->name);
+  dir = ferry_engine_container_dir (e, c->id);
+  *path = xasprintf ("%s/localtime", dir);
+  return ferry_write_file_atomic (*path, data, len, 0644, err);
+}
+
 /* Where netavark's report of a container's attachment is kept while its
  * network namespace is.  */
 char *
@@ -710,6 +738,15 @@ cgroups_path (ferry_engine_t *e, const char *id)
   return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
 }
 
+static int
+mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char *destination)
+{
+  for (size_t i = 0; i < n; i++)
+    if (sm[i].destination && strcmp (sm[i].destination, destination) == 0)
+      return 1;
+  return 0;
+}
+
 /* The bundle's config.json; for a restore (from the images in
  * RESTORE_FROM) also the CRIU configuration it runs with.  */
 static int
@@ -732,8 +769,10 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
-  /* Room for the tmpfs mounts a read-only root gets too.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 4));
+  /* Room for the tmpfs mounts a read-only root gets too, and
+   * /etc/localtime.  */
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 5));
+  cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = netns == NULL;
   struct ferry_spec_params p = { 0 };
@@ -787,6 +826,16 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             sources[i] = xstrdup (source);
           sm[i].source = sources[i];
         }
+    }
+  if (write_localtime (e, c, &localtime, err) < 0)
+    return -1;
+  if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))
+    {
+      sm[n_mounts].type = FERRY_MOUNT_BIND;
+      sm[n_mounts].source = localtime;
+      sm[n_mounts].destination = "/etc/localtime";
+      sm[n_mounts].readonly = 1;
+      n_mounts++;
     }
   p.read_only = json_object_get_boolean (json_object_object_get (c->record, "ReadOnly"));
   if (p.read_only && read_only_tmpfs_wanted (c->record))
@@ -850,6 +899,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);
   rlimits = record_rlimits (c->record, &p.n_rlimits);
   p.rlimits = rlimits;
+  p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
+  p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL)
     return -1;
@@ -1115,6 +1166,22 @@ copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char 
   return 0;
 }
 
+/* --conmon-pidfile: the user's copy of conmon's PID (ferry's own stays
+ * in the bundle).  */
+static int
+write_user_conmon_pidfile (const struct ferry_container *c, pid_t conmon_pid, ferry_error_t *err)
+{
+  const char *path = ferry_json_get_string (c->record, "ConmonPidFile");
+  cleanup_free char *text = NULL;
+
+  if (path == NULL)
+    return 0;
+  text = xasprintf ("%d", (int) conmon_pid);
+  if (ferry_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
+    return ferry_error_wrap (err, "--conmon-pidfile of container %s", c->name);
+  return 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1180,9 +1247,11 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.exit_command = exit_cmd;
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
+  co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
-  if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0)
+  if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
+      || write_user_conmon_pidfile (c, conmon_pid, err) < 0)
     goto fail;
   if (so && so->attach)
     {
@@ -1204,13 +1273,66 @@ fail:
   return -1;
 }
 
+/* Starts C (exited or created), whose lock the caller holds.  */
+static int
+start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_start_options *so,
+              ferry_error_t *err)
+{
+  int attach_fd = -1;
+
+  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
+    return -1;
+  ferry_container_event (e, c, "init");
+  if (so && so->attach)
+    attach_fd = *so->attach_fd;
+  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
+    {
+      if (attach_fd >= 0)
+        close (attach_fd);
+      ferry_container_teardown (e, c);
+      return -1;
+    }
+  c->status = FERRY_CONTAINER_RUNNING;
+  c->exit_code = 0;
+  free (c->started_at);
+  c->started_at = ferry_time_now ();
+  free (c->finished_at);
+  c->finished_at = xstrdup ("");
+  free (c->error);
+  c->error = xstrdup ("");
+  if (ferry_container_save_state (e, c, err) < 0)
+    return -1;
+  ferry_container_event (e, c, "start");
+  return 0;
+}
+
+/* The restart policy's state in C's record: whether a user stopped it
+ * (then its exit restarts nothing), and how often it was restarted since
+ * a user last started it.  Only containers with a policy have it.  */
+static int
+set_restart_state (ferry_engine_t *e, struct ferry_container *c, int stopped_by_user, int count,
+                   ferry_error_t *err)
+{
+  if (ferry_json_get_string (c->record, "RestartPolicy") == NULL)
+    return 0;
+  if (stopped_by_user)
+    json_object_object_add (c->record, "StoppedByUser", json_object_new_boolean (1));
+  else
+    json_object_object_del (c->record, "StoppedByUser");
+  if (count > 0)
+    json_object_object_add (c->record, "RestartCount", json_object_new_int (count));
+  else
+    json_object_object_del (c->record, "RestartCount");
+  return ferry_container_update_record (e, c->id, c->record, err);
+}
+
 int
 ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *so,
                        ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
-  int attach_fd = -1, ret = -1;
+  int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
@@ -1224,29 +1346,10 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
                                      c->name);
       goto out;
     }
-  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
+  /* A user's start begins the count again, as Podman's does.  */
+  if (set_restart_state (e, c, 0, 0, err) < 0)
     goto out;
-  ferry_container_event (e, c, "init");
-  if (so && so->attach)
-    attach_fd = *so->attach_fd;
-  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
-    {
-      if (attach_fd >= 0)
-        close (attach_fd);
-      ferry_container_teardown (e, c);
-      goto out;
-    }
-  c->status = FERRY_CONTAINER_RUNNING;
-  c->exit_code = 0;
-  free (c->started_at);
-  c->started_at = ferry_time_now ();
-  free (c->finished_at);
-  c->finished_at = xstrdup ("");
-  free (c->error);
-  c->error = xstrdup ("");
-  ret = ferry_container_save_state (e, c, err);
-  if (ret == 0)
-    ferry_container_event (e, c, "start");
+  ret = start_locked (e, c, so, err);
 out:
   ferry_container_free (c);
   return ret;
@@ -1302,6 +1405,10 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  /* Its exit is the user's doing: the restart policy leaves it stopped.  */
+  if (ferry_container_is_active (c)
+      && set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
+    return -1;
   if (report)
     {
       report->killed = 0;
@@ -1464,15 +1571,21 @@ int
 ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
   int ret;
 
-  if (ferry_container_lookup (e, ref, &c, err) < 0)
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
     return -1;
   if (! ferry_container_is_active (c))
     ret = ferry_make_error_kind (
         err, FERRY_ERROR_STATE,
         "can only kill running containers. %s is in state %s: container state improper", c->id,
         ferry_container_status_name (c->status));
+  /* As with Podman, a killed container counts as stopped by its user,
+   * whatever the signal: its exit restarts nothing.  */
+  else if (set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
+    ret = -1;
   else
     ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
   if (ret == 0)
@@ -1606,6 +1719,22 @@ fail:
   return -1;
 }
 
+/* --cidfile: the file goes with the container, as with Podman; only
+ * while it still holds this container's ID (not another's written
+ * since).  */
+static void
+remove_cidfile (const struct ferry_container *c)
+{
+  const char *path = ferry_json_get_string (c->record, "ContainerIDFile");
+  cleanup_free char *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  if (path && ferry_read_file (path, &text, &len, &ignored) == 0 && len == strlen (c->id)
+      && memcmp (text, c->id, len) == 0)
+    unlink (path);
+}
+
 /* KEEP_EXIT_FILE leaves conmon's exit file for a `wait` that outlives the
  * container (--rm).  */
 int
@@ -1642,6 +1771,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
   ferry_overlay_free (&ov);
   if (! keep_exit_file)
     unlink (exit_file);
+  remove_cidfile (c);
   ferry_container_event_record (e, c->id, c->record, "remove", c->exit_code);
   return ferry_rm_rf (cdir, err);
 }
@@ -1659,6 +1789,34 @@ ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volum
   ret = ferry_container_remove_locked (e, c, force, volumes, 0, err);
   ferry_container_free (c);
   return ret;
+}
+
+/* Whether C's restart policy restarts it now that it exited by itself:
+ * always and unless-stopped do (they differ only at boot), on-failure
+ * after a non-zero code until its retries are spent; none after a user's
+ * stop or kill, nor after a checkpoint.  */
+static int
+restart_wanted (const struct ferry_container *c)
+{
+  const char *policy = ferry_json_get_string (c->record, "RestartPolicy");
+  int64_t retries = ferry_json_get_int (c->record, "RestartRetries", 0);
+
+  if (policy == NULL || json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser"))
+      || ferry_container_is_checkpointed (c) || c->operation)
+    return 0;
+  if (strcmp (policy, "on-failure") == 0)
+    return c->exit_code != 0 && (retries == 0 || ferry_json_get_int (c->record, "RestartCount", 0) < retries);
+  return 1;
+}
+
+/* Counted once running, so that no one reads the new count with the old
+ * run's state.  */
+static int
+restart_by_policy (ferry_engine_t *e, struct ferry_container *c, ferry_error_t *err)
+{
+  if (start_locked (e, c, NULL, err) < 0)
+    return ferry_error_wrap (err, "restart policy of container %s", c->name);
+  return set_restart_state (e, c, 0, ferry_json_get_int (c->record, "RestartCount", 0) + 1, err);
 }
 
 int
@@ -1717,6 +1875,19 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       ret = ret < 0 ? -1 : 0;
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
         ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+      else if (ret == 0 && restart_wanted (c))
+        ret = restart_by_policy (e, c, err);
+    }
+  /* Another ferry's look at the container came first and found it
+   * exited: removing it (--rm) or restarting it is still this cleanup's
+   * to do.  */
+  else if (c->status == FERRY_CONTAINER_EXITED)
+    {
+      ferry_container_teardown (e, c);
+      if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
+        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+      else if (restart_wanted (c))
+        ret = restart_by_policy (e, c, err);
     }
   ferry_container_free (c);
   return ret;

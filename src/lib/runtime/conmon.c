@@ -205,6 +205,12 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
     }
   if (o->restore_from)
     strv_add_joined (&b, "--restore", o->restore_from);
+  if (o->timeout > 0)
+    {
+      char timeout[16];
+      snprintf (timeout, sizeof (timeout), "%d", o->timeout);
+      strv_add_pair (&b, "--timeout", timeout);
+    }
   for (it = o->runtime_opts; it && *it; it++)
     strv_add_joined (&b, "--runtime-opt", *it);
   return b.v;

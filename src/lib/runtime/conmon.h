@@ -28,6 +28,7 @@ struct ferry_conmon_options
    * from this CRIU images directory instead of creating it.  */
   const char *restore_from;
   char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
+  int timeout;         /* seconds after which conmon kills the container; 0: none */
 };
 
 /* Where conmon is (the PATH, then where distributions put it), or NULL.  */

@@ -689,7 +689,7 @@ make_process (const struct ferry_spec_params *p)
     json_object_array_add (rlimits, make_user_rlimit (&p->rlimits[i]));
   json_object_object_add (process, "rlimits", rlimits);
   json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (p->no_new_privileges));
-  json_object_object_add (process, "oomScoreAdj", json_object_new_int (0));
+  json_object_object_add (process, "oomScoreAdj", json_object_new_int (p->oom_score_adj));
   return process;
 }
 

@@ -105,6 +105,7 @@ struct ferry_spec_params
   /* A read-only root without its tmpfs mounts: /dev and /dev/shm
    * read-only too, as Podman's --read-only-tmpfs=false makes them.  */
   int dev_read_only;
+  int oom_score_adj; /* the process's, -1000 to 1000 */
 };
 
 struct ferry_spec_rlimit

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <termios.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,6 +321,8 @@ enum
   OPT_TIMEOUT,
   OPT_CONMON_PIDFILE,
   OPT_RESTART,
+  OPT_UNTIL,
+  OPT_TAIL,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -1915,6 +1918,8 @@ struct logs_args
   struct ferry_log_options o;
   ferry_engine_t *e;
   char *id;
+  int names;
+  struct timespec now;
 };
 
 static int
@@ -1935,6 +1940,24 @@ logs_done (void *arg)
   return done;
 }
 
+/* --since and --until as Podman takes them (util/timeutil.h), into
+ * nanoseconds.  */
+static int
+logs_time (struct logs_args *a, const char *arg, const char *flag, int *has, int64_t *ns)
+{
+  struct timespec t;
+
+  if (ferry_time_parse_user (arg, &a->now, strcmp (flag, "since") == 0, &t) < 0)
+    {
+      ferry_cli_failf ("parsing --%s \"%s\": use Unix seconds, a duration such as 10m, or an RFC 3339 time",
+                       flag, arg);
+      return -1;
+    }
+  *has = 1;
+  *ns = (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+  return 0;
+}
+
 static int
 logs_option (int c, const char *arg, void *data)
 {
@@ -1950,19 +1973,39 @@ logs_option (int c, const char *arg, void *data)
       a->o.timestamps = 1;
       return 0;
     case 'n':
+      a->names = 1;
+      return 0;
+    case OPT_TAIL:
       a->o.tail = strtoll (arg, &end, 10);
-      if (*end || a->o.tail < -1)
+      if (*end || *arg == '\0' || a->o.tail < -1)
         {
           ferry_cli_failf ("invalid --tail `%s`: give a number of lines", arg);
           return -1;
         }
       return 0;
     case OPT_SINCE:
-      a->o.since = arg;
-      return 0;
+      return logs_time (a, arg, "since", &a->o.has_since_ns, &a->o.since_ns);
+    case OPT_UNTIL:
+      return logs_time (a, arg, "until", &a->o.has_until_ns, &a->o.until_ns);
     default:
       return 1;
     }
+}
+
+/* The log of C, its lines prefixed with PREFIX (may be NULL).  */
+static int
+logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix)
+{
+  cleanup_free char *path = ferry_container_log_path (a->e, c);
+  ferry_error_t err = NULL;
+
+  a->id = c->id;
+  a->o.done = logs_done;
+  a->o.done_arg = a;
+  a->o.prefix = prefix;
+  if (ferry_logs_read (path, &a->o, STDOUT_FILENO, STDERR_FILENO, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
 }
 
 int
@@ -1970,45 +2013,98 @@ ferry_cmd_logs (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "follow", no_argument, NULL, 'f' },
-                                        { "tail", required_argument, NULL, 'n' },
+                                        { "names", no_argument, NULL, 'n' },
+                                        { "tail", required_argument, NULL, OPT_TAIL },
                                         { "timestamps", no_argument, NULL, 't' },
                                         { "since", required_argument, NULL, OPT_SINCE },
+                                        { "until", required_argument, NULL, OPT_UNTIL },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct logs_args a = { .o = { .tail = -1 } };
-  struct ferry_container *c = NULL;
-  cleanup_free char *path = NULL;
-  ferry_error_t err = NULL;
-  int r;
+  struct ferry_container **cs = NULL;
+  size_t n, i;
+  int r, ret = 0;
 
+  clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
-      argc, argv, "logs", "+:fn:t", opts,
-      "Usage: ferry logs [-f] [-n N] [-t] CONTAINER\n\nPrint a container's output.\n\nOptions:\n"
-      "  -f, --follow       keep printing until the container exits\n"
-      "  -n, --tail N       only the last N lines\n"
+      argc, argv, "logs", "+:fnt", opts,
+      "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
+      "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
+      "  -f, --follow       keep printing until the containers exit\n"
+      "  -n, --names        start each line with the container's name\n"
+      "      --tail N       only the last N lines\n"
       "  -t, --timestamps   prefix each line with its time\n"
-      "      --since TIME   only lines after an RFC 3339 time\n",
+      "      --since TIME   only lines from TIME: Unix seconds, a duration before now (10m,\n"
+      "                     1h30m), an RFC 3339 time or a date\n"
+      "      --until TIME   only lines until TIME, in the same forms\n",
       logs_option, &a);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind != 1)
-    return ferry_cli_failf ("ferry logs takes one container: ferry logs CONTAINER");
+  if (argc - optind < 1)
+    return ferry_cli_failf ("ferry logs needs at least one container: ferry logs CONTAINER");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
-    return ferry_cli_fail (&err);
-  path = ferry_container_log_path (e, c);
   a.e = e;
-  a.id = c->id;
-  a.o.done = logs_done;
-  a.o.done_arg = &a;
-  r = ferry_logs_read (path, &a.o, STDOUT_FILENO, STDERR_FILENO, &err);
-  ferry_container_free (c);
-  if (r < 0)
-    return ferry_cli_fail (&err);
-  return 0;
+  n = (size_t) (argc - optind);
+  cs = xmalloc0 (sizeof (*cs) * (n + 1));
+  /* Every name is looked up before any log is shown, as Podman does.  */
+  for (i = 0; i < n; i++)
+    {
+      ferry_error_t err = NULL;
+
+      if (ferry_container_lookup (e, argv[optind + i], &cs[i], &err) < 0)
+        {
+          ferry_containers_free (cs, i);
+          return ferry_cli_fail (&err);
+        }
+    }
+  if (n == 1)
+    ret = logs_of (&a, cs[0], NULL);
+  else if (! a.o.follow)
+    for (i = 0; i < n; i++)
+      {
+        cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
+
+        if (logs_of (&a, cs[i], prefix) != 0)
+          ret = FERRY_EXIT_ERROR;
+      }
+  else
+    {
+      /* Followed side by side, one process each: a line is written whole
+       * by its own follower.  */
+      for (i = 0; i < n; i++)
+        {
+          pid_t pid;
+
+          fflush (stdout);
+          pid = fork ();
+          if (pid < 0)
+            {
+              ret = ferry_cli_failf ("cannot follow the log of %s: %s", cs[i]->name, strerror (errno));
+              break;
+            }
+          if (pid == 0)
+            {
+              cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
+
+              _exit (logs_of (&a, cs[i], prefix));
+            }
+        }
+      for (;;)
+        {
+          int status;
+          pid_t w = wait (&status);
+
+          if (w < 0)
+            break;
+          if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            ret = FERRY_EXIT_ERROR;
+        }
+    }
+  ferry_containers_free (cs, n);
+  return ret;
 }
 
 static char *

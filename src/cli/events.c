@@ -326,7 +326,7 @@ ferry_cmd_events (int argc, char **argv)
         break;
       case OPT_SINCE:
       case OPT_UNTIL:
-        if (ferry_time_parse_user (optarg, &now, c == OPT_SINCE ? &a.since : &a.until) < 0)
+        if (ferry_time_parse_user (optarg, &now, c == OPT_SINCE, c == OPT_SINCE ? &a.since : &a.until) < 0)
           return ferry_cli_failf ("invalid time `%s` for --%s: use Unix seconds, a duration such as 10m, "
                                   "or an RFC 3339 time",
                                   optarg, c == OPT_SINCE ? "since" : "until");

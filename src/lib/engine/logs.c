@@ -197,6 +197,29 @@ emit (struct reader *rd, int fd, const char *data, size_t len, ferry_error_t *er
   return 0;
 }
 
+/* NS as Go's RFC3339Nano prints it in UTC, as Podman's timestamps:
+ * "2026-12-05T21:05:22.039591627Z", trailing zeros of the fraction
+ * dropped.  Returns the length.  */
+static size_t
+rfc3339_nano (int64_t ns, char *buf, size_t size)
+{
+  time_t sec = (time_t) (ns / 1000000000);
+  long frac = (long) (ns % 1000000000);
+  struct tm tm;
+  size_t n;
+
+  gmtime_r (&sec, &tm);
+  n = strftime (buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (frac)
+    {
+      n += snprintf (buf + n, size - n, ".%09ld", frac);
+      while (buf[n - 1] == '0')
+        n--;
+    }
+  n += snprintf (buf + n, size - n, "Z");
+  return n;
+}
+
 static int
 emit_line (struct reader *rd, const struct record *r, const char *text, size_t len, int newline,
            ferry_error_t *err)
@@ -205,8 +228,19 @@ emit_line (struct reader *rd, const struct record *r, const char *text, size_t l
 
   if (rd->has_since && r->time_ns < rd->since_ns)
     return 0;
-  if (rd->o->timestamps && (emit (rd, fd, r->time, r->time_len, err) < 0 || emit (rd, fd, " ", 1, err) < 0))
+  if (rd->o->has_until_ns && r->time_ns > rd->o->until_ns)
+    return 0;
+  if (rd->o->prefix
+      && (emit (rd, fd, rd->o->prefix, strlen (rd->o->prefix), err) < 0 || emit (rd, fd, " ", 1, err) < 0))
     return -1;
+  if (rd->o->timestamps)
+    {
+      char when[64];
+      size_t n = rfc3339_nano (r->time_ns, when, sizeof (when));
+
+      if (emit (rd, fd, when, n, err) < 0 || emit (rd, fd, " ", 1, err) < 0)
+        return -1;
+    }
   if (emit (rd, fd, text, len, err) < 0)
     return -1;
   return newline ? emit (rd, fd, "\n", 1, err) : 0;
@@ -557,6 +591,11 @@ ferry_logs_read (const char *path, const struct ferry_log_options *o, int out_fd
       if (parse_time (o->since, o->since + strlen (o->since), &rd->since_ns) < 0)
         return ferry_make_error (err, EINVAL, "invalid time `%s` for since: use RFC 3339, e.g. %s", o->since,
                                  "2026-11-23T10:00:00Z");
+      rd->has_since = 1;
+    }
+  if (o->has_since_ns && (! rd->has_since || o->since_ns > rd->since_ns))
+    {
+      rd->since_ns = o->since_ns;
       rd->has_since = 1;
     }
   r = open_log (path, &fd, err);

@@ -18,6 +18,11 @@ struct ferry_log_options
   int64_t tail;      /* only the last TAIL lines; -1 for all */
   int timestamps;    /* prefix each line with its time */
   const char *since; /* RFC 3339; NULL for all */
+  /* Only lines from SINCE_NS, until UNTIL_NS (nanoseconds since the
+   * epoch), when set.  */
+  int has_since_ns, has_until_ns;
+  int64_t since_ns, until_ns;
+  const char *prefix; /* before every line (a container's name), or NULL */
   /* Called while following, when no new data came for a while: returns
    * non-zero once the container has exited (then the rest is read and the
    * call returns).  */

@@ -85,7 +85,7 @@ parse_duration (const char *s, double *out)
 }
 
 int
-ferry_time_parse_user (const char *s, const struct timespec *now, struct timespec *out)
+ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out)
 {
   struct tm tm = { 0 };
   const char *p;
@@ -104,7 +104,8 @@ ferry_time_parse_user (const char *s, const struct timespec *now, struct timespe
     }
   if (parse_duration (s, &d) == 0)
     {
-      long long ns = (long long) now->tv_sec * 1000000000LL + now->tv_nsec - (long long) (d * 1e9);
+      long long ns
+          = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) (d * 1e9);
 
       out->tv_sec = ns / 1000000000LL;
       out->tv_nsec = ns % 1000000000LL;

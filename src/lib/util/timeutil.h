@@ -10,10 +10,11 @@ char *ferry_time_now (void);
 /* Parses an RFC 3339 time (fraction and offset optional) into *OUT.  */
 int ferry_time_parse (const char *s, struct timespec *out);
 
-/* A time as a user gives it to --since and --until, as Podman takes it:
- * Unix seconds (with a fraction), a Go duration before NOW ("10m",
- * "1h30m"), an RFC 3339 time, or a date (UTC).  */
-int ferry_time_parse_user (const char *s, const struct timespec *now, struct timespec *out);
+/* A time as a user gives it to --since (SINCE) and --until, as Podman
+ * takes it: Unix seconds (with a fraction), a Go duration ("10m",
+ * "1h30m") before NOW for --since and after it for --until, an RFC 3339
+ * time, or a date (UTC).  */
+int ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out);
 
 /* Monotonic milliseconds, for timeouts.  */
 long long ferry_time_monotonic_ms (void);

@@ -96,3 +96,45 @@ check_page() {
 	cat "$TEST_TMP/problems"
 	[ ! -s "$TEST_TMP/problems" ]
 }
+
+@test "ferry help COMMAND prints the command's usage when its man page is not installed" {
+	mkdir -p "$TEST_TMP/noman/man1"
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$FERRY_BIN" run --help)" ]
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help container checkpoint
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$FERRY_BIN" container checkpoint --help)" ]
+	run "$FERRY_BIN" help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: ferry [GLOBAL OPTIONS] COMMAND"* ]]
+	run "$FERRY_BIN" help frobnicate
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unrecognized command \`ferry frobnicate\`"* ]]
+	run "$FERRY_BIN" help container frobnicate
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unknown command \`ferry container frobnicate\`"* ]]
+	# A subcommand of a command that has none is refused, not run.
+	run "$FERRY_BIN" help run busybox
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"\`ferry run\` has no subcommands"* ]]
+}
+
+@test "ferry help COMMAND shows the installed man page, also through another name of it" {
+	command -v man >/dev/null || skip "man is not installed"
+	command -v scdoc >/dev/null || skip "scdoc is not installed"
+	mkdir -p "$TEST_TMP/man/man1"
+	scdoc <"$MAN_SRC/ferry-run.1.scd" >"$TEST_TMP/man/man1/ferry-run.1"
+	scdoc <"$MAN_SRC/ferry-container-checkpoint.1.scd" >"$TEST_TMP/man/man1/ferry-container-checkpoint.1"
+	cp "$MAN_SRC/links/ferry-container-run.1" "$MAN_SRC/links/ferry-checkpoint.1" "$TEST_TMP/man/man1/"
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-run - run a command in a new container"* ]]
+	[[ "$output" == *"--read-only-tmpfs"* ]]
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help container run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-run - run a command in a new container"* ]]
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help checkpoint
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-container-checkpoint - checkpoint running containers"* ]]
+}

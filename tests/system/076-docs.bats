@@ -138,3 +138,68 @@ check_page() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ferry-container-checkpoint - checkpoint running containers"* ]]
 }
+
+# Completes the words "$@" (the last one being completed) with _ferry, as
+# bash would call it, and sets $completions to the candidates, one a line.
+complete_words() {
+	# shellcheck source=/dev/null
+	source "$FERRY_SRC/completions/bash/ferry"
+	COMP_WORDS=("$FERRY_BIN" "$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_ferry || true
+	completions=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+}
+
+@test "bash completion: commands, subcommands and each command's flags" {
+	complete_words ch
+	[ "$completions" = checkpoint ]
+	complete_words container mi
+	[ "$completions" = migrate ]
+	complete_words help container che
+	[ "$completions" = checkpoint ]
+	complete_words --ver
+	[ "$completions" = --version ]
+	complete_words run --read-o
+	[ "$completions" = "$(printf '%s\n' --read-only --read-only-tmpfs)" ]
+	complete_words container checkpoint --exp
+	[ "$completions" = --export ]
+	complete_words run --pull ''
+	[ "$completions" = "$(printf '%s\n' always missing never)" ]
+	complete_words checkpoint -c ''
+	[ "$completions" = "$(printf '%s\n' gzip none zstd)" ]
+	complete_words --log-level=w
+	[ "$completions" = warn ]
+}
+
+@test "bash completion: container, image, volume and network names of the root the line gives" {
+	f load -q -i "$(ferry_test_image)"
+	f create --name webby ferry-test true >/dev/null
+	f volume create datavol >/dev/null
+	f network create --subnet "10.206.$(net_number).0/24" netty >/dev/null
+
+	complete_words --root "$ROOT" --runroot "$RUNROOT" start we
+	[ "$completions" = webby ]
+	# stop offers running containers only, and webby was never started.
+	complete_words --root "$ROOT" --runroot "$RUNROOT" stop we
+	[ -z "$completions" ]
+	# Another root has no such container.
+	complete_words --root "$TEST_TMP/other" --runroot "$TEST_TMP/otherrun" start we
+	[ -z "$completions" ]
+	# The image, after flags and their values; --root=DIR as bash splits it.
+	complete_words --root = "$ROOT" --runroot "$RUNROOT" run --name x -v datavol : /d ferry
+	[ "$completions" = ferry-test:latest ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" rmi localhost/ferry-test : la
+	[ "$completions" = latest ]
+	# Past the image, the words are the container's command.
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run ferry-test we
+	[ -z "$completions" ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" volume rm data
+	[ "$completions" = datavol ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run --network net
+	[ "$completions" = netty ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" network connect netty we
+	[ "$completions" = webby ]
+}

@@ -64,8 +64,10 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 	printf 'Package: *\nPin: release n=%s\nPin-Priority: %s\n' "$suite" "$priority" >"$pin"
 }
 
+# scdoc turns docs/man/*.scd into the man pages at build time;
+# bash-completion gives the directory the completion is installed to.
 build_packages=(
-	build-essential pkg-config meson ninja-build clang-format
+	build-essential pkg-config meson ninja-build clang-format scdoc bash-completion
 	libjson-c-dev libsqlite3-dev sqlite3 libarchive-dev libzstd-dev zstd
 	libcurl4-openssl-dev libssl-dev libcmocka-dev libcap-dev zlib1g-dev
 	libnetfilter-conntrack-dev

@@ -2,10 +2,17 @@
 #include "common.h"
 #include "commands.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static int cmd_version (int argc, char **argv);
 static int cmd_help (int argc, char **argv);
@@ -66,7 +73,8 @@ usage (FILE *out)
   for (i = 0; commands[i].name; i++)
     if (commands[i].summary)
       fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fputs ("\nGlobal options:\n"
+  fputs ("\n'ferry help COMMAND [SUBCOMMAND]' shows a command's manual page, or its usage.\n"
+         "\nGlobal options:\n"
          "  --root DIR          persistent storage (env FERRY_ROOT, default /var/lib/ferry)\n"
          "  --runroot DIR       volatile state (env FERRY_RUNROOT, default /run/ferry)\n"
          "  --runtime NAME|PATH OCI runtime (default runc)\n"
@@ -87,13 +95,79 @@ cmd_version (int argc, char **argv)
   return 0;
 }
 
+/* The commands that group subcommands: `ferry help GROUP SUB` asks
+ * GROUP for SUB's usage.  */
+static int
+is_group (const struct ferry_command *c)
+{
+  return c->run == ferry_cmd_archive || c->run == ferry_cmd_container || c->run == ferry_cmd_image
+         || c->run == ferry_cmd_network || c->run == ferry_cmd_volume;
+}
+
+/* True when `man` is there and finds PAGE in section 1.  */
+static int
+man_page_installed (const char *page)
+{
+  char *const argv[] = { (char *) "man", (char *) "-w", (char *) "1", (char *) page, NULL };
+  posix_spawn_file_actions_t actions;
+  pid_t pid;
+  int status = 0, r;
+
+  posix_spawn_file_actions_init (&actions);
+  posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen (&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  r = posix_spawnp (&pid, "man", &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&actions);
+  if (r != 0)
+    return 0;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return 0;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* `ferry help COMMAND [SUBCOMMAND]`: the manual page ferry-COMMAND[-SUB]
+ * when man and the page are installed, else the command's --help, as
+ * `podman help` prints usage.  */
 static int
 cmd_help (int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
-  usage (stdout);
-  return 0;
+  const struct ferry_command *c = NULL;
+  char *help_argv[4] = { NULL };
+  char page[256];
+  size_t i;
+
+  if (argc < 2)
+    {
+      usage (stdout);
+      return 0;
+    }
+  for (i = 0; commands[i].name && c == NULL; i++)
+    if (strcmp (commands[i].name, argv[1]) == 0)
+      c = &commands[i];
+  if (c == NULL || c->summary == NULL)
+    return ferry_cli_failf ("unrecognized command `ferry %s`: see 'ferry --help'", argv[1]);
+  if (argc == 3 && ! is_group (c))
+    return ferry_cli_failf ("`ferry %s` has no subcommands: ferry help %s", argv[1], argv[1]);
+  if (argc > 3)
+    return ferry_cli_failf ("ferry help takes a command and at most one subcommand (ferry help %s %s)",
+                            argv[1], argv[2]);
+  if ((size_t) snprintf (page, sizeof (page), "ferry-%s%s%s", argv[1], argc == 3 ? "-" : "",
+                         argc == 3 ? argv[2] : "")
+          < sizeof (page)
+      && man_page_installed (page))
+    {
+      char *const man_argv[] = { (char *) "man", (char *) "1", page, NULL };
+
+      fflush (stdout);
+      execvp ("man", man_argv);
+      /* man went away since it was found: the usage will do.  */
+    }
+  help_argv[0] = argv[1];
+  help_argv[1] = argc == 3 ? argv[2] : (char *) "--help";
+  help_argv[2] = argc == 3 ? (char *) "--help" : NULL;
+  optind = 0;
+  return c->run (argc == 3 ? 3 : 2, help_argv);
 }
 
 static void

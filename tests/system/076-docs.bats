@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# The manual pages, `ferry help` and the bash completion: every command
+# ferry's command tables hold (as `ferry --help` and `ferry GROUP --help`
+# list them) has a page, every long option its --help lists is described
+# there, and every page builds with scdoc without a word of complaint.
+
+load helpers
+
+MAN_SRC=$FERRY_SRC/docs/man
+
+# The commands, as `ferry [GROUP] --help` lists them.
+commands_of() {
+	"$FERRY_BIN" "$@" --help | awk '/^Commands:/ { f = 1; next } /^$/ { f = 0 } f && NF { print $1 }'
+}
+
+# The scdoc source of man page $1 (ferry-container-rm), following links/.
+page_source() {
+	local page=$1 target
+	if [ -f "$MAN_SRC/$page.1.scd" ]; then
+		echo "$MAN_SRC/$page.1.scd"
+	elif [ -f "$MAN_SRC/links/$page.1" ]; then
+		target=$(sed -n 's|^\.so man1/\(.*\)\.1$|\1|p' "$MAN_SRC/links/$page.1")
+		[ -n "$target" ] && [ -f "$MAN_SRC/$target.1.scd" ] && echo "$MAN_SRC/$target.1.scd"
+	fi
+}
+
+# Checks that page $1 exists and names every long option of the --help text
+# in $TEST_TMP/help (that of `ferry $2...`); appends what is wrong to
+# $TEST_TMP/problems.
+check_page() {
+	local page=$1 src opt
+	shift
+	src=$(page_source "$page")
+	if [ -z "$src" ]; then
+		echo "ferry $*: no page $page (docs/man/$page.1.scd or docs/man/links/$page.1)" >>"$TEST_TMP/problems"
+		return
+	fi
+	# The options the page names, each followed by a character that cannot
+	# continue an option name, so that --read-only does not pass for
+	# --read-only-tmpfs.
+	grep -oE -- '--[a-z][a-z0-9-]*([^a-z0-9-]|$)' "$src" | sed 's/[^a-z0-9-]$//' | sort -u >"$TEST_TMP/described"
+	for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' "$TEST_TMP/help" | sort -u | comm -23 - "$TEST_TMP/described"); do
+		echo "ferry $*: ${src#"$FERRY_SRC"/} does not describe $opt" >>"$TEST_TMP/problems"
+	done
+}
+
+@test "every command and subcommand has a man page describing every option its --help lists" {
+	local cmd sub n=0
+	: >"$TEST_TMP/problems"
+	"$FERRY_BIN" --help >"$TEST_TMP/help"
+	check_page ferry
+	for cmd in $(commands_of); do
+		"$FERRY_BIN" "$cmd" --help >"$TEST_TMP/help"
+		check_page "ferry-$cmd" "$cmd"
+		n=$((n + 1))
+		if grep -q '^Commands:' "$TEST_TMP/help"; then
+			for sub in $(commands_of "$cmd"); do
+				"$FERRY_BIN" "$cmd" "$sub" --help >"$TEST_TMP/help"
+				check_page "ferry-$cmd-$sub" "$cmd" "$sub"
+				n=$((n + 1))
+			done
+		fi
+	done
+	cat "$TEST_TMP/problems"
+	[ ! -s "$TEST_TMP/problems" ]
+	# The tables were read: a --help that changed its shape must not pass
+	# this test by listing nothing.
+	[ "$n" -gt 60 ]
+}
+
+@test "every man page builds with scdoc without warnings, and meson builds each of them" {
+	command -v scdoc >/dev/null || {
+		echo "scdoc is missing: run scripts/install-deps.sh"
+		return 1
+	}
+	local src page target
+	: >"$TEST_TMP/problems"
+	for src in "$MAN_SRC"/*.scd; do
+		page=$(basename "$src" .scd)
+		if ! scdoc <"$src" >/dev/null 2>"$TEST_TMP/err" || [ -s "$TEST_TMP/err" ]; then
+			echo "$page: $(cat "$TEST_TMP/err")" >>"$TEST_TMP/problems"
+		fi
+		# scdoc names the page from its first line: it must be the file's.
+		head -n1 "$src" | grep -qx "${page%.*}(${page##*.})" ||
+			echo "$page: first line is not ${page%.*}(${page##*.})" >>"$TEST_TMP/problems"
+		grep -qx "  '$page'," "$MAN_SRC/meson.build" ||
+			echo "$page: not in docs/man/meson.build's pages" >>"$TEST_TMP/problems"
+	done
+	for page in $(sed -n "s/^  '\(.*\)',\$/\1/p" "$MAN_SRC/meson.build"); do
+		[ -f "$MAN_SRC/$page.scd" ] || echo "docs/man/meson.build lists $page, which has no source" >>"$TEST_TMP/problems"
+	done
+	for target in "$MAN_SRC"/links/*; do
+		[ -n "$(page_source "$(basename "$target" .1)")" ] ||
+			echo "${target#"$FERRY_SRC"/} points at no page" >>"$TEST_TMP/problems"
+	done
+	cat "$TEST_TMP/problems"
+	[ ! -s "$TEST_TMP/problems" ]
+}
+
+@test "ferry help COMMAND prints the command's usage when its man page is not installed" {
+	mkdir -p "$TEST_TMP/noman/man1"
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help run
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$FERRY_BIN" run --help)" ]
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help container checkpoint
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$FERRY_BIN" container checkpoint --help)" ]
+	run "$FERRY_BIN" help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: ferry [GLOBAL OPTIONS] COMMAND"* ]]
+	run "$FERRY_BIN" help frobnicate
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unrecognized command \`ferry frobnicate\`"* ]]
+	run "$FERRY_BIN" help container frobnicate
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"unknown command \`ferry container frobnicate\`"* ]]
+	# A subcommand of a command that has none is refused, not run.
+	run "$FERRY_BIN" help run busybox
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"\`ferry run\` has no subcommands"* ]]
+}
+
+@test "ferry help COMMAND shows the installed man page, also through another name of it" {
+	command -v man >/dev/null || skip "man is not installed"
+	command -v scdoc >/dev/null || skip "scdoc is not installed"
+	mkdir -p "$TEST_TMP/man/man1"
+	scdoc <"$MAN_SRC/ferry-run.1.scd" >"$TEST_TMP/man/man1/ferry-run.1"
+	scdoc <"$MAN_SRC/ferry-container-checkpoint.1.scd" >"$TEST_TMP/man/man1/ferry-container-checkpoint.1"
+	cp "$MAN_SRC/links/ferry-container-run.1" "$MAN_SRC/links/ferry-checkpoint.1" "$TEST_TMP/man/man1/"
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-run - run a command in a new container"* ]]
+	[[ "$output" == *"--read-only-tmpfs"* ]]
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help container run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-run - run a command in a new container"* ]]
+	MANPATH=$TEST_TMP/man MANPAGER=cat run "$FERRY_BIN" help checkpoint
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ferry-container-checkpoint - checkpoint running containers"* ]]
+}
+
+# Completes the words "$@" (the last one being completed) with _ferry, as
+# bash would call it, and sets $completions to the candidates, one a line.
+complete_words() {
+	# shellcheck source=/dev/null
+	source "$FERRY_SRC/completions/bash/ferry"
+	COMP_WORDS=("$FERRY_BIN" "$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_ferry || true
+	completions=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+}
+
+@test "bash completion: commands, subcommands and each command's flags" {
+	complete_words ch
+	[ "$completions" = checkpoint ]
+	complete_words container mi
+	[ "$completions" = migrate ]
+	complete_words help container che
+	[ "$completions" = checkpoint ]
+	complete_words --ver
+	[ "$completions" = --version ]
+	complete_words run --read-o
+	[ "$completions" = "$(printf '%s\n' --read-only --read-only-tmpfs)" ]
+	complete_words container checkpoint --exp
+	[ "$completions" = --export ]
+	complete_words run --pull ''
+	[ "$completions" = "$(printf '%s\n' always missing never)" ]
+	complete_words checkpoint -c ''
+	[ "$completions" = "$(printf '%s\n' gzip none zstd)" ]
+	complete_words --log-level=w
+	[ "$completions" = warn ]
+}
+
+@test "bash completion: container, image, volume and network names of the root the line gives" {
+	f load -q -i "$(ferry_test_image)"
+	f create --name webby ferry-test true >/dev/null
+	f volume create datavol >/dev/null
+	f network create --subnet "10.206.$(net_number).0/24" netty >/dev/null
+
+	complete_words --root "$ROOT" --runroot "$RUNROOT" start we
+	[ "$completions" = webby ]
+	# stop offers running containers only, and webby was never started.
+	complete_words --root "$ROOT" --runroot "$RUNROOT" stop we
+	[ -z "$completions" ]
+	# Another root has no such container.
+	complete_words --root "$TEST_TMP/other" --runroot "$TEST_TMP/otherrun" start we
+	[ -z "$completions" ]
+	# The image, after flags and their values; --root=DIR as bash splits it.
+	complete_words --root = "$ROOT" --runroot "$RUNROOT" run --name x -v datavol : /d ferry
+	[ "$completions" = ferry-test:latest ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" rmi localhost/ferry-test : la
+	[ "$completions" = latest ]
+	# Past the image, the words are the container's command.
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run ferry-test we
+	[ -z "$completions" ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" volume rm data
+	[ "$completions" = datavol ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run --network net
+	[ "$completions" = netty ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" network connect netty we
+	[ "$completions" = webby ]
+}

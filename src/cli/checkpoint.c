@@ -162,7 +162,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
   int all = 0, latest = 0, print_stats = 0, to_stdout = 0, c, ret = 0;
   size_t i;
 
-  while ((c = getopt_long (argc, argv, "+:ac:e:klPRh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ac:e:klPRh", opts, NULL)) != -1)
     switch (c)
       {
       case 'P':
@@ -355,7 +355,7 @@ ferry_cmd_restore (int argc, char **argv)
   ferry_cli_registry_defaults (&pull.registry);
   pull.progress = isatty (STDERR_FILENO);
   r.pull = &pull;
-  while ((c = getopt_long (argc, argv, "+:ai:kln:p:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ai:kln:p:h", opts, NULL)) != -1)
     switch (c)
       {
       case OPT_PULL:

@@ -1292,7 +1292,7 @@ ferry_cmd_start (int argc, char **argv)
   struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
   int r;
 
-  r = simple_options (argc, argv, "start", "+:ail", opts,
+  r = simple_options (argc, argv, "start", ":ail", opts,
                       "Usage: ferry start [-a] [--all] [-l] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
@@ -1399,7 +1399,7 @@ ferry_cmd_stop (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "stop", "+:ailt:", opts,
+      argc, argv, "stop", ":ailt:", opts,
       "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
       "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
       "(and printed).\n\nOptions:\n"
@@ -1469,7 +1469,7 @@ ferry_cmd_kill (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "kill", "+:als:", opts,
+      argc, argv, "kill", ":als:", opts,
       "Usage: ferry kill [-a] [-l] [-s SIGNAL] [--cidfile FILE] CONTAINER...\n\nSend a signal "
       "(default KILL) to running containers.\n\nOptions:\n"
       "  -a, --all            signal every running or paused container (printing their IDs)\n"
@@ -1533,7 +1533,7 @@ ferry_cmd_rm (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "rm", "+:afilvt:", opts,
+      argc, argv, "rm", ":afilvt:", opts,
       "Usage: ferry rm [-a] [-f] [-i] [-l] [-v] [--cidfile FILE] CONTAINER...\n\nRemove containers.  Exit 1 "
       "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
       "  -a, --all           remove every container (printing their IDs)\n"
@@ -1592,7 +1592,7 @@ pause_command (int argc, char **argv, int unpause)
   struct targets t = { .none_given = "you must provide at least one name or id",
                        .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
-      argc, argv, unpause ? "unpause" : "pause", "+:al", opts,
+      argc, argv, unpause ? "unpause" : "pause", ":al", opts,
       unpause
           ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
             "Options:\n"
@@ -1666,7 +1666,7 @@ ferry_cmd_restart (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "restart", "+:alt:", opts,
+      argc, argv, "restart", ":alt:", opts,
       "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
       "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
       "  -a, --all            restart every container (printing their IDs)\n"
@@ -1693,7 +1693,7 @@ ferry_cmd_rename (int argc, char **argv)
   ferry_error_t err = NULL;
   int r;
 
-  r = simple_options (argc, argv, "rename", "+:", opts,
+  r = simple_options (argc, argv, "rename", ":", opts,
                       "Usage: ferry rename CONTAINER NEW-NAME\n\nGive a container another name (letters, "
                       "digits, `_`, `.` and `-`, not first).\n",
                       NULL, NULL);
@@ -1719,7 +1719,7 @@ container_exists (int argc, char **argv)
   ferry_error_t err = NULL;
   int r;
 
-  r = simple_options (argc, argv, "container exists", "+:", opts,
+  r = simple_options (argc, argv, "container exists", ":", opts,
                       "Usage: ferry container exists CONTAINER\n\nExit 0 if the container exists, 1 if "
                       "not.\n",
                       NULL, NULL);
@@ -1760,7 +1760,7 @@ ferry_cmd_wait (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
   int r = simple_options (
-      argc, argv, "wait", "+:", opts,
+      argc, argv, "wait", ":", opts,
       "Usage: ferry wait CONTAINER...\n\nWait for containers to exit and print their exit codes.\n", NULL,
       NULL);
   if (r <= 0)
@@ -1790,7 +1790,7 @@ ferry_cmd_diff (int argc, char **argv)
   size_t i;
   int r;
 
-  r = simple_options (argc, argv, "diff", "+:", opts,
+  r = simple_options (argc, argv, "diff", ":", opts,
                       "Usage: ferry diff [--format json] CONTAINER\n\nList the files a container added (A), "
                       "changed (C) or deleted (D) in its root filesystem.\n",
                       diff_option, &format);
@@ -1908,7 +1908,9 @@ ferry_cmd_exec (int argc, char **argv)
   a.r.args = argv + optind + 1;
   a.r.env = a.env;
   if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
-    code = fail_with_code (&err);
+    /* Detached, a command that cannot run is a failure to start the
+     * session, 125, as in Podman; attached it is the command's 126/127.  */
+    code = a.r.detach ? ferry_cli_fail (&err) : fail_with_code (&err);
   ferry_cleanup_strvp (&a.env);
   return code;
 }
@@ -2028,7 +2030,7 @@ ferry_cmd_logs (int argc, char **argv)
 
   clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
-      argc, argv, "logs", "+:fnt", opts,
+      argc, argv, "logs", ":fnt", opts,
       "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
       "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
       "  -f, --follow       keep printing until the containers exit\n"
@@ -2741,7 +2743,7 @@ ferry_cmd_ps (int argc, char **argv)
   size_t n = 0, n_rows = 0, first = 0, i;
   int r, ret = 0, all;
 
-  r = simple_options (argc, argv, "ps", "+:aqf:ln:s", opts, ps_usage, ps_option, &f);
+  r = simple_options (argc, argv, "ps", ":aqf:ln:s", opts, ps_usage, ps_option, &f);
   if (r <= 0 || optind < argc)
     {
       ps_flags_release (&f);
@@ -2847,7 +2849,7 @@ inspect_command (int argc, char **argv, int images_too)
   const char *format = NULL;
   int r, ret = 0;
 
-  r = simple_options (argc, argv, "inspect", "+:f:", opts,
+  r = simple_options (argc, argv, "inspect", ":f:", opts,
                       "Usage: ferry inspect [-f FORMAT] CONTAINER|IMAGE...\n\nDisplay the configuration and "
                       "state of containers (or images) as JSON.\n\nOptions:\n"
                       "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
@@ -2994,7 +2996,7 @@ ferry_cmd_port (int argc, char **argv)
   const char *want = NULL;
   int r, shown = 0;
 
-  r = simple_options (argc, argv, "port", "+:", opts,
+  r = simple_options (argc, argv, "port", ":", opts,
                       "Usage: ferry port CONTAINER [PORT[/PROTOCOL]]\n\n"
                       "List a container's published ports, or where one of them is published.\n",
                       NULL, NULL);

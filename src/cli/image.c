@@ -37,7 +37,7 @@ ferry_cmd_load (int argc, char **argv)
   int quiet = 0, c, r;
   size_t i;
 
-  while ((c = getopt_long (argc, argv, "+:i:qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":i:qh", opts, NULL)) != -1)
     switch (c)
       {
       case 'i':
@@ -93,7 +93,7 @@ ferry_cmd_import (int argc, char **argv)
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, "+:qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     switch (c)
       {
       case 'q':
@@ -296,7 +296,7 @@ image_inspect (int argc, char **argv)
   const char *format = NULL;
   int c, r, ret = 0;
 
-  while ((c = getopt_long (argc, argv, "+:f:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'f':
@@ -349,7 +349,7 @@ image_exists (int argc, char **argv)
   ferry_error_t err = NULL;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
     {
       r = ferry_cli_parse_or_help (
           c, "image exists", argv,
@@ -411,7 +411,7 @@ ferry_cmd_rmi (int argc, char **argv)
   cleanup_store ferry_store_t *s = NULL;
   int force = 0, c, r, ret = 0;
 
-  while ((c = getopt_long (argc, argv, "+:fh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
     switch (c)
       {
       case 'f':
@@ -910,7 +910,7 @@ ferry_cmd_images (int argc, char **argv)
   int c, r, ret = 0;
   size_t n = 0, n_rows = 0, i, k;
 
-  while ((c = getopt_long (argc, argv, "+:qf:nah", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":qf:nah", opts, NULL)) != -1)
     {
       r = images_option (c, &f);
       if (r == 1)

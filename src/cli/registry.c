@@ -45,7 +45,7 @@ ferry_cmd_pull (int argc, char **argv)
   int quiet = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, "+:qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r < 0)
@@ -105,7 +105,7 @@ ferry_cmd_push (int argc, char **argv)
   int quiet = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, "+:qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r < 0)
@@ -210,7 +210,7 @@ ferry_cmd_login (int argc, char **argv)
   int from_stdin = 0, c, r, ret;
 
   ferry_cli_registry_defaults (&ro);
-  while ((c = getopt_long (argc, argv, "+:u:p:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":u:p:h", opts, NULL)) != -1)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
@@ -320,7 +320,7 @@ ferry_cmd_logout (int argc, char **argv)
   ferry_error_t err = NULL;
   int all = 0, found = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, "+:ah", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ah", opts, NULL)) != -1)
     switch (c)
       {
       case OPT_REGISTRY_AUTHFILE:

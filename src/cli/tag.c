@@ -58,7 +58,7 @@ parse_help (int argc, char **argv, const char *verb, const char *usage, int *don
   int c, r;
 
   *done = 0;
-  while ((c = getopt_long (argc, argv, "+:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
     {
       r = ferry_cli_parse_or_help (c, verb, argv, usage);
       if (r != 0)

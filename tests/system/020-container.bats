@@ -506,3 +506,37 @@ rootless=0" ]
 	assert_status 0
 	[ -z "$(f ps -aq)" ]
 }
+
+@test "options after the names, as Podman takes them; run and exec keep theirs for the command" {
+	load_test_image
+	f run -d --name late ferry-test sh -c 'echo hi; sleep 1000' >/dev/null
+	wait_until '[ "$(f logs late)" = hi ]'
+	[ "$(f inspect late --format '{{.Name}}')" = late ]
+	[ "$(f image inspect ferry-test --format '{{.Id}}')" = "$(f image inspect --format '{{.Id}}' ferry-test)" ]
+	[ "$(f logs late --tail 1)" = hi ]
+	[ "$(f ps --format '{{.Names}}' --filter name=late)" = late ]
+	# After the image (run) or the container (exec), options are the command's.
+	[ "$(f exec late echo --format x)" = "--format x" ]
+	[ "$(f run --rm ferry-test echo -t --rm)" = "-t --rm" ]
+	run_ferry stop late -t 0
+	assert_status 0
+	[ "$(ctr_status late)" = exited ]
+	run_ferry rm late -f
+	assert_status 0
+}
+
+@test "Podman's codes: a workdir under a file is 126, exec -d of a missing command 125, attached 127" {
+	load_test_image
+	run_ferry run --rm -w /etc/passwd/x ferry-test true
+	assert_status 126
+	assert_one_line_error
+	assert_output_contains 'detecting workdir "/etc/passwd/x"'
+	[ -z "$(f ps -aq)" ]
+	# A workdir that is not there yet is made, as the runtime makes it.
+	[ "$(f run --rm -w /new/dir ferry-test pwd)" = /new/dir ]
+	f run -d --name ed ferry-test sleep 1000 >/dev/null
+	run_ferry exec -d ed nosuchcmd
+	assert_status 125
+	run_ferry exec ed nosuchcmd
+	assert_status 127
+}

@@ -1144,6 +1144,27 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
     }
 }
 
+/* The working directory must be one in ROOTFS, or a path the runtime can
+ * make there: a file on its way is Podman's 126 ("detecting workdir").  */
+static int
+check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
+{
+  const char *cwd = ferry_json_get_string (c->record, "WorkingDir");
+  cleanup_close int rootfd = -1, fd = -1;
+
+  if (cwd == NULL || *cwd == '\0' || strcmp (cwd, "/") == 0)
+    return 0;
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", rootfs);
+  fd = ferry_openat2 (rootfd, cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0 && errno == ENOTDIR)
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                  "detecting workdir \"%s\" on container %s: not a directory", cwd, c->id);
+  return 0;
+}
+
 /* Fills the container's new volumes from its image (ferry_volume_copy_up),
  * but those mounted with nocopy.  */
 static int
@@ -1213,8 +1234,10 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || mount_rootfs (e, c, &ov, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
-      || (restore_from == NULL && copy_up_volumes (e, c, ov.merged, err) < 0) || mount_shm (e, c, err) < 0
-      || write_etc_files (e, c, NULL, err) < 0 || write_containerenv (e, c, err) < 0)
+      || (restore_from == NULL
+          && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))
+      || mount_shm (e, c, err) < 0 || write_etc_files (e, c, NULL, err) < 0
+      || write_containerenv (e, c, err) < 0)
     goto fail;
   if (devshm_tar && ferry_path_exists (devshm_tar))
     {

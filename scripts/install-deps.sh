@@ -73,8 +73,9 @@ build_packages=(
 	libnetfilter-conntrack-dev
 )
 # golang-github-containers-common ships the default seccomp profile
-# (/usr/share/containers/seccomp.json) every container runs under.
-runtime_packages=(golang-github-containers-common)
+# (/usr/share/containers/seccomp.json) every container runs under;
+# catatonit is the PID 1 of run --init.
+runtime_packages=(golang-github-containers-common catatonit)
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 time

@@ -59,23 +59,6 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
           return -1;
         }
       return 0;
-    case OPT_GLOBAL_NOOUT:
-    case OPT_GLOBAL_OUT:
-      {
-        const char *path = opt == OPT_GLOBAL_NOOUT ? "/dev/null" : optarg;
-        int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-        fflush (stdout);
-        if (fd < 0 || dup2 (fd, STDOUT_FILENO) < 0)
-          {
-            fprintf (stderr, "Error: cannot write the output to `%s`: %s\n", path, strerror (errno));
-            if (fd >= 0)
-              close (fd);
-            return -1;
-          }
-        close (fd);
-        return 0;
-      }
     case 'h':
       return 1;
     case ':':

@@ -38,8 +38,6 @@ enum
   OPT_GLOBAL_LOG_LEVEL,
   OPT_GLOBAL_EVENTS_BACKEND,
   OPT_GLOBAL_CGROUP_MANAGER,
-  OPT_GLOBAL_NOOUT,
-  OPT_GLOBAL_OUT,
   OPT_COMMAND_FIRST, /* commands number their own long-only options from here */
 };
 
@@ -49,10 +47,8 @@ enum
       { "runtime", required_argument, NULL, OPT_GLOBAL_RUNTIME },                                            \
       { "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL },                                        \
       { "events-backend", required_argument, NULL, OPT_GLOBAL_EVENTS_BACKEND },                              \
-      { "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER },                              \
-      { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },                                                      \
   {                                                                                                          \
-    "out", required_argument, NULL, OPT_GLOBAL_OUT                                                           \
+    "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER                                     \
   }
 
 /* --tls-verify[=BOOL], --creds USER:PASS and --authfile PATH: every

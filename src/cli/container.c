@@ -255,6 +255,8 @@ static const char create_usage[]
       "                           unless-stopped; never after ferry stop or kill (see\n"
       "                           docs/restart-policy.md)\n"
       "      --rm                 remove the container when it exits\n"
+      "      --init               run catatonit as the container's PID 1, which reaps zombies and\n"
+      "                           forwards signals to the command, as Podman does\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format; the default is the profile\n"
       "                           /usr/share/containers/seccomp.json, as Podman applies),\n"
@@ -323,6 +325,7 @@ enum
   OPT_RESTART,
   OPT_UNTIL,
   OPT_TAIL,
+  OPT_INIT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -403,6 +406,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "device", required_argument, NULL, OPT_DEVICE },
                                         { "sysctl", required_argument, NULL, OPT_SYSCTL },
                                         { "rm", no_argument, NULL, OPT_RM },
+                                        { "init", no_argument, NULL, OPT_INIT },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
                                         { "cgroupns", required_argument, NULL, OPT_CGROUPNS },
@@ -505,6 +509,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.restart = optarg;
         break;
       case 'a':
+        /* --attach is run's: create has no streams to connect.  */
+        if (! is_run)
+          {
+            ferry_cli_failf ("unknown flag: --attach\nSee 'ferry %s --help'", cmd);
+            return -1;
+          }
         if (parse_attach (optarg, a) != 0)
           return -1;
         break;
@@ -561,6 +571,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_RM:
         a->o.auto_remove = 1;
+        break;
+      case OPT_INIT:
+        a->o.init = 1;
         break;
       case OPT_SHM_SIZE:
         if (ferry_parse_size (optarg, &a->o.shm_size) < 0 || a->o.shm_size <= 0)

@@ -74,7 +74,7 @@ volume_json (const struct ferry_volume *v)
   /* ferry mounts a volume only inside a container's namespaces: the host
    * never holds a mount of it to count.  */
   json_object_object_add (o, "MountCount", json_object_new_int (0));
-  json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (1));
+  json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
   json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
   json_object_object_add (o, "Anonymous", json_object_new_boolean (v->anonymous));
   return o;

@@ -540,3 +540,24 @@ rootless=0" ]
 	run_ferry exec ed nosuchcmd
 	assert_status 127
 }
+
+@test "--init: catatonit is PID 1 and runs the command after --, as Podman shows it" {
+	load_test_image
+	run_ferry run --rm --init ferry-test sh -c 'tr "\0" "|" </proc/1/cmdline | cut -d"|" -f1-4; test -x /run/podman-init'
+	assert_status 0
+	[ "$output" = "/run/podman-init|--|sh|-c" ]
+	f create --name ii --init ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.Init}} {{json .Path}} {{json .Args}}' ii)" = 'true "/run/podman-init" ["--","true"]' ]
+	# catatonit passes the signal on: the command's default action ends it.
+	run_ferry run --rm --init ferry-test sh -c 'kill -TERM 1; sleep 5; echo alive'
+	assert_status 143
+	# Carried in an archive like the rest of the record.
+	f run -d --name ic --init ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs ic | wc -l)" -ge 2 ]'
+	f container checkpoint --export "$TEST_TMP/ic.tar.zst" ic >/dev/null
+	f rm ic >/dev/null
+	f container restore --import "$TEST_TMP/ic.tar.zst" >/dev/null
+	[ "$(f exec ic cat /proc/1/cmdline | tr '\0' ' ' | cut -d' ' -f1,2)" = "/run/podman-init --" ]
+	n=$(last_count ic)
+	wait_until "[ \"\$(last_count ic)\" -ge $((n + 2)) ]"
+}

@@ -381,6 +381,7 @@ copy_up_image() {
 @test "a new volume is filled from the image the first time it is mounted, with owners and modes, as Podman does" {
 	copy_up_image
 	f volume create made >/dev/null
+	[ "$(f volume inspect --format '{{.NeedsCopyUp}}' made)" = true ]
 	run_ferry run --rm --network none -v made:/data -v anon1:/tmp -v fresh:/nothing-here copyup \
 		sh -c 'cat /data/one /data/sub/two; readlink /data/link; stat -c "%a %u:%g %F" /data /data/sub /data/fifo /tmp'
 	assert_status 0
@@ -395,6 +396,7 @@ one
 	[ "$(stat -c '%a %u:%g' "$d")" = "710 1000:1000" ]
 	[ -p "$d/fifo" ] && [ -L "$d/link" ]
 	[ "$(ls -A "$ROOT/volumes/made")" = _data ]
+	[ "$(f volume inspect --format '{{.NeedsCopyUp}}' made)" = false ]
 	# A destination the image lacks leaves the volume as it was made.
 	[ -z "$(ls -A "$ROOT/volumes/fresh/_data")" ]
 	[ "$(stat -c %a "$ROOT/volumes/fresh/_data")" = 755 ]

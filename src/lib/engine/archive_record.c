@@ -925,6 +925,7 @@ static const struct record_field
   { "Tty", check_bool, 0 },
   { "OpenStdin", check_bool, 0 },
   { "AutoRemove", check_bool, 0 },
+  { "Init", check_bool, 1 },
   { "Network", check_network, 0 },
   { "Networks", check_networks, 1 },
   { "Ports", check_ports, 1 },

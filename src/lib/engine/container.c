@@ -1102,6 +1102,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
   json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
+  if (o->init)
+    json_object_object_add (rec, "Init", json_object_new_boolean (1));
   if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0
       || strncmp (network, "container:", 10) == 0)
     json_object_object_add (rec, "Network", json_object_new_string (network));
@@ -1358,6 +1360,19 @@ ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *
   *out = list;
   *n = count;
   return 0;
+}
+
+char *
+ferry_container_init_path (void)
+{
+  static const char *const paths[] = { "/usr/libexec/podman/catatonit", "/usr/bin/catatonit", NULL };
+
+  /* The file itself: a bind from a symlink (Podman's path is one, to
+   * the package's) cannot be mounted again by CRIU on restore.  */
+  for (size_t i = 0; paths[i]; i++)
+    if (access (paths[i], X_OK) == 0)
+      return realpath (paths[i], NULL);
+  return NULL;
 }
 
 void

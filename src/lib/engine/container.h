@@ -83,6 +83,7 @@ struct ferry_create_options
   int tty;
   int interactive;
   int auto_remove;
+  int init; /* catatonit as PID 1 (ferry_container_init_path) */
   /* "none" (default), "host", "bridge" (the default network) or network
    * names, comma-separated.  */
   const char *network;
@@ -158,6 +159,13 @@ int ferry_container_is_checkpointed (const struct ferry_container *c);
 void ferry_container_event_record (ferry_engine_t *e, const char *id, json_object *record, const char *status,
                                    int exit_code);
 void ferry_container_event (ferry_engine_t *e, const struct ferry_container *c, const char *status);
+/* --init: catatonit, bound read-only at FERRY_INIT_DESTINATION and run as
+ * PID 1 with the command after "--", as Podman runs it.  */
+#define FERRY_INIT_DESTINATION "/run/podman-init"
+/* Where catatonit is installed (Podman's path, then the package's), or
+ * NULL.  */
+char *ferry_container_init_path (void);
+
 void ferry_container_free (struct ferry_container *c);
 void ferry_containers_free (struct ferry_container **c, size_t n);
 

@@ -214,15 +214,20 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
                     *pidfile = xasprintf ("%s/pidfile", bundle);
   json_object *gd = json_object_new_object (), *gdd = json_object_new_object ();
+  int init = json_object_get_boolean (json_object_object_get (c->record, "Init"));
   size_t i;
 
-  for (i = 1; args && i < json_object_array_length (args); i++)
+  /* With --init, catatonit runs the command, as Podman shows it.  */
+  if (init)
+    json_object_array_add (rest, json_object_new_string ("--"));
+  for (i = init ? 0 : 1; args && i < json_object_array_length (args); i++)
     json_object_array_add (rest, json_object_get (json_object_array_get_idx (args, i)));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Created", json_object_new_string (c->created));
   json_object_object_add (
       o, "Path",
-      json_object_new_string (args && json_object_array_length (args)
+      json_object_new_string (init ? FERRY_INIT_DESTINATION
+                              : args && json_object_array_length (args)
                                   ? json_object_get_string (json_object_array_get_idx (args, 0))
                                   : ""));
   json_object_object_add (o, "Args", rest);
@@ -278,6 +283,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   }
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
+  json_object_object_add (host, "Init", json_object_new_boolean (init));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
   json_object_object_add (host, "Dns", member_or (c->record, "Dns", json_object_new_array ()));
   json_object_object_add (host, "DnsOptions", member_or (c->record, "DnsOptions", json_object_new_array ()));

@@ -765,13 +765,14 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free char *home = NULL;
   cleanup_free gid_t *gids = NULL;
   cleanup_strv char **args = json_to_strv (ferry_json_get_array (c->record, "Args"));
+  cleanup_free char *init = NULL;
   cleanup_strv char **env = json_to_strv (ferry_json_get_array (c->record, "Env"));
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
   /* Room for the tmpfs mounts a read-only root gets too, and
    * /etc/localtime.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 5));
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 6));
   cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = netns == NULL;
@@ -836,6 +837,33 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       sm[n_mounts].destination = "/etc/localtime";
       sm[n_mounts].readonly = 1;
       n_mounts++;
+    }
+  if (json_object_get_boolean (json_object_object_get (c->record, "Init")))
+    {
+      char **with_init;
+      size_t n_args = 0;
+
+      init = ferry_container_init_path ();
+      if (init == NULL)
+        return ferry_make_error (
+            err, 0,
+            "container %s runs with --init, but catatonit is not installed here: install "
+            "it (apt-get install catatonit)",
+            c->name);
+      sm[n_mounts].type = FERRY_MOUNT_BIND;
+      sm[n_mounts].source = init;
+      sm[n_mounts].destination = FERRY_INIT_DESTINATION;
+      sm[n_mounts].readonly = 1;
+      n_mounts++;
+      while (args && args[n_args])
+        n_args++;
+      with_init = xmalloc0 (sizeof (char *) * (n_args + 3));
+      with_init[0] = xstrdup (FERRY_INIT_DESTINATION);
+      with_init[1] = xstrdup ("--");
+      for (size_t k = 0; k < n_args; k++)
+        with_init[k + 2] = steal_pointer (&args[k]);
+      free (args);
+      args = with_init;
     }
   p.read_only = json_object_get_boolean (json_object_object_get (c->record, "ReadOnly"));
   if (p.read_only && read_only_tmpfs_wanted (c->record))

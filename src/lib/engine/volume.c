@@ -301,7 +301,7 @@ load_users (ferry_db_t *db, struct ferry_volume *v, ferry_error_t *err)
   return 0;
 }
 
-#define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous"
+#define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous, needs_copy_up"
 
 static struct ferry_volume *
 volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error_t *err)
@@ -315,6 +315,7 @@ volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error
   v->labels = parse_object_column (st, 3);
   v->options = parse_object_column (st, 4);
   v->anonymous = sqlite3_column_int (st, 5) != 0;
+  v->needs_copy_up = sqlite3_column_int (st, 6) != 0;
   if (load_users (db, v, err) < 0)
     {
       ferry_volume_free (v);

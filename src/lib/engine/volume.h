@@ -26,7 +26,8 @@ struct ferry_volume
   json_object *labels;  /* object */
   json_object *options; /* object */
   int anonymous;
-  char **users; /* NULL-terminated container IDs using it */
+  int needs_copy_up; /* not filled from an image yet (ferry_volume_copy_up) */
+  char **users;      /* NULL-terminated container IDs using it */
 };
 
 int ferry_volume_name_is_valid (const char *name);

@@ -557,6 +557,89 @@ volume_exists (int argc, char **argv)
   return ferry_volume_exists (db, argv[optind]) ? 0 : 1;
 }
 
+/* The exit of a volume command that failed with *ERR: Podman's "no
+ * such volume" for one that is not there.  */
+static int
+fail_volume (const char *name, ferry_error_t *err)
+{
+  if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (err);
+      return ferry_cli_failf ("no such volume %s", name);
+    }
+  return ferry_cli_fail (err);
+}
+
+static int
+volume_export (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "output", required_argument, NULL, 'o' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_db ferry_db_t *db = NULL;
+  const char *output = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":o:h", opts, NULL)) != -1)
+    {
+      if (c == 'o')
+        {
+          output = optarg;
+          continue;
+        }
+      if ((r = other_option (c, "volume export", argv,
+                             "Usage: ferry volume export [-o FILE] VOLUME\n\n"
+                             "Write a volume's content as a tar archive to standard output or FILE,\n"
+                             "owners, modes, links and extended attributes kept.\n\n"
+                             "Options:\n"
+                             "  -o, --output FILE  write to FILE instead of standard output\n")))
+        return r - 1;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("ferry volume export needs exactly one volume: ferry volume export VOLUME");
+  if (output == NULL && isatty (STDOUT_FILENO))
+    return ferry_cli_failf (
+        "refusing to write a tar archive to a terminal: use -o FILE or redirect the output");
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_volume_export (db, ferry_global.root, argv[optind], output ? output : "/dev/stdout", &err) < 0)
+    return fail_volume (argv[optind], &err);
+  return 0;
+}
+
+static int
+volume_import (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  cleanup_db ferry_db_t *db = NULL;
+  const char *input;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, "volume import", argv,
+                           "Usage: ferry volume import VOLUME FILE|-\n\n"
+                           "Unpack a tar archive (FILE, or standard input for -) into an existing\n"
+                           "volume; an entry that would land outside the volume is refused.\n")))
+      return r - 1;
+  if (argc - optind != 2)
+    return ferry_cli_failf (
+        "ferry volume import needs a volume and a tar archive: ferry volume import VOLUME FILE");
+  input = strcmp (argv[optind + 1], "-") == 0 ? "/dev/stdin" : argv[optind + 1];
+  if (access (input, R_OK) < 0)
+    return ferry_cli_failf ("open %s: %s", argv[optind + 1], strerror (errno));
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_volume_import (db, ferry_global.root, argv[optind], input, &err) < 0)
+    return fail_volume (argv[optind], &err);
+  return 0;
+}
+
 /* Removes NAME, prints it, and returns the exit code its failure asks for
  * (Podman's: 1 for no such volume, 2 for one in use).  FORCE removes the
  * containers using it first, as podman volume rm -f does.  */
@@ -767,6 +850,8 @@ ferry_cmd_volume (int argc, char **argv)
   static const struct ferry_command table[] = {
     { "create", volume_create, "Create a new volume" },
     { "exists", volume_exists, "Check if a volume exists" },
+    { "export", volume_export, "Export a volume's content as a tar archive" },
+    { "import", volume_import, "Import a tar archive into a volume" },
     { "inspect", volume_inspect, "Display detailed information on one or more volumes" },
     { "list", volume_ls, NULL },
     { "ls", volume_ls, "List volumes" },

@@ -461,3 +461,52 @@ added" ]
 	[ "$(stat -c '%a %u:%g' "$ROOT/volumes/kv/_data")" = "710 1000:1000" ]
 	[ ! -e "$ROOT/volumes/kv/_copyup" ]
 }
+
+@test "volume export and import: a tar of the content, back into another volume; a climbing entry refused" {
+	load_test_image
+	f volume create ev >/dev/null
+	f run --rm -v ev:/d ferry-test sh -c 'echo hi > /d/f; mkdir /d/sub; echo x > /d/sub/y; chown 7:8 /d/sub/y; chmod 640 /d/sub/y'
+	f volume export ev >"$TEST_TMP/ev.tar"
+	[ "$(tar -tf "$TEST_TMP/ev.tar" | grep -v '^\./$' | sort | paste -sd ' ')" = "f sub/ sub/y" ]
+	f volume export -o "$TEST_TMP/ev2.tar" ev
+	cmp "$TEST_TMP/ev.tar" "$TEST_TMP/ev2.tar"
+	f volume create copy >/dev/null
+	f volume import copy "$TEST_TMP/ev.tar"
+	d=$ROOT/volumes/copy/_data
+	[ "$(cat "$d/f" "$d/sub/y")" = "hi
+x" ]
+	[ "$(stat -c '%u:%g %a' "$d/sub/y")" = "7:8 640" ]
+	f volume create piped >/dev/null
+	f volume import piped - <"$TEST_TMP/ev.tar"
+	[ "$(cat "$ROOT/volumes/piped/_data/f")" = hi ]
+	# Imported content is the volume's own: no copy-up from an image over it.
+	[ "$(f volume inspect --format '{{.NeedsCopyUp}}' piped)" = false ]
+	run_ferry volume import nosuch "$TEST_TMP/ev.tar"
+	assert_status 125
+	assert_output_contains "no such volume nosuch"
+	run_ferry volume export nosuch
+	assert_status 125
+	python3 -c "
+import tarfile, io
+t = tarfile.open('$TEST_TMP/bad.tar', 'w')
+i = tarfile.TarInfo('../escape'); i.size = 1
+t.addfile(i, io.BytesIO(b'x')); t.close()"
+	run_ferry volume import copy "$TEST_TMP/bad.tar"
+	assert_status 125
+	assert_one_line_error
+	[ ! -e "$ROOT/volumes/copy/escape" ] && [ ! -e "$ROOT/volumes/escape" ]
+	if command -v podman >/dev/null; then
+		# Podman takes ferry's export, and ferry Podman's.
+		p() { PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+			--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none "$@"; }
+		mkdir -p "$TEST_TMP/ptmp"
+		p volume create pv >/dev/null
+		p volume import pv "$TEST_TMP/ev.tar"
+		[ "$(cat "$TEST_TMP/proot/volumes/pv/_data/sub/y")" = x ]
+		p volume export pv >"$TEST_TMP/pv.tar"
+		f volume create fromp >/dev/null
+		f volume import fromp "$TEST_TMP/pv.tar"
+		[ "$(cat "$ROOT/volumes/fromp/_data/f")" = hi ]
+		p volume rm -f pv >/dev/null
+	fi
+}

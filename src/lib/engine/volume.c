@@ -704,3 +704,34 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
     }
   return ferry_volume_mark_filled (db, name, err);
 }
+
+int
+ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                     ferry_error_t *err)
+{
+  struct ferry_volume *v = NULL;
+  int r;
+
+  if (ferry_volume_get (db, root, name, &v, err) < 0)
+    return -1;
+  r = ferry_tar_directory (v->mountpoint, tar_path, err);
+  ferry_volume_free (v);
+  return r;
+}
+
+int
+ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                     ferry_error_t *err)
+{
+  struct ferry_volume *v = NULL;
+  int r;
+
+  if (ferry_volume_get (db, root, name, &v, err) < 0)
+    return -1;
+  r = ferry_untar_directory (tar_path, v->mountpoint, err);
+  /* What the archive held is the volume's now: no copy-up over it.  */
+  if (r == 0)
+    r = ferry_volume_mark_filled (db, v->name, err);
+  ferry_volume_free (v);
+  return r;
+}

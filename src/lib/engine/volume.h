@@ -63,6 +63,15 @@ int ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, co
 /* Records that NAME has content of its own (an archive's): no copy-up.  */
 int ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err);
 
+/* NAME's content as a tar archive at TAR_PATH ("/dev/stdout" for a
+ * stream), owners, modes, links and xattrs kept; and back into NAME from
+ * TAR_PATH, refusing an entry that would land outside it.  Not found:
+ * kind FERRY_ERROR_NOT_FOUND.  */
+int ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                         ferry_error_t *err);
+int ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                         ferry_error_t *err);
+
 void ferry_volume_free (struct ferry_volume *v);
 void ferry_volumes_free (struct ferry_volume **v, size_t n);
 

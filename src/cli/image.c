@@ -993,6 +993,89 @@ image_list_alias (int argc, char **argv)
   return ferry_cmd_images (argc, argv);
 }
 
+static const char image_prune_usage[]
+    = "Usage: ferry image prune [-a] [-f]\n\n"
+      "Remove dangling images (those with no name) that no container uses, and print\n"
+      "their IDs; with --all, every image no container uses.\n\n"
+      "Options:\n"
+      "  -a, --all    remove every image no container uses, named or not\n"
+      "  -f, --force  do not ask for confirmation\n";
+
+static int
+image_prune (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_image **imgs = NULL;
+  ferry_error_t err = NULL;
+  int all = 0, force = 0, c, r, ret = 0;
+  size_t n = 0;
+
+  while ((c = getopt_long (argc, argv, ":afh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case 'f':
+        force = 1;
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, "image prune", argv, image_prune_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (optind < argc)
+    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+  if (! force)
+    {
+      char answer[16] = "";
+
+      fputs (all ? "WARNING! This command removes all images without at least one container associated with "
+                   "them.\n"
+                 : "WARNING! This command removes all dangling images.\n",
+             stdout);
+      fputs ("Are you sure you want to continue? [y/N] ", stdout);
+      fflush (stdout);
+      if (fgets (answer, sizeof (answer), stdin) == NULL)
+        return ferry_cli_failf ("EOF");
+      if (answer[0] != 'y' && answer[0] != 'Y')
+        return 0;
+    }
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_store_list (s, &imgs, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct ferry_remove_report rep;
+
+      if (! all && imgs[i]->names[0])
+        continue;
+      /* By ID, with -f for several names: --all takes named images too.  */
+      if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
+        {
+          /* A container uses it: it stays, as Podman leaves it.  */
+          if (err->kind != FERRY_ERROR_IN_USE)
+            ret = ferry_cli_fail (&err);
+          ferry_error_release (&err);
+          continue;
+        }
+      for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
+        ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
+      ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
+      puts (imgs[i]->id);
+      ferry_remove_report_free (&rep);
+    }
+  ferry_images_free (imgs, n);
+  return ret;
+}
+
 int
 ferry_cmd_image (int argc, char **argv)
 {
@@ -1003,6 +1086,7 @@ ferry_cmd_image (int argc, char **argv)
     { "list", image_list_alias, NULL },
     { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
     { "ls", image_list_alias, "List images in local storage" },
+    { "prune", image_prune, "Remove unused images" },
     { "pull", ferry_cmd_pull, "Pull an image from a registry" },
     { "push", ferry_cmd_push, "Push an image to a registry" },
     { "rm", ferry_cmd_rmi, "Remove one or more images from local storage" },

@@ -408,3 +408,36 @@ make_image_sharing_bottom_layer() {
 	[ "$(f images -q | wc -l)" -eq 1 ]
 	[ "$(f image inspect --format '{{.Id}}' skotest:1)" = "$(f image inspect --format '{{.Id}}' quay.io/x/skotest:2)" ]
 }
+
+@test "image prune: dangling images go, named or used ones stay; -a takes every unused one; it asks first" {
+	load_test_image
+	mkdir -p "$TEST_TMP/tree"
+	echo hi >"$TEST_TMP/tree/file"
+	tar -C "$TEST_TMP/tree" -cf "$TEST_TMP/other.tar" .
+	other=$(f import "$TEST_TMP/other.tar" other)
+	other=${other#sha256:}
+	f untag other
+	run_ferry image prune </dev/null
+	assert_status 125
+	assert_output_contains "Are you sure you want to continue? [y/N]"
+	f image exists "$other"
+	run bash -c "echo n | '$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' image prune"
+	assert_status 0
+	f image exists "$other"
+	run_ferry image prune -f
+	assert_status 0
+	[ "$output" = "$other" ]
+	! f image exists "$other"
+	f image exists ferry-test
+	f create --name user ferry-test true >/dev/null
+	run_ferry image prune -a -f
+	assert_status 0
+	[ -z "$output" ]
+	f image exists ferry-test
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	f rm user >/dev/null
+	run_ferry image prune -a -f
+	assert_status 0
+	[ "$output" = "$id" ]
+	! f image exists ferry-test
+}

@@ -2,6 +2,12 @@
 # Volumes: create, ls, inspect, exists, rm, prune, and their bad inputs.
 
 load helpers
+load podman-helpers
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
 
 # Records that a container with ID $1 uses volume $2 at $3, straight in the
 # database: the volume commands only read these rows.
@@ -497,16 +503,12 @@ t.addfile(i, io.BytesIO(b'x')); t.close()"
 	[ ! -e "$ROOT/volumes/copy/escape" ] && [ ! -e "$ROOT/volumes/escape" ]
 	if command -v podman >/dev/null; then
 		# Podman takes ferry's export, and ferry Podman's.
-		p() { PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-			--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none "$@"; }
-		mkdir -p "$TEST_TMP/ptmp"
-		p volume create pv >/dev/null
-		p volume import pv "$TEST_TMP/ev.tar"
+		podman_t volume create pv >/dev/null
+		podman_t volume import pv "$TEST_TMP/ev.tar"
 		[ "$(cat "$TEST_TMP/proot/volumes/pv/_data/sub/y")" = x ]
-		p volume export pv >"$TEST_TMP/pv.tar"
+		podman_t volume export pv >"$TEST_TMP/pv.tar"
 		f volume create fromp >/dev/null
 		f volume import fromp "$TEST_TMP/pv.tar"
 		[ "$(cat "$ROOT/volumes/fromp/_data/f")" = hi ]
-		p volume rm -f pv >/dev/null
 	fi
 }

@@ -3,26 +3,12 @@
 # (scripts/install-deps.sh --with-podman); skipped where it is absent.
 
 load helpers
+load podman-helpers
 load ../lib/registry
-
-# Podman with roots (and network definitions) of this test's own, as bench/
-# runs it: runc, cgroupfs, no events.
-podman_t() {
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" --cgroup-manager cgroupfs \
-		--events-backend none --runtime runc "$@"
-}
-
-need_podman() {
-	command -v podman >/dev/null || skip "Podman is not installed (scripts/install-deps.sh --with-podman)"
-}
 
 teardown() {
 	registry_stop
-	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
-		podman_t rm -af -t 0 >/dev/null 2>&1 || true
-		podman_t volume rm -af >/dev/null 2>&1 || true
-	fi
+	podman_teardown
 	ferry_teardown
 }
 

@@ -5,19 +5,7 @@
 # absent; the ferry-only tests pin the same behaviour without it.
 
 load helpers
-
-# Podman with roots of this test's own, as 070 runs it, and network
-# definitions of its own (Podman's default place is /etc/containers).
-podman_t() {
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" \
-		--cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
-}
-
-need_podman() {
-	command -v podman >/dev/null || skip "Podman is not installed (scripts/install-deps.sh --with-podman)"
-	mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/pnet"
-}
+load podman-helpers
 
 # The test image in both.
 load_both() {
@@ -26,11 +14,7 @@ load_both() {
 }
 
 teardown() {
-	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
-		podman_t rm -af -t 0 >/dev/null 2>&1 || true
-		podman_t volume rm -af >/dev/null 2>&1 || true
-		podman_t rmi -af >/dev/null 2>&1 || true
-	fi
+	podman_teardown
 	ferry_teardown
 }
 

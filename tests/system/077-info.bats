@@ -4,10 +4,11 @@
 # where Podman is installed.
 
 load helpers
+load podman-helpers
 
-podman_t() {
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+teardown() {
+	podman_teardown
+	ferry_teardown
 }
 
 # Fields both tools take from the same host and programs.

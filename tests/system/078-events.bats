@@ -6,17 +6,13 @@
 # Podman is installed, with Podman run live.
 
 load helpers
+load podman-helpers
 
-podman_t() {
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend file --runtime runc "$@"
-}
+# This file compares events: Podman logs them to a file.
+PODMAN_EVENTS=file
 
 teardown() {
-	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
-		podman_t rm -af -t 0 >/dev/null 2>&1 || true
-		podman_t rmi -af >/dev/null 2>&1 || true
-	fi
+	podman_teardown
 	ferry_teardown
 }
 

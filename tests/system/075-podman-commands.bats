@@ -1,0 +1,429 @@
+#!/usr/bin/env bats
+# cp, export, commit, top, stats and container prune as a Podman user
+# types them.  Sequences run in ferry and are compared with what Podman 5.4
+# printed for them (kept below), and, where Podman is installed, with
+# Podman run live on roots of the test's own.  The hostile cases (symlinks
+# the container controls, tar streams that climb out) are ferry's alone:
+# nothing may be read or written outside the container.
+
+load helpers
+
+podman_t() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
+}
+
+teardown() {
+	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
+		podman_t rm -af -t 0 >/dev/null 2>&1 || true
+		podman_t rmi -af >/dev/null 2>&1 || true
+	fi
+	ferry_teardown
+}
+
+# Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
+# lines on stdin, and remembers their IDs so that transcripts show <NAME>.
+make_containers() {
+	local tool=$1 name how args id
+	while read -r name how args; do
+		[ "$how" = run ] && how="run -d"
+		if [ "$tool" = podman_t ]; then
+			# shellcheck disable=SC2086
+			podman_t $how --name "$name" --network none localhost/ferry-test:latest $args >/dev/null
+		else
+			# shellcheck disable=SC2086
+			f $how --name "$name" ferry-test $args >/dev/null
+		fi
+		id=$("$tool" inspect --format '{{.Id}}' "$name")
+		echo "s/$id/<$name>/g" >>"$TEST_TMP/$tool.sed"
+		echo "s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$tool.sed"
+	done
+}
+
+# Runs TOOL with the rest, appending to TOOL's transcript the command, its
+# exit code and its output, IDs shown as <NAME> and the test's directory
+# as TMP.
+step() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" -e 's/^time="[^"]*" /time=T /' "$TEST_TMP/err" |
+			sed 's/^/  err: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+# step, keeping only the exit code: for failures whose words are not
+# Podman's (its copier's internals).
+step_rc() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >/dev/null 2>&1 || rc=$?
+	echo "\$ $* -> $rc" >>"$TEST_TMP/$tool.log"
+}
+
+# Appends a shell command's output (in the tool's host directory) to the
+# transcript.
+show() {
+	local tool=$1
+	shift
+	(cd "$TEST_TMP/$tool-host" && eval "$*") 2>&1 | sed 's/^/  show: /' >>"$TEST_TMP/$tool.log"
+}
+
+# Runs sequence function $1 in ferry and compares its transcript with the
+# one on stdin (Podman's), then, where Podman is installed, in Podman too.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	mkdir -p "$TEST_TMP/f-host"
+	(cd "$TEST_TMP/f-host" && "$seq" f)
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/podman_t-host"
+		touch "$TEST_TMP/podman_t.sed"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		(cd "$TEST_TMP/podman_t-host" && "$seq" podman_t)
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+# Files in the container and on the host for the cp sequences.
+cp_fixture() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+	EOF
+	"$t" exec r1 sh -c 'mkdir -p /d/sub && echo hi >/d/f && echo s >/d/sub/g && ln -s / /rootlink &&
+		ln -s ../../etc /d/up && ln -s /etc/passwd /plink && chown 1000:1000 /d/f'
+	echo host >hf
+	mkdir hd
+	echo x >hd/x
+	chown 1234:1234 hf
+}
+
+cp_sequence() {
+	local t=$1
+	cp_fixture "$t"
+	step "$t" cp r1:/nosuch out1
+	step "$t" cp r1:/d/f out1
+	show "$t" 'stat -c "%u:%g %s %n" out1; cat out1'
+	step "$t" cp r1:/d out2
+	show "$t" 'find out2 | sort'
+	step "$t" cp r1:/d/. out3
+	show "$t" 'find out3 | sort'
+	step "$t" cp r1:/d/f hd
+	show "$t" 'ls hd'
+	step "$t" cp r1:/rootlink/etc/passwd out5
+	show "$t" 'cat out5'
+	step "$t" cp r1:/plink out6
+	show "$t" 'stat -c "%F %n" out6'
+	step "$t" cp r1:/d/f nodir/x
+	step "$t" cp r1:/d/f newfile/
+	step "$t" cp r1:/d hf
+	step "$t" cp hf r1:/d/
+	step "$t" cp -a=false hf r1:/d/hf2
+	step "$t" cp --archive=false hf r1:/d/hf3
+	step "$t" exec r1 stat -c "%u:%g %n" /d/hf /d/hf2 /d/hf3
+	step "$t" cp hf r1:/nosuchdir/x
+	step "$t" cp hf r1:/nosuchdir/
+	step "$t" cp hf r1:/d/newdir/
+	step "$t" cp hd r1:/d/f
+	step "$t" cp hd/. r1:/d/sub2
+	step "$t" cp hd r1:/d/sub2
+	step "$t" exec r1 sh -c "find /d/sub2 | sort"
+	step "$t" cp hf r1:/d/up/escape
+	step "$t" exec r1 cat /etc/escape
+	step "$t" cp hf r1:/rootlink/tmp/viaroot
+	step "$t" exec r1 ls /tmp
+	step "$t" cp nosuchhost r1:/tmp
+	step "$t" cp r1:/d/f nosuchctr:/x
+	step "$t" cp nosuch:/x .
+	step "$t" cp hf hf2
+	step "$t" cp a b c
+	step "$t" cp
+	step "$t" cp r1:/d/f ""
+	# A stopped container, and a paused one.
+	step "$t" cp hf c1:/tmp/
+	step "$t" cp c1:/tmp/hf out9
+	show "$t" 'cat out9'
+	step "$t" pause r1
+	step "$t" cp hf r1:/tmp/paused
+	step "$t" unpause r1
+	step "$t" exec r1 cat /tmp/paused
+}
+
+@test "cp: into and out of containers, paths, messages and exit codes as Podman's" {
+	compare_with_podman cp_sequence <<-'EOF'
+		$ cp r1:/nosuch out1 -> 125
+		  err: Error: "/nosuch" could not be found on container r1: no such file or directory
+		$ cp r1:/d/f out1 -> 0
+		  show: 0:0 3 out1
+		  show: hi
+		$ cp r1:/d out2 -> 0
+		  show: out2
+		  show: out2/f
+		  show: out2/sub
+		  show: out2/sub/g
+		  show: out2/up
+		$ cp r1:/d/. out3 -> 0
+		  show: out3
+		  show: out3/f
+		  show: out3/sub
+		  show: out3/sub/g
+		  show: out3/up
+		$ cp r1:/d/f hd -> 0
+		  show: f
+		  show: x
+		$ cp r1:/rootlink/etc/passwd out5 -> 0
+		  show: root:x:0:0:root:/root:/bin/sh
+		  show: nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+		$ cp r1:/plink out6 -> 0
+		  show: regular file out6
+		$ cp r1:/d/f nodir/x -> 125
+		  err: Error: "nodir/x" could not be found on the host: no such file or directory
+		$ cp r1:/d/f newfile/ -> 125
+		  err: Error: "newfile/" could not be found on the host: no such file or directory
+		$ cp r1:/d hf -> 125
+		  err: Error: destination must be a directory when copying a directory
+		$ cp hf r1:/d/ -> 0
+		$ cp -a=false hf r1:/d/hf2 -> 0
+		$ cp --archive=false hf r1:/d/hf3 -> 0
+		$ exec r1 stat -c %u:%g %n /d/hf /d/hf2 /d/hf3 -> 0
+		  out: 0:0 /d/hf
+		  out: 1234:1234 /d/hf2
+		  out: 1234:1234 /d/hf3
+		$ cp hf r1:/nosuchdir/x -> 125
+		  err: Error: "/nosuchdir/x" could not be found on container r1: no such file or directory
+		$ cp hf r1:/nosuchdir/ -> 125
+		  err: Error: "/nosuchdir/" could not be found on container r1: no such file or directory
+		$ cp hf r1:/d/newdir/ -> 125
+		  err: Error: "/d/newdir/" could not be found on container r1: no such file or directory
+		$ cp hd r1:/d/f -> 125
+		  err: Error: destination must be a directory when copying a directory
+		$ cp hd/. r1:/d/sub2 -> 0
+		$ cp hd r1:/d/sub2 -> 0
+		$ exec r1 sh -c find /d/sub2 | sort -> 0
+		  out: /d/sub2
+		  out: /d/sub2/f
+		  out: /d/sub2/hd
+		  out: /d/sub2/hd/f
+		  out: /d/sub2/hd/x
+		  out: /d/sub2/x
+		$ cp hf r1:/d/up/escape -> 0
+		$ exec r1 cat /etc/escape -> 0
+		  out: host
+		$ cp hf r1:/rootlink/tmp/viaroot -> 0
+		$ exec r1 ls /tmp -> 0
+		  out: viaroot
+		$ cp nosuchhost r1:/tmp -> 125
+		  err: Error: "nosuchhost" could not be found on the host: no such file or directory
+		$ cp r1:/d/f nosuchctr:/x -> 125
+		  err: Error: container "nosuchctr" does not exist
+		$ cp nosuch:/x . -> 125
+		  err: Error: container "nosuch" does not exist
+		$ cp hf hf2 -> 125
+		  err: Error: name or ID cannot be empty
+		$ cp a b c -> 125
+		  err: Error: accepts 2 arg(s), received 3
+		$ cp -> 125
+		  err: Error: accepts 2 arg(s), received 0
+		$ cp r1:/d/f  -> 125
+		  err: Error: invalid arguments "r1:/d/f", "": you must specify paths
+		$ cp hf c1:/tmp/ -> 0
+		$ cp c1:/tmp/hf out9 -> 0
+		  show: host
+		$ pause r1 -> 0
+		  out: r1
+		$ cp hf r1:/tmp/paused -> 0
+		$ unpause r1 -> 0
+		  out: r1
+		$ exec r1 cat /tmp/paused -> 0
+		  out: host
+	EOF
+}
+
+cp_stream_sequence() {
+	local t=$1
+	cp_fixture "$t"
+	mkdir -p in/sub
+	echo a >in/a
+	echo b >in/sub/b
+	tar -C in -cf in.tar a sub
+	"$t" cp r1:/d - >d.tar
+	show "$t" 'tar -tf d.tar | sed "s#/\$##" | sort'
+	"$t" cp r1:/d/. - >content.tar
+	show "$t" 'tar -tf content.tar | sed "s#/\$##" | sort'
+	step "$t" cp - r1:/d/sub <in.tar
+	step "$t" exec r1 sh -c "find /d/sub | sort"
+	step "$t" cp - r1:/d/f <in.tar
+	step "$t" cp - r1:/nosuchd <in.tar
+	# A directory may not replace a file, nor the reverse, without --overwrite.
+	mkdir -p hd2/f
+	step_rc "$t" cp hd2/. r1:/d/
+	step "$t" exec r1 stat -c %F /d/f
+	step "$t" cp --overwrite hd2/. r1:/d/
+	step "$t" exec r1 stat -c %F /d/f
+}
+
+@test "cp: tar streams on standard input and output, and --overwrite, as Podman's" {
+	compare_with_podman cp_stream_sequence <<-'EOF'
+		  show: d
+		  show: d/f
+		  show: d/sub
+		  show: d/sub/g
+		  show: d/up
+		  show: f
+		  show: sub
+		  show: sub/g
+		  show: up
+		$ cp - r1:/d/sub -> 0
+		$ exec r1 sh -c find /d/sub | sort -> 0
+		  out: /d/sub
+		  out: /d/sub/a
+		  out: /d/sub/g
+		  out: /d/sub/sub
+		  out: /d/sub/sub/b
+		$ cp - r1:/d/f -> 125
+		  err: Error: destination must be a directory when copying from stdin
+		$ cp - r1:/nosuchd -> 125
+		  err: Error: destination must be a directory when copying from stdin
+		$ cp hd2/. r1:/d/ -> 125
+		$ exec r1 stat -c %F /d/f -> 0
+		  out: regular file
+		$ cp --overwrite hd2/. r1:/d/ -> 0
+		$ exec r1 stat -c %F /d/f -> 0
+		  out: directory
+	EOF
+}
+
+# A tar of entries built by python: $1 the output, the rest NAME:KIND[:ARG]
+# with KIND file (ARG its content), dir, sym (ARG its target) or hard (ARG
+# the name it links to).
+make_tar() {
+	python3 - "$@" <<-'PY'
+		import io, sys, tarfile
+		with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+		    for spec in sys.argv[2:]:
+		        name, kind, arg = (spec.split(":", 2) + [""])[:3]
+		        i = tarfile.TarInfo(name)
+		        if kind == "file":
+		            data = arg.encode()
+		            i.size = len(data)
+		            t.addfile(i, io.BytesIO(data))
+		            continue
+		        if kind == "dir":
+		            i.type, i.mode = tarfile.DIRTYPE, 0o755
+		        elif kind == "sym":
+		            i.type, i.linkname = tarfile.SYMTYPE, arg
+		        elif kind == "hard":
+		            i.type, i.linkname = tarfile.LNKTYPE, arg
+		        t.addfile(i)
+	PY
+}
+
+# The content of PATH in container $1, running or not.
+ctr_cat() {
+	f cp "$1:$2" - | tar -xOf -
+}
+
+@test "cp: symlinks the container controls never lead outside it, either way; stopped ones are unmounted after" {
+	load_test_image
+	f run -d --name r1 ferry-test sleep 1000 >/dev/null
+	f create --name c1 ferry-test true >/dev/null
+	mkdir "$TEST_TMP/hostdir"
+	echo secret >"$TEST_TMP/secret"
+	echo payload >"$TEST_TMP/payload"
+	local host_passwd c id tag
+	host_passwd=$(sha256sum /etc/passwd)
+	tag=$(basename "$TEST_TMP")
+	make_tar "$TEST_TMP/links.tar" rootlink:sym:/ up:sym:../../.. d:dir d/up:sym:../../etc \
+		hostdir:sym:"$TEST_TMP/hostdir" leak:sym:"$TEST_TMP/secret" plink:sym:/etc/passwd
+	for c in r1 c1; do
+		f cp - "$c:/" <"$TEST_TMP/links.tar"
+		cd "$TEST_TMP"
+		rm -rf out outd
+
+		# Out: every path is the container's, whatever its symlinks say.
+		run_ferry cp "$c:/leak" out
+		assert_status 125
+		assert_output_contains "could not be found on container $c"
+		[ ! -e out ]
+		f cp "$c:/rootlink/etc/passwd" out
+		[ "$(head -n1 out)" = "root:x:0:0:root:/root:/bin/sh" ]
+		[ "$(wc -l <out)" -eq 2 ]
+		f cp "$c:/up/etc/passwd" out
+		[ "$(wc -l <out)" -eq 2 ]
+		# A tree's symlinks come out as symlinks, never followed.
+		f cp "$c:/d" outd
+		[ "$(readlink outd/up)" = ../../etc ]
+		[ "$(find outd | wc -l)" -eq 2 ]
+
+		# In: writes land in the container or nowhere.
+		run_ferry cp payload "$c:/hostdir/x"
+		assert_status 125
+		assert_output_contains "could not be found on container $c"
+		run_ferry cp payload "$c:/leak"
+		assert_status 125
+		f cp payload "$c:/up/../../tmp/$tag"
+		f cp payload "$c:/rootlink/etc/owned-$tag"
+		f cp payload "$c:/d/up/also-$tag"
+		f cp payload "$c:/plink"
+		[ "$(ctr_cat "$c" "/tmp/$tag")" = payload ]
+		[ "$(ctr_cat "$c" "/etc/owned-$tag")" = payload ]
+		[ "$(ctr_cat "$c" "/etc/also-$tag")" = payload ]
+		[ "$(ctr_cat "$c" /etc/passwd)" = payload ]
+		[ ! -e "$TEST_TMP/hostdir/x" ] && [ ! -e "/tmp/$tag" ] && [ ! -e "/etc/owned-$tag" ] &&
+			[ ! -e "/etc/also-$tag" ]
+		[ "$(cat "$TEST_TMP/secret")" = secret ]
+		[ "$(sha256sum /etc/passwd)" = "$host_passwd" ]
+	done
+	# The stopped container's overlay was mounted for each copy only.
+	id=$(f inspect --format '{{.Id}}' c1)
+	! mountpoint -q "$ROOT/storage/overlay/$id/merged"
+	[ "$(ctr_status c1)" = created ]
+}
+
+@test "cp: a tar stream on standard input cannot climb out of the destination" {
+	load_test_image
+	f run -d --name r1 ferry-test sleep 1000 >/dev/null
+	f exec r1 mkdir -p /a/b
+	cd "$TEST_TMP"
+	local tag
+	tag=$(basename "$TEST_TMP")
+
+	make_tar dotdot.tar "../../$tag-dotdot:file:x"
+	run_ferry cp - r1:/a/b <dotdot.tar
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "escapes the destination"
+
+	make_tar through.tar "esc:sym:$TEST_TMP" "esc/$tag-through:file:x"
+	run_ferry cp - r1:/a/b <through.tar
+	assert_status 125
+	assert_one_line_error
+
+	make_tar hard.tar "hl:hard:../../../etc/passwd"
+	run_ferry cp - r1:/a/b <hard.tar
+	assert_status 125
+	assert_one_line_error
+
+	make_tar abs.tar "/$tag-abs:file:x"
+	run_ferry cp - r1:/a/b <abs.tar
+	assert_status 125
+	assert_one_line_error
+
+	# The same stream without the hostile entry goes in.
+	make_tar good.tar "ok:file:x"
+	f cp - r1:/a/b <good.tar
+	[ "$(f exec r1 cat /a/b/ok)" = x ]
+
+	[ ! -e "$TEST_TMP/$tag-dotdot" ] && [ ! -e "/$tag-dotdot" ] && [ ! -e "$TEST_TMP/$tag-through" ] &&
+		[ ! -e "/$tag-abs" ]
+	run f exec r1 sh -c "ls / /a | grep -c $tag"
+	[ "$output" = 0 ]
+}

@@ -19,6 +19,7 @@ int ferry_cmd_cp (int argc, char **argv);
 int ferry_cmd_create (int argc, char **argv);
 int ferry_cmd_diff (int argc, char **argv);
 int ferry_cmd_exec (int argc, char **argv);
+int ferry_cmd_export (int argc, char **argv);
 int ferry_cmd_inspect (int argc, char **argv);
 int ferry_cmd_kill (int argc, char **argv);
 int ferry_cmd_logs (int argc, char **argv);

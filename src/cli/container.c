@@ -2298,6 +2298,7 @@ ferry_cmd_container (int argc, char **argv)
     { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
+    { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
     { "inspect", container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },

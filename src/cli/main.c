@@ -18,6 +18,7 @@ static const struct ferry_command commands[] = {
   { "create", ferry_cmd_create, "Create but do not start a container" },
   { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
   { "exec", ferry_cmd_exec, "Run a process in a running container" },
+  { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
   { "image", ferry_cmd_image, "Manage images" },
   { "images", ferry_cmd_images, "List images in local storage" },
   { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },

@@ -427,3 +427,79 @@ ctr_cat() {
 	run f exec r1 sh -c "ls / /a | grep -c $tag"
 	[ "$output" = 0 ]
 }
+
+# The names in tar file $1 without the image's binaries and the files each
+# engine writes its own way (/etc/hosts and the like).
+tar_names() {
+	tar -tf "$1" | grep -Ev '^bin/.|^etc/(mtab|resolv.conf|hostname|hosts)$|^run/.containerenv$' | sort
+}
+
+export_sequence() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+	EOF
+	"$t" exec r1 sh -c 'mkdir -p /new/dir && echo x >/new/dir/f && rm /etc/group'
+	step "$t" export nosuch
+	step "$t" export
+	step "$t" export r1 c1
+	step_rc "$t" export -o nodir/x.tar r1
+	"$t" export r1 >r1.tar
+	show "$t" 'tar_names r1.tar'
+	step "$t" export -o c1.tar c1
+	show "$t" 'tar_names c1.tar | grep -c .; stat -c %a c1.tar'
+	step "$t" container export --output c1b.tar c1
+	show "$t" 'cmp c1.tar c1b.tar && echo same'
+}
+
+@test "export: a container's file system as a tar archive, as Podman's" {
+	compare_with_podman export_sequence <<-'EOF'
+		$ export nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ export -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ export r1 c1 -> 125
+		  err: Error: accepts 1 arg(s), received 2
+		$ export -o nodir/x.tar r1 -> 125
+		  show: bin/
+		  show: dev/
+		  show: etc/
+		  show: etc/ferry-release
+		  show: etc/passwd
+		  show: new/
+		  show: new/dir/
+		  show: new/dir/f
+		  show: opt/
+		  show: opt/olddir/
+		  show: opt/olddir/new
+		  show: proc/
+		  show: root/
+		  show: run/
+		  show: sys/
+		  show: tmp/
+		$ export -o c1.tar c1 -> 0
+		  show: 14
+		  show: 644
+		$ container export --output c1b.tar c1 -> 0
+		  show: same
+	EOF
+}
+
+@test "export: refuses a terminal; what it writes imports and runs; no partial file on failure" {
+	load_test_image
+	f run -d --name r1 ferry-test sleep 1000 >/dev/null
+	f exec r1 sh -c 'echo exported >/marker'
+	cd "$TEST_TMP"
+	run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT export r1" /dev/null
+	assert_status 125
+	assert_output_contains "Error: refusing to export to terminal. Use -o flag or redirect"
+	f export -o r1.tar r1
+	f import r1.tar localhost/r1-exported >/dev/null
+	[ "$(f run --rm localhost/r1-exported cat /marker)" = exported ]
+	run_ferry export -o r1.tar nosuch
+	assert_status 125
+	# The earlier archive stays as it was; no temporary file is left.
+	[ "$(ls -A "$TEST_TMP" | grep -c 'r1.tar')" -eq 1 ]
+	tar -tf r1.tar marker
+}

@@ -516,3 +516,13 @@ ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const 
     return overwrite_error (err, "to container");
   return 0;
 }
+
+int
+ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err)
+{
+  cleanup_copy_root struct copy_root r = { .lock = -1, .rootfd = -1 };
+
+  if (copy_root_open (e, ref, true, &r, err) < 0)
+    return -1;
+  return ferry_tar_tree_to_fd (r.rootfd, NULL, out_fd, r.c->name, err);
+}

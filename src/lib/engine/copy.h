@@ -1,4 +1,5 @@
-/* ferry: copying files between the host and a container (`cp`).
+/* ferry: copying files between the host and a container (`cp`), and a
+ * container's whole file system as a tar stream (`export`).
  *
  * A path inside the container is resolved only below the container's root
  * (openat2 with RESOLVE_IN_ROOT, symlinks followed one at a time as the
@@ -34,5 +35,9 @@ int ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *s
  * from IN_FD, which DEST (a directory) receives.  */
 int ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const char *ref,
                                const char *dest, const struct ferry_copy_options *o, ferry_error_t *err);
+
+/* `export`: the container's root file system (its mounts left out) as a tar
+ * stream on OUT_FD.  */
+int ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err);
 
 #endif

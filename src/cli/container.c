@@ -2293,6 +2293,7 @@ ferry_cmd_container (int argc, char **argv)
   static const struct ferry_command table[] = {
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, NULL },
+    { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },
     { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },

@@ -503,3 +503,115 @@ export_sequence() {
 	[ "$(ls -A "$TEST_TMP" | grep -c 'r1.tar')" -eq 1 ]
 	tar -tf r1.tar marker
 }
+
+# The settings of image $2 that commit makes, one JSON line (the
+# engine-named `container=` variable left out).
+image_settings() {
+	"$1" image inspect "$2" | jq -cS '.[0] | [.Config.Entrypoint, .Config.Cmd,
+		(.Config.Env | map(select(startswith("container=") | not))), .Config.WorkingDir, .Config.User,
+		.Config.Labels, .Config.ExposedPorts, .Config.Volumes, .Config.StopSignal, .Author,
+		.History[-1].comment, (.RootFS.Layers | length)]'
+}
+
+commit_sequence() {
+	local t=$1 id
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+	EOF
+	"$t" exec r1 sh -c 'echo new >/newfile && rm /etc/group && rm -r /opt/olddir'
+	id=$("$t" commit r1 img1 2>/dev/null)
+	echo "s/$id/<img1>/g" >>"$TEST_TMP/$t.sed"
+	step "$t" image inspect --format '{{.Id}}' img1
+	step "$t" run --rm img1 sh -c 'cat /newfile; ls /etc /opt | grep -v mtab'
+	echo "  settings: $(image_settings "$t" img1)" >>"$TEST_TMP/$t.log"
+	id=$("$t" commit -q -a me -c 'CMD ["cat","/newfile"]' -c 'ENV A=1 B="two words"' -c 'ENV K some value' \
+		-c 'LABEL x=y "a b"=c' -c 'WORKDIR /d' -c 'WORKDIR e' -c 'EXPOSE 8080 53/udp' -c 'USER 1000' \
+		-c 'VOLUME /v1 /v2' -c 'VOLUME ["/v3"]' -c 'STOPSIGNAL SIGUSR1' r1 img2)
+	echo "s/$id/<img2>/g" >>"$TEST_TMP/$t.sed"
+	echo "  settings: $(image_settings "$t" img2)" >>"$TEST_TMP/$t.log"
+	"$t" commit -q -c 'ENTRYPOINT echo' -c 'label q="x y"' c1 img3 >/dev/null
+	echo "  settings: $(image_settings "$t" img3)" >>"$TEST_TMP/$t.log"
+	step "$t" run --rm img3 hello
+	"$t" commit -q --iidfile "$TEST_TMP/$t.iid" c1 >/dev/null
+	echo "  iidfile: $(wc -c <"$TEST_TMP/$t.iid")" >>"$TEST_TMP/$t.log"
+	step "$t" commit nosuch img4
+	step "$t" commit
+	step "$t" commit r1 img4 extra
+	step "$t" commit r1 'Bad Name'
+	step "$t" commit -m msg r1 img4
+	step "$t" commit -f bogus r1 img4
+	# Podman's messages name its storage internals: exit codes only.
+	step_rc "$t" commit -c 'BOGUS x' r1 img4
+	step_rc "$t" commit -c 'USER' r1 img4
+	step_rc "$t" commit -c 'ENV' r1 img4
+	step "$t" image exists img4
+}
+
+@test "commit: an image of the container's changes and settings, with --change, as Podman's" {
+	compare_with_podman commit_sequence <<-'EOF'
+		$ image inspect --format {{.Id}} img1 -> 0
+		  out: <img1>
+		$ run --rm img1 sh -c cat /newfile; ls /etc /opt | grep -v mtab -> 0
+		  out: new
+		  out: /etc:
+		  out: ferry-release
+		  out: hostname
+		  out: hosts
+		  out: passwd
+		  out: resolv.conf
+		  out: 
+		  out: /opt:
+		  settings: [null,["sleep","1000"],["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"/",null,null,null,null,null,"","FROM localhost/ferry-test:latest",3]
+		  settings: [null,["cat","/newfile"],["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","A=1","B=two words","K=some value"],"/d/e","1000",{"a b":"c","x":"y"},{"53/udp":{},"8080/tcp":{}},{"/v1":{},"/v2":{},"/v3":{}},"SIGUSR1","me","FROM localhost/ferry-test:latest",3]
+		  settings: [["/bin/sh","-c","echo"],null,["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"/",null,{"q":"x y"},null,null,null,"","FROM localhost/ferry-test:latest",3]
+		$ run --rm img3 hello -> 0
+		  out: 
+		  iidfile: 64
+		$ commit nosuch img4 -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ commit -> 125
+		  err: Error: accepts between 1 and 2 arg(s), received 0
+		$ commit r1 img4 extra -> 125
+		  err: Error: accepts between 1 and 2 arg(s), received 3
+		$ commit r1 Bad Name -> 125
+		  err: Error: parsing reference "Bad Name": invalid reference format
+		$ commit -m msg r1 img4 -> 125
+		  err: Error: messages are only compatible with the docker image format (-f docker)
+		$ commit -f bogus r1 img4 -> 125
+		  err: Error: unrecognized image format "bogus"
+		$ commit -c BOGUS x r1 img4 -> 125
+		$ commit -c USER r1 img4 -> 125
+		$ commit -c ENV r1 img4 -> 125
+		$ image exists img4 -> 1
+	EOF
+}
+
+@test "commit: deletions become whiteouts, a replaced directory hides the old content, --pause leaves it running" {
+	load_test_image
+	f run -d --name r1 ferry-test sleep 1000 >/dev/null
+	# /opt/olddir comes from the image's second layer; /etc/group too.
+	f exec r1 sh -c 'rm /etc/group && rm -r /opt/olddir && mkdir /opt/olddir && echo fresh >/opt/olddir/other'
+	local id diff_id layer
+	id=$(f commit -p -q r1 localhost/committed)
+	[ "$(ctr_status r1)" = running ]
+	[ "$(f image inspect --format '{{.Id}}' localhost/committed)" = "$id" ]
+	diff_id=$(f image inspect localhost/committed | jq -r '.[0].RootFS.Layers[-1]')
+	layer=$ROOT/storage/layers/${diff_id#sha256:}
+	# Stored as overlay whiteouts: a 0:0 device for the file.
+	[ "$(stat -c '%F %t:%T' "$layer/etc/group")" = "character special file 0:0" ]
+	run f run --rm localhost/committed sh -c 'ls /etc/group; ls /opt/olddir; cat /opt/olddir/other'
+	assert_status 0
+	[ "${lines[0]}" != /etc/group ]
+	[ "${lines[-2]}" = other ]
+	[ "${lines[-1]}" = fresh ]
+	# The container's own files (/etc/hosts, /run/.containerenv) stay out.
+	[ ! -e "$layer/etc/hosts" ] && [ ! -e "$layer/run/.containerenv" ] && [ ! -e "$layer/etc/hostname" ]
+	# A commit can be committed on.
+	f run -d --name r2 localhost/committed sleep 1000 >/dev/null
+	f exec r2 sh -c 'echo two >/two'
+	f commit -q r2 localhost/second >/dev/null
+	[ "$(f run --rm localhost/second sh -c 'cat /two /opt/olddir/other')" = "two
+fresh" ]
+	[ "$(f image inspect localhost/second | jq '.[0].RootFS.Layers | length')" -eq 4 ]
+}

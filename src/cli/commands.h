@@ -15,6 +15,7 @@ int ferry_cmd_push (int argc, char **argv);
 int ferry_cmd_login (int argc, char **argv);
 int ferry_cmd_logout (int argc, char **argv);
 int ferry_cmd_container (int argc, char **argv);
+int ferry_cmd_container_prune (int argc, char **argv);
 int ferry_cmd_commit (int argc, char **argv);
 int ferry_cmd_cp (int argc, char **argv);
 int ferry_cmd_create (int argc, char **argv);

@@ -2308,6 +2308,7 @@ ferry_cmd_container (int argc, char **argv)
     { "migrate", ferry_cmd_migrate, "Move a running container to another host" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
     { "port", ferry_cmd_port, "List a container's published ports" },
+    { "prune", ferry_cmd_container_prune, "Remove all non running containers" },
     { "ps", container_list, NULL },
     { "rename", ferry_cmd_rename, "Rename an existing container" },
     { "restart", ferry_cmd_restart, "Restart one or more containers" },

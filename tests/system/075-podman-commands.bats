@@ -615,3 +615,45 @@ commit_sequence() {
 fresh" ]
 	[ "$(f image inspect localhost/second | jq '.[0].RootFS.Layers | length')" -eq 4 ]
 }
+
+prune_sequence() {
+	local t=$1 id
+	make_containers "$t" <<-EOF
+		c1 create true
+		r1 run sleep 1000
+		e1 run true
+		p1 run sleep 1000
+	EOF
+	"$t" wait e1 >/dev/null
+	"$t" pause p1 >/dev/null
+	id=$("$t" create --name c2 --network none --label x=1 localhost/ferry-test:latest true)
+	echo "s/$id/<c2>/g" >>"$TEST_TMP/$t.sed"
+	step "$t" container prune <<<n
+	step_rc "$t" container prune </dev/null
+	step "$t" container prune -f --filter label=x=1
+	step "$t" container prune --force --filter label=nosuch
+	step_rc "$t" container prune -f extra
+	step_rc "$t" container prune -f --filter bogus=1
+	step "$t" container prune <<<y
+	echo "  left: $("$t" ps -a --format '{{.Names}}' | tr -d '[]"' | sort | paste -sd ' ')" >>"$TEST_TMP/$t.log"
+	step "$t" container prune -f
+}
+
+@test "container prune: removes what does not run, asks first, as Podman's" {
+	compare_with_podman prune_sequence <<-'EOF'
+		$ container prune -> 0
+		  out: WARNING! This will remove all non running containers.
+		  out: Are you sure you want to continue? [y/N] $ container prune -> 125
+		$ container prune -f --filter label=x=1 -> 0
+		  out: <c2>
+		$ container prune --force --filter label=nosuch -> 0
+		$ container prune -f extra -> 125
+		$ container prune -f --filter bogus=1 -> 125
+		$ container prune -> 0
+		  out: WARNING! This will remove all non running containers.
+		  out: Are you sure you want to continue? [y/N] <c1>
+		  out: <e1>
+		  left: p1 r1
+		$ container prune -f -> 0
+	EOF
+}

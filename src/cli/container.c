@@ -2318,6 +2318,7 @@ ferry_cmd_container (int argc, char **argv)
     { "run", ferry_cmd_run, "Run a command in a new container" },
     { "start", ferry_cmd_start, "Start one or more containers" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },
+    { "top", ferry_cmd_top, "Display the running processes of a container" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
     { "wait", ferry_cmd_wait, "Block on one or more containers" },
     { NULL, NULL, NULL },

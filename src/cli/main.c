@@ -44,6 +44,7 @@ static const struct ferry_command commands[] = {
   { "start", ferry_cmd_start, "Start one or more containers" },
   { "stop", ferry_cmd_stop, "Stop one or more containers" },
   { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
+  { "top", ferry_cmd_top, "Display the running processes of a container" },
   { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
   { "volume", ferry_cmd_volume, "Manage volumes" },

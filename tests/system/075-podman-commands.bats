@@ -657,3 +657,70 @@ prune_sequence() {
 		$ container prune -f -> 0
 	EOF
 }
+
+top_sequence() {
+	local t=$1 id
+	make_containers "$t" <<-EOF
+		c1 create true
+	EOF
+	id=$("$t" run -d --name t1 --network none localhost/ferry-test:latest sh -c 'sleep 1000 & sleep 999')
+	echo "s/$id/<t1>/g; s/${id:0:12}/<t1>/g" >>"$TEST_TMP/$t.sed"
+	wait_until "[ \$($t top t1 pid | wc -l) -eq 3 ]"
+	# Not pid: the runtime's own set-up takes PIDs before the second process.
+	step "$t" top t1 user ppid tty args comm state nice pgid group rgroup ruser huser hgroup vsz seccomp
+	step "$t" top t1 ppid,comm
+	# The columns that do not change with time.
+	"$t" top t1 | sed -E 's/  +/|/g' | cut -d'|' -f1,3,6,8 | sed 's/^/  top: /' >>"$TEST_TMP/$t.log"
+	step_rc "$t" top t1 bogus
+	step "$t" top c1
+	step "$t" top nosuch
+	step "$t" top
+}
+
+@test "top: columns, descriptors, messages and exit codes as Podman's" {
+	compare_with_podman top_sequence <<-'EOF'
+		$ top t1 user ppid tty args comm state nice pgid group rgroup ruser huser hgroup vsz seccomp -> 0
+		  out: USER        PPID        TTY         COMMAND      COMMAND     STATE       NI          PGID        GROUP       RGROUP      RUSER       HUSER       HGROUP      VSZ         SECCOMP
+		  out: root        0           ?           sleep 999    sleep       S           0           1           root        root        root        root        root        2268        filter
+		  out: root        1           ?           sleep 1000   sleep       S           0           1           root        root        root        root        root        2268        filter
+		$ top t1 ppid,comm -> 0
+		  out: PPID        COMMAND
+		  out: 0           sleep
+		  out: 1           sleep
+		  top: USER|PPID|TTY|COMMAND
+		  top: root|0|?|sleep 999 
+		  top: root|1|?|sleep 1000 
+		$ top t1 bogus -> 125
+		$ top c1 -> 125
+		  err: Error: top can only be used on running containers
+		$ top nosuch -> 125
+		  err: Error: unable to look up requested container: no container with name or ID "nosuch" found: no such container
+		$ top -> 125
+		  err: Error: you must provide the name or id of a running container
+	EOF
+}
+
+@test "top: values from /proc, exec'd processes, paused containers, ps options" {
+	load_test_image
+	f run -d --name t1 ferry-test sh -c 'sleep 1000 & sleep 999' >/dev/null
+	wait_until "[ \$(f top t1 pid | wc -l) -eq 3 ]"
+	local dur='[0-9.]+(ns|µs|ms|s)|[0-9]+m[0-9.]+s|[0-9]+h[0-9]+m[0-9.]+s'
+	run_ferry top t1
+	assert_status 0
+	[[ "${lines[1]}" =~ ^root\ +1\ +0\ +[0-9]+\.[0-9]{3}\ +($dur)\ +\?\ +($dur)\ +sleep\ 999\ $ ]]
+	[[ "${lines[2]}" =~ ^root\ +[0-9]+\ +1\ +[0-9]+\.[0-9]{3}\ +($dur)\ +\?\ +($dur)\ +sleep\ 1000\ $ ]]
+	# What exec starts is the container's too; hpid is the host's PID.
+	f exec -d t1 sleep 500
+	wait_until "f top t1 args | grep -q 'sleep 500'"
+	run_ferry top t1 hpid args
+	[ -d "/proc/$(echo "$output" | awk '/sleep 999/ { print $1 }')" ]
+	# Options of ps(1) run the container's own ps.
+	run_ferry top t1 -o pid,comm
+	assert_status 0
+	assert_output_contains "sleep"
+	f pause t1
+	run_ferry top t1 pid
+	assert_status 0
+	f unpause t1
+
+}

@@ -32,6 +32,7 @@ int ferry_cmd_restart (int argc, char **argv);
 int ferry_cmd_rm (int argc, char **argv);
 int ferry_cmd_run (int argc, char **argv);
 int ferry_cmd_start (int argc, char **argv);
+int ferry_cmd_stats (int argc, char **argv);
 int ferry_cmd_stop (int argc, char **argv);
 int ferry_cmd_top (int argc, char **argv);
 int ferry_cmd_unpause (int argc, char **argv);

@@ -2317,6 +2317,7 @@ ferry_cmd_container (int argc, char **argv)
     { "rm", ferry_cmd_rm, "Remove one or more containers" },
     { "run", ferry_cmd_run, "Run a command in a new container" },
     { "start", ferry_cmd_start, "Start one or more containers" },
+    { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },
     { "top", ferry_cmd_top, "Display the running processes of a container" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },

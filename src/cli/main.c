@@ -42,6 +42,7 @@ static const struct ferry_command commands[] = {
   { "rmi", ferry_cmd_rmi, "Remove one or more images from local storage" },
   { "run", ferry_cmd_run, "Run a command in a new container" },
   { "start", ferry_cmd_start, "Start one or more containers" },
+  { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
   { "stop", ferry_cmd_stop, "Stop one or more containers" },
   { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
   { "top", ferry_cmd_top, "Display the running processes of a container" },

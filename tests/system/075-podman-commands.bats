@@ -658,7 +658,7 @@ prune_sequence() {
 	EOF
 }
 
-top_sequence() {
+top_stats_sequence() {
 	local t=$1 id
 	make_containers "$t" <<-EOF
 		c1 create true
@@ -675,10 +675,17 @@ top_sequence() {
 	step "$t" top c1
 	step "$t" top nosuch
 	step "$t" top
+	"$t" stats --no-stream | awk '{ print "  stats: " $2 }' >>"$TEST_TMP/$t.log"
+	"$t" stats --no-stream -a | awk '{ print "  stats -a: " $2 }' >>"$TEST_TMP/$t.log"
+	step "$t" stats --no-stream --format '{{.Name}} {{.NetIO}} {{.PIDs}}' t1
+	step "$t" stats --no-stream c1
+	step "$t" stats --no-stream --format json c1
+	step "$t" stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.MemUsageBytes}} {{.CPUPerc}} {{.AVGCPU}} {{.UpTime}}' c1
+	step "$t" stats --no-stream nosuch
 }
 
-@test "top: columns, descriptors, messages and exit codes as Podman's" {
-	compare_with_podman top_sequence <<-'EOF'
+@test "top and stats --no-stream: columns, descriptors, messages and exit codes as Podman's" {
+	compare_with_podman top_stats_sequence <<-'EOF'
 		$ top t1 user ppid tty args comm state nice pgid group rgroup ruser huser hgroup vsz seccomp -> 0
 		  out: USER        PPID        TTY         COMMAND      COMMAND     STATE       NI          PGID        GROUP       RGROUP      RUSER       HUSER       HGROUP      VSZ         SECCOMP
 		  out: root        0           ?           sleep 999    sleep       S           0           1           root        root        root        root        root        2268        filter
@@ -697,12 +704,42 @@ top_sequence() {
 		  err: Error: unable to look up requested container: no container with name or ID "nosuch" found: no such container
 		$ top -> 125
 		  err: Error: you must provide the name or id of a running container
+		  stats: NAME
+		  stats: t1
+		  stats -a: NAME
+		  stats -a: c1
+		  stats -a: t1
+		$ stats --no-stream --format {{.Name}} {{.NetIO}} {{.PIDs}} t1 -> 0
+		  out: t1 0B / 0B 2
+		$ stats --no-stream c1 -> 0
+		  out: ID            NAME        CPU %       MEM USAGE / LIMIT  MEM %       NET IO      BLOCK IO    PIDS        CPU TIME    AVG CPU %
+		  out: <c1>  c1          0.00%       0B / 0B            0.00%       0B / 0B     0B / 0B     0           0s          0.00%
+		$ stats --no-stream --format json c1 -> 0
+		  out: [
+		  out:  {
+		  out:   "id": "<c1>",
+		  out:   "name": "c1",
+		  out:   "cpu_time": "0s",
+		  out:   "cpu_percent": "0.00%",
+		  out:   "avg_cpu": "0.00%",
+		  out:   "mem_usage": "0B / 0B",
+		  out:   "mem_percent": "0.00%",
+		  out:   "net_io": "0B / 0B",
+		  out:   "block_io": "0B / 0B",
+		  out:   "pids": "0"
+		  out:  }
+		  out: ]
+		$ stats --no-stream --format {{.Name}} {{.MemUsage}} {{.MemUsageBytes}} {{.CPUPerc}} {{.AVGCPU}} {{.UpTime}} c1 -> 0
+		  out: c1 0B / 0B 0B / 0B 0.00% 0.00% 0s
+		$ stats --no-stream nosuch -> 125
+		  err: Error: unable to get list of containers: unable to look up container nosuch: no container with name or ID "nosuch" found: no such container
 	EOF
 }
 
-@test "top: values from /proc, exec'd processes, paused containers, ps options" {
+@test "top and stats: values from /proc and the cgroups, exec'd processes, ps options, streaming" {
 	load_test_image
-	f run -d --name t1 ferry-test sh -c 'sleep 1000 & sleep 999' >/dev/null
+	f run -d --name t1 --memory 64m ferry-test sh -c 'sleep 1000 & sleep 999' >/dev/null
+	f run -d --name busy ferry-test sh -c 'while :; do :; done' >/dev/null
 	wait_until "[ \$(f top t1 pid | wc -l) -eq 3 ]"
 	local dur='[0-9.]+(ns|µs|ms|s)|[0-9]+m[0-9.]+s|[0-9]+h[0-9]+m[0-9.]+s'
 	run_ferry top t1
@@ -723,4 +760,13 @@ top_sequence() {
 	assert_status 0
 	f unpause t1
 
+	run_ferry stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}|{{.UpTime}}' t1
+	assert_status 0
+	[[ "$output" =~ ^[0-9.]+[kM]?B\ /\ 67.11MB\|3\|($dur)$ ]]
+	run_ferry stats --no-stream --format '{{.MemPerc}}' t1
+	[[ "$output" =~ ^[0-9]+\.[0-9]{2}%$ ]]
+	# Streaming: a report per interval, the CPU use of the last interval.
+	run timeout 8 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" stats -i 1 --format '{{.Name}} {{.CPU}}' busy
+	[ "${#lines[@]}" -ge 2 ]
+	[ "$(echo "${lines[1]}" | awk '{ print ($2 > 1) }')" = 1 ]
 }

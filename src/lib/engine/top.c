@@ -2,6 +2,7 @@
 #include "container.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <ctype.h>
@@ -523,4 +524,161 @@ out:
   free (procs);
   ferry_container_free (c);
   return ret;
+}
+
+/* ---- stats ---------------------------------------------------------------- */
+
+void
+ferry_container_stats_release (struct ferry_container_stats *s)
+{
+  free (s->id);
+  free (s->name);
+  memset (s, 0, sizeof (*s));
+}
+
+/* The directory of controller CTL (as /proc/PID/cgroup names it) for PID.  */
+static char *
+cgroup_dir (pid_t pid, const char *ctl)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cgroup", (int) pid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char line[1024];
+
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *c = strchr (line, ':'), *cg;
+
+      if (c == NULL || (cg = strchr (c + 1, ':')) == NULL)
+        continue;
+      *cg++ = '\0';
+      cg[strcspn (cg, "\n")] = '\0';
+      for (char *tok = strtok (c + 1, ","); tok; tok = strtok (NULL, ","))
+        if (strcmp (tok, ctl) == 0)
+          /* A joint hierarchy (cpu,cpuacct) has a link of each name.  */
+          return xasprintf ("/sys/fs/cgroup/%s%s", ctl, cg);
+    }
+  return NULL;
+}
+
+static unsigned long long
+read_number (const char *dir, const char *file)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len;
+
+  if (dir == NULL)
+    return 0;
+  path = xasprintf ("%s/%s", dir, file);
+  if (ferry_read_file (path, &text, &len, &err) < 0)
+    return 0;
+  return strtoull (text, NULL, 10);
+}
+
+/* The value of KEY in a "key value" file (memory.stat).  */
+static unsigned long long
+read_keyed (const char *dir, const char *file, const char *key)
+{
+  cleanup_free char *path = dir ? xasprintf ("%s/%s", dir, file) : NULL;
+  cleanup_fclose FILE *f = path ? fopen (path, "re") : NULL;
+  char name[128];
+  unsigned long long v;
+
+  while (f && fscanf (f, "%127s %llu", name, &v) == 2)
+    if (strcmp (name, key) == 0)
+      return v;
+  return 0;
+}
+
+static void
+read_blkio (const char *dir, struct ferry_container_stats *s)
+{
+  cleanup_free char *path = dir ? xasprintf ("%s/blkio.throttle.io_service_bytes", dir) : NULL;
+  cleanup_fclose FILE *f = path ? fopen (path, "re") : NULL;
+  char line[256], dev[64], op[32];
+  unsigned long long v;
+
+  while (f && fgets (line, sizeof (line), f))
+    if (sscanf (line, "%63s %31s %llu", dev, op, &v) == 3)
+      {
+        if (strcmp (op, "Read") == 0)
+          s->blk_read += v;
+        else if (strcmp (op, "Write") == 0)
+          s->blk_write += v;
+      }
+}
+
+static void
+read_net (pid_t pid, struct ferry_container_stats *s)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/net/dev", (int) pid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char line[512];
+
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *colon = strchr (line, ':'), *name = line;
+      unsigned long long rx, tx;
+
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      while (isspace ((unsigned char) *name))
+        name++;
+      if (strcmp (name, "lo") == 0)
+        continue;
+      if (sscanf (colon + 1, "%llu %*u %*u %*u %*u %*u %*u %*u %llu", &rx, &tx) == 2)
+        {
+          s->net_rx += rx;
+          s->net_tx += tx;
+        }
+    }
+}
+
+static unsigned long long
+host_memory (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? (unsigned long long) pages * size : 0;
+}
+
+static void
+read_running_stats (const struct ferry_container *c, struct ferry_container_stats *s)
+{
+  cleanup_free char *cpu = cgroup_dir (c->pid, "cpuacct"), *mem = cgroup_dir (c->pid, "memory");
+  cleanup_free char *pids = cgroup_dir (c->pid, "pids"), *blkio = cgroup_dir (c->pid, "blkio");
+  unsigned long long usage, inactive, host = host_memory ();
+  struct timespec started, now;
+
+  s->cpu_ns = read_number (cpu, "cpuacct.usage");
+  usage = read_number (mem, "memory.usage_in_bytes");
+  inactive = read_keyed (mem, "memory.stat", "total_inactive_file");
+  s->mem_usage = usage > inactive ? usage - inactive : 0;
+  s->mem_limit = read_number (mem, "memory.limit_in_bytes");
+  if (s->mem_limit == 0 || (host && s->mem_limit > host))
+    s->mem_limit = host;
+  s->pids = read_number (pids, "pids.current");
+  read_blkio (blkio, s);
+  read_net (c->pid, s);
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (c->started_at && ferry_time_parse (c->started_at, &started) == 0)
+    s->up_ns = (now.tv_sec - started.tv_sec) * 1000000000LL + (now.tv_nsec - started.tv_nsec);
+}
+
+int
+ferry_container_stats (ferry_engine_t *e, const char *ref, struct ferry_container_stats *out,
+                       ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+
+  memset (out, 0, sizeof (*out));
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  out->id = xstrdup (c->id);
+  out->name = xstrdup (c->name);
+  out->running = (c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED) && c->pid > 0;
+  if (out->running)
+    read_running_stats (c, out);
+  ferry_container_free (c);
+  return 0;
 }

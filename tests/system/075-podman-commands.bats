@@ -382,6 +382,24 @@ ctr_cat() {
 		[ "$(cat "$TEST_TMP/secret")" = secret ]
 		[ "$(sha256sum /etc/passwd)" = "$host_passwd" ]
 	done
+	# What comes out to the host grants nothing there: no setuid bit, no
+	# device node (a tar stream on standard output keeps both).
+	python3 - "$TEST_TMP/special.tar" <<-'PY'
+		import sys, tarfile
+		with tarfile.open(sys.argv[1], "w") as t:
+		    i = tarfile.TarInfo("suid"); i.mode = 0o4755; t.addfile(i)
+		    i = tarfile.TarInfo("blk"); i.type = tarfile.BLKTYPE; i.devmajor, i.devminor = 8, 0; i.mode = 0o666
+		    t.addfile(i)
+	PY
+	f cp - r1:/tmp <"$TEST_TMP/special.tar"
+	f cp r1:/tmp/suid "$TEST_TMP/suid"
+	[ "$(stat -c %a "$TEST_TMP/suid")" = 755 ]
+	[ "$(f cp r1:/tmp/suid - | tar -tvf - | cut -c1-10)" = -rwsr-xr-x ]
+	run_ferry cp r1:/tmp/blk "$TEST_TMP/blk"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "device node"
+	[ ! -e "$TEST_TMP/blk" ]
 	# The stopped container's overlay was mounted for each copy only.
 	id=$(f inspect --format '{{.Id}}' c1)
 	! mountpoint -q "$ROOT/storage/overlay/$id/merged"

@@ -383,7 +383,13 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
   cleanup_resolved struct resolved s = { .parentfd = -1, .fd = -1 };
   cleanup_free char *path = NULL, *src_name = NULL, *name = NULL, *what = NULL;
   cleanup_close int dirfd = -1;
-  struct ferry_unpack_options uo = { .flags = FERRY_UNPACK_CHOWN, .uid = getuid (), .gid = getgid () };
+  /* The host's own rules, not the container's: what comes out belongs
+   * to the caller, as Podman has it, and grants nothing more (no setuid
+   * binary, no device node a container made).  */
+  struct ferry_unpack_options uo
+      = { .flags = FERRY_UNPACK_CHOWN | FERRY_UNPACK_NO_SETID | FERRY_UNPACK_NO_DEVICES,
+          .uid = getuid (),
+          .gid = getgid () };
   bool content;
 
   if (copy_root_open (e, ref, false, &r, err) < 0)

@@ -7,7 +7,9 @@
  * lead a read or a write to the host.  What comes in is unpacked with the
  * safe unpacker (storage/unpack.h) below the destination directory, and
  * what goes out is unpacked the same way on the host: a container's file
- * named `../x` or a symlink it made never moves a write elsewhere.
+ * named `../x` or a symlink it made never moves a write elsewhere.  On the
+ * host, copies belong to the caller, without setuid or setgid bits, and a
+ * device node is refused: a container's files grant nothing there.
  *
  * A running or paused container is reached through its init process's
  * root, so its mounts (volumes, /etc/hosts) are seen as it sees them; a

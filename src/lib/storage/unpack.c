@@ -325,6 +325,16 @@ set_xattrs_at (const struct target *t, struct archive_entry *ae, ferry_error_t *
   return 0;
 }
 
+/* The mode to give an entry: without setuid and setgid when the stream
+ * is not trusted with them.  */
+static mode_t
+entry_mode (const struct unpack *u, struct archive_entry *ae)
+{
+  mode_t mode = archive_entry_perm (ae) & 07777;
+
+  return (u->flags & FERRY_UNPACK_NO_SETID) ? mode & ~(mode_t) (S_ISUID | S_ISGID) : mode;
+}
+
 /* Owner before mode: chown clears setuid and setgid.  */
 static int
 set_metadata_fd (const struct unpack *u, int fd, struct archive_entry *ae, const char *name,
@@ -337,7 +347,7 @@ set_metadata_fd (const struct unpack *u, int fd, struct archive_entry *ae, const
     return -1;
   if (fchown (fd, uid, gid) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the owner", name);
-  if (fchmod (fd, archive_entry_perm (ae) & 07777) < 0)
+  if (fchmod (fd, entry_mode (u, ae)) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the mode", name);
   return set_xattrs_fd (fd, ae, name, err);
 }
@@ -354,7 +364,7 @@ set_metadata_at (const struct unpack *u, const struct target *t, struct archive_
     return -1;
   if (fchownat (t->pfd, t->base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the owner", t->name);
-  if (chmod && fchmodat (t->pfd, t->base, archive_entry_perm (ae) & 07777, AT_SYMLINK_NOFOLLOW) < 0)
+  if (chmod && fchmodat (t->pfd, t->base, entry_mode (u, ae), AT_SYMLINK_NOFOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the mode", t->name);
   if (set_xattrs_at (t, ae, err) < 0)
     return -1;
@@ -560,9 +570,12 @@ unpack_hardlink (struct unpack *u, const struct target *t, struct archive_entry 
 static int
 unpack_node (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
 {
-  mode_t mode = archive_entry_filetype (ae) | (archive_entry_perm (ae) & 07777);
+  mode_t mode = archive_entry_filetype (ae) | entry_mode (u, ae);
   dev_t rdev = S_ISFIFO (mode) ? 0 : archive_entry_rdev (ae);
 
+  if ((u->flags & FERRY_UNPACK_NO_DEVICES) && ! S_ISFIFO (mode))
+    return ferry_make_error (
+        err, 0, "cannot unpack `%s`: it is a device node, and this source may not make one", t->name);
   if (mknodat (t->pfd, t->base, mode, rdev) < 0)
     {
       if (errno != EEXIST)

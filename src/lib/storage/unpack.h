@@ -31,6 +31,10 @@ enum
   /* A directory already there is never replaced by a non-directory, nor a
    * non-directory by a directory: kind FERRY_ERROR_EXISTS.  */
   FERRY_UNPACK_KEEP_TYPES = 1 << 2,
+  /* For a stream from an untrusted source onto the host: setuid and setgid
+   * bits are dropped, and a device node is an error.  */
+  FERRY_UNPACK_NO_SETID = 1 << 3,
+  FERRY_UNPACK_NO_DEVICES = 1 << 4,
 };
 
 struct ferry_unpack_options

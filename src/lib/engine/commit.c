@@ -90,7 +90,8 @@ exec_or_shell_form (const char *arg)
   sh = json_object_new_array ();
   json_object_array_add (sh, json_object_new_string ("/bin/sh"));
   json_object_array_add (sh, json_object_new_string ("-c"));
-  json_object_array_add (sh, json_object_new_string (arg));
+  if (*arg)
+    json_object_array_add (sh, json_object_new_string (arg));
   return sh;
 }
 

@@ -319,8 +319,11 @@ copy_tree (int src_fd, const char *as, const char *what, int destfd, const struc
   /* A writer blocked on a full pipe gets EPIPE now.  */
   close (pipefd[0]);
   pthread_join (j.thread, NULL);
-  if (ret == 0 && j.ret < 0)
+  /* The reader's failure, unless the writer's came first and caused it
+   * (a file it could not read cuts the stream short).  */
+  if (j.ret < 0 && (ret == 0 || j.err->status != EPIPE))
     {
+      ferry_error_release (err);
       *err = steal_pointer (&j.err);
       ret = -1;
     }

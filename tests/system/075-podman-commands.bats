@@ -133,6 +133,8 @@ cp_sequence() {
 	step "$t" cp hf r1:/nosuchdir/
 	step "$t" cp hf r1:/d/newdir/
 	step "$t" cp hd r1:/d/f
+	step "$t" cp hd r1:/d/f/x
+	step_rc "$t" cp hf r1:/d/f/
 	step "$t" cp hd/. r1:/d/sub2
 	step "$t" cp hd r1:/d/sub2
 	step "$t" exec r1 sh -c "find /d/sub2 | sort"
@@ -205,6 +207,9 @@ cp_sequence() {
 		  err: Error: "/d/newdir/" could not be found on container r1: no such file or directory
 		$ cp hd r1:/d/f -> 125
 		  err: Error: destination must be a directory when copying a directory
+		$ cp hd r1:/d/f/x -> 125
+		  err: Error: destination must be a directory when copying a directory
+		$ cp hf r1:/d/f/ -> 125
 		$ cp hd/. r1:/d/sub2 -> 0
 		$ cp hd r1:/d/sub2 -> 0
 		$ exec r1 sh -c find /d/sub2 | sort -> 0

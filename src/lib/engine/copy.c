@@ -451,6 +451,9 @@ container_destination (const struct copy_root *r, const char *ref, const char *d
     {
       if (src_st == NULL && (errno == ENOENT || errno == ENOTDIR))
         return ferry_make_error (err, 0, "destination must be a directory when copying from stdin");
+      /* Below a file: no directory could be there.  */
+      if (errno == ENOTDIR && S_ISDIR (src_st->st_mode))
+        return directory_needed (err);
       if (errno == ENOENT || errno == ENOTDIR)
         return not_found_in_container (err, dest, ref);
       return ferry_make_error (err, errno, "cannot copy to \"%s\" in container %s", dest, ref);
@@ -465,6 +468,8 @@ container_destination (const struct copy_root *r, const char *ref, const char *d
     return ferry_make_error (err, 0, "destination must be a directory when copying from stdin");
   else if (d.fd >= 0 && S_ISDIR (src_st->st_mode))
     return directory_needed (err);
+  else if (d.fd >= 0 && ends_with_slash (dest))
+    return ferry_make_error (err, 0, "copying to container: \"%s\" exists but is not a directory", dest);
   else if (d.fd < 0 && ends_with_slash (dest))
     return not_found_in_container (err, dest, ref);
   else

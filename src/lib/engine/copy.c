@@ -18,6 +18,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -78,8 +80,22 @@ open_process_root (struct copy_root *r, ferry_error_t *err)
   return 0;
 }
 
+/* Gives this process a mount namespace of its own, so that what it mounts
+ * next is gone with it, whenever and however it ends: nothing for a later
+ * command to settle.  0 when that is not possible here (a thread already
+ * runs), and the caller mounts on the host and unmounts after.  */
+static int
+private_mounts (void)
+{
+  if (unshare (CLONE_NEWNS) < 0)
+    return 0;
+  if (mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return 0;
+  return 1;
+}
+
 /* The overlay of the stopped container C, mounted for the copy unless it
- * is already.  */
+ * is already: in a mount namespace of this process's own where it can.  */
 static int
 open_overlay_root (ferry_engine_t *e, struct copy_root *r, ferry_error_t *err)
 {
@@ -97,9 +113,11 @@ open_overlay_root (ferry_engine_t *e, struct copy_root *r, ferry_error_t *err)
     return -1;
   if (! ferry_overlay_is_mounted (&r->ov))
     {
+      bool private = private_mounts ();
+
       if (ferry_overlay_mount (&r->ov, (const char *const *) lowers, n, err) < 0)
         return -1;
-      r->mounted_here = true;
+      r->mounted_here = ! private;
     }
   r->rootfs = xstrdup (r->ov.merged);
   r->rootfd = open (r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -411,6 +411,24 @@ ctr_cat() {
 	[ "$(ctr_status c1)" = created ]
 }
 
+@test "cp: a stopped container's volumes and bind mounts are reached as a running one's" {
+	load_test_image
+	mkdir "$TEST_TMP/bind"
+	echo b >"$TEST_TMP/bind/inbind"
+	f create --name cv -v myvol:/vol -v "$TEST_TMP/bind:/bnd:ro" ferry-test true >/dev/null
+	cd "$TEST_TMP"
+	echo host >hf
+	f cp hf cv:/vol/
+	[ "$(f cp cv:/bnd/inbind - | tar -xOf -)" = b ]
+	run_ferry cp hf cv:/bnd/
+	assert_status 125
+	assert_one_line_error
+	[ ! -e "$TEST_TMP/bind/hf" ]
+	[ "$(f run --rm -v myvol:/v ferry-test cat /v/hf)" = host ]
+	# The mounts were the copy's own: none is left on the host.
+	! grep -q "volumes/myvol\|$TEST_TMP/bind" /proc/self/mountinfo
+}
+
 @test "cp: a tar stream on standard input cannot climb out of the destination" {
 	load_test_image
 	f run -d --name r1 ferry-test sleep 1000 >/dev/null

@@ -8,6 +8,7 @@
 #include "../storage/unpack.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -19,11 +20,16 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sched.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* Below a container's root: symlinks followed as the container would
+ * follow them, never out of it, and never through /proc's magic links.  */
+static const uint64_t IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
 /* How many symlinks a path may go through, as the kernel allows.  */
 #define COPY_MAX_SYMLINKS 40
@@ -94,14 +100,118 @@ private_mounts (void)
   return 1;
 }
 
+/* Makes the mount point DEST below ROOTFD (a directory, or an empty file
+ * for a file mount) as the runtime makes it at start, one component at a
+ * time, each resolved below ROOTFD.  */
+static int
+make_mount_point (int rootfd, const char *dest, bool dir)
+{
+  cleanup_free char *path = xstrdup (dest);
+  char *slash = path;
+
+  for (;;)
+    {
+      cleanup_close int fd = -1, parent = -1;
+      cleanup_free char *d = NULL, *b = NULL;
+      bool last;
+
+      slash = strchr (slash + 1, '/');
+      last = slash == NULL;
+      if (! last)
+        *slash = '\0';
+      fd = ferry_openat2 (rootfd, path, O_PATH | O_CLOEXEC, 0, IN_ROOT);
+      if (fd < 0 && errno != ENOENT)
+        return -1;
+      if (fd < 0)
+        {
+          d = xstrdup (path);
+          b = xstrdup (path);
+          parent = ferry_openat2 (rootfd, dirname (d), O_PATH | O_DIRECTORY | O_CLOEXEC, 0, IN_ROOT);
+          if (parent < 0)
+            return -1;
+          if (last && ! dir)
+            {
+              int f
+                  = openat (parent, basename (b), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+              if (f < 0)
+                return -1;
+              close (f);
+            }
+          else if (mkdirat (parent, basename (b), 0755) < 0)
+            return -1;
+        }
+      if (last)
+        return 0;
+      *slash = '/';
+    }
+}
+
+/* Mounts SOURCE (a host path) at DEST, resolved below ROOTFD as the
+ * runtime would mount it, so that a symlink in the container cannot move
+ * the mount.  */
+static int
+bind_at (int rootfd, const char *source, const char *dest, bool readonly, ferry_error_t *err)
+{
+  cleanup_close int target = -1;
+  cleanup_close int tree = -1;
+  struct stat st;
+
+  if (stat (source, &st) < 0)
+    return ferry_make_error (err, errno, "cannot mount `%s` at `%s`", source, dest);
+  target = ferry_openat2 (rootfd, dest, O_PATH | O_CLOEXEC, 0, IN_ROOT);
+  if (target < 0 && errno == ENOENT && make_mount_point (rootfd, dest, S_ISDIR (st.st_mode)) == 0)
+    target = ferry_openat2 (rootfd, dest, O_PATH | O_CLOEXEC, 0, IN_ROOT);
+  if (target < 0)
+    return ferry_make_error (err, errno, "cannot make the mount point `%s`", dest);
+  tree = syscall (SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (tree < 0)
+    return ferry_make_error (err, errno, "cannot open `%s` to mount it at `%s`", source, dest);
+  if (readonly)
+    {
+      struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof (attr)) < 0)
+        return ferry_make_error (err, errno, "cannot make the mount of `%s` read-only", source);
+    }
+  if (syscall (SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return ferry_make_error (err, errno, "cannot mount `%s` at `%s`", source, dest);
+  return 0;
+}
+
+/* The container's volumes and bind mounts where it would see them, so that
+ * a copy into a stopped container reaches them as into a running one.  */
+static int
+mount_volumes (ferry_engine_t *e, const struct copy_root *r, ferry_error_t *err)
+{
+  json_object *mounts = ferry_json_get_array (r->c->record, "Mounts");
+  size_t i;
+
+  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i), *rw;
+      const char *dest = ferry_json_get_string (m, "Destination");
+      bool volume = ferry_json_string_equals (m, "Type", "volume");
+      const char *name = ferry_json_get_string (m, volume ? "Name" : "Source");
+      cleanup_free char *source = NULL;
+      bool readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
+
+      if (dest == NULL || name == NULL || ! (volume || ferry_json_string_equals (m, "Type", "bind")))
+        continue; /* a tmpfs holds nothing while the container is stopped */
+      source = volume ? xasprintf ("%s/volumes/%s/_data", e->root, name) : xstrdup (name);
+      if (bind_at (r->rootfd, source, dest, readonly, err) < 0)
+        return ferry_error_wrap (err, "container %s", r->c->name);
+    }
+  return 0;
+}
+
 /* The overlay of the stopped container C, mounted for the copy unless it
  * is already: in a mount namespace of this process's own where it can.  */
 static int
-open_overlay_root (ferry_engine_t *e, struct copy_root *r, ferry_error_t *err)
+open_overlay_root (ferry_engine_t *e, struct copy_root *r, bool with_volumes, ferry_error_t *err)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, r->c->id);
   cleanup_strv char **lowers = NULL;
   struct ferry_image *img = NULL;
+  bool private = false;
   size_t n;
 
   if (ferry_store_lookup (e->store, r->c->image_id, &img, err) < 0)
@@ -113,8 +223,7 @@ open_overlay_root (ferry_engine_t *e, struct copy_root *r, ferry_error_t *err)
     return -1;
   if (! ferry_overlay_is_mounted (&r->ov))
     {
-      bool private = private_mounts ();
-
+      private = private_mounts ();
       if (ferry_overlay_mount (&r->ov, (const char *const *) lowers, n, err) < 0)
         return -1;
       r->mounted_here = ! private;
@@ -123,6 +232,10 @@ open_overlay_root (ferry_engine_t *e, struct copy_root *r, ferry_error_t *err)
   r->rootfd = open (r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (r->rootfd < 0)
     return ferry_make_error (err, errno, "cannot open the root of container %s", r->c->name);
+  /* Only where the mounts go with this process: never on the host's view
+   * of a container that may start once the lock is released.  */
+  if (with_volumes && private)
+    return mount_volumes (e, r, err);
   return 0;
 }
 
@@ -144,7 +257,7 @@ copy_root_open (ferry_engine_t *e, const char *ref, bool storage_only, struct co
   if (! storage_only && (r->c->status == FERRY_CONTAINER_RUNNING || r->c->status == FERRY_CONTAINER_PAUSED)
       && r->c->pid > 0)
     return open_process_root (r, err);
-  return open_overlay_root (e, r, err);
+  return open_overlay_root (e, r, ! storage_only, err);
 }
 
 /* Where a path in the container leads.  */
@@ -167,8 +280,6 @@ resolved_release (struct resolved *r)
 }
 
 #define cleanup_resolved __attribute__ ((cleanup (resolved_release)))
-
-static const uint64_t IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
 /* Resolves PATH below ROOTFD: its directory with the kernel's RESOLVE_IN_ROOT,
  * a symlink in its last component by reading it and resolving again, so

@@ -13,9 +13,10 @@
  *
  * A running or paused container is reached through its init process's
  * root, so its mounts (volumes, /etc/hosts) are seen as it sees them; a
- * stopped one has its overlay mounted for the copy, in a mount namespace
- * the calling process takes for itself (unshare) so that the mount ends
- * with it.  */
+ * stopped one has its overlay mounted for the copy, with its volumes and
+ * bind mounts (each mount point resolved below the root, as the runtime
+ * does), in a mount namespace the calling process takes for itself
+ * (unshare) so that the mounts end with it.  */
 #ifndef FERRY_ENGINE_COPY_H
 #define FERRY_ENGINE_COPY_H
 

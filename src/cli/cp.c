@@ -1,7 +1,6 @@
 /* ferry CLI: cp, files between the host and a container.  */
 #include "commands.h"
 #include "common.h"
-#include "../lib/engine/container.h"
 #include "../lib/engine/copy.h"
 #include "../lib/util/cleanup.h"
 #include "../lib/util/xalloc.h"
@@ -14,7 +13,8 @@
 
 static const char cp_usage[]
     = "Usage: ferry cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-      "       ferry cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
+      "       ferry cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n"
+      "       ferry cp [OPTIONS] CONTAINER:SRC_PATH CONTAINER:DEST_PATH\n\n"
       "Copy files or directories between a container and the host.  `-` is a tar\n"
       "stream on standard output (from a container) or standard input (into one);\n"
       "SRC_PATH/. copies a directory's content.  Paths in the container are resolved\n"
@@ -57,29 +57,6 @@ parse_bool (const char *opt, const char *arg, int *out)
   else
     return ferry_cli_failf ("invalid argument \"%s\" for \"%s\" flag: use true or false", arg, opt);
   return 0;
-}
-
-/* Not done by ferry: says so once both containers are known to exist.  */
-static int
-copy_between (struct ferry_engine *e, const char *src_ctr, const char *dest_ctr)
-{
-  const char *refs[] = { src_ctr, dest_ctr };
-  size_t i;
-
-  for (i = 0; i < 2; i++)
-    {
-      struct ferry_container *c = NULL;
-      ferry_error_t err = NULL;
-
-      if (ferry_container_lookup (e, refs[i], &c, &err) < 0)
-        {
-          ferry_error_release (&err);
-          return ferry_cli_failf ("container \"%s\" does not exist", refs[i]);
-        }
-      ferry_container_free (c);
-    }
-  return ferry_cli_failf ("copying between containers is not supported: copy to the host, then into the "
-                          "other container");
 }
 
 int
@@ -131,8 +108,8 @@ ferry_cmd_cp (int argc, char **argv)
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   if (src_ctr && dest_ctr)
-    return copy_between (e, src_ctr, dest_ctr);
-  if (src_ctr)
+    r = ferry_copy_between_containers (e, src_ctr, src_path, dest_ctr, dest_path, &o, &err);
+  else if (src_ctr)
     r = ferry_copy_from_container (e, src_ctr, src_path, strcmp (dest, "-") == 0 ? NULL : dest, STDOUT_FILENO,
                                    &o, &err);
   else

@@ -273,6 +273,13 @@ cp_stream_sequence() {
 	step "$t" exec r1 stat -c %F /d/f
 	step "$t" cp --overwrite hd2/. r1:/d/
 	step "$t" exec r1 stat -c %F /d/f
+	# From one container into another.
+	step "$t" cp r1:/d/sub c1:/tmp/
+	step "$t" cp c1:/tmp/sub/a r1:/tmp/a2
+	step "$t" exec r1 cat /tmp/a2
+	step "$t" cp r1:/nosuch c1:/tmp/
+	step "$t" cp r1:/d c1:/tmp/sub/a
+	step "$t" cp r1:/d/sub/g c1:/nosuchdir/x
 }
 
 @test "cp: tar streams on standard input and output, and --overwrite, as Podman's" {
@@ -303,6 +310,16 @@ cp_stream_sequence() {
 		$ cp --overwrite hd2/. r1:/d/ -> 0
 		$ exec r1 stat -c %F /d/f -> 0
 		  out: directory
+		$ cp r1:/d/sub c1:/tmp/ -> 0
+		$ cp c1:/tmp/sub/a r1:/tmp/a2 -> 0
+		$ exec r1 cat /tmp/a2 -> 0
+		  out: a
+		$ cp r1:/nosuch c1:/tmp/ -> 125
+		  err: Error: "/nosuch" could not be found on container r1: no such file or directory
+		$ cp r1:/d c1:/tmp/sub/a -> 125
+		  err: Error: destination must be a directory when copying a directory
+		$ cp r1:/d/sub/g c1:/nosuchdir/x -> 125
+		  err: Error: "/nosuchdir/x" could not be found on container c1: no such file or directory
 	EOF
 }
 
@@ -405,6 +422,14 @@ ctr_cat() {
 	assert_one_line_error
 	assert_output_contains "device node"
 	[ ! -e "$TEST_TMP/blk" ]
+	# Between containers, and within one, paths stay in their own.
+	run_ferry cp r1:/leak c1:/x
+	assert_status 125
+	f cp r1:/rootlink/etc/passwd "c1:/up/../../tmp/from-r1-$tag"
+	f cp c1:/up/etc/passwd "c1:/d/up/self-$tag"
+	[ "$(ctr_cat c1 "/tmp/from-r1-$tag")" = payload ]
+	[ "$(ctr_cat c1 "/etc/self-$tag")" = payload ]
+	[ ! -e "/tmp/from-r1-$tag" ] && [ ! -e "/etc/self-$tag" ]
 	# The stopped container's overlay was mounted for each copy only.
 	id=$(f inspect --format '{{.Id}}' c1)
 	! mountpoint -q "$ROOT/storage/overlay/$id/merged"

@@ -660,6 +660,82 @@ ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const 
   return 0;
 }
 
+/* The ID of REF, with cp's words when there is none.  */
+static char *
+container_id (ferry_engine_t *e, const char *ref, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  char *id;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container \"%s\" does not exist", ref);
+        }
+      return NULL;
+    }
+  id = xstrdup (c->id);
+  ferry_container_free (c);
+  return id;
+}
+
+int
+ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const char *src, const char *dest_ref,
+                               const char *dest, const struct ferry_copy_options *o, ferry_error_t *err)
+{
+  cleanup_copy_root struct copy_root a = { .lock = -1, .rootfd = -1 };
+  cleanup_copy_root struct copy_root b = { .lock = -1, .rootfd = -1 };
+  cleanup_resolved struct resolved s = { .parentfd = -1, .fd = -1 };
+  cleanup_free char *src_id = NULL, *dest_id = NULL, *path = NULL, *src_name = NULL, *name = NULL,
+                    *what = NULL;
+  cleanup_close int dirfd = -1;
+  struct ferry_unpack_options uo = { 0 };
+  struct copy_root *from = &a, *to = &b;
+  bool content;
+
+  src_id = container_id (e, src_ref, err);
+  if (src_id == NULL || (dest_id = container_id (e, dest_ref, err)) == NULL)
+    return -1;
+  /* Locked in the order of their IDs, so that two copies the other way
+   * round cannot wait for each other; one container is opened once.  */
+  if (strcmp (src_id, dest_id) > 0)
+    {
+      from = &b;
+      to = &a;
+    }
+  if (copy_root_open (e, strcmp (src_id, dest_id) > 0 ? dest_id : src_id, false, &a, err) < 0)
+    return -1;
+  if (strcmp (src_id, dest_id) == 0)
+    to = from = &a;
+  else if (copy_root_open (e, strcmp (src_id, dest_id) > 0 ? src_id : dest_id, false, &b, err) < 0)
+    return -1;
+  path = strip_content_suffix (src, &content);
+  if (resolve_in_root (from->rootfd, path, &s) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot copy \"%s\" from container %s", src, src_ref);
+  if (s.fd < 0)
+    return not_found_in_container (err, src, src_ref);
+  if (content && ! S_ISDIR (s.st.st_mode))
+    return ferry_make_error (err, ENOTDIR, "cannot copy \"%s\" from container %s", src, src_ref);
+  if (is_virtual_fs (s.fd))
+    return ferry_make_error (err, 0, "cannot copy \"%s\" from container %s: it is on a kernel file system",
+                             src, src_ref);
+  src_name = copy_name (path);
+  if (container_destination (to, dest_ref, dest, &s.st, content || src_name == NULL, src_name, &dirfd, &name,
+                             err)
+      < 0)
+    return -1;
+  if (o->archive && container_owner (to, &uo, err) < 0)
+    return -1;
+  if (! o->overwrite)
+    uo.flags |= FERRY_UNPACK_KEEP_TYPES;
+  what = xasprintf ("%s:%s", src_ref, src);
+  if (copy_tree (s.fd, name, what, dirfd, &uo, err) < 0)
+    return overwrite_error (err, "to container");
+  return 0;
+}
+
 int
 ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err)
 {

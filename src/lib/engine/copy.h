@@ -41,6 +41,12 @@ int ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *s
 int ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const char *ref,
                                const char *dest, const struct ferry_copy_options *o, ferry_error_t *err);
 
+/* `cp CTR1:SRC CTR2:DEST`, both resolved in their own containers (which
+ * may be one).  */
+int ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const char *src,
+                                   const char *dest_ref, const char *dest, const struct ferry_copy_options *o,
+                                   ferry_error_t *err);
+
 /* `export`: the container's root file system (its mounts left out) as a tar
  * stream on OUT_FD.  */
 int ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err);

@@ -13,8 +13,8 @@ static int cmd_help (int argc, char **argv);
 static const struct ferry_command commands[] = {
   { "archive", ferry_cmd_archive, "Inspect checkpoint archives" },
   { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
-  { "container", ferry_cmd_container, "Manage containers" },
   { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
+  { "container", ferry_cmd_container, "Manage containers" },
   { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
   { "create", ferry_cmd_create, "Create but do not start a container" },
   { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <stdbool.h>
 
 /* The walk writes every entry itself, reading through descriptors opened
  * with O_NOFOLLOW below a directory descriptor: a file swapped for a
@@ -27,6 +28,9 @@ struct walk
   const char *tar_path;
   uint64_t mnt_id;
   dev_t dev;
+  /* A file mounted on its own (a container's /etc/hosts) is taken; a
+   * mounted directory never is.  */
+  bool file_mounts;
   /* dev/inode -> first name, for hard links.  */
   json_object *links;
   char *buf;
@@ -96,6 +100,19 @@ write_file_data (struct walk *w, int fd, const char *name, ferry_error_t *err)
 
 static int walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err);
 
+/* CHILD of DFD, or with CHILD "" the file DFD itself (which may be an
+ * O_PATH descriptor), opened for reading.  */
+static int
+open_child (int dfd, const char *child, int flags)
+{
+  cleanup_free char *self = NULL;
+
+  if (*child)
+    return openat (dfd, child, flags);
+  self = xasprintf ("/proc/self/fd/%d", dfd);
+  return open (self, flags & ~O_NOFOLLOW);
+}
+
 static int
 walk_child (struct walk *w, int dfd, const char *child, const char *name, ferry_error_t *err)
 {
@@ -105,22 +122,28 @@ walk_child (struct walk *w, int dfd, const char *child, const char *name, ferry_
   uint64_t mnt;
   int ret = -1;
 
-  if (fstatat (dfd, child, &st, AT_SYMLINK_NOFOLLOW) < 0)
+  if (fstatat (dfd, child, &st, AT_SYMLINK_NOFOLLOW | (*child ? 0 : AT_EMPTY_PATH)) < 0)
     return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot stat `%s/%s`", w->dir, name);
   if (S_ISSOCK (st.st_mode))
     return 0; /* no tar form, and Podman's exports skip them too */
-  if (st.st_dev != w->dev || (mount_id_of (dfd, child, &mnt) == 0 && mnt && w->mnt_id && mnt != w->mnt_id))
+  if ((S_ISDIR (st.st_mode) || ! w->file_mounts)
+      && (st.st_dev != w->dev
+          || (mount_id_of (dfd, child, &mnt) == 0 && mnt && w->mnt_id && mnt != w->mnt_id)))
     return 0; /* another mount: not the volume's content */
   if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
     {
-      fd = openat (dfd, child,
-                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (S_ISDIR (st.st_mode) ? O_DIRECTORY : 0));
+      fd = open_child (dfd, child,
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+                           | (S_ISDIR (st.st_mode) ? O_DIRECTORY : 0));
       if (fd < 0)
         return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot open `%s/%s`", w->dir, name);
       /* Replaced since the stat: what is read now is what gets described. */
       if (fstat (fd, &st) < 0)
         return ferry_make_error (err, errno, "cannot stat `%s/%s`", w->dir, name);
     }
+  /* A directory's content alone, without an entry of its own.  */
+  if (name == NULL)
+    return S_ISDIR (st.st_mode) ? walk_dir (w, steal_fd (&fd), "", err) : 0;
   e = archive_entry_new ();
   archive_entry_copy_stat (e, &st);
   archive_entry_set_pathname (e, name);
@@ -263,4 +286,44 @@ ferry_untar_directory (const char *tar_path, const char *dir, ferry_error_t *err
   if (ferry_unpack_tar_named (fd, tar_path, dir, 0, NULL, err) < 0)
     return ferry_error_wrap (err, "cannot unpack `%s`", tar_path);
   return 0;
+}
+
+int
+ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err)
+{
+  struct walk w = { .dir = what, .file_mounts = true };
+  struct stat st;
+  int ret = -1;
+
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", what);
+  w.dev = st.st_dev;
+  if (mount_id_of (fd, "", &w.mnt_id) < 0)
+    w.mnt_id = 0;
+  w.out = archive_write_new ();
+  w.links = json_object_new_object ();
+  w.buf = xmalloc (1 << 16);
+  archive_write_set_format_pax_restricted (w.out);
+  /* A pipe or a terminal takes the stream as it comes, unpadded.  */
+  archive_write_set_bytes_in_last_block (w.out, 1);
+  if (archive_write_open_fd (w.out, out_fd) != ARCHIVE_OK)
+    {
+      ferry_make_error (err, archive_errno (w.out) > 0 ? archive_errno (w.out) : 0, "cannot write `%s`: %s",
+                        what, archive_error_string (w.out));
+      goto out;
+    }
+  if (walk_child (&w, fd, "", as, err) < 0)
+    goto out;
+  if (archive_write_close (w.out) != ARCHIVE_OK)
+    {
+      ferry_make_error (err, archive_errno (w.out) > 0 ? archive_errno (w.out) : 0, "cannot write `%s`: %s",
+                        what, archive_error_string (w.out));
+      goto out;
+    }
+  ret = 0;
+out:
+  archive_write_free (w.out);
+  json_object_put (w.links);
+  free (w.buf);
+  return ret;
 }

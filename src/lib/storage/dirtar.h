@@ -13,4 +13,11 @@ int ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *e
 /* Unpacks TAR_PATH into DIR (which must exist), refusing escapes.  */
 int ferry_untar_directory (const char *tar_path, const char *dir, ferry_error_t *err);
 
+/* Writes the file or directory open at FD (O_PATH is enough) to OUT_FD as
+ * a tar stream, named AS, a directory's content below AS/; with AS NULL,
+ * a directory's content alone, each entry at its own name.  Never follows
+ * a symlink below FD and leaves out other mounts below it.  WHAT names
+ * FD's file in errors.  */
+int ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err);
+
 #endif

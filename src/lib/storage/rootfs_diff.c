@@ -583,8 +583,34 @@ finish_tar (struct exporter *x, const char *tmp, ferry_error_t *err)
   return 0;
 }
 
+/* An OCI whiteout for the deleted PATH: an empty file DIR/.wh.NAME.  */
 static int
-export_tar (const char *upper, const struct ferry_changes *changes, const char *tar_path, ferry_error_t *err)
+export_whiteout (struct exporter *x, const char *path, ferry_error_t *err)
+{
+  const char *slash = strrchr (path, '/');
+  cleanup_free char *name = NULL;
+  struct archive_entry *ae;
+  int r = 0;
+
+  if (! is_clean_absolute (path) || slash == NULL)
+    return ferry_make_error (err, 0, "cannot export deletion of `%s`: not a clean absolute path", path);
+  name = xasprintf ("%.*s.wh.%s", (int) (slash - path), path + 1, slash + 1);
+  ae = archive_entry_new ();
+  if (ae == NULL)
+    abort ();
+  archive_entry_copy_pathname (ae, name);
+  archive_entry_set_filetype (ae, AE_IFREG);
+  archive_entry_set_perm (ae, 0644);
+  archive_entry_set_size (ae, 0);
+  if (archive_write_header (x->ar, ae) < ARCHIVE_WARN || archive_write_finish_entry (x->ar) < ARCHIVE_WARN)
+    r = archive_failure (x, name, err);
+  archive_entry_free (ae);
+  return r;
+}
+
+static int
+export_tar (const char *upper, const struct ferry_changes *changes, const char *tar_path, bool whiteouts,
+            ferry_error_t *err)
 {
   __attribute__ ((cleanup (exporter_release))) struct exporter x
       = { .upper = upper, .tar_path = tar_path, .upperfd = -1, .tarfd = -1, .parent_fd = -1 };
@@ -599,6 +625,8 @@ export_tar (const char *upper, const struct ferry_changes *changes, const char *
   for (size_t i = 0; r == 0 && i < changes->n; i++)
     if (changes->items[i].kind != FERRY_CHANGE_DELETED)
       r = export_item (&x, changes->items[i].path, err);
+    else if (whiteouts)
+      r = export_whiteout (&x, changes->items[i].path, err);
   if (r == 0)
     r = finish_tar (&x, tmp, err);
   if (r < 0)
@@ -610,7 +638,7 @@ int
 ferry_rootfs_diff_export (const char *upper, const struct ferry_changes *changes, const char *tar_path,
                           const char *deleted_path, ferry_error_t *err)
 {
-  if (tar_path && export_tar (upper, changes, tar_path, err) < 0)
+  if (tar_path && export_tar (upper, changes, tar_path, false, err) < 0)
     return -1;
   if (deleted_path && export_deleted (changes, deleted_path, err) < 0)
     return -1;
@@ -788,4 +816,11 @@ ferry_rootfs_diff_apply (const char *upper, const char *tar_path, const char *de
   if (tar_path && apply_tar (upper, tar_path, err) < 0)
     return -1;
   return 0;
+}
+
+int
+ferry_rootfs_diff_layer (const char *upper, const struct ferry_changes *changes, const char *tar_path,
+                         ferry_error_t *err)
+{
+  return export_tar (upper, changes, tar_path, true, err);
 }

@@ -19,6 +19,12 @@
 int ferry_rootfs_diff_export (const char *upper, const struct ferry_changes *changes, const char *tar_path,
                               const char *deleted_path, ferry_error_t *err);
 
+/* Writes CHANGES as one OCI image layer at TAR_PATH: the entries
+ * ferry_rootfs_diff_export writes, and an OCI whiteout (DIR/.wh.NAME) for
+ * each deleted path.  */
+int ferry_rootfs_diff_layer (const char *upper, const struct ferry_changes *changes, const char *tar_path,
+                             ferry_error_t *err);
+
 /* Applies DELETED_PATH (may be NULL or missing) as overlay whiteouts in
  * UPPER, then unpacks TAR_PATH (may be NULL or missing) into UPPER, both
  * refusing anything that would leave UPPER.  */

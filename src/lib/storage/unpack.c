@@ -48,6 +48,8 @@ struct unpack
   char *buf;
   int destfd;
   unsigned flags;
+  uid_t uid; /* with FERRY_UNPACK_CHOWN: every entry's owner */
+  gid_t gid;
   uint64_t entries;
 
   /* The last parent directory opened: tar entries come grouped by directory.
@@ -216,6 +218,11 @@ make_room (struct unpack *u, const struct target *t, bool keep_dir, ferry_error_
     }
   if (S_ISDIR (st.st_mode) && keep_dir)
     return 1;
+  /* A copy into a tree it does not own must not swap a directory (and
+   * what is below it) for a file, or the reverse, unless asked to.  */
+  if ((u->flags & FERRY_UNPACK_KEEP_TYPES) && (keep_dir || S_ISDIR (st.st_mode)))
+    return ferry_make_error_kind (err, FERRY_ERROR_EXISTS, "cannot replace `%s`: it is %s", t->name,
+                                  S_ISDIR (st.st_mode) ? "a directory" : "not a directory");
   drop_parent_cache (u);
   if (! S_ISDIR (st.st_mode))
     {
@@ -243,9 +250,17 @@ entry_times (struct archive_entry *ae, struct timespec times[2])
 }
 
 static int
-entry_owner (struct archive_entry *ae, const char *name, uid_t *uid, gid_t *gid, ferry_error_t *err)
+entry_owner (const struct unpack *un, struct archive_entry *ae, const char *name, uid_t *uid, gid_t *gid,
+             ferry_error_t *err)
 {
   la_int64_t u = archive_entry_uid (ae), g = archive_entry_gid (ae);
+
+  if (un->flags & FERRY_UNPACK_CHOWN)
+    {
+      *uid = un->uid;
+      *gid = un->gid;
+      return 0;
+    }
 
   if (u < 0 || u >= (la_int64_t) (uid_t) -1 || g < 0 || g >= (la_int64_t) (gid_t) -1)
     return ferry_make_error (err, 0, "cannot unpack `%s`: invalid owner %lld:%lld", name, (long long) u,
@@ -310,34 +325,46 @@ set_xattrs_at (const struct target *t, struct archive_entry *ae, ferry_error_t *
   return 0;
 }
 
+/* The mode to give an entry: without setuid and setgid when the stream
+ * is not trusted with them.  */
+static mode_t
+entry_mode (const struct unpack *u, struct archive_entry *ae)
+{
+  mode_t mode = archive_entry_perm (ae) & 07777;
+
+  return (u->flags & FERRY_UNPACK_NO_SETID) ? mode & ~(mode_t) (S_ISUID | S_ISGID) : mode;
+}
+
 /* Owner before mode: chown clears setuid and setgid.  */
 static int
-set_metadata_fd (int fd, struct archive_entry *ae, const char *name, ferry_error_t *err)
+set_metadata_fd (const struct unpack *u, int fd, struct archive_entry *ae, const char *name,
+                 ferry_error_t *err)
 {
   uid_t uid;
   gid_t gid;
 
-  if (entry_owner (ae, name, &uid, &gid, err) < 0)
+  if (entry_owner (u, ae, name, &uid, &gid, err) < 0)
     return -1;
   if (fchown (fd, uid, gid) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the owner", name);
-  if (fchmod (fd, archive_entry_perm (ae) & 07777) < 0)
+  if (fchmod (fd, entry_mode (u, ae)) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the mode", name);
   return set_xattrs_fd (fd, ae, name, err);
 }
 
 static int
-set_metadata_at (const struct target *t, struct archive_entry *ae, bool chmod, ferry_error_t *err)
+set_metadata_at (const struct unpack *u, const struct target *t, struct archive_entry *ae, bool chmod,
+                 ferry_error_t *err)
 {
   struct timespec times[2];
   uid_t uid;
   gid_t gid;
 
-  if (entry_owner (ae, t->name, &uid, &gid, err) < 0)
+  if (entry_owner (u, ae, t->name, &uid, &gid, err) < 0)
     return -1;
   if (fchownat (t->pfd, t->base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the owner", t->name);
-  if (chmod && fchmodat (t->pfd, t->base, archive_entry_perm (ae) & 07777, AT_SYMLINK_NOFOLLOW) < 0)
+  if (chmod && fchmodat (t->pfd, t->base, entry_mode (u, ae), AT_SYMLINK_NOFOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the mode", t->name);
   if (set_xattrs_at (t, ae, err) < 0)
     return -1;
@@ -424,7 +451,7 @@ unpack_regular (struct unpack *u, const struct target *t, struct archive_entry *
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
   if (write_data (u, fd, ae, t->name, err) < 0)
     return -1;
-  if (set_metadata_fd (fd, ae, t->name, err) < 0)
+  if (set_metadata_fd (u, fd, ae, t->name, err) < 0)
     return -1;
   entry_times (ae, times);
   if (futimens (fd, times) < 0)
@@ -468,7 +495,7 @@ unpack_directory (struct unpack *u, const struct target *t, struct archive_entry
   fd = openat (t->pfd, t->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot open the directory", t->name);
-  if (set_metadata_fd (fd, ae, t->name, err) < 0)
+  if (set_metadata_fd (u, fd, ae, t->name, err) < 0)
     return -1;
   record_dir_times (u, t->name, ae);
   return 0;
@@ -491,7 +518,7 @@ unpack_symlink (struct unpack *u, const struct target *t, struct archive_entry *
       if (symlinkat (linkname, t->pfd, t->base) < 0)
         return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the symlink", t->name);
     }
-  return set_metadata_at (t, ae, false, err);
+  return set_metadata_at (u, t, ae, false, err);
 }
 
 static int
@@ -543,9 +570,12 @@ unpack_hardlink (struct unpack *u, const struct target *t, struct archive_entry 
 static int
 unpack_node (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
 {
-  mode_t mode = archive_entry_filetype (ae) | (archive_entry_perm (ae) & 07777);
+  mode_t mode = archive_entry_filetype (ae) | entry_mode (u, ae);
   dev_t rdev = S_ISFIFO (mode) ? 0 : archive_entry_rdev (ae);
 
+  if ((u->flags & FERRY_UNPACK_NO_DEVICES) && ! S_ISFIFO (mode))
+    return ferry_make_error (
+        err, 0, "cannot unpack `%s`: it is a device node, and this source may not make one", t->name);
   if (mknodat (t->pfd, t->base, mode, rdev) < 0)
     {
       if (errno != EEXIST)
@@ -555,7 +585,7 @@ unpack_node (struct unpack *u, const struct target *t, struct archive_entry *ae,
       if (mknodat (t->pfd, t->base, mode, rdev) < 0)
         return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the node", t->name);
     }
-  return set_metadata_at (t, ae, true, err);
+  return set_metadata_at (u, t, ae, true, err);
 }
 
 static int
@@ -614,7 +644,7 @@ unpack_root (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
   if (archive_entry_filetype (ae) != AE_IFDIR || archive_entry_hardlink (ae))
     return ferry_make_error (err, 0, "layer entry `%s` is the root but not a directory",
                              archive_entry_pathname (ae));
-  if (set_metadata_fd (u->destfd, ae, ".", err) < 0)
+  if (set_metadata_fd (u, u->destfd, ae, ".", err) < 0)
     return -1;
   record_dir_times (u, ".", ae);
   return 0;
@@ -790,12 +820,24 @@ int
 ferry_unpack_tar_named (int fd, const char *what, const char *dest, unsigned flags,
                         struct ferry_unpack_result *result, ferry_error_t *err)
 {
-  __attribute__ ((cleanup (unpack_release))) struct unpack u
-      = { .destfd = -1, .parent_fd = -1, .flags = flags };
+  cleanup_close int destfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct ferry_unpack_options o = { .flags = flags };
 
-  u.destfd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (u.destfd < 0)
+  if (destfd < 0)
     return ferry_make_error (err, errno, "cannot open destination directory `%s`", dest);
+  return ferry_unpack_tar_at (fd, what, destfd, &o, result, err);
+}
+
+int
+ferry_unpack_tar_at (int fd, const char *what, int destfd, const struct ferry_unpack_options *o,
+                     struct ferry_unpack_result *result, ferry_error_t *err)
+{
+  __attribute__ ((cleanup (unpack_release))) struct unpack u
+      = { .destfd = -1, .parent_fd = -1, .flags = o->flags, .uid = o->uid, .gid = o->gid };
+
+  u.destfd = fcntl (destfd, F_DUPFD_CLOEXEC, 0);
+  if (u.destfd < 0)
+    return ferry_make_error (err, errno, "cannot open the destination of `%s`", what);
   u.stream = ferry_decompress_open (fd, what, err);
   if (u.stream == NULL)
     return -1;

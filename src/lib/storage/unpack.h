@@ -15,6 +15,7 @@
 #include "../util/hash.h"
 
 #include <stdint.h>
+#include <sys/types.h>
 
 enum
 {
@@ -25,6 +26,22 @@ enum
    * Other ".wh..wh." names are dropped.  Without this flag whiteout-shaped
    * names are ordinary files.  */
   FERRY_UNPACK_OVERLAY_WHITEOUTS = 1 << 0,
+  /* Every entry gets the owner of ferry_unpack_options, not its own.  */
+  FERRY_UNPACK_CHOWN = 1 << 1,
+  /* A directory already there is never replaced by a non-directory, nor a
+   * non-directory by a directory: kind FERRY_ERROR_EXISTS.  */
+  FERRY_UNPACK_KEEP_TYPES = 1 << 2,
+  /* For a stream from an untrusted source onto the host: setuid and setgid
+   * bits are dropped, and a device node is an error.  */
+  FERRY_UNPACK_NO_SETID = 1 << 3,
+  FERRY_UNPACK_NO_DEVICES = 1 << 4,
+};
+
+struct ferry_unpack_options
+{
+  unsigned flags; /* FERRY_UNPACK_* */
+  uid_t uid;      /* with FERRY_UNPACK_CHOWN */
+  gid_t gid;
 };
 
 struct ferry_unpack_result
@@ -48,5 +65,10 @@ int ferry_unpack_tar (int fd, const char *dest, unsigned flags, struct ferry_unp
  * errors about its compression, rather than DEST.  */
 int ferry_unpack_tar_named (int fd, const char *what, const char *dest, unsigned flags,
                             struct ferry_unpack_result *result, ferry_error_t *err);
+
+/* The same into the directory open at DESTFD (which stays the caller's):
+ * entries are resolved below it and never leave it.  */
+int ferry_unpack_tar_at (int fd, const char *what, int destfd, const struct ferry_unpack_options *o,
+                         struct ferry_unpack_result *result, ferry_error_t *err);
 
 #endif

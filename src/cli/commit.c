@@ -1,0 +1,112 @@
+/* ferry CLI: commit, an image of a container's changes.  */
+#include "commands.h"
+#include "common.h"
+#include "../lib/engine/commit.h"
+#include "../lib/util/cleanup.h"
+#include "../lib/util/fs.h"
+#include "../lib/util/xalloc.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char commit_usage[]
+    = "Usage: ferry commit [OPTIONS] CONTAINER [IMAGE]\n\n"
+      "Create an image from a container: its image's layers, one more layer of its\n"
+      "changes, and its settings (command, environment, labels, working directory,\n"
+      "user).  Prints the new image's ID.\n\n"
+      "Options:\n"
+      "  -a, --author AUTHOR       the image's author\n"
+      "  -c, --change INSTRUCTION  apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV,\n"
+      "                            EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or\n"
+      "                            WORKDIR (repeatable)\n"
+      "  -f, --format FORMAT       oci, the only one ferry writes (docker is refused)\n"
+      "      --iidfile FILE        also write the image ID to FILE\n"
+      "  -m, --message MESSAGE     refused, as Podman refuses it for OCI images\n"
+      "  -p, --pause               pause the container while its changes are read\n"
+      "  -q, --quiet               print nothing but the image ID (ferry prints no\n"
+      "                            progress either way)\n";
+
+enum
+{
+  OPT_IIDFILE = OPT_COMMAND_FIRST,
+};
+
+int
+ferry_cmd_commit (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "author", required_argument, NULL, 'a' },
+    { "change", required_argument, NULL, 'c' },
+    { "format", required_argument, NULL, 'f' },
+    { "iidfile", required_argument, NULL, OPT_IIDFILE },
+    { "message", required_argument, NULL, 'm' },
+    { "pause", no_argument, NULL, 'p' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct ferry_commit_options o = { 0 };
+  cleanup_engine struct ferry_engine *e = NULL;
+  cleanup_strv char **changes = xmalloc0 (sizeof (char *));
+  cleanup_free char *id = NULL;
+  const char *format = "oci", *message = NULL, *iidfile = NULL;
+  ferry_error_t err = NULL;
+  size_t n_changes = 0;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, "+:a:c:f:m:pqh", opts, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'a':
+          o.author = optarg;
+          continue;
+        case 'c':
+          changes = xrealloc (changes, sizeof (char *) * (n_changes + 2));
+          changes[n_changes++] = xstrdup (optarg);
+          changes[n_changes] = NULL;
+          continue;
+        case 'f':
+          format = optarg;
+          continue;
+        case OPT_IIDFILE:
+          iidfile = optarg;
+          continue;
+        case 'm':
+          message = optarg;
+          continue;
+        case 'p':
+          o.pause = 1;
+          continue;
+        case 'q':
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "commit", argv, commit_usage);
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind < 1 || argc - optind > 2)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  if (strcmp (format, "docker") == 0)
+    return ferry_cli_failf ("ferry writes OCI images only: drop --format docker");
+  if (strcmp (format, "oci") != 0)
+    return ferry_cli_failf ("unrecognized image format \"%s\"", format);
+  if (message)
+    return ferry_cli_failf ("messages are only compatible with the docker image format (-f docker)");
+  o.name = argc - optind == 2 ? argv[optind + 1] : NULL;
+  o.changes = changes;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_commit (e, argv[optind], &o, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (iidfile)
+    {
+      if (ferry_write_file_atomic (iidfile, id, strlen (id), 0644, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
+  printf ("%s\n", id);
+  return 0;
+}

@@ -1,0 +1,98 @@
+/* ferry CLI: export, a container's file system as a tar archive.  */
+#include "commands.h"
+#include "common.h"
+#include "../lib/engine/copy.h"
+#include "../lib/util/cleanup.h"
+#include "../lib/util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char export_usage[]
+    = "Usage: ferry export [OPTIONS] CONTAINER\n\n"
+      "Export a container's file system (without its volumes and mounts) as a tar\n"
+      "archive, on standard output unless -o names a file.  `ferry import` makes an\n"
+      "image of it.\n\n"
+      "Options:\n"
+      "  -o, --output FILE  write the archive to FILE (made whole, then renamed into place)\n";
+
+static mode_t
+umask_now (void)
+{
+  mode_t m = umask (0);
+
+  umask (m);
+  return m;
+}
+
+/* Exports REF into a new file beside PATH, renamed to PATH once whole.  */
+static int
+export_to_file (struct ferry_engine *e, const char *ref, const char *path)
+{
+  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
+  cleanup_close int fd = -1;
+  ferry_error_t err = NULL;
+
+  tmp = xasprintf ("%s/.%s.tmp-XXXXXX", dirname (copy), strrchr (path, '/') ? strrchr (path, '/') + 1 : path);
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return ferry_cli_failf ("cannot create `%s`: %s", path, strerror (errno));
+  if (ferry_container_export (e, ref, fd, &err) < 0)
+    {
+      unlink (tmp);
+      return ferry_cli_fail (&err);
+    }
+  if (fchmod (fd, 0644 & ~umask_now ()) < 0 || fsync (fd) < 0 || rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return ferry_cli_failf ("cannot write `%s`: %s", path, strerror (saved));
+    }
+  return 0;
+}
+
+int
+ferry_cmd_export (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_engine struct ferry_engine *e = NULL;
+  const char *output = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, "+:o:h", opts, NULL)) != -1)
+    {
+      if (c == 'o')
+        {
+          output = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "export", argv, export_usage);
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  if ((output == NULL || strcmp (output, "-") == 0) && isatty (STDOUT_FILENO))
+    return ferry_cli_failf ("refusing to export to terminal. Use -o flag or redirect");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (output && strcmp (output, "-") != 0)
+    return export_to_file (e, argv[optind], output);
+  if (ferry_container_export (e, argv[optind], STDOUT_FILENO, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}

@@ -1,0 +1,27 @@
+/* ferry: `commit`, an image of a container: its image's layers, one more
+ * layer of the container's changes (deletions as OCI whiteouts), and its
+ * configuration (command, environment, labels, working directory, user)
+ * with Dockerfile-style changes applied.  */
+#ifndef FERRY_ENGINE_COMMIT_H
+#define FERRY_ENGINE_COMMIT_H
+
+#include "engine.h"
+
+struct ferry_commit_options
+{
+  const char *name;    /* the new image's name; NULL: none */
+  char **changes;      /* "CMD [...]", "ENV K=V", ... NULL-terminated, may be NULL */
+  const char *author;  /* may be NULL */
+  const char *comment; /* the history entry's comment; NULL: "FROM <image>" */
+  int pause;           /* pause a running container while its changes are read */
+};
+
+/* Checks CHANGE (one --change) without applying it: 0, or -1 with the
+ * reason.  */
+int ferry_commit_change_check (const char *change, ferry_error_t *err);
+
+/* *ID gets the new image's ID.  */
+int ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_commit_options *o,
+                            char **id, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,684 @@
+#include "top.h"
+#include "container.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const default_descriptors[]
+    = { "user", "pid", "ppid", "pcpu", "etime", "tty", "time", "args", NULL };
+
+static const struct
+{
+  const char *name;
+  const char *header;
+} descriptors_known[] = {
+  { "args", "COMMAND" },  { "comm", "COMMAND" }, { "etime", "ELAPSED" },   { "group", "GROUP" },
+  { "hgroup", "HGROUP" }, { "hpid", "HPID" },    { "huser", "HUSER" },     { "nice", "NI" },
+  { "pcpu", "%CPU" },     { "pgid", "PGID" },    { "pid", "PID" },         { "ppid", "PPID" },
+  { "rgroup", "RGROUP" }, { "ruser", "RUSER" },  { "seccomp", "SECCOMP" }, { "state", "STATE" },
+  { "stime", "STIME" },   { "time", "TIME" },    { "tty", "TTY" },         { "user", "USER" },
+  { "vsz", "VSZ" },
+};
+
+#define N_KNOWN (sizeof (descriptors_known) / sizeof (descriptors_known[0]))
+
+void
+ferry_table_free (struct ferry_table *t)
+{
+  size_t i;
+
+  for (i = 0; t->cells && i < t->rows * t->cols; i++)
+    free (t->cells[i]);
+  free (t->cells);
+  memset (t, 0, sizeof (*t));
+}
+
+char *
+ferry_go_duration (long long ns)
+{
+  static const struct
+  {
+    long long unit;
+    const char *name;
+  } small[] = { { 1000000, "ms" }, { 1000, "µs" }, { 1, "ns" } };
+  char frac[16] = "";
+  long long h, m, s, rest;
+  size_t i;
+
+  if (ns == 0)
+    return xstrdup ("0s");
+  if (ns < 1000000000LL)
+    for (i = 0; i < 3; i++)
+      if (ns >= small[i].unit)
+        {
+          rest = ns % small[i].unit;
+          if (rest)
+            {
+              int digits = i == 0 ? 6 : i == 1 ? 3 : 0;
+              snprintf (frac, sizeof (frac), ".%0*lld", digits, rest);
+              for (size_t k = strlen (frac) - 1; frac[k] == '0'; k--)
+                frac[k] = '\0';
+            }
+          return xasprintf ("%lld%s%s", ns / small[i].unit, frac, small[i].name);
+        }
+  h = ns / 3600000000000LL;
+  m = ns / 60000000000LL % 60;
+  s = ns / 1000000000LL % 60;
+  rest = ns % 1000000000LL;
+  if (rest)
+    {
+      snprintf (frac, sizeof (frac), ".%09lld", rest);
+      for (size_t k = strlen (frac) - 1; frac[k] == '0'; k--)
+        frac[k] = '\0';
+    }
+  if (h)
+    return xasprintf ("%lldh%lldm%lld%ss", h, m, s, frac);
+  if (m)
+    return xasprintf ("%lldm%lld%ss", m, s, frac);
+  return xasprintf ("%lld%ss", s, frac);
+}
+
+static size_t
+strv_length_of (char **v)
+{
+  size_t n = 0;
+
+  while (v[n])
+    n++;
+  return n;
+}
+
+static const char *
+descriptor_header (const char *d)
+{
+  size_t i;
+
+  for (i = 0; i < N_KNOWN; i++)
+    if (strcmp (descriptors_known[i].name, d) == 0)
+      return descriptors_known[i].header;
+  return NULL;
+}
+
+/* DESCRIPTORS with comma-separated lists split; NULL-terminated.  */
+static char **
+split_descriptors (char **descriptors)
+{
+  char **v = xmalloc0 (sizeof (char *));
+  size_t n = 0, i;
+
+  for (i = 0; descriptors && descriptors[i]; i++)
+    {
+      cleanup_free char *copy = xstrdup (descriptors[i]);
+      char *tok, *save = NULL;
+
+      for (tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
+        {
+          v = xrealloc (v, sizeof (char *) * (n + 2));
+          v[n++] = xstrdup (tok);
+          v[n] = NULL;
+        }
+    }
+  if (n == 0)
+    for (i = 0; default_descriptors[i]; i++)
+      {
+        v = xrealloc (v, sizeof (char *) * (n + 2));
+        v[n++] = xstrdup (default_descriptors[i]);
+        v[n] = NULL;
+      }
+  return v;
+}
+
+int
+ferry_top_descriptors_known (char **descriptors)
+{
+  cleanup_strv char **v = split_descriptors (descriptors);
+  size_t i;
+
+  for (i = 0; v[i]; i++)
+    if (descriptor_header (v[i]) == NULL)
+      return 0;
+  return 1;
+}
+
+/* One process, from /proc/PID/{stat,status,cmdline}.  */
+struct proc
+{
+  pid_t hpid, cpid; /* on the host, in the container */
+  pid_t hppid, cppid;
+  pid_t pgid; /* in the container's namespace when known */
+  char state;
+  char comm[64];
+  char *args;
+  unsigned tty_nr;
+  unsigned long long utime, stime, starttime, vsize;
+  long nice;
+  uid_t ruid, euid;
+  gid_t rgid, egid;
+  int seccomp;
+};
+
+/* The last field of a "NSpid:" or "NSpgid:" line: the ID in the innermost
+ * namespace.  */
+static long
+last_field (const char *line)
+{
+  const char *p = line + strlen (line);
+
+  while (p > line && isspace ((unsigned char) p[-1]))
+    p--;
+  while (p > line && isdigit ((unsigned char) p[-1]))
+    p--;
+  return strtol (p, NULL, 10);
+}
+
+static int
+read_stat (struct proc *p)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/stat", (int) p->hpid), *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  char *open_paren, *close_paren;
+  int pgrp;
+  size_t len;
+
+  if (ferry_read_file (path, &text, &len, &err) < 0)
+    return -1;
+  open_paren = strchr (text, '(');
+  close_paren = strrchr (text, ')');
+  if (open_paren == NULL || close_paren == NULL || close_paren < open_paren)
+    return -1;
+  snprintf (p->comm, sizeof (p->comm), "%.*s", (int) (close_paren - open_paren - 1), open_paren + 1);
+  /* Fields 3 on: state ppid pgrp session tty_nr tpgid flags minflt cminflt
+   * majflt cmajflt utime stime cutime cstime priority nice num_threads
+   * itrealvalue starttime vsize.  */
+  if (sscanf (close_paren + 2,
+              "%c %d %d %*d %u %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %ld %*d %*d %llu %llu",
+              &p->state, &p->hppid, &pgrp, &p->tty_nr, &p->utime, &p->stime, &p->nice, &p->starttime,
+              &p->vsize)
+      != 9)
+    return -1;
+  p->pgid = pgrp;
+  return 0;
+}
+
+static int
+read_status (struct proc *p)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/status", (int) p->hpid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char line[512];
+
+  if (f == NULL)
+    return -1;
+  p->cpid = p->hpid;
+  while (fgets (line, sizeof (line), f))
+    {
+      unsigned r, e;
+
+      if (sscanf (line, "Uid: %u %u", &r, &e) == 2)
+        p->ruid = r, p->euid = e;
+      else if (sscanf (line, "Gid: %u %u", &r, &e) == 2)
+        p->rgid = r, p->egid = e;
+      else if (strncmp (line, "NSpid:", 6) == 0)
+        p->cpid = last_field (line);
+      else if (strncmp (line, "NSpgid:", 7) == 0)
+        p->pgid = last_field (line);
+      else if (sscanf (line, "Seccomp: %u", &r) == 1)
+        p->seccomp = r;
+    }
+  return 0;
+}
+
+static void
+read_cmdline (struct proc *p)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cmdline", (int) p->hpid), *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len = 0, i;
+
+  if (ferry_read_file (path, &text, &len, &err) < 0 || len == 0)
+    {
+      p->args = xasprintf ("[%s]", p->comm);
+      return;
+    }
+  /* Each argument and a space, as Podman shows them.  */
+  for (i = 0; i < len; i++)
+    if (text[i] == '\0')
+      text[i] = ' ';
+  p->args = xstrndup (text, len);
+}
+
+/* The cgroup.procs of the container whose init is PID: the first
+ * controller hierarchy /proc/PID/cgroup names that has one.  */
+static char *
+cgroup_procs_path (pid_t pid)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cgroup", (int) pid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  static const char *const prefer[] = { "pids", "memory", "freezer", "cpu,cpuacct", NULL };
+  char line[1024];
+  char *found = NULL;
+  size_t best = 99;
+
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *ctl = strchr (line, ':'), *cg;
+      size_t i;
+
+      if (ctl == NULL || (cg = strchr (ctl + 1, ':')) == NULL)
+        continue;
+      *cg++ = '\0';
+      cg[strcspn (cg, "\n")] = '\0';
+      for (i = 0; prefer[i] && i < best; i++)
+        if (strcmp (ctl + 1, prefer[i]) == 0)
+          {
+            char *cand = xasprintf ("/sys/fs/cgroup/%s%s/cgroup.procs", prefer[i], cg);
+            if (access (cand, R_OK) == 0)
+              {
+                free (found);
+                found = cand;
+                best = i;
+              }
+            else
+              free (cand);
+          }
+    }
+  return found;
+}
+
+static int
+compare_procs (const void *a, const void *b)
+{
+  const struct proc *x = a, *y = b;
+  return x->cpid < y->cpid ? -1 : x->cpid > y->cpid;
+}
+
+static int
+read_procs (pid_t init, struct proc **out, size_t *n, ferry_error_t *err)
+{
+  cleanup_free char *procs = cgroup_procs_path (init);
+  cleanup_fclose FILE *f = NULL;
+  struct proc *v = NULL;
+  size_t count = 0, i, j;
+  int pid;
+
+  if (procs == NULL || (f = fopen (procs, "re")) == NULL)
+    return ferry_make_error (err, errno, "cannot find the cgroup of process %d", (int) init);
+  while (fscanf (f, "%d", &pid) == 1)
+    {
+      struct proc p = { .hpid = pid };
+
+      if (read_stat (&p) < 0 || read_status (&p) < 0)
+        continue; /* gone meanwhile */
+      read_cmdline (&p);
+      v = xrealloc (v, sizeof (*v) * (count + 1));
+      v[count++] = p;
+    }
+  for (i = 0; i < count; i++)
+    {
+      v[i].cppid = 0;
+      for (j = 0; j < count; j++)
+        if (v[j].hpid == v[i].hppid)
+          v[i].cppid = v[j].cpid;
+    }
+  qsort (v, count, sizeof (*v), compare_procs);
+  *out = v;
+  *n = count;
+  return 0;
+}
+
+/* Names from the container's own /etc/passwd or /etc/group, opened below
+ * its root so that its symlinks stay inside it.  */
+static char *
+container_name (int rootfd, const char *file, unsigned id)
+{
+  cleanup_close int fd
+      = ferry_openat2 (rootfd, file, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  cleanup_fclose FILE *f = fd >= 0 ? fdopen (fd, "re") : NULL;
+  char line[1024];
+
+  if (f)
+    fd = -1;
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *name = line, *c1 = strchr (line, ':'), *c2;
+
+      if (c1 == NULL || (c2 = strchr (c1 + 1, ':')) == NULL)
+        continue;
+      *c1 = '\0';
+      if (strtoul (c2 + 1, NULL, 10) == id && isdigit ((unsigned char) c2[1]))
+        return xstrdup (name);
+    }
+  return xasprintf ("%u", id);
+}
+
+static char *
+host_user (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+  return pw ? xstrdup (pw->pw_name) : xasprintf ("%u", (unsigned) uid);
+}
+
+static char *
+host_group (gid_t gid)
+{
+  struct group *gr = getgrgid (gid);
+  return gr ? xstrdup (gr->gr_name) : xasprintf ("%u", (unsigned) gid);
+}
+
+static char *
+tty_name (unsigned tty_nr)
+{
+  unsigned maj = major (tty_nr), min = minor (tty_nr);
+
+  if (tty_nr == 0)
+    return xstrdup ("?");
+  if (maj >= 136 && maj <= 143)
+    return xasprintf ("pts/%u", (maj - 136) * 256 + min);
+  if (maj == 4 && min < 64)
+    return xasprintf ("tty%u", min);
+  return xasprintf ("%u:%u", maj, min);
+}
+
+static char *
+start_time_text (const struct proc *p, double boot_epoch, long ticks)
+{
+  time_t t = (time_t) (boot_epoch + (double) p->starttime / ticks);
+  struct tm tm;
+  char buf[64];
+
+  localtime_r (&t, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+  return xstrdup (buf);
+}
+
+struct clocks
+{
+  long ticks;        /* per second */
+  double uptime;     /* seconds since boot */
+  double boot_epoch; /* the boot, in seconds since the epoch */
+};
+
+static char *
+cell (int rootfd, const struct proc *p, const char *d, const struct clocks *k)
+{
+  double elapsed = k->uptime - (double) p->starttime / k->ticks;
+  double cpu = (double) (p->utime + p->stime) / k->ticks;
+
+  if (strcmp (d, "args") == 0)
+    return xstrdup (p->args);
+  if (strcmp (d, "comm") == 0)
+    return xstrdup (p->comm);
+  if (strcmp (d, "etime") == 0)
+    return ferry_go_duration ((long long) (elapsed * 1e9));
+  if (strcmp (d, "time") == 0)
+    return ferry_go_duration ((p->utime + p->stime) / k->ticks * 1000000000LL);
+  if (strcmp (d, "pcpu") == 0)
+    return xasprintf ("%.3f", elapsed > 0 ? 100 * cpu / elapsed : 0.0);
+  if (strcmp (d, "pid") == 0)
+    return xasprintf ("%d", (int) p->cpid);
+  if (strcmp (d, "ppid") == 0)
+    return xasprintf ("%d", (int) p->cppid);
+  if (strcmp (d, "pgid") == 0)
+    return xasprintf ("%d", (int) p->pgid);
+  if (strcmp (d, "hpid") == 0)
+    return xasprintf ("%d", (int) p->hpid);
+  if (strcmp (d, "user") == 0 || strcmp (d, "ruser") == 0)
+    return container_name (rootfd, "etc/passwd", d[0] == 'u' ? p->euid : p->ruid);
+  if (strcmp (d, "group") == 0 || strcmp (d, "rgroup") == 0)
+    return container_name (rootfd, "etc/group", d[0] == 'g' ? p->egid : p->rgid);
+  if (strcmp (d, "huser") == 0)
+    return host_user (p->euid);
+  if (strcmp (d, "hgroup") == 0)
+    return host_group (p->egid);
+  if (strcmp (d, "nice") == 0)
+    return xasprintf ("%ld", p->nice);
+  if (strcmp (d, "state") == 0)
+    return xasprintf ("%c", p->state);
+  if (strcmp (d, "tty") == 0)
+    return tty_name (p->tty_nr);
+  if (strcmp (d, "vsz") == 0)
+    return xasprintf ("%llu", p->vsize / 1024);
+  if (strcmp (d, "seccomp") == 0)
+    return xstrdup (p->seccomp == 2 ? "filter" : p->seccomp == 1 ? "strict" : "disabled");
+  return start_time_text (p, k->boot_epoch, k->ticks); /* stime */
+}
+
+static void
+read_clocks (struct clocks *k)
+{
+  struct timespec boot, real;
+
+  k->ticks = sysconf (_SC_CLK_TCK);
+  if (k->ticks <= 0)
+    k->ticks = 100;
+  clock_gettime (CLOCK_BOOTTIME, &boot);
+  clock_gettime (CLOCK_REALTIME, &real);
+  k->uptime = boot.tv_sec + boot.tv_nsec / 1e9;
+  k->boot_epoch = real.tv_sec + real.tv_nsec / 1e9 - k->uptime;
+}
+
+int
+ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, struct ferry_table *out,
+                     ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_strv char **d = split_descriptors (descriptors);
+  cleanup_free char *root = NULL;
+  cleanup_close int rootfd = -1;
+  struct proc *procs = NULL;
+  struct clocks k;
+  size_t n = 0, i, j;
+  int ret = -1;
+
+  for (i = 0; d[i]; i++)
+    if (descriptor_header (d[i]) == NULL)
+      return ferry_make_error (
+          err, 0,
+          "unknown descriptor \"%s\": use args, comm, etime, group, hgroup, hpid, huser, "
+          "nice, pcpu, pgid, pid, ppid, rgroup, ruser, seccomp, state, stime, time, tty, "
+          "user or vsz",
+          d[i]);
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return ferry_error_wrap (err, "unable to look up requested container");
+  if ((c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED) || c->pid <= 0)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE, "top can only be used on running containers");
+      goto out;
+    }
+  root = xasprintf ("/proc/%d/root", (int) c->pid);
+  rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    {
+      ret = ferry_make_error (err, errno, "cannot open the root of container %s", c->name);
+      goto out;
+    }
+  if (read_procs (c->pid, &procs, &n, err) < 0)
+    goto out;
+  read_clocks (&k);
+  out->cols = strv_length_of (d);
+  out->rows = n + 1;
+  out->cells = xmalloc0 (sizeof (char *) * out->rows * out->cols);
+  for (j = 0; j < out->cols; j++)
+    out->cells[j] = xstrdup (descriptor_header (d[j]));
+  for (i = 0; i < n; i++)
+    for (j = 0; j < out->cols; j++)
+      out->cells[(i + 1) * out->cols + j] = cell (rootfd, &procs[i], d[j], &k);
+  ret = 0;
+out:
+  for (i = 0; i < n; i++)
+    free (procs[i].args);
+  free (procs);
+  ferry_container_free (c);
+  return ret;
+}
+
+/* ---- stats ---------------------------------------------------------------- */
+
+void
+ferry_container_stats_release (struct ferry_container_stats *s)
+{
+  free (s->id);
+  free (s->name);
+  memset (s, 0, sizeof (*s));
+}
+
+/* The directory of controller CTL (as /proc/PID/cgroup names it) for PID.  */
+static char *
+cgroup_dir (pid_t pid, const char *ctl)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cgroup", (int) pid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char line[1024];
+
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *c = strchr (line, ':'), *cg;
+
+      if (c == NULL || (cg = strchr (c + 1, ':')) == NULL)
+        continue;
+      *cg++ = '\0';
+      cg[strcspn (cg, "\n")] = '\0';
+      for (char *tok = strtok (c + 1, ","); tok; tok = strtok (NULL, ","))
+        if (strcmp (tok, ctl) == 0)
+          /* A joint hierarchy (cpu,cpuacct) has a link of each name.  */
+          return xasprintf ("/sys/fs/cgroup/%s%s", ctl, cg);
+    }
+  return NULL;
+}
+
+static unsigned long long
+read_number (const char *dir, const char *file)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len;
+
+  if (dir == NULL)
+    return 0;
+  path = xasprintf ("%s/%s", dir, file);
+  if (ferry_read_file (path, &text, &len, &err) < 0)
+    return 0;
+  return strtoull (text, NULL, 10);
+}
+
+/* The value of KEY in a "key value" file (memory.stat).  */
+static unsigned long long
+read_keyed (const char *dir, const char *file, const char *key)
+{
+  cleanup_free char *path = dir ? xasprintf ("%s/%s", dir, file) : NULL;
+  cleanup_fclose FILE *f = path ? fopen (path, "re") : NULL;
+  char name[128];
+  unsigned long long v;
+
+  while (f && fscanf (f, "%127s %llu", name, &v) == 2)
+    if (strcmp (name, key) == 0)
+      return v;
+  return 0;
+}
+
+static void
+read_blkio (const char *dir, struct ferry_container_stats *s)
+{
+  cleanup_free char *path = dir ? xasprintf ("%s/blkio.throttle.io_service_bytes", dir) : NULL;
+  cleanup_fclose FILE *f = path ? fopen (path, "re") : NULL;
+  char line[256], dev[64], op[32];
+  unsigned long long v;
+
+  while (f && fgets (line, sizeof (line), f))
+    if (sscanf (line, "%63s %31s %llu", dev, op, &v) == 3)
+      {
+        if (strcmp (op, "Read") == 0)
+          s->blk_read += v;
+        else if (strcmp (op, "Write") == 0)
+          s->blk_write += v;
+      }
+}
+
+static void
+read_net (pid_t pid, struct ferry_container_stats *s)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/net/dev", (int) pid);
+  cleanup_fclose FILE *f = fopen (path, "re");
+  char line[512];
+
+  while (f && fgets (line, sizeof (line), f))
+    {
+      char *colon = strchr (line, ':'), *name = line;
+      unsigned long long rx, tx;
+
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      while (isspace ((unsigned char) *name))
+        name++;
+      if (strcmp (name, "lo") == 0)
+        continue;
+      if (sscanf (colon + 1, "%llu %*u %*u %*u %*u %*u %*u %*u %llu", &rx, &tx) == 2)
+        {
+          s->net_rx += rx;
+          s->net_tx += tx;
+        }
+    }
+}
+
+static unsigned long long
+host_memory (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? (unsigned long long) pages * size : 0;
+}
+
+static void
+read_running_stats (const struct ferry_container *c, struct ferry_container_stats *s)
+{
+  cleanup_free char *cpu = cgroup_dir (c->pid, "cpuacct"), *mem = cgroup_dir (c->pid, "memory");
+  cleanup_free char *pids = cgroup_dir (c->pid, "pids"), *blkio = cgroup_dir (c->pid, "blkio");
+  unsigned long long usage, inactive, host = host_memory ();
+  struct timespec started, now;
+
+  s->cpu_ns = read_number (cpu, "cpuacct.usage");
+  usage = read_number (mem, "memory.usage_in_bytes");
+  inactive = read_keyed (mem, "memory.stat", "total_inactive_file");
+  s->mem_usage = usage > inactive ? usage - inactive : 0;
+  s->mem_limit = read_number (mem, "memory.limit_in_bytes");
+  if (s->mem_limit == 0 || (host && s->mem_limit > host))
+    s->mem_limit = host;
+  s->pids = read_number (pids, "pids.current");
+  read_blkio (blkio, s);
+  read_net (c->pid, s);
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (c->started_at && ferry_time_parse (c->started_at, &started) == 0)
+    s->up_ns = (now.tv_sec - started.tv_sec) * 1000000000LL + (now.tv_nsec - started.tv_nsec);
+}
+
+int
+ferry_container_stats (ferry_engine_t *e, const char *ref, struct ferry_container_stats *out,
+                       ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+
+  memset (out, 0, sizeof (*out));
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  out->id = xstrdup (c->id);
+  out->name = xstrdup (c->name);
+  out->running = (c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED) && c->pid > 0;
+  if (out->running)
+    read_running_stats (c, out);
+  ferry_container_free (c);
+  return 0;
+}

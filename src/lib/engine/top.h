@@ -1,0 +1,55 @@
+/* ferry: what runs in a container (`top`) and what it uses (`stats`), read
+ * from /proc and from its cgroups, as Podman shows them.  */
+#ifndef FERRY_ENGINE_TOP_H
+#define FERRY_ENGINE_TOP_H
+
+#include "engine.h"
+
+#include <stddef.h>
+
+/* Rows of cells, the first row the headers.  */
+struct ferry_table
+{
+  char **cells; /* row-major */
+  size_t rows, cols;
+};
+
+void ferry_table_free (struct ferry_table *t);
+
+/* True when every one of DESCRIPTORS is one `top` knows (args, comm, etime,
+ * group, hgroup, hpid, huser, nice, pcpu, pgid, pid, ppid, rgroup, ruser,
+ * seccomp, state, stime, time, tty, user, vsz); each may be a
+ * comma-separated list.  */
+int ferry_top_descriptors_known (char **descriptors);
+
+/* The processes of the running (or paused) container REF, one row each in
+ * PID order, with the columns DESCRIPTORS name (NULL or empty: user, pid,
+ * ppid, pcpu, etime, tty, time, args).  Not running: kind STATE.  */
+int ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, struct ferry_table *out,
+                         ferry_error_t *err);
+
+/* What a container uses, from its cgroups (v1) and network namespace;
+ * all zero for a container that does not run.  */
+struct ferry_container_stats
+{
+  char *id;
+  char *name;
+  int running;
+  unsigned long long cpu_ns;         /* cpuacct.usage */
+  long long up_ns;                   /* since it started */
+  unsigned long long mem_usage;      /* without the inactive page cache, as Podman counts */
+  unsigned long long mem_limit;      /* its limit, or the host's memory */
+  unsigned long long net_rx, net_tx; /* all interfaces but lo */
+  unsigned long long blk_read, blk_write;
+  unsigned long long pids;
+};
+
+/* Reads the stats of REF.  */
+int ferry_container_stats (ferry_engine_t *e, const char *ref, struct ferry_container_stats *out,
+                           ferry_error_t *err);
+void ferry_container_stats_release (struct ferry_container_stats *s);
+
+/* Go's time.Duration text of NS nanoseconds: "1m2.5s", "350ms", "0s".  */
+char *ferry_go_duration (long long ns);
+
+#endif

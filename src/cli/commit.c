@@ -56,7 +56,7 @@ ferry_cmd_commit (int argc, char **argv)
   size_t n_changes = 0;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:a:c:f:m:pqh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":a:c:f:m:pqh", opts, NULL)) != -1)
     {
       switch (c)
         {

@@ -76,7 +76,7 @@ ferry_cmd_cp (int argc, char **argv)
   ferry_error_t err = NULL;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:a::h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":a::h", opts, NULL)) != -1)
     {
       if (c == 'a')
         {

@@ -72,7 +72,7 @@ ferry_cmd_export (int argc, char **argv)
   ferry_error_t err = NULL;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:o:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":o:h", opts, NULL)) != -1)
     {
       if (c == 'o')
         {

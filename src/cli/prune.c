@@ -56,7 +56,7 @@ ferry_cmd_container_prune (int argc, char **argv)
   size_t n_filters = 0, i;
   int force = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, "+:fh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
     {
       if (c == 'f')
         {

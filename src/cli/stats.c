@@ -2,6 +2,7 @@
 #include "columns.h"
 #include "commands.h"
 #include "common.h"
+#include "template.h"
 #include "../lib/engine/container.h"
 #include "../lib/engine/top.h"
 #include "../lib/util/cleanup.h"
@@ -169,10 +170,31 @@ print_reports (const struct stats_args *a, json_object *reports)
   else if (strcmp (a->format, "json") == 0)
     print_json (reports);
   else
-    for (i = 0; i < json_object_array_length (reports); i++)
-      if (ferry_cli_print_template (ferry_cli_list_format (a->format), json_object_array_get_idx (reports, i))
-          != 0)
-        return FERRY_EXIT_ERROR;
+    {
+      static const struct ferry_cli_column columns[] = {
+        { "ID", "ID" },
+        { "Name", "NAME" },
+        { "CPUPerc", "CPU %" },
+        { "MemUsage", "MEM USAGE / LIMIT" },
+        { "MemPerc", "MEM %" },
+        { "NetIO", "NET IO" },
+        { "BlockIO", "BLOCK IO" },
+        { "PIDs", "PIDS" },
+        { "UpTime", "CPU TIME" },
+        { "AVGCPU", "AVG CPU %" },
+        { NULL, NULL },
+      };
+      cleanup_list struct ferry_cli_list l;
+      ferry_error_t err = NULL;
+
+      /* "table ..." is a table with Podman's headings, as ps and images.  */
+      ferry_cli_list_init (&l, a->format, columns, 1);
+      for (i = 0; i < json_object_array_length (reports); i++)
+        if (ferry_cli_list_row (&l, json_object_array_get_idx (reports, i), &err) < 0)
+          return ferry_cli_fail (&err);
+      if (ferry_cli_list_end (&l, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
   fflush (stdout);
   return 0;
 }
@@ -300,7 +322,7 @@ ferry_cmd_stats (int argc, char **argv)
   char *end;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:ai:lh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ai:lh", opts, NULL)) != -1)
     {
       switch (c)
         {

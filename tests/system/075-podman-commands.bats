@@ -7,17 +7,10 @@
 # nothing may be read or written outside the container.
 
 load helpers
-
-podman_t() {
-	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
-		--tmpdir "$TEST_TMP/ptmp" --cgroup-manager cgroupfs --events-backend none --runtime runc "$@"
-}
+load podman-helpers
 
 teardown() {
-	if [ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP/proot" ]; then
-		podman_t rm -af -t 0 >/dev/null 2>&1 || true
-		podman_t rmi -af >/dev/null 2>&1 || true
-	fi
+	podman_teardown
 	ferry_teardown
 }
 

@@ -313,11 +313,11 @@ make_image_sharing_bottom_layer() {
 	[ "$(manifest_layers myroot:gz)" = "sha256:$(sha256sum "$TEST_TMP/rootfs.tar.gz" | cut -d' ' -f1)" ]
 	cmp "$TEST_TMP/rootfs.tar.gz" "$ROOT/storage/blobs/$(sha256sum "$TEST_TMP/rootfs.tar.gz" | cut -d' ' -f1)"
 
-	run sh -c "'$FERRY_BIN' --root '$ROOT' import - fromstdin < '$TEST_TMP/rootfs.tar'"
+	run sh -c "'$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' import - fromstdin < '$TEST_TMP/rootfs.tar'"
 	assert_status 0
 	f image exists localhost/fromstdin:latest
 	# A compressed stream on standard input is recorded as what it is.
-	run sh -c "zstd -q -c '$TEST_TMP/rootfs.tar' | '$FERRY_BIN' --root '$ROOT' import - zstdin"
+	run sh -c "zstd -q -c '$TEST_TMP/rootfs.tar' | '$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' import - zstdin"
 	assert_status 0
 	[ "$(sqlite3 "$ROOT/ferry.db" "SELECT media_type FROM layer_blobs WHERE media_type LIKE '%zstd'")" = application/vnd.oci.image.layer.v1.tar+zstd ]
 	zstd -q -c "$TEST_TMP/rootfs.tar" | cmp - "$ROOT/storage/blobs/$(manifest_layers zstdin | cut -d: -f2)"

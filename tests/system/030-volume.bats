@@ -70,8 +70,8 @@ volume_add_user() {
 @test "volume create: concurrent creates, of one name and of many" {
 	for i in 1 2 3 4 5 6 7 8; do
 		# (bats runs with errexit: keep a failure's status instead of exiting)
-		( rc=0; "$FERRY_BIN" --root "$ROOT" volume create same >"$TEST_TMP/same.$i.out" 2>&1 || rc=$?; echo $rc >"$TEST_TMP/same.$i.rc" ) &
-		( rc=0; "$FERRY_BIN" --root "$ROOT" volume create "v$i" >/dev/null 2>"$TEST_TMP/v.$i.err" || rc=$?; echo $rc >"$TEST_TMP/v.$i.rc" ) &
+		( rc=0; "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" volume create same >"$TEST_TMP/same.$i.out" 2>&1 || rc=$?; echo $rc >"$TEST_TMP/same.$i.rc" ) &
+		( rc=0; "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" volume create "v$i" >/dev/null 2>"$TEST_TMP/v.$i.err" || rc=$?; echo $rc >"$TEST_TMP/v.$i.rc" ) &
 	done
 	wait
 	# Exactly one create of the shared name won; the others were told why.
@@ -316,9 +316,9 @@ volume_add_user() {
 	assert_status 1
 
 	# The same name in the other root is another volume.
-	"$FERRY_BIN" --root "$other" volume create mine >/dev/null
+	"$FERRY_BIN" --root "$other" --runroot "$TEST_TMP/other-run" volume create mine >/dev/null
 	echo theirs >"$other/volumes/mine/_data/f"
-	"$FERRY_BIN" --root "$other" volume rm mine >/dev/null
+	"$FERRY_BIN" --root "$other" --runroot "$TEST_TMP/other-run" volume rm mine >/dev/null
 	[ -d "$ROOT/volumes/mine/_data" ]
 	[ "$(f volume ls -q)" = mine ]
 }

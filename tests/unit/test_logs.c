@@ -255,10 +255,12 @@ test_timestamps (void **state)
   struct fixture *f = *state;
   struct ferry_log_options o = { .tail = -1, .timestamps = 1 };
 
-  write_log (f, T1 " stdout P a\n" T2 " stdout F b\n" T3 " stderr F c\n");
+  write_log (f, T1 " stdout P a\n" T2 " stdout F b\n" T3 " stderr F c\n" T4 " stderr F d\n");
   read_ok (f, &o);
-  /* The time of the F record, as in the file.  */
-  assert_output (f, T2 " ab\n", T3 " c\n");
+  /* The time of the F record as Podman prints it, Go's RFC3339Nano in UTC:
+   * the fraction's trailing zeros dropped, an offset turned into Z.  */
+  assert_output (f, "2026-11-23T10:00:02.000000002Z ab\n",
+                 "2026-11-23T10:00:03.5Z c\n2026-11-23T10:00:04.000000004Z d\n");
 }
 
 static void

@@ -1,8 +1,9 @@
 # What the tests that compare ferry with Podman share, on top of
 # helpers.bash: Podman with roots, a tmpdir and network definitions of the
 # test's own (runc, cgroupfs, as bench/ runs it), skipping where Podman is
-# absent, and a teardown that removes what Podman made, even when the test
-# failed.
+# absent, a teardown that removes what Podman made, even when the test
+# failed, and the transcripts (make_containers, step) that tests compare
+# between the two tools.
 
 # PODMAN_EVENTS: its events backend, none unless the test reads events.
 podman_t() {
@@ -22,4 +23,38 @@ podman_teardown() {
 		podman_t volume rm -af >/dev/null 2>&1 || true
 		podman_t rmi -af >/dev/null 2>&1 || true
 	fi
+}
+
+# Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
+# lines on stdin, and remembers their IDs so that transcripts show <NAME>.
+make_containers() {
+	local tool=$1 name how args id
+	while read -r name how args; do
+		[ "$how" = run ] && how="run -d"
+		if [ "$tool" = podman_t ]; then
+			# shellcheck disable=SC2086
+			podman_t $how --name "$name" --network none localhost/ferry-test:latest $args >/dev/null
+		else
+			# shellcheck disable=SC2086
+			f $how --name "$name" ferry-test $args >/dev/null
+		fi
+		id=$("$tool" inspect --format '{{.Id}}' "$name")
+		echo "s/$id/<$name>/g" >>"$TEST_TMP/$tool.sed"
+		echo "s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$tool.sed"
+	done
+}
+
+# Runs TOOL with the rest, appending to TOOL's transcript the command, its
+# exit code and its output, IDs shown as <NAME> and the test's directory
+# as TMP.
+step() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" -e 's/^time="[^"]*" /time=T /' "$TEST_TMP/err" |
+			sed 's/^/  err: /'
+	} >>"$TEST_TMP/$tool.log"
 }

@@ -1,4 +1,5 @@
 #include "commit.h"
+#include "load.h"
 #include "reference.h"
 #include "../storage/unpack.h"
 #include "../util/cleanup.h"
@@ -125,34 +126,6 @@ commit_config (const struct ferry_image_commit *c, const char *diff_id, ferry_er
   return xstrdup (ferry_json_to_string (conf, 0));
 }
 
-static char *
-commit_manifest (const struct ferry_new_image *img)
-{
-  cleanup_json json_object *m = json_object_new_object ();
-  json_object *c = json_object_new_object (), *ls = json_object_new_array ();
-  size_t i;
-
-  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
-  json_object_object_add (m, "mediaType",
-                          json_object_new_string ("application/vnd.oci.image.manifest.v1+json"));
-  json_object_object_add (c, "mediaType",
-                          json_object_new_string ("application/vnd.oci.image.config.v1+json"));
-  json_object_object_add (c, "digest", json_object_new_string (img->config_digest));
-  json_object_object_add (c, "size", json_object_new_int64 (strlen (img->config)));
-  json_object_object_add (m, "config", c);
-  for (i = 0; i < img->n_layers; i++)
-    {
-      json_object *l = json_object_new_object ();
-
-      json_object_object_add (l, "mediaType", json_object_new_string (img->layers[i].media_type));
-      json_object_object_add (l, "digest", json_object_new_string (img->layers[i].blob_digest));
-      json_object_object_add (l, "size", json_object_new_int64 (img->layers[i].blob_size));
-      json_object_array_add (ls, l);
-    }
-  json_object_object_add (m, "layers", ls);
-  return xstrdup (ferry_json_to_string (m, 0));
-}
-
 /* Unpacks the new layer L (its blob_file) into WORK/layer.  */
 static int
 unpack_new_layer (struct ferry_new_layer *l, const char *work, ferry_error_t *err)
@@ -198,7 +171,7 @@ build_image (ferry_store_t *s, const struct ferry_image_commit *c, struct ferry_
   if (img->config == NULL)
     return -1;
   ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
-  img->manifest = commit_manifest (img);
+  img->manifest = ferry_image_manifest_text (img, NULL);
   ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
   return ferry_store_add_image (s, img, err);
 }

@@ -46,11 +46,11 @@ import_config (const char *diff_id, const char *source)
   return text;
 }
 
-static char *
-import_manifest (const struct ferry_new_image *img, json_object *annotations)
+char *
+ferry_image_manifest_text (const struct ferry_new_image *img, json_object *annotations)
 {
   json_object *m = json_object_new_object (), *c = json_object_new_object ();
-  json_object *ls = json_object_new_array (), *l = json_object_new_object ();
+  json_object *ls = json_object_new_array ();
   char *text;
 
   json_object_object_add (m, "schemaVersion", json_object_new_int (2));
@@ -61,10 +61,15 @@ import_manifest (const struct ferry_new_image *img, json_object *annotations)
   json_object_object_add (c, "digest", json_object_new_string (img->config_digest));
   json_object_object_add (c, "size", json_object_new_int64 (strlen (img->config)));
   json_object_object_add (m, "config", c);
-  json_object_object_add (l, "mediaType", json_object_new_string (img->layers[0].media_type));
-  json_object_object_add (l, "digest", json_object_new_string (img->layers[0].blob_digest));
-  json_object_object_add (l, "size", json_object_new_int64 (img->layers[0].blob_size));
-  json_object_array_add (ls, l);
+  for (size_t i = 0; i < img->n_layers; i++)
+    {
+      json_object *l = json_object_new_object ();
+
+      json_object_object_add (l, "mediaType", json_object_new_string (img->layers[i].media_type));
+      json_object_object_add (l, "digest", json_object_new_string (img->layers[i].blob_digest));
+      json_object_object_add (l, "size", json_object_new_int64 (img->layers[i].blob_size));
+      json_object_array_add (ls, l);
+    }
   json_object_object_add (m, "layers", ls);
   if (annotations)
     json_object_object_add (m, "annotations", json_object_get (annotations));
@@ -193,7 +198,7 @@ import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, co
 
   img->config = import_config (res.diff_digest, source);
   ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
-  img->manifest = import_manifest (img, annotations);
+  img->manifest = ferry_image_manifest_text (img, annotations);
   ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
   if (ferry_store_add_image (s, img, err) < 0)
     return -1;

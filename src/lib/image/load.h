@@ -25,6 +25,10 @@ void ferry_load_report_free (struct ferry_load_report *r);
 /* NAME may be NULL for an unnamed image.  *ID gets the new image's ID.  */
 int ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err);
 
+/* The OCI manifest of IMG (its config and layers must be filled), with
+ * ANNOTATIONS (may be NULL), as a pull would store it.  */
+char *ferry_image_manifest_text (const struct ferry_new_image *img, json_object *annotations);
+
 enum
 {
   /* The layer is kept as its blob only, never unpacked (store.h): for a

@@ -253,3 +253,12 @@ ferry_cli_event (const char *type, const char *status, const char *id, const cha
 
   ferry_event_log (ferry_global.runroot, &ev);
 }
+
+void
+ferry_cli_print_inspected (json_object *all)
+{
+  if (json_object_array_length (all) == 0)
+    puts ("[]");
+  else
+    puts (ferry_json_to_string (all, 1));
+}

@@ -131,6 +131,10 @@ int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image
 /* The `image inspect` object of REF.  */
 json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
 
+/* Prints an inspect command's answer ALL as Podman does: `[]` when it found
+ * nothing, else the array indented.  */
+void ferry_cli_print_inspected (json_object *all);
+
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);

@@ -2910,8 +2910,8 @@ inspect_command (int argc, char **argv, int images_too)
       else
         json_object_array_add (all, o);
     }
-  if (format == NULL && json_object_array_length (all) > 0)
-    puts (ferry_json_to_string (all, 1));
+  if (format == NULL)
+    ferry_cli_print_inspected (all);
   return ret;
 }
 

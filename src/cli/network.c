@@ -461,6 +461,7 @@ network_inspect (int argc, char **argv)
 
       if (ferry_network_get (e, argv[optind], &def, &err) < 0)
         {
+          ferry_error_wrap (&err, "network %s", argv[optind]);
           ret = ferry_cli_fail (&err);
           continue;
         }
@@ -473,15 +474,16 @@ network_inspect (int argc, char **argv)
       else
         json_object_array_add (all, json_object_get (o));
     }
-  if (format == NULL && json_object_array_length (all) > 0)
-    puts (ferry_json_to_string (all, 1));
+  if (format == NULL)
+    ferry_cli_print_inspected (all);
   return ret;
 }
 
 static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"
                                "Remove networks.\n\n"
                                "Options:\n"
-                               "  -f, --force   remove the containers on the network first\n";
+                               "  -f, --force   remove the containers on the network first\n\n"
+                               "Exit 1 if a network does not exist, 2 if one is in use.\n";
 
 static int
 network_rm (int argc, char **argv)
@@ -515,7 +517,13 @@ network_rm (int argc, char **argv)
 
       if (ferry_network_remove (e, name, force, &err) < 0)
         {
-          ret = ferry_cli_fail (&err);
+          /* Podman's codes: 1 not found, 2 in use, 125 anything else;
+           * the worst one wins.  */
+          int code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
+
+          ferry_cli_fail (&err);
+          if (code > ret)
+            ret = code;
           continue;
         }
       ferry_cli_event ("network", "remove", NULL, name);

@@ -532,8 +532,8 @@ volume_inspect (int argc, char **argv)
   for (; optind < argc; optind++)
     if (inspect_one (db, argv[optind], format, all) != 0)
       ret = FERRY_EXIT_ERROR;
-  if (format == NULL && (json_object_array_length (all) > 0 || every))
-    puts (ferry_json_to_string (all, 1));
+  if (format == NULL)
+    ferry_cli_print_inspected (all);
   return ret;
 }
 

@@ -420,7 +420,7 @@ rootless=0" ]
 	run_ferry rmi ferry-test
 	assert_status 2
 	assert_one_line_error
-	assert_output_contains "in use by container"
+	assert_output_contains "image is in use by a container"
 	f image exists ferry-test
 }
 

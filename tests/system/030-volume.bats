@@ -242,7 +242,7 @@ volume_add_user() {
 	run_ferry volume rm nope
 	assert_status 1
 	assert_one_line_error
-	[ "$output" = "Error: no volume with name nope found: no such volume" ]
+	[ "$output" = "Error: no volume with name \"nope\" found: no such volume" ]
 
 	# The known one goes even when another name is unknown.
 	run_ferry volume remove nope v2

@@ -156,8 +156,9 @@ count_of() {
 		assert_status 125
 	done
 	run_ferry network rm net1
-	assert_status 125
-	assert_output_contains "is being used by container"
+	assert_status 2
+	assert_output_contains '"net1" has associated containers with it'
+	assert_output_contains "network is being used"
 	f rm -f cli >/dev/null
 	[ "$(f network inspect --format '{{json .containers}}' net1 | jq -r 'keys | length')" = 1 ]
 	# The address goes with the container.

@@ -16,7 +16,10 @@ teardown() {
 
 # Transcript $1 as compared with Podman's live one: see compare_with_podman.
 live_form() {
-	sed 's/^\(  err: Error: renaming container [^:]*\): .*/\1/' "$1" | python3 -c '
+	sed -e 's/^\(  err: Error: renaming container [^:]*\): .*/\1/' \
+		-e 's/^\(  err: Error: image used by [^:]*: image is in use by a container\): .*/\1/' \
+		-e 's/^\(  err: Error: detecting workdir "[^"]*" on container [^:]*\): .*\(not a directory\)$/\1: \2/' \
+		"$1" | python3 -c '
 import sys
 out = []
 for line in sys.stdin:
@@ -354,5 +357,48 @@ restart_rename_exists() {
 		$ container exists localhost/ferry-test -> 1
 		$ inspect --format {{.Name}} r1 -> 0
 		  out: r1
+	EOF
+}
+
+errors_of_other_commands() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		c1 create true
+	EOF
+	# The containers run here are new: any full ID is theirs.
+	echo 's/[0-9a-f]\{64\}/<new>/g' >>"$TEST_TMP/$t.sed"
+	step "$t" rmi 3bb7d0590f13
+	step "$t" run --rm --network none ferry-test /nonexist
+	step "$t" run --rm --network none ferry-test /etc
+	step "$t" run --rm --network none -w /etc/passwd ferry-test true
+	step "$t" run --rm --network none -w /etc/passwd/x ferry-test true
+	step "$t" volume rm nosuch
+	step "$t" volume inspect nosuch
+	step "$t" network rm nosuch
+	step "$t" network inspect nosuch
+}
+
+@test "errors of rmi, run, volume and network: messages and exit codes as Podman's" {
+	compare_with_podman errors_of_other_commands <<-'EOF'
+		$ rmi 3bb7d0590f13 -> 2
+		  err: Error: image used by <c1>: image is in use by a container: remove the container first (ferry rm <c1>)
+		$ run --rm --network none ferry-test /nonexist -> 127
+		  err: Error: runc: runc create failed: unable to start container process: exec: "/nonexist": stat /nonexist: no such file or directory: OCI runtime attempted to invoke a command that was not found
+		$ run --rm --network none ferry-test /etc -> 126
+		  err: Error: runc: runc create failed: unable to start container process: exec: "/etc": permission denied: OCI permission denied
+		$ run --rm --network none -w /etc/passwd ferry-test true -> 126
+		  err: Error: workdir "/etc/passwd" exists on container <new>, but is not a directory
+		$ run --rm --network none -w /etc/passwd/x ferry-test true -> 126
+		  err: Error: detecting workdir "/etc/passwd/x" on container <new>: not a directory
+		$ volume rm nosuch -> 1
+		  err: Error: no volume with name "nosuch" found: no such volume
+		$ volume inspect nosuch -> 125
+		  out: []
+		  err: Error: no such volume nosuch
+		$ network rm nosuch -> 1
+		  err: Error: unable to find network with name or ID nosuch: network not found
+		$ network inspect nosuch -> 125
+		  out: []
+		  err: Error: network nosuch: unable to find network with name or ID nosuch: network not found
 	EOF
 }

@@ -324,7 +324,7 @@ test_remove_unknown (void **state)
 
   assert_true (ferry_volume_remove (f->db, f->root, "nope", 0, &err) < 0);
   assert_int_equal (err->kind, FERRY_ERROR_NOT_FOUND);
-  assert_string_equal (err->msg, "no volume with name nope found: no such volume");
+  assert_string_equal (err->msg, "no volume with name \"nope\" found: no such volume");
   ferry_error_release (&err);
 
   assert_true (ferry_volume_remove (f->db, f->root, "nope", 1, &err) < 0);
@@ -336,7 +336,7 @@ test_remove_unknown (void **state)
     assert_true (ferry_volume_get (f->db, f->root, "nope", &v, &err) < 0);
     assert_null (v);
     assert_int_equal (err->kind, FERRY_ERROR_NOT_FOUND);
-    assert_string_equal (err->msg, "no volume with name nope found: no such volume");
+    assert_string_equal (err->msg, "no volume with name \"nope\" found: no such volume");
   }
 }
 

@@ -1179,17 +1179,20 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
 {
   const char *cwd = ferry_json_get_string (c->record, "WorkingDir");
   cleanup_close int rootfd = -1, fd = -1;
+  struct stat st;
 
   if (cwd == NULL || *cwd == '\0' || strcmp (cwd, "/") == 0)
     return 0;
   rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", rootfs);
-  fd = ferry_openat2 (rootfd, cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  fd = ferry_openat2 (rootfd, cwd, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0 && errno == ENOTDIR)
     return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
                                   "detecting workdir \"%s\" on container %s: not a directory", cwd, c->id);
+  if (fd >= 0 && fstat (fd, &st) == 0 && ! S_ISDIR (st.st_mode))
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                  "workdir \"%s\" exists on container %s, but is not a directory", cwd, c->id);
   return 0;
 }
 

@@ -765,8 +765,9 @@ ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_erro
   if (users[0])
     {
       ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
-                             "network %s is being used by container %.12s: remove it first, or use -f", name,
-                             users[0]);
+                             "\"%s\" has associated containers with it (%.12s). Use -f to forcibly delete "
+                             "containers: network is being used",
+                             name, users[0]);
       goto fail;
     }
   st = ferry_db_prepare (e->db, "DELETE FROM networks WHERE name = ?", err);

@@ -966,8 +966,13 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
                                   id, exit_code);
   kind = ferry_runtime_classify_exec_error (message);
   detail = command_error_detail (message);
-  if (kind != FERRY_ERROR_GENERIC && detail)
-    return ferry_make_error_kind (err, kind, "%s %s: %s", rt->name, verb, detail);
+  /* Podman's words, which users grep for: the runtime's message whole,
+   * then what it means.  */
+  if (kind == FERRY_ERROR_COMMAND_NOT_FOUND && detail)
+    return ferry_make_error_kind (err, kind, "%s: %s: OCI runtime attempted to invoke a command that was not found",
+                                  rt->name, message);
+  if (kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE && detail)
+    return ferry_make_error_kind (err, kind, "%s: %s: OCI permission denied", rt->name, message);
   if (kind == FERRY_ERROR_GENERIC && (strstr (message, "does not exist") || strstr (message, "not exist")))
     kind = FERRY_ERROR_NOT_FOUND;
   return ferry_make_error_kind (err, kind, "%s %s %s: %s", rt->name, verb, id,

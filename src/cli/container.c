@@ -110,8 +110,8 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
       else if (strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0
                && strcmp (o, "copy") != 0)
         {
-          ferry_make_error (err, 0, "invalid option `%s` in volume `%s`: use ro, rw, copy or nocopy", o,
-                            spec);
+          ferry_make_error (err, 0, "invalid option type \"%s\" in volume `%s`: use ro, rw, copy or nocopy",
+                            o, spec);
           return -1;
         }
     }
@@ -899,36 +899,6 @@ int
 ferry_cmd_run (int argc, char **argv)
 {
   return create_command (argc, argv, 1);
-}
-
-/* The shape of the many commands that take containers and an option or two:
- * parse, open the engine, apply FN to each.  */
-typedef int (*per_container_fn) (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err);
-
-static int
-for_each_container (int argc, char **argv, const char *cmd, per_container_fn fn, void *arg)
-{
-  cleanup_engine ferry_engine_t *e = NULL;
-  int ret = 0;
-
-  if (optind >= argc)
-    return ferry_cli_failf ("ferry %s needs at least one container: ferry %s CONTAINER...", cmd, cmd);
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  for (; optind < argc; optind++)
-    {
-      ferry_error_t err = NULL;
-
-      if (fn (e, argv[optind], arg, &err) < 0)
-        {
-          int code = exit_code_for (err);
-          ferry_cli_fail (&err);
-          if (ret == 0 || code == FERRY_EXIT_ERROR)
-            ret = code;
-        }
-    }
-  return ret;
 }
 
 /* How the lifecycle commands pick their containers, as Podman's do: the
@@ -1756,29 +1726,192 @@ container_exists (int argc, char **argv)
   return ferry_cli_fail (&err);
 }
 
-static int
-do_wait (ferry_engine_t *e, const char *ref, void *arg, ferry_error_t *err)
+/* Podman's wait: --condition STATE... (default: until it exited), each
+ * container's exit code printed, or -1 when it reached another state or
+ * --ignore passed over it.  */
+struct wait_options
 {
-  int code;
+  unsigned states; /* 0: until it exited */
+  long long interval_ms;
+  int ignore, latest;
+};
 
-  (void) arg;
-  if (ferry_container_wait (e, ref, &code, err) < 0)
-    return -1;
-  printf ("%d\n", code);
+static const struct
+{
+  const char *name;
+  unsigned states;
+} WAIT_CONDITIONS[] = {
+  { "created", 1u << FERRY_CONTAINER_CREATED }, { "running", 1u << FERRY_CONTAINER_RUNNING },
+  { "paused", 1u << FERRY_CONTAINER_PAUSED },   { "stopped", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },
+};
+
+static int
+wait_add_conditions (struct wait_options *o, const char *arg)
+{
+  cleanup_free char *copy = xstrdup (arg);
+  char *save = NULL, *tok;
+
+  for (tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
+    {
+      size_t i;
+
+      for (i = 0; i < sizeof (WAIT_CONDITIONS) / sizeof (WAIT_CONDITIONS[0]); i++)
+        if (strcmp (tok, WAIT_CONDITIONS[i].name) == 0)
+          break;
+      if (i == sizeof (WAIT_CONDITIONS) / sizeof (WAIT_CONDITIONS[0]))
+        return ferry_cli_failf ("unknown container state: %s: invalid argument", tok);
+      o->states |= WAIT_CONDITIONS[i].states;
+    }
   return 0;
 }
+
+/* Podman's --interval: a Go duration, or milliseconds.  */
+static int
+wait_parse_interval (struct wait_options *o, const char *arg)
+{
+  double seconds;
+  char *end;
+  long long ms;
+
+  errno = 0;
+  ms = strtoll (arg, &end, 10);
+  if (*arg && *end == '\0' && errno == 0 && ms >= 0)
+    {
+      o->interval_ms = ms;
+      return 0;
+    }
+  if (ferry_time_parse_duration (arg, &seconds) < 0 || seconds > 86400)
+    return ferry_cli_failf ("time: invalid duration \"%s\"", arg);
+  o->interval_ms = (long long) (seconds * 1000);
+  return 0;
+}
+
+static int
+wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry_error_t *err)
+{
+  enum ferry_container_status reached;
+  long long interval = o->interval_ms > 0 ? o->interval_ms : 1;
+  int code;
+
+  if (o->states == 0)
+    {
+      if (ferry_container_wait_every (e, id, interval, &code, err) < 0)
+        return -1;
+      printf ("%d\n", code);
+      return 0;
+    }
+  if (ferry_container_wait_states (e, id, o->states, interval, &reached, &code, err) < 0)
+    return -1;
+  printf ("%d\n", reached == FERRY_CONTAINER_EXITED ? code : -1);
+  return 0;
+}
+
+static const char wait_usage[]
+    = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
+      "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
+      "Options:\n"
+      "      --condition STATE   wait until created, running, paused, stopped or exited\n"
+      "                          (repeatable, or comma-separated; default: exited)\n"
+      "      --ignore            print -1 for a container that does not exist\n"
+      "  -i, --interval TIME     how often to look, as a Go duration or milliseconds\n"
+      "                          (default 250ms)\n"
+      "  -l, --latest            the container created last\n";
 
 int
 ferry_cmd_wait (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
-  int r = simple_options (
-      argc, argv, "wait", ":", opts,
-      "Usage: ferry wait CONTAINER...\n\nWait for containers to exit and print their exit codes.\n", NULL,
-      NULL);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  return for_each_container (argc, argv, "wait", do_wait, NULL);
+  enum
+  {
+    OPT_CONDITION = OPT_COMMAND_FIRST,
+    OPT_IGNORE,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "condition", required_argument, NULL, OPT_CONDITION },
+                                        { "ignore", no_argument, NULL, OPT_IGNORE },
+                                        { "interval", required_argument, NULL, 'i' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct wait_options o = { .interval_ms = 250 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  char **ids = NULL;
+  size_t n = 0, i;
+  int c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":i:lh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_CONDITION:
+        if (wait_add_conditions (&o, optarg) != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case OPT_IGNORE:
+        o.ignore = 1;
+        break;
+      case 'i':
+        if (wait_parse_interval (&o, optarg) != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case 'l':
+        o.latest = 1;
+        break;
+      default:
+        if ((r = ferry_cli_parse_or_help (c, "wait", argv, wait_usage)))
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (o.latest && optind < argc)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! o.latest && optind >= argc)
+    return ferry_cli_failf ("wait requires a container name or ID, or the --latest flag");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  /* Every name is looked up before any wait, as Podman does: one that is
+   * no container fails the command with nothing printed.  */
+  ids = xmalloc0 (sizeof (char *) * ((size_t) (argc - optind) + 1));
+  for (; o.latest || optind < argc; optind++)
+    {
+      struct ferry_container *ctr = NULL;
+      ferry_error_t err = NULL;
+
+      if ((o.latest ? ferry_container_latest (e, &ctr, &err)
+                    : ferry_container_lookup (e, argv[optind], &ctr, &err))
+          == 0)
+        {
+          ids[n++] = xstrdup (ctr->id);
+          ferry_container_free (ctr);
+        }
+      else if (err->kind == FERRY_ERROR_NOT_FOUND && o.ignore && ! o.latest)
+        {
+          ferry_error_release (&err);
+          ids[n++] = NULL;
+        }
+      else
+        {
+          ret = exit_code_for (err);
+          ferry_cli_fail (&err);
+          break;
+        }
+      if (o.latest)
+        break;
+    }
+  for (i = 0; ret == 0 && i < n; i++)
+    {
+      ferry_error_t err = NULL;
+
+      if (ids[i] == NULL)
+        puts ("-1");
+      else if (wait_one (e, ids[i], &o, &err) < 0)
+        {
+          ret = exit_code_for (err);
+          ferry_cli_fail (&err);
+        }
+    }
+  for (i = 0; i < n; i++)
+    free (ids[i]);
+  free (ids);
+  return ret;
 }
 
 static int
@@ -3045,9 +3178,10 @@ ferry_cmd_port (int argc, char **argv)
           shown++;
         }
     }
-  if (want && shown == 0)
+  /* As Podman: a container that publishes nothing has nothing to say.  */
+  if (want && shown == 0 && ferry_json_array_length (ports) > 0)
     {
-      r = ferry_cli_failf ("container %s publishes no port %s", c->name, want);
+      r = ferry_cli_failf ("failed to find published port \"%s\"", want);
       ferry_container_free (c);
       return r;
     }

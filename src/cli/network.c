@@ -519,7 +519,9 @@ network_rm (int argc, char **argv)
         {
           /* Podman's codes: 1 not found, 2 in use, 125 anything else;
            * the worst one wins.  */
-          int code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
+          int code = err->kind == FERRY_ERROR_NOT_FOUND ? 1
+                     : err->kind == FERRY_ERROR_IN_USE  ? 2
+                                                        : FERRY_EXIT_ERROR;
 
           ferry_cli_fail (&err);
           if (code > ret)

@@ -18,6 +18,7 @@ teardown() {
 live_form() {
 	sed -e 's/^\(  err: Error: renaming container [^:]*\): .*/\1/' \
 		-e 's/^\(  err: Error: image used by [^:]*: image is in use by a container\): .*/\1/' \
+		-e 's/^  err: Error: .*: \(names must match\)/  err: Error: \1/' \
 		-e 's/^\(  err: Error: detecting workdir "[^"]*" on container [^:]*\): .*\(not a directory\)$/\1: \2/' \
 		"$1" | python3 -c '
 import sys
@@ -376,6 +377,10 @@ errors_of_other_commands() {
 	step "$t" volume inspect nosuch
 	step "$t" network rm nosuch
 	step "$t" network inspect nosuch
+	step "$t" run --rm --network none --user nosuchuser ferry-test true
+	step "$t" create --name bad/name ferry-test true
+	step "$t" volume create bad/name
+	step "$t" port c1 80
 }
 
 @test "errors of rmi, run, volume and network: messages and exit codes as Podman's" {
@@ -400,5 +405,60 @@ errors_of_other_commands() {
 		$ network inspect nosuch -> 125
 		  out: []
 		  err: Error: network nosuch: unable to find network with name or ID nosuch: network not found
+		$ run --rm --network none --user nosuchuser ferry-test true -> 126
+		  err: Error: unable to find user nosuchuser: no matching entries in passwd file
+		$ create --name bad/name ferry-test true -> 125
+		  err: Error: invalid container name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ volume create bad/name -> 125
+		  err: Error: invalid volume name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ port c1 80 -> 0
+	EOF
+}
+
+wait_conditions() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+		c1 create true
+		w1 run false
+	EOF
+	step "$t" wait --condition running r1
+	step "$t" wait --condition running,paused --condition exited r1
+	step "$t" wait --ignore nosuch r1x
+	step "$t" wait nosuch
+	step "$t" wait --condition exited w1
+	step "$t" wait w1 c1x
+	step "$t" wait --condition created c1
+	step "$t" wait --condition configured c1
+	step "$t" wait -i x w1
+	step "$t" wait -i 10 w1
+	step "$t" wait -l --interval 20ms
+}
+
+@test "wait: --condition, --ignore, --interval and --latest as Podman's" {
+	compare_with_podman wait_conditions <<-'EOF'
+		$ wait --condition running r1 -> 0
+		  out: -1
+		$ wait --condition running,paused --condition exited r1 -> 0
+		  out: -1
+		$ wait --ignore nosuch r1x -> 0
+		  out: -1
+		  out: -1
+		$ wait nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ wait --condition exited w1 -> 0
+		  out: 1
+		$ wait w1 c1x -> 125
+		  err: Error: no container with name or ID "c1x" found: no such container
+		$ wait --condition created c1 -> 0
+		  out: -1
+		$ wait --condition configured c1 -> 125
+		  err: Error: unknown container state: configured: invalid argument
+		$ wait -i x w1 -> 125
+		  err: Error: time: invalid duration "x"
+		$ wait -i 10 w1 -> 0
+		  out: 1
+		$ wait -l --interval 20ms -> 0
+		  out: 1
 	EOF
 }

@@ -1681,8 +1681,10 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   if (o->name)
     {
       if (! ferry_container_name_is_valid (o->name))
-        return ferry_make_error (err, 0, "invalid container name `%s`: use letters, digits, `_`, `.` and `-`",
-                                 o->name);
+        return ferry_make_error (
+            err, 0,
+            "invalid container name `%s`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
+            o->name);
       if (name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,

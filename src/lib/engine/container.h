@@ -213,6 +213,15 @@ int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *
 
 /* Waits until the container has exited; *EXIT_CODE gets its code.  */
 int ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_error_t *err);
+/* The same, looking every INTERVAL_MS milliseconds.  */
+int ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interval_ms, int *exit_code,
+                                ferry_error_t *err);
+/* Waits until the container is in one of STATES (bits 1 << enum
+ * ferry_container_status), looking every INTERVAL_MS milliseconds;
+ * *REACHED gets that state and *EXIT_CODE the container's last exit code.
+ * Removed meanwhile: kind NOT_FOUND.  */
+int ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
+                                 enum ferry_container_status *reached, int *exit_code, ferry_error_t *err);
 
 /* Run by conmon when the container exits (hidden `container cleanup`):
  * records the exit code, deletes the runtime's container, unmounts, and

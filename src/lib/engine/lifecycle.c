@@ -1192,7 +1192,8 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
                                   "detecting workdir \"%s\" on container %s: not a directory", cwd, c->id);
   if (fd >= 0 && fstat (fd, &st) == 0 && ! S_ISDIR (st.st_mode))
     return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
-                                  "workdir \"%s\" exists on container %s, but is not a directory", cwd, c->id);
+                                  "workdir \"%s\" exists on container %s, but is not a directory", cwd,
+                                  c->id);
   return 0;
 }
 
@@ -1704,6 +1705,37 @@ ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 int
 ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_error_t *err)
 {
+  return ferry_container_wait_every (e, ref, 50, exit_code, err);
+}
+
+int
+ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
+                             enum ferry_container_status *reached, int *exit_code, ferry_error_t *err)
+{
+  cleanup_free char *id = NULL;
+  struct ferry_container *c = NULL;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  id = xstrdup (c->id);
+  while (! (states & (1u << c->status)))
+    {
+      ferry_container_free (c);
+      c = NULL;
+      usleep ((useconds_t) interval_ms * 1000);
+      if (ferry_container_lookup (e, id, &c, err) < 0)
+        return -1;
+    }
+  *reached = c->status;
+  *exit_code = c->exit_code;
+  ferry_container_free (c);
+  return 0;
+}
+
+int
+ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interval_ms, int *exit_code,
+                            ferry_error_t *err)
+{
   struct ferry_container *c = NULL;
   cleanup_free char *id = NULL;
   cleanup_free char *exits = ferry_engine_exit_dir (e);
@@ -1717,7 +1749,7 @@ ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_
     {
       ferry_container_free (c);
       c = NULL;
-      usleep (50000);
+      usleep ((useconds_t) interval_ms * 1000);
       if (ferry_container_lookup (e, id, &c, err) < 0)
         {
           /* Removed after exiting (--rm): conmon's exit file still has

@@ -1032,8 +1032,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   if (r->name && ! ferry_container_name_is_valid (r->name))
     {
       ferry_make_error (err, 0,
-                        "invalid container name `%s` for --name: use a letter or digit, then letters, "
-                        "digits, `_`, `.` and `-`",
+                        "invalid container name `%s` for --name: names must match "
+                        "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
                         r->name);
       goto out;
     }

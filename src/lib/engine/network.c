@@ -603,11 +603,10 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
   if (out)
     *out = NULL;
   if (o->name == NULL || ! ferry_network_name_is_valid (o->name))
-    return ferry_make_error (
-        err, 0,
-        "invalid network name `%s`: use a letter or digit, then letters, digits, `_`, `.` "
-        "and `-` (not none, host or bridge)",
-        o->name ? o->name : "");
+    return ferry_make_error (err, 0,
+                             "network name %s invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid "
+                             "argument (and not none, host or bridge)",
+                             o->name ? o->name : "");
   if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
     return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
   macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;

@@ -870,8 +870,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
 
   if (r->name && ! ferry_container_name_is_valid (r->name))
     return ferry_make_error (err, 0,
-                             "invalid container name `%s` for --name: use a letter or digit, then letters, "
-                             "digits, `_`, `.` and `-`",
+                             "invalid container name `%s` for --name: names must match "
+                             "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
                              r->name);
   /* The keys first: a key that cannot be read stops the restore before
    * the archive is.  */

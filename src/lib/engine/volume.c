@@ -337,8 +337,8 @@ ferry_volume_get (ferry_db_t *db, const char *root, const char *name, struct fer
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
   rc = sqlite3_step (st);
   if (rc == SQLITE_DONE)
-    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name \"%s\" found: no such volume",
-                                  name);
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "no volume with name \"%s\" found: no such volume", name);
   if (rc != SQLITE_ROW)
     return ferry_db_error (db, err, "cannot read a volume from the state database");
   *out = volume_from_row (db, root, st, err);

@@ -964,8 +964,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
     {
       ferry_make_error_kind (
           err, FERRY_ERROR_IN_USE,
-          "image used by %s: image is in use by a container: remove the container first (ferry rm %.12s)", user,
-          user);
+          "image used by %s: image is in use by a container: remove the container first (ferry rm %.12s)",
+          user, user);
       goto out;
     }
   if (drop_image (s, img, err) < 0)

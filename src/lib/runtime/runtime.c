@@ -969,8 +969,8 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
   /* Podman's words, which users grep for: the runtime's message whole,
    * then what it means.  */
   if (kind == FERRY_ERROR_COMMAND_NOT_FOUND && detail)
-    return ferry_make_error_kind (err, kind, "%s: %s: OCI runtime attempted to invoke a command that was not found",
-                                  rt->name, message);
+    return ferry_make_error_kind (
+        err, kind, "%s: %s: OCI runtime attempted to invoke a command that was not found", rt->name, message);
   if (kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE && detail)
     return ferry_make_error_kind (err, kind, "%s: %s: OCI permission denied", rt->name, message);
   if (kind == FERRY_ERROR_GENERIC && (strstr (message, "does not exist") || strstr (message, "not exist")))

@@ -1325,8 +1325,9 @@ ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t
 
   if (passwd)
     find_passwd_entry (passwd, numeric ? NULL : user_part, id, &entry);
+  /* Podman exits 126 here: the command cannot be run as that user.  */
   if (! entry.found && ! numeric)
-    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
                                   "unable to find user %s: no matching entries in passwd file", user_part);
   if (! entry.found)
     {
@@ -1341,7 +1342,7 @@ ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t
       if (parse_id (group_part, &id))
         entry.gid = id;
       else if (group == NULL || ! find_group_gid (group, group_part, &entry.gid))
-        return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+        return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
                                       "unable to find group %s: no matching entries in group file",
                                       group_part);
     }

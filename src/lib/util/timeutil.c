@@ -46,8 +46,8 @@ ferry_time_parse (const char *s, struct timespec *out)
 
 /* A Go duration: "10m", "1h30m", "1.5h", "90s", "250ms"; seconds into
  * *OUT.  */
-static int
-parse_duration (const char *s, double *out)
+int
+ferry_time_parse_duration (const char *s, double *out)
 {
   static const struct
   {
@@ -102,7 +102,7 @@ ferry_time_parse_user (const char *s, const struct timespec *now, int since, str
       out->tv_nsec = (long) ((d - (double) out->tv_sec) * 1e9);
       return 0;
     }
-  if (parse_duration (s, &d) == 0)
+  if (ferry_time_parse_duration (s, &d) == 0)
     {
       long long ns
           = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) (d * 1e9);

@@ -16,6 +16,9 @@ int ferry_time_parse (const char *s, struct timespec *out);
  * time, or a date (UTC).  */
 int ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out);
 
+/* A Go duration ("10m", "1h30m", "1.5h", "250ms") into *SECONDS.  */
+int ferry_time_parse_duration (const char *s, double *seconds);
+
 /* Monotonic milliseconds, for timeouts.  */
 long long ferry_time_monotonic_ms (void);
 /* Monotonic microseconds, for statistics.  */

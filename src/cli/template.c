@@ -303,6 +303,9 @@ tpl_word_end (const struct tpl *t, const char *p)
   return p >= t->end || *p == ' ' || *p == '\t' || *p == ')';
 }
 
+static char *tpl_string_literal (struct tpl *t, ferry_error_t *err);
+static json_object *tpl_empty_string (void);
+
 static int
 tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
 {
@@ -331,6 +334,24 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
         {
           cur = next;
           continue;
+        }
+      /* Podman's lists' .Label "k": the label's value, or "".  */
+      if (strcmp (key, "Label") == 0 && tpl_word_end (t, t->p) && cur
+          && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, "Labels", &next))
+        {
+          cleanup_free char *name = NULL;
+          json_object *value = NULL;
+
+          tpl_skip_space (t);
+          name = tpl_string_literal (t, err);
+          if (name == NULL)
+            return -1;
+          if (next && json_object_is_type (next, json_type_object)
+              && json_object_object_get_ex (next, name, &value))
+            out->value = value;
+          else
+            out->value = tpl_empty_string ();
+          return 0;
         }
       /* A time's one method that scripts use.  */
       if (strcmp (key, "Unix") == 0 && (next = tpl_time_unix (cur)) != NULL)

@@ -84,7 +84,7 @@ normalise() {
 	need_podman
 	load_both
 	both_three
-	same_output ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Labels}}|{{.Mounts}}|{{.Networks}}|{{.Ports}}|{{.ExitCode}}|{{.Exited}}|{{.AutoRemove}}|{{.Restarts}}|{{.Pod}}|{{.PodName}}|{{.IsInfra}}|{{json .Names}}|{{.Labels.app}}|{{index .Labels "tier"}}|{{json .Labels}}'
+	same_output ps -a --format '{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Labels}}|{{.Mounts}}|{{.Networks}}|{{.Ports}}|{{.ExitCode}}|{{.Exited}}|{{.AutoRemove}}|{{.Restarts}}|{{.Pod}}|{{.PodName}}|{{.IsInfra}}|{{json .Names}}|{{.Labels.app}}|{{index .Labels "tier"}}|{{json .Labels}}|{{.Label "app"}}|{{.Label "nope"}}'
 	same_output ps -a --format 'table {{.Names}}\t{{.State}} {{.ExitCode}}\t{{.Labels}}\t{{.Image}}'
 	same_output ps -a --noheading --format 'table {{.Names}}\t{{.Image}}'
 	same_output ps -a --format 'table {{.Names}}:{{.Exited}}\t{{.Pod}}\t{{.Mounts}}\t{{.IsInfra}}\t{{.AutoRemove}}\t{{.ExitCode}}'

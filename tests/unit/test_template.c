@@ -54,6 +54,9 @@ test_go_values (void **state)
   assert_renders ("{{index .A 1}}|{{index .M \"k\"}}|{{.M.k}}", "{\"A\":[\"x\",\"y\"],\"M\":{\"k\":\"v\"}}",
                   "y|v|v");
   assert_renders ("a\\tb\\n", "{}", "a\tb\n");
+  /* ps's .Label "k": the label, or "" when it has none.  */
+  assert_renders ("{{.Label \"k\"}}|{{.Label \"x\"}}|{{.Label \"k\" }}", "{\"Labels\":{\"k\":\"v\"}}",
+                  "v||v");
 }
 
 static void

@@ -17,6 +17,8 @@
 #define FERRY_EXIT_ERROR 125
 #define FERRY_EXIT_CANNOT_INVOKE 126
 #define FERRY_EXIT_NOT_FOUND 127
+/* exec, attached, of a container that is not running.  */
+#define FERRY_EXIT_EXEC_NOT_RUNNING 255
 
 struct ferry_global
 {

@@ -2054,9 +2054,16 @@ ferry_cmd_exec (int argc, char **argv)
   a.r.args = argv + optind + 1;
   a.r.env = a.env;
   if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
-    /* Detached, a command that cannot run is a failure to start the
-     * session, 125, as in Podman; attached it is the command's 126/127.  */
-    code = a.r.detach ? ferry_cli_fail (&err) : fail_with_code (&err);
+    {
+      /* Detached, a command that cannot run is a failure to start the
+       * session, 125, as in Podman; attached it is the command's 126/127,
+       * and a container that is not running Podman's 255.  */
+      int state = err->kind == FERRY_ERROR_STATE;
+
+      code = a.r.detach ? ferry_cli_fail (&err) : fail_with_code (&err);
+      if (state && ! a.r.detach)
+        code = FERRY_EXIT_EXEC_NOT_RUNNING;
+    }
   ferry_cleanup_strvp (&a.env);
   return code;
 }

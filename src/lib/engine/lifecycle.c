@@ -1997,10 +1997,9 @@ ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exe
     return -1;
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
-      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
-                                   "can only create exec sessions on running containers: container %s is %s: "
-                                   "container state improper",
-                                   ref, ferry_container_status_name (c->status));
+      ret = ferry_make_error_kind (
+          err, FERRY_ERROR_STATE,
+          "can only create exec sessions on running containers: container state improper");
       goto out;
     }
   bundle = ferry_engine_bundle_dir (e, c->id);

@@ -137,6 +137,12 @@ char **ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest,
  * sets *err of kind FERRY_ERROR_NOT_FOUND and the message "REF: image not known".  */
 int ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err);
 
+/* ferry_store_lookup, and *MATCHED gets the full name REF matched ("ferry-test"
+ * matched "localhost/ferry-test:latest"), or NULL when REF is an ID or a
+ * digest: what `save` records as the image's name.  */
+int ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_image **out, char **matched,
+                                ferry_error_t *err);
+
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 
 /* The layer directories of IMG, top layer first, as overlay wants them.  */

@@ -1,13 +1,232 @@
-/* ferry CLI: image history and image tree.  */
+/* ferry CLI: image history and image tree, as Podman prints them.  */
 #include "commands.h"
 #include "common.h"
+#include "template.h"
+#include "image/history.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char history_usage[]
+    = "Usage: ferry image history [OPTIONS] IMAGE\n\n"
+      "Displays the history of an image: its config's history entries, newest first.\n\n"
+      "Options:\n"
+      "      --format FORMAT  json, or a Go template per entry ({{.ID}} {{.Created}} {{.CreatedBy}}\n"
+      "                       {{.Size}} {{.Comment}} {{.Tags}}); \"table TEMPLATE\" adds headings\n"
+      "  -H, --human          display sizes and dates in human readable format (default true;\n"
+      "                       --human=false prints the dates as RFC 3339)\n"
+      "      --no-trunc       do not truncate the output\n"
+      "  -q, --quiet          display the numeric IDs only\n";
+
+#define HISTORY_DEFAULT_FORMAT "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+#define CREATED_BY_WIDTH 45
+
+static const struct ferry_cli_column history_columns[] = {
+  { "ID", "ID" },
+  { "Created", "CREATED" },
+  { "CreatedAt", "CREATED AT" },
+  { "CreatedSince", NULL },
+  { "CreatedBy", "CREATED BY" },
+  { "Size", "SIZE" },
+  { "Comment", "COMMENT" },
+  { "Tags", "TAGS" },
+  { NULL, NULL },
+};
+
+enum
+{
+  OPT_FORMAT = OPT_COMMAND_FIRST,
+  OPT_NO_TRUNC,
+  OPT_HUMAN,
+};
+
+/* Go's units.HumanSizeWithPrecision: decimal units, no space ("10.2kB").  */
+static char *
+human_size (uint64_t bytes, int precision)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+  double v = (double) bytes;
+  size_t u = 0;
+
+  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
+    {
+      v /= 1000;
+      u++;
+    }
+  return xasprintf ("%.*g%s", precision, v, units[u]);
+}
+
+static const char *
+entry_id (const struct ferry_history_entry *e, int no_trunc, char *buf, size_t len)
+{
+  if (e->id == NULL)
+    return "<missing>";
+  snprintf (buf, len, no_trunc ? "%s" : "%.12s", e->id);
+  return buf;
+}
+
+static json_object *
+strv_json (char *const *v)
+{
+  json_object *a = json_object_new_array ();
+
+  for (; v && *v; v++)
+    json_object_array_add (a, json_object_new_string (*v));
+  return a;
+}
+
+/* The row a template sees.  */
+static json_object *
+history_row (const struct ferry_history_entry *e, int human, int no_trunc)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_free char *ago = ferry_cli_time_ago (e->created);
+  cleanup_free char *size = human_size (e->size, 3);
+  cleanup_free char *by = NULL;
+  char id[80];
+
+  if (! no_trunc && strlen (e->created_by) > CREATED_BY_WIDTH)
+    by = xasprintf ("%.*s...", CREATED_BY_WIDTH - 3, e->created_by);
+  json_object_object_add (o, "ID", json_object_new_string (entry_id (e, no_trunc, id, sizeof (id))));
+  json_object_object_add (o, "Created", json_object_new_string (human ? ago : e->created));
+  json_object_object_add (o, "CreatedAt", json_object_new_string (e->created));
+  json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
+  json_object_object_add (o, "CreatedBy", json_object_new_string (by ? by : e->created_by));
+  json_object_object_add (o, "Size", json_object_new_string (size));
+  json_object_object_add (o, "Comment", json_object_new_string (e->comment));
+  json_object_object_add (o, "Tags", strv_json (e->tags));
+  return o;
+}
+
+/* --format json: Podman's ImageHistoryLayer fields, empty ones left out.  */
+static json_object *
+history_json (const struct ferry_history_entry *e)
+{
+  json_object *o = json_object_new_object ();
+
+  json_object_object_add (o, "id", json_object_new_string (e->id ? e->id : "<missing>"));
+  if (*e->created)
+    json_object_object_add (o, "created", json_object_new_string (e->created));
+  if (*e->created_by)
+    json_object_object_add (o, "CreatedBy", json_object_new_string (e->created_by));
+  if (e->tags[0])
+    json_object_object_add (o, "tags", strv_json (e->tags));
+  json_object_object_add (o, "size", json_object_new_int64 ((int64_t) e->size));
+  if (*e->comment)
+    json_object_object_add (o, "comment", json_object_new_string (e->comment));
+  json_object_object_add (o, "Created", json_object_new_string (e->created));
+  return o;
+}
+
+static int
+print_history (const struct ferry_history_entry *h, size_t n, const char *format, int human, int no_trunc,
+               int quiet)
+{
+  cleanup_list struct ferry_cli_list out = { 0 };
+  ferry_error_t err = NULL;
+  size_t i;
+  char id[80];
+
+  if (quiet)
+    {
+      for (i = 0; i < n; i++)
+        puts (entry_id (&h[i], no_trunc, id, sizeof (id)));
+      return 0;
+    }
+  if (strcmp (format, "json") == 0)
+    {
+      cleanup_json json_object *all = json_object_new_array ();
+
+      for (i = 0; i < n; i++)
+        json_object_array_add (all, history_json (&h[i]));
+      puts (ferry_json_to_string (all, 0));
+      return 0;
+    }
+  ferry_cli_list_init (&out, format, history_columns, 1);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_json json_object *row = history_row (&h[i], human, no_trunc);
+
+      if (ferry_cli_list_row (&out, row, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
+  if (ferry_cli_list_end (&out, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static int
+parse_bool (const char *flag, const char *v, int *out)
+{
+  if (v == NULL || strcmp (v, "true") == 0 || strcmp (v, "1") == 0)
+    *out = 1;
+  else if (strcmp (v, "false") == 0 || strcmp (v, "0") == 0)
+    *out = 0;
+  else
+    return ferry_cli_failf (
+        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
+        "syntax",
+        v, flag, v);
+  return 0;
+}
 
 int
 ferry_cmd_image_history (int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
-  return 0;
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "human", optional_argument, NULL, OPT_HUMAN },
+    { "no-trunc", no_argument, NULL, OPT_NO_TRUNC },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_history_entry *h = NULL;
+  const char *format = HISTORY_DEFAULT_FORMAT;
+  int human = 1, no_trunc = 0, quiet = 0, c, r;
+  ferry_error_t err = NULL;
+  size_t n = 0;
+
+  while ((c = getopt_long (argc, argv, ":Hqh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_FORMAT:
+        format = optarg;
+        break;
+      case 'H':
+        human = 1;
+        break;
+      case OPT_HUMAN:
+        if (parse_bool ("--human", optarg, &human) != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case OPT_NO_TRUNC:
+        no_trunc = 1;
+        break;
+      case 'q':
+        quiet = 1;
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, "image history", argv, history_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_history (s, argv[optind], &h, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  r = print_history (h, n, format, human, no_trunc, quiet);
+  ferry_history_free (h, n);
+  return r;
 }
 
 int

@@ -200,6 +200,23 @@ ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest, char dif
   return ferry_path_exists (blob);
 }
 
+uint64_t
+ferry_store_layer_size (ferry_store_t *s, const char *diff_id)
+{
+  ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT size FROM layers WHERE diff_id = ?", &ignored);
+  uint64_t size = 0;
+
+  ferry_error_release (&ignored);
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    size = (uint64_t) sqlite3_column_int64 (st, 0);
+  return size;
+}
+
 int
 ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
 {

@@ -22,6 +22,15 @@ static const char history_usage[]
       "      --no-trunc       do not truncate the output\n"
       "  -q, --quiet          display the numeric IDs only\n";
 
+/* The store image tree reads layer sizes from.  */
+static ferry_store_t *tree_store;
+
+static uint64_t
+ferry_cli_layer_size (const char *diff_id)
+{
+  return ferry_store_layer_size (tree_store, diff_id);
+}
+
 #define HISTORY_DEFAULT_FORMAT "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
 #define CREATED_BY_WIDTH 45
 
@@ -229,10 +238,203 @@ ferry_cmd_image_history (int argc, char **argv)
   return r;
 }
 
+static const char tree_usage[]
+    = "Usage: ferry image tree [OPTIONS] IMAGE\n\n"
+      "Print layer hierarchy of an image in a tree format.\n\n"
+      "Options:\n"
+      "      --whatrequires  show all child images and layers of the specified image\n";
+
+/* A line of the tree and the lines below it.  */
+struct tree_node
+{
+  char *text;
+  struct tree_node **kids;
+  size_t n_kids;
+};
+
+static struct tree_node *
+tree_add (struct tree_node *parent, char *text)
+{
+  struct tree_node *k = xmalloc0 (sizeof (*k));
+
+  k->text = text;
+  parent->kids = xrealloc (parent->kids, sizeof (*parent->kids) * (parent->n_kids + 1));
+  parent->kids[parent->n_kids++] = k;
+  return k;
+}
+
+static void
+tree_print (const struct tree_node *t, const char *indent)
+{
+  size_t i;
+
+  for (i = 0; i < t->n_kids; i++)
+    {
+      int last = i + 1 == t->n_kids;
+      cleanup_free char *deeper = xasprintf ("%s%s", indent, last ? "    " : "\u2502   ");
+
+      printf ("%s%s %s\n", indent, last ? "\u2514\u2500\u2500" : "\u251c\u2500\u2500", t->kids[i]->text);
+      tree_print (t->kids[i], deeper);
+    }
+}
+
+static void
+tree_free (struct tree_node *t)
+{
+  size_t i;
+
+  for (i = 0; i < t->n_kids; i++)
+    {
+      tree_free (t->kids[i]);
+      free (t->kids[i]);
+    }
+  free (t->kids);
+  free (t->text);
+}
+
+/* Every image of the store with its layers' IDs.  */
+struct tree
+{
+  struct ferry_image **imgs;
+  char ***ids;
+  size_t n;
+};
+
+static char *
+names_text (char *const *names)
+{
+  char *text = xstrdup ("[");
+  size_t i;
+
+  for (i = 0; names[i]; i++)
+    {
+      char *next = xasprintf ("%s%s%s", text, i ? " " : "", names[i]);
+      free (text);
+      text = next;
+    }
+  {
+    char *next = xasprintf ("%s]", text);
+    free (text);
+    return next;
+  }
+}
+
+/* "ID: <12> Size: <7> [Top Layer of: [names]]" of the layer POS of image
+ * OWNER.  */
+static char *
+layer_line (const struct tree *t, size_t owner, size_t pos)
+{
+  const char *id = t->ids[owner][pos];
+  cleanup_free char *size = human_size (ferry_cli_layer_size (t->imgs[owner]->diff_ids[pos]), 4);
+  cleanup_strv char **names = xmalloc0 (sizeof (char *));
+  cleanup_free char *tags = NULL;
+  size_t i, j, n = 0;
+
+  for (i = 0; i < t->n; i++)
+    if (t->imgs[i]->n_layers > 0 && strcmp (t->ids[i][t->imgs[i]->n_layers - 1], id) == 0)
+      for (j = 0; t->imgs[i]->names[j]; j++)
+        {
+          names = xrealloc (names, sizeof (char *) * (n + 2));
+          names[n++] = xstrdup (t->imgs[i]->names[j]);
+          names[n] = NULL;
+        }
+  if (n)
+    {
+      cleanup_free char *list = names_text (names);
+      tags = xasprintf (" Top Layer of: %s", list);
+    }
+  return xasprintf ("ID: %.12s Size: %7s%s", id, size, tags ? tags : "");
+}
+
+/* Podman's walk of the layers above one: a layer with one child keeps its
+ * child beside it, a fork nests the branches under it.  */
+static void
+tree_children (const struct tree *t, size_t owner, size_t pos, struct tree_node *parent)
+{
+  struct tree_node *node = tree_add (parent, layer_line (t, owner, pos));
+  cleanup_free size_t *kid_owner = xmalloc0 (sizeof (size_t) * (t->n + 1));
+  size_t n_kids = 0, i, k;
+
+  for (i = 0; i < t->n; i++)
+    {
+      int seen = 0;
+
+      if (t->imgs[i]->n_layers <= pos + 1 || strcmp (t->ids[i][pos], t->ids[owner][pos]) != 0)
+        continue;
+      for (k = 0; k < n_kids && ! seen; k++)
+        seen = strcmp (t->ids[kid_owner[k]][pos + 1], t->ids[i][pos + 1]) == 0;
+      if (! seen)
+        kid_owner[n_kids++] = i;
+    }
+  if (n_kids <= 1)
+    node = parent;
+  for (k = 0; k < n_kids; k++)
+    tree_children (t, kid_owner[k], pos + 1, node);
+}
+
 int
 ferry_cmd_image_tree (int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "whatrequires", no_argument, NULL, 'w' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_free char *tags = NULL, *size = NULL;
+  struct ferry_image *img = NULL;
+  struct tree_node root = { 0 };
+  struct tree t = { 0 };
+  ferry_error_t err = NULL;
+  int whatrequires = 0, c, r;
+  size_t i, self = 0;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      if (c == 'w')
+        {
+          whatrequires = 1;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "image tree", argv, tree_usage);
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_store_lookup (s, argv[optind], &img, &err) < 0 || ferry_store_list (s, &t.imgs, &t.n, &err) < 0)
+    {
+      ferry_image_free (img);
+      return ferry_cli_fail (&err);
+    }
+  tree_store = s;
+  t.ids = xmalloc0 (sizeof (char **) * (t.n + 1));
+  for (i = 0; i < t.n; i++)
+    {
+      t.ids[i] = ferry_image_layer_ids (t.imgs[i]);
+      if (strcmp (t.imgs[i]->id, img->id) == 0)
+        self = i;
+    }
+  tags = names_text (img->names);
+  /* Podman's image size counts the config and manifest too.  */
+  size = human_size (img->size + strlen (img->config_text) + strlen (img->manifest), 4);
+  printf ("Image ID: %.12s\nTags:     %s\nSize:     %s\nImage Layers\n", img->id, tags, size);
+  if (whatrequires && img->n_layers > 0)
+    tree_children (&t, self, img->n_layers - 1, &root);
+  else if (! whatrequires)
+    for (i = 0; i < img->n_layers; i++)
+      tree_add (&root, layer_line (&t, self, i));
+  tree_print (&root, "");
+  putchar ('\n');
+  tree_free (&root);
+  for (i = 0; i < t.n; i++)
+    ferry_cleanup_strvp (&t.ids[i]);
+  free (t.ids);
+  ferry_images_free (t.imgs, t.n);
+  ferry_image_free (img);
   return 0;
 }

@@ -118,6 +118,29 @@ ferry_image_history (ferry_store_t *s, const char *ref, struct ferry_history_ent
   return 0;
 }
 
+char **
+ferry_image_layer_ids (const struct ferry_image *img)
+{
+  char **ids = xmalloc0 (sizeof (char *) * (img->n_layers + 1));
+  size_t i;
+
+  for (i = 0; i < img->n_layers; i++)
+    {
+      cleanup_free char *chain = NULL;
+      char digest[FERRY_DIGEST_LEN + 1];
+
+      if (i == 0)
+        {
+          ids[i] = xstrdup (ferry_digest_hex (img->diff_ids[i]));
+          continue;
+        }
+      chain = xasprintf ("%s+%s", ids[i - 1], ferry_digest_hex (img->diff_ids[i]));
+      ferry_sha256_buffer (chain, strlen (chain), digest);
+      ids[i] = xstrdup (ferry_digest_hex (digest));
+    }
+  return ids;
+}
+
 void
 ferry_history_free (struct ferry_history_entry *h, size_t n)
 {

@@ -20,6 +20,11 @@ struct ferry_history_entry
 
 int ferry_image_history (ferry_store_t *s, const char *ref, struct ferry_history_entry **out, size_t *n,
                          ferry_error_t *err);
+/* The IDs Podman's storage gives IMG's layers, bottom first (NULL-terminated):
+ * the bottom layer's is the hex of its diff_id, each other's the hex of
+ * sha256("<parent's ID>+<hex of its diff_id>").  */
+char **ferry_image_layer_ids (const struct ferry_image *img);
+
 void ferry_history_free (struct ferry_history_entry *h, size_t n);
 
 #endif

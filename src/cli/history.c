@@ -131,6 +131,18 @@ history_json (const struct ferry_history_entry *e)
   return o;
 }
 
+/* Go's encoding/json writes <, > and & as \u003c, \u003e and \u0026.  */
+static void
+put_go_json (const char *text)
+{
+  for (; *text; text++)
+    if (*text == '<' || *text == '>' || *text == '&')
+      printf ("\\u%04x", (unsigned) *text);
+    else
+      putchar (*text);
+  putchar ('\n');
+}
+
 static int
 print_history (const struct ferry_history_entry *h, size_t n, const char *format, int human, int no_trunc,
                int quiet)
@@ -152,7 +164,7 @@ print_history (const struct ferry_history_entry *h, size_t n, const char *format
 
       for (i = 0; i < n; i++)
         json_object_array_add (all, history_json (&h[i]));
-      puts (ferry_json_to_string (all, 0));
+      put_go_json (ferry_json_to_string (all, 0));
       return 0;
     }
   ferry_cli_list_init (&out, format, history_columns, 1);

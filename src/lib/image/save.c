@@ -870,7 +870,7 @@ ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, ferry_
 
   if (req->n_refs == 0)
     return ferry_make_error (err, 0, "need at least 1 argument");
-  if (req->multi_image && req->format != FERRY_SAVE_DOCKER_ARCHIVE)
+  if (req->multi_image && req->n_refs > 1 && req->format != FERRY_SAVE_DOCKER_ARCHIVE)
     return ferry_make_error (err, 0,
                              "unsupported format \"%s\" for saving multiple images (only docker-archive)",
                              ferry_save_format_name (req->format));

@@ -45,7 +45,7 @@ struct ferry_save_request
   enum ferry_save_format format;
   /* As typed.  Without MULTI_IMAGE the first is the image and the others
    * are further names it gets in a docker-archive (Podman's rule); with
-   * it (docker-archive only), each is an image.  */
+   * it, each is an image (several only in a docker-archive).  */
   char *const *refs;
   size_t n_refs;
   bool multi_image;

@@ -15,6 +15,8 @@ static const char save_usage[]
       "Save an image to docker-archive or oci-archive on the local machine. Default is docker-archive.\n"
       "Without -m, further arguments are names the image gets in a docker-archive.\n\n"
       "Options:\n"
+      "      --compress               gzip the layers (only with --format docker-dir, whose layers are\n"
+      "                               otherwise uncompressed)\n"
       "      --format FORMAT          oci-archive, oci-dir (directory with oci manifest type), "
       "docker-archive,\n"
       "                               docker-dir (directory with v2s2 manifest type) (default "
@@ -31,6 +33,7 @@ enum
 {
   OPT_FORMAT = OPT_COMMAND_FIRST,
   OPT_UNCOMPRESSED,
+  OPT_COMPRESS,
 };
 
 /* Podman's lines, on standard error.  */
@@ -54,6 +57,7 @@ ferry_cmd_save (int argc, char **argv)
     { "multi-image-archive", no_argument, NULL, 'm' },
     { "quiet", no_argument, NULL, 'q' },
     { "uncompressed", no_argument, NULL, OPT_UNCOMPRESSED },
+    { "compress", no_argument, NULL, OPT_COMPRESS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -80,6 +84,9 @@ ferry_cmd_save (int argc, char **argv)
         quiet = 1;
         break;
       case OPT_UNCOMPRESSED:
+        break;
+      case OPT_COMPRESS:
+        req.compress = true;
         break;
       default:
         r = ferry_cli_parse_or_help (c, "save", argv, save_usage);

@@ -55,6 +55,13 @@ layers_of() {
 	f save -q --format docker-dir -o "$TEST_TMP/out/ddir" ferry-test
 	[ "$(cat "$TEST_TMP/out/ddir/version")" = "Directory Transport Version: 1.1" ]
 	[ -f "$TEST_TMP/out/ddir/$id" ]
+	# --compress: gzip layers, each named by its digest, in a docker-dir.
+	f save -q --compress --format docker-dir -o "$TEST_TMP/cdir" ferry-test
+	grep -c '"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip"' "$TEST_TMP/cdir/manifest.json" >/dev/null
+	for l in $(grep -o '"digest":"sha256:[0-9a-f]*"' "$TEST_TMP/cdir/manifest.json" | cut -d: -f3 | tr -d '"'); do
+		[ "$(sha256sum <"$TEST_TMP/cdir/$l" | cut -d' ' -f1)" = "$l" ]
+	done
+	[ "$(gzip -dc "$TEST_TMP/cdir/$(grep -o '"digest":"sha256:[0-9a-f]*"' "$TEST_TMP/cdir/manifest.json" | sed -n 2p | cut -d: -f3 | tr -d '"')" | sha256sum | cut -d' ' -f1)" = "$(echo "$layers" | head -1 | cut -d: -f2)" ]
 	# Standard output, when it is no terminal.
 	f save ferry-test 2>/dev/null | cmp - "$TEST_TMP/out/d.tar"
 	# Nothing else was left beside the outputs, nor in the store's tmp.
@@ -107,6 +114,8 @@ layers_of() {
 	  err: Error: unsupported format "oci-archive" for saving multiple images (only docker-archive)
 	$ save -> 125
 	  err: Error: need at least 1 argument
+	$ save --compress -o TMP/saved/x.tar ferry-test -> 125
+	  err: Error: --compress can only be set when --format is 'docker-dir'
 	$ save -q --format docker-dir -o TMP/junk ferry-test -> 125
 	  err: Error: initializing destination dir:TMP/junk: not a containers image directory, don't want to overwrite important data
 	EOF
@@ -117,6 +126,7 @@ layers_of() {
 		step "$1" save --format bogus -o "$TEST_TMP/saved/x.tar" ferry-test
 		step "$1" save -m --format oci-archive -o "$TEST_TMP/saved/x.tar" ferry-test ferry-test
 		step "$1" save
+		step "$1" save --compress -o "$TEST_TMP/saved/x.tar" ferry-test
 		step "$1" save -q --format docker-dir -o "$TEST_TMP/junk" ferry-test
 	}
 	mistakes f
@@ -129,6 +139,12 @@ layers_of() {
 	# Nothing was written: no archive, no temporary file, the junk kept.
 	[ -z "$(ls -A "$TEST_TMP/saved")" ]
 	[ "$(ls -A "$TEST_TMP/junk")" = a ]
+	# An old file stays as it was when the save fails.
+	echo old >"$TEST_TMP/saved/x.tar"
+	run f save -o "$TEST_TMP/saved/x.tar" ferry-test nosuch:v1 -m
+	[ "$status" -eq 125 ]
+	[ "$(cat "$TEST_TMP/saved/x.tar")" = old ]
+	[ "$(ls -A "$TEST_TMP/saved")" = x.tar ]
 	# A terminal is refused.
 	if command -v script >/dev/null; then
 		run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT save ferry-test" /dev/null
@@ -185,18 +201,20 @@ layers_of() {
 	f save -q --format oci-archive -o "$TEST_TMP/f-oci.tar" ferry-test
 	f save -q --format oci-dir -o "$TEST_TMP/f-odir" ferry-test
 	f save -q --format docker-dir -o "$TEST_TMP/f-ddir" ferry-test
+	f save -q --compress --format docker-dir -o "$TEST_TMP/f-cdir" ferry-test
 	podman_t save -q --format oci-archive -o "$TEST_TMP/p-oci.tar" ferry-test
 
 	# ferry -> Podman.
-	for a in f.tar f-oci.tar f-odir f-ddir; do
+	for a in f.tar f-oci.tar f-odir f-ddir f-cdir; do
 		podman_t rmi -af >/dev/null 2>&1
 		podman_t load -q -i "$TEST_TMP/$a" >/dev/null
 		[ "$(podman_t image inspect --format '{{.Id}}' "$id")" = "$id" ]
+		# An archive carries the name; a directory is loaded by ID, as Podman does.
 		case $a in *.tar)
 			[ "$(image_facts podman_t ferry-test)" = "$id [localhost/ferry-test:latest] [/bin/sh]" ]
-			[ "$(podman_t run --rm --network none ferry-test cat /etc/ferry-release)" = "ferry-test-image 1" ]
 			;;
 		esac
+		[ "$(podman_t run --rm --network none "$id" cat /etc/ferry-release)" = "ferry-test-image 1" ]
 	done
 	# Podman -> ferry.
 	for a in p.tar p-oci.tar; do

@@ -17,10 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
 #define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MEDIA_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
+#define MEDIA_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define DIR_TRANSPORT_VERSION "Directory Transport Version: 1.1\n"
 
 static const char *const format_names[] = {
@@ -359,11 +361,55 @@ layer_digest (json_object *layers, size_t i)
   return d && ferry_digest_is_valid (d) ? d : NULL;
 }
 
-/* Writes IMG's uncompressed layers and config as NAME_OF (diff_id hex)
- * would name them, and returns their names in *LAYER_NAMES.  */
+/* The uncompressed layer tar PATH gzip-compressed into the stage, for
+ * docker-dir --compress; *DIGEST gets the digest of what was written.  */
+static char *
+gzip_layer (struct save *sv, const char *path, const char *diff_id, char digest[FERRY_DIGEST_LEN + 1],
+            ferry_error_t *err)
+{
+  cleanup_free char *out_path = xasprintf ("%s/%s.gz", sv->stage, ferry_digest_hex (diff_id));
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
+  char buf[1 << 17];
+  gzFile gz;
+  int out;
+  ssize_t r;
+
+  if (in < 0)
+    {
+      ferry_make_error (err, errno, "cannot read `%s`", path);
+      return NULL;
+    }
+  out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0 || (gz = gzdopen (out, "wb")) == NULL)
+    {
+      ferry_make_error (err, errno, "cannot create `%s`", out_path);
+      if (out >= 0)
+        close (out);
+      return NULL;
+    }
+  while ((r = read (in, buf, sizeof (buf))) > 0)
+    if (gzwrite (gz, buf, (unsigned) r) != (int) r)
+      {
+        gzclose (gz);
+        ferry_make_error (err, EIO, "cannot write `%s`", out_path);
+        return NULL;
+      }
+  if (gzclose (gz) != Z_OK || r < 0)
+    {
+      ferry_make_error (err, r < 0 ? errno : EIO, "cannot compress `%s` into `%s`", path, out_path);
+      return NULL;
+    }
+  if (ferry_sha256_file (out_path, digest, err) < 0)
+    return NULL;
+  return steal_pointer (&out_path);
+}
+
+/* Writes IMG's layers, uncompressed (gzip-compressed with the request's
+ * COMPRESS), each named by the hex of its digest and SUFFIX; adds their
+ * names to LAYER_NAMES and, when not NULL, their descriptors to DESCS.  */
 static int
 write_docker_layers (struct save *sv, const struct entry *e, const char *suffix, json_object *layer_names,
-                     ferry_error_t *err)
+                     json_object *descs, ferry_error_t *err)
 {
   cleanup_json json_object *manifest = NULL;
   json_object *layers;
@@ -374,17 +420,34 @@ write_docker_layers (struct save *sv, const struct entry *e, const char *suffix,
   for (i = 0; i < e->img->n_layers; i++)
     {
       const char *blob_digest = layer_digest (layers, i), *diff_id = e->img->diff_ids[i];
-      cleanup_free char *name = xasprintf ("%s%s", ferry_digest_hex (diff_id), suffix);
-      cleanup_free char *path = NULL;
+      cleanup_free char *name = NULL, *path = NULL, *gz = NULL;
+      char digest[FERRY_DIGEST_LEN + 1];
+      struct stat st;
 
       if (blob_digest == NULL)
         return ferry_make_error (err, 0, "cannot save image %.12s: its stored manifest names no layer %zu",
                                  e->img->id, i);
       path = layer_tar (sv, e, blob_digest, diff_id, err);
-      if (path == NULL || sink_file (&sv->sink, name, path, err) < 0)
+      if (path == NULL)
         return -1;
-      progress (sv, "blob", diff_id);
+      snprintf (digest, sizeof (digest), "%s", diff_id);
+      if (sv->req->compress && (gz = gzip_layer (sv, path, diff_id, digest, err)) == NULL)
+        return -1;
+      name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
+      if (sink_file (&sv->sink, name, gz ? gz : path, err) < 0)
+        return -1;
+      progress (sv, "blob", digest);
       json_object_array_add (layer_names, json_object_new_string (name));
+      if (descs == NULL)
+        continue;
+      if (stat (gz ? gz : path, &st) < 0)
+        return ferry_make_error (err, errno, "cannot stat `%s`", gz ? gz : path);
+      json_object *l = json_object_new_object ();
+      json_object_object_add (l, "mediaType",
+                              json_object_new_string (gz ? MEDIA_DOCKER_LAYER_GZIP : MEDIA_DOCKER_LAYER));
+      json_object_object_add (l, "size", json_object_new_int64 ((int64_t) st.st_size));
+      json_object_object_add (l, "digest", json_object_new_string (digest));
+      json_object_array_add (descs, l);
     }
   return 0;
 }
@@ -409,7 +472,7 @@ save_docker_archive (struct save *sv, ferry_error_t *err)
         json_object_array_add (tags, json_object_new_string (e->tags[j]));
       json_object_object_add (item, "RepoTags", tags);
       json_object_object_add (item, "Layers", layers);
-      if (write_docker_layers (sv, e, ".tar", layers, err) < 0)
+      if (write_docker_layers (sv, e, ".tar", layers, NULL, err) < 0)
         return -1;
       if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
         return -1;
@@ -428,9 +491,8 @@ save_docker_dir (struct save *sv, ferry_error_t *err)
   const struct entry *e = &sv->entries[0];
   cleanup_json json_object *m = json_object_new_object ();
   json_object *config = json_object_new_object (), *layers = json_object_new_array ();
-  json_object *names = json_object_new_array ();
+  cleanup_json json_object *names = json_object_new_array ();
   const char *text;
-  size_t i;
 
   json_object_object_add (m, "schemaVersion", json_object_new_int (2));
   json_object_object_add (m, "mediaType", json_object_new_string (FERRY_MEDIA_DOCKER_MANIFEST));
@@ -439,28 +501,8 @@ save_docker_dir (struct save *sv, ferry_error_t *err)
   json_object_object_add (config, "digest", json_object_new_string (e->img->config_digest));
   json_object_object_add (m, "config", config);
   json_object_object_add (m, "layers", layers);
-  if (write_docker_layers (sv, e, "", names, err) < 0)
-    {
-      json_object_put (names);
-      return -1;
-    }
-  for (i = 0; i < e->img->n_layers; i++)
-    {
-      cleanup_free char *path = xasprintf ("%s/%s", sv->sink.what, ferry_digest_hex (e->img->diff_ids[i]));
-      json_object *l = json_object_new_object ();
-      struct stat st;
-
-      if (fstatat (sv->sink.dirfd, ferry_digest_hex (e->img->diff_ids[i]), &st, 0) < 0)
-        {
-          json_object_put (names);
-          return ferry_make_error (err, errno, "cannot stat `%s`", path);
-        }
-      json_object_object_add (l, "mediaType", json_object_new_string (MEDIA_DOCKER_LAYER));
-      json_object_object_add (l, "size", json_object_new_int64 ((int64_t) st.st_size));
-      json_object_object_add (l, "digest", json_object_new_string (e->img->diff_ids[i]));
-      json_object_array_add (layers, l);
-    }
-  json_object_put (names);
+  if (write_docker_layers (sv, e, "", names, layers, err) < 0)
+    return -1;
   if (sink_data (&sv->sink, ferry_digest_hex (e->img->config_digest), e->img->config_text,
                  strlen (e->img->config_text), err)
       < 0)
@@ -758,14 +800,18 @@ open_output_dir (struct save *sv, ferry_error_t *err)
 }
 
 /* An archive file: unnamed in the target's directory until complete, or
- * the target itself when it is no regular file (/dev/stdout, a FIFO).  */
+ * the target itself when it is no regular file (/dev/stdout, a FIFO).  On
+ * a file system without unnamed files, a hidden temporary name beside the
+ * target, in *NAMED.  */
 static int
-open_output_file (const char *path, int *direct, ferry_error_t *err)
+open_output_file (const char *path, int *direct, char **named, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (path);
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
   struct stat st;
   int fd;
 
+  *named = NULL;
   *direct = stat (path, &st) == 0 && ! S_ISREG (st.st_mode);
   if (*direct)
     {
@@ -774,7 +820,32 @@ open_output_file (const char *path, int *direct, ferry_error_t *err)
       fd = open (path, O_WRONLY | O_CLOEXEC);
     }
   else
-    fd = open (dirname (copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    {
+      const char *dir = dirname (copy);
+
+      fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+      if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+        {
+          mode_t mask = umask (0);
+
+          umask (mask);
+          *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
+          fd = mkostemp (*named, O_CLOEXEC);
+          if (fd >= 0 && fchmod (fd, 0644 & ~mask) < 0)
+            {
+              int saved = errno;
+              close (fd);
+              unlink (*named);
+              errno = saved;
+              fd = -1;
+            }
+          if (fd < 0)
+            {
+              free (*named);
+              *named = NULL;
+            }
+        }
+    }
   if (fd < 0)
     return ferry_make_error (err, errno, "opening file \"%s\"", path);
   return fd;
@@ -826,11 +897,12 @@ static int
 save_archive (struct save *sv, ferry_error_t *err)
 {
   cleanup_close int own_fd = -1;
+  cleanup_free char *named = NULL;
   int fd = sv->req->out_fd, direct = 1, ret = -1;
 
   if (sv->req->output)
     {
-      own_fd = open_output_file (sv->req->output, &direct, err);
+      own_fd = open_output_file (sv->req->output, &direct, &named, err);
       if (own_fd < 0)
         return -1;
       fd = own_fd;
@@ -851,10 +923,22 @@ save_archive (struct save *sv, ferry_error_t *err)
                         archive_error_string (sv->sink.tar));
       goto out;
     }
-  if (! direct && link_output_file (fd, sv->req->output, err) < 0)
+  if (named && (fsync (fd) < 0 || rename (named, sv->req->output) < 0))
+    {
+      ferry_make_error (err, errno, "cannot write `%s`", sv->req->output);
+      goto out;
+    }
+  if (named)
+    {
+      free (named);
+      named = NULL;
+    }
+  else if (! direct && link_output_file (fd, sv->req->output, err) < 0)
     goto out;
   ret = 0;
 out:
+  if (named)
+    unlink (named);
   archive_write_free (sv->sink.tar);
   sv->sink.tar = NULL;
   return ret;
@@ -874,6 +958,8 @@ ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, ferry_
     return ferry_make_error (err, 0,
                              "unsupported format \"%s\" for saving multiple images (only docker-archive)",
                              ferry_save_format_name (req->format));
+  if (req->compress && req->format != FERRY_SAVE_DOCKER_DIR)
+    return ferry_make_error (err, 0, "--compress can only be set when --format is 'docker-dir'");
   if (! archive && req->output == NULL)
     return ferry_make_error (err, 0, "--format %s writes a directory: name it with -o DIR",
                              ferry_save_format_name (req->format));

@@ -49,6 +49,7 @@ struct ferry_save_request
   char *const *refs;
   size_t n_refs;
   bool multi_image;
+  bool compress;      /* docker-dir: gzip the layers */
   const char *output; /* a file or directory; NULL: OUT_FD (archives only) */
   int out_fd;
   ferry_save_progress_fn progress; /* may be NULL */

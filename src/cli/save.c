@@ -63,6 +63,7 @@ ferry_cmd_save (int argc, char **argv)
   };
   struct ferry_save_request req = { .format = FERRY_SAVE_DOCKER_ARCHIVE, .out_fd = STDOUT_FILENO };
   cleanup_store ferry_store_t *s = NULL;
+  cleanup_strv char **saved = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
@@ -106,7 +107,10 @@ ferry_cmd_save (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_save (s, &req, &err) < 0)
+  if (ferry_image_save (s, &req, &saved, &err) < 0)
     return ferry_cli_fail (&err);
+  /* Podman's event names the output, as the image's name.  */
+  for (size_t i = 0; saved[i]; i++)
+    ferry_cli_event ("image", "save", saved[i], req.output ? req.output : "/dev/stdout");
   return 0;
 }

@@ -44,6 +44,8 @@ layers_of() {
 	for l in $layers; do
 		[ "$(tar -xOf "$TEST_TMP/out/d.tar" "${l#sha256:}.tar" | sha256sum | cut -d' ' -f1)" = "${l#sha256:}" ]
 	done
+	# The event, as Podman's: the image's ID and the output.
+	f events --stream=false --filter event=save --format '{{.ID}} {{.Name}}' | grep -qx "$id $TEST_TMP/out/d.tar"
 	# oci-archive: the stored manifest as it is, so the digest survives.
 	f save -q --format oci-archive -o "$TEST_TMP/out/o.tar" ferry-test
 	tar -xOf "$TEST_TMP/out/o.tar" index.json | grep -q "\"digest\":\"$digest\""

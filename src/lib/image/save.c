@@ -945,7 +945,7 @@ out:
 }
 
 int
-ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, ferry_error_t *err)
+ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, char ***saved, ferry_error_t *err)
 {
   struct save sv = { .s = s, .req = req, .sink = { .dirfd = -1 } };
   int archive = req->format == FERRY_SAVE_DOCKER_ARCHIVE || req->format == FERRY_SAVE_OCI_ARCHIVE;
@@ -973,6 +973,13 @@ ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, ferry_
     ret = save_archive (&sv, err);
   else if (open_output_dir (&sv, err) == 0)
     ret = write_layout (&sv, err);
+
+  if (ret == 0 && saved)
+    {
+      *saved = xmalloc0 (sizeof (char *) * (sv.n + 1));
+      for (i = 0; i < sv.n; i++)
+        (*saved)[i] = xstrdup (sv.entries[i].img->id);
+    }
 
 out:
   if (sv.stage)

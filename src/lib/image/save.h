@@ -56,6 +56,9 @@ struct ferry_save_request
   void *progress_ctx;
 };
 
-int ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, ferry_error_t *err);
+/* On success *SAVED (when SAVED is not NULL) gets the IDs of the images
+ * written, NULL-terminated.  */
+int ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, char ***saved,
+                      ferry_error_t *err);
 
 #endif

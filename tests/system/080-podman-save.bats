@@ -155,6 +155,44 @@ layers_of() {
 	fi
 }
 
+@test "save: an image stored with a Docker schema 2 manifest gets an OCI manifest in an OCI layout" {
+	# The test image with the Docker media types in its manifest, as a
+	# registry that serves schema 2 gives it.
+	mkdir "$TEST_TMP/dk"
+	tar -C "$TEST_TMP/dk" -xf "$(ferry_test_image)"
+	old=$(grep -o '"digest":"sha256:[0-9a-f]*"' "$TEST_TMP/dk/index.json" | cut -d: -f3 | tr -d '"')
+	sed -e 's#application/vnd.oci.image.manifest.v1+json#application/vnd.docker.distribution.manifest.v2+json#' \
+		-e 's#application/vnd.oci.image.config.v1+json#application/vnd.docker.container.image.v1+json#' \
+		-e 's#application/vnd.oci.image.layer.v1.tar+gzip#application/vnd.docker.image.rootfs.diff.tar.gzip#' \
+		"$TEST_TMP/dk/blobs/sha256/$old" >"$TEST_TMP/manifest"
+	new=$(sha256sum <"$TEST_TMP/manifest" | cut -d' ' -f1)
+	size=$(stat -c %s "$TEST_TMP/manifest")
+	mv "$TEST_TMP/manifest" "$TEST_TMP/dk/blobs/sha256/$new"
+	rm "$TEST_TMP/dk/blobs/sha256/$old"
+	sed -i -e "s/$old/$new/" -e 's/"size":[0-9]*/"size":'"$size"'/' \
+		-e 's#application/vnd.oci.image.manifest.v1+json#application/vnd.docker.distribution.manifest.v2+json#' \
+		"$TEST_TMP/dk/index.json"
+	tar -C "$TEST_TMP/dk" -cf "$TEST_TMP/dk.tar" .
+	f load -q -i "$TEST_TMP/dk.tar"
+	[ "$(f image inspect --format '{{.Digest}}' ferry-test)" = "sha256:$new" ]
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+
+	f save -q --format oci-archive -o "$TEST_TMP/o.tar" ferry-test
+	tar -xOf "$TEST_TMP/o.tar" index.json | grep -q '"mediaType":"application/vnd.oci.image.manifest.v1+json"'
+	digest=$(tar -xOf "$TEST_TMP/o.tar" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | cut -d: -f3 | tr -d '"')
+	tar -xOf "$TEST_TMP/o.tar" "blobs/sha256/$digest" >"$TEST_TMP/m"
+	[ "$(sha256sum <"$TEST_TMP/m" | cut -d' ' -f1)" = "$digest" ]
+	! grep -q vnd.docker "$TEST_TMP/m"
+	grep -q '"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip"' "$TEST_TMP/m"
+	fb load -q -i "$TEST_TMP/o.tar"
+	[ "$(fb image inspect --format '{{.Id}}' ferry-test)" = "$id" ]
+	[ "$(fb run --rm ferry-test cat /etc/ferry-release)" = "ferry-test-image 1" ]
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$TEST_TMP/o.tar" >/dev/null
+		[ "$(podman_t image inspect --format '{{.Id}}' ferry-test)" = "$id" ]
+	fi
+}
+
 @test "save: a checkpoint image (its layer kept only as its blob) saves and loads back" {
 	load_test_image
 	f run -d --name c ferry-test sh -c "$COUNTER" >/dev/null

@@ -516,14 +516,69 @@ save_docker_dir (struct save *sv, ferry_error_t *err)
   return 0;
 }
 
-/* An OCI layout's blobs: the manifest, config and layer blobs as stored.  */
+/* The OCI media type of a Docker schema 2 one, or MT itself.  */
+static const char *
+oci_media_type (const char *mt)
+{
+  static const char *const map[][2] = {
+    { FERRY_MEDIA_DOCKER_MANIFEST, FERRY_MEDIA_OCI_MANIFEST },
+    { MEDIA_DOCKER_CONFIG, MEDIA_OCI_CONFIG },
+    { MEDIA_DOCKER_LAYER, "application/vnd.oci.image.layer.v1.tar" },
+    { MEDIA_DOCKER_LAYER_GZIP, "application/vnd.oci.image.layer.v1.tar+gzip" },
+    { "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" },
+  };
+  size_t i;
+
+  for (i = 0; mt && i < sizeof (map) / sizeof (map[0]); i++)
+    if (strcmp (mt, map[i][0]) == 0)
+      return map[i][1];
+  return mt;
+}
+
+static void
+set_oci_media_type (json_object *obj)
+{
+  const char *mt = ferry_json_get_string (obj, "mediaType");
+  const char *oci = oci_media_type (mt);
+
+  if (mt && oci != mt)
+    json_object_object_add (obj, "mediaType", json_object_new_string (oci));
+}
+
+/* The manifest an OCI layout gets: the stored one as it is when it is
+ * OCI's (its digest survives), else the stored Docker schema 2 manifest
+ * (MANIFEST, parsed) with OCI media types, as Podman writes an OCI layout.  */
+static char *
+oci_manifest_text (const struct entry *e, json_object *manifest, char digest[FERRY_DIGEST_LEN + 1])
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  char *text;
+  size_t i;
+
+  if (! ferry_json_string_equals (manifest, "mediaType", FERRY_MEDIA_DOCKER_MANIFEST))
+    {
+      snprintf (digest, FERRY_DIGEST_LEN + 1, "%s", e->img->manifest_digest);
+      return xstrdup (e->img->manifest);
+    }
+  set_oci_media_type (manifest);
+  set_oci_media_type (ferry_json_get_object (manifest, "config"));
+  for (i = 0; i < json_object_array_length (layers); i++)
+    set_oci_media_type (json_object_array_get_idx (layers, i));
+  text = xstrdup (ferry_json_to_string (manifest, 0));
+  ferry_sha256_buffer (text, strlen (text), digest);
+  return text;
+}
+
+/* An OCI layout's blobs: the manifest, config and layer blobs as stored.
+ * *MANIFEST_TEXT and MANIFEST_DIGEST get the manifest written.  */
 static int
-write_oci_blobs (struct save *sv, const struct entry *e, ferry_error_t *err)
+write_oci_blobs (struct save *sv, const struct entry *e, char **manifest_text,
+                 char manifest_digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
 {
   cleanup_json json_object *manifest = NULL;
   cleanup_free char *config_name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (e->img->config_digest));
-  cleanup_free char *manifest_name
-      = xasprintf ("blobs/sha256/%s", ferry_digest_hex (e->img->manifest_digest));
+  cleanup_free char *manifest_name = NULL;
   json_object *layers;
   size_t i;
 
@@ -548,19 +603,19 @@ write_oci_blobs (struct save *sv, const struct entry *e, ferry_error_t *err)
   if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
     return -1;
   progress (sv, "config", e->img->config_digest);
-  return sink_data (&sv->sink, manifest_name, e->img->manifest, strlen (e->img->manifest), err);
+  *manifest_text = oci_manifest_text (e, manifest, manifest_digest);
+  manifest_name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (manifest_digest));
+  return sink_data (&sv->sink, manifest_name, *manifest_text, strlen (*manifest_text), err);
 }
 
 static json_object *
-oci_descriptor (const struct entry *e, const char *ref_name)
+oci_descriptor (const char *manifest_text, const char *manifest_digest, const char *ref_name)
 {
-  cleanup_json json_object *manifest = json_tokener_parse (e->img->manifest); /* parsed once already: valid */
-  const char *mt = ferry_json_get_string (manifest, "mediaType");
   json_object *desc = json_object_new_object ();
 
-  json_object_object_add (desc, "mediaType", json_object_new_string (mt ? mt : FERRY_MEDIA_OCI_MANIFEST));
-  json_object_object_add (desc, "digest", json_object_new_string (e->img->manifest_digest));
-  json_object_object_add (desc, "size", json_object_new_int64 ((int64_t) strlen (e->img->manifest)));
+  json_object_object_add (desc, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (desc, "digest", json_object_new_string (manifest_digest));
+  json_object_object_add (desc, "size", json_object_new_int64 ((int64_t) strlen (manifest_text)));
   if (ref_name)
     {
       json_object *ann = json_object_new_object ();
@@ -626,16 +681,18 @@ save_oci (struct save *sv, ferry_error_t *err)
   const char *ref_name = e->tags[0];
   static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
   cleanup_json json_object *index = NULL;
+  cleanup_free char *manifest_text = NULL;
+  char manifest_digest[FERRY_DIGEST_LEN + 1];
   json_object *kept;
   const char *text;
 
-  if (write_oci_blobs (sv, e, err) < 0)
+  if (write_oci_blobs (sv, e, &manifest_text, manifest_digest, err) < 0)
     return -1;
   index = existing_index (sv, err);
   if (index == NULL)
     return -1;
   kept = without_name (ferry_json_get_array (index, "manifests"), ref_name);
-  json_object_array_add (kept, oci_descriptor (e, ref_name));
+  json_object_array_add (kept, oci_descriptor (manifest_text, manifest_digest, ref_name));
   json_object_object_add (index, "manifests", kept);
   if (sink_data (&sv->sink, "oci-layout", layout, strlen (layout), err) < 0)
     return -1;

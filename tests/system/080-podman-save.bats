@@ -155,6 +155,34 @@ layers_of() {
 	fi
 }
 
+@test "save: a ferry killed while saving leaves no output and no temporary file, and the next ferry sweeps its work" {
+	load_test_image
+	mkdir "$TEST_TMP/saved"
+	echo old >"$TEST_TMP/saved/old.tar"
+	for fmt in docker-archive oci-archive; do
+		run env FERRY_FAULT=save-blobs-written "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+			save -q --format $fmt -o "$TEST_TMP/saved/old.tar" ferry-test
+		[ "$status" -eq 137 ]
+		[ "$(cat "$TEST_TMP/saved/old.tar")" = old ]
+		[ "$(ls -A "$TEST_TMP/saved")" = old.tar ]
+	done
+	# The layers decompressed for the docker-archive were left in the
+	# store's tmp directory: the next command removes them.
+	[ -n "$(ls -A "$ROOT/storage/tmp")" ]
+	f images -q >/dev/null
+	[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+	# A directory gets no temporary files either, and no manifest.
+	run env FERRY_FAULT=save-blobs-written "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	[ "$status" -eq 137 ]
+	[ ! -e "$TEST_TMP/ddir/manifest.json" ]
+	[ -z "$(find "$TEST_TMP/ddir" -name '*.tmp-*')" ]
+	# Saving again into it completes the layout.
+	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	[ -f "$TEST_TMP/ddir/manifest.json" ]
+	[ -z "$(find "$TEST_TMP/ddir" -name '*.tmp-*')" ]
+}
+
 @test "save: an image stored with a Docker schema 2 manifest gets an OCI manifest in an OCI layout" {
 	# The test image with the Docker media types in its manifest, as a
 	# registry that serves schema 2 gives it.

@@ -3,6 +3,7 @@
 #include "reference.h"
 #include "../util/cleanup.h"
 #include "../util/decompress.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -23,6 +24,7 @@
 #define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MEDIA_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
 #define MEDIA_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define OCI_LAYOUT "{\"imageLayoutVersion\":\"1.0.0\"}"
 #define DIR_TRANSPORT_VERSION "Directory Transport Version: 1.1\n"
 
 static const char *const format_names[] = {
@@ -162,13 +164,27 @@ sink_dir (struct sink *k, const char *name, ferry_error_t *err)
   return 0;
 }
 
-/* A file of the directory sink is written under a temporary name and
- * renamed, so that a reader never sees half a blob under its digest.  */
+/* A file of the directory sink is written as an unnamed file and linked
+ * in once whole, so that a reader never sees half a blob under its digest
+ * and a killed save leaves no temporary file; where the file system has no
+ * unnamed files, under a temporary name (*TMP) that is renamed.  */
 static int
 dir_open_tmp (struct sink *k, const char *name, char **tmp, ferry_error_t *err)
 {
+  cleanup_free char *parent = xstrdup (name);
+  char *slash = strrchr (parent, '/');
   int fd;
 
+  *tmp = NULL;
+  if (slash)
+    *slash = '\0';
+  fd = openat (k->dirfd, slash ? parent : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+    {
+      if (fd < 0)
+        return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
+      return fd;
+    }
   *tmp = xasprintf ("%s.tmp-%d", name, (int) getpid ());
   fd = openat (k->dirfd, *tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
@@ -176,13 +192,46 @@ dir_open_tmp (struct sink *k, const char *name, char **tmp, ferry_error_t *err)
   return fd;
 }
 
-static int
-dir_finish (struct sink *k, int fd, const char *tmp, const char *name, ferry_error_t *err)
+static void
+dir_drop_tmp (struct sink *k, const char *tmp)
 {
-  if (fsync (fd) < 0 || renameat (k->dirfd, tmp, k->dirfd, name) < 0)
+  if (tmp)
+    unlinkat (k->dirfd, tmp, 0);
+}
+
+/* Gives the unnamed file FD the name NAME, replacing what had it.  */
+static int
+dir_link (struct sink *k, int fd, const char *name)
+{
+  cleanup_free char *tmp = NULL;
+  char proc[64];
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, k->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -1;
+  tmp = xasprintf ("%s.tmp-%d", name, (int) getpid ());
+  unlinkat (k->dirfd, tmp, 0);
+  if (linkat (AT_FDCWD, proc, k->dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return -1;
+  if (renameat (k->dirfd, tmp, k->dirfd, name) < 0)
     {
       int saved = errno;
       unlinkat (k->dirfd, tmp, 0);
+      errno = saved;
+      return -1;
+    }
+  return 0;
+}
+
+static int
+dir_finish (struct sink *k, int fd, const char *tmp, const char *name, ferry_error_t *err)
+{
+  if (fsync (fd) < 0 || (tmp ? renameat (k->dirfd, tmp, k->dirfd, name) : dir_link (k, fd, name)) < 0)
+    {
+      int saved = errno;
+      dir_drop_tmp (k, tmp);
       return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
     }
   return 0;
@@ -204,7 +253,7 @@ sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry
   if (ferry_write_all (fd, data, len) < 0)
     {
       int saved = errno;
-      unlinkat (k->dirfd, tmp, 0);
+      dir_drop_tmp (k, tmp);
       return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
     }
   return dir_finish (k, fd, tmp, name, err);
@@ -237,17 +286,17 @@ sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *er
         continue;
       if (r <= 0)
         {
-          if (tmp)
-            unlinkat (k->dirfd, tmp, 0);
+          dir_drop_tmp (k, tmp);
           return ferry_make_error (err, r < 0 ? errno : 0, "cannot read `%s`%s", path,
                                    r == 0 ? ": it shrank while being saved" : "");
         }
-      if (k->tar ? tar_data (k, buf, (size_t) r, err) < 0 : ferry_write_all (out, buf, (size_t) r) < 0)
+      if (k->tar && tar_data (k, buf, (size_t) r, err) < 0)
+        return -1;
+      if (k->tar == NULL && ferry_write_all (out, buf, (size_t) r) < 0)
         {
-          if (tmp == NULL)
-            return -1;
-          unlinkat (k->dirfd, tmp, 0);
-          return ferry_make_error (err, errno, "cannot write `%s/%s`", k->what, name);
+          int saved = errno;
+          dir_drop_tmp (k, tmp);
+          return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
         }
       left -= (uint64_t) r;
     }
@@ -477,6 +526,7 @@ save_docker_archive (struct save *sv, ferry_error_t *err)
       if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
         return -1;
       progress (sv, "config", e->img->config_digest);
+      ferry_fault_point ("save-blobs-written");
     }
   text = ferry_json_to_string (list, 0);
   if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0)
@@ -508,6 +558,7 @@ save_docker_dir (struct save *sv, ferry_error_t *err)
       < 0)
     return -1;
   progress (sv, "config", e->img->config_digest);
+  ferry_fault_point ("save-blobs-written");
   text = ferry_json_to_string (m, 0);
   if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0
       || sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err) < 0)
@@ -603,6 +654,7 @@ write_oci_blobs (struct save *sv, const struct entry *e, char **manifest_text,
   if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
     return -1;
   progress (sv, "config", e->img->config_digest);
+  ferry_fault_point ("save-blobs-written");
   *manifest_text = oci_manifest_text (e, manifest, manifest_digest);
   manifest_name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (manifest_digest));
   return sink_data (&sv->sink, manifest_name, *manifest_text, strlen (*manifest_text), err);
@@ -679,7 +731,6 @@ save_oci (struct save *sv, ferry_error_t *err)
 {
   const struct entry *e = &sv->entries[0];
   const char *ref_name = e->tags[0];
-  static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
   cleanup_json json_object *index = NULL;
   cleanup_free char *manifest_text = NULL;
   char manifest_digest[FERRY_DIGEST_LEN + 1];
@@ -694,7 +745,7 @@ save_oci (struct save *sv, ferry_error_t *err)
   kept = without_name (ferry_json_get_array (index, "manifests"), ref_name);
   json_object_array_add (kept, oci_descriptor (manifest_text, manifest_digest, ref_name));
   json_object_object_add (index, "manifests", kept);
-  if (sink_data (&sv->sink, "oci-layout", layout, strlen (layout), err) < 0)
+  if (sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err) < 0)
     return -1;
   text = ferry_json_to_string (index, 0);
   if (sink_data (&sv->sink, "index.json", text, strlen (text), err) < 0)
@@ -853,7 +904,11 @@ open_output_dir (struct save *sv, ferry_error_t *err)
         "initializing destination dir:%s: not a containers image directory, don't want to "
         "overwrite important data",
         path);
-  return 0;
+  /* The mark of the layout first: a save killed halfway leaves a
+   * directory the next save recognises and completes.  */
+  if (sv->req->format == FERRY_SAVE_OCI_DIR)
+    return sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err);
+  return sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err);
 }
 
 /* An archive file: unnamed in the target's directory until complete, or

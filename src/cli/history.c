@@ -103,7 +103,7 @@ history_row (const struct ferry_history_entry *e, int human, int no_trunc)
   json_object_object_add (o, "ID", json_object_new_string (entry_id (e, no_trunc, id, sizeof (id))));
   json_object_object_add (o, "Created", json_object_new_string (human ? ago : e->created));
   json_object_object_add (o, "CreatedAt", json_object_new_string (e->created));
-  json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
+  json_object_object_add (o, "CreatedSince", json_object_new_string (human ? ago : e->created));
   json_object_object_add (o, "CreatedBy", json_object_new_string (by ? by : e->created_by));
   json_object_object_add (o, "Size", json_object_new_string (size));
   json_object_object_add (o, "Comment", json_object_new_string (e->comment));
@@ -180,19 +180,29 @@ print_history (const struct ferry_history_entry *h, size_t n, const char *format
   return 0;
 }
 
+/* Go's strconv.ParseBool, with Podman's message for anything else.  */
 static int
-parse_bool (const char *flag, const char *v, int *out)
+parse_bool (const char *v, int *out)
 {
-  if (v == NULL || strcmp (v, "true") == 0 || strcmp (v, "1") == 0)
-    *out = 1;
-  else if (strcmp (v, "false") == 0 || strcmp (v, "0") == 0)
-    *out = 0;
-  else
-    return ferry_cli_failf (
-        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
-        "syntax",
-        v, flag, v);
-  return 0;
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+  size_t i;
+
+  for (i = 0; v && yes[i]; i++)
+    if (strcmp (v, yes[i]) == 0 || strcmp (v, no[i]) == 0)
+      {
+        *out = strcmp (v, yes[i]) == 0;
+        return 0;
+      }
+  if (v == NULL)
+    {
+      *out = 1;
+      return 0;
+    }
+  return ferry_cli_failf (
+      "invalid argument \"%s\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"%s\": "
+      "invalid syntax",
+      v, v);
 }
 
 int
@@ -214,17 +224,19 @@ ferry_cmd_image_history (int argc, char **argv)
   ferry_error_t err = NULL;
   size_t n = 0;
 
-  while ((c = getopt_long (argc, argv, ":Hqh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":H::qh", opts, NULL)) != -1)
     switch (c)
       {
       case OPT_FORMAT:
         format = optarg;
         break;
       case 'H':
-        human = 1;
+        /* -H=false, as Go's flags take it.  */
+        if (parse_bool (optarg ? optarg + (*optarg == '=') : NULL, &human) != 0)
+          return FERRY_EXIT_ERROR;
         break;
       case OPT_HUMAN:
-        if (parse_bool ("--human", optarg, &human) != 0)
+        if (parse_bool (optarg, &human) != 0)
           return FERRY_EXIT_ERROR;
         break;
       case OPT_NO_TRUNC:

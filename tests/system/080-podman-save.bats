@@ -273,6 +273,7 @@ layers_of() {
 	podman_t save -q --format oci-archive -o "$TEST_TMP/p-oci.tar" ferry-test
 
 	# ferry -> Podman.
+	digest=$(f image inspect --format '{{.Digest}}' ferry-test)
 	for a in f.tar f-oci.tar f-odir f-ddir f-cdir; do
 		podman_t rmi -af >/dev/null 2>&1
 		podman_t load -q -i "$TEST_TMP/$a" >/dev/null
@@ -283,6 +284,8 @@ layers_of() {
 			;;
 		esac
 		[ "$(podman_t run --rm --network none "$id" cat /etc/ferry-release)" = "ferry-test-image 1" ]
+		# An OCI archive carries the manifest as stored: the digest survives.
+		[ "$a" != f-oci.tar ] || [ "$(podman_t image inspect --format '{{.Digest}}' "$id")" = "$digest" ]
 	done
 	# Podman -> ferry.
 	for a in p.tar p-oci.tar; do
@@ -291,6 +294,8 @@ layers_of() {
 		[ "$(image_facts fb ferry-test)" = "$id [localhost/ferry-test:latest] [/bin/sh]" ]
 		[ "$(fb run --rm ferry-test cat /etc/ferry-release)" = "ferry-test-image 1" ]
 	done
+	pdigest=$(tar -xOf "$TEST_TMP/p-oci.tar" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | cut -d'"' -f4)
+	[ "$(fb image inspect --format '{{.Digest}}' ferry-test)" = "$pdigest" ]
 }
 
 @test "image history and image tree: columns, formats and messages as Podman's" {

@@ -253,6 +253,25 @@ test_dir_refuses_other_contents (void **state)
   assert_int_equal (entries_in (dir), 1);
 }
 
+/* An image stored before blobs were kept has no blob to save: a message
+ * that says what to do, and no output.  */
+static void
+test_image_without_blob (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *blobs = xasprintf ("%s/storage/blobs", f->dir), *path = xasprintf ("%s/o.tar", f->out);
+  char *refs[] = { (char *) "unit:v1" };
+  struct ferry_save_request req
+      = { .format = FERRY_SAVE_OCI_ARCHIVE, .refs = refs, .n_refs = 1, .output = path };
+
+  assert_int_equal (ferry_rm_rf (blobs, &err), 0);
+  assert_true (ferry_image_save (f->store, &req, NULL, &err) < 0);
+  assert_non_null (strstr (err->msg, "is not in the image store"));
+  assert_non_null (strstr (err->msg, "pull or load the image again"));
+  assert_int_equal (entries_in (f->out), 0);
+}
+
 int
 main (void)
 {
@@ -263,6 +282,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_multi_image_only_docker_archive, setup, teardown),
     cmocka_unit_test_setup_teardown (test_oci_dir_adds_and_replaces_names, setup, teardown),
     cmocka_unit_test_setup_teardown (test_dir_refuses_other_contents, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_image_without_blob, setup, teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

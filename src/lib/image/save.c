@@ -789,8 +789,8 @@ entry_for (struct save *sv, struct ferry_image *img)
 /* Without -m the further arguments are names the image gets in a
  * docker-archive: those it lacks come first, then the names it has, as
  * Podman orders them.  */
-static int
-extra_tags (struct save *sv, struct entry *e, char *matched, ferry_error_t *err)
+static void
+extra_tags (struct save *sv, struct entry *e, char *matched)
 {
   cleanup_strv char **own = NULL;
   size_t i;
@@ -799,7 +799,7 @@ extra_tags (struct save *sv, struct entry *e, char *matched, ferry_error_t *err)
     {
       if (matched)
         strv_add (&e->tags, matched);
-      return 0;
+      return;
     }
   if (matched)
     strv_add (&own, matched);
@@ -808,8 +808,14 @@ extra_tags (struct save *sv, struct entry *e, char *matched, ferry_error_t *err)
       struct ferry_reference r;
       cleanup_free char *name = NULL;
 
-      if (ferry_reference_parse (sv->req->refs[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
-        return ferry_error_wrap (err, "normalizing name \"%s\"", sv->req->refs[i]);
+      ferry_error_t ignored = NULL;
+
+      /* Podman leaves out a name that is no reference, and says nothing.  */
+      if (ferry_reference_parse (sv->req->refs[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          continue;
+        }
       name = ferry_reference_string (&r);
       ferry_reference_free (&r);
       if (strv_has (e->img->names, name))
@@ -822,7 +828,6 @@ extra_tags (struct save *sv, struct entry *e, char *matched, ferry_error_t *err)
     }
   for (i = 0; own && own[i]; i++)
     strv_add (&e->tags, own[i]);
-  return 0;
 }
 
 static int
@@ -840,7 +845,10 @@ resolve (struct save *sv, ferry_error_t *err)
         return -1;
       e = entry_for (sv, img);
       if (! sv->req->multi_image)
-        return extra_tags (sv, e, matched, err);
+        {
+          extra_tags (sv, e, matched);
+          return 0;
+        }
       if (matched && ! strv_has (e->tags, matched))
         strv_add (&e->tags, matched);
     }
@@ -1061,6 +1069,7 @@ ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, char *
 {
   struct save sv = { .s = s, .req = req, .sink = { .dirfd = -1 } };
   int archive = req->format == FERRY_SAVE_DOCKER_ARCHIVE || req->format == FERRY_SAVE_OCI_ARCHIVE;
+  struct stat st;
   int ret = -1;
   size_t i;
 
@@ -1077,6 +1086,13 @@ ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, char *
                              ferry_save_format_name (req->format));
   if (resolve (&sv, err) < 0)
     goto out;
+  if (req->format == FERRY_SAVE_DOCKER_ARCHIVE && req->output && stat (req->output, &st) == 0
+      && S_ISREG (st.st_mode) && st.st_size > 0)
+    {
+      /* Podman's refusal: it would add to the archive, which it cannot.  */
+      ferry_make_error (err, 0, "docker-archive doesn't support modifying existing images");
+      goto out;
+    }
   sv.stage = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "save-", err);
   if (sv.stage == NULL)
     goto out;

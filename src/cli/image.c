@@ -1081,6 +1081,7 @@ ferry_cmd_image (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
     { "exists", image_exists, "Check if an image exists in local storage" },
+    { "history", ferry_cmd_image_history, "Show history of a specified image" },
     { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },
     { "inspect", image_inspect, "Display the configuration of an image" },
     { "list", image_list_alias, NULL },
@@ -1090,7 +1091,9 @@ ferry_cmd_image (int argc, char **argv)
     { "pull", ferry_cmd_pull, "Pull an image from a registry" },
     { "push", ferry_cmd_push, "Push an image to a registry" },
     { "rm", ferry_cmd_rmi, "Remove one or more images from local storage" },
+    { "save", ferry_cmd_save, "Save image(s) to an archive" },
     { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
+    { "tree", ferry_cmd_image_tree, "Print layer hierarchy of an image in a tree format" },
     { "untag", ferry_cmd_untag, "Remove a name from a local image" },
     { NULL, NULL, NULL },
   };

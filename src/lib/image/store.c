@@ -200,6 +200,23 @@ ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest, char dif
   return ferry_path_exists (blob);
 }
 
+uint64_t
+ferry_store_layer_size (ferry_store_t *s, const char *diff_id)
+{
+  ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT size FROM layers WHERE diff_id = ?", &ignored);
+  uint64_t size = 0;
+
+  ferry_error_release (&ignored);
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    size = (uint64_t) sqlite3_column_int64 (st, 0);
+  return size;
+}
+
 int
 ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
 {
@@ -785,12 +802,15 @@ resolve_id (ferry_store_t *s, const char *ref, char *id, size_t len, ferry_error
 }
 
 static int
-lookup (ferry_store_t *s, const char *ref, int check, struct ferry_image **out, ferry_error_t *err)
+lookup (ferry_store_t *s, const char *ref, int check, struct ferry_image **out, char **matched,
+        ferry_error_t *err)
 {
   char id[FERRY_DIGEST_HEX_LEN + 1];
   int r;
 
-  if (resolve_name (s, ref, id, sizeof (id), NULL))
+  if (matched)
+    *matched = NULL;
+  if (resolve_name (s, ref, id, sizeof (id), matched))
     return load_image_row (s, id, check, out, err);
   r = resolve_id (s, ref, id, sizeof (id), err);
   if (r < 0)
@@ -803,7 +823,20 @@ lookup (ferry_store_t *s, const char *ref, int check, struct ferry_image **out, 
 int
 ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
 {
-  return lookup (s, ref, 1, out, err);
+  return lookup (s, ref, 1, out, NULL, err);
+}
+
+int
+ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_image **out, char **matched,
+                            ferry_error_t *err)
+{
+  if (lookup (s, ref, 1, out, matched, err) < 0)
+    {
+      free (*matched);
+      *matched = NULL;
+      return -1;
+    }
+  return 0;
 }
 
 int
@@ -938,7 +971,7 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
   int ret = -1;
 
   /* A damaged image can still be removed: that is the way out offered.  */
-  if (lookup (s, ref, 0, &img, err) < 0)
+  if (lookup (s, ref, 0, &img, NULL, err) < 0)
     return -1;
   report->untagged = xmalloc0 (sizeof (char *));
   if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
@@ -1036,7 +1069,8 @@ with_image_locked (ferry_store_t *s, const char *ref,
     return -1;
   if (ferry_db_begin (s->db, err) < 0)
     return -1;
-  if (lookup (s, ref, 1, &img, err) == 0 && fn (s, img, arg, err) == 0 && ferry_db_commit (s->db, err) == 0)
+  if (lookup (s, ref, 1, &img, NULL, err) == 0 && fn (s, img, arg, err) == 0
+      && ferry_db_commit (s->db, err) == 0)
     ret = 0;
   else
     ferry_db_rollback (s->db);

@@ -101,6 +101,8 @@ int ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char d
 /* True when the store has the blob file of BLOB_DIGEST, unpacked or not.  */
 int ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest,
                                  char diff_id[FERRY_DIGEST_LEN + 1]);
+/* The uncompressed size of the layer DIFF_ID, 0 when the store lacks it.  */
+uint64_t ferry_store_layer_size (ferry_store_t *s, const char *diff_id);
 /* True when the store has the layer unpacked.  */
 int ferry_store_has_layer (ferry_store_t *s, const char *diff_id);
 
@@ -136,6 +138,12 @@ char **ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest,
  * abbreviated ID (at least 3 hex digits, unique), or "sha256:ID".  Not found
  * sets *err of kind FERRY_ERROR_NOT_FOUND and the message "REF: image not known".  */
 int ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err);
+
+/* ferry_store_lookup, and *MATCHED gets the full name REF matched ("ferry-test"
+ * matched "localhost/ferry-test:latest"), or NULL when REF is an ID or a
+ * digest: what `save` records as the image's name.  */
+int ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_image **out, char **matched,
+                                ferry_error_t *err);
 
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 

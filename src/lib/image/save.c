@@ -1,0 +1,1124 @@
+#include "save.h"
+#include "media.h"
+#include "reference.h"
+#include "../util/cleanup.h"
+#include "../util/decompress.h"
+#include "../util/fault.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MEDIA_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
+#define MEDIA_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define OCI_LAYOUT "{\"imageLayoutVersion\":\"1.0.0\"}"
+#define DIR_TRANSPORT_VERSION "Directory Transport Version: 1.1\n"
+
+static const char *const format_names[] = {
+  [FERRY_SAVE_DOCKER_ARCHIVE] = "docker-archive",
+  [FERRY_SAVE_OCI_ARCHIVE] = "oci-archive",
+  [FERRY_SAVE_OCI_DIR] = "oci-dir",
+  [FERRY_SAVE_DOCKER_DIR] = "docker-dir",
+};
+
+int
+ferry_save_format_parse (const char *name, enum ferry_save_format *out)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof (format_names) / sizeof (format_names[0]); i++)
+    if (strcmp (name, format_names[i]) == 0)
+      {
+        *out = (enum ferry_save_format) i;
+        return 0;
+      }
+  return -1;
+}
+
+const char *
+ferry_save_format_name (enum ferry_save_format f)
+{
+  return format_names[f];
+}
+
+/* One image to write, with the names it carries in the output.  */
+struct entry
+{
+  struct ferry_image *img;
+  char **tags; /* NULL-terminated */
+};
+
+/* Where the files go: a tar stream, or a directory.  */
+struct sink
+{
+  struct archive *tar; /* NULL for a directory */
+  int dirfd;
+  char *what;     /* the output, for messages */
+  char **written; /* names already written: layers shared by images go once */
+  size_t n_written;
+};
+
+struct save
+{
+  ferry_store_t *s;
+  const struct ferry_save_request *req;
+  struct entry *entries;
+  size_t n;
+  char *stage; /* under the store's tmp dir: decompressed layers */
+  struct sink sink;
+};
+
+static void
+progress (struct save *sv, const char *kind, const char *digest)
+{
+  if (sv->req->progress)
+    sv->req->progress (sv->req->progress_ctx, kind, digest);
+}
+
+static int
+strv_has (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return 1;
+  return 0;
+}
+
+static void
+strv_add (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while (*v && (*v)[n])
+    n++;
+  *v = xrealloc (*v, sizeof (char *) * (n + 2));
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+/* ---- the sink ---- */
+
+static int
+sink_seen (struct sink *k, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < k->n_written; i++)
+    if (strcmp (k->written[i], name) == 0)
+      return 1;
+  k->written = xrealloc (k->written, sizeof (char *) * (k->n_written + 1));
+  k->written[k->n_written++] = xstrdup (name);
+  return 0;
+}
+
+static int
+tar_header (struct sink *k, const char *name, mode_t type, uint64_t size, ferry_error_t *err)
+{
+  struct archive_entry *e = archive_entry_new ();
+  int r;
+
+  archive_entry_set_pathname (e, name);
+  archive_entry_set_filetype (e, type);
+  archive_entry_set_perm (e, type == AE_IFDIR ? 0755 : 0644);
+  archive_entry_set_size (e, type == AE_IFDIR ? 0 : (la_int64_t) size);
+  archive_entry_set_mtime (e, 0, 0);
+  r = archive_write_header (k->tar, e);
+  archive_entry_free (e);
+  if (r != ARCHIVE_OK)
+    return ferry_make_error (err, archive_errno (k->tar), "cannot write `%s` to `%s`: %s", name, k->what,
+                             archive_error_string (k->tar));
+  return 0;
+}
+
+static int
+tar_data (struct sink *k, const void *buf, size_t len, ferry_error_t *err)
+{
+  if (archive_write_data (k->tar, buf, len) != (la_ssize_t) len)
+    return ferry_make_error (err, archive_errno (k->tar), "cannot write to `%s`: %s", k->what,
+                             archive_error_string (k->tar));
+  return 0;
+}
+
+static int
+sink_dir (struct sink *k, const char *name, ferry_error_t *err)
+{
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar)
+    return tar_header (k, name, AE_IFDIR, 0, err);
+  if (mkdirat (k->dirfd, name, 0755) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
+  return 0;
+}
+
+/* A file of the directory sink is written as an unnamed file and linked
+ * in once whole, so that a reader never sees half a blob under its digest
+ * and a killed save leaves no temporary file; where the file system has no
+ * unnamed files, under a temporary name (*TMP) that is renamed.  */
+static int
+dir_open_tmp (struct sink *k, const char *name, char **tmp, ferry_error_t *err)
+{
+  cleanup_free char *parent = xstrdup (name);
+  char *slash = strrchr (parent, '/');
+  int fd;
+
+  *tmp = NULL;
+  if (slash)
+    *slash = '\0';
+  fd = openat (k->dirfd, slash ? parent : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+    {
+      if (fd < 0)
+        return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
+      return fd;
+    }
+  *tmp = xasprintf ("%s.tmp-%d", name, (int) getpid ());
+  fd = openat (k->dirfd, *tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
+  return fd;
+}
+
+static void
+dir_drop_tmp (struct sink *k, const char *tmp)
+{
+  if (tmp)
+    unlinkat (k->dirfd, tmp, 0);
+}
+
+/* Gives the unnamed file FD the name NAME, replacing what had it.  */
+static int
+dir_link (struct sink *k, int fd, const char *name)
+{
+  cleanup_free char *tmp = NULL;
+  char proc[64];
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, k->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return -1;
+  tmp = xasprintf ("%s.tmp-%d", name, (int) getpid ());
+  unlinkat (k->dirfd, tmp, 0);
+  if (linkat (AT_FDCWD, proc, k->dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return -1;
+  if (renameat (k->dirfd, tmp, k->dirfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (k->dirfd, tmp, 0);
+      errno = saved;
+      return -1;
+    }
+  return 0;
+}
+
+static int
+dir_finish (struct sink *k, int fd, const char *tmp, const char *name, ferry_error_t *err)
+{
+  if (fsync (fd) < 0 || (tmp ? renameat (k->dirfd, tmp, k->dirfd, name) : dir_link (k, fd, name)) < 0)
+    {
+      int saved = errno;
+      dir_drop_tmp (k, tmp);
+      return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
+    }
+  return 0;
+}
+
+static int
+sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  cleanup_close int fd = -1;
+
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar)
+    return tar_header (k, name, AE_IFREG, len, err) < 0 ? -1 : tar_data (k, data, len, err);
+  fd = dir_open_tmp (k, name, &tmp, err);
+  if (fd < 0)
+    return -1;
+  if (ferry_write_all (fd, data, len) < 0)
+    {
+      int saved = errno;
+      dir_drop_tmp (k, tmp);
+      return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
+    }
+  return dir_finish (k, fd, tmp, name, err);
+}
+
+/* Copies the file PATH (SIZE bytes as the caller stat'ed it) in as NAME.  */
+static int
+sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *err)
+{
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
+  cleanup_close int out = -1;
+  cleanup_free char *tmp = NULL;
+  char buf[1 << 17];
+  struct stat st;
+  uint64_t left;
+
+  if (in < 0 || fstat (in, &st) < 0)
+    return ferry_make_error (err, errno, "cannot read `%s`", path);
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar && tar_header (k, name, AE_IFREG, (uint64_t) st.st_size, err) < 0)
+    return -1;
+  if (k->tar == NULL && (out = dir_open_tmp (k, name, &tmp, err)) < 0)
+    return -1;
+  for (left = (uint64_t) st.st_size; left > 0;)
+    {
+      ssize_t r = read (in, buf, left < sizeof (buf) ? left : sizeof (buf));
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        {
+          dir_drop_tmp (k, tmp);
+          return ferry_make_error (err, r < 0 ? errno : 0, "cannot read `%s`%s", path,
+                                   r == 0 ? ": it shrank while being saved" : "");
+        }
+      if (k->tar && tar_data (k, buf, (size_t) r, err) < 0)
+        return -1;
+      if (k->tar == NULL && ferry_write_all (out, buf, (size_t) r) < 0)
+        {
+          int saved = errno;
+          dir_drop_tmp (k, tmp);
+          return ferry_make_error (err, saved, "cannot write `%s/%s`", k->what, name);
+        }
+      left -= (uint64_t) r;
+    }
+  return k->tar ? 0 : dir_finish (k, out, tmp, name, err);
+}
+
+/* ---- the images ---- */
+
+/* The file holding a layer blob, which the store must have.  */
+static char *
+blob_file (struct save *sv, const struct entry *e, const char *digest, ferry_error_t *err)
+{
+  char *path = ferry_store_blob_path (sv->s, digest);
+
+  if (access (path, R_OK) == 0)
+    return path;
+  free (path);
+  ferry_make_error (
+      err, 0,
+      "cannot save image %.12s: layer blob %s is not in the image store (the image was stored by "
+      "an older ferry): pull or load the image again",
+      e->img->id, digest);
+  return NULL;
+}
+
+/* A file holding the layer uncompressed, whose digest is DIFF_ID: the
+ * stored blob when it is not compressed, else its decompression into the
+ * stage, checked as it is written.  */
+static char *
+layer_tar (struct save *sv, const struct entry *e, const char *blob_digest, const char *diff_id,
+           ferry_error_t *err)
+{
+  cleanup_free char *blob = blob_file (sv, e, blob_digest, err);
+  cleanup_free char *out_path = NULL;
+  cleanup_close int in = -1, out = -1;
+  ferry_decompress_t *d;
+  char got_blob[FERRY_DIGEST_LEN + 1], got_diff[FERRY_DIGEST_LEN + 1];
+  char buf[1 << 17];
+  uint64_t csize, usize;
+  ssize_t r;
+
+  if (blob == NULL)
+    return NULL;
+  in = open (blob, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    {
+      ferry_make_error (err, errno, "cannot read layer blob `%s`", blob);
+      return NULL;
+    }
+  if (strcmp (blob_digest, diff_id) == 0 && ferry_compression_of_fd (in) == FERRY_COMPRESSION_NONE)
+    return steal_pointer (&blob);
+  out_path = xasprintf ("%s/%s", sv->stage, ferry_digest_hex (diff_id));
+  if (access (out_path, F_OK) == 0)
+    return steal_pointer (&out_path); /* another image of this save had it */
+  out = open (out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0)
+    {
+      ferry_make_error (err, errno, "cannot create `%s`", out_path);
+      return NULL;
+    }
+  d = ferry_decompress_open (in, blob, err);
+  if (d == NULL)
+    return NULL;
+  while ((r = ferry_decompress_read (d, buf, sizeof (buf), err)) > 0)
+    if (ferry_write_all (out, buf, (size_t) r) < 0)
+      {
+        ferry_decompress_close (d);
+        ferry_make_error (err, errno, "cannot write `%s`", out_path);
+        return NULL;
+      }
+  if (r < 0)
+    {
+      ferry_decompress_close (d);
+      return NULL;
+    }
+  ferry_decompress_digests (d, got_blob, got_diff, &csize, &usize);
+  ferry_decompress_close (d);
+  if (strcmp (got_blob, blob_digest) != 0 || strcmp (got_diff, diff_id) != 0)
+    {
+      ferry_make_error (err, 0,
+                        "cannot save image %.12s: its stored layer %s is damaged (its content hashes to %s): "
+                        "remove the image and pull or load it again",
+                        e->img->id, diff_id, got_diff);
+      return NULL;
+    }
+  return steal_pointer (&out_path);
+}
+
+/* The manifest's layer blob digests, checked against the image's layers.  */
+static int
+manifest_layers (const struct entry *e, json_object **manifest, json_object **layers, ferry_error_t *err)
+{
+  *manifest = ferry_json_parse (e->img->manifest, strlen (e->img->manifest), "image manifest", err);
+  if (*manifest == NULL)
+    return ferry_error_wrap (err, "cannot save image %.12s", e->img->id);
+  *layers = ferry_json_get_array (*manifest, "layers");
+  if (*layers == NULL || json_object_array_length (*layers) != e->img->n_layers)
+    return ferry_make_error (
+        err, 0,
+        "cannot save image %.12s: its stored manifest does not match its layers: remove the "
+        "image and pull or load it again",
+        e->img->id);
+  return 0;
+}
+
+static const char *
+layer_digest (json_object *layers, size_t i)
+{
+  const char *d = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
+
+  return d && ferry_digest_is_valid (d) ? d : NULL;
+}
+
+/* The uncompressed layer tar PATH gzip-compressed into the stage, for
+ * docker-dir --compress; *DIGEST gets the digest of what was written.  */
+static char *
+gzip_layer (struct save *sv, const char *path, const char *diff_id, char digest[FERRY_DIGEST_LEN + 1],
+            ferry_error_t *err)
+{
+  cleanup_free char *out_path = xasprintf ("%s/%s.gz", sv->stage, ferry_digest_hex (diff_id));
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
+  char buf[1 << 17];
+  gzFile gz;
+  int out;
+  ssize_t r;
+
+  if (in < 0)
+    {
+      ferry_make_error (err, errno, "cannot read `%s`", path);
+      return NULL;
+    }
+  out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0 || (gz = gzdopen (out, "wb")) == NULL)
+    {
+      ferry_make_error (err, errno, "cannot create `%s`", out_path);
+      if (out >= 0)
+        close (out);
+      return NULL;
+    }
+  while ((r = read (in, buf, sizeof (buf))) > 0)
+    if (gzwrite (gz, buf, (unsigned) r) != (int) r)
+      {
+        gzclose (gz);
+        ferry_make_error (err, EIO, "cannot write `%s`", out_path);
+        return NULL;
+      }
+  if (gzclose (gz) != Z_OK || r < 0)
+    {
+      ferry_make_error (err, r < 0 ? errno : EIO, "cannot compress `%s` into `%s`", path, out_path);
+      return NULL;
+    }
+  if (ferry_sha256_file (out_path, digest, err) < 0)
+    return NULL;
+  return steal_pointer (&out_path);
+}
+
+/* Writes IMG's layers, uncompressed (gzip-compressed with the request's
+ * COMPRESS), each named by the hex of its digest and SUFFIX; adds their
+ * names to LAYER_NAMES and, when not NULL, their descriptors to DESCS.  */
+static int
+write_docker_layers (struct save *sv, const struct entry *e, const char *suffix, json_object *layer_names,
+                     json_object *descs, ferry_error_t *err)
+{
+  cleanup_json json_object *manifest = NULL;
+  json_object *layers;
+  size_t i;
+
+  if (manifest_layers (e, &manifest, &layers, err) < 0)
+    return -1;
+  for (i = 0; i < e->img->n_layers; i++)
+    {
+      const char *blob_digest = layer_digest (layers, i), *diff_id = e->img->diff_ids[i];
+      cleanup_free char *name = NULL, *path = NULL, *gz = NULL;
+      char digest[FERRY_DIGEST_LEN + 1];
+      struct stat st;
+
+      if (blob_digest == NULL)
+        return ferry_make_error (err, 0, "cannot save image %.12s: its stored manifest names no layer %zu",
+                                 e->img->id, i);
+      path = layer_tar (sv, e, blob_digest, diff_id, err);
+      if (path == NULL)
+        return -1;
+      snprintf (digest, sizeof (digest), "%s", diff_id);
+      if (sv->req->compress && (gz = gzip_layer (sv, path, diff_id, digest, err)) == NULL)
+        return -1;
+      name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
+      if (sink_file (&sv->sink, name, gz ? gz : path, err) < 0)
+        return -1;
+      progress (sv, "blob", digest);
+      json_object_array_add (layer_names, json_object_new_string (name));
+      if (descs == NULL)
+        continue;
+      if (stat (gz ? gz : path, &st) < 0)
+        return ferry_make_error (err, errno, "cannot stat `%s`", gz ? gz : path);
+      json_object *l = json_object_new_object ();
+      json_object_object_add (l, "mediaType",
+                              json_object_new_string (gz ? MEDIA_DOCKER_LAYER_GZIP : MEDIA_DOCKER_LAYER));
+      json_object_object_add (l, "size", json_object_new_int64 ((int64_t) st.st_size));
+      json_object_object_add (l, "digest", json_object_new_string (digest));
+      json_object_array_add (descs, l);
+    }
+  return 0;
+}
+
+static int
+save_docker_archive (struct save *sv, ferry_error_t *err)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+  const char *text;
+  size_t i, j;
+
+  for (i = 0; i < sv->n; i++)
+    {
+      const struct entry *e = &sv->entries[i];
+      json_object *item = json_object_new_object (), *tags = json_object_new_array ();
+      json_object *layers = json_object_new_array ();
+      cleanup_free char *config_name = xasprintf ("%s.json", e->img->id);
+
+      json_object_array_add (list, item);
+      json_object_object_add (item, "Config", json_object_new_string (config_name));
+      for (j = 0; e->tags[j]; j++)
+        json_object_array_add (tags, json_object_new_string (e->tags[j]));
+      json_object_object_add (item, "RepoTags", tags);
+      json_object_object_add (item, "Layers", layers);
+      if (write_docker_layers (sv, e, ".tar", layers, NULL, err) < 0)
+        return -1;
+      if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
+        return -1;
+      progress (sv, "config", e->img->config_digest);
+      ferry_fault_point ("save-blobs-written");
+    }
+  text = ferry_json_to_string (list, 0);
+  if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0)
+    return -1;
+  progress (sv, "manifest", NULL);
+  return 0;
+}
+
+static int
+save_docker_dir (struct save *sv, ferry_error_t *err)
+{
+  const struct entry *e = &sv->entries[0];
+  cleanup_json json_object *m = json_object_new_object ();
+  json_object *config = json_object_new_object (), *layers = json_object_new_array ();
+  cleanup_json json_object *names = json_object_new_array ();
+  const char *text;
+
+  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (m, "mediaType", json_object_new_string (FERRY_MEDIA_DOCKER_MANIFEST));
+  json_object_object_add (config, "mediaType", json_object_new_string (MEDIA_DOCKER_CONFIG));
+  json_object_object_add (config, "size", json_object_new_int64 ((int64_t) strlen (e->img->config_text)));
+  json_object_object_add (config, "digest", json_object_new_string (e->img->config_digest));
+  json_object_object_add (m, "config", config);
+  json_object_object_add (m, "layers", layers);
+  if (write_docker_layers (sv, e, "", names, layers, err) < 0)
+    return -1;
+  if (sink_data (&sv->sink, ferry_digest_hex (e->img->config_digest), e->img->config_text,
+                 strlen (e->img->config_text), err)
+      < 0)
+    return -1;
+  progress (sv, "config", e->img->config_digest);
+  ferry_fault_point ("save-blobs-written");
+  text = ferry_json_to_string (m, 0);
+  if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0
+      || sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err) < 0)
+    return -1;
+  progress (sv, "manifest", NULL);
+  return 0;
+}
+
+/* The OCI media type of a Docker schema 2 one, or MT itself.  */
+static const char *
+oci_media_type (const char *mt)
+{
+  static const char *const map[][2] = {
+    { FERRY_MEDIA_DOCKER_MANIFEST, FERRY_MEDIA_OCI_MANIFEST },
+    { MEDIA_DOCKER_CONFIG, MEDIA_OCI_CONFIG },
+    { MEDIA_DOCKER_LAYER, "application/vnd.oci.image.layer.v1.tar" },
+    { MEDIA_DOCKER_LAYER_GZIP, "application/vnd.oci.image.layer.v1.tar+gzip" },
+    { "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip" },
+  };
+  size_t i;
+
+  for (i = 0; mt && i < sizeof (map) / sizeof (map[0]); i++)
+    if (strcmp (mt, map[i][0]) == 0)
+      return map[i][1];
+  return mt;
+}
+
+static void
+set_oci_media_type (json_object *obj)
+{
+  const char *mt = ferry_json_get_string (obj, "mediaType");
+  const char *oci = oci_media_type (mt);
+
+  if (mt && oci != mt)
+    json_object_object_add (obj, "mediaType", json_object_new_string (oci));
+}
+
+/* The manifest an OCI layout gets: the stored one as it is when it is
+ * OCI's (its digest survives), else the stored Docker schema 2 manifest
+ * (MANIFEST, parsed) with OCI media types, as Podman writes an OCI layout.  */
+static char *
+oci_manifest_text (const struct entry *e, json_object *manifest, char digest[FERRY_DIGEST_LEN + 1])
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  char *text;
+  size_t i;
+
+  if (! ferry_json_string_equals (manifest, "mediaType", FERRY_MEDIA_DOCKER_MANIFEST))
+    {
+      snprintf (digest, FERRY_DIGEST_LEN + 1, "%s", e->img->manifest_digest);
+      return xstrdup (e->img->manifest);
+    }
+  set_oci_media_type (manifest);
+  set_oci_media_type (ferry_json_get_object (manifest, "config"));
+  for (i = 0; i < json_object_array_length (layers); i++)
+    set_oci_media_type (json_object_array_get_idx (layers, i));
+  text = xstrdup (ferry_json_to_string (manifest, 0));
+  ferry_sha256_buffer (text, strlen (text), digest);
+  return text;
+}
+
+/* An OCI layout's blobs: the manifest, config and layer blobs as stored.
+ * *MANIFEST_TEXT and MANIFEST_DIGEST get the manifest written.  */
+static int
+write_oci_blobs (struct save *sv, const struct entry *e, char **manifest_text,
+                 char manifest_digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  cleanup_json json_object *manifest = NULL;
+  cleanup_free char *config_name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (e->img->config_digest));
+  cleanup_free char *manifest_name = NULL;
+  json_object *layers;
+  size_t i;
+
+  if (manifest_layers (e, &manifest, &layers, err) < 0)
+    return -1;
+  if (sink_dir (&sv->sink, "blobs", err) < 0 || sink_dir (&sv->sink, "blobs/sha256", err) < 0)
+    return -1;
+  for (i = 0; i < e->img->n_layers; i++)
+    {
+      const char *digest = layer_digest (layers, i);
+      cleanup_free char *name = NULL, *path = NULL;
+
+      if (digest == NULL)
+        return ferry_make_error (err, 0, "cannot save image %.12s: its stored manifest names no layer %zu",
+                                 e->img->id, i);
+      name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (digest));
+      path = blob_file (sv, e, digest, err);
+      if (path == NULL || sink_file (&sv->sink, name, path, err) < 0)
+        return -1;
+      progress (sv, "blob", digest);
+    }
+  if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
+    return -1;
+  progress (sv, "config", e->img->config_digest);
+  ferry_fault_point ("save-blobs-written");
+  *manifest_text = oci_manifest_text (e, manifest, manifest_digest);
+  manifest_name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (manifest_digest));
+  return sink_data (&sv->sink, manifest_name, *manifest_text, strlen (*manifest_text), err);
+}
+
+static json_object *
+oci_descriptor (const char *manifest_text, const char *manifest_digest, const char *ref_name)
+{
+  json_object *desc = json_object_new_object ();
+
+  json_object_object_add (desc, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (desc, "digest", json_object_new_string (manifest_digest));
+  json_object_object_add (desc, "size", json_object_new_int64 ((int64_t) strlen (manifest_text)));
+  if (ref_name)
+    {
+      json_object *ann = json_object_new_object ();
+      json_object_object_add (ann, "org.opencontainers.image.ref.name", json_object_new_string (ref_name));
+      json_object_object_add (desc, "annotations", ann);
+    }
+  return desc;
+}
+
+/* The index.json an oci-dir already has, or a new one.  */
+static json_object *
+existing_index (struct save *sv, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  json_object *index;
+  size_t len;
+
+  if (sv->sink.tar || faccessat (sv->sink.dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      index = json_object_new_object ();
+      json_object_object_add (index, "schemaVersion", json_object_new_int (2));
+      json_object_object_add (index, "manifests", json_object_new_array ());
+      return index;
+    }
+  if (ferry_read_file_at (sv->sink.dirfd, "index.json", &text, &len, err) < 0)
+    return NULL;
+  index = ferry_json_parse (text, len, "index.json", err);
+  if (index && ! json_object_is_type (ferry_json_get_array (index, "manifests"), json_type_array))
+    {
+      json_object_put (index);
+      index = NULL;
+      ferry_make_error (err, 0, "its index.json lists no manifests");
+    }
+  if (index == NULL)
+    ferry_error_wrap (err, "cannot add the image to the OCI layout `%s`", sv->sink.what);
+  return index;
+}
+
+/* Drops the entries of MANIFESTS named REF_NAME: the name moves to the new
+ * image, as a tag does.  */
+static json_object *
+without_name (json_object *manifests, const char *ref_name)
+{
+  json_object *kept = json_object_new_array ();
+  size_t i;
+
+  for (i = 0; i < json_object_array_length (manifests); i++)
+    {
+      json_object *d = json_object_array_get_idx (manifests, i);
+      const char *n = ferry_json_get_string (ferry_json_get_object (d, "annotations"),
+                                             "org.opencontainers.image.ref.name");
+
+      if (ref_name == NULL || n == NULL || strcmp (n, ref_name) != 0)
+        json_object_array_add (kept, json_object_get (d));
+    }
+  return kept;
+}
+
+static int
+save_oci (struct save *sv, ferry_error_t *err)
+{
+  const struct entry *e = &sv->entries[0];
+  const char *ref_name = e->tags[0];
+  cleanup_json json_object *index = NULL;
+  cleanup_free char *manifest_text = NULL;
+  char manifest_digest[FERRY_DIGEST_LEN + 1];
+  json_object *kept;
+  const char *text;
+
+  if (write_oci_blobs (sv, e, &manifest_text, manifest_digest, err) < 0)
+    return -1;
+  index = existing_index (sv, err);
+  if (index == NULL)
+    return -1;
+  kept = without_name (ferry_json_get_array (index, "manifests"), ref_name);
+  json_object_array_add (kept, oci_descriptor (manifest_text, manifest_digest, ref_name));
+  json_object_object_add (index, "manifests", kept);
+  if (sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err) < 0)
+    return -1;
+  text = ferry_json_to_string (index, 0);
+  if (sink_data (&sv->sink, "index.json", text, strlen (text), err) < 0)
+    return -1;
+  progress (sv, "manifest", NULL);
+  return 0;
+}
+
+/* ---- which images, under which names ---- */
+
+static void
+entries_free (struct save *sv)
+{
+  size_t i;
+
+  for (i = 0; i < sv->n; i++)
+    {
+      ferry_image_free (sv->entries[i].img);
+      ferry_cleanup_strvp (&sv->entries[i].tags);
+    }
+  free (sv->entries);
+}
+
+static struct entry *
+entry_for (struct save *sv, struct ferry_image *img)
+{
+  size_t i;
+
+  for (i = 0; i < sv->n; i++)
+    if (strcmp (sv->entries[i].img->id, img->id) == 0)
+      {
+        ferry_image_free (img);
+        return &sv->entries[i];
+      }
+  sv->entries = xrealloc (sv->entries, sizeof (*sv->entries) * (sv->n + 1));
+  sv->entries[sv->n].img = img;
+  sv->entries[sv->n].tags = xmalloc0 (sizeof (char *));
+  return &sv->entries[sv->n++];
+}
+
+/* Without -m the further arguments are names the image gets in a
+ * docker-archive: those it lacks come first, then the names it has, as
+ * Podman orders them.  */
+static void
+extra_tags (struct save *sv, struct entry *e, char *matched)
+{
+  cleanup_strv char **own = NULL;
+  size_t i;
+
+  if (sv->req->format != FERRY_SAVE_DOCKER_ARCHIVE)
+    {
+      if (matched)
+        strv_add (&e->tags, matched);
+      return;
+    }
+  if (matched)
+    strv_add (&own, matched);
+  for (i = 1; i < sv->req->n_refs; i++)
+    {
+      struct ferry_reference r;
+      cleanup_free char *name = NULL;
+
+      ferry_error_t ignored = NULL;
+
+      /* Podman leaves out a name that is no reference, and says nothing.  */
+      if (ferry_reference_parse (sv->req->refs[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          continue;
+        }
+      name = ferry_reference_string (&r);
+      ferry_reference_free (&r);
+      if (strv_has (e->img->names, name))
+        {
+          if (! strv_has (own, name))
+            strv_add (&own, name);
+        }
+      else if (! strv_has (e->tags, name))
+        strv_add (&e->tags, name);
+    }
+  for (i = 0; own && own[i]; i++)
+    strv_add (&e->tags, own[i]);
+}
+
+static int
+resolve (struct save *sv, ferry_error_t *err)
+{
+  size_t i, n = sv->req->multi_image ? sv->req->n_refs : 1;
+
+  for (i = 0; i < n; i++)
+    {
+      struct ferry_image *img = NULL;
+      cleanup_free char *matched = NULL;
+      struct entry *e;
+
+      if (ferry_store_lookup_matched (sv->s, sv->req->refs[i], &img, &matched, err) < 0)
+        return -1;
+      e = entry_for (sv, img);
+      if (! sv->req->multi_image)
+        {
+          extra_tags (sv, e, matched);
+          return 0;
+        }
+      if (matched && ! strv_has (e->tags, matched))
+        strv_add (&e->tags, matched);
+    }
+  return 0;
+}
+
+/* ---- the output ---- */
+
+static int
+is_image_dir (int dirfd, enum ferry_save_format f)
+{
+  cleanup_free char *text = NULL;
+  ferry_error_t ignored = NULL;
+  size_t len;
+
+  if (f == FERRY_SAVE_OCI_DIR)
+    return faccessat (dirfd, "oci-layout", F_OK, 0) == 0;
+  if (ferry_read_file_at (dirfd, "version", &text, &len, &ignored) < 0)
+    {
+      ferry_error_release (&ignored);
+      return 0;
+    }
+  return strncmp (text, "Directory Transport Version:", 28) == 0;
+}
+
+static int
+dir_is_empty (int dirfd)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int fd = dup (dirfd);
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return 0;
+    }
+  while ((de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      return 0;
+  return 1;
+}
+
+/* The directory of an oci-dir or docker-dir: made when missing, else one
+ * that is empty or already such a layout (Podman refuses to write into
+ * anything else).  */
+static int
+open_output_dir (struct save *sv, ferry_error_t *err)
+{
+  const char *path = sv->req->output;
+
+  if (mkdir (path, 0755) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create directory `%s`", path);
+  sv->sink.dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (sv->sink.dirfd < 0)
+    return ferry_make_error (err, errno, "cannot open directory `%s`", path);
+  if (! dir_is_empty (sv->sink.dirfd) && ! is_image_dir (sv->sink.dirfd, sv->req->format))
+    return ferry_make_error (
+        err, 0,
+        "initializing destination dir:%s: not a containers image directory, don't want to "
+        "overwrite important data",
+        path);
+  /* The mark of the layout first: a save killed halfway leaves a
+   * directory the next save recognises and completes.  */
+  if (sv->req->format == FERRY_SAVE_OCI_DIR)
+    return sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err);
+  return sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err);
+}
+
+/* An archive file: unnamed in the target's directory until complete, or
+ * the target itself when it is no regular file (/dev/stdout, a FIFO).  On
+ * a file system without unnamed files, a hidden temporary name beside the
+ * target, in *NAMED.  */
+static int
+open_output_file (const char *path, int *direct, char **named, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  struct stat st;
+  int fd;
+
+  *named = NULL;
+  *direct = stat (path, &st) == 0 && ! S_ISREG (st.st_mode);
+  if (*direct)
+    {
+      if (S_ISDIR (st.st_mode))
+        return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+    }
+  else
+    {
+      const char *dir = dirname (copy);
+
+      fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+      if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+        {
+          mode_t mask = umask (0);
+
+          umask (mask);
+          *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
+          fd = mkostemp (*named, O_CLOEXEC);
+          if (fd >= 0 && fchmod (fd, 0644 & ~mask) < 0)
+            {
+              int saved = errno;
+              close (fd);
+              unlink (*named);
+              errno = saved;
+              fd = -1;
+            }
+          if (fd < 0)
+            {
+              free (*named);
+              *named = NULL;
+            }
+        }
+    }
+  if (fd < 0)
+    return ferry_make_error (err, errno, "opening file \"%s\"", path);
+  return fd;
+}
+
+/* Gives the unnamed file FD the name PATH, replacing what was there.  */
+static int
+link_output_file (int fd, const char *path, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
+  char proc[64];
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", path);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", path);
+  tmp = xasprintf ("%s/.%s.tmp-%d", dirname (copy), base, (int) getpid ());
+  unlink (tmp);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return ferry_make_error (err, saved, "cannot replace `%s`", path);
+    }
+  return 0;
+}
+
+static int
+write_layout (struct save *sv, ferry_error_t *err)
+{
+  switch (sv->req->format)
+    {
+    case FERRY_SAVE_DOCKER_ARCHIVE:
+      return save_docker_archive (sv, err);
+    case FERRY_SAVE_DOCKER_DIR:
+      return save_docker_dir (sv, err);
+    default:
+      return save_oci (sv, err);
+    }
+}
+
+static int
+save_archive (struct save *sv, ferry_error_t *err)
+{
+  cleanup_close int own_fd = -1;
+  cleanup_free char *named = NULL;
+  int fd = sv->req->out_fd, direct = 1, ret = -1;
+
+  if (sv->req->output)
+    {
+      own_fd = open_output_file (sv->req->output, &direct, &named, err);
+      if (own_fd < 0)
+        return -1;
+      fd = own_fd;
+    }
+  sv->sink.tar = archive_write_new ();
+  if (archive_write_set_format_pax_restricted (sv->sink.tar) != ARCHIVE_OK
+      || archive_write_set_bytes_in_last_block (sv->sink.tar, 1) != ARCHIVE_OK
+      || archive_write_open_fd (sv->sink.tar, fd) != ARCHIVE_OK)
+    {
+      ferry_make_error (err, 0, "cannot start the archive: %s", archive_error_string (sv->sink.tar));
+      goto out;
+    }
+  if (write_layout (sv, err) < 0)
+    goto out;
+  if (archive_write_close (sv->sink.tar) != ARCHIVE_OK)
+    {
+      ferry_make_error (err, archive_errno (sv->sink.tar), "cannot write `%s`: %s", sv->sink.what,
+                        archive_error_string (sv->sink.tar));
+      goto out;
+    }
+  if (named && (fsync (fd) < 0 || rename (named, sv->req->output) < 0))
+    {
+      ferry_make_error (err, errno, "cannot write `%s`", sv->req->output);
+      goto out;
+    }
+  if (named)
+    {
+      free (named);
+      named = NULL;
+    }
+  else if (! direct && link_output_file (fd, sv->req->output, err) < 0)
+    goto out;
+  ret = 0;
+out:
+  if (named)
+    unlink (named);
+  archive_write_free (sv->sink.tar);
+  sv->sink.tar = NULL;
+  return ret;
+}
+
+int
+ferry_image_save (ferry_store_t *s, const struct ferry_save_request *req, char ***saved, ferry_error_t *err)
+{
+  struct save sv = { .s = s, .req = req, .sink = { .dirfd = -1 } };
+  int archive = req->format == FERRY_SAVE_DOCKER_ARCHIVE || req->format == FERRY_SAVE_OCI_ARCHIVE;
+  struct stat st;
+  int ret = -1;
+  size_t i;
+
+  if (req->n_refs == 0)
+    return ferry_make_error (err, 0, "need at least 1 argument");
+  if (req->multi_image && req->n_refs > 1 && req->format != FERRY_SAVE_DOCKER_ARCHIVE)
+    return ferry_make_error (err, 0,
+                             "unsupported format \"%s\" for saving multiple images (only docker-archive)",
+                             ferry_save_format_name (req->format));
+  if (req->compress && req->format != FERRY_SAVE_DOCKER_DIR)
+    return ferry_make_error (err, 0, "--compress can only be set when --format is 'docker-dir'");
+  if (! archive && req->output == NULL)
+    return ferry_make_error (err, 0, "--format %s writes a directory: name it with -o DIR",
+                             ferry_save_format_name (req->format));
+  if (resolve (&sv, err) < 0)
+    goto out;
+  if (req->format == FERRY_SAVE_DOCKER_ARCHIVE && req->output && stat (req->output, &st) == 0
+      && S_ISREG (st.st_mode) && st.st_size > 0)
+    {
+      /* Podman's refusal: it would add to the archive, which it cannot.  */
+      ferry_make_error (err, 0, "docker-archive doesn't support modifying existing images");
+      goto out;
+    }
+  sv.stage = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "save-", err);
+  if (sv.stage == NULL)
+    goto out;
+  sv.sink.what = xstrdup (req->output ? req->output : "standard output");
+  if (archive)
+    ret = save_archive (&sv, err);
+  else if (open_output_dir (&sv, err) == 0)
+    ret = write_layout (&sv, err);
+
+  if (ret == 0 && saved)
+    {
+      *saved = xmalloc0 (sizeof (char *) * (sv.n + 1));
+      for (i = 0; i < sv.n; i++)
+        (*saved)[i] = xstrdup (sv.entries[i].img->id);
+    }
+
+out:
+  if (sv.stage)
+    ferry_rm_rf_quietly (sv.stage);
+  free (sv.stage);
+  if (sv.sink.dirfd >= 0)
+    close (sv.sink.dirfd);
+  for (i = 0; i < sv.sink.n_written; i++)
+    free (sv.sink.written[i]);
+  free (sv.sink.written);
+  free (sv.sink.what);
+  entries_free (&sv);
+  return ret;
+}

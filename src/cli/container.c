@@ -1856,6 +1856,9 @@ ferry_cmd_wait (int argc, char **argv)
       case 'l':
         o.latest = 1;
         break;
+      case 'H':
+        fputs (wait_usage, stdout);
+        return 0;
       default:
         if ((r = ferry_cli_parse_or_help (c, "wait", argv, wait_usage)))
           return r > 0 ? 0 : FERRY_EXIT_ERROR;

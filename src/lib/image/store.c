@@ -170,6 +170,38 @@ query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_co
 }
 
 int
+ferry_store_layers_size (ferry_store_t *s, uint64_t *out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT COALESCE (SUM (size), 0) FROM layers", err);
+
+  *out = 0;
+  if (st == NULL)
+    return -1;
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return ferry_db_error (s->db, err, "cannot sum the sizes of the layers");
+  *out = (uint64_t) sqlite3_column_int64 (st, 0);
+  return 0;
+}
+
+uint64_t
+ferry_store_layer_size (ferry_store_t *s, const char *diff_id)
+{
+  ferry_error_t err = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, "SELECT size FROM layers WHERE diff_id = ?", &err);
+
+  if (st == NULL)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  return (uint64_t) sqlite3_column_int64 (st, 0);
+}
+
+int
 ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1])
 {
   return query_exists (s, "SELECT diff_id FROM layer_blobs WHERE blob_digest = ?", blob_digest, diff_id,

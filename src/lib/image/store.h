@@ -139,6 +139,13 @@ int ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **
 
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 
+/* The uncompressed bytes of every layer the store holds, each counted
+ * once however many images share it (what `system df` calls the images'
+ * size).  */
+int ferry_store_layers_size (ferry_store_t *s, uint64_t *out, ferry_error_t *err);
+/* The uncompressed bytes of layer DIFF_ID; 0 when the store lacks it.  */
+uint64_t ferry_store_layer_size (ferry_store_t *s, const char *diff_id);
+
 /* The layer directories of IMG, top layer first, as overlay wants them.  */
 char **ferry_store_image_layer_paths (ferry_store_t *s, const struct ferry_image *img);
 

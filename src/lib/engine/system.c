@@ -4,6 +4,7 @@
 #include "network.h"
 #include "volume.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -245,10 +246,11 @@ ferry_df_report_release (struct ferry_df_report *r)
 /* What ferry keeps directly under --root and --runroot (engine.h,
  * image/store.h, engine/volume.h, state/db.h): a reset removes these and
  * nothing else, the database first.  */
+static const char *const DATABASE_ENTRIES[] = {
+  "ferry.db", "ferry.db-wal", "ferry.db-shm", "ferry.db-journal", NULL,
+};
 static const char *const ROOT_ENTRIES[] = {
-  "ferry.db",     "ferry.db-wal", "ferry.db-shm", "ferry.db-journal",
-  "storage",      "containers",   "volumes",      "checkpoint-images",
-  "trusted-keys", "locks",        NULL,
+  "storage", "containers", "volumes", "checkpoint-images", "trusted-keys", "locks", NULL,
 };
 static const char *const RUNROOT_ENTRIES[] = {
   "containers",    "exits",    "socket",  "netns",  "checkpoints",
@@ -427,6 +429,7 @@ ferry_system_reset (ferry_engine_t **ep, struct ferry_reset_report *report, ferr
   memset (report, 0, sizeof (*report));
   if (remove_containers (e, report, err) < 0)
     return -1;
+  ferry_fault_point ("reset-containers-removed");
   remove_images (e, report);
   remove_volumes (e, report);
   remove_networks (e, report);
@@ -435,7 +438,11 @@ ferry_system_reset (ferry_engine_t **ep, struct ferry_reset_report *report, ferr
   /* The database goes first: a reset killed after it leaves files nothing
    * refers to, which the next reset removes, never rows that name files
    * already gone.  */
+  if (remove_entries (root, DATABASE_ENTRIES, err) < 0)
+    return -1;
+  ferry_fault_point ("reset-database-removed");
   if (remove_entries (root, ROOT_ENTRIES, err) < 0)
     return -1;
+  ferry_fault_point ("reset-root-removed");
   return remove_entries (runroot, RUNROOT_ENTRIES, err);
 }

@@ -2406,7 +2406,7 @@ struct ps_filter
   char *value;
   regex_t re; /* name and ancestor */
   int has_re;
-  struct timespec created; /* before and since: that container's creation */
+  struct timespec created; /* before and since: that container's creation; until: the time */
 };
 
 struct ps_flags
@@ -2437,8 +2437,8 @@ ps_flags_release (struct ps_flags *f)
 static int
 ps_filter_add (struct ps_flags *f, const char *arg)
 {
-  static const char *const keys[] = { "name",   "id",     "status", "label",  "label!",  "ancestor",
-                                      "exited", "before", "since",  "volume", "network", NULL };
+  static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
+                                      "before", "since", "until",  "volume", "network", NULL };
   static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
@@ -2446,7 +2446,7 @@ ps_filter_add (struct ps_flags *f, const char *arg)
 
   if (eq == NULL)
     {
-      ferry_cli_failf ("invalid filter \"%s\": give it as KEY=VALUE", arg);
+      ferry_cli_failf ("invalid filter \"%s\"", arg);
       return -1;
     }
   flt.key = xstrndup (arg, eq - arg);
@@ -2455,11 +2455,25 @@ ps_filter_add (struct ps_flags *f, const char *arg)
     ;
   if (keys[i] == NULL)
     {
-      ferry_cli_failf (
-          "%s is an invalid filter: use name, id, status, label, ancestor, exited, before, since, "
-          "volume or network",
-          flt.key);
+      ferry_cli_failf ("%s is an invalid filter", flt.key);
       goto fail;
+    }
+  if (strcmp (flt.key, "until") == 0)
+    {
+      struct timespec now;
+
+      for (i = 0; i < f->n_filters; i++)
+        if (strcmp (f->filters[i].key, "until") == 0)
+          {
+            ferry_cli_failf ("specify exactly one timestamp for until");
+            goto fail;
+          }
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (flt.value, &now, 1, &flt.created) < 0)
+        {
+          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
+          goto fail;
+        }
     }
   if (strcmp (flt.key, "status") == 0)
     {
@@ -2467,8 +2481,7 @@ ps_filter_add (struct ps_flags *f, const char *arg)
         ;
       if (states[i] == NULL)
         {
-          ferry_cli_failf ("unknown container state: %s: use created, running, paused, exited or stopped",
-                           flt.value);
+          ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
           goto fail;
         }
     }
@@ -2558,6 +2571,13 @@ ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *
             : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
                                                 : 0;
       return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
+    }
+  if (strcmp (key, "until") == 0)
+    {
+      struct timespec t = { 0 };
+      ferry_time_parse (c->created, &t);
+      return t.tv_sec < flt->created.tv_sec
+             || (t.tv_sec == flt->created.tv_sec && t.tv_nsec < flt->created.tv_nsec);
     }
   if (strcmp (key, "volume") == 0)
     return ps_uses_volume (c, v);
@@ -2717,7 +2737,8 @@ static const char ps_usage[]
       "  -a, --all              all containers, not only running ones\n"
       "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, status=created|running|paused|exited|stopped,\n"
       "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE,\n"
-      "                         before=CONTAINER, since=CONTAINER, volume=NAME|DESTINATION,\n"
+      "                         before=CONTAINER, since=CONTAINER, until=TIME|DURATION,\n"
+      "                         volume=NAME|DESTINATION,\n"
       "                         network=NAME (repeatable: values of one key are alternatives,\n"
       "                         different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"

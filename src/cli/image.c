@@ -603,18 +603,22 @@ reference_matches (const char *pattern, const char *name)
 struct image_filter
 {
   char *key, *value;
-  int flag;              /* dangling: true or false */
-  struct timespec bound; /* before, since */
+  int flag;              /* dangling, containers, intermediate, readonly: true or false */
+  struct timespec bound; /* before, since, until */
 };
 
 struct images_flags
 {
-  int quiet, no_trunc, digests, heading;
+  int quiet, no_trunc, digests, heading, list_all;
   const char *format, *sort;
   const char **filter_args; /* as given; parsed once the store is open */
   size_t n_filter_args;
   struct image_filter *filters;
   size_t n_filters;
+  /* What containers= and intermediate= look at.  */
+  ferry_store_t *store;
+  struct ferry_image **all;
+  size_t n_all;
 };
 
 static void
@@ -631,28 +635,41 @@ images_flags_release (struct images_flags *f)
   free (f->filter_args);
 }
 
+/* Go's strconv.ParseBool, as Podman reads a filter's boolean.  */
+static int
+go_parse_bool (const char *v, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+  size_t i;
+
+  for (i = 0; yes[i]; i++)
+    if (strcmp (v, yes[i]) == 0)
+      return *out = 1, 0;
+  for (i = 0; no[i]; i++)
+    if (strcmp (v, no[i]) == 0)
+      return *out = 0, 0;
+  return -1;
+}
+
 /* Adds filter ARG; says what is wrong and returns -1 when it is bad.  */
 static int
 images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
 {
   static const char *const keys[]
-      = { "dangling", "reference", "label", "before", "since", "after", "id", NULL };
+      = { "dangling", "reference",  "label",  "label!", "before",       "since",    "after",
+          "id",       "containers", "digest", "until",  "intermediate", "readonly", NULL };
   const char *eq = strchr (arg, '=');
   struct image_filter flt = { 0 };
   size_t i;
 
-  if (eq == NULL)
-    {
-      ferry_cli_failf ("invalid image filter \"%s\": give it as KEY=VALUE", arg);
-      return -1;
-    }
-  flt.key = xstrndup (arg, eq - arg);
-  flt.value = xstrdup (eq + 1);
-  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
+  flt.key = eq ? xstrndup (arg, eq - arg) : xstrdup (arg);
+  flt.value = xstrdup (eq ? eq + 1 : "");
+  for (i = 0; eq && keys[i] && strcmp (keys[i], flt.key); i++)
     ;
-  if (keys[i] == NULL)
+  if (eq == NULL || keys[i] == NULL)
     {
-      ferry_cli_failf ("invalid image filter \"%s\": use dangling, reference, label, before, since or id",
+      ferry_cli_failf ("invalid image filter \"%s\": must be in the format \"filter=value or filter!=value\"",
                        flt.key);
       goto fail;
     }
@@ -665,6 +682,47 @@ images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
         }
       flt.flag = strcmp (flt.value, "true") == 0;
     }
+  if (strcmp (flt.key, "containers") == 0)
+    {
+      if (strcmp (flt.value, "true") && strcmp (flt.value, "false"))
+        {
+          ferry_cli_failf ("unsupported value \"%s\" for containers filter", flt.value);
+          goto fail;
+        }
+      flt.flag = strcmp (flt.value, "true") == 0;
+      for (i = 0; i < f->n_filters; i++)
+        if (strcmp (f->filters[i].key, "containers") == 0 && f->filters[i].flag != flt.flag)
+          {
+            ferry_cli_failf ("specifying \"containers\" filter more than once with different values is not "
+                             "supported");
+            goto fail;
+          }
+    }
+  if ((strcmp (flt.key, "intermediate") == 0 || strcmp (flt.key, "readonly") == 0)
+      && go_parse_bool (flt.value, &flt.flag) < 0)
+    {
+      /* Podman's words, in Podman's order.  */
+      ferry_cli_failf ("non-boolean value \"%s\" for %s filter: strconv.ParseBool: parsing \"%s\": invalid "
+                       "syntax",
+                       flt.key, flt.value, flt.value);
+      goto fail;
+    }
+  if (strcmp (flt.key, "digest") == 0 && strchr (flt.value, ':') == NULL)
+    {
+      ferry_cli_failf ("invalid value \"%s\" for digest filter", flt.value);
+      goto fail;
+    }
+  if (strcmp (flt.key, "until") == 0)
+    {
+      struct timespec now;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (flt.value, &now, 1, &flt.bound) < 0)
+        {
+          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
+          goto fail;
+        }
+    }
   if (strcmp (flt.key, "before") == 0 || strcmp (flt.key, "since") == 0 || strcmp (flt.key, "after") == 0)
     {
       struct ferry_image *img = NULL;
@@ -673,8 +731,8 @@ images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
       if (ferry_store_lookup (s, flt.value, &img, &err) < 0)
         {
           ferry_error_release (&err);
-          ferry_cli_failf ("could not find local image for filter %s=%s: %s: image not known", flt.key,
-                           flt.value, flt.value);
+          ferry_cli_failf ("could not find local image for filter \"%s\"=\"%s\": %s: image not known",
+                           flt.key, flt.value, flt.value);
           goto fail;
         }
       ferry_time_parse (img->created, &flt.bound);
@@ -690,8 +748,38 @@ fail:
   return -1;
 }
 
+/* True when IMG has no name and another image is built on it: has all
+ * of IMG's layers, in order, and more (Podman's intermediate image).  */
 static int
-images_filter_match_one (const struct image_filter *flt, const struct ferry_image *img)
+image_is_intermediate (const struct images_flags *f, const struct ferry_image *img)
+{
+  size_t i, k;
+
+  if (img->names[0])
+    return 0;
+  for (i = 0; i < f->n_all; i++)
+    {
+      const struct ferry_image *o = f->all[i];
+
+      if (o == img || o->n_layers <= img->n_layers)
+        continue;
+      for (k = 0; k < img->n_layers && strcmp (o->diff_ids[k], img->diff_ids[k]) == 0; k++)
+        ;
+      if (k == img->n_layers)
+        return 1;
+    }
+  return 0;
+}
+
+static int
+timespec_before (const struct timespec *a, const struct timespec *b)
+{
+  return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static int
+images_filter_match_one (const struct images_flags *f, const struct image_filter *flt,
+                         const struct ferry_image *img)
 {
   const char *key = flt->key, *v = flt->value;
   struct timespec created = { 0 };
@@ -699,6 +787,15 @@ images_filter_match_one (const struct image_filter *flt, const struct ferry_imag
 
   if (strcmp (key, "dangling") == 0)
     return (img->names[0] == NULL) == flt->flag;
+  if (strcmp (key, "containers") == 0)
+    return ferry_store_image_in_use (f->store, img->id) == flt->flag;
+  if (strcmp (key, "intermediate") == 0)
+    return image_is_intermediate (f, img) == flt->flag;
+  /* Every image ferry lists is in its own, writable store.  */
+  if (strcmp (key, "readonly") == 0)
+    return ! flt->flag;
+  if (strcmp (key, "digest") == 0)
+    return img->manifest_digest && strncmp (img->manifest_digest, v, strlen (v)) == 0;
   if (strcmp (key, "id") == 0)
     return strncmp (img->id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v, strlen (v)) == 0;
   if (strcmp (key, "reference") == 0)
@@ -708,27 +805,33 @@ images_filter_match_one (const struct image_filter *flt, const struct ferry_imag
           return 1;
       return 0;
     }
-  if (strcmp (key, "label") == 0)
+  if (strcmp (key, "label") == 0 || strcmp (key, "label!") == 0)
     {
       json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
       json_object *lv = NULL;
       const char *eq = strchr (v, '=');
       cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
-      return labels && json_object_object_get_ex (labels, k, &lv)
-             && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+      int hit = labels && json_object_object_get_ex (labels, k, &lv)
+                && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+      return strcmp (key, "label") == 0 ? hit : ! hit;
     }
   ferry_time_parse (img->created, &created);
-  if (strcmp (key, "before") == 0)
-    return created.tv_sec < flt->bound.tv_sec
-           || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec < flt->bound.tv_nsec);
-  return created.tv_sec > flt->bound.tv_sec
-         || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec > flt->bound.tv_nsec);
+  if (strcmp (key, "before") == 0 || strcmp (key, "until") == 0)
+    return timespec_before (&created, &flt->bound);
+  return timespec_before (&flt->bound, &created);
 }
 
 static int
 images_filter_match (const struct images_flags *f, const struct ferry_image *img)
 {
   size_t i, j;
+  int asked = f->list_all;
+
+  /* As Podman: intermediate images only when asked for.  */
+  for (i = 0; i < f->n_filters && ! asked; i++)
+    asked = strcmp (f->filters[i].key, "intermediate") == 0;
+  if (! asked && image_is_intermediate (f, img))
+    return 0;
 
   for (i = 0; i < f->n_filters; i++)
     {
@@ -739,7 +842,7 @@ images_filter_match (const struct images_flags *f, const struct ferry_image *img
         continue;
       for (j = i; j < f->n_filters && ! hit; j++)
         hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
-              && images_filter_match_one (&f->filters[j], img);
+              && images_filter_match_one (f, &f->filters[j], img);
       if (! hit)
         return 0;
     }
@@ -785,10 +888,14 @@ static const char images_usage[]
     = "Usage: ferry images [OPTIONS] [IMAGE]\n\n"
       "List images in local storage (IMAGE: those whose name matches it, as --filter reference=).\n\n"
       "Options:\n"
+      "  -a, --all              the intermediate images too (unnamed ones another image is\n"
+      "                         built on)\n"
       "      --digests          show the manifest digests\n"
-      "  -f, --filter KEY=VALUE dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE,\n"
-      "                         since=IMAGE, id=PREFIX (repeatable: values of one key are\n"
-      "                         alternatives, different keys must all hold)\n"
+      "  -f, --filter KEY=VALUE dangling=true|false, reference=PATTERN, label=K[=V], label!=K[=V],\n"
+      "                         before=IMAGE, since=IMAGE, until=TIME|DURATION, id=PREFIX,\n"
+      "                         digest=ALGORITHM:PREFIX, containers=true|false (used by one),\n"
+      "                         intermediate=BOOL, readonly=BOOL (repeatable: values of one key\n"
+      "                         are alternatives, different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per image name ({{.Repository}}:{{.Tag}}\n"
       "                         {{.ID}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading        no heading row\n"
@@ -882,7 +989,8 @@ images_option (int c, struct images_flags *f)
       f->sort = optarg;
       return 0;
     case 'a':
-      return 0; /* ferry keeps no intermediate images: all are listed anyway */
+      f->list_all = 1;
+      return 0;
     default:
       return 1;
     }
@@ -950,6 +1058,9 @@ ferry_cmd_images (int argc, char **argv)
       images_flags_release (&f);
       return ferry_cli_fail (&err);
     }
+  f.store = s;
+  f.all = imgs;
+  f.n_all = n;
 
   for (i = 0; i < n; i++)
     if (images_filter_match (&f, imgs[i]))

@@ -395,3 +395,108 @@ assert_reset_done() {
 		rm -f "$ROOT/user-file"
 	done
 }
+
+filters_sequence() {
+	local t=$1
+	ctr "$t" create c1 --label a=1 -v fv:/d $IMG true
+	step "$t" ps -a --filter until=2000-01-01T00:00:00Z --format '{{.Names}}'
+	step "$t" ps -a --filter until=2099-01-01T00:00:00Z --format '{{.Names}}'
+	step "$t" ps -a --filter until=1h --format '{{.Names}}'
+	step "$t" ps -a --filter until=1h --filter until=2h
+	step "$t" ps -a --filter until=garbage
+	step "$t" ps -a --filter volume=fv --filter until=2099-01-01T00:00:00Z --format '{{.Names}}'
+	step "$t" ps -a --filter since=c1 --format '{{.Names}}'
+	step "$t" ps --filter bogus=1
+	step "$t" ps --filter bogus
+	step "$t" ps --filter status=bogus
+	step "$t" images --filter containers=true --format '{{.ID}}'
+	step "$t" images --filter containers=false --format '{{.ID}}'
+	step "$t" images --filter containers=true --filter containers=false
+	step "$t" images --filter containers=maybe
+	step "$t" images --filter until=1h --format '{{.ID}}'
+	step "$t" images --filter until=1969-12-31T00:00:00Z --format '{{.ID}}'
+	step "$t" images --filter until=garbage
+	step "$t" images --filter digest=sha256:0000 --format '{{.ID}}'
+	step "$t" images --filter digest=nosuch
+	step "$t" images --filter readonly=false --format '{{.ID}}'
+	step "$t" images --filter readonly=true --format '{{.ID}}'
+	step "$t" images --filter readonly=x
+	step "$t" images --filter label!=a --format '{{.ID}}'
+	step "$t" images --filter since=nosuch
+	step "$t" images --filter bogus=1
+	# An intermediate image: the base of a commit whose name went.
+	"$t" commit -q c1 localhost/img2 | cut -c1-12 | sed 's#.*#s/&/<IMG2>/g#' >>"$TEST_TMP/$t.sed"
+	"$t" rm c1 >/dev/null
+	"$t" untag $IMG
+	step "$t" images --format '{{.ID}} {{.Repository}}'
+	step "$t" images -a --format '{{.ID}} {{.Repository}}'
+	step "$t" images --filter dangling=true --format '{{.ID}}'
+	step "$t" images --filter intermediate=true --format '{{.ID}}'
+	step "$t" images --filter intermediate=false --format '{{.ID}}'
+	step "$t" images --filter containers=false --format '{{.ID}}'
+}
+
+@test "ps and images --filter: until, containers, digest, intermediate, readonly and bad filters, as Podman" {
+	compare_with_podman filters_sequence <<-'EOF'
+		$ ps -a --filter until=2000-01-01T00:00:00Z --format {{.Names}} -> 0
+		$ ps -a --filter until=2099-01-01T00:00:00Z --format {{.Names}} -> 0
+		  out: c1
+		$ ps -a --filter until=1h --format {{.Names}} -> 0
+		$ ps -a --filter until=1h --filter until=2h -> 125
+		  err: Error: specify exactly one timestamp for until
+		$ ps -a --filter until=garbage -> 125
+		  err: Error: failed to parse value as time or duration: "garbage"
+		$ ps -a --filter volume=fv --filter until=2099-01-01T00:00:00Z --format {{.Names}} -> 0
+		  out: c1
+		$ ps -a --filter since=c1 --format {{.Names}} -> 0
+		$ ps --filter bogus=1 -> 125
+		  err: Error: bogus is an invalid filter
+		$ ps --filter bogus -> 125
+		  err: Error: invalid filter "bogus"
+		$ ps --filter status=bogus -> 125
+		  err: Error: unknown container state: bogus: invalid argument
+		$ images --filter containers=true --format {{.ID}} -> 0
+		  out: <IMG>
+		$ images --filter containers=false --format {{.ID}} -> 0
+		$ images --filter containers=true --filter containers=false -> 125
+		  err: Error: specifying "containers" filter more than once with different values is not supported
+		$ images --filter containers=maybe -> 125
+		  err: Error: unsupported value "maybe" for containers filter
+		$ images --filter until=1h --format {{.ID}} -> 0
+		  out: <IMG>
+		$ images --filter until=1969-12-31T00:00:00Z --format {{.ID}} -> 0
+		$ images --filter until=garbage -> 125
+		  err: Error: failed to parse value as time or duration: "garbage"
+		$ images --filter digest=sha256:0000 --format {{.ID}} -> 0
+		$ images --filter digest=nosuch -> 125
+		  err: Error: invalid value "nosuch" for digest filter
+		$ images --filter readonly=false --format {{.ID}} -> 0
+		  out: <IMG>
+		$ images --filter readonly=true --format {{.ID}} -> 0
+		$ images --filter readonly=x -> 125
+		  err: Error: non-boolean value "readonly" for x filter: strconv.ParseBool: parsing "x": invalid syntax
+		$ images --filter label!=a --format {{.ID}} -> 0
+		  out: <IMG>
+		$ images --filter since=nosuch -> 125
+		  err: Error: could not find local image for filter "since"="nosuch": nosuch: image not known
+		$ images --filter bogus=1 -> 125
+		  err: Error: invalid image filter "bogus": must be in the format "filter=value or filter!=value"
+		$ images --format {{.ID}} {{.Repository}} -> 0
+		  out: <IMG2> localhost/img2
+		$ images -a --format {{.ID}} {{.Repository}} -> 0
+		  out: <IMG2> localhost/img2
+		  out: <IMG> <none>
+		$ images --filter dangling=true --format {{.ID}} -> 0
+		$ images --filter intermediate=true --format {{.ID}} -> 0
+		  out: <IMG>
+		$ images --filter intermediate=false --format {{.ID}} -> 0
+		  out: <IMG2>
+		$ images --filter containers=false --format {{.ID}} -> 0
+		  out: <IMG2>
+	EOF
+	# The manifest digest, whole or a prefix, finds the image.
+	local digest
+	digest=$(f images --format '{{.Digest}}' localhost/img2)
+	[ "$(f images --filter "digest=$digest" -q)" = "$(f images -q localhost/img2)" ]
+	[ "$(f images --filter "digest=${digest:0:16}" -q)" = "$(f images -q localhost/img2)" ]
+}

@@ -882,6 +882,14 @@ image_user (ferry_store_t *s, const char *id, char *container, size_t len)
   return query_exists (s, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", id, container, len);
 }
 
+int
+ferry_store_image_in_use (ferry_store_t *s, const char *id)
+{
+  char container[FERRY_DIGEST_LEN + 1];
+
+  return image_user (s, id, container, sizeof (container));
+}
+
 /* The files a removal deletes once its transaction is committed.  */
 struct dropped
 {

@@ -139,6 +139,9 @@ int ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **
 
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 
+/* True when a container was made from the image ID.  */
+int ferry_store_image_in_use (ferry_store_t *s, const char *id);
+
 /* The uncompressed bytes of every layer the store holds, each counted
  * once however many images share it (what `system df` calls the images'
  * size).  */

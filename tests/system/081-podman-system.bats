@@ -58,7 +58,7 @@ aged_form() {
 # Transcript $1 as compared with Podman's live one: sizes, percentages
 # and byte counts masked too, and the tool's name.
 live_form() {
-	aged_form "$1" | sed -E -e 's/podman/ferry/g' -e 's/^  err: time=T level=error msg=(.*)/  err: Error: \1/' -e 's/graphRoot directory: "[^"]*"/graphRoot directory: R/' \
+	aged_form "$1" | sed -E -e '/^  err: time=T level=error msg="/d' -e 's/podman/ferry/g' -e 's/^  err: time=T level=error msg=(.*)/  err: Error: \1/' -e 's/graphRoot directory: "[^"]*"/graphRoot directory: R/' \
 		-e 's/runRoot directory: "[^"]*"/runRoot directory: RR/' \
 		-e 's/[0-9]+(\.[0-9]+)?[kMG]?B/<S>/g' -e 's/\([0-9]+%\)/(<P>)/g' \
 		-e 's/"Raw(Size|Reclaimable)":[0-9]+/"Raw\1":<N>/g' -e 's/\|[0-9]+$/|<N>/' -e 's/   +/  /g'
@@ -499,4 +499,74 @@ filters_sequence() {
 	digest=$(f images --format '{{.Digest}}' localhost/img2)
 	[ "$(f images --filter "digest=$digest" -q)" = "$(f images -q localhost/img2)" ]
 	[ "$(f images --filter "digest=${digest:0:16}" -q)" = "$(f images -q localhost/img2)" ]
+}
+
+cleanup_sequence() {
+	local t=$1
+	ctr "$t" create c1 $IMG true
+	ctr "$t" run r1 $IMG sleep 1000
+	ctr "$t" create x1 $IMG true
+	"$t" start -a x1
+	step "$t" container cleanup
+	step "$t" container cleanup nosuch
+	step "$t" container cleanup c1 r1 x1
+	step "$t" container cleanup -a c1
+	step "$t" container cleanup --rm r1
+	step "$t" container cleanup --rm x1
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+	step "$t" container cleanup --rm c1 nosuch
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+}
+
+@test "container cleanup: names, --all, --rm, unknown and running containers, as Podman" {
+	compare_with_podman cleanup_sequence <<-'EOF'
+		$ container cleanup -> 125
+		  err: Error: you must provide at least one name or id
+		$ container cleanup nosuch -> 0
+		$ container cleanup c1 r1 x1 -> 0
+		  out: c1
+		  out: r1
+		  out: x1
+		$ container cleanup -a c1 -> 125
+		  err: Error: no arguments are needed with --all
+		$ container cleanup --rm r1 -> 125
+		  err: Error: failed to clean up and remove container <r1>: cannot remove container <r1> as it is running - running or paused containers cannot be removed without force: container state improper
+		$ container cleanup --rm x1 -> 0
+		  out: x1
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: c1 created
+		  out: r1 running
+		$ container cleanup --rm c1 nosuch -> 0
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: c1 created
+		  out: r1 running
+	EOF
+}
+
+@test "container cleanup: unmounts what a container whose monitor was killed left, once" {
+	load_test_image
+	f run -d --name r1 ferry-test sleep 1000 >/dev/null
+	local conmon pid
+	conmon=$(f inspect --format '{{.State.ConmonPid}}' r1)
+	pid=$(f inspect --format '{{.State.Pid}}' r1)
+	# The monitor goes first, so that nobody cleans up after the container.
+	kill -STOP "$conmon"
+	kill -9 "$pid"
+	kill -9 "$conmon"
+	wait_until "[ ! -e /proc/$pid ]"
+	[ -n "$(grep -F " $ROOT/storage/overlay/" /proc/self/mountinfo)" ]
+	run_ferry container cleanup -a
+	assert_status 0
+	[ "$output" = "$(f inspect --format '{{.Id}}' r1)" ]
+	[ -z "$(grep -F " $ROOT/storage/overlay/" /proc/self/mountinfo)" ]
+	[ "$(f inspect --format '{{.State.Status}}' r1)" = exited ]
+	# Again: nothing left to do, and nothing goes wrong.
+	run_ferry container cleanup r1
+	assert_status 0
+	[ "$output" = r1 ]
+	# --rm --rmi: the container and then its image go.
+	run_ferry container cleanup --rm --rmi r1
+	assert_status 0
+	[ -z "$(f ps -aq)" ]
+	[ -z "$(f images -q)" ]
 }

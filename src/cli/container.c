@@ -2967,20 +2967,16 @@ static const char cleanup_usage[]
 static int
 cleanup_one (ferry_engine_t *e, const char *ref, const char *shown, int rm, int rmi)
 {
-  struct ferry_container *c = NULL;
   cleanup_free char *image_id = NULL, *id = NULL;
   ferry_error_t err = NULL;
 
-  if (ferry_container_lookup (e, ref, &c, &err) < 0)
+  if (ferry_container_identify (e, ref, &id, &image_id, &err) < 0)
     {
       if (err->kind != FERRY_ERROR_NOT_FOUND)
         return ferry_cli_fail (&err);
       ferry_error_release (&err);
       return 0;
     }
-  image_id = xstrdup (c->image_id);
-  id = xstrdup (c->id);
-  ferry_container_free (c);
   if (ferry_container_cleanup (e, id, &err) < 0)
     return ferry_cli_fail (&err);
   if (rm && ferry_container_remove (e, id, 0, 1, &err) < 0)
@@ -3082,16 +3078,15 @@ container_cleanup (int argc, char **argv)
    * (nor is it an error).  */
   for (int i = optind; i < argc; i++)
     {
-      struct ferry_container *found = NULL;
+      cleanup_free char *id = NULL, *image_id = NULL;
 
-      if (ferry_container_lookup (e, argv[i], &found, &err) < 0)
+      if (ferry_container_identify (e, argv[i], &id, &image_id, &err) < 0)
         {
           if (err->kind != FERRY_ERROR_NOT_FOUND)
             return ferry_cli_fail (&err);
           ferry_error_release (&err);
           return 0;
         }
-      ferry_container_free (found);
     }
   for (; optind < argc; optind++)
     if (cleanup_one (e, argv[optind], argv[optind], rm, rmi) != 0)

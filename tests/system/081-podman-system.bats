@@ -107,6 +107,9 @@ df_sequence() {
 	step "$t" system df extra
 	"$t" rm -f -t 0 r1 >/dev/null
 	step "$t" system df
+	# An image made on the test image shares its layers: SHARED SIZE.
+	"$t" commit -q w1 localhost/img2 | cut -c1-12 | sed 's#.*#s/&/<IMG2>/g#' >>"$TEST_TMP/$t.sed"
+	step "$t" system df -v
 }
 
 @test "system df: the summary, -v, --format and json, as Podman prints them" {
@@ -163,6 +166,24 @@ df_sequence() {
 		  out: Images  1  1  2.15MB  0B (0%)
 		  out: Containers  2  0  102.4kB  102.4kB (100%)
 		  out: Local Volumes  2  2  51.2kB  0B (0%)
+		$ system df -v -> 0
+		  out: Images space usage:
+		  out: 
+		  out: REPOSITORY  TAG  IMAGE ID  CREATED  SIZE  SHARED SIZE  UNIQUE SIZE  CONTAINERS
+		  out: localhost/ferry-test  latest  <IMG>  56 years  2.15MB  2.15MB  0B  2
+		  out: localhost/img2  latest  <IMG2>  <AGE>  2.258MB  2.15MB  108kB  0
+		  out: 
+		  out: Containers space usage:
+		  out: 
+		  out: CONTAINER ID  IMAGE  COMMAND  LOCAL VOLUMES  SIZE  CREATED  STATUS  NAMES
+		  out: <c1>  <IMG>  true  1  0B  <AGE>  created  c1
+		  out: <w1>  <IMG>  sh -c head -c 102400 /dev/zero >/big; head -c 51200 /dev/zero >/d/f  1  102.4kB  <AGE>  exited  w1
+		  out: 
+		  out: Local Volumes space usage:
+		  out: 
+		  out: VOLUME NAME  LINKS  SIZE
+		  out: vol1  1  0B
+		  out: vol2  1  51.2kB
 	EOF
 	# The columns line up as Podman's tables do (a minimum width of 12, two
 	# spaces of padding); the summary has no age to move them.

@@ -72,25 +72,6 @@ layer_repeated (char **diff_ids, size_t at)
   return 0;
 }
 
-static int
-image_newer_first (const void *a, const void *b)
-{
-  const struct ferry_df_image *x = a, *y = b;
-  struct timespec tx = { 0 }, ty = { 0 };
-  int c;
-
-  ferry_time_parse (x->created, &tx);
-  ferry_time_parse (y->created, &ty);
-  if (tx.tv_sec != ty.tv_sec)
-    return tx.tv_sec < ty.tv_sec ? 1 : -1;
-  if (tx.tv_nsec != ty.tv_nsec)
-    return tx.tv_nsec < ty.tv_nsec ? 1 : -1;
-  c = strcmp (x->id, y->id);
-  if (c)
-    return c;
-  return strcmp (x->name ? x->name : "", y->name ? y->name : "");
-}
-
 static void
 df_images (ferry_engine_t *e, struct ferry_image **imgs, size_t n, struct ferry_container **ctrs,
            size_t n_ctrs, struct ferry_df_report *out)
@@ -105,7 +86,8 @@ df_images (ferry_engine_t *e, struct ferry_image **imgs, size_t n, struct ferry_
       rows += names ? names : 1;
     }
   out->images = xmalloc0 (sizeof (*out->images) * (rows + 1));
-  for (i = 0; i < n; i++)
+  /* In the order they came into the store, as Podman lists its store.  */
+  for (i = n; i-- > 0;)
     {
       uint64_t shared = 0;
       int users = 0;
@@ -129,7 +111,6 @@ df_images (ferry_engine_t *e, struct ferry_image **imgs, size_t n, struct ferry_
             break;
         }
     }
-  qsort (out->images, out->n_images, sizeof (*out->images), image_newer_first);
 }
 
 static int

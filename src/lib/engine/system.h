@@ -50,7 +50,8 @@ struct ferry_df_report
   size_t n_volumes;
 };
 
-/* Measures the root: images (one row per name, newest first), containers
+/* Measures the root: images (one row per name, in the order they were
+ * stored: the oldest first), containers
  * (oldest first) and volumes (by name), with their sizes read from the
  * store's layers, the containers' upper directories and the volumes'
  * data.  */

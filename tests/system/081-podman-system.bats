@@ -355,7 +355,7 @@ reset_question() {
 }
 
 # A root with a running container, a volume, a network, a file of the
-# user's, and links that lead out of it.
+# user's, and links and a mount that lead out of it.
 reset_fixture() {
 	load_test_image
 	f run -d --name r1 -v vol1:/data ferry-test sleep 1000 >/dev/null
@@ -368,6 +368,10 @@ reset_fixture() {
 	echo mine >"$ROOT/user-file"
 	ln -s "$TEST_TMP/outside" "$ROOT/storage/link-out"
 	ln -s "$TEST_TMP/outside" "$RUNROOT/containers/link-out"
+	# A mount a killed ferry could have left, of a directory outside: it
+	# is detached, never emptied.
+	mkdir -p "$ROOT/storage/overlay/leftover/merged"
+	mount --bind "$TEST_TMP/outside" "$ROOT/storage/overlay/leftover/merged"
 }
 
 # The root after a reset: nothing of ferry's, what is not ferry's kept,

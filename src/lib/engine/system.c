@@ -341,6 +341,24 @@ remove_networks (ferry_engine_t *e, struct ferry_reset_report *report)
     }
 }
 
+/* Undoes mountinfo's escapes (\040 for a space) in place.  */
+static void
+unescape_mount_point (char *s)
+{
+  char *out = s;
+
+  for (; *s; s++)
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
+        && s[3] <= '7')
+      {
+        *out++ = (char) ((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+        s += 3;
+      }
+    else
+      *out++ = *s;
+  *out = '\0';
+}
+
 /* Detaches the mounts below DIR/ENTRY for each of ENTRIES (an overlay or
  * a network namespace a killed ferry left), deepest first, so that the
  * removal, which never crosses into a mount, can empty them.  */
@@ -361,6 +379,7 @@ unmount_below (const char *dir, const char *const *entries)
 
       if (sscanf (line, "%*s %*s %*s %*s %4095s", point) != 1)
         continue;
+      unescape_mount_point (point);
       for (k = 0; entries[k]; k++)
         {
           cleanup_free char *prefix = xasprintf ("%s/%s/", resolved, entries[k]);

@@ -525,6 +525,13 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   return o;
 }
 
+/* Podman's dangling image: unnamed, and no image is built on it.  */
+static int
+image_is_dangling (ferry_store_t *s, const struct ferry_image *img)
+{
+  return img->names[0] == NULL && ! ferry_store_image_has_child (s, img);
+}
+
 /* A row of `images --format TEMPLATE`, one per name of IMG (NAME NULL for
  * a dangling image): Podman's fields, as Go prints them.  */
 static json_object *
@@ -559,7 +566,7 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
   json_object_object_add (o, "ReadOnly", json_object_new_boolean (0));
   json_object_object_add (o, "IsReadOnly", json_object_new_boolean (0));
-  json_object_object_add (o, "Dangling", json_object_new_boolean (img->names[0] == NULL));
+  json_object_object_add (o, "Dangling", json_object_new_boolean (image_is_dangling (s, img)));
   json_object_object_add (o, "Labels",
                           ferry_cli_tpl_map (labels && json_object_object_length (labels) ? labels : NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
@@ -615,10 +622,7 @@ struct images_flags
   size_t n_filter_args;
   struct image_filter *filters;
   size_t n_filters;
-  /* What containers= and intermediate= look at.  */
-  ferry_store_t *store;
-  struct ferry_image **all;
-  size_t n_all;
+  ferry_store_t *store; /* what containers=, dangling= and intermediate= look at */
 };
 
 static void
@@ -748,27 +752,11 @@ fail:
   return -1;
 }
 
-/* True when IMG has no name and another image is built on it: has all
- * of IMG's layers, in order, and more (Podman's intermediate image).  */
+/* Podman's intermediate image: unnamed, and another image is built on it.  */
 static int
 image_is_intermediate (const struct images_flags *f, const struct ferry_image *img)
 {
-  size_t i, k;
-
-  if (img->names[0])
-    return 0;
-  for (i = 0; i < f->n_all; i++)
-    {
-      const struct ferry_image *o = f->all[i];
-
-      if (o == img || o->n_layers <= img->n_layers)
-        continue;
-      for (k = 0; k < img->n_layers && strcmp (o->diff_ids[k], img->diff_ids[k]) == 0; k++)
-        ;
-      if (k == img->n_layers)
-        return 1;
-    }
-  return 0;
+  return img->names[0] == NULL && ferry_store_image_has_child (f->store, img);
 }
 
 static int
@@ -786,7 +774,7 @@ images_filter_match_one (const struct images_flags *f, const struct image_filter
   size_t i;
 
   if (strcmp (key, "dangling") == 0)
-    return (img->names[0] == NULL) == flt->flag;
+    return image_is_dangling (f->store, img) == flt->flag;
   if (strcmp (key, "containers") == 0)
     return ferry_store_image_in_use (f->store, img->id) == flt->flag;
   if (strcmp (key, "intermediate") == 0)
@@ -1059,8 +1047,6 @@ ferry_cmd_images (int argc, char **argv)
       return ferry_cli_fail (&err);
     }
   f.store = s;
-  f.all = imgs;
-  f.n_all = n;
 
   for (i = 0; i < n; i++)
     if (images_filter_match (&f, imgs[i]))
@@ -1106,8 +1092,8 @@ image_list_alias (int argc, char **argv)
 
 static const char image_prune_usage[]
     = "Usage: ferry image prune [-a] [-f]\n\n"
-      "Remove dangling images (those with no name) that no container uses, and print\n"
-      "their IDs; with --all, every image no container uses.\n\n"
+      "Remove dangling images (no name, and no image built on them) that no container\n"
+      "uses, and print their IDs; with --all, every image no container uses.\n\n"
       "Options:\n"
       "  -a, --all    remove every image no container uses, named or not\n"
       "  -f, --force  do not ask for confirmation\n";
@@ -1160,30 +1146,41 @@ image_prune (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_store_list (s, &imgs, &n, &err) < 0)
-    return ferry_cli_fail (&err);
-  for (size_t i = 0; i < n; i++)
+  /* Removing a dangling image can leave the one it was built on
+   * dangling: again until a pass removes nothing, as Podman prunes.  */
+  for (int removed = 1; removed;)
     {
-      struct ferry_remove_report rep;
-
-      if (! all && imgs[i]->names[0])
-        continue;
-      /* By ID, with -f for several names: --all takes named images too.  */
-      if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
+      removed = 0;
+      if (ferry_store_list (s, &imgs, &n, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (size_t i = 0; i < n; i++)
         {
-          /* A container uses it: it stays, as Podman leaves it.  */
-          if (err->kind != FERRY_ERROR_IN_USE)
-            ret = ferry_cli_fail (&err);
-          ferry_error_release (&err);
-          continue;
+          struct ferry_remove_report rep;
+
+          /* Without --all, the dangling ones: not an intermediate image,
+           * which another is built on.  */
+          if (! all && (imgs[i]->names[0] || ferry_store_image_has_child (s, imgs[i])))
+            continue;
+          /* By ID, with -f for several names: --all takes named images too.  */
+          if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
+            {
+              /* A container uses it: it stays, as Podman leaves it.  */
+              if (err->kind != FERRY_ERROR_IN_USE)
+                ret = ferry_cli_fail (&err);
+              ferry_error_release (&err);
+              continue;
+            }
+          for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
+            ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
+          ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
+          puts (imgs[i]->id);
+          ferry_remove_report_free (&rep);
+          removed = ! all;
         }
-      for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
-        ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
-      ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
-      puts (imgs[i]->id);
-      ferry_remove_report_free (&rep);
+      ferry_images_free (imgs, n);
+      imgs = NULL;
+      n = 0;
     }
-  ferry_images_free (imgs, n);
   return ret;
 }
 

@@ -64,9 +64,10 @@ live_form() {
 		-e 's/"Raw(Size|Reclaimable)":[0-9]+/"Raw\1":<N>/g' -e 's/\|[0-9]+$/|<N>/' -e 's/   +/  /g'
 }
 
-# The sed script that shows image ID (on stdin), full or short, as <IMG>.
+# The sed script that shows image ID (on stdin), full or short, as <IMG>
+# (or <$1>).
 img_sed() {
-	sed -E 's#^(.{12})(.*)#s/\1\2/<IMG>/g\ns/\1/<IMG>/g#'
+	sed -E "s#^(sha256:)?(.{12})(.*)#s/\\2\\3/<${1:-IMG}>/g\\ns/\\2/<${1:-IMG}>/g#"
 }
 
 # Runs sequence function $1 in ferry and compares its transcript (ages
@@ -108,7 +109,7 @@ df_sequence() {
 	"$t" rm -f -t 0 r1 >/dev/null
 	step "$t" system df
 	# An image made on the test image shares its layers: SHARED SIZE.
-	"$t" commit -q w1 localhost/img2 | cut -c1-12 | sed 's#.*#s/&/<IMG2>/g#' >>"$TEST_TMP/$t.sed"
+	"$t" commit -q w1 localhost/img2 | img_sed IMG2 >>"$TEST_TMP/$t.sed"
 	step "$t" system df -v
 }
 
@@ -450,7 +451,7 @@ filters_sequence() {
 	step "$t" images --filter since=nosuch
 	step "$t" images --filter bogus=1
 	# An intermediate image: the base of a commit whose name went.
-	"$t" commit -q c1 localhost/img2 | cut -c1-12 | sed 's#.*#s/&/<IMG2>/g#' >>"$TEST_TMP/$t.sed"
+	"$t" commit -q c1 localhost/img2 | img_sed IMG2 >>"$TEST_TMP/$t.sed"
 	"$t" rm c1 >/dev/null
 	"$t" untag $IMG
 	step "$t" images --format '{{.ID}} {{.Repository}}'
@@ -594,4 +595,37 @@ cleanup_sequence() {
 	assert_status 0
 	[ -z "$(f ps -aq)" ]
 	[ -z "$(f images -q)" ]
+}
+
+intermediate_sequence() {
+	local t=$1
+	ctr "$t" create c1 $IMG true
+	"$t" commit -q c1 localhost/img2 | img_sed IMG2 >>"$TEST_TMP/$t.sed"
+	"$t" rm c1 >/dev/null
+	"$t" untag $IMG
+	step "$t" images -a --format '{{.ID}} {{.Repository}} {{.Dangling}}'
+	step "$t" system prune -f
+	step "$t" image prune -f
+	"$t" untag localhost/img2
+	step "$t" images -a --format '{{.ID}} {{.Dangling}}'
+	step "$t" image prune -f
+	step "$t" images -a --format '{{.ID}}'
+}
+
+@test "an intermediate image (the unnamed base of another) is not dangling: prunes keep it until its child goes" {
+	compare_with_podman intermediate_sequence <<-'EOF'
+		$ images -a --format {{.ID}} {{.Repository}} {{.Dangling}} -> 0
+		  out: <IMG2> localhost/img2 false
+		  out: <IMG> <none> false
+		$ system prune -f -> 0
+		  out: Total reclaimed space: 0B
+		$ image prune -f -> 0
+		$ images -a --format {{.ID}} {{.Dangling}} -> 0
+		  out: <IMG2> true
+		  out: <IMG> false
+		$ image prune -f -> 0
+		  out: <IMG2>
+		  out: <IMG>
+		$ images -a --format {{.ID}} -> 0
+	EOF
 }

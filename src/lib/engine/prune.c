@@ -274,22 +274,18 @@ prune_volumes (ferry_engine_t *e, char **filters, struct ferry_system_prune_repo
   return ret;
 }
 
+/* One pass over the images; *REMOVED tells whether it took one.  */
 static int
-prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
-              ferry_error_t *err)
+prune_images_pass (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
+                   int *removed, ferry_error_t *err)
 {
   struct ferry_image **imgs = NULL;
-  uint64_t before = 0, after = 0;
   size_t n = 0, i;
   int ret = 0;
 
+  *removed = 0;
   if (ferry_store_list (e->store, &imgs, &n, err) < 0)
     return -1;
-  if (ferry_store_layers_size (e->store, &before, err) < 0)
-    {
-      ferry_images_free (imgs, n);
-      return -1;
-    }
   for (i = 0; i < n; i++)
     {
       json_object *labels
@@ -297,12 +293,16 @@ prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_pr
       struct ferry_remove_report rep = { 0 };
       ferry_error_t e2 = NULL;
 
-      if ((! all && imgs[i]->names[0]) || ! ferry_prune_filters_pass (filters, labels, imgs[i]->created))
+      /* Without ALL, the dangling ones only: unnamed, and no image built
+       * on them (Podman keeps an intermediate image).  */
+      if ((! all && (imgs[i]->names[0] || ferry_store_image_has_child (e->store, imgs[i])))
+          || ! ferry_prune_filters_pass (filters, labels, imgs[i]->created))
         continue;
       if (ferry_store_remove (e->store, imgs[i]->id, 1, &rep, &e2) == 0)
         {
           strv_push (&r->images, imgs[i]->id);
           ferry_remove_report_free (&rep);
+          *removed = 1;
         }
       /* A container uses it: it stays, as Podman leaves it.  */
       else if (e2->kind == FERRY_ERROR_IN_USE || e2->kind == FERRY_ERROR_NOT_FOUND)
@@ -311,13 +311,27 @@ prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_pr
         keep_first (&ret, err, &e2);
     }
   ferry_images_free (imgs, n);
-  {
-    ferry_error_t e2 = NULL;
-    if (ferry_store_layers_size (e->store, &after, &e2) < 0)
-      ferry_error_release (&e2);
-    else if (after < before)
-      r->reclaimed += before - after;
-  }
+  return ret;
+}
+
+static int
+prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
+              ferry_error_t *err)
+{
+  uint64_t before = 0, after = 0;
+  ferry_error_t e2 = NULL;
+  int removed = 1, ret = 0;
+
+  if (ferry_store_layers_size (e->store, &before, err) < 0)
+    return -1;
+  /* Removing a dangling image can leave the one it was built on
+   * dangling: again until a pass removes nothing, as Podman prunes.  */
+  while (removed && ret == 0)
+    ret = prune_images_pass (e, all, filters, r, &removed, err);
+  if (ferry_store_layers_size (e->store, &after, &e2) < 0)
+    ferry_error_release (&e2);
+  else if (after < before)
+    r->reclaimed += before - after;
   return ret;
 }
 

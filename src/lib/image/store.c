@@ -883,6 +883,29 @@ image_user (ferry_store_t *s, const char *id, char *container, size_t len)
 }
 
 int
+ferry_store_image_has_child (ferry_store_t *s, const struct ferry_image *img)
+{
+  ferry_error_t err = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      s->db,
+      "SELECT 1 FROM images o WHERE o.id != ?1 "
+      "AND (SELECT COUNT (*) FROM image_layers WHERE image_id = o.id) > ?2 "
+      "AND NOT EXISTS (SELECT 1 FROM image_layers b WHERE b.image_id = ?1 AND NOT EXISTS ("
+      "  SELECT 1 FROM image_layers c WHERE c.image_id = o.id AND c.position = b.position "
+      "  AND c.diff_id = b.diff_id)) LIMIT 1",
+      &err);
+
+  if (st == NULL)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  sqlite3_bind_text (st, 1, img->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, (sqlite3_int64) img->n_layers);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
+int
 ferry_store_image_in_use (ferry_store_t *s, const char *id)
 {
   char container[FERRY_DIGEST_LEN + 1];

@@ -311,14 +311,15 @@ system_df (int argc, char **argv)
   if (ferry_system_df (e, &report, &err) < 0)
     return ferry_cli_fail (&err);
   /* As Podman, the combination is refused once the store was read.  */
+  r = 0;
   if (format && verbose)
     r = ferry_cli_failf ("cannot combine --format and --verbose flags");
   else if (verbose)
-    df_print_verbose (&report), r = 0;
+    df_print_verbose (&report);
   else if (format)
     r = df_print_format (&report, format);
   else
-    df_print_summary (&report), r = 0;
+    df_print_summary (&report);
   ferry_df_report_release (&report);
   return r;
 }

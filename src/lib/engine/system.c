@@ -258,8 +258,9 @@ remove_containers (ferry_engine_t *e, struct ferry_reset_report *report, ferry_e
       else
         {
           ret = ferry_make_error (err, rm_err->status,
-                                  "cannot remove container `%s` (%s): %s; nothing else "
-                                  "was reset, run `ferry system reset` again once it can go",
+                                  "cannot remove container `%s` (%s): %s; the reset stopped "
+                                  "before the images, volumes, networks and files: run `ferry "
+                                  "system reset` again once it can go",
                                   list[i]->name, list[i]->id, rm_err->msg);
           ferry_error_release (&rm_err);
         }

@@ -2549,7 +2549,7 @@ struct ps_filter
   char *value;
   regex_t re; /* name and ancestor */
   int has_re;
-  struct timespec created; /* before and since: that container's creation */
+  struct timespec created; /* before and since: that container's creation; until: the time */
 };
 
 struct ps_flags
@@ -2580,8 +2580,8 @@ ps_flags_release (struct ps_flags *f)
 static int
 ps_filter_add (struct ps_flags *f, const char *arg)
 {
-  static const char *const keys[] = { "name",   "id",     "status", "label",  "label!",  "ancestor",
-                                      "exited", "before", "since",  "volume", "network", NULL };
+  static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
+                                      "before", "since", "until",  "volume", "network", NULL };
   static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
@@ -2589,7 +2589,7 @@ ps_filter_add (struct ps_flags *f, const char *arg)
 
   if (eq == NULL)
     {
-      ferry_cli_failf ("invalid filter \"%s\": give it as KEY=VALUE", arg);
+      ferry_cli_failf ("invalid filter \"%s\"", arg);
       return -1;
     }
   flt.key = xstrndup (arg, eq - arg);
@@ -2598,11 +2598,25 @@ ps_filter_add (struct ps_flags *f, const char *arg)
     ;
   if (keys[i] == NULL)
     {
-      ferry_cli_failf (
-          "%s is an invalid filter: use name, id, status, label, ancestor, exited, before, since, "
-          "volume or network",
-          flt.key);
+      ferry_cli_failf ("%s is an invalid filter", flt.key);
       goto fail;
+    }
+  if (strcmp (flt.key, "until") == 0)
+    {
+      struct timespec now;
+
+      for (i = 0; i < f->n_filters; i++)
+        if (strcmp (f->filters[i].key, "until") == 0)
+          {
+            ferry_cli_failf ("specify exactly one timestamp for until");
+            goto fail;
+          }
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (flt.value, &now, 1, &flt.created) < 0)
+        {
+          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
+          goto fail;
+        }
     }
   if (strcmp (flt.key, "status") == 0)
     {
@@ -2610,8 +2624,7 @@ ps_filter_add (struct ps_flags *f, const char *arg)
         ;
       if (states[i] == NULL)
         {
-          ferry_cli_failf ("unknown container state: %s: use created, running, paused, exited or stopped",
-                           flt.value);
+          ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
           goto fail;
         }
     }
@@ -2701,6 +2714,13 @@ ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *
             : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
                                                 : 0;
       return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
+    }
+  if (strcmp (key, "until") == 0)
+    {
+      struct timespec t = { 0 };
+      ferry_time_parse (c->created, &t);
+      return t.tv_sec < flt->created.tv_sec
+             || (t.tv_sec == flt->created.tv_sec && t.tv_nsec < flt->created.tv_nsec);
     }
   if (strcmp (key, "volume") == 0)
     return ps_uses_volume (c, v);
@@ -2860,7 +2880,8 @@ static const char ps_usage[]
       "  -a, --all              all containers, not only running ones\n"
       "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, status=created|running|paused|exited|stopped,\n"
       "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE,\n"
-      "                         before=CONTAINER, since=CONTAINER, volume=NAME|DESTINATION,\n"
+      "                         before=CONTAINER, since=CONTAINER, until=TIME|DURATION,\n"
+      "                         volume=NAME|DESTINATION,\n"
       "                         network=NAME (repeatable: values of one key are alternatives,\n"
       "                         different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
@@ -3070,20 +3091,150 @@ container_inspect (int argc, char **argv)
   return inspect_command (argc, argv, 0);
 }
 
+static const char cleanup_usage[]
+    = "Usage: ferry container cleanup [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+      "Unmount the root file system and /dev/shm of exited containers, take down their\n"
+      "network, and record their exit; what ferry does by itself when a container exits,\n"
+      "run by hand when that did not happen.  A running container is left as it is.  When\n"
+      "one container given is unknown, none is touched, and that is no error (as Podman).\n"
+      "Prints each container as given.\n\n"
+      "Options:\n"
+      "  -a, --all     every container (printed by ID)\n"
+      "  -l, --latest  the container created last (printed by ID)\n"
+      "      --rm      then remove the container (not a running one)\n"
+      "      --rmi     then remove its image, unless a container still uses it\n";
+
+/* Cleans up REF, then removes it (RM) and its image (RMI); prints SHOWN
+ * when all went.  Not found is not an error: conmon's cleanup of a
+ * container removed meanwhile lands here.  */
+static int
+cleanup_one (ferry_engine_t *e, const char *ref, const char *shown, int rm, int rmi)
+{
+  cleanup_free char *image_id = NULL, *id = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_container_identify (e, ref, &id, &image_id, &err) < 0)
+    {
+      if (err->kind != FERRY_ERROR_NOT_FOUND)
+        return ferry_cli_fail (&err);
+      ferry_error_release (&err);
+      return 0;
+    }
+  if (ferry_container_cleanup (e, id, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (rm && ferry_container_remove (e, id, 0, 1, &err) < 0)
+    {
+      if (err->kind != FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_wrap (&err, "failed to clean up and remove container %s", id);
+          return ferry_cli_fail (&err);
+        }
+      ferry_error_release (&err);
+    }
+  if (rmi)
+    {
+      struct ferry_remove_report rep = { 0 };
+
+      if (ferry_store_remove (e->store, image_id, 1, &rep, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
+        ferry_cli_event ("image", "untag", image_id, rep.untagged[k]);
+      ferry_cli_event ("image", "remove", image_id, NULL);
+      ferry_remove_report_free (&rep);
+    }
+  puts (shown);
+  return 0;
+}
+
 static int
 container_cleanup (int argc, char **argv)
 {
+  enum
+  {
+    OPT_CLEANUP_RM = OPT_COMMAND_FIRST,
+    OPT_CLEANUP_RMI,
+  };
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "all", no_argument, NULL, 'a' },
+    { "latest", no_argument, NULL, 'l' },
+    { "rm", no_argument, NULL, OPT_CLEANUP_RM },
+    { "rmi", no_argument, NULL, OPT_CLEANUP_RMI },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_error_t err = NULL;
+  int all = 0, latest = 0, rm = 0, rmi = 0, c, r, ret = 0;
 
-  if (argc != 2)
-    return ferry_cli_failf ("usage: ferry container cleanup ID");
+  while ((c = getopt_long (argc, argv, ":alh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case 'l':
+        latest = 1;
+        break;
+      case OPT_CLEANUP_RM:
+        rm = 1;
+        break;
+      case OPT_CLEANUP_RMI:
+        rmi = 1;
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, "container cleanup", argv, cleanup_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (all && latest)
+    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if (all && optind < argc)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (latest && optind < argc)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! all && ! latest && optind >= argc)
+    return ferry_cli_failf ("you must provide at least one name or id");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_cleanup (e, argv[1], &err) < 0)
-    return ferry_cli_fail (&err);
-  return 0;
+  if (all || latest)
+    {
+      struct ferry_container **list = NULL, *last = NULL;
+      size_t n = 0, i;
+
+      if (latest ? ferry_container_latest (e, &last, &err) : ferry_container_list (e, &list, &n, &err))
+        return ferry_cli_fail (&err);
+      if (latest)
+        {
+          list = xmalloc0 (sizeof (*list));
+          list[0] = last;
+          n = 1;
+        }
+      for (i = 0; i < n; i++)
+        if (cleanup_one (e, list[i]->id, list[i]->id, rm, rmi) != 0)
+          ret = FERRY_EXIT_ERROR;
+      ferry_containers_free (list, n);
+      return ret;
+    }
+  /* As Podman: one container that does not exist, and none is touched
+   * (nor is it an error).  */
+  for (int i = optind; i < argc; i++)
+    {
+      cleanup_free char *id = NULL, *image_id = NULL;
+
+      if (ferry_container_identify (e, argv[i], &id, &image_id, &err) < 0)
+        {
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_error_release (&err);
+          return 0;
+        }
+    }
+  for (; optind < argc; optind++)
+    if (cleanup_one (e, argv[optind], argv[optind], rm, rmi) != 0)
+      ret = FERRY_EXIT_ERROR;
+  return ret;
 }
 
 /* CRIU's action script for a restore (runtime/mount_flags.h): CONFIG is
@@ -3204,7 +3355,7 @@ ferry_cmd_container (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
-    { "cleanup", container_cleanup, NULL },
+    { "cleanup", container_cleanup, "Clean up network and mountpoints of one or more containers" },
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },

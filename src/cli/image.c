@@ -525,6 +525,13 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   return o;
 }
 
+/* Podman's dangling image: unnamed, and no image is built on it.  */
+static int
+image_is_dangling (ferry_store_t *s, const struct ferry_image *img)
+{
+  return img->names[0] == NULL && ! ferry_store_image_has_child (s, img);
+}
+
 /* A row of `images --format TEMPLATE`, one per name of IMG (NAME NULL for
  * a dangling image): Podman's fields, as Go prints them.  */
 static json_object *
@@ -559,7 +566,7 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
   json_object_object_add (o, "ReadOnly", json_object_new_boolean (0));
   json_object_object_add (o, "IsReadOnly", json_object_new_boolean (0));
-  json_object_object_add (o, "Dangling", json_object_new_boolean (img->names[0] == NULL));
+  json_object_object_add (o, "Dangling", json_object_new_boolean (image_is_dangling (s, img)));
   json_object_object_add (o, "Labels",
                           ferry_cli_tpl_map (labels && json_object_object_length (labels) ? labels : NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
@@ -603,18 +610,19 @@ reference_matches (const char *pattern, const char *name)
 struct image_filter
 {
   char *key, *value;
-  int flag;              /* dangling: true or false */
-  struct timespec bound; /* before, since */
+  int flag;              /* dangling, containers, intermediate, readonly: true or false */
+  struct timespec bound; /* before, since, until */
 };
 
 struct images_flags
 {
-  int quiet, no_trunc, digests, heading;
+  int quiet, no_trunc, digests, heading, list_all;
   const char *format, *sort;
   const char **filter_args; /* as given; parsed once the store is open */
   size_t n_filter_args;
   struct image_filter *filters;
   size_t n_filters;
+  ferry_store_t *store; /* what containers=, dangling= and intermediate= look at */
 };
 
 static void
@@ -631,28 +639,41 @@ images_flags_release (struct images_flags *f)
   free (f->filter_args);
 }
 
+/* Go's strconv.ParseBool, as Podman reads a filter's boolean.  */
+static int
+go_parse_bool (const char *v, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+  size_t i;
+
+  for (i = 0; yes[i]; i++)
+    if (strcmp (v, yes[i]) == 0)
+      return *out = 1, 0;
+  for (i = 0; no[i]; i++)
+    if (strcmp (v, no[i]) == 0)
+      return *out = 0, 0;
+  return -1;
+}
+
 /* Adds filter ARG; says what is wrong and returns -1 when it is bad.  */
 static int
 images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
 {
   static const char *const keys[]
-      = { "dangling", "reference", "label", "before", "since", "after", "id", NULL };
+      = { "dangling", "reference",  "label",  "label!", "before",       "since",    "after",
+          "id",       "containers", "digest", "until",  "intermediate", "readonly", NULL };
   const char *eq = strchr (arg, '=');
   struct image_filter flt = { 0 };
   size_t i;
 
-  if (eq == NULL)
-    {
-      ferry_cli_failf ("invalid image filter \"%s\": give it as KEY=VALUE", arg);
-      return -1;
-    }
-  flt.key = xstrndup (arg, eq - arg);
-  flt.value = xstrdup (eq + 1);
-  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
+  flt.key = eq ? xstrndup (arg, eq - arg) : xstrdup (arg);
+  flt.value = xstrdup (eq ? eq + 1 : "");
+  for (i = 0; eq && keys[i] && strcmp (keys[i], flt.key); i++)
     ;
-  if (keys[i] == NULL)
+  if (eq == NULL || keys[i] == NULL)
     {
-      ferry_cli_failf ("invalid image filter \"%s\": use dangling, reference, label, before, since or id",
+      ferry_cli_failf ("invalid image filter \"%s\": must be in the format \"filter=value or filter!=value\"",
                        flt.key);
       goto fail;
     }
@@ -665,6 +686,47 @@ images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
         }
       flt.flag = strcmp (flt.value, "true") == 0;
     }
+  if (strcmp (flt.key, "containers") == 0)
+    {
+      if (strcmp (flt.value, "true") && strcmp (flt.value, "false"))
+        {
+          ferry_cli_failf ("unsupported value \"%s\" for containers filter", flt.value);
+          goto fail;
+        }
+      flt.flag = strcmp (flt.value, "true") == 0;
+      for (i = 0; i < f->n_filters; i++)
+        if (strcmp (f->filters[i].key, "containers") == 0 && f->filters[i].flag != flt.flag)
+          {
+            ferry_cli_failf ("specifying \"containers\" filter more than once with different values is not "
+                             "supported");
+            goto fail;
+          }
+    }
+  if ((strcmp (flt.key, "intermediate") == 0 || strcmp (flt.key, "readonly") == 0)
+      && go_parse_bool (flt.value, &flt.flag) < 0)
+    {
+      /* Podman's words, in Podman's order.  */
+      ferry_cli_failf ("non-boolean value \"%s\" for %s filter: strconv.ParseBool: parsing \"%s\": invalid "
+                       "syntax",
+                       flt.key, flt.value, flt.value);
+      goto fail;
+    }
+  if (strcmp (flt.key, "digest") == 0 && strchr (flt.value, ':') == NULL)
+    {
+      ferry_cli_failf ("invalid value \"%s\" for digest filter", flt.value);
+      goto fail;
+    }
+  if (strcmp (flt.key, "until") == 0)
+    {
+      struct timespec now;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (flt.value, &now, 1, &flt.bound) < 0)
+        {
+          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
+          goto fail;
+        }
+    }
   if (strcmp (flt.key, "before") == 0 || strcmp (flt.key, "since") == 0 || strcmp (flt.key, "after") == 0)
     {
       struct ferry_image *img = NULL;
@@ -673,8 +735,8 @@ images_filter_add (struct images_flags *f, ferry_store_t *s, const char *arg)
       if (ferry_store_lookup (s, flt.value, &img, &err) < 0)
         {
           ferry_error_release (&err);
-          ferry_cli_failf ("could not find local image for filter %s=%s: %s: image not known", flt.key,
-                           flt.value, flt.value);
+          ferry_cli_failf ("could not find local image for filter \"%s\"=\"%s\": %s: image not known",
+                           flt.key, flt.value, flt.value);
           goto fail;
         }
       ferry_time_parse (img->created, &flt.bound);
@@ -690,15 +752,38 @@ fail:
   return -1;
 }
 
+/* Podman's intermediate image: unnamed, and another image is built on it.  */
 static int
-images_filter_match_one (const struct image_filter *flt, const struct ferry_image *img)
+image_is_intermediate (const struct images_flags *f, const struct ferry_image *img)
+{
+  return img->names[0] == NULL && ferry_store_image_has_child (f->store, img);
+}
+
+static int
+timespec_before (const struct timespec *a, const struct timespec *b)
+{
+  return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static int
+images_filter_match_one (const struct images_flags *f, const struct image_filter *flt,
+                         const struct ferry_image *img)
 {
   const char *key = flt->key, *v = flt->value;
   struct timespec created = { 0 };
   size_t i;
 
   if (strcmp (key, "dangling") == 0)
-    return (img->names[0] == NULL) == flt->flag;
+    return image_is_dangling (f->store, img) == flt->flag;
+  if (strcmp (key, "containers") == 0)
+    return ferry_store_image_in_use (f->store, img->id) == flt->flag;
+  if (strcmp (key, "intermediate") == 0)
+    return image_is_intermediate (f, img) == flt->flag;
+  /* Every image ferry lists is in its own, writable store.  */
+  if (strcmp (key, "readonly") == 0)
+    return ! flt->flag;
+  if (strcmp (key, "digest") == 0)
+    return img->manifest_digest && strncmp (img->manifest_digest, v, strlen (v)) == 0;
   if (strcmp (key, "id") == 0)
     return strncmp (img->id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v, strlen (v)) == 0;
   if (strcmp (key, "reference") == 0)
@@ -708,27 +793,33 @@ images_filter_match_one (const struct image_filter *flt, const struct ferry_imag
           return 1;
       return 0;
     }
-  if (strcmp (key, "label") == 0)
+  if (strcmp (key, "label") == 0 || strcmp (key, "label!") == 0)
     {
       json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
       json_object *lv = NULL;
       const char *eq = strchr (v, '=');
       cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
-      return labels && json_object_object_get_ex (labels, k, &lv)
-             && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+      int hit = labels && json_object_object_get_ex (labels, k, &lv)
+                && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
+      return strcmp (key, "label") == 0 ? hit : ! hit;
     }
   ferry_time_parse (img->created, &created);
-  if (strcmp (key, "before") == 0)
-    return created.tv_sec < flt->bound.tv_sec
-           || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec < flt->bound.tv_nsec);
-  return created.tv_sec > flt->bound.tv_sec
-         || (created.tv_sec == flt->bound.tv_sec && created.tv_nsec > flt->bound.tv_nsec);
+  if (strcmp (key, "before") == 0 || strcmp (key, "until") == 0)
+    return timespec_before (&created, &flt->bound);
+  return timespec_before (&flt->bound, &created);
 }
 
 static int
 images_filter_match (const struct images_flags *f, const struct ferry_image *img)
 {
   size_t i, j;
+  int asked = f->list_all;
+
+  /* As Podman: intermediate images only when asked for.  */
+  for (i = 0; i < f->n_filters && ! asked; i++)
+    asked = strcmp (f->filters[i].key, "intermediate") == 0;
+  if (! asked && image_is_intermediate (f, img))
+    return 0;
 
   for (i = 0; i < f->n_filters; i++)
     {
@@ -739,7 +830,7 @@ images_filter_match (const struct images_flags *f, const struct ferry_image *img
         continue;
       for (j = i; j < f->n_filters && ! hit; j++)
         hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
-              && images_filter_match_one (&f->filters[j], img);
+              && images_filter_match_one (f, &f->filters[j], img);
       if (! hit)
         return 0;
     }
@@ -785,10 +876,14 @@ static const char images_usage[]
     = "Usage: ferry images [OPTIONS] [IMAGE]\n\n"
       "List images in local storage (IMAGE: those whose name matches it, as --filter reference=).\n\n"
       "Options:\n"
+      "  -a, --all              the intermediate images too (unnamed ones another image is\n"
+      "                         built on)\n"
       "      --digests          show the manifest digests\n"
-      "  -f, --filter KEY=VALUE dangling=true|false, reference=PATTERN, label=K[=V], before=IMAGE,\n"
-      "                         since=IMAGE, id=PREFIX (repeatable: values of one key are\n"
-      "                         alternatives, different keys must all hold)\n"
+      "  -f, --filter KEY=VALUE dangling=true|false, reference=PATTERN, label=K[=V], label!=K[=V],\n"
+      "                         before=IMAGE, since=IMAGE, until=TIME|DURATION, id=PREFIX,\n"
+      "                         digest=ALGORITHM:PREFIX, containers=true|false (used by one),\n"
+      "                         intermediate=BOOL, readonly=BOOL (repeatable: values of one key\n"
+      "                         are alternatives, different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per image name ({{.Repository}}:{{.Tag}}\n"
       "                         {{.ID}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading        no heading row\n"
@@ -882,7 +977,8 @@ images_option (int c, struct images_flags *f)
       f->sort = optarg;
       return 0;
     case 'a':
-      return 0; /* ferry keeps no intermediate images: all are listed anyway */
+      f->list_all = 1;
+      return 0;
     default:
       return 1;
     }
@@ -950,6 +1046,7 @@ ferry_cmd_images (int argc, char **argv)
       images_flags_release (&f);
       return ferry_cli_fail (&err);
     }
+  f.store = s;
 
   for (i = 0; i < n; i++)
     if (images_filter_match (&f, imgs[i]))
@@ -995,8 +1092,8 @@ image_list_alias (int argc, char **argv)
 
 static const char image_prune_usage[]
     = "Usage: ferry image prune [-a] [-f]\n\n"
-      "Remove dangling images (those with no name) that no container uses, and print\n"
-      "their IDs; with --all, every image no container uses.\n\n"
+      "Remove dangling images (no name, and no image built on them) that no container\n"
+      "uses, and print their IDs; with --all, every image no container uses.\n\n"
       "Options:\n"
       "  -a, --all    remove every image no container uses, named or not\n"
       "  -f, --force  do not ask for confirmation\n";
@@ -1049,30 +1146,41 @@ image_prune (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_store_list (s, &imgs, &n, &err) < 0)
-    return ferry_cli_fail (&err);
-  for (size_t i = 0; i < n; i++)
+  /* Removing a dangling image can leave the one it was built on
+   * dangling: again until a pass removes nothing, as Podman prunes.  */
+  for (int removed = 1; removed;)
     {
-      struct ferry_remove_report rep;
-
-      if (! all && imgs[i]->names[0])
-        continue;
-      /* By ID, with -f for several names: --all takes named images too.  */
-      if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
+      removed = 0;
+      if (ferry_store_list (s, &imgs, &n, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (size_t i = 0; i < n; i++)
         {
-          /* A container uses it: it stays, as Podman leaves it.  */
-          if (err->kind != FERRY_ERROR_IN_USE)
-            ret = ferry_cli_fail (&err);
-          ferry_error_release (&err);
-          continue;
+          struct ferry_remove_report rep;
+
+          /* Without --all, the dangling ones: not an intermediate image,
+           * which another is built on.  */
+          if (! all && (imgs[i]->names[0] || ferry_store_image_has_child (s, imgs[i])))
+            continue;
+          /* By ID, with -f for several names: --all takes named images too.  */
+          if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
+            {
+              /* A container uses it: it stays, as Podman leaves it.  */
+              if (err->kind != FERRY_ERROR_IN_USE)
+                ret = ferry_cli_fail (&err);
+              ferry_error_release (&err);
+              continue;
+            }
+          for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
+            ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
+          ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
+          puts (imgs[i]->id);
+          ferry_remove_report_free (&rep);
+          removed = ! all;
         }
-      for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
-        ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
-      ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
-      puts (imgs[i]->id);
-      ferry_remove_report_free (&rep);
+      ferry_images_free (imgs, n);
+      imgs = NULL;
+      n = 0;
     }
-  ferry_images_free (imgs, n);
   return ret;
 }
 

@@ -244,15 +244,3 @@ ferry_cmd_info (int argc, char **argv)
     }
   return 0;
 }
-
-int
-ferry_cmd_system (int argc, char **argv)
-{
-  static const struct ferry_command table[] = {
-    { "events", ferry_cmd_events, "Show system events" },
-    { "info", ferry_cmd_info, "Display ferry system information" },
-    { NULL, NULL, NULL },
-  };
-
-  return ferry_cli_dispatch ("system", table, argc - 1, argv + 1);
-}

@@ -1338,6 +1338,19 @@ ferry_container_lookup (ferry_engine_t *e, const char *ref, struct ferry_contain
 }
 
 int
+ferry_container_identify (ferry_engine_t *e, const char *ref, char **id, char **image_id, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+
+  if (ferry_container_find (e, ref, &c, err) < 0)
+    return -1;
+  *id = xstrdup (c->id);
+  *image_id = xstrdup (c->image_id);
+  ferry_container_free (c);
+  return 0;
+}
+
+int
 ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *n, ferry_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *st = NULL;

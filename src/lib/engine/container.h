@@ -150,6 +150,11 @@ int ferry_container_create (ferry_engine_t *e, const struct ferry_create_options
 int ferry_container_lookup (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                             ferry_error_t *err);
 int ferry_container_list (ferry_engine_t *e, struct ferry_container ***out, size_t *n, ferry_error_t *err);
+/* Finds REF as ferry_container_lookup does, but leaves its state as the
+ * database has it (no exit is recorded, no event logged): for `container
+ * cleanup`, whose own work that is.  *ID and *IMAGE_ID get the full IDs.  */
+int ferry_container_identify (ferry_engine_t *e, const char *ref, char **id, char **image_id,
+                              ferry_error_t *err);
 
 /* True while C sits checkpointed: stopped by a checkpoint that came after
  * it last started (a restore or a start ends it, -R never begins it).  */

@@ -1,5 +1,8 @@
 #include "prune.h"
 #include "container.h"
+#include "network.h"
+#include "system.h"
+#include "volume.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -77,11 +80,10 @@ ferry_prune_filter_check (const char *filter, ferry_error_t *err)
       err, 0, "invalid filter \"%s\": use label=KEY[=VALUE], label!=KEY[=VALUE] or until=TIME", filter);
 }
 
-/* True when C's labels have KEY (with VALUE unless VALUE is NULL).  */
+/* True when LABELS have KEY (with VALUE unless SPEC has no "=VALUE").  */
 static bool
-has_label (const struct ferry_container *c, const char *spec)
+has_label (json_object *labels, const char *spec)
 {
-  json_object *labels = ferry_json_get_object (c->record, "Labels");
   const char *eq = strchr (spec, '=');
   cleanup_free char *key = eq ? xstrndup (spec, eq - spec) : xstrdup (spec);
   json_object *v = NULL;
@@ -91,8 +93,8 @@ has_label (const struct ferry_container *c, const char *spec)
   return eq == NULL || strcmp (json_object_get_string (v), eq + 1) == 0;
 }
 
-static bool
-passes (const struct ferry_container *c, char **filters)
+bool
+ferry_prune_filters_pass (char **filters, json_object *labels, const char *created)
 {
   size_t i;
 
@@ -100,19 +102,25 @@ passes (const struct ferry_container *c, char **filters)
     {
       const char *f = filters[i];
 
-      if (strncmp (f, "label=", 6) == 0 && ! has_label (c, f + 6))
+      if (strncmp (f, "label=", 6) == 0 && ! has_label (labels, f + 6))
         return false;
-      if (strncmp (f, "label!=", 7) == 0 && has_label (c, f + 7))
+      if (strncmp (f, "label!=", 7) == 0 && has_label (labels, f + 7))
         return false;
       if (strncmp (f, "until=", 6) == 0)
         {
-          struct timespec created;
+          struct timespec t;
 
-          if (ferry_time_parse (c->created, &created) < 0 || created.tv_sec >= parse_until (f + 6))
+          if (created == NULL || ferry_time_parse (created, &t) < 0 || t.tv_sec >= parse_until (f + 6))
             return false;
         }
     }
   return true;
+}
+
+static bool
+passes (const struct ferry_container *c, char **filters)
+{
+  return ferry_prune_filters_pass (filters, ferry_json_get_object (c->record, "Labels"), c->created);
 }
 
 int
@@ -156,4 +164,252 @@ ferry_container_prune (ferry_engine_t *e, char **filters, char ***removed, ferry
     }
   ferry_containers_free (list, n);
   return ret;
+}
+
+int
+ferry_system_prune_filter_check (const char *filter, ferry_error_t *err)
+{
+  const char *eq = strchr (filter, '=');
+  cleanup_free char *key = eq ? xstrndup (filter, eq - filter) : xstrdup (filter);
+
+  if (strcmp (key, "until") == 0)
+    {
+      if (parse_until (eq + 1) < 0)
+        return ferry_make_error (err, 0, "failed to parse value as time or duration: \"%s\"", eq + 1);
+      return 0;
+    }
+  if (eq && (strcmp (key, "label") == 0 || strcmp (key, "label!") == 0))
+    return 0;
+  return ferry_make_error (err, 0, "%s is an invalid filter", key);
+}
+
+static void
+strv_push (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while ((*v)[n])
+    n++;
+  *v = xrealloc (*v, sizeof (char *) * (n + 2));
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+/* Keeps the first failure in *ERR, drops the others.  */
+static void
+keep_first (int *ret, ferry_error_t *err, ferry_error_t *e)
+{
+  if (*ret == 0)
+    {
+      *err = *e;
+      *e = NULL;
+      *ret = -1;
+    }
+  else
+    ferry_error_release (e);
+}
+
+static int
+prune_containers (ferry_engine_t *e, char **filters, struct ferry_system_prune_report *r, ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  cleanup_strv char **removed = NULL;
+  uint64_t *sizes;
+  size_t n = 0, i, k;
+  int ret;
+
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  /* Measured before they go.  */
+  sizes = xmalloc0 (sizeof (uint64_t) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      ferry_error_t ignored = NULL;
+      if (ferry_container_rw_size (e, list[i], &sizes[i], &ignored) < 0)
+        ferry_error_release (&ignored);
+    }
+  ret = ferry_container_prune (e, filters, &removed, err);
+  for (k = 0; removed && removed[k]; k++)
+    {
+      strv_push (&r->containers, removed[k]);
+      for (i = 0; i < n; i++)
+        if (strcmp (list[i]->id, removed[k]) == 0)
+          r->reclaimed += sizes[i];
+    }
+  free (sizes);
+  ferry_containers_free (list, n);
+  return ret;
+}
+
+static int
+prune_volumes (ferry_engine_t *e, char **filters, struct ferry_system_prune_report *r, ferry_error_t *err)
+{
+  struct ferry_volume **vols = NULL;
+  size_t n = 0, i;
+  int ret = 0;
+
+  if (ferry_volume_list (e->db, e->root, &vols, &n, err) < 0)
+    return -1;
+  for (i = 0; i < n; i++)
+    {
+      ferry_error_t e2 = NULL;
+      uint64_t size = 0;
+
+      if (vols[i]->users[0] || ! ferry_prune_filters_pass (filters, vols[i]->labels, vols[i]->created))
+        continue;
+      if (ferry_path_usage (vols[i]->mountpoint, vols[i]->name, &size, &e2) < 0)
+        ferry_error_release (&e2);
+      if (ferry_volume_remove (e->db, e->root, vols[i]->name, 0, &e2) == 0)
+        {
+          strv_push (&r->volumes, vols[i]->name);
+          r->reclaimed += size;
+        }
+      /* Taken into use or removed by someone else since the listing.  */
+      else if (e2->kind == FERRY_ERROR_IN_USE || e2->kind == FERRY_ERROR_NOT_FOUND)
+        ferry_error_release (&e2);
+      else
+        keep_first (&ret, err, &e2);
+    }
+  ferry_volumes_free (vols, n);
+  return ret;
+}
+
+/* One pass over the images; *REMOVED tells whether it took one.  */
+static int
+prune_images_pass (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
+                   int *removed, ferry_error_t *err)
+{
+  struct ferry_image **imgs = NULL;
+  size_t n = 0, i;
+  int ret = 0;
+
+  *removed = 0;
+  if (ferry_store_list (e->store, &imgs, &n, err) < 0)
+    return -1;
+  for (i = 0; i < n; i++)
+    {
+      json_object *labels
+          = ferry_json_get_object (ferry_json_get_object (imgs[i]->config, "config"), "Labels");
+      struct ferry_remove_report rep = { 0 };
+      ferry_error_t e2 = NULL;
+
+      /* Without ALL, the dangling ones only: unnamed, and no image built
+       * on them (Podman keeps an intermediate image).  */
+      if ((! all && (imgs[i]->names[0] || ferry_store_image_has_child (e->store, imgs[i])))
+          || ! ferry_prune_filters_pass (filters, labels, imgs[i]->created))
+        continue;
+      if (ferry_store_remove (e->store, imgs[i]->id, 1, &rep, &e2) == 0)
+        {
+          strv_push (&r->images, imgs[i]->id);
+          ferry_remove_report_free (&rep);
+          *removed = 1;
+        }
+      /* A container uses it: it stays, as Podman leaves it.  */
+      else if (e2->kind == FERRY_ERROR_IN_USE || e2->kind == FERRY_ERROR_NOT_FOUND)
+        ferry_error_release (&e2);
+      else
+        keep_first (&ret, err, &e2);
+    }
+  ferry_images_free (imgs, n);
+  return ret;
+}
+
+static int
+prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
+              ferry_error_t *err)
+{
+  uint64_t before = 0, after = 0;
+  ferry_error_t e2 = NULL;
+  int removed = 1, ret = 0;
+
+  if (ferry_store_layers_size (e->store, &before, err) < 0)
+    return -1;
+  /* Removing a dangling image can leave the one it was built on
+   * dangling: again until a pass removes nothing, as Podman prunes.  */
+  while (removed && ret == 0)
+    ret = prune_images_pass (e, all, filters, r, &removed, err);
+  if (ferry_store_layers_size (e->store, &after, &e2) < 0)
+    ferry_error_release (&e2);
+  else if (after < before)
+    r->reclaimed += before - after;
+  return ret;
+}
+
+static int
+prune_networks (ferry_engine_t *e, char **filters, struct ferry_system_prune_report *r, ferry_error_t *err)
+{
+  cleanup_json json_object *defs = NULL;
+  size_t i;
+  int ret = 0;
+
+  if (ferry_network_list (e, &defs, err) < 0)
+    return -1;
+  for (i = 0; i < ferry_json_array_length (defs); i++)
+    {
+      json_object *def = json_object_array_get_idx (defs, i);
+      const char *name = ferry_json_get_string (def, "name");
+      cleanup_strv char **users = NULL;
+      ferry_error_t e2 = NULL;
+
+      if (name == NULL || strcmp (name, FERRY_DEFAULT_NETWORK) == 0
+          || ! ferry_prune_filters_pass (filters, ferry_json_get_object (def, "labels"),
+                                         ferry_json_get_string (def, "created")))
+        continue;
+      users = ferry_network_users (e, name, &e2);
+      if (users == NULL)
+        {
+          keep_first (&ret, err, &e2);
+          continue;
+        }
+      if (users[0])
+        continue;
+      if (ferry_network_remove (e, name, 0, &e2) == 0)
+        strv_push (&r->networks, name);
+      else
+        keep_first (&ret, err, &e2);
+    }
+  return ret;
+}
+
+int
+ferry_system_prune (ferry_engine_t *e, int all, int volumes, char **filters,
+                    struct ferry_system_prune_report *r, ferry_error_t *err)
+{
+  int ret = 0;
+  ferry_error_t e2 = NULL;
+  size_t i;
+
+  memset (r, 0, sizeof (*r));
+  r->containers = xmalloc0 (sizeof (char *));
+  r->volumes = xmalloc0 (sizeof (char *));
+  r->images = xmalloc0 (sizeof (char *));
+  r->networks = xmalloc0 (sizeof (char *));
+  for (i = 0; filters && filters[i]; i++)
+    if (ferry_system_prune_filter_check (filters[i], err) < 0)
+      return -1;
+  /* Containers first: what they used is unused once they are gone.  */
+  if (prune_containers (e, filters, r, &e2) < 0)
+    keep_first (&ret, err, &e2);
+  if (volumes && prune_volumes (e, filters, r, &e2) < 0)
+    keep_first (&ret, err, &e2);
+  if (prune_images (e, all, filters, r, &e2) < 0)
+    keep_first (&ret, err, &e2);
+  if (prune_networks (e, filters, r, &e2) < 0)
+    keep_first (&ret, err, &e2);
+  return ret;
+}
+
+void
+ferry_system_prune_report_release (struct ferry_system_prune_report *r)
+{
+  char **lists[] = { r->containers, r->volumes, r->images, r->networks };
+  size_t i, k;
+
+  for (i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
+    {
+      for (k = 0; lists[i] && lists[i][k]; k++)
+        free (lists[i][k]);
+      free (lists[i]);
+    }
+  memset (r, 0, sizeof (*r));
 }

@@ -2,6 +2,7 @@
  * for `ps --size`.  */
 #include "container.h"
 #include "engine.h"
+#include "system.h"
 #include "../util/cleanup.h"
 #include "../util/xalloc.h"
 
@@ -96,6 +97,27 @@ ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uin
       if (errno == ENOENT)
         return 0;
       return ferry_make_error (err, errno, "cannot open the root file system of %s", what);
+    }
+  r = usage_walk (fd, what, &u, err);
+  free (u.seen);
+  if (r == 0)
+    *out = u.bytes;
+  return r;
+}
+
+int
+ferry_path_usage (const char *path, const char *what, uint64_t *out, ferry_error_t *err)
+{
+  struct usage u = { 0 };
+  int fd, r;
+
+  *out = 0;
+  fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return ferry_make_error (err, errno, "cannot open the data of %s", what);
     }
   r = usage_walk (fd, what, &u, err);
   free (u.seen);

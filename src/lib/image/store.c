@@ -170,6 +170,21 @@ query_exists (ferry_store_t *s, const char *sql, const char *arg, char *first_co
 }
 
 int
+ferry_store_layers_size (ferry_store_t *s, uint64_t *out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT COALESCE (SUM (size), 0) FROM layers", err);
+
+  *out = 0;
+  if (st == NULL)
+    return -1;
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return ferry_db_error (s->db, err, "cannot sum the sizes of the layers");
+  *out = (uint64_t) sqlite3_column_int64 (st, 0);
+  return 0;
+}
+
+int
 ferry_store_has_blob (ferry_store_t *s, const char *blob_digest, char diff_id[FERRY_DIGEST_LEN + 1])
 {
   return query_exists (s, "SELECT diff_id FROM layer_blobs WHERE blob_digest = ?", blob_digest, diff_id,
@@ -881,6 +896,37 @@ static int
 image_user (ferry_store_t *s, const char *id, char *container, size_t len)
 {
   return query_exists (s, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", id, container, len);
+}
+
+int
+ferry_store_image_has_child (ferry_store_t *s, const struct ferry_image *img)
+{
+  ferry_error_t err = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      s->db,
+      "SELECT 1 FROM images o WHERE o.id != ?1 "
+      "AND (SELECT COUNT (*) FROM image_layers WHERE image_id = o.id) > ?2 "
+      "AND NOT EXISTS (SELECT 1 FROM image_layers b WHERE b.image_id = ?1 AND NOT EXISTS ("
+      "  SELECT 1 FROM image_layers c WHERE c.image_id = o.id AND c.position = b.position "
+      "  AND c.diff_id = b.diff_id)) LIMIT 1",
+      &err);
+
+  if (st == NULL)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  sqlite3_bind_text (st, 1, img->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, (sqlite3_int64) img->n_layers);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
+int
+ferry_store_image_in_use (ferry_store_t *s, const char *id)
+{
+  char container[FERRY_DIGEST_LEN + 1];
+
+  return image_user (s, id, container, sizeof (container));
 }
 
 /* The files a removal deletes once its transaction is committed.  */

@@ -147,6 +147,20 @@ int ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_
 
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 
+/* True when another image is built on IMG: it has all of IMG's layers,
+ * in order, and more (what Podman calls a child).  An unnamed image with
+ * a child is intermediate, not dangling: listings hide it, prunes keep
+ * it.  */
+int ferry_store_image_has_child (ferry_store_t *s, const struct ferry_image *img);
+
+/* True when a container was made from the image ID.  */
+int ferry_store_image_in_use (ferry_store_t *s, const char *id);
+
+/* The uncompressed bytes of every layer the store holds, each counted
+ * once however many images share it (what `system df` calls the images'
+ * size).  */
+int ferry_store_layers_size (ferry_store_t *s, uint64_t *out, ferry_error_t *err);
+
 /* The layer directories of IMG, top layer first, as overlay wants them.  */
 char **ferry_store_image_layer_paths (ferry_store_t *s, const struct ferry_image *img);
 

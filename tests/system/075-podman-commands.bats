@@ -625,9 +625,11 @@ commit_sequence() {
 	layer=$ROOT/storage/layers/${diff_id#sha256:}
 	# Stored as overlay whiteouts: a 0:0 device for the file.
 	[ "$(stat -c '%F %t:%T' "$layer/etc/group")" = "character special file 0:0" ]
-	run f run --rm localhost/committed sh -c 'ls /etc/group; ls /opt/olddir; cat /opt/olddir/other'
+	# ls's complaint on stdout too, so that it cannot come out of order.
+	run f run --rm localhost/committed sh -c 'ls /etc/group 2>&1; ls /opt/olddir; cat /opt/olddir/other'
 	assert_status 0
 	[ "${lines[0]}" != /etc/group ]
+	[ "${#lines[@]}" = 3 ]
 	[ "${lines[-2]}" = other ]
 	[ "${lines[-1]}" = fresh ]
 	# The container's own files (/etc/hosts, /run/.containerenv) stay out.

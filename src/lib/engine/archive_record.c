@@ -1,5 +1,6 @@
 /* ferry: checks of the container record a checkpoint archive carries.  */
 #include "archive_record.h"
+#include "health.h"
 #include "internal.h"
 #include "network.h"
 #include "volume.h"
@@ -549,6 +550,18 @@ check_positive_int (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, INT32_MAX);
 }
 
+/* The health fields, all at once: each is checked with the others.  */
+static int
+check_health (struct record_check *c, const char *field, json_object *v)
+{
+  const char *why = NULL, *bad = ferry_health_record_problem (c->rec, &why);
+
+  (void) v;
+  if (bad == NULL || strcmp (bad, field) != 0)
+    return 0;
+  return refuse (c, field, "%s", why);
+}
+
 /* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
 static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
@@ -966,6 +979,12 @@ static const struct record_field
   { "RestartRetries", check_positive_int, 1 },
   { "RestartCount", check_positive_int, 1 },
   { "StoppedByUser", check_true, 1 },
+  /* The health check's, checked together (health.h).  */
+  { "Healthcheck", check_health, 1 },
+  { "HealthcheckOnFailureAction", check_health, 1 },
+  { "HealthLogDestination", check_health, 1 },
+  { "HealthcheckMaxLogCount", check_health, 1 },
+  { "HealthcheckMaxLogSize", check_health, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

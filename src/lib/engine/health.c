@@ -1,0 +1,778 @@
+/* ferry: health checks (health.h).  */
+#include "health.h"
+#include "internal.h"
+#include "../image/media.h"
+#include "../state/events.h"
+#include "../state/lock.h"
+#include "../util/cleanup.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What a health log may hold before ferry stops reading it, and the most
+ * of a check's output it keeps when --health-max-log-size is 0 (no limit
+ * in Podman; a bound here, so that a runaway check cannot fill the log).  */
+#define HEALTH_LOG_MAX_FILE (64 * 1024 * 1024)
+#define HEALTH_OUTPUT_MAX (1024 * 1024)
+
+static const char *const ON_FAILURE_ACTIONS[] = { "none", "kill", "restart", "stop", NULL };
+
+/* ---- the check's configuration ------------------------------------------ */
+
+static json_object *
+strings_json (char **v, size_t n)
+{
+  json_object *a = json_object_new_array ();
+
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
+/* TEXT as a JSON array of strings, as Go's json.Unmarshal into []string
+ * takes it (the whole text, spaces around it allowed); NULL when it is not
+ * one.  */
+static json_object *
+json_string_array (const char *text)
+{
+  json_tokener *tok = json_tokener_new ();
+  json_object *v;
+  size_t len = strlen (text), end;
+
+  v = json_tokener_parse_ex (tok, text, (int) len);
+  end = json_tokener_get_error (tok) == json_tokener_success ? (size_t) json_tokener_get_parse_end (tok) : 0;
+  json_tokener_free (tok);
+  if (v && text[end + strspn (text + end, " \t\r\n")] != '\0')
+    {
+      json_object_put (v);
+      return NULL;
+    }
+  /* null unmarshals into an empty list.  */
+  if (v == NULL && strspn (text, " \t\r\n") + 4 <= len
+      && strncmp (text + strspn (text, " \t\r\n"), "null", 4) == 0
+      && text[strspn (text, " \t\r\n") + 4 + strspn (text + strspn (text, " \t\r\n") + 4, " \t\r\n")] == '\0')
+    return json_object_new_array ();
+  if (! json_object_is_type (v, json_type_array))
+    {
+      json_object_put (v);
+      return NULL;
+    }
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    if (ferry_json_string_value (json_object_array_get_idx (v, i)) == NULL)
+      {
+        json_object_put (v);
+        return NULL;
+      }
+  return v;
+}
+
+/* The words of S split at runs of white space, as Go's strings.Fields.  */
+static json_object *
+fields_json (const char *s)
+{
+  json_object *a = json_object_new_array ();
+
+  while (*s)
+    {
+      size_t n;
+
+      s += strspn (s, " \t\n\v\f\r");
+      n = strcspn (s, " \t\n\v\f\r");
+      if (n)
+        json_object_array_add (a, json_object_new_string_len (s, (int) n));
+      s += n;
+    }
+  return a;
+}
+
+/* --health-cmd into the check's Test, as Podman reads it: a JSON array of
+ * several words runs them (CMD), anything else goes to /bin/sh -c
+ * (CMD-SHELL), and a text starting with CMD or NONE is split at spaces;
+ * "none" disables the image's check.  */
+static json_object *
+health_test (const char *cmd, ferry_error_t *err)
+{
+  cleanup_json json_object *arr = json_string_array (cmd);
+  cleanup_json json_object *words = NULL;
+  json_object *first;
+  const char *w0;
+  int is_array = arr != NULL;
+
+  if (arr == NULL)
+    {
+      const char *space = strchr (cmd, ' ');
+      arr = json_object_new_array ();
+      json_object_array_add (arr, space ? json_object_new_string_len (cmd, (int) (space - cmd))
+                                        : json_object_new_string (cmd));
+      if (space)
+        json_object_array_add (arr, json_object_new_string (space + 1));
+    }
+  if (json_object_array_length (arr) == 0)
+    {
+      ferry_make_error (err, 0, "must define a healthcheck command for all healthchecks");
+      return NULL;
+    }
+  first = json_object_array_get_idx (arr, 0);
+  w0 = json_object_get_string (first);
+  if (strcasecmp (w0, "CMD") == 0 || strcasecmp (w0, "NONE") == 0)
+    words = fields_json (cmd);
+  else if (strcasecmp (w0, "CMD-SHELL") == 0)
+    words = json_object_get (arr);
+  else if (is_array && json_object_array_length (arr) > 1)
+    {
+      words = json_object_new_array ();
+      json_object_array_add (words, json_object_new_string ("CMD"));
+      for (size_t i = 0; i < json_object_array_length (arr); i++)
+        json_object_array_add (words, json_object_get (json_object_array_get_idx (arr, i)));
+    }
+  else
+    {
+      /* One command line for the shell: the words joined again.  */
+      char *line = xstrdup ("");
+      for (size_t i = 0; i < json_object_array_length (arr); i++)
+        {
+          char *next = xasprintf ("%s%s%s", line, i ? " " : "",
+                                  json_object_get_string (json_object_array_get_idx (arr, i)));
+          free (line);
+          line = next;
+        }
+      words = json_object_new_array ();
+      json_object_array_add (words, json_object_new_string ("CMD-SHELL"));
+      json_object_array_add (words, json_object_new_string (line));
+      free (line);
+    }
+  if (json_object_array_length (words) > 0
+      && strcasecmp (json_object_get_string (json_object_array_get_idx (words, 0)), "NONE") == 0)
+    {
+      json_object_put (words);
+      words = strings_json ((char *[]){ (char *) "NONE" }, 1);
+    }
+  return json_object_get (words);
+}
+
+static int
+duration_flag (const char *flag, const char *value, int64_t *out, ferry_error_t *err)
+{
+  if (ferry_duration_parse (value, out) < 0)
+    return ferry_make_error (err, 0, "invalid %s: time: invalid duration \"%s\"", flag, value);
+  return 0;
+}
+
+/* A Docker HealthConfig from the flags; its zero times are left out, as
+ * Go's omitempty leaves them.  */
+static json_object *
+health_config_from_flags (const struct ferry_health_options *o, ferry_error_t *err)
+{
+  cleanup_json json_object *hc = json_object_new_object ();
+  json_object *test;
+  int64_t interval = FERRY_HEALTH_DEFAULT_INTERVAL_NS, timeout = FERRY_HEALTH_DEFAULT_TIMEOUT_NS, start = 0;
+  uint64_t retries = o->retries_set ? o->retries : FERRY_HEALTH_DEFAULT_RETRIES;
+
+  test = health_test (o->cmd, err);
+  if (test == NULL)
+    return NULL;
+  json_object_object_add (hc, "Test", test);
+  if (o->interval && strcmp (o->interval, "disable") == 0)
+    interval = 0;
+  else if (o->interval && duration_flag ("healthcheck-interval", o->interval, &interval, err) < 0)
+    return NULL;
+  if (retries < 1)
+    {
+      ferry_make_error (err, 0, "healthcheck-retries must be greater than 0");
+      return NULL;
+    }
+  if (o->timeout && duration_flag ("healthcheck-timeout", o->timeout, &timeout, err) < 0)
+    return NULL;
+  if (timeout < 1)
+    {
+      ferry_make_error (err, 0, "healthcheck-timeout must be at least 1 second");
+      return NULL;
+    }
+  if (o->start_period && duration_flag ("healthcheck-start-period", o->start_period, &start, err) < 0)
+    return NULL;
+  if (start < 0)
+    {
+      ferry_make_error (err, 0, "healthcheck-start-period must be 0 seconds or greater");
+      return NULL;
+    }
+  if (start)
+    json_object_object_add (hc, "StartPeriod", json_object_new_int64 (start));
+  if (interval)
+    json_object_object_add (hc, "Interval", json_object_new_int64 (interval));
+  json_object_object_add (hc, "Timeout", json_object_new_int64 (timeout));
+  json_object_object_add (hc, "Retries",
+                          retries > INT64_MAX ? json_object_new_uint64 (retries)
+                                              : json_object_new_int64 ((int64_t) retries));
+  return json_object_get (hc);
+}
+
+/* A Docker image's HEALTHCHECK: only an image in Docker's format has one,
+ * as Podman reads it (an OCI image config has no such field, and Podman
+ * ignores one there), from container_config first, then config.  NULL
+ * when it has none; an error when it is malformed.  */
+static int
+image_health_config (const struct ferry_image *img, json_object **out, ferry_error_t *err)
+{
+  cleanup_json json_object *manifest = NULL;
+  json_object *hc, *fixed;
+
+  *out = NULL;
+  if (img == NULL || img->manifest == NULL)
+    return 0;
+  manifest = json_tokener_parse (img->manifest);
+  if (! ferry_json_string_equals (manifest, "mediaType", FERRY_MEDIA_DOCKER_MANIFEST))
+    return 0;
+  hc = ferry_json_get_object (ferry_json_get_object (img->config, "container_config"), "Healthcheck");
+  if (hc == NULL)
+    hc = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Healthcheck");
+  if (hc == NULL)
+    return 0;
+  {
+    json_object *test = ferry_json_get_array (hc, "Test");
+    static const char *const times[] = { "StartPeriod", "Interval", "Timeout", "Retries" };
+
+    for (size_t i = 0; i < ferry_json_array_length (test); i++)
+      if (ferry_json_string_value (json_object_array_get_idx (test, i)) == NULL)
+        test = NULL;
+    for (size_t i = 0; i < 4; i++)
+      {
+        json_object *v = json_object_object_get (hc, times[i]);
+        if (v && (! json_object_is_type (v, json_type_int) || json_object_get_int64 (v) < 0))
+          test = NULL;
+      }
+    if (test == NULL || json_object_array_length (test) == 0)
+      return ferry_make_error (err, 0,
+                               "image %s has an invalid Healthcheck in its config: override it with "
+                               "--health-cmd or --no-healthcheck",
+                               img->id);
+    fixed = json_object_new_object ();
+    json_object_object_add (fixed, "Test", json_object_get (test));
+  }
+  {
+    int64_t start = ferry_json_get_int (hc, "StartPeriod", 0);
+    int64_t interval = ferry_json_get_int (hc, "Interval", 0);
+    int64_t timeout = ferry_json_get_int (hc, "Timeout", 0);
+    int64_t retries = ferry_json_get_int (hc, "Retries", 0);
+
+    /* Podman gives the image's check its default times when it has none.  */
+    if (start)
+      json_object_object_add (fixed, "StartPeriod", json_object_new_int64 (start));
+    json_object_object_add (fixed, "Interval",
+                            json_object_new_int64 (interval ? interval : FERRY_HEALTH_DEFAULT_INTERVAL_NS));
+    json_object_object_add (fixed, "Timeout",
+                            json_object_new_int64 (timeout ? timeout : FERRY_HEALTH_DEFAULT_TIMEOUT_NS));
+    if (retries)
+      json_object_object_add (fixed, "Retries", json_object_new_int64 (retries));
+  }
+  *out = fixed;
+  return 0;
+}
+
+static int
+record_log_destination (const char *dest, json_object *rec, ferry_error_t *err)
+{
+  cleanup_free char *real = NULL;
+  struct stat st;
+
+  if (dest == NULL || strcmp (dest, "local") == 0)
+    return 0;
+  if (strcmp (dest, "events_logger") == 0)
+    {
+      json_object_object_add (rec, "HealthLogDestination", json_object_new_string (dest));
+      return 0;
+    }
+  if (stat (dest, &st) < 0)
+    return ferry_make_error (err, 0,
+                             "running container create option: HealthCheck Log '%s' destination error: stat "
+                             "%s: %s",
+                             dest, dest, strerror (errno));
+  if (! S_ISDIR (st.st_mode) || (real = realpath (dest, NULL)) == NULL || strchr (real, '\n'))
+    return ferry_make_error (err, 0,
+                             "running container create option: HealthCheck Log '%s' destination error: not a "
+                             "directory: give local, events_logger or a directory",
+                             dest);
+  json_object_object_add (rec, "HealthLogDestination", json_object_new_string (real));
+  return 0;
+}
+
+int
+ferry_health_record (const struct ferry_health_options *o, const struct ferry_image *img, json_object *rec,
+                     ferry_error_t *err)
+{
+  json_object *hc = NULL;
+  size_t i;
+
+  for (i = 0; o->on_failure && ON_FAILURE_ACTIONS[i] && strcmp (ON_FAILURE_ACTIONS[i], o->on_failure); i++)
+    ;
+  if (o->on_failure && *o->on_failure && ON_FAILURE_ACTIONS[i] == NULL)
+    return ferry_make_error (err, 0,
+                             "invalid on-failure action \"%s\" for health check: supported actions are "
+                             "none,kill,restart,stop",
+                             o->on_failure);
+  if (o->cmd && *o->cmd)
+    {
+      if (o->no_healthcheck)
+        return ferry_make_error (err, 0, "cannot specify both --no-healthcheck and --health-cmd");
+      hc = health_config_from_flags (o, err);
+      if (hc == NULL)
+        return -1;
+    }
+  else if (o->no_healthcheck)
+    {
+      hc = json_object_new_object ();
+      json_object_object_add (hc, "Test", strings_json ((char *[]){ (char *) "NONE" }, 1));
+    }
+  else if (image_health_config (img, &hc, err) < 0)
+    return -1;
+  if (o->on_failure && *o->on_failure && strcmp (o->on_failure, "none") != 0)
+    {
+      if (hc == NULL)
+        {
+          return ferry_make_error (err, 0, "cannot set on-failure action to %s without a health check",
+                                   o->on_failure);
+        }
+      json_object_object_add (rec, "HealthcheckOnFailureAction", json_object_new_string (o->on_failure));
+    }
+  if (hc)
+    json_object_object_add (rec, "Healthcheck", hc);
+  if (record_log_destination (o->log_destination, rec, err) < 0)
+    return -1;
+  if (o->max_log_count_set && o->max_log_count != FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT)
+    json_object_object_add (rec, "HealthcheckMaxLogCount", json_object_new_uint64 (o->max_log_count));
+  if (o->max_log_size_set && o->max_log_size != FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE)
+    json_object_object_add (rec, "HealthcheckMaxLogSize", json_object_new_uint64 (o->max_log_size));
+  return 0;
+}
+
+static int
+is_count (json_object *v)
+{
+  return json_object_is_type (v, json_type_int)
+         && (json_object_get_int64 (v) >= 0 || json_object_get_uint64 (v) > (uint64_t) INT64_MAX);
+}
+
+const char *
+ferry_health_record_problem (json_object *rec, const char **why)
+{
+  json_object *hc = json_object_object_get (rec, "Healthcheck"), *v;
+  const char *s;
+  size_t i;
+
+  if (hc)
+    {
+      static const char *const keys[] = { "Test", "StartPeriod", "Interval", "Timeout", "Retries", NULL };
+      json_object *test = json_object_object_get (hc, "Test");
+
+      if (! json_object_is_type (hc, json_type_object))
+        return *why = "must be an object", "Healthcheck";
+      json_object_object_foreach (hc, key, val)
+      {
+        (void) val;
+        for (i = 0; keys[i] && strcmp (keys[i], key); i++)
+          ;
+        if (keys[i] == NULL)
+          return *why = "has a member this ferry does not know", "Healthcheck";
+      }
+      if (! json_object_is_type (test, json_type_array) || json_object_array_length (test) == 0)
+        return *why = "must have a Test of one or more strings", "Healthcheck";
+      for (i = 0; i < json_object_array_length (test); i++)
+        if (ferry_json_string_value (json_object_array_get_idx (test, i)) == NULL)
+          return *why = "must have a Test of strings", "Healthcheck";
+      for (i = 1; keys[i]; i++)
+        if ((v = json_object_object_get (hc, keys[i])) && ! json_object_is_type (v, json_type_int))
+          return *why = "must have whole numbers for its times and retries", "Healthcheck";
+      if (ferry_json_get_int (hc, "StartPeriod", 0) < 0 || ferry_json_get_int (hc, "Timeout", 0) < 0
+          || ((v = json_object_object_get (hc, "Retries")) && ! is_count (v)))
+        return *why = "has a negative time or retry count", "Healthcheck";
+    }
+  if ((v = json_object_object_get (rec, "HealthcheckOnFailureAction")))
+    {
+      s = ferry_json_string_value (v);
+      for (i = 1; s && ON_FAILURE_ACTIONS[i] && strcmp (ON_FAILURE_ACTIONS[i], s); i++)
+        ;
+      if (s == NULL || ON_FAILURE_ACTIONS[i] == NULL)
+        return *why = "must be kill, restart or stop", "HealthcheckOnFailureAction";
+      if (hc == NULL)
+        return *why = "comes without a Healthcheck", "HealthcheckOnFailureAction";
+    }
+  if ((v = json_object_object_get (rec, "HealthLogDestination")))
+    {
+      s = ferry_json_string_value (v);
+      if (s == NULL
+          || (strcmp (s, "events_logger") != 0
+              && (s[0] != '/' || strchr (s, '\n') || (s[1] && ! ferry_path_is_clean_relative (s + 1)))))
+        return *why = "must be events_logger or an absolute clean path", "HealthLogDestination";
+    }
+  if ((v = json_object_object_get (rec, "HealthcheckMaxLogCount")) && ! is_count (v))
+    return *why = "must be a whole number of 0 or more", "HealthcheckMaxLogCount";
+  if ((v = json_object_object_get (rec, "HealthcheckMaxLogSize")) && ! is_count (v))
+    return *why = "must be a whole number of 0 or more", "HealthcheckMaxLogSize";
+  return NULL;
+}
+
+int
+ferry_container_has_healthcheck (const struct ferry_container *c)
+{
+  json_object *test = ferry_json_get_array (ferry_json_get_object (c->record, "Healthcheck"), "Test");
+  const char *first;
+
+  if (ferry_json_array_length (test) == 0)
+    return 0;
+  first = ferry_json_string_value (json_object_array_get_idx (test, 0));
+  return first && strcmp (first, "NONE") != 0;
+}
+
+/* ---- the health log -------------------------------------------------------- */
+
+static char *
+health_log_path (ferry_engine_t *e, const struct ferry_container *c)
+{
+  const char *dest = ferry_json_get_string (c->record, "HealthLogDestination");
+
+  if (dest && strcmp (dest, "events_logger") != 0)
+    return xasprintf ("%s/%s-healthcheck.log", dest, c->id);
+  {
+    cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+    return xasprintf ("%s/healthcheck.log", cdir);
+  }
+}
+
+/* The log as recorded, or a new one (Status "") when there is none or it
+ * cannot be read: {"Status", "FailingStreak", "Log"}, always those three
+ * of the right types.  */
+static json_object *
+health_log_read (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *path = health_log_path (e, c);
+  cleanup_free char *text = NULL;
+  cleanup_json json_object *v = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  json_object *out = json_object_new_object (), *log;
+  struct stat st;
+  size_t len = 0;
+
+  if (stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size <= HEALTH_LOG_MAX_FILE
+      && ferry_read_file (path, &text, &len, &ignored) == 0)
+    v = ferry_json_parse (text, len, "health log", &ignored);
+  json_object_object_add (out, "Status", json_object_new_string (ferry_json_get_string (v, "Status") ?: ""));
+  json_object_object_add (out, "FailingStreak",
+                          json_object_new_int64 (ferry_json_get_int (v, "FailingStreak", 0)));
+  log = ferry_json_get_array (v, "Log");
+  json_object_object_add (out, "Log", log ? json_object_get (log) : NULL);
+  return out;
+}
+
+static int
+health_log_write (ferry_engine_t *e, const struct ferry_container *c, json_object *log, ferry_error_t *err)
+{
+  cleanup_free char *path = health_log_path (e, c);
+  const char *text = ferry_json_to_string (log, 0);
+
+  if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+    return ferry_error_wrap (err, "unable to update health check log %s for %s", path, c->id);
+  return 0;
+}
+
+json_object *
+ferry_container_health_json (ferry_engine_t *e, const struct ferry_container *c)
+{
+  if (! ferry_container_has_healthcheck (c))
+    return NULL;
+  return health_log_read (e, c);
+}
+
+char *
+ferry_container_health_status (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_json json_object *log = ferry_container_health_json (e, c);
+
+  return xstrdup (ferry_json_get_string (log, "Status") ?: "");
+}
+
+int
+ferry_container_health_reset (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_json json_object *log = NULL;
+
+  if (! ferry_container_has_healthcheck (c))
+    return 0;
+  log = json_object_new_object ();
+  json_object_object_add (log, "Status", json_object_new_string ("starting"));
+  json_object_object_add (log, "FailingStreak", json_object_new_int (0));
+  json_object_object_add (log, "Log", NULL);
+  return health_log_write (e, c, log, err);
+}
+
+/* ---- one check ------------------------------------------------------------ */
+
+/* The command of C's Test, as Podman runs it: CMD's words, CMD-SHELL's
+ * joined for /bin/sh -c, any other list as it is; NULL when there is
+ * none to run.  */
+static char **
+health_command (const struct ferry_container *c)
+{
+  json_object *test = ferry_json_get_array (ferry_json_get_object (c->record, "Healthcheck"), "Test");
+  size_t n = ferry_json_array_length (test), i, k = 0, skip = 0;
+  const char *first = n ? json_object_get_string (json_object_array_get_idx (test, 0)) : "";
+  char **argv;
+
+  if (n == 0 || *first == '\0' || strcmp (first, "NONE") == 0)
+    return NULL;
+  if (strcmp (first, "CMD-SHELL") == 0)
+    {
+      char *line = xstrdup ("");
+      for (i = 1; i < n; i++)
+        {
+          char *next = xasprintf ("%s%s%s", line, i > 1 ? " " : "",
+                                  json_object_get_string (json_object_array_get_idx (test, i)));
+          free (line);
+          line = next;
+        }
+      argv = xmalloc0 (4 * sizeof (char *));
+      argv[0] = xstrdup ("/bin/sh");
+      argv[1] = xstrdup ("-c");
+      argv[2] = line;
+      return argv;
+    }
+  if (strcmp (first, "CMD") == 0)
+    skip = 1;
+  if (n == skip || *json_object_get_string (json_object_array_get_idx (test, skip)) == '\0')
+    return NULL;
+  argv = xmalloc0 ((n + 1) * sizeof (char *));
+  for (i = skip; i < n; i++)
+    argv[k++] = xstrdup (json_object_get_string (json_object_array_get_idx (test, i)));
+  return argv;
+}
+
+/* Reads what the check wrote to FD, at most MAX bytes (0: the bound of
+ * HEALTH_OUTPUT_MAX).  */
+static char *
+read_output (int fd, uint64_t max)
+{
+  size_t cap = max && max < HEALTH_OUTPUT_MAX ? (size_t) max : HEALTH_OUTPUT_MAX, len = 0;
+  char *buf = xmalloc (cap + 1);
+  ssize_t r;
+
+  while (len < cap && (r = pread (fd, buf + len, cap - len, (off_t) len)) != 0)
+    {
+      if (r < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      len += (size_t) r;
+    }
+  buf[len] = '\0';
+  /* The log is text: a NUL would end it early.  */
+  for (size_t i = 0; i < len; i++)
+    if (buf[i] == '\0')
+      buf[i] = '?';
+  return buf;
+}
+
+/* Within the start period: failures do not count.  */
+static int
+in_start_period (const struct ferry_container *c, const struct timespec *start)
+{
+  int64_t period = ferry_json_get_int (ferry_json_get_object (c->record, "Healthcheck"), "StartPeriod", 0);
+  struct timespec started;
+
+  if (period <= 0 || c->started_at == NULL || ferry_time_parse (c->started_at, &started) < 0)
+    return 0;
+  return (__int128) start->tv_sec * 1000000000 + start->tv_nsec
+         < (__int128) started.tv_sec * 1000000000 + started.tv_nsec + period;
+}
+
+static uint64_t
+record_count (const struct ferry_container *c, const char *key, uint64_t def)
+{
+  json_object *v = json_object_object_get (c->record, key);
+
+  return json_object_is_type (v, json_type_int) ? json_object_get_uint64 (v) : def;
+}
+
+/* Adds ENTRY to C's log under its lock and works out the new status, as
+ * Podman's updateHealthCheckLog; *STATUS and *STREAK get them.  */
+static int
+record_result (ferry_engine_t *e, const struct ferry_container *c, json_object *entry, int passed,
+               int starting, char **status, int64_t *streak, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  cleanup_json json_object *log = NULL;
+  json_object *hc = ferry_json_get_object (c->record, "Healthcheck"), *entries, *kept;
+  uint64_t max_count = record_count (c, "HealthcheckMaxLogCount", FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT);
+  json_object *retries_v = json_object_object_get (hc, "Retries");
+  uint64_t retries = json_object_is_type (retries_v, json_type_int) ? json_object_get_uint64 (retries_v) : 0;
+  const char *now_status;
+  int64_t failing;
+
+  lock = ferry_container_lock (e, c->id, err);
+  if (lock < 0)
+    return -1;
+  log = health_log_read (e, c);
+  now_status = ferry_json_get_string (log, "Status");
+  failing = ferry_json_get_int (log, "FailingStreak", 0);
+  if (passed)
+    {
+      now_status = "healthy";
+      failing = 0;
+    }
+  else
+    {
+      if (*now_status == '\0')
+        now_status = "healthy";
+      if (! starting)
+        {
+          failing++;
+          if ((uint64_t) failing >= retries)
+            now_status = "unhealthy";
+        }
+    }
+  *status = xstrdup (now_status);
+  *streak = failing;
+  json_object_object_add (log, "Status", json_object_new_string (*status));
+  json_object_object_add (log, "FailingStreak", json_object_new_int64 (failing));
+  entries = ferry_json_get_array (log, "Log");
+  kept = json_object_new_array ();
+  for (size_t i = 0; i < ferry_json_array_length (entries); i++)
+    json_object_array_add (kept, json_object_get (json_object_array_get_idx (entries, i)));
+  json_object_array_add (kept, json_object_get (entry));
+  /* Podman drops the oldest one entry at a time.  */
+  if (max_count != 0 && json_object_array_length (kept) > max_count)
+    json_object_array_del_idx (kept, 0, 1);
+  json_object_object_add (log, "Log", kept);
+  return health_log_write (e, c, log, err);
+}
+
+static void
+health_event (ferry_engine_t *e, const struct ferry_container *c, const char *status, int64_t streak)
+{
+  struct ferry_event ev = {
+    .type = "container",
+    .status = "health_status",
+    .id = c->id,
+    .name = c->name,
+    .image = ferry_json_get_string (c->record, "ImageName"),
+    .attributes = ferry_json_get_object (c->record, "Labels"),
+    .health_status = status,
+    .health_failing_streak = streak,
+  };
+
+  ferry_event_log (e->runroot, &ev);
+}
+
+/* --health-on-failure, once the container is unhealthy.  */
+static int
+on_failure (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  const char *action = ferry_json_get_string (c->record, "HealthcheckOnFailureAction");
+
+  if (action == NULL)
+    return 0;
+  if (strcmp (action, "kill") == 0)
+    {
+      if (ferry_container_kill (e, c->id, SIGKILL, err) < 0)
+        return ferry_error_wrap (err, "killing container health-check turned unhealthy");
+    }
+  else if (strcmp (action, "stop") == 0)
+    {
+      if (ferry_container_stop (e, c->id, -1, NULL, err) < 0)
+        return ferry_error_wrap (err, "stopping container after health-check turned unhealthy");
+    }
+  else if (strcmp (action, "restart") == 0)
+    {
+      if (ferry_container_restart (e, c->id, -1, NULL, err) < 0)
+        return ferry_error_wrap (err, "restarting/stopping container after health-check turned unhealthy");
+    }
+  return 0;
+}
+
+int
+ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_health_outcome *out,
+                                 ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_strv char **argv = NULL;
+  cleanup_free char *output = NULL, *status = NULL, *start_text = NULL, *end_text = NULL;
+  cleanup_free char *timeout_text = NULL;
+  cleanup_close int fd = -1;
+  cleanup_json json_object *entry = NULL;
+  cleanup_error ferry_error_t exec_err = NULL;
+  struct ferry_exec_request r = { 0 };
+  struct timespec start, end;
+  long long t0, elapsed_ns;
+  int64_t timeout, streak = 0;
+  int code = 0, ret = -1, return_code, timed_out;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return ferry_error_wrap (err, "unable to look up %s to perform a health check", ref);
+  if (c->status != FERRY_CONTAINER_RUNNING)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE, "container %s is not running", c->id);
+      goto out;
+    }
+  argv = ferry_container_has_healthcheck (c) ? health_command (c) : NULL;
+  if (argv == NULL)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE, "container %s has no defined healthcheck", c->id);
+      goto out;
+    }
+  fd = memfd_create ("ferry-healthcheck", MFD_CLOEXEC);
+  if (fd < 0)
+    {
+      ferry_make_error (err, errno, "cannot make a buffer for the health check's output");
+      goto out;
+    }
+  r.args = argv;
+  r.capture_output = 1;
+  r.output_fd = fd;
+  clock_gettime (CLOCK_REALTIME, &start);
+  t0 = ferry_time_monotonic_us ();
+  /* A check that cannot run (no such command, ...) fails as one whose
+   * command exits 1, as Podman counts it.  */
+  if (ferry_container_exec_in (e, c, &r, &code, &exec_err) < 0)
+    code = 1;
+  elapsed_ns = (ferry_time_monotonic_us () - t0) * 1000;
+  clock_gettime (CLOCK_REALTIME, &end);
+
+  output = read_output (fd, record_count (c, "HealthcheckMaxLogSize", FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE));
+  timeout = ferry_json_get_int (ferry_json_get_object (c->record, "Healthcheck"), "Timeout",
+                                FERRY_HEALTH_DEFAULT_TIMEOUT_NS);
+  timed_out = elapsed_ns > timeout;
+  return_code = timed_out ? -1 : code != 0 ? 1 : 0;
+  start_text = ferry_time_format_nano (&start);
+  end_text = ferry_time_format_nano (&end);
+  entry = json_object_new_object ();
+  json_object_object_add (entry, "Start", json_object_new_string (start_text));
+  json_object_object_add (entry, "End", json_object_new_string (end_text));
+  json_object_object_add (entry, "ExitCode", json_object_new_int (return_code));
+  json_object_object_add (entry, "Output", json_object_new_string (output));
+  if (record_result (e, c, entry, return_code == 0, in_start_period (c, &start), &status, &streak, err) < 0)
+    goto out;
+  health_event (e, c, status, streak);
+  *out = return_code == 0 ? FERRY_HEALTH_PASSED : FERRY_HEALTH_FAILED;
+  if (strcmp (status, "unhealthy") == 0 && on_failure (e, c, err) < 0)
+    goto out;
+  if (timed_out)
+    {
+      timeout_text = ferry_duration_format (timeout);
+      ferry_make_error (err, 0, "healthcheck command exceeded timeout of %s", timeout_text);
+      goto out;
+    }
+  ret = 0;
+out:
+  ferry_container_free (c);
+  return ret;
+}

@@ -1,0 +1,89 @@
+/* ferry: health checks, as Podman 5.4 runs them.
+ *
+ * A container's check is in its record: "Healthcheck" (Docker's
+ * HealthConfig: Test, Interval, Timeout, StartPeriod, Retries, the times
+ * in nanoseconds), "HealthcheckOnFailureAction" (kill, restart or stop;
+ * absent: none), "HealthLogDestination" (events_logger or a directory;
+ * absent: local), "HealthcheckMaxLogCount" and "HealthcheckMaxLogSize"
+ * (absent: 5 and 500).  It comes from run/create's --health-* flags, or
+ * else from a Docker-format image's HEALTHCHECK.
+ *
+ * `healthcheck run` runs it once, through exec, and records the result in
+ * the container's health log, a JSON file ({"Status", "FailingStreak",
+ * "Log"}) replaced atomically under the container's lock, so a ferry
+ * killed at any point leaves the old record or the new one.  Each start
+ * begins it again as "starting".  Nothing runs the check periodically
+ * where systemd is not PID 1, as with Podman: see ferry-healthcheck-run(1).  */
+#ifndef FERRY_ENGINE_HEALTH_H
+#define FERRY_ENGINE_HEALTH_H
+
+#include "container.h"
+#include "../image/store.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#define FERRY_HEALTH_DEFAULT_INTERVAL_NS 30000000000LL
+#define FERRY_HEALTH_DEFAULT_TIMEOUT_NS 30000000000LL
+#define FERRY_HEALTH_DEFAULT_RETRIES 3
+#define FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT 5
+#define FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE 500
+
+/* run/create's flags, as typed (NULL: not given); the numbers are parsed
+ * by the caller (*_set: given).  */
+struct ferry_health_options
+{
+  const char *cmd; /* a command for /bin/sh -c, a JSON array, or "none" */
+  const char *interval;
+  const char *timeout;
+  const char *start_period;
+  uint64_t retries;
+  int retries_set;
+  const char *on_failure; /* none, kill, restart or stop */
+  const char *log_destination;
+  uint64_t max_log_count;
+  int max_log_count_set;
+  uint64_t max_log_size;
+  int max_log_size_set;
+  int no_healthcheck;
+};
+
+/* Puts the health check of O, else of IMG (a Docker-format image's),
+ * into REC; Podman's errors for bad flags.  */
+int ferry_health_record (const struct ferry_health_options *o, const struct ferry_image *img,
+                         json_object *rec, ferry_error_t *err);
+
+/* For a record read from an archive: NULL when REC's health fields are
+ * sound, else the name of the first bad one, and *WHY what is wrong.  */
+const char *ferry_health_record_problem (json_object *rec, const char **why);
+
+/* True when C has a check to run (a Test other than NONE).  */
+int ferry_container_has_healthcheck (const struct ferry_container *c);
+
+/* .State.Health of inspect: {"Status", "FailingStreak", "Log"}, Status ""
+ * before the first start; NULL without a check.  */
+json_object *ferry_container_health_json (ferry_engine_t *e, const struct ferry_container *c);
+/* Its status ("starting", "healthy", "unhealthy", "" before the first
+ * start or without a check), as `ps` shows it; never NULL.  */
+char *ferry_container_health_status (ferry_engine_t *e, const struct ferry_container *c);
+
+/* Begins C's health log again, "starting", as each start does; a
+ * container without a check has none.  */
+int ferry_container_health_reset (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
+
+/* The outcome of one check, as `healthcheck run` tells it.  */
+enum ferry_health_outcome
+{
+  FERRY_HEALTH_PASSED, /* the command exited 0 */
+  FERRY_HEALTH_FAILED, /* it did not, or could not run: "unhealthy" */
+};
+
+/* Runs REF's check once, records it, reports a health_status event and
+ * takes the container's --health-on-failure action once it is unhealthy.
+ * Not running, no check: kind STATE, Podman's messages.  A check that ran
+ * past its timeout is recorded as failed (exit code -1) and is an error,
+ * as Podman's.  */
+int ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_health_outcome *out,
+                                     ferry_error_t *err);
+
+#endif

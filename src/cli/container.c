@@ -3003,6 +3003,17 @@ inspect_command (int argc, char **argv, int images_too)
         {
           o = ferry_container_inspect_json (e, c);
           ferry_container_free (c);
+          /* Podman's struct has them when the JSON leaves them out: a
+           * template finds nil.  */
+          if (format)
+            {
+              json_object *state = json_object_object_get (o, "State"),
+                          *config = json_object_object_get (o, "Config");
+              if (state && ! json_object_object_get_ex (state, "Health", NULL))
+                json_object_object_add (state, "Health", NULL);
+              if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
+                json_object_object_add (config, "Healthcheck", NULL);
+            }
         }
       else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)
         {

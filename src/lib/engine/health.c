@@ -10,6 +10,7 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -293,10 +294,15 @@ record_log_destination (const char *dest, json_object *rec, ferry_error_t *err)
       return 0;
     }
   if (stat (dest, &st) < 0)
-    return ferry_make_error (err, 0,
-                             "running container create option: HealthCheck Log '%s' destination error: stat "
-                             "%s: %s",
-                             dest, dest, strerror (errno));
+    {
+      /* As Go words it: "no such file or directory".  */
+      cleanup_free char *why = xstrdup (strerror (errno));
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0,
+                               "running container create option: HealthCheck Log '%s' destination error: "
+                               "stat %s: %s",
+                               dest, dest, why);
+    }
   if (! S_ISDIR (st.st_mode) || (real = realpath (dest, NULL)) == NULL || strchr (real, '\n'))
     return ferry_make_error (err, 0,
                              "running container create option: HealthCheck Log '%s' destination error: not a "
@@ -714,7 +720,7 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
   struct timespec start, end;
   long long t0, elapsed_ns;
   int64_t timeout, streak = 0;
-  int code = 0, ret = -1, return_code, timed_out;
+  int code = 0, ret = -1, return_code, timed_out, exec_failed = 0;
 
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return ferry_error_wrap (err, "unable to look up %s to perform a health check", ref);
@@ -743,11 +749,17 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
   /* A check that cannot run (no such command, ...) fails as one whose
    * command exits 1, as Podman counts it.  */
   if (ferry_container_exec_in (e, c, &r, &code, &exec_err) < 0)
-    code = 1;
+    exec_failed = 1;
   elapsed_ns = (ferry_time_monotonic_us () - t0) * 1000;
   clock_gettime (CLOCK_REALTIME, &end);
 
-  output = read_output (fd, record_count (c, "HealthcheckMaxLogSize", FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE));
+  /* What the runtime said of it is no output of the check's.  */
+  output
+      = exec_failed
+            ? xstrdup ("")
+            : read_output (fd, record_count (c, "HealthcheckMaxLogSize", FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE));
+  if (exec_failed)
+    code = 1;
   timeout = ferry_json_get_int (ferry_json_get_object (c->record, "Healthcheck"), "Timeout",
                                 FERRY_HEALTH_DEFAULT_TIMEOUT_NS);
   timed_out = elapsed_ns > timeout;

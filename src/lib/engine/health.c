@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -735,7 +736,14 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
       ferry_make_error_kind (err, FERRY_ERROR_STATE, "container %s has no defined healthcheck", c->id);
       goto out;
     }
+  /* Appending: the check's stdout and stderr may reach it by two ways
+   * that do not share an offset.  */
   fd = memfd_create ("ferry-healthcheck", MFD_CLOEXEC);
+  if (fd >= 0 && fcntl (fd, F_SETFL, O_APPEND) < 0)
+    {
+      close (fd);
+      fd = -1;
+    }
   if (fd < 0)
     {
       ferry_make_error (err, errno, "cannot make a buffer for the health check's output");

@@ -206,12 +206,20 @@ config_json (const struct ferry_container *c)
                           member_or (r, "HealthcheckOnFailureAction", json_object_new_string ("none")));
   json_object_object_add (o, "HealthLogDestination",
                           member_or (r, "HealthLogDestination", json_object_new_string ("local")));
-  json_object_object_add (
-      o, "HealthcheckMaxLogCount",
-      member_or (r, "HealthcheckMaxLogCount", json_object_new_int (FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT)));
-  json_object_object_add (
-      o, "HealthcheckMaxLogSize",
-      member_or (r, "HealthcheckMaxLogSize", json_object_new_int (FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE)));
+  /* Podman leaves a limit of 0 (none) out.  */
+  {
+    static const struct
+    {
+      const char *key;
+      int def;
+    } limits[] = { { "HealthcheckMaxLogCount", FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT },
+                   { "HealthcheckMaxLogSize", FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE } };
+
+    for (size_t k = 0; k < 2; k++)
+      if (ferry_json_get_int (r, limits[k].key, limits[k].def) != 0)
+        json_object_object_add (o, limits[k].key,
+                                member_or (r, limits[k].key, json_object_new_int (limits[k].def)));
+  }
   if (ferry_json_get_string (r, "Timezone"))
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));

@@ -15,8 +15,9 @@ static const char healthcheck_run_usage[]
       "shows as .State.Health and ps as its status.  Exits 0 when the check passed;\n"
       "prints `unhealthy` and exits 1 when it failed; exits 125 when the container is\n"
       "not running or has no check, or the check ran past its --health-timeout.\n\n"
-      "Where systemd is PID 1, Podman runs this from a timer every --health-interval;\n"
-      "elsewhere nothing runs it but this command, in ferry as in Podman.\n";
+      "Where systemd is PID 1, a transient systemd timer runs this every\n"
+      "--health-interval, as Podman's; elsewhere nothing runs it but this command,\n"
+      "in ferry as in Podman.\n";
 
 static int
 cmd_healthcheck_run (int argc, char **argv)

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <spawn.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -519,6 +521,149 @@ ferry_container_health_reset (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (log, "FailingStreak", json_object_new_int (0));
   json_object_object_add (log, "Log", NULL);
   return health_log_write (e, c, log, err);
+}
+
+/* ---- systemd's timers ------------------------------------------------------ */
+
+extern char **environ;
+
+/* Where Podman makes timers: only where systemd is PID 1.  */
+static int
+systemd_is_init (void)
+{
+  cleanup_free char *comm = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  if (ferry_read_file ("/proc/1/comm", &comm, &len, &ignored) < 0)
+    return 0;
+  return strcmp (comm, "systemd\n") == 0 || strcmp (comm, "systemd") == 0;
+}
+
+/* Runs ARGV (found in PATH) with no input or output; its exit status, or
+ * -1 when it could not run.  */
+static int
+run_quietly (char *const argv[])
+{
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  int status = 0, r;
+
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen (&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen (&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  r = posix_spawnp (&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  if (r != 0)
+    return -1;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* True when this process runs in systemd unit UNIT.  */
+static int
+in_unit (const char *unit)
+{
+  cleanup_free char *cgroup = NULL, *needle = xasprintf ("/%s\n", unit);
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  return ferry_read_file ("/proc/self/cgroup", &cgroup, &len, &ignored) == 0 && strstr (cgroup, needle);
+}
+
+/* The file in C's bundle (gone with its teardown) that names its timer.  */
+static char *
+timer_file (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
+
+  return xasprintf ("%s/healthcheck.unit", bundle);
+}
+
+int
+ferry_container_health_timer_start (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  int64_t interval = ferry_json_get_int (ferry_json_get_object (c->record, "Healthcheck"), "Interval", 0);
+  unsigned char rnd[4];
+  cleanup_free char *unit = NULL, *service = NULL, *every = NULL, *inactive = NULL, *path_env = NULL;
+  cleanup_free char *file = NULL;
+  const char *path = getenv ("PATH");
+  char *argv[32];
+  size_t n = 0;
+
+  if (! ferry_container_has_healthcheck (c) || interval <= 0 || ! systemd_is_init ())
+    return 0;
+  {
+    cleanup_close int rfd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (rfd < 0 || read (rfd, rnd, sizeof (rnd)) != (ssize_t) sizeof (rnd))
+      return ferry_make_error (err, errno, "cannot read /dev/urandom for the health check's timer");
+  }
+  /* Podman's names: the container's ID and 8 hex digits.  */
+  unit = xasprintf ("%s-%02x%02x%02x%02x", c->id, rnd[0], rnd[1], rnd[2], rnd[3]);
+  every = ferry_duration_format (interval);
+  inactive = xasprintf ("--on-unit-inactive=%s", every);
+  argv[n++] = (char *) "systemd-run";
+  argv[n++] = (char *) "--property";
+  argv[n++] = (char *) "LogLevelMax=notice";
+  if (path && *path)
+    argv[n++] = path_env = xasprintf ("--setenv=PATH=%s", path);
+  argv[n++] = (char *) "--unit";
+  argv[n++] = unit;
+  argv[n++] = inactive;
+  argv[n++] = (char *) "--timer-property=AccuracySec=1s";
+  argv[n++] = e->exe;
+  argv[n++] = (char *) "--root";
+  argv[n++] = e->root;
+  argv[n++] = (char *) "--runroot";
+  argv[n++] = e->runroot;
+  argv[n++] = (char *) "--runtime";
+  argv[n++] = e->runtime.path;
+  argv[n++] = (char *) "--events-backend";
+  argv[n++] = (char *) ferry_events_backend ();
+  argv[n++] = (char *) "healthcheck";
+  argv[n++] = (char *) "run";
+  argv[n++] = c->id;
+  argv[n] = NULL;
+  if (run_quietly (argv) != 0)
+    return ferry_make_error (err, 0, "cannot make the systemd timer %s.timer of the health check of %s", unit,
+                             c->name);
+  file = timer_file (e, c->id);
+  if (ferry_write_file_atomic (file, unit, strlen (unit), 0600, err) < 0)
+    return -1;
+  /* The first check now, as Podman starts the unit at once.  */
+  service = xasprintf ("%s.service", unit);
+  {
+    char *const start[] = { (char *) "systemctl", (char *) "start", (char *) "--no-block", service, NULL };
+    run_quietly (start);
+  }
+  return 0;
+}
+
+void
+ferry_container_health_timer_stop (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *file = timer_file (e, id), *unit = NULL, *timer = NULL, *service = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  if (ferry_read_file (file, &unit, &len, &ignored) < 0 || len == 0 || strlen (unit) != len
+      || strchr (unit, '/') || strchr (unit, '\n'))
+    return;
+  timer = xasprintf ("%s.timer", unit);
+  service = xasprintf ("%s.service", unit);
+  {
+    /* A check that stops its container runs in the service: stopping
+     * that would end this very ferry.  */
+    int inside = in_unit (service);
+    char *const stop[] = { (char *) "systemctl", (char *) "stop", timer, inside ? NULL : service, NULL };
+    char *const reset[] = { (char *) "systemctl", (char *) "reset-failed", timer, NULL };
+    run_quietly (stop);
+    run_quietly (reset);
+  }
+  unlink (file);
 }
 
 /* ---- one check ------------------------------------------------------------ */

@@ -12,8 +12,9 @@
  * the container's health log, a JSON file ({"Status", "FailingStreak",
  * "Log"}) replaced atomically under the container's lock, so a ferry
  * killed at any point leaves the old record or the new one.  Each start
- * begins it again as "starting".  Nothing runs the check periodically
- * where systemd is not PID 1, as with Podman: see ferry-healthcheck-run(1).  */
+ * begins it again as "starting".  Where systemd is PID 1 a transient
+ * timer runs the check every interval, as Podman's; elsewhere nothing
+ * does, as with Podman: see ferry-healthcheck-run(1).  */
 #ifndef FERRY_ENGINE_HEALTH_H
 #define FERRY_ENGINE_HEALTH_H
 
@@ -70,6 +71,14 @@ char *ferry_container_health_status (ferry_engine_t *e, const struct ferry_conta
 /* Begins C's health log again, "starting", as each start does; a
  * container without a check has none.  */
 int ferry_container_health_reset (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
+
+/* Where systemd is PID 1 and C's check has an interval, a transient
+ * systemd timer runs `ferry healthcheck run` every interval, as Podman's
+ * (systemd-run, unit ID-XXXXXXXX), from each start until the container's
+ * teardown stops it; elsewhere nothing.  */
+int ferry_container_health_timer_start (ferry_engine_t *e, const struct ferry_container *c,
+                                        ferry_error_t *err);
+void ferry_container_health_timer_stop (ferry_engine_t *e, const char *id);
 
 /* The outcome of one check, as `healthcheck run` tells it.  */
 enum ferry_health_outcome

@@ -1087,6 +1087,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   ferry_overlay_free (&ov);
   if (! awaiting_restore (e, c))
     ferry_container_teardown_network (e, c);
+  ferry_container_health_timer_stop (e, c->id);
   if (ferry_rm_rf (bundle, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (sock, &err) < 0)
@@ -1321,6 +1322,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     cleanup_error ferry_error_t ignored = NULL;
     ferry_container_health_reset (e, c, &ignored);
   }
+  if (ferry_container_health_timer_start (e, c, err) < 0)
+    goto fail;
   return 0;
 
 fail:

@@ -360,6 +360,19 @@ for i, (m, data) in enumerate(members):
 	assert_one_line_error
 	assert_output_contains "field \`Healthcheck\` of its container record must have a Test of strings"
 	[ -z "$(f ps -a -q)" ]
+	# A log in a host directory is for whoever restores to allow: the
+	# check's output would land there.
+	rewrite_archive "$TEST_TMP/cp.tar" "$TEST_TMP/dest.tar" '
+for i, (m, data) in enumerate(members):
+    if m.name == "config.dump":
+        rec = json.loads(data)
+        rec["ferry"]["HealthLogDestination"] = "/etc/cron.d"
+        members[i] = (m, json.dumps(rec).encode())'
+	run_ferry container restore --import "$TEST_TMP/dest.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "health check log in the host's directory \`/etc/cron.d\`: restore with --trust-archive"
+	[ -z "$(f ps -a -q)" ]
 }
 
 # A copy of the test image, NAME, whose config has a HEALTHCHECK, in a

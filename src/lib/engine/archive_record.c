@@ -1060,7 +1060,7 @@ append_sysctls (char **list, json_object *sysctls)
 }
 
 /* Files the container writes or removes on the host: --conmon-pidfile's,
- * --cidfile's.  */
+ * --cidfile's, --health-log-destination's.  */
 static void
 append_host_files (char **list, json_object *rec)
 {
@@ -1076,6 +1076,15 @@ append_host_files (char **list, json_object *rec)
         continue;
       q = shown (path);
       item = xasprintf ("%s on the host at `%s`", fields[i][1], q);
+      append (list, item);
+    }
+  /* --health-log-destination: a directory on the host that gets the
+   * check's output.  */
+  if (ferry_json_get_string (rec, "HealthLogDestination")
+      && ! ferry_json_string_equals (rec, "HealthLogDestination", "events_logger"))
+    {
+      cleanup_free char *q = shown (ferry_json_get_string (rec, "HealthLogDestination"));
+      cleanup_free char *item = xasprintf ("health check log in the host's directory `%s`", q);
       append (list, item);
     }
 }

@@ -53,20 +53,21 @@ json_string_array (const char *text)
 {
   json_tokener *tok = json_tokener_new ();
   json_object *v;
-  size_t len = strlen (text), end;
+  int ok;
+  size_t end;
 
-  v = json_tokener_parse_ex (tok, text, (int) len);
-  end = json_tokener_get_error (tok) == json_tokener_success ? (size_t) json_tokener_get_parse_end (tok) : 0;
+  /* With its NUL, so that a bare word ends where the text does.  */
+  v = json_tokener_parse_ex (tok, text, (int) strlen (text) + 1);
+  ok = json_tokener_get_error (tok) == json_tokener_success;
+  end = ok ? json_tokener_get_parse_end (tok) : 0;
   json_tokener_free (tok);
-  if (v && text[end + strspn (text + end, " \t\r\n")] != '\0')
+  if (! ok || text[end + strspn (text + end, " \t\r\n")] != '\0')
     {
       json_object_put (v);
       return NULL;
     }
   /* null unmarshals into an empty list.  */
-  if (v == NULL && strspn (text, " \t\r\n") + 4 <= len
-      && strncmp (text + strspn (text, " \t\r\n"), "null", 4) == 0
-      && text[strspn (text, " \t\r\n") + 4 + strspn (text + strspn (text, " \t\r\n") + 4, " \t\r\n")] == '\0')
+  if (v == NULL)
     return json_object_new_array ();
   if (! json_object_is_type (v, json_type_array))
     {

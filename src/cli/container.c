@@ -217,6 +217,11 @@ static const char create_usage[]
       "      --health-on-failure ACTION  once unhealthy: none (default), kill, restart or stop\n"
       "      --health-retries N   failures in a row that make it unhealthy (default 3)\n"
       "      --health-start-period D  time to start in, when failures do not count (default 0s)\n"
+      "      --health-startup-cmd CMD  a check to pass first, before the regular one runs\n"
+      "      --health-startup-interval D  how often it runs where systemd runs it (default 30s)\n"
+      "      --health-startup-retries N  its failures that restart the container (default 0: none)\n"
+      "      --health-startup-success N  its passes in a row that end it (default 0: one)\n"
+      "      --health-startup-timeout D  the longest it may take (default 30s)\n"
       "      --health-timeout D   the longest a check may take (default 30s)\n"
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
@@ -351,6 +356,11 @@ enum
   OPT_HEALTH_MAX_LOG_COUNT,
   OPT_HEALTH_MAX_LOG_SIZE,
   OPT_NO_HEALTHCHECK,
+  OPT_HEALTH_STARTUP_CMD,
+  OPT_HEALTH_STARTUP_INTERVAL,
+  OPT_HEALTH_STARTUP_RETRIES,
+  OPT_HEALTH_STARTUP_SUCCESS,
+  OPT_HEALTH_STARTUP_TIMEOUT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -420,6 +430,11 @@ parse_uint_flag (const char *arg, const char *flag, uint64_t *out)
       { "health-log-destination", required_argument, NULL, OPT_HEALTH_LOG_DESTINATION },                     \
       { "health-max-log-count", required_argument, NULL, OPT_HEALTH_MAX_LOG_COUNT },                         \
       { "health-max-log-size", required_argument, NULL, OPT_HEALTH_MAX_LOG_SIZE },                           \
+      { "health-startup-cmd", required_argument, NULL, OPT_HEALTH_STARTUP_CMD },                             \
+      { "health-startup-interval", required_argument, NULL, OPT_HEALTH_STARTUP_INTERVAL },                   \
+      { "health-startup-retries", required_argument, NULL, OPT_HEALTH_STARTUP_RETRIES },                     \
+      { "health-startup-success", required_argument, NULL, OPT_HEALTH_STARTUP_SUCCESS },                     \
+      { "health-startup-timeout", required_argument, NULL, OPT_HEALTH_STARTUP_TIMEOUT },                     \
   {                                                                                                          \
     "no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK                                                  \
   }
@@ -602,6 +617,23 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_NO_HEALTHCHECK:
         a->health.no_healthcheck = 1;
+        break;
+      case OPT_HEALTH_STARTUP_CMD:
+        a->health.startup_cmd = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_INTERVAL:
+        a->health.startup_interval = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_TIMEOUT:
+        a->health.startup_timeout = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_RETRIES:
+        if (parse_uint_flag (optarg, "health-startup-retries", &a->health.startup_retries) != 0)
+          return -1;
+        break;
+      case OPT_HEALTH_STARTUP_SUCCESS:
+        if (parse_uint_flag (optarg, "health-startup-success", &a->health.startup_successes) != 0)
+          return -1;
         break;
       case 'a':
         /* --attach is run's: create has no streams to connect.  */
@@ -3013,6 +3045,8 @@ inspect_command (int argc, char **argv, int images_too)
                 json_object_object_add (state, "Health", NULL);
               if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
                 json_object_object_add (config, "Healthcheck", NULL);
+              if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
+                json_object_object_add (config, "StartupHealthCheck", NULL);
             }
         }
       else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)

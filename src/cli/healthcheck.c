@@ -4,9 +4,12 @@
 #include "../lib/engine/container.h"
 #include "../lib/engine/health.h"
 
+#include "../lib/util/parse.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char healthcheck_run_usage[]
     = "Usage: ferry healthcheck run CONTAINER\n\n"
@@ -19,6 +22,32 @@ static const char healthcheck_run_usage[]
       "--health-interval, as Podman's; elsewhere nothing runs it but this command,\n"
       "in ferry as in Podman.\n";
 
+/* As stop warns, and Podman's healthcheck run when its action stopped the
+ * container.  */
+static void
+warn_killed (const struct ferry_health_report *r)
+{
+  const char *sig = ferry_signal_name (r->stop.stop_signal);
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
+    return;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (sig)
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, sig, r->name, r->stop.timeout);
+  else
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, r->stop.stop_signal, r->name, r->stop.timeout);
+}
+
 static int
 cmd_healthcheck_run (int argc, char **argv)
 {
@@ -28,7 +57,7 @@ cmd_healthcheck_run (int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   cleanup_engine struct ferry_engine *e = NULL;
-  enum ferry_health_outcome outcome = FERRY_HEALTH_PASSED;
+  struct ferry_health_report report = { 0 };
   ferry_error_t err = NULL;
   int c, r;
 
@@ -43,11 +72,14 @@ cmd_healthcheck_run (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_healthcheck_run (e, argv[optind], &outcome, &err) < 0)
+  r = ferry_container_healthcheck_run (e, argv[optind], &report, &err);
+  if (report.stopped && report.stop.killed)
+    warn_killed (&report);
+  if (r < 0)
     return ferry_cli_fail (&err);
-  if (outcome == FERRY_HEALTH_FAILED)
+  if (report.outcome != FERRY_HEALTH_PASSED)
     {
-      puts ("unhealthy");
+      puts (report.outcome == FERRY_HEALTH_STARTING ? "starting" : "unhealthy");
       return 1;
     }
   return 0;

@@ -92,6 +92,20 @@ health_steps() {
 	ctr "$t" run to --health-cmd 'sleep 1.5; echo late' --health-timeout 1s -- sleep 1000
 	step "$t" healthcheck run to
 	step "$t" inspect --format '{{json .State.Health}}' to
+	# A startup check runs first: its failures say "starting" and count
+	# for nothing but a restart after 2; 2 passes in a row end it, and
+	# the regular check runs.
+	ctr "$t" run su --stop-timeout 1 --health-cmd 'test -e /tmp/ok' --health-startup-cmd 'test -e /tmp/up' \
+		--health-startup-retries 2 --health-startup-success 2 -- sleep 1000
+	step "$t" inspect --format '{{json .Config.StartupHealthCheck}}' su
+	step "$t" healthcheck run su
+	step "$t" healthcheck run su
+	step "$t" inspect --format '{{.State.Status}} {{json .State.Health}}' su
+	step "$t" exec su touch /tmp/up
+	step "$t" healthcheck run su
+	step "$t" healthcheck run su
+	step "$t" healthcheck run su
+	step "$t" inspect --format '{{json .State.Health}}' su
 	normalize "$TEST_TMP/$t.log" >"$TEST_TMP/$t.txt"
 }
 
@@ -161,13 +175,29 @@ health_steps() {
 		  err: Error: healthcheck command exceeded timeout of 1s
 		$ inspect --format {{json .State.Health}} to -> 0
 		  out: {"Status":"starting","FailingStreak":1,"Log":[{"Start":"T","End":"T","ExitCode":-1,"Output":"late\n"}]}
+		$ inspect --format {{json .Config.StartupHealthCheck}} su -> 0
+		  out: {"Test":["CMD-SHELL","test -e /tmp/up"],"Interval":30000000000,"Timeout":30000000000,"Retries":2,"Successes":2}
+		$ healthcheck run su -> 1
+		  out: starting
+		$ healthcheck run su -> 1
+		  out: starting
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container su in 1 seconds, resorting to SIGKILL"
+		$ inspect --format {{.State.Status}} {{json .State.Health}} su -> 0
+		  out: running {"Status":"starting","FailingStreak":0,"Log":[{"Start":"T","End":"T","ExitCode":1,"Output":""}]}
+		$ exec su touch /tmp/up -> 0
+		$ healthcheck run su -> 0
+		$ healthcheck run su -> 0
+		$ healthcheck run su -> 1
+		  out: unhealthy
+		$ inspect --format {{json .State.Health}} su -> 0
+		  out: {"Status":"healthy","FailingStreak":1,"Log":[{"Start":"T","End":"T","ExitCode":1,"Output":""},{"Start":"T","End":"T","ExitCode":0,"Output":""},{"Start":"T","End":"T","ExitCode":0,"Output":""},{"Start":"T","End":"T","ExitCode":1,"Output":""}]}
 	EOF
 	# Each check was told as Podman tells it.
 	f events --stream=false --filter event=health_status >"$TEST_TMP/events"
 	grep -q "container health_status .* (image=localhost/ferry-test:latest, name=h1, health_status=unhealthy, health_failing_streak=2, health_log=)" "$TEST_TMP/events"
 	grep -q "name=h1, health_status=healthy, health_failing_streak=0, health_log=)" "$TEST_TMP/events"
-	# No exec events for the checks, as with Podman: only the one exec.
-	[ "$(f events --stream=false --filter event=exec --format '{{.Name}}')" = h1 ]
+	# No exec events for the checks, as with Podman: only the two execs.
+	[ "$(f events --stream=false --filter event=exec --format '{{.Name}}' | paste -sd ' ')" = "h1 su" ]
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		health_steps podman_t
@@ -188,7 +218,8 @@ flag_cases() {
 			# The JSON: Podman's templates lack the log's limits.
 			"$t" inspect "$out" | jq -c '.[0] | [.Config.Healthcheck, .Config.HealthcheckOnFailureAction,
 				.Config.HealthLogDestination, .Config.HealthcheckMaxLogCount, .Config.HealthcheckMaxLogSize,
-				.State.Health]' | sed "s#$TEST_TMP#TMP#g"
+				.State.Health] + if .Config.StartupHealthCheck then [.Config.StartupHealthCheck] else [] end' |
+				sed "s#$TEST_TMP#TMP#g"
 		else
 			printf '%s\n' "$out" | head -n 1 | sed -e "s#$TEST_TMP#TMP#g" -e 's/^time=.*level=warning.*//'
 		fi
@@ -216,6 +247,11 @@ flag_cases() {
 		--health-cmd true --health-max-log-size x
 		--health-cmd '[]'
 		--health-cmd true --no-healthcheck
+		--health-cmd true --health-startup-cmd 'test -e /up' --health-startup-interval disable --health-startup-retries 0 --health-startup-success 3 --health-startup-timeout 2s
+		--health-startup-cmd true
+		--no-healthcheck --health-startup-cmd true
+		--health-cmd true --health-startup-cmd true --health-startup-timeout 0s
+		--health-cmd true --health-startup-cmd true --health-startup-success -1
 	EOF
 }
 
@@ -269,6 +305,16 @@ flag_cases() {
 		Error: must define a healthcheck command for all healthchecks
 		$ --health-cmd true --no-healthcheck -> 125
 		Error: cannot specify both --no-healthcheck and --health-cmd
+		$ --health-cmd true --health-startup-cmd 'test -e /up' --health-startup-interval disable --health-startup-retries 0 --health-startup-success 3 --health-startup-timeout 2s -> 0
+		[{"Test":["CMD-SHELL","true"],"Interval":30000000000,"Timeout":30000000000,"Retries":3},"none","local",5,500,{"Status":"","FailingStreak":0,"Log":null},{"Test":["CMD-SHELL","test -e /up"],"Timeout":2000000000,"Successes":3}]
+		$ --health-startup-cmd true -> 125
+		Error: cannot set a startup healthcheck when there is no regular healthcheck: invalid argument
+		$ --no-healthcheck --health-startup-cmd true -> 125
+		Error: cannot specify both --no-healthcheck and --health-startup-cmd
+		$ --health-cmd true --health-startup-cmd true --health-startup-timeout 0s -> 125
+		Error: healthcheck-timeout must be at least 1 second
+		$ --health-cmd true --health-startup-cmd true --health-startup-success -1 -> 125
+		Error: invalid argument "-1" for "--health-startup-success" flag: strconv.ParseUint: parsing "-1": invalid syntax
 	EOF
 	# A refused create leaves no container behind.
 	[ "$(f ps -a -q | wc -l)" -eq "$(grep -c -- '-> 0$' "$TEST_TMP/f.txt")" ]

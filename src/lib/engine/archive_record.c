@@ -981,6 +981,7 @@ static const struct record_field
   { "StoppedByUser", check_true, 1 },
   /* The health check's, checked together (health.h).  */
   { "Healthcheck", check_health, 1 },
+  { "StartupHealthCheck", check_health, 1 },
   { "HealthcheckOnFailureAction", check_health, 1 },
   { "HealthLogDestination", check_health, 1 },
   { "HealthcheckMaxLogCount", check_health, 1 },

@@ -177,13 +177,20 @@ duration_flag (const char *flag, const char *value, int64_t *out, ferry_error_t 
 
 /* A Docker HealthConfig from the flags; its zero times are left out, as
  * Go's omitempty leaves them.  */
+/* The flags of one check, the regular one or the startup one.  */
+struct check_flags
+{
+  const char *cmd, *interval, *timeout, *start_period;
+  uint64_t retries;
+  int startup;
+};
+
 static json_object *
-health_config_from_flags (const struct ferry_health_options *o, ferry_error_t *err)
+health_config_from_flags (const struct check_flags *o, ferry_error_t *err)
 {
   cleanup_json json_object *hc = json_object_new_object ();
   json_object *test;
   int64_t interval = FERRY_HEALTH_DEFAULT_INTERVAL_NS, timeout = FERRY_HEALTH_DEFAULT_TIMEOUT_NS, start = 0;
-  uint64_t retries = o->retries_set ? o->retries : FERRY_HEALTH_DEFAULT_RETRIES;
 
   test = health_test (o->cmd, err);
   if (test == NULL)
@@ -193,7 +200,8 @@ health_config_from_flags (const struct ferry_health_options *o, ferry_error_t *e
     interval = 0;
   else if (o->interval && duration_flag ("healthcheck-interval", o->interval, &interval, err) < 0)
     return NULL;
-  if (retries < 1)
+  /* A startup check may fail forever: 0 retries.  */
+  if (o->retries < 1 && ! o->startup)
     {
       ferry_make_error (err, 0, "healthcheck-retries must be greater than 0");
       return NULL;
@@ -217,10 +225,47 @@ health_config_from_flags (const struct ferry_health_options *o, ferry_error_t *e
   if (interval)
     json_object_object_add (hc, "Interval", json_object_new_int64 (interval));
   json_object_object_add (hc, "Timeout", json_object_new_int64 (timeout));
-  json_object_object_add (hc, "Retries",
-                          retries > INT64_MAX ? json_object_new_uint64 (retries)
-                                              : json_object_new_int64 ((int64_t) retries));
+  if (o->retries)
+    json_object_object_add (hc, "Retries",
+                            o->retries > INT64_MAX ? json_object_new_uint64 (o->retries)
+                                                   : json_object_new_int64 ((int64_t) o->retries));
   return json_object_get (hc);
+}
+
+/* --health-startup-*: a check that runs until it has passed
+ * --health-startup-success times in a row, and restarts the container
+ * after --health-startup-retries failures; then the regular one.  */
+static int
+record_startup_check (const struct ferry_health_options *o, json_object *hc, json_object *rec,
+                      ferry_error_t *err)
+{
+  struct check_flags f = {
+    .cmd = o->startup_cmd,
+    .interval = o->startup_interval,
+    .timeout = o->startup_timeout,
+    .retries = o->startup_retries,
+    .startup = 1,
+  };
+  json_object *startup;
+
+  if (o->startup_cmd == NULL || *o->startup_cmd == '\0')
+    return 0;
+  if (o->no_healthcheck)
+    return ferry_make_error (err, 0, "cannot specify both --no-healthcheck and --health-startup-cmd");
+  if (hc == NULL)
+    return ferry_make_error (err, 0,
+                             "cannot set a startup healthcheck when there is no regular healthcheck: invalid "
+                             "argument");
+  startup = health_config_from_flags (&f, err);
+  if (startup == NULL)
+    return -1;
+  if (o->startup_successes)
+    json_object_object_add (startup, "Successes",
+                            o->startup_successes > INT64_MAX
+                                ? json_object_new_uint64 (o->startup_successes)
+                                : json_object_new_int64 ((int64_t) o->startup_successes));
+  json_object_object_add (rec, "StartupHealthCheck", startup);
+  return 0;
 }
 
 /* A Docker image's HEALTHCHECK: only an image in Docker's format has one,
@@ -335,7 +380,14 @@ ferry_health_record (const struct ferry_health_options *o, const struct ferry_im
     {
       if (o->no_healthcheck)
         return ferry_make_error (err, 0, "cannot specify both --no-healthcheck and --health-cmd");
-      hc = health_config_from_flags (o, err);
+      struct check_flags f = {
+        .cmd = o->cmd,
+        .interval = o->interval,
+        .timeout = o->timeout,
+        .start_period = o->start_period,
+        .retries = o->retries_set ? o->retries : FERRY_HEALTH_DEFAULT_RETRIES,
+      };
+      hc = health_config_from_flags (&f, err);
       if (hc == NULL)
         return -1;
     }
@@ -354,6 +406,11 @@ ferry_health_record (const struct ferry_health_options *o, const struct ferry_im
                                    o->on_failure);
         }
       json_object_object_add (rec, "HealthcheckOnFailureAction", json_object_new_string (o->on_failure));
+    }
+  if (record_startup_check (o, hc, rec, err) < 0)
+    {
+      json_object_put (hc);
+      return -1;
     }
   if (hc)
     json_object_object_add (rec, "Healthcheck", hc);
@@ -407,6 +464,33 @@ ferry_health_record_problem (json_object *rec, const char **why)
           || ((v = json_object_object_get (hc, "Retries")) && ! is_count (v)))
         return *why = "has a negative time or retry count", "Healthcheck";
     }
+  if ((v = json_object_object_get (rec, "StartupHealthCheck")))
+    {
+      static const char *const keys[] = { "Test", "Interval", "Timeout", "Retries", "Successes", NULL };
+      json_object *test = json_object_object_get (v, "Test");
+
+      if (! json_object_is_type (v, json_type_object))
+        return *why = "must be an object", "StartupHealthCheck";
+      if (hc == NULL)
+        return *why = "comes without a Healthcheck", "StartupHealthCheck";
+      json_object_object_foreach (v, key, val)
+      {
+        (void) val;
+        for (i = 0; keys[i] && strcmp (keys[i], key); i++)
+          ;
+        if (keys[i] == NULL || (i > 0 && ! json_object_is_type (val, json_type_int)))
+          return *why = "has a member this ferry does not know or one that is no whole number",
+                 "StartupHealthCheck";
+      }
+      if (! json_object_is_type (test, json_type_array) || json_object_array_length (test) == 0)
+        return *why = "must have a Test of one or more strings", "StartupHealthCheck";
+      for (i = 0; i < json_object_array_length (test); i++)
+        if (ferry_json_string_value (json_object_array_get_idx (test, i)) == NULL)
+          return *why = "must have a Test of strings", "StartupHealthCheck";
+      if (ferry_json_get_int (v, "Timeout", 0) < 0 || ferry_json_get_int (v, "Retries", 0) < 0
+          || ferry_json_get_int (v, "Successes", 0) < 0)
+        return *why = "has a negative time or count", "StartupHealthCheck";
+    }
   if ((v = json_object_object_get (rec, "HealthcheckOnFailureAction")))
     {
       s = ferry_json_string_value (v);
@@ -459,9 +543,13 @@ health_log_path (ferry_engine_t *e, const struct ferry_container *c)
   }
 }
 
+/* The startup check's state, kept in the log (which each start begins
+ * again, as Podman's start resets it), and left out of inspect's view.  */
+static const char *const STARTUP_KEYS[] = { "StartupPassed", "StartupSuccesses", "StartupFailures", NULL };
+
 /* The log as recorded, or a new one (Status "") when there is none or it
  * cannot be read: {"Status", "FailingStreak", "Log"}, always those three
- * of the right types.  */
+ * of the right types, and the startup check's whole numbers.  */
 static json_object *
 health_log_read (ferry_engine_t *e, const struct ferry_container *c)
 {
@@ -481,6 +569,10 @@ health_log_read (ferry_engine_t *e, const struct ferry_container *c)
                           json_object_new_int64 (ferry_json_get_int (v, "FailingStreak", 0)));
   log = ferry_json_get_array (v, "Log");
   json_object_object_add (out, "Log", log ? json_object_get (log) : NULL);
+  for (size_t i = 0; STARTUP_KEYS[i]; i++)
+    if (ferry_json_get_int (v, STARTUP_KEYS[i], 0) > 0)
+      json_object_object_add (out, STARTUP_KEYS[i],
+                              json_object_new_int64 (ferry_json_get_int (v, STARTUP_KEYS[i], 0)));
   return out;
 }
 
@@ -523,9 +615,14 @@ health_log_write (ferry_engine_t *e, const struct ferry_container *c, json_objec
 json_object *
 ferry_container_health_json (ferry_engine_t *e, const struct ferry_container *c)
 {
+  json_object *log;
+
   if (! ferry_container_has_healthcheck (c))
     return NULL;
-  return health_log_read (e, c);
+  log = health_log_read (e, c);
+  for (size_t i = 0; STARTUP_KEYS[i]; i++)
+    json_object_object_del (log, STARTUP_KEYS[i]);
+  return log;
 }
 
 char *
@@ -613,6 +710,7 @@ timer_file (ferry_engine_t *e, const char *id)
 int
 ferry_container_health_timer_start (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
 {
+  json_object *startup = ferry_json_get_object (c->record, "StartupHealthCheck");
   int64_t interval = ferry_json_get_int (ferry_json_get_object (c->record, "Healthcheck"), "Interval", 0);
   unsigned char rnd[4];
   cleanup_free char *unit = NULL, *service = NULL, *every = NULL, *inactive = NULL, *path_env = NULL;
@@ -621,7 +719,16 @@ ferry_container_health_timer_start (ferry_engine_t *e, const struct ferry_contai
   char *argv[32];
   size_t n = 0;
 
-  if (! ferry_container_has_healthcheck (c) || interval <= 0 || ! systemd_is_init ())
+  if (! ferry_container_has_healthcheck (c) || ! systemd_is_init ())
+    return 0;
+  /* Until the startup check has passed, its own interval.  */
+  if (startup)
+    {
+      cleanup_json json_object *log = health_log_read (e, c);
+      if (ferry_json_get_int (log, "StartupPassed", 0) == 0)
+        interval = ferry_json_get_int (startup, "Interval", 0);
+    }
+  if (interval <= 0)
     return 0;
   {
     cleanup_close int rfd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -695,13 +802,14 @@ ferry_container_health_timer_stop (ferry_engine_t *e, const char *id)
 
 /* ---- one check ------------------------------------------------------------ */
 
-/* The command of C's Test, as Podman runs it: CMD's words, CMD-SHELL's
+/* The command of C's Test (its startup check's with STARTUP), as Podman runs it: CMD's words, CMD-SHELL's
  * joined for /bin/sh -c, any other list as it is; NULL when there is
  * none to run.  */
 static char **
-health_command (const struct ferry_container *c)
+health_command (const struct ferry_container *c, int startup)
 {
-  json_object *test = ferry_json_get_array (ferry_json_get_object (c->record, "Healthcheck"), "Test");
+  json_object *test = ferry_json_get_array (
+      ferry_json_get_object (c->record, startup ? "StartupHealthCheck" : "Healthcheck"), "Test");
   size_t n = ferry_json_array_length (test), i, k = 0, skip = 0;
   const char *first = n ? json_object_get_string (json_object_array_get_idx (test, 0)) : "";
   char **argv;
@@ -852,9 +960,53 @@ health_event (ferry_engine_t *e, const struct ferry_container *c, const char *st
   ferry_event_log (e->runroot, &ev);
 }
 
+/* Counts a startup check's result in C's log, as Podman's: enough
+ * successes in a row pass it (*PASSED), enough failures (*RESTART) call
+ * for the container to start again; a passed check counts no more.  */
+static int
+count_startup_result (ferry_engine_t *e, const struct ferry_container *c, int success, int *passed,
+                      int *restart, ferry_error_t *err)
+{
+  json_object *startup = ferry_json_get_object (c->record, "StartupHealthCheck");
+  uint64_t need = (uint64_t) ferry_json_get_int (startup, "Successes", 0);
+  uint64_t retries = (uint64_t) ferry_json_get_int (startup, "Retries", 0);
+  cleanup_lock int lock = -1;
+  cleanup_json json_object *log = NULL;
+  int64_t successes, failures;
+
+  *passed = *restart = 0;
+  lock = ferry_container_lock (e, c->id, err);
+  if (lock < 0)
+    return -1;
+  log = health_log_read (e, c);
+  if (ferry_json_get_int (log, "StartupPassed", 0) > 0)
+    return 0;
+  successes = ferry_json_get_int (log, "StartupSuccesses", 0);
+  failures = ferry_json_get_int (log, "StartupFailures", 0);
+  if (success)
+    successes++;
+  else
+    failures++;
+  if (success && (need == 0 || (uint64_t) successes >= need))
+    {
+      *passed = 1;
+      successes = failures = 0;
+      json_object_object_add (log, "StartupPassed", json_object_new_int (1));
+    }
+  else if (! success && retries != 0 && (uint64_t) failures >= retries)
+    *restart = 1;
+  json_object_object_add (log, "StartupSuccesses", json_object_new_int64 (successes));
+  json_object_object_add (log, "StartupFailures", json_object_new_int64 (failures));
+  for (size_t i = 0; STARTUP_KEYS[i]; i++)
+    if (ferry_json_get_int (log, STARTUP_KEYS[i], 0) == 0)
+      json_object_object_del (log, STARTUP_KEYS[i]);
+  return health_log_write (e, c, log, err);
+}
+
 /* --health-on-failure, once the container is unhealthy.  */
 static int
-on_failure (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+on_failure (ferry_engine_t *e, const struct ferry_container *c, struct ferry_health_report *out,
+            ferry_error_t *err)
 {
   const char *action = ferry_json_get_string (c->record, "HealthcheckOnFailureAction");
 
@@ -867,19 +1019,21 @@ on_failure (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *e
     }
   else if (strcmp (action, "stop") == 0)
     {
-      if (ferry_container_stop (e, c->id, -1, NULL, err) < 0)
+      out->stopped = 1;
+      if (ferry_container_stop (e, c->id, -1, &out->stop, err) < 0)
         return ferry_error_wrap (err, "stopping container after health-check turned unhealthy");
     }
   else if (strcmp (action, "restart") == 0)
     {
-      if (ferry_container_restart (e, c->id, -1, NULL, err) < 0)
+      out->stopped = 1;
+      if (ferry_container_restart (e, c->id, -1, &out->stop, err) < 0)
         return ferry_error_wrap (err, "restarting/stopping container after health-check turned unhealthy");
     }
   return 0;
 }
 
 int
-ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_health_outcome *out,
+ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, struct ferry_health_report *out,
                                  ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
@@ -893,7 +1047,7 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
   struct timespec start, end;
   long long t0, elapsed_ns;
   int64_t timeout, streak = 0;
-  int code = 0, ret = -1, return_code, timed_out, exec_failed = 0;
+  int code = 0, ret = -1, return_code, timed_out, exec_failed = 0, startup = 0, passed = 0, restart = 0;
 
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return ferry_error_wrap (err, "unable to look up %s to perform a health check", ref);
@@ -902,7 +1056,12 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
       ferry_make_error_kind (err, FERRY_ERROR_STATE, "container %s is not running", c->id);
       goto out;
     }
-  argv = ferry_container_has_healthcheck (c) ? health_command (c) : NULL;
+  if (ferry_container_has_healthcheck (c) && ferry_json_get_object (c->record, "StartupHealthCheck"))
+    {
+      cleanup_json json_object *log = health_log_read (e, c);
+      startup = ferry_json_get_int (log, "StartupPassed", 0) == 0;
+    }
+  argv = ferry_container_has_healthcheck (c) ? health_command (c, startup) : NULL;
   if (argv == NULL)
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE, "container %s has no defined healthcheck", c->id);
@@ -951,11 +1110,34 @@ ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_
   json_object_object_add (entry, "End", json_object_new_string (end_text));
   json_object_object_add (entry, "ExitCode", json_object_new_int (return_code));
   json_object_object_add (entry, "Output", json_object_new_string (output));
-  if (record_result (e, c, entry, return_code == 0, in_start_period (c, &start), &status, &streak, err) < 0)
+  /* A startup check counts first: failed often enough, it restarts the
+   * container (whose log begins again) before its result is recorded,
+   * as Podman's.  */
+  if (startup && count_startup_result (e, c, return_code == 0, &passed, &restart, err) < 0)
+    goto out;
+  snprintf (out->name, sizeof (out->name), "%s", c->name);
+  out->stopped = restart;
+  if (restart && ferry_container_restart (e, c->id, -1, &out->stop, err) < 0)
+    {
+      ferry_error_wrap (err, "restarting container %s after its startup healthcheck failed", c->name);
+      goto out;
+    }
+  if (record_result (e, c, entry, return_code == 0, startup || in_start_period (c, &start), &status, &streak,
+                     err)
+      < 0)
     goto out;
   health_event (e, c, status, streak);
-  *out = return_code == 0 ? FERRY_HEALTH_PASSED : FERRY_HEALTH_FAILED;
-  if (strcmp (status, "unhealthy") == 0 && on_failure (e, c, err) < 0)
+  out->outcome = return_code == 0 ? FERRY_HEALTH_PASSED
+                 : startup        ? FERRY_HEALTH_STARTING
+                                  : FERRY_HEALTH_FAILED;
+  /* Passed: the regular check's timer takes over from the startup one.  */
+  if (passed)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_container_health_timer_stop (e, c->id);
+      ferry_container_health_timer_start (e, c, &ignored);
+    }
+  if (! startup && strcmp (status, "unhealthy") == 0 && on_failure (e, c, out, err) < 0)
     goto out;
   if (timed_out)
     {

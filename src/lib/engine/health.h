@@ -47,6 +47,13 @@ struct ferry_health_options
   uint64_t max_log_size;
   int max_log_size_set;
   int no_healthcheck;
+  /* --health-startup-*: the command, interval and timeout as typed, the
+   * retries and successes parsed (0: not given).  */
+  const char *startup_cmd;
+  const char *startup_interval;
+  const char *startup_timeout;
+  uint64_t startup_retries;
+  uint64_t startup_successes;
 };
 
 /* Puts the health check of O, else of IMG (a Docker-format image's),
@@ -83,8 +90,9 @@ void ferry_container_health_timer_stop (ferry_engine_t *e, const char *id);
 /* The outcome of one check, as `healthcheck run` tells it.  */
 enum ferry_health_outcome
 {
-  FERRY_HEALTH_PASSED, /* the command exited 0 */
-  FERRY_HEALTH_FAILED, /* it did not, or could not run: "unhealthy" */
+  FERRY_HEALTH_PASSED,   /* the command exited 0 */
+  FERRY_HEALTH_FAILED,   /* it did not, or could not run: "unhealthy" */
+  FERRY_HEALTH_STARTING, /* the startup check did not pass: "starting" */
 };
 
 /* Runs REF's check once, records it, reports a health_status event and
@@ -92,7 +100,16 @@ enum ferry_health_outcome
  * Not running, no check: kind STATE, Podman's messages.  A check that ran
  * past its timeout is recorded as failed (exit code -1) and is an error,
  * as Podman's.  */
-int ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, enum ferry_health_outcome *out,
+struct ferry_health_report
+{
+  enum ferry_health_outcome outcome;
+  /* The container stopped (--health-on-failure stop or restart, or a
+   * failed startup check's restart): how, for the warning stop gives.  */
+  int stopped;
+  struct ferry_stop_report stop;
+  char name[256]; /* the container's name, for that warning */
+};
+int ferry_container_healthcheck_run (ferry_engine_t *e, const char *ref, struct ferry_health_report *out,
                                      ferry_error_t *err);
 
 #endif

@@ -200,6 +200,8 @@ config_json (const struct ferry_container *c)
   json_object_object_add (o, "StopSignal", stop_signal_json (c));
   /* As Podman's: the check when there is one (Test NONE too), the rest
    * always.  */
+  if (json_object_object_get (r, "StartupHealthCheck"))
+    json_object_object_add (o, "StartupHealthCheck", member_or (r, "StartupHealthCheck", NULL));
   if (json_object_object_get (r, "Healthcheck"))
     json_object_object_add (o, "Healthcheck", member_or (r, "Healthcheck", NULL));
   json_object_object_add (o, "HealthcheckOnFailureAction",

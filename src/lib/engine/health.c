@@ -54,12 +54,14 @@ json_string_array (const char *text)
   json_tokener *tok = json_tokener_new ();
   json_object *v;
   int ok;
-  size_t end;
+  size_t len = strlen (text), end;
 
   /* With its NUL, so that a bare word ends where the text does.  */
-  v = json_tokener_parse_ex (tok, text, (int) strlen (text) + 1);
+  v = json_tokener_parse_ex (tok, text, (int) len + 1);
   ok = json_tokener_get_error (tok) == json_tokener_success;
   end = ok ? json_tokener_get_parse_end (tok) : 0;
+  if (end > len)
+    end = len;
   json_tokener_free (tok);
   if (! ok || text[end + strspn (text + end, " \t\r\n")] != '\0')
     {

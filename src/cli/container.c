@@ -4,6 +4,7 @@
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
+#include "engine/health.h"
 #include "engine/logs.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
@@ -157,6 +158,7 @@ struct create_args
   size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
       n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases,
       n_annotations;
+  struct ferry_health_options health;
   int detach;
   int quiet;
   /* -a/--attach: the streams run connects (all three when none given).  */
@@ -204,6 +206,23 @@ static const char create_usage[]
       "      --entrypoint CMD     override the image's ENTRYPOINT (one word or a JSON array)\n"
       "  -e, --env K=V            set an environment variable (K alone: take it from ferry's)\n"
       "      --env-file FILE      read K=V lines from FILE\n"
+      "      --health-cmd CMD     a health check: a command for /bin/sh -c, or a JSON array\n"
+      "                           [\"CMD\", \"ARG\"...]; none disables the image's (see\n"
+      "                           ferry healthcheck run, which runs it)\n"
+      "      --health-interval D  how often it runs where systemd runs it (default 30s; disable)\n"
+      "      --health-log-destination DEST  local (default: with the container), events_logger,\n"
+      "                           or a directory for ID-healthcheck.log\n"
+      "      --health-max-log-count N  results kept in the log (default 5; 0: all)\n"
+      "      --health-max-log-size N   characters of output kept per result (default 500; 0: all)\n"
+      "      --health-on-failure ACTION  once unhealthy: none (default), kill, restart or stop\n"
+      "      --health-retries N   failures in a row that make it unhealthy (default 3)\n"
+      "      --health-start-period D  time to start in, when failures do not count (default 0s)\n"
+      "      --health-startup-cmd CMD  a check to pass first, before the regular one runs\n"
+      "      --health-startup-interval D  how often it runs where systemd runs it (default 30s)\n"
+      "      --health-startup-retries N  its failures that restart the container (default 0: none)\n"
+      "      --health-startup-success N  its passes in a row that end it (default 0: one)\n"
+      "      --health-startup-timeout D  the longest it may take (default 30s)\n"
+      "      --health-timeout D   the longest a check may take (default 30s)\n"
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
@@ -212,6 +231,7 @@ static const char create_usage[]
       "                           always, or never\n"
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
       "      --name NAME          the container's name (default: generated)\n"
+      "      --no-healthcheck     no health check, not even the image's\n"
       "      --oom-score-adj N    the container's OOM score adjustment (-1000 to 1000)\n"
       "      --network MODE       bridge (the default network, `ferry`; the default unless\n"
       "                           ferry.conf sets netns), none (loopback only), host,\n"
@@ -326,6 +346,21 @@ enum
   OPT_UNTIL,
   OPT_TAIL,
   OPT_INIT,
+  OPT_HEALTH_CMD,
+  OPT_HEALTH_INTERVAL,
+  OPT_HEALTH_RETRIES,
+  OPT_HEALTH_START_PERIOD,
+  OPT_HEALTH_TIMEOUT,
+  OPT_HEALTH_ON_FAILURE,
+  OPT_HEALTH_LOG_DESTINATION,
+  OPT_HEALTH_MAX_LOG_COUNT,
+  OPT_HEALTH_MAX_LOG_SIZE,
+  OPT_NO_HEALTHCHECK,
+  OPT_HEALTH_STARTUP_CMD,
+  OPT_HEALTH_STARTUP_INTERVAL,
+  OPT_HEALTH_STARTUP_RETRIES,
+  OPT_HEALTH_STARTUP_SUCCESS,
+  OPT_HEALTH_STARTUP_TIMEOUT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -366,6 +401,43 @@ parse_int_flag (const char *arg, const char *flag, long long min, long long max,
   *out = v;
   return 0;
 }
+
+/* A Go uint flag, with cobra's message for a bad one.  */
+static int
+parse_uint_flag (const char *arg, const char *flag, uint64_t *out)
+{
+  char *end;
+  unsigned long long v;
+
+  errno = 0;
+  v = strtoull (arg, &end, 10);
+  if (*arg < '0' || *arg > '9' || *end != '\0' || errno)
+    return ferry_cli_failf (
+        "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": %s", arg, flag, arg,
+        errno == ERANGE ? "value out of range" : "invalid syntax");
+  *out = v;
+  return 0;
+}
+
+/* run and create's --health-* options.  */
+#define HEALTH_OPTIONS                                                                                       \
+  { "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },                                                 \
+      { "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },                                   \
+      { "health-retries", required_argument, NULL, OPT_HEALTH_RETRIES },                                     \
+      { "health-start-period", required_argument, NULL, OPT_HEALTH_START_PERIOD },                           \
+      { "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },                                     \
+      { "health-on-failure", required_argument, NULL, OPT_HEALTH_ON_FAILURE },                               \
+      { "health-log-destination", required_argument, NULL, OPT_HEALTH_LOG_DESTINATION },                     \
+      { "health-max-log-count", required_argument, NULL, OPT_HEALTH_MAX_LOG_COUNT },                         \
+      { "health-max-log-size", required_argument, NULL, OPT_HEALTH_MAX_LOG_SIZE },                           \
+      { "health-startup-cmd", required_argument, NULL, OPT_HEALTH_STARTUP_CMD },                             \
+      { "health-startup-interval", required_argument, NULL, OPT_HEALTH_STARTUP_INTERVAL },                   \
+      { "health-startup-retries", required_argument, NULL, OPT_HEALTH_STARTUP_RETRIES },                     \
+      { "health-startup-success", required_argument, NULL, OPT_HEALTH_STARTUP_SUCCESS },                     \
+      { "health-startup-timeout", required_argument, NULL, OPT_HEALTH_STARTUP_TIMEOUT },                     \
+  {                                                                                                          \
+    "no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK                                                  \
+  }
 
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
  * after printing an error (exit 125), or -2 after printing help.  */
@@ -427,6 +499,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                         { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
                                         { "restart", required_argument, NULL, OPT_RESTART },
+                                        HEALTH_OPTIONS,
                                         { "attach", required_argument, NULL, 'a' },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
@@ -435,6 +508,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   int c, r;
 
   a->o.stop_timeout = -1;
+  a->o.health = &a->health;
   ferry_cli_registry_defaults (&a->pull.registry);
   while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
@@ -507,6 +581,59 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_RESTART:
         a->o.restart = optarg;
+        break;
+      case OPT_HEALTH_CMD:
+        a->health.cmd = optarg;
+        break;
+      case OPT_HEALTH_INTERVAL:
+        a->health.interval = optarg;
+        break;
+      case OPT_HEALTH_RETRIES:
+        if (parse_uint_flag (optarg, "health-retries", &a->health.retries) != 0)
+          return -1;
+        a->health.retries_set = 1;
+        break;
+      case OPT_HEALTH_START_PERIOD:
+        a->health.start_period = optarg;
+        break;
+      case OPT_HEALTH_TIMEOUT:
+        a->health.timeout = optarg;
+        break;
+      case OPT_HEALTH_ON_FAILURE:
+        a->health.on_failure = optarg;
+        break;
+      case OPT_HEALTH_LOG_DESTINATION:
+        a->health.log_destination = optarg;
+        break;
+      case OPT_HEALTH_MAX_LOG_COUNT:
+        if (parse_uint_flag (optarg, "health-max-log-count", &a->health.max_log_count) != 0)
+          return -1;
+        a->health.max_log_count_set = 1;
+        break;
+      case OPT_HEALTH_MAX_LOG_SIZE:
+        if (parse_uint_flag (optarg, "health-max-log-size", &a->health.max_log_size) != 0)
+          return -1;
+        a->health.max_log_size_set = 1;
+        break;
+      case OPT_NO_HEALTHCHECK:
+        a->health.no_healthcheck = 1;
+        break;
+      case OPT_HEALTH_STARTUP_CMD:
+        a->health.startup_cmd = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_INTERVAL:
+        a->health.startup_interval = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_TIMEOUT:
+        a->health.startup_timeout = optarg;
+        break;
+      case OPT_HEALTH_STARTUP_RETRIES:
+        if (parse_uint_flag (optarg, "health-startup-retries", &a->health.startup_retries) != 0)
+          return -1;
+        break;
+      case OPT_HEALTH_STARTUP_SUCCESS:
+        if (parse_uint_flag (optarg, "health-startup-success", &a->health.startup_successes) != 0)
+          return -1;
         break;
       case 'a':
         /* --attach is run's: create has no streams to connect.  */
@@ -1770,7 +1897,7 @@ wait_add_conditions (struct wait_options *o, const char *arg)
 static int
 wait_parse_interval (struct wait_options *o, const char *arg)
 {
-  double seconds;
+  int64_t ns;
   char *end;
   long long ms;
 
@@ -1781,9 +1908,9 @@ wait_parse_interval (struct wait_options *o, const char *arg)
       o->interval_ms = ms;
       return 0;
     }
-  if (ferry_time_parse_duration (arg, &seconds) < 0 || seconds > 86400)
+  if (ferry_duration_parse (arg, &ns) < 0 || ns < 0)
     return ferry_cli_failf ("time: invalid duration \"%s\"", arg);
-  o->interval_ms = (long long) (seconds * 1000);
+  o->interval_ms = ns / 1000000;
   return 0;
 }
 
@@ -2288,13 +2415,21 @@ status_base_text (const struct ferry_container *c)
     }
 }
 
-/* With a checkpoint or restore in progress: "Up 5 seconds (checkpointing)".  */
+/* With a checkpoint or restore in progress: "Up 5 seconds (checkpointing)";
+ * with a health check, its status as Podman adds it: "Up 5 seconds
+ * (healthy)".  HEALTH may be NULL.  */
 static char *
-status_text (const struct ferry_container *c)
+status_text (const struct ferry_container *c, const char *health)
 {
   char *base = status_base_text (c);
   char *out;
 
+  if (c->operation == NULL && health && *health)
+    {
+      out = xasprintf ("%s (%s)", base, health);
+      free (base);
+      return out;
+    }
   if (c->operation == NULL)
     return base;
   out = xasprintf ("%s (%s)", base,
@@ -2339,13 +2474,13 @@ unix_time_or_zero (const char *rfc3339)
 }
 
 static json_object *
-ps_json (const struct ferry_container *c)
+ps_json (const struct ferry_container *c, const char *health)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts");
   struct timespec created = { 0 }, started = { 0 }, finished = { 0 };
-  cleanup_free char *status = status_text (c);
+  cleanup_free char *status = status_text (c, health);
   size_t i;
 
   ferry_time_parse (c->created, &created);
@@ -2429,11 +2564,11 @@ parse_number (const char *s, long min, long max, long *out)
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
-ps_report (const struct ferry_container *c, int no_trunc, const char *size)
+ps_report (const struct ferry_container *c, const char *health, int no_trunc, const char *size)
 {
   json_object *o = json_object_new_object (), *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
-  cleanup_free char *status = status_text (c), *cmd = command_text (c, no_trunc);
+  cleanup_free char *status = status_text (c, health), *cmd = command_text (c, no_trunc);
   cleanup_free char *ago = ferry_cli_time_ago (c->created);
   cleanup_free char *ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
   cleanup_free char *networks = networks_text (c);
@@ -2581,7 +2716,7 @@ static int
 ps_filter_add (struct ps_flags *f, const char *arg)
 {
   static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
-                                      "before", "since", "until",  "volume", "network", NULL };
+                                      "before", "since", "until",  "volume", "network", "health",   NULL };
   static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
@@ -2701,9 +2836,13 @@ ps_uses_volume (const struct ferry_container *c, const char *v)
 }
 
 static int
-ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c)
+ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c, const char *health)
 {
   const char *key = flt->key, *v = flt->value;
+
+  /* As Podman's: the status as it is, "" without a check.  */
+  if (strcmp (key, "health") == 0)
+    return strcmp (v, health) == 0;
 
   if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
     {
@@ -2754,7 +2893,7 @@ ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *
 }
 
 static int
-ps_filter_match (const struct ps_flags *f, const struct ferry_container *c)
+ps_filter_match (const struct ps_flags *f, const struct ferry_container *c, const char *health)
 {
   size_t i, j;
 
@@ -2766,7 +2905,8 @@ ps_filter_match (const struct ps_flags *f, const struct ferry_container *c)
       if (seen)
         continue;
       for (j = i; j < f->n_filters && ! hit; j++)
-        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0 && ps_filter_match_one (&f->filters[j], c);
+        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
+              && ps_filter_match_one (&f->filters[j], c, health);
       if (! hit)
         return 0;
     }
@@ -2777,6 +2917,7 @@ ps_filter_match (const struct ps_flags *f, const struct ferry_container *c)
 struct ps_row
 {
   struct ferry_container *c;
+  const char *health; /* its health check's status, "" without one */
   char *key;
   char *size; /* with --size or --sort size */
   uint64_t rw_size;
@@ -2800,7 +2941,7 @@ ps_row_compare (const void *a, const void *b)
 }
 
 static char *
-ps_sort_key (const char *sort, const struct ferry_container *c)
+ps_sort_key (const char *sort, const struct ferry_container *c, const char *health)
 {
   if (sort == NULL || strcmp (sort, "created") == 0 || strcmp (sort, "size") == 0)
     return NULL;
@@ -2814,7 +2955,7 @@ ps_sort_key (const char *sort, const struct ferry_container *c)
     return xstrdup (c->name);
   if (strcmp (sort, "runningfor") == 0)
     return ferry_cli_time_ago (c->created);
-  return status_text (c);
+  return status_text (c, health);
 }
 
 static int
@@ -2881,8 +3022,9 @@ static const char ps_usage[]
       "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, status=created|running|paused|exited|stopped,\n"
       "                         label=K[=V], label!=K[=V], ancestor=IMAGE, exited=CODE,\n"
       "                         before=CONTAINER, since=CONTAINER, until=TIME|DURATION,\n"
-      "                         volume=NAME|DESTINATION,\n"
-      "                         network=NAME (repeatable: values of one key are alternatives,\n"
+      "                         volume=NAME|DESTINATION, network=NAME,\n"
+      "                         health=healthy|unhealthy|starting (repeatable: values of one\n"
+      "                         key are alternatives,\n"
       "                         different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
@@ -2914,6 +3056,7 @@ ferry_cmd_ps (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container **list = NULL;
   cleanup_free struct ps_row *rows = NULL;
+  char **health = NULL;
   cleanup_list struct ferry_cli_list out = { 0 };
   struct ps_flags f = { .heading = 1, .last = -1 };
   ferry_error_t err = NULL;
@@ -2945,12 +3088,15 @@ ferry_cmd_ps (int argc, char **argv)
   for (i = 0; i < f.n_filters; i++)
     all |= strcmp (f.filters[i].key, "status") == 0;
   rows = xmalloc ((n + 1) * sizeof (*rows));
+  health = xmalloc0 ((n + 1) * sizeof (*health));
   for (i = 0; i < n; i++)
-    if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i]))
+    health[i] = ferry_container_health_status (e, list[i]);
+  for (i = 0; i < n; i++)
+    if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i], health[i]))
       {
-        rows[n_rows] = (struct ps_row){ .c = list[i],
-                                        .created = unix_time_or_zero (list[i]->created),
-                                        .index = n_rows };
+        rows[n_rows] = (struct ps_row){
+          .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
+        };
         n_rows++;
       }
   /* --last: the ones created last, then in the order asked for.  */
@@ -2959,7 +3105,7 @@ ferry_cmd_ps (int argc, char **argv)
     first = n_rows - f.last;
   for (i = first; i < n_rows; i++)
     {
-      rows[i].key = ps_sort_key (f.sort, rows[i].c);
+      rows[i].key = ps_sort_key (f.sort, rows[i].c, rows[i].health);
       if ((f.size || (f.sort && strcmp (f.sort, "size") == 0))
           && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
         {
@@ -2973,7 +3119,7 @@ ferry_cmd_ps (int argc, char **argv)
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c));
+        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health));
       puts (ferry_json_to_string (arr, 1));
     }
   else if (f.quiet && f.format == NULL)
@@ -2986,7 +3132,8 @@ ferry_cmd_ps (int argc, char **argv)
       ferry_cli_list_init (&out, format, ps_columns, f.heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
-          cleanup_json json_object *o = ps_report (rows[i].c, f.no_trunc, f.size ? rows[i].size : NULL);
+          cleanup_json json_object *o
+              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL);
           ret = ferry_cli_list_row (&out, o, &err);
         }
       if (ret == 0)
@@ -3000,6 +3147,9 @@ out:
       free (rows[i].key);
       free (rows[i].size);
     }
+  for (i = 0; health && i < n; i++)
+    free (health[i]);
+  free (health);
   ps_flags_release (&f);
   ferry_containers_free (list, n);
   return ret;
@@ -3049,6 +3199,19 @@ inspect_command (int argc, char **argv, int images_too)
         {
           o = ferry_container_inspect_json (e, c);
           ferry_container_free (c);
+          /* Podman's struct has them when the JSON leaves them out: a
+           * template finds nil.  */
+          if (format)
+            {
+              json_object *state = json_object_object_get (o, "State"),
+                          *config = json_object_object_get (o, "Config");
+              if (state && ! json_object_object_get_ex (state, "Health", NULL))
+                json_object_object_add (state, "Health", NULL);
+              if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
+                json_object_object_add (config, "Healthcheck", NULL);
+              if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
+                json_object_object_add (config, "StartupHealthCheck", NULL);
+            }
         }
       else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)
         {

@@ -190,6 +190,10 @@ print_plain (const struct events_args *a, json_object *ev)
       cleanup_free char **keys = NULL;
 
       printf (" %s (image=%s, name=%s", shown_id ? shown_id : "", image ? image : "", name ? name : "");
+      if (ferry_json_get_string (ev, "health_status"))
+        printf (", health_status=%s, health_failing_streak=%lld, health_log=",
+                ferry_json_get_string (ev, "health_status"),
+                (long long) ferry_json_get_int (ev, "health_failing_streak", 0));
       if (json_object_is_type (attrs, json_type_object))
         {
           n = json_object_object_length (attrs);

@@ -28,6 +28,7 @@ static const struct ferry_command commands[] = {
   { "events", ferry_cmd_events, "Show system events" },
   { "exec", ferry_cmd_exec, "Run a process in a running container" },
   { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
+  { "healthcheck", ferry_cmd_healthcheck, "Manage health checks on containers" },
   { "image", ferry_cmd_image, "Manage images" },
   { "images", ferry_cmd_images, "List images in local storage" },
   { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },
@@ -107,7 +108,8 @@ static int
 is_group (const struct ferry_command *c)
 {
   return c->run == ferry_cmd_archive || c->run == ferry_cmd_container || c->run == ferry_cmd_image
-         || c->run == ferry_cmd_network || c->run == ferry_cmd_volume || c->run == ferry_cmd_system;
+         || c->run == ferry_cmd_network || c->run == ferry_cmd_volume || c->run == ferry_cmd_system
+         || c->run == ferry_cmd_healthcheck;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

@@ -11,6 +11,7 @@
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/parallel.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -526,6 +527,46 @@ test_parallel_for (void **state)
   assert_int_equal (ran, 6);
 }
 
+/* Go's time.ParseDuration and Duration.String, as Podman's health flags
+ * take and print them.  */
+static void
+test_duration (void **state)
+{
+  static const struct
+  {
+    const char *in;
+    int64_t ns;
+    const char *shown;
+  } ok[] = {
+    { "30s", 30000000000LL, "30s" },
+    { "1m30s", 90000000000LL, "1m30s" },
+    { "1h", 3600000000000LL, "1h0m0s" },
+    { "1.5s", 1500000000LL, "1.5s" },
+    { "1500ms", 1500000000LL, "1.5s" },
+    { "500ms", 500000000LL, "500ms" },
+    { "0.5ms", 500000LL, "500µs" },
+    { "7ns", 7LL, "7ns" },
+    { "0", 0, "0s" },
+    { "-1s", -1000000000LL, "-1s" },
+    { "1h0m0.5s", 3600500000000LL, "1h0m0.5s" },
+    { "2562047h", 2562047LL * 3600000000000LL, "2562047h0m0s" },
+  };
+  static const char *const bad[] = { "", "bogus", "1", "s", "1x", "1s2", "-", "3000000h", ".s", NULL };
+  int64_t ns;
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (ok) / sizeof (ok[0]); i++)
+    {
+      cleanup_free char *shown = NULL;
+      assert_int_equal (ferry_duration_parse (ok[i].in, &ns), 0);
+      assert_true (ns == ok[i].ns);
+      shown = ferry_duration_format (ns);
+      assert_string_equal (shown, ok[i].shown);
+    }
+  for (size_t i = 0; bad[i]; i++)
+    assert_int_equal (ferry_duration_parse (bad[i], &ns), -1);
+}
+
 int
 main (void)
 {
@@ -543,6 +584,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_rm_rf_refuses_bind_mount, setup, teardown),
     cmocka_unit_test (test_make_error),
     cmocka_unit_test (test_parallel_for),
+    cmocka_unit_test (test_duration),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
   };
 

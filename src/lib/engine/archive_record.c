@@ -1,5 +1,6 @@
 /* ferry: checks of the container record a checkpoint archive carries.  */
 #include "archive_record.h"
+#include "health.h"
 #include "internal.h"
 #include "network.h"
 #include "volume.h"
@@ -549,6 +550,18 @@ check_positive_int (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, INT32_MAX);
 }
 
+/* The health fields, all at once: each is checked with the others.  */
+static int
+check_health (struct record_check *c, const char *field, json_object *v)
+{
+  const char *why = NULL, *bad = ferry_health_record_problem (c->rec, &why);
+
+  (void) v;
+  if (bad == NULL || strcmp (bad, field) != 0)
+    return 0;
+  return refuse (c, field, "%s", why);
+}
+
 /* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
 static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
@@ -966,6 +979,13 @@ static const struct record_field
   { "RestartRetries", check_positive_int, 1 },
   { "RestartCount", check_positive_int, 1 },
   { "StoppedByUser", check_true, 1 },
+  /* The health check's, checked together (health.h).  */
+  { "Healthcheck", check_health, 1 },
+  { "StartupHealthCheck", check_health, 1 },
+  { "HealthcheckOnFailureAction", check_health, 1 },
+  { "HealthLogDestination", check_health, 1 },
+  { "HealthcheckMaxLogCount", check_health, 1 },
+  { "HealthcheckMaxLogSize", check_health, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1041,7 +1061,7 @@ append_sysctls (char **list, json_object *sysctls)
 }
 
 /* Files the container writes or removes on the host: --conmon-pidfile's,
- * --cidfile's.  */
+ * --cidfile's, --health-log-destination's.  */
 static void
 append_host_files (char **list, json_object *rec)
 {
@@ -1057,6 +1077,15 @@ append_host_files (char **list, json_object *rec)
         continue;
       q = shown (path);
       item = xasprintf ("%s on the host at `%s`", fields[i][1], q);
+      append (list, item);
+    }
+  /* --health-log-destination: a directory on the host that gets the
+   * check's output.  */
+  if (ferry_json_get_string (rec, "HealthLogDestination")
+      && ! ferry_json_string_equals (rec, "HealthLogDestination", "events_logger"))
+    {
+      cleanup_free char *q = shown (ferry_json_get_string (rec, "HealthLogDestination"));
+      cleanup_free char *item = xasprintf ("health check log in the host's directory `%s`", q);
       append (list, item);
     }
 }

@@ -1,5 +1,6 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
+#include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
 #include "network.h"
@@ -1130,6 +1131,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
       rec, "StopTimeout",
       json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
   if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0)
+    return -1;
+  if (o->health && ferry_health_record (o->health, img, rec, err) < 0)
     return -1;
   record_annotations (rec, o->annotations);
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)

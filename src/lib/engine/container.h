@@ -55,6 +55,8 @@ struct ferry_container
   json_object *conntrack;
 };
 
+struct ferry_health_options;
+
 struct ferry_mount_spec
 {
   char *type;   /* "volume", "bind", "tmpfs" */
@@ -137,6 +139,8 @@ struct ferry_create_options
   /* --restart: "no" (or NULL), "always", "unless-stopped",
    * "on-failure[:RETRIES]".  */
   const char *restart;
+  /* --health-* and --no-healthcheck (engine/health.h).  */
+  const struct ferry_health_options *health;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */
@@ -242,6 +246,9 @@ struct ferry_exec_request
   int tty;
   int interactive;
   int detach;
+  /* Not detached: stdout and stderr go to OUTPUT_FD, stdin is /dev/null.  */
+  int capture_output;
+  int output_fd;
 };
 int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r,
                           int *exit_code, ferry_error_t *err);

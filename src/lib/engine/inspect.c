@@ -1,5 +1,6 @@
 /* ferry: `inspect` of a container, in the shape Podman users script against. */
 #include "container.h"
+#include "health.h"
 #include "internal.h"
 #include "network.h"
 #include "../runtime/spec.h"
@@ -24,8 +25,10 @@ member_or (json_object *obj, const char *key, json_object *def)
 }
 
 static json_object *
-state_json (const struct ferry_container *c)
+state_json (ferry_engine_t *e, const struct ferry_container *c)
 {
+  json_object *health = ferry_container_health_json (e, c);
+
   json_object *s = json_object_new_object ();
 
   json_object_object_add (s, "OciVersion", json_object_new_string ("1.0.2-dev"));
@@ -45,6 +48,9 @@ state_json (const struct ferry_container *c)
   json_object_object_add (s, "FinishedAt",
                           json_object_new_string (*c->finished_at ? c->finished_at : "0001-01-01T00:00:00Z"));
   json_object_object_add (s, "Checkpointed", json_object_new_boolean (ferry_container_is_checkpointed (c)));
+  /* As Podman's: only a container with a check has it.  */
+  if (health)
+    json_object_object_add (s, "Health", health);
   json_object_object_add (
       s, "CheckpointedAt",
       json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));
@@ -192,6 +198,30 @@ config_json (const struct ferry_container *c)
   json_object_object_add (o, "Labels", member_or (r, "Labels", json_object_new_object ()));
   json_object_object_add (o, "Annotations", annotations_json (c));
   json_object_object_add (o, "StopSignal", stop_signal_json (c));
+  /* As Podman's: the check when there is one (Test NONE too), the rest
+   * always.  */
+  if (json_object_object_get (r, "StartupHealthCheck"))
+    json_object_object_add (o, "StartupHealthCheck", member_or (r, "StartupHealthCheck", NULL));
+  if (json_object_object_get (r, "Healthcheck"))
+    json_object_object_add (o, "Healthcheck", member_or (r, "Healthcheck", NULL));
+  json_object_object_add (o, "HealthcheckOnFailureAction",
+                          member_or (r, "HealthcheckOnFailureAction", json_object_new_string ("none")));
+  json_object_object_add (o, "HealthLogDestination",
+                          member_or (r, "HealthLogDestination", json_object_new_string ("local")));
+  /* Podman leaves a limit of 0 (none) out.  */
+  {
+    static const struct
+    {
+      const char *key;
+      int def;
+    } limits[] = { { "HealthcheckMaxLogCount", FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT },
+                   { "HealthcheckMaxLogSize", FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE } };
+
+    for (size_t k = 0; k < 2; k++)
+      if (ferry_json_get_int (r, limits[k].key, limits[k].def) != 0)
+        json_object_object_add (o, limits[k].key,
+                                member_or (r, limits[k].key, json_object_new_int (limits[k].def)));
+  }
   if (ferry_json_get_string (r, "Timezone"))
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
@@ -231,7 +261,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                                   ? json_object_get_string (json_object_array_get_idx (args, 0))
                                   : ""));
   json_object_object_add (o, "Args", rest);
-  json_object_object_add (o, "State", state_json (c));
+  json_object_object_add (o, "State", state_json (e, c));
   json_object_object_add (o, "Image", json_object_new_string (c->image_id));
   json_object_object_add (o, "ImageDigest",
                           member_or (c->record, "ImageDigest", json_object_new_string ("")));

@@ -114,6 +114,10 @@ int ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c
  * SIGKILL stays one until its reaper gets to it.  */
 int ferry_process_is_conmon (pid_t pid);
 
+/* exec of R in running container C, without the events `exec` tells.  */
+int ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
+                             const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err);
+
 /* Brings C's state up to date with what conmon and the runtime say.  */
 void ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c);
 

@@ -1,6 +1,7 @@
 /* ferry: starting, stopping and removing containers; keeping their state
  * true to what conmon and the runtime report.  */
 #include "container.h"
+#include "health.h"
 #include "internal.h"
 #include "volume.h"
 #include "../state/events.h"
@@ -1086,6 +1087,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   ferry_overlay_free (&ov);
   if (! awaiting_restore (e, c))
     ferry_container_teardown_network (e, c);
+  ferry_container_health_timer_stop (e, c->id);
   if (ferry_rm_rf (bundle, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (sock, &err) < 0)
@@ -1318,6 +1320,14 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   c->pid = pid;
   c->conmon_pid = conmon_pid;
   ferry_overlay_free (&ov);
+  /* Each run's health begins again, as Podman's each start; what the
+   * check said before cannot stop the container running.  */
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    ferry_container_health_reset (e, c, &ignored);
+  }
+  if (ferry_container_health_timer_start (e, c, err) < 0)
+    goto fail;
   return 0;
 
 fail:
@@ -1980,33 +1990,23 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 }
 
 int
-ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r, int *exit_code,
-                      ferry_error_t *err)
+ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
+                         const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err)
 {
-  struct ferry_container *c = NULL;
   cleanup_free char *bundle = NULL, *config_path = NULL, *home = NULL, *merged = NULL, *odir = NULL;
   cleanup_free gid_t *gids = NULL;
   cleanup_json json_object *spec = NULL;
   cleanup_strv char **env = NULL;
+  cleanup_free char *process_json = NULL;
   struct ferry_exec_options o = { 0 };
   json_object *process;
   size_t n_gids = 0, i;
-  int ret = -1;
 
-  if (ferry_container_lookup (e, ref, &c, err) < 0)
-    return -1;
-  if (c->status != FERRY_CONTAINER_RUNNING)
-    {
-      ret = ferry_make_error_kind (
-          err, FERRY_ERROR_STATE,
-          "can only create exec sessions on running containers: container state improper");
-      goto out;
-    }
   bundle = ferry_engine_bundle_dir (e, c->id);
   config_path = xasprintf ("%s/config.json", bundle);
   spec = ferry_json_parse_file (config_path, "the container's config.json", err);
   if (spec == NULL)
-    goto out;
+    return -1;
   process = json_object_object_get (spec, "process");
   env = json_to_strv (ferry_json_get_array (process, "env"));
   for (i = 0; r->env && r->env[i]; i++)
@@ -2024,16 +2024,37 @@ ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exe
       odir = ferry_engine_overlay_dir (e, c->id);
       merged = xasprintf ("%s/merged", odir);
       if (ferry_spec_resolve_user (merged, r->user, &o.uid, &o.gid, &gids, &n_gids, &home, err) < 0)
-        goto out;
+        return -1;
       o.additional_gids = gids;
       o.n_additional_gids = n_gids;
     }
   o.terminal = r->tty;
   o.detach = r->detach;
   o.keep_stdin = r->interactive;
-  o.process_template_json = ferry_json_to_string (process, 0);
+  o.capture_output = r->capture_output;
+  o.output_fd = r->output_fd;
+  process_json = xstrdup (ferry_json_to_string (process, 0));
+  o.process_template_json = process_json;
+  return ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);
+}
+
+int
+ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r, int *exit_code,
+                      ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  int ret = -1;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (c->status != FERRY_CONTAINER_RUNNING)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                   "can only create exec sessions on running containers: container state improper");
+      goto out;
+    }
   ferry_container_event (e, c, "exec");
-  ret = ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);
+  ret = ferry_container_exec_in (e, c, r, exit_code, err);
   if (ret == 0 && ! r->detach)
     ferry_container_event_record (e, c->id, c->record, "exec_died", *exit_code);
 out:

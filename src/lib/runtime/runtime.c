@@ -1286,6 +1286,11 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
   in_fd = o->detach || ! (o->keep_stdin || o->terminal) ? devnull : STDIN_FILENO;
   out_fd = o->detach ? devnull : STDOUT_FILENO;
   err_fd = o->detach ? devnull : STDERR_FILENO;
+  if (o->capture_output && ! o->detach)
+    {
+      in_fd = devnull;
+      out_fd = err_fd = o->output_fd;
+    }
   if (spawn (argv, in_fd, out_fd, err_fd, &pid, err) < 0)
     return ferry_error_wrap (err, "%s exec %s", rt->name, id);
   code = wait_exit_code (pid, err);

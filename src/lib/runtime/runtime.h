@@ -72,6 +72,10 @@ struct ferry_exec_options
   int terminal;   /* allocate a pty (stdin must be a terminal) */
   int detach;     /* don't wait: stdio goes to /dev/null */
   int keep_stdin; /* pass ferry's stdin to the process */
+  /* Not detached: the process's stdout and stderr both go to OUTPUT_FD
+   * (a health check's output is recorded), its stdin is /dev/null.  */
+  int capture_output;
+  int output_fd;
   /* Capabilities and the rest of the process come from the container's
    * config.json, which the caller passes as PROCESS_TEMPLATE (the "process"
    * object): args/env/cwd/user/terminal above override its fields.  */

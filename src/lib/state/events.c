@@ -69,6 +69,9 @@ ferry_event_log (const char *runroot, const struct ferry_event *ev)
   add_string (o, "Type", ev->type);
   if (ev->has_exit_code)
     json_object_object_add (o, "ContainerExitCode", json_object_new_int (ev->exit_code));
+  add_string (o, "health_status", ev->health_status);
+  if (ev->health_status && ev->health_failing_streak)
+    json_object_object_add (o, "health_failing_streak", json_object_new_int64 (ev->health_failing_streak));
   json_object_object_add (
       o, "Attributes",
       ev->attributes && json_object_object_length (ev->attributes) ? json_object_get (ev->attributes) : NULL);

@@ -31,6 +31,10 @@ struct ferry_event
   json_object *attributes; /* borrowed; string values; may be NULL */
   bool has_exit_code;
   int exit_code;
+  /* A health_status event's: the container's health after a check, and
+   * its failing streak (written only when not 0, as Podman's).  */
+  const char *health_status;
+  int64_t health_failing_streak;
 };
 
 char *ferry_events_path (const char *runroot);

@@ -44,52 +44,13 @@ ferry_time_parse (const char *s, struct timespec *out)
   return 0;
 }
 
-/* A Go duration: "10m", "1h30m", "1.5h", "90s", "250ms"; seconds into
- * *OUT.  */
-int
-ferry_time_parse_duration (const char *s, double *out)
-{
-  static const struct
-  {
-    const char *unit;
-    double seconds;
-  } units[] = { { "ns", 1e-9 }, { "us", 1e-6 }, { "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 } };
-  double total = 0;
-
-  if (*s == '\0')
-    return -1;
-  while (*s)
-    {
-      char *end;
-      double v = strtod (s, &end);
-      size_t best = 0, best_len = 0;
-
-      if (end == s || v < 0)
-        return -1;
-      for (size_t i = 0; i < sizeof (units) / sizeof (units[0]); i++)
-        {
-          size_t n = strlen (units[i].unit);
-          if (strncmp (end, units[i].unit, n) == 0 && n > best_len)
-            {
-              best = i;
-              best_len = n;
-            }
-        }
-      if (best_len == 0)
-        return -1;
-      total += v * units[best].seconds;
-      s = end + best_len;
-    }
-  *out = total;
-  return 0;
-}
-
 int
 ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out)
 {
   struct tm tm = { 0 };
   const char *p;
   char *end;
+  int64_t dur;
   double d;
 
   if (s == NULL || *s == '\0')
@@ -102,10 +63,10 @@ ferry_time_parse_user (const char *s, const struct timespec *now, int since, str
       out->tv_nsec = (long) ((d - (double) out->tv_sec) * 1e9);
       return 0;
     }
-  if (ferry_time_parse_duration (s, &d) == 0)
+  if (ferry_duration_parse (s, &dur) == 0 && dur >= 0)
     {
       long long ns
-          = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) (d * 1e9);
+          = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) dur;
 
       out->tv_sec = ns / 1000000000LL;
       out->tv_nsec = ns % 1000000000LL;
@@ -140,4 +101,159 @@ ferry_time_monotonic_us (void)
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+char *
+ferry_time_format_nano (const struct timespec *ts)
+{
+  char buf[64], frac[16] = "";
+  struct tm tm;
+  size_t n;
+
+  gmtime_r (&ts->tv_sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ts->tv_nsec)
+    {
+      snprintf (frac, sizeof (frac), ".%09ld", ts->tv_nsec);
+      for (n = strlen (frac); n > 1 && frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+    }
+  return xasprintf ("%s%sZ", buf, frac);
+}
+
+/* The unit at S (the longest that matches), in nanoseconds; its length
+ * goes to *LEN; 0 when there is none.  */
+static uint64_t
+duration_unit (const char *s, size_t *len)
+{
+  static const struct
+  {
+    const char *name;
+    uint64_t ns;
+  } units[] = {
+    { "ns", 1ULL },           { "us", 1000ULL },      { "\xc2\xb5s", 1000ULL }, /* U+00B5 micro sign */
+    { "\xce\xbcs", 1000ULL },                                                   /* U+03BC Greek mu */
+    { "ms", 1000000ULL },     { "s", 1000000000ULL }, { "m", 60000000000ULL },  { "h", 3600000000000ULL },
+  };
+  uint64_t best = 0;
+
+  *len = 0;
+  for (size_t i = 0; i < sizeof (units) / sizeof (units[0]); i++)
+    {
+      size_t n = strlen (units[i].name);
+      if (strncmp (s, units[i].name, n) == 0 && n > *len)
+        {
+          *len = n;
+          best = units[i].ns;
+        }
+    }
+  return best;
+}
+
+int
+ferry_duration_parse (const char *s, int64_t *out_ns)
+{
+  const uint64_t limit = (uint64_t) INT64_MAX + 1;
+  uint64_t total = 0;
+  int negative = 0;
+
+  if (*s == '-' || *s == '+')
+    negative = *s++ == '-';
+  if (strcmp (s, "0") == 0)
+    {
+      *out_ns = 0;
+      return 0;
+    }
+  if (*s == '\0')
+    return -1;
+  while (*s)
+    {
+      uint64_t whole = 0, unit, frac_ns = 0, scale = 1;
+      const char *start = s;
+      int have_digits = 0;
+      size_t len;
+
+      for (; isdigit ((unsigned char) *s); s++, have_digits = 1)
+        {
+          if (whole > (UINT64_MAX - 9) / 10)
+            return -1;
+          whole = whole * 10 + (uint64_t) (*s - '0');
+        }
+      if (*s == '.')
+        for (s++; isdigit ((unsigned char) *s); s++, have_digits = 1)
+          if (scale < 1000000000000000000ULL)
+            {
+              frac_ns = frac_ns * 10 + (uint64_t) (*s - '0');
+              scale *= 10;
+            }
+      if (! have_digits || s == start)
+        return -1;
+      unit = duration_unit (s, &len);
+      if (len == 0)
+        return -1;
+      s += len;
+      if (whole > limit / unit)
+        return -1;
+      whole *= unit;
+      /* The fraction, in the unit, rounded down as Go does.  */
+      whole += (uint64_t) ((long double) frac_ns * (long double) unit / (long double) scale);
+      if (whole > limit || total > limit - whole)
+        return -1;
+      total += whole;
+    }
+  if (total > limit - (negative ? 0 : 1))
+    return -1;
+  *out_ns = negative ? (int64_t) (0 - total) : (int64_t) total;
+  return 0;
+}
+
+/* The digits of V / 10^PREC with PREC decimals, trailing zeros (and the
+ * point) dropped: "1.5", "2".  */
+static void
+append_fraction (char *buf, size_t size, uint64_t v, int prec)
+{
+  uint64_t div = 1;
+  char frac[32];
+  size_t n;
+
+  for (int i = 0; i < prec; i++)
+    div *= 10;
+  snprintf (frac, sizeof (frac), "%0*llu", prec, (unsigned long long) (v % div));
+  for (n = strlen (frac); n > 0 && frac[n - 1] == '0'; n--)
+    frac[n - 1] = '\0';
+  snprintf (buf + strlen (buf), size - strlen (buf), "%llu%s%s", (unsigned long long) (v / div),
+            *frac ? "." : "", frac);
+}
+
+char *
+ferry_duration_format (int64_t ns)
+{
+  uint64_t u = ns < 0 ? (uint64_t) 0 - (uint64_t) ns : (uint64_t) ns;
+  char buf[64] = "";
+
+  if (ns < 0)
+    strcpy (buf, "-");
+  if (u == 0)
+    return xstrdup ("0s");
+  if (u < 1000000000ULL)
+    {
+      /* Below a second: the largest unit that keeps it at least 1.  */
+      const char *unit = u < 1000 ? "ns" : u < 1000000 ? "µs" : "ms";
+      int prec = u < 1000 ? 0 : u < 1000000 ? 3 : 6;
+
+      append_fraction (buf, sizeof (buf), u, prec);
+      return xasprintf ("%s%s", buf, unit);
+    }
+  {
+    uint64_t secs_ns = u % 60000000000ULL, mins = u / 60000000000ULL;
+    char tail[48] = "";
+
+    append_fraction (tail, sizeof (tail), secs_ns, 9);
+    if (mins == 0)
+      return xasprintf ("%s%ss", buf, tail);
+    if (mins < 60)
+      return xasprintf ("%s%llum%ss", buf, (unsigned long long) mins, tail);
+    return xasprintf ("%s%lluh%llum%ss", buf, (unsigned long long) (mins / 60),
+                      (unsigned long long) (mins % 60), tail);
+  }
 }

@@ -2,6 +2,7 @@
 #ifndef FERRY_UTIL_TIMEUTIL_H
 #define FERRY_UTIL_TIMEUTIL_H
 
+#include <stdint.h>
 #include <time.h>
 
 /* "2026-11-23T10:00:00.123456789Z"  */
@@ -16,8 +17,17 @@ int ferry_time_parse (const char *s, struct timespec *out);
  * time, or a date (UTC).  */
 int ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out);
 
-/* A Go duration ("10m", "1h30m", "1.5h", "250ms") into *SECONDS.  */
-int ferry_time_parse_duration (const char *s, double *seconds);
+/* TS as Go's RFC3339Nano prints it in UTC: "2026-12-05T23:28:59.0418716Z",
+ * trailing zeros of the fraction dropped, no fraction when it is 0.  */
+char *ferry_time_format_nano (const struct timespec *ts);
+
+/* A Go duration, as time.ParseDuration takes it ("30s", "1m30s", "1.5h",
+ * "250ms", "-1s", "0"), into nanoseconds; -1 when it is not one or does
+ * not fit.  */
+int ferry_duration_parse (const char *s, int64_t *out_ns);
+/* NS as Go's Duration.String prints it: "30s", "1m30s", "1h0m0s",
+ * "1.5s", "500ms", "0s".  */
+char *ferry_duration_format (int64_t ns);
 
 /* Monotonic milliseconds, for timeouts.  */
 long long ferry_time_monotonic_ms (void);

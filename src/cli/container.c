@@ -153,10 +153,11 @@ struct create_args
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
-      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations;
-  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
-      n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases,
-      n_annotations;
+      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations,
+      **log_opts;
+  size_t n_log_opts, n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices,
+      n_sysctls, n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts,
+      n_network_aliases, n_annotations;
   int detach;
   int quiet;
   /* -a/--attach: the streams run connects (all three when none given).  */
@@ -184,6 +185,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->add_hosts);
   ferry_cleanup_strvp (&a->network_aliases);
   ferry_cleanup_strvp (&a->annotations);
+  ferry_cleanup_strvp (&a->log_opts);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -207,6 +209,12 @@ static const char create_usage[]
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
+      "      --log-driver DRIVER  where conmon puts the container's output: k8s-file (a file\n"
+      "                           that ferry logs reads; json-file is the same), journald or\n"
+      "                           none (default: containers.conf's log_driver, else k8s-file)\n"
+      "      --log-opt OPT        path=FILE (the k8s-file log's file), max-size=SIZE (conmon\n"
+      "                           truncates the log when it would grow past SIZE, such as 10m)\n"
+      "                           or tag=TAG (journald's CONTAINER_TAG); repeatable\n"
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
       "                           always, or never\n"
@@ -246,8 +254,9 @@ static const char create_usage[]
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
       "                           paths, /sys writable and the host's devices, as Podman gives\n"
       "                           (--cap-add, --cap-drop and --device then change nothing)\n"
-      "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
-      "                           /var/tmp and /run, as Podman does)\n"
+      "      --read-only[=BOOL]   mount the root file system read-only (with tmpfs on /tmp,\n"
+      "                           /var/tmp and /run, as Podman does); =false overrides\n"
+      "                           containers.conf's read_only\n"
       "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"
       "                           /dev and /dev/shm read-only too (default true)\n"
       "      --restart POLICY     when the container exits by itself: no (default), always,\n"
@@ -326,6 +335,8 @@ enum
   OPT_UNTIL,
   OPT_TAIL,
   OPT_INIT,
+  OPT_LOG_DRIVER,
+  OPT_LOG_OPT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -400,7 +411,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "publish", required_argument, NULL, 'p' },
                                         { "publish-all", no_argument, NULL, 'P' },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-                                        { "read-only", no_argument, NULL, OPT_READ_ONLY },
+                                        { "read-only", optional_argument, NULL, OPT_READ_ONLY },
+                                        { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+                                        { "log-opt", required_argument, NULL, OPT_LOG_OPT },
                                         { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
                                         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
                                         { "device", required_argument, NULL, OPT_DEVICE },
@@ -631,7 +644,22 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         }
         break;
       case OPT_READ_ONLY:
-        a->o.read_only = 1;
+        if (optarg == NULL || strcmp (optarg, "true") == 0)
+          a->o.read_only = 1;
+        else if (strcmp (optarg, "false") == 0)
+          a->o.read_only = 0;
+        else
+          {
+            ferry_cli_failf ("invalid --read-only `%s`: use --read-only, --read-only=true or =false", optarg);
+            return -1;
+          }
+        a->o.read_only_set = 1;
+        break;
+      case OPT_LOG_DRIVER:
+        a->o.log_driver = optarg;
+        break;
+      case OPT_LOG_OPT:
+        a->log_opts = strv_push (a->log_opts, &a->n_log_opts, optarg);
         break;
       case OPT_READ_ONLY_TMPFS:
         if (optarg == NULL || strcmp (optarg, "true") == 0)
@@ -749,6 +777,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.add_hosts = a->add_hosts;
   a->o.network_aliases = a->network_aliases;
   a->o.annotations = a->annotations;
+  a->o.log_opts = a->log_opts;
   return optind;
 }
 
@@ -2011,9 +2040,14 @@ logs_option (int c, const char *arg, void *data)
 static int
 logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix)
 {
-  cleanup_free char *path = ferry_container_log_path (a->e, c);
+  cleanup_free char *path = NULL;
   ferry_error_t err = NULL;
+  int r = ferry_container_log_source (a->e, c, &path, &err);
 
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  if (r > 0)
+    return 0;
   a->id = c->id;
   a->o.done = logs_done;
   a->o.done_arg = a;

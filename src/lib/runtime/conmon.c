@@ -22,6 +22,7 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -165,7 +166,9 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
 {
   struct strv_builder b = { 0 };
   cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
-  cleanup_free char *log = xasprintf ("k8s-file:%s", o->log_path);
+  cleanup_free char *log = o->log_driver && strcmp (o->log_driver, "k8s-file") != 0
+                               ? xstrdup (o->log_driver)
+                               : xasprintf ("k8s-file:%s", o->log_path);
   char **it;
 
   strv_add (&b, conmon);
@@ -182,6 +185,14 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
   strv_add_pair (&b, "--socket-dir-path", o->socket_dir);
   strv_add_pair (&b, "-l", log);
   strv_add_pair (&b, "--log-level", "warning");
+  if (o->log_size_max > 0)
+    {
+      char size[24];
+      snprintf (size, sizeof (size), "%" PRId64, o->log_size_max);
+      strv_add_pair (&b, "--log-size-max", size);
+    }
+  if (o->log_tag && *o->log_tag)
+    strv_add_pair (&b, "--log-tag", o->log_tag);
   /* Once daemonised its stderr is /dev/null: the journal is where a late
    * failure (writing the exit file, say) can still be read.  */
   strv_add (&b, "--syslog");
@@ -515,7 +526,7 @@ check_options (const struct ferry_conmon_options *o, ferry_error_t *err)
 {
   if (o->runtime == NULL || o->id == NULL || o->bundle == NULL || o->pidfile == NULL
       || o->conmon_pidfile == NULL || o->exit_dir == NULL || o->persist_dir == NULL || o->socket_dir == NULL
-      || o->log_path == NULL)
+      || (o->log_path == NULL && (o->log_driver == NULL || strcmp (o->log_driver, "k8s-file") == 0)))
     return ferry_make_error (err, EINVAL, "incomplete conmon options for container %s", o->id ? o->id : "?");
   return 0;
 }

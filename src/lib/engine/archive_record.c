@@ -549,7 +549,8 @@ check_positive_int (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, INT32_MAX);
 }
 
-/* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
+/* A file on the host (--cidfile, --conmon-pidfile, --log-opt path): absolute
+ * and clean.  */
 static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
 {
@@ -561,6 +562,38 @@ check_host_file (struct record_check *c, const char *field, json_object *v)
   if (! is_clean_absolute (s) || strchr (s, '\n'))
     return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
   return 0;
+}
+
+static int
+check_log_driver (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (ferry_log_driver_canonical (s) == NULL || strcmp (ferry_log_driver_canonical (s), s) != 0)
+    return refuse (c, field, "must be k8s-file, journald or none, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* --log-opt tag: one line, as create takes it.  */
+static int
+check_log_tag (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (*s == '\0' || strchr (s, '\n'))
+    return refuse (c, field, "must be one line of text");
+  return 0;
+}
+
+static int
+check_log_size (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT64_MAX);
 }
 
 /* Capability names as create keeps them ("CAP_NET_ADMIN", "ALL").  */
@@ -966,6 +999,10 @@ static const struct record_field
   { "RestartRetries", check_positive_int, 1 },
   { "RestartCount", check_positive_int, 1 },
   { "StoppedByUser", check_true, 1 },
+  { "LogDriver", check_log_driver, 1 },
+  { "LogPath", check_host_file, 1 },
+  { "LogTag", check_log_tag, 1 },
+  { "LogSize", check_log_size, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1041,12 +1078,13 @@ append_sysctls (char **list, json_object *sysctls)
 }
 
 /* Files the container writes or removes on the host: --conmon-pidfile's,
- * --cidfile's.  */
+ * --cidfile's, --log-opt path's.  */
 static void
 append_host_files (char **list, json_object *rec)
 {
-  static const char *const fields[][2]
-      = { { "ConmonPidFile", "conmon PID file" }, { "ContainerIDFile", "container ID file" } };
+  static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
+                                           { "ContainerIDFile", "container ID file" },
+                                           { "LogPath", "log file (--log-opt path)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {

@@ -559,8 +559,7 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
       if (ferry_log_driver_canonical (v->string) == NULL)
         return ferry_make_error (err, 0, "%s:%d: invalid log_driver `%s`: use k8s-file, journald or none",
                                  t->path, t->line, v->string);
-      free (c->log_driver);
-      c->log_driver = xstrdup (ferry_log_driver_canonical (v->string));
+      set_string (&c->log_driver, v);
     }
   else if (strcmp (key, "log_size_max") == 0)
     {

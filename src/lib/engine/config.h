@@ -56,7 +56,7 @@ struct ferry_config
   char **env;             /* "NAME=VALUE", under the image's; NULL: none */
   char **default_ulimits; /* "nofile=SOFT:HARD", as --ulimit; NULL: none */
   int read_only;          /* -1: not set (false), 0, 1 */
-  char *log_driver;       /* "k8s-file", "journald" or "none"; NULL: k8s-file */
+  char *log_driver;       /* "k8s-file" ("json-file"), "journald" or "none"; NULL: k8s-file */
   int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */
   char *log_tag;          /* NULL or "": none */
   char *path;             /* the ferry.conf read, NULL when there was none */

@@ -979,7 +979,8 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
                                  q);
       return ferry_make_error (err, 0, "invalid log driver `%s`: use k8s-file, journald or none", q);
     }
-  json_object_object_add (rec, "LogDriver", json_object_new_string (ferry_log_driver_canonical (driver)));
+  /* As typed: json-file stays json-file in inspect, as in Podman.  */
+  json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
   for (size_t i = 0; o->log_opts && o->log_opts[i]; i++)
     {
       const char *opt = o->log_opts[i], *eq = strchr (opt, '=');
@@ -1023,10 +1024,10 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
         {
           if (strchr (value, '\n'))
             return ferry_make_error (err, 0, "invalid --log-opt tag: give it on one line");
+          /* An empty one is none: containers.conf's log_tag stays, as
+           * in Podman.  */
           if (*value)
             json_object_object_add (rec, "LogTag", json_object_new_string (value));
-          else
-            json_object_object_del (rec, "LogTag");
         }
     }
   return 0;

@@ -208,7 +208,8 @@ log_config_json (const struct ferry_container *c, const char *log)
   const char *path = ferry_json_get_string (c->record, "LogPath");
   cleanup_free char *size = ferry_log_size_text (ferry_json_get_int (c->record, "LogSize", 0));
 
-  json_object_object_add (lc, "Type", json_object_new_string (ferry_container_log_driver (c)));
+  json_object_object_add (lc, "Type",
+                          member_or (c->record, "LogDriver", json_object_new_string ("k8s-file")));
   json_object_object_add (lc, "Config", NULL);
   json_object_object_add (lc, "Path", json_object_new_string (path ? path : log ? log : ""));
   json_object_object_add (lc, "Tag", member_or (c->record, "LogTag", json_object_new_string ("")));

@@ -301,7 +301,10 @@ read_inline_table (struct toml_cursor *t, int depth, int *is_append, ferry_error
       t->p++;
       skip_blanks (t);
       if (read_value (t, &v, depth + 1, err) < 0)
-        return -1;
+        {
+          toml_value_release (&v);
+          return -1;
+        }
       n++;
       if (strcmp (key, "append") == 0 && v.type == TOML_BOOLEAN)
         append = (int) v.integer;
@@ -345,7 +348,10 @@ read_array (struct toml_cursor *t, struct toml_value *v, int depth, ferry_error_
       else
         {
           if (read_value (t, &e, depth + 1, err) < 0)
-            return -1;
+            {
+              toml_value_release (&e);
+              return -1;
+            }
           if (e.type == TOML_STRING)
             {
               v->strings = xrealloc (v->strings, (v->n_strings + 2) * sizeof (char *));
@@ -750,7 +756,10 @@ parse (const struct config_source *src, const char *text, struct ferry_config *c
                                  "%s:%d: `%s` outside a section: put it under [containers] or [network]",
                                  t.path, t.line, key);
       if (read_value (&t, &v, 0, err) < 0)
-        return -1;
+        {
+          toml_value_release (&v);
+          return -1;
+        }
       /* Errors about the value name the line its key is on.  */
       {
         int end_line = t.line;

@@ -210,8 +210,10 @@ static const char create_usage[]
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
       "      --log-driver DRIVER  where conmon puts the container's output: k8s-file (a file\n"
-      "                           that ferry logs reads; json-file is the same), journald or\n"
-      "                           none (default: containers.conf's log_driver, else k8s-file)\n"
+      "                           that ferry logs reads; json-file is the same), journald,\n"
+      "                           none, or passthrough (ferry's own standard streams, not on\n"
+      "                           a terminal; passthrough-tty: also there) (default:\n"
+      "                           containers.conf's log_driver, else k8s-file)\n"
       "      --log-opt OPT        path=FILE (the k8s-file log's file), max-size=SIZE (conmon\n"
       "                           truncates the log when it would grow past SIZE, such as 10m)\n"
       "                           or tag=TAG (journald's CONTAINER_TAG); repeatable\n"
@@ -881,6 +883,57 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 
+/* True when container ID's log driver is passthrough: its standard
+ * streams are ferry's own, so there is nothing to attach to.  */
+static int
+is_passthrough (ferry_engine_t *e, const char *id)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  if (ferry_container_lookup (e, id, &c, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  r = strcmp (ferry_container_log_driver (c), "passthrough") == 0;
+  ferry_container_free (c);
+  return r;
+}
+
+/* run of a passthrough container: the container writes to ferry's own
+ * streams; ferry starts it and waits, and -d prints no ID (the streams
+ * are the container's), as Podman.  */
+static int
+run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
+{
+  ferry_error_t err = NULL;
+  int code = 0;
+
+  if (ferry_container_start (e, id, NULL, &err) < 0)
+    {
+      code = fail_with_code (&err);
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+      return code;
+    }
+  if (a->detach)
+    return 0;
+  if (ferry_container_wait (e, id, &code, &err) < 0)
+    {
+      if (err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
+  if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+    ferry_error_release (&err);
+  return code < 0 ? code & 0xff : code;
+}
+
 /* create and run: the same options, then run also starts (and attaches). */
 static int
 create_command (int argc, char **argv, int is_run)
@@ -897,13 +950,27 @@ create_command (int argc, char **argv, int is_run)
       create_args_free (&a);
       return r == -2 ? 0 : FERRY_EXIT_ERROR;
     }
+  /* A terminal's TIOCSTI would let the container type into it.  */
+  if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
+      && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))
+    {
+      create_args_free (&a);
+      return ferry_cli_failf ("the '--log-driver passthrough' option cannot be used on a TTY.  If you really "
+                              "want it, use '--log-driver passthrough-tty'");
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
   else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
     ret = ferry_cli_fail (&err);
-  else if (! is_run)
+  /* A passthrough container's streams are ferry's: no ID there, as
+   * Podman prints none.  */
+  else if (! is_run && ! is_passthrough (e, id))
     printf ("%s\n", id);
+  else if (! is_run)
+    ;
+  else if (is_passthrough (e, id))
+    ret = run_passthrough (e, id, &a);
   else if (! a.detach)
     ret = run_attached (e, id, &a);
   else if (ferry_container_start (e, id, NULL, &err) < 0)

@@ -151,7 +151,7 @@ drivers_sequence() {
 	run_ferry create --log-driver bogus ferry-test true
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "invalid log driver \`bogus\`: use k8s-file, journald or none"
+	assert_output_contains "invalid log driver \`bogus\`: use k8s-file, journald, none, passthrough or passthrough-tty"
 	run_ferry create --log-opt nokey ferry-test true
 	assert_status 125
 	assert_output_contains 'invalid log option "nokey"'
@@ -177,6 +177,65 @@ drivers_sequence() {
 	run_ferry start kt
 	[ "$status" -ne 0 ]
 	assert_output_contains "k8s-file doesn't support --log-tag"
+}
+
+passthrough_sequence() {
+	local t=$1 image=ferry-test
+	[ "$t" = f ] || image=localhost/ferry-test:latest
+	touch "$TEST_TMP/$t.sed"
+	step "$t" run --name pt1 --network none --log-driver passthrough $image sh -c 'echo out; echo err >&2; exit 3'
+	step "$t" run --name pt2 --network none -i --log-driver passthrough $image cat
+	step "$t" run -d --name pt3 --network none --log-driver passthrough $image echo detached
+	step "$t" wait pt3
+	step "$t" logs pt1
+	step "$t" inspect --format '{{json .HostConfig.LogConfig}}' pt1
+	step "$t" create --name pt4 --network none --log-driver passthrough-tty $image echo tty
+	step "$t" inspect --format '{{json .HostConfig.LogConfig}}' pt4
+	step "$t" logs pt4
+	# Podman's own words end in its internals.
+	sed -i -e "s#TMP/root/containers/[0-9a-f]*/ctr.log#CTRDIR/ctr.log#" \
+		-e "s#TMP/proot/overlay-containers/[0-9a-f]*/userdata/ctr.log#CTRDIR/ctr.log#" \
+		-e 's/\(cannot read logs\): .*/\1/' "$TEST_TMP/$t.log"
+}
+
+@test "--log-driver passthrough: the container writes to ferry's own streams, as Podman's" {
+	load_test_image
+	echo input-line | passthrough_sequence f
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		echo input-line | passthrough_sequence podman_t
+		sed -i 's/localhost\/ferry-test:latest/ferry-test/' "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u - "$TEST_TMP/f.log" <<-'EOF'
+		$ run --name pt1 --network none --log-driver passthrough ferry-test sh -c echo out; echo err >&2; exit 3 -> 3
+		  out: out
+		  err: err
+		$ run --name pt2 --network none -i --log-driver passthrough ferry-test cat -> 0
+		  out: input-line
+		$ run -d --name pt3 --network none --log-driver passthrough ferry-test echo detached -> 0
+		  out: detached
+		$ wait pt3 -> 0
+		  out: 0
+		$ logs pt1 -> 125
+		  err: Error: this container is using the 'passthrough' log driver, cannot read logs
+		$ inspect --format {{json .HostConfig.LogConfig}} pt1 -> 0
+		  out: {"Type":"passthrough","Config":null,"Path":"","Tag":"","Size":"0B"}
+		$ create --name pt4 --network none --log-driver passthrough-tty ferry-test echo tty -> 0
+		$ inspect --format {{json .HostConfig.LogConfig}} pt4 -> 0
+		  out: {"Type":"passthrough-tty","Config":null,"Path":"CTRDIR/ctr.log","Tag":"","Size":"0B"}
+		$ logs pt4 -> 125
+		  err: Error: unrecognized log driver "passthrough-tty", cannot read logs
+	EOF
+	# Not on a terminal, whose TIOCSTI the container could type into.
+	if command -v script >/dev/null; then
+		run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT run --rm --log-driver passthrough ferry-test echo hi" /dev/null
+		assert_status 125
+		assert_output_contains "Error: the '--log-driver passthrough' option cannot be used on a TTY.  If you really want it, use '--log-driver passthrough-tty'"
+		run script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT run --rm --log-driver passthrough-tty ferry-test echo hi" /dev/null
+		assert_status 0
+		assert_output_contains hi
+	fi
 }
 
 @test "--log-opt max-size: conmon keeps the log under the size, the last lines in it" {

@@ -209,9 +209,8 @@ test_containers_conf_bad (void **state)
     { "[containers]\nread_only = \"yes\"\n", ":2: " },     /* not a boolean */
     { "[containers]\nread_only = yes\n", ":2: " },         /* not TOML */
     { "[containers]\nlog_driver = \"syslog\"\n", ":2: " }, /* no such driver */
-    { "[containers]\nlog_driver = \"passthrough\"\n", ":2: " },
-    { "[containers]\nlog_size_max = 8191\n", ":2: " },   /* under conmon's buffer */
-    { "[containers]\nlog_size_max = \"1m\"\n", ":2: " }, /* not a number */
+    { "[containers]\nlog_size_max = 8191\n", ":2: " },     /* under conmon's buffer */
+    { "[containers]\nlog_size_max = \"1m\"\n", ":2: " },   /* not a number */
     { "[containers]\ndefault_ulimits = [\"bogus=1\"]\n", ":2: " },
     { "[containers]\nlog_tag = \"a\\nb\"\n", ":2: " }, /* two lines */
     { "\n\n[containers\n", ":3: " },                   /* an open header */

@@ -573,7 +573,9 @@ check_log_driver (struct record_check *c, const char *field, json_object *v)
   if (s == NULL)
     return check_string (c, field, v);
   if (ferry_log_driver_canonical (s) == NULL)
-    return refuse (c, field, "must be k8s-file, json-file, journald or none, not `%s`", q = shown (s));
+    return refuse (c, field,
+                   "must be a log driver (k8s-file, json-file, journald, none, passthrough), not `%s`",
+                   q = shown (s));
   return 0;
 }
 

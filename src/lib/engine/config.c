@@ -563,8 +563,9 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
           return 0;
         }
       if (ferry_log_driver_canonical (v->string) == NULL)
-        return ferry_make_error (err, 0, "%s:%d: invalid log_driver `%s`: use k8s-file, journald or none",
-                                 t->path, t->line, v->string);
+        return ferry_make_error (
+            err, 0, "%s:%d: invalid log_driver `%s`: use k8s-file, journald, none or passthrough", t->path,
+            t->line, v->string);
       set_string (&c->log_driver, v);
     }
   else if (strcmp (key, "log_size_max") == 0)
@@ -912,6 +913,8 @@ ferry_log_driver_canonical (const char *name)
     return "journald";
   if (strcmp (name, "none") == 0)
     return "none";
+  if (strcmp (name, "passthrough") == 0 || strcmp (name, "passthrough-tty") == 0)
+    return "passthrough";
   return NULL;
 }
 

@@ -56,7 +56,7 @@ struct ferry_config
   char **env;             /* "NAME=VALUE", under the image's; NULL: none */
   char **default_ulimits; /* "nofile=SOFT:HARD", as --ulimit; NULL: none */
   int read_only;          /* -1: not set (false), 0, 1 */
-  char *log_driver;       /* "k8s-file" ("json-file"), "journald" or "none"; NULL: k8s-file */
+  char *log_driver;       /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
   int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */
   char *log_tag;          /* NULL or "": none */
   char *path;             /* the ferry.conf read, NULL when there was none */
@@ -75,8 +75,9 @@ void ferry_config_init (struct ferry_config *c);
 int ferry_config_read (const char *path, int containers_conf, struct ferry_config *c, ferry_error_t *err);
 void ferry_config_release (struct ferry_config *c);
 
-/* "k8s-file" ("json-file" too), "journald" or "none" as ferry keeps them;
- * NULL for a driver ferry does not have.  */
+/* "k8s-file" ("json-file" too), "journald", "none" or "passthrough"
+ * ("passthrough-tty" too) as ferry acts on them; NULL for a driver ferry
+ * does not have.  */
 const char *ferry_log_driver_canonical (const char *name);
 
 #endif

@@ -972,12 +972,10 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
   if (ferry_log_driver_canonical (driver) == NULL)
     {
       cleanup_free char *q = one_line (driver);
-      if (strcmp (driver, "passthrough") == 0 || strcmp (driver, "passthrough-tty") == 0)
-        return ferry_make_error (err, 0,
-                                 "invalid log driver `%s`: ferry does not hand its own standard streams to "
-                                 "a container: use k8s-file, journald or none",
-                                 q);
-      return ferry_make_error (err, 0, "invalid log driver `%s`: use k8s-file, journald or none", q);
+      return ferry_make_error (err, 0,
+                               "invalid log driver `%s`: use k8s-file, journald, none, passthrough or "
+                               "passthrough-tty",
+                               q);
     }
   /* As typed: json-file stays json-file in inspect, as in Podman.  */
   json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
@@ -1563,11 +1561,17 @@ ferry_container_log_source (ferry_engine_t *e, const struct ferry_container *c, 
   const char *driver = ferry_container_log_driver (c);
 
   *path = NULL;
-  if (strcmp (driver, "none") == 0)
+  /* Podman 5.4 has no reader for it, and says so in these words.  */
+  if (ferry_json_string_equals (c->record, "LogDriver", "passthrough-tty"))
     return ferry_make_error (
         err, 0,
-        "this container is using the 'none' log driver, cannot read logs: this container "
-        "is not logging output");
+        "unrecognized log driver \"passthrough-tty\", cannot read logs: ferry keeps no log "
+        "of a passthrough-tty container");
+  if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
+    return ferry_make_error (err, 0,
+                             "this container is using the '%s' log driver, cannot read logs: this container "
+                             "is not logging output",
+                             ferry_json_get_string (c->record, "LogDriver"));
   if (strcmp (driver, "journald") == 0)
     {
       if (! host_has_journal ())

@@ -137,8 +137,8 @@ struct ferry_create_options
   /* --restart: "no" (or NULL), "always", "unless-stopped",
    * "on-failure[:RETRIES]".  */
   const char *restart;
-  /* --log-driver: k8s-file (json-file), journald or none; NULL:
-   * containers.conf's log_driver, else k8s-file.  */
+  /* --log-driver: k8s-file (json-file), journald, none or passthrough
+   * (passthrough-tty); NULL: containers.conf's log_driver, else k8s-file.  */
   const char *log_driver;
   /* --log-opt: "path=FILE", "max-size=SIZE", "tag=TAG" (others are
    * ignored, as Podman ignores them); may be NULL.  */
@@ -263,7 +263,9 @@ char *ferry_container_log_path (ferry_engine_t *e, const struct ferry_container 
  * read (none, as Podman says it; journald with a journal).  */
 int ferry_container_log_source (ferry_engine_t *e, const struct ferry_container *c, char **path,
                                 ferry_error_t *err);
-/* C's log driver: "k8s-file", "journald" or "none".  */
+/* C's log driver: "k8s-file", "journald", "none" or "passthrough" (the
+ * standard streams of the ferry that starts it go to the container, as
+ * conmon passes them on).  */
 const char *ferry_container_log_driver (const struct ferry_container *c);
 /* "10kB", "1.024kB", "0B": a size as Podman's inspect shows LogConfig.Size
  * (decimal units, four digits).  */

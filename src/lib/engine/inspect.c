@@ -202,15 +202,22 @@ config_json (const struct ferry_container *c)
 /* HostConfig.LogConfig as Podman shows it: the path only of a k8s-file
  * log or one given, the size only when given.  */
 static json_object *
-log_config_json (const struct ferry_container *c, const char *log)
+log_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log)
 {
   json_object *lc = json_object_new_object ();
   const char *path = ferry_json_get_string (c->record, "LogPath");
   cleanup_free char *size = ferry_log_size_text (ferry_json_get_int (c->record, "LogSize", 0));
+  cleanup_free char *cdir = NULL, *tty_log = NULL;
 
   json_object_object_add (lc, "Type",
                           member_or (c->record, "LogDriver", json_object_new_string ("k8s-file")));
   json_object_object_add (lc, "Config", NULL);
+  /* passthrough-tty shows the ctr.log it never writes, as Podman 5.4.  */
+  if (log == NULL && ferry_json_string_equals (c->record, "LogDriver", "passthrough-tty"))
+    {
+      cdir = ferry_engine_container_dir (e, c->id);
+      log = tty_log = xasprintf ("%s/ctr.log", cdir);
+    }
   json_object_object_add (lc, "Path", json_object_new_string (path ? path : log ? log : ""));
   json_object_object_add (lc, "Tag", member_or (c->record, "LogTag", json_object_new_string ("")));
   json_object_object_add (lc, "Size", json_object_new_string (size));
@@ -299,7 +306,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                             member_or (c->record, "RestartRetries", json_object_new_int (0)));
     json_object_object_add (host, "RestartPolicy", policy);
   }
-  json_object_object_add (host, "LogConfig", log_config_json (c, log));
+  json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "Init", json_object_new_boolean (init));

@@ -21,7 +21,9 @@ struct ferry_conmon_options
   const char *exit_dir;       /* conmon writes <exit_dir>/<id> with the exit code */
   const char *persist_dir;    /* conmon's own per-container state */
   const char *socket_dir;     /* the attach socket is <socket_dir>/<id>/attach */
-  /* The log driver: "k8s-file" (NULL too), "journald" or "none".  */
+  /* The log driver: "k8s-file" (NULL too), "journald", "none" or
+   * "passthrough": conmon gets the caller's standard streams and hands
+   * them to the container.  */
   const char *log_driver;
   const char *log_path; /* k8s-file log, appended to; NULL for the others */
   int64_t log_size_max; /* > 0: conmon truncates the log before it grows past this */

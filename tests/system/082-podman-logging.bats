@@ -258,18 +258,21 @@ passthrough_sequence() {
 conf_sequence() {
 	local t=$1
 	step "$t" run --name c1 --network none $IMAGE sh -c \
-		'echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; true'
+		'echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; true'
 	step "$t" inspect --format '{{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}}' c1
+	step "$t" inspect --format '{{.HostConfig.Init}} {{.HostConfig.PidsLimit}}' c1
 	step "$t" logs c1
 	# An empty tag is no tag: the file's stays.
 	step "$t" run --name c2 --network none --read-only=false --ulimit nofile=100:200 -e FOO=cli \
-		--log-driver journald --log-opt tag= $IMAGE sh -c 'echo "$FOO $BAR"; ulimit -n; touch /x && echo wrote'
+		--log-driver journald --log-opt tag= --tz UTC --pids-limit 0 $IMAGE \
+		sh -c 'echo "$FOO $BAR"; ulimit -n; touch /x && echo wrote; date +%Z'
 	step "$t" inspect --format '{{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}}' c2
+	step "$t" inspect --format '{{.HostConfig.Init}} {{.HostConfig.PidsLimit}}' c2
 	step "$t" rm c1
 	step "$t" rm c2
 }
 
-@test "containers.conf: env, default_ulimits, read_only, log_driver, log_tag; flags override" {
+@test "containers.conf: env, default_ulimits, read_only, log_driver, log_tag, tz, pids_limit; flags override" {
 	cat >"$CONTAINERS_CONF" <<-'EOF'
 		# As Podman's own files: sections and keys ferry does not use.
 		[containers]
@@ -286,7 +289,10 @@ conf_sequence() {
 		log_driver = "none"
 		log_tag = "mytag"
 		log_size_max = -1
-		tz = ""
+		tz = "Europe/Paris"
+		pids_limit = 100
+		# Podman 5.4 does not apply it: neither does ferry.
+		init = true
 		[secrets]
 		[secrets.opts]
 		[engine]
@@ -314,22 +320,28 @@ conf_sequence() {
 	}
 	touch "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
 	cat >"$TEST_TMP/expected.log" <<-'EOF'
-		$ run --name c1 --network none ferry-test sh -c echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; true -> 0
+		$ run --name c1 --network none ferry-test sh -c echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; true -> 0
 		  out: conf lit over
 		  out: 500
 		  out: 600
 		  out: 300
 		  out: touch: /x: Read-only file system
+		  out: CET
 		$ inspect --format {{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}} c1 -> 0
 		  out: {"Type":"none","Config":null,"Path":"","Tag":"mytag","Size":"0B"} true
+		$ inspect --format {{.HostConfig.Init}} {{.HostConfig.PidsLimit}} c1 -> 0
+		  out: false 100
 		$ logs c1 -> 125
 		  err: Error: this container is using the 'none' log driver, cannot read logs: this container is not logging output
-		$ run --name c2 --network none --read-only=false --ulimit nofile=100:200 -e FOO=cli --log-driver journald --log-opt tag= ferry-test sh -c echo "$FOO $BAR"; ulimit -n; touch /x && echo wrote -> 0
+		$ run --name c2 --network none --read-only=false --ulimit nofile=100:200 -e FOO=cli --log-driver journald --log-opt tag= --tz UTC --pids-limit 0 ferry-test sh -c echo "$FOO $BAR"; ulimit -n; touch /x && echo wrote; date +%Z -> 0
 		  out: cli lit
 		  out: 100
 		  out: wrote
+		  out: UTC
 		$ inspect --format {{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}} c2 -> 0
 		  out: {"Type":"journald","Config":null,"Path":"","Tag":"mytag","Size":"0B"} false
+		$ inspect --format {{.HostConfig.Init}} {{.HostConfig.PidsLimit}} c2 -> 0
+		  out: false 0
 		$ rm c1 -> 0
 		  out: c1
 		$ rm c2 -> 0
@@ -372,8 +384,10 @@ conf_sequence() {
 		'[containers\nenv = []\n'
 		'[engine]\nx = "unterminated\n'
 		'[engine]\nx = 1 2\n'
+		'[containers]\ntz = "Bogus/Zone"\n'
+		'[containers]\npids_limit = "2048"\n'
 	)
-	local at=(3 2 2 2 2 2 2 1 2 2)
+	local at=(3 2 2 2 2 2 2 1 2 2 2 2)
 	for i in "${!bad[@]}"; do
 		printf "${bad[$i]}" >"$CONTAINERS_CONF"
 		run_ferry ps

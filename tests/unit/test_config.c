@@ -157,6 +157,7 @@ test_containers_conf (void **state)
                             "log_driver = \"json-file\"\n"
                             "log_size_max = 1_048_576\n"
                             "log_tag = \"{{.Name}}\"\n"
+                            "tz = \"Europe/Paris\"\npids_limit = 0\n"
                             "netns = \"slirp4netns\"\n"
                             "\"quoted.key\" = 1.5e3\n"
                             "a.b.c = 1979-05-27T07:32:00Z\n"
@@ -174,6 +175,8 @@ test_containers_conf (void **state)
   assert_string_equal (c.log_driver, "json-file");
   assert_int_equal (c.log_size_max, 1048576);
   assert_string_equal (c.log_tag, "{{.Name}}");
+  assert_string_equal (c.tz, "Europe/Paris");
+  assert_int_equal (c.pids_limit, 0);
   /* containers.conf's netns is Podman's, not ferry.conf's.  */
   assert_null (c.netns);
 
@@ -212,16 +215,18 @@ test_containers_conf_bad (void **state)
     { "[containers]\nlog_size_max = 8191\n", ":2: " },     /* under conmon's buffer */
     { "[containers]\nlog_size_max = \"1m\"\n", ":2: " },   /* not a number */
     { "[containers]\ndefault_ulimits = [\"bogus=1\"]\n", ":2: " },
-    { "[containers]\nlog_tag = \"a\\nb\"\n", ":2: " }, /* two lines */
-    { "\n\n[containers\n", ":3: " },                   /* an open header */
-    { "[engine]\nx = \"open\n", ":2: " },              /* an open string */
-    { "[engine]\nx = \"a\\qb\"\n", ":2: " },           /* a bad escape */
-    { "[engine]\nx = \"\"\"multi\"\"\"\n", ":2: " },   /* not supported */
-    { "[engine]\nx = 1 2\n", ":2: " },                 /* two values */
-    { "[engine]\nx\n", ":2: " },                       /* no value */
-    { "[engine]\nx = \n", ":2: " },                    /* an empty value */
-    { "[engine]\nx = bare\n", ":2: " },                /* a bare word */
-    { "[engine]\nx = { a = 1\n", ":2: " },             /* an open inline table */
+    { "[containers]\nlog_tag = \"a\\nb\"\n", ":2: " },   /* two lines */
+    { "[containers]\ntz = \"Nowhere/City\"\n", ":2: " }, /* no such zone */
+    { "[containers]\npids_limit = -2\n", ":2: " },
+    { "\n\n[containers\n", ":3: " },                 /* an open header */
+    { "[engine]\nx = \"open\n", ":2: " },            /* an open string */
+    { "[engine]\nx = \"a\\qb\"\n", ":2: " },         /* a bad escape */
+    { "[engine]\nx = \"\"\"multi\"\"\"\n", ":2: " }, /* not supported */
+    { "[engine]\nx = 1 2\n", ":2: " },               /* two values */
+    { "[engine]\nx\n", ":2: " },                     /* no value */
+    { "[engine]\nx = \n", ":2: " },                  /* an empty value */
+    { "[engine]\nx = bare\n", ":2: " },              /* a bare word */
+    { "[engine]\nx = { a = 1\n", ":2: " },           /* an open inline table */
   };
   struct ferry_config c;
 

@@ -1,5 +1,6 @@
 /* ferry: ferry.conf and Podman's containers.conf (see config.h).  */
 #include "config.h"
+#include "internal.h"
 #include "../network/addr.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
@@ -586,6 +587,30 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
         return ferry_make_error (err, 0, "%s:%d: invalid log_tag: use one line", t->path, t->line);
       set_string (&c->log_tag, v);
     }
+  else if (strcmp (key, "tz") == 0)
+    {
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      if (*v->string && ! ferry_timezone_is_valid (v->string))
+        return ferry_make_error (
+            err, 0,
+            "%s:%d: invalid tz `%s`: no such time zone in /usr/share/zoneinfo: use a zone "
+            "such as Europe/Paris, or local",
+            t->path, t->line, v->string);
+      set_string (&c->tz, v);
+    }
+  else if (strcmp (key, "pids_limit") == 0)
+    {
+      if (want_type (t, key, v, TOML_INTEGER, err) < 0)
+        return -1;
+      if (v->integer < -1 || v->integer > INT32_MAX)
+        return ferry_make_error (err, 0,
+                                 "%s:%d: invalid pids_limit %" PRId64
+                                 ": give a number of processes, or 0 for "
+                                 "no limit",
+                                 t->path, t->line, v->integer);
+      c->pids_limit = v->integer < 0 ? 0 : v->integer;
+    }
   else
     *known = 0;
   return 0;
@@ -875,6 +900,7 @@ ferry_config_init (struct ferry_config *c)
   memset (c, 0, sizeof (*c));
   c->read_only = -1;
   c->log_size_max = -1;
+  c->pids_limit = -1;
 }
 
 int
@@ -928,6 +954,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->path);
   free (c->log_driver);
   free (c->log_tag);
+  free (c->tz);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_config_init (c);

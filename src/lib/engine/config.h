@@ -21,6 +21,8 @@
  *   log_driver = "k8s-file"           # k8s-file, journald or none
  *   log_size_max = -1                 # bytes: -1 no limit, else >= 8192
  *   log_tag = ""
+ *   tz = "Europe/Paris"               # --tz's default
+ *   pids_limit = 2048                 # --pids-limit's default, 0: no limit
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -59,6 +61,8 @@ struct ferry_config
   char *log_driver;       /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
   int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */
   char *log_tag;          /* NULL or "": none */
+  char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
+  int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
   char *path;             /* the ferry.conf read, NULL when there was none */
 };
 

@@ -1658,7 +1658,8 @@ ulimit_name (const char *text)
 
 /* What containers.conf gives when the command line does not say: its
  * environment (under the image's), its ulimits but those --ulimit names,
- * read_only, log_driver and log_tag (before --log-opt, which wins).
+ * read_only, log_driver and log_tag (before --log-opt, which wins), tz and
+ * pids_limit.  (Its init, Podman 5.4 does not apply either.)
  * *ULIMITS and *LOG_OPTS are the caller's to free.  */
 static void
 apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
@@ -1673,6 +1674,11 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
     chosen->read_only = 1;
   if (o->log_driver == NULL && cf->log_driver)
     chosen->log_driver = cf->log_driver;
+  if (o->timezone == NULL && cf->tz && *cf->tz)
+    chosen->timezone = cf->tz;
+  /* 0 in the file is no limit, as --pids-limit 0 (-1 here).  */
+  if (o->pids_limit == 0 && cf->pids_limit >= 0)
+    chosen->pids_limit = cf->pids_limit == 0 ? -1 : cf->pids_limit;
   if (cf->log_tag && *cf->log_tag)
     {
       cleanup_free char *tag = xasprintf ("tag=%s", cf->log_tag);

@@ -501,3 +501,23 @@ for i, (m, data) in enumerate(members):
 	f logs old | head -n 1 | grep -qx 0
 	f rm -f -t 0 old >/dev/null
 }
+
+@test "ferry's archive restores in Podman with its log driver, tag and size" {
+	need_podman
+	mkdir -p "$TEST_TMP/ptmp"
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	f run -d --name fn --network none --log-driver journald --log-opt tag=web --log-opt max-size=20k ferry-test \
+		sh -c "$COUNTER" >/dev/null
+	f run -d --name fk --network none --log-opt max-size=30k ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs fk | wc -l)" -ge 2 ]'
+	f container checkpoint -e "$TEST_TMP/fn.tar.zst" fn >/dev/null
+	f container checkpoint -e "$TEST_TMP/fk.tar.zst" fk >/dev/null
+	f rm fn fk >/dev/null
+	podman_t container restore --import "$TEST_TMP/fn.tar.zst" >/dev/null
+	podman_t container restore --import "$TEST_TMP/fk.tar.zst" >/dev/null
+	[ "$(podman_t inspect --format '{{.State.Status}} {{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Tag}} {{.HostConfig.LogConfig.Size}}' fn)" = "running journald web 20kB" ]
+	[ "$(podman_t inspect --format '{{.State.Status}} {{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}}' fk)" = "running k8s-file 30kB" ]
+	# ferry's log came along into Podman's own place.
+	podman_t logs fk | head -n 1 | grep -qx 0
+}

@@ -80,11 +80,21 @@ add_podman_config (json_object *o, const struct ferry_container *c)
   {
     const char *from, *to;
   } copied[] = {
-    { "Cmd", "command" },           { "Entrypoint", "entrypoint" },
-    { "Labels", "labels" },         { "ShmSize", "shmSize" },
-    { "StopSignal", "stopSignal" }, { "StopTimeout", "stopTimeout" },
-    { "Hostname", "hostname" },     { "OpenStdin", "stdin" },
-    { "Privileged", "privileged" }, { "ImageName", "rawImageName" },
+    { "Cmd", "command" },
+    { "Entrypoint", "entrypoint" },
+    { "Labels", "labels" },
+    { "ShmSize", "shmSize" },
+    { "StopSignal", "stopSignal" },
+    { "StopTimeout", "stopTimeout" },
+    { "Hostname", "hostname" },
+    { "OpenStdin", "stdin" },
+    { "Privileged", "privileged" },
+    { "ImageName", "rawImageName" },
+    /* Not LogPath: the log's place on the host Podman restores on is
+     * Podman's to choose.  */
+    { "LogDriver", "logDriver" },
+    { "LogTag", "logTag" },
+    { "LogSize", "logSize" },
   };
 
   for (size_t i = 0; i < sizeof (copied) / sizeof (copied[0]); i++)

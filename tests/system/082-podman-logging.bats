@@ -521,3 +521,21 @@ for i, (m, data) in enumerate(members):
 	# ferry's log came along into Podman's own place.
 	podman_t logs fk | head -n 1 | grep -qx 0
 }
+
+@test "Podman's archive restores in ferry with its log driver, tag and size" {
+	need_podman
+	mkdir -p "$TEST_TMP/ptmp"
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run -d --name pn --network none --log-driver none --log-opt tag=api --log-opt max-size=40k \
+		localhost/ferry-test:latest sh -c "$COUNTER" >/dev/null
+	podman_t container checkpoint -e "$TEST_TMP/pn.tar.zst" pn >/dev/null
+	podman_t rm pn >/dev/null
+	f container restore --import "$TEST_TMP/pn.tar.zst" >/dev/null 2>&1
+	[ "$(f inspect --format '{{.State.Status}} {{json .HostConfig.LogConfig}}' pn)" = \
+		'running {"Type":"none","Config":null,"Path":"","Tag":"api","Size":"40kB"}' ]
+	run_ferry logs pn
+	assert_status 125
+	assert_output_contains "'none' log driver"
+	f rm -f -t 0 pn >/dev/null
+}

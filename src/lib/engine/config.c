@@ -731,17 +731,14 @@ read_table_header (struct toml_cursor *t, const struct config_source *src, char 
                                     : "invalid table header: use [name]");
     }
   t->p += array ? 2 : 1;
-  if (expect_line_end (t, err) < 0)
-    return -1;
   if (src->strict && strcmp (name, "containers") != 0 && strcmp (name, "network") != 0
       && strcmp (name, "checkpoint") != 0)
-    {
-      t->line--;
-      return ferry_make_error (err, 0,
-                               "%s:%d: unknown section [%s]: ferry.conf has [containers], [network] and "
-                               "[checkpoint]",
-                               t->path, t->line, name);
-    }
+    return ferry_make_error (err, 0,
+                             "%s:%d: unknown section [%s]: ferry.conf has [containers], [network] and "
+                             "[checkpoint]",
+                             t->path, t->line, name);
+  if (expect_line_end (t, err) < 0)
+    return -1;
   free (*section);
   *section = steal_pointer (&name);
   return 0;

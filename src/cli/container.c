@@ -154,10 +154,11 @@ struct create_args
   struct ferry_transfer_options pull;
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
-      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations;
-  size_t n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices, n_sysctls,
-      n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts, n_network_aliases,
-      n_annotations;
+      **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations,
+      **log_opts;
+  size_t n_log_opts, n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices,
+      n_sysctls, n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts,
+      n_network_aliases, n_annotations;
   struct ferry_health_options health;
   int detach;
   int quiet;
@@ -186,6 +187,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->add_hosts);
   ferry_cleanup_strvp (&a->network_aliases);
   ferry_cleanup_strvp (&a->annotations);
+  ferry_cleanup_strvp (&a->log_opts);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -226,6 +228,14 @@ static const char create_usage[]
       "  -h, --hostname NAME      the container's host name (default: 12 digits of its ID)\n"
       "  -i, --interactive        keep standard input open\n"
       "  -l, --label K=V          set a label\n"
+      "      --log-driver DRIVER  where conmon puts the container's output: k8s-file (a file\n"
+      "                           that ferry logs reads; json-file is the same), journald,\n"
+      "                           none, or passthrough (ferry's own standard streams, not on\n"
+      "                           a terminal; passthrough-tty: also there) (default:\n"
+      "                           containers.conf's log_driver, else k8s-file)\n"
+      "      --log-opt OPT        path=FILE (the k8s-file log's file), max-size=SIZE (conmon\n"
+      "                           truncates the log when it would grow past SIZE, such as 10m)\n"
+      "                           or tag=TAG (journald's CONTAINER_TAG); repeatable\n"
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
       "                           always, or never\n"
@@ -266,8 +276,9 @@ static const char create_usage[]
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
       "                           paths, /sys writable and the host's devices, as Podman gives\n"
       "                           (--cap-add, --cap-drop and --device then change nothing)\n"
-      "      --read-only          mount the root file system read-only (with tmpfs on /tmp,\n"
-      "                           /var/tmp and /run, as Podman does)\n"
+      "      --read-only[=BOOL]   mount the root file system read-only (with tmpfs on /tmp,\n"
+      "                           /var/tmp and /run, as Podman does); =false overrides\n"
+      "                           containers.conf's read_only\n"
       "      --read-only-tmpfs=false  with --read-only: no tmpfs on /tmp, /var/tmp and /run, and\n"
       "                           /dev and /dev/shm read-only too (default true)\n"
       "      --restart POLICY     when the container exits by itself: no (default), always,\n"
@@ -361,6 +372,8 @@ enum
   OPT_HEALTH_STARTUP_RETRIES,
   OPT_HEALTH_STARTUP_SUCCESS,
   OPT_HEALTH_STARTUP_TIMEOUT,
+  OPT_LOG_DRIVER,
+  OPT_LOG_OPT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -472,7 +485,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "publish", required_argument, NULL, 'p' },
                                         { "publish-all", no_argument, NULL, 'P' },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-                                        { "read-only", no_argument, NULL, OPT_READ_ONLY },
+                                        { "read-only", optional_argument, NULL, OPT_READ_ONLY },
+                                        { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+                                        { "log-opt", required_argument, NULL, OPT_LOG_OPT },
                                         { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
                                         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
                                         { "device", required_argument, NULL, OPT_DEVICE },
@@ -758,7 +773,22 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         }
         break;
       case OPT_READ_ONLY:
-        a->o.read_only = 1;
+        if (optarg == NULL || strcmp (optarg, "true") == 0)
+          a->o.read_only = 1;
+        else if (strcmp (optarg, "false") == 0)
+          a->o.read_only = 0;
+        else
+          {
+            ferry_cli_failf ("invalid --read-only `%s`: use --read-only, --read-only=true or =false", optarg);
+            return -1;
+          }
+        a->o.read_only_set = 1;
+        break;
+      case OPT_LOG_DRIVER:
+        a->o.log_driver = optarg;
+        break;
+      case OPT_LOG_OPT:
+        a->log_opts = strv_push (a->log_opts, &a->n_log_opts, optarg);
         break;
       case OPT_READ_ONLY_TMPFS:
         if (optarg == NULL || strcmp (optarg, "true") == 0)
@@ -876,6 +906,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.add_hosts = a->add_hosts;
   a->o.network_aliases = a->network_aliases;
   a->o.annotations = a->annotations;
+  a->o.log_opts = a->log_opts;
   return optind;
 }
 
@@ -979,6 +1010,57 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 
+/* True when container ID's log driver is passthrough: its standard
+ * streams are ferry's own, so there is nothing to attach to.  */
+static int
+is_passthrough (ferry_engine_t *e, const char *id)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  if (ferry_container_lookup (e, id, &c, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  r = strcmp (ferry_container_log_driver (c), "passthrough") == 0;
+  ferry_container_free (c);
+  return r;
+}
+
+/* run of a passthrough container: the container writes to ferry's own
+ * streams; ferry starts it and waits, and -d prints no ID (the streams
+ * are the container's), as Podman.  */
+static int
+run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
+{
+  ferry_error_t err = NULL;
+  int code = 0;
+
+  if (ferry_container_start (e, id, NULL, &err) < 0)
+    {
+      code = fail_with_code (&err);
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+      return code;
+    }
+  if (a->detach)
+    return 0;
+  if (ferry_container_wait (e, id, &code, &err) < 0)
+    {
+      if (err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
+  if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+    ferry_error_release (&err);
+  return code < 0 ? code & 0xff : code;
+}
+
 /* create and run: the same options, then run also starts (and attaches). */
 static int
 create_command (int argc, char **argv, int is_run)
@@ -995,13 +1077,27 @@ create_command (int argc, char **argv, int is_run)
       create_args_free (&a);
       return r == -2 ? 0 : FERRY_EXIT_ERROR;
     }
+  /* A terminal's TIOCSTI would let the container type into it.  */
+  if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
+      && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))
+    {
+      create_args_free (&a);
+      return ferry_cli_failf ("the '--log-driver passthrough' option cannot be used on a TTY.  If you really "
+                              "want it, use '--log-driver passthrough-tty'");
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
   else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
     ret = ferry_cli_fail (&err);
-  else if (! is_run)
+  /* A passthrough container's streams are ferry's: no ID there, as
+   * Podman prints none.  */
+  else if (! is_run && ! is_passthrough (e, id))
     printf ("%s\n", id);
+  else if (! is_run)
+    ;
+  else if (is_passthrough (e, id))
+    ret = run_passthrough (e, id, &a);
   else if (! a.detach)
     ret = run_attached (e, id, &a);
   else if (ferry_container_start (e, id, NULL, &err) < 0)
@@ -2281,9 +2377,14 @@ logs_option (int c, const char *arg, void *data)
 static int
 logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix)
 {
-  cleanup_free char *path = ferry_container_log_path (a->e, c);
+  cleanup_free char *path = NULL;
   ferry_error_t err = NULL;
+  int r = ferry_container_log_source (a->e, c, &path, &err);
 
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  if (r > 0)
+    return 0;
   a->id = c->id;
   a->o.done = logs_done;
   a->o.done_arg = a;

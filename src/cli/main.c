@@ -89,7 +89,9 @@ usage (FILE *out)
          "                      though ferry prints errors only\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
-         "/etc/ferry/ferry.conf when it exists; see docs/configuration.md.\n",
+         "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
+         "Podman's containers.conf ($CONTAINERS_CONF, else Podman's places); see\n"
+         "docs/configuration.md.\n",
          out);
 }
 

@@ -53,7 +53,13 @@ setup() {
 		default_subnet = "$DEFAULT_SUBNET"
 		default_interface = "$DEFAULT_BRIDGE"
 	EOF
-	export ROOT RUNROOT TEST_TMP FERRY_CONFIG DEFAULT_BRIDGE DEFAULT_SUBNET
+	# ferry reads Podman's containers.conf too: an empty one of the test's
+	# own, so that the host's /etc/containers cannot change what a test
+	# sees (Podman, run by the tests that compare, reads the same).
+	CONTAINERS_CONF=$TEST_TMP/containers.conf
+	: >"$CONTAINERS_CONF"
+	unset CONTAINERS_CONF_OVERRIDE
+	export ROOT RUNROOT TEST_TMP FERRY_CONFIG DEFAULT_BRIDGE DEFAULT_SUBNET CONTAINERS_CONF
 }
 
 # Kills what the test started (containers through the runtime, conmon and any

@@ -119,6 +119,178 @@ test_missing (void **state)
   ferry_error_release (&err);
 }
 
+/* Reads TEXT as a containers.conf over *C.  */
+static int
+read_containers_conf (const char *text, struct ferry_config *c, char **msg)
+{
+  char *path = write_conf (text);
+  ferry_error_t err = NULL;
+  int r = ferry_config_read (path, 1, c, &err);
+
+  if (r < 0)
+    {
+      if (msg)
+        *msg = strdup (err->msg);
+      ferry_error_release (&err);
+    }
+  unlink (path);
+  free (path);
+  return r;
+}
+
+static void
+test_containers_conf (void **state)
+{
+  struct ferry_config c;
+
+  (void) state;
+  ferry_config_init (&c);
+  /* Podman's own shapes: arrays over lines with comments and a trailing
+   * comma, literal strings, escapes, tables and arrays of tables, inline
+   * tables, numbers and dates ferry does not read.  */
+  assert_int_equal (
+      read_containers_conf ("[containers]\n"
+                            "default_capabilities = [\n  \"CHOWN\",  # why\n\n  \"KILL\",\n]\n"
+                            "env = [\n  \"A=b c\",\n  'B=\\\\lit',\n  \"C=\\u00e9\\t\",\n]\n"
+                            "default_ulimits = [\"nofile=10:20\"]\n"
+                            "read_only = true\n"
+                            "log_driver = \"json-file\"\n"
+                            "log_size_max = 1_048_576\n"
+                            "log_tag = \"{{.Name}}\"\n"
+                            "tz = \"Europe/Paris\"\npids_limit = 0\n"
+                            "netns = \"slirp4netns\"\n"
+                            "\"quoted.key\" = 1.5e3\n"
+                            "a.b.c = 1979-05-27T07:32:00Z\n"
+                            "[engine]\nruntimes = { runc = [\"/usr/bin/runc\"], x = { y = 1 } }\n"
+                            "[[engine.list]]\nn = -0x1f\n[secrets.opts]\n",
+                            &c, NULL),
+      0);
+  assert_non_null (c.env);
+  assert_string_equal (c.env[0], "A=b c");
+  assert_string_equal (c.env[1], "B=\\\\lit");
+  assert_string_equal (c.env[2], "C=\xc3\xa9\t");
+  assert_null (c.env[3]);
+  assert_string_equal (c.default_ulimits[0], "nofile=10:20");
+  assert_int_equal (c.read_only, 1);
+  assert_string_equal (c.log_driver, "json-file");
+  assert_int_equal (c.log_size_max, 1048576);
+  assert_string_equal (c.log_tag, "{{.Name}}");
+  assert_string_equal (c.tz, "Europe/Paris");
+  assert_int_equal (c.pids_limit, 0);
+  /* containers.conf's netns is Podman's, not ferry.conf's.  */
+  assert_null (c.netns);
+
+  /* A later file replaces a list, or adds to it with {append=true}.  */
+  assert_int_equal (read_containers_conf ("[containers]\nenv = [\"D=e\", {append=true}]\nread_only = false\n"
+                                          "log_size_max = -5\nlog_driver = \"\"\n",
+                                          &c, NULL),
+                    0);
+  assert_string_equal (c.env[3], "D=e");
+  assert_null (c.env[4]);
+  assert_int_equal (c.read_only, 0);
+  assert_int_equal (c.log_size_max, -1);
+  assert_null (c.log_driver);
+  assert_int_equal (read_containers_conf ("[containers]\nenv = [ ]\n", &c, NULL), 0);
+  assert_null (c.env[0]);
+  ferry_config_release (&c);
+}
+
+static void
+test_containers_conf_bad (void **state)
+{
+  static const struct
+  {
+    const char *text;
+    const char *where; /* ":LINE: " the error names */
+  } bad[] = {
+    { "[containers]\nenv = [\"A=b\"\n", ":3: " },          /* an open array */
+    { "[containers]\nenv = [\"A=b\" \"C=d\"]\n", ":2: " }, /* no comma */
+    { "[containers]\nenv = \"A=b\"\n", ":2: " },           /* not a list */
+    { "[containers]\nenv = [1, 2]\n", ":2: " },            /* not strings */
+    { "[containers]\nenv = [\"A\"]\n", ":2: " },           /* no = */
+    { "[containers]\nenv = [\"=x\"]\n", ":2: " },          /* no name */
+    { "[containers]\nread_only = \"yes\"\n", ":2: " },     /* not a boolean */
+    { "[containers]\nread_only = yes\n", ":2: " },         /* not TOML */
+    { "[containers]\nlog_driver = \"syslog\"\n", ":2: " }, /* no such driver */
+    { "[containers]\nlog_size_max = 8191\n", ":2: " },     /* under conmon's buffer */
+    { "[containers]\nlog_size_max = \"1m\"\n", ":2: " },   /* not a number */
+    { "[containers]\ndefault_ulimits = [\"bogus=1\"]\n", ":2: " },
+    { "[containers]\nlog_tag = \"a\\nb\"\n", ":2: " },   /* two lines */
+    { "[containers]\ntz = \"Nowhere/City\"\n", ":2: " }, /* no such zone */
+    { "[containers]\npids_limit = -2\n", ":2: " },
+    { "\n\n[containers\n", ":3: " },                 /* an open header */
+    { "[engine]\nx = \"open\n", ":2: " },            /* an open string */
+    { "[engine]\nx = \"a\\qb\"\n", ":2: " },         /* a bad escape */
+    { "[engine]\nx = \"\"\"multi\"\"\"\n", ":2: " }, /* not supported */
+    { "[engine]\nx = 1 2\n", ":2: " },               /* two values */
+    { "[engine]\nx\n", ":2: " },                     /* no value */
+    { "[engine]\nx = \n", ":2: " },                  /* an empty value */
+    { "[engine]\nx = bare\n", ":2: " },              /* a bare word */
+    { "[engine]\nx = { a = 1\n", ":2: " },           /* an open inline table */
+  };
+  struct ferry_config c;
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      char *msg = NULL;
+
+      ferry_config_init (&c);
+      if (read_containers_conf (bad[i].text, &c, &msg) == 0)
+        fail_msg ("accepted: %s", bad[i].text);
+      if (strstr (msg, bad[i].where) == NULL)
+        fail_msg ("%s: the error does not name line %s: %s", bad[i].text, bad[i].where, msg);
+      free (msg);
+      ferry_config_release (&c);
+    }
+}
+
+/* ferry_config_load: containers.conf ($CONTAINERS_CONF, then the override)
+ * under ferry.conf.  */
+static void
+test_load_order (void **state)
+{
+  char *cc = write_conf ("[containers]\nenv = [\"A=1\"]\nread_only = true\nlog_tag = \"x\"\n");
+  char *over = write_conf ("[containers]\nenv = [\"B=2\", {append=true}]\n");
+  char *fc = write_conf ("[containers]\nread_only = false\nnetns = \"none\"\n");
+  struct ferry_config c = { 0 };
+  ferry_error_t err = NULL;
+
+  (void) state;
+  setenv ("CONTAINERS_CONF", cc, 1);
+  setenv ("CONTAINERS_CONF_OVERRIDE", over, 1);
+  assert_int_equal (ferry_config_load (fc, &c, &err), 0);
+  assert_string_equal (c.env[0], "A=1");
+  assert_string_equal (c.env[1], "B=2");
+  assert_int_equal (c.read_only, 0);
+  assert_string_equal (c.log_tag, "x");
+  assert_string_equal (c.netns, "none");
+  ferry_config_release (&c);
+  /* A CONTAINERS_CONF that is not there is an error, as in Podman.  */
+  setenv ("CONTAINERS_CONF", "/nonexistent/containers.conf", 1);
+  assert_true (ferry_config_load (fc, &c, &err) < 0);
+  assert_non_null (strstr (err->msg, "/nonexistent/containers.conf"));
+  ferry_error_release (&err);
+  unsetenv ("CONTAINERS_CONF");
+  unsetenv ("CONTAINERS_CONF_OVERRIDE");
+  unlink (cc);
+  unlink (over);
+  unlink (fc);
+  free (cc);
+  free (over);
+  free (fc);
+}
+
+static int
+hermetic (void **state)
+{
+  (void) state;
+  /* The host's containers.conf must not count in the ferry.conf tests.  */
+  setenv ("CONTAINERS_CONF", "/dev/null", 1);
+  unsetenv ("CONTAINERS_CONF_OVERRIDE");
+  return 0;
+}
+
 int
 main (void)
 {
@@ -126,6 +298,9 @@ main (void)
     cmocka_unit_test (test_good),
     cmocka_unit_test (test_bad),
     cmocka_unit_test (test_missing),
+    cmocka_unit_test (test_containers_conf),
+    cmocka_unit_test (test_containers_conf_bad),
+    cmocka_unit_test (test_load_order),
   };
-  return cmocka_run_group_tests (tests, NULL, NULL);
+  return cmocka_run_group_tests (tests, hermetic, NULL);
 }

@@ -562,7 +562,8 @@ check_health (struct record_check *c, const char *field, json_object *v)
   return refuse (c, field, "%s", why);
 }
 
-/* A file on the host (--cidfile, --conmon-pidfile): absolute and clean.  */
+/* A file on the host (--cidfile, --conmon-pidfile, --log-opt path): absolute
+ * and clean.  */
 static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
 {
@@ -574,6 +575,40 @@ check_host_file (struct record_check *c, const char *field, json_object *v)
   if (! is_clean_absolute (s) || strchr (s, '\n'))
     return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
   return 0;
+}
+
+static int
+check_log_driver (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (ferry_log_driver_canonical (s) == NULL)
+    return refuse (c, field,
+                   "must be a log driver (k8s-file, json-file, journald, none, passthrough), not `%s`",
+                   q = shown (s));
+  return 0;
+}
+
+/* --log-opt tag: one line, as create takes it.  */
+static int
+check_log_tag (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (*s == '\0' || strchr (s, '\n'))
+    return refuse (c, field, "must be one line of text");
+  return 0;
+}
+
+static int
+check_log_size (struct record_check *c, const char *field, json_object *v)
+{
+  return check_int_range (c, field, v, 1, INT64_MAX);
 }
 
 /* Capability names as create keeps them ("CAP_NET_ADMIN", "ALL").  */
@@ -986,6 +1021,10 @@ static const struct record_field
   { "HealthLogDestination", check_health, 1 },
   { "HealthcheckMaxLogCount", check_health, 1 },
   { "HealthcheckMaxLogSize", check_health, 1 },
+  { "LogDriver", check_log_driver, 1 },
+  { "LogPath", check_host_file, 1 },
+  { "LogTag", check_log_tag, 1 },
+  { "LogSize", check_log_size, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1061,12 +1100,13 @@ append_sysctls (char **list, json_object *sysctls)
 }
 
 /* Files the container writes or removes on the host: --conmon-pidfile's,
- * --cidfile's, --health-log-destination's.  */
+ * --cidfile's, --health-log-destination's, --log-opt path's.  */
 static void
 append_host_files (char **list, json_object *rec)
 {
-  static const char *const fields[][2]
-      = { { "ConmonPidFile", "conmon PID file" }, { "ContainerIDFile", "container ID file" } };
+  static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
+                                           { "ContainerIDFile", "container ID file" },
+                                           { "LogPath", "log file (--log-opt path)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {

@@ -80,11 +80,21 @@ add_podman_config (json_object *o, const struct ferry_container *c)
   {
     const char *from, *to;
   } copied[] = {
-    { "Cmd", "command" },           { "Entrypoint", "entrypoint" },
-    { "Labels", "labels" },         { "ShmSize", "shmSize" },
-    { "StopSignal", "stopSignal" }, { "StopTimeout", "stopTimeout" },
-    { "Hostname", "hostname" },     { "OpenStdin", "stdin" },
-    { "Privileged", "privileged" }, { "ImageName", "rawImageName" },
+    { "Cmd", "command" },
+    { "Entrypoint", "entrypoint" },
+    { "Labels", "labels" },
+    { "ShmSize", "shmSize" },
+    { "StopSignal", "stopSignal" },
+    { "StopTimeout", "stopTimeout" },
+    { "Hostname", "hostname" },
+    { "OpenStdin", "stdin" },
+    { "Privileged", "privileged" },
+    { "ImageName", "rawImageName" },
+    /* Not LogPath: the log's place on the host Podman restores on is
+     * Podman's to choose.  */
+    { "LogDriver", "logDriver" },
+    { "LogTag", "logTag" },
+    { "LogSize", "logSize" },
   };
 
   for (size_t i = 0; i < sizeof (copied) / sizeof (copied[0]); i++)
@@ -342,9 +352,10 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
               const char *work, EVP_PKEY *sign_key, struct export *x, ferry_error_t *err)
 {
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
-  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
-  cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
+  /* Where the container's log is (--log-opt path), none with a driver
+   * that keeps no file.  */
+  cleanup_free char *log = ferry_container_log_path (e, c);
   cleanup_free char *config = config_dump (e, c, x->criu_version);
   cleanup_free char *spec_text = spec_dump (e, c, spec, err);
   cleanup_free char *vdir = xasprintf ("%s/volumes", work);
@@ -395,7 +406,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     }
   if (ferry_path_exists (vdir) && ferry_archive_writer_add_dir (x->w, "volumes", vdir, err) < 0)
     return -1;
-  if (add_if_present (x->w, "ctr.log", log, err) < 0)
+  if (log && add_if_present (x->w, "ctr.log", log, err) < 0)
     return -1;
   /* Before any streamed page image: readers create it as they go.  */
   return ferry_archive_writer_add_directory (x->w, "checkpoint", err);

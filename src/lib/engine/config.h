@@ -1,9 +1,28 @@
-/* ferry: the settings an administrator gives ferry.conf, a small subset of
- * the TOML that Podman's containers.conf uses:
+/* ferry: its settings, from Podman's containers.conf and then ferry's own
+ * ferry.conf, which overrides it.
+ *
+ * containers.conf is read where Podman reads it, for root
+ * (containers.conf(5)): $CONTAINERS_CONF alone when set, else
+ * /usr/share/containers/containers.conf, /etc/containers/containers.conf
+ * and /etc/containers/containers.conf.d/ *.conf in name order, each over
+ * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
+ * [containers] settings below and leaves every other alone; a file that is
+ * not TOML stops ferry at its line.
+ *
+ * ferry.conf, a small subset of the same TOML, read strictly (an unknown
+ * section or key is an error):
  *
  *   [containers]
  *   netns = "bridge"                  # run/create without --network: bridge,
  *                                     # none or host ("private" = bridge)
+ *   env = ["NAME=VALUE", ...]         # and the containers.conf settings:
+ *   default_ulimits = ["nofile=1024:2048"]
+ *   read_only = false
+ *   log_driver = "k8s-file"           # k8s-file, journald or none
+ *   log_size_max = -1                 # bytes: -1 no limit, else >= 8192
+ *   log_tag = ""
+ *   tz = "Europe/Paris"               # --tz's default
+ *   pids_limit = 2048                 # --pids-limit's default, 0: no limit
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -20,7 +39,11 @@
 
 #include "../util/error.h"
 
+#include <stdint.h>
+
 #define FERRY_CONFIG_DEFAULT_PATH "/etc/ferry/ferry.conf"
+#define FERRY_CONTAINERS_CONF_DISTRIBUTION "/usr/share/containers/containers.conf"
+#define FERRY_CONTAINERS_CONF_ADMIN "/etc/containers/containers.conf"
 
 struct ferry_config
 {
@@ -30,14 +53,35 @@ struct ferry_config
   /* Written into an archive's spec.dump as its volumes' directory, which
    * Podman's restore binds as it stands.  NULL: Podman's default.  */
   char *podman_volume_path;
-  char *path; /* the file read, NULL when there was none */
+  /* [containers], as containers.conf has them: what run and create take
+   * when the command line does not say.  */
+  char **env;             /* "NAME=VALUE", under the image's; NULL: none */
+  char **default_ulimits; /* "nofile=SOFT:HARD", as --ulimit; NULL: none */
+  int read_only;          /* -1: not set (false), 0, 1 */
+  char *log_driver;       /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
+  int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */
+  char *log_tag;          /* NULL or "": none */
+  char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
+  int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
+  char *path;             /* the ferry.conf read, NULL when there was none */
 };
 
 #define FERRY_CONFIG_PODMAN_VOLUME_PATH "/var/lib/containers/storage/volumes"
 
-/* Reads PATH into *OUT, every value checked.  PATH NULL: the default path,
- * or the built-in settings when it does not exist.  */
+/* Reads containers.conf (from its places) and then PATH into *OUT, every
+ * value checked.  PATH NULL: the default path, or the built-in settings
+ * when it does not exist.  */
 int ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *err);
+/* *C with nothing set.  */
+void ferry_config_init (struct ferry_config *c);
+/* Reads one file over *C: a containers.conf (CONTAINERS_CONF set: settings
+ * ferry does not use are left alone) or a ferry.conf.  */
+int ferry_config_read (const char *path, int containers_conf, struct ferry_config *c, ferry_error_t *err);
 void ferry_config_release (struct ferry_config *c);
+
+/* "k8s-file" ("json-file" too), "journald", "none" or "passthrough"
+ * ("passthrough-tty" too) as ferry acts on them; NULL for a driver ferry
+ * does not have.  */
+const char *ferry_log_driver_canonical (const char *name);
 
 #endif

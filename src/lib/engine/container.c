@@ -21,6 +21,7 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -962,6 +963,75 @@ record_restart_policy (const struct ferry_create_options *o, json_object *rec, f
   return 0;
 }
 
+/* --log-driver and --log-opt: "LogDriver", and "LogPath", "LogSize" and
+ * "LogTag" when given, as Podman keeps them (whatever the driver).  */
+static int
+record_log_options (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  const char *driver = o->log_driver && *o->log_driver ? o->log_driver : "k8s-file";
+
+  if (ferry_log_driver_canonical (driver) == NULL)
+    {
+      cleanup_free char *q = one_line (driver);
+      return ferry_make_error (err, 0,
+                               "invalid log driver `%s`: use k8s-file, journald, none, passthrough or "
+                               "passthrough-tty",
+                               q);
+    }
+  /* As typed: json-file stays json-file in inspect, as in Podman.  */
+  json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
+  for (size_t i = 0; o->log_opts && o->log_opts[i]; i++)
+    {
+      const char *opt = o->log_opts[i], *eq = strchr (opt, '=');
+      cleanup_free char *key = eq ? xstrndup (opt, eq - opt) : NULL;
+      const char *value = eq ? eq + 1 : NULL;
+
+      if (eq == NULL || eq == opt)
+        {
+          cleanup_free char *q = one_line (opt);
+          return ferry_make_error (err, 0,
+                                   "invalid log option \"%s\": use path=FILE, max-size=SIZE or tag=TAG", q);
+        }
+      if (strcmp (key, "path") == 0)
+        {
+          cleanup_free char *path = NULL;
+          if (*value == '\0')
+            {
+              json_object_object_del (rec, "LogPath");
+              continue;
+            }
+          path = host_file_path ("--log-opt path", value, err);
+          if (path == NULL)
+            return -1;
+          json_object_object_add (rec, "LogPath", json_object_new_string (path));
+        }
+      else if (strcmp (key, "max-size") == 0)
+        {
+          int64_t size;
+          if (ferry_log_size_parse (value, &size) < 0)
+            {
+              cleanup_free char *q = one_line (value);
+              return ferry_make_error (err, 0,
+                                       "invalid size: '%s': give --log-opt max-size a size such as 10m", q);
+            }
+          if (size > 0)
+            json_object_object_add (rec, "LogSize", json_object_new_int64 (size));
+          else
+            json_object_object_del (rec, "LogSize");
+        }
+      else if (strcmp (key, "tag") == 0)
+        {
+          if (strchr (value, '\n'))
+            return ferry_make_error (err, 0, "invalid --log-opt tag: give it on one line");
+          /* An empty one is none: containers.conf's log_tag stays, as
+           * in Podman.  */
+          if (*value)
+            json_object_object_add (rec, "LogTag", json_object_new_string (value));
+        }
+    }
+  return 0;
+}
+
 /* The options that act at run time: stop signal, time zone, OOM score,
  * timeout, conmon's pidfile, the ID file.  */
 static int
@@ -1053,6 +1123,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "ImageDigest", json_object_new_string (img->manifest_digest));
   json_object_object_add (rec, "Created", json_object_new_string (now));
 
+  for (i = 0; o->default_env && o->default_env[i]; i++)
+    env_set (env, o->default_env[i]);
   for (i = 0; image_env && i < json_object_array_length (image_env); i++)
     env_set (env, json_object_get_string (json_object_array_get_idx (image_env, i)));
   json_object_object_add (rec, "Env", env);
@@ -1130,7 +1202,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (
       rec, "StopTimeout",
       json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
-  if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0)
+  if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0
+      || record_log_options (o, rec, err) < 0)
     return -1;
   if (o->health && ferry_health_record (o->health, img, rec, err) < 0)
     return -1;
@@ -1451,14 +1524,202 @@ ferry_container_is_active (const struct ferry_container *c)
   return c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED;
 }
 
+const char *
+ferry_container_log_driver (const struct ferry_container *c)
+{
+  const char *d = ferry_json_get_string (c->record, "LogDriver");
+
+  return d && ferry_log_driver_canonical (d) ? ferry_log_driver_canonical (d) : "k8s-file";
+}
+
 char *
 ferry_container_log_path (ferry_engine_t *e, const struct ferry_container *c)
 {
-  cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *dir = NULL;
+  const char *path = ferry_json_get_string (c->record, "LogPath");
+
+  if (strcmp (ferry_container_log_driver (c), "k8s-file") != 0)
+    return NULL;
+  if (path && *path)
+    return xstrdup (path);
+  dir = ferry_engine_container_dir (e, c->id);
   return xasprintf ("%s/ctr.log", dir);
 }
 
+/* A systemd journal on this host: journald's sockets, or journal files
+ * kept from earlier boots.  */
+static int
+host_has_journal (void)
+{
+  static const char *const dirs[] = { "/run/systemd/journal", "/run/log/journal", "/var/log/journal" };
+
+  for (size_t i = 0; i < sizeof (dirs) / sizeof (dirs[0]); i++)
+    {
+      DIR *d = opendir (dirs[i]);
+      struct dirent *de;
+      int found = 0;
+
+      if (d == NULL)
+        continue;
+      while (! found && (de = readdir (d)) != NULL)
+        found = strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0;
+      closedir (d);
+      if (found)
+        return 1;
+    }
+  return 0;
+}
+
+int
+ferry_container_log_source (ferry_engine_t *e, const struct ferry_container *c, char **path,
+                            ferry_error_t *err)
+{
+  const char *driver = ferry_container_log_driver (c);
+
+  *path = NULL;
+  /* Podman 5.4 has no reader for it, and says so in these words.  */
+  if (ferry_json_string_equals (c->record, "LogDriver", "passthrough-tty"))
+    return ferry_make_error (
+        err, 0,
+        "unrecognized log driver \"passthrough-tty\", cannot read logs: ferry keeps no log "
+        "of a passthrough-tty container");
+  if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
+    return ferry_make_error (err, 0,
+                             "this container is using the '%s' log driver, cannot read logs: this container "
+                             "is not logging output",
+                             ferry_json_get_string (c->record, "LogDriver"));
+  if (strcmp (driver, "journald") == 0)
+    {
+      if (! host_has_journal ())
+        return 1;
+      return ferry_make_error (err, 0,
+                               "container %s logs to the systemd journal, which ferry does not read: use "
+                               "journalctl CONTAINER_ID_FULL=%s",
+                               c->name, c->id);
+    }
+  *path = ferry_container_log_path (e, c);
+  return 0;
+}
+
+char *
+ferry_log_size_text (int64_t bytes)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+  double v = (double) bytes;
+  size_t i = 0;
+
+  while (v >= 1000.0 && i + 1 < sizeof (units) / sizeof (units[0]))
+    {
+      v /= 1000.0;
+      i++;
+    }
+  return xasprintf ("%.4g%s", v, units[i]);
+}
+
+int
+ferry_log_size_parse (const char *s, int64_t *out)
+{
+  const char *p = s;
+  char *end;
+  double v;
+  int64_t mult = 1;
+
+  if (! (*p >= '0' && *p <= '9'))
+    return -1;
+  while ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
+    p++;
+  errno = 0;
+  v = strtod (s, &end);
+  if (end != p || errno)
+    return -1;
+  if (*p == ' ')
+    p++;
+  if (*p && strchr ("kKmMgGtTpP", *p))
+    {
+      for (const char *u = "kmgtp"; *u && *u != (char) (*p | 0x20); u++)
+        mult *= 1000;
+      mult *= 1000;
+      p++;
+    }
+  if (*p == 'i' || *p == 'I')
+    p++;
+  if (*p == 'b' || *p == 'B')
+    p++;
+  if (*p != '\0' || v * (double) mult > 9.2e18)
+    return -1;
+  *out = (int64_t) (v * (double) mult);
+  return 0;
+}
+
 /* ---- create -------------------------------------------------------------- */
+
+/* V with a copy of S added (NULL-terminated; *N its length).  */
+static char **
+strv_append (char **v, size_t *n, const char *s)
+{
+  v = xrealloc (v, (*n + 2) * sizeof (char *));
+  v[(*n)++] = xstrdup (s);
+  v[*n] = NULL;
+  return v;
+}
+
+/* The ulimit NAME of TEXT ("nofile=1:2"), or "" when it is none.  */
+static char *
+ulimit_name (const char *text)
+{
+  struct ferry_spec_rlimit l;
+
+  return ferry_spec_parse_ulimit (text, &l) == 0 ? xstrdup (l.type) : xstrdup ("");
+}
+
+/* What containers.conf gives when the command line does not say: its
+ * environment (under the image's), its ulimits but those --ulimit names,
+ * read_only, log_driver and log_tag (before --log-opt, which wins), tz and
+ * pids_limit.  (Its init, Podman 5.4 does not apply either.)
+ * *ULIMITS and *LOG_OPTS are the caller's to free.  */
+static void
+apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
+                       struct ferry_create_options *chosen, char ***ulimits, char ***log_opts)
+{
+  const struct ferry_config *cf = &e->config;
+  size_t n_ulimits = 0, n_opts = 0;
+
+  *chosen = *o;
+  chosen->default_env = cf->env;
+  if (! o->read_only_set && cf->read_only == 1)
+    chosen->read_only = 1;
+  if (o->log_driver == NULL && cf->log_driver)
+    chosen->log_driver = cf->log_driver;
+  if (o->timezone == NULL && cf->tz && *cf->tz)
+    chosen->timezone = cf->tz;
+  /* 0 in the file is no limit, as --pids-limit 0 (-1 here).  */
+  if (o->pids_limit == 0 && cf->pids_limit >= 0)
+    chosen->pids_limit = cf->pids_limit == 0 ? -1 : cf->pids_limit;
+  if (cf->log_tag && *cf->log_tag)
+    {
+      cleanup_free char *tag = xasprintf ("tag=%s", cf->log_tag);
+      *log_opts = strv_append (*log_opts, &n_opts, tag);
+    }
+  for (size_t i = 0; o->log_opts && o->log_opts[i]; i++)
+    *log_opts = strv_append (*log_opts, &n_opts, o->log_opts[i]);
+  chosen->log_opts = *log_opts;
+  for (size_t i = 0; cf->default_ulimits && cf->default_ulimits[i]; i++)
+    {
+      cleanup_free char *name = ulimit_name (cf->default_ulimits[i]);
+      int given = 0;
+
+      for (size_t j = 0; o->ulimits && o->ulimits[j] && ! given; j++)
+        {
+          cleanup_free char *other = ulimit_name (o->ulimits[j]);
+          given = strcmp (name, other) == 0;
+        }
+      if (! given)
+        *ulimits = strv_append (*ulimits, &n_ulimits, cf->default_ulimits[i]);
+    }
+  for (size_t i = 0; o->ulimits && o->ulimits[i]; i++)
+    *ulimits = strv_append (*ulimits, &n_ulimits, o->ulimits[i]);
+  chosen->ulimits = *ulimits;
+}
 
 static int
 name_in_use (ferry_engine_t *e, const char *name, char *id, size_t len)
@@ -1693,6 +1954,9 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   size_t tries;
   char other[65];
   int ret = -1;
+  struct ferry_create_options chosen;
+  cleanup_strv char **ulimits = NULL;
+  cleanup_strv char **log_opts = NULL;
 
   if (o->name)
     {
@@ -1741,12 +2005,13 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
                                "ferry container restore %s",
                                o->image, o->image);
     }
+  apply_config_defaults (e, o, &chosen, &ulimits, &log_opts);
   /* container:NAME joins that container's network namespace: recorded
    * by ID, which outlives a rename.  */
   if (o->network && strncmp (o->network, "container:", 10) == 0)
     {
       struct ferry_container *peer = NULL;
-      struct ferry_create_options joined = *o;
+      struct ferry_create_options joined = chosen;
       cleanup_free char *mode = NULL;
 
       if (ferry_container_lookup (e, o->network + 10, &peer, err) < 0)
@@ -1763,8 +2028,6 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   else
     {
       /* No --network: ferry.conf's netns (bridge unless set).  */
-      struct ferry_create_options chosen = *o;
-
       if (chosen.network == NULL)
         chosen.network = e->config.netns;
       if (build_record (&chosen, img, id, name, &rec, err) < 0)

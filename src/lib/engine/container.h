@@ -141,6 +141,16 @@ struct ferry_create_options
   const char *restart;
   /* --health-* and --no-healthcheck (engine/health.h).  */
   const struct ferry_health_options *health;
+  /* --log-driver: k8s-file (json-file), journald, none or passthrough
+   * (passthrough-tty); NULL: containers.conf's log_driver, else k8s-file.  */
+  const char *log_driver;
+  /* --log-opt: "path=FILE", "max-size=SIZE", "tag=TAG" (others are
+   * ignored, as Podman ignores them); may be NULL.  */
+  char **log_opts;
+  int read_only_set; /* --read-only[=BOOL] given: containers.conf's read_only does not count */
+  /* Set by ferry_container_create from containers.conf: "K=V" under the
+   * image's environment.  */
+  char **default_env;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */
@@ -264,8 +274,26 @@ int ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_chang
 int ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
                              ferry_error_t *err);
 
-/* Paths of a container's files.  */
+/* Paths of a container's files.  The log: --log-opt path's, else ctr.log
+ * in the container's directory; NULL when its driver keeps no file
+ * (journald, none).  */
 char *ferry_container_log_path (ferry_engine_t *e, const struct ferry_container *c);
+/* Where `logs` reads C's output: 0 and *PATH, its k8s-file log; 1 when
+ * there is nothing to read (journald on a host without a journal, where
+ * Podman prints nothing either); -1 and ERR when there is no log ferry can
+ * read (none, as Podman says it; journald with a journal).  */
+int ferry_container_log_source (ferry_engine_t *e, const struct ferry_container *c, char **path,
+                                ferry_error_t *err);
+/* C's log driver: "k8s-file", "journald", "none" or "passthrough" (the
+ * standard streams of the ferry that starts it go to the container, as
+ * conmon passes them on).  */
+const char *ferry_container_log_driver (const struct ferry_container *c);
+/* "10kB", "1.024kB", "0B": a size as Podman's inspect shows LogConfig.Size
+ * (decimal units, four digits).  */
+char *ferry_log_size_text (int64_t bytes);
+/* "10k", "1.5m", "1024", "1KiB" as Podman reads --log-opt max-size
+ * (decimal units); -1 when it is none.  */
+int ferry_log_size_parse (const char *s, int64_t *out);
 
 /* True while the container's process may still produce output.  */
 int ferry_container_is_active (const struct ferry_container *c);

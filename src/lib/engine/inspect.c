@@ -229,6 +229,31 @@ config_json (const struct ferry_container *c)
   return o;
 }
 
+/* HostConfig.LogConfig as Podman shows it: the path only of a k8s-file
+ * log or one given, the size only when given.  */
+static json_object *
+log_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log)
+{
+  json_object *lc = json_object_new_object ();
+  const char *path = ferry_json_get_string (c->record, "LogPath");
+  cleanup_free char *size = ferry_log_size_text (ferry_json_get_int (c->record, "LogSize", 0));
+  cleanup_free char *cdir = NULL, *tty_log = NULL;
+
+  json_object_object_add (lc, "Type",
+                          member_or (c->record, "LogDriver", json_object_new_string ("k8s-file")));
+  json_object_object_add (lc, "Config", NULL);
+  /* passthrough-tty shows the ctr.log it never writes, as Podman 5.4.  */
+  if (log == NULL && ferry_json_string_equals (c->record, "LogDriver", "passthrough-tty"))
+    {
+      cdir = ferry_engine_container_dir (e, c->id);
+      log = tty_log = xasprintf ("%s/ctr.log", cdir);
+    }
+  json_object_object_add (lc, "Path", json_object_new_string (path ? path : log ? log : ""));
+  json_object_object_add (lc, "Tag", member_or (c->record, "LogTag", json_object_new_string ("")));
+  json_object_object_add (lc, "Size", json_object_new_string (size));
+  return lc;
+}
+
 json_object *
 ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c)
 {
@@ -239,7 +264,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *hosts = xasprintf ("%s/hosts", cdir), *resolv = xasprintf ("%s/resolv.conf", cdir);
-  cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = xasprintf ("%s/ctr.log", cdir);
+  cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = ferry_container_log_path (e, c);
   cleanup_free char *upper = xasprintf ("%s/upper", odir), *merged = xasprintf ("%s/merged", odir);
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
                     *pidfile = xasprintf ("%s/pidfile", bundle);
@@ -284,7 +309,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
   json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
-  json_object_object_add (o, "LogPath", json_object_new_string (log));
+  json_object_object_add (o, "LogPath", json_object_new_string (log ? log : ""));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
   json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
   json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
@@ -311,6 +336,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                             member_or (c->record, "RestartRetries", json_object_new_int (0)));
     json_object_object_add (host, "RestartPolicy", policy);
   }
+  json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
   json_object_object_add (host, "Init", json_object_new_boolean (init));

@@ -1249,7 +1249,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   cleanup_free char *persist = xasprintf ("%s/persist", bundle);
   cleanup_free char *exits = ferry_engine_exit_dir (e);
   cleanup_free char *sockets = ferry_engine_socket_dir (e);
-  cleanup_free char *log = xasprintf ("%s/ctr.log", cdir);
+  cleanup_free char *log = ferry_container_log_path (e, c);
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
   cleanup_strv char **exit_cmd = exit_command (e, c->id);
   struct ferry_overlay ov = { 0 };
@@ -1298,7 +1298,14 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.exit_dir = exits;
   co.persist_dir = persist;
   co.socket_dir = sockets;
+  co.log_driver = ferry_container_log_driver (c);
   co.log_path = log;
+  /* --log-opt max-size, else containers.conf's log_size_max now, as
+   * Podman takes it at each start.  */
+  co.log_size_max = ferry_json_get_int (c->record, "LogSize", 0);
+  if (co.log_size_max <= 0)
+    co.log_size_max = e->config.log_size_max;
+  co.log_tag = ferry_json_get_string (c->record, "LogTag");
   co.terminal = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
   co.stdin_open = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
   co.exit_command = exit_cmd;

@@ -242,6 +242,24 @@ add_network (json_object *rec, json_object *spec, bool cri_o, const char *stagin
   return 0;
 }
 
+/* Podman's log driver, tag and size (config.dump's logDriver, logTag,
+ * logSize), when ferry has them: not its logPath, a path on the host the
+ * archive came from.  */
+static void
+add_log_config (json_object *rec, json_object *dump)
+{
+  const char *driver = ferry_json_get_string (dump, "logDriver");
+  const char *tag = ferry_json_get_string (dump, "logTag");
+  int64_t size = ferry_json_get_int (dump, "logSize", 0);
+
+  if (driver && ferry_log_driver_canonical (driver))
+    json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
+  if (tag && *tag && strchr (tag, '\n') == NULL)
+    json_object_object_add (rec, "LogTag", json_object_new_string (tag));
+  if (size > 0)
+    json_object_object_add (rec, "LogSize", json_object_new_int64 (size));
+}
+
 /* ID as an image ID (64 lowercase hex digits, with or without
  * "sha256:"), or NULL.  */
 static const char *
@@ -406,6 +424,7 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
   if (! spec_namespace (spec, "cgroup", &cgroupns))
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
+  add_log_config (rec, dump);
   return steal_pointer (&rec);
 }
 

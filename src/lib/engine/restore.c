@@ -717,8 +717,10 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
               const struct ferry_restore_request *r, ferry_error_t *err)
 {
   cleanup_free char *log = xasprintf ("%s/ctr.log", staging);
-  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
-  cleanup_free char *dest = xasprintf ("%s/ctr.log", cdir);
+  /* The restored container's own log: its directory's ctr.log, or the
+   * path of its --log-opt path, which only a trusted archive may name
+   * (ferry_archive_record_privileges); none for a driver without a file.  */
+  cleanup_free char *dest = ferry_container_log_path (e, c);
 
   if (! r->ignore_volumes && fill_volumes (e, rec, staging, err) < 0)
     return -1;
@@ -731,7 +733,7 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
       if (ferry_rootfs_diff_apply (upper, tar, deleted, err) < 0)
         return -1;
     }
-  if (ferry_path_exists (log) && rename (log, dest) < 0)
+  if (dest && ferry_path_exists (log) && rename (log, dest) < 0)
     {
       /* Across file systems: copy.  */
       cleanup_free char *text = NULL;

@@ -22,6 +22,7 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -165,7 +166,9 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
 {
   struct strv_builder b = { 0 };
   cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
-  cleanup_free char *log = xasprintf ("k8s-file:%s", o->log_path);
+  cleanup_free char *log = o->log_driver && strcmp (o->log_driver, "k8s-file") != 0
+                               ? xstrdup (o->log_driver)
+                               : xasprintf ("k8s-file:%s", o->log_path);
   char **it;
 
   strv_add (&b, conmon);
@@ -182,6 +185,14 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
   strv_add_pair (&b, "--socket-dir-path", o->socket_dir);
   strv_add_pair (&b, "-l", log);
   strv_add_pair (&b, "--log-level", "warning");
+  if (o->log_size_max > 0)
+    {
+      char size[24];
+      snprintf (size, sizeof (size), "%" PRId64, o->log_size_max);
+      strv_add_pair (&b, "--log-size-max", size);
+    }
+  if (o->log_tag && *o->log_tag)
+    strv_add_pair (&b, "--log-tag", o->log_tag);
   /* Once daemonised its stderr is /dev/null: the journal is where a late
    * failure (writing the exit file, say) can still be read.  */
   strv_add (&b, "--syslog");
@@ -222,10 +233,19 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
  * stderr are OUTPUT_FD, which conmon replaces with /dev/null when it
  * daemonises; until then it carries the errors conmon prints.  The cwd is
  * the bundle, so that the monitor pins no directory of the caller's.  */
-static void __attribute__ ((noreturn))
-conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, int sync_fd)
+static void __attribute__ ((noreturn)) conmon_child (char **argv, char **envp, const char *cwd, int devnull,
+                                                     int output_fd, int sync_fd, int passthrough)
 {
   int src[4] = { devnull, output_fd, output_fd, sync_fd };
+
+  /* --log-driver passthrough: the container's stdio is ferry's, which
+   * conmon passes on; its own errors then reach the user as they are.  */
+  if (passthrough)
+    {
+      src[0] = STDIN_FILENO;
+      src[1] = STDOUT_FILENO;
+      src[2] = STDERR_FILENO;
+    }
   struct sigaction sa;
   sigset_t none;
   int i;
@@ -515,7 +535,7 @@ check_options (const struct ferry_conmon_options *o, ferry_error_t *err)
 {
   if (o->runtime == NULL || o->id == NULL || o->bundle == NULL || o->pidfile == NULL
       || o->conmon_pidfile == NULL || o->exit_dir == NULL || o->persist_dir == NULL || o->socket_dir == NULL
-      || o->log_path == NULL)
+      || (o->log_path == NULL && (o->log_driver == NULL || strcmp (o->log_driver, "k8s-file") == 0)))
     return ferry_make_error (err, EINVAL, "incomplete conmon options for container %s", o->id ? o->id : "?");
   return 0;
 }
@@ -523,8 +543,8 @@ check_options (const struct ferry_conmon_options *o, ferry_error_t *err)
 /* Forks conmon; *SYNC_R and *OUTPUT_R get the read ends of its sync pipe
  * and of its stdout and stderr.  */
 static int
-start_conmon (char **argv, char **envp, const char *bundle, pid_t *pid, int *sync_r, int *output_r,
-              ferry_error_t *err)
+start_conmon (char **argv, char **envp, const char *bundle, int passthrough, pid_t *pid, int *sync_r,
+              int *output_r, ferry_error_t *err)
 {
   cleanup_close int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   cleanup_close int sync_w = -1, output_w = -1;
@@ -545,7 +565,7 @@ start_conmon (char **argv, char **envp, const char *bundle, pid_t *pid, int *syn
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run conmon");
   if (*pid == 0)
-    conmon_child (argv, envp, bundle, devnull, output_w, sync_w);
+    conmon_child (argv, envp, bundle, devnull, output_w, sync_w, passthrough);
   return 0;
 }
 
@@ -638,7 +658,9 @@ ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid,
 
   argv = conmon_argv (conmon, o, bundle, oci_log);
   envp = conmon_environment ();
-  if (start_conmon (argv, envp, bundle, &pid, &sync_r, &output_r, err) < 0
+  if (start_conmon (argv, envp, bundle, o->log_driver && strcmp (o->log_driver, "passthrough") == 0, &pid,
+                    &sync_r, &output_r, err)
+          < 0
       || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
       || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
     return -1;

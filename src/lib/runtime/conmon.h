@@ -7,6 +7,7 @@
 
 #include "runtime.h"
 
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ferry_conmon_options
@@ -20,10 +21,16 @@ struct ferry_conmon_options
   const char *exit_dir;       /* conmon writes <exit_dir>/<id> with the exit code */
   const char *persist_dir;    /* conmon's own per-container state */
   const char *socket_dir;     /* the attach socket is <socket_dir>/<id>/attach */
-  const char *log_path;       /* k8s-file log, appended to */
-  int terminal;               /* -t: a pty */
-  int stdin_open;             /* -i: keep the container's stdin open */
-  char **exit_command;        /* NULL-terminated argv run when the container exits */
+  /* The log driver: "k8s-file" (NULL too), "journald", "none" or
+   * "passthrough": conmon gets the caller's standard streams and hands
+   * them to the container.  */
+  const char *log_driver;
+  const char *log_path; /* k8s-file log, appended to; NULL for the others */
+  int64_t log_size_max; /* > 0: conmon truncates the log before it grows past this */
+  const char *log_tag;  /* NULL or "": none (conmon refuses one with k8s-file) */
+  int terminal;         /* -t: a pty */
+  int stdin_open;       /* -i: keep the container's stdin open */
+  char **exit_command;  /* NULL-terminated argv run when the container exits */
   /* Checkpoint/restore (issue 4): when set, conmon restores the container
    * from this CRIU images directory instead of creating it.  */
   const char *restore_from;

@@ -846,7 +846,9 @@ test_runtime_exec (void **state)
     assert_true (ret < 0);
     assert_int_equal (code, 127);
     assert_int_equal (err->kind, FERRY_ERROR_COMMAND_NOT_FOUND);
-    assert_string_equal (err->msg, "runc: exec failed: unable to start container process: exec: \"nosuchcmd\": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found");
+    assert_string_equal (
+        err->msg, "runc: exec failed: unable to start container process: exec: \"nosuchcmd\": executable "
+                  "file not found in $PATH: OCI runtime attempted to invoke a command that was not found");
     ferry_error_release (&err);
   }
   {
@@ -905,7 +907,10 @@ test_conmon_create_missing_command (void **state)
   make_bundle (f, args);
   assert_true (ferry_conmon_create (&o, &container_pid, &conmon_pid, &err) < 0);
   assert_int_equal (err->kind, FERRY_ERROR_COMMAND_NOT_FOUND);
-  assert_string_equal (err->msg, "runc: runc create failed: unable to start container process: exec: \"/nosuch\": stat /nosuch: no such file or directory: OCI runtime attempted to invoke a command that was not found");
+  assert_string_equal (
+      err->msg,
+      "runc: runc create failed: unable to start container process: exec: \"/nosuch\": stat /nosuch: no such "
+      "file or directory: OCI runtime attempted to invoke a command that was not found");
   ferry_error_release (&err);
   assert_true (ferry_runtime_state (&f->rt, f->id, &st, &err) < 0);
   assert_int_equal (err->kind, FERRY_ERROR_NOT_FOUND);
@@ -925,7 +930,10 @@ test_conmon_create_command_not_in_path (void **state)
   make_bundle (f, args);
   assert_true (ferry_conmon_create (&o, &container_pid, &conmon_pid, &err) < 0);
   assert_int_equal (err->kind, FERRY_ERROR_COMMAND_NOT_FOUND);
-  assert_string_equal (err->msg, "runc: runc create failed: unable to start container process: exec: \"nosuchcmd\": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found");
+  assert_string_equal (
+      err->msg,
+      "runc: runc create failed: unable to start container process: exec: \"nosuchcmd\": executable file not "
+      "found in $PATH: OCI runtime attempted to invoke a command that was not found");
 }
 
 /* conmon that fails before it replies: its own message, and its status.  */

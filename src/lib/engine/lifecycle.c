@@ -2056,8 +2056,9 @@ ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exe
     return -1;
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
-      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE,
-                                   "can only create exec sessions on running containers: container state improper");
+      ret = ferry_make_error_kind (
+          err, FERRY_ERROR_STATE,
+          "can only create exec sessions on running containers: container state improper");
       goto out;
     }
   ferry_container_event (e, c, "exec");

@@ -255,6 +255,10 @@ static const char create_usage[]
       "                           unless-stopped; never after ferry stop or kill (see\n"
       "                           docs/restart-policy.md)\n"
       "      --rm                 remove the container when it exits\n"
+      "      --rootfs             IMAGE is not an image but a directory holding the root file\n"
+      "                           system, which the container writes into; DIR:O makes it the\n"
+      "                           lower layer of an overlay whose changes the container keeps\n"
+      "                           (removed with it); COMMAND is then needed\n"
       "      --init               run catatonit as the container's PID 1, which reaps zombies and\n"
       "                           forwards signals to the command, as Podman does\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
@@ -323,6 +327,7 @@ enum
   OPT_TIMEOUT,
   OPT_CONMON_PIDFILE,
   OPT_RESTART,
+  OPT_ROOTFS,
   OPT_UNTIL,
   OPT_TAIL,
   OPT_INIT,
@@ -427,6 +432,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "timeout", required_argument, NULL, OPT_TIMEOUT },
                                         { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
                                         { "restart", required_argument, NULL, OPT_RESTART },
+                                        { "rootfs", no_argument, NULL, OPT_ROOTFS },
                                         { "attach", required_argument, NULL, 'a' },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
@@ -574,6 +580,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_INIT:
         a->o.init = 1;
+        break;
+      case OPT_ROOTFS:
+        a->o.rootfs = 1;
         break;
       case OPT_SHM_SIZE:
         if (ferry_parse_size (optarg, &a->o.shm_size) < 0 || a->o.shm_size <= 0)
@@ -724,6 +733,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         if (r != 0)
           return -1;
       }
+  if (optind >= argc && a->o.rootfs)
+    {
+      /* Podman's words.  */
+      ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+      return -1;
+    }
   if (optind >= argc)
     {
       ferry_cli_failf ("ferry %s needs an image: ferry %s [OPTIONS] IMAGE [COMMAND...]", cmd, cmd);
@@ -835,7 +850,7 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   struct ferry_image *img = NULL;
   cleanup_free char *id = NULL;
 
-  if (a->pull_policy == PULL_NEVER)
+  if (a->pull_policy == PULL_NEVER || a->o.rootfs)
     return 0;
   if (a->pull_policy == PULL_MISSING)
     {

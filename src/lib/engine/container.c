@@ -1675,12 +1675,16 @@ ferry_container_remove_dirs (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
+  struct ferry_overlay ov;
   ferry_error_t ignored = NULL;
 
   ferry_rm_rf (dir, &ignored);
   ferry_error_release (&ignored);
-  ferry_rm_rf (odir, &ignored);
+  /* Unmounted first: a --rootfs container's directory may be bound there.  */
+  ferry_overlay_paths (odir, &ov);
+  ferry_overlay_remove (&ov, &ignored);
   ferry_error_release (&ignored);
+  ferry_overlay_free (&ov);
 }
 
 int

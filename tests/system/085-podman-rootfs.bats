@@ -120,7 +120,16 @@ rootfs_sequence() {
 	assert_output_contains "no command given"
 	[ -z "$(f ps -a -q)" ]
 	[ -z "$(ls -A "$ROOT/containers" 2>/dev/null)" ]
-	[ -z "$(ls -A "$ROOT/overlay" 2>/dev/null)" ]
+	[ -z "$(ls -A "$ROOT/storage/overlay" 2>/dev/null)" ]
+	# Gone between create and start: start says so.
+	mkdir -p "$TEST_TMP/gone"
+	f create --name g --rootfs "$TEST_TMP/gone" true >/dev/null
+	rmdir "$TEST_TMP/gone"
+	run_ferry start g
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "the root directory $TEST_TMP/gone of container g (--rootfs) is gone"
+	f rm g >/dev/null
 }
 
 @test "--rootfs: a relative path is the working directory's; rm, prune and :O storage leave the directory whole" {

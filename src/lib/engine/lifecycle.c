@@ -525,7 +525,15 @@ ferry_container_lower_paths (ferry_engine_t *e, const struct ferry_container *c,
   if (rootfs)
     {
       if (ferry_container_rootfs_check (rootfs, err) < 0)
-        return NULL;
+        {
+          ferry_error_release (err);
+          ferry_make_error (
+              err, 0,
+              "the root directory %s of container %s (--rootfs) is gone or no longer a directory: "
+              "put it back, or remove the container",
+              rootfs, c->name);
+          return NULL;
+        }
       paths = xmalloc0 (sizeof (char *) * 2);
       paths[0] = xstrdup (rootfs);
       *n = 1;

@@ -537,6 +537,22 @@ test_bind_removed_without_its_directory (void **state)
   assert_file_content ((written = xasprintf ("%s/new", host)), "new");
 }
 
+/* The host's / is never bound, even through a link to it.  */
+static void
+test_bind_refuses_host_root (void **state)
+{
+  struct fixture *fx = *state;
+  cleanup_free char *link = fx_path (fx, "tohost");
+  cleanup_error ferry_error_t err = NULL, err2 = NULL;
+
+  create_overlay (fx, "ctr");
+  assert_int_equal (symlink ("/", link), 0);
+  assert_true (ferry_overlay_bind (&fx->ov, "/", &err) < 0);
+  assert_non_null (strstr (err->msg, "host's /"));
+  assert_true (ferry_overlay_bind (&fx->ov, link, &err2) < 0);
+  assert_int_equal (count_mounts_at (fx->ov.merged), 0);
+}
+
 /* Something left in merged (never a mount point, only files it cannot
  * own) stops the removal before anything goes.  */
 static void
@@ -678,6 +694,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_unmount_busy, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_leaves_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bind_removed_without_its_directory, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bind_refuses_host_root, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_refuses_files_in_merged, setup, teardown),
     cmocka_unit_test_setup_teardown (test_mount_error_names_the_layer, setup, teardown),
     cmocka_unit_test_setup_teardown (test_special_characters_in_paths, setup, teardown),

@@ -362,9 +362,23 @@ is_bound (const struct ferry_overlay *ov)
 int
 ferry_overlay_bind (const struct ferry_overlay *ov, const char *root, ferry_error_t *err)
 {
+  cleanup_close int fd = -1;
+  cleanup_free char *by_fd = NULL;
+  struct stat st, host_root;
+
   if (is_mount_point (ov->merged))
     return 0;
-  if (mount (root, ov->merged, NULL, MS_BIND | MS_REC, NULL) < 0)
+  /* What is bound is the directory checked here, through its descriptor:
+   * a path swapped meanwhile for a link to the host's / binds nothing.  */
+  fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open the root directory `%s`", root);
+  if (fstat (fd, &st) < 0 || stat ("/", &host_root) < 0)
+    return ferry_make_error (err, errno, "cannot stat the root directory `%s`", root);
+  if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
+    return ferry_make_error (err, 0, "refusing to bind the host's / (`%s`) as a container's root", root);
+  by_fd = xasprintf ("/proc/self/fd/%d", fd);
+  if (mount (by_fd, ov->merged, NULL, MS_BIND | MS_REC, NULL) < 0)
     return ferry_make_error (err, errno, "cannot bind the root directory `%s` at `%s`", root, ov->merged);
   return 0;
 }

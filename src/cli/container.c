@@ -1846,7 +1846,7 @@ ferry_cmd_wait (int argc, char **argv)
                                         { "ignore", no_argument, NULL, OPT_IGNORE },
                                         { "interval", required_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
-                                        HELP_OPTION,
+                                        { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct wait_options o = { .interval_ms = 250 };
   cleanup_engine ferry_engine_t *e = NULL;

@@ -582,10 +582,10 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
         {
           ferry_error_release (err);
           return ferry_make_error (err, 0,
-                                   "the container of checkpoint archive `%s` runs from the host directory %s "
-                                   "(--rootfs), which is not a directory on this host: restore where it is, "
-                                   "or put the container's files there first",
-                                   r->import_path, ferry_container_rootfs (rec));
+                                   "the checkpointed container runs from the host directory %s (--rootfs), "
+                                   "which is not a directory on this host: restore where it is, or put the "
+                                   "container's files there first",
+                                   ferry_container_rootfs (rec));
         }
       *need_pull = false;
       return 0;

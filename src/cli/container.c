@@ -887,7 +887,9 @@ create_command (int argc, char **argv, int is_run)
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
   else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
-    ret = ferry_cli_fail (&err);
+    /* run's code for a command that is not there (--rootfs without one)
+     * is the container's would-be 127, as Podman's; create's is 125.  */
+    ret = is_run ? fail_with_code (&err) : ferry_cli_fail (&err);
   else if (! is_run)
     printf ("%s\n", id);
   else if (! a.detach)

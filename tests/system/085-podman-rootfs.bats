@@ -10,6 +10,8 @@
 load helpers
 load podman-helpers
 
+bats_require_minimum_version 1.5.0
+
 teardown() {
 	podman_teardown
 	ferry_teardown
@@ -113,9 +115,13 @@ rootfs_sequence() {
 	run_ferry run --rm --rootfs "$TEST_TMP/empty/../../../../../../.." true
 	assert_status 125
 	assert_output_contains "the host's own /"
-	# No image to take a command from.
+	# No image to take a command from: create refuses; run, as Podman's,
+	# exits 127, a command not found.
 	run_ferry create --rootfs "$TEST_TMP/empty"
 	assert_status 125
+	assert_one_line_error
+	assert_output_contains "no command given"
+	run -127 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run --rm --rootfs "$TEST_TMP/empty"
 	assert_one_line_error
 	assert_output_contains "no command given"
 	[ -z "$(f ps -a -q)" ]

@@ -239,11 +239,13 @@ resolve_args (const struct ferry_create_options *o, json_object *image_config, j
   json_object_object_add (rec, "Entrypoint", entrypoint);
   json_object_object_add (rec, "Cmd", cmd);
   json_object_object_add (rec, "Args", args);
+  /* Podman's run finds no command to run (127): so does ferry's.  */
   if (json_object_array_length (args) == 0 && o->rootfs)
-    return ferry_make_error (err, 0,
-                             "no command given for the container of --rootfs %s, which has no image to take "
-                             "one from: name it after the directory, as in --rootfs %s sh",
-                             o->image, o->image);
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_COMMAND_NOT_FOUND,
+        "no command given for the container of --rootfs %s, which has no image to take "
+        "one from: name it after the directory, as in --rootfs %s sh",
+        o->image, o->image);
   if (json_object_array_length (args) == 0)
     return ferry_make_error (
         err, 0, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image `%s`", o->image);

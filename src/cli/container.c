@@ -286,6 +286,10 @@ static const char create_usage[]
       "                           unless-stopped; never after ferry stop or kill (see\n"
       "                           docs/restart-policy.md)\n"
       "      --rm                 remove the container when it exits\n"
+      "      --rootfs             IMAGE is not an image but a directory holding the root file\n"
+      "                           system, which the container writes into; DIR:O makes it the\n"
+      "                           lower layer of an overlay whose changes the container keeps\n"
+      "                           (removed with it); COMMAND is then needed\n"
       "      --init               run catatonit as the container's PID 1, which reaps zombies and\n"
       "                           forwards signals to the command, as Podman does\n"
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
@@ -354,6 +358,7 @@ enum
   OPT_TIMEOUT,
   OPT_CONMON_PIDFILE,
   OPT_RESTART,
+  OPT_ROOTFS,
   OPT_UNTIL,
   OPT_TAIL,
   OPT_INIT,
@@ -515,6 +520,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
                                         { "restart", required_argument, NULL, OPT_RESTART },
                                         HEALTH_OPTIONS,
+                                        { "rootfs", no_argument, NULL, OPT_ROOTFS },
                                         { "attach", required_argument, NULL, 'a' },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
@@ -717,6 +723,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_INIT:
         a->o.init = 1;
         break;
+      case OPT_ROOTFS:
+        a->o.rootfs = 1;
+        break;
       case OPT_SHM_SIZE:
         if (ferry_parse_size (optarg, &a->o.shm_size) < 0 || a->o.shm_size <= 0)
           {
@@ -881,6 +890,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         if (r != 0)
           return -1;
       }
+  if (optind >= argc && a->o.rootfs)
+    {
+      /* Podman's words.  */
+      ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+      return -1;
+    }
   if (optind >= argc)
     {
       ferry_cli_failf ("ferry %s needs an image: ferry %s [OPTIONS] IMAGE [COMMAND...]", cmd, cmd);
@@ -993,7 +1008,7 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   struct ferry_image *img = NULL;
   cleanup_free char *id = NULL;
 
-  if (a->pull_policy == PULL_NEVER)
+  if (a->pull_policy == PULL_NEVER || a->o.rootfs)
     return 0;
   if (a->pull_policy == PULL_MISSING)
     {
@@ -1089,7 +1104,9 @@ create_command (int argc, char **argv, int is_run)
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
   else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
-    ret = ferry_cli_fail (&err);
+    /* run's code for a command that is not there (--rootfs without one)
+     * is the container's would-be 127, as Podman's; create's is 125.  */
+    ret = is_run ? fail_with_code (&err) : ferry_cli_fail (&err);
   /* A passthrough container's streams are ferry's: no ID there, as
    * Podman prints none.  */
   else if (! is_run && ! is_passthrough (e, id))
@@ -2054,7 +2071,7 @@ ferry_cmd_wait (int argc, char **argv)
                                         { "ignore", no_argument, NULL, OPT_IGNORE },
                                         { "interval", required_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
-                                        HELP_OPTION,
+                                        { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct wait_options o = { .interval_ms = 250 };
   cleanup_engine ferry_engine_t *e = NULL;

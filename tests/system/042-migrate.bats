@@ -583,3 +583,29 @@ assert_rolled_back() {
 	[ "$(fa inspect --format '{{.State.Status}}' up)" = running ]
 	[ -z "$(fbh ps -aq)" ]
 }
+
+@test "migrate moves --rootfs containers to a host with the same directory: :O changes travel, the directory stays" {
+	hosts_setup
+	# Both roots are on this machine: host B sees the same directory.
+	mkdir -p "$TEST_TMP/rfs"
+	fa create --name src ferry-test true >/dev/null
+	fa export src | tar -x -C "$TEST_TMP/rfs"
+	fa rm src >/dev/null
+	fa run -d --name ov --rootfs "$TEST_TMP/rfs:O" sh -c "echo made >/made; $COUNTER" >/dev/null
+	fa run -d --name dir --rootfs "$TEST_TMP/rfs" sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count ov fa)" -ge 3 ] && [ "$(last_count dir fa)" -ge 3 ]'
+	run_migrate ov "$DEST"
+	assert_status 0
+	run_migrate dir "$DEST"
+	assert_status 0
+	[ -z "$(fa ps -aq)" ]
+	[ "$(fbh exec ov cat /made)" = made ]
+	[ ! -e "$TEST_TMP/rfs/made" ]
+	[ "$(fbh inspect --format '{{.Rootfs}}' dir)" = "$TEST_TMP/rfs" ]
+	n=$(last_count dir fbh)
+	wait_until "[ \"\$(last_count dir fbh)\" -ge $((n + 3)) ]"
+	assert_counts_on ov fbh
+	assert_counts_on dir fbh
+	fbh rm -f -t 0 ov dir >/dev/null
+	[ -x "$TEST_TMP/rfs/bin/sh" ]
+}

@@ -120,6 +120,86 @@ test_image_fields (void **state)
   expect_refused ("ImageDigest", NULL, "ImageDigest");
 }
 
+/* GOOD as a --rootfs container's record: no image, a host directory.  */
+static json_object *
+rootfs_record (const char *rootfs)
+{
+  json_object *rec = json_tokener_parse (GOOD);
+
+  assert_non_null (rec);
+  json_object_object_add (rec, "Image", json_object_new_string (""));
+  json_object_object_add (rec, "ImageName", json_object_new_string (""));
+  json_object_object_add (rec, "ImageID", json_object_new_string (""));
+  json_object_object_add (rec, "ImageDigest", json_object_new_string (""));
+  json_object_object_add (rec, "Rootfs", json_object_new_string (rootfs));
+  return rec;
+}
+
+static char *
+check_rootfs (json_object *rec, int trust)
+{
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar", .trust_archive = trust };
+  ferry_error_t err = NULL;
+  char *msg;
+
+  if (ferry_archive_record_check (rec, &r, &err) == 0)
+    return NULL;
+  msg = strdup (err->msg);
+  ferry_error_release (&err);
+  return msg;
+}
+
+/* A host directory as the root: only with trust, only clean absolute
+ * paths other than /, and never with an image.  */
+static void
+test_rootfs_fields (void **state)
+{
+  static const char *const bad[] = { "/", "rel/dir", "/a/../etc", "/a/./b", "/a\nb", NULL };
+  (void) state;
+  {
+    cleanup_json json_object *rec = rootfs_record ("/srv/root");
+    cleanup_free char *untrusted = check_rootfs (rec, 0);
+
+    assert_null (check_rootfs (rec, 1));
+    assert_non_null (untrusted);
+    assert_non_null (strstr (untrusted, "the host directory `/srv/root` as its root file system"));
+    assert_non_null (strstr (untrusted, "--trust-archive"));
+    json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (1));
+    assert_null (check_rootfs (rec, 1));
+    json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (0));
+    assert_non_null (check_rootfs (rec, 1));
+  }
+  for (size_t i = 0; bad[i]; i++)
+    {
+      cleanup_json json_object *rec = rootfs_record (bad[i]);
+      cleanup_free char *msg = check_rootfs (rec, 1);
+
+      if (msg == NULL || strstr (msg, "field `Rootfs`") == NULL)
+        fail_msg ("Rootfs `%s`: %s", bad[i], msg ? msg : "passed");
+    }
+  {
+    /* Empty: no directory, so the empty image fields are refused.  */
+    cleanup_json json_object *rec = rootfs_record ("");
+    cleanup_free char *msg = check_rootfs (rec, 1);
+    assert_non_null (msg);
+  }
+  {
+    cleanup_json json_object *rec = rootfs_record ("/srv/root");
+    cleanup_free char *msg = NULL;
+
+    json_object_object_add (
+        rec, "ImageID",
+        json_object_new_string ("3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449"));
+    msg = check_rootfs (rec, 1);
+    assert_non_null (msg);
+    assert_non_null (strstr (msg, "field `Rootfs`"));
+  }
+  /* An image record keeps needing its image fields and may not ask for
+   * an overlay of a directory it does not name.  */
+  expect_refused ("ImageID", "\"\"", "ImageID");
+  expect_refused ("RootfsOverlay", "true", "RootfsOverlay");
+}
+
 static void
 test_process_fields (void **state)
 {
@@ -416,6 +496,7 @@ main (void)
     cmocka_unit_test (test_good_record_passes),
     cmocka_unit_test (test_ids_and_names),
     cmocka_unit_test (test_image_fields),
+    cmocka_unit_test (test_rootfs_fields),
     cmocka_unit_test (test_process_fields),
     cmocka_unit_test (test_mounts),
     cmocka_unit_test (test_privileges_need_trust),

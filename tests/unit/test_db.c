@@ -287,6 +287,21 @@ test_foreign_keys_are_enforced (void **state)
   assert_int_equal (ferry_db_exec (db, "DELETE FROM images WHERE id = 'i1'", &err), 0);
   assert_int_equal (query_int (db, "SELECT count(*) FROM image_layers"), 0);
   assert_int_equal (query_int (db, "SELECT count(*) FROM image_names"), 0);
+
+  /* A container refers to an image, or to none (--rootfs), never to one
+   * that is not there.  */
+  assert_int_equal (ferry_db_exec (db,
+                                   "INSERT INTO containers (id, name, image_id, created, config) VALUES "
+                                   "('c1', 'rootfs', NULL, 'now', '{}')",
+                                   &err),
+                    0);
+  assert_true (ferry_db_exec (db,
+                              "INSERT INTO containers (id, name, image_id, created, config) VALUES "
+                              "('c2', 'gone', 'nope', 'now', '{}')",
+                              &err)
+               < 0);
+  assert_non_null (strstr (err->msg, "FOREIGN KEY"));
+  assert_int_equal (query_int (db, "PRAGMA writable_schema"), 0);
   ferry_db_close (db);
 }
 

@@ -509,6 +509,69 @@ test_unmount_busy (void **state)
   assert_int_equal (count_mounts_at (fx->ov.merged), 0);
 }
 
+/* --rootfs: a host directory bound at merged.  Removing the storage
+ * unbinds it and leaves the directory and its files as they were.  */
+static void
+test_bind_removed_without_its_directory (void **state)
+{
+  struct fixture *fx = *state;
+  cleanup_free char *host = fx_path (fx, "hostroot"), *file = NULL, *seen = NULL, *written = NULL;
+  cleanup_error ferry_error_t err = NULL;
+
+  write_file ((file = xasprintf ("%s/etc/os-release", host)), "mine");
+  create_overlay (fx, "ctr");
+  assert_int_equal (ferry_overlay_bind (&fx->ov, host, &err), 0);
+  /* Twice is not an error, and not a second mount.  */
+  assert_int_equal (ferry_overlay_bind (&fx->ov, host, &err), 0);
+  assert_int_equal (count_mounts_at (fx->ov.merged), 1);
+  assert_true (ferry_overlay_is_mounted (&fx->ov));
+  assert_file_content ((seen = xasprintf ("%s/etc/os-release", fx->ov.merged)), "mine");
+  /* Writes go into the directory itself.  */
+  write_file ((written = xasprintf ("%s/new", fx->ov.merged)), "new");
+  assert_int_equal (ferry_overlay_remove (&fx->ov, &err), 0);
+  assert_null (err);
+  assert_false (ferry_path_exists (fx->ov.dir));
+  assert_int_equal (count_mounts_at (fx->ov.merged), 0);
+  assert_file_content (file, "mine");
+  free (written);
+  assert_file_content ((written = xasprintf ("%s/new", host)), "new");
+}
+
+/* The host's / is never bound, even through a link to it.  */
+static void
+test_bind_refuses_host_root (void **state)
+{
+  struct fixture *fx = *state;
+  cleanup_free char *link = fx_path (fx, "tohost");
+  cleanup_error ferry_error_t err = NULL, err2 = NULL;
+
+  create_overlay (fx, "ctr");
+  assert_int_equal (symlink ("/", link), 0);
+  assert_true (ferry_overlay_bind (&fx->ov, "/", &err) < 0);
+  assert_non_null (strstr (err->msg, "host's /"));
+  assert_true (ferry_overlay_bind (&fx->ov, link, &err2) < 0);
+  assert_int_equal (count_mounts_at (fx->ov.merged), 0);
+}
+
+/* Something left in merged (never a mount point, only files it cannot
+ * own) stops the removal before anything goes.  */
+static void
+test_remove_refuses_files_in_merged (void **state)
+{
+  struct fixture *fx = *state;
+  cleanup_free char *stray = NULL, *upper_file = NULL;
+  cleanup_error ferry_error_t err = NULL;
+
+  create_overlay (fx, "ctr");
+  write_file ((stray = xasprintf ("%s/keep", fx->ov.merged)), "keep");
+  write_file ((upper_file = xasprintf ("%s/x", fx->ov.upper)), "x");
+  assert_true (ferry_overlay_remove (&fx->ov, &err) < 0);
+  assert_non_null (err);
+  assert_non_null (strstr (err->msg, "still mounted or not empty"));
+  assert_file_content (stray, "keep");
+  assert_file_content (upper_file, "x");
+}
+
 static void
 test_remove_leaves_nothing (void **state)
 {
@@ -630,6 +693,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_unmount, setup, teardown),
     cmocka_unit_test_setup_teardown (test_unmount_busy, setup, teardown),
     cmocka_unit_test_setup_teardown (test_remove_leaves_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bind_removed_without_its_directory, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bind_refuses_host_root, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_remove_refuses_files_in_merged, setup, teardown),
     cmocka_unit_test_setup_teardown (test_mount_error_names_the_layer, setup, teardown),
     cmocka_unit_test_setup_teardown (test_special_characters_in_paths, setup, teardown),
     cmocka_unit_test_setup_teardown (test_legacy_mount, setup, teardown),

@@ -163,6 +163,8 @@ check_reference (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
+  if (*s == '\0' && ferry_container_rootfs (c->rec))
+    return 0; /* a --rootfs container has no image */
   if (ferry_reference_parse (s, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, &ignored) < 0)
     return refuse (c, field, "must be an image reference, not `%s`", q = shown (s));
   ferry_reference_free (&parsed);
@@ -178,6 +180,8 @@ check_image_id (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
+  if (*s == '\0' && ferry_container_rootfs (c->rec))
+    return 0; /* a --rootfs container has no image */
   if (! is_lower_hex (s, 64))
     return refuse (c, field, "must be an image ID (64 lowercase hex digits), not `%s`", q = shown (s));
   return 0;
@@ -191,6 +195,8 @@ check_digest (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
+  if (*s == '\0' && ferry_container_rootfs (c->rec))
+    return 0; /* a --rootfs container has no image */
   if (! ferry_digest_is_valid (s))
     return refuse (c, field, "must be a sha256 digest, not `%s`", q = shown (s));
   return 0;
@@ -611,6 +617,22 @@ check_log_size (struct record_check *c, const char *field, json_object *v)
   return check_int_range (c, field, v, 1, INT64_MAX);
 }
 
+/* --rootfs: the host directory the container runs from; whether it
+ * exists here is restore's to check.  */
+static int
+check_rootfs (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_clean_absolute (s) || strchr (s, '\n'))
+    return refuse (c, field, "must be the absolute path of a host directory other than /, not `%s`",
+                   q = shown (s));
+  return 0;
+}
+
 /* Capability names as create keeps them ("CAP_NET_ADMIN", "ALL").  */
 static int
 check_capabilities (struct record_check *c, const char *field, json_object *v)
@@ -961,6 +983,8 @@ static const struct record_field
   { "ImageName", check_reference, 0 },
   { "ImageID", check_image_id, 0 },
   { "ImageDigest", check_digest, 0 },
+  { "Rootfs", check_rootfs, 1 },
+  { "RootfsOverlay", check_true, 1 },
   { "Created", check_time, 0 },
   { "Env", check_strings, 0 },
   { "Entrypoint", check_strings, 0 },
@@ -1169,6 +1193,13 @@ ferry_archive_record_privileges (json_object *rec)
       item = xasprintf ("bind mount of host `%s` at %s", src, dst);
       append (&list, item);
     }
+  if (ferry_container_rootfs (rec))
+    {
+      cleanup_free char *q = shown (ferry_container_rootfs (rec));
+      cleanup_free char *item = xasprintf ("the host directory `%s` as its root file system%s", q,
+                                           ferry_container_rootfs_overlay (rec) ? " (under an overlay)" : "");
+      append (&list, item);
+    }
   if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
   else if (ferry_json_get_string (rec, "Network")
@@ -1234,6 +1265,14 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
   if (ferry_json_string_equals (rec, "Network", "bridge")
       != (json_object_object_get (rec, "Networks") != NULL))
     return refuse (&c, "Networks", "must be there exactly when Network is bridge");
+  /* Image or host directory: one of the two.  */
+  if (json_object_object_get (rec, "RootfsOverlay") && json_object_object_get (rec, "Rootfs") == NULL)
+    return refuse (&c, "RootfsOverlay", "comes without Rootfs");
+  if (json_object_object_get (rec, "Rootfs")
+      && ! (ferry_json_string_equals (rec, "Image", "") && ferry_json_string_equals (rec, "ImageName", "")
+            && ferry_json_string_equals (rec, "ImageID", "")
+            && ferry_json_string_equals (rec, "ImageDigest", "")))
+    return refuse (&c, "Rootfs", "comes with an image");
   /* What create refuses together.  */
   if (json_object_object_get (rec, "UseImageResolvConf")
       && (json_object_object_get (rec, "Dns") || json_object_object_get (rec, "DnsSearch")

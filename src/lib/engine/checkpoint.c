@@ -259,7 +259,11 @@ collect_files (ferry_engine_t *e, const struct ferry_container *c, const struct 
     return ferry_error_wrap (err, "cannot save /dev/shm of container %s", c->name);
   if (r->export_path == NULL)
     return 0;
-  if (! r->ignore_rootfs)
+  /* Without :O a --rootfs container's root is the host directory itself,
+   * which stays where it is: there are no changes of its own to carry, as
+   * in Podman's archive.  */
+  if (! r->ignore_rootfs
+      && ! (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record)))
     {
       struct ferry_changes ch = { 0 };
       cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);

@@ -417,6 +417,12 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
       return -1;
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return -1;
+  /* Podman's words: there is no image to put the changes on.  */
+  if (ferry_container_rootfs (c->record))
+    {
+      ferry_make_error (err, 0, "cannot commit a container that uses an exploded rootfs");
+      goto out;
+    }
   if (ferry_store_lookup (e->store, c->image_id, &base, err) < 0)
     {
       ferry_error_wrap (err, "the image of container %s", c->name);

@@ -241,6 +241,13 @@ resolve_args (const struct ferry_create_options *o, json_object *image_config, j
   json_object_object_add (rec, "Entrypoint", entrypoint);
   json_object_object_add (rec, "Cmd", cmd);
   json_object_object_add (rec, "Args", args);
+  /* Podman's run finds no command to run (127): so does ferry's.  */
+  if (json_object_array_length (args) == 0 && o->rootfs)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_COMMAND_NOT_FOUND,
+        "no command given for the container of --rootfs %s, which has no image to take "
+        "one from: name it after the directory, as in --rootfs %s sh",
+        o->image, o->image);
   if (json_object_array_length (args) == 0)
     return ferry_make_error (
         err, 0, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image `%s`", o->image);
@@ -1081,12 +1088,14 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
   return 0;
 }
 
+/* IMG is NULL for a --rootfs container: ROOTFS its directory, with
+ * OVERLAY for `:O`.  */
 static int
-build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *id,
-              const char *name, json_object **out, ferry_error_t *err)
+build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *rootfs,
+              int overlay, const char *id, const char *name, json_object **out, ferry_error_t *err)
 {
   cleanup_json json_object *rec = json_object_new_object ();
-  json_object *ic = ferry_json_get_object (img->config, "config");
+  json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
   json_object *env = json_object_new_array (), *labels = json_object_new_object ();
   json_object *image_env = ferry_json_get_array (ic, "Env");
   cleanup_free char *now = ferry_time_now ();
@@ -1116,11 +1125,18 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     }
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Name", json_object_new_string (name));
-  json_object_object_add (rec, "Image", json_object_new_string (o->image));
+  /* A --rootfs container shows no image, as Podman's.  */
+  json_object_object_add (rec, "Image", json_object_new_string (img ? o->image : ""));
   json_object_object_add (rec, "ImageName",
-                          json_object_new_string (img->names[0] ? img->names[0] : o->image));
-  json_object_object_add (rec, "ImageID", json_object_new_string (img->id));
-  json_object_object_add (rec, "ImageDigest", json_object_new_string (img->manifest_digest));
+                          json_object_new_string (img == NULL     ? ""
+                                                  : img->names[0] ? img->names[0]
+                                                                  : o->image));
+  json_object_object_add (rec, "ImageID", json_object_new_string (img ? img->id : ""));
+  json_object_object_add (rec, "ImageDigest", json_object_new_string (img ? img->manifest_digest : ""));
+  if (rootfs)
+    json_object_object_add (rec, "Rootfs", json_object_new_string (rootfs));
+  if (rootfs && overlay)
+    json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (1));
   json_object_object_add (rec, "Created", json_object_new_string (now));
 
   for (i = 0; o->default_env && o->default_env[i]; i++)
@@ -1237,6 +1253,87 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   if (o->pids_limit)
     json_object_object_add (rec, "PidsLimit", json_object_new_int64 (o->pids_limit > 0 ? o->pids_limit : -1));
   *out = steal_pointer (&rec);
+  return 0;
+}
+
+/* ---- --rootfs -------------------------------------------------------------- */
+
+const char *
+ferry_container_rootfs (json_object *record)
+{
+  const char *path = ferry_json_get_string (record, "Rootfs");
+
+  return path && *path ? path : NULL;
+}
+
+int
+ferry_container_rootfs_overlay (json_object *record)
+{
+  json_object *v = json_object_object_get (record, "RootfsOverlay");
+
+  return ferry_container_rootfs (record) && v && json_object_get_boolean (v);
+}
+
+int
+ferry_container_rootfs_check (const char *path, ferry_error_t *err)
+{
+  cleanup_free char *real = NULL;
+  struct stat st;
+
+  if (path[0] != '/' || strchr (path, '\n'))
+    return ferry_make_error (err, 0, "invalid --rootfs `%s`: give the absolute path of a directory", path);
+  /* Podman's words for a path that is not there.  */
+  if (access (path, F_OK) < 0)
+    return ferry_make_error (err, errno, "running container create option: faccessat %s", path);
+  if (stat (path, &st) < 0)
+    return ferry_make_error (err, errno, "cannot use --rootfs %s", path);
+  if (! S_ISDIR (st.st_mode))
+    return ferry_make_error (
+        err, 0,
+        "cannot use --rootfs %s: it is not a directory: give a directory that holds a root file system, "
+        "such as one made with ferry export CONTAINER | tar -x -C DIR",
+        path);
+  real = realpath (path, NULL);
+  if (real == NULL)
+    return ferry_make_error (err, errno, "cannot use --rootfs %s", path);
+  if (strcmp (real, "/") == 0)
+    return ferry_make_error (err, 0,
+                             "cannot use --rootfs %s: it is the host's own /, which a container would "
+                             "write into: give a directory of its own",
+                             path);
+  return 0;
+}
+
+/* PATH[:O] as given to --rootfs: the absolute directory (made from the
+ * working directory when relative) in *DIR, and whether `:O` asks for an
+ * overlay over it.  */
+static int
+parse_rootfs (const char *arg, char **dir, int *overlay, ferry_error_t *err)
+{
+  size_t len = strlen (arg);
+  cleanup_free char *path = NULL;
+
+  *overlay = len > 2 && strcmp (arg + len - 2, ":O") == 0;
+  path = xstrndup (arg, *overlay ? len - 2 : len);
+  if (*path == '\0')
+    return ferry_make_error (err, 0, "invalid --rootfs `%s`: give the path of a directory", arg);
+  if (path[0] != '/')
+    {
+      cleanup_free char *cwd = getcwd (NULL, 0);
+      char *joined;
+
+      if (cwd == NULL)
+        return ferry_make_error (err, errno, "cannot make --rootfs %s absolute", path);
+      joined = xasprintf ("%s/%s", strcmp (cwd, "/") == 0 ? "" : cwd, path);
+      free (path);
+      path = joined;
+    }
+  /* Without a trailing slash, as inspect shows it.  */
+  for (len = strlen (path); len > 1 && path[len - 1] == '/'; len--)
+    path[len - 1] = '\0';
+  if (ferry_container_rootfs_check (path, err) < 0)
+    return -1;
+  *dir = steal_pointer (&path);
   return 0;
 }
 
@@ -1751,7 +1848,11 @@ insert_row (ferry_engine_t *e, const char *id, const char *name, const char *ima
     return -1;
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 3, image_id, -1, SQLITE_STATIC);
+  /* NULL for a --rootfs container: it refers to no image.  */
+  if (image_id && *image_id)
+    sqlite3_bind_text (st, 3, image_id, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (st, 3);
   sqlite3_bind_text (st, 4, ferry_json_get_string (rec, "Created"), -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 5, ferry_json_to_string (rec, 0), -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (st);
@@ -1853,12 +1954,16 @@ ferry_container_remove_dirs (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, id);
+  struct ferry_overlay ov;
   ferry_error_t ignored = NULL;
 
   ferry_rm_rf (dir, &ignored);
   ferry_error_release (&ignored);
-  ferry_rm_rf (odir, &ignored);
+  /* Unmounted first: a --rootfs container's directory may be bound there.  */
+  ferry_overlay_paths (odir, &ov);
+  ferry_overlay_remove (&ov, &ignored);
   ferry_error_release (&ignored);
+  ferry_overlay_free (&ov);
 }
 
 int
@@ -1951,6 +2056,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   cleanup_json json_object *rec = NULL;
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
+  cleanup_free char *rootfs = NULL;
+  int overlay = 0;
   size_t tries;
   char other[65];
   int ret = -1;
@@ -1984,7 +2091,12 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
           }
       }
 
-  if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
+  if (o->rootfs)
+    {
+      if (parse_rootfs (o->image, &rootfs, &overlay, err) < 0)
+        return -1;
+    }
+  else if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
         {
@@ -1997,7 +2109,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       return -1;
     }
   /* Its layer is an archive, not a root file system.  */
-  if (ferry_checkpoint_image_is (img))
+  if (img && ferry_checkpoint_image_is (img))
     {
       ferry_image_free (img);
       return ferry_make_error (err, 0,
@@ -2022,7 +2134,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       mode = xasprintf ("container:%s", peer->id);
       ferry_container_free (peer);
       joined.network = mode;
-      if (build_record (&joined, img, id, name, &rec, err) < 0)
+      if (build_record (&joined, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   else
@@ -2030,12 +2142,12 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       /* No --network: ferry.conf's netns (bridge unless set).  */
       if (chosen.network == NULL)
         chosen.network = e->config.netns;
-      if (build_record (&chosen, img, id, name, &rec, err) < 0)
+      if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
-  for (tries = 0; ferry_container_insert (e, img->id, rec, NULL, err) < 0; tries++)
+  for (tries = 0; ferry_container_insert (e, img ? img->id : NULL, rec, NULL, err) < 0; tries++)
     {
       if (o->name || (*err)->kind != FERRY_ERROR_EXISTS || tries >= 20)
         goto out;

@@ -22,6 +22,17 @@ enum ferry_container_status
 
 const char *ferry_container_status_name (enum ferry_container_status s);
 
+/* The host directory a --rootfs container runs from (its record's
+ * "Rootfs"), or NULL for a container of an image.  With "RootfsOverlay"
+ * the directory is the lower layer of an overlay whose upper dir is the
+ * container's own; without, the container writes into it.  */
+const char *ferry_container_rootfs (json_object *record);
+int ferry_container_rootfs_overlay (json_object *record);
+
+/* Checks that PATH (absolute) can be a container's root: a directory
+ * other than the host's /.  */
+int ferry_container_rootfs_check (const char *path, ferry_error_t *err);
+
 struct ferry_container
 {
   char *id;
@@ -68,7 +79,8 @@ struct ferry_mount_spec
 
 struct ferry_create_options
 {
-  const char *image;      /* reference or ID */
+  const char *image;      /* reference or ID; with rootfs, the root directory (PATH or PATH:O) */
+  int rootfs;             /* --rootfs: IMAGE names a host directory to run as the root */
   const char *name;       /* NULL: generated */
   char **command;         /* NULL-terminated, may be empty: the image's Cmd */
   const char *entrypoint; /* NULL: the image's; "" clears it; a JSON array or one word */

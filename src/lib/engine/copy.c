@@ -210,21 +210,21 @@ open_overlay_root (ferry_engine_t *e, struct copy_root *r, bool with_volumes, fe
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, r->c->id);
   cleanup_strv char **lowers = NULL;
-  struct ferry_image *img = NULL;
   bool private = false;
-  size_t n;
+  bool bind = ferry_container_rootfs (r->c->record) && ! ferry_container_rootfs_overlay (r->c->record);
+  size_t n = 0;
 
-  if (ferry_store_lookup (e->store, r->c->image_id, &img, err) < 0)
-    return ferry_error_wrap (err, "the image of container %s", r->c->name);
-  lowers = ferry_store_image_layer_paths (e->store, img);
-  n = img->n_layers;
-  ferry_image_free (img);
+  lowers = ferry_container_lower_paths (e, r->c, &n, err);
+  if (lowers == NULL)
+    return -1;
   if (ferry_overlay_create (odir, &r->ov, err) < 0)
     return -1;
   if (! ferry_overlay_is_mounted (&r->ov))
     {
       private = private_mounts ();
-      if (ferry_overlay_mount (&r->ov, (const char *const *) lowers, n, err) < 0)
+      if ((bind ? ferry_overlay_bind (&r->ov, lowers[0], err)
+                : ferry_overlay_mount (&r->ov, (const char *const *) lowers, n, err))
+          < 0)
         return -1;
       r->mounted_here = ! private;
     }

@@ -270,6 +270,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                     *pidfile = xasprintf ("%s/pidfile", bundle);
   json_object *gd = json_object_new_object (), *gdd = json_object_new_object ();
   int init = json_object_get_boolean (json_object_object_get (c->record, "Init"));
+  const char *rootfs = ferry_container_rootfs (c->record);
   size_t i;
 
   /* With --init, catatonit runs the command, as Podman shows it.  */
@@ -291,7 +292,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "ImageDigest",
                           member_or (c->record, "ImageDigest", json_object_new_string ("")));
   json_object_object_add (o, "ImageName", member_or (c->record, "ImageName", json_object_new_string ("")));
-  json_object_object_add (o, "Rootfs", json_object_new_string (""));
+  json_object_object_add (o, "Rootfs", json_object_new_string (rootfs ? rootfs : ""));
   json_object_object_add (o, "Pod", json_object_new_string (""));
   /* As Podman's: empty when ferry binds none (--dns none, --no-hosts).  */
   json_object_object_add (

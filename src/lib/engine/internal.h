@@ -56,6 +56,12 @@ int ferry_container_update_record (ferry_engine_t *e, const char *id, json_objec
  * network namespace is.  */
 char *ferry_container_network_status_path (ferry_engine_t *e, const char *id);
 
+/* The lower directories of C's overlay, top first, N of them: its
+ * image's layers, or for a --rootfs container its directory (bound, not
+ * overlaid, without `:O`).  */
+char **ferry_container_lower_paths (ferry_engine_t *e, const struct ferry_container *c, size_t *n,
+                                    ferry_error_t *err);
+
 /* Removes the directories of container ID (a half-made one's).  */
 void ferry_container_remove_dirs (ferry_engine_t *e, const char *id);
 

@@ -513,12 +513,33 @@ unmount_shm (ferry_engine_t *e, const struct ferry_container *c)
     ;
 }
 
-static char **
-layer_paths (ferry_engine_t *e, const struct ferry_container *c, size_t *n, ferry_error_t *err)
+char **
+ferry_container_lower_paths (ferry_engine_t *e, const struct ferry_container *c, size_t *n,
+                             ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
+  const char *rootfs = ferry_container_rootfs (c->record);
   char **paths;
 
+  /* A --rootfs container's one layer is its directory, checked again:
+   * it may have gone or changed since create.  */
+  if (rootfs)
+    {
+      if (ferry_container_rootfs_check (rootfs, err) < 0)
+        {
+          ferry_error_release (err);
+          ferry_make_error (
+              err, 0,
+              "the root directory %s of container %s (--rootfs) is gone or no longer a directory: "
+              "put it back, or remove the container",
+              rootfs, c->name);
+          return NULL;
+        }
+      paths = xmalloc0 (sizeof (char *) * 2);
+      paths[0] = xstrdup (rootfs);
+      *n = 1;
+      return paths;
+    }
   if (ferry_store_lookup (e->store, c->image_id, &img, err) < 0)
     {
       ferry_error_wrap (err, "the image of container %s", c->name);
@@ -538,11 +559,13 @@ mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_o
   cleanup_strv char **lowers = NULL;
   size_t n = 0;
 
-  lowers = layer_paths (e, c, &n, err);
+  lowers = ferry_container_lower_paths (e, c, &n, err);
   if (lowers == NULL)
     return -1;
   if (ferry_overlay_create (odir, ov, err) < 0)
     return -1;
+  if (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record))
+    return ferry_overlay_bind (ov, lowers[0], err);
   return ferry_overlay_mount (ov, (const char *const *) lowers, n, err);
 }
 
@@ -2111,7 +2134,7 @@ ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_change
     return -1;
   odir = ferry_engine_overlay_dir (e, c->id);
   upper = xasprintf ("%s/upper", odir);
-  lowers = layer_paths (e, c, &n, err);
+  lowers = ferry_container_lower_paths (e, c, &n, err);
   if (lowers != NULL)
     ret = ferry_changes_compute (upper, (const char *const *) lowers, n, out, err);
   ferry_container_free (c);

@@ -574,6 +574,22 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
                                       "--ignore-volumes to use it as it is",
                                       vol);
     }
+  /* A --rootfs container's root is a host directory, not an image: the
+   * same path must hold it here.  Only checked: nothing is made there.  */
+  if (ferry_container_rootfs (rec))
+    {
+      if (ferry_container_rootfs_check (ferry_container_rootfs (rec), err) < 0)
+        {
+          ferry_error_release (err);
+          return ferry_make_error (err, 0,
+                                   "the checkpointed container runs from the host directory %s (--rootfs), "
+                                   "which is not a directory on this host: restore where it is, or put the "
+                                   "container's files there first",
+                                   ferry_container_rootfs (rec));
+        }
+      *need_pull = false;
+      return 0;
+    }
   *need_pull = image_id == NULL || ferry_store_lookup (e->store, image_id, &img, err) < 0;
   ferry_error_release (err);
   ferry_image_free (img);
@@ -724,7 +740,9 @@ unpack_files (ferry_engine_t *e, const struct ferry_container *c, json_object *r
 
   if (! r->ignore_volumes && fill_volumes (e, rec, staging, err) < 0)
     return -1;
-  if (! r->ignore_rootfs)
+  /* Without :O a --rootfs container writes into its host directory,
+   * which an archive never changes: it carries no changes for it.  */
+  if (! r->ignore_rootfs && ! (ferry_container_rootfs (rec) && ! ferry_container_rootfs_overlay (rec)))
     {
       cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
       cleanup_free char *upper = xasprintf ("%s/upper", odir);

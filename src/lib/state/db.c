@@ -127,6 +127,16 @@ static const char *const MIGRATIONS[] = {
   /* 7: a new volume is filled from the image the first time a container
    * mounts it (engine/volume.h); volumes made before have been mounted.  */
   "ALTER TABLE volumes ADD COLUMN needs_copy_up INTEGER NOT NULL DEFAULT 0;\n",
+
+  /* 8: a container run from a host directory (--rootfs) has no image:
+   * its image_id is NULL.  Dropping a NOT NULL constraint is one of the
+   * schema edits SQLite documents as safe through writable_schema; a
+   * rebuilt table would cascade-delete the rows that refer to it.  */
+  "PRAGMA writable_schema=ON;\n"
+  "UPDATE sqlite_schema SET sql = replace (sql, 'image_id TEXT NOT NULL REFERENCES images(id)', "
+  "'image_id TEXT REFERENCES images(id)') WHERE type = 'table' AND name = 'containers';\n"
+  "PRAGMA writable_schema=RESET;\n"
+  "PRAGMA writable_schema=OFF;\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

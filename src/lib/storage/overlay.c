@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -96,8 +97,17 @@ ferry_overlay_create (const char *dir, struct ferry_overlay *out, ferry_error_t 
   return 0;
 }
 
+static bool is_bound (const struct ferry_overlay *ov);
+static int is_overlay_mounted (const struct ferry_overlay *ov);
+
 int
 ferry_overlay_is_mounted (const struct ferry_overlay *ov)
+{
+  return is_overlay_mounted (ov) || is_bound (ov);
+}
+
+static int
+is_overlay_mounted (const struct ferry_overlay *ov)
 {
   struct statx stx;
   struct statfs sfs;
@@ -313,17 +323,83 @@ sleep_briefly (void)
   nanosleep (&ts, NULL);
 }
 
+/* Whether PATH is the root of a mount of any kind: statx's answer, or on
+ * kernels before 5.8, whether /proc/self/mountinfo lists it.  */
+static bool
+is_mount_point (const char *path)
+{
+  struct statx stx;
+  cleanup_fclose FILE *f = NULL;
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+
+  if (statx (AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0)
+    return false;
+  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  f = fopen ("/proc/self/mountinfo", "re");
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      char point[PATH_MAX];
+
+      /* ID PARENT MAJ:MIN ROOT POINT ...; a point with a space is escaped,
+       * and ferry's storage paths have none.  */
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", point) == 1 && strcmp (point, path) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* A bind of ferry_overlay_bind: a mount at merged that is no overlay.  */
+static bool
+is_bound (const struct ferry_overlay *ov)
+{
+  struct statfs sfs;
+
+  return is_mount_point (ov->merged) && statfs (ov->merged, &sfs) == 0 && sfs.f_type != OVERLAYFS_MAGIC;
+}
+
+int
+ferry_overlay_bind (const struct ferry_overlay *ov, const char *root, ferry_error_t *err)
+{
+  cleanup_close int fd = -1;
+  cleanup_free char *by_fd = NULL;
+  struct stat st, host_root;
+
+  if (is_mount_point (ov->merged))
+    return 0;
+  /* What is bound is the directory checked here, through its descriptor:
+   * a path swapped meanwhile for a link to the host's / binds nothing.  */
+  fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open the root directory `%s`", root);
+  if (fstat (fd, &st) < 0 || stat ("/", &host_root) < 0)
+    return ferry_make_error (err, errno, "cannot stat the root directory `%s`", root);
+  if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
+    return ferry_make_error (err, 0, "refusing to bind the host's / (`%s`) as a container's root", root);
+  by_fd = xasprintf ("/proc/self/fd/%d", fd);
+  if (mount (by_fd, ov->merged, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return ferry_make_error (err, errno, "cannot bind the root directory `%s` at `%s`", root, ov->merged);
+  return 0;
+}
+
 int
 ferry_overlay_unmount (const struct ferry_overlay *ov, ferry_error_t *err)
 {
   int busy_retries = 10;
 
   /* A loop, in case the overlay was mounted on merged more than once.  A
-   * mount of anything else there is left alone (and ferry_rm_rf refuses to
-   * remove it).  */
+   * bind of a container's root directory is detached, the directory itself
+   * untouched.  */
   for (int i = 0; i < 64 + busy_retries; i++)
     {
-      if (! ferry_overlay_is_mounted (ov))
+      if (is_bound (ov))
+        {
+          if (umount2 (ov->merged, MNT_DETACH) < 0)
+            return ferry_make_error (err, errno, "cannot unmount `%s`", ov->merged);
+          continue;
+        }
+      if (! is_overlay_mounted (ov))
         return 0;
       if (umount2 (ov->merged, 0) == 0)
         continue;
@@ -348,6 +424,13 @@ ferry_overlay_remove (const struct ferry_overlay *ov, ferry_error_t *err)
 {
   if (ferry_overlay_unmount (ov, err) < 0)
     return -1;
+  /* merged is only ever a mount point, empty once unmounted: anything
+   * else there (a mount that stayed, a bound directory's files) is not
+   * this storage's to remove.  */
+  if (rmdir (ov->merged) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno,
+                             "cannot remove the container storage `%s`: `%s` is still mounted or not empty",
+                             ov->dir, ov->merged);
   if (ferry_rm_rf (ov->dir, err) < 0)
     return ferry_error_wrap (err, "cannot remove the container storage `%s`", ov->dir);
   return 0;

@@ -32,12 +32,21 @@ void ferry_overlay_paths (const char *dir, struct ferry_overlay *out);
 int ferry_overlay_mount (const struct ferry_overlay *ov, const char *const *lowers, size_t n,
                          ferry_error_t *err);
 
-/* Unmounts ov->merged; not mounted is not an error.  */
+/* Binds ROOT (a host directory, with what is mounted below it) at
+ * ov->merged, for a container whose root is that directory itself:
+ * upper and work stay unused.  Already bound is not an error.  */
+int ferry_overlay_bind (const struct ferry_overlay *ov, const char *root, ferry_error_t *err);
+
+/* Unmounts ov->merged, the overlay or a bind of ferry_overlay_bind; not
+ * mounted is not an error.  */
 int ferry_overlay_unmount (const struct ferry_overlay *ov, ferry_error_t *err);
 
+/* Whether the overlay, or a bind of ferry_overlay_bind, is mounted.  */
 int ferry_overlay_is_mounted (const struct ferry_overlay *ov);
 
-/* Unmounts if needed and removes ov->dir entirely.  */
+/* Unmounts if needed and removes ov->dir entirely; refuses, removing
+ * nothing, while ov->merged is still a mount point or holds files (a
+ * bound directory is never the container storage's to remove).  */
 int ferry_overlay_remove (const struct ferry_overlay *ov, ferry_error_t *err);
 
 void ferry_overlay_free (struct ferry_overlay *ov);

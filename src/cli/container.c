@@ -1,6 +1,7 @@
 /* ferry CLI: containers: run, create, start, stop, kill, rm, ps, logs,
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
+#include "attach.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
@@ -16,6 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <regex.h>
 #include <signal.h>
@@ -161,6 +163,10 @@ struct create_args
   int quiet;
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
+  struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
+  /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
+  int *preserve_fds;
+  size_t n_preserve_fds;
 };
 
 static void
@@ -184,6 +190,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->add_hosts);
   ferry_cleanup_strvp (&a->network_aliases);
   ferry_cleanup_strvp (&a->annotations);
+  free (a->preserve_fds);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -326,6 +333,10 @@ enum
   OPT_UNTIL,
   OPT_TAIL,
   OPT_INIT,
+  OPT_DETACH_KEYS,
+  OPT_SIG_PROXY,
+  OPT_PRESERVE_FDS,
+  OPT_PRESERVE_FD,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -365,6 +376,89 @@ parse_int_flag (const char *arg, const char *flag, long long min, long long max,
     return ferry_cli_failf ("invalid %s `%s`: give %s", flag, arg, what);
   *out = v;
   return 0;
+}
+
+/* Whether descriptor FD is open in ferry, as it must be to be passed on.  */
+static int
+fd_is_open (long fd)
+{
+  return fd <= INT_MAX && fcntl ((int) fd, F_GETFD) >= 0;
+}
+
+/* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
+ * between 3 and the highest that are not given are /dev/null in it.  */
+static int
+parse_preserve_fd (const char *arg, struct create_args *a)
+{
+  cleanup_free char *list = xstrdup (arg);
+  char *save = NULL, *one;
+
+  for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    {
+      long long fd;
+      size_t old = a->n_preserve_fds;
+
+      if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
+          != 0)
+        return -1;
+      if (! fd_is_open (fd))
+        return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
+                                "that file descriptors must be passed",
+                                fd);
+      if ((size_t) fd - 2 > a->n_preserve_fds)
+        {
+          a->n_preserve_fds = (size_t) fd - 2;
+          a->preserve_fds = xrealloc (a->preserve_fds, sizeof (int) * a->n_preserve_fds);
+          for (size_t i = old; i < a->n_preserve_fds; i++)
+            a->preserve_fds[i] = -1;
+        }
+      a->preserve_fds[fd - 3] = (int) fd;
+    }
+  return 0;
+}
+
+/* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
+static int
+parse_preserve_fds (const char *arg, struct create_args *a)
+{
+  long long n;
+
+  if (parse_int_flag (arg, "--preserve-fds", 0, FERRY_PRESERVE_FDS_MAX, "a number of descriptors", &n) != 0)
+    return -1;
+  for (long long fd = 3; fd < 3 + n; fd++)
+    if (! fd_is_open (fd))
+      return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fds option requires "
+                              "that file descriptors must be passed",
+                              fd);
+  free (a->preserve_fds);
+  a->preserve_fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
+  for (long long i = 0; i < n; i++)
+    a->preserve_fds[i] = (int) (3 + i);
+  a->n_preserve_fds = (size_t) n;
+  return 0;
+}
+
+static int
+run_only_option (int c, const char *arg, struct create_args *a)
+{
+  switch (c)
+    {
+    case OPT_DETACH_KEYS:
+      a->attach.detach_keys = arg;
+      return 0;
+    case OPT_SIG_PROXY:
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        a->attach.sig_proxy = 1;
+      else if (strcmp (arg, "false") == 0)
+        a->attach.sig_proxy = 0;
+      else
+        return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
+      return 0;
+    case OPT_PRESERVE_FDS:
+      return parse_preserve_fds (arg, a);
+    default:
+      return parse_preserve_fd (arg, a);
+    }
 }
 
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
@@ -428,6 +522,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "conmon-pidfile", required_argument, NULL, OPT_CONMON_PIDFILE },
                                         { "restart", required_argument, NULL, OPT_RESTART },
                                         { "attach", required_argument, NULL, 'a' },
+                                        { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+                                        { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+                                        { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                                        { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -435,6 +533,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   int c, r;
 
   a->o.stop_timeout = -1;
+  a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
   while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
@@ -516,6 +615,24 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             return -1;
           }
         if (parse_attach (optarg, a) != 0)
+          return -1;
+        break;
+      case OPT_DETACH_KEYS:
+      case OPT_SIG_PROXY:
+      case OPT_PRESERVE_FDS:
+      case OPT_PRESERVE_FD:
+        /* run's: create starts nothing to attach to or pass to.  */
+        if (! is_run)
+          {
+            ferry_cli_failf ("unknown flag: --%s\nSee 'ferry %s --help'",
+                             c == OPT_DETACH_KEYS   ? "detach-keys"
+                             : c == OPT_SIG_PROXY   ? "sig-proxy"
+                             : c == OPT_PRESERVE_FD ? "preserve-fd"
+                                                    : "preserve-fds",
+                             cmd);
+            return -1;
+          }
+        if (run_only_option (c, optarg, a) != 0)
           return -1;
         break;
       case 'd':
@@ -714,10 +831,20 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case 'H':
         printf (create_usage, cmd,
                 is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
-                is_run ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
-                         "                           stdout, stderr (repeatable; default all three)\n"
-                         "  -d, --detach             run in the background and print the ID\n"
-                       : "");
+                is_run
+                    ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
+                      "                           stdout, stderr (repeatable; default all three)\n"
+                      "  -d, --detach             run in the background and print the ID\n"
+                      "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
+                      "                           running (default \"" FERRY_DEFAULT_DETACH_KEYS
+                      "\"; \"\" for none)\n"
+                      "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
+                      "                           container, as the same numbers\n"
+                      "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
+                      "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
+                      "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
+                      "                           (default true)\n"
+                    : "");
         return -2;
       default:
         r = ferry_cli_common_option (c, cmd, argv);
@@ -752,44 +879,24 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   return optind;
 }
 
-/* Puts the terminal in raw mode while a -t container is attached.  */
-static struct termios saved_termios;
-static int termios_saved;
-
-static void
-restore_terminal (void)
-{
-  if (termios_saved)
-    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-  termios_saved = 0;
-}
-
-static void
-raw_terminal (void)
-{
-  struct termios t;
-
-  if (! isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &saved_termios) < 0)
-    return;
-  t = saved_termios;
-  cfmakeraw (&t);
-  t.c_oflag |= OPOST;
-  if (tcsetattr (STDIN_FILENO, TCSANOW, &t) == 0)
-    {
-      termios_saved = 1;
-      atexit (restore_terminal);
-    }
-}
-
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
   struct ferry_start_options so = { 0 };
+  struct ferry_attach_io io = { 0 };
   ferry_error_t err = NULL;
-  int fd = -1, code = 0;
+  int fd = -1, code = 0, r;
 
+  if (ferry_cli_attach_check (&a->attach, &io, NULL) < 0)
+    {
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+      return FERRY_EXIT_ERROR;
+    }
   so.attach = 1;
   so.attach_fd = &fd;
+  so.preserve_fds = a->preserve_fds;
+  so.n_preserve_fds = a->n_preserve_fds;
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       code = fail_with_code (&err);
@@ -797,16 +904,14 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_release (&err);
       return code;
     }
-  if (a->o.tty)
-    raw_terminal ();
-  if (ferry_conmon_attach_stream (
-          fd, a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1,
-          ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1,
-          ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1, &err)
-      < 0)
-    ferry_error_release (&err);
+  io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
+  io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
+  io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
+  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &a->attach);
   close (fd);
-  restore_terminal ();
+  /* Detached: the container runs on, as with Podman.  */
+  if (r > 0)
+    return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
     {
       /* --rm: conmon's cleanup may have removed it already.  */
@@ -877,7 +982,11 @@ create_command (int argc, char **argv, int is_run)
     printf ("%s\n", id);
   else if (! a.detach)
     ret = run_attached (e, id, &a);
-  else if (ferry_container_start (e, id, NULL, &err) < 0)
+  else if (ferry_container_start (e, id,
+                                  &(struct ferry_start_options){ .preserve_fds = a.preserve_fds,
+                                                                 .n_preserve_fds = a.n_preserve_fds },
+                                  &err)
+           < 0)
     {
       ret = fail_with_code (&err);
       if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
@@ -1241,40 +1350,64 @@ do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *e
   return ferry_container_start (e, t->id, NULL, err);
 }
 
-static int
-start_attached (int argc, char **argv)
-{
-  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
-  struct ferry_start_options so = { 0 };
-  struct ferry_container *c = NULL;
-  ferry_error_t err = NULL;
-  int fd = -1, code = 0, interactive;
-
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  if (argc - optind != 1)
-    return ferry_cli_failf ("ferry start --attach takes exactly one container");
-  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
-    return ferry_cli_fail (&err);
-  interactive = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
-  ferry_container_free (c);
-  so.attach = 1;
-  so.attach_fd = &fd;
-  if (ferry_container_start (e, argv[optind], &so, &err) < 0)
-    return fail_with_code (&err);
-  if (ferry_conmon_attach_stream (fd, interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO, &err)
-      < 0)
-    ferry_error_release (&err);
-  close (fd);
-  if (ferry_container_wait (e, argv[optind], &code, &err) < 0)
-    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
-  return code;
-}
-
 struct start_flags
 {
   struct targets t;
-  int attach;
+  int attach, interactive;
+  struct ferry_cli_attach a; /* --detach-keys, --sig-proxy */
+  int sig_proxy_given;
+};
+
+/* start -a: one container, its output (and with -i, its input when it
+ * keeps one open) streamed until it exits; its code is the command's.  */
+static int
+start_attached (int argc, char **argv, struct start_flags *f)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_start_options so = { 0 };
+  struct ferry_attach_io io = { .in_fd = -1, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO };
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int fd = -1, code = 0, r, tty;
+
+  if (f->t.all)
+    return ferry_cli_failf ("you cannot start and attach all containers at once");
+  if (argc - optind > 1 || (f->t.latest && argc - optind > 0))
+    return ferry_cli_failf ("you cannot start and attach multiple containers at once");
+  if (! f->t.latest && argc - optind != 1)
+    return ferry_cli_failf ("%s", f->t.none_given);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if ((f->t.latest ? ferry_container_latest (e, &c, &err)
+                   : ferry_container_lookup (e, argv[optind], &c, &err))
+      < 0)
+    return ferry_cli_fail (&err);
+  id = xstrdup (c->id);
+  tty = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
+  if (json_object_get_boolean (json_object_object_get (c->record, "OpenStdin")))
+    io.in_fd = STDIN_FILENO;
+  ferry_container_free (c);
+  if (ferry_cli_attach_check (&f->a, &io, NULL) < 0)
+    return FERRY_EXIT_ERROR;
+  so.attach = 1;
+  so.attach_fd = &fd;
+  if (ferry_container_start (e, id, &so, &err) < 0)
+    return fail_with_code (&err);
+  r = ferry_cli_attach_stream (e, id, fd, tty, &io, &f->a);
+  close (fd);
+  if (r > 0)
+    return 0;
+  if (ferry_container_wait (e, id, &code, &err) < 0)
+    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
+  return code < 0 ? code & 0xff : code;
+}
+
+enum
+{
+  OPT_START_DETACH_KEYS = OPT_COMMAND_FIRST + 0x200,
+  OPT_START_SIG_PROXY,
 };
 
 static int
@@ -1282,14 +1415,32 @@ start_option (int c, const char *arg, void *data)
 {
   struct start_flags *f = data;
 
-  if (c == 'a')
+  switch (c)
     {
+    case 'a':
       f->attach = 1;
       return 0;
+    case 'i':
+      f->interactive = 1;
+      return 0;
+    case OPT_START_DETACH_KEYS:
+      f->a.detach_keys = arg;
+      return 0;
+    case OPT_START_SIG_PROXY:
+      f->sig_proxy_given = 1;
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        f->a.sig_proxy = 1;
+      else if (strcmp (arg, "false") == 0)
+        f->a.sig_proxy = 0;
+      else
+        {
+          ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
+          return -1;
+        }
+      return 0;
+    default:
+      return target_option (c, arg, &f->t);
     }
-  if (c == 'i')
-    return 0;
-  return target_option (c, arg, &f->t);
 }
 
 int
@@ -1298,27 +1449,40 @@ ferry_cmd_start (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "attach", no_argument, NULL, 'a' },
+                                        { "detach-keys", required_argument, NULL, OPT_START_DETACH_KEYS },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
+                                        { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
   int r;
 
   r = simple_options (argc, argv, "start", ":ail", opts,
-                      "Usage: ferry start [-a] [--all] [-l] CONTAINER...\n\nStart created or exited "
+                      "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
-                      "      --all     start every container (printing their IDs)\n"
-                      "  -a, --attach  attach to the container's output and exit with its code\n"
-                      "  -l, --latest  start the container created last (printing its ID)\n",
+                      "      --all               start every container (printing their IDs)\n"
+                      "  -a, --attach            attach to the container's output (and its input when it\n"
+                      "                          keeps one open) and exit with its code\n"
+                      "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
+                      "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
+                      "\"; \"\" for none)\n"
+                      "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
+                      "  -l, --latest            start the container created last (printing its ID)\n"
+                      "      --sig-proxy[=BOOL]  with -a: pass the signals ferry gets on to the container\n"
+                      "                          (default true when attached)\n",
                       start_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (f.attach && ! f.t.all && ! f.t.latest)
-    return start_attached (argc, argv);
+  /* Podman's: the proxy is on when attached unless turned off, and only
+   * then.  */
+  if (! f.sig_proxy_given)
+    f.a.sig_proxy = f.attach;
+  if (f.sig_proxy_given && f.a.sig_proxy && ! f.attach)
+    return ferry_cli_failf ("you cannot use sig-proxy without --attach");
   if (f.attach)
-    return ferry_cli_failf ("--attach takes exactly one container: not --all or --latest");
+    return start_attached (argc, argv, &f);
   return for_each_target (argc, argv, &f.t, do_start, NULL);
 }
 
@@ -3059,6 +3223,7 @@ int
 ferry_cmd_container (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "attach", ferry_cmd_attach, "Attach to a running container" },
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, NULL },
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },

@@ -19,6 +19,7 @@ static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
   { "archive", ferry_cmd_archive, "Inspect checkpoint archives" },
+  { "attach", ferry_cmd_attach, "Attach to a running container" },
   { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
   { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
   { "container", ferry_cmd_container, "Manage containers" },

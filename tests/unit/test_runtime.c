@@ -498,7 +498,11 @@ test_conmon_attach_stdio_exit_log (void **state)
   assert_int_equal (pipe2 (errp, O_CLOEXEC), 0);
   assert_int_equal (write (in[1], "hello\n", 6), 6);
   close (in[1]);
-  if (ferry_conmon_attach_stream (sock, in[0], out[1], errp[1], &err) < 0)
+  if (ferry_conmon_attach_stream (
+          sock,
+          &(struct ferry_attach_io){ .in_fd = in[0], .out_fd = out[1], .err_fd = errp[1], .signal_fd = -1 },
+          &err)
+      < 0)
     fail_msg ("stream: %s", err->msg);
   close (in[0]);
   close (out[1]);
@@ -637,7 +641,11 @@ test_conmon_attach_long_socket_path (void **state)
     fail_msg ("attach: %s", err->msg);
   assert_int_equal (ferry_runtime_start (&f->rt, f->id, &err), 0);
   assert_int_equal (pipe2 (out, O_CLOEXEC), 0);
-  assert_int_equal (ferry_conmon_attach_stream (sock, -1, out[1], -1, &err), 0);
+  assert_int_equal (
+      ferry_conmon_attach_stream (
+          sock, &(struct ferry_attach_io){ .in_fd = -1, .out_fd = out[1], .err_fd = -1, .signal_fd = -1 },
+          &err),
+      0);
   close (out[1]);
   n = read (out[0], buf, sizeof (buf) - 1);
   close (out[0]);

@@ -1299,6 +1299,11 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
   co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
+  if (so)
+    {
+      co.preserve_fds = so->preserve_fds;
+      co.n_preserve_fds = so->n_preserve_fds;
+    }
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
@@ -1404,6 +1409,41 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
 out:
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_container **out, int *fd,
+                        ferry_error_t *err)
+{
+  cleanup_free char *sockets = ferry_engine_socket_dir (e);
+  struct ferry_container *c = NULL;
+
+  *out = NULL;
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "attaching to container %s: you can only attach to running containers", c->id);
+      ferry_container_free (c);
+      return -1;
+    }
+  *fd = ferry_conmon_attach_connect (sockets, c->id, err);
+  if (*fd < 0)
+    {
+      /* It exited while we looked.  */
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                 "attaching to container %s: you can only attach to running containers",
+                                 c->id);
+        }
+      ferry_container_free (c);
+      return -1;
+    }
+  *out = c;
+  return 0;
 }
 
 /* Waits up to TIMEOUT_MS for the exit file; 1 when it came.  */

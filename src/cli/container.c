@@ -2297,6 +2297,8 @@ status_base_text (const struct ferry_container *c)
       return xstrdup ("Created");
     case FERRY_CONTAINER_PAUSED:
       return xstrdup ("Paused");
+    case FERRY_CONTAINER_STOPPING:
+      return xstrdup ("Stopping");
     case FERRY_CONTAINER_RUNNING:
       ago = ferry_cli_time_ago (c->started_at);
       /* "Up 5 seconds": Podman drops the " ago".  */
@@ -2946,7 +2948,10 @@ ferry_cmd_ps (int argc, char **argv)
     all |= strcmp (f.filters[i].key, "status") == 0;
   rows = xmalloc ((n + 1) * sizeof (*rows));
   for (i = 0; i < n; i++)
-    if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i]))
+    /* A stopping container is no longer running: Podman's ps lists it with
+     * -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+        && ps_filter_match (&f, list[i]))
       {
         rows[n_rows] = (struct ps_row){ .c = list[i],
                                         .created = unix_time_or_zero (list[i]->created),

@@ -18,6 +18,12 @@ enum ferry_container_status
   FERRY_CONTAINER_RUNNING,
   FERRY_CONTAINER_PAUSED,
   FERRY_CONTAINER_EXITED,
+  /* A stop sent its signal and waits for the exit, without the container's
+   * lock (so that kill, rm -f and a second stop can act meanwhile); while
+   * it waits it holds the lock "container-<id>.stopping" (shared).  A
+   * container found stopping when that lock is free lost its stopper, and
+   * goes back to what it is: running, or exited (ferry_container_refresh). */
+  FERRY_CONTAINER_STOPPING,
 };
 
 const char *ferry_container_status_name (enum ferry_container_status s);

@@ -2182,7 +2182,7 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.done = logs_done;
   a->o.done_arg = a;
   a->o.prefix = prefix;
-  if (ferry_logs_read (path, &a->o, STDOUT_FILENO, STDERR_FILENO, &err) < 0)
+  if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
 }

@@ -1122,25 +1122,43 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 }
 
 static char **
+strv_append (char **v, size_t *n, const char *s)
+{
+  v = xrealloc (v, sizeof (char *) * (*n + 2));
+  v[(*n)++] = xstrdup (s);
+  v[*n] = NULL;
+  return v;
+}
+
+/* conmon's exit command: this ferry, with the options that find the same
+ * container, exit file and runtime state.  */
+static char **
 exit_command (ferry_engine_t *e, const char *id)
 {
-  char **v = xmalloc0 (sizeof (char *) * 15);
+  const char *const fixed[] = { "--root", e->root, "--runroot", e->runroot, "--runtime", e->runtime.path,
+                                "--log-level", e->log_level,
+                                /* The died event goes where this ferry's events go.  */
+                                "--events-backend", ferry_events_backend (), NULL };
+  char **v = NULL;
+  size_t n = 0;
 
-  v[0] = xstrdup (e->exe);
-  v[1] = xstrdup ("--root");
-  v[2] = xstrdup (e->root);
-  v[3] = xstrdup ("--runroot");
-  v[4] = xstrdup (e->runroot);
-  v[5] = xstrdup ("--runtime");
-  v[6] = xstrdup (e->runtime.path);
-  v[7] = xstrdup ("--log-level");
-  v[8] = xstrdup (e->log_level);
-  /* The died event goes where this ferry's events go.  */
-  v[9] = xstrdup ("--events-backend");
-  v[10] = xstrdup (ferry_events_backend ());
-  v[11] = xstrdup ("container");
-  v[12] = xstrdup ("cleanup");
-  v[13] = xstrdup (id);
+  v = strv_append (v, &n, e->exe);
+  for (size_t i = 0; fixed[i]; i++)
+    v = strv_append (v, &n, fixed[i]);
+  if (e->tmpdir)
+    {
+      v = strv_append (v, &n, "--tmpdir");
+      v = strv_append (v, &n, e->tmpdir);
+    }
+  for (size_t i = 0; e->runtime.flags && e->runtime.flags[i]; i++)
+    {
+      /* Given back as the user gave it: without the dashes added.  */
+      v = strv_append (v, &n, "--runtime-flag");
+      v = strv_append (v, &n, e->runtime.flags[i] + 2);
+    }
+  v = strv_append (v, &n, "container");
+  v = strv_append (v, &n, "cleanup");
+  v = strv_append (v, &n, id);
   return v;
 }
 

@@ -1480,7 +1480,7 @@ ferry_cmd_start (int argc, char **argv)
   if (! f.sig_proxy_given)
     f.a.sig_proxy = f.attach;
   if (f.sig_proxy_given && f.a.sig_proxy && ! f.attach)
-    return ferry_cli_failf ("you cannot use sig-proxy without --attach");
+    return ferry_cli_failf ("you cannot use sig-proxy without --attach: invalid argument");
   if (f.attach)
     return start_attached (argc, argv, &f);
   return for_each_target (argc, argv, &f.t, do_start, NULL);
@@ -2633,8 +2633,9 @@ ps_filter_add (struct ps_flags *f, const char *arg)
         ;
       if (states[i] == NULL)
         {
-          ferry_cli_failf ("unknown container state: %s: use created, running, paused, exited or stopped",
-                           flt.value);
+          /* Podman's words; "stopping" too is refused, as Podman 5.4 does,
+           * though a container can be in it.  */
+          ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
           goto fail;
         }
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -55,7 +56,22 @@ struct proxy
 {
   ferry_engine_t *e;
   const char *id;
+  int sig_proxy; /* pass signals on */
+  int resize;    /* a terminal on both sides: follow this one's size */
 };
+
+/* This terminal's size to the container's.  */
+static void
+resize (struct proxy *p)
+{
+  ferry_error_t err = NULL;
+  struct winsize ws;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+    return;
+  if (ferry_container_resize (p->e, p->id, ws.ws_row, ws.ws_col, &err) < 0)
+    ferry_error_release (&err);
+}
 
 static void
 proxy_signal (int sig, void *arg)
@@ -63,8 +79,14 @@ proxy_signal (int sig, void *arg)
   struct proxy *p = arg;
   ferry_error_t err = NULL;
 
+  if (sig == SIGWINCH)
+    {
+      if (p->resize)
+        resize (p);
+      return;
+    }
   /* The container may have gone meanwhile: nothing to pass it on to.  */
-  if (ferry_container_kill (p->e, p->id, sig, &err) < 0)
+  if (p->sig_proxy && ferry_container_kill (p->e, p->id, sig, &err) < 0)
     ferry_error_release (&err);
 }
 
@@ -86,19 +108,25 @@ int
 ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty, struct ferry_attach_io *io,
                          const struct ferry_cli_attach *a)
 {
-  struct proxy p = { .e = e, .id = id };
+  struct proxy p = { .e = e, .id = id, .sig_proxy = a->sig_proxy };
   cleanup_close int sfd = -1;
   ferry_error_t err = NULL;
   sigset_t set, old;
-  int ret;
+  int ret, masked = 0;
 
   io->signal_fd = -1;
-  if (a->sig_proxy)
+  p.resize = tty && isatty (STDIN_FILENO);
+  if (p.resize)
+    resize (&p);
+  if (a->sig_proxy || p.resize)
     {
       sigemptyset (&set);
-      for (size_t i = 0; PROXIED_SIGNALS[i]; i++)
+      for (size_t i = 0; a->sig_proxy && PROXIED_SIGNALS[i]; i++)
         sigaddset (&set, PROXIED_SIGNALS[i]);
+      if (p.resize)
+        sigaddset (&set, SIGWINCH);
       sigprocmask (SIG_BLOCK, &set, &old);
+      masked = 1;
       sfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
       io->signal_fd = sfd;
       io->on_signal = proxy_signal;
@@ -108,7 +136,7 @@ ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty, str
     raw_terminal ();
   ret = ferry_conmon_attach_stream (fd, io, &err);
   restore_terminal ();
-  if (a->sig_proxy)
+  if (masked)
     sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret < 0)
     {

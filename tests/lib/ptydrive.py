@@ -5,9 +5,12 @@
 # "send:TEXT" (TEXT with Python escapes, \x10 for ctrl-p, written in one
 # write).  Prints what COMMAND wrote (Python repr), then "rc=CODE", or
 # rc=TIMEOUT when it did not end 10 seconds after the last step (it is
-# then killed).
+# then killed).  The terminal is 30 rows by 100 columns.
+import fcntl
 import os
 import pty
+import struct
+import termios
 import select
 import sys
 import time
@@ -17,6 +20,8 @@ cmd = sys.argv[sys.argv.index("--") + 1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
+# A terminal of 30 rows and 100 columns.
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
 out = b""
 
 

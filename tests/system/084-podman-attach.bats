@@ -192,7 +192,7 @@ attach_streams() {
 tty_sequence() {
 	local t=$1 argv
 	argv=$(tool_argv "$t")
-	make_ctr "$t" t1 "run -d -it" sh -c 'read x; echo "got $x"; read y; echo "got $y"; exit 3'
+	make_ctr "$t" t1 "run -d -it" sh -c 'read x; stty size; echo "got $x"; read y; echo "got $y"; exit 3'
 	# shellcheck disable=SC2086
 	{
 		python3 "$FERRY_SRC/tests/lib/ptydrive.py" 'sleep:1.5;send:one\r;sleep:1;send:\x10;sleep:0.3;send:\x11;sleep:0.5' \
@@ -203,9 +203,9 @@ tty_sequence() {
 	} >>"$TEST_TMP/$t.log" 2>&1
 }
 
-@test "attach -t on a terminal: raw, detach keys, a second attach types on, as Podman's" {
+@test "attach -t on a terminal: raw, its size, detach keys, a second attach types on, as Podman's" {
 	compare_with_podman tty_sequence <<-'EOF'
-		b'one\r\ngot one\r\n\r\n'
+		b'one\r\n30 100\r\ngot one\r\n\r\n'
 		rc=0
 		running
 		b'two\r\ngot two\r\n\r\n'

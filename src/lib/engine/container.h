@@ -197,6 +197,11 @@ int ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferr
 int ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_container **out, int *fd,
                             ferry_error_t *err);
 
+/* Tells conmon of container ID (with a terminal) the size of the terminal
+ * attached to it, as Podman does, through the bundle's ctl FIFO.  */
+int ferry_container_resize (ferry_engine_t *e, const char *id, unsigned rows, unsigned cols,
+                            ferry_error_t *err);
+
 /* What a stop did, for the caller to tell the user.  */
 struct ferry_stop_report
 {

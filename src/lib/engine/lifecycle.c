@@ -1502,6 +1502,22 @@ ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_contain
   return 0;
 }
 
+int
+ferry_container_resize (ferry_engine_t *e, const char *id, unsigned rows, unsigned cols, ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
+  cleanup_free char *ctl = xasprintf ("%s/ctl", bundle);
+  cleanup_free char *msg = xasprintf ("1 %u %u\n", rows, cols);
+  /* Non-blocking: with no conmon reading (it exited), no wait.  */
+  cleanup_close int fd = open (ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open the control FIFO of container %s", id);
+  if (ferry_write_all (fd, msg, strlen (msg)) < 0)
+    return ferry_make_error (err, errno, "cannot resize the terminal of container %s", id);
+  return 0;
+}
+
 /* Waits up to TIMEOUT_MS for the exit file; 1 when it came.  */
 int
 ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)

@@ -91,15 +91,15 @@ proxy_signal (int sig, void *arg)
 }
 
 int
-ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io *io, const char *id)
+ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io *io, const char *context)
 {
   ferry_error_t err = NULL;
 
   if (ferry_attach_parse_detach_keys (a->detach_keys ? a->detach_keys : FERRY_DEFAULT_DETACH_KEYS, io, &err)
       == 0)
     return 0;
-  if (id)
-    ferry_error_wrap (&err, "attaching to container %s", id);
+  if (context)
+    ferry_error_wrap (&err, "%s", context);
   ferry_cli_fail (&err);
   return -1;
 }
@@ -203,6 +203,7 @@ ferry_cmd_attach (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container *c = NULL, *latest = NULL;
   cleanup_close int fd = -1;
+  cleanup_free char *context = NULL;
   ferry_error_t err = NULL;
   const char *ref;
   int opt, r, tty;
@@ -246,7 +247,8 @@ ferry_cmd_attach (int argc, char **argv)
   ferry_container_free (latest);
   if (r < 0)
     return ferry_cli_fail (&err);
-  if (ferry_cli_attach_check (&args.a, &io, c->id) < 0)
+  context = xasprintf ("attaching to container %s", c->id);
+  if (ferry_cli_attach_check (&args.a, &io, context) < 0)
     {
       ferry_container_free (c);
       return FERRY_EXIT_ERROR;

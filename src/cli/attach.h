@@ -24,8 +24,8 @@ int ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty,
                              const struct ferry_cli_attach *a);
 
 /* Parses A's detach keys into IO; prints the error and returns -1 when
- * they are not valid, prefixed with "attaching to container ID" when ID
- * is given.  */
-int ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io *io, const char *id);
+ * they are not valid, prefixed with "CONTEXT: " when CONTEXT is given.  */
+int ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io *io,
+                            const char *context);
 
 #endif

@@ -444,8 +444,19 @@ run_only_option (int c, const char *arg, struct create_args *a)
   switch (c)
     {
     case OPT_DETACH_KEYS:
-      a->attach.detach_keys = arg;
-      return 0;
+      {
+        struct ferry_attach_io io;
+        ferry_error_t err = NULL;
+
+        /* Checked before anything is made, with Podman's code for it.  */
+        if (ferry_attach_parse_detach_keys (arg, &io, &err) < 0)
+          {
+            ferry_cli_fail (&err);
+            return FERRY_EXIT_CANNOT_INVOKE;
+          }
+        a->attach.detach_keys = arg;
+        return 0;
+      }
     case OPT_SIG_PROXY:
       if (arg == NULL || strcmp (arg, "true") == 0)
         a->attach.sig_proxy = 1;
@@ -462,7 +473,8 @@ run_only_option (int c, const char *arg, struct create_args *a)
 }
 
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
- * after printing an error (exit 125), or -2 after printing help.  */
+ * after printing an error (exit 125), -3 after one whose code is 126, or
+ * -2 after printing help.  */
 static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
@@ -632,8 +644,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                              cmd);
             return -1;
           }
-        if (run_only_option (c, optarg, a) != 0)
-          return -1;
+        r = run_only_option (c, optarg, a);
+        if (r != 0)
+          return r == FERRY_EXIT_CANNOT_INVOKE ? -3 : -1;
         break;
       case 'd':
         a->detach = 1;
@@ -971,7 +984,7 @@ create_command (int argc, char **argv, int is_run)
   if (r < 0)
     {
       create_args_free (&a);
-      return r == -2 ? 0 : FERRY_EXIT_ERROR;
+      return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
   e = ferry_cli_open_engine ();
   if (e == NULL)
@@ -1367,7 +1380,7 @@ start_attached (int argc, char **argv, struct start_flags *f)
   struct ferry_start_options so = { 0 };
   struct ferry_attach_io io = { .in_fd = -1, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO };
   struct ferry_container *c = NULL;
-  cleanup_free char *id = NULL;
+  cleanup_free char *id = NULL, *context = NULL;
   ferry_error_t err = NULL;
   int fd = -1, code = 0, r, tty;
 
@@ -1389,7 +1402,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   if (json_object_get_boolean (json_object_object_get (c->record, "OpenStdin")))
     io.in_fd = STDIN_FILENO;
   ferry_container_free (c);
-  if (ferry_cli_attach_check (&f->a, &io, NULL) < 0)
+  context = xasprintf ("unable to start container %s", id);
+  if (ferry_cli_attach_check (&f->a, &io, context) < 0)
     return FERRY_EXIT_ERROR;
   so.attach = 1;
   so.attach_fd = &fd;

@@ -78,6 +78,8 @@ attach_errors() {
 	step "$t" start -a c1 c2
 	step "$t" start -a --all
 	step "$t" start --sig-proxy c1
+	step "$t" start -a --detach-keys ctrl-1 c1
+	step "$t" run --rm --network none --detach-keys ctrl-1 $IMAGE true
 }
 
 @test "attach: errors and exit codes as Podman's" {
@@ -104,6 +106,10 @@ attach_errors() {
 		  err: Error: you cannot start and attach all containers at once
 		$ start --sig-proxy c1 -> 125
 		  err: Error: you cannot use sig-proxy without --attach: invalid argument
+		$ start -a --detach-keys ctrl-1 c1 -> 125
+		  err: Error: unable to start container <c1>: invalid detach keys: Unknown character: 'ctrl-1'
+		$ run --rm --network none --detach-keys ctrl-1 localhost/ferry-test:latest true -> 126
+		  err: Error: invalid detach keys: Unknown character: 'ctrl-1'
 	EOF
 }
 

@@ -8,6 +8,8 @@
  *                                    pidfile, conmon.pid, conmon's persist dir
  *   <runroot>/exits/<id>             the exit code, written by conmon
  *   <runroot>/socket/<id>/attach     conmon's attach socket
+ *                                    (exits/ and socket/ are in --tmpdir
+ *                                    when given)
  *   <runroot>/netns/<id>             the container's network namespace
  *   <runroot>/runtime/               the OCI runtime's own state  */
 #ifndef FERRY_ENGINE_ENGINE_H

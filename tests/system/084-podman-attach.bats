@@ -133,6 +133,8 @@ attach_streams() {
 	(printf 'y\n'; sleep 0.5; printf '\020\021z\n') | step "$t" attach d2
 	step "$t" wait d2
 	# --no-stdin: nothing goes in; the output comes until it exits.
+	make_ctr "$t" n1 "run -d -i" sh -c 'sleep 2; read -t 2 l && echo "got $l" || echo "no input"'
+	echo q | step "$t" attach --no-stdin n1
 	echo q | step "$t" start -a s1
 	echo q | step "$t" start -ai s1
 }
@@ -162,6 +164,9 @@ attach_streams() {
 		  out: 
 		$ wait d2 -> 0
 		  out: 0
+		$ attach --no-stdin n1 -> 0
+		  out: no input
+		  out: 
 		$ start -a s1 -> 4
 		  out: start got q
 		$ start -ai s1 -> 4

@@ -21,6 +21,7 @@ int ferry_cmd_container (int argc, char **argv);
 int ferry_cmd_container_prune (int argc, char **argv);
 int ferry_cmd_commit (int argc, char **argv);
 int ferry_cmd_cp (int argc, char **argv);
+int ferry_cmd_attach (int argc, char **argv);
 int ferry_cmd_create (int argc, char **argv);
 int ferry_cmd_diff (int argc, char **argv);
 int ferry_cmd_exec (int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -17,11 +18,78 @@
 
 struct ferry_global ferry_global;
 
+static int stdout_fd = STDOUT_FILENO;
+
+int
+ferry_cli_stdout_fd (void)
+{
+  return stdout_fd;
+}
+
+int
+ferry_cli_apply_output (void)
+{
+  const char *path = ferry_global.noout ? "/dev/null" : ferry_global.out;
+  FILE *f;
+  int fd;
+
+  if (path == NULL)
+    return 0;
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      cleanup_free char *why = xstrdup (strerror (errno));
+
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      fprintf (stderr, "Error: unable to open file for standard output: open %s: %s\n", path, why);
+      return -1;
+    }
+  f = fdopen (fd, "w");
+  if (f == NULL)
+    {
+      close (fd);
+      fprintf (stderr, "Error: unable to open file for standard output: %s\n", strerror (errno));
+      return -1;
+    }
+  /* Only the stream: descriptor 1, which containers' output uses and
+   * helpers inherit, stays.  */
+  fflush (stdout);
+  if (stdout_fd != STDOUT_FILENO)
+    fclose (stdout);
+  stdout = f;
+  stdout_fd = fd;
+  ferry_global.out = NULL;
+  return 0;
+}
+
 int
 ferry_cli_common_option (int opt, const char *cmd, char **argv)
 {
   switch (opt)
     {
+    case OPT_GLOBAL_TMPDIR:
+      ferry_global.tmpdir = optarg;
+      return 0;
+    case OPT_GLOBAL_RUNTIME_FLAG:
+      ferry_global.runtime_flags
+          = xrealloc (ferry_global.runtime_flags, sizeof (char *) * (ferry_global.n_runtime_flags + 2));
+      ferry_global.runtime_flags[ferry_global.n_runtime_flags++] = optarg;
+      ferry_global.runtime_flags[ferry_global.n_runtime_flags] = NULL;
+      return 0;
+    case OPT_GLOBAL_OUT:
+      if (ferry_global.noout)
+        return 0;
+      ferry_global.out = optarg;
+      if (! ferry_global.out_deferred && ferry_cli_apply_output () < 0)
+        return -1;
+      return 0;
+    case OPT_GLOBAL_NOOUT:
+      if (ferry_global.noout)
+        return 0;
+      ferry_global.noout = 1;
+      if (! ferry_global.out_deferred && ferry_cli_apply_output () < 0)
+        return -1;
+      return 0;
     case OPT_GLOBAL_ROOT:
       ferry_global.root = optarg;
       return 0;
@@ -184,8 +252,9 @@ ferry_cli_open_engine (void)
   ferry_error_t err = NULL;
   ferry_engine_t *e;
 
-  if (ferry_engine_open (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
-                         ferry_global.log_level, ferry_global.config, &e, &err)
+  if (ferry_engine_open_full (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
+                              ferry_global.log_level, ferry_global.config, ferry_global.tmpdir,
+                              ferry_global.runtime_flags, &e, &err)
       < 0)
     {
       ferry_cli_fail (&err);

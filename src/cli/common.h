@@ -26,7 +26,13 @@ struct ferry_global
   const char *runroot;
   const char *runtime;
   const char *log_level;
-  const char *config; /* ferry.conf; NULL: the default one */
+  const char *config;   /* ferry.conf; NULL: the default one */
+  const char *tmpdir;   /* --tmpdir; NULL: the runroot */
+  char **runtime_flags; /* --runtime-flag, NULL-terminated; may be NULL */
+  size_t n_runtime_flags;
+  const char *out;  /* --out FILE */
+  int noout;        /* --noout */
+  int out_deferred; /* main's options: --out and --noout applied after them */
 };
 
 extern struct ferry_global ferry_global;
@@ -40,6 +46,10 @@ enum
   OPT_GLOBAL_LOG_LEVEL,
   OPT_GLOBAL_EVENTS_BACKEND,
   OPT_GLOBAL_CGROUP_MANAGER,
+  OPT_GLOBAL_TMPDIR,
+  OPT_GLOBAL_RUNTIME_FLAG,
+  OPT_GLOBAL_OUT,
+  OPT_GLOBAL_NOOUT,
   OPT_COMMAND_FIRST, /* commands number their own long-only options from here */
 };
 
@@ -49,6 +59,9 @@ enum
       { "runtime", required_argument, NULL, OPT_GLOBAL_RUNTIME },                                            \
       { "log-level", required_argument, NULL, OPT_GLOBAL_LOG_LEVEL },                                        \
       { "events-backend", required_argument, NULL, OPT_GLOBAL_EVENTS_BACKEND },                              \
+      { "tmpdir", required_argument, NULL, OPT_GLOBAL_TMPDIR },                                              \
+      { "runtime-flag", required_argument, NULL, OPT_GLOBAL_RUNTIME_FLAG },                                  \
+      { "out", required_argument, NULL, OPT_GLOBAL_OUT }, { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },  \
   {                                                                                                          \
     "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER                                     \
   }
@@ -92,6 +105,16 @@ struct ferry_command
   int (*run) (int argc, char **argv);
   const char *summary; /* NULL hides an alias from the command list */
 };
+
+/* --out FILE and --noout: ferry's own standard output (stdout's stream:
+ * what it prints, listings, logs, exports) goes to FILE or nowhere, while
+ * descriptor 1 stays what it was for what a container writes (run and
+ * start attached, attach, exec).  Returns 0, or -1 after printing why FILE
+ * cannot be opened (exit 1, as Podman's).  */
+int ferry_cli_apply_output (void);
+
+/* The descriptor of ferry's own standard output (see above).  */
+int ferry_cli_stdout_fd (void);
 
 /* Handles a global option or a parsing error of a command's getopt loop.
  * Returns 0 when OPT was a global option, 1 when the caller should print

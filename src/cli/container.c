@@ -1,6 +1,7 @@
 /* ferry CLI: containers: run, create, start, stop, kill, rm, ps, logs,
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
+#include "attach.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
@@ -17,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <regex.h>
 #include <signal.h>
@@ -164,6 +166,10 @@ struct create_args
   int quiet;
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
+  struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
+  /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
+  int *preserve_fds;
+  size_t n_preserve_fds;
 };
 
 static void
@@ -188,6 +194,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->network_aliases);
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
+  free (a->preserve_fds);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -379,6 +386,10 @@ enum
   OPT_HEALTH_STARTUP_TIMEOUT,
   OPT_LOG_DRIVER,
   OPT_LOG_OPT,
+  OPT_DETACH_KEYS,
+  OPT_SIG_PROXY,
+  OPT_PRESERVE_FDS,
+  OPT_PRESERVE_FD,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -457,8 +468,103 @@ parse_uint_flag (const char *arg, const char *flag, uint64_t *out)
     "no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK                                                  \
   }
 
+/* Whether descriptor FD is open in ferry, as it must be to be passed on.  */
+static int
+fd_is_open (long fd)
+{
+  return fd <= INT_MAX && fcntl ((int) fd, F_GETFD) >= 0;
+}
+
+/* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
+ * between 3 and the highest that are not given are /dev/null in it.  */
+static int
+parse_preserve_fd (const char *arg, struct create_args *a)
+{
+  cleanup_free char *list = xstrdup (arg);
+  char *save = NULL, *one;
+
+  for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    {
+      long long fd;
+      size_t old = a->n_preserve_fds;
+
+      if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
+          != 0)
+        return -1;
+      if (! fd_is_open (fd))
+        return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
+                                "that file descriptors must be passed",
+                                fd);
+      if ((size_t) fd - 2 > a->n_preserve_fds)
+        {
+          a->n_preserve_fds = (size_t) fd - 2;
+          a->preserve_fds = xrealloc (a->preserve_fds, sizeof (int) * a->n_preserve_fds);
+          for (size_t i = old; i < a->n_preserve_fds; i++)
+            a->preserve_fds[i] = -1;
+        }
+      a->preserve_fds[fd - 3] = (int) fd;
+    }
+  return 0;
+}
+
+/* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
+static int
+parse_preserve_fds (const char *arg, struct create_args *a)
+{
+  long long n;
+
+  if (parse_int_flag (arg, "--preserve-fds", 0, FERRY_PRESERVE_FDS_MAX, "a number of descriptors", &n) != 0)
+    return -1;
+  for (long long fd = 3; fd < 3 + n; fd++)
+    if (! fd_is_open (fd))
+      return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fds option requires "
+                              "that file descriptors must be passed",
+                              fd);
+  free (a->preserve_fds);
+  a->preserve_fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
+  for (long long i = 0; i < n; i++)
+    a->preserve_fds[i] = (int) (3 + i);
+  a->n_preserve_fds = (size_t) n;
+  return 0;
+}
+
+static int
+run_only_option (int c, const char *arg, struct create_args *a)
+{
+  switch (c)
+    {
+    case OPT_DETACH_KEYS:
+      {
+        struct ferry_attach_io io;
+        ferry_error_t err = NULL;
+
+        /* Checked before anything is made, with Podman's code for it.  */
+        if (ferry_attach_parse_detach_keys (arg, &io, &err) < 0)
+          {
+            ferry_cli_fail (&err);
+            return FERRY_EXIT_CANNOT_INVOKE;
+          }
+        a->attach.detach_keys = arg;
+        return 0;
+      }
+    case OPT_SIG_PROXY:
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        a->attach.sig_proxy = 1;
+      else if (strcmp (arg, "false") == 0)
+        a->attach.sig_proxy = 0;
+      else
+        return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
+      return 0;
+    case OPT_PRESERVE_FDS:
+      return parse_preserve_fds (arg, a);
+    default:
+      return parse_preserve_fd (arg, a);
+    }
+}
+
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
- * after printing an error (exit 125), or -2 after printing help.  */
+ * after printing an error (exit 125), -3 after one whose code is 126, or
+ * -2 after printing help.  */
 static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
@@ -522,6 +628,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         HEALTH_OPTIONS,
                                         { "rootfs", no_argument, NULL, OPT_ROOTFS },
                                         { "attach", required_argument, NULL, 'a' },
+                                        { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+                                        { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+                                        { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                                        { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -530,6 +640,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 
   a->o.stop_timeout = -1;
   a->o.health = &a->health;
+  a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
   while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
@@ -665,6 +776,25 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         if (parse_attach (optarg, a) != 0)
           return -1;
+        break;
+      case OPT_DETACH_KEYS:
+      case OPT_SIG_PROXY:
+      case OPT_PRESERVE_FDS:
+      case OPT_PRESERVE_FD:
+        /* run's: create starts nothing to attach to or pass to.  */
+        if (! is_run)
+          {
+            ferry_cli_failf ("unknown flag: --%s\nSee 'ferry %s --help'",
+                             c == OPT_DETACH_KEYS   ? "detach-keys"
+                             : c == OPT_SIG_PROXY   ? "sig-proxy"
+                             : c == OPT_PRESERVE_FD ? "preserve-fd"
+                                                    : "preserve-fds",
+                             cmd);
+            return -1;
+          }
+        r = run_only_option (c, optarg, a);
+        if (r != 0)
+          return r == FERRY_EXIT_CANNOT_INVOKE ? -3 : -1;
         break;
       case 'd':
         a->detach = 1;
@@ -880,10 +1010,20 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case 'H':
         printf (create_usage, cmd,
                 is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
-                is_run ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
-                         "                           stdout, stderr (repeatable; default all three)\n"
-                         "  -d, --detach             run in the background and print the ID\n"
-                       : "");
+                is_run
+                    ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
+                      "                           stdout, stderr (repeatable; default all three)\n"
+                      "  -d, --detach             run in the background and print the ID\n"
+                      "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
+                      "                           running (default \"" FERRY_DEFAULT_DETACH_KEYS
+                      "\"; \"\" for none)\n"
+                      "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
+                      "                           container, as the same numbers\n"
+                      "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
+                      "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
+                      "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
+                      "                           (default true)\n"
+                    : "");
         return -2;
       default:
         r = ferry_cli_common_option (c, cmd, argv);
@@ -925,44 +1065,24 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   return optind;
 }
 
-/* Puts the terminal in raw mode while a -t container is attached.  */
-static struct termios saved_termios;
-static int termios_saved;
-
-static void
-restore_terminal (void)
-{
-  if (termios_saved)
-    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-  termios_saved = 0;
-}
-
-static void
-raw_terminal (void)
-{
-  struct termios t;
-
-  if (! isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &saved_termios) < 0)
-    return;
-  t = saved_termios;
-  cfmakeraw (&t);
-  t.c_oflag |= OPOST;
-  if (tcsetattr (STDIN_FILENO, TCSANOW, &t) == 0)
-    {
-      termios_saved = 1;
-      atexit (restore_terminal);
-    }
-}
-
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
   struct ferry_start_options so = { 0 };
+  struct ferry_attach_io io = { 0 };
   ferry_error_t err = NULL;
-  int fd = -1, code = 0;
+  int fd = -1, code = 0, r;
 
+  if (ferry_cli_attach_check (&a->attach, &io, NULL) < 0)
+    {
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+      return FERRY_EXIT_ERROR;
+    }
   so.attach = 1;
   so.attach_fd = &fd;
+  so.preserve_fds = a->preserve_fds;
+  so.n_preserve_fds = a->n_preserve_fds;
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       code = fail_with_code (&err);
@@ -970,16 +1090,14 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_release (&err);
       return code;
     }
-  if (a->o.tty)
-    raw_terminal ();
-  if (ferry_conmon_attach_stream (
-          fd, a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1,
-          ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1,
-          ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1, &err)
-      < 0)
-    ferry_error_release (&err);
+  io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
+  io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
+  io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
+  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &a->attach);
   close (fd);
-  restore_terminal ();
+  /* Detached: the container runs on, as with Podman.  */
+  if (r > 0)
+    return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
     {
       /* --rm: conmon's cleanup may have removed it already.  */
@@ -1090,7 +1208,7 @@ create_command (int argc, char **argv, int is_run)
   if (r < 0)
     {
       create_args_free (&a);
-      return r == -2 ? 0 : FERRY_EXIT_ERROR;
+      return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
   /* A terminal's TIOCSTI would let the container type into it.  */
   if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
@@ -1117,7 +1235,11 @@ create_command (int argc, char **argv, int is_run)
     ret = run_passthrough (e, id, &a);
   else if (! a.detach)
     ret = run_attached (e, id, &a);
-  else if (ferry_container_start (e, id, NULL, &err) < 0)
+  else if (ferry_container_start (e, id,
+                                  &(struct ferry_start_options){ .preserve_fds = a.preserve_fds,
+                                                                 .n_preserve_fds = a.n_preserve_fds },
+                                  &err)
+           < 0)
     {
       ret = fail_with_code (&err);
       if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
@@ -1451,40 +1573,65 @@ do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *e
   return ferry_container_start (e, t->id, NULL, err);
 }
 
-static int
-start_attached (int argc, char **argv)
-{
-  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
-  struct ferry_start_options so = { 0 };
-  struct ferry_container *c = NULL;
-  ferry_error_t err = NULL;
-  int fd = -1, code = 0, interactive;
-
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  if (argc - optind != 1)
-    return ferry_cli_failf ("ferry start --attach takes exactly one container");
-  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
-    return ferry_cli_fail (&err);
-  interactive = json_object_get_boolean (json_object_object_get (c->record, "OpenStdin"));
-  ferry_container_free (c);
-  so.attach = 1;
-  so.attach_fd = &fd;
-  if (ferry_container_start (e, argv[optind], &so, &err) < 0)
-    return fail_with_code (&err);
-  if (ferry_conmon_attach_stream (fd, interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO, &err)
-      < 0)
-    ferry_error_release (&err);
-  close (fd);
-  if (ferry_container_wait (e, argv[optind], &code, &err) < 0)
-    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
-  return code;
-}
-
 struct start_flags
 {
   struct targets t;
-  int attach;
+  int attach, interactive;
+  struct ferry_cli_attach a; /* --detach-keys, --sig-proxy */
+  int sig_proxy_given;
+};
+
+/* start -a: one container, its output (and with -i, its input when it
+ * keeps one open) streamed until it exits; its code is the command's.  */
+static int
+start_attached (int argc, char **argv, struct start_flags *f)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_start_options so = { 0 };
+  struct ferry_attach_io io = { .in_fd = -1, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO };
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL, *context = NULL;
+  ferry_error_t err = NULL;
+  int fd = -1, code = 0, r, tty;
+
+  if (f->t.all)
+    return ferry_cli_failf ("you cannot start and attach all containers at once");
+  if (argc - optind > 1 || (f->t.latest && argc - optind > 0))
+    return ferry_cli_failf ("you cannot start and attach multiple containers at once");
+  if (! f->t.latest && argc - optind != 1)
+    return ferry_cli_failf ("%s", f->t.none_given);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if ((f->t.latest ? ferry_container_latest (e, &c, &err)
+                   : ferry_container_lookup (e, argv[optind], &c, &err))
+      < 0)
+    return ferry_cli_fail (&err);
+  id = xstrdup (c->id);
+  tty = json_object_get_boolean (json_object_object_get (c->record, "Tty"));
+  if (json_object_get_boolean (json_object_object_get (c->record, "OpenStdin")))
+    io.in_fd = STDIN_FILENO;
+  ferry_container_free (c);
+  context = xasprintf ("unable to start container %s", id);
+  if (ferry_cli_attach_check (&f->a, &io, context) < 0)
+    return FERRY_EXIT_ERROR;
+  so.attach = 1;
+  so.attach_fd = &fd;
+  if (ferry_container_start (e, id, &so, &err) < 0)
+    return fail_with_code (&err);
+  r = ferry_cli_attach_stream (e, id, fd, tty, &io, &f->a);
+  close (fd);
+  if (r > 0)
+    return 0;
+  if (ferry_container_wait (e, id, &code, &err) < 0)
+    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
+  return code < 0 ? code & 0xff : code;
+}
+
+enum
+{
+  OPT_START_DETACH_KEYS = OPT_COMMAND_FIRST + 0x200,
+  OPT_START_SIG_PROXY,
 };
 
 static int
@@ -1492,14 +1639,32 @@ start_option (int c, const char *arg, void *data)
 {
   struct start_flags *f = data;
 
-  if (c == 'a')
+  switch (c)
     {
+    case 'a':
       f->attach = 1;
       return 0;
+    case 'i':
+      f->interactive = 1;
+      return 0;
+    case OPT_START_DETACH_KEYS:
+      f->a.detach_keys = arg;
+      return 0;
+    case OPT_START_SIG_PROXY:
+      f->sig_proxy_given = 1;
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        f->a.sig_proxy = 1;
+      else if (strcmp (arg, "false") == 0)
+        f->a.sig_proxy = 0;
+      else
+        {
+          ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
+          return -1;
+        }
+      return 0;
+    default:
+      return target_option (c, arg, &f->t);
     }
-  if (c == 'i')
-    return 0;
-  return target_option (c, arg, &f->t);
 }
 
 int
@@ -1508,27 +1673,40 @@ ferry_cmd_start (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "attach", no_argument, NULL, 'a' },
+                                        { "detach-keys", required_argument, NULL, OPT_START_DETACH_KEYS },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
+                                        { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
   int r;
 
   r = simple_options (argc, argv, "start", ":ail", opts,
-                      "Usage: ferry start [-a] [--all] [-l] CONTAINER...\n\nStart created or exited "
+                      "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
-                      "      --all     start every container (printing their IDs)\n"
-                      "  -a, --attach  attach to the container's output and exit with its code\n"
-                      "  -l, --latest  start the container created last (printing its ID)\n",
+                      "      --all               start every container (printing their IDs)\n"
+                      "  -a, --attach            attach to the container's output (and its input when it\n"
+                      "                          keeps one open) and exit with its code\n"
+                      "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
+                      "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
+                      "\"; \"\" for none)\n"
+                      "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
+                      "  -l, --latest            start the container created last (printing its ID)\n"
+                      "      --sig-proxy[=BOOL]  with -a: pass the signals ferry gets on to the container\n"
+                      "                          (default true when attached)\n",
                       start_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (f.attach && ! f.t.all && ! f.t.latest)
-    return start_attached (argc, argv);
+  /* Podman's: the proxy is on when attached unless turned off, and only
+   * then.  */
+  if (! f.sig_proxy_given)
+    f.a.sig_proxy = f.attach;
+  if (f.sig_proxy_given && f.a.sig_proxy && ! f.attach)
+    return ferry_cli_failf ("you cannot use sig-proxy without --attach: invalid argument");
   if (f.attach)
-    return ferry_cli_failf ("--attach takes exactly one container: not --all or --latest");
+    return start_attached (argc, argv, &f);
   return for_each_target (argc, argv, &f.t, do_start, NULL);
 }
 
@@ -1983,7 +2161,7 @@ static const struct
 } WAIT_CONDITIONS[] = {
   { "created", 1u << FERRY_CONTAINER_CREATED }, { "running", 1u << FERRY_CONTAINER_RUNNING },
   { "paused", 1u << FERRY_CONTAINER_PAUSED },   { "stopped", 1u << FERRY_CONTAINER_EXITED },
-  { "exited", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },   { "stopping", 1u << FERRY_CONTAINER_STOPPING },
 };
 
 static int
@@ -2051,7 +2229,8 @@ static const char wait_usage[]
     = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
-      "      --condition STATE   wait until created, running, paused, stopped or exited\n"
+      "      --condition STATE   wait until created, running, paused, stopping, stopped or\n"
+      "                          exited\n"
       "                          (repeatable, or comma-separated; default: exited)\n"
       "      --ignore            print -1 for a container that does not exist\n"
       "  -i, --interval TIME     how often to look, as a Go duration or milliseconds\n"
@@ -2406,7 +2585,7 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.done = logs_done;
   a->o.done_arg = a;
   a->o.prefix = prefix;
-  if (ferry_logs_read (path, &a->o, STDOUT_FILENO, STDERR_FILENO, &err) < 0)
+  if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
 }
@@ -2521,6 +2700,8 @@ status_base_text (const struct ferry_container *c)
       return xstrdup ("Created");
     case FERRY_CONTAINER_PAUSED:
       return xstrdup ("Paused");
+    case FERRY_CONTAINER_STOPPING:
+      return xstrdup ("Stopping");
     case FERRY_CONTAINER_RUNNING:
       ago = ferry_cli_time_ago (c->started_at);
       /* "Up 5 seconds": Podman drops the " ago".  */
@@ -2877,6 +3058,8 @@ ps_filter_add (struct ps_flags *f, const char *arg)
         ;
       if (states[i] == NULL)
         {
+          /* Podman's words; "stopping" too is refused, as Podman 5.4 does,
+           * though a container can be in it.  */
           ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
           goto fail;
         }
@@ -3210,7 +3393,10 @@ ferry_cmd_ps (int argc, char **argv)
   for (i = 0; i < n; i++)
     health[i] = ferry_container_health_status (e, list[i]);
   for (i = 0; i < n; i++)
-    if ((all || ferry_container_is_active (list[i])) && ps_filter_match (&f, list[i], health[i]))
+    /* A stopping container is no longer running: Podman's ps lists it with
+     * -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+        && ps_filter_match (&f, list[i], health[i]))
       {
         rows[n_rows] = (struct ps_row){
           .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
@@ -3635,6 +3821,7 @@ int
 ferry_cmd_container (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "attach", ferry_cmd_attach, "Attach to a running container" },
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, "Clean up network and mountpoints of one or more containers" },
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },

@@ -110,8 +110,8 @@ ferry_cmd_cp (int argc, char **argv)
   if (src_ctr && dest_ctr)
     r = ferry_copy_between_containers (e, src_ctr, src_path, dest_ctr, dest_path, &o, &err);
   else if (src_ctr)
-    r = ferry_copy_from_container (e, src_ctr, src_path, strcmp (dest, "-") == 0 ? NULL : dest, STDOUT_FILENO,
-                                   &o, &err);
+    r = ferry_copy_from_container (e, src_ctr, src_path, strcmp (dest, "-") == 0 ? NULL : dest,
+                                   ferry_cli_stdout_fd (), &o, &err);
   else
     r = ferry_copy_into_container (e, strcmp (src, "-") == 0 ? NULL : src, STDIN_FILENO, dest_ctr, dest_path,
                                    &o, &err);

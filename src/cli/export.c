@@ -85,14 +85,14 @@ ferry_cmd_export (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
-  if ((output == NULL || strcmp (output, "-") == 0) && isatty (STDOUT_FILENO))
+  if ((output == NULL || strcmp (output, "-") == 0) && isatty (ferry_cli_stdout_fd ()))
     return ferry_cli_failf ("refusing to export to terminal. Use -o flag or redirect");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   if (output && strcmp (output, "-") != 0)
     return export_to_file (e, argv[optind], output);
-  if (ferry_container_export (e, argv[optind], STDOUT_FILENO, &err) < 0)
+  if (ferry_container_export (e, argv[optind], ferry_cli_stdout_fd (), &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
 }

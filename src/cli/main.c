@@ -19,6 +19,7 @@ static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
   { "archive", ferry_cmd_archive, "Inspect checkpoint archives" },
+  { "attach", ferry_cmd_attach, "Attach to a running container" },
   { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
   { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
   { "container", ferry_cmd_container, "Manage containers" },
@@ -87,6 +88,12 @@ usage (FILE *out)
          "  --runtime NAME|PATH OCI runtime (default runc)\n"
          "  --log-level LEVEL   debug, info, warn or error; accepted as Podman does,\n"
          "                      though ferry prints errors only\n"
+         "  --runtime-flag FLAG pass --FLAG to every runtime invocation (repeatable)\n"
+         "  --tmpdir DIR        where exit files and attach sockets are (default: the runroot);\n"
+         "                      every command of those containers needs the same --tmpdir\n"
+         "  --out FILE          send ferry's own output to FILE; what containers write still\n"
+         "                      goes to the standard output\n"
+         "  --noout             discard ferry's own output (containers' output stays)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
          "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
@@ -205,6 +212,9 @@ main (int argc, char **argv)
   int c;
 
   defaults_from_env ();
+  /* --out and --noout before the command take effect once all of them are
+   * read: --noout wins wherever it is, and no file is made for nothing.  */
+  ferry_global.out_deferred = 1;
   /* Output cut short (`ferry logs c | head`) is an error to handle, not a
    * reason to die.  */
   signal (SIGPIPE, SIG_IGN);
@@ -224,6 +234,9 @@ main (int argc, char **argv)
           return 0;
         }
     }
+  ferry_global.out_deferred = 0;
+  if (ferry_cli_apply_output () < 0)
+    return 1;
   if (optind >= argc)
     {
       usage (stderr);

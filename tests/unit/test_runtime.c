@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -498,7 +499,11 @@ test_conmon_attach_stdio_exit_log (void **state)
   assert_int_equal (pipe2 (errp, O_CLOEXEC), 0);
   assert_int_equal (write (in[1], "hello\n", 6), 6);
   close (in[1]);
-  if (ferry_conmon_attach_stream (sock, in[0], out[1], errp[1], &err) < 0)
+  if (ferry_conmon_attach_stream (
+          sock,
+          &(struct ferry_attach_io){ .in_fd = in[0], .out_fd = out[1], .err_fd = errp[1], .signal_fd = -1 },
+          &err)
+      < 0)
     fail_msg ("stream: %s", err->msg);
   close (in[0]);
   close (out[1]);
@@ -637,7 +642,11 @@ test_conmon_attach_long_socket_path (void **state)
     fail_msg ("attach: %s", err->msg);
   assert_int_equal (ferry_runtime_start (&f->rt, f->id, &err), 0);
   assert_int_equal (pipe2 (out, O_CLOEXEC), 0);
-  assert_int_equal (ferry_conmon_attach_stream (sock, -1, out[1], -1, &err), 0);
+  assert_int_equal (
+      ferry_conmon_attach_stream (
+          sock, &(struct ferry_attach_io){ .in_fd = -1, .out_fd = out[1], .err_fd = -1, .signal_fd = -1 },
+          &err),
+      0);
   close (out[1]);
   n = read (out[0], buf, sizeof (buf) - 1);
   close (out[0]);
@@ -1073,6 +1082,111 @@ test_conmon_attach_path (void **state)
   assert_string_equal (path, "/run/ferry/socket/abc/attach");
 }
 
+static void
+test_detach_keys_parse (void **state)
+{
+  struct ferry_attach_io io = { 0 };
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_attach_parse_detach_keys ("ctrl-p,ctrl-q", &io, &err), 0);
+  assert_int_equal (io.n_detach_keys, 2);
+  assert_int_equal (io.detach_keys[0], 0x10);
+  assert_int_equal (io.detach_keys[1], 0x11);
+  assert_int_equal (ferry_attach_parse_detach_keys ("a,ctrl-@,ctrl-_,ctrl-[", &io, &err), 0);
+  assert_int_equal (io.n_detach_keys, 4);
+  assert_int_equal (io.detach_keys[0], 'a');
+  assert_int_equal (io.detach_keys[1], 0);
+  assert_int_equal (io.detach_keys[2], 0x1f);
+  assert_int_equal (io.detach_keys[3], 0x1b);
+  assert_int_equal (ferry_attach_parse_detach_keys ("", &io, &err), 0);
+  assert_int_equal (io.n_detach_keys, 0);
+  assert_true (ferry_attach_parse_detach_keys ("ctrl-1", &io, &err) < 0);
+  assert_string_equal (err->msg, "invalid detach keys: Unknown character: 'ctrl-1'");
+  ferry_error_release (&err);
+  assert_true (ferry_attach_parse_detach_keys ("ab", &io, &err) < 0);
+  ferry_error_release (&err);
+  assert_true (ferry_attach_parse_detach_keys (",", &io, &err) < 0);
+  ferry_error_release (&err);
+}
+
+/* Streams PIECES, written a tenth of a second apart (each a read of its
+ * own), to a socket standing for conmon's, whose end a child holds: it
+ * hands what reached it back through a pipe and hangs up when the stream
+ * ends its input or leaves.  Returns what the stream returned; GOT gets
+ * what reached "conmon".  */
+static int
+stream_pieces (const char *const *pieces, char *got, size_t size)
+{
+  struct ferry_attach_io io = { .out_fd = -1, .err_fd = -1, .signal_fd = -1 };
+  ferry_error_t err = NULL;
+  int sv[2], in[2], res[2], ret;
+  ssize_t n;
+  size_t len = 0;
+  pid_t pid;
+
+  assert_int_equal (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+  assert_int_equal (pipe2 (in, O_CLOEXEC), 0);
+  assert_int_equal (pipe2 (res, O_CLOEXEC), 0);
+  assert_int_equal (ferry_attach_parse_detach_keys ("ctrl-p,ctrl-q", &io, &err), 0);
+  pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      char buf[256];
+
+      close (in[0]);
+      close (sv[0]);
+      close (res[0]);
+      /* A stream that detached reads no more.  */
+      signal (SIGPIPE, SIG_IGN);
+      for (size_t i = 0; pieces[i]; i++)
+        {
+          if (write (in[1], pieces[i], strlen (pieces[i])) < 0)
+            break;
+          usleep (100000);
+        }
+      close (in[1]);
+      while ((n = recv (sv[1], buf, sizeof (buf), 0)) > 0)
+        if (write (res[1], buf, n) != n)
+          _exit (1);
+      _exit (0);
+    }
+  close (in[1]);
+  close (sv[1]);
+  close (res[1]);
+  io.in_fd = in[0];
+  ret = ferry_conmon_attach_stream (sv[0], &io, &err);
+  close (sv[0]);
+  close (in[0]);
+  while (len + 1 < size && (n = read (res[0], got + len, size - len - 1)) > 0)
+    len += n;
+  got[len] = '\0';
+  close (res[0]);
+  waitpid (pid, NULL, 0);
+  return ret;
+}
+
+static void
+test_attach_detach_keys (void **state)
+{
+  const char *const typed[] = { "x\n", "\x10", "\x11", "lost\n", NULL };
+  const char *const pasted[] = { "y\n", "\x10\x11z\n", NULL };
+  const char *const broken[] = { "\x10", "w", NULL };
+  char got[64];
+
+  (void) state;
+  /* Each key alone in a read: detached, nothing of them sent.  */
+  assert_int_equal (stream_pieces (typed, got, sizeof (got)), 1);
+  assert_string_equal (got, "x\n");
+  /* Inside one read they are the container's; its end ends the stream.  */
+  assert_int_equal (stream_pieces (pasted, got, sizeof (got)), 0);
+  assert_string_equal (got, "y\n\x10\x11z\n");
+  /* A key held back goes out with what follows it.  */
+  assert_int_equal (stream_pieces (broken, got, sizeof (got)), 0);
+  assert_string_equal (got, "\x10w");
+}
+
 int
 main (void)
 {
@@ -1082,6 +1196,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_runtime_init_by_name_and_path, setup, teardown),
     cmocka_unit_test (test_classify_exec_error),
     cmocka_unit_test (test_conmon_attach_path),
+    cmocka_unit_test (test_detach_keys_parse),
+    cmocka_unit_test (test_attach_detach_keys),
     cmocka_unit_test_setup_teardown (test_conmon_read_exit, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conmon_attach_stdio_exit_log, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conmon_attach_long_socket_path, setup, teardown),

@@ -39,7 +39,7 @@
 #define DEFAULT_ROOT_MODE 0555
 #define DEFAULT_STOP_TIMEOUT 10
 
-static const char *const STATUS_NAMES[] = { "created", "running", "paused", "exited" };
+static const char *const STATUS_NAMES[] = { "created", "running", "paused", "exited", "stopping" };
 
 const char *
 ferry_container_status_name (enum ferry_container_status s)
@@ -1440,9 +1440,15 @@ ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, 
 }
 
 int
+ferry_container_save_unless_stopped (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  return save_state_where (e, c, " AND state = 'stopping'", err);
+}
+
+int
 ferry_container_save_exit (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
 {
-  return save_state_where (e, c, " AND state IN ('running', 'paused')", err);
+  return save_state_where (e, c, " AND state IN ('running', 'paused', 'stopping')", err);
 }
 
 /* Saves C's state WHERE its row matches (" AND ..." or ""); the number of
@@ -1618,7 +1624,8 @@ ferry_containers_free (struct ferry_container **c, size_t n)
 int
 ferry_container_is_active (const struct ferry_container *c)
 {
-  return c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED;
+  return c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED
+         || c->status == FERRY_CONTAINER_STOPPING;
 }
 
 const char *

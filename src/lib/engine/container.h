@@ -18,6 +18,12 @@ enum ferry_container_status
   FERRY_CONTAINER_RUNNING,
   FERRY_CONTAINER_PAUSED,
   FERRY_CONTAINER_EXITED,
+  /* A stop sent its signal and waits for the exit, without the container's
+   * lock (so that kill, rm -f and a second stop can act meanwhile); while
+   * it waits it holds the lock "container-<id>.stopping" (shared).  A
+   * container found stopping when that lock is free lost its stopper, and
+   * goes back to what it is: running, or exited (ferry_container_refresh). */
+  FERRY_CONTAINER_STOPPING,
 };
 
 const char *ferry_container_status_name (enum ferry_container_status s);
@@ -204,6 +210,10 @@ struct ferry_start_options
 {
   int attach;     /* connect to the attach socket before starting */
   int *attach_fd; /* out: the connected socket when attach */
+  /* The caller's descriptors the container gets as its 3, 4, ...
+   * (run --preserve-fds): PRESERVE_FDS[i] becomes 3 + i, -1 /dev/null.  */
+  const int *preserve_fds;
+  size_t n_preserve_fds;
 };
 
 /* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime
@@ -211,6 +221,17 @@ struct ferry_start_options
  * running and the state is unchanged; the error's kind says 126/127.  */
 int ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *o,
                            ferry_error_t *err);
+
+/* Connects to the attach socket of REF, which must be running or
+ * paused: *FD gets the connected socket, *OUT the container.  Not
+ * running: kind STATE, "you can only attach to running containers".  */
+int ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_container **out, int *fd,
+                            ferry_error_t *err);
+
+/* Tells conmon of container ID (with a terminal) the size of the terminal
+ * attached to it, as Podman does, through the bundle's ctl FIFO.  */
+int ferry_container_resize (ferry_engine_t *e, const char *id, unsigned rows, unsigned cols,
+                            ferry_error_t *err);
 
 /* What a stop did, for the caller to tell the user.  */
 struct ferry_stop_report

@@ -14,7 +14,16 @@ int
 ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
                    const char *config, ferry_engine_t **out, ferry_error_t *err)
 {
+  return ferry_engine_open_full (root, runroot, runtime, log_level, config, NULL, NULL, out, err);
+}
+
+int
+ferry_engine_open_full (const char *root, const char *runroot, const char *runtime, const char *log_level,
+                        const char *config, const char *tmpdir, char *const *runtime_flags,
+                        ferry_engine_t **out, ferry_error_t *err)
+{
   ferry_engine_t *e = xmalloc0 (sizeof (*e));
+  size_t n_flags = 0;
   char exe[PATH_MAX];
   ssize_t n;
 
@@ -36,6 +45,20 @@ ferry_engine_open (const char *root, const char *runroot, const char *runtime, c
   e->db = ferry_store_db (e->store);
   if (ferry_runtime_init (&e->runtime, runtime ? runtime : "runc", runroot, err) < 0)
     goto fail;
+  while (runtime_flags && runtime_flags[n_flags])
+    n_flags++;
+  if (n_flags)
+    {
+      e->runtime.flags = xmalloc0 ((n_flags + 1) * sizeof (char *));
+      for (size_t i = 0; i < n_flags; i++)
+        e->runtime.flags[i] = xasprintf ("--%s", runtime_flags[i]);
+    }
+  if (tmpdir)
+    {
+      e->tmpdir = xstrdup (tmpdir);
+      if (ferry_mkdir_p (tmpdir, 0700, err) < 0)
+        goto fail;
+    }
   /* Before anything else: what a killed ferry left half done.  */
   ferry_operations_settle (e);
   *out = e;
@@ -58,6 +81,7 @@ ferry_engine_close (ferry_engine_t *e)
   free (e->runroot);
   free (e->log_level);
   free (e->exe);
+  free (e->tmpdir);
   ferry_config_release (&e->config);
   free (e);
 }
@@ -83,13 +107,13 @@ ferry_engine_overlay_dir (ferry_engine_t *e, const char *id)
 char *
 ferry_engine_exit_dir (ferry_engine_t *e)
 {
-  return xasprintf ("%s/exits", e->runroot);
+  return xasprintf ("%s/exits", e->tmpdir ? e->tmpdir : e->runroot);
 }
 
 char *
 ferry_engine_socket_dir (ferry_engine_t *e)
 {
-  return xasprintf ("%s/socket", e->runroot);
+  return xasprintf ("%s/socket", e->tmpdir ? e->tmpdir : e->runroot);
 }
 
 char *

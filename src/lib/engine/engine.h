@@ -8,6 +8,8 @@
  *                                    pidfile, conmon.pid, conmon's persist dir
  *   <runroot>/exits/<id>             the exit code, written by conmon
  *   <runroot>/socket/<id>/attach     conmon's attach socket
+ *                                    (exits/ and socket/ are in --tmpdir
+ *                                    when given)
  *   <runroot>/netns/<id>             the container's network namespace
  *   <runroot>/runtime/               the OCI runtime's own state  */
 #ifndef FERRY_ENGINE_ENGINE_H
@@ -27,6 +29,9 @@ typedef struct ferry_engine
   ferry_db_t *db; /* the store's */
   struct ferry_runtime runtime;
   char *exe; /* this ferry binary, for conmon's exit command */
+  /* --tmpdir: where exits/ and socket/ are, as Podman's tmpdir holds its
+   * exit files and attach sockets; NULL: the runroot.  */
+  char *tmpdir;
   struct ferry_config config;
 } ferry_engine_t;
 
@@ -34,6 +39,13 @@ typedef struct ferry_engine
  * config.h).  */
 int ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
                        const char *config, ferry_engine_t **out, ferry_error_t *err);
+/* The same with TMPDIR (see tmpdir above; NULL: the runroot) and
+ * RUNTIME_FLAGS, global flags for every runtime invocation ("debug" is
+ * passed as --debug, as Podman's --runtime-flag; NULL-terminated, may be
+ * NULL).  */
+int ferry_engine_open_full (const char *root, const char *runroot, const char *runtime, const char *log_level,
+                            const char *config, const char *tmpdir, char *const *runtime_flags,
+                            ferry_engine_t **out, ferry_error_t *err);
 void ferry_engine_close (ferry_engine_t *e);
 
 char *ferry_engine_container_dir (ferry_engine_t *e, const char *id);

@@ -34,7 +34,12 @@ int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_conta
  * (exact matches only: not the ID prefixes users may type).  */
 int ferry_container_taken (ferry_engine_t *e, const char *name, const char *id);
 int ferry_container_save_state (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);
-/* Saves C, stopped, only when its row still says running or paused: 1 when
+/* Saves C only when its row still says stopping: 1 when it did, 0 when
+ * another ferry changed it since, -1 on error.  */
+int ferry_container_save_unless_stopped (ferry_engine_t *e, const struct ferry_container *c,
+                                         ferry_error_t *err);
+/* Saves C, stopped, only when its row still says running, paused or
+ * stopping: 1 when
  * this call recorded the exit (and should tell of it), 0 when another
  * ferry had, -1 on error.  */
 int ferry_container_save_exit (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err);

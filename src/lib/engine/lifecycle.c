@@ -123,6 +123,33 @@ ferry_container_take_exit_file (ferry_engine_t *e, struct ferry_container *c)
   return 1;
 }
 
+static char *
+stopping_lock_name (const char *id)
+{
+  return xasprintf ("container-%s.stopping", id);
+}
+
+/* C says stopping: when its stopper is gone (killed while it waited), the
+ * stop is over and C is running again, until the rest of the refresh finds
+ * it exited.  Done under the stopping lock, taken exclusively, and only
+ * where the row still says stopping: a stop that ended meanwhile keeps
+ * what it recorded.  */
+static void
+settle_stopping (ferry_engine_t *e, struct ferry_container *c)
+{
+  cleanup_free char *name = stopping_lock_name (c->id);
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_lock int lock = -1;
+  int busy = 0;
+
+  lock = ferry_lock_try_acquire (e->root, name, 1, &busy, &err);
+  if (lock < 0)
+    return;
+  c->status = FERRY_CONTAINER_RUNNING;
+  if (ferry_container_save_unless_stopped (e, c, &err) < 0)
+    ferry_error_release (&err);
+}
+
 void
 ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 {
@@ -132,6 +159,8 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 
   if (! ferry_container_is_active (c))
     return;
+  if (c->status == FERRY_CONTAINER_STOPPING)
+    settle_stopping (e, c);
   if (! ferry_container_take_exit_file (e, c))
     {
       if (ferry_process_is_conmon (c->conmon_pid))
@@ -1118,25 +1147,43 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 }
 
 static char **
+strv_append (char **v, size_t *n, const char *s)
+{
+  v = xrealloc (v, sizeof (char *) * (*n + 2));
+  v[(*n)++] = xstrdup (s);
+  v[*n] = NULL;
+  return v;
+}
+
+/* conmon's exit command: this ferry, with the options that find the same
+ * container, exit file and runtime state.  */
+static char **
 exit_command (ferry_engine_t *e, const char *id)
 {
-  char **v = xmalloc0 (sizeof (char *) * 15);
+  const char *const fixed[] = { "--root", e->root, "--runroot", e->runroot, "--runtime", e->runtime.path,
+                                "--log-level", e->log_level,
+                                /* The died event goes where this ferry's events go.  */
+                                "--events-backend", ferry_events_backend (), NULL };
+  char **v = NULL;
+  size_t n = 0;
 
-  v[0] = xstrdup (e->exe);
-  v[1] = xstrdup ("--root");
-  v[2] = xstrdup (e->root);
-  v[3] = xstrdup ("--runroot");
-  v[4] = xstrdup (e->runroot);
-  v[5] = xstrdup ("--runtime");
-  v[6] = xstrdup (e->runtime.path);
-  v[7] = xstrdup ("--log-level");
-  v[8] = xstrdup (e->log_level);
-  /* The died event goes where this ferry's events go.  */
-  v[9] = xstrdup ("--events-backend");
-  v[10] = xstrdup (ferry_events_backend ());
-  v[11] = xstrdup ("container");
-  v[12] = xstrdup ("cleanup");
-  v[13] = xstrdup (id);
+  v = strv_append (v, &n, e->exe);
+  for (size_t i = 0; fixed[i]; i++)
+    v = strv_append (v, &n, fixed[i]);
+  if (e->tmpdir)
+    {
+      v = strv_append (v, &n, "--tmpdir");
+      v = strv_append (v, &n, e->tmpdir);
+    }
+  for (size_t i = 0; e->runtime.flags && e->runtime.flags[i]; i++)
+    {
+      /* Given back as the user gave it: without the dashes added.  */
+      v = strv_append (v, &n, "--runtime-flag");
+      v = strv_append (v, &n, e->runtime.flags[i] + 2);
+    }
+  v = strv_append (v, &n, "container");
+  v = strv_append (v, &n, "cleanup");
+  v = strv_append (v, &n, id);
   return v;
 }
 
@@ -1335,6 +1382,11 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
   co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
+  if (so)
+    {
+      co.preserve_fds = so->preserve_fds;
+      co.n_preserve_fds = so->n_preserve_fds;
+    }
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
@@ -1432,6 +1484,15 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  if (c->status == FERRY_CONTAINER_STOPPING)
+    {
+      ret = ferry_make_error_kind (
+          err, FERRY_ERROR_STATE,
+          "unable to start container \"%s\": container %s must be in Created or Stopped "
+          "state to be started: container state improper",
+          ref, c->id);
+      goto out;
+    }
   if (ferry_container_is_active (c))
     {
       ret = 0; /* podman start of a running container is not an error */
@@ -1448,6 +1509,57 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
 out:
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_container **out, int *fd,
+                        ferry_error_t *err)
+{
+  cleanup_free char *sockets = ferry_engine_socket_dir (e);
+  struct ferry_container *c = NULL;
+
+  *out = NULL;
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "attaching to container %s: you can only attach to running containers", c->id);
+      ferry_container_free (c);
+      return -1;
+    }
+  *fd = ferry_conmon_attach_connect (sockets, c->id, err);
+  if (*fd < 0)
+    {
+      /* It exited while we looked.  */
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                 "attaching to container %s: you can only attach to running containers",
+                                 c->id);
+        }
+      ferry_container_free (c);
+      return -1;
+    }
+  *out = c;
+  return 0;
+}
+
+int
+ferry_container_resize (ferry_engine_t *e, const char *id, unsigned rows, unsigned cols, ferry_error_t *err)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, id);
+  cleanup_free char *ctl = xasprintf ("%s/ctl", bundle);
+  cleanup_free char *msg = xasprintf ("1 %u %u\n", rows, cols);
+  /* Non-blocking: with no conmon reading (it exited), no wait.  */
+  cleanup_close int fd = open (ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open the control FIFO of container %s", id);
+  if (ferry_write_all (fd, msg, strlen (msg)) < 0)
+    return ferry_make_error (err, errno, "cannot resize the terminal of container %s", id);
+  return 0;
 }
 
 /* Waits up to TIMEOUT_MS for the exit file; 1 when it came.  */
@@ -1546,18 +1658,143 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
   return 0;
 }
 
+/* The end of a stop that waited without the container's lock: C was read
+ * again under it.  Still stopping, it outlived its time and gets SIGKILL;
+ * anything else means another ferry ended it (kill, stop -t 0, conmon's
+ * cleanup) or removed it meanwhile, and it is stopped all the same.  */
+static int
+stop_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_stop_report *report,
+             ferry_error_t *err)
+{
+  int recorded;
+
+  if (c->status != FERRY_CONTAINER_STOPPING)
+    {
+      if (c->status == FERRY_CONTAINER_EXITED)
+        ferry_container_event (e, c, "stop");
+      return 0;
+    }
+  if (! ferry_container_take_exit_file (e, c))
+    {
+      if (report)
+        report->killed = 1;
+      if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
+        {
+          if (! ferry_container_wait_exit_file (e, c, 2000))
+            return -1;
+          ferry_error_release (err);
+        }
+      if (! ferry_container_wait_exit_file (e, c, 30000))
+        mark_exited_without_code (c);
+    }
+  ferry_container_teardown (e, c);
+  recorded = ferry_container_save_exit (e, c, err);
+  if (recorded < 0)
+    return -1;
+  ferry_container_event (e, c, "stop");
+  if (recorded > 0)
+    {
+      ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
+      ferry_container_event (e, c, "cleanup");
+    }
+  return 0;
+}
+
+/* Sends C's stop signal and records it stopping, under the container's
+ * lock (LOCK, released here) and the stopping lock (*STOPPING, kept).
+ * Returns 1, with LOCK kept, when C turned out to have exited already.  */
+static int
+stop_begin (ferry_engine_t *e, struct ferry_container *c, int *lock, int *stopping, ferry_error_t *err)
+{
+  cleanup_free char *name = stopping_lock_name (c->id);
+  int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
+
+  if (set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
+    return -1;
+  /* Taken before the row says stopping, so that no one ever sees it
+   * stopping without its stopper.  */
+  *stopping = ferry_lock_acquire (e->root, name, 0, err);
+  if (*stopping < 0)
+    return -1;
+  if (ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
+    {
+      /* It may have exited just before the signal: then it is stopped. */
+      if (! ferry_container_wait_exit_file (e, c, 2000))
+        return -1;
+      ferry_error_release (err);
+    }
+  if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, c->pid, err) < 0)
+    return -1;
+  if (c->status == FERRY_CONTAINER_EXITED)
+    return 1;
+  c->status = FERRY_CONTAINER_STOPPING;
+  if (ferry_container_save_state (e, c, err) < 0)
+    return -1;
+  ferry_lock_release (*lock);
+  *lock = -1;
+  return 0;
+}
+
 int
 ferry_container_stop (ferry_engine_t *e, const char *ref, int timeout, struct ferry_stop_report *report,
                       ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
+  cleanup_lock int stopping = -1;
+  cleanup_free char *id = NULL;
   int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  ret = stop_locked (e, c, timeout, report, 0, err);
+  if (timeout < 0)
+    timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  /* Nothing to wait for: done under the lock.  */
+  if (! ferry_container_is_active (c) || timeout == 0)
+    {
+      ret = stop_locked (e, c, timeout, report, 0, err);
+      ferry_container_free (c);
+      return ret;
+    }
+  if (report)
+    {
+      report->killed = 0;
+      report->stop_signal = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
+      report->timeout = timeout;
+    }
+  id = xstrdup (c->id);
+  ret = stop_begin (e, c, &lock, &stopping, err);
+  if (ret != 0)
+    {
+      /* Exited before the signal: recorded and told as a stop's.  */
+      if (ret > 0)
+        {
+          c->status = FERRY_CONTAINER_STOPPING;
+          ret = stop_finish (e, c, report, err);
+        }
+      goto out;
+    }
+  ret = -1;
+  /* The grace period, with the container's lock free: ps and inspect show
+   * it stopping, and kill, rm -f or another stop may end it meanwhile.  */
+  ferry_container_wait_exit_file (e, c, timeout * 1000LL);
+  ferry_container_free (c);
+  c = NULL;
+  lock = ferry_container_lock (e, id, err);
+  if (lock < 0)
+    goto out;
+  if (ferry_container_find (e, id, &c, err) < 0)
+    {
+      /* Removed meanwhile (rm -f): stopped indeed.  */
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        goto out;
+      ferry_error_release (err);
+      ret = 0;
+      goto out;
+    }
+  ret = stop_finish (e, c, report, err);
+out:
   ferry_container_free (c);
   return ret;
 }
@@ -1645,7 +1882,7 @@ ferry_container_restart (ferry_engine_t *e, const char *ref, int timeout, struct
 
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return -1;
-  paused = c->status == FERRY_CONTAINER_PAUSED;
+  paused = c->status == FERRY_CONTAINER_PAUSED || c->status == FERRY_CONTAINER_STOPPING;
   ferry_container_free (c);
   if (paused)
     return ferry_make_error_kind (

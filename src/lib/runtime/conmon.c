@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -146,7 +147,7 @@ environment_is_dropped (const char *entry)
 }
 
 static char **
-conmon_environment (void)
+conmon_environment (size_t n_preserve_fds)
 {
   struct strv_builder b = { 0 };
   char sync[32];
@@ -155,7 +156,8 @@ conmon_environment (void)
   for (it = environ; it && *it; it++)
     if (! environment_is_dropped (*it))
       strv_add (&b, *it);
-  snprintf (sync, sizeof (sync), "_OCI_SYNCPIPE=%d", CONMON_SYNC_FD);
+  /* After the descriptors the container keeps.  */
+  snprintf (sync, sizeof (sync), "_OCI_SYNCPIPE=%zu", CONMON_SYNC_FD + n_preserve_fds);
   strv_add (&b, sync);
   return b.v;
 }
@@ -206,7 +208,11 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
   strv_add_pair (&b, "--conmon-pidfile", o->conmon_pidfile);
   if (o->terminal)
     strv_add (&b, "-t");
-  if (o->stdin_open)
+  /* With a terminal, input goes through the pty master whatever -i says;
+   * -i would make conmon close it when an attached client leaves, and no
+   * later attach could type into the container again (Podman passes -t
+   * alone too).  */
+  if (o->stdin_open && ! o->terminal)
     strv_add (&b, "-i");
   if (o->exit_command && o->exit_command[0])
     {
@@ -224,6 +230,13 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
     }
   for (it = o->runtime_opts; it && *it; it++)
     strv_add_joined (&b, "--runtime-opt", *it);
+  if (o->n_preserve_fds > 0)
+    {
+      char n[24];
+      snprintf (n, sizeof (n), "%zu", o->n_preserve_fds);
+      strv_add_joined (&b, "--runtime-opt", "--preserve-fds");
+      strv_add_joined (&b, "--runtime-opt", n);
+    }
   return b.v;
 }
 
@@ -233,11 +246,21 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
  * stderr are OUTPUT_FD, which conmon replaces with /dev/null when it
  * daemonises; until then it carries the errors conmon prints.  The cwd is
  * the bundle, so that the monitor pins no directory of the caller's.  */
-static void __attribute__ ((noreturn)) conmon_child (char **argv, char **envp, const char *cwd, int devnull,
-                                                     int output_fd, int sync_fd, int passthrough)
+static void __attribute__ ((noreturn))
+conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, int sync_fd,
+              int passthrough, const int *preserve, size_t n_preserve)
 {
-  int src[4] = { devnull, output_fd, output_fd, sync_fd };
+  /* 0-2, the preserved descriptors from 3 on, then the sync pipe.  */
+  int src[4 + FERRY_PRESERVE_FDS_MAX];
+  size_t n = 4 + n_preserve, i;
+  struct sigaction sa;
+  sigset_t none;
 
+  setsid ();
+  if (chdir (cwd) < 0 || n_preserve > FERRY_PRESERVE_FDS_MAX)
+    _exit (126);
+  src[0] = devnull;
+  src[1] = src[2] = output_fd;
   /* --log-driver passthrough: the container's stdio is ferry's, which
    * conmon passes on; its own errors then reach the user as they are.  */
   if (passthrough)
@@ -246,28 +269,26 @@ static void __attribute__ ((noreturn)) conmon_child (char **argv, char **envp, c
       src[1] = STDOUT_FILENO;
       src[2] = STDERR_FILENO;
     }
-  struct sigaction sa;
-  sigset_t none;
-  int i;
-
-  setsid ();
-  if (chdir (cwd) < 0)
-    _exit (126);
-  for (i = 0; i < 4; i++)
-    if ((src[i] = fcntl (src[i], F_DUPFD, 4)) < 0)
+  for (i = 0; i < n_preserve; i++)
+    src[3 + i] = preserve[i] >= 0 ? preserve[i] : devnull;
+  src[3 + n_preserve] = sync_fd;
+  /* Copies above every target first, so that no dup2 below overwrites a
+   * source still to be placed.  */
+  for (i = 0; i < n; i++)
+    if ((src[i] = fcntl (src[i], F_DUPFD, (int) n)) < 0)
       _exit (126);
   /* dup2 leaves the copies without FD_CLOEXEC: conmon inherits them.  */
-  for (i = 0; i < 4; i++)
-    if (dup2 (src[i], i) < 0)
+  for (i = 0; i < n; i++)
+    if (dup2 (src[i], (int) i) < 0)
       _exit (126);
-  if (syscall (SYS_close_range, 4U, ~0U, 0U) < 0)
-    for (i = 4; i < 1024; i++)
-      close (i);
+  if (syscall (SYS_close_range, (unsigned) n, ~0U, 0U) < 0)
+    for (i = n; i < 1024; i++)
+      close ((int) i);
 
   memset (&sa, 0, sizeof (sa));
   sa.sa_handler = SIG_DFL;
-  for (i = 1; i < NSIG; i++)
-    sigaction (i, &sa, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    sigaction (sig, &sa, NULL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
 
@@ -537,14 +558,17 @@ check_options (const struct ferry_conmon_options *o, ferry_error_t *err)
       || o->conmon_pidfile == NULL || o->exit_dir == NULL || o->persist_dir == NULL || o->socket_dir == NULL
       || (o->log_path == NULL && (o->log_driver == NULL || strcmp (o->log_driver, "k8s-file") == 0)))
     return ferry_make_error (err, EINVAL, "incomplete conmon options for container %s", o->id ? o->id : "?");
+  if (o->n_preserve_fds > FERRY_PRESERVE_FDS_MAX)
+    return ferry_make_error (err, EINVAL, "container %s: at most %d file descriptors can be passed", o->id,
+                             FERRY_PRESERVE_FDS_MAX);
   return 0;
 }
 
 /* Forks conmon; *SYNC_R and *OUTPUT_R get the read ends of its sync pipe
  * and of its stdout and stderr.  */
 static int
-start_conmon (char **argv, char **envp, const char *bundle, int passthrough, pid_t *pid, int *sync_r,
-              int *output_r, ferry_error_t *err)
+start_conmon (char **argv, char **envp, const char *bundle, const struct ferry_conmon_options *o, pid_t *pid,
+              int *sync_r, int *output_r, ferry_error_t *err)
 {
   cleanup_close int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   cleanup_close int sync_w = -1, output_w = -1;
@@ -565,7 +589,9 @@ start_conmon (char **argv, char **envp, const char *bundle, int passthrough, pid
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run conmon");
   if (*pid == 0)
-    conmon_child (argv, envp, bundle, devnull, output_w, sync_w, passthrough);
+    conmon_child (argv, envp, bundle, devnull, output_w, sync_w,
+                  o->log_driver && strcmp (o->log_driver, "passthrough") == 0, o->preserve_fds,
+                  o->n_preserve_fds);
   return 0;
 }
 
@@ -657,10 +683,8 @@ ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid,
     return -1;
 
   argv = conmon_argv (conmon, o, bundle, oci_log);
-  envp = conmon_environment ();
-  if (start_conmon (argv, envp, bundle, o->log_driver && strcmp (o->log_driver, "passthrough") == 0, &pid,
-                    &sync_r, &output_r, err)
-          < 0
+  envp = conmon_environment (o->n_preserve_fds);
+  if (start_conmon (argv, envp, bundle, o, &pid, &sync_r, &output_r, err) < 0
       || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
       || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
     return -1;
@@ -740,6 +764,10 @@ struct attach_input
   size_t len; /* bytes in BUF not yet sent */
   bool ended; /* FD reached its end: shut the socket's write side once BUF is sent */
   bool shut;
+  const unsigned char *keys; /* the detach keys */
+  size_t n_keys;
+  size_t matched; /* keys read so far, each alone, held back from the container */
+  bool detached;
 };
 
 /* Sends what is pending without blocking, so that a container that does
@@ -776,10 +804,28 @@ attach_send_input (int sock, struct attach_input *in, ferry_error_t *err)
   return 0;
 }
 
+/* Podman's rule: a read that is the next detach key and nothing else is
+ * held back; the last one detaches.  Anything else releases what was held,
+ * before it.  */
+static void
+attach_check_detach (struct attach_input *in, size_t r)
+{
+  if (r == 1 && in->matched < in->n_keys && (unsigned char) in->buf[in->matched] == in->keys[in->matched])
+    {
+      in->matched++;
+      if (in->matched == in->n_keys)
+        in->detached = true;
+      return;
+    }
+  in->len = in->matched + r;
+  in->matched = 0;
+}
+
 static int
 attach_read_input (struct attach_input *in, ferry_error_t *err)
 {
-  ssize_t r = read (in->fd, in->buf, sizeof (in->buf));
+  /* Keys held back stay at the front of BUF.  */
+  ssize_t r = read (in->fd, in->buf + in->matched, sizeof (in->buf) - in->matched);
 
   if (r < 0 && (errno == EINTR || errno == EAGAIN))
     return 0;
@@ -789,24 +835,74 @@ attach_read_input (struct attach_input *in, ferry_error_t *err)
     {
       in->fd = -1;
       in->ended = true;
+      in->len = in->matched;
+      in->matched = 0;
       return 0;
     }
-  in->len = r;
+  if (in->n_keys == 0)
+    in->len = r;
+  else
+    attach_check_detach (in, r);
+  return 0;
+}
+
+/* Passes on each signal waiting on IO's signalfd.  */
+static void
+attach_forward_signals (const struct ferry_attach_io *io)
+{
+  struct signalfd_siginfo si;
+
+  while (read (io->signal_fd, &si, sizeof (si)) == (ssize_t) sizeof (si))
+    if (io->on_signal)
+      io->on_signal ((int) si.ssi_signo, io->signal_arg);
+}
+
+int
+ferry_attach_parse_detach_keys (const char *text, struct ferry_attach_io *io, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (text);
+  char *save = NULL, *key;
+  size_t n = 0;
+
+  io->n_detach_keys = 0;
+  if (*text == '\0')
+    return 0;
+  for (key = strtok_r (copy, ",", &save); key; key = strtok_r (NULL, ",", &save))
+    {
+      unsigned char c;
+
+      if (strlen (key) == 1)
+        c = (unsigned char) key[0];
+      else if (strncmp (key, "ctrl-", 5) == 0 && strlen (key) == 6
+               && ((key[5] >= 'a' && key[5] <= 'z') || strchr ("@[\\]^_", key[5])))
+        c = key[5] >= 'a' && key[5] <= 'z' ? (unsigned char) (key[5] - 'a' + 1)
+                                           : (unsigned char) (key[5] - '@');
+      else
+        return ferry_make_error (err, 0, "invalid detach keys: Unknown character: '%s'", key);
+      if (n == FERRY_DETACH_KEYS_MAX)
+        return ferry_make_error (err, 0, "invalid detach keys: more than %d keys", FERRY_DETACH_KEYS_MAX);
+      io->detach_keys[n++] = c;
+    }
+  if (n == 0)
+    return ferry_make_error (err, 0, "invalid detach keys: Unknown character: '%s'", text);
+  io->n_detach_keys = n;
   return 0;
 }
 
 int
-ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_error_t *err)
+ferry_conmon_attach_stream (int fd, const struct ferry_attach_io *io, ferry_error_t *err)
 {
   cleanup_free char *packet = xmalloc (ATTACH_RECV_MAX);
   struct attach_input *in = xmalloc0 (sizeof (*in));
   int ret = 0;
 
-  in->fd = in_fd;
-  in->shut = in_fd < 0;
+  in->fd = io->in_fd;
+  in->shut = io->in_fd < 0;
+  in->keys = io->detach_keys;
+  in->n_keys = io->n_detach_keys;
   for (;;)
     {
-      struct pollfd pfd[2];
+      struct pollfd pfd[3];
       ssize_t r;
 
       pfd[0].fd = fd;
@@ -815,15 +911,25 @@ ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_err
       pfd[1].fd = in->fd >= 0 && in->len == 0 ? in->fd : -1;
       pfd[1].events = POLLIN;
       pfd[1].revents = 0;
-      if (poll (pfd, 2, -1) < 0)
+      pfd[2].fd = io->signal_fd;
+      pfd[2].events = POLLIN;
+      pfd[2].revents = 0;
+      if (poll (pfd, 3, -1) < 0)
         {
           if (errno == EINTR)
             continue;
           ret = ferry_make_error (err, errno, "cannot poll the attach socket");
           break;
         }
+      if (pfd[2].revents & POLLIN)
+        attach_forward_signals (io);
       if (pfd[1].revents && (ret = attach_read_input (in, err)) < 0)
         break;
+      if (in->detached)
+        {
+          ret = 1;
+          break;
+        }
       if ((pfd[0].revents & POLLOUT) || pfd[1].revents)
         if ((ret = attach_send_input (fd, in, err)) < 0)
           break;
@@ -840,11 +946,11 @@ ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_err
           ret = ferry_make_error (err, errno, "cannot read from the attach socket");
           break;
         }
-      if ((ret = attach_forward_output (packet, r, out_fd, err_fd, err)) < 0)
+      if ((ret = attach_forward_output (packet, r, io->out_fd, io->err_fd, err)) < 0)
         break;
     }
   free (in);
-  return ret < 0 ? -1 : 0;
+  return ret;
 }
 
 int

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The most descriptors a container can be given (--preserve-fds).  */
+#define FERRY_PRESERVE_FDS_MAX 256
+
 struct ferry_conmon_options
 {
   const struct ferry_runtime *runtime;
@@ -36,6 +39,10 @@ struct ferry_conmon_options
   const char *restore_from;
   char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
   int timeout;         /* seconds after which conmon kills the container; 0: none */
+  /* Descriptors of the caller's that the container gets as its 3, 4, ...
+   * (--preserve-fds): PRESERVE_FDS[i] becomes 3 + i; -1 is /dev/null.  */
+  const int *preserve_fds;
+  size_t n_preserve_fds;
 };
 
 /* Where conmon is (the PATH, then where distributions put it), or NULL.  */
@@ -58,11 +65,36 @@ char *ferry_conmon_attach_path (const char *socket_dir, const char *id);
  * container is started to see all of its output.  */
 int ferry_conmon_attach_connect (const char *socket_dir, const char *id, ferry_error_t *err);
 
-/* Streams an attach connection FD: what the container writes to stdout and
- * stderr goes to OUT_FD and ERR_FD; IN_FD (or -1) is copied to the
- * container's stdin, and its end closes the container's stdin.  Returns when
- * conmon closes the socket (the container exited).  */
-int ferry_conmon_attach_stream (int fd, int in_fd, int out_fd, int err_fd, ferry_error_t *err);
+/* The longest detach key sequence.  */
+#define FERRY_DETACH_KEYS_MAX 32
+
+/* What an attach connection is streamed to and from.  */
+struct ferry_attach_io
+{
+  int in_fd;  /* copied to the container's stdin, its end closes it; -1: none */
+  int out_fd; /* the container's stdout goes here; -1: dropped */
+  int err_fd; /* the same, stderr */
+  /* Detach keys: when each arrives alone in one read of IN_FD, in order,
+   * the stream ends without touching the container (as Podman reads them:
+   * a key typed, not one inside pasted text).  N_DETACH_KEYS 0: none.  */
+  unsigned char detach_keys[FERRY_DETACH_KEYS_MAX];
+  size_t n_detach_keys;
+  /* When SIGNAL_FD (a signalfd, or -1) is readable, ON_SIGNAL gets each
+   * signal read from it, to pass it on to the container.  */
+  int signal_fd;
+  void (*on_signal) (int sig, void *arg);
+  void *signal_arg;
+};
+
+/* "ctrl-p,ctrl-q" (Podman's form: comma-separated, each one character or
+ * ctrl-<a-z, @, [, \, ], ^ or _>) into IO's detach keys; "" clears them.
+ * Invalid: "invalid detach keys: Unknown character: 'X'".  */
+int ferry_attach_parse_detach_keys (const char *text, struct ferry_attach_io *io, ferry_error_t *err);
+
+/* Streams an attach connection FD as IO says.  Returns 0 when conmon
+ * closes the socket (the container exited), 1 when the detach keys were
+ * read, -1 on error.  */
+int ferry_conmon_attach_stream (int fd, const struct ferry_attach_io *io, ferry_error_t *err);
 
 /* Reads <exit_dir>/<id>: 1 and *CODE when the container has exited, 0 when
  * the file is not there yet.  */

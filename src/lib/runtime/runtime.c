@@ -125,16 +125,23 @@ ferry_runtime_release (struct ferry_runtime *rt)
   free (rt->name);
   free (rt->path);
   free (rt->root);
+  ferry_cleanup_strvp (&rt->flags);
   memset (rt, 0, sizeof (*rt));
 }
 
 char **
 ferry_runtime_global_args (const struct ferry_runtime *rt)
 {
-  char **args = xmalloc0 (3 * sizeof (char *));
+  size_t n = 0, i;
+  char **args;
 
+  while (rt->flags && rt->flags[n])
+    n++;
+  args = xmalloc0 ((3 + n) * sizeof (char *));
   args[0] = xstrdup ("--root");
   args[1] = xstrdup (rt->root);
+  for (i = 0; i < n; i++)
+    args[2 + i] = xstrdup (rt->flags[i]);
   return args;
 }
 

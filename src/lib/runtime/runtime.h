@@ -14,9 +14,10 @@
 
 struct ferry_runtime
 {
-  char *name; /* "runc", "crun", or the basename of a path */
-  char *path; /* absolute path of the binary */
-  char *root; /* <runroot>/runtime */
+  char *name;   /* "runc", "crun", or the basename of a path */
+  char *path;   /* absolute path of the binary */
+  char *root;   /* <runroot>/runtime */
+  char **flags; /* more global flags ("--debug"), NULL-terminated; may be NULL */
 };
 
 /* NAME_OR_PATH: "runc", "crun", or a path.  A name is looked up in PATH and
@@ -29,7 +30,7 @@ void ferry_runtime_release (struct ferry_runtime *rt);
 
 /* The global arguments every invocation starts with after the runtime's
  * path, NULL-terminated and newly allocated (free with cleanup_strv):
- * { "--root", root, NULL }.  conmon, which builds its own runtime command
+ * { "--root", root, the flags..., NULL }.  conmon, which builds its own runtime command
  * lines, gets them as --runtime-arg.  */
 char **ferry_runtime_global_args (const struct ferry_runtime *rt);
 

@@ -17,14 +17,16 @@ lock_name_is_valid (const char *name)
   return name[0] != '\0' && strchr (name, '/') == NULL && strcmp (name, ".") != 0 && strcmp (name, "..") != 0;
 }
 
-int
-ferry_lock_acquire (const char *root, const char *name, int exclusive, ferry_error_t *err)
+static int
+lock_open (const char *root, const char *name, int exclusive, int wait, int *busy, ferry_error_t *err)
 {
   cleanup_free char *dir = xasprintf ("%s/locks", root);
   cleanup_free char *path = NULL;
   cleanup_close int fd = -1;
   int ret;
 
+  if (busy)
+    *busy = 0;
   if (! lock_name_is_valid (name))
     return ferry_make_error (err, EINVAL, "invalid lock name `%s`", name);
   ret = ferry_mkdir_p (dir, 0700, err);
@@ -34,10 +36,29 @@ ferry_lock_acquire (const char *root, const char *name, int exclusive, ferry_err
   fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open lock file `%s`", path);
-  while (flock (fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
-    if (errno != EINTR)
-      return ferry_make_error (err, errno, "cannot lock `%s`", path);
+  while (flock (fd, (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)) < 0)
+    {
+      if (errno == EWOULDBLOCK && ! wait)
+        {
+          *busy = 1;
+          return -1;
+        }
+      if (errno != EINTR)
+        return ferry_make_error (err, errno, "cannot lock `%s`", path);
+    }
   return steal_fd (&fd);
+}
+
+int
+ferry_lock_acquire (const char *root, const char *name, int exclusive, ferry_error_t *err)
+{
+  return lock_open (root, name, exclusive, 1, NULL, err);
+}
+
+int
+ferry_lock_try_acquire (const char *root, const char *name, int exclusive, int *busy, ferry_error_t *err)
+{
+  return lock_open (root, name, exclusive, 0, busy, err);
 }
 
 void

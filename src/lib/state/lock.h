@@ -9,6 +9,8 @@
 
 /* Returns an fd holding the lock (flock), or a negative value.  Waits.  */
 int ferry_lock_acquire (const char *root, const char *name, int exclusive, ferry_error_t *err);
+/* The same without waiting: -1 with *BUSY set when another holds it.  */
+int ferry_lock_try_acquire (const char *root, const char *name, int exclusive, int *busy, ferry_error_t *err);
 void ferry_lock_release (int fd);
 
 static inline void

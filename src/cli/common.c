@@ -2,6 +2,8 @@
 #include "state/events.h"
 #include "image/registry.h"
 #include "engine/engine.h"
+#include "engine/container.h"
+#include "util/parse.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -330,4 +332,28 @@ ferry_cli_print_inspected (json_object *all)
     puts ("[]");
   else
     puts (ferry_json_to_string (all, 1));
+}
+
+void
+ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
+{
+  const char *sig = ferry_signal_name (r->stop_signal);
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
+    return;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (sig)
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, sig, name, r->timeout);
+  else
+    fprintf (stderr,
+             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
+             "resorting to SIGKILL\"\n",
+             stamp, r->stop_signal, name, r->timeout);
 }

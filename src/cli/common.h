@@ -160,6 +160,11 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
 
+struct ferry_stop_report;
+/* Podman's warning, in its shape, when a stop of container NAME needed
+ * SIGKILL after its stop signal (R).  */
+void ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r);
+
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);

@@ -1747,31 +1747,6 @@ stop_option (int c, const char *arg, void *data)
   return target_option (c, arg, &f->t);
 }
 
-/* Podman's warning, in its shape, when the stop signal was not enough.  */
-static void
-warn_killed (const struct target *t, const struct ferry_stop_report *r)
-{
-  const char *sig = ferry_signal_name (r->stop_signal);
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-
-  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
-    return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (sig)
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, sig, t->name, r->timeout);
-  else
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, r->stop_signal, t->name, r->timeout);
-}
-
 static int
 do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
@@ -1780,7 +1755,7 @@ do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *er
   if (ferry_container_stop (e, t->id, *(int *) arg, &report, err) < 0)
     return -1;
   if (report.killed)
-    warn_killed (t, &report);
+    ferry_cli_warn_killed (t->name, &report);
   return 0;
 }
 
@@ -2048,7 +2023,7 @@ do_restart (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t 
   int ret = ferry_container_restart (e, t->id, *(int *) arg, &report, err);
 
   if (report.killed)
-    warn_killed (t, &report);
+    ferry_cli_warn_killed (t->name, &report);
   return ret;
 }
 

@@ -22,32 +22,6 @@ static const char healthcheck_run_usage[]
       "--health-interval, as Podman's; elsewhere nothing runs it but this command,\n"
       "in ferry as in Podman.\n";
 
-/* As stop warns, and Podman's healthcheck run when its action stopped the
- * container.  */
-static void
-warn_killed (const struct ferry_health_report *r)
-{
-  const char *sig = ferry_signal_name (r->stop.stop_signal);
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-
-  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
-    return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (sig)
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, sig, r->name, r->stop.timeout);
-  else
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, r->stop.stop_signal, r->name, r->stop.timeout);
-}
-
 static int
 cmd_healthcheck_run (int argc, char **argv)
 {
@@ -74,7 +48,7 @@ cmd_healthcheck_run (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   r = ferry_container_healthcheck_run (e, argv[optind], &report, &err);
   if (report.stopped && report.stop.killed)
-    warn_killed (&report);
+    ferry_cli_warn_killed (report.name, &report.stop);
   if (r < 0)
     return ferry_cli_fail (&err);
   if (report.outcome != FERRY_HEALTH_PASSED)

@@ -167,7 +167,11 @@ test_rootfs_fields (void **state)
     json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (1));
     assert_null (check_rootfs (rec, 1));
     json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (0));
-    assert_non_null (check_rootfs (rec, 1));
+    {
+      cleanup_free char *overlay_false = check_rootfs (rec, 1);
+
+      assert_non_null (overlay_false);
+    }
   }
   for (size_t i = 0; bad[i]; i++)
     {

@@ -79,6 +79,49 @@ layers_of() {
 	[ "$(fb image inspect --format '{{.Digest}}' ferry-test)" = "$digest" ]
 }
 
+@test "load: an OCI layout directory (ferry's or Podman's save --format oci-dir) loads; a link, a FIFO or a docker-dir is refused" {
+	load_test_image
+	digest=$(f image inspect --format '{{.Digest}}' ferry-test)
+	facts=$(image_facts f ferry-test)
+	f save -q --format oci-dir -o "$TEST_TMP/odir" ferry-test
+	fb load -i "$TEST_TMP/odir" | grep -qx 'Loaded image: localhost/ferry-test:latest'
+	[ "$(image_facts fb ferry-test)" = "$facts" ]
+	[ "$(fb image inspect --format '{{.Digest}}' ferry-test)" = "$digest" ]
+	[ "$(fb run --rm ferry-test cat /etc/ferry-release)" = "ferry-test-image 1" ]
+
+	# What ferry does not load from a directory: one line, nothing loaded,
+	# nothing left in the store's tmp.
+	rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
+	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	run fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "is not an OCI image layout: it has no index.json"
+	# A link out of the directory is never followed, nor a FIFO read.
+	ln -s /etc/shadow "$TEST_TMP/odir/blobs/sha256/evil"
+	run fb load -i "$TEST_TMP/odir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has a symbolic link `blobs/sha256/evil`'
+	rm "$TEST_TMP/odir/blobs/sha256/evil"
+	mkfifo "$TEST_TMP/odir/fifo"
+	run fb load -i "$TEST_TMP/odir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has `fifo`, which is not a regular file'
+	rm "$TEST_TMP/odir/fifo"
+	[ -z "$(fb images -q)" ]
+	[ -z "$(ls -A "$TEST_TMP/rootB/storage/tmp")" ]
+
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		podman_t save -q --format oci-dir -o "$TEST_TMP/pdir" localhost/ferry-test:latest
+		fb load -i "$TEST_TMP/pdir" | grep -qx 'Loaded image: localhost/ferry-test:latest'
+		[ "$(image_facts fb ferry-test)" = "$facts" ]
+		[ "$(fb run --rm ferry-test cat /etc/ferry-release)" = "ferry-test-image 1" ]
+	fi
+}
+
 @test "save: -m puts several images in one docker-archive; without -m further names are tags" {
 	load_test_image
 	mkdir -p "$TEST_TMP/rootfs/etc"

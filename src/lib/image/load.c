@@ -12,6 +12,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -204,6 +205,106 @@ spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
   ret = 0;
 out:
   archive_read_free (a);
+  return ret;
+}
+
+/* Copies the file open on SRC, NAME in the image directory DIR, into the
+ * spool, hashing it as an archive's entries are.  */
+static int
+spool_file_from_fd (struct spool *sp, int src, const char *name, ferry_error_t *err)
+{
+  cleanup_close int fd = -1;
+  struct spooled *f;
+  ferry_sha256_t *h;
+  char buf[1 << 17];
+
+  sp->files = xrealloc (sp->files, sizeof (*sp->files) * (sp->n + 1));
+  f = &sp->files[sp->n++];
+  memset (f, 0, sizeof (*f));
+  f->name = xstrdup (name);
+  f->path = xasprintf ("%s/%zu", sp->dir, sp->n);
+  fd = open (f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", f->path);
+  h = ferry_sha256_new ();
+  for (;;)
+    {
+      ssize_t r = read (src, buf, sizeof (buf));
+
+      if (r == 0)
+        break;
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 || ferry_write_all (fd, buf, (size_t) r) < 0)
+        {
+          int saved = errno;
+
+          ferry_sha256_free (h);
+          return ferry_make_error (err, saved, "cannot copy `%s` from image directory `%s`", name,
+                                   sp->archive);
+        }
+      ferry_sha256_update (h, buf, (size_t) r);
+      f->size += (uint64_t) r;
+    }
+  ferry_sha256_finish (h, f->digest);
+  return 0;
+}
+
+/* Spools the regular files below DIRFD (PREFIX their path in the layout).
+ * Nothing is followed: a symbolic link, a device or a FIFO in an image
+ * directory is refused, so a hostile directory cannot make ferry read a
+ * file outside it.  */
+static int
+spool_directory_at (struct spool *sp, int dirfd, const char *prefix, int depth, ferry_error_t *err)
+{
+  DIR *d;
+  struct dirent *de;
+  int copy, ret = 0;
+
+  if (depth > 8)
+    return ferry_make_error (err, 0, "image directory `%s` nests deeper than an image layout does",
+                             sp->archive);
+  copy = dup (dirfd);
+  if (copy < 0 || (d = fdopendir (copy)) == NULL)
+    {
+      int saved = errno;
+
+      if (copy >= 0)
+        close (copy);
+      return ferry_make_error (err, saved, "cannot read image directory `%s`", sp->archive);
+    }
+  while (ret == 0 && (errno = 0, de = readdir (d)) != NULL)
+    {
+      cleanup_free char *name = NULL;
+      cleanup_close int fd = -1;
+      struct stat st;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      name = prefix ? xasprintf ("%s/%s", prefix, de->d_name) : xstrdup (de->d_name);
+      fd = openat (dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0 && errno == ELOOP)
+        ret = ferry_make_error (
+            err, 0,
+            "image directory `%s` has a symbolic link `%s`: ferry loads only regular files "
+            "and directories from it",
+            sp->archive, name);
+      else if (fd < 0 || fstat (fd, &st) < 0)
+        ret = ferry_make_error (err, errno, "cannot open `%s` in image directory `%s`", name, sp->archive);
+      else if (S_ISDIR (st.st_mode))
+        ret = spool_directory_at (sp, fd, name, depth + 1, err);
+      else if (S_ISREG (st.st_mode))
+        ret = spool_file_from_fd (sp, fd, name, err);
+      else
+        ret = ferry_make_error (
+            err, 0,
+            "image directory `%s` has `%s`, which is not a regular file: ferry loads only "
+            "regular files and directories from it",
+            sp->archive, name);
+    }
+  if (ret == 0 && errno != 0)
+    ret = ferry_make_error (err, errno, "cannot read image directory `%s`", sp->archive);
+  closedir (d);
   return ret;
 }
 
@@ -798,6 +899,7 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
   struct spool sp = { .archive = path };
   struct pending *imgs = NULL;
   struct spooled *index, *mf;
+  cleanup_close int dirfd = -1;
   size_t n = 0, i;
   int ret = -1;
 
@@ -805,7 +907,10 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
   sp.dir = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "load-", err);
   if (sp.dir == NULL)
     return -1;
-  if (spool_archive (&sp, path, err) < 0)
+  /* A directory is an OCI image layout (save --format oci-dir).  */
+  if (strcmp (path, "-") != 0)
+    dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0 ? spool_directory_at (&sp, dirfd, NULL, 0, err) < 0 : spool_archive (&sp, path, err) < 0)
     goto out;
 
   index = spool_find (&sp, "index.json");
@@ -826,6 +931,15 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
         }
       if (oci_index (&sp, root, "index.json", NULL, &imgs, &n, 0, err) < 0)
         goto out;
+    }
+  else if (dirfd >= 0)
+    {
+      ferry_make_error (
+          err, 0,
+          "`%s` is not an OCI image layout: it has no index.json; ferry loads a directory saved "
+          "with `save --format oci-dir`",
+          path);
+      goto out;
     }
   else if (mf && mf->path)
     {

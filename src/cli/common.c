@@ -357,3 +357,15 @@ ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
              "resorting to SIGKILL\"\n",
              stamp, r->stop_signal, name, r->timeout);
 }
+
+int
+ferry_cli_ask (const char *prompt)
+{
+  char line[256];
+
+  fputs (prompt, stdout);
+  fflush (stdout);
+  if (fgets (line, sizeof (line), stdin) == NULL)
+    return -1;
+  return line[0] == 'y' || line[0] == 'Y';
+}

@@ -160,6 +160,10 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
 
+/* Podman's confirmation: prints PROMPT and reads a line; 1 when it begins
+ * with y or Y, 0 for anything else, -1 at the end of standard input.  */
+int ferry_cli_ask (const char *prompt);
+
 struct ferry_stop_report;
 /* Podman's warning, in its shape, when a stop of container NAME needed
  * SIGKILL after its stop signal (R).  */

@@ -1131,17 +1131,13 @@ image_prune (int argc, char **argv)
     return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
   if (! force)
     {
-      char answer[16] = "";
-
-      fputs (all ? "WARNING! This command removes all images without at least one container associated with "
-                   "them.\n"
-                 : "WARNING! This command removes all dangling images.\n",
-             stdout);
-      fputs ("Are you sure you want to continue? [y/N] ", stdout);
-      fflush (stdout);
-      if (fgets (answer, sizeof (answer), stdin) == NULL)
+      r = ferry_cli_ask (all ? "WARNING! This command removes all images without at least one container "
+                               "associated with them.\nAre you sure you want to continue? [y/N] "
+                             : "WARNING! This command removes all dangling images.\n"
+                               "Are you sure you want to continue? [y/N] ");
+      if (r < 0)
         return ferry_cli_failf ("EOF");
-      if (answer[0] != 'y' && answer[0] != 'Y')
+      if (r == 0)
         return 0;
     }
   s = ferry_cli_open_store ();

@@ -326,20 +326,6 @@ system_df (int argc, char **argv)
 
 /* ---- prune and reset: confirmation ----------------------------------------- */
 
-/* Prints PROMPT and reads a line: 1 when it begins with y or Y, 0 for
- * anything else, -1 at the end of standard input.  */
-static int
-ask (const char *prompt)
-{
-  char line[256];
-
-  fputs (prompt, stdout);
-  fflush (stdout);
-  if (fgets (line, sizeof (line), stdin) == NULL)
-    return -1;
-  return line[0] == 'y' || line[0] == 'Y';
-}
-
 /* ---- prune ------------------------------------------------------------------ */
 
 static const char prune_usage[]
@@ -428,7 +414,7 @@ system_prune (int argc, char **argv)
           all ? "all images without at least one container associated with them" : "all dangling images",
           all ? "all build cache" : "all dangling build cache");
 
-      r = ask (prompt);
+      r = ferry_cli_ask (prompt);
       if (r < 0)
         return ferry_cli_failf ("EOF");
       if (r == 0)
@@ -509,7 +495,7 @@ system_reset (int argc, char **argv)
                                              "Are you sure you want to continue? [y/N] ",
                                              ferry_global.root, ferry_global.runroot);
 
-      r = ask (prompt);
+      r = ferry_cli_ask (prompt);
       /* Podman logs the end of its input and exits 1.  */
       if (r < 0)
         {

@@ -735,7 +735,6 @@ volume_rm (int argc, char **argv)
 static int
 confirm_prune (struct ferry_volume **vols, size_t n)
 {
-  char answer[16] = "";
   size_t i;
 
   fputs ("WARNING! This will remove all volumes not used by at least one container. "
@@ -743,11 +742,7 @@ confirm_prune (struct ferry_volume **vols, size_t n)
          stdout);
   for (i = 0; i < n; i++)
     puts (vols[i]->name);
-  fputs ("Are you sure you want to continue? [y/N] ", stdout);
-  fflush (stdout);
-  if (fgets (answer, sizeof (answer), stdin) == NULL)
-    return 0;
-  return answer[0] == 'y' || answer[0] == 'Y';
+  return ferry_cli_ask ("Are you sure you want to continue? [y/N] ") > 0;
 }
 
 static const char prune_usage[]

@@ -79,7 +79,7 @@ runtime_packages=(golang-github-containers-common catatonit)
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 time
-	apache2-utils openssl curl age
+	apache2-utils openssl curl age zsh
 )
 # skopeo from Debian 13: Debian 12's (1.9) cannot turn zstd OCI layers into
 # a docker-archive, which the load tests do.

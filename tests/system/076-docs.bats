@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The manual pages, `ferry help` and the bash completion: every command
+# The manual pages, `ferry help` and the bash and zsh completions: every command
 # ferry's command tables hold (as `ferry --help` and `ferry GROUP --help`
 # list them) has a page, every long option its --help lists is described
 # there, and every page builds with scdoc without a word of complaint.
@@ -202,4 +202,50 @@ complete_words() {
 	[ "$completions" = netty ]
 	complete_words --root "$ROOT" --runroot "$RUNROOT" network connect netty we
 	[ "$completions" = webby ]
+}
+
+# Completes the words "$@" (the last one being completed) with the zsh
+# completion, zsh's own completion builtins replaced by stand-ins that
+# print what they are given, and sets $completions to the candidates, one
+# a line (file completion shows as "<files ARGS>").
+zsh_complete_words() {
+	completions=$(FERRY_BASH_COMPLETION=$FERRY_SRC/completions/bash/ferry zsh -f -c '
+		compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; print -l -- "$@"; }
+		compset() { [[ $1 == -P ]] && PREFIX=${PREFIX#*=}; return 0; }
+		_files() { print -- "<files $*>"; }
+		compdef() { :; }
+		source "$1"
+		shift
+		words=("$@")
+		CURRENT=$#
+		PREFIX=${words[-1]}
+		_ferry' zsh "$FERRY_SRC/completions/zsh/_ferry" "$FERRY_BIN" "$@" | sort)
+}
+
+@test "zsh completion: what the bash completion offers, files through zsh's own" {
+	command -v zsh >/dev/null || skip "zsh is not installed (scripts/install-deps.sh)"
+	zsh_complete_words container mi
+	[ "$completions" = migrate ]
+	zsh_complete_words run --read-o
+	[ "$completions" = "$(printf '%s\n' --read-only --read-only-tmpfs)" ]
+	zsh_complete_words checkpoint -c ''
+	[ "$completions" = "$(printf '%s\n' gzip none zstd)" ]
+	zsh_complete_words --log-level=w
+	[ "$completions" = warn ]
+	zsh_complete_words load -i ''
+	[ "$completions" = "<files >" ]
+	zsh_complete_words run -w ''
+	[ "$completions" = "<files -/>" ]
+
+	f load -q -i "$(ferry_test_image)"
+	f create --name webby ferry-test true >/dev/null
+	zsh_complete_words --root "$ROOT" --runroot "$RUNROOT" start we
+	[ "$completions" = webby ]
+	zsh_complete_words --root "$ROOT" --runroot "$RUNROOT" rmi localhost/ferry-test:la
+	[ "$completions" = localhost/ferry-test:latest ]
+
+	# zsh's compinit finds it by its #compdef line.
+	run zsh -f -c 'fpath=("$1" $fpath); autoload -U compinit; compinit -u -D; print -- $_comps[ferry]' zsh \
+		"$FERRY_SRC/completions/zsh"
+	[ "$output" = _ferry ]
 }

@@ -47,6 +47,12 @@ Repositories:
                 /token-crlf, whose "token" holds CR LF and a header of its
                 own (X-Ferry-Injected); a request carrying that header is
                 logged with " injected".
+  /v1/search    (Docker Hub's search endpoint) three results, whatever the
+                term but one starting "page" (404): one whose description
+                runs over several lines, holds terminal escapes and is long,
+                one whose name is a number, and one official.
+  /v2/_catalog  one repository a page ("page-N"), each page linking to the
+                next, without end.
   anything else 404 with a distribution-style JSON error body
                 ({"errors":[{"code":"NAME_UNKNOWN",...}]}), for the manifest
                 and for any blob.
@@ -170,6 +176,9 @@ class Layout:
 class Handler(BaseHTTPRequestHandler):
     server_version = "ferry-test-hostile-registry/1"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, each
+    # answer waits for the client's delayed ACK (40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass
@@ -287,6 +296,21 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path in ("/v2", "/v2/"):
             self.send(200, b"{}", "application/json; charset=utf-8")
+            return
+        if self.path.startswith("/v1/search?") and "q=page" not in self.path:
+            results = [
+                {"name": "hostile/escapes", "star_count": 42, "is_official": False, "is_automated": True,
+                 "description": "line one\nline two\x1b[2J\x1b[H and then a great deal more text than fits"},
+                {"name": 7, "description": "a number for a name"},
+                {"name": "official", "star_count": 3, "is_official": True, "description": "short"},
+            ]
+            self.send(200, json.dumps({"results": results}).encode(), "application/json")
+            return
+        if self.path.split("?", 1)[0] == "/v2/_catalog":
+            page = int(self.path.split("last=page-", 1)[1].split("&", 1)[0]) + 1 if "last=" in self.path else 0
+            body = json.dumps({"repositories": ["page-%d" % page]}).encode()
+            self.send(200, body, "application/json",
+                      [("Link", '</v2/_catalog?last=page-%d&n=1>; rel="next"' % page)])
             return
         m = PATH_RE.match(self.path.split("?", 1)[0])
         if not m:

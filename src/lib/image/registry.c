@@ -220,6 +220,7 @@ response_reset (struct ferry_http_response *resp)
   free (resp->content_type);
   free (resp->location);
   free (resp->docker_content_digest);
+  free (resp->link);
   memset (resp, 0, sizeof (*resp));
   resp->content_length = UINT64_MAX;
 }
@@ -264,8 +265,10 @@ on_header (char *data, size_t size, size_t nmemb, void *arg)
       free (t->resp->content_type);
       free (t->resp->location);
       free (t->resp->docker_content_digest);
+      free (t->resp->link);
       free (t->challenge);
       t->resp->content_type = t->resp->location = t->resp->docker_content_digest = t->challenge = NULL;
+      t->resp->link = NULL;
       t->resp->content_length = UINT64_MAX;
       return len;
     }
@@ -288,6 +291,11 @@ on_header (char *data, size_t size, size_t nmemb, void *arg)
     {
       free (t->resp->docker_content_digest);
       t->resp->docker_content_digest = trim_value (colon + 1, len - klen - 1);
+    }
+  else if (HEADER_IS ("link"))
+    {
+      free (t->resp->link);
+      t->resp->link = trim_value (colon + 1, len - klen - 1);
     }
   else if (HEADER_IS ("www-authenticate"))
     {

@@ -68,6 +68,7 @@ struct ferry_http_response
   char *content_type;
   char *location; /* absolute */
   char *docker_content_digest;
+  char *link;              /* the Link header (a paginated list's next page), as sent */
   uint64_t content_length; /* UINT64_MAX when not given */
   int too_large;           /* the body passed max_body and was cut off */
 };

@@ -173,14 +173,13 @@ ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *pol
 
       if (ferry_image_pull (e->store, ref, pull, &id, err) < 0)
         {
-          *why = xasprintf ("no such container, and no checkpoint image of that name to pull (%s)",
-                            (*err)->msg);
+          *why = xasprintf ("pulling it failed: %s", (*err)->msg);
           ferry_error_release (err);
           return 0;
         }
     }
   found = ferry_checkpoint_image_blob (e, ref, blob, err);
   if (found == 0)
-    *why = xstrdup ("no such container, nor a checkpoint image of that name here");
+    *why = xstrdup ("");
   return found;
 }

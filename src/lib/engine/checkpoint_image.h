@@ -42,7 +42,7 @@ int ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob
 /* restore's view of REF: 0 when a container has that name; else, when it
  * is a checkpoint image (pulled first as POLICY says: "missing" unless
  * stored, "always" or "never", with PULL), 1 and *BLOB its archive; else 0
- * and *WHY, saying it is neither (and why a pull failed).  -1 with *ERR on
+ * and *WHY: "" when it is neither, else why a pull failed.  -1 with *ERR on
  * a checkpoint image that cannot be read.  */
 int ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *policy,
                                  const struct ferry_transfer_options *pull, char **blob, char **why,

@@ -208,7 +208,7 @@ ferry_cmd_attach (int argc, char **argv)
   const char *ref;
   int opt, r, tty;
 
-  while ((opt = getopt_long (argc, argv, "+:lh", opts, NULL)) != -1)
+  while ((opt = getopt_long (argc, argv, ":lh", opts, NULL)) != -1)
     {
       switch (opt)
         {

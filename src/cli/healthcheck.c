@@ -35,7 +35,7 @@ cmd_healthcheck_run (int argc, char **argv)
   ferry_error_t err = NULL;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, "+:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
     {
       r = ferry_cli_parse_or_help (c, "healthcheck run", argv, healthcheck_run_usage);
       if (r != 0)

@@ -462,8 +462,8 @@ ferry_cmd_restore (int argc, char **argv)
     }
   /* Podman's words, and why no image was pulled when one was tried.  */
   if (r.name && r.import_path == NULL && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "", missing,
-                            *missing ? ")" : "");
+    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
+                            missing, *missing ? ")" : "");
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name only works with --import or a checkpoint image");
   if (n_publish && r.import_path == NULL)
@@ -492,8 +492,8 @@ ferry_cmd_restore (int argc, char **argv)
     return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
                             "--all, --latest, --import FILE)");
   if (! r.import_path && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "", missing,
-                            *missing ? ")" : "");
+    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
+                            missing, *missing ? ")" : "");
   if (r.import_path)
     {
       targets = xmalloc0 (sizeof (char *) * 2);

@@ -369,3 +369,23 @@ ferry_cli_ask (const char *prompt)
     return -1;
   return line[0] == 'y' || line[0] == 'Y';
 }
+
+char *
+ferry_cli_go_time (int64_t nano)
+{
+  time_t sec = (time_t) (nano / 1000000000);
+  long ns = (long) (nano % 1000000000);
+  char buf[64], frac[16] = "";
+  struct tm tm;
+  int n;
+
+  gmtime_r (&sec, &tm);
+  strftime (buf, sizeof (buf), "%Y-%m-%d %H:%M:%S", &tm);
+  if (ns)
+    {
+      snprintf (frac, sizeof (frac), ".%09ld", ns);
+      for (n = strlen (frac); n > 1 && frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+    }
+  return xasprintf ("%s%s +0000 UTC", buf, frac);
+}

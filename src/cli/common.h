@@ -172,6 +172,9 @@ void ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
 char *ferry_cli_time_ago (const char *rfc3339);
+/* "2026-12-05 20:44:47.975255917 +0000 UTC", as Go prints a time (NANO
+ * since the epoch).  */
+char *ferry_cli_go_time (int64_t nano);
 
 /* Logs an event of an image, volume or network (state/events.h) under
  * --runroot; ID and NAME may be NULL.  */

@@ -162,6 +162,8 @@ struct create_args
       n_sysctls, n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts,
       n_network_aliases, n_annotations;
   struct ferry_health_options health;
+  char **secrets; /* --secret */
+  size_t n_secrets;
   int detach;
   int quiet;
   /* -a/--attach: the streams run connects (all three when none given).  */
@@ -194,6 +196,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->network_aliases);
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
+  ferry_cleanup_strvp (&a->secrets);
   free (a->preserve_fds);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
@@ -305,6 +308,9 @@ static const char create_usage[]
       "                           no-new-privileges, mask=PATH[:PATH...] (hide more paths) or\n"
       "                           unmask=PATH[:PATH...]|ALL (paths or patterns such as /proc/*\n"
       "                           to leave out of the default masked and read-only ones)\n"
+      "      --secret NAME[,OPT...]  give the container a secret (ferry secret create): a file,\n"
+      "                           /run/secrets/NAME or target=PATH (type=mount, uid=, gid=,\n"
+      "                           mode=), or a variable, NAME or target=VAR (type=env)\n"
       "      --shm-size SIZE      size of /dev/shm (default 64m)\n"
       "      --stop-signal SIG    the signal stop sends first (default: the image's, else SIGTERM)\n"
       "      --stop-timeout SECS  how long stop waits before SIGKILL (default 10)\n"
@@ -358,6 +364,7 @@ enum
   OPT_PULL,
   OPT_PLATFORM,
   OPT_ANNOTATION,
+  OPT_SECRET,
   OPT_STOP_SIGNAL,
   OPT_CIDFILE,
   OPT_TZ,
@@ -617,6 +624,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "pull", required_argument, NULL, OPT_PULL },
                                         { "platform", required_argument, NULL, OPT_PLATFORM },
                                         { "annotation", required_argument, NULL, OPT_ANNOTATION },
+                                        { "secret", required_argument, NULL, OPT_SECRET },
                                         { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
                                         { "cidfile", required_argument, NULL, OPT_CIDFILE },
                                         { "quiet", no_argument, NULL, 'q' },
@@ -677,6 +685,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             return -1;
           }
         a->annotations = strv_push (a->annotations, &a->n_annotations, optarg);
+        break;
+      case OPT_SECRET:
+        a->secrets = strv_push (a->secrets, &a->n_secrets, optarg);
         break;
       case OPT_STOP_SIGNAL:
         a->o.stop_signal = optarg;
@@ -1062,6 +1073,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.network_aliases = a->network_aliases;
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
+  a->o.secrets = a->secrets;
   return optind;
 }
 

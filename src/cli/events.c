@@ -150,27 +150,6 @@ compare_keys (const void *x, const void *y)
   return strcmp (*(char *const *) x, *(char *const *) y);
 }
 
-/* "2026-12-05 20:44:47.975255917 +0000 UTC", as Go prints a time.  */
-static char *
-go_time (int64_t nano)
-{
-  time_t sec = (time_t) (nano / 1000000000);
-  long ns = (long) (nano % 1000000000);
-  char buf[64], frac[16] = "";
-  struct tm tm;
-  int n;
-
-  gmtime_r (&sec, &tm);
-  strftime (buf, sizeof (buf), "%Y-%m-%d %H:%M:%S", &tm);
-  if (ns)
-    {
-      snprintf (frac, sizeof (frac), ".%09ld", ns);
-      for (n = strlen (frac); n > 1 && frac[n - 1] == '0'; n--)
-        frac[n - 1] = '\0';
-    }
-  return xasprintf ("%s%s +0000 UTC", buf, frac);
-}
-
 static void
 print_plain (const struct events_args *a, json_object *ev)
 {
@@ -178,7 +157,7 @@ print_plain (const struct events_args *a, json_object *ev)
   const char *status = ferry_json_get_string (ev, "Status");
   const char *id = ferry_json_get_string (ev, "ID");
   const char *name = ferry_json_get_string (ev, "Name");
-  cleanup_free char *when = go_time (ferry_json_get_int (ev, "timeNano", 0));
+  cleanup_free char *when = ferry_cli_go_time (ferry_json_get_int (ev, "timeNano", 0));
   cleanup_free char *shown_id = id ? xstrndup (id, a->no_trunc ? strlen (id) : 12) : NULL;
 
   printf ("%s %s %s", when, type ? type : "", status ? status : "");
@@ -236,7 +215,7 @@ show (const struct events_args *a, json_object *ev)
   else
     {
       cleanup_json json_object *t = json_object_get (ev);
-      cleanup_free char *when = go_time (nano);
+      cleanup_free char *when = ferry_cli_go_time (nano);
 
       json_object_object_add (t, "Time", json_object_new_string (when));
       json_object_object_add (t, "TimeNano", json_object_new_int64 (nano));

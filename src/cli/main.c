@@ -54,6 +54,7 @@ static const struct ferry_command commands[] = {
   { "run", ferry_cmd_run, "Run a command in a new container" },
   { "save", ferry_cmd_save, "Save image(s) to an archive" },
   { "search", ferry_cmd_search, "Search a registry for images" },
+  { "secret", ferry_cmd_secret, "Manage secrets" },
   { "start", ferry_cmd_start, "Start one or more containers" },
   { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
   { "stop", ferry_cmd_stop, "Stop one or more containers" },

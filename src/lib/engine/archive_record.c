@@ -1,5 +1,6 @@
 /* ferry: checks of the container record a checkpoint archive carries.  */
 #include "archive_record.h"
+#include "secret.h"
 #include "health.h"
 #include "internal.h"
 #include "network.h"
@@ -971,6 +972,22 @@ check_mounts (struct record_check *c, const char *field, json_object *v)
 /* Every field create writes (build_record in container.c): all are
  * required but the OPTIONAL ones (written only when not the default), and
  * no other may come.  */
+/* By name: this host's secrets of those names are used (secret.h).  */
+static int
+check_secrets (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of secrets");
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      cleanup_error ferry_error_t why = NULL;
+
+      if (ferry_secret_entry_check (json_object_array_get_idx (v, i), &why) < 0)
+        return refuse (c, field, "holds %s", why->msg);
+    }
+  return 0;
+}
+
 static const struct record_field
 {
   const char *key;
@@ -1049,6 +1066,7 @@ static const struct record_field
   { "LogPath", check_host_file, 1 },
   { "LogTag", check_log_tag, 1 },
   { "LogSize", check_log_size, 1 },
+  { "Secrets", check_secrets, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -1,5 +1,6 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
+#include "secret.h"
 #include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
@@ -1090,6 +1091,28 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
 
 /* IMG is NULL for a --rootfs container: ROOTFS its directory, with
  * OVERLAY for `:O`.  */
+/* --secret: each secret must exist now, as in Podman; its data is
+ * copied when the container's directory is made.  */
+static int
+record_secrets (json_object *rec, char **specs, ferry_error_t *err)
+{
+  json_object *list;
+
+  if (specs == NULL || specs[0] == NULL)
+    return 0;
+  list = json_object_new_array ();
+  json_object_object_add (rec, "Secrets", list);
+  for (size_t i = 0; specs[i]; i++)
+    {
+      json_object *entry;
+
+      if (ferry_secret_parse_option (specs[i], &entry, err) < 0)
+        return -1;
+      json_object_array_add (list, entry);
+    }
+  return 0;
+}
+
 static int
 build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *rootfs,
               int overlay, const char *id, const char *name, json_object **out, ferry_error_t *err)
@@ -1249,6 +1272,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     return -1;
   if (o->no_read_only_tmpfs)
     json_object_object_add (rec, "ReadOnlyTmpfs", json_object_new_boolean (0));
+  if (record_secrets (rec, o->secrets, err) < 0)
+    return -1;
   /* Only when given, as Seccomp: records without it get the default.  */
   if (o->pids_limit)
     json_object_object_add (rec, "PidsLimit", json_object_new_int64 (o->pids_limit > 0 ? o->pids_limit : -1));
@@ -2018,6 +2043,15 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
 
   if (make_container_dirs (e, id, rec, err) < 0)
     goto fail_dirs;
+  if (ferry_container_secrets_write (e, id, rec, err) < 0)
+    {
+      /* An imported container takes this host's secrets of its names.  */
+      if (op && (*err)->kind == FERRY_ERROR_NOT_FOUND)
+        ferry_error_wrap (
+            err, "container %s needs its secrets here: create them first (ferry secret create NAME FILE)",
+            name);
+      goto fail_dirs;
+    }
   if (ferry_db_begin (e->db, err) < 0)
     goto fail_dirs;
   /* The row first (the volume links refer to it), then the volumes, whose

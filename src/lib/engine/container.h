@@ -143,6 +143,7 @@ struct ferry_create_options
   char **mask;             /* paths to mask beyond the defaults; may be NULL */
   char **unmask;           /* default masked/read-only paths to leave out: patterns, or "ALL"; may be NULL */
   char **annotations;      /* "K=V" for the OCI spec's annotations; may be NULL */
+  char **secrets;          /* --secret specs (engine/secret.h); may be NULL */
   const char *stop_signal; /* a name or number; NULL: the image's, else SIGTERM */
   /* A file that gets the ID once the container exists (replaced if there),
    * and goes when the container is removed; NULL: none.  */

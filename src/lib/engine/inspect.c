@@ -222,6 +222,24 @@ config_json (const struct ferry_container *c)
         json_object_object_add (o, limits[k].key,
                                 member_or (r, limits[k].key, json_object_new_int (limits[k].def)));
   }
+  /* As Podman's: present when the container has secrets.  */
+  if (ferry_json_array_length (ferry_json_get_array (r, "Secrets")))
+    {
+      json_object *list = ferry_json_get_array (r, "Secrets"), *shown = json_object_new_array ();
+
+      for (size_t k = 0; k < json_object_array_length (list); k++)
+        {
+          json_object *entry = json_object_array_get_idx (list, k), *one = json_object_new_object ();
+
+          json_object_object_add (one, "Name", member_or (entry, "Name", json_object_new_string ("")));
+          json_object_object_add (one, "ID", member_or (entry, "ID", json_object_new_string ("")));
+          json_object_object_add (one, "UID", member_or (entry, "UID", json_object_new_int (0)));
+          json_object_object_add (one, "GID", member_or (entry, "GID", json_object_new_int (0)));
+          json_object_object_add (one, "Mode", member_or (entry, "Mode", json_object_new_int (0444)));
+          json_object_array_add (shown, one);
+        }
+      json_object_object_add (o, "Secrets", shown);
+    }
   if (ferry_json_get_string (r, "Timezone"))
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));

@@ -1,6 +1,7 @@
 /* ferry: starting, stopping and removing containers; keeping their state
  * true to what conmon and the runtime report.  */
 #include "container.h"
+#include "secret.h"
 #include "health.h"
 #include "internal.h"
 #include "volume.h"
@@ -822,12 +823,16 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **env = json_to_strv (ferry_json_get_array (c->record, "Env"));
   cleanup_json json_object *spec = NULL;
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  json_object *secrets = ferry_json_get_array (c->record, "Secrets");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
-  /* Room for the tmpfs mounts a read-only root gets too, and
-   * /etc/localtime.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 6));
+  size_t n_secrets = ferry_json_array_length (secrets);
+  /* Room for the tmpfs mounts a read-only root gets too, /etc/localtime
+   * and the secrets.  */
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + n_secrets + 6));
   cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
+  cleanup_strv char **secret_paths = xmalloc0 (sizeof (char *) * (n_secrets + 1));
+  size_t n_secret_paths = 0;
   int host_network = netns == NULL;
   struct ferry_spec_params p = { 0 };
   cleanup_json json_object *seccomp = NULL;
@@ -880,6 +885,36 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             sources[i] = xstrdup (source);
           sm[i].source = sources[i];
         }
+    }
+  /* --secret: the container's copies, a file bound read-only or a
+   * variable.  */
+  for (i = 0; i < n_secrets; i++)
+    {
+      json_object *entry = json_object_array_get_idx (secrets, i);
+      cleanup_free char *path = ferry_container_secret_path (e, c->id, i);
+
+      if (ferry_secret_entry_check (entry, err) < 0)
+        return ferry_error_wrap (err, "container %s has a malformed secret in its record", c->name);
+      if (ferry_json_string_equals (entry, "Type", "env"))
+        {
+          cleanup_free char *data = NULL, *kv = NULL;
+          size_t len;
+
+          if (ferry_read_file (path, &data, &len, err) < 0)
+            return ferry_error_wrap (err, "cannot read the copy of secret %s",
+                                     ferry_json_get_string (entry, "Name"));
+          kv = xasprintf ("%s=%s", ferry_json_get_string (entry, "Target"), data);
+          explicit_bzero (data, len);
+          env = strv_add (env, kv);
+          explicit_bzero (kv, strlen (kv));
+          continue;
+        }
+      secret_paths[n_secret_paths] = steal_pointer (&path);
+      sm[n_mounts].type = FERRY_MOUNT_BIND;
+      sm[n_mounts].source = secret_paths[n_secret_paths++];
+      sm[n_mounts].destination = ferry_json_get_string (entry, "Target");
+      sm[n_mounts].readonly = 1;
+      n_mounts++;
     }
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;

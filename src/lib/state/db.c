@@ -137,6 +137,18 @@ static const char *const MIGRATIONS[] = {
   "'image_id TEXT REFERENCES images(id)') WHERE type = 'table' AND name = 'containers';\n"
   "PRAGMA writable_schema=RESET;\n"
   "PRAGMA writable_schema=OFF;\n",
+
+  /* 9: secrets (engine/secret.h), their data with them: the root is 0700
+   * and the database its owner's alone.  */
+  "CREATE TABLE secrets (\n"
+  "  id TEXT PRIMARY KEY,           -- 25 hex digits, as Podman's\n"
+  "  name TEXT NOT NULL UNIQUE,\n"
+  "  driver TEXT NOT NULL DEFAULT 'file',\n"
+  "  created TEXT NOT NULL,         -- RFC 3339 UTC with nanoseconds\n"
+  "  updated TEXT NOT NULL,\n"
+  "  labels TEXT NOT NULL DEFAULT '{}',  -- JSON object\n"
+  "  data BLOB NOT NULL\n"
+  ");\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

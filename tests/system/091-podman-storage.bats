@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# Storage as a Podman user meets it: system prune --external, which removes
+# what a ferry killed in the middle of a create, rm or rmi leaves without
+# a database row (container directories, layer directories and blobs), and
+# nothing else.  FERRY_FAULT=POINT makes ferry SIGKILL itself at a named
+# point (src/lib/util/fault.h).
+
+load helpers
+load podman-helpers
+
+teardown() {
+	if [ -n "${LOCKER_PID:-}" ]; then kill "$LOCKER_PID" 2>/dev/null || true; fi
+	podman_teardown
+	ferry_teardown
+}
+
+IMG=localhost/ferry-test:latest
+
+f_fault() {
+	local point=$1
+	shift
+	FERRY_FAULT=$point "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
+}
+
+# The 64-hex entries of directory $1, one a line.
+hex_entries() {
+	ls -1 "$1" 2>/dev/null | grep -xE '[0-9a-f]{64}' || true
+}
+
+# step with standard input from /dev/null.
+step_null() {
+	local tool=$1
+	shift
+	step "$tool" "$@" </dev/null
+}
+
+external_options_sequence() {
+	local t=$1
+	step_null "$t" system prune --external
+	step_null "$t" system prune --external -f
+	step_null "$t" system prune --external -a
+	step_null "$t" system prune --external --volumes
+	step_null "$t" system prune --external --filter label=a
+	step_null "$t" system prune --external x
+}
+
+@test "system prune --external: no question, no output, and no other option, as Podman" {
+	touch "$TEST_TMP/f.sed"
+	external_options_sequence f
+	diff -u - "$TEST_TMP/f.log" <<-'EOF'
+		$ system prune --external -> 0
+		$ system prune --external -f -> 0
+		$ system prune --external -a -> 125
+		  err: Error: system prune --external cannot be combined with other options
+		$ system prune --external --volumes -> 125
+		  err: Error: system prune --external cannot be combined with other options
+		$ system prune --external --filter label=a -> 125
+		  err: Error: system prune --external cannot be combined with other options
+		$ system prune --external x -> 125
+		  err: Error: `ferry system prune` takes no arguments
+	EOF
+	if command -v podman >/dev/null; then
+		touch "$TEST_TMP/podman_t.sed"
+		external_options_sequence podman_t
+		diff -u <(sed 's/podman/ferry/g' "$TEST_TMP/podman_t.log") "$TEST_TMP/f.log"
+	fi
+}
+
+@test "system prune --external: an rm killed after the row went leaves directories that it removes, and only those" {
+	load_test_image
+	f run -d --name keep ferry-test sleep 1000 >/dev/null
+	f create --name victim ferry-test true >/dev/null
+	keep=$(f inspect --format '{{.Id}}' keep)
+	victim=$(f inspect --format '{{.Id}}' victim)
+	run f_fault rm-row-removed rm victim
+	[ "$status" -eq 137 ]
+	run_ferry ps -a --format '{{.Names}}'
+	[ "$output" = keep ]
+	[ -d "$ROOT/containers/$victim" ]
+	[ -d "$ROOT/storage/overlay/$victim" ]
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -e "$ROOT/containers/$victim" ]
+	[ ! -e "$ROOT/storage/overlay/$victim" ]
+	# The running container kept its files, its mount and its process.
+	[ -d "$ROOT/containers/$keep" ]
+	grep -q " $(realpath "$ROOT")/storage/overlay/$keep/merged " /proc/self/mountinfo
+	run_ferry exec keep true
+	[ "$status" -eq 0 ]
+	# Nothing more to remove: a second run changes nothing.
+	before=$(find "$ROOT" "$RUNROOT" | sort)
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ "$(find "$ROOT" "$RUNROOT" | sort)" = "$before" ]
+	run_ferry run --rm ferry-test true
+	[ "$status" -eq 0 ]
+}
+
+@test "system prune --external: a create killed after its directories were made" {
+	load_test_image
+	run f_fault container-dirs-made create --name half ferry-test true
+	[ "$status" -eq 137 ]
+	run_ferry ps -a --format '{{.Names}}'
+	[ -z "$output" ]
+	[ "$(hex_entries "$ROOT/containers" | wc -l)" -eq 1 ]
+	[ "$(hex_entries "$ROOT/storage/overlay" | wc -l)" -eq 1 ]
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ -z "$(hex_entries "$ROOT/containers")" ]
+	[ -z "$(hex_entries "$ROOT/storage/overlay")" ]
+	run_ferry create --name half ferry-test true
+	[ "$status" -eq 0 ]
+}
+
+@test "system prune --external: an rmi killed after the rows went leaves layers and blobs that it removes" {
+	load_test_image
+	[ -n "$(hex_entries "$ROOT/storage/layers")" ]
+	run f_fault rmi-rows-removed rmi ferry-test
+	[ "$status" -eq 137 ]
+	run_ferry images -q
+	[ -z "$output" ]
+	[ -n "$(hex_entries "$ROOT/storage/layers")" ]
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$(hex_entries "$ROOT/storage/layers")" ]
+	[ -z "$(hex_entries "$ROOT/storage/blobs")" ]
+	load_test_image
+	run_ferry run --rm ferry-test true
+	[ "$status" -eq 0 ]
+}
+
+@test "system prune --external: layers an image still uses stay" {
+	load_test_image
+	layers=$(hex_entries "$ROOT/storage/layers")
+	blobs=$(hex_entries "$ROOT/storage/blobs")
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ "$(hex_entries "$ROOT/storage/layers")" = "$layers" ]
+	[ "$(hex_entries "$ROOT/storage/blobs")" = "$blobs" ]
+}
+
+@test "system prune --external: symlinks, foreign names and a locked container stay; mounts below a leftover go first" {
+	load_test_image
+	f create --name c ferry-test true >/dev/null
+	out=$TEST_TMP/outside
+	mkdir -p "$out/upper" "$out/merged"
+	echo precious >"$out/upper/file"
+	fake=$(printf 'a%.0s' $(seq 64))
+	locked=$(printf 'b%.0s' $(seq 64))
+	stray=$(printf 'c%.0s' $(seq 64))
+	# A symlink named as an ID, in every place the sweep looks.
+	ln -s "$out" "$ROOT/containers/$fake"
+	ln -s "$out" "$ROOT/storage/overlay/$fake"
+	ln -s "$out" "$ROOT/storage/layers/$fake"
+	mkdir -p "$RUNROOT/containers"
+	ln -s "$out" "$RUNROOT/containers/$fake"
+	# A name ferry never makes.
+	mkdir "$ROOT/containers/not-an-id"
+	# A container directory whose lock another ferry holds (one making it).
+	mkdir -p "$ROOT/containers/$locked" "$ROOT/locks"
+	# (its own process holds the lock, so that killing it lets go)
+	(exec 9>"$ROOT/locks/container-$locked.lock" && flock -x 9 && exec sleep 1000) &
+	LOCKER_PID=$!
+	wait_until "! flock -n '$ROOT/locks/container-$locked.lock' true"
+	# A leftover overlay still mounted.
+	mkdir -p "$ROOT/storage/overlay/$stray/upper" "$ROOT/storage/overlay/$stray/work" "$ROOT/storage/overlay/$stray/merged"
+	mount -t tmpfs tmpfs "$ROOT/storage/overlay/$stray/merged"
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ -L "$ROOT/containers/$fake" ] && [ -L "$ROOT/storage/overlay/$fake" ]
+	[ -L "$ROOT/storage/layers/$fake" ] && [ -L "$RUNROOT/containers/$fake" ]
+	[ "$(cat "$out/upper/file")" = precious ]
+	[ -d "$ROOT/containers/not-an-id" ]
+	[ -d "$ROOT/containers/$locked" ]
+	[ ! -e "$ROOT/storage/overlay/$stray" ]
+	! grep -q "/storage/overlay/$stray/" /proc/self/mountinfo
+	# The container with a row kept everything.
+	run_ferry start -a c
+	[ "$status" -eq 0 ]
+	kill "$LOCKER_PID"
+	wait "$LOCKER_PID" 2>/dev/null || true
+	LOCKER_PID=
+	run_ferry system prune --external
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOT/containers/$locked" ]
+}

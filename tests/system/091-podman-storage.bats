@@ -186,3 +186,92 @@ external_options_sequence() {
 	[ "$status" -eq 0 ]
 	[ ! -e "$ROOT/containers/$locked" ]
 }
+
+# ID, digest and names of image $2 as tool $1 lists it.
+image_row() {
+	"$1" images --digests --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}'
+}
+
+@test "load -i DIR: a docker-dir (ferry's or Podman's save --format docker-dir) loads with its ID and digest, unnamed as in Podman" {
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	digest=sha256:$(sha256sum "$TEST_TMP/ddir/manifest.json" | cut -d' ' -f1)
+	run_fb load -i "$TEST_TMP/ddir"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: sha256:$id" ]
+	[ "$(image_row fb)" = "<none>:<none> sha256:$id $digest" ]
+	[ "$(fb run --rm "$id" cat /etc/ferry-release)" = "ferry-test-image 1" ]
+	# Loaded again: the same image, nothing new.
+	run_fb load -q -i "$TEST_TMP/ddir"
+	[ "$status" -eq 0 ]
+	[ "$(fb images -q | wc -l)" -eq 1 ]
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		podman_t save -q --format docker-dir -o "$TEST_TMP/pdir" $IMG
+		# Podman loads ferry's directory as ferry does, and ferry Podman's.
+		podman_t rmi -f $IMG >/dev/null
+		podman_t load -q -i "$TEST_TMP/ddir" >/dev/null
+		[ "$(image_row podman_t)" = "<none>:<none> sha256:$id $digest" ]
+		rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
+		pdigest=sha256:$(sha256sum "$TEST_TMP/pdir/manifest.json" | cut -d' ' -f1)
+		run_fb load -i "$TEST_TMP/pdir"
+		[ "$status" -eq 0 ]
+		[ "$output" = "Loaded image: sha256:$id" ]
+		[ "$(image_row fb)" = "<none>:<none> sha256:$id $pdigest" ]
+	fi
+}
+
+@test "load -i DIR: a docker-dir with a link, a FIFO, a device or a corrupt blob is refused in one line, nothing loaded" {
+	load_test_image
+	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	layer=$(ls "$TEST_TMP/ddir" | grep -xE '[0-9a-f]{64}' | head -1)
+
+	ln -s /etc/shadow "$TEST_TMP/ddir/evil"
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has a symbolic link `evil`'
+	rm "$TEST_TMP/ddir/evil"
+
+	mkfifo "$TEST_TMP/ddir/fifo"
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has `fifo`, which is not a regular file'
+	rm "$TEST_TMP/ddir/fifo"
+
+	mknod "$TEST_TMP/ddir/null" c 1 3
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has `null`, which is not a regular file'
+	rm "$TEST_TMP/ddir/null"
+
+	# A blob replaced by a link to the real one: still a link.
+	mv "$TEST_TMP/ddir/$layer" "$TEST_TMP/layer"
+	ln -s "$TEST_TMP/layer" "$TEST_TMP/ddir/$layer"
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "has a symbolic link \`$layer\`"
+	rm "$TEST_TMP/ddir/$layer"
+
+	# A blob whose content is not its name's.
+	printf 'x' | cat "$TEST_TMP/layer" - >"$TEST_TMP/ddir/$layer"
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "is corrupt"
+
+	# A missing blob.
+	rm "$TEST_TMP/ddir/$layer"
+	run_fb load -i "$TEST_TMP/ddir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "lacks the blob sha256:$layer"
+
+	[ -z "$(fb images -q)" ]
+	[ -z "$(ls -A "$TEST_TMP/rootB/storage/tmp")" ]
+	[ -z "$(hex_entries "$TEST_TMP/rootB/storage/layers")" ]
+}

@@ -275,3 +275,97 @@ image_row() {
 	[ -z "$(ls -A "$TEST_TMP/rootB/storage/tmp")" ]
 	[ -z "$(hex_entries "$TEST_TMP/rootB/storage/layers")" ]
 }
+
+volume_options_sequence() {
+	local t=$1 img=ferry-test
+	[ "$t" = podman_t ] && img=$IMG
+	step "$t" volume create -o o=uid=1000,gid=1000 owned
+	step "$t" volume create -o o=uid=5 -o o=gid=6 lastwins
+	step "$t" volume create -o nocopy -o copy=x flags
+	step "$t" volume create -o o= empty
+	step "$t" volume inspect --format '{{.Name}} {{json .Options}} {{.UID}} {{.GID}} {{.MountCount}} {{.NeedsCopyUp}} {{.NeedsChown}}' owned lastwins flags empty
+	step "$t" run --rm -v owned:/etc "$img" sh -c 'stat -c %u:%g /etc; cat /etc/ferry-release'
+	step "$t" run --rm -v flags:/etc "$img" sh -c 'ls -A /etc | grep -c ferry-release'
+	step "$t" volume create -o o=uid=abc bad1
+	step "$t" volume create -o o=gid= bad2
+	step "$t" volume create -o foo=bar bad3
+	step "$t" volume create -o =x bad4
+	step "$t" volume exists bad1
+	step "$t" volume exists bad3
+}
+
+# Transcript $1 with each error cut at its first colon: Podman's Go
+# errors say the rest in their own words.
+first_words() {
+	sed -E 's/^(  err: Error: [^:]*):.*/\1/' "$1"
+}
+
+@test "volume create -o: o=uid=,gid=, nocopy and copy, shown and applied as Podman does" {
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	volume_options_sequence f
+	diff -u - "$TEST_TMP/f.log" <<-'EOF'
+		$ volume create -o o=uid=1000,gid=1000 owned -> 0
+		  out: owned
+		$ volume create -o o=uid=5 -o o=gid=6 lastwins -> 0
+		  out: lastwins
+		$ volume create -o nocopy -o copy=x flags -> 0
+		  out: flags
+		$ volume create -o o= empty -> 0
+		  out: empty
+		$ volume inspect --format {{.Name}} {{json .Options}} {{.UID}} {{.GID}} {{.MountCount}} {{.NeedsCopyUp}} {{.NeedsChown}} owned lastwins flags empty -> 0
+		  out: owned {"GID":"1000","UID":"1000","o":"uid=1000,gid=1000"} 1000 1000 0 true false
+		  out: lastwins {"GID":"6","o":"gid=6"} 0 6 0 true false
+		  out: flags {"copy":"x","nocopy":""} 0 0 0 true true
+		  out: empty {"o":""} 0 0 0 true true
+		$ run --rm -v owned:/etc ferry-test sh -c stat -c %u:%g /etc; cat /etc/ferry-release -> 0
+		  out: 1000:1000
+		  out: ferry-test-image 1
+		$ run --rm -v flags:/etc ferry-test sh -c ls -A /etc | grep -c ferry-release -> 1
+		  out: 0
+		$ volume create -o o=uid=abc bad1 -> 125
+		  err: Error: cannot convert UID abc to integer: give a number
+		$ volume create -o o=gid= bad2 -> 125
+		  err: Error: cannot convert GID  to integer: give a number
+		$ volume create -o foo=bar bad3 -> 125
+		  err: Error: invalid mount option foo for driver 'local': invalid argument
+		$ volume create -o =x bad4 -> 125
+		  err: Error: unable to process options: invalid label format: "=x"
+		$ volume exists bad1 -> 1
+		$ volume exists bad3 -> 1
+	EOF
+	if command -v podman >/dev/null; then
+		touch "$TEST_TMP/podman_t.sed"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		volume_options_sequence podman_t
+		diff -u <(first_words "$TEST_TMP/podman_t.log" | sed "s#$IMG#ferry-test#") <(first_words "$TEST_TMP/f.log")
+	fi
+}
+
+@test "volume create -o: what makes Podman mount a file system is refused in one line, and no volume is made" {
+	local o
+	for o in type=tmpfs device=tmpfs o=size=64m,uid=1000 o=bind size=10m inodes=100 noquota uid=1 gid=1; do
+		run_ferry volume create -o "$o" v
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "is not supported: ferry mounts no file system for a volume"
+	done
+	run_ferry volume ls -q
+	[ -z "$output" ]
+	[ -z "$(ls -A "$ROOT/volumes" 2>/dev/null)" ]
+}
+
+@test "volume create -o o=uid=,gid=: checkpoint --export and restore --import carry the volume's content and owner" {
+	load_test_image
+	f volume create -o o=uid=1000,gid=1000 owned >/dev/null
+	f run -d --name c -v owned:/data ferry-test sh -c 'i=0; while true; do echo $i >/data/n; i=$((i+1)); sleep 0.1; done' >/dev/null
+	wait_until '[ -s "$ROOT/volumes/owned/_data/n" ]'
+	f container checkpoint --export "$TEST_TMP/c.tar.zst" c >/dev/null
+	before=$(cat "$ROOT/volumes/owned/_data/n")
+	f rm c >/dev/null
+	f volume rm owned >/dev/null
+	f container restore --import "$TEST_TMP/c.tar.zst" >/dev/null
+	[ "$(stat -c %u:%g "$ROOT/volumes/owned/_data")" = 1000:1000 ]
+	wait_until "[ \"\$(cat '$ROOT/volumes/owned/_data/n')\" -gt $before ]"
+	[ "$(f inspect --format '{{.State.Status}}' c)" = running ]
+}

@@ -874,6 +874,54 @@ volume_prune (int argc, char **argv)
   return ret;
 }
 
+/* ---- mount and unmount ------------------------------------------------------- */
+
+/* Podman mounts a volume's file system here for a volume made with mount
+ * options; ferry makes none (volume create refuses those options), so
+ * what is left of both is Podman's answer for a volume of the local
+ * driver without them: the mountpoint, or the name, and no change.  */
+static int
+volume_mount_or_unmount (int argc, char **argv, int mount)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  const char *cmd = mount ? "volume mount" : "volume unmount";
+  cleanup_free char *usage
+      = xasprintf ("Usage: ferry %s NAME\n\n%s\n", cmd,
+                   mount ? "Print the directory of volume NAME, where the host can reach it."
+                         : "Release volume NAME from volume mount, and print its name.");
+  cleanup_db ferry_db_t *db = NULL;
+  struct ferry_volume *v = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, cmd, argv, usage)))
+      return r - 1;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_volume_get (db, ferry_global.root, argv[optind], &v, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (mount ? v->mountpoint : v->name);
+  ferry_volume_free (v);
+  return 0;
+}
+
+static int
+volume_mount (int argc, char **argv)
+{
+  return volume_mount_or_unmount (argc, argv, 1);
+}
+
+static int
+volume_unmount (int argc, char **argv)
+{
+  return volume_mount_or_unmount (argc, argv, 0);
+}
+
 int
 ferry_cmd_volume (int argc, char **argv)
 {
@@ -885,9 +933,11 @@ ferry_cmd_volume (int argc, char **argv)
     { "inspect", volume_inspect, "Display detailed information on one or more volumes" },
     { "list", volume_ls, NULL },
     { "ls", volume_ls, "List volumes" },
+    { "mount", volume_mount, "Mount volume" },
     { "prune", volume_prune, "Remove all unused volumes" },
     { "remove", volume_rm, NULL },
     { "rm", volume_rm, "Remove one or more volumes" },
+    { "unmount", volume_unmount, "Unmount volume" },
     { NULL, NULL, NULL },
   };
 

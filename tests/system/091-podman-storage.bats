@@ -369,3 +369,53 @@ first_words() {
 	wait_until "[ \"\$(cat '$ROOT/volumes/owned/_data/n')\" -gt $before ]"
 	[ "$(f inspect --format '{{.State.Status}}' c)" = running ]
 }
+
+volume_mount_sequence() {
+	local t=$1
+	"$t" volume create data >/dev/null
+	step "$t" volume mount data
+	step "$t" volume mount data
+	step "$t" volume inspect --format '{{.MountCount}}' data
+	step "$t" volume unmount data
+	step "$t" volume unmount data
+	step "$t" volume inspect --format '{{.MountCount}}' data
+	step "$t" volume mount nosuch
+	step "$t" volume unmount nosuch
+	step "$t" volume mount
+	step "$t" volume unmount a b
+}
+
+@test "volume mount and unmount: the directory and the name, no count, as Podman for a volume without mount options" {
+	touch "$TEST_TMP/f.sed"
+	echo "s#$ROOT/#ROOT/#g" >>"$TEST_TMP/f.sed"
+	volume_mount_sequence f
+	diff -u - "$TEST_TMP/f.log" <<-'EOF'
+		$ volume mount data -> 0
+		  out: ROOT/volumes/data/_data
+		$ volume mount data -> 0
+		  out: ROOT/volumes/data/_data
+		$ volume inspect --format {{.MountCount}} data -> 0
+		  out: 0
+		$ volume unmount data -> 0
+		  out: data
+		$ volume unmount data -> 0
+		  out: data
+		$ volume inspect --format {{.MountCount}} data -> 0
+		  out: 0
+		$ volume mount nosuch -> 125
+		  err: Error: no volume with name "nosuch" found: no such volume
+		$ volume unmount nosuch -> 125
+		  err: Error: no volume with name "nosuch" found: no such volume
+		$ volume mount -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ volume unmount a b -> 125
+		  err: Error: accepts 1 arg(s), received 2
+	EOF
+	[ -z "$(awk -v d="$(realpath "$ROOT")/volumes/" 'index($5, d) == 1' /proc/self/mountinfo)" ]
+	if command -v podman >/dev/null; then
+		touch "$TEST_TMP/podman_t.sed"
+		echo "s#$TEST_TMP/proot/#ROOT/#g" >>"$TEST_TMP/podman_t.sed"
+		volume_mount_sequence podman_t
+		diff -u <(sed 's/podman/ferry/g' "$TEST_TMP/podman_t.log") "$TEST_TMP/f.log"
+	fi
+}

@@ -169,13 +169,15 @@ external_options_sequence() {
 	mount -t tmpfs tmpfs "$ROOT/storage/overlay/$stray/merged"
 	run_ferry system prune --external
 	[ "$status" -eq 0 ]
-	[ -L "$ROOT/containers/$fake" ] && [ -L "$ROOT/storage/overlay/$fake" ]
-	[ -L "$ROOT/storage/layers/$fake" ] && [ -L "$RUNROOT/containers/$fake" ]
+	[ -L "$ROOT/containers/$fake" ]
+	[ -L "$ROOT/storage/overlay/$fake" ]
+	[ -L "$ROOT/storage/layers/$fake" ]
+	[ -L "$RUNROOT/containers/$fake" ]
 	[ "$(cat "$out/upper/file")" = precious ]
 	[ -d "$ROOT/containers/not-an-id" ]
 	[ -d "$ROOT/containers/$locked" ]
 	[ ! -e "$ROOT/storage/overlay/$stray" ]
-	! grep -q "/storage/overlay/$stray/" /proc/self/mountinfo
+	[ "$(grep -c "/storage/overlay/$stray/" /proc/self/mountinfo)" -eq 0 ]
 	# The container with a row kept everything.
 	run_ferry start -a c
 	[ "$status" -eq 0 ]
@@ -187,7 +189,38 @@ external_options_sequence() {
 	[ ! -e "$ROOT/containers/$locked" ]
 }
 
-# ID, digest and names of image $2 as tool $1 lists it.
+@test "system prune --external: a create or restore --import stopped before its row is in keeps its directories, and finishes" {
+	local pid id
+	load_test_image
+	f run -d --name mover ferry-test sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done' >/dev/null
+	f container checkpoint --export "$TEST_TMP/m.tar.zst" mover >/dev/null
+	f rm mover >/dev/null
+	for how in "create --name made ferry-test true" "container restore --import $TEST_TMP/m.tar.zst"; do
+		# shellcheck disable=SC2086
+		FERRY_FAULT=container-dirs-made:stop "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" $how >/dev/null &
+		pid=$!
+		wait_until "[ \"\$(awk '{print \$3}' /proc/$pid/stat)\" = T ]" 30
+		id=$(hex_entries "$ROOT/containers" | while read -r d; do if [ -z "$(db_row "$d")" ]; then echo "$d"; fi; done)
+		[ -n "$id" ]
+		run_ferry system prune --external
+		[ "$status" -eq 0 ]
+		[ -d "$ROOT/containers/$id" ]
+		[ -d "$ROOT/storage/overlay/$id" ]
+		kill -CONT "$pid"
+		wait "$pid"
+	done
+	[ "$(f inspect --format '{{.State.Status}}' made)" = created ]
+	[ "$(f inspect --format '{{.State.Status}}' mover)" = running ]
+	run_ferry start -a made
+	[ "$status" -eq 0 ]
+}
+
+# The ID of container $1 in the test's database, or nothing.
+db_row() {
+	sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" "SELECT id FROM containers WHERE id = '$1'"
+}
+
+# Name, ID and digest of each image tool $1 lists.
 image_row() {
 	"$1" images --digests --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Digest}}'
 }

@@ -18,7 +18,8 @@
 static const char load_usage[]
     = "Usage: ferry load [-q] -i FILE\n\n"
       "Load images from an OCI archive or a docker-archive (compressed or not), or from a\n"
-      "directory holding an OCI image layout (save --format oci-dir).\n\n"
+      "directory holding an OCI image layout or a docker-dir (save --format oci-dir or\n"
+      "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
       "  -q, --quiet       print nothing but errors\n";

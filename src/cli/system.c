@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common.h"
 #include "../lib/engine/prune.h"
+#include "../lib/engine/sweep.h"
 #include "../lib/engine/system.h"
 #include "../lib/util/cleanup.h"
 #include "../lib/util/json.h"
@@ -335,6 +336,9 @@ static const char prune_usage[]
       "unless --force.\n\n"
       "Options:\n"
       "  -a, --all            every image no container uses, named or not\n"
+      "      --external       only remove the container and layer directories that no\n"
+      "                       database row names (what a killed ferry can leave);\n"
+      "                       asks nothing, prints nothing, takes no other option\n"
       "      --filter FILTER  only what matches: label=KEY[=VALUE], label!=KEY[=VALUE],\n"
       "                       until=TIME|DURATION (repeatable)\n"
       "  -f, --force          do not ask for confirmation\n"
@@ -352,6 +356,24 @@ print_section (const char *heading, char **items)
     puts (items[i]);
 }
 
+/* --external, which Podman runs without asking and without a word.  */
+static int
+system_prune_external (int other_options)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_strv char **removed = NULL;
+  ferry_error_t err = NULL;
+
+  if (other_options)
+    return ferry_cli_failf ("system prune --external cannot be combined with other options");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_storage_sweep (e, &removed, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
 static int
 system_prune (int argc, char **argv)
 {
@@ -359,10 +381,12 @@ system_prune (int argc, char **argv)
   {
     OPT_FILTER = OPT_COMMAND_FIRST,
     OPT_VOLUMES,
+    OPT_EXTERNAL,
   };
   static const struct option opts[] = {
     FERRY_GLOBAL_OPTIONS,
     { "all", no_argument, NULL, 'a' },
+    { "external", no_argument, NULL, OPT_EXTERNAL },
     { "filter", required_argument, NULL, OPT_FILTER },
     { "force", no_argument, NULL, 'f' },
     { "volumes", no_argument, NULL, OPT_VOLUMES },
@@ -375,13 +399,16 @@ system_prune (int argc, char **argv)
   cleanup_free char *reclaimed = NULL;
   ferry_error_t err = NULL;
   size_t n_filters = 0, i;
-  int all = 0, force = 0, volumes = 0, c, r;
+  int all = 0, force = 0, volumes = 0, external = 0, c, r;
 
   while ((c = getopt_long (argc, argv, ":afh", opts, NULL)) != -1)
     switch (c)
       {
       case 'a':
         all = 1;
+        break;
+      case OPT_EXTERNAL:
+        external = 1;
         break;
       case 'f':
         force = 1;
@@ -401,6 +428,8 @@ system_prune (int argc, char **argv)
       }
   if (optind < argc)
     return ferry_cli_failf ("`ferry system prune` takes no arguments");
+  if (external)
+    return system_prune_external (all || volumes || n_filters);
   if (! force)
     {
       cleanup_free char *prompt = xasprintf (

@@ -63,6 +63,8 @@ static json_object *
 volume_json (const struct ferry_volume *v)
 {
   json_object *o = json_object_new_object ();
+  long long uid = ferry_volume_options_id (v->options, "UID");
+  long long gid = ferry_volume_options_id (v->options, "GID");
 
   json_object_object_add (o, "Name", json_object_new_string (v->name));
   json_object_object_add (o, "Driver", json_object_new_string (v->driver));
@@ -71,11 +73,18 @@ volume_json (const struct ferry_volume *v)
   json_object_object_add (o, "Labels", json_object_get (v->labels));
   json_object_object_add (o, "Scope", json_object_new_string ("local"));
   json_object_object_add (o, "Options", json_object_get (v->options));
+  /* -o o=uid=,gid=, shown when set as Podman shows them; the owner they
+   * set is not changed to the image's by a copy-up (NeedsChown).  */
+  if (uid != FERRY_VOLUME_ID_UNSET && uid != 0)
+    json_object_object_add (o, "UID", json_object_new_int64 (uid));
+  if (gid != FERRY_VOLUME_ID_UNSET && gid != 0)
+    json_object_object_add (o, "GID", json_object_new_int64 (gid));
   /* ferry mounts a volume only inside a container's namespaces: the host
    * never holds a mount of it to count.  */
   json_object_object_add (o, "MountCount", json_object_new_int (0));
   json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
-  json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
+  if (uid == FERRY_VOLUME_ID_UNSET && gid == FERRY_VOLUME_ID_UNSET)
+    json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
   json_object_object_add (o, "Anonymous", json_object_new_boolean (v->anonymous));
   return o;
 }
@@ -86,13 +95,18 @@ static json_object *
 volume_report (const struct ferry_volume *v)
 {
   json_object *o = volume_json (v);
+  long long uid = ferry_volume_options_id (v->options, "UID");
+  long long gid = ferry_volume_options_id (v->options, "GID");
 
   json_object_object_add (o, "CreatedAt", ferry_cli_tpl_time (v->created));
   json_object_object_add (o, "Labels", ferry_cli_tpl_map (v->labels));
   json_object_object_add (o, "Options", ferry_cli_tpl_map (v->options));
   json_object_object_add (o, "Status", ferry_cli_tpl_map (NULL));
-  json_object_object_add (o, "UID", json_object_new_int (0));
-  json_object_object_add (o, "GID", json_object_new_int (0));
+  /* Templates see Podman's ints: 0 when not set.  */
+  json_object_object_add (o, "UID", json_object_new_int64 (uid == FERRY_VOLUME_ID_UNSET ? 0 : uid));
+  json_object_object_add (o, "GID", json_object_new_int64 (gid == FERRY_VOLUME_ID_UNSET ? 0 : gid));
+  if (! json_object_object_get_ex (o, "NeedsChown", NULL))
+    json_object_object_add (o, "NeedsChown", json_object_new_boolean (0));
   return o;
 }
 
@@ -125,7 +139,9 @@ static const char create_usage[]
       "Options:\n"
       "  -d, --driver DRIVER    volume driver: only local\n"
       "      --ignore           an existing volume of that name is not an error\n"
-      "  -l, --label KEY=VALUE  set a label (repeatable)\n";
+      "  -l, --label KEY=VALUE  set a label (repeatable)\n"
+      "  -o, --opt KEY=VALUE    a local driver option (repeatable): o=uid=N,gid=N (owner of\n"
+      "                         the volume), nocopy (never filled from an image), copy\n";
 
 static int
 volume_create (int argc, char **argv)
@@ -138,18 +154,27 @@ volume_create (int argc, char **argv)
                                         { "driver", required_argument, NULL, 'd' },
                                         { "ignore", no_argument, NULL, OPT_IGNORE },
                                         { "label", required_argument, NULL, 'l' },
+                                        { "opt", required_argument, NULL, 'o' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_json json_object *labels = json_object_new_object ();
+  cleanup_strv char **opt_args = xmalloc0 (sizeof (char *));
+  struct ferry_volume_options vopts = { 0 };
+  size_t n_opts = 0;
   cleanup_db ferry_db_t *db = NULL;
   cleanup_free char *created = NULL;
   ferry_error_t err = NULL;
   const char *name;
   int ignore = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, ":d:l:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":d:l:o:h", opts, NULL)) != -1)
     switch (c)
       {
+      case 'o':
+        opt_args = xrealloc (opt_args, sizeof (char *) * (n_opts + 2));
+        opt_args[n_opts++] = xstrdup (optarg);
+        opt_args[n_opts] = NULL;
+        break;
       case 'd':
         if (strcmp (optarg, "local") != 0)
           return ferry_cli_failf ("volume driver `%s` is not supported: ferry has only the local driver",
@@ -169,10 +194,20 @@ volume_create (int argc, char **argv)
   if (argc - optind > 1)
     return ferry_cli_failf ("too many arguments: ferry volume create takes at most one volume name");
   name = optind < argc ? argv[optind] : NULL;
+  if (ferry_volume_options_parse (opt_args, &vopts, &err) < 0)
+    {
+      ferry_volume_options_release (&vopts);
+      return ferry_cli_fail (&err);
+    }
   db = open_db ();
   if (db == NULL)
-    return FERRY_EXIT_ERROR;
-  if (ferry_volume_create (db, ferry_global.root, name, labels, 0, 0, &created, &err) == 0)
+    {
+      ferry_volume_options_release (&vopts);
+      return FERRY_EXIT_ERROR;
+    }
+  r = ferry_volume_create_with_options (db, ferry_global.root, name, labels, &vopts, &created, &err);
+  ferry_volume_options_release (&vopts);
+  if (r == 0)
     ferry_cli_event ("volume", "create", NULL, created);
   else
     {
@@ -839,6 +874,54 @@ volume_prune (int argc, char **argv)
   return ret;
 }
 
+/* ---- mount and unmount ------------------------------------------------------- */
+
+/* Podman mounts a volume's file system here for a volume made with mount
+ * options; ferry makes none (volume create refuses those options), so
+ * what is left of both is Podman's answer for a volume of the local
+ * driver without them: the mountpoint, or the name, and no change.  */
+static int
+volume_mount_or_unmount (int argc, char **argv, int mount)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  const char *cmd = mount ? "volume mount" : "volume unmount";
+  cleanup_free char *usage
+      = xasprintf ("Usage: ferry %s NAME\n\n%s\n", cmd,
+                   mount ? "Print the directory of volume NAME, where the host can reach it."
+                         : "Release volume NAME from volume mount, and print its name.");
+  cleanup_db ferry_db_t *db = NULL;
+  struct ferry_volume *v = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, cmd, argv, usage)))
+      return r - 1;
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  db = open_db ();
+  if (db == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_volume_get (db, ferry_global.root, argv[optind], &v, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (mount ? v->mountpoint : v->name);
+  ferry_volume_free (v);
+  return 0;
+}
+
+static int
+volume_mount (int argc, char **argv)
+{
+  return volume_mount_or_unmount (argc, argv, 1);
+}
+
+static int
+volume_unmount (int argc, char **argv)
+{
+  return volume_mount_or_unmount (argc, argv, 0);
+}
+
 int
 ferry_cmd_volume (int argc, char **argv)
 {
@@ -850,9 +933,11 @@ ferry_cmd_volume (int argc, char **argv)
     { "inspect", volume_inspect, "Display detailed information on one or more volumes" },
     { "list", volume_ls, NULL },
     { "ls", volume_ls, "List volumes" },
+    { "mount", volume_mount, "Mount volume" },
     { "prune", volume_prune, "Remove all unused volumes" },
     { "remove", volume_rm, NULL },
     { "rm", volume_rm, "Remove one or more volumes" },
+    { "unmount", volume_unmount, "Unmount volume" },
     { NULL, NULL, NULL },
   };
 

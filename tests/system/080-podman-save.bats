@@ -79,7 +79,7 @@ layers_of() {
 	[ "$(fb image inspect --format '{{.Digest}}' ferry-test)" = "$digest" ]
 }
 
-@test "load: an OCI layout directory (ferry's or Podman's save --format oci-dir) loads; a link, a FIFO or a docker-dir is refused" {
+@test "load: an OCI layout directory (ferry's or Podman's save --format oci-dir) loads; a link, a FIFO or a directory of neither layout is refused" {
 	load_test_image
 	digest=$(f image inspect --format '{{.Digest}}' ferry-test)
 	facts=$(image_facts f ferry-test)
@@ -93,10 +93,11 @@ layers_of() {
 	# nothing left in the store's tmp.
 	rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
 	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
+	rm "$TEST_TMP/ddir/version"
 	run fb load -i "$TEST_TMP/ddir"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "is not an OCI image layout: it has no index.json"
+	assert_output_contains "is neither an OCI image layout (no index.json) nor a docker-dir"
 	# A link out of the directory is never followed, nor a FIFO read.
 	ln -s /etc/shadow "$TEST_TMP/odir/blobs/sha256/evil"
 	run fb load -i "$TEST_TMP/odir"

@@ -16,6 +16,7 @@
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/parse.h"
@@ -2052,6 +2053,7 @@ ferry_container_insert (ferry_engine_t *e, const char *image_id, json_object *re
             name);
       goto fail_dirs;
     }
+  ferry_fault_point ("container-dirs-made");
   if (ferry_db_begin (e->db, err) < 0)
     goto fail_dirs;
   /* The row first (the volume links refer to it), then the volumes, whose
@@ -2105,6 +2107,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   struct ferry_create_options chosen;
   cleanup_strv char **ulimits = NULL;
   cleanup_strv char **log_opts = NULL;
+  cleanup_lock int lock = -1;
 
   if (o->name)
     {
@@ -2186,6 +2189,11 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
+  /* Held while the directories are there without the row: a sweep
+   * (system prune --external) leaves a container whose lock is taken.  */
+  lock = ferry_container_lock (e, id, err);
+  if (lock < 0)
+    goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
   for (tries = 0; ferry_container_insert (e, img ? img->id : NULL, rec, NULL, err) < 0; tries++)
@@ -2197,6 +2205,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       name = generate_name ();
       json_object_object_add (rec, "Name", json_object_new_string (name));
     }
+  ferry_lock_release (lock);
+  lock = -1;
   if (write_cidfile (e, rec, id, err) < 0)
     goto out;
   ferry_container_event_record (e, id, rec, "create", -1);

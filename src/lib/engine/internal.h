@@ -129,6 +129,11 @@ int ferry_process_is_conmon (pid_t pid);
 int ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
                              const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err);
 
+/* Detaches the mounts below DIR/ENTRY for each of ENTRIES (an overlay or
+ * a network namespace a killed ferry left), deepest first, so that the
+ * removal, which never crosses into a mount, can empty them.  */
+void ferry_unmount_below (const char *dir, const char *const *entries);
+
 /* Brings C's state up to date with what conmon and the runtime say.  */
 void ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c);
 

@@ -18,6 +18,7 @@
 #include "../storage/dirtar.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/hash.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -2160,6 +2161,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
   ferry_container_teardown_network (e, c);
   if (remove_row (e, c, volumes, err) < 0)
     return -1;
+  ferry_fault_point ("rm-row-removed");
   ferry_overlay_paths (odir, &ov);
   if (ferry_overlay_remove (&ov, err) < 0)
     {

@@ -1,6 +1,7 @@
 /* ferry: `system df` and `system reset`.  */
 #include "system.h"
 #include "container.h"
+#include "internal.h"
 #include "network.h"
 #include "volume.h"
 #include "../util/cleanup.h"
@@ -360,11 +361,8 @@ unescape_mount_point (char *s)
   *out = '\0';
 }
 
-/* Detaches the mounts below DIR/ENTRY for each of ENTRIES (an overlay or
- * a network namespace a killed ferry left), deepest first, so that the
- * removal, which never crosses into a mount, can empty them.  */
-static void
-unmount_below (const char *dir, const char *const *entries)
+void
+ferry_unmount_below (const char *dir, const char *const *entries)
 {
   char resolved[PATH_MAX];
   cleanup_fclose FILE *mi = NULL;
@@ -395,7 +393,7 @@ unmount_below (const char *dir, const char *const *entries)
   /* Later lines are mounted later, on top: undo them first.  */
   for (i = n; i-- > 0;)
     {
-      umount2 (points[i], MNT_DETACH);
+      umount2 (points[i], MNT_DETACH | UMOUNT_NOFOLLOW);
       free (points[i]);
     }
   free (points);
@@ -413,7 +411,7 @@ remove_entries (const char *dir, const char *const *entries, ferry_error_t *err)
         return 0;
       return ferry_make_error (err, errno, "cannot open `%s`", dir);
     }
-  unmount_below (dir, entries);
+  ferry_unmount_below (dir, entries);
   for (i = 0; entries[i]; i++)
     if (ferry_rm_rf_at (dfd, entries[i], err) < 0)
       return ferry_error_wrap (err, "cannot remove `%s/%s`", dir, entries[i]);

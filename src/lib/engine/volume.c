@@ -148,6 +148,20 @@ move_into_place (const char *root, const char *tmp, const char *dest, ferry_erro
   return ferry_fsync_path (parent, err);
 }
 
+/* Gives the _data of volume directory VDIR the owner o=uid=,gid= asked
+ * for; -1 (as Podman takes it) or unset leaves that ID as it is.  */
+static int
+set_owner (const char *vdir, long long uid, long long gid, ferry_error_t *err)
+{
+  cleanup_free char *data = xasprintf ("%s/_data", vdir);
+  uid_t u = uid >= 0 ? (uid_t) uid : (uid_t) -1;
+  gid_t g = gid >= 0 ? (gid_t) gid : (gid_t) -1;
+
+  if ((u == (uid_t) -1 && g == (gid_t) -1) || lchown (data, u, g) == 0)
+    return 0;
+  return ferry_make_error (err, errno, "cannot give `%s` the owner o=uid=,gid= asks for", data);
+}
+
 /* Takes back a directory moved into place whose row will not be.  */
 static void
 undo_move (const char *tmp, const char *dest)
@@ -162,23 +176,26 @@ undo_move (const char *tmp, const char *dest)
 }
 
 static int
-insert_row (ferry_db_t *db, const char *name, json_object *labels, int anonymous, ferry_error_t *err)
+insert_row (ferry_db_t *db, const char *name, json_object *labels, const struct ferry_volume_options *opts,
+            int anonymous, ferry_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *st = NULL;
   cleanup_free char *created = ferry_time_now ();
   cleanup_free char *context = NULL;
   const char *labels_text = labels ? ferry_json_to_string (labels, 0) : "{}";
+  const char *options_text = opts && opts->options ? ferry_json_to_string (opts->options, 0) : "{}";
 
   st = ferry_db_prepare (db,
                          "INSERT INTO volumes (name, created, driver, labels, options, anonymous, "
-                         "needs_copy_up) VALUES (?, ?, 'local', ?, '{}', ?, 1)",
+                         "needs_copy_up) VALUES (?, ?, 'local', ?, ?, ?, 1)",
                          err);
   if (st == NULL)
     return -1;
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, created, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 3, labels_text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (st, 4, anonymous ? 1 : 0);
+  sqlite3_bind_text (st, 4, options_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (st, 5, anonymous ? 1 : 0);
   if (sqlite3_step (st) == SQLITE_DONE)
     return 0;
   context = xasprintf ("cannot record volume `%s` in the state database", name);
@@ -187,8 +204,8 @@ insert_row (ferry_db_t *db, const char *name, json_object *labels, int anonymous
 
 /* The part of creating that runs under the write lock.  */
 static int
-create_locked (ferry_db_t *db, const char *root, const char *name, json_object *labels, int anonymous,
-               ferry_error_t *err)
+create_locked (ferry_db_t *db, const char *root, const char *name, json_object *labels,
+               const struct ferry_volume_options *opts, int anonymous, ferry_error_t *err)
 {
   cleanup_free char *tmp = NULL;
   cleanup_free char *dest = volume_dir (root, name);
@@ -203,6 +220,11 @@ create_locked (ferry_db_t *db, const char *root, const char *name, json_object *
   tmp = make_volume_dir_tmp (root, err);
   if (tmp == NULL)
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
+  if (opts && set_owner (tmp, opts->uid, opts->gid, err) < 0)
+    {
+      ferry_rm_rf_quietly (tmp);
+      return ferry_error_wrap (err, "cannot create volume `%s`", name);
+    }
   if (move_into_place (root, tmp, dest, err) < 0)
     {
       ferry_error_t ignored = NULL;
@@ -211,7 +233,7 @@ create_locked (ferry_db_t *db, const char *root, const char *name, json_object *
       ferry_error_release (&ignored);
       return ferry_error_wrap (err, "cannot create volume `%s`", name);
     }
-  if (insert_row (db, name, labels, anonymous, err) < 0)
+  if (insert_row (db, name, labels, opts, anonymous, err) < 0)
     {
       undo_move (tmp, dest);
       return -1;
@@ -219,9 +241,10 @@ create_locked (ferry_db_t *db, const char *root, const char *name, json_object *
   return 0;
 }
 
-int
-ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_object *labels, int anonymous,
-                     int in_transaction, char **created_name, ferry_error_t *err)
+static int
+create_volume (ferry_db_t *db, const char *root, const char *name, json_object *labels,
+               const struct ferry_volume_options *opts, int anonymous, int in_transaction,
+               char **created_name, ferry_error_t *err)
 {
   cleanup_free char *generated = NULL;
   cleanup_lock int tmp_lock = -1;
@@ -244,7 +267,7 @@ ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_ob
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
   if (! in_transaction && ferry_db_begin (db, err) < 0)
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
-  if (create_locked (db, root, name, labels, anonymous, err) < 0)
+  if (create_locked (db, root, name, labels, opts, anonymous, err) < 0)
     {
       if (! in_transaction)
         ferry_db_rollback (db);
@@ -264,6 +287,21 @@ ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_ob
   if (created_name)
     *created_name = xstrdup (name);
   return 0;
+}
+
+int
+ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_object *labels, int anonymous,
+                     int in_transaction, char **created_name, ferry_error_t *err)
+{
+  return create_volume (db, root, name, labels, NULL, anonymous, in_transaction, created_name, err);
+}
+
+int
+ferry_volume_create_with_options (ferry_db_t *db, const char *root, const char *name, json_object *labels,
+                                  const struct ferry_volume_options *opts, char **created_name,
+                                  ferry_error_t *err)
+{
+  return create_volume (db, root, name, labels, opts, 0, 0, created_name, err);
 }
 
 static json_object *
@@ -557,6 +595,21 @@ needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
   return ferry_db_error (db, err, "cannot read a volume from the state database");
 }
 
+/* NAME's -o options, as stored.  */
+static int
+stored_options (ferry_db_t *db, const char *name, json_object **out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (db, "SELECT options FROM volumes WHERE name = ?", err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return ferry_db_error (db, err, "cannot read a volume from the state database");
+  *out = parse_object_column (st, 0);
+  return 0;
+}
+
 int
 ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err)
 {
@@ -663,9 +716,10 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   cleanup_free char *vdir = volume_dir (root, name);
   cleanup_free char *data = xasprintf ("%s/_data", vdir);
   cleanup_free char *staged = xasprintf ("%s/_copyup", vdir);
+  cleanup_json json_object *options = NULL;
   cleanup_close int lock = -1;
   struct stat st;
-  int r;
+  int keep_owner, r;
 
   if (! ferry_volume_name_is_valid (name))
     return ferry_make_error (err, 0, "invalid volume name `%s`", name);
@@ -679,6 +733,14 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   r = needs_copy_up (db, name, err);
   if (r <= 0)
     return r;
+  if (stored_options (db, name, &options, err) < 0)
+    return -1;
+  /* -o nocopy: never filled, and NeedsCopyUp stays as Podman shows it.  */
+  if (ferry_volume_options_nocopy (options))
+    return 0;
+  /* -o o=uid=,gid=: the owner asked for stays, as in Podman.  */
+  keep_owner = ferry_volume_options_id (options, "UID") != FERRY_VOLUME_ID_UNSET
+               || ferry_volume_options_id (options, "GID") != FERRY_VOLUME_ID_UNSET;
   /* A staged copy is whole (it is renamed in last): a copy-up that a kill
    * interrupted while moving it in goes on.  Otherwise, a volume holding
    * anything keeps it, as in Podman.  */
@@ -693,7 +755,7 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   if (ferry_path_exists (staged))
     {
       if (lstat (staged, &st) < 0 || move_entries (staged, data, err) < 0
-          || chown (data, st.st_uid, st.st_gid) < 0 || chmod (data, st.st_mode & 07777) < 0)
+          || (! keep_owner && chown (data, st.st_uid, st.st_gid) < 0) || chmod (data, st.st_mode & 07777) < 0)
         {
           if (*err == NULL)
             ferry_make_error (err, errno, "cannot give volume %s the owner and mode of `%s`", name, dest);

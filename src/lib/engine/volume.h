@@ -12,6 +12,7 @@
 #ifndef FERRY_ENGINE_VOLUME_H
 #define FERRY_ENGINE_VOLUME_H
 
+#include "volume_options.h"
 #include "../state/db.h"
 #include "../util/error.h"
 
@@ -38,6 +39,13 @@ int ferry_volume_name_is_valid (const char *name);
  * and the row joins it (the directory is still made first).  */
 int ferry_volume_create (ferry_db_t *db, const char *root, const char *name, json_object *labels,
                          int anonymous, int in_transaction, char **created_name, ferry_error_t *err);
+
+/* The same, not anonymous and in a transaction of its own, with the -o
+ * options OPTS (volume_options.h): stored as the volume's Options, and
+ * o=uid=,gid= made the owner of its _data before it appears.  */
+int ferry_volume_create_with_options (ferry_db_t *db, const char *root, const char *name, json_object *labels,
+                                      const struct ferry_volume_options *opts, char **created_name,
+                                      ferry_error_t *err);
 
 /* Not found: kind FERRY_ERROR_NOT_FOUND, "no volume with name X found".  */
 int ferry_volume_get (ferry_db_t *db, const char *root, const char *name, struct ferry_volume **out,

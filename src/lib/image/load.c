@@ -43,6 +43,7 @@ struct spool
   char *dir;
   struct spooled *files;
   size_t n;
+  int flat_blobs; /* a docker-dir: blobs named <hex> at the top, not blobs/sha256/<hex> */
 };
 
 static void
@@ -345,7 +346,7 @@ blob_for (struct spool *sp, json_object *desc, const char *what, ferry_error_t *
                         digest ? digest : "");
       return NULL;
     }
-  name = xasprintf ("blobs/sha256/%s", ferry_digest_hex (digest));
+  name = xasprintf ("%s%s", sp->flat_blobs ? "" : "blobs/sha256/", ferry_digest_hex (digest));
   f = spool_find (sp, name);
   if (f == NULL)
     {
@@ -454,19 +455,19 @@ take_config (struct pending *p, const char *config_text, size_t len, const char 
   return 0;
 }
 
+/* The image whose manifest is MF (DESC its descriptor, may be NULL).  */
 static int
-oci_manifest (struct spool *sp, json_object *desc, const char *const *names, struct pending *p,
-              ferry_error_t *err)
+take_manifest (struct spool *sp, struct spooled *mf, json_object *desc, const char *const *names,
+               struct pending *p, ferry_error_t *err)
 {
   cleanup_free char *text = NULL, *config_text = NULL;
   cleanup_json json_object *manifest = NULL;
-  struct spooled *mf, *cf;
+  struct spooled *cf;
   json_object *config, *layers;
   const char *mt, *config_mt;
   size_t len, config_len, i;
 
-  mf = blob_for (sp, desc, "image manifest", err);
-  if (mf == NULL || (text = read_spooled (mf, &len, err)) == NULL)
+  if ((text = read_spooled (mf, &len, err)) == NULL)
     return -1;
   manifest = ferry_json_parse (text, len, "image manifest", err);
   if (manifest == NULL)
@@ -522,6 +523,48 @@ oci_manifest (struct spool *sp, json_object *desc, const char *const *names, str
   p->img.names = names_of (names);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : mf->digest);
   return 0;
+}
+
+static int
+oci_manifest (struct spool *sp, json_object *desc, const char *const *names, struct pending *p,
+              ferry_error_t *err)
+{
+  struct spooled *mf = blob_for (sp, desc, "image manifest", err);
+
+  if (mf == NULL)
+    return -1;
+  return take_manifest (sp, mf, desc, names, p, err);
+}
+
+/* A docker-dir (save --format docker-dir, Podman's dir: transport): one
+ * image, its manifest in manifest.json, its blobs beside it named by their
+ * hex digests, and no name; its digest is that of manifest.json.  */
+static int
+docker_dir (struct spool *sp, struct spooled *mf, struct pending **out, size_t *n, ferry_error_t *err)
+{
+  sp->flat_blobs = 1;
+  *out = xmalloc0 (sizeof (**out));
+  *n = 1;
+  return take_manifest (sp, mf, NULL, NULL, &(*out)[0], err);
+}
+
+/* True when the spooled directory has the version file a docker-dir has.  */
+static int
+is_docker_dir (struct spool *sp)
+{
+  struct spooled *v = spool_find (sp, "version");
+  cleanup_free char *text = NULL;
+  ferry_error_t ignored = NULL;
+  size_t len;
+
+  if (v == NULL || v->path == NULL || v->size > 4096)
+    return 0;
+  if ((text = read_spooled (v, &len, &ignored)) == NULL)
+    {
+      ferry_error_release (&ignored);
+      return 0;
+    }
+  return len >= 28 && strncmp (text, "Directory Transport Version:", 28) == 0;
 }
 
 static int
@@ -907,7 +950,8 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
   sp.dir = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "load-", err);
   if (sp.dir == NULL)
     return -1;
-  /* A directory is an OCI image layout (save --format oci-dir).  */
+  /* A directory is an OCI image layout or a docker-dir (save --format
+   * oci-dir or docker-dir).  */
   if (strcmp (path, "-") != 0)
     dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd >= 0 ? spool_directory_at (&sp, dirfd, NULL, 0, err) < 0 : spool_archive (&sp, path, err) < 0)
@@ -932,13 +976,18 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
       if (oci_index (&sp, root, "index.json", NULL, &imgs, &n, 0, err) < 0)
         goto out;
     }
+  else if (dirfd >= 0 && mf && mf->path && is_docker_dir (&sp))
+    {
+      if (docker_dir (&sp, mf, &imgs, &n, err) < 0)
+        goto out;
+    }
   else if (dirfd >= 0)
     {
-      ferry_make_error (
-          err, 0,
-          "`%s` is not an OCI image layout: it has no index.json; ferry loads a directory saved "
-          "with `save --format oci-dir`",
-          path);
+      ferry_make_error (err, 0,
+                        "`%s` is neither an OCI image layout (no index.json) nor a docker-dir (no version "
+                        "file and manifest.json); ferry loads a directory saved with `save --format oci-dir` "
+                        "or `save --format docker-dir`",
+                        path);
       goto out;
     }
   else if (mf && mf->path)

@@ -3,6 +3,7 @@
 #include "schema.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -1080,9 +1081,10 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
       dropped_free (&dropped);
       return -1;
     }
+  ferry_fault_point ("rmi-rows-removed");
   /* The rows are gone and the image with them; a directory or blob that
    * cannot be removed now is an orphan that the next load of that layer or
-   * blob replaces.  */
+   * blob replaces, or system prune --external removes.  */
   for (i = 0; i < dropped.n_diff_ids; i++)
     {
       cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);
@@ -1235,4 +1237,85 @@ ferry_images_free (struct ferry_image **imgs, size_t n)
   for (i = 0; i < n; i++)
     ferry_image_free (imgs[i]);
   free (imgs);
+}
+
+/* ---- sweeping what a killed ferry left ------------------------------------- */
+
+/* 1 when SQL (one text parameter) finds a row for ARG, 0 when it finds
+ * none, -1 when it cannot tell: a sweep removes only on a certain 0.  */
+static int
+row_exists (ferry_store_t *s, const char *sql, const char *arg, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, sql, err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  return ferry_db_error (s->db, err, "cannot read the image store");
+}
+
+/* Removes the entries of DIR named by a digest's hex that SQL finds no
+ * row for (WANT_DIR: directories, else regular files), adding their paths
+ * to *REMOVED.  Any other name is not the store's and stays.  */
+static int
+sweep_store_dir (ferry_store_t *s, const char *dir, const char *sql, int want_dir, char ***removed, size_t *n,
+                 ferry_error_t *err)
+{
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  int fd;
+
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot open the image store `%s`", dir);
+  d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return ferry_make_error (err, errno, "cannot read the image store `%s`", dir);
+    }
+  while ((de = readdir (d)))
+    {
+      cleanup_free char *digest = xasprintf ("sha256:%s", de->d_name);
+      struct stat st;
+      int r;
+
+      if (! ferry_digest_is_valid (digest) || fstatat (fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (want_dir ? ! S_ISDIR (st.st_mode) : ! S_ISREG (st.st_mode))
+        continue;
+      r = row_exists (s, sql, digest, err);
+      if (r < 0)
+        return -1;
+      if (r > 0)
+        continue;
+      if (ferry_rm_rf_at (fd, de->d_name, err) < 0)
+        return ferry_error_wrap (err, "cannot remove `%s/%s`", dir, de->d_name);
+      *removed = strv_append (*removed, n, xasprintf ("%s/%s", dir, de->d_name));
+    }
+  return 0;
+}
+
+int
+ferry_store_sweep (ferry_store_t *s, char ***removed, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  size_t n = 0;
+
+  *removed = xmalloc0 (sizeof (char *));
+  /* Loads move layers in and removals take them out under this lock, each
+   * with its rows: holding it, a directory without a row is a leftover.  */
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (sweep_store_dir (s, s->layers_dir, "SELECT 1 FROM layers WHERE diff_id = ?", 1, removed, &n, err) < 0)
+    return -1;
+  return sweep_store_dir (s, s->blobs_dir, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", 0, removed, &n,
+                          err);
 }

@@ -178,6 +178,13 @@ int ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct fer
                         ferry_error_t *err);
 void ferry_remove_report_free (struct ferry_remove_report *r);
 
+/* Removes the layer directories and blob files that no row names, which
+ * a ferry killed between a removal's commit and its unlinks leaves, and
+ * puts their paths in *REMOVED (NULL-terminated, never NULL).  Only names
+ * the store makes (a digest's hex) are considered; symlinks and other
+ * entries stay.  */
+int ferry_store_sweep (ferry_store_t *s, char ***removed, ferry_error_t *err);
+
 void ferry_image_free (struct ferry_image *img);
 void ferry_images_free (struct ferry_image **imgs, size_t n);
 

@@ -8,6 +8,8 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,29 @@ other_option (int opt, const char *cmd, char **argv, const char *usage)
   return r > 0 ? 1 : r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
 }
 
+/* Appends the comma-separated values of TEXT to *LIST (Podman's
+ * "strings" flags: --dns a,b is --dns a --dns b).  */
+static void
+add_split (char ***list, const char *text)
+{
+  size_t n = 0;
+
+  while ((*list)[n])
+    n++;
+  for (const char *p = text;;)
+    {
+      const char *comma = strchr (p, ',');
+      size_t len = comma ? (size_t) (comma - p) : strlen (p);
+
+      *list = xrealloc (*list, (n + 2) * sizeof (char *));
+      (*list)[n++] = xstrndup (p, len);
+      (*list)[n] = NULL;
+      if (comma == NULL)
+        break;
+      p = comma + 1;
+    }
+}
+
 static const char create_usage[]
     = "Usage: ferry network create [OPTIONS] NAME\n\n"
       "Create a bridge network, set up by netavark when a container first joins it.\n\n"
@@ -29,13 +54,20 @@ static const char create_usage[]
       "  -d, --driver DRIVER       bridge (the default), or macvlan: containers appear on the\n"
       "                            parent interface's link with addresses of their own\n"
       "      --disable-dns         no aardvark-dns name resolution on the network\n"
+      "      --dns IP              where aardvark-dns forwards the queries it cannot answer\n"
+      "                            (repeatable, or comma separated)\n"
       "      --gateway IP          the bridge's address (default: the subnet's first)\n"
+      "      --ignore              a network of that name exists already: not an error\n"
       "      --interface-name NAME the bridge interface (default: the first free ferryN)\n"
       "      --internal            no route out of the network\n"
       "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
       "      --label KEY=VALUE     a label (repeatable)\n"
       "  -o, --opt KEY=VALUE       a driver option (macvlan: parent=IFACE, required; mode=bridge|\n"
-      "                            private|vepa|passthru; mtu=N)\n"
+      "                            private|vepa|passthru; mtu=N. bridge: mtu=N, vlan=ID,\n"
+      "                            isolate=true|false|strict, metric=N, no_default_route=true,\n"
+      "                            com.docker.network.bridge.name=IFACE)\n"
+      "      --route DEST,GW[,METRIC] a route containers get: to subnet DEST through GW\n"
+      "                            (repeatable)\n"
       "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24)\n";
 
 static int
@@ -50,8 +82,14 @@ network_create (int argc, char **argv)
     OPT_IP_RANGE,
     OPT_LABEL,
     OPT_SUBNET,
+    OPT_DNS,
+    OPT_IGNORE,
+    OPT_ROUTE,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "dns", required_argument, NULL, OPT_DNS },
+                                        { "ignore", no_argument, NULL, OPT_IGNORE },
+                                        { "route", required_argument, NULL, OPT_ROUTE },
                                         { "driver", required_argument, NULL, 'd' },
                                         { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
                                         { "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -65,11 +103,13 @@ network_create (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct ferry_network_create_options o = { 0 };
   cleanup_free char **labels = xmalloc0 (sizeof (char *)), **options = xmalloc0 (sizeof (char *));
+  cleanup_free char **routes = xmalloc0 (sizeof (char *));
+  cleanup_strv char **dns = xmalloc0 (sizeof (char *));
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *def = NULL;
   ferry_error_t err = NULL;
-  size_t n_labels = 0, n_options = 0;
-  int c, r;
+  size_t n_labels = 0, n_options = 0, n_routes = 0;
+  int c, r, ignore = 0;
 
   while ((c = getopt_long (argc, argv, ":d:o:h", opts, NULL)) != -1)
     switch (c)
@@ -105,6 +145,17 @@ network_create (int argc, char **argv)
       case OPT_SUBNET:
         o.subnet = optarg;
         break;
+      case OPT_DNS:
+        add_split (&dns, optarg);
+        break;
+      case OPT_IGNORE:
+        ignore = 1;
+        break;
+      case OPT_ROUTE:
+        routes = xrealloc (routes, (n_routes + 2) * sizeof (char *));
+        routes[n_routes++] = optarg;
+        routes[n_routes] = NULL;
+        break;
       default:
         if ((r = other_option (c, "network create", argv, create_usage)))
           return r - 1;
@@ -114,11 +165,22 @@ network_create (int argc, char **argv)
   o.name = argv[optind];
   o.labels = labels;
   o.options = options;
+  o.dns_servers = dns;
+  o.routes = routes;
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   if (ferry_network_create (e, &o, &def, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      /* --ignore: the network there is kept as it is, as Podman's.  */
+      if (ignore && err->kind == FERRY_ERROR_EXISTS)
+        {
+          ferry_error_release (&err);
+          puts (o.name);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
   ferry_cli_event ("network", "create", NULL, o.name);
   puts (o.name);
   return 0;
@@ -482,7 +544,10 @@ network_inspect (int argc, char **argv)
 static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"
                                "Remove networks.\n\n"
                                "Options:\n"
-                               "  -f, --force   remove the containers on the network first\n\n"
+                               "  -f, --force          remove the containers on the network first (killed\n"
+                               "                       at once, unless -t)\n"
+                               "  -t, --time SECONDS   with -f: stop running containers first, giving them\n"
+                               "                       this long before SIGKILL\n\n"
                                "Exit 1 if a network does not exist, 2 if one is in use.\n";
 
 static int
@@ -490,21 +555,37 @@ network_rm (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "force", no_argument, NULL, 'f' },
+                                        { "time", required_argument, NULL, 't' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
-  int force = 0, c, r, ret = 0;
+  int force = 0, c, r, ret = 0, timeout = -2;
 
-  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ft:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'f':
         force = 1;
         break;
+      case 't':
+        {
+          char *end;
+          long v;
+
+          errno = 0;
+          v = strtol (optarg, &end, 10);
+          if (errno || end == optarg || *end || v > INT_MAX || v < INT_MIN)
+            return ferry_cli_failf ("invalid argument \"%s\" for \"-t, --time\" flag: give whole seconds",
+                                    optarg);
+          timeout = v < 0 ? -1 : (int) v;
+          break;
+        }
       default:
         if ((r = other_option (c, "network rm", argv, rm_usage)))
           return r - 1;
       }
+  if (timeout != -2 && ! force)
+    return ferry_cli_failf ("--force option must be specified to use the --time option");
   if (optind >= argc)
     return ferry_cli_failf ("no network given: ferry network rm NETWORK [NETWORK...]");
   e = ferry_cli_open_engine ();
@@ -515,7 +596,7 @@ network_rm (int argc, char **argv)
       const char *name = argv[optind];
       ferry_error_t err = NULL;
 
-      if (ferry_network_remove (e, name, force, &err) < 0)
+      if (ferry_network_remove_timeout (e, name, force, timeout, &err) < 0)
         {
           /* Podman's codes: 1 not found, 2 in use, 125 anything else;
            * the worst one wins.  */
@@ -675,6 +756,55 @@ network_prune (int argc, char **argv)
   return ret;
 }
 
+static const char update_usage[]
+    = "Usage: ferry network update [OPTIONS] NETWORK\n\n"
+      "Change the DNS servers a network's aardvark-dns forwards to; running containers' at once.\n\n"
+      "Options:\n"
+      "      --dns-add IP    add this server (repeatable, or comma separated)\n"
+      "      --dns-drop IP   drop this server (repeatable, or comma separated)\n";
+
+static int
+network_update (int argc, char **argv)
+{
+  enum
+  {
+    OPT_DNS_ADD = OPT_COMMAND_FIRST,
+    OPT_DNS_DROP,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "dns-add", required_argument, NULL, OPT_DNS_ADD },
+                                        { "dns-drop", required_argument, NULL, OPT_DNS_DROP },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_strv char **add = xmalloc0 (sizeof (char *)), **drop = xmalloc0 (sizeof (char *));
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_DNS_ADD:
+        add_split (&add, optarg);
+        break;
+      case OPT_DNS_DROP:
+        add_split (&drop, optarg);
+        break;
+      default:
+        if ((r = other_option (c, "network update", argv, update_usage)))
+          return r - 1;
+      }
+  if (optind + 1 != argc)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_update_dns (e, argv[optind], add, drop, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (argv[optind]);
+  return 0;
+}
+
 static const char exists_usage[] = "Usage: ferry network exists NETWORK\n\n"
                                    "Exit 0 when the network exists, 1 when it does not.\n";
 
@@ -722,6 +852,7 @@ ferry_cmd_network (int argc, char **argv)
     { "list", network_ls, NULL },
     { "rm", network_rm, "Remove networks" },
     { "remove", network_rm, NULL },
+    { "update", network_update, "Change a network's DNS servers" },
     { NULL, NULL, NULL },
   };
 

@@ -5,6 +5,7 @@
 #include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
+#include "../network/netopts.h"
 #include "../network/ports.h"
 #include "../state/db.h"
 #include "../state/lock.h"
@@ -164,10 +165,21 @@ macvlan_options_check (json_object *options)
 int
 ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err)
 {
-  static const char *const known[]
-      = { "name",    "id",           "driver",   "network_interface", "created",
-          "subnets", "ipv6_enabled", "internal", "dns_enabled",       "ipam_options",
-          "labels",  "options",      NULL };
+  static const char *const known[] = { "name",
+                                       "id",
+                                       "driver",
+                                       "network_interface",
+                                       "created",
+                                       "subnets",
+                                       "ipv6_enabled",
+                                       "internal",
+                                       "dns_enabled",
+                                       "ipam_options",
+                                       "labels",
+                                       "options",
+                                       "network_dns_servers",
+                                       "routes",
+                                       NULL };
   const char *s;
   json_object *v;
 
@@ -219,8 +231,27 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   v = json_object_object_get (def, "options");
   if (v && ! is_string_map (v))
     return bad_def (err, what, "options", "is not an object of strings");
-  if (ferry_json_string_equals (def, "driver", "bridge") && v && json_object_object_length (v) != 0)
-    return bad_def (err, what, "options", "must be empty for a bridge network");
+  if (ferry_json_string_equals (def, "driver", "bridge") && v)
+    {
+      json_object_object_foreach (v, okey, oval)
+      {
+        if (ferry_bridge_option_check (okey, json_object_get_string (oval), err) < 0)
+          return ferry_error_wrap (err, "%s: network field `options`", what);
+      }
+    }
+  v = json_object_object_get (def, "network_dns_servers");
+  if (v)
+    {
+      if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) > 64)
+        return bad_def (err, what, "network_dns_servers", "is not an array of at most 64 addresses");
+      for (size_t i = 0; i < json_object_array_length (v); i++)
+        if (! ferry_dns_server_is_valid (json_object_get_string (json_object_array_get_idx (v, i)))
+            || ! json_object_is_type (json_object_array_get_idx (v, i), json_type_string))
+          return bad_def (err, what, "network_dns_servers", "holds something that is not an IP address");
+    }
+  v = json_object_object_get (def, "routes");
+  if (v && ferry_routes_check (v, what, err) < 0)
+    return -1;
   if (ferry_json_string_equals (def, "driver", "macvlan"))
     {
       const char *why = macvlan_options_check (v);
@@ -512,7 +543,7 @@ parse_labels (char **labels, json_object **out, ferry_error_t *err)
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
                   const struct ferry_subnet *range, const char *ifname, json_object *labels,
-                  json_object *options)
+                  json_object *options, json_object *dns, json_object *routes)
 {
   int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
@@ -542,9 +573,13 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
     }
   json_object_array_add (subnets, sn);
   json_object_object_add (def, "subnets", subnets);
+  if (routes)
+    json_object_object_add (def, "routes", json_object_get (routes));
   json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (0));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
   json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns && ! macvlan));
+  if (dns)
+    json_object_object_add (def, "network_dns_servers", json_object_get (dns));
   json_object_object_add (ipam, "driver", json_object_new_string ("host-local"));
   json_object_object_add (def, "ipam_options", ipam);
   if (labels && json_object_object_length (labels))
@@ -555,30 +590,44 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
 }
 
 /* -o K=V: for macvlan, parent (an interface this host has), mode and
- * mtu; a bridge network takes none.  *PARENT points into OPTIONS.  */
+ * mtu; for a bridge, what ferry_bridge_option_check takes, and its
+ * interface's name.  *PARENT points into OPTIONS; *BRIDGE_NAME too.  */
 static int
-parse_options (char **texts, int macvlan, json_object **out, const char **parent, ferry_error_t *err)
+parse_options (char **texts, int macvlan, json_object **out, const char **parent, const char **bridge_name,
+               ferry_error_t *err)
 {
   cleanup_json json_object *o = json_object_new_object ();
   const char *why;
 
   *parent = NULL;
+  *bridge_name = NULL;
   for (size_t i = 0; texts && texts[i]; i++)
     {
       const char *eq = strchr (texts[i], '=');
       cleanup_free char *key = eq ? xstrndup (texts[i], (size_t) (eq - texts[i])) : NULL;
 
-      if (! macvlan)
-        return ferry_make_error (err, 0, "-o `%s`: a bridge network takes no driver options", texts[i]);
       if (key == NULL || *key == '\0' || eq[1] == '\0')
         return ferry_make_error (err, 0, "invalid -o `%s`: use KEY=VALUE", texts[i]);
-      if (strcmp (key, "parent") == 0)
+      if (macvlan && strcmp (key, "parent") == 0)
         {
           if (! ferry_ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
             return ferry_make_error (err, 0, "-o parent=%s: this host has no interface of that name", eq + 1);
           *parent = eq + 1;
           continue;
         }
+      if (! macvlan && strcmp (key, "com.docker.network.bridge.name") == 0)
+        {
+          *bridge_name = eq + 1;
+          continue;
+        }
+      /* Docker's name of it; Podman stores it as mtu.  */
+      if (! macvlan && strcmp (key, "com.docker.network.driver.mtu") == 0)
+        {
+          free (key);
+          key = xstrdup ("mtu");
+        }
+      if (! macvlan && ferry_bridge_option_check (key, eq + 1, err) < 0)
+        return -1;
       json_object_object_add (o, key, json_object_new_string (eq + 1));
     }
   if (macvlan && *parent == NULL)
@@ -589,13 +638,54 @@ parse_options (char **texts, int macvlan, json_object **out, const char **parent
   return 0;
 }
 
+/* --dns and --route into the definition's members.  */
+static int
+parse_dns_and_routes (const struct ferry_network_create_options *o, int dns_enabled, json_object **dns,
+                      json_object **routes, ferry_error_t *err)
+{
+  cleanup_json json_object *d = NULL, *r = NULL;
+
+  if (o->dns_servers && o->dns_servers[0])
+    {
+      if (! dns_enabled)
+        return ferry_make_error (err, 0,
+                                 "cannot set NetworkDNSServers if DNS is not enabled for the network: "
+                                 "drop --dns or --disable-dns");
+      d = json_object_new_array ();
+      for (size_t i = 0; o->dns_servers[i]; i++)
+        {
+          if (! ferry_dns_server_is_valid (o->dns_servers[i]))
+            return ferry_make_error (err, 0,
+                                     "unable to parse ip %s specified in NetworkDNSServers: give an IP "
+                                     "address to --dns",
+                                     o->dns_servers[i]);
+          json_object_array_add (d, json_object_new_string (o->dns_servers[i]));
+        }
+    }
+  if (o->routes && o->routes[0])
+    {
+      r = json_object_new_array ();
+      for (size_t i = 0; o->routes[i]; i++)
+        {
+          struct ferry_route route;
+          if (ferry_route_parse (o->routes[i], &route, err) < 0)
+            return -1;
+          json_object_array_add (r, ferry_route_json (&route));
+        }
+    }
+  *dns = steal_pointer (&d);
+  *routes = steal_pointer (&r);
+  return 0;
+}
+
 int
 ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
                       ferry_error_t *err)
 {
-  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL, *options = NULL;
+  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL, *options = NULL, *dns = NULL,
+                           *routes = NULL;
   cleanup_free char *ifname = NULL;
-  const char *parent = NULL;
+  const char *parent = NULL, *bridge_name = NULL, *interface_name;
   int macvlan;
   struct ferry_subnet s, range;
   uint32_t gw;
@@ -610,7 +700,14 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
   if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
     return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
   macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
-  if (parse_options (o->options, macvlan, &options, &parent, err) < 0)
+  if (parse_options (o->options, macvlan, &options, &parent, &bridge_name, err) < 0)
+    return -1;
+  if (bridge_name && o->interface_name && strcmp (bridge_name, o->interface_name) != 0)
+    return ferry_make_error (
+        err, 0, "-o com.docker.network.bridge.name=%s and --interface-name %s disagree: give one",
+        bridge_name, o->interface_name);
+  interface_name = o->interface_name ? o->interface_name : bridge_name;
+  if (parse_dns_and_routes (o, ! o->disable_dns && ! macvlan, &dns, &routes, err) < 0)
     return -1;
   if (macvlan && (o->subnet == NULL || o->interface_name || o->internal))
     return ferry_make_error (
@@ -625,10 +722,9 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
     return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
-  if (o->interface_name && ! ferry_ifname_is_valid (o->interface_name))
-    return ferry_make_error (err, 0,
-                             "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`",
-                             o->interface_name);
+  if (interface_name && ! ferry_ifname_is_valid (interface_name))
+    return ferry_make_error (
+        err, 0, "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`", interface_name);
   if (parse_labels (o->labels, &labels, err) < 0)
     return -1;
   if (ferry_db_begin (e->db, err) < 0)
@@ -656,8 +752,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                         ferry_subnet_format (&s, text));
       goto fail;
     }
-  ifname = macvlan ? xstrdup (parent) : o->interface_name ? xstrdup (o->interface_name) : free_ifname (defs);
-  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels, options);
+  ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
+  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels, options, dns, routes);
   if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
   if (out)
@@ -704,7 +800,7 @@ ensure_default (ferry_engine_t *e, ferry_error_t *err)
         e->config.default_subnet, host ? "host interface" : "network", host ? host : other);
   if ((host || other) && free_subnet (defs, &s, err) < 0)
     return -1;
-  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, ifname, NULL, NULL);
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, ifname, NULL, NULL, NULL, NULL);
   if (add_definition (e, def, err) < 0)
     return ferry_error_wrap (err, "default network %s (its bridge is default_interface in ferry.conf)",
                              FERRY_DEFAULT_NETWORK);
@@ -735,6 +831,12 @@ ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err)
 int
 ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err)
 {
+  return ferry_network_remove_timeout (e, name, force, -2, err);
+}
+
+int
+ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout, ferry_error_t *err)
+{
   cleanup_json json_object *def = NULL;
   cleanup_strv char **users = NULL;
   cleanup_stmt sqlite3_stmt *st = NULL;
@@ -751,8 +853,13 @@ ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_erro
       if (doomed == NULL)
         return -1;
       for (size_t i = 0; doomed[i]; i++)
-        if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
-          return -1;
+        {
+          /* -t: a stop first, with that grace period; else killed.  */
+          if (timeout >= -1 && ferry_container_stop (e, doomed[i], timeout, NULL, err) < 0)
+            return -1;
+          if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
+            return -1;
+        }
     }
 
   json_object_put (steal_pointer (&def));
@@ -825,6 +932,122 @@ ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int 
       return ferry_error_wrap (err, "cannot create network %s from the archive", name);
     }
   *created = 1;
+  return 0;
+}
+
+/* NAME's definition with the DNS servers of ADD added (once) and those
+ * of DROP dropped; in the caller's transaction.  */
+static int
+update_dns_record (ferry_engine_t *e, const char *name, char **add, char **drop, json_object **out,
+                   ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  json_object *old, *servers = json_object_new_array ();
+
+  if (ferry_network_get (e, name, &def, err) < 0)
+    {
+      json_object_put (servers);
+      return -1;
+    }
+  old = ferry_json_get_array (def, "network_dns_servers");
+  for (size_t i = 0; i < ferry_json_array_length (old); i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (old, i));
+      int dropped = 0;
+      for (size_t j = 0; drop && drop[j] && ! dropped; j++)
+        dropped = strcmp (drop[j], s) == 0;
+      if (! dropped)
+        json_object_array_add (servers, json_object_new_string (s));
+    }
+  for (size_t i = 0; add && add[i]; i++)
+    {
+      int present = 0;
+      for (size_t j = 0; j < json_object_array_length (servers) && ! present; j++)
+        present = strcmp (json_object_get_string (json_object_array_get_idx (servers, j)), add[i]) == 0;
+      if (! present)
+        json_object_array_add (servers, json_object_new_string (add[i]));
+    }
+  if (json_object_array_length (servers))
+    json_object_object_add (def, "network_dns_servers", servers);
+  else
+    {
+      json_object_put (servers);
+      json_object_object_del (def, "network_dns_servers");
+    }
+  st = ferry_db_prepare (e->db, "UPDATE networks SET definition = ? WHERE name = ?", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ferry_json_to_string (def, 1), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the network");
+  *out = steal_pointer (&def);
+  return 0;
+}
+
+/* True when some container on NAME is running (its aardvark-dns then
+ * serves NAME).  */
+static int
+network_active (ferry_engine_t *e, const char *name)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db,
+      "SELECT 1 FROM network_addresses a JOIN containers c ON c.id = a.container_id WHERE a.network = ? AND "
+      "c.state IN ('running', 'paused', 'stopping') LIMIT 1",
+      &ignored);
+
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
+static void netavark_of (ferry_engine_t *e, struct ferry_netavark *n, char **config_dir);
+
+int
+ferry_network_update_dns (ferry_engine_t *e, const char *name, char **add, char **drop, ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+  cleanup_free char *config_dir = NULL, *list = NULL;
+  struct ferry_netavark n;
+  json_object *servers;
+
+  for (size_t i = 0; add && add[i]; i++)
+    if (! ferry_dns_server_is_valid (add[i]))
+      return ferry_make_error (err, 0, "unable to parse ip %s specified in AddDNSServer: give an IP address",
+                               add[i]);
+  for (size_t i = 0; drop && drop[i]; i++)
+    if (! ferry_dns_server_is_valid (drop[i]))
+      return ferry_make_error (err, 0, "unable to parse ip %s specified in DropDNSServer: give an IP address",
+                               drop[i]);
+  if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0 && ferry_network_ensure_default (e, err) < 0)
+    return -1;
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (update_dns_record (e, name, add, drop, &def, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  /* The containers running on it ask aardvark-dns, which netavark tells.
+   * A failure here leaves the record ahead of aardvark-dns until those
+   * containers start again, as with Podman.  */
+  if (! json_object_get_boolean (json_object_object_get (def, "dns_enabled")) || ! network_active (e, name))
+    return 0;
+  servers = ferry_json_get_array (def, "network_dns_servers");
+  list = xstrdup ("");
+  for (size_t i = 0; i < ferry_json_array_length (servers); i++)
+    {
+      char *next = xasprintf ("%s%s%s", list, i ? "," : "",
+                              json_object_get_string (json_object_array_get_idx (servers, i)));
+      free (list);
+      list = next;
+    }
+  netavark_of (e, &n, &config_dir);
+  if (ferry_netavark_update_dns (&n, name, list, err) < 0)
+    return ferry_error_wrap (err, "network %s: recorded, but its running containers' aardvark-dns", name);
   return 0;
 }
 

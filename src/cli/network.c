@@ -922,6 +922,100 @@ network_update (int argc, char **argv)
   return 0;
 }
 
+static const char reload_usage[]
+    = "Usage: ferry network reload [OPTIONS] [CONTAINER...]\n\n"
+      "Set up again the firewall rules and port forwarding of running containers (after something\n"
+      "flushed nftables), with the same addresses; prints their IDs.\n\n"
+      "Options:\n"
+      "  -a, --all      every running container\n"
+      "  -l, --latest   the container created last\n";
+
+static int
+network_reload (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_strv char **refs = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+  int all = 0, latest = 0, c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":alh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case 'l':
+        latest = 1;
+        break;
+      default:
+        if ((r = other_option (c, "network reload", argv, reload_usage)))
+          return r - 1;
+      }
+  if (all && latest)
+    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if ((all || latest) && optind < argc)
+    return ferry_cli_failf ("no arguments are needed with --%s", all ? "all" : "latest");
+  if (! all && ! latest && optind >= argc)
+    return ferry_cli_failf ("you must provide at least one name or id");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (all || latest)
+    {
+      struct ferry_container **list = NULL, *last = NULL;
+      ferry_error_t err = NULL;
+      size_t count = 0;
+
+      if (latest ? ferry_container_latest (e, &last, &err) < 0
+                 : ferry_container_list (e, &list, &count, &err) < 0)
+        return ferry_cli_fail (&err);
+      if (latest)
+        {
+          refs = xrealloc (refs, 2 * sizeof (char *));
+          refs[n++] = xstrdup (last->id);
+          refs[n] = NULL;
+          ferry_container_free (last);
+        }
+      for (size_t i = 0; i < count; i++)
+        {
+          /* --all: the running ones on networks, as Podman's.  */
+          if (ferry_container_is_active (list[i]) && ferry_network_record_bridged (list[i]->record))
+            {
+              refs = xrealloc (refs, (n + 2) * sizeof (char *));
+              refs[n++] = xstrdup (list[i]->id);
+              refs[n] = NULL;
+            }
+          ferry_container_free (list[i]);
+        }
+      free (list);
+    }
+  else
+    for (; optind < argc; optind++)
+      {
+        refs = xrealloc (refs, (n + 2) * sizeof (char *));
+        refs[n++] = xstrdup (argv[optind]);
+        refs[n] = NULL;
+      }
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *id = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_network_reload (e, refs[i], &id, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      puts (id);
+    }
+  return ret;
+}
+
 static const char exists_usage[] = "Usage: ferry network exists NETWORK\n\n"
                                    "Exit 0 when the network exists, 1 when it does not.\n";
 
@@ -966,6 +1060,7 @@ ferry_cmd_network (int argc, char **argv)
     { "inspect", network_inspect, "Display the definitions of networks" },
     { "ls", network_ls, "List networks" },
     { "prune", network_prune, "Remove the networks no container uses" },
+    { "reload", network_reload, "Set up running containers' firewall rules again" },
     { "list", network_ls, NULL },
     { "rm", network_rm, "Remove networks" },
     { "remove", network_rm, NULL },

@@ -238,3 +238,85 @@ inspect_net() { f network inspect "$1" | jq -c ".[0]$2"; }
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }
+
+# A TCP port on the host that nothing uses now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Deletes the rule of netavark's table that forwards host port $1: what a
+# flush of the container's firewall rules leaves (the table itself is
+# shared with every other network on this machine, so only this one goes).
+drop_port_rule() {
+	local h
+	h=$(nft -a list chain inet netavark NETAVARK-HOSTPORT-DNAT | grep "dport $1 " | sed 's/.*# handle //')
+	[ -n "$h" ]
+	nft delete rule inet netavark NETAVARK-HOSTPORT-DNAT handle "$h"
+}
+
+@test "network reload puts back a running container's port forwarding after its rule was flushed, with the same IP and MAC; --all and --latest" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" rl >/dev/null
+	p=$(free_port)
+	f run -d --name srv --network rl -p "127.0.0.1:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
+	f create --name idle --network rl ferry-test true >/dev/null
+	id=$(f inspect --format '{{.Id}}' srv)
+	ip=$(ip_of srv rl)
+	mac=$(mac_of srv rl)
+	[ "$(net_count 127.0.0.1 "$p")" = 1 ]
+	drop_port_rule "$p"
+	! tcp_get 127.0.0.1 "$p" 2>/dev/null
+	run_ferry network reload srv
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(net_count 127.0.0.1 "$p")" = 2 ]
+	# Reloaded once, not twice.
+	[ "$(nft -a list chain inet netavark NETAVARK-HOSTPORT-DNAT | grep -c "dport $p ")" = 1 ]
+	[ "$(ip_of srv rl)" = "$ip" ]
+	[ "$(mac_of srv rl)" = "$mac" ]
+	f exec srv cat /sys/class/net/eth0/address | grep -qx "$mac"
+	# --all: the running containers only; --latest: the one made last.
+	drop_port_rule "$p"
+	run_ferry network reload --all
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(net_count 127.0.0.1 "$p")" = 3 ]
+	run_ferry network reload --latest
+	assert_status 125
+	assert_output_contains "cannot reload network unless container network has been configured"
+	# The status kept beside the namespace is whole again: an in-place
+	# checkpoint and restore keeps the addresses.
+	f container checkpoint srv >/dev/null
+	f container restore srv >/dev/null
+	[ "$(ip_of srv rl)" = "$ip" ]
+	[ "$(net_count 127.0.0.1 "$p")" = 4 ]
+	for args in "" "nope" "--all srv" "--latest srv" "--all --latest"; do
+		# shellcheck disable=SC2086
+		run_ferry network reload $args
+		assert_status 125
+		assert_one_line_error
+	done
+}
+
+@test "network reload: output, exit codes and first words as Podman's (live)" {
+	need_podman
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	for tool in f podman_t; do
+		: >"$TEST_TMP/$tool.sed"
+		make_containers $tool <<-EOF
+			up run sleep 1000
+			down create true
+		EOF
+		step $tool network reload up
+		step $tool network reload --all
+		step $tool network reload down
+		step $tool network reload --latest
+		step $tool network reload nope
+		step $tool network reload
+		step $tool network reload --all up
+		sed -E 's/^(  err: Error: [^:]*).*/\1/' "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}

@@ -1791,3 +1791,67 @@ out:
   ferry_container_free (c);
   return ret;
 }
+
+/* ---- reload -------------------------------------------------------------- */
+
+int
+ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct ferry_container *c = NULL;
+  int ret = -1;
+
+  *id = NULL;
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  if (! ferry_container_is_active (c))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "cannot reload network unless container network has been configured: container "
+                             "state improper (container %s is not running: start it)",
+                             c->name);
+      goto out;
+    }
+  if (! ferry_network_record_bridged (c->record))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "container %s network is not configured, refusing to reload: it is on no bridge "
+                             "network",
+                             c->id);
+      goto out;
+    }
+  {
+    cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+    cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+    cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
+    cleanup_error ferry_error_t ignored = NULL;
+    struct ferry_netavark n;
+    const char *text;
+
+    if (opts == NULL)
+      goto out;
+    netavark_of (e, &n, &config_dir);
+    /* As Podman: what is left goes first (a failure there is what a
+       * flush leaves), then all of it is set up again with the same
+       * addresses and MACs.  Killed in between, the container runs
+       * without its network: the status file goes first, so that an
+       * in-place restore sets it all up again, as does another reload.  */
+    unlink (path);
+    ferry_netavark_teardown (&n, netns, opts, &ignored);
+    if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+      {
+        ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+        goto out;
+      }
+    text = ferry_json_to_string (status, 0);
+    if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+      goto out;
+  }
+  *id = xstrdup (c->id);
+  ret = 0;
+
+out:
+  ferry_container_free (c);
+  return ret;
+}

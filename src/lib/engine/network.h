@@ -159,6 +159,12 @@ int ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
  * there; the last network gone, the container has loopback only.  */
 int ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err);
 
+/* network reload: puts back what netavark set up for running container
+ * REF (firewall rules and port forwarding, after something flushed
+ * them), keeping its addresses and MACs; *ID gets its full ID.  Not
+ * running: kind STATE.  */
+int ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err);
+
 /* True when the record attaches the container to bridge networks.  */
 int ferry_network_record_bridged (json_object *rec);
 

@@ -87,7 +87,7 @@ ferry_cgroups() {
 # aardvark-dns.
 network_leftovers() {
 	ip -br link 2>/dev/null | awk '$1 ~ /^ft[ydnw][0-9]+(@|$)/ { print "bridge " $1 }'
-	nft list ruleset 2>/dev/null | grep -o '10\.20[0-57]\.[0-9]*\.0/24' | sort -u | sed 's/^/nftables rule for /'
+	nft list ruleset 2>/dev/null | grep -oE '10\.20[0-57]\.[0-9]+\.0/24|fd00:207:[0-9]+::/64' | sort -u | sed 's/^/nftables rule for /'
 	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
 	ip netns list 2>/dev/null | awk '$1 ~ /^ferry-test-/ { print "network namespace " $1 }'
 }

@@ -49,6 +49,19 @@ add_split (char ***list, const char *text)
     }
 }
 
+/* An IPv4 value of FLAG into *V4, an IPv6 one (it has a colon) into *V6;
+ * one of each.  */
+static int
+by_family (const char *arg, const char **v4, const char **v6, const char *flag)
+{
+  const char **slot = strchr (arg, ':') ? v6 : v4;
+
+  if (*slot)
+    return ferry_cli_failf ("%s %s: give one %s for each of IPv4 and IPv6", flag, arg, flag);
+  *slot = arg;
+  return 0;
+}
+
 static const char create_usage[]
     = "Usage: ferry network create [OPTIONS] NAME\n\n"
       "Create a bridge network, set up by netavark when a container first joins it.\n\n"
@@ -58,11 +71,15 @@ static const char create_usage[]
       "      --disable-dns         no aardvark-dns name resolution on the network\n"
       "      --dns IP              where aardvark-dns forwards the queries it cannot answer\n"
       "                            (repeatable, or comma separated)\n"
-      "      --gateway IP          the bridge's address (default: the subnet's first)\n"
+      "      --gateway IP          the bridge's address (default: the subnet's first; one per\n"
+      "                            subnet: IPv4, IPv6)\n"
       "      --ignore              a network of that name exists already: not an error\n"
       "      --interface-name NAME the bridge interface (default: the first free ferryN)\n"
       "      --internal            no route out of the network\n"
       "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
+      "                            (one per subnet: IPv4, IPv6)\n"
+      "      --ipv6                dual stack: an IPv6 subnet beside the IPv4 one (default: a\n"
+      "                            random fdXX:XXXX:XXXX:XXXX::/64)\n"
       "      --label KEY=VALUE     a label (repeatable)\n"
       "  -o, --opt KEY=VALUE       a driver option (macvlan: parent=IFACE, required; mode=bridge|\n"
       "                            private|vepa|passthru; mtu=N. bridge: mtu=N, vlan=ID,\n"
@@ -70,7 +87,8 @@ static const char create_usage[]
       "                            com.docker.network.bridge.name=IFACE)\n"
       "      --route DEST,GW[,METRIC] a route containers get: to subnet DEST through GW\n"
       "                            (repeatable)\n"
-      "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24)\n";
+      "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24), and\n"
+      "                            an IPv6 one (/64 to /120) for a dual-stack network\n";
 
 static int
 network_create (int argc, char **argv)
@@ -87,11 +105,13 @@ network_create (int argc, char **argv)
     OPT_DNS,
     OPT_IGNORE,
     OPT_ROUTE,
+    OPT_IPV6,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "dns", required_argument, NULL, OPT_DNS },
                                         { "ignore", no_argument, NULL, OPT_IGNORE },
                                         { "route", required_argument, NULL, OPT_ROUTE },
+                                        { "ipv6", no_argument, NULL, OPT_IPV6 },
                                         { "driver", required_argument, NULL, 'd' },
                                         { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
                                         { "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -128,7 +148,8 @@ network_create (int argc, char **argv)
         o.disable_dns = 1;
         break;
       case OPT_GATEWAY:
-        o.gateway = optarg;
+        if (by_family (optarg, &o.gateway, &o.gateway6, "--gateway") != 0)
+          return FERRY_EXIT_ERROR;
         break;
       case OPT_INTERFACE:
         o.interface_name = optarg;
@@ -137,7 +158,8 @@ network_create (int argc, char **argv)
         o.internal = 1;
         break;
       case OPT_IP_RANGE:
-        o.ip_range = optarg;
+        if (by_family (optarg, &o.ip_range, &o.ip_range6, "--ip-range") != 0)
+          return FERRY_EXIT_ERROR;
         break;
       case OPT_LABEL:
         labels = xrealloc (labels, (n_labels + 2) * sizeof (char *));
@@ -145,7 +167,11 @@ network_create (int argc, char **argv)
         labels[n_labels] = NULL;
         break;
       case OPT_SUBNET:
-        o.subnet = optarg;
+        if (by_family (optarg, &o.subnet, &o.subnet6, "--subnet") != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case OPT_IPV6:
+        o.ipv6 = 1;
         break;
       case OPT_DNS:
         add_split (&dns, optarg);
@@ -623,6 +649,7 @@ static const char connect_usage[]
       "Options:\n"
       "      --alias NAME        another name of the container on the network (repeatable)\n"
       "      --ip IP             this IPv4 address on it (default: the next free)\n"
+      "      --ip6 IP            this IPv6 address on it, when it has IPv6 (default: the next free)\n"
       "      --mac-address MAC   this MAC address on it (default: a random one)\n";
 
 static int
@@ -633,10 +660,12 @@ network_connect (int argc, char **argv)
     OPT_ALIAS = OPT_COMMAND_FIRST,
     OPT_IP,
     OPT_MAC,
+    OPT_IP6,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "alias", required_argument, NULL, OPT_ALIAS },
                                         { "ip", required_argument, NULL, OPT_IP },
+                                        { "ip6", required_argument, NULL, OPT_IP6 },
                                         { "mac-address", required_argument, NULL, OPT_MAC },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -657,6 +686,9 @@ network_connect (int argc, char **argv)
         break;
       case OPT_IP:
         o.ip = optarg;
+        break;
+      case OPT_IP6:
+        o.ip6 = optarg;
         break;
       case OPT_MAC:
         o.mac = optarg;

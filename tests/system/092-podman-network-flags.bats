@@ -14,7 +14,8 @@ load podman-helpers
 
 # Names and subnets of this test's own, apart from the other network tests':
 # bridges ftw<N> and ftw<N+1000>, subnets 10.207.<N>.0/24 and
-# 10.207.<N+1>.0/24 (scripts/test.sh's leftovers check knows them).
+# 10.207.<N+1>.0/24, IPv6 fd00:207:<N>::/64 and fd00:207:<N+1>::/64
+# (scripts/test.sh's leftovers check knows them).
 net_setup() {
 	N=$(net_number)
 	BR=ftw$N
@@ -23,6 +24,10 @@ net_setup() {
 	SUBNET=$PREFIX.0/24
 	PREFIX2=10.207.$((N + 1))
 	SUBNET2=$PREFIX2.0/24
+	PREFIX6=fd00:207:$N
+	SUBNET6=$PREFIX6::/64
+	PREFIX62=fd00:207:$((N + 1))
+	SUBNET62=$PREFIX62::/64
 }
 
 teardown() {
@@ -34,6 +39,7 @@ teardown() {
 }
 
 inspect_net() { f network inspect "$1" | jq -c ".[0]$2"; }
+ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6Address}}" "$1"; }
 
 @test "network create --dns, --route and -o mtu/metric/vlan/isolate/no_default_route/bridge.name: inspect shows them, a running container gets them" {
 	net_setup
@@ -317,6 +323,175 @@ drop_port_rule() {
 		step $tool network reload
 		step $tool network reload --all up
 		sed -E 's/^(  err: Error: [^:]*).*/\1/' "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}
+
+@test "network create --ipv6: dual stack with a random unique local /64 or the --subnet given; containers get IPv6 addresses the host reaches; inspect shows them" {
+	net_setup
+	load_test_image
+	f network create --ipv6 --subnet "$SUBNET" --interface-name "$BR" six >/dev/null
+	[ "$(inspect_net six .ipv6_enabled)" = true ]
+	[ "$(inspect_net six '.subnets | length')" = 2 ]
+	[ "$(inspect_net six .subnets[0].subnet)" = "\"$SUBNET\"" ]
+	sub6=$(f network inspect six | jq -r '.[0].subnets[1].subnet')
+	[[ "$sub6" =~ ^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::/64$ ]]
+	[ "$(f network inspect six | jq -r '.[0].subnets[1].gateway')" = "${sub6%/64}1" ]
+	f network ls --format '{{.Name}} {{.IPv6Enabled}}' | grep -qx 'six true'
+	# The IPv6 --subnet given, its gateway and range.
+	f network create --subnet "$SUBNET2" --subnet "$SUBNET62" --gateway "$PREFIX62::fe" \
+		--ip-range "$PREFIX62::100/120" --interface-name "$BR2" six2 >/dev/null
+	[ "$(inspect_net six2 .subnets[1])" = "{\"subnet\":\"$SUBNET62\",\"gateway\":\"$PREFIX62::fe\",\"lease_range\":{\"start_ip\":\"$PREFIX62::101\",\"end_ip\":\"$PREFIX62::1ff\"}}" ]
+	f run -d --name srv --network six2 ferry-test sh -c "$SERVER" >/dev/null
+	f run -d --name fixed --network six2 --ip6 "$PREFIX62::5:5" ferry-test sleep 1000 >/dev/null
+	[ "$(ip6_of srv six2)" = "$PREFIX62::101" ]
+	[ "$(ip6_of fixed six2)" = "$PREFIX62::5:5" ]
+	[ "$(ip_of srv six2)" = "$PREFIX2.2" ]
+	f inspect srv | jq -c '.[0].NetworkSettings.Networks.six2 | [.GlobalIPv6Address, .GlobalIPv6PrefixLen, .IPv6Gateway]' >"$TEST_TMP/six"
+	[ "$(cat "$TEST_TMP/six")" = "[\"$PREFIX62::101\",64,\"$PREFIX62::fe\"]" ]
+	f exec srv ip -6 addr show eth0 | grep -q "inet6 $PREFIX62::101/64 scope global"
+	f exec srv ip -6 route | grep -q "^default via $PREFIX62::fe dev eth0"
+	# The host reaches it over IPv6, and so does another container.
+	[ "$(net_count "$PREFIX62::101" 8080)" = 1 ]
+	[ "$(f exec fixed nc "$PREFIX62::101" 8080 </dev/null)" = "count 2" ]
+	# network connect --ip6: a second interface with its own addresses.
+	f run -d --name late --network six ferry-test sleep 1000 >/dev/null
+	f network connect --ip6 "$PREFIX62::7:7" six2 late
+	[ "$(ip6_of late six2)" = "$PREFIX62::7:7" ]
+	f exec late ip -6 addr show eth1 | grep -q "inet6 $PREFIX62::7:7/64"
+	[[ "$(ip6_of late six)" == "${sub6%::/64}::"* ]]
+	# rm gives the addresses back.
+	f rm -f fixed >/dev/null
+	f run -d --name again --network six2 --ip6 "$PREFIX62::5:5" ferry-test sleep 1000 >/dev/null
+}
+
+@test "bad IPv6 input: exit 125, one line, nothing made" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --subnet "$SUBNET6" --interface-name "$BR" six >/dev/null
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" four >/dev/null
+	while IFS='|' read -r args words; do
+		# shellcheck disable=SC2086
+		run_ferry network create $args bad
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$words"
+	done <<-EOF
+		--subnet $SUBNET62|IPv6-only network
+		--ipv6 --subnet $PREFIX62::/48|invalid subnet
+		--ipv6 --subnet $PREFIX62::1/64|invalid subnet
+		--ipv6 --subnet $PREFIX6::100/120|overlaps network six
+		--ipv6 --subnet $SUBNET62 --gateway fd00:1::1|gateway fd00:1::1 not in subnet
+		--ipv6 --subnet $SUBNET62 --ip-range fd00:1::/120|is not a subnet inside
+		--ipv6 --gateway $PREFIX62::1|needs an IPv6 --subnet
+		--ipv6 --subnet $SUBNET62 --subnet fd00:1::/64|give one --subnet for each of IPv4 and IPv6
+		-d macvlan -o parent=lo --subnet 10.207.$N.0/24 --ipv6|macvlan
+	EOF
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry four six " ]
+	f run -d --name one --network six --ip6 "$PREFIX6::9" ferry-test sleep 1000 >/dev/null
+	while IFS='|' read -r args words; do
+		# shellcheck disable=SC2086
+		run_ferry run -d --name bad $args ferry-test sleep 1000
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$words"
+		run_ferry container exists bad
+		assert_status 1
+	done <<-EOF
+		--network six --ip6 bogus|"bogus" is not an ip address
+		--network six --ip6 $PREFIX6::9|is in use by container one
+		--network six --ip6 fd00:1::5|requested static ip fd00:1::5 not in any subnet on network six
+		--network six --ip6 $PREFIX6::1|not in any subnet on network six
+		--network four --ip6 $PREFIX6::5|not in any subnet on network four
+		--network six --ip6 10.0.0.1|"10.0.0.1" is not an ip address
+		--network none --ip6 $PREFIX6::5|need a network
+		--network six,four --ip6 $PREFIX6::5|apply to one network
+	EOF
+	f create --name two --network four ferry-test true >/dev/null
+	run_ferry network connect --ip6 "$PREFIX6::9" six two
+	assert_status 125
+	assert_output_contains "is in use by container one"
+	[ "$(f inspect two | jq -c '.[0].NetworkSettings.Networks | keys')" = '["four"]' ]
+}
+
+@test "a container's IPv6 address and MAC survive checkpoint and restore in place and through --export, and --import onto another root; a copy gets its own" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --subnet "$SUBNET6" --interface-name "$BR" six >/dev/null
+	f run -d --name srv --network six ferry-test sh -c "$SERVER" >/dev/null
+	ip=$(ip_of srv six)
+	ip6=$(ip6_of srv six)
+	mac=$(mac_of srv six)
+	[ "$ip6" = "$PREFIX6::2" ]
+	[ "$(net_count "$ip6" 8080)" = 1 ]
+	# In place.
+	f container checkpoint srv >/dev/null
+	f container restore srv >/dev/null
+	[ "$(ip6_of srv six)" = "$ip6" ]
+	[ "$(f exec srv cat /sys/class/net/eth0/address)" = "$mac" ]
+	[ "$(net_count "$ip6" 8080)" = 2 ]
+	# The archive's network.status carries both subnets of the interface.
+	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
+	tar -xOf "$TEST_TMP/srv.tar.zst" network.status >"$TEST_TMP/status.json"
+	[ "$(jq -c '.six.interfaces.eth0.subnets | map(.ipnet)' "$TEST_TMP/status.json")" = "[\"$ip/24\",\"$ip6/64\"]" ]
+	[ "$(jq -r '.six.interfaces.eth0.mac_address' "$TEST_TMP/status.json")" = "$mac" ]
+	f rm -f srv >/dev/null
+	f network rm six >/dev/null
+	# Onto another root, which makes the network from the archive.
+	fb load -q -i "$(ferry_test_image)"
+	run_fb container restore -i "$TEST_TMP/srv.tar.zst"
+	assert_status 0
+	assert_output_contains "created network six"
+	[ "$(fb network inspect six | jq -r '.[0].subnets[1].subnet')" = "$SUBNET6" ]
+	[ "$(ip_of srv six fb)" = "$ip" ]
+	[ "$(ip6_of srv six fb)" = "$ip6" ]
+	[ "$(mac_of srv six fb)" = "$mac" ]
+	[ "$(fb exec srv cat /sys/class/net/eth0/address)" = "$mac" ]
+	fb exec srv ip -6 addr show eth0 | grep -q "inet6 $ip6/64 scope global"
+	[ "$(net_count "$ip6" 8080)" = 3 ]
+	# A copy beside it: addresses of its own, the same state.
+	fb container restore -i "$TEST_TMP/srv.tar.zst" --name copy >/dev/null
+	copy6=$(ip6_of copy six fb)
+	[ -n "$copy6" ] && [ "$copy6" != "$ip6" ]
+	[ "$(mac_of copy six fb)" != "$mac" ]
+	[ "$(net_count "$copy6" 8080)" = 3 ]
+	# Its IPv6 address taken: refused, naming the holder.
+	fb rm -f srv >/dev/null
+	fb run -d --name squatter --network six --ip6 "$ip6" ferry-test sleep 1000 >/dev/null
+	run_fb container restore -i "$TEST_TMP/srv.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains squatter
+	run_fb container exists srv
+	assert_status 1
+	fb container restore -i "$TEST_TMP/srv.tar.zst" --ignore-static-ip >/dev/null
+	new6=$(ip6_of srv six fb)
+	[ "$new6" != "$ip6" ] && [ "$new6" != "$copy6" ]
+	[ "$(net_count "$new6" 8080)" = 3 ]
+}
+
+@test "network create --ipv6 and run --ip6: what inspect shows and errors' first words as Podman's (live)" {
+	need_podman
+	net_setup
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	# Each tool on its own bridge and subnets, shown alike in the transcripts.
+	for tool in f podman_t; do
+		if [ $tool = f ]; then br=$BR p4=$PREFIX p6=$PREFIX6; else br=$BR2 p4=$PREFIX2 p6=$PREFIX62; fi
+		echo "s/$p4\./P4./g; s/$p6:/P6:/g; s/$br/BR/g" >"$TEST_TMP/$tool.sed"
+		step $tool network create --ipv6 --subnet "$p4.0/24" --subnet "$p6::/64" --interface-name "$br" six
+		step $tool network ls --format '{{.Name}} {{.IPv6Enabled}}' --filter name=six
+		step $tool run -d --name a --network six ferry-test sleep 1000
+		step $tool run -d --name b --network six --ip6 "$p6::1:5" ferry-test sleep 1000
+		for c in a b; do
+			step $tool inspect --format '{{.NetworkSettings.Networks.six.IPAddress}} {{.NetworkSettings.Networks.six.GlobalIPv6Address}} {{.NetworkSettings.Networks.six.GlobalIPv6PrefixLen}} {{.NetworkSettings.Networks.six.IPv6Gateway}}' $c
+		done
+		step $tool network create --ipv6 --subnet "$p6::/64" other
+		step $tool network create --ipv6 --subnet fd00:1::/64 --gateway fd00:2::1 other
+		step $tool run -d --name c --network six --ip6 bogus ferry-test sleep 1000
+		$tool rm -af -t 0 >/dev/null 2>&1 || $tool rm -af >/dev/null
+		sed -E -f "$TEST_TMP/$tool.sed" -e '/^  out: [0-9a-f]{64}$/d' -e 's/^(  err: Error: [^:]*).*/\1/' \
+			"$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }

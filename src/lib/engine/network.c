@@ -2,6 +2,7 @@
 #include "network.h"
 #include "internal.h"
 #include "../network/addr.h"
+#include "../network/addr6.h"
 #include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
@@ -49,6 +50,10 @@ ferry_network_name_is_valid (const char *name)
 
 /* ---- what a definition holds ------------------------------------------- */
 
+/* A network's IPv6 subnets: /64 to /120 (addr6.h).  */
+#define SUBNET6_MIN_PREFIX 64
+#define SUBNET6_MAX_PREFIX 120
+
 struct netdef
 {
   const char *name;
@@ -56,26 +61,61 @@ struct netdef
   struct ferry_subnet subnet;
   uint32_t gateway;
   uint32_t first, last; /* the addresses containers get */
+  /* Dual stack: the IPv6 subnet beside the IPv4 one, when HAS6.  */
+  int has6;
+  struct ferry_subnet6 subnet6;
+  struct ferry_ip6 gateway6;
+  uint64_t first6, last6; /* offsets in SUBNET6 of the addresses containers get */
 };
+
+/* The first and last offset a container may get in S: after the
+ * subnet's own address (the last one is a host too in IPv6).  */
+static void
+subnet6_hosts (const struct ferry_subnet6 *s, uint64_t *first, uint64_t *last)
+{
+  *first = 1;
+  *last = ferry_subnet6_last_offset (s);
+}
 
 /* Reads the parts of DEF (checked already) that addresses need.  */
 static void
 netdef_of (json_object *def, struct netdef *d)
 {
-  json_object *sn = json_object_array_get_idx (ferry_json_get_array (def, "subnets"), 0);
-  json_object *range = ferry_json_get_object (sn, "lease_range");
+  json_object *subnets = ferry_json_get_array (def, "subnets");
 
   memset (d, 0, sizeof (*d));
   d->name = ferry_json_get_string (def, "name");
   d->ifname = ferry_json_get_string (def, "network_interface");
-  ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &d->subnet);
-  ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &d->gateway);
-  d->first = ferry_subnet_first_host (&d->subnet);
-  d->last = ferry_subnet_last_host (&d->subnet);
-  if (range)
+  for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
     {
-      ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
-      ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+      json_object *sn = json_object_array_get_idx (subnets, i);
+      json_object *range = ferry_json_get_object (sn, "lease_range");
+      struct ferry_subnet6 s6;
+      struct ferry_ip6 ip6;
+
+      if (ferry_subnet6_parse (ferry_json_get_string (sn, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX,
+                               &s6)
+          == 0)
+        {
+          d->has6 = 1;
+          d->subnet6 = s6;
+          ferry_ip6_parse (ferry_json_get_string (sn, "gateway"), &d->gateway6);
+          subnet6_hosts (&s6, &d->first6, &d->last6);
+          if (range && ferry_ip6_parse (ferry_json_get_string (range, "start_ip"), &ip6) == 0)
+            d->first6 = ferry_subnet6_offset (&s6, &ip6);
+          if (range && ferry_ip6_parse (ferry_json_get_string (range, "end_ip"), &ip6) == 0)
+            d->last6 = ferry_subnet6_offset (&s6, &ip6);
+          continue;
+        }
+      ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &d->subnet);
+      ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &d->gateway);
+      d->first = ferry_subnet_first_host (&d->subnet);
+      d->last = ferry_subnet_last_host (&d->subnet);
+      if (range)
+        {
+          ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
+          ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+        }
     }
 }
 
@@ -100,15 +140,8 @@ is_string_map (json_object *o)
 }
 
 static int
-check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
+check_subnet_fields (json_object *sn, const char *what, ferry_error_t *err)
 {
-  json_object *sn, *range;
-  struct ferry_subnet s;
-  uint32_t gw, a, b;
-
-  if (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets) != 1)
-    return bad_def (err, what, "subnets", "must hold exactly one IPv4 subnet");
-  sn = json_object_array_get_idx (subnets, 0);
   if (! json_object_is_type (sn, json_type_object))
     return bad_def (err, what, "subnets", "must hold objects");
   json_object_object_foreach (sn, key, unused)
@@ -117,6 +150,71 @@ check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
     if (strcmp (key, "subnet") != 0 && strcmp (key, "gateway") != 0 && strcmp (key, "lease_range") != 0)
       return bad_def (err, what, "subnets", "holds a field ferry does not know");
   }
+  return 0;
+}
+
+static int
+check_subnet6 (json_object *sn, const char *what, ferry_error_t *err)
+{
+  json_object *range = json_object_object_get (sn, "lease_range");
+  struct ferry_subnet6 s;
+  struct ferry_ip6 gw, a, b;
+  uint64_t first, last;
+
+  ferry_subnet6_parse (ferry_json_get_string (sn, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX, &s);
+  subnet6_hosts (&s, &first, &last);
+  if (ferry_ip6_parse (ferry_json_get_string (sn, "gateway"), &gw) < 0 || ! ferry_subnet6_contains (&s, &gw)
+      || ferry_subnet6_offset (&s, &gw) < first)
+    return bad_def (err, what, "subnets[1].gateway", "is not an address inside the IPv6 subnet");
+  if (range
+      && (! json_object_is_type (range, json_type_object)
+          || ferry_ip6_parse (ferry_json_get_string (range, "start_ip"), &a) < 0
+          || ferry_ip6_parse (ferry_json_get_string (range, "end_ip"), &b) < 0
+          || ! ferry_subnet6_contains (&s, &a) || ! ferry_subnet6_contains (&s, &b)
+          || ferry_subnet6_offset (&s, &a) < first
+          || ferry_subnet6_offset (&s, &a) > ferry_subnet6_offset (&s, &b)))
+    return bad_def (err, what, "subnets[1].lease_range",
+                    "is not a range of addresses inside the IPv6 subnet");
+  return 0;
+}
+
+/* One IPv4 subnet, and at most one IPv6 subnet (dual stack).  *HAS6 tells
+ * which.  */
+static int
+check_subnets (json_object *subnets, const char *what, int *has6, ferry_error_t *err)
+{
+  json_object *sn = NULL, *range;
+  struct ferry_subnet s;
+  struct ferry_subnet6 s6;
+  uint32_t gw, a, b;
+  size_t n4 = 0;
+
+  *has6 = 0;
+  if (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets) < 1
+      || json_object_array_length (subnets) > 2)
+    return bad_def (err, what, "subnets", "must hold one IPv4 subnet, and an IPv6 one or none");
+  for (size_t i = 0; i < json_object_array_length (subnets); i++)
+    {
+      json_object *one = json_object_array_get_idx (subnets, i);
+
+      if (check_subnet_fields (one, what, err) < 0)
+        return -1;
+      if (ferry_subnet6_parse (ferry_json_get_string (one, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX,
+                               &s6)
+          == 0)
+        {
+          if ((*has6)++)
+            return bad_def (err, what, "subnets", "holds two IPv6 subnets");
+          if (check_subnet6 (one, what, err) < 0)
+            return -1;
+          continue;
+        }
+      n4++;
+      sn = one;
+    }
+  if (n4 != 1)
+    return bad_def (err, what, "subnets",
+                    "must hold exactly one IPv4 subnet (and IPv6 subnets of /64 to /120 only)");
   if (ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &s) < 0 || s.prefix < 8 || s.prefix > 30)
     return bad_def (err, what, "subnets[0].subnet", "is not an IPv4 subnet of /8 to /30");
   if (ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &gw) < 0 || gw < ferry_subnet_first_host (&s)
@@ -181,7 +279,8 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
                                        "routes",
                                        NULL };
   const char *s;
-  json_object *v;
+  json_object *v, *dns, *routes;
+  int has6 = 0;
 
   if (! json_object_is_type (def, json_type_object))
     return ferry_make_error (err, 0, "%s: a network definition is not a JSON object", what);
@@ -209,11 +308,13 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
                     "is not a valid interface name (1 to 15 of [a-zA-Z0-9_.-])");
   if (ferry_json_get_string (def, "created") == NULL)
     return bad_def (err, what, "created", "is not a string");
-  if (check_subnets (json_object_object_get (def, "subnets"), what, err) < 0)
+  if (check_subnets (json_object_object_get (def, "subnets"), what, &has6, err) < 0)
     return -1;
   v = json_object_object_get (def, "ipv6_enabled");
-  if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v)))
-    return bad_def (err, what, "ipv6_enabled", "must be false: ferry has IPv4 networks only");
+  if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v) != has6))
+    return bad_def (err, what, "ipv6_enabled", "must be true with an IPv6 subnet, and false without");
+  if (v == NULL && has6)
+    return bad_def (err, what, "ipv6_enabled", "must be true with an IPv6 subnet");
   v = json_object_object_get (def, "internal");
   if (! json_object_is_type (v, json_type_boolean))
     return bad_def (err, what, "internal", "is not a boolean");
@@ -225,6 +326,19 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
       && (! is_string_map (v) || ! ferry_json_string_equals (v, "driver", "host-local")
           || json_object_object_length (v) != 1))
     return bad_def (err, what, "ipam_options", "must be {\"driver\": \"host-local\"}");
+  dns = json_object_object_get (def, "network_dns_servers");
+  if (dns)
+    {
+      if (! json_object_is_type (dns, json_type_array) || json_object_array_length (dns) > 64)
+        return bad_def (err, what, "network_dns_servers", "is not an array of at most 64 addresses");
+      for (size_t i = 0; i < json_object_array_length (dns); i++)
+        if (! ferry_dns_server_is_valid (json_object_get_string (json_object_array_get_idx (dns, i)))
+            || ! json_object_is_type (json_object_array_get_idx (dns, i), json_type_string))
+          return bad_def (err, what, "network_dns_servers", "holds something that is not an IP address");
+    }
+  routes = json_object_object_get (def, "routes");
+  if (routes && ferry_routes_check (routes, what, err) < 0)
+    return -1;
   v = json_object_object_get (def, "labels");
   if (v && ! is_string_map (v))
     return bad_def (err, what, "labels", "is not an object of strings");
@@ -239,19 +353,6 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
           return ferry_error_wrap (err, "%s: network field `options`", what);
       }
     }
-  v = json_object_object_get (def, "network_dns_servers");
-  if (v)
-    {
-      if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) > 64)
-        return bad_def (err, what, "network_dns_servers", "is not an array of at most 64 addresses");
-      for (size_t i = 0; i < json_object_array_length (v); i++)
-        if (! ferry_dns_server_is_valid (json_object_get_string (json_object_array_get_idx (v, i)))
-            || ! json_object_is_type (json_object_array_get_idx (v, i), json_type_string))
-          return bad_def (err, what, "network_dns_servers", "holds something that is not an IP address");
-    }
-  v = json_object_object_get (def, "routes");
-  if (v && ferry_routes_check (v, what, err) < 0)
-    return -1;
   if (ferry_json_string_equals (def, "driver", "macvlan"))
     {
       const char *why = macvlan_options_check (v);
@@ -259,6 +360,8 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
         return bad_def (err, what, "options", why);
       if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
         return bad_def (err, what, "dns_enabled", "must be false for a macvlan network");
+      if (has6)
+        return bad_def (err, what, "subnets", "must hold no IPv6 subnet for a macvlan network");
     }
   return 0;
 }
@@ -415,6 +518,47 @@ clash (json_object *defs, const char *name, const struct ferry_subnet *s, const 
   return NULL;
 }
 
+/* The name of a host interface with a global IPv6 address in S (newly
+ * allocated), or NULL.  Link-local addresses are every interface's.  */
+static char *
+host_overlap6 (const struct ferry_subnet6 *s, const char *skip)
+{
+  struct ifaddrs *ifs, *i;
+  char *found = NULL;
+
+  if (getifaddrs (&ifs) < 0)
+    return NULL;
+  for (i = ifs; i && ! found; i = i->ifa_next)
+    {
+      struct ferry_ip6 ip;
+
+      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6
+          || (skip && strcmp (i->ifa_name, skip) == 0))
+        continue;
+      memcpy (ip.b, ((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr.s6_addr, 16);
+      if ((ip.b[0] == 0xfe && (ip.b[1] & 0xc0) == 0x80) || ! ferry_subnet6_contains (s, &ip))
+        continue;
+      found = xstrdup (i->ifa_name);
+    }
+  freeifaddrs (ifs);
+  return found;
+}
+
+/* The network of DEFS (but NAME) whose IPv6 subnet overlaps S, or NULL.  */
+static const char *
+clash6 (json_object *defs, const char *name, const struct ferry_subnet6 *s)
+{
+  for (size_t i = 0; i < json_object_array_length (defs); i++)
+    {
+      struct netdef d;
+
+      netdef_of (json_object_array_get_idx (defs, i), &d);
+      if (strcmp (d.name, name) != 0 && d.has6 && ferry_subnets6_overlap (s, &d.subnet6))
+        return d.name;
+    }
+  return NULL;
+}
+
 static int
 insert_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
 {
@@ -479,6 +623,18 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
   if (host)
     return ferry_make_error (err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), host);
+  if (d.has6)
+    {
+      char text6[FERRY_SUBNET6_TEXT_MAX];
+
+      ferry_subnet6_format (&d.subnet6, text6);
+      if ((other = clash6 (defs, d.name, &d.subnet6)))
+        return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+                                 text6, other);
+      if ((host = host_overlap6 (&d.subnet6, d.ifname)))
+        return ferry_make_error (
+            err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet", text6, host);
+    }
   return insert_definition (e, def, err);
 }
 
@@ -503,6 +659,22 @@ free_subnet (json_object *defs, struct ferry_subnet *out, ferry_error_t *err)
         }
     }
   return ferry_make_error (err, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
+}
+
+/* A random unique local /64 that nothing here uses, as Podman picks one
+ * for --ipv6 without an IPv6 subnet.  */
+static int
+free_subnet6 (json_object *defs, struct ferry_subnet6 *out, ferry_error_t *err)
+{
+  for (int i = 0; i < 100; i++)
+    {
+      cleanup_free char *host = NULL;
+
+      ferry_subnet6_random_ula (out);
+      if (clash6 (defs, "", out) == NULL && (host = host_overlap6 (out, NULL)) == NULL)
+        return 0;
+    }
+  return ferry_make_error (err, 0, "no free IPv6 subnet found in fd00::/8: give one with --subnet");
 }
 
 /* The first ferryN no network and no host interface has.  */
@@ -540,10 +712,40 @@ parse_labels (char **labels, json_object **out, ferry_error_t *err)
   return 0;
 }
 
+/* The IPv6 part of a definition: its subnet, gateway and range.  */
+struct subnet6_choice
+{
+  struct ferry_subnet6 subnet;
+  struct ferry_ip6 gateway;
+  int has_range;
+  uint64_t first, last; /* offsets */
+};
+
+static json_object *
+subnet6_json (const struct subnet6_choice *c)
+{
+  json_object *sn = json_object_new_object ();
+  char text[FERRY_SUBNET6_TEXT_MAX], ip[FERRY_IP6_TEXT_MAX];
+
+  json_object_object_add (sn, "subnet", json_object_new_string (ferry_subnet6_format (&c->subnet, text)));
+  json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip6_format (&c->gateway, ip)));
+  if (c->has_range)
+    {
+      json_object *lr = json_object_new_object ();
+      struct ferry_ip6 a = ferry_subnet6_host (&c->subnet, c->first),
+                       b = ferry_subnet6_host (&c->subnet, c->last);
+
+      json_object_object_add (lr, "start_ip", json_object_new_string (ferry_ip6_format (&a, ip)));
+      json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip6_format (&b, ip)));
+      json_object_object_add (sn, "lease_range", lr);
+    }
+  return sn;
+}
+
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
-                  const struct ferry_subnet *range, const char *ifname, json_object *labels,
-                  json_object *options, json_object *dns, json_object *routes)
+                  const struct ferry_subnet *range, const struct subnet6_choice *v6, const char *ifname,
+                  json_object *labels, json_object *options, json_object *dns, json_object *routes)
 {
   int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
@@ -572,10 +774,12 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
       json_object_object_add (sn, "lease_range", lr);
     }
   json_object_array_add (subnets, sn);
+  if (v6)
+    json_object_array_add (subnets, subnet6_json (v6));
   json_object_object_add (def, "subnets", subnets);
   if (routes)
     json_object_object_add (def, "routes", json_object_get (routes));
-  json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (0));
+  json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (v6 != NULL));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
   json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns && ! macvlan));
   if (dns)
@@ -678,6 +882,68 @@ parse_dns_and_routes (const struct ferry_network_create_options *o, int dns_enab
   return 0;
 }
 
+/* The IPv6 options of O into *V6 (its subnet, when given, gateway and
+ * range), or why not.  */
+static int
+check_ipv6_options (const struct ferry_network_create_options *o, int macvlan, struct subnet6_choice *v6,
+                    ferry_error_t *err)
+{
+  struct ferry_subnet6 range;
+  struct ferry_ip6 gw;
+  char text[FERRY_SUBNET6_TEXT_MAX];
+
+  if (! o->ipv6 && ! o->subnet6)
+    {
+      if (o->gateway6 || o->ip_range6)
+        return ferry_make_error (err, 0, "an IPv6 --gateway or --ip-range needs an IPv6 --subnet");
+      return 0;
+    }
+  if (macvlan)
+    return ferry_make_error (
+        err, 0, "a macvlan network takes no IPv6 subnet: ferry's macvlan networks are IPv4 only");
+  /* Podman makes an IPv6-only network then; ferry's networks have an
+   * IPv4 subnet always.  */
+  if (o->subnet6 && ! o->ipv6 && o->subnet == NULL)
+    return ferry_make_error (
+        err, 0,
+        "subnet %s alone would make an IPv6-only network, which ferry does not have: add "
+        "--ipv6 (a free IPv4 subnet is chosen too) or an IPv4 --subnet",
+        o->subnet6);
+  if ((o->gateway6 || o->ip_range6) && o->subnet6 == NULL)
+    return ferry_make_error (err, 0, "an IPv6 --gateway or --ip-range needs an IPv6 --subnet");
+  if (o->subnet6 == NULL)
+    return 0;
+  if (ferry_subnet6_parse (o->subnet6, SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX, &v6->subnet) < 0)
+    return ferry_make_error (
+        err, 0,
+        "invalid subnet `%s`: give an IPv6 subnet from /64 to /120 with its host bits zero, "
+        "like fd00:1::/64",
+        o->subnet6);
+  ferry_subnet6_format (&v6->subnet, text);
+  v6->gateway = ferry_subnet6_host (&v6->subnet, 1);
+  if (o->gateway6)
+    {
+      if (ferry_ip6_parse (o->gateway6, &gw) < 0 || ! ferry_subnet6_contains (&v6->subnet, &gw)
+          || ferry_subnet6_offset (&v6->subnet, &gw) == 0)
+        return ferry_make_error (err, 0, "gateway %s not in subnet %s: give an address inside it",
+                                 o->gateway6, text);
+      v6->gateway = gw;
+    }
+  if (o->ip_range6)
+    {
+      if (ferry_subnet6_parse (o->ip_range6, 0, 128, &range) < 0 || range.prefix < v6->subnet.prefix
+          || ! ferry_subnet6_contains (&v6->subnet, &range.addr))
+        return ferry_make_error (err, 0, "--ip-range `%s` is not a subnet inside %s", o->ip_range6, text);
+      /* As Podman: from the range's second address to its last.  */
+      v6->has_range = 1;
+      v6->first = ferry_subnet6_offset (&v6->subnet, &range.addr) + 1;
+      v6->last = ferry_subnet6_offset (&v6->subnet, &range.addr) + ferry_subnet6_last_offset (&range);
+      if (v6->first > v6->last)
+        return ferry_make_error (err, 0, "--ip-range `%s` holds no address for a container", o->ip_range6);
+    }
+  return 0;
+}
+
 int
 ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
                       ferry_error_t *err)
@@ -686,8 +952,9 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                            *routes = NULL;
   cleanup_free char *ifname = NULL;
   const char *parent = NULL, *bridge_name = NULL, *interface_name;
-  int macvlan;
+  int macvlan, want6 = o->ipv6 || o->subnet6;
   struct ferry_subnet s, range;
+  struct subnet6_choice v6 = { 0 };
   uint32_t gw;
 
   if (out)
@@ -722,6 +989,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
     return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
+  if (check_ipv6_options (o, macvlan, &v6, err) < 0)
+    return -1;
   if (interface_name && ! ferry_ifname_is_valid (interface_name))
     return ferry_make_error (
         err, 0, "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`", interface_name);
@@ -733,6 +1002,12 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
     goto fail;
   if (o->subnet == NULL && free_subnet (defs, &s, err) < 0)
     goto fail;
+  if (want6 && o->subnet6 == NULL)
+    {
+      if (free_subnet6 (defs, &v6.subnet, err) < 0)
+        goto fail;
+      v6.gateway = ferry_subnet6_host (&v6.subnet, 1);
+    }
   gw = ferry_subnet_first_host (&s);
   if (o->gateway
       && (ferry_ip_parse (o->gateway, &gw) < 0 || gw < ferry_subnet_first_host (&s)
@@ -753,7 +1028,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
       goto fail;
     }
   ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
-  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels, options, dns, routes);
+  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, want6 ? &v6 : NULL, ifname, labels, options,
+                          dns, routes);
   if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
   if (out)
@@ -800,7 +1076,7 @@ ensure_default (ferry_engine_t *e, ferry_error_t *err)
         e->config.default_subnet, host ? "host interface" : "network", host ? host : other);
   if ((host || other) && free_subnet (defs, &s, err) < 0)
     return -1;
-  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, ifname, NULL, NULL, NULL, NULL);
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, NULL, ifname, NULL, NULL, NULL, NULL);
   if (add_definition (e, def, err) < 0)
     return ferry_error_wrap (err, "default network %s (its bridge is default_interface in ferry.conf)",
                              FERRY_DEFAULT_NETWORK);
@@ -917,6 +1193,22 @@ ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int 
                                  "rename one of them",
                                  name, ferry_subnet_format (&a.subnet, sa), name,
                                  ferry_subnet_format (&b.subnet, sb));
+      if (a.has6 != b.has6
+          || (a.has6
+              && (a.subnet6.prefix != b.subnet6.prefix
+                  || memcmp (a.subnet6.addr.b, b.subnet6.addr.b, 16) != 0)))
+        {
+          char s6a[FERRY_SUBNET6_TEXT_MAX] = "none", s6b[FERRY_SUBNET6_TEXT_MAX] = "none";
+          if (a.has6)
+            ferry_subnet6_format (&a.subnet6, s6a);
+          if (b.has6)
+            ferry_subnet6_format (&b.subnet6, s6b);
+          return ferry_make_error (
+              err, 0,
+              "network %s here has IPv6 subnet %s, the archive's network %s has %s: remove "
+              "or rename one of them",
+              name, s6a, name, s6b);
+        }
       return 0;
     }
   if (missing->kind != FERRY_ERROR_NOT_FOUND)
@@ -1132,6 +1424,99 @@ next_free (ferry_engine_t *e, const struct netdef *d, ferry_error_t *err)
   return 0;
 }
 
+static int
+compare_u64 (const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The lowest free IPv6 address of D into *OUT.  */
+static int
+next_free6 (ferry_engine_t *e, const struct netdef *d, struct ferry_ip6 *out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT address FROM network_addresses WHERE network = ?", err);
+  cleanup_free uint64_t *used = NULL;
+  uint64_t gw = ferry_subnet6_offset (&d->subnet6, &d->gateway6), next = d->first6;
+  size_t n = 0, cap = 0;
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, d->name, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      struct ferry_ip6 ip;
+
+      if (ferry_ip6_parse ((const char *) sqlite3_column_text (st, 0), &ip) < 0
+          || ! ferry_subnet6_contains (&d->subnet6, &ip))
+        continue;
+      if (n == cap)
+        used = xrealloc (used, (cap = cap ? 2 * cap : 64) * sizeof (*used));
+      used[n++] = ferry_subnet6_offset (&d->subnet6, &ip);
+    }
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot read the network's addresses");
+  if (n)
+    qsort (used, n, sizeof (*used), compare_u64);
+  /* Walks the used offsets in order: at most N + 2 steps.  */
+  for (size_t i = 0; next <= d->last6; next++)
+    {
+      while (i < n && used[i] < next)
+        i++;
+      if (next != gw && (i == n || used[i] != next))
+        {
+          *out = ferry_subnet6_host (&d->subnet6, next);
+          return 0;
+        }
+      if (next == UINT64_MAX)
+        break;
+    }
+  return ferry_make_error (err, 0, "network %s has no free IPv6 address left", d->name);
+}
+
+/* Gives the attachment ATT to network D an IPv6 address: its "IPv6",
+ * checked, or the next free; in the caller's transaction.  */
+static int
+reserve6 (ferry_engine_t *e, const char *id, const struct netdef *d, json_object *att, ferry_error_t *err)
+{
+  const char *given = ferry_json_get_string (att, "IPv6");
+  char text[FERRY_IP6_TEXT_MAX], sn[FERRY_SUBNET6_TEXT_MAX], gw[FERRY_IP6_TEXT_MAX];
+  struct ferry_ip6 ip;
+
+  if (given && ferry_ip6_parse (given, &ip) < 0)
+    return ferry_make_error (err, 0, "\"%s\" is not an ip address: give an IPv6 address like fd00:1::5",
+                             given);
+  if (! d->has6)
+    {
+      if (given)
+        return ferry_make_error (err, 0,
+                                 "requested static ip %s not in any subnet on network %s: it has no IPv6 "
+                                 "subnet (create it with --ipv6, or drop --ip6)",
+                                 given, d->name);
+      return 0;
+    }
+  if (given)
+    {
+      if (! ferry_subnet6_contains (&d->subnet6, &ip) || ferry_subnet6_offset (&d->subnet6, &ip) == 0
+          || memcmp (ip.b, d->gateway6.b, 16) == 0)
+        return ferry_make_error (
+            err, 0,
+            "requested static ip %s not in any subnet on network %s: give an address of %s "
+            "but %s",
+            given, d->name, ferry_subnet6_format (&d->subnet6, sn), ferry_ip6_format (&d->gateway6, gw));
+    }
+  else if (next_free6 (e, d, &ip, err) < 0)
+    return -1;
+  ferry_ip6_format (&ip, text);
+  if (take_address (e, d->name, text, id, err) < 0)
+    return -1;
+  json_object_object_add (att, "IPv6", json_object_new_string (text));
+  return 0;
+}
+
 /* The lowest ethN no network of NETWORKS has.  */
 static char *
 free_interface (json_object *networks)
@@ -1193,7 +1578,7 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     else if ((ip = next_free (e, &d, err)) == 0)
       return -1;
     ferry_ip_format (ip, ip_buf);
-    if (take_address (e, name, ip_buf, id, err) < 0)
+    if (take_address (e, name, ip_buf, id, err) < 0 || reserve6 (e, id, &d, att, err) < 0)
       return -1;
     if (mac_text)
       {
@@ -1261,6 +1646,8 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
         return NULL;
       }
     json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
+    if (ferry_json_get_string (att, "IPv6"))
+      json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IPv6")));
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
@@ -1398,8 +1785,8 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
 {
   json_object *o = json_object_new_object (), *nets = json_object_new_object ();
   json_object *networks = ferry_network_record_bridged (rec) ? ferry_json_get_object (rec, "Networks") : NULL;
-  const char *top[4] = { "", "", "", "" }; /* IP, gateway, MAC, network */
-  int top_prefix = 0;
+  const char *top[6] = { "", "", "", "", "", "" }; /* IP, gateway, MAC, network, IPv6, its gateway */
+  int top_prefix = 0, top_prefix6 = 0;
 
   json_object_object_add (o, "Networks", nets);
   if (networks == NULL)
@@ -1410,18 +1797,25 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
     cleanup_json json_object *def = NULL;
     json_object *n = json_object_new_object ();
     struct netdef d = { 0 };
-    char gw[16] = "";
+    char gw[16] = "", gw6[FERRY_IP6_TEXT_MAX] = "";
+    const char *ip6 = ferry_json_get_string (att, "IPv6");
 
     if (ferry_network_get (e, name, &def, &ignored) == 0)
       {
         netdef_of (def, &d);
         ferry_ip_format (d.gateway, gw);
+        if (d.has6)
+          ferry_ip6_format (&d.gateway6, gw6);
       }
     json_object_object_add (n, "NetworkID",
                             json_object_new_string (def ? ferry_json_get_string (def, "id") : ""));
     json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP")));
     json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.subnet.prefix));
     json_object_object_add (n, "Gateway", json_object_new_string (gw));
+    /* Podman's IPv6 fields, empty without an IPv6 address.  */
+    json_object_object_add (n, "IPv6Gateway", json_object_new_string (ip6 ? gw6 : ""));
+    json_object_object_add (n, "GlobalIPv6Address", json_object_new_string (ip6 ? ip6 : ""));
+    json_object_object_add (n, "GlobalIPv6PrefixLen", json_object_new_int (ip6 ? d.subnet6.prefix : 0));
     json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
     {
       json_object *aliases = ferry_json_get_array (att, "Aliases");
@@ -1433,12 +1827,18 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
         top[0] = ferry_json_get_string (n, "IPAddress");
         top[1] = ferry_json_get_string (n, "Gateway");
         top[2] = ferry_json_get_string (n, "MacAddress");
+        top[4] = ferry_json_get_string (n, "GlobalIPv6Address");
+        top[5] = ferry_json_get_string (n, "IPv6Gateway");
         top_prefix = d.subnet.prefix;
+        top_prefix6 = ip6 ? d.subnet6.prefix : 0;
       }
   }
   json_object_object_add (o, "IPAddress", json_object_new_string (top[0]));
   json_object_object_add (o, "IPPrefixLen", json_object_new_int (top_prefix));
   json_object_object_add (o, "Gateway", json_object_new_string (top[1]));
+  json_object_object_add (o, "IPv6Gateway", json_object_new_string (top[5]));
+  json_object_object_add (o, "GlobalIPv6Address", json_object_new_string (top[4]));
+  json_object_object_add (o, "GlobalIPv6PrefixLen", json_object_new_int (top_prefix6));
   json_object_object_add (o, "MacAddress", json_object_new_string (top[2]));
   json_object_object_add (o, "Ports", ferry_network_ports_json (rec));
   return o;
@@ -1474,6 +1874,17 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     json_object_object_add (eth, "mac_address", json_object_new_string (ferry_json_get_string (att, "MAC")));
     json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
     json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+    if (d.has6 && ferry_json_get_string (att, "IPv6"))
+      {
+        json_object *sn6 = json_object_new_object ();
+        char gw6[FERRY_IP6_TEXT_MAX];
+        cleanup_free char *ipnet6
+            = xasprintf ("%s/%d", ferry_json_get_string (att, "IPv6"), d.subnet6.prefix);
+
+        json_object_object_add (sn6, "ipnet", json_object_new_string (ipnet6));
+        json_object_object_add (sn6, "gateway", json_object_new_string (ferry_ip6_format (&d.gateway6, gw6)));
+        json_object_array_add (subnets, sn6);
+      }
     json_object_object_add (n, "ferry_definition", def);
   }
   return steal_pointer (&o);
@@ -1677,6 +2088,8 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   json_object_object_add (one, name, att);
   if (o->ip)
     json_object_object_add (att, "IP", json_object_new_string (o->ip));
+  if (o->ip6)
+    json_object_object_add (att, "IPv6", json_object_new_string (o->ip6));
   if (o->mac)
     json_object_object_add (att, "MAC", json_object_new_string (o->mac));
   if (o->aliases && o->aliases[0])

@@ -5,16 +5,18 @@
  *                            (/etc/containers/networks/NAME.json):
  *     { "name", "id", "driver": "bridge", "network_interface", "created",
  *       "subnets": [ { "subnet", "gateway", "lease_range"?: { "start_ip",
- *       "end_ip" } } ], "ipv6_enabled", "internal", "dns_enabled",
- *       "ipam_options": { "driver": "host-local" }, "labels"?, "options"? }
+ *       "end_ip" } } ] (IPv4, then for a dual-stack network IPv6),
+ *       "routes"?, "ipv6_enabled", "internal", "dns_enabled",
+ *       "network_dns_servers"?, "ipam_options": { "driver": "host-local" },
+ *       "labels"?, "options"? }
  *   network_addresses table  which container holds which address where;
  *                            rows go with their container (rm releases).
  *
  * Addresses are ferry's own (its IPAM), handed out in the same transaction
  * that records the container: none is given twice, and none outlives a
  * container that was never made.  A container's record keeps, per
- * network, the address and MAC it holds ("Networks": { NET: { "IP",
- * "MAC" } }), which every start and restore asks netavark for.  */
+ * network, the addresses and MAC it holds ("Networks": { NET: { "IP",
+ * "IPv6"?, "MAC" } }), which every start and restore asks netavark for.  */
 #ifndef FERRY_ENGINE_NETWORK_H
 #define FERRY_ENGINE_NETWORK_H
 
@@ -44,7 +46,13 @@ struct ferry_network_create_options
                    * bridge: mtu, vlan, isolate, metric, no_default_route,
                    * com.docker.network.bridge.name (the interface) */
   char **dns_servers; /* --dns: where aardvark-dns forwards; NULL: none */
-  char **routes;      /* --route DEST,GW[,METRIC] */
+  /* Dual stack: --ipv6, or an IPv6 --subnet (with an IPv4 one, or
+   * --ipv6).  NULL subnet6 with IPV6: a random unique local /64.  */
+  int ipv6;
+  const char *subnet6;
+  const char *gateway6;  /* NULL: the subnet's first address */
+  const char *ip_range6; /* NULL: the whole subnet */
+  char **routes;         /* --route DEST,GW[,METRIC] */
 };
 
 int ferry_network_name_is_valid (const char *name);
@@ -145,6 +153,7 @@ int ferry_network_conntrack_restore (ferry_engine_t *e, const struct ferry_conta
 struct ferry_network_connect_options
 {
   const char *ip;  /* NULL: the next free */
+  const char *ip6; /* on a network with IPv6: this address; NULL: the next free */
   const char *mac; /* NULL: a random one */
   char **aliases;  /* NULL-terminated; may be NULL */
 };

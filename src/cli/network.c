@@ -78,6 +78,8 @@ static const char create_usage[]
       "      --internal            no route out of the network\n"
       "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
       "                            (one per subnet: IPv4, IPv6)\n"
+      "      --ipam-driver DRIVER  host-local (the default: ferry hands out addresses), or none\n"
+      "                            (no subnet; containers get an interface without address)\n"
       "      --ipv6                dual stack: an IPv6 subnet beside the IPv4 one (default: a\n"
       "                            random fdXX:XXXX:XXXX:XXXX::/64)\n"
       "      --label KEY=VALUE     a label (repeatable)\n"
@@ -106,12 +108,14 @@ network_create (int argc, char **argv)
     OPT_IGNORE,
     OPT_ROUTE,
     OPT_IPV6,
+    OPT_IPAM_DRIVER,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "dns", required_argument, NULL, OPT_DNS },
                                         { "ignore", no_argument, NULL, OPT_IGNORE },
                                         { "route", required_argument, NULL, OPT_ROUTE },
                                         { "ipv6", no_argument, NULL, OPT_IPV6 },
+                                        { "ipam-driver", required_argument, NULL, OPT_IPAM_DRIVER },
                                         { "driver", required_argument, NULL, 'd' },
                                         { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
                                         { "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -172,6 +176,9 @@ network_create (int argc, char **argv)
         break;
       case OPT_IPV6:
         o.ipv6 = 1;
+        break;
+      case OPT_IPAM_DRIVER:
+        o.ipam_driver = optarg;
         break;
       case OPT_DNS:
         add_split (&dns, optarg);

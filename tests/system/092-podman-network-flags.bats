@@ -495,3 +495,67 @@ drop_port_rule() {
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }
+
+@test "network create --ipam-driver none: no subnet, containers get an interface and MAC without an address, kept through checkpoint and restore; dhcp and others refused" {
+	net_setup
+	load_test_image
+	f network create --ipam-driver none --interface-name "$BR" noaddr >/dev/null
+	[ "$(inspect_net noaddr .ipam_options)" = '{"driver":"none"}' ]
+	[ "$(inspect_net noaddr .subnets)" = null ]
+	[ "$(inspect_net noaddr .dns_enabled)" = false ]
+	f run -d --name one --network noaddr ferry-test sleep 1000 >/dev/null
+	mac=$(mac_of one noaddr)
+	[ "$(ip_of one noaddr)" = "" ]
+	[ "$(f exec one cat /sys/class/net/eth0/address)" = "$mac" ]
+	! f exec one ip -4 addr show eth0 | grep -q inet
+	# Its containers count as users.
+	run_ferry network rm noaddr
+	assert_status 2
+	f network prune -f >/dev/null
+	f network exists noaddr
+	f container checkpoint one >/dev/null
+	f container restore one >/dev/null
+	[ "$(f exec one cat /sys/class/net/eth0/address)" = "$mac" ]
+	while IFS='|' read -r args words; do
+		# shellcheck disable=SC2086
+		run_ferry network create $args bad
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$words"
+	done <<-EOF
+		--ipam-driver dhcp|ipam driver dhcp is not supported
+		--ipam-driver bogus|unsupported ipam driver "bogus"
+		--ipam-driver none --subnet $SUBNET2|none ipam driver is set but subnets are given
+		--ipam-driver none --gateway $PREFIX2.1|cannot set gateway or range without subnet
+		--ipam-driver none --dns 192.0.2.1|cannot set NetworkDNSServers if DNS is not enabled
+		--ipam-driver none --ipv6|none ipam driver is set
+	EOF
+	run_ferry run -d --name two --network noaddr --ip "$PREFIX.5" ferry-test sleep 1000
+	assert_status 125
+	assert_output_contains "hands out no addresses"
+	[ "$(f network ls -q | tr '\n' ' ')" = "ferry noaddr " ]
+	f network create --ipam-driver host-local --subnet "$SUBNET2" --interface-name "$BR2" hl >/dev/null
+	[ "$(inspect_net hl .ipam_options)" = '{"driver":"host-local"}' ]
+}
+
+@test "network create --ipam-driver: what inspect and a container show, and errors' first words as Podman's (live)" {
+	need_podman
+	net_setup
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	for tool in f podman_t; do
+		if [ $tool = f ]; then br=$BR; else br=$BR2; fi
+		echo "s/$br/BR/g" >"$TEST_TMP/$tool.sed"
+		step $tool network create --ipam-driver none --interface-name "$br" noaddr
+		step $tool network inspect --format '{{.ipam_options}} {{.dns_enabled}} {{.subnets}}' noaddr
+		step $tool run -d --name a --network noaddr ferry-test sleep 1000
+		step $tool inspect --format '{{.NetworkSettings.Networks.noaddr.IPAddress}}|{{.NetworkSettings.Networks.noaddr.IPPrefixLen}}|{{.NetworkSettings.Networks.noaddr.Gateway}}' a
+		step $tool network create --ipam-driver bogus x
+		step $tool network create --ipam-driver none --subnet 10.99.0.0/24 x
+		step $tool network create --ipam-driver none --gateway 10.99.0.1 x
+		$tool rm -af -t 0 >/dev/null 2>&1 || $tool rm -af >/dev/null
+		sed -E -f "$TEST_TMP/$tool.sed" -e '/^  out: [0-9a-f]{64}$/d' -e 's/^(  err: Error: [^:]*).*/\1/' \
+			"$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}

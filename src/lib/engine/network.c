@@ -61,6 +61,8 @@ struct netdef
   struct ferry_subnet subnet;
   uint32_t gateway;
   uint32_t first, last; /* the addresses containers get */
+  /* --ipam-driver none: no subnet, no addresses.  */
+  int no_ipam;
   /* Dual stack: the IPv6 subnet beside the IPv4 one, when HAS6.  */
   int has6;
   struct ferry_subnet6 subnet6;
@@ -86,6 +88,7 @@ netdef_of (json_object *def, struct netdef *d)
   memset (d, 0, sizeof (*d));
   d->name = ferry_json_get_string (def, "name");
   d->ifname = ferry_json_get_string (def, "network_interface");
+  d->no_ipam = ferry_json_string_equals (ferry_json_get_object (def, "ipam_options"), "driver", "none");
   for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
     {
       json_object *sn = json_object_array_get_idx (subnets, i);
@@ -308,7 +311,25 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
                     "is not a valid interface name (1 to 15 of [a-zA-Z0-9_.-])");
   if (ferry_json_get_string (def, "created") == NULL)
     return bad_def (err, what, "created", "is not a string");
-  if (check_subnets (json_object_object_get (def, "subnets"), what, &has6, err) < 0)
+  v = json_object_object_get (def, "ipam_options");
+  if (v
+      && (! is_string_map (v) || json_object_object_length (v) != 1
+          || ! (ferry_json_string_equals (v, "driver", "host-local")
+                || ferry_json_string_equals (v, "driver", "none"))))
+    return bad_def (err, what, "ipam_options",
+                    "must be {\"driver\": \"host-local\"} or {\"driver\": \"none\"}");
+  if (ferry_json_string_equals (v, "driver", "none"))
+    {
+      /* No addresses: no subnet, and no DNS, which names addresses.  */
+      json_object *subnets = json_object_object_get (def, "subnets");
+      if (subnets && (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets)))
+        return bad_def (err, what, "subnets", "must be empty with the none IPAM driver");
+      if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
+        return bad_def (err, what, "dns_enabled", "must be false with the none IPAM driver");
+      if (ferry_json_string_equals (def, "driver", "macvlan"))
+        return bad_def (err, what, "ipam_options", "must be host-local for a macvlan network");
+    }
+  else if (check_subnets (json_object_object_get (def, "subnets"), what, &has6, err) < 0)
     return -1;
   v = json_object_object_get (def, "ipv6_enabled");
   if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v) != has6))
@@ -321,11 +342,6 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   v = json_object_object_get (def, "dns_enabled");
   if (! json_object_is_type (v, json_type_boolean))
     return bad_def (err, what, "dns_enabled", "is not a boolean");
-  v = json_object_object_get (def, "ipam_options");
-  if (v
-      && (! is_string_map (v) || ! ferry_json_string_equals (v, "driver", "host-local")
-          || json_object_object_length (v) != 1))
-    return bad_def (err, what, "ipam_options", "must be {\"driver\": \"host-local\"}");
   dns = json_object_object_get (def, "network_dns_servers");
   if (dns)
     {
@@ -504,7 +520,7 @@ clash (json_object *defs, const char *name, const struct ferry_subnet *s, const 
       netdef_of (json_object_array_get_idx (defs, i), &d);
       if (strcmp (d.name, name) == 0)
         continue;
-      if (s && ferry_subnets_overlap (s, &d.subnet))
+      if (s && ! d.no_ipam && ferry_subnets_overlap (s, &d.subnet))
         {
           *on_subnet = 1;
           return d.name;
@@ -609,7 +625,7 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
                                  ferry_subnet_format (&d.subnet, text), other);
       return insert_definition (e, def, err);
     }
-  other = clash (defs, d.name, &d.subnet, d.ifname, &on_subnet);
+  other = clash (defs, d.name, d.no_ipam ? NULL : &d.subnet, d.ifname, &on_subnet);
   if (other && on_subnet)
     return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), other);
@@ -617,6 +633,8 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
     return ferry_make_error (
         err, 0, "bridge interface %s is network %s's already: choose another with --interface-name", d.ifname,
         other);
+  if (d.no_ipam)
+    return insert_definition (e, def, err);
   /* A host interface on it (not a bridge of ours, which is down until a
    * container uses it): the routes would clash.  */
   host = host_overlap (&d.subnet, d.ifname);
@@ -748,6 +766,7 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
                   json_object *labels, json_object *options, json_object *dns, json_object *routes)
 {
   int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
+  int no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
   json_object *sn = json_object_new_object (), *ipam = json_object_new_object ();
   cleanup_free char *id = ferry_random_hex (32), *now = ferry_time_now ();
@@ -776,15 +795,19 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   json_object_array_add (subnets, sn);
   if (v6)
     json_object_array_add (subnets, subnet6_json (v6));
-  json_object_object_add (def, "subnets", subnets);
+  if (no_ipam)
+    json_object_put (subnets);
+  else
+    json_object_object_add (def, "subnets", subnets);
   if (routes)
     json_object_object_add (def, "routes", json_object_get (routes));
   json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (v6 != NULL));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
-  json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns && ! macvlan));
+  json_object_object_add (def, "dns_enabled",
+                          json_object_new_boolean (! o->disable_dns && ! macvlan && ! no_ipam));
   if (dns)
     json_object_object_add (def, "network_dns_servers", json_object_get (dns));
-  json_object_object_add (ipam, "driver", json_object_new_string ("host-local"));
+  json_object_object_add (ipam, "driver", json_object_new_string (no_ipam ? "none" : "host-local"));
   json_object_object_add (def, "ipam_options", ipam);
   if (labels && json_object_object_length (labels))
     json_object_object_add (def, "labels", json_object_get (labels));
@@ -882,6 +905,36 @@ parse_dns_and_routes (const struct ferry_network_create_options *o, int dns_enab
   return 0;
 }
 
+/* --ipam-driver: host-local (the default) hands out addresses from the
+ * subnets; none gives the network no subnet and its containers no
+ * address.  dhcp needs netavark's dhcp-proxy, which ferry does not run.  */
+static int
+check_ipam_driver (const struct ferry_network_create_options *o, int macvlan, ferry_error_t *err)
+{
+  const char *driver = o->ipam_driver;
+
+  if (driver == NULL || strcmp (driver, "host-local") == 0)
+    return 0;
+  if (strcmp (driver, "dhcp") == 0)
+    return ferry_make_error (
+        err, 0,
+        "ipam driver dhcp is not supported by ferry: it needs netavark's dhcp-proxy service, "
+        "which ferry does not run; use --ipam-driver host-local or none");
+  if (strcmp (driver, "none") != 0)
+    return ferry_make_error (err, 0, "unsupported ipam driver \"%s\": use host-local or none", driver);
+  if (o->subnet || o->subnet6)
+    return ferry_make_error (err, 0, "none ipam driver is set but subnets are given: drop --subnet");
+  if (o->gateway || o->ip_range || o->gateway6 || o->ip_range6)
+    return ferry_make_error (err, 0,
+                             "cannot set gateway or range without subnet: drop --gateway and --ip-range");
+  if (o->ipv6)
+    return ferry_make_error (err, 0,
+                             "none ipam driver is set but --ipv6 asks for an IPv6 subnet: drop --ipv6");
+  if (macvlan)
+    return ferry_make_error (err, 0, "a macvlan network needs --subnet: ferry hands out its addresses");
+  return 0;
+}
+
 /* The IPv6 options of O into *V6 (its subnet, when given, gateway and
  * range), or why not.  */
 static int
@@ -952,8 +1005,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                            *routes = NULL;
   cleanup_free char *ifname = NULL;
   const char *parent = NULL, *bridge_name = NULL, *interface_name;
-  int macvlan, want6 = o->ipv6 || o->subnet6;
-  struct ferry_subnet s, range;
+  int macvlan, no_ipam, want6 = o->ipv6 || o->subnet6;
+  struct ferry_subnet s = { 0, 0 }, range;
   struct subnet6_choice v6 = { 0 };
   uint32_t gw;
 
@@ -967,6 +1020,9 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
   if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
     return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
   macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
+  if (check_ipam_driver (o, macvlan, err) < 0)
+    return -1;
+  no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
   if (parse_options (o->options, macvlan, &options, &parent, &bridge_name, err) < 0)
     return -1;
   if (bridge_name && o->interface_name && strcmp (bridge_name, o->interface_name) != 0)
@@ -974,7 +1030,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         err, 0, "-o com.docker.network.bridge.name=%s and --interface-name %s disagree: give one",
         bridge_name, o->interface_name);
   interface_name = o->interface_name ? o->interface_name : bridge_name;
-  if (parse_dns_and_routes (o, ! o->disable_dns && ! macvlan, &dns, &routes, err) < 0)
+  if (parse_dns_and_routes (o, ! o->disable_dns && ! macvlan && ! no_ipam, &dns, &routes, err) < 0)
     return -1;
   if (macvlan && (o->subnet == NULL || o->interface_name || o->internal))
     return ferry_make_error (
@@ -1000,7 +1056,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
     return -1;
   if (ferry_network_list (e, &defs, err) < 0)
     goto fail;
-  if (o->subnet == NULL && free_subnet (defs, &s, err) < 0)
+  if (o->subnet == NULL && ! no_ipam && free_subnet (defs, &s, err) < 0)
     goto fail;
   if (want6 && o->subnet6 == NULL)
     {
@@ -1517,6 +1573,26 @@ reserve6 (ferry_engine_t *e, const char *id, const struct netdef *d, json_object
   return 0;
 }
 
+/* A container on network D, which hands out no addresses (--ipam-driver
+ * none): recorded under a pseudo-address of its own, which no address
+ * parser takes, so that the network's users (rm, prune) see it and its
+ * removal releases it as any other.  */
+static int
+reserve_no_ipam (ferry_engine_t *e, const char *id, const struct netdef *d, json_object *att,
+                 ferry_error_t *err)
+{
+  cleanup_free char *pseudo = xasprintf ("none:%s", id);
+  const char *given = ferry_json_get_string (att, "IP") ? ferry_json_get_string (att, "IP")
+                                                        : ferry_json_get_string (att, "IPv6");
+
+  if (given)
+    return ferry_make_error (err, 0,
+                             "network %s hands out no addresses (--ipam-driver none): drop --ip %s, or use "
+                             "a network with a subnet",
+                             d->name, given);
+  return take_address (e, d->name, pseudo, id, err);
+}
+
 /* The lowest ethN no network of NETWORKS has.  */
 static char *
 free_interface (json_object *networks)
@@ -1565,7 +1641,12 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     if (ferry_network_get (e, name, &def, err) < 0)
       return -1;
     netdef_of (def, &d);
-    if (ip_text)
+    if (d.no_ipam)
+      {
+        if (reserve_no_ipam (e, id, &d, att, err) < 0)
+          return -1;
+      }
+    else if (ip_text)
       {
         if (ferry_ip_parse (ip_text, &ip) < 0)
           return ferry_make_error (err, 0, "invalid IP address `%s`", ip_text);
@@ -1577,9 +1658,13 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       }
     else if ((ip = next_free (e, &d, err)) == 0)
       return -1;
-    ferry_ip_format (ip, ip_buf);
-    if (take_address (e, name, ip_buf, id, err) < 0 || reserve6 (e, id, &d, att, err) < 0)
-      return -1;
+    if (! d.no_ipam)
+      {
+        ferry_ip_format (ip, ip_buf);
+        if (take_address (e, name, ip_buf, id, err) < 0 || reserve6 (e, id, &d, att, err) < 0)
+          return -1;
+        json_object_object_add (att, "IP", json_object_new_string (ip_buf));
+      }
     if (mac_text)
       {
         if (ferry_mac_parse (mac_text, mac) < 0)
@@ -1588,7 +1673,6 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       }
     else
       ferry_mac_random (mac);
-    json_object_object_add (att, "IP", json_object_new_string (ip_buf));
     json_object_object_add (att, "MAC", json_object_new_string (ferry_mac_format (mac, mac_buf)));
     if (ferry_json_get_string (att, "Interface") == NULL)
       {
@@ -1645,7 +1729,8 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
         json_object_put (ips);
         return NULL;
       }
-    json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
+    if (ferry_json_get_string (att, "IP"))
+      json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
     if (ferry_json_get_string (att, "IPv6"))
       json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IPv6")));
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
@@ -1809,9 +1894,9 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
       }
     json_object_object_add (n, "NetworkID",
                             json_object_new_string (def ? ferry_json_get_string (def, "id") : ""));
-    json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP")));
-    json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.subnet.prefix));
-    json_object_object_add (n, "Gateway", json_object_new_string (gw));
+    json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP") ?: ""));
+    json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.no_ipam ? 0 : d.subnet.prefix));
+    json_object_object_add (n, "Gateway", json_object_new_string (d.no_ipam ? "" : gw));
     /* Podman's IPv6 fields, empty without an IPv6 address.  */
     json_object_object_add (n, "IPv6Gateway", json_object_new_string (ip6 ? gw6 : ""));
     json_object_object_add (n, "GlobalIPv6Address", json_object_new_string (ip6 ? ip6 : ""));
@@ -1829,7 +1914,7 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
         top[2] = ferry_json_get_string (n, "MacAddress");
         top[4] = ferry_json_get_string (n, "GlobalIPv6Address");
         top[5] = ferry_json_get_string (n, "IPv6Gateway");
-        top_prefix = d.subnet.prefix;
+        top_prefix = d.no_ipam ? 0 : d.subnet.prefix;
         top_prefix6 = ip6 ? d.subnet6.prefix : 0;
       }
   }
@@ -1870,10 +1955,15 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     if (ferry_network_get (e, name, &def, err) < 0)
       return NULL;
     netdef_of (def, &d);
-    ipnet = xasprintf ("%s/%d", ferry_json_get_string (att, "IP"), d.subnet.prefix);
     json_object_object_add (eth, "mac_address", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
-    json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+    if (ferry_json_get_string (att, "IP"))
+      {
+        ipnet = xasprintf ("%s/%d", ferry_json_get_string (att, "IP"), d.subnet.prefix);
+        json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
+        json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+      }
+    else
+      json_object_array_del_idx (subnets, 0, 1);
     if (d.has6 && ferry_json_get_string (att, "IPv6"))
       {
         json_object *sn6 = json_object_new_object ();

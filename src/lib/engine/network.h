@@ -50,9 +50,10 @@ struct ferry_network_create_options
    * --ipv6).  NULL subnet6 with IPV6: a random unique local /64.  */
   int ipv6;
   const char *subnet6;
-  const char *gateway6;  /* NULL: the subnet's first address */
-  const char *ip_range6; /* NULL: the whole subnet */
-  char **routes;         /* --route DEST,GW[,METRIC] */
+  const char *gateway6;    /* NULL: the subnet's first address */
+  const char *ip_range6;   /* NULL: the whole subnet */
+  const char *ipam_driver; /* NULL, host-local: ferry's addresses; none: no subnet, no addresses */
+  char **routes;           /* --route DEST,GW[,METRIC] */
 };
 
 int ferry_network_name_is_valid (const char *name);

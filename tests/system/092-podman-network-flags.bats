@@ -559,3 +559,44 @@ drop_port_rule() {
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }
+
+@test "an archive's network definition with a bad IPv6 subnet, DNS servers, routes or options is refused on import, and nothing is made" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --subnet "$SUBNET6" --interface-name "$BR" --dns 192.0.2.53 \
+		--route "10.99.0.0/16,$PREFIX.5" -o mtu=1400 six >/dev/null
+	f run -d --name srv --network six ferry-test sleep 1000 >/dev/null
+	f container checkpoint --compress none -e "$TEST_TMP/good.tar" srv >/dev/null
+	f rm -f srv >/dev/null
+	f network rm six >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	while IFS='|' read -r edit words; do
+		rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == 'network.status':
+        st = json.loads(d)
+        n = st['six']['ferry_definition']
+        $edit
+        members[i] = (m, json.dumps(st).encode())"
+		run_fb container restore -i "$TEST_TMP/bad.tar"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$words"
+		[ -z "$(fb ps -aq)" ]
+		[ "$(fb network ls -q)" = ferry ]
+	done <<-'EOF'
+		n['subnets'][1]['subnet'] = 'fd00::/8'|subnets
+		n['subnets'][1]['gateway'] = 'fd01::1'|gateway
+		n['subnets'].append(dict(n['subnets'][1]))|subnets
+		n['subnets'][0] = dict(n['subnets'][1])|two IPv6 subnets
+		n['ipv6_enabled'] = False|ipv6_enabled
+		n['network_dns_servers'] = ['192.0.2.1; rm -rf /']|network_dns_servers
+		n['routes'] = [{'destination': '10.99.0.1/16', 'gateway': '10.0.0.1'}]|route 0
+		n['options'] = {'mtu': '1400', 'parent': 'eth0'}|unsupported bridge network option parent
+		n['ipam_options'] = {'driver': 'dhcp'}|ipam_options
+	EOF
+	# The untouched archive restores, IPv6 address and all.
+	run_fb container restore -i "$TEST_TMP/good.tar"
+	assert_status 0
+	[ "$(ip6_of srv six fb)" = "$PREFIX6::2" ]
+}

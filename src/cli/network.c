@@ -86,6 +86,7 @@ static const char create_usage[]
       "  -o, --opt KEY=VALUE       a driver option (macvlan: parent=IFACE, required; mode=bridge|\n"
       "                            private|vepa|passthru; mtu=N. bridge: mtu=N, vlan=ID,\n"
       "                            isolate=true|false|strict, metric=N, no_default_route=true,\n"
+      "                            mode=managed|unmanaged (a bridge the host has), vrf=IFACE,\n"
       "                            com.docker.network.bridge.name=IFACE)\n"
       "      --route DEST,GW[,METRIC] a route containers get: to subnet DEST through GW\n"
       "                            (repeatable)\n"

@@ -168,6 +168,8 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 		-o no_default_route=x|strconv.ParseBool: parsing "x": invalid syntax
 		-o bogus=1|unsupported bridge network option bogus
 		-o parent=lo|unsupported bridge network option parent
+		-o mode=bridge|unknown bridge mode "bridge"
+		-o vrf=../x|-o vrf=../x
 	EOF
 	[ "$(f network ls -q)" = ferry ]
 }
@@ -599,4 +601,24 @@ for i, (m, d) in enumerate(members):
 	run_fb container restore -i "$TEST_TMP/good.tar"
 	assert_status 0
 	[ "$(ip6_of srv six fb)" = "$PREFIX6::2" ]
+}
+
+@test "-o mode=unmanaged: containers join a bridge the host made, which stays when they go; -o vrf is recorded" {
+	net_setup
+	load_test_image
+	ip link add "$BR" type bridge
+	ip addr add "$PREFIX.1/24" dev "$BR"
+	ip link set "$BR" up
+	f network create --subnet "$SUBNET" --interface-name "$BR" -o mode=unmanaged hostbr >/dev/null
+	[ "$(inspect_net hostbr .options)" = '{"mode":"unmanaged"}' ]
+	f run -d --name one --network hostbr ferry-test sleep 1000 >/dev/null
+	[ "$(ip_of one hostbr)" = "$PREFIX.2" ]
+	f exec one ip -4 addr show eth0 | grep -q "inet $PREFIX.2/24"
+	# Its veth is on the host's bridge.
+	[ -n "$(ip -br link show master "$BR")" ]
+	f rm -f one >/dev/null
+	# The bridge is the host's: it stays, with its address.
+	ip -4 addr show "$BR" | grep -q "inet $PREFIX.1/24"
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o vrf="ftw$((N + 2000))" vrf >/dev/null
+	[ "$(inspect_net vrf .options.vrf)" = "\"ftw$((N + 2000))\"" ]
 }

@@ -114,6 +114,9 @@ test_dns_and_bridge_options (void **state)
     { "metric", "200" },
     { "no_default_route", "true" },
     { "no_default_route", "false" },
+    { "mode", "managed" },
+    { "mode", "unmanaged" },
+    { "vrf", "vrf1" },
   };
   static const char *const bad[][2] = {
     { "mtu", "abc" },       { "mtu", "-1" },
@@ -122,6 +125,8 @@ test_dns_and_bridge_options (void **state)
     { "isolate", "maybe" }, { "metric", "x" },
     { "metric", "-1" },     { "no_default_route", "yes" },
     { "bogus", "1" },       { "parent", "eth0" },
+    { "mode", "bridge" },   { "vrf", "../x" },
+    { "vrf", "" },
   };
   ferry_error_t err = NULL;
 

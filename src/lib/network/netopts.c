@@ -194,8 +194,21 @@ ferry_bridge_option_check (const char *key, const char *value, ferry_error_t *er
                                  value);
       return 0;
     }
+  if (strcmp (key, "mode") == 0)
+    {
+      if (strcmp (value, "managed") != 0 && strcmp (value, "unmanaged") != 0)
+        return ferry_make_error (err, 0, "unknown bridge mode \"%s\": give -o mode=managed or unmanaged",
+                                 value);
+      return 0;
+    }
+  if (strcmp (key, "vrf") == 0)
+    {
+      if (! ferry_ifname_is_valid (value))
+        return ferry_make_error (err, 0, "-o vrf=%s: give the name of a VRF interface", value);
+      return 0;
+    }
   return ferry_make_error (err, 0,
                            "unsupported bridge network option %s: a bridge network takes mtu, vlan, isolate, "
-                           "metric, no_default_route and com.docker.network.bridge.name",
+                           "metric, no_default_route, mode, vrf and com.docker.network.bridge.name",
                            key);
 }

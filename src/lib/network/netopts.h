@@ -36,7 +36,9 @@ int ferry_routes_check (json_object *routes, const char *what, ferry_error_t *er
 int ferry_dns_server_is_valid (const char *text);
 
 /* Checks bridge option KEY=VALUE (-o), as netavark and Podman take them:
- * mtu, vlan, isolate, metric, no_default_route.  */
+ * mtu, vlan, isolate, metric, no_default_route, mode (managed or
+ * unmanaged: the bridge exists already, netavark neither makes nor
+ * removes it), vrf.  */
 int ferry_bridge_option_check (const char *key, const char *value, ferry_error_t *err);
 
 #endif

@@ -62,7 +62,8 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o no_default_route=true nodefault >/dev/null
 	f run -d --name two --network nodefault ferry-test sleep 1000 >/dev/null
 	f exec two ip route >"$TEST_TMP/routes2"
-	! grep -q default "$TEST_TMP/routes2"
+	run grep -c default "$TEST_TMP/routes2"
+	[ "$output" = 0 ]
 	grep -q "^$PREFIX2.0/24 dev eth0" "$TEST_TMP/routes2"
 	f rm -f two >/dev/null
 	f network rm nodefault >/dev/null
@@ -71,7 +72,7 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	# fails as Podman's does, and leaves no container running.
 	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o vlan=5 vlan >/dev/null
 	[ "$(inspect_net vlan .options.vlan)" = '"5"' ]
-	if [ ! -e /sys/class/net/$BR/bridge/vlan_filtering ]; then
+	if [ ! -e "/sys/class/net/$BR/bridge/vlan_filtering" ]; then
 		run_ferry run -d --name three --network vlan ferry-test sleep 1000
 		assert_status 125
 		assert_output_contains "Operation not supported"
@@ -92,7 +93,7 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	[ "$(inspect_net taken .labels.a)" = '"1"' ]
 }
 
-@test "network update --dns-add and --dns-drop change the servers, and a running container's aardvark-dns forwards to them at once" {
+@test "network update --dns-add and --dns-drop change the servers, and the aardvark-dns serving a running container is told at once" {
 	net_setup
 	load_test_image
 	f network create --subnet "$SUBNET" --interface-name "$BR" --dns 192.0.2.53 upd >/dev/null
@@ -103,7 +104,8 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	[ "$(inspect_net upd .network_dns_servers)" = '["192.0.2.54","192.0.2.55"]' ]
 	# aardvark-dns's own configuration of the network names them now.
 	grep -q '192.0.2.54,192.0.2.55' "$RUNROOT/networks/aardvark-dns/upd"
-	! grep -q '192.0.2.53' "$RUNROOT/networks/aardvark-dns/upd"
+	run grep -c '192.0.2.53' "$RUNROOT/networks/aardvark-dns/upd"
+	[ "$output" = 0 ]
 	run_ferry network update --dns-drop 192.0.2.54,192.0.2.55 upd
 	assert_status 0
 	[ "$(inspect_net upd .network_dns_servers)" = null ]
@@ -274,7 +276,8 @@ drop_port_rule() {
 	mac=$(mac_of srv rl)
 	[ "$(net_count 127.0.0.1 "$p")" = 1 ]
 	drop_port_rule "$p"
-	! tcp_get 127.0.0.1 "$p" 2>/dev/null
+	run tcp_get 127.0.0.1 "$p"
+	[ "$status" -ne 0 ]
 	run_ferry network reload srv
 	assert_status 0
 	[ "$output" = "$id" ]
@@ -509,7 +512,7 @@ drop_port_rule() {
 	mac=$(mac_of one noaddr)
 	[ "$(ip_of one noaddr)" = "" ]
 	[ "$(f exec one cat /sys/class/net/eth0/address)" = "$mac" ]
-	! f exec one ip -4 addr show eth0 | grep -q inet
+	[ "$(f exec one ip -4 addr show eth0 | grep -c inet)" = 0 ]
 	# Its containers count as users.
 	run_ferry network rm noaddr
 	assert_status 2

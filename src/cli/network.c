@@ -308,6 +308,20 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
   return o;
 }
 
+/* What `network inspect --format TEMPLATE` renders: the definition and
+ * Podman's Go names of its fields (ls's, the full ID, the labels as a map,
+ * the DNS servers).  */
+static json_object *
+network_inspect_template_object (ferry_engine_t *e, json_object *def)
+{
+  json_object *o = network_report (e, def, 1);
+  json_object *dns = ferry_json_get_array (def, "network_dns_servers");
+
+  json_object_object_add (o, "Labels", ferry_cli_tpl_map (ferry_json_get_object (def, "labels")));
+  json_object_object_add (o, "NetworkDNSServers", dns ? json_object_get (dns) : json_object_new_array ());
+  return o;
+}
+
 static const struct ferry_cli_column network_columns[] = {
   { "ID", "NETWORK ID" },
   { "Name", NULL },
@@ -515,10 +529,13 @@ network_ls (int argc, char **argv)
   return ret;
 }
 
-static const char inspect_usage[] = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
-                                    "Display the definitions of networks as JSON.\n\n"
-                                    "Options:\n"
-                                    "  -f, --format FORMAT  render with a Go template ({{.subnets}})\n";
+static const char inspect_usage[]
+    = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+      "Display the definitions of networks as JSON.\n\n"
+      "Options:\n"
+      "  -f, --format FORMAT  render with a Go template: the definition's fields\n"
+      "                       ({{.subnets}}) and Podman's names ({{.Name}}\n"
+      "                       {{.NetworkDNSServers}} {{.IPv6Enabled}} {{.Options}})\n";
 
 static int
 network_inspect (int argc, char **argv)
@@ -563,7 +580,7 @@ network_inspect (int argc, char **argv)
           ret = ferry_cli_fail (&err);
           continue;
         }
-      o = network_json (e, def);
+      o = format ? network_inspect_template_object (e, def) : network_json (e, def);
       if (format)
         {
           if (ferry_cli_print_template (format, o) != 0)

@@ -181,10 +181,12 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	net_setup
 	for tool in f podman_t; do
 		: >"$TEST_TMP/$tool.sed"
-		step $tool network create --subnet "$SUBNET" --interface-name "$BR" --dns 192.0.2.53 cmp
+		step $tool network create --subnet "$SUBNET" --interface-name "$BR" --dns 192.0.2.53 -o mtu=1400 \
+			-o isolate=true --label a=1 cmp
 		step $tool network create --ignore cmp
 		step $tool network create cmp
 		step $tool network update --dns-add 192.0.2.54 --dns-drop 192.0.2.53 cmp
+		step $tool network inspect --format '{{.Name}}|{{.NetworkDNSServers}}|{{json .NetworkDNSServers}}|{{.DNSEnabled}}|{{.IPv6Enabled}}|{{.Internal}}|{{.Options}}|{{.Labels}}|{{.IPAMOptions}}|{{.Driver}}' cmp
 		step $tool network update --dns-add bad cmp
 		step $tool network update --dns-add 192.0.2.55 nonet
 		step $tool network update

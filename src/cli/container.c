@@ -257,6 +257,7 @@ static const char create_usage[]
       "                           ferry.conf sets netns), none (loopback only), host,\n"
       "                           ns:PATH, container:CTR, or networks by name: NAME[,NAME...]\n"
       "      --ip IP              with one network: this IPv4 address on it\n"
+      "      --ip6 IP             with one network that has IPv6: this IPv6 address on it\n"
       "      --mac-address MAC    with one network: this MAC address on it\n"
       "  -p, --publish [IP:][HOSTPORT:]PORT[/PROTO]  publish a container port (or range, 80-81)\n"
       "                           on the host (default: all addresses, a free host port); needs\n"
@@ -347,6 +348,7 @@ enum
   OPT_NAME,
   OPT_NETWORK,
   OPT_IP,
+  OPT_IP6,
   OPT_MAC_ADDRESS,
   OPT_NETWORK_ALIAS,
   OPT_DNS,
@@ -587,6 +589,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "network", required_argument, NULL, OPT_NETWORK },
                                         { "net", required_argument, NULL, OPT_NETWORK },
                                         { "ip", required_argument, NULL, OPT_IP },
+                                        { "ip6", required_argument, NULL, OPT_IP6 },
                                         { "mac-address", required_argument, NULL, OPT_MAC_ADDRESS },
                                         { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
                                         { "dns", required_argument, NULL, OPT_DNS },
@@ -836,6 +839,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_IP:
         a->o.ip = optarg;
+        break;
+      case OPT_IP6:
+        a->o.ip6 = optarg;
         break;
       case OPT_MAC_ADDRESS:
         a->o.mac = optarg;

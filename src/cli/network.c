@@ -6,12 +6,16 @@
 #include "engine/network.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* 0 to go on, else 1 + the exit code (help: 0).  */
 static int
@@ -22,6 +26,42 @@ other_option (int opt, const char *cmd, char **argv, const char *usage)
   return r > 0 ? 1 : r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
 }
 
+/* Appends the comma-separated values of TEXT to *LIST (Podman's
+ * "strings" flags: --dns a,b is --dns a --dns b).  */
+static void
+add_split (char ***list, const char *text)
+{
+  size_t n = 0;
+
+  while ((*list)[n])
+    n++;
+  for (const char *p = text;;)
+    {
+      const char *comma = strchr (p, ',');
+      size_t len = comma ? (size_t) (comma - p) : strlen (p);
+
+      *list = xrealloc (*list, (n + 2) * sizeof (char *));
+      (*list)[n++] = xstrndup (p, len);
+      (*list)[n] = NULL;
+      if (comma == NULL)
+        break;
+      p = comma + 1;
+    }
+}
+
+/* An IPv4 value of FLAG into *V4, an IPv6 one (it has a colon) into *V6;
+ * one of each.  */
+static int
+by_family (const char *arg, const char **v4, const char **v6, const char *flag)
+{
+  const char **slot = strchr (arg, ':') ? v6 : v4;
+
+  if (*slot)
+    return ferry_cli_failf ("%s %s: give one %s for each of IPv4 and IPv6", flag, arg, flag);
+  *slot = arg;
+  return 0;
+}
+
 static const char create_usage[]
     = "Usage: ferry network create [OPTIONS] NAME\n\n"
       "Create a bridge network, set up by netavark when a container first joins it.\n\n"
@@ -29,14 +69,29 @@ static const char create_usage[]
       "  -d, --driver DRIVER       bridge (the default), or macvlan: containers appear on the\n"
       "                            parent interface's link with addresses of their own\n"
       "      --disable-dns         no aardvark-dns name resolution on the network\n"
-      "      --gateway IP          the bridge's address (default: the subnet's first)\n"
+      "      --dns IP              where aardvark-dns forwards the queries it cannot answer\n"
+      "                            (repeatable, or comma separated)\n"
+      "      --gateway IP          the bridge's address (default: the subnet's first; one per\n"
+      "                            subnet: IPv4, IPv6)\n"
+      "      --ignore              a network of that name exists already: not an error\n"
       "      --interface-name NAME the bridge interface (default: the first free ferryN)\n"
       "      --internal            no route out of the network\n"
       "      --ip-range CIDR       give containers addresses from this part of the subnet only\n"
+      "                            (one per subnet: IPv4, IPv6)\n"
+      "      --ipam-driver DRIVER  host-local (the default: ferry hands out addresses), or none\n"
+      "                            (no subnet; containers get an interface without address)\n"
+      "      --ipv6                dual stack: an IPv6 subnet beside the IPv4 one (default: a\n"
+      "                            random fdXX:XXXX:XXXX:XXXX::/64)\n"
       "      --label KEY=VALUE     a label (repeatable)\n"
       "  -o, --opt KEY=VALUE       a driver option (macvlan: parent=IFACE, required; mode=bridge|\n"
-      "                            private|vepa|passthru; mtu=N)\n"
-      "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24)\n";
+      "                            private|vepa|passthru; mtu=N. bridge: mtu=N, vlan=ID,\n"
+      "                            isolate=true|false|strict, metric=N, no_default_route=true,\n"
+      "                            mode=managed|unmanaged (a bridge the host has), vrf=IFACE,\n"
+      "                            com.docker.network.bridge.name=IFACE)\n"
+      "      --route DEST,GW[,METRIC] a route containers get: to subnet DEST through GW\n"
+      "                            (repeatable)\n"
+      "      --subnet CIDR         the IPv4 subnet (default: the first free 10.89.N.0/24), and\n"
+      "                            an IPv6 one (/64 to /120) for a dual-stack network\n";
 
 static int
 network_create (int argc, char **argv)
@@ -50,8 +105,18 @@ network_create (int argc, char **argv)
     OPT_IP_RANGE,
     OPT_LABEL,
     OPT_SUBNET,
+    OPT_DNS,
+    OPT_IGNORE,
+    OPT_ROUTE,
+    OPT_IPV6,
+    OPT_IPAM_DRIVER,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "dns", required_argument, NULL, OPT_DNS },
+                                        { "ignore", no_argument, NULL, OPT_IGNORE },
+                                        { "route", required_argument, NULL, OPT_ROUTE },
+                                        { "ipv6", no_argument, NULL, OPT_IPV6 },
+                                        { "ipam-driver", required_argument, NULL, OPT_IPAM_DRIVER },
                                         { "driver", required_argument, NULL, 'd' },
                                         { "disable-dns", no_argument, NULL, OPT_DISABLE_DNS },
                                         { "gateway", required_argument, NULL, OPT_GATEWAY },
@@ -65,11 +130,13 @@ network_create (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct ferry_network_create_options o = { 0 };
   cleanup_free char **labels = xmalloc0 (sizeof (char *)), **options = xmalloc0 (sizeof (char *));
+  cleanup_free char **routes = xmalloc0 (sizeof (char *));
+  cleanup_strv char **dns = xmalloc0 (sizeof (char *));
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *def = NULL;
   ferry_error_t err = NULL;
-  size_t n_labels = 0, n_options = 0;
-  int c, r;
+  size_t n_labels = 0, n_options = 0, n_routes = 0;
+  int c, r, ignore = 0;
 
   while ((c = getopt_long (argc, argv, ":d:o:h", opts, NULL)) != -1)
     switch (c)
@@ -86,7 +153,8 @@ network_create (int argc, char **argv)
         o.disable_dns = 1;
         break;
       case OPT_GATEWAY:
-        o.gateway = optarg;
+        if (by_family (optarg, &o.gateway, &o.gateway6, "--gateway") != 0)
+          return FERRY_EXIT_ERROR;
         break;
       case OPT_INTERFACE:
         o.interface_name = optarg;
@@ -95,7 +163,8 @@ network_create (int argc, char **argv)
         o.internal = 1;
         break;
       case OPT_IP_RANGE:
-        o.ip_range = optarg;
+        if (by_family (optarg, &o.ip_range, &o.ip_range6, "--ip-range") != 0)
+          return FERRY_EXIT_ERROR;
         break;
       case OPT_LABEL:
         labels = xrealloc (labels, (n_labels + 2) * sizeof (char *));
@@ -103,7 +172,25 @@ network_create (int argc, char **argv)
         labels[n_labels] = NULL;
         break;
       case OPT_SUBNET:
-        o.subnet = optarg;
+        if (by_family (optarg, &o.subnet, &o.subnet6, "--subnet") != 0)
+          return FERRY_EXIT_ERROR;
+        break;
+      case OPT_IPV6:
+        o.ipv6 = 1;
+        break;
+      case OPT_IPAM_DRIVER:
+        o.ipam_driver = optarg;
+        break;
+      case OPT_DNS:
+        add_split (&dns, optarg);
+        break;
+      case OPT_IGNORE:
+        ignore = 1;
+        break;
+      case OPT_ROUTE:
+        routes = xrealloc (routes, (n_routes + 2) * sizeof (char *));
+        routes[n_routes++] = optarg;
+        routes[n_routes] = NULL;
         break;
       default:
         if ((r = other_option (c, "network create", argv, create_usage)))
@@ -114,11 +201,22 @@ network_create (int argc, char **argv)
   o.name = argv[optind];
   o.labels = labels;
   o.options = options;
+  o.dns_servers = dns;
+  o.routes = routes;
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   if (ferry_network_create (e, &o, &def, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      /* --ignore: the network there is kept as it is, as Podman's.  */
+      if (ignore && err->kind == FERRY_ERROR_EXISTS)
+        {
+          ferry_error_release (&err);
+          puts (o.name);
+          return 0;
+        }
+      return ferry_cli_fail (&err);
+    }
   ferry_cli_event ("network", "create", NULL, o.name);
   puts (o.name);
   return 0;
@@ -207,6 +305,20 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
       o, "DNSEnabled",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "dns_enabled"))));
   json_object_object_add (o, "IPAMOptions", ferry_cli_tpl_map (ferry_json_get_object (def, "ipam_options")));
+  return o;
+}
+
+/* What `network inspect --format TEMPLATE` renders: the definition and
+ * Podman's Go names of its fields (ls's, the full ID, the labels as a map,
+ * the DNS servers).  */
+static json_object *
+network_inspect_template_object (ferry_engine_t *e, json_object *def)
+{
+  json_object *o = network_report (e, def, 1);
+  json_object *dns = ferry_json_get_array (def, "network_dns_servers");
+
+  json_object_object_add (o, "Labels", ferry_cli_tpl_map (ferry_json_get_object (def, "labels")));
+  json_object_object_add (o, "NetworkDNSServers", dns ? json_object_get (dns) : json_object_new_array ());
   return o;
 }
 
@@ -417,10 +529,13 @@ network_ls (int argc, char **argv)
   return ret;
 }
 
-static const char inspect_usage[] = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
-                                    "Display the definitions of networks as JSON.\n\n"
-                                    "Options:\n"
-                                    "  -f, --format FORMAT  render with a Go template ({{.subnets}})\n";
+static const char inspect_usage[]
+    = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+      "Display the definitions of networks as JSON.\n\n"
+      "Options:\n"
+      "  -f, --format FORMAT  render with a Go template: the definition's fields\n"
+      "                       ({{.subnets}}) and Podman's names ({{.Name}}\n"
+      "                       {{.NetworkDNSServers}} {{.IPv6Enabled}} {{.Options}})\n";
 
 static int
 network_inspect (int argc, char **argv)
@@ -465,7 +580,7 @@ network_inspect (int argc, char **argv)
           ret = ferry_cli_fail (&err);
           continue;
         }
-      o = network_json (e, def);
+      o = format ? network_inspect_template_object (e, def) : network_json (e, def);
       if (format)
         {
           if (ferry_cli_print_template (format, o) != 0)
@@ -482,7 +597,10 @@ network_inspect (int argc, char **argv)
 static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"
                                "Remove networks.\n\n"
                                "Options:\n"
-                               "  -f, --force   remove the containers on the network first\n\n"
+                               "  -f, --force          remove the containers on the network first (killed\n"
+                               "                       at once, unless -t)\n"
+                               "  -t, --time SECONDS   with -f: stop running containers first, giving them\n"
+                               "                       this long before SIGKILL\n\n"
                                "Exit 1 if a network does not exist, 2 if one is in use.\n";
 
 static int
@@ -490,21 +608,37 @@ network_rm (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "force", no_argument, NULL, 'f' },
+                                        { "time", required_argument, NULL, 't' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
-  int force = 0, c, r, ret = 0;
+  int force = 0, c, r, ret = 0, timeout = -2;
 
-  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":ft:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'f':
         force = 1;
         break;
+      case 't':
+        {
+          char *end;
+          long v;
+
+          errno = 0;
+          v = strtol (optarg, &end, 10);
+          if (errno || end == optarg || *end || v > INT_MAX || v < INT_MIN)
+            return ferry_cli_failf ("invalid argument \"%s\" for \"-t, --time\" flag: give whole seconds",
+                                    optarg);
+          timeout = v < 0 ? -1 : (int) v;
+          break;
+        }
       default:
         if ((r = other_option (c, "network rm", argv, rm_usage)))
           return r - 1;
       }
+  if (timeout != -2 && ! force)
+    return ferry_cli_failf ("--force option must be specified to use the --time option");
   if (optind >= argc)
     return ferry_cli_failf ("no network given: ferry network rm NETWORK [NETWORK...]");
   e = ferry_cli_open_engine ();
@@ -515,7 +649,7 @@ network_rm (int argc, char **argv)
       const char *name = argv[optind];
       ferry_error_t err = NULL;
 
-      if (ferry_network_remove (e, name, force, &err) < 0)
+      if (ferry_network_remove_timeout (e, name, force, timeout, &err) < 0)
         {
           /* Podman's codes: 1 not found, 2 in use, 125 anything else;
            * the worst one wins.  */
@@ -540,6 +674,7 @@ static const char connect_usage[]
       "Options:\n"
       "      --alias NAME        another name of the container on the network (repeatable)\n"
       "      --ip IP             this IPv4 address on it (default: the next free)\n"
+      "      --ip6 IP            this IPv6 address on it, when it has IPv6 (default: the next free)\n"
       "      --mac-address MAC   this MAC address on it (default: a random one)\n";
 
 static int
@@ -550,10 +685,12 @@ network_connect (int argc, char **argv)
     OPT_ALIAS = OPT_COMMAND_FIRST,
     OPT_IP,
     OPT_MAC,
+    OPT_IP6,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "alias", required_argument, NULL, OPT_ALIAS },
                                         { "ip", required_argument, NULL, OPT_IP },
+                                        { "ip6", required_argument, NULL, OPT_IP6 },
                                         { "mac-address", required_argument, NULL, OPT_MAC },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -574,6 +711,9 @@ network_connect (int argc, char **argv)
         break;
       case OPT_IP:
         o.ip = optarg;
+        break;
+      case OPT_IP6:
+        o.ip6 = optarg;
         break;
       case OPT_MAC:
         o.mac = optarg;
@@ -622,39 +762,150 @@ network_disconnect (int argc, char **argv)
   return 0;
 }
 
-static const char prune_usage[] = "Usage: ferry network prune [OPTIONS]\n\n"
-                                  "Remove the networks no container uses (not the default one).\n\n"
-                                  "Options:\n"
-                                  "  -f, --force   do not ask (ferry never asks)\n";
+/* network prune --filter: label=K[=V] (all must hold), label!=K[=V]
+ * (spared when all hold), until=TIME (made before it).  */
+struct prune_filters
+{
+  char **labels, **not_labels;
+  size_t n_labels, n_not_labels;
+  int has_until;
+  struct timespec until;
+};
+
+static int
+prune_filter_add (struct prune_filters *f, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  size_t klen = eq ? (size_t) (eq - arg) : strlen (arg);
+
+  if (eq && klen == 5 && strncmp (arg, "label", 5) == 0)
+    {
+      f->labels = xrealloc (f->labels, (f->n_labels + 1) * sizeof (char *));
+      f->labels[f->n_labels++] = (char *) eq + 1;
+      return 0;
+    }
+  if (eq && klen == 6 && strncmp (arg, "label!", 6) == 0)
+    {
+      f->not_labels = xrealloc (f->not_labels, (f->n_not_labels + 1) * sizeof (char *));
+      f->not_labels[f->n_not_labels++] = (char *) eq + 1;
+      return 0;
+    }
+  if (eq && klen == 5 && strncmp (arg, "until", 5) == 0)
+    {
+      struct timespec now;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (eq + 1, &now, 1, &f->until) < 0)
+        return ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", eq + 1);
+      f->has_until = 1;
+      return 0;
+    }
+  return ferry_cli_failf (
+      "invalid filter \"%.*s\": network prune takes label=, label!= and until=", (int) klen, arg);
+}
+
+/* True when label K[=V] of TEXT is among LABELS.  */
+static int
+label_matches (json_object *labels, const char *text)
+{
+  const char *veq = strchr (text, '=');
+  cleanup_free char *k = veq ? xstrndup (text, (size_t) (veq - text)) : xstrdup (text);
+  json_object *v = NULL;
+
+  return labels && json_object_object_get_ex (labels, k, &v)
+         && (veq == NULL || strcmp (json_object_get_string (v), veq + 1) == 0);
+}
+
+static int
+prune_filter_match (const struct prune_filters *f, json_object *def)
+{
+  json_object *labels = ferry_json_get_object (def, "labels");
+  size_t i, all = 1;
+
+  for (i = 0; i < f->n_labels; i++)
+    if (! label_matches (labels, f->labels[i]))
+      return 0;
+  for (i = 0; i < f->n_not_labels; i++)
+    all &= label_matches (labels, f->not_labels[i]);
+  if (f->n_not_labels && all)
+    return 0;
+  if (f->has_until)
+    {
+      struct timespec created;
+      if (ferry_time_parse (ferry_json_get_string (def, "created"), &created) < 0
+          || created.tv_sec > f->until.tv_sec
+          || (created.tv_sec == f->until.tv_sec && created.tv_nsec >= f->until.tv_nsec))
+        return 0;
+    }
+  return 1;
+}
+
+static const char prune_usage[]
+    = "Usage: ferry network prune [OPTIONS]\n\n"
+      "Remove the networks no container uses (not the default one).\n\n"
+      "Options:\n"
+      "      --filter KEY=VALUE  only networks with label=K[=V], without label!=K[=V], or made\n"
+      "                          before until=TIME (a time or a duration ago; repeatable)\n"
+      "  -f, --force             do not ask (ferry never asks)\n";
 
 static int
 network_prune (int argc, char **argv)
 {
+  enum
+  {
+    OPT_FILTER = OPT_COMMAND_FIRST,
+  };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "filter", required_argument, NULL, OPT_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *defs = NULL;
+  struct prune_filters filters = { 0 };
   ferry_error_t err = NULL;
   int c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
-    if (c != 'f' && (r = other_option (c, "network prune", argv, prune_usage)))
-      return r - 1;
+    {
+      if (c == OPT_FILTER)
+        {
+          if (prune_filter_add (&filters, optarg) != 0)
+            {
+              ret = FERRY_EXIT_ERROR;
+              goto out;
+            }
+          continue;
+        }
+      if (c != 'f' && (r = other_option (c, "network prune", argv, prune_usage)))
+        {
+          ret = r - 1;
+          goto out;
+        }
+    }
   if (optind < argc)
-    return ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+    {
+      ret = ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+      goto out;
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
-    return FERRY_EXIT_ERROR;
+    {
+      ret = FERRY_EXIT_ERROR;
+      goto out;
+    }
   if (ferry_network_list (e, &defs, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      ret = ferry_cli_fail (&err);
+      goto out;
+    }
   for (size_t i = 0; i < json_object_array_length (defs); i++)
     {
       const char *name = ferry_json_get_string (json_object_array_get_idx (defs, i), "name");
       cleanup_strv char **users = NULL;
 
-      if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
+      if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0
+          || ! prune_filter_match (&filters, json_object_array_get_idx (defs, i)))
         continue;
       users = ferry_network_users (e, name, &err);
       if (users == NULL)
@@ -671,6 +922,153 @@ network_prune (int argc, char **argv)
         }
       ferry_cli_event ("network", "remove", NULL, name);
       puts (name);
+    }
+
+out:
+  free (filters.labels);
+  free (filters.not_labels);
+  return ret;
+}
+
+static const char update_usage[]
+    = "Usage: ferry network update [OPTIONS] NETWORK\n\n"
+      "Change the DNS servers a network's aardvark-dns forwards to; running containers' at once.\n\n"
+      "Options:\n"
+      "      --dns-add IP    add this server (repeatable, or comma separated)\n"
+      "      --dns-drop IP   drop this server (repeatable, or comma separated)\n";
+
+static int
+network_update (int argc, char **argv)
+{
+  enum
+  {
+    OPT_DNS_ADD = OPT_COMMAND_FIRST,
+    OPT_DNS_DROP,
+  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "dns-add", required_argument, NULL, OPT_DNS_ADD },
+                                        { "dns-drop", required_argument, NULL, OPT_DNS_DROP },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_strv char **add = xmalloc0 (sizeof (char *)), **drop = xmalloc0 (sizeof (char *));
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t err = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_DNS_ADD:
+        add_split (&add, optarg);
+        break;
+      case OPT_DNS_DROP:
+        add_split (&drop, optarg);
+        break;
+      default:
+        if ((r = other_option (c, "network update", argv, update_usage)))
+          return r - 1;
+      }
+  if (optind + 1 != argc)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_network_update_dns (e, argv[optind], add, drop, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (argv[optind]);
+  return 0;
+}
+
+static const char reload_usage[]
+    = "Usage: ferry network reload [OPTIONS] [CONTAINER...]\n\n"
+      "Set up again the firewall rules and port forwarding of running containers (after something\n"
+      "flushed nftables), with the same addresses; prints their IDs.\n\n"
+      "Options:\n"
+      "  -a, --all      every running container\n"
+      "  -l, --latest   the container created last\n";
+
+static int
+network_reload (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_strv char **refs = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+  int all = 0, latest = 0, c, r, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":alh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = 1;
+        break;
+      case 'l':
+        latest = 1;
+        break;
+      default:
+        if ((r = other_option (c, "network reload", argv, reload_usage)))
+          return r - 1;
+      }
+  if (all && latest)
+    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if ((all || latest) && optind < argc)
+    return ferry_cli_failf ("no arguments are needed with --%s", all ? "all" : "latest");
+  if (! all && ! latest && optind >= argc)
+    return ferry_cli_failf ("you must provide at least one name or id");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (all || latest)
+    {
+      struct ferry_container **list = NULL, *last = NULL;
+      ferry_error_t err = NULL;
+      size_t count = 0;
+
+      if (latest ? ferry_container_latest (e, &last, &err) < 0
+                 : ferry_container_list (e, &list, &count, &err) < 0)
+        return ferry_cli_fail (&err);
+      if (latest)
+        {
+          refs = xrealloc (refs, 2 * sizeof (char *));
+          refs[n++] = xstrdup (last->id);
+          refs[n] = NULL;
+          ferry_container_free (last);
+        }
+      for (size_t i = 0; i < count; i++)
+        {
+          /* --all: the running ones on networks, as Podman's.  */
+          if (ferry_container_is_active (list[i]) && ferry_network_record_bridged (list[i]->record))
+            {
+              refs = xrealloc (refs, (n + 2) * sizeof (char *));
+              refs[n++] = xstrdup (list[i]->id);
+              refs[n] = NULL;
+            }
+          ferry_container_free (list[i]);
+        }
+      free (list);
+    }
+  else
+    for (; optind < argc; optind++)
+      {
+        refs = xrealloc (refs, (n + 2) * sizeof (char *));
+        refs[n++] = xstrdup (argv[optind]);
+        refs[n] = NULL;
+      }
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *id = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_network_reload (e, refs[i], &id, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          continue;
+        }
+      puts (id);
     }
   return ret;
 }
@@ -719,9 +1117,11 @@ ferry_cmd_network (int argc, char **argv)
     { "inspect", network_inspect, "Display the definitions of networks" },
     { "ls", network_ls, "List networks" },
     { "prune", network_prune, "Remove the networks no container uses" },
+    { "reload", network_reload, "Set up running containers' firewall rules again" },
     { "list", network_ls, NULL },
     { "rm", network_rm, "Remove networks" },
     { "remove", network_rm, NULL },
+    { "update", network_update, "Change a network's DNS servers" },
     { NULL, NULL, NULL },
   };
 

@@ -157,6 +157,8 @@ expect_record_refused() {
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'../x': {}}" Networks
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IP': '10.1.2.300'}}" Networks
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'MAC': '01:00:5e:00:00:01'}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IPv6': 'fd00::zz'}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IPv6': '10.1.2.3'}}" Networks
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Gateway': '10.1.2.1'}}" Networks
 	expect_record_refused "r['StopSignal'] = 99" StopSignal
 	# A field this ferry does not know could be read, unchecked, by a later one.

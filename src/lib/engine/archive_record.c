@@ -6,6 +6,7 @@
 #include "network.h"
 #include "volume.h"
 #include "../network/addr.h"
+#include "../network/addr6.h"
 #include "../network/dns.h"
 #include "../network/ports.h"
 #include "../image/reference.h"
@@ -390,6 +391,13 @@ check_networks (struct record_check *c, const char *field, json_object *v)
           continue;
         }
 
+      if (strcmp (key, "IPv6") == 0)
+        {
+          struct ferry_ip6 ip6;
+          if (s == NULL || ferry_ip6_parse (s, &ip6) < 0)
+            return refuse (c, field, "holds a bad `IPv6` for network %s", q);
+          continue;
+        }
       if (strcmp (key, "IP") == 0 ? s == NULL || ferry_ip_parse (s, &ip) < 0
                                   : strcmp (key, "MAC") != 0 || s == NULL || ferry_mac_parse (s, mac) < 0)
         {

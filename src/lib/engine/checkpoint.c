@@ -120,6 +120,8 @@ add_podman_config (json_object *o, const struct ferry_container *c)
           {
             json_object *ips = json_object_new_array ();
             json_object_array_add (ips, json_object_new_string (ip));
+            if (ferry_json_get_string (att, "IPv6"))
+              json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IPv6")));
             json_object_object_add (opts, "static_ips", ips);
           }
         if (mac)

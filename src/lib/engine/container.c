@@ -577,7 +577,8 @@ record_seccomp (const struct ferry_create_options *o, json_object *rec, ferry_er
 /* "Network": "bridge" and "Networks": { NAME: { "IP"?, "MAC"? } } for
  * LIST ("bridge" for the default network, or names, comma-separated).  */
 static int
-record_networks (json_object *rec, const char *list, const char *ip, const char *mac, ferry_error_t *err)
+record_networks (json_object *rec, const char *list, const char *ip, const char *ip6, const char *mac,
+                 ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (list);
   json_object *nets = json_object_new_object ();
@@ -607,14 +608,16 @@ record_networks (json_object *rec, const char *list, const char *ip, const char 
     }
   if (json_object_object_length (nets) == 0)
     return ferry_make_error (err, 0, "--network `%s` names no network", list);
-  if ((ip || mac) && json_object_object_length (nets) != 1)
-    return ferry_make_error (err, 0,
-                             "--ip and --mac-address apply to one network, and --network names several");
+  if ((ip || ip6 || mac) && json_object_object_length (nets) != 1)
+    return ferry_make_error (
+        err, 0, "--ip, --ip6 and --mac-address apply to one network, and --network names several");
   json_object_object_foreach (nets, k, att)
   {
     (void) k;
     if (ip)
       json_object_object_add (att, "IP", json_object_new_string (ip));
+    if (ip6)
+      json_object_object_add (att, "IPv6", json_object_new_string (ip6));
     if (mac)
       json_object_object_add (att, "MAC", json_object_new_string (mac));
   }
@@ -1139,13 +1142,13 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
           err, 0, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
           hostname);
     }
-  if ((o->ip || o->mac)
+  if ((o->ip || o->ip6 || o->mac)
       && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0 || strncmp (network, "ns:", 3) == 0
           || strncmp (network, "container:", 10) == 0))
     {
       json_object_put (env);
       json_object_put (labels);
-      return ferry_make_error (err, 0, "--ip and --mac-address need a network: use --network NAME");
+      return ferry_make_error (err, 0, "--ip, --ip6 and --mac-address need a network: use --network NAME");
     }
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Name", json_object_new_string (name));
@@ -1230,7 +1233,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
                                  network);
       json_object_object_add (rec, "Network", json_object_new_string (network));
     }
-  else if (record_networks (rec, network, o->ip, o->mac, err) < 0)
+  else if (record_networks (rec, network, o->ip, o->ip6, o->mac, err) < 0)
     return -1;
   if (record_name_resolution (o, rec, err) < 0)
     return -1;

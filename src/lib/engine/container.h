@@ -108,6 +108,7 @@ struct ferry_create_options
    * names, comma-separated.  */
   const char *network;
   const char *ip;  /* on the one network: this address; NULL: the next free */
+  const char *ip6; /* on the one network (with IPv6): this IPv6 address; NULL: the next free */
   const char *mac; /* the same, a MAC address; NULL: a random one */
   char **publish;  /* -p specs (network/ports.h); may be NULL */
   int publish_all; /* -P: every port the image exposes, on free host ports */

@@ -2,9 +2,11 @@
 #include "network.h"
 #include "internal.h"
 #include "../network/addr.h"
+#include "../network/addr6.h"
 #include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
+#include "../network/netopts.h"
 #include "../network/ports.h"
 #include "../state/db.h"
 #include "../state/lock.h"
@@ -48,6 +50,10 @@ ferry_network_name_is_valid (const char *name)
 
 /* ---- what a definition holds ------------------------------------------- */
 
+/* A network's IPv6 subnets: /64 to /120 (addr6.h).  */
+#define SUBNET6_MIN_PREFIX 64
+#define SUBNET6_MAX_PREFIX 120
+
 struct netdef
 {
   const char *name;
@@ -55,26 +61,64 @@ struct netdef
   struct ferry_subnet subnet;
   uint32_t gateway;
   uint32_t first, last; /* the addresses containers get */
+  /* --ipam-driver none: no subnet, no addresses.  */
+  int no_ipam;
+  /* Dual stack: the IPv6 subnet beside the IPv4 one, when HAS6.  */
+  int has6;
+  struct ferry_subnet6 subnet6;
+  struct ferry_ip6 gateway6;
+  uint64_t first6, last6; /* offsets in SUBNET6 of the addresses containers get */
 };
+
+/* The first and last offset a container may get in S: after the
+ * subnet's own address (the last one is a host too in IPv6).  */
+static void
+subnet6_hosts (const struct ferry_subnet6 *s, uint64_t *first, uint64_t *last)
+{
+  *first = 1;
+  *last = ferry_subnet6_last_offset (s);
+}
 
 /* Reads the parts of DEF (checked already) that addresses need.  */
 static void
 netdef_of (json_object *def, struct netdef *d)
 {
-  json_object *sn = json_object_array_get_idx (ferry_json_get_array (def, "subnets"), 0);
-  json_object *range = ferry_json_get_object (sn, "lease_range");
+  json_object *subnets = ferry_json_get_array (def, "subnets");
 
   memset (d, 0, sizeof (*d));
   d->name = ferry_json_get_string (def, "name");
   d->ifname = ferry_json_get_string (def, "network_interface");
-  ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &d->subnet);
-  ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &d->gateway);
-  d->first = ferry_subnet_first_host (&d->subnet);
-  d->last = ferry_subnet_last_host (&d->subnet);
-  if (range)
+  d->no_ipam = ferry_json_string_equals (ferry_json_get_object (def, "ipam_options"), "driver", "none");
+  for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
     {
-      ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
-      ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+      json_object *sn = json_object_array_get_idx (subnets, i);
+      json_object *range = ferry_json_get_object (sn, "lease_range");
+      struct ferry_subnet6 s6;
+      struct ferry_ip6 ip6;
+
+      if (ferry_subnet6_parse (ferry_json_get_string (sn, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX,
+                               &s6)
+          == 0)
+        {
+          d->has6 = 1;
+          d->subnet6 = s6;
+          ferry_ip6_parse (ferry_json_get_string (sn, "gateway"), &d->gateway6);
+          subnet6_hosts (&s6, &d->first6, &d->last6);
+          if (range && ferry_ip6_parse (ferry_json_get_string (range, "start_ip"), &ip6) == 0)
+            d->first6 = ferry_subnet6_offset (&s6, &ip6);
+          if (range && ferry_ip6_parse (ferry_json_get_string (range, "end_ip"), &ip6) == 0)
+            d->last6 = ferry_subnet6_offset (&s6, &ip6);
+          continue;
+        }
+      ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &d->subnet);
+      ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &d->gateway);
+      d->first = ferry_subnet_first_host (&d->subnet);
+      d->last = ferry_subnet_last_host (&d->subnet);
+      if (range)
+        {
+          ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
+          ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+        }
     }
 }
 
@@ -99,15 +143,8 @@ is_string_map (json_object *o)
 }
 
 static int
-check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
+check_subnet_fields (json_object *sn, const char *what, ferry_error_t *err)
 {
-  json_object *sn, *range;
-  struct ferry_subnet s;
-  uint32_t gw, a, b;
-
-  if (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets) != 1)
-    return bad_def (err, what, "subnets", "must hold exactly one IPv4 subnet");
-  sn = json_object_array_get_idx (subnets, 0);
   if (! json_object_is_type (sn, json_type_object))
     return bad_def (err, what, "subnets", "must hold objects");
   json_object_object_foreach (sn, key, unused)
@@ -116,6 +153,71 @@ check_subnets (json_object *subnets, const char *what, ferry_error_t *err)
     if (strcmp (key, "subnet") != 0 && strcmp (key, "gateway") != 0 && strcmp (key, "lease_range") != 0)
       return bad_def (err, what, "subnets", "holds a field ferry does not know");
   }
+  return 0;
+}
+
+static int
+check_subnet6 (json_object *sn, const char *what, ferry_error_t *err)
+{
+  json_object *range = json_object_object_get (sn, "lease_range");
+  struct ferry_subnet6 s;
+  struct ferry_ip6 gw, a, b;
+  uint64_t first, last;
+
+  ferry_subnet6_parse (ferry_json_get_string (sn, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX, &s);
+  subnet6_hosts (&s, &first, &last);
+  if (ferry_ip6_parse (ferry_json_get_string (sn, "gateway"), &gw) < 0 || ! ferry_subnet6_contains (&s, &gw)
+      || ferry_subnet6_offset (&s, &gw) < first)
+    return bad_def (err, what, "subnets[1].gateway", "is not an address inside the IPv6 subnet");
+  if (range
+      && (! json_object_is_type (range, json_type_object)
+          || ferry_ip6_parse (ferry_json_get_string (range, "start_ip"), &a) < 0
+          || ferry_ip6_parse (ferry_json_get_string (range, "end_ip"), &b) < 0
+          || ! ferry_subnet6_contains (&s, &a) || ! ferry_subnet6_contains (&s, &b)
+          || ferry_subnet6_offset (&s, &a) < first
+          || ferry_subnet6_offset (&s, &a) > ferry_subnet6_offset (&s, &b)))
+    return bad_def (err, what, "subnets[1].lease_range",
+                    "is not a range of addresses inside the IPv6 subnet");
+  return 0;
+}
+
+/* One IPv4 subnet, and at most one IPv6 subnet (dual stack).  *HAS6 tells
+ * which.  */
+static int
+check_subnets (json_object *subnets, const char *what, int *has6, ferry_error_t *err)
+{
+  json_object *sn = NULL, *range;
+  struct ferry_subnet s;
+  struct ferry_subnet6 s6;
+  uint32_t gw, a, b;
+  size_t n4 = 0;
+
+  *has6 = 0;
+  if (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets) < 1
+      || json_object_array_length (subnets) > 2)
+    return bad_def (err, what, "subnets", "must hold one IPv4 subnet, and an IPv6 one or none");
+  for (size_t i = 0; i < json_object_array_length (subnets); i++)
+    {
+      json_object *one = json_object_array_get_idx (subnets, i);
+
+      if (check_subnet_fields (one, what, err) < 0)
+        return -1;
+      if (ferry_subnet6_parse (ferry_json_get_string (one, "subnet"), SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX,
+                               &s6)
+          == 0)
+        {
+          if ((*has6)++)
+            return bad_def (err, what, "subnets", "holds two IPv6 subnets");
+          if (check_subnet6 (one, what, err) < 0)
+            return -1;
+          continue;
+        }
+      n4++;
+      sn = one;
+    }
+  if (n4 != 1)
+    return bad_def (err, what, "subnets",
+                    "must hold exactly one IPv4 subnet (and IPv6 subnets of /64 to /120 only)");
   if (ferry_subnet_parse (ferry_json_get_string (sn, "subnet"), &s) < 0 || s.prefix < 8 || s.prefix > 30)
     return bad_def (err, what, "subnets[0].subnet", "is not an IPv4 subnet of /8 to /30");
   if (ferry_ip_parse (ferry_json_get_string (sn, "gateway"), &gw) < 0 || gw < ferry_subnet_first_host (&s)
@@ -164,12 +266,24 @@ macvlan_options_check (json_object *options)
 int
 ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err)
 {
-  static const char *const known[]
-      = { "name",    "id",           "driver",   "network_interface", "created",
-          "subnets", "ipv6_enabled", "internal", "dns_enabled",       "ipam_options",
-          "labels",  "options",      NULL };
+  static const char *const known[] = { "name",
+                                       "id",
+                                       "driver",
+                                       "network_interface",
+                                       "created",
+                                       "subnets",
+                                       "ipv6_enabled",
+                                       "internal",
+                                       "dns_enabled",
+                                       "ipam_options",
+                                       "labels",
+                                       "options",
+                                       "network_dns_servers",
+                                       "routes",
+                                       NULL };
   const char *s;
-  json_object *v;
+  json_object *v, *dns, *routes;
+  int has6 = 0;
 
   if (! json_object_is_type (def, json_type_object))
     return ferry_make_error (err, 0, "%s: a network definition is not a JSON object", what);
@@ -197,30 +311,64 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
                     "is not a valid interface name (1 to 15 of [a-zA-Z0-9_.-])");
   if (ferry_json_get_string (def, "created") == NULL)
     return bad_def (err, what, "created", "is not a string");
-  if (check_subnets (json_object_object_get (def, "subnets"), what, err) < 0)
+  v = json_object_object_get (def, "ipam_options");
+  if (v
+      && (! is_string_map (v) || json_object_object_length (v) != 1
+          || ! (ferry_json_string_equals (v, "driver", "host-local")
+                || ferry_json_string_equals (v, "driver", "none"))))
+    return bad_def (err, what, "ipam_options",
+                    "must be {\"driver\": \"host-local\"} or {\"driver\": \"none\"}");
+  if (ferry_json_string_equals (v, "driver", "none"))
+    {
+      /* No addresses: no subnet, and no DNS, which names addresses.  */
+      json_object *subnets = json_object_object_get (def, "subnets");
+      if (subnets && (! json_object_is_type (subnets, json_type_array) || json_object_array_length (subnets)))
+        return bad_def (err, what, "subnets", "must be empty with the none IPAM driver");
+      if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
+        return bad_def (err, what, "dns_enabled", "must be false with the none IPAM driver");
+      if (ferry_json_string_equals (def, "driver", "macvlan"))
+        return bad_def (err, what, "ipam_options", "must be host-local for a macvlan network");
+    }
+  else if (check_subnets (json_object_object_get (def, "subnets"), what, &has6, err) < 0)
     return -1;
   v = json_object_object_get (def, "ipv6_enabled");
-  if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v)))
-    return bad_def (err, what, "ipv6_enabled", "must be false: ferry has IPv4 networks only");
+  if (v && (! json_object_is_type (v, json_type_boolean) || json_object_get_boolean (v) != has6))
+    return bad_def (err, what, "ipv6_enabled", "must be true with an IPv6 subnet, and false without");
+  if (v == NULL && has6)
+    return bad_def (err, what, "ipv6_enabled", "must be true with an IPv6 subnet");
   v = json_object_object_get (def, "internal");
   if (! json_object_is_type (v, json_type_boolean))
     return bad_def (err, what, "internal", "is not a boolean");
   v = json_object_object_get (def, "dns_enabled");
   if (! json_object_is_type (v, json_type_boolean))
     return bad_def (err, what, "dns_enabled", "is not a boolean");
-  v = json_object_object_get (def, "ipam_options");
-  if (v
-      && (! is_string_map (v) || ! ferry_json_string_equals (v, "driver", "host-local")
-          || json_object_object_length (v) != 1))
-    return bad_def (err, what, "ipam_options", "must be {\"driver\": \"host-local\"}");
+  dns = json_object_object_get (def, "network_dns_servers");
+  if (dns)
+    {
+      if (! json_object_is_type (dns, json_type_array) || json_object_array_length (dns) > 64)
+        return bad_def (err, what, "network_dns_servers", "is not an array of at most 64 addresses");
+      for (size_t i = 0; i < json_object_array_length (dns); i++)
+        if (! ferry_dns_server_is_valid (json_object_get_string (json_object_array_get_idx (dns, i)))
+            || ! json_object_is_type (json_object_array_get_idx (dns, i), json_type_string))
+          return bad_def (err, what, "network_dns_servers", "holds something that is not an IP address");
+    }
+  routes = json_object_object_get (def, "routes");
+  if (routes && ferry_routes_check (routes, what, err) < 0)
+    return -1;
   v = json_object_object_get (def, "labels");
   if (v && ! is_string_map (v))
     return bad_def (err, what, "labels", "is not an object of strings");
   v = json_object_object_get (def, "options");
   if (v && ! is_string_map (v))
     return bad_def (err, what, "options", "is not an object of strings");
-  if (ferry_json_string_equals (def, "driver", "bridge") && v && json_object_object_length (v) != 0)
-    return bad_def (err, what, "options", "must be empty for a bridge network");
+  if (ferry_json_string_equals (def, "driver", "bridge") && v)
+    {
+      json_object_object_foreach (v, okey, oval)
+      {
+        if (ferry_bridge_option_check (okey, json_object_get_string (oval), err) < 0)
+          return ferry_error_wrap (err, "%s: network field `options`", what);
+      }
+    }
   if (ferry_json_string_equals (def, "driver", "macvlan"))
     {
       const char *why = macvlan_options_check (v);
@@ -228,6 +376,8 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
         return bad_def (err, what, "options", why);
       if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
         return bad_def (err, what, "dns_enabled", "must be false for a macvlan network");
+      if (has6)
+        return bad_def (err, what, "subnets", "must hold no IPv6 subnet for a macvlan network");
     }
   return 0;
 }
@@ -370,7 +520,7 @@ clash (json_object *defs, const char *name, const struct ferry_subnet *s, const 
       netdef_of (json_object_array_get_idx (defs, i), &d);
       if (strcmp (d.name, name) == 0)
         continue;
-      if (s && ferry_subnets_overlap (s, &d.subnet))
+      if (s && ! d.no_ipam && ferry_subnets_overlap (s, &d.subnet))
         {
           *on_subnet = 1;
           return d.name;
@@ -380,6 +530,47 @@ clash (json_object *defs, const char *name, const struct ferry_subnet *s, const 
           *on_subnet = 0;
           return d.name;
         }
+    }
+  return NULL;
+}
+
+/* The name of a host interface with a global IPv6 address in S (newly
+ * allocated), or NULL.  Link-local addresses are every interface's.  */
+static char *
+host_overlap6 (const struct ferry_subnet6 *s, const char *skip)
+{
+  struct ifaddrs *ifs, *i;
+  char *found = NULL;
+
+  if (getifaddrs (&ifs) < 0)
+    return NULL;
+  for (i = ifs; i && ! found; i = i->ifa_next)
+    {
+      struct ferry_ip6 ip;
+
+      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6
+          || (skip && strcmp (i->ifa_name, skip) == 0))
+        continue;
+      memcpy (ip.b, ((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr.s6_addr, 16);
+      if ((ip.b[0] == 0xfe && (ip.b[1] & 0xc0) == 0x80) || ! ferry_subnet6_contains (s, &ip))
+        continue;
+      found = xstrdup (i->ifa_name);
+    }
+  freeifaddrs (ifs);
+  return found;
+}
+
+/* The network of DEFS (but NAME) whose IPv6 subnet overlaps S, or NULL.  */
+static const char *
+clash6 (json_object *defs, const char *name, const struct ferry_subnet6 *s)
+{
+  for (size_t i = 0; i < json_object_array_length (defs); i++)
+    {
+      struct netdef d;
+
+      netdef_of (json_object_array_get_idx (defs, i), &d);
+      if (strcmp (d.name, name) != 0 && d.has6 && ferry_subnets6_overlap (s, &d.subnet6))
+        return d.name;
     }
   return NULL;
 }
@@ -434,7 +625,7 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
                                  ferry_subnet_format (&d.subnet, text), other);
       return insert_definition (e, def, err);
     }
-  other = clash (defs, d.name, &d.subnet, d.ifname, &on_subnet);
+  other = clash (defs, d.name, d.no_ipam ? NULL : &d.subnet, d.ifname, &on_subnet);
   if (other && on_subnet)
     return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), other);
@@ -442,12 +633,26 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
     return ferry_make_error (
         err, 0, "bridge interface %s is network %s's already: choose another with --interface-name", d.ifname,
         other);
+  if (d.no_ipam)
+    return insert_definition (e, def, err);
   /* A host interface on it (not a bridge of ours, which is down until a
    * container uses it): the routes would clash.  */
   host = host_overlap (&d.subnet, d.ifname);
   if (host)
     return ferry_make_error (err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), host);
+  if (d.has6)
+    {
+      char text6[FERRY_SUBNET6_TEXT_MAX];
+
+      ferry_subnet6_format (&d.subnet6, text6);
+      if ((other = clash6 (defs, d.name, &d.subnet6)))
+        return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+                                 text6, other);
+      if ((host = host_overlap6 (&d.subnet6, d.ifname)))
+        return ferry_make_error (
+            err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet", text6, host);
+    }
   return insert_definition (e, def, err);
 }
 
@@ -472,6 +677,22 @@ free_subnet (json_object *defs, struct ferry_subnet *out, ferry_error_t *err)
         }
     }
   return ferry_make_error (err, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
+}
+
+/* A random unique local /64 that nothing here uses, as Podman picks one
+ * for --ipv6 without an IPv6 subnet.  */
+static int
+free_subnet6 (json_object *defs, struct ferry_subnet6 *out, ferry_error_t *err)
+{
+  for (int i = 0; i < 100; i++)
+    {
+      cleanup_free char *host = NULL;
+
+      ferry_subnet6_random_ula (out);
+      if (clash6 (defs, "", out) == NULL && (host = host_overlap6 (out, NULL)) == NULL)
+        return 0;
+    }
+  return ferry_make_error (err, 0, "no free IPv6 subnet found in fd00::/8: give one with --subnet");
 }
 
 /* The first ferryN no network and no host interface has.  */
@@ -509,12 +730,43 @@ parse_labels (char **labels, json_object **out, ferry_error_t *err)
   return 0;
 }
 
+/* The IPv6 part of a definition: its subnet, gateway and range.  */
+struct subnet6_choice
+{
+  struct ferry_subnet6 subnet;
+  struct ferry_ip6 gateway;
+  int has_range;
+  uint64_t first, last; /* offsets */
+};
+
+static json_object *
+subnet6_json (const struct subnet6_choice *c)
+{
+  json_object *sn = json_object_new_object ();
+  char text[FERRY_SUBNET6_TEXT_MAX], ip[FERRY_IP6_TEXT_MAX];
+
+  json_object_object_add (sn, "subnet", json_object_new_string (ferry_subnet6_format (&c->subnet, text)));
+  json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip6_format (&c->gateway, ip)));
+  if (c->has_range)
+    {
+      json_object *lr = json_object_new_object ();
+      struct ferry_ip6 a = ferry_subnet6_host (&c->subnet, c->first),
+                       b = ferry_subnet6_host (&c->subnet, c->last);
+
+      json_object_object_add (lr, "start_ip", json_object_new_string (ferry_ip6_format (&a, ip)));
+      json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip6_format (&b, ip)));
+      json_object_object_add (sn, "lease_range", lr);
+    }
+  return sn;
+}
+
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
-                  const struct ferry_subnet *range, const char *ifname, json_object *labels,
-                  json_object *options)
+                  const struct ferry_subnet *range, const struct subnet6_choice *v6, const char *ifname,
+                  json_object *labels, json_object *options, json_object *dns, json_object *routes)
 {
   int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
+  int no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
   json_object *sn = json_object_new_object (), *ipam = json_object_new_object ();
   cleanup_free char *id = ferry_random_hex (32), *now = ferry_time_now ();
@@ -541,11 +793,21 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
       json_object_object_add (sn, "lease_range", lr);
     }
   json_object_array_add (subnets, sn);
-  json_object_object_add (def, "subnets", subnets);
-  json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (0));
+  if (v6)
+    json_object_array_add (subnets, subnet6_json (v6));
+  if (no_ipam)
+    json_object_put (subnets);
+  else
+    json_object_object_add (def, "subnets", subnets);
+  if (routes)
+    json_object_object_add (def, "routes", json_object_get (routes));
+  json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (v6 != NULL));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
-  json_object_object_add (def, "dns_enabled", json_object_new_boolean (! o->disable_dns && ! macvlan));
-  json_object_object_add (ipam, "driver", json_object_new_string ("host-local"));
+  json_object_object_add (def, "dns_enabled",
+                          json_object_new_boolean (! o->disable_dns && ! macvlan && ! no_ipam));
+  if (dns)
+    json_object_object_add (def, "network_dns_servers", json_object_get (dns));
+  json_object_object_add (ipam, "driver", json_object_new_string (no_ipam ? "none" : "host-local"));
   json_object_object_add (def, "ipam_options", ipam);
   if (labels && json_object_object_length (labels))
     json_object_object_add (def, "labels", json_object_get (labels));
@@ -555,30 +817,44 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
 }
 
 /* -o K=V: for macvlan, parent (an interface this host has), mode and
- * mtu; a bridge network takes none.  *PARENT points into OPTIONS.  */
+ * mtu; for a bridge, what ferry_bridge_option_check takes, and its
+ * interface's name.  *PARENT points into OPTIONS; *BRIDGE_NAME too.  */
 static int
-parse_options (char **texts, int macvlan, json_object **out, const char **parent, ferry_error_t *err)
+parse_options (char **texts, int macvlan, json_object **out, const char **parent, const char **bridge_name,
+               ferry_error_t *err)
 {
   cleanup_json json_object *o = json_object_new_object ();
   const char *why;
 
   *parent = NULL;
+  *bridge_name = NULL;
   for (size_t i = 0; texts && texts[i]; i++)
     {
       const char *eq = strchr (texts[i], '=');
       cleanup_free char *key = eq ? xstrndup (texts[i], (size_t) (eq - texts[i])) : NULL;
 
-      if (! macvlan)
-        return ferry_make_error (err, 0, "-o `%s`: a bridge network takes no driver options", texts[i]);
       if (key == NULL || *key == '\0' || eq[1] == '\0')
         return ferry_make_error (err, 0, "invalid -o `%s`: use KEY=VALUE", texts[i]);
-      if (strcmp (key, "parent") == 0)
+      if (macvlan && strcmp (key, "parent") == 0)
         {
           if (! ferry_ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
             return ferry_make_error (err, 0, "-o parent=%s: this host has no interface of that name", eq + 1);
           *parent = eq + 1;
           continue;
         }
+      if (! macvlan && strcmp (key, "com.docker.network.bridge.name") == 0)
+        {
+          *bridge_name = eq + 1;
+          continue;
+        }
+      /* Docker's name of it; Podman stores it as mtu.  */
+      if (! macvlan && strcmp (key, "com.docker.network.driver.mtu") == 0)
+        {
+          free (key);
+          key = xstrdup ("mtu");
+        }
+      if (! macvlan && ferry_bridge_option_check (key, eq + 1, err) < 0)
+        return -1;
       json_object_object_add (o, key, json_object_new_string (eq + 1));
     }
   if (macvlan && *parent == NULL)
@@ -589,15 +865,149 @@ parse_options (char **texts, int macvlan, json_object **out, const char **parent
   return 0;
 }
 
+/* --dns and --route into the definition's members.  */
+static int
+parse_dns_and_routes (const struct ferry_network_create_options *o, int dns_enabled, json_object **dns,
+                      json_object **routes, ferry_error_t *err)
+{
+  cleanup_json json_object *d = NULL, *r = NULL;
+
+  if (o->dns_servers && o->dns_servers[0])
+    {
+      if (! dns_enabled)
+        return ferry_make_error (err, 0,
+                                 "cannot set NetworkDNSServers if DNS is not enabled for the network: "
+                                 "drop --dns or --disable-dns");
+      d = json_object_new_array ();
+      for (size_t i = 0; o->dns_servers[i]; i++)
+        {
+          if (! ferry_dns_server_is_valid (o->dns_servers[i]))
+            return ferry_make_error (err, 0,
+                                     "unable to parse ip %s specified in NetworkDNSServers: give an IP "
+                                     "address to --dns",
+                                     o->dns_servers[i]);
+          json_object_array_add (d, json_object_new_string (o->dns_servers[i]));
+        }
+    }
+  if (o->routes && o->routes[0])
+    {
+      r = json_object_new_array ();
+      for (size_t i = 0; o->routes[i]; i++)
+        {
+          struct ferry_route route;
+          if (ferry_route_parse (o->routes[i], &route, err) < 0)
+            return -1;
+          json_object_array_add (r, ferry_route_json (&route));
+        }
+    }
+  *dns = steal_pointer (&d);
+  *routes = steal_pointer (&r);
+  return 0;
+}
+
+/* --ipam-driver: host-local (the default) hands out addresses from the
+ * subnets; none gives the network no subnet and its containers no
+ * address.  dhcp needs netavark's dhcp-proxy, which ferry does not run.  */
+static int
+check_ipam_driver (const struct ferry_network_create_options *o, int macvlan, ferry_error_t *err)
+{
+  const char *driver = o->ipam_driver;
+
+  if (driver == NULL || strcmp (driver, "host-local") == 0)
+    return 0;
+  if (strcmp (driver, "dhcp") == 0)
+    return ferry_make_error (
+        err, 0,
+        "ipam driver dhcp is not supported by ferry: it needs netavark's dhcp-proxy service, "
+        "which ferry does not run; use --ipam-driver host-local or none");
+  if (strcmp (driver, "none") != 0)
+    return ferry_make_error (err, 0, "unsupported ipam driver \"%s\": use host-local or none", driver);
+  if (o->subnet || o->subnet6)
+    return ferry_make_error (err, 0, "none ipam driver is set but subnets are given: drop --subnet");
+  if (o->gateway || o->ip_range || o->gateway6 || o->ip_range6)
+    return ferry_make_error (err, 0,
+                             "cannot set gateway or range without subnet: drop --gateway and --ip-range");
+  if (o->ipv6)
+    return ferry_make_error (err, 0,
+                             "none ipam driver is set but --ipv6 asks for an IPv6 subnet: drop --ipv6");
+  if (macvlan)
+    return ferry_make_error (err, 0, "a macvlan network needs --subnet: ferry hands out its addresses");
+  return 0;
+}
+
+/* The IPv6 options of O into *V6 (its subnet, when given, gateway and
+ * range), or why not.  */
+static int
+check_ipv6_options (const struct ferry_network_create_options *o, int macvlan, struct subnet6_choice *v6,
+                    ferry_error_t *err)
+{
+  struct ferry_subnet6 range;
+  struct ferry_ip6 gw;
+  char text[FERRY_SUBNET6_TEXT_MAX];
+
+  if (! o->ipv6 && ! o->subnet6)
+    {
+      if (o->gateway6 || o->ip_range6)
+        return ferry_make_error (err, 0, "an IPv6 --gateway or --ip-range needs an IPv6 --subnet");
+      return 0;
+    }
+  if (macvlan)
+    return ferry_make_error (
+        err, 0, "a macvlan network takes no IPv6 subnet: ferry's macvlan networks are IPv4 only");
+  /* Podman makes an IPv6-only network then; ferry's networks have an
+   * IPv4 subnet always.  */
+  if (o->subnet6 && ! o->ipv6 && o->subnet == NULL)
+    return ferry_make_error (
+        err, 0,
+        "subnet %s alone would make an IPv6-only network, which ferry does not have: add "
+        "--ipv6 (a free IPv4 subnet is chosen too) or an IPv4 --subnet",
+        o->subnet6);
+  if ((o->gateway6 || o->ip_range6) && o->subnet6 == NULL)
+    return ferry_make_error (err, 0, "an IPv6 --gateway or --ip-range needs an IPv6 --subnet");
+  if (o->subnet6 == NULL)
+    return 0;
+  if (ferry_subnet6_parse (o->subnet6, SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX, &v6->subnet) < 0)
+    return ferry_make_error (
+        err, 0,
+        "invalid subnet `%s`: give an IPv6 subnet from /64 to /120 with its host bits zero, "
+        "like fd00:1::/64",
+        o->subnet6);
+  ferry_subnet6_format (&v6->subnet, text);
+  v6->gateway = ferry_subnet6_host (&v6->subnet, 1);
+  if (o->gateway6)
+    {
+      if (ferry_ip6_parse (o->gateway6, &gw) < 0 || ! ferry_subnet6_contains (&v6->subnet, &gw)
+          || ferry_subnet6_offset (&v6->subnet, &gw) == 0)
+        return ferry_make_error (err, 0, "gateway %s not in subnet %s: give an address inside it",
+                                 o->gateway6, text);
+      v6->gateway = gw;
+    }
+  if (o->ip_range6)
+    {
+      if (ferry_subnet6_parse (o->ip_range6, 0, 128, &range) < 0 || range.prefix < v6->subnet.prefix
+          || ! ferry_subnet6_contains (&v6->subnet, &range.addr))
+        return ferry_make_error (err, 0, "--ip-range `%s` is not a subnet inside %s", o->ip_range6, text);
+      /* As Podman: from the range's second address to its last.  */
+      v6->has_range = 1;
+      v6->first = ferry_subnet6_offset (&v6->subnet, &range.addr) + 1;
+      v6->last = ferry_subnet6_offset (&v6->subnet, &range.addr) + ferry_subnet6_last_offset (&range);
+      if (v6->first > v6->last)
+        return ferry_make_error (err, 0, "--ip-range `%s` holds no address for a container", o->ip_range6);
+    }
+  return 0;
+}
+
 int
 ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_options *o, json_object **out,
                       ferry_error_t *err)
 {
-  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL, *options = NULL;
+  cleanup_json json_object *defs = NULL, *def = NULL, *labels = NULL, *options = NULL, *dns = NULL,
+                           *routes = NULL;
   cleanup_free char *ifname = NULL;
-  const char *parent = NULL;
-  int macvlan;
-  struct ferry_subnet s, range;
+  const char *parent = NULL, *bridge_name = NULL, *interface_name;
+  int macvlan, no_ipam, want6 = o->ipv6 || o->subnet6;
+  struct ferry_subnet s = { 0, 0 }, range;
+  struct subnet6_choice v6 = { 0 };
   uint32_t gw;
 
   if (out)
@@ -610,7 +1020,17 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
   if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
     return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
   macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
-  if (parse_options (o->options, macvlan, &options, &parent, err) < 0)
+  if (check_ipam_driver (o, macvlan, err) < 0)
+    return -1;
+  no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
+  if (parse_options (o->options, macvlan, &options, &parent, &bridge_name, err) < 0)
+    return -1;
+  if (bridge_name && o->interface_name && strcmp (bridge_name, o->interface_name) != 0)
+    return ferry_make_error (
+        err, 0, "-o com.docker.network.bridge.name=%s and --interface-name %s disagree: give one",
+        bridge_name, o->interface_name);
+  interface_name = o->interface_name ? o->interface_name : bridge_name;
+  if (parse_dns_and_routes (o, ! o->disable_dns && ! macvlan && ! no_ipam, &dns, &routes, err) < 0)
     return -1;
   if (macvlan && (o->subnet == NULL || o->interface_name || o->internal))
     return ferry_make_error (
@@ -625,18 +1045,25 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
     return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
-  if (o->interface_name && ! ferry_ifname_is_valid (o->interface_name))
-    return ferry_make_error (err, 0,
-                             "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`",
-                             o->interface_name);
+  if (check_ipv6_options (o, macvlan, &v6, err) < 0)
+    return -1;
+  if (interface_name && ! ferry_ifname_is_valid (interface_name))
+    return ferry_make_error (
+        err, 0, "invalid interface name `%s`: use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`", interface_name);
   if (parse_labels (o->labels, &labels, err) < 0)
     return -1;
   if (ferry_db_begin (e->db, err) < 0)
     return -1;
   if (ferry_network_list (e, &defs, err) < 0)
     goto fail;
-  if (o->subnet == NULL && free_subnet (defs, &s, err) < 0)
+  if (o->subnet == NULL && ! no_ipam && free_subnet (defs, &s, err) < 0)
     goto fail;
+  if (want6 && o->subnet6 == NULL)
+    {
+      if (free_subnet6 (defs, &v6.subnet, err) < 0)
+        goto fail;
+      v6.gateway = ferry_subnet6_host (&v6.subnet, 1);
+    }
   gw = ferry_subnet_first_host (&s);
   if (o->gateway
       && (ferry_ip_parse (o->gateway, &gw) < 0 || gw < ferry_subnet_first_host (&s)
@@ -656,8 +1083,9 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                         ferry_subnet_format (&s, text));
       goto fail;
     }
-  ifname = macvlan ? xstrdup (parent) : o->interface_name ? xstrdup (o->interface_name) : free_ifname (defs);
-  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, ifname, labels, options);
+  ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
+  def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, want6 ? &v6 : NULL, ifname, labels, options,
+                          dns, routes);
   if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
   if (out)
@@ -704,7 +1132,7 @@ ensure_default (ferry_engine_t *e, ferry_error_t *err)
         e->config.default_subnet, host ? "host interface" : "network", host ? host : other);
   if ((host || other) && free_subnet (defs, &s, err) < 0)
     return -1;
-  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, ifname, NULL, NULL);
+  def = build_definition (&o, &s, ferry_subnet_first_host (&s), NULL, NULL, ifname, NULL, NULL, NULL, NULL);
   if (add_definition (e, def, err) < 0)
     return ferry_error_wrap (err, "default network %s (its bridge is default_interface in ferry.conf)",
                              FERRY_DEFAULT_NETWORK);
@@ -735,6 +1163,12 @@ ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err)
 int
 ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err)
 {
+  return ferry_network_remove_timeout (e, name, force, -2, err);
+}
+
+int
+ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout, ferry_error_t *err)
+{
   cleanup_json json_object *def = NULL;
   cleanup_strv char **users = NULL;
   cleanup_stmt sqlite3_stmt *st = NULL;
@@ -751,8 +1185,13 @@ ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_erro
       if (doomed == NULL)
         return -1;
       for (size_t i = 0; doomed[i]; i++)
-        if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
-          return -1;
+        {
+          /* -t: a stop first, with that grace period; else killed.  */
+          if (timeout >= -1 && ferry_container_stop (e, doomed[i], timeout, NULL, err) < 0)
+            return -1;
+          if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
+            return -1;
+        }
     }
 
   json_object_put (steal_pointer (&def));
@@ -810,6 +1249,22 @@ ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int 
                                  "rename one of them",
                                  name, ferry_subnet_format (&a.subnet, sa), name,
                                  ferry_subnet_format (&b.subnet, sb));
+      if (a.has6 != b.has6
+          || (a.has6
+              && (a.subnet6.prefix != b.subnet6.prefix
+                  || memcmp (a.subnet6.addr.b, b.subnet6.addr.b, 16) != 0)))
+        {
+          char s6a[FERRY_SUBNET6_TEXT_MAX] = "none", s6b[FERRY_SUBNET6_TEXT_MAX] = "none";
+          if (a.has6)
+            ferry_subnet6_format (&a.subnet6, s6a);
+          if (b.has6)
+            ferry_subnet6_format (&b.subnet6, s6b);
+          return ferry_make_error (
+              err, 0,
+              "network %s here has IPv6 subnet %s, the archive's network %s has %s: remove "
+              "or rename one of them",
+              name, s6a, name, s6b);
+        }
       return 0;
     }
   if (missing->kind != FERRY_ERROR_NOT_FOUND)
@@ -825,6 +1280,122 @@ ferry_network_adopt (ferry_engine_t *e, const char *name, json_object *def, int 
       return ferry_error_wrap (err, "cannot create network %s from the archive", name);
     }
   *created = 1;
+  return 0;
+}
+
+/* NAME's definition with the DNS servers of ADD added (once) and those
+ * of DROP dropped; in the caller's transaction.  */
+static int
+update_dns_record (ferry_engine_t *e, const char *name, char **add, char **drop, json_object **out,
+                   ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  json_object *old, *servers = json_object_new_array ();
+
+  if (ferry_network_get (e, name, &def, err) < 0)
+    {
+      json_object_put (servers);
+      return -1;
+    }
+  old = ferry_json_get_array (def, "network_dns_servers");
+  for (size_t i = 0; i < ferry_json_array_length (old); i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (old, i));
+      int dropped = 0;
+      for (size_t j = 0; drop && drop[j] && ! dropped; j++)
+        dropped = strcmp (drop[j], s) == 0;
+      if (! dropped)
+        json_object_array_add (servers, json_object_new_string (s));
+    }
+  for (size_t i = 0; add && add[i]; i++)
+    {
+      int present = 0;
+      for (size_t j = 0; j < json_object_array_length (servers) && ! present; j++)
+        present = strcmp (json_object_get_string (json_object_array_get_idx (servers, j)), add[i]) == 0;
+      if (! present)
+        json_object_array_add (servers, json_object_new_string (add[i]));
+    }
+  if (json_object_array_length (servers))
+    json_object_object_add (def, "network_dns_servers", servers);
+  else
+    {
+      json_object_put (servers);
+      json_object_object_del (def, "network_dns_servers");
+    }
+  st = ferry_db_prepare (e->db, "UPDATE networks SET definition = ? WHERE name = ?", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ferry_json_to_string (def, 1), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the network");
+  *out = steal_pointer (&def);
+  return 0;
+}
+
+/* True when some container on NAME is running (its aardvark-dns then
+ * serves NAME).  */
+static int
+network_active (ferry_engine_t *e, const char *name)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db,
+      "SELECT 1 FROM network_addresses a JOIN containers c ON c.id = a.container_id WHERE a.network = ? AND "
+      "c.state IN ('running', 'paused', 'stopping') LIMIT 1",
+      &ignored);
+
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
+static void netavark_of (ferry_engine_t *e, struct ferry_netavark *n, char **config_dir);
+
+int
+ferry_network_update_dns (ferry_engine_t *e, const char *name, char **add, char **drop, ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+  cleanup_free char *config_dir = NULL, *list = NULL;
+  struct ferry_netavark n;
+  json_object *servers;
+
+  for (size_t i = 0; add && add[i]; i++)
+    if (! ferry_dns_server_is_valid (add[i]))
+      return ferry_make_error (err, 0, "unable to parse ip %s specified in AddDNSServer: give an IP address",
+                               add[i]);
+  for (size_t i = 0; drop && drop[i]; i++)
+    if (! ferry_dns_server_is_valid (drop[i]))
+      return ferry_make_error (err, 0, "unable to parse ip %s specified in DropDNSServer: give an IP address",
+                               drop[i]);
+  if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0 && ferry_network_ensure_default (e, err) < 0)
+    return -1;
+  if (ferry_db_begin (e->db, err) < 0)
+    return -1;
+  if (update_dns_record (e, name, add, drop, &def, err) < 0 || ferry_db_commit (e->db, err) < 0)
+    {
+      ferry_db_rollback (e->db);
+      return -1;
+    }
+  /* The containers running on it ask aardvark-dns, which netavark tells.
+   * A failure here leaves the record ahead of aardvark-dns until those
+   * containers start again, as with Podman.  */
+  if (! json_object_get_boolean (json_object_object_get (def, "dns_enabled")) || ! network_active (e, name))
+    return 0;
+  servers = ferry_json_get_array (def, "network_dns_servers");
+  list = xstrdup ("");
+  for (size_t i = 0; i < ferry_json_array_length (servers); i++)
+    {
+      char *next = xasprintf ("%s%s%s", list, i ? "," : "",
+                              json_object_get_string (json_object_array_get_idx (servers, i)));
+      free (list);
+      list = next;
+    }
+  netavark_of (e, &n, &config_dir);
+  if (ferry_netavark_update_dns (&n, name, list, err) < 0)
+    return ferry_error_wrap (err, "network %s: recorded, but its running containers' aardvark-dns", name);
   return 0;
 }
 
@@ -909,6 +1480,119 @@ next_free (ferry_engine_t *e, const struct netdef *d, ferry_error_t *err)
   return 0;
 }
 
+static int
+compare_u64 (const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The lowest free IPv6 address of D into *OUT.  */
+static int
+next_free6 (ferry_engine_t *e, const struct netdef *d, struct ferry_ip6 *out, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db, "SELECT address FROM network_addresses WHERE network = ?", err);
+  cleanup_free uint64_t *used = NULL;
+  uint64_t gw = ferry_subnet6_offset (&d->subnet6, &d->gateway6), next = d->first6;
+  size_t n = 0, cap = 0;
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, d->name, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      struct ferry_ip6 ip;
+
+      if (ferry_ip6_parse ((const char *) sqlite3_column_text (st, 0), &ip) < 0
+          || ! ferry_subnet6_contains (&d->subnet6, &ip))
+        continue;
+      if (n == cap)
+        used = xrealloc (used, (cap = cap ? 2 * cap : 64) * sizeof (*used));
+      used[n++] = ferry_subnet6_offset (&d->subnet6, &ip);
+    }
+  if (rc != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot read the network's addresses");
+  if (n)
+    qsort (used, n, sizeof (*used), compare_u64);
+  /* Walks the used offsets in order: at most N + 2 steps.  */
+  for (size_t i = 0; next <= d->last6; next++)
+    {
+      while (i < n && used[i] < next)
+        i++;
+      if (next != gw && (i == n || used[i] != next))
+        {
+          *out = ferry_subnet6_host (&d->subnet6, next);
+          return 0;
+        }
+      if (next == UINT64_MAX)
+        break;
+    }
+  return ferry_make_error (err, 0, "network %s has no free IPv6 address left", d->name);
+}
+
+/* Gives the attachment ATT to network D an IPv6 address: its "IPv6",
+ * checked, or the next free; in the caller's transaction.  */
+static int
+reserve6 (ferry_engine_t *e, const char *id, const struct netdef *d, json_object *att, ferry_error_t *err)
+{
+  const char *given = ferry_json_get_string (att, "IPv6");
+  char text[FERRY_IP6_TEXT_MAX], sn[FERRY_SUBNET6_TEXT_MAX], gw[FERRY_IP6_TEXT_MAX];
+  struct ferry_ip6 ip;
+
+  if (given && ferry_ip6_parse (given, &ip) < 0)
+    return ferry_make_error (err, 0, "\"%s\" is not an ip address: give an IPv6 address like fd00:1::5",
+                             given);
+  if (! d->has6)
+    {
+      if (given)
+        return ferry_make_error (err, 0,
+                                 "requested static ip %s not in any subnet on network %s: it has no IPv6 "
+                                 "subnet (create it with --ipv6, or drop --ip6)",
+                                 given, d->name);
+      return 0;
+    }
+  if (given)
+    {
+      if (! ferry_subnet6_contains (&d->subnet6, &ip) || ferry_subnet6_offset (&d->subnet6, &ip) == 0
+          || memcmp (ip.b, d->gateway6.b, 16) == 0)
+        return ferry_make_error (
+            err, 0,
+            "requested static ip %s not in any subnet on network %s: give an address of %s "
+            "but %s",
+            given, d->name, ferry_subnet6_format (&d->subnet6, sn), ferry_ip6_format (&d->gateway6, gw));
+    }
+  else if (next_free6 (e, d, &ip, err) < 0)
+    return -1;
+  ferry_ip6_format (&ip, text);
+  if (take_address (e, d->name, text, id, err) < 0)
+    return -1;
+  json_object_object_add (att, "IPv6", json_object_new_string (text));
+  return 0;
+}
+
+/* A container on network D, which hands out no addresses (--ipam-driver
+ * none): recorded under a pseudo-address of its own, which no address
+ * parser takes, so that the network's users (rm, prune) see it and its
+ * removal releases it as any other.  */
+static int
+reserve_no_ipam (ferry_engine_t *e, const char *id, const struct netdef *d, json_object *att,
+                 ferry_error_t *err)
+{
+  cleanup_free char *pseudo = xasprintf ("none:%s", id);
+  const char *given = ferry_json_get_string (att, "IP") ? ferry_json_get_string (att, "IP")
+                                                        : ferry_json_get_string (att, "IPv6");
+
+  if (given)
+    return ferry_make_error (err, 0,
+                             "network %s hands out no addresses (--ipam-driver none): drop --ip %s, or use "
+                             "a network with a subnet",
+                             d->name, given);
+  return take_address (e, d->name, pseudo, id, err);
+}
+
 /* The lowest ethN no network of NETWORKS has.  */
 static char *
 free_interface (json_object *networks)
@@ -957,7 +1641,12 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     if (ferry_network_get (e, name, &def, err) < 0)
       return -1;
     netdef_of (def, &d);
-    if (ip_text)
+    if (d.no_ipam)
+      {
+        if (reserve_no_ipam (e, id, &d, att, err) < 0)
+          return -1;
+      }
+    else if (ip_text)
       {
         if (ferry_ip_parse (ip_text, &ip) < 0)
           return ferry_make_error (err, 0, "invalid IP address `%s`", ip_text);
@@ -969,9 +1658,13 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       }
     else if ((ip = next_free (e, &d, err)) == 0)
       return -1;
-    ferry_ip_format (ip, ip_buf);
-    if (take_address (e, name, ip_buf, id, err) < 0)
-      return -1;
+    if (! d.no_ipam)
+      {
+        ferry_ip_format (ip, ip_buf);
+        if (take_address (e, name, ip_buf, id, err) < 0 || reserve6 (e, id, &d, att, err) < 0)
+          return -1;
+        json_object_object_add (att, "IP", json_object_new_string (ip_buf));
+      }
     if (mac_text)
       {
         if (ferry_mac_parse (mac_text, mac) < 0)
@@ -980,7 +1673,6 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       }
     else
       ferry_mac_random (mac);
-    json_object_object_add (att, "IP", json_object_new_string (ip_buf));
     json_object_object_add (att, "MAC", json_object_new_string (ferry_mac_format (mac, mac_buf)));
     if (ferry_json_get_string (att, "Interface") == NULL)
       {
@@ -1037,7 +1729,10 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
         json_object_put (ips);
         return NULL;
       }
-    json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
+    if (ferry_json_get_string (att, "IP"))
+      json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IP")));
+    if (ferry_json_get_string (att, "IPv6"))
+      json_object_array_add (ips, json_object_new_string (ferry_json_get_string (att, "IPv6")));
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
@@ -1175,8 +1870,8 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
 {
   json_object *o = json_object_new_object (), *nets = json_object_new_object ();
   json_object *networks = ferry_network_record_bridged (rec) ? ferry_json_get_object (rec, "Networks") : NULL;
-  const char *top[4] = { "", "", "", "" }; /* IP, gateway, MAC, network */
-  int top_prefix = 0;
+  const char *top[6] = { "", "", "", "", "", "" }; /* IP, gateway, MAC, network, IPv6, its gateway */
+  int top_prefix = 0, top_prefix6 = 0;
 
   json_object_object_add (o, "Networks", nets);
   if (networks == NULL)
@@ -1187,18 +1882,25 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
     cleanup_json json_object *def = NULL;
     json_object *n = json_object_new_object ();
     struct netdef d = { 0 };
-    char gw[16] = "";
+    char gw[16] = "", gw6[FERRY_IP6_TEXT_MAX] = "";
+    const char *ip6 = ferry_json_get_string (att, "IPv6");
 
     if (ferry_network_get (e, name, &def, &ignored) == 0)
       {
         netdef_of (def, &d);
         ferry_ip_format (d.gateway, gw);
+        if (d.has6)
+          ferry_ip6_format (&d.gateway6, gw6);
       }
     json_object_object_add (n, "NetworkID",
                             json_object_new_string (def ? ferry_json_get_string (def, "id") : ""));
-    json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP")));
-    json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.subnet.prefix));
-    json_object_object_add (n, "Gateway", json_object_new_string (gw));
+    json_object_object_add (n, "IPAddress", json_object_new_string (ferry_json_get_string (att, "IP") ?: ""));
+    json_object_object_add (n, "IPPrefixLen", json_object_new_int (d.no_ipam ? 0 : d.subnet.prefix));
+    json_object_object_add (n, "Gateway", json_object_new_string (d.no_ipam ? "" : gw));
+    /* Podman's IPv6 fields, empty without an IPv6 address.  */
+    json_object_object_add (n, "IPv6Gateway", json_object_new_string (ip6 ? gw6 : ""));
+    json_object_object_add (n, "GlobalIPv6Address", json_object_new_string (ip6 ? ip6 : ""));
+    json_object_object_add (n, "GlobalIPv6PrefixLen", json_object_new_int (ip6 ? d.subnet6.prefix : 0));
     json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
     {
       json_object *aliases = ferry_json_get_array (att, "Aliases");
@@ -1210,12 +1912,18 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
         top[0] = ferry_json_get_string (n, "IPAddress");
         top[1] = ferry_json_get_string (n, "Gateway");
         top[2] = ferry_json_get_string (n, "MacAddress");
-        top_prefix = d.subnet.prefix;
+        top[4] = ferry_json_get_string (n, "GlobalIPv6Address");
+        top[5] = ferry_json_get_string (n, "IPv6Gateway");
+        top_prefix = d.no_ipam ? 0 : d.subnet.prefix;
+        top_prefix6 = ip6 ? d.subnet6.prefix : 0;
       }
   }
   json_object_object_add (o, "IPAddress", json_object_new_string (top[0]));
   json_object_object_add (o, "IPPrefixLen", json_object_new_int (top_prefix));
   json_object_object_add (o, "Gateway", json_object_new_string (top[1]));
+  json_object_object_add (o, "IPv6Gateway", json_object_new_string (top[5]));
+  json_object_object_add (o, "GlobalIPv6Address", json_object_new_string (top[4]));
+  json_object_object_add (o, "GlobalIPv6PrefixLen", json_object_new_int (top_prefix6));
   json_object_object_add (o, "MacAddress", json_object_new_string (top[2]));
   json_object_object_add (o, "Ports", ferry_network_ports_json (rec));
   return o;
@@ -1247,10 +1955,26 @@ ferry_network_status_json (ferry_engine_t *e, json_object *rec, ferry_error_t *e
     if (ferry_network_get (e, name, &def, err) < 0)
       return NULL;
     netdef_of (def, &d);
-    ipnet = xasprintf ("%s/%d", ferry_json_get_string (att, "IP"), d.subnet.prefix);
     json_object_object_add (eth, "mac_address", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
-    json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+    if (ferry_json_get_string (att, "IP"))
+      {
+        ipnet = xasprintf ("%s/%d", ferry_json_get_string (att, "IP"), d.subnet.prefix);
+        json_object_object_add (sn, "ipnet", json_object_new_string (ipnet));
+        json_object_object_add (sn, "gateway", json_object_new_string (ferry_ip_format (d.gateway, gw)));
+      }
+    else
+      json_object_array_del_idx (subnets, 0, 1);
+    if (d.has6 && ferry_json_get_string (att, "IPv6"))
+      {
+        json_object *sn6 = json_object_new_object ();
+        char gw6[FERRY_IP6_TEXT_MAX];
+        cleanup_free char *ipnet6
+            = xasprintf ("%s/%d", ferry_json_get_string (att, "IPv6"), d.subnet6.prefix);
+
+        json_object_object_add (sn6, "ipnet", json_object_new_string (ipnet6));
+        json_object_object_add (sn6, "gateway", json_object_new_string (ferry_ip6_format (&d.gateway6, gw6)));
+        json_object_array_add (subnets, sn6);
+      }
     json_object_object_add (n, "ferry_definition", def);
   }
   return steal_pointer (&o);
@@ -1454,6 +2178,8 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   json_object_object_add (one, name, att);
   if (o->ip)
     json_object_object_add (att, "IP", json_object_new_string (o->ip));
+  if (o->ip6)
+    json_object_object_add (att, "IPv6", json_object_new_string (o->ip6));
   if (o->mac)
     json_object_object_add (att, "MAC", json_object_new_string (o->mac));
   if (o->aliases && o->aliases[0])
@@ -1563,6 +2289,70 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
       update_status_file (e, c, name, NULL);
     }
   ret = forget_network (e, c, name, err);
+
+out:
+  ferry_container_free (c);
+  return ret;
+}
+
+/* ---- reload -------------------------------------------------------------- */
+
+int
+ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct ferry_container *c = NULL;
+  int ret = -1;
+
+  *id = NULL;
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  if (! ferry_container_is_active (c))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "cannot reload network unless container network has been configured: container "
+                             "state improper (container %s is not running: start it)",
+                             c->name);
+      goto out;
+    }
+  if (! ferry_network_record_bridged (c->record))
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                             "container %s network is not configured, refusing to reload: it is on no bridge "
+                             "network",
+                             c->id);
+      goto out;
+    }
+  {
+    cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+    cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+    cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
+    cleanup_error ferry_error_t ignored = NULL;
+    struct ferry_netavark n;
+    const char *text;
+
+    if (opts == NULL)
+      goto out;
+    netavark_of (e, &n, &config_dir);
+    /* As Podman: what is left goes first (a failure there is what a
+       * flush leaves), then all of it is set up again with the same
+       * addresses and MACs.  Killed in between, the container runs
+       * without its network: the status file goes first, so that an
+       * in-place restore sets it all up again, as does another reload.  */
+    unlink (path);
+    ferry_netavark_teardown (&n, netns, opts, &ignored);
+    if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+      {
+        ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+        goto out;
+      }
+    text = ferry_json_to_string (status, 0);
+    if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+      goto out;
+  }
+  *id = xstrdup (c->id);
+  ret = 0;
 
 out:
   ferry_container_free (c);

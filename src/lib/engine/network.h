@@ -5,16 +5,18 @@
  *                            (/etc/containers/networks/NAME.json):
  *     { "name", "id", "driver": "bridge", "network_interface", "created",
  *       "subnets": [ { "subnet", "gateway", "lease_range"?: { "start_ip",
- *       "end_ip" } } ], "ipv6_enabled", "internal", "dns_enabled",
- *       "ipam_options": { "driver": "host-local" }, "labels"?, "options"? }
+ *       "end_ip" } } ] (IPv4, then for a dual-stack network IPv6),
+ *       "routes"?, "ipv6_enabled", "internal", "dns_enabled",
+ *       "network_dns_servers"?, "ipam_options": { "driver": "host-local" },
+ *       "labels"?, "options"? }
  *   network_addresses table  which container holds which address where;
  *                            rows go with their container (rm releases).
  *
  * Addresses are ferry's own (its IPAM), handed out in the same transaction
  * that records the container: none is given twice, and none outlives a
  * container that was never made.  A container's record keeps, per
- * network, the address and MAC it holds ("Networks": { NET: { "IP",
- * "MAC" } }), which every start and restore asks netavark for.  */
+ * network, the addresses and MAC it holds ("Networks": { NET: { "IP",
+ * "IPv6"?, "MAC" } }), which every start and restore asks netavark for.  */
 #ifndef FERRY_ENGINE_NETWORK_H
 #define FERRY_ENGINE_NETWORK_H
 
@@ -39,8 +41,19 @@ struct ferry_network_create_options
   const char *interface_name; /* NULL: the first free ferryN */
   int internal;
   int disable_dns;
-  char **labels;  /* "K=V" */
-  char **options; /* -o K=V: macvlan's parent (required), mode, mtu */
+  char **labels;      /* "K=V" */
+  char **options;     /* -o K=V: macvlan's parent (required), mode, mtu;
+                   * bridge: mtu, vlan, isolate, metric, no_default_route,
+                   * com.docker.network.bridge.name (the interface) */
+  char **dns_servers; /* --dns: where aardvark-dns forwards; NULL: none */
+  /* Dual stack: --ipv6, or an IPv6 --subnet (with an IPv4 one, or
+   * --ipv6).  NULL subnet6 with IPV6: a random unique local /64.  */
+  int ipv6;
+  const char *subnet6;
+  const char *gateway6;    /* NULL: the subnet's first address */
+  const char *ip_range6;   /* NULL: the whole subnet */
+  const char *ipam_driver; /* NULL, host-local: ferry's addresses; none: no subnet, no addresses */
+  char **routes;           /* --route DEST,GW[,METRIC] */
 };
 
 int ferry_network_name_is_valid (const char *name);
@@ -67,6 +80,17 @@ char **ferry_network_users (ferry_engine_t *e, const char *name, ferry_error_t *
 int ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err);
 
 int ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err);
+
+/* As ferry_network_remove; with FORCE, running containers get TIMEOUT
+ * seconds to stop (-1: killed at once) before they are removed.  */
+int ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout,
+                                  ferry_error_t *err);
+
+/* network update: adds the DNS servers of ADD (NULL-terminated, may be
+ * NULL) to NAME's and drops those of DROP; running containers' aardvark-dns
+ * learns them at once.  */
+int ferry_network_update_dns (ferry_engine_t *e, const char *name, char **add, char **drop,
+                              ferry_error_t *err);
 
 /* Checks DEF, a definition from an archive, as create checks options.  */
 int ferry_network_definition_check (json_object *def, const char *what, ferry_error_t *err);
@@ -130,6 +154,7 @@ int ferry_network_conntrack_restore (ferry_engine_t *e, const struct ferry_conta
 struct ferry_network_connect_options
 {
   const char *ip;  /* NULL: the next free */
+  const char *ip6; /* on a network with IPv6: this address; NULL: the next free */
   const char *mac; /* NULL: a random one */
   char **aliases;  /* NULL-terminated; may be NULL */
 };
@@ -143,6 +168,12 @@ int ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
 /* Detaches container REF from network NAME and releases its address
  * there; the last network gone, the container has loopback only.  */
 int ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err);
+
+/* network reload: puts back what netavark set up for running container
+ * REF (firewall rules and port forwarding, after something flushed
+ * them), keeping its addresses and MACs; *ID gets its full ID.  Not
+ * running: kind STATE.  */
+int ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err);
 
 /* True when the record attaches the container to bridge networks.  */
 int ferry_network_record_bridged (json_object *rec);

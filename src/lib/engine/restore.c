@@ -967,7 +967,10 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     {
       (void) unused;
       if (r->name || r->ignore_static_ip)
-        json_object_object_del (att, "IP");
+        {
+          json_object_object_del (att, "IP");
+          json_object_object_del (att, "IPv6");
+        }
       if (r->name || r->ignore_static_mac)
         json_object_object_del (att, "MAC");
     }

@@ -97,15 +97,27 @@ failure_message (const struct capture *o, const struct capture *e)
   return text;
 }
 
+/* Runs netavark COMMAND with ARGS (up to 3, NULL-terminated), OPTIONS
+ * (may be NULL) on its standard input.  */
 static int
-run (const struct ferry_netavark *n, const char *command, const char *netns, json_object *options,
-     struct capture *out, ferry_error_t *err)
+run_args (const struct ferry_netavark *n, const char *command, const char *const *args, json_object *options,
+          struct capture *out, ferry_error_t *err)
 {
-  const char *text = ferry_json_to_string (options, 0);
-  char *argv[]
-      = { (char *) n->binary, "--config", (char *) n->config_dir, "--firewall-driver",  "nftables",
-          "--rootless",       "false",    "--aardvark-binary",    (char *) n->aardvark, (char *) command,
-          (char *) netns,     NULL };
+  const char *text = options ? ferry_json_to_string (options, 0) : "";
+  char *argv[] = { (char *) n->binary,
+                   "--config",
+                   (char *) n->config_dir,
+                   "--firewall-driver",
+                   "nftables",
+                   "--rootless",
+                   "false",
+                   "--aardvark-binary",
+                   (char *) n->aardvark,
+                   (char *) command,
+                   NULL,
+                   NULL,
+                   NULL,
+                   NULL };
   char *envp[] = { (char *) NETAVARK_PATH, NULL };
   int in[2] = { -1, -1 }, o[2] = { -1, -1 }, e[2] = { -1, -1 };
   posix_spawn_file_actions_t fa;
@@ -113,6 +125,8 @@ run (const struct ferry_netavark *n, const char *command, const char *netns, jso
   pid_t pid;
   int r, status = 0, lock = -1;
 
+  for (size_t i = 0; i < 3 && args[i]; i++)
+    argv[10 + i] = (char *) args[i];
   if (access (n->binary, X_OK) < 0)
     return ferry_make_error (err, errno,
                              "cannot run netavark `%s`: install it (Debian: apt-get install netavark, as "
@@ -188,6 +202,27 @@ out:
   free (errs.data);
   if (lock >= 0)
     close (lock);
+  return r;
+}
+
+static int
+run (const struct ferry_netavark *n, const char *command, const char *netns, json_object *options,
+     struct capture *out, ferry_error_t *err)
+{
+  const char *args[] = { netns, NULL };
+
+  return run_args (n, command, args, options, out, err);
+}
+
+int
+ferry_netavark_update_dns (const struct ferry_netavark *n, const char *name, const char *servers,
+                           ferry_error_t *err)
+{
+  const char *args[] = { "--network-dns-servers", servers, name, NULL };
+  struct capture out = { 0 };
+  int r = run_args (n, "update", args, NULL, &out, err);
+
+  free (out.data);
   return r;
 }
 

@@ -39,4 +39,9 @@ int ferry_netavark_setup (const struct ferry_netavark *n, const char *netns, jso
 int ferry_netavark_teardown (const struct ferry_netavark *n, const char *netns, json_object *options,
                              ferry_error_t *err);
 
+/* Tells aardvark-dns the DNS servers of network NAME (SERVERS: comma
+ * separated; "" for none), as `netavark update` does.  */
+int ferry_netavark_update_dns (const struct ferry_netavark *n, const char *name, const char *servers,
+                               ferry_error_t *err);
+
 #endif

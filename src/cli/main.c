@@ -30,6 +30,7 @@ static const struct ferry_command commands[] = {
   { "exec", ferry_cmd_exec, "Run a process in a running container" },
   { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
   { "healthcheck", ferry_cmd_healthcheck, "Manage health checks on containers" },
+  { "history", ferry_cmd_image_history, "Show history of a specified image" },
   { "image", ferry_cmd_image, "Manage images" },
   { "images", ferry_cmd_images, "List images in local storage" },
   { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },

@@ -9,6 +9,7 @@ int ferry_cmd_import (int argc, char **argv);
 int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_save (int argc, char **argv);
 int ferry_cmd_image_history (int argc, char **argv);
+int ferry_cmd_init (int argc, char **argv);
 int ferry_cmd_image_tree (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
 int ferry_cmd_tag (int argc, char **argv);

@@ -2001,6 +2001,49 @@ ferry_cmd_unpause (int argc, char **argv)
   return pause_command (argc, argv, 1);
 }
 
+/* ---- init ------------------------------------------------------------------ */
+
+/* With --all, as Podman's, a container already in the runtime (running,
+ * or initialized before) is no failure: it is printed with the rest.  */
+static int
+do_init (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  const struct targets *ts = arg;
+
+  if (ferry_container_init (e, t->id, err) == 0)
+    return 0;
+  if (ts->all && (*err)->kind == FERRY_ERROR_STATE)
+    {
+      ferry_error_release (err);
+      return 0;
+    }
+  return -1;
+}
+
+int
+ferry_cmd_init (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct targets t = { .none_given = "you must provide at least one name or id" };
+  int r = simple_options (argc, argv, "init", ":al", opts,
+                          "Usage: ferry init [-a] [-l] CONTAINER...\n\n"
+                          "Create containers in the runtime without starting their process: they "
+                          "are initialized,\nand ferry start runs them.\n\nOptions:\n"
+                          "  -a, --all      initialize every container (printing their IDs)\n"
+                          "  -l, --latest   initialize the container created last (printing its ID)\n",
+                          pause_option, &t);
+  if (r > 0)
+    r = for_each_target (argc, argv, &t, do_init, &t);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&t);
+  return r;
+}
+
 static int
 restart_option (int c, const char *arg, void *data)
 {
@@ -2134,9 +2177,10 @@ static const struct
   const char *name;
   unsigned states;
 } WAIT_CONDITIONS[] = {
-  { "created", 1u << FERRY_CONTAINER_CREATED }, { "running", 1u << FERRY_CONTAINER_RUNNING },
-  { "paused", 1u << FERRY_CONTAINER_PAUSED },   { "stopped", 1u << FERRY_CONTAINER_EXITED },
-  { "exited", 1u << FERRY_CONTAINER_EXITED },   { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "created", 1u << FERRY_CONTAINER_CREATED },         { "running", 1u << FERRY_CONTAINER_RUNNING },
+  { "paused", 1u << FERRY_CONTAINER_PAUSED },           { "stopped", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },           { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "initialized", 1u << FERRY_CONTAINER_INITIALIZED },
 };
 
 static int
@@ -2487,7 +2531,7 @@ logs_done (void *arg)
       ferry_error_release (&err);
       return 1;
     }
-  done = ! ferry_container_is_active (c) && c->status != FERRY_CONTAINER_CREATED;
+  done = ! ferry_container_has_monitor (c) && c->status != FERRY_CONTAINER_CREATED;
   ferry_container_free (c);
   return done;
 }
@@ -2673,6 +2717,8 @@ status_base_text (const struct ferry_container *c)
     {
     case FERRY_CONTAINER_CREATED:
       return xstrdup ("Created");
+    case FERRY_CONTAINER_INITIALIZED:
+      return xstrdup ("Initialized");
     case FERRY_CONTAINER_PAUSED:
       return xstrdup ("Paused");
     case FERRY_CONTAINER_STOPPING:
@@ -2709,6 +2755,7 @@ status_text (const struct ferry_container *c, const char *health)
   out = xasprintf ("%s (%s)", base,
                    strcmp (c->operation, "checkpoint") == 0 ? "checkpointing"
                    : strcmp (c->operation, "migrate") == 0  ? "migrating"
+                   : strcmp (c->operation, "init") == 0     ? "initializing"
                                                             : "restoring");
   free (base);
   return out;
@@ -2780,7 +2827,7 @@ ps_json (const struct ferry_container *c, const char *health)
   json_object_object_add (o, "Status", json_object_new_string (status));
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
-  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   json_object_object_add (o, "Labels", json_object_get (ferry_json_get_object (c->record, "Labels")));
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
@@ -2876,7 +2923,7 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (unix_time_or_zero (c->finished_at)));
   json_object_object_add (o, "StartedAt", json_object_new_int64 (unix_time_or_zero (c->started_at)));
-  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   json_object_object_add (
       o, "AutoRemove",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove"))));
@@ -2991,7 +3038,8 @@ ps_filter_add (struct ps_flags *f, const char *arg)
 {
   static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
                                       "before", "since", "until",  "volume", "network", "health",   NULL };
-  static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
+  static const char *const states[]
+      = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
   size_t i;
@@ -3806,6 +3854,7 @@ ferry_cmd_container (int argc, char **argv)
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
+    { "init", ferry_cmd_init, "Initialize one or more containers" },
     { "inspect", container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },

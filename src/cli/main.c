@@ -35,6 +35,7 @@ static const struct ferry_command commands[] = {
   { "images", ferry_cmd_images, "List images in local storage" },
   { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },
   { "info", ferry_cmd_info, "Display ferry system information" },
+  { "init", ferry_cmd_init, "Initialize one or more containers" },
   { "inspect", ferry_cmd_inspect, "Display the configuration of containers or images" },
   { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },

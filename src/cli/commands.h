@@ -10,6 +10,8 @@ int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_save (int argc, char **argv);
 int ferry_cmd_image_history (int argc, char **argv);
 int ferry_cmd_init (int argc, char **argv);
+int ferry_cmd_mount (int argc, char **argv);
+int ferry_cmd_unmount (int argc, char **argv);
 int ferry_cmd_image_tree (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
 int ferry_cmd_tag (int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
+#include "engine/mount.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
@@ -2044,6 +2045,271 @@ ferry_cmd_init (int argc, char **argv)
   return r;
 }
 
+/* ---- mount and unmount ----------------------------------------------------- */
+
+struct mount_flags
+{
+  struct targets t;
+  const char *format;
+  int notruncate, force;
+};
+
+enum
+{
+  OPT_MOUNT_FORMAT = OPT_COMMAND_FIRST + 0x180,
+  OPT_MOUNT_NOTRUNCATE,
+};
+
+static int
+mount_option (int c, const char *arg, void *data)
+{
+  struct mount_flags *f = data;
+
+  switch (c)
+    {
+    case OPT_MOUNT_FORMAT:
+      f->format = arg;
+      return 0;
+    case OPT_MOUNT_NOTRUNCATE:
+      f->notruncate = 1;
+      return 0;
+    case 'f':
+      f->force = 1;
+      return 0;
+    default:
+      return target_option (c, arg, &f->t);
+    }
+}
+
+/* A JSON string as Go writes it (no escaped slashes).  */
+static const char *
+json_text (json_object **holder, const char *s)
+{
+  json_object_put (*holder);
+  *holder = json_object_new_string (s);
+  return json_object_to_json_string_ext (*holder, JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* `ferry mount` with no container: those whose root file system is
+ * mounted, as Podman lists them (its JSON indented by one space).  */
+static int
+mount_list (const struct mount_flags *f)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container **list = NULL;
+  json_object *holder = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i, shown = 0;
+  bool json = f->format && strcmp (f->format, "json") == 0;
+
+  if (f->format && ! json)
+    return ferry_cli_failf ("unknown --format argument: \"%s\"", f->format);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (json)
+    fputs ("[", stdout);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *path = ferry_container_mountpoint (e, list[i]);
+
+      if (path == NULL)
+        continue;
+      if (! json)
+        printf ("%.*s  %s\n", f->notruncate ? 64 : 12, list[i]->id, path);
+      else
+        {
+          printf ("%s\n {\n  \"id\": %s,\n", shown ? "," : "", json_text (&holder, list[i]->id));
+          printf ("  \"Names\": [\n   %s\n  ],\n", json_text (&holder, list[i]->name));
+          printf ("  \"mountpoint\": %s\n }", json_text (&holder, path));
+        }
+      shown++;
+    }
+  if (json)
+    puts (shown ? "\n]" : "]");
+  json_object_put (holder);
+  ferry_containers_free (list, n);
+  return 0;
+}
+
+static int
+do_mount (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+
+  (void) arg;
+  if (ferry_container_mount (e, t->id, &path, err) < 0)
+    return -1;
+  /* for_each_target prints what a target shows: here its mount point.  */
+  free (((struct target *) t)->shown);
+  ((struct target *) t)->shown = path;
+  path = NULL;
+  return 0;
+}
+
+/* The containers named, as Podman's mount and unmount take them: each
+ * that exists is acted on even when another does not; then a name that
+ * is no container fails the command, and nothing is printed.  */
+static int
+mount_each (int argc, char **argv, target_fn fn, void *arg)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t missing = NULL;
+  char **out = NULL;
+  size_t n = 0, i;
+  int ret = 0, quiet = 0;
+
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+      struct target t = { 0 };
+
+      if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+        {
+          if (err->kind == FERRY_ERROR_NOT_FOUND && missing == NULL)
+            missing = err;
+          else if (err->kind == FERRY_ERROR_NOT_FOUND)
+            ferry_error_release (&err);
+          else
+            ret = ferry_cli_fail (&err);
+          continue;
+        }
+      t.id = c->id;
+      t.name = c->name;
+      t.shown = xstrdup (argv[optind]);
+      if (fn (e, &t, arg, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else
+        {
+          out = xrealloc (out, sizeof (char *) * (n + 1));
+          out[n++] = t.shown;
+          t.shown = NULL;
+        }
+      free (t.shown);
+      ferry_container_free (c);
+    }
+  if (missing)
+    {
+      quiet = 1;
+      ret = ferry_cli_fail (&missing);
+    }
+  for (i = 0; i < n; i++)
+    {
+      if (! quiet)
+        puts (out[i]);
+      free (out[i]);
+    }
+  free (out);
+  return ret;
+}
+
+int
+ferry_cmd_mount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "format", required_argument, NULL, OPT_MOUNT_FORMAT },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "notruncate", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
+  int r = simple_options (
+      argc, argv, "mount", ":al", opts,
+      "Usage: ferry mount [-a] [-l] [--format json] [--notruncate] [CONTAINER...]\n\n"
+      "Mount containers' root file systems on the host and print where; with no container, list\n"
+      "the containers whose root file system is mounted.\n\nOptions:\n"
+      "  -a, --all          mount every container's root file system\n"
+      "      --format json  list as JSON (the only format)\n"
+      "  -l, --latest       mount the root file system of the container created last\n"
+      "      --notruncate   list full container IDs\n",
+      mount_option, &f);
+
+  if (r > 0 && optind == argc && ! f.t.all && ! f.t.latest)
+    r = mount_list (&f);
+  else if (r > 0 && optind < argc && ! f.t.all && ! f.t.latest)
+    r = mount_each (argc, argv, do_mount, NULL);
+  else if (r > 0)
+    r = for_each_target (argc, argv, &f.t, do_mount, NULL);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&f.t);
+  return r;
+}
+
+static int
+do_unmount (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  return ferry_container_unmount (e, t->id, *(int *) arg, err);
+}
+
+/* --all: the containers `mount` mounted that do not run; a running
+ * container's root file system stays, as Podman's --all leaves it.  */
+static int
+unmount_all (int force)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+  int ret = 0;
+
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < n; i++)
+    {
+      if (ferry_container_has_monitor (list[i]) || ferry_container_mount_count (e, list[i]->id) == 0)
+        continue;
+      if (ferry_container_unmount (e, list[i]->id, force, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else
+        puts (list[i]->id);
+    }
+  ferry_containers_free (list, n);
+  return ret;
+}
+
+int
+ferry_cmd_unmount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
+  int r = simple_options (
+      argc, argv, "unmount", ":afl", opts,
+      "Usage: ferry unmount [-a] [-f] [-l] CONTAINER...\n\n"
+      "Undo one ferry mount of each container; the root file system is unmounted when no mount\n"
+      "is left and the container does not run.\n\nOptions:\n"
+      "  -a, --all      unmount every container mounted with ferry mount (printing their IDs)\n"
+      "  -f, --force    undo every ferry mount of the containers at once\n"
+      "  -l, --latest   unmount the container created last (printing its ID)\n",
+      mount_option, &f);
+
+  if (r > 0 && f.t.all && ! f.t.latest && optind == argc)
+    r = unmount_all (f.force);
+  else if (r > 0 && optind < argc && ! f.t.all && ! f.t.latest)
+    r = mount_each (argc, argv, do_unmount, &f.force);
+  else if (r > 0)
+    r = for_each_target (argc, argv, &f.t, do_unmount, &f.force);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&f.t);
+  return r;
+}
+
 static int
 restart_option (int c, const char *arg, void *data)
 {
@@ -3859,6 +4125,7 @@ ferry_cmd_container (int argc, char **argv)
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+    { "mount", ferry_cmd_mount, "Mount a working container's root filesystem" },
     { "ls", container_list, "List containers" },
     { "migrate", ferry_cmd_migrate, "Move a running container to another host" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
@@ -3875,6 +4142,8 @@ ferry_cmd_container (int argc, char **argv)
     { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },
     { "top", ferry_cmd_top, "Display the running processes of a container" },
+    { "umount", ferry_cmd_unmount, NULL },
+    { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
     { "wait", ferry_cmd_wait, "Block on one or more containers" },
     { NULL, NULL, NULL },

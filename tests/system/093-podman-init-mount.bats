@@ -144,3 +144,217 @@ init_sequence() {
 	f start c
 	[ "$(ctr_status c)" = running ]
 }
+
+# Mounts container $2 with tool $1, and shows its mount point as <$2-root>
+# in the transcripts from then on (the first rule, before the IDs').
+mount_named() {
+	local t=$1 name=$2 path
+	path=$("$t" mount "$name")
+	sed -i "1i s#$path#<$name-root>#g" "$TEST_TMP/$t.sed"
+}
+
+mount_sequence() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		m1 create sleep 1000
+		m2 create sleep 1000
+	EOF
+	step "$t" mount
+	step "$t" mount --format json
+	mount_named "$t" m1
+	mount_named "$t" m2
+	step "$t" mount nosuch m1
+	step "$t" mount
+	step "$t" mount --notruncate
+	step "$t" mount --format json
+	step "$t" mount --format '{{.ID}}'
+	step "$t" container mount -a -l
+	step "$t" unmount m1
+	step "$t" mount
+	step "$t" unmount -f m1
+	step "$t" mount
+	step "$t" umount m1
+	step "$t" unmount nosuch m2
+	step "$t" unmount
+	step "$t" unmount -a m2
+	step "$t" container unmount -a
+	step "$t" mount
+	step "$t" mount -l
+	step "$t" container umount -l
+	step "$t" mount
+	step "$t" rm m1
+	step "$t" rm m2
+	make_containers "$t" <<-EOF
+		r1 run sleep 1000
+	EOF
+	mount_named "$t" r1
+	step "$t" mount
+	step "$t" unmount -a
+	step "$t" mount
+	step "$t" stop -t 0 r1
+	step "$t" mount
+	step "$t" unmount r1
+	step "$t" mount
+	step "$t" rm r1
+}
+
+@test "mount and unmount: mount points, counts, the list and its formats, as Podman" {
+	compare_with_podman mount_sequence <<-'EOF'
+	$ mount -> 0
+	$ mount --format json -> 0
+	  out: []
+	$ mount nosuch m1 -> 125
+	  err: Error: no container with name or ID "nosuch" found: no such container
+	$ mount -> 0
+	  out: <m1>  <m1-root>
+	  out: <m2>  <m2-root>
+	$ mount --notruncate -> 0
+	  out: <m1>  <m1-root>
+	  out: <m2>  <m2-root>
+	$ mount --format json -> 0
+	  out: [
+	  out:  {
+	  out:   "id": "<m1>",
+	  out:   "Names": [
+	  out:    "m1"
+	  out:   ],
+	  out:   "mountpoint": "<m1-root>"
+	  out:  },
+	  out:  {
+	  out:   "id": "<m2>",
+	  out:   "Names": [
+	  out:    "m2"
+	  out:   ],
+	  out:   "mountpoint": "<m2-root>"
+	  out:  }
+	  out: ]
+	$ mount --format {{.ID}} -> 125
+	  err: Error: unknown --format argument: "{{.ID}}"
+	$ container mount -a -l -> 125
+	  err: Error: --all and --latest cannot be used together
+	$ unmount m1 -> 0
+	  out: m1
+	$ mount -> 0
+	  out: <m1>  <m1-root>
+	  out: <m2>  <m2-root>
+	$ unmount -f m1 -> 0
+	  out: m1
+	$ mount -> 0
+	  out: <m2>  <m2-root>
+	$ umount m1 -> 0
+	  out: m1
+	$ unmount nosuch m2 -> 125
+	  err: Error: no container with name or ID "nosuch" found: no such container
+	$ unmount -> 125
+	  err: Error: you must provide at least one name or id
+	$ unmount -a m2 -> 125
+	  err: Error: no arguments are needed with --all
+	$ container unmount -a -> 0
+	$ mount -> 0
+	$ mount -l -> 0
+	  out: <m2-root>
+	$ container umount -l -> 0
+	  out: <m2>
+	$ mount -> 0
+	$ rm m1 -> 0
+	  out: m1
+	$ rm m2 -> 0
+	  out: m2
+	$ mount -> 0
+	  out: <r1>  <r1-root>
+	$ unmount -a -> 0
+	$ mount -> 0
+	  out: <r1>  <r1-root>
+	$ stop -t 0 r1 -> 0
+	  out: r1
+	$ mount -> 0
+	  out: <r1>  <r1-root>
+	$ unmount r1 -> 0
+	  out: r1
+	$ mount -> 0
+	$ rm r1 -> 0
+	  out: r1
+	EOF
+}
+
+# Whether anything is mounted on the overlay of container ID $1, seen
+# without ferry (whose every command settles mounts first).
+rootfs_mounted() {
+	awk -v m="$ROOT/storage/overlay/$1/merged" '$5 == m { found = 1 } END { exit !found }' /proc/self/mountinfo
+}
+
+@test "mount killed after mounting, unmount killed after counting: the next command unmounts what no count keeps" {
+	load_test_image
+	f create --name c ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' c)
+	run env FERRY_FAULT=mount-mounted "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" mount c
+	[ "$status" -eq 137 ]
+	rootfs_mounted "$id"
+	f ps -a >/dev/null
+	! rootfs_mounted "$id"
+	[ -z "$(f mount)" ]
+	# Two mounts; the second unmount killed once its count is written.
+	f mount c >/dev/null
+	f mount c >/dev/null
+	f unmount c >/dev/null
+	rootfs_mounted "$id"
+	run env FERRY_FAULT=unmount-counted "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" unmount c
+	[ "$status" -eq 137 ]
+	rootfs_mounted "$id"
+	f ps >/dev/null
+	! rootfs_mounted "$id"
+	# A killed mount of a running container never unmounts it.
+	f start c >/dev/null
+	run env FERRY_FAULT=mount-mounted "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" mount c
+	[ "$status" -eq 137 ]
+	f ps >/dev/null
+	rootfs_mounted "$id"
+	[ "$(f exec c echo alive)" = alive ]
+}
+
+@test "a mount unmounted behind ferry's back is forgotten, and a mount count file of garbage counts nothing" {
+	load_test_image
+	f create --name c ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' c)
+	path=$(f mount c)
+	umount "$path"
+	f ps >/dev/null
+	[ -z "$(f mount)" ]
+	[ ! -e "$RUNROOT/mounts/$id" ]
+	path=$(f mount c)
+	printf 'x99\n' >"$RUNROOT/mounts/$id"
+	rootfs_mounted "$id"
+	f ps >/dev/null
+	! rootfs_mounted "$id"
+}
+
+@test "a mounted container: writes through the mount point show inside, stop keeps it mounted, checkpoint and restore work, rm unmounts" {
+	load_test_image
+	f run -d --name c ferry-test sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done' >/dev/null
+	id=$(f inspect --format '{{.Id}}' c)
+	path=$(f mount c)
+	echo from-host >"$path/hello"
+	[ "$(f exec c cat /hello)" = from-host ]
+	wait_until '[ "$(f logs c | wc -l)" -ge 3 ]' 30
+	f container checkpoint c >/dev/null
+	[ "$(ctr_status c)" = exited ]
+	rootfs_mounted "$id"
+	[ "$(cat "$path/hello")" = from-host ]
+	before=$(f logs c | tail -n1)
+	f container restore c >/dev/null
+	[ "$(ctr_status c)" = running ]
+	wait_until "[ \"\$(f logs c | tail -n1)\" -gt $((before + 2)) ]" 20
+	assert_counts_on c
+	# A checkpoint that leaves it running, and an export.
+	f container checkpoint -R --export "$TEST_TMP/c.tar" c >/dev/null
+	[ "$(ctr_status c)" = running ]
+	f stop -t 0 c >/dev/null
+	rootfs_mounted "$id"
+	[ "$(f mount)" = "${id:0:12}  $path" ]
+	f rm c >/dev/null
+	! rootfs_mounted "$id"
+	[ ! -e "$path" ]
+	[ -z "$(ls "$RUNROOT/mounts")" ]
+	f container restore --import "$TEST_TMP/c.tar" >/dev/null
+	[ "$(f exec c cat /hello)" = from-host ]
+}

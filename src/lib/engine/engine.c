@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "operation.h"
+#include "mount.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -61,6 +62,7 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
     }
   /* Before anything else: what a killed ferry left half done.  */
   ferry_operations_settle (e);
+  ferry_mounts_settle (e);
   *out = e;
   return 0;
 

@@ -3,6 +3,7 @@
 #include "container.h"
 #include "health.h"
 #include "internal.h"
+#include "mount.h"
 #include "volume.h"
 #include "../state/events.h"
 #include "../network/addr.h"
@@ -596,9 +597,9 @@ ferry_container_lower_paths (ferry_engine_t *e, const struct ferry_container *c,
   return paths;
 }
 
-static int
-mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_overlay *ov,
-              ferry_error_t *err)
+int
+ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_overlay *ov,
+                              ferry_error_t *err)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_strv char **lowers = NULL;
@@ -1149,8 +1150,9 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
     release_error (&err);
   unmount_shm (e, c);
+  /* A user's `ferry mount` keeps it mounted (mount.h).  */
   ferry_overlay_paths (odir, &ov);
-  if (ferry_overlay_unmount (&ov, &err) < 0)
+  if (ferry_container_mount_count (e, c->id) == 0 && ferry_overlay_unmount (&ov, &err) < 0)
     release_error (&err);
   ferry_overlay_free (&ov);
   if (! awaiting_restore (e, c))
@@ -1352,7 +1354,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
-      || mount_rootfs (e, c, &ov, err) < 0
+      || ferry_container_mount_rootfs (e, c, &ov, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
           && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))
@@ -2162,6 +2164,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
       return -1;
     }
   ferry_overlay_free (&ov);
+  ferry_container_mount_forget (e, c->id);
   if (! keep_exit_file)
     unlink (exit_file);
   remove_cidfile (c);

@@ -2310,6 +2310,108 @@ ferry_cmd_unmount (int argc, char **argv)
   return r;
 }
 
+/* ---- container clone ------------------------------------------------------- */
+
+enum
+{
+  OPT_CLONE_NAME = OPT_COMMAND_FIRST + 0x1c0,
+  OPT_CLONE_DESTROY,
+  OPT_CLONE_RUN,
+  OPT_CLONE_CPUS,
+};
+
+static int
+container_clone (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "cpus", required_argument, NULL, OPT_CLONE_CPUS },
+                                        { "destroy", no_argument, NULL, OPT_CLONE_DESTROY },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "memory", required_argument, NULL, 'm' },
+                                        { "name", required_argument, NULL, OPT_CLONE_NAME },
+                                        { "run", no_argument, NULL, OPT_CLONE_RUN },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  static const char usage[]
+      = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
+        "Create a new container with the options of CONTAINER, and print its ID.\n\nOptions:\n"
+        "      --cpus N        the CPUs the copy may use, such as 1.5 (default: the original's)\n"
+        "      --destroy       remove the original once copied\n"
+        "  -f, --force         with --destroy: remove the original even when it runs\n"
+        "  -m, --memory SIZE   the memory the copy may use, such as 512m (default: the original's)\n"
+        "      --name NAME     the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
+        "      --run           start the copy\n";
+  struct ferry_clone_options o = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int destroy = 0, force = 0, run = 0, c, r;
+
+  while ((c = getopt_long (argc, argv, ":fm:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'H':
+        fputs (usage, stdout);
+        return 0;
+      case OPT_CLONE_NAME:
+        o.name = optarg;
+        break;
+      case OPT_CLONE_DESTROY:
+        destroy = 1;
+        break;
+      case OPT_CLONE_RUN:
+        run = 1;
+        break;
+      case 'f':
+        force = 1;
+        break;
+      case 'm':
+        if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
+          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
+        break;
+      case OPT_CLONE_CPUS:
+        {
+          char *end;
+          double cpus = strtod (optarg, &end);
+          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
+            return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
+          o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+        }
+        break;
+      default:
+        r = ferry_cli_common_option (c, "container clone", argv);
+        if (r > 0)
+          {
+            fputs (usage, stdout);
+            return 0;
+          }
+        if (r < 0)
+          return FERRY_EXIT_ERROR;
+      }
+  if (argc - optind < 1 || argc - optind > 2)
+    {
+      if (argc - optind == 3)
+        return ferry_cli_failf ("ferry container clone takes no IMAGE: the copy runs the original's image; "
+                                "use ferry create with the image instead");
+      return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+    }
+  /* NAME as the second argument, as Podman takes it; --name wins.  */
+  if (o.name == NULL && argc - optind == 2)
+    o.name = argv[optind + 1];
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_clone (e, argv[optind], &o, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  /* As Podman's: the copy stays when the original cannot go.  */
+  if (destroy && ferry_container_remove (e, argv[optind], force, 0, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (run && ferry_container_start (e, id, NULL, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (id);
+  return 0;
+}
+
 static int
 restart_option (int c, const char *arg, void *data)
 {
@@ -4113,6 +4215,7 @@ ferry_cmd_container (int argc, char **argv)
     { "attach", ferry_cmd_attach, "Attach to a running container" },
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, "Clean up network and mountpoints of one or more containers" },
+    { "clone", container_clone, "Clone an existing container" },
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },

@@ -358,3 +358,90 @@ rootfs_mounted() {
 	f container restore --import "$TEST_TMP/c.tar" >/dev/null
 	[ "$(f exec c cat /hello)" = from-host ]
 }
+
+clone_sequence() {
+	local t=$1
+	make_containers "$t" <<-EOF
+		m1 create sleep 1000
+		r1 run sleep 1000
+	EOF
+	# The copies' IDs, which no rule names yet.
+	echo 's/[0-9a-f]\{64\}/<new>/g' >>"$TEST_TMP/$t.sed"
+	step "$t" container clone m1
+	step "$t" container clone m1
+	step "$t" container clone m1 myname
+	step "$t" container clone --name named m1
+	step "$t" inspect --format '{{.Name}} {{.State.Status}} {{.Config.Cmd}}' m1-clone m1-clone1 myname named
+	step "$t" container clone nosuch
+	step "$t" container clone --destroy r1
+	step "$t" inspect --format '{{.Name}} {{.State.Status}}' r1 r1-clone
+	step "$t" container clone --destroy m1 m1b
+	step "$t" container exists m1
+	step "$t" container clone --run --name r2 r1
+	step "$t" container clone -m 64m --cpus 0.5 --name r3 r1
+	step "$t" inspect --format '{{.Name}} {{.State.Status}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' r2 r3
+	step "$t" rm -f -t 0 r1
+	step "$t" rm -f -t 0 r2
+}
+
+@test "container clone: Podman's names for copies, --name, --destroy, --run and limits, as Podman" {
+	compare_with_podman clone_sequence <<-'EOF'
+	$ container clone m1 -> 0
+	  out: <new>
+	$ container clone m1 -> 0
+	  out: <new>
+	$ container clone m1 myname -> 0
+	  out: <new>
+	$ container clone --name named m1 -> 0
+	  out: <new>
+	$ inspect --format {{.Name}} {{.State.Status}} {{.Config.Cmd}} m1-clone m1-clone1 myname named -> 0
+	  out: m1-clone created [sleep 1000]
+	  out: m1-clone1 created [sleep 1000]
+	  out: myname created [sleep 1000]
+	  out: named created [sleep 1000]
+	$ container clone nosuch -> 125
+	  err: Error: no container with name or ID "nosuch" found: no such container
+	$ container clone --destroy r1 -> 125
+	  err: Error: cannot remove container <r1> as it is running - running or paused containers cannot be removed without force: container state improper
+	$ inspect --format {{.Name}} {{.State.Status}} r1 r1-clone -> 0
+	  out: r1 running
+	  out: r1-clone created
+	$ container clone --destroy m1 m1b -> 0
+	  out: <new>
+	$ container exists m1 -> 1
+	$ container clone --run --name r2 r1 -> 0
+	  out: <new>
+	$ container clone -m 64m --cpus 0.5 --name r3 r1 -> 0
+	  out: <new>
+	$ inspect --format {{.Name}} {{.State.Status}} {{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} r2 r3 -> 0
+	  out: r2 running 0 0
+	  out: r3 created 67108864 500000000
+	$ rm -f -t 0 r1 -> 0
+	  out: r1
+	$ rm -f -t 0 r2 -> 0
+	  out: r2
+	EOF
+}
+
+@test "container clone: the copy has its own hostname and anonymous volumes, and runs beside the original" {
+	load_test_image
+	f run -d --name c -v /anon ferry-test sleep 1000 >/dev/null
+	f exec c sh -c 'echo original >/anon/f'
+	id=$(f container clone --run c)
+	[ "$(f inspect --format '{{.Config.Hostname}}' c-clone)" = "${id:0:12}" ]
+	[ "$(f exec c-clone hostname)" = "${id:0:12}" ]
+	[ "$(f exec c-clone sh -c 'cat /anon/f 2>/dev/null || echo empty')" = empty ]
+	[ "$(f exec c cat /anon/f)" = original ]
+	[ "$(f volume ls -q | wc -l)" -eq 2 ]
+	run_ferry container clone c c-clone
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'the container name "c-clone" is already in use'
+	run_ferry container clone c 'bad name'
+	assert_status 125
+	assert_output_contains 'names must match'
+	run_ferry container clone c c2 ferry-test
+	assert_status 125
+	assert_output_contains 'takes no IMAGE'
+	[ "$(f ps -a -q | wc -l)" -eq 2 ]
+}

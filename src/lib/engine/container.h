@@ -223,6 +223,17 @@ struct ferry_start_options
 /* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime
  * create) and the runtime start.  On failure nothing stays mounted or
  * running and the state is unchanged; the error's kind says 126/127.  */
+/* `container clone` (clone.c): a new container (created) with REF's
+ * options, named NAME or Podman's REF-clone, REF-clone1...; MEMORY and
+ * NANO_CPUS (when above 0) replace REF's limits.  Its ID in *OUT_ID.  */
+struct ferry_clone_options
+{
+  const char *name;
+  int64_t memory, nano_cpus;
+};
+int ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o, char **out_id,
+                           ferry_error_t *err);
+
 /* Podman's `init`: creates C in the runtime under its monitor without
  * starting its process (status initialized); `start` then runs it.  */
 int ferry_container_init (ferry_engine_t *e, const char *ref, ferry_error_t *err);

@@ -2367,7 +2367,8 @@ container_clone (int argc, char **argv)
         break;
       case 'm':
         if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
-          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
+          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
+                                  optarg);
         break;
       case OPT_CLONE_CPUS:
         {

@@ -231,8 +231,8 @@ struct ferry_clone_options
   const char *name;
   int64_t memory, nano_cpus;
 };
-int ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o, char **out_id,
-                           ferry_error_t *err);
+int ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o,
+                           char **out_id, ferry_error_t *err);
 
 /* Podman's `init`: creates C in the runtime under its monitor without
  * starting its process (status initialized); `start` then runs it.  */

@@ -1,6 +1,7 @@
 /* ferry CLI: images: load, import, images, image inspect|exists|rm.  */
 #include "common.h"
 #include "engine/engine.h"
+#include "engine/image_diff.h"
 #include "commands.h"
 #include "image/load.h"
 #include "image/reference.h"
@@ -338,6 +339,95 @@ image_inspect (int argc, char **argv)
   if (format == NULL)
     ferry_cli_print_inspected (all);
   return ret;
+}
+
+/* ---- image diff ------------------------------------------------------------- */
+
+/* Podman's JSON of a diff: the three lists, indented by five spaces.  */
+static void
+image_diff_json (const struct ferry_changes *ch)
+{
+  static const struct
+  {
+    const char *key;
+    enum ferry_change_kind kind;
+  } lists[] = { { "changed", FERRY_CHANGE_MODIFIED },
+                { "added", FERRY_CHANGE_ADDED },
+                { "deleted", FERRY_CHANGE_DELETED } };
+  json_object *holder = NULL;
+  size_t keys = 0;
+
+  /* An empty list is left out, as Podman leaves it.  */
+  fputs ("{", stdout);
+  for (size_t l = 0; l < 3; l++)
+    {
+      size_t shown = 0;
+
+      for (size_t i = 0; i < ch->n; i++)
+        {
+          if (ch->items[i].kind != lists[l].kind)
+            continue;
+          if (shown == 0)
+            printf ("%s\n     \"%s\": [", keys++ ? "," : "", lists[l].key);
+          json_object_put (holder);
+          holder = json_object_new_string (ch->items[i].path);
+          printf ("%s\n          %s", shown++ ? "," : "",
+                  json_object_to_json_string_ext (holder, JSON_C_TO_STRING_NOSLASHESCAPE));
+        }
+      if (shown)
+        fputs ("\n     ]", stdout);
+    }
+  puts (keys ? "\n}" : "}");
+  json_object_put (holder);
+}
+
+static int
+image_diff (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_changes ch = { 0 };
+  ferry_error_t err = NULL;
+  const char *format = NULL;
+  size_t i;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      if (c == 'f')
+        {
+          format = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "image diff", argv,
+                                   "Usage: ferry image diff [--format json] IMAGE\n\n"
+                                   "List the files the top layer of IMAGE added (A), changed (C) or deleted "
+                                   "(D)\nover the layers below it.\n\nOptions:\n"
+                                   "      --format json   print the changes as JSON\n");
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (format && strcmp (format, "json") != 0)
+    return ferry_cli_failf ("only supported value for '--format' is 'json'");
+  if (argc - optind == 2)
+    return ferry_cli_failf ("ferry image diff compares an image with its own layers only: give one image");
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_diff (e, argv[optind], &ch, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (format)
+    image_diff_json (&ch);
+  else
+    for (i = 0; i < ch.n; i++)
+      printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
+  ferry_changes_free (&ch);
+  return 0;
 }
 
 static int
@@ -1185,6 +1275,7 @@ int
 ferry_cmd_image (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "diff", image_diff, "Inspect changes to the image's file systems" },
     { "exists", image_exists, "Check if an image exists in local storage" },
     { "history", ferry_cmd_image_history, "Show history of a specified image" },
     { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },

@@ -445,3 +445,58 @@ clone_sequence() {
 	assert_output_contains 'takes no IMAGE'
 	[ "$(f ps -a -q | wc -l)" -eq 2 ]
 }
+
+image_diff_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	mkdir -p "$TEST_TMP/one/etc"
+	echo x >"$TEST_TMP/one/etc/f"
+	tar -C "$TEST_TMP/one" -cf "$TEST_TMP/one.tar" .
+	"$t" import "$TEST_TMP/one.tar" one >/dev/null
+	step "$t" image diff "$img"
+	step "$t" image diff --format json "$img"
+	step "$t" image diff one
+	step "$t" image diff --format json one
+	step "$t" image diff --format '{{.}}' one
+	step "$t" image diff
+}
+
+@test "image diff: the top layer's changes, whiteouts and an opaque directory, as Podman" {
+	compare_with_podman image_diff_sequence <<-'EOF'
+	$ image diff localhost/ferry-test:latest -> 0
+	  out: C /etc
+	  out: A /etc/ferry-release
+	  out: D /etc/removed-by-layer2
+	  out: C /opt
+	  out: D /opt/olddir
+	  out: A /opt/olddir/new
+	$ image diff --format json localhost/ferry-test:latest -> 0
+	  out: {
+	  out:      "changed": [
+	  out:           "/etc",
+	  out:           "/opt"
+	  out:      ],
+	  out:      "added": [
+	  out:           "/etc/ferry-release",
+	  out:           "/opt/olddir/new"
+	  out:      ],
+	  out:      "deleted": [
+	  out:           "/etc/removed-by-layer2",
+	  out:           "/opt/olddir"
+	  out:      ]
+	  out: }
+	$ image diff one -> 0
+	  out: A /etc
+	  out: A /etc/f
+	$ image diff --format json one -> 0
+	  out: {
+	  out:      "added": [
+	  out:           "/etc",
+	  out:           "/etc/f"
+	  out:      ]
+	  out: }
+	$ image diff --format {{.}} one -> 125
+	  err: Error: only supported value for '--format' is 'json'
+	$ image diff -> 125
+	  err: Error: accepts between 1 and 2 arg(s), received 0
+	EOF
+}

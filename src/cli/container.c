@@ -2018,6 +2018,10 @@ do_init (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *er
       ferry_error_release (err);
       return 0;
     }
+  /* Podman's init exits 125 for a command the runtime cannot run, where
+   * run exits 126 or 127.  */
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+    (*err)->kind = FERRY_ERROR_GENERIC;
   return -1;
 }
 

@@ -63,6 +63,12 @@ init_sequence() {
 	step "$t" init -l
 	step "$t" rm c1
 	step "$t" ps -a --format '{{.Names}}'
+	"$t" create --name bad --network none localhost/ferry-test:latest /no/such >/dev/null
+	# runc's own words differ between its versions.
+	echo 's/\(runc create failed\): .*/\1: .../' >>"$TEST_TMP/$t.sed"
+	step "$t" init bad
+	step "$t" ps -a --format '{{.Names}} {{.Status}}'
+	step "$t" rm bad
 }
 
 @test "init, and what start, stop, kill, pause, checkpoint and rm do with an initialized container, as Podman" {
@@ -115,6 +121,12 @@ init_sequence() {
 	$ rm c1 -> 0
 	  out: c1
 	$ ps -a --format {{.Names}} -> 0
+	$ init bad -> 125
+	  err: Error: runc: runc create failed: ...
+	$ ps -a --format {{.Names}} {{.Status}} -> 0
+	  out: bad Created
+	$ rm bad -> 0
+	  out: bad
 	EOF
 }
 

@@ -1469,6 +1469,16 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
       if (attach_fd >= 0)
         close (attach_fd);
       ferry_container_teardown (e, c);
+      /* What init launched is gone with it: created again.  */
+      if (c->status == FERRY_CONTAINER_INITIALIZED)
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          c->status = FERRY_CONTAINER_CREATED;
+          c->pid = 0;
+          c->conmon_pid = 0;
+          if (ferry_container_save_state (e, c, &ignored) < 0)
+            ferry_error_release (&ignored);
+        }
       return -1;
     }
   c->status = FERRY_CONTAINER_RUNNING;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
-# init, mount and unmount, container clone: Podman's commands for a
-# container created in the runtime but not started (initialized), for its
-# root file system mounted on the host, and for a copy of a container.
-# Each sequence runs in ferry and is compared with what Podman 5.4 printed
-# for it (kept below), and, where Podman is installed, with Podman run
-# live.  The rest is ferry's own: a ferry killed half-way through init or
-# mount leaves nothing the next command does not settle, and checkpoint and
-# restore work on a mounted container.
+# Podman's init, mount and unmount, container clone, image diff, and image
+# mount and unmount: a container created in the runtime but not started
+# (initialized), a container's or an image's root file system mounted on
+# the host, a copy of a container, an image layer's changes.  Each sequence
+# runs in ferry and is compared with what Podman 5.4 printed for it (kept
+# below), and, where Podman is installed, with Podman run live.  The rest
+# is ferry's own: a ferry killed half-way through init or a mount leaves
+# nothing the next command does not settle, and checkpoint and restore work
+# on a mounted container.
 
 load helpers
 load podman-helpers
@@ -511,4 +512,98 @@ image_diff_sequence() {
 	$ image diff -> 125
 	  err: Error: accepts between 1 and 2 arg(s), received 0
 	EOF
+}
+
+# Mounts image $2 with tool $1, and shows its mount point as <$3-root>.
+image_mount_named() {
+	local t=$1 path
+	path=$("$t" image mount "$2")
+	sed -i "1i s#$path#<$3-root>#g" "$TEST_TMP/$t.sed"
+}
+
+image_mount_sequence() {
+	local t=$1 img=localhost/ferry-test:latest id
+	touch "$TEST_TMP/$t.sed"
+	id=$("$t" inspect --format '{{.Id}}' "$img")
+	echo "s/$id/<img>/g" >>"$TEST_TMP/$t.sed"
+	step "$t" image mount
+	step "$t" image mount --format json
+	step "$t" image mount nosuch "$img"
+	step "$t" image mount
+	image_mount_named "$t" "$img" img
+	step "$t" image mount "$img"
+	step "$t" image mount
+	step "$t" image mount --format '{{.ID}}'
+	step "$t" image mount -a "$img"
+	step "$t" image unmount
+	step "$t" image unmount -a "$img"
+	step "$t" image unmount nosuch "$img"
+	step "$t" image unmount "$img"
+	step "$t" image mount
+	step "$t" image umount -f "$img"
+	step "$t" image mount
+	step "$t" image unmount "$img"
+	step "$t" image mount -a
+	step "$t" image unmount -a
+	step "$t" image mount
+}
+
+@test "image mount and unmount: mount points, counts and the list, as Podman" {
+	compare_with_podman image_mount_sequence <<-'EOF'
+	$ image mount -> 0
+	$ image mount --format json -> 0
+	  out: []
+	$ image mount nosuch localhost/ferry-test:latest -> 125
+	  err: Error: nosuch: image not known
+	$ image mount -> 0
+	$ image mount localhost/ferry-test:latest -> 0
+	  out: <img-root>
+	$ image mount -> 0
+	  out: localhost/ferry-test:latest  <img-root>
+	$ image mount --format {{.ID}} -> 125
+	  err: Error: unknown --format argument: "{{.ID}}"
+	$ image mount -a localhost/ferry-test:latest -> 125
+	  err: Error: when using the --all switch, you may not pass any image names or IDs
+	$ image unmount -> 125
+	  err: Error: image name or ID must be specified
+	$ image unmount -a localhost/ferry-test:latest -> 125
+	  err: Error: when using the --all switch, you may not pass any image names or IDs
+	$ image unmount nosuch localhost/ferry-test:latest -> 125
+	  err: Error: nosuch: image not known
+	$ image unmount localhost/ferry-test:latest -> 0
+	  out: <img>
+	$ image mount -> 0
+	  out: localhost/ferry-test:latest  <img-root>
+	$ image umount -f localhost/ferry-test:latest -> 0
+	  out: <img>
+	$ image mount -> 0
+	$ image unmount localhost/ferry-test:latest -> 0
+	$ image mount -a -> 0
+	  out: localhost/ferry-test:latest  <img-root>
+	$ image unmount -a -> 0
+	  out: <img>
+	$ image mount -> 0
+	EOF
+}
+
+@test "image mount: read-only, settled after a killed mount, and gone with rmi" {
+	load_test_image
+	id=$(f inspect --format '{{.Id}}' ferry-test)
+	path=$(f image mount ferry-test)
+	[ "$path" = "$ROOT/storage/image-mounts/$id/merged" ]
+	[ -f "$path/etc/ferry-release" ]
+	run touch "$path/new"
+	[ "$status" -ne 0 ]
+	f image unmount ferry-test >/dev/null
+	[ ! -e "$ROOT/storage/image-mounts/$id" ]
+	run env FERRY_FAULT=image-mount-mounted "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" image mount ferry-test
+	[ "$status" -eq 137 ]
+	grep -q " $path " /proc/self/mountinfo
+	f ps >/dev/null
+	! grep -q " $path " /proc/self/mountinfo
+	[ ! -e "$ROOT/storage/image-mounts/$id" ]
+	f image mount ferry-test >/dev/null
+	f rmi ferry-test >/dev/null
+	! grep -q " $path " /proc/self/mountinfo
+	[ ! -e "$ROOT/storage/image-mounts/$id" ]
 }

@@ -7,6 +7,7 @@
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
+#include "engine/mount.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
@@ -2019,6 +2020,421 @@ ferry_cmd_unpause (int argc, char **argv)
   return pause_command (argc, argv, 1);
 }
 
+/* ---- init ------------------------------------------------------------------ */
+
+/* With --all, as Podman's, a container already in the runtime (running,
+ * or initialized before) is no failure: it is printed with the rest.  */
+static int
+do_init (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  const struct targets *ts = arg;
+
+  if (ferry_container_init (e, t->id, err) == 0)
+    return 0;
+  if (ts->all && (*err)->kind == FERRY_ERROR_STATE)
+    {
+      ferry_error_release (err);
+      return 0;
+    }
+  /* Podman's init exits 125 for a command the runtime cannot run, where
+   * run exits 126 or 127.  */
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+    (*err)->kind = FERRY_ERROR_GENERIC;
+  return -1;
+}
+
+int
+ferry_cmd_init (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct targets t = { .none_given = "you must provide at least one name or id" };
+  int r = simple_options (argc, argv, "init", ":al", opts,
+                          "Usage: ferry init [-a] [-l] CONTAINER...\n\n"
+                          "Create containers in the runtime without starting their process: they "
+                          "are initialized,\nand ferry start runs them.\n\nOptions:\n"
+                          "  -a, --all      initialize every container (printing their IDs)\n"
+                          "  -l, --latest   initialize the container created last (printing its ID)\n",
+                          pause_option, &t);
+  if (r > 0)
+    r = for_each_target (argc, argv, &t, do_init, &t);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&t);
+  return r;
+}
+
+/* ---- mount and unmount ----------------------------------------------------- */
+
+struct mount_flags
+{
+  struct targets t;
+  const char *format;
+  int notruncate, force;
+};
+
+enum
+{
+  OPT_MOUNT_FORMAT = OPT_COMMAND_FIRST + 0x180,
+  OPT_MOUNT_NOTRUNCATE,
+};
+
+static int
+mount_option (int c, const char *arg, void *data)
+{
+  struct mount_flags *f = data;
+
+  switch (c)
+    {
+    case OPT_MOUNT_FORMAT:
+      f->format = arg;
+      return 0;
+    case OPT_MOUNT_NOTRUNCATE:
+      f->notruncate = 1;
+      return 0;
+    case 'f':
+      f->force = 1;
+      return 0;
+    default:
+      return target_option (c, arg, &f->t);
+    }
+}
+
+/* A JSON string as Go writes it (no escaped slashes).  */
+static const char *
+json_text (json_object **holder, const char *s)
+{
+  json_object_put (*holder);
+  *holder = json_object_new_string (s);
+  return json_object_to_json_string_ext (*holder, JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* `ferry mount` with no container: those whose root file system is
+ * mounted, as Podman lists them (its JSON indented by one space).  */
+static int
+mount_list (const struct mount_flags *f)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container **list = NULL;
+  json_object *holder = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i, shown = 0;
+  bool json = f->format && strcmp (f->format, "json") == 0;
+
+  if (f->format && ! json)
+    return ferry_cli_failf ("unknown --format argument: \"%s\"", f->format);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (json)
+    fputs ("[", stdout);
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *path = ferry_container_mountpoint (e, list[i]);
+
+      if (path == NULL)
+        continue;
+      if (! json)
+        printf ("%.*s  %s\n", f->notruncate ? 64 : 12, list[i]->id, path);
+      else
+        {
+          printf ("%s\n {\n  \"id\": %s,\n", shown ? "," : "", json_text (&holder, list[i]->id));
+          printf ("  \"Names\": [\n   %s\n  ],\n", json_text (&holder, list[i]->name));
+          printf ("  \"mountpoint\": %s\n }", json_text (&holder, path));
+        }
+      shown++;
+    }
+  if (json)
+    puts (shown ? "\n]" : "]");
+  json_object_put (holder);
+  ferry_containers_free (list, n);
+  return 0;
+}
+
+static int
+do_mount (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+
+  (void) arg;
+  if (ferry_container_mount (e, t->id, &path, err) < 0)
+    return -1;
+  /* for_each_target prints what a target shows: here its mount point.  */
+  free (((struct target *) t)->shown);
+  ((struct target *) t)->shown = path;
+  path = NULL;
+  return 0;
+}
+
+/* The containers named, as Podman's mount and unmount take them: each
+ * that exists is acted on even when another does not; then a name that
+ * is no container fails the command, and nothing is printed.  */
+static int
+mount_each (int argc, char **argv, target_fn fn, void *arg)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_error_t missing = NULL;
+  char **out = NULL;
+  size_t n = 0, i;
+  int ret = 0, quiet = 0;
+
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  for (; optind < argc; optind++)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+      struct target t = { 0 };
+
+      if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+        {
+          if (err->kind == FERRY_ERROR_NOT_FOUND && missing == NULL)
+            missing = err;
+          else if (err->kind == FERRY_ERROR_NOT_FOUND)
+            ferry_error_release (&err);
+          else
+            ret = ferry_cli_fail (&err);
+          continue;
+        }
+      t.id = c->id;
+      t.name = c->name;
+      t.shown = xstrdup (argv[optind]);
+      if (fn (e, &t, arg, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else
+        {
+          out = xrealloc (out, sizeof (char *) * (n + 1));
+          out[n++] = t.shown;
+          t.shown = NULL;
+        }
+      free (t.shown);
+      ferry_container_free (c);
+    }
+  if (missing)
+    {
+      quiet = 1;
+      ret = ferry_cli_fail (&missing);
+    }
+  for (i = 0; i < n; i++)
+    {
+      if (! quiet)
+        puts (out[i]);
+      free (out[i]);
+    }
+  free (out);
+  return ret;
+}
+
+int
+ferry_cmd_mount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "format", required_argument, NULL, OPT_MOUNT_FORMAT },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "notruncate", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
+  int r = simple_options (
+      argc, argv, "mount", ":al", opts,
+      "Usage: ferry mount [-a] [-l] [--format json] [--notruncate] [CONTAINER...]\n\n"
+      "Mount containers' root file systems on the host and print where; with no container, list\n"
+      "the containers whose root file system is mounted.\n\nOptions:\n"
+      "  -a, --all          mount every container's root file system\n"
+      "      --format json  list as JSON (the only format)\n"
+      "  -l, --latest       mount the root file system of the container created last\n"
+      "      --notruncate   list full container IDs\n",
+      mount_option, &f);
+
+  if (r > 0 && optind == argc && ! f.t.all && ! f.t.latest)
+    r = mount_list (&f);
+  else if (r > 0 && optind < argc && ! f.t.all && ! f.t.latest)
+    r = mount_each (argc, argv, do_mount, NULL);
+  else if (r > 0)
+    r = for_each_target (argc, argv, &f.t, do_mount, NULL);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&f.t);
+  return r;
+}
+
+static int
+do_unmount (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
+{
+  return ferry_container_unmount (e, t->id, *(int *) arg, err);
+}
+
+/* --all: the containers `mount` mounted that do not run; a running
+ * container's root file system stays, as Podman's --all leaves it.  */
+static int
+unmount_all (int force)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+  int ret = 0;
+
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < n; i++)
+    {
+      if (ferry_container_has_monitor (list[i]) || ferry_container_mount_count (e, list[i]->id) == 0)
+        continue;
+      if (ferry_container_unmount (e, list[i]->id, force, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else
+        puts (list[i]->id);
+    }
+  ferry_containers_free (list, n);
+  return ret;
+}
+
+int
+ferry_cmd_unmount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
+  int r = simple_options (
+      argc, argv, "unmount", ":afl", opts,
+      "Usage: ferry unmount [-a] [-f] [-l] CONTAINER...\n\n"
+      "Undo one ferry mount of each container; the root file system is unmounted when no mount\n"
+      "is left and the container does not run.\n\nOptions:\n"
+      "  -a, --all      unmount every container mounted with ferry mount (printing their IDs)\n"
+      "  -f, --force    undo every ferry mount of the containers at once\n"
+      "  -l, --latest   unmount the container created last (printing its ID)\n",
+      mount_option, &f);
+
+  if (r > 0 && f.t.all && ! f.t.latest && optind == argc)
+    r = unmount_all (f.force);
+  else if (r > 0 && optind < argc && ! f.t.all && ! f.t.latest)
+    r = mount_each (argc, argv, do_unmount, &f.force);
+  else if (r > 0)
+    r = for_each_target (argc, argv, &f.t, do_unmount, &f.force);
+  else
+    r = r < 0 ? FERRY_EXIT_ERROR : 0;
+  targets_release (&f.t);
+  return r;
+}
+
+/* ---- container clone ------------------------------------------------------- */
+
+enum
+{
+  OPT_CLONE_NAME = OPT_COMMAND_FIRST + 0x1c0,
+  OPT_CLONE_DESTROY,
+  OPT_CLONE_RUN,
+  OPT_CLONE_CPUS,
+};
+
+static int
+container_clone (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "cpus", required_argument, NULL, OPT_CLONE_CPUS },
+                                        { "destroy", no_argument, NULL, OPT_CLONE_DESTROY },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "memory", required_argument, NULL, 'm' },
+                                        { "name", required_argument, NULL, OPT_CLONE_NAME },
+                                        { "run", no_argument, NULL, OPT_CLONE_RUN },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
+  static const char usage[]
+      = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
+        "Create a new container with the options of CONTAINER, and print its ID.\n\nOptions:\n"
+        "      --cpus N        the CPUs the copy may use, such as 1.5 (default: the original's)\n"
+        "      --destroy       remove the original once copied\n"
+        "  -f, --force         with --destroy: remove the original even when it runs\n"
+        "  -m, --memory SIZE   the memory the copy may use, such as 512m (default: the original's)\n"
+        "      --name NAME     the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
+        "      --run           start the copy\n";
+  struct ferry_clone_options o = { 0 };
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int destroy = 0, force = 0, run = 0, c, r;
+
+  while ((c = getopt_long (argc, argv, ":fm:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'H':
+        fputs (usage, stdout);
+        return 0;
+      case OPT_CLONE_NAME:
+        o.name = optarg;
+        break;
+      case OPT_CLONE_DESTROY:
+        destroy = 1;
+        break;
+      case OPT_CLONE_RUN:
+        run = 1;
+        break;
+      case 'f':
+        force = 1;
+        break;
+      case 'm':
+        if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
+          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
+                                  optarg);
+        break;
+      case OPT_CLONE_CPUS:
+        {
+          char *end;
+          double cpus = strtod (optarg, &end);
+          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
+            return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
+          o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+        }
+        break;
+      default:
+        r = ferry_cli_common_option (c, "container clone", argv);
+        if (r > 0)
+          {
+            fputs (usage, stdout);
+            return 0;
+          }
+        if (r < 0)
+          return FERRY_EXIT_ERROR;
+      }
+  if (argc - optind < 1 || argc - optind > 2)
+    {
+      if (argc - optind == 3)
+        return ferry_cli_failf ("ferry container clone takes no IMAGE: the copy runs the original's image; "
+                                "use ferry create with the image instead");
+      return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+    }
+  /* NAME as the second argument, as Podman takes it; --name wins.  */
+  if (o.name == NULL && argc - optind == 2)
+    o.name = argv[optind + 1];
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_container_clone (e, argv[optind], &o, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  /* As Podman's: the copy stays when the original cannot go.  */
+  if (destroy && ferry_container_remove (e, argv[optind], force, 0, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (run && ferry_container_start (e, id, NULL, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (id);
+  return 0;
+}
+
 static int
 restart_option (int c, const char *arg, void *data)
 {
@@ -2152,9 +2568,10 @@ static const struct
   const char *name;
   unsigned states;
 } WAIT_CONDITIONS[] = {
-  { "created", 1u << FERRY_CONTAINER_CREATED }, { "running", 1u << FERRY_CONTAINER_RUNNING },
-  { "paused", 1u << FERRY_CONTAINER_PAUSED },   { "stopped", 1u << FERRY_CONTAINER_EXITED },
-  { "exited", 1u << FERRY_CONTAINER_EXITED },   { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "created", 1u << FERRY_CONTAINER_CREATED },         { "running", 1u << FERRY_CONTAINER_RUNNING },
+  { "paused", 1u << FERRY_CONTAINER_PAUSED },           { "stopped", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },           { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "initialized", 1u << FERRY_CONTAINER_INITIALIZED },
 };
 
 static int
@@ -2505,7 +2922,7 @@ logs_done (void *arg)
       ferry_error_release (&err);
       return 1;
     }
-  done = ! ferry_container_is_active (c) && c->status != FERRY_CONTAINER_CREATED;
+  done = ! ferry_container_has_monitor (c) && c->status != FERRY_CONTAINER_CREATED;
   ferry_container_free (c);
   return done;
 }
@@ -2691,6 +3108,8 @@ status_base_text (const struct ferry_container *c)
     {
     case FERRY_CONTAINER_CREATED:
       return xstrdup ("Created");
+    case FERRY_CONTAINER_INITIALIZED:
+      return xstrdup ("Initialized");
     case FERRY_CONTAINER_PAUSED:
       return xstrdup ("Paused");
     case FERRY_CONTAINER_STOPPING:
@@ -2727,6 +3146,7 @@ status_text (const struct ferry_container *c, const char *health)
   out = xasprintf ("%s (%s)", base,
                    strcmp (c->operation, "checkpoint") == 0 ? "checkpointing"
                    : strcmp (c->operation, "migrate") == 0  ? "migrating"
+                   : strcmp (c->operation, "init") == 0     ? "initializing"
                                                             : "restoring");
   free (base);
   return out;
@@ -2798,7 +3218,7 @@ ps_json (const struct ferry_container *c, const char *health)
   json_object_object_add (o, "Status", json_object_new_string (status));
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
-  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   json_object_object_add (o, "Labels", json_object_get (ferry_json_get_object (c->record, "Labels")));
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
@@ -2894,7 +3314,7 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (unix_time_or_zero (c->finished_at)));
   json_object_object_add (o, "StartedAt", json_object_new_int64 (unix_time_or_zero (c->started_at)));
-  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   json_object_object_add (
       o, "AutoRemove",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove"))));
@@ -3009,7 +3429,8 @@ ps_filter_add (struct ps_flags *f, const char *arg)
 {
   static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
                                       "before", "since", "until",  "volume", "network", "health",   NULL };
-  static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
+  static const char *const states[]
+      = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
   const char *eq = strchr (arg, '=');
   struct ps_filter flt = { 0 };
   size_t i;
@@ -3817,6 +4238,7 @@ ferry_cmd_container (int argc, char **argv)
     { "attach", ferry_cmd_attach, "Attach to a running container" },
     { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
     { "cleanup", container_cleanup, "Clean up network and mountpoints of one or more containers" },
+    { "clone", container_clone, "Clone an existing container" },
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },
@@ -3824,10 +4246,12 @@ ferry_cmd_container (int argc, char **argv)
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
+    { "init", ferry_cmd_init, "Initialize one or more containers" },
     { "inspect", container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+    { "mount", ferry_cmd_mount, "Mount a working container's root filesystem" },
     { "ls", container_list, "List containers" },
     { "migrate", ferry_cmd_migrate, "Move a running container to another host" },
     { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
@@ -3844,6 +4268,8 @@ ferry_cmd_container (int argc, char **argv)
     { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },
     { "top", ferry_cmd_top, "Display the running processes of a container" },
+    { "umount", ferry_cmd_unmount, NULL },
+    { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
     { "wait", ferry_cmd_wait, "Block on one or more containers" },
     { NULL, NULL, NULL },

@@ -1,8 +1,10 @@
 /* ferry CLI: images: load, import, images, image inspect|exists|rm.  */
 #include "common.h"
 #include "engine/engine.h"
+#include "engine/image_diff.h"
 #include "commands.h"
 #include "image/load.h"
+#include "image/mount.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -338,6 +340,295 @@ image_inspect (int argc, char **argv)
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
+  return ret;
+}
+
+/* ---- image diff ------------------------------------------------------------- */
+
+/* Podman's JSON of a diff: the three lists, indented by five spaces.  */
+static void
+image_diff_json (const struct ferry_changes *ch)
+{
+  static const struct
+  {
+    const char *key;
+    enum ferry_change_kind kind;
+  } lists[] = { { "changed", FERRY_CHANGE_MODIFIED },
+                { "added", FERRY_CHANGE_ADDED },
+                { "deleted", FERRY_CHANGE_DELETED } };
+  json_object *holder = NULL;
+  size_t keys = 0;
+
+  /* An empty list is left out, as Podman leaves it.  */
+  fputs ("{", stdout);
+  for (size_t l = 0; l < 3; l++)
+    {
+      size_t shown = 0;
+
+      for (size_t i = 0; i < ch->n; i++)
+        {
+          if (ch->items[i].kind != lists[l].kind)
+            continue;
+          if (shown == 0)
+            printf ("%s\n     \"%s\": [", keys++ ? "," : "", lists[l].key);
+          json_object_put (holder);
+          holder = json_object_new_string (ch->items[i].path);
+          printf ("%s\n          %s", shown++ ? "," : "",
+                  json_object_to_json_string_ext (holder, JSON_C_TO_STRING_NOSLASHESCAPE));
+        }
+      if (shown)
+        fputs ("\n     ]", stdout);
+    }
+  puts (keys ? "\n}" : "}");
+  json_object_put (holder);
+}
+
+static int
+image_diff (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_changes ch = { 0 };
+  ferry_error_t err = NULL;
+  const char *format = NULL;
+  size_t i;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      if (c == 'f')
+        {
+          format = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "image diff", argv,
+                                   "Usage: ferry image diff [--format json] IMAGE\n\n"
+                                   "List the files the top layer of IMAGE added (A), changed (C) or deleted "
+                                   "(D)\nover the layers below it.\n\nOptions:\n"
+                                   "      --format json   print the changes as JSON\n");
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (format && strcmp (format, "json") != 0)
+    return ferry_cli_failf ("only supported value for '--format' is 'json'");
+  if (argc - optind == 2)
+    return ferry_cli_failf ("ferry image diff compares an image with its own layers only: give one image");
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_diff (e, argv[optind], &ch, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (format)
+    image_diff_json (&ch);
+  else
+    for (i = 0; i < ch.n; i++)
+      printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
+  ferry_changes_free (&ch);
+  return 0;
+}
+
+/* ---- image mount and unmount ----------------------------------------------- */
+
+/* Every image named exists, as Podman checks before it mounts or
+ * unmounts any: 0, or the exit code after printing why.  */
+static int
+images_all_exist (ferry_store_t *s, int argc, char **argv)
+{
+  for (int i = optind; i < argc; i++)
+    {
+      struct ferry_image *img = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_store_lookup (s, argv[i], &img, &err) < 0)
+        return ferry_cli_fail (&err);
+      ferry_image_free (img);
+    }
+  return 0;
+}
+
+/* A JSON string as Go writes it.  */
+static const char *
+go_json_text (json_object **holder, const char *s)
+{
+  json_object_put (*holder);
+  *holder = json_object_new_string (s);
+  return json_object_to_json_string_ext (*holder, JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* The mounted images as Podman lists them: "NAME  PATH" lines, or its
+ * JSON (one-space indent).  */
+static int
+image_mount_list (ferry_store_t *s, bool json)
+{
+  cleanup_strv char **ids = ferry_image_mounted (s);
+  json_object *holder = NULL;
+  size_t shown = 0;
+
+  if (json)
+    fputs ("[", stdout);
+  for (size_t i = 0; ids[i]; i++)
+    {
+      cleanup_free char *path = ferry_image_mountpoint (s, ids[i]);
+      struct ferry_image *img = NULL;
+      ferry_error_t err = NULL;
+
+      if (path == NULL || ferry_store_lookup (s, ids[i], &img, &err) < 0)
+        {
+          ferry_error_release (&err);
+          continue;
+        }
+      if (! json)
+        printf ("%s  %s\n", img->names && img->names[0] ? img->names[0] : img->id, path);
+      else
+        {
+          printf ("%s\n {\n  \"id\": %s,\n  \"Names\": [", shown ? "," : "", go_json_text (&holder, img->id));
+          if (img->manifest_digest && *img->manifest_digest)
+            printf ("\n   %s\n  ", go_json_text (&holder, img->manifest_digest));
+          fputs ("],\n  \"Repositories\": [", stdout);
+          for (size_t k = 0; img->names && img->names[k]; k++)
+            printf ("%s\n   %s", k ? "," : "", go_json_text (&holder, img->names[k]));
+          fputs (img->names && img->names[0] ? "\n  ],\n" : "],\n", stdout);
+          printf ("  \"mountpoint\": %s\n }", go_json_text (&holder, path));
+        }
+      shown++;
+      ferry_image_free (img);
+    }
+  if (json)
+    puts (shown ? "\n]" : "]");
+  json_object_put (holder);
+  return 0;
+}
+
+static int
+image_mount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  const char *format = NULL;
+  int c, r, all = 0, ret = 0;
+  bool json;
+
+  while ((c = getopt_long (argc, argv, ":ah", opts, NULL)) != -1)
+    {
+      if (c == 'a' || c == 'f')
+        {
+          if (c == 'a')
+            all = 1;
+          else
+            format = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "image mount", argv,
+                                   "Usage: ferry image mount [-a] [--format json] [IMAGE...]\n\n"
+                                   "Mount images' layers read-only on the host and print where; with no "
+                                   "image, list the\nmounted images.\n\nOptions:\n"
+                                   "  -a, --all          mount every image, then list the mounted images\n"
+                                   "      --format json  list as JSON (the only format)\n");
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  json = format && strcmp (format, "json") == 0;
+  if (format && ! json)
+    return ferry_cli_failf ("unknown --format argument: \"%s\"", format);
+  if (all && optind < argc)
+    return ferry_cli_failf ("when using the --all switch, you may not pass any image names or IDs");
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (all)
+    {
+      struct ferry_image **imgs = NULL;
+      ferry_error_t err = NULL;
+      size_t n = 0;
+
+      if (ferry_store_list (s, &imgs, &n, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (size_t i = 0; i < n; i++)
+        {
+          cleanup_free char *path = NULL;
+          if (ferry_image_mount (s, imgs[i]->id, &path, &err) < 0)
+            ret = ferry_cli_fail (&err);
+        }
+      ferry_images_free (imgs, n);
+    }
+  if (all || optind == argc)
+    {
+      image_mount_list (s, json);
+      return ret;
+    }
+  if ((ret = images_all_exist (s, argc, argv)) != 0)
+    return ret;
+  for (; optind < argc; optind++)
+    {
+      cleanup_free char *path = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_image_mount (s, argv[optind], &path, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else
+        puts (path);
+    }
+  return ret;
+}
+
+static int
+image_unmount (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "force", no_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_strv char **mounted = NULL;
+  int c, r, all = 0, force = 0, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":afh", opts, NULL)) != -1)
+    {
+      if (c == 'a' || c == 'f')
+        {
+          *(c == 'a' ? &all : &force) = 1;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, "image unmount", argv,
+                                   "Usage: ferry image unmount [-a] [-f] IMAGE...\n\n"
+                                   "Undo one ferry image mount of each image; its layers are unmounted when "
+                                   "none is left.\n\nOptions:\n"
+                                   "  -a, --all     unmount every mounted image (printing their IDs)\n"
+                                   "  -f, --force   undo every ferry image mount of the images at once\n");
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (all && optind < argc)
+    return ferry_cli_failf ("when using the --all switch, you may not pass any image names or IDs");
+  if (! all && optind == argc)
+    return ferry_cli_failf ("image name or ID must be specified");
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (all)
+    mounted = ferry_image_mounted (s);
+  else if ((ret = images_all_exist (s, argc, argv)) != 0)
+    return ret;
+  for (size_t i = 0; all ? mounted[i] != NULL : optind + (int) i < argc; i++)
+    {
+      cleanup_free char *id = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_image_unmount (s, all ? mounted[i] : argv[optind + i], force, &id, &err) < 0)
+        ret = ferry_cli_fail (&err);
+      else if (id)
+        puts (id); /* Podman prints only those it unmounted */
+    }
   return ret;
 }
 
@@ -1186,6 +1477,7 @@ int
 ferry_cmd_image (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "diff", image_diff, "Inspect changes to the image's file systems" },
     { "exists", image_exists, "Check if an image exists in local storage" },
     { "history", ferry_cmd_image_history, "Show history of a specified image" },
     { "import", ferry_cmd_import, "Import a tarball to create a filesystem image" },
@@ -1193,6 +1485,7 @@ ferry_cmd_image (int argc, char **argv)
     { "list", image_list_alias, NULL },
     { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
     { "ls", image_list_alias, "List images in local storage" },
+    { "mount", image_mount, "Mount an image's root filesystem" },
     { "prune", image_prune, "Remove unused images" },
     { "pull", ferry_cmd_pull, "Pull an image from a registry" },
     { "push", ferry_cmd_push, "Push an image to a registry" },
@@ -1201,6 +1494,8 @@ ferry_cmd_image (int argc, char **argv)
     { "search", ferry_cmd_search, "Search a registry for images" },
     { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
     { "tree", ferry_cmd_image_tree, "Print layer hierarchy of an image in a tree format" },
+    { "umount", image_unmount, NULL },
+    { "unmount", image_unmount, "Unmount an image's root filesystem" },
     { "untag", ferry_cmd_untag, "Remove a name from a local image" },
     { NULL, NULL, NULL },
   };

@@ -41,7 +41,8 @@
 #define DEFAULT_ROOT_MODE 0555
 #define DEFAULT_STOP_TIMEOUT 10
 
-static const char *const STATUS_NAMES[] = { "created", "running", "paused", "exited", "stopping" };
+static const char *const STATUS_NAMES[]
+    = { "created", "running", "paused", "exited", "stopping", "initialized" };
 
 const char *
 ferry_container_status_name (enum ferry_container_status s)
@@ -1477,7 +1478,7 @@ ferry_container_save_unless_stopped (ferry_engine_t *e, const struct ferry_conta
 int
 ferry_container_save_exit (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
 {
-  return save_state_where (e, c, " AND state IN ('running', 'paused', 'stopping')", err);
+  return save_state_where (e, c, " AND state IN ('running', 'paused', 'stopping', 'initialized')", err);
 }
 
 /* Saves C's state WHERE its row matches (" AND ..." or ""); the number of
@@ -1655,6 +1656,12 @@ ferry_container_is_active (const struct ferry_container *c)
 {
   return c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED
          || c->status == FERRY_CONTAINER_STOPPING;
+}
+
+int
+ferry_container_has_monitor (const struct ferry_container *c)
+{
+  return ferry_container_is_active (c) || c->status == FERRY_CONTAINER_INITIALIZED;
 }
 
 const char *

@@ -24,6 +24,10 @@ enum ferry_container_status
    * container found stopping when that lock is free lost its stopper, and
    * goes back to what it is: running, or exited (ferry_container_refresh). */
   FERRY_CONTAINER_STOPPING,
+  /* `init`: created in the runtime, its monitor running, its process not
+   * started yet (Podman's "initialized").  Not active: it runs nothing,
+   * but it has a monitor and a runtime container to end.  */
+  FERRY_CONTAINER_INITIALIZED,
 };
 
 const char *ferry_container_status_name (enum ferry_container_status s);
@@ -221,6 +225,21 @@ struct ferry_start_options
 /* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime
  * create) and the runtime start.  On failure nothing stays mounted or
  * running and the state is unchanged; the error's kind says 126/127.  */
+/* `container clone` (clone.c): a new container (created) with REF's
+ * options, named NAME or Podman's REF-clone, REF-clone1...; MEMORY and
+ * NANO_CPUS (when above 0) replace REF's limits.  Its ID in *OUT_ID.  */
+struct ferry_clone_options
+{
+  const char *name;
+  int64_t memory, nano_cpus;
+};
+int ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o,
+                           char **out_id, ferry_error_t *err);
+
+/* Podman's `init`: creates C in the runtime under its monitor without
+ * starting its process (status initialized); `start` then runs it.  */
+int ferry_container_init (ferry_engine_t *e, const char *ref, ferry_error_t *err);
+
 int ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_start_options *o,
                            ferry_error_t *err);
 
@@ -332,6 +351,9 @@ int ferry_log_size_parse (const char *s, int64_t *out);
 
 /* True while the container's process may still produce output.  */
 int ferry_container_is_active (const struct ferry_container *c);
+
+/* Active or initialized: it has a monitor and a runtime container.  */
+int ferry_container_has_monitor (const struct ferry_container *c);
 
 /* Podman-shaped `inspect` output.  */
 json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c);

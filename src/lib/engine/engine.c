@@ -1,5 +1,7 @@
 #include "engine.h"
 #include "operation.h"
+#include "mount.h"
+#include "../image/mount.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -61,6 +63,8 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
     }
   /* Before anything else: what a killed ferry left half done.  */
   ferry_operations_settle (e);
+  ferry_mounts_settle (e);
+  ferry_image_mounts_settle (e->store);
   *out = e;
   return 0;
 

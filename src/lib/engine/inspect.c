@@ -38,9 +38,9 @@ state_json (ferry_engine_t *e, const struct ferry_container *c)
   json_object_object_add (s, "Restarting", json_object_new_boolean (0));
   json_object_object_add (s, "OOMKilled", json_object_new_boolean (0));
   json_object_object_add (s, "Dead", json_object_new_boolean (0));
-  json_object_object_add (s, "Pid", json_object_new_int (ferry_container_is_active (c) ? c->pid : 0));
+  json_object_object_add (s, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   json_object_object_add (s, "ConmonPid",
-                          json_object_new_int (ferry_container_is_active (c) ? c->conmon_pid : 0));
+                          json_object_new_int (ferry_container_has_monitor (c) ? c->conmon_pid : 0));
   json_object_object_add (s, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (s, "Error", json_object_new_string (c->error ? c->error : ""));
   json_object_object_add (s, "StartedAt",

@@ -103,6 +103,12 @@ int ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const 
 int ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c,
                                  json_object *restore_spec, const char *extra, ferry_error_t *err);
 
+/* Mounts C's root file system at its overlay's merged dir (OV, filled);
+ * already mounted is no error.  */
+struct ferry_overlay;
+int ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c,
+                                  struct ferry_overlay *ov, ferry_error_t *err);
+
 /* Undoes what launch set up; every step tolerates having been done.  */
 void ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c);
 

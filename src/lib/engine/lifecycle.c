@@ -4,6 +4,7 @@
 #include "secret.h"
 #include "health.h"
 #include "internal.h"
+#include "mount.h"
 #include "volume.h"
 #include "../state/events.h"
 #include "../network/addr.h"
@@ -159,7 +160,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
   struct ferry_runtime_state st;
   int r;
 
-  if (! ferry_container_is_active (c))
+  if (! ferry_container_has_monitor (c))
     return;
   if (c->status == FERRY_CONTAINER_STOPPING)
     settle_stopping (e, c);
@@ -173,7 +174,15 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
           && (strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0))
         return;
       ferry_error_release (&err);
-      if (ferry_container_take_exit_file (e, c) == 0)
+      if (ferry_container_take_exit_file (e, c) == 0 && c->status == FERRY_CONTAINER_INITIALIZED)
+        {
+          /* Its process never ran: it is created again, and the next
+           * start or init launches it anew.  */
+          c->status = FERRY_CONTAINER_CREATED;
+          c->pid = 0;
+          c->conmon_pid = 0;
+        }
+      else if (c->status != FERRY_CONTAINER_EXITED)
         {
           c->status = FERRY_CONTAINER_EXITED;
           c->exit_code = -1;
@@ -185,9 +194,17 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
               "the container's process and its monitor are gone (host restarted or runroot cleared)");
         }
     }
-  if (ferry_container_is_active (c))
+  if (ferry_container_has_monitor (c))
     {
       if (ferry_container_save_state (e, c, &err) < 0)
+        ferry_error_release (&err);
+      return;
+    }
+  if (c->status == FERRY_CONTAINER_CREATED)
+    {
+      /* Only where it still says initialized: another ferry may have
+       * launched it anew meanwhile.  */
+      if (ferry_container_save_exit (e, c, &err) < 0)
         ferry_error_release (&err);
       return;
     }
@@ -582,9 +599,9 @@ ferry_container_lower_paths (ferry_engine_t *e, const struct ferry_container *c,
   return paths;
 }
 
-static int
-mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_overlay *ov,
-              ferry_error_t *err)
+int
+ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c, struct ferry_overlay *ov,
+                              ferry_error_t *err)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_strv char **lowers = NULL;
@@ -1169,8 +1186,9 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
     release_error (&err);
   unmount_shm (e, c);
+  /* A user's `ferry mount` keeps it mounted (mount.h).  */
   ferry_overlay_paths (odir, &ov);
-  if (ferry_overlay_unmount (&ov, &err) < 0)
+  if (ferry_container_mount_count (e, c->id) == 0 && ferry_overlay_unmount (&ov, &err) < 0)
     release_error (&err);
   ferry_overlay_free (&ov);
   if (! awaiting_restore (e, c))
@@ -1372,7 +1390,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
-      || mount_rootfs (e, c, &ov, err) < 0
+      || ferry_container_mount_rootfs (e, c, &ov, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
           && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))
@@ -1463,9 +1481,23 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
 {
   int attach_fd = -1;
 
-  if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
-    return -1;
-  ferry_container_event (e, c, "init");
+  if (c->status == FERRY_CONTAINER_INITIALIZED)
+    {
+      /* Launched by init: only its process is left to start.  */
+      if (so && so->attach)
+        {
+          cleanup_free char *sockets = ferry_engine_socket_dir (e);
+          *so->attach_fd = ferry_conmon_attach_connect (sockets, c->id, err);
+          if (*so->attach_fd < 0)
+            return -1;
+        }
+    }
+  else
+    {
+      if (ferry_container_launch (e, c, NULL, NULL, NULL, so, NULL, err) < 0)
+        return -1;
+      ferry_container_event (e, c, "init");
+    }
   if (so && so->attach)
     attach_fd = *so->attach_fd;
   if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
@@ -1473,6 +1505,16 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
       if (attach_fd >= 0)
         close (attach_fd);
       ferry_container_teardown (e, c);
+      /* What init launched is gone with it: created again.  */
+      if (c->status == FERRY_CONTAINER_INITIALIZED)
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          c->status = FERRY_CONTAINER_CREATED;
+          c->pid = 0;
+          c->conmon_pid = 0;
+          if (ferry_container_save_state (e, c, &ignored) < 0)
+            ferry_error_release (&ignored);
+        }
       return -1;
     }
   c->status = FERRY_CONTAINER_RUNNING;
@@ -1644,12 +1686,12 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
              int removing, ferry_error_t *err)
 {
   int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
-  int was_active = ferry_container_is_active (c), recorded;
+  int was_active = ferry_container_has_monitor (c), recorded;
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
   /* Its exit is the user's doing: the restart policy leaves it stopped.  */
-  if (ferry_container_is_active (c)
+  if (ferry_container_has_monitor (c)
       && set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
     return -1;
   if (report)
@@ -1658,7 +1700,7 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
       report->stop_signal = sig;
       report->timeout = timeout;
     }
-  if (ferry_container_is_active (c))
+  if (ferry_container_has_monitor (c))
     {
       if (timeout > 0 && ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
         {
@@ -2058,7 +2100,7 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
   id = xstrdup (c->id);
   /* A created container is waited for until it has run and exited, as with
    * podman wait.  */
-  while (ferry_container_is_active (c) || c->status == FERRY_CONTAINER_CREATED)
+  while (ferry_container_has_monitor (c) || c->status == FERRY_CONTAINER_CREATED)
     {
       ferry_container_free (c);
       c = NULL;
@@ -2169,6 +2211,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
       return -1;
     }
   ferry_overlay_free (&ov);
+  ferry_container_mount_forget (e, c->id);
   if (! keep_exit_file)
     unlink (exit_file);
   remove_cidfile (c);
@@ -2251,7 +2294,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       return 0;
     }
   /* A start that failed tore down after itself and left "created".  */
-  if (ferry_container_is_active (c))
+  if (ferry_container_has_monitor (c))
     {
       if (! ferry_container_take_exit_file (e, c))
         {

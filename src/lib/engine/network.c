@@ -1765,10 +1765,11 @@ static char *
 ports_taken (ferry_engine_t *e, const char *id, json_object *ports)
 {
   cleanup_error ferry_error_t ignored = NULL;
-  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
-      e->db,
-      "SELECT name, config FROM containers WHERE id != ? AND state IN ('running', 'paused', 'stopping')",
-      &ignored);
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db,
+                          "SELECT name, config FROM containers WHERE id != ? AND state IN ('running', "
+                          "'paused', 'stopping', 'initialized')",
+                          &ignored);
 
   if (st == NULL)
     return NULL;

@@ -1,4 +1,5 @@
 #include "store.h"
+#include "mount.h"
 #include "reference.h"
 #include "schema.h"
 #include "../state/lock.h"
@@ -1084,7 +1085,10 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
   ferry_fault_point ("rmi-rows-removed");
   /* The rows are gone and the image with them; a directory or blob that
    * cannot be removed now is an orphan that the next load of that layer or
-   * blob replaces, or system prune --external removes.  */
+   * blob replaces, or system prune --external removes.  An `image mount`
+   * of it goes first, as Podman's rmi takes it.  */
+  if (report->deleted)
+    ferry_image_mount_drop (s, report->deleted);
   for (i = 0; i < dropped.n_diff_ids; i++)
     {
       cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);

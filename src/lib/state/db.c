@@ -97,7 +97,7 @@ static const char *const MIGRATIONS[] = {
    * effect, so that whoever finds it after its owner died can settle it.  */
   "CREATE TABLE operations (\n"
   "  container_id TEXT PRIMARY KEY, -- no reference: an import's container is made later\n"
-  "  kind TEXT NOT NULL,            -- checkpoint, restore, import\n"
+  "  kind TEXT NOT NULL,            -- checkpoint, restore, import, init\n"
   "  phase TEXT NOT NULL,\n"
   "  owner_pid INTEGER NOT NULL,\n"
   "  owner_start INTEGER NOT NULL,  -- the owner's start time, in clock ticks after boot\n"

@@ -1,0 +1,131 @@
+/* ferry: `container clone`, a new container made from another's record,
+ * as Podman's.
+ *
+ * The copy takes every option of the original's record but what names
+ * that container alone: its ID and name, the hostname that was its ID,
+ * its anonymous volumes (the copy gets its own), the addresses it was
+ * given on its networks, the files --cidfile and --conmon-pidfile write,
+ * and its restart history.  Its root file system is the image's, as the
+ * original's was when created: the original's changes are not copied.
+ * The copy is made as `create` makes a container, in one transaction.  */
+#include "container.h"
+#include "internal.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/timeutil.h"
+#include "../util/xalloc.h"
+#include <stdio.h>
+#include <string.h>
+
+/* Podman's names for a copy of NAME: NAME-clone, then NAME-clone1, ...  */
+static char *
+clone_name (ferry_engine_t *e, const char *name)
+{
+  for (unsigned i = 0; i < 1000; i++)
+    {
+      char *candidate = i == 0 ? xasprintf ("%s-clone", name) : xasprintf ("%s-clone%u", name, i);
+      if (! ferry_container_taken (e, candidate, ""))
+        return candidate;
+      free (candidate);
+    }
+  return NULL;
+}
+
+static void
+forget_own_identity (json_object *rec, const struct ferry_container *c, const char *id, const char *name)
+{
+  json_object *mounts = ferry_json_get_array (rec, "Mounts");
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  cleanup_free char *now = ferry_time_now ();
+
+  json_object_object_add (rec, "Id", json_object_new_string (id));
+  json_object_object_add (rec, "Name", json_object_new_string (name));
+  json_object_object_add (rec, "Created", json_object_new_string (now));
+  if (strncmp (ferry_json_get_string (rec, "Hostname") ? ferry_json_get_string (rec, "Hostname") : "", c->id,
+               12)
+      == 0)
+    {
+      cleanup_free char *host = xstrndup (id, 12);
+      json_object_object_add (rec, "Hostname", json_object_new_string (host));
+    }
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (json_object_get_boolean (json_object_object_get (m, "Anonymous")))
+        json_object_object_del (m, "Name");
+    }
+  if (nets)
+    {
+      json_object_object_foreach (nets, unused, att)
+      {
+        (void) unused;
+        json_object_object_del (att, "IP");
+        json_object_object_del (att, "MAC");
+      }
+    }
+  json_object_object_del (rec, "ContainerIDFile");
+  json_object_object_del (rec, "ConmonPidFile");
+  json_object_object_del (rec, "StoppedByUser");
+  json_object_object_del (rec, "RestartCount");
+}
+
+int
+ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o, char **out_id,
+                       ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_json json_object *rec = NULL;
+  cleanup_free char *id = ferry_random_hex (32);
+  cleanup_free char *name = NULL;
+  int ret = -1;
+
+  *out_id = NULL;
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  if (o->name)
+    {
+      if (! ferry_container_name_is_valid (o->name))
+        {
+          ferry_make_error (
+              err, 0,
+              "invalid container name `%s`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid "
+              "argument",
+              o->name);
+          goto out;
+        }
+      name = xstrdup (o->name);
+    }
+  else if ((name = clone_name (e, c->name)) == NULL)
+    {
+      ferry_make_error (err, 0, "no free name for a copy of container %s: give one with --name", c->name);
+      goto out;
+    }
+  if (ferry_container_taken (e, name, ""))
+    {
+      ferry_make_error_kind (
+          err, FERRY_ERROR_EXISTS,
+          "the container name \"%s\" is already in use: remove that container (ferry rm %s) "
+          "or choose another name",
+          name, name);
+      goto out;
+    }
+  rec = json_object_new_null ();
+  if (json_object_deep_copy (c->record, &rec, NULL) < 0)
+    {
+      ferry_make_error (err, 0, "cannot copy the record of container %s", c->name);
+      goto out;
+    }
+  forget_own_identity (rec, c, id, name);
+  if (o->memory > 0)
+    json_object_object_add (rec, "Memory", json_object_new_int64 (o->memory));
+  if (o->nano_cpus > 0)
+    json_object_object_add (rec, "NanoCpus", json_object_new_int64 (o->nano_cpus));
+  if (ferry_container_insert (e, c->image_id && *c->image_id ? c->image_id : NULL, rec, NULL, err) < 0)
+    goto out;
+  ferry_container_event_record (e, id, rec, "create", -1);
+  *out_id = steal_pointer (&id);
+  ret = 0;
+out:
+  ferry_container_free (c);
+  return ret;
+}

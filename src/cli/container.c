@@ -478,7 +478,7 @@ fd_is_open (long fd)
 /* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
  * between 3 and the highest that are not given are /dev/null in it.  */
 static int
-parse_preserve_fd (const char *arg, struct create_args *a)
+parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
 {
   cleanup_free char *list = xstrdup (arg);
   char *save = NULL, *one;
@@ -486,7 +486,7 @@ parse_preserve_fd (const char *arg, struct create_args *a)
   for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
     {
       long long fd;
-      size_t old = a->n_preserve_fds;
+      size_t old = *n_fds;
 
       if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
           != 0)
@@ -495,21 +495,21 @@ parse_preserve_fd (const char *arg, struct create_args *a)
         return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
                                 "that file descriptors must be passed",
                                 fd);
-      if ((size_t) fd - 2 > a->n_preserve_fds)
+      if ((size_t) fd - 2 > *n_fds)
         {
-          a->n_preserve_fds = (size_t) fd - 2;
-          a->preserve_fds = xrealloc (a->preserve_fds, sizeof (int) * a->n_preserve_fds);
-          for (size_t i = old; i < a->n_preserve_fds; i++)
-            a->preserve_fds[i] = -1;
+          *n_fds = (size_t) fd - 2;
+          *fds = xrealloc (*fds, sizeof (int) * *n_fds);
+          for (size_t i = old; i < *n_fds; i++)
+            (*fds)[i] = -1;
         }
-      a->preserve_fds[fd - 3] = (int) fd;
+      (*fds)[fd - 3] = (int) fd;
     }
   return 0;
 }
 
 /* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
 static int
-parse_preserve_fds (const char *arg, struct create_args *a)
+parse_preserve_fds (const char *arg, int **fds, size_t *n_fds)
 {
   long long n;
 
@@ -520,11 +520,11 @@ parse_preserve_fds (const char *arg, struct create_args *a)
       return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fds option requires "
                               "that file descriptors must be passed",
                               fd);
-  free (a->preserve_fds);
-  a->preserve_fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
+  free (*fds);
+  *fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
   for (long long i = 0; i < n; i++)
-    a->preserve_fds[i] = (int) (3 + i);
-  a->n_preserve_fds = (size_t) n;
+    (*fds)[i] = (int) (3 + i);
+  *n_fds = (size_t) n;
   return 0;
 }
 
@@ -556,9 +556,9 @@ run_only_option (int c, const char *arg, struct create_args *a)
         return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
       return 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, a);
+      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds);
     default:
-      return parse_preserve_fd (arg, a);
+      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
     }
 }
 
@@ -2371,9 +2371,20 @@ ferry_cmd_diff (int argc, char **argv)
 struct exec_args
 {
   struct ferry_exec_request r;
-  char **env;
-  size_t n_env;
+  char **env, **env_files;
+  size_t n_env, n_env_files;
+  int *preserve_fds;
+  size_t n_preserve_fds;
+  int latest;
 };
+
+static void
+exec_args_free (struct exec_args *a)
+{
+  ferry_cleanup_strvp (&a->env);
+  ferry_cleanup_strvp (&a->env_files);
+  free (a->preserve_fds);
+}
 
 static int
 exec_option (int c, const char *arg, void *data)
@@ -2400,6 +2411,19 @@ exec_option (int c, const char *arg, void *data)
     case 't':
       a->r.tty = 1;
       return 0;
+    case 'l':
+      a->latest = 1;
+      return 0;
+    case OPT_ENV_FILE:
+      a->env_files = strv_push (a->env_files, &a->n_env_files, arg);
+      return 0;
+    case OPT_PRIVILEGED:
+      a->r.privileged = 1;
+      return 0;
+    case OPT_PRESERVE_FDS:
+      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+    case OPT_PRESERVE_FD:
+      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     default:
       return 1;
     }
@@ -2415,42 +2439,72 @@ ferry_cmd_exec (int argc, char **argv)
                                         { "user", required_argument, NULL, 'u' },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "tty", no_argument, NULL, 't' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "env-file", required_argument, NULL, OPT_ENV_FILE },
+                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                                        { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *latest = NULL;
   struct exec_args a = { 0 };
   ferry_error_t err = NULL;
-  int r, code = 0;
+  const char *ref;
+  int r, code = 0, first;
 
-  r = simple_options (argc, argv, "exec", "+:de:w:u:it", opts,
-                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun a command in a running "
+  r = simple_options (argc, argv, "exec", "+:de:w:u:itl", opts,
+                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
+                      "       ferry exec [OPTIONS] --latest COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background\n"
-                      "  -e, --env K=V        set an environment variable\n"
+                      "  -e, --env K=V        set an environment variable (K alone: take it from ferry's)\n"
+                      "      --env-file FILE  read K=V lines from FILE (before the -e ones)\n"
                       "  -i, --interactive    keep standard input open\n"
+                      "  -l, --latest         run it in the container created last\n"
+                      "      --preserve-fds N pass ferry's file descriptors 3 to 3+N-1 into the command\n"
+                      "      --preserve-fd FD pass descriptor FD into the command as FD (repeatable,\n"
+                      "                       or FD,FD...; those below it that are not given are\n"
+                      "                       /dev/null)\n"
+                      "      --privileged     every capability (that ferry has) for the command\n"
                       "  -t, --tty            allocate a pseudo-terminal\n"
                       "  -u, --user USER      run as this user\n"
                       "  -w, --workdir DIR    working directory\n",
                       exec_option, &a);
   if (r <= 0)
     {
-      ferry_cleanup_strvp (&a.env);
+      exec_args_free (&a);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
-  if (argc - optind < 2)
+  first = a.latest ? optind : optind + 1;
+  if (! a.latest && argc - optind < 1)
     {
-      ferry_cleanup_strvp (&a.env);
-      return ferry_cli_failf ("ferry exec needs a container and a command: ferry exec CONTAINER COMMAND...");
+      exec_args_free (&a);
+      return ferry_cli_failf ("exec requires the name or ID of a container or the --latest flag");
+    }
+  if (argc - first < 1)
+    {
+      exec_args_free (&a);
+      return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
     }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     {
-      ferry_cleanup_strvp (&a.env);
+      exec_args_free (&a);
       return FERRY_EXIT_ERROR;
     }
-  a.r.args = argv + optind + 1;
+  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
+    {
+      exec_args_free (&a);
+      return ferry_cli_fail (&err);
+    }
+  ref = latest ? latest->id : argv[optind];
+  a.r.args = argv + first;
   a.r.env = a.env;
-  if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
+  a.r.env_files = a.env_files;
+  a.r.preserve_fds = a.preserve_fds;
+  a.r.n_preserve_fds = a.n_preserve_fds;
+  if (ferry_container_exec (e, ref, &a.r, &code, &err) < 0)
     {
       /* Detached, a command that cannot run is a failure to start the
        * session, 125, as in Podman; attached it is the command's 126/127,
@@ -2461,7 +2515,8 @@ ferry_cmd_exec (int argc, char **argv)
       if (state && ! a.r.detach)
         code = FERRY_EXIT_EXEC_NOT_RUNNING;
     }
-  ferry_cleanup_strvp (&a.env);
+  ferry_container_free (latest);
+  exec_args_free (&a);
   return code;
 }
 

@@ -2,6 +2,7 @@
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
 #include "attach.h"
+#include "transfer.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
@@ -170,6 +171,8 @@ struct create_args
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
+  /* --arch, --os, --variant, --retry, --retry-delay for the pull.  */
+  struct ferry_cli_transfer_flags transfer;
 };
 
 static void
@@ -195,6 +198,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
   free (a->preserve_fds);
+  ferry_cli_transfer_flags_free (&a->transfer);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -246,7 +250,7 @@ static const char create_usage[]
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
       "                           always, or never\n"
-      "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
+      "      --platform OS/ARCH   the platform to pull (default: this host's)\n" FERRY_PULL_FLAGS_HELP
       "      --name NAME          the container's name (default: generated)\n"
       "      --no-healthcheck     no health check, not even the image's\n"
       "      --oom-score-adj N    the container's OOM score adjustment (-1000 to 1000)\n"
@@ -633,6 +637,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
+                                        FERRY_PULL_FLAGS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -642,6 +647,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.health = &a->health;
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
+  ferry_cli_transfer_defaults (&a->transfer, &a->pull);
   while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
          != -1)
@@ -1026,10 +1032,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                     : "");
         return -2;
       default:
-        r = ferry_cli_common_option (c, cmd, argv);
+        r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);
+        if (r > 0)
+          break;
+        if (r == 0)
+          r = ferry_cli_common_option (c, cmd, argv);
         if (r != 0)
           return -1;
       }
+  if (ferry_cli_transfer_finish (&a->transfer, &a->pull) < 0)
+    return -1;
   if (optind >= argc && a->o.rootfs)
     {
       /* Podman's words.  */

@@ -1,6 +1,7 @@
 /* ferry pull, push, login, logout.  */
 #include "commands.h"
 #include "common.h"
+#include "transfer.h"
 #include "image/auth.h"
 #include "image/pull.h"
 #include "image/registry.h"
@@ -26,7 +27,7 @@ static const char pull_usage[]
       "Prints the image ID.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
-      "                           (default linux/<this host's architecture>)\n"
+      "                           (default linux/<this host's architecture>)\n" FERRY_PULL_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
 
 int
@@ -35,19 +36,24 @@ ferry_cmd_pull (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         FERRY_REGISTRY_OPTIONS,
                                         { "platform", required_argument, NULL, OPT_PLATFORM },
+                                        FERRY_PULL_FLAGS,
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
+  struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
+  ferry_cli_transfer_defaults (&tf, &o);
   while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r == 0)
+        r = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -68,11 +74,18 @@ ferry_cmd_pull (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
+  if (ferry_cli_transfer_finish (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
   s = ferry_cli_open_store ();
   if (s == NULL)
-    return FERRY_EXIT_ERROR;
-  if (ferry_image_pull (s, argv[optind], &o, &id, &err) < 0)
+    {
+      ferry_cli_transfer_flags_free (&tf);
+      return FERRY_EXIT_ERROR;
+    }
+  r = ferry_image_pull (s, argv[optind], &o, &id, &err);
+  ferry_cli_transfer_flags_free (&tf);
+  if (r < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "pull", id, argv[optind]);
   printf ("%s\n", id);
@@ -85,7 +98,7 @@ static const char push_usage[]
       "(default: IMAGE's own name).  The manifest and layers go exactly as stored, so\n"
       "the pushed image keeps its digest and ID.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
-      "      --digestfile FILE    write the manifest digest to FILE\n"
+      "      --digestfile FILE    write the manifest digest to FILE\n" FERRY_PUSH_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
 
 int
@@ -94,20 +107,25 @@ ferry_cmd_push (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         FERRY_REGISTRY_OPTIONS,
                                         { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+                                        FERRY_PUSH_FLAGS,
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
+  struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
+  ferry_cli_transfer_defaults (&tf, &o);
   while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r == 0)
+        r = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)

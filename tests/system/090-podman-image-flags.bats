@@ -29,13 +29,22 @@ compare_with_podman() {
 	cat >"$TEST_TMP/expected.log"
 	load_test_image
 	# The capabilities a privileged process gets are those of this host.
-	echo "s/$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)/<host's>/" >"$TEST_TMP/f.sed"
+	echo "s/$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)/<host's>/" >>"$TEST_TMP/f.sed"
+	# The registry's port, the architecture that is not the host's and
+	# the IDs of its image.
+	if [ -n "${REGISTRY:-}" ]; then
+		echo "s/$REGISTRY/REGISTRY/g; s/$OTHER/OTHER/g; s/$HOST_ARCH/HOST/g; s/[0-9a-f]\{64\}/<ID>/g" \
+			>>"$TEST_TMP/f.sed"
+	fi
 	cp "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
+	echo 's#localhost/ferry-test:latest#ferry-test#g' >>"$TEST_TMP/podman_t.sed"
 	"$seq" f
+	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		"$seq" podman_t
+		sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
 		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 	fi
 }
@@ -117,5 +126,137 @@ exec_sequence() {
 		  err: Error: exec requires the name or ID of a container or the --latest flag
 		$ exec -l -> 125
 		  err: Error: must provide a non-empty command to start an exec session: invalid argument
+	EOF
+}
+
+# Pushes the two-platform index of tests/lib/make-multiarch.sh to a new
+# registry as $REGISTRY/multi:latest; sets HOST_ARCH to the host's
+# architecture and OTHER to the other one.
+multiarch_registry() {
+	registry_start
+	run "$FERRY_SRC/tests/lib/make-multiarch.sh" --push "$REGISTRY/multi:latest" "$(ferry_test_image)" "$TEST_TMP/multi"
+	assert_status 0
+	HOST_ARCH=$(archive_config "$(ferry_test_image)" | jq -r .architecture)
+	OTHER=$(echo "$output" | awk -v a="$HOST_ARCH" '$1 != "index" && $1 != "extra-layer" && $1 != a { print $1 }')
+	[ -n "$OTHER" ]
+}
+
+platform_sequence() {
+	local t=$1 img=$REGISTRY/multi:latest
+	step "$t" pull -q --tls-verify=false --arch "$OTHER" "$img"
+	step "$t" image inspect --format '{{.Os}}/{{.Architecture}}' "$img"
+	step "$t" rmi -f "$img"
+	step "$t" pull -q --tls-verify=false --os linux --arch "$OTHER" --variant v8 --retry 0 --retry-delay 1ms \
+		--disable-content-trust "$img"
+	step "$t" image inspect --format '{{.Os}}/{{.Architecture}}' "$img"
+	step "$t" rmi -f "$img"
+	step "$t" create -q --tls-verify=false --arch "$OTHER" --name a1 "$img" true
+	step "$t" inspect --format '{{.ImageName}}' a1
+	step "$t" image inspect --format '{{.Architecture}}' "$img"
+	step "$t" rm a1
+	step "$t" rmi -f "$img"
+	step "$t" run -q --rm --tls-verify=false --retry 1 --disable-content-trust "$img" echo ran
+	# The two word these two errors each in their own way.
+	step_rc "$t" pull -q --tls-verify=false --os plan9 "$img"
+	step "$t" pull --platform linux/amd64 --arch amd64 "$img"
+	step "$t" pull --platform linux/amd64 --os linux "$img"
+	step_rc "$t" pull --retry x "$img"
+	step "$t" pull --retry-delay 2 "$img"
+	step "$t" pull --retry-delay soon "$img"
+}
+
+@test "pull, create and run --arch, --os, --variant, --retry, --retry-delay, --disable-content-trust as Podman's" {
+	multiarch_registry
+	compare_with_podman platform_sequence <<-'EOF'
+		$ pull -q --tls-verify=false --arch OTHER REGISTRY/multi:latest -> 0
+		  out: <ID>
+		$ image inspect --format {{.Os}}/{{.Architecture}} REGISTRY/multi:latest -> 0
+		  out: linux/OTHER
+		$ rmi -f REGISTRY/multi:latest -> 0
+		  out: Untagged: REGISTRY/multi:latest
+		  out: Deleted: <ID>
+		$ pull -q --tls-verify=false --os linux --arch OTHER --variant v8 --retry 0 --retry-delay 1ms --disable-content-trust REGISTRY/multi:latest -> 0
+		  out: <ID>
+		$ image inspect --format {{.Os}}/{{.Architecture}} REGISTRY/multi:latest -> 0
+		  out: linux/OTHER
+		$ rmi -f REGISTRY/multi:latest -> 0
+		  out: Untagged: REGISTRY/multi:latest
+		  out: Deleted: <ID>
+		$ create -q --tls-verify=false --arch OTHER --name a1 REGISTRY/multi:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{.ImageName}} a1 -> 0
+		  out: REGISTRY/multi:latest
+		$ image inspect --format {{.Architecture}} REGISTRY/multi:latest -> 0
+		  out: OTHER
+		$ rm a1 -> 0
+		  out: a1
+		$ rmi -f REGISTRY/multi:latest -> 0
+		  out: Untagged: REGISTRY/multi:latest
+		  out: Deleted: <ID>
+		$ run -q --rm --tls-verify=false --retry 1 --disable-content-trust REGISTRY/multi:latest echo ran -> 0
+		  out: ran
+		$ pull -q --tls-verify=false --os plan9 REGISTRY/multi:latest -> 125
+		$ pull --platform linux/HOST --arch HOST REGISTRY/multi:latest -> 125
+		  err: Error: --platform option can not be specified with --arch or --os
+		$ pull --platform linux/HOST --os linux REGISTRY/multi:latest -> 125
+		  err: Error: --platform option can not be specified with --arch or --os
+		$ pull --retry x REGISTRY/multi:latest -> 125
+		$ pull --retry-delay 2 REGISTRY/multi:latest -> 125
+		  err: Error: time: missing unit in duration "2"
+		$ pull --retry-delay soon REGISTRY/multi:latest -> 125
+		  err: Error: time: invalid duration "soon"
+	EOF
+}
+
+# What a pull or push to a registry that nobody or that something answers
+# prints: the exit code and, of each retry warning, its start.
+retry_sequence() {
+	local t=$1 gone=127.0.0.1:$PORT img
+	img=$(test_image "$t")
+	retry_step "$t" pull --tls-verify=false "$gone/x/y:1"
+	retry_step "$t" pull --tls-verify=false --retry 1 --retry-delay 10ms "$gone/x/y:1"
+	retry_step "$t" pull --tls-verify=false --retry 0 "$gone/x/y:1"
+	retry_step "$t" push --tls-verify=false --retry 2 --retry-delay 1ms --disable-content-trust "$img" "$gone/x/y:1"
+	retry_step "$t" run --rm --tls-verify=false --retry 1 --retry-delay 1ms "$gone/x/y:1" true
+	# An answer, even "unknown", is not tried again.
+	retry_step "$t" pull --tls-verify=false --retry 2 --retry-delay 1ms "$REGISTRY/no/such:1"
+}
+
+retry_step() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc"
+		grep -o 'level=warning msg="Failed, retrying in [^ ]* ... ([0-9]*/[0-9]*)' "$TEST_TMP/err" |
+			sed 's/^/  warning: /'
+		grep -c '^Error: ' "$TEST_TMP/err" | sed 's/^/  errors: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+@test "--retry and --retry-delay: new tries only when the registry cannot be reached, with Podman's warnings" {
+	registry_start
+	PORT=$(free_port)
+	echo "s/$PORT/PORT/g; s/$REGISTRY/REGISTRY/g" >"$TEST_TMP/f.sed"
+	compare_with_podman retry_sequence <<-'EOF'
+		$ pull --tls-verify=false 127.0.0.1:PORT/x/y:1 -> 125
+		  warning: level=warning msg="Failed, retrying in 1s ... (1/3)
+		  warning: level=warning msg="Failed, retrying in 1s ... (2/3)
+		  warning: level=warning msg="Failed, retrying in 1s ... (3/3)
+		  errors: 1
+		$ pull --tls-verify=false --retry 1 --retry-delay 10ms 127.0.0.1:PORT/x/y:1 -> 125
+		  warning: level=warning msg="Failed, retrying in 10ms ... (1/1)
+		  errors: 1
+		$ pull --tls-verify=false --retry 0 127.0.0.1:PORT/x/y:1 -> 125
+		  errors: 1
+		$ push --tls-verify=false --retry 2 --retry-delay 1ms --disable-content-trust ferry-test 127.0.0.1:PORT/x/y:1 -> 125
+		  warning: level=warning msg="Failed, retrying in 1ms ... (1/2)
+		  warning: level=warning msg="Failed, retrying in 1ms ... (2/2)
+		  errors: 1
+		$ run --rm --tls-verify=false --retry 1 --retry-delay 1ms 127.0.0.1:PORT/x/y:1 true -> 125
+		  warning: level=warning msg="Failed, retrying in 1ms ... (1/1)
+		  errors: 1
+		$ pull --tls-verify=false --retry 2 --retry-delay 1ms REGISTRY/no/such:1 -> 125
+		  errors: 1
 	EOF
 }

@@ -15,13 +15,15 @@
 #define FERRY_IMAGE_PULL_H
 
 #include "registry.h"
+#include "retry.h"
 #include "store.h"
 
 struct ferry_transfer_options
 {
   struct ferry_registry_options registry;
-  const char *platform; /* pull: "os/arch[/variant]", NULL for linux/<this host> */
-  int progress;         /* a progress line per blob on standard error */
+  const char *platform;     /* pull: "os/arch[/variant]", NULL for linux/<this host> */
+  int progress;             /* a progress line per blob on standard error */
+  struct ferry_retry retry; /* zero: one try */
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are

@@ -350,9 +350,9 @@ default_destination (const char *image, const struct ferry_image *img, char **de
       err, 0, "ferry push %s: give a destination (ferry push %s REGISTRY/REPOSITORY:TAG)", image, image);
 }
 
-int
-ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
-                  const struct ferry_transfer_options *o, char **digest, ferry_error_t *err)
+static int
+push_once (ferry_store_t *s, const char *image, const char *dest, const struct ferry_transfer_options *o,
+           char **digest, ferry_error_t *err)
 {
   struct push p = { .s = s };
   struct ferry_image *img = NULL;
@@ -416,4 +416,29 @@ out:
   free (p.scope);
   ferry_image_free (img);
   return ret;
+}
+
+struct push_call
+{
+  ferry_store_t *s;
+  const char *image, *dest;
+  const struct ferry_transfer_options *o;
+  char **digest;
+};
+
+static int
+push_call (void *arg, ferry_error_t *err)
+{
+  struct push_call *c = arg;
+
+  return push_once (c->s, c->image, c->dest, c->o, c->digest, err);
+}
+
+int
+ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
+                  const struct ferry_transfer_options *o, char **digest, ferry_error_t *err)
+{
+  struct push_call c = { s, image, dest, o, digest };
+
+  return ferry_retry_run (&o->retry, push_call, &c, err);
 }

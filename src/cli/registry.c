@@ -19,6 +19,7 @@ enum
   OPT_PLATFORM = OPT_COMMAND_FIRST,
   OPT_DIGESTFILE,
   OPT_PASSWORD_STDIN,
+  OPT_GET_LOGIN,
 };
 
 static const char pull_usage[]
@@ -206,8 +207,29 @@ static const char login_usage[]
       "      --password-stdin     read the password from standard input\n"
       "      --tls-verify[=BOOL]  verify the registry's TLS certificate (default true); false also\n"
       "                           allows plain HTTP\n"
+      "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
-      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n";
+      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
+      "      --get-login          print the user name the auth file holds for REGISTRY (no\n"
+      "                           check with the registry)\n"
+      "  -v, --verbose            also print the auth file used\n";
+
+/* --get-login: the user name kept for REGISTRY, without asking it.  */
+static int
+print_login (const char *path, const char *registry)
+{
+  struct ferry_credentials creds = { 0 };
+  ferry_error_t err = NULL;
+  int r = ferry_auth_lookup (path, registry, &creds, &err);
+
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  if (r == 0)
+    return ferry_cli_failf ("not logged into %s", registry);
+  printf ("%s\n", creds.username);
+  ferry_credentials_clear (&creds);
+  return 0;
+}
 
 int
 ferry_cmd_login (int argc, char **argv)
@@ -217,6 +239,8 @@ ferry_cmd_login (int argc, char **argv)
                                         { "username", required_argument, NULL, 'u' },
                                         { "password", required_argument, NULL, 'p' },
                                         { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
+                                        { "get-login", no_argument, NULL, OPT_GET_LOGIN },
+                                        { "verbose", no_argument, NULL, 'v' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct ferry_registry_options ro;
@@ -225,10 +249,10 @@ ferry_cmd_login (int argc, char **argv)
   const char *username = NULL, *password = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
-  int from_stdin = 0, c, r, ret;
+  int from_stdin = 0, get_login = 0, verbose = 0, c, r, ret;
 
   ferry_cli_registry_defaults (&ro);
-  while ((c = getopt_long (argc, argv, ":u:p:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":u:p:vh", opts, NULL)) != -1)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
@@ -248,6 +272,12 @@ ferry_cmd_login (int argc, char **argv)
         case OPT_PASSWORD_STDIN:
           from_stdin = 1;
           break;
+        case OPT_GET_LOGIN:
+          get_login = 1;
+          break;
+        case 'v':
+          verbose = 1;
+          break;
         default:
           r = ferry_cli_parse_or_help (c, "login", argv, login_usage);
           if (r != 0)
@@ -259,6 +289,11 @@ ferry_cmd_login (int argc, char **argv)
   registry = registry_of (argv[optind]);
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
+  if (get_login)
+    {
+      path = ferry_auth_file_path (ro.authfile);
+      return print_login (path, registry);
+    }
   if (from_stdin && password)
     return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
   if (from_stdin)
@@ -280,13 +315,15 @@ ferry_cmd_login (int argc, char **argv)
                                 "--password-stdin",
                                 registry);
       ferry_credentials_clear (&creds);
+      printf ("Authenticating with existing credentials for %s\n", registry);
+      fflush (stdout);
       if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
         {
           ferry_registry_close (reg);
           return ferry_cli_fail (&err);
         }
       ferry_registry_close (reg);
-      printf ("Already logged in to %s\n", registry);
+      printf ("Existing credentials are valid. Already logged in to %s\n", registry);
       return 0;
     }
   if (username == NULL || *username == '\0' || password == NULL)
@@ -312,6 +349,8 @@ ferry_cmd_login (int argc, char **argv)
   explicit_bzero (joined, strlen (joined));
   if (ret < 0)
     return ferry_cli_fail (&err);
+  if (verbose)
+    printf ("Used:  %s\n", path);
   printf ("Login Succeeded!\n");
   return 0;
 }

@@ -30,12 +30,11 @@ compare_with_podman() {
 	load_test_image
 	# The capabilities a privileged process gets are those of this host.
 	echo "s/$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)/<host's>/" >>"$TEST_TMP/f.sed"
-	# The registry's port, the architecture that is not the host's and
-	# the IDs of its image.
-	if [ -n "${REGISTRY:-}" ]; then
-		echo "s/$REGISTRY/REGISTRY/g; s/$OTHER/OTHER/g; s/$HOST_ARCH/HOST/g; s/[0-9a-f]\{64\}/<ID>/g" \
-			>>"$TEST_TMP/f.sed"
-	fi
+	# IDs, the registry's port, the host's architecture and the other one.
+	echo 's/[0-9a-f]\{64\}/<ID>/g' >>"$TEST_TMP/f.sed"
+	[ -z "${REGISTRY:-}" ] || echo "s/$REGISTRY/REGISTRY/g" >>"$TEST_TMP/f.sed"
+	[ -z "${OTHER:-}" ] || echo "s/$OTHER/OTHER/g" >>"$TEST_TMP/f.sed"
+	[ -z "${HOST_ARCH:-}" ] || echo "s/$HOST_ARCH/HOST/g" >>"$TEST_TMP/f.sed"
 	cp "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
 	echo 's#localhost/ferry-test:latest#ferry-test#g' >>"$TEST_TMP/podman_t.sed"
 	"$seq" f
@@ -56,6 +55,16 @@ step_rc() {
 	shift
 	"$tool" "$@" >/dev/null 2>&1 || rc=$?
 	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
+}
+
+# Appends the JSON tool $1 prints, keys sorted, to its transcript.
+show_json() {
+	local tool=$1
+	shift
+	{
+		echo "\$ $*"
+		"$tool" "$@" | jq -cS . | sed 's/^/  json: /'
+	} >>"$TEST_TMP/$tool.log"
 }
 
 # The image as tool $1 names it.
@@ -258,5 +267,97 @@ retry_step() {
 		  errors: 1
 		$ pull --tls-verify=false --retry 2 --retry-delay 1ms REGISTRY/no/such:1 -> 125
 		  errors: 1
+	EOF
+}
+
+import_sequence() {
+	local t=$1 img
+	img=$(test_image "$t")
+	"$t" create --name src --network none "$img" true >/dev/null
+	"$t" export -o "$TEST_TMP/rootfs.tar" src
+	"$t" rm src >/dev/null
+	step "$t" import -q -c 'CMD ["/bin/sh","-c","echo hi"]' -c 'ENV A=1' -c 'EXPOSE 80' -c 'LABEL a=b' \
+		-c 'ONBUILD RUN x' -c 'USER 1000' -c 'VOLUME /data' -c 'WORKDIR /tmp' -c 'ENTRYPOINT ["/bin/env"]' \
+		-c 'env B="x y"' -c 'VOLUME ["/a","/b"]' -m 'my message' --arch arm64 --os linux --variant v8 \
+		"$TEST_TMP/rootfs.tar" imp1
+	show_json "$t" image inspect --format '{{json .Config}}' imp1
+	step "$t" image inspect --format '{{.Os}}/{{.Architecture}}|{{.Comment}}|' imp1
+	step "$t" image history --format '{{.Comment}}' imp1
+	step "$t" import -q --arch '' "$TEST_TMP/rootfs.tar" imp2
+	step "$t" image inspect --format '{{.Architecture}} {{json .Config}}' imp2
+	# (Podman warns when it runs imp1, made for another platform.)
+	step "$t" run --rm imp2 echo ran
+	# A bad change fails before the tarball is even looked at.
+	step_rc "$t" import -c 'RUN make' "$TEST_TMP/no-such.tar" imp3
+	step_rc "$t" import -c 'LABEL a' "$TEST_TMP/rootfs.tar" imp3
+	step "$t" images --format '{{.Repository}}' --filter reference=imp3
+}
+
+@test "import --change, --message, --arch, --os and --variant as Podman's" {
+	HOST_ARCH=$(archive_config "$(ferry_test_image)" | jq -r .architecture)
+	compare_with_podman import_sequence <<-'EOF'
+		$ import -q -c CMD ["/bin/sh","-c","echo hi"] -c ENV A=1 -c EXPOSE 80 -c LABEL a=b -c ONBUILD RUN x -c USER 1000 -c VOLUME /data -c WORKDIR /tmp -c ENTRYPOINT ["/bin/env"] -c env B="x y" -c VOLUME ["/a","/b"] -m my message --arch arm64 --os linux --variant v8 TMP/rootfs.tar imp1 -> 0
+		  out: sha256:<ID>
+		$ image inspect --format {{json .Config}} imp1
+		  json: {"Cmd":["/bin/sh","-c","echo hi"],"Entrypoint":["/bin/env"],"Env":["A=1","B=x y"],"ExposedPorts":{"80/tcp":{}},"Labels":{"a":"b"},"User":"1000","Volumes":{"/a":{},"/b":{},"/data":{}},"WorkingDir":"/tmp"}
+		$ image inspect --format {{.Os}}/{{.Architecture}}|{{.Comment}}| imp1 -> 0
+		  out: linux/arm64|my message|
+		$ image history --format {{.Comment}} imp1 -> 0
+		  out: my message
+		$ import -q --arch  TMP/rootfs.tar imp2 -> 0
+		  out: sha256:<ID>
+		$ image inspect --format {{.Architecture}} {{json .Config}} imp2 -> 0
+		  out: HOST {}
+		$ run --rm imp2 echo ran -> 0
+		  out: ran
+		$ import -c RUN make TMP/no-such.tar imp3 -> 125
+		$ import -c LABEL a TMP/rootfs.tar imp3 -> 125
+		$ images --format {{.Repository}} --filter reference=imp3 -> 0
+	EOF
+	# The variant is in the image's config.
+	f save --format oci-archive -o "$TEST_TMP/imp1.tar" imp1
+	[ "$(archive_config "$TEST_TMP/imp1.tar" | jq -r '.os + "/" + .architecture + "/" + .variant')" = linux/arm64/v8 ]
+}
+
+login_sequence() {
+	local t=$1
+	rm -f "$REGISTRY_AUTH_FILE"
+	step "$t" login --get-login "$REGISTRY"
+	step "$t" login -v --tls-verify=false -u alice -p secret "$REGISTRY"
+	step_rc "$t" login --tls-verify=false -u alice -p wrong "$REGISTRY"
+	step "$t" login --get-login "$REGISTRY"
+	step "$t" login --get-login 127.0.0.1:1
+	step "$t" login --tls-verify=false "$REGISTRY"
+	# The registry's certificate is self-signed: only --cert-dir makes it
+	# trusted.
+	step_rc "$t" login -u alice -p secret "$REGISTRY"
+	step "$t" login --verbose --cert-dir "$TEST_TMP/certs" -u alice -p secret "$REGISTRY"
+	step "$t" login --get-login "$REGISTRY"
+}
+
+@test "login --get-login, --verbose and --cert-dir as Podman's" {
+	registry_start --tls --htpasswd alice secret
+	mkdir "$TEST_TMP/certs"
+	cp "$REGISTRY_CA" "$TEST_TMP/certs/ca.crt"
+	compare_with_podman login_sequence <<-'EOF'
+		$ login --get-login REGISTRY -> 125
+		  err: Error: not logged into REGISTRY
+		$ login -v --tls-verify=false -u alice -p secret REGISTRY -> 0
+		  out: Used:  TMP/auth.json
+		  out: Login Succeeded!
+		$ login --tls-verify=false -u alice -p wrong REGISTRY -> 125
+		$ login --get-login REGISTRY -> 0
+		  out: alice
+		$ login --get-login 127.0.0.1:1 -> 125
+		  err: Error: not logged into 127.0.0.1:1
+		$ login --tls-verify=false REGISTRY -> 0
+		  out: Authenticating with existing credentials for REGISTRY
+		  out: Existing credentials are valid. Already logged in to REGISTRY
+		$ login -u alice -p secret REGISTRY -> 125
+		$ login --verbose --cert-dir TMP/certs -u alice -p secret REGISTRY -> 0
+		  out: Used:  TMP/auth.json
+		  out: Login Succeeded!
+		$ login --get-login REGISTRY -> 0
+		  out: alice
 	EOF
 }

@@ -22,6 +22,8 @@ static const char commit_usage[]
       "                            WORKDIR (repeatable)\n"
       "  -f, --format FORMAT       oci, the only one ferry writes (docker is refused)\n"
       "      --iidfile FILE        also write the image ID to FILE\n"
+      "      --include-volumes     list every mount's destination in the image's volumes\n"
+      "                            (without it: only those of its anonymous volumes)\n"
       "  -m, --message MESSAGE     refused, as Podman refuses it for OCI images\n"
       "  -p, --pause               pause the container while its changes are read\n"
       "  -q, --quiet               print nothing but the image ID (ferry prints no\n"
@@ -30,6 +32,7 @@ static const char commit_usage[]
 enum
 {
   OPT_IIDFILE = OPT_COMMAND_FIRST,
+  OPT_INCLUDE_VOLUMES,
 };
 
 int
@@ -41,6 +44,7 @@ ferry_cmd_commit (int argc, char **argv)
     { "change", required_argument, NULL, 'c' },
     { "format", required_argument, NULL, 'f' },
     { "iidfile", required_argument, NULL, OPT_IIDFILE },
+    { "include-volumes", no_argument, NULL, OPT_INCLUDE_VOLUMES },
     { "message", required_argument, NULL, 'm' },
     { "pause", no_argument, NULL, 'p' },
     { "quiet", no_argument, NULL, 'q' },
@@ -73,6 +77,9 @@ ferry_cmd_commit (int argc, char **argv)
           continue;
         case OPT_IIDFILE:
           iidfile = optarg;
+          continue;
+        case OPT_INCLUDE_VOLUMES:
+          o.include_volumes = 1;
           continue;
         case 'm':
           message = optarg;

@@ -361,3 +361,24 @@ login_sequence() {
 		  out: alice
 	EOF
 }
+
+commit_sequence() {
+	local t=$1 img
+	img=$(test_image "$t")
+	mkdir -p "$TEST_TMP/bind"
+	"$t" run -d --name v1 --network none -v "$TEST_TMP/bind:/bind" -v nv:/named -v /anon "$img" sleep 1000 >/dev/null
+	"$t" commit -q v1 plain >/dev/null
+	show_json "$t" image inspect --format '{{json .Config.Volumes}}' plain
+	"$t" commit -q --include-volumes v1 all >/dev/null
+	show_json "$t" image inspect --format '{{json .Config.Volumes}}' all
+	"$t" rm -f -t 0 v1 >/dev/null
+}
+
+@test "commit --include-volumes as Podman's; without it the anonymous volumes only" {
+	compare_with_podman commit_sequence <<-'EOF'
+		$ image inspect --format {{json .Config.Volumes}} plain
+		  json: {"/anon":{}}
+		$ image inspect --format {{json .Config.Volumes}} all
+		  json: {"/anon":{},"/bind":{},"/named":{}}
+	EOF
+}

@@ -22,10 +22,36 @@ ferry_commit_change_check (const char *change, ferry_error_t *err)
 
 /* ---- the image ------------------------------------------------------------ */
 
+/* The destinations of C's anonymous volumes (of all its mounts, with
+ * ALL) join CONF's Volumes, as Podman's commit (--include-volumes) adds
+ * them.  */
+static void
+add_volumes (json_object *conf, const struct ferry_container *c, int all)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i), *anon, *volumes;
+      const char *dest = ferry_json_get_string (m, "Destination");
+
+      if (dest == NULL
+          || ! (all || (json_object_object_get_ex (m, "Anonymous", &anon) && json_object_get_boolean (anon))))
+        continue;
+      volumes = ferry_json_get_object (conf, "Volumes");
+      if (volumes == NULL)
+        {
+          volumes = json_object_new_object ();
+          json_object_object_add (conf, "Volumes", volumes);
+        }
+      json_object_object_add (volumes, dest, json_object_new_object ());
+    }
+}
+
 /* The base's config with the container's own settings: what a new
  * container of the image would start with.  */
 static json_object *
-container_config (const struct ferry_image *base, const struct ferry_container *c)
+container_config (const struct ferry_image *base, const struct ferry_container *c, int include_volumes)
 {
   json_object *ic = ferry_json_get_object (base->config, "config");
   json_object *conf = NULL, *env = json_object_new_array (),
@@ -61,6 +87,7 @@ container_config (const struct ferry_image *base, const struct ferry_container *
   json_object_object_add (conf, "WorkingDir", json_object_new_string (workdir && *workdir ? workdir : "/"));
   if (labels && json_object_object_length (labels) > 0)
     json_object_object_add (conf, "Labels", json_object_get (labels));
+  add_volumes (conf, c, include_volumes);
   return conf;
 }
 
@@ -147,7 +174,7 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
       ferry_error_wrap (err, "the image of container %s", c->name);
       goto out;
     }
-  conf = container_config (base, c);
+  conf = container_config (base, c, o->include_volumes);
   if (ferry_image_changes_apply (conf, o->changes, NULL, err) < 0)
     goto out;
   if (write_layer (e, c, o->pause, &dir, &layer, err) < 0)

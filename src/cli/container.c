@@ -3015,6 +3015,7 @@ enum
   OPT_PS_FORMAT = OPT_COMMAND_FIRST + 0x200, /* past the numbers of the options above */
   OPT_PS_NOHEADING,
   OPT_PS_SORT,
+  OPT_PS_SYNC,
 };
 
 /* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
@@ -3320,6 +3321,10 @@ ps_option (int c, const char *arg, void *data)
     case OPT_NO_TRUNC:
       f->no_trunc = 1;
       return 0;
+    case OPT_PS_SYNC:
+      /* What ferry ps does anyway: every container's state is settled
+       * (its monitor's exit file read) before it is listed.  */
+      return 0;
     case OPT_PS_FORMAT:
       f->format = arg;
       return 0;
@@ -3378,7 +3383,8 @@ static const char ps_usage[]
       "  -q, --quiet            print only container IDs\n"
       "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
       "      --sort KEY         order by command, created (the default), id, image, names,\n"
-      "                         runningfor, size or status\n";
+      "                         runningfor, size or status\n"
+      "      --sync             settle each container's state first (ferry always does)\n";
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -3394,6 +3400,7 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "noheading", no_argument, NULL, OPT_PS_NOHEADING },
                                         { "sort", required_argument, NULL, OPT_PS_SORT },
                                         { "size", no_argument, NULL, 's' },
+                                        { "sync", no_argument, NULL, OPT_PS_SYNC },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;

@@ -20,6 +20,7 @@ enum
   OPT_DIGESTFILE,
   OPT_PASSWORD_STDIN,
   OPT_GET_LOGIN,
+  OPT_REMOVE_SIGNATURES,
 };
 
 static const char pull_usage[]
@@ -99,7 +100,9 @@ static const char push_usage[]
       "(default: IMAGE's own name).  The manifest and layers go exactly as stored, so\n"
       "the pushed image keeps its digest and ID.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
-      "      --digestfile FILE    write the manifest digest to FILE\n" FERRY_PUSH_FLAGS_HELP
+      "      --digestfile FILE    write the manifest digest to FILE\n"
+      "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
+      "                           to remove\n" FERRY_PUSH_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
 
 int
@@ -109,6 +112,7 @@ ferry_cmd_push (int argc, char **argv)
                                         FERRY_REGISTRY_OPTIONS,
                                         { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
                                         FERRY_PUSH_FLAGS,
+                                        { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -135,6 +139,8 @@ ferry_cmd_push (int argc, char **argv)
         {
         case OPT_DIGESTFILE:
           digestfile = optarg;
+          break;
+        case OPT_REMOVE_SIGNATURES:
           break;
         case 'q':
           quiet = 1;

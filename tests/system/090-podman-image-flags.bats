@@ -382,3 +382,43 @@ commit_sequence() {
 		  json: {"/anon":{},"/bind":{},"/named":{}}
 	EOF
 }
+
+sync_sequence() {
+	local t=$1 img pid
+	img=$(test_image "$t")
+	"$t" run -d --name s1 --network none "$img" sleep 1000 >/dev/null
+	step "$t" ps --sync --format '{{.Names}} {{.State}}'
+	# Killed behind the tool's back: the next look settles it.
+	pid=$("$t" inspect --format '{{.State.Pid}}' s1)
+	kill -9 "$pid"
+	wait_until "[ -z \"\$($t ps --sync -q)\" ]"
+	step "$t" ps --sync -a --format '{{.Names}} {{.State}} {{.ExitCode}}'
+	step "$t" ps --sync --format '{{.Names}}'
+}
+
+@test "ps --sync as Podman's: a container killed behind ferry's back is listed as exited" {
+	compare_with_podman sync_sequence <<-'EOF'
+		$ ps --sync --format {{.Names}} {{.State}} -> 0
+		  out: s1 running
+		$ ps --sync -a --format {{.Names}} {{.State}} {{.ExitCode}} -> 0
+		  out: s1 exited 137
+		$ ps --sync --format {{.Names}} -> 0
+	EOF
+}
+
+@test "push --remove-signatures and --disable-content-trust: the same push" {
+	registry_start
+	load_test_image
+	run_ferry push --tls-verify=false --remove-signatures --disable-content-trust --digestfile "$TEST_TMP/d1" \
+		ferry-test "$REGISTRY/plain:1"
+	assert_status 0
+	run_ferry push --tls-verify=false --digestfile "$TEST_TMP/d2" ferry-test "$REGISTRY/plain:2"
+	assert_status 0
+	[ "$(cat "$TEST_TMP/d1")" = "$(cat "$TEST_TMP/d2")" ]
+	[ "$(cat "$TEST_TMP/d1")" = "$(f image inspect --format '{{.Digest}}' ferry-test)" ]
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		podman_t push -q --tls-verify=false --remove-signatures --disable-content-trust \
+			localhost/ferry-test:latest "$REGISTRY/podman:1"
+	fi
+}

@@ -27,10 +27,31 @@ static const char pull_usage[]
     = "Usage: ferry pull [OPTIONS] IMAGE\n\n"
       "Pull an image from a registry: IMAGE is [docker://]REGISTRY/REPOSITORY[:TAG|@DIGEST].\n"
       "Prints the image ID.\n\n"
-      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
+      "Options:\n"
+      "  -a, --all-tags           pull every tag the repository lists (IMAGE's own tag is\n"
+      "                           ignored), printing each image ID\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
       "                           (default linux/<this host's architecture>)\n" FERRY_PULL_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+
+/* pull --all-tags: an ID a line for each tag pulled, even when a later
+ * one fails.  */
+static int
+pull_all_tags (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o,
+               struct ferry_cli_transfer_flags *tf)
+{
+  cleanup_strv char **ids = NULL;
+  ferry_error_t err = NULL;
+  int r = ferry_image_pull_all_tags (s, ref, o, &ids, &err);
+
+  ferry_cli_transfer_flags_free (tf);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      ferry_cli_event ("image", "pull", ids[i], ref);
+      printf ("%s\n", ids[i]);
+    }
+  return r < 0 ? ferry_cli_fail (&err) : 0;
+}
 
 int
 ferry_cmd_pull (int argc, char **argv)
@@ -39,6 +60,7 @@ ferry_cmd_pull (int argc, char **argv)
                                         FERRY_REGISTRY_OPTIONS,
                                         { "platform", required_argument, NULL, OPT_PLATFORM },
                                         FERRY_PULL_FLAGS,
+                                        { "all-tags", no_argument, NULL, 'a' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -47,11 +69,11 @@ ferry_cmd_pull (int argc, char **argv)
   struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
-  int quiet = 0, c, r;
+  int quiet = 0, all_tags = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
   ferry_cli_transfer_defaults (&tf, &o);
-  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":aqh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r == 0)
@@ -64,6 +86,9 @@ ferry_cmd_pull (int argc, char **argv)
         {
         case OPT_PLATFORM:
           o.platform = optarg;
+          break;
+        case 'a':
+          all_tags = 1;
           break;
         case 'q':
           quiet = 1;
@@ -85,6 +110,8 @@ ferry_cmd_pull (int argc, char **argv)
       ferry_cli_transfer_flags_free (&tf);
       return FERRY_EXIT_ERROR;
     }
+  if (all_tags)
+    return pull_all_tags (s, argv[optind], &o, &tf);
   r = ferry_image_pull (s, argv[optind], &o, &id, &err);
   ferry_cli_transfer_flags_free (&tf);
   if (r < 0)

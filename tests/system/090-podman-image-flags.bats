@@ -422,3 +422,40 @@ sync_sequence() {
 			localhost/ferry-test:latest "$REGISTRY/podman:1"
 	fi
 }
+
+all_tags_sequence() {
+	local t=$1
+	step "$t" pull -q -a --tls-verify=false "$REGISTRY/tagged/t:ignored"
+	step "$t" image inspect --format '{{.Id}}' "$REGISTRY/tagged/t:1" "$REGISTRY/tagged/t:2" \
+		"$REGISTRY/tagged/t:b"
+	step_rc "$t" pull -q -a --tls-verify=false "$REGISTRY/tagged/none"
+}
+
+@test "pull --all-tags as Podman's: every tag of the repository, in the registry's order" {
+	registry_start
+	load_test_image
+	mkdir -p "$TEST_TMP/rfs"
+	echo two >"$TEST_TMP/rfs/two"
+	tar -C "$TEST_TMP/rfs" -cf "$TEST_TMP/two.tar" .
+	f import -q "$TEST_TMP/two.tar" two >/dev/null
+	for tag in 1 b; do f push -q --tls-verify=false ferry-test "$REGISTRY/tagged/t:$tag"; done
+	f push -q --tls-verify=false two "$REGISTRY/tagged/t:2"
+	echo "s/$(f image inspect --format '{{.Id}}' two)/<two>/g" >"$TEST_TMP/f.sed"
+	echo "s/$(f image inspect --format '{{.Id}}' ferry-test)/<ferry-test>/g" >>"$TEST_TMP/f.sed"
+	f rmi -f two >/dev/null
+	# Podman's pull -a ignores --tls-verify: its registries.conf must say
+	# that this registry speaks plain HTTP.
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$TEST_TMP/registries.conf"
+	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
+	compare_with_podman all_tags_sequence <<-'EOF'
+		$ pull -q -a --tls-verify=false REGISTRY/tagged/t:ignored -> 0
+		  out: <ferry-test>
+		  out: <two>
+		  out: <ferry-test>
+		$ image inspect --format {{.Id}} REGISTRY/tagged/t:1 REGISTRY/tagged/t:2 REGISTRY/tagged/t:b -> 0
+		  out: <ferry-test>
+		  out: <two>
+		  out: <ferry-test>
+		$ pull -q -a --tls-verify=false REGISTRY/tagged/none -> 125
+	EOF
+}

@@ -31,6 +31,13 @@ struct ferry_transfer_options
 int ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
                       ferry_error_t *err);
 
+/* pull --all-tags: pulls every tag that REF's repository lists on its
+ * registry (REF's own tag or digest is ignored, as Podman ignores it), in
+ * the registry's order; *IDS gets their image IDs (NULL-terminated, as far
+ * as they got on a failure).  */
+int ferry_image_pull_all_tags (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o,
+                               char ***ids, ferry_error_t *err);
+
 /* Pushes the stored image IMAGE to DEST ("[docker://]registry/repo[:tag]");
  * DEST NULL means IMAGE's own name.  *DIGEST (may be NULL) gets the
  * manifest digest.  */

@@ -8,6 +8,7 @@
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
+#include "engine/namespaces.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
@@ -2814,8 +2815,34 @@ unix_time_or_zero (const char *rfc3339)
   return ts.tv_sec;
 }
 
+/* ps --ns: C's namespaces under KEYS' names (JSON's or the template's,
+ * which differ in Podman), none of them when it is not running.  */
 static json_object *
-ps_json (const struct ferry_container *c, const char *health)
+ps_namespaces (const struct ferry_container *c, int template_names)
+{
+  json_object *o = json_object_new_object ();
+  struct ferry_namespaces ns;
+  const char *const json_keys[] = { "Mnt", "Cgroup", "Ipc", "Net", "Pidns", "Uts", "User" };
+  const char *const tpl_keys[] = { "MNT", "Cgroup", "IPC", "NET", "PIDNS", "UTS", "User" };
+  const char *values[7];
+
+  if (ferry_container_namespaces (c, &ns) == 0 && ! template_names)
+    return o;
+  values[0] = ns.mnt;
+  values[1] = ns.cgroup;
+  values[2] = ns.ipc;
+  values[3] = ns.net;
+  values[4] = ns.pid;
+  values[5] = ns.uts;
+  values[6] = ns.user;
+  for (size_t i = 0; i < 7; i++)
+    json_object_object_add (o, template_names ? tpl_keys[i] : json_keys[i],
+                            json_object_new_string (values[i]));
+  return o;
+}
+
+static json_object *
+ps_json (const struct ferry_container *c, const char *health, int ns)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
@@ -2852,6 +2879,7 @@ ps_json (const struct ferry_container *c, const char *health)
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
+  json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 0) : json_object_new_object ());
   return o;
 }
 
@@ -2905,7 +2933,7 @@ parse_number (const char *s, long min, long max, long *out)
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
-ps_report (const struct ferry_container *c, const char *health, int no_trunc, const char *size)
+ps_report (const struct ferry_container *c, const char *health, int no_trunc, const char *size, int ns)
 {
   json_object *o = json_object_new_object (), *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
@@ -2953,6 +2981,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
   if (size)
     json_object_object_add (o, "Size", json_object_new_string (size));
+  if (ns)
+    json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
   return o;
 }
 
@@ -2998,17 +3028,48 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
 }
 
 static const struct ferry_cli_column ps_columns[] = {
-  { "ID", "CONTAINER ID" }, { "Names", NULL },    { "Image", NULL },     { "ImageID", NULL },
-  { "Command", NULL },      { "Created", NULL },  { "CreatedAt", NULL }, { "CreatedHuman", "CREATED" },
-  { "RunningFor", NULL },   { "Status", NULL },   { "State", NULL },     { "Ports", NULL },
-  { "Labels", NULL },       { "Mounts", NULL },   { "Networks", NULL },  { "ExitCode", NULL },
-  { "Exited", NULL },       { "ExitedAt", NULL }, { "StartedAt", NULL }, { "Pid", "PID" },
-  { "AutoRemove", NULL },   { "Restarts", NULL }, { "Pod", "POD ID" },   { "PodName", "PODNAME" },
-  { "IsInfra", NULL },      { "Size", NULL },     { NULL, NULL },
+  { "ID", "CONTAINER ID" },
+  { "Names", NULL },
+  { "Image", NULL },
+  { "ImageID", NULL },
+  { "Command", NULL },
+  { "Created", NULL },
+  { "CreatedAt", NULL },
+  { "CreatedHuman", "CREATED" },
+  { "RunningFor", NULL },
+  { "Status", NULL },
+  { "State", NULL },
+  { "Ports", NULL },
+  { "Labels", NULL },
+  { "Mounts", NULL },
+  { "Networks", NULL },
+  { "ExitCode", NULL },
+  { "Exited", NULL },
+  { "ExitedAt", NULL },
+  { "StartedAt", NULL },
+  { "Pid", "PID" },
+  { "AutoRemove", NULL },
+  { "Restarts", NULL },
+  { "Pod", "POD ID" },
+  { "PodName", "PODNAME" },
+  { "IsInfra", NULL },
+  { "Size", NULL },
+  /* ps --ns */
+  { "Namespaces.Cgroup", "CGROUPNS" },
+  { "Namespaces.IPC", "IPC" },
+  { "Namespaces.MNT", "MNT" },
+  { "Namespaces.NET", "NET" },
+  { "Namespaces.PIDNS", "PIDNS" },
+  { "Namespaces.User", "USERNS" },
+  { "Namespaces.UTS", "UTS" },
+  { NULL, NULL },
 };
 
 #define PS_DEFAULT_FORMAT                                                                                    \
   "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+#define PS_NS_FORMAT                                                                                         \
+  "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t"  \
+  "{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}"
 
 enum
 {
@@ -3016,6 +3077,7 @@ enum
   OPT_PS_NOHEADING,
   OPT_PS_SORT,
   OPT_PS_SYNC,
+  OPT_PS_NS,
 };
 
 /* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
@@ -3031,7 +3093,7 @@ struct ps_filter
 
 struct ps_flags
 {
-  int all, quiet, no_trunc, heading, size;
+  int all, quiet, no_trunc, heading, size, ns;
   long last;
   const char *format;
   const char *sort;
@@ -3321,6 +3383,9 @@ ps_option (int c, const char *arg, void *data)
     case OPT_NO_TRUNC:
       f->no_trunc = 1;
       return 0;
+    case OPT_PS_NS:
+      f->ns = 1;
+      return 0;
     case OPT_PS_SYNC:
       /* What ferry ps does anyway: every container's state is settled
        * (its monitor's exit file read) before it is listed.  */
@@ -3377,6 +3442,8 @@ static const char ps_usage[]
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
+      "      --ns               the namespaces of each container's process, by inode number\n"
+      "                         ({{.Namespaces.NET}}, ...; none when it is not running)\n"
       "  -l, --latest           the container created last\n"
       "      --no-trunc         full IDs and commands\n"
       "      --noheading        no heading row\n"
@@ -3401,6 +3468,7 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "sort", required_argument, NULL, OPT_PS_SORT },
                                         { "size", no_argument, NULL, 's' },
                                         { "sync", no_argument, NULL, OPT_PS_SYNC },
+                                        { "ns", no_argument, NULL, OPT_PS_NS },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
@@ -3420,6 +3488,17 @@ ferry_cmd_ps (int argc, char **argv)
       if (r > 0)
         return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  /* Podman's checks, in its words.  */
+  if (f.quiet && (f.size || f.ns))
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("quiet conflicts with size and namespace");
+    }
+  if (f.size && f.ns)
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("size and namespace options conflict");
     }
   e = ferry_cli_open_engine ();
   if (e == NULL || ps_filters_resolve (&f, e) < 0)
@@ -3472,7 +3551,7 @@ ferry_cmd_ps (int argc, char **argv)
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health));
+        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f.ns));
       puts (ferry_json_to_string (arr, 1));
     }
   else if (f.quiet && f.format == NULL)
@@ -3480,13 +3559,16 @@ ferry_cmd_ps (int argc, char **argv)
       printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
   else
     {
-      const char *format = f.format ? f.format : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}" : PS_DEFAULT_FORMAT;
+      const char *format = f.format ? f.format
+                           : f.ns   ? PS_NS_FORMAT
+                           : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
+                                    : PS_DEFAULT_FORMAT;
 
       ferry_cli_list_init (&out, format, ps_columns, f.heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
           cleanup_json json_object *o
-              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL);
+              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL, f.ns);
           ret = ferry_cli_list_row (&out, o, &err);
         }
       if (ret == 0)

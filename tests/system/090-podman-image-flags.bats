@@ -63,7 +63,7 @@ show_json() {
 	shift
 	{
 		echo "\$ $*"
-		"$tool" "$@" | jq -cS . | sed 's/^/  json: /'
+		"$tool" "$@" | jq -cS "${JQ_FILTER:-.}" | sed 's/^/  json: /'
 	} >>"$TEST_TMP/$tool.log"
 }
 
@@ -458,4 +458,49 @@ all_tags_sequence() {
 		  out: <ferry-test>
 		$ pull -q -a --tls-verify=false REGISTRY/tagged/none -> 125
 	EOF
+}
+
+ns_sequence() {
+	local t=$1 img
+	img=$(test_image "$t")
+	"$t" run -d --name n1 --network none "$img" sleep 1000 >/dev/null
+	"$t" create --name n2 --network none "$img" true >/dev/null
+	step "$t" ps -a --ns --sort names
+	step "$t" ps --ns --format '{{.Names}} {{.Namespaces.NET}} {{.Namespaces.PIDNS}}'
+	JQ_FILTER='[.[] | {Names, Pid, Namespaces}]' show_json "$t" ps -a --ns --sort names --format json
+	step "$t" ps --ns -q
+	step "$t" ps --ns -s
+}
+
+@test "ps --ns as Podman's: the inode numbers of each running container's namespaces" {
+	# The numbers, IDs and column widths are this run's.
+	echo 's/^[0-9a-f]\{12\} /<ID> /; s/[0-9]\{4,\}/N/g; s/  */ /g; s/ *$//' >"$TEST_TMP/f.sed"
+	compare_with_podman ns_sequence <<-'EOF'
+		$ ps -a --ns --sort names -> 0
+		 out: CONTAINER ID NAMES PID CGROUPNS IPC MNT NET PIDNS USERNS UTS
+		 out: <ID> n1 N N N N N N N N
+		 out: <ID> n2 0
+		$ ps --ns --format {{.Names}} {{.Namespaces.NET}} {{.Namespaces.PIDNS}} -> 0
+		 out: n1 N N
+		$ ps -a --ns --sort names --format json
+		 json: [{"Names":["n1"],"Namespaces":{"Cgroup":"N","Ipc":"N","Mnt":"N","Net":"N","Pidns":"N","User":"N","Uts":"N"},"Pid":N},{"Names":["n2"],"Namespaces":{},"Pid":0}]
+		$ ps --ns -q -> 125
+		 err: Error: quiet conflicts with size and namespace
+		$ ps --ns -s -> 125
+		 err: Error: size and namespace options conflict
+	EOF
+}
+
+@test "ps --ns shows the namespaces the process is in" {
+	load_test_image
+	f run -d --name n1 --network none ferry-test sleep 1000 >/dev/null
+	pid=$(f inspect --format '{{.State.Pid}}' n1)
+	want="n1 $pid"
+	for ns in cgroup ipc mnt net pid user uts; do
+		want+=" $(readlink "/proc/$pid/ns/$ns" | tr -dc 0-9)"
+	done
+	[ "$(f ps --ns --noheading | awk '{ $1 = ""; print substr($0, 2) }')" = "$want" ]
+	# Its own network namespace, not the host's; the host's user one.
+	[ "$(f ps --ns --format '{{.Namespaces.NET}}')" != "$(readlink /proc/self/ns/net | tr -dc 0-9)" ]
+	[ "$(f ps --ns --format '{{.Namespaces.User}}')" = "$(readlink /proc/self/ns/user | tr -dc 0-9)" ]
 }

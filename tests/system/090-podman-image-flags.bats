@@ -35,8 +35,9 @@ compare_with_podman() {
 	[ -z "${REGISTRY:-}" ] || echo "s/$REGISTRY/REGISTRY/g" >>"$TEST_TMP/f.sed"
 	[ -z "${OTHER:-}" ] || echo "s/$OTHER/OTHER/g" >>"$TEST_TMP/f.sed"
 	[ -z "${HOST_ARCH:-}" ] || echo "s/$HOST_ARCH/HOST/g" >>"$TEST_TMP/f.sed"
+	# Podman's name of the test image is ferry's in full.
+	echo 's#localhost/ferry-test:latest#ferry-test#g' >>"$TEST_TMP/f.sed"
 	cp "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
-	echo 's#localhost/ferry-test:latest#ferry-test#g' >>"$TEST_TMP/podman_t.sed"
 	"$seq" f
 	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
@@ -503,4 +504,31 @@ ns_sequence() {
 	# Its own network namespace, not the host's; the host's user one.
 	[ "$(f ps --ns --format '{{.Namespaces.NET}}')" != "$(readlink /proc/self/ns/net | tr -dc 0-9)" ]
 	[ "$(f ps --ns --format '{{.Namespaces.User}}')" = "$(readlink /proc/self/ns/user | tr -dc 0-9)" ]
+}
+
+squash_sequence() {
+	local t=$1 img
+	img=$(test_image "$t")
+	"$t" run -d --name q1 --network none "$img" sh -c 'echo new >/newfile; rm /etc/motd2 2>/dev/null; sleep 1000' >/dev/null
+	wait_until "$t exec q1 cat /newfile >/dev/null 2>&1"
+	"$t" commit -q --squash q1 sq >/dev/null
+	JQ_FILTER='.[0] | {layers: (.RootFS.Layers | length), history: [.History[] | {created_by, comment}], Cmd: .Config.Cmd}' \
+		show_json "$t" image inspect sq
+	step "$t" run --rm --network none sq sh -c 'cat /newfile; [ -e /bin/sh ] && echo base-files-there'
+	"$t" commit -q q1 notsq >/dev/null
+	JQ_FILTER='.[0] | {layers: (.RootFS.Layers | length), last: (.History[-1] | {created_by, comment})}' \
+		show_json "$t" image inspect notsq
+	"$t" rm -f -t 0 q1 >/dev/null
+}
+
+@test "commit --squash as Podman's: one layer, one history entry" {
+	compare_with_podman squash_sequence <<-'EOF'
+		$ image inspect sq
+		  json: {"Cmd":["sh","-c","echo new >/newfile; rm /etc/motd2 2>/dev/null; sleep 1000"],"history":[{"comment":"FROM ferry-test","created_by":"/bin/sh"}],"layers":1}
+		$ run --rm --network none sq sh -c cat /newfile; [ -e /bin/sh ] && echo base-files-there -> 0
+		  out: new
+		  out: base-files-there
+		$ image inspect notsq
+		  json: {"last":{"comment":"FROM ferry-test","created_by":"/bin/sh"},"layers":3}
+	EOF
 }

@@ -1,5 +1,6 @@
 #include "commit.h"
 #include "container.h"
+#include "copy.h"
 #include "../image/change.h"
 #include "../image/commit.h"
 #include "../storage/rootfs_diff.h"
@@ -10,7 +11,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 ferry_commit_change_check (const char *change, ferry_error_t *err)
@@ -91,28 +94,28 @@ container_config (const struct ferry_image *base, const struct ferry_container *
   return conf;
 }
 
-static char *
-command_line (const struct ferry_container *c)
+/* --squash: the container's whole root file system (as `export` writes
+ * it, its mounts left out) into the new file LAYER, synced.  */
+static int
+write_squashed (ferry_engine_t *e, const struct ferry_container *c, const char *layer, ferry_error_t *err)
 {
-  json_object *args = ferry_json_get_array (c->record, "Args");
-  char *s = xstrdup ("");
-  size_t i;
+  cleanup_close int fd = open (layer, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-  for (i = 0; args && i < json_object_array_length (args); i++)
-    {
-      char *t = xasprintf ("%s%s%s", s, i ? " " : "",
-                           json_object_get_string (json_object_array_get_idx (args, i)));
-      free (s);
-      s = t;
-    }
-  return s;
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", layer);
+  if (ferry_container_export (e, c->id, fd, err) < 0)
+    return -1;
+  if (fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", layer);
+  return 0;
 }
 
-/* Writes the container's changes as a layer tar in a new directory of
- * the store's tmp dir (*DIR, for the caller to remove).  */
+/* Writes the container's changes (with SQUASH, its whole root file
+ * system) as a layer tar in a new directory of the store's tmp dir (*DIR,
+ * for the caller to remove).  */
 static int
-write_layer (ferry_engine_t *e, const struct ferry_container *c, int pause, char **dir, char **layer,
-             ferry_error_t *err)
+write_layer (ferry_engine_t *e, const struct ferry_container *c, int pause, int squash, char **dir,
+             char **layer, ferry_error_t *err)
 {
   struct ferry_changes changes = { 0 };
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
@@ -129,7 +132,9 @@ write_layer (ferry_engine_t *e, const struct ferry_container *c, int pause, char
         return -1;
       paused = 1;
     }
-  if (ferry_container_diff (e, c->id, &changes, err) == 0)
+  if (squash)
+    ret = write_squashed (e, c, *layer, err);
+  else if (ferry_container_diff (e, c->id, &changes, err) == 0)
     ret = ferry_rootfs_diff_layer (upper, &changes, *layer, err);
   ferry_changes_free (&changes);
   if (paused)
@@ -177,9 +182,10 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
   conf = container_config (base, c, o->include_volumes);
   if (ferry_image_changes_apply (conf, o->changes, NULL, err) < 0)
     goto out;
-  if (write_layer (e, c, o->pause, &dir, &layer, err) < 0)
+  if (write_layer (e, c, o->pause, o->squash, &dir, &layer, err) < 0)
     goto out;
-  created_by = command_line (c);
+  /* Podman's (buildah's) entry for a commit, whatever the command.  */
+  created_by = xstrdup ("/bin/sh");
   comment = o->comment ? xstrdup (o->comment)
                        : xasprintf ("FROM %s", ferry_json_get_string (c->record, "ImageName") ?: base->id);
   ic.base = base;
@@ -189,6 +195,7 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
   ic.created_by = created_by;
   ic.comment = comment;
   ic.name = name;
+  ic.squash = o->squash;
   ret = ferry_image_commit (e->store, &ic, id, err);
 out:
   if (dir)

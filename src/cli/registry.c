@@ -3,6 +3,7 @@
 #include "common.h"
 #include "transfer.h"
 #include "image/auth.h"
+#include "image/convert.h"
 #include "image/pull.h"
 #include "image/registry.h"
 #include "util/cleanup.h"
@@ -128,6 +129,8 @@ static const char push_usage[]
       "the pushed image keeps its digest and ID.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
+      "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
+      "                           (default: as stored; another changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
@@ -140,6 +143,7 @@ ferry_cmd_push (int argc, char **argv)
                                         { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
                                         FERRY_PUSH_FLAGS,
                                         { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
+                                        { "format", required_argument, NULL, 'f' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -153,7 +157,7 @@ ferry_cmd_push (int argc, char **argv)
 
   ferry_cli_registry_defaults (&o.registry);
   ferry_cli_transfer_defaults (&tf, &o);
-  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r == 0)
@@ -168,6 +172,11 @@ ferry_cmd_push (int argc, char **argv)
           digestfile = optarg;
           break;
         case OPT_REMOVE_SIGNATURES:
+          break;
+        case 'f':
+          if (ferry_manifest_format_check (optarg, &err) < 0)
+            return ferry_cli_fail (&err);
+          o.format = optarg;
           break;
         case 'q':
           quiet = 1;

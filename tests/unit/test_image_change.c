@@ -1,5 +1,7 @@
 /* Unit tests for --change (image/change.c), the Dockerfile instructions of
- * commit and import, and for --retry-delay's parser (image/retry.c).  */
+ * commit and import, for --retry-delay's parser and the retry loop
+ * (image/retry.c), and for push --format's manifest conversion
+ * (image/convert.c).  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include "image/change.h"
+#include "image/convert.h"
 #include "image/retry.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -184,6 +187,65 @@ test_retry_only_unreachable (void **state)
   ferry_error_release (&err);
 }
 
+#define OCI_M                                                                                                \
+  "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{"           \
+  "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:c\",\"size\":7},"          \
+  "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:l1\","     \
+  "\"size\":10},{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:l2\","         \
+  "\"size\":20}],\"annotations\":{\"a\":\"b\"}}"
+#define DOCKER_M                                                                                             \
+  "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{" \
+  "\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7,\"digest\":\"sha256:c\"},"    \
+  "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":10,"            \
+  "\"digest\":\"sha256:l1\"},{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar\",\"size\":20,"   \
+  "\"digest\":\"sha256:l2\"}]}"
+
+static void
+test_manifest_convert (void **state)
+{
+  ferry_error_t err = NULL;
+  int same = 0;
+  cleanup_free char *v2 = ferry_manifest_convert (OCI_M, "v2s2", &same, &err);
+  cleanup_free char *back = NULL;
+
+  /* Docker's key order, no annotations (schema 2 has none).  */
+  assert_non_null (v2);
+  assert_false (same);
+  assert_string_equal (v2, DOCKER_M);
+  back = ferry_manifest_convert (v2, "oci", &same, &err);
+  assert_non_null (back);
+  assert_non_null (strstr (back, "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                                 "\"digest\":\"sha256:l1\",\"size\":10}"));
+  /* Already in the format: nothing to do.  */
+  assert_null (ferry_manifest_convert (OCI_M, "oci", &same, &err));
+  assert_true (same);
+  assert_null (ferry_manifest_convert (DOCKER_M, "v2s2", &same, &err));
+  assert_true (same);
+}
+
+static void
+test_manifest_convert_refused (void **state)
+{
+  ferry_error_t err = NULL;
+  int same = 0;
+
+  assert_null (
+      ferry_manifest_convert ("{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:c\",\"size\":1},"
+                              "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\","
+                              "\"digest\":\"sha256:l\",\"size\":1}]}",
+                              "v2s2", &same, &err));
+  assert_false (same);
+  assert_non_null (strstr (err->msg, "--format oci"));
+  ferry_error_release (&err);
+  assert_null (ferry_manifest_convert (OCI_M, "v2s1", &same, &err));
+  ferry_error_release (&err);
+  assert_null (ferry_manifest_convert (OCI_M, "docker", &same, &err));
+  assert_non_null (strstr (err->msg, "unknown format \"docker\""));
+  ferry_error_release (&err);
+  assert_null (ferry_manifest_convert ("{\"schemaVersion\":2}", "v2s2", &same, &err));
+  ferry_error_release (&err);
+}
+
 int
 main (void)
 {
@@ -195,6 +257,8 @@ main (void)
     cmocka_unit_test (test_refused),
     cmocka_unit_test (test_retry_delay),
     cmocka_unit_test (test_retry_only_unreachable),
+    cmocka_unit_test (test_manifest_convert),
+    cmocka_unit_test (test_manifest_convert_refused),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -24,6 +24,7 @@ struct ferry_transfer_options
   const char *platform;     /* pull: "os/arch[/variant]", NULL for linux/<this host> */
   int progress;             /* a progress line per blob on standard error */
   struct ferry_retry retry; /* zero: one try */
+  const char *format;       /* push: "oci" or "v2s2" (convert.h); NULL: as stored */
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are

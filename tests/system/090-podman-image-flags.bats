@@ -166,6 +166,8 @@ platform_sequence() {
 	step "$t" rm a1
 	step "$t" rmi -f "$img"
 	step "$t" run -q --rm --tls-verify=false --retry 1 --disable-content-trust "$img" echo ran
+	step "$t" pull -q --tls-verify=false --platform "linux/$OTHER" --variant v8 "$img"
+	step "$t" image inspect --format '{{.Architecture}}' "$img"
 	# The two word these two errors each in their own way.
 	step_rc "$t" pull -q --tls-verify=false --os plan9 "$img"
 	step "$t" pull --platform linux/amd64 --arch amd64 "$img"
@@ -205,6 +207,10 @@ platform_sequence() {
 		  out: Deleted: <ID>
 		$ run -q --rm --tls-verify=false --retry 1 --disable-content-trust REGISTRY/multi:latest echo ran -> 0
 		  out: ran
+		$ pull -q --tls-verify=false --platform linux/OTHER --variant v8 REGISTRY/multi:latest -> 0
+		  out: <ID>
+		$ image inspect --format {{.Architecture}} REGISTRY/multi:latest -> 0
+		  out: OTHER
 		$ pull -q --tls-verify=false --os plan9 REGISTRY/multi:latest -> 125
 		$ pull --platform linux/HOST --arch HOST REGISTRY/multi:latest -> 125
 		  err: Error: --platform option can not be specified with --arch or --os

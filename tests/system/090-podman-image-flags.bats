@@ -234,8 +234,10 @@ retry_sequence() {
 	retry_step "$t" pull --tls-verify=false --retry 0 "$gone/x/y:1"
 	retry_step "$t" push --tls-verify=false --retry 2 --retry-delay 1ms --disable-content-trust "$img" "$gone/x/y:1"
 	retry_step "$t" run --rm --tls-verify=false --retry 1 --retry-delay 1ms "$gone/x/y:1" true
-	# An answer, even "unknown", is not tried again.
+	# An answer, even "unknown", is not tried again; nor a name that does
+	# not resolve.
 	retry_step "$t" pull --tls-verify=false --retry 2 --retry-delay 1ms "$REGISTRY/no/such:1"
+	retry_step "$t" pull --retry 2 --retry-delay 1ms no-such-host.invalid/x:1
 }
 
 retry_step() {
@@ -273,6 +275,8 @@ retry_step() {
 		  warning: level=warning msg="Failed, retrying in 1ms ... (1/1)
 		  errors: 1
 		$ pull --tls-verify=false --retry 2 --retry-delay 1ms REGISTRY/no/such:1 -> 125
+		  errors: 1
+		$ pull --retry 2 --retry-delay 1ms no-such-host.invalid/x:1 -> 125
 		  errors: 1
 	EOF
 }

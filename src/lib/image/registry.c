@@ -405,12 +405,13 @@ is_tls_failure (CURLcode rc)
          || rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_SEND_ERROR;
 }
 
-/* A failure to reach the server at all, which a later try may not meet
- * (Podman's --retry tries again after these only).  */
+/* A connection the server refused, which a later try may not meet
+ * (Podman's --retry tries again after it; not after a name that does not
+ * resolve, as measured).  */
 static int
 is_unreachable (CURLcode rc)
 {
-  return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_OPERATION_TIMEDOUT;
+  return rc == CURLE_COULDNT_CONNECT;
 }
 
 /* Performs one HTTP exchange with AUTHORIZATION (a full header line, or

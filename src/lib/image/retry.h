@@ -1,7 +1,8 @@
 /* ferry: trying a registry transfer again, as Podman's --retry and
  * --retry-delay do: only after a failure to reach the registry at all
- * (a refused connection, an unknown host, a time-out), never after an
- * answer such as "unknown manifest" or "denied".  */
+ * (a refused connection; not a host name that does not resolve, which
+ * Podman does not try again either), never after an answer such as
+ * "unknown manifest" or "denied".  */
 #ifndef FERRY_IMAGE_RETRY_H
 #define FERRY_IMAGE_RETRY_H
 

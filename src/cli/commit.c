@@ -22,14 +22,19 @@ static const char commit_usage[]
       "                            WORKDIR (repeatable)\n"
       "  -f, --format FORMAT       oci, the only one ferry writes (docker is refused)\n"
       "      --iidfile FILE        also write the image ID to FILE\n"
+      "      --include-volumes     list every mount's destination in the image's volumes\n"
+      "                            (without it: only those of its anonymous volumes)\n"
       "  -m, --message MESSAGE     refused, as Podman refuses it for OCI images\n"
       "  -p, --pause               pause the container while its changes are read\n"
+      "  -s, --squash              one layer of the container's whole root file system, none\n"
+      "                            of the base image's\n"
       "  -q, --quiet               print nothing but the image ID (ferry prints no\n"
       "                            progress either way)\n";
 
 enum
 {
   OPT_IIDFILE = OPT_COMMAND_FIRST,
+  OPT_INCLUDE_VOLUMES,
 };
 
 int
@@ -41,9 +46,11 @@ ferry_cmd_commit (int argc, char **argv)
     { "change", required_argument, NULL, 'c' },
     { "format", required_argument, NULL, 'f' },
     { "iidfile", required_argument, NULL, OPT_IIDFILE },
+    { "include-volumes", no_argument, NULL, OPT_INCLUDE_VOLUMES },
     { "message", required_argument, NULL, 'm' },
     { "pause", no_argument, NULL, 'p' },
     { "quiet", no_argument, NULL, 'q' },
+    { "squash", no_argument, NULL, 's' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -56,7 +63,7 @@ ferry_cmd_commit (int argc, char **argv)
   size_t n_changes = 0;
   int c, r;
 
-  while ((c = getopt_long (argc, argv, ":a:c:f:m:pqh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":a:c:f:m:pqsh", opts, NULL)) != -1)
     {
       switch (c)
         {
@@ -74,6 +81,9 @@ ferry_cmd_commit (int argc, char **argv)
         case OPT_IIDFILE:
           iidfile = optarg;
           continue;
+        case OPT_INCLUDE_VOLUMES:
+          o.include_volumes = 1;
+          continue;
         case 'm':
           message = optarg;
           continue;
@@ -81,6 +91,9 @@ ferry_cmd_commit (int argc, char **argv)
           o.pause = 1;
           continue;
         case 'q':
+          continue;
+        case 's':
+          o.squash = 1;
           continue;
         }
       r = ferry_cli_parse_or_help (c, "commit", argv, commit_usage);

@@ -2,12 +2,14 @@
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
 #include "attach.h"
+#include "transfer.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
 #include "engine/mount.h"
+#include "engine/namespaces.h"
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
@@ -173,6 +175,8 @@ struct create_args
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
+  /* --arch, --os, --variant, --retry, --retry-delay for the pull.  */
+  struct ferry_cli_transfer_flags transfer;
 };
 
 static void
@@ -199,6 +203,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->log_opts);
   ferry_cleanup_strvp (&a->secrets);
   free (a->preserve_fds);
+  ferry_cli_transfer_flags_free (&a->transfer);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -250,7 +255,7 @@ static const char create_usage[]
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
       "                           always, or never\n"
-      "      --platform OS/ARCH   the platform to pull (default: this host's)\n"
+      "      --platform OS/ARCH   the platform to pull (default: this host's)\n" FERRY_PULL_FLAGS_HELP
       "      --name NAME          the container's name (default: generated)\n"
       "      --no-healthcheck     no health check, not even the image's\n"
       "      --oom-score-adj N    the container's OOM score adjustment (-1000 to 1000)\n"
@@ -488,7 +493,7 @@ fd_is_open (long fd)
 /* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
  * between 3 and the highest that are not given are /dev/null in it.  */
 static int
-parse_preserve_fd (const char *arg, struct create_args *a)
+parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
 {
   cleanup_free char *list = xstrdup (arg);
   char *save = NULL, *one;
@@ -496,7 +501,7 @@ parse_preserve_fd (const char *arg, struct create_args *a)
   for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
     {
       long long fd;
-      size_t old = a->n_preserve_fds;
+      size_t old = *n_fds;
 
       if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
           != 0)
@@ -505,21 +510,21 @@ parse_preserve_fd (const char *arg, struct create_args *a)
         return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
                                 "that file descriptors must be passed",
                                 fd);
-      if ((size_t) fd - 2 > a->n_preserve_fds)
+      if ((size_t) fd - 2 > *n_fds)
         {
-          a->n_preserve_fds = (size_t) fd - 2;
-          a->preserve_fds = xrealloc (a->preserve_fds, sizeof (int) * a->n_preserve_fds);
-          for (size_t i = old; i < a->n_preserve_fds; i++)
-            a->preserve_fds[i] = -1;
+          *n_fds = (size_t) fd - 2;
+          *fds = xrealloc (*fds, sizeof (int) * *n_fds);
+          for (size_t i = old; i < *n_fds; i++)
+            (*fds)[i] = -1;
         }
-      a->preserve_fds[fd - 3] = (int) fd;
+      (*fds)[fd - 3] = (int) fd;
     }
   return 0;
 }
 
 /* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
 static int
-parse_preserve_fds (const char *arg, struct create_args *a)
+parse_preserve_fds (const char *arg, int **fds, size_t *n_fds)
 {
   long long n;
 
@@ -530,11 +535,11 @@ parse_preserve_fds (const char *arg, struct create_args *a)
       return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fds option requires "
                               "that file descriptors must be passed",
                               fd);
-  free (a->preserve_fds);
-  a->preserve_fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
+  free (*fds);
+  *fds = xmalloc (sizeof (int) * (n > 0 ? n : 1));
   for (long long i = 0; i < n; i++)
-    a->preserve_fds[i] = (int) (3 + i);
-  a->n_preserve_fds = (size_t) n;
+    (*fds)[i] = (int) (3 + i);
+  *n_fds = (size_t) n;
   return 0;
 }
 
@@ -566,9 +571,9 @@ run_only_option (int c, const char *arg, struct create_args *a)
         return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
       return 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, a);
+      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds);
     default:
-      return parse_preserve_fd (arg, a);
+      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
     }
 }
 
@@ -645,6 +650,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
+                                        FERRY_PULL_FLAGS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -654,6 +660,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.health = &a->health;
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
+  ferry_cli_transfer_defaults (&a->transfer, &a->pull);
   while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
          != -1)
@@ -1044,10 +1051,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                     : "");
         return -2;
       default:
-        r = ferry_cli_common_option (c, cmd, argv);
+        r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);
+        if (r > 0)
+          break;
+        if (r == 0)
+          r = ferry_cli_common_option (c, cmd, argv);
         if (r != 0)
           return -1;
       }
+  if (ferry_cli_transfer_finish (&a->transfer, &a->pull) < 0)
+    return -1;
   if (optind >= argc && a->o.rootfs)
     {
       /* Podman's words.  */
@@ -2806,9 +2819,20 @@ ferry_cmd_diff (int argc, char **argv)
 struct exec_args
 {
   struct ferry_exec_request r;
-  char **env;
-  size_t n_env;
+  char **env, **env_files;
+  size_t n_env, n_env_files;
+  int *preserve_fds;
+  size_t n_preserve_fds;
+  int latest;
 };
+
+static void
+exec_args_free (struct exec_args *a)
+{
+  ferry_cleanup_strvp (&a->env);
+  ferry_cleanup_strvp (&a->env_files);
+  free (a->preserve_fds);
+}
 
 static int
 exec_option (int c, const char *arg, void *data)
@@ -2835,6 +2859,19 @@ exec_option (int c, const char *arg, void *data)
     case 't':
       a->r.tty = 1;
       return 0;
+    case 'l':
+      a->latest = 1;
+      return 0;
+    case OPT_ENV_FILE:
+      a->env_files = strv_push (a->env_files, &a->n_env_files, arg);
+      return 0;
+    case OPT_PRIVILEGED:
+      a->r.privileged = 1;
+      return 0;
+    case OPT_PRESERVE_FDS:
+      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+    case OPT_PRESERVE_FD:
+      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     default:
       return 1;
     }
@@ -2850,42 +2887,72 @@ ferry_cmd_exec (int argc, char **argv)
                                         { "user", required_argument, NULL, 'u' },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "tty", no_argument, NULL, 't' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "env-file", required_argument, NULL, OPT_ENV_FILE },
+                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+                                        { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *latest = NULL;
   struct exec_args a = { 0 };
   ferry_error_t err = NULL;
-  int r, code = 0;
+  const char *ref;
+  int r, code = 0, first;
 
-  r = simple_options (argc, argv, "exec", "+:de:w:u:it", opts,
-                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun a command in a running "
+  r = simple_options (argc, argv, "exec", "+:de:w:u:itl", opts,
+                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
+                      "       ferry exec [OPTIONS] --latest COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background\n"
-                      "  -e, --env K=V        set an environment variable\n"
+                      "  -e, --env K=V        set an environment variable (K alone: take it from ferry's)\n"
+                      "      --env-file FILE  read K=V lines from FILE (before the -e ones)\n"
                       "  -i, --interactive    keep standard input open\n"
+                      "  -l, --latest         run it in the container created last\n"
+                      "      --preserve-fds N pass ferry's file descriptors 3 to 3+N-1 into the command\n"
+                      "      --preserve-fd FD pass descriptor FD into the command as FD (repeatable,\n"
+                      "                       or FD,FD...; those below it that are not given are\n"
+                      "                       /dev/null)\n"
+                      "      --privileged     every capability (that ferry has) for the command\n"
                       "  -t, --tty            allocate a pseudo-terminal\n"
                       "  -u, --user USER      run as this user\n"
                       "  -w, --workdir DIR    working directory\n",
                       exec_option, &a);
   if (r <= 0)
     {
-      ferry_cleanup_strvp (&a.env);
+      exec_args_free (&a);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
-  if (argc - optind < 2)
+  first = a.latest ? optind : optind + 1;
+  if (! a.latest && argc - optind < 1)
     {
-      ferry_cleanup_strvp (&a.env);
-      return ferry_cli_failf ("ferry exec needs a container and a command: ferry exec CONTAINER COMMAND...");
+      exec_args_free (&a);
+      return ferry_cli_failf ("exec requires the name or ID of a container or the --latest flag");
+    }
+  if (argc - first < 1)
+    {
+      exec_args_free (&a);
+      return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
     }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     {
-      ferry_cleanup_strvp (&a.env);
+      exec_args_free (&a);
       return FERRY_EXIT_ERROR;
     }
-  a.r.args = argv + optind + 1;
+  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
+    {
+      exec_args_free (&a);
+      return ferry_cli_fail (&err);
+    }
+  ref = latest ? latest->id : argv[optind];
+  a.r.args = argv + first;
   a.r.env = a.env;
-  if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
+  a.r.env_files = a.env_files;
+  a.r.preserve_fds = a.preserve_fds;
+  a.r.n_preserve_fds = a.n_preserve_fds;
+  if (ferry_container_exec (e, ref, &a.r, &code, &err) < 0)
     {
       /* Detached, a command that cannot run is a failure to start the
        * session, 125, as in Podman; attached it is the command's 126/127,
@@ -2896,7 +2963,8 @@ ferry_cmd_exec (int argc, char **argv)
       if (state && ! a.r.detach)
         code = FERRY_EXIT_EXEC_NOT_RUNNING;
     }
-  ferry_cleanup_strvp (&a.env);
+  ferry_container_free (latest);
+  exec_args_free (&a);
   return code;
 }
 
@@ -3185,8 +3253,34 @@ unix_time_or_zero (const char *rfc3339)
   return ts.tv_sec;
 }
 
+/* ps --ns: C's namespaces under KEYS' names (JSON's or the template's,
+ * which differ in Podman), none of them when it is not running.  */
 static json_object *
-ps_json (const struct ferry_container *c, const char *health)
+ps_namespaces (const struct ferry_container *c, int template_names)
+{
+  json_object *o = json_object_new_object ();
+  struct ferry_namespaces ns;
+  const char *const json_keys[] = { "Mnt", "Cgroup", "Ipc", "Net", "Pidns", "Uts", "User" };
+  const char *const tpl_keys[] = { "MNT", "Cgroup", "IPC", "NET", "PIDNS", "UTS", "User" };
+  const char *values[7];
+
+  if (ferry_container_namespaces (c, &ns) == 0 && ! template_names)
+    return o;
+  values[0] = ns.mnt;
+  values[1] = ns.cgroup;
+  values[2] = ns.ipc;
+  values[3] = ns.net;
+  values[4] = ns.pid;
+  values[5] = ns.uts;
+  values[6] = ns.user;
+  for (size_t i = 0; i < 7; i++)
+    json_object_object_add (o, template_names ? tpl_keys[i] : json_keys[i],
+                            json_object_new_string (values[i]));
+  return o;
+}
+
+static json_object *
+ps_json (const struct ferry_container *c, const char *health, int ns)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
@@ -3223,6 +3317,7 @@ ps_json (const struct ferry_container *c, const char *health)
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
+  json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 0) : json_object_new_object ());
   return o;
 }
 
@@ -3276,7 +3371,7 @@ parse_number (const char *s, long min, long max, long *out)
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
-ps_report (const struct ferry_container *c, const char *health, int no_trunc, const char *size)
+ps_report (const struct ferry_container *c, const char *health, int no_trunc, const char *size, int ns)
 {
   json_object *o = json_object_new_object (), *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
@@ -3324,6 +3419,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
   if (size)
     json_object_object_add (o, "Size", json_object_new_string (size));
+  if (ns)
+    json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
   return o;
 }
 
@@ -3369,23 +3466,56 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
 }
 
 static const struct ferry_cli_column ps_columns[] = {
-  { "ID", "CONTAINER ID" }, { "Names", NULL },    { "Image", NULL },     { "ImageID", NULL },
-  { "Command", NULL },      { "Created", NULL },  { "CreatedAt", NULL }, { "CreatedHuman", "CREATED" },
-  { "RunningFor", NULL },   { "Status", NULL },   { "State", NULL },     { "Ports", NULL },
-  { "Labels", NULL },       { "Mounts", NULL },   { "Networks", NULL },  { "ExitCode", NULL },
-  { "Exited", NULL },       { "ExitedAt", NULL }, { "StartedAt", NULL }, { "Pid", "PID" },
-  { "AutoRemove", NULL },   { "Restarts", NULL }, { "Pod", "POD ID" },   { "PodName", "PODNAME" },
-  { "IsInfra", NULL },      { "Size", NULL },     { NULL, NULL },
+  { "ID", "CONTAINER ID" },
+  { "Names", NULL },
+  { "Image", NULL },
+  { "ImageID", NULL },
+  { "Command", NULL },
+  { "Created", NULL },
+  { "CreatedAt", NULL },
+  { "CreatedHuman", "CREATED" },
+  { "RunningFor", NULL },
+  { "Status", NULL },
+  { "State", NULL },
+  { "Ports", NULL },
+  { "Labels", NULL },
+  { "Mounts", NULL },
+  { "Networks", NULL },
+  { "ExitCode", NULL },
+  { "Exited", NULL },
+  { "ExitedAt", NULL },
+  { "StartedAt", NULL },
+  { "Pid", "PID" },
+  { "AutoRemove", NULL },
+  { "Restarts", NULL },
+  { "Pod", "POD ID" },
+  { "PodName", "PODNAME" },
+  { "IsInfra", NULL },
+  { "Size", NULL },
+  /* ps --ns */
+  { "Namespaces.Cgroup", "CGROUPNS" },
+  { "Namespaces.IPC", "IPC" },
+  { "Namespaces.MNT", "MNT" },
+  { "Namespaces.NET", "NET" },
+  { "Namespaces.PIDNS", "PIDNS" },
+  { "Namespaces.User", "USERNS" },
+  { "Namespaces.UTS", "UTS" },
+  { NULL, NULL },
 };
 
 #define PS_DEFAULT_FORMAT                                                                                    \
   "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+#define PS_NS_FORMAT                                                                                         \
+  "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t"  \
+  "{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}"
 
 enum
 {
   OPT_PS_FORMAT = OPT_COMMAND_FIRST + 0x200, /* past the numbers of the options above */
   OPT_PS_NOHEADING,
   OPT_PS_SORT,
+  OPT_PS_SYNC,
+  OPT_PS_NS,
 };
 
 /* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
@@ -3401,7 +3531,7 @@ struct ps_filter
 
 struct ps_flags
 {
-  int all, quiet, no_trunc, heading, size;
+  int all, quiet, no_trunc, heading, size, ns;
   long last;
   const char *format;
   const char *sort;
@@ -3692,6 +3822,13 @@ ps_option (int c, const char *arg, void *data)
     case OPT_NO_TRUNC:
       f->no_trunc = 1;
       return 0;
+    case OPT_PS_NS:
+      f->ns = 1;
+      return 0;
+    case OPT_PS_SYNC:
+      /* What ferry ps does anyway: every container's state is settled
+       * (its monitor's exit file read) before it is listed.  */
+      return 0;
     case OPT_PS_FORMAT:
       f->format = arg;
       return 0;
@@ -3744,13 +3881,16 @@ static const char ps_usage[]
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
+      "      --ns               the namespaces of each container's process, by inode number\n"
+      "                         ({{.Namespaces.NET}}, ...; none when it is not running)\n"
       "  -l, --latest           the container created last\n"
       "      --no-trunc         full IDs and commands\n"
       "      --noheading        no heading row\n"
       "  -q, --quiet            print only container IDs\n"
       "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
       "      --sort KEY         order by command, created (the default), id, image, names,\n"
-      "                         runningfor, size or status\n";
+      "                         runningfor, size or status\n"
+      "      --sync             settle each container's state first (ferry always does)\n";
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -3766,6 +3906,8 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "noheading", no_argument, NULL, OPT_PS_NOHEADING },
                                         { "sort", required_argument, NULL, OPT_PS_SORT },
                                         { "size", no_argument, NULL, 's' },
+                                        { "sync", no_argument, NULL, OPT_PS_SYNC },
+                                        { "ns", no_argument, NULL, OPT_PS_NS },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
@@ -3785,6 +3927,17 @@ ferry_cmd_ps (int argc, char **argv)
       if (r > 0)
         return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
+    }
+  /* Podman's checks, in its words.  */
+  if (f.quiet && (f.size || f.ns))
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("quiet conflicts with size and namespace");
+    }
+  if (f.size && f.ns)
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("size and namespace options conflict");
     }
   e = ferry_cli_open_engine ();
   if (e == NULL || ps_filters_resolve (&f, e) < 0)
@@ -3837,7 +3990,7 @@ ferry_cmd_ps (int argc, char **argv)
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health));
+        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f.ns));
       puts (ferry_json_to_string (arr, 1));
     }
   else if (f.quiet && f.format == NULL)
@@ -3845,13 +3998,16 @@ ferry_cmd_ps (int argc, char **argv)
       printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
   else
     {
-      const char *format = f.format ? f.format : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}" : PS_DEFAULT_FORMAT;
+      const char *format = f.format ? f.format
+                           : f.ns   ? PS_NS_FORMAT
+                           : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
+                                    : PS_DEFAULT_FORMAT;
 
       ferry_cli_list_init (&out, format, ps_columns, f.heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
           cleanup_json json_object *o
-              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL);
+              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL, f.ns);
           ret = ferry_cli_list_row (&out, o, &err);
         }
       if (ret == 0)

@@ -80,28 +80,77 @@ ferry_cmd_load (int argc, char **argv)
 }
 
 static const char import_usage[]
-    = "Usage: ferry import [-q] FILE [NAME[:TAG]]\n\n"
+    = "Usage: ferry import [OPTIONS] FILE [NAME[:TAG]]\n\n"
       "Create a one-layer image from a root-filesystem tarball (\"-\": standard input).\n\n"
       "Options:\n"
-      "  -q, --quiet  print nothing but errors\n";
+      "      --arch ARCH          the image's architecture (default: this host's)\n"
+      "  -c, --change INSTRUCTION  apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV,\n"
+      "                           EXPOSE, LABEL, ONBUILD (dropped), STOPSIGNAL, USER, VOLUME\n"
+      "                           or WORKDIR (repeatable)\n"
+      "  -m, --message TEXT       the comment of the image's history entry\n"
+      "      --os OS              the image's operating system (default linux)\n"
+      "  -q, --quiet              no progress output (ferry prints none; the ID is\n"
+      "                           printed, as Podman prints it)\n"
+      "      --variant VARIANT    the variant of its architecture (v7, v8, ...)\n";
+
+enum
+{
+  OPT_IMPORT_ARCH = OPT_COMMAND_FIRST,
+  OPT_IMPORT_OS,
+  OPT_IMPORT_VARIANT,
+};
+
+/* An OS, architecture or variant of the image's config: one word.  */
+static int
+import_platform_word (const char *flag, const char *w)
+{
+  if (*w == '\0'
+      || strspn (w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen (w))
+    return ferry_cli_failf ("invalid %s `%s`: give one word of letters, digits, `_`, `.` or `-`", flag, w);
+  return 0;
+}
 
 int
 ferry_cmd_import (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "quiet", no_argument, NULL, 'q' },
+                                        { "change", required_argument, NULL, 'c' },
+                                        { "message", required_argument, NULL, 'm' },
+                                        { "arch", required_argument, NULL, OPT_IMPORT_ARCH },
+                                        { "os", required_argument, NULL, OPT_IMPORT_OS },
+                                        { "variant", required_argument, NULL, OPT_IMPORT_VARIANT },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_free char *id = NULL;
+  cleanup_strv char **changes = xmalloc0 (sizeof (char *));
+  struct ferry_import_options o = { 0 };
+  size_t n_changes = 0;
   ferry_error_t err = NULL;
-  int quiet = 0, c, r;
+  int c, r;
 
-  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":qc:m:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'q':
-        quiet = 1;
+        break;
+      case 'c':
+        changes = xrealloc (changes, sizeof (char *) * (n_changes + 2));
+        changes[n_changes++] = xstrdup (optarg);
+        changes[n_changes] = NULL;
+        break;
+      case 'm':
+        o.message = optarg;
+        break;
+      case OPT_IMPORT_ARCH:
+        o.arch = *optarg ? optarg : NULL; /* "": the default, as in Podman */
+        break;
+      case OPT_IMPORT_OS:
+        o.os = *optarg ? optarg : NULL; /* "": the default, as in Podman */
+        break;
+      case OPT_IMPORT_VARIANT:
+        o.variant = *optarg ? optarg : NULL; /* "": the default, as in Podman */
         break;
       default:
         r = ferry_cli_parse_or_help (c, "import", argv, import_usage);
@@ -111,16 +160,21 @@ ferry_cmd_import (int argc, char **argv)
   if (argc - optind < 1 || argc - optind > 2)
     return ferry_cli_failf (
         "ferry import needs a tarball and optionally a name: ferry import FILE [NAME[:TAG]]");
+  o.changes = changes;
+  if ((o.arch && import_platform_word ("--arch", o.arch)) || (o.os && import_platform_word ("--os", o.os))
+      || (o.variant && import_platform_word ("--variant", o.variant)))
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_import_check (&o, &err) < 0)
+    return ferry_cli_fail (&err);
   if (strcmp (argv[optind], "-") != 0 && access (argv[optind], R_OK) < 0)
     return ferry_cli_failf ("cannot read tarball `%s`: %s", argv[optind], strerror (errno));
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_import (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &id, &err) < 0)
+  if (ferry_image_import (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &id, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "import", id, argv[optind]);
-  if (! quiet)
-    printf ("sha256:%s\n", id);
+  printf ("sha256:%s\n", id);
   return 0;
 }
 
@@ -217,6 +271,11 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   cleanup_strv char **lowers = ferry_store_image_layer_paths (s, img);
   cleanup_free char *joined = NULL;
   cleanup_free char *id = xasprintf ("%s", img->id);
+  json_object *history = ferry_json_get_array (img->config, "history");
+  /* An untrusted config may have no history, or an empty one.  */
+  const char *first_comment = history && json_object_array_length (history) > 0
+                                  ? ferry_json_get_string (json_object_array_get_idx (history, 0), "comment")
+                                  : NULL;
   size_t i, len = 0;
 
   json_object_object_add (o, "Id", json_object_new_string (id));
@@ -224,7 +283,8 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
   json_object_object_add (o, "Parent", json_object_new_string (""));
-  json_object_object_add (o, "Comment", json_object_new_string (""));
+  /* Podman's: the comment of the first history entry (import -m's).  */
+  json_object_object_add (o, "Comment", json_object_new_string (first_comment ? first_comment : ""));
   json_object_object_add (o, "Created", json_object_new_string (img->created));
   json_object_object_add (o, "Config", copy_member (img->config, "config", json_object_new_object ()));
   json_object_object_add (o, "Version", json_object_new_string (""));

@@ -1,7 +1,9 @@
 /* ferry pull, push, login, logout.  */
 #include "commands.h"
 #include "common.h"
+#include "transfer.h"
 #include "image/auth.h"
+#include "image/convert.h"
 #include "image/pull.h"
 #include "image/registry.h"
 #include "util/cleanup.h"
@@ -18,16 +20,39 @@ enum
   OPT_PLATFORM = OPT_COMMAND_FIRST,
   OPT_DIGESTFILE,
   OPT_PASSWORD_STDIN,
+  OPT_GET_LOGIN,
+  OPT_REMOVE_SIGNATURES,
 };
 
 static const char pull_usage[]
     = "Usage: ferry pull [OPTIONS] IMAGE\n\n"
       "Pull an image from a registry: IMAGE is [docker://]REGISTRY/REPOSITORY[:TAG|@DIGEST].\n"
       "Prints the image ID.\n\n"
-      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
+      "Options:\n"
+      "  -a, --all-tags           pull every tag the repository lists (IMAGE's own tag is\n"
+      "                           ignored), printing each image ID\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
-      "                           (default linux/<this host's architecture>)\n"
+      "                           (default linux/<this host's architecture>)\n" FERRY_PULL_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+
+/* pull --all-tags: an ID a line for each tag pulled, even when a later
+ * one fails.  */
+static int
+pull_all_tags (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o,
+               struct ferry_cli_transfer_flags *tf)
+{
+  cleanup_strv char **ids = NULL;
+  ferry_error_t err = NULL;
+  int r = ferry_image_pull_all_tags (s, ref, o, &ids, &err);
+
+  ferry_cli_transfer_flags_free (tf);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      ferry_cli_event ("image", "pull", ids[i], ref);
+      printf ("%s\n", ids[i]);
+    }
+  return r < 0 ? ferry_cli_fail (&err) : 0;
+}
 
 int
 ferry_cmd_pull (int argc, char **argv)
@@ -35,19 +60,25 @@ ferry_cmd_pull (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         FERRY_REGISTRY_OPTIONS,
                                         { "platform", required_argument, NULL, OPT_PLATFORM },
+                                        FERRY_PULL_FLAGS,
+                                        { "all-tags", no_argument, NULL, 'a' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
+  struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
-  int quiet = 0, c, r;
+  int quiet = 0, all_tags = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
+  ferry_cli_transfer_defaults (&tf, &o);
+  while ((c = getopt_long (argc, argv, ":aqh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r == 0)
+        r = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -56,6 +87,9 @@ ferry_cmd_pull (int argc, char **argv)
         {
         case OPT_PLATFORM:
           o.platform = optarg;
+          break;
+        case 'a':
+          all_tags = 1;
           break;
         case 'q':
           quiet = 1;
@@ -68,11 +102,20 @@ ferry_cmd_pull (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
+  if (ferry_cli_transfer_finish (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
   s = ferry_cli_open_store ();
   if (s == NULL)
-    return FERRY_EXIT_ERROR;
-  if (ferry_image_pull (s, argv[optind], &o, &id, &err) < 0)
+    {
+      ferry_cli_transfer_flags_free (&tf);
+      return FERRY_EXIT_ERROR;
+    }
+  if (all_tags)
+    return pull_all_tags (s, argv[optind], &o, &tf);
+  r = ferry_image_pull (s, argv[optind], &o, &id, &err);
+  ferry_cli_transfer_flags_free (&tf);
+  if (r < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "pull", id, argv[optind]);
   printf ("%s\n", id);
@@ -86,6 +129,10 @@ static const char push_usage[]
       "the pushed image keeps its digest and ID.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
+      "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
+      "                           (default: as stored; another changes its digest)\n"
+      "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
+      "                           to remove\n" FERRY_PUSH_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
 
 int
@@ -94,20 +141,27 @@ ferry_cmd_push (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         FERRY_REGISTRY_OPTIONS,
                                         { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+                                        FERRY_PUSH_FLAGS,
+                                        { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
+                                        { "format", required_argument, NULL, 'f' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
+  struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
+  ferry_cli_transfer_defaults (&tf, &o);
+  while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (r == 0)
+        r = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -116,6 +170,13 @@ ferry_cmd_push (int argc, char **argv)
         {
         case OPT_DIGESTFILE:
           digestfile = optarg;
+          break;
+        case OPT_REMOVE_SIGNATURES:
+          break;
+        case 'f':
+          if (ferry_manifest_format_check (optarg, &err) < 0)
+            return ferry_cli_fail (&err);
+          o.format = optarg;
           break;
         case 'q':
           quiet = 1;
@@ -188,8 +249,29 @@ static const char login_usage[]
       "      --password-stdin     read the password from standard input\n"
       "      --tls-verify[=BOOL]  verify the registry's TLS certificate (default true); false also\n"
       "                           allows plain HTTP\n"
+      "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
-      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n";
+      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
+      "      --get-login          print the user name the auth file holds for REGISTRY (no\n"
+      "                           check with the registry)\n"
+      "  -v, --verbose            also print the auth file used\n";
+
+/* --get-login: the user name kept for REGISTRY, without asking it.  */
+static int
+print_login (const char *path, const char *registry)
+{
+  struct ferry_credentials creds = { 0 };
+  ferry_error_t err = NULL;
+  int r = ferry_auth_lookup (path, registry, &creds, &err);
+
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  if (r == 0)
+    return ferry_cli_failf ("not logged into %s", registry);
+  printf ("%s\n", creds.username);
+  ferry_credentials_clear (&creds);
+  return 0;
+}
 
 int
 ferry_cmd_login (int argc, char **argv)
@@ -199,6 +281,8 @@ ferry_cmd_login (int argc, char **argv)
                                         { "username", required_argument, NULL, 'u' },
                                         { "password", required_argument, NULL, 'p' },
                                         { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
+                                        { "get-login", no_argument, NULL, OPT_GET_LOGIN },
+                                        { "verbose", no_argument, NULL, 'v' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct ferry_registry_options ro;
@@ -207,10 +291,10 @@ ferry_cmd_login (int argc, char **argv)
   const char *username = NULL, *password = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
-  int from_stdin = 0, c, r, ret;
+  int from_stdin = 0, get_login = 0, verbose = 0, c, r, ret;
 
   ferry_cli_registry_defaults (&ro);
-  while ((c = getopt_long (argc, argv, ":u:p:h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":u:p:vh", opts, NULL)) != -1)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
@@ -230,6 +314,12 @@ ferry_cmd_login (int argc, char **argv)
         case OPT_PASSWORD_STDIN:
           from_stdin = 1;
           break;
+        case OPT_GET_LOGIN:
+          get_login = 1;
+          break;
+        case 'v':
+          verbose = 1;
+          break;
         default:
           r = ferry_cli_parse_or_help (c, "login", argv, login_usage);
           if (r != 0)
@@ -241,6 +331,11 @@ ferry_cmd_login (int argc, char **argv)
   registry = registry_of (argv[optind]);
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
+  if (get_login)
+    {
+      path = ferry_auth_file_path (ro.authfile);
+      return print_login (path, registry);
+    }
   if (from_stdin && password)
     return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
   if (from_stdin)
@@ -262,13 +357,15 @@ ferry_cmd_login (int argc, char **argv)
                                 "--password-stdin",
                                 registry);
       ferry_credentials_clear (&creds);
+      printf ("Authenticating with existing credentials for %s\n", registry);
+      fflush (stdout);
       if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
         {
           ferry_registry_close (reg);
           return ferry_cli_fail (&err);
         }
       ferry_registry_close (reg);
-      printf ("Already logged in to %s\n", registry);
+      printf ("Existing credentials are valid. Already logged in to %s\n", registry);
       return 0;
     }
   if (username == NULL || *username == '\0' || password == NULL)
@@ -294,6 +391,8 @@ ferry_cmd_login (int argc, char **argv)
   explicit_bzero (joined, strlen (joined));
   if (ret < 0)
     return ferry_cli_fail (&err);
+  if (verbose)
+    printf ("Used:  %s\n", path);
   printf ("Login Succeeded!\n");
   return 0;
 }

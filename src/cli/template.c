@@ -578,6 +578,30 @@ heading_of_field (const char *field)
   return out;
 }
 
+/* FIELD's heading into O; "Namespaces.Cgroup" goes into an object of its
+ * own under "Namespaces", for {{.Namespaces.Cgroup}}.  */
+static void
+heading_add (json_object *o, const char *field, const char *heading)
+{
+  const char *dot = strchr (field, '.');
+  cleanup_free char *outer = NULL;
+  json_object *inner;
+
+  if (dot == NULL)
+    {
+      json_object_object_add (o, field, json_object_new_string (heading));
+      return;
+    }
+  outer = xstrndup (field, dot - field);
+  inner = json_object_object_get (o, outer);
+  if (inner == NULL || ! json_object_is_type (inner, json_type_object))
+    {
+      inner = json_object_new_object ();
+      json_object_object_add (o, outer, inner);
+    }
+  heading_add (inner, dot + 1, heading);
+}
+
 static json_object *
 heading_object (const struct ferry_cli_column *columns)
 {
@@ -593,8 +617,7 @@ heading_object (const struct ferry_cli_column *columns)
         }
       if (columns->heading == NULL)
         derived = heading_of_field (columns->field);
-      json_object_object_add (o, columns->field,
-                              json_object_new_string (columns->heading ? columns->heading : derived));
+      heading_add (o, columns->field, columns->heading ? columns->heading : derived);
     }
   return o;
 }

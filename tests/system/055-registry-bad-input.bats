@@ -22,9 +22,10 @@ expect_pull_refused() {
 
 @test "bad input: a registry nobody listens on" {
 	port=$(free_port)
-	expect_pull_refused "127.0.0.1:$port/ferry-test:latest" --tls-verify=false
+	# --retry 0: no new tries, each with its warning (090 tests those).
+	expect_pull_refused "127.0.0.1:$port/ferry-test:latest" --tls-verify=false --retry 0
 	load_test_image
-	run_ferry push --tls-verify=false ferry-test "127.0.0.1:$port/ferry-test:latest"
+	run_ferry push --tls-verify=false --retry 0 ferry-test "127.0.0.1:$port/ferry-test:latest"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "127.0.0.1:$port/ferry-test:latest"

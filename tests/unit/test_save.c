@@ -69,7 +69,7 @@ setup (void **state)
   if (mkdir (f->out, 0755) < 0 || make_tarball (tarball) < 0)
     return -1;
   if (ferry_store_open (f->dir, &f->store, &err) < 0
-      || ferry_image_import (f->store, tarball, "unit:v1", &f->id, &err) < 0)
+      || ferry_image_import (f->store, tarball, "unit:v1", NULL, &f->id, &err) < 0)
     {
       fprintf (stderr, "setup: %s\n", err->msg);
       return -1;

@@ -14,6 +14,8 @@ struct ferry_commit_options
   const char *author;  /* may be NULL */
   const char *comment; /* the history entry's comment; NULL: "FROM <image>" */
   int pause;           /* pause a running container while its changes are read */
+  int include_volumes; /* every mount's destination in Volumes (else only anonymous volumes') */
+  int squash;          /* one layer of the whole root file system, no base layers */
 };
 
 /* Checks CHANGE (one --change) without applying it: 0, or -1 with the

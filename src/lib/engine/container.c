@@ -194,6 +194,20 @@ env_apply_file (json_object *env, const char *path, ferry_error_t *err)
   return 0;
 }
 
+int
+ferry_container_env_apply (json_object *env, char *const *env_files, char *const *env_options,
+                           ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; env_files && env_files[i]; i++)
+    if (env_apply_file (env, env_files[i], err) < 0)
+      return -1;
+  for (i = 0; env_options && env_options[i]; i++)
+    env_apply_option (env, env_options[i]);
+  return 0;
+}
+
 /* The process args: the entrypoint (the image's unless overridden) and the
  * command (the user's, else the image's unless the entrypoint was given).  */
 static int

@@ -304,7 +304,8 @@ int ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *
 struct ferry_exec_request
 {
   char **args;
-  char **env; /* extra "K=V" */
+  char **env;       /* extra "K=V" (or "K": ferry's own K, when set) */
+  char **env_files; /* read before ENV: files of K=V lines */
   const char *workdir;
   const char *user;
   int tty;
@@ -313,6 +314,12 @@ struct ferry_exec_request
   /* Not detached: stdout and stderr go to OUTPUT_FD, stdin is /dev/null.  */
   int capture_output;
   int output_fd;
+  /* Every capability ferry has, whatever the container's.  */
+  int privileged;
+  /* The command's descriptors 3, 4, ...: PRESERVE_FDS[I] becomes 3+I
+   * (-1: /dev/null).  */
+  const int *preserve_fds;
+  size_t n_preserve_fds;
 };
 int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r,
                           int *exit_code, ferry_error_t *err);

@@ -27,6 +27,13 @@ int ferry_mask_pattern_is_valid (const char *pattern);
 #define FERRY_ZONEINFO_DIR "/usr/share/zoneinfo"
 int ferry_timezone_is_valid (const char *tz);
 
+/* Applies --env-file FILES, then -e OPTIONS ("K=V", or "K": ferry's own
+ * K when it is set), to ENV, a JSON array of "K=V" (a K set twice keeps
+ * the later value).  */
+struct json_object;
+int ferry_container_env_apply (struct json_object *env, char *const *env_files, char *const *env_options,
+                               ferry_error_t *err);
+
 /* Finds without refreshing the state.  */
 int ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out,
                           ferry_error_t *err);

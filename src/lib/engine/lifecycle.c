@@ -2336,18 +2336,44 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
   return ret;
 }
 
+/* exec --privileged: every capability in the bounding set, and in the
+ * effective and permitted ones of root (another user keeps the ones the
+ * container gives it).  */
+static void
+exec_privileged (json_object *process, uid_t uid)
+{
+  static const char *const sets[] = { "bounding", "effective", "permitted" };
+  json_object *caps = ferry_json_get_object (process, "capabilities");
+  size_t n = uid == 0 ? 3 : 1;
+
+  if (caps == NULL)
+    {
+      caps = json_object_new_object ();
+      json_object_object_add (process, "capabilities", caps);
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_strv char **all = ferry_spec_privileged_capabilities ();
+      json_object *list = json_object_new_array ();
+
+      for (size_t k = 0; all[k]; k++)
+        json_object_array_add (list, json_object_new_string (all[k]));
+      json_object_object_add (caps, sets[i], list);
+    }
+}
+
 int
 ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
                          const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err)
 {
   cleanup_free char *bundle = NULL, *config_path = NULL, *home = NULL, *merged = NULL, *odir = NULL;
   cleanup_free gid_t *gids = NULL;
-  cleanup_json json_object *spec = NULL;
+  cleanup_json json_object *spec = NULL, *env_json = NULL;
   cleanup_strv char **env = NULL;
   cleanup_free char *process_json = NULL;
   struct ferry_exec_options o = { 0 };
   json_object *process;
-  size_t n_gids = 0, i;
+  size_t n_gids = 0;
 
   bundle = ferry_engine_bundle_dir (e, c->id);
   config_path = xasprintf ("%s/config.json", bundle);
@@ -2355,9 +2381,12 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   if (spec == NULL)
     return -1;
   process = json_object_object_get (spec, "process");
-  env = json_to_strv (ferry_json_get_array (process, "env"));
-  for (i = 0; r->env && r->env[i]; i++)
-    env = strv_add (env, r->env[i]);
+  env_json = json_object_get (ferry_json_get_array (process, "env"));
+  if (env_json == NULL)
+    env_json = json_object_new_array ();
+  if (ferry_container_env_apply (env_json, r->env_files, r->env, err) < 0)
+    return -1;
+  env = json_to_strv (env_json);
   o.args = r->args;
   o.env = env;
   o.cwd = r->workdir && *r->workdir ? r->workdir : ferry_json_get_string (process, "cwd");
@@ -2375,11 +2404,15 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
       o.additional_gids = gids;
       o.n_additional_gids = n_gids;
     }
+  if (r->privileged)
+    exec_privileged (process, o.uid);
   o.terminal = r->tty;
   o.detach = r->detach;
   o.keep_stdin = r->interactive;
   o.capture_output = r->capture_output;
   o.output_fd = r->output_fd;
+  o.preserve_fds = r->preserve_fds;
+  o.n_preserve_fds = r->n_preserve_fds;
   process_json = xstrdup (ferry_json_to_string (process, 0));
   o.process_template_json = process_json;
   return ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);

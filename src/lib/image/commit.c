@@ -103,6 +103,12 @@ commit_config (const struct ferry_image_commit *c, const char *diff_id, ferry_er
       json_object_object_add (conf, "rootfs", rootfs);
     }
   ids = ferry_json_get_array (rootfs, "diff_ids");
+  if (c->squash)
+    {
+      json_object_object_del (rootfs, "diff_ids");
+      json_object_object_del (conf, "history");
+      ids = NULL;
+    }
   if (ids == NULL)
     {
       ids = json_object_new_array ();
@@ -156,14 +162,16 @@ build_image (ferry_store_t *s, const struct ferry_image_commit *c, struct ferry_
 {
   struct ferry_new_layer *top;
 
-  img->n_layers = c->base->n_layers + 1;
+  size_t n_base = c->squash ? 0 : c->base->n_layers;
+
+  img->n_layers = n_base + 1;
   img->layers = xmalloc0 (sizeof (*img->layers) * img->n_layers);
   img->names = xmalloc0 (sizeof (char *) * 2);
   if (c->name)
     img->names[0] = xstrdup (c->name);
-  if (base_layers (c->base, img->layers, err) < 0)
+  if (! c->squash && base_layers (c->base, img->layers, err) < 0)
     return -1;
-  top = &img->layers[c->base->n_layers];
+  top = &img->layers[n_base];
   top->blob_file = xstrdup (c->layer);
   if (unpack_new_layer (top, work, err) < 0)
     return -1;

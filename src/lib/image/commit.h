@@ -17,6 +17,9 @@ struct ferry_image_commit
   const char *created_by; /* its history entry's */
   const char *comment;    /* the same, may be NULL */
   const char *name;       /* already checked with ferry_image_commit_name; may be NULL */
+  /* The layer is a whole root file system: the image has that one layer
+   * and one history entry, none of the base's (--squash).  */
+  int squash;
 };
 
 /* NAME normalised as the image's name (localhost/ by default), or NULL

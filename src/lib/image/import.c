@@ -1,4 +1,5 @@
 #include "load.h"
+#include "change.h"
 #include "reference.h"
 #include "../storage/unpack.h"
 #include "../util/decompress.h"
@@ -16,34 +17,52 @@
 #include <unistd.h>
 
 /* The config of a one-layer image made from a tarball: no command, no
- * environment, as `podman import` without --change.  */
+ * environment, as `podman import` without --change; O's changes, message
+ * and platform on top (O may be NULL).  */
 static char *
-import_config (const char *diff_id, const char *source)
+import_config (const char *diff_id, const char *source, const struct ferry_import_options *o,
+               ferry_error_t *err)
 {
   cleanup_free char *now = ferry_time_now ();
-  json_object *c = json_object_new_object (), *rootfs = json_object_new_object ();
+  cleanup_json json_object *c = json_object_new_object ();
+  json_object *rootfs = json_object_new_object (), *config = json_object_new_object ();
   json_object *ids = json_object_new_array (), *history = json_object_new_array ();
   json_object *h = json_object_new_object ();
   cleanup_free char *created_by
       = xasprintf ("/bin/sh -c #(nop) ADD file:%s in /", ferry_digest_hex (diff_id));
-  char *text;
+  size_t failed = 0;
 
   json_object_object_add (c, "created", json_object_new_string (now));
-  json_object_object_add (c, "architecture", json_object_new_string (ferry_image_host_arch ()));
-  json_object_object_add (c, "os", json_object_new_string ("linux"));
-  json_object_object_add (c, "config", json_object_new_object ());
+  json_object_object_add (c, "architecture",
+                          json_object_new_string (o && o->arch ? o->arch : ferry_image_host_arch ()));
+  json_object_object_add (c, "os", json_object_new_string (o && o->os ? o->os : "linux"));
+  if (o && o->variant)
+    json_object_object_add (c, "variant", json_object_new_string (o->variant));
+  json_object_object_add (c, "config", config);
+  if (o && ferry_image_changes_apply (config, o->changes, &failed, err) < 0)
+    {
+      ferry_error_wrap (err, "invalid change \"%s\"", o->changes[failed]);
+      return NULL;
+    }
   json_object_array_add (ids, json_object_new_string (diff_id));
   json_object_object_add (rootfs, "type", json_object_new_string ("layers"));
   json_object_object_add (rootfs, "diff_ids", ids);
   json_object_object_add (c, "rootfs", rootfs);
   json_object_object_add (h, "created", json_object_new_string (now));
   json_object_object_add (h, "created_by", json_object_new_string (created_by));
-  json_object_object_add (h, "comment", json_object_new_string (source));
+  json_object_object_add (h, "comment", json_object_new_string (o && o->message ? o->message : source));
   json_object_array_add (history, h);
   json_object_object_add (c, "history", history);
-  text = xstrdup (ferry_json_to_string (c, 0));
-  json_object_put (c);
-  return text;
+  return xstrdup (ferry_json_to_string (c, 0));
+}
+
+int
+ferry_image_import_check (const struct ferry_import_options *o, ferry_error_t *err)
+{
+  for (size_t i = 0; o && o->changes && o->changes[i]; i++)
+    if (ferry_image_change_apply (NULL, o->changes[i], err) < 0)
+      return ferry_error_wrap (err, "invalid change \"%s\"", o->changes[i]);
+  return 0;
 }
 
 char *
@@ -171,7 +190,8 @@ digest_spooled (struct ferry_new_layer *l, const char *source, struct ferry_unpa
  * NAMES, with ANNOTATIONS (may be NULL) in its manifest.  */
 static int
 import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, const char *source,
-             json_object *annotations, unsigned flags, char **id, ferry_error_t *err)
+             json_object *annotations, unsigned flags, const struct ferry_import_options *o, char **id,
+             ferry_error_t *err)
 {
   struct ferry_unpack_result res;
   struct stat st;
@@ -196,7 +216,9 @@ import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, co
   img->layers[0].media_type
       = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
 
-  img->config = import_config (res.diff_digest, source);
+  img->config = import_config (res.diff_digest, source, o, err);
+  if (img->config == NULL)
+    return -1;
   ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);
   img->manifest = ferry_image_manifest_text (img, annotations);
   ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
@@ -222,41 +244,11 @@ import_names (struct ferry_new_image *img, const char *name, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err)
-{
-  struct ferry_new_image named = { 0 };
-  cleanup_free char *spool = NULL, *blob = NULL;
-  cleanup_close int fd = -1;
-  uint64_t size;
-  int ret = -1;
-
-  /* A bad name is said before the input is read.  */
-  ret = import_names (&named, name, err);
-  ferry_new_image_free (&named);
-  if (ret < 0)
-    return -1;
-  ret = -1;
-  fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open tarball `%s`", path);
-  spool = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "spool-", err);
-  if (spool == NULL)
-    return -1;
-  blob = xasprintf ("%s/blob", spool);
-  if (spool_tarball (fd, path, blob, &size, err) == 0)
-    ret = ferry_image_import_file (
-        s, blob, name, NULL, strcmp (path, "-") == 0 ? "imported from standard input" : path, 0, id, err);
-  {
-    cleanup_error ferry_error_t ignored = NULL;
-    ferry_rm_rf (spool, &ignored);
-  }
-  return ret;
-}
-
-int
-ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
-                         const char *source, unsigned flags, char **id, ferry_error_t *err)
+/* ferry_image_import_file, with O (may be NULL).  */
+static int
+import_file_with (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
+                  const char *source, unsigned flags, const struct ferry_import_options *o, char **id,
+                  ferry_error_t *err)
 {
   struct ferry_new_image img = { 0 };
   cleanup_free char *work = NULL;
@@ -270,7 +262,7 @@ ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, j
   if (work == NULL)
     goto out;
   img.layers[0].blob_file = xstrdup (blob);
-  ret = import_blob (s, &img, work, source, annotations, flags, id, err);
+  ret = import_blob (s, &img, work, source, annotations, flags, o, id, err);
 out:
   ferry_new_image_free (&img);
   if (work)
@@ -279,4 +271,44 @@ out:
       ferry_rm_rf (work, &ignored);
     }
   return ret;
+}
+
+int
+ferry_image_import (ferry_store_t *s, const char *path, const char *name,
+                    const struct ferry_import_options *o, char **id, ferry_error_t *err)
+{
+  struct ferry_new_image named = { 0 };
+  cleanup_free char *spool = NULL, *blob = NULL;
+  cleanup_close int fd = -1;
+  uint64_t size;
+  int ret = -1;
+
+  /* A bad name or change is said before the input is read.  */
+  ret = import_names (&named, name, err);
+  ferry_new_image_free (&named);
+  if (ret < 0 || ferry_image_import_check (o, err) < 0)
+    return -1;
+  ret = -1;
+  fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open tarball `%s`", path);
+  spool = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "spool-", err);
+  if (spool == NULL)
+    return -1;
+  blob = xasprintf ("%s/blob", spool);
+  if (spool_tarball (fd, path, blob, &size, err) == 0)
+    ret = import_file_with (s, blob, name, NULL,
+                            strcmp (path, "-") == 0 ? "imported from standard input" : path, 0, o, id, err);
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    ferry_rm_rf (spool, &ignored);
+  }
+  return ret;
+}
+
+int
+ferry_image_import_file (ferry_store_t *s, const char *blob, const char *name, json_object *annotations,
+                         const char *source, unsigned flags, char **id, ferry_error_t *err)
+{
+  return import_file_with (s, blob, name, annotations, source, flags, NULL, id, err);
 }

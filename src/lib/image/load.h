@@ -22,8 +22,24 @@ int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_repo
                       ferry_error_t *err);
 void ferry_load_report_free (struct ferry_load_report *r);
 
-/* NAME may be NULL for an unnamed image.  *ID gets the new image's ID.  */
-int ferry_image_import (ferry_store_t *s, const char *path, const char *name, char **id, ferry_error_t *err);
+/* What import puts in the image's config beside its layer.  */
+struct ferry_import_options
+{
+  char **changes;      /* Dockerfile instructions (change.h), NULL-terminated; may be NULL */
+  const char *message; /* the history entry's comment; NULL: where the layer came from */
+  const char *os;      /* NULL: linux */
+  const char *arch;    /* NULL: this host's */
+  const char *variant; /* NULL: none */
+};
+
+/* NAME may be NULL for an unnamed image; O may be NULL.  *ID gets the new
+ * image's ID.  */
+int ferry_image_import (ferry_store_t *s, const char *path, const char *name,
+                        const struct ferry_import_options *o, char **id, ferry_error_t *err);
+
+/* Checks O's changes (nothing else of O needs a check): 0, or -1 and ERR
+ * naming the first bad one.  */
+int ferry_image_import_check (const struct ferry_import_options *o, ferry_error_t *err);
 
 /* The OCI manifest of IMG (its config and layers must be filled), with
  * ANNOTATIONS (may be NULL), as a pull would store it.  */

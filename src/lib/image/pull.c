@@ -722,9 +722,9 @@ pull_free (struct pull *p)
   free (p->want_variant);
 }
 
-int
-ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
-                  ferry_error_t *err)
+static int
+pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
+           ferry_error_t *err)
 {
   struct pull p = { .s = s };
   struct ferry_new_image img = { 0 };
@@ -812,4 +812,29 @@ out:
   ferry_new_image_free (&img);
   pull_free (&p);
   return ret;
+}
+
+struct pull_call
+{
+  ferry_store_t *s;
+  const char *ref;
+  const struct ferry_transfer_options *o;
+  char **id;
+};
+
+static int
+pull_call (void *arg, ferry_error_t *err)
+{
+  struct pull_call *c = arg;
+
+  return pull_once (c->s, c->ref, c->o, c->id, err);
+}
+
+int
+ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
+                  ferry_error_t *err)
+{
+  struct pull_call c = { s, ref, o, id };
+
+  return ferry_retry_run (&o->retry, pull_call, &c, err);
 }

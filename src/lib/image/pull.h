@@ -15,19 +15,29 @@
 #define FERRY_IMAGE_PULL_H
 
 #include "registry.h"
+#include "retry.h"
 #include "store.h"
 
 struct ferry_transfer_options
 {
   struct ferry_registry_options registry;
-  const char *platform; /* pull: "os/arch[/variant]", NULL for linux/<this host> */
-  int progress;         /* a progress line per blob on standard error */
+  const char *platform;     /* pull: "os/arch[/variant]", NULL for linux/<this host> */
+  int progress;             /* a progress line per blob on standard error */
+  struct ferry_retry retry; /* zero: one try */
+  const char *format;       /* push: "oci" or "v2s2" (convert.h); NULL: as stored */
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are
  * docker.io's) into the store.  *ID gets the image ID.  */
 int ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
                       ferry_error_t *err);
+
+/* pull --all-tags: pulls every tag that REF's repository lists on its
+ * registry (REF's own tag or digest is ignored, as Podman ignores it), in
+ * the registry's order; *IDS gets their image IDs (NULL-terminated, as far
+ * as they got on a failure).  */
+int ferry_image_pull_all_tags (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o,
+                               char ***ids, ferry_error_t *err);
 
 /* Pushes the stored image IMAGE to DEST ("[docker://]registry/repo[:tag]");
  * DEST NULL means IMAGE's own name.  *DIGEST (may be NULL) gets the

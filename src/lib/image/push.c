@@ -1,4 +1,5 @@
 #include "pull.h"
+#include "convert.h"
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
@@ -350,9 +351,28 @@ default_destination (const char *image, const struct ferry_image *img, char **de
       err, 0, "ferry push %s: give a destination (ferry push %s REGISTRY/REPOSITORY:TAG)", image, image);
 }
 
-int
-ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
-                  const struct ferry_transfer_options *o, char **digest, ferry_error_t *err)
+/* --format: IMG's manifest (its copy here, not the store's) in FORMAT,
+ * with its digest.  */
+static int
+convert_manifest (struct ferry_image *img, const char *format, const char *what, ferry_error_t *err)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+  int same = 0;
+  char *text = ferry_manifest_convert (img->manifest, format, &same, err);
+
+  if (text == NULL)
+    return same ? 0 : ferry_error_wrap (err, "cannot push to %s as %s", what, format);
+  ferry_sha256_buffer (text, strlen (text), digest);
+  free (img->manifest);
+  img->manifest = text;
+  free (img->manifest_digest);
+  img->manifest_digest = xstrdup (digest);
+  return 0;
+}
+
+static int
+push_once (ferry_store_t *s, const char *image, const char *dest, const struct ferry_transfer_options *o,
+           char **digest, ferry_error_t *err)
 {
   struct push p = { .s = s };
   struct ferry_image *img = NULL;
@@ -381,6 +401,8 @@ ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
       ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
       goto out;
     }
+  if (o->format && convert_manifest (img, o->format, p.what, err) < 0)
+    goto out;
   manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
   if (manifest == NULL)
     goto out;
@@ -416,4 +438,29 @@ out:
   free (p.scope);
   ferry_image_free (img);
   return ret;
+}
+
+struct push_call
+{
+  ferry_store_t *s;
+  const char *image, *dest;
+  const struct ferry_transfer_options *o;
+  char **digest;
+};
+
+static int
+push_call (void *arg, ferry_error_t *err)
+{
+  struct push_call *c = arg;
+
+  return push_once (c->s, c->image, c->dest, c->o, c->digest, err);
+}
+
+int
+ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
+                  const struct ferry_transfer_options *o, char **digest, ferry_error_t *err)
+{
+  struct push_call c = { s, image, dest, o, digest };
+
+  return ferry_retry_run (&o->retry, push_call, &c, err);
 }

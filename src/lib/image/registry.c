@@ -413,6 +413,15 @@ is_tls_failure (CURLcode rc)
          || rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_SEND_ERROR;
 }
 
+/* A connection the server refused, which a later try may not meet
+ * (Podman's --retry tries again after it; not after a name that does not
+ * resolve, as measured).  */
+static int
+is_unreachable (CURLcode rc)
+{
+  return rc == CURLE_COULDNT_CONNECT;
+}
+
 /* Performs one HTTP exchange with AUTHORIZATION (a full header line, or
  * NULL).  Returns the libcurl code; *CHALLENGE gets the response's
  * WWW-Authenticate.  */
@@ -953,7 +962,8 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
       if (rc != CURLE_OK && ! (resp->too_large && resp->status != 0))
         {
           cleanup_free char *shown = ferry_registry_printable (url);
-          ferry_make_error (err, 0, "%s %s: %s", req->method, shown, describe_curl (rc, errbuf));
+          ferry_make_error_kind (err, is_unreachable (rc) ? FERRY_ERROR_UNREACHABLE : FERRY_ERROR_GENERIC,
+                                 "%s %s: %s", req->method, shown, describe_curl (rc, errbuf));
           goto out;
         }
       if (resp->status != 401 || ! ours)
@@ -1080,8 +1090,9 @@ ping (ferry_registry_t *r, int *tls_failed, ferry_error_t *err)
                           "certificate, or one that speaks plain HTTP, needs --tls-verify=false)",
                           r->name, describe_curl (rc, errbuf));
       else
-        ferry_make_error (err, 0, "cannot reach registry %s at %s: %s", r->name, url,
-                          describe_curl (rc, errbuf));
+        ferry_make_error_kind (err, is_unreachable (rc) ? FERRY_ERROR_UNREACHABLE : FERRY_ERROR_GENERIC,
+                               "cannot reach registry %s at %s: %s", r->name, url,
+                               describe_curl (rc, errbuf));
       goto out;
     }
   if (resp.status == 401)

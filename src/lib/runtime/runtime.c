@@ -3,6 +3,7 @@
  * the runtime logs in JSON so that its error message can be told apart from
  * the rest of its chatter.  */
 #include "runtime.h"
+#include "conmon.h"
 #include "freezer.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -223,12 +224,13 @@ runtime_environment (void)
 }
 
 /* In the forked child: only async-signal-safe calls from here on.  FDS[I]
- * becomes descriptor I, for each of the N (at most 8) given; the rest are
- * closed.  */
+ * becomes descriptor I, for each of the N (at most CHILD_FDS_MAX) given;
+ * the rest are closed.  */
+#define CHILD_FDS_MAX (3 + FERRY_PRESERVE_FDS_MAX)
 static void __attribute__ ((noreturn))
 child_exec (char **argv, char **envp, const int *fds, int n, int go_fd, pid_t parent)
 {
-  int src[8];
+  int src[CHILD_FDS_MAX];
   struct sigaction sa;
   sigset_t none;
   int i;
@@ -248,6 +250,8 @@ child_exec (char **argv, char **envp, const int *fds, int n, int go_fd, pid_t pa
         _exit (127);
     }
 
+  if (n > CHILD_FDS_MAX)
+    _exit (127);
   /* Move the sources out of 0..N-1 first so no dup2 clobbers another.  */
   for (i = 0; i < n; i++)
     if ((src[i] = fcntl (fds[i], F_DUPFD, n)) < 0)
@@ -281,6 +285,30 @@ spawn (char **argv, int in_fd, int out_fd, int err_fd, pid_t *pid, ferry_error_t
     return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
   if (*pid == 0)
     child_exec (argv, envp, fds, 3, -1, 0);
+  return 0;
+}
+
+/* spawn, with PRESERVE[I] (-1: NULL_FD) as descriptor 3+I too.  */
+static int
+spawn_preserving (char **argv, const int stdio[3], const int *preserve, size_t n_preserve, int null_fd,
+                  pid_t *pid, ferry_error_t *err)
+{
+  cleanup_strv char **envp = runtime_environment ();
+  int fds[CHILD_FDS_MAX];
+  size_t i;
+
+  if (n_preserve > FERRY_PRESERVE_FDS_MAX)
+    return ferry_make_error (err, EINVAL, "at most %d file descriptors can be passed",
+                             FERRY_PRESERVE_FDS_MAX);
+  for (i = 0; i < 3; i++)
+    fds[i] = stdio[i];
+  for (i = 0; i < n_preserve; i++)
+    fds[3 + i] = preserve[i] >= 0 ? preserve[i] : null_fd;
+  *pid = fork ();
+  if (*pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run `%s`", argv[0]);
+  if (*pid == 0)
+    child_exec (argv, envp, fds, (int) (3 + n_preserve), -1, 0);
   return 0;
 }
 
@@ -505,7 +533,7 @@ run_argv (char **argv, const struct ferry_runtime_hook *hook, struct run_result 
   cleanup_close int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
   struct watchdog wd = { .pid = 0, .fd = -1 };
   int fds[2];
-  pid_t pid;
+  pid_t pid = -1;
   int ret;
 
   memset (r, 0, sizeof (*r));
@@ -1260,10 +1288,11 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
   cleanup_strv char **argv = NULL;
   cleanup_free char *log = NULL;
   cleanup_free char *message = NULL;
-  const char *args[8];
+  const char *args[10];
+  char n_fds[24];
   size_t n = 0;
   int in_fd, out_fd, err_fd, code;
-  pid_t pid;
+  pid_t pid = -1;
 
   *exit_code = 125;
   process = exec_process (o, err);
@@ -1281,6 +1310,12 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
     args[n++] = "--tty";
   if (o->detach)
     args[n++] = "--detach";
+  if (o->n_preserve_fds > 0)
+    {
+      snprintf (n_fds, sizeof (n_fds), "%zu", o->n_preserve_fds);
+      args[n++] = "--preserve-fds";
+      args[n++] = n_fds;
+    }
   args[n++] = "--process";
   args[n++] = process_path;
   args[n++] = id;
@@ -1298,7 +1333,9 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
       in_fd = devnull;
       out_fd = err_fd = o->output_fd;
     }
-  if (spawn (argv, in_fd, out_fd, err_fd, &pid, err) < 0)
+  if (spawn_preserving (argv, (const int[3]){ in_fd, out_fd, err_fd }, o->preserve_fds, o->n_preserve_fds,
+                        devnull, &pid, err)
+      < 0)
     return ferry_error_wrap (err, "%s exec %s", rt->name, id);
   code = wait_exit_code (pid, err);
   if (code < 0)

@@ -81,6 +81,10 @@ struct ferry_exec_options
    * config.json, which the caller passes as PROCESS_TEMPLATE (the "process"
    * object): args/env/cwd/user/terminal above override its fields.  */
   const char *process_template_json;
+  /* The process's descriptors 3, 4, ...: PRESERVE_FDS[I] becomes 3+I
+   * (-1: /dev/null); at most FERRY_PRESERVE_FDS_MAX.  */
+  const int *preserve_fds;
+  size_t n_preserve_fds;
 };
 
 /* `runtime exec --process FILE ID`, with ferry's stdio (or /dev/null when

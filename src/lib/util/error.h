@@ -20,6 +20,7 @@ enum ferry_error_kind
   FERRY_ERROR_STATE,                  /* the object is in the wrong state for this */
   FERRY_ERROR_COMMAND_NOT_FOUND,      /* a container's command does not exist (exit 127) */
   FERRY_ERROR_COMMAND_NOT_EXECUTABLE, /* it exists but cannot be run (exit 126) */
+  FERRY_ERROR_UNREACHABLE,            /* a server could not be reached: trying again may do */
 };
 
 struct ferry_error_s

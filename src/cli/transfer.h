@@ -1,0 +1,74 @@
+/* ferry CLI: the flags of a registry transfer that pull, run, create and
+ * push share beside the registry ones (common.h): the platform to choose
+ * from an image index as Podman's --arch, --os and --variant give it, and
+ * --retry, --retry-delay and --disable-content-trust.  */
+#ifndef FERRY_CLI_TRANSFER_H
+#define FERRY_CLI_TRANSFER_H
+
+#include "image/pull.h"
+
+enum
+{
+  OPT_TRANSFER_ARCH = 0x1900,
+  OPT_TRANSFER_OS,
+  OPT_TRANSFER_VARIANT,
+  OPT_TRANSFER_RETRY,
+  OPT_TRANSFER_RETRY_DELAY,
+  OPT_TRANSFER_CONTENT_TRUST,
+};
+
+/* pull, run and create: all of them.  */
+#define FERRY_PULL_FLAGS                                                                                     \
+  { "arch", required_argument, NULL, OPT_TRANSFER_ARCH },                                                    \
+      { "os", required_argument, NULL, OPT_TRANSFER_OS },                                                    \
+      { "variant", required_argument, NULL, OPT_TRANSFER_VARIANT },                                          \
+      { "retry", required_argument, NULL, OPT_TRANSFER_RETRY },                                              \
+      { "retry-delay", required_argument, NULL, OPT_TRANSFER_RETRY_DELAY },                                  \
+  {                                                                                                          \
+    "disable-content-trust", no_argument, NULL, OPT_TRANSFER_CONTENT_TRUST                                   \
+  }
+
+#define FERRY_PULL_FLAGS_HELP                                                                                \
+  "      --arch ARCH          choose ARCH from a multi-platform image (default: this host's)\n"              \
+  "      --os OS              choose OS from a multi-platform image (default linux)\n"                       \
+  "      --variant VARIANT    choose this variant of the architecture (v7, v8, ...)\n"                       \
+  "      --retry N            tries after a first pull that cannot reach the registry\n"                     \
+  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP
+
+#define FERRY_RETRY_DELAY_HELP                                                                               \
+  "      --retry-delay D      the wait before each, such as 500ms or 2s (default 1s)\n"                      \
+  "      --disable-content-trust  accepted and ignored, as Podman does (a Docker flag)\n"
+
+/* push: only the retry ones and --disable-content-trust.  */
+#define FERRY_PUSH_FLAGS                                                                                     \
+  { "retry", required_argument, NULL, OPT_TRANSFER_RETRY },                                                  \
+      { "retry-delay", required_argument, NULL, OPT_TRANSFER_RETRY_DELAY },                                  \
+  {                                                                                                          \
+    "disable-content-trust", no_argument, NULL, OPT_TRANSFER_CONTENT_TRUST                                   \
+  }
+
+#define FERRY_PUSH_FLAGS_HELP                                                                                \
+  "      --retry N            tries after a first push that cannot reach the registry\n"                     \
+  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP
+
+struct ferry_cli_transfer_flags
+{
+  const char *platform, *arch, *os, *variant;
+  char *platform_owned;
+  int quiet; /* no retry warnings (--log-level error) */
+};
+
+/* Handles OPT when it is one of FERRY_PULL_FLAGS or FERRY_PUSH_FLAGS (or
+ * --platform, when the caller passes its value there): 1 done, 0 not one
+ * of them, -1 bad value (error printed).  */
+int ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_flags *f,
+                               struct ferry_transfer_options *o);
+/* Podman's defaults: 3 more tries, a second apart, each announced with
+ * its warning.  */
+void ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);
+/* After the options: O->platform from --platform or --arch/--os/--variant;
+ * -1 (error printed) when they conflict.  */
+int ferry_cli_transfer_finish (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);
+void ferry_cli_transfer_flags_free (struct ferry_cli_transfer_flags *f);
+
+#endif

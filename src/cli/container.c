@@ -4,6 +4,7 @@
 #include "attach.h"
 #include "image/pull.h"
 #include "commands.h"
+#include "container_filter.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -1278,6 +1279,10 @@ struct targets
   /* rm: "no container with ID or name", exit 1 for no such container
    * and 2 for a running one.  */
   int rm_codes;
+  /* --filter: every container that passes, whatever its state (start:
+   * those named that pass).  */
+  struct container_filters filters;
+  int filter_names;
 };
 
 /* One container picked: its full ID (acted on, so that a rename meanwhile
@@ -1294,6 +1299,7 @@ targets_release (struct targets *t)
   for (size_t i = 0; i < t->n_cidfiles; i++)
     free (t->cidfiles[i]);
   free (t->cidfiles);
+  container_filters_release (&t->filters);
 }
 
 /* Handles the options every lifecycle command shares: 0 when C was one.  */
@@ -1303,6 +1309,7 @@ enum
   OPT_TARGET_CIDFILE,
   OPT_STOP_TIME,
   OPT_RUNNING,
+  OPT_TARGET_FILTER,
 };
 
 static int
@@ -1321,6 +1328,9 @@ target_option (int c, const char *arg, struct targets *t)
       t->cidfiles = xrealloc (t->cidfiles, sizeof (char *) * (t->n_cidfiles + 1));
       t->cidfiles[t->n_cidfiles++] = xstrdup (arg);
       return 0;
+    case 'f':
+    case OPT_TARGET_FILTER:
+      return container_filters_add (&t->filters, arg) < 0 ? -1 : 0;
     default:
       return 1;
     }
@@ -1330,6 +1340,11 @@ target_option (int c, const char *arg, struct targets *t)
 static int
 targets_check (const struct targets *t, int nargs)
 {
+  /* As Podman's: --filter outweighs --all and --latest.  */
+  if (t->filters.n && nargs && ! t->filter_names)
+    return ferry_cli_failf ("--filter takes no arguments");
+  if (t->filters.n)
+    return 0;
   if (t->n_cidfiles && (t->all || t->latest))
     return ferry_cli_failf ("--all, --latest, and --cidfile cannot be used together");
   if (t->all && t->latest)
@@ -1436,6 +1451,51 @@ read_cidfile (const struct targets *t, const char *path, int *code)
   return xstrdup (buf);
 }
 
+/* --filter: the containers that pass T's filters, printed by full ID; for
+ * start, those of the names given that pass, printed as given.  */
+static int
+targets_filter (ferry_engine_t *e, const struct targets *t, int argc, char **argv, struct target **v,
+                size_t *n)
+{
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t count = 0, i;
+
+  if (container_filters_resolve ((struct container_filters *) &t->filters, e) < 0)
+    return FERRY_EXIT_ERROR;
+  if (optind < argc)
+    {
+      for (; optind < argc; optind++)
+        {
+          struct ferry_container *c = NULL;
+          cleanup_free char *health = NULL;
+          int code;
+
+          if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+            {
+              code = target_exit_code (t, err);
+              ferry_cli_fail (&err);
+              return code;
+            }
+          health = ferry_container_health_status (e, c);
+          if (container_filters_match (&t->filters, c, health))
+            target_push (v, n, c, argv[optind]);
+          ferry_container_free (c);
+        }
+      return 0;
+    }
+  if (ferry_container_list (e, &list, &count, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < count; i++)
+    {
+      cleanup_free char *health = ferry_container_health_status (e, list[i]);
+      if (container_filters_match (&t->filters, list[i], health))
+        target_push (v, n, list[i], list[i]->id);
+    }
+  ferry_containers_free (list, count);
+  return 0;
+}
+
 /* Every container T picks, each once, before any is acted on: a name that
  * is no container fails the command with nothing done, as Podman's.
  * Returns 0 or an exit code (the error printed).  */
@@ -1450,6 +1510,8 @@ targets_resolve (ferry_engine_t *e, const struct targets *t, int argc, char **ar
 
   *v = NULL;
   *n = 0;
+  if (t->filters.n)
+    return targets_filter (e, t, argc, argv, v, n);
   if (t->all)
     {
       if (ferry_container_list (e, &list, &count, &err) < 0)
@@ -1674,15 +1736,16 @@ ferry_cmd_start (int argc, char **argv)
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "attach", no_argument, NULL, 'a' },
                                         { "detach-keys", required_argument, NULL, OPT_START_DETACH_KEYS },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
+  struct start_flags f = { .t = { .none_given = "start requires at least one argument", .filter_names = 1 } };
   int r;
 
-  r = simple_options (argc, argv, "start", ":ail", opts,
+  r = simple_options (argc, argv, "start", ":af:il", opts,
                       "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
@@ -1692,6 +1755,8 @@ ferry_cmd_start (int argc, char **argv)
                       "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
                       "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
                       "\"; \"\" for none)\n"
+                      "  -f, --filter KEY=VALUE  of the containers named, start those that pass (keys as\n"
+                      "                          ps --filter; repeatable)\n"
                       "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
                       "  -l, --latest            start the container created last (printing its ID)\n"
                       "      --sig-proxy[=BOOL]  with -a: pass the signals ferry gets on to the container\n"
@@ -1765,6 +1830,7 @@ ferry_cmd_stop (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "time", required_argument, NULL, 't' },
@@ -1775,12 +1841,15 @@ ferry_cmd_stop (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "stop", ":ailt:", opts,
+      argc, argv, "stop", ":af:ilt:", opts,
       "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
       "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
       "(and printed).\n\nOptions:\n"
       "  -a, --all             stop every container (printing their IDs)\n"
       "      --cidfile FILE    stop the container whose ID FILE holds (repeatable)\n"
+      "  -f, --filter KEY=VALUE\n"
+      "                        stop every container that passes (keys as ps --filter;\n"
+      "                        repeatable; printing their IDs)\n"
       "  -i, --ignore          pass over names that are no container\n"
       "  -l, --latest          stop the container created last (printing its ID)\n"
       "  -t, --time SECONDS    wait this long before SIGKILL (default: the container's, 10;\n"
@@ -1898,6 +1967,7 @@ ferry_cmd_rm (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, OPT_TARGET_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
@@ -1914,6 +1984,9 @@ ferry_cmd_rm (int argc, char **argv)
       "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
       "  -a, --all           remove every container (printing their IDs)\n"
       "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+      "      --filter KEY=VALUE\n"
+      "                      remove every container that passes (keys as ps --filter;\n"
+      "                      repeatable; printing their IDs)\n"
       "  -f, --force         stop running containers first; names that are no container are\n"
       "                      passed over\n"
       "  -i, --ignore        pass over names that are no container\n"
@@ -1962,23 +2035,30 @@ pause_command (int argc, char **argv, int unpause)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "latest", no_argument, NULL, 'l' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct targets t = { .none_given = "you must provide at least one name or id",
                        .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
-      argc, argv, unpause ? "unpause" : "pause", ":al", opts,
+      argc, argv, unpause ? "unpause" : "pause", ":af:l", opts,
       unpause
           ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
             "Options:\n"
             "  -a, --all           resume every paused container (printing their IDs)\n"
             "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
+            "  -f, --filter KEY=VALUE\n"
+            "                      resume every container that passes (keys as ps --filter;\n"
+            "                      repeatable; printing their IDs)\n"
             "  -l, --latest        resume the container created last (printing its ID)\n"
           : "Usage: ferry pause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nFreeze running containers "
             "(cgroup freezer).\n\nOptions:\n"
             "  -a, --all           freeze every running container (printing their IDs)\n"
             "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
+            "  -f, --filter KEY=VALUE\n"
+            "                      freeze every container that passes (keys as ps --filter;\n"
+            "                      repeatable; printing their IDs)\n"
             "  -l, --latest        freeze the container created last (printing its ID)\n",
       pause_option, &t);
   if (r > 0)
@@ -2033,6 +2113,7 @@ ferry_cmd_restart (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, 'a' },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "running", no_argument, NULL, OPT_RUNNING },
                                         { "time", required_argument, NULL, 't' },
@@ -2042,11 +2123,14 @@ ferry_cmd_restart (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "restart", ":alt:", opts,
+      argc, argv, "restart", ":af:lt:", opts,
       "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
       "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
       "  -a, --all            restart every container (printing their IDs)\n"
       "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+      "  -f, --filter KEY=VALUE\n"
+      "                       restart every container that passes (keys as ps --filter;\n"
+      "                       repeatable; printing their IDs)\n"
       "  -l, --latest         restart the container created last (printing its ID)\n"
       "      --running        with --all: only the running ones\n"
       "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
@@ -2950,243 +3034,19 @@ enum
   OPT_PS_SORT,
 };
 
-/* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
- * filters of different keys must all hold.  */
-struct ps_filter
-{
-  char *key;
-  char *value;
-  regex_t re; /* name and ancestor */
-  int has_re;
-  struct timespec created; /* before and since: that container's creation; until: the time */
-};
-
 struct ps_flags
 {
   int all, quiet, no_trunc, heading, size;
   long last;
   const char *format;
   const char *sort;
-  struct ps_filter *filters;
-  size_t n_filters;
+  struct container_filters filters;
 };
 
 static void
 ps_flags_release (struct ps_flags *f)
 {
-  size_t i;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      free (f->filters[i].key);
-      free (f->filters[i].value);
-      if (f->filters[i].has_re)
-        regfree (&f->filters[i].re);
-    }
-  free (f->filters);
-}
-
-static int
-ps_filter_add (struct ps_flags *f, const char *arg)
-{
-  static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
-                                      "before", "since", "until",  "volume", "network", "health",   NULL };
-  static const char *const states[] = { "created", "running", "paused", "exited", "stopped", NULL };
-  const char *eq = strchr (arg, '=');
-  struct ps_filter flt = { 0 };
-  size_t i;
-
-  if (eq == NULL)
-    {
-      ferry_cli_failf ("invalid filter \"%s\"", arg);
-      return -1;
-    }
-  flt.key = xstrndup (arg, eq - arg);
-  flt.value = xstrdup (eq + 1);
-  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
-    ;
-  if (keys[i] == NULL)
-    {
-      ferry_cli_failf ("%s is an invalid filter", flt.key);
-      goto fail;
-    }
-  if (strcmp (flt.key, "until") == 0)
-    {
-      struct timespec now;
-
-      for (i = 0; i < f->n_filters; i++)
-        if (strcmp (f->filters[i].key, "until") == 0)
-          {
-            ferry_cli_failf ("specify exactly one timestamp for until");
-            goto fail;
-          }
-      clock_gettime (CLOCK_REALTIME, &now);
-      if (ferry_time_parse_user (flt.value, &now, 1, &flt.created) < 0)
-        {
-          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "status") == 0)
-    {
-      for (i = 0; states[i] && strcmp (states[i], flt.value); i++)
-        ;
-      if (states[i] == NULL)
-        {
-          /* Podman's words; "stopping" too is refused, as Podman 5.4 does,
-           * though a container can be in it.  */
-          ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "exited") == 0)
-    {
-      long code;
-      if (parse_number (flt.value, 0, 255, &code) < 0)
-        {
-          ferry_cli_failf ("exited code out of range \"%s\": give a number from 0 to 255", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
-    {
-      if (regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) != 0)
-        {
-          ferry_cli_failf ("invalid filter %s: `%s` is not a regular expression", arg, flt.value);
-          goto fail;
-        }
-      flt.has_re = 1;
-    }
-  f->filters = xrealloc (f->filters, (f->n_filters + 1) * sizeof (*f->filters));
-  f->filters[f->n_filters++] = flt;
-  return 0;
-
-fail:
-  free (flt.key);
-  free (flt.value);
-  return -1;
-}
-
-/* before= and since= name containers: look them up once the engine is
- * open.  */
-static int
-ps_filters_resolve (struct ps_flags *f, ferry_engine_t *e)
-{
-  size_t i;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      struct ps_filter *flt = &f->filters[i];
-      struct ferry_container *c = NULL;
-      ferry_error_t err = NULL;
-
-      if (strcmp (flt->key, "before") && strcmp (flt->key, "since"))
-        continue;
-      if (ferry_container_lookup (e, flt->value, &c, &err) < 0)
-        {
-          ferry_error_release (&err);
-          ferry_cli_failf ("no container with name or ID \"%s\" found: no such container", flt->value);
-          return -1;
-        }
-      ferry_time_parse (c->created, &flt->created);
-      ferry_container_free (c);
-    }
-  return 0;
-}
-
-/* C mounts the named volume V, or something (a bind mount) at V.  */
-static int
-ps_uses_volume (const struct ferry_container *c, const char *v)
-{
-  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
-  size_t i;
-
-  for (i = 0; i < ferry_json_array_length (mounts); i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (ferry_json_string_equals (m, "Type", "volume") ? ferry_json_string_equals (m, "Name", v)
-                                                         : ferry_json_string_equals (m, "Destination", v))
-        return 1;
-    }
-  return 0;
-}
-
-static int
-ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c, const char *health)
-{
-  const char *key = flt->key, *v = flt->value;
-
-  /* As Podman's: the status as it is, "" without a check.  */
-  if (strcmp (key, "health") == 0)
-    return strcmp (v, health) == 0;
-
-  if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
-    {
-      struct timespec t = { 0 };
-      int cmp;
-      ferry_time_parse (c->created, &t);
-      cmp = t.tv_sec != flt->created.tv_sec     ? (t.tv_sec < flt->created.tv_sec ? -1 : 1)
-            : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
-                                                : 0;
-      return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
-    }
-  if (strcmp (key, "until") == 0)
-    {
-      struct timespec t = { 0 };
-      ferry_time_parse (c->created, &t);
-      return t.tv_sec < flt->created.tv_sec
-             || (t.tv_sec == flt->created.tv_sec && t.tv_nsec < flt->created.tv_nsec);
-    }
-  if (strcmp (key, "volume") == 0)
-    return ps_uses_volume (c, v);
-  if (strcmp (key, "network") == 0)
-    return ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), v) != NULL;
-
-  if (strcmp (key, "name") == 0)
-    return regexec (&flt->re, c->name, 0, NULL, 0) == 0;
-  if (strcmp (key, "id") == 0)
-    return strncmp (c->id, v, strlen (v)) == 0;
-  if (strcmp (key, "status") == 0)
-    return strcmp (v, ferry_container_status_name (c->status)) == 0
-           || (strcmp (v, "stopped") == 0 && c->status == FERRY_CONTAINER_EXITED);
-  if (strcmp (key, "exited") == 0)
-    return c->status == FERRY_CONTAINER_EXITED && c->exit_code == atoi (v);
-  if (strcmp (key, "ancestor") == 0)
-    {
-      const char *image = ferry_json_get_string (c->record, "ImageName");
-      return strcmp (c->image_id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v) == 0
-             || (image && regexec (&flt->re, image, 0, NULL, 0) == 0);
-    }
-  /* label=K, label=K=V; label! is its negation.  */
-  {
-    json_object *labels = ferry_json_get_object (c->record, "Labels"), *lv = NULL;
-    const char *eq = strchr (v, '=');
-    cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
-    int hit = labels && json_object_object_get_ex (labels, k, &lv)
-              && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
-    return strcmp (key, "label") == 0 ? hit : ! hit;
-  }
-}
-
-static int
-ps_filter_match (const struct ps_flags *f, const struct ferry_container *c, const char *health)
-{
-  size_t i, j;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      int seen = 0, hit = 0;
-      for (j = 0; j < i && ! seen; j++)
-        seen = strcmp (f->filters[j].key, f->filters[i].key) == 0;
-      if (seen)
-        continue;
-      for (j = i; j < f->n_filters && ! hit; j++)
-        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
-              && ps_filter_match_one (&f->filters[j], c, health);
-      if (! hit)
-        return 0;
-    }
-  return 1;
+  container_filters_release (&f->filters);
 }
 
 /* A container and the text --sort orders it by.  */
@@ -3260,7 +3120,7 @@ ps_option (int c, const char *arg, void *data)
       f->heading = 0;
       return 0;
     case 'f':
-      return ps_filter_add (f, arg) < 0 ? -1 : 0;
+      return container_filters_add (&f->filters, arg) < 0 ? -1 : 0;
     case 'l':
       f->last = 1;
       return 0;
@@ -3348,7 +3208,7 @@ ferry_cmd_ps (int argc, char **argv)
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   e = ferry_cli_open_engine ();
-  if (e == NULL || ps_filters_resolve (&f, e) < 0)
+  if (e == NULL || container_filters_resolve (&f.filters, e) < 0)
     {
       ps_flags_release (&f);
       return FERRY_EXIT_ERROR;
@@ -3361,8 +3221,7 @@ ferry_cmd_ps (int argc, char **argv)
 
   /* As Podman: a status filter or --last looks at every container.  */
   all = f.all || f.last >= 0;
-  for (i = 0; i < f.n_filters; i++)
-    all |= strcmp (f.filters[i].key, "status") == 0;
+  all |= container_filters_have (&f.filters, "status");
   rows = xmalloc ((n + 1) * sizeof (*rows));
   health = xmalloc0 ((n + 1) * sizeof (*health));
   for (i = 0; i < n; i++)
@@ -3371,7 +3230,7 @@ ferry_cmd_ps (int argc, char **argv)
     /* A stopping container is no longer running: Podman's ps lists it with
      * -a only.  */
     if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
-        && ps_filter_match (&f, list[i], health[i]))
+        && container_filters_match (&f.filters, list[i], health[i]))
       {
         rows[n_rows] = (struct ps_row){
           .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# Podman's flags on everyday commands: --filter on stop, start, restart,
+# pause, unpause and rm (the keys of ps --filter), rm --depend and --time,
+# rmi --all, --ignore and --no-prune, volume rm --time, inspect --type,
+# --size and --latest, port --all and --latest, diff --format and --latest,
+# logs --latest and --color, version --format, images --history.  Each
+# sequence runs in ferry and is compared with what Podman 5.4 printed (kept
+# below) and, where Podman is installed, with Podman run live.
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# Makes a container with tool $1: name $2, run or create $3, then options
+# up to --, then the command; remembers its ID for the transcript.
+ctr() {
+	local t=$1 name=$2 how=$3 img=ferry-test opts=() id
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	[ "$how" = run ] && how="run -d"
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	# shellcheck disable=SC2086
+	"$t" $how --name "$name" --network none "${opts[@]}" "$img" "$@" >/dev/null
+	id=$("$t" inspect --format '{{.Id}}' "$name")
+	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
+}
+
+# Runs SEQUENCE with ferry, compares its transcript with EXPECTED (the
+# test's heredoc in $TEST_TMP/expected.log) and, with Podman installed,
+# with Podman's live.
+compare_with_podman() {
+	local sequence=$1
+	load_test_image
+	touch "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
+	"$sequence" f
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$sequence" podman_t
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+filter_sequence() {
+	local t=$1
+	ctr "$t" a run --label x=1 -- sleep 1000
+	ctr "$t" b create -- true
+	ctr "$t" c run --label x=2 -- sleep 1000
+	step "$t" pause --filter label=x=1
+	step "$t" pause -f label=x=1
+	step "$t" unpause --filter name=a
+	step "$t" unpause --filter name=zz
+	step "$t" stop --filter name=zz
+	step "$t" stop -t 0 --filter label=x=1
+	step "$t" stop -t 0 --filter label=x=1
+	step "$t" start --filter name=a
+	step "$t" start --filter name=c c
+	step "$t" start --filter name=c a
+	step "$t" stop -t 0 --filter name=a --filter name=b --filter label=x --all
+	step "$t" stop --filter name=b --latest
+	step "$t" stop --filter bogus=1
+	step "$t" stop --filter status=sleeping
+	step "$t" stop --filter name=a c
+	step "$t" restart -t 0 --filter label=x=2
+	step "$t" pause --filter name=b
+	step "$t" rm --filter name=c
+	step "$t" rm --filter name=a -a
+	step "$t" rm -f -t 0 --filter label=x=2
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+}
+
+@test "stop, start, restart, pause, unpause and rm --filter as Podman's: every container that passes, by ID" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ pause --filter label=x=1 -> 0
+		  out: <a>
+		$ pause -f label=x=1 -> 125
+		  err: Error: "<a>" is already paused: container state improper
+		$ unpause --filter name=a -> 0
+		  out: <a>
+		$ unpause --filter name=zz -> 0
+		$ stop --filter name=zz -> 0
+		$ stop -t 0 --filter label=x=1 -> 0
+		  out: <a>
+		$ stop -t 0 --filter label=x=1 -> 0
+		  out: <a>
+		$ start --filter name=a -> 0
+		  out: <a>
+		$ start --filter name=c c -> 0
+		  out: c
+		$ start --filter name=c a -> 0
+		$ stop -t 0 --filter name=a --filter name=b --filter label=x --all -> 0
+		  out: <a>
+		$ stop --filter name=b --latest -> 0
+		  out: <b>
+		$ stop --filter bogus=1 -> 125
+		  err: Error: bogus is an invalid filter
+		$ stop --filter status=sleeping -> 125
+		  err: Error: unknown container state: sleeping: invalid argument
+		$ stop --filter name=a c -> 125
+		  err: Error: --filter takes no arguments
+		$ restart -t 0 --filter label=x=2 -> 0
+		  out: <c>
+		$ pause --filter name=b -> 125
+		  err: Error: "created" is not running, can't pause: container state improper
+		$ rm --filter name=c -> 2
+		  err: Error: cannot remove container <c> as it is running - running or paused containers cannot be removed without force: container state improper
+		$ rm --filter name=a -a -> 0
+		  out: <a>
+		$ rm -f -t 0 --filter label=x=2 -> 0
+		  out: <c>
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: b created
+	EOF
+	compare_with_podman filter_sequence
+}

@@ -1574,9 +1574,13 @@ for_each_target (int argc, char **argv, const struct targets *t, target_fn fn, v
       ferry_error_t err = NULL;
       int code;
 
-      if (fn (e, &v[i], arg, &err) == 0)
+      int r = fn (e, &v[i], arg, &err);
+
+      /* 1: done already (rm --all took it with another), nothing to say.  */
+      if (r >= 0)
         {
-          printf ("%s\n", v[i].shown);
+          if (r == 0)
+            printf ("%s\n", v[i].shown);
           continue;
         }
       code = target_exit_code (t, err);
@@ -1936,6 +1940,13 @@ struct rm_flags
 {
   struct targets t;
   int force, volumes;
+  int depend;
+  int timeout, timeout_given; /* -t: seconds before SIGKILL, -1 without end */
+};
+
+enum
+{
+  OPT_RM_DEPEND = OPT_COMMAND_FIRST + 0x300,
 };
 
 static int
@@ -1949,8 +1960,70 @@ rm_option (int c, const char *arg, void *data)
     f->volumes = 1;
   else if (c == 'i')
     f->t.ignore = 1;
-  else if (c != 't')
+  else if (c == OPT_RM_DEPEND)
+    f->depend = 1;
+  else if (c == 't')
+    {
+      f->timeout_given = 1;
+      return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    }
+  else
     return target_option (c, arg, &f->t);
+  return 0;
+}
+
+/* Removes ID (called NAME), with --depend first the containers that joined
+ * its namespaces, each printed by ID; without, those refuse the removal,
+ * as Podman's.  */
+static int
+rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct rm_flags *f, int depth,
+                    ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_strv char **deps = NULL;
+  struct ferry_stop_report report = { 0 };
+  size_t i;
+
+  if (depth > 64)
+    return ferry_make_error (err, 0, "container %s: dependents nest deeper than 64", id);
+  if (ferry_container_lookup (e, id, &c, err) < 0)
+    return -1;
+  /* A running container without --force is refused before any dependent
+   * goes.  */
+  if (! f->force && ferry_container_is_active (c))
+    {
+      ferry_container_free (c);
+      return ferry_container_remove (e, id, 0, f->volumes, err);
+    }
+  ferry_container_free (c);
+  if (ferry_container_dependents (e, id, &deps, err) < 0)
+    return -1;
+  if (deps[0] && ! f->depend)
+    {
+      cleanup_free char *list = xstrdup (deps[0]);
+      for (i = 1; deps[i]; i++)
+        {
+          char *more = xasprintf ("%s, %s", list, deps[i]);
+          free (list);
+          list = more;
+        }
+      return ferry_make_error (err, 0,
+                               "container %s has dependent containers which must be removed before it: %s: "
+                               "container already exists",
+                               id, list);
+    }
+  for (i = 0; deps[i]; i++)
+    {
+      if (rm_with_dependents (e, deps[i], deps[i], f, depth + 1, err) < 0)
+        return -1;
+      printf ("%s\n", deps[i]);
+    }
+  if (! f->timeout_given)
+    return ferry_container_remove (e, id, f->force, f->volumes, err);
+  if (ferry_container_remove_stopping (e, id, f->timeout, f->volumes, &report, err) < 0)
+    return -1;
+  if (report.killed)
+    ferry_cli_warn_killed (name, &report);
   return 0;
 }
 
@@ -1958,7 +2031,18 @@ static int
 do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   struct rm_flags *f = arg;
-  return ferry_container_remove (e, t->id, f->force, f->volumes, err);
+  struct ferry_container *c = NULL;
+
+  /* --all: one taken already as another's dependent.  */
+  if (f->t.all && ferry_container_lookup (e, t->id, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return 1;
+    }
+  ferry_container_free (c);
+  return rm_with_dependents (e, t->id, t->name, f, 0, err);
 }
 
 int
@@ -1967,6 +2051,7 @@ ferry_cmd_rm (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "depend", no_argument, NULL, OPT_RM_DEPEND },
                                         { "filter", required_argument, NULL, OPT_TARGET_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
@@ -1984,6 +2069,8 @@ ferry_cmd_rm (int argc, char **argv)
       "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
       "  -a, --all           remove every container (printing their IDs)\n"
       "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+      "      --depend        first remove the containers that joined its namespaces\n"
+      "                      (--network container:NAME), printing their IDs\n"
       "      --filter KEY=VALUE\n"
       "                      remove every container that passes (keys as ps --filter;\n"
       "                      repeatable; printing their IDs)\n"
@@ -1991,6 +2078,8 @@ ferry_cmd_rm (int argc, char **argv)
       "                      passed over\n"
       "  -i, --ignore        pass over names that are no container\n"
       "  -l, --latest        remove the container created last (printing its ID)\n"
+      "  -t, --time SECONDS  with -f: stop a running container with its stop signal, then\n"
+      "                      SIGKILL after SECONDS (-1: wait without end; default: SIGKILL at once)\n"
       "  -v, --volumes       also remove their anonymous volumes\n",
       rm_option, &f);
   if (r <= 0)
@@ -1998,8 +2087,16 @@ ferry_cmd_rm (int argc, char **argv)
       targets_release (&f.t);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
+  if (f.timeout_given && ! f.force)
+    {
+      targets_release (&f.t);
+      return ferry_cli_failf ("--force option must be specified to use the --time option");
+    }
   if (f.force)
     f.t.ignore = 1;
+  /* As Podman's: --all takes dependents along, in whatever order.  */
+  if (f.t.all && f.t.filters.n == 0)
+    f.depend = 1;
   r = for_each_target (argc, argv, &f.t, do_rm, &f);
   targets_release (&f.t);
   return r;

@@ -230,7 +230,8 @@ filter_match_one (const struct container_filter *flt, const struct ferry_contain
 }
 
 int
-container_filters_match (const struct container_filters *f, const struct ferry_container *c, const char *health)
+container_filters_match (const struct container_filters *f, const struct ferry_container *c,
+                         const char *health)
 {
   size_t i, j;
 
@@ -242,8 +243,7 @@ container_filters_match (const struct container_filters *f, const struct ferry_c
       if (seen)
         continue;
       for (j = i; j < f->n && ! hit; j++)
-        hit = strcmp (f->v[j].key, f->v[i].key) == 0
-              && filter_match_one (&f->v[j], c, health);
+        hit = strcmp (f->v[j].key, f->v[i].key) == 0 && filter_match_one (&f->v[j], c, health);
       if (! hit)
         return 0;
     }

@@ -20,9 +20,11 @@ teardown() {
 # Makes a container with tool $1: name $2, run or create $3, then options
 # up to --, then the command; remembers its ID for the transcript.
 ctr() {
-	local t=$1 name=$2 how=$3 img=ferry-test opts=() id
+	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
 	shift 3
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		# A --network of the container's own replaces "none".
+		[ "$1" = --network ] && opts=()
 		opts+=("$1")
 		shift
 	done
@@ -30,7 +32,7 @@ ctr() {
 	[ "$how" = run ] && how="run -d"
 	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
 	# shellcheck disable=SC2086
-	"$t" $how --name "$name" --network none "${opts[@]}" "$img" "$@" >/dev/null
+	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
 	id=$("$t" inspect --format '{{.Id}}' "$name")
 	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
 }
@@ -122,4 +124,77 @@ filter_sequence() {
 		  out: b created
 	EOF
 	compare_with_podman filter_sequence
+}
+
+rm_sequence() {
+	local t=$1
+	ctr "$t" a run -- sleep 1000
+	ctr "$t" b create --network container:a -- true
+	ctr "$t" c run -- sleep 1000
+	step "$t" rm -t 0 c
+	step "$t" rm a
+	step "$t" stop -t 0 a
+	step "$t" rm a
+	step "$t" rm -f a
+	step "$t" start a
+	step "$t" rm --depend a
+	step "$t" rm -f -t 0 --depend a
+	step "$t" rm --depend nosuch
+	step "$t" rm -f -t 0 --depend nosuch
+	step "$t" rm -f -t 1 c
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "rm --depend and --time as Podman's: dependents refuse a removal or go first; -t needs -f" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ rm -t 0 c -> 125
+		  err: Error: --force option must be specified to use the --time option
+		$ rm a -> 2
+		  err: Error: cannot remove container <a> as it is running - running or paused containers cannot be removed without force: container state improper
+		$ stop -t 0 a -> 0
+		  out: a
+		$ rm a -> 125
+		  err: Error: container <a> has dependent containers which must be removed before it: <b>: container already exists
+		$ rm -f a -> 125
+		  err: Error: container <a> has dependent containers which must be removed before it: <b>: container already exists
+		$ start a -> 0
+		  out: a
+		$ rm --depend a -> 2
+		  err: Error: cannot remove container <a> as it is running - running or paused containers cannot be removed without force: container state improper
+		$ rm -f -t 0 --depend a -> 0
+		  out: <b>
+		  out: a
+		$ rm --depend nosuch -> 1
+		  err: Error: no container with ID or name "nosuch" found: no such container
+		$ rm -f -t 0 --depend nosuch -> 0
+		$ rm -f -t 1 c -> 0
+		  out: c
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container c in 1 seconds, resorting to SIGKILL"
+		$ ps -a --format {{.Names}} -> 0
+	EOF
+	compare_with_podman rm_sequence
+}
+
+@test "rm --all takes dependents along, nested ones too; --filter does not" {
+	load_test_image
+	f run -d --name a ferry-test sleep 1000 >/dev/null
+	f create --name b --network container:a ferry-test true >/dev/null
+	f create --name c --network container:b ferry-test true >/dev/null
+	run_ferry rm -f -t 0 --filter name=a
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "has dependent containers which must be removed before it: $(f inspect --format '{{.Id}}' b)"
+	[ "$(f ps -a -q | wc -l)" = 3 ]
+	run_ferry rm -f -t 0 --depend --filter name=a
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" = 3 ]
+	[ -z "$(f ps -a -q)" ]
+	f run -d --name a ferry-test sleep 1000 >/dev/null
+	f create --name b --network container:a ferry-test true >/dev/null
+	f create --name c --network container:b ferry-test true >/dev/null
+	f stop -t 0 a >/dev/null
+	run_ferry rm -a
+	assert_status 0
+	[ "$(echo "$output" | sort | uniq | wc -l)" = 3 ]
+	[ -z "$(f ps -a -q)" ]
 }

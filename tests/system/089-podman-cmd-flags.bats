@@ -198,3 +198,53 @@ rm_sequence() {
 	[ "$(echo "$output" | sort | uniq | wc -l)" = 3 ]
 	[ -z "$(f ps -a -q)" ]
 }
+
+rmi_sequence() {
+	local t=$1
+	ctr "$t" a run -- sleep 1000
+	step "$t" rmi -i nosuch
+	step "$t" rmi -i nosuch localhost/nosuch:2
+	step "$t" rmi nosuch
+	step "$t" rmi -a nosuch
+	step "$t" rm -f -t 0 a
+	step "$t" rmi -a
+	step "$t" rmi -a
+	step "$t" images -a --format '{{.ID}}'
+}
+
+@test "rmi --all and --ignore as Podman's: every image, each with its names; unknown ones passed over" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ rmi -i nosuch -> 0
+		$ rmi -i nosuch localhost/nosuch:2 -> 0
+		$ rmi nosuch -> 1
+		  err: Error: nosuch: image not known
+		$ rmi -a nosuch -> 125
+		  err: Error: when using the --all switch, you may not pass any images names or IDs
+		$ rm -f -t 0 a -> 0
+		  out: a
+		$ rmi -a -> 0
+		  out: Untagged: localhost/ferry-test:latest
+		  out: Deleted: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ rmi -a -> 0
+		$ images -a --format {{.ID}} -> 0
+	EOF
+	compare_with_podman rmi_sequence
+}
+
+@test "rmi --all: an image in use stays (exit 2) unless -f, which takes its containers too" {
+	load_test_image
+	f tag ferry-test two:1
+	f run -d --name a ferry-test sleep 1000 >/dev/null
+	run_ferry rmi -a
+	assert_status 2
+	assert_one_line_error
+	assert_output_contains "image is in use by a container"
+	[ "$(f images -q | wc -l)" = 1 ]
+	run_ferry rmi -a -f
+	assert_status 0
+	assert_output_contains "Untagged: localhost/two:1"
+	assert_output_contains "Untagged: localhost/ferry-test:latest"
+	assert_output_contains "Deleted: "
+	[ -z "$(f images -q)" ]
+	[ -z "$(f ps -aq)" ]
+}

@@ -3390,105 +3390,6 @@ out:
   return ret;
 }
 
-static int
-inspect_option (int c, const char *arg, void *data)
-{
-  if (c != 'f')
-    return 1;
-  *(const char **) data = arg;
-  return 0;
-}
-
-/* `inspect` (containers, then images) and `container inspect`.  */
-static int
-inspect_command (int argc, char **argv, int images_too)
-{
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
-  };
-  cleanup_engine ferry_engine_t *e = NULL;
-  cleanup_json json_object *all = json_object_new_array ();
-  const char *format = NULL;
-  int r, ret = 0;
-
-  r = simple_options (argc, argv, "inspect", ":f:", opts,
-                      "Usage: ferry inspect [-f FORMAT] CONTAINER|IMAGE...\n\nDisplay the configuration and "
-                      "state of containers (or images) as JSON.\n\nOptions:\n"
-                      "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
-                      "{{index .Config.Labels \"k\"}}\n",
-                      inspect_option, &format);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (optind >= argc)
-    return ferry_cli_failf ("ferry inspect needs at least one container or image");
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  for (; optind < argc; optind++)
-    {
-      struct ferry_container *c = NULL;
-      ferry_error_t err = NULL;
-      json_object *o = NULL;
-
-      if (ferry_container_lookup (e, argv[optind], &c, &err) == 0)
-        {
-          o = ferry_container_inspect_json (e, c);
-          ferry_container_free (c);
-          /* Podman's struct has them when the JSON leaves them out: a
-           * template finds nil.  */
-          if (format)
-            {
-              json_object *state = json_object_object_get (o, "State"),
-                          *config = json_object_object_get (o, "Config");
-              if (state && ! json_object_object_get_ex (state, "Health", NULL))
-                json_object_object_add (state, "Health", NULL);
-              if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
-                json_object_object_add (config, "Healthcheck", NULL);
-              if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
-                json_object_object_add (config, "StartupHealthCheck", NULL);
-            }
-        }
-      else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)
-        {
-          ferry_error_release (&err);
-          o = ferry_cli_image_inspect_json (e->store, argv[optind], &err);
-          if (o == NULL && err->kind == FERRY_ERROR_NOT_FOUND)
-            {
-              ferry_error_release (&err);
-              ferry_make_error_kind (&err, FERRY_ERROR_NOT_FOUND, "no such object: \"%s\"", argv[optind]);
-            }
-        }
-      if (o == NULL)
-        {
-          ret = ferry_cli_fail (&err);
-          continue;
-        }
-      if (format)
-        {
-          if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
-          json_object_put (o);
-        }
-      else
-        json_object_array_add (all, o);
-    }
-  if (format == NULL)
-    ferry_cli_print_inspected (all);
-  return ret;
-}
-
-int
-ferry_cmd_inspect (int argc, char **argv)
-{
-  return inspect_command (argc, argv, 1);
-}
-
-static int
-container_inspect (int argc, char **argv)
-{
-  return inspect_command (argc, argv, 0);
-}
-
 static const char cleanup_usage[]
     = "Usage: ferry container cleanup [OPTIONS] CONTAINER [CONTAINER...]\n\n"
       "Unmount the root file system and /dev/shm of exited containers, take down their\n"
@@ -3660,6 +3561,13 @@ int
 ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, const char *volume,
                                    ferry_error_t *err)
 {
+  return ferry_cli_remove_containers_using_within (e, image_id, volume, 0, err);
+}
+
+int
+ferry_cli_remove_containers_using_within (ferry_engine_t *e, const char *image_id, const char *volume,
+                                          int timeout, ferry_error_t *err)
+{
   struct ferry_container **list = NULL;
   size_t n = 0, i, j;
   int ret = 0;
@@ -3676,8 +3584,15 @@ ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, cons
           const char *name = ferry_json_get_string (json_object_array_get_idx (mounts, j), "Name");
           uses = name && strcmp (name, volume) == 0;
         }
-      if (uses)
+      if (uses && timeout == 0)
         ret = ferry_container_remove (e, list[i]->id, 1, 0, err);
+      else if (uses)
+        {
+          struct ferry_stop_report report = { 0 };
+          ret = ferry_container_remove_stopping (e, list[i]->id, timeout, 0, &report, err);
+          if (ret == 0 && report.killed)
+            ferry_cli_warn_killed (list[i]->name, &report);
+        }
     }
   ferry_containers_free (list, n);
   return ret;
@@ -3689,34 +3604,14 @@ container_list (int argc, char **argv)
   return ferry_cmd_ps (argc, argv);
 }
 
-int
-ferry_cmd_port (int argc, char **argv)
+/* Prints C's published ports (each after PREFIX), or with WANT where that
+ * one is published; 0, or the exit code after saying WANT is none.  */
+static int
+port_print (const struct ferry_container *c, const char *want, const char *prefix)
 {
-  static const struct option opts[]
-      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'H' }, { NULL, 0, NULL, 0 } };
-  cleanup_engine ferry_engine_t *e = NULL;
-  struct ferry_container *c = NULL;
-  ferry_error_t err = NULL;
-  json_object *ports;
-  const char *want = NULL;
-  int r, shown = 0;
+  json_object *ports = ferry_json_get_array (c->record, "Ports");
+  int shown = 0;
 
-  r = simple_options (argc, argv, "port", ":", opts,
-                      "Usage: ferry port CONTAINER [PORT[/PROTOCOL]]\n\n"
-                      "List a container's published ports, or where one of them is published.\n",
-                      NULL, NULL);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind < 1 || argc - optind > 2)
-    return ferry_cli_failf (
-        "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
-  want = argc - optind == 2 ? argv[optind + 1] : NULL;
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
-    return ferry_cli_fail (&err);
-  ports = ferry_json_get_array (c->record, "Ports");
   for (size_t i = 0; i < ferry_json_array_length (ports); i++)
     {
       json_object *m = json_object_array_get_idx (ports, i);
@@ -3733,19 +3628,94 @@ ferry_cmd_port (int argc, char **argv)
           if (want)
             printf ("%s:%lld\n", *ip ? ip : "0.0.0.0", host);
           else
-            printf ("%s -> %s:%lld\n", key, *ip ? ip : "0.0.0.0", host);
+            printf ("%s%s -> %s:%lld\n", prefix, key, *ip ? ip : "0.0.0.0", host);
           shown++;
         }
     }
   /* As Podman: a container that publishes nothing has nothing to say.  */
   if (want && shown == 0 && ferry_json_array_length (ports) > 0)
-    {
-      r = ferry_cli_failf ("failed to find published port \"%s\"", want);
-      ferry_container_free (c);
-      return r;
-    }
-  ferry_container_free (c);
+    return ferry_cli_failf ("failed to find published port \"%s\"", want);
   return 0;
+}
+
+/* port --all: every running container's ports, each line after its short
+ * ID and a tab.  */
+static int
+port_all (ferry_engine_t *e)
+{
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < n; i++)
+    if (list[i]->status == FERRY_CONTAINER_RUNNING)
+      {
+        cleanup_free char *prefix = xasprintf ("%.12s\t", list[i]->id);
+        port_print (list[i], NULL, prefix);
+      }
+  ferry_containers_free (list, n);
+  return 0;
+}
+
+static int
+port_option (int c, const char *arg, void *data)
+{
+  int *flags = data;
+
+  (void) arg;
+  if (c == 'a')
+    flags[0] = 1;
+  else if (c == 'l')
+    flags[1] = 1;
+  else
+    return 1;
+  return 0;
+}
+
+int
+ferry_cmd_port (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "help", no_argument, NULL, 'H' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int flags[2] = { 0, 0 }; /* --all, --latest */
+  int r, nargs;
+
+  r = simple_options (argc, argv, "port", ":al", opts,
+                      "Usage: ferry port [-a] [-l] CONTAINER [PORT[/PROTOCOL]]\n\n"
+                      "List a container's published ports, or where one of them is published.\n\n"
+                      "Options:\n"
+                      "  -a, --all     every running container's, each line after its ID and a tab\n"
+                      "  -l, --latest  the container created last's (then PORT may follow alone)\n",
+                      port_option, flags);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  nargs = argc - optind;
+  if (flags[0] && nargs > 0)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (! flags[0] && ! flags[1] && nargs < 1)
+    return ferry_cli_failf ("you must supply a running container name or id");
+  if (nargs > (flags[1] ? 1 : 2))
+    return ferry_cli_failf (
+        "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (flags[0])
+    return port_all (e);
+  if ((flags[1] ? ferry_container_latest (e, &c, &err) : ferry_container_lookup (e, argv[optind++], &c, &err))
+      < 0)
+    return ferry_cli_fail (&err);
+  r = port_print (c, optind < argc ? argv[optind] : NULL, "");
+  ferry_container_free (c);
+  return r;
 }
 
 int
@@ -3762,7 +3732,7 @@ ferry_cmd_container (int argc, char **argv)
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
-    { "inspect", container_inspect, "Display the configuration of a container" },
+    { "inspect", ferry_cmd_container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },

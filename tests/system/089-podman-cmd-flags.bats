@@ -248,3 +248,182 @@ rmi_sequence() {
 	[ -z "$(f images -q)" ]
 	[ -z "$(f ps -aq)" ]
 }
+
+volume_rm_sequence() {
+	local t=$1
+	"$t" volume create v >/dev/null
+	ctr "$t" a run -v v:/data -- sleep 1000
+	step "$t" volume rm -t 0 v
+	step "$t" volume rm v
+	step "$t" volume rm -f -t 1 v
+	step "$t" volume rm -f -t 0 nosuch
+	step "$t" volume rm -f nosuch
+	step "$t" volume rm nosuch
+	step "$t" ps -a --format '{{.Names}}'
+	step "$t" volume ls -q
+}
+
+@test "volume rm --time as Podman's: with -f, the stop signal and that long before SIGKILL; -f passes over unknown volumes" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ volume rm -t 0 v -> 125
+		  err: Error: --force option must be specified to use the --time option
+		$ volume rm v -> 2
+		  err: Error: volume v is being used by the following container(s): <a>: volume is being used
+		$ volume rm -f -t 1 v -> 0
+		  out: v
+		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container a in 1 seconds, resorting to SIGKILL"
+		$ volume rm -f -t 0 nosuch -> 0
+		$ volume rm -f nosuch -> 0
+		$ volume rm nosuch -> 1
+		  err: Error: no volume with name "nosuch" found: no such volume
+		$ ps -a --format {{.Names}} -> 0
+		$ volume ls -q -> 0
+	EOF
+	compare_with_podman volume_rm_sequence
+}
+
+inspect_sequence() {
+	local t=$1
+	"$t" volume create v >/dev/null
+	"$t" network create cfnet >/dev/null
+	ctr "$t" a run -- sleep 1000
+	step "$t" inspect --type container --format '{{.Name}}' a
+	step "$t" inspect --type image --format '{{.Id}}' a
+	step "$t" inspect -t volume --format '{{.Name}}' v
+	step "$t" inspect --type network --format '{{.Name}}' cfnet
+	step "$t" inspect --type all --format '{{.Name}}' v
+	step "$t" inspect --format '{{.Name}}' cfnet
+	step "$t" inspect --format '{{.Name}}' a v nosuch
+	step "$t" inspect --type volume a
+	step "$t" inspect --type container v
+	step "$t" inspect --type image nosuch
+	step "$t" inspect --type network nosuch
+	step "$t" inspect -l --format '{{.Name}}'
+	step "$t" inspect -l a
+	step "$t" inspect --type image -l
+	step "$t" inspect --type image -s localhost/ferry-test
+	step "$t" inspect --format '{{.SizeRootFs}}' a
+	step "$t" inspect
+	step "$t" container inspect
+	step "$t" container inspect -l --format '{{.Name}}'
+}
+
+@test "inspect --type, --latest and --size as Podman's: one type or all, in Podman's order; its refusals" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ inspect --type container --format {{.Name}} a -> 0
+		  out: a
+		$ inspect --type image --format {{.Id}} a -> 125
+		  err: Error: a: image not known
+		$ inspect -t volume --format {{.Name}} v -> 0
+		  out: v
+		$ inspect --type network --format {{.Name}} cfnet -> 0
+		  out: cfnet
+		$ inspect --type all --format {{.Name}} v -> 0
+		  out: v
+		$ inspect --format {{.Name}} cfnet -> 0
+		  out: cfnet
+		$ inspect --format {{.Name}} a v nosuch -> 125
+		  out: a
+		  out: v
+		  err: Error: no such object: "nosuch"
+		$ inspect --type volume a -> 125
+		  out: []
+		  err: Error: no such volume a
+		$ inspect --type container v -> 125
+		  out: []
+		  err: Error: no such container v
+		$ inspect --type image nosuch -> 125
+		  out: []
+		  err: Error: nosuch: image not known
+		$ inspect --type network nosuch -> 125
+		  out: []
+		  err: Error: network nosuch: unable to find network with name or ID nosuch: network not found
+		$ inspect -l --format {{.Name}} -> 0
+		  out: a
+		$ inspect -l a -> 125
+		  err: Error: --latest and arguments cannot be used together
+		$ inspect --type image -l -> 125
+		  err: Error: latest is not supported for type "image"
+		$ inspect --type image -s localhost/ferry-test -> 125
+		  err: Error: size is not supported for type "image"
+		$ inspect --format {{.SizeRootFs}} a -> 0
+		  out: 0
+		$ inspect -> 125
+		  err: Error: no names or ids specified
+		$ container inspect -> 125
+		  err: Error: no names or ids specified
+		$ container inspect -l --format {{.Name}} -> 0
+		  out: a
+	EOF
+	compare_with_podman inspect_sequence
+}
+
+@test "inspect --size: SizeRw (the container's own bytes) and SizeRootFs (with its image's), before Mounts" {
+	load_test_image
+	f run -d --name a ferry-test sh -c 'head -c 100000 /dev/zero >/big; sleep 1000' >/dev/null
+	for i in 1 2 3 4 5 6 7 8 9 10; do f exec a test -s /big && break; sleep 0.2; done
+	rw=$(f inspect -s --format '{{.SizeRw}}' a)
+	rootfs=$(f container inspect -l -s --format '{{.SizeRootFs}}')
+	image=$(f image inspect --format '{{.Size}}' ferry-test)
+	[ "$rw" -ge 100000 ]
+	[ "$rootfs" = $((rw + image)) ]
+	# Where Podman's JSON has them; without --size it has none.
+	f inspect -s a | python3 -c '
+import json, sys
+keys = list(json.load(sys.stdin)[0])
+assert keys.index("SizeRw") + 2 == keys.index("Mounts"), keys'
+	run_ferry inspect a
+	assert_status 0
+	! echo "$output" | grep -q SizeRw
+	# Podman's words, but ferry has no pods to list.
+	run_ferry inspect --type pod a
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'invalid type "pod": must be "image", "container", "network", "volume", or "all"'
+}
+
+port_sequence() {
+	local t=$1
+	step "$t" port -l
+	step "$t" port -a
+	step "$t" port -a x
+	step "$t" port
+	ctr "$t" a run -- sleep 1000
+	step "$t" port -l
+	step "$t" port -l 80
+	step "$t" port -a
+}
+
+@test "port --all and --latest as Podman's: refusals, and nothing to say without published ports" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ port -l -> 125
+		  err: Error: no such container
+		$ port -a -> 0
+		$ port -a x -> 125
+		  err: Error: no arguments are needed with --all
+		$ port -> 125
+		  err: Error: you must supply a running container name or id
+		$ port -l -> 0
+		$ port -l 80 -> 0
+		$ port -a -> 0
+	EOF
+	compare_with_podman port_sequence
+}
+
+@test "port --all lists every running container's published ports after its ID; --latest the last one's" {
+	load_test_image
+	p=$((20000 + $(net_number) * 10))
+	f run -d --name web --network bridge -p "$p:8080" -p "$((p + 1)):9090/udp" ferry-test sleep 1000 >/dev/null
+	f create --name later --network bridge -p "$((p + 2)):7070" ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' web)
+	run_ferry port -a
+	assert_status 0
+	[ "$output" = "$(printf '%s\t8080/tcp -> 0.0.0.0:%s\n%s\t9090/udp -> 0.0.0.0:%s' "${id:0:12}" "$p" "${id:0:12}" $((p + 1)))" ]
+	[ "$(f port -l 7070)" = "0.0.0.0:$((p + 2))" ]
+	run_ferry port -l 8080
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'failed to find published port "8080"'
+	f rm -f later >/dev/null
+	[ "$(f port -l 9090/udp)" = "0.0.0.0:$((p + 1))" ]
+}

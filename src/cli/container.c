@@ -2492,56 +2492,112 @@ ferry_cmd_wait (int argc, char **argv)
   return ret;
 }
 
+struct diff_flags
+{
+  const char *format;
+  int latest;
+};
+
 static int
 diff_option (int c, const char *arg, void *data)
 {
-  if (c != 'f')
-    return 1;
-  *(const char **) data = arg;
-  return 0;
+  struct diff_flags *f = data;
+
+  if (c == 'f')
+    {
+      if (strcmp (arg, "json") != 0)
+        {
+          ferry_cli_failf ("only supported value for '--format' is 'json'");
+          return -1;
+        }
+      f->format = arg;
+      return 0;
+    }
+  if (c == 'l')
+    {
+      f->latest = 1;
+      return 0;
+    }
+  return 1;
+}
+
+/* diff --format json: Podman's object, a kind with no paths left out.  */
+static void
+diff_print_json (const struct ferry_changes *ch)
+{
+  static const enum ferry_change_kind kinds[]
+      = { FERRY_CHANGE_MODIFIED, FERRY_CHANGE_ADDED, FERRY_CHANGE_DELETED };
+  static const char *const names[] = { "changed", "added", "deleted" };
+  cleanup_json json_object *o = json_object_new_object ();
+  size_t i, k;
+
+  for (k = 0; k < 3; k++)
+    {
+      json_object *paths = json_object_new_array ();
+      for (i = 0; i < ch->n; i++)
+        if (ch->items[i].kind == kinds[k])
+          json_object_array_add (paths, json_object_new_string (ch->items[i].path));
+      if (json_object_array_length (paths))
+        json_object_object_add (o, names[k], paths);
+      else
+        json_object_put (paths);
+    }
+  puts (json_object_object_length (o) ? ferry_json_to_string (o, 1) : "{}");
 }
 
 int
 ferry_cmd_diff (int argc, char **argv)
 {
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
-  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_changes ch = { 0 };
+  struct ferry_container *latest = NULL;
+  cleanup_free char *ref = NULL;
+  struct diff_flags f = { 0 };
   ferry_error_t err = NULL;
-  const char *format = NULL;
   size_t i;
   int r;
 
-  r = simple_options (argc, argv, "diff", ":", opts,
-                      "Usage: ferry diff [--format json] CONTAINER\n\nList the files a container added (A), "
-                      "changed (C) or deleted (D) in its root filesystem.\n",
-                      diff_option, &format);
+  r = simple_options (
+      argc, argv, "diff", ":l", opts,
+      "Usage: ferry diff [--format json] [-l] CONTAINER\n\nList the files a container added (A), "
+      "changed (C) or deleted (D) in its root filesystem.\n\n"
+      "Options:\n"
+      "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+      "                     \"deleted\" (a kind without any left out)\n"
+      "  -l, --latest       the container created last\n",
+      diff_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind != 1)
+  if (f.latest && argc - optind > 0)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! f.latest && argc - optind == 0)
+    return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
+  if (argc - optind > 1)
     return ferry_cli_failf ("ferry diff takes one container: ferry diff CONTAINER");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_diff (e, argv[optind], &ch, &err) < 0)
-    return ferry_cli_fail (&err);
-  if (format && strcmp (format, "json") == 0)
+  if (f.latest)
     {
-      cleanup_json json_object *o = json_object_new_object ();
-      json_object *added = json_object_new_array (), *changed = json_object_new_array (),
-                  *deleted = json_object_new_array ();
-      for (i = 0; i < ch.n; i++)
-        json_object_array_add (ch.items[i].kind == FERRY_CHANGE_ADDED      ? added
-                               : ch.items[i].kind == FERRY_CHANGE_MODIFIED ? changed
-                                                                           : deleted,
-                               json_object_new_string (ch.items[i].path));
-      json_object_object_add (o, "changed", changed);
-      json_object_object_add (o, "added", added);
-      json_object_object_add (o, "deleted", deleted);
-      puts (ferry_json_to_string (o, 1));
+      if (ferry_container_latest (e, &latest, &err) < 0)
+        {
+          ferry_error_wrap (&err, "unable to get latest container");
+          return ferry_cli_fail (&err);
+        }
+      ref = xstrdup (latest->id);
+      ferry_container_free (latest);
     }
+  else
+    ref = xstrdup (argv[optind]);
+  if (ferry_container_diff (e, ref, &ch, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (f.format)
+    diff_print_json (&ch);
   else
     for (i = 0; i < ch.n; i++)
       printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);

@@ -37,6 +37,20 @@ ctr() {
 	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
 }
 
+# As step, with the JSON tool $1 prints put on one line: ferry indents by
+# two spaces where Podman indents by five.
+jstep() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc"
+		python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)))' <"$TEST_TMP/out" |
+			sed -f "$TEST_TMP/$tool.sed" | sed 's/^/  json: /'
+		sed 's/^/  err: /' "$TEST_TMP/err"
+	} >>"$TEST_TMP/$tool.log"
+}
+
 # Runs SEQUENCE with ferry, compares its transcript with EXPECTED (the
 # test's heredoc in $TEST_TMP/expected.log) and, with Podman installed,
 # with Podman's live.
@@ -426,4 +440,59 @@ port_sequence() {
 	assert_output_contains 'failed to find published port "8080"'
 	f rm -f later >/dev/null
 	[ "$(f port -l 9090/udp)" = "0.0.0.0:$((p + 1))" ]
+}
+
+diff_sequence() {
+	local t=$1
+	step "$t" diff -l
+	ctr "$t" d run -- sh -c 'echo x >/new; mkdir -p /tmp/q; touch /etc/passwd; rm -rf /opt/olddir'
+	"$t" wait d >/dev/null
+	step "$t" diff d
+	jstep "$t" diff --format json d
+	step "$t" diff -l
+	jstep "$t" diff --latest --format json
+	ctr "$t" e create -- true
+	step "$t" diff --format json -l
+	step "$t" diff --format bogus d
+	step "$t" diff --format '{{.Path}}' d
+	step "$t" diff -l d
+}
+
+@test "diff --format json and --latest as Podman's: kinds without paths left out; refusals" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ diff -l -> 125
+		  err: Error: unable to get latest container: no such container
+		$ diff d -> 0
+		  out: C /etc
+		  out: C /etc/passwd
+		  out: A /new
+		  out: C /opt
+		  out: D /opt/olddir
+		  out: C /tmp
+		  out: A /tmp/q
+		$ diff --format json d -> 0
+		  json: {"changed": ["/etc", "/etc/passwd", "/opt", "/tmp"], "added": ["/new", "/tmp/q"], "deleted": ["/opt/olddir"]}
+		$ diff -l -> 0
+		  out: C /etc
+		  out: C /etc/passwd
+		  out: A /new
+		  out: C /opt
+		  out: D /opt/olddir
+		  out: C /tmp
+		  out: A /tmp/q
+		$ diff --latest --format json -> 0
+		  json: {"changed": ["/etc", "/etc/passwd", "/opt", "/tmp"], "added": ["/new", "/tmp/q"], "deleted": ["/opt/olddir"]}
+		$ diff --format json -l -> 0
+		  out: {}
+		$ diff --format bogus d -> 125
+		  err: Error: only supported value for '--format' is 'json'
+		$ diff --format {{.Path}} d -> 125
+		  err: Error: only supported value for '--format' is 'json'
+		$ diff -l d -> 125
+		  err: Error: --latest and containers cannot be used together
+	EOF
+	compare_with_podman diff_sequence
+	run_ferry diff
+	assert_status 125
+	assert_output_contains '"ferry diff" requires a name, id, or the "--latest" flag'
 }

@@ -2709,7 +2709,18 @@ struct logs_args
   char *id;
   int names;
   struct timespec now;
+  int color, latest;
 };
+
+enum
+{
+  OPT_LOGS_COLOR = OPT_COMMAND_FIRST + 0x400,
+};
+
+/* logs --color: the colours Podman gives the containers, in the order
+ * they are named, over again after the seventh.  */
+static const char *const logs_colors[]
+    = { "\033[37m", "\033[31m", "\033[33m", "\033[34m", "\033[35m", "\033[36m", "\033[32m" };
 
 static int
 logs_done (void *arg)
@@ -2764,6 +2775,20 @@ logs_option (int c, const char *arg, void *data)
     case 'n':
       a->names = 1;
       return 0;
+    case 'l':
+      a->latest = 1;
+      return 0;
+    case OPT_LOGS_COLOR:
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        a->color = 1;
+      else if (strcmp (arg, "false") == 0)
+        a->color = 0;
+      else
+        {
+          ferry_cli_failf ("invalid argument \"%s\" for \"--color\" flag: use true or false", arg);
+          return -1;
+        }
+      return 0;
     case OPT_TAIL:
       a->o.tail = strtoll (arg, &end, 10);
       if (*end || *arg == '\0' || a->o.tail < -1)
@@ -2781,9 +2806,10 @@ logs_option (int c, const char *arg, void *data)
     }
 }
 
-/* The log of C, its lines prefixed with PREFIX (may be NULL).  */
+/* The log of C, the INDEXth container named, its lines prefixed with
+ * PREFIX (may be NULL).  */
 static int
-logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix)
+logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix, size_t index)
 {
   cleanup_free char *path = NULL;
   ferry_error_t err = NULL;
@@ -2797,6 +2823,7 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.done = logs_done;
   a->o.done_arg = a;
   a->o.prefix = prefix;
+  a->o.color = a->color ? logs_colors[index % (sizeof (logs_colors) / sizeof (*logs_colors))] : NULL;
   if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
@@ -2806,7 +2833,9 @@ int
 ferry_cmd_logs (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "color", optional_argument, NULL, OPT_LOGS_COLOR },
                                         { "follow", no_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
                                         { "names", no_argument, NULL, 'n' },
                                         { "tail", required_argument, NULL, OPT_TAIL },
                                         { "timestamps", no_argument, NULL, 't' },
@@ -2822,10 +2851,12 @@ ferry_cmd_logs (int argc, char **argv)
 
   clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
-      argc, argv, "logs", ":fnt", opts,
+      argc, argv, "logs", ":flnt", opts,
       "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
       "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
+      "      --color[=BOOL] write each container's lines in a colour of its own, as Podman\n"
       "  -f, --follow       keep printing until the containers exit\n"
+      "  -l, --latest       the container created last\n"
       "  -n, --names        start each line with the container's name\n"
       "      --tail N       only the last N lines\n"
       "  -t, --timestamps   prefix each line with its time\n"
@@ -2835,12 +2866,25 @@ ferry_cmd_logs (int argc, char **argv)
       logs_option, &a);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind < 1)
+  if (a.latest && argc - optind > 0)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! a.latest && argc - optind < 1)
     return ferry_cli_failf ("ferry logs needs at least one container: ferry logs CONTAINER");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   a.e = e;
+  if (a.latest)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_container_latest (e, &c, &err) < 0)
+        return ferry_cli_fail (&err);
+      ret = logs_of (&a, c, NULL, 0);
+      ferry_container_free (c);
+      return ret;
+    }
   n = (size_t) (argc - optind);
   cs = xmalloc0 (sizeof (*cs) * (n + 1));
   /* Every name is looked up before any log is shown, as Podman does.  */
@@ -2855,13 +2899,13 @@ ferry_cmd_logs (int argc, char **argv)
         }
     }
   if (n == 1)
-    ret = logs_of (&a, cs[0], NULL);
+    ret = logs_of (&a, cs[0], NULL, 0);
   else if (! a.o.follow)
     for (i = 0; i < n; i++)
       {
         cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
 
-        if (logs_of (&a, cs[i], prefix) != 0)
+        if (logs_of (&a, cs[i], prefix, i) != 0)
           ret = FERRY_EXIT_ERROR;
       }
   else
@@ -2883,7 +2927,7 @@ ferry_cmd_logs (int argc, char **argv)
             {
               cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
 
-              _exit (logs_of (&a, cs[i], prefix));
+              _exit (logs_of (&a, cs[i], prefix, i));
             }
         }
       for (;;)

@@ -51,6 +51,18 @@ jstep() {
 	} >>"$TEST_TMP/$tool.log"
 }
 
+# As step, control characters shown as cat -v shows them (^[ for ESC).
+vstep() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc"
+		sed -f "$TEST_TMP/$tool.sed" "$TEST_TMP/out" | cat -v | sed 's/^/  out: /'
+		sed 's/^/  err: /' "$TEST_TMP/err"
+	} >>"$TEST_TMP/$tool.log"
+}
+
 # Runs SEQUENCE with ferry, compares its transcript with EXPECTED (the
 # test's heredoc in $TEST_TMP/expected.log) and, with Podman installed,
 # with Podman's live.
@@ -495,4 +507,75 @@ diff_sequence() {
 	run_ferry diff
 	assert_status 125
 	assert_output_contains '"ferry diff" requires a name, id, or the "--latest" flag'
+}
+
+logs_sequence() {
+	local t=$1 i names=()
+	step "$t" logs -l
+	for i in 1 2 3 4 5 6 7 8; do
+		ctr "$t" "l$i" run -- echo "line $i"
+		"$t" wait "l$i" >/dev/null
+		names+=("l$i")
+	done
+	step "$t" logs -l
+	step "$t" logs --latest l1
+	vstep "$t" logs --color l1
+	vstep "$t" logs --color -n "${names[@]}"
+	vstep "$t" logs --color=false -n l1 l2
+	vstep "$t" logs -l -n --color
+	vstep "$t" logs --color l3 l3
+}
+
+@test "logs --latest and --color as Podman's: one colour per container named, over again after seven" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ logs -l -> 125
+		  err: Error: no such container
+		$ logs -l -> 0
+		  out: line 8
+		$ logs --latest l1 -> 125
+		  err: Error: --latest and containers cannot be used together
+		$ logs --color l1 -> 0
+		  out: ^[[37mline 1^[[0m
+		$ logs --color -n l1 l2 l3 l4 l5 l6 l7 l8 -> 0
+		  out: ^[[37ml1 line 1^[[0m
+		  out: ^[[31ml2 line 2^[[0m
+		  out: ^[[33ml3 line 3^[[0m
+		  out: ^[[34ml4 line 4^[[0m
+		  out: ^[[35ml5 line 5^[[0m
+		  out: ^[[36ml6 line 6^[[0m
+		  out: ^[[32ml7 line 7^[[0m
+		  out: ^[[37ml8 line 8^[[0m
+		$ logs --color=false -n l1 l2 -> 0
+		  out: l1 line 1
+		  out: l2 line 2
+		$ logs -l -n --color -> 0
+		  out: ^[[37mline 8^[[0m
+		$ logs --color l3 l3 -> 0
+		  out: ^[[37m<l3> line 3^[[0m
+		  out: ^[[31m<l3> line 3^[[0m
+	EOF
+	compare_with_podman logs_sequence
+}
+
+@test "version --format: Podman's structure as far as ferry has it; .Server as .Client; json the client only" {
+	[ "$(f version --format '{{.Client.Version}}')" = "$(f version | sed 's/^ferry version //')" ]
+	[ "$(f version --format '{{.Server.Version}}|{{.Client.APIVersion}}')" = "$(f version --format '{{.Client.Version}}|{{.Client.Version}}')" ]
+	f version --format json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert list(v) == ["Client"], v
+assert v["Client"]["Os"] == "linux" and v["Client"]["OsArch"].startswith("linux/"), v'
+	[ "$(f version --format '{{json .}}')" = "$(f version --format json)" ]
+	run_ferry version --format '{{.Bogus}}'
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "can't evaluate field Bogus"
+	[ "$(f version --format '{{.Version}} {{.OsArch}}')" = "$(f version --format '{{.Client.Version}} {{.Client.OsArch}}')" ]
+	if command -v podman >/dev/null; then
+		for fmt in '{{.Client.Os}} {{.Client.OsArch}}' '{{.Server.OsArch}}' '{{.Os}}'; do
+			[ "$(f version --format "$fmt")" = "$(podman_t version --format "$fmt")" ]
+		done
+		podman_t version --format '{{.Client.Version}} {{.Client.APIVersion}}' | grep -Eq '^[0-9.]+ [0-9.]+$'
+		[ "$(podman_t version --format json | python3 -c 'import json, sys; print(list(json.load(sys.stdin)))')" = "['Client']" ]
+	fi
 }

@@ -402,7 +402,8 @@ static const char rm_usage[]
       "Options:\n"
       "  -a, --all     remove every image (names given are refused)\n"
       "  -f, --force   remove an image with several names by ID, and the containers using it\n"
-      "  -i, --ignore  pass over images that are not known\n";
+      "  -i, --ignore  pass over images that are not known\n"
+      "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
 
 /* Removes REF, printing its untagged names and its ID when it went; FORCE
  * removes an image of several names by ID, TAKE_CONTAINERS the containers
@@ -479,6 +480,7 @@ ferry_cmd_rmi (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "force", no_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
+                                        { "no-prune", no_argument, NULL, 'P' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
@@ -495,6 +497,10 @@ ferry_cmd_rmi (int argc, char **argv)
         break;
       case 'i':
         ignore = 1;
+        break;
+      case 'P':
+        /* Podman's promise, kept: ferry's rmi removes no image but the
+         * one named, so no dangling parent goes with it.  */
         break;
       default:
         r = ferry_cli_parse_or_help (c, "image rm", argv, rm_usage);

@@ -232,13 +232,16 @@ rmi_sequence() {
 	step "$t" rmi -i nosuch localhost/nosuch:2
 	step "$t" rmi nosuch
 	step "$t" rmi -a nosuch
+	step "$t" rmi --no-prune nosuch
+	"$t" tag localhost/ferry-test:latest localhost/two:1
+	step "$t" rmi --no-prune localhost/two:1
 	step "$t" rm -f -t 0 a
 	step "$t" rmi -a
 	step "$t" rmi -a
 	step "$t" images -a --format '{{.ID}}'
 }
 
-@test "rmi --all and --ignore as Podman's: every image, each with its names; unknown ones passed over" {
+@test "rmi --all, --ignore and --no-prune as Podman's: every image, each with its names; unknown ones passed over" {
 	cat >"$TEST_TMP/expected.log" <<-'EOF'
 		$ rmi -i nosuch -> 0
 		$ rmi -i nosuch localhost/nosuch:2 -> 0
@@ -246,6 +249,10 @@ rmi_sequence() {
 		  err: Error: nosuch: image not known
 		$ rmi -a nosuch -> 125
 		  err: Error: when using the --all switch, you may not pass any images names or IDs
+		$ rmi --no-prune nosuch -> 1
+		  err: Error: nosuch: image not known
+		$ rmi --no-prune localhost/two:1 -> 0
+		  out: Untagged: localhost/two:1
 		$ rm -f -t 0 a -> 0
 		  out: a
 		$ rmi -a -> 0

@@ -51,14 +51,16 @@ jstep() {
 	} >>"$TEST_TMP/$tool.log"
 }
 
-# As step, control characters shown as cat -v shows them (^[ for ESC).
+# As step, control characters shown as cat -v shows them (^[ for ESC),
+# and the lines sorted: Podman writes the logs of several containers in
+# whatever order its readers get to them.
 vstep() {
 	local tool=$1 rc=0
 	shift
 	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
 	{
 		echo "\$ $* -> $rc"
-		sed -f "$TEST_TMP/$tool.sed" "$TEST_TMP/out" | cat -v | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$tool.sed" "$TEST_TMP/out" | cat -v | LC_ALL=C sort | sed 's/^/  out: /'
 		sed 's/^/  err: /' "$TEST_TMP/err"
 	} >>"$TEST_TMP/$tool.log"
 }
@@ -544,13 +546,13 @@ logs_sequence() {
 		$ logs --color l1 -> 0
 		  out: ^[[37mline 1^[[0m
 		$ logs --color -n l1 l2 l3 l4 l5 l6 l7 l8 -> 0
-		  out: ^[[37ml1 line 1^[[0m
 		  out: ^[[31ml2 line 2^[[0m
+		  out: ^[[32ml7 line 7^[[0m
 		  out: ^[[33ml3 line 3^[[0m
 		  out: ^[[34ml4 line 4^[[0m
 		  out: ^[[35ml5 line 5^[[0m
 		  out: ^[[36ml6 line 6^[[0m
-		  out: ^[[32ml7 line 7^[[0m
+		  out: ^[[37ml1 line 1^[[0m
 		  out: ^[[37ml8 line 8^[[0m
 		$ logs --color=false -n l1 l2 -> 0
 		  out: l1 line 1
@@ -558,8 +560,8 @@ logs_sequence() {
 		$ logs -l -n --color -> 0
 		  out: ^[[37mline 8^[[0m
 		$ logs --color l3 l3 -> 0
-		  out: ^[[37m<l3> line 3^[[0m
 		  out: ^[[31m<l3> line 3^[[0m
+		  out: ^[[37m<l3> line 3^[[0m
 	EOF
 	compare_with_podman logs_sequence
 }

@@ -92,7 +92,9 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
       return with_sizes (o, json_object_new_int64 ((int64_t) rw),
                          json_object_new_int64 ((int64_t) (rw + image_size)));
     }
-  if (f->format)
+  /* Podman's JSON leaves both out without --size ({{json .}} too); a
+   * template that names them finds nil and 0.  */
+  if (f->format && (strstr (f->format, "SizeRw") || strstr (f->format, "SizeRootFs")))
     return with_sizes (o, NULL, json_object_new_int64 (0));
   return o;
 }

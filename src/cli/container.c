@@ -2610,6 +2610,7 @@ struct exec_args
   struct ferry_exec_request r;
   char **env;
   size_t n_env;
+  int latest; /* -l: the container created last; every argument is the command */
 };
 
 static int
@@ -2637,6 +2638,9 @@ exec_option (int c, const char *arg, void *data)
     case 't':
       a->r.tty = 1;
       return 0;
+    case 'l':
+      a->latest = 1;
+      return 0;
     default:
       return 1;
     }
@@ -2651,20 +2655,24 @@ ferry_cmd_exec (int argc, char **argv)
                                         { "workdir", required_argument, NULL, 'w' },
                                         { "user", required_argument, NULL, 'u' },
                                         { "interactive", no_argument, NULL, 'i' },
+                                        { "latest", no_argument, NULL, 'l' },
                                         { "tty", no_argument, NULL, 't' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct exec_args a = { 0 };
+  cleanup_free char *ref = NULL;
   ferry_error_t err = NULL;
   int r, code = 0;
 
-  r = simple_options (argc, argv, "exec", "+:de:w:u:it", opts,
+  r = simple_options (argc, argv, "exec", "+:de:w:u:itl", opts,
                       "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background\n"
                       "  -e, --env K=V        set an environment variable\n"
                       "  -i, --interactive    keep standard input open\n"
+                      "  -l, --latest         in the container created last (then every argument is\n"
+                      "                       the command)\n"
                       "  -t, --tty            allocate a pseudo-terminal\n"
                       "  -u, --user USER      run as this user\n"
                       "  -w, --workdir DIR    working directory\n",
@@ -2674,7 +2682,12 @@ ferry_cmd_exec (int argc, char **argv)
       ferry_cleanup_strvp (&a.env);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
-  if (argc - optind < 2)
+  if (a.latest && argc - optind < 1)
+    {
+      ferry_cleanup_strvp (&a.env);
+      return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
+    }
+  if (! a.latest && argc - optind < 2)
     {
       ferry_cleanup_strvp (&a.env);
       return ferry_cli_failf ("ferry exec needs a container and a command: ferry exec CONTAINER COMMAND...");
@@ -2685,9 +2698,23 @@ ferry_cmd_exec (int argc, char **argv)
       ferry_cleanup_strvp (&a.env);
       return FERRY_EXIT_ERROR;
     }
-  a.r.args = argv + optind + 1;
+  if (a.latest)
+    {
+      struct ferry_container *c = NULL;
+
+      if (ferry_container_latest (e, &c, &err) < 0)
+        {
+          ferry_cleanup_strvp (&a.env);
+          return ferry_cli_fail (&err);
+        }
+      ref = xstrdup (c->id);
+      ferry_container_free (c);
+    }
+  else
+    ref = xstrdup (argv[optind++]);
+  a.r.args = argv + optind;
   a.r.env = a.env;
-  if (ferry_container_exec (e, argv[optind], &a.r, &code, &err) < 0)
+  if (ferry_container_exec (e, ref, &a.r, &code, &err) < 0)
     {
       /* Detached, a command that cannot run is a failure to start the
        * session, 125, as in Podman; attached it is the command's 126/127,

@@ -588,3 +588,26 @@ assert v["Client"]["Os"] == "linux" and v["Client"]["OsArch"].startswith("linux/
 		[ "$(podman_t version --format json | python3 -c 'import json, sys; print(list(json.load(sys.stdin)))')" = "['Client']" ]
 	fi
 }
+
+exec_sequence() {
+	local t=$1
+	step "$t" exec -l echo hi
+	ctr "$t" e1 run -- sleep 1000
+	step "$t" exec -l echo hi
+	step "$t" exec -l -e X=1 sh -c 'echo $X; exit 3'
+	step "$t" exec -l
+}
+
+@test "exec --latest as Podman's: every argument is the command; refusals" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ exec -l echo hi -> 125
+		  err: Error: no such container
+		$ exec -l echo hi -> 0
+		  out: hi
+		$ exec -l -e X=1 sh -c echo $X; exit 3 -> 3
+		  out: 1
+		$ exec -l -> 125
+		  err: Error: must provide a non-empty command to start an exec session: invalid argument
+	EOF
+	compare_with_podman exec_sequence
+}

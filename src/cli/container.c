@@ -1647,6 +1647,38 @@ struct start_flags
   int sig_proxy_given;
 };
 
+static int start_attached (int argc, char **argv, struct start_flags *f);
+
+/* start -a --filter: the first container that passes (of those named, or
+ * of all, oldest first), attached as start -a NAME, the others left as
+ * they are, as Podman's; none is nothing to do.  */
+static int
+start_attached_filtered (int argc, char **argv, struct start_flags *f)
+{
+  struct target *v = NULL;
+  size_t n = 0;
+  int ret;
+
+  {
+    cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+    if (e == NULL)
+      return FERRY_EXIT_ERROR;
+    ret = targets_filter (e, &f->t, argc, argv, &v, &n);
+  }
+  if (ret == 0 && n >= 1)
+    {
+      char *args[] = { argv[0], v[0].id, NULL };
+      struct start_flags one = *f;
+
+      one.t.filters = (struct container_filters){ 0 };
+      one.t.all = one.t.latest = 0;
+      optind = 1;
+      ret = start_attached (2, args, &one);
+    }
+  targets_free (v, n);
+  return ret;
+}
+
 /* start -a: one container, its output (and with -i, its input when it
  * keeps one open) streamed until it exits; its code is the command's.  */
 static int
@@ -1660,6 +1692,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   ferry_error_t err = NULL;
   int fd = -1, code = 0, r, tty;
 
+  if (f->t.filters.n)
+    return start_attached_filtered (argc, argv, f);
   if (f->t.all)
     return ferry_cli_failf ("you cannot start and attach all containers at once");
   if (argc - optind > 1 || (f->t.latest && argc - optind > 0))

@@ -3,7 +3,7 @@
 # pause, unpause and rm (the keys of ps --filter), rm --depend and --time,
 # rmi --all, --ignore and --no-prune, volume rm --time, inspect --type,
 # --size and --latest, port --all and --latest, diff --format and --latest,
-# logs --latest and --color, version --format, images --history.  Each
+# logs --latest and --color, version --format, exec --latest.  Each
 # sequence runs in ferry and is compared with what Podman 5.4 printed (kept
 # below) and, where Podman is installed, with Podman run live.
 
@@ -610,4 +610,27 @@ exec_sequence() {
 		  err: Error: must provide a non-empty command to start an exec session: invalid argument
 	EOF
 	compare_with_podman exec_sequence
+}
+
+start_attach_sequence() {
+	local t=$1
+	ctr "$t" a create -- echo hi
+	ctr "$t" a2 create -- echo hi2
+	step "$t" start -a --filter name=zz
+	step "$t" start -a --filter name=a
+	step "$t" start -a --filter name=a2 a
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+}
+
+@test "start --attach --filter as Podman's: the first container that passes, attached; none, nothing" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ start -a --filter name=zz -> 0
+		$ start -a --filter name=a -> 0
+		  out: hi
+		$ start -a --filter name=a2 a -> 0
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: a exited
+		  out: a2 created
+	EOF
+	compare_with_podman start_attach_sequence
 }

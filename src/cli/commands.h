@@ -32,6 +32,8 @@ int ferry_cmd_diff (int argc, char **argv);
 int ferry_cmd_exec (int argc, char **argv);
 int ferry_cmd_export (int argc, char **argv);
 int ferry_cmd_inspect (int argc, char **argv);
+int ferry_cmd_container_inspect (int argc, char **argv);
+int ferry_cmd_version (int argc, char **argv);
 int ferry_cmd_kill (int argc, char **argv);
 int ferry_cmd_logs (int argc, char **argv);
 int ferry_cmd_pause (int argc, char **argv);

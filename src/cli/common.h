@@ -152,6 +152,17 @@ void ferry_cli_cleanup_enginep (struct ferry_engine **e);
  * for `rmi -f` and `volume rm -f`.  */
 int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image_id, const char *volume,
                                        ferry_error_t *err);
+/* The same, a running one given its stop signal and TIMEOUT seconds
+ * before SIGKILL (0: SIGKILL at once; -1: no end), as `volume rm -t`.  */
+int ferry_cli_remove_containers_using_within (struct ferry_engine *e, const char *image_id,
+                                              const char *volume, int timeout, ferry_error_t *err);
+
+/* The `volume inspect` object of NAME (FOR_TEMPLATE: the one its --format
+ * sees), and the `network inspect` one of NAME; NULL and kind NOT_FOUND
+ * when there is none.  */
+json_object *ferry_cli_volume_inspect_json (struct ferry_engine *e, const char *name, int for_template,
+                                            ferry_error_t *err);
+json_object *ferry_cli_network_inspect_json (struct ferry_engine *e, const char *name, ferry_error_t *err);
 
 /* The `image inspect` object of REF.  */
 json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);

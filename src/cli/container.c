@@ -5,6 +5,7 @@
 #include "transfer.h"
 #include "image/pull.h"
 #include "commands.h"
+#include "container_filter.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -1310,6 +1311,10 @@ struct targets
   /* rm: "no container with ID or name", exit 1 for no such container
    * and 2 for a running one.  */
   int rm_codes;
+  /* --filter: every container that passes, whatever its state (start:
+   * those named that pass).  */
+  struct container_filters filters;
+  int filter_names;
 };
 
 /* One container picked: its full ID (acted on, so that a rename meanwhile
@@ -1326,6 +1331,7 @@ targets_release (struct targets *t)
   for (size_t i = 0; i < t->n_cidfiles; i++)
     free (t->cidfiles[i]);
   free (t->cidfiles);
+  container_filters_release (&t->filters);
 }
 
 /* Handles the options every lifecycle command shares: 0 when C was one.  */
@@ -1335,6 +1341,7 @@ enum
   OPT_TARGET_CIDFILE,
   OPT_STOP_TIME,
   OPT_RUNNING,
+  OPT_TARGET_FILTER,
 };
 
 static int
@@ -1353,6 +1360,9 @@ target_option (int c, const char *arg, struct targets *t)
       t->cidfiles = xrealloc (t->cidfiles, sizeof (char *) * (t->n_cidfiles + 1));
       t->cidfiles[t->n_cidfiles++] = xstrdup (arg);
       return 0;
+    case 'f':
+    case OPT_TARGET_FILTER:
+      return container_filters_add (&t->filters, arg) < 0 ? -1 : 0;
     default:
       return 1;
     }
@@ -1362,6 +1372,11 @@ target_option (int c, const char *arg, struct targets *t)
 static int
 targets_check (const struct targets *t, int nargs)
 {
+  /* As Podman's: --filter outweighs --all and --latest.  */
+  if (t->filters.n && nargs && ! t->filter_names)
+    return ferry_cli_failf ("--filter takes no arguments");
+  if (t->filters.n)
+    return 0;
   if (t->n_cidfiles && (t->all || t->latest))
     return ferry_cli_failf ("--all, --latest, and --cidfile cannot be used together");
   if (t->all && t->latest)
@@ -1468,6 +1483,51 @@ read_cidfile (const struct targets *t, const char *path, int *code)
   return xstrdup (buf);
 }
 
+/* --filter: the containers that pass T's filters, printed by full ID; for
+ * start, those of the names given that pass, printed as given.  */
+static int
+targets_filter (ferry_engine_t *e, const struct targets *t, int argc, char **argv, struct target **v,
+                size_t *n)
+{
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t count = 0, i;
+
+  if (container_filters_resolve ((struct container_filters *) &t->filters, e) < 0)
+    return FERRY_EXIT_ERROR;
+  if (optind < argc)
+    {
+      for (; optind < argc; optind++)
+        {
+          struct ferry_container *c = NULL;
+          cleanup_free char *health = NULL;
+          int code;
+
+          if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
+            {
+              code = target_exit_code (t, err);
+              ferry_cli_fail (&err);
+              return code;
+            }
+          health = ferry_container_health_status (e, c);
+          if (container_filters_match (&t->filters, c, health))
+            target_push (v, n, c, argv[optind]);
+          ferry_container_free (c);
+        }
+      return 0;
+    }
+  if (ferry_container_list (e, &list, &count, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < count; i++)
+    {
+      cleanup_free char *health = ferry_container_health_status (e, list[i]);
+      if (container_filters_match (&t->filters, list[i], health))
+        target_push (v, n, list[i], list[i]->id);
+    }
+  ferry_containers_free (list, count);
+  return 0;
+}
+
 /* Every container T picks, each once, before any is acted on: a name that
  * is no container fails the command with nothing done, as Podman's.
  * Returns 0 or an exit code (the error printed).  */
@@ -1482,6 +1542,8 @@ targets_resolve (ferry_engine_t *e, const struct targets *t, int argc, char **ar
 
   *v = NULL;
   *n = 0;
+  if (t->filters.n)
+    return targets_filter (e, t, argc, argv, v, n);
   if (t->all)
     {
       if (ferry_container_list (e, &list, &count, &err) < 0)
@@ -1544,9 +1606,13 @@ for_each_target (int argc, char **argv, const struct targets *t, target_fn fn, v
       ferry_error_t err = NULL;
       int code;
 
-      if (fn (e, &v[i], arg, &err) == 0)
+      int r = fn (e, &v[i], arg, &err);
+
+      /* 1: done already (rm --all took it with another), nothing to say.  */
+      if (r >= 0)
         {
-          printf ("%s\n", v[i].shown);
+          if (r == 0)
+            printf ("%s\n", v[i].shown);
           continue;
         }
       code = target_exit_code (t, err);
@@ -1613,6 +1679,38 @@ struct start_flags
   int sig_proxy_given;
 };
 
+static int start_attached (int argc, char **argv, struct start_flags *f);
+
+/* start -a --filter: the first container that passes (of those named, or
+ * of all, oldest first), attached as start -a NAME, the others left as
+ * they are, as Podman's; none is nothing to do.  */
+static int
+start_attached_filtered (int argc, char **argv, struct start_flags *f)
+{
+  struct target *v = NULL;
+  size_t n = 0;
+  int ret;
+
+  {
+    cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+    if (e == NULL)
+      return FERRY_EXIT_ERROR;
+    ret = targets_filter (e, &f->t, argc, argv, &v, &n);
+  }
+  if (ret == 0 && n >= 1)
+    {
+      char *args[] = { argv[0], v[0].id, NULL };
+      struct start_flags one = *f;
+
+      one.t.filters = (struct container_filters){ 0 };
+      one.t.all = one.t.latest = 0;
+      optind = 1;
+      ret = start_attached (2, args, &one);
+    }
+  targets_free (v, n);
+  return ret;
+}
+
 /* start -a: one container, its output (and with -i, its input when it
  * keeps one open) streamed until it exits; its code is the command's.  */
 static int
@@ -1626,6 +1724,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   ferry_error_t err = NULL;
   int fd = -1, code = 0, r, tty;
 
+  if (f->t.filters.n)
+    return start_attached_filtered (argc, argv, f);
   if (f->t.all)
     return ferry_cli_failf ("you cannot start and attach all containers at once");
   if (argc - optind > 1 || (f->t.latest && argc - optind > 0))
@@ -1706,15 +1806,16 @@ ferry_cmd_start (int argc, char **argv)
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "attach", no_argument, NULL, 'a' },
                                         { "detach-keys", required_argument, NULL, OPT_START_DETACH_KEYS },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "interactive", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct start_flags f = { .t = { .none_given = "start requires at least one argument" } };
+  struct start_flags f = { .t = { .none_given = "start requires at least one argument", .filter_names = 1 } };
   int r;
 
-  r = simple_options (argc, argv, "start", ":ail", opts,
+  r = simple_options (argc, argv, "start", ":af:il", opts,
                       "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
@@ -1724,6 +1825,8 @@ ferry_cmd_start (int argc, char **argv)
                       "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
                       "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
                       "\"; \"\" for none)\n"
+                      "  -f, --filter KEY=VALUE  of the containers named, start those that pass (keys as\n"
+                      "                          ps --filter; repeatable)\n"
                       "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
                       "  -l, --latest            start the container created last (printing its ID)\n"
                       "      --sig-proxy[=BOOL]  with -a: pass the signals ferry gets on to the container\n"
@@ -1797,6 +1900,7 @@ ferry_cmd_stop (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "time", required_argument, NULL, 't' },
@@ -1807,12 +1911,15 @@ ferry_cmd_stop (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "stop", ":ailt:", opts,
+      argc, argv, "stop", ":af:ilt:", opts,
       "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
       "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
       "(and printed).\n\nOptions:\n"
       "  -a, --all             stop every container (printing their IDs)\n"
       "      --cidfile FILE    stop the container whose ID FILE holds (repeatable)\n"
+      "  -f, --filter KEY=VALUE\n"
+      "                        stop every container that passes (keys as ps --filter;\n"
+      "                        repeatable; printing their IDs)\n"
       "  -i, --ignore          pass over names that are no container\n"
       "  -l, --latest          stop the container created last (printing its ID)\n"
       "  -t, --time SECONDS    wait this long before SIGKILL (default: the container's, 10;\n"
@@ -1899,6 +2006,13 @@ struct rm_flags
 {
   struct targets t;
   int force, volumes;
+  int depend;
+  int timeout, timeout_given; /* -t: seconds before SIGKILL, -1 without end */
+};
+
+enum
+{
+  OPT_RM_DEPEND = OPT_COMMAND_FIRST + 0x300,
 };
 
 static int
@@ -1912,8 +2026,70 @@ rm_option (int c, const char *arg, void *data)
     f->volumes = 1;
   else if (c == 'i')
     f->t.ignore = 1;
-  else if (c != 't')
+  else if (c == OPT_RM_DEPEND)
+    f->depend = 1;
+  else if (c == 't')
+    {
+      f->timeout_given = 1;
+      return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    }
+  else
     return target_option (c, arg, &f->t);
+  return 0;
+}
+
+/* Removes ID (called NAME), with --depend first the containers that joined
+ * its namespaces, each printed by ID; without, those refuse the removal,
+ * as Podman's.  */
+static int
+rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct rm_flags *f, int depth,
+                    ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_strv char **deps = NULL;
+  struct ferry_stop_report report = { 0 };
+  size_t i;
+
+  if (depth > 64)
+    return ferry_make_error (err, 0, "container %s: dependents nest deeper than 64", id);
+  if (ferry_container_lookup (e, id, &c, err) < 0)
+    return -1;
+  /* A running container without --force is refused before any dependent
+   * goes.  */
+  if (! f->force && ferry_container_is_active (c))
+    {
+      ferry_container_free (c);
+      return ferry_container_remove (e, id, 0, f->volumes, err);
+    }
+  ferry_container_free (c);
+  if (ferry_container_dependents (e, id, &deps, err) < 0)
+    return -1;
+  if (deps[0] && ! f->depend)
+    {
+      cleanup_free char *list = xstrdup (deps[0]);
+      for (i = 1; deps[i]; i++)
+        {
+          char *more = xasprintf ("%s, %s", list, deps[i]);
+          free (list);
+          list = more;
+        }
+      return ferry_make_error (err, 0,
+                               "container %s has dependent containers which must be removed before it: %s: "
+                               "container already exists",
+                               id, list);
+    }
+  for (i = 0; deps[i]; i++)
+    {
+      if (rm_with_dependents (e, deps[i], deps[i], f, depth + 1, err) < 0)
+        return -1;
+      printf ("%s\n", deps[i]);
+    }
+  if (! f->timeout_given)
+    return ferry_container_remove (e, id, f->force, f->volumes, err);
+  if (ferry_container_remove_stopping (e, id, f->timeout, f->volumes, &report, err) < 0)
+    return -1;
+  if (report.killed)
+    ferry_cli_warn_killed (name, &report);
   return 0;
 }
 
@@ -1921,7 +2097,18 @@ static int
 do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   struct rm_flags *f = arg;
-  return ferry_container_remove (e, t->id, f->force, f->volumes, err);
+  struct ferry_container *c = NULL;
+
+  /* --all: one taken already as another's dependent.  */
+  if (f->t.all && ferry_container_lookup (e, t->id, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return 1;
+    }
+  ferry_container_free (c);
+  return rm_with_dependents (e, t->id, t->name, f, 0, err);
 }
 
 int
@@ -1930,6 +2117,8 @@ ferry_cmd_rm (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "depend", no_argument, NULL, OPT_RM_DEPEND },
+                                        { "filter", required_argument, NULL, OPT_TARGET_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "ignore", no_argument, NULL, 'i' },
                                         { "latest", no_argument, NULL, 'l' },
@@ -1946,10 +2135,17 @@ ferry_cmd_rm (int argc, char **argv)
       "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
       "  -a, --all           remove every container (printing their IDs)\n"
       "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+      "      --depend        first remove the containers that joined its namespaces\n"
+      "                      (--network container:NAME), printing their IDs\n"
+      "      --filter KEY=VALUE\n"
+      "                      remove every container that passes (keys as ps --filter;\n"
+      "                      repeatable; printing their IDs)\n"
       "  -f, --force         stop running containers first; names that are no container are\n"
       "                      passed over\n"
       "  -i, --ignore        pass over names that are no container\n"
       "  -l, --latest        remove the container created last (printing its ID)\n"
+      "  -t, --time SECONDS  with -f: stop a running container with its stop signal, then\n"
+      "                      SIGKILL after SECONDS (-1: wait without end; default: SIGKILL at once)\n"
       "  -v, --volumes       also remove their anonymous volumes\n",
       rm_option, &f);
   if (r <= 0)
@@ -1957,8 +2153,16 @@ ferry_cmd_rm (int argc, char **argv)
       targets_release (&f.t);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
+  if (f.timeout_given && ! f.force)
+    {
+      targets_release (&f.t);
+      return ferry_cli_failf ("--force option must be specified to use the --time option");
+    }
   if (f.force)
     f.t.ignore = 1;
+  /* As Podman's: --all takes dependents along, in whatever order.  */
+  if (f.t.all && f.t.filters.n == 0)
+    f.depend = 1;
   r = for_each_target (argc, argv, &f.t, do_rm, &f);
   targets_release (&f.t);
   return r;
@@ -1994,23 +2198,30 @@ pause_command (int argc, char **argv, int unpause)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, OPT_TARGET_ALL },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "latest", no_argument, NULL, 'l' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct targets t = { .none_given = "you must provide at least one name or id",
                        .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
-      argc, argv, unpause ? "unpause" : "pause", ":al", opts,
+      argc, argv, unpause ? "unpause" : "pause", ":af:l", opts,
       unpause
           ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
             "Options:\n"
             "  -a, --all           resume every paused container (printing their IDs)\n"
             "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
+            "  -f, --filter KEY=VALUE\n"
+            "                      resume every container that passes (keys as ps --filter;\n"
+            "                      repeatable; printing their IDs)\n"
             "  -l, --latest        resume the container created last (printing its ID)\n"
           : "Usage: ferry pause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nFreeze running containers "
             "(cgroup freezer).\n\nOptions:\n"
             "  -a, --all           freeze every running container (printing their IDs)\n"
             "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
+            "  -f, --filter KEY=VALUE\n"
+            "                      freeze every container that passes (keys as ps --filter;\n"
+            "                      repeatable; printing their IDs)\n"
             "  -l, --latest        freeze the container created last (printing its ID)\n",
       pause_option, &t);
   if (r > 0)
@@ -2480,6 +2691,7 @@ ferry_cmd_restart (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, 'a' },
                                         { "cidfile", required_argument, NULL, OPT_TARGET_CIDFILE },
+                                        { "filter", required_argument, NULL, 'f' },
                                         { "latest", no_argument, NULL, 'l' },
                                         { "running", no_argument, NULL, OPT_RUNNING },
                                         { "time", required_argument, NULL, 't' },
@@ -2489,11 +2701,14 @@ ferry_cmd_restart (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "restart", ":alt:", opts,
+      argc, argv, "restart", ":af:lt:", opts,
       "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
       "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
       "  -a, --all            restart every container (printing their IDs)\n"
       "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+      "  -f, --filter KEY=VALUE\n"
+      "                       restart every container that passes (keys as ps --filter;\n"
+      "                       repeatable; printing their IDs)\n"
       "  -l, --latest         restart the container created last (printing its ID)\n"
       "      --running        with --all: only the running ones\n"
       "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
@@ -2759,56 +2974,112 @@ ferry_cmd_wait (int argc, char **argv)
   return ret;
 }
 
+struct diff_flags
+{
+  const char *format;
+  int latest;
+};
+
 static int
 diff_option (int c, const char *arg, void *data)
 {
-  if (c != 'f')
-    return 1;
-  *(const char **) data = arg;
-  return 0;
+  struct diff_flags *f = data;
+
+  if (c == 'f')
+    {
+      if (strcmp (arg, "json") != 0)
+        {
+          ferry_cli_failf ("only supported value for '--format' is 'json'");
+          return -1;
+        }
+      f->format = arg;
+      return 0;
+    }
+  if (c == 'l')
+    {
+      f->latest = 1;
+      return 0;
+    }
+  return 1;
+}
+
+/* diff --format json: Podman's object, a kind with no paths left out.  */
+static void
+diff_print_json (const struct ferry_changes *ch)
+{
+  static const enum ferry_change_kind kinds[]
+      = { FERRY_CHANGE_MODIFIED, FERRY_CHANGE_ADDED, FERRY_CHANGE_DELETED };
+  static const char *const names[] = { "changed", "added", "deleted" };
+  cleanup_json json_object *o = json_object_new_object ();
+  size_t i, k;
+
+  for (k = 0; k < 3; k++)
+    {
+      json_object *paths = json_object_new_array ();
+      for (i = 0; i < ch->n; i++)
+        if (ch->items[i].kind == kinds[k])
+          json_object_array_add (paths, json_object_new_string (ch->items[i].path));
+      if (json_object_array_length (paths))
+        json_object_object_add (o, names[k], paths);
+      else
+        json_object_put (paths);
+    }
+  puts (json_object_object_length (o) ? ferry_json_to_string (o, 1) : "{}");
 }
 
 int
 ferry_cmd_diff (int argc, char **argv)
 {
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
-  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        HELP_OPTION,
+                                        { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_changes ch = { 0 };
+  struct ferry_container *latest = NULL;
+  cleanup_free char *ref = NULL;
+  struct diff_flags f = { 0 };
   ferry_error_t err = NULL;
-  const char *format = NULL;
   size_t i;
   int r;
 
-  r = simple_options (argc, argv, "diff", ":", opts,
-                      "Usage: ferry diff [--format json] CONTAINER\n\nList the files a container added (A), "
-                      "changed (C) or deleted (D) in its root filesystem.\n",
-                      diff_option, &format);
+  r = simple_options (
+      argc, argv, "diff", ":l", opts,
+      "Usage: ferry diff [--format json] [-l] CONTAINER\n\nList the files a container added (A), "
+      "changed (C) or deleted (D) in its root filesystem.\n\n"
+      "Options:\n"
+      "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+      "                     \"deleted\" (a kind without any left out)\n"
+      "  -l, --latest       the container created last\n",
+      diff_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind != 1)
+  if (f.latest && argc - optind > 0)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! f.latest && argc - optind == 0)
+    return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
+  if (argc - optind > 1)
     return ferry_cli_failf ("ferry diff takes one container: ferry diff CONTAINER");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_diff (e, argv[optind], &ch, &err) < 0)
-    return ferry_cli_fail (&err);
-  if (format && strcmp (format, "json") == 0)
+  if (f.latest)
     {
-      cleanup_json json_object *o = json_object_new_object ();
-      json_object *added = json_object_new_array (), *changed = json_object_new_array (),
-                  *deleted = json_object_new_array ();
-      for (i = 0; i < ch.n; i++)
-        json_object_array_add (ch.items[i].kind == FERRY_CHANGE_ADDED      ? added
-                               : ch.items[i].kind == FERRY_CHANGE_MODIFIED ? changed
-                                                                           : deleted,
-                               json_object_new_string (ch.items[i].path));
-      json_object_object_add (o, "changed", changed);
-      json_object_object_add (o, "added", added);
-      json_object_object_add (o, "deleted", deleted);
-      puts (ferry_json_to_string (o, 1));
+      if (ferry_container_latest (e, &latest, &err) < 0)
+        {
+          ferry_error_wrap (&err, "unable to get latest container");
+          return ferry_cli_fail (&err);
+        }
+      ref = xstrdup (latest->id);
+      ferry_container_free (latest);
     }
+  else
+    ref = xstrdup (argv[optind]);
+  if (ferry_container_diff (e, ref, &ch, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (f.format)
+    diff_print_json (&ch);
   else
     for (i = 0; i < ch.n; i++)
       printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
@@ -2975,7 +3246,18 @@ struct logs_args
   char *id;
   int names;
   struct timespec now;
+  int color, latest;
 };
+
+enum
+{
+  OPT_LOGS_COLOR = OPT_COMMAND_FIRST + 0x400,
+};
+
+/* logs --color: the colours Podman gives the containers, in the order
+ * they are named, over again after the seventh.  */
+static const char *const logs_colors[]
+    = { "\033[37m", "\033[31m", "\033[33m", "\033[34m", "\033[35m", "\033[36m", "\033[32m" };
 
 static int
 logs_done (void *arg)
@@ -3030,6 +3312,20 @@ logs_option (int c, const char *arg, void *data)
     case 'n':
       a->names = 1;
       return 0;
+    case 'l':
+      a->latest = 1;
+      return 0;
+    case OPT_LOGS_COLOR:
+      if (arg == NULL || strcmp (arg, "true") == 0)
+        a->color = 1;
+      else if (strcmp (arg, "false") == 0)
+        a->color = 0;
+      else
+        {
+          ferry_cli_failf ("invalid argument \"%s\" for \"--color\" flag: use true or false", arg);
+          return -1;
+        }
+      return 0;
     case OPT_TAIL:
       a->o.tail = strtoll (arg, &end, 10);
       if (*end || *arg == '\0' || a->o.tail < -1)
@@ -3047,9 +3343,10 @@ logs_option (int c, const char *arg, void *data)
     }
 }
 
-/* The log of C, its lines prefixed with PREFIX (may be NULL).  */
+/* The log of C, the INDEXth container named, its lines prefixed with
+ * PREFIX (may be NULL).  */
 static int
-logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix)
+logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefix, size_t index)
 {
   cleanup_free char *path = NULL;
   ferry_error_t err = NULL;
@@ -3063,6 +3360,7 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.done = logs_done;
   a->o.done_arg = a;
   a->o.prefix = prefix;
+  a->o.color = a->color ? logs_colors[index % (sizeof (logs_colors) / sizeof (*logs_colors))] : NULL;
   if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
     return ferry_cli_fail (&err);
   return 0;
@@ -3072,7 +3370,9 @@ int
 ferry_cmd_logs (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "color", optional_argument, NULL, OPT_LOGS_COLOR },
                                         { "follow", no_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
                                         { "names", no_argument, NULL, 'n' },
                                         { "tail", required_argument, NULL, OPT_TAIL },
                                         { "timestamps", no_argument, NULL, 't' },
@@ -3088,10 +3388,12 @@ ferry_cmd_logs (int argc, char **argv)
 
   clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
-      argc, argv, "logs", ":fnt", opts,
+      argc, argv, "logs", ":flnt", opts,
       "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
       "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
+      "      --color[=BOOL] write each container's lines in a colour of its own, as Podman\n"
       "  -f, --follow       keep printing until the containers exit\n"
+      "  -l, --latest       the container created last\n"
       "  -n, --names        start each line with the container's name\n"
       "      --tail N       only the last N lines\n"
       "  -t, --timestamps   prefix each line with its time\n"
@@ -3101,12 +3403,25 @@ ferry_cmd_logs (int argc, char **argv)
       logs_option, &a);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind < 1)
+  if (a.latest && argc - optind > 0)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
+  if (! a.latest && argc - optind < 1)
     return ferry_cli_failf ("ferry logs needs at least one container: ferry logs CONTAINER");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   a.e = e;
+  if (a.latest)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_container_latest (e, &c, &err) < 0)
+        return ferry_cli_fail (&err);
+      ret = logs_of (&a, c, NULL, 0);
+      ferry_container_free (c);
+      return ret;
+    }
   n = (size_t) (argc - optind);
   cs = xmalloc0 (sizeof (*cs) * (n + 1));
   /* Every name is looked up before any log is shown, as Podman does.  */
@@ -3121,13 +3436,13 @@ ferry_cmd_logs (int argc, char **argv)
         }
     }
   if (n == 1)
-    ret = logs_of (&a, cs[0], NULL);
+    ret = logs_of (&a, cs[0], NULL, 0);
   else if (! a.o.follow)
     for (i = 0; i < n; i++)
       {
         cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
 
-        if (logs_of (&a, cs[i], prefix) != 0)
+        if (logs_of (&a, cs[i], prefix, i) != 0)
           ret = FERRY_EXIT_ERROR;
       }
   else
@@ -3149,7 +3464,7 @@ ferry_cmd_logs (int argc, char **argv)
             {
               cleanup_free char *prefix = a.names ? xstrdup (cs[i]->name) : xstrndup (cs[i]->id, 12);
 
-              _exit (logs_of (&a, cs[i], prefix));
+              _exit (logs_of (&a, cs[i], prefix, i));
             }
         }
       for (;;)
@@ -3518,244 +3833,19 @@ enum
   OPT_PS_NS,
 };
 
-/* One --filter KEY=VALUE of ps (a bad one is said and gives -1); filters of one key are alternatives,
- * filters of different keys must all hold.  */
-struct ps_filter
-{
-  char *key;
-  char *value;
-  regex_t re; /* name and ancestor */
-  int has_re;
-  struct timespec created; /* before and since: that container's creation; until: the time */
-};
-
 struct ps_flags
 {
   int all, quiet, no_trunc, heading, size, ns;
   long last;
   const char *format;
   const char *sort;
-  struct ps_filter *filters;
-  size_t n_filters;
+  struct container_filters filters;
 };
 
 static void
 ps_flags_release (struct ps_flags *f)
 {
-  size_t i;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      free (f->filters[i].key);
-      free (f->filters[i].value);
-      if (f->filters[i].has_re)
-        regfree (&f->filters[i].re);
-    }
-  free (f->filters);
-}
-
-static int
-ps_filter_add (struct ps_flags *f, const char *arg)
-{
-  static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
-                                      "before", "since", "until",  "volume", "network", "health",   NULL };
-  static const char *const states[]
-      = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
-  const char *eq = strchr (arg, '=');
-  struct ps_filter flt = { 0 };
-  size_t i;
-
-  if (eq == NULL)
-    {
-      ferry_cli_failf ("invalid filter \"%s\"", arg);
-      return -1;
-    }
-  flt.key = xstrndup (arg, eq - arg);
-  flt.value = xstrdup (eq + 1);
-  for (i = 0; keys[i] && strcmp (keys[i], flt.key); i++)
-    ;
-  if (keys[i] == NULL)
-    {
-      ferry_cli_failf ("%s is an invalid filter", flt.key);
-      goto fail;
-    }
-  if (strcmp (flt.key, "until") == 0)
-    {
-      struct timespec now;
-
-      for (i = 0; i < f->n_filters; i++)
-        if (strcmp (f->filters[i].key, "until") == 0)
-          {
-            ferry_cli_failf ("specify exactly one timestamp for until");
-            goto fail;
-          }
-      clock_gettime (CLOCK_REALTIME, &now);
-      if (ferry_time_parse_user (flt.value, &now, 1, &flt.created) < 0)
-        {
-          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "status") == 0)
-    {
-      for (i = 0; states[i] && strcmp (states[i], flt.value); i++)
-        ;
-      if (states[i] == NULL)
-        {
-          /* Podman's words; "stopping" too is refused, as Podman 5.4 does,
-           * though a container can be in it.  */
-          ferry_cli_failf ("unknown container state: %s: invalid argument", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "exited") == 0)
-    {
-      long code;
-      if (parse_number (flt.value, 0, 255, &code) < 0)
-        {
-          ferry_cli_failf ("exited code out of range \"%s\": give a number from 0 to 255", flt.value);
-          goto fail;
-        }
-    }
-  if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
-    {
-      if (regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) != 0)
-        {
-          ferry_cli_failf ("invalid filter %s: `%s` is not a regular expression", arg, flt.value);
-          goto fail;
-        }
-      flt.has_re = 1;
-    }
-  f->filters = xrealloc (f->filters, (f->n_filters + 1) * sizeof (*f->filters));
-  f->filters[f->n_filters++] = flt;
-  return 0;
-
-fail:
-  free (flt.key);
-  free (flt.value);
-  return -1;
-}
-
-/* before= and since= name containers: look them up once the engine is
- * open.  */
-static int
-ps_filters_resolve (struct ps_flags *f, ferry_engine_t *e)
-{
-  size_t i;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      struct ps_filter *flt = &f->filters[i];
-      struct ferry_container *c = NULL;
-      ferry_error_t err = NULL;
-
-      if (strcmp (flt->key, "before") && strcmp (flt->key, "since"))
-        continue;
-      if (ferry_container_lookup (e, flt->value, &c, &err) < 0)
-        {
-          ferry_error_release (&err);
-          ferry_cli_failf ("no container with name or ID \"%s\" found: no such container", flt->value);
-          return -1;
-        }
-      ferry_time_parse (c->created, &flt->created);
-      ferry_container_free (c);
-    }
-  return 0;
-}
-
-/* C mounts the named volume V, or something (a bind mount) at V.  */
-static int
-ps_uses_volume (const struct ferry_container *c, const char *v)
-{
-  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
-  size_t i;
-
-  for (i = 0; i < ferry_json_array_length (mounts); i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (ferry_json_string_equals (m, "Type", "volume") ? ferry_json_string_equals (m, "Name", v)
-                                                         : ferry_json_string_equals (m, "Destination", v))
-        return 1;
-    }
-  return 0;
-}
-
-static int
-ps_filter_match_one (const struct ps_filter *flt, const struct ferry_container *c, const char *health)
-{
-  const char *key = flt->key, *v = flt->value;
-
-  /* As Podman's: the status as it is, "" without a check.  */
-  if (strcmp (key, "health") == 0)
-    return strcmp (v, health) == 0;
-
-  if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
-    {
-      struct timespec t = { 0 };
-      int cmp;
-      ferry_time_parse (c->created, &t);
-      cmp = t.tv_sec != flt->created.tv_sec     ? (t.tv_sec < flt->created.tv_sec ? -1 : 1)
-            : t.tv_nsec != flt->created.tv_nsec ? (t.tv_nsec < flt->created.tv_nsec ? -1 : 1)
-                                                : 0;
-      return strcmp (key, "before") == 0 ? cmp < 0 : cmp > 0;
-    }
-  if (strcmp (key, "until") == 0)
-    {
-      struct timespec t = { 0 };
-      ferry_time_parse (c->created, &t);
-      return t.tv_sec < flt->created.tv_sec
-             || (t.tv_sec == flt->created.tv_sec && t.tv_nsec < flt->created.tv_nsec);
-    }
-  if (strcmp (key, "volume") == 0)
-    return ps_uses_volume (c, v);
-  if (strcmp (key, "network") == 0)
-    return ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), v) != NULL;
-
-  if (strcmp (key, "name") == 0)
-    return regexec (&flt->re, c->name, 0, NULL, 0) == 0;
-  if (strcmp (key, "id") == 0)
-    return strncmp (c->id, v, strlen (v)) == 0;
-  if (strcmp (key, "status") == 0)
-    return strcmp (v, ferry_container_status_name (c->status)) == 0
-           || (strcmp (v, "stopped") == 0 && c->status == FERRY_CONTAINER_EXITED);
-  if (strcmp (key, "exited") == 0)
-    return c->status == FERRY_CONTAINER_EXITED && c->exit_code == atoi (v);
-  if (strcmp (key, "ancestor") == 0)
-    {
-      const char *image = ferry_json_get_string (c->record, "ImageName");
-      return strcmp (c->image_id, strncmp (v, "sha256:", 7) == 0 ? v + 7 : v) == 0
-             || (image && regexec (&flt->re, image, 0, NULL, 0) == 0);
-    }
-  /* label=K, label=K=V; label! is its negation.  */
-  {
-    json_object *labels = ferry_json_get_object (c->record, "Labels"), *lv = NULL;
-    const char *eq = strchr (v, '=');
-    cleanup_free char *k = eq ? xstrndup (v, eq - v) : xstrdup (v);
-    int hit = labels && json_object_object_get_ex (labels, k, &lv)
-              && (eq == NULL || strcmp (json_object_get_string (lv), eq + 1) == 0);
-    return strcmp (key, "label") == 0 ? hit : ! hit;
-  }
-}
-
-static int
-ps_filter_match (const struct ps_flags *f, const struct ferry_container *c, const char *health)
-{
-  size_t i, j;
-
-  for (i = 0; i < f->n_filters; i++)
-    {
-      int seen = 0, hit = 0;
-      for (j = 0; j < i && ! seen; j++)
-        seen = strcmp (f->filters[j].key, f->filters[i].key) == 0;
-      if (seen)
-        continue;
-      for (j = i; j < f->n_filters && ! hit; j++)
-        hit = strcmp (f->filters[j].key, f->filters[i].key) == 0
-              && ps_filter_match_one (&f->filters[j], c, health);
-      if (! hit)
-        return 0;
-    }
-  return 1;
+  container_filters_release (&f->filters);
 }
 
 /* A container and the text --sort orders it by.  */
@@ -3836,7 +3926,7 @@ ps_option (int c, const char *arg, void *data)
       f->heading = 0;
       return 0;
     case 'f':
-      return ps_filter_add (f, arg) < 0 ? -1 : 0;
+      return container_filters_add (&f->filters, arg) < 0 ? -1 : 0;
     case 'l':
       f->last = 1;
       return 0;
@@ -3940,7 +4030,7 @@ ferry_cmd_ps (int argc, char **argv)
       return ferry_cli_failf ("size and namespace options conflict");
     }
   e = ferry_cli_open_engine ();
-  if (e == NULL || ps_filters_resolve (&f, e) < 0)
+  if (e == NULL || container_filters_resolve (&f.filters, e) < 0)
     {
       ps_flags_release (&f);
       return FERRY_EXIT_ERROR;
@@ -3953,8 +4043,7 @@ ferry_cmd_ps (int argc, char **argv)
 
   /* As Podman: a status filter or --last looks at every container.  */
   all = f.all || f.last >= 0;
-  for (i = 0; i < f.n_filters; i++)
-    all |= strcmp (f.filters[i].key, "status") == 0;
+  all |= container_filters_have (&f.filters, "status");
   rows = xmalloc ((n + 1) * sizeof (*rows));
   health = xmalloc0 ((n + 1) * sizeof (*health));
   for (i = 0; i < n; i++)
@@ -3963,7 +4052,7 @@ ferry_cmd_ps (int argc, char **argv)
     /* A stopping container is no longer running: Podman's ps lists it with
      * -a only.  */
     if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
-        && ps_filter_match (&f, list[i], health[i]))
+        && container_filters_match (&f.filters, list[i], health[i]))
       {
         rows[n_rows] = (struct ps_row){
           .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
@@ -4027,105 +4116,6 @@ out:
   ps_flags_release (&f);
   ferry_containers_free (list, n);
   return ret;
-}
-
-static int
-inspect_option (int c, const char *arg, void *data)
-{
-  if (c != 'f')
-    return 1;
-  *(const char **) data = arg;
-  return 0;
-}
-
-/* `inspect` (containers, then images) and `container inspect`.  */
-static int
-inspect_command (int argc, char **argv, int images_too)
-{
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, { "format", required_argument, NULL, 'f' }, HELP_OPTION, { NULL, 0, NULL, 0 }
-  };
-  cleanup_engine ferry_engine_t *e = NULL;
-  cleanup_json json_object *all = json_object_new_array ();
-  const char *format = NULL;
-  int r, ret = 0;
-
-  r = simple_options (argc, argv, "inspect", ":f:", opts,
-                      "Usage: ferry inspect [-f FORMAT] CONTAINER|IMAGE...\n\nDisplay the configuration and "
-                      "state of containers (or images) as JSON.\n\nOptions:\n"
-                      "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
-                      "{{index .Config.Labels \"k\"}}\n",
-                      inspect_option, &format);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (optind >= argc)
-    return ferry_cli_failf ("ferry inspect needs at least one container or image");
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  for (; optind < argc; optind++)
-    {
-      struct ferry_container *c = NULL;
-      ferry_error_t err = NULL;
-      json_object *o = NULL;
-
-      if (ferry_container_lookup (e, argv[optind], &c, &err) == 0)
-        {
-          o = ferry_container_inspect_json (e, c);
-          ferry_container_free (c);
-          /* Podman's struct has them when the JSON leaves them out: a
-           * template finds nil.  */
-          if (format)
-            {
-              json_object *state = json_object_object_get (o, "State"),
-                          *config = json_object_object_get (o, "Config");
-              if (state && ! json_object_object_get_ex (state, "Health", NULL))
-                json_object_object_add (state, "Health", NULL);
-              if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
-                json_object_object_add (config, "Healthcheck", NULL);
-              if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
-                json_object_object_add (config, "StartupHealthCheck", NULL);
-            }
-        }
-      else if (images_too && err->kind == FERRY_ERROR_NOT_FOUND)
-        {
-          ferry_error_release (&err);
-          o = ferry_cli_image_inspect_json (e->store, argv[optind], &err);
-          if (o == NULL && err->kind == FERRY_ERROR_NOT_FOUND)
-            {
-              ferry_error_release (&err);
-              ferry_make_error_kind (&err, FERRY_ERROR_NOT_FOUND, "no such object: \"%s\"", argv[optind]);
-            }
-        }
-      if (o == NULL)
-        {
-          ret = ferry_cli_fail (&err);
-          continue;
-        }
-      if (format)
-        {
-          if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
-          json_object_put (o);
-        }
-      else
-        json_object_array_add (all, o);
-    }
-  if (format == NULL)
-    ferry_cli_print_inspected (all);
-  return ret;
-}
-
-int
-ferry_cmd_inspect (int argc, char **argv)
-{
-  return inspect_command (argc, argv, 1);
-}
-
-static int
-container_inspect (int argc, char **argv)
-{
-  return inspect_command (argc, argv, 0);
 }
 
 static const char cleanup_usage[]
@@ -4299,6 +4289,13 @@ int
 ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, const char *volume,
                                    ferry_error_t *err)
 {
+  return ferry_cli_remove_containers_using_within (e, image_id, volume, 0, err);
+}
+
+int
+ferry_cli_remove_containers_using_within (ferry_engine_t *e, const char *image_id, const char *volume,
+                                          int timeout, ferry_error_t *err)
+{
   struct ferry_container **list = NULL;
   size_t n = 0, i, j;
   int ret = 0;
@@ -4315,8 +4312,15 @@ ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, cons
           const char *name = ferry_json_get_string (json_object_array_get_idx (mounts, j), "Name");
           uses = name && strcmp (name, volume) == 0;
         }
-      if (uses)
+      if (uses && timeout == 0)
         ret = ferry_container_remove (e, list[i]->id, 1, 0, err);
+      else if (uses)
+        {
+          struct ferry_stop_report report = { 0 };
+          ret = ferry_container_remove_stopping (e, list[i]->id, timeout, 0, &report, err);
+          if (ret == 0 && report.killed)
+            ferry_cli_warn_killed (list[i]->name, &report);
+        }
     }
   ferry_containers_free (list, n);
   return ret;
@@ -4328,34 +4332,14 @@ container_list (int argc, char **argv)
   return ferry_cmd_ps (argc, argv);
 }
 
-int
-ferry_cmd_port (int argc, char **argv)
+/* Prints C's published ports (each after PREFIX), or with WANT where that
+ * one is published; 0, or the exit code after saying WANT is none.  */
+static int
+port_print (const struct ferry_container *c, const char *want, const char *prefix)
 {
-  static const struct option opts[]
-      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'H' }, { NULL, 0, NULL, 0 } };
-  cleanup_engine ferry_engine_t *e = NULL;
-  struct ferry_container *c = NULL;
-  ferry_error_t err = NULL;
-  json_object *ports;
-  const char *want = NULL;
-  int r, shown = 0;
+  json_object *ports = ferry_json_get_array (c->record, "Ports");
+  int shown = 0;
 
-  r = simple_options (argc, argv, "port", ":", opts,
-                      "Usage: ferry port CONTAINER [PORT[/PROTOCOL]]\n\n"
-                      "List a container's published ports, or where one of them is published.\n",
-                      NULL, NULL);
-  if (r <= 0)
-    return r < 0 ? FERRY_EXIT_ERROR : 0;
-  if (argc - optind < 1 || argc - optind > 2)
-    return ferry_cli_failf (
-        "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
-  want = argc - optind == 2 ? argv[optind + 1] : NULL;
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
-  if (ferry_container_lookup (e, argv[optind], &c, &err) < 0)
-    return ferry_cli_fail (&err);
-  ports = ferry_json_get_array (c->record, "Ports");
   for (size_t i = 0; i < ferry_json_array_length (ports); i++)
     {
       json_object *m = json_object_array_get_idx (ports, i);
@@ -4372,19 +4356,94 @@ ferry_cmd_port (int argc, char **argv)
           if (want)
             printf ("%s:%lld\n", *ip ? ip : "0.0.0.0", host);
           else
-            printf ("%s -> %s:%lld\n", key, *ip ? ip : "0.0.0.0", host);
+            printf ("%s%s -> %s:%lld\n", prefix, key, *ip ? ip : "0.0.0.0", host);
           shown++;
         }
     }
   /* As Podman: a container that publishes nothing has nothing to say.  */
   if (want && shown == 0 && ferry_json_array_length (ports) > 0)
-    {
-      r = ferry_cli_failf ("failed to find published port \"%s\"", want);
-      ferry_container_free (c);
-      return r;
-    }
-  ferry_container_free (c);
+    return ferry_cli_failf ("failed to find published port \"%s\"", want);
   return 0;
+}
+
+/* port --all: every running container's ports, each line after its short
+ * ID and a tab.  */
+static int
+port_all (ferry_engine_t *e)
+{
+  struct ferry_container **list = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < n; i++)
+    if (list[i]->status == FERRY_CONTAINER_RUNNING)
+      {
+        cleanup_free char *prefix = xasprintf ("%.12s\t", list[i]->id);
+        port_print (list[i], NULL, prefix);
+      }
+  ferry_containers_free (list, n);
+  return 0;
+}
+
+static int
+port_option (int c, const char *arg, void *data)
+{
+  int *flags = data;
+
+  (void) arg;
+  if (c == 'a')
+    flags[0] = 1;
+  else if (c == 'l')
+    flags[1] = 1;
+  else
+    return 1;
+  return 0;
+}
+
+int
+ferry_cmd_port (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "help", no_argument, NULL, 'H' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  int flags[2] = { 0, 0 }; /* --all, --latest */
+  int r, nargs;
+
+  r = simple_options (argc, argv, "port", ":al", opts,
+                      "Usage: ferry port [-a] [-l] CONTAINER [PORT[/PROTOCOL]]\n\n"
+                      "List a container's published ports, or where one of them is published.\n\n"
+                      "Options:\n"
+                      "  -a, --all     every running container's, each line after its ID and a tab\n"
+                      "  -l, --latest  the container created last's (then PORT may follow alone)\n",
+                      port_option, flags);
+  if (r <= 0)
+    return r < 0 ? FERRY_EXIT_ERROR : 0;
+  nargs = argc - optind;
+  if (flags[0] && nargs > 0)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (! flags[0] && ! flags[1] && nargs < 1)
+    return ferry_cli_failf ("you must supply a running container name or id");
+  if (nargs > (flags[1] ? 1 : 2))
+    return ferry_cli_failf (
+        "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (flags[0])
+    return port_all (e);
+  if ((flags[1] ? ferry_container_latest (e, &c, &err) : ferry_container_lookup (e, argv[optind++], &c, &err))
+      < 0)
+    return ferry_cli_fail (&err);
+  r = port_print (c, optind < argc ? argv[optind] : NULL, "");
+  ferry_container_free (c);
+  return r;
 }
 
 int
@@ -4403,7 +4462,7 @@ ferry_cmd_container (int argc, char **argv)
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
     { "init", ferry_cmd_init, "Initialize one or more containers" },
-    { "inspect", container_inspect, "Display the configuration of a container" },
+    { "inspect", ferry_cmd_container_inspect, "Display the configuration of a container" },
     { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
     { "list", container_list, NULL },
     { "logs", ferry_cmd_logs, "Fetch the logs of a container" },

@@ -748,73 +748,131 @@ remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_r
 }
 
 static const char rm_usage[]
-    = "Usage: ferry image rm [-f] IMAGE [IMAGE...]\n\n"
+    = "Usage: ferry image rm [-a] [-f] [-i] IMAGE [IMAGE...]\n\n"
       "Remove images from local storage.  Exit 1 if an image is not known,\n"
       "2 if one is in use by a container.\n\n"
       "Options:\n"
-      "  -f, --force  remove an image with several names by ID, and the containers using it\n";
+      "  -a, --all     remove every image (names given are refused)\n"
+      "  -f, --force   remove an image with several names by ID, and the containers using it\n"
+      "  -i, --ignore  pass over images that are not known\n"
+      "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
+
+/* Removes REF, printing its untagged names and its ID when it went; FORCE
+ * removes an image of several names by ID, TAKE_CONTAINERS the containers
+ * using it.  Returns 0 or Podman's exit code for the failure, printed: 1
+ * for an unknown image (0 with IGNORE), 2 for one in use.  */
+static int
+rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore)
+{
+  struct ferry_remove_report rep;
+  ferry_error_t err = NULL;
+  size_t i;
+  int r, code;
+
+  r = ferry_store_remove (s, ref, force, &rep, &err);
+  if (r < 0 && take_containers && err->kind == FERRY_ERROR_IN_USE)
+    {
+      /* podman rmi -f takes the image's containers with it.  */
+      ferry_remove_report_free (&rep);
+      ferry_error_release (&err);
+      r = remove_with_containers (s, ref, &rep, &err);
+    }
+  for (i = 0; rep.untagged && rep.untagged[i]; i++)
+    {
+      ferry_cli_event ("image", "untag", rep.deleted, rep.untagged[i]);
+      printf ("Untagged: %s\n", rep.untagged[i]);
+    }
+  if (rep.deleted)
+    {
+      ferry_cli_event ("image", "remove", rep.deleted, ref);
+      printf ("Deleted: %s\n", rep.deleted);
+    }
+  ferry_remove_report_free (&rep);
+  if (r == 0)
+    return 0;
+  if (ignore && err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  /* Podman's codes: 1 for an unknown image, 2 for one in use.  */
+  code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
+  ferry_cli_fail (&err);
+  return code;
+}
+
+/* --all: every image, by ID; one with several names goes whole, as
+ * Podman's.  */
+static int
+rmi_all (ferry_store_t *s, int force)
+{
+  struct ferry_image **imgs = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, i;
+  int ret = 0;
+
+  if (ferry_store_list (s, &imgs, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+  for (i = 0; i < n; i++)
+    {
+      /* One gone already with another (an intermediate image) is no
+       * error.  */
+      int code = rmi_one (s, imgs[i]->id, 1, force, 1);
+      if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
+        ret = code;
+    }
+  ferry_images_free (imgs, n);
+  return ret;
+}
 
 int
 ferry_cmd_rmi (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "all", no_argument, NULL, 'a' },
                                         { "force", no_argument, NULL, 'f' },
+                                        { "ignore", no_argument, NULL, 'i' },
+                                        { "no-prune", no_argument, NULL, 'P' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
-  int force = 0, c, r, ret = 0;
+  int all = 0, force = 0, ignore = 0, c, r, ret = 0;
 
-  while ((c = getopt_long (argc, argv, ":fh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":afih", opts, NULL)) != -1)
     switch (c)
       {
+      case 'a':
+        all = 1;
+        break;
       case 'f':
         force = 1;
+        break;
+      case 'i':
+        ignore = 1;
+        break;
+      case 'P':
+        /* Podman's promise, kept: ferry's rmi removes no image but the
+         * one named, so no dangling parent goes with it.  */
         break;
       default:
         r = ferry_cli_parse_or_help (c, "image rm", argv, rm_usage);
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
-  if (optind >= argc)
+  if (all && optind < argc)
+    return ferry_cli_failf ("when using the --all switch, you may not pass any images names or IDs");
+  if (! all && optind >= argc)
     return ferry_cli_failf ("ferry image rm needs at least one image: ferry image rm IMAGE");
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
+  if (all)
+    return rmi_all (s, force);
   for (; optind < argc; optind++)
     {
-      struct ferry_remove_report rep;
-      ferry_error_t err = NULL;
-      size_t i;
-
-      r = ferry_store_remove (s, argv[optind], force, &rep, &err);
-      if (r < 0 && force && err->kind == FERRY_ERROR_IN_USE)
-        {
-          /* podman rmi -f takes the image's containers with it.  */
-          ferry_remove_report_free (&rep);
-          ferry_error_release (&err);
-          r = remove_with_containers (s, argv[optind], &rep, &err);
-        }
-      for (i = 0; rep.untagged && rep.untagged[i]; i++)
-        {
-          ferry_cli_event ("image", "untag", rep.deleted, rep.untagged[i]);
-          printf ("Untagged: %s\n", rep.untagged[i]);
-        }
-      if (rep.deleted)
-        {
-          ferry_cli_event ("image", "remove", rep.deleted, argv[optind]);
-          printf ("Deleted: %s\n", rep.deleted);
-        }
-      ferry_remove_report_free (&rep);
-      if (r < 0)
-        {
-          /* Podman's codes: 1 for an unknown image, 2 for one in use.  */
-          int code = err->kind == FERRY_ERROR_NOT_FOUND ? 1
-                     : err->kind == FERRY_ERROR_IN_USE  ? 2
-                                                        : FERRY_EXIT_ERROR;
-          ferry_cli_fail (&err);
-          if (ret == 0 || code == FERRY_EXIT_ERROR)
-            ret = code;
-        }
+      int code = rmi_one (s, argv[optind], force, force, ignore);
+      if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
+        ret = code;
     }
   return ret;
 }

@@ -70,7 +70,7 @@ static const struct ferry_command commands[] = {
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
   { "volume", ferry_cmd_volume, "Manage volumes" },
   { "wait", ferry_cmd_wait, "Block on one or more containers" },
-  { "version", cmd_version, "Display the ferry version" },
+  { "version", ferry_cmd_version, "Display the ferry version" },
   { "help", cmd_help, NULL },
   { NULL, NULL, NULL },
 };

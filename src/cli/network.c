@@ -529,6 +529,21 @@ network_ls (int argc, char **argv)
   return ret;
 }
 
+json_object *
+ferry_cli_network_inspect_json (ferry_engine_t *e, const char *name, ferry_error_t *err)
+{
+  cleanup_json json_object *def = NULL;
+
+  if (ferry_network_ensure_default (e, err) < 0)
+    return NULL;
+  if (ferry_network_get (e, name, &def, err) < 0)
+    {
+      ferry_error_wrap (err, "network %s", name);
+      return NULL;
+    }
+  return network_json (e, def);
+}
+
 static const char inspect_usage[]
     = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
       "Display the definitions of networks as JSON.\n\n"

@@ -8,6 +8,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -513,6 +514,23 @@ inspect_one (ferry_db_t *db, const char *name, const char *format, json_object *
   return r;
 }
 
+json_object *
+ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
+{
+  cleanup_volume struct ferry_volume *v = NULL;
+
+  if (ferry_volume_get (e->db, ferry_global.root, name, &v, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such volume %s", name);
+        }
+      return NULL;
+    }
+  return for_template ? volume_report (v) : volume_json (v);
+}
+
 static int
 volume_inspect (int argc, char **argv)
 {
@@ -679,7 +697,7 @@ volume_import (int argc, char **argv)
  * (Podman's: 1 for no such volume, 2 for one in use).  FORCE removes the
  * containers using it first, as podman volume rm -f does.  */
 static int
-remove_one (ferry_db_t *db, const char *name, int force)
+remove_one (ferry_db_t *db, const char *name, int force, int timeout)
 {
   ferry_error_t err = NULL;
   int code;
@@ -689,7 +707,7 @@ remove_one (ferry_db_t *db, const char *name, int force)
       cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
       if (e == NULL)
         return FERRY_EXIT_ERROR;
-      if (ferry_cli_remove_containers_using (e, NULL, name, &err) < 0)
+      if (ferry_cli_remove_containers_using_within (e, NULL, name, timeout, &err) < 0)
         return ferry_cli_fail (&err);
     }
   if (ferry_volume_remove (db, ferry_global.root, name, 0, &err) == 0)
@@ -698,17 +716,28 @@ remove_one (ferry_db_t *db, const char *name, int force)
       puts (name);
       return 0;
     }
+  /* As Podman's: -f passes over a volume that is not there.  */
+  if (force && err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
   code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
   ferry_cli_fail (&err);
   return code;
 }
 
-static const char rm_usage[] = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
-                               "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
-                               "2 if one is used by a container.\n\n"
-                               "Options:\n"
-                               "  -a, --all    remove every volume\n"
-                               "  -f, --force  also remove the containers that use it\n";
+static const char rm_usage[]
+    = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
+      "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
+      "2 if one is used by a container.\n\n"
+      "Options:\n"
+      "  -a, --all    remove every volume\n"
+      "  -f, --force  also remove the containers that use it\n"
+      "  -t, --time SECONDS\n"
+      "               with -f: stop a running one with its stop signal, then\n"
+      "               SIGKILL after SECONDS (-1: wait without end; default: SIGKILL\n"
+      "               at once)\n";
 
 static int
 volume_rm (int argc, char **argv)
@@ -716,12 +745,15 @@ volume_rm (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, 'a' },
                                         { "force", no_argument, NULL, 'f' },
+                                        { "time", required_argument, NULL, 't' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_db ferry_db_t *db = NULL;
-  int every = 0, force = 0, c, r, ret = 0;
+  int every = 0, force = 0, timeout = 0, timeout_given = 0, c, r, ret = 0;
+  char *end;
+  long v;
 
-  while ((c = getopt_long (argc, argv, ":afh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":afht:", opts, NULL)) != -1)
     switch (c)
       {
       case 'a':
@@ -730,10 +762,21 @@ volume_rm (int argc, char **argv)
       case 'f':
         force = 1;
         break;
+      case 't':
+        errno = 0;
+        v = strtol (optarg, &end, 10);
+        if (errno || end == optarg || *end || v > INT_MAX || v < INT_MIN)
+          return ferry_cli_failf ("invalid argument \"%s\" for \"-t, --time\" flag: give whole seconds",
+                                  optarg);
+        timeout = v < 0 ? -1 : (int) v;
+        timeout_given = 1;
+        break;
       default:
         if ((r = other_option (c, "volume rm", argv, rm_usage)))
           return r - 1;
       }
+  if (timeout_given && ! force)
+    return ferry_cli_failf ("--force option must be specified to use the --time option");
   if (every && optind < argc)
     return ferry_cli_failf ("give either volume names or --all, not both");
   if (! every && optind >= argc)
@@ -751,7 +794,7 @@ volume_rm (int argc, char **argv)
         return ferry_cli_fail (&err);
       for (i = 0; i < n; i++)
         {
-          int code = remove_one (db, vols[i]->name, force);
+          int code = remove_one (db, vols[i]->name, force, timeout);
           if (code != 0 && (ret == 0 || code == FERRY_EXIT_ERROR))
             ret = code;
         }
@@ -759,7 +802,7 @@ volume_rm (int argc, char **argv)
     }
   for (; optind < argc; optind++)
     {
-      int code = remove_one (db, argv[optind], force);
+      int code = remove_one (db, argv[optind], force, timeout);
       if (code != 0 && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }

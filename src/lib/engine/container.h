@@ -281,6 +281,14 @@ int ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_
 /* Running or paused without FORCE: kind STATE.  VOLUMES removes its
  * anonymous volumes.  */
 int ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volumes, ferry_error_t *err);
+/* Removes REF, stopping it first when it runs: its stop signal, then
+ * SIGKILL after TIMEOUT seconds (-1: no end); REPORT tells whether SIGKILL
+ * was needed.  */
+int ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout, int volumes,
+                                     struct ferry_stop_report *report, ferry_error_t *err);
+/* The IDs of the containers that join REF's namespaces (--network
+ * container:REF), NULL-terminated in *IDS.  */
+int ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err);
 int ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 

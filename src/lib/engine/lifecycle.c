@@ -28,6 +28,7 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -2178,9 +2179,12 @@ remove_cidfile (const struct ferry_container *c)
 
 /* KEEP_EXIT_FILE leaves conmon's exit file for a `wait` that outlives the
  * container (--rm).  */
-int
-ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
-                               int keep_exit_file, ferry_error_t *err)
+/* TIMEOUT: the seconds a running container gets between its stop signal
+ * and SIGKILL when FORCE removes it (0: SIGKILL at once); REPORT may be
+ * NULL.  */
+static int
+remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int timeout,
+               struct ferry_stop_report *report, int volumes, int keep_exit_file, ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
@@ -2196,7 +2200,7 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
             "cannot remove container %s as it is %s - running or paused containers cannot "
             "be removed without force: container state improper",
             c->id, ferry_container_status_name (c->status));
-      if (stop_locked (e, c, 0, NULL, 1, err) < 0)
+      if (stop_locked (e, c, timeout, report, 1, err) < 0)
         return -1;
     }
   ferry_container_teardown (e, c);
@@ -2217,6 +2221,31 @@ ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int
   remove_cidfile (c);
   ferry_container_event_record (e, c->id, c->record, "remove", c->exit_code);
   return ferry_rm_rf (cdir, err);
+}
+
+int
+ferry_container_remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int volumes,
+                               int keep_exit_file, ferry_error_t *err)
+{
+  return remove_locked (e, c, force, 0, NULL, volumes, keep_exit_file, err);
+}
+
+int
+ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout, int volumes,
+                                 struct ferry_stop_report *report, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_lock int lock = -1;
+  int ret;
+
+  lock = ferry_container_find_locked (e, ref, &c, err);
+  if (lock < 0)
+    return -1;
+  /* stop_locked's -1 is the container's own timeout: here, as Podman's
+   * rm -t -1, no end.  */
+  ret = remove_locked (e, c, 1, timeout < 0 ? INT_MAX / 1000 : timeout, report, volumes, 0, err);
+  ferry_container_free (c);
+  return ret;
 }
 
 int

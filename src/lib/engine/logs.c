@@ -230,6 +230,8 @@ emit_line (struct reader *rd, const struct record *r, const char *text, size_t l
     return 0;
   if (rd->o->has_until_ns && r->time_ns > rd->o->until_ns)
     return 0;
+  if (rd->o->color && emit (rd, fd, rd->o->color, strlen (rd->o->color), err) < 0)
+    return -1;
   if (rd->o->prefix
       && (emit (rd, fd, rd->o->prefix, strlen (rd->o->prefix), err) < 0 || emit (rd, fd, " ", 1, err) < 0))
     return -1;
@@ -242,6 +244,8 @@ emit_line (struct reader *rd, const struct record *r, const char *text, size_t l
         return -1;
     }
   if (emit (rd, fd, text, len, err) < 0)
+    return -1;
+  if (rd->o->color && emit (rd, fd, "\033[0m", 4, err) < 0)
     return -1;
   return newline ? emit (rd, fd, "\n", 1, err) : 0;
 }

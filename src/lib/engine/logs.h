@@ -23,6 +23,7 @@ struct ferry_log_options
   int has_since_ns, has_until_ns;
   int64_t since_ns, until_ns;
   const char *prefix; /* before every line (a container's name), or NULL */
+  const char *color;  /* an ANSI colour sequence every line is written in (reset at its end), or NULL */
   /* Called while following, when no new data came for a while: returns
    * non-zero once the container has exited (then the rest is read and the
    * call returns).  */

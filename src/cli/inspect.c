@@ -1,0 +1,308 @@
+/* ferry CLI: inspect (containers, images, volumes and networks, or the one
+ * type --type names) and container inspect, with Podman's --latest and
+ * --size.  */
+#include "common.h"
+#include "commands.h"
+#include "engine/container.h"
+#include "engine/engine.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+/* What --type may name, in the order `inspect` tries them without it.  */
+static const char *const inspect_types[] = { "container", "image", "volume", "network", NULL };
+
+struct inspect_flags
+{
+  const char *format;
+  const char *type; /* NULL: all */
+  int size, latest;
+  int containers_only; /* container inspect */
+};
+
+/* SizeRw and SizeRootFs, where Podman puts them (before Mounts): with
+ * --size the bytes, else for a template what Podman's struct holds then
+ * (nil and 0); plain JSON leaves them out.  */
+static json_object *
+with_sizes (json_object *o, json_object *rw, json_object *rootfs)
+{
+  json_object *out = json_object_new_object ();
+  int placed = 0;
+
+  json_object_object_foreach (o, key, val)
+  {
+    if (! placed && strcmp (key, "Mounts") == 0)
+      {
+        json_object_object_add (out, "SizeRw", rw);
+        json_object_object_add (out, "SizeRootFs", rootfs);
+        placed = 1;
+      }
+    json_object_object_add (out, key, json_object_get (val));
+  }
+  if (! placed)
+    {
+      json_object_object_add (out, "SizeRw", rw);
+      json_object_object_add (out, "SizeRootFs", rootfs);
+    }
+  json_object_put (o);
+  return out;
+}
+
+static json_object *
+container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
+                  ferry_error_t *err)
+{
+  json_object *o = ferry_container_inspect_json (e, c);
+
+  /* Podman's struct has them when the JSON leaves them out: a template
+   * finds nil.  */
+  if (f->format)
+    {
+      json_object *state = json_object_object_get (o, "State"),
+                  *config = json_object_object_get (o, "Config");
+      if (state && ! json_object_object_get_ex (state, "Health", NULL))
+        json_object_object_add (state, "Health", NULL);
+      if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
+        json_object_object_add (config, "Healthcheck", NULL);
+      if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
+        json_object_object_add (config, "StartupHealthCheck", NULL);
+    }
+  if (f->size)
+    {
+      struct ferry_image *img = NULL;
+      uint64_t rw = 0, image_size = 0;
+
+      if (ferry_container_rw_size (e, c, &rw, err) < 0)
+        {
+          json_object_put (o);
+          return NULL;
+        }
+      /* Its image gone: only its own bytes.  */
+      if (c->image_id && ferry_store_lookup (e->store, c->image_id, &img, err) < 0)
+        ferry_error_release (err);
+      else if (img)
+        {
+          image_size = img->size;
+          ferry_image_free (img);
+        }
+      return with_sizes (o, json_object_new_int64 ((int64_t) rw),
+                         json_object_new_int64 ((int64_t) (rw + image_size)));
+    }
+  /* Podman's JSON leaves both out without --size ({{json .}} too); a
+   * template that names them finds nil and 0.  */
+  if (f->format && (strstr (f->format, "SizeRw") || strstr (f->format, "SizeRootFs")))
+    return with_sizes (o, NULL, json_object_new_int64 (0));
+  return o;
+}
+
+/* The object REF names among the types F allows; NULL and the error
+ * Podman gives when there is none.  */
+static json_object *
+inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *f, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; inspect_types[i]; i++)
+    {
+      const char *type = inspect_types[i];
+      json_object *o = NULL;
+
+      if (f->type && strcmp (f->type, type))
+        continue;
+      if (strcmp (type, "container") == 0)
+        {
+          struct ferry_container *c = NULL;
+          if (ferry_container_lookup (e, ref, &c, err) == 0)
+            {
+              o = container_object (e, c, f, err);
+              ferry_container_free (c);
+            }
+          else if (f->type && ! f->containers_only && (*err)->kind == FERRY_ERROR_NOT_FOUND)
+            {
+              ferry_error_release (err);
+              ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such container %s", ref);
+            }
+        }
+      else if (strcmp (type, "image") == 0)
+        o = ferry_cli_image_inspect_json (e->store, ref, err);
+      else if (strcmp (type, "volume") == 0)
+        o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);
+      else
+        o = ferry_cli_network_inspect_json (e, ref, err);
+      if (o || f->type || (*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return o;
+      ferry_error_release (err);
+    }
+  ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such object: \"%s\"", ref);
+  return NULL;
+}
+
+/* Prints O (taking it) by F's template, or adds it to ALL.  */
+static int
+inspect_emit (json_object *o, const struct inspect_flags *f, json_object *all)
+{
+  int r = 0;
+
+  if (f->format == NULL)
+    {
+      json_object_array_add (all, o);
+      return 0;
+    }
+  if (ferry_cli_print_template (f->format, o) != 0)
+    r = FERRY_EXIT_ERROR;
+  json_object_put (o);
+  return r;
+}
+
+/* Podman's checks of the flags against each other.  */
+static int
+inspect_check (const struct inspect_flags *f, int nargs)
+{
+  size_t i;
+
+  if (f->type)
+    {
+      for (i = 0; inspect_types[i] && strcmp (inspect_types[i], f->type); i++)
+        ;
+      if (inspect_types[i] == NULL && strcmp (f->type, "all"))
+        return ferry_cli_failf (
+            "invalid type \"%s\": must be \"image\", \"container\", \"network\", \"volume\", or \"all\"",
+            f->type);
+      if (strcmp (f->type, "all") == 0)
+        ;
+      else if (f->latest && strcmp (f->type, "container"))
+        return ferry_cli_failf ("latest is not supported for type \"%s\"", f->type);
+      else if (f->size && strcmp (f->type, "image") == 0)
+        return ferry_cli_failf ("size is not supported for type \"image\"");
+    }
+  if (f->latest && nargs)
+    return ferry_cli_failf ("--latest and arguments cannot be used together");
+  if (! f->latest && nargs == 0)
+    return ferry_cli_failf ("no names or ids specified");
+  return 0;
+}
+
+static int
+inspect_run (int argc, char **argv, struct inspect_flags *f)
+{
+  cleanup_engine ferry_engine_t *e = NULL;
+  cleanup_json json_object *all = json_object_new_array ();
+  int ret;
+
+  if (f->type && strcmp (f->type, "all") == 0)
+    f->type = NULL;
+  ret = inspect_check (f, argc - optind);
+  if (ret)
+    return ret;
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (f->latest)
+    {
+      struct ferry_container *c = NULL;
+      ferry_error_t err = NULL;
+      json_object *o;
+
+      if (ferry_container_latest (e, &c, &err) < 0)
+        return ferry_cli_fail (&err);
+      o = container_object (e, c, f, &err);
+      ferry_container_free (c);
+      if (o == NULL)
+        return ferry_cli_fail (&err);
+      ret = inspect_emit (o, f, all);
+    }
+  for (; optind < argc; optind++)
+    {
+      ferry_error_t err = NULL;
+      json_object *o = inspect_lookup (e, argv[optind], f, &err);
+
+      if (o == NULL)
+        ret = ferry_cli_fail (&err);
+      else if (inspect_emit (o, f, all) != 0)
+        ret = FERRY_EXIT_ERROR;
+    }
+  if (f->format == NULL)
+    ferry_cli_print_inspected (all);
+  return ret;
+}
+
+static int
+inspect_command (int argc, char **argv, int containers_only)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "latest", no_argument, NULL, 'l' },
+                                        { "size", no_argument, NULL, 's' },
+                                        { "type", required_argument, NULL, 't' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  static const struct option container_opts[] = { FERRY_GLOBAL_OPTIONS,
+                                                  { "format", required_argument, NULL, 'f' },
+                                                  { "latest", no_argument, NULL, 'l' },
+                                                  { "size", no_argument, NULL, 's' },
+                                                  { "help", no_argument, NULL, 'h' },
+                                                  { NULL, 0, NULL, 0 } };
+  static const char usage[]
+      = "Usage: ferry inspect [OPTIONS] CONTAINER|IMAGE|VOLUME|NETWORK...\n\nDisplay the configuration and "
+        "state of containers, images, volumes or networks as JSON.\n\nOptions:\n"
+        "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
+        "{{index .Config.Labels \"k\"}}\n"
+        "  -l, --latest         the container created last\n"
+        "  -s, --size           containers: add SizeRw (the bytes of their own) and SizeRootFs\n"
+        "                       (with their image's)\n"
+        "  -t, --type TYPE      only objects of TYPE: container, image, volume, network or all\n"
+        "                       (the default: the first of these REF names)\n";
+  static const char container_usage[]
+      = "Usage: ferry container inspect [OPTIONS] CONTAINER...\n\nDisplay the configuration and "
+        "state of containers as JSON.\n\nOptions:\n"
+        "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
+        "{{index .Config.Labels \"k\"}}\n"
+        "  -l, --latest         the container created last\n"
+        "  -s, --size           add SizeRw (the bytes of their own) and SizeRootFs (with their\n"
+        "                       image's)\n";
+  struct inspect_flags f = { .containers_only = containers_only };
+  int c, r;
+
+  if (containers_only)
+    f.type = "container";
+  while ((c = getopt_long (argc, argv, containers_only ? ":f:hls" : ":f:hlst:",
+                           containers_only ? container_opts : opts, NULL))
+         != -1)
+    switch (c)
+      {
+      case 'f':
+        f.format = optarg;
+        break;
+      case 'l':
+        f.latest = 1;
+        break;
+      case 's':
+        f.size = 1;
+        break;
+      case 't':
+        f.type = optarg;
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, containers_only ? "container inspect" : "inspect", argv,
+                                     containers_only ? container_usage : usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  return inspect_run (argc, argv, &f);
+}
+
+int
+ferry_cmd_inspect (int argc, char **argv)
+{
+  return inspect_command (argc, argv, 0);
+}
+
+int
+ferry_cmd_container_inspect (int argc, char **argv)
+{
+  return inspect_command (argc, argv, 1);
+}

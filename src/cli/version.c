@@ -1,0 +1,91 @@
+/* ferry CLI: version, and its --format over Podman's version structure
+ * ({{.Client.Version}}, {{.Server.Version}}, {{json .}}) as far as ferry
+ * has the data.  */
+#include "common.h"
+#include "commands.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+/* What Podman's .Client holds that ferry knows: its version (also the API
+ * version, as Podman's), and the system and architecture in Go's names.  */
+static json_object *
+version_client (void)
+{
+  json_object *o = json_object_new_object ();
+  struct utsname u;
+  const char *arch = "unknown";
+  char os_arch[80];
+
+  if (uname (&u) == 0)
+    arch = strcmp (u.machine, "x86_64") == 0    ? "amd64"
+           : strcmp (u.machine, "aarch64") == 0 ? "arm64"
+                                                : u.machine;
+  snprintf (os_arch, sizeof (os_arch), "linux/%s", arch);
+  json_object_object_add (o, "APIVersion", json_object_new_string (FERRY_VERSION));
+  json_object_object_add (o, "Version", json_object_new_string (FERRY_VERSION));
+  json_object_object_add (o, "OsArch", json_object_new_string (os_arch));
+  json_object_object_add (o, "Os", json_object_new_string ("linux"));
+  return o;
+}
+
+static const char version_usage[]
+    = "Usage: ferry version [-f FORMAT]\n\nDisplay the ferry version.\n\n"
+      "Options:\n"
+      "  -f, --format FORMAT  json, or a Go template over Podman's version structure:\n"
+      "                       {{.Client.Version}}, {{.Client.APIVersion}}, {{.Client.OsArch}},\n"
+      "                       {{.Client.Os}}; {{.Server...}} the same (ferry has no server), and\n"
+      "                       bare ({{.Version}}) as Podman's older templates\n";
+
+int
+ferry_cmd_version (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_json json_object *o = json_object_new_object ();
+  const char *format = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        format = optarg;
+        break;
+      default:
+        r = ferry_cli_parse_or_help (c, "version", argv, version_usage);
+        if (r != 0)
+          return r > 0 ? 0 : FERRY_EXIT_ERROR;
+      }
+  if (optind < argc)
+    return ferry_cli_failf ("ferry version takes no arguments (got `%s`)", argv[optind]);
+  if (format == NULL)
+    {
+      printf ("ferry version %s\n", FERRY_VERSION);
+      return 0;
+    }
+  json_object_object_add (o, "Client", version_client ());
+  /* As Podman's without a remote service: its JSON shows the client only;
+   * a template finds the same under .Server, and the client's fields bare
+   * ({{.Version}}) as Podman's older templates had them.  */
+  if (strcmp (format, "json") == 0 || strcmp (format, "{{json .}}") == 0)
+    {
+      puts (ferry_json_to_string (o, 0));
+      return 0;
+    }
+  json_object_object_add (o, "Server", version_client ());
+  {
+    cleanup_json json_object *client = version_client ();
+    json_object_object_foreach (client, key, val)
+    {
+      json_object_object_add (o, key, json_object_get (val));
+    }
+  }
+  return ferry_cli_print_template (format, o) != 0 ? FERRY_EXIT_ERROR : 0;
+}

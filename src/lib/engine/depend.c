@@ -1,0 +1,29 @@
+/* Containers that depend on another: those that joined its namespaces
+ * (--network container:ID, recorded by ID), which Podman removes first
+ * with rm --depend and refuses to orphan otherwise.  */
+#include "container.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <string.h>
+
+int
+ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  size_t n = 0, found = 0, i;
+
+  *ids = NULL;
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  *ids = xmalloc0 ((n + 1) * sizeof (**ids));
+  for (i = 0; i < n; i++)
+    {
+      const char *mode = ferry_json_get_string (list[i]->record, "Network");
+      if (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0
+          && strcmp (list[i]->id, id) != 0)
+        (*ids)[found++] = xstrdup (list[i]->id);
+    }
+  ferry_containers_free (list, n);
+  return 0;
+}

@@ -52,7 +52,8 @@ container_filters_add (struct container_filters *f, const char *arg)
 {
   static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
                                       "before", "since", "until",  "volume", "network", "health",   NULL };
-  static const char *const states[] = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
+  static const char *const states[]
+      = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
   const char *eq = strchr (arg, '=');
   struct container_filter flt = { 0 };
   size_t i;

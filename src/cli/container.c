@@ -2,6 +2,7 @@
  * inspect, wait, exec, pause, unpause, diff.  */
 #include "common.h"
 #include "attach.h"
+#include "resources.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "engine/container.h"
@@ -170,11 +171,14 @@ struct create_args
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
+  /* --cpu-shares, --memory-swap, --cgroup-parent, ... (resources.h).  */
+  struct ferry_cli_resources resources;
 };
 
 static void
 create_args_free (struct create_args *a)
 {
+  ferry_cli_resources_release (&a->resources);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -321,6 +325,7 @@ static const char create_usage[]
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
+      "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -633,6 +638,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
+                                        FERRY_RESOURCE_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -642,8 +648,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.health = &a->health;
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
-                           NULL))
+  while ((c = getopt_long (argc, argv,
+                           is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
          != -1)
     switch (c)
       {
@@ -652,6 +658,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_REGISTRY_AUTHFILE:
       case OPT_REGISTRY_CERT_DIR:
         if (ferry_cli_registry_option (c, optarg, &a->pull.registry) < 0)
+          return -1;
+        break;
+      case 'c':
+      case OPT_RESOURCE_CPU_SHARES ... OPT_RESOURCE_CGROUPS:
+        if (ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, cmd, &a->resources)
+            != 0)
           return -1;
         break;
       case OPT_PULL:
@@ -1062,6 +1074,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.network_aliases = a->network_aliases;
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
+  a->o.resources = &a->resources.o;
   return optind;
 }
 

@@ -1,5 +1,6 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
+#include "resources.h"
 #include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
@@ -2152,6 +2153,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
+  if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
+    goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
   for (tries = 0; ferry_container_insert (e, img ? img->id : NULL, rec, NULL, err) < 0; tries++)

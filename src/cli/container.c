@@ -3840,6 +3840,7 @@ ferry_cmd_container (int argc, char **argv)
     { "stop", ferry_cmd_stop, "Stop one or more containers" },
     { "top", ferry_cmd_top, "Display the running processes of a container" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
+    { "update", ferry_cmd_update, "Update an existing container" },
     { "wait", ferry_cmd_wait, "Block on one or more containers" },
     { NULL, NULL, NULL },
   };

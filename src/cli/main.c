@@ -61,6 +61,7 @@ static const struct ferry_command commands[] = {
   { "top", ferry_cmd_top, "Display the running processes of a container" },
   { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
+  { "update", ferry_cmd_update, "Update an existing container" },
   { "volume", ferry_cmd_volume, "Manage volumes" },
   { "wait", ferry_cmd_wait, "Block on one or more containers" },
   { "version", cmd_version, "Display the ferry version" },

@@ -149,8 +149,8 @@ blkio_weight (const char *arg, struct ferry_resource_options *o)
   return 0;
 }
 
-int
-ferry_cli_resource_option (int c, const char *arg, const char *cmd, struct ferry_cli_resources *r)
+static int
+resource_option (int c, const char *arg, const char *cmd, struct ferry_cli_resources *r)
 {
   struct ferry_resource_options *o = &r->o;
 
@@ -214,6 +214,15 @@ ferry_cli_resource_option (int c, const char *arg, const char *cmd, struct ferry
     default:
       return 1;
     }
+}
+
+int
+ferry_cli_resource_option (int c, const char *arg, const char *cmd, struct ferry_cli_resources *r)
+{
+  int ret = resource_option (c, arg, cmd, r);
+
+  /* ferry_cli_failf's exit code: an error printed.  */
+  return ret == 0 || ret == 1 ? ret : -1;
 }
 
 static void

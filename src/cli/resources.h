@@ -34,8 +34,28 @@ enum
   OPT_RESOURCE_CGROUPS,
 };
 
-/* -c is --cpu-shares: add "c:" to the short options and map 'c' to
- * OPT_RESOURCE_CPU_SHARES.  */
+/* Those update takes too.  -c is --cpu-shares: add "c:" to the short
+ * options and map 'c' to OPT_RESOURCE_CPU_SHARES.  */
+#define FERRY_RESOURCE_UPDATE_OPTIONS                                                                        \
+  { "cpu-shares", required_argument, NULL, OPT_RESOURCE_CPU_SHARES },                                        \
+      { "cpu-period", required_argument, NULL, OPT_RESOURCE_CPU_PERIOD },                                    \
+      { "cpu-quota", required_argument, NULL, OPT_RESOURCE_CPU_QUOTA },                                      \
+      { "cpu-rt-period", required_argument, NULL, OPT_RESOURCE_CPU_RT_PERIOD },                              \
+      { "cpu-rt-runtime", required_argument, NULL, OPT_RESOURCE_CPU_RT_RUNTIME },                            \
+      { "cpuset-cpus", required_argument, NULL, OPT_RESOURCE_CPUSET_CPUS },                                  \
+      { "cpuset-mems", required_argument, NULL, OPT_RESOURCE_CPUSET_MEMS },                                  \
+      { "memory-reservation", required_argument, NULL, OPT_RESOURCE_MEMORY_RESERVATION },                    \
+      { "memory-swap", required_argument, NULL, OPT_RESOURCE_MEMORY_SWAP },                                  \
+      { "memory-swappiness", required_argument, NULL, OPT_RESOURCE_MEMORY_SWAPPINESS },                      \
+      { "blkio-weight", required_argument, NULL, OPT_RESOURCE_BLKIO_WEIGHT },                                \
+      { "blkio-weight-device", required_argument, NULL, OPT_RESOURCE_BLKIO_WEIGHT_DEVICE },                  \
+      { "device-read-bps", required_argument, NULL, OPT_RESOURCE_DEVICE_READ_BPS },                          \
+      { "device-write-bps", required_argument, NULL, OPT_RESOURCE_DEVICE_WRITE_BPS },                        \
+      { "device-read-iops", required_argument, NULL, OPT_RESOURCE_DEVICE_READ_IOPS },                        \
+  {                                                                                                          \
+    "device-write-iops", required_argument, NULL, OPT_RESOURCE_DEVICE_WRITE_IOPS                             \
+  }
+
 #define FERRY_RESOURCE_OPTIONS                                                                               \
   { "cpu-shares", required_argument, NULL, OPT_RESOURCE_CPU_SHARES },                                        \
       { "cpu-period", required_argument, NULL, OPT_RESOURCE_CPU_PERIOD },                                    \

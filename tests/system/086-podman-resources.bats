@@ -401,3 +401,233 @@ for i, (m, d) in enumerate(members):
 	expect_refused --import "$TEST_TMP/parent.tar"
 	assert_output_contains 'the cgroup parent `/elsewhere`'
 }
+
+update_sequence() {
+	local t=$1 a
+	: >"$TEST_TMP/$t.log"
+	"$t" run -d --name u --network none --memory 200m $IMG sleep 1000 >/dev/null
+	"$t" create --name uc --network none $IMG sleep 1000 >/dev/null
+	for a in "-c 512" "--memory 300m" "--memory-swap 600m" "--memory 100m" "--cpus 0.5" "--cpu-period 50000" \
+		"--cpu-quota 20000" "--pids-limit 100" "--memory-swappiness 10" "--memory-reservation 50m" \
+		"--cpuset-cpus 0" "--device-read-bps $DEV:2mb" "--device-write-iops $DEV:30" "--memory-swap -1"; do
+		# shellcheck disable=SC2086
+		rstep "$t" update $a u
+		rstep "$t" inspect --format "$HOSTCONFIG_CPU" u
+		rstep "$t" inspect --format "$HOSTCONFIG_MEMORY {{.HostConfig.PidsLimit}}" u
+	done
+	rstep "$t" inspect --format "$HOSTCONFIG_BLKIO" u
+	rstep "$t" update --cpu-shares 300 --memory 100m uc
+	rstep "$t" inspect --format "$HOSTCONFIG_CPU" uc
+	rstep "$t" inspect --format "$HOSTCONFIG_MEMORY" uc
+	rstep "$t" update uc
+	rstep "$t" update -c abc u
+	rstep "$t" update --oom-kill-disable u
+	rstep "$t" update -c 5 nosuch
+	rstep "$t" update -c 5 u uc
+	rstep "$t" update -c 5
+	rstep "$t" container update --cpu-shares 700 u
+	rstep "$t" inspect --format '{{.HostConfig.CpuShares}}' u
+}
+
+@test "update as Podman: the values inspect shows after each, defaults, refusals" {
+	need_cgroup_v1
+	DEV=$(block_device)
+	[ -n "$DEV" ] || skip "no block device for the throttle flags"
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ update -c 512 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 0 0 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 209715200 0 419430400 -1 false 2048
+		$ update --memory 300m u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 0 0 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 314572800 0 629145600 -1 false 2048
+		$ update --memory-swap 600m u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 0 0 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 314572800 0 629145600 -1 false 2048
+		$ update --memory 100m u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 0 0 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 -1 false 2048
+		$ update --cpus 0.5 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 100000 50000 0 0 500000000 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 -1 false 2048
+		$ update --cpu-period 50000 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 50000 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 -1 false 2048
+		$ update --cpu-quota 20000 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 -1 false 2048
+		$ update --pids-limit 100 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 -1 false 100
+		$ update --memory-swappiness 10 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 0 209715200 10 false 100
+		$ update --memory-reservation 50m u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 52428800 209715200 10 false 100
+		$ update --cpuset-cpus 0 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [0] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 52428800 209715200 10 false 100
+		$ update --device-read-bps DEV:2mb u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [0] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 52428800 209715200 10 false 100
+		$ update --device-write-iops DEV:30 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [0] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 52428800 209715200 10 false 100
+		$ update --memory-swap -1 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] u -> 0
+		  out: 512 50000 20000 0 0 0 [0] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.PidsLimit}} u -> 0
+		  out: 104857600 52428800 209715200 10 false 100
+		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} u -> 0
+		  out: 0 [] [{"Path":"DEV","Rate":2097152}] [] [] [{"Path":"DEV","Rate":30}]
+		$ update --cpu-shares 300 --memory 100m uc -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] uc -> 0
+		  out: 300 0 0 0 0 0 [] []
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} uc -> 0
+		  out: 104857600 0 209715200 -1 false
+		$ update uc -> 0
+		  out: <id>
+		$ update -c abc u -> 125
+		  err: Error: invalid argument "abc" for "-c, --cpu-shares" flag: strconv.ParseUint: parsing "abc": invalid syntax
+		  err: See 'ferry update --help'
+		$ update --oom-kill-disable u -> 125
+		  err: Error: unknown flag: --oom-kill-disable
+		  err: See 'ferry update --help'
+		$ update -c 5 nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ update -c 5 u uc -> 125
+		  err: Error: accepts 1 arg(s), received 2
+		$ update -c 5 -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ container update --cpu-shares 700 u -> 0
+		  out: <id>
+		$ inspect --format {{.HostConfig.CpuShares}} u -> 0
+		  out: 700
+	EOF
+	load_test_image
+	update_sequence f
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp"
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		update_sequence podman_t
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+@test "update changes a running container's cgroup files; restart, checkpoint/restore and an import keep the new limits" {
+	need_cgroup_v1
+	load_test_image
+	id=$(f run -d --name c --network none --memory 64m ferry-test sh -c "$COUNTER")
+	wait_until '[ "$(last_count c)" -ge 2 ]'
+	[ "$(f update -c 512 --memory 96m --cpus 0.5 --pids-limit 100 --cpuset-cpus 0 c)" = "$id" ]
+	assert_updated() {
+		[ "$(cg "$id" cpu.shares cpu "$1")" = 512 ]
+		[ "$(cg "$id" cpu.cfs_quota_us cpu "$1")" = 50000 ]
+		[ "$(cg "$id" memory.limit_in_bytes memory "$1")" = 100663296 ]
+		[ "$(cg "$id" memory.memsw.limit_in_bytes memory "$1")" = 201326592 ]
+		[ "$(cg "$id" pids.max pids "$1")" = 100 ]
+		[ "$(cg "$id" cpuset.cpus cpuset "$1")" = 0 ]
+	}
+	assert_updated "$ROOT"
+	# What the runtime refuses changes nothing: not the container, not
+	# its record.
+	run_ferry update --cpu-shares 1 c
+	assert_status 125
+	assert_output_contains "cpu-shares"
+	[ "$(cg "$id" cpu.shares cpu)" = 512 ]
+	[ "$(f inspect --format '{{.HostConfig.CpuShares}}' c)" = 512 ]
+	# What create refuses, update refuses before touching anything.
+	for bad in "--memory-swap 10m" "--memory-reservation 1g" "--memory-swappiness 200" "--cpu-period 10" \
+		"--cpuset-cpus 1000" "--cpus 1 --cpu-quota 5000" "--device-read-bps /dev/nosuch:1m"; do
+		# shellcheck disable=SC2086
+		run_ferry update $bad c
+		assert_status 125
+		assert_one_line_error
+	done
+	[ "$(f inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}}' c)" = "100663296 201326592 500000000" ]
+	assert_updated "$ROOT"
+	f container checkpoint c >/dev/null
+	f container restore c >/dev/null
+	wait_until '[ "$(last_count c)" -ge 6 ]'
+	assert_counts_on c
+	assert_updated "$ROOT"
+	# Updated while checkpointed: the restore takes the new value.
+	f container checkpoint c >/dev/null
+	f update -c 700 c >/dev/null
+	f container restore c >/dev/null
+	[ "$(cg "$id" cpu.shares cpu)" = 700 ]
+	f update -c 512 c >/dev/null
+	f container checkpoint --compress none --export "$TEST_TMP/c.tar" c >/dev/null
+	f rm c >/dev/null
+	fb load -q -i "$(ferry_test_image)" >/dev/null
+	fb container restore --import "$TEST_TMP/c.tar" >/dev/null
+	wait_until '[ "$(last_count c fb)" -ge 12 ]'
+	assert_counts_on c fb
+	assert_updated "$TEST_TMP/rootB"
+	# A restart starts it from the record again.
+	fb restart -t 0 c >/dev/null
+	assert_updated "$TEST_TMP/rootB"
+	fb rm -f -t 0 c >/dev/null
+}
+
+@test "update of a paused or stopped container; update emits Podman's event" {
+	need_cgroup_v1
+	load_test_image
+	id=$(f run -d --name p --network none ferry-test sleep 1000)
+	f pause p >/dev/null
+	f update -c 300 p >/dev/null
+	[ "$(cg "$id" cpu.shares cpu)" = 300 ]
+	[ "$(f inspect --format '{{.State.Status}}' p)" = paused ]
+	f unpause p >/dev/null
+	f stop -t 0 p >/dev/null
+	f update -c 400 --memory 64m p >/dev/null
+	[ "$(f inspect --format '{{.State.Status}} {{.HostConfig.CpuShares}} {{.HostConfig.Memory}}' p)" = "exited 400 67108864" ]
+	f start p >/dev/null
+	[ "$(cg "$id" cpu.shares cpu)" = 400 ]
+	[ "$(cg "$id" memory.limit_in_bytes memory)" = 67108864 ]
+	f events --since 0 --stream=false --filter event=update --format '{{.Status}} {{.Name}}' >"$TEST_TMP/events"
+	[ "$(sort -u "$TEST_TMP/events")" = "update p" ]
+	[ "$(wc -l <"$TEST_TMP/events")" = 2 ]
+}

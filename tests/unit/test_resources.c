@@ -202,13 +202,89 @@ test_cgroups_path (void **state)
   json_object_put (rec);
 }
 
+static json_object *
+updated (const char *before, const struct ferry_resource_options *o, int64_t memory, int64_t nano_cpus,
+         int64_t pids_limit, const char *want_error)
+{
+  json_object *rec = json_tokener_parse (before);
+  ferry_error_t err = NULL;
+  int r = ferry_resources_update_record (rec, o, memory, nano_cpus, pids_limit, "runc", &err);
+
+  if (want_error)
+    {
+      assert_int_equal (r, -1);
+      assert_string_equal (err->msg, want_error);
+      ferry_error_release (&err);
+    }
+  else
+    assert_int_equal (r, 0);
+  return rec;
+}
+
+static void
+expect_record (json_object *rec, const char *json)
+{
+  assert_string_equal (ferry_json_to_string (rec, 0), json);
+  json_object_put (rec);
+}
+
+static void
+test_update_record (void **state)
+{
+  struct ferry_resource_options none = { 0 }, o;
+  static char *bps[] = { "/dev/null:2m", NULL };
+
+  (void) state;
+  /* A new memory limit takes the default swap limit (twice) again.  */
+  expect_record (updated ("{\"Memory\":100,\"MemorySwap\":300}", &none, 209715200, 0, 0, NULL),
+                 "{\"Memory\":209715200}");
+  o = none;
+  o.memory_swap_set = 1;
+  o.memory_swap = -1;
+  expect_record (updated ("{\"Memory\":104857600,\"MemorySwap\":209715200}", &o, 0, 0, 0, NULL),
+                 "{\"Memory\":104857600,\"MemorySwap\":209715200}");
+  o.memory_swap = 52428800;
+  json_object_put (updated ("{\"Memory\":104857600}", &o, 0, 0, 0,
+                            "minimum memoryswap limit should be larger than memory limit, see usage"));
+  o = none;
+  o.memory_reservation = 209715200;
+  json_object_put (updated ("{\"Memory\":104857600}", &o, 0, 0, 0,
+                            "minimum memory limit cannot be less than memory reservation limit, see usage"));
+  /* --cpus and a period and quota replace each other.  */
+  expect_record (updated ("{\"CpuPeriod\":50000,\"CpuQuota\":20000}", &none, 0, 500000000, 0, NULL),
+                 "{\"NanoCpus\":500000000}");
+  o = none;
+  o.cpu_period = 50000;
+  expect_record (updated ("{\"NanoCpus\":500000000}", &o, 0, 0, 0, NULL),
+                 "{\"CpuQuota\":50000,\"CpuPeriod\":50000}");
+  o = none;
+  o.cpu_quota = -1;
+  expect_record (updated ("{\"CpuPeriod\":50000,\"CpuQuota\":20000}", &o, 0, 0, 0, NULL),
+                 "{\"CpuPeriod\":50000}");
+  o = none;
+  o.cpu_period = 50000;
+  json_object_put (updated ("{}", &o, 0, 500000000, 0, "--cpu-period and --cpus cannot be set together"));
+  /* Devices: a new entry for a path replaces the old one.  */
+  o = none;
+  o.device_read_bps = bps;
+  expect_record (updated ("{\"BlkioDeviceReadBps\":[{\"Path\":\"/dev/null\",\"Rate\":1},"
+                          "{\"Path\":\"/dev/zero\",\"Rate\":5}]}",
+                          &o, 0, 0, 0, NULL),
+                 "{\"BlkioDeviceReadBps\":[{\"Path\":\"/dev/zero\",\"Rate\":5},"
+                 "{\"Path\":\"/dev/null\",\"Rate\":2097152}]}");
+  o = none;
+  o.memory_swappiness_set = 1;
+  o.memory_swappiness = -1;
+  expect_record (updated ("{\"MemorySwappiness\":10}", &o, 0, 0, -1, NULL), "{\"PidsLimit\":-1}");
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_cpuset),       cmocka_unit_test (test_device_rule),
     cmocka_unit_test (test_throttle),     cmocka_unit_test (test_record_fields),
-    cmocka_unit_test (test_cgroups_path),
+    cmocka_unit_test (test_cgroups_path), cmocka_unit_test (test_update_record),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -949,3 +949,157 @@ ferry_resources_inspect (json_object *rec, json_object *host)
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (rec, "OomKillDisable"))));
   json_object_object_add (host, "CgroupConf", conf ? json_object_get (conf) : NULL);
 }
+
+/* ---- update ----------------------------------------------------------------- */
+
+/* Entries of LIST (as the record keeps them) with the same Path as one
+ * of ADDED give way to it; the others stay, ADDED's new ones follow.  */
+static json_object *
+merge_device_list (json_object *list, json_object *added)
+{
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < ferry_json_array_length (list); i++)
+    {
+      json_object *e = json_object_array_get_idx (list, i);
+      const char *path = ferry_json_get_string (e, "Path");
+      int replaced = 0;
+
+      for (size_t j = 0; path && j < ferry_json_array_length (added); j++)
+        if (ferry_json_string_equals (json_object_array_get_idx (added, j), "Path", path))
+          replaced = 1;
+      if (! replaced)
+        json_object_array_add (out, json_object_get (e));
+    }
+  for (size_t j = 0; j < ferry_json_array_length (added); j++)
+    json_object_array_add (out, json_object_get (json_object_array_get_idx (added, j)));
+  return out;
+}
+
+/* What create refuses together, on the record as an update leaves it.  */
+static int
+check_memory_together (json_object *rec, ferry_error_t *err)
+{
+  int64_t memory = ferry_json_get_int (rec, "Memory", 0);
+  int64_t swap = ferry_json_get_int (rec, "MemorySwap", 0);
+  int64_t reservation = ferry_json_get_int (rec, "MemoryReservation", 0);
+
+  if (swap > 0 && memory <= 0)
+    return ferry_make_error (err, 0,
+                             "you should always set a memory limit when using a memoryswap limit, see usage");
+  if (swap > 0 && swap < memory)
+    return ferry_make_error (err, 0,
+                             "minimum memoryswap limit should be larger than memory limit, see usage");
+  if (memory > 0 && reservation > memory)
+    return ferry_make_error (err, 0,
+                             "minimum memory limit cannot be less than memory reservation limit, see usage");
+  return 0;
+}
+
+/* --cpus and --cpu-period/--cpu-quota are two ways to give one quota:
+ * the one the update names wins, and a --cpus limit turned into a period
+ * keeps its quota, as Podman shows it.  */
+static void
+merge_cpu_quota (json_object *rec, json_object *given, const struct ferry_resource_options *o,
+                 int64_t nano_cpus)
+{
+  int64_t old_nano = ferry_json_get_int (rec, "NanoCpus", 0);
+
+  if (nano_cpus > 0)
+    {
+      json_object_object_add (rec, "NanoCpus", json_object_new_int64 (nano_cpus));
+      json_object_object_del (rec, "CpuPeriod");
+      json_object_object_del (rec, "CpuQuota");
+      return;
+    }
+  if (! o->cpu_period && ! o->cpu_quota)
+    return;
+  if (old_nano > 0)
+    {
+      json_object_object_del (rec, "NanoCpus");
+      if (json_object_object_get (given, "CpuPeriod") == NULL)
+        add_int (rec, "CpuPeriod", 100000);
+      if (json_object_object_get (given, "CpuQuota") == NULL)
+        add_int (rec, "CpuQuota", old_nano / 10000);
+    }
+  if (o->cpu_quota < 0)
+    json_object_object_del (rec, "CpuQuota");
+}
+
+int
+ferry_resources_update_record (json_object *rec, const struct ferry_resource_options *asked, int64_t memory,
+                               int64_t nano_cpus, int64_t pids_limit, const char *runtime, ferry_error_t *err)
+{
+  cleanup_json json_object *given = json_object_new_object ();
+  int64_t memory_now = memory > 0 ? memory : ferry_json_get_int (rec, "Memory", 0);
+  struct ferry_resource_options copy = *asked;
+  const struct ferry_resource_options *o = &copy;
+
+  /* Podman's update takes --memory-swap -1 and changes nothing.  */
+  if (copy.memory_swap_set && copy.memory_swap == -1)
+    copy.memory_swap_set = 0;
+
+  if (ferry_resources_record (o, memory_now, nano_cpus, runtime, given, err) < 0)
+    return -1;
+  if (memory > 0)
+    {
+      add_int (rec, "Memory", memory);
+      /* A new memory limit takes a new default swap limit with it, as
+       * Podman's update does, unless the update gives one.  */
+      if (! o->memory_swap_set && ferry_json_get_int (rec, "MemorySwap", 0) > 0)
+        json_object_object_del (rec, "MemorySwap");
+    }
+  merge_cpu_quota (rec, given, o, nano_cpus);
+  if (o->memory_swappiness_set && o->memory_swappiness < 0)
+    json_object_object_del (rec, "MemorySwappiness");
+  if (pids_limit)
+    add_int (rec, "PidsLimit", pids_limit > 0 ? pids_limit : -1);
+  json_object_object_foreach (given, key, value)
+  {
+    int is_list = 0;
+
+    for (size_t i = 0; i < N_DEVICE_LISTS; i++)
+      if (strcmp (key, DEVICE_LISTS[i].field) == 0)
+        is_list = 1;
+    if (is_list)
+      json_object_object_add (rec, key, merge_device_list (json_object_object_get (rec, key), value));
+    else
+      json_object_object_add (rec, key, json_object_get (value));
+  }
+  return check_memory_together (rec, err);
+}
+
+json_object *
+ferry_resources_runtime_update (json_object *rec, int64_t default_pids_limit, ferry_error_t *err)
+{
+  cleanup_json json_object *spec = json_object_new_object ();
+  json_object *resources = member (member (spec, "linux"), "resources");
+  json_object *memory, *cpu, *pids = member (resources, "pids");
+  int64_t nano_cpus = ferry_json_get_int (rec, "NanoCpus", 0);
+  int64_t pids_limit = ferry_json_get_int (rec, "PidsLimit", default_pids_limit);
+
+  if (ferry_json_get_int (rec, "Memory", 0) > 0)
+    add_int (member (resources, "memory"), "limit", ferry_json_get_int (rec, "Memory", 0));
+  if (nano_cpus > 0)
+    {
+      add_int (member (resources, "cpu"), "period", 100000);
+      add_int (member (resources, "cpu"), "quota", nano_cpus / 10000);
+    }
+  /* -1: no limit, which the runtime writes as such (0 changes nothing).  */
+  add_int (pids, "limit", pids_limit > 0 ? pids_limit : -1);
+  if (ferry_resources_apply (rec, spec, err) < 0)
+    return NULL;
+  memory = json_object_object_get (resources, "memory");
+  if (memory && ferry_json_get_int (rec, "MemorySwap", 0) == -1 && swap_limit_supported ())
+    add_int (memory, "swap", -1);
+  cpu = member (resources, "cpu");
+  if (json_object_object_get (cpu, "quota") == NULL)
+    add_int (cpu, "quota", -1);
+  /* The kernel's default weight, where the record has none: what a
+   * refused update put there goes back (cgroups v1's figure).  */
+  if (json_object_object_get (cpu, "shares") == NULL && ! cgroup2_only ())
+    add_int (cpu, "shares", 1024);
+  json_object_object_del (resources, "devices");
+  json_object_object_del (resources, "unified");
+  return json_object_get (resources);
+}

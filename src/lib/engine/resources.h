@@ -75,6 +75,20 @@ char *ferry_resources_cgroups_path (json_object *rec, const char *leaf);
  * ferry_spec_generate with its memory, cpu, pids and devices).  */
 int ferry_resources_apply (json_object *rec, json_object *spec, ferry_error_t *err);
 
+/* `update`: REC with O's changes and MEMORY, NANO_CPUS (0: unchanged)
+ * and PIDS_LIMIT (0: unchanged, -1: none), each checked as create checks
+ * it and the result as a whole too; REC is the caller's copy, and is
+ * partly changed when this fails.  */
+int ferry_resources_update_record (json_object *rec, const struct ferry_resource_options *o, int64_t memory,
+                                   int64_t nano_cpus, int64_t pids_limit, const char *runtime,
+                                   ferry_error_t *err);
+
+/* The linux.resources a runtime's `update` takes for the record REC, every
+ * limit it has included (DEFAULT_PIDS_LIMIT when it gives none), and no
+ * limit where none is set; a new reference.  */
+json_object *ferry_resources_runtime_update (json_object *rec, int64_t default_pids_limit,
+                                             ferry_error_t *err);
+
 /* Adds Podman's HostConfig resource fields to HOST, with Podman's values
  * when they are not set.  */
 void ferry_resources_inspect (json_object *rec, json_object *host);

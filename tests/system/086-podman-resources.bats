@@ -380,7 +380,8 @@ resource_limits_run() {
 		"r['CpuPeriod'] = 5" "r['CpusetCpus'] = '0-'" "r['OomKillDisable'] = False" \
 		"r['CgroupParent'] = '../../escape'" "r['DeviceCgroupRules'] = ['z 1:1 rwm']" \
 		"r['BlkioDeviceReadBps'] = [{'Path': '/etc/passwd:1', 'Rate': 1}]" \
-		"r['BlkioWeightDevice'] = [{'Path': '/dev/null', 'Weight': 5000}]" "r['CgroupConf'] = {'../x': '1'}"; do
+		"r['BlkioWeightDevice'] = [{'Path': '/dev/null', 'Weight': 5000}]" "r['CgroupConf'] = {'../x': '1'}" \
+		"r['MemorySwap'] = 1048576" "r['MemoryReservation'] = 1 << 40" "r['NanoCpus'] = 10**9; r['CpuQuota'] = 5000"; do
 		rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
 for i, (m, d) in enumerate(members):
     if m.name == 'config.dump':

@@ -1307,6 +1307,11 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
             && ferry_json_string_equals (rec, "ImageDigest", "")))
     return refuse (&c, "Rootfs", "comes with an image");
   /* What create refuses together.  */
+  {
+    const char *why = NULL, *field = ferry_resources_record_conflict (rec, &why);
+    if (field)
+      return refuse (&c, field, "%s", why);
+  }
   if (json_object_object_get (rec, "UseImageResolvConf")
       && (json_object_object_get (rec, "Dns") || json_object_object_get (rec, "DnsSearch")
           || json_object_object_get (rec, "DnsOptions")))

@@ -596,6 +596,29 @@ check_cgroup_conf (json_object *v)
   return NULL;
 }
 
+const char *
+ferry_resources_record_conflict (json_object *rec, const char **why)
+{
+  int64_t memory = ferry_json_get_int (rec, "Memory", 0);
+  int64_t swap = ferry_json_get_int (rec, "MemorySwap", 0);
+
+  *why = NULL;
+  if (swap > 0 && (memory <= 0 || swap < memory))
+    *why = "is not at least the memory limit (Memory)";
+  else if (memory > 0 && ferry_json_get_int (rec, "MemoryReservation", 0) > memory)
+    {
+      *why = "is above the memory limit (Memory)";
+      return "MemoryReservation";
+    }
+  else if (json_object_object_get (rec, "NanoCpus")
+           && (json_object_object_get (rec, "CpuPeriod") || json_object_object_get (rec, "CpuQuota")))
+    {
+      *why = "comes with CpuPeriod or CpuQuota";
+      return "NanoCpus";
+    }
+  return *why ? "MemorySwap" : NULL;
+}
+
 int
 ferry_resources_field_check (const char *field, json_object *v, const char **why)
 {

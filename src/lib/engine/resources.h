@@ -63,6 +63,11 @@ int ferry_resources_record (const struct ferry_resource_options *o, int64_t memo
  * *WHY is NULL when V is good, else what is wrong with it (static).  */
 int ferry_resources_field_check (const char *field, json_object *v, const char **why);
 
+/* What create refuses together (a swap limit without or below the memory
+ * limit, a reservation above it, --cpus with a period or quota): NULL when
+ * REC has none of it, else the field at fault, with *WHY (static).  */
+const char *ferry_resources_record_conflict (json_object *rec, const char **why);
+
 /* What the record's resources grant beyond a plain run (device cgroup
  * rules, a cgroup parent), appended to *LIST as "a, b" (newly allocated).  */
 void ferry_resources_privileges (json_object *rec, char **list);

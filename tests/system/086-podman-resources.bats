@@ -632,3 +632,32 @@ update_sequence() {
 	[ "$(sort -u "$TEST_TMP/events")" = "update p" ]
 	[ "$(wc -l <"$TEST_TMP/events")" = 2 ]
 }
+
+@test "Podman's checkpoint of a container with limits restores in ferry with them" {
+	need_podman
+	need_cgroup_v1
+	mkdir -p "$TEST_TMP/ptmp"
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run -d --name pc --network none --memory 64m --memory-reservation 32m --memory-swappiness 10 \
+		--cpus 0.5 -c 512 --cpuset-cpus 0 --pids-limit 100 --oom-kill-disable $IMG sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(podman_t logs pc 2>/dev/null | wc -l)" -ge 3 ]'
+	podman_t container checkpoint --export "$TEST_TMP/pc.tar" --compress none pc >/dev/null
+	load_test_image
+	f container restore --import "$TEST_TMP/pc.tar" >/dev/null 2>&1
+	id=$(f inspect --format '{{.Id}}' pc)
+	n=$(last_count pc)
+	wait_until "[ \"\$(last_count pc)\" -ge $((n + 3)) ]"
+	assert_counts_on pc
+	[ "$(cg "$id" memory.limit_in_bytes memory)" = 67108864 ]
+	[ "$(cg "$id" memory.memsw.limit_in_bytes memory)" = 134217728 ]
+	[ "$(cg "$id" memory.soft_limit_in_bytes memory)" = 33554432 ]
+	[ "$(cg "$id" memory.swappiness memory)" = 10 ]
+	[ "$(cg "$id" memory.oom_control memory | head -1)" = "oom_kill_disable 1" ]
+	[ "$(cg "$id" cpu.shares cpu)" = 512 ]
+	[ "$(cg "$id" cpu.cfs_period_us cpu)" = 100000 ]
+	[ "$(cg "$id" cpu.cfs_quota_us cpu)" = 50000 ]
+	[ "$(cg "$id" cpuset.cpus cpuset)" = 0 ]
+	[ "$(cg "$id" pids.max pids)" = 100 ]
+	[ "$(f inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpuShares}} {{.HostConfig.CpuQuota}} {{.HostConfig.PidsLimit}}' pc)" = "67108864 134217728 512 50000 100" ]
+	f rm -f -t 0 pc >/dev/null
+}

@@ -278,6 +278,39 @@ test_update_record (void **state)
   expect_record (updated ("{\"MemorySwappiness\":10}", &o, 0, 0, -1, NULL), "{\"PidsLimit\":-1}");
 }
 
+static void
+test_from_oci (void **state)
+{
+  json_object *res = json_tokener_parse (
+      "{\"memory\":{\"limit\":67108864,\"swap\":134217728,\"reservation\":\"x\",\"swappiness\":10},"
+      "\"cpu\":{\"shares\":512,\"quota\":50000,\"period\":100000,\"cpus\":\"0\",\"mems\":\"\"},"
+      "\"pids\":{\"limit\":100},\"blockIO\":{\"weight\":10}}");
+  json_object *rec = json_object_new_object ();
+
+  (void) state;
+  ferry_resources_from_oci (res, rec);
+  assert_string_equal (ferry_json_to_string (rec, 0),
+                       "{\"Memory\":67108864,\"MemorySwappiness\":10,\"CpuShares\":512,\"CpuPeriod\":100000,"
+                       "\"CpuQuota\":50000,\"CpusetCpus\":\"0\",\"PidsLimit\":100}");
+  json_object_put (rec);
+  json_object_put (res);
+  /* No swap limit in the spec: none (--memory-swap -1); no pids: none.  */
+  res = json_tokener_parse ("{\"memory\":{\"limit\":67108864,\"swap\":100663296}}");
+  rec = json_object_new_object ();
+  ferry_resources_from_oci (res, rec);
+  assert_string_equal (ferry_json_to_string (rec, 0),
+                       "{\"Memory\":67108864,\"MemorySwap\":100663296,\"PidsLimit\":-1}");
+  json_object_put (rec);
+  json_object_put (res);
+  res = json_tokener_parse ("{\"memory\":{\"limit\":67108864}}");
+  rec = json_object_new_object ();
+  ferry_resources_from_oci (res, rec);
+  assert_string_equal (ferry_json_to_string (rec, 0),
+                       "{\"Memory\":67108864,\"MemorySwap\":-1,\"PidsLimit\":-1}");
+  json_object_put (rec);
+  json_object_put (res);
+}
+
 int
 main (void)
 {
@@ -285,6 +318,7 @@ main (void)
     cmocka_unit_test (test_cpuset),       cmocka_unit_test (test_device_rule),
     cmocka_unit_test (test_throttle),     cmocka_unit_test (test_record_fields),
     cmocka_unit_test (test_cgroups_path), cmocka_unit_test (test_update_record),
+    cmocka_unit_test (test_from_oci),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -911,6 +911,53 @@ ferry_resources_apply (json_object *rec, json_object *spec, ferry_error_t *err)
   return 0;
 }
 
+/* ---- another engine's spec ------------------------------------------------ */
+
+static void
+take_int (json_object *from, const char *key, json_object *rec, const char *field, int64_t min)
+{
+  json_object *v = json_object_object_get (from, key);
+
+  if (v && json_object_is_type (v, json_type_int) && json_object_get_int64 (v) >= min)
+    add_int (rec, field, json_object_get_int64 (v));
+}
+
+void
+ferry_resources_from_oci (json_object *resources, json_object *rec)
+{
+  json_object *memory = ferry_json_get_object (resources, "memory");
+  json_object *cpu = ferry_json_get_object (resources, "cpu");
+  json_object *pids = ferry_json_get_object (resources, "pids");
+  int64_t limit = ferry_json_get_int (memory, "limit", 0), swap = ferry_json_get_int (memory, "swap", 0);
+
+  if (limit > 0)
+    {
+      add_int (rec, "Memory", limit);
+      /* Podman's default swap limit (twice) is ferry's too; none in the
+       * spec is Podman's --memory-swap -1.  */
+      if (swap > 0 && (limit > INT64_MAX / 2 || swap != limit * 2))
+        add_int (rec, "MemorySwap", swap);
+      else if (swap <= 0)
+        add_int (rec, "MemorySwap", -1);
+    }
+  take_int (memory, "reservation", rec, "MemoryReservation", 1);
+  take_int (memory, "swappiness", rec, "MemorySwappiness", 0);
+  if (json_object_get_boolean (json_object_object_get (memory, "disableOOMKiller")))
+    json_object_object_add (rec, "OomKillDisable", json_object_new_boolean (1));
+  take_int (cpu, "shares", rec, "CpuShares", 1);
+  take_int (cpu, "period", rec, "CpuPeriod", 1);
+  take_int (cpu, "quota", rec, "CpuQuota", 1);
+  take_int (cpu, "realtimePeriod", rec, "CpuRealtimePeriod", 1);
+  take_int (cpu, "realtimeRuntime", rec, "CpuRealtimeRuntime", 1);
+  if (ferry_json_get_string (cpu, "cpus") && *ferry_json_get_string (cpu, "cpus"))
+    copy_string (cpu, "cpus", rec, "CpusetCpus");
+  if (ferry_json_get_string (cpu, "mems") && *ferry_json_get_string (cpu, "mems"))
+    copy_string (cpu, "mems", rec, "CpusetMems");
+  /* No pids limit in the spec is none at all, not ferry's default.  */
+  add_int (rec, "PidsLimit",
+           ferry_json_get_int (pids, "limit", 0) > 0 ? ferry_json_get_int (pids, "limit", 0) : -1);
+}
+
 /* ---- inspect ------------------------------------------------------------- */
 
 static json_object *

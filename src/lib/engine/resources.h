@@ -94,6 +94,14 @@ int ferry_resources_update_record (json_object *rec, const struct ferry_resource
 json_object *ferry_resources_runtime_update (json_object *rec, int64_t default_pids_limit,
                                              ferry_error_t *err);
 
+/* The limits in RESOURCES (an OCI spec's linux.resources, from another
+ * engine's checkpoint archive: untrusted, checked afterwards with the
+ * whole record) into REC: memory, CPU and pids limits, not block I/O
+ * (the devices are numbers of that host) or device rules (the record's
+ * --device-cgroup-rule would need --trust-archive).  A --cpus limit comes
+ * as the CFS period and quota it made.  */
+void ferry_resources_from_oci (json_object *resources, json_object *rec);
+
 /* Adds Podman's HostConfig resource fields to HOST, with Podman's values
  * when they are not set.  */
 void ferry_resources_inspect (json_object *rec, json_object *host);

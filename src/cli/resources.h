@@ -88,7 +88,8 @@ enum
   "      --cgroup-conf K=V    a cgroup v2 file and its value (refused on cgroups v1)\n"                      \
   "      --cgroup-parent PATH the cgroup under which its own is made (default /ferry)\n"                     \
   "      --cgroups MODE       enabled (default) or no-conmon: conmon stays where ferry runs\n"               \
-  "                           with either; disabled and split are refused with runc\n"                       \
+  "                           with either; disabled and split are refused, as by Podman with\n"              \
+  "                           runc on this kind of host\n"                                                   \
   "      --cpu-period US      CPU CFS period in microseconds (1000 to 1000000)\n"                            \
   "      --cpu-quota US       CPU CFS quota in microseconds per period (1000 at least)\n"                    \
   "      --cpu-rt-period US   real-time period in microseconds\n"                                            \

@@ -661,3 +661,31 @@ update_sequence() {
 	[ "$(f inspect --format '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpuShares}} {{.HostConfig.CpuQuota}} {{.HostConfig.PidsLimit}}' pc)" = "67108864 134217728 512 50000 100" ]
 	f rm -f -t 0 pc >/dev/null
 }
+
+@test "bash completion: --cgroups values, -c of run is --cpu-shares, update completes containers" {
+	complete_words() {
+		# shellcheck source=/dev/null
+		source "$FERRY_SRC/completions/bash/ferry"
+		COMP_WORDS=("$FERRY_BIN" "$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		_ferry || true
+		completions=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+	}
+	load_test_image
+	f create --name upd ferry-test true >/dev/null
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run --cgroups ''
+	[ "$completions" = "$(printf '%s\n' enabled no-conmon)" ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" run -c ''
+	[ -z "$completions" ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" checkpoint -c ''
+	[ "$completions" = "$(printf '%s\n' gzip none zstd)" ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" update --cpu-sh
+	[ "$completions" = --cpu-shares ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" update u
+	[ "$completions" = upd ]
+	complete_words --root "$ROOT" --runroot "$RUNROOT" container update --memory 64m u
+	[ "$completions" = upd ]
+}

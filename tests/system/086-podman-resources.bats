@@ -689,3 +689,21 @@ update_sequence() {
 	complete_words --root "$ROOT" --runroot "$RUNROOT" container update --memory 64m u
 	[ "$completions" = upd ]
 }
+
+@test "update killed half way: the next ferry command finishes it, in the runtime and in the record" {
+	need_cgroup_v1
+	load_test_image
+	id=$(f run -d --name c --network none ferry-test sleep 1000)
+	for point in update-begun update-applied; do
+		run env FERRY_FAULT=$point "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" update -c 700 --pids-limit 50 c
+		[ "$status" -eq 137 ]
+		[ "$(sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" 'SELECT kind FROM operations')" = update ]
+		[ "$(f inspect --format '{{.HostConfig.CpuShares}} {{.HostConfig.PidsLimit}}' c)" = "700 50" ]
+		[ -z "$(sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" 'SELECT kind FROM operations')" ]
+		[ "$(cg "$id" cpu.shares cpu)" = 700 ]
+		[ "$(cg "$id" pids.max pids)" = 50 ]
+		f update -c 1024 --pids-limit 2048 c >/dev/null
+		[ "$(cg "$id" cpu.shares cpu)" = 1024 ]
+	done
+	[ ! -e "$RUNROOT/containers/$id/update-resources.json" ]
+}

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import" };
+static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "update" };
 
 const char *
 ferry_operation_kind_name (enum ferry_operation_kind kind)
@@ -301,6 +301,8 @@ settle_one (ferry_engine_t *e, const char *id)
         {
           if (op.kind == FERRY_OPERATION_CHECKPOINT)
             ferry_checkpoint_settle (e, &op, &err);
+          else if (op.kind == FERRY_OPERATION_UPDATE)
+            ferry_update_settle (e, &op, &err);
           else
             ferry_restore_settle (e, &op, &err);
         }

@@ -24,6 +24,7 @@ enum ferry_operation_kind
   FERRY_OPERATION_CHECKPOINT,
   FERRY_OPERATION_RESTORE, /* in place */
   FERRY_OPERATION_IMPORT,  /* restore --import: the container is made by it */
+  FERRY_OPERATION_UPDATE,  /* update: new limits, for the runtime and the record (update.h) */
 };
 
 struct ferry_operation
@@ -95,5 +96,6 @@ char *ferry_operation_make_name (const char *parent, const char *prefix);
 /* Settling, one per kind: each ends OP on success.  */
 int ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 int ferry_restore_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
+int ferry_update_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 
 #endif

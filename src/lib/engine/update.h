@@ -3,10 +3,12 @@
  * The record takes them (so a start, a restart, a restore in place or
  * from an archive, all of which make the spec from the record, keep
  * them), and a running or paused container gets them at once through the
- * runtime's `update`.  The runtime goes first: when it refuses, nothing
- * has changed.  A ferry killed between the two leaves the container
- * running with the new limits and a record with the old, which the next
- * start makes true again; running the update again settles it.  */
+ * runtime's `update`.  The runtime goes first: when it refuses, its old
+ * limits go back and nothing has changed.  The new record is an
+ * operation's (operation.h) from before the runtime is asked until it is
+ * saved, so a ferry killed in between leaves an update the next ferry
+ * finishes: the runtime gets the limits (again: that changes nothing
+ * when it had them), the record is saved.  */
 #ifndef FERRY_ENGINE_UPDATE_H
 #define FERRY_ENGINE_UPDATE_H
 

@@ -56,7 +56,7 @@ rstep() {
 HOSTCONFIG_CPU='{{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}]'
 HOSTCONFIG_MEMORY='{{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}}'
 HOSTCONFIG_BLKIO='{{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}}'
-HOSTCONFIG_CGROUP='[{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}}'
+HOSTCONFIG_CGROUP='[{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}}'
 
 resources_sequence() {
 	local t=$1 n
@@ -109,40 +109,40 @@ resources_sequence() {
 		  out: 0 0 0 0 false
 		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} r0 -> 0
 		  out: 0 null null null null null
-		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} r0 -> 0
-		  out: [] null default []
+		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}} r0 -> 0
+		  out: [] null default [] 0 0 0 0 0 0
 		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] r1 -> 0
 		  out: 512 50000 25000 1000000 950000 0 [0] [0]
 		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} r1 -> 0
 		  out: 209715200 104857600 314572800 10 true
 		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} r1 -> 0
 		  out: 0 [{"Path":"DEV","Weight":300}] [{"Path":"DEV","Rate":1048576}] [{"Path":"DEV","Rate":1048576}] [{"Path":"DEV","Rate":100}] [{"Path":"DEV","Rate":50}]
-		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} r1 -> 0
-		  out: [/ferrytest] null default []
+		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}} r1 -> 0
+		  out: [/ferrytest] null default [] 0 0 0 0 0 0
 		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] r2 -> 0
 		  out: 0 100000 50000 0 0 500000000 [] []
 		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} r2 -> 0
 		  out: 209715200 1572864 419430400 -1 false
 		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} r2 -> 0
 		  out: 0 null null null null null
-		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} r2 -> 0
-		  out: [] null default []
+		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}} r2 -> 0
+		  out: [] null default [] 0 0 0 0 0 0
 		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] r3 -> 0
 		  out: 0 0 0 0 0 0 [] []
 		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} r3 -> 0
 		  out: 209715200 0 0 -1 false
 		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} r3 -> 0
 		  out: 0 null null null null null
-		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} r3 -> 0
-		  out: [] null default []
+		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}} r3 -> 0
+		  out: [] null default [] 0 0 0 0 0 0
 		$ inspect --format {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.NanoCpus}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] r4 -> 0
 		  out: 0 0 0 0 0 0 [0-0] []
 		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} r4 -> 0
 		  out: 0 0 0 0 false
 		$ inspect --format {{.HostConfig.BlkioWeight}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} r4 -> 0
 		  out: 0 [] [{"Path":"DEV","Rate":0}] [] [] []
-		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} r4 -> 0
-		  out: [] null default []
+		$ inspect --format [{{.HostConfig.CgroupParent}}] {{json .HostConfig.CgroupConf}} {{.HostConfig.Cgroups}} {{json .HostConfig.Devices}} {{.HostConfig.DiskQuota}} {{.HostConfig.KernelMemory}} {{.HostConfig.CpuCount}} {{.HostConfig.CpuPercent}} {{.HostConfig.IOMaximumIOps}} {{.HostConfig.IOMaximumBandwidth}} r4 -> 0
+		  out: [] null default [] 0 0 0 0 0 0
 		$ create --name r5 --network none --blkio-weight 300 localhost/ferry-test:latest true -> 0
 		  out: <id>
 		  err: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.

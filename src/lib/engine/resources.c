@@ -1018,6 +1018,13 @@ ferry_resources_inspect (json_object *rec, json_object *host)
       host, "OomKillDisable",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (rec, "OomKillDisable"))));
   json_object_object_add (host, "CgroupConf", conf ? json_object_get (conf) : NULL);
+  /* Docker's fields that Podman shows and never sets on Linux.  */
+  json_object_object_add (host, "DiskQuota", json_object_new_int64 (0));
+  json_object_object_add (host, "KernelMemory", json_object_new_int64 (0));
+  json_object_object_add (host, "CpuCount", json_object_new_int64 (0));
+  json_object_object_add (host, "CpuPercent", json_object_new_int64 (0));
+  json_object_object_add (host, "IOMaximumIOps", json_object_new_int64 (0));
+  json_object_object_add (host, "IOMaximumBandwidth", json_object_new_int64 (0));
 }
 
 /* ---- update ----------------------------------------------------------------- */

@@ -290,6 +290,22 @@ resource_limits_run() {
 	id=$(resource_limits_run)
 	assert_limits "$id"
 	[ "$(f exec c sh -c 'grep Cpus_allowed_list /proc/self/status' | awk '{ print $2 }')" = 0 ]
+	# Past memory and swap together, the kernel kills the process.
+	run_ferry run --rm --network none --memory 32m --memory-swap 32m ferry-test \
+		sh -c 'exec 2>/dev/null; head -c 100000000 /dev/zero | tail -n 1 >/dev/null && echo fits || echo killed-$?'
+	[ "$output" = killed-137 ]
+	run_ferry run --rm --network none --memory 32m --memory-swap 32m ferry-test \
+		sh -c 'head -c 1000000 /dev/zero | tail -n 1 >/dev/null && echo fits || echo killed-$?'
+	[ "$output" = fits ]
+	# A device cgroup rule opens a device the default rules keep shut
+	# (/dev/fuse's numbers, on a node the container makes itself).
+	run_ferry run --rm --network none --cap-add MKNOD ferry-test sh -c 'mknod /tmp/k c 10 229 && : <>/tmp/k'
+	assert_status 1
+	assert_output_contains "Operation not permitted"
+	run_ferry run --rm --network none --cap-add MKNOD --device-cgroup-rule 'c 10:229 rw' ferry-test \
+		sh -c 'mknod /tmp/k c 10 229 && : <>/tmp/k && echo opened'
+	assert_status 0
+	[ "$output" = opened ]
 	# --memory alone: swap is limited to twice the memory, as Podman sets it.
 	id2=$(f run -d --name m --network none --memory 64m ferry-test sleep 1000)
 	[ "$(cg "$id2" memory.memsw.limit_in_bytes memory)" = 134217728 ]

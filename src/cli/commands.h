@@ -47,6 +47,7 @@ int ferry_cmd_stats (int argc, char **argv);
 int ferry_cmd_stop (int argc, char **argv);
 int ferry_cmd_top (int argc, char **argv);
 int ferry_cmd_unpause (int argc, char **argv);
+int ferry_cmd_update (int argc, char **argv);
 int ferry_cmd_wait (int argc, char **argv);
 int ferry_cmd_volume (int argc, char **argv);
 int ferry_cmd_network (int argc, char **argv);

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "attach.h"
 #include "transfer.h"
+#include "resources.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
@@ -178,11 +179,14 @@ struct create_args
   size_t n_preserve_fds;
   /* --arch, --os, --variant, --retry, --retry-delay for the pull.  */
   struct ferry_cli_transfer_flags transfer;
+  /* --cpu-shares, --memory-swap, --cgroup-parent, ... (resources.h).  */
+  struct ferry_cli_resources resources;
 };
 
 static void
 create_args_free (struct create_args *a)
 {
+  ferry_cli_resources_release (&a->resources);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -335,6 +339,7 @@ static const char create_usage[]
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
+      "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -652,6 +657,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         FERRY_REGISTRY_OPTIONS,
                                         FERRY_PULL_FLAGS,
+                                        FERRY_RESOURCE_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -662,7 +668,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
   ferry_cli_transfer_defaults (&a->transfer, &a->pull);
-  while ((c = getopt_long (argc, argv, is_run ? "+:a:de:h:il:m:p:Pqtu:v:w:" : "+:e:h:il:m:p:Pqtu:v:w:", opts,
+  while ((c = getopt_long (argc, argv, is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:c:e:h:il:m:p:Pqtu:v:w:", opts,
                            NULL))
          != -1)
     switch (c)
@@ -672,6 +678,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_REGISTRY_AUTHFILE:
       case OPT_REGISTRY_CERT_DIR:
         if (ferry_cli_registry_option (c, optarg, &a->pull.registry) < 0)
+          return -1;
+        break;
+      case 'c':
+      case OPT_RESOURCE_CPU_SHARES ... OPT_RESOURCE_CGROUPS:
+        if (ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, cmd, &a->resources)
+            != 0)
           return -1;
         break;
       case OPT_PULL:
@@ -1095,6 +1107,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
   a->o.secrets = a->secrets;
+  a->o.resources = &a->resources.o;
   return optind;
 }
 
@@ -4486,6 +4499,7 @@ ferry_cmd_container (int argc, char **argv)
     { "umount", ferry_cmd_unmount, NULL },
     { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
     { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
+    { "update", ferry_cmd_update, "Update an existing container" },
     { "wait", ferry_cmd_wait, "Block on one or more containers" },
     { NULL, NULL, NULL },
   };

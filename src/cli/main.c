@@ -68,6 +68,7 @@ static const struct ferry_command commands[] = {
   { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
   { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
+  { "update", ferry_cmd_update, "Update an existing container" },
   { "volume", ferry_cmd_volume, "Manage volumes" },
   { "wait", ferry_cmd_wait, "Block on one or more containers" },
   { "version", ferry_cmd_version, "Display the ferry version" },

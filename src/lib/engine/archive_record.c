@@ -4,6 +4,7 @@
 #include "health.h"
 #include "internal.h"
 #include "network.h"
+#include "resources.h"
 #include "volume.h"
 #include "../network/addr.h"
 #include "../network/addr6.h"
@@ -577,6 +578,16 @@ check_health (struct record_check *c, const char *field, json_object *v)
   return refuse (c, field, "%s", why);
 }
 
+static int
+check_resource (struct record_check *c, const char *field, json_object *v)
+{
+  const char *why = NULL;
+
+  if (ferry_resources_field_check (field, v, &why) && why)
+    return refuse (c, field, "%s", why);
+  return 0;
+}
+
 /* A file on the host (--cidfile, --conmon-pidfile, --log-opt path): absolute
  * and clean.  */
 static int
@@ -1075,6 +1086,27 @@ static const struct record_field
   { "LogTag", check_log_tag, 1 },
   { "LogSize", check_log_size, 1 },
   { "Secrets", check_secrets, 1 },
+  /* --cpu-shares, --memory-swap, ... (resources.h).  */
+  { "CpuShares", check_resource, 1 },
+  { "CpuPeriod", check_resource, 1 },
+  { "CpuQuota", check_resource, 1 },
+  { "CpuRealtimePeriod", check_resource, 1 },
+  { "CpuRealtimeRuntime", check_resource, 1 },
+  { "CpusetCpus", check_resource, 1 },
+  { "CpusetMems", check_resource, 1 },
+  { "MemoryReservation", check_resource, 1 },
+  { "MemorySwap", check_resource, 1 },
+  { "MemorySwappiness", check_resource, 1 },
+  { "OomKillDisable", check_resource, 1 },
+  { "BlkioWeight", check_resource, 1 },
+  { "BlkioWeightDevice", check_resource, 1 },
+  { "BlkioDeviceReadBps", check_resource, 1 },
+  { "BlkioDeviceWriteBps", check_resource, 1 },
+  { "BlkioDeviceReadIOps", check_resource, 1 },
+  { "BlkioDeviceWriteIOps", check_resource, 1 },
+  { "DeviceCgroupRules", check_resource, 1 },
+  { "CgroupParent", check_resource, 1 },
+  { "CgroupConf", check_resource, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1259,6 +1291,7 @@ ferry_archive_record_privileges (json_object *rec)
   append_sysctls (&list, ferry_json_get_object (rec, "Sysctls"));
   append_host_files (&list, rec);
   append_runtime_annotations (&list, ferry_json_get_object (rec, "Annotations"));
+  ferry_resources_privileges (rec, &list);
   if (ferry_json_get_int (rec, "OomScoreAdj", 0) < 0)
     {
       cleanup_free char *item
@@ -1300,6 +1333,11 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
             && ferry_json_string_equals (rec, "ImageDigest", "")))
     return refuse (&c, "Rootfs", "comes with an image");
   /* What create refuses together.  */
+  {
+    const char *why = NULL, *field = ferry_resources_record_conflict (rec, &why);
+    if (field)
+      return refuse (&c, field, "%s", why);
+  }
   if (json_object_object_get (rec, "UseImageResolvConf")
       && (json_object_object_get (rec, "Dns") || json_object_object_get (rec, "DnsSearch")
           || json_object_object_get (rec, "DnsOptions")))

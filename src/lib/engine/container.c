@@ -1,6 +1,7 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
 #include "secret.h"
+#include "resources.h"
 #include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
@@ -2213,6 +2214,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
+  if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
+    goto out;
   /* Held while the directories are there without the row: a sweep
    * (system prune --external) leaves a container whose lock is taken.  */
   lock = ferry_container_lock (e, id, err);

@@ -77,6 +77,7 @@ struct ferry_container
 };
 
 struct ferry_health_options;
+struct ferry_resource_options;
 
 struct ferry_mount_spec
 {
@@ -172,6 +173,9 @@ struct ferry_create_options
    * ignored, as Podman ignores them); may be NULL.  */
   char **log_opts;
   int read_only_set; /* --read-only[=BOOL] given: containers.conf's read_only does not count */
+  /* --cpu-shares, --cpuset-cpus, --memory-swap, ... (engine/resources.h);
+   * may be NULL.  */
+  const struct ferry_resource_options *resources;
   /* Set by ferry_container_create from containers.conf: "K=V" under the
    * image's environment.  */
   char **default_env;

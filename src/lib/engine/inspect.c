@@ -3,6 +3,7 @@
 #include "health.h"
 #include "internal.h"
 #include "network.h"
+#include "resources.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
@@ -389,6 +390,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
     int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
   }
+  ferry_resources_inspect (c->record, host);
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

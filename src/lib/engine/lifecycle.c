@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "mount.h"
 #include "volume.h"
+#include "resources.h"
 #include "../state/events.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
@@ -800,15 +801,21 @@ restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_e
  * the same container at once.  The tag is the start of the sha256 of the
  * root's real path.  */
 static char *
-cgroups_path (ferry_engine_t *e, const char *id)
+cgroups_path (ferry_engine_t *e, const struct ferry_container *c)
 {
   cleanup_free char *real = realpath (e->root, NULL);
+  cleanup_free char *leaf = NULL;
   char digest[FERRY_DIGEST_LEN + 1];
 
   if (real == NULL || strcmp (real, "/var/lib/ferry") == 0)
-    return xasprintf ("/ferry/%s", id);
-  ferry_sha256_buffer (real, strlen (real), digest);
-  return xasprintf ("/ferry/%.8s-%s", ferry_digest_hex (digest), id);
+    leaf = xstrdup (c->id);
+  else
+    {
+      ferry_sha256_buffer (real, strlen (real), digest);
+      leaf = xasprintf ("%.8s-%s", ferry_digest_hex (digest), c->id);
+    }
+  /* --cgroup-parent: there instead of /ferry.  */
+  return ferry_resources_cgroups_path (c->record, leaf);
 }
 
 static int
@@ -834,7 +841,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free char *hostname = xasprintf ("%s/hostname", dir);
   cleanup_free char *containerenv = xasprintf ("%s/containerenv", dir);
   cleanup_free char *shm = xasprintf ("%s/shm", dir);
-  cleanup_free char *cgroups = cgroups_path (e, c->id);
+  cleanup_free char *cgroups = cgroups_path (e, c);
   cleanup_free char *home = NULL;
   cleanup_free gid_t *gids = NULL;
   cleanup_strv char **args = json_to_strv (ferry_json_get_array (c->record, "Args"));
@@ -1037,7 +1044,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
-  if (spec == NULL)
+  if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0)
     return -1;
   if (! host_network)
     {

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "init" };
+static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "init", "update" };
 
 const char *
 ferry_operation_kind_name (enum ferry_operation_kind kind)
@@ -303,6 +303,8 @@ settle_one (ferry_engine_t *e, const char *id)
             ferry_checkpoint_settle (e, &op, &err);
           else if (op.kind == FERRY_OPERATION_INIT)
             ferry_init_settle (e, &op, &err);
+          else if (op.kind == FERRY_OPERATION_UPDATE)
+            ferry_update_settle (e, &op, &err);
           else
             ferry_restore_settle (e, &op, &err);
         }

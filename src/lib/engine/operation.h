@@ -25,6 +25,7 @@ enum ferry_operation_kind
   FERRY_OPERATION_RESTORE, /* in place */
   FERRY_OPERATION_IMPORT,  /* restore --import: the container is made by it */
   FERRY_OPERATION_INIT,    /* init: the launch into the runtime (init.c) */
+  FERRY_OPERATION_UPDATE,  /* update: new limits, for the runtime and the record (update.h) */
 };
 
 struct ferry_operation
@@ -97,5 +98,6 @@ char *ferry_operation_make_name (const char *parent, const char *prefix);
 int ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 int ferry_restore_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 int ferry_init_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
+int ferry_update_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 
 #endif

@@ -12,6 +12,7 @@
  * only the types are checked that the translation reads.  */
 #include "podman_archive.h"
 #include "internal.h"
+#include "resources.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -425,6 +426,7 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
   add_log_config (rec, dump);
+  ferry_resources_from_oci (ferry_json_get_object (ferry_json_get_object (spec, "linux"), "resources"), rec);
   return steal_pointer (&rec);
 }
 

@@ -1095,6 +1095,15 @@ ferry_runtime_start (const struct ferry_runtime *rt, const char *id, ferry_error
 }
 
 int
+ferry_runtime_update (const struct ferry_runtime *rt, const char *id, const char *resources,
+                      ferry_error_t *err)
+{
+  const char *args[] = { "update", "--resources", resources, id, NULL };
+
+  return runtime_simple (rt, "update", args, id, NULL, err);
+}
+
+int
 ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int signal, int all, ferry_error_t *err)
 {
   static const char *const gone[]

@@ -50,6 +50,11 @@ int ferry_runtime_start (const struct ferry_runtime *rt, const char *id, ferry_e
  * container already gone is not an error.  */
 int ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int signal, int all,
                         ferry_error_t *err);
+/* `runtime update --resources RESOURCES ID`: the running container's
+ * cgroup limits from RESOURCES, a file holding the OCI spec's
+ * linux.resources (devices left out).  */
+int ferry_runtime_update (const struct ferry_runtime *rt, const char *id, const char *resources,
+                          ferry_error_t *err);
 /* FORCE kills a running container first.  Not known is not an error.  */
 int ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err);
 /* Freeze and thaw container ID, whose process is PID (0 when not known):

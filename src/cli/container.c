@@ -74,6 +74,19 @@ push_paths (char **v, size_t *n, const char *paths)
   return v;
 }
 
+/* Pushes each of the comma-separated items of LIST (empty ones skipped),
+ * as Podman's string-slice flags take them.  */
+static char **
+push_list (char **v, size_t *n, const char *list)
+{
+  cleanup_free char *copy = xstrdup (list);
+  char *save = NULL, *one;
+
+  for (one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    v = strv_push (v, n, one);
+  return v;
+}
+
 /* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
@@ -170,6 +183,9 @@ struct create_args
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
+  /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
+  char **group_add;
+  size_t n_group_add;
 };
 
 static void
@@ -195,6 +211,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
   free (a->preserve_fds);
+  ferry_cleanup_strvp (&a->group_add);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -321,6 +338,13 @@ static const char create_usage[]
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
+      "      --group-add GROUP    an additional group of the container's process: a name of the\n"
+      "                           image's /etc/group or a gid (repeatable, or GROUP,GROUP...);\n"
+      "                           keep-groups alone: the annotation that makes crun keep the\n"
+      "                           caller's groups (runc ignores it, as with Podman)\n"
+      "      --hosts-file FILE    the lines /etc/hosts starts with: those of FILE (read at each\n"
+      "                           start), none, or image (the image's /etc/hosts)\n"
+      "      --umask MASK         the umask of the container's process (octal, default 0022)\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -390,6 +414,9 @@ enum
   OPT_SIG_PROXY,
   OPT_PRESERVE_FDS,
   OPT_PRESERVE_FD,
+  OPT_GROUP_ADD,
+  OPT_UMASK,
+  OPT_HOSTS_FILE,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -632,6 +659,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
+                                        { "group-add", required_argument, NULL, OPT_GROUP_ADD },
+                                        { "umask", required_argument, NULL, OPT_UMASK },
+                                        { "hosts-file", required_argument, NULL, OPT_HOSTS_FILE },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -798,6 +828,15 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case 'd':
         a->detach = 1;
+        break;
+      case OPT_GROUP_ADD:
+        a->group_add = push_list (a->group_add, &a->n_group_add, optarg);
+        break;
+      case OPT_UMASK:
+        a->o.umask = optarg;
+        break;
+      case OPT_HOSTS_FILE:
+        a->o.hosts_file = optarg;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1062,6 +1101,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.network_aliases = a->network_aliases;
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
+  a->o.group_add = a->group_add;
   return optind;
 }
 

@@ -493,6 +493,34 @@ test_confinement_privileges (void **state)
   assert_null (check_with ("ReadOnlyTmpfs", "false", 0));
 }
 
+/* --group-add, --umask, --hosts-file: as create writes them, and a host
+ * file only when trusted.  */
+static void
+test_process_options_fields (void **state)
+{
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  assert_null (check_with ("GroupAdd", "[ \"1234\", \"wheel\" ]", 0));
+  assert_null (check_with ("Umask", "\"0027\"", 0));
+  assert_null (check_with ("HostsFile", "\"none\"", 0));
+  assert_null (check_with ("HostsFile", "\"image\"", 0));
+  assert_null (check_with ("HostsFile", "\"/etc/hosts\"", 1));
+  expect_refused ("GroupAdd", "[]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"a:b\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"keep-groups\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"2147483648\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ 5 ]", "GroupAdd");
+  expect_refused ("Umask", "\"027\"", "Umask");
+  expect_refused ("Umask", "\"0999\"", "Umask");
+  expect_refused ("Umask", "18", "Umask");
+  expect_refused ("HostsFile", "\"relative\"", "HostsFile");
+  expect_refused ("HostsFile", "\"/a\\nb\"", "HostsFile");
+  msg = check_with ("HostsFile", "\"/etc/shadow\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "hosts file (--hosts-file) on the host at `/etc/shadow`"));
+}
+
 int
 main (void)
 {
@@ -508,6 +536,7 @@ main (void)
     cmocka_unit_test (test_net_sysctls_need_their_namespace),
     cmocka_unit_test (test_confinement_privileges),
     cmocka_unit_test (test_name_resolution_fields),
+    cmocka_unit_test (test_process_options_fields),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "health.h"
 #include "internal.h"
 #include "network.h"
+#include "process_options.h"
 #include "volume.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
@@ -123,6 +124,53 @@ is_clean_absolute (const char *s)
 }
 
 /* ---- the record's fields ------------------------------------------------- */
+
+/* [group], as create keeps --group-add's (engine/process_options.h).  */
+static int
+check_group_add (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of groups, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *g = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (g == NULL || ! ferry_group_add_is_valid (g) || strcmp (g, FERRY_GROUP_KEEP) == 0)
+        return refuse (c, field, "holds `%s`, which is no group name or gid",
+                       q = shown (g ? g : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
+/* "0027", as create writes --umask.  */
+static int
+check_umask (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+  unsigned mask;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strlen (s) != 4 || ferry_umask_parse (s, &mask) < 0)
+    return refuse (c, field, "must be an octal mask from 0000 to 0777, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* "none", "image" or an absolute host path, as create writes --hosts-file.  */
+static int
+check_hosts_file (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_hosts_file_is_valid (s))
+    return refuse (c, field, "must be none, image or an absolute path, not `%s`", q = shown (s));
+  return 0;
+}
 
 static int
 check_id (struct record_check *c, const char *field, json_object *v)
@@ -1049,6 +1097,9 @@ static const struct record_field
   { "LogPath", check_host_file, 1 },
   { "LogTag", check_log_tag, 1 },
   { "LogSize", check_log_size, 1 },
+  { "GroupAdd", check_group_add, 1 },
+  { "Umask", check_umask, 1 },
+  { "HostsFile", check_hosts_file, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1130,14 +1181,15 @@ append_host_files (char **list, json_object *rec)
 {
   static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
                                            { "ContainerIDFile", "container ID file" },
-                                           { "LogPath", "log file (--log-opt path)" } };
+                                           { "LogPath", "log file (--log-opt path)" },
+                                           { "HostsFile", "hosts file (--hosts-file)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {
       const char *path = ferry_json_get_string (rec, fields[i][0]);
       cleanup_free char *q = NULL, *item = NULL;
 
-      if (path == NULL)
+      if (path == NULL || strcmp (path, "none") == 0 || strcmp (path, "image") == 0)
         continue;
       q = shown (path);
       item = xasprintf ("%s on the host at `%s`", fields[i][1], q);
@@ -1280,6 +1332,8 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return refuse (&c, "UseImageResolvConf", "comes with DNS servers, search domains or options");
   if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "ExtraHosts"))
     return refuse (&c, "UseImageHosts", "comes with ExtraHosts");
+  if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "HostsFile"))
+    return refuse (&c, "UseImageHosts", "comes with HostsFile");
   if (json_object_object_get (rec, "RestartPolicy") == NULL
       && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")
           || json_object_object_get (rec, "StoppedByUser")))

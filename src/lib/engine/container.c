@@ -3,6 +3,7 @@
 #include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
+#include "process_options.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -1224,6 +1225,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   if (o->health && ferry_health_record (o->health, img, rec, err) < 0)
     return -1;
   record_annotations (rec, o->annotations);
+  if (ferry_process_options_record (o, rec, err) < 0)
+    return -1;
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0

@@ -169,6 +169,13 @@ struct ferry_create_options
   /* Set by ferry_container_create from containers.conf: "K=V" under the
    * image's environment.  */
   char **default_env;
+  /* --group-add: group names or gids, or "keep-groups" alone; may be
+   * NULL.  --umask: octal, as typed; NULL: 0022.  --hosts-file: "none",
+   * "image" or a host file, the base of /etc/hosts; NULL: ferry's
+   * default (engine/process_options.h).  */
+  char **group_add;
+  const char *umask;
+  const char *hosts_file;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

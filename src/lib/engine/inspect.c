@@ -226,6 +226,7 @@ config_json (const struct ferry_container *c)
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
+  json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   return o;
 }
 
@@ -371,6 +372,8 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
     int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
   }
+  json_object_object_add (host, "GroupAdd", member_or (c->record, "GroupAdd", json_object_new_array ()));
+  json_object_object_add (host, "HostsFile", member_or (c->record, "HostsFile", json_object_new_string ("")));
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

@@ -3,6 +3,7 @@
 #include "container.h"
 #include "health.h"
 #include "internal.h"
+#include "process_options.h"
 #include "volume.h"
 #include "../state/events.h"
 #include "../network/addr.h"
@@ -296,9 +297,36 @@ resolv_conf_text (const struct ferry_container *c, json_object *status)
   return ferry_resolv_conf_build (host, &p);
 }
 
-static char *
-hosts_text (const struct ferry_container *c, json_object *status)
+/* --hosts-file: the lines /etc/hosts starts with, from the host file it
+ * names or the image's /etc/hosts; none for "none".  */
+static int
+hosts_base (ferry_engine_t *e, const struct ferry_container *c, const char *hosts_file, char **base,
+            ferry_error_t *err)
 {
+  cleanup_free char *odir = NULL, *merged = NULL;
+
+  *base = NULL;
+  if (strcmp (hosts_file, "none") == 0)
+    return 0;
+  if (strcmp (hosts_file, "image") == 0)
+    {
+      odir = ferry_engine_overlay_dir (e, c->id);
+      merged = xasprintf ("%s/merged", odir);
+      if (ferry_spec_read_root_file (merged, "etc/hosts", base, err) < 0)
+        return ferry_error_wrap (err, "container %s: cannot read the image's /etc/hosts (--hosts-file image)",
+                                 c->name);
+      return 0;
+    }
+  if (ferry_read_file (hosts_file, base, NULL, err) < 0)
+    return ferry_error_wrap (err, "container %s: cannot read its --hosts-file `%s`: give an existing file",
+                             c->name, hosts_file);
+  return 0;
+}
+
+static char *
+hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *status, ferry_error_t *err)
+{
+  const char *hosts_file = ferry_json_get_string (c->record, "HostsFile");
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
   cleanup_strv char **extra = json_to_strv (ferry_json_get_array (c->record, "ExtraHosts"));
   cleanup_error ferry_error_t ignored = NULL;
@@ -312,7 +340,13 @@ hosts_text (const struct ferry_container *c, json_object *status)
     .name = c->name,
   };
 
-  if (host_network)
+  if (hosts_file)
+    {
+      if (hosts_base (e, c, hosts_file, &base, err) < 0)
+        return NULL;
+      p.base_text = base;
+    }
+  else if (host_network)
     {
       if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) < 0)
         base = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
@@ -367,8 +401,9 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
 
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")))
     {
-      hosts_data = hosts_text (c, status);
-      if (ferry_write_file_atomic (hosts, hosts_data, strlen (hosts_data), 0644, err) < 0)
+      hosts_data = hosts_text (e, c, status, err);
+      if (hosts_data == NULL
+          || ferry_write_file_atomic (hosts, hosts_data, strlen (hosts_data), 0644, err) < 0)
         return -1;
     }
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")))
@@ -845,6 +880,15 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
                                &n_gids, &home, err)
       < 0)
     return -1;
+  {
+    cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
+    const char *umask_text = ferry_json_get_string (c->record, "Umask");
+
+    if (ferry_spec_resolve_groups (ov->merged, group_add, &gids, &n_gids, err) < 0)
+      return ferry_error_wrap (err, "looking up supplemental groups for container %s", c->id);
+    if (umask_text && ferry_umask_parse (umask_text, &p.umask) == 0)
+      p.umask_set = 1;
+  }
   {
     int has_home = 0;
     for (i = 0; env[i]; i++)

@@ -1,0 +1,154 @@
+/* ferry: --group-add, --umask and --hosts-file (process_options.h).  */
+#include "process_options.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GROUP_NAME_MAX 32
+
+int
+ferry_group_add_is_valid (const char *text)
+{
+  size_t n = strlen (text);
+
+  if (n == 0 || n > GROUP_NAME_MAX)
+    return 0;
+  if (strspn (text, "0123456789") == n)
+    {
+      errno = 0;
+      long long v = strtoll (text, NULL, 10);
+      return errno == 0 && v <= FERRY_GROUP_ADD_MAX;
+    }
+  for (const char *p = text; *p; p++)
+    if ((unsigned char) *p <= ' ' || *p == 0x7f || *p == ':' || *p == ',' || *p == '/')
+      return 0;
+  return text[0] != '-' && text[0] != '+';
+}
+
+int
+ferry_umask_parse (const char *text, unsigned *out)
+{
+  size_t n = strlen (text);
+  unsigned long v;
+  char *end;
+
+  if (n == 0 || n > 4 || strspn (text, "01234567") != n)
+    return -1;
+  v = strtoul (text, &end, 8);
+  if (*end != '\0' || v > 0777)
+    return -1;
+  *out = (unsigned) v;
+  return 0;
+}
+
+int
+ferry_hosts_file_is_valid (const char *text)
+{
+  if (strcmp (text, "none") == 0 || strcmp (text, "image") == 0)
+    return 1;
+  return text[0] == '/' && text[1] != '\0' && strchr (text, '\n') == NULL && strlen (text) < PATH_MAX;
+}
+
+/* Podman's words for the one mistake it refuses at create.  */
+static int
+record_group_add (char **groups, json_object *rec, ferry_error_t *err)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+  int keep = 0;
+  size_t n = 0;
+
+  for (size_t i = 0; groups && groups[i]; i++, n++)
+    {
+      if (strcmp (groups[i], FERRY_GROUP_KEEP) == 0)
+        {
+          keep = 1;
+          continue;
+        }
+      if (! ferry_group_add_is_valid (groups[i]))
+        return ferry_make_error (err, 0,
+                                 "invalid --group-add `%s`: give a group name of the image's /etc/group, a "
+                                 "gid from 0 to %lld, or keep-groups",
+                                 groups[i], FERRY_GROUP_ADD_MAX);
+      json_object_array_add (list, json_object_new_string (groups[i]));
+    }
+  if (keep && n > 1)
+    return ferry_make_error (err, 0,
+                             "the '--group-add keep-groups' option is not allowed with any other --group-add "
+                             "options");
+  if (keep)
+    {
+      json_object *ann = ferry_json_get_object (rec, "Annotations");
+      if (ann == NULL)
+        {
+          ann = json_object_new_object ();
+          json_object_object_add (rec, "Annotations", ann);
+        }
+      json_object_object_add (ann, FERRY_KEEP_GROUPS_ANNOTATION, json_object_new_string ("1"));
+    }
+  if (json_object_array_length (list))
+    json_object_object_add (rec, "GroupAdd", steal_pointer (&list));
+  return 0;
+}
+
+static int
+record_umask (const char *text, json_object *rec, ferry_error_t *err)
+{
+  unsigned mask;
+  char shown[8];
+
+  if (text == NULL)
+    return 0;
+  if (ferry_umask_parse (text, &mask) < 0)
+    return ferry_make_error (err, 0,
+                             "running container create option: invalid umask string %s: give an octal mask "
+                             "from 0000 to 0777, such as 0027",
+                             text);
+  snprintf (shown, sizeof (shown), "%04o", mask);
+  json_object_object_add (rec, "Umask", json_object_new_string (shown));
+  return 0;
+}
+
+static int
+record_hosts_file (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  cleanup_free char *path = NULL;
+
+  if (o->hosts_file == NULL)
+    return 0;
+  if (o->no_hosts)
+    return ferry_make_error (
+        err, 0,
+        "--no-hosts and --hosts-file cannot be set together: --no-hosts keeps the image's "
+        "/etc/hosts as it is");
+  if (o->hosts_file[0] == '\0' || strcmp (o->hosts_file, "none") == 0 || strcmp (o->hosts_file, "image") == 0
+      || o->hosts_file[0] == '/')
+    path = xstrdup (o->hosts_file);
+  else
+    {
+      char cwd[PATH_MAX];
+      if (getcwd (cwd, sizeof (cwd)) == NULL)
+        return ferry_make_error (err, errno, "invalid --hosts-file `%s`: cannot find the current directory",
+                                 o->hosts_file);
+      path = xasprintf ("%s/%s", cwd, o->hosts_file);
+    }
+  if (! ferry_hosts_file_is_valid (path))
+    return ferry_make_error (err, 0, "invalid --hosts-file `%s`: give the path of a file, none or image",
+                             o->hosts_file);
+  json_object_object_add (rec, "HostsFile", json_object_new_string (path));
+  return 0;
+}
+
+int
+ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
+{
+  if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
+    return -1;
+  return record_hosts_file (o, rec, err);
+}

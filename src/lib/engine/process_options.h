@@ -1,0 +1,37 @@
+/* ferry: create options that shape the container's process and what it
+ * reads of its host: supplementary groups (--group-add), the umask
+ * (--umask) and the base of its /etc/hosts (--hosts-file).  Checked at
+ * create, kept in the record ("GroupAdd", "Umask", "HostsFile"), and
+ * applied at each start and restore, so that a checkpoint carries them.  */
+#ifndef FERRY_ENGINE_PROCESS_OPTIONS_H
+#define FERRY_ENGINE_PROCESS_OPTIONS_H
+
+#include "container.h"
+
+#include <json-c/json.h>
+
+/* What --group-add takes besides groups: the caller's own groups, which
+ * only crun honours (through an annotation); runc ignores it, as Podman's
+ * containers on runc show.  */
+#define FERRY_GROUP_KEEP "keep-groups"
+#define FERRY_KEEP_GROUPS_ANNOTATION "run.oci.keep_original_groups"
+
+/* The largest gid --group-add takes, as Podman checks it.  */
+#define FERRY_GROUP_ADD_MAX 2147483647LL
+
+/* True when TEXT is a group --group-add takes: a gid from 0 to
+ * FERRY_GROUP_ADD_MAX, or a name of /etc/group (no `:`, `,`, space or
+ * control character, 1 to 32 bytes).  */
+int ferry_group_add_is_valid (const char *text);
+
+/* --umask TEXT: octal digits, 0 to 0777, into *OUT; -1 when it is not.  */
+int ferry_umask_parse (const char *text, unsigned *out);
+
+/* --hosts-file: "none", "image", or a host file (absolute, one line).  */
+int ferry_hosts_file_is_valid (const char *text);
+
+/* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
+ * ("0027") and "HostsFile" to REC, as O gives them.  */
+int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);
+
+#endif

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# run and create flags as a Podman user types them: --group-add, --umask,
+# --hosts-file.  What inspect shows and what the container sees are
+# compared with what Podman 5.4 showed (kept below), and, where Podman is
+# installed, with Podman run live on roots of the test's own.  Each flag
+# that changes what a container is goes through checkpoint and restore, in
+# place and with --export/--import onto another root.
+
+load helpers
+load podman-helpers
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# Runs sequence $1 with ferry, and compares its output with stdin (what
+# Podman printed); where Podman is installed, runs it with Podman too and
+# compares the two.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected"
+	load_test_image
+	"$seq" f >"$TEST_TMP/f.out" 2>&1
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$seq" podman_t >"$TEST_TMP/p.out" 2>&1
+		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+	fi
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+}
+
+# Prints, for TOOL, "$ ARGS -> CODE" and the first word of an error (the
+# rest is each tool's own), or the output.
+show() {
+	local tool=$1 rc=0 out
+	shift
+	out=$("$tool" "$@" 2>&1) || rc=$?
+	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^/  /' <<<"$out"
+}
+
+groups_umask_hosts() {
+	local t=$1 img=localhost/ferry-test:latest
+	printf '10.1.1.1\tfromfile\n' >"$TEST_TMP/hosts"
+	show "$t" run --rm --network none --group-add 1234 --group-add root,nogroup --umask 027 "$img" \
+		sh -c 'id; umask; touch /f; stat -c %a /f'
+	show "$t" run --rm --network none --umask 77 "$img" sh -c umask
+	show "$t" run --rm --network none --group-add keep-groups "$img" id
+	show "$t" run --rm --network none --group-add nosuch "$img" id
+	show "$t" run --rm --network none --group-add keep-groups --group-add 5 "$img" id
+	show "$t" run --rm --network none --umask 999 "$img" true
+	show "$t" run --rm --network none --umask abc "$img" true
+	show "$t" run --rm --network none --umask 01777 "$img" true
+	show "$t" run --rm --network none --hosts-file "$TEST_TMP/hosts" "$img" sh -c 'head -n1 /etc/hosts; grep -c localhost /etc/hosts'
+	show "$t" run --rm --network none --hosts-file none "$img" sh -c 'grep -c fromfile /etc/hosts'
+	show "$t" run --rm --network none --hosts-file "$TEST_TMP/hosts" --no-hosts "$img" true
+	"$t" create --name g1 --network none --group-add 1234 --group-add root --umask 27 \
+		--hosts-file "$TEST_TMP/hosts" "$img" true >/dev/null
+	"$t" create --name g2 --network none --group-add keep-groups "$img" true >/dev/null
+	"$t" create --name g3 --network none "$img" true >/dev/null
+	local fmt='{{json .HostConfig.GroupAdd}} {{.Config.Umask}} [{{.HostConfig.HostsFile}}]'
+	show "$t" inspect --format "$fmt" g1
+	show "$t" inspect --format "$fmt {{json .Config.Annotations}}" g2
+	show "$t" inspect --format "$fmt" g3
+	"$t" rm -af -t 0 >/dev/null
+}
+
+@test "--group-add, --umask and --hosts-file as Podman's" {
+	compare_with_podman groups_umask_hosts <<-'EOF'
+		$ run --rm --network none --group-add 1234 --group-add root,nogroup --umask 027 localhost/ferry-test:latest sh -c id; umask; touch /f; stat -c %a /f -> 0
+		  uid=0(root) gid=0(root) groups=0(root),1234,65534(nogroup)
+		  0027
+		  640
+		$ run --rm --network none --umask 77 localhost/ferry-test:latest sh -c umask -> 0
+		  0077
+		$ run --rm --network none --group-add keep-groups localhost/ferry-test:latest id -> 0
+		  uid=0(root) gid=0(root)
+		$ run --rm --network none --group-add nosuch localhost/ferry-test:latest id -> 126
+		  Error: looking ...
+		$ run --rm --network none --group-add keep-groups --group-add 5 localhost/ferry-test:latest id -> 125
+		  Error: the ...
+		$ run --rm --network none --umask 999 localhost/ferry-test:latest true -> 125
+		  Error: running ...
+		$ run --rm --network none --umask abc localhost/ferry-test:latest true -> 125
+		  Error: running ...
+		$ run --rm --network none --umask 01777 localhost/ferry-test:latest true -> 125
+		  Error: running ...
+		$ run --rm --network none --hosts-file TMP/hosts localhost/ferry-test:latest sh -c head -n1 /etc/hosts; grep -c localhost /etc/hosts -> 0
+		  10.1.1.1	fromfile
+		  2
+		$ run --rm --network none --hosts-file none localhost/ferry-test:latest sh -c grep -c fromfile /etc/hosts -> 1
+		  0
+		$ run --rm --network none --hosts-file TMP/hosts --no-hosts localhost/ferry-test:latest true -> 125
+		  Error: --no-hosts ...
+		$ inspect --format {{json .HostConfig.GroupAdd}} {{.Config.Umask}} [{{.HostConfig.HostsFile}}] g1 -> 0
+		  ["1234","root"] 0027 [TMP/hosts]
+		$ inspect --format {{json .HostConfig.GroupAdd}} {{.Config.Umask}} [{{.HostConfig.HostsFile}}] {{json .Config.Annotations}} g2 -> 0
+		  [] 0022 [] {"run.oci.keep_original_groups":"1"}
+		$ inspect --format {{json .HostConfig.GroupAdd}} {{.Config.Umask}} [{{.HostConfig.HostsFile}}] g3 -> 0
+		  [] 0022 []
+	EOF
+}
+
+@test "--group-add, --umask and --hosts-file stay through checkpoint and restore, in place and onto another root" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	printf '10.1.1.1\tfromfile\n' >"$TEST_TMP/hosts"
+	f run -d --name gu --group-add 1234 --group-add nogroup --umask 0027 --hosts-file "$TEST_TMP/hosts" \
+		ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs gu | wc -l)" -ge 2 ]'
+	# What the container's PID 1 has, and a file its shell makes.
+	see='grep -E "^(Groups|Umask)" /proc/1/status | tr -s "\t " " "; head -n1 /etc/hosts'
+	want=$(printf 'Umask: 0027\nGroups: 1234 65534 \n10.1.1.1\tfromfile')
+	[ "$(f exec gu sh -c "$see")" = "$want" ]
+	fmt='{{json .HostConfig.GroupAdd}} {{.Config.Umask}} {{.HostConfig.HostsFile}}'
+	want_inspect="[\"1234\",\"nogroup\"] 0027 $TEST_TMP/hosts"
+
+	f container checkpoint gu >/dev/null
+	f container restore gu >/dev/null
+	[ "$(f exec gu sh -c "$see")" = "$want" ]
+	[ "$(f inspect --format "$fmt" gu)" = "$want_inspect" ]
+
+	f container checkpoint -c none -e "$TEST_TMP/gu.tar" gu >/dev/null
+	f rm gu >/dev/null
+	# The host file is read into the container: only from a trusted archive.
+	run_fb container restore -i "$TEST_TMP/gu.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "asks for hosts file (--hosts-file) on the host at \`$TEST_TMP/hosts\`: restore with --trust-archive"
+	[ -z "$(fb ps -a -q)" ]
+	run_fb container restore --trust-archive -i "$TEST_TMP/gu.tar"
+	assert_status 0
+	[ "$(fb exec gu sh -c "$see")" = "$want" ]
+	[ "$(fb inspect --format "$fmt" gu)" = "$want_inspect" ]
+	assert_counts_on gu fb
+	fb rm -f gu >/dev/null
+}
+
+@test "--hosts-file none and image need no trust in an archive, and a bad one is refused by name" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name hn --hosts-file none --umask 0077 ferry-test sleep 1000 >/dev/null
+	f container checkpoint -c none -e "$TEST_TMP/hn.tar" hn >/dev/null
+	f rm hn >/dev/null
+	run_fb container restore -i "$TEST_TMP/hn.tar"
+	assert_status 0
+	[ "$(fb inspect --format '{{.HostConfig.HostsFile}} {{.Config.Umask}}' hn)" = "none 0077" ]
+	fb rm -f hn >/dev/null
+
+	local bad
+	for bad in "--umask 8" "--umask 1000" "--group-add a:b" "--group-add 2147483648"; do
+		# shellcheck disable=SC2086
+		run_ferry create $bad ferry-test true
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "${bad#* }"
+	done
+	run_ferry create --hosts-file "$(printf '/a\nb')" ferry-test true
+	assert_status 125
+	[ -z "$(f ps -a -q)" ]
+}

@@ -1,0 +1,107 @@
+/* Unit tests for the parsing of --group-add, --umask and --hosts-file.  */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "engine/process_options.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+static void
+test_umask (void **state)
+{
+  unsigned m = 1;
+
+  (void) state;
+  assert_int_equal (ferry_umask_parse ("0027", &m), 0);
+  assert_int_equal (m, 027);
+  assert_int_equal (ferry_umask_parse ("77", &m), 0);
+  assert_int_equal (m, 077);
+  assert_int_equal (ferry_umask_parse ("0", &m), 0);
+  assert_int_equal (m, 0);
+  assert_int_equal (ferry_umask_parse ("0777", &m), 0);
+  assert_int_equal (m, 0777);
+  assert_int_equal (ferry_umask_parse ("999", &m), -1);
+  assert_int_equal (ferry_umask_parse ("1000", &m), -1);
+  assert_int_equal (ferry_umask_parse ("01777", &m), -1);
+  assert_int_equal (ferry_umask_parse ("", &m), -1);
+  assert_int_equal (ferry_umask_parse ("-1", &m), -1);
+  assert_int_equal (ferry_umask_parse ("0x1", &m), -1);
+  assert_int_equal (ferry_umask_parse (" 22", &m), -1);
+}
+
+static void
+test_group_add (void **state)
+{
+  (void) state;
+  assert_true (ferry_group_add_is_valid ("0"));
+  assert_true (ferry_group_add_is_valid ("2147483647"));
+  assert_true (ferry_group_add_is_valid ("wheel"));
+  assert_true (ferry_group_add_is_valid ("my_group-1.x"));
+  assert_false (ferry_group_add_is_valid ("2147483648"));
+  assert_false (ferry_group_add_is_valid ("99999999999999999999"));
+  assert_false (ferry_group_add_is_valid (""));
+  assert_false (ferry_group_add_is_valid ("a:b"));
+  assert_false (ferry_group_add_is_valid ("a,b"));
+  assert_false (ferry_group_add_is_valid ("a b"));
+  assert_false (ferry_group_add_is_valid ("a\nb"));
+  assert_false (ferry_group_add_is_valid ("-1"));
+  assert_false (ferry_group_add_is_valid ("../x"));
+  assert_false (ferry_group_add_is_valid ("abcdefghijklmnopqrstuvwxyz0123456"));
+}
+
+static void
+test_hosts_file (void **state)
+{
+  (void) state;
+  assert_true (ferry_hosts_file_is_valid ("none"));
+  assert_true (ferry_hosts_file_is_valid ("image"));
+  assert_true (ferry_hosts_file_is_valid ("/etc/hosts"));
+  assert_false (ferry_hosts_file_is_valid ("/"));
+  assert_false (ferry_hosts_file_is_valid ("hosts"));
+  assert_false (ferry_hosts_file_is_valid (""));
+  assert_false (ferry_hosts_file_is_valid ("/a\nb"));
+}
+
+/* What create records: keep-groups as its annotation, alone only.  */
+static void
+test_record (void **state)
+{
+  char *groups[] = { "1234", "wheel", NULL }, *keep[] = { "keep-groups", NULL },
+       *both[] = { "keep-groups", "5", NULL };
+  struct ferry_create_options o = { .group_add = groups, .umask = "27", .hosts_file = "none" };
+  cleanup_json json_object *rec = json_object_new_object ();
+  cleanup_json json_object *rec2 = json_object_new_object ();
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_process_options_record (&o, rec, &err), 0);
+  assert_string_equal (json_object_to_json_string_ext (rec, JSON_C_TO_STRING_PLAIN),
+                       "{\"GroupAdd\":[\"1234\",\"wheel\"],\"Umask\":\"0027\",\"HostsFile\":\"none\"}");
+  o = (struct ferry_create_options){ .group_add = keep };
+  assert_int_equal (ferry_process_options_record (&o, rec2, &err), 0);
+  assert_string_equal (json_object_to_json_string_ext (rec2, JSON_C_TO_STRING_PLAIN),
+                       "{\"Annotations\":{\"run.oci.keep_original_groups\":\"1\"}}");
+  o = (struct ferry_create_options){ .group_add = both };
+  assert_int_equal (ferry_process_options_record (&o, rec2, &err), -1);
+  assert_non_null (strstr (err->msg, "keep-groups"));
+  ferry_error_release (&err);
+  o = (struct ferry_create_options){ .hosts_file = "/etc/hosts", .no_hosts = 1 };
+  assert_int_equal (ferry_process_options_record (&o, rec2, &err), -1);
+  ferry_error_release (&err);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_umask),
+    cmocka_unit_test (test_group_add),
+    cmocka_unit_test (test_hosts_file),
+    cmocka_unit_test (test_record),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -87,6 +87,32 @@ push_list (char **v, size_t *n, const char *list)
   return v;
 }
 
+/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+static int
+parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+  *out = 1;
+  if (arg == NULL)
+    return 0;
+  for (size_t i = 0; i < 6; i++)
+    {
+      if (strcmp (arg, yes[i]) == 0)
+        return 0;
+      if (strcmp (arg, no[i]) == 0)
+        {
+          *out = 0;
+          return 0;
+        }
+    }
+  return ferry_cli_failf (
+      "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax\nSee "
+      "'ferry %s --help'",
+      arg, flag, arg, cmd);
+}
+
 /* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
@@ -186,6 +212,8 @@ struct create_args
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
+  char **env_merge, **unsetenv;
+  size_t n_env_merge, n_unsetenv;
 };
 
 static void
@@ -212,6 +240,8 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->log_opts);
   free (a->preserve_fds);
   ferry_cleanup_strvp (&a->group_add);
+  ferry_cleanup_strvp (&a->env_merge);
+  ferry_cleanup_strvp (&a->unsetenv);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -345,6 +375,15 @@ static const char create_usage[]
       "      --hosts-file FILE    the lines /etc/hosts starts with: those of FILE (read at each\n"
       "                           start), none, or image (the image's /etc/hosts)\n"
       "      --umask MASK         the umask of the container's process (octal, default 0022)\n"
+      "      --env-host[=BOOL]    pass all of ferry's environment into the container (under\n"
+      "                           --env-file and -e)\n"
+      "      --env-merge K=VALUE  set K from VALUE, in which $NAME and ${NAME} are the image's\n"
+      "                           variables, such as PATH=${PATH}:/opt/bin (repeatable)\n"
+      "      --http-proxy[=BOOL]  pass ferry's http_proxy, https_proxy, ftp_proxy and no_proxy\n"
+      "                           (either case) into the container (default true, as Podman)\n"
+      "      --unsetenv K         leave out K of the image's and the default variables (PATH,\n"
+      "                           container, TERM) (repeatable)\n"
+      "      --unsetenv-all[=BOOL]  leave out all of the image's and the default variables\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -417,6 +456,11 @@ enum
   OPT_GROUP_ADD,
   OPT_UMASK,
   OPT_HOSTS_FILE,
+  OPT_ENV_HOST,
+  OPT_ENV_MERGE,
+  OPT_HTTP_PROXY,
+  OPT_UNSETENV,
+  OPT_UNSETENV_ALL,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -662,6 +706,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "group-add", required_argument, NULL, OPT_GROUP_ADD },
                                         { "umask", required_argument, NULL, OPT_UMASK },
                                         { "hosts-file", required_argument, NULL, OPT_HOSTS_FILE },
+                                        { "env-host", optional_argument, NULL, OPT_ENV_HOST },
+                                        { "env-merge", required_argument, NULL, OPT_ENV_MERGE },
+                                        { "http-proxy", optional_argument, NULL, OPT_HTTP_PROXY },
+                                        { "unsetenv", required_argument, NULL, OPT_UNSETENV },
+                                        { "unsetenv-all", optional_argument, NULL, OPT_UNSETENV_ALL },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -837,6 +886,31 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_HOSTS_FILE:
         a->o.hosts_file = optarg;
+        break;
+      case OPT_ENV_HOST:
+      case OPT_HTTP_PROXY:
+      case OPT_UNSETENV_ALL:
+        {
+          int v;
+          if (parse_go_bool (c == OPT_ENV_HOST     ? "env-host"
+                             : c == OPT_HTTP_PROXY ? "http-proxy"
+                                                   : "unsetenv-all",
+                             optarg, cmd, &v)
+              != 0)
+            return -1;
+          if (c == OPT_ENV_HOST)
+            a->o.env_host = v;
+          else if (c == OPT_HTTP_PROXY)
+            a->o.no_http_proxy = ! v;
+          else
+            a->o.unsetenv_all = v;
+        }
+        break;
+      case OPT_ENV_MERGE:
+        a->env_merge = strv_push (a->env_merge, &a->n_env_merge, optarg);
+        break;
+      case OPT_UNSETENV:
+        a->unsetenv = strv_push (a->unsetenv, &a->n_unsetenv, optarg);
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1102,6 +1176,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
   a->o.group_add = a->group_add;
+  a->o.env_merge = a->env_merge;
+  a->o.unsetenv = a->unsetenv;
   return optind;
 }
 

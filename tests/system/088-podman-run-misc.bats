@@ -160,3 +160,86 @@ groups_umask_hosts() {
 	assert_status 125
 	[ -z "$(f ps -a -q)" ]
 }
+
+# The container's environment, sorted, without what each engine names
+# after itself or the container (HOSTNAME, HOME, container=).
+env_of() {
+	local t=$1 rc=0 out
+	shift
+	out=$("$t" run --rm --network none "$@" localhost/ferry-test:latest /bin/env 2>&1) || rc=$?
+	out=$(tr -d '\r' <<<"$out")
+	echo "\$ $* -> $rc"
+	sed -e 's/^container=.*/container=ENGINE/' -e '/^HOSTNAME=/d' -e '/^HOME=/d' \
+		-e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^See .*/See .../' -e 's/^/  /' <<<"$out" | sort
+}
+
+environments() {
+	local t=$1
+	env_of "$t" --unsetenv PATH
+	env_of "$t" --unsetenv-all -e A=1
+	env_of "$t" -e A=1 --unsetenv A --unsetenv container
+	env_of "$t" -t --unsetenv TERM
+	env_of "$t" --env-merge 'PATH=${PATH}:/extra' --env-merge 'B=x${NOPE}y$PATH' --env-merge C=plain
+	env_of "$t" -e A=1 --env-merge 'A=${A}2'
+	env_of "$t" --env-merge PATH
+	FERRY_T_X=1 env_of "$t" --env-host --unsetenv FERRY_T_X -e FERRY_T_Y=2 | grep -e FERRY_T_ -e '^\$'
+	FERRY_T_X=1 env_of "$t" --env-host=false | grep -e FERRY_T_ -e '^\$'
+	http_proxy=http://p:1 HTTPS_PROXY=http://q:2 no_proxy=x env_of "$t"
+	http_proxy=http://p:1 env_of "$t" --unsetenv-all
+	http_proxy=http://p:1 env_of "$t" --http-proxy=false
+	http_proxy=http://p:1 env_of "$t" -e http_proxy=mine
+	env_of "$t" --http-proxy=maybe
+	env_of "$t" --env-host=nope
+}
+
+@test "--unsetenv, --unsetenv-all, --env-merge, --env-host and the host's proxy variables as Podman's" {
+	unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY ftp_proxy FTP_PROXY no_proxy NO_PROXY
+	compare_with_podman environments <<-'EOF'
+		$ --unsetenv PATH -> 0
+		  container=ENGINE
+		$ --unsetenv-all -e A=1 -> 0
+		  A=1
+		$ -e A=1 --unsetenv A --unsetenv container -> 0
+		  A=1
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		$ -t --unsetenv TERM -> 0
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		  container=ENGINE
+		$ --env-merge PATH=${PATH}:/extra --env-merge B=x${NOPE}y$PATH --env-merge C=plain -> 0
+		  B=xy/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/extra
+		  C=plain
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/extra
+		  container=ENGINE
+		$ -e A=1 --env-merge A=${A}2 -> 0
+		  A=1
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		  container=ENGINE
+		$ --env-merge PATH -> 125
+		  Error: missing ...
+		$ --env-host --unsetenv FERRY_T_X -e FERRY_T_Y=2 -> 0
+		  FERRY_T_X=1
+		  FERRY_T_Y=2
+		$ --env-host=false -> 0
+		$  -> 0
+		  HTTPS_PROXY=http://q:2
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		  container=ENGINE
+		  http_proxy=http://p:1
+		  no_proxy=x
+		$ --unsetenv-all -> 0
+		  http_proxy=http://p:1
+		$ --http-proxy=false -> 0
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		  container=ENGINE
+		$ -e http_proxy=mine -> 0
+		  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		  container=ENGINE
+		  http_proxy=mine
+		$ --http-proxy=maybe -> 125
+		  Error: invalid ...
+		  See ...
+		$ --env-host=nope -> 125
+		  Error: invalid ...
+		  See ...
+	EOF
+}

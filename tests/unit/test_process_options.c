@@ -94,14 +94,39 @@ test_record (void **state)
   ferry_error_release (&err);
 }
 
+/* --env-merge expands from the image's variables, one after another;
+ * --unsetenv and --unsetenv-all act on those only.  */
+static void
+test_env_base (void **state)
+{
+  char *merge[] = { "PATH=${PATH}:/x", "B=a${NOPE}b$PATH$", "C=${unclosed", NULL }, *unset[] = { "D", NULL },
+       *bad[] = { "PATH", NULL };
+  struct ferry_create_options o = { .env_merge = merge, .unsetenv = unset };
+  cleanup_json json_object *env = json_tokener_parse ("[\"PATH=/bin\", \"D=1\"]");
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_env_base_adjust (&o, env, &err), 0);
+  assert_string_equal (json_object_to_json_string_ext (env, JSON_C_TO_STRING_PLAIN),
+                       "[\"PATH=\\/bin:\\/x\",\"B=ab\\/bin:\\/x$\",\"C=${unclosed\"]");
+  assert_true (ferry_env_is_unset (&o, "D"));
+  assert_false (ferry_env_is_unset (&o, "PATH"));
+  o = (struct ferry_create_options){ .unsetenv_all = 1 };
+  assert_int_equal (ferry_env_base_adjust (&o, env, &err), 0);
+  assert_int_equal (json_object_array_length (env), 0);
+  assert_true (ferry_env_is_unset (&o, "PATH"));
+  o = (struct ferry_create_options){ .env_merge = bad };
+  assert_int_equal (ferry_env_base_adjust (&o, env, &err), -1);
+  assert_non_null (strstr (err->msg, "missing `=`"));
+  ferry_error_release (&err);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_umask),
-    cmocka_unit_test (test_group_add),
-    cmocka_unit_test (test_hosts_file),
-    cmocka_unit_test (test_record),
+    cmocka_unit_test (test_umask),  cmocka_unit_test (test_group_add), cmocka_unit_test (test_hosts_file),
+    cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

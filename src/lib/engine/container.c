@@ -137,6 +137,12 @@ env_set (json_object *env, const char *kv)
   json_object_array_add (env, json_object_new_string (kv));
 }
 
+void
+ferry_env_set (json_object *env, const char *kv)
+{
+  env_set (env, kv);
+}
+
 static int
 env_has (json_object *env, const char *key)
 {
@@ -1145,6 +1151,12 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   for (i = 0; image_env && i < json_object_array_length (image_env); i++)
     env_set (env, json_object_get_string (json_object_array_get_idx (image_env, i)));
   json_object_object_add (rec, "Env", env);
+  if (ferry_env_base_adjust (o, env, err) < 0)
+    {
+      json_object_put (labels);
+      return -1;
+    }
+  ferry_env_host_apply (o, env);
   for (i = 0; o->env_files && o->env_files[i]; i++)
     if (env_apply_file (env, o->env_files[i], err) < 0)
       {
@@ -1153,11 +1165,11 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
       }
   for (i = 0; o->env && o->env[i]; i++)
     env_apply_option (env, o->env[i]);
-  if (! env_has (env, "PATH"))
+  if (! env_has (env, "PATH") && ! ferry_env_is_unset (o, "PATH"))
     env_set (env, DEFAULT_PATH);
-  if (o->tty && ! env_has (env, "TERM"))
+  if (o->tty && ! env_has (env, "TERM") && ! ferry_env_is_unset (o, "TERM"))
     env_set (env, "TERM=xterm");
-  if (! env_has (env, "container"))
+  if (! env_has (env, "container") && ! ferry_env_is_unset (o, "container"))
     env_set (env, "container=ferry");
   {
     cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);

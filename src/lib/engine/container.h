@@ -176,6 +176,13 @@ struct ferry_create_options
   char **group_add;
   const char *umask;
   const char *hosts_file;
+  /* --env-merge "K=...${K}...", --unsetenv names (may be NULL),
+   * --unsetenv-all, --env-host, --http-proxy=false.  */
+  char **env_merge;
+  char **unsetenv;
+  int unsetenv_all;
+  int env_host;
+  int no_http_proxy;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

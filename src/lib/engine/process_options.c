@@ -1,5 +1,6 @@
 /* ferry: --group-add, --umask and --hosts-file (process_options.h).  */
 #include "process_options.h"
+#include "internal.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define GROUP_NAME_MAX 32
 
@@ -151,4 +154,128 @@ ferry_process_options_record (const struct ferry_create_options *o, json_object 
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
     return -1;
   return record_hosts_file (o, rec, err);
+}
+
+const char *const FERRY_PROXY_ENV[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "ftp_proxy",
+                                        "FTP_PROXY",  "no_proxy",   "NO_PROXY",    NULL };
+
+/* The index of KEY's entry in ENV, or -1.  */
+static ssize_t
+env_find (json_object *env, const char *key, size_t klen)
+{
+  for (size_t i = 0; i < json_object_array_length (env); i++)
+    {
+      const char *cur = json_object_get_string (json_object_array_get_idx (env, i));
+      if (strncmp (cur, key, klen) == 0 && cur[klen] == '=')
+        return (ssize_t) i;
+    }
+  return -1;
+}
+
+static int
+is_name_char (char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* TEXT with $NAME and ${NAME} replaced by their values in ENV (missing:
+ * empty), as Podman expands --env-merge.  */
+static char *
+env_expand (json_object *env, const char *text)
+{
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&out, &len);
+
+  if (f == NULL)
+    abort ();
+  for (const char *p = text; *p;)
+    {
+      const char *name = NULL, *next;
+      size_t n = 0;
+      ssize_t at;
+
+      if (p[0] == '$' && p[1] == '{' && strchr (p + 2, '}'))
+        {
+          name = p + 2;
+          n = strchr (name, '}') - name;
+          next = name + n + 1;
+        }
+      else if (p[0] == '$' && is_name_char (p[1]))
+        {
+          name = p + 1;
+          while (is_name_char (name[n]))
+            n++;
+          next = name + n;
+        }
+      if (name == NULL)
+        {
+          fputc (*p++, f);
+          continue;
+        }
+      at = env_find (env, name, n);
+      if (at >= 0)
+        fputs (json_object_get_string (json_object_array_get_idx (env, at)) + n + 1, f);
+      p = next;
+    }
+  fclose (f);
+  return out;
+}
+
+int
+ferry_env_base_adjust (const struct ferry_create_options *o, json_object *env, ferry_error_t *err)
+{
+  for (size_t i = 0; o->env_merge && o->env_merge[i]; i++)
+    {
+      const char *eq = strchr (o->env_merge[i], '=');
+      cleanup_free char *value = NULL, *kv = NULL;
+
+      if (eq == NULL || eq == o->env_merge[i])
+        return ferry_make_error (err, 0, "missing `=` for --env-merge substitution %s: give KEY=VALUE",
+                                 o->env_merge[i]);
+      value = env_expand (env, eq + 1);
+      kv = xasprintf ("%.*s=%s", (int) (eq - o->env_merge[i]), o->env_merge[i], value);
+      ferry_env_set (env, kv);
+    }
+  for (size_t i = 0; o->unsetenv && o->unsetenv[i]; i++)
+    {
+      ssize_t at = env_find (env, o->unsetenv[i], strlen (o->unsetenv[i]));
+      if (at >= 0)
+        json_object_array_del_idx (env, at, 1);
+    }
+  if (o->unsetenv_all && json_object_array_length (env))
+    json_object_array_del_idx (env, 0, json_object_array_length (env));
+  return 0;
+}
+
+int
+ferry_env_is_unset (const struct ferry_create_options *o, const char *key)
+{
+  if (o->unsetenv_all)
+    return 1;
+  for (size_t i = 0; o->unsetenv && o->unsetenv[i]; i++)
+    if (strcmp (o->unsetenv[i], key) == 0)
+      return 1;
+  return 0;
+}
+
+void
+ferry_env_host_apply (const struct ferry_create_options *o, json_object *env)
+{
+  if (o->env_host)
+    for (char **v = environ; v && *v; v++)
+      if (strchr (*v, '=') && **v != '=')
+        ferry_env_set (env, *v);
+  if (o->no_http_proxy)
+    return;
+  for (size_t i = 0; FERRY_PROXY_ENV[i]; i++)
+    {
+      const char *v = getenv (FERRY_PROXY_ENV[i]);
+      cleanup_free char *kv = NULL;
+
+      if (v == NULL)
+        continue;
+      kv = xasprintf ("%s=%s", FERRY_PROXY_ENV[i], v);
+      ferry_env_set (env, kv);
+    }
 }

@@ -30,6 +30,25 @@ int ferry_umask_parse (const char *text, unsigned *out);
 /* --hosts-file: "none", "image", or a host file (absolute, one line).  */
 int ferry_hosts_file_is_valid (const char *text);
 
+/* The variables Podman passes on from its own environment unless
+ * --http-proxy=false.  */
+extern const char *const FERRY_PROXY_ENV[];
+
+/* The environment's first part, the image's and the defaults' (ENV, a
+ * JSON array of "K=V"): --env-merge's substitutions set ("K=...${K}...",
+ * expanded from ENV, a missing variable empty), then --unsetenv's names
+ * removed, or everything with --unsetenv-all.  */
+int ferry_env_base_adjust (const struct ferry_create_options *o, json_object *env, ferry_error_t *err);
+
+/* True when a variable ferry adds by default (PATH, TERM, container) is
+ * left out: --unsetenv-all, or --unsetenv KEY.  */
+int ferry_env_is_unset (const struct ferry_create_options *o, const char *key);
+
+/* The user's part, below --env-file and -e: with --env-host all of
+ * ferry's environment, then (unless --http-proxy=false) its proxy
+ * variables.  */
+void ferry_env_host_apply (const struct ferry_create_options *o, json_object *env);
+
 /* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
  * ("0027") and "HostsFile" to REC, as O gives them.  */
 int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);

@@ -212,8 +212,8 @@ struct create_args
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
-  char **env_merge, **unsetenv;
-  size_t n_env_merge, n_unsetenv;
+  char **env_merge, **unsetenv, **label_files;
+  size_t n_env_merge, n_unsetenv, n_label_files;
 };
 
 static void
@@ -242,6 +242,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->group_add);
   ferry_cleanup_strvp (&a->env_merge);
   ferry_cleanup_strvp (&a->unsetenv);
+  ferry_cleanup_strvp (&a->label_files);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -384,6 +385,8 @@ static const char create_usage[]
       "      --unsetenv K         leave out K of the image's and the default variables (PATH,\n"
       "                           container, TERM) (repeatable)\n"
       "      --unsetenv-all[=BOOL]  leave out all of the image's and the default variables\n"
+      "      --label-file FILE    read K=V label lines from FILE (under --label; repeatable)\n"
+      "      --no-hostname        no /etc/hostname from ferry: the image's stays\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -461,6 +464,8 @@ enum
   OPT_HTTP_PROXY,
   OPT_UNSETENV,
   OPT_UNSETENV_ALL,
+  OPT_LABEL_FILE,
+  OPT_NO_HOSTNAME,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -711,6 +716,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "http-proxy", optional_argument, NULL, OPT_HTTP_PROXY },
                                         { "unsetenv", required_argument, NULL, OPT_UNSETENV },
                                         { "unsetenv-all", optional_argument, NULL, OPT_UNSETENV_ALL },
+                                        { "label-file", required_argument, NULL, OPT_LABEL_FILE },
+                                        { "no-hostname", no_argument, NULL, OPT_NO_HOSTNAME },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -911,6 +918,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_UNSETENV:
         a->unsetenv = strv_push (a->unsetenv, &a->n_unsetenv, optarg);
+        break;
+      case OPT_LABEL_FILE:
+        a->label_files = strv_push (a->label_files, &a->n_label_files, optarg);
+        break;
+      case OPT_NO_HOSTNAME:
+        a->o.no_hostname = 1;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1178,6 +1191,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.group_add = a->group_add;
   a->o.env_merge = a->env_merge;
   a->o.unsetenv = a->unsetenv;
+  a->o.label_files = a->label_files;
   return optind;
 }
 

@@ -102,16 +102,16 @@ groups_umask_hosts() {
 	EOF
 }
 
-@test "--group-add, --umask and --hosts-file stay through checkpoint and restore, in place and onto another root" {
+@test "--group-add, --umask, --hosts-file and --no-hostname stay through checkpoint and restore, in place and onto another root" {
 	load_test_image
 	fb load -q -i "$(ferry_test_image)"
 	printf '10.1.1.1\tfromfile\n' >"$TEST_TMP/hosts"
-	f run -d --name gu --group-add 1234 --group-add nogroup --umask 0027 --hosts-file "$TEST_TMP/hosts" \
+	f run -d --name gu --group-add 1234 --group-add nogroup --umask 0027 --hosts-file "$TEST_TMP/hosts" --no-hostname \
 		ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs gu | wc -l)" -ge 2 ]'
 	# What the container's PID 1 has, and a file its shell makes.
-	see='grep -E "^(Groups|Umask)" /proc/1/status | tr -s "\t " " "; head -n1 /etc/hosts'
-	want=$(printf 'Umask: 0027\nGroups: 1234 65534 \n10.1.1.1\tfromfile')
+	see='grep -E "^(Groups|Umask)" /proc/1/status | tr -s "\t " " "; head -n1 /etc/hosts; ls /etc/hostname 2>&1'
+	want=$(printf 'Umask: 0027\nGroups: 1234 65534 \n10.1.1.1\tfromfile\nls: /etc/hostname: No such file or directory')
 	[ "$(f exec gu sh -c "$see")" = "$want" ]
 	fmt='{{json .HostConfig.GroupAdd}} {{.Config.Umask}} {{.HostConfig.HostsFile}}'
 	want_inspect="[\"1234\",\"nogroup\"] 0027 $TEST_TMP/hosts"
@@ -241,5 +241,36 @@ environments() {
 		$ --env-host=nope -> 125
 		  Error: invalid ...
 		  See ...
+	EOF
+}
+
+labels_and_hostname() {
+	local t=$1 img=localhost/ferry-test:latest
+	printf 'a=1\n# c\n\nb\n  c=3  \nd=x=y\n' >"$TEST_TMP/labels"
+	printf '=v\n' >"$TEST_TMP/badlabels"
+	"$t" create --name l1 --network none --label-file "$TEST_TMP/labels" -l a=2 "$img" true >/dev/null
+	show "$t" inspect --format '{{json .Config.Labels}}' l1
+	show "$t" create --network none --label-file "$TEST_TMP/nonexist" "$img" true
+	show "$t" create --network none --label-file "$TEST_TMP/badlabels" "$img" true
+	"$t" run -d --name h1 --network none --no-hostname "$img" sleep 100 >/dev/null
+	show "$t" inspect --format '[{{.HostnamePath}}]' h1
+	show "$t" run --rm --network none --no-hostname --hostname foo "$img" sh -c 'hostname; echo $HOSTNAME; [ -e /etc/hostname ] || echo no-file'
+	"$t" rm -af -t 0 >/dev/null
+}
+
+@test "--label-file and --no-hostname as Podman's" {
+	compare_with_podman labels_and_hostname <<-'EOF'
+		$ inspect --format {{json .Config.Labels}} l1 -> 0
+		  {"a":"2","c":"3  ","d":"x=y"}
+		$ create --network none --label-file TMP/nonexist localhost/ferry-test:latest true -> 125
+		  Error: unable ...
+		$ create --network none --label-file TMP/badlabels localhost/ferry-test:latest true -> 125
+		  Error: unable ...
+		$ inspect --format [{{.HostnamePath}}] h1 -> 0
+		  []
+		$ run --rm --network none --no-hostname --hostname foo localhost/ferry-test:latest sh -c hostname; echo $HOSTNAME; [ -e /etc/hostname ] || echo no-file -> 0
+		  foo
+		  foo
+		  no-file
 	EOF
 }

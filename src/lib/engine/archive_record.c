@@ -1100,6 +1100,7 @@ static const struct record_field
   { "GroupAdd", check_group_add, 1 },
   { "Umask", check_umask, 1 },
   { "HostsFile", check_hosts_file, 1 },
+  { "NoHostname", check_true, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -1191,6 +1191,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
             json_object_object_add (labels, lk, json_object_get (lv));
       }
   }
+  if (ferry_label_files_apply (o->label_files, labels, err) < 0)
+    return -1;
   for (i = 0; o->labels && o->labels[i]; i++)
     {
       const char *eq = strchr (o->labels[i], '=');

@@ -183,6 +183,10 @@ struct ferry_create_options
   int unsetenv_all;
   int env_host;
   int no_http_proxy;
+  /* --label-file: files of "K=V" lines, under --label; may be NULL.
+   * --no-hostname: no /etc/hostname from ferry ("NoHostname").  */
+  char **label_files;
+  int no_hostname;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -300,7 +300,10 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
       o, "ResolvConfPath",
       json_object_new_string (
           json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")) ? "" : resolv));
-  json_object_object_add (o, "HostnamePath", json_object_new_string (hostname));
+  json_object_object_add (
+      o, "HostnamePath",
+      json_object_new_string (
+          json_object_get_boolean (json_object_object_get (c->record, "NoHostname")) ? "" : hostname));
   json_object_object_add (
       o, "HostsPath",
       json_object_new_string (

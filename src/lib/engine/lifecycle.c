@@ -983,6 +983,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.no_hosts = json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"));
   p.no_resolv_conf = json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf"));
   p.hostname_path = hostname;
+  p.no_hostname = json_object_get_boolean (json_object_object_get (c->record, "NoHostname"));
   p.containerenv_path = containerenv;
   p.shm_path = shm;
   p.mounts = sm;

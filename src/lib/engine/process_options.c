@@ -2,6 +2,7 @@
 #include "process_options.h"
 #include "internal.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
@@ -149,8 +150,41 @@ record_hosts_file (const struct ferry_create_options *o, json_object *rec, ferry
 }
 
 int
+ferry_label_files_apply (char *const *files, json_object *labels, ferry_error_t *err)
+{
+  for (size_t i = 0; files && files[i]; i++)
+    {
+      cleanup_free char *text = NULL;
+      char *line, *save = NULL;
+
+      if (ferry_read_file (files[i], &text, NULL, err) < 0)
+        return ferry_error_wrap (err, "unable to process labels of --label-file `%s`", files[i]);
+      for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        {
+          cleanup_free char *key = NULL;
+          char *eq;
+
+          line += strspn (line, " \t");
+          eq = strchr (line, '=');
+          if (*line == '#' || eq == NULL)
+            continue;
+          if (eq == line)
+            return ferry_make_error (err, 0,
+                                     "unable to process labels of --label-file `%s`: a line starts with `=`: "
+                                     "give KEY=VALUE lines",
+                                     files[i]);
+          key = xstrndup (line, eq - line);
+          json_object_object_add (labels, key, json_object_new_string (eq + 1));
+        }
+    }
+  return 0;
+}
+
+int
 ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
 {
+  if (o->no_hostname)
+    json_object_object_add (rec, "NoHostname", json_object_new_boolean (1));
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
     return -1;
   return record_hosts_file (o, rec, err);

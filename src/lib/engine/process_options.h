@@ -49,8 +49,13 @@ int ferry_env_is_unset (const struct ferry_create_options *o, const char *key);
  * variables.  */
 void ferry_env_host_apply (const struct ferry_create_options *o, json_object *env);
 
+/* Adds to LABELS (a JSON object) the "K=V" lines of --label-file's
+ * files, as Podman reads them: blank lines, `#` comments and lines
+ * without `=` are skipped, leading blanks dropped.  */
+int ferry_label_files_apply (char *const *files, json_object *labels, ferry_error_t *err);
+
 /* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
- * ("0027") and "HostsFile" to REC, as O gives them.  */
+ * ("0027"), "HostsFile" and "NoHostname" to REC, as O gives them.  */
 int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);
 
 #endif

@@ -806,7 +806,8 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
       if (strv_contains ((const char *const *) dests, defaults[i].destination))
         continue;
       if ((p->no_hosts && strcmp (defaults[i].destination, "/etc/hosts") == 0)
-          || (p->no_resolv_conf && strcmp (defaults[i].destination, "/etc/resolv.conf") == 0))
+          || (p->no_resolv_conf && strcmp (defaults[i].destination, "/etc/resolv.conf") == 0)
+          || (p->no_hostname && strcmp (defaults[i].destination, "/etc/hostname") == 0))
         continue;
       if (defaults[i].source == NULL)
         {

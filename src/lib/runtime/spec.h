@@ -65,6 +65,7 @@ struct ferry_spec_params
   const char *containerenv_path;         /* bound to /run/.containerenv */
   int no_hosts;                          /* no /etc/hosts bound: the image's stays */
   int no_resolv_conf;                    /* no /etc/resolv.conf bound: the same */
+  int no_hostname;                       /* no /etc/hostname bound (--no-hostname) */
   const char *shm_path;                  /* a tmpfs mounted by the engine, bound to /dev/shm */
   const struct ferry_spec_mount *mounts; /* user mounts, in order */
   size_t n_mounts;

@@ -387,6 +387,14 @@ static const char create_usage[]
       "      --unsetenv-all[=BOOL]  leave out all of the image's and the default variables\n"
       "      --label-file FILE    read K=V label lines from FILE (under --label; repeatable)\n"
       "      --no-hostname        no /etc/hostname from ferry: the image's stays\n"
+      "      --pid MODE           the PID namespace: private (default: its own), host (the\n"
+      "                           host's; no checkpoint then), container:CTR (a running\n"
+      "                           container's) or ns:PATH\n"
+      "      --ipc MODE           the IPC namespace: shareable or private (default: its own),\n"
+      "                           none (its own, without /dev/shm), host (with the host's\n"
+      "                           /dev/shm), container:CTR or ns:PATH\n"
+      "      --uts MODE           the UTS namespace (host name): private (default), host,\n"
+      "                           container:CTR or ns:PATH\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -466,6 +474,9 @@ enum
   OPT_UNSETENV_ALL,
   OPT_LABEL_FILE,
   OPT_NO_HOSTNAME,
+  OPT_PID,
+  OPT_IPC,
+  OPT_UTS,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -718,6 +729,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "unsetenv-all", optional_argument, NULL, OPT_UNSETENV_ALL },
                                         { "label-file", required_argument, NULL, OPT_LABEL_FILE },
                                         { "no-hostname", no_argument, NULL, OPT_NO_HOSTNAME },
+                                        { "pid", required_argument, NULL, OPT_PID },
+                                        { "ipc", required_argument, NULL, OPT_IPC },
+                                        { "uts", required_argument, NULL, OPT_UTS },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -924,6 +938,15 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_NO_HOSTNAME:
         a->o.no_hostname = 1;
+        break;
+      case OPT_PID:
+        a->o.pid_mode = optarg;
+        break;
+      case OPT_IPC:
+        a->o.ipc_mode = optarg;
+        break;
+      case OPT_UTS:
+        a->o.uts_mode = optarg;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # run and create flags as a Podman user types them: --group-add, --umask,
-# --hosts-file.  What inspect shows and what the container sees are
-# compared with what Podman 5.4 showed (kept below), and, where Podman is
-# installed, with Podman run live on roots of the test's own.  Each flag
-# that changes what a container is goes through checkpoint and restore, in
-# place and with --export/--import onto another root.
+# --hosts-file, --unsetenv, --unsetenv-all, --env-merge, --env-host,
+# --http-proxy, --label-file, --no-hostname, --pid, --ipc, --uts.  What
+# inspect shows and what the container sees are compared with what Podman
+# 5.4 showed (kept below), and, where Podman is installed, with Podman run
+# live on roots of the test's own.  Each flag that changes what a container
+# is goes through checkpoint and restore, in place and with --export/--import
+# onto another root, or is refused by checkpoint before anything is frozen.
 
 load helpers
 load podman-helpers
@@ -37,7 +39,8 @@ show() {
 	shift
 	out=$("$tool" "$@" 2>&1) || rc=$?
 	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
-	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^/  /' <<<"$out"
+	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^[0-9a-f]\{12\}$/ID12/' \
+		-e 's/^/  /' <<<"$out"
 }
 
 groups_umask_hosts() {
@@ -273,4 +276,160 @@ labels_and_hostname() {
 		  foo
 		  no-file
 	EOF
+}
+
+namespace_modes() {
+	local t=$1 img=localhost/ferry-test:latest m
+	local see='ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done'
+	for m in "--ipc none" "--ipc private" "--ipc shareable" "--ipc host" "--uts host" "--pid host" "--pid private"; do
+		# shellcheck disable=SC2086
+		show "$t" run --rm --network none -v "$TEST_TMP/ns:/tmp:ro" $m "$img" sh -c "$see"
+	done
+	for m in "--pid foo" "--ipc foo" "--uts none" "--pid none" "--pid ns:/nonexist" "--pid container:nosuch"; do
+		# shellcheck disable=SC2086
+		show "$t" create --network none $m "$img" true
+	done
+	"$t" create --name n1 --network none --ipc none --uts host "$img" true >/dev/null
+	"$t" create --name n2 --network none --pid host --ipc private "$img" true >/dev/null
+	"$t" create --name n3 --network none "$img" true >/dev/null
+	local fmt='{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}'
+	show "$t" inspect --format "$fmt" n1
+	show "$t" inspect --format "$fmt" n2
+	show "$t" inspect --format "$fmt" n3
+	"$t" run -d --name peer --network none "$img" sleep 1000 >/dev/null
+	"$t" run -d --name j1 --network none --pid container:peer --ipc container:peer --uts container:peer "$img" sleep 1000 >/dev/null
+	show "$t" exec j1 sh -c 'ps -o comm | grep -c sleep'
+	[ "$("$t" inspect --format "$fmt" j1)" = "container:$("$t" inspect --format '{{.Id}}' peer) container:$("$t" inspect --format '{{.Id}}' peer) container:$("$t" inspect --format '{{.Id}}' peer)" ] && echo joined by ID
+	"$t" rm -af -t 0 >/dev/null
+}
+
+@test "--pid, --ipc and --uts modes as Podman's" {
+	mkdir -p "$TEST_TMP/ns"
+	for n in ipc uts pid; do readlink /proc/self/ns/$n >"$TEST_TMP/ns/host-$n"; done
+	hn=$(hostname)
+	compare_with_podman namespace_modes < <(sed "s/HOSTNAME_OF_HOST/$hn/" <<-'EOF'
+		$ run --rm --network none -v TMP/ns:/tmp:ro --ipc none localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  ls: /dev/shm: No such file or directory
+		  ID12
+		  ID12
+		$ run --rm --network none -v TMP/ns:/tmp:ro --ipc private localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  /dev/shm
+		  ID12
+		  ID12
+		$ run --rm --network none -v TMP/ns:/tmp:ro --ipc shareable localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  /dev/shm
+		  ID12
+		  ID12
+		$ run --rm --network none -v TMP/ns:/tmp:ro --ipc host localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  /dev/shm
+		  ID12
+		  ID12
+		  host-ipc
+		$ run --rm --network none -v TMP/ns:/tmp:ro --uts host localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  /dev/shm
+		  HOSTNAME_OF_HOST
+		  HOSTNAME_OF_HOST
+		  host-uts
+		$ run --rm --network none -v TMP/ns:/tmp:ro --pid host localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 0
+		  /dev/shm
+		  ID12
+		  ID12
+		  host-pid
+		$ run --rm --network none -v TMP/ns:/tmp:ro --pid private localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
+		  /dev/shm
+		  ID12
+		  ID12
+		$ create --network none --pid foo localhost/ferry-test:latest true -> 125
+		  Error: unrecognized ...
+		$ create --network none --ipc foo localhost/ferry-test:latest true -> 125
+		  Error: unrecognized ...
+		$ create --network none --uts none localhost/ferry-test:latest true -> 125
+		  Error: unrecognized ...
+		$ create --network none --pid none localhost/ferry-test:latest true -> 125
+		  Error: unrecognized ...
+		$ create --network none --pid ns:/nonexist localhost/ferry-test:latest true -> 125
+		  Error: cannot ...
+		$ create --network none --pid container:nosuch localhost/ferry-test:latest true -> 125
+		  Error: looking ...
+		$ inspect --format {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} n1 -> 0
+		  private none host
+		$ inspect --format {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} n2 -> 0
+		  host private private
+		$ inspect --format {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} n3 -> 0
+		  private shareable private
+		$ exec j1 sh -c ps -o comm | grep -c sleep -> 0
+		  2
+		joined by ID
+	EOF
+	)
+}
+
+@test "checkpoint of a container in the host's PID namespace is refused before anything is frozen" {
+	load_test_image
+	f run -d --name ph --pid host ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs ph | wc -l)" -ge 2 ]'
+	run_ferry container checkpoint ph
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "it shares the host's PID namespace (--pid host), which CRIU cannot dump"
+	assert_output_contains "run it with a PID namespace of its own"
+	[ "$(f inspect --format '{{.State.Status}} {{.State.Checkpointed}}' ph)" = "running false" ]
+	[ "$(cat "$(freezer_state_file "$ROOT" "$(f inspect --format '{{.Id}}' ph)")")" = THAWED ]
+	n=$(last_count ph)
+	wait_until "[ \$(last_count ph) -gt $n ]"
+	run_ferry container checkpoint -e "$TEST_TMP/ph.tar" ph
+	assert_status 125
+	[ ! -e "$TEST_TMP/ph.tar" ]
+	[ -z "$(ls "$TEST_TMP" | grep -i checkpoint)" ]
+	assert_counts_on ph
+}
+
+@test "host and joined IPC and UTS namespaces and IPC none go through checkpoint and restore; a joined PID one is refused; an archive asks for trust" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name hu --ipc host --uts host ferry-test sh -c "$COUNTER" >/dev/null
+	f run -d --name in --ipc none ferry-test sh -c "$COUNTER" >/dev/null
+	f run -d --name peer ferry-test sleep 1000 >/dev/null
+	f run -d --name jn --ipc container:peer --uts container:peer ferry-test sh -c "$COUNTER" >/dev/null
+	f run -d --name jp --pid container:peer ferry-test sleep 1000 >/dev/null
+	wait_until '[ "$(f logs hu | wc -l)" -ge 2 ] && [ "$(f logs in | wc -l)" -ge 2 ] && [ "$(f logs jn | wc -l)" -ge 2 ]'
+	hostns="$(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/uts) $(hostname)"
+	see='echo "$(readlink /proc/1/ns/ipc) $(readlink /proc/1/ns/uts) $(hostname)"'
+	for c in hu in jn; do
+		f container checkpoint "$c" >/dev/null
+		f container restore "$c" >/dev/null
+	done
+	[ "$(f exec hu sh -c "$see")" = "$hostns" ]
+	[ "$(f exec in sh -c 'ls /dev/shm 2>&1')" = "ls: /dev/shm: No such file or directory" ]
+	peer_pid=$(f inspect --format '{{.State.Pid}}' peer)
+	[ "$(f exec jn sh -c 'readlink /proc/1/ns/ipc; readlink /proc/1/ns/uts')" = "$(readlink /proc/"$peer_pid"/ns/ipc /proc/"$peer_pid"/ns/uts)" ]
+	# A PID namespace of another container's: refused, untouched.
+	run_ferry container checkpoint jp
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "it runs in another PID namespace (--pid container:"
+	[ "$(f inspect --format '{{.State.Status}}' jp)" = running ]
+	assert_counts_on hu
+	assert_counts_on in
+	assert_counts_on jn
+
+	# Onto another root: the host's namespaces only when trusted.
+	f container checkpoint -c none -e "$TEST_TMP/hu.tar" hu >/dev/null
+	f container checkpoint -c none -e "$TEST_TMP/in.tar" in >/dev/null
+	run_fb container restore -i "$TEST_TMP/hu.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "asks for host IPC namespace, host UTS namespace: restore with --trust-archive"
+	[ -z "$(fb ps -a -q)" ]
+	run_fb container restore --trust-archive -i "$TEST_TMP/hu.tar"
+	assert_status 0
+	[ "$(fb exec hu sh -c "$see")" = "$hostns" ]
+	[ "$(fb inspect --format '{{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}' hu)" = "host host" ]
+	run_fb container restore -i "$TEST_TMP/in.tar"
+	assert_status 0
+	[ "$(fb exec in sh -c 'ls /dev/shm 2>&1')" = "ls: /dev/shm: No such file or directory" ]
+	[ "$(fb inspect --format '{{.HostConfig.IpcMode}}' in)" = none ]
+	assert_counts_on hu fb
+	assert_counts_on in fb
+	fb rm -f hu in >/dev/null
 }

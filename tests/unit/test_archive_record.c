@@ -521,6 +521,31 @@ test_process_options_fields (void **state)
   assert_non_null (strstr (msg, "hosts file (--hosts-file) on the host at `/etc/shadow`"));
 }
 
+/* --pid, --ipc, --uts: as create writes them; anything but the
+ * container's own asks for trust.  */
+static void
+test_namespace_modes (void **state)
+{
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  assert_null (check_with ("IpcMode", "\"none\"", 0));
+  assert_null (check_with ("IpcMode", "\"private\"", 0));
+  assert_null (check_with ("PidMode", "\"host\"", 1));
+  assert_null (check_with ("UTSMode", "\"ns:/run/netns/x\"", 1));
+  assert_null (check_with (
+      "PidMode", "\"container:20ceefc664562fd3095935ae6df97442200ee349799ebb91bb3b181ea07401b8\"", 1));
+  expect_refused ("PidMode", "\"none\"", "PidMode");
+  expect_refused ("PidMode", "\"private\"", "PidMode");
+  expect_refused ("UTSMode", "\"container:peer\"", "UTSMode");
+  expect_refused ("IpcMode", "\"ns:rel\"", "IpcMode");
+  expect_refused ("IpcMode", "\"ns:/a/../b\"", "IpcMode");
+  expect_refused ("UTSMode", "true", "UTSMode");
+  msg = check_with ("UTSMode", "\"host\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "asks for host UTS namespace"));
+}
+
 int
 main (void)
 {
@@ -537,6 +562,7 @@ main (void)
     cmocka_unit_test (test_confinement_privileges),
     cmocka_unit_test (test_name_resolution_fields),
     cmocka_unit_test (test_process_options_fields),
+    cmocka_unit_test (test_namespace_modes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

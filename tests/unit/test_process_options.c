@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "engine/namespaces.h"
 #include "engine/process_options.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -121,12 +122,43 @@ test_env_base (void **state)
   ferry_error_release (&err);
 }
 
+/* --pid, --ipc, --uts as create reads them.  */
+static void
+test_ns_modes (void **state)
+{
+  const char *out = "x";
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_PID, "private", &out, &err), 0);
+  assert_null (out);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_IPC, "shareable", &out, &err), 0);
+  assert_null (out);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_IPC, "private", &out, &err), 0);
+  assert_string_equal (out, "private");
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_IPC, "none", &out, &err), 0);
+  assert_string_equal (out, "none");
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_UTS, "host", &out, &err), 0);
+  assert_string_equal (out, "host");
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_PID, "container:x", &out, &err), 0);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_UTS, "ns:/proc/self/ns/uts", &out, &err), 0);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_PID, "none", &out, &err), -1);
+  assert_non_null (strstr (err->msg, "unrecognized namespace mode none"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_UTS, "shareable", &out, &err), -1);
+  ferry_error_release (&err);
+  assert_true (ferry_ns_mode_check (FERRY_NS_PID, "ns:relative", &out, &err) < 0);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ns_mode_check (FERRY_NS_PID, "container:", &out, &err), -1);
+  ferry_error_release (&err);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_umask),  cmocka_unit_test (test_group_add), cmocka_unit_test (test_hosts_file),
-    cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),
+    cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),  cmocka_unit_test (test_ns_modes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -158,6 +158,44 @@ check_umask (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* --pid, --ipc, --uts as create records them: host, none (IPC),
+ * container:ID, ns:PATH (absolute, clean).  */
+static int
+check_ns_mode (struct record_check *c, const char *field, json_object *v, int ipc)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "host") == 0 || (ipc && (strcmp (s, "none") == 0 || strcmp (s, "private") == 0)))
+    return 0;
+  if (strncmp (s, "container:", 10) == 0 && is_lower_hex (s + 10, 64))
+    return 0;
+  if (strncmp (s, "ns:", 3) == 0 && is_clean_absolute (s + 3))
+    return 0;
+  return refuse (c, field, "must be host, %scontainer:ID or ns:PATH, not `%s`", ipc ? "none, private, " : "",
+                 q = shown (s));
+}
+
+static int
+check_pid_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 0);
+}
+
+static int
+check_ipc_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 1);
+}
+
+static int
+check_uts_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 0);
+}
+
 /* "none", "image" or an absolute host path, as create writes --hosts-file.  */
 static int
 check_hosts_file (struct record_check *c, const char *field, json_object *v)
@@ -1101,6 +1139,9 @@ static const struct record_field
   { "Umask", check_umask, 1 },
   { "HostsFile", check_hosts_file, 1 },
   { "NoHostname", check_true, 1 },
+  { "PidMode", check_pid_mode, 1 },
+  { "IpcMode", check_ipc_mode, 1 },
+  { "UTSMode", check_uts_mode, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1227,6 +1268,32 @@ append_runtime_annotations (char **list, json_object *annotations)
   }
 }
 
+/* --pid, --ipc, --uts other than the container's own (and IPC none). */
+static void
+append_namespaces (char **list, json_object *rec)
+{
+  static const char *const fields[][2] = { { "PidMode", "PID" }, { "IpcMode", "IPC" }, { "UTSMode", "UTS" } };
+
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      const char *mode = ferry_json_get_string (rec, fields[i][0]);
+      cleanup_free char *q = NULL, *item = NULL;
+
+      if (mode == NULL || strcmp (mode, "none") == 0 || strcmp (mode, "private") == 0)
+        continue;
+      if (strcmp (mode, "host") == 0)
+        item = xasprintf ("host %s namespace", fields[i][1]);
+      else if (strncmp (mode, "container:", 10) == 0)
+        item = xasprintf ("another container's %s namespace", fields[i][1]);
+      else
+        {
+          q = shown (mode + 3);
+          item = xasprintf ("%s namespace `%s`", fields[i][1], q);
+        }
+      append (list, item);
+    }
+}
+
 char *
 ferry_archive_record_privileges (json_object *rec)
 {
@@ -1265,6 +1332,7 @@ ferry_archive_record_privileges (json_object *rec)
   else if (ferry_json_get_string (rec, "Network")
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
+  append_namespaces (&list, rec);
   {
     json_object *add = ferry_json_get_array (rec, "CapAdd");
     if (ferry_json_array_length (add))

@@ -1,4 +1,5 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
+#include "namespaces.h"
 #include "checkpoint.h"
 #include "checkpoint_image.h"
 #include "internal.h"
@@ -967,6 +968,8 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
                              ferry_container_status_name (c->status));
       goto out;
     }
+  if (ferry_ns_modes_checkpoint_check (c, err) < 0)
+    goto out;
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {

@@ -4,6 +4,7 @@
 #include "checkpoint_image.h"
 #include "internal.h"
 #include "process_options.h"
+#include "namespaces.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -2169,6 +2170,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
+  if (ferry_ns_modes_record (e, o, rec, err) < 0)
+    goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */
   for (tries = 0; ferry_container_insert (e, img ? img->id : NULL, rec, NULL, err) < 0; tries++)

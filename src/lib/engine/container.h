@@ -187,6 +187,11 @@ struct ferry_create_options
    * --no-hostname: no /etc/hostname from ferry ("NoHostname").  */
   char **label_files;
   int no_hostname;
+  /* --pid, --ipc, --uts as typed; NULL: one of its own
+   * (engine/namespaces.h).  */
+  const char *pid_mode;
+  const char *ipc_mode;
+  const char *uts_mode;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -2,6 +2,7 @@
 #include "container.h"
 #include "health.h"
 #include "internal.h"
+#include "namespaces.h"
 #include "network.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
@@ -377,6 +378,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   }
   json_object_object_add (host, "GroupAdd", member_or (c->record, "GroupAdd", json_object_new_array ()));
   json_object_object_add (host, "HostsFile", member_or (c->record, "HostsFile", json_object_new_string ("")));
+  json_object_object_add (host, "PidMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_PID)));
+  json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
+  json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

@@ -4,6 +4,7 @@
 #include "health.h"
 #include "internal.h"
 #include "process_options.h"
+#include "namespaces.h"
 #include "volume.h"
 #include "../state/events.h"
 #include "../network/addr.h"
@@ -1028,7 +1029,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
-  if (spec == NULL)
+  if (spec == NULL || ferry_ns_modes_apply (e, c, spec, err) < 0)
     return -1;
   if (! host_network)
     {

@@ -395,6 +395,7 @@ static const char create_usage[]
       "                           /dev/shm), container:CTR or ns:PATH\n"
       "      --uts MODE           the UTS namespace (host name): private (default), host,\n"
       "                           container:CTR or ns:PATH\n"
+      "      --pidfile FILE       write the container's PID to FILE at each start and restore\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -477,6 +478,7 @@ enum
   OPT_PID,
   OPT_IPC,
   OPT_UTS,
+  OPT_PIDFILE,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -732,6 +734,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "pid", required_argument, NULL, OPT_PID },
                                         { "ipc", required_argument, NULL, OPT_IPC },
                                         { "uts", required_argument, NULL, OPT_UTS },
+                                        { "pidfile", required_argument, NULL, OPT_PIDFILE },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -947,6 +950,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_UTS:
         a->o.uts_mode = optarg;
+        break;
+      case OPT_PIDFILE:
+        a->o.pidfile = optarg;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;

@@ -433,3 +433,30 @@ namespace_modes() {
 	assert_counts_on in fb
 	fb rm -f hu in >/dev/null
 }
+
+@test "--pidfile gets the container's PID at each start and restore, and stays after rm, as Podman's" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f run -d --name pf --pidfile "$TEST_TMP/pf.pid" ferry-test sleep 1000 >/dev/null
+	[ "$(cat "$TEST_TMP/pf.pid")" = "$(f inspect --format '{{.State.Pid}}' pf)" ]
+	[ "$(f inspect --format '{{.PidFile}}' pf)" = "$TEST_TMP/pf.pid" ]
+	f restart -t 0 pf >/dev/null
+	[ "$(cat "$TEST_TMP/pf.pid")" = "$(f inspect --format '{{.State.Pid}}' pf)" ]
+	f container checkpoint pf >/dev/null
+	f container restore pf >/dev/null
+	[ "$(cat "$TEST_TMP/pf.pid")" = "$(f inspect --format '{{.State.Pid}}' pf)" ]
+	f container checkpoint -c none -e "$TEST_TMP/pf.tar" pf >/dev/null
+	f rm pf >/dev/null
+	[ -e "$TEST_TMP/pf.pid" ]
+	run_fb container restore -i "$TEST_TMP/pf.tar"
+	assert_status 125
+	assert_output_contains "asks for PID file (--pidfile) on the host at \`$TEST_TMP/pf.pid\`: restore with --trust-archive"
+	run_fb container restore --trust-archive -i "$TEST_TMP/pf.tar"
+	assert_status 0
+	[ "$(cat "$TEST_TMP/pf.pid")" = "$(fb inspect --format '{{.State.Pid}}' pf)" ]
+	fb rm -f pf >/dev/null
+	run_ferry create --pidfile "$TEST_TMP/nodir/pf.pid" ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "--pidfile"
+}

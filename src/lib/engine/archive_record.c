@@ -1142,6 +1142,7 @@ static const struct record_field
   { "PidMode", check_pid_mode, 1 },
   { "IpcMode", check_ipc_mode, 1 },
   { "UTSMode", check_uts_mode, 1 },
+  { "PidFile", check_host_file, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1224,7 +1225,8 @@ append_host_files (char **list, json_object *rec)
   static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
                                            { "ContainerIDFile", "container ID file" },
                                            { "LogPath", "log file (--log-opt path)" },
-                                           { "HostsFile", "hosts file (--hosts-file)" } };
+                                           { "HostsFile", "hosts file (--hosts-file)" },
+                                           { "PidFile", "PID file (--pidfile)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {

@@ -1086,6 +1086,13 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
         return -1;
       json_object_object_add (rec, "ConmonPidFile", json_object_new_string (path));
     }
+  if (o->pidfile)
+    {
+      cleanup_free char *path = host_file_path ("--pidfile", o->pidfile, err);
+      if (path == NULL)
+        return -1;
+      json_object_object_add (rec, "PidFile", json_object_new_string (path));
+    }
   if (o->cidfile)
     {
       cleanup_free char *path = host_file_path ("--cidfile", o->cidfile, err);

@@ -192,6 +192,9 @@ struct ferry_create_options
   const char *pid_mode;
   const char *ipc_mode;
   const char *uts_mode;
+  /* --pidfile: a host file that gets the container's PID at each start
+   * and restore; NULL: none.  */
+  const char *pidfile;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -314,7 +314,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
-  json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
+  json_object_object_add (o, "PidFile", member_or (c->record, "PidFile", json_object_new_string (pidfile)));
   json_object_object_add (o, "LogPath", json_object_new_string (log ? log : ""));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
   json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));

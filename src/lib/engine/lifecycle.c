@@ -1353,6 +1353,22 @@ write_user_conmon_pidfile (const struct ferry_container *c, pid_t conmon_pid, fe
   return 0;
 }
 
+/* --pidfile: the container's PID at each start and restore; left when
+ * the container goes, as Podman leaves it.  */
+static int
+write_user_pidfile (const struct ferry_container *c, pid_t pid, ferry_error_t *err)
+{
+  const char *path = ferry_json_get_string (c->record, "PidFile");
+  cleanup_free char *text = NULL;
+
+  if (path == NULL)
+    return 0;
+  text = xasprintf ("%d", (int) pid);
+  if (ferry_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
+    return ferry_error_wrap (err, "--pidfile of container %s", c->name);
+  return 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1436,7 +1452,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
-      || write_user_conmon_pidfile (c, conmon_pid, err) < 0)
+      || write_user_conmon_pidfile (c, conmon_pid, err) < 0 || write_user_pidfile (c, pid, err) < 0)
     goto fail;
   if (so && so->attach)
     {

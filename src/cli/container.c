@@ -396,6 +396,7 @@ static const char create_usage[]
       "      --uts MODE           the UTS namespace (host name): private (default), host,\n"
       "                           container:CTR or ns:PATH\n"
       "      --pidfile FILE       write the container's PID to FILE at each start and restore\n"
+      "      --replace            with --name: stop and remove a container of that name first\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -479,6 +480,7 @@ enum
   OPT_IPC,
   OPT_UTS,
   OPT_PIDFILE,
+  OPT_REPLACE,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -735,6 +737,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "ipc", required_argument, NULL, OPT_IPC },
                                         { "uts", required_argument, NULL, OPT_UTS },
                                         { "pidfile", required_argument, NULL, OPT_PIDFILE },
+                                        { "replace", no_argument, NULL, OPT_REPLACE },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -953,6 +956,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_PIDFILE:
         a->o.pidfile = optarg;
+        break;
+      case OPT_REPLACE:
+        a->o.replace = 1;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;

@@ -460,3 +460,34 @@ namespace_modes() {
 	assert_one_line_error
 	assert_output_contains "--pidfile"
 }
+
+@test "--replace stops and removes the container of that name first; killed half-way, the old one or none is left" {
+	load_test_image
+	old=$(f run -d --name r1 --stop-timeout 1 ferry-test sleep 1000)
+	new=$(f run -d --replace --name r1 --stop-timeout 1 ferry-test sleep 1000)
+	[ "$old" != "$new" ]
+	[ "$(f ps -a -q --no-trunc)" = "$new" ]
+	[ "$(f inspect --format '{{.Name}} {{.State.Status}}' r1)" = "r1 running" ]
+	id=$(f create --replace --name r1 ferry-test true)
+	[ "$(f ps -a -q --no-trunc)" = "$id" ]
+	run_ferry create --replace ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot replace container without --name being set"
+	# A bad option: refused before the old container is touched.
+	run_ferry create --replace --name r1 --umask 9 ferry-test true
+	assert_status 125
+	[ "$(f ps -a -q --no-trunc)" = "$id" ]
+
+	f rm -f r1 >/dev/null
+	old=$(f run -d --name r1 --stop-timeout 1 ferry-test sleep 1000)
+	run env FERRY_FAULT=replace-stopped "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --replace --name r1 ferry-test sleep 1000
+	[ "$status" = 137 ]
+	[ "$(f ps -a -q --no-trunc)" = "$old" ]
+	[ "$(f inspect --format '{{.State.Status}}' r1)" = exited ]
+	run env FERRY_FAULT=replace-removed "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --replace --name r1 ferry-test sleep 1000
+	[ "$status" = 137 ]
+	[ -z "$(f ps -a -q)" ]
+	new=$(f run -d --replace --name r1 ferry-test sleep 1000)
+	[ "$(f ps -a -q --no-trunc)" = "$new" ]
+}

@@ -17,6 +17,7 @@
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/parse.h"
@@ -2080,6 +2081,34 @@ write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_
   return -1;
 }
 
+/* --replace: the container named NAME, if any, stopped (with its own
+ * timeout and signal) and removed, as Podman replaces it.  Killed in
+ * between, ferry leaves the old container, stopped or not, or none: each
+ * step is a stop or remove of its own, which the next command settles,
+ * and the new one is inserted only after, under the database's check of
+ * the name.  */
+static int
+replace_container (ferry_engine_t *e, const char *name, ferry_error_t *err)
+{
+  char other[65];
+
+  if (! name_in_use (e, name, other, sizeof (other)))
+    return 0;
+  if (ferry_container_stop (e, other, -1, NULL, err) < 0
+      || (ferry_fault_point ("replace-stopped"), ferry_container_remove (e, other, 1, 0, err) < 0))
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          /* Removed meanwhile by another ferry: the name is free.  */
+          ferry_error_release (err);
+          return 0;
+        }
+      return ferry_error_wrap (err, "cannot replace container %s", name);
+    }
+  ferry_fault_point ("replace-removed");
+  return 0;
+}
+
 int
 ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
                         ferry_error_t *err)
@@ -2097,6 +2126,10 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   cleanup_strv char **ulimits = NULL;
   cleanup_strv char **log_opts = NULL;
 
+  if (o->replace && o->name == NULL)
+    return ferry_make_error (err, 0,
+                             "cannot replace container without --name being set: give the name of the "
+                             "container to replace");
   if (o->name)
     {
       if (! ferry_container_name_is_valid (o->name))
@@ -2104,7 +2137,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
             err, 0,
             "invalid container name `%s`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
             o->name);
-      if (name_in_use (e, o->name, other, sizeof (other)))
+      if (! o->replace && name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,
             "the container name \"%s\" is already in use by %.12s: remove that container "
@@ -2177,7 +2210,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
-  if (ferry_ns_modes_record (e, o, rec, err) < 0)
+  if (ferry_ns_modes_record (e, o, rec, err) < 0 || (o->replace && replace_container (e, o->name, err) < 0))
     goto out;
   /* Two ferry processes may draw the same generated name at once: the
    * database decides, and the loser draws again.  */

@@ -195,6 +195,9 @@ struct ferry_create_options
   /* --pidfile: a host file that gets the container's PID at each start
    * and restore; NULL: none.  */
   const char *pidfile;
+  /* --replace: a container already named NAME is stopped and removed
+   * once this one's options have passed their checks.  */
+  int replace;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

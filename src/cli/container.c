@@ -212,8 +212,8 @@ struct create_args
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
-  char **env_merge, **unsetenv, **label_files;
-  size_t n_env_merge, n_unsetenv, n_label_files;
+  char **env_merge, **unsetenv, **label_files, **expose;
+  size_t n_env_merge, n_unsetenv, n_label_files, n_expose;
 };
 
 static void
@@ -243,6 +243,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->env_merge);
   ferry_cleanup_strvp (&a->unsetenv);
   ferry_cleanup_strvp (&a->label_files);
+  ferry_cleanup_strvp (&a->expose);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -397,6 +398,8 @@ static const char create_usage[]
       "                           container:CTR or ns:PATH\n"
       "      --pidfile FILE       write the container's PID to FILE at each start and restore\n"
       "      --replace            with --name: stop and remove a container of that name first\n"
+      "      --expose PORT[-PORT][/PROTO]  a port the container offers (tcp, udp or sctp),\n"
+      "                           which -P publishes (repeatable)\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -481,6 +484,7 @@ enum
   OPT_UTS,
   OPT_PIDFILE,
   OPT_REPLACE,
+  OPT_EXPOSE,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -738,6 +742,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "uts", required_argument, NULL, OPT_UTS },
                                         { "pidfile", required_argument, NULL, OPT_PIDFILE },
                                         { "replace", no_argument, NULL, OPT_REPLACE },
+                                        { "expose", required_argument, NULL, OPT_EXPOSE },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -959,6 +964,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_REPLACE:
         a->o.replace = 1;
+        break;
+      case OPT_EXPOSE:
+        a->expose = push_list (a->expose, &a->n_expose, optarg);
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1227,6 +1235,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.env_merge = a->env_merge;
   a->o.unsetenv = a->unsetenv;
   a->o.label_files = a->label_files;
+  a->o.expose = a->expose;
   return optind;
 }
 
@@ -3009,7 +3018,10 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
   cleanup_free char *status = status_text (c, health), *cmd = command_text (c, no_trunc);
   cleanup_free char *ago = ferry_cli_time_ago (c->created);
-  cleanup_free char *ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *published = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *exposed = ferry_ports_expose_format (ferry_json_get_array (c->record, "Expose"),
+                                                          ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *ports = xasprintf ("%s%s%s", published, *published && *exposed ? ", " : "", exposed);
   cleanup_free char *networks = networks_text (c);
   int id_len = no_trunc ? 64 : 12;
   size_t i;

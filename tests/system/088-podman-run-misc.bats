@@ -39,7 +39,7 @@ show() {
 	shift
 	out=$("$tool" "$@" 2>&1) || rc=$?
 	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
-	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^[0-9a-f]\{12\}$/ID12/' \
+	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^[0-9a-f]\{12\}$/ID12/' -e 's/^[0-9a-f]\{64\}$/ID64/' \
 		-e 's/^/  /' <<<"$out"
 }
 
@@ -490,4 +490,57 @@ namespace_modes() {
 	[ -z "$(f ps -a -q)" ]
 	new=$(f run -d --replace --name r1 ferry-test sleep 1000)
 	[ "$(f ps -a -q --no-trunc)" = "$new" ]
+}
+
+exposed_ports() {
+	local t=$1 img=localhost/ferry-test:latest e
+	"$t" create --name e1 --network none --expose 80 --expose 90-91/udp --expose 7/tcp "$img" true >/dev/null
+	"$t" create --name e2 --network none "$img" true >/dev/null
+	show "$t" inspect --format '{{json .Config.ExposedPorts}} {{json .HostConfig.PortBindings}} {{json .NetworkSettings.Ports}}' e1
+	show "$t" inspect --format '{{json .Config.ExposedPorts}} {{json .NetworkSettings.Ports}}' e2
+	show "$t" ps -a --format '{{.Names}} {{.Ports}}'
+	for e in abc 0 70000 80/foo 80/sctp; do
+		"$t" rm -f e3 >/dev/null 2>&1
+		show "$t" create --name e3 --network none --expose "$e" "$img" true
+	done
+	"$t" rm -af -t 0 >/dev/null
+}
+
+@test "--expose as Podman's: inspect, ps and its errors" {
+	compare_with_podman exposed_ports <<-'EOF'
+		$ inspect --format {{json .Config.ExposedPorts}} {{json .HostConfig.PortBindings}} {{json .NetworkSettings.Ports}} e1 -> 0
+		  {"7/tcp":{},"80/tcp":{},"90/udp":{},"91/udp":{}} {} {"7/tcp":null,"80/tcp":null,"90/udp":null,"91/udp":null}
+		$ inspect --format {{json .Config.ExposedPorts}} {{json .NetworkSettings.Ports}} e2 -> 0
+		  null {}
+		$ ps -a --format {{.Names}} {{.Ports}} -> 0
+		  e1 7/tcp, 80/tcp, 90-91/udp
+		  e2 
+		$ create --name e3 --network none --expose abc localhost/ferry-test:latest true -> 125
+		  Error: invalid ...
+		$ create --name e3 --network none --expose 0 localhost/ferry-test:latest true -> 125
+		  Error: port ...
+		$ create --name e3 --network none --expose 70000 localhost/ferry-test:latest true -> 125
+		  Error: invalid ...
+		$ create --name e3 --network none --expose 80/foo localhost/ferry-test:latest true -> 125
+		  Error: validating ...
+		$ create --name e3 --network none --expose 80/sctp localhost/ferry-test:latest true -> 0
+		  ID64
+	EOF
+}
+
+@test "-P publishes the --expose ports; exposed ports show beside published ones and move with an archive" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	f create --name x3 --network bridge --expose 80 --expose 81 -p 18080:80 ferry-test true >/dev/null
+	[ "$(f ps -a --format '{{.Ports}}')" = "0.0.0.0:18080->80/tcp, 81/tcp" ]
+	[ "$(f inspect --format '{{json .NetworkSettings.Ports}}' x3)" = '{"80/tcp":[{"HostIp":"","HostPort":"18080"}],"81/tcp":null}' ]
+	f create --name x4 --network bridge --expose 80 -P ferry-test true >/dev/null
+	f inspect --format '{{json .HostConfig.PortBindings}}' x4 | grep -q '^{"80/tcp":\[{"HostIp":"","HostPort":"[0-9]*"}\]}$'
+	f rm -a >/dev/null
+	f run -d --name xe --expose 7000-7001/udp ferry-test sleep 1000 >/dev/null
+	f container checkpoint -c none -e "$TEST_TMP/xe.tar" xe >/dev/null
+	run_fb container restore -i "$TEST_TMP/xe.tar"
+	assert_status 0
+	[ "$(fb inspect --format '{{json .Config.ExposedPorts}}' xe)" = '{"7000/udp":{},"7001/udp":{}}' ]
+	fb rm -f xe >/dev/null
 }

@@ -8,6 +8,7 @@
 
 #include "engine/namespaces.h"
 #include "engine/process_options.h"
+#include "network/ports.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
@@ -153,12 +154,53 @@ test_ns_modes (void **state)
   ferry_error_release (&err);
 }
 
+/* --expose as Podman reads it, sorted and without repeats, and how ps
+ * shows what is not published.  */
+static void
+test_expose (void **state)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+  cleanup_json json_object *ports
+      = json_tokener_parse ("[{\"host_ip\": \"\", \"host_port\": 8080, \"container_port\": 80, \"range\": 1, "
+                            "\"protocol\": \"tcp\"}]");
+  cleanup_free char *shown = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_ports_expose_parse ("90-91/udp", list, &err), 0);
+  assert_int_equal (ferry_ports_expose_parse ("80", list, &err), 0);
+  assert_int_equal (ferry_ports_expose_parse ("81", list, &err), 0);
+  assert_int_equal (ferry_ports_expose_parse ("7/tcp", list, &err), 0);
+  assert_int_equal (ferry_ports_expose_parse ("80/tcp", list, &err), 0);
+  assert_string_equal (json_object_to_json_string_ext (list, JSON_C_TO_STRING_PLAIN),
+                       "[\"7\\/tcp\",\"80\\/tcp\",\"81\\/tcp\",\"90\\/udp\",\"91\\/udp\"]");
+  shown = ferry_ports_expose_format (list, ports);
+  assert_string_equal (shown, "7/tcp, 81/tcp, 90-91/udp");
+  assert_int_equal (ferry_ports_expose_parse ("abc", list, &err), -1);
+  assert_non_null (strstr (err->msg, "invalid syntax"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ports_expose_parse ("70000", list, &err), -1);
+  assert_non_null (strstr (err->msg, "value out of range"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ports_expose_parse ("0", list, &err), -1);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ports_expose_parse ("80/foo", list, &err), -1);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_ports_expose_parse ("9-8", list, &err), -1);
+  ferry_error_release (&err);
+  assert_true (ferry_ports_expose_is_valid ("80/sctp"));
+  assert_false (ferry_ports_expose_is_valid ("80"));
+  assert_false (ferry_ports_expose_is_valid ("080/tcp"));
+  assert_false (ferry_ports_expose_is_valid ("80-81/tcp"));
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_umask),  cmocka_unit_test (test_group_add), cmocka_unit_test (test_hosts_file),
     cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),  cmocka_unit_test (test_ns_modes),
+    cmocka_unit_test (test_expose),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

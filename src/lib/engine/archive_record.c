@@ -158,6 +158,24 @@ check_umask (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* ["80/tcp"], as create writes --expose's and the image's.  */
+static int
+check_expose (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of ports, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! ferry_ports_expose_is_valid (s))
+        return refuse (c, field, "holds `%s`, which is no PORT/PROTOCOL",
+                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
 /* --pid, --ipc, --uts as create records them: host, none (IPC),
  * container:ID, ns:PATH (absolute, clean).  */
 static int
@@ -1143,6 +1161,7 @@ static const struct record_field
   { "IpcMode", check_ipc_mode, 1 },
   { "UTSMode", check_uts_mode, 1 },
   { "PidFile", check_host_file, 1 },
+  { "Expose", check_expose, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -628,6 +628,32 @@ record_networks (json_object *rec, const char *list, const char *ip, const char 
   return 0;
 }
 
+/* "Expose": the ports of --expose and the image's, as Podman shows them
+ * (Config.ExposedPorts), sorted.  */
+static int
+record_expose (json_object *rec, char **expose, json_object *image_config, ferry_error_t *err)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+  json_object *exposed = ferry_json_get_object (image_config, "ExposedPorts");
+
+  if (exposed)
+    {
+      json_object_object_foreach (exposed, spec, unused)
+      {
+        cleanup_error ferry_error_t ignored = NULL;
+        (void) unused;
+        /* An image's odd one is left to -P's own check.  */
+        ferry_ports_expose_parse (spec, list, &ignored);
+      }
+    }
+  for (size_t i = 0; expose && expose[i]; i++)
+    if (ferry_ports_expose_parse (expose[i], list, err) < 0)
+      return -1;
+  if (json_object_array_length (list))
+    json_object_object_add (rec, "Expose", steal_pointer (&list));
+  return 0;
+}
+
 /* "Ports": the -p mappings and, with -P, the image's exposed ports, each
  * with a host port (free ones where none was given).  Needs a bridge
  * network: with none there is nothing to reach, with host the container's
@@ -658,6 +684,17 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
         if (ferry_ports_parse (spec, ports, err) < 0)
           return ferry_error_wrap (err, "the image exposes a port ferry cannot publish");
       }
+    }
+  /* --expose's too, as Podman's -P publishes them.  */
+  for (size_t i = 0; o->publish_all && i < ferry_json_array_length (ferry_json_get_array (rec, "Expose"));
+       i++)
+    {
+      const char *spec
+          = json_object_get_string (json_object_array_get_idx (ferry_json_get_array (rec, "Expose"), i));
+      if (exposed && json_object_object_get_ex (exposed, spec, NULL))
+        continue;
+      if (ferry_ports_parse (spec, ports, err) < 0)
+        return ferry_error_wrap (err, "--expose %s", spec);
     }
   if (ferry_ports_assign (ports, err) < 0)
     return -1;
@@ -1269,7 +1306,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
   if (o->cgroupns_host)
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
-  if (record_devices (rec, o->devices, err) < 0 || record_ports (rec, o, ic, err) < 0
+  if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
+      || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0
       || record_masks (rec, o->mask, o->unmask, err) < 0)
     return -1;

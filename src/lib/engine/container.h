@@ -198,6 +198,8 @@ struct ferry_create_options
   /* --replace: a container already named NAME is stopped and removed
    * once this one's options have passed their checks.  */
   int replace;
+  /* --expose "PORT[-PORT][/PROTO]"; may be NULL.  */
+  char **expose;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -228,6 +228,18 @@ config_json (const struct ferry_container *c)
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
+  {
+    /* As Podman's: null when none.  */
+    json_object *expose = ferry_json_get_array (r, "Expose"), *shown = NULL;
+    for (i = 0; i < ferry_json_array_length (expose); i++)
+      {
+        if (shown == NULL)
+          shown = json_object_new_object ();
+        json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
+                                json_object_new_object ());
+      }
+    json_object_object_add (o, "ExposedPorts", shown);
+  }
   return o;
 }
 

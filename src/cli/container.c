@@ -400,6 +400,8 @@ static const char create_usage[]
       "      --replace            with --name: stop and remove a container of that name first\n"
       "      --expose PORT[-PORT][/PROTO]  a port the container offers (tcp, udp or sctp),\n"
       "                           which -P publishes (repeatable)\n"
+      "      --init-path FILE     with --init: the init binary to run instead of catatonit\n"
+      "                           (without --init it changes nothing, as with Podman)\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -485,6 +487,7 @@ enum
   OPT_PIDFILE,
   OPT_REPLACE,
   OPT_EXPOSE,
+  OPT_INIT_PATH,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -743,6 +746,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "pidfile", required_argument, NULL, OPT_PIDFILE },
                                         { "replace", no_argument, NULL, OPT_REPLACE },
                                         { "expose", required_argument, NULL, OPT_EXPOSE },
+                                        { "init-path", required_argument, NULL, OPT_INIT_PATH },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -967,6 +971,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_EXPOSE:
         a->expose = push_list (a->expose, &a->n_expose, optarg);
+        break;
+      case OPT_INIT_PATH:
+        a->o.init_path = optarg;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;

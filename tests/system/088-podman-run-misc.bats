@@ -544,3 +544,24 @@ exposed_ports() {
 	[ "$(fb inspect --format '{{json .Config.ExposedPorts}}' xe)" = '{"7000/udp":{},"7001/udp":{}}' ]
 	fb rm -f xe >/dev/null
 }
+
+@test "--init-path: the init binary --init runs, checked at create, kept through checkpoint; alone it changes nothing, as Podman's" {
+	load_test_image
+	cp /usr/bin/catatonit "$TEST_TMP/myinit" 2>/dev/null || cp /usr/libexec/podman/catatonit "$TEST_TMP/myinit"
+	f run -d --name ip --init --init-path "$TEST_TMP/myinit" ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs ip | wc -l)" -ge 2 ]'
+	[ "$(f exec ip sh -c 'tr "\0" " " </proc/1/cmdline')" = "/run/podman-init -- sh -c $COUNTER " ]
+	# The container runs the file ferry was given, not catatonit's.
+	[ "$(f inspect --format '{{.Path}}' ip)" = /run/podman-init ]
+	grep -q "$TEST_TMP/myinit" "$(f inspect --format '{{.OCIConfigPath}}' ip)/config.json"
+	f container checkpoint ip >/dev/null
+	f container restore ip >/dev/null
+	assert_counts_on ip
+	run_ferry run --rm --init-path /nonexist ferry-test cat /proc/1/comm
+	assert_status 0
+	[ "$output" = cat ]
+	run_ferry create --init --init-path /nonexist ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "container-init binary not found on the host"
+}

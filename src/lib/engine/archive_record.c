@@ -1162,6 +1162,7 @@ static const struct record_field
   { "UTSMode", check_uts_mode, 1 },
   { "PidFile", check_host_file, 1 },
   { "Expose", check_expose, 1 },
+  { "InitPath", check_host_file, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1241,11 +1242,10 @@ append_sysctls (char **list, json_object *sysctls)
 static void
 append_host_files (char **list, json_object *rec)
 {
-  static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
-                                           { "ContainerIDFile", "container ID file" },
-                                           { "LogPath", "log file (--log-opt path)" },
-                                           { "HostsFile", "hosts file (--hosts-file)" },
-                                           { "PidFile", "PID file (--pidfile)" } };
+  static const char *const fields[][2]
+      = { { "ConmonPidFile", "conmon PID file" },     { "ContainerIDFile", "container ID file" },
+          { "LogPath", "log file (--log-opt path)" }, { "HostsFile", "hosts file (--hosts-file)" },
+          { "PidFile", "PID file (--pidfile)" },      { "InitPath", "init binary (--init-path)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {

@@ -1254,6 +1254,21 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
   if (o->init)
     json_object_object_add (rec, "Init", json_object_new_boolean (1));
+  /* Without --init Podman takes --init-path and does nothing with it.  */
+  if (o->init && o->init_path)
+    {
+      char real[PATH_MAX];
+      struct stat st;
+
+      errno = 0;
+      if (realpath (o->init_path, real) == NULL || stat (real, &st) < 0 || ! S_ISREG (st.st_mode)
+          || access (real, X_OK) < 0)
+        return ferry_make_error (err, errno ? errno : ENOEXEC,
+                                 "container-init binary not found on the host: `%s` (--init-path) is not an "
+                                 "executable file: give the path of catatonit or another init",
+                                 o->init_path);
+      json_object_object_add (rec, "InitPath", json_object_new_string (real));
+    }
   if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0
       || strncmp (network, "container:", 10) == 0)
     json_object_object_add (rec, "Network", json_object_new_string (network));

@@ -200,6 +200,9 @@ struct ferry_create_options
   int replace;
   /* --expose "PORT[-PORT][/PROTO]"; may be NULL.  */
   char **expose;
+  /* --init-path: the init binary on the host, with init; NULL:
+   * catatonit (ferry_container_init_path).  */
+  const char *init_path;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -941,7 +941,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       char **with_init;
       size_t n_args = 0;
 
-      init = ferry_container_init_path ();
+      init = ferry_json_get_string (c->record, "InitPath")
+                 ? xstrdup (ferry_json_get_string (c->record, "InitPath"))
+                 : ferry_container_init_path ();
       if (init == NULL)
         return ferry_make_error (
             err, 0,

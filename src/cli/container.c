@@ -402,6 +402,9 @@ static const char create_usage[]
       "                           which -P publishes (repeatable)\n"
       "      --init-path FILE     with --init: the init binary to run instead of catatonit\n"
       "                           (without --init it changes nothing, as with Podman)\n"
+      "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
+      "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
+      "                           Podman)\n"
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -488,6 +491,7 @@ enum
   OPT_REPLACE,
   OPT_EXPOSE,
   OPT_INIT_PATH,
+  OPT_PERSONALITY,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -747,6 +751,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "replace", no_argument, NULL, OPT_REPLACE },
                                         { "expose", required_argument, NULL, OPT_EXPOSE },
                                         { "init-path", required_argument, NULL, OPT_INIT_PATH },
+                                        { "personality", required_argument, NULL, OPT_PERSONALITY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -974,6 +979,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_INIT_PATH:
         a->o.init_path = optarg;
+        break;
+      case OPT_PERSONALITY:
+        a->o.personality = optarg;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;

@@ -565,3 +565,22 @@ exposed_ports() {
 	assert_one_line_error
 	assert_output_contains "container-init binary not found on the host"
 }
+
+@test "--personality goes into the spec and the record; runc 1.1 ignores it, as Podman's containers on it show" {
+	load_test_image
+	f run -d --name pe --personality LINUX32 ferry-test sleep 1000 >/dev/null
+	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)/config.json")" = LINUX32 ]
+	f container checkpoint pe >/dev/null
+	f container restore pe >/dev/null
+	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)/config.json")" = LINUX32 ]
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		[ "$(podman_t run --rm --network none --personality LINUX32 localhost/ferry-test:latest uname -m)" = \
+			"$(f run --rm --personality LINUX32 ferry-test uname -m)" ]
+	fi
+	# Podman takes any word here and runc ignores it; ferry names the two there are.
+	run_ferry create --personality FOO ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "use LINUX or LINUX32"
+}

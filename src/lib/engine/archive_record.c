@@ -158,6 +158,19 @@ check_umask (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+static int
+check_personality (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_personality_is_valid (s))
+    return refuse (c, field, "must be LINUX or LINUX32, not `%s`", q = shown (s));
+  return 0;
+}
+
 /* ["80/tcp"], as create writes --expose's and the image's.  */
 static int
 check_expose (struct record_check *c, const char *field, json_object *v)
@@ -1163,6 +1176,7 @@ static const struct record_field
   { "PidFile", check_host_file, 1 },
   { "Expose", check_expose, 1 },
   { "InitPath", check_host_file, 1 },
+  { "Personality", check_personality, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -203,6 +203,9 @@ struct ferry_create_options
   /* --init-path: the init binary on the host, with init; NULL:
    * catatonit (ferry_container_init_path).  */
   const char *init_path;
+  /* --personality: LINUX or LINUX32, the spec's execution domain; NULL:
+   * none asked.  */
+  const char *personality;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

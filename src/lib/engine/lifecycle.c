@@ -1033,6 +1033,14 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_ns_modes_apply (e, c, spec, err) < 0)
     return -1;
+  if (ferry_json_get_string (c->record, "Personality"))
+    {
+      /* runc before 1.2 ignores it, as Podman's containers on it show.  */
+      json_object *personality = json_object_new_object ();
+      json_object_object_add (personality, "domain",
+                              json_object_new_string (ferry_json_get_string (c->record, "Personality")));
+      json_object_object_add (json_object_object_get (spec, "linux"), "personality", personality);
+    }
   if (! host_network)
     {
       /* Join the namespace ferry made (loopback up), or the one the

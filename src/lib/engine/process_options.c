@@ -181,8 +181,18 @@ ferry_label_files_apply (char *const *files, json_object *labels, ferry_error_t 
 }
 
 int
+ferry_personality_is_valid (const char *text)
+{
+  return strcmp (text, "LINUX") == 0 || strcmp (text, "LINUX32") == 0;
+}
+
+int
 ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
 {
+  if (o->personality && ! ferry_personality_is_valid (o->personality))
+    return ferry_make_error (err, 0, "invalid --personality `%s`: use LINUX or LINUX32", o->personality);
+  if (o->personality)
+    json_object_object_add (rec, "Personality", json_object_new_string (o->personality));
   if (o->no_hostname)
     json_object_object_add (rec, "NoHostname", json_object_new_boolean (1));
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)

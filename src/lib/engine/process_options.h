@@ -54,6 +54,10 @@ void ferry_env_host_apply (const struct ferry_create_options *o, json_object *en
  * without `=` are skipped, leading blanks dropped.  */
 int ferry_label_files_apply (char *const *files, json_object *labels, ferry_error_t *err);
 
+/* True when TEXT is an execution domain the OCI spec names: LINUX or
+ * LINUX32.  */
+int ferry_personality_is_valid (const char *text);
+
 /* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
  * ("0027"), "HostsFile" and "NoHostname" to REC, as O gives them.  */
 int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);

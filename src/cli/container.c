@@ -492,6 +492,7 @@ enum
   OPT_EXPOSE,
   OPT_INIT_PATH,
   OPT_PERSONALITY,
+  OPT_RMI,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -752,6 +753,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "expose", required_argument, NULL, OPT_EXPOSE },
                                         { "init-path", required_argument, NULL, OPT_INIT_PATH },
                                         { "personality", required_argument, NULL, OPT_PERSONALITY },
+                                        { "rmi", no_argument, NULL, OPT_RMI },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -983,6 +985,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_PERSONALITY:
         a->o.personality = optarg;
         break;
+      case OPT_RMI:
+        /* run's: a created container has not exited to clean up after.  */
+        if (! is_run)
+          {
+            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", cmd);
+            return -1;
+          }
+        a->o.remove_image = 1;
+        a->o.auto_remove = 1;
+        break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
         break;
@@ -1203,6 +1215,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "\"; \"\" for none)\n"
                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
                       "                           container, as the same numbers\n"
+                      "      --rmi                with --rm's removal of the container, remove its image\n"
+                      "                           too, unless another container uses it\n"
                       "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
@@ -1254,6 +1268,22 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   return optind;
 }
 
+/* --rmi: the image goes after the container, unless another container
+ * uses it or the container's own cleanup removed it first.  */
+static void
+remove_image_after (ferry_engine_t *e, const struct create_args *a)
+{
+  struct ferry_remove_report rep = { 0 };
+  ferry_error_t err = NULL;
+
+  if (! a->o.remove_image)
+    return;
+  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) < 0)
+    ferry_error_release (&err);
+  else
+    ferry_remove_report_free (&rep);
+}
+
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
@@ -1303,6 +1333,7 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_print (err);
       ferry_error_release (&err);
     }
+  remove_image_after (e, a);
   /* -1: conmon ended it (--timeout) without an exit status; Podman's
    * exit code is then 255.  */
   return code < 0 ? code & 0xff : code;
@@ -1380,6 +1411,7 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
     }
   if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
     ferry_error_release (&err);
+  remove_image_after (e, a);
   return code < 0 ? code & 0xff : code;
 }
 

@@ -39,7 +39,7 @@ show() {
 	shift
 	out=$("$tool" "$@" 2>&1) || rc=$?
 	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
-	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^[0-9a-f]\{12\}$/ID12/' -e 's/^[0-9a-f]\{64\}$/ID64/' \
+	[ -z "$out" ] || sed -e "s#$TEST_TMP#TMP#g" -e 's/^\(Error: [^ ]*\) .*/\1 .../' -e 's/^See .*/See .../' -e 's/^[0-9a-f]\{12\}$/ID12/' -e 's/^[0-9a-f]\{64\}$/ID64/' \
 		-e 's/^/  /' <<<"$out"
 }
 
@@ -583,4 +583,61 @@ exposed_ports() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "use LINUX or LINUX32"
+}
+
+rmi_runs() {
+	local t=$1
+	"$t" tag localhost/ferry-test:latest localhost/rmi-a:1
+	"$t" tag localhost/ferry-test:latest localhost/rmi-b:1
+	show "$t" run --rmi --network none localhost/rmi-a:1 echo hi
+	show "$t" images --format '{{.Repository}}:{{.Tag}}' | sort
+	"$t" run -d --rmi --network none localhost/rmi-b:1 true >/dev/null
+	wait_until "! $t image exists localhost/rmi-b:1"
+	show "$t" ps -a -q
+	show "$t" create --rmi --network none localhost/ferry-test:latest true
+}
+
+@test "run --rmi removes the image after the container, attached or detached, as Podman's" {
+	compare_with_podman rmi_runs <<-'EOF'
+		$ run --rmi --network none localhost/rmi-a:1 echo hi -> 0
+		  hi
+		  localhost/ferry-test:latest
+		  localhost/rmi-b:1
+		$ images --format {{.Repository}}:{{.Tag}} -> 0
+		$ ps -a -q -> 0
+		$ create --rmi --network none localhost/ferry-test:latest true -> 125
+		  Error: unknown ...
+		  See ...
+	EOF
+}
+
+@test "run --rmi keeps an image another container uses; a --rm container checkpoints only with --export, as Podman's" {
+	load_test_image
+	f create --name user ferry-test true >/dev/null
+	run_ferry run --rmi ferry-test echo hi
+	assert_status 0
+	[ "$output" = hi ]
+	f image exists ferry-test
+	f rm user >/dev/null
+	f tag ferry-test rmi-c:1
+	f run -d --name rc --rmi rmi-c:1 sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs rc | wc -l)" -ge 2 ]'
+	# As Podman: kept beside a container that removes itself, a
+	# checkpoint would go with it.
+	run_ferry container checkpoint rc
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "cannot checkpoint containers that have been started with '--rm' unless '--export' is used"
+	[ "$(f inspect --format '{{.State.Status}}' rc)" = running ]
+	fb load -q -i "$(ferry_test_image)"
+	f container checkpoint -c none -e "$TEST_TMP/rc.tar" rc >/dev/null
+	# Gone, as with --rm, and so is its image; the archive carries on.
+	wait_until '! f image exists rmi-c:1'
+	[ -z "$(f ps -a -q)" ]
+	f image exists ferry-test
+	fb tag ferry-test rmi-c:1
+	run_fb container restore -i "$TEST_TMP/rc.tar"
+	assert_status 0
+	assert_counts_on rc fb
+	fb rm -f rc >/dev/null
 }

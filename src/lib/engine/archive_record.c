@@ -1177,6 +1177,7 @@ static const struct record_field
   { "Expose", check_expose, 1 },
   { "InitPath", check_host_file, 1 },
   { "Personality", check_personality, 1 },
+  { "RemoveImage", check_true, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

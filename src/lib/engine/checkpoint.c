@@ -970,6 +970,19 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
     }
   if (ferry_ns_modes_checkpoint_check (c, err) < 0)
     goto out;
+  /* Its exit removes it (and with --rmi its image): the checkpoint kept
+   * beside it would go too, so only one taken away is worth making, as
+   * Podman says.  */
+  if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")) && r->export_path == NULL
+      && r->create_image == NULL)
+    {
+      ferry_make_error (
+          err, 0,
+          "cannot checkpoint containers that have been started with '--rm' unless '--export' is "
+          "used: checkpoint %s with --export FILE (or --create-image), or run it without --rm",
+          c->name);
+      goto out;
+    }
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {

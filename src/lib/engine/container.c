@@ -1251,7 +1251,9 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Hostname", json_object_new_string (hostname));
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
   json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
-  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
+  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove || o->remove_image));
+  if (o->remove_image && img)
+    json_object_object_add (rec, "RemoveImage", json_object_new_boolean (1));
   if (o->init)
     json_object_object_add (rec, "Init", json_object_new_boolean (1));
   /* Without --init Podman takes --init-path and does nothing with it.  */

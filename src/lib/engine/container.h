@@ -206,6 +206,9 @@ struct ferry_create_options
   /* --personality: LINUX or LINUX32, the spec's execution domain; NULL:
    * none asked.  */
   const char *personality;
+  /* run --rmi: with auto_remove, the image goes once the container has
+   * removed itself ("RemoveImage").  */
+  int remove_image;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

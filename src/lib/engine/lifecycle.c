@@ -2254,6 +2254,23 @@ restart_by_policy (ferry_engine_t *e, struct ferry_container *c, ferry_error_t *
   return set_restart_state (e, c, 0, ferry_json_get_int (c->record, "RestartCount", 0) + 1, err);
 }
 
+/* run --rmi: once the container removed itself, its image goes too,
+ * unless another container uses it (or it went already: the run that
+ * waited for the container may have been first).  */
+static void
+remove_image_after (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_remove_report rep = { 0 };
+  const char *image = ferry_json_get_string (c->record, "Image");
+
+  if (! json_object_get_boolean (json_object_object_get (c->record, "RemoveImage")) || image == NULL
+      || *image == '\0')
+    return;
+  if (ferry_store_remove (e->store, image, 0, &rep, &ignored) == 0)
+    ferry_remove_report_free (&rep);
+}
+
 int
 ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 {
@@ -2309,7 +2326,11 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
         }
       ret = ret < 0 ? -1 : 0;
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
-        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+        {
+          ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+          if (ret == 0)
+            remove_image_after (e, c);
+        }
       else if (ret == 0 && restart_wanted (c))
         ret = restart_by_policy (e, c, err);
     }
@@ -2320,7 +2341,11 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
     {
       ferry_container_teardown (e, c);
       if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
-        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+        {
+          ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+          if (ret == 0)
+            remove_image_after (e, c);
+        }
       else if (restart_wanted (c))
         ret = restart_by_policy (e, c, err);
     }

@@ -212,8 +212,8 @@ struct create_args
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
-  char **env_merge, **unsetenv, **label_files, **expose;
-  size_t n_env_merge, n_unsetenv, n_label_files, n_expose;
+  char **env_merge, **unsetenv, **label_files, **expose, **chrootdirs;
+  size_t n_env_merge, n_unsetenv, n_label_files, n_expose, n_chrootdirs;
 };
 
 static void
@@ -244,6 +244,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->unsetenv);
   ferry_cleanup_strvp (&a->label_files);
   ferry_cleanup_strvp (&a->expose);
+  ferry_cleanup_strvp (&a->chrootdirs);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -402,6 +403,8 @@ static const char create_usage[]
       "                           which -P publishes (repeatable)\n"
       "      --init-path FILE     with --init: the init binary to run instead of catatonit\n"
       "                           (without --init it changes nothing, as with Podman)\n"
+      "      --chrootdirs DIR     a chroot directory in the container, which gets ferry's\n"
+      "                           /etc/hosts too, at DIR/etc/hosts (repeatable)\n"
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
@@ -493,6 +496,7 @@ enum
   OPT_INIT_PATH,
   OPT_PERSONALITY,
   OPT_RMI,
+  OPT_CHROOTDIRS,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -754,6 +758,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "init-path", required_argument, NULL, OPT_INIT_PATH },
                                         { "personality", required_argument, NULL, OPT_PERSONALITY },
                                         { "rmi", no_argument, NULL, OPT_RMI },
+                                        { "chrootdirs", required_argument, NULL, OPT_CHROOTDIRS },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -975,6 +980,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_REPLACE:
         a->o.replace = 1;
+        break;
+      case OPT_CHROOTDIRS:
+        a->chrootdirs = strv_push (a->chrootdirs, &a->n_chrootdirs, optarg);
         break;
       case OPT_EXPOSE:
         a->expose = push_list (a->expose, &a->n_expose, optarg);
@@ -1265,6 +1273,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.unsetenv = a->unsetenv;
   a->o.label_files = a->label_files;
   a->o.expose = a->expose;
+  a->o.chrootdirs = a->chrootdirs;
   return optind;
 }
 

@@ -641,3 +641,26 @@ rmi_runs() {
 	assert_counts_on rc fb
 	fb rm -f rc >/dev/null
 }
+
+@test "--chrootdirs binds /etc/hosts into the chroot too, as Podman's, and keeps it through checkpoint and restore" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		[ "$(podman_t run --rm --network none --chrootdirs /chroot localhost/ferry-test:latest sh -c 'ls /chroot/etc')" = hosts ]
+	fi
+	[ "$(f run --rm --chrootdirs /chroot ferry-test sh -c 'ls /chroot/etc')" = hosts ]
+	f run -d --name cd --chrootdirs /chroot --add-host extra.example:10.9.9.9 ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs cd | wc -l)" -ge 2 ]'
+	f exec cd cmp /etc/hosts /chroot/etc/hosts
+	f container checkpoint -c none -e "$TEST_TMP/cd.tar" cd >/dev/null
+	f rm cd >/dev/null
+	run_fb container restore -i "$TEST_TMP/cd.tar"
+	assert_status 0
+	fb exec cd sh -c 'cmp /etc/hosts /chroot/etc/hosts && grep -q extra.example /chroot/etc/hosts'
+	assert_counts_on cd fb
+	fb rm -f cd >/dev/null
+	run_ferry create --chrootdirs rel ferry-test true
+	assert_status 125
+	assert_one_line_error
+}

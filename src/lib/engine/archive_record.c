@@ -159,6 +159,23 @@ check_umask (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+check_chrootdirs (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of paths, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! ferry_chrootdir_is_valid (s))
+        return refuse (c, field, "holds `%s`, which is no absolute clean path",
+                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
+static int
 check_personality (struct record_check *c, const char *field, json_object *v)
 {
   const char *s = ferry_json_string_value (v);
@@ -1178,6 +1195,7 @@ static const struct record_field
   { "InitPath", check_host_file, 1 },
   { "Personality", check_personality, 1 },
   { "RemoveImage", check_true, 1 },
+  { "ChrootDirs", check_chrootdirs, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -209,6 +209,9 @@ struct ferry_create_options
   /* run --rmi: with auto_remove, the image goes once the container has
    * removed itself ("RemoveImage").  */
   int remove_image;
+  /* --chrootdirs: directories in the container that get ferry's
+   * /etc/hosts too (DIR/etc/hosts); may be NULL.  */
+  char **chrootdirs;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

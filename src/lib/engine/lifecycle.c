@@ -1033,6 +1033,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_ns_modes_apply (e, c, spec, err) < 0)
     return -1;
+  ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))
     {
       /* runc before 1.2 ignores it, as Podman's containers on it show.  */

@@ -180,6 +180,57 @@ ferry_label_files_apply (char *const *files, json_object *labels, ferry_error_t 
   return 0;
 }
 
+void
+ferry_chrootdirs_apply (json_object *rec, json_object *spec)
+{
+  json_object *dirs = ferry_json_get_array (rec, "ChrootDirs"),
+              *mounts = json_object_object_get (spec, "mounts");
+  json_object *hosts = NULL;
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    if (ferry_json_string_equals (json_object_array_get_idx (mounts, i), "destination", "/etc/hosts"))
+      hosts = json_object_array_get_idx (mounts, i);
+  if (hosts == NULL)
+    return;
+  for (size_t i = 0; i < ferry_json_array_length (dirs); i++)
+    {
+      json_object *copy = NULL;
+      const char *dir = json_object_get_string (json_object_array_get_idx (dirs, i));
+      cleanup_free char *dest = xasprintf ("%s/etc/hosts", strcmp (dir, "/") == 0 ? "" : dir);
+
+      if (json_object_deep_copy (hosts, &copy, NULL) < 0)
+        abort ();
+      json_object_object_add (copy, "destination", json_object_new_string (dest));
+      json_object_array_add (mounts, copy);
+    }
+}
+
+static int
+record_chrootdirs (char **dirs, json_object *rec, ferry_error_t *err)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+
+  for (size_t i = 0; dirs && dirs[i]; i++)
+    {
+      if (! ferry_chrootdir_is_valid (dirs[i]))
+        return ferry_make_error (err, 0,
+                                 "invalid --chrootdirs `%s`: give an absolute path in the container without "
+                                 "`.` or `..`",
+                                 dirs[i]);
+      json_object_array_add (list, json_object_new_string (dirs[i]));
+    }
+  if (json_object_array_length (list))
+    json_object_object_add (rec, "ChrootDirs", steal_pointer (&list));
+  return 0;
+}
+
+int
+ferry_chrootdir_is_valid (const char *dir)
+{
+  return dir[0] == '/' && strchr (dir, '\n') == NULL && strlen (dir) < PATH_MAX
+         && (dir[1] == '\0' || ferry_path_is_clean_relative (dir + 1));
+}
+
 int
 ferry_personality_is_valid (const char *text)
 {
@@ -195,6 +246,8 @@ ferry_process_options_record (const struct ferry_create_options *o, json_object 
     json_object_object_add (rec, "Personality", json_object_new_string (o->personality));
   if (o->no_hostname)
     json_object_object_add (rec, "NoHostname", json_object_new_boolean (1));
+  if (record_chrootdirs (o->chrootdirs, rec, err) < 0)
+    return -1;
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
     return -1;
   return record_hosts_file (o, rec, err);

@@ -58,6 +58,13 @@ int ferry_label_files_apply (char *const *files, json_object *labels, ferry_erro
  * LINUX32.  */
 int ferry_personality_is_valid (const char *text);
 
+/* An absolute clean path (what --chrootdirs takes).  */
+int ferry_chrootdir_is_valid (const char *dir);
+
+/* Adds to SPEC's mounts, for each of C's "ChrootDirs", the /etc/hosts
+ * bind again at DIR/etc/hosts, as Podman binds it there.  */
+void ferry_chrootdirs_apply (json_object *rec, json_object *spec);
+
 /* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
  * ("0027"), "HostsFile" and "NoHostname" to REC, as O gives them.  */
 int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);

@@ -405,6 +405,10 @@ static const char create_usage[]
       "                           (without --init it changes nothing, as with Podman)\n"
       "      --chrootdirs DIR     a chroot directory in the container, which gets ferry's\n"
       "                           /etc/hosts too, at DIR/etc/hosts (repeatable)\n"
+      "      --passwd[=BOOL]      with --user: add a line for a uid (gid) the image's\n"
+      "                           /etc/passwd (/etc/group) lacks (default true, as Podman)\n"
+      "      --passwd-entry TEMPLATE  that line: $USERNAME, $UID, $GID, $NAME, $HOME replaced\n"
+      "      --group-entry TEMPLATE  the /etc/group line: $GROUPNAME, $GID, $USERNAME replaced\n"
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
@@ -497,6 +501,9 @@ enum
   OPT_PERSONALITY,
   OPT_RMI,
   OPT_CHROOTDIRS,
+  OPT_PASSWD,
+  OPT_PASSWD_ENTRY,
+  OPT_GROUP_ENTRY,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -759,6 +766,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "personality", required_argument, NULL, OPT_PERSONALITY },
                                         { "rmi", no_argument, NULL, OPT_RMI },
                                         { "chrootdirs", required_argument, NULL, OPT_CHROOTDIRS },
+                                        { "passwd", optional_argument, NULL, OPT_PASSWD },
+                                        { "passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY },
+                                        { "group-entry", required_argument, NULL, OPT_GROUP_ENTRY },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -980,6 +990,20 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_REPLACE:
         a->o.replace = 1;
+        break;
+      case OPT_PASSWD:
+        {
+          int v;
+          if (parse_go_bool ("passwd", optarg, cmd, &v) != 0)
+            return -1;
+          a->o.no_passwd = ! v;
+        }
+        break;
+      case OPT_PASSWD_ENTRY:
+        a->o.passwd_entry = optarg;
+        break;
+      case OPT_GROUP_ENTRY:
+        a->o.group_entry = optarg;
         break;
       case OPT_CHROOTDIRS:
         a->chrootdirs = strv_push (a->chrootdirs, &a->n_chrootdirs, optarg);

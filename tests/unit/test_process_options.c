@@ -194,13 +194,29 @@ test_expose (void **state)
   assert_false (ferry_ports_expose_is_valid ("80-81/tcp"));
 }
 
+/* --passwd-entry and --group-entry templates.  */
+static void
+test_passwd_entry (void **state)
+{
+  cleanup_free char *a
+      = ferry_passwd_entry_expand ("$USERNAME:x:$UID:$GID:$NAME:$HOME:/bin/sh", "u", 12, 34, "g");
+  cleanup_free char *b
+      = ferry_passwd_entry_expand ("$GROUPNAME:x:$GID:$USERNAME\nroot:x:0:", "u", 12, 34, "g");
+  cleanup_free char *c = ferry_passwd_entry_expand ("$NOPE$", "u", 1, 2, "g");
+
+  (void) state;
+  assert_string_equal (a, "u:x:12:34:container user:/:/bin/sh");
+  assert_string_equal (b, "g:x:34:u root:x:0:");
+  assert_string_equal (c, "$NOPE$");
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_umask),  cmocka_unit_test (test_group_add), cmocka_unit_test (test_hosts_file),
-    cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),  cmocka_unit_test (test_ns_modes),
-    cmocka_unit_test (test_expose),
+    cmocka_unit_test (test_umask),  cmocka_unit_test (test_group_add),    cmocka_unit_test (test_hosts_file),
+    cmocka_unit_test (test_record), cmocka_unit_test (test_env_base),     cmocka_unit_test (test_ns_modes),
+    cmocka_unit_test (test_expose), cmocka_unit_test (test_passwd_entry),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

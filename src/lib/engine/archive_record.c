@@ -1196,6 +1196,9 @@ static const struct record_field
   { "Personality", check_personality, 1 },
   { "RemoveImage", check_true, 1 },
   { "ChrootDirs", check_chrootdirs, 1 },
+  { "Passwd", check_bool, 1 },
+  { "PasswdEntry", check_string, 1 },
+  { "GroupEntry", check_string, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

@@ -212,6 +212,12 @@ struct ferry_create_options
   /* --chrootdirs: directories in the container that get ferry's
    * /etc/hosts too (DIR/etc/hosts); may be NULL.  */
   char **chrootdirs;
+  /* --passwd=false (no_passwd), --passwd-entry and --group-entry
+   * templates ($USERNAME, $UID, $GID, $NAME, $HOME, $GROUPNAME); NULL:
+   * Podman's lines.  */
+  int no_passwd;
+  const char *passwd_entry;
+  const char *group_entry;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -861,7 +861,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
   /* Room for the tmpfs mounts a read-only root gets too, and
    * /etc/localtime.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 6));
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + 8));
+  cleanup_free char *passwd_file = NULL, *group_file = NULL;
   cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   int host_network = netns == NULL;
@@ -928,6 +929,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     }
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
+  /* --passwd: lines for a --user the image does not know.  */
+  if (ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err) < 0)
+    return -1;
+  if (passwd_file && ! mount_destination_taken (sm, n_mounts, "/etc/passwd"))
+    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, passwd_file, "/etc/passwd", 0 };
+  if (group_file && ! mount_destination_taken (sm, n_mounts, "/etc/group"))
+    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, group_file, "/etc/group", 0 };
   if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))
     {
       sm[n_mounts].type = FERRY_MOUNT_BIND;

@@ -5,6 +5,7 @@
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
+#include "../runtime/spec.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -248,6 +249,12 @@ ferry_process_options_record (const struct ferry_create_options *o, json_object 
     json_object_object_add (rec, "NoHostname", json_object_new_boolean (1));
   if (record_chrootdirs (o->chrootdirs, rec, err) < 0)
     return -1;
+  if (o->no_passwd)
+    json_object_object_add (rec, "Passwd", json_object_new_boolean (0));
+  if (o->passwd_entry)
+    json_object_object_add (rec, "PasswdEntry", json_object_new_string (o->passwd_entry));
+  if (o->group_entry)
+    json_object_object_add (rec, "GroupEntry", json_object_new_string (o->group_entry));
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
     return -1;
   return record_hosts_file (o, rec, err);
@@ -375,4 +382,117 @@ ferry_env_host_apply (const struct ferry_create_options *o, json_object *env)
       kv = xasprintf ("%s=%s", FERRY_PROXY_ENV[i], v);
       ferry_env_set (env, kv);
     }
+}
+
+char *
+ferry_passwd_entry_expand (const char *template_, const char *user, unsigned uid, unsigned gid,
+                           const char *group)
+{
+  char uid_text[16], gid_text[16];
+  const struct
+  {
+    const char *name;
+    const char *value;
+  } vars[] = { { "$USERNAME", user },         { "$UID", uid_text }, { "$GID", gid_text },
+               { "$NAME", "container user" }, { "$HOME", "/" },     { "$GROUPNAME", group } };
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&out, &len);
+
+  if (f == NULL)
+    abort ();
+  snprintf (uid_text, sizeof (uid_text), "%u", uid);
+  snprintf (gid_text, sizeof (gid_text), "%u", gid);
+  for (const char *p = template_; *p;)
+    {
+      size_t k, n = sizeof (vars) / sizeof (vars[0]);
+
+      for (k = 0; k < n && strncmp (p, vars[k].name, strlen (vars[k].name)) != 0; k++)
+        ;
+      if (k == n)
+        {
+          /* One line: a newline would make two entries.  */
+          fputc (*p == '\n' ? ' ' : *p, f);
+          p++;
+          continue;
+        }
+      fputs (vars[k].value, f);
+      p += strlen (vars[k].name);
+    }
+  fclose (f);
+  return out;
+}
+
+/* True when TEXT (an /etc/passwd or /etc/group) has a line whose third
+ * field is ID.  */
+static int
+has_id (const char *text, unsigned id)
+{
+  char want[16];
+  int n = snprintf (want, sizeof (want), "%u", id);
+
+  for (const char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+    {
+      const char *f = line;
+      for (int i = 0; i < 2 && f; i++)
+        {
+          f = strpbrk (f, ":\n");
+          f = f && *f == ':' ? f + 1 : NULL;
+        }
+      if (f && strncmp (f, want, n) == 0 && (f[n] == ':' || f[n] == '\n' || f[n] == '\0'))
+        return 1;
+    }
+  return 0;
+}
+
+static int
+write_with_line (const char *dir, const char *name, const char *text, const char *line, char **path,
+                 ferry_error_t *err)
+{
+  cleanup_free char *data = xasprintf ("%s%s%s\n", text ? text : "",
+                                       text && *text && text[strlen (text) - 1] != '\n' ? "\n" : "", line);
+  cleanup_free char *p = xasprintf ("%s/%s", dir, name);
+
+  if (ferry_write_file_atomic (p, data, strlen (data), 0644, err) < 0)
+    return -1;
+  *path = steal_pointer (&p);
+  return 0;
+}
+
+int
+ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, unsigned gid, const char *dir,
+                          char **passwd_path, char **group_path, ferry_error_t *err)
+{
+  const char *user = ferry_json_get_string (rec, "User");
+  json_object *want = json_object_object_get (rec, "Passwd");
+  cleanup_free char *passwd = NULL, *group = NULL, *name = NULL, *gname = NULL;
+  cleanup_free char *pline = NULL, *gline = NULL;
+  const char *colon;
+
+  *passwd_path = *group_path = NULL;
+  if (user == NULL || *user == '\0' || (want && ! json_object_get_boolean (want)))
+    return 0;
+  colon = strchr (user, ':');
+  name = colon ? xstrndup (user, colon - user) : xstrdup (user);
+  gname = colon && colon[1] ? xstrdup (colon + 1) : xasprintf ("%u", gid);
+  if (ferry_spec_read_root_file (rootfs, "etc/passwd", &passwd, err) < 0
+      || ferry_spec_read_root_file (rootfs, "etc/group", &group, err) < 0)
+    return -1;
+  if (! has_id (passwd, uid))
+    {
+      const char *t = ferry_json_get_string (rec, "PasswdEntry");
+      pline = t ? ferry_passwd_entry_expand (t, name, uid, gid, gname)
+                : xasprintf ("%s:*:%u:%u:container user:/:/bin/sh", name, uid, gid);
+      if (write_with_line (dir, "passwd", passwd, pline, passwd_path, err) < 0)
+        return -1;
+    }
+  if (! has_id (group, gid))
+    {
+      const char *t = ferry_json_get_string (rec, "GroupEntry");
+      gline = t ? ferry_passwd_entry_expand (t, name, uid, gid, gname)
+                : xasprintf ("%s:x:%u:%s", gname, gid, name);
+      if (write_with_line (dir, "group", group, gline, group_path, err) < 0)
+        return -1;
+    }
+  return 0;
 }

@@ -65,6 +65,19 @@ int ferry_chrootdir_is_valid (const char *dir);
  * bind again at DIR/etc/hosts, as Podman binds it there.  */
 void ferry_chrootdirs_apply (json_object *rec, json_object *spec);
 
+/* --passwd: with a --user whose uid ROOTFS's /etc/passwd lacks (or gid
+ * its /etc/group), DIR/passwd (DIR/group) gets the image's file and a
+ * line for it, from REC's "PasswdEntry" ("GroupEntry") or Podman's;
+ * *PASSWD_PATH (*GROUP_PATH) then names it, to be bound over the
+ * container's, else stays NULL.  Nothing with "Passwd": false.  */
+int ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, unsigned gid,
+                              const char *dir, char **passwd_path, char **group_path, ferry_error_t *err);
+
+/* TEMPLATE with $USERNAME, $UID, $GID, $NAME, $HOME and $GROUPNAME
+ * replaced.  */
+char *ferry_passwd_entry_expand (const char *template_, const char *user, unsigned uid, unsigned gid,
+                                 const char *group);
+
 /* Adds "GroupAdd" (the groups, keep-groups as its annotation), "Umask"
  * ("0027"), "HostsFile" and "NoHostname" to REC, as O gives them.  */
 int ferry_process_options_record (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err);

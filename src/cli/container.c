@@ -212,8 +212,8 @@ struct create_args
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
-  char **env_merge, **unsetenv, **label_files, **expose, **chrootdirs;
-  size_t n_env_merge, n_unsetenv, n_label_files, n_expose, n_chrootdirs;
+  char **env_merge, **unsetenv, **label_files, **expose, **chrootdirs, **host_users;
+  size_t n_env_merge, n_unsetenv, n_label_files, n_expose, n_chrootdirs, n_host_users;
 };
 
 static void
@@ -245,6 +245,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->label_files);
   ferry_cleanup_strvp (&a->expose);
   ferry_cleanup_strvp (&a->chrootdirs);
+  ferry_cleanup_strvp (&a->host_users);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -409,6 +410,8 @@ static const char create_usage[]
       "                           /etc/passwd (/etc/group) lacks (default true, as Podman)\n"
       "      --passwd-entry TEMPLATE  that line: $USERNAME, $UID, $GID, $NAME, $HOME replaced\n"
       "      --group-entry TEMPLATE  the /etc/group line: $GROUPNAME, $GID, $USERNAME replaced\n"
+      "      --hostuser USER      add this host's user USER (name or uid) to the container's\n"
+      "                           /etc/passwd, read at each start (repeatable)\n"
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
@@ -504,6 +507,7 @@ enum
   OPT_PASSWD,
   OPT_PASSWD_ENTRY,
   OPT_GROUP_ENTRY,
+  OPT_HOSTUSER,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -769,6 +773,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "passwd", optional_argument, NULL, OPT_PASSWD },
                                         { "passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY },
                                         { "group-entry", required_argument, NULL, OPT_GROUP_ENTRY },
+                                        { "hostuser", required_argument, NULL, OPT_HOSTUSER },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -1004,6 +1009,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_GROUP_ENTRY:
         a->o.group_entry = optarg;
+        break;
+      case OPT_HOSTUSER:
+        a->host_users = strv_push (a->host_users, &a->n_host_users, optarg);
         break;
       case OPT_CHROOTDIRS:
         a->chrootdirs = strv_push (a->chrootdirs, &a->n_chrootdirs, optarg);
@@ -1298,6 +1306,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.label_files = a->label_files;
   a->o.expose = a->expose;
   a->o.chrootdirs = a->chrootdirs;
+  a->o.host_users = a->host_users;
   return optind;
 }
 

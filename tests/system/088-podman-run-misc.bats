@@ -710,3 +710,27 @@ passwd_lines() {
 	[ "$(f inspect --format '{{.State.Status}}' pw)" = running ]
 	f rm -f pw >/dev/null
 }
+
+host_users() {
+	local t=$1 img=localhost/ferry-test:latest
+	show "$t" run --rm --network none --hostuser daemon --hostuser root "$img" sh -c 'tail -n1 /etc/passwd; grep -c ^root: /etc/passwd'
+	show "$t" run --rm --network none --hostuser 1 "$img" sh -c 'tail -n1 /etc/passwd'
+	show "$t" run --rm --network none --hostuser nosuchuser-ferry "$img" true
+}
+
+@test "--hostuser adds this host's users to the container's /etc/passwd, as Podman's" {
+	getent passwd daemon >/dev/null || skip "this host has no user daemon"
+	uid=$(getent passwd daemon | cut -d: -f3)
+	gid=$(getent passwd daemon | cut -d: -f4):$(getent passwd daemon | cut -d: -f5)
+	[ "$uid" = 1 ] || skip "this host's daemon is not uid 1"
+	compare_with_podman host_users < <(sed "s/GID/$gid/" <<-'EOF'
+		$ run --rm --network none --hostuser daemon --hostuser root localhost/ferry-test:latest sh -c tail -n1 /etc/passwd; grep -c ^root: /etc/passwd -> 0
+		  daemon:*:1:GID:/:/bin/sh
+		  1
+		$ run --rm --network none --hostuser 1 localhost/ferry-test:latest sh -c tail -n1 /etc/passwd -> 0
+		  daemon:*:1:GID:/:/bin/sh
+		$ run --rm --network none --hostuser nosuchuser-ferry localhost/ferry-test:latest true -> 126
+		  Error: creating ...
+	EOF
+	)
+}

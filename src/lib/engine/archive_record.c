@@ -1199,6 +1199,7 @@ static const struct record_field
   { "Passwd", check_bool, 1 },
   { "PasswdEntry", check_string, 1 },
   { "GroupEntry", check_string, 1 },
+  { "HostUsers", check_strings, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1390,6 +1391,8 @@ ferry_archive_record_privileges (json_object *rec)
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
   append_namespaces (&list, rec);
+  if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")))
+    append (&list, "host users in its /etc/passwd (--hostuser)");
   {
     json_object *add = ferry_json_get_array (rec, "CapAdd");
     if (ferry_json_array_length (add))

@@ -218,6 +218,9 @@ struct ferry_create_options
   int no_passwd;
   const char *passwd_entry;
   const char *group_entry;
+  /* --hostuser: this host's users (names or uids) to add to the
+   * container's /etc/passwd; may be NULL.  */
+  char **host_users;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -8,6 +8,8 @@
 #include "../runtime/spec.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +257,21 @@ ferry_process_options_record (const struct ferry_create_options *o, json_object 
     json_object_object_add (rec, "PasswdEntry", json_object_new_string (o->passwd_entry));
   if (o->group_entry)
     json_object_object_add (rec, "GroupEntry", json_object_new_string (o->group_entry));
+  if (o->host_users && o->host_users[0])
+    {
+      json_object *list = json_object_new_array ();
+      for (size_t i = 0; o->host_users[i]; i++)
+        {
+          if (o->host_users[i][0] == '\0' || strpbrk (o->host_users[i], ":\n"))
+            {
+              json_object_put (list);
+              return ferry_make_error (
+                  err, 0, "invalid --hostuser `%s`: give a user name or uid of this host", o->host_users[i]);
+            }
+          json_object_array_add (list, json_object_new_string (o->host_users[i]));
+        }
+      json_object_object_add (rec, "HostUsers", list);
+    }
   if (record_group_add (o->group_add, rec, err) < 0 || record_umask (o->umask, rec, err) < 0)
     return -1;
   return record_hosts_file (o, rec, err);
@@ -459,6 +476,68 @@ write_with_line (const char *dir, const char *name, const char *text, const char
   return 0;
 }
 
+/* True when TEXT has a line for user NAME.  */
+static int
+has_name (const char *text, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (const char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+    if (strncmp (line, name, n) == 0 && line[n] == ':')
+      return 1;
+  return 0;
+}
+
+/* --hostuser: appends to *LINES a line for each of REC's "HostUsers"
+ * (names or uids of this host's users) that PASSWD lacks, as Podman
+ * writes them.  One this host does not know: kind COMMAND_NOT_EXECUTABLE,
+ * as Podman exits 126.  */
+static int
+host_users_lines (const char *passwd, json_object *rec, char **lines, ferry_error_t *err)
+{
+  json_object *users = ferry_json_get_array (rec, "HostUsers");
+
+  for (size_t i = 0; i < ferry_json_array_length (users); i++)
+    {
+      const char *u = json_object_get_string (json_object_array_get_idx (users, i));
+      struct passwd pw, *found = NULL;
+      char buf[4096];
+      char *grown;
+
+      if (strspn (u, "0123456789") == strlen (u) && strlen (u) < 10)
+        getpwuid_r ((uid_t) strtoul (u, NULL, 10), &pw, buf, sizeof (buf), &found);
+      else
+        getpwnam_r (u, &pw, buf, sizeof (buf), &found);
+      if (found == NULL)
+        return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                      "creating temporary passwd file for the container: unknown user %s on "
+                                      "this host (--hostuser): give a user of this host's /etc/passwd",
+                                      u);
+      if (has_name (passwd, pw.pw_name) || (*lines && has_name (*lines, pw.pw_name)))
+        continue;
+      grown = xasprintf ("%s%s%s:*:%u:%u:%s:/:/bin/sh", *lines ? *lines : "", *lines ? "\n" : "", pw.pw_name,
+                         (unsigned) pw.pw_uid, (unsigned) pw.pw_gid,
+                         pw.pw_gecos && ! strpbrk (pw.pw_gecos, ":\n") ? pw.pw_gecos : "");
+      free (*lines);
+      *lines = grown;
+    }
+  return 0;
+}
+
+static int
+host_users_write (const char *rootfs, json_object *rec, const char *dir, char **passwd_path,
+                  ferry_error_t *err)
+{
+  cleanup_free char *passwd = NULL, *lines = NULL;
+
+  if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")) == 0)
+    return 0;
+  if (ferry_spec_read_root_file (rootfs, "etc/passwd", &passwd, err) < 0
+      || host_users_lines (passwd, rec, &lines, err) < 0)
+    return -1;
+  return lines ? write_with_line (dir, "passwd", passwd, lines, passwd_path, err) : 0;
+}
+
 int
 ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, unsigned gid, const char *dir,
                           char **passwd_path, char **group_path, ferry_error_t *err)
@@ -471,7 +550,7 @@ ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, un
 
   *passwd_path = *group_path = NULL;
   if (user == NULL || *user == '\0' || (want && ! json_object_get_boolean (want)))
-    return 0;
+    return host_users_write (rootfs, rec, dir, passwd_path, err);
   colon = strchr (user, ':');
   name = colon ? xstrndup (user, colon - user) : xstrdup (user);
   gname = colon && colon[1] ? xstrdup (colon + 1) : xasprintf ("%u", gid);
@@ -483,9 +562,11 @@ ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, un
       const char *t = ferry_json_get_string (rec, "PasswdEntry");
       pline = t ? ferry_passwd_entry_expand (t, name, uid, gid, gname)
                 : xasprintf ("%s:*:%u:%u:container user:/:/bin/sh", name, uid, gid);
-      if (write_with_line (dir, "passwd", passwd, pline, passwd_path, err) < 0)
-        return -1;
     }
+  if (host_users_lines (passwd, rec, &pline, err) < 0)
+    return -1;
+  if (pline && write_with_line (dir, "passwd", passwd, pline, passwd_path, err) < 0)
+    return -1;
   if (! has_id (group, gid))
     {
       const char *t = ferry_json_get_string (rec, "GroupEntry");

@@ -1,8 +1,13 @@
 /* ferry: create options that shape the container's process and what it
  * reads of its host: supplementary groups (--group-add), the umask
- * (--umask) and the base of its /etc/hosts (--hosts-file).  Checked at
- * create, kept in the record ("GroupAdd", "Umask", "HostsFile"), and
- * applied at each start and restore, so that a checkpoint carries them.  */
+ * (--umask), the base of its /etc/hosts (--hosts-file, --chrootdirs),
+ * its environment (--env-merge, --unsetenv[-all], --env-host,
+ * --http-proxy), labels from files (--label-file), /etc/hostname
+ * (--no-hostname), /etc/passwd and /etc/group lines (--passwd,
+ * --passwd-entry, --group-entry, --hostuser) and its execution domain
+ * (--personality).  Checked at create, kept in the record ("GroupAdd",
+ * "Umask", "HostsFile", ...), and applied at each start and restore, so
+ * that a checkpoint carries them.  */
 #ifndef FERRY_ENGINE_PROCESS_OPTIONS_H
 #define FERRY_ENGINE_PROCESS_OPTIONS_H
 

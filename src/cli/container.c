@@ -79,6 +79,45 @@ push_paths (char **v, size_t *n, const char *paths)
   return v;
 }
 
+/* Pushes each of the comma-separated items of LIST (empty ones skipped),
+ * as Podman's string-slice flags take them.  */
+static char **
+push_list (char **v, size_t *n, const char *list)
+{
+  cleanup_free char *copy = xstrdup (list);
+  char *save = NULL, *one;
+
+  for (one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    v = strv_push (v, n, one);
+  return v;
+}
+
+/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+static int
+parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+  *out = 1;
+  if (arg == NULL)
+    return 0;
+  for (size_t i = 0; i < 6; i++)
+    {
+      if (strcmp (arg, yes[i]) == 0)
+        return 0;
+      if (strcmp (arg, no[i]) == 0)
+        {
+          *out = 0;
+          return 0;
+        }
+    }
+  return ferry_cli_failf (
+      "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax\nSee "
+      "'ferry %s --help'",
+      arg, flag, arg, cmd);
+}
+
 /* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
@@ -181,6 +220,11 @@ struct create_args
   struct ferry_cli_transfer_flags transfer;
   /* --cpu-shares, --memory-swap, --cgroup-parent, ... (resources.h).  */
   struct ferry_cli_resources resources;
+  /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
+  char **group_add;
+  size_t n_group_add;
+  char **env_merge, **unsetenv, **label_files, **expose, **chrootdirs, **host_users;
+  size_t n_env_merge, n_unsetenv, n_label_files, n_expose, n_chrootdirs, n_host_users;
 };
 
 static void
@@ -209,6 +253,13 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->secrets);
   free (a->preserve_fds);
   ferry_cli_transfer_flags_free (&a->transfer);
+  ferry_cleanup_strvp (&a->group_add);
+  ferry_cleanup_strvp (&a->env_merge);
+  ferry_cleanup_strvp (&a->unsetenv);
+  ferry_cleanup_strvp (&a->label_files);
+  ferry_cleanup_strvp (&a->expose);
+  ferry_cleanup_strvp (&a->chrootdirs);
+  ferry_cleanup_strvp (&a->host_users);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     {
       free (a->o.mounts[i].type);
@@ -339,6 +390,49 @@ static const char create_usage[]
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
+      "      --group-add GROUP    an additional group of the container's process: a name of the\n"
+      "                           image's /etc/group or a gid (repeatable, or GROUP,GROUP...);\n"
+      "                           keep-groups alone: the annotation that makes crun keep the\n"
+      "                           caller's groups (runc ignores it, as with Podman)\n"
+      "      --hosts-file FILE    the lines /etc/hosts starts with: those of FILE (read at each\n"
+      "                           start), none, or image (the image's /etc/hosts)\n"
+      "      --umask MASK         the umask of the container's process (octal, default 0022)\n"
+      "      --env-host[=BOOL]    pass all of ferry's environment into the container (under\n"
+      "                           --env-file and -e)\n"
+      "      --env-merge K=VALUE  set K from VALUE, in which $NAME and ${NAME} are the image's\n"
+      "                           variables, such as PATH=${PATH}:/opt/bin (repeatable)\n"
+      "      --http-proxy[=BOOL]  pass ferry's http_proxy, https_proxy, ftp_proxy and no_proxy\n"
+      "                           (either case) into the container (default true, as Podman)\n"
+      "      --unsetenv K         leave out K of the image's and the default variables (PATH,\n"
+      "                           container, TERM) (repeatable)\n"
+      "      --unsetenv-all[=BOOL]  leave out all of the image's and the default variables\n"
+      "      --label-file FILE    read K=V label lines from FILE (under --label; repeatable)\n"
+      "      --no-hostname        no /etc/hostname from ferry: the image's stays\n"
+      "      --pid MODE           the PID namespace: private (default: its own), host (the\n"
+      "                           host's; no checkpoint then), container:CTR (a running\n"
+      "                           container's) or ns:PATH\n"
+      "      --ipc MODE           the IPC namespace: shareable or private (default: its own),\n"
+      "                           none (its own, without /dev/shm), host (with the host's\n"
+      "                           /dev/shm), container:CTR or ns:PATH\n"
+      "      --uts MODE           the UTS namespace (host name): private (default), host,\n"
+      "                           container:CTR or ns:PATH\n"
+      "      --pidfile FILE       write the container's PID to FILE at each start and restore\n"
+      "      --replace            with --name: stop and remove a container of that name first\n"
+      "      --expose PORT[-PORT][/PROTO]  a port the container offers (tcp, udp or sctp),\n"
+      "                           which -P publishes (repeatable)\n"
+      "      --init-path FILE     with --init: the init binary to run instead of catatonit\n"
+      "                           (without --init it changes nothing, as with Podman)\n"
+      "      --chrootdirs DIR     a chroot directory in the container, which gets ferry's\n"
+      "                           /etc/hosts too, at DIR/etc/hosts (repeatable)\n"
+      "      --passwd[=BOOL]      with --user: add a line for a uid (gid) the image's\n"
+      "                           /etc/passwd (/etc/group) lacks (default true, as Podman)\n"
+      "      --passwd-entry TEMPLATE  that line: $USERNAME, $UID, $GID, $NAME, $HOME replaced\n"
+      "      --group-entry TEMPLATE  the /etc/group line: $GROUPNAME, $GID, $USERNAME replaced\n"
+      "      --hostuser USER      add this host's user USER (name or uid) to the container's\n"
+      "                           /etc/passwd, read at each start (repeatable)\n"
+      "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
+      "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
+      "                           Podman)\n"
       "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
@@ -411,6 +505,30 @@ enum
   OPT_SIG_PROXY,
   OPT_PRESERVE_FDS,
   OPT_PRESERVE_FD,
+  OPT_GROUP_ADD,
+  OPT_UMASK,
+  OPT_HOSTS_FILE,
+  OPT_ENV_HOST,
+  OPT_ENV_MERGE,
+  OPT_HTTP_PROXY,
+  OPT_UNSETENV,
+  OPT_UNSETENV_ALL,
+  OPT_LABEL_FILE,
+  OPT_NO_HOSTNAME,
+  OPT_PID,
+  OPT_IPC,
+  OPT_UTS,
+  OPT_PIDFILE,
+  OPT_REPLACE,
+  OPT_EXPOSE,
+  OPT_INIT_PATH,
+  OPT_PERSONALITY,
+  OPT_RMI,
+  OPT_CHROOTDIRS,
+  OPT_PASSWD,
+  OPT_PASSWD_ENTRY,
+  OPT_GROUP_ENTRY,
+  OPT_HOSTUSER,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -655,6 +773,30 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
+                                        { "group-add", required_argument, NULL, OPT_GROUP_ADD },
+                                        { "umask", required_argument, NULL, OPT_UMASK },
+                                        { "hosts-file", required_argument, NULL, OPT_HOSTS_FILE },
+                                        { "env-host", optional_argument, NULL, OPT_ENV_HOST },
+                                        { "env-merge", required_argument, NULL, OPT_ENV_MERGE },
+                                        { "http-proxy", optional_argument, NULL, OPT_HTTP_PROXY },
+                                        { "unsetenv", required_argument, NULL, OPT_UNSETENV },
+                                        { "unsetenv-all", optional_argument, NULL, OPT_UNSETENV_ALL },
+                                        { "label-file", required_argument, NULL, OPT_LABEL_FILE },
+                                        { "no-hostname", no_argument, NULL, OPT_NO_HOSTNAME },
+                                        { "pid", required_argument, NULL, OPT_PID },
+                                        { "ipc", required_argument, NULL, OPT_IPC },
+                                        { "uts", required_argument, NULL, OPT_UTS },
+                                        { "pidfile", required_argument, NULL, OPT_PIDFILE },
+                                        { "replace", no_argument, NULL, OPT_REPLACE },
+                                        { "expose", required_argument, NULL, OPT_EXPOSE },
+                                        { "init-path", required_argument, NULL, OPT_INIT_PATH },
+                                        { "personality", required_argument, NULL, OPT_PERSONALITY },
+                                        { "rmi", no_argument, NULL, OPT_RMI },
+                                        { "chrootdirs", required_argument, NULL, OPT_CHROOTDIRS },
+                                        { "passwd", optional_argument, NULL, OPT_PASSWD },
+                                        { "passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY },
+                                        { "group-entry", required_argument, NULL, OPT_GROUP_ENTRY },
+                                        { "hostuser", required_argument, NULL, OPT_HOSTUSER },
                                         FERRY_REGISTRY_OPTIONS,
                                         FERRY_PULL_FLAGS,
                                         FERRY_RESOURCE_OPTIONS,
@@ -833,6 +975,100 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case 'd':
         a->detach = 1;
+        break;
+      case OPT_GROUP_ADD:
+        a->group_add = push_list (a->group_add, &a->n_group_add, optarg);
+        break;
+      case OPT_UMASK:
+        a->o.umask = optarg;
+        break;
+      case OPT_HOSTS_FILE:
+        a->o.hosts_file = optarg;
+        break;
+      case OPT_ENV_HOST:
+      case OPT_HTTP_PROXY:
+      case OPT_UNSETENV_ALL:
+        {
+          int v;
+          if (parse_go_bool (c == OPT_ENV_HOST     ? "env-host"
+                             : c == OPT_HTTP_PROXY ? "http-proxy"
+                                                   : "unsetenv-all",
+                             optarg, cmd, &v)
+              != 0)
+            return -1;
+          if (c == OPT_ENV_HOST)
+            a->o.env_host = v;
+          else if (c == OPT_HTTP_PROXY)
+            a->o.no_http_proxy = ! v;
+          else
+            a->o.unsetenv_all = v;
+        }
+        break;
+      case OPT_ENV_MERGE:
+        a->env_merge = strv_push (a->env_merge, &a->n_env_merge, optarg);
+        break;
+      case OPT_UNSETENV:
+        a->unsetenv = strv_push (a->unsetenv, &a->n_unsetenv, optarg);
+        break;
+      case OPT_LABEL_FILE:
+        a->label_files = strv_push (a->label_files, &a->n_label_files, optarg);
+        break;
+      case OPT_NO_HOSTNAME:
+        a->o.no_hostname = 1;
+        break;
+      case OPT_PID:
+        a->o.pid_mode = optarg;
+        break;
+      case OPT_IPC:
+        a->o.ipc_mode = optarg;
+        break;
+      case OPT_UTS:
+        a->o.uts_mode = optarg;
+        break;
+      case OPT_PIDFILE:
+        a->o.pidfile = optarg;
+        break;
+      case OPT_REPLACE:
+        a->o.replace = 1;
+        break;
+      case OPT_PASSWD:
+        {
+          int v;
+          if (parse_go_bool ("passwd", optarg, cmd, &v) != 0)
+            return -1;
+          a->o.no_passwd = ! v;
+        }
+        break;
+      case OPT_PASSWD_ENTRY:
+        a->o.passwd_entry = optarg;
+        break;
+      case OPT_GROUP_ENTRY:
+        a->o.group_entry = optarg;
+        break;
+      case OPT_HOSTUSER:
+        a->host_users = strv_push (a->host_users, &a->n_host_users, optarg);
+        break;
+      case OPT_CHROOTDIRS:
+        a->chrootdirs = strv_push (a->chrootdirs, &a->n_chrootdirs, optarg);
+        break;
+      case OPT_EXPOSE:
+        a->expose = push_list (a->expose, &a->n_expose, optarg);
+        break;
+      case OPT_INIT_PATH:
+        a->o.init_path = optarg;
+        break;
+      case OPT_PERSONALITY:
+        a->o.personality = optarg;
+        break;
+      case OPT_RMI:
+        /* run's: a created container has not exited to clean up after.  */
+        if (! is_run)
+          {
+            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", cmd);
+            return -1;
+          }
+        a->o.remove_image = 1;
+        a->o.auto_remove = 1;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1057,6 +1293,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "\"; \"\" for none)\n"
                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
                       "                           container, as the same numbers\n"
+                      "      --rmi                with --rm's removal of the container, remove its image\n"
+                      "                           too, unless another container uses it\n"
                       "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
@@ -1108,7 +1346,30 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.log_opts = a->log_opts;
   a->o.secrets = a->secrets;
   a->o.resources = &a->resources.o;
+  a->o.group_add = a->group_add;
+  a->o.env_merge = a->env_merge;
+  a->o.unsetenv = a->unsetenv;
+  a->o.label_files = a->label_files;
+  a->o.expose = a->expose;
+  a->o.chrootdirs = a->chrootdirs;
+  a->o.host_users = a->host_users;
   return optind;
+}
+
+/* --rmi: the image goes after the container, unless another container
+ * uses it or the container's own cleanup removed it first.  */
+static void
+remove_image_after (ferry_engine_t *e, const struct create_args *a)
+{
+  struct ferry_remove_report rep = { 0 };
+  ferry_error_t err = NULL;
+
+  if (! a->o.remove_image)
+    return;
+  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) < 0)
+    ferry_error_release (&err);
+  else
+    ferry_remove_report_free (&rep);
 }
 
 static int
@@ -1160,6 +1421,7 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_print (err);
       ferry_error_release (&err);
     }
+  remove_image_after (e, a);
   /* -1: conmon ended it (--timeout) without an exit status; Podman's
    * exit code is then 255.  */
   return code < 0 ? code & 0xff : code;
@@ -1237,6 +1499,7 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
     }
   if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
     ferry_error_release (&err);
+  remove_image_after (e, a);
   return code < 0 ? code & 0xff : code;
 }
 
@@ -3705,7 +3968,10 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object *m = ferry_json_get_array (c->record, "Mounts"), *labels;
   cleanup_free char *status = status_text (c, health), *cmd = command_text (c, no_trunc);
   cleanup_free char *ago = ferry_cli_time_ago (c->created);
-  cleanup_free char *ports = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *published = ferry_ports_format (ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *exposed = ferry_ports_expose_format (ferry_json_get_array (c->record, "Expose"),
+                                                          ferry_json_get_array (c->record, "Ports"));
+  cleanup_free char *ports = xasprintf ("%s%s%s", published, *published && *exposed ? ", " : "", exposed);
   cleanup_free char *networks = networks_text (c);
   int id_len = no_trunc ? 64 : 12;
   size_t i;

@@ -493,6 +493,59 @@ test_confinement_privileges (void **state)
   assert_null (check_with ("ReadOnlyTmpfs", "false", 0));
 }
 
+/* --group-add, --umask, --hosts-file: as create writes them, and a host
+ * file only when trusted.  */
+static void
+test_process_options_fields (void **state)
+{
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  assert_null (check_with ("GroupAdd", "[ \"1234\", \"wheel\" ]", 0));
+  assert_null (check_with ("Umask", "\"0027\"", 0));
+  assert_null (check_with ("HostsFile", "\"none\"", 0));
+  assert_null (check_with ("HostsFile", "\"image\"", 0));
+  assert_null (check_with ("HostsFile", "\"/etc/hosts\"", 1));
+  expect_refused ("GroupAdd", "[]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"a:b\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"keep-groups\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ \"2147483648\" ]", "GroupAdd");
+  expect_refused ("GroupAdd", "[ 5 ]", "GroupAdd");
+  expect_refused ("Umask", "\"027\"", "Umask");
+  expect_refused ("Umask", "\"0999\"", "Umask");
+  expect_refused ("Umask", "18", "Umask");
+  expect_refused ("HostsFile", "\"relative\"", "HostsFile");
+  expect_refused ("HostsFile", "\"/a\\nb\"", "HostsFile");
+  msg = check_with ("HostsFile", "\"/etc/shadow\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "hosts file (--hosts-file) on the host at `/etc/shadow`"));
+}
+
+/* --pid, --ipc, --uts: as create writes them; anything but the
+ * container's own asks for trust.  */
+static void
+test_namespace_modes (void **state)
+{
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  assert_null (check_with ("IpcMode", "\"none\"", 0));
+  assert_null (check_with ("IpcMode", "\"private\"", 0));
+  assert_null (check_with ("PidMode", "\"host\"", 1));
+  assert_null (check_with ("UTSMode", "\"ns:/run/netns/x\"", 1));
+  assert_null (check_with (
+      "PidMode", "\"container:20ceefc664562fd3095935ae6df97442200ee349799ebb91bb3b181ea07401b8\"", 1));
+  expect_refused ("PidMode", "\"none\"", "PidMode");
+  expect_refused ("PidMode", "\"private\"", "PidMode");
+  expect_refused ("UTSMode", "\"container:peer\"", "UTSMode");
+  expect_refused ("IpcMode", "\"ns:rel\"", "IpcMode");
+  expect_refused ("IpcMode", "\"ns:/a/../b\"", "IpcMode");
+  expect_refused ("UTSMode", "true", "UTSMode");
+  msg = check_with ("UTSMode", "\"host\"", 0);
+  assert_non_null (msg);
+  assert_non_null (strstr (msg, "asks for host UTS namespace"));
+}
+
 int
 main (void)
 {
@@ -508,6 +561,8 @@ main (void)
     cmocka_unit_test (test_net_sysctls_need_their_namespace),
     cmocka_unit_test (test_confinement_privileges),
     cmocka_unit_test (test_name_resolution_fields),
+    cmocka_unit_test (test_process_options_fields),
+    cmocka_unit_test (test_namespace_modes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

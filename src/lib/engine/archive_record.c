@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "network.h"
 #include "resources.h"
+#include "process_options.h"
 #include "volume.h"
 #include "../network/addr.h"
 #include "../network/addr6.h"
@@ -126,6 +127,139 @@ is_clean_absolute (const char *s)
 }
 
 /* ---- the record's fields ------------------------------------------------- */
+
+/* [group], as create keeps --group-add's (engine/process_options.h).  */
+static int
+check_group_add (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of groups, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *g = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (g == NULL || ! ferry_group_add_is_valid (g) || strcmp (g, FERRY_GROUP_KEEP) == 0)
+        return refuse (c, field, "holds `%s`, which is no group name or gid",
+                       q = shown (g ? g : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
+/* "0027", as create writes --umask.  */
+static int
+check_umask (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+  unsigned mask;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strlen (s) != 4 || ferry_umask_parse (s, &mask) < 0)
+    return refuse (c, field, "must be an octal mask from 0000 to 0777, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_chrootdirs (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of paths, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! ferry_chrootdir_is_valid (s))
+        return refuse (c, field, "holds `%s`, which is no absolute clean path",
+                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
+static int
+check_personality (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_personality_is_valid (s))
+    return refuse (c, field, "must be LINUX or LINUX32, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* ["80/tcp"], as create writes --expose's and the image's.  */
+static int
+check_expose (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of ports, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! ferry_ports_expose_is_valid (s))
+        return refuse (c, field, "holds `%s`, which is no PORT/PROTOCOL",
+                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
+    }
+  return 0;
+}
+
+/* --pid, --ipc, --uts as create records them: host, none (IPC),
+ * container:ID, ns:PATH (absolute, clean).  */
+static int
+check_ns_mode (struct record_check *c, const char *field, json_object *v, int ipc)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "host") == 0 || (ipc && (strcmp (s, "none") == 0 || strcmp (s, "private") == 0)))
+    return 0;
+  if (strncmp (s, "container:", 10) == 0 && is_lower_hex (s + 10, 64))
+    return 0;
+  if (strncmp (s, "ns:", 3) == 0 && is_clean_absolute (s + 3))
+    return 0;
+  return refuse (c, field, "must be host, %scontainer:ID or ns:PATH, not `%s`", ipc ? "none, private, " : "",
+                 q = shown (s));
+}
+
+static int
+check_pid_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 0);
+}
+
+static int
+check_ipc_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 1);
+}
+
+static int
+check_uts_mode (struct record_check *c, const char *field, json_object *v)
+{
+  return check_ns_mode (c, field, v, 0);
+}
+
+/* "none", "image" or an absolute host path, as create writes --hosts-file.  */
+static int
+check_hosts_file (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_hosts_file_is_valid (s))
+    return refuse (c, field, "must be none, image or an absolute path, not `%s`", q = shown (s));
+  return 0;
+}
 
 static int
 check_id (struct record_check *c, const char *field, json_object *v)
@@ -1107,6 +1241,23 @@ static const struct record_field
   { "DeviceCgroupRules", check_resource, 1 },
   { "CgroupParent", check_resource, 1 },
   { "CgroupConf", check_resource, 1 },
+  { "GroupAdd", check_group_add, 1 },
+  { "Umask", check_umask, 1 },
+  { "HostsFile", check_hosts_file, 1 },
+  { "NoHostname", check_true, 1 },
+  { "PidMode", check_pid_mode, 1 },
+  { "IpcMode", check_ipc_mode, 1 },
+  { "UTSMode", check_uts_mode, 1 },
+  { "PidFile", check_host_file, 1 },
+  { "Expose", check_expose, 1 },
+  { "InitPath", check_host_file, 1 },
+  { "Personality", check_personality, 1 },
+  { "RemoveImage", check_true, 1 },
+  { "ChrootDirs", check_chrootdirs, 1 },
+  { "Passwd", check_bool, 1 },
+  { "PasswdEntry", check_string, 1 },
+  { "GroupEntry", check_string, 1 },
+  { "HostUsers", check_strings, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1186,16 +1337,17 @@ append_sysctls (char **list, json_object *sysctls)
 static void
 append_host_files (char **list, json_object *rec)
 {
-  static const char *const fields[][2] = { { "ConmonPidFile", "conmon PID file" },
-                                           { "ContainerIDFile", "container ID file" },
-                                           { "LogPath", "log file (--log-opt path)" } };
+  static const char *const fields[][2]
+      = { { "ConmonPidFile", "conmon PID file" },     { "ContainerIDFile", "container ID file" },
+          { "LogPath", "log file (--log-opt path)" }, { "HostsFile", "hosts file (--hosts-file)" },
+          { "PidFile", "PID file (--pidfile)" },      { "InitPath", "init binary (--init-path)" } };
 
   for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {
       const char *path = ferry_json_get_string (rec, fields[i][0]);
       cleanup_free char *q = NULL, *item = NULL;
 
-      if (path == NULL)
+      if (path == NULL || strcmp (path, "none") == 0 || strcmp (path, "image") == 0)
         continue;
       q = shown (path);
       item = xasprintf ("%s on the host at `%s`", fields[i][1], q);
@@ -1230,6 +1382,32 @@ append_runtime_annotations (char **list, json_object *annotations)
     item = xasprintf ("runtime annotation `%s`", q);
     append (list, item);
   }
+}
+
+/* --pid, --ipc, --uts other than the container's own (and IPC none). */
+static void
+append_namespaces (char **list, json_object *rec)
+{
+  static const char *const fields[][2] = { { "PidMode", "PID" }, { "IpcMode", "IPC" }, { "UTSMode", "UTS" } };
+
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      const char *mode = ferry_json_get_string (rec, fields[i][0]);
+      cleanup_free char *q = NULL, *item = NULL;
+
+      if (mode == NULL || strcmp (mode, "none") == 0 || strcmp (mode, "private") == 0)
+        continue;
+      if (strcmp (mode, "host") == 0)
+        item = xasprintf ("host %s namespace", fields[i][1]);
+      else if (strncmp (mode, "container:", 10) == 0)
+        item = xasprintf ("another container's %s namespace", fields[i][1]);
+      else
+        {
+          q = shown (mode + 3);
+          item = xasprintf ("%s namespace `%s`", fields[i][1], q);
+        }
+      append (list, item);
+    }
 }
 
 char *
@@ -1270,6 +1448,9 @@ ferry_archive_record_privileges (json_object *rec)
   else if (ferry_json_get_string (rec, "Network")
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
+  append_namespaces (&list, rec);
+  if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")))
+    append (&list, "host users in its /etc/passwd (--hostuser)");
   {
     json_object *add = ferry_json_get_array (rec, "CapAdd");
     if (ferry_json_array_length (add))
@@ -1344,6 +1525,8 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return refuse (&c, "UseImageResolvConf", "comes with DNS servers, search domains or options");
   if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "ExtraHosts"))
     return refuse (&c, "UseImageHosts", "comes with ExtraHosts");
+  if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "HostsFile"))
+    return refuse (&c, "UseImageHosts", "comes with HostsFile");
   if (json_object_object_get (rec, "RestartPolicy") == NULL
       && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")
           || json_object_object_get (rec, "StoppedByUser")))

@@ -1,4 +1,5 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
+#include "ns_modes.h"
 #include "checkpoint.h"
 #include "checkpoint_image.h"
 #include "internal.h"
@@ -968,6 +969,21 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
                              "container %s is %s: only a running container can be checkpointed", ref,
                              ferry_container_status_name (c->status));
+      goto out;
+    }
+  if (ferry_ns_modes_checkpoint_check (c, err) < 0)
+    goto out;
+  /* Its exit removes it (and with --rmi its image): the checkpoint kept
+   * beside it would go too, so only one taken away is worth making, as
+   * Podman says.  */
+  if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")) && r->export_path == NULL
+      && r->create_image == NULL)
+    {
+      ferry_make_error (
+          err, 0,
+          "cannot checkpoint containers that have been started with '--rm' unless '--export' is "
+          "used: checkpoint %s with --export FILE (or --create-image), or run it without --rm",
+          c->name);
       goto out;
     }
   cdir = ferry_engine_container_dir (e, c->id);

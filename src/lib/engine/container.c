@@ -5,6 +5,8 @@
 #include "health.h"
 #include "checkpoint_image.h"
 #include "internal.h"
+#include "process_options.h"
+#include "ns_modes.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -138,6 +140,12 @@ env_set (json_object *env, const char *kv)
         }
     }
   json_object_array_add (env, json_object_new_string (kv));
+}
+
+void
+ferry_env_set (json_object *env, const char *kv)
+{
+  env_set (env, kv);
 }
 
 static int
@@ -640,6 +648,32 @@ record_networks (json_object *rec, const char *list, const char *ip, const char 
   return 0;
 }
 
+/* "Expose": the ports of --expose and the image's, as Podman shows them
+ * (Config.ExposedPorts), sorted.  */
+static int
+record_expose (json_object *rec, char **expose, json_object *image_config, ferry_error_t *err)
+{
+  cleanup_json json_object *list = json_object_new_array ();
+  json_object *exposed = ferry_json_get_object (image_config, "ExposedPorts");
+
+  if (exposed)
+    {
+      json_object_object_foreach (exposed, spec, unused)
+      {
+        cleanup_error ferry_error_t ignored = NULL;
+        (void) unused;
+        /* An image's odd one is left to -P's own check.  */
+        ferry_ports_expose_parse (spec, list, &ignored);
+      }
+    }
+  for (size_t i = 0; expose && expose[i]; i++)
+    if (ferry_ports_expose_parse (expose[i], list, err) < 0)
+      return -1;
+  if (json_object_array_length (list))
+    json_object_object_add (rec, "Expose", steal_pointer (&list));
+  return 0;
+}
+
 /* "Ports": the -p mappings and, with -P, the image's exposed ports, each
  * with a host port (free ones where none was given).  Needs a bridge
  * network: with none there is nothing to reach, with host the container's
@@ -670,6 +704,17 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
         if (ferry_ports_parse (spec, ports, err) < 0)
           return ferry_error_wrap (err, "the image exposes a port ferry cannot publish");
       }
+    }
+  /* --expose's too, as Podman's -P publishes them.  */
+  for (size_t i = 0; o->publish_all && i < ferry_json_array_length (ferry_json_get_array (rec, "Expose"));
+       i++)
+    {
+      const char *spec
+          = json_object_get_string (json_object_array_get_idx (ferry_json_get_array (rec, "Expose"), i));
+      if (exposed && json_object_object_get_ex (exposed, spec, NULL))
+        continue;
+      if (ferry_ports_parse (spec, ports, err) < 0)
+        return ferry_error_wrap (err, "--expose %s", spec);
     }
   if (ferry_ports_assign (ports, err) < 0)
     return -1;
@@ -1099,6 +1144,13 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
         return -1;
       json_object_object_add (rec, "ConmonPidFile", json_object_new_string (path));
     }
+  if (o->pidfile)
+    {
+      cleanup_free char *path = host_file_path ("--pidfile", o->pidfile, err);
+      if (path == NULL)
+        return -1;
+      json_object_object_add (rec, "PidFile", json_object_new_string (path));
+    }
   if (o->cidfile)
     {
       cleanup_free char *path = host_file_path ("--cidfile", o->cidfile, err);
@@ -1187,6 +1239,12 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   for (i = 0; image_env && i < json_object_array_length (image_env); i++)
     env_set (env, json_object_get_string (json_object_array_get_idx (image_env, i)));
   json_object_object_add (rec, "Env", env);
+  if (ferry_env_base_adjust (o, env, err) < 0)
+    {
+      json_object_put (labels);
+      return -1;
+    }
+  ferry_env_host_apply (o, env);
   for (i = 0; o->env_files && o->env_files[i]; i++)
     if (env_apply_file (env, o->env_files[i], err) < 0)
       {
@@ -1195,11 +1253,11 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
       }
   for (i = 0; o->env && o->env[i]; i++)
     env_apply_option (env, o->env[i]);
-  if (! env_has (env, "PATH"))
+  if (! env_has (env, "PATH") && ! ferry_env_is_unset (o, "PATH"))
     env_set (env, DEFAULT_PATH);
-  if (o->tty && ! env_has (env, "TERM"))
+  if (o->tty && ! env_has (env, "TERM") && ! ferry_env_is_unset (o, "TERM"))
     env_set (env, "TERM=xterm");
-  if (! env_has (env, "container"))
+  if (! env_has (env, "container") && ! ferry_env_is_unset (o, "container"))
     env_set (env, "container=ferry");
   {
     cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
@@ -1221,6 +1279,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
             json_object_object_add (labels, lk, json_object_get (lv));
       }
   }
+  if (ferry_label_files_apply (o->label_files, labels, err) < 0)
+    return -1;
   for (i = 0; o->labels && o->labels[i]; i++)
     {
       const char *eq = strchr (o->labels[i], '=');
@@ -1233,9 +1293,26 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   json_object_object_add (rec, "Hostname", json_object_new_string (hostname));
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
   json_object_object_add (rec, "OpenStdin", json_object_new_boolean (o->interactive));
-  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove));
+  json_object_object_add (rec, "AutoRemove", json_object_new_boolean (o->auto_remove || o->remove_image));
+  if (o->remove_image && img)
+    json_object_object_add (rec, "RemoveImage", json_object_new_boolean (1));
   if (o->init)
     json_object_object_add (rec, "Init", json_object_new_boolean (1));
+  /* Without --init Podman takes --init-path and does nothing with it.  */
+  if (o->init && o->init_path)
+    {
+      char real[PATH_MAX];
+      struct stat st;
+
+      errno = 0;
+      if (realpath (o->init_path, real) == NULL || stat (real, &st) < 0 || ! S_ISREG (st.st_mode)
+          || access (real, X_OK) < 0)
+        return ferry_make_error (err, errno ? errno : ENOEXEC,
+                                 "container-init binary not found on the host: `%s` (--init-path) is not an "
+                                 "executable file: give the path of catatonit or another init",
+                                 o->init_path);
+      json_object_object_add (rec, "InitPath", json_object_new_string (real));
+    }
   if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0
       || strncmp (network, "container:", 10) == 0)
     json_object_object_add (rec, "Network", json_object_new_string (network));
@@ -1267,6 +1344,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   if (o->health && ferry_health_record (o->health, img, rec, err) < 0)
     return -1;
   record_annotations (rec, o->annotations);
+  if (ferry_process_options_record (o, rec, err) < 0)
+    return -1;
   if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0
@@ -1286,7 +1365,8 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
   if (o->cgroupns_host)
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
-  if (record_devices (rec, o->devices, err) < 0 || record_ports (rec, o, ic, err) < 0
+  if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
+      || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0
       || record_masks (rec, o->mask, o->unmask, err) < 0)
     return -1;
@@ -2116,6 +2196,34 @@ write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_
   return -1;
 }
 
+/* --replace: the container named NAME, if any, stopped (with its own
+ * timeout and signal) and removed, as Podman replaces it.  Killed in
+ * between, ferry leaves the old container, stopped or not, or none: each
+ * step is a stop or remove of its own, which the next command settles,
+ * and the new one is inserted only after, under the database's check of
+ * the name.  */
+static int
+replace_container (ferry_engine_t *e, const char *name, ferry_error_t *err)
+{
+  char other[65];
+
+  if (! name_in_use (e, name, other, sizeof (other)))
+    return 0;
+  if (ferry_container_stop (e, other, -1, NULL, err) < 0
+      || (ferry_fault_point ("replace-stopped"), ferry_container_remove (e, other, 1, 0, err) < 0))
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          /* Removed meanwhile by another ferry: the name is free.  */
+          ferry_error_release (err);
+          return 0;
+        }
+      return ferry_error_wrap (err, "cannot replace container %s", name);
+    }
+  ferry_fault_point ("replace-removed");
+  return 0;
+}
+
 int
 ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
                         ferry_error_t *err)
@@ -2134,6 +2242,10 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   cleanup_strv char **log_opts = NULL;
   cleanup_lock int lock = -1;
 
+  if (o->replace && o->name == NULL)
+    return ferry_make_error (err, 0,
+                             "cannot replace container without --name being set: give the name of the "
+                             "container to replace");
   if (o->name)
     {
       if (! ferry_container_name_is_valid (o->name))
@@ -2141,7 +2253,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
             err, 0,
             "invalid container name `%s`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
             o->name);
-      if (name_in_use (e, o->name, other, sizeof (other)))
+      if (! o->replace && name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,
             "the container name \"%s\" is already in use by %.12s: remove that container "
@@ -2215,6 +2327,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
         goto out;
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
+    goto out;
+  if (ferry_ns_modes_record (e, o, rec, err) < 0 || (o->replace && replace_container (e, o->name, err) < 0))
     goto out;
   /* Held while the directories are there without the row: a sweep
    * (system prune --external) leaves a container whose lock is taken.  */

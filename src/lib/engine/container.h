@@ -179,6 +179,58 @@ struct ferry_create_options
   /* Set by ferry_container_create from containers.conf: "K=V" under the
    * image's environment.  */
   char **default_env;
+  /* --group-add: group names or gids, or "keep-groups" alone; may be
+   * NULL.  --umask: octal, as typed; NULL: 0022.  --hosts-file: "none",
+   * "image" or a host file, the base of /etc/hosts; NULL: ferry's
+   * default (engine/process_options.h).  */
+  char **group_add;
+  const char *umask;
+  const char *hosts_file;
+  /* --env-merge "K=...${K}...", --unsetenv names (may be NULL),
+   * --unsetenv-all, --env-host, --http-proxy=false.  */
+  char **env_merge;
+  char **unsetenv;
+  int unsetenv_all;
+  int env_host;
+  int no_http_proxy;
+  /* --label-file: files of "K=V" lines, under --label; may be NULL.
+   * --no-hostname: no /etc/hostname from ferry ("NoHostname").  */
+  char **label_files;
+  int no_hostname;
+  /* --pid, --ipc, --uts as typed; NULL: one of its own
+   * (engine/ns_modes.h).  */
+  const char *pid_mode;
+  const char *ipc_mode;
+  const char *uts_mode;
+  /* --pidfile: a host file that gets the container's PID at each start
+   * and restore; NULL: none.  */
+  const char *pidfile;
+  /* --replace: a container already named NAME is stopped and removed
+   * once this one's options have passed their checks.  */
+  int replace;
+  /* --expose "PORT[-PORT][/PROTO]"; may be NULL.  */
+  char **expose;
+  /* --init-path: the init binary on the host, with init; NULL:
+   * catatonit (ferry_container_init_path).  */
+  const char *init_path;
+  /* --personality: LINUX or LINUX32, the spec's execution domain; NULL:
+   * none asked.  */
+  const char *personality;
+  /* run --rmi: with auto_remove, the image goes once the container has
+   * removed itself ("RemoveImage").  */
+  int remove_image;
+  /* --chrootdirs: directories in the container that get ferry's
+   * /etc/hosts too (DIR/etc/hosts); may be NULL.  */
+  char **chrootdirs;
+  /* --passwd=false (no_passwd), --passwd-entry and --group-entry
+   * templates ($USERNAME, $UID, $GID, $NAME, $HOME, $GROUPNAME); NULL:
+   * Podman's lines.  */
+  int no_passwd;
+  const char *passwd_entry;
+  const char *group_entry;
+  /* --hostuser: this host's users (names or uids) to add to the
+   * container's /etc/passwd; may be NULL.  */
+  char **host_users;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

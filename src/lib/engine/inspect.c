@@ -2,6 +2,7 @@
 #include "container.h"
 #include "health.h"
 #include "internal.h"
+#include "ns_modes.h"
 #include "network.h"
 #include "resources.h"
 #include "../runtime/spec.h"
@@ -245,6 +246,19 @@ config_json (const struct ferry_container *c)
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
+  json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
+  {
+    /* As Podman's: null when none.  */
+    json_object *expose = ferry_json_get_array (r, "Expose"), *shown = NULL;
+    for (i = 0; i < ferry_json_array_length (expose); i++)
+      {
+        if (shown == NULL)
+          shown = json_object_new_object ();
+        json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
+                                json_object_new_object ());
+      }
+    json_object_object_add (o, "ExposedPorts", shown);
+  }
   return o;
 }
 
@@ -318,7 +332,10 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
       o, "ResolvConfPath",
       json_object_new_string (
           json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")) ? "" : resolv));
-  json_object_object_add (o, "HostnamePath", json_object_new_string (hostname));
+  json_object_object_add (
+      o, "HostnamePath",
+      json_object_new_string (
+          json_object_get_boolean (json_object_object_get (c->record, "NoHostname")) ? "" : hostname));
   json_object_object_add (
       o, "HostsPath",
       json_object_new_string (
@@ -328,7 +345,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
-  json_object_object_add (o, "PidFile", json_object_new_string (pidfile));
+  json_object_object_add (o, "PidFile", member_or (c->record, "PidFile", json_object_new_string (pidfile)));
   json_object_object_add (o, "LogPath", json_object_new_string (log ? log : ""));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
   json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
@@ -391,6 +408,11 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
     json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
   }
   ferry_resources_inspect (c->record, host);
+  json_object_object_add (host, "GroupAdd", member_or (c->record, "GroupAdd", json_object_new_array ()));
+  json_object_object_add (host, "HostsFile", member_or (c->record, "HostsFile", json_object_new_string ("")));
+  json_object_object_add (host, "PidMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_PID)));
+  json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
+  json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

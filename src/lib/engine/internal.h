@@ -10,6 +10,9 @@
 
 char *ferry_random_hex (size_t bytes);
 
+/* Adds "K=V" to ENV (a JSON array), replacing an entry with the same K.  */
+void ferry_env_set (json_object *env, const char *kv);
+
 /* The rule for a container name, from the command line or an archive:
  * a letter or digit, then letters, digits, `_`, `.` and `-`.  */
 int ferry_container_name_is_valid (const char *name);

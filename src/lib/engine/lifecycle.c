@@ -5,6 +5,8 @@
 #include "health.h"
 #include "internal.h"
 #include "mount.h"
+#include "process_options.h"
+#include "ns_modes.h"
 #include "volume.h"
 #include "resources.h"
 #include "../state/events.h"
@@ -317,9 +319,36 @@ resolv_conf_text (const struct ferry_container *c, json_object *status)
   return ferry_resolv_conf_build (host, &p);
 }
 
-static char *
-hosts_text (const struct ferry_container *c, json_object *status)
+/* --hosts-file: the lines /etc/hosts starts with, from the host file it
+ * names or the image's /etc/hosts; none for "none".  */
+static int
+hosts_base (ferry_engine_t *e, const struct ferry_container *c, const char *hosts_file, char **base,
+            ferry_error_t *err)
 {
+  cleanup_free char *odir = NULL, *merged = NULL;
+
+  *base = NULL;
+  if (strcmp (hosts_file, "none") == 0)
+    return 0;
+  if (strcmp (hosts_file, "image") == 0)
+    {
+      odir = ferry_engine_overlay_dir (e, c->id);
+      merged = xasprintf ("%s/merged", odir);
+      if (ferry_spec_read_root_file (merged, "etc/hosts", base, err) < 0)
+        return ferry_error_wrap (err, "container %s: cannot read the image's /etc/hosts (--hosts-file image)",
+                                 c->name);
+      return 0;
+    }
+  if (ferry_read_file (hosts_file, base, NULL, err) < 0)
+    return ferry_error_wrap (err, "container %s: cannot read its --hosts-file `%s`: give an existing file",
+                             c->name, hosts_file);
+  return 0;
+}
+
+static char *
+hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *status, ferry_error_t *err)
+{
+  const char *hosts_file = ferry_json_get_string (c->record, "HostsFile");
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
   cleanup_strv char **extra = json_to_strv (ferry_json_get_array (c->record, "ExtraHosts"));
   cleanup_error ferry_error_t ignored = NULL;
@@ -333,7 +362,13 @@ hosts_text (const struct ferry_container *c, json_object *status)
     .name = c->name,
   };
 
-  if (host_network)
+  if (hosts_file)
+    {
+      if (hosts_base (e, c, hosts_file, &base, err) < 0)
+        return NULL;
+      p.base_text = base;
+    }
+  else if (host_network)
     {
       if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) < 0)
         base = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
@@ -388,8 +423,9 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
 
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")))
     {
-      hosts_data = hosts_text (c, status);
-      if (ferry_write_file_atomic (hosts, hosts_data, strlen (hosts_data), 0644, err) < 0)
+      hosts_data = hosts_text (e, c, status, err);
+      if (hosts_data == NULL
+          || ferry_write_file_atomic (hosts, hosts_data, strlen (hosts_data), 0644, err) < 0)
         return -1;
     }
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")))
@@ -852,9 +888,10 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   json_object *secrets = ferry_json_get_array (c->record, "Secrets");
   size_t n_mounts = ferry_json_array_length (mounts), n_gids = 0, i;
   size_t n_secrets = ferry_json_array_length (secrets);
-  /* Room for the tmpfs mounts a read-only root gets too, /etc/localtime
-   * and the secrets.  */
-  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + n_secrets + 6));
+  /* Room for the tmpfs mounts a read-only root gets too, /etc/localtime,
+   * the passwd and group files and the secrets.  */
+  cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + n_secrets + 8));
+  cleanup_free char *passwd_file = NULL, *group_file = NULL;
   cleanup_free char *localtime = NULL;
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
   cleanup_strv char **secret_paths = xmalloc0 (sizeof (char *) * (n_secrets + 1));
@@ -876,6 +913,15 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
                                &n_gids, &home, err)
       < 0)
     return -1;
+  {
+    cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
+    const char *umask_text = ferry_json_get_string (c->record, "Umask");
+
+    if (ferry_spec_resolve_groups (ov->merged, group_add, &gids, &n_gids, err) < 0)
+      return ferry_error_wrap (err, "looking up supplemental groups for container %s", c->id);
+    if (umask_text && ferry_umask_parse (umask_text, &p.umask) == 0)
+      p.umask_set = 1;
+  }
   {
     int has_home = 0;
     for (i = 0; env[i]; i++)
@@ -944,6 +990,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     }
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
+  /* --passwd: lines for a --user the image does not know.  */
+  if (ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err) < 0)
+    return -1;
+  if (passwd_file && ! mount_destination_taken (sm, n_mounts, "/etc/passwd"))
+    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, passwd_file, "/etc/passwd", 0 };
+  if (group_file && ! mount_destination_taken (sm, n_mounts, "/etc/group"))
+    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, group_file, "/etc/group", 0 };
   if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))
     {
       sm[n_mounts].type = FERRY_MOUNT_BIND;
@@ -957,7 +1010,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       char **with_init;
       size_t n_args = 0;
 
-      init = ferry_container_init_path ();
+      init = ferry_json_get_string (c->record, "InitPath")
+                 ? xstrdup (ferry_json_get_string (c->record, "InitPath"))
+                 : ferry_container_init_path ();
       if (init == NULL)
         return ferry_make_error (
             err, 0,
@@ -1000,6 +1055,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.no_hosts = json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"));
   p.no_resolv_conf = json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf"));
   p.hostname_path = hostname;
+  p.no_hostname = json_object_get_boolean (json_object_object_get (c->record, "NoHostname"));
   p.containerenv_path = containerenv;
   p.shm_path = shm;
   p.mounts = sm;
@@ -1044,8 +1100,18 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
-  if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0)
+  if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
+      || ferry_ns_modes_apply (e, c, spec, err) < 0)
     return -1;
+  ferry_chrootdirs_apply (c->record, spec);
+  if (ferry_json_get_string (c->record, "Personality"))
+    {
+      /* runc before 1.2 ignores it, as Podman's containers on it show.  */
+      json_object *personality = json_object_new_object ();
+      json_object_object_add (personality, "domain",
+                              json_object_new_string (ferry_json_get_string (c->record, "Personality")));
+      json_object_object_add (json_object_object_get (spec, "linux"), "personality", personality);
+    }
   if (! host_network)
     {
       /* Join the namespace ferry made (loopback up), or the one the
@@ -1369,6 +1435,22 @@ write_user_conmon_pidfile (const struct ferry_container *c, pid_t conmon_pid, fe
   return 0;
 }
 
+/* --pidfile: the container's PID at each start and restore; left when
+ * the container goes, as Podman leaves it.  */
+static int
+write_user_pidfile (const struct ferry_container *c, pid_t pid, ferry_error_t *err)
+{
+  const char *path = ferry_json_get_string (c->record, "PidFile");
+  cleanup_free char *text = NULL;
+
+  if (path == NULL)
+    return 0;
+  text = xasprintf ("%d", (int) pid);
+  if (ferry_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
+    return ferry_error_wrap (err, "--pidfile of container %s", c->name);
+  return 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1452,7 +1534,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (hook && hook->before_runtime && hook->before_runtime (bundle, hook->arg, err) < 0)
     goto fail;
   if (ferry_conmon_create (&co, &pid, &conmon_pid, err) < 0
-      || write_user_conmon_pidfile (c, conmon_pid, err) < 0)
+      || write_user_conmon_pidfile (c, conmon_pid, err) < 0 || write_user_pidfile (c, pid, err) < 0)
     goto fail;
   if (so && so->attach)
     {
@@ -2298,6 +2380,23 @@ restart_by_policy (ferry_engine_t *e, struct ferry_container *c, ferry_error_t *
   return set_restart_state (e, c, 0, ferry_json_get_int (c->record, "RestartCount", 0) + 1, err);
 }
 
+/* run --rmi: once the container removed itself, its image goes too,
+ * unless another container uses it (or it went already: the run that
+ * waited for the container may have been first).  */
+static void
+remove_image_after (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_remove_report rep = { 0 };
+  const char *image = ferry_json_get_string (c->record, "Image");
+
+  if (! json_object_get_boolean (json_object_object_get (c->record, "RemoveImage")) || image == NULL
+      || *image == '\0')
+    return;
+  if (ferry_store_remove (e->store, image, 0, &rep, &ignored) == 0)
+    ferry_remove_report_free (&rep);
+}
+
 int
 ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 {
@@ -2353,7 +2452,11 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
         }
       ret = ret < 0 ? -1 : 0;
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
-        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+        {
+          ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+          if (ret == 0)
+            remove_image_after (e, c);
+        }
       else if (ret == 0 && restart_wanted (c))
         ret = restart_by_policy (e, c, err);
     }
@@ -2364,7 +2467,11 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
     {
       ferry_container_teardown (e, c);
       if (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
-        ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+        {
+          ret = ferry_container_remove_locked (e, c, 0, 1, 1, err);
+          if (ret == 0)
+            remove_image_after (e, c);
+        }
       else if (restart_wanted (c))
         ret = restart_by_policy (e, c, err);
     }

@@ -1,4 +1,5 @@
 /* ferry: container migrate, both ends (migrate.h).  */
+#include "ns_modes.h"
 #include "migrate.h"
 #include "internal.h"
 #include "../runtime/conmon.h"
@@ -1047,6 +1048,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
                              ferry_container_status_name (c->status));
       goto out;
     }
+  if (ferry_ns_modes_checkpoint_check (c, err) < 0)
+    goto out;
   s.name = c->name;
   /* Post-copy needs CRIU's page server here and its lazy restore there;
    * each end says what it lacks before the container is touched.  */

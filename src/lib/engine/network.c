@@ -1926,7 +1926,17 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
   json_object_object_add (o, "GlobalIPv6Address", json_object_new_string (top[4]));
   json_object_object_add (o, "GlobalIPv6PrefixLen", json_object_new_int (top_prefix6));
   json_object_object_add (o, "MacAddress", json_object_new_string (top[2]));
-  json_object_object_add (o, "Ports", ferry_network_ports_json (rec));
+  {
+    /* Exposed and not published: null, as Podman shows them.  */
+    json_object *ports = ferry_network_ports_json (rec), *expose = ferry_json_get_array (rec, "Expose");
+    for (size_t i = 0; i < ferry_json_array_length (expose); i++)
+      {
+        const char *spec = json_object_get_string (json_object_array_get_idx (expose, i));
+        if (! json_object_object_get_ex (ports, spec, NULL))
+          json_object_object_add (ports, spec, NULL);
+      }
+    json_object_object_add (o, "Ports", ports);
+  }
   return o;
 }
 

@@ -262,3 +262,154 @@ ferry_ports_format (json_object *ports)
     }
   return out;
 }
+
+static int
+parse_expose_port (const char *text, const char *spec, long *out, ferry_error_t *err)
+{
+  char *end;
+  unsigned long long v;
+
+  errno = 0;
+  v = strtoull (text, &end, 10);
+  if (*text < '0' || *text > '9' || *end != '\0' || errno || v > 65535)
+    return ferry_make_error (
+        err, 0, "invalid range format for --expose: %s: strconv.ParseUint: parsing \"%s\": %s", spec, text,
+        errno == ERANGE || (*end == '\0' && *text >= '0' && *text <= '9') ? "value out of range"
+                                                                          : "invalid syntax");
+  if (v == 0)
+    return ferry_make_error (err, 0, "port numbers must be between 1 and 65535 (inclusive), got 0");
+  *out = (long) v;
+  return 0;
+}
+
+static long
+exposed_port (const char *text)
+{
+  return strtol (text, NULL, 10);
+}
+
+/* Numeric by port, then by protocol.  */
+static int
+exposed_compare (const void *a, const void *b)
+{
+  const char *ta = json_object_get_string (*(json_object *const *) a);
+  const char *tb = json_object_get_string (*(json_object *const *) b);
+  long pa = exposed_port (ta), pb = exposed_port (tb);
+
+  return pa != pb ? (pa < pb ? -1 : 1) : strcmp (strchr (ta, '/'), strchr (tb, '/'));
+}
+
+static void
+exposed_add (json_object *exposed, long port, const char *proto)
+{
+  cleanup_free char *text = xasprintf ("%ld/%s", port, proto);
+
+  for (size_t i = 0; i < json_object_array_length (exposed); i++)
+    if (strcmp (json_object_get_string (json_object_array_get_idx (exposed, i)), text) == 0)
+      return;
+  json_object_array_add (exposed, json_object_new_string (text));
+  json_object_array_sort (exposed, exposed_compare);
+}
+
+int
+ferry_ports_expose_parse (const char *spec, json_object *exposed, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (spec);
+  char *slash = strchr (copy, '/'), *dash;
+  const char *proto = "tcp";
+  long first, last;
+
+  if (slash)
+    {
+      *slash = '\0';
+      proto = slash + 1;
+      if (strcmp (proto, "tcp") != 0 && strcmp (proto, "udp") != 0 && strcmp (proto, "sctp") != 0)
+        return ferry_make_error (
+            err, 0,
+            "validating protocols for exposed port %s: unrecognized protocol \"%s\" in port "
+            "mapping: use tcp, udp or sctp",
+            copy, proto);
+    }
+  dash = strchr (copy, '-');
+  if (dash)
+    *dash = '\0';
+  if (parse_expose_port (copy, spec, &first, err) < 0)
+    return -1;
+  last = first;
+  if (dash && parse_expose_port (dash + 1, spec, &last, err) < 0)
+    return -1;
+  if (last < first)
+    return ferry_make_error (err, 0, "invalid range format for --expose: %s: the end comes before the start",
+                             spec);
+  for (long p = first; p <= last; p++)
+    exposed_add (exposed, p, proto);
+  return 0;
+}
+
+int
+ferry_ports_expose_is_valid (const char *text)
+{
+  cleanup_json json_object *one = json_object_new_array ();
+  ferry_error_t err = NULL;
+  const char *slash = strchr (text, '/');
+
+  if (slash == NULL || strchr (text, '-') || ferry_ports_expose_parse (text, one, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  return strcmp (json_object_get_string (json_object_array_get_idx (one, 0)), text) == 0;
+}
+
+int
+ferry_ports_publish (json_object *ports, long port, const char *proto)
+{
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *m = json_object_array_get_idx (ports, i);
+      long ctr = (long) ferry_json_get_int (m, "container_port", 0);
+      long range = (long) ferry_json_get_int (m, "range", 1);
+
+      if (ferry_json_string_equals (m, "protocol", proto) && port >= ctr && port < ctr + range)
+        return 1;
+    }
+  return 0;
+}
+
+char *
+ferry_ports_expose_format (json_object *exposed, json_object *ports)
+{
+  char *out = xstrdup ("");
+  size_t n = ferry_json_array_length (exposed);
+
+  for (size_t i = 0; i < n;)
+    {
+      const char *text = json_object_get_string (json_object_array_get_idx (exposed, i));
+      const char *proto = strchr (text, '/') + 1;
+      long first = exposed_port (text), last = first;
+      size_t j = i + 1;
+      cleanup_free char *one = NULL;
+      char *grown;
+
+      if (ferry_ports_publish (ports, first, proto))
+        {
+          i++;
+          continue;
+        }
+      /* A run of the next ports, same protocol, none published.  */
+      for (; j < n; j++)
+        {
+          const char *next = json_object_get_string (json_object_array_get_idx (exposed, j));
+          if (exposed_port (next) != last + 1 || strcmp (strchr (next, '/') + 1, proto) != 0
+              || ferry_ports_publish (ports, last + 1, proto))
+            break;
+          last++;
+        }
+      one = last > first ? xasprintf ("%ld-%ld/%s", first, last, proto) : xasprintf ("%ld/%s", first, proto);
+      grown = xasprintf ("%s%s%s", out, *out ? ", " : "", one);
+      free (out);
+      out = grown;
+      i = j;
+    }
+  return out;
+}

@@ -35,4 +35,19 @@ int ferry_ports_overlap (json_object *a, json_object *b);
  * "" for none.  */
 char *ferry_ports_format (json_object *ports);
 
+/* --expose PORT[-PORT][/tcp|udp|sctp]: adds "PORT/PROTO" for each port
+ * to the sorted, repeat-free array EXPOSED.  Podman's words for a bad
+ * one.  */
+int ferry_ports_expose_parse (const char *spec, json_object *exposed, ferry_error_t *err);
+
+/* True when TEXT is "PORT/PROTO" as ferry_ports_expose_parse writes it.  */
+int ferry_ports_expose_is_valid (const char *text);
+
+/* The exposed ports of EXPOSED that no mapping of PORTS publishes, as
+ * `ps` shows them after those: "81/tcp, 90-91/udp"; "" for none.  */
+char *ferry_ports_expose_format (json_object *exposed, json_object *ports);
+
+/* True when a mapping of PORTS publishes container port PORT/PROTO.  */
+int ferry_ports_publish (json_object *ports, long port, const char *proto);
+
 #endif

@@ -198,7 +198,7 @@ make_user (const struct ferry_spec_params *p)
     json_object_array_add (gids, json_object_new_int64 (p->additional_gids[i]));
   json_object_object_add (user, "uid", json_object_new_int64 (p->uid));
   json_object_object_add (user, "gid", json_object_new_int64 (p->gid));
-  json_object_object_add (user, "umask", json_object_new_int (022));
+  json_object_object_add (user, "umask", json_object_new_int (p->umask_set ? (int) p->umask : 022));
   json_object_object_add (user, "additionalGids", gids);
   return user;
 }
@@ -806,7 +806,8 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
       if (strv_contains ((const char *const *) dests, defaults[i].destination))
         continue;
       if ((p->no_hosts && strcmp (defaults[i].destination, "/etc/hosts") == 0)
-          || (p->no_resolv_conf && strcmp (defaults[i].destination, "/etc/resolv.conf") == 0))
+          || (p->no_resolv_conf && strcmp (defaults[i].destination, "/etc/resolv.conf") == 0)
+          || (p->no_hostname && strcmp (defaults[i].destination, "/etc/hostname") == 0))
         continue;
       if (defaults[i].source == NULL)
         {
@@ -1357,5 +1358,75 @@ ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t
     *n_additional = additional ? n_gids : 0;
   if (home)
     *home = xstrdup (entry.home && *entry.home ? entry.home : "/");
+  return 0;
+}
+
+int
+ferry_spec_resolve_groups (const char *rootfs, char *const *groups, gid_t **gids, size_t *n,
+                           ferry_error_t *err)
+{
+  cleanup_close int rootfd = -1;
+
+  for (size_t i = 0; groups && groups[i]; i++)
+    {
+      uint32_t gid;
+      size_t k;
+
+      if (! parse_id (groups[i], &gid))
+        {
+          cleanup_fclose FILE *group = NULL;
+
+          if (rootfd < 0)
+            {
+              rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+              if (rootfd < 0)
+                return ferry_make_error (err, errno, "cannot open the container root `%s`", rootfs);
+            }
+          if (open_in_root (rootfd, rootfs, "etc/group", &group, err) < 0)
+            return -1;
+          if (group == NULL || ! find_group_gid (group, groups[i], &gid))
+            return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                          "unable to find group %s: no matching entries in group file",
+                                          groups[i]);
+        }
+      for (k = 0; k < *n && (*gids)[k] != gid; k++)
+        ;
+      if (k < *n)
+        continue;
+      *gids = xrealloc (*gids, sizeof (gid_t) * (*n + 1));
+      (*gids)[(*n)++] = gid;
+    }
+  return 0;
+}
+
+int
+ferry_spec_read_root_file (const char *rootfs, const char *name, char **text, ferry_error_t *err)
+{
+  cleanup_close int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cleanup_fclose FILE *f = NULL;
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  FILE *mem;
+
+  *text = NULL;
+  if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open the container root `%s`", rootfs);
+  if (open_in_root (rootfd, rootfs, name, &f, err) < 0)
+    return -1;
+  if (f == NULL)
+    return 0;
+  mem = open_memstream (&buf, &len);
+  if (mem == NULL)
+    abort ();
+  {
+    char chunk[4096];
+    size_t got;
+    while ((got = fread (chunk, 1, sizeof (chunk), f)) > 0)
+      fwrite (chunk, 1, got, mem);
+  }
+  fclose (mem);
+  if (ferror (f))
+    return ferry_make_error (err, EIO, "cannot read `/%s` in `%s`", name, rootfs);
+  *text = steal_pointer (&buf);
   return 0;
 }

@@ -65,6 +65,7 @@ struct ferry_spec_params
   const char *containerenv_path;         /* bound to /run/.containerenv */
   int no_hosts;                          /* no /etc/hosts bound: the image's stays */
   int no_resolv_conf;                    /* no /etc/resolv.conf bound: the same */
+  int no_hostname;                       /* no /etc/hostname bound (--no-hostname) */
   const char *shm_path;                  /* a tmpfs mounted by the engine, bound to /dev/shm */
   const struct ferry_spec_mount *mounts; /* user mounts, in order */
   size_t n_mounts;
@@ -106,6 +107,9 @@ struct ferry_spec_params
    * read-only too, as Podman's --read-only-tmpfs=false makes them.  */
   int dev_read_only;
   int oom_score_adj; /* the process's, -1000 to 1000 */
+  /* The process's umask when UMASK_SET (--umask), else 0022.  */
+  int umask_set;
+  unsigned umask;
 };
 
 struct ferry_spec_rlimit
@@ -193,5 +197,16 @@ bool ferry_spec_is_default_destination (const char *destination);
  * *ADDITIONAL gets the groups that list the user (malloc'ed, may be NULL).  */
 int ferry_spec_resolve_user (const char *rootfs, const char *user, uid_t *uid, gid_t *gid, gid_t **additional,
                              size_t *n_additional, char **home, ferry_error_t *err);
+
+/* Adds to *GIDS (N of them, malloc'ed) the gid of each of GROUPS (names
+ * of ROOTFS's /etc/group, read as ferry_spec_resolve_user reads it, or
+ * numbers), leaving out those already there.  A name not found: kind
+ * COMMAND_NOT_EXECUTABLE, as Podman exits 126 there.  */
+int ferry_spec_resolve_groups (const char *rootfs, char *const *groups, gid_t **gids, size_t *n,
+                               ferry_error_t *err);
+
+/* The text of /NAME in ROOTFS, read without following links out of it,
+ * into *TEXT; *TEXT stays NULL when there is no such file.  */
+int ferry_spec_read_root_file (const char *rootfs, const char *name, char **text, ferry_error_t *err);
 
 #endif

@@ -1514,45 +1514,23 @@ container_from_row (sqlite3_stmt *st)
 
 /* Finds the row by exact name, exact ID, or unique ID prefix.  Returns 0 and
  * NULL *OUT when there is none.  */
+static void *
+container_row (sqlite3_stmt *st)
+{
+  return container_from_row (st);
+}
+
+static void
+container_drop (void *c)
+{
+  ferry_container_free (c);
+}
+
 static int
 find_row (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st = NULL;
-  cleanup_free char *pattern = NULL;
-  size_t n = strlen (ref);
-
-  *out = NULL;
-  st = ferry_db_prepare (
-      e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES " WHERE name = ?1 OR id = ?1", err);
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    {
-      *out = container_from_row (st);
-      return 0;
-    }
-  sqlite3_finalize (st);
-  st = NULL;
-  if (n == 0 || n > 64 || strspn (ref, "0123456789abcdef") != n)
-    return 0;
-  pattern = xasprintf ("%s*", ref);
-  st = ferry_db_prepare (
-      e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES " WHERE id GLOB ? LIMIT 2", err);
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_ROW)
-    return 0;
-  *out = container_from_row (st);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    {
-      ferry_container_free (*out);
-      *out = NULL;
-      return ferry_make_error (err, 0, "container ID prefix `%s` is ambiguous: give more digits or the name",
-                               ref);
-    }
-  return 0;
+  return ferry_db_find_by_name_or_id (e->db, "SELECT " CONTAINER_COLUMNS " FROM " CONTAINER_TABLES, ref, 64,
+                                      "container", container_row, container_drop, (void **) out, err);
 }
 
 static int save_state_where (ferry_engine_t *e, const struct ferry_container *c, const char *where,

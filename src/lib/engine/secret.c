@@ -59,50 +59,24 @@ secret_from_row (sqlite3_stmt *st)
   return s;
 }
 
-/* Name or full ID first, then a unique ID prefix.  */
-static int
-find_secret (ferry_engine_t *e, const char *ref, struct ferry_secret **out, ferry_error_t *err)
+static void *
+secret_row (sqlite3_stmt *st)
 {
-  cleanup_stmt sqlite3_stmt *st = NULL;
-  cleanup_free char *pattern = NULL;
-  size_t n = strlen (ref);
+  return secret_from_row (st);
+}
 
-  *out = NULL;
-  st = ferry_db_prepare (e->db, "SELECT " SECRET_COLUMNS " FROM secrets WHERE name = ?1 OR id = ?1", err);
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    {
-      *out = secret_from_row (st);
-      return 0;
-    }
-  sqlite3_finalize (st);
-  st = NULL;
-  if (n == 0 || n > SECRET_ID_LEN || strspn (ref, "0123456789abcdef") != n)
-    return 0;
-  pattern = xasprintf ("%s*", ref);
-  st = ferry_db_prepare (e->db, "SELECT " SECRET_COLUMNS " FROM secrets WHERE id GLOB ? LIMIT 2", err);
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_ROW)
-    return 0;
-  *out = secret_from_row (st);
-  if (sqlite3_step (st) == SQLITE_ROW)
-    {
-      ferry_secret_free (*out);
-      *out = NULL;
-      return ferry_make_error (err, 0, "secret ID prefix `%s` is ambiguous: give more digits or the name",
-                               ref);
-    }
-  return 0;
+static void
+secret_drop (void *s)
+{
+  ferry_secret_free (s);
 }
 
 int
 ferry_secret_lookup (ferry_engine_t *e, const char *ref, struct ferry_secret **out, ferry_error_t *err)
 {
-  if (find_secret (e, ref, out, err) < 0)
+  if (ferry_db_find_by_name_or_id (e->db, "SELECT " SECRET_COLUMNS " FROM secrets", ref, SECRET_ID_LEN,
+                                   "secret", secret_row, secret_drop, (void **) out, err)
+      < 0)
     return -1;
   if (*out == NULL)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,

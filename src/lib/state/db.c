@@ -495,3 +495,46 @@ ferry_db_open (const char *root, ferry_db_t **out, ferry_error_t *err)
     return ferry_error_wrap (err, "cannot open state database `%s`", path);
   return ferry_db_open_with (path, MIGRATIONS, FERRY_DB_SCHEMA_VERSION, out, err);
 }
+
+int
+ferry_db_find_by_name_or_id (ferry_db_t *db, const char *select, const char *ref, size_t id_len,
+                             const char *what, void *(*make) (sqlite3_stmt *), void (*drop) (void *),
+                             void **out, ferry_error_t *err)
+{
+  cleanup_free char *exact = xasprintf ("%s WHERE name = ?1 OR id = ?1", select);
+  cleanup_free char *prefix = xasprintf ("%s WHERE id GLOB ?1 LIMIT 2", select);
+  cleanup_free char *pattern = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  size_t n = strlen (ref);
+
+  *out = NULL;
+  st = ferry_db_prepare (db, exact, err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, ref, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    {
+      *out = make (st);
+      return 0;
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  if (n == 0 || n > id_len || strspn (ref, "0123456789abcdef") != n)
+    return 0;
+  pattern = xasprintf ("%s*", ref);
+  st = ferry_db_prepare (db, prefix, err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  *out = make (st);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    {
+      drop (*out);
+      *out = NULL;
+      return ferry_make_error (err, 0, "%s ID prefix `%s` is ambiguous: give more digits or the name", what,
+                               ref);
+    }
+  return 0;
+}

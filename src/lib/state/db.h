@@ -11,6 +11,7 @@
 #include "../util/error.h"
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 typedef struct ferry_db ferry_db_t;
 
@@ -36,6 +37,16 @@ sqlite3_stmt *ferry_db_prepare (ferry_db_t *db, const char *sql, ferry_error_t *
 
 /* Fills *err from the connection's last error, with CONTEXT.  */
 int ferry_db_error (ferry_db_t *db, ferry_error_t *err, const char *context);
+
+/* Runs SELECT ("SELECT ... FROM ...", no WHERE; its rows have columns
+ * name and id) for the one row whose name or id is REF, else whose id
+ * starts with REF (up to ID_LEN hex digits), as users name containers
+ * and secrets.  *OUT gets MAKE's object of that row (DROP frees one), or
+ * NULL when there is none; -1 on error: an ambiguous prefix is "WHAT ID
+ * prefix `REF` is ambiguous: give more digits or the name".  */
+int ferry_db_find_by_name_or_id (ferry_db_t *db, const char *select, const char *ref, size_t id_len,
+                                 const char *what, void *(*make) (sqlite3_stmt *), void (*drop) (void *),
+                                 void **out, ferry_error_t *err);
 
 static inline void
 ferry_cleanup_stmtp (sqlite3_stmt **s)

@@ -4,6 +4,7 @@
 #include "attach.h"
 #include "image/pull.h"
 #include "commands.h"
+#include "mount.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -196,11 +197,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->log_opts);
   free (a->preserve_fds);
   for (size_t i = 0; i < a->o.n_mounts; i++)
-    {
-      free (a->o.mounts[i].type);
-      free (a->o.mounts[i].source);
-      free (a->o.mounts[i].destination);
-    }
+    ferry_cli_mount_spec_clear (&a->o.mounts[i]);
   free (a->o.mounts);
 }
 
@@ -278,6 +275,12 @@ static const char create_usage[]
       "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
       "                           /dev/null:/dev/mynull:rw; permissions of r, w and m, default rwm)\n"
       "  -m, --memory SIZE        the memory the container may use, such as 512m\n"
+      "      --mount type=TYPE,OPT[,OPT...]  attach a mount: type=bind (src, dst, ro,\n"
+      "                           bind-propagation, bind-nonrecursive, relabel, z, Z),\n"
+      "                           type=volume (src: a named volume, else an anonymous one; dst,\n"
+      "                           ro), type=tmpfs (dst, ro, tmpfs-size, tmpfs-mode, notmpcopyup,\n"
+      "                           noexec, nosuid, nodev), type=ramfs (dst, ro) or type=devpts\n"
+      "                           (dst, uid, gid, mode, max)\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
@@ -390,6 +393,7 @@ enum
   OPT_SIG_PROXY,
   OPT_PRESERVE_FDS,
   OPT_PRESERVE_FD,
+  OPT_MOUNT,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -632,6 +636,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
+                                        { "mount", required_argument, NULL, OPT_MOUNT },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -998,6 +1003,15 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case 'v':
         a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
         if (parse_volume (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
+          {
+            ferry_cli_fail (&err);
+            return -1;
+          }
+        a->o.n_mounts++;
+        break;
+      case OPT_MOUNT:
+        a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
+        if (ferry_cli_parse_mount (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
           {
             ferry_cli_fail (&err);
             return -1;

@@ -10,6 +10,7 @@
 #include "../image/reference.h"
 #include "../network/ports.h"
 #include "../network/dns.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
@@ -276,6 +277,22 @@ mount_json (const char *type, const char *source, const char *destination, int r
   return m;
 }
 
+/* --mount's extra OCI options and relabel mode, kept only when there are
+ * any, so that records without them read as before.  */
+static void
+mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
+{
+  if (m->options && m->options[0])
+    {
+      json_object *opts = json_object_new_array ();
+      for (size_t k = 0; m->options[k]; k++)
+        json_object_array_add (opts, json_object_new_string (m->options[k]));
+      json_object_object_add (mj, "Options", opts);
+    }
+  if (m->mode && *m->mode)
+    json_object_object_add (mj, "Mode", json_object_new_string (m->mode));
+}
+
 static int
 mounts_have_destination (json_object *mounts, const char *dst)
 {
@@ -299,6 +316,7 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
   for (i = 0; i < o->n_mounts; i++)
     {
       const struct ferry_mount_spec *m = &o->mounts[i];
+      json_object *mj;
       struct stat st;
 
       if (! clean_destination (m->destination))
@@ -307,27 +325,33 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
                                  m->destination);
       if (mounts_have_destination (mounts, m->destination))
         return ferry_make_error (err, 0, "duplicate mount destination `%s`", m->destination);
+      if (! ferry_mount_type_is_known (m->type))
+        return ferry_make_error (err, 0, "invalid filesystem type \"%s\"", m->type);
+      for (size_t k = 0; m->options && m->options[k]; k++)
+        if (! ferry_mount_option_is_valid (m->type, m->options[k]))
+          return ferry_make_error (err, 0, "%s: invalid mount option for a %s mount", m->options[k], m->type);
       if (strcmp (m->type, "bind") == 0)
         {
           if (stat (m->source, &st) < 0)
             return ferry_make_error (err, errno,
-                                     "bind mount source `%s` cannot be used: create it or fix the -v option",
+                                     "bind mount source `%s` cannot be used: create it or fix the -v or "
+                                     "--mount option",
                                      m->source);
-          json_object_array_add (mounts, mount_json ("bind", m->source, m->destination, m->readonly, 0));
+          mj = mount_json ("bind", m->source, m->destination, m->readonly, 0);
         }
       else if (strcmp (m->type, "volume") == 0)
         {
           if (m->source && ! ferry_volume_name_is_valid (m->source))
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
-          json_object *mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
-
+          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
           if (m->nocopy)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
-          json_object_array_add (mounts, mj);
         }
       else
-        json_object_array_add (mounts, mount_json ("tmpfs", NULL, m->destination, 0, 0));
+        mj = mount_json (m->type, NULL, m->destination, m->readonly, 0);
+      mount_json_add_options (mj, m);
+      json_object_array_add (mounts, mj);
     }
   for (i = 0; o->tmpfs && o->tmpfs[i]; i++)
     {

@@ -76,11 +76,15 @@ struct ferry_health_options;
 
 struct ferry_mount_spec
 {
-  char *type;   /* "volume", "bind", "tmpfs" */
+  char *type;   /* "volume", "bind", "tmpfs", "ramfs", "devpts" */
   char *source; /* volume name or host path; NULL for anonymous volumes and tmpfs */
   char *destination;
   int readonly;
   int nocopy; /* a volume not filled from the image (engine/volume.h) */
+  /* OCI options beyond ferry's defaults (runtime/mount_options.h),
+   * NULL-terminated; may be NULL.  */
+  char **options;
+  char *mode; /* "z" or "Z" (relabel; no SELinux here, inspect shows it); may be NULL */
 };
 
 struct ferry_create_options

@@ -863,8 +863,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       sm[i].destination = ferry_json_get_string (m, "Destination");
       json_object *rw;
       sm[i].readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
+      sm[i].options = ferry_json_get_array (m, "Options");
       if (ferry_json_string_equals (m, "Type", "tmpfs"))
         sm[i].type = FERRY_MOUNT_TMPFS;
+      else if (ferry_json_string_equals (m, "Type", "ramfs"))
+        sm[i].type = FERRY_MOUNT_RAMFS;
+      else if (ferry_json_string_equals (m, "Type", "devpts"))
+        sm[i].type = FERRY_MOUNT_DEVPTS;
       else
         {
           const char *source = ferry_json_string_equals (m, "Type", "volume")

@@ -1,0 +1,364 @@
+#!/usr/bin/env bats
+# run and create --mount type=bind|volume|tmpfs|ramfs|devpts, as Podman 5.4
+# reads it: what each type mounts, the refusals in Podman's words, and
+# inspect's .Mounts, HostConfig.Binds and HostConfig.Tmpfs, compared with
+# what Podman printed (kept below) and, where Podman is installed, with
+# Podman run live.  The rest is ferry's own: checkpoint and restore, in
+# place and through an archive onto another root, of a container with a
+# --mount volume, tmpfs and bind, and archives whose mounts carry options
+# ferry would never write.
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# The mount at $1 as the container sees it: type, then the options that
+# say what --mount asked for (ro/rw, noexec, size, mode, uid, gid, max).
+MOUNT_LINE='awk -v d="$1" '"'"'$2 == d { n = split($4, o, ","); s = $3; for (i = 1; i <= n; i++) if (o[i] ~ /^(ro|rw|noexec|size=.*|mode=.*|uid=.*|gid=.*|max=.*)$/) s = s " " o[i]; print s }'"'"' /proc/mounts'
+
+# Runs each --mount spec of stdin with tool $1 and appends to its
+# transcript what the container sees at /m (and whether /m has the image's
+# /etc, for the tmpfs copy-up).
+mount_sequence() {
+	local t=$1 img=ferry-test spec
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	mkdir -p "$TEST_TMP/src/sub"
+	echo host >"$TEST_TMP/src/f"
+	while read -r spec; do
+		spec=${spec//SRC/$TEST_TMP/src}
+		step "$t" run --rm --network none --mount "$spec" "$img" sh -c \
+			"$MOUNT_LINE; stat -c %a /m; ls /m | tr '\n' ' '; echo; touch /m/w 2>/dev/null && echo writable || echo read-only" -- /m
+	done
+}
+
+@test "--mount: bind, volume, tmpfs, ramfs and devpts mount what Podman mounts" {
+	cat >"$TEST_TMP/specs" <<-'EOF'
+		type=bind,src=SRC,dst=/m
+		type=bind,source=SRC,target=/m,ro
+		type=bind,src=SRC,destination=/m,readonly=true,bind-propagation=rslave,bind-nonrecursive,relabel=shared
+		type=bind,src=SRC,dst=/m,rw=false,z
+		type=bind,src=SRC,dst=/m,ro=maybe
+		type=volume,dst=/m
+		type=volume,src=named,dst=/m
+		type=volume,src=named,dst=/m,ro
+		type=tmpfs,dst=/m
+		type=tmpfs,dst=/m,tmpfs-size=1m,tmpfs-mode=700,noexec
+		type=tmpfs,dst=/m,ro=true
+		type=ramfs,dst=/m
+		type=devpts,dst=/m,uid=5,gid=5,mode=620,max=10
+	EOF
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ run --rm --network none --mount type=bind,src=TMP/src,dst=/m ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 rw
+		  out: 755
+		  out: f sub 
+		  out: writable
+		$ run --rm --network none --mount type=bind,source=TMP/src,target=/m,ro ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 ro
+		  out: 755
+		  out: f sub w 
+		  out: read-only
+		$ run --rm --network none --mount type=bind,src=TMP/src,destination=/m,readonly=true,bind-propagation=rslave,bind-nonrecursive,relabel=shared ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 ro
+		  out: 755
+		  out: f sub w 
+		  out: read-only
+		$ run --rm --network none --mount type=bind,src=TMP/src,dst=/m,rw=false,z ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 ro
+		  out: 755
+		  out: f sub w 
+		  out: read-only
+		$ run --rm --network none --mount type=bind,src=TMP/src,dst=/m,ro=maybe ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 rw
+		  out: 755
+		  out: f sub w 
+		  out: writable
+		$ run --rm --network none --mount type=volume,dst=/m ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 rw
+		  out: 755
+		  out: 
+		  out: writable
+		$ run --rm --network none --mount type=volume,src=named,dst=/m ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 rw
+		  out: 755
+		  out: 
+		  out: writable
+		$ run --rm --network none --mount type=volume,src=named,dst=/m,ro ferry-test sh -c MOUNT -- /m -> 0
+		  out: ext4 ro
+		  out: 755
+		  out: w 
+		  out: read-only
+		$ run --rm --network none --mount type=tmpfs,dst=/m ferry-test sh -c MOUNT -- /m -> 0
+		  out: tmpfs rw
+		  out: 1777
+		  out: 
+		  out: writable
+		$ run --rm --network none --mount type=tmpfs,dst=/m,tmpfs-size=1m,tmpfs-mode=700,noexec ferry-test sh -c MOUNT -- /m -> 0
+		  out: tmpfs rw noexec size=1024k mode=700
+		  out: 700
+		  out: 
+		  out: writable
+		$ run --rm --network none --mount type=tmpfs,dst=/m,ro=true ferry-test sh -c MOUNT -- /m -> 0
+		  out: tmpfs ro
+		  out: 1777
+		  out: 
+		  out: read-only
+		$ run --rm --network none --mount type=ramfs,dst=/m ferry-test sh -c MOUNT -- /m -> 0
+		  out: ramfs rw
+		  out: 755
+		  out: 
+		  out: writable
+		$ run --rm --network none --mount type=devpts,dst=/m,uid=5,gid=5,mode=620,max=10 ferry-test sh -c MOUNT -- /m -> 0
+		  out: devpts rw uid=5 gid=5 mode=620 max=10
+		  out: 755
+		  out: ptmx 
+		  out: read-only
+	EOF
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	mount_sequence f <"$TEST_TMP/specs"
+	sed -i "s#sh -c .* -- /m -> #sh -c MOUNT -- /m -> #" "$TEST_TMP/f.log"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		touch "$TEST_TMP/podman_t.sed"
+		rm -rf "$TEST_TMP/src"
+		mount_sequence podman_t <"$TEST_TMP/specs"
+		sed -i "s#sh -c .* -- /m -> #sh -c MOUNT -- /m -> #; s#localhost/ferry-test:latest#ferry-test#" "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	# The named volume is one, and the anonymous ones went with --rm.
+	[ "$(f volume ls -q)" = named ]
+}
+
+@test "--mount: bad specs get Podman's one-line error, exit 125, and nothing is created" {
+	load_test_image
+	mkdir -p "$TEST_TMP/src"
+	# spec|Podman's message (ferry prints the same line).
+	cat >"$TEST_TMP/bad" <<-'EOF'
+		|incorrect mount format: should be --mount type=<bind|glob|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]
+		dst=/m|incorrect mount format: should be --mount type=<bind|glob|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]
+		type=foo,dst=/m|invalid filesystem type "foo"
+		type=bind,src=SRC|must set volume destination
+		type=volume,src=vv|must set volume destination
+		type=bind,src=SRC,dst=m|invalid container path "m", must be an absolute path
+		type=bind,src=SRC,dst=/m,bogus|bogus: invalid mount option
+		type=bind,src=SRC,dst=/m,bogus=1|bogus: invalid mount option
+		type=bind,src=SRC,dst=/m,|: invalid mount option
+		type=bind,,src=SRC,dst=/m|: invalid mount option
+		type=bind,src=SRC,dst=/m,bind-propagation=foo|invalid value "bind-propagation=foo"
+		type=bind,src=SRC,dst=/m,tmpfs-size=1m|"tmpfs-size" option not supported for "bind" mount types
+		type=tmpfs,dst=/m,src=/x|"src" option not supported for "tmpfs" mount types
+		type=ramfs,dst=/m,tmpfs-size=1m|"tmpfs-size" option not supported for "ramfs" mount types
+		type=volume,src=vv,dst=/m,bind-propagation=shared|"bind-propagation" option not supported for "volume" mount types
+		type=volume,src=vv,dst=/m,nocopy|nocopy: invalid mount option
+		type=devpts,dst=/m,src=x|src: invalid mount option
+		type=tmpfs,dst=/m,size=1m|size: invalid mount option
+		type=tmpfs,dst=/m,tmpfs-size=1m,tmpfs-size=2m|only one tmpfs size can be specified: duplicate mount option passed
+		type=tmpfs,target=/m,dst=/n|cannot pass "dst" option more than once: must provide an argument for option
+		type=bind,src=,dst=/m|host directory cannot be empty: must provide an argument for option
+		type=bind,src=SRC,dst=/m,relabel=foo|relabel mount option must be 'private' or 'shared': invalid mount option
+	EOF
+	local spec msg tool
+	local tools=f
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		tools="f podman_t"
+	fi
+	while IFS='|' read -r spec msg; do
+		spec=${spec//SRC/$TEST_TMP/src}
+		for tool in $tools; do
+			run -125 "$tool" create --network none --mount "$spec" ferry-test true
+			[ "$tool" = f ] && assert_one_line_error
+			if [ "$output" != "Error: $msg" ]; then
+				echo "$tool --mount '$spec': expected 'Error: $msg', got '$output'" >&2
+				return 1
+			fi
+		done
+	done <"$TEST_TMP/bad"
+	# ferry refuses at create what Podman leaves to runc (exit 126 at start).
+	run_ferry create --mount type=tmpfs,dst=/m,tmpfs-size=abc ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'invalid value "size=abc" in --mount: use tmpfs-size=BYTES[k|m|g]'
+	run_ferry create --mount type=tmpfs,dst=/m,tmpfs-mode=999 ferry-test true
+	assert_status 125
+	assert_output_contains 'use an octal mode'
+	# What ferry does not do is refused, never ignored.
+	for spec in "type=bind,src=$TEST_TMP/src,dst=/m,U" "type=bind,src=$TEST_TMP/src,dst=/m,idmap" \
+		"type=volume,src=vv,dst=/m,subpath=x" "type=volume,src=vv,dst=/m,volume-opt=o=1"; do
+		run_ferry create --mount "$spec" ferry-test true
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "mount option not supported by ferry"
+	done
+	run_ferry create --mount type=image,src=ferry-test,dst=/m ferry-test true
+	assert_status 125
+	assert_output_contains "--mount type=image is not supported by ferry"
+	# After the parse: a missing source, a bad volume name, a taken
+	# destination.
+	run_ferry create --mount "type=bind,src=$TEST_TMP/nosuch,dst=/m" ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "bind mount source \`$TEST_TMP/nosuch\` cannot be used"
+	run_ferry create --mount type=volume,src=bad/name,dst=/m ferry-test true
+	assert_status 125
+	assert_output_contains "invalid volume name \`bad/name\`"
+	run_ferry create -v "$TEST_TMP/src:/m" --mount type=tmpfs,dst=/m ferry-test true
+	assert_status 125
+	assert_output_contains "duplicate mount destination"
+	run_ferry create --mount type=volume,src=fresh,dst=/m --mount type=tmpfs,dst=/m ferry-test true
+	assert_status 125
+	[ -z "$(f ps -a -q)" ]
+	[ -z "$(f volume ls -q)" ]
+	[ -z "$(ls -A "$ROOT/containers" 2>/dev/null)" ]
+}
+
+# Creates (never starts: Podman drops a relabel's mode at start) a
+# container with every kind of mount through tool $1 and prints .Mounts,
+# HostConfig.Binds and HostConfig.Tmpfs, sorted, with the roots, the test
+# directory and anonymous volume names made alike.
+inspect_mounts() {
+	local t=$1 img=ferry-test root=$ROOT
+	if [ "$t" = podman_t ]; then
+		img=localhost/ferry-test:latest
+		root=$TEST_TMP/proot
+	fi
+	"$t" volume create vv >/dev/null
+	"$t" create --name a --network none -v "$TEST_TMP/src:/v1:ro" -v vv:/v2 --tmpfs /t1 \
+		--mount "type=bind,src=$TEST_TMP/src,dst=/m1,bind-propagation=rslave,relabel=shared" \
+		--mount "type=bind,src=$TEST_TMP/src,dst=/m5,bind-nonrecursive" \
+		--mount "type=bind,src=$TEST_TMP/src,dst=/m8,Z,ro" \
+		--mount type=volume,src=vv,dst=/m2,ro --mount type=volume,dst=/m6 \
+		--mount type=tmpfs,dst=/m3,tmpfs-size=1m,tmpfs-mode=700,noexec \
+		--mount type=tmpfs,dst=/m9,notmpcopyup,tmpfs-size=2m \
+		--mount type=ramfs,dst=/m4 --mount type=devpts,dst=/m7 "$img" sleep 100 >/dev/null
+	"$t" inspect a --format '{{json .Mounts}}' | jq -S 'sort_by(.Destination)' |
+		sed "s#$root#ROOT#g; s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g"
+	"$t" inspect a --format '{{json .HostConfig.Binds}}' | jq -S 'sort' |
+		sed "s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g"
+	"$t" inspect a --format '{{json .HostConfig.Tmpfs}}' | jq -S .
+	"$t" rm a >/dev/null
+}
+
+@test "--mount: inspect shows .Mounts, HostConfig.Binds and HostConfig.Tmpfs as Podman does" {
+	load_test_image
+	mkdir -p "$TEST_TMP/src"
+	inspect_mounts f >"$TEST_TMP/f.out"
+	# Podman's, kept: volumes first, a ramfs and a devpts as "bind" mounts
+	# of that name, a tmpfs only in HostConfig.Tmpfs.
+	jq -e '[.[] | .Destination] == ["/m1","/m2","/m4","/m5","/m6","/m7","/m8","/v1","/v2"]' \
+		<(jq -s '.[0]' "$TEST_TMP/f.out") >/dev/null
+	grep -q '"Propagation": "rslave"' "$TEST_TMP/f.out"
+	grep -q '"TMP/src:/m5:bind,rw,private"' "$TEST_TMP/f.out"
+	grep -q '"TMP/src:/m8:Z,ro,rprivate,rbind"' "$TEST_TMP/f.out"
+	grep -q '"/m9": "size=2m,rw,rprivate,nosuid,nodev"' "$TEST_TMP/f.out"
+	grep -q '"/m3": "size=1m,mode=700,noexec,rw,rprivate,nosuid,nodev,tmpcopyup"' "$TEST_TMP/f.out"
+	grep -q '"ramfs:/m4"' "$TEST_TMP/f.out"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		inspect_mounts podman_t >"$TEST_TMP/p.out"
+		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+	fi
+}
+
+# A container c counting in its log, with a --mount volume, tmpfs and bind
+# that it wrote to before the checkpoint, and one more line written to the
+# tmpfs at each count.
+run_mounted_counter() {
+	mkdir -p "$TEST_TMP/bsrc"
+	echo host >"$TEST_TMP/bsrc/f"
+	f run -d --name c --mount type=volume,src=mv,dst=/vol \
+		--mount type=tmpfs,dst=/tm,tmpfs-size=2m,tmpfs-mode=700 \
+		--mount "type=bind,src=$TEST_TMP/bsrc,dst=/b,bind-nonrecursive" ferry-test \
+		sh -c "echo vol >/vol/x; echo tmp >/tm/x; echo bound >/b/x; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count c)" -ge 2 ]'
+}
+
+# Container c (through ferry function $1) has what run_mounted_counter made.
+assert_mounted_content() {
+	[ "$("$1" exec c cat /vol/x /tm/x /b/x /b/f | tr '\n' ' ')" = "vol tmp bound host " ]
+	[ "$("$1" exec c sh -c "$MOUNT_LINE; stat -c %a /tm" -- /tm | tr '\n' ' ')" = "tmpfs rw size=2048k mode=700 700 " ]
+}
+
+@test "--mount: checkpoint and restore in place keep the volume, the tmpfs and the bind" {
+	load_test_image
+	run_mounted_counter
+	f container checkpoint c >/dev/null
+	[ "$(ctr_status c)" = exited ]
+	f container restore c >/dev/null
+	wait_until '[ "$(last_count c)" -ge 6 ]'
+	assert_counts_on c
+	assert_mounted_content f
+	[ "$(f inspect --format '{{json .HostConfig.Tmpfs}}' c)" = '{"/tm":"size=2m,mode=700,rw,rprivate,nosuid,nodev,tmpcopyup"}' ]
+	f rm -f -t 0 c >/dev/null
+	[ "$(cat "$TEST_TMP/bsrc/x")" = bound ]
+}
+
+@test "--mount: an exported checkpoint carries the volume's content and the tmpfs onto another root; a missing bind source is refused" {
+	load_test_image
+	run_mounted_counter
+	f container checkpoint --compress none --export "$TEST_TMP/c.tar" c >/dev/null
+	f rm c >/dev/null
+	f volume rm mv >/dev/null
+	tar -tf "$TEST_TMP/c.tar" | grep -q '^volumes/mv.tar$'
+	fb load -q -i "$(ferry_test_image)" >/dev/null
+	# The bind's host directory must be there: one line, nothing made.
+	mv "$TEST_TMP/bsrc" "$TEST_TMP/bsrc.away"
+	expect_refused --trust-archive --import "$TEST_TMP/c.tar"
+	assert_output_contains "bind mount source \`$TEST_TMP/bsrc\` (for /b) does not exist on this host"
+	[ -z "$(fb volume ls -q)" ]
+	mv "$TEST_TMP/bsrc.away" "$TEST_TMP/bsrc"
+	fb container restore --trust-archive --import "$TEST_TMP/c.tar" >/dev/null
+	wait_until '[ "$(last_count c fb)" -ge 6 ]'
+	assert_counts_on c fb
+	assert_mounted_content fb
+	[ "$(fb volume ls -q)" = mv ]
+	[ "$(fb inspect --format '{{json .HostConfig.Binds}}' c)" = "[\"mv:/vol:rw,rprivate,nosuid,nodev,rbind\",\"$TEST_TMP/bsrc:/b:bind,rw,private\"]" ]
+	fb rm -f -t 0 c >/dev/null
+}
+
+@test "--mount: archives whose mounts carry options or types ferry never writes are refused" {
+	load_test_image
+	run_mounted_counter
+	f container checkpoint --compress none --export "$TEST_TMP/good.tar" c >/dev/null
+	f rm c >/dev/null
+	f volume rm mv >/dev/null
+	local edit field
+	while IFS='|' read -r field edit; do
+		rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == 'config.dump':
+        dump = json.loads(d)
+        ms = dump['ferry']['Mounts']
+        t = [x for x in ms if x['Type'] == 'tmpfs'][0]
+        b = [x for x in ms if x['Type'] == 'bind'][0]
+        $edit
+        members[i] = (m, json.dumps(dump).encode())"
+		run_ferry container restore --trust-archive --import "$TEST_TMP/bad.tar"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$field"
+		[ -z "$(f ps -a -q)" ]
+		[ -z "$(f volume ls -q)" ]
+	done <<-'EOF'
+		Options|t['Options'] = ['size=1m,uid=0']
+		Options|t['Options'] = ['exec', 'rbind']
+		Options|b['Options'] = ['size=1m']
+		Options|b['Options'] = 'shared'
+		Options|b['Options'] = [7]
+		Mode|b['Mode'] = 'x'
+		Options|ms.append({'Type': 'ramfs', 'Destination': '/r', 'RW': True, 'Options': ['size=1m']})
+		Type|ms.append({'Type': 'overlay', 'Destination': '/r', 'RW': True})
+	EOF
+	# The good one restores.
+	f container restore --trust-archive --import "$TEST_TMP/good.tar" >/dev/null
+	wait_until '[ "$(last_count c)" -ge 4 ]'
+	assert_mounted_content f
+}

@@ -168,6 +168,8 @@ struct create_args
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
   struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
+  char **volumes_from;            /* --volumes-from */
+  size_t n_volumes_from;
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
@@ -196,6 +198,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
   free (a->preserve_fds);
+  ferry_cleanup_strvp (&a->volumes_from);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     ferry_cli_mount_spec_clear (&a->o.mounts[i]);
   free (a->o.mounts);
@@ -281,6 +284,11 @@ static const char create_usage[]
       "                           ro), type=tmpfs (dst, ro, tmpfs-size, tmpfs-mode, notmpcopyup,\n"
       "                           noexec, nosuid, nodev), type=ramfs (dst, ro) or type=devpts\n"
       "                           (dst, uid, gid, mode, max)\n"
+      "      --volumes-from CTR[:ro|rw]  mount the volumes (not binds or tmpfs) of container\n"
+      "                           CTR at the same places, read-only or writable (default: as\n"
+      "                           CTR has them); -v and --mount of a place win\n"
+      "      --image-volume MODE  the image's VOLUMEs: anonymous (default: a new anonymous\n"
+      "                           volume each), tmpfs, or ignore\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
@@ -394,6 +402,8 @@ enum
   OPT_PRESERVE_FDS,
   OPT_PRESERVE_FD,
   OPT_MOUNT,
+  OPT_VOLUMES_FROM,
+  OPT_IMAGE_VOLUME,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -637,6 +647,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         { "mount", required_argument, NULL, OPT_MOUNT },
+                                        { "volumes-from", required_argument, NULL, OPT_VOLUMES_FROM },
+                                        { "image-volume", required_argument, NULL, OPT_IMAGE_VOLUME },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
@@ -1018,6 +1030,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         a->o.n_mounts++;
         break;
+      case OPT_VOLUMES_FROM:
+        a->volumes_from = strv_push (a->volumes_from, &a->n_volumes_from, optarg);
+        break;
+      case OPT_IMAGE_VOLUME:
+        a->o.image_volume = optarg;
+        break;
       case 'w':
         a->o.workdir = optarg;
         break;
@@ -1061,6 +1079,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.env_files = a->env_files;
   a->o.labels = a->labels;
   a->o.tmpfs = a->tmpfs;
+  a->o.volumes_from = a->volumes_from;
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;

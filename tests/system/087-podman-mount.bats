@@ -362,3 +362,188 @@ for i, (m, d) in enumerate(members):
 	wait_until '[ "$(last_count c)" -ge 4 ]'
 	assert_mounted_content f
 }
+
+# Runs --volumes-from cases with tool $1 and appends to its transcript
+# what each container mounts (sorted HostConfig.Binds, VolumesFrom).
+volumes_from_sequence() {
+	local t=$1 img=ferry-test name
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	mkdir -p "$TEST_TMP/src"
+	"$t" volume create vv >/dev/null
+	"$t" create --name src1 --network none -v vv:/v2 -v "$TEST_TMP/src:/b1:ro" --tmpfs /t1 \
+		--mount type=volume,dst=/anon "$img" sleep 100 >/dev/null
+	"$t" create --name src2 --network none -v vv:/v3:ro "$img" sleep 100 >/dev/null
+	while read -r name args; do
+		# shellcheck disable=SC2086
+		step "$t" create --name "$name" --network none $args "$img" true
+		step "$t" inspect --format '{{json .HostConfig.VolumesFrom}}' "$name"
+		"$t" inspect --format '{{json .HostConfig.Binds}} {{json .HostConfig.Tmpfs}}' "$name" >/dev/null 2>&1 || continue
+		"$t" inspect --format '{{json .HostConfig.Binds}} {{json .HostConfig.Tmpfs}}' "$name" |
+			sed "s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g" | jq -c 'if type == "array" then sort else . end' |
+			sed 's/^/  show: /' >>"$TEST_TMP/$t.log"
+	done <<-'EOF'
+		v1 --volumes-from src1
+		v2 --volumes-from src1:ro
+		v3 --volumes-from src1:rw,z -v vv:/v2:ro
+		v4 --volumes-from src1 --volumes-from src2:rw
+		v5 --volumes-from src1 --mount type=tmpfs,dst=/anon
+		v6 --volumes-from nosuch
+		v7 --volumes-from src1:foo
+		v8 --volumes-from src1:ro:rw
+	EOF
+	# The other container's anonymous volume stays while src1 uses it.
+	"$t" rm -v v1 >/dev/null
+	step "$t" volume ls --format '{{.Name}}'
+}
+
+@test "--volumes-from: the other container's volumes, ro/rw, and Podman's precedence and messages" {
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	volumes_from_sequence f
+	sed -i 's/[0-9a-f]\{64\}/ANON/g' "$TEST_TMP/f.log"
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ create --name v1 --network none --volumes-from src1 ferry-test true -> 0
+		  out: ANON
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v1 -> 0
+		  out: ["src1"]
+		  show: ["ANON:/anon:rw,rprivate,nosuid,nodev,rbind","vv:/v2:rw,rprivate,nosuid,nodev,rbind"]
+		  show: {}
+		$ create --name v2 --network none --volumes-from src1:ro ferry-test true -> 0
+		  out: ANON
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v2 -> 0
+		  out: ["src1:ro"]
+		  show: ["ANON:/anon:ro,rprivate,nosuid,nodev,rbind","vv:/v2:ro,rprivate,nosuid,nodev,rbind"]
+		  show: {}
+		$ create --name v3 --network none --volumes-from src1:rw,z -v vv:/v2:ro ferry-test true -> 0
+		  out: ANON
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v3 -> 0
+		  out: ["src1:rw,z"]
+		  show: ["ANON:/anon:rw,z,rprivate,nosuid,nodev,rbind","vv:/v2:ro,rprivate,nosuid,nodev,rbind"]
+		  show: {}
+		$ create --name v4 --network none --volumes-from src1 --volumes-from src2:rw ferry-test true -> 0
+		  out: ANON
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v4 -> 0
+		  out: ["src1","src2:rw"]
+		  show: ["ANON:/anon:rw,rprivate,nosuid,nodev,rbind","vv:/v2:rw,rprivate,nosuid,nodev,rbind","vv:/v3:rw,rprivate,nosuid,nodev,rbind"]
+		  show: {}
+		$ create --name v5 --network none --volumes-from src1 --mount type=tmpfs,dst=/anon ferry-test true -> 0
+		  out: ANON
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v5 -> 0
+		  out: ["src1"]
+		  show: ["vv:/v2:rw,rprivate,nosuid,nodev,rbind"]
+		  show: {"/anon":"rw,rprivate,nosuid,nodev,tmpcopyup"}
+		$ create --name v6 --network none --volumes-from nosuch ferry-test true -> 125
+		  err: Error: looking up container "nosuch" for volumes-from: no container with name or ID "nosuch" found: no such container
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v6 -> 125
+		  err: Error: no such object: "v6"
+		$ create --name v7 --network none --volumes-from src1:foo ferry-test true -> 125
+		  err: Error: invalid option "foo" specified - volumes from another container can only use z,ro,rw options
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v7 -> 125
+		  err: Error: no such object: "v7"
+		$ create --name v8 --network none --volumes-from src1:ro:rw ferry-test true -> 125
+		  err: Error: invalid option "ro:rw" specified - volumes from another container can only use z,ro,rw options
+		$ inspect --format {{json .HostConfig.VolumesFrom}} v8 -> 125
+		  err: Error: no such object: "v8"
+		$ volume ls --format {{.Name}} -> 0
+		  out: ANON
+		  out: vv
+	EOF
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		touch "$TEST_TMP/podman_t.sed"
+		volumes_from_sequence podman_t 2>/dev/null
+		sed -i 's/[0-9a-f]\{64\}/ANON/g; s#localhost/ferry-test:latest#ferry-test#; /level=warning/d' "$TEST_TMP/podman_t.log"
+		diff -u <(grep -v 'out: vv\|out: ANON$' "$TEST_TMP/podman_t.log") <(grep -v 'out: vv\|out: ANON$' "$TEST_TMP/f.log")
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	# The volumes of src1 are the same volumes: v2 sees what src1 wrote.
+	f start src1 >/dev/null
+	f exec src1 sh -c 'echo from-src1 >/anon/x; echo v >/v2/x'
+	[ "$(f run --rm --volumes-from src1:ro ferry-test sh -c 'cat /anon/x /v2/x; touch /anon/y 2>&1 || :' | tr '\n' ' ')" = \
+		"from-src1 v touch: /anon/y: Read-only file system " ]
+	f rm -f -t 0 src1 >/dev/null
+}
+
+@test "--volumes-from: checkpoint and restore, in place and onto another root, carry the shared volumes" {
+	load_test_image
+	f run -d --name src1 --mount type=volume,src=shared,dst=/s ferry-test sh -c 'echo first >/s/f; sleep 1000' >/dev/null
+	wait_until '[ "$(f exec src1 cat /s/f)" = first ]'
+	f run -d --name c --volumes-from src1 ferry-test sh -c "cat /s/f; echo second >>/s/f; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count c)" -ge 2 ]'
+	f container checkpoint c >/dev/null
+	f container restore c >/dev/null
+	wait_until '[ "$(last_count c)" -ge 4 ]'
+	[ "$(f exec c cat /s/f | tr '\n' ' ')" = "first second " ]
+	f container checkpoint --compress none --export "$TEST_TMP/c.tar" c >/dev/null
+	tar -tf "$TEST_TMP/c.tar" | grep -q '^volumes/shared.tar$'
+	fb load -q -i "$(ferry_test_image)" >/dev/null
+	fb container restore --import "$TEST_TMP/c.tar" >/dev/null
+	wait_until '[ "$(last_count c fb)" -ge 4 ]'
+	[ "$(fb exec c cat /s/f | tr '\n' ' ')" = "first second " ]
+	[ "$(fb inspect --format '{{json .HostConfig.VolumesFrom}}' c)" = '["src1"]' ]
+	fb rm -f -t 0 c >/dev/null
+	f rm -f -t 0 c src1 >/dev/null
+}
+
+# Loads, through tool $1, the test image with VOLUME /opt (which holds a
+# directory olddir) and prints, for each --image-volume mode, what /opt is.
+image_volume_sequence() {
+	local t=$1 img=ferry-test mode
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	"$t" load -q -i "$TEST_TMP/vol.tar" >/dev/null
+	for mode in "" bind anonymous tmpfs ignore; do
+		step "$t" run --rm --network none ${mode:+--image-volume "$mode"} "$img" sh -c \
+			"awk '\$2 == \"/opt\" { print \$3 }' /proc/mounts; ls /opt"
+		step "$t" volume ls -q
+		"$t" volume prune -f >/dev/null
+	done
+	step "$t" create --image-volume BIND "$img" true
+}
+
+@test "--image-volume anonymous|tmpfs|ignore: what the image's VOLUMEs become; bind refused, as with Podman" {
+	oci_unpack "$(ferry_test_image)" "$TEST_TMP/l"
+	manifest=$(oci_blob_path "$TEST_TMP/l" "$(oci_manifest_digest "$TEST_TMP/l")")
+	config=$(jq -r '.config.digest' "$manifest")
+	jq -c '.config.Volumes = {"/opt": {}}' "$(oci_blob_path "$TEST_TMP/l" "$config")" >"$TEST_TMP/config.json"
+	c=$(oci_add_blob "$TEST_TMP/l" "$TEST_TMP/config.json")
+	oci_edit_manifest "$TEST_TMP/l" ".config.digest = \"$c\" | .config.size = $(stat -c %s "$TEST_TMP/config.json")"
+	oci_pack "$TEST_TMP/l" "$TEST_TMP/vol.tar"
+	touch "$TEST_TMP/f.sed"
+	image_volume_sequence f
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ run --rm --network none ferry-test sh -c awk '$2 == "/opt" { print $3 }' /proc/mounts; ls /opt -> 0
+		  out: ext4
+		  out: olddir
+		$ volume ls -q -> 0
+		$ run --rm --network none --image-volume bind ferry-test sh -c awk '$2 == "/opt" { print $3 }' /proc/mounts; ls /opt -> 125
+		  err: Error: invalid image volume mode "bind" required value: anonymous, tmpfs, ignore
+		$ volume ls -q -> 0
+		$ run --rm --network none --image-volume anonymous ferry-test sh -c awk '$2 == "/opt" { print $3 }' /proc/mounts; ls /opt -> 0
+		  out: ext4
+		  out: olddir
+		$ volume ls -q -> 0
+		$ run --rm --network none --image-volume tmpfs ferry-test sh -c awk '$2 == "/opt" { print $3 }' /proc/mounts; ls /opt -> 0
+		  out: tmpfs
+		  out: olddir
+		$ volume ls -q -> 0
+		$ run --rm --network none --image-volume ignore ferry-test sh -c awk '$2 == "/opt" { print $3 }' /proc/mounts; ls /opt -> 0
+		  out: olddir
+		$ volume ls -q -> 0
+		$ create --image-volume BIND ferry-test true -> 125
+		  err: Error: invalid image volume mode "BIND" required value: anonymous, tmpfs, ignore
+	EOF
+	if command -v podman >/dev/null; then
+		touch "$TEST_TMP/podman_t.sed"
+		image_volume_sequence podman_t
+		sed -i 's#localhost/ferry-test:latest#ferry-test#' "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	# Without --rm, the anonymous volume stays until rm -v.
+	f create --name k --image-volume anonymous ferry-test true >/dev/null
+	[ "$(f volume ls -q | wc -l)" = 1 ]
+	f create --name i --image-volume ignore ferry-test true >/dev/null
+	[ "$(f volume ls -q | wc -l)" = 1 ]
+	f rm -v k i >/dev/null
+	[ -z "$(f volume ls -q)" ]
+}

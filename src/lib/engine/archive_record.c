@@ -815,7 +815,8 @@ mount_key_known (const char *type, const char *key)
   if (strcmp (key, "Type") == 0 || strcmp (key, "Destination") == 0 || strcmp (key, "RW") == 0)
     return 1;
   if (strcmp (type, "volume") == 0)
-    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0;
+    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
+           || strcmp (key, "Mode") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0;
   return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
@@ -1052,6 +1053,7 @@ static const struct record_field
   { "StopTimeout", check_stop_timeout, 0 },
   { "StopSignal", check_stop_signal, 0 },
   { "Mounts", check_mounts, 0 },
+  { "VolumesFrom", check_strings, 1 },
   { "Seccomp", check_seccomp, 1 },
   { "PidsLimit", check_pids_limit, 1 },
   { "CapAdd", check_capabilities, 1 },

@@ -6,6 +6,7 @@
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
+#include "volumes_from.h"
 #include "../state/events.h"
 #include "../image/reference.h"
 #include "../network/ports.h"
@@ -305,8 +306,8 @@ mounts_have_destination (json_object *mounts, const char *dst)
 }
 
 static int
-resolve_mounts (const struct ferry_create_options *o, json_object *image_config, json_object *rec,
-                ferry_error_t *err)
+resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_object *image_config,
+                json_object *rec, ferry_error_t *err)
 {
   json_object *mounts = json_object_new_array ();
   json_object *image_volumes = ferry_json_get_object (image_config, "Volumes");
@@ -362,13 +363,29 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
         return ferry_make_error (err, 0, "duplicate mount destination `%s`", o->tmpfs[i]);
       json_object_array_add (mounts, mount_json ("tmpfs", NULL, o->tmpfs[i], 0, 0));
     }
-  if (image_volumes)
+  if (o->volumes_from && o->volumes_from[0])
     {
+      json_object *from = json_object_new_array ();
+      for (i = 0; o->volumes_from[i]; i++)
+        json_object_array_add (from, json_object_new_string (o->volumes_from[i]));
+      json_object_object_add (rec, "VolumesFrom", from);
+      if (ferry_volumes_from_resolve (e, o->volumes_from, mounts, err) < 0)
+        return -1;
+    }
+  /* Podman 5.4 refuses bind too, whatever its manual says.  */
+  if (o->image_volume && *o->image_volume && strcmp (o->image_volume, "anonymous") != 0
+      && strcmp (o->image_volume, "tmpfs") != 0 && strcmp (o->image_volume, "ignore") != 0)
+    return ferry_make_error (
+        err, 0, "invalid image volume mode \"%s\" required value: anonymous, tmpfs, ignore", o->image_volume);
+  if (image_volumes && ! (o->image_volume && strcmp (o->image_volume, "ignore") == 0))
+    {
+      int tmpfs = o->image_volume && strcmp (o->image_volume, "tmpfs") == 0;
       json_object_object_foreach (image_volumes, dst, unused)
       {
         (void) unused;
         if (! mounts_have_destination (mounts, dst) && clean_destination (dst))
-          json_object_array_add (mounts, mount_json ("volume", NULL, dst, 0, 1));
+          json_object_array_add (mounts, tmpfs ? mount_json ("tmpfs", NULL, dst, 0, 0)
+                                               : mount_json ("volume", NULL, dst, 0, 1));
       }
     }
   return 0;
@@ -1115,8 +1132,9 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
 /* IMG is NULL for a --rootfs container: ROOTFS its directory, with
  * OVERLAY for `:O`.  */
 static int
-build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *rootfs,
-              int overlay, const char *id, const char *name, json_object **out, ferry_error_t *err)
+build_record (ferry_engine_t *e, const struct ferry_create_options *o, const struct ferry_image *img,
+              const char *rootfs, int overlay, const char *id, const char *name, json_object **out,
+              ferry_error_t *err)
 {
   cleanup_json json_object *rec = json_object_new_object ();
   json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
@@ -1248,7 +1266,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   if (o->health && ferry_health_record (o->health, img, rec, err) < 0)
     return -1;
   record_annotations (rec, o->annotations);
-  if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
+  if (resolve_mounts (e, o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0
       || record_capabilities (rec, "CapDrop", o->cap_drop, err) < 0)
@@ -2165,7 +2183,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       mode = xasprintf ("container:%s", peer->id);
       ferry_container_free (peer);
       joined.network = mode;
-      if (build_record (&joined, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &joined, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   else
@@ -2173,7 +2191,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       /* No --network: ferry.conf's netns (bridge unless set).  */
       if (chosen.network == NULL)
         chosen.network = e->config.netns;
-      if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   /* Two ferry processes may draw the same generated name at once: the

@@ -173,6 +173,12 @@ struct ferry_create_options
   /* Set by ferry_container_create from containers.conf: "K=V" under the
    * image's environment.  */
   char **default_env;
+  /* --volumes-from CTR[:OPTIONS] (engine/volumes_from.h), as typed; may
+   * be NULL.  */
+  char **volumes_from;
+  /* --image-volume: "anonymous" (NULL or "" too: an anonymous volume at
+   * each of the image's VOLUMEs), "tmpfs" or "ignore".  */
+  const char *image_volume;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

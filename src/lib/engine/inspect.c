@@ -227,8 +227,8 @@ binds_json (const struct ferry_container *c)
         if (mount_rank (type) != k)
           continue;
         if (strcmp (type, "volume") == 0)
-          text = xasprintf ("%s:%s:%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"), dst,
-                            rw);
+          text = xasprintf ("%s:%s:%s%s%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"),
+                            dst, rw, mode ? "," : "", mode ? mode : "");
         else if (strcmp (type, "bind") == 0)
           {
             const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
@@ -475,6 +475,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
+  json_object_object_add (host, "VolumesFrom", member_or (c->record, "VolumesFrom", NULL));
   json_object_object_add (host, "Init", json_object_new_boolean (init));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
   json_object_object_add (host, "Dns", member_or (c->record, "Dns", json_object_new_array ()));

@@ -116,7 +116,7 @@ struct mount_parse
   struct ferry_mount_spec *m;
   const char *type;
   size_t n_options;
-  int have_size, have_mode;
+  int have_size, have_mode, have_mode_rw;
 };
 
 static int
@@ -162,10 +162,18 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
     return take_destination (p, "dst", value, err);
   if (strcmp (key, "src") == 0 || strcmp (key, "source") == 0)
     return take_source (p, "src", value, err);
-  if (strcmp (key, "ro") == 0 || strcmp (key, "readonly") == 0)
-    m->readonly = value_is_true (value);
-  else if (strcmp (key, "rw") == 0 || strcmp (key, "readwrite") == 0)
-    m->readonly = ! value_is_true (value);
+  if (strcmp (key, "ro") == 0 || strcmp (key, "readonly") == 0 || strcmp (key, "rw") == 0
+      || strcmp (key, "readwrite") == 0)
+    {
+      if (p->have_mode_rw++)
+        return ferry_make_error (err, 0,
+                                 "cannot pass 'readonly', 'ro', or 'rw' mnt.Options more than once: must "
+                                 "provide an argument for option");
+      if (strcmp (key, "ro") == 0 || strcmp (key, "readonly") == 0)
+        m->readonly = value_is_true (value);
+      else
+        m->readonly = ! value_is_true (value);
+    }
   else if (strcmp (key, "bind-propagation") == 0)
     {
       if (value == NULL || ! ferry_mount_propagation_is_valid (value))

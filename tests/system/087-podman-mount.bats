@@ -164,6 +164,11 @@ mount_sequence() {
 		type=tmpfs,target=/m,dst=/n|cannot pass "dst" option more than once: must provide an argument for option
 		type=bind,src=,dst=/m|host directory cannot be empty: must provide an argument for option
 		type=bind,src=SRC,dst=/m,relabel=foo|relabel mount option must be 'private' or 'shared': invalid mount option
+		type=bind,src=SRC,dst=/m,ro,rw|cannot pass 'readonly', 'ro', or 'rw' mnt.Options more than once: must provide an argument for option
+		type=tmpfs,dst=/m,readonly=true,ro|cannot pass 'readonly', 'ro', or 'rw' mnt.Options more than once: must provide an argument for option
+		type=devpts,dst=/m,ro|ro: invalid mount option
+		type=bind,src=SRC,dst=/m,bind-propagation=|invalid value "bind-propagation="
+		TYPE=bind,src=SRC,dst=/m|incorrect mount format: should be --mount type=<bind|glob|tmpfs|volume>,[src=<host-dir|volume-name>,]target=<ctr-dir>[,options]
 	EOF
 	local spec msg tool
 	local tools=f

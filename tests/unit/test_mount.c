@@ -60,7 +60,7 @@ test_bind (void **state)
   ferry_cli_mount_spec_clear (&m);
 
   parse_ok ("target=/m,source=/"
-            ",type=bind,readonly=true,rw,bind-propagation=rslave,bind-nonrecursive,relabel=private",
+            ",type=bind,rw,bind-propagation=rslave,bind-nonrecursive,relabel=private",
             &m, opts, sizeof (opts));
   assert_false (m.readonly);
   assert_string_equal (opts, "rslave,bind");
@@ -136,6 +136,8 @@ test_refusals (void **state)
                  "only one tmpfs size can be specified: duplicate mount option passed");
   parse_refused ("type=tmpfs,target=/m,dst=/n",
                  "cannot pass \"dst\" option more than once: must provide an argument for option");
+  parse_refused ("type=bind,src=/,dst=/m,ro,rw", "cannot pass 'readonly', 'ro', or 'rw' mnt.Options more "
+                                                 "than once: must provide an argument for option");
   parse_refused ("type=bind,src=,dst=/m",
                  "host directory cannot be empty: must provide an argument for option");
   parse_refused ("type=bind,src=/,dst=/m,relabel=foo",

@@ -54,6 +54,8 @@ static const struct
   { "suid", T_TMPFS },
   { "nodev", T_TMPFS },
   { "dev", T_TMPFS },
+  { "U", T_BIND | T_VOLUME | T_TMPFS },
+  { "chown", T_BIND | T_VOLUME | T_TMPFS },
   { "uid", T_DEVPTS },
   { "gid", T_DEVPTS },
   { "mode", T_DEVPTS },
@@ -174,6 +176,21 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
       else
         m->readonly = ! value_is_true (value);
     }
+  else if (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0)
+    {
+      static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+      int is_false = 0;
+
+      for (size_t i = 0; value && i < sizeof (no) / sizeof (no[0]); i++)
+        is_false |= strcmp (value, no[i]) == 0;
+      if (! is_false && ! value_is_true (value))
+        return ferry_make_error (
+            err, 0,
+            "'U' or 'chown' must be set to true or false, instead received \"%s\": must provide an argument "
+            "for option",
+            value);
+      m->chown = ! is_false;
+    }
   else if (strcmp (key, "bind-propagation") == 0)
     {
       if (value == NULL || ! ferry_mount_propagation_is_valid (value))
@@ -246,8 +263,7 @@ parse_option (struct mount_parse *p, char *opt, ferry_error_t *err)
       break;
   if (i == sizeof (KEYS) / sizeof (KEYS[0]))
     {
-      if (strcmp (opt, "U") == 0 || strcmp (opt, "chown") == 0 || strcmp (opt, "idmap") == 0
-          || strcmp (opt, "subpath") == 0 || strcmp (opt, "volume-subpath") == 0
+      if (strcmp (opt, "idmap") == 0 || strcmp (opt, "subpath") == 0 || strcmp (opt, "volume-subpath") == 0
           || strcmp (opt, "volume-opt") == 0 || strcmp (opt, "no-dereference") == 0)
         return ferry_make_error (err, 0, "%s: mount option not supported by ferry: leave it out", opt);
       return ferry_make_error (err, 0, "%s: invalid mount option", opt);

@@ -196,7 +196,7 @@ mount_sequence() {
 	assert_status 125
 	assert_output_contains 'use an octal mode'
 	# What ferry does not do is refused, never ignored.
-	for spec in "type=bind,src=$TEST_TMP/src,dst=/m,U" "type=bind,src=$TEST_TMP/src,dst=/m,idmap" \
+	for spec in "type=bind,src=$TEST_TMP/src,dst=/m,idmap" \
 		"type=volume,src=vv,dst=/m,subpath=x" "type=volume,src=vv,dst=/m,volume-opt=o=1"; do
 		run_ferry create --mount "$spec" ferry-test true
 		assert_status 125
@@ -359,6 +359,8 @@ for i, (m, d) in enumerate(members):
 		Options|b['Options'] = 'shared'
 		Options|b['Options'] = [7]
 		Mode|b['Mode'] = 'x'
+		Chown|t['Chown'] = 'yes'
+		Chown|ms.append({'Type': 'ramfs', 'Destination': '/r', 'RW': True, 'Chown': True})
 		Options|ms.append({'Type': 'ramfs', 'Destination': '/r', 'RW': True, 'Options': ['size=1m']})
 		Type|ms.append({'Type': 'overlay', 'Destination': '/r', 'RW': True})
 	EOF
@@ -551,4 +553,47 @@ image_volume_sequence() {
 	[ "$(f volume ls -q | wc -l)" = 1 ]
 	f rm -v k i >/dev/null
 	[ -z "$(f volume ls -q)" ]
+}
+
+# With tool $1, runs --mount U cases as user 1000:1001 and appends the
+# owners the container and the host see.
+chown_sequence() {
+	local t=$1 img=ferry-test spec
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	rm -rf "$TEST_TMP/u"
+	mkdir -p "$TEST_TMP/u/sub"
+	touch "$TEST_TMP/u/sub/f" "$TEST_TMP/target"
+	ln -s "$TEST_TMP/target" "$TEST_TMP/u/link"
+	for spec in "type=bind,src=$TEST_TMP/u,dst=/m,U" "type=bind,src=$TEST_TMP/u,dst=/m,chown=false" \
+		type=volume,dst=/opt,U=true type=tmpfs,dst=/m,U "type=bind,src=$TEST_TMP/u,dst=/m,U=maybe"; do
+		step "$t" run --rm --network none --user 1000:1001 --mount "$spec" "$img" sh -c \
+			'ls -lnd /m /opt /opt/olddir 2>/dev/null | awk "{ print \$3, \$4, \$NF }"; ls -ln /m/sub 2>/dev/null | awk "NR > 1 { print \$3, \$4, \$NF }"'
+		stat -c '  host: %u %g %n' "$TEST_TMP/u" "$TEST_TMP/u/sub/f" "$TEST_TMP/target" | sed "s#$TEST_TMP#TMP#" >>"$TEST_TMP/$t.log"
+		chown -R 0:0 "$TEST_TMP/u"
+	done
+}
+
+@test "--mount U/chown: the source is given to the container's user, symlinks not followed, as with Podman" {
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	chown_sequence f
+	sed -i 's#ferry-test sh -c .*-> #ferry-test sh -c OWNERS -> #' "$TEST_TMP/f.log"
+	grep -A3 'dst=/m,U ferry-test' "$TEST_TMP/f.log" | grep -q '^  out: 1000 1001 /m$'
+	grep -q '^  out: 1000 1001 f$' "$TEST_TMP/f.log"
+	grep -q '^  out: 1000 1001 /opt/olddir$' "$TEST_TMP/f.log"
+	! grep -q 'host: 1000 1001 TMP/target' "$TEST_TMP/f.log"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		touch "$TEST_TMP/podman_t.sed"
+		chown_sequence podman_t
+		sed -i 's#localhost/ferry-test:latest sh -c .*-> #ferry-test sh -c OWNERS -> #' "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	# The owner is the user's again at each start.
+	mkdir -p "$TEST_TMP/again"
+	f create --name u --user 1000:1001 --mount "type=bind,src=$TEST_TMP/again,dst=/m,U" ferry-test true >/dev/null
+	f start u >/dev/null
+	chown 0:0 "$TEST_TMP/again"
+	f start u >/dev/null
+	[ "$(stat -c %u:%g "$TEST_TMP/again")" = 1000:1001 ]
 }

@@ -90,6 +90,14 @@ test_volume_tmpfs_ramfs_devpts (void **state)
   parse_ok ("type=volume,src=v1,dst=/data,rw=false", &m, opts, sizeof (opts));
   assert_string_equal (m.source, "v1");
   assert_true (m.readonly);
+  assert_false (m.chown);
+  ferry_cli_mount_spec_clear (&m);
+
+  parse_ok ("type=volume,dst=/data,U", &m, opts, sizeof (opts));
+  assert_true (m.chown);
+  ferry_cli_mount_spec_clear (&m);
+  parse_ok ("type=tmpfs,dst=/t,chown=true,U=False", &m, opts, sizeof (opts));
+  assert_false (m.chown);
   ferry_cli_mount_spec_clear (&m);
 
   parse_ok ("type=tmpfs,dst=/t,tmpfs-size=512M,tmpfs-mode=1777,noexec,notmpcopyup,tmpcopyup", &m, opts,
@@ -147,7 +155,11 @@ test_refusals (void **state)
   parse_refused ("type=tmpfs,dst=/m,tmpfs-mode=999",
                  "invalid value \"mode=999\" in --mount: use an octal mode such as 700");
   parse_refused ("type=devpts,dst=/m,uid=x", "invalid value \"uid=x\" in --mount: use a number");
-  parse_refused ("type=bind,src=/,dst=/m,U", "U: mount option not supported by ferry: leave it out");
+  parse_refused ("type=bind,src=/,dst=/m,idmap", "idmap: mount option not supported by ferry: leave it out");
+  parse_refused ("type=bind,src=/,dst=/m,U=maybe",
+                 "'U' or 'chown' must be set to true or false, instead received "
+                 "\"maybe\": must provide an argument for option");
+  parse_refused ("type=ramfs,dst=/m,U", "\"U\" option not supported for \"ramfs\" mount types");
   parse_refused ("type=image,src=img,dst=/m",
                  "--mount type=image is not supported by ferry: use type=bind or type=volume");
 }

@@ -756,9 +756,9 @@ test_generate_user_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1, NULL },
-    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0, NULL },
-    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0, NULL },
+    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1, NULL, 0 },
+    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0, NULL, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m, *options;
@@ -803,8 +803,8 @@ test_generate_user_mount_replaces_default (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1, NULL },
-    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0, NULL },
+    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0, NULL, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m;
@@ -831,7 +831,7 @@ test_generate_rejects_bad_destinations (void **state)
 
   for (i = 0; bad[i]; i++)
     {
-      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0, NULL };
+      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0, NULL, 0 };
       cleanup_free char *named = xasprintf ("`/srv/data:%s`", bad[i]);
 
       f->params.mounts = &m;
@@ -845,11 +845,11 @@ test_generate_rejects_bad_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount duplicate[] = {
-    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0, NULL },
-    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0, NULL },
+    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0, NULL, 0 },
   };
-  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0, NULL } };
-  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0, NULL } };
+  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0, NULL, 0 } };
+  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0, NULL, 0 } };
 
   f->params.mounts = duplicate;
   f->params.n_mounts = 2;
@@ -865,7 +865,7 @@ static void
 test_generate_needs_default_sources (void **state)
 {
   struct fixture *f = *state;
-  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0, NULL } };
+  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0, NULL, 0 } };
   cleanup_json json_object *spec = NULL;
 
   f->params.hosts_path = NULL;
@@ -1065,9 +1065,9 @@ test_runc_applies_user_mounts (void **state)
   cleanup_free char *after = NULL;
   cleanup_error ferry_error_t err = NULL;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0, NULL },
-    { FERRY_MOUNT_BIND, host_dir, "/ro", 1, NULL },
-    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0, NULL },
+    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0, NULL, 0 },
+    { FERRY_MOUNT_BIND, host_dir, "/ro", 1, NULL, 0 },
+    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0, NULL, 0 },
   };
 
   if (! have_runc ())

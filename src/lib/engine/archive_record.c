@@ -808,7 +808,7 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options and Mode.  */
+ * but Anonymous, NoCopy, Options, Mode and Chown.  */
 static int
 mount_key_known (const char *type, const char *key)
 {
@@ -816,9 +816,12 @@ mount_key_known (const char *type, const char *key)
     return 1;
   if (strcmp (type, "volume") == 0)
     return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
-           || strcmp (key, "Mode") == 0;
+           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0;
   if (strcmp (type, "bind") == 0)
-    return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0;
+    return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
+           || strcmp (key, "Chown") == 0;
+  if (strcmp (type, "tmpfs") == 0)
+    return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0;
   return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
 }
 
@@ -962,7 +965,8 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
   }
   if (check_mount_member (c, m, prefix, "Destination", 1, check_destination) < 0
       || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
-      || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0)
+      || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
+      || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0)
     return -1;
   {
     json_object *opts;

@@ -278,8 +278,8 @@ mount_json (const char *type, const char *source, const char *destination, int r
   return m;
 }
 
-/* --mount's extra OCI options and relabel mode, kept only when there are
- * any, so that records without them read as before.  */
+/* --mount's extra OCI options, relabel mode and U, kept only when there
+ * are any, so that records without them read as before.  */
 static void
 mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
 {
@@ -292,6 +292,8 @@ mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
     }
   if (m->mode && *m->mode)
     json_object_object_add (mj, "Mode", json_object_new_string (m->mode));
+  if (m->chown)
+    json_object_object_add (mj, "Chown", json_object_new_boolean (1));
 }
 
 static int

@@ -85,6 +85,7 @@ struct ferry_mount_spec
    * NULL-terminated; may be NULL.  */
   char **options;
   char *mode; /* "z" or "Z" (relabel; no SELinux here, inspect shows it); may be NULL */
+  int chown;  /* U: the source (a tmpfs itself) is given to the container's user at each start */
 };
 
 struct ferry_create_options

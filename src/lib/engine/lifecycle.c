@@ -864,6 +864,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       json_object *rw;
       sm[i].readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
       sm[i].options = ferry_json_get_array (m, "Options");
+      sm[i].chown = json_object_get_boolean (json_object_object_get (m, "Chown"));
       if (ferry_json_string_equals (m, "Type", "tmpfs"))
         sm[i].type = FERRY_MOUNT_TMPFS;
       else if (ferry_json_string_equals (m, "Type", "ramfs"))
@@ -886,6 +887,14 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           sm[i].source = sources[i];
         }
     }
+  /* --mount U: the source is the container user's, at each start as
+   * Podman does (a start killed half-way is finished by the next).  */
+  for (i = 0; i < n_mounts; i++)
+    if (sm[i].chown && sm[i].type == FERRY_MOUNT_BIND
+        && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
+      return ferry_error_wrap (err,
+                               "cannot give the source of mount %s of container %s to its user (--mount U)",
+                               sm[i].destination, c->name);
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
   if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))

@@ -789,7 +789,8 @@ static const char *const USER_MOUNT_TYPES[] = { "bind", "tmpfs", "ramfs", "devpt
  * extra options the record carries (runtime/mount_options.h), each
  * checked again since a record may come from an archive.  */
 static json_object *
-make_user_mount (const struct ferry_spec_mount *m, const char *destination, ferry_error_t *err)
+make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_t owner_uid, gid_t owner_gid,
+                 ferry_error_t *err)
 {
   const char *type = USER_MOUNT_TYPES[m->type], *propagation = "rprivate";
   json_object *mount = json_object_new_object (), *opts = json_object_new_array ();
@@ -826,6 +827,13 @@ make_user_mount (const struct ferry_spec_mount *m, const char *destination, ferr
     }
   else if (m->type == FERRY_MOUNT_TMPFS)
     {
+      if (m->chown)
+        {
+          cleanup_free char *uid = xasprintf ("uid=%u", (unsigned) owner_uid);
+          cleanup_free char *gid = xasprintf ("gid=%u", (unsigned) owner_gid);
+          json_object_array_add (opts, json_object_new_string (uid));
+          json_object_array_add (opts, json_object_new_string (gid));
+        }
       json_object_array_add (opts, json_object_new_string (m->readonly ? "ro" : "rw"));
       json_object_array_add (opts, json_object_new_string ("rprivate"));
       json_object_array_add (opts, json_object_new_string ("nosuid"));
@@ -878,7 +886,7 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
 
   for (i = 0; i < p->n_mounts; i++)
     {
-      json_object *mount = make_user_mount (&p->mounts[i], dests[i], err);
+      json_object *mount = make_user_mount (&p->mounts[i], dests[i], p->uid, p->gid, err);
 
       if (mount == NULL)
         return NULL;

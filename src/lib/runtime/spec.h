@@ -32,6 +32,7 @@ struct ferry_spec_mount
   /* Strings: OCI options beyond the defaults, each one that
    * ferry_mount_option_is_valid takes (others are refused); may be NULL.  */
   json_object *options;
+  int chown; /* a TMPFS owned by the process's uid and gid (--mount U) */
 };
 
 /* A device node the container gets (linux.devices), with the cgroup rule

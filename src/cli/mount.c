@@ -5,6 +5,7 @@
 
 #include "runtime/mount_options.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 #include <limits.h>
@@ -54,6 +55,8 @@ static const struct
   { "suid", T_TMPFS },
   { "nodev", T_TMPFS },
   { "dev", T_TMPFS },
+  { "subpath", T_VOLUME },
+  { "volume-subpath", T_VOLUME },
   { "U", T_BIND | T_VOLUME | T_TMPFS },
   { "chown", T_BIND | T_VOLUME | T_TMPFS },
   { "uid", T_DEVPTS },
@@ -191,6 +194,21 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
             value);
       m->chown = ! is_false;
     }
+  else if (strcmp (key, "subpath") == 0 || strcmp (key, "volume-subpath") == 0)
+    {
+      /* Inside the volume, whatever it starts with; the engine resolves
+       * it at each start.  */
+      const char *rel = value ? value : "";
+      cleanup_free char *clean = NULL;
+
+      while (*rel == '/')
+        rel++;
+      clean = ferry_path_normalize_entry (rel);
+      free (m->subpath);
+      m->subpath = NULL;
+      if (*clean && strcmp (clean, ".") != 0)
+        m->subpath = xstrdup (clean);
+    }
   else if (strcmp (key, "bind-propagation") == 0)
     {
       if (value == NULL || ! ferry_mount_propagation_is_valid (value))
@@ -268,6 +286,8 @@ parse_option (struct mount_parse *p, char *opt, ferry_error_t *err)
         return ferry_make_error (err, 0, "%s: mount option not supported by ferry: leave it out", opt);
       return ferry_make_error (err, 0, "%s: invalid mount option", opt);
     }
+  if ((KEYS[i].types & bit) == 0 && strcmp (KEYS[i].key, "subpath") == 0)
+    return ferry_make_error (err, 0, "cannot set option \"subpath\" on non-volume mounts");
   if ((KEYS[i].types & bit) == 0)
     {
       if (bit == T_DEVPTS)
@@ -332,6 +352,7 @@ ferry_cli_mount_spec_clear (struct ferry_mount_spec *m)
   free (m->source);
   free (m->destination);
   free (m->mode);
+  free (m->subpath);
   for (size_t i = 0; m->options && m->options[i]; i++)
     free (m->options[i]);
   free (m->options);

@@ -197,7 +197,7 @@ mount_sequence() {
 	assert_output_contains 'use an octal mode'
 	# What ferry does not do is refused, never ignored.
 	for spec in "type=bind,src=$TEST_TMP/src,dst=/m,idmap" \
-		"type=volume,src=vv,dst=/m,subpath=x" "type=volume,src=vv,dst=/m,volume-opt=o=1"; do
+		"type=volume,src=vv,dst=/m,volume-opt=o=1"; do
 		run_ferry create --mount "$spec" ferry-test true
 		assert_status 125
 		assert_one_line_error
@@ -361,6 +361,9 @@ for i, (m, d) in enumerate(members):
 		Mode|b['Mode'] = 'x'
 		Chown|t['Chown'] = 'yes'
 		Chown|ms.append({'Type': 'ramfs', 'Destination': '/r', 'RW': True, 'Chown': True})
+		SubPath|[x for x in ms if x['Type'] == 'volume'][0]['SubPath'] = '../../..'
+		SubPath|[x for x in ms if x['Type'] == 'volume'][0]['SubPath'] = '/etc'
+		SubPath|b['SubPath'] = 'a'
 		Options|ms.append({'Type': 'ramfs', 'Destination': '/r', 'RW': True, 'Options': ['size=1m']})
 		Type|ms.append({'Type': 'overlay', 'Destination': '/r', 'RW': True})
 	EOF
@@ -596,4 +599,78 @@ chown_sequence() {
 	chown 0:0 "$TEST_TMP/again"
 	f start u >/dev/null
 	[ "$(stat -c %u:%g "$TEST_TMP/again")" = 1000:1001 ]
+}
+
+# With tool $1, mounts parts of a volume holding a/b/f, a symlink rel to
+# a/b and a symlink esc to /etc.
+subpath_sequence() {
+	local t=$1 img=ferry-test sub data
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	"$t" volume create sp >/dev/null
+	data=$("$t" volume inspect --format '{{.Mountpoint}}' sp)
+	mkdir -p "$data/a/b"
+	echo in >"$data/a/b/f"
+	ln -s /etc "$data/esc"
+	ln -s a/b "$data/rel"
+	for sub in a a/b/f /a rel "" esc nosuch; do
+		step "$t" run --rm --network none --mount "type=volume,src=sp,dst=/m,subpath=$sub" "$img" sh -c 'ls /m; cat /m/f 2>/dev/null || :'
+	done
+	step "$t" run --rm --network none --mount "type=volume,src=sp,dst=/m,volume-subpath=a/b" "$img" cat /m/f
+	step "$t" run --rm --network none --mount "type=bind,src=$data,dst=/m,subpath=a" "$img" true
+	sed -i "s#${data/$TEST_TMP/TMP}#DATA#g" "$TEST_TMP/$t.log"
+}
+
+@test "--mount type=volume,subpath: a part of a volume, symlinks inside followed, outside refused, as with Podman" {
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	subpath_sequence f
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=a ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 0
+		  out: b
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=a/b/f ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 0
+		  out: /m
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=/a ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 0
+		  out: b
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=rel ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 0
+		  out: f
+		  out: in
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath= ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 0
+		  out: a
+		  out: esc
+		  out: rel
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=esc ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 126
+		  err: Error: subpath "esc" is outside of the volume "DATA"
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,subpath=nosuch ferry-test sh -c ls /m; cat /m/f 2>/dev/null || : -> 127
+		  err: Error: no such file or directory: subpath "nosuch" of volume sp: create it in the volume first
+		$ run --rm --network none --mount type=volume,src=sp,dst=/m,volume-subpath=a/b ferry-test cat /m/f -> 0
+		  out: in
+		$ run --rm --network none --mount type=bind,src=DATA,dst=/m,subpath=a ferry-test true -> 125
+		  err: Error: cannot set option "subpath" on non-volume mounts
+	EOF
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		touch "$TEST_TMP/podman_t.sed"
+		subpath_sequence podman_t
+		sed -i 's#localhost/ferry-test:latest#ferry-test#' "$TEST_TMP/podman_t.log"
+		# Podman's message for a missing part is only its first words.
+		diff -u <(sed 's/^\(  err: Error: no such file or directory\).*/\1/' "$TEST_TMP/podman_t.log") \
+			<(sed 's/^\(  err: Error: no such file or directory\).*/\1/' "$TEST_TMP/f.log")
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	run_ferry create --mount type=volume,src=sp,dst=/m,subpath=../x ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'subpath "../x" is outside of the volume'
+	# A part of a volume travels with the whole volume in an archive.
+	f run -d --name c --mount type=volume,src=sp,dst=/m,subpath=a/b ferry-test sh -c "echo more >>/m/f; $COUNTER" >/dev/null
+	wait_until '[ "$(last_count c)" -ge 2 ]'
+	f container checkpoint --compress none --export "$TEST_TMP/c.tar" c >/dev/null
+	fb load -q -i "$(ferry_test_image)" >/dev/null
+	fb container restore --import "$TEST_TMP/c.tar" >/dev/null
+	wait_until '[ "$(last_count c fb)" -ge 4 ]'
+	[ "$(fb exec c cat /m/f | tr '\n' ' ')" = "in more " ]
+	[ "$(fb volume inspect --format '{{.Mountpoint}}' sp)" = "$TEST_TMP/rootB/volumes/sp/_data" ]
+	[ -L "$TEST_TMP/rootB/volumes/sp/_data/rel" ]
+	fb rm -f -t 0 c >/dev/null
+	f rm -f -t 0 c >/dev/null
 }

@@ -95,6 +95,13 @@ test_volume_tmpfs_ramfs_devpts (void **state)
 
   parse_ok ("type=volume,dst=/data,U", &m, opts, sizeof (opts));
   assert_true (m.chown);
+  assert_null (m.subpath);
+  ferry_cli_mount_spec_clear (&m);
+  parse_ok ("type=volume,src=v,dst=/data,subpath=//a/b/", &m, opts, sizeof (opts));
+  assert_string_equal (m.subpath, "a/b");
+  ferry_cli_mount_spec_clear (&m);
+  parse_ok ("type=volume,src=v,dst=/data,volume-subpath=a,subpath=", &m, opts, sizeof (opts));
+  assert_null (m.subpath);
   ferry_cli_mount_spec_clear (&m);
   parse_ok ("type=tmpfs,dst=/t,chown=true,U=False", &m, opts, sizeof (opts));
   assert_false (m.chown);
@@ -159,6 +166,9 @@ test_refusals (void **state)
   parse_refused ("type=bind,src=/,dst=/m,U=maybe",
                  "'U' or 'chown' must be set to true or false, instead received "
                  "\"maybe\": must provide an argument for option");
+  parse_refused ("type=bind,src=/,dst=/m,subpath=a", "cannot set option \"subpath\" on non-volume mounts");
+  parse_refused ("type=tmpfs,dst=/m,volume-subpath=a",
+                 "\"volume-subpath\" option not supported for \"tmpfs\" mount types");
   parse_refused ("type=ramfs,dst=/m,U", "\"U\" option not supported for \"ramfs\" mount types");
   parse_refused ("type=image,src=img,dst=/m",
                  "--mount type=image is not supported by ferry: use type=bind or type=volume");

@@ -808,7 +808,7 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options, Mode and Chown.  */
+ * but Anonymous, NoCopy, Options, Mode, Chown and SubPath.  */
 static int
 mount_key_known (const char *type, const char *key)
 {
@@ -816,7 +816,7 @@ mount_key_known (const char *type, const char *key)
     return 1;
   if (strcmp (type, "volume") == 0)
     return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
-           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0;
+           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "SubPath") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
            || strcmp (key, "Chown") == 0;
@@ -843,6 +843,22 @@ check_mount_options (struct record_check *c, const char *field, json_object *v, 
       if (! ferry_mount_option_is_valid (type, s))
         return refuse (c, field, "holds `%s`, which is not an option of a %s mount", q = shown (s), type);
     }
+  return 0;
+}
+
+/* A volume's SubPath: clean and relative, so it cannot name a place
+ * outside the volume before the engine resolves it (beneath the volume,
+ * at each start).  */
+static int
+check_subpath (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_path_is_clean_relative (s))
+    return refuse (c, field, "must be a relative path without `.` or `..`, not `%s`", q = shown (s));
   return 0;
 }
 
@@ -966,7 +982,8 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
   if (check_mount_member (c, m, prefix, "Destination", 1, check_destination) < 0
       || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
       || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
-      || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0)
+      || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0
+      || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0)
     return -1;
   {
     json_object *opts;

@@ -294,6 +294,8 @@ mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
     json_object_object_add (mj, "Mode", json_object_new_string (m->mode));
   if (m->chown)
     json_object_object_add (mj, "Chown", json_object_new_boolean (1));
+  if (m->subpath)
+    json_object_object_add (mj, "SubPath", json_object_new_string (m->subpath));
 }
 
 static int
@@ -348,7 +350,11 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
           mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
-          if (m->nocopy)
+          if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
+            return ferry_make_error (err, 0, "subpath \"%s\" is outside of the volume: name a path inside it",
+                                     m->subpath);
+          /* A part of a volume is not filled from the image, as with Podman.  */
+          if (m->nocopy || m->subpath)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
         }
       else

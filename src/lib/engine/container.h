@@ -86,6 +86,9 @@ struct ferry_mount_spec
   char **options;
   char *mode; /* "z" or "Z" (relabel; no SELinux here, inspect shows it); may be NULL */
   int chown;  /* U: the source (a tmpfs itself) is given to the container's user at each start */
+  /* A volume's: the directory or file in it to mount, relative; NULL: all
+   * of it.  */
+  char *subpath;
 };
 
 struct ferry_create_options

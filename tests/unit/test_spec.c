@@ -430,13 +430,25 @@ test_generate_typical_container (void **state)
   assert_false (json_object_get_boolean (get_path (spec, "root", "readonly")));
   assert_string_equal (get_string (spec, "hostname", NULL), "ferryhost");
 
+  /* Each default once; parents before what lies below them (by depth,
+   * as Podman orders mounts).  */
   for (i = 0; DEFAULT_DESTINATIONS[i]; i++)
     {
       ssize_t at = mount_index (spec, DEFAULT_DESTINATIONS[i]);
 
+      assert_true (at >= 0);
       assert_int_equal (count_mounts (spec, DEFAULT_DESTINATIONS[i], NULL), 1);
-      assert_true (at > previous);
-      previous = at;
+    }
+  for (size_t k = 0; k < json_object_array_length (ferry_json_get_array (spec, "mounts")); k++)
+    {
+      const char *d = ferry_json_get_string (
+          json_object_array_get_idx (ferry_json_get_array (spec, "mounts"), k), "destination");
+      ssize_t depth = 0;
+
+      for (; *d; d++)
+        depth += *d == '/';
+      assert_true (depth >= previous);
+      previous = depth;
     }
   assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), i);
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/dev/shm"), "source"), f->shm);
@@ -791,10 +803,11 @@ test_generate_user_mounts (void **state)
     assert_strv_equal (ferry_json_get_array (m, "options"), expected);
   }
 
-  /* After the defaults, in the order given.  */
-  assert_true (mount_index (spec, "/etc/hostname") < mount_index (spec, "/data"));
-  assert_true (mount_index (spec, "/data") < mount_index (spec, "/var/cache/app"));
-  assert_true (mount_index (spec, "/var/cache/app") < mount_index (spec, "/run/scratch"));
+  /* Parents first (a tmpfs on /etc must not hide /etc/hosts); of one
+   * depth, defaults first, then the user's in the order given.  */
+  assert_true (mount_index (spec, "/data") < mount_index (spec, "/etc/hostname"));
+  assert_true (mount_index (spec, "/etc/hostname") < mount_index (spec, "/run/scratch"));
+  assert_true (mount_index (spec, "/run/scratch") < mount_index (spec, "/var/cache/app"));
   assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 14);
 }
 

@@ -851,6 +851,41 @@ make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_
   return mount;
 }
 
+/* The number of components of a clean absolute DESTINATION.  */
+static size_t
+destination_depth (json_object *mount)
+{
+  const char *d = json_object_get_string (json_object_object_get (mount, "destination"));
+  size_t n = 0;
+
+  for (; d && *d; d++)
+    n += *d == '/';
+  return n;
+}
+
+/* MOUNTS with parents before what lies below them, as Podman orders them:
+ * a user's tmpfs on /etc no longer hides the /etc/hosts bound before it.
+ * Stable, so mounts of one depth keep their order.  */
+static json_object *
+sort_mounts_by_depth (json_object *mounts)
+{
+  size_t n = json_object_array_length (mounts), i, j;
+  cleanup_free json_object **v = xmalloc0 (sizeof (json_object *) * (n + 1));
+  json_object *sorted = json_object_new_array ();
+
+  for (i = 0; i < n; i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      for (j = i; j > 0 && destination_depth (v[j - 1]) > destination_depth (m); j--)
+        v[j] = v[j - 1];
+      v[j] = m;
+    }
+  for (i = 0; i < n; i++)
+    json_object_array_add (sorted, json_object_get (v[i]));
+  json_object_put (mounts);
+  return sorted;
+}
+
 static json_object *
 make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
 {
@@ -892,7 +927,7 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
         return NULL;
       json_object_array_add (mounts, mount);
     }
-  return steal_pointer (&mounts);
+  return sort_mounts_by_depth (steal_pointer (&mounts));
 }
 
 static json_object *

@@ -1,6 +1,7 @@
 /* ferry CLI: --mount (mount.h).  Each option is KEY or KEY=VALUE; which
  * keys a type takes, and the words of Podman's refusals, are Podman 5.4's
- * as it behaves.  */
+ * as it behaves.  A glob takes a bind's options; its pattern is expanded
+ * by the engine.  */
 #include "mount.h"
 
 #include "runtime/mount_options.h"
@@ -73,8 +74,8 @@ type_bit (const char *type)
     const char *name;
     unsigned bit;
   } types[] = {
-    { "bind", T_BIND },   { "volume", T_VOLUME }, { "tmpfs", T_TMPFS },
-    { "ramfs", T_RAMFS }, { "devpts", T_DEVPTS },
+    { "bind", T_BIND },   { "glob", T_BIND },   { "volume", T_VOLUME },
+    { "tmpfs", T_TMPFS }, { "ramfs", T_RAMFS }, { "devpts", T_DEVPTS },
   };
 
   for (size_t i = 0; i < sizeof (types) / sizeof (types[0]); i++)
@@ -321,7 +322,7 @@ ferry_cli_parse_mount (const char *spec, struct ferry_mount_spec *m, ferry_error
   p.type = find_type (opts, n);
   if (p.type == NULL)
     return ferry_make_error (err, 0, MOUNT_FORMAT_HELP);
-  if (strcmp (p.type, "image") == 0 || strcmp (p.type, "glob") == 0)
+  if (strcmp (p.type, "image") == 0)
     return ferry_make_error (
         err, 0, "--mount type=%s is not supported by ferry: use type=bind or type=volume", p.type);
   if (type_bit (p.type) == 0)
@@ -329,7 +330,7 @@ ferry_cli_parse_mount (const char *spec, struct ferry_mount_spec *m, ferry_error
   for (size_t i = 0; i < n; i++)
     if (parse_option (&p, opts[i], err) < 0)
       goto fail;
-  if (m->destination == NULL)
+  if (m->destination == NULL && strcmp (p.type, "glob") != 0)
     {
       ferry_make_error (err, 0, "must set volume destination");
       goto fail;

@@ -1,5 +1,5 @@
-/* ferry CLI: --mount type=TYPE,... as Podman reads it (bind, volume,
- * tmpfs, ramfs, devpts), into the engine's mount spec.  */
+/* ferry CLI: --mount type=TYPE,... as Podman reads it (bind, glob,
+ * volume, tmpfs, ramfs, devpts), into the engine's mount spec.  */
 #ifndef FERRY_CLI_MOUNT_H
 #define FERRY_CLI_MOUNT_H
 
@@ -8,7 +8,8 @@
 
 /* Fills M from SPEC, with Podman's messages for what it refuses.  A bind
  * mount's source is made absolute; whether it exists is the engine's to
- * check.  */
+ * check.  A glob's source is its pattern, and it may have no
+ * destination (each match is then mounted at its own path).  */
 int ferry_cli_parse_mount (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err);
 
 /* Frees what M holds (not M).  */

@@ -135,6 +135,9 @@ mount_sequence() {
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
 	# The named volume is one, and the anonymous ones went with --rm.
 	[ "$(f volume ls -q)" = named ]
+	# Parents are mounted first, as Podman orders them: a tmpfs on /etc
+	# does not hide the /etc/hosts and /etc/hostname bound in it.
+	[ "$(f run --rm --network none --mount type=tmpfs,dst=/etc,notmpcopyup ferry-test ls /etc | grep -c '^host')" = 2 ]
 }
 
 @test "--mount: bad specs get Podman's one-line error, exit 125, and nothing is created" {
@@ -673,4 +676,63 @@ subpath_sequence() {
 	[ -L "$TEST_TMP/rootB/volumes/sp/_data/rel" ]
 	fb rm -f -t 0 c >/dev/null
 	f rm -f -t 0 c >/dev/null
+}
+
+# With tool $1, binds what globs match.
+glob_sequence() {
+	local t=$1 img=ferry-test g=$TEST_TMP/g
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	rm -rf "$g"
+	mkdir -p "$g/d1"
+	echo a >"$g/foo1"
+	echo b >"$g/foo2"
+	echo c >"$g/bar"
+	step "$t" run --rm --network none --mount "type=glob,src=$g/foo*,dst=/m" "$img" sh -c 'ls /m; cat /m/*'
+	step "$t" run --rm --network none --mount "type=glob,source=$g/foo*" "$img" sh -c "ls $g"
+	step "$t" run --rm --network none --mount "type=glob,src=$g/foo*,target=/m,ro" "$img" sh -c 'echo x >/m/foo1'
+	step "$t" run --rm --network none --mount "type=glob,src=$g/d*,dst=/m" "$img" ls /m
+	step "$t" run --rm --network none --mount "type=glob,src=$g/nomatch*,dst=/m" "$img" true
+	step "$t" run --rm --network none --mount type=glob,dst=/m "$img" true
+	step "$t" run --rm --network none --mount "type=glob,src=$g/foo*,dst=/m,tmpfs-size=1m" "$img" true
+	"$t" create --name gl --network none --mount "type=glob,src=$g/foo*,dst=/m" "$img" true >/dev/null
+	# Expanded at create: a later match is not mounted.
+	echo d >"$g/foo3"
+	step "$t" start -a gl
+	"$t" inspect --format '{{json .HostConfig.Binds}}' gl | sed "s#$TEST_TMP#TMP#g; s/^/  show: /" >>"$TEST_TMP/$t.log"
+}
+
+@test "--mount type=glob: a bind of each match, expanded at create, as with Podman" {
+	load_test_image
+	touch "$TEST_TMP/f.sed"
+	glob_sequence f
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ run --rm --network none --mount type=glob,src=TMP/g/foo*,dst=/m ferry-test sh -c ls /m; cat /m/* -> 0
+		  out: foo1
+		  out: foo2
+		  out: a
+		  out: b
+		$ run --rm --network none --mount type=glob,source=TMP/g/foo* ferry-test sh -c ls TMP/g -> 0
+		  out: foo1
+		  out: foo2
+		$ run --rm --network none --mount type=glob,src=TMP/g/foo*,target=/m,ro ferry-test sh -c echo x >/m/foo1 -> 1
+		  err: sh: can't create /m/foo1: Read-only file system
+		$ run --rm --network none --mount type=glob,src=TMP/g/d*,dst=/m ferry-test ls /m -> 0
+		  out: d1
+		$ run --rm --network none --mount type=glob,src=TMP/g/nomatch*,dst=/m ferry-test true -> 125
+		  err: Error: no file paths matching glob "TMP/g/nomatch*"
+		$ run --rm --network none --mount type=glob,dst=/m ferry-test true -> 125
+		  err: Error: no file paths matching glob ""
+		$ run --rm --network none --mount type=glob,src=TMP/g/foo*,dst=/m,tmpfs-size=1m ferry-test true -> 125
+		  err: Error: "tmpfs-size" option not supported for "glob" mount types
+		$ start -a gl -> 0
+		  show: ["TMP/g/foo1:/m/foo1:rw,rprivate,rbind","TMP/g/foo2:/m/foo2:rw,rprivate,rbind"]
+	EOF
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		touch "$TEST_TMP/podman_t.sed"
+		glob_sequence podman_t
+		sed -i 's#localhost/ferry-test:latest#ferry-test#' "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
 }

@@ -118,6 +118,13 @@ test_volume_tmpfs_ramfs_devpts (void **state)
   assert_true (m.readonly);
   ferry_cli_mount_spec_clear (&m);
 
+  parse_ok ("type=glob,src=/usr/lib/lib*.so,ro,bind-propagation=slave", &m, opts, sizeof (opts));
+  assert_string_equal (m.type, "glob");
+  assert_string_equal (m.source, "/usr/lib/lib*.so");
+  assert_null (m.destination);
+  assert_string_equal (opts, "slave");
+  ferry_cli_mount_spec_clear (&m);
+
   parse_ok ("type=devpts,dst=/p,uid=5,gid=5,mode=620,max=10", &m, opts, sizeof (opts));
   assert_string_equal (opts, "uid=5,gid=5,mode=620,max=10");
   ferry_cli_mount_spec_clear (&m);

@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -309,6 +310,54 @@ mounts_have_destination (json_object *mounts, const char *dst)
   return 0;
 }
 
+/* --mount type=glob: a bind of each host path the pattern matches (at
+ * create, as Podman expands it), at DESTINATION/NAME, or at the same path
+ * without a destination.  */
+static int
+add_glob_binds (const struct ferry_mount_spec *m, json_object *mounts, ferry_error_t *err)
+{
+  const char *pattern = m->source ? m->source : "";
+  glob_t g = { 0 };
+  int rc = glob (pattern, 0, NULL, &g);
+
+  if (rc != 0 || g.gl_pathc == 0)
+    {
+      globfree (&g);
+      return ferry_make_error (err, 0, "no file paths matching glob \"%s\"", pattern);
+    }
+  for (size_t k = 0; k < g.gl_pathc; k++)
+    {
+      char resolved[PATH_MAX];
+      const char *base = strrchr (g.gl_pathv[k], '/');
+      cleanup_free char *dst = NULL;
+      json_object *mj;
+
+      if (realpath (g.gl_pathv[k], resolved) == NULL)
+        {
+          ferry_make_error (err, errno, "glob match `%s` cannot be used", g.gl_pathv[k]);
+          globfree (&g);
+          return -1;
+        }
+      base = base ? base + 1 : g.gl_pathv[k];
+      dst = m->destination
+                ? xasprintf ("%s/%s", strcmp (m->destination, "/") == 0 ? "" : m->destination, base)
+                : xstrdup (resolved);
+      if (! clean_destination (dst) || mounts_have_destination (mounts, dst))
+        {
+          ferry_make_error (err, 0, "glob match `%s` cannot be mounted at `%s`: %s", g.gl_pathv[k], dst,
+                            clean_destination (dst) ? "duplicate mount destination"
+                                                    : "not a clean absolute path");
+          globfree (&g);
+          return -1;
+        }
+      mj = mount_json ("bind", resolved, dst, m->readonly, 0);
+      mount_json_add_options (mj, m);
+      json_object_array_add (mounts, mj);
+    }
+  globfree (&g);
+  return 0;
+}
+
 static int
 resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_object *image_config,
                 json_object *rec, ferry_error_t *err)
@@ -323,18 +372,26 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
       const struct ferry_mount_spec *m = &o->mounts[i];
       json_object *mj;
       struct stat st;
+      int is_glob = strcmp (m->type, "glob") == 0;
 
-      if (! clean_destination (m->destination))
+      /* A glob's destination is only where its matches go.  */
+      if ((m->destination || ! is_glob) && ! clean_destination (m->destination))
         return ferry_make_error (err, 0,
                                  "invalid volume destination `%s`: it must be an absolute path without `..`",
                                  m->destination);
-      if (mounts_have_destination (mounts, m->destination))
+      if (! is_glob && mounts_have_destination (mounts, m->destination))
         return ferry_make_error (err, 0, "duplicate mount destination `%s`", m->destination);
-      if (! ferry_mount_type_is_known (m->type))
+      if (! is_glob && ! ferry_mount_type_is_known (m->type))
         return ferry_make_error (err, 0, "invalid filesystem type \"%s\"", m->type);
       for (size_t k = 0; m->options && m->options[k]; k++)
-        if (! ferry_mount_option_is_valid (m->type, m->options[k]))
+        if (! ferry_mount_option_is_valid (is_glob ? "bind" : m->type, m->options[k]))
           return ferry_make_error (err, 0, "%s: invalid mount option for a %s mount", m->options[k], m->type);
+      if (is_glob)
+        {
+          if (add_glob_binds (m, mounts, err) < 0)
+            return -1;
+          continue;
+        }
       if (strcmp (m->type, "bind") == 0)
         {
           if (stat (m->source, &st) < 0)

@@ -664,6 +664,13 @@ subpath_sequence() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains 'subpath "../x" is outside of the volume'
+	# cp into a stopped container reaches the part, not the volume's top.
+	f create --name cps --mount type=volume,src=sp,dst=/m,subpath=a/b ferry-test true >/dev/null
+	echo copied >"$TEST_TMP/copied"
+	f cp "$TEST_TMP/copied" cps:/m/
+	[ "$(cat "$ROOT/volumes/sp/_data/a/b/copied")" = copied ]
+	[ ! -e "$ROOT/volumes/sp/_data/copied" ]
+	f rm cps >/dev/null
 	# A part of a volume travels with the whole volume in an archive.
 	f run -d --name c --mount type=volume,src=sp,dst=/m,subpath=a/b ferry-test sh -c "echo more >>/m/f; $COUNTER" >/dev/null
 	wait_until '[ "$(last_count c)" -ge 2 ]'

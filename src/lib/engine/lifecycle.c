@@ -801,45 +801,6 @@ mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char
   return 0;
 }
 
-/* --mount type=volume,subpath=SUBPATH: the host path of SUBPATH beneath
- * VOLUME's data, resolved at each start as Podman does; symlinks that
- * stay inside are followed, a path that leaves the volume is refused.
- * The codes are Podman's: 126 outside, 127 missing.  */
-static int
-resolve_volume_subpath (ferry_engine_t *e, const char *volume, const char *subpath, char **out,
-                        ferry_error_t *err)
-{
-  cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", e->root, volume);
-  cleanup_free char *link = NULL;
-  cleanup_close int dfd = open (data, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  cleanup_close int fd = -1;
-  char real[PATH_MAX];
-  ssize_t n;
-
-  if (dfd < 0)
-    return ferry_make_error (err, errno, "cannot open volume %s", volume);
-  fd = ferry_openat2 (dfd, subpath, O_PATH | O_CLOEXEC, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
-  if (fd < 0 && errno == EXDEV)
-    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
-                                  "subpath \"%s\" is outside of the volume \"%s\"", subpath, data);
-  if (fd < 0 && errno == ENOENT)
-    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_FOUND,
-                                  "no such file or directory: subpath \"%s\" of volume %s: create it in the "
-                                  "volume first",
-                                  subpath, volume);
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open subpath \"%s\" of volume %s", subpath, volume);
-  link = xasprintf ("/proc/self/fd/%d", fd);
-  n = readlink (link, real, sizeof (real) - 1);
-  if (n < 0)
-    return ferry_make_error (err, errno, "cannot resolve subpath \"%s\" of volume %s", subpath, volume);
-  real[n] = '\0';
-  *out = xstrdup (real);
-  return 0;
-}
-
-/* The bundle's config.json; for a restore (from the images in
- * RESTORE_FROM) also the CRIU configuration it runs with.  */
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
@@ -920,7 +881,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           sm[i].type = FERRY_MOUNT_BIND;
           if (ferry_json_string_equals (m, "Type", "volume") && ferry_json_get_string (m, "SubPath"))
             {
-              if (resolve_volume_subpath (e, source, ferry_json_get_string (m, "SubPath"), &sources[i], err)
+              if (ferry_volume_subpath_resolve (e->root, source, ferry_json_get_string (m, "SubPath"),
+                                                &sources[i], err)
                   < 0)
                 return -1;
             }

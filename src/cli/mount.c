@@ -56,6 +56,7 @@ static const struct
   { "suid", T_TMPFS },
   { "nodev", T_TMPFS },
   { "dev", T_TMPFS },
+  { "noswap", T_TMPFS },
   { "subpath", T_VOLUME },
   { "volume-subpath", T_VOLUME },
   { "U", T_BIND | T_VOLUME | T_TMPFS },

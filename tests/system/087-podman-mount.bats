@@ -50,6 +50,7 @@ mount_sequence() {
 		type=tmpfs,dst=/m
 		type=tmpfs,dst=/m,tmpfs-size=1m,tmpfs-mode=700,noexec
 		type=tmpfs,dst=/m,ro=true
+		type=tmpfs,dst=/m,noswap,tmpfs-size=64k
 		type=ramfs,dst=/m
 		type=devpts,dst=/m,uid=5,gid=5,mode=620,max=10
 	EOF
@@ -109,6 +110,11 @@ mount_sequence() {
 		  out: 1777
 		  out: 
 		  out: read-only
+		$ run --rm --network none --mount type=tmpfs,dst=/m,noswap,tmpfs-size=64k ferry-test sh -c MOUNT -- /m -> 0
+		  out: tmpfs rw size=64k
+		  out: 1777
+		  out: 
+		  out: writable
 		$ run --rm --network none --mount type=ramfs,dst=/m ferry-test sh -c MOUNT -- /m -> 0
 		  out: ramfs rw
 		  out: 755

@@ -6,7 +6,7 @@
 static const char *const PROPAGATIONS[]
     = { "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable", NULL };
 static const char *const TMPFS_FLAGS[]
-    = { "noexec", "exec", "nosuid", "suid", "nodev", "dev", "notmpcopyup", NULL };
+    = { "noexec", "exec", "nosuid", "suid", "nodev", "dev", "notmpcopyup", "noswap", NULL };
 
 static bool
 in_list (const char *const *list, const char *s)

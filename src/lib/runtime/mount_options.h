@@ -14,7 +14,7 @@ bool ferry_mount_type_is_known (const char *type);
 
 /* OPTION is one a mount of TYPE may carry: for bind a propagation
  * (shared, rslave, ...) or "bind" (not recursive); for tmpfs size=N[kmg],
- * mode=OCTAL, [no]exec, [no]suid, [no]dev or notmpcopyup; for devpts
+ * mode=OCTAL, [no]exec, [no]suid, [no]dev, noswap or notmpcopyup; for devpts
  * uid=N, gid=N, mode=OCTAL or max=N.  */
 bool ferry_mount_option_is_valid (const char *type, const char *option);
 

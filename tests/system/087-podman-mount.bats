@@ -670,6 +670,10 @@ subpath_sequence() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains 'subpath "../x" is outside of the volume'
+	# --volumes-from takes the same part.
+	f create --name part --mount type=volume,src=sp,dst=/m,subpath=a/b ferry-test true >/dev/null
+	[ "$(f run --rm --volumes-from part ferry-test cat /m/f)" = in ]
+	f rm part >/dev/null
 	# cp into a stopped container reaches the part, not the volume's top.
 	f create --name cps --mount type=volume,src=sp,dst=/m,subpath=a/b ferry-test true >/dev/null
 	echo copied >"$TEST_TMP/copied"

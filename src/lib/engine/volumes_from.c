@@ -103,6 +103,10 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
       json_object_object_add (mine, "NoCopy", json_object_new_boolean (1));
       if (z)
         json_object_object_add (mine, "Mode", json_object_new_string ("z"));
+      /* The same part of the volume as theirs.  */
+      if (ferry_json_get_string (m, "SubPath"))
+        json_object_object_add (mine, "SubPath",
+                                json_object_new_string (ferry_json_get_string (m, "SubPath")));
       json_object_array_add (mounts, mine);
     }
   ferry_container_free (c);

@@ -221,6 +221,10 @@ mount_sequence() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "bind mount source \`$TEST_TMP/nosuch\` cannot be used"
+	run_ferry create --mount type=bind,src=/,dst=/host,U ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "refusing --mount U on the host's root"
 	run_ferry create --mount type=volume,src=bad/name,dst=/m ferry-test true
 	assert_status 125
 	assert_output_contains "invalid volume name \`bad/name\`"

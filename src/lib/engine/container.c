@@ -399,6 +399,12 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
                                      "bind mount source `%s` cannot be used: create it or fix the -v or "
                                      "--mount option",
                                      m->source);
+          /* U would give the whole host away.  */
+          if (m->chown && strcmp (m->source, "/") == 0)
+            return ferry_make_error (
+                err, 0,
+                "refusing --mount U on the host's root `/`: it would give every host file "
+                "to the container's user; bind a directory of its own");
           mj = mount_json ("bind", m->source, m->destination, m->readonly, 0);
         }
       else if (strcmp (m->type, "volume") == 0)

@@ -24,6 +24,7 @@ enum
   T_TMPFS = 1 << 2,
   T_RAMFS = 1 << 3,
   T_DEVPTS = 1 << 4,
+  T_IMAGE = 1 << 5,
 };
 
 /* The keys --mount knows, and the types that take each.  */
@@ -32,15 +33,15 @@ static const struct
   const char *key;
   unsigned types;
 } KEYS[] = {
-  { "src", T_BIND | T_VOLUME },
-  { "source", T_BIND | T_VOLUME },
+  { "src", T_BIND | T_VOLUME | T_IMAGE },
+  { "source", T_BIND | T_VOLUME | T_IMAGE },
   { "dst", ~0u },
   { "destination", ~0u },
   { "target", ~0u },
   { "ro", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
   { "readonly", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
-  { "rw", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
-  { "readwrite", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "rw", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS | T_IMAGE },
+  { "readwrite", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS | T_IMAGE },
   { "bind-propagation", T_BIND },
   { "bind-nonrecursive", T_BIND },
   { "relabel", T_BIND },
@@ -57,7 +58,7 @@ static const struct
   { "nodev", T_TMPFS },
   { "dev", T_TMPFS },
   { "noswap", T_TMPFS },
-  { "subpath", T_VOLUME },
+  { "subpath", T_VOLUME | T_IMAGE },
   { "volume-subpath", T_VOLUME },
   { "U", T_BIND | T_VOLUME | T_TMPFS },
   { "chown", T_BIND | T_VOLUME | T_TMPFS },
@@ -75,8 +76,8 @@ type_bit (const char *type)
     const char *name;
     unsigned bit;
   } types[] = {
-    { "bind", T_BIND },   { "glob", T_BIND },   { "volume", T_VOLUME },
-    { "tmpfs", T_TMPFS }, { "ramfs", T_RAMFS }, { "devpts", T_DEVPTS },
+    { "bind", T_BIND },   { "glob", T_BIND },     { "volume", T_VOLUME }, { "tmpfs", T_TMPFS },
+    { "ramfs", T_RAMFS }, { "devpts", T_DEVPTS }, { "image", T_IMAGE },
   };
 
   for (size_t i = 0; i < sizeof (types) / sizeof (types[0]); i++)
@@ -203,6 +204,8 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
       const char *rel = value ? value : "";
       cleanup_free char *clean = NULL;
 
+      if (strcmp (p->type, "image") == 0 && rel[0] != '/')
+        return ferry_make_error (err, 0, "volume subpath \"%s\" must be an absolute path", rel);
       while (*rel == '/')
         rel++;
       clean = ferry_path_normalize_entry (rel);
@@ -292,7 +295,7 @@ parse_option (struct mount_parse *p, char *opt, ferry_error_t *err)
     return ferry_make_error (err, 0, "cannot set option \"subpath\" on non-volume mounts");
   if ((KEYS[i].types & bit) == 0)
     {
-      if (bit == T_DEVPTS)
+      if (bit == T_DEVPTS || bit == T_IMAGE)
         return ferry_make_error (err, 0, "%s: invalid mount option", opt);
       return ferry_make_error (err, 0, "\"%s\" option not supported for \"%s\" mount types", opt, p->type);
     }
@@ -323,14 +326,19 @@ ferry_cli_parse_mount (const char *spec, struct ferry_mount_spec *m, ferry_error
   p.type = find_type (opts, n);
   if (p.type == NULL)
     return ferry_make_error (err, 0, MOUNT_FORMAT_HELP);
-  if (strcmp (p.type, "image") == 0)
-    return ferry_make_error (
-        err, 0, "--mount type=%s is not supported by ferry: use type=bind or type=volume", p.type);
   if (type_bit (p.type) == 0)
     return ferry_make_error (err, 0, "invalid filesystem type \"%s\"", p.type);
+  /* An image is mounted read-only unless rw says otherwise.  */
+  if (strcmp (p.type, "image") == 0)
+    m->readonly = 1;
   for (size_t i = 0; i < n; i++)
     if (parse_option (&p, opts[i], err) < 0)
       goto fail;
+  if (strcmp (p.type, "image") == 0 && (m->source == NULL || m->destination == NULL))
+    {
+      ferry_make_error (err, 0, "must set source and destination for image volume");
+      goto fail;
+    }
   if (m->destination == NULL && strcmp (p.type, "glob") != 0)
     {
       ferry_make_error (err, 0, "must set volume destination");

@@ -125,6 +125,14 @@ test_volume_tmpfs_ramfs_devpts (void **state)
   assert_string_equal (opts, "slave");
   ferry_cli_mount_spec_clear (&m);
 
+  parse_ok ("type=image,src=ferry-test,dst=/i", &m, opts, sizeof (opts));
+  assert_true (m.readonly);
+  ferry_cli_mount_spec_clear (&m);
+  parse_ok ("type=image,src=ferry-test,dst=/i,rw=true,subpath=/etc/", &m, opts, sizeof (opts));
+  assert_false (m.readonly);
+  assert_string_equal (m.subpath, "etc");
+  ferry_cli_mount_spec_clear (&m);
+
   parse_ok ("type=devpts,dst=/p,uid=5,gid=5,mode=620,max=10", &m, opts, sizeof (opts));
   assert_string_equal (opts, "uid=5,gid=5,mode=620,max=10");
   ferry_cli_mount_spec_clear (&m);
@@ -177,8 +185,9 @@ test_refusals (void **state)
   parse_refused ("type=tmpfs,dst=/m,volume-subpath=a",
                  "\"volume-subpath\" option not supported for \"tmpfs\" mount types");
   parse_refused ("type=ramfs,dst=/m,U", "\"U\" option not supported for \"ramfs\" mount types");
-  parse_refused ("type=image,src=img,dst=/m",
-                 "--mount type=image is not supported by ferry: use type=bind or type=volume");
+  parse_refused ("type=image,dst=/m", "must set source and destination for image volume");
+  parse_refused ("type=image,src=img,dst=/m,ro", "ro: invalid mount option");
+  parse_refused ("type=image,src=img,dst=/m,subpath=etc", "volume subpath \"etc\" must be an absolute path");
 }
 
 static void

@@ -808,7 +808,8 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options, Mode, Chown and SubPath.  */
+ * but Anonymous, NoCopy, Options, Mode, Chown and SubPath; an image's
+ * Source is the image's ID.  */
 static int
 mount_key_known (const char *type, const char *key)
 {
@@ -822,6 +823,8 @@ mount_key_known (const char *type, const char *key)
            || strcmp (key, "Chown") == 0;
   if (strcmp (type, "tmpfs") == 0)
     return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0;
+  if (strcmp (type, "image") == 0)
+    return strcmp (key, "Source") == 0 || strcmp (key, "ImageName") == 0 || strcmp (key, "SubPath") == 0;
   return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
 }
 
@@ -1002,6 +1005,11 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
                : 0;
   if (is_bind)
     return check_mount_member (c, m, prefix, "Source", 1, check_bind_source);
+  if (strcmp (type, "image") == 0)
+    return check_mount_member (c, m, prefix, "Source", 1, check_image_id) < 0
+                   || check_mount_member (c, m, prefix, "ImageName", 1, check_reference) < 0
+               ? -1
+               : 0;
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "operation.h"
 #include "volume.h"
 #include "volumes_from.h"
+#include "image_mount.h"
 #include "../state/events.h"
 #include "../image/reference.h"
 #include "../network/ports.h"
@@ -419,6 +420,14 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
           /* A part of a volume is not filled from the image, as with Podman.  */
           if (m->nocopy || m->subpath)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
+        }
+      else if (strcmp (m->type, "image") == 0)
+        {
+          if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
+            return ferry_make_error (err, 0, "subpath \"/%s\" is outside of the image: name a path inside it",
+                                     m->subpath);
+          if (ferry_image_mount_record (e, m, &mj, err) < 0)
+            return -1;
         }
       else
         mj = mount_json (m->type, NULL, m->destination, m->readonly, 0);

@@ -146,6 +146,21 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
   const char *propagation = "";
   int recursive = 1;
 
+  if (strcmp (type, "image") == 0)
+    {
+      /* As Podman shows it: the reference given, no options.  */
+      json_object_put (opts);
+      json_object_object_add (o, "Type", json_object_new_string ("image"));
+      json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "ImageName")));
+      json_object_object_add (o, "Destination",
+                              json_object_new_string (ferry_json_get_string (m, "Destination")));
+      json_object_object_add (o, "Driver", json_object_new_string (""));
+      json_object_object_add (o, "Mode", json_object_new_string (""));
+      json_object_object_add (o, "Options", NULL);
+      json_object_object_add (o, "RW", json_object_new_boolean (mount_is_writable (m)));
+      json_object_object_add (o, "Propagation", json_object_new_string (""));
+      return o;
+    }
   json_object_object_add (o, "Type", json_object_new_string (strcmp (type, "volume") == 0 ? type : "bind"));
   if (strcmp (type, "volume") == 0)
     {
@@ -183,6 +198,8 @@ mount_rank (const char *type)
 {
   if (type == NULL || strcmp (type, "tmpfs") == 0)
     return -1;
+  if (strcmp (type, "image") == 0)
+    return 3;
   if (strcmp (type, "volume") == 0)
     return 0;
   return strcmp (type, "bind") == 0 ? 2 : 1;
@@ -196,7 +213,7 @@ mounts_json (ferry_engine_t *e, const struct ferry_container *c)
   json_object *out = json_object_new_array ();
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
 
-  for (int k = 0; k < 3; k++)
+  for (int k = 0; k < 4; k++)
     for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
       {
         json_object *m = json_object_array_get_idx (mounts, i);

@@ -4,6 +4,7 @@
 #include "health.h"
 #include "internal.h"
 #include "volume.h"
+#include "image_mount.h"
 #include "../state/events.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
@@ -870,6 +871,14 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
         sm[i].type = FERRY_MOUNT_RAMFS;
       else if (ferry_json_string_equals (m, "Type", "devpts"))
         sm[i].type = FERRY_MOUNT_DEVPTS;
+      else if (ferry_json_string_equals (m, "Type", "image"))
+        {
+          sm[i].type = FERRY_MOUNT_BIND;
+          if (sm[i].destination == NULL || ferry_image_mount_source (e, c, i, m, &sources[i], err) < 0)
+            return -1;
+          sm[i].source = sources[i];
+          sm[i].options = NULL;
+        }
       else
         {
           const char *source = ferry_json_string_equals (m, "Type", "volume")
@@ -1153,6 +1162,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
     release_error (&err);
   unmount_shm (e, c);
+  ferry_image_mounts_unmount (e, c);
   ferry_overlay_paths (odir, &ov);
   if (ferry_overlay_unmount (&ov, &err) < 0)
     release_error (&err);
@@ -1357,6 +1367,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || mount_rootfs (e, c, &ov, err) < 0
+      || ferry_image_mounts_mount (e, c, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
           && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))

@@ -51,7 +51,7 @@ size_is_valid (const char *v)
 bool
 ferry_mount_type_is_known (const char *type)
 {
-  static const char *const TYPES[] = { "volume", "bind", "tmpfs", "ramfs", "devpts", NULL };
+  static const char *const TYPES[] = { "volume", "bind", "tmpfs", "ramfs", "devpts", "image", NULL };
 
   return type != NULL && in_list (TYPES, type);
 }

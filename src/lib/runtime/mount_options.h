@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 /* A mount type a container's record may hold: volume, bind, tmpfs,
- * ramfs or devpts.  */
+ * ramfs, devpts or image.  */
 bool ferry_mount_type_is_known (const char *type);
 
 /* OPTION is one a mount of TYPE may carry: for bind a propagation

@@ -900,16 +900,15 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           else
             sources[i] = xstrdup (source);
           sm[i].source = sources[i];
+          /* --mount U: the source is the container user's, at each start
+           * as Podman does (a start killed half-way is finished by the
+           * next).  */
+          if (sm[i].chown && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
+            return ferry_error_wrap (
+                err, "cannot give the source of mount %s of container %s to its user (--mount U)",
+                sm[i].destination, c->name);
         }
     }
-  /* --mount U: the source is the container user's, at each start as
-   * Podman does (a start killed half-way is finished by the next).  */
-  for (i = 0; i < n_mounts; i++)
-    if (sm[i].chown && sm[i].type == FERRY_MOUNT_BIND
-        && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
-      return ferry_error_wrap (err,
-                               "cannot give the source of mount %s of container %s to its user (--mount U)",
-                               sm[i].destination, c->name);
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
   if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))

@@ -256,8 +256,9 @@ inspect_mounts() {
 		--mount type=ramfs,dst=/m4 --mount type=devpts,dst=/m7 "$img" sleep 100 >/dev/null
 	"$t" inspect a --format '{{json .Mounts}}' | jq -S 'sort_by(.Destination)' |
 		sed "s#$root#ROOT#g; s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g"
-	"$t" inspect a --format '{{json .HostConfig.Binds}}' | jq -S 'sort' |
-		sed "s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g"
+	# Named alike before the sort: an anonymous volume's name is random.
+	"$t" inspect a --format '{{json .HostConfig.Binds}}' |
+		sed "s/[0-9a-f]\{64\}/ANON/g; s#$TEST_TMP#TMP#g" | jq -S 'sort'
 	"$t" inspect a --format '{{json .HostConfig.Tmpfs}}' | jq -S .
 	"$t" rm a >/dev/null
 }

@@ -7,6 +7,7 @@
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
+#include "mount.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -213,6 +214,8 @@ struct create_args
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
   struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
+  char **volumes_from;            /* --volumes-from */
+  size_t n_volumes_from;
   /* --preserve-fds N and --preserve-fd FD: the container's 3, 4, ... */
   int *preserve_fds;
   size_t n_preserve_fds;
@@ -260,12 +263,9 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->expose);
   ferry_cleanup_strvp (&a->chrootdirs);
   ferry_cleanup_strvp (&a->host_users);
+  ferry_cleanup_strvp (&a->volumes_from);
   for (size_t i = 0; i < a->o.n_mounts; i++)
-    {
-      free (a->o.mounts[i].type);
-      free (a->o.mounts[i].source);
-      free (a->o.mounts[i].destination);
-    }
+    ferry_cli_mount_spec_clear (&a->o.mounts[i]);
   free (a->o.mounts);
 }
 
@@ -344,6 +344,20 @@ static const char create_usage[]
       "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
       "                           /dev/null:/dev/mynull:rw; permissions of r, w and m, default rwm)\n"
       "  -m, --memory SIZE        the memory the container may use, such as 512m\n"
+      "      --mount type=TYPE,OPT[,OPT...]  attach a mount: type=bind (src, dst, ro,\n"
+      "                           bind-propagation, bind-nonrecursive, relabel, z, Z, U),\n"
+      "                           type=volume (src: a named volume, else an anonymous one; dst,\n"
+      "                           ro, U, subpath), type=tmpfs (dst, ro, tmpfs-size, tmpfs-mode,\n"
+      "                           notmpcopyup, noexec, nosuid, nodev, noswap, U), type=ramfs\n"
+      "                           (dst, ro), type=devpts (dst, uid, gid, mode, max), type=glob\n"
+      "                           (src: a pattern, dst, and a bind's options: a bind of each\n"
+      "                           match, found at create) or type=image (src: an image, dst,\n"
+      "                           rw, subpath); U gives the source to the container's user\n"
+      "      --volumes-from CTR[:ro|rw]  mount the volumes (not binds or tmpfs) of container\n"
+      "                           CTR at the same places, read-only or writable (default: as\n"
+      "                           CTR has them); -v and --mount of a place win\n"
+      "      --image-volume MODE  the image's VOLUMEs: anonymous (default: a new anonymous\n"
+      "                           volume each), tmpfs, or ignore\n"
       "      --pids-limit N       the most processes the container may have (default 2048;\n"
       "                           -1 or 0: no limit)\n"
       "      --privileged         all capabilities, no seccomp filter, no masked or read-only\n"
@@ -529,6 +543,9 @@ enum
   OPT_PASSWD_ENTRY,
   OPT_GROUP_ENTRY,
   OPT_HOSTUSER,
+  OPT_MOUNT,
+  OPT_VOLUMES_FROM,
+  OPT_IMAGE_VOLUME,
 };
 
 /* -a/--attach STREAM[,STREAM...]: stdin, stdout or stderr.  */
@@ -797,6 +814,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "passwd-entry", required_argument, NULL, OPT_PASSWD_ENTRY },
                                         { "group-entry", required_argument, NULL, OPT_GROUP_ENTRY },
                                         { "hostuser", required_argument, NULL, OPT_HOSTUSER },
+                                        { "mount", required_argument, NULL, OPT_MOUNT },
+                                        { "volumes-from", required_argument, NULL, OPT_VOLUMES_FROM },
+                                        { "image-volume", required_argument, NULL, OPT_IMAGE_VOLUME },
                                         FERRY_REGISTRY_OPTIONS,
                                         FERRY_PULL_FLAGS,
                                         FERRY_RESOURCE_OPTIONS,
@@ -1278,6 +1298,21 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         a->o.n_mounts++;
         break;
+      case OPT_MOUNT:
+        a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
+        if (ferry_cli_parse_mount (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
+          {
+            ferry_cli_fail (&err);
+            return -1;
+          }
+        a->o.n_mounts++;
+        break;
+      case OPT_VOLUMES_FROM:
+        a->volumes_from = strv_push (a->volumes_from, &a->n_volumes_from, optarg);
+        break;
+      case OPT_IMAGE_VOLUME:
+        a->o.image_volume = optarg;
+        break;
       case 'w':
         a->o.workdir = optarg;
         break;
@@ -1329,6 +1364,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.env_files = a->env_files;
   a->o.labels = a->labels;
   a->o.tmpfs = a->tmpfs;
+  a->o.volumes_from = a->volumes_from;
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;

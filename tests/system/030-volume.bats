@@ -416,7 +416,9 @@ one
 	f volume create none >/dev/null
 	f run --rm --network none -v full:/data -v none:/etc:nocopy copyup true
 	[ "$(ls -A "$ROOT/volumes/full/_data")" = mine ]
-	[ -z "$(ls -A "$ROOT/volumes/none/_data")" ]
+	# Only the mount points of the files ferry binds in /etc, made there
+	# as Podman makes them (a volume on /etc is mounted before them).
+	[ "$(ls -A "$ROOT/volumes/none/_data" | tr '\n' ' ')" = "hostname hosts resolv.conf " ]
 	run_ferry run --rm -v /tmp:/x:nocopy copyup true
 	assert_status 125
 	assert_one_line_error
@@ -425,9 +427,10 @@ one
 @test "copy-up resolves symlinks inside the image: never the host's files" {
 	copy_up_image
 	f run --rm --network none -v abs:/etc-link -v rel:/up copyup true
-	# The image's /etc, not the host's.
-	[ "$(ls -A "$ROOT/volumes/abs/_data")" = marker ]
-	[ "$(ls -A "$ROOT/volumes/rel/_data")" = marker ]
+	# The image's /etc, not the host's (beside the mount points of the
+	# files ferry binds in /etc, when the volume lands on /etc).
+	[ "$(ls -A "$ROOT/volumes/abs/_data" | grep -vx 'hostname\|hosts\|resolv.conf')" = marker ]
+	[ "$(ls -A "$ROOT/volumes/rel/_data" | grep -vx 'hostname\|hosts\|resolv.conf')" = marker ]
 	[ ! -e "$ROOT/volumes/abs/_data/passwd" ]
 }
 

@@ -430,13 +430,25 @@ test_generate_typical_container (void **state)
   assert_false (json_object_get_boolean (get_path (spec, "root", "readonly")));
   assert_string_equal (get_string (spec, "hostname", NULL), "ferryhost");
 
+  /* Each default once; parents before what lies below them (by depth,
+   * as Podman orders mounts).  */
   for (i = 0; DEFAULT_DESTINATIONS[i]; i++)
     {
       ssize_t at = mount_index (spec, DEFAULT_DESTINATIONS[i]);
 
+      assert_true (at >= 0);
       assert_int_equal (count_mounts (spec, DEFAULT_DESTINATIONS[i], NULL), 1);
-      assert_true (at > previous);
-      previous = at;
+    }
+  for (size_t k = 0; k < json_object_array_length (ferry_json_get_array (spec, "mounts")); k++)
+    {
+      const char *d = ferry_json_get_string (
+          json_object_array_get_idx (ferry_json_get_array (spec, "mounts"), k), "destination");
+      ssize_t depth = 0;
+
+      for (; *d; d++)
+        depth += *d == '/';
+      assert_true (depth >= previous);
+      previous = depth;
     }
   assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), i);
   assert_string_equal (ferry_json_get_string (the_mount (spec, "/dev/shm"), "source"), f->shm);
@@ -756,9 +768,9 @@ test_generate_user_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1 },
-    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0 },
-    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0 },
+    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1, NULL, 0 },
+    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0, NULL, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m, *options;
@@ -791,10 +803,11 @@ test_generate_user_mounts (void **state)
     assert_strv_equal (ferry_json_get_array (m, "options"), expected);
   }
 
-  /* After the defaults, in the order given.  */
-  assert_true (mount_index (spec, "/etc/hostname") < mount_index (spec, "/data"));
-  assert_true (mount_index (spec, "/data") < mount_index (spec, "/var/cache/app"));
-  assert_true (mount_index (spec, "/var/cache/app") < mount_index (spec, "/run/scratch"));
+  /* Parents first (a tmpfs on /etc must not hide /etc/hosts); of one
+   * depth, defaults first, then the user's in the order given.  */
+  assert_true (mount_index (spec, "/data") < mount_index (spec, "/etc/hostname"));
+  assert_true (mount_index (spec, "/etc/hostname") < mount_index (spec, "/run/scratch"));
+  assert_true (mount_index (spec, "/run/scratch") < mount_index (spec, "/var/cache/app"));
   assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 14);
 }
 
@@ -803,8 +816,8 @@ test_generate_user_mount_replaces_default (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1 },
-    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0 },
+    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0, NULL, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m;
@@ -831,7 +844,7 @@ test_generate_rejects_bad_destinations (void **state)
 
   for (i = 0; bad[i]; i++)
     {
-      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0 };
+      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0, NULL, 0 };
       cleanup_free char *named = xasprintf ("`/srv/data:%s`", bad[i]);
 
       f->params.mounts = &m;
@@ -845,11 +858,11 @@ test_generate_rejects_bad_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount duplicate[] = {
-    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0 },
-    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0 },
+    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0, NULL, 0 },
   };
-  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0 } };
-  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0 } };
+  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0, NULL, 0 } };
+  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0, NULL, 0 } };
 
   f->params.mounts = duplicate;
   f->params.n_mounts = 2;
@@ -865,7 +878,7 @@ static void
 test_generate_needs_default_sources (void **state)
 {
   struct fixture *f = *state;
-  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0 } };
+  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0, NULL, 0 } };
   cleanup_json json_object *spec = NULL;
 
   f->params.hosts_path = NULL;
@@ -1065,9 +1078,9 @@ test_runc_applies_user_mounts (void **state)
   cleanup_free char *after = NULL;
   cleanup_error ferry_error_t err = NULL;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0 },
-    { FERRY_MOUNT_BIND, host_dir, "/ro", 1 },
-    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0, NULL, 0 },
+    { FERRY_MOUNT_BIND, host_dir, "/ro", 1, NULL, 0 },
+    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0, NULL, 0 },
   };
 
   if (! have_runc ())

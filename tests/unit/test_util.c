@@ -567,6 +567,39 @@ test_duration (void **state)
     assert_int_equal (ferry_duration_parse (bad[i], &ns), -1);
 }
 
+/* chown -hR: the tree is given away, a symlink's target outside it is
+ * not; a missing path is an error naming it.  */
+static void
+test_chown_tree (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *tree = xasprintf ("%s/tree", f->dir);
+  cleanup_free char *sub = xasprintf ("%s/tree/sub", f->dir);
+  cleanup_free char *file = xasprintf ("%s/tree/sub/file", f->dir);
+  cleanup_free char *outside = xasprintf ("%s/outside", f->dir);
+  cleanup_free char *link = xasprintf ("%s/tree/link", f->dir);
+  cleanup_free char *missing = xasprintf ("%s/missing", f->dir);
+  cleanup_error ferry_error_t err = NULL;
+  struct stat st;
+
+  assert_int_equal (ferry_mkdir_p (sub, 0755, &err), 0);
+  assert_int_equal (ferry_write_file_atomic (file, "x", 1, 0644, &err), 0);
+  assert_int_equal (ferry_write_file_atomic (outside, "y", 1, 0644, &err), 0);
+  assert_int_equal (symlink (outside, link), 0);
+  assert_int_equal (ferry_chown_tree (tree, 1234, 4321, &err), 0);
+  assert_int_equal (lstat (tree, &st), 0);
+  assert_int_equal (st.st_uid, 1234);
+  assert_int_equal (st.st_gid, 4321);
+  assert_int_equal (lstat (file, &st), 0);
+  assert_int_equal (st.st_uid, 1234);
+  assert_int_equal (lstat (link, &st), 0);
+  assert_int_equal (st.st_uid, 1234);
+  assert_int_equal (stat (outside, &st), 0);
+  assert_int_equal (st.st_uid, 0);
+  assert_true (ferry_chown_tree (missing, 1, 1, &err) < 0);
+  assert_non_null (strstr (err->msg, missing));
+}
+
 int
 main (void)
 {
@@ -586,6 +619,7 @@ main (void)
     cmocka_unit_test (test_parallel_for),
     cmocka_unit_test (test_duration),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_chown_tree, setup, teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "../network/dns.h"
 #include "../network/ports.h"
 #include "../image/reference.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
@@ -961,16 +962,73 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous and NoCopy.  */
+ * but Anonymous, NoCopy, Options, Mode, Chown and SubPath; an image's
+ * Source is the image's ID.  */
 static int
 mount_key_known (const char *type, const char *key)
 {
   if (strcmp (key, "Type") == 0 || strcmp (key, "Destination") == 0 || strcmp (key, "RW") == 0)
     return 1;
   if (strcmp (type, "volume") == 0)
-    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0;
+    return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
+           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "SubPath") == 0;
   if (strcmp (type, "bind") == 0)
-    return strcmp (key, "Source") == 0;
+    return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
+           || strcmp (key, "Chown") == 0;
+  if (strcmp (type, "tmpfs") == 0)
+    return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0;
+  if (strcmp (type, "image") == 0)
+    return strcmp (key, "Source") == 0 || strcmp (key, "ImageName") == 0 || strcmp (key, "SubPath") == 0;
+  return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
+}
+
+/* --mount's extra options: only the words the runtime's spec takes for
+ * the mount's type.  */
+static int
+check_mount_options (struct record_check *c, const char *field, json_object *v, const char *type)
+{
+  if (! json_object_is_type (v, json_type_array))
+    return refuse (c, field, "must be an array of mount options, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      json_object *o = json_object_array_get_idx (v, i);
+      const char *s = ferry_json_string_value (o);
+      cleanup_free char *q = NULL;
+
+      if (! json_object_is_type (o, json_type_string) || s == NULL)
+        return refuse (c, field, "must hold strings only");
+      if (! ferry_mount_option_is_valid (type, s))
+        return refuse (c, field, "holds `%s`, which is not an option of a %s mount", q = shown (s), type);
+    }
+  return 0;
+}
+
+/* A volume's SubPath: clean and relative, so it cannot name a place
+ * outside the volume before the engine resolves it (beneath the volume,
+ * at each start).  */
+static int
+check_subpath (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! ferry_path_is_clean_relative (s))
+    return refuse (c, field, "must be a relative path without `.` or `..`, not `%s`", q = shown (s));
+  return 0;
+}
+
+static int
+check_relabel_mode (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "z") != 0 && strcmp (s, "Z") != 0)
+    return refuse (c, field, "must be z or Z, not `%s`", q = shown (s));
   return 0;
 }
 
@@ -1061,10 +1119,11 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
     return check_string (c, type_field, tv);
   is_volume = strcmp (type, "volume") == 0;
   is_bind = strcmp (type, "bind") == 0;
-  if (! is_volume && ! is_bind && strcmp (type, "tmpfs") != 0)
+  if (! ferry_mount_type_is_known (type))
     {
       cleanup_free char *q = NULL;
-      return refuse (c, type_field, "must be volume, bind or tmpfs, not `%s`", q = shown (type));
+      return refuse (c, type_field, "must be volume, bind, tmpfs, ramfs or devpts, not `%s`",
+                     q = shown (type));
     }
   {
     json_object_object_foreach (m, key, unused)
@@ -1078,8 +1137,20 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
     }
   }
   if (check_mount_member (c, m, prefix, "Destination", 1, check_destination) < 0
-      || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0)
+      || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
+      || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
+      || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0
+      || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0)
     return -1;
+  {
+    json_object *opts;
+    if (json_object_object_get_ex (m, "Options", &opts))
+      {
+        cleanup_free char *field = xasprintf ("%s.Options", prefix);
+        if (check_mount_options (c, field, opts, type) < 0)
+          return -1;
+      }
+  }
   if (is_volume)
     return check_mount_member (c, m, prefix, "Name", 1, check_volume_name) < 0
                    || check_mount_member (c, m, prefix, "Anonymous", 0, check_bool) < 0
@@ -1088,6 +1159,11 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
                : 0;
   if (is_bind)
     return check_mount_member (c, m, prefix, "Source", 1, check_bind_source);
+  if (strcmp (type, "image") == 0)
+    return check_mount_member (c, m, prefix, "Source", 1, check_image_id) < 0
+                   || check_mount_member (c, m, prefix, "ImageName", 1, check_reference) < 0
+               ? -1
+               : 0;
   return 0;
 }
 
@@ -1176,6 +1252,7 @@ static const struct record_field
   { "StopTimeout", check_stop_timeout, 0 },
   { "StopSignal", check_stop_signal, 0 },
   { "Mounts", check_mounts, 0 },
+  { "VolumesFrom", check_strings, 1 },
   { "Seccomp", check_seccomp, 1 },
   { "PidsLimit", check_pids_limit, 1 },
   { "CapAdd", check_capabilities, 1 },

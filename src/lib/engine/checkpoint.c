@@ -1,6 +1,7 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "ns_modes.h"
 #include "checkpoint.h"
+#include "image_mount.h"
 #include "checkpoint_image.h"
 #include "internal.h"
 #include "migrate.h"
@@ -986,6 +987,8 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
           c->name);
       goto out;
     }
+  if ((r->export_path || r->handover) && ferry_image_mounts_check_portable (c, err) < 0)
+    goto out;
   cdir = ferry_engine_container_dir (e, c->id);
   if (r->export_path)
     {

@@ -10,10 +10,13 @@
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
+#include "volumes_from.h"
+#include "image_mount.h"
 #include "../state/events.h"
 #include "../image/reference.h"
 #include "../network/ports.h"
 #include "../network/dns.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
@@ -29,6 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -302,6 +306,26 @@ mount_json (const char *type, const char *source, const char *destination, int r
   return m;
 }
 
+/* --mount's extra OCI options, relabel mode and U, kept only when there
+ * are any, so that records without them read as before.  */
+static void
+mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
+{
+  if (m->options && m->options[0])
+    {
+      json_object *opts = json_object_new_array ();
+      for (size_t k = 0; m->options[k]; k++)
+        json_object_array_add (opts, json_object_new_string (m->options[k]));
+      json_object_object_add (mj, "Options", opts);
+    }
+  if (m->mode && *m->mode)
+    json_object_object_add (mj, "Mode", json_object_new_string (m->mode));
+  if (m->chown)
+    json_object_object_add (mj, "Chown", json_object_new_boolean (1));
+  if (m->subpath)
+    json_object_object_add (mj, "SubPath", json_object_new_string (m->subpath));
+}
+
 static int
 mounts_have_destination (json_object *mounts, const char *dst)
 {
@@ -313,9 +337,57 @@ mounts_have_destination (json_object *mounts, const char *dst)
   return 0;
 }
 
+/* --mount type=glob: a bind of each host path the pattern matches (at
+ * create, as Podman expands it), at DESTINATION/NAME, or at the same path
+ * without a destination.  */
 static int
-resolve_mounts (const struct ferry_create_options *o, json_object *image_config, json_object *rec,
-                ferry_error_t *err)
+add_glob_binds (const struct ferry_mount_spec *m, json_object *mounts, ferry_error_t *err)
+{
+  const char *pattern = m->source ? m->source : "";
+  glob_t g = { 0 };
+  int rc = glob (pattern, 0, NULL, &g);
+
+  if (rc != 0 || g.gl_pathc == 0)
+    {
+      globfree (&g);
+      return ferry_make_error (err, 0, "no file paths matching glob \"%s\"", pattern);
+    }
+  for (size_t k = 0; k < g.gl_pathc; k++)
+    {
+      char resolved[PATH_MAX];
+      const char *base = strrchr (g.gl_pathv[k], '/');
+      cleanup_free char *dst = NULL;
+      json_object *mj;
+
+      if (realpath (g.gl_pathv[k], resolved) == NULL)
+        {
+          ferry_make_error (err, errno, "glob match `%s` cannot be used", g.gl_pathv[k]);
+          globfree (&g);
+          return -1;
+        }
+      base = base ? base + 1 : g.gl_pathv[k];
+      dst = m->destination
+                ? xasprintf ("%s/%s", strcmp (m->destination, "/") == 0 ? "" : m->destination, base)
+                : xstrdup (resolved);
+      if (! clean_destination (dst) || mounts_have_destination (mounts, dst))
+        {
+          ferry_make_error (err, 0, "glob match `%s` cannot be mounted at `%s`: %s", g.gl_pathv[k], dst,
+                            clean_destination (dst) ? "duplicate mount destination"
+                                                    : "not a clean absolute path");
+          globfree (&g);
+          return -1;
+        }
+      mj = mount_json ("bind", resolved, dst, m->readonly, 0);
+      mount_json_add_options (mj, m);
+      json_object_array_add (mounts, mj);
+    }
+  globfree (&g);
+  return 0;
+}
+
+static int
+resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_object *image_config,
+                json_object *rec, ferry_error_t *err)
 {
   json_object *mounts = json_object_new_array ();
   json_object *image_volumes = ferry_json_get_object (image_config, "Volumes");
@@ -325,35 +397,68 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
   for (i = 0; i < o->n_mounts; i++)
     {
       const struct ferry_mount_spec *m = &o->mounts[i];
+      json_object *mj;
       struct stat st;
+      int is_glob = strcmp (m->type, "glob") == 0;
 
-      if (! clean_destination (m->destination))
+      /* A glob's destination is only where its matches go.  */
+      if ((m->destination || ! is_glob) && ! clean_destination (m->destination))
         return ferry_make_error (err, 0,
                                  "invalid volume destination `%s`: it must be an absolute path without `..`",
                                  m->destination);
-      if (mounts_have_destination (mounts, m->destination))
+      if (! is_glob && mounts_have_destination (mounts, m->destination))
         return ferry_make_error (err, 0, "duplicate mount destination `%s`", m->destination);
+      if (! is_glob && ! ferry_mount_type_is_known (m->type))
+        return ferry_make_error (err, 0, "invalid filesystem type \"%s\"", m->type);
+      for (size_t k = 0; m->options && m->options[k]; k++)
+        if (! ferry_mount_option_is_valid (is_glob ? "bind" : m->type, m->options[k]))
+          return ferry_make_error (err, 0, "%s: invalid mount option for a %s mount", m->options[k], m->type);
+      if (is_glob)
+        {
+          if (add_glob_binds (m, mounts, err) < 0)
+            return -1;
+          continue;
+        }
       if (strcmp (m->type, "bind") == 0)
         {
           if (stat (m->source, &st) < 0)
             return ferry_make_error (err, errno,
-                                     "bind mount source `%s` cannot be used: create it or fix the -v option",
+                                     "bind mount source `%s` cannot be used: create it or fix the -v or "
+                                     "--mount option",
                                      m->source);
-          json_object_array_add (mounts, mount_json ("bind", m->source, m->destination, m->readonly, 0));
+          /* U would give the whole host away.  */
+          if (m->chown && strcmp (m->source, "/") == 0)
+            return ferry_make_error (
+                err, 0,
+                "refusing --mount U on the host's root `/`: it would give every host file "
+                "to the container's user; bind a directory of its own");
+          mj = mount_json ("bind", m->source, m->destination, m->readonly, 0);
         }
       else if (strcmp (m->type, "volume") == 0)
         {
           if (m->source && ! ferry_volume_name_is_valid (m->source))
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
-          json_object *mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
-
-          if (m->nocopy)
+          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
+          if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
+            return ferry_make_error (err, 0, "subpath \"%s\" is outside of the volume: name a path inside it",
+                                     m->subpath);
+          /* A part of a volume is not filled from the image, as with Podman.  */
+          if (m->nocopy || m->subpath)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
-          json_object_array_add (mounts, mj);
+        }
+      else if (strcmp (m->type, "image") == 0)
+        {
+          if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
+            return ferry_make_error (err, 0, "subpath \"/%s\" is outside of the image: name a path inside it",
+                                     m->subpath);
+          if (ferry_image_mount_record (e, m, &mj, err) < 0)
+            return -1;
         }
       else
-        json_object_array_add (mounts, mount_json ("tmpfs", NULL, m->destination, 0, 0));
+        mj = mount_json (m->type, NULL, m->destination, m->readonly, 0);
+      mount_json_add_options (mj, m);
+      json_object_array_add (mounts, mj);
     }
   for (i = 0; o->tmpfs && o->tmpfs[i]; i++)
     {
@@ -364,13 +469,29 @@ resolve_mounts (const struct ferry_create_options *o, json_object *image_config,
         return ferry_make_error (err, 0, "duplicate mount destination `%s`", o->tmpfs[i]);
       json_object_array_add (mounts, mount_json ("tmpfs", NULL, o->tmpfs[i], 0, 0));
     }
-  if (image_volumes)
+  if (o->volumes_from && o->volumes_from[0])
     {
+      json_object *from = json_object_new_array ();
+      for (i = 0; o->volumes_from[i]; i++)
+        json_object_array_add (from, json_object_new_string (o->volumes_from[i]));
+      json_object_object_add (rec, "VolumesFrom", from);
+      if (ferry_volumes_from_resolve (e, o->volumes_from, mounts, err) < 0)
+        return -1;
+    }
+  /* Podman 5.4 refuses bind too, whatever its manual says.  */
+  if (o->image_volume && *o->image_volume && strcmp (o->image_volume, "anonymous") != 0
+      && strcmp (o->image_volume, "tmpfs") != 0 && strcmp (o->image_volume, "ignore") != 0)
+    return ferry_make_error (
+        err, 0, "invalid image volume mode \"%s\" required value: anonymous, tmpfs, ignore", o->image_volume);
+  if (image_volumes && ! (o->image_volume && strcmp (o->image_volume, "ignore") == 0))
+    {
+      int tmpfs = o->image_volume && strcmp (o->image_volume, "tmpfs") == 0;
       json_object_object_foreach (image_volumes, dst, unused)
       {
         (void) unused;
         if (! mounts_have_destination (mounts, dst) && clean_destination (dst))
-          json_object_array_add (mounts, mount_json ("volume", NULL, dst, 0, 1));
+          json_object_array_add (mounts, tmpfs ? mount_json ("tmpfs", NULL, dst, 0, 0)
+                                               : mount_json ("volume", NULL, dst, 0, 1));
       }
     }
   return 0;
@@ -1186,8 +1307,9 @@ record_secrets (json_object *rec, char **specs, ferry_error_t *err)
 }
 
 static int
-build_record (const struct ferry_create_options *o, const struct ferry_image *img, const char *rootfs,
-              int overlay, const char *id, const char *name, json_object **out, ferry_error_t *err)
+build_record (ferry_engine_t *e, const struct ferry_create_options *o, const struct ferry_image *img,
+              const char *rootfs, int overlay, const char *id, const char *name, json_object **out,
+              ferry_error_t *err)
 {
   cleanup_json json_object *rec = json_object_new_object ();
   json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
@@ -1346,7 +1468,7 @@ build_record (const struct ferry_create_options *o, const struct ferry_image *im
   record_annotations (rec, o->annotations);
   if (ferry_process_options_record (o, rec, err) < 0)
     return -1;
-  if (resolve_mounts (o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
+  if (resolve_mounts (e, o, ic, rec, err) < 0 || record_seccomp (o, rec, err) < 0)
     return -1;
   if (record_capabilities (rec, "CapAdd", o->cap_add, err) < 0
       || record_capabilities (rec, "CapDrop", o->cap_drop, err) < 0)
@@ -2293,7 +2415,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       mode = xasprintf ("container:%s", peer->id);
       ferry_container_free (peer);
       joined.network = mode;
-      if (build_record (&joined, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &joined, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   else
@@ -2301,7 +2423,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       /* No --network: ferry.conf's netns (bridge unless set).  */
       if (chosen.network == NULL)
         chosen.network = e->config.netns;
-      if (build_record (&chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)

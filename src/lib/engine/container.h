@@ -81,11 +81,19 @@ struct ferry_resource_options;
 
 struct ferry_mount_spec
 {
-  char *type;   /* "volume", "bind", "tmpfs" */
+  char *type;   /* "volume", "bind", "tmpfs", "ramfs", "devpts" */
   char *source; /* volume name or host path; NULL for anonymous volumes and tmpfs */
   char *destination;
   int readonly;
   int nocopy; /* a volume not filled from the image (engine/volume.h) */
+  /* OCI options beyond ferry's defaults (runtime/mount_options.h),
+   * NULL-terminated; may be NULL.  */
+  char **options;
+  char *mode; /* "z" or "Z" (relabel; no SELinux here, inspect shows it); may be NULL */
+  int chown;  /* U: the source (a tmpfs itself) is given to the container's user at each start */
+  /* A volume's: the directory or file in it to mount, relative; NULL: all
+   * of it.  */
+  char *subpath;
 };
 
 struct ferry_create_options
@@ -231,6 +239,12 @@ struct ferry_create_options
   /* --hostuser: this host's users (names or uids) to add to the
    * container's /etc/passwd; may be NULL.  */
   char **host_users;
+  /* --volumes-from CTR[:OPTIONS] (engine/volumes_from.h), as typed; may
+   * be NULL.  */
+  char **volumes_from;
+  /* --image-volume: "anonymous" (NULL or "" too: an anonymous volume at
+   * each of the image's VOLUMEs), "tmpfs" or "ignore".  */
+  const char *image_volume;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

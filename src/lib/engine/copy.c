@@ -1,6 +1,7 @@
 #include "copy.h"
 #include "container.h"
 #include "internal.h"
+#include "volume.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -196,7 +197,14 @@ mount_volumes (ferry_engine_t *e, const struct copy_root *r, ferry_error_t *err)
 
       if (dest == NULL || name == NULL || ! (volume || ferry_json_string_equals (m, "Type", "bind")))
         continue; /* a tmpfs holds nothing while the container is stopped */
-      source = volume ? xasprintf ("%s/volumes/%s/_data", e->root, name) : xstrdup (name);
+      if (volume && ferry_json_get_string (m, "SubPath"))
+        {
+          if (ferry_volume_subpath_resolve (e->root, name, ferry_json_get_string (m, "SubPath"), &source, err)
+              < 0)
+            return ferry_error_wrap (err, "container %s", r->c->name);
+        }
+      else
+        source = volume ? xasprintf ("%s/volumes/%s/_data", e->root, name) : xstrdup (name);
       if (bind_at (r->rootfd, source, dest, readonly, err) < 0)
         return ferry_error_wrap (err, "container %s", r->c->name);
     }

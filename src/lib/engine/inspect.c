@@ -5,6 +5,7 @@
 #include "ns_modes.h"
 #include "network.h"
 #include "resources.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
@@ -110,42 +111,192 @@ security_opt_json (const struct ferry_container *c)
   return opts;
 }
 
+/* What a record mount's Options say about a bind: *RECURSIVE unless
+ * "bind", and the propagation given (NULL: none).  */
+static const char *
+bind_propagation (json_object *m, int *recursive)
+{
+  json_object *opts = ferry_json_get_array (m, "Options");
+  const char *propagation = NULL;
+
+  *recursive = 1;
+  for (size_t i = 0; i < ferry_json_array_length (opts); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (opts, i));
+      if (o && strcmp (o, "bind") == 0)
+        *recursive = 0;
+      else if (o && ferry_mount_propagation_is_valid (o))
+        propagation = o;
+    }
+  return propagation;
+}
+
+static int
+mount_is_writable (json_object *m)
+{
+  json_object *rw = json_object_object_get (m, "RW");
+  return rw == NULL || json_object_get_boolean (rw);
+}
+
+/* One of .Mounts, as Podman shows it: volumes and binds with their
+ * options; a ramfs or devpts as a "bind" of that name.  */
+static json_object *
+mount_entry_json (ferry_engine_t *e, json_object *m)
+{
+  json_object *o = json_object_new_object (), *opts = json_object_new_array ();
+  const char *type = ferry_json_get_string (m, "Type"), *mode = ferry_json_get_string (m, "Mode");
+  const char *propagation = "";
+  int recursive = 1;
+
+  if (strcmp (type, "image") == 0)
+    {
+      /* As Podman shows it: the reference given, no options.  */
+      json_object_put (opts);
+      json_object_object_add (o, "Type", json_object_new_string ("image"));
+      json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "ImageName")));
+      json_object_object_add (o, "Destination",
+                              json_object_new_string (ferry_json_get_string (m, "Destination")));
+      json_object_object_add (o, "Driver", json_object_new_string (""));
+      json_object_object_add (o, "Mode", json_object_new_string (""));
+      json_object_object_add (o, "Options", NULL);
+      json_object_object_add (o, "RW", json_object_new_boolean (mount_is_writable (m)));
+      json_object_object_add (o, "Propagation", json_object_new_string (""));
+      return o;
+    }
+  json_object_object_add (o, "Type", json_object_new_string (strcmp (type, "volume") == 0 ? type : "bind"));
+  if (strcmp (type, "volume") == 0)
+    {
+      cleanup_free char *src = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
+      json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
+      json_object_object_add (o, "Source", json_object_new_string (src));
+      json_object_array_add (opts, json_object_new_string ("nosuid"));
+      json_object_array_add (opts, json_object_new_string ("nodev"));
+      json_object_array_add (opts, json_object_new_string ("rbind"));
+      propagation = "rprivate";
+    }
+  else if (strcmp (type, "bind") == 0)
+    {
+      const char *given = bind_propagation (m, &recursive);
+      json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
+      json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
+      propagation = given ? given : recursive ? "rprivate" : "private";
+    }
+  else
+    json_object_object_add (o, "Source", json_object_new_string (type));
+  json_object_object_add (o, "Destination",
+                          json_object_new_string (ferry_json_get_string (m, "Destination")));
+  json_object_object_add (o, "Driver", json_object_new_string (strcmp (type, "volume") == 0 ? "local" : ""));
+  json_object_object_add (o, "Mode", json_object_new_string (mode ? mode : ""));
+  json_object_object_add (o, "Options", opts);
+  json_object_object_add (o, "RW", json_object_new_boolean (mount_is_writable (m)));
+  json_object_object_add (o, "Propagation", json_object_new_string (propagation));
+  return o;
+}
+
+/* Where Podman lists a mount of TYPE in .Mounts and HostConfig.Binds:
+ * volumes, then ramfs and devpts, then binds; -1: not there (a tmpfs).  */
+static int
+mount_rank (const char *type)
+{
+  if (type == NULL || strcmp (type, "tmpfs") == 0)
+    return -1;
+  if (strcmp (type, "image") == 0)
+    return 3;
+  if (strcmp (type, "volume") == 0)
+    return 0;
+  return strcmp (type, "bind") == 0 ? 2 : 1;
+}
+
+/* As Podman orders .Mounts: volumes, then ramfs and devpts, then binds;
+ * a tmpfs is not there (HostConfig.Tmpfs has it).  */
 static json_object *
 mounts_json (ferry_engine_t *e, const struct ferry_container *c)
 {
   json_object *out = json_object_new_array ();
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
-  size_t i;
 
-  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
+  for (int k = 0; k < 4; k++)
+    for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+      {
+        json_object *m = json_object_array_get_idx (mounts, i);
+        const char *type = ferry_json_get_string (m, "Type");
+        if (mount_rank (type) == k)
+          json_object_array_add (out, mount_entry_json (e, m));
+      }
+  return out;
+}
+
+/* HostConfig.Binds as Podman writes it: SOURCE:DEST:OPTIONS for volumes
+ * and binds, the bare name of a ramfs or devpts.  */
+static json_object *
+binds_json (const struct ferry_container *c)
+{
+  json_object *out = json_object_new_array ();
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+      {
+        json_object *m = json_object_array_get_idx (mounts, i);
+        const char *type = ferry_json_get_string (m, "Type"), *dst = ferry_json_get_string (m, "Destination");
+        const char *rw = mount_is_writable (m) ? "rw" : "ro", *mode = ferry_json_get_string (m, "Mode");
+        cleanup_free char *text = NULL, *z = mode ? xasprintf ("%s,", mode) : xstrdup ("");
+        int recursive;
+
+        if (mount_rank (type) != k)
+          continue;
+        if (strcmp (type, "volume") == 0)
+          text = xasprintf ("%s:%s:%s%s%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"),
+                            dst, rw, mode ? "," : "", mode ? mode : "");
+        else if (strcmp (type, "bind") == 0)
+          {
+            const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
+            if (! recursive)
+              text = xasprintf ("%s:%s:bind,%s%s,%s", src, dst, z, rw, given ? given : "private");
+            else if (given)
+              text = xasprintf ("%s:%s:%s,%s%s,rbind", src, dst, given, z, rw);
+            else
+              text = xasprintf ("%s:%s:%s%s,rprivate,rbind", src, dst, z, rw);
+          }
+        else
+          text = xasprintf ("%s:%s", type, dst);
+        json_object_array_add (out, json_object_new_string (text));
+      }
+  return out;
+}
+
+/* HostConfig.Tmpfs as Podman writes it: each destination's options.  */
+static json_object *
+tmpfs_json (const struct ferry_container *c)
+{
+  json_object *out = json_object_new_object ();
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
-      json_object *m = json_object_array_get_idx (mounts, i), *o = json_object_new_object ();
-      const char *type = ferry_json_get_string (m, "Type");
-      json_object *rw = json_object_object_get (m, "RW");
-      int writable = rw == NULL || json_object_get_boolean (rw);
-      json_object *opts = json_object_new_array ();
+      json_object *m = json_object_array_get_idx (mounts, i), *opts = ferry_json_get_array (m, "Options");
+      size_t cap = 64;
+      cleanup_free char *text = NULL;
+      int copyup = 1;
 
-      json_object_object_add (o, "Type", json_object_new_string (type));
-      if (strcmp (type, "volume") == 0)
+      if (! ferry_json_string_equals (m, "Type", "tmpfs"))
+        continue;
+      for (size_t k = 0; k < ferry_json_array_length (opts); k++)
+        cap += strlen (json_object_get_string (json_object_array_get_idx (opts, k))) + 1;
+      text = xmalloc0 (cap);
+      for (size_t k = 0; k < ferry_json_array_length (opts); k++)
         {
-          cleanup_free char *src
-              = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
-          json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
-          json_object_object_add (o, "Source", json_object_new_string (src));
-          json_object_object_add (o, "Driver", json_object_new_string ("local"));
+          const char *o = json_object_get_string (json_object_array_get_idx (opts, k));
+          if (strcmp (o, "notmpcopyup") == 0)
+            copyup = 0;
+          else
+            strcat (strcat (text, o), ",");
         }
-      else if (strcmp (type, "bind") == 0)
-        json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
-      else
-        json_object_object_add (o, "Source", json_object_new_string ("tmpfs"));
-      json_object_object_add (o, "Destination",
-                              json_object_new_string (ferry_json_get_string (m, "Destination")));
-      json_object_array_add (opts, json_object_new_string ("rbind"));
-      json_object_object_add (o, "Options", opts);
-      json_object_object_add (o, "Mode", json_object_new_string (""));
-      json_object_object_add (o, "RW", json_object_new_boolean (writable));
-      json_object_object_add (o, "Propagation", json_object_new_string ("rprivate"));
-      json_object_array_add (out, o);
+      strcat (text, mount_is_writable (m) ? "rw" : "ro");
+      strcat (text, ",rprivate,nosuid,nodev");
+      if (copyup)
+        strcat (text, ",tmpcopyup");
+      json_object_object_add (out, ferry_json_get_string (m, "Destination"), json_object_new_string (text));
     }
   return out;
 }
@@ -358,6 +509,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "Mounts", mounts_json (e, c));
   json_object_object_add (o, "NetworkSettings", ferry_network_settings_json (e, c->record));
   json_object_object_add (o, "Config", config_json (c));
+  json_object_object_add (host, "Binds", binds_json (c));
   json_object_object_add (host, "PortBindings", ferry_network_ports_json (c->record));
   json_object_object_add (host, "NetworkMode",
                           member_or (c->record, "Network", json_object_new_string ("none")));
@@ -376,6 +528,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
   json_object_object_add (host, "AutoRemove",
                           member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
+  json_object_object_add (host, "VolumesFrom", member_or (c->record, "VolumesFrom", NULL));
   json_object_object_add (host, "Init", json_object_new_boolean (init));
   json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
   json_object_object_add (host, "Dns", member_or (c->record, "Dns", json_object_new_array ()));
@@ -383,6 +536,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "DnsSearch", member_or (c->record, "DnsSearch", json_object_new_array ()));
   json_object_object_add (host, "ExtraHosts", member_or (c->record, "ExtraHosts", json_object_new_array ()));
   json_object_object_add (host, "SecurityOpt", security_opt_json (c));
+  json_object_object_add (host, "Tmpfs", tmpfs_json (c));
   json_object_object_add (host, "CapAdd", member_or (c->record, "CapAdd", json_object_new_array ()));
   json_object_object_add (host, "CapDrop", member_or (c->record, "CapDrop", json_object_new_array ()));
   json_object_object_add (host, "ReadonlyRootfs",

@@ -9,6 +9,7 @@
 #include "ns_modes.h"
 #include "volume.h"
 #include "resources.h"
+#include "image_mount.h"
 #include "../state/events.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
@@ -33,6 +34,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -863,8 +865,6 @@ mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char
   return 0;
 }
 
-/* The bundle's config.json; for a restore (from the images in
- * RESTORE_FROM) also the CRIU configuration it runs with.  */
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
@@ -940,8 +940,22 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       sm[i].destination = ferry_json_get_string (m, "Destination");
       json_object *rw;
       sm[i].readonly = json_object_object_get_ex (m, "RW", &rw) && ! json_object_get_boolean (rw);
+      sm[i].options = ferry_json_get_array (m, "Options");
+      sm[i].chown = json_object_get_boolean (json_object_object_get (m, "Chown"));
       if (ferry_json_string_equals (m, "Type", "tmpfs"))
         sm[i].type = FERRY_MOUNT_TMPFS;
+      else if (ferry_json_string_equals (m, "Type", "ramfs"))
+        sm[i].type = FERRY_MOUNT_RAMFS;
+      else if (ferry_json_string_equals (m, "Type", "devpts"))
+        sm[i].type = FERRY_MOUNT_DEVPTS;
+      else if (ferry_json_string_equals (m, "Type", "image"))
+        {
+          sm[i].type = FERRY_MOUNT_BIND;
+          if (sm[i].destination == NULL || ferry_image_mount_source (e, c, i, m, &sources[i], err) < 0)
+            return -1;
+          sm[i].source = sources[i];
+          sm[i].options = NULL;
+        }
       else
         {
           const char *source = ferry_json_string_equals (m, "Type", "volume")
@@ -951,11 +965,25 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             return ferry_make_error (err, 0, "container %s has a malformed mount (number %zu) in its record",
                                      c->name, i + 1);
           sm[i].type = FERRY_MOUNT_BIND;
-          if (ferry_json_string_equals (m, "Type", "volume"))
+          if (ferry_json_string_equals (m, "Type", "volume") && ferry_json_get_string (m, "SubPath"))
+            {
+              if (ferry_volume_subpath_resolve (e->root, source, ferry_json_get_string (m, "SubPath"),
+                                                &sources[i], err)
+                  < 0)
+                return -1;
+            }
+          else if (ferry_json_string_equals (m, "Type", "volume"))
             sources[i] = xasprintf ("%s/volumes/%s/_data", e->root, source);
           else
             sources[i] = xstrdup (source);
           sm[i].source = sources[i];
+          /* --mount U: the source is the container user's, at each start
+           * as Podman does (a start killed half-way is finished by the
+           * next).  */
+          if (sm[i].chown && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
+            return ferry_error_wrap (
+                err, "cannot give the source of mount %s of container %s to its user (--mount U)",
+                sm[i].destination, c->name);
         }
     }
   /* --secret: the container's copies, a file bound read-only or a
@@ -994,9 +1022,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   if (ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err) < 0)
     return -1;
   if (passwd_file && ! mount_destination_taken (sm, n_mounts, "/etc/passwd"))
-    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, passwd_file, "/etc/passwd", 0 };
+    sm[n_mounts++] = (struct ferry_spec_mount){ .type = FERRY_MOUNT_BIND,
+                                                .source = passwd_file,
+                                                .destination = "/etc/passwd" };
   if (group_file && ! mount_destination_taken (sm, n_mounts, "/etc/group"))
-    sm[n_mounts++] = (struct ferry_spec_mount){ FERRY_MOUNT_BIND, group_file, "/etc/group", 0 };
+    sm[n_mounts++] = (struct ferry_spec_mount){ .type = FERRY_MOUNT_BIND,
+                                                .source = group_file,
+                                                .destination = "/etc/group" };
   if (localtime && ! mount_destination_taken (sm, n_mounts, "/etc/localtime"))
     {
       sm[n_mounts].type = FERRY_MOUNT_BIND;
@@ -1260,6 +1292,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
     release_error (&err);
   unmount_shm (e, c);
+  ferry_image_mounts_unmount (e, c);
   /* A user's `ferry mount` keeps it mounted (mount.h).  */
   ferry_overlay_paths (odir, &ov);
   if (ferry_container_mount_count (e, c->id) == 0 && ferry_overlay_unmount (&ov, &err) < 0)
@@ -1481,6 +1514,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || ferry_container_mount_rootfs (e, c, &ov, err) < 0
+      || ferry_image_mounts_mount (e, c, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
           && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))

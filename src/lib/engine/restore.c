@@ -560,6 +560,24 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
         return ferry_make_error (
             err, 0, "bind mount source `%s` (for %s) does not exist on this host: create it first",
             ferry_json_get_string (m, "Source"), ferry_json_get_string (m, "Destination"));
+      if (strcmp (type, "image") == 0)
+        {
+          struct ferry_image *mounted = NULL;
+          const char *mid = ferry_json_get_string (m, "Source");
+
+          if (mid == NULL || ferry_store_lookup (e->store, mid, &mounted, err) < 0)
+            {
+              ferry_error_release (err);
+              return ferry_make_error (
+                  err, 0,
+                  "the checkpointed container mounts image %s (%.12s) at %s, which is not "
+                  "on this host: pull or load it first",
+                  ferry_json_get_string (m, "ImageName"), mid ? mid : "?",
+                  ferry_json_get_string (m, "Destination"));
+            }
+          ferry_image_free (mounted);
+          continue;
+        }
       if (strcmp (type, "volume") != 0 || vol == NULL || ! ferry_volume_name_is_valid (vol))
         continue;
       if (r->ignore_volumes && ! ferry_volume_exists (e->db, vol))

@@ -797,3 +797,39 @@ ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const c
   ferry_volume_free (v);
   return r;
 }
+
+int
+ferry_volume_subpath_resolve (const char *root, const char *volume, const char *subpath, char **out,
+                              ferry_error_t *err)
+{
+  cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", root, volume);
+  cleanup_free char *link = NULL;
+  cleanup_close int dfd = open (data, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int fd = -1;
+  char real[PATH_MAX];
+  ssize_t n;
+
+  if (dfd < 0)
+    return ferry_make_error (err, errno, "cannot open volume %s", volume);
+  fd = ferry_openat2 (dfd, subpath, O_PATH | O_CLOEXEC, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0 && errno == EXDEV)
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                  "subpath \"%s\" is outside of the volume \"%s\"", subpath, data);
+  if (fd < 0 && errno == ENOENT)
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_FOUND,
+                                  "no such file or directory: subpath \"%s\" of volume %s: create it in the "
+                                  "volume first",
+                                  subpath, volume);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open subpath \"%s\" of volume %s", subpath, volume);
+  link = xasprintf ("/proc/self/fd/%d", fd);
+  n = readlink (link, real, sizeof (real) - 1);
+  if (n < 0)
+    return ferry_make_error (err, errno, "cannot resolve subpath \"%s\" of volume %s", subpath, volume);
+  real[n] = '\0';
+  *out = xstrdup (real);
+  return 0;
+}
+
+/* The bundle's config.json; for a restore (from the images in
+ * RESTORE_FROM) also the CRIU configuration it runs with.  */

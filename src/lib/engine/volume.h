@@ -68,6 +68,13 @@ int ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int
  * moved in, and a copy-up interrupted goes on the next time.  */
 int ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
                           const char *dest, ferry_error_t *err);
+/* --mount type=volume,subpath=SUBPATH: *OUT gets the host path of
+ * SUBPATH beneath volume NAME's data, resolved as Podman does at each
+ * start: symlinks that stay inside are followed, a path that leaves the
+ * volume is refused (kind COMMAND_NOT_EXECUTABLE: Podman's 126), a
+ * missing one too (COMMAND_NOT_FOUND: 127).  */
+int ferry_volume_subpath_resolve (const char *root, const char *name, const char *subpath, char **out,
+                                  ferry_error_t *err);
 /* Records that NAME has content of its own (an archive's): no copy-up.  */
 int ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err);
 

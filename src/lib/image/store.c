@@ -897,7 +897,13 @@ ferry_store_image_layer_paths (ferry_store_t *s, const struct ferry_image *img)
 static int
 image_user (ferry_store_t *s, const char *id, char *container, size_t len)
 {
-  return query_exists (s, "SELECT id FROM containers WHERE image_id = ? LIMIT 1", id, container, len);
+  /* Its own image, or one it mounts (--mount type=image).  */
+  return query_exists (
+      s,
+      "SELECT id FROM containers WHERE image_id = ?1 OR EXISTS (SELECT 1 FROM "
+      "json_each (containers.config, '$.Mounts') WHERE json_extract (value, '$.Type') = 'image' "
+      "AND json_extract (value, '$.Source') = ?1) LIMIT 1",
+      id, container, len);
 }
 
 int

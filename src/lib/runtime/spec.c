@@ -3,6 +3,8 @@
  * a `--user` value in the container's own passwd and group files.  */
 #include "spec.h"
 #include "seccomp.h"
+#include "mount_options.h"
+#include "../util/json.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/xalloc.h"
@@ -72,16 +74,8 @@ static const char *const DEV_RO_OPTIONS[]
 static const char *const SHM_RO_OPTIONS[] = { "bind", "rprivate", "nosuid", "noexec", "nodev", "ro", NULL };
 static const char *const ETC_FILE_OPTIONS[] = { "bind", "rprivate", NULL };
 
-/* As Podman mounts volumes and binds: no set-user-ID programs and no
- * device nodes from the host's side.  */
-static const char *const USER_BIND_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", NULL };
-static const char *const USER_BIND_RO_OPTIONS[] = { "rbind", "rprivate", "nosuid", "nodev", "ro", NULL };
 static const char *const MASK_BIND_OPTIONS[]
     = { "bind", "rprivate", "nosuid", "nodev", "noexec", "ro", NULL };
-/* runc (since 1.0) knows "tmpcopyup": the tmpfs starts with a copy of what
- * the image has at the destination, as with Podman.  */
-static const char *const USER_TMPFS_OPTIONS[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
-static const char *const USER_TMPFS_RO_OPTIONS[] = { "ro", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
 
 struct mount_entry
 {
@@ -757,7 +751,9 @@ check_user_mounts (const struct ferry_spec_params *p, char **dests, ferry_error_
   for (i = 0; i < p->n_mounts; i++)
     {
       const struct ferry_spec_mount *m = &p->mounts[i];
-      const char *source = m->type == FERRY_MOUNT_BIND ? m->source : "tmpfs";
+      const char *source = m->type == FERRY_MOUNT_BIND    ? m->source
+                           : m->type == FERRY_MOUNT_TMPFS ? "tmpfs"
+                                                          : "";
       char *clean = clean_destination (m->destination);
 
       if (clean == NULL)
@@ -776,11 +772,118 @@ check_user_mounts (const struct ferry_spec_params *p, char **dests, ferry_error_
       if (m->type == FERRY_MOUNT_BIND && (source == NULL || source[0] != '/'))
         return ferry_make_error (err, 0, "invalid mount `%s:%s`: the source must be an absolute host path",
                                  source ? source : "", m->destination);
-      if (m->type != FERRY_MOUNT_BIND && m->type != FERRY_MOUNT_TMPFS)
+      if (m->type != FERRY_MOUNT_BIND && m->type != FERRY_MOUNT_TMPFS && m->type != FERRY_MOUNT_RAMFS
+          && m->type != FERRY_MOUNT_DEVPTS)
         return ferry_make_error (err, 0, "invalid mount `%s`: unknown mount type %d", m->destination,
                                  (int) m->type);
     }
   return 0;
+}
+
+static const char *const USER_MOUNT_TYPES[] = { "bind", "tmpfs", "ramfs", "devpts" };
+
+/* A user mount's entry.  Volumes and binds as Podman mounts them: no
+ * set-user-ID programs and no device nodes from the host's side; a tmpfs
+ * starts with a copy of what the image has at its destination (runc's
+ * "tmpcopyup", since 1.0), as with Podman.  The entry: ferry's defaults for its type, changed by the
+ * extra options the record carries (runtime/mount_options.h), each
+ * checked again since a record may come from an archive.  */
+static json_object *
+make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_t owner_uid, gid_t owner_gid,
+                 ferry_error_t *err)
+{
+  const char *type = USER_MOUNT_TYPES[m->type], *propagation = "rprivate";
+  json_object *mount = json_object_new_object (), *opts = json_object_new_array ();
+  size_t n = ferry_json_array_length (m->options), i;
+  int recursive = 1, copyup = 1;
+
+  for (i = 0; i < n; i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (m->options, i));
+
+      if (! ferry_mount_option_is_valid (type, o))
+        {
+          json_object_put (mount);
+          json_object_put (opts);
+          ferry_make_error (err, 0, "invalid mount `%s`: `%s` is not an option of a %s mount", destination,
+                            o ? o : "", type);
+          return NULL;
+        }
+      if (strcmp (o, "bind") == 0)
+        recursive = 0;
+      else if (ferry_mount_propagation_is_valid (o))
+        propagation = o;
+      else if (strcmp (o, "notmpcopyup") == 0)
+        copyup = 0;
+      else
+        json_object_array_add (opts, json_object_new_string (o));
+    }
+  if (m->type == FERRY_MOUNT_BIND)
+    {
+      json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
+      json_object_array_add (opts, json_object_new_string (propagation));
+      json_object_array_add (opts, json_object_new_string ("nosuid"));
+      json_object_array_add (opts, json_object_new_string ("nodev"));
+    }
+  else if (m->type == FERRY_MOUNT_TMPFS)
+    {
+      if (m->chown)
+        {
+          cleanup_free char *uid = xasprintf ("uid=%u", (unsigned) owner_uid);
+          cleanup_free char *gid = xasprintf ("gid=%u", (unsigned) owner_gid);
+          json_object_array_add (opts, json_object_new_string (uid));
+          json_object_array_add (opts, json_object_new_string (gid));
+        }
+      json_object_array_add (opts, json_object_new_string (m->readonly ? "ro" : "rw"));
+      json_object_array_add (opts, json_object_new_string ("rprivate"));
+      json_object_array_add (opts, json_object_new_string ("nosuid"));
+      json_object_array_add (opts, json_object_new_string ("nodev"));
+      if (copyup)
+        json_object_array_add (opts, json_object_new_string ("tmpcopyup"));
+    }
+  if (m->readonly && m->type != FERRY_MOUNT_TMPFS)
+    json_object_array_add (opts, json_object_new_string ("ro"));
+  json_object_object_add (mount, "destination", json_object_new_string (destination));
+  json_object_object_add (mount, "type", json_object_new_string (type));
+  json_object_object_add (mount, "source",
+                          json_object_new_string (m->type == FERRY_MOUNT_BIND ? m->source : type));
+  json_object_object_add (mount, "options", opts);
+  return mount;
+}
+
+/* The number of components of a clean absolute DESTINATION.  */
+static size_t
+destination_depth (json_object *mount)
+{
+  const char *d = json_object_get_string (json_object_object_get (mount, "destination"));
+  size_t n = 0;
+
+  for (; d && *d; d++)
+    n += *d == '/';
+  return n;
+}
+
+/* MOUNTS with parents before what lies below them, as Podman orders them:
+ * a user's tmpfs on /etc no longer hides the /etc/hosts bound before it.
+ * Stable, so mounts of one depth keep their order.  */
+static json_object *
+sort_mounts_by_depth (json_object *mounts)
+{
+  size_t n = json_object_array_length (mounts), i, j;
+  cleanup_free json_object **v = xmalloc0 (sizeof (json_object *) * (n + 1));
+  json_object *sorted = json_object_new_array ();
+
+  for (i = 0; i < n; i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      for (j = i; j > 0 && destination_depth (v[j - 1]) > destination_depth (m); j--)
+        v[j] = v[j - 1];
+      v[j] = m;
+    }
+  for (i = 0; i < n; i++)
+    json_object_array_add (sorted, json_object_get (v[i]));
+  json_object_put (mounts);
+  return sorted;
 }
 
 static json_object *
@@ -819,24 +922,13 @@ make_mounts (const struct ferry_spec_params *p, ferry_error_t *err)
 
   for (i = 0; i < p->n_mounts; i++)
     {
-      const struct ferry_spec_mount *m = &p->mounts[i];
-      struct mount_entry entry = { .destination = dests[i] };
+      json_object *mount = make_user_mount (&p->mounts[i], dests[i], p->uid, p->gid, err);
 
-      if (m->type == FERRY_MOUNT_BIND)
-        {
-          entry.type = "bind";
-          entry.source = m->source;
-          entry.options = m->readonly ? USER_BIND_RO_OPTIONS : USER_BIND_OPTIONS;
-        }
-      else
-        {
-          entry.type = "tmpfs";
-          entry.source = "tmpfs";
-          entry.options = m->readonly ? USER_TMPFS_RO_OPTIONS : USER_TMPFS_OPTIONS;
-        }
-      json_object_array_add (mounts, make_mount (&entry));
+      if (mount == NULL)
+        return NULL;
+      json_object_array_add (mounts, mount);
     }
-  return steal_pointer (&mounts);
+  return sort_mounts_by_depth (steal_pointer (&mounts));
 }
 
 static json_object *

@@ -17,16 +17,22 @@
 
 enum ferry_mount_type
 {
-  FERRY_MOUNT_BIND,  /* a host path (a bind mount or a volume's _data) */
-  FERRY_MOUNT_TMPFS, /* a fresh tmpfs */
+  FERRY_MOUNT_BIND,   /* a host path (a bind mount or a volume's _data) */
+  FERRY_MOUNT_TMPFS,  /* a fresh tmpfs */
+  FERRY_MOUNT_RAMFS,  /* a fresh ramfs */
+  FERRY_MOUNT_DEVPTS, /* a new devpts instance */
 };
 
 struct ferry_spec_mount
 {
   enum ferry_mount_type type;
-  const char *source; /* host path for BIND; unused for TMPFS */
+  const char *source; /* host path for BIND; unused for the others */
   const char *destination;
   int readonly;
+  /* Strings: OCI options beyond the defaults, each one that
+   * ferry_mount_option_is_valid takes (others are refused); may be NULL.  */
+  json_object *options;
+  int chown; /* a TMPFS owned by the process's uid and gid (--mount U) */
 };
 
 /* A device node the container gets (linux.devices), with the cgroup rule

@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -319,4 +320,50 @@ ferry_openat2 (int dirfd, const char *path, int flags, mode_t mode, uint64_t res
     fd = syscall (SYS_openat2, dirfd, path, &how, sizeof (how));
   while (fd < 0 && (errno == EAGAIN || errno == EINTR));
   return fd;
+}
+
+/* nftw passes no user data: the owner and the first failure of the one
+ * walk a thread does at a time.  */
+static __thread uid_t chown_uid;
+static __thread gid_t chown_gid;
+static __thread int chown_errno;
+static __thread char *chown_failed;
+
+static int
+chown_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) flag;
+  (void) ftw;
+  if (st->st_uid == chown_uid && st->st_gid == chown_gid)
+    return 0;
+  if (lchown (path, chown_uid, chown_gid) < 0)
+    {
+      chown_errno = errno;
+      chown_failed = xstrdup (path);
+      return 1;
+    }
+  return 0;
+}
+
+int
+ferry_chown_tree (const char *path, uid_t uid, gid_t gid, ferry_error_t *err)
+{
+  int rc;
+
+  chown_uid = uid;
+  chown_gid = gid;
+  chown_errno = 0;
+  chown_failed = NULL;
+  rc = nftw (path, chown_one, 32, FTW_PHYS);
+  if (rc == 0)
+    return 0;
+  if (chown_failed)
+    {
+      cleanup_free char *failed = chown_failed;
+      chown_failed = NULL;
+      return ferry_make_error (err, chown_errno, "cannot give `%s` to %u:%u", failed, (unsigned) uid,
+                               (unsigned) gid);
+    }
+  return ferry_make_error (err, errno, "cannot walk `%s` to give it to %u:%u", path, (unsigned) uid,
+                           (unsigned) gid);
 }

@@ -46,6 +46,10 @@ char *ferry_mkdtemp_in (const char *parent, const char *prefix, ferry_error_t *e
 
 int ferry_path_exists (const char *path);
 
+/* Gives PATH and everything below it to UID:GID, as chown -hR does:
+ * symlinks themselves, never what they point to.  */
+int ferry_chown_tree (const char *path, uid_t uid, gid_t gid, ferry_error_t *err);
+
 /* Resolution that keeps every name inside DIRFD: ".." and absolute
  * symlinks stay in it, and no symlink, magic link or mount crossing is
  * followed at all.  */

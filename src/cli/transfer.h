@@ -9,7 +9,7 @@
 
 enum
 {
-  OPT_TRANSFER_ARCH = 0x1900,
+  OPT_TRANSFER_ARCH = 0x1a00, /* past resources.h's (run and create take both) */
   OPT_TRANSFER_OS,
   OPT_TRANSFER_VARIANT,
   OPT_TRANSFER_RETRY,

@@ -249,3 +249,14 @@ zsh_complete_words() {
 		"$FERRY_SRC/completions/zsh"
 	[ "$output" = _ferry ]
 }
+
+# Option tables that several commands share (common.h's global and registry
+# flags, resources.h, transfer.h, ...) number their options from a base of
+# their own: two with one base would make getopt hand one flag's value to
+# the other's handler (--arch once reached --cpu-shares' parser).
+@test "the option number ranges of the shared option tables do not overlap" {
+	grep -ohE '^\s*OPT_[A-Z0-9_]+ = 0x[0-9a-f]+' "$FERRY_SRC"/src/cli/*.h | awk '{print $3}' | sort >"$TEST_TMP/bases"
+	[ -s "$TEST_TMP/bases" ]
+	run uniq -d "$TEST_TMP/bases"
+	[ -z "$output" ]
+}

@@ -461,6 +461,9 @@ port_sequence() {
 	assert_output_contains 'failed to find published port "8080"'
 	f rm -f later >/dev/null
 	[ "$(f port -l 9090/udp)" = "0.0.0.0:$((p + 1))" ]
+	# Removed by ferry, which takes its firewall rules down with it (the
+	# teardown's kill would leave them).
+	f rm -f web >/dev/null
 }
 
 diff_sequence() {

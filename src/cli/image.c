@@ -1502,23 +1502,33 @@ image_list_alias (int argc, char **argv)
 }
 
 static const char image_prune_usage[]
-    = "Usage: ferry image prune [-a] [-f]\n\n"
+    = "Usage: ferry image prune [-a] [-f] [--filter FILTER]\n\n"
       "Remove dangling images (no name, and no image built on them) that no container\n"
       "uses, and print their IDs; with --all, every image no container uses.\n\n"
       "Options:\n"
-      "  -a, --all    remove every image no container uses, named or not\n"
-      "  -f, --force  do not ask for confirmation\n";
+      "  -a, --all        remove every image no container uses, named or not\n"
+      "      --filter F   only images that pass F, as images --filter takes it (label=,\n"
+      "                   label!=, until=, before=, since=, reference=, ...; repeatable)\n"
+      "  -f, --force      do not ask for confirmation\n";
 
 static int
 image_prune (int argc, char **argv)
 {
+  enum
+  {
+    OPT_PRUNE_FILTER = OPT_COMMAND_FIRST,
+  };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, 'a' },
+                                        { "filter", required_argument, NULL, OPT_PRUNE_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_image **imgs = NULL;
+  /* --filter: the images filters, intermediate images not left out
+   * (pruning decides about those).  */
+  struct images_flags pf = { .list_all = 1 };
   ferry_error_t err = NULL;
   int all = 0, force = 0, c, r, ret = 0;
   size_t n = 0;
@@ -1529,6 +1539,10 @@ image_prune (int argc, char **argv)
       case 'a':
         all = 1;
         break;
+      case OPT_PRUNE_FILTER:
+        pf.filter_args = xrealloc (pf.filter_args, sizeof (char *) * (pf.n_filter_args + 1));
+        pf.filter_args[pf.n_filter_args++] = optarg;
+        break;
       case 'f':
         force = 1;
         break;
@@ -1538,13 +1552,18 @@ image_prune (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    {
+      images_flags_release (&pf);
+      return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    }
   if (! force)
     {
       r = ferry_cli_ask (all ? "WARNING! This command removes all images without at least one container "
                                "associated with them.\nAre you sure you want to continue? [y/N] "
                              : "WARNING! This command removes all dangling images.\n"
                                "Are you sure you want to continue? [y/N] ");
+      if (r <= 0)
+        images_flags_release (&pf);
       if (r < 0)
         return ferry_cli_failf ("EOF");
       if (r == 0)
@@ -1552,7 +1571,17 @@ image_prune (int argc, char **argv)
     }
   s = ferry_cli_open_store ();
   if (s == NULL)
-    return FERRY_EXIT_ERROR;
+    {
+      images_flags_release (&pf);
+      return FERRY_EXIT_ERROR;
+    }
+  pf.store = s;
+  for (size_t i = 0; i < pf.n_filter_args; i++)
+    if (images_filter_add (&pf, s, pf.filter_args[i]) < 0)
+      {
+        images_flags_release (&pf);
+        return FERRY_EXIT_ERROR;
+      }
   /* Removing a dangling image can leave the one it was built on
    * dangling: again until a pass removes nothing, as Podman prunes.  */
   for (int removed = 1; removed;)
@@ -1567,6 +1596,8 @@ image_prune (int argc, char **argv)
           /* Without --all, the dangling ones: not an intermediate image,
            * which another is built on.  */
           if (! all && (imgs[i]->names[0] || ferry_store_image_has_child (s, imgs[i])))
+            continue;
+          if (pf.n_filters && ! images_filter_match (&pf, imgs[i]))
             continue;
           /* By ID, with -f for several names: --all takes named images too.  */
           if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
@@ -1588,6 +1619,7 @@ image_prune (int argc, char **argv)
       imgs = NULL;
       n = 0;
     }
+  images_flags_release (&pf);
   return ret;
 }
 

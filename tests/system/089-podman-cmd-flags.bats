@@ -637,3 +637,28 @@ start_attach_sequence() {
 	EOF
 	compare_with_podman start_attach_sequence
 }
+
+@test "image prune --filter takes images' filters, as Podman's" {
+	load_test_image
+	f tag ferry-test keep:1
+	f create --name src ferry-test true >/dev/null
+	f commit -q -c 'LABEL team=db' src labelled:1 >/dev/null
+	f rm src >/dev/null
+	# Podman's words for bad filters (5.4.2 on this machine).
+	run_ferry image prune -f --filter bogus=1
+	assert_status 125
+	[ "$output" = 'Error: invalid image filter "bogus": must be in the format "filter=value or filter!=value"' ]
+	run_ferry image prune -f --filter until=xx
+	assert_status 125
+	[ "$output" = 'Error: failed to parse value as time or duration: "xx"' ]
+	# Only what passes goes: the labelled image, not the others.
+	before=$(f images -q | sort)
+	id=$(f image inspect --format '{{.Id}}' labelled:1)
+	run_ferry image prune -a -f --filter label=team=db
+	assert_status 0
+	[ "$output" = "$id" ]
+	[ "$(f images -q | sort)" = "$(grep -v "^${id:0:12}" <<<"$before")" ]
+	run_ferry image prune -a -f --filter label=team=db
+	[ -z "$output" ]
+	f image exists keep:1
+}

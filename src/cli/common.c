@@ -389,3 +389,30 @@ ferry_cli_go_time (int64_t nano)
     }
   return xasprintf ("%s%s +0000 UTC", buf, frac);
 }
+
+void
+ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err)
+{
+  m->errs = xrealloc (m->errs, sizeof (ferry_error_t) * (m->n + 1));
+  m->errs[m->n++] = *err;
+  *err = NULL;
+}
+
+int
+ferry_cli_missed_report (struct ferry_cli_missed *m)
+{
+  int ret = 0;
+
+  fflush (stdout);
+  for (size_t i = 1; i < m->n; i++)
+    {
+      fprintf (stderr, "%s\n", m->errs[i]->msg);
+      ferry_error_release (&m->errs[i]);
+    }
+  if (m->n)
+    ret = ferry_cli_fail (&m->errs[0]);
+  free (m->errs);
+  m->errs = NULL;
+  m->n = 0;
+  return ret;
+}

@@ -171,6 +171,18 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
 
+/* What an inspect did not find, said after what it did, as Podman says it:
+ * the others first, bare, then the first as the error.  */
+struct ferry_cli_missed
+{
+  ferry_error_t *errs;
+  size_t n;
+};
+void ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err);
+/* Says them (standard output flushed first) and returns the exit code:
+ * 0 when there were none.  */
+int ferry_cli_missed_report (struct ferry_cli_missed *m);
+
 /* Podman's confirmation: prints PROMPT and reads a line; 1 when it begins
  * with y or Y, 0 for anything else, -1 at the end of standard input.  */
 int ferry_cli_ask (const char *prompt);

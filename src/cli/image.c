@@ -376,6 +376,8 @@ image_inspect (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
+  struct ferry_cli_missed missed = { 0 };
+
   for (; optind < argc; optind++)
     {
       struct ferry_image *img;
@@ -384,7 +386,7 @@ image_inspect (int argc, char **argv)
 
       if (ferry_store_lookup (s, argv[optind], &img, &err) < 0)
         {
-          ret = ferry_cli_fail (&err);
+          ferry_cli_missed_add (&missed, &err);
           continue;
         }
       o = image_inspect_json (s, img);
@@ -400,6 +402,8 @@ image_inspect (int argc, char **argv)
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
+  if (missed.n)
+    ret = ferry_cli_missed_report (&missed);
   return ret;
 }
 

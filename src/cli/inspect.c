@@ -215,18 +215,24 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
         return ferry_cli_fail (&err);
       ret = inspect_emit (o, f, all);
     }
-  for (; optind < argc; optind++)
-    {
-      ferry_error_t err = NULL;
-      json_object *o = inspect_lookup (e, argv[optind], f, &err);
+  {
+    struct ferry_cli_missed missed = { 0 };
 
-      if (o == NULL)
-        ret = ferry_cli_fail (&err);
-      else if (inspect_emit (o, f, all) != 0)
-        ret = FERRY_EXIT_ERROR;
-    }
-  if (f->format == NULL)
-    ferry_cli_print_inspected (all);
+    for (; optind < argc; optind++)
+      {
+        ferry_error_t err = NULL;
+        json_object *o = inspect_lookup (e, argv[optind], f, &err);
+
+        if (o == NULL)
+          ferry_cli_missed_add (&missed, &err);
+        else if (inspect_emit (o, f, all) != 0)
+          ret = FERRY_EXIT_ERROR;
+      }
+    if (f->format == NULL)
+      ferry_cli_print_inspected (all);
+    if (missed.n)
+      ret = ferry_cli_missed_report (&missed);
+  }
   return ret;
 }
 

@@ -22,6 +22,10 @@ podman_teardown() {
 		podman_t rm -af -t 0 >/dev/null 2>&1 || true
 		podman_t volume rm -af >/dev/null 2>&1 || true
 		podman_t rmi -af >/dev/null 2>&1 || true
+		# As root, Podman keeps IPAM state (the last address each network
+		# name handed out) in /run/containers/networks, shared by every
+		# root: removing the networks clears it for the next test.
+		podman_t network prune -f >/dev/null 2>&1 || true
 	fi
 }
 

@@ -549,6 +549,7 @@ int
 ferry_cmd_system (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "connection", ferry_cmd_system_connection, "Manage destinations for ferry's ssh commands" },
     { "df", system_df, "Show ferry disk usage" },
     { "events", ferry_cmd_events, "Show system events" },
     { "info", ferry_cmd_info, "Display ferry system information" },

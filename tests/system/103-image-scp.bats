@@ -16,6 +16,10 @@ load podman-helpers
 
 teardown() {
 	podman_teardown
+	# Host B's second store (rootC), before the hosts go.
+	if [ -n "${HB:-}" ]; then
+		NET_ROOTS=rootC:runC net_remove_containers nsenter --net="/run/netns/$HB"
+	fi
 	hosts_teardown
 }
 
@@ -172,4 +176,76 @@ assert_no_spool() {
 			"$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
+}
+
+@test "system connection: add, list, default, rename and remove as Podman does them, in Podman's file (live)" {
+	need_podman
+	for tool in f podman_t; do
+		export PODMAN_CONNECTIONS_CONF=$TEST_TMP/$tool.json
+		: >"$TEST_TMP/$tool.sed"
+		step $tool system connection add --socket-path /run/podman/podman.sock one ssh://root@192.0.2.1
+		step $tool system connection add --socket-path /x --identity /etc/hostname two core@192.0.2.2:2200
+		step $tool system connection add --socket-path /x -p 2201 three 192.0.2.3
+		step $tool system connection ls
+		step $tool system connection ls -q
+		step $tool system connection ls --format '{{.Name}} {{.URI}} {{.Identity}} {{.Default}} {{.ReadWrite}}'
+		step $tool system connection rename three drei
+		step $tool system connection default drei
+		step $tool system connection rm one
+		step $tool system connection rm nosuch
+		step $tool system connection default nosuch
+		step $tool system connection rename nosuch x
+		step $tool system connection add x
+		step $tool system connection ls --format json
+		step $tool system connection rm -a
+		step $tool system connection ls
+		sed "s/podman system/ferry system/" "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+		# The same file, less what Podman keeps for its farms.
+		jq -S 'del(.Farm)' "$PODMAN_CONNECTIONS_CONF" >"$TEST_TMP/$tool.file"
+	done
+	unset PODMAN_CONNECTIONS_CONF
+	# JSON's indentation is each tool's own.
+	diff -u <(grep -v '^  out: *[][{}"]' "$TEST_TMP/podman_t.cmp") <(grep -v '^  out: *[][{}"]' "$TEST_TMP/f.cmp")
+	diff -u <(grep '^  out: *[][{}"]' "$TEST_TMP/podman_t.cmp" | tr -d ' ') <(grep '^  out: *[][{}"]' "$TEST_TMP/f.cmp" | tr -d ' ')
+	diff -u "$TEST_TMP/podman_t.file" "$TEST_TMP/f.file"
+}
+
+@test "system connection: a name reaches ferry there for image scp and container migrate, with its identity; a destination that does not answer is not recorded" {
+	hosts_setup
+	export PODMAN_CONNECTIONS_CONF=$TEST_TMP/connections.json
+	sshd_c_start
+	# Checked through ssh (ferry answers there) before it is recorded; the
+	# identity is ssh's -i.
+	fa system connection add --identity "$TEST_TMP/ssh/user_key" hostc "root@$B_IP:2222"
+	[ "$(fa system connection ls --format '{{.Name}} {{.URI}} {{.Default}}')" = "hostc ssh://root@$B_IP:2222 true" ]
+	[ "$(jq -r .Connection.Connections.hostc.Identity "$PODMAN_CONNECTIONS_CONF")" = "$TEST_TMP/ssh/user_key" ]
+	# Nothing listens on 2299: refused in one line, the file as it was.
+	cp "$PODMAN_CONNECTIONS_CONF" "$TEST_TMP/before.json"
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" system connection add nobody "root@$B_IP:2299"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "failed to connect to root@$B_IP:2299"
+	cmp "$PODMAN_CONNECTIONS_CONF" "$TEST_TMP/before.json"
+	# image scp to the connection's store (rootC).
+	fc rmi -f ferry-test >/dev/null 2>&1 || true
+	run fa image scp ferry-test hostc::
+	assert_status 0
+	[[ "$output" == *"Loaded image: localhost/ferry-test:latest" ]]
+	[ "$(image_id fc)" = "$(image_id fa)" ]
+	# container migrate to it: the container carries on there.
+	fa run -d --name counter ferry-test sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done' >/dev/null
+	sleep 0.5
+	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \
+		container migrate counter hostc
+	assert_status 0
+	run fa container exists counter
+	assert_status 1
+	[ "$(fc inspect --format '{{.State.Status}}' counter)" = running ]
+	fc rm -f -t 0 counter >/dev/null
+	# A damaged connections file is named, not guessed around.
+	echo '{"Connection": {"Connections": {"bad": "ssh://x"}}}' >"$PODMAN_CONNECTIONS_CONF"
+	run fa image scp ferry-test hostc::
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "$PODMAN_CONNECTIONS_CONF"
 }

@@ -1,5 +1,6 @@
 /* ferry: image scp (image_scp.h).  */
 #include "image_scp.h"
+#include "connections.h"
 #include "../image/load.h"
 #include "../image/save.h"
 #include "../util/cleanup.h"
@@ -55,6 +56,19 @@ ferry_scp_end_parse (const char *arg, struct ferry_scp_end *end, ferry_error_t *
   if (n == 0)
     return ferry_make_error (err, 0, "no host before `::` in `%s`: %s", arg, scp_hint);
   end->host = xstrndup (host, n);
+  /* A name of Podman's connections file.  */
+  switch (ferry_connection_ssh_dest (end->host, &end->dest, err))
+    {
+    case 1:
+      end->remote = true;
+      if (sep[2])
+        end->image = xstrdup (sep + 2);
+      return 0;
+    case -1:
+      goto fail;
+    default:
+      break;
+    }
   /* Podman's USER@HOST:PORT/PATH names the socket of a Podman service
    * there; ferry runs ferry there instead.  */
   slash = strchr (end->host, '/');

@@ -526,6 +526,7 @@ ferry_migrate_outcome (ferry_engine_t *e, const struct ferry_operation *op, ferr
   const char *destination = ferry_json_get_string (m, "destination");
   const char *root = ferry_json_get_string (m, "dest_root");
   const char *runroot = ferry_json_get_string (m, "dest_runroot");
+  const char *identity = ferry_json_get_string (m, "identity");
   struct ferry_ssh_dest d;
   int ret;
 
@@ -533,12 +534,13 @@ ferry_migrate_outcome (ferry_engine_t *e, const struct ferry_operation *op, ferr
   if (destination == NULL || ferry_ssh_dest_parse (destination, &d, err) < 0)
     return ferry_make_error (err, 0, "container %.12s was being migrated, but the record says not where to",
                              op->container_id);
-  if ((root && root[0] != '/') || (runroot && runroot[0] != '/'))
+  if ((root && root[0] != '/') || (runroot && runroot[0] != '/') || (identity && identity[0] != '/'))
     {
       ferry_ssh_dest_release (&d);
       return ferry_make_error (err, 0, "container %.12s was being migrated, but the record is damaged",
                                op->container_id);
     }
+  d.identity = identity ? xstrdup (identity) : NULL;
   ret = ask_outcome (&d, root, runroot, ferry_json_get_string (m, "target_id"), err);
   if (ret < 0)
     ferry_error_wrap (err,
@@ -606,6 +608,8 @@ migrate_detail (const struct ferry_migrate_request *r, const char *id)
   if (r->name == NULL)
     json_object_object_add (d, "target_id", json_object_new_string (id));
   json_object_object_add (d, "destination", json_object_new_string (r->destination));
+  if (r->identity)
+    json_object_object_add (d, "identity", json_object_new_string (r->identity));
   if (r->dest_root)
     json_object_object_add (d, "dest_root", json_object_new_string (r->dest_root));
   if (r->dest_runroot)
@@ -642,6 +646,15 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   memset (stats, 0, sizeof (*stats));
   if (ferry_ssh_dest_parse (r->destination, &s.dest, err) < 0)
     return -1;
+  if (r->identity)
+    {
+      if (r->identity[0] != '/')
+        {
+          ferry_ssh_dest_release (&s.dest);
+          return ferry_make_error (err, 0, "invalid identity file `%s`: give an absolute path", r->identity);
+        }
+      s.dest.identity = xstrdup (r->identity);
+    }
   stats->host = xstrdup (s.dest.host);
   if ((r->dest_root && r->dest_root[0] != '/') || (r->dest_runroot && r->dest_runroot[0] != '/'))
     {

@@ -24,6 +24,7 @@ ferry_ssh_dest_release (struct ferry_ssh_dest *d)
   free (d->user);
   free (d->host);
   free (d->port);
+  free (d->identity);
   memset (d, 0, sizeof (*d));
 }
 
@@ -156,6 +157,11 @@ ferry_ssh_argv (const struct ferry_ssh_dest *d, const char *const *options, cons
     strv_push (&v, &n, "ssh");
   for (; *options; options++)
     strv_push (&v, &n, *options);
+  if (d->identity)
+    {
+      strv_push (&v, &n, "-i");
+      strv_push (&v, &n, d->identity);
+    }
   if (d->port)
     {
       strv_push (&v, &n, "-p");

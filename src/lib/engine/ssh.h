@@ -17,7 +17,8 @@ struct ferry_ssh_dest
 {
   char *user; /* may be NULL */
   char *host;
-  char *port; /* may be NULL */
+  char *port;     /* may be NULL */
+  char *identity; /* ssh's -i: may be NULL */
 };
 
 /* ssh://[USER@]HOST[:PORT], HOST a name, an IPv4 address or [IPv6].

@@ -1,6 +1,7 @@
 /* ferry: layer blobs compressed again (see compress.h).  */
 #include "compress.h"
 #include "../util/cleanup.h"
+#include "../util/parallel.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -13,6 +14,14 @@
  * each write.  */
 #define RECOMPRESS_IN_SIZE (1024 * 1024)
 #define RECOMPRESS_OUT_SIZE (1024 * 1024)
+
+/* gzip goes in blocks of this size, each deflated on its own (no window
+ * shared with the block before, as Go's pgzip, which Podman uses, does)
+ * and on its own thread, ended by a sync flush so that the blocks make one
+ * deflate stream in one gzip member.  Blocks sit at fixed offsets: the
+ * bytes do not depend on the number of threads.  */
+#define GZIP_BLOCK_SIZE (1024 * 1024)
+#define GZIP_BLOCKS_PER_THREAD 2
 
 int
 ferry_compression_parse (const char *name, enum ferry_compression *out, ferry_error_t *err)
@@ -41,11 +50,29 @@ ferry_compression_level_check (enum ferry_compression c, int level, ferry_error_
   return 0;
 }
 
+struct gzip_block
+{
+  const unsigned char *in;
+  size_t in_len;
+  bool last;
+  unsigned char *out;
+  size_t out_cap, out_len;
+  uLong crc;
+  int level;
+  bool failed;
+};
+
 struct encoder
 {
   enum ferry_compression kind;
-  z_stream z;
-  bool z_ready;
+  /* gzip: the input gathered for the next batch of blocks.  */
+  unsigned char *batch;
+  size_t batch_len, batch_cap;
+  struct gzip_block *blocks;
+  size_t n_blocks_max;
+  int threads, level;
+  uLong crc;
+  uint64_t plain_size;
   ZSTD_CCtx *zstd;
   int fd;
   const char *what;
@@ -65,11 +92,13 @@ encoder_init (struct encoder *e, enum ferry_compression to, int level, ferry_err
   e->hash = ferry_sha256_new ();
   if (to == FERRY_COMPRESSION_GZIP)
     {
-      /* windowBits 15 + 16: a gzip wrapper, whose header zlib writes
-       * without a name or a time, so the bytes depend on the layer only.  */
-      if (deflateInit2 (&e->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return ferry_make_error (err, 0, "cannot start a gzip compressor at level %d", level);
-      e->z_ready = true;
+      e->threads = cpus > 1 ? (int) cpus : 1;
+      e->level = level;
+      e->n_blocks_max = (size_t) e->threads * GZIP_BLOCKS_PER_THREAD;
+      e->batch_cap = e->n_blocks_max * GZIP_BLOCK_SIZE;
+      e->batch = xmalloc (e->batch_cap);
+      e->blocks = xmalloc0 (sizeof (*e->blocks) * e->n_blocks_max);
+      e->crc = crc32 (0, Z_NULL, 0);
       return 0;
     }
   e->zstd = ZSTD_createCCtx ();
@@ -91,8 +120,10 @@ encoder_init (struct encoder *e, enum ferry_compression to, int level, ferry_err
 static void
 encoder_release (struct encoder *e)
 {
-  if (e->z_ready)
-    deflateEnd (&e->z);
+  for (size_t i = 0; e->blocks && i < e->n_blocks_max; i++)
+    free (e->blocks[i].out);
+  free (e->blocks);
+  free (e->batch);
   ZSTD_freeCCtx (e->zstd);
   free (e->out);
   if (e->hash)
@@ -100,12 +131,11 @@ encoder_release (struct encoder *e)
 }
 
 static int
-emit (struct encoder *e, size_t len, ferry_error_t *err)
+emit_bytes (struct encoder *e, const unsigned char *p, size_t len, ferry_error_t *err)
 {
-  const unsigned char *p = e->out;
   size_t left = len;
 
-  ferry_sha256_update (e->hash, e->out, len);
+  ferry_sha256_update (e->hash, p, len);
   e->size += len;
   while (left > 0)
     {
@@ -121,27 +151,130 @@ emit (struct encoder *e, size_t len, ferry_error_t *err)
   return 0;
 }
 
+static int
+emit (struct encoder *e, size_t len, ferry_error_t *err)
+{
+  return emit_bytes (e, e->out, len, err);
+}
+
+/* One block, on a thread of its own: a raw deflate stream ended by a sync
+ * flush (the last by the final block), and its CRC-32.  */
+static int
+deflate_block (size_t i, void *arg)
+{
+  struct gzip_block *b = &((struct gzip_block *) arg)[i];
+  z_stream z;
+  int r;
+
+  memset (&z, 0, sizeof (z));
+  b->failed = true;
+  if (deflateInit2 (&z, b->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return -1;
+  /* deflateBound covers a finished stream; a sync flush adds its empty
+   * stored block.  */
+  {
+    size_t need = deflateBound (&z, b->in_len) + 16;
+
+    if (b->out_cap < need)
+      {
+        free (b->out);
+        b->out = xmalloc (need);
+        b->out_cap = need;
+      }
+  }
+  z.next_in = (unsigned char *) b->in;
+  z.avail_in = (uInt) b->in_len;
+  z.next_out = b->out;
+  z.avail_out = (uInt) b->out_cap;
+  r = deflate (&z, b->last ? Z_FINISH : Z_SYNC_FLUSH);
+  b->out_len = b->out_cap - z.avail_out;
+  deflateEnd (&z);
+  if ((b->last && r != Z_STREAM_END) || (! b->last && (r != Z_OK || z.avail_in != 0)))
+    return -1;
+  b->crc = crc32 (0, b->in, (uInt) b->in_len);
+  b->failed = false;
+  return 0;
+}
+
+/* Deflates the gathered input, LAST when the stream ends with it, and
+ * writes it out in order.  */
+static int
+gzip_flush_batch (struct encoder *e, bool last, ferry_error_t *err)
+{
+  size_t n = 0, off = 0, i;
+
+  if (e->size == 0)
+    {
+      /* The member's header: no name, no time, this OS Unix.  */
+      static const unsigned char header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+
+      if (emit_bytes (e, header, sizeof (header), err) < 0)
+        return -1;
+    }
+  do
+    {
+      size_t len = e->batch_len - off < GZIP_BLOCK_SIZE ? e->batch_len - off : GZIP_BLOCK_SIZE;
+      struct gzip_block *b = &e->blocks[n++];
+
+      b->in = e->batch + off;
+      b->in_len = len;
+      b->level = e->level;
+      off += len;
+      b->last = last && off == e->batch_len;
+    }
+  while (off < e->batch_len);
+  ferry_parallel_for (n, (size_t) e->threads, deflate_block, e->blocks);
+  for (i = 0; i < n; i++)
+    {
+      struct gzip_block *b = &e->blocks[i];
+
+      if (b->failed)
+        return ferry_make_error (err, 0, "cannot gzip the %s: zlib error", e->what);
+      if (emit_bytes (e, b->out, b->out_len, err) < 0)
+        return -1;
+      e->crc = crc32_combine (e->crc, b->crc, (z_off_t) b->in_len);
+      e->plain_size += b->in_len;
+    }
+  e->batch_len = 0;
+  if (last)
+    {
+      unsigned char trailer[8];
+      uint32_t c = (uint32_t) e->crc, l = (uint32_t) e->plain_size;
+
+      for (i = 0; i < 4; i++)
+        {
+          trailer[i] = (unsigned char) (c >> (8 * i));
+          trailer[4 + i] = (unsigned char) (l >> (8 * i));
+        }
+      return emit_bytes (e, trailer, sizeof (trailer), err);
+    }
+  return 0;
+}
+
 /* Compresses LEN bytes of DATA; with FINISH, ends the stream.  */
 static int
 encode (struct encoder *e, const void *data, size_t len, bool finish, ferry_error_t *err)
 {
   if (e->kind == FERRY_COMPRESSION_GZIP)
     {
-      int r;
+      const unsigned char *p = data;
 
-      e->z.next_in = (unsigned char *) data;
-      e->z.avail_in = (uInt) len;
-      do
+      while (len > 0)
         {
-          e->z.next_out = e->out;
-          e->z.avail_out = RECOMPRESS_OUT_SIZE;
-          r = deflate (&e->z, finish ? Z_FINISH : Z_NO_FLUSH);
-          if (r == Z_STREAM_ERROR)
-            return ferry_make_error (err, 0, "cannot gzip the %s: zlib error", e->what);
-          if (emit (e, RECOMPRESS_OUT_SIZE - e->z.avail_out, err) < 0)
+          size_t take;
+
+          /* A full batch waits for more input: only then is it known
+           * whether its last block ends the stream.  */
+          if (e->batch_len == e->batch_cap && gzip_flush_batch (e, false, err) < 0)
             return -1;
+          take = e->batch_cap - e->batch_len < len ? e->batch_cap - e->batch_len : len;
+          memcpy (e->batch + e->batch_len, p, take);
+          e->batch_len += take;
+          p += take;
+          len -= take;
         }
-      while (e->z.avail_out == 0 || (finish && r != Z_STREAM_END));
+      if (finish)
+        return gzip_flush_batch (e, true, err);
       return 0;
     }
   {

@@ -157,6 +157,28 @@ emit (struct encoder *e, size_t len, ferry_error_t *err)
   return emit_bytes (e, e->out, len, err);
 }
 
+/* Whether LEN bytes at P look incompressible: their byte frequencies so
+ * near uniform that an order-0 coder would save under about 1% (a
+ * chi-square under 1.4% of LEN, an entropy above about 7.99 bits a byte),
+ * as in files compressed already and random data.  Deflate's match search
+ * finds nothing there and costs as much as for text, so such a block is
+ * stored, as Go's flate (Podman's) also notices.  The bytes depend on the
+ * block's content only.  */
+static bool
+looks_incompressible (const unsigned char *p, size_t len)
+{
+  uint64_t count[256] = { 0 }, squares = 0;
+
+  if (len < 4096)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    count[p[i]]++;
+  for (int c = 0; c < 256; c++)
+    squares += count[c] * count[c];
+  /* chi2 = 256 * squares / len - len < 0.014 * len  */
+  return squares * 256 * 1000 < (uint64_t) len * len * 1014;
+}
+
 /* One block, on a thread of its own: a raw deflate stream ended by a sync
  * flush (the last by the final block), and its CRC-32.  */
 static int
@@ -168,7 +190,9 @@ deflate_block (size_t i, void *arg)
 
   memset (&z, 0, sizeof (z));
   b->failed = true;
-  if (deflateInit2 (&z, b->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2 (&z, looks_incompressible (b->in, b->in_len) ? 0 : b->level, Z_DEFLATED, -15, 8,
+                    Z_DEFAULT_STRATEGY)
+      != Z_OK)
     return -1;
   /* deflateBound covers a finished stream; a sync flush adds its empty
    * stored block.  */

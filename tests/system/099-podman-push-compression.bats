@@ -329,3 +329,25 @@ test_image() {
 	[ -z "$(find "$ROOT/storage/tmp" -mindepth 1 -name 'push-*')" ]
 	[ "$(f image inspect --format '{{.Digest}}' big)" = "$m" ]
 }
+
+@test "push killed while it compresses: the next ferry command removes its work, the store is as before" {
+	load_test_image
+	# 24 MB of text at zstd's slowest level: seconds of work to kill.
+	f run --name mk ferry-test sh -c 'seq 1 3500000 >/seq' >/dev/null
+	f commit -q mk slow >/dev/null
+	f rm mk >/dev/null
+	m=$(f image inspect --format '{{.Digest}}' slow)
+	# Nothing listens there: the compression comes before any request.
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" push -q --tls-verify=false --retry 0 \
+		--compression-format zstd --compression-level 22 slow "127.0.0.1:$(free_port)/x/slow:1" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_until '[ -n "$(find "$ROOT/storage/tmp" -mindepth 2 -type f -path "*/push-*" -size +0)" ]' 60
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -n "$(find "$ROOT/storage/tmp" -mindepth 1 -name 'push-*')" ]
+	f images -q >/dev/null
+	[ -z "$(find "$ROOT/storage/tmp" -mindepth 1 -name 'push-*')" ]
+	[ "$(f image inspect --format '{{.Digest}}' slow)" = "$m" ]
+	[ "$(f run --rm slow sh -c 'wc -l </seq')" = 3500000 ]
+}

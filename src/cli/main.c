@@ -42,6 +42,7 @@ static const struct ferry_command commands[] = {
   { "login", ferry_cmd_login, "Log in to a container registry" },
   { "logout", ferry_cmd_logout, "Log out of a container registry" },
   { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+  { "manifest", ferry_cmd_manifest, "Manipulate manifest lists and image indexes" },
   { "mount", ferry_cmd_mount, "Mount a working container's root filesystem" },
   { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
   { "network", ferry_cmd_network, "Manage networks" },

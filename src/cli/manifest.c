@@ -166,9 +166,21 @@ add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_tran
       < 0)
     return -1;
   name = ferry_reference_name (&r);
-  ferry_reference_free (&r);
   if (ferry_image_fetch_manifest (ref, o, &body, &len, &media_type, digest, err) < 0)
-    return -1;
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          /* Podman's words, then ours.  */
+          cleanup_error ferry_error_t cause = steal_pointer (err);
+          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                 "reading manifest %s in %s: manifest unknown (%s)",
+                                 r.digest ? r.digest : r.tag, name, cause->msg);
+        }
+      ferry_reference_free (&r);
+      return ferry_error_wrap (err, "setting up to read manifest and configuration from \"docker://%s\"",
+                               strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref);
+    }
+  ferry_reference_free (&r);
   if (! ferry_media_is_index (media_type))
     return pull_by_digest (s, name, digest, o, digests, err);
   m = ferry_json_parse (body, len, "image index", err);
@@ -612,16 +624,14 @@ static const char inspect_usage[]
     = "Usage: ferry manifest inspect [OPTIONS] LIST\n\n"
       "Print the manifest list LIST as JSON: a list of the store, or else the manifest\n"
       "list (or image manifest) a registry holds under that name.\n\n"
-      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP "  -i, --insecure           the same as --tls-verify=false\n";
+      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 static int
 manifest_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        { "insecure", no_argument, NULL, 'i' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS, FERRY_REGISTRY_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+  };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_json json_object *shown = NULL;
   cleanup_free char *body = NULL, *media_type = NULL;
@@ -633,18 +643,13 @@ manifest_inspect (int argc, char **argv)
   int c, rc;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, ":ih", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
     {
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
       if (rc < 0)
         return FERRY_EXIT_ERROR;
       if (rc > 0)
         continue;
-      if (c == 'i')
-        {
-          o.registry.tls_verify = 0;
-          continue;
-        }
       rc = ferry_cli_parse_or_help (c, "manifest inspect", argv, inspect_usage);
       if (rc != 0)
         return rc > 0 ? 0 : FERRY_EXIT_ERROR;
@@ -785,8 +790,7 @@ manifest_push (int argc, char **argv)
         return ferry_cli_fail (&err);
       ferry_remove_report_free (&report);
     }
-  if (! quiet)
-    puts (digest);
+  /* Podman prints nothing on standard output: --digestfile tells.  */
   return 0;
 }
 

@@ -244,6 +244,17 @@ ferry_manifest_list_add_image (const char *list, const struct ferry_image *img,
   json_object_object_add (entry, "digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (entry, "platform", config_platform (img->config));
   apply_platform (entry, p);
+  {
+    json_object *plat = ferry_json_get_object (entry, "platform");
+
+    if (ferry_json_get_string (plat, "os") == NULL || ferry_json_get_string (plat, "architecture") == NULL)
+      {
+        json_object_put (entry);
+        ferry_make_error (err, 0, "image %s records no OS or architecture: give them with --os and --arch",
+                          img->manifest_digest);
+        return NULL;
+      }
+  }
   at = find_entry (entries, img->manifest_digest);
   if (at >= 0)
     json_object_array_put_idx (entries, (size_t) at, entry);

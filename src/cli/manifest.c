@@ -39,8 +39,10 @@ enum
   OPT_MANIFEST_INSECURE,
 };
 
-/* Manifests and indexes read from a registry are at most this big
- * (pull.c's bound).  */
+/* The most images an index from a registry may have us pull with --all:
+ * far beyond any real multi-platform image, far below what 4 MiB of index
+ * (pull.c's bound) could name.  */
+#define MAX_REMOTE_ENTRIES 256
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
 static int
@@ -187,6 +189,10 @@ add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_tran
   if (m == NULL)
     return -1;
   entries = ferry_json_get_array (m, "manifests");
+  if (all && json_object_array_length (entries) > MAX_REMOTE_ENTRIES)
+    return ferry_make_error (err, 0,
+                             "%s: the image index names %zu images, more than the %d ferry adds at once", ref,
+                             json_object_array_length (entries), MAX_REMOTE_ENTRIES);
   for (i = 0; i < json_object_array_length (entries); i++)
     {
       json_object *e = json_object_array_get_idx (entries, i);

@@ -18,7 +18,13 @@
  * complete and verified, and rows appear only after them, under the
  * "storage" lock; removal takes the same lock and deletes the files after
  * the rows.  Layers stored before blobs were kept have layer_blobs rows but
- * no blob files.  */
+ * no blob files.
+ *
+ * A manifest list (`ferry manifest`, image/manifest_list.h) is a row of
+ * images too, as in Podman's store: its manifest is the index, its config
+ * ferry's small record of it, its ID random, and it has no layers; its
+ * entries name other images' manifest digests.  It changes only inside one
+ * transaction under the "storage" lock (ferry_store_edit_list).  */
 #ifndef FERRY_IMAGE_STORE_H
 #define FERRY_IMAGE_STORE_H
 

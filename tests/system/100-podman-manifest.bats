@@ -189,6 +189,31 @@ load_two_platforms() {
 	[ "$(curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/fmt/manifests/oci" | jq -r .mediaType)" = \
 		application/vnd.oci.image.index.v1+json ]
 
+	# --format converts the images too: the docker-archive test image (on
+	# a root of its own; its layers are plain tar, which Docker's schema 2
+	# can describe) goes as a v2s2 manifest in Docker's list, which names
+	# its new digest; the registry has it, and a pull on a third root finds
+	# the image.
+	fb load -q -i "$(ferry_test_docker_image)" >/dev/null
+	d_dock=$(fb image inspect --format '{{.Digest}}' localhost/ferry-test:latest)
+	fb manifest create conv localhost/ferry-test:latest >/dev/null
+	[ "$(fb manifest inspect conv | jq -r '.manifests[0].mediaType')" = application/vnd.oci.image.manifest.v1+json ]
+	run_fb manifest push --format v2s2 --tls-verify=false conv "$REGISTRY/conv:v1"
+	assert_status 0
+	curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+		"http://$REGISTRY/v2/conv/manifests/v1" >"$TEST_TMP/conv.json"
+	[ "$(jq -r '.mediaType + " " + .manifests[0].mediaType' "$TEST_TMP/conv.json")" = \
+		"application/vnd.docker.distribution.manifest.list.v2+json application/vnd.docker.distribution.manifest.v2+json" ]
+	d_new=$(jq -r '.manifests[0].digest' "$TEST_TMP/conv.json")
+	[ "$d_new" != "$d_dock" ]
+	[ "$(curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$REGISTRY/v2/conv/manifests/$d_new" |
+		sha256sum | cut -d' ' -f1)" = "${d_new#sha256:}" ]
+	run "$FERRY_BIN" --root "$TEST_TMP/rootC" --runroot "$TEST_TMP/runC" pull -q --tls-verify=false "$REGISTRY/conv:v1"
+	assert_status 0
+	[ "$output" = "$(fb image inspect --format '{{.Id}}' localhost/ferry-test:latest)" ]
+	# The list in the store is as it was.
+	[ "$(fb manifest inspect conv | jq -r '.manifests[0].digest')" = "$d_dock" ]
+
 	# --all=false sends only the list: the registry refuses an index whose
 	# images it lacks.
 	f manifest create only localhost/ferry-test-arm64:latest >/dev/null

@@ -705,9 +705,13 @@ check_image_row (struct ferry_image *img, ferry_error_t *err)
 static bool
 manifest_is_list (const char *text)
 {
-  cleanup_json json_object *m = json_tokener_parse (text);
+  cleanup_json json_object *m = NULL;
   const char *mt;
 
+  /* Every image is looked at: most are no list, and say so cheaply.  */
+  if (strstr (text, "\"manifests\"") == NULL)
+    return false;
+  m = json_tokener_parse (text);
   if (m == NULL || ! json_object_is_type (m, json_type_object))
     return false;
   mt = ferry_json_get_string (m, "mediaType");

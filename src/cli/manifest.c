@@ -149,11 +149,13 @@ pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
   return 0;
 }
 
-/* REF names no image here: the registry's, pulled into the store (a list:
- * this host's image, or with ALL every one).  */
+/* The registry's REF, pulled into the store (a list: this host's image, or
+ * with ALL every one).  *REACHED tells whether the registry sent REF's
+ * manifest: a failure before is the registry's absence, after it a fault
+ * of what it sent.  */
 static int
 add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
-            char ***digests, ferry_error_t *err)
+            char ***digests, bool *reached, ferry_error_t *err)
 {
   cleanup_free char *body = NULL, *media_type = NULL, *name = NULL;
   cleanup_json json_object *m = NULL;
@@ -183,6 +185,7 @@ add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_tran
                                strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref);
     }
   ferry_reference_free (&r);
+  *reached = true;
   if (! ferry_media_is_index (media_type))
     return pull_by_digest (s, name, digest, o, digests, err);
   m = ferry_json_parse (body, len, "image index", err);
@@ -221,41 +224,94 @@ add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_tran
   return 0;
 }
 
-/* The manifest digests of the stored images REF stands for: a local
- * image, a local list's images (this host's, or with ALL every one), or
- * else a registry's.  */
+/* The local image or list REF names (a list's image for this host, or
+ * with ALL all of its images).  */
+static int
+add_local (ferry_store_t *s, const char *ref, bool all, char ***digests, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+
+  if (all && ferry_store_lookup_list (s, ref, &img, err) == 0)
+    {
+      cleanup_json json_object *m = json_tokener_parse (img->manifest);
+      json_object *entries = ferry_json_get_array (m, "manifests");
+      size_t i;
+
+      for (i = 0; i < json_object_array_length (entries); i++)
+        *digests
+            = strv_add (*digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
+      ferry_image_free (img);
+      return 0;
+    }
+  ferry_error_release (err);
+  if (ferry_store_lookup (s, ref, &img, err) < 0)
+    return -1;
+  *digests = strv_add (*digests, img->manifest_digest);
+  ferry_image_free (img);
+  return 0;
+}
+
+/* Whether REF names a registry's image before a local one: a full name
+ * of a registry other than localhost, as Podman looks there first.  Short
+ * names and IDs are looked up here first (Podman would ask docker.io).  */
+static bool
+registry_first (const char *ref)
+{
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
+  bool remote;
+
+  if (ferry_reference_is_short (ref)
+      || ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+    {
+      ferry_error_release (&ignored);
+      return false;
+    }
+  remote = strcmp (r.registry, "localhost") != 0;
+  ferry_reference_free (&r);
+  return remote;
+}
+
+/* The manifest digests of the stored images REF stands for: with
+ * docker://, a registry's (pulled); a full name of a registry, the
+ * registry's when it answers, else the store's; anything else the store's
+ * (a list's image for this host, or with ALL all of its images), else the
+ * registry's.  */
 static int
 images_to_add (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
                char ***digests, ferry_error_t *err)
 {
-  struct ferry_image *img = NULL;
+  cleanup_error ferry_error_t remote_err = NULL;
+  bool reached = false;
 
-  if (strncmp (ref, "docker://", 9) != 0)
+  if (strncmp (ref, "docker://", 9) == 0)
+    return add_remote (s, ref, all, o, digests, &reached, err);
+  if (registry_first (ref))
     {
-      if (all && ferry_store_lookup_list (s, ref, &img, err) == 0)
+      if (add_remote (s, ref, all, o, digests, &reached, &remote_err) == 0)
+        return 0;
+      if (reached)
         {
-          cleanup_json json_object *m = json_tokener_parse (img->manifest);
-          json_object *entries = ferry_json_get_array (m, "manifests");
-          size_t i;
-
-          for (i = 0; i < json_object_array_length (entries); i++)
-            *digests = strv_add (*digests,
-                                 ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
-          ferry_image_free (img);
-          return 0;
+          *err = steal_pointer (&remote_err);
+          return -1;
         }
-      ferry_error_release (err);
-      if (ferry_store_lookup (s, ref, &img, err) == 0)
+      if (add_local (s, ref, all, digests, err) == 0)
+        return 0;
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND && strstr ((*err)->msg, "image index") == NULL)
         {
-          *digests = strv_add (*digests, img->manifest_digest);
-          ferry_image_free (img);
-          return 0;
+          cleanup_error ferry_error_t local_err = steal_pointer (err);
+          return ferry_make_error (err, 0,
+                                   "locating image to add to manifest list: \"docker://%s\": %s; \"%s\": %s",
+                                   ref, remote_err->msg, ref, local_err->msg);
         }
-      if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
-        return -1;
-      ferry_error_release (err);
+      return -1;
     }
-  return add_remote (s, ref, all, o, digests, err);
+  if (add_local (s, ref, all, digests, err) == 0)
+    return 0;
+  if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
+    return -1;
+  ferry_error_release (err);
+  return add_remote (s, ref, all, o, digests, &reached, err);
 }
 
 /* ---- create --------------------------------------------------------------------- */

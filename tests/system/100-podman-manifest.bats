@@ -380,3 +380,32 @@ load_two_platforms() {
 	run_ferry manifest exists l1
 	assert_status 0
 }
+
+@test "manifest: a list Podman pushed, ferry pulls per platform, takes into a list of its own and pushes on; Podman pulls that" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test's second platform is arm64, this host's must differ"
+	need_podman
+	registry_start
+	load_two_platforms podman_t
+	podman_t manifest create pl localhost/ferry-test:latest localhost/ferry-test-arm64:latest >/dev/null
+	podman_t manifest push -q --tls-verify=false pl "$REGISTRY/pl:v1" 2>/dev/null
+
+	run_ferry pull -q --tls-verify=false --arch arm64 "$REGISTRY/pl:v1"
+	assert_status 0
+	[ "$output" = "$ID_ARM" ]
+	f manifest create mine >/dev/null
+	# The registry's list, not the local image of that name (the arm64 one
+	# just pulled): Podman looks at the registry first too.
+	f manifest add --all --tls-verify=false mine "$REGISTRY/pl:v1" >/dev/null
+	[ "$(f manifest inspect mine | jq -r '[.manifests[].platform.architecture] | sort | join(" ")')" = "amd64 arm64" ]
+	# Only the destination is needed to push it on: ferry has the images.
+	run_ferry manifest push --tls-verify=false --digestfile "$TEST_TMP/dmine" mine "$REGISTRY/mine:v1"
+	assert_status 0
+	[ "$(registry_tag_digest mine v1)" = "$(cat "$TEST_TMP/dmine")" ]
+	podman_t rmi -af >/dev/null 2>&1
+	run podman_t pull -q --tls-verify=false "$REGISTRY/mine:v1"
+	assert_status 0
+	[ "$output" = "$ID_AMD" ]
+	run podman_t pull -q --tls-verify=false --arch arm64 "$REGISTRY/mine:v1"
+	assert_status 0
+	[ "$output" = "$ID_ARM" ]
+}

@@ -379,6 +379,11 @@ load_two_platforms() {
 	assert_status 125
 	run_ferry manifest exists l1
 	assert_status 0
+	# ferry help reaches the subcommands (their usage without man pages).
+	mkdir -p "$TEST_TMP/noman/man1"
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help manifest push
+	assert_status 0
+	[ "$output" = "$("$FERRY_BIN" manifest push --help)" ]
 }
 
 @test "manifest: a list Podman pushed, ferry pulls per platform, takes into a list of its own and pushes on; Podman pulls that" {

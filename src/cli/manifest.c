@@ -5,9 +5,7 @@
 #include "common.h"
 #include "transfer.h"
 #include "image/convert.h"
-#include "image/load.h"
 #include "image/manifest_list.h"
-#include "image/media.h"
 #include "image/pull.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
@@ -38,11 +36,6 @@ enum
   OPT_MANIFEST_REMOVE_SIGNATURES,
   OPT_MANIFEST_INSECURE,
 };
-
-/* The most images an index from a registry may have us pull with --all:
- * far beyond any real multi-platform image, far below what 4 MiB of index
- * (pull.c's bound) could name.  */
-#define MAX_REMOTE_ENTRIES 256
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
 static int
@@ -91,229 +84,6 @@ print_json (json_object *obj)
     }
 }
 
-/* ---- images to add -------------------------------------------------------------- */
-
-struct add_request
-{
-  char **digests; /* manifest digests of stored images, NULL-terminated */
-  const struct ferry_list_platform *platform;
-  json_object *annotations; /* the index's own, may be NULL */
-};
-
-static char *
-edit_add (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
-{
-  struct add_request *a = arg;
-  cleanup_free char *text = xstrdup (list->manifest);
-  size_t i;
-
-  for (i = 0; a->digests && a->digests[i]; i++)
-    {
-      struct ferry_image *img = NULL;
-      char *next;
-
-      if (ferry_store_lookup_manifest_digest (s, a->digests[i], &img, err) < 0)
-        return NULL;
-      next = ferry_manifest_list_add_image (text, img, a->platform, err);
-      ferry_image_free (img);
-      if (next == NULL)
-        return NULL;
-      free (text);
-      text = next;
-    }
-  if (a->annotations && json_object_object_length (a->annotations) > 0)
-    {
-      struct ferry_list_platform none = { 0 };
-      char *next = ferry_manifest_list_annotate (text, NULL, &none, a->annotations, err);
-
-      if (next == NULL)
-        return NULL;
-      free (text);
-      text = next;
-    }
-  return steal_pointer (&text);
-}
-
-/* Pulls the image DIGEST of REPOSITORY (a name without tag) and adds its
- * manifest digest to *DIGESTS.  */
-static int
-pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
-                const struct ferry_transfer_options *o, char ***digests, ferry_error_t *err)
-{
-  cleanup_free char *ref = xasprintf ("%s@%s", name, digest);
-  cleanup_free char *id = NULL;
-
-  if (ferry_image_pull (s, ref, o, &id, err) < 0)
-    return -1;
-  *digests = strv_add (*digests, digest);
-  return 0;
-}
-
-/* The registry's REF, pulled into the store (a list: this host's image, or
- * with ALL every one).  *REACHED tells whether the registry sent REF's
- * manifest: a failure before is the registry's absence, after it a fault
- * of what it sent.  */
-static int
-add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
-            char ***digests, bool *reached, ferry_error_t *err)
-{
-  cleanup_free char *body = NULL, *media_type = NULL, *name = NULL;
-  cleanup_json json_object *m = NULL;
-  struct ferry_reference r;
-  char digest[FERRY_DIGEST_LEN + 1];
-  json_object *entries;
-  size_t len, i;
-  int found = 0;
-
-  if (ferry_reference_parse (strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref,
-                             FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, err)
-      < 0)
-    return -1;
-  name = ferry_reference_name (&r);
-  if (ferry_image_fetch_manifest (ref, o, &body, &len, &media_type, digest, err) < 0)
-    {
-      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
-        {
-          /* Podman's words, then ours.  */
-          cleanup_error ferry_error_t cause = steal_pointer (err);
-          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
-                                 "reading manifest %s in %s: manifest unknown (%s)",
-                                 r.digest ? r.digest : r.tag, name, cause->msg);
-        }
-      ferry_reference_free (&r);
-      return ferry_error_wrap (err, "setting up to read manifest and configuration from \"docker://%s\"",
-                               strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref);
-    }
-  ferry_reference_free (&r);
-  *reached = true;
-  if (! ferry_media_is_index (media_type))
-    return pull_by_digest (s, name, digest, o, digests, err);
-  m = ferry_json_parse (body, len, "image index", err);
-  if (m == NULL)
-    return -1;
-  entries = ferry_json_get_array (m, "manifests");
-  if (all && json_object_array_length (entries) > MAX_REMOTE_ENTRIES)
-    return ferry_make_error (err, 0,
-                             "%s: the image index names %zu images, more than the %d ferry adds at once", ref,
-                             json_object_array_length (entries), MAX_REMOTE_ENTRIES);
-  for (i = 0; i < json_object_array_length (entries); i++)
-    {
-      json_object *e = json_object_array_get_idx (entries, i);
-      json_object *plat = ferry_json_get_object (e, "platform");
-      const char *dg = ferry_json_get_string (e, "digest");
-      const char *mt = ferry_json_get_string (e, "mediaType");
-
-      if (mt == NULL || ! ferry_media_is_manifest (mt))
-        continue;
-      if (! all
-          && (plat == NULL || ! ferry_json_string_equals (plat, "os", "linux")
-              || ! ferry_json_string_equals (plat, "architecture", ferry_image_host_arch ())))
-        continue;
-      if (pull_by_digest (s, name, dg, o, digests, err) < 0)
-        return -1;
-      found = 1;
-      if (! all)
-        break;
-    }
-  if (! found)
-    return ferry_make_error_kind (
-        err, FERRY_ERROR_NOT_FOUND,
-        "%s: no image found in image index for architecture \"%s\", variant \"\", OS "
-        "\"linux\"",
-        ref, ferry_image_host_arch ());
-  return 0;
-}
-
-/* The local image or list REF names (a list's image for this host, or
- * with ALL all of its images).  */
-static int
-add_local (ferry_store_t *s, const char *ref, bool all, char ***digests, ferry_error_t *err)
-{
-  struct ferry_image *img = NULL;
-
-  if (all && ferry_store_lookup_list (s, ref, &img, err) == 0)
-    {
-      cleanup_json json_object *m = json_tokener_parse (img->manifest);
-      json_object *entries = ferry_json_get_array (m, "manifests");
-      size_t i;
-
-      for (i = 0; i < json_object_array_length (entries); i++)
-        *digests
-            = strv_add (*digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
-      ferry_image_free (img);
-      return 0;
-    }
-  ferry_error_release (err);
-  if (ferry_store_lookup (s, ref, &img, err) < 0)
-    return -1;
-  *digests = strv_add (*digests, img->manifest_digest);
-  ferry_image_free (img);
-  return 0;
-}
-
-/* Whether REF names a registry's image before a local one: a full name
- * of a registry other than localhost, as Podman looks there first.  Short
- * names and IDs are looked up here first (Podman would ask docker.io).  */
-static bool
-registry_first (const char *ref)
-{
-  struct ferry_reference r;
-  ferry_error_t ignored = NULL;
-  bool remote;
-
-  if (ferry_reference_is_short (ref)
-      || ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
-    {
-      ferry_error_release (&ignored);
-      return false;
-    }
-  remote = strcmp (r.registry, "localhost") != 0;
-  ferry_reference_free (&r);
-  return remote;
-}
-
-/* The manifest digests of the stored images REF stands for: with
- * docker://, a registry's (pulled); a full name of a registry, the
- * registry's when it answers, else the store's; anything else the store's
- * (a list's image for this host, or with ALL all of its images), else the
- * registry's.  */
-static int
-images_to_add (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
-               char ***digests, ferry_error_t *err)
-{
-  cleanup_error ferry_error_t remote_err = NULL;
-  bool reached = false;
-
-  if (strncmp (ref, "docker://", 9) == 0)
-    return add_remote (s, ref, all, o, digests, &reached, err);
-  if (registry_first (ref))
-    {
-      if (add_remote (s, ref, all, o, digests, &reached, &remote_err) == 0)
-        return 0;
-      if (reached)
-        {
-          *err = steal_pointer (&remote_err);
-          return -1;
-        }
-      if (add_local (s, ref, all, digests, err) == 0)
-        return 0;
-      if ((*err)->kind == FERRY_ERROR_NOT_FOUND && strstr ((*err)->msg, "image index") == NULL)
-        {
-          cleanup_error ferry_error_t local_err = steal_pointer (err);
-          return ferry_make_error (err, 0,
-                                   "locating image to add to manifest list: \"docker://%s\": %s; \"%s\": %s",
-                                   ref, remote_err->msg, ref, local_err->msg);
-        }
-      return -1;
-    }
-  if (add_local (s, ref, all, digests, err) == 0)
-    return 0;
-  if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
-    return -1;
-  ferry_error_release (err);
-  return add_remote (s, ref, all, o, digests, &reached, err);
-}
-
 /* ---- create --------------------------------------------------------------------- */
 
 static const char create_usage[]
@@ -338,9 +108,8 @@ manifest_create (int argc, char **argv)
   cleanup_store ferry_store_t *s = NULL;
   cleanup_json json_object *annotations = json_object_new_object ();
   cleanup_strv char **digests = NULL;
-  cleanup_free char *id = NULL, *name = NULL, *text = NULL;
+  cleanup_free char *id = NULL, *name = NULL;
   struct ferry_transfer_options o = { 0 };
-  struct ferry_list_platform none = { 0 };
   struct ferry_reference r;
   ferry_error_t err = NULL;
   bool all = false, amend = false;
@@ -387,41 +156,9 @@ manifest_create (int argc, char **argv)
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   for (i = optind + 1; i < argc; i++)
-    if (images_to_add (s, argv[i], all, &o, &digests, &err) < 0)
+    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, &err) < 0)
       return ferry_cli_fail (&err);
-  {
-    struct ferry_image *existing = NULL;
-
-    if (amend && ferry_store_lookup_list (s, name, &existing, &err) == 0)
-      {
-        struct add_request a = { digests, &none, annotations };
-
-        id = xstrdup (existing->id);
-        ferry_image_free (existing);
-        if ((digests || json_object_object_length (annotations) > 0)
-            && ferry_store_edit_list (s, id, edit_add, &a, &err) < 0)
-          return ferry_cli_fail (&err);
-        puts (id);
-        return 0;
-      }
-    ferry_error_release (&err);
-  }
-  text = ferry_manifest_list_new (annotations);
-  for (i = 0; digests && digests[i]; i++)
-    {
-      struct ferry_image *img = NULL;
-      char *next;
-
-      if (ferry_store_lookup_manifest_digest (s, digests[i], &img, &err) < 0)
-        return ferry_cli_fail (&err);
-      next = ferry_manifest_list_add_image (text, img, &none, &err);
-      ferry_image_free (img);
-      if (next == NULL)
-        return ferry_cli_fail (&err);
-      free (text);
-      text = next;
-    }
-  if (ferry_store_add_list (s, text, name, &id, &err) < 0)
+  if (ferry_manifest_list_create (s, name, digests, annotations, amend, &id, &err) < 0)
     return ferry_cli_fail (&err);
   puts (id);
   return 0;
@@ -562,19 +299,12 @@ manifest_add (int argc, char **argv)
     }
   id = xstrdup (list->id);
   ferry_image_free (list);
-  if (images_to_add (s, argv[optind + 1], f.all, &o, &digests, &err) < 0)
+  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, &err) < 0
+      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, &err) < 0)
     {
       ret = ferry_cli_fail (&err);
       goto out;
     }
-  {
-    struct add_request a = { digests, &f.p, NULL };
-    if (ferry_store_edit_list (s, id, edit_add, &a, &err) < 0)
-      {
-        ret = ferry_cli_fail (&err);
-        goto out;
-      }
-  }
   puts (id);
   ret = 0;
 

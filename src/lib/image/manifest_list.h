@@ -11,10 +11,12 @@
 #ifndef FERRY_IMAGE_MANIFEST_LIST_H
 #define FERRY_IMAGE_MANIFEST_LIST_H
 
+#include "pull.h"
 #include "store.h"
 #include "../util/error.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 /* What `manifest add` and `annotate` set on an entry; NULL fields are
  * left as they are (add: as the image's config says).  */
@@ -53,5 +55,30 @@ char *ferry_manifest_list_convert (const char *list, const char *format, json_ob
 /* What `manifest inspect` prints of a list: LIST as Podman shows it (an
  * empty list's manifests null).  */
 json_object *ferry_manifest_list_inspect (const char *list, ferry_error_t *err);
+
+/* ---- lists of the store (manifest_store.c) ---------------------------------- */
+
+/* The manifest digests of the stored images REF stands for, appended to
+ * *DIGESTS (NULL-terminated): with docker://, the registry's (pulled into
+ * the store, verified as a pull verifies); a full name on a registry other
+ * than localhost, the registry's when it answers, else the store's;
+ * anything else the store's (with ALL, a list's every image; else the one
+ * for this host), else the registry's.  Of a registry's index, this host's
+ * image, or with ALL every one (at most 256).  */
+int ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
+                                  const struct ferry_transfer_options *o, char ***digests,
+                                  ferry_error_t *err);
+
+/* Adds the stored images DIGESTS to the list LIST, their entries changed
+ * by P, and ANNOTATIONS (may be NULL) to the list's own: one transaction.  */
+int ferry_manifest_list_add_stored (ferry_store_t *s, const char *list, char **digests,
+                                    const struct ferry_list_platform *p, json_object *annotations,
+                                    ferry_error_t *err);
+
+/* Makes the list NAME (normalised) of the stored images DIGESTS with
+ * ANNOTATIONS; with AMEND, a list NAME that exists gets them instead.
+ * *ID gets the list's ID.  */
+int ferry_manifest_list_create (ferry_store_t *s, const char *name, char **digests, json_object *annotations,
+                                bool amend, char **id, ferry_error_t *err);
 
 #endif

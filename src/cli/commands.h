@@ -10,6 +10,7 @@ int ferry_cmd_load (int argc, char **argv);
 int ferry_cmd_save (int argc, char **argv);
 int ferry_cmd_search (int argc, char **argv);
 int ferry_cmd_secret (int argc, char **argv);
+int ferry_cmd_manifest (int argc, char **argv);
 int ferry_cmd_image_history (int argc, char **argv);
 int ferry_cmd_init (int argc, char **argv);
 int ferry_cmd_mount (int argc, char **argv);

@@ -42,6 +42,7 @@ static const struct ferry_command commands[] = {
   { "login", ferry_cmd_login, "Log in to a container registry" },
   { "logout", ferry_cmd_logout, "Log out of a container registry" },
   { "logs", ferry_cmd_logs, "Fetch the logs of a container" },
+  { "manifest", ferry_cmd_manifest, "Manipulate manifest lists and image indexes" },
   { "mount", ferry_cmd_mount, "Mount a working container's root filesystem" },
   { "pause", ferry_cmd_pause, "Pause all the processes in one or more containers" },
   { "network", ferry_cmd_network, "Manage networks" },
@@ -126,7 +127,7 @@ is_group (const struct ferry_command *c)
 {
   return c->run == ferry_cmd_archive || c->run == ferry_cmd_container || c->run == ferry_cmd_image
          || c->run == ferry_cmd_network || c->run == ferry_cmd_volume || c->run == ferry_cmd_system
-         || c->run == ferry_cmd_healthcheck;
+         || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

@@ -202,8 +202,24 @@ ferry_cmd_push (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_push (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &digest, &err) < 0)
-    return ferry_cli_fail (&err);
+  {
+    /* A manifest list goes with its images, as Podman pushes one.  */
+    struct ferry_image *list = NULL;
+    const char *dest = argc - optind == 2 ? argv[optind + 1] : NULL;
+
+    if (ferry_store_lookup_list (s, argv[optind], &list, &err) == 0)
+      {
+        ferry_image_free (list);
+        r = ferry_image_push_list (s, argv[optind], dest, 1, &o, &digest, &err);
+      }
+    else
+      {
+        ferry_error_release (&err);
+        r = ferry_image_push (s, argv[optind], dest, &o, &digest, &err);
+      }
+    if (r < 0)
+      return ferry_cli_fail (&err);
+  }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   if (digestfile)
     {

@@ -838,3 +838,56 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
 
   return ferry_retry_run (&o->retry, pull_call, &c, err);
 }
+
+int
+ferry_image_fetch_manifest (const char *ref, const struct ferry_transfer_options *o, char **body, size_t *len,
+                            char **media_type, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  struct pull p = { 0 };
+  cleanup_json json_object *m = NULL;
+  int ret = -1;
+
+  *body = *media_type = NULL;
+  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
+    return -1;
+  p.what = ferry_reference_string (&p.ref);
+  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
+  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
+    {
+      ferry_error_wrap (err, "reading image %s", p.what);
+      goto out;
+    }
+  if (fetch_manifest (&p, p.ref.digest ? p.ref.digest : p.ref.tag, p.ref.digest, body, len, media_type,
+                      digest, err)
+      < 0)
+    goto out;
+  if (strlen (*body) != *len)
+    {
+      ferry_make_error (err, 0, "%s: the manifest holds a NUL byte", p.what);
+      goto out;
+    }
+  m = ferry_json_parse (*body, *len, "the manifest", err);
+  if (m == NULL)
+    goto out;
+  if (ferry_media_is_index (*media_type))
+    ret = ferry_image_check_index (m, err);
+  else if (ferry_media_is_manifest (*media_type))
+    ret = ferry_image_check_manifest (m, err);
+  else
+    {
+      cleanup_free char *shown = ferry_registry_printable (*media_type);
+      ferry_make_error (err, 0, "%s: unsupported manifest type `%s`", p.what, shown);
+    }
+  if (ret < 0 && *err)
+    ferry_error_wrap (err, "%s: the manifest %s", p.what, digest);
+
+out:
+  if (ret < 0)
+    {
+      free (*body);
+      free (*media_type);
+      *body = *media_type = NULL;
+    }
+  pull_free (&p);
+  return ret;
+}

@@ -69,6 +69,21 @@ int ferry_image_pull_all_tags (ferry_store_t *s, const char *ref, const struct f
 int ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
                       const struct ferry_transfer_options *o, char **digest, ferry_error_t *err);
 
+/* Pushes the manifest list LIST to DEST (NULL: LIST's own name): with
+ * ALL, first every image it lists (blobs, then the manifest by digest;
+ * each must be in the store), then the list under DEST's tag.  O->format
+ * converts the list and, with ALL, its images.  *DIGEST (may be NULL)
+ * gets the list's digest.  */
+int ferry_image_push_list (ferry_store_t *s, const char *list, const char *dest, int all,
+                           const struct ferry_transfer_options *o, char **digest, ferry_error_t *err);
+
+/* Fetches the manifest or index REF names from its registry, verified
+ * against REF's digest when it has one: *BODY (NUL-terminated, *LEN
+ * bytes), its media type and digest.  */
+int ferry_image_fetch_manifest (const char *ref, const struct ferry_transfer_options *o, char **body,
+                                size_t *len, char **media_type, char digest[FERRY_DIGEST_LEN + 1],
+                                ferry_error_t *err);
+
 /* "linux/amd64" style: validates P and splits it.  */
 int ferry_platform_parse (const char *p, char **os, char **arch, char **variant, ferry_error_t *err);
 

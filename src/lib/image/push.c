@@ -1,6 +1,7 @@
 #include "pull.h"
 #include "compress.h"
 #include "convert.h"
+#include "manifest_list.h"
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
@@ -322,18 +323,20 @@ out:
   return -1;
 }
 
+/* PUTs TEXT (of MEDIA_TYPE and DIGEST) as REFERENCE (a tag or its
+ * digest).  */
 static int
-put_manifest (struct push *p, const struct ferry_image *img, json_object *manifest, ferry_error_t *err)
+put_manifest_text (struct push *p, const char *text, const char *media_type, const char *digest,
+                   const char *reference, ferry_error_t *err)
 {
-  const char *mt = ferry_json_get_string (manifest, "mediaType");
-  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", p->dest.repository, p->dest.tag);
+  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", p->dest.repository, reference);
   struct ferry_http_request req = {
     .method = "PUT",
     .url = url,
     .scope = p->scope,
-    .content_type = mt && *mt ? mt : FERRY_MEDIA_OCI_MANIFEST,
-    .body = img->manifest,
-    .body_len = strlen (img->manifest),
+    .content_type = media_type && *media_type ? media_type : FERRY_MEDIA_OCI_MANIFEST,
+    .body = text,
+    .body_len = strlen (text),
   };
   struct ferry_http_response resp;
   int ret = -1;
@@ -343,16 +346,23 @@ put_manifest (struct push *p, const struct ferry_image *img, json_object *manife
     return ferry_error_wrap (err, "cannot push to %s", p->what);
   if (resp.status != 201 && resp.status != 200)
     http_failure (p, &resp, "storing the manifest", err);
-  else if (resp.docker_content_digest && strcmp (resp.docker_content_digest, img->manifest_digest) != 0)
+  else if (resp.docker_content_digest && strcmp (resp.docker_content_digest, digest) != 0)
     {
       cleanup_free char *shown = ferry_registry_printable (resp.docker_content_digest);
       ferry_make_error (err, 0, "cannot push to %s: registry %s stored the manifest as %s, not %s", p->what,
-                        p->dest.registry, shown, img->manifest_digest);
+                        p->dest.registry, shown, digest);
     }
   else
     ret = 0;
   ferry_http_response_free (&resp);
   return ret;
+}
+
+static int
+put_manifest (struct push *p, const struct ferry_image *img, json_object *manifest, ferry_error_t *err)
+{
+  return put_manifest_text (p, img->manifest, ferry_json_get_string (manifest, "mediaType"),
+                            img->manifest_digest, p->dest.tag, err);
 }
 
 /* The destination when none is given: the name IMAGE was found by.  */
@@ -749,4 +759,170 @@ ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
   struct push_call c = { s, image, dest, o, digest };
 
   return ferry_retry_run (&o->retry, push_call, &c, err);
+}
+
+/* ---- manifest lists ------------------------------------------------------------ */
+
+static void
+record_locations (struct push *p, json_object *manifest)
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  size_t i;
+
+  for (i = 0; layers && i < json_object_array_length (layers); i++)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
+      if (dg)
+        ferry_store_add_blob_location (p->s, dg, p->dest.registry, p->dest.repository, &ignored);
+    }
+}
+
+/* Pushes the image of the list entry DIGEST (its blobs, then its manifest
+ * by digest), converted to FORMAT when given; a conversion's new
+ * descriptor goes into CHANGED under the old digest.  */
+static int
+push_instance (struct push *p, const char *digest, const char *format, json_object *changed,
+               ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  cleanup_json json_object *manifest = NULL;
+  int ret = -1;
+
+  if (ferry_store_lookup_manifest_digest (p->s, digest, &img, err) < 0)
+    {
+      if (err && *err && (*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          return ferry_make_error (
+              err, 0,
+              "cannot push to %s: image %s of the manifest list is not in the store: pull "
+              "or load it, or remove it from the list (ferry manifest remove)",
+              p->what, digest);
+        }
+      return -1;
+    }
+  if (format && convert_manifest (img, format, p->what, err) < 0)
+    goto out;
+  manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
+  if (manifest == NULL)
+    goto out;
+  if (push_blobs (p, manifest, img, err) < 0
+      || put_manifest_text (p, img->manifest, ferry_json_get_string (manifest, "mediaType"),
+                            img->manifest_digest, img->manifest_digest, err)
+             < 0)
+    goto out;
+  record_locations (p, manifest);
+  if (strcmp (img->manifest_digest, digest) != 0)
+    {
+      json_object *d = json_object_new_object ();
+      const char *mt = ferry_json_get_string (manifest, "mediaType");
+
+      json_object_object_add (d, "mediaType", json_object_new_string (mt ? mt : FERRY_MEDIA_OCI_MANIFEST));
+      json_object_object_add (d, "size", json_object_new_int64 ((int64_t) strlen (img->manifest)));
+      json_object_object_add (d, "digest", json_object_new_string (img->manifest_digest));
+      json_object_object_add (changed, digest, d);
+    }
+  ret = 0;
+
+out:
+  ferry_image_free (img);
+  return ret;
+}
+
+struct push_list_call
+{
+  ferry_store_t *s;
+  const char *list, *dest;
+  const struct ferry_transfer_options *o;
+  int all;
+  char **digest;
+};
+
+static int
+push_list_once (void *arg, ferry_error_t *err)
+{
+  struct push_list_call *c = arg;
+  struct push p = { .s = c->s };
+  struct ferry_image *list = NULL;
+  cleanup_json json_object *index = NULL, *changed = json_object_new_object ();
+  cleanup_free char *dest_owned = NULL, *text = NULL;
+  const char *dest = c->dest;
+  char digest[FERRY_DIGEST_LEN + 1];
+  json_object *entries;
+  size_t i;
+  int ret = -1;
+
+  if (c->digest)
+    *c->digest = NULL;
+  if (ferry_store_lookup_list (c->s, c->list, &list, err) < 0)
+    return -1;
+  if (dest == NULL)
+    {
+      if (default_destination (c->list, list, &dest_owned, err) < 0)
+        goto out;
+      dest = dest_owned;
+    }
+  if (strncmp (dest, "docker://", 9) == 0)
+    dest += 9;
+  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.dest, err) < 0)
+    goto out;
+  p.what = ferry_reference_string (&p.dest);
+  if (p.dest.tag == NULL)
+    {
+      ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
+      goto out;
+    }
+  index = ferry_json_parse (list->manifest, strlen (list->manifest), "manifest list", err);
+  if (index == NULL)
+    goto out;
+  entries = ferry_json_get_array (index, "manifests");
+  p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
+  if (ferry_registry_open (p.dest.registry, &c->o->registry, &p.reg, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot push to %s", p.what);
+      goto out;
+    }
+  p.progress = ferry_progress_new (c->o->progress);
+  ferry_progress_say (p.progress, "Getting image list signatures");
+  for (i = 0; c->all && i < json_object_array_length (entries); i++)
+    {
+      const char *dg = ferry_json_get_string (json_object_array_get_idx (entries, i), "digest");
+
+      ferry_progress_say (p.progress, "Copying %zu images generated from %zu images in list", i + 1,
+                          json_object_array_length (entries));
+      if (push_instance (&p, dg, c->o->format, changed, err) < 0)
+        goto out;
+    }
+  text = ferry_manifest_list_convert (list->manifest, c->o->format, changed, err);
+  if (text == NULL)
+    goto out;
+  ferry_sha256_buffer (text, strlen (text), digest);
+  {
+    cleanup_json json_object *pushed = json_tokener_parse (text);
+    if (put_manifest_text (&p, text, ferry_json_get_string (pushed, "mediaType"), digest, p.dest.tag, err)
+        < 0)
+      goto out;
+  }
+  if (c->digest)
+    *c->digest = xstrdup (digest);
+  ret = 0;
+
+out:
+  ferry_progress_finish (p.progress);
+  ferry_registry_close (p.reg);
+  ferry_reference_free (&p.dest);
+  free (p.what);
+  free (p.scope);
+  ferry_image_free (list);
+  return ret;
+}
+
+int
+ferry_image_push_list (ferry_store_t *s, const char *list, const char *dest, int all,
+                       const struct ferry_transfer_options *o, char **digest, ferry_error_t *err)
+{
+  struct push_list_call c = { s, list, dest, o, all, digest };
+
+  return ferry_retry_run (&o->retry, push_list_once, &c, err);
 }

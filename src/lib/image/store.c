@@ -1,4 +1,6 @@
 #include "store.h"
+#include "load.h"
+#include "media.h"
 #include "mount.h"
 #include "reference.h"
 #include "schema.h"
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -619,6 +622,37 @@ damaged (const char *id, ferry_error_t *err)
 /* The stored manifest and config feed pushes and containers, which read
  * them without further checks: they are checked as a registry's would be,
  * and the layers must be the ones the config names.  */
+/* A manifest list's row: its list is an image index as a registry's
+ * would be checked, its record a JSON object, and it has no layers.  */
+static int
+check_list_row (struct ferry_image *img, ferry_error_t *err)
+{
+  cleanup_json json_object *manifest = NULL;
+
+  if (img->n_layers > 0)
+    {
+      ferry_make_error (err, 0, "it is a manifest list with layers");
+      return damaged (img->id, err);
+    }
+  img->config = ferry_json_parse (img->config_text, strlen (img->config_text), "its record", err);
+  if (img->config == NULL)
+    return damaged (img->id, err);
+  if (! json_object_is_type (img->config, json_type_object))
+    {
+      ferry_make_error (err, 0, "its record is not a JSON object");
+      return damaged (img->id, err);
+    }
+  manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "its manifest list", err);
+  if (manifest == NULL)
+    return damaged (img->id, err);
+  if (ferry_image_check_index (manifest, err) < 0)
+    {
+      ferry_error_wrap (err, "its manifest list");
+      return damaged (img->id, err);
+    }
+  return 0;
+}
+
 static int
 check_image_row (struct ferry_image *img, ferry_error_t *err)
 {
@@ -631,6 +665,8 @@ check_image_row (struct ferry_image *img, ferry_error_t *err)
       ferry_make_error (err, 0, "its digests are not sha256 digests");
       return damaged (img->id, err);
     }
+  if (img->is_list)
+    return check_list_row (img, err);
   for (i = 0; i < img->n_layers; i++)
     if (! ferry_digest_is_valid (img->diff_ids[i]))
       {
@@ -664,6 +700,26 @@ check_image_row (struct ferry_image *img, ferry_error_t *err)
   return 0;
 }
 
+/* Whether a stored manifest is a list: its mediaType says so, or it has
+ * none and the shape of an index.  */
+static bool
+manifest_is_list (const char *text)
+{
+  cleanup_json json_object *m = NULL;
+  const char *mt;
+
+  /* Every image is looked at: most are no list, and say so cheaply.  */
+  if (strstr (text, "\"manifests\"") == NULL)
+    return false;
+  m = json_tokener_parse (text);
+  if (m == NULL || ! json_object_is_type (m, json_type_object))
+    return false;
+  mt = ferry_json_get_string (m, "mediaType");
+  if (mt && *mt)
+    return ferry_media_is_index (mt);
+  return ferry_json_get_array (m, "manifests") != NULL && ferry_json_get_object (m, "config") == NULL;
+}
+
 /* CHECK: refuse a row whose manifest or config is not what a pull or load
  * stores (a removal needs only the row's keys, and must work on any row).  */
 static int
@@ -691,6 +747,7 @@ load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image 
   img->config_text = xstrdup (column_text (st, 4));
   img->size = sqlite3_column_int64 (st, 5);
   img->created = xstrdup (column_text (st, 6));
+  img->is_list = manifest_is_list (img->manifest);
   sqlite3_finalize (st);
 
   st = ferry_db_prepare (s->db, "SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position", err);
@@ -818,36 +875,140 @@ resolve_id (ferry_store_t *s, const char *ref, char *id, size_t len, ferry_error
   return found;
 }
 
+/* How a lookup treats what it finds.  */
+enum lookup_mode
+{
+  LOOKUP_RAW,   /* any row as it is, unchecked: for removals */
+  LOOKUP_IMAGE, /* checked; a list stands for its image of this host's platform */
+  LOOKUP_ANY,   /* checked; a list as itself */
+  LOOKUP_LIST,  /* checked, and it must be a list */
+};
+
 static int
-lookup (ferry_store_t *s, const char *ref, int check, struct ferry_image **out, char **matched,
+load_by_manifest_digest (ferry_store_t *s, const char *digest, struct ferry_image **out, ferry_error_t *err)
+{
+  char id[FERRY_DIGEST_HEX_LEN + 1];
+  cleanup_stmt sqlite3_stmt *st = NULL;
+
+  st = ferry_db_prepare (s->db, "SELECT id FROM images WHERE manifest_digest = ? ORDER BY loaded DESC", err);
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, digest, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      struct ferry_image *img = NULL;
+
+      snprintf (id, sizeof (id), "%s", column_text (st, 0));
+      if (load_image_row (s, id, 1, &img, err) < 0)
+        return -1;
+      if (! img->is_list)
+        {
+          *out = img;
+          return 0;
+        }
+      ferry_image_free (img);
+    }
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", digest);
+}
+
+int
+ferry_store_lookup_manifest_digest (ferry_store_t *s, const char *digest, struct ferry_image **out,
+                                    ferry_error_t *err)
+{
+  if (! ferry_digest_is_valid (digest))
+    return ferry_make_error (err, 0, "`%s` is not a sha256 digest", digest);
+  return load_by_manifest_digest (s, digest, out, err);
+}
+
+/* The image LIST lists for linux on this host's architecture, as Podman
+ * resolves a list given where an image is wanted.  */
+static int
+resolve_list (ferry_store_t *s, struct ferry_image *list, struct ferry_image **out, ferry_error_t *err)
+{
+  cleanup_json json_object *index = json_tokener_parse (list->manifest);
+  json_object *entries = index ? ferry_json_get_array (index, "manifests") : NULL;
+  const char *arch = ferry_image_host_arch ();
+  size_t i;
+
+  for (i = 0; entries && i < json_object_array_length (entries); i++)
+    {
+      json_object *e = json_object_array_get_idx (entries, i);
+      json_object *plat = ferry_json_get_object (e, "platform");
+      const char *dg = ferry_json_get_string (e, "digest");
+
+      if (plat == NULL || dg == NULL || ! ferry_json_string_equals (plat, "os", "linux")
+          || ! ferry_json_string_equals (plat, "architecture", arch))
+        continue;
+      if (load_by_manifest_digest (s, dg, out, err) == 0)
+        return 0;
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+    }
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                "no image found in image index for architecture \"%s\", variant \"\", OS "
+                                "\"linux\": image not known",
+                                arch);
+}
+
+static int
+lookup (ferry_store_t *s, const char *ref, enum lookup_mode mode, struct ferry_image **out, char **matched,
         ferry_error_t *err)
 {
   char id[FERRY_DIGEST_HEX_LEN + 1];
+  struct ferry_image *img = NULL;
+  cleanup_free char *full = NULL;
   int r;
 
   if (matched)
     *matched = NULL;
-  if (resolve_name (s, ref, id, sizeof (id), matched))
-    return load_image_row (s, id, check, out, err);
-  r = resolve_id (s, ref, id, sizeof (id), err);
-  if (r < 0)
+  if (resolve_name (s, ref, id, sizeof (id), &full))
+    {
+      if (matched && full)
+        *matched = xstrdup (full);
+    }
+  else
+    {
+      r = resolve_id (s, ref, id, sizeof (id), err);
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", ref);
+    }
+  if (load_image_row (s, id, mode != LOOKUP_RAW, &img, err) < 0)
     return -1;
-  if (r == 0)
-    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", ref);
-  return load_image_row (s, id, check, out, err);
+  if (mode == LOOKUP_LIST && ! img->is_list)
+    {
+      ferry_image_free (img);
+      return ferry_make_error (err, 0, "%s: image is not a manifest list", full ? full : ref);
+    }
+  if (mode == LOOKUP_IMAGE && img->is_list)
+    {
+      r = resolve_list (s, img, out, err);
+      ferry_image_free (img);
+      return r;
+    }
+  *out = img;
+  return 0;
+}
+
+int
+ferry_store_lookup_list (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
+{
+  return lookup (s, ref, LOOKUP_LIST, out, NULL, err);
 }
 
 int
 ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err)
 {
-  return lookup (s, ref, 1, out, NULL, err);
+  return lookup (s, ref, LOOKUP_IMAGE, out, NULL, err);
 }
 
 int
 ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_image **out, char **matched,
                             ferry_error_t *err)
 {
-  if (lookup (s, ref, 1, out, matched, err) < 0)
+  if (lookup (s, ref, LOOKUP_IMAGE, out, matched, err) < 0)
     {
       free (*matched);
       *matched = NULL;
@@ -919,7 +1080,8 @@ ferry_store_image_has_child (ferry_store_t *s, const struct ferry_image *img)
       "  AND c.diff_id = b.diff_id)) LIMIT 1",
       &err);
 
-  if (st == NULL)
+  /* A list has no layers, but no image is built on it.  */
+  if (img->is_list || st == NULL)
     {
       ferry_error_release (&err);
       return 0;
@@ -1025,7 +1187,7 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
   int ret = -1;
 
   /* A damaged image can still be removed: that is the way out offered.  */
-  if (lookup (s, ref, 0, &img, NULL, err) < 0)
+  if (lookup (s, ref, LOOKUP_RAW, &img, NULL, err) < 0)
     return -1;
   report->untagged = xmalloc0 (sizeof (char *));
   if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
@@ -1127,7 +1289,7 @@ with_image_locked (ferry_store_t *s, const char *ref,
     return -1;
   if (ferry_db_begin (s->db, err) < 0)
     return -1;
-  if (lookup (s, ref, 1, &img, NULL, err) == 0 && fn (s, img, arg, err) == 0
+  if (lookup (s, ref, LOOKUP_ANY, &img, NULL, err) == 0 && fn (s, img, arg, err) == 0
       && ferry_db_commit (s->db, err) == 0)
     ret = 0;
   else
@@ -1328,4 +1490,128 @@ ferry_store_sweep (ferry_store_t *s, char ***removed, ferry_error_t *err)
     return -1;
   return sweep_store_dir (s, s->blobs_dir, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", 0, removed, &n,
                           err);
+}
+
+/* ---- manifest lists ------------------------------------------------------------ */
+
+static int
+check_list_text (const char *manifest, ferry_error_t *err)
+{
+  cleanup_json json_object *m = ferry_json_parse (manifest, strlen (manifest), "manifest list", err);
+
+  if (m == NULL)
+    return -1;
+  if (! manifest_is_list (manifest))
+    return ferry_make_error (err, 0, "internal error: a manifest list that is no image index");
+  return ferry_image_check_index (m, err);
+}
+
+int
+ferry_store_add_list (ferry_store_t *s, const char *manifest, const char *name, char **id, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  cleanup_free char *now = ferry_time_now ();
+  cleanup_free char *record = NULL;
+  char digest[FERRY_DIGEST_LEN + 1], config_digest[FERRY_DIGEST_LEN + 1], hex[FERRY_DIGEST_HEX_LEN + 1];
+  unsigned char bytes[32];
+  size_t i;
+
+  *id = NULL;
+  if (check_list_text (manifest, err) < 0)
+    return -1;
+  /* Podman gives a list a random ID: it has no config to hash.  */
+  if (getrandom (bytes, sizeof (bytes), 0) != (ssize_t) sizeof (bytes))
+    return ferry_make_error (err, errno, "cannot generate a random image ID");
+  for (i = 0; i < sizeof (bytes); i++)
+    snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
+  snprintf (config_digest, sizeof (config_digest), "sha256:%s", hex);
+  ferry_sha256_buffer (manifest, strlen (manifest), digest);
+  record = xasprintf ("{\"ferry.manifestList\":1,\"created\":\"%s\"}", now);
+
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_db_begin (s->db, err) < 0)
+    return -1;
+  {
+    char other[FERRY_DIGEST_HEX_LEN + 1];
+    const char *args[] = { hex, config_digest, digest, manifest, record, now, now };
+    const int64_t ints[] = { (int64_t) strlen (manifest) };
+    const char *name_args[] = { name, hex };
+
+    if (query_exists (s, "SELECT image_id FROM image_names WHERE name = ?", name, other, sizeof (other)))
+      {
+        ferry_db_rollback (s->db);
+        return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                                      "image name \"%s\" is already associated with image \"%s\": that name "
+                                      "is already in use: remove it (ferry rmi), or give --amend to change a "
+                                      "list",
+                                      name, other);
+      }
+    if (exec_bound (
+            s,
+            "INSERT INTO images (id, config_digest, manifest_digest, manifest, config, created, loaded, "
+            "size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            args, 7, ints, 1, err)
+            < 0
+        || exec_bound (s, "INSERT INTO image_names (name, image_id) VALUES (?, ?)", name_args, 2, NULL, 0,
+                       err)
+               < 0)
+      {
+        ferry_db_rollback (s->db);
+        return -1;
+      }
+  }
+  ferry_fault_point ("manifest-create-uncommitted");
+  if (ferry_db_commit (s->db, err) < 0)
+    {
+      ferry_db_rollback (s->db);
+      return -1;
+    }
+  *id = xstrdup (hex);
+  return 0;
+}
+
+int
+ferry_store_edit_list (ferry_store_t *s, const char *ref,
+                       char *(*edit) (ferry_store_t *s, const struct ferry_image *list, void *arg,
+                                      ferry_error_t *err),
+                       void *arg, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  cleanup_free char *manifest = NULL;
+  struct ferry_image *list = NULL;
+  char digest[FERRY_DIGEST_LEN + 1];
+  int ret = -1;
+
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_db_begin (s->db, err) < 0)
+    return -1;
+  if (lookup (s, ref, LOOKUP_LIST, &list, NULL, err) < 0)
+    goto out;
+  manifest = edit (s, list, arg, err);
+  if (manifest == NULL || check_list_text (manifest, err) < 0)
+    goto out;
+  ferry_sha256_buffer (manifest, strlen (manifest), digest);
+  {
+    const char *args[] = { manifest, digest, list->id };
+    const int64_t ints[] = { (int64_t) strlen (manifest) };
+
+    if (exec_bound (s, "UPDATE images SET manifest = ?1, manifest_digest = ?2, size = ?4 WHERE id = ?3", args,
+                    3, ints, 1, err)
+        < 0)
+      goto out;
+  }
+  ferry_fault_point ("manifest-edit-uncommitted");
+  if (ferry_db_commit (s->db, err) < 0)
+    goto out;
+  ret = 0;
+
+out:
+  if (ret < 0)
+    ferry_db_rollback (s->db);
+  ferry_image_free (list);
+  return ret;
 }

@@ -18,7 +18,13 @@
  * complete and verified, and rows appear only after them, under the
  * "storage" lock; removal takes the same lock and deletes the files after
  * the rows.  Layers stored before blobs were kept have layer_blobs rows but
- * no blob files.  */
+ * no blob files.
+ *
+ * A manifest list (`ferry manifest`, image/manifest_list.h) is a row of
+ * images too, as in Podman's store: its manifest is the index, its config
+ * ferry's small record of it, its ID random, and it has no layers; its
+ * entries name other images' manifest digests.  It changes only inside one
+ * transaction under the "storage" lock (ferry_store_edit_list).  */
 #ifndef FERRY_IMAGE_STORE_H
 #define FERRY_IMAGE_STORE_H
 
@@ -46,6 +52,9 @@ struct ferry_image
   size_t n_layers;
   uint64_t size; /* sum of the uncompressed layer sizes */
   char *created; /* from the config, may be "" */
+  /* A manifest list (an image index): MANIFEST is the list, CONFIG_TEXT
+   * ferry's small record of it, ID random (as Podman's), no layers.  */
+  bool is_list;
 };
 
 /* A layer of an image being added.  */
@@ -138,6 +147,35 @@ char **ferry_store_blob_repositories (ferry_store_t *s, const char *blob_digest,
  * abbreviated ID (at least 3 hex digits, unique), or "sha256:ID".  Not found
  * sets *err of kind FERRY_ERROR_NOT_FOUND and the message "REF: image not known".  */
 int ferry_store_lookup (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err);
+
+/* REF names a manifest list stored by `manifest create`: lookups find
+ * it, and every one but ferry_store_lookup_list resolves it to the image
+ * of this host's platform it lists (as Podman does), which must be in the
+ * store: else kind FERRY_ERROR_NOT_FOUND, "no image found in image index
+ * for architecture ...".  */
+int ferry_store_lookup_list (ferry_store_t *s, const char *ref, struct ferry_image **out, ferry_error_t *err);
+
+/* The stored image (never a list) whose manifest digest is DIGEST.  */
+int ferry_store_lookup_manifest_digest (ferry_store_t *s, const char *digest, struct ferry_image **out,
+                                        ferry_error_t *err);
+
+/* Records a new manifest list MANIFEST (an image index, checked) named
+ * NAME (normalised) with a random ID, which *ID gets.  A name another
+ * image has is kind FERRY_ERROR_EXISTS.  One transaction: a crash leaves
+ * the list whole or absent.  */
+int ferry_store_add_list (ferry_store_t *s, const char *manifest, const char *name, char **id,
+                          ferry_error_t *err);
+
+/* Changes the manifest list REF: EDIT gets the stored list and returns
+ * its new manifest (a new string) or NULL with *ERR set.  The read, the
+ * edit and the write happen under the storage lock in one transaction, so
+ * concurrent edits do not lose each other's changes and a crash leaves the
+ * old list or the new one.  EDIT may look images up in S, and must not
+ * take the storage lock (a pull).  */
+int ferry_store_edit_list (ferry_store_t *s, const char *ref,
+                           char *(*edit) (ferry_store_t *s, const struct ferry_image *list, void *arg,
+                                          ferry_error_t *err),
+                           void *arg, ferry_error_t *err);
 
 /* ferry_store_lookup, and *MATCHED gets the full name REF matched ("ferry-test"
  * matched "localhost/ferry-test:latest"), or NULL when REF is an ID or a

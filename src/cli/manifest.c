@@ -1,0 +1,784 @@
+/* ferry CLI: manifest create, add, annotate, inspect, push, remove, rm and
+ * exists, as Podman's.  A list is an image of the store (image/store.h);
+ * its texts are made by image/manifest_list.h.  */
+#include "commands.h"
+#include "common.h"
+#include "transfer.h"
+#include "image/convert.h"
+#include "image/manifest_list.h"
+#include "image/pull.h"
+#include "image/reference.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum
+{
+  OPT_MANIFEST_ALL = 0x1f00,
+  OPT_MANIFEST_ANNOTATION,
+  OPT_MANIFEST_ARCH,
+  OPT_MANIFEST_OS,
+  OPT_MANIFEST_OS_VERSION,
+  OPT_MANIFEST_OS_FEATURES,
+  OPT_MANIFEST_VARIANT,
+  OPT_MANIFEST_FEATURES,
+  OPT_MANIFEST_INDEX,
+  OPT_MANIFEST_RM,
+  OPT_MANIFEST_DIGESTFILE,
+  OPT_MANIFEST_REMOVE_SIGNATURES,
+  OPT_MANIFEST_INSECURE,
+};
+
+/* --annotation K=V into OBJ; Podman's words for a bad one.  */
+static int
+add_annotation (json_object *obj, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  cleanup_free char *key = NULL;
+
+  if (eq == NULL || eq == arg)
+    return ferry_cli_failf ("no value given for annotation \"%s\"", arg);
+  key = xstrndup (arg, eq - arg);
+  json_object_object_add (obj, key, json_object_new_string (eq + 1));
+  return 0;
+}
+
+static char **
+strv_add (char **v, const char *s)
+{
+  size_t n = 0;
+
+  while (v && v[n])
+    n++;
+  v = xrealloc (v, sizeof (char *) * (n + 2));
+  v[n] = xstrdup (s);
+  v[n + 1] = NULL;
+  return v;
+}
+
+/* JSON as Podman prints it: indented by four spaces a level.  */
+static void
+print_json (json_object *obj)
+{
+  const char *text = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                              | JSON_C_TO_STRING_NOSLASHESCAPE);
+  const char *line = text;
+
+  /* json-c indents by two; a newline never occurs inside a string.  */
+  while (*line)
+    {
+      size_t indent = strspn (line, " "), len = strcspn (line, "\n");
+
+      printf ("%*s%.*s\n", (int) (2 * indent), "", (int) (len - indent), line + indent);
+      line += len;
+      if (*line == '\n')
+        line++;
+    }
+}
+
+/* ---- create --------------------------------------------------------------------- */
+
+static const char create_usage[]
+    = "Usage: ferry manifest create [OPTIONS] LIST [IMAGE...]\n\n"
+      "Create a manifest list (an image index) named LIST, holding the IMAGEs given, and\n"
+      "print its ID.  An IMAGE not in the store is pulled from its registry first.\n\n"
+      "Options:\n"
+      "      --all                of an IMAGE that is itself a list, add every image\n"
+      "  -a, --amend              change the list LIST when it exists already\n"
+      "      --annotation K=V     set an annotation on the list (repeatable)\n" FERRY_REGISTRY_OPTIONS_HELP;
+
+static int
+manifest_create (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_MANIFEST_ALL },
+                                        { "amend", no_argument, NULL, 'a' },
+                                        { "annotation", required_argument, NULL, OPT_MANIFEST_ANNOTATION },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_json json_object *annotations = json_object_new_object ();
+  cleanup_strv char **digests = NULL;
+  cleanup_free char *id = NULL, *name = NULL;
+  struct ferry_transfer_options o = { 0 };
+  struct ferry_reference r;
+  ferry_error_t err = NULL;
+  bool all = false, amend = false;
+  int c, i, rc;
+
+  ferry_cli_registry_defaults (&o.registry);
+  while ((c = getopt_long (argc, argv, ":ah", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (rc < 0)
+        return FERRY_EXIT_ERROR;
+      if (rc > 0)
+        continue;
+      switch (c)
+        {
+        case OPT_MANIFEST_ALL:
+          all = true;
+          break;
+        case 'a':
+          amend = true;
+          break;
+        case OPT_MANIFEST_ANNOTATION:
+          if (add_annotation (annotations, optarg) != 0)
+            return FERRY_EXIT_ERROR;
+          break;
+        default:
+          rc = ferry_cli_parse_or_help (c, "manifest create", argv, create_usage);
+          if (rc != 0)
+            return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+        }
+    }
+  if (argc - optind < 1)
+    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+  if (ferry_reference_parse (argv[optind], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (r.digest)
+    {
+      ferry_reference_free (&r);
+      return ferry_cli_failf ("%s: a list's name takes a tag, not a digest", argv[optind]);
+    }
+  name = ferry_reference_string (&r);
+  ferry_reference_free (&r);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  for (i = optind + 1; i < argc; i++)
+    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, &err) < 0)
+      return ferry_cli_fail (&err);
+  if (ferry_manifest_list_create (s, name, digests, annotations, amend, &id, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (id);
+  return 0;
+}
+
+/* ---- add and annotate ---------------------------------------------------------- */
+
+struct platform_flags
+{
+  struct ferry_list_platform p;
+  json_object *annotations;
+  bool all, index;
+};
+
+/* 1: OPT was one of the platform flags; 0: not; -1: bad (error printed).  */
+static int
+platform_option (int opt, const char *arg, struct platform_flags *f)
+{
+  switch (opt)
+    {
+    case OPT_MANIFEST_ANNOTATION:
+      if (f->annotations == NULL)
+        f->annotations = json_object_new_object ();
+      return add_annotation (f->annotations, arg) == 0 ? 1 : -1;
+    case OPT_MANIFEST_ARCH:
+      f->p.arch = arg;
+      return 1;
+    case OPT_MANIFEST_OS:
+      f->p.os = arg;
+      return 1;
+    case OPT_MANIFEST_OS_VERSION:
+      f->p.os_version = arg;
+      return 1;
+    case OPT_MANIFEST_VARIANT:
+      f->p.variant = arg;
+      return 1;
+    case OPT_MANIFEST_FEATURES:
+      f->p.features = strv_add (f->p.features, arg);
+      return 1;
+    case OPT_MANIFEST_OS_FEATURES:
+      f->p.os_features = strv_add (f->p.os_features, arg);
+      return 1;
+    default:
+      return 0;
+    }
+}
+
+static void
+platform_flags_free (struct platform_flags *f)
+{
+  ferry_cleanup_strvp (&f->p.features);
+  ferry_cleanup_strvp (&f->p.os_features);
+  json_object_put (f->annotations);
+}
+
+#define PLATFORM_OPTIONS                                                                                     \
+  { "annotation", required_argument, NULL, OPT_MANIFEST_ANNOTATION },                                        \
+      { "arch", required_argument, NULL, OPT_MANIFEST_ARCH },                                                \
+      { "os", required_argument, NULL, OPT_MANIFEST_OS },                                                    \
+      { "os-version", required_argument, NULL, OPT_MANIFEST_OS_VERSION },                                    \
+      { "os-features", required_argument, NULL, OPT_MANIFEST_OS_FEATURES },                                  \
+      { "variant", required_argument, NULL, OPT_MANIFEST_VARIANT },                                          \
+  {                                                                                                          \
+    "features", required_argument, NULL, OPT_MANIFEST_FEATURES                                               \
+  }
+
+#define PLATFORM_OPTIONS_HELP                                                                                \
+  "      --annotation K=V     set an annotation on the image's entry (repeatable)\n"                         \
+  "      --arch ARCH          the architecture the entry records (default: the image's)\n"                   \
+  "      --os OS              the OS the entry records (default: the image's)\n"                             \
+  "      --os-version V       the OS version the entry records\n"                                            \
+  "      --os-features F      an OS feature the entry records (repeatable)\n"                                \
+  "      --variant VARIANT    the architecture variant the entry records (v7, v8, ...)\n"                    \
+  "      --features F         a feature the entry records (repeatable)\n"
+
+static const char add_usage[]
+    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n\n"
+      "Add IMAGE to the manifest list LIST and print the list's ID.  IMAGE is an image\n"
+      "of the store, or else (or with docker://) one of a registry, which is pulled\n"
+      "into the store so that a push of the list can send it.\n\n"
+      "Options:\n"
+      "      --all                of an IMAGE that is itself a list, add every image\n" PLATFORM_OPTIONS_HELP
+          FERRY_REGISTRY_OPTIONS_HELP;
+
+static int
+manifest_add (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        PLATFORM_OPTIONS,
+                                        { "all", no_argument, NULL, OPT_MANIFEST_ALL },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_strv char **digests = NULL;
+  struct ferry_transfer_options o = { 0 };
+  struct platform_flags f = { 0 };
+  struct ferry_image *list = NULL;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+  int c, rc, ret = FERRY_EXIT_ERROR;
+
+  ferry_cli_registry_defaults (&o.registry);
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (rc == 0)
+        rc = platform_option (c, optarg, &f);
+      if (rc < 0)
+        goto out;
+      if (rc > 0)
+        continue;
+      if (c == OPT_MANIFEST_ALL)
+        {
+          f.all = true;
+          continue;
+        }
+      rc = ferry_cli_parse_or_help (c, "manifest add", argv, add_usage);
+      if (rc != 0)
+        {
+          ret = rc > 0 ? 0 : FERRY_EXIT_ERROR;
+          goto out;
+        }
+    }
+  if (argc - optind != 2)
+    {
+      ret = ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
+      goto out;
+    }
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    goto out;
+  /* The list first: no pull for a list that is not there.  */
+  if (ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
+    {
+      ret = ferry_cli_fail (&err);
+      goto out;
+    }
+  id = xstrdup (list->id);
+  ferry_image_free (list);
+  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, &err) < 0
+      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, &err) < 0)
+    {
+      ret = ferry_cli_fail (&err);
+      goto out;
+    }
+  puts (id);
+  ret = 0;
+
+out:
+  platform_flags_free (&f);
+  return ret;
+}
+
+struct annotate_request
+{
+  const char *digest;
+  struct platform_flags *f;
+};
+
+static char *
+edit_annotate (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
+{
+  struct annotate_request *a = arg;
+
+  (void) s;
+  if (a->f->index)
+    return ferry_manifest_list_annotate (list->manifest, NULL, &a->f->p, a->f->annotations, err);
+  a->f->p.annotations = a->f->annotations;
+  return ferry_manifest_list_annotate (list->manifest, a->digest, &a->f->p, NULL, err);
+}
+
+static const char annotate_usage[]
+    = "Usage: ferry manifest annotate [OPTIONS] LIST [DIGEST]\n\n"
+      "Change what the manifest list LIST records of its image DIGEST (a manifest digest,\n"
+      "as `manifest inspect` shows), or with --index of the list itself, and print the\n"
+      "list's ID.\n\n"
+      "Options:\n" PLATFORM_OPTIONS_HELP
+      "      --index              --annotation sets annotations of the list itself\n";
+
+static int
+manifest_annotate (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        PLATFORM_OPTIONS,
+                                        { "index", no_argument, NULL, OPT_MANIFEST_INDEX },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct platform_flags f = { 0 };
+  struct ferry_image *list = NULL;
+  ferry_error_t err = NULL;
+  int c, rc, ret = FERRY_EXIT_ERROR;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      rc = platform_option (c, optarg, &f);
+      if (rc < 0)
+        goto out;
+      if (rc > 0)
+        continue;
+      if (c == OPT_MANIFEST_INDEX)
+        {
+          f.index = true;
+          continue;
+        }
+      rc = ferry_cli_parse_or_help (c, "manifest annotate", argv, annotate_usage);
+      if (rc != 0)
+        {
+          ret = rc > 0 ? 0 : FERRY_EXIT_ERROR;
+          goto out;
+        }
+    }
+  if (argc - optind != (f.index ? 1 : 2) && argc - optind != 2)
+    {
+      ret = ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+      goto out;
+    }
+  if (! f.index && argc - optind != 2)
+    {
+      ret = ferry_cli_failf ("\"annotate\" requires a manifest list and an image or artifact name");
+      goto out;
+    }
+  if (argc - optind == 2 && ! ferry_digest_is_valid (argv[optind + 1]))
+    {
+      ret = ferry_cli_failf ("%s: not a manifest digest: give the image's digest as `ferry manifest inspect "
+                             "%s` shows it",
+                             argv[optind + 1], argv[optind]);
+      goto out;
+    }
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    goto out;
+  {
+    struct annotate_request a = { argc - optind == 2 ? argv[optind + 1] : NULL, &f };
+    if (ferry_store_edit_list (s, argv[optind], edit_annotate, &a, &err) < 0
+        || ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
+      {
+        ret = ferry_cli_fail (&err);
+        goto out;
+      }
+  }
+  puts (list->id);
+  ferry_image_free (list);
+  ret = 0;
+
+out:
+  platform_flags_free (&f);
+  return ret;
+}
+
+/* ---- inspect -------------------------------------------------------------------- */
+
+static const char inspect_usage[]
+    = "Usage: ferry manifest inspect [OPTIONS] LIST\n\n"
+      "Print the manifest list LIST as JSON: a list of the store, or else the manifest\n"
+      "list (or image manifest) a registry holds under that name.\n\n"
+      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP;
+
+static int
+manifest_inspect (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS, FERRY_REGISTRY_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+  };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_json json_object *shown = NULL;
+  cleanup_free char *body = NULL, *media_type = NULL;
+  struct ferry_transfer_options o = { 0 };
+  struct ferry_image *list = NULL;
+  char digest[FERRY_DIGEST_LEN + 1];
+  ferry_error_t err = NULL;
+  size_t len;
+  int c, rc;
+
+  ferry_cli_registry_defaults (&o.registry);
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (rc < 0)
+        return FERRY_EXIT_ERROR;
+      if (rc > 0)
+        continue;
+      rc = ferry_cli_parse_or_help (c, "manifest inspect", argv, inspect_usage);
+      if (rc != 0)
+        return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (strncmp (argv[optind], "docker://", 9) != 0
+      && ferry_store_lookup_list (s, argv[optind], &list, &err) == 0)
+    {
+      shown = ferry_manifest_list_inspect (list->manifest, &err);
+      ferry_image_free (list);
+      if (shown == NULL)
+        return ferry_cli_fail (&err);
+      print_json (shown);
+      return 0;
+    }
+  ferry_error_release (&err);
+  /* Not a list here: the registry's, as Podman looks for it.  */
+  if (ferry_image_fetch_manifest (argv[optind], &o, &body, &len, &media_type, digest, &err) < 0)
+    return ferry_cli_fail (&err);
+  shown = ferry_json_parse (body, len, "manifest", &err);
+  if (shown == NULL)
+    return ferry_cli_fail (&err);
+  print_json (shown);
+  return 0;
+}
+
+/* ---- push ----------------------------------------------------------------------- */
+
+static const char push_usage[]
+    = "Usage: ferry manifest push [OPTIONS] LIST [DESTINATION]\n\n"
+      "Push the manifest list LIST, and first every image it lists, to DESTINATION\n"
+      "([docker://]REGISTRY/REPOSITORY:TAG; default: LIST's own name).  The images\n"
+      "must be in the store.\n\n"
+      "Options:\n"
+      "      --all[=BOOL]         push the images the list names too (default true)\n"
+      "      --digestfile FILE    write the list's digest to FILE\n"
+      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (the\n"
+      "                           images are converted too; default: as stored)\n"
+      "      --remove-signatures  accepted: ferry copies no signatures\n"
+      "      --rm                 remove LIST from the store once pushed\n"
+      "  -q, --quiet              no progress lines (shown only on a terminal "
+      "anyway)\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_PUSH_FLAGS_HELP;
+
+static int
+manifest_push (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          FERRY_PUSH_FLAGS,
+          { "all", optional_argument, NULL, OPT_MANIFEST_ALL },
+          { "digestfile", required_argument, NULL, OPT_MANIFEST_DIGESTFILE },
+          { "format", required_argument, NULL, 'f' },
+          { "remove-signatures", no_argument, NULL, OPT_MANIFEST_REMOVE_SIGNATURES },
+          { "rm", no_argument, NULL, OPT_MANIFEST_RM },
+          { "quiet", no_argument, NULL, 'q' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_transfer_options o = { 0 };
+  struct ferry_cli_transfer_flags tf = { 0 };
+  cleanup_free char *digest = NULL;
+  const char *digestfile = NULL;
+  ferry_error_t err = NULL;
+  bool all = true, rm = false, quiet = false;
+  int c, rc;
+
+  ferry_cli_registry_defaults (&o.registry);
+  ferry_cli_transfer_defaults (&tf, &o);
+  while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_registry_option (c, optarg, &o.registry);
+      if (rc == 0)
+        rc = ferry_cli_transfer_option (c, optarg, &tf, &o);
+      if (rc < 0)
+        return FERRY_EXIT_ERROR;
+      if (rc > 0)
+        continue;
+      switch (c)
+        {
+        case OPT_MANIFEST_ALL:
+          if (optarg == NULL || strcmp (optarg, "true") == 0)
+            all = true;
+          else if (strcmp (optarg, "false") == 0)
+            all = false;
+          else
+            return ferry_cli_failf ("invalid argument \"%s\" for \"--all\" flag: give true or false", optarg);
+          break;
+        case OPT_MANIFEST_DIGESTFILE:
+          digestfile = optarg;
+          break;
+        case 'f':
+          if (ferry_manifest_format_check (optarg, &err) < 0)
+            return ferry_cli_fail (&err);
+          o.format = optarg;
+          break;
+        case OPT_MANIFEST_REMOVE_SIGNATURES:
+          break;
+        case OPT_MANIFEST_RM:
+          rm = true;
+          break;
+        case 'q':
+          quiet = true;
+          break;
+        default:
+          rc = ferry_cli_parse_or_help (c, "manifest push", argv, push_usage);
+          if (rc != 0)
+            return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+        }
+    }
+  if (argc - optind < 1 || argc - optind > 2)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  o.progress = ! quiet && isatty (STDERR_FILENO);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_image_push_list (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, all, &o, &digest,
+                             &err)
+      < 0)
+    return ferry_cli_fail (&err);
+  if (digestfile)
+    {
+      FILE *fp = fopen (digestfile, "we");
+
+      if (fp == NULL || fprintf (fp, "%s", digest) < 0 || fclose (fp) != 0)
+        return ferry_cli_failf ("the list was pushed, but its digest could not be written to `%s`: %s",
+                                digestfile, strerror (errno));
+    }
+  if (rm)
+    {
+      struct ferry_remove_report report;
+
+      if (ferry_store_remove (s, argv[optind], 1, &report, &err) < 0)
+        return ferry_cli_fail (&err);
+      ferry_remove_report_free (&report);
+    }
+  /* Podman prints nothing on standard output: --digestfile tells.  */
+  return 0;
+}
+
+/* ---- remove, rm, exists --------------------------------------------------------- */
+
+static const char remove_usage[]
+    = "Usage: ferry manifest remove LIST DIGEST\n\n"
+      "Remove the image DIGEST (a manifest digest) from the manifest list LIST,\n"
+      "and print the list's ID.  The image itself stays in the store.\n";
+
+static char *
+edit_remove (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
+{
+  (void) s;
+  return ferry_manifest_list_remove (list->manifest, arg, err);
+}
+
+static int
+manifest_remove (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_image *list = NULL;
+  ferry_error_t err = NULL;
+  int c, rc;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_parse_or_help (c, "manifest remove", argv, remove_usage);
+      if (rc != 0)
+        return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 2)
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
+  if (! ferry_digest_is_valid (argv[optind + 1]))
+    return ferry_cli_failf ("removing from manifest list %s: invalid image digest \"%s\": invalid checksum "
+                            "digest format: give the image's "
+                            "manifest digest as `ferry manifest inspect %s` shows it",
+                            argv[optind], argv[optind + 1], argv[optind]);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_store_edit_list (s, argv[optind], edit_remove, argv[optind + 1], &err) < 0)
+    {
+      if (err->kind != FERRY_ERROR_NOT_FOUND || strstr (err->msg, "image not known") == NULL)
+        ferry_error_wrap (&err, "removing from manifest list %s", argv[optind]);
+      return ferry_cli_fail (&err);
+    }
+  if (ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
+    return ferry_cli_fail (&err);
+  puts (list->id);
+  ferry_image_free (list);
+  return 0;
+}
+
+static const char rm_usage[] = "Usage: ferry manifest rm [OPTIONS] LIST...\n\n"
+                               "Remove manifest lists from the store (the images they list stay).\n\n"
+                               "Options:\n"
+                               "  -i, --ignore             a LIST that does not exist is no error\n";
+
+static int
+manifest_rm (int argc, char **argv)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "ignore", no_argument, NULL, 'i' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  cleanup_strv char **untagged = xmalloc0 (sizeof (char *));
+  cleanup_strv char **deleted = xmalloc0 (sizeof (char *));
+  ferry_error_t first = NULL;
+  bool ignore = false;
+  int c, rc, i, ret = 0;
+
+  while ((c = getopt_long (argc, argv, ":ih", opts, NULL)) != -1)
+    {
+      if (c == 'i')
+        {
+          ignore = true;
+          continue;
+        }
+      rc = ferry_cli_parse_or_help (c, "manifest rm", argv, rm_usage);
+      if (rc != 0)
+        return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind < 1)
+    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  for (i = optind; i < argc; i++)
+    {
+      struct ferry_remove_report report;
+      struct ferry_image *list = NULL;
+      ferry_error_t err = NULL;
+      size_t k;
+
+      if (ferry_store_lookup_list (s, argv[i], &list, &err) == 0)
+        {
+          ferry_image_free (list);
+          if (ferry_store_remove (s, argv[i], 1, &report, &err) == 0)
+            {
+              /* Podman says what it untagged, then what it deleted.  */
+              for (k = 0; report.untagged[k]; k++)
+                untagged = strv_add (untagged, report.untagged[k]);
+              if (report.deleted)
+                deleted = strv_add (deleted, report.deleted);
+              ferry_remove_report_free (&report);
+              continue;
+            }
+        }
+      if (ignore && err->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (&err);
+          continue;
+        }
+      /* Podman: 1 when only missing lists failed, 125 otherwise.  */
+      if (err->kind != FERRY_ERROR_NOT_FOUND)
+        ret = FERRY_EXIT_ERROR;
+      else if (ret == 0)
+        ret = 1;
+      if (first == NULL)
+        first = steal_pointer (&err);
+      else
+        {
+          fflush (stdout);
+          fprintf (stderr, "%s\n", err->msg);
+          ferry_error_release (&err);
+        }
+    }
+  for (i = 0; untagged[i]; i++)
+    printf ("Untagged: %s\n", untagged[i]);
+  for (i = 0; deleted[i]; i++)
+    printf ("Deleted: %s\n", deleted[i]);
+  if (first)
+    {
+      fflush (stdout);
+      fprintf (stderr, "Error: %s\n", first->msg);
+      ferry_error_release (&first);
+    }
+  return ret;
+}
+
+static const char exists_usage[] = "Usage: ferry manifest exists LIST\n\n"
+                                   "Exit 0 when the manifest list LIST is in the store, 1 when it is not.\n";
+
+static int
+manifest_exists (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  cleanup_store ferry_store_t *s = NULL;
+  struct ferry_image *list = NULL;
+  ferry_error_t err = NULL;
+  int c, rc;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      rc = ferry_cli_parse_or_help (c, "manifest exists", argv, exists_usage);
+      if (rc != 0)
+        return rc > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  s = ferry_cli_open_store ();
+  if (s == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_store_lookup_list (s, argv[optind], &list, &err) == 0)
+    {
+      ferry_image_free (list);
+      return 0;
+    }
+  if (err->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  return ferry_cli_fail (&err);
+}
+
+int
+ferry_cmd_manifest (int argc, char **argv)
+{
+  static const struct ferry_command table[] = {
+    { "add", manifest_add, "Add images to a manifest list or image index" },
+    { "annotate", manifest_annotate,
+      "Add or update information about an entry in a manifest list or image index" },
+    { "create", manifest_create, "Create manifest list or image index" },
+    { "exists", manifest_exists, "Check if a manifest list exists in local storage" },
+    { "inspect", manifest_inspect, "Display the contents of a manifest list or image index" },
+    { "push", manifest_push, "Push a manifest list or image index to a registry" },
+    { "remove", manifest_remove, "Remove an item from a manifest list or image index" },
+    { "rm", manifest_rm, "Remove manifest list or image index from local storage" },
+    { NULL, NULL, NULL },
+  };
+
+  return ferry_cli_dispatch ("manifest", table, argc - 1, argv + 1);
+}

@@ -1,0 +1,305 @@
+/* ferry: manifest lists of the store: what `manifest create` and `add`
+ * put in them, found here or on a registry (and then pulled), and the
+ * list's change in one transaction of the store.  */
+#include "manifest_list.h"
+#include "load.h"
+#include "media.h"
+#include "reference.h"
+#include "../util/cleanup.h"
+#include "../util/json.h"
+#include "../util/xalloc.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The most images an index from a registry may have us pull with --all:
+ * far beyond any real multi-platform image, far below what 4 MiB of index
+ * (pull.c's bound) could name.  */
+#define MAX_REMOTE_ENTRIES 256
+
+static char **
+strv_add (char **v, const char *s)
+{
+  size_t n = 0;
+
+  while (v && v[n])
+    n++;
+  v = xrealloc (v, sizeof (char *) * (n + 2));
+  v[n] = xstrdup (s);
+  v[n + 1] = NULL;
+  return v;
+}
+
+struct add_request
+{
+  char **digests; /* manifest digests of stored images, NULL-terminated */
+  const struct ferry_list_platform *platform;
+  json_object *annotations; /* the index's own, may be NULL */
+};
+
+static char *
+edit_add (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
+{
+  struct add_request *a = arg;
+  cleanup_free char *text = xstrdup (list->manifest);
+  size_t i;
+
+  for (i = 0; a->digests && a->digests[i]; i++)
+    {
+      struct ferry_image *img = NULL;
+      char *next;
+
+      if (ferry_store_lookup_manifest_digest (s, a->digests[i], &img, err) < 0)
+        return NULL;
+      next = ferry_manifest_list_add_image (text, img, a->platform, err);
+      ferry_image_free (img);
+      if (next == NULL)
+        return NULL;
+      free (text);
+      text = next;
+    }
+  if (a->annotations && json_object_object_length (a->annotations) > 0)
+    {
+      struct ferry_list_platform none = { 0 };
+      char *next = ferry_manifest_list_annotate (text, NULL, &none, a->annotations, err);
+
+      if (next == NULL)
+        return NULL;
+      free (text);
+      text = next;
+    }
+  return steal_pointer (&text);
+}
+
+/* Pulls the image DIGEST of REPOSITORY (a name without tag) and adds its
+ * manifest digest to *DIGESTS.  */
+static int
+pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
+                const struct ferry_transfer_options *o, char ***digests, ferry_error_t *err)
+{
+  cleanup_free char *ref = xasprintf ("%s@%s", name, digest);
+  cleanup_free char *id = NULL;
+
+  if (ferry_image_pull (s, ref, o, &id, err) < 0)
+    return -1;
+  *digests = strv_add (*digests, digest);
+  return 0;
+}
+
+/* The registry's REF, pulled into the store (a list: this host's image, or
+ * with ALL every one).  *REACHED tells whether the registry sent REF's
+ * manifest: a failure before is the registry's absence, after it a fault
+ * of what it sent.  */
+static int
+add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
+            char ***digests, bool *reached, ferry_error_t *err)
+{
+  cleanup_free char *body = NULL, *media_type = NULL, *name = NULL;
+  cleanup_json json_object *m = NULL;
+  struct ferry_reference r;
+  char digest[FERRY_DIGEST_LEN + 1];
+  json_object *entries;
+  size_t len, i;
+  int found = 0;
+
+  if (ferry_reference_parse (strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref,
+                             FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, err)
+      < 0)
+    return -1;
+  name = ferry_reference_name (&r);
+  if (ferry_image_fetch_manifest (ref, o, &body, &len, &media_type, digest, err) < 0)
+    {
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          /* Podman's words, then ours.  */
+          cleanup_error ferry_error_t cause = steal_pointer (err);
+          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                 "reading manifest %s in %s: manifest unknown (%s)",
+                                 r.digest ? r.digest : r.tag, name, cause->msg);
+        }
+      ferry_reference_free (&r);
+      return ferry_error_wrap (err, "setting up to read manifest and configuration from \"docker://%s\"",
+                               strncmp (ref, "docker://", 9) == 0 ? ref + 9 : ref);
+    }
+  ferry_reference_free (&r);
+  *reached = true;
+  if (! ferry_media_is_index (media_type))
+    return pull_by_digest (s, name, digest, o, digests, err);
+  m = ferry_json_parse (body, len, "image index", err);
+  if (m == NULL)
+    return -1;
+  entries = ferry_json_get_array (m, "manifests");
+  if (all && json_object_array_length (entries) > MAX_REMOTE_ENTRIES)
+    return ferry_make_error (err, 0,
+                             "%s: the image index names %zu images, more than the %d ferry adds at once", ref,
+                             json_object_array_length (entries), MAX_REMOTE_ENTRIES);
+  for (i = 0; i < json_object_array_length (entries); i++)
+    {
+      json_object *e = json_object_array_get_idx (entries, i);
+      json_object *plat = ferry_json_get_object (e, "platform");
+      const char *dg = ferry_json_get_string (e, "digest");
+      const char *mt = ferry_json_get_string (e, "mediaType");
+
+      if (mt == NULL || ! ferry_media_is_manifest (mt))
+        continue;
+      if (! all
+          && (plat == NULL || ! ferry_json_string_equals (plat, "os", "linux")
+              || ! ferry_json_string_equals (plat, "architecture", ferry_image_host_arch ())))
+        continue;
+      if (pull_by_digest (s, name, dg, o, digests, err) < 0)
+        return -1;
+      found = 1;
+      if (! all)
+        break;
+    }
+  if (! found)
+    return ferry_make_error_kind (
+        err, FERRY_ERROR_NOT_FOUND,
+        "%s: no image found in image index for architecture \"%s\", variant \"\", OS "
+        "\"linux\"",
+        ref, ferry_image_host_arch ());
+  return 0;
+}
+
+/* The local image or list REF names (a list's image for this host, or
+ * with ALL all of its images).  */
+static int
+add_local (ferry_store_t *s, const char *ref, bool all, char ***digests, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+
+  if (all && ferry_store_lookup_list (s, ref, &img, err) == 0)
+    {
+      cleanup_json json_object *m = json_tokener_parse (img->manifest);
+      json_object *entries = ferry_json_get_array (m, "manifests");
+      size_t i;
+
+      for (i = 0; i < json_object_array_length (entries); i++)
+        *digests
+            = strv_add (*digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
+      ferry_image_free (img);
+      return 0;
+    }
+  ferry_error_release (err);
+  if (ferry_store_lookup (s, ref, &img, err) < 0)
+    return -1;
+  *digests = strv_add (*digests, img->manifest_digest);
+  ferry_image_free (img);
+  return 0;
+}
+
+/* Whether REF names a registry's image before a local one: a full name
+ * of a registry other than localhost, as Podman looks there first.  Short
+ * names and IDs are looked up here first (Podman would ask docker.io).  */
+static bool
+registry_first (const char *ref)
+{
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
+  bool remote;
+
+  if (ferry_reference_is_short (ref)
+      || ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+    {
+      ferry_error_release (&ignored);
+      return false;
+    }
+  remote = strcmp (r.registry, "localhost") != 0;
+  ferry_reference_free (&r);
+  return remote;
+}
+
+/* The manifest digests of the stored images REF stands for: with
+ * docker://, a registry's (pulled); a full name of a registry, the
+ * registry's when it answers, else the store's; anything else the store's
+ * (a list's image for this host, or with ALL all of its images), else the
+ * registry's.  */
+int
+ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
+                              const struct ferry_transfer_options *o, char ***digests, ferry_error_t *err)
+{
+  cleanup_error ferry_error_t remote_err = NULL;
+  bool reached = false;
+
+  if (strncmp (ref, "docker://", 9) == 0)
+    return add_remote (s, ref, all, o, digests, &reached, err);
+  if (registry_first (ref))
+    {
+      if (add_remote (s, ref, all, o, digests, &reached, &remote_err) == 0)
+        return 0;
+      if (reached)
+        {
+          *err = steal_pointer (&remote_err);
+          return -1;
+        }
+      if (add_local (s, ref, all, digests, err) == 0)
+        return 0;
+      if ((*err)->kind == FERRY_ERROR_NOT_FOUND && strstr ((*err)->msg, "image index") == NULL)
+        {
+          cleanup_error ferry_error_t local_err = steal_pointer (err);
+          return ferry_make_error (err, 0,
+                                   "locating image to add to manifest list: \"docker://%s\": %s; \"%s\": %s",
+                                   ref, remote_err->msg, ref, local_err->msg);
+        }
+      return -1;
+    }
+  if (add_local (s, ref, all, digests, err) == 0)
+    return 0;
+  if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
+    return -1;
+  ferry_error_release (err);
+  return add_remote (s, ref, all, o, digests, &reached, err);
+}
+
+int
+ferry_manifest_list_add_stored (ferry_store_t *s, const char *list, char **digests,
+                                const struct ferry_list_platform *p, json_object *annotations,
+                                ferry_error_t *err)
+{
+  struct add_request a = { digests, p, annotations };
+
+  return ferry_store_edit_list (s, list, edit_add, &a, err);
+}
+
+int
+ferry_manifest_list_create (ferry_store_t *s, const char *name, char **digests, json_object *annotations,
+                            bool amend, char **id, ferry_error_t *err)
+{
+  struct ferry_list_platform none = { 0 };
+  struct ferry_image *existing = NULL;
+  cleanup_free char *text = NULL;
+  size_t i;
+
+  *id = NULL;
+  if (amend && ferry_store_lookup_list (s, name, &existing, err) == 0)
+    {
+      *id = xstrdup (existing->id);
+      ferry_image_free (existing);
+      if ((digests || (annotations && json_object_object_length (annotations) > 0))
+          && ferry_manifest_list_add_stored (s, *id, digests, &none, annotations, err) < 0)
+        {
+          free (*id);
+          *id = NULL;
+          return -1;
+        }
+      return 0;
+    }
+  ferry_error_release (err);
+  text = ferry_manifest_list_new (annotations);
+  for (i = 0; digests && digests[i]; i++)
+    {
+      struct ferry_image *img = NULL;
+      char *next;
+
+      if (ferry_store_lookup_manifest_digest (s, digests[i], &img, err) < 0)
+        return -1;
+      next = ferry_manifest_list_add_image (text, img, &none, err);
+      ferry_image_free (img);
+      if (next == NULL)
+        return -1;
+      free (text);
+      text = next;
+    }
+  return ferry_store_add_list (s, text, name, id, err);
+}

@@ -127,7 +127,7 @@ is_group (const struct ferry_command *c)
 {
   return c->run == ferry_cmd_archive || c->run == ferry_cmd_container || c->run == ferry_cmd_image
          || c->run == ferry_cmd_network || c->run == ferry_cmd_volume || c->run == ferry_cmd_system
-         || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest;
+         || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest || c->run == ferry_cmd_secret;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

@@ -105,6 +105,18 @@ check_page() {
 	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help container checkpoint
 	[ "$status" -eq 0 ]
 	[ "$output" = "$("$FERRY_BIN" container checkpoint --help)" ]
+	# Every group's subcommands, and a group's group.
+	for cmd in $(commands_of); do
+		if "$FERRY_BIN" "$cmd" --help | grep -q '^Commands:'; then
+			sub=$(commands_of "$cmd" | head -n1)
+			MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help "$cmd" "$sub"
+			[ "$status" -eq 0 ]
+			[ "$output" = "$("$FERRY_BIN" "$cmd" "$sub" --help)" ]
+		fi
+	done
+	MANPATH=$TEST_TMP/noman run "$FERRY_BIN" help system connection add
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$FERRY_BIN" system connection add --help)" ]
 	run "$FERRY_BIN" help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Usage: ferry [GLOBAL OPTIONS] COMMAND"* ]]

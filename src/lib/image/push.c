@@ -663,6 +663,23 @@ fresh_layers_free (struct push *p)
   free (p->work);
 }
 
+/* Where the registry now has each of MANIFEST's layers, for later pushes
+ * to mount them from.  */
+static void
+record_locations (struct push *p, json_object *manifest)
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  size_t i;
+
+  for (i = 0; layers && i < json_object_array_length (layers); i++)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
+      if (dg)
+        ferry_store_add_blob_location (p->s, dg, p->dest.registry, p->dest.repository, &ignored);
+    }
+}
+
 static int
 push_once (ferry_store_t *s, const char *image, const char *dest, const struct ferry_transfer_options *o,
            char **digest, ferry_error_t *err)
@@ -671,7 +688,6 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
   struct ferry_image *img = NULL;
   cleanup_json json_object *manifest = NULL;
   cleanup_free char *dest_owned = NULL;
-  size_t i;
   int ret = -1;
 
   if (digest)
@@ -711,16 +727,7 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
   ferry_progress_say (p.progress, "Getting image source signatures");
   if (push_blobs (&p, manifest, img, err) < 0 || put_manifest (&p, img, manifest, err) < 0)
     goto out;
-  {
-    json_object *layers = ferry_json_get_array (manifest, "layers");
-    for (i = 0; layers && i < json_object_array_length (layers); i++)
-      {
-        cleanup_error ferry_error_t ignored = NULL;
-        const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
-        if (dg)
-          ferry_store_add_blob_location (s, dg, p.dest.registry, p.dest.repository, &ignored);
-      }
-  }
+  record_locations (&p, manifest);
   if (digest)
     *digest = xstrdup (img->manifest_digest);
   ret = 0;
@@ -762,21 +769,6 @@ ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
 }
 
 /* ---- manifest lists ------------------------------------------------------------ */
-
-static void
-record_locations (struct push *p, json_object *manifest)
-{
-  json_object *layers = ferry_json_get_array (manifest, "layers");
-  size_t i;
-
-  for (i = 0; layers && i < json_object_array_length (layers); i++)
-    {
-      cleanup_error ferry_error_t ignored = NULL;
-      const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
-      if (dg)
-        ferry_store_add_blob_location (p->s, dg, p->dest.registry, p->dest.repository, &ignored);
-    }
-}
 
 /* Pushes the image of the list entry DIGEST (its blobs, then its manifest
  * by digest), converted to FORMAT when given; a conversion's new

@@ -305,6 +305,21 @@ ferry_cli_human_size (uint64_t bytes)
 }
 
 char *
+ferry_cli_go_human_size (uint64_t bytes, int precision)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+  double v = (double) bytes;
+  size_t u = 0;
+
+  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
+    {
+      v /= 1000;
+      u++;
+    }
+  return xasprintf ("%.*g%s", precision, v, units[u]);
+}
+
+char *
 ferry_cli_time_ago (const char *rfc3339)
 {
   struct timespec then;

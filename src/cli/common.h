@@ -194,6 +194,9 @@ void ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
 
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);
+/* Go's units.HumanSizeWithPrecision: decimal units, no space ("10.2kB");
+ * Podman's HumanSize is PRECISION 4.  */
+char *ferry_cli_go_human_size (uint64_t bytes, int precision);
 char *ferry_cli_time_ago (const char *rfc3339);
 /* "2026-12-05 20:44:47.975255917 +0000 UTC", as Go prints a time (NANO
  * since the epoch).  */

@@ -4054,23 +4054,6 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   return o;
 }
 
-/* Go's units.HumanSizeWithPrecision (SIZE, 3), as Podman's ps --size:
- * "10.7kB", "0B".  */
-static char *
-compact_human_size (uint64_t size)
-{
-  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-  double v = size;
-  size_t u = 0;
-
-  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
-    {
-      v /= 1000;
-      u++;
-    }
-  return xasprintf ("%.3g%s", v, units[u]);
-}
-
 /* The bytes C holds of its own and with its image's: "10.7kB (virtual
  * 2.16MB)".  */
 static int
@@ -4089,8 +4072,8 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
       image_size = img->size;
       ferry_image_free (img);
     }
-  own = compact_human_size (*rw);
-  virt = compact_human_size (*rw + image_size);
+  own = ferry_cli_go_human_size (*rw, 3);
+  virt = ferry_cli_go_human_size (*rw + image_size, 3);
   *text = xasprintf ("%s (virtual %s)", own, virt);
   return 0;
 }

@@ -53,22 +53,6 @@ enum
   OPT_HUMAN,
 };
 
-/* Go's units.HumanSizeWithPrecision: decimal units, no space ("10.2kB").  */
-static char *
-human_size (uint64_t bytes, int precision)
-{
-  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-  double v = (double) bytes;
-  size_t u = 0;
-
-  while (v >= 1000 && u < sizeof (units) / sizeof (units[0]) - 1)
-    {
-      v /= 1000;
-      u++;
-    }
-  return xasprintf ("%.*g%s", precision, v, units[u]);
-}
-
 static const char *
 entry_id (const struct ferry_history_entry *e, int no_trunc, char *buf, size_t len)
 {
@@ -94,7 +78,7 @@ history_row (const struct ferry_history_entry *e, int human, int no_trunc)
 {
   json_object *o = json_object_new_object ();
   cleanup_free char *ago = ferry_cli_time_ago (e->created);
-  cleanup_free char *size = human_size (e->size, 3);
+  cleanup_free char *size = ferry_cli_go_human_size (e->size, 3);
   cleanup_free char *by = NULL;
   char id[80];
 
@@ -349,7 +333,7 @@ static char *
 layer_line (const struct tree *t, size_t owner, size_t pos)
 {
   const char *id = t->ids[owner][pos];
-  cleanup_free char *size = human_size (ferry_cli_layer_size (t->imgs[owner]->diff_ids[pos]), 4);
+  cleanup_free char *size = ferry_cli_go_human_size (ferry_cli_layer_size (t->imgs[owner]->diff_ids[pos]), 4);
   cleanup_strv char **names = xmalloc0 (sizeof (char *));
   cleanup_free char *tags = NULL;
   size_t i, j, n = 0;
@@ -445,7 +429,7 @@ ferry_cmd_image_tree (int argc, char **argv)
     }
   tags = names_text (img->names);
   /* Podman's image size counts the config and manifest too.  */
-  size = human_size (img->size + strlen (img->config_text) + strlen (img->manifest), 4);
+  size = ferry_cli_go_human_size (img->size + strlen (img->config_text) + strlen (img->manifest), 4);
   printf ("Image ID: %.12s\nTags:     %s\nSize:     %s\nImage Layers\n", img->id, tags, size);
   if (whatrequires && img->n_layers > 0)
     tree_children (&t, self, img->n_layers - 1, &root);

@@ -18,6 +18,7 @@ static int cmd_version (int argc, char **argv);
 static int cmd_help (int argc, char **argv);
 
 static const struct ferry_command commands[] = {
+  { "artifact", ferry_cmd_artifact, "Manage OCI artifacts" },
   { "archive", ferry_cmd_archive, "Inspect checkpoint archives" },
   { "attach", ferry_cmd_attach, "Attach to a running container" },
   { "checkpoint", ferry_cmd_checkpoint, "Checkpoint one or more running containers" },
@@ -125,9 +126,10 @@ cmd_version (int argc, char **argv)
 static int
 is_group (const struct ferry_command *c)
 {
-  return c->run == ferry_cmd_archive || c->run == ferry_cmd_container || c->run == ferry_cmd_image
-         || c->run == ferry_cmd_network || c->run == ferry_cmd_volume || c->run == ferry_cmd_system
-         || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest || c->run == ferry_cmd_secret;
+  return c->run == ferry_cmd_archive || c->run == ferry_cmd_artifact || c->run == ferry_cmd_container
+         || c->run == ferry_cmd_image || c->run == ferry_cmd_network || c->run == ferry_cmd_volume
+         || c->run == ferry_cmd_system || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest
+         || c->run == ferry_cmd_secret;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

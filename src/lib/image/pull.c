@@ -891,3 +891,97 @@ out:
   pull_free (&p);
   return ret;
 }
+
+/* ---- artifacts ------------------------------------------------------------------ */
+
+/* Blob DESC into DIR/<hex>, unless it is there already (put there, whole
+ * and checked, by an earlier fetch or add).  */
+static int
+fetch_into_dir (struct pull *p, json_object *desc, const char *dir, const char *kind, ferry_error_t *err)
+{
+  const char *dg = ferry_json_get_string (desc, "digest");
+  int64_t size = ferry_json_get_int (desc, "size", -1);
+  cleanup_free char *path = xasprintf ("%s/%s", dir, dg + strlen ("sha256:"));
+  cleanup_free char *tmp = xasprintf ("%s/.fetch-XXXXXX", dir);
+  struct stat st;
+  int fd, line;
+
+  if (stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == size)
+    return 0;
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "%s: cannot make a file in `%s`", p->what, dir);
+  line = ferry_progress_add (p->progress, kind, dg, (uint64_t) size);
+  if (fetch_blob (p, dg, (uint64_t) size, fd, -1, line, NULL, NULL, err) < 0 || fsync (fd) < 0
+      || rename (tmp, path) < 0)
+    {
+      if (err && *err == NULL)
+        ferry_make_error (err, errno, "%s: cannot store blob %s", p->what, dg);
+      close (fd);
+      unlink (tmp);
+      return -1;
+    }
+  ferry_progress_status (p->progress, line, "done");
+  close (fd);
+  return 0;
+}
+
+int
+ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, const char *blob_dir,
+                      char **manifest, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  struct pull p = { 0 };
+  cleanup_json json_object *m = NULL;
+  cleanup_free char *media_type = NULL;
+  json_object *layers;
+  size_t len = 0, i;
+  int ret = -1;
+
+  *manifest = NULL;
+  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
+    return -1;
+  p.what = ferry_reference_string (&p.ref);
+  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
+  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot pull %s", p.what);
+      goto out;
+    }
+  p.progress = ferry_progress_new (o->progress);
+  if (fetch_manifest (&p, p.ref.digest ? p.ref.digest : p.ref.tag, p.ref.digest, manifest, &len, &media_type,
+                      digest, err)
+      < 0)
+    goto out;
+  if (! ferry_media_is_manifest (media_type) || strlen (*manifest) != len)
+    {
+      cleanup_free char *shown = ferry_registry_printable (media_type);
+      ferry_make_error (err, 0, "%s: not an artifact: its manifest is a `%s`, not an OCI image manifest",
+                        p.what, shown);
+      goto out;
+    }
+  m = ferry_json_parse (*manifest, len, "the manifest", err);
+  if (m == NULL || ferry_image_check_manifest (m, err) < 0)
+    {
+      ferry_error_wrap (err, "%s: the manifest %s", p.what, digest);
+      goto out;
+    }
+  ferry_progress_say (p.progress, "Getting image source signatures");
+  layers = ferry_json_get_array (m, "layers");
+  for (i = 0; i < json_object_array_length (layers); i++)
+    if (fetch_into_dir (&p, json_object_array_get_idx (layers, i), blob_dir, "blob", err) < 0)
+      goto out;
+  if (fetch_into_dir (&p, ferry_json_get_object (m, "config"), blob_dir, "config", err) < 0)
+    goto out;
+  ferry_progress_say (p.progress, "Writing manifest to image destination");
+  ret = 0;
+
+out:
+  if (ret < 0)
+    {
+      free (*manifest);
+      *manifest = NULL;
+    }
+  ferry_progress_finish (p.progress);
+  pull_free (&p);
+  return ret;
+}

@@ -84,6 +84,20 @@ int ferry_image_fetch_manifest (const char *ref, const struct ferry_transfer_opt
                                 size_t *len, char **media_type, char digest[FERRY_DIGEST_LEN + 1],
                                 ferry_error_t *err);
 
+/* An OCI artifact (a manifest whose layers are files, not an image):
+ * fetches the manifest REF names, verified and type-checked, and its
+ * config and layer blobs into BLOB_DIR/<hex>, each written under a
+ * temporary name, checked against its size and digest and then renamed.
+ * *MANIFEST gets the manifest's text, DIGEST its digest.  */
+int ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, const char *blob_dir,
+                          char **manifest, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err);
+
+/* Pushes the OCI manifest MANIFEST (text) of an artifact, whose blobs are
+ * BLOB_DIR/<hex>, to DEST: its blobs, then the manifest under DEST's tag;
+ * *DIGEST (when not NULL) gets the manifest's digest.  */
+int ferry_artifact_push (const char *dest, const struct ferry_transfer_options *o, const char *blob_dir,
+                         const char *manifest, char **digest, ferry_error_t *err);
+
 /* "linux/amd64" style: validates P and splits it.  */
 int ferry_platform_parse (const char *p, char **os, char **arch, char **variant, ferry_error_t *err);
 

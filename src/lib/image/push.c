@@ -5,6 +5,7 @@
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
+#include "schema.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -47,7 +48,8 @@ struct push
   char *what;  /* the destination, for messages */
   char *scope; /* "repository:REPO:pull,push" */
   ferry_progress_t *progress;
-  char *work; /* <root>/storage/tmp/push-XXXXXX, when layers are compressed anew */
+  char *work;           /* <root>/storage/tmp/push-XXXXXX, when layers are compressed anew */
+  const char *blob_dir; /* an artifact's: its blobs as BLOB_DIR/<hex>, S is NULL */
   struct fresh_layer *fresh;
   size_t n_fresh;
 };
@@ -158,7 +160,9 @@ send_blob (struct blob_job *job, const char *location)
     req.body = job->data;
   else
     {
-      path = job->path ? xstrdup (job->path) : ferry_store_blob_path (p->s, job->digest);
+      path = job->path     ? xstrdup (job->path)
+             : p->blob_dir ? xasprintf ("%s/%s", p->blob_dir, job->digest + strlen ("sha256:"))
+                           : ferry_store_blob_path (p->s, job->digest);
       fd = open (path, O_RDONLY | O_CLOEXEC);
       if (fd < 0 && errno == ENOENT)
         return ferry_make_error (&job->err, 0,
@@ -204,7 +208,7 @@ push_blob (struct blob_job *job)
       ferry_progress_status (p->progress, job->line, "skipped: already exists");
       return 0;
     }
-  repos = ferry_store_blob_repositories (p->s, job->digest, p->dest.registry);
+  repos = p->s ? ferry_store_blob_repositories (p->s, job->digest, p->dest.registry) : NULL;
   for (i = 0; repos && repos[i]; i++)
     if (strcmp (repos[i], p->dest.repository) != 0)
       {
@@ -280,14 +284,33 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
   return 0;
 }
 
+/* Sends Q's blobs, several at a time: the first error is the one told.  */
+static int
+run_queue (struct blob_queue *q, ferry_error_t *err)
+{
+  int ret = 0;
+
+  ferry_parallel_for (q->n, PUSH_THREADS, push_nth, q);
+  for (size_t k = 0; k < q->n; k++)
+    if (q->jobs[k].err)
+      {
+        if (ret == 0)
+          *err = steal_pointer (&q->jobs[k].err);
+        else
+          ferry_error_release (&q->jobs[k].err);
+        ret = -1;
+      }
+  return ret;
+}
+
 static int
 push_blobs (struct push *p, json_object *manifest, const struct ferry_image *img, ferry_error_t *err)
 {
   struct blob_queue q = { 0 };
   json_object *layers = ferry_json_get_array (manifest, "layers");
   json_object *config = ferry_json_get_object (manifest, "config");
-  size_t i, k;
-  int ret = 0;
+  size_t i;
+  int ret;
 
   if (layers == NULL || config == NULL)
     return ferry_make_error (
@@ -305,16 +328,7 @@ push_blobs (struct push *p, json_object *manifest, const struct ferry_image *img
       goto out;
     }
 
-  ferry_parallel_for (q.n, PUSH_THREADS, push_nth, &q);
-  for (k = 0; k < q.n; k++)
-    if (q.jobs[k].err)
-      {
-        if (ret == 0)
-          *err = steal_pointer (&q.jobs[k].err);
-        else
-          ferry_error_release (&q.jobs[k].err);
-        ret = -1;
-      }
+  ret = run_queue (&q, err);
   free (q.jobs);
   return ret;
 
@@ -917,4 +931,67 @@ ferry_image_push_list (ferry_store_t *s, const char *list, const char *dest, int
   struct push_list_call c = { s, list, dest, o, all, digest };
 
   return ferry_retry_run (&o->retry, push_list_once, &c, err);
+}
+
+/* ---- artifacts ------------------------------------------------------------------ */
+
+int
+ferry_artifact_push (const char *dest, const struct ferry_transfer_options *o, const char *blob_dir,
+                     const char *manifest_text, char **digest, ferry_error_t *err)
+{
+  struct push p = { .blob_dir = blob_dir };
+  struct blob_queue q = { 0 };
+  cleanup_json json_object *manifest = NULL;
+  char dg[FERRY_DIGEST_LEN + 1];
+  json_object *layers;
+  size_t i;
+  int ret = -1;
+
+  if (digest)
+    *digest = NULL;
+  if (strncmp (dest, "docker://", 9) == 0)
+    dest += 9;
+  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.dest, err) < 0)
+    return -1;
+  p.what = ferry_reference_string (&p.dest);
+  if (p.dest.tag == NULL)
+    {
+      ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
+      goto out;
+    }
+  manifest = ferry_json_parse (manifest_text, strlen (manifest_text), "the artifact's manifest", err);
+  if (manifest == NULL || ferry_image_check_manifest (manifest, err) < 0)
+    goto out;
+  p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
+  if (ferry_registry_open (p.dest.registry, &o->registry, &p.reg, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot push to %s", p.what);
+      goto out;
+    }
+  p.progress = ferry_progress_new (o->progress);
+  ferry_progress_say (p.progress, "Getting image source signatures");
+  layers = ferry_json_get_array (manifest, "layers");
+  for (i = 0; i < json_object_array_length (layers); i++)
+    if (queue_add (&q, &p, json_object_array_get_idx (layers, i), "blob", NULL, err) < 0)
+      goto out;
+  if (queue_add (&q, &p, ferry_json_get_object (manifest, "config"), "config", NULL, err) < 0)
+    goto out;
+  ferry_sha256_buffer (manifest_text, strlen (manifest_text), dg);
+  if (run_queue (&q, err) < 0
+      || put_manifest_text (&p, manifest_text, ferry_json_get_string (manifest, "mediaType"), dg, p.dest.tag,
+                            err)
+             < 0)
+    goto out;
+  if (digest)
+    *digest = xstrdup (dg);
+  ret = 0;
+
+out:
+  free (q.jobs);
+  ferry_progress_finish (p.progress);
+  ferry_registry_close (p.reg);
+  ferry_reference_free (&p.dest);
+  free (p.what);
+  free (p.scope);
+  return ret;
 }

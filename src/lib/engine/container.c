@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "process_options.h"
 #include "ns_modes.h"
+#include "userns.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -2428,7 +2429,9 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
     goto out;
-  if (ferry_ns_modes_record (e, o, rec, err) < 0 || (o->replace && replace_container (e, o->name, err) < 0))
+  if (ferry_ns_modes_record (e, o, rec, err) < 0
+      || (o->userns && ferry_userns_record (e, o->userns, rec, err) < 0)
+      || (o->replace && replace_container (e, o->name, err) < 0))
     goto out;
   /* Held while the directories are there without the row: a sweep
    * (system prune --external) leaves a container whose lock is taken.  */

@@ -7,6 +7,7 @@
 #include "mount.h"
 #include "process_options.h"
 #include "ns_modes.h"
+#include "userns.h"
 #include "volume.h"
 #include "resources.h"
 #include "image_mount.h"
@@ -654,6 +655,21 @@ ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c
     return -1;
   if (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record))
     return ferry_overlay_bind (ov, lowers[0], err);
+  if (json_object_object_get (c->record, "UidMap"))
+    {
+      /* Its layers as its root sees them: a file of image UID 0 shows
+       * as its host UID.  */
+      cleanup_close int userns = -1;
+
+      if (ferry_userns_open (c->record, &userns, err) < 0)
+        return ferry_error_wrap (err, "mounting the root file system of container %s", c->name);
+      if (userns >= 0)
+        return ferry_userns_give_root (c->record, ov->upper, err) < 0
+                       || ferry_overlay_mount_idmapped (ov, (const char *const *) lowers, n, userns, err) < 0
+                       || ferry_userns_reachable (e->root, ov->merged, err) < 0
+                   ? -1
+                   : 0;
+    }
   return ferry_overlay_mount (ov, (const char *const *) lowers, n, err);
 }
 
@@ -1133,7 +1149,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
-      || ferry_ns_modes_apply (e, c, spec, err) < 0)
+      || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0)
     return -1;
   ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))
@@ -1153,7 +1169,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
         {
           json_object *ns = json_object_array_get_idx (nss, i);
           const char *type = ferry_json_get_string (ns, "type");
-          if (type && strcmp (type, "network") == 0)
+          /* A user namespace can join only a network namespace it owns:
+           * runc makes that one.  */
+          if (type && strcmp (type, "network") == 0 && ! ferry_userns_own_netns (c->record))
             json_object_object_add (ns, "path", json_object_new_string (netns));
         }
     }
@@ -1534,7 +1552,14 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, restore_from, err) < 0)
+  if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+      || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
+    goto fail;
+  /* CRIU opens the images and the sources of bind mounts from inside the
+   * namespace.  */
+  if (restore_from && json_object_object_get (c->record, "UidMap")
+      && (ferry_userns_reachable (e->root, restore_from, err) < 0
+          || ferry_userns_reachable (e->root, cdir, err) < 0))
     goto fail;
 
   co.runtime = &e->runtime;

@@ -1552,14 +1552,15 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, restore_from, err) < 0
-      || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
-    goto fail;
   /* CRIU opens the images and the sources of bind mounts from inside the
-   * namespace.  */
+   * namespace (before the images are given to the container's root,
+   * whose directories the search bits skip).  */
   if (restore_from && json_object_object_get (c->record, "UidMap")
       && (ferry_userns_reachable (e->root, restore_from, err) < 0
           || ferry_userns_reachable (e->root, cdir, err) < 0))
+    goto fail;
+  if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+      || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
     goto fail;
 
   co.runtime = &e->runtime;

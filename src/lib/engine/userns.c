@@ -173,8 +173,9 @@ read_subids (const char *file, const char *name, struct ferry_idmap **out, size_
 
   *out = NULL;
   *n = 0;
+  /* Podman's words when the file is missing.  */
   if (f == NULL)
-    return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot read `%s`", file);
+    return ferry_make_error (err, errno, "cannot read subids from `%s`", file);
   while (getline (&line, &cap, f) > 0)
     {
       char start[16], count[16];
@@ -689,6 +690,28 @@ sysfs_as_bind (json_object *spec)
     }
 }
 
+/* devpts refuses a gid= its namespace does not map: the tty group (5)
+ * left out when only some IDs are mapped, as Podman leaves it.  */
+static void
+devpts_without_gid (json_object *spec)
+{
+  json_object *mounts = json_object_object_get (spec, "mounts");
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *opts = json_object_object_get (m, "options");
+      if (! ferry_json_string_equals (m, "destination", "/dev/pts"))
+        continue;
+      for (size_t j = ferry_json_array_length (opts); j > 0; j--)
+        {
+          const char *o = ferry_json_string_value (json_object_array_get_idx (opts, j - 1));
+          if (o && strncmp (o, "gid=", 4) == 0)
+            json_object_array_del_idx (opts, j - 1, 1);
+        }
+    }
+}
+
 int
 ferry_userns_apply (ferry_engine_t *e, const struct ferry_container *c, json_object *spec, ferry_error_t *err)
 {
@@ -721,6 +744,8 @@ ferry_userns_apply (ferry_engine_t *e, const struct ferry_container *c, json_obj
   json_object_array_add (nss, ns);
   if (! ferry_userns_own_netns (c->record))
     sysfs_as_bind (spec);
+  if (host_of (g, ng, 5) == OVERFLOW_ID)
+    devpts_without_gid (spec);
   json_object_object_add (linux_, "uidMappings", spec_maps (u, nu));
   json_object_object_add (linux_, "gidMappings", spec_maps (g, ng));
   return 0;
@@ -788,6 +813,11 @@ ferry_userns_prepare (const struct ferry_container *c, const char *dir, const ch
             continue;
           cleanup_free char *path = xasprintf ("%s/%s", restore_from, de->d_name);
           rc = give (path, uid, gid, err);
+          /* The time namespace's offsets (no memory) are read by the
+           * restored task as "other": readable by all, as CRIU writes it
+           * in place.  */
+          if (rc == 0 && strncmp (de->d_name, "timens-", 7) == 0 && chmod (path, 0644) < 0)
+            rc = ferry_make_error (err, errno, "cannot open `%s` to the container's root", path);
         }
       closedir (d);
       if (rc < 0)

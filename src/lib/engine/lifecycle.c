@@ -1461,8 +1461,17 @@ copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char 
       const char *name = ferry_json_get_string (m, "Name");
       const char *dest = ferry_json_get_string (m, "Destination");
 
-      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL
-          || json_object_get_boolean (json_object_object_get (m, "NoCopy")))
+      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL)
+        continue;
+      /* A new volume belongs to the root of a container with a user
+       * namespace, as Podman gives it on first use.  */
+      if (ferry_volume_name_is_valid (name))
+        {
+          cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", e->root, name);
+          if (ferry_userns_give_empty_dir (c->record, data, err) < 0)
+            return -1;
+        }
+      if (json_object_get_boolean (json_object_object_get (m, "NoCopy")))
         continue;
       if (ferry_volume_copy_up (e->db, e->root, name, rootfs, dest, err) < 0)
         return -1;

@@ -768,6 +768,22 @@ give (const char *path, uid_t uid, gid_t gid, ferry_error_t *err)
 }
 
 int
+ferry_userns_give_empty_dir (json_object *rec, const char *path, ferry_error_t *err)
+{
+  DIR *d;
+  struct dirent *de;
+  int empty = 1;
+
+  if (json_object_object_get (rec, "UidMap") == NULL || (d = opendir (path)) == NULL)
+    return 0;
+  while (empty && (de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      empty = 0;
+  closedir (d);
+  return empty ? ferry_userns_give_root (rec, path, err) : 0;
+}
+
+int
 ferry_userns_give_root (json_object *rec, const char *path, ferry_error_t *err)
 {
   uid_t uid;

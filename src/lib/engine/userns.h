@@ -66,6 +66,9 @@ int ferry_userns_apply (ferry_engine_t *e, const struct ferry_container *c, json
  * mounted, which caches its owner.  */
 int ferry_userns_give_root (json_object *rec, const char *path, ferry_error_t *err);
 
+/* The same for directory PATH (a new volume's) when it is empty.  */
+int ferry_userns_give_empty_dir (json_object *rec, const char *path, ferry_error_t *err);
+
 /* Gives C's root what ferry made for it in DIR (the container's
  * directory: hosts, hostname, resolv.conf, shm, ...), the root of UPPER,
  * and RESTORE_FROM's CRIU images (which CRIU opens from inside the

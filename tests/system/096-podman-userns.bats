@@ -175,6 +175,19 @@ userns_sequence() {
 	# mounts.
 	[ -z "$(find "$ROOT/storage" -path "$(dirname "$upper")" -prune -o -uid 100000 -print)" ]
 	[ -n "$(find "$ROOT/storage" -path '*/bin/busybox' -uid 0 -print)" ]
+	# A new named volume is its root's; a copy in is owned by its user.
+	run f exec app sh -c 'stat -c "%u:%g" /data; touch /data/v && echo ok'
+	[ "$output" = "$(printf '0:0\nok')" ]
+	[ "$(stat -c %u:%g "$ROOT/volumes/vol/_data/v")" = 100000:200000 ]
+	echo hi >"$TEST_TMP/hi"
+	f cp "$TEST_TMP/hi" app:/hi
+	[ "$(f exec app stat -c %u:%g /hi)" = 0:0 ]
+	[ "$(stat -c %u:%g "$upper/hi")" = 100000:200000 ]
+	mkdir "$TEST_TMP/rfs"
+	run f run --rm --uidmap 0:100000:10 --rootfs "$TEST_TMP/rfs" true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains ':O'
 	run f run --rm --network bridge --uidmap 0:100000:10 ferry-test true
 	assert_status 125
 	assert_one_line_error

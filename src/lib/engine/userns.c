@@ -415,6 +415,12 @@ ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, js
 
   if (record_maps_given (e, o, rec, err) < 0)
     return -1;
+  if (json_object_object_get (rec, "UidMap") && ferry_container_rootfs (rec)
+      && ! ferry_container_rootfs_overlay (rec))
+    return ferry_make_error (err, 0,
+                             "--rootfs %s cannot be seen through a user namespace's mappings: add :O (an "
+                             "overlay on it, whose layer ferry idmaps) or leave out the user namespace",
+                             ferry_container_rootfs (rec));
   if (json_object_object_get (rec, "UidMap") && ! ferry_json_string_equals (rec, "Network", "none"))
     return ferry_make_error (err, 0,
                              "a user namespace of its own needs --network none with ferry (network mode %s): "
@@ -513,6 +519,19 @@ host_of (const struct ferry_idmap *m, size_t n, uint32_t id)
     if (id >= m[i].container && id - m[i].container < m[i].size)
       return m[i].host + (id - m[i].container);
   return OVERFLOW_ID;
+}
+
+void
+ferry_userns_to_host (json_object *rec, uid_t *uid, gid_t *gid)
+{
+  cleanup_free struct ferry_idmap *u = NULL;
+  cleanup_free struct ferry_idmap *g = NULL;
+  size_t nu = 0, ng = 0;
+
+  if (record_maps (rec, &u, &nu, &g, &ng) <= 0)
+    return;
+  *uid = host_of (u, nu, *uid);
+  *gid = host_of (g, ng, *gid);
 }
 
 int

@@ -48,6 +48,10 @@ int ferry_idmap_parse_list (json_object *v, struct ferry_idmap **out, size_t *n,
  * when root is not mapped); 0 when it runs in the host's.  */
 int ferry_userns_host_root (json_object *rec, uid_t *uid, gid_t *gid);
 
+/* *UID and *GID, IDs in REC's container, to the host IDs they map to
+ * (the overflow IDs when unmapped); unchanged without mappings.  */
+void ferry_userns_to_host (json_object *rec, uid_t *uid, gid_t *gid);
+
 /* A descriptor of a user namespace with REC's mappings, for idmapped
  * mounts, in *FD; -1 in *FD (and 0 returned) when REC has none.  */
 int ferry_userns_open (json_object *rec, int *fd, ferry_error_t *err);

@@ -36,10 +36,12 @@ enum
   "      --uidmap CONTAINER:HOST[:SIZE]  run in a user namespace of its own where user IDs\n"                \
   "                           CONTAINER.. are host IDs HOST.. (SIZE of them, default 1;\n"                   \
   "                           repeatable); its image is seen through idmapped mounts\n"                      \
-  "      --userns MODE        the user namespace: host (default, or \"\"), keep-id (all IDs\n"               \
-  "                           mapped to themselves, as root), container:NAME (another\n"                     \
+  "      --userns MODE        the user namespace: host (default, or \"\"), auto[:OPTS] (free\n"              \
+  "                           IDs of user containers in /etc/subuid and /etc/subgid; OPTS:\n"                \
+  "                           size=N, uidmapping=C:H:S, gidmapping=C:H:S), keep-id (all\n"                   \
+  "                           IDs mapped to themselves, as root), container:NAME (another\n"                 \
   "                           container's, which must run) or ns:PATH (a namespace file);\n"                 \
-  "                           auto is not implemented, nomap is for rootless Podman\n"
+  "                           nomap is for rootless Podman\n"
 
 /* The options, with the lists they collect.  */
 struct ferry_cli_userns

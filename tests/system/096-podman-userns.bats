@@ -34,6 +34,15 @@ open_test_dir() {
 	chmod 0711 "$TEST_TMP"
 }
 
+# Keeps /etc/subuid and /etc/subgid (or their absence) for teardown to
+# put back.
+save_subids() {
+	local f
+	for f in subuid subgid; do
+		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$TEST_TMP.$f.saved"; else : >"$TEST_TMP.$f.absent"; fi
+	done
+}
+
 # Runs "$@" with tool $1, appending the command, its exit code, its
 # output (blanks squeezed) and the first three words of its error to the
 # tool's transcript.
@@ -197,9 +206,7 @@ userns_sequence() {
 @test "userns: --subuidname and --subgidname read /etc/subuid and /etc/subgid" {
 	load_test_image
 	open_test_dir
-	for f in subuid subgid; do
-		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$TEST_TMP.$f.saved"; else : >"$TEST_TMP.$f.absent"; fi
-	done
+	save_subids
 	echo 'ferrytestu:400000:1000' >>/etc/subuid
 	echo 'ferrytestu:500000:2000' >>/etc/subgid
 	run f run --rm --subuidname ferrytestu ferry-test cat /proc/self/uid_map /proc/self/gid_map
@@ -265,4 +272,39 @@ for i, (m, d) in enumerate(members):
 	assert_output_contains 'host user ID 0 (root) mapped into its user namespace'
 	assert_output_contains '--trust-archive'
 	assert_host_b_untouched
+}
+
+# --userns auto with tool $1 and image $2, on a root with no container.
+auto_sequence() {
+	local t=$1 img=$2 a
+	echo 'other:1000000:1000000' >/etc/subuid
+	echo 'other:2000000:1000000' >/etc/subgid
+	ustep "$t" run --rm --network none --userns auto "$img" true
+	echo 'containers:1000000:1000000' >/etc/subuid
+	echo 'containers:2000000:1000000' >/etc/subgid
+	for a in auto auto:size=2000 auto:uidmapping=0:1000000:10 auto:gidmapping=100:2000050:10 auto:size=0 \
+		auto:size=10,size=20 auto:size=abc auto:bogus=1; do
+		ustep "$t" create --name "c${#a}$RANDOM" --network none --userns "$a" "$img" true
+		ustep "$t" inspect -l --format '{{.HostConfig.UsernsMode}} {{json .HostConfig.IDMappings}} {{index .Config.Annotations "io.podman.annotations.userns"}}'
+	done
+	ustep "$t" run --rm --network none --userns auto:size=100 "$img" sh -c 'cat /proc/self/uid_map; touch /x && echo wrote'
+}
+
+@test "userns: --userns auto allocates free IDs of user containers, as Podman does" {
+	load_test_image
+	open_test_dir
+	save_subids
+	auto_sequence f ferry-test
+	sed -i -E -e 's/^[0-9a-f]{64}$/<ID>/' -e 's/--name c[0-9]+ /--name C /' "$TEST_TMP/f.log"
+	grep -q '^{"UidMap":\["0:1000000:1024"\],"GidMap":\["0:2000000:1024"\]} auto$' "$TEST_TMP/f.log"
+	grep -q '^{"UidMap":\["0:1001024:2000"\],"GidMap":\["0:2001024:2000"\]} auto:size=2000' "$TEST_TMP/f.log"
+	grep -q '"GidMap":\["100:2000050:10","0:2004048:100","110:2004148:914"\]' "$TEST_TMP/f.log"
+	grep -q '^Error: creating container storage:$' "$TEST_TMP/f.log"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	auto_sequence podman_t localhost/ferry-test:latest
+	sed -i -E -e 's/^[0-9a-f]{64}$/<ID>/' -e 's/--name c[0-9]+ /--name C /' \
+		-e 's# localhost/ferry-test:latest( |$)# ferry-test\1#' "$TEST_TMP/podman_t.log"
+	diff "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 }

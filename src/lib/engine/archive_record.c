@@ -259,13 +259,14 @@ check_userns_mode (struct record_check *c, const char *field, json_object *v)
 
   if (s == NULL)
     return check_string (c, field, v);
-  if (strcmp (s, "private") == 0 || strcmp (s, "keep-id") == 0)
+  if (strcmp (s, "private") == 0 || strcmp (s, "keep-id") == 0 || strcmp (s, "auto") == 0)
     return 0;
   if (strncmp (s, "container:", 10) == 0 && is_lower_hex (s + 10, 64))
     return 0;
   if (strncmp (s, "ns:", 3) == 0 && is_clean_absolute (s + 3))
     return 0;
-  return refuse (c, field, "must be private, keep-id, container:ID or ns:PATH, not `%s`", q = shown (s));
+  return refuse (c, field, "must be private, auto, keep-id, container:ID or ns:PATH, not `%s`",
+                 q = shown (s));
 }
 
 /* ["CONTAINER:HOST:SIZE", ...]: within 32 bits, no overlaps, as the

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -243,6 +244,274 @@ args_map (char **args, const char *flag, json_object **out, ferry_error_t *err)
   return 0;
 }
 
+static int record_maps (json_object *rec, struct ferry_idmap **uids, size_t *nu, struct ferry_idmap **gids,
+                        size_t *ng);
+
+/* ---- --userns auto ------------------------------------------------------ */
+
+#define AUTO_USER "containers"
+#define AUTO_MIN_SIZE 1024
+#define AUTO_MAX_SIZE 65536
+
+struct id_ranges
+{
+  struct ferry_idmap *m; /* host, size used; container unused */
+  size_t n;
+};
+
+static void
+ranges_add (struct id_ranges *r, uint32_t host, uint32_t size)
+{
+  r->m = xrealloc (r->m, sizeof (*r->m) * (r->n + 1));
+  r->m[r->n++] = (struct ferry_idmap){ .container = 0, .host = host, .size = size };
+}
+
+/* The host IDs every container of the root maps, uid or gid side.  */
+static int
+used_ids (ferry_engine_t *e, struct id_ranges *uids, struct id_ranges *gids, ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  size_t n = 0;
+
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free struct ferry_idmap *u = NULL;
+      cleanup_free struct ferry_idmap *g = NULL;
+      size_t nu = 0, ng = 0;
+
+      if (record_maps (list[i]->record, &u, &nu, &g, &ng) <= 0)
+        continue;
+      for (size_t j = 0; j < nu; j++)
+        ranges_add (uids, u[j].host, u[j].size);
+      for (size_t j = 0; j < ng; j++)
+        ranges_add (gids, g[j].host, g[j].size);
+    }
+  ferry_containers_free (list, n);
+  return 0;
+}
+
+/* The first SIZE consecutive IDs of AVAIL that no range of USED holds.  */
+static int
+first_free (const struct ferry_idmap *avail, size_t n_avail, const struct id_ranges *used, uint32_t size,
+            uint32_t *out)
+{
+  for (size_t i = 0; i < n_avail; i++)
+    {
+      uint64_t start = avail[i].host, end = (uint64_t) avail[i].host + avail[i].size;
+
+      while (start + size <= end)
+        {
+          int moved = 0;
+          for (size_t j = 0; j < used->n; j++)
+            {
+              uint64_t us = used->m[j].host, ue = us + used->m[j].size;
+              if (us < start + size && start < ue)
+                {
+                  start = ue;
+                  moved = 1;
+                }
+            }
+          if (! moved)
+            {
+              *out = (uint32_t) start;
+              return 0;
+            }
+        }
+    }
+  return -1;
+}
+
+/* The highest user or group ID a file of LAYERS, or a line of their
+ * /etc/passwd and /etc/group, names.  */
+static uint32_t max_seen;
+
+static int
+note_owner (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) path, (void) flag, (void) ftw;
+  if (st->st_uid > max_seen)
+    max_seen = st->st_uid;
+  if (st->st_gid > max_seen)
+    max_seen = st->st_gid;
+  return 0;
+}
+
+static void
+note_db_ids (const char *file)
+{
+  cleanup_fclose FILE *f = fopen (file, "re");
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+
+  while (f && getline (&line, &cap, f) > 0)
+    {
+      /* name:x:ID:... (passwd: uid then gid; group: gid); the overflow
+       * user and group count for nothing, as with Podman.  */
+      char *p = line;
+
+      if (strncmp (line, "nobody:", 7) == 0 || strncmp (line, "nogroup:", 8) == 0)
+        continue;
+      for (int field = 0; field < 4 && p; field++)
+        {
+          if (field >= 2 && isdigit ((unsigned char) *p))
+            {
+              unsigned long v = strtoul (p, NULL, 10);
+              if (v < AUTO_MAX_SIZE && v > max_seen)
+                max_seen = (uint32_t) v;
+            }
+          p = strchr (p, ':');
+          if (p)
+            p++;
+        }
+    }
+}
+
+static uint32_t
+image_size (char *const *layers)
+{
+  max_seen = 0;
+  for (size_t i = 0; layers && layers[i]; i++)
+    {
+      cleanup_free char *passwd = xasprintf ("%s/etc/passwd", layers[i]);
+      cleanup_free char *group = xasprintf ("%s/etc/group", layers[i]);
+      nftw (layers[i], note_owner, 16, FTW_PHYS | FTW_MOUNT);
+      note_db_ids (passwd);
+      note_db_ids (group);
+    }
+  return max_seen >= AUTO_MAX_SIZE      ? AUTO_MAX_SIZE
+         : max_seen + 1 < AUTO_MIN_SIZE ? AUTO_MIN_SIZE
+                                        : max_seen + 1;
+}
+
+/* FORCED, then the container IDs below SIZE they leave, in order, mapped
+ * to consecutive host IDs from BASE.  */
+static json_object *
+auto_maps (const struct ferry_idmap *forced, size_t n_forced, uint32_t size, uint32_t base)
+{
+  cleanup_free struct ferry_idmap *m = xmalloc0 (sizeof (*m) * (2 * n_forced + 2));
+  size_t n = 0;
+  uint32_t id = 0;
+
+  for (size_t i = 0; i < n_forced; i++)
+    m[n++] = forced[i];
+  while (id < size)
+    {
+      uint32_t next = size;
+      int inside = 0;
+      for (size_t i = 0; i < n_forced; i++)
+        {
+          if (id >= forced[i].container && id - forced[i].container < forced[i].size)
+            {
+              id = forced[i].container + forced[i].size;
+              inside = 1;
+              break;
+            }
+          if (forced[i].container > id && forced[i].container < next)
+            next = forced[i].container;
+        }
+      if (inside)
+        continue;
+      m[n++] = (struct ferry_idmap){ .container = id, .host = base, .size = next - id };
+      base += next - id;
+      id = next;
+    }
+  return maps_to_json (m, n);
+}
+
+/* How many IDs below SIZE the forced mappings take.  */
+static uint32_t
+forced_within (const struct ferry_idmap *forced, size_t n, uint32_t size)
+{
+  uint64_t taken = 0;
+
+  for (size_t i = 0; i < n; i++)
+    if (forced[i].container < size)
+      taken += (uint64_t) forced[i].container + forced[i].size > size ? size - forced[i].container
+                                                                      : forced[i].size;
+  return taken >= size ? size : (uint32_t) taken;
+}
+
+static int
+record_auto (ferry_engine_t *e, const char *mode, char *const *layers, json_object **uids, json_object **gids,
+             ferry_error_t *err)
+{
+  cleanup_free char *opts = xstrdup (mode[4] == ':' ? mode + 5 : "");
+  cleanup_free struct ferry_idmap *fu = NULL;
+  cleanup_free struct ferry_idmap *fg = NULL;
+  cleanup_free struct ferry_idmap *avail_u = NULL;
+  cleanup_free struct ferry_idmap *avail_g = NULL;
+  struct id_ranges used_u = { 0 }, used_g = { 0 };
+  size_t nfu = 0, nfg = 0, nau = 0, nag = 0;
+  uint32_t size = 0, base_u = 0, base_g = 0;
+  char *save = NULL;
+  int rc = -1;
+
+  for (char *o = strtok_r (opts, ",", &save); o; o = strtok_r (NULL, ",", &save))
+    {
+      char *v = strchr (o, '=');
+      struct ferry_idmap m;
+      int keep = 0;
+
+      if (v)
+        *v++ = '\0';
+      if (strcmp (o, "size") == 0)
+        {
+          if (v == NULL || parse_u32 (v, &size) < 0)
+            return ferry_make_error (err, 0, "strconv.ParseUint: parsing \"%s\": invalid syntax", v ? v : "");
+        }
+      else if (strcmp (o, "uidmapping") == 0 || strcmp (o, "gidmapping") == 0)
+        {
+          int uid = o[0] == 'u';
+          if (v == NULL || parse_map_arg (v, &m, &keep, err) < 0)
+            return v ? -1 : ferry_make_error (err, 0, "invalid mapping \"\": give CONTAINER:HOST[:SIZE]");
+          if (! keep)
+            continue;
+          if (uid)
+            {
+              fu = xrealloc (fu, sizeof (*fu) * (nfu + 1));
+              fu[nfu++] = m;
+            }
+          else
+            {
+              fg = xrealloc (fg, sizeof (*fg) * (nfg + 1));
+              fg[nfg++] = m;
+            }
+        }
+      else
+        return ferry_make_error (err, 0, "unknown option specified: \"%s\"", o);
+    }
+  if (size == 0)
+    size = image_size (layers);
+  if (read_subids ("/etc/subuid", AUTO_USER, &avail_u, &nau, err) < 0
+      || read_subids ("/etc/subgid", AUTO_USER, &avail_g, &nag, err) < 0)
+    {
+      ferry_error_release (err);
+      nau = nag = 0;
+    }
+  if (used_ids (e, &used_u, &used_g, err) < 0)
+    goto out;
+  if (nau == 0 || nag == 0
+      || first_free (avail_u, nau, &used_u, size - forced_within (fu, nfu, size), &base_u) < 0
+      || first_free (avail_g, nag, &used_g, size - forced_within (fg, nfg, size), &base_g) < 0)
+    {
+      ferry_make_error (
+          err, 0,
+          "creating container storage: not enough unused IDs in user namespace (user \"" AUTO_USER
+          "\" needs %" PRIu32 " free IDs in its ranges in /etc/subuid and /etc/subgid)",
+          size);
+      goto out;
+    }
+  *uids = auto_maps (fu, nfu, size, base_u);
+  *gids = auto_maps (fg, nfg, size, base_g);
+  rc = 0;
+out:
+  free (used_u.m);
+  free (used_g.m);
+  return rc;
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 static void
@@ -335,7 +604,7 @@ read_ns_maps (const char *path, json_object **uids, json_object **gids, ferry_er
 }
 
 static int
-record_mode (ferry_engine_t *e, const char *mode, json_object *rec, ferry_error_t *err)
+record_mode (ferry_engine_t *e, const char *mode, char *const *layers, json_object *rec, ferry_error_t *err)
 {
   json_object *uids = NULL, *gids = NULL;
   const char *shown = "private";
@@ -347,11 +616,12 @@ record_mode (ferry_engine_t *e, const char *mode, json_object *rec, ferry_error_
   if (strcmp (mode, "nomap") == 0)
     return ferry_make_error (err, 0, "nomap is only supported in rootless mode");
   if (strcmp (mode, "auto") == 0 || strncmp (mode, "auto:", 5) == 0)
-    return ferry_make_error (err, 0,
-                             "--userns %s is not implemented by ferry: give the mappings with --uidmap and "
-                             "--gidmap, or --subuidname and --subgidname",
-                             mode);
-  if (strcmp (mode, "keep-id") == 0 || strncmp (mode, "keep-id:", 8) == 0)
+    {
+      if (record_auto (e, mode, layers, &uids, &gids, err) < 0)
+        return -1;
+      shown = "auto";
+    }
+  else if (strcmp (mode, "keep-id") == 0 || strncmp (mode, "keep-id:", 8) == 0)
     {
       /* As root, Podman's keep-id maps every ID to itself.  */
       uids = json_object_new_array ();
@@ -404,16 +674,16 @@ record_mode (ferry_engine_t *e, const char *mode, json_object *rec, ferry_error_
   return 0;
 }
 
-static int record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, json_object *rec,
-                              ferry_error_t *err);
+static int record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, char *const *layers,
+                              json_object *rec, ferry_error_t *err);
 
 int
-ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, json_object *rec,
-                     ferry_error_t *err)
+ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, char *const *layers,
+                     json_object *rec, ferry_error_t *err)
 {
   const char *net = ferry_json_get_string (rec, "Network");
 
-  if (record_maps_given (e, o, rec, err) < 0)
+  if (record_maps_given (e, o, layers, rec, err) < 0)
     return -1;
   if (json_object_object_get (rec, "UidMap") && ferry_container_rootfs (rec)
       && ! ferry_container_rootfs_overlay (rec))
@@ -430,8 +700,8 @@ ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, js
 }
 
 static int
-record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, json_object *rec,
-                   ferry_error_t *err)
+record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, char *const *layers,
+                   json_object *rec, ferry_error_t *err)
 {
   json_object *uids = NULL, *gids = NULL;
   int maps_given = o->uidmap || o->gidmap || o->subuidname || o->subgidname;
@@ -440,7 +710,7 @@ record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, json
     return ferry_make_error (
         err, 0, "--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
   if (o->mode)
-    return *o->mode == '\0' || strcmp (o->mode, "host") == 0 ? 0 : record_mode (e, o->mode, rec, err);
+    return *o->mode == '\0' || strcmp (o->mode, "host") == 0 ? 0 : record_mode (e, o->mode, layers, rec, err);
   if (! maps_given)
     return 0;
   if ((o->uidmap || o->gidmap) && (o->subuidname || o->subgidname))
@@ -897,6 +1167,9 @@ ferry_userns_inspect (const struct ferry_container *c, json_object *host)
 
   if (mode && (strcmp (mode, "keep-id") == 0 || strncmp (mode, "ns:", 3) == 0))
     mode = "private";
+  /* Podman shows an auto namespace as private once it has run.  */
+  if (mode && strcmp (mode, "auto") == 0)
+    mode = c->started_at && *c->started_at ? "private" : "";
   json_object_object_add (host, "UsernsMode", json_object_new_string (mode ? mode : ""));
   if (u && g)
     {

@@ -32,11 +32,19 @@ struct ferry_idmap
 /* The kernel takes at most this many lines in a uid_map.  */
 #define FERRY_IDMAP_MAX 340
 
+/* --userns auto[:size=N,uidmapping=C:H:S,gidmapping=C:H:S]: the first
+ * free IDs in the ranges of user "containers" in /etc/subuid and
+ * /etc/subgid that no other container of the root maps, SIZE of them
+ * (default: the highest ID the image's files, /etc/passwd and /etc/group
+ * name, plus one, 1024 to 65536), after the forced mappings, as
+ * Podman allocates them.  LAYERS (may be NULL) are the image's layer
+ * directories.  */
+
 /* Checks O and records it into REC (and its annotation
  * io.podman.annotations.userns); nothing when O asks for the host's
  * namespace.  A bad one: Podman's words.  */
-int ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, json_object *rec,
-                         ferry_error_t *err);
+int ferry_userns_record (ferry_engine_t *e, const struct ferry_userns_options *o, char *const *layers,
+                         json_object *rec, ferry_error_t *err);
 
 /* Parses a record's "UidMap" or "GidMap" list V into *OUT (N entries): -1
  * (WHY set to a static reason) when V is no list of "C:H:N" with N > 0,

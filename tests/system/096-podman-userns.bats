@@ -241,6 +241,17 @@ userns_sequence() {
 	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 200000 65536\nfile\nshm')" ]
 	[ "$(fb inspect --format '{{.HostConfig.UsernsMode}} {{json .HostConfig.IDMappings}}' app)" = \
 		'private {"UidMap":["0:100000:65536"],"GidMap":["0:200000:65536"]}' ]
+
+	# Another container's namespace: CRIU's restore could not join it,
+	# so the checkpoint is refused before anything is frozen.
+	f run -d --name peer --uidmap 0:100000:65536 ferry-test sleep 1000 >/dev/null
+	f run -d --name joiner --userns container:peer ferry-test sleep 1000 >/dev/null
+	run f container checkpoint joiner
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'joins another user namespace'
+	[ "$(f inspect --format '{{.State.Status}}' joiner)" = running ]
+	[ "$(cat "$(freezer_state_file "" "$(f inspect --format '{{.Id}}' joiner)")")" = THAWED ]
 }
 
 @test "userns: an archive's mappings are checked, and host root mapped in needs --trust-archive" {

@@ -1158,6 +1158,23 @@ ferry_userns_reachable (const char *top, const char *path, ferry_error_t *err)
     }
 }
 
+int
+ferry_userns_checkpoint_check (const struct ferry_container *c, ferry_error_t *err)
+{
+  const char *mode = ferry_json_get_string (c->record, "UsernsMode");
+
+  /* CRIU dumps it, but its restore cannot join a namespace it did not
+   * make ("Can't open ns file /proc/PID/ns/user: Permission denied").  */
+  if (mode && (strncmp (mode, "container:", 10) == 0 || strncmp (mode, "ns:", 3) == 0))
+    return ferry_make_error (
+        err, 0,
+        "cannot checkpoint container %s: it joins another user namespace (--userns %.*s), "
+        "which CRIU cannot restore it into: give it one of its own (--uidmap, --userns "
+        "auto) to checkpoint it",
+        c->name, strncmp (mode, "ns:", 3) == 0 ? 1024 : 22, mode);
+  return 0;
+}
+
 void
 ferry_userns_inspect (const struct ferry_container *c, json_object *host)
 {

@@ -94,6 +94,10 @@ int ferry_userns_prepare (const struct ferry_container *c, const char *dir, cons
  * for others (no read: nothing is listed).  */
 int ferry_userns_reachable (const char *top, const char *path, ferry_error_t *err);
 
+/* Before anything of C is frozen: 0 when CRIU can restore C's user
+ * namespace, else an error naming why.  */
+int ferry_userns_checkpoint_check (const struct ferry_container *c, ferry_error_t *err);
+
 /* HostConfig's UsernsMode and IDMappings, as Podman shows them.  */
 void ferry_userns_inspect (const struct ferry_container *c, json_object *host);
 

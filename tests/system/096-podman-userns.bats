@@ -319,3 +319,22 @@ auto_sequence() {
 		-e 's# localhost/ferry-test:latest( |$)# ferry-test\1#' "$TEST_TMP/podman_t.log"
 	diff "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 }
+
+@test "userns: a Podman checkpoint of a container with mappings restores here with them" {
+	need_podman
+	load_test_image
+	open_test_dir
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run -d --name pk --network none --uidmap 0:100000:65536 --gidmap 0:200000:65536 \
+		localhost/ferry-test:latest sh -c 'echo hi >/f; i=0; while true; do i=$((i+1)); echo $i >/dev/shm/c; sleep 0.2; done' >/dev/null
+	wait_until '[ -n "$(podman_t exec pk cat /dev/shm/c)" ]'
+	podman_t container checkpoint -e "$TEST_TMP/pk.tar.gz" pk >/dev/null
+	before=$(tar -xOf "$TEST_TMP/pk.tar.gz" devshm-checkpoint.tar | tar -xOf - ./c)
+	f container restore -i "$TEST_TMP/pk.tar.gz" >/dev/null
+	wait_until '[ "$(f exec pk cat /dev/shm/c)" -gt "$before" ]'
+	run f exec pk sh -c 'cat /proc/self/uid_map /proc/self/gid_map /f; stat -c %u:%g /f'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 100000 65536\n0 200000 65536\nhi\n0:0')" ]
+	[ "$(f inspect --format '{{json .HostConfig.IDMappings}}' pk)" = \
+		'{"UidMap":["0:100000:65536"],"GidMap":["0:200000:65536"]}' ]
+}

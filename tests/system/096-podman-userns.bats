@@ -220,14 +220,24 @@ userns_sequence() {
 	load_test_image
 	open_test_dir
 	fb load -q -i "$(ferry_test_image)"
-	f run -d --name app --uidmap 0:100000:65536 --gidmap 0:200000:65536 ferry-test \
-		sh -c 'echo file >/f; echo shm >/dev/shm/s; i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done' >/dev/null
+	printf 'pw' | f secret create sec - >/dev/null
+	printf 'pw' | fb secret create sec - >/dev/null
+	f run -d --name app --uidmap 0:100000:65536 --gidmap 0:200000:65536 --secret sec -v vol:/data ferry-test \
+		sh -c 'echo file >/f; echo shm >/dev/shm/s; echo vol >/data/v; i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done' >/dev/null
 	wait_until '[ "$(f logs app | wc -l)" -ge 2 ]'
 	f container checkpoint app >/dev/null
 	f container restore app >/dev/null
-	run f exec app sh -c 'cat /proc/self/uid_map /f /dev/shm/s'
+	run f exec app sh -c 'cat /proc/self/uid_map /f /dev/shm/s /data/v /run/secrets/sec'
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 100000 65536\nfile\nshm')" ]
+	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 100000 65536\nfile\nshm\nvol\npw')" ]
+	# CRIU reached the images and the secret from inside the namespace
+	# through the group of the container's root: no other host user may
+	# pass the container's directories.
+	id=$(f inspect --format '{{.Id}}' app)
+	for d in "$ROOT/containers/$id" "$ROOT/containers/$id/secrets" "$ROOT/storage/overlay/$id"; do
+		[ "$(stat -c %g "$d")" = 200000 ]
+		[ $((0$(stat -c %a "$d") & 1)) -eq 0 ]
+	done
 
 	f container checkpoint -c none -e "$TEST_TMP/app.tar" app >/dev/null
 	mkdir "$TEST_TMP/x"
@@ -236,9 +246,9 @@ userns_sequence() {
 	fb container restore -i "$TEST_TMP/app.tar" >/dev/null
 	before=$(f logs app | tail -n 1)
 	wait_until '[ "$(fb logs app | tail -n 1)" -gt "$before" ]'
-	run fb exec app sh -c 'cat /proc/self/gid_map /f /dev/shm/s'
+	run fb exec app sh -c 'cat /proc/self/gid_map /f /dev/shm/s /data/v /run/secrets/sec'
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 200000 65536\nfile\nshm')" ]
+	[ "$(echo "$output" | tr -s ' ' | sed 's/^ //')" = "$(printf '0 200000 65536\nfile\nshm\nvol\npw')" ]
 	[ "$(fb inspect --format '{{.HostConfig.UsernsMode}} {{json .HostConfig.IDMappings}}' app)" = \
 		'private {"UidMap":["0:100000:65536"],"GidMap":["0:200000:65536"]}' ]
 

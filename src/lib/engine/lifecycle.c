@@ -666,7 +666,7 @@ ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c
       if (userns >= 0)
         return ferry_userns_give_root (c->record, ov->upper, err) < 0
                        || ferry_overlay_mount_idmapped (ov, (const char *const *) lowers, n, userns, err) < 0
-                       || ferry_userns_reachable (e->root, ov->merged, err) < 0
+                       || ferry_userns_reachable (c->record, e->root, ov->dir, ov->merged, err) < 0
                    ? -1
                    : 0;
     }
@@ -881,6 +881,15 @@ mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char
   return 0;
 }
 
+/* --mount U: SOURCE to the container's user, as the host stores its IDs
+ * (mapped, under a user namespace).  */
+static int
+chown_to_user (const struct ferry_container *c, const char *source, uid_t uid, gid_t gid, ferry_error_t *err)
+{
+  ferry_userns_to_host (c->record, &uid, &gid);
+  return ferry_chown_tree (source, uid, gid, err);
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
@@ -996,7 +1005,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           /* --mount U: the source is the container user's, at each start
            * as Podman does (a start killed half-way is finished by the
            * next).  */
-          if (sm[i].chown && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
+          if (sm[i].chown && chown_to_user (c, sm[i].source, p.uid, p.gid, err) < 0)
             return ferry_error_wrap (
                 err, "cannot give the source of mount %s of container %s to its user (--mount U)",
                 sm[i].destination, c->name);
@@ -1511,6 +1520,24 @@ write_user_pidfile (const struct ferry_container *c, pid_t pid, ferry_error_t *e
   return 0;
 }
 
+/* CRIU's images (in the container's directory, or an import's staging
+ * directory) and the container's directory, reachable from inside its
+ * user namespace.  */
+static int
+reach_restore (ferry_engine_t *e, const struct ferry_container *c, const char *images, const char *cdir,
+               ferry_error_t *err)
+{
+  cleanup_free char *own = xstrdup (images);
+  const char *top = strncmp (images, e->root, strlen (e->root)) == 0 ? e->root : e->runroot;
+
+  if (strrchr (own, '/') && strrchr (own, '/') != own)
+    *strrchr (own, '/') = '\0';
+  return ferry_userns_reachable (c->record, top, own, images, err) < 0
+                 || ferry_userns_reachable (c->record, e->root, cdir, cdir, err) < 0
+             ? -1
+             : 0;
+}
+
 int
 ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char *restore_from,
                         char **runtime_opts, const char *devshm_tar, const struct ferry_start_options *so,
@@ -1564,13 +1591,19 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   /* CRIU opens the images and the sources of bind mounts from inside the
    * namespace (before the images are given to the container's root,
    * whose directories the search bits skip).  */
-  if (restore_from && json_object_object_get (c->record, "UidMap")
-      && (ferry_userns_reachable (e->root, restore_from, err) < 0
-          || ferry_userns_reachable (e->root, cdir, err) < 0))
+  if (restore_from && reach_restore (e, c, restore_from, cdir, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, joined, restore_from, err) < 0
       || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
     goto fail;
+  if (restore_from && json_object_object_get (c->record, "UidMap"))
+    {
+      cleanup_free char *config = xasprintf ("%s/config.json", bundle);
+      const char *tops[] = { e->root, e->runroot, NULL };
+      const char *owns[] = { cdir, bundle, NULL };
+      if (ferry_userns_reach_mounts (c->record, tops, owns, config, err) < 0)
+        goto fail;
+    }
 
   co.runtime = &e->runtime;
   co.id = c->id;

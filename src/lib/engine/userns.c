@@ -1131,14 +1131,27 @@ ferry_userns_prepare (const struct ferry_container *c, const char *dir, const ch
   return 0;
 }
 
+/* PATH is TOP or lies under it.  */
+static int
+at_or_under (const char *top, const char *path)
+{
+  size_t n = strlen (top);
+
+  while (n > 1 && top[n - 1] == '/')
+    n--;
+  return strncmp (path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 int
-ferry_userns_reachable (const char *top, const char *path, ferry_error_t *err)
+ferry_userns_reachable (json_object *rec, const char *top, const char *own, const char *path,
+                        ferry_error_t *err)
 {
   cleanup_free char *p = xstrdup (path);
-  size_t top_len = strlen (top);
+  uid_t uid;
+  gid_t gid;
 
-  while (top_len > 1 && top[top_len - 1] == '/')
-    top_len--;
+  if (! ferry_userns_host_root (rec, &uid, &gid) || ! at_or_under (top, path))
+    return 0;
   for (;;)
     {
       struct stat st;
@@ -1146,16 +1159,63 @@ ferry_userns_reachable (const char *top, const char *path, ferry_error_t *err)
 
       if (stat (p, &st) < 0)
         return ferry_make_error (err, errno, "cannot stat `%s`", p);
-      if (S_ISDIR (st.st_mode) && st.st_uid == 0 && (st.st_mode & S_IXOTH) == 0
-          && chmod (p, (st.st_mode & 07777) | S_IXOTH) < 0)
-        return ferry_make_error (err, errno, "cannot let the container's root pass through `%s`", p);
-      if (strlen (p) <= top_len)
+      if (S_ISDIR (st.st_mode) && st.st_uid == 0 && (st.st_mode & S_IXOTH) == 0)
+        {
+          /* The container's own directories: its root's group may pass,
+           * no one else.  Those it shares: anyone may pass (not list).  */
+          int mine = own && at_or_under (own, p);
+
+          if (mine && st.st_gid != gid && chown (p, -1, gid) < 0)
+            return ferry_make_error (err, errno, "cannot let the container's root pass through `%s`", p);
+          if ((st.st_mode & (mine ? S_IXGRP : S_IXOTH)) == 0 || (mine && st.st_gid != gid))
+            if (chmod (p, (st.st_mode & 07777) | (mine ? S_IXGRP : S_IXOTH)) < 0)
+              return ferry_make_error (err, errno, "cannot let the container's root pass through `%s`", p);
+        }
+      if (! at_or_under (top, p) || strlen (p) <= strlen (top))
         return 0;
       slash = strrchr (p, '/');
       if (slash == NULL || slash == p)
         return 0;
       *slash = '\0';
     }
+}
+
+int
+ferry_userns_reach_mounts (json_object *rec, const char *const *tops, const char *const *owns,
+                           const char *config_path, ferry_error_t *err)
+{
+  cleanup_json json_object *spec = ferry_json_parse_file (config_path, "the container's OCI spec", err);
+  json_object *mounts;
+
+  if (spec == NULL)
+    return -1;
+  mounts = ferry_json_get_array (spec, "mounts");
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *source = ferry_json_get_string (m, "source");
+      cleanup_free char *dir = NULL;
+      const char *own = NULL;
+      struct stat st;
+
+      if (! ferry_json_string_equals (m, "type", "bind") || source == NULL || stat (source, &st) < 0)
+        continue;
+      dir = xstrdup (source);
+      /* A file's directory: the file's own mode is the container's.  */
+      if (! S_ISDIR (st.st_mode) && strrchr (dir, '/'))
+        *strrchr (dir, '/') = '\0';
+      for (size_t o = 0; owns[o]; o++)
+        if (at_or_under (owns[o], dir))
+          own = owns[o];
+      for (size_t t = 0; tops[t]; t++)
+        if (at_or_under (tops[t], dir))
+          {
+            if (ferry_userns_reachable (rec, tops[t], own, dir, err) < 0)
+              return -1;
+            break;
+          }
+    }
+  return 0;
 }
 
 int

@@ -88,15 +88,25 @@ int ferry_userns_give_empty_dir (json_object *rec, const char *path, ferry_error
 int ferry_userns_prepare (const struct ferry_container *c, const char *dir, const char *upper,
                           const char *restore_from, ferry_error_t *err);
 
-/* runc mounts the root file system from inside the namespace, whose
- * root is no host root: each directory from PATH up to TOP (ferry's
- * --root), when host root's and closed to others, gets the search bit
- * for others (no read: nothing is listed).  */
-int ferry_userns_reachable (const char *top, const char *path, ferry_error_t *err);
+/* runc mounts the root file system, and CRIU's restore opens its images
+ * and the sources of bind mounts, from inside the namespace, whose root
+ * is no host root: each directory from PATH up to TOP (one of ferry's
+ * roots; nothing when PATH is not under it) that is host root's and
+ * closed to others is opened for passing through (never listing): at or
+ * under OWN (the container's own directory; may be NULL) to the group of
+ * REC's root alone, above it to all.  */
+int ferry_userns_reachable (json_object *rec, const char *top, const char *own, const char *path,
+                            ferry_error_t *err);
 
 /* Before anything of C is frozen: 0 when CRIU can restore C's user
  * namespace, else an error naming why.  */
 int ferry_userns_checkpoint_check (const struct ferry_container *c, ferry_error_t *err);
+
+/* The same for the bind mounts of the spec at CONFIG_PATH whose sources
+ * lie under one of TOPS (NULL-terminated: ferry's roots), OWNS (the
+ * container's own directories) theirs alone.  */
+int ferry_userns_reach_mounts (json_object *rec, const char *const *tops, const char *const *owns,
+                               const char *config_path, ferry_error_t *err);
 
 /* HostConfig's UsernsMode and IDMappings, as Podman shows them.  */
 void ferry_userns_inspect (const struct ferry_container *c, json_object *host);

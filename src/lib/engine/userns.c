@@ -955,30 +955,6 @@ peer_ns_path (ferry_engine_t *e, const struct ferry_container *c, const char *id
   return path;
 }
 
-/* A user namespace may mount sysfs only in a network namespace it owns,
- * and the container's is ferry's, made before: the host's /sys, read
- * only, as Podman binds it then.  */
-static void
-sysfs_as_bind (json_object *spec)
-{
-  json_object *mounts = json_object_object_get (spec, "mounts");
-  static const char *const opts[] = { "rbind", "nosuid", "noexec", "nodev", "ro" };
-
-  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i), *o;
-      if (! ferry_json_string_equals (m, "destination", "/sys")
-          || ! ferry_json_string_equals (m, "type", "sysfs"))
-        continue;
-      json_object_object_add (m, "type", json_object_new_string ("bind"));
-      json_object_object_add (m, "source", json_object_new_string ("/sys"));
-      o = json_object_new_array ();
-      for (size_t j = 0; j < sizeof (opts) / sizeof (opts[0]); j++)
-        json_object_array_add (o, json_object_new_string (opts[j]));
-      json_object_object_add (m, "options", o);
-    }
-}
-
 /* devpts refuses a gid= its namespace does not map: the tty group (5)
  * left out when only some IDs are mapped, as Podman leaves it.  */
 static void
@@ -1031,8 +1007,6 @@ ferry_userns_apply (ferry_engine_t *e, const struct ferry_container *c, json_obj
   if (path)
     json_object_object_add (ns, "path", json_object_new_string (path));
   json_object_array_add (nss, ns);
-  if (! ferry_userns_own_netns (c->record))
-    sysfs_as_bind (spec);
   if (host_of (g, ng, 5) == OVERFLOW_ID)
     devpts_without_gid (spec);
   json_object_object_add (linux_, "uidMappings", spec_maps (u, nu));

@@ -4,6 +4,7 @@
 #include "attach.h"
 #include "transfer.h"
 #include "resources.h"
+#include "userns.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
@@ -223,6 +224,8 @@ struct create_args
   struct ferry_cli_transfer_flags transfer;
   /* --cpu-shares, --memory-swap, --cgroup-parent, ... (resources.h).  */
   struct ferry_cli_resources resources;
+  /* --userns, --uidmap, --gidmap, ... (userns.h).  */
+  struct ferry_cli_userns userns;
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
@@ -234,6 +237,7 @@ static void
 create_args_free (struct create_args *a)
 {
   ferry_cli_resources_release (&a->resources);
+  ferry_cli_userns_release (&a->userns);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -447,7 +451,7 @@ static const char create_usage[]
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
-      "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
+      "User namespace:\n" FERRY_USERNS_OPTIONS_HELP "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -820,6 +824,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         FERRY_REGISTRY_OPTIONS,
                                         FERRY_PULL_FLAGS,
                                         FERRY_RESOURCE_OPTIONS,
+                                        FERRY_USERNS_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -841,6 +846,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_REGISTRY_CERT_DIR:
         if (ferry_cli_registry_option (c, optarg, &a->pull.registry) < 0)
           return -1;
+        break;
+      case OPT_USERNS_MODE ... OPT_USERNS_SUBGIDNAME:
+        ferry_cli_userns_option (c, optarg, &a->userns);
         break;
       case 'c':
       case OPT_RESOURCE_CPU_SHARES ... OPT_RESOURCE_CGROUPS:
@@ -1382,6 +1390,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.log_opts = a->log_opts;
   a->o.secrets = a->secrets;
   a->o.resources = &a->resources.o;
+  a->o.userns = &a->userns.o;
   a->o.group_add = a->group_add;
   a->o.env_merge = a->env_merge;
   a->o.unsetenv = a->unsetenv;

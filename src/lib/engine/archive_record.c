@@ -1,5 +1,6 @@
 /* ferry: checks of the container record a checkpoint archive carries.  */
 #include "archive_record.h"
+#include "userns.h"
 #include "secret.h"
 #include "health.h"
 #include "internal.h"
@@ -246,6 +247,40 @@ static int
 check_uts_mode (struct record_check *c, const char *field, json_object *v)
 {
   return check_ns_mode (c, field, v, 0);
+}
+
+/* --userns as create records it: private, keep-id, container:ID,
+ * ns:PATH (absolute, clean).  */
+static int
+check_userns_mode (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "private") == 0 || strcmp (s, "keep-id") == 0 || strcmp (s, "auto") == 0)
+    return 0;
+  if (strncmp (s, "container:", 10) == 0 && is_lower_hex (s + 10, 64))
+    return 0;
+  if (strncmp (s, "ns:", 3) == 0 && is_clean_absolute (s + 3))
+    return 0;
+  return refuse (c, field, "must be private, auto, keep-id, container:ID or ns:PATH, not `%s`",
+                 q = shown (s));
+}
+
+/* ["CONTAINER:HOST:SIZE", ...]: within 32 bits, no overlaps, as the
+ * kernel takes them.  */
+static int
+check_idmap (struct record_check *c, const char *field, json_object *v)
+{
+  cleanup_free struct ferry_idmap *m = NULL;
+  size_t n = 0;
+  const char *why = NULL;
+
+  if (ferry_idmap_parse_list (v, &m, &n, &why) < 0)
+    return refuse (c, field, "%s", why);
+  return 0;
 }
 
 /* "none", "image" or an absolute host path, as create writes --hosts-file.  */
@@ -1325,6 +1360,9 @@ static const struct record_field
   { "PidMode", check_pid_mode, 1 },
   { "IpcMode", check_ipc_mode, 1 },
   { "UTSMode", check_uts_mode, 1 },
+  { "UsernsMode", check_userns_mode, 1 },
+  { "UidMap", check_idmap, 1 },
+  { "GidMap", check_idmap, 1 },
   { "PidFile", check_host_file, 1 },
   { "Expose", check_expose, 1 },
   { "InitPath", check_host_file, 1 },
@@ -1487,6 +1525,42 @@ append_namespaces (char **list, json_object *rec)
     }
 }
 
+/* A user namespace that maps host root (ID 0) into the container, or
+ * joins a namespace ferry did not make for it: a plain run makes no
+ * such thing.  */
+static void
+append_userns (char **list, json_object *rec)
+{
+  const char *mode = ferry_json_get_string (rec, "UsernsMode");
+  static const char *const fields[][2] = { { "UidMap", "user" }, { "GidMap", "group" } };
+
+  if (mode && strncmp (mode, "ns:", 3) == 0)
+    {
+      cleanup_free char *q = shown (mode + 3), *item = xasprintf ("user namespace `%s`", q);
+      append (list, item);
+    }
+  else if (mode && strncmp (mode, "container:", 10) == 0)
+    append (list, "another container's user namespace");
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      cleanup_free struct ferry_idmap *m = NULL;
+      size_t n = 0;
+      const char *why;
+
+      if (json_object_object_get (rec, fields[i][0]) == NULL
+          || ferry_idmap_parse_list (json_object_object_get (rec, fields[i][0]), &m, &n, &why) < 0)
+        continue;
+      for (size_t j = 0; j < n; j++)
+        if (m[j].host == 0)
+          {
+            cleanup_free char *item
+                = xasprintf ("host %s ID 0 (root) mapped into its user namespace", fields[i][1]);
+            append (list, item);
+            break;
+          }
+    }
+}
+
 char *
 ferry_archive_record_privileges (json_object *rec)
 {
@@ -1513,6 +1587,7 @@ ferry_archive_record_privileges (json_object *rec)
                                            ferry_container_rootfs_overlay (rec) ? " (under an overlay)" : "");
       append (&list, item);
     }
+  append_userns (&list, rec);
   if (ferry_json_string_equals (rec, "Network", "host"))
     append (&list, "host network");
   else if (ferry_json_get_string (rec, "Network")
@@ -1590,6 +1665,14 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
             && ferry_json_string_equals (rec, "ImageID", "")
             && ferry_json_string_equals (rec, "ImageDigest", "")))
     return refuse (&c, "Rootfs", "comes with an image");
+  /* A user namespace: both lists, its mode, and the network namespace
+   * runc makes inside it (as create requires).  */
+  if ((json_object_object_get (rec, "UidMap") == NULL) != (json_object_object_get (rec, "GidMap") == NULL)
+      || (json_object_object_get (rec, "UidMap") == NULL)
+             != (json_object_object_get (rec, "UsernsMode") == NULL))
+    return refuse (&c, "UidMap", "must come with GidMap and UsernsMode, or none of them");
+  if (json_object_object_get (rec, "UidMap") && ! ferry_json_string_equals (rec, "Network", "none"))
+    return refuse (&c, "UidMap", "comes with a network other than none");
   /* What create refuses together.  */
   {
     const char *why = NULL, *field = ferry_resources_record_conflict (rec, &why);

@@ -1,5 +1,6 @@
 /* ferry: checkpoint and restore, in place and through archives.  */
 #include "ns_modes.h"
+#include "userns.h"
 #include "checkpoint.h"
 #include "image_mount.h"
 #include "checkpoint_image.h"
@@ -965,7 +966,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
                              ferry_container_status_name (c->status));
       goto out;
     }
-  if (ferry_ns_modes_checkpoint_check (c, err) < 0)
+  if (ferry_ns_modes_checkpoint_check (c, err) < 0 || ferry_userns_checkpoint_check (c, err) < 0)
     goto out;
   /* Its exit removes it (and with --rmi its image): the checkpoint kept
    * beside it would go too, so only one taken away is worth making, as

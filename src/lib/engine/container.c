@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "process_options.h"
 #include "ns_modes.h"
+#include "userns.h"
 #include "network.h"
 #include "operation.h"
 #include "volume.h"
@@ -2324,6 +2325,16 @@ replace_container (ferry_engine_t *e, const char *name, ferry_error_t *err)
   return 0;
 }
 
+/* --userns and its kin, with the image's layers for --userns auto.  */
+static int
+record_userns (ferry_engine_t *e, const struct ferry_userns_options *u, const struct ferry_image *img,
+               json_object *rec, ferry_error_t *err)
+{
+  cleanup_strv char **layers = img ? ferry_store_image_layer_paths (e->store, img) : NULL;
+
+  return ferry_userns_record (e, u, layers, rec, err);
+}
+
 int
 ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
                         ferry_error_t *err)
@@ -2428,7 +2439,9 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
     goto out;
-  if (ferry_ns_modes_record (e, o, rec, err) < 0 || (o->replace && replace_container (e, o->name, err) < 0))
+  if (ferry_ns_modes_record (e, o, rec, err) < 0
+      || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)
+      || (o->replace && replace_container (e, o->name, err) < 0))
     goto out;
   /* Held while the directories are there without the row: a sweep
    * (system prune --external) leaves a container whose lock is taken.  */

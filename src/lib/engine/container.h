@@ -96,6 +96,8 @@ struct ferry_mount_spec
   char *subpath;
 };
 
+struct ferry_userns_options;
+
 struct ferry_create_options
 {
   const char *image;      /* reference or ID; with rootfs, the root directory (PATH or PATH:O) */
@@ -245,6 +247,9 @@ struct ferry_create_options
   /* --image-volume: "anonymous" (NULL or "" too: an anonymous volume at
    * each of the image's VOLUMEs), "tmpfs" or "ignore".  */
   const char *image_volume;
+  /* --userns, --uidmap, --gidmap, --subuidname, --subgidname
+   * (engine/userns.h); may be NULL.  */
+  const struct ferry_userns_options *userns;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -1,4 +1,5 @@
 #include "copy.h"
+#include "userns.h"
 #include "container.h"
 #include "internal.h"
 #include "volume.h"
@@ -570,6 +571,8 @@ container_owner (const struct copy_root *r, struct ferry_unpack_options *uo, fer
 
   if (ferry_spec_resolve_user (r->rootfs, user, &uo->uid, &uo->gid, NULL, NULL, NULL, err) < 0)
     return ferry_error_wrap (err, "the user of container %s", r->c->name);
+  /* Its IDs as the host stores them, under a user namespace.  */
+  ferry_userns_to_host (r->c->record, &uo->uid, &uo->gid);
   uo->flags |= FERRY_UNPACK_CHOWN;
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "health.h"
 #include "internal.h"
 #include "ns_modes.h"
+#include "userns.h"
 #include "network.h"
 #include "resources.h"
 #include "../runtime/mount_options.h"
@@ -567,6 +568,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "PidMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_PID)));
   json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
   json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
+  ferry_userns_inspect (c, host);
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

@@ -7,6 +7,7 @@
 #include "mount.h"
 #include "process_options.h"
 #include "ns_modes.h"
+#include "userns.h"
 #include "volume.h"
 #include "resources.h"
 #include "image_mount.h"
@@ -654,6 +655,21 @@ ferry_container_mount_rootfs (ferry_engine_t *e, const struct ferry_container *c
     return -1;
   if (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record))
     return ferry_overlay_bind (ov, lowers[0], err);
+  if (json_object_object_get (c->record, "UidMap"))
+    {
+      /* Its layers as its root sees them: a file of image UID 0 shows
+       * as its host UID.  */
+      cleanup_close int userns = -1;
+
+      if (ferry_userns_open (c->record, &userns, err) < 0)
+        return ferry_error_wrap (err, "mounting the root file system of container %s", c->name);
+      if (userns >= 0)
+        return ferry_userns_give_root (c->record, ov->upper, err) < 0
+                       || ferry_overlay_mount_idmapped (ov, (const char *const *) lowers, n, userns, err) < 0
+                       || ferry_userns_reachable (c->record, e->root, ov->dir, ov->merged, err) < 0
+                   ? -1
+                   : 0;
+    }
   return ferry_overlay_mount (ov, (const char *const *) lowers, n, err);
 }
 
@@ -865,6 +881,15 @@ mount_destination_taken (const struct ferry_spec_mount *sm, size_t n, const char
   return 0;
 }
 
+/* --mount U: SOURCE to the container's user, as the host stores its IDs
+ * (mapped, under a user namespace).  */
+static int
+chown_to_user (const struct ferry_container *c, const char *source, uid_t uid, gid_t gid, ferry_error_t *err)
+{
+  ferry_userns_to_host (c->record, &uid, &gid);
+  return ferry_chown_tree (source, uid, gid, err);
+}
+
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
@@ -980,7 +1005,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           /* --mount U: the source is the container user's, at each start
            * as Podman does (a start killed half-way is finished by the
            * next).  */
-          if (sm[i].chown && ferry_chown_tree (sm[i].source, p.uid, p.gid, err) < 0)
+          if (sm[i].chown && chown_to_user (c, sm[i].source, p.uid, p.gid, err) < 0)
             return ferry_error_wrap (
                 err, "cannot give the source of mount %s of container %s to its user (--mount U)",
                 sm[i].destination, c->name);
@@ -1133,7 +1158,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
-      || ferry_ns_modes_apply (e, c, spec, err) < 0)
+      || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0)
     return -1;
   ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))
@@ -1153,7 +1178,9 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
         {
           json_object *ns = json_object_array_get_idx (nss, i);
           const char *type = ferry_json_get_string (ns, "type");
-          if (type && strcmp (type, "network") == 0)
+          /* A user namespace can join only a network namespace it owns:
+           * runc makes that one.  */
+          if (type && strcmp (type, "network") == 0 && ! ferry_userns_own_netns (c->record))
             json_object_object_add (ns, "path", json_object_new_string (netns));
         }
     }
@@ -1443,8 +1470,17 @@ copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char 
       const char *name = ferry_json_get_string (m, "Name");
       const char *dest = ferry_json_get_string (m, "Destination");
 
-      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL
-          || json_object_get_boolean (json_object_object_get (m, "NoCopy")))
+      if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL)
+        continue;
+      /* A new volume belongs to the root of a container with a user
+       * namespace, as Podman gives it on first use.  */
+      if (ferry_volume_name_is_valid (name))
+        {
+          cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", e->root, name);
+          if (ferry_userns_give_empty_dir (c->record, data, err) < 0)
+            return -1;
+        }
+      if (json_object_get_boolean (json_object_object_get (m, "NoCopy")))
         continue;
       if (ferry_volume_copy_up (e->db, e->root, name, rootfs, dest, err) < 0)
         return -1;
@@ -1482,6 +1518,24 @@ write_user_pidfile (const struct ferry_container *c, pid_t pid, ferry_error_t *e
   if (ferry_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
     return ferry_error_wrap (err, "--pidfile of container %s", c->name);
   return 0;
+}
+
+/* CRIU's images (in the container's directory, or an import's staging
+ * directory) and the container's directory, reachable from inside its
+ * user namespace.  */
+static int
+reach_restore (ferry_engine_t *e, const struct ferry_container *c, const char *images, const char *cdir,
+               ferry_error_t *err)
+{
+  cleanup_free char *own = xstrdup (images);
+  const char *top = strncmp (images, e->root, strlen (e->root)) == 0 ? e->root : e->runroot;
+
+  if (strrchr (own, '/') && strrchr (own, '/') != own)
+    *strrchr (own, '/') = '\0';
+  return ferry_userns_reachable (c->record, top, own, images, err) < 0
+                 || ferry_userns_reachable (c->record, e->root, cdir, cdir, err) < 0
+             ? -1
+             : 0;
 }
 
 int
@@ -1534,8 +1588,22 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     goto fail;
   if (restore_from && kind == NETNS_OWN && restore_net_sysctls (c, netns, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, restore_from, err) < 0)
+  /* CRIU opens the images and the sources of bind mounts from inside the
+   * namespace (before the images are given to the container's root,
+   * whose directories the search bits skip).  */
+  if (restore_from && reach_restore (e, c, restore_from, cdir, err) < 0)
     goto fail;
+  if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+      || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
+    goto fail;
+  if (restore_from && json_object_object_get (c->record, "UidMap"))
+    {
+      cleanup_free char *config = xasprintf ("%s/config.json", bundle);
+      const char *tops[] = { e->root, e->runroot, NULL };
+      const char *owns[] = { cdir, bundle, NULL };
+      if (ferry_userns_reach_mounts (c->record, tops, owns, config, err) < 0)
+        goto fail;
+    }
 
   co.runtime = &e->runtime;
   co.id = c->id;

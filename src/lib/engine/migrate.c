@@ -1,5 +1,6 @@
 /* ferry: container migrate, both ends (migrate.h).  */
 #include "ns_modes.h"
+#include "userns.h"
 #include "migrate.h"
 #include "ssh.h"
 #include "internal.h"
@@ -679,7 +680,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
                              ferry_container_status_name (c->status));
       goto out;
     }
-  if (ferry_ns_modes_checkpoint_check (c, err) < 0)
+  if (ferry_ns_modes_checkpoint_check (c, err) < 0 || ferry_userns_checkpoint_check (c, err) < 0)
     goto out;
   s.name = c->name;
   /* Post-copy needs CRIU's page server here and its lazy restore there;

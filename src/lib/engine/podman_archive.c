@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The container's / in Podman's overlay store.  */
@@ -100,6 +101,8 @@ spec_namespace (json_object *spec, const char *type, const char **path)
     }
   return false;
 }
+
+static int add_userns (json_object *rec, json_object *spec, const char *what, ferry_error_t *err);
 
 /* Mounts: Podman's named volumes, and the user's binds and tmpfs.  */
 static int
@@ -427,7 +430,54 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
   json_object_object_add (rec, "RootMode", json_object_new_int (PODMAN_ROOT_MODE));
   add_log_config (rec, dump);
   ferry_resources_from_oci (ferry_json_get_object (ferry_json_get_object (spec, "linux"), "resources"), rec);
+  if (add_userns (rec, spec, what, err) < 0)
+    return NULL;
   return steal_pointer (&rec);
+}
+
+/* The spec's user namespace (linux.uidMappings, gidMappings) as
+ * UidMap/GidMap, "CONTAINER:HOST:SIZE" each, for the record check to
+ * judge; one Podman joined by path cannot be restored.  */
+static int
+add_userns (json_object *rec, json_object *spec, const char *what, ferry_error_t *err)
+{
+  static const char *const fields[][2] = { { "uidMappings", "UidMap" }, { "gidMappings", "GidMap" } };
+  json_object *linux_ = ferry_json_get_object (spec, "linux");
+  const char *path;
+
+  if (! spec_namespace (spec, "user", &path))
+    return 0;
+  if (path)
+    return ferry_make_error (err, 0,
+                             "%s: its container joined the user namespace `%s`, which ferry cannot restore "
+                             "it into: refusing it",
+                             what, path);
+  for (size_t f = 0; f < 2; f++)
+    {
+      json_object *maps = ferry_json_get_array (linux_, fields[f][0]);
+      json_object *out = json_object_new_array ();
+
+      json_object_object_add (rec, fields[f][1], out);
+      for (size_t i = 0; i < ferry_json_array_length (maps); i++)
+        {
+          json_object *m = json_object_array_get_idx (maps, i);
+          json_object *c = json_object_object_get (m, "containerID"),
+                      *h = json_object_object_get (m, "hostID"), *n = json_object_object_get (m, "size");
+          char text[64];
+
+          if (! json_object_is_type (c, json_type_int) || ! json_object_is_type (h, json_type_int)
+              || ! json_object_is_type (n, json_type_int) || json_object_get_int64 (c) < 0
+              || json_object_get_int64 (h) < 0 || json_object_get_int64 (n) < 0
+              || json_object_get_int64 (c) > UINT32_MAX || json_object_get_int64 (h) > UINT32_MAX
+              || json_object_get_int64 (n) > UINT32_MAX)
+            return bad (what, "spec.dump", fields[f][0], err);
+          snprintf (text, sizeof (text), "%lld:%lld:%lld", (long long) json_object_get_int64 (c),
+                    (long long) json_object_get_int64 (h), (long long) json_object_get_int64 (n));
+          json_object_array_add (out, json_object_new_string (text));
+        }
+    }
+  json_object_object_add (rec, "UsernsMode", json_object_new_string ("private"));
+  return 0;
 }
 
 int

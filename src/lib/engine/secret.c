@@ -1,5 +1,6 @@
 /* ferry: secrets (see secret.h).  */
 #include "secret.h"
+#include "userns.h"
 #include "internal.h"
 #include "../state/db.h"
 #include "../util/cleanup.h"
@@ -454,10 +455,13 @@ ferry_container_secrets_write (ferry_engine_t *e, const char *id, json_object *r
       if (ferry_write_file_atomic (path, data, len, 0400, err) < 0)
         return -1;
       explicit_bzero (data, len);
+      uid_t uid = (uid_t) ferry_json_get_int (entry, "UID", 0);
+      gid_t gid = (gid_t) ferry_json_get_int (entry, "GID", 0);
+
+      /* Under a user namespace, the host IDs they map to.  */
+      ferry_userns_to_host (rec, &uid, &gid);
       if (ferry_json_string_equals (entry, "Type", "mount")
-          && (chown (path, (uid_t) ferry_json_get_int (entry, "UID", 0),
-                     (gid_t) ferry_json_get_int (entry, "GID", 0))
-                  < 0
+          && (chown (path, uid, gid) < 0
               || chmod (path, (mode_t) ferry_json_get_int (entry, "Mode", 0444)) < 0))
         return ferry_make_error (err, errno, "cannot set the owner and mode of `%s`", path);
     }

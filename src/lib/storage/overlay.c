@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -25,6 +26,22 @@
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #define FSCONFIG_SET_STRING 1
 #define FSCONFIG_CMD_CREATE 6
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+struct mount_attr
+{
+  uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
 #endif
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
@@ -313,6 +330,51 @@ ferry_overlay_mount (const struct ferry_overlay *ov, const char *const *lowers, 
   if (r <= 0)
     return r;
   return ferry_overlay_mount_legacy (ov, lowers, n, err);
+}
+
+int
+ferry_overlay_mount_idmapped (const struct ferry_overlay *ov, const char *const *lowers, size_t n,
+                              int userns_fd, ferry_error_t *err)
+{
+  cleanup_free int *fds = xmalloc0 (sizeof (int) * (n + 1));
+  cleanup_strv char **paths = xmalloc0 (sizeof (char *) * (n + 1));
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+  size_t opened = 0;
+  int r = -1;
+
+  if (ferry_overlay_is_mounted (ov))
+    return 0;
+  if (n == 0)
+    return ferry_overlay_mount (ov, lowers, n, err);
+  for (; opened < n; opened++)
+    {
+      fds[opened] = syscall (SYS_open_tree, AT_FDCWD, lowers[opened], OPEN_TREE_CLONE | O_CLOEXEC);
+      if (fds[opened] < 0)
+        {
+          ferry_make_error (err, errno, "cannot open layer `%s` for an idmapped mount", lowers[opened]);
+          goto out;
+        }
+      if (syscall (SYS_mount_setattr, fds[opened], "", AT_EMPTY_PATH, &attr, sizeof (attr)) < 0)
+        {
+          ferry_make_error (err, errno,
+                            "cannot make an idmapped mount of layer `%s` (the kernel and "
+                            "the file system must support idmapped mounts)",
+                            lowers[opened]);
+          opened++;
+          goto out;
+        }
+      /* A detached mount, reached through its descriptor's magic link.  */
+      paths[opened] = xasprintf ("/proc/self/fd/%d", fds[opened]);
+    }
+  r = mount_with_fs_context (ov, (const char *const *) paths, n, err);
+  if (r > 0)
+    r = ferry_make_error (err, ENOSYS, "cannot mount overlay on `%s` with idmapped layers: use Linux >= 6.8",
+                          ov->merged);
+out:
+  for (size_t i = 0; i < opened; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  return r;
 }
 
 static void

@@ -32,6 +32,14 @@ void ferry_overlay_paths (const char *dir, struct ferry_overlay *out);
 int ferry_overlay_mount (const struct ferry_overlay *ov, const char *const *lowers, size_t n,
                          ferry_error_t *err);
 
+/* The same, each layer seen through an idmapped mount of user namespace
+ * USERNS_FD (a container's mappings): files owned by ID N in a layer
+ * appear owned by the host ID that N maps to.  The idmapped mounts are
+ * detached ones, held by the overlay alone, so unmounting the overlay is
+ * all there is to undo.  Needs Linux >= 6.8 (lowerdir+).  */
+int ferry_overlay_mount_idmapped (const struct ferry_overlay *ov, const char *const *lowers, size_t n,
+                                  int userns_fd, ferry_error_t *err);
+
 /* Binds ROOT (a host directory, with what is mounted below it) at
  * ov->merged, for a container whose root is that directory itself:
  * upper and work stay unused.  Already bound is not an error.  */

@@ -4,6 +4,7 @@
 #include "attach.h"
 #include "transfer.h"
 #include "resources.h"
+#include "systemd.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
@@ -188,6 +189,21 @@ bad:
                            spec);
 }
 
+/* A notification that could not be sent, once the container runs: a
+ * warning, as the container stays.  */
+static void
+notify_warn (ferry_error_t *err)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, (*err)->msg);
+  ferry_error_release (err);
+}
+
 enum pull_policy
 {
   PULL_MISSING,
@@ -223,6 +239,8 @@ struct create_args
   struct ferry_cli_transfer_flags transfer;
   /* --cpu-shares, --memory-swap, --cgroup-parent, ... (resources.h).  */
   struct ferry_cli_resources resources;
+  /* --systemd, --sdnotify, --requires ... (systemd.h).  */
+  struct ferry_cli_systemd systemd;
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
@@ -234,6 +252,7 @@ static void
 create_args_free (struct create_args *a)
 {
   ferry_cli_resources_release (&a->resources);
+  ferry_cli_systemd_release (&a->systemd);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -447,7 +466,7 @@ static const char create_usage[]
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
-      "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
+      "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
@@ -820,6 +839,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         FERRY_REGISTRY_OPTIONS,
                                         FERRY_PULL_FLAGS,
                                         FERRY_RESOURCE_OPTIONS,
+                                        FERRY_SYSTEMD_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -846,6 +866,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_RESOURCE_CPU_SHARES ... OPT_RESOURCE_CGROUPS:
         if (ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, cmd, &a->resources)
             != 0)
+          return -1;
+        break;
+      case OPT_SYSTEMD_MODE ... OPT_SYSTEMD_REQUIRES:
+        if (ferry_cli_systemd_option (c, optarg, &a->systemd) != 0)
           return -1;
         break;
       case OPT_PULL:
@@ -1382,6 +1406,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.log_opts = a->log_opts;
   a->o.secrets = a->secrets;
   a->o.resources = &a->resources.o;
+  a->o.systemd = &a->systemd.o;
   a->o.group_add = a->group_add;
   a->o.env_merge = a->env_merge;
   a->o.unsetenv = a->unsetenv;
@@ -1433,6 +1458,9 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_release (&err);
       return code;
     }
+  /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
+  if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
+    notify_warn (&err);
   io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
@@ -1590,6 +1618,9 @@ create_command (int argc, char **argv, int is_run)
       if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
         ferry_error_release (&err);
     }
+  /* --sdnotify: run -d returns once systemd was told, as Podman's.  */
+  else if (ferry_systemd_notify_started (e, id, 1, &err) < 0)
+    ret = ferry_cli_fail (&err);
   else
     printf ("%s\n", id);
   create_args_free (&a);
@@ -1980,7 +2011,9 @@ static int
 do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   (void) arg;
-  return ferry_container_start (e, t->id, NULL, err);
+  if (ferry_container_start (e, t->id, NULL, err) < 0)
+    return -1;
+  return ferry_systemd_notify_started (e, t->id, 1, err);
 }
 
 struct start_flags
@@ -2063,6 +2096,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   so.attach_fd = &fd;
   if (ferry_container_start (e, id, &so, &err) < 0)
     return fail_with_code (&err);
+  if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
+    notify_warn (&err);
   r = ferry_cli_attach_stream (e, id, fd, tty, &io, &f->a);
   close (fd);
   if (r > 0)
@@ -2448,7 +2483,8 @@ ferry_cmd_rm (int argc, char **argv)
       "  -a, --all           remove every container (printing their IDs)\n"
       "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
       "      --depend        first remove the containers that joined its namespaces\n"
-      "                      (--network container:NAME), printing their IDs\n"
+      "                      (--network container:NAME) or require it (--requires),\n"
+      "                      printing their IDs\n"
       "      --filter KEY=VALUE\n"
       "                      remove every container that passes (keys as ps --filter;\n"
       "                      repeatable; printing their IDs)\n"

@@ -1583,6 +1583,7 @@ create_command (int argc, char **argv, int is_run)
       create_args_free (&a);
       return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
+  ferry_cli_systemd_command_line (&a.systemd, argc - r);
   /* A terminal's TIOCSTI would let the container type into it.  */
   if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
       && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))

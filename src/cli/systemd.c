@@ -2,6 +2,7 @@
 #include "systemd.h"
 #include "common.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
 
@@ -34,7 +35,31 @@ ferry_cli_systemd_option (int c, const char *arg, struct ferry_cli_systemd *s)
 }
 
 void
+ferry_cli_systemd_command_line (struct ferry_cli_systemd *s, int trailing)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0, n = 0;
+  ferry_error_t err = NULL;
+
+  if (ferry_read_file ("/proc/self/cmdline", &text, &len, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return;
+    }
+  for (size_t i = 0; i < len; i++)
+    n += text[i] == '\0';
+  s->o.create_command = xmalloc0 (sizeof (char *) * (n + 1));
+  for (size_t i = 0, k = 0; i < len && k < n; k++)
+    {
+      s->o.create_command[k] = xstrdup (text + i);
+      i += strlen (text + i) + 1;
+    }
+  s->o.create_command_image = trailing > 0 && (size_t) trailing <= n ? n - (size_t) trailing : n;
+}
+
+void
 ferry_cli_systemd_release (struct ferry_cli_systemd *s)
 {
   ferry_cleanup_strvp (&s->o.requires);
+  ferry_cleanup_strvp (&s->o.create_command);
 }

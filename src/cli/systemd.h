@@ -47,6 +47,10 @@ struct ferry_cli_systemd
  * -1 after printing the error.  */
 int ferry_cli_systemd_option (int c, const char *arg, struct ferry_cli_systemd *s);
 
+/* The command line that runs (/proc/self/cmdline) as S's create command,
+ * whose last TRAILING words are the image and its command.  */
+void ferry_cli_systemd_command_line (struct ferry_cli_systemd *s, int trailing);
+
 void ferry_cli_systemd_release (struct ferry_cli_systemd *s);
 
 #endif

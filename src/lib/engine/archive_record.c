@@ -1234,6 +1234,17 @@ check_sdnotify_mode (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* The index of the image in "CreateCommand".  */
+static int
+check_create_command_image (struct record_check *c, const char *field, json_object *v)
+{
+  json_object *cmd = json_object_object_get (c->rec, "CreateCommand");
+
+  if (! json_object_is_type (cmd, json_type_array))
+    return refuse (c, field, "comes without CreateCommand");
+  return check_int_range (c, field, v, 1, (int64_t) json_object_array_length (cmd));
+}
+
 /* [ID], the containers --requires named: full IDs, each once, never the
  * container's own.  */
 static int
@@ -1383,6 +1394,8 @@ static const struct record_field
   { "ShmSizeSystemd", check_shm_size, 1 },
   { "SdNotifyMode", check_sdnotify_mode, 1 },
   { "Requires", check_requires, 1 },
+  { "CreateCommand", check_strings, 1 },
+  { "CreateCommandImage", check_create_command_image, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))

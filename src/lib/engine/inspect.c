@@ -399,6 +399,9 @@ config_json (const struct ferry_container *c)
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
+  /* As Podman's: the command line that created it, when known.  */
+  if (json_object_object_get (r, "CreateCommand"))
+    json_object_object_add (o, "CreateCommand", member_or (r, "CreateCommand", NULL));
   if (json_object_get_boolean (json_object_object_get (r, "SystemdMode")))
     json_object_object_add (o, "SystemdMode", json_object_new_boolean (1));
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));

@@ -164,6 +164,18 @@ ferry_systemd_record (ferry_engine_t *e, const struct ferry_systemd_options *o, 
     json_object_object_add (rec, "ShmSizeSystemd", json_object_new_int64 (o->shm_size_systemd));
   if (strcmp (sdnotify, "container") != 0)
     json_object_object_add (rec, "SdNotifyMode", json_object_new_string (sdnotify));
+  if (o && o->create_command && o->create_command[0])
+    {
+      json_object *cmd = json_object_new_array ();
+      size_t n = 0;
+
+      for (; o->create_command[n]; n++)
+        json_object_array_add (cmd, json_object_new_string (o->create_command[n]));
+      json_object_object_add (rec, "CreateCommand", cmd);
+      json_object_object_add (
+          rec, "CreateCommandImage",
+          json_object_new_int64 ((int64_t) (o->create_command_image < n ? o->create_command_image : n)));
+    }
   return o ? record_requires (e, o->requires, rec, err) : 0;
 }
 

@@ -40,6 +40,11 @@ struct ferry_systemd_options
   int64_t shm_size_systemd; /* bytes; 0: the kernel's default size */
   const char *sdnotify;     /* container (default), conmon, healthy, ignore */
   char **requires;          /* container names or IDs; may be NULL */
+  /* The command line that created it ("CreateCommand", as Podman keeps
+   * it), and the index of the image in it: generate systemd --new runs
+   * it again.  NULL: none.  */
+  char **create_command;
+  size_t create_command_image;
 };
 
 /* True when ARGS (the container's whole command) starts systemd or init,
@@ -49,8 +54,8 @@ struct ferry_systemd_options
 int ferry_systemd_command_is_init (char *const *args);
 
 /* Checks O and adds to REC (with its "Args", "StopTimeout" and
- * "StopSignal") "SystemdMode", "ShmSizeSystemd", "SdNotifyMode" and
- * "Requires"; STOP_SIGNAL_GIVEN: --stop-signal was given and stays.
+ * "StopSignal") "SystemdMode", "ShmSizeSystemd", "SdNotifyMode",
+ * "Requires", "CreateCommand" and "CreateCommandImage"; STOP_SIGNAL_GIVEN: --stop-signal was given and stays.
  * Errors are Podman's words.  */
 int ferry_systemd_record (ferry_engine_t *e, const struct ferry_systemd_options *o, int stop_signal_given,
                           json_object *rec, ferry_error_t *err);

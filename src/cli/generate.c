@@ -86,10 +86,15 @@ parse_uint (const char *arg, const char *flag, long long *out)
   errno = 0;
   v = strtoull (arg, &end, 10);
   if (*arg < '0' || *arg > '9' || *end != '\0' || errno || v > LLONG_MAX)
-    return ferry_cli_failf ("invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": "
-                            "%s\nSee 'ferry generate systemd --help'",
-                            arg, flag, arg,
-                            errno == ERANGE || v > LLONG_MAX ? "value out of range" : "invalid syntax");
+    {
+      int syntax = *arg < '0' || *arg > '9' || *end != '\0';
+
+      ferry_cli_failf (
+          "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": %s\nSee "
+          "'ferry generate systemd --help'",
+          arg, flag, arg, syntax ? "invalid syntax" : "value out of range");
+      return -1;
+    }
   *out = (long long) v;
   return 0;
 }

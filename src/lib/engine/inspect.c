@@ -402,8 +402,10 @@ config_json (const struct ferry_container *c)
   /* As Podman's: the command line that created it, when known.  */
   if (json_object_object_get (r, "CreateCommand"))
     json_object_object_add (o, "CreateCommand", member_or (r, "CreateCommand", NULL));
-  if (json_object_get_boolean (json_object_object_get (r, "SystemdMode")))
-    json_object_object_add (o, "SystemdMode", json_object_new_boolean (1));
+  /* Podman's leaves it out when false; templates ask for it anyway.  */
+  json_object_object_add (
+      o, "SystemdMode",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (r, "SystemdMode"))));
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   {
     /* As Podman's: null when none.  */

@@ -109,6 +109,7 @@ record_requires (ferry_engine_t *e, char **requires, json_object *rec, ferry_err
           ferry_container_free (c);
         }
     }
+  /* In the order given: Podman's, from a map, comes in any order.  */
   if (json_object_array_length (ids))
     json_object_object_add (rec, "Requires", steal_pointer (&ids));
   return 0;

@@ -428,6 +428,13 @@ generate_sequence() {
 	run_ferry generate systemd --new nosuch
 	assert_status 125
 	assert_output_contains 'nosuch does not refer to a container'
+	# A clone has no command line of its own: a --new unit made from the
+	# original's would replace the original.
+	f container clone web webc >/dev/null
+	run_ferry generate systemd --new webc
+	assert_status 125
+	assert_output_contains 'no create command found'
+	f generate systemd webc | grep -q '^ExecStart=.* start '
 }
 
 @test "systemd settings survive checkpoint/restore in place and export/import on another root" {

@@ -62,6 +62,8 @@ notify_sequence() {
 		echo "s/MAINPID=$conmon\b/MAINPID=<conmon>/" >>"$TEST_TMP/$t.pids"
 		wait_until "[ \"\$($t logs n-$mode | wc -l)\" -ge 2 ]"
 		"$t" logs "n-$mode" >>"$TEST_TMP/$t.env"
+		# What exec runs does not get the socket.
+		"$t" exec "n-$mode" sh -c 'echo "exec: ${NOTIFY_SOCKET:-unset}"' >>"$TEST_TMP/$t.env"
 		if [ "$mode" = container ]; then
 			# What the container's service sends, at the path it was given.
 			pid=$("$t" inspect --format '{{.State.Pid}}' "n-$mode")
@@ -91,6 +93,7 @@ READY=1'
 	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.notify"
 	grep -qx 'NOTIFY_SOCKET=/run/notify/notify.sock' "$TEST_TMP/f.env"
 	[ "$(grep -c 'NOTIFY_SOCKET=unset' "$TEST_TMP/f.env")" -eq 2 ]
+	[ "$(grep -c 'exec: unset' "$TEST_TMP/f.env")" -eq 3 ]
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		notify_sequence podman_t localhost/ferry-test:latest

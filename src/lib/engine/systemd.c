@@ -394,6 +394,30 @@ ferry_systemd_apply (ferry_engine_t *e, const struct ferry_container *c, json_ob
   return 0;
 }
 
+void
+ferry_systemd_exec_env (json_object *rec, json_object *env)
+{
+  static const char added[] = "NOTIFY_SOCKET=" FERRY_NOTIFY_SOCKET;
+  json_object *own = ferry_json_get_array (rec, "Env");
+  json_object *kept;
+
+  for (size_t i = 0; i < ferry_json_array_length (own); i++)
+    if (strncmp (json_object_get_string (json_object_array_get_idx (own, i)) ?: "", "NOTIFY_SOCKET=", 14)
+        == 0)
+      return;
+  kept = json_object_new_array ();
+  for (size_t i = 0; i < ferry_json_array_length (env); i++)
+    {
+      json_object *kv = json_object_array_get_idx (env, i);
+      if (strcmp (json_object_get_string (kv) ?: "", added) != 0)
+        json_object_array_add (kept, json_object_get (kv));
+    }
+  json_object_array_del_idx (env, 0, json_object_array_length (env));
+  for (size_t i = 0; i < json_object_array_length (kept); i++)
+    json_object_array_add (env, json_object_get (json_object_array_get_idx (kept, i)));
+  json_object_put (kept);
+}
+
 /* ---- --requires ----------------------------------------------------------- */
 
 int

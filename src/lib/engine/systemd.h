@@ -78,6 +78,11 @@ const char *ferry_systemd_conmon_socket (json_object *rec);
 int ferry_systemd_apply (ferry_engine_t *e, const struct ferry_container *c, json_object *spec,
                          const char *bundle, const char *restore_from, ferry_error_t *err);
 
+/* Takes out of ENV (the spec's, for an exec) the NOTIFY_SOCKET that
+ * --sdnotify container gave the container's own process: as in Podman,
+ * what exec runs does not get it (unless the user's -e set it).  */
+void ferry_systemd_exec_env (json_object *rec, json_object *env);
+
 /* Starts, in order, the containers C's record requires that are not
  * running (and theirs first).  */
 int ferry_systemd_start_required (ferry_engine_t *e, json_object *rec, int depth, ferry_error_t *err);

@@ -5,6 +5,7 @@
 #include "transfer.h"
 #include "resources.h"
 #include "userns.h"
+#include "systemd.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
@@ -189,6 +190,21 @@ bad:
                            spec);
 }
 
+/* A notification that could not be sent, once the container runs: a
+ * warning, as the container stays.  */
+static void
+notify_warn (ferry_error_t *err)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, (*err)->msg);
+  ferry_error_release (err);
+}
+
 enum pull_policy
 {
   PULL_MISSING,
@@ -226,6 +242,8 @@ struct create_args
   struct ferry_cli_resources resources;
   /* --userns, --uidmap, --gidmap, ... (userns.h).  */
   struct ferry_cli_userns userns;
+  /* --systemd, --sdnotify, --requires ... (systemd.h).  */
+  struct ferry_cli_systemd systemd;
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
@@ -238,6 +256,7 @@ create_args_free (struct create_args *a)
 {
   ferry_cli_resources_release (&a->resources);
   ferry_cli_userns_release (&a->userns);
+  ferry_cli_systemd_release (&a->systemd);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -452,7 +471,7 @@ static const char create_usage[]
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
       "User namespace:\n" FERRY_USERNS_OPTIONS_HELP "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
-      "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
+      "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
 {
@@ -825,6 +844,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         FERRY_PULL_FLAGS,
                                         FERRY_RESOURCE_OPTIONS,
                                         FERRY_USERNS_OPTIONS,
+                                        FERRY_SYSTEMD_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -854,6 +874,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_RESOURCE_CPU_SHARES ... OPT_RESOURCE_CGROUPS:
         if (ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, cmd, &a->resources)
             != 0)
+          return -1;
+        break;
+      case OPT_SYSTEMD_MODE ... OPT_SYSTEMD_REQUIRES:
+        if (ferry_cli_systemd_option (c, optarg, &a->systemd) != 0)
           return -1;
         break;
       case OPT_PULL:
@@ -1391,6 +1415,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.secrets = a->secrets;
   a->o.resources = &a->resources.o;
   a->o.userns = &a->userns.o;
+  a->o.systemd = &a->systemd.o;
   a->o.group_add = a->group_add;
   a->o.env_merge = a->env_merge;
   a->o.unsetenv = a->unsetenv;
@@ -1442,6 +1467,9 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_release (&err);
       return code;
     }
+  /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
+  if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
+    notify_warn (&err);
   io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
@@ -1564,6 +1592,7 @@ create_command (int argc, char **argv, int is_run)
       create_args_free (&a);
       return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
+  ferry_cli_systemd_command_line (&a.systemd, argc - r);
   /* A terminal's TIOCSTI would let the container type into it.  */
   if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
       && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))
@@ -1599,6 +1628,9 @@ create_command (int argc, char **argv, int is_run)
       if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
         ferry_error_release (&err);
     }
+  /* --sdnotify: run -d returns once systemd was told, as Podman's.  */
+  else if (ferry_systemd_notify_started (e, id, 1, &err) < 0)
+    ret = ferry_cli_fail (&err);
   else
     printf ("%s\n", id);
   create_args_free (&a);
@@ -1989,7 +2021,9 @@ static int
 do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   (void) arg;
-  return ferry_container_start (e, t->id, NULL, err);
+  if (ferry_container_start (e, t->id, NULL, err) < 0)
+    return -1;
+  return ferry_systemd_notify_started (e, t->id, 1, err);
 }
 
 struct start_flags
@@ -2072,6 +2106,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   so.attach_fd = &fd;
   if (ferry_container_start (e, id, &so, &err) < 0)
     return fail_with_code (&err);
+  if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
+    notify_warn (&err);
   r = ferry_cli_attach_stream (e, id, fd, tty, &io, &f->a);
   close (fd);
   if (r > 0)
@@ -2457,7 +2493,8 @@ ferry_cmd_rm (int argc, char **argv)
       "  -a, --all           remove every container (printing their IDs)\n"
       "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
       "      --depend        first remove the containers that joined its namespaces\n"
-      "                      (--network container:NAME), printing their IDs\n"
+      "                      (--network container:NAME) or require it (--requires),\n"
+      "                      printing their IDs\n"
       "      --filter KEY=VALUE\n"
       "                      remove every container that passes (keys as ps --filter;\n"
       "                      repeatable; printing their IDs)\n"

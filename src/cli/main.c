@@ -30,6 +30,7 @@ static const struct ferry_command commands[] = {
   { "events", ferry_cmd_events, "Show system events" },
   { "exec", ferry_cmd_exec, "Run a process in a running container" },
   { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },
+  { "generate", ferry_cmd_generate, "Generate structured data based on containers" },
   { "healthcheck", ferry_cmd_healthcheck, "Manage health checks on containers" },
   { "history", ferry_cmd_image_history, "Show history of a specified image" },
   { "image", ferry_cmd_image, "Manage images" },
@@ -129,7 +130,7 @@ is_group (const struct ferry_command *c)
   return c->run == ferry_cmd_archive || c->run == ferry_cmd_artifact || c->run == ferry_cmd_container
          || c->run == ferry_cmd_image || c->run == ferry_cmd_network || c->run == ferry_cmd_volume
          || c->run == ferry_cmd_system || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest
-         || c->run == ferry_cmd_secret;
+         || c->run == ferry_cmd_secret || c->run == ferry_cmd_generate;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

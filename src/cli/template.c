@@ -335,6 +335,19 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
           cur = next;
           continue;
         }
+      /* A Go field whose JSON name starts in lower case (SdNotifyMode is
+       * "sdNotifyMode", LockNumber "lockNumber").  */
+      if (cur && json_object_is_type (cur, json_type_object) && key[0] >= 'A' && key[0] <= 'Z')
+        {
+          cleanup_free char *lower = xstrdup (key);
+
+          lower[0] = (char) (lower[0] - 'A' + 'a');
+          if (json_object_object_get_ex (cur, lower, &next))
+            {
+              cur = next;
+              continue;
+            }
+        }
       /* Podman's lists' .Label "k": the label's value, or "".  */
       if (strcmp (key, "Label") == 0 && tpl_word_end (t, t->p) && cur
           && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, "Labels", &next))

@@ -1252,6 +1252,60 @@ check_secrets (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* What create writes for --sdnotify other than the default; healthy
+ * only with a health check to wait for.  */
+static int
+check_sdnotify_mode (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (strcmp (s, "conmon") != 0 && strcmp (s, "healthy") != 0 && strcmp (s, "ignore") != 0)
+    return refuse (c, field, "must be conmon, healthy or ignore, not `%s`", q = shown (s));
+  if (strcmp (s, "healthy") == 0 && json_object_object_get (c->rec, "Healthcheck") == NULL)
+    return refuse (c, field, "is healthy, but the record has no health check");
+  return 0;
+}
+
+/* The index of the image in "CreateCommand".  */
+static int
+check_create_command_image (struct record_check *c, const char *field, json_object *v)
+{
+  json_object *cmd = json_object_object_get (c->rec, "CreateCommand");
+
+  if (! json_object_is_type (cmd, json_type_array))
+    return refuse (c, field, "comes without CreateCommand");
+  return check_int_range (c, field, v, 1, (int64_t) json_object_array_length (cmd));
+}
+
+/* [ID], the containers --requires named: full IDs, each once, never the
+ * container's own.  */
+static int
+check_requires (struct record_check *c, const char *field, json_object *v)
+{
+  const char *self = ferry_json_get_string (c->rec, "Id");
+
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of container IDs, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *id = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (id == NULL || ! is_lower_hex (id, 64))
+        return refuse (c, field, "holds `%s`, which is no container ID",
+                       q = shown (id ? id : json_object_to_json_string (json_object_array_get_idx (v, i))));
+      if (self && strcmp (id, self) == 0)
+        return refuse (c, field, "names the container itself");
+      for (size_t k = 0; k < i; k++)
+        if (strcmp (json_object_get_string (json_object_array_get_idx (v, k)), id) == 0)
+          return refuse (c, field, "repeats `%s`", id);
+    }
+  return 0;
+}
+
 static const struct record_field
 {
   const char *key;
@@ -1373,6 +1427,13 @@ static const struct record_field
   { "PasswdEntry", check_string, 1 },
   { "GroupEntry", check_string, 1 },
   { "HostUsers", check_strings, 1 },
+  /* --systemd, --shm-size-systemd, --sdnotify, --requires (systemd.h).  */
+  { "SystemdMode", check_true, 1 },
+  { "ShmSizeSystemd", check_shm_size, 1 },
+  { "SdNotifyMode", check_sdnotify_mode, 1 },
+  { "Requires", check_requires, 1 },
+  { "CreateCommand", check_strings, 1 },
+  { "CreateCommandImage", check_create_command_image, 1 },
 };
 
 #define N_RECORD_FIELDS (sizeof (RECORD_FIELDS) / sizeof (RECORD_FIELDS[0]))
@@ -1601,6 +1662,8 @@ ferry_archive_record_privileges (json_object *rec)
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
   append_namespaces (&list, rec);
+  if (json_object_get_boolean (json_object_object_get (rec, "SystemdMode")))
+    append (&list, "the host's systemd cgroup hierarchy, writable (--systemd)");
   if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")))
     append (&list, "host users in its /etc/passwd (--hostuser)");
   {

@@ -5,7 +5,7 @@
  * that container alone: its ID and name, the hostname that was its ID,
  * its anonymous volumes (the copy gets its own), the addresses it was
  * given on its networks, the files --cidfile and --conmon-pidfile write,
- * and its restart history.  Its root file system is the image's, as the
+ * the command line that created it, and its restart history.  Its root file system is the image's, as the
  * original's was when created: the original's changes are not copied.
  * The copy is made as `create` makes a container, in one transaction.  */
 #include "container.h"
@@ -63,6 +63,10 @@ forget_own_identity (json_object *rec, const struct ferry_container *c, const ch
         json_object_object_del (att, "MAC");
       }
     }
+  /* The command line named the original (--name, --replace): a unit
+   * of generate systemd --new made from it would replace that one.  */
+  json_object_object_del (rec, "CreateCommand");
+  json_object_object_del (rec, "CreateCommandImage");
   json_object_object_del (rec, "ContainerIDFile");
   json_object_object_del (rec, "ConmonPidFile");
   json_object_object_del (rec, "StoppedByUser");

@@ -1,5 +1,6 @@
 /* ferry: container records: creation, lookup, state in the database.  */
 #include "container.h"
+#include "systemd.h"
 #include "secret.h"
 #include "resources.h"
 #include "health.h"
@@ -2438,6 +2439,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
         goto out;
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
+    goto out;
+  if (ferry_systemd_record (e, o->systemd, o->stop_signal != NULL, rec, err) < 0)
     goto out;
   if (ferry_ns_modes_record (e, o, rec, err) < 0
       || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)

@@ -78,6 +78,7 @@ struct ferry_container
 
 struct ferry_health_options;
 struct ferry_resource_options;
+struct ferry_systemd_options;
 
 struct ferry_mount_spec
 {
@@ -250,6 +251,9 @@ struct ferry_create_options
   /* --userns, --uidmap, --gidmap, --subuidname, --subgidname
    * (engine/userns.h); may be NULL.  */
   const struct ferry_userns_options *userns;
+  /* --systemd, --shm-size-systemd, --sdnotify, --requires
+   * (engine/systemd.h); may be NULL.  */
+  const struct ferry_systemd_options *systemd;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */
@@ -362,7 +366,7 @@ int ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int v
 int ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout, int volumes,
                                      struct ferry_stop_report *report, ferry_error_t *err);
 /* The IDs of the containers that join REF's namespaces (--network
- * container:REF), NULL-terminated in *IDS.  */
+ * container:REF) or require it (--requires), NULL-terminated in *IDS.  */
 int ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err);
 int ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err);

@@ -1,11 +1,24 @@
 /* Containers that depend on another: those that joined its namespaces
- * (--network container:ID, recorded by ID), which Podman removes first
- * with rm --depend and refuses to orphan otherwise.  */
+ * (--network container:ID, recorded by ID) or require it (--requires),
+ * which Podman removes first with rm --depend and refuses to orphan
+ * otherwise.  */
 #include "container.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <string.h>
+
+/* True when REC's --requires names container ID.  */
+static int
+requires_id (json_object *rec, const char *id)
+{
+  json_object *ids = ferry_json_get_array (rec, "Requires");
+
+  for (size_t i = 0; i < ferry_json_array_length (ids); i++)
+    if (strcmp (json_object_get_string (json_object_array_get_idx (ids, i)) ?: "", id) == 0)
+      return 1;
+  return 0;
+}
 
 int
 ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err)
@@ -22,6 +35,8 @@ ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferr
       const char *mode = ferry_json_get_string (list[i]->record, "Network");
       if (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0
           && strcmp (list[i]->id, id) != 0)
+        (*ids)[found++] = xstrdup (list[i]->id);
+      else if (strcmp (list[i]->id, id) != 0 && requires_id (list[i]->record, id))
         (*ids)[found++] = xstrdup (list[i]->id);
     }
   ferry_containers_free (list, n);

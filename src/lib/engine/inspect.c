@@ -315,7 +315,9 @@ stop_signal_json (const struct ferry_container *c)
 {
   int sig = ferry_json_get_int (c->record, "StopSignal", SIGTERM);
   const char *name = ferry_signal_name (sig);
-  cleanup_free char *text = name ? xasprintf ("SIG%s", name) : xasprintf ("%d", sig);
+  cleanup_free char *text = name                                ? xasprintf ("SIG%s", name)
+                            : sig > SIGRTMIN && sig <= SIGRTMAX ? xasprintf ("SIGRTMIN+%d", sig - SIGRTMIN)
+                                                                : xasprintf ("%d", sig);
 
   return json_object_new_string (text);
 }
@@ -398,6 +400,13 @@ config_json (const struct ferry_container *c)
     json_object_object_add (o, "Timezone", member_or (r, "Timezone", NULL));
   json_object_object_add (o, "Timeout", member_or (r, "Timeout", json_object_new_int (0)));
   json_object_object_add (o, "StopTimeout", member_or (r, "StopTimeout", json_object_new_int (10)));
+  /* As Podman's: the command line that created it, when known.  */
+  if (json_object_object_get (r, "CreateCommand"))
+    json_object_object_add (o, "CreateCommand", member_or (r, "CreateCommand", NULL));
+  /* Podman's leaves it out when false; templates ask for it anyway.  */
+  json_object_object_add (
+      o, "SystemdMode",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (r, "SystemdMode"))));
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   {
     /* As Podman's: null when none.  */
@@ -411,6 +420,8 @@ config_json (const struct ferry_container *c)
       }
     json_object_object_add (o, "ExposedPorts", shown);
   }
+  json_object_object_add (o, "sdNotifyMode",
+                          member_or (r, "SdNotifyMode", json_object_new_string ("container")));
   return o;
 }
 
@@ -508,6 +519,8 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (gd, "Data", gdd);
   json_object_object_add (o, "GraphDriver", gd);
   json_object_object_add (o, "Mounts", mounts_json (e, c));
+  /* As Podman's: the IDs of --requires' containers, [] when none.  */
+  json_object_object_add (o, "Dependencies", member_or (c->record, "Requires", json_object_new_array ()));
   json_object_object_add (o, "NetworkSettings", ferry_network_settings_json (e, c->record));
   json_object_object_add (o, "Config", config_json (c));
   json_object_object_add (host, "Binds", binds_json (c));

@@ -1,6 +1,7 @@
 /* ferry: starting, stopping and removing containers; keeping their state
  * true to what conmon and the runtime report.  */
 #include "container.h"
+#include "systemd.h"
 #include "secret.h"
 #include "health.h"
 #include "internal.h"
@@ -1158,7 +1159,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.annotations = ferry_json_get_object (c->record, "Annotations");
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
-      || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0)
+      || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0
+      || ferry_systemd_apply (e, c, spec, bundle, restore_from, err) < 0)
     return -1;
   ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))
@@ -1628,6 +1630,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
   co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
+  co.sdnotify_socket = ferry_systemd_conmon_socket (c->record);
   if (so)
     {
       co.preserve_fds = so->preserve_fds;
@@ -1751,6 +1754,18 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   cleanup_lock int lock = -1;
   int ret = -1;
 
+  /* --requires: those first, each under its own lock, as Podman.  */
+  {
+    struct ferry_container *peek = NULL;
+
+    if (ferry_container_lookup (e, ref, &peek, err) < 0)
+      return -1;
+    ret = ferry_container_is_active (peek) ? 0 : ferry_systemd_start_required (e, peek->record, 0, err);
+    ferry_container_free (peek);
+    if (ret < 0)
+      return -1;
+    ret = -1;
+  }
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
@@ -2629,6 +2644,7 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   env_json = json_object_get (ferry_json_get_array (process, "env"));
   if (env_json == NULL)
     env_json = json_object_new_array ();
+  ferry_systemd_exec_env (c->record, env_json);
   if (ferry_container_env_apply (env_json, r->env_files, r->env, err) < 0)
     return -1;
   env = json_to_strv (env_json);

@@ -228,6 +228,8 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
       snprintf (timeout, sizeof (timeout), "%d", o->timeout);
       strv_add_pair (&b, "--timeout", timeout);
     }
+  if (o->sdnotify_socket)
+    strv_add_joined (&b, "--sdnotify-socket", o->sdnotify_socket);
   for (it = o->runtime_opts; it && *it; it++)
     strv_add_joined (&b, "--runtime-opt", *it);
   if (o->n_preserve_fds > 0)

@@ -43,6 +43,9 @@ struct ferry_conmon_options
    * (--preserve-fds): PRESERVE_FDS[i] becomes 3 + i; -1 is /dev/null.  */
   const int *preserve_fds;
   size_t n_preserve_fds;
+  /* The host's sd-notify socket: conmon binds <bundle>/notify/notify.sock
+   * and relays READY=1 and WATCHDOG=1 from it there; NULL: none.  */
+  const char *sdnotify_socket;
 };
 
 /* Where conmon is (the PATH, then where distributions put it), or NULL.  */

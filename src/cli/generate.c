@@ -1,0 +1,314 @@
+/* ferry CLI: generate systemd, a systemd unit for a container
+ * (engine/generate.h).  */
+#include "commands.h"
+#include "common.h"
+#include "../lib/engine/engine.h"
+#include "../lib/engine/generate.h"
+#include "../lib/util/cleanup.h"
+#include "../lib/util/fs.h"
+#include "../lib/util/xalloc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char generate_systemd_usage[]
+    = "Usage: ferry generate systemd [options] CONTAINER\n\n"
+      "Print a systemd unit that runs the container through ferry, as Podman's\n"
+      "generate systemd (deprecated there for Quadlet, which ferry has not).\n\n"
+      "Options:\n"
+      "      --after UNIT         add After=UNIT to the unit (repeatable)\n"
+      "      --container-prefix PREFIX  the unit name's prefix (default container)\n"
+      "  -e, --env KEY=VALUE      set a variable in the unit's environment; KEY alone takes\n"
+      "                           ferry's own (repeatable)\n"
+      "  -f, --files              write NAME.service in the current directory and print its\n"
+      "                           path instead of the unit\n"
+      "      --format json        print {NAME: unit} (with --files, {NAME: path})\n"
+      "  -n, --name               name the unit and the container by its name, not its ID\n"
+      "      --new                run a new container (ferry run --rm -d --replace ... from the\n"
+      "                           command line that created this one) instead of starting\n"
+      "                           this one; the unit is Type=notify (--sdnotify=conmon)\n"
+      "      --no-header          leave out the comment lines at the top\n"
+      "      --requires UNIT      add Requires=UNIT to the unit (repeatable)\n"
+      "      --restart-policy POLICY  systemd's Restart=: no, on-success, on-failure (default),\n"
+      "                           on-abnormal, on-watchdog, on-abort or always\n"
+      "      --restart-sec SECS   systemd's RestartSec=\n"
+      "      --separator SEP      between the prefix and the name or ID (default -)\n"
+      "      --start-timeout SECS systemd's TimeoutStartSec=\n"
+      "      --stop-timeout SECS  the stop timeout (default: the container's)\n"
+      "      --template           a template unit, NAME@.service, whose container is named\n"
+      "                           NAME-%i (implies --new)\n"
+      "      --wants UNIT         add Wants=UNIT to the unit (repeatable)\n";
+
+enum
+{
+  OPT_GEN_AFTER = OPT_COMMAND_FIRST,
+  OPT_GEN_CONTAINER_PREFIX,
+  OPT_GEN_FORMAT,
+  OPT_GEN_NEW,
+  OPT_GEN_NO_HEADER,
+  OPT_GEN_REQUIRES,
+  OPT_GEN_RESTART_POLICY,
+  OPT_GEN_RESTART_SEC,
+  OPT_GEN_SEPARATOR,
+  OPT_GEN_START_TIMEOUT,
+  OPT_GEN_STOP_TIMEOUT,
+  OPT_GEN_TEMPLATE,
+  OPT_GEN_WANTS,
+};
+
+struct strv
+{
+  char **v;
+  size_t n;
+};
+
+static void
+strv_push (struct strv *s, const char *item)
+{
+  s->v = xrealloc (s->v, sizeof (char *) * (s->n + 2));
+  s->v[s->n++] = xstrdup (item);
+  s->v[s->n] = NULL;
+}
+
+/* A Go uint flag, with cobra's words for a bad one.  */
+static int
+parse_uint (const char *arg, const char *flag, long long *out)
+{
+  char *end;
+  unsigned long long v;
+
+  errno = 0;
+  v = strtoull (arg, &end, 10);
+  if (*arg < '0' || *arg > '9' || *end != '\0' || errno || v > LLONG_MAX)
+    {
+      int syntax = *arg < '0' || *arg > '9' || *end != '\0';
+
+      ferry_cli_failf (
+          "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": %s\nSee "
+          "'ferry generate systemd --help'",
+          arg, flag, arg, syntax ? "invalid syntax" : "value out of range");
+      return -1;
+    }
+  *out = (long long) v;
+  return 0;
+}
+
+/* A JSON string as Podman's output has it.  */
+static const char *
+json_text (json_object *holder, const char *s)
+{
+  json_object *str = json_object_new_string (s);
+
+  json_object_array_add (holder, str);
+  return json_object_to_json_string_ext (str, JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int
+write_unit (const char *name, int template_unit, const char *text, char **path)
+{
+  char cwd[PATH_MAX];
+  ferry_error_t err = NULL;
+
+  if (getcwd (cwd, sizeof (cwd)) == NULL)
+    return ferry_cli_failf ("cannot tell the current directory: %s", strerror (errno));
+  *path = xasprintf ("%s/%s%s.service", strcmp (cwd, "/") == 0 ? "" : cwd, name, template_unit ? "@" : "");
+  if (ferry_write_file_atomic (*path, text, strlen (text), 0644, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+/* The roots the unit's ferry must use, when they are not its defaults.  */
+static char **
+root_flags (const struct ferry_engine *e)
+{
+  struct strv s = { NULL, 0 };
+
+  if (strcmp (e->root, "/var/lib/ferry") != 0)
+    {
+      strv_push (&s, "--root");
+      strv_push (&s, e->root);
+    }
+  if (strcmp (e->runroot, "/run/ferry") != 0)
+    {
+      strv_push (&s, "--runroot");
+      strv_push (&s, e->runroot);
+    }
+  if (ferry_global.runtime && strcmp (ferry_global.runtime, "runc") != 0)
+    {
+      strv_push (&s, "--runtime");
+      strv_push (&s, ferry_global.runtime);
+    }
+  return s.v;
+}
+
+static int
+cmd_generate_systemd (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "after", required_argument, NULL, OPT_GEN_AFTER },
+    { "container-prefix", required_argument, NULL, OPT_GEN_CONTAINER_PREFIX },
+    { "env", required_argument, NULL, 'e' },
+    { "files", no_argument, NULL, 'f' },
+    { "format", required_argument, NULL, OPT_GEN_FORMAT },
+    { "name", no_argument, NULL, 'n' },
+    { "new", no_argument, NULL, OPT_GEN_NEW },
+    { "no-header", no_argument, NULL, OPT_GEN_NO_HEADER },
+    { "requires", required_argument, NULL, OPT_GEN_REQUIRES },
+    { "restart-policy", required_argument, NULL, OPT_GEN_RESTART_POLICY },
+    { "restart-sec", required_argument, NULL, OPT_GEN_RESTART_SEC },
+    { "separator", required_argument, NULL, OPT_GEN_SEPARATOR },
+    { "start-timeout", required_argument, NULL, OPT_GEN_START_TIMEOUT },
+    { "stop-timeout", required_argument, NULL, OPT_GEN_STOP_TIMEOUT },
+    { "template", no_argument, NULL, OPT_GEN_TEMPLATE },
+    { "wants", required_argument, NULL, OPT_GEN_WANTS },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct ferry_generate_systemd_options o = { .restart_sec = -1, .start_timeout = -1, .stop_timeout = -1 };
+  struct strv env = { NULL, 0 }, after = { NULL, 0 }, requires = { NULL, 0 }, wants = { NULL, 0 };
+  cleanup_engine struct ferry_engine *e = NULL;
+  cleanup_free char *name = NULL, *text = NULL, *path = NULL, *exe = NULL;
+  cleanup_strv char **roots = NULL;
+  const char *format = NULL;
+  ferry_error_t err = NULL;
+  int files = 0, c, r, ret = FERRY_EXIT_ERROR;
+
+  while ((c = getopt_long (argc, argv, ":e:fnh", opts, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case OPT_GEN_AFTER:
+          strv_push (&after, optarg);
+          continue;
+        case OPT_GEN_REQUIRES:
+          strv_push (&requires, optarg);
+          continue;
+        case OPT_GEN_WANTS:
+          strv_push (&wants, optarg);
+          continue;
+        case 'e':
+          strv_push (&env, optarg);
+          continue;
+        case 'f':
+          files = 1;
+          continue;
+        case 'n':
+          o.use_name = 1;
+          continue;
+        case OPT_GEN_NEW:
+          o.new_container = 1;
+          continue;
+        case OPT_GEN_NO_HEADER:
+          o.no_header = 1;
+          continue;
+        case OPT_GEN_TEMPLATE:
+          o.template_unit = 1;
+          continue;
+        case OPT_GEN_FORMAT:
+          format = optarg;
+          continue;
+        case OPT_GEN_CONTAINER_PREFIX:
+          o.prefix = optarg;
+          continue;
+        case OPT_GEN_SEPARATOR:
+          o.separator = optarg;
+          continue;
+        case OPT_GEN_RESTART_POLICY:
+          o.restart = optarg;
+          continue;
+        case OPT_GEN_RESTART_SEC:
+          if (parse_uint (optarg, "restart-sec", &o.restart_sec) < 0)
+            goto out;
+          continue;
+        case OPT_GEN_START_TIMEOUT:
+          if (parse_uint (optarg, "start-timeout", &o.start_timeout) < 0)
+            goto out;
+          continue;
+        case OPT_GEN_STOP_TIMEOUT:
+          if (parse_uint (optarg, "stop-timeout", &o.stop_timeout) < 0)
+            goto out;
+          continue;
+        default:
+          break;
+        }
+      r = ferry_cli_parse_or_help (c, "generate systemd", argv, generate_systemd_usage);
+      if (r != 0)
+        {
+          ret = r > 0 ? 0 : FERRY_EXIT_ERROR;
+          goto out;
+        }
+    }
+  if (argc - optind != 1)
+    {
+      ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+      goto out;
+    }
+  if (format && strcmp (format, "json") != 0)
+    {
+      ferry_cli_failf ("unknown --format argument: %s", format);
+      goto out;
+    }
+  if (o.restart && ! ferry_generate_restart_policy_is_valid (o.restart))
+    {
+      ferry_cli_failf ("%s is not a valid restart policy", o.restart);
+      goto out;
+    }
+  exe = realpath ("/proc/self/exe", NULL);
+  if (exe == NULL)
+    {
+      ferry_cli_failf ("cannot tell where ferry is (/proc/self/exe): %s", strerror (errno));
+      goto out;
+    }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    goto out;
+  roots = root_flags (e);
+  o.executable = exe;
+  o.root_flags = roots;
+  o.env = env.v;
+  o.after = after.v;
+  o.requires = requires.v;
+  o.wants = wants.v;
+  if (ferry_generate_systemd (e, argv[optind], &o, &name, &text, &err) < 0)
+    {
+      ferry_cli_fail (&err);
+      goto out;
+    }
+  if (files && write_unit (name, o.template_unit, text, &path) < 0)
+    goto out;
+  if (format)
+    {
+      cleanup_json json_object *holder = json_object_new_array ();
+      printf ("{\n %s: ", json_text (holder, name));
+      printf ("%s\n}\n", json_text (holder, files ? path : text));
+    }
+  else if (files)
+    printf ("%s\n", path);
+  else
+    fputs (text, stdout);
+  ret = 0;
+out:
+  ferry_cleanup_strvp (&env.v);
+  ferry_cleanup_strvp (&after.v);
+  ferry_cleanup_strvp (&requires.v);
+  ferry_cleanup_strvp (&wants.v);
+  return ret;
+}
+
+int
+ferry_cmd_generate (int argc, char **argv)
+{
+  static const struct ferry_command table[] = {
+    { "systemd", cmd_generate_systemd, "Generate systemd units" },
+    { NULL, NULL, NULL },
+  };
+
+  return ferry_cli_dispatch ("generate", table, argc - 1, argv + 1);
+}

@@ -1,4 +1,5 @@
 #include "volume.h"
+#include "volume_mount.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
 #include "../util/cleanup.h"
@@ -220,6 +221,18 @@ create_locked (ferry_db_t *db, const char *root, const char *name, json_object *
   tmp = make_volume_dir_tmp (root, err);
   if (tmp == NULL)
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
+  if (opts && ferry_volume_options_mounted (opts->options))
+    {
+      cleanup_free char *data = xasprintf ("%s/_data", tmp);
+
+      /* What the kernel refuses is refused now, not at a container's
+       * start.  */
+      if (ferry_volume_fs_check (opts->options, data, err) < 0)
+        {
+          ferry_rm_rf_quietly (tmp);
+          return -1;
+        }
+    }
   if (opts && set_owner (tmp, opts->uid, opts->gid, err) < 0)
     {
       ferry_rm_rf_quietly (tmp);
@@ -500,6 +513,15 @@ remove_locked (ferry_db_t *db, const char *root, const char *name, int force, ch
     return -1;
   if (! ferry_path_exists (dir))
     return 0;
+  /* A file system mounted on it (volume create -o type=, device=) goes
+   * first: its content is not the volume's to remove, and a bind's is
+   * the user's own directory.  */
+  {
+    cleanup_free char *data = xasprintf ("%s/_data", dir);
+
+    if (ferry_volume_fs_unmount (data, err) < 0)
+      return ferry_error_wrap (err, "cannot remove volume `%s`", name);
+  }
   *grave = ferry_mkdtemp_in (parent, ".removing-", err);
   if (*grave == NULL)
     return ferry_error_wrap (err, "cannot remove volume `%s`", name);

@@ -989,6 +989,31 @@ volume_unmount (int argc, char **argv)
   return volume_mount_or_unmount (argc, argv, 0);
 }
 
+/* Podman asks its volume plugins which volumes they have and brings its
+ * records in line.  ferry has no volume plugins: every volume is the
+ * local driver's and its record is the volume, so there is nothing to
+ * reload, and, as Podman without plugins, nothing is printed.  */
+static int
+volume_reload (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  static const char usage[] = "Usage: ferry volume reload\n\n"
+                              "Reload the volumes of volume plugins. ferry has none (only the local driver),\n"
+                              "so there is nothing to reload and nothing is printed.\n";
+  cleanup_db ferry_db_t *db = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, "volume reload", argv, usage)))
+      return r - 1;
+  if (optind < argc)
+    return ferry_cli_failf ("`ferry volume reload` takes no arguments");
+  /* The root must open, as for any command.  */
+  db = open_db ();
+  return db ? 0 : FERRY_EXIT_ERROR;
+}
+
 int
 ferry_cmd_volume (int argc, char **argv)
 {
@@ -1002,6 +1027,7 @@ ferry_cmd_volume (int argc, char **argv)
     { "ls", volume_ls, "List volumes" },
     { "mount", volume_mount, "Mount volume" },
     { "prune", volume_prune, "Remove all unused volumes" },
+    { "reload", volume_reload, "Reload all volumes from volume plugins" },
     { "remove", volume_rm, NULL },
     { "rm", volume_rm, "Remove one or more volumes" },
     { "unmount", volume_unmount, "Unmount volume" },

@@ -998,9 +998,10 @@ volume_reload (int argc, char **argv)
 {
   static const struct option opts[]
       = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-  static const char usage[] = "Usage: ferry volume reload\n\n"
-                              "Reload the volumes of volume plugins. ferry has none (only the local driver),\n"
-                              "so there is nothing to reload and nothing is printed.\n";
+  static const char usage[]
+      = "Usage: ferry volume reload\n\n"
+        "Reload the volumes of volume plugins. ferry has none (only the local driver),\n"
+        "so there is nothing to reload and nothing is printed.\n";
   cleanup_db ferry_db_t *db = NULL;
   int c, r;
 

@@ -682,6 +682,30 @@ move_entries (const char *from, const char *to, ferry_error_t *err)
   return ferry_fsync_path (to, err);
 }
 
+/* move_entries, or, when TO is another file system (one mounted on the
+ * volume: volume create -o type=), a copy through a tar beside them,
+ * which a copy-up interrupted and resumed simply writes again.  */
+static int
+move_or_copy_entries (const char *vdir, const char *from, const char *to, ferry_error_t *err)
+{
+  cleanup_free char *tar = NULL;
+  struct stat a, b;
+  int ret;
+
+  if (stat (from, &a) < 0 || stat (to, &b) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s` or `%s`", from, to);
+  if (a.st_dev == b.st_dev)
+    return move_entries (from, to, err);
+  tar = xasprintf ("%s/_copyup.tar", vdir);
+  ret = ferry_tar_directory (from, tar, err);
+  if (ret == 0)
+    ret = ferry_untar_directory (tar, to, err);
+  unlink (tar);
+  if (ret == 0)
+    ret = ferry_fsync_path (to, err);
+  return ret;
+}
+
 /* Copies what the image has at DEST under ROOTFS (resolved inside it:
  * symlinks the image holds cannot lead out) into the new directory
  * STAGED, with DEST's own owner and mode.  0 when DEST is no directory of
@@ -776,7 +800,7 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
     }
   if (ferry_path_exists (staged))
     {
-      if (lstat (staged, &st) < 0 || move_entries (staged, data, err) < 0
+      if (lstat (staged, &st) < 0 || move_or_copy_entries (vdir, staged, data, err) < 0
           || (! keep_owner && chown (data, st.st_uid, st.st_gid) < 0) || chmod (data, st.st_mode & 07777) < 0)
         {
           if (*err == NULL)

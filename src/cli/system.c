@@ -549,9 +549,11 @@ int
 ferry_cmd_system (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "check", ferry_cmd_system_check, "Check storage consistency" },
     { "df", system_df, "Show ferry disk usage" },
     { "events", ferry_cmd_events, "Show system events" },
     { "info", ferry_cmd_info, "Display ferry system information" },
+    { "migrate", ferry_cmd_system_migrate, "Migrate containers" },
     { "prune", system_prune, "Remove unused data" },
     { "reset", system_reset, "Reset ferry storage" },
     { NULL, NULL, NULL },

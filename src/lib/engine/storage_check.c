@@ -174,8 +174,16 @@ repair (ferry_engine_t *e, const struct ferry_check_options *o, const struct fer
       struct ferry_remove_report rr;
       cleanup_error ferry_error_t ierr = NULL;
 
+      /* As Podman: the repair goes on, and fails in the end.  */
       if (users[0] && ! o->force)
-        continue;
+        {
+          if (*err == NULL)
+            ferry_make_error_kind (err, FERRY_ERROR_IN_USE,
+                                   "deleting image %s: image used by %s: image is in use by a container: "
+                                   "repair with --force to remove the container too",
+                                   id, users[0]);
+          continue;
+        }
       for (char **u = users; *u; u++)
         remove_container (e, *u, r);
       if (ferry_store_remove (e->store, id, 1, &rr, &ierr) == 0)
@@ -185,7 +193,7 @@ repair (ferry_engine_t *e, const struct ferry_check_options *o, const struct fer
           ferry_remove_report_free (&rr);
         }
     }
-  return 0;
+  return *err ? -1 : 0;
 }
 
 int

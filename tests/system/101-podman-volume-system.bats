@@ -39,6 +39,12 @@ make_disk() {
 	mkfs.ext4 -q -F "$TEST_TMP/disk.img"
 }
 
+# The kernel lets go of a loop device set to autoclear (as mount(8) sets
+# it) when its file system is unmounted, a moment after.
+loop_freed() {
+	wait_until '[ -z "$(losetup -j "$TEST_TMP/disk.img")" ]' 5
+}
+
 # What of this test's tree is mounted on the host now.
 test_mounts() {
 	awk -v t="$TEST_TMP" 'index($5, t "/") == 1 && $5 ~ /\/volumes\// { print $5 }' /proc/self/mountinfo |
@@ -161,7 +167,7 @@ mount_sequence() {
 	# Nothing of it is left mounted, no loop device holds the image, and
 	# the devices keep what was written to them.
 	[ -z "$(test_mounts)" ]
-	[ -z "$(losetup -j "$TEST_TMP/disk.img")" ]
+	loop_freed
 	[ "$(cat "$TEST_TMP/bdir/file")" = bound ]
 	debugfs -R 'cat /kept' "$TEST_TMP/disk.img" 2>/dev/null | grep -qx kept
 
@@ -221,14 +227,14 @@ mount_sequence() {
 	[ -n "$(losetup -j "$TEST_TMP/disk.img")" ]
 	f ps -a >/dev/null
 	[ -z "$(test_mounts)" ]
-	[ -z "$(losetup -j "$TEST_TMP/disk.img")" ]
+	loop_freed
 	# The container starts as any other, and its end unmounts it.
 	f start k >/dev/null
 	[ "$(test_mounts)" = "TMP/root/volumes/ev/_data" ]
 	[ "$(f volume inspect --format '{{.MountCount}}' ev)" = 1 ]
 	f stop -t 0 k >/dev/null
 	[ -z "$(test_mounts)" ]
-	[ -z "$(losetup -j "$TEST_TMP/disk.img")" ]
+	loop_freed
 }
 
 @test "volume -o type=tmpfs: a container whose monitor was killed leaves its volume mounted only until the next command" {
@@ -302,12 +308,22 @@ mount_sequence() {
 	[ "$(podman_t volume inspect --format '{{json .Options}}' tv)" = '{}' ]
 }
 
-@test "volume rm of a bind volume mounted by volume mount: unmounted first, the bound directory's files stay" {
+@test "a bind volume: export and import need it mounted, as in Podman; volume rm unmounts it first, and the bound directory's files stay" {
 	mkdir -p "$TEST_TMP/bdir"
 	echo mine >"$TEST_TMP/bdir/file"
 	f volume create -o type=none -o o=bind -o device="$TEST_TMP/bdir" bv >/dev/null
+	# Not mounted, it has no content of its own to export or import into:
+	# refused in Podman's words.
+	run_ferry volume export -o "$TEST_TMP/bv.tar" bv
+	assert_status 125
+	assert_output_contains "Error: volume is using a driver local and volume is not mounted on $ROOT/volumes/bv/_data"
 	[ "$(f volume mount bv)" = "$ROOT/volumes/bv/_data" ]
 	[ "$(cat "$ROOT/volumes/bv/_data/file")" = mine ]
+	f volume export -o "$TEST_TMP/bv.tar" bv
+	tar -tf "$TEST_TMP/bv.tar" | grep -qxE '(\./)?file'
+	mkdir "$TEST_TMP/in" && echo imported >"$TEST_TMP/in/new" && tar -cf "$TEST_TMP/in.tar" -C "$TEST_TMP/in" new
+	f volume import bv "$TEST_TMP/in.tar"
+	[ "$(cat "$TEST_TMP/bdir/new")" = imported ]
 	f volume rm bv >/dev/null
 	[ -z "$(test_mounts)" ]
 	[ "$(cat "$TEST_TMP/bdir/file")" = mine ]

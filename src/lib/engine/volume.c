@@ -813,6 +813,19 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   return ferry_volume_mark_filled (db, name, err);
 }
 
+/* A volume whose content is a file system mounted while in use has none
+ * of its own while it is not: Podman refuses, with these words.  */
+static int
+refuse_unmounted (const struct ferry_volume *v, ferry_error_t *err)
+{
+  if (! ferry_volume_options_mounted (v->options) || ferry_volume_fs_is_mounted (v->mountpoint))
+    return 0;
+  return ferry_make_error (err, 0,
+                           "volume is using a driver local and volume is not mounted on %s: mount it first "
+                           "(ferry volume mount %s)",
+                           v->mountpoint, v->name);
+}
+
 int
 ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
                      ferry_error_t *err)
@@ -822,6 +835,11 @@ ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const c
 
   if (ferry_volume_get (db, root, name, &v, err) < 0)
     return -1;
+  if (refuse_unmounted (v, err) < 0)
+    {
+      ferry_volume_free (v);
+      return -1;
+    }
   r = ferry_tar_directory (v->mountpoint, tar_path, err);
   ferry_volume_free (v);
   return r;
@@ -836,6 +854,11 @@ ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const c
 
   if (ferry_volume_get (db, root, name, &v, err) < 0)
     return -1;
+  if (refuse_unmounted (v, err) < 0)
+    {
+      ferry_volume_free (v);
+      return -1;
+    }
   r = ferry_untar_directory (tar_path, v->mountpoint, err);
   /* What the archive held is the volume's now: no copy-up over it.  */
   if (r == 0)

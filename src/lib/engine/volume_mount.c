@@ -543,36 +543,58 @@ ferry_volume_mount_count (ferry_engine_t *e, const char *name)
   return n;
 }
 
+/* The names of the volumes whose options mount a file system: a cheap
+ * look at every command, most roots have none.  */
+static char **
+mounted_volume_names (ferry_engine_t *e)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "SELECT name FROM volumes WHERE options LIKE '%\"type\"%' OR options LIKE '%\"device\"%'", &err);
+  char **names = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+
+  while (st && sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (st, 0);
+
+      if (name == NULL || ! ferry_volume_name_is_valid (name))
+        continue;
+      names = xrealloc (names, sizeof (char *) * (n + 2));
+      names[n++] = xstrdup (name);
+      names[n] = NULL;
+    }
+  return names;
+}
+
 void
 ferry_volume_mounts_settle (ferry_engine_t *e)
 {
   cleanup_free char *counts = xasprintf ("%s/volume-mounts", e->runroot);
-  struct ferry_volume **vols = NULL;
+  cleanup_strv char **names = mounted_volume_names (e);
   cleanup_error ferry_error_t err = NULL;
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
-  size_t n = 0, i;
+  size_t i;
 
-  if (ferry_volume_list (e->db, e->root, &vols, &n, &err) < 0)
-    return;
-  for (i = 0; i < n; i++)
+  for (i = 0; names[i]; i++)
     {
+      cleanup_free char *data = xasprintf ("%s/volumes/%s/_data", e->root, names[i]);
       struct ferry_volume *v = NULL;
       cleanup_lock int lock = -1;
 
-      if (! ferry_volume_options_mounted (vols[i]->options)
-          || ! ferry_volume_fs_is_mounted (vols[i]->mountpoint))
+      if (! ferry_volume_fs_is_mounted (data))
         continue;
-      lock = lock_volume (e, vols[i]->name, &v, &err);
+      lock = lock_volume (e, names[i], &v, &err);
       if (lock < 0)
         {
           ferry_error_release (&err);
           continue;
         }
-      release_locked (e, v, NULL);
+      if (ferry_volume_options_mounted (v->options))
+        release_locked (e, v, NULL);
       ferry_volume_free (v);
     }
-  ferry_volumes_free (vols, n);
   /* Counts of volumes that are gone, or no longer mounted (unmounted
    * behind ferry's back): nothing left to keep.  */
   d = opendir (counts);

@@ -405,7 +405,8 @@ volume_ls (int argc, char **argv)
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct filters filters = { .dangling = -1 };
-  cleanup_db ferry_db_t *db = NULL;
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_db_t *db = NULL;
   struct ferry_volume **vols = NULL;
   ferry_error_t err = NULL;
   const char *format = NULL;
@@ -444,7 +445,9 @@ volume_ls (int argc, char **argv)
       return ferry_cli_failf ("ferry volume ls takes no arguments (got `%s`): select volumes with --filter",
                               argv[optind]);
     }
-  db = open_db ();
+  e = ferry_cli_open_engine ();
+  db = e ? e->db : NULL;
+  count_engine = e;
   if (db == NULL || ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
     {
       filters_free (&filters);
@@ -484,6 +487,7 @@ volume_ls (int argc, char **argv)
         ret = ferry_cli_fail (&err);
     }
   ferry_volumes_free (vols, kept);
+  count_engine = NULL;
   return ret;
 }
 

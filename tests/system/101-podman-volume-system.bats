@@ -70,6 +70,7 @@ mount_sequence() {
 	vstep "$t" run -d --name c1 --network none -v tv:/v "$img" sh -c 'echo one >/v/f; sleep 1000'
 	vstep "$t" run -d --name c2 --network none -v tv:/v "$img" sleep 1000
 	vstep "$t" volume inspect --format '{{.MountCount}}' tv
+	vstep "$t" volume ls --filter name=^tv$ --format '{{.Name}} {{.MountCount}}'
 	vstep "$t" exec c2 cat /v/f
 	vstep "$t" stop -t 0 c1
 	vstep "$t" volume inspect --format '{{.MountCount}}' tv
@@ -124,6 +125,8 @@ mount_sequence() {
 		<ID>
 		$ volume inspect --format {{.MountCount}} tv -> 0
 		2
+		$ volume ls --filter name=^tv$ --format {{.Name}} {{.MountCount}} -> 0
+		tv 2
 		$ exec c2 cat /v/f -> 0
 		one
 		$ stop -t 0 c1 -> 0

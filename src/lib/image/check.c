@@ -1,5 +1,6 @@
 /* ferry: the image store's consistency (check.h).  */
 #include "check.h"
+#include "../state/lock.h"
 #include "../storage/verify.h"
 #include "../util/cleanup.h"
 #include "../util/decompress.h"
@@ -290,7 +291,14 @@ int
 ferry_store_check (ferry_store_t *s, int quick, long long max_age, struct ferry_store_check *out,
                    ferry_error_t *err)
 {
+  cleanup_lock int lock = -1;
+
   memset (out, 0, sizeof (*out));
+  /* Loads and removals change layers and rows together under this lock:
+   * shared, the check sees them whole.  */
+  lock = ferry_lock_acquire (ferry_store_root (s), "storage", 0, err);
+  if (lock < 0)
+    return -1;
   if (check_layers (s, quick, max_age, out, err) < 0 || check_images (s, out, err) < 0)
     {
       ferry_store_check_release (out);

@@ -32,6 +32,21 @@ enum
   OPT_PULL,
 };
 
+/* Podman's checks of --all and --latest, in its words (RESTORE: restore's
+ * for --latest with names): not both, and no names beside either.  */
+static int
+all_latest_check (int all, int latest, int nargs, int restore)
+{
+  if (all && latest)
+    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if (all && nargs > 0)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (latest && nargs > 0)
+    return ferry_cli_failf (restore ? "--all or --latest and containers cannot be used together"
+                                    : "--latest and containers cannot be used together");
+  return 0;
+}
+
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
  * running ones (checkpoint) or the checkpointed ones (restore).  */
 static char **
@@ -159,7 +174,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
-  int all = 0, latest = 0, print_stats = 0, to_stdout = 0, c, ret = 0;
+  int all = 0, latest = 0, print_stats = 0, to_stdout = 0, compress_given = 0, c, ret = 0;
   size_t i;
 
   while ((c = getopt_long (argc, argv, ":ac:e:klPRh", opts, NULL)) != -1)
@@ -172,6 +187,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
         all = 1;
         break;
       case 'c':
+        compress_given = 1;
         if (parse_compression (optarg, &r.compression) < 0)
           return ferry_cli_failf ("unknown compression `%s`: use zstd, gzip or none", optarg);
         break;
@@ -226,10 +242,12 @@ ferry_cmd_checkpoint (int argc, char **argv)
             return FERRY_EXIT_ERROR;
         }
       }
-  if ((all || latest) && optind < argc)
-    return ferry_cli_failf ("--all and --latest take no container names");
+  if (all_latest_check (all, latest, argc - optind, 0) != 0)
+    return FERRY_EXIT_ERROR;
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
+  if (compress_given && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf ("--compress can only be used with --export");
   if (r.create_image && r.export_path)
     return ferry_cli_failf ("--create-image and --export each take the checkpoint away: choose one");
   if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL && r.create_image == NULL)
@@ -442,6 +460,8 @@ ferry_cmd_restore (int argc, char **argv)
       }
   if (r.tcp_close && r.tcp_established)
     return ferry_cli_failf ("--tcp-close and --tcp-established contradict each other: choose one");
+  if (! r.import_path && all_latest_check (all, latest, argc - optind, 1) != 0)
+    return FERRY_EXIT_ERROR;
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

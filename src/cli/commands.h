@@ -15,6 +15,8 @@ int ferry_cmd_init (int argc, char **argv);
 int ferry_cmd_mount (int argc, char **argv);
 int ferry_cmd_unmount (int argc, char **argv);
 int ferry_cmd_image_tree (int argc, char **argv);
+int ferry_cmd_image_scp (int argc, char **argv);
+int ferry_cmd_system_connection (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
 int ferry_cmd_tag (int argc, char **argv);
 int ferry_cmd_untag (int argc, char **argv);

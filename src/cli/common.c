@@ -135,7 +135,22 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
       fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry %s --help'\n", argv[optind - 1], cmd);
       return -1;
     default:
-      fprintf (stderr, "Error: unknown flag: %s\nSee 'ferry %s --help'\n", argv[optind - 1], cmd);
+      if (optopt > 0 && optopt != '-')
+        {
+          /* A letter of a cluster: getopt stays on its word until the
+           * word's last letter.  Podman shows the cluster from it on.  */
+          const char *word = argv[optind - 1], *at;
+
+          if (argv[optind] && argv[optind][0] == '-' && argv[optind][1] != '-'
+              && strchr (argv[optind], optopt))
+            word = argv[optind];
+          at = strchr (word + 1, optopt);
+          fprintf (stderr, "Error: unknown shorthand flag: '%c' in -%s\nSee 'ferry %s --help'\n", optopt,
+                   at ? at : word + 1, cmd);
+          return -1;
+        }
+      fprintf (stderr, "Error: unknown flag: %.*s\nSee 'ferry %s --help'\n",
+               (int) strcspn (argv[optind - 1], "="), argv[optind - 1], cmd);
       return -1;
     }
 }

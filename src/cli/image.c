@@ -1645,6 +1645,7 @@ ferry_cmd_image (int argc, char **argv)
     { "push", ferry_cmd_push, "Push an image to a registry" },
     { "rm", ferry_cmd_rmi, "Remove one or more images from local storage" },
     { "save", ferry_cmd_save, "Save image(s) to an archive" },
+    { "scp", ferry_cmd_image_scp, "Securely copy images" },
     { "search", ferry_cmd_search, "Search a registry for images" },
     { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
     { "tree", ferry_cmd_image_tree, "Print layer hierarchy of an image in a tree format" },

@@ -158,7 +158,7 @@ static int
 cmd_help (int argc, char **argv)
 {
   const struct ferry_command *c = NULL;
-  char *help_argv[4] = { NULL };
+  char *help_argv[5] = { NULL };
   char page[256];
   size_t i;
 
@@ -172,13 +172,15 @@ cmd_help (int argc, char **argv)
       c = &commands[i];
   if (c == NULL || c->summary == NULL)
     return ferry_cli_failf ("unrecognized command `ferry %s`: see 'ferry --help'", argv[1]);
-  if (argc == 3 && ! is_group (c))
+  if (argc >= 3 && ! is_group (c))
     return ferry_cli_failf ("`ferry %s` has no subcommands: ferry help %s", argv[1], argv[1]);
-  if (argc > 3)
-    return ferry_cli_failf ("ferry help takes a command and at most one subcommand (ferry help %s %s)",
-                            argv[1], argv[2]);
-  if ((size_t) snprintf (page, sizeof (page), "ferry-%s%s%s", argv[1], argc == 3 ? "-" : "",
-                         argc == 3 ? argv[2] : "")
+  /* system connection add: a group's group.  */
+  if (argc > 4)
+    return ferry_cli_failf (
+        "ferry help takes a command and at most two levels of subcommand (ferry help %s %s %s)", argv[1],
+        argv[2], argv[3]);
+  if ((size_t) snprintf (page, sizeof (page), "ferry-%s%s%s%s%s", argv[1], argc >= 3 ? "-" : "",
+                         argc >= 3 ? argv[2] : "", argc == 4 ? "-" : "", argc == 4 ? argv[3] : "")
           < sizeof (page)
       && man_page_installed (page))
     {
@@ -188,11 +190,11 @@ cmd_help (int argc, char **argv)
       execvp ("man", man_argv);
       /* man went away since it was found: the usage will do.  */
     }
-  help_argv[0] = argv[1];
-  help_argv[1] = argc == 3 ? argv[2] : (char *) "--help";
-  help_argv[2] = argc == 3 ? (char *) "--help" : NULL;
+  for (i = 1; i < (size_t) argc; i++)
+    help_argv[i - 1] = argv[i];
+  help_argv[argc - 1] = (char *) "--help";
   optind = 0;
-  return c->run (argc == 3 ? 3 : 2, help_argv);
+  return c->run (argc, help_argv);
 }
 
 static void

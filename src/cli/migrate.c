@@ -2,11 +2,13 @@
  * the target through ssh.  */
 #include "common.h"
 #include "commands.h"
+#include "engine/connections.h"
 #include "engine/migrate.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,7 +32,8 @@ enum
 static const char migrate_usage[]
     = "Usage: ferry container migrate [OPTIONS] CONTAINER DESTINATION\n\n"
       "Move a running container to another host in one step.  It is frozen, checkpointed and\n"
-      "streamed through ssh into ferry on DESTINATION (ssh://[USER@]HOST[:PORT]), which restores it\n"
+      "streamed through ssh into ferry on DESTINATION (ssh://[USER@]HOST[:PORT], or the name of a\n"
+      "connection: ferry system connection), which restores it\n"
       "with its state, files, volumes, IP and MAC.  It stays frozen here until it runs there, and\n"
       "runs on here as before if anything fails on the way; then it is removed here (its named\n"
       "volumes stay, as rm leaves them).  Afterwards it runs on exactly one of the two hosts, and\n"
@@ -161,6 +164,8 @@ ferry_cmd_migrate (int argc, char **argv)
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_migrate_request r = { .tls_verify = -1 };
+  __attribute__ ((cleanup (ferry_ssh_dest_release))) struct ferry_ssh_dest conn = { 0 };
+  cleanup_free char *conn_url = NULL;
   struct ferry_restore_request rr = { 0 };
   struct ferry_transfer_options pull = { 0 };
   struct ferry_migrate_stats stats;
@@ -275,6 +280,25 @@ ferry_cmd_migrate (int argc, char **argv)
   if (r.keep_source && r.name)
     return ferry_cli_failf ("--name makes a copy and the container runs on here: --keep-source has no place");
   r.destination = argv[optind + 1];
+  /* A name of Podman's connections file: its ssh user, host, port and
+   * identity.  */
+  if (strncmp (r.destination, "ssh://", 6) != 0)
+    {
+      int found = ferry_connection_ssh_dest (r.destination, &conn, &err);
+
+      if (found < 0)
+        return ferry_cli_fail (&err);
+      if (found)
+        {
+          bool v6 = strchr (conn.host, ':') != NULL;
+
+          conn_url = xasprintf ("ssh://%s%s%s%s%s%s%s", conn.user ? conn.user : "", conn.user ? "@" : "",
+                                v6 ? "[" : "", conn.host, v6 ? "]" : "", conn.port ? ":" : "",
+                                conn.port ? conn.port : "");
+          r.destination = conn_url;
+          r.identity = conn.identity;
+        }
+    }
   if (isatty (STDERR_FILENO) && ! print_stats)
     {
       r.progress = show_progress;

@@ -1,6 +1,7 @@
 /* ferry pull, push, login, logout.  */
 #include "commands.h"
 #include "common.h"
+#include "compression.h"
 #include "transfer.h"
 #include "image/auth.h"
 #include "image/convert.h"
@@ -125,9 +126,10 @@ ferry_cmd_pull (int argc, char **argv)
 static const char push_usage[]
     = "Usage: ferry push [OPTIONS] IMAGE [DESTINATION]\n\n"
       "Push an image to a registry: DESTINATION is [docker://]REGISTRY/REPOSITORY[:TAG]\n"
-      "(default: IMAGE's own name).  The manifest and layers go exactly as stored, so\n"
-      "the pushed image keeps its digest and ID.\n\n"
-      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
+      "(default: IMAGE's own name).  Compressed layers go as stored and uncompressed\n"
+      "ones are compressed, so an image pulled or loaded keeps its digest; the image\n"
+      "ID always stays.\n\n"
+      "Options:\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_COMPRESSION_FLAGS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
       "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
       "                           (default: as stored; another changes its digest)\n"
@@ -142,6 +144,7 @@ ferry_cmd_push (int argc, char **argv)
                                         FERRY_REGISTRY_OPTIONS,
                                         { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
                                         FERRY_PUSH_FLAGS,
+                                        FERRY_COMPRESSION_FLAGS,
                                         { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
                                         { "format", required_argument, NULL, 'f' },
                                         { "quiet", no_argument, NULL, 'q' },
@@ -150,6 +153,7 @@ ferry_cmd_push (int argc, char **argv)
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
+  struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
@@ -162,6 +166,8 @@ ferry_cmd_push (int argc, char **argv)
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r == 0)
         r = ferry_cli_transfer_option (c, optarg, &tf, &o);
+      if (r == 0)
+        r = ferry_cli_compression_option (c, optarg, &cf);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -190,6 +196,8 @@ ferry_cmd_push (int argc, char **argv)
   if (argc - optind < 1 || argc - optind > 2)
     return ferry_cli_failf (
         "ferry push takes an image and an optional destination (see 'ferry push --help')");
+  if (ferry_cli_compression_finish (&cf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
   s = ferry_cli_open_store ();
   if (s == NULL)

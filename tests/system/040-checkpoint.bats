@@ -44,7 +44,7 @@ load helpers
 	run_ferry container restore c
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "only a checkpointed container can be restored"
+	assert_output_contains "is running or paused, cannot restore: container state improper"
 	assert_counts_on c
 }
 

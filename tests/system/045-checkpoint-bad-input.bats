@@ -142,15 +142,15 @@ m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
 	run_ferry container checkpoint created
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "only a running container can be checkpointed"
+	assert_output_contains "\"created\" is not running, cannot checkpoint: container state improper"
 	f run -d --name running ferry-test sleep 1000 >/dev/null
 	run_ferry container restore running
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "only a checkpointed container can be restored"
+	assert_output_contains "is running or paused, cannot restore: container state improper"
 	run_ferry container restore created
 	assert_status 125
-	assert_output_contains "no checkpoint"
+	assert_output_contains "a complete checkpoint for this container cannot be found"
 	run_ferry container checkpoint no-such
 	assert_status 125
 	assert_output_contains "no such container"

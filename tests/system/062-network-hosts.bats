@@ -9,7 +9,7 @@
 load helpers
 load network-helpers
 
-hosts_setup() {
+bare_hosts_setup() {
 	N=$(net_number)
 	HA=ferry-test-a-$N
 	HB=ferry-test-b-$N
@@ -38,7 +38,7 @@ count_in() {
 
 
 @test "a bridged container moves to another host with its IP, MAC, published port and state; its network is made there" {
-	hosts_setup
+	bare_hosts_setup
 	fa load -q -i "$(ferry_test_image)"
 	fbh load -q -i "$(ferry_test_image)"
 	fa network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
@@ -69,7 +69,7 @@ count_in() {
 }
 
 @test "an import onto a host whose network of that name has another subnet is refused, and nothing is made" {
-	hosts_setup
+	bare_hosts_setup
 	fa load -q -i "$(ferry_test_image)"
 	fbh load -q -i "$(ferry_test_image)"
 	fa network create --subnet "$SUBNET" --interface-name "$BR" net1 >/dev/null
@@ -86,7 +86,7 @@ count_in() {
 }
 
 @test "a macvlan network puts containers on the parent's link: they reach each other, and keep their addresses through checkpoint and restore" {
-	hosts_setup
+	bare_hosts_setup
 	fa load -q -i "$(ferry_test_image)"
 	# The host's link: one end of a veth pair of host A.
 	ip -n "$HA" link add ftm0 type veth peer name ftm1
@@ -110,7 +110,7 @@ count_in() {
 }
 
 @test "with no ferry.conf each host's default network is ferry0 with 10.88.0.0/16, which a container keeps across hosts; beside Podman's podman0 it takes 10.89.0.0/24" {
-	hosts_setup
+	bare_hosts_setup
 	export FERRY_CONFIG=/dev/null
 	fa load -q -i "$(ferry_test_image)"
 	fbh load -q -i "$(ferry_test_image)"

@@ -162,6 +162,7 @@ test_containers_conf (void **state)
                             "\"quoted.key\" = 1.5e3\n"
                             "a.b.c = 1979-05-27T07:32:00Z\n"
                             "[engine]\nruntimes = { runc = [\"/usr/bin/runc\"], x = { y = 1 } }\n"
+                            "compression_format = \"zstd\"\ncompression_level = -3\n"
                             "[[engine.list]]\nn = -0x1f\n[secrets.opts]\n",
                             &c, NULL),
       0);
@@ -179,6 +180,10 @@ test_containers_conf (void **state)
   assert_int_equal (c.pids_limit, 0);
   /* containers.conf's netns is Podman's, not ferry.conf's.  */
   assert_null (c.netns);
+  /* [engine]'s compression settings, the format as written (push checks it).  */
+  assert_string_equal (c.compression_format, "zstd");
+  assert_int_equal (c.compression_level_set, 1);
+  assert_int_equal (c.compression_level, -3);
 
   /* A later file replaces a list, or adds to it with {append=true}.  */
   assert_int_equal (read_containers_conf ("[containers]\nenv = [\"D=e\", {append=true}]\nread_only = false\n"
@@ -218,15 +223,18 @@ test_containers_conf_bad (void **state)
     { "[containers]\nlog_tag = \"a\\nb\"\n", ":2: " },   /* two lines */
     { "[containers]\ntz = \"Nowhere/City\"\n", ":2: " }, /* no such zone */
     { "[containers]\npids_limit = -2\n", ":2: " },
-    { "\n\n[containers\n", ":3: " },                 /* an open header */
-    { "[engine]\nx = \"open\n", ":2: " },            /* an open string */
-    { "[engine]\nx = \"a\\qb\"\n", ":2: " },         /* a bad escape */
-    { "[engine]\nx = \"\"\"multi\"\"\"\n", ":2: " }, /* not supported */
-    { "[engine]\nx = 1 2\n", ":2: " },               /* two values */
-    { "[engine]\nx\n", ":2: " },                     /* no value */
-    { "[engine]\nx = \n", ":2: " },                  /* an empty value */
-    { "[engine]\nx = bare\n", ":2: " },              /* a bare word */
-    { "[engine]\nx = { a = 1\n", ":2: " },           /* an open inline table */
+    { "[engine]\ncompression_format = 1\n", ":2: " },          /* not a string */
+    { "[engine]\ncompression_level = \"high\"\n", ":2: " },    /* not a number */
+    { "[engine]\ncompression_level = 99999999999\n", ":2: " }, /* past an int */
+    { "\n\n[containers\n", ":3: " },                           /* an open header */
+    { "[engine]\nx = \"open\n", ":2: " },                      /* an open string */
+    { "[engine]\nx = \"a\\qb\"\n", ":2: " },                   /* a bad escape */
+    { "[engine]\nx = \"\"\"multi\"\"\"\n", ":2: " },           /* not supported */
+    { "[engine]\nx = 1 2\n", ":2: " },                         /* two values */
+    { "[engine]\nx\n", ":2: " },                               /* no value */
+    { "[engine]\nx = \n", ":2: " },                            /* an empty value */
+    { "[engine]\nx = bare\n", ":2: " },                        /* a bare word */
+    { "[engine]\nx = { a = 1\n", ":2: " },                     /* an open inline table */
   };
   struct ferry_config c;
 

@@ -958,17 +958,10 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   /* CRIU is read from the disk, and its version asked, while the
    * container is being frozen and its files taken.  */
   ferry_runtime_warm_up_start (&warm, NULL, NULL);
-  if (c->status == FERRY_CONTAINER_STOPPING || c->status == FERRY_CONTAINER_INITIALIZED)
-    {
-      ferry_make_error_kind (err, FERRY_ERROR_STATE,
-                             "\"%s\" is not running, cannot checkpoint: container state improper",
-                             ferry_container_status_name (c->status));
-      goto out;
-    }
   if (c->status != FERRY_CONTAINER_RUNNING)
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
-                             "container %s is %s: only a running container can be checkpointed", ref,
+                             "\"%s\" is not running, cannot checkpoint: container state improper",
                              ferry_container_status_name (c->status));
       goto out;
     }

@@ -686,12 +686,44 @@ set_ferry_value (struct ferry_config *c, const char *section, const char *key, c
   return 0;
 }
 
+/* containers.conf's [engine] settings that push takes.  */
+static int
+set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key, struct toml_value *v,
+                  ferry_error_t *err)
+{
+  if (strcmp (key, "compression_format") == 0)
+    {
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      if (*v->string == '\0')
+        {
+          free (c->compression_format);
+          c->compression_format = NULL;
+          return 0;
+        }
+      set_string (&c->compression_format, v);
+    }
+  else if (strcmp (key, "compression_level") == 0)
+    {
+      if (want_type (t, key, v, TOML_INTEGER, err) < 0)
+        return -1;
+      if (v->integer < INT32_MIN || v->integer > INT32_MAX)
+        return ferry_make_error (err, 0, "%s:%d: invalid compression_level %" PRId64, t->path, t->line,
+                                 v->integer);
+      c->compression_level = (int) v->integer;
+      c->compression_level_set = 1;
+    }
+  return 0;
+}
+
 static int
 set_value (struct ferry_config *c, const struct config_source *src, struct toml_cursor *t,
            const char *section, const char *key, struct toml_value *v, ferry_error_t *err)
 {
   int known = 0;
 
+  if (! src->strict && strcmp (section, "engine") == 0)
+    return set_engine_value (c, t, key, v, err);
   if (strcmp (section, "containers") == 0)
     {
       if (set_containers_value (c, t, key, v, &known, err) < 0)
@@ -952,6 +984,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->log_driver);
   free (c->log_tag);
   free (c->tz);
+  free (c->compression_format);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_config_init (c);

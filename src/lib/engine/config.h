@@ -6,8 +6,9 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below and leaves every other alone; a file that is
- * not TOML stops ferry at its line.
+ * [containers] settings below and [engine]'s compression_format and
+ * compression_level, and leaves every other alone; a file that is not
+ * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
  * section or key is an error):
@@ -63,7 +64,13 @@ struct ferry_config
   char *log_tag;          /* NULL or "": none */
   char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
   int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
-  char *path;             /* the ferry.conf read, NULL when there was none */
+  /* [engine], containers.conf's only: push's --compression-format and
+   * --compression-level when the command line does not say.  The format
+   * is kept as written (NULL: not set) and checked by push.  */
+  char *compression_format;
+  int compression_level;
+  int compression_level_set;
+  char *path; /* the ferry.conf read, NULL when there was none */
 };
 
 #define FERRY_CONFIG_PODMAN_VOLUME_PATH "/var/lib/containers/storage/volumes"

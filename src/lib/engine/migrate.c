@@ -1,6 +1,7 @@
 /* ferry: container migrate, both ends (migrate.h).  */
 #include "ns_modes.h"
 #include "migrate.h"
+#include "ssh.h"
 #include "internal.h"
 #include "../runtime/conmon.h"
 #include "../runtime/runtime.h"
@@ -62,176 +63,6 @@ ferry_migrate_stats_release (struct ferry_migrate_stats *s)
   s->host = NULL;
 }
 
-/* ---- the destination and the ssh command ---------------------------------- */
-
-struct destination
-{
-  char *user; /* may be NULL */
-  char *host;
-  char *port; /* may be NULL */
-};
-
-static void
-destination_release (struct destination *d)
-{
-  free (d->user);
-  free (d->host);
-  free (d->port);
-  memset (d, 0, sizeof (*d));
-}
-
-/* ssh://[USER@]HOST[:PORT], HOST a name, an IPv4 address or [IPv6].
- * Nothing in it may look like an option to ssh.  */
-static int
-parse_destination (const char *s, struct destination *d, ferry_error_t *err)
-{
-  static const char hint[] = ": use ssh://[USER@]HOST[:PORT]";
-  const char *p, *at, *host_end, *colon;
-  size_t n;
-
-  memset (d, 0, sizeof (*d));
-  if (strncmp (s, "ssh://", 6) != 0)
-    return ferry_make_error (err, 0, "invalid destination `%s`%s", s, hint);
-  p = s + 6;
-  at = strchr (p, '@');
-  if (at)
-    {
-      n = (size_t) (at - p);
-      if (n == 0 || n > 32 || p[0] == '-'
-          || strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
-        return ferry_make_error (err, 0, "invalid user in destination `%s`%s", s, hint);
-      d->user = xstrndup (p, n);
-      p = at + 1;
-    }
-  if (*p == '[')
-    {
-      host_end = strchr (p, ']');
-      n = host_end ? (size_t) (host_end - p - 1) : 0;
-      if (n == 0 || strspn (p + 1, "0123456789abcdefABCDEF:.") != n)
-        goto bad_host;
-      d->host = xstrndup (p + 1, n);
-      colon = host_end[1] == ':' ? host_end + 1 : NULL;
-      if (host_end[1] && ! colon)
-        goto bad_host;
-    }
-  else
-    {
-      n = strcspn (p, ":");
-      if (n == 0 || n > 253 || p[0] == '-' || p[0] == '.'
-          || strspn (p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-        goto bad_host;
-      d->host = xstrndup (p, n);
-      colon = p[n] == ':' ? p + n : NULL;
-    }
-  if (colon)
-    {
-      char *end;
-      long port;
-
-      errno = 0;
-      port = strtol (colon + 1, &end, 10);
-      if (! isdigit ((unsigned char) colon[1]) || *end || errno || port < 1 || port > 65535)
-        {
-          destination_release (d);
-          return ferry_make_error (err, 0, "invalid port in destination `%s`%s", s, hint);
-        }
-      d->port = xasprintf ("%ld", port);
-    }
-  return 0;
-
-bad_host:
-  destination_release (d);
-  return ferry_make_error (err, 0, "invalid host in destination `%s`%s", s, hint);
-}
-
-/* WORD quoted for the remote user's shell, which ssh hands the command to.  */
-static void
-append_quoted (char **cmd, const char *word)
-{
-  size_t len = strlen (*cmd);
-  size_t i;
-
-  *cmd = xrealloc (*cmd, len + 4 * strlen (word) + 4);
-  (*cmd)[len++] = ' ';
-  (*cmd)[len++] = '\'';
-  for (i = 0; word[i]; i++)
-    {
-      if (word[i] == '\'')
-        {
-          memcpy (*cmd + len, "'\\''", 4);
-          len += 4;
-          continue;
-        }
-      (*cmd)[len++] = word[i];
-    }
-  (*cmd)[len++] = '\'';
-  (*cmd)[len] = '\0';
-}
-
-/* "ferry [--root R] [--runroot RR] container migrate ARGS...", quoted.  */
-static char *
-remote_command (const char *dest_root, const char *dest_runroot, const char *const *args)
-{
-  char *cmd = xstrdup ("ferry");
-
-  if (dest_root)
-    {
-      append_quoted (&cmd, "--root");
-      append_quoted (&cmd, dest_root);
-    }
-  if (dest_runroot)
-    {
-      append_quoted (&cmd, "--runroot");
-      append_quoted (&cmd, dest_runroot);
-    }
-  append_quoted (&cmd, "container");
-  append_quoted (&cmd, "migrate");
-  for (; *args; args++)
-    append_quoted (&cmd, *args);
-  return cmd;
-}
-
-static void
-strv_push (char ***v, size_t *n, const char *s)
-{
-  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
-  (*v)[(*n)++] = xstrdup (s);
-  (*v)[*n] = NULL;
-}
-
-/* $FERRY_SSH_COMMAND (words split at blanks; default "ssh"), OPTIONS,
- * the destination, and the remote command.  The user's options come
- * first, and for ssh the first value given wins.  */
-static char **
-ssh_argv (const struct destination *d, const char *const *options, const char *command)
-{
-  const char *env = getenv ("FERRY_SSH_COMMAND");
-  cleanup_free char *words = xstrdup (env && *env ? env : "ssh");
-  char **v = xmalloc0 (sizeof (char *));
-  char *save = NULL, *w;
-  size_t n = 0;
-
-  for (w = strtok_r (words, " \t", &save); w; w = strtok_r (NULL, " \t", &save))
-    strv_push (&v, &n, w);
-  if (n == 0)
-    strv_push (&v, &n, "ssh");
-  for (; *options; options++)
-    strv_push (&v, &n, *options);
-  if (d->port)
-    {
-      strv_push (&v, &n, "-p");
-      strv_push (&v, &n, d->port);
-    }
-  if (d->user)
-    {
-      strv_push (&v, &n, "-l");
-      strv_push (&v, &n, d->user);
-    }
-  strv_push (&v, &n, d->host);
-  strv_push (&v, &n, command);
-  return v;
-}
-
 /* ---- programs read ahead ----------------------------------------------------
  *
  * A container's downtime should not include reading programs from the
@@ -258,219 +89,6 @@ static void
 programs_load_finish (struct ferry_runtime_warm_up *w)
 {
   free (ferry_runtime_warm_up_finish (w));
-}
-
-/* ---- a running ssh ---------------------------------------------------------- */
-
-struct link
-{
-  pid_t pid;
-  int in;  /* its standard input, ours to write */
-  int out; /* its standard output */
-  char obuf[4096];
-  size_t olen;
-  /* The end of what it wrote on standard error, for messages.  */
-  int err;
-  pthread_t err_thread;
-  int err_thread_started;
-  pthread_mutex_t err_lock;
-  char etail[4096];
-  size_t elen;
-  int finished;
-};
-
-static void *
-stderr_main (void *arg)
-{
-  struct link *l = arg;
-  char buf[1024];
-  ssize_t n;
-
-  while ((n = read (l->err, buf, sizeof (buf))) > 0 || (n < 0 && errno == EINTR))
-    {
-      if (n < 0)
-        continue;
-      /* BUF is smaller than the tail kept.  */
-      pthread_mutex_lock (&l->err_lock);
-      if (l->elen + (size_t) n > sizeof (l->etail))
-        {
-          size_t drop = l->elen + (size_t) n - sizeof (l->etail);
-          memmove (l->etail, l->etail + drop, l->elen - drop);
-          l->elen -= drop;
-        }
-      memcpy (l->etail + l->elen, buf, (size_t) n);
-      l->elen += (size_t) n;
-      pthread_mutex_unlock (&l->err_lock);
-    }
-  return NULL;
-}
-
-/* The last non-empty line ssh (or the target's ferry) wrote on standard
- * error, without ferry's "Error: " prefix; NULL when none.  */
-static char *
-link_stderr_line (struct link *l)
-{
-  char *text, *line = NULL, *save = NULL, *it;
-
-  pthread_mutex_lock (&l->err_lock);
-  text = xstrndup (l->etail, l->elen);
-  pthread_mutex_unlock (&l->err_lock);
-  for (it = strtok_r (text, "\r\n", &save); it; it = strtok_r (NULL, "\r\n", &save))
-    if (*it)
-      line = it;
-  if (line && strncmp (line, "Error: ", 7) == 0)
-    line += 7;
-  line = line ? xstrdup (line) : NULL;
-  free (text);
-  return line;
-}
-
-static int
-link_start (struct link *l, char **argv, ferry_error_t *err)
-{
-  int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  sigset_t defaults;
-  int r;
-
-  memset (l, 0, sizeof (*l));
-  l->in = l->out = l->err = -1;
-  pthread_mutex_init (&l->err_lock, NULL);
-  if (pipe2 (in, O_CLOEXEC) < 0 || pipe2 (out, O_CLOEXEC) < 0 || pipe2 (er, O_CLOEXEC) < 0)
-    {
-      r = errno;
-      goto fail;
-    }
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
-  posix_spawn_file_actions_adddup2 (&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2 (&fa, er[1], 2);
-  posix_spawnattr_init (&attr);
-  /* ferry ignores SIGPIPE; ssh gets the default.  */
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGDEF);
-  r = posix_spawnp (&l->pid, argv[0], &fa, &attr, argv, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  posix_spawnattr_destroy (&attr);
-  if (r != 0)
-    goto fail;
-  close (in[0]);
-  close (out[1]);
-  close (er[1]);
-  l->in = in[1];
-  l->out = out[0];
-  l->err = er[0];
-  if (pthread_create (&l->err_thread, NULL, stderr_main, l) == 0)
-    l->err_thread_started = 1;
-  return 0;
-
-fail:
-  for (int i = 0; i < 2; i++)
-    {
-      if (in[i] >= 0)
-        close (in[i]);
-      if (out[i] >= 0)
-        close (out[i]);
-      if (er[i] >= 0)
-        close (er[i]);
-    }
-  l->pid = 0;
-  return ferry_make_error (err, r, "cannot run `%s`", argv[0]);
-}
-
-/* Closes our end of its input and waits for it to exit, up to
- * TIMEOUT_MS; then it is killed.  Returns its exit status.  */
-static int
-link_finish (struct link *l, long long timeout_ms)
-{
-  long long deadline = ferry_time_monotonic_ms () + timeout_ms;
-  int status = -1;
-
-  if (l->finished)
-    return -1;
-  l->finished = 1;
-  if (l->in >= 0)
-    close (l->in);
-  l->in = -1;
-  if (l->pid > 0)
-    {
-      while (waitpid (l->pid, &status, WNOHANG) == 0)
-        {
-          if (ferry_time_monotonic_ms () > deadline)
-            {
-              kill (l->pid, SIGKILL);
-              waitpid (l->pid, &status, 0);
-              break;
-            }
-          usleep (10000);
-        }
-      l->pid = 0;
-    }
-  if (l->out >= 0)
-    close (l->out);
-  l->out = -1;
-  if (l->err_thread_started)
-    pthread_join (l->err_thread, NULL);
-  l->err_thread_started = 0;
-  if (l->err >= 0)
-    close (l->err);
-  l->err = -1;
-  return status;
-}
-
-/* The next line the target wrote, without its newline, waiting up to
- * TIMEOUT_MS.  NULL at its end, on a timeout (errno ETIMEDOUT) or on a
- * line too long to be one of the protocol's.  */
-static char *
-link_read_line (struct link *l, long long timeout_ms)
-{
-  long long deadline = ferry_time_monotonic_ms () + timeout_ms;
-
-  for (;;)
-    {
-      char *nl = memchr (l->obuf, '\n', l->olen);
-      struct pollfd pfd = { .fd = l->out, .events = POLLIN };
-      long long left;
-      ssize_t n;
-
-      if (nl)
-        {
-          char *line = xstrndup (l->obuf, (size_t) (nl - l->obuf));
-          l->olen -= (size_t) (nl + 1 - l->obuf);
-          memmove (l->obuf, nl + 1, l->olen);
-          return line;
-        }
-      if (l->olen == sizeof (l->obuf))
-        {
-          errno = EPROTO;
-          return NULL;
-        }
-      if (l->out < 0)
-        {
-          errno = EPIPE;
-          return NULL;
-        }
-      left = deadline - ferry_time_monotonic_ms ();
-      if (left <= 0)
-        {
-          errno = ETIMEDOUT;
-          return NULL;
-        }
-      if (poll (&pfd, 1, (int) (left > 1000 ? 1000 : left)) <= 0)
-        continue;
-      n = read (l->out, l->obuf + l->olen, sizeof (l->obuf) - l->olen);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          errno = n == 0 ? EPIPE : errno;
-          return NULL;
-        }
-      l->olen += (size_t) n;
-    }
 }
 
 /* ---- frames --------------------------------------------------------------- */
@@ -554,9 +172,9 @@ read_frame_header (int fd, char *type, uint32_t *len)
 struct source
 {
   const struct ferry_migrate_request *r;
-  struct destination dest;
+  struct ferry_ssh_dest dest;
   const char *name; /* the container's, for messages */
-  struct link link;
+  struct ferry_ssh_link link;
   json_object *detail; /* the operation's "migrate" */
   /* The archive: the checkpoint writes it into ARCHIVE_W; the sender
    * thread frames what comes out of ARCHIVE_R onto the link.  */
@@ -673,7 +291,7 @@ source_take_target_error (struct source *s, long long timeout_ms)
 
   if (s->target_error)
     return;
-  while ((line = link_read_line (&s->link, timeout_ms)) != NULL)
+  while ((line = ferry_ssh_link_read_line (&s->link, timeout_ms)) != NULL)
     {
       if (strncmp (line, "error ", 6) == 0)
         {
@@ -684,11 +302,11 @@ source_take_target_error (struct source *s, long long timeout_ms)
       free (line);
     }
   /* Its end: ssh has said why by now, or says it as it exits.  */
-  link_finish (&s->link, 5000);
-  s->target_error = link_stderr_line (&s->link);
+  ferry_ssh_link_finish (&s->link, 5000);
+  s->target_error = ferry_ssh_link_stderr_line (&s->link);
 }
 
-static int ask_outcome (const struct destination *d, const char *dest_root, const char *dest_runroot,
+static int ask_outcome (const struct ferry_ssh_dest *d, const char *dest_root, const char *dest_runroot,
                         const char *id, ferry_error_t *err);
 
 static int
@@ -712,7 +330,7 @@ source_await (void *arg, ferry_error_t *err)
                                s->target_error ? ": " : "", s->target_error ? s->target_error : "");
     }
   ferry_fault_point ("migrate-sent");
-  line = link_read_line (&s->link, RUNNING_TIMEOUT_MS);
+  line = ferry_ssh_link_read_line (&s->link, RUNNING_TIMEOUT_MS);
   if (line && strncmp (line, "running ", 8) == 0 && strlen (line + 8) == 64
       && strspn (line + 8, "0123456789abcdef") == 64)
     {
@@ -762,7 +380,7 @@ source_commit (void *arg, ferry_error_t *err)
     {
       ferry_fault_point ("migrate-committed");
       /* Post-copy: the target keeps it once every page is there.  */
-      line = link_read_line (&s->link, s->relay ? RUNNING_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
+      line = ferry_ssh_link_read_line (&s->link, s->relay ? RUNNING_TIMEOUT_MS : ANSWER_TIMEOUT_MS);
       if (line && strcmp (line, "committed") == 0)
         {
           s->committed_at_us = ferry_time_monotonic_us ();
@@ -874,29 +492,29 @@ pages_release (struct source *s, int abort)
 
 /* Asks the target whether container ID stayed there.  */
 static int
-ask_outcome (const struct destination *d, const char *dest_root, const char *dest_runroot, const char *id,
+ask_outcome (const struct ferry_ssh_dest *d, const char *dest_root, const char *dest_runroot, const char *id,
              ferry_error_t *err)
 {
   static const char *const options[] = { "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", NULL };
-  const char *args[] = { "--receive-outcome", id, NULL };
+  const char *args[] = { "container", "migrate", "--receive-outcome", id, NULL };
   cleanup_free char *command = NULL;
   cleanup_strv char **argv = NULL;
   cleanup_free char *line = NULL, *why = NULL;
-  struct link l;
+  struct ferry_ssh_link l;
 
   if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
     return ferry_make_error (err, 0, "the record of the migration names no container on the target");
-  command = remote_command (dest_root, dest_runroot, args);
-  argv = ssh_argv (d, options, command);
-  if (link_start (&l, argv, err) < 0)
+  command = ferry_ssh_ferry_command (dest_root, dest_runroot, args);
+  argv = ferry_ssh_argv (d, options, command);
+  if (ferry_ssh_link_start (&l, argv, -1, -1, err) < 0)
     return -1;
-  line = link_read_line (&l, ANSWER_TIMEOUT_MS);
-  link_finish (&l, 5000);
+  line = ferry_ssh_link_read_line (&l, ANSWER_TIMEOUT_MS);
+  ferry_ssh_link_finish (&l, 5000);
   if (line && strcmp (line, "kept") == 0)
     return 1;
   if (line && strcmp (line, "gone") == 0)
     return 0;
-  why = link_stderr_line (&l);
+  why = ferry_ssh_link_stderr_line (&l);
   return ferry_make_error (err, 0, "cannot ask %s whether it kept container %.12s%s%s", d->host, id,
                            why ? ": " : "", why ? why : "");
 }
@@ -908,26 +526,28 @@ ferry_migrate_outcome (ferry_engine_t *e, const struct ferry_operation *op, ferr
   const char *destination = ferry_json_get_string (m, "destination");
   const char *root = ferry_json_get_string (m, "dest_root");
   const char *runroot = ferry_json_get_string (m, "dest_runroot");
-  struct destination d;
+  const char *identity = ferry_json_get_string (m, "identity");
+  struct ferry_ssh_dest d;
   int ret;
 
   (void) e;
-  if (destination == NULL || parse_destination (destination, &d, err) < 0)
+  if (destination == NULL || ferry_ssh_dest_parse (destination, &d, err) < 0)
     return ferry_make_error (err, 0, "container %.12s was being migrated, but the record says not where to",
                              op->container_id);
-  if ((root && root[0] != '/') || (runroot && runroot[0] != '/'))
+  if ((root && root[0] != '/') || (runroot && runroot[0] != '/') || (identity && identity[0] != '/'))
     {
-      destination_release (&d);
+      ferry_ssh_dest_release (&d);
       return ferry_make_error (err, 0, "container %.12s was being migrated, but the record is damaged",
                                op->container_id);
     }
+  d.identity = identity ? xstrdup (identity) : NULL;
   ret = ask_outcome (&d, root, runroot, ferry_json_get_string (m, "target_id"), err);
   if (ret < 0)
     ferry_error_wrap (err,
                       "container %.12s stays frozen until %s answers whether its migration completed; "
                       "the next ferry command asks again",
                       op->container_id, d.host);
-  destination_release (&d);
+  ferry_ssh_dest_release (&d);
   return ret;
 }
 
@@ -944,7 +564,7 @@ warm_up (struct source *s, ferry_error_t *err)
     if (write_frame (s->link.in, FRAME_PAD, zeros, 1u << 20) < 0)
       break;
   if (sent == WARM_UP_BYTES && write_frame (s->link.in, FRAME_SYNC, NULL, 0) == 0)
-    line = link_read_line (&s->link, ANSWER_TIMEOUT_MS);
+    line = ferry_ssh_link_read_line (&s->link, ANSWER_TIMEOUT_MS);
   if (line && strcmp (line, "synced") == 0)
     return 0;
   source_take_target_error (s, 2000);
@@ -966,7 +586,7 @@ hello (struct source *s, const struct ferry_container *c, ferry_error_t *err)
   if (len > FRAME_MAX)
     return ferry_make_error (err, 0, "the record of container %s is too large to send", c->name);
   if (write_frame (s->link.in, FRAME_HELLO, rec, (uint32_t) len) == 0)
-    line = link_read_line (&s->link, ANSWER_TIMEOUT_MS);
+    line = ferry_ssh_link_read_line (&s->link, ANSWER_TIMEOUT_MS);
   if (line && strcmp (line, "accepted") == 0)
     return 0;
   if (line && strncmp (line, "error ", 6) == 0)
@@ -988,6 +608,8 @@ migrate_detail (const struct ferry_migrate_request *r, const char *id)
   if (r->name == NULL)
     json_object_object_add (d, "target_id", json_object_new_string (id));
   json_object_object_add (d, "destination", json_object_new_string (r->destination));
+  if (r->identity)
+    json_object_object_add (d, "identity", json_object_new_string (r->identity));
   if (r->dest_root)
     json_object_object_add (d, "dest_root", json_object_new_string (r->dest_root));
   if (r->dest_runroot)
@@ -1013,7 +635,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   struct ferry_checkpoint_handover handover = { 0 };
   struct ferry_checkpoint_request cr = { .compression = FERRY_COMPRESSION_ZSTD };
   struct ferry_cr_stats cs;
-  const char *args[16], *ssh_options[16];
+  const char *args[18], *ssh_options[16];
   cleanup_free char *command = NULL, *line = NULL, *forward = NULL;
   cleanup_strv char **argv = NULL;
   struct ferry_container *c = NULL;
@@ -1022,8 +644,17 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
   int fds[2], ret = -1, linked = 0;
 
   memset (stats, 0, sizeof (*stats));
-  if (parse_destination (r->destination, &s.dest, err) < 0)
+  if (ferry_ssh_dest_parse (r->destination, &s.dest, err) < 0)
     return -1;
+  if (r->identity)
+    {
+      if (r->identity[0] != '/')
+        {
+          ferry_ssh_dest_release (&s.dest);
+          return ferry_make_error (err, 0, "invalid identity file `%s`: give an absolute path", r->identity);
+        }
+      s.dest.identity = xstrdup (r->identity);
+    }
   stats->host = xstrdup (s.dest.host);
   if ((r->dest_root && r->dest_root[0] != '/') || (r->dest_runroot && r->dest_runroot[0] != '/'))
     {
@@ -1059,6 +690,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       goto out;
     }
 
+  args[n++] = "container";
+  args[n++] = "migrate";
   args[n++] = "--receive";
   if (r->lazy)
     {
@@ -1086,7 +719,7 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       args[n++] = r->cert_dir;
     }
   args[n] = NULL;
-  command = remote_command (r->dest_root, r->dest_runroot, args);
+  command = ferry_ssh_ferry_command (r->dest_root, r->dest_runroot, args);
   n = 0;
   for (const char *const *o = options; *o; o++)
     ssh_options[n++] = *o;
@@ -1100,14 +733,14 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
       ssh_options[n++] = forward;
     }
   ssh_options[n] = NULL;
-  argv = ssh_argv (&s.dest, ssh_options, command);
+  argv = ferry_ssh_argv (&s.dest, ssh_options, command);
   programs_load_start (&warm, e, 0);
-  if (link_start (&s.link, argv, err) < 0)
+  if (ferry_ssh_link_start (&s.link, argv, -1, -1, err) < 0)
     goto out;
   linked = 1;
   /* The target answers before the container is touched: an unreachable
    * host, a missing ferry or a bad root cost nothing here.  */
-  line = link_read_line (&s.link, READY_TIMEOUT_MS);
+  line = ferry_ssh_link_read_line (&s.link, READY_TIMEOUT_MS);
   if (line == NULL || strcmp (line, "ready " PROTOCOL_VERSION) != 0)
     {
       int timed_out = line == NULL && errno == ETIMEDOUT;
@@ -1117,8 +750,8 @@ ferry_container_migrate (ferry_engine_t *e, const char *ref, const struct ferry_
         why = xstrdup (line + 6);
       else
         {
-          link_finish (&s.link, 5000);
-          why = link_stderr_line (&s.link);
+          ferry_ssh_link_finish (&s.link, 5000);
+          why = ferry_ssh_link_stderr_line (&s.link);
         }
       ferry_make_error (err, 0, "cannot reach ferry on %s%s%s; container %s runs here as before", s.dest.host,
                         why ? ": " : (timed_out ? ": it did not answer" : ""), why ? why : "", c->name);
@@ -1231,9 +864,9 @@ out:
     close (s.archive_r);
   pages_release (&s, ret < 0);
   if (linked)
-    link_finish (&s.link, ret == 0 ? 30000 : 5000);
+    ferry_ssh_link_finish (&s.link, ret == 0 ? 30000 : 5000);
   json_object_put (s.detail);
-  destination_release (&s.dest);
+  ferry_ssh_dest_release (&s.dest);
   ferry_container_free (c);
   stats->total_us = ferry_time_monotonic_us () - t0;
   return ret;

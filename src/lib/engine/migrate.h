@@ -48,6 +48,7 @@
 struct ferry_migrate_request
 {
   const char *destination;  /* ssh://[USER@]HOST[:PORT] */
+  const char *identity;     /* ssh's -i (an absolute path), or NULL */
   const char *dest_root;    /* the target's --root; NULL: its default */
   const char *dest_runroot; /* the target's --runroot; NULL: its default */
   const char *name;         /* a copy under this name: the source runs on */

@@ -408,16 +408,16 @@ restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore
   if (ferry_container_is_active (c))
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
-                             "container %s is %s: only a checkpointed container can be restored", ref,
-                             ferry_container_status_name (c->status));
+                             "container %s is running or paused, cannot restore: container state improper",
+                             c->id);
       goto out;
     }
   if (! ferry_path_exists (inventory))
     {
       ferry_make_error_kind (
           err, FERRY_ERROR_STATE,
-          "container %s has no checkpoint to restore: checkpoint it first (ferry container "
-          "checkpoint %s)",
+          "a complete checkpoint for this container cannot be found, cannot restore: container %s has "
+          "none; checkpoint it first (ferry container checkpoint %s)",
           ref, ref);
       goto out;
     }

@@ -40,6 +40,7 @@ struct spooled
 struct spool
 {
   const char *archive; /* the file name, for messages */
+  int fd;              /* the archive's descriptor, or -1: open ARCHIVE */
   char *dir;
   struct spooled *files;
   size_t n;
@@ -141,8 +142,8 @@ spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
   archive_read_support_filter_xz (a);
   archive_read_support_filter_bzip2 (a);
   archive_read_support_format_tar (a);
-  if (strcmp (path, "-") == 0)
-    r = archive_read_open_fd (a, STDIN_FILENO, 1 << 17);
+  if (sp->fd >= 0)
+    r = archive_read_open_fd (a, sp->fd, 1 << 17);
   else
     r = archive_read_open_filename (a, path, 1 << 17);
   if (r != ARCHIVE_OK)
@@ -936,10 +937,11 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   return 0;
 }
 
-int
-ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
+/* PATH, or when FD is not -1 the archive read from FD (PATH names it).  */
+static int
+load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *report, ferry_error_t *err)
 {
-  struct spool sp = { .archive = path };
+  struct spool sp = { .archive = path, .fd = fd };
   struct pending *imgs = NULL;
   struct spooled *index, *mf;
   cleanup_close int dirfd = -1;
@@ -952,7 +954,7 @@ ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *
     return -1;
   /* A directory is an OCI image layout or a docker-dir (save --format
    * oci-dir or docker-dir).  */
-  if (strcmp (path, "-") != 0)
+  if (fd < 0)
     dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd >= 0 ? spool_directory_at (&sp, dirfd, NULL, 0, err) < 0 : spool_archive (&sp, path, err) < 0)
     goto out;
@@ -1021,6 +1023,19 @@ out:
   if (ret < 0)
     ferry_load_report_free (report);
   return ret;
+}
+
+int
+ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
+{
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, report, err);
+}
+
+int
+ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
+                     ferry_error_t *err)
+{
+  return load (s, name, fd, report, err);
 }
 
 void

@@ -20,6 +20,10 @@ struct ferry_load_report
 /* PATH "-" reads standard input.  */
 int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report,
                       ferry_error_t *err);
+/* The same, reading the archive (not a directory) from FD, which stays
+ * the caller's; NAME names it in messages.  */
+int ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
+                         ferry_error_t *err);
 void ferry_load_report_free (struct ferry_load_report *r);
 
 /* What import puts in the image's config beside its layer.  */

@@ -7,16 +7,22 @@
  * Nothing is stored until all of it is verified, and then all of it is
  * stored at once (ferry_store_add_image).
  *
- * A push sends the image exactly as stored: its manifest and config bytes
- * and each layer's blob as it came (so the manifest digest and image ID
- * survive the trip), skipping blobs the registry has and mounting blobs
- * another repository of the same registry has.  */
+ * A push sends the image as stored: its config bytes, and its manifest
+ * and each compressed layer's blob as it came (so the manifest digest and
+ * image ID of a pulled or loaded image survive the trip), skipping blobs
+ * the registry has and mounting blobs another repository of the same
+ * registry has.  Layers stored uncompressed, and on request compressed
+ * otherwise, are compressed anew on the way (compress.h), which gives the
+ * manifest a new digest and leaves the image ID.  */
 #ifndef FERRY_IMAGE_PULL_H
 #define FERRY_IMAGE_PULL_H
 
 #include "registry.h"
 #include "retry.h"
 #include "store.h"
+#include "../util/decompress.h"
+
+#include <stdbool.h>
 
 struct ferry_transfer_options
 {
@@ -25,6 +31,16 @@ struct ferry_transfer_options
   int progress;             /* a progress line per blob on standard error */
   struct ferry_retry retry; /* zero: one try */
   const char *format;       /* push: "oci" or "v2s2" (convert.h); NULL: as stored */
+  /* push: the compression of layers that go out compressed anew (see
+   * ferry_image_push), at LEVEL (compress.h's defaults when not
+   * LEVEL_SET); FORCE also recompresses layers stored in another one.  */
+  struct
+  {
+    enum ferry_compression format; /* NONE: gzip */
+    int level;
+    bool level_set;
+    bool force;
+  } compression;
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are
@@ -41,7 +57,15 @@ int ferry_image_pull_all_tags (ferry_store_t *s, const char *ref, const struct f
 
 /* Pushes the stored image IMAGE to DEST ("[docker://]registry/repo[:tag]");
  * DEST NULL means IMAGE's own name.  *DIGEST (may be NULL) gets the
- * manifest digest.  */
+ * manifest digest.
+ *
+ * Layers, as Podman sends them: one stored uncompressed is compressed
+ * with O->compression.format; one stored compressed goes as it is (as
+ * Podman reuses a blob the destination has, whatever its compression),
+ * unless O->compression.force and it is compressed otherwise, or the
+ * manifest is Docker's schema 2, which has no name for zstd (then gzip).
+ * A layer compressed anew changes the manifest, and so its digest; a
+ * stored schema 2 manifest with a zstd layer becomes an OCI one.  */
 int ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
                       const struct ferry_transfer_options *o, char **digest, ferry_error_t *err);
 

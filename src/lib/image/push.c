@@ -1,9 +1,11 @@
 #include "pull.h"
+#include "compress.h"
 #include "convert.h"
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/hash.h"
 #include "../util/json.h"
 #include "../util/parallel.h"
@@ -17,6 +19,24 @@
 #include <unistd.h>
 
 #define PUSH_THREADS 4
+/* Layers compressed anew at once: each takes this host's cores already
+ * (zstd) or one (gzip).  */
+#define COMPRESS_THREADS 2
+
+/* A layer compressed anew for this push, in a file of the push's own.  */
+struct fresh_layer
+{
+  ferry_store_t *s;
+  char *stored_digest; /* in the stored manifest */
+  const char *diff_id; /* the image's */
+  const char *what;    /* the destination, for messages */
+  size_t index;        /* among the manifest's layers */
+  enum ferry_compression to;
+  int level;
+  char *path;
+  struct ferry_recompressed out;
+  ferry_error_t err;
+};
 
 struct push
 {
@@ -26,6 +46,9 @@ struct push
   char *what;  /* the destination, for messages */
   char *scope; /* "repository:REPO:pull,push" */
   ferry_progress_t *progress;
+  char *work; /* <root>/storage/tmp/push-XXXXXX, when layers are compressed anew */
+  struct fresh_layer *fresh;
+  size_t n_fresh;
 };
 
 struct blob_job
@@ -35,6 +58,7 @@ struct blob_job
   uint64_t size;
   const char *kind; /* "blob" or "config" */
   const char *data; /* the config, from memory */
+  const char *path; /* a layer compressed anew: its file, not the store's blob */
   int line;
   ferry_error_t err;
 };
@@ -133,7 +157,7 @@ send_blob (struct blob_job *job, const char *location)
     req.body = job->data;
   else
     {
-      path = ferry_store_blob_path (p->s, job->digest);
+      path = job->path ? xstrdup (job->path) : ferry_store_blob_path (p->s, job->digest);
       fd = open (path, O_RDONLY | O_CLOEXEC);
       if (fd < 0 && errno == ENOENT)
         return ferry_make_error (&job->err, 0,
@@ -230,6 +254,7 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
 {
   const char *dg = ferry_json_get_string (desc, "digest");
   int64_t size = ferry_json_get_int (desc, "size", -1);
+  const char *path = NULL;
   size_t k;
 
   if (dg == NULL || ! ferry_digest_is_valid (dg) || size < 0)
@@ -238,6 +263,9 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
   for (k = 0; k < q->n; k++)
     if (strcmp (q->jobs[k].digest, dg) == 0)
       return 0;
+  for (k = 0; data == NULL && k < p->n_fresh; k++)
+    if (strcmp (p->fresh[k].out.digest, dg) == 0)
+      path = p->fresh[k].path;
   q->jobs = xrealloc (q->jobs, sizeof (*q->jobs) * (q->n + 1));
   q->jobs[q->n++] = (struct blob_job){
     .p = p,
@@ -245,6 +273,7 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
     .size = (uint64_t) size,
     .kind = kind,
     .data = data,
+    .path = path,
     .line = ferry_progress_add (p->progress, kind, dg, (uint64_t) size),
   };
   return 0;
@@ -370,6 +399,260 @@ convert_manifest (struct ferry_image *img, const char *format, const char *what,
   return 0;
 }
 
+/* ---- layers compressed anew ------------------------------------------- */
+
+/* The compression of a stored layer: from its blob's bytes, else (a store
+ * from before blobs were kept) from its media type.  */
+static enum ferry_compression
+stored_compression (ferry_store_t *s, const char *digest, const char *media_type)
+{
+  cleanup_free char *path = ferry_store_blob_path (s, digest);
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd >= 0)
+    return ferry_compression_of_fd (fd);
+  if (media_type && strstr (media_type, "zstd"))
+    return FERRY_COMPRESSION_ZSTD;
+  if (media_type && strstr (media_type, "gzip"))
+    return FERRY_COMPRESSION_GZIP;
+  return FERRY_COMPRESSION_NONE;
+}
+
+/* What a stored layer compressed with STORED becomes: NONE, as it is.
+ * DOCKER_ONLY: the manifest must stay Docker's schema 2 (--format v2s2).  */
+static enum ferry_compression
+layer_target (enum ferry_compression stored, enum ferry_compression want, bool force, bool docker_only)
+{
+  if (stored == FERRY_COMPRESSION_NONE)
+    return want;
+  if (stored != want && force)
+    return want;
+  if (stored == FERRY_COMPRESSION_ZSTD && docker_only)
+    return FERRY_COMPRESSION_GZIP;
+  return FERRY_COMPRESSION_NONE;
+}
+
+/* A layer's media type once compressed with TO, in the manifest's schema.  */
+static const char *
+fresh_media_type (const char *old, enum ferry_compression to, bool docker)
+{
+  bool foreign = old && (strstr (old, "nondistributable") || strstr (old, "foreign"));
+
+  if (docker)
+    return foreign ? "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+                   : "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  if (to == FERRY_COMPRESSION_ZSTD)
+    return foreign ? "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
+                   : "application/vnd.oci.image.layer.v1.tar+zstd";
+  return foreign ? "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+                 : "application/vnd.oci.image.layer.v1.tar+gzip";
+}
+
+static int
+compress_nth (size_t i, void *arg)
+{
+  struct push *p = arg;
+  struct fresh_layer *l = &p->fresh[i];
+  cleanup_free char *src = ferry_store_blob_path (l->s, l->stored_digest);
+  cleanup_free char *what = xasprintf ("layer blob %s", l->stored_digest);
+  cleanup_close int in = -1, out = -1;
+
+  in = open (src, O_RDONLY | O_CLOEXEC);
+  if (in < 0 && errno == ENOENT)
+    return ferry_make_error (&l->err, 0,
+                             "cannot push to %s: layer blob %s is not in the image store (the image was "
+                             "stored by an older ferry): pull or load the image again",
+                             l->what, l->stored_digest);
+  if (in < 0)
+    return ferry_make_error (&l->err, errno, "cannot open `%s`", src);
+  out = open (l->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0)
+    return ferry_make_error (&l->err, errno, "cannot create `%s`", l->path);
+  if (ferry_layer_recompress (in, what, l->diff_id, l->to, l->level, out, &l->out, &l->err) < 0)
+    return ferry_error_wrap (&l->err, "cannot push to %s", l->what);
+  return 0;
+}
+
+/* Drops the zstd:chunked annotations of a layer's descriptor, which name
+ * offsets in the old blob.  */
+static void
+drop_chunked_annotations (json_object *desc)
+{
+  json_object *a = ferry_json_get_object (desc, "annotations");
+  struct json_object_iterator it, end;
+  cleanup_strv char **gone = NULL;
+  size_t n = 0;
+
+  if (a == NULL)
+    return;
+  it = json_object_iter_begin (a);
+  end = json_object_iter_end (a);
+  for (; ! json_object_iter_equal (&it, &end); json_object_iter_next (&it))
+    if (strncmp (json_object_iter_peek_name (&it), "io.github.containers.zstd-chunked.", 34) == 0)
+      {
+        gone = xrealloc (gone, sizeof (char *) * (n + 2));
+        gone[n++] = xstrdup (json_object_iter_peek_name (&it));
+        gone[n] = NULL;
+      }
+  for (size_t i = 0; i < n; i++)
+    json_object_object_del (a, gone[i]);
+  if (json_object_object_length (a) == 0)
+    json_object_object_del (desc, "annotations");
+}
+
+static void
+replace_manifest (struct ferry_image *img, char *text)
+{
+  char digest[FERRY_DIGEST_LEN + 1];
+
+  ferry_sha256_buffer (text, strlen (text), digest);
+  free (img->manifest);
+  img->manifest = text;
+  free (img->manifest_digest);
+  img->manifest_digest = xstrdup (digest);
+}
+
+/* Writes IMG's manifest (its copy here) again with the fresh layers.  A
+ * schema 2 manifest that gets a zstd layer becomes an OCI one first.  */
+static int
+rewrite_manifest (struct push *p, struct ferry_image *img, bool to_oci, ferry_error_t *err)
+{
+  cleanup_json json_object *m = NULL;
+  json_object *layers;
+  const char *mt;
+  bool docker;
+
+  if (to_oci)
+    {
+      int same = 0;
+      char *text = ferry_manifest_convert (img->manifest, "oci", &same, err);
+
+      if (text == NULL && ! same)
+        return ferry_error_wrap (err, "cannot push to %s with zstd layers", p->what);
+      if (text)
+        replace_manifest (img, text);
+    }
+  m = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
+  if (m == NULL)
+    return -1;
+  mt = ferry_json_get_string (m, "mediaType");
+  docker = mt && strcmp (mt, FERRY_MEDIA_DOCKER_MANIFEST) == 0;
+  layers = ferry_json_get_array (m, "layers");
+  for (size_t i = 0; i < p->n_fresh; i++)
+    {
+      struct fresh_layer *l = &p->fresh[i];
+      json_object *d = json_object_array_get_idx (layers, l->index);
+      const char *old = ferry_json_get_string (d, "mediaType");
+
+      json_object_object_add (d, "mediaType", json_object_new_string (fresh_media_type (old, l->to, docker)));
+      json_object_object_add (d, "digest", json_object_new_string (l->out.digest));
+      json_object_object_add (d, "size", json_object_new_int64 ((int64_t) l->out.size));
+      drop_chunked_annotations (d);
+    }
+  replace_manifest (img, xstrdup (json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN
+                                                                         | JSON_C_TO_STRING_NOSLASHESCAPE)));
+  return 0;
+}
+
+/* Compresses anew the layers that must be (see ferry_image_push), and
+ * writes IMG's manifest (its copy here) with them.  */
+static int
+compress_layers (struct push *p, struct ferry_image *img, const struct ferry_transfer_options *o,
+                 ferry_error_t *err)
+{
+  cleanup_json json_object *m
+      = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
+  enum ferry_compression want = o->compression.format ? o->compression.format : FERRY_COMPRESSION_GZIP;
+  bool force = o->compression.force, docker_only = o->format && strcmp (o->format, "v2s2") == 0;
+  bool docker_stored, to_oci = false;
+  int level;
+  json_object *layers;
+  const char *mt;
+  size_t i, n;
+
+  if (m == NULL)
+    return -1;
+  mt = ferry_json_get_string (m, "mediaType");
+  docker_stored = mt && strcmp (mt, FERRY_MEDIA_DOCKER_MANIFEST) == 0;
+  layers = ferry_json_get_array (m, "layers");
+  n = layers ? json_object_array_length (layers) : 0;
+  if (layers == NULL || n != img->n_layers)
+    return ferry_make_error (err, 0,
+                             "cannot push to %s: the stored manifest of %.12s does not list its %zu layers",
+                             p->what, img->id, img->n_layers);
+  if (want == FERRY_COMPRESSION_ZSTD && docker_only)
+    {
+      /* Podman: a forced zstd cannot go in a schema 2 manifest, and an
+       * unforced one gives way to gzip, which it can.  */
+      if (force)
+        return ferry_make_error (err, 0,
+                                 "cannot use --compression-format zstd with --format v2s2: Docker's schema 2 "
+                                 "has no zstd layer type; use --format oci");
+      want = FERRY_COMPRESSION_GZIP;
+    }
+  level = o->compression.level_set         ? o->compression.level
+          : want == FERRY_COMPRESSION_ZSTD ? FERRY_ZSTD_DEFAULT_LEVEL
+                                           : FERRY_GZIP_DEFAULT_LEVEL;
+  if (ferry_compression_level_check (want, level, err) < 0)
+    return -1;
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+      const char *dg = ferry_json_get_string (d, "digest");
+      enum ferry_compression to;
+
+      if (dg == NULL || ! ferry_digest_is_valid (dg))
+        return ferry_make_error (
+            err, 0, "cannot push to %s: the stored manifest has an invalid blob descriptor", p->what);
+      to = layer_target (stored_compression (p->s, dg, ferry_json_get_string (d, "mediaType")), want, force,
+                         docker_only);
+      if (to == FERRY_COMPRESSION_NONE)
+        continue;
+      if (to == FERRY_COMPRESSION_ZSTD && docker_stored && ! o->format)
+        to_oci = true;
+      p->fresh = xrealloc (p->fresh, sizeof (*p->fresh) * (p->n_fresh + 1));
+      p->fresh[p->n_fresh++] = (struct fresh_layer){
+        .s = p->s,
+        .stored_digest = xstrdup (dg),
+        .diff_id = img->diff_ids[i],
+        .what = p->what,
+        .index = i,
+        .to = to,
+        .level = level,
+      };
+    }
+  if (p->n_fresh == 0)
+    return 0;
+  p->work = ferry_mkdtemp_in (ferry_store_tmp_dir (p->s), "push-", err);
+  if (p->work == NULL)
+    return -1;
+  for (i = 0; i < p->n_fresh; i++)
+    p->fresh[i].path = xasprintf ("%s/%zu", p->work, i);
+  ferry_parallel_for (p->n_fresh, COMPRESS_THREADS, compress_nth, p);
+  for (i = 0; i < p->n_fresh; i++)
+    if (p->fresh[i].err)
+      {
+        *err = steal_pointer (&p->fresh[i].err);
+        return -1;
+      }
+  return rewrite_manifest (p, img, to_oci, err);
+}
+
+static void
+fresh_layers_free (struct push *p)
+{
+  for (size_t i = 0; i < p->n_fresh; i++)
+    {
+      free (p->fresh[i].stored_digest);
+      free (p->fresh[i].path);
+      ferry_error_release (&p->fresh[i].err);
+    }
+  free (p->fresh);
+  if (p->work)
+    ferry_rm_rf_quietly (p->work);
+  free (p->work);
+}
+
 static int
 push_once (ferry_store_t *s, const char *image, const char *dest, const struct ferry_transfer_options *o,
            char **digest, ferry_error_t *err)
@@ -401,6 +684,8 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
       ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
       goto out;
     }
+  if (compress_layers (&p, img, o, err) < 0)
+    goto out;
   if (o->format && convert_manifest (img, o->format, p.what, err) < 0)
     goto out;
   manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
@@ -434,6 +719,7 @@ out:
   ferry_progress_finish (p.progress);
   ferry_registry_close (p.reg);
   ferry_reference_free (&p.dest);
+  fresh_layers_free (&p);
   free (p.what);
   free (p.scope);
   ferry_image_free (img);

@@ -86,7 +86,8 @@ mount_sequence() {
 	vstep "$t" stop -t 0 c1
 	vstep "$t" volume inspect --format '{{.MountCount}}' tv
 	vstep "$t" exec c2 cat /v/f
-	vstep "$t" rm -f -t 0 c1 c2
+	vstep "$t" rm -f -t 0 c1
+	vstep "$t" rm -f -t 0 c2
 	vstep "$t" volume inspect --format '{{.MountCount}}' tv
 	vstep "$t" volume mount bv
 	vstep "$t" volume mount bv
@@ -146,8 +147,9 @@ mount_sequence() {
 		1
 		$ exec c2 cat /v/f -> 0
 		one
-		$ rm -f -t 0 c1 c2 -> 0
+		$ rm -f -t 0 c1 -> 0
 		c1
+		$ rm -f -t 0 c2 -> 0
 		c2
 		$ volume inspect --format {{.MountCount}} tv -> 0
 		0

@@ -549,10 +549,12 @@ int
 ferry_cmd_system (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "check", ferry_cmd_system_check, "Check storage consistency" },
     { "connection", ferry_cmd_system_connection, "Manage destinations for ferry's ssh commands" },
     { "df", system_df, "Show ferry disk usage" },
     { "events", ferry_cmd_events, "Show system events" },
     { "info", ferry_cmd_info, "Display ferry system information" },
+    { "migrate", ferry_cmd_system_migrate, "Migrate containers" },
     { "prune", system_prune, "Remove unused data" },
     { "reset", system_reset, "Reset ferry storage" },
     { NULL, NULL, NULL },

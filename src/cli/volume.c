@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 #include "commands.h"
 #include "engine/volume.h"
+#include "engine/volume_mount.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -60,6 +61,9 @@ other_option (int opt, const char *cmd, char **argv, const char *usage)
   return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
 }
 
+/* The engine inspect and ls opened, for MountCount; NULL: 0.  */
+static ferry_engine_t *count_engine;
+
 static json_object *
 volume_json (const struct ferry_volume *v)
 {
@@ -80,9 +84,11 @@ volume_json (const struct ferry_volume *v)
     json_object_object_add (o, "UID", json_object_new_int64 (uid));
   if (gid != FERRY_VOLUME_ID_UNSET && gid != 0)
     json_object_object_add (o, "GID", json_object_new_int64 (gid));
-  /* ferry mounts a volume only inside a container's namespaces: the host
-   * never holds a mount of it to count.  */
-  json_object_object_add (o, "MountCount", json_object_new_int (0));
+  /* Its users while a file system is mounted on it (type=, device=);
+   * a volume that mounts nothing has none, as in Podman.  */
+  json_object_object_add (
+      o, "MountCount",
+      json_object_new_int (count_engine ? ferry_volume_mount_count (count_engine, v->name) : 0));
   json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
   if (uid == FERRY_VOLUME_ID_UNSET && gid == FERRY_VOLUME_ID_UNSET)
     json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
@@ -141,8 +147,10 @@ static const char create_usage[]
       "  -d, --driver DRIVER    volume driver: only local\n"
       "      --ignore           an existing volume of that name is not an error\n"
       "  -l, --label KEY=VALUE  set a label (repeatable)\n"
-      "  -o, --opt KEY=VALUE    a local driver option (repeatable): o=uid=N,gid=N (owner of\n"
-      "                         the volume), nocopy (never filled from an image), copy\n";
+      "  -o, --opt KEY=VALUE    a local driver option (repeatable): type=FSTYPE, device=DEV\n"
+      "                         and o=MOUNT-OPTIONS (a file system mounted while in use),\n"
+      "                         o=uid=N,gid=N (owner of the volume), nocopy (never filled\n"
+      "                         from an image), copy\n";
 
 static int
 volume_create (int argc, char **argv)
@@ -397,7 +405,8 @@ volume_ls (int argc, char **argv)
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct filters filters = { .dangling = -1 };
-  cleanup_db ferry_db_t *db = NULL;
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_db_t *db = NULL;
   struct ferry_volume **vols = NULL;
   ferry_error_t err = NULL;
   const char *format = NULL;
@@ -436,7 +445,9 @@ volume_ls (int argc, char **argv)
       return ferry_cli_failf ("ferry volume ls takes no arguments (got `%s`): select volumes with --filter",
                               argv[optind]);
     }
-  db = open_db ();
+  e = ferry_cli_open_engine ();
+  db = e ? e->db : NULL;
+  count_engine = e;
   if (db == NULL || ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
     {
       filters_free (&filters);
@@ -476,6 +487,7 @@ volume_ls (int argc, char **argv)
         ret = ferry_cli_fail (&err);
     }
   ferry_volumes_free (vols, kept);
+  count_engine = NULL;
   return ret;
 }
 
@@ -519,6 +531,8 @@ ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_temp
 {
   cleanup_volume struct ferry_volume *v = NULL;
 
+  json_object *o;
+
   if (ferry_volume_get (e->db, ferry_global.root, name, &v, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
@@ -528,7 +542,10 @@ ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_temp
         }
       return NULL;
     }
-  return for_template ? volume_report (v) : volume_json (v);
+  count_engine = e;
+  o = for_template ? volume_report (v) : volume_json (v);
+  count_engine = NULL;
+  return o;
 }
 
 static int
@@ -540,7 +557,8 @@ volume_inspect (int argc, char **argv)
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_json json_object *all = json_object_new_array ();
-  cleanup_db ferry_db_t *db = NULL;
+  cleanup_engine ferry_engine_t *e = NULL;
+  ferry_db_t *db = NULL;
   const char *format = NULL;
   int every = 0, c, r, ret = 0;
 
@@ -561,9 +579,11 @@ volume_inspect (int argc, char **argv)
     return ferry_cli_failf ("give either volume names or --all, not both");
   if (! every && optind >= argc)
     return ferry_cli_failf ("no volume given: ferry volume inspect VOLUME [VOLUME...], or --all");
-  db = open_db ();
-  if (db == NULL)
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
     return FERRY_EXIT_ERROR;
+  db = e->db;
+  count_engine = e;
   if (every)
     {
       struct ferry_volume **vols = NULL;
@@ -587,6 +607,7 @@ volume_inspect (int argc, char **argv)
       ret = FERRY_EXIT_ERROR;
   if (format == NULL)
     ferry_cli_print_inspected (all);
+  count_engine = NULL;
   return ret;
 }
 
@@ -919,21 +940,23 @@ volume_prune (int argc, char **argv)
 
 /* ---- mount and unmount ------------------------------------------------------- */
 
-/* Podman mounts a volume's file system here for a volume made with mount
- * options; ferry makes none (volume create refuses those options), so
- * what is left of both is Podman's answer for a volume of the local
- * driver without them: the mountpoint, or the name, and no change.  */
+/* A volume whose options mount a file system (type=, device=) is
+ * mounted, one more user of it, as Podman's; unmount takes one away and
+ * unmounts with the last.  For any other the mountpoint, or the name, and
+ * no change, as Podman answers for a volume of the local driver.  */
 static int
 volume_mount_or_unmount (int argc, char **argv, int mount)
 {
   static const struct option opts[]
       = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
   const char *cmd = mount ? "volume mount" : "volume unmount";
-  cleanup_free char *usage
-      = xasprintf ("Usage: ferry %s NAME\n\n%s\n", cmd,
-                   mount ? "Print the directory of volume NAME, where the host can reach it."
-                         : "Release volume NAME from volume mount, and print its name.");
-  cleanup_db ferry_db_t *db = NULL;
+  cleanup_free char *usage = xasprintf (
+      "Usage: ferry %s NAME\n\n%s\n", cmd,
+      mount ? "Mount volume NAME's file system (type=, device=) on the host, one more user of it, and\n"
+              "print the directory where the host can reach it."
+            : "One user less of volume NAME from volume mount (unmounted with the last), and print its\n"
+              "name.");
+  cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_volume *v = NULL;
   ferry_error_t err = NULL;
   int c, r;
@@ -943,11 +966,16 @@ volume_mount_or_unmount (int argc, char **argv, int mount)
       return r - 1;
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
-  db = open_db ();
-  if (db == NULL)
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_volume_get (db, ferry_global.root, argv[optind], &v, &err) < 0)
+  if (ferry_volume_get (e->db, ferry_global.root, argv[optind], &v, &err) < 0)
     return ferry_cli_fail (&err);
+  if ((mount ? ferry_volume_user_mount (e, v->name, &err) : ferry_volume_user_unmount (e, v->name, &err)) < 0)
+    {
+      ferry_volume_free (v);
+      return ferry_cli_fail (&err);
+    }
   puts (mount ? v->mountpoint : v->name);
   ferry_volume_free (v);
   return 0;
@@ -965,6 +993,32 @@ volume_unmount (int argc, char **argv)
   return volume_mount_or_unmount (argc, argv, 0);
 }
 
+/* Podman asks its volume plugins which volumes they have and brings its
+ * records in line.  ferry has no volume plugins: every volume is the
+ * local driver's and its record is the volume, so there is nothing to
+ * reload, and, as Podman without plugins, nothing is printed.  */
+static int
+volume_reload (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  static const char usage[]
+      = "Usage: ferry volume reload\n\n"
+        "Reload the volumes of volume plugins. ferry has none (only the local driver),\n"
+        "so there is nothing to reload and nothing is printed.\n";
+  cleanup_db ferry_db_t *db = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = other_option (c, "volume reload", argv, usage)))
+      return r - 1;
+  if (optind < argc)
+    return ferry_cli_failf ("`ferry volume reload` takes no arguments");
+  /* The root must open, as for any command.  */
+  db = open_db ();
+  return db ? 0 : FERRY_EXIT_ERROR;
+}
+
 int
 ferry_cmd_volume (int argc, char **argv)
 {
@@ -978,6 +1032,7 @@ ferry_cmd_volume (int argc, char **argv)
     { "ls", volume_ls, "List volumes" },
     { "mount", volume_mount, "Mount volume" },
     { "prune", volume_prune, "Remove all unused volumes" },
+    { "reload", volume_reload, "Reload all volumes from volume plugins" },
     { "remove", volume_rm, NULL },
     { "rm", volume_rm, "Remove one or more volumes" },
     { "unmount", volume_unmount, "Unmount volume" },

@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "operation.h"
+#include "volume_mount.h"
 #include "mount.h"
 #include "../image/mount.h"
 #include "../util/cleanup.h"
@@ -65,6 +66,7 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
   ferry_operations_settle (e);
   ferry_mounts_settle (e);
   ferry_image_mounts_settle (e->store);
+  ferry_volume_mounts_settle (e);
   *out = e;
   return 0;
 

@@ -10,6 +10,7 @@
 #include "ns_modes.h"
 #include "userns.h"
 #include "volume.h"
+#include "volume_mount.h"
 #include "resources.h"
 #include "image_mount.h"
 #include "../state/events.h"
@@ -1322,6 +1323,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
     release_error (&err);
   unmount_shm (e, c);
   ferry_image_mounts_unmount (e, c);
+  ferry_volume_mounts_release (e, c);
   /* A user's `ferry mount` keeps it mounted (mount.h).  */
   ferry_overlay_paths (odir, &ov);
   if (ferry_container_mount_count (e, c->id) == 0 && ferry_overlay_unmount (&ov, &err) < 0)
@@ -1569,8 +1571,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     ferry_container_teardown_network (e, c);
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
-      || ferry_container_mount_rootfs (e, c, &ov, err) < 0
-      || ferry_image_mounts_mount (e, c, err) < 0
+      || ferry_container_mount_rootfs (e, c, &ov, err) < 0 || ferry_image_mounts_mount (e, c, err) < 0
+      || ferry_volume_mounts_acquire (e, c, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
           && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))
@@ -2426,7 +2428,12 @@ remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int time
     unlink (exit_file);
   remove_cidfile (c);
   ferry_container_event_record (e, c->id, c->record, "remove", c->exit_code);
-  return ferry_rm_rf (cdir, err);
+  if (ferry_rm_rf (cdir, err) < 0)
+    return -1;
+  /* Its checkpoint in place may have been what kept a tmpfs volume
+   * mounted.  */
+  ferry_volume_mounts_release (e, c);
+  return 0;
 }
 
 int

@@ -181,3 +181,49 @@ out:
     free (parents[i]);
   return ret;
 }
+
+int
+ferry_storage_container_strays (ferry_engine_t *e, char ***found, ferry_error_t *err)
+{
+  char *parents[N_CONTAINER_PARENTS];
+  cleanup_strv char **ids = xmalloc0 (sizeof (char *));
+  size_t n_ids = 0, n = 0, i;
+  int ret = -1;
+
+  *found = xmalloc0 (sizeof (char *));
+  container_parents (e, parents);
+  for (i = 0; i < N_CONTAINER_PARENTS; i++)
+    if (collect_ids (parents[i], &ids, &n_ids, err) < 0)
+      goto out;
+  for (i = 0; i < n_ids; i++)
+    {
+      cleanup_free char *name = xasprintf ("container-%s", ids[i]);
+      cleanup_lock int lock = -1;
+      int busy = 0, r;
+
+      r = container_known (e, ids[i], err);
+      if (r < 0)
+        goto out;
+      if (r > 0)
+        continue;
+      /* Taken: being made or removed by another ferry, not a leftover.  */
+      lock = ferry_lock_try_acquire (e->root, name, 1, &busy, err);
+      if (lock < 0)
+        {
+          if (! busy)
+            goto out;
+          ferry_error_release (err);
+          continue;
+        }
+      r = container_known (e, ids[i], err);
+      if (r < 0)
+        goto out;
+      if (r == 0)
+        *found = strv_add (*found, &n, xstrdup (ids[i]));
+    }
+  ret = 0;
+out:
+  for (i = 0; i < N_CONTAINER_PARENTS; i++)
+    free (parents[i]);
+  return ret;
+}

@@ -14,4 +14,8 @@
  * record names is left alone, as is everything a row names.  */
 int ferry_storage_sweep (ferry_engine_t *e, char ***removed, ferry_error_t *err);
 
+/* The IDs of containers that ferry_storage_sweep would remove the
+ * directories of, removing nothing.  */
+int ferry_storage_container_strays (ferry_engine_t *e, char ***found, ferry_error_t *err);
+
 #endif

@@ -1,4 +1,5 @@
 #include "volume.h"
+#include "volume_mount.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
 #include "../util/cleanup.h"
@@ -220,6 +221,18 @@ create_locked (ferry_db_t *db, const char *root, const char *name, json_object *
   tmp = make_volume_dir_tmp (root, err);
   if (tmp == NULL)
     return ferry_error_wrap (err, "cannot create volume `%s`", name);
+  if (opts && ferry_volume_options_mounted (opts->options))
+    {
+      cleanup_free char *data = xasprintf ("%s/_data", tmp);
+
+      /* What the kernel refuses is refused now, not at a container's
+       * start.  */
+      if (ferry_volume_fs_check (opts->options, data, err) < 0)
+        {
+          ferry_rm_rf_quietly (tmp);
+          return -1;
+        }
+    }
   if (opts && set_owner (tmp, opts->uid, opts->gid, err) < 0)
     {
       ferry_rm_rf_quietly (tmp);
@@ -500,6 +513,15 @@ remove_locked (ferry_db_t *db, const char *root, const char *name, int force, ch
     return -1;
   if (! ferry_path_exists (dir))
     return 0;
+  /* A file system mounted on it (volume create -o type=, device=) goes
+   * first: its content is not the volume's to remove, and a bind's is
+   * the user's own directory.  */
+  {
+    cleanup_free char *data = xasprintf ("%s/_data", dir);
+
+    if (ferry_volume_fs_unmount (data, err) < 0)
+      return ferry_error_wrap (err, "cannot remove volume `%s`", name);
+  }
   *grave = ferry_mkdtemp_in (parent, ".removing-", err);
   if (*grave == NULL)
     return ferry_error_wrap (err, "cannot remove volume `%s`", name);
@@ -660,6 +682,30 @@ move_entries (const char *from, const char *to, ferry_error_t *err)
   return ferry_fsync_path (to, err);
 }
 
+/* move_entries, or, when TO is another file system (one mounted on the
+ * volume: volume create -o type=), a copy through a tar beside them,
+ * which a copy-up interrupted and resumed simply writes again.  */
+static int
+move_or_copy_entries (const char *vdir, const char *from, const char *to, ferry_error_t *err)
+{
+  cleanup_free char *tar = NULL;
+  struct stat a, b;
+  int ret;
+
+  if (stat (from, &a) < 0 || stat (to, &b) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s` or `%s`", from, to);
+  if (a.st_dev == b.st_dev)
+    return move_entries (from, to, err);
+  tar = xasprintf ("%s/_copyup.tar", vdir);
+  ret = ferry_tar_directory (from, tar, err);
+  if (ret == 0)
+    ret = ferry_untar_directory (tar, to, err);
+  unlink (tar);
+  if (ret == 0)
+    ret = ferry_fsync_path (to, err);
+  return ret;
+}
+
 /* Copies what the image has at DEST under ROOTFS (resolved inside it:
  * symlinks the image holds cannot lead out) into the new directory
  * STAGED, with DEST's own owner and mode.  0 when DEST is no directory of
@@ -754,7 +800,7 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
     }
   if (ferry_path_exists (staged))
     {
-      if (lstat (staged, &st) < 0 || move_entries (staged, data, err) < 0
+      if (lstat (staged, &st) < 0 || move_or_copy_entries (vdir, staged, data, err) < 0
           || (! keep_owner && chown (data, st.st_uid, st.st_gid) < 0) || chmod (data, st.st_mode & 07777) < 0)
         {
           if (*err == NULL)
@@ -767,6 +813,19 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   return ferry_volume_mark_filled (db, name, err);
 }
 
+/* A volume whose content is a file system mounted while in use has none
+ * of its own while it is not: Podman refuses, with these words.  */
+static int
+refuse_unmounted (const struct ferry_volume *v, ferry_error_t *err)
+{
+  if (! ferry_volume_options_mounted (v->options) || ferry_volume_fs_is_mounted (v->mountpoint))
+    return 0;
+  return ferry_make_error (err, 0,
+                           "volume is using a driver local and volume is not mounted on %s: mount it first "
+                           "(ferry volume mount %s)",
+                           v->mountpoint, v->name);
+}
+
 int
 ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
                      ferry_error_t *err)
@@ -776,6 +835,11 @@ ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const c
 
   if (ferry_volume_get (db, root, name, &v, err) < 0)
     return -1;
+  if (refuse_unmounted (v, err) < 0)
+    {
+      ferry_volume_free (v);
+      return -1;
+    }
   r = ferry_tar_directory (v->mountpoint, tar_path, err);
   ferry_volume_free (v);
   return r;
@@ -790,6 +854,11 @@ ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const c
 
   if (ferry_volume_get (db, root, name, &v, err) < 0)
     return -1;
+  if (refuse_unmounted (v, err) < 0)
+    {
+      ferry_volume_free (v);
+      return -1;
+    }
   r = ferry_untar_directory (tar_path, v->mountpoint, err);
   /* What the archive held is the volume's now: no copy-up over it.  */
   if (r == 0)

@@ -1,8 +1,8 @@
-/* ferry: the -o options of `volume create` (Podman's local driver), as far
- * as ferry takes them: o=uid=N,gid=N (the owner of the volume's root),
- * nocopy and copy.  The options that make Podman mount a file system at
- * each start (type, device, size, inodes, noquota, uid, gid, any other
- * o=) are refused: ferry mounts none.  */
+/* ferry: the -o options of `volume create` (Podman's local driver):
+ * o=uid=N,gid=N (the owner of the volume's root), nocopy and copy, and
+ * type=, device=, o=MOUNT-OPTIONS: a file system mounted on the volume's
+ * directory while it is in use (volume_mount.h), as mount(8) -t TYPE -o
+ * OPTIONS DEVICE would.  */
 #ifndef FERRY_ENGINE_VOLUME_OPTIONS_H
 #define FERRY_ENGINE_VOLUME_OPTIONS_H
 
@@ -29,5 +29,14 @@ void ferry_volume_options_release (struct ferry_volume_options *o);
  * FERRY_VOLUME_ID_UNSET, and whether a copy-up is off (nocopy).  */
 long long ferry_volume_options_id (json_object *options, const char *key);
 int ferry_volume_options_nocopy (json_object *options);
+
+/* OPTIONS' string KEY, or NULL.  */
+const char *ferry_volume_options_get (json_object *options, const char *key);
+/* Whether OPTIONS make the volume a mount of a file system (type= or
+ * device= given); whether that is a bind of a directory (o=bind); whether
+ * its content lives only as long as the mount (tmpfs, ramfs).  */
+int ferry_volume_options_mounted (json_object *options);
+int ferry_volume_options_bind (json_object *options);
+int ferry_volume_options_in_memory (json_object *options);
 
 #endif

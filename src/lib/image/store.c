@@ -1436,8 +1436,8 @@ row_exists (ferry_store_t *s, const char *sql, const char *arg, ferry_error_t *e
  * row for (WANT_DIR: directories, else regular files), adding their paths
  * to *REMOVED.  Any other name is not the store's and stays.  */
 static int
-sweep_store_dir (ferry_store_t *s, const char *dir, const char *sql, int want_dir, char ***removed, size_t *n,
-                 ferry_error_t *err)
+sweep_store_dir (ferry_store_t *s, const char *dir, const char *sql, int want_dir, int dry_run,
+                 char ***removed, size_t *n, ferry_error_t *err)
 {
   cleanup_dir DIR *d = NULL;
   struct dirent *de;
@@ -1467,7 +1467,7 @@ sweep_store_dir (ferry_store_t *s, const char *dir, const char *sql, int want_di
         return -1;
       if (r > 0)
         continue;
-      if (ferry_rm_rf_at (fd, de->d_name, err) < 0)
+      if (! dry_run && ferry_rm_rf_at (fd, de->d_name, err) < 0)
         return ferry_error_wrap (err, "cannot remove `%s/%s`", dir, de->d_name);
       *removed = strv_append (*removed, n, xasprintf ("%s/%s", dir, de->d_name));
     }
@@ -1486,10 +1486,65 @@ ferry_store_sweep (ferry_store_t *s, char ***removed, ferry_error_t *err)
   lock = ferry_lock_acquire (s->root, "storage", 1, err);
   if (lock < 0)
     return -1;
-  if (sweep_store_dir (s, s->layers_dir, "SELECT 1 FROM layers WHERE diff_id = ?", 1, removed, &n, err) < 0)
+  if (sweep_store_dir (s, s->layers_dir, "SELECT 1 FROM layers WHERE diff_id = ?", 1, 0, removed, &n, err)
+      < 0)
     return -1;
-  return sweep_store_dir (s, s->blobs_dir, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", 0, removed, &n,
-                          err);
+  return sweep_store_dir (s, s->blobs_dir, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", 0, 0, removed,
+                          &n, err);
+}
+
+int
+ferry_store_strays (ferry_store_t *s, char ***layers, char ***blobs, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  size_t nl = 0, nb = 0;
+
+  *layers = xmalloc0 (sizeof (char *));
+  *blobs = xmalloc0 (sizeof (char *));
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (sweep_store_dir (s, s->layers_dir, "SELECT 1 FROM layers WHERE diff_id = ?", 1, 1, layers, &nl, err)
+      < 0)
+    return -1;
+  return sweep_store_dir (s, s->blobs_dir, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", 0, 1, blobs,
+                          &nb, err);
+}
+
+int
+ferry_store_remove_layer (ferry_store_t *s, const char *diff_id, ferry_error_t *err)
+{
+  cleanup_lock int lock = -1;
+  struct dropped dropped = { 0 };
+  char *const ids[] = { (char *) diff_id, NULL };
+  size_t i;
+  int removed;
+
+  lock = ferry_lock_acquire (s->root, "storage", 1, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_db_begin (s->db, err) < 0)
+    return -1;
+  if (drop_unused_layers (s, ids, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
+    {
+      ferry_db_rollback (s->db);
+      dropped_free (&dropped);
+      return -1;
+    }
+  removed = dropped.n_diff_ids > 0;
+  for (i = 0; i < dropped.n_diff_ids; i++)
+    {
+      cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (path, &ignored);
+    }
+  for (i = 0; i < dropped.n_blob_digests; i++)
+    {
+      cleanup_free char *path = ferry_store_blob_path (s, dropped.blob_digests[i]);
+      unlink (path);
+    }
+  dropped_free (&dropped);
+  return removed;
 }
 
 /* ---- manifest lists ------------------------------------------------------------ */

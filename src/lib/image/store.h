@@ -223,6 +223,15 @@ void ferry_remove_report_free (struct ferry_remove_report *r);
  * entries stay.  */
 int ferry_store_sweep (ferry_store_t *s, char ***removed, ferry_error_t *err);
 
+/* What ferry_store_sweep would remove, removing nothing: the paths of
+ * layer directories and of blob files that no row names (each list
+ * NULL-terminated, never NULL).  */
+int ferry_store_strays (ferry_store_t *s, char ***layers, char ***blobs, ferry_error_t *err);
+
+/* Removes the layer DIFF_ID (its rows, directory and blobs) when no image
+ * uses it: 1 when it went, 0 when an image uses it.  */
+int ferry_store_remove_layer (ferry_store_t *s, const char *diff_id, ferry_error_t *err);
+
 void ferry_image_free (struct ferry_image *img);
 void ferry_images_free (struct ferry_image **imgs, size_t n);
 

@@ -1,0 +1,310 @@
+#!/usr/bin/env bats
+# Podman 5.4's flags that ferry took later: update's --health-* flags,
+# --no-healthcheck and --restart; container clone's resource flags; and
+# the smaller ones of other commands.  Each sequence runs in ferry and is
+# compared with what Podman 5.4 printed (kept below) and, where Podman is
+# installed, with Podman run live; then the effect is checked where a
+# transcript cannot show it (the check that runs, the restart that
+# happens, what a checkpoint carries).
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# Makes a container with tool $1: name $2, run or create $3, then options
+# up to --, then the command; remembers its ID for the transcript.
+ctr() {
+	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	[ "$how" = run ] && how="run -d"
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	# shellcheck disable=SC2086
+	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
+	id=$("$t" inspect --format '{{.Id}}' "$name")
+	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
+}
+
+# Appends container $2's health and restart settings, as tool $1's
+# inspect shows them, to its transcript.  (The fields by their JSON
+# names: Podman's templates take Go's.)
+health_state() {
+	"$1" inspect "$2" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)[0]
+c, h = d["Config"], d["HostConfig"]
+print("  check: " + json.dumps(c.get("Healthcheck"), sort_keys=True))
+if c.get("StartupHealthCheck"):
+    print("  startup: " + json.dumps(c["StartupHealthCheck"], sort_keys=True))
+print("  then: %s %s %s %s restart %s:%s" % (c.get("HealthcheckOnFailureAction"), c.get("HealthcheckMaxLogCount"),
+      c.get("HealthcheckMaxLogSize"), c.get("HealthLogDestination"), h["RestartPolicy"]["Name"],
+      h["RestartPolicy"]["MaximumRetryCount"]))
+' >>"$TEST_TMP/$1.log"
+}
+
+# Runs SEQUENCE with ferry, compares its transcript with EXPECTED (the
+# test's heredoc in $TEST_TMP/expected.log) and, with Podman installed,
+# with Podman's live.
+compare_with_podman() {
+	local sequence=$1
+	load_test_image
+	touch "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
+	"$sequence" f
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$sequence" podman_t
+		# cobra's hint names the program.
+		sed -i "s/See 'podman /See 'ferry /" "$TEST_TMP/podman_t.log"
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+# ---- update --health-* --no-healthcheck --restart ---------------------------
+
+update_health_sequence() {
+	local t=$1 a
+	ctr "$t" h run -- sleep 1000
+	while IFS= read -r a; do
+		# shellcheck disable=SC2086
+		step "$t" update $a h
+		health_state "$t" h
+	done <<-'EOF'
+		--health-interval 5s
+		--health-cmd true
+		--health-interval 10s --health-retries 0
+		--no-healthcheck --health-retries 2
+		--health-retries x
+		--health-on-failure bogus
+		--health-on-failure kill
+		--health-cmd none
+		--health-cmd echo_hi --health-startup-cmd echo_s
+		--health-startup-retries 2 --health-startup-success 3
+		--health-start-period 2s --health-interval disable
+		--health-timeout 0s
+		--health-interval bogus
+		--health-max-log-count 7 --health-max-log-size 0 --health-log-destination events_logger
+		--health-log-destination /nonexist
+		--health-log-destination /etc/passwd
+		--health-max-log-count 5 --health-log-destination local --health-on-failure none
+		--restart always
+		--restart on-failure:3
+		--restart bogus
+		--restart always:3
+		--restart on-failure:x
+		--restart on-failure:-1
+		--restart never
+		--no-healthcheck
+	EOF
+	ctr "$t" j create --health-cmd '["/bin/echo","x y"]' -- true
+	step "$t" update --health-timeout 9s j
+	health_state "$t" j
+	step "$t" update --health-startup-interval 3s nosuch
+	ctr "$t" k create -- true
+	step "$t" update --health-startup-interval 3s k
+	step "$t" update --health-interval 3s k
+}
+
+@test "update --health-* --no-healthcheck --restart as Podman's: each check made again from its settings" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ update --health-interval 5s h -> 125
+		  err: Error: startup healthcheck command is not set
+		  check: null
+		  then: none 5 500 local restart no:0
+		$ update --health-cmd true h -> 0
+		  out: <h>
+		  check: {"Interval": 30000000000, "Retries": 3, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: none 5 500 local restart no:0
+		$ update --health-interval 10s --health-retries 0 h -> 0
+		  out: <h>
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: none 5 500 local restart no:0
+		$ update --no-healthcheck --health-retries 2 h -> 125
+		  err: Error: cannot specify both --no-healthcheck and other HealthCheck flags
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: none 5 500 local restart no:0
+		$ update --health-retries x h -> 125
+		  err: Error: invalid argument "x" for "--health-retries" flag: strconv.ParseUint: parsing "x": invalid syntax
+		  err: See 'ferry update --help'
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: none 5 500 local restart no:0
+		$ update --health-on-failure bogus h -> 125
+		  err: Error: invalid on-failure action "bogus" for health check: supported actions are none,kill,restart,stop
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: none 5 500 local restart no:0
+		$ update --health-on-failure kill h -> 0
+		  out: <h>
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "true"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-cmd none h -> 0
+		  out: <h>
+		  check: {"Interval": 10000000000, "Test": ["NONE"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-cmd echo_hi --health-startup-cmd echo_s h -> 0
+		  out: <h>
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "StartPeriod": 1000000000, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-startup-retries 2 --health-startup-success 3 h -> 0
+		  out: <h>
+		  check: {"Interval": 10000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-start-period 2s --health-interval disable h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-timeout 0s h -> 125
+		  err: Error: healthcheck-timeout must be at least 1 second
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-interval bogus h -> 125
+		  err: Error: invalid healthcheck-interval: time: invalid duration "bogus"
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 5 500 local restart no:0
+		$ update --health-max-log-count 7 --health-max-log-size 0 --health-log-destination events_logger h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 7 None events_logger restart no:0
+		$ update --health-log-destination /nonexist h -> 125
+		  err: Error: HealthCheck Log '/nonexist' destination error: stat /nonexist: no such file or directory
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 7 None events_logger restart no:0
+		$ update --health-log-destination /etc/passwd h -> 125
+		  err: Error: HealthCheck Log '/etc/passwd' destination must be directory
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: kill 7 None events_logger restart no:0
+		$ update --health-max-log-count 5 --health-log-destination local --health-on-failure none h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart no:0
+		$ update --restart always h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart always:0
+		$ update --restart on-failure:3 h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart on-failure:3
+		$ update --restart bogus h -> 125
+		  err: Error: "bogus" is not a valid restart policy: invalid argument
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart on-failure:3
+		$ update --restart always:3 h -> 125
+		  err: Error: restart policy retries can only be specified with on-failure restart policy
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart on-failure:3
+		$ update --restart on-failure:x h -> 125
+		  err: Error: parsing restart policy retry count: strconv.Atoi: parsing "x": invalid syntax
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart on-failure:3
+		$ update --restart on-failure:-1 h -> 125
+		  err: Error: must specify restart policy retry count as a number greater than 0
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart on-failure:3
+		$ update --restart never h -> 0
+		  out: <h>
+		  check: {"StartPeriod": 2000000000, "Test": ["CMD-SHELL", "echo_hi"], "Timeout": 30000000000}
+		  startup: {"Interval": 30000000000, "Retries": 2, "StartPeriod": 1000000000, "Successes": 3, "Test": ["CMD-SHELL", "echo_s"], "Timeout": 30000000000}
+		  then: none 5 None local restart no:0
+		$ update --no-healthcheck h -> 0
+		  out: <h>
+		  check: {"Test": ["NONE"]}
+		  then: none 5 None local restart no:0
+		$ update --health-timeout 9s j -> 0
+		  out: <j>
+		  check: {"Interval": 30000000000, "Retries": 3, "Test": ["CMD", "/bin/echo", "x", "y"], "Timeout": 9000000000}
+		  then: none 5 500 local restart no:0
+		$ update --health-startup-interval 3s nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ update --health-startup-interval 3s k -> 125
+		  err: Error: startup healthcheck command is not set
+		$ update --health-interval 3s k -> 125
+		  err: Error: startup healthcheck command is not set
+	EOF
+	compare_with_podman update_health_sequence
+}
+
+@test "update --health-cmd: healthcheck run runs the new check; health and restart settings survive checkpoint and restore" {
+	load_test_image
+	f run -d --name c --network none ferry-test sleep 1000 >/dev/null
+	run_ferry healthcheck run c
+	assert_status 125
+	f update --health-cmd 'exit 3' --health-retries 1 c >/dev/null
+	run_ferry healthcheck run c
+	assert_status 1
+	[ "$(f inspect --format '{{.State.Health.Status}}' c)" = unhealthy ]
+	f update --health-cmd 'touch /ran-new-check' --restart on-failure:2 --health-on-failure stop c >/dev/null
+	f healthcheck run c
+	f exec c test -e /ran-new-check
+	[ "$(f inspect --format '{{.State.Health.Status}}' c)" = healthy ]
+	f container checkpoint -e "$TEST_TMP/c.tar" c >/dev/null
+	f rm c >/dev/null
+	f container restore -i "$TEST_TMP/c.tar" >/dev/null
+	[ "$(f inspect --format '{{json .Config.Healthcheck.Test}} {{.Config.HealthcheckOnFailureAction}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' c)" = \
+		'["CMD-SHELL","touch /ran-new-check"] stop on-failure:2' ]
+	f exec c rm /ran-new-check
+	f healthcheck run c
+	f exec c test -e /ran-new-check
+	# --no-healthcheck: nothing left to run.
+	f update --no-healthcheck c >/dev/null
+	run_ferry healthcheck run c
+	assert_status 125
+	[[ "$output" == *"has no defined healthcheck"* ]]
+}
+
+@test "update --restart: the next exit follows the new policy; no takes it and its history away" {
+	load_test_image
+	f run -d --name c --network none ferry-test sh -c 'while ! test -e /stop; do sleep 0.1; done; exit 3' >/dev/null
+	f update --restart on-failure:1 c >/dev/null
+	f exec c touch /stop
+	# Restarted once (the file is still there, so it exits 3 again), then
+	# left exited: on-failure:1.
+	wait_until '[ "$(f inspect --format "{{.RestartCount}} {{.State.Status}}" c)" = "1 exited" ]' 30
+	[ "$(f inspect --format '{{.State.ExitCode}}' c)" = 3 ]
+	f update --restart no c >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.RestartCount}}' c)" = "no 0" ]
+	# --rm and a policy do not go together: the record stays as it was.
+	f create --rm --name r --network none ferry-test true >/dev/null
+	run_ferry update --restart always r
+	assert_status 125
+	[[ "$output" == *"the --rm option conflicts with --restart"* ]]
+	[ "$(f inspect --format '{{.HostConfig.RestartPolicy.Name}}' r)" = no ]
+}
+
+@test "update --health-cmd killed half way: the next ferry command finishes it" {
+	load_test_image
+	f run -d --name c --network none ferry-test sleep 1000 >/dev/null
+	for point in update-begun update-applied; do
+		run env FERRY_FAULT=$point "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" update --health-cmd "echo $point" --restart always c
+		[ "$status" -eq 137 ]
+		[ "$(f inspect --format '{{json .Config.Healthcheck.Test}} {{.HostConfig.RestartPolicy.Name}}' c)" = \
+			"[\"CMD-SHELL\",\"echo $point\"] always" ]
+		[ -z "$(sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" 'SELECT kind FROM operations')" ]
+		[ "$(f healthcheck run c; echo $?)" = 0 ]
+		f update --restart no c >/dev/null
+	done
+}

@@ -2882,6 +2882,7 @@ static int
 container_clone (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_RESOURCE_CLONE_OPTIONS,
                                         { "cpus", required_argument, NULL, OPT_CLONE_CPUS },
                                         { "destroy", no_argument, NULL, OPT_CLONE_DESTROY },
                                         { "force", no_argument, NULL, 'f' },
@@ -2892,61 +2893,89 @@ container_clone (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   static const char usage[]
       = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
-        "Create a new container with the options of CONTAINER, and print its ID.\n\nOptions:\n"
-        "      --cpus N        the CPUs the copy may use, such as 1.5 (default: the original's)\n"
-        "      --destroy       remove the original once copied\n"
-        "  -f, --force         with --destroy: remove the original even when it runs\n"
-        "  -m, --memory SIZE   the memory the copy may use, such as 512m (default: the original's)\n"
-        "      --name NAME     the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
-        "      --run           start the copy\n";
+        "Create a new container with the options of CONTAINER, and print its ID.  The\n"
+        "resource options change the copy's limits as ferry update would (the others stay\n"
+        "the original's).\n\nOptions:\n"
+        "      --blkio-weight N     block I/O weight, 10 to 1000\n"
+        "      --blkio-weight-device DEV:N  block I/O weight of device DEV (repeatable)\n"
+        "      --cpu-period US      CPU CFS period in microseconds (1000 to 1000000)\n"
+        "      --cpu-quota US       CPU CFS quota in microseconds per period (1000 at least)\n"
+        "      --cpu-rt-period US   real-time period in microseconds\n"
+        "      --cpu-rt-runtime US  real-time runtime in microseconds per period\n"
+        "  -c, --cpu-shares N       relative CPU weight\n"
+        "      --cpus N             the CPUs the copy may use, such as 1.5\n"
+        "      --cpuset-cpus LIST   the CPUs it may run on, such as 0-2,4\n"
+        "      --cpuset-mems LIST   the memory nodes it may use, such as 0\n"
+        "      --destroy            remove the original once copied\n"
+        "      --device-read-bps DEV:RATE   read rate limit of device DEV, such as /dev/vda:1mb\n"
+        "      --device-write-bps DEV:RATE  write rate limit of device DEV\n"
+        "  -f, --force              with --destroy: remove the original even when it runs\n"
+        "  -m, --memory SIZE        the memory the copy may use, such as 512m (its swap limit\n"
+        "                           becomes twice that unless --memory-swap is given)\n"
+        "      --memory-reservation SIZE  memory soft limit, such as 256m\n"
+        "      --memory-swap SIZE   memory plus swap limit, with --memory (-1 changes nothing)\n"
+        "      --memory-swappiness N  the kernel's swappiness for it, 0 to 100 (-1: the host's)\n"
+        "      --name NAME          the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
+        "      --run                start the copy\n";
   struct ferry_clone_options o = { 0 };
+  struct ferry_cli_resources res = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
   int destroy = 0, force = 0, run = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, ":fm:", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'H':
-        fputs (usage, stdout);
-        return 0;
-      case OPT_CLONE_NAME:
-        o.name = optarg;
-        break;
-      case OPT_CLONE_DESTROY:
-        destroy = 1;
-        break;
-      case OPT_CLONE_RUN:
-        run = 1;
-        break;
-      case 'f':
-        force = 1;
-        break;
-      case 'm':
-        if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
-          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
-                                  optarg);
-        break;
-      case OPT_CLONE_CPUS:
+  while ((c = getopt_long (argc, argv, ":c:fm:", opts, NULL)) != -1)
+    {
+      r = ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, "container clone", &res);
+      if (r < 0)
         {
-          char *end;
-          double cpus = strtod (optarg, &end);
-          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
-            return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
-          o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
-        }
-        break;
-      default:
-        r = ferry_cli_common_option (c, "container clone", argv);
-        if (r > 0)
-          {
-            fputs (usage, stdout);
-            return 0;
-          }
-        if (r < 0)
+          ferry_cli_resources_release (&res);
           return FERRY_EXIT_ERROR;
-      }
+        }
+      if (r == 0)
+        continue;
+      switch (c)
+        {
+        case 'H':
+          fputs (usage, stdout);
+          return 0;
+        case OPT_CLONE_NAME:
+          o.name = optarg;
+          break;
+        case OPT_CLONE_DESTROY:
+          destroy = 1;
+          break;
+        case OPT_CLONE_RUN:
+          run = 1;
+          break;
+        case 'f':
+          force = 1;
+          break;
+        case 'm':
+          if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
+            return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
+                                    optarg);
+          break;
+        case OPT_CLONE_CPUS:
+          {
+            char *end;
+            double cpus = strtod (optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
+              return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
+            o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+          }
+          break;
+        default:
+          r = ferry_cli_common_option (c, "container clone", argv);
+          if (r > 0)
+            {
+              fputs (usage, stdout);
+              return 0;
+            }
+          if (r < 0)
+            return FERRY_EXIT_ERROR;
+        }
+    }
   if (argc - optind < 1 || argc - optind > 2)
     {
       if (argc - optind == 3)
@@ -2960,7 +2989,10 @@ container_clone (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_clone (e, argv[optind], &o, &id, &err) < 0)
+  o.resources = &res.o;
+  r = ferry_container_clone (e, argv[optind], &o, &id, &err);
+  ferry_cli_resources_release (&res);
+  if (r < 0)
     return ferry_cli_fail (&err);
   /* As Podman's: the copy stays when the original cannot go.  */
   if (destroy && ferry_container_remove (e, argv[optind], force, 0, &err) < 0)

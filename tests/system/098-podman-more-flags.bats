@@ -60,11 +60,13 @@ compare_with_podman() {
 	load_test_image
 	touch "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
 	"$sequence" f
+	[ -z "${DEV:-}" ] || sed -i "s#$DEV#DEV#g" "$TEST_TMP/f.log"
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		"$sequence" podman_t
 		# cobra's hint names the program.
 		sed -i "s/See 'podman /See 'ferry /" "$TEST_TMP/podman_t.log"
+		[ -z "${DEV:-}" ] || sed -i "s#$DEV#DEV#g" "$TEST_TMP/podman_t.log"
 		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 	fi
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
@@ -307,4 +309,114 @@ update_health_sequence() {
 		[ "$(f healthcheck run c; echo $?)" = 0 ]
 		f update --restart no c >/dev/null
 	done
+}
+
+# ---- container clone's resource flags ---------------------------------------
+
+# A block device of this host for the throttle flags, or nothing.
+block_device() {
+	local d
+	for d in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda /dev/loop0; do
+		if [ -b "$d" ]; then
+			echo "$d"
+			return
+		fi
+	done
+}
+
+need_cgroup_v1() {
+	[ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ] || skip "needs the cgroups v1 hierarchy"
+}
+
+# The file $2 of container $1's cgroup in controller $3.
+cg() {
+	cat "$(ctr_cgroup_dir "$ROOT" "$1" "$3")/$2"
+}
+
+CLONE_LIMITS='{{.Name}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.CpuShares}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}}'
+
+clone_sequence() {
+	local t=$1 a c
+	ctr "$t" o create --memory 128m --cpu-shares 100 -- true
+	echo 's/^[0-9a-f]\{64\}$/<id>/' >>"$TEST_TMP/$t.sed"
+	while IFS= read -r a; do
+		# shellcheck disable=SC2086
+		step "$t" container clone ${a//DEV/$DEV}
+	done <<-'EOF'
+		-m 64m o c1
+		-m 128m --cpu-shares 512 --cpuset-cpus 0 --cpu-period 50000 --cpu-quota 20000 --memory-reservation 32m --memory-swap 300m --memory-swappiness 10 --device-read-bps DEV:1mb --device-write-bps DEV:2mb --blkio-weight-device DEV:200 --cpu-rt-period 1000 --cpu-rt-runtime 500 --cpuset-mems 0 o c2
+		--cpus 1.5 o c3
+		--cpu-period 20000 o c4
+		--memory-swappiness 200 o c7
+		--memory-swap -1 o c8
+		--memory-swap 300m o c9
+		--cpu-shares x o c10
+		--device-read-bps /dev/nosuch:1mb o c11
+		--memory-reservation 1g -m 64m o c12
+		-c 7 o c13
+		--device-read-iops DEV:10 o c14
+	EOF
+	for c in o c1 c2 c3 c4 c8 c13; do
+		step "$t" inspect --format "$CLONE_LIMITS" "$c"
+	done
+	sed -i 's/^\$ inspect --format .* \([a-z0-9]*\) -> /$ inspect --format LIMITS \1 -> /' "$TEST_TMP/$t.log"
+}
+
+@test "container clone's resource flags as Podman's: over the original's limits, as update would change them" {
+	DEV=$(block_device)
+	[ -n "$DEV" ] || skip "no block device for the throttle flags"
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ container clone -m 64m o c1 -> 0
+		  out: <id>
+		$ container clone -m 128m --cpu-shares 512 --cpuset-cpus 0 --cpu-period 50000 --cpu-quota 20000 --memory-reservation 32m --memory-swap 300m --memory-swappiness 10 --device-read-bps DEV:1mb --device-write-bps DEV:2mb --blkio-weight-device DEV:200 --cpu-rt-period 1000 --cpu-rt-runtime 500 --cpuset-mems 0 o c2 -> 0
+		  out: <id>
+		$ container clone --cpus 1.5 o c3 -> 0
+		  out: <id>
+		$ container clone --cpu-period 20000 o c4 -> 0
+		  out: <id>
+		$ container clone --memory-swappiness 200 o c7 -> 125
+		  err: Error: invalid value: 200, valid memory swappiness range is 0-100
+		$ container clone --memory-swap -1 o c8 -> 0
+		  out: <id>
+		$ container clone --memory-swap 300m o c9 -> 125
+		  err: Error: you should always set a memory limit when using a memoryswap limit, see usage
+		$ container clone --cpu-shares x o c10 -> 125
+		  err: Error: invalid argument "x" for "-c, --cpu-shares" flag: strconv.ParseUint: parsing "x": invalid syntax
+		  err: See 'ferry container clone --help'
+		$ container clone --device-read-bps /dev/nosuch:1mb o c11 -> 125
+		  err: Error: could not parse throttle device at /dev/nosuch: no such file or directory
+		$ container clone --memory-reservation 1g -m 64m o c12 -> 125
+		  err: Error: minimum memory limit cannot be less than memory reservation limit, see usage
+		$ container clone -c 7 o c13 -> 0
+		  out: <id>
+		$ container clone --device-read-iops DEV:10 o c14 -> 125
+		  err: Error: unknown flag: --device-read-iops
+		  err: See 'ferry container clone --help'
+		$ inspect --format LIMITS o -> 0
+		  out: o 134217728 268435456 0 -1 100 0 0 0 0 0 [] [] null null null
+		$ inspect --format LIMITS c1 -> 0
+		  out: c1 67108864 134217728 0 -1 100 0 0 0 0 0 [] [] null null null
+		$ inspect --format LIMITS c2 -> 0
+		  out: c2 134217728 314572800 33554432 10 512 0 50000 20000 1000 500 [0] [0] [{"Path":"DEV","Weight":200}] [{"Path":"DEV","Rate":1048576}] [{"Path":"DEV","Rate":2097152}]
+		$ inspect --format LIMITS c3 -> 0
+		  out: c3 134217728 268435456 0 -1 100 1500000000 100000 150000 0 0 [] [] null null null
+		$ inspect --format LIMITS c4 -> 0
+		  out: c4 134217728 268435456 0 -1 100 0 20000 0 0 0 [] [] null null null
+		$ inspect --format LIMITS c8 -> 0
+		  out: c8 134217728 268435456 0 -1 100 0 0 0 0 0 [] [] null null null
+		$ inspect --format LIMITS c13 -> 0
+		  out: c13 134217728 268435456 0 -1 7 0 0 0 0 0 [] [] null null null
+	EOF
+	compare_with_podman clone_sequence
+}
+
+@test "container clone --cpu-shares and --memory-reservation: the running copy's cgroup has them" {
+	need_cgroup_v1
+	load_test_image
+	f create --name o --network none --memory 128m ferry-test sleep 1000 >/dev/null
+	id=$(f container clone --run -c 700 --memory-reservation 32m o c)
+	[ "$(cg "$id" cpu.shares cpu)" = 700 ]
+	[ "$(cg "$id" memory.soft_limit_in_bytes memory)" = 33554432 ]
+	[ "$(cg "$id" memory.limit_in_bytes memory)" = 134217728 ]
+	[ "$(f inspect --format '{{.HostConfig.CpuShares}}' o)" = 0 ]
 }

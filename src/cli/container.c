@@ -2774,19 +2774,20 @@ ferry_cmd_mount (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "format", required_argument, NULL, OPT_MOUNT_FORMAT },
                                         { "latest", no_argument, NULL, 'l' },
+                                        { "no-trunc", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
                                         { "notruncate", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "mount", ":al", opts,
-      "Usage: ferry mount [-a] [-l] [--format json] [--notruncate] [CONTAINER...]\n\n"
+      "Usage: ferry mount [-a] [-l] [--format json] [--no-trunc] [CONTAINER...]\n\n"
       "Mount containers' root file systems on the host and print where; with no container, list\n"
       "the containers whose root file system is mounted.\n\nOptions:\n"
       "  -a, --all          mount every container's root file system\n"
       "      --format json  list as JSON (the only format)\n"
       "  -l, --latest       mount the root file system of the container created last\n"
-      "      --notruncate   list full container IDs\n",
+      "      --no-trunc     list full container IDs (also --notruncate, as Podman takes it)\n",
       mount_option, &f);
 
   if (r > 0 && optind == argc && ! f.t.all && ! f.t.latest)

@@ -72,7 +72,7 @@ static const struct ferry_command commands[] = {
   { "volume", ferry_cmd_volume, "Manage volumes" },
   { "wait", ferry_cmd_wait, "Block on one or more containers" },
   { "version", ferry_cmd_version, "Display the ferry version" },
-  { "help", cmd_help, NULL },
+  { "help", cmd_help, "Help about any command" },
   { NULL, NULL, NULL },
 };
 
@@ -157,6 +157,12 @@ man_page_installed (const char *page)
 static int
 cmd_help (int argc, char **argv)
 {
+  static const char help_usage[]
+      = "Usage: ferry help [COMMAND [SUBCOMMAND]]\n\n"
+        "Show a command's manual page (ferry-COMMAND[-SUBCOMMAND](1)) where man and the page\n"
+        "are installed, else its usage; with no command, ferry's usage.\n\n"
+        "Options:\n"
+        "  -h, --help   print this usage\n";
   const struct ferry_command *c = NULL;
   char *help_argv[4] = { NULL };
   char page[256];
@@ -167,6 +173,14 @@ cmd_help (int argc, char **argv)
       usage (stdout);
       return 0;
     }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || (strcmp (argv[1], "help") == 0 && argc == 2))
+    {
+      fputs (help_usage, stdout);
+      return 0;
+    }
+  if (argv[1][0] == '-' && argv[1][1] != '\0')
+    return ferry_cli_failf ("unknown flag: %s\nSee 'ferry help --help'", argv[1]);
   for (i = 0; commands[i].name && c == NULL; i++)
     if (strcmp (commands[i].name, argv[1]) == 0)
       c = &commands[i];

@@ -9,10 +9,12 @@
 
 load helpers
 load podman-helpers
+load ../lib/registry
 
 bats_require_minimum_version 1.5.0
 
 teardown() {
+	registry_stop
 	podman_teardown
 	ferry_teardown
 }
@@ -419,4 +421,130 @@ clone_sequence() {
 	[ "$(cg "$id" memory.soft_limit_in_bytes memory)" = 33554432 ]
 	[ "$(cg "$id" memory.limit_in_bytes memory)" = 134217728 ]
 	[ "$(f inspect --format '{{.HostConfig.CpuShares}}' o)" = 0 ]
+}
+
+# ---- login --secret --compat-auth-file, logout --compat-auth-file -----------
+
+login_sequence() {
+	local t=$1
+	rm -f "$REGISTRY_AUTH_FILE" "$TEST_TMP/compat.json"
+	echo "s/$REGISTRY/REGISTRY/g" >>"$TEST_TMP/$t.sed"
+	echo 's/^[0-9a-f]\{25\}$/<secret>/' >>"$TEST_TMP/$t.sed"
+	printf secret >"$TEST_TMP/pw"
+	printf wrong >"$TEST_TMP/bad"
+	step "$t" secret create alice "$TEST_TMP/pw"
+	step "$t" secret create bob "$TEST_TMP/bad"
+	step "$t" login --compat-auth-file "$TEST_TMP/compat.json" --authfile "$TEST_TMP/x.json" -u alice -p secret "$REGISTRY"
+	step "$t" login --secret alice -p secret "$REGISTRY"
+	step "$t" login --secret alice --password-stdin "$REGISTRY"
+	step "$t" login --secret nosuch --tls-verify=false "$REGISTRY"
+	step_rc "$t" login --secret bob -u alice --tls-verify=false "$REGISTRY"
+	step "$t" login --secret alice --tls-verify=false --compat-auth-file "$TEST_TMP/compat.json" "$REGISTRY"
+	step "$t" login --get-login --compat-auth-file "$TEST_TMP/compat.json" "$REGISTRY"
+	step "$t" login --get-login "$REGISTRY"
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(sorted(d), sorted(d["auths"]))' \
+		"$TEST_TMP/compat.json" | sed "s/$REGISTRY/REGISTRY/g" >>"$TEST_TMP/$t.log"
+	step "$t" login --secret bob -u alice -p x --tls-verify=false "$REGISTRY"
+	step "$t" logout --compat-auth-file "$TEST_TMP/nosuch.json" "$REGISTRY"
+	step "$t" logout --compat-auth-file "$TEST_TMP/compat.json" --authfile "$TEST_TMP/x.json" "$REGISTRY"
+	step "$t" logout --compat-auth-file "$TEST_TMP/compat.json" "$REGISTRY"
+	step "$t" login --get-login --compat-auth-file "$TEST_TMP/compat.json" "$REGISTRY"
+	step "$t" secret rm alice bob
+	sed -i "s/$REGISTRY/REGISTRY/g" "$TEST_TMP/$t.log"
+}
+
+# As step, but only the command and its exit code go to the transcript
+# (the registry's error text is Go's own).
+step_rc() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >/dev/null 2>&1 || rc=$?
+	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
+}
+
+@test "login --secret and --compat-auth-file, logout --compat-auth-file, as Podman's" {
+	registry_start --htpasswd alice secret
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ secret create alice TMP/pw -> 0
+		  out: <secret>
+		$ secret create bob TMP/bad -> 0
+		  out: <secret>
+		$ login --compat-auth-file TMP/compat.json --authfile TMP/x.json -u alice -p secret REGISTRY -> 125
+		  err: Error: options for paths to the credential file and to the Docker-compatible credential file can not be set simultaneously
+		$ login --secret alice -p secret REGISTRY -> 125
+		  err: Error: --secret can not be used with --password options
+		$ login --secret alice --password-stdin REGISTRY -> 125
+		  err: Error: Can't specify both --password-stdin and --password
+		$ login --secret nosuch --tls-verify=false REGISTRY -> 125
+		  err: Error: no secret with name or id "nosuch": no such secret
+		$ login --secret bob -u alice --tls-verify=false REGISTRY -> 125
+		$ login --secret alice --tls-verify=false --compat-auth-file TMP/compat.json REGISTRY -> 0
+		  out: Login Succeeded!
+		$ login --get-login --compat-auth-file TMP/compat.json REGISTRY -> 0
+		  out: alice
+		$ login --get-login REGISTRY -> 125
+		  err: Error: not logged into REGISTRY
+		['auths'] ['REGISTRY']
+		$ login --secret bob -u alice -p x --tls-verify=false REGISTRY -> 125
+		  err: Error: --secret can not be used with --password options
+		$ logout --compat-auth-file TMP/nosuch.json REGISTRY -> 125
+		  err: Error: credential file is not accessible: faccessat TMP/nosuch.json: no such file or directory
+		$ logout --compat-auth-file TMP/compat.json --authfile TMP/x.json REGISTRY -> 125
+		  err: Error: credential file is not accessible: faccessat TMP/x.json: no such file or directory
+		$ logout --compat-auth-file TMP/compat.json REGISTRY -> 0
+		  out: Removed login credentials for REGISTRY
+		$ login --get-login --compat-auth-file TMP/compat.json REGISTRY -> 125
+		  err: Error: not logged into REGISTRY
+		$ secret rm alice bob -> 0
+		  out: <secret>
+		  out: <secret>
+	EOF
+	compare_with_podman login_sequence
+}
+
+# ---- mount --no-trunc, help --help ------------------------------------------
+
+mount_sequence() {
+	local t=$1
+	ctr "$t" m create -- true
+	"$t" mount m >/dev/null
+	"$t" mount --no-trunc | awk '{ print "  no-trunc: " $1 }' | sed -f "$TEST_TMP/$t.sed" >>"$TEST_TMP/$t.log"
+	"$t" mount --notruncate | awk '{ print "  notruncate: " $1 }' | sed -f "$TEST_TMP/$t.sed" >>"$TEST_TMP/$t.log"
+	"$t" mount | awk '{ print "  truncated: " $1 }' | sed -f "$TEST_TMP/$t.sed" >>"$TEST_TMP/$t.log"
+	step "$t" unmount m
+}
+
+@test "mount --no-trunc lists full IDs, as Podman's (which still takes --notruncate)" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		  no-trunc: <m>
+		  notruncate: <m>
+		  truncated: <m>
+		$ unmount m -> 0
+		  out: m
+	EOF
+	compare_with_podman mount_sequence
+	# <m> is the full ID only where it stands for one.
+	f mount m >/dev/null
+	[ "$(f mount --no-trunc | awk '{ print length($1) }')" = 64 ]
+	[ "$(f mount | awk '{ print length($1) }')" = 12 ]
+	f unmount m >/dev/null
+}
+
+@test "help --help and help help print help's usage; an unknown flag is an error, as Podman's" {
+	run_ferry help --help
+	assert_status 0
+	[[ "${lines[0]}" == "Usage: ferry help [COMMAND [SUBCOMMAND]]" ]]
+	run_ferry help help
+	assert_status 0
+	[[ "${lines[0]}" == "Usage: ferry help [COMMAND [SUBCOMMAND]]" ]]
+	run_ferry help --bogus
+	assert_status 125
+	[ "${lines[0]}" = "Error: unknown flag: --bogus" ]
+	if command -v podman >/dev/null; then
+		run podman_t help --help
+		assert_status 0
+		run podman_t help --bogus
+		assert_status 125
+		[ "${lines[0]}" = "Error: unknown flag: --bogus" ]
+	fi
 }

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "container_filter.h"
 #include "mount.h"
+#include "external.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -3092,20 +3093,33 @@ ferry_cmd_rename (int argc, char **argv)
   return 0;
 }
 
+static int
+exists_option (int c, const char *arg, void *data)
+{
+  (void) arg;
+  if (c != OPT_EXTERNAL)
+    return 1;
+  *(int *) data = 1;
+  return 0;
+}
+
 /* Exit 0 when the container exists, 1 when not, with no output.  */
 static int
 container_exists (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, FERRY_EXTERNAL_OPTION, HELP_OPTION, { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container *c = NULL;
   ferry_error_t err = NULL;
-  int r;
+  int external = 0, r;
 
   r = simple_options (argc, argv, "container exists", ":", opts,
-                      "Usage: ferry container exists CONTAINER\n\nExit 0 if the container exists, 1 if "
-                      "not.\n",
-                      NULL, NULL);
+                      "Usage: ferry container exists [--external] CONTAINER\n\nExit 0 if the container "
+                      "exists, 1 if not.\n\nOptions:\n"
+                      "      --external   also a container in ferry's storage that no record names\n"
+                      "                   (by ID or ID prefix; see ferry ps --external)\n",
+                      exists_option, &external);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
   if (argc - optind != 1)
@@ -3118,12 +3132,13 @@ container_exists (int argc, char **argv)
       ferry_container_free (c);
       return 0;
     }
-  if (err->kind == FERRY_ERROR_NOT_FOUND)
-    {
-      ferry_error_release (&err);
-      return 1;
-    }
-  return ferry_cli_fail (&err);
+  if (err->kind != FERRY_ERROR_NOT_FOUND)
+    return ferry_cli_fail (&err);
+  ferry_error_release (&err);
+  if (! external)
+    return 1;
+  r = ferry_cli_external_exists (e, argv[optind]);
+  return r < 0 ? FERRY_EXIT_ERROR : r ? 0 : 1;
 }
 
 /* Podman's wait: --condition STATE... (default: until it exited), each
@@ -4183,7 +4198,8 @@ enum
 
 struct ps_flags
 {
-  int all, quiet, no_trunc, heading, size, ns;
+  int all, quiet, no_trunc, heading, size, ns, external, latest;
+  uint64_t watch; /* seconds; 0: once */
   long last;
   const char *format;
   const char *sort;
@@ -4277,10 +4293,29 @@ ps_option (int c, const char *arg, void *data)
       return container_filters_add (&f->filters, arg) < 0 ? -1 : 0;
     case 'l':
       f->last = 1;
+      f->latest = 1;
       return 0;
     case 's':
       f->size = 1;
       return 0;
+    case OPT_EXTERNAL:
+      f->external = 1;
+      return 0;
+    case 'w':
+    case OPT_EXTERNAL_WATCH:
+      {
+        char *end;
+        errno = 0;
+        f->watch = strtoull (arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno)
+          {
+            ferry_cli_failf ("invalid argument \"%s\" for \"-w, --watch\" flag: strconv.ParseUint: parsing "
+                             "\"%s\": %s\nSee 'ferry ps --help'",
+                             arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
+            return -1;
+          }
+        return 0;
+      }
     case 'n':
       if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
         {
@@ -4316,6 +4351,8 @@ static const char ps_usage[]
       "                         health=healthy|unhealthy|starting (repeatable: values of one\n"
       "                         key are alternatives,\n"
       "                         different keys must all hold)\n"
+      "      --external         also the containers in ferry's storage that no record names\n"
+      "                         (left by a killed ferry: status Storage, no name)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
@@ -4328,7 +4365,124 @@ static const char ps_usage[]
       "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
       "      --sort KEY         order by command, created (the default), id, image, names,\n"
       "                         runningfor, size or status\n"
-      "      --sync             settle each container's state first (ferry always does)\n";
+      "      --sync             settle each container's state first (ferry always does)\n"
+      "  -w, --watch N          list again every N seconds until interrupted, the screen\n"
+      "                         cleared first on a terminal (not with -q or --format json,\n"
+      "                         which list once)\n";
+
+/* One listing of ps, as F asks.  */
+static int
+ps_once (ferry_engine_t *e, struct ps_flags *f)
+{
+  struct ferry_container **list = NULL;
+  cleanup_free struct ps_row *rows = NULL;
+  char **health = NULL;
+  cleanup_list struct ferry_cli_list out = { 0 };
+  json_object **external = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, n_rows = 0, n_external = 0, first = 0, i;
+  int ret = 0, all;
+
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+
+  /* As Podman: a status filter or --last looks at every container.  */
+  all = f->all || f->last >= 0;
+  all |= container_filters_have (&f->filters, "status");
+  rows = xmalloc ((n + 1) * sizeof (*rows));
+  health = xmalloc0 ((n + 1) * sizeof (*health));
+  for (i = 0; i < n; i++)
+    health[i] = ferry_container_health_status (e, list[i]);
+  for (i = 0; i < n; i++)
+    /* A stopping container is no longer running: Podman's ps lists it with
+     * -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+        && container_filters_match (&f->filters, list[i], health[i]))
+      {
+        rows[n_rows] = (struct ps_row){
+          .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
+        };
+        n_rows++;
+      }
+  /* --last: the ones created last, then in the order asked for.  */
+  qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
+  if (f->last > 0 && (size_t) f->last < n_rows)
+    first = n_rows - f->last;
+  for (i = first; i < n_rows; i++)
+    {
+      rows[i].key = ps_sort_key (f->sort, rows[i].c, rows[i].health);
+      if ((f->size || (f->sort && strcmp (f->sort, "size") == 0))
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
+  qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
+  if (f->external
+      && (external = ferry_cli_external_rows (
+              e, f->no_trunc || (f->format && strcmp (f->format, "json") == 0), &n_external))
+             == NULL)
+    {
+      ret = FERRY_EXIT_ERROR;
+      goto out;
+    }
+  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet && ! (f->format && strcmp (f->format, "json") == 0))
+    fputs ("\033[2J\033[1;1H", stdout);
+
+  if (f->format && strcmp (f->format, "json") == 0)
+    {
+      cleanup_json json_object *arr = json_object_new_array ();
+      for (i = first; i < n_rows; i++)
+        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns));
+      for (i = 0; i < n_external; i++)
+        json_object_array_add (arr, json_object_get (external[i]));
+      /* Go prints an empty list on one line.  */
+      puts (json_object_array_length (arr) ? ferry_json_to_string (arr, 1) : "[]");
+    }
+  else if (f->quiet && f->format == NULL)
+    {
+      for (i = first; i < n_rows; i++)
+        printf ("%.*s\n", f->no_trunc ? 64 : 12, rows[i].c->id);
+      for (i = 0; i < n_external; i++)
+        printf ("%s\n", ferry_json_get_string (external[i], "ID"));
+    }
+  else
+    {
+      const char *format = f->format ? f->format
+                           : f->ns   ? PS_NS_FORMAT
+                           : f->size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
+                                     : PS_DEFAULT_FORMAT;
+
+      ferry_cli_list_init (&out, format, ps_columns, f->heading);
+      for (i = first; i < n_rows && ret == 0; i++)
+        {
+          cleanup_json json_object *o
+              = ps_report (rows[i].c, rows[i].health, f->no_trunc, f->size ? rows[i].size : NULL, f->ns);
+          ret = ferry_cli_list_row (&out, o, &err);
+        }
+      for (i = 0; i < n_external && ret == 0; i++)
+        ret = ferry_cli_list_row (&out, external[i], &err);
+      if (ret == 0)
+        ret = ferry_cli_list_end (&out, &err);
+      if (ret < 0)
+        ret = ferry_cli_fail (&err);
+    }
+out:
+  for (i = 0; i < n_rows; i++)
+    {
+      free (rows[i].key);
+      free (rows[i].size);
+    }
+  for (i = 0; health && i < n; i++)
+    free (health[i]);
+  free (health);
+  for (i = 0; external && i < n_external; i++)
+    json_object_put (external[i]);
+  free (external);
+  ferry_containers_free (list, n);
+  return ret;
+}
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -4346,19 +4500,15 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "size", no_argument, NULL, 's' },
                                         { "sync", no_argument, NULL, OPT_PS_SYNC },
                                         { "ns", no_argument, NULL, OPT_PS_NS },
+                                        FERRY_EXTERNAL_OPTION,
+                                        { "watch", required_argument, NULL, OPT_EXTERNAL_WATCH },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
-  struct ferry_container **list = NULL;
-  cleanup_free struct ps_row *rows = NULL;
-  char **health = NULL;
-  cleanup_list struct ferry_cli_list out = { 0 };
   struct ps_flags f = { .heading = 1, .last = -1 };
-  ferry_error_t err = NULL;
-  size_t n = 0, n_rows = 0, first = 0, i;
-  int r, ret = 0, all;
+  int r, ret;
 
-  r = simple_options (argc, argv, "ps", ":aqf:ln:s", opts, ps_usage, ps_option, &f);
+  r = simple_options (argc, argv, "ps", ":aqf:ln:sw:", opts, ps_usage, ps_option, &f);
   if (r <= 0 || optind < argc)
     {
       ps_flags_release (&f);
@@ -4377,92 +4527,26 @@ ferry_cmd_ps (int argc, char **argv)
       ps_flags_release (&f);
       return ferry_cli_failf ("size and namespace options conflict");
     }
+  if (f.watch && f.latest)
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("the watch and latest flags cannot be used together");
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL || container_filters_resolve (&f.filters, e) < 0)
     {
       ps_flags_release (&f);
       return FERRY_EXIT_ERROR;
     }
-  if (ferry_container_list (e, &list, &n, &err) < 0)
+  ret = ps_once (e, &f);
+  /* As Podman's: -q and json list once.  */
+  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && strcmp (f.format, "json") == 0))
     {
-      ps_flags_release (&f);
-      return ferry_cli_fail (&err);
+      fflush (stdout);
+      sleep (f.watch > UINT_MAX ? UINT_MAX : (unsigned) f.watch);
+      ret = ps_once (e, &f);
     }
-
-  /* As Podman: a status filter or --last looks at every container.  */
-  all = f.all || f.last >= 0;
-  all |= container_filters_have (&f.filters, "status");
-  rows = xmalloc ((n + 1) * sizeof (*rows));
-  health = xmalloc0 ((n + 1) * sizeof (*health));
-  for (i = 0; i < n; i++)
-    health[i] = ferry_container_health_status (e, list[i]);
-  for (i = 0; i < n; i++)
-    /* A stopping container is no longer running: Podman's ps lists it with
-     * -a only.  */
-    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
-        && container_filters_match (&f.filters, list[i], health[i]))
-      {
-        rows[n_rows] = (struct ps_row){
-          .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
-        };
-        n_rows++;
-      }
-  /* --last: the ones created last, then in the order asked for.  */
-  qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
-  if (f.last > 0 && (size_t) f.last < n_rows)
-    first = n_rows - f.last;
-  for (i = first; i < n_rows; i++)
-    {
-      rows[i].key = ps_sort_key (f.sort, rows[i].c, rows[i].health);
-      if ((f.size || (f.sort && strcmp (f.sort, "size") == 0))
-          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
-        {
-          ret = ferry_cli_fail (&err);
-          goto out;
-        }
-    }
-  qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
-
-  if (f.format && strcmp (f.format, "json") == 0)
-    {
-      cleanup_json json_object *arr = json_object_new_array ();
-      for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f.ns));
-      puts (ferry_json_to_string (arr, 1));
-    }
-  else if (f.quiet && f.format == NULL)
-    for (i = first; i < n_rows; i++)
-      printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
-  else
-    {
-      const char *format = f.format ? f.format
-                           : f.ns   ? PS_NS_FORMAT
-                           : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
-                                    : PS_DEFAULT_FORMAT;
-
-      ferry_cli_list_init (&out, format, ps_columns, f.heading);
-      for (i = first; i < n_rows && ret == 0; i++)
-        {
-          cleanup_json json_object *o
-              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL, f.ns);
-          ret = ferry_cli_list_row (&out, o, &err);
-        }
-      if (ret == 0)
-        ret = ferry_cli_list_end (&out, &err);
-      if (ret < 0)
-        ret = ferry_cli_fail (&err);
-    }
-out:
-  for (i = 0; i < n_rows; i++)
-    {
-      free (rows[i].key);
-      free (rows[i].size);
-    }
-  for (i = 0; health && i < n; i++)
-    free (health[i]);
-  free (health);
   ps_flags_release (&f);
-  ferry_containers_free (list, n);
   return ret;
 }
 

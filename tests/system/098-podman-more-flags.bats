@@ -548,3 +548,84 @@ mount_sequence() {
 		[ "${lines[0]}" = "Error: unknown flag: --bogus" ]
 	fi
 }
+
+# ---- ps --external, container exists --external, ps --watch -----------------
+
+external_sequence() {
+	local t=$1
+	ctr "$t" e1 create -- true
+	step "$t" ps --external --format '{{.Names}} {{.Status}}'
+	step "$t" ps -a --external --format '{{.Names}} {{.Status}}'
+	step "$t" ps --external --format json
+	step "$t" container exists --external e1
+	step "$t" container exists --external nosuch
+	step "$t" container exists nosuch
+	step "$t" ps -w 1 --latest
+	step "$t" ps -w x
+	step "$t" ps -a -q -w 1
+}
+
+@test "ps --external, container exists --external and ps --watch's refusals, as Podman's" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ ps --external --format {{.Names}} {{.Status}} -> 0
+		$ ps -a --external --format {{.Names}} {{.Status}} -> 0
+		  out: e1 Created
+		$ ps --external --format json -> 0
+		  out: []
+		$ container exists --external e1 -> 0
+		$ container exists --external nosuch -> 1
+		$ container exists nosuch -> 1
+		$ ps -w 1 --latest -> 125
+		  err: Error: the watch and latest flags cannot be used together
+		$ ps -w x -> 125
+		  err: Error: invalid argument "x" for "-w, --watch" flag: strconv.ParseUint: parsing "x": invalid syntax
+		  err: See 'ferry ps --help'
+		$ ps -a -q -w 1 -> 0
+		  out: <e1>
+	EOF
+	compare_with_podman external_sequence
+}
+
+@test "ps --external and container exists --external: a container a killed ferry left in storage, with no record" {
+	load_test_image
+	run env FERRY_FAULT=container-dirs-made "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" create --name half ferry-test true
+	[ "$status" -eq 137 ]
+	id=$(ls -1 "$ROOT/containers" | grep -xE '[0-9a-f]{64}')
+	[ -n "$id" ]
+	run_ferry ps -a
+	[ "${#lines[@]}" -eq 1 ]
+	run_ferry ps --external --format '{{.ID}} [{{.Names}}] [{{.Image}}] {{.Status}} {{.State}}'
+	[ "$output" = "${id:0:12} [] [] Storage storage" ]
+	[ "$(f ps --external -q --no-trunc)" = "$id" ]
+	[ "$(f ps --external --format json | jq -r '.[0].ID + " " + .[0].Status')" = "$id Storage" ]
+	f container exists --external "$id"
+	f container exists --external "${id:0:12}"
+	run_ferry container exists "$id"
+	assert_status 1
+	run_ferry container exists half
+	assert_status 1
+	# system prune --external removes what ps --external lists.
+	f system prune --external
+	[ -z "$(f ps --external -q)" ]
+	run_ferry container exists --external "$id"
+	assert_status 1
+}
+
+@test "ps --watch N lists again every N seconds, the screen cleared first on a terminal" {
+	load_test_image
+	f create --name w1 --network none ferry-test true >/dev/null
+	# Not a terminal: listings one after another.
+	run timeout 3.5 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" ps -a --watch 1 --format '{{.Names}}'
+	[ "$status" -eq 124 ]
+	[ "${#lines[@]}" -ge 2 ]
+	[ "${lines[0]}" = w1 ]
+	[ "${lines[1]}" = w1 ]
+	[[ "$output" != *$'\e'* ]]
+	# -q and json list once, as Podman's.
+	run timeout 10 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" ps -a --watch 1 --format json
+	assert_status 0
+	[ "$(echo "$output" | jq -r '.[0].Names[0]')" = w1 ]
+	# A terminal: each listing after ESC[2J ESC[1;1H, as Podman's.
+	run timeout 3.5 script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT ps -a --watch 1 --format '{{.Names}}'" /dev/null
+	[ "$(printf '%s' "$output" | grep -c $'\e\\[2J\e\\[1;1Hw1')" -ge 2 ]
+}

@@ -629,3 +629,65 @@ external_sequence() {
 	run timeout 3.5 script -qec "$FERRY_BIN --root $ROOT --runroot $RUNROOT ps -a --watch 1 --format '{{.Names}}'" /dev/null
 	[ "$(printf '%s' "$output" | grep -c $'\e\\[2J\e\\[1;1Hw1')" -ge 2 ]
 }
+
+# ---- commit --config ---------------------------------------------------------
+
+# Appends image $2's configuration, as tool $1 shows it, to its transcript
+# (the environment sorted: the two engines order a container's own apart;
+# the engine's own variable, container=podman or ferry, left out).
+image_config() {
+	"$1" image inspect --format '{{json .Config}}' "$2" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+c["Env"] = sorted(e for e in c.get("Env") or [] if not e.startswith("container="))
+print("  config: " + json.dumps(c, sort_keys=True))
+' >>"$TEST_TMP/$1.log"
+}
+
+commit_config_sequence() {
+	local t=$1 d=$TEST_TMP
+	echo 's/^[0-9a-f]\{64\}$/<id>/' >>"$TEST_TMP/$t.sed"
+	cat >"$d/cfg.json" <<-'EOF'
+		{"Env":["B=2","A=3"],"Labels":{"x":"y"},"Cmd":["echo","hi"],"ExposedPorts":{"80/tcp":{}},
+		 "WorkingDir":"/tmp","User":"1","Volumes":{"/v":{}},"StopSignal":"SIGUSR1","Bogus":1}
+	EOF
+	echo '{"Entrypoint":["/bin/sh"]}' >"$d/ep.json"
+	echo '{"Cmd":"x"}' >"$d/one.json"
+	echo 'nope' >"$d/bad.json"
+	echo '[]' >"$d/list.json"
+	echo '{"Env":"x"}' >"$d/env.json"
+	ctr "$t" cc create -e A=1 --label l=1 -- sleep 1
+	step "$t" commit -q --config "$d/cfg.json" cc i1
+	image_config "$t" i1
+	step "$t" commit -q --config "$d/ep.json" -c 'CMD ["a"]' -c 'ENV C=4' cc i2
+	image_config "$t" i2
+	step "$t" commit -q --config "$d/one.json" cc i3
+	image_config "$t" i3
+	step "$t" commit -q --config "$d/nosuch.json" cc i4
+	step_rc "$t" commit -q --config "$d/bad.json" cc i4
+	step_rc "$t" commit -q --config "$d/list.json" cc i4
+	step_rc "$t" commit -q --config "$d/env.json" cc i4
+}
+
+@test "commit --config merges a container configuration into the image's, after --change, as Podman's" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ commit -q --config TMP/cfg.json cc i1 -> 0
+		  out: <id>
+		  config: {"Cmd": ["echo", "hi"], "Env": ["A=3", "B=2", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "ExposedPorts": {"80/tcp": {}}, "Labels": {"l": "1", "x": "y"}, "StopSignal": "SIGUSR1", "User": "1", "Volumes": {"/v": {}}, "WorkingDir": "/tmp"}
+		$ commit -q --config TMP/ep.json -c CMD ["a"] -c ENV C=4 cc i2 -> 0
+		  out: <id>
+		  config: {"Cmd": ["a"], "Entrypoint": ["/bin/sh"], "Env": ["A=1", "C=4", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Labels": {"l": "1"}, "WorkingDir": "/"}
+		$ commit -q --config TMP/one.json cc i3 -> 0
+		  out: <id>
+		  config: {"Cmd": ["x"], "Env": ["A=1", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Labels": {"l": "1"}, "WorkingDir": "/"}
+		$ commit -q --config TMP/nosuch.json cc i4 -> 125
+		  err: Error: --config: open TMP/nosuch.json: no such file or directory
+		$ commit -q --config TMP/bad.json cc i4 -> 125
+		$ commit -q --config TMP/list.json cc i4 -> 125
+		$ commit -q --config TMP/env.json cc i4 -> 125
+	EOF
+	compare_with_podman commit_config_sequence
+	# What the image's containers run.
+	[ "$(f run --rm --network none i1)" = hi ]
+	[ "$(f run --rm --network none i2 -c 'echo $C')" = 4 ]
+}

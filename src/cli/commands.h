@@ -18,6 +18,7 @@ int ferry_cmd_image_tree (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
 int ferry_cmd_tag (int argc, char **argv);
 int ferry_cmd_untag (int argc, char **argv);
+int ferry_cmd_unshare (int argc, char **argv);
 int ferry_cmd_pull (int argc, char **argv);
 int ferry_cmd_push (int argc, char **argv);
 int ferry_cmd_login (int argc, char **argv);

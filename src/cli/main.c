@@ -67,6 +67,7 @@ static const struct ferry_command commands[] = {
   { "umount", ferry_cmd_unmount, NULL },
   { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
   { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
+  { "unshare", ferry_cmd_unshare, "Refused, as Podman's unshare is when run by root" },
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
   { "update", ferry_cmd_update, "Update an existing container" },
   { "volume", ferry_cmd_volume, "Manage volumes" },

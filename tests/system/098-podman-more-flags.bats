@@ -691,3 +691,29 @@ commit_config_sequence() {
 	[ "$(f run --rm --network none i1)" = hi ]
 	[ "$(f run --rm --network none i2 -c 'echo $C')" = 4 ]
 }
+
+# ---- unshare -------------------------------------------------------------------
+
+unshare_sequence() {
+	local t=$1
+	step "$t" unshare id
+	step "$t" unshare
+	step "$t" unshare --rootless-netns touch "$TEST_TMP/ran"
+	step "$t" unshare --bogus
+}
+
+@test "unshare as root: refused as Podman refuses it, nothing run" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ unshare id -> 125
+		  err: Error: please use unshare with rootless
+		$ unshare -> 125
+		  err: Error: please use unshare with rootless
+		$ unshare --rootless-netns touch TMP/ran -> 125
+		  err: Error: please use unshare with rootless
+		$ unshare --bogus -> 125
+		  err: Error: unknown flag: --bogus
+		  err: See 'ferry unshare --help'
+	EOF
+	compare_with_podman unshare_sequence
+	[ ! -e "$TEST_TMP/ran" ]
+}

@@ -42,6 +42,7 @@ ferry_cmd_unshare (int argc, char **argv)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
   if (geteuid () != 0)
-    return ferry_cli_failf ("ferry has no rootless mode, so no user namespace for unshare: run ferry as root");
+    return ferry_cli_failf (
+        "ferry has no rootless mode, so no user namespace for unshare: run ferry as root");
   return ferry_cli_failf ("please use unshare with rootless");
 }

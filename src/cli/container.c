@@ -832,7 +832,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   ferry_cli_registry_defaults (&a->pull.registry);
   ferry_cli_transfer_defaults (&a->transfer, &a->pull);
   while ((c = getopt_long (argc, argv,
-                           is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
+                           is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:a:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
          != -1)
     switch (c)
       {
@@ -966,12 +966,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case 'a':
-        /* --attach is run's: create has no streams to connect.  */
+        /* Podman 5.4's create takes --attach, any value, and keeps none
+         * of it: start --attach connects every stream all the same.  */
         if (! is_run)
-          {
-            ferry_cli_failf ("unknown flag: --attach\nSee 'ferry %s --help'", cmd);
-            return -1;
-          }
+          break;
         if (parse_attach (optarg, a) != 0)
           return -1;
         break;
@@ -1335,7 +1333,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
                       "                           (default true)\n"
-                    : "");
+                    : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
+                      "                           start --attach connects every stream anyway\n");
         return -2;
       default:
         r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);

@@ -717,3 +717,102 @@ unshare_sequence() {
 	compare_with_podman unshare_sequence
 	[ ! -e "$TEST_TMP/ran" ]
 }
+
+# ---- create --attach ----------------------------------------------------------
+
+create_attach_sequence() {
+	local t=$1
+	ctr "$t" a1 create -a stdout -- sh -c 'echo out; echo err >&2'
+	step "$t" inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}' a1
+	step "$t" start -a a1
+	ctr "$t" a2 create -a bogus --attach stderr -- true
+	step "$t" start -a a2
+}
+
+@test "create --attach: taken and kept nowhere, as Podman's; start --attach connects every stream" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ inspect --format {{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} a1 -> 0
+		  out: false false false
+		$ start -a a1 -> 0
+		  out: out
+		  err: err
+		$ start -a a2 -> 0
+	EOF
+	compare_with_podman create_attach_sequence
+}
+
+# ---- images --history -----------------------------------------------------------
+
+# As step, the lines of the output sorted: the two engines list the names
+# of one image in another order.
+sorted_step() {
+	local tool=$1
+	shift
+	echo "\$ $*" >>"$TEST_TMP/$tool.log"
+	"$tool" "$@" | LC_ALL=C sort | sed 's/^/  out: /' >>"$TEST_TMP/$tool.log"
+}
+
+images_history_sequence() {
+	local t=$1 old
+	old=$("$t" image inspect --format '{{.Id}}' ferry-test)
+	echo "s/${old:0:12}/<old>/g" >>"$TEST_TMP/$t.sed"
+	step "$t" tag ferry-test hx:1
+	step "$t" tag ferry-test hx:2
+	sorted_step "$t" images --history --format '{{.Repository}}:{{.Tag}} [{{.History}}]'
+	step "$t" untag ferry-test hx:1
+	sorted_step "$t" images --history --format '{{.Repository}}:{{.Tag}} [{{.History}}]'
+	step "$t" image inspect --format '{{json .NamesHistory}}' hx:2
+	step "$t" rmi hx:2
+	step "$t" image inspect --format '{{json .NamesHistory}}' ferry-test
+	ctr "$t" c create -- true
+	"$t" commit -q c ferry-test >/dev/null
+	# The name went to the new image: the old one still knows it had it.
+	step "$t" image inspect --format '{{json .RepoTags}} {{json .NamesHistory}}' "$old"
+	step "$t" image inspect --format '{{json .RepoTags}} {{json .NamesHistory}}' ferry-test
+	"$t" images -a --format json | jq -c 'sort_by(.Names) | [.[] | {Names, History}]' | sed 's/^/  json: /' >>"$TEST_TMP/$t.log"
+	"$t" images --history | sed -n 1p | tr -s ' ' | sed 's/^/  heading: /' >>"$TEST_TMP/$t.log"
+}
+
+@test "images --history and NamesHistory: the names an image has had, most recent first, as Podman's" {
+	cat >"$TEST_TMP/expected.log" <<-'EOF'
+		$ tag ferry-test hx:1 -> 0
+		$ tag ferry-test hx:2 -> 0
+		$ images --history --format {{.Repository}}:{{.Tag}} [{{.History}}]
+		  out: localhost/ferry-test:latest [localhost/ferry-test:latest, localhost/hx:1, localhost/hx:2]
+		  out: localhost/hx:1 [localhost/ferry-test:latest, localhost/hx:1, localhost/hx:2]
+		  out: localhost/hx:2 [localhost/ferry-test:latest, localhost/hx:1, localhost/hx:2]
+		$ untag ferry-test hx:1 -> 0
+		$ images --history --format {{.Repository}}:{{.Tag}} [{{.History}}]
+		  out: localhost/ferry-test:latest [localhost/ferry-test:latest, localhost/hx:2, localhost/hx:1]
+		  out: localhost/hx:2 [localhost/ferry-test:latest, localhost/hx:2, localhost/hx:1]
+		$ image inspect --format {{json .NamesHistory}} hx:2 -> 0
+		  out: ["localhost/ferry-test:latest","localhost/hx:2","localhost/hx:1"]
+		$ rmi hx:2 -> 0
+		  out: Untagged: localhost/hx:2
+		$ image inspect --format {{json .NamesHistory}} ferry-test -> 0
+		  out: ["localhost/ferry-test:latest","localhost/hx:2","localhost/hx:1"]
+		$ image inspect --format {{json .RepoTags}} {{json .NamesHistory}} 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449 -> 0
+		  out: [] ["localhost/ferry-test:latest","localhost/hx:2","localhost/hx:1"]
+		$ image inspect --format {{json .RepoTags}} {{json .NamesHistory}} ferry-test -> 0
+		  out: ["localhost/ferry-test:latest"] ["localhost/ferry-test:latest"]
+		  json: [{"Names":null,"History":["localhost/ferry-test:latest","localhost/hx:2","localhost/hx:1"]},{"Names":["localhost/ferry-test:latest"],"History":["localhost/ferry-test:latest"]}]
+		  heading: REPOSITORY TAG IMAGE ID CREATED SIZE HISTORY
+	EOF
+	compare_with_podman images_history_sequence
+}
+
+@test "names history in the database: a root of the schema before gets its images' names; a bad one is dropped" {
+	load_test_image
+	f tag ferry-test hx:1
+	f untag ferry-test hx:1
+	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '["localhost/ferry-test:latest","localhost/hx:1"]' ]
+	# The root as ferry before the history left it (schema 9).
+	f tag ferry-test hx:2
+	sqlite3 "$ROOT/ferry.db" "ALTER TABLE images DROP COLUMN names_history; PRAGMA user_version = 9"
+	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '["localhost/ferry-test:latest","localhost/hx:2"]' ]
+	# What the database holds is checked: not a list, no history.
+	sqlite3 "$ROOT/ferry.db" "UPDATE images SET names_history = 'not json'"
+	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '[]' ]
+	f tag ferry-test hx:3
+	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '["localhost/ferry-test:latest","localhost/hx:2","localhost/hx:3"]' ]
+}

@@ -1,4 +1,5 @@
-/* ferry CLI: update, Podman's: new cgroup limits for an existing container.  */
+/* ferry CLI: update, Podman's: new cgroup limits, health check or restart
+ * policy for an existing container.  */
 #include "common.h"
 #include "commands.h"
 #include "resources.h"
@@ -16,7 +17,8 @@ static const char update_usage[]
     = "Usage: ferry update [OPTIONS] CONTAINER\n\n"
       "Change the cgroup limits of a container. A running or paused container gets them at\n"
       "once; every later start, restart and restore (in place or from an archive) keeps them.\n"
-      "Limits not named stay as they were. Prints the container's ID.\n\n"
+      "Limits not named stay as they were. Also its health check and restart policy, which the\n"
+      "next check, exit and restore use. Prints the container's ID.\n\n"
       "Options:\n"
       "      --blkio-weight N     block I/O weight, 10 to 1000 (discarded with a warning where\n"
       "                           the kernel has no blkio weight, as Podman does)\n"

@@ -273,11 +273,26 @@ update_health_sequence() {
 	f exec c rm /ran-new-check
 	f healthcheck run c
 	f exec c test -e /ran-new-check
+	# A startup check made by update (with Podman's 1s start period) goes
+	# through an archive too.
+	f update --health-startup-cmd true --health-startup-success 2 c >/dev/null
+	f container checkpoint -e "$TEST_TMP/c2.tar" c >/dev/null
+	f rm c >/dev/null
+	f container restore -i "$TEST_TMP/c2.tar" >/dev/null
+	[ "$(f inspect --format '{{.Config.StartupHealthCheck.StartPeriod}} {{.Config.StartupHealthCheck.Successes}}' c)" = "1000000000 2" ]
 	# --no-healthcheck: nothing left to run.
 	f update --no-healthcheck c >/dev/null
 	run_ferry healthcheck run c
 	assert_status 125
 	[[ "$output" == *"has no defined healthcheck"* ]]
+	# An on-failure action without a check, as Podman's update sets it,
+	# goes through an archive as well.
+	f run -d --name n --network none ferry-test sleep 1000 >/dev/null
+	f update --health-on-failure kill n >/dev/null
+	f container checkpoint -e "$TEST_TMP/n.tar" n >/dev/null
+	f rm n >/dev/null
+	f container restore -i "$TEST_TMP/n.tar" >/dev/null
+	[ "$(f inspect --format '{{.Config.HealthcheckOnFailureAction}} {{.State.Status}}' n)" = "kill running" ]
 }
 
 @test "update --restart: the next exit follows the new policy; no takes it and its history away" {

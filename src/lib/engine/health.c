@@ -676,7 +676,9 @@ ferry_health_record_problem (json_object *rec, const char **why)
     }
   if ((v = json_object_object_get (rec, "StartupHealthCheck")))
     {
-      static const char *const keys[] = { "Test", "Interval", "Timeout", "Retries", "Successes", NULL };
+      /* StartPeriod: update gives a startup check one, as Podman's.  */
+      static const char *const keys[]
+          = { "Test", "StartPeriod", "Interval", "Timeout", "Retries", "Successes", NULL };
       json_object *test = json_object_object_get (v, "Test");
 
       if (! json_object_is_type (v, json_type_object))
@@ -698,7 +700,7 @@ ferry_health_record_problem (json_object *rec, const char **why)
         if (ferry_json_string_value (json_object_array_get_idx (test, i)) == NULL)
           return *why = "must have a Test of strings", "StartupHealthCheck";
       if (ferry_json_get_int (v, "Timeout", 0) < 0 || ferry_json_get_int (v, "Retries", 0) < 0
-          || ferry_json_get_int (v, "Successes", 0) < 0)
+          || ferry_json_get_int (v, "Successes", 0) < 0 || ferry_json_get_int (v, "StartPeriod", 0) < 0)
         return *why = "has a negative time or count", "StartupHealthCheck";
     }
   if ((v = json_object_object_get (rec, "HealthcheckOnFailureAction")))
@@ -708,8 +710,7 @@ ferry_health_record_problem (json_object *rec, const char **why)
         ;
       if (s == NULL || ON_FAILURE_ACTIONS[i] == NULL)
         return *why = "must be kill, restart or stop", "HealthcheckOnFailureAction";
-      if (hc == NULL)
-        return *why = "comes without a Healthcheck", "HealthcheckOnFailureAction";
+      /* Without a check it does nothing; update sets it so, as Podman's.  */
     }
   if ((v = json_object_object_get (rec, "HealthLogDestination")))
     {

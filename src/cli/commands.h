@@ -22,6 +22,7 @@ int ferry_cmd_system_connection (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);
 int ferry_cmd_tag (int argc, char **argv);
 int ferry_cmd_untag (int argc, char **argv);
+int ferry_cmd_unshare (int argc, char **argv);
 int ferry_cmd_pull (int argc, char **argv);
 int ferry_cmd_push (int argc, char **argv);
 int ferry_cmd_login (int argc, char **argv);

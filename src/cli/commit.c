@@ -6,9 +6,11 @@
 #include "../lib/util/fs.h"
 #include "../lib/util/xalloc.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char commit_usage[]
     = "Usage: ferry commit [OPTIONS] CONTAINER [IMAGE]\n\n"
@@ -20,6 +22,10 @@ static const char commit_usage[]
       "  -c, --change INSTRUCTION  apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV,\n"
       "                            EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or\n"
       "                            WORKDIR (repeatable)\n"
+      "      --config FILE         merge the container configuration in FILE (JSON: Cmd,\n"
+      "                            Entrypoint, Env, Labels, ExposedPorts, Volumes, User,\n"
+      "                            WorkingDir, StopSignal) into the image's, after the\n"
+      "                            --change instructions went onto it\n"
       "  -f, --format FORMAT       oci, the only one ferry writes (docker is refused)\n"
       "      --iidfile FILE        also write the image ID to FILE\n"
       "      --include-volumes     list every mount's destination in the image's volumes\n"
@@ -35,6 +41,7 @@ enum
 {
   OPT_IIDFILE = OPT_COMMAND_FIRST,
   OPT_INCLUDE_VOLUMES,
+  OPT_CONFIG,
 };
 
 int
@@ -44,6 +51,7 @@ ferry_cmd_commit (int argc, char **argv)
     FERRY_GLOBAL_OPTIONS,
     { "author", required_argument, NULL, 'a' },
     { "change", required_argument, NULL, 'c' },
+    { "config", required_argument, NULL, OPT_CONFIG },
     { "format", required_argument, NULL, 'f' },
     { "iidfile", required_argument, NULL, OPT_IIDFILE },
     { "include-volumes", no_argument, NULL, OPT_INCLUDE_VOLUMES },
@@ -84,6 +92,9 @@ ferry_cmd_commit (int argc, char **argv)
         case OPT_INCLUDE_VOLUMES:
           o.include_volumes = 1;
           continue;
+        case OPT_CONFIG:
+          o.config_file = optarg;
+          continue;
         case 'm':
           message = optarg;
           continue;
@@ -110,6 +121,10 @@ ferry_cmd_commit (int argc, char **argv)
     return ferry_cli_failf ("messages are only compatible with the docker image format (-f docker)");
   o.name = argc - optind == 2 ? argv[optind + 1] : NULL;
   o.changes = changes;
+  /* Podman reads the file before it looks at the container.  */
+  if (o.config_file && access (o.config_file, R_OK) < 0)
+    return ferry_cli_failf ("--config: open %s: %s", o.config_file,
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "container_filter.h"
 #include "mount.h"
+#include "external.h"
 #include "engine/container.h"
 #include "engine/health.h"
 #include "engine/logs.h"
@@ -856,7 +857,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   ferry_cli_registry_defaults (&a->pull.registry);
   ferry_cli_transfer_defaults (&a->transfer, &a->pull);
   while ((c = getopt_long (argc, argv,
-                           is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
+                           is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:a:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
          != -1)
     switch (c)
       {
@@ -997,12 +998,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case 'a':
-        /* --attach is run's: create has no streams to connect.  */
+        /* Podman 5.4's create takes --attach, any value, and keeps none
+         * of it: start --attach connects every stream all the same.  */
         if (! is_run)
-          {
-            ferry_cli_failf ("unknown flag: --attach\nSee 'ferry %s --help'", cmd);
-            return -1;
-          }
+          break;
         if (parse_attach (optarg, a) != 0)
           return -1;
         break;
@@ -1366,7 +1365,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
                       "                           (default true)\n"
-                    : "");
+                    : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
+                      "                           start --attach connects every stream anyway\n");
         return -2;
       default:
         r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);
@@ -2820,19 +2820,20 @@ ferry_cmd_mount (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "format", required_argument, NULL, OPT_MOUNT_FORMAT },
                                         { "latest", no_argument, NULL, 'l' },
+                                        { "no-trunc", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
                                         { "notruncate", no_argument, NULL, OPT_MOUNT_NOTRUNCATE },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "mount", ":al", opts,
-      "Usage: ferry mount [-a] [-l] [--format json] [--notruncate] [CONTAINER...]\n\n"
+      "Usage: ferry mount [-a] [-l] [--format json] [--no-trunc] [CONTAINER...]\n\n"
       "Mount containers' root file systems on the host and print where; with no container, list\n"
       "the containers whose root file system is mounted.\n\nOptions:\n"
       "  -a, --all          mount every container's root file system\n"
       "      --format json  list as JSON (the only format)\n"
       "  -l, --latest       mount the root file system of the container created last\n"
-      "      --notruncate   list full container IDs\n",
+      "      --no-trunc     list full container IDs (also --notruncate, as Podman takes it)\n",
       mount_option, &f);
 
   if (r > 0 && optind == argc && ! f.t.all && ! f.t.latest)
@@ -2928,6 +2929,7 @@ static int
 container_clone (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_RESOURCE_CLONE_OPTIONS,
                                         { "cpus", required_argument, NULL, OPT_CLONE_CPUS },
                                         { "destroy", no_argument, NULL, OPT_CLONE_DESTROY },
                                         { "force", no_argument, NULL, 'f' },
@@ -2938,61 +2940,89 @@ container_clone (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   static const char usage[]
       = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
-        "Create a new container with the options of CONTAINER, and print its ID.\n\nOptions:\n"
-        "      --cpus N        the CPUs the copy may use, such as 1.5 (default: the original's)\n"
-        "      --destroy       remove the original once copied\n"
-        "  -f, --force         with --destroy: remove the original even when it runs\n"
-        "  -m, --memory SIZE   the memory the copy may use, such as 512m (default: the original's)\n"
-        "      --name NAME     the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
-        "      --run           start the copy\n";
+        "Create a new container with the options of CONTAINER, and print its ID.  The\n"
+        "resource options change the copy's limits as ferry update would (the others stay\n"
+        "the original's).\n\nOptions:\n"
+        "      --blkio-weight N     block I/O weight, 10 to 1000\n"
+        "      --blkio-weight-device DEV:N  block I/O weight of device DEV (repeatable)\n"
+        "      --cpu-period US      CPU CFS period in microseconds (1000 to 1000000)\n"
+        "      --cpu-quota US       CPU CFS quota in microseconds per period (1000 at least)\n"
+        "      --cpu-rt-period US   real-time period in microseconds\n"
+        "      --cpu-rt-runtime US  real-time runtime in microseconds per period\n"
+        "  -c, --cpu-shares N       relative CPU weight\n"
+        "      --cpus N             the CPUs the copy may use, such as 1.5\n"
+        "      --cpuset-cpus LIST   the CPUs it may run on, such as 0-2,4\n"
+        "      --cpuset-mems LIST   the memory nodes it may use, such as 0\n"
+        "      --destroy            remove the original once copied\n"
+        "      --device-read-bps DEV:RATE   read rate limit of device DEV, such as /dev/vda:1mb\n"
+        "      --device-write-bps DEV:RATE  write rate limit of device DEV\n"
+        "  -f, --force              with --destroy: remove the original even when it runs\n"
+        "  -m, --memory SIZE        the memory the copy may use, such as 512m (its swap limit\n"
+        "                           becomes twice that unless --memory-swap is given)\n"
+        "      --memory-reservation SIZE  memory soft limit, such as 256m\n"
+        "      --memory-swap SIZE   memory plus swap limit, with --memory (-1 changes nothing)\n"
+        "      --memory-swappiness N  the kernel's swappiness for it, 0 to 100 (-1: the host's)\n"
+        "      --name NAME          the copy's name (default: CONTAINER-clone, CONTAINER-clone1, ...)\n"
+        "      --run                start the copy\n";
   struct ferry_clone_options o = { 0 };
+  struct ferry_cli_resources res = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
   int destroy = 0, force = 0, run = 0, c, r;
 
-  while ((c = getopt_long (argc, argv, ":fm:", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'H':
-        fputs (usage, stdout);
-        return 0;
-      case OPT_CLONE_NAME:
-        o.name = optarg;
-        break;
-      case OPT_CLONE_DESTROY:
-        destroy = 1;
-        break;
-      case OPT_CLONE_RUN:
-        run = 1;
-        break;
-      case 'f':
-        force = 1;
-        break;
-      case 'm':
-        if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
-          return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
-                                  optarg);
-        break;
-      case OPT_CLONE_CPUS:
+  while ((c = getopt_long (argc, argv, ":c:fm:", opts, NULL)) != -1)
+    {
+      r = ferry_cli_resource_option (c == 'c' ? OPT_RESOURCE_CPU_SHARES : c, optarg, "container clone", &res);
+      if (r < 0)
         {
-          char *end;
-          double cpus = strtod (optarg, &end);
-          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
-            return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
-          o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
-        }
-        break;
-      default:
-        r = ferry_cli_common_option (c, "container clone", argv);
-        if (r > 0)
-          {
-            fputs (usage, stdout);
-            return 0;
-          }
-        if (r < 0)
+          ferry_cli_resources_release (&res);
           return FERRY_EXIT_ERROR;
-      }
+        }
+      if (r == 0)
+        continue;
+      switch (c)
+        {
+        case 'H':
+          fputs (usage, stdout);
+          return 0;
+        case OPT_CLONE_NAME:
+          o.name = optarg;
+          break;
+        case OPT_CLONE_DESTROY:
+          destroy = 1;
+          break;
+        case OPT_CLONE_RUN:
+          run = 1;
+          break;
+        case 'f':
+          force = 1;
+          break;
+        case 'm':
+          if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
+            return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
+                                    optarg);
+          break;
+        case OPT_CLONE_CPUS:
+          {
+            char *end;
+            double cpus = strtod (optarg, &end);
+            if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
+              return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
+            o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+          }
+          break;
+        default:
+          r = ferry_cli_common_option (c, "container clone", argv);
+          if (r > 0)
+            {
+              fputs (usage, stdout);
+              return 0;
+            }
+          if (r < 0)
+            return FERRY_EXIT_ERROR;
+        }
+    }
   if (argc - optind < 1 || argc - optind > 2)
     {
       if (argc - optind == 3)
@@ -3006,7 +3036,10 @@ container_clone (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_container_clone (e, argv[optind], &o, &id, &err) < 0)
+  o.resources = &res.o;
+  r = ferry_container_clone (e, argv[optind], &o, &id, &err);
+  ferry_cli_resources_release (&res);
+  if (r < 0)
     return ferry_cli_fail (&err);
   /* As Podman's: the copy stays when the original cannot go.  */
   if (destroy && ferry_container_remove (e, argv[optind], force, 0, &err) < 0)
@@ -3105,20 +3138,33 @@ ferry_cmd_rename (int argc, char **argv)
   return 0;
 }
 
+static int
+exists_option (int c, const char *arg, void *data)
+{
+  (void) arg;
+  if (c != OPT_EXTERNAL)
+    return 1;
+  *(int *) data = 1;
+  return 0;
+}
+
 /* Exit 0 when the container exists, 1 when not, with no output.  */
 static int
 container_exists (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS, HELP_OPTION, { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, FERRY_EXTERNAL_OPTION, HELP_OPTION, { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container *c = NULL;
   ferry_error_t err = NULL;
-  int r;
+  int external = 0, r;
 
   r = simple_options (argc, argv, "container exists", ":", opts,
-                      "Usage: ferry container exists CONTAINER\n\nExit 0 if the container exists, 1 if "
-                      "not.\n",
-                      NULL, NULL);
+                      "Usage: ferry container exists [--external] CONTAINER\n\nExit 0 if the container "
+                      "exists, 1 if not.\n\nOptions:\n"
+                      "      --external   also a container in ferry's storage that no record names\n"
+                      "                   (by ID or ID prefix; see ferry ps --external)\n",
+                      exists_option, &external);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
   if (argc - optind != 1)
@@ -3131,12 +3177,13 @@ container_exists (int argc, char **argv)
       ferry_container_free (c);
       return 0;
     }
-  if (err->kind == FERRY_ERROR_NOT_FOUND)
-    {
-      ferry_error_release (&err);
-      return 1;
-    }
-  return ferry_cli_fail (&err);
+  if (err->kind != FERRY_ERROR_NOT_FOUND)
+    return ferry_cli_fail (&err);
+  ferry_error_release (&err);
+  if (! external)
+    return 1;
+  r = ferry_cli_external_exists (e, argv[optind]);
+  return r < 0 ? FERRY_EXIT_ERROR : r ? 0 : 1;
 }
 
 /* Podman's wait: --condition STATE... (default: until it exited), each
@@ -4179,7 +4226,8 @@ enum
 
 struct ps_flags
 {
-  int all, quiet, no_trunc, heading, size, ns;
+  int all, quiet, no_trunc, heading, size, ns, external, latest;
+  uint64_t watch; /* seconds; 0: once */
   long last;
   const char *format;
   const char *sort;
@@ -4273,10 +4321,29 @@ ps_option (int c, const char *arg, void *data)
       return container_filters_add (&f->filters, arg) < 0 ? -1 : 0;
     case 'l':
       f->last = 1;
+      f->latest = 1;
       return 0;
     case 's':
       f->size = 1;
       return 0;
+    case OPT_EXTERNAL:
+      f->external = 1;
+      return 0;
+    case 'w':
+    case OPT_EXTERNAL_WATCH:
+      {
+        char *end;
+        errno = 0;
+        f->watch = strtoull (arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno)
+          {
+            ferry_cli_failf ("invalid argument \"%s\" for \"-w, --watch\" flag: strconv.ParseUint: parsing "
+                             "\"%s\": %s\nSee 'ferry ps --help'",
+                             arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
+            return -1;
+          }
+        return 0;
+      }
     case 'n':
       if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
         {
@@ -4312,6 +4379,8 @@ static const char ps_usage[]
       "                         health=healthy|unhealthy|starting (repeatable: values of one\n"
       "                         key are alternatives,\n"
       "                         different keys must all hold)\n"
+      "      --external         also the containers in ferry's storage that no record names\n"
+      "                         (left by a killed ferry: status Storage, no name)\n"
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
@@ -4324,7 +4393,124 @@ static const char ps_usage[]
       "  -s, --size             the bytes each holds of its own and with its image ({{.Size}})\n"
       "      --sort KEY         order by command, created (the default), id, image, names,\n"
       "                         runningfor, size or status\n"
-      "      --sync             settle each container's state first (ferry always does)\n";
+      "      --sync             settle each container's state first (ferry always does)\n"
+      "  -w, --watch N          list again every N seconds until interrupted, the screen\n"
+      "                         cleared first on a terminal (not with -q or --format json,\n"
+      "                         which list once)\n";
+
+/* One listing of ps, as F asks.  */
+static int
+ps_once (ferry_engine_t *e, struct ps_flags *f)
+{
+  struct ferry_container **list = NULL;
+  cleanup_free struct ps_row *rows = NULL;
+  char **health = NULL;
+  cleanup_list struct ferry_cli_list out = { 0 };
+  json_object **external = NULL;
+  ferry_error_t err = NULL;
+  size_t n = 0, n_rows = 0, n_external = 0, first = 0, i;
+  int ret = 0, all;
+
+  if (ferry_container_list (e, &list, &n, &err) < 0)
+    return ferry_cli_fail (&err);
+
+  /* As Podman: a status filter or --last looks at every container.  */
+  all = f->all || f->last >= 0;
+  all |= container_filters_have (&f->filters, "status");
+  rows = xmalloc ((n + 1) * sizeof (*rows));
+  health = xmalloc0 ((n + 1) * sizeof (*health));
+  for (i = 0; i < n; i++)
+    health[i] = ferry_container_health_status (e, list[i]);
+  for (i = 0; i < n; i++)
+    /* A stopping container is no longer running: Podman's ps lists it with
+     * -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+        && container_filters_match (&f->filters, list[i], health[i]))
+      {
+        rows[n_rows] = (struct ps_row){
+          .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
+        };
+        n_rows++;
+      }
+  /* --last: the ones created last, then in the order asked for.  */
+  qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
+  if (f->last > 0 && (size_t) f->last < n_rows)
+    first = n_rows - f->last;
+  for (i = first; i < n_rows; i++)
+    {
+      rows[i].key = ps_sort_key (f->sort, rows[i].c, rows[i].health);
+      if ((f->size || (f->sort && strcmp (f->sort, "size") == 0))
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
+  qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
+  if (f->external
+      && (external = ferry_cli_external_rows (
+              e, f->no_trunc || (f->format && strcmp (f->format, "json") == 0), &n_external))
+             == NULL)
+    {
+      ret = FERRY_EXIT_ERROR;
+      goto out;
+    }
+  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet && ! (f->format && strcmp (f->format, "json") == 0))
+    fputs ("\033[2J\033[1;1H", stdout);
+
+  if (f->format && strcmp (f->format, "json") == 0)
+    {
+      cleanup_json json_object *arr = json_object_new_array ();
+      for (i = first; i < n_rows; i++)
+        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns));
+      for (i = 0; i < n_external; i++)
+        json_object_array_add (arr, json_object_get (external[i]));
+      /* Go prints an empty list on one line.  */
+      puts (json_object_array_length (arr) ? ferry_json_to_string (arr, 1) : "[]");
+    }
+  else if (f->quiet && f->format == NULL)
+    {
+      for (i = first; i < n_rows; i++)
+        printf ("%.*s\n", f->no_trunc ? 64 : 12, rows[i].c->id);
+      for (i = 0; i < n_external; i++)
+        printf ("%s\n", ferry_json_get_string (external[i], "ID"));
+    }
+  else
+    {
+      const char *format = f->format ? f->format
+                           : f->ns   ? PS_NS_FORMAT
+                           : f->size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
+                                     : PS_DEFAULT_FORMAT;
+
+      ferry_cli_list_init (&out, format, ps_columns, f->heading);
+      for (i = first; i < n_rows && ret == 0; i++)
+        {
+          cleanup_json json_object *o
+              = ps_report (rows[i].c, rows[i].health, f->no_trunc, f->size ? rows[i].size : NULL, f->ns);
+          ret = ferry_cli_list_row (&out, o, &err);
+        }
+      for (i = 0; i < n_external && ret == 0; i++)
+        ret = ferry_cli_list_row (&out, external[i], &err);
+      if (ret == 0)
+        ret = ferry_cli_list_end (&out, &err);
+      if (ret < 0)
+        ret = ferry_cli_fail (&err);
+    }
+out:
+  for (i = 0; i < n_rows; i++)
+    {
+      free (rows[i].key);
+      free (rows[i].size);
+    }
+  for (i = 0; health && i < n; i++)
+    free (health[i]);
+  free (health);
+  for (i = 0; external && i < n_external; i++)
+    json_object_put (external[i]);
+  free (external);
+  ferry_containers_free (list, n);
+  return ret;
+}
 
 int
 ferry_cmd_ps (int argc, char **argv)
@@ -4342,19 +4528,15 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "size", no_argument, NULL, 's' },
                                         { "sync", no_argument, NULL, OPT_PS_SYNC },
                                         { "ns", no_argument, NULL, OPT_PS_NS },
+                                        FERRY_EXTERNAL_OPTION,
+                                        { "watch", required_argument, NULL, OPT_EXTERNAL_WATCH },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
-  struct ferry_container **list = NULL;
-  cleanup_free struct ps_row *rows = NULL;
-  char **health = NULL;
-  cleanup_list struct ferry_cli_list out = { 0 };
   struct ps_flags f = { .heading = 1, .last = -1 };
-  ferry_error_t err = NULL;
-  size_t n = 0, n_rows = 0, first = 0, i;
-  int r, ret = 0, all;
+  int r, ret;
 
-  r = simple_options (argc, argv, "ps", ":aqf:ln:s", opts, ps_usage, ps_option, &f);
+  r = simple_options (argc, argv, "ps", ":aqf:ln:sw:", opts, ps_usage, ps_option, &f);
   if (r <= 0 || optind < argc)
     {
       ps_flags_release (&f);
@@ -4373,92 +4555,26 @@ ferry_cmd_ps (int argc, char **argv)
       ps_flags_release (&f);
       return ferry_cli_failf ("size and namespace options conflict");
     }
+  if (f.watch && f.latest)
+    {
+      ps_flags_release (&f);
+      return ferry_cli_failf ("the watch and latest flags cannot be used together");
+    }
   e = ferry_cli_open_engine ();
   if (e == NULL || container_filters_resolve (&f.filters, e) < 0)
     {
       ps_flags_release (&f);
       return FERRY_EXIT_ERROR;
     }
-  if (ferry_container_list (e, &list, &n, &err) < 0)
+  ret = ps_once (e, &f);
+  /* As Podman's: -q and json list once.  */
+  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && strcmp (f.format, "json") == 0))
     {
-      ps_flags_release (&f);
-      return ferry_cli_fail (&err);
+      fflush (stdout);
+      sleep (f.watch > UINT_MAX ? UINT_MAX : (unsigned) f.watch);
+      ret = ps_once (e, &f);
     }
-
-  /* As Podman: a status filter or --last looks at every container.  */
-  all = f.all || f.last >= 0;
-  all |= container_filters_have (&f.filters, "status");
-  rows = xmalloc ((n + 1) * sizeof (*rows));
-  health = xmalloc0 ((n + 1) * sizeof (*health));
-  for (i = 0; i < n; i++)
-    health[i] = ferry_container_health_status (e, list[i]);
-  for (i = 0; i < n; i++)
-    /* A stopping container is no longer running: Podman's ps lists it with
-     * -a only.  */
-    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
-        && container_filters_match (&f.filters, list[i], health[i]))
-      {
-        rows[n_rows] = (struct ps_row){
-          .c = list[i], .health = health[i], .created = unix_time_or_zero (list[i]->created), .index = n_rows
-        };
-        n_rows++;
-      }
-  /* --last: the ones created last, then in the order asked for.  */
-  qsort (rows, n_rows, sizeof (*rows), ps_row_compare);
-  if (f.last > 0 && (size_t) f.last < n_rows)
-    first = n_rows - f.last;
-  for (i = first; i < n_rows; i++)
-    {
-      rows[i].key = ps_sort_key (f.sort, rows[i].c, rows[i].health);
-      if ((f.size || (f.sort && strcmp (f.sort, "size") == 0))
-          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
-        {
-          ret = ferry_cli_fail (&err);
-          goto out;
-        }
-    }
-  qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
-
-  if (f.format && strcmp (f.format, "json") == 0)
-    {
-      cleanup_json json_object *arr = json_object_new_array ();
-      for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f.ns));
-      puts (ferry_json_to_string (arr, 1));
-    }
-  else if (f.quiet && f.format == NULL)
-    for (i = first; i < n_rows; i++)
-      printf ("%.*s\n", f.no_trunc ? 64 : 12, rows[i].c->id);
-  else
-    {
-      const char *format = f.format ? f.format
-                           : f.ns   ? PS_NS_FORMAT
-                           : f.size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
-                                    : PS_DEFAULT_FORMAT;
-
-      ferry_cli_list_init (&out, format, ps_columns, f.heading);
-      for (i = first; i < n_rows && ret == 0; i++)
-        {
-          cleanup_json json_object *o
-              = ps_report (rows[i].c, rows[i].health, f.no_trunc, f.size ? rows[i].size : NULL, f.ns);
-          ret = ferry_cli_list_row (&out, o, &err);
-        }
-      if (ret == 0)
-        ret = ferry_cli_list_end (&out, &err);
-      if (ret < 0)
-        ret = ferry_cli_fail (&err);
-    }
-out:
-  for (i = 0; i < n_rows; i++)
-    {
-      free (rows[i].key);
-      free (rows[i].size);
-    }
-  for (i = 0; health && i < n; i++)
-    free (health[i]);
-  free (health);
   ps_flags_release (&f);
-  ferry_containers_free (list, n);
   return ret;
 }
 

@@ -324,7 +324,7 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   }
   json_object_object_add (o, "User", copy_member (cfg, "User", json_object_new_string ("")));
   json_object_object_add (o, "History", copy_member (img->config, "history", json_object_new_array ()));
-  json_object_object_add (o, "NamesHistory", string_array (img->names));
+  json_object_object_add (o, "NamesHistory", string_array (img->names_history));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   return o;
 }
@@ -933,7 +933,9 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
   json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
-  json_object_object_add (o, "Names", string_array (img->names));
+  json_object_object_add (o, "History", string_array (img->names_history));
+  /* Go's nil list: an image without names has null.  */
+  json_object_object_add (o, "Names", img->names[0] ? string_array (img->names) : NULL);
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
   json_object_object_add (o, "CreatedAt", json_object_new_string (img->created));
@@ -960,9 +962,9 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   size_t i;
 
   split_name (name, &repository, &tag);
-  for (i = 0; img->names[i]; i++)
+  for (i = 0; img->names_history[i]; i++)
     {
-      char *next = xasprintf ("%s%s%s", history, i ? ", " : "", img->names[i]);
+      char *next = xasprintf ("%s%s%s", history, i ? ", " : "", img->names_history[i]);
       free (history);
       history = next;
     }
@@ -1031,7 +1033,7 @@ struct image_filter
 
 struct images_flags
 {
-  int quiet, no_trunc, digests, heading, list_all;
+  int quiet, no_trunc, digests, heading, list_all, history;
   const char *format, *sort;
   const char **filter_args; /* as given; parsed once the store is open */
   size_t n_filter_args;
@@ -1301,6 +1303,8 @@ static const char images_usage[]
       "                         are alternatives, different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per image name ({{.Repository}}:{{.Tag}}\n"
       "                         {{.ID}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
+      "      --history          a HISTORY column: the names each image has had, most recent\n"
+      "                         first ({{.History}})\n"
       "  -n, --noheading        no heading row\n"
       "      --no-trunc         full image IDs\n"
       "  -q, --quiet            print only image IDs\n"
@@ -1315,8 +1319,13 @@ print_images (ferry_store_t *s, struct image_row *rows, size_t n, const struct i
 {
   cleanup_list struct ferry_cli_list out = { 0 };
   const char *format = f->format ? f->format : f->digests ? IMAGES_DIGESTS_FORMAT : IMAGES_DEFAULT_FORMAT;
+  cleanup_free char *with_history = NULL;
   ferry_error_t err = NULL;
   size_t i;
+
+  /* As Podman's: the column goes after the default ones only.  */
+  if (f->history && f->format == NULL)
+    format = with_history = xasprintf ("%s\t{{.History}}", format);
 
   if (f->quiet)
     {
@@ -1351,6 +1360,7 @@ enum
   OPT_FORMAT,
   OPT_DIGESTS,
   OPT_SORT,
+  OPT_IMAGES_HISTORY,
 };
 
 static int
@@ -1372,6 +1382,9 @@ images_option (int c, struct images_flags *f)
       return 0;
     case OPT_DIGESTS:
       f->digests = 1;
+      return 0;
+    case OPT_IMAGES_HISTORY:
+      f->history = 1;
       return 0;
     case OPT_FORMAT:
       f->format = optarg;
@@ -1409,6 +1422,7 @@ ferry_cmd_images (int argc, char **argv)
                                         { "filter", required_argument, NULL, 'f' },
                                         { "noheading", no_argument, NULL, 'n' },
                                         { "digests", no_argument, NULL, OPT_DIGESTS },
+                                        { "history", no_argument, NULL, OPT_IMAGES_HISTORY },
                                         { "sort", required_argument, NULL, OPT_SORT },
                                         { "all", no_argument, NULL, 'a' },
                                         { "help", no_argument, NULL, 'h' },

@@ -70,12 +70,13 @@ static const struct ferry_command commands[] = {
   { "umount", ferry_cmd_unmount, NULL },
   { "unmount", ferry_cmd_unmount, "Unmount working container's root filesystem" },
   { "unpause", ferry_cmd_unpause, "Unpause the processes in one or more containers" },
+  { "unshare", ferry_cmd_unshare, "Refused, as Podman's unshare is when run by root" },
   { "untag", ferry_cmd_untag, "Remove a name from a local image" },
   { "update", ferry_cmd_update, "Update an existing container" },
   { "volume", ferry_cmd_volume, "Manage volumes" },
   { "wait", ferry_cmd_wait, "Block on one or more containers" },
   { "version", ferry_cmd_version, "Display the ferry version" },
-  { "help", cmd_help, NULL },
+  { "help", cmd_help, "Help about any command" },
   { NULL, NULL, NULL },
 };
 
@@ -161,6 +162,12 @@ man_page_installed (const char *page)
 static int
 cmd_help (int argc, char **argv)
 {
+  static const char help_usage[]
+      = "Usage: ferry help [COMMAND [SUBCOMMAND]]\n\n"
+        "Show a command's manual page (ferry-COMMAND[-SUBCOMMAND](1)) where man and the page\n"
+        "are installed, else its usage; with no command, ferry's usage.\n\n"
+        "Options:\n"
+        "  -h, --help   print this usage\n";
   const struct ferry_command *c = NULL;
   char *help_argv[5] = { NULL };
   char page[256];
@@ -171,6 +178,14 @@ cmd_help (int argc, char **argv)
       usage (stdout);
       return 0;
     }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || (strcmp (argv[1], "help") == 0 && argc == 2))
+    {
+      fputs (help_usage, stdout);
+      return 0;
+    }
+  if (argv[1][0] == '-' && argv[1][1] != '\0')
+    return ferry_cli_failf ("unknown flag: %s\nSee 'ferry help --help'", argv[1]);
   for (i = 0; commands[i].name && c == NULL; i++)
     if (strcmp (commands[i].name, argv[1]) == 0)
       c = &commands[i];

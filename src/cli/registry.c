@@ -3,6 +3,7 @@
 #include "common.h"
 #include "compression.h"
 #include "transfer.h"
+#include "engine/secret.h"
 #include "image/auth.h"
 #include "image/convert.h"
 #include "image/pull.h"
@@ -23,6 +24,8 @@ enum
   OPT_PASSWORD_STDIN,
   OPT_GET_LOGIN,
   OPT_REMOVE_SIGNATURES,
+  OPT_COMPAT_AUTH_FILE,
+  OPT_LOGIN_SECRET,
 };
 
 static const char pull_usage[]
@@ -276,9 +279,57 @@ static const char login_usage[]
       "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
+      "      --compat-auth-file PATH  keep them in PATH instead, a Docker-compatible file\n"
+      "                           (~/.docker/config.json's format; not with --authfile)\n"
       "      --get-login          print the user name the auth file holds for REGISTRY (no\n"
       "                           check with the registry)\n"
+      "      --secret NAME        the password is the data of ferry's secret NAME (and the\n"
+      "                           user name NAME, unless -u gives one)\n"
       "  -v, --verbose            also print the auth file used\n";
+
+/* --compat-auth-file with --authfile, in Podman's words.  */
+static int
+both_auth_files (void)
+{
+  return ferry_cli_failf ("options for paths to the credential file and to the Docker-compatible credential "
+                          "file can not be set simultaneously");
+}
+
+static int
+not_accessible (const char *path)
+{
+  return ferry_cli_failf ("credential file is not accessible: faccessat %s: %s", path,
+                          errno == ENOENT ? "no such file or directory" : strerror (errno));
+}
+
+/* --secret NAME: its data, as login's password.  */
+static char *
+secret_password (const char *name)
+{
+  cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
+  struct ferry_secret *s = NULL;
+  ferry_error_t err = NULL;
+  char *data = NULL;
+  size_t len = 0;
+
+  if (e == NULL)
+    return NULL;
+  if (ferry_secret_lookup (e, name, &s, &err) < 0 || ferry_secret_data (e, s->id, &data, &len, &err) < 0)
+    {
+      ferry_secret_free (s);
+      ferry_cli_fail (&err);
+      return NULL;
+    }
+  ferry_secret_free (s);
+  if (memchr (data, '\0', len))
+    {
+      explicit_bzero (data, len);
+      free (data);
+      ferry_cli_failf ("secret %s holds a NUL byte: a password cannot", name);
+      return NULL;
+    }
+  return data;
+}
 
 /* --get-login: the user name kept for REGISTRY, without asking it.  */
 static int
@@ -306,22 +357,25 @@ ferry_cmd_login (int argc, char **argv)
                                         { "password", required_argument, NULL, 'p' },
                                         { "password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN },
                                         { "get-login", no_argument, NULL, OPT_GET_LOGIN },
+                                        { "compat-auth-file", required_argument, NULL, OPT_COMPAT_AUTH_FILE },
+                                        { "secret", required_argument, NULL, OPT_LOGIN_SECRET },
                                         { "verbose", no_argument, NULL, 'v' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   struct ferry_registry_options ro;
   struct ferry_credentials creds = { 0 };
   cleanup_free char *registry = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL;
-  const char *username = NULL, *password = NULL;
+  const char *username = NULL, *password = NULL, *compat = NULL, *secret = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
-  int from_stdin = 0, get_login = 0, verbose = 0, c, r, ret;
+  int from_stdin = 0, get_login = 0, verbose = 0, authfile_given = 0, c, r, ret;
 
   ferry_cli_registry_defaults (&ro);
   while ((c = getopt_long (argc, argv, ":u:p:vh", opts, NULL)) != -1)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
+      authfile_given |= c == OPT_REGISTRY_AUTHFILE;
       r = ferry_cli_registry_option (c, optarg, &ro);
       if (r < 0)
         return FERRY_EXIT_ERROR;
@@ -341,6 +395,12 @@ ferry_cmd_login (int argc, char **argv)
         case OPT_GET_LOGIN:
           get_login = 1;
           break;
+        case OPT_COMPAT_AUTH_FILE:
+          compat = optarg;
+          break;
+        case OPT_LOGIN_SECRET:
+          secret = optarg;
+          break;
         case 'v':
           verbose = 1;
           break;
@@ -355,13 +415,28 @@ ferry_cmd_login (int argc, char **argv)
   registry = registry_of (argv[optind]);
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
+  if (compat && authfile_given)
+    return both_auth_files ();
+  if (secret && password)
+    return ferry_cli_failf ("--secret can not be used with --password options");
   if (get_login)
     {
-      path = ferry_auth_file_path (ro.authfile);
+      path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
       return print_login (path, registry);
     }
+  if (secret && from_stdin)
+    return ferry_cli_failf ("Can't specify both --password-stdin and --password");
   if (from_stdin && password)
     return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
+  if (secret)
+    {
+      stdin_password = secret_password (secret);
+      if (stdin_password == NULL)
+        return FERRY_EXIT_ERROR;
+      password = stdin_password;
+      if (username == NULL)
+        username = secret;
+    }
   if (from_stdin)
     {
       stdin_password = read_password_stdin ();
@@ -369,7 +444,7 @@ ferry_cmd_login (int argc, char **argv)
         return ferry_cli_failf ("--password-stdin: nothing to read on standard input");
       password = stdin_password;
     }
-  path = ferry_auth_file_path (ro.authfile);
+  path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
   if (username == NULL && password == NULL)
     {
       /* Already logged in?  Check what the auth file holds.  */
@@ -428,18 +503,21 @@ static const char logout_usage[]
       "Options:\n"
       "  -a, --all                remove every registry's credentials\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
-      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n";
+      "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
+      "      --compat-auth-file PATH  remove them from PATH instead, a Docker-compatible file\n"
+      "                           (not with --authfile)\n";
 
 int
 ferry_cmd_logout (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "authfile", required_argument, NULL, OPT_REGISTRY_AUTHFILE },
+                                        { "compat-auth-file", required_argument, NULL, OPT_COMPAT_AUTH_FILE },
                                         { "all", no_argument, NULL, 'a' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_free char *registry = NULL, *path = NULL;
-  const char *authfile = NULL;
+  const char *authfile = NULL, *compat = NULL;
   ferry_error_t err = NULL;
   int all = 0, found = 0, c, r;
 
@@ -449,6 +527,9 @@ ferry_cmd_logout (int argc, char **argv)
       case OPT_REGISTRY_AUTHFILE:
         authfile = optarg;
         break;
+      case OPT_COMPAT_AUTH_FILE:
+        compat = optarg;
+        break;
       case 'a':
         all = 1;
         break;
@@ -457,7 +538,14 @@ ferry_cmd_logout (int argc, char **argv)
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
-  path = ferry_auth_file_path (authfile);
+  /* Podman looks at the files it is given before anything else.  */
+  if (authfile && access (authfile, F_OK) < 0)
+    return not_accessible (authfile);
+  if (compat && access (compat, F_OK) < 0)
+    return not_accessible (compat);
+  if (compat && authfile)
+    return both_auth_files ();
+  path = compat ? xstrdup (compat) : ferry_auth_file_path (authfile);
   if (all)
     {
       if (argc - optind != 0)

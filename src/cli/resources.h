@@ -56,6 +56,26 @@ enum
     "device-write-iops", required_argument, NULL, OPT_RESOURCE_DEVICE_WRITE_IOPS                             \
   }
 
+/* Those container clone takes: update's but the I/O operation limits, as
+ * Podman's clone.  */
+#define FERRY_RESOURCE_CLONE_OPTIONS                                                                         \
+  { "cpu-shares", required_argument, NULL, OPT_RESOURCE_CPU_SHARES },                                        \
+      { "cpu-period", required_argument, NULL, OPT_RESOURCE_CPU_PERIOD },                                    \
+      { "cpu-quota", required_argument, NULL, OPT_RESOURCE_CPU_QUOTA },                                      \
+      { "cpu-rt-period", required_argument, NULL, OPT_RESOURCE_CPU_RT_PERIOD },                              \
+      { "cpu-rt-runtime", required_argument, NULL, OPT_RESOURCE_CPU_RT_RUNTIME },                            \
+      { "cpuset-cpus", required_argument, NULL, OPT_RESOURCE_CPUSET_CPUS },                                  \
+      { "cpuset-mems", required_argument, NULL, OPT_RESOURCE_CPUSET_MEMS },                                  \
+      { "memory-reservation", required_argument, NULL, OPT_RESOURCE_MEMORY_RESERVATION },                    \
+      { "memory-swap", required_argument, NULL, OPT_RESOURCE_MEMORY_SWAP },                                  \
+      { "memory-swappiness", required_argument, NULL, OPT_RESOURCE_MEMORY_SWAPPINESS },                      \
+      { "blkio-weight", required_argument, NULL, OPT_RESOURCE_BLKIO_WEIGHT },                                \
+      { "blkio-weight-device", required_argument, NULL, OPT_RESOURCE_BLKIO_WEIGHT_DEVICE },                  \
+      { "device-read-bps", required_argument, NULL, OPT_RESOURCE_DEVICE_READ_BPS },                          \
+  {                                                                                                          \
+    "device-write-bps", required_argument, NULL, OPT_RESOURCE_DEVICE_WRITE_BPS                               \
+  }
+
 #define FERRY_RESOURCE_OPTIONS                                                                               \
   { "cpu-shares", required_argument, NULL, OPT_RESOURCE_CPU_SHARES },                                        \
       { "cpu-period", required_argument, NULL, OPT_RESOURCE_CPU_PERIOD },                                    \

@@ -275,11 +275,13 @@ test_foreign_keys_are_enforced (void **state)
 
   /* Deleting an image cascades to its layer list and names.  */
   assert_int_equal (
-      ferry_db_exec (db,
-                     "INSERT INTO images VALUES ('i1', 'sha256:c', 'sha256:m', '{}', '{}', 1, 'a', 'b');"
-                     "INSERT INTO image_layers VALUES ('i1', 0, 'sha256:aa');"
-                     "INSERT INTO image_names VALUES ('docker.io/library/x:1', 'i1');",
-                     &err),
+      ferry_db_exec (
+          db,
+          "INSERT INTO images (id, config_digest, manifest_digest, manifest, config, size, created, loaded) "
+          "VALUES ('i1', 'sha256:c', 'sha256:m', '{}', '{}', 1, 'a', 'b');"
+          "INSERT INTO image_layers VALUES ('i1', 0, 'sha256:aa');"
+          "INSERT INTO image_names VALUES ('docker.io/library/x:1', 'i1');",
+          &err),
       0);
   /* A layer still used by an image cannot go.  */
   assert_true (ferry_db_exec (db, "DELETE FROM layers WHERE diff_id = 'sha256:aa'", &err) < 0);

@@ -7,9 +7,12 @@
  * given on its networks, the files --cidfile and --conmon-pidfile write,
  * the command line that created it, and its restart history.  Its root file system is the image's, as the
  * original's was when created: the original's changes are not copied.
- * The copy is made as `create` makes a container, in one transaction.  */
+ * The copy is made as `create` makes a container, in one transaction.
+ * Resource flags change the copy's limits as `update` would change the
+ * original's.  */
 #include "container.h"
 #include "internal.h"
+#include "resources.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -81,6 +84,7 @@ ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_cl
   cleanup_json json_object *rec = NULL;
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
+  const struct ferry_resource_options none = { 0 };
   int ret = -1;
 
   *out_id = NULL;
@@ -120,10 +124,18 @@ ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_cl
       goto out;
     }
   forget_own_identity (rec, c, id, name);
-  if (o->memory > 0)
-    json_object_object_add (rec, "Memory", json_object_new_int64 (o->memory));
-  if (o->nano_cpus > 0)
-    json_object_object_add (rec, "NanoCpus", json_object_new_int64 (o->nano_cpus));
+  /* Podman's clone wants its own --memory with a swap limit, even when
+   * the original has one.  */
+  if (o->resources && o->resources->memory_swap_set && o->resources->memory_swap != -1 && o->memory <= 0)
+    {
+      ferry_make_error (err, 0,
+                        "you should always set a memory limit when using a memoryswap limit, see usage");
+      goto out;
+    }
+  if (ferry_resources_update_record (rec, o->resources ? o->resources : &none, o->memory, o->nano_cpus, 0,
+                                     e->runtime.name, err)
+      < 0)
+    goto out;
   if (ferry_container_insert (e, c->image_id && *c->image_id ? c->image_id : NULL, rec, NULL, err) < 0)
     goto out;
   ferry_container_event_record (e, id, rec, "create", -1);

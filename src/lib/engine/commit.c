@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,220 @@ ferry_commit_change_check (const char *change, ferry_error_t *err)
   if (ferry_image_change_apply (NULL, change, err) < 0)
     return ferry_error_wrap (err, "processing change \"%s\"", change);
   return 0;
+}
+
+/* ---- --config ------------------------------------------------------------ */
+
+/* V as a list of strings: Go's strslice takes one string for a list of
+ * it.  NULL when it is neither.  */
+static json_object *
+string_list (json_object *v)
+{
+  if (json_object_is_type (v, json_type_string))
+    {
+      json_object *a = json_object_new_array ();
+      json_object_array_add (a, json_object_get (v));
+      return a;
+    }
+  if (! json_object_is_type (v, json_type_array))
+    return NULL;
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    if (! json_object_is_type (json_object_array_get_idx (v, i), json_type_string))
+      return NULL;
+  return json_object_get (v);
+}
+
+static int
+is_string_map (json_object *v)
+{
+  if (! json_object_is_type (v, json_type_object))
+    return 0;
+  json_object_object_foreach (v, key, value)
+  {
+    (void) key;
+    if (! json_object_is_type (value, json_type_string))
+      return 0;
+  }
+  return 1;
+}
+
+/* The fields of the file at PATH that a commit uses, checked: a new
+ * object; NULL with the reason.  Other fields are ignored, as Go's JSON
+ * ignores them.  */
+static json_object *
+override_config (const char *path, ferry_error_t *err)
+{
+  static const char *const lists[] = { "Cmd", "Entrypoint", "Env" };
+  static const char *const strings[] = { "User", "WorkingDir", "StopSignal" };
+  static const char *const sets[] = { "ExposedPorts", "Volumes" };
+  cleanup_free char *what = xasprintf ("the --config file `%s`", path);
+  cleanup_json json_object *file = ferry_json_parse_file (path, what, err);
+  cleanup_json json_object *out = NULL;
+  json_object *v;
+  size_t i;
+
+  if (file == NULL)
+    return NULL;
+  if (! json_object_is_type (file, json_type_object))
+    {
+      ferry_make_error (err, 0, "invalid --config `%s`: it holds no JSON object (a container configuration)",
+                        path);
+      return NULL;
+    }
+  out = json_object_new_object ();
+  for (i = 0; i < 3; i++)
+    if ((v = json_object_object_get (file, lists[i])) != NULL)
+      {
+        /* Env has no one-string form.  */
+        json_object *a = i < 2 || json_object_is_type (v, json_type_array) ? string_list (v) : NULL;
+        if (a == NULL)
+          {
+            ferry_make_error (err, 0, "invalid --config `%s`: %s is not a list of strings", path, lists[i]);
+            return NULL;
+          }
+        json_object_object_add (out, lists[i], a);
+      }
+  for (i = 0; i < 3; i++)
+    if ((v = json_object_object_get (file, strings[i])) != NULL)
+      {
+        if (! json_object_is_type (v, json_type_string))
+          {
+            ferry_make_error (err, 0, "invalid --config `%s`: %s is not a string", path, strings[i]);
+            return NULL;
+          }
+        json_object_object_add (out, strings[i], json_object_get (v));
+      }
+  for (i = 0; i < 2; i++)
+    if ((v = json_object_object_get (file, sets[i])) != NULL)
+      {
+        if (! json_object_is_type (v, json_type_object))
+          {
+            ferry_make_error (err, 0, "invalid --config `%s`: %s is not an object", path, sets[i]);
+            return NULL;
+          }
+        json_object_object_add (out, sets[i], json_object_get (v));
+      }
+  if ((v = json_object_object_get (file, "Labels")) != NULL)
+    {
+      if (! is_string_map (v))
+        {
+          ferry_make_error (err, 0, "invalid --config `%s`: Labels is not an object of strings", path);
+          return NULL;
+        }
+      json_object_object_add (out, "Labels", json_object_get (v));
+    }
+  return steal_pointer (&out);
+}
+
+static size_t
+env_key_length (const char *kv)
+{
+  const char *eq = strchr (kv, '=');
+
+  return eq ? (size_t) (eq - kv) : strlen (kv);
+}
+
+/* Buildah's merge of environments: OVER's variables replace BASE's of
+ * the same name where they stand, the others follow; a name without a
+ * value takes ferry's own (else none).  */
+static void
+merge_env (json_object *conf, json_object *over)
+{
+  json_object *base = ferry_json_get_array (conf, "Env");
+  json_object *out = json_object_new_array ();
+  json_object *lists[2] = { base, over };
+
+  for (size_t l = 0; l < 2; l++)
+    for (size_t i = 0; i < ferry_json_array_length (lists[l]); i++)
+      {
+        const char *kv = json_object_get_string (json_object_array_get_idx (lists[l], i));
+        size_t klen = env_key_length (kv), j;
+        char *full;
+
+        if (kv[klen] == '=')
+          full = xstrdup (kv);
+        else
+          {
+            const char *own = getenv (kv);
+            full = xasprintf ("%s=%s", kv, own ? own : "");
+          }
+        for (j = 0; j < json_object_array_length (out); j++)
+          {
+            const char *have = json_object_get_string (json_object_array_get_idx (out, j));
+            if (env_key_length (have) == klen && strncmp (have, full, klen) == 0)
+              break;
+          }
+        if (j < json_object_array_length (out))
+          json_object_array_put_idx (out, j, json_object_new_string (full));
+        else
+          json_object_array_add (out, json_object_new_string (full));
+        free (full);
+      }
+  json_object_object_add (conf, "Env", out);
+}
+
+/* The keys of OVER's object KEY join CONF's.  */
+static void
+merge_set (json_object *conf, json_object *over, const char *key)
+{
+  json_object *from = ferry_json_get_object (over, key), *to;
+
+  if (from == NULL || json_object_object_length (from) == 0)
+    return;
+  to = ferry_json_get_object (conf, key);
+  if (to == NULL)
+    {
+      to = json_object_new_object ();
+      json_object_object_add (conf, key, to);
+    }
+  json_object_object_foreach (from, k, v)
+  {
+    json_object_object_add (to, k, json_object_get (v));
+  }
+}
+
+static void
+take_string (json_object *conf, json_object *over, const char *key)
+{
+  const char *v = ferry_json_get_string (over, key);
+
+  if (v && *v)
+    json_object_object_add (conf, key, json_object_new_string (v));
+}
+
+/* OVER (a --config file's, with the --change instructions on it) into
+ * the image's CONF, as Buildah's commit merges them.  */
+static void
+merge_override (json_object *conf, json_object *over)
+{
+  json_object *cmd = ferry_json_get_array (over, "Cmd"), *entry = ferry_json_get_array (over, "Entrypoint");
+  const char *stop = ferry_json_get_string (over, "StopSignal");
+
+  take_string (conf, over, "User");
+  merge_set (conf, over, "ExposedPorts");
+  if (ferry_json_array_length (ferry_json_get_array (over, "Env")) > 0)
+    merge_env (conf, ferry_json_get_array (over, "Env"));
+  /* The command and entry point go together: both of OVER's when it
+   * has either.  */
+  if (ferry_json_array_length (cmd) > 0 || ferry_json_array_length (entry) > 0)
+    {
+      const char *const keys[] = { "Entrypoint", "Cmd" };
+      json_object *v[] = { entry, cmd };
+
+      for (size_t i = 0; i < 2; i++)
+        if (ferry_json_array_length (v[i]) > 0)
+          json_object_object_add (conf, keys[i], json_object_get (v[i]));
+        else
+          json_object_object_del (conf, keys[i]);
+    }
+  merge_set (conf, over, "Volumes");
+  take_string (conf, over, "WorkingDir");
+  merge_set (conf, over, "Labels");
+  /* Buildah takes the file's stop signal as it is, none included.  */
+  if (stop && *stop)
+    json_object_object_add (conf, "StopSignal", json_object_new_string (stop));
+  else
+    json_object_object_del (conf, "StopSignal");
 }
 
 /* ---- the image ------------------------------------------------------------ */
@@ -180,7 +395,15 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
       goto out;
     }
   conf = container_config (base, c, o->include_volumes);
-  if (ferry_image_changes_apply (conf, o->changes, NULL, err) < 0)
+  if (o->config_file)
+    {
+      cleanup_json json_object *over = override_config (o->config_file, err);
+
+      if (over == NULL || ferry_image_changes_apply (over, o->changes, NULL, err) < 0)
+        goto out;
+      merge_override (conf, over);
+    }
+  else if (ferry_image_changes_apply (conf, o->changes, NULL, err) < 0)
     goto out;
   if (write_layer (e, c, o->pause, o->squash, &dir, &layer, err) < 0)
     goto out;

@@ -16,6 +16,10 @@ struct ferry_commit_options
   int pause;           /* pause a running container while its changes are read */
   int include_volumes; /* every mount's destination in Volumes (else only anonymous volumes') */
   int squash;          /* one layer of the whole root file system, no base layers */
+  /* --config: a file holding a Docker container configuration (Cmd, Env,
+   * Labels, ...) merged into the image's as Podman merges it: CHANGES go
+   * onto it first, then the whole over the image's; NULL: none.  */
+  const char *config_file;
 };
 
 /* Checks CHANGE (one --change) without applying it: 0, or -1 with the

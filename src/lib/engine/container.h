@@ -311,6 +311,10 @@ struct ferry_clone_options
 {
   const char *name;
   int64_t memory, nano_cpus;
+  /* --cpu-shares, --memory-swap, ... over the original's, as update
+   * takes them (--memory-swap only with --memory, as Podman's clone);
+   * may be NULL.  */
+  const struct ferry_resource_options *resources;
 };
 int ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o,
                            char **out_id, ferry_error_t *err);

@@ -425,6 +425,214 @@ ferry_health_record (const struct ferry_health_options *o, const struct ferry_im
   return 0;
 }
 
+/* ---- update's changes ----------------------------------------------------- */
+
+/* TEST's words joined at spaces, as Podman hands a check back to the
+ * parser of --health-cmd.  */
+static char *
+test_joined (json_object *test)
+{
+  char *line = xstrdup ("");
+
+  for (size_t i = 0; i < ferry_json_array_length (test); i++)
+    {
+      const char *w = ferry_json_string_value (json_object_array_get_idx (test, i));
+      char *next = xasprintf ("%s%s%s", line, i ? " " : "", w ? w : "");
+      free (line);
+      line = next;
+    }
+  return line;
+}
+
+/* One check's settings: its current ones, or Podman's defaults.  */
+struct check_values
+{
+  char *cmd;
+  int64_t interval, timeout, start;
+  uint64_t retries, successes;
+};
+
+static json_object *
+uint_json (uint64_t v)
+{
+  return v > INT64_MAX ? json_object_new_uint64 (v) : json_object_new_int64 ((int64_t) v);
+}
+
+/* The check KEY of REC made again with O's flags over its settings, into
+ * *OUT (NULL: drop it), as Podman's update; *CHANGED when a flag of it
+ * was given (else REC's check stays as it is).  */
+static int
+updated_check (const struct ferry_health_options *o, json_object *rec, int startup, json_object **out,
+               int *changed, ferry_error_t *err)
+{
+  json_object *orig = ferry_json_get_object (rec, startup ? "StartupHealthCheck" : "Healthcheck");
+  const char *cmd = startup ? o->startup_cmd : o->cmd;
+  const char *interval = startup ? o->startup_interval : o->interval;
+  const char *timeout = startup ? o->startup_timeout : o->timeout;
+  const char *start = startup ? NULL : o->start_period;
+  int retries_set = startup ? o->startup_retries_set : o->retries_set;
+  int others = interval || timeout || start || retries_set || (startup && o->startup_successes_set);
+  struct check_values v = {
+    .interval = FERRY_HEALTH_DEFAULT_INTERVAL_NS,
+    .timeout = FERRY_HEALTH_DEFAULT_TIMEOUT_NS,
+    .retries = startup ? 0 : FERRY_HEALTH_DEFAULT_RETRIES,
+  };
+  cleanup_free char *joined = NULL;
+  cleanup_json json_object *hc = NULL;
+  json_object *test;
+
+  *out = NULL;
+  *changed = cmd != NULL || others;
+  /* Podman's words, for either check.  */
+  if (orig == NULL && cmd == NULL && others)
+    return ferry_make_error (err, 0, "startup healthcheck command is not set");
+  if (o->no_healthcheck && *changed)
+    return ferry_make_error (err, 0, "cannot specify both --no-healthcheck and other HealthCheck flags");
+  if (o->no_healthcheck)
+    {
+      *changed = 1;
+      if (! startup)
+        {
+          *out = json_object_new_object ();
+          json_object_object_add (*out, "Test", strings_json ((char *[]){ (char *) "NONE" }, 1));
+        }
+      return 0;
+    }
+  if (! *changed)
+    return 0;
+  if (orig)
+    {
+      joined = test_joined (ferry_json_get_array (orig, "Test"));
+      v.interval = ferry_json_get_int (orig, "Interval", 0);
+      v.timeout = ferry_json_get_int (orig, "Timeout", 0);
+      v.start = ferry_json_get_int (orig, "StartPeriod", 0);
+      v.retries = (uint64_t) ferry_json_get_int (orig, "Retries", 0);
+      v.successes = (uint64_t) ferry_json_get_int (orig, "Successes", 0);
+    }
+  v.cmd = cmd ? (char *) cmd : joined ? joined : (char *) "";
+  /* In the order Podman reads them.  */
+  test = health_test (v.cmd, err);
+  if (test == NULL)
+    return -1;
+  hc = json_object_new_object ();
+  json_object_object_add (hc, "Test", test);
+  if (interval && strcmp (interval, "disable") == 0)
+    v.interval = 0;
+  else if (interval && duration_flag ("healthcheck-interval", interval, &v.interval, err) < 0)
+    return -1;
+  if (retries_set)
+    v.retries = startup ? o->startup_retries : o->retries;
+  if (timeout && duration_flag ("healthcheck-timeout", timeout, &v.timeout, err) < 0)
+    return -1;
+  if (v.timeout < 1)
+    return ferry_make_error (err, 0, "healthcheck-timeout must be at least 1 second");
+  if (start && duration_flag ("healthcheck-start-period", start, &v.start, err) < 0)
+    return -1;
+  if (v.start < 0)
+    return ferry_make_error (err, 0, "healthcheck-start-period must be 0 seconds or greater");
+  /* Podman gives a startup check made by update a start period of 1s.  */
+  if (startup)
+    v.start = 1000000000LL;
+  if (startup && o->startup_successes_set)
+    v.successes = o->startup_successes;
+  if (v.start)
+    json_object_object_add (hc, "StartPeriod", json_object_new_int64 (v.start));
+  if (v.interval)
+    json_object_object_add (hc, "Interval", json_object_new_int64 (v.interval));
+  json_object_object_add (hc, "Timeout", json_object_new_int64 (v.timeout));
+  if (v.retries)
+    json_object_object_add (hc, "Retries", uint_json (v.retries));
+  if (startup && v.successes)
+    json_object_object_add (hc, "Successes", uint_json (v.successes));
+  *out = steal_pointer (&hc);
+  return 0;
+}
+
+static int
+update_log_destination (const char *dest, json_object *rec, ferry_error_t *err)
+{
+  cleanup_free char *real = NULL;
+  struct stat st;
+
+  if (strcmp (dest, "local") == 0)
+    {
+      json_object_object_del (rec, "HealthLogDestination");
+      return 0;
+    }
+  if (strcmp (dest, "events_logger") == 0)
+    {
+      json_object_object_add (rec, "HealthLogDestination", json_object_new_string (dest));
+      return 0;
+    }
+  if (stat (dest, &st) < 0)
+    {
+      cleanup_free char *why = xstrdup (strerror (errno));
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0, "HealthCheck Log '%s' destination error: stat %s: %s", dest, dest,
+                               why);
+    }
+  if (! S_ISDIR (st.st_mode) || (real = realpath (dest, NULL)) == NULL || strchr (real, '\n'))
+    return ferry_make_error (err, 0, "HealthCheck Log '%s' destination must be directory", dest);
+  json_object_object_add (rec, "HealthLogDestination", json_object_new_string (real));
+  return 0;
+}
+
+static void
+set_count (json_object *rec, const char *key, uint64_t v, uint64_t def)
+{
+  if (v == def)
+    json_object_object_del (rec, key);
+  else
+    json_object_object_add (rec, key, json_object_new_uint64 (v));
+}
+
+int
+ferry_health_update_record (const struct ferry_health_options *o, json_object *rec, int *check_changed,
+                            ferry_error_t *err)
+{
+  json_object *hc = NULL, *startup = NULL;
+  int changed = 0, startup_changed = 0;
+  size_t i;
+
+  *check_changed = 0;
+  if (updated_check (o, rec, 0, &hc, &changed, err) < 0)
+    return -1;
+  if (updated_check (o, rec, 1, &startup, &startup_changed, err) < 0)
+    {
+      json_object_put (hc);
+      return -1;
+    }
+  /* Taken only once both are sound: REC is the caller's copy, but a
+   * half-changed one is no use to anyone.  */
+  if (changed)
+    json_object_object_add (rec, "Healthcheck", hc);
+  if (startup_changed && startup)
+    json_object_object_add (rec, "StartupHealthCheck", startup);
+  else if (startup_changed)
+    json_object_object_del (rec, "StartupHealthCheck");
+  *check_changed = changed || startup_changed;
+  if (o->log_destination && update_log_destination (o->log_destination, rec, err) < 0)
+    return -1;
+  if (o->max_log_size_set)
+    set_count (rec, "HealthcheckMaxLogSize", o->max_log_size, FERRY_HEALTH_DEFAULT_MAX_LOG_SIZE);
+  if (o->max_log_count_set)
+    set_count (rec, "HealthcheckMaxLogCount", o->max_log_count, FERRY_HEALTH_DEFAULT_MAX_LOG_COUNT);
+  if (o->on_failure == NULL)
+    return 0;
+  for (i = 0; ON_FAILURE_ACTIONS[i] && strcmp (ON_FAILURE_ACTIONS[i], o->on_failure); i++)
+    ;
+  if (*o->on_failure && ON_FAILURE_ACTIONS[i] == NULL)
+    return ferry_make_error (err, 0,
+                             "invalid on-failure action \"%s\" for health check: supported actions are "
+                             "none,kill,restart,stop",
+                             o->on_failure);
+  if (*o->on_failure == '\0' || strcmp (o->on_failure, "none") == 0)
+    json_object_object_del (rec, "HealthcheckOnFailureAction");
+  else
+    json_object_object_add (rec, "HealthcheckOnFailureAction", json_object_new_string (o->on_failure));
+  return 0;
+}
+
 static int
 is_count (json_object *v)
 {
@@ -468,7 +676,9 @@ ferry_health_record_problem (json_object *rec, const char **why)
     }
   if ((v = json_object_object_get (rec, "StartupHealthCheck")))
     {
-      static const char *const keys[] = { "Test", "Interval", "Timeout", "Retries", "Successes", NULL };
+      /* StartPeriod: update gives a startup check one, as Podman's.  */
+      static const char *const keys[]
+          = { "Test", "StartPeriod", "Interval", "Timeout", "Retries", "Successes", NULL };
       json_object *test = json_object_object_get (v, "Test");
 
       if (! json_object_is_type (v, json_type_object))
@@ -490,7 +700,7 @@ ferry_health_record_problem (json_object *rec, const char **why)
         if (ferry_json_string_value (json_object_array_get_idx (test, i)) == NULL)
           return *why = "must have a Test of strings", "StartupHealthCheck";
       if (ferry_json_get_int (v, "Timeout", 0) < 0 || ferry_json_get_int (v, "Retries", 0) < 0
-          || ferry_json_get_int (v, "Successes", 0) < 0)
+          || ferry_json_get_int (v, "Successes", 0) < 0 || ferry_json_get_int (v, "StartPeriod", 0) < 0)
         return *why = "has a negative time or count", "StartupHealthCheck";
     }
   if ((v = json_object_object_get (rec, "HealthcheckOnFailureAction")))
@@ -500,8 +710,7 @@ ferry_health_record_problem (json_object *rec, const char **why)
         ;
       if (s == NULL || ON_FAILURE_ACTIONS[i] == NULL)
         return *why = "must be kill, restart or stop", "HealthcheckOnFailureAction";
-      if (hc == NULL)
-        return *why = "comes without a Healthcheck", "HealthcheckOnFailureAction";
+      /* Without a check it does nothing; update sets it so, as Podman's.  */
     }
   if ((v = json_object_object_get (rec, "HealthLogDestination")))
     {

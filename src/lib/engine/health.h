@@ -54,12 +54,28 @@ struct ferry_health_options
   const char *startup_timeout;
   uint64_t startup_retries;
   uint64_t startup_successes;
+  /* For update: the two above were given (create takes 0 as not given).  */
+  int startup_retries_set;
+  int startup_successes_set;
 };
 
 /* Puts the health check of O, else of IMG (a Docker-format image's),
  * into REC; Podman's errors for bad flags.  */
 int ferry_health_record (const struct ferry_health_options *o, const struct ferry_image *img,
                          json_object *rec, ferry_error_t *err);
+
+/* update's --health-* flags and --no-healthcheck into REC, as Podman's
+ * update: each check (the regular one, then the startup one) is made
+ * again from its current settings with the given flags over them (a
+ * check's Test joined at spaces and read as --health-cmd reads it, as
+ * Podman reads it back), so Podman's errors come where Podman's come; a
+ * check none of whose flags is given stays as it is.  --no-healthcheck
+ * makes the regular check NONE and drops the startup one.  The log
+ * destination, its limits and the on-failure action are set when given
+ * (the action needs no check, as with Podman).  *CHECK_CHANGED: a
+ * check was made again, so that its timer must be too.  */
+int ferry_health_update_record (const struct ferry_health_options *o, json_object *rec, int *check_changed,
+                                ferry_error_t *err);
 
 /* For a record read from an archive: NULL when REC's health fields are
  * sound, else the name of the first bad one, and *WHY what is wrong.  */

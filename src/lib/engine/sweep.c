@@ -5,6 +5,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
+#include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -182,48 +183,105 @@ out:
   return ret;
 }
 
+/* 1 when ID is external now: no row, and no ferry holds its lock.  */
+static int
+is_external (ferry_engine_t *e, const char *id, ferry_error_t *err)
+{
+  cleanup_free char *name = xasprintf ("container-%s", id);
+  cleanup_lock int lock = -1;
+  int busy = 0, r;
+
+  r = container_known (e, id, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  lock = ferry_lock_try_acquire (e->root, name, 1, &busy, err);
+  if (lock < 0)
+    return busy ? 0 : -1;
+  r = container_known (e, id, err);
+  return r < 0 ? -1 : ! r;
+}
+
+/* The last change of ID's directory under PARENTS, the latest of them.  */
+static char *
+dir_time (char *parents[N_CONTAINER_PARENTS], const char *id)
+{
+  struct timespec latest = { 0 };
+
+  for (size_t i = 0; i < N_CONTAINER_PARENTS; i++)
+    {
+      cleanup_free char *path = xasprintf ("%s/%s", parents[i], id);
+      struct stat st;
+
+      if (lstat (path, &st) == 0 && S_ISDIR (st.st_mode)
+          && (st.st_mtim.tv_sec > latest.tv_sec
+              || (st.st_mtim.tv_sec == latest.tv_sec && st.st_mtim.tv_nsec > latest.tv_nsec)))
+        latest = st.st_mtim;
+    }
+  return ferry_time_format_nano (&latest);
+}
+
 int
-ferry_storage_container_strays (ferry_engine_t *e, char ***found, ferry_error_t *err)
+ferry_storage_external_containers (ferry_engine_t *e, struct ferry_external_container **out, size_t *n,
+                                   ferry_error_t *err)
 {
   char *parents[N_CONTAINER_PARENTS];
   cleanup_strv char **ids = xmalloc0 (sizeof (char *));
-  size_t n_ids = 0, n = 0, i;
+  size_t n_ids = 0, i;
   int ret = -1;
 
-  *found = xmalloc0 (sizeof (char *));
+  *out = NULL;
+  *n = 0;
   container_parents (e, parents);
   for (i = 0; i < N_CONTAINER_PARENTS; i++)
     if (collect_ids (parents[i], &ids, &n_ids, err) < 0)
       goto out;
   for (i = 0; i < n_ids; i++)
     {
-      cleanup_free char *name = xasprintf ("container-%s", ids[i]);
-      cleanup_lock int lock = -1;
-      int busy = 0, r;
+      int r = is_external (e, ids[i], err);
 
-      r = container_known (e, ids[i], err);
       if (r < 0)
-        goto out;
-      if (r > 0)
-        continue;
-      /* Taken: being made or removed by another ferry, not a leftover.  */
-      lock = ferry_lock_try_acquire (e->root, name, 1, &busy, err);
-      if (lock < 0)
         {
-          if (! busy)
-            goto out;
-          ferry_error_release (err);
-          continue;
+          ferry_external_containers_free (*out, *n);
+          *out = NULL;
+          *n = 0;
+          goto out;
         }
-      r = container_known (e, ids[i], err);
-      if (r < 0)
-        goto out;
       if (r == 0)
-        *found = strv_add (*found, &n, xstrdup (ids[i]));
+        continue;
+      *out = xrealloc (*out, sizeof (**out) * (*n + 1));
+      (*out)[*n].id = xstrdup (ids[i]);
+      (*out)[*n].created = dir_time (parents, ids[i]);
+      (*n)++;
     }
   ret = 0;
 out:
   for (i = 0; i < N_CONTAINER_PARENTS; i++)
     free (parents[i]);
   return ret;
+}
+
+void
+ferry_external_containers_free (struct ferry_external_container *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      free (v[i].id);
+      free (v[i].created);
+    }
+  free (v);
+}
+
+int
+ferry_storage_container_strays (ferry_engine_t *e, char ***found, ferry_error_t *err)
+{
+  struct ferry_external_container *v = NULL;
+  size_t n = 0;
+
+  if (ferry_storage_external_containers (e, &v, &n, err) < 0)
+    return -1;
+  *found = xmalloc0 (sizeof (char *) * (n + 1));
+  for (size_t i = 0; i < n; i++)
+    (*found)[i] = steal_pointer (&v[i].id);
+  ferry_external_containers_free (v, n);
+  return 0;
 }

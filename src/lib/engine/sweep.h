@@ -14,8 +14,22 @@
  * record names is left alone, as is everything a row names.  */
 int ferry_storage_sweep (ferry_engine_t *e, char ***removed, ferry_error_t *err);
 
-/* The IDs of containers that ferry_storage_sweep would remove the
- * directories of, removing nothing.  */
+/* The containers in ferry's storage that no database row names: IDs of
+ * the directories the above would remove, but those whose lock another
+ * ferry holds (being made or removed now), each with the time its
+ * directory was last changed as *CREATED (RFC 3339, UTC).  What `ps
+ * --external` and `container exists --external` show, as Podman shows
+ * the containers in its storage that Podman did not make: ferry's storage
+ * is its own, so these are what a killed ferry left.  */
+struct ferry_external_container
+{
+  char *id;
+  char *created;
+};
+int ferry_storage_external_containers (ferry_engine_t *e, struct ferry_external_container **out, size_t *n,
+                                       ferry_error_t *err);
+void ferry_external_containers_free (struct ferry_external_container *v, size_t n);
+/* Their IDs alone (system check).  */
 int ferry_storage_container_strays (ferry_engine_t *e, char ***found, ferry_error_t *err);
 
 #endif

@@ -12,6 +12,8 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +21,61 @@
  * the runtime may or may not have its limits yet.  Forward: give them to
  * the runtime (again), save the record.  */
 #define PHASE_APPLYING "applying"
+
+/* --restart into REC, as Podman's update takes it; the restart history
+ * of a policy that is gone goes with it.  */
+static int
+update_restart_policy (const char *restart, json_object *rec, ferry_error_t *err)
+{
+  const char *colon = strchr (restart, ':');
+  cleanup_free char *name = colon ? xstrndup (restart, colon - restart) : xstrdup (restart);
+  long long retries = 0;
+
+  if (strcmp (name, "never") == 0 || *name == '\0')
+    {
+      free (name);
+      name = xstrdup ("no");
+    }
+  if (colon)
+    {
+      char *end;
+
+      if (strcmp (name, "on-failure") != 0)
+        return ferry_make_error (
+            err, 0, "restart policy retries can only be specified with on-failure restart policy");
+      errno = 0;
+      retries = strtoll (colon + 1, &end, 10);
+      if (colon[1] == '\0' || *end != '\0' || errno || retries > INT32_MAX || retries < INT32_MIN)
+        return ferry_make_error (err, 0,
+                                 "parsing restart policy retry count: strconv.Atoi: parsing \"%s\": invalid "
+                                 "syntax",
+                                 colon + 1);
+      if (retries < 0)
+        return ferry_make_error (err, 0,
+                                 "must specify restart policy retry count as a number greater than 0");
+    }
+  if (strcmp (name, "no") != 0 && strcmp (name, "always") != 0 && strcmp (name, "on-failure") != 0
+      && strcmp (name, "unless-stopped") != 0)
+    return ferry_make_error (err, 0, "\"%s\" is not a valid restart policy: invalid argument", name);
+  /* Podman's update takes a policy for a --rm container; ferry's record
+   * refuses the pair (a restore would), as create does.  */
+  if (strcmp (name, "no") != 0 && json_object_get_boolean (json_object_object_get (rec, "AutoRemove")))
+    return ferry_make_error (err, 0,
+                             "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
+                             "and \"no\": remove the container and create it again without --rm");
+  json_object_object_del (rec, "RestartRetries");
+  if (strcmp (name, "no") == 0)
+    {
+      json_object_object_del (rec, "RestartPolicy");
+      json_object_object_del (rec, "StoppedByUser");
+      json_object_object_del (rec, "RestartCount");
+      return 0;
+    }
+  json_object_object_add (rec, "RestartPolicy", json_object_new_string (name));
+  if (retries > 0)
+    json_object_object_add (rec, "RestartRetries", json_object_new_int ((int) retries));
+  return 0;
+}
 
 /* The running container C gets REC's limits through the runtime.  */
 static int
@@ -72,6 +129,22 @@ finish (ferry_engine_t *e, const char *id, json_object *rec, const struct ferry_
   return 0;
 }
 
+/* A new check runs on its own timer, as Podman makes it again; where
+ * systemd is not PID 1 there is none (health.h).  The record is saved:
+ * a timer that cannot be made is no reason to undo it, and the next
+ * start makes one.  */
+static void
+restart_health_timer (ferry_engine_t *e, struct ferry_container *c, json_object *rec)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  json_object *old = c->record;
+
+  ferry_container_health_timer_stop (e, c->id);
+  c->record = rec;
+  ferry_container_health_timer_start (e, c, &ignored);
+  c->record = old;
+}
+
 /* OP is over with nothing changed.  */
 static void
 abandon (ferry_engine_t *e, const struct ferry_operation *op)
@@ -90,7 +163,7 @@ ferry_container_update (ferry_engine_t *e, const char *ref, const struct ferry_u
   cleanup_lock int lock = -1;
   cleanup_json json_object *rec = NULL;
   json_object *detail;
-  int ret = -1;
+  int check_changed = 0, ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
@@ -100,6 +173,10 @@ ferry_container_update (ferry_engine_t *e, const char *ref, const struct ferry_u
   if (ferry_resources_update_record (rec, &o->resources, o->memory, o->nano_cpus, o->pids_limit,
                                      e->runtime.name, err)
       < 0)
+    goto out;
+  if (o->health && ferry_health_update_record (o->health, rec, &check_changed, err) < 0)
+    goto out;
+  if (o->restart && update_restart_policy (o->restart, rec, err) < 0)
     goto out;
   detail = json_object_new_object ();
   json_object_object_add (detail, "record", json_object_get (rec));
@@ -115,6 +192,8 @@ ferry_container_update (ferry_engine_t *e, const char *ref, const struct ferry_u
   if (finish (e, c->id, rec, &op, err) < 0)
     goto out;
   ferry_container_event_record (e, c->id, rec, "update", -1);
+  if (check_changed && c->status == FERRY_CONTAINER_RUNNING)
+    restart_health_timer (e, c, rec);
   *id = xstrdup (c->id);
   ret = 0;
 out:

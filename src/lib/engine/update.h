@@ -8,11 +8,15 @@
  * operation's (operation.h) from before the runtime is asked until it is
  * saved, so a ferry killed in between leaves an update the next ferry
  * finishes: the runtime gets the limits (again: that changes nothing
- * when it had them), the record is saved.  */
+ * when it had them), the record is saved.
+ *
+ * The health check and the restart policy are the record's alone: a
+ * start, a restore and `healthcheck run` read them from there.  */
 #ifndef FERRY_ENGINE_UPDATE_H
 #define FERRY_ENGINE_UPDATE_H
 
 #include "engine.h"
+#include "health.h"
 #include "resources.h"
 
 struct ferry_update_options
@@ -25,6 +29,11 @@ struct ferry_update_options
   int64_t nano_cpus;  /* CPUs * 1e9; 0: unchanged */
   int64_t pids_limit; /* 0: unchanged; -1: no limit */
   /* resources.memory_swap -1 changes nothing, as with Podman.  */
+  /* --health-* and --no-healthcheck (health.h's
+   * ferry_health_update_record); NULL: none given.  */
+  const struct ferry_health_options *health;
+  /* --restart POLICY[:N], as run takes it; NULL: unchanged.  */
+  const char *restart;
 };
 
 /* Updates container REF; *ID gets its full ID.  */

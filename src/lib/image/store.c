@@ -440,6 +440,74 @@ exec_bound (ferry_store_t *s, const char *sql, const char *const *args, size_t n
   return 0;
 }
 
+/* IMAGE_ID's names history after a change of its names: its names (in
+ * the order they were given) first, then the names it had, each once, as
+ * containers/storage keeps Podman's.  A history the database holds that
+ * is not a list of strings is dropped.  */
+static int
+update_names_history (ferry_store_t *s, const char *image_id, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *names = NULL, *hist = NULL;
+  cleanup_json json_object *out = json_object_new_array ();
+  cleanup_json json_object *old = NULL;
+  const char *args[2];
+  size_t i;
+
+  names = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY rowid", err);
+  hist = ferry_db_prepare (s->db, "SELECT names_history FROM images WHERE id = ?", err);
+  if (names == NULL || hist == NULL)
+    return -1;
+  sqlite3_bind_text (names, 1, image_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (names) == SQLITE_ROW)
+    json_object_array_add (out, json_object_new_string (column_text (names, 0)));
+  sqlite3_bind_text (hist, 1, image_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (hist) != SQLITE_ROW)
+    return 0; /* the image went */
+  old = json_tokener_parse (column_text (hist, 0));
+  for (i = 0; json_object_is_type (old, json_type_array) && i < json_object_array_length (old); i++)
+    {
+      const char *name = ferry_json_string_value (json_object_array_get_idx (old, i));
+      size_t j;
+
+      if (name == NULL)
+        continue;
+      for (j = 0; j < json_object_array_length (out); j++)
+        if (strcmp (json_object_get_string (json_object_array_get_idx (out, j)), name) == 0)
+          break;
+      if (j == json_object_array_length (out))
+        json_object_array_add (out, json_object_new_string (name));
+    }
+  args[0] = ferry_json_to_string (out, 0);
+  args[1] = image_id;
+  return exec_bound (s, "UPDATE images SET names_history = ? WHERE id = ?", args, 2, NULL, 0, err);
+}
+
+/* NAME now names IMAGE_ID (it leaves an image it named before, as with
+ * `podman tag`); both names histories follow.  */
+static int
+set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (s->db, "SELECT image_id FROM image_names WHERE name = ?", err);
+  cleanup_free char *previous = NULL;
+  const char *args[] = { name, image_id };
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    previous = xstrdup (column_text (st, 0));
+  if (previous && strcmp (previous, image_id) == 0)
+    return 0;
+  if (exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL, 0,
+                  err)
+      < 0)
+    return -1;
+  if (previous && update_names_history (s, previous, err) < 0)
+    return -1;
+  return update_names_history (s, image_id, err);
+}
+
 static int
 record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t *err)
 {
@@ -509,14 +577,8 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
       return -1;
   }
   for (i = 0; img->names && img->names[i]; i++)
-    {
-      const char *args[] = { img->names[i], id };
-
-      if (exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL,
-                      0, err)
-          < 0)
-        return -1;
-    }
+    if (set_image_name (s, img->names[i], id, err) < 0)
+      return -1;
   return 0;
 }
 
@@ -773,6 +835,25 @@ load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image 
   img->names = xmalloc0 (sizeof (char *));
   while (sqlite3_step (st) == SQLITE_ROW)
     img->names = strv_append (img->names, &n, xstrdup (column_text (st, 0)));
+  sqlite3_finalize (st);
+  st = ferry_db_prepare (s->db, "SELECT names_history FROM images WHERE id = ?", err);
+  if (st == NULL)
+    goto fail;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  img->names_history = xmalloc0 (sizeof (char *));
+  if (sqlite3_step (st) == SQLITE_ROW)
+    {
+      cleanup_json json_object *h = json_tokener_parse (column_text (st, 0));
+      size_t nh = 0;
+
+      /* The database's word is checked like any: strings only.  */
+      for (size_t k = 0; json_object_is_type (h, json_type_array) && k < json_object_array_length (h); k++)
+        {
+          const char *v = ferry_json_string_value (json_object_array_get_idx (h, k));
+          if (v)
+            img->names_history = strv_append (img->names_history, &nh, xstrdup (v));
+        }
+    }
   if (check && check_image_row (img, err) < 0)
     goto fail;
   *out = img;
@@ -1195,7 +1276,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
       /* One of several names: only that name goes, as with `podman rmi`.  */
       const char *args[] = { name };
 
-      if (exec_bound (s, "DELETE FROM image_names WHERE name = ?", args, 1, NULL, 0, err) == 0)
+      if (exec_bound (s, "DELETE FROM image_names WHERE name = ?", args, 1, NULL, 0, err) == 0
+          && update_names_history (s, img->id, err) == 0)
         {
           report->untagged = strv_append (report->untagged, &n_untagged, steal_pointer (&name));
           ret = 0;
@@ -1301,11 +1383,8 @@ with_image_locked (ferry_store_t *s, const char *ref,
 static int
 tag_locked (ferry_store_t *s, const struct ferry_image *img, const char *name, ferry_error_t *err)
 {
-  const char *args[] = { name, img->id };
-
   /* A name another image had moves here, as with `podman tag`.  */
-  return exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL, 0,
-                     err);
+  return set_image_name (s, name, img->id, err);
 }
 
 int
@@ -1321,10 +1400,15 @@ untag_locked (ferry_store_t *s, const struct ferry_image *img, const char *name,
   size_t i;
 
   if (name == NULL)
-    return exec_bound (s, "DELETE FROM image_names WHERE image_id = ?", args, 1, NULL, 0, err);
+    return exec_bound (s, "DELETE FROM image_names WHERE image_id = ?", args, 1, NULL, 0, err) < 0
+               ? -1
+               : update_names_history (s, img->id, err);
   for (i = 0; img->names[i]; i++)
     if (strcmp (img->names[i], name) == 0)
-      return exec_bound (s, "DELETE FROM image_names WHERE image_id = ? AND name = ?", args, 2, NULL, 0, err);
+      return exec_bound (s, "DELETE FROM image_names WHERE image_id = ? AND name = ?", args, 2, NULL, 0, err)
+                     < 0
+                 ? -1
+                 : update_names_history (s, img->id, err);
   return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: tag not known", name);
 }
 
@@ -1396,6 +1480,7 @@ ferry_image_free (struct ferry_image *img)
   free (img->config_text);
   json_object_put (img->config);
   ferry_cleanup_strvp (&img->names);
+  ferry_cleanup_strvp (&img->names_history);
   ferry_cleanup_strvp (&img->diff_ids);
   free (img->created);
   free (img);

@@ -48,7 +48,11 @@ struct ferry_image
   char *config_text;   /* the config exactly as stored (its sha256 is config_digest) */
   json_object *config; /* the parsed image config */
   char **names;        /* NULL-terminated, sorted */
-  char **diff_ids;     /* NULL-terminated, bottom layer first */
+  /* The names it has had, most recent first, as Podman's NamesHistory:
+   * each change of its names puts them (in the order given) before the
+   * others.  NULL-terminated.  */
+  char **names_history;
+  char **diff_ids; /* NULL-terminated, bottom layer first */
   size_t n_layers;
   uint64_t size; /* sum of the uncompressed layer sizes */
   char *created; /* from the config, may be "" */

@@ -149,6 +149,12 @@ static const char *const MIGRATIONS[] = {
   "  labels TEXT NOT NULL DEFAULT '{}',  -- JSON object\n"
   "  data BLOB NOT NULL\n"
   ");\n",
+
+  /* 10: the names an image has had, most recent first (Podman's
+   * NamesHistory, images --history); an image had the names it has.  */
+  "ALTER TABLE images ADD COLUMN names_history TEXT NOT NULL DEFAULT '[]'; -- JSON list of strings\n"
+  "UPDATE images SET names_history = (SELECT json_group_array (name) FROM (SELECT name FROM image_names "
+  "WHERE image_id = images.id ORDER BY rowid));\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

@@ -3235,7 +3235,7 @@ ferry_cmd_wait (int argc, char **argv)
   if (o.latest && optind < argc)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! o.latest && optind >= argc)
-    return ferry_cli_failf ("wait requires a container name or ID, or the --latest flag");
+    return ferry_cli_failf ("\"ferry wait\" requires a name, id, or the \"--latest\" flag");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -3718,7 +3718,7 @@ ferry_cmd_logs (int argc, char **argv)
   if (a.latest && argc - optind > 0)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! a.latest && argc - optind < 1)
-    return ferry_cli_failf ("ferry logs needs at least one container: ferry logs CONTAINER");
+    return ferry_cli_failf ("specify at least one container name or ID to log");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -325,7 +325,6 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "User", copy_member (cfg, "User", json_object_new_string ("")));
   json_object_object_add (o, "History", copy_member (img->config, "history", json_object_new_array ()));
   json_object_object_add (o, "NamesHistory", string_array (img->names));
-  json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   return o;
 }
 
@@ -371,6 +370,7 @@ image_inspect (int argc, char **argv)
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
+  format = ferry_cli_inspect_format (format);
   if (optind >= argc)
     return ferry_cli_failf ("ferry image inspect needs at least one image: ferry image inspect IMAGE");
   s = ferry_cli_open_store ();
@@ -866,7 +866,7 @@ ferry_cmd_rmi (int argc, char **argv)
   if (all && optind < argc)
     return ferry_cli_failf ("when using the --all switch, you may not pass any images names or IDs");
   if (! all && optind >= argc)
-    return ferry_cli_failf ("ferry image rm needs at least one image: ferry image rm IMAGE");
+    return ferry_cli_failf ("image name or ID must be specified");
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -920,11 +920,9 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object *o = json_object_new_object ();
   json_object *cfg = ferry_json_get_object (img->config, "config");
   struct timespec created = { 0 };
-  cleanup_free char *short_id = xstrndup (img->id, 12);
 
   ferry_time_parse (img->created, &created);
   json_object_object_add (o, "Id", json_object_new_string (img->id));
-  json_object_object_add (o, "ID", json_object_new_string (short_id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
   json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
@@ -933,8 +931,10 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
   json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
-  json_object_object_add (o, "Names", string_array (img->names));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
+  /* Podman's names history; ferry keeps the names an image has now.  */
+  json_object_object_add (o, "History", string_array (img->names));
+  json_object_object_add (o, "Names", string_array (img->names));
   json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
   json_object_object_add (o, "CreatedAt", json_object_new_string (img->created));
   return o;
@@ -1485,7 +1485,9 @@ ferry_cmd_images (int argc, char **argv)
       for (i = 0; i < n; i++)
         if (images_filter_match (&f, imgs[i]))
           json_object_array_add (all, image_list_json (s, imgs[i]));
-      puts (ferry_json_to_string (all, 1));
+      /* Indented by four, as Podman's images prints it.  */
+      cleanup_free char *text = ferry_json_to_indented (all, 4);
+      puts (text);
     }
   else
     print_images (s, rows, n_rows, &f, &ret);

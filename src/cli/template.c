@@ -373,6 +373,7 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
 }
 
 static int tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
+static int tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
 
 static char *
 tpl_string_literal (struct tpl *t, ferry_error_t *err)
@@ -479,7 +480,40 @@ tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t 
       t->p += 6;
       return tpl_index (t, obj, out, err);
     }
+  if (t->end - t->p >= 4 && strncmp (t->p, "len ", 4) == 0)
+    {
+      t->p += 4;
+      return tpl_len (t, obj, out, err);
+    }
   return tpl_field_path (t, obj, out, err);
+}
+
+/* {{len X}}: the elements of a slice or map, the bytes of a string.  The
+ * value lives until the next len, long enough for the action to print it.  */
+static int
+tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+{
+  static json_object *length;
+  json_object *v;
+  int64_t n;
+
+  if (tpl_expr (t, obj, out, err) < 0)
+    return -1;
+  v = out->value;
+  if (v && json_object_is_type (v, json_type_array))
+    n = (int64_t) json_object_array_length (v);
+  else if (v && json_object_is_type (v, json_type_object))
+    n = json_object_object_length (v);
+  else if (v && json_object_is_type (v, json_type_string))
+    n = json_object_get_string_len (v);
+  else
+    return ferry_make_error (err, 0, "template: error calling len: len of %s in `%s`",
+                             v ? ferry_json_type_name (v) : "nil", t->format);
+  json_object_put (length);
+  length = json_object_new_int64 (n);
+  out->value = length;
+  out->missing = 0;
+  return 0;
 }
 
 static int
@@ -506,30 +540,156 @@ tpl_action (struct tpl *t, json_object *obj, FILE *out, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
+/* Where the {{end}} of a block whose body starts at P is, and its {{else}}
+ * at the same depth (NULL when none): ELSE_AT and END_AT point at the
+ * actions' "{{", AFTER_END past the end's "}}".  */
+static int
+tpl_block_end (const char *p, const char *format, const char **else_at, const char **end_at,
+               const char **after_end, ferry_error_t *err)
 {
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  cleanup_fclose FILE *out = open_memstream (&buf, &len);
-  const char *p = format;
+  int depth = 0;
 
-  while (*p)
+  *else_at = NULL;
+  while ((p = strstr (p, "{{")) != NULL)
     {
-      if (p[0] == '{' && p[1] == '{')
+      const char *close = strstr (p + 2, "}}");
+      const char *w = p + 2;
+
+      if (close == NULL)
+        break;
+      while (*w == ' ')
+        w++;
+      if (strncmp (w, "range ", 6) == 0 || strncmp (w, "if ", 3) == 0 || strncmp (w, "with ", 5) == 0)
+        depth++;
+      else if (strncmp (w, "end", 3) == 0 && (w + 3 == close || w[3] == ' '))
+        {
+          if (depth-- == 0)
+            {
+              *end_at = p;
+              *after_end = close + 2;
+              return 0;
+            }
+        }
+      else if (depth == 0 && strncmp (w, "else", 4) == 0 && (w + 4 == close || w[4] == ' '))
+        *else_at = p;
+      p = close + 2;
+    }
+  return ferry_make_error (err, 0, "template: unexpected EOF, a block without {{end}} in `%s`", format);
+}
+
+/* Go's truth: false, 0, "", nil and empty slices and maps are false.  */
+static int
+tpl_truth (json_object *v)
+{
+  if (v == NULL)
+    return 0;
+  switch (json_object_get_type (v))
+    {
+    case json_type_boolean:
+      return json_object_get_boolean (v);
+    case json_type_int:
+      return json_object_get_int64 (v) != 0;
+    case json_type_double:
+      return json_object_get_double (v) != 0;
+    case json_type_string:
+      return json_object_get_string_len (v) > 0;
+    case json_type_array:
+      return json_object_array_length (v) > 0;
+    case json_type_object:
+      return json_object_object_length (v) > 0;
+    default:
+      return 0;
+    }
+}
+
+static int tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+                       ferry_error_t *err);
+
+/* {{range X}}BODY{{else}}OTHER{{end}} and {{if X}}BODY{{else}}OTHER{{end}}
+ * whose action is T (after its keyword) and whose body starts at BODY;
+ * *NEXT is set past the {{end}}.  */
+static int
+tpl_block (struct tpl *t, int is_range, const char *body, json_object *obj, FILE *out, const char **next,
+           ferry_error_t *err)
+{
+  const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other;
+  struct tpl_value v = { NULL, 0 };
+  size_t i, n = 0;
+
+  *next = body;
+  if (tpl_block_end (body, t->format, &else_at, &end_at, &after_end, err) < 0)
+    return -1;
+  *next = after_end;
+  if (tpl_expr (t, obj, &v, err) < 0)
+    return -1;
+  tpl_skip_space (t);
+  if (t->p != t->end)
+    return ferry_make_error (err, 0, "template: unsupported action in `%s`", t->format);
+  other = else_at ? strstr (else_at, "}}") + 2 : NULL;
+  if (! is_range)
+    {
+      if (tpl_truth (v.value))
+        return tpl_render (body, else_at ? else_at : end_at, obj, out, t->format, err);
+      return other ? tpl_render (other, end_at, obj, out, t->format, err) : 0;
+    }
+  if (v.value && json_object_is_type (v.value, json_type_array))
+    {
+      n = json_object_array_length (v.value);
+      for (i = 0; i < n; i++)
+        if (tpl_render (body, else_at ? else_at : end_at, json_object_array_get_idx (v.value, i), out,
+                        t->format, err)
+            < 0)
+          return -1;
+    }
+  else if (v.value && json_object_is_type (v.value, json_type_object))
+    {
+      /* A map's values in its keys' order, as Go ranges over them.  */
+      cleanup_free const char **keys = tpl_sorted_keys (v.value, &n);
+
+      for (i = 0; i < n; i++)
+        if (tpl_render (body, else_at ? else_at : end_at, json_object_object_get (v.value, keys[i]), out,
+                        t->format, err)
+            < 0)
+          return -1;
+    }
+  else if (v.value && ! json_object_is_type (v.value, json_type_null))
+    return ferry_make_error (err, 0, "template: range can't iterate over %s in `%s`",
+                             json_object_get_string (v.value), t->format);
+  if (n == 0 && other)
+    return tpl_render (other, end_at, obj, out, t->format, err);
+  return 0;
+}
+
+static int
+tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+            ferry_error_t *err)
+{
+  while (p < end)
+    {
+      if (p[0] == '{' && p + 1 < end && p[1] == '{')
         {
           const char *close = strstr (p + 2, "}}");
           struct tpl t;
 
-          if (close == NULL)
+          if (close == NULL || close + 2 > end)
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
           t = (struct tpl){ .p = p + 2, .end = close, .format = format };
+          tpl_skip_space (&t);
+          if (t.end - t.p >= 6 && (strncmp (t.p, "range ", 6) == 0 || strncmp (t.p, "if ", 3) == 0))
+            {
+              int is_range = t.p[0] == 'r';
+
+              t.p += is_range ? 6 : 3;
+              if (tpl_block (&t, is_range, close + 2, obj, out, &p, err) < 0)
+                return -1;
+              continue;
+            }
           if (tpl_action (&t, obj, out, err) < 0)
             return -1;
           p = close + 2;
           continue;
         }
-      if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n'))
+      if (p[0] == '\\' && p + 1 < end && (p[1] == 't' || p[1] == 'n'))
         {
           fputc (p[1] == 't' ? '\t' : '\n', out);
           p += 2;
@@ -537,6 +697,18 @@ ferry_cli_template (const char *format, json_object *obj, char **result, ferry_e
         }
       fputc (*p++, out);
     }
+  return 0;
+}
+
+int
+ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  cleanup_fclose FILE *out = open_memstream (&buf, &len);
+
+  if (tpl_render (format, format + strlen (format), obj, out, format, err) < 0)
+    return -1;
   fclose (out);
   out = NULL;
   *result = buf;

@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# What tests/lib/compare-podman.sh found ferry doing differently from
+# Podman 5.4, now fixed: inspect of volumes and networks says what it did
+# not find after what it found, inspect takes --format json, templates take
+# range, if and len, errors begin with Podman's words, network rm -f passes
+# over a missing network, volume JSON leaves Anonymous out when false.
+# Each sequence is compared with the transcript ferry printed once it
+# matched Podman (kept below) and, where Podman is installed, with Podman
+# run live: standard output whole, the first words of each error line.
+
+load helpers
+load podman-helpers
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# Transcript $1 as compared live: errors cut to their first three words
+# (the rest is each tool's wording of the cause), without Podman's lock
+# numbers (ferry has no lock table) and the blank line Podman's volume ls
+# --format json writes inside an empty object.
+live_form() {
+	perl -0pe 's/,\n  out: +"LockNumber": \d+//g' "$1" | grep -v '^  out: *$' |
+		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
+}
+
+# Runs sequence function $1 with ferry, compares it with the expected
+# transcript on stdin, then runs it with Podman where Podman is installed.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	N=$(net_number)
+	load_test_image
+	for t in f podman_t; do
+		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/fau%s/fauN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		echo 's/"CreatedAt": "[^"]*"/"CreatedAt": "T"/' >>"$TEST_TMP/$t.sed"
+		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
+		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
+	done
+	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
+	"$seq" f
+	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	"$seq" podman_t
+	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
+	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
+}
+
+volume_sequence() {
+	local t=$1
+	step "$t" volume create v1
+	step "$t" volume create v2
+	step "$t" volume inspect --format '{{.Name}}' v1 nosuch v2
+	step "$t" volume inspect --format '{{.Name}}' nosuch1 v1 nosuch2
+	step "$t" volume inspect --format json v1
+	step "$t" volume inspect
+	step "$t" volume inspect --all v1
+	step "$t" volume rm
+	step "$t" volume exists
+	step "$t" volume exists v1 v2
+	step "$t" volume create a b
+	step "$t" volume create 'a/b'
+	step "$t" volume create -d nosuchdriver v3
+	step "$t" volume ls --filter bogus=1
+	step "$t" volume ls --format json
+}
+
+@test "volume: inspect's misses come last, JSON as Podman's, errors in Podman's words" {
+	compare_with_podman volume_sequence <<-'EOF'
+		$ volume create v1 -> 0
+		  out: v1
+		$ volume create v2 -> 0
+		  out: v2
+		$ volume inspect --format {{.Name}} v1 nosuch v2 -> 125
+		  out: v1
+		  out: v2
+		  err: Error: no such volume nosuch
+		$ volume inspect --format {{.Name}} nosuch1 v1 nosuch2 -> 125
+		  out: v1
+		  err: no such volume nosuch2
+		  err: Error: no such volume nosuch1
+		$ volume inspect --format json v1 -> 0
+		  out: [
+		  out:      {
+		  out:           "Name": "v1",
+		  out:           "Driver": "local",
+		  out:           "Mountpoint": "TMP/root/volumes/v1/_data",
+		  out:           "CreatedAt": "T",
+		  out:           "Labels": {},
+		  out:           "Scope": "local",
+		  out:           "Options": {},
+		  out:           "MountCount": 0,
+		  out:           "NeedsCopyUp": true,
+		  out:           "NeedsChown": true
+		  out:      }
+		  out: ]
+		$ volume inspect -> 125
+		  err: Error: provide one or more volume names or use --all
+		$ volume inspect --all v1 -> 125
+		  err: Error: provide one or more volume names or use --all, not both
+		$ volume rm -> 125
+		  err: Error: choose either one or more volumes or all
+		$ volume exists -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ volume exists v1 v2 -> 125
+		  err: Error: accepts 1 arg(s), received 2
+		$ volume create a b -> 125
+		  err: Error: accepts at most 1 arg(s), received 2
+		$ volume create a/b -> 125
+		  err: Error: running volume create option: invalid volume name `a/b`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ volume create -d nosuchdriver v3 -> 125
+		  err: Error: volume v3 uses volume plugin nosuchdriver but it could not be retrieved: ferry has only the local driver
+		$ volume ls --filter bogus=1 -> 125
+		  err: Error: "bogus" is an invalid volume filter: use name, driver, scope, label, label! or dangling
+		$ volume ls --format json -> 0
+		  out: [
+		  out:   {
+		  out:     "Name": "v1",
+		  out:     "Driver": "local",
+		  out:     "Mountpoint": "TMP/root/volumes/v1/_data",
+		  out:     "CreatedAt": "T",
+		  out:     "Labels": {
+		  out:     },
+		  out:     "Scope": "local",
+		  out:     "Options": {
+		  out:     },
+		  out:     "MountCount": 0,
+		  out:     "NeedsCopyUp": true,
+		  out:     "NeedsChown": true
+		  out:   },
+		  out:   {
+		  out:     "Name": "v2",
+		  out:     "Driver": "local",
+		  out:     "Mountpoint": "TMP/root/volumes/v2/_data",
+		  out:     "CreatedAt": "T",
+		  out:     "Labels": {
+		  out:     },
+		  out:     "Scope": "local",
+		  out:     "Options": {
+		  out:     },
+		  out:     "MountCount": 0,
+		  out:     "NeedsCopyUp": true,
+		  out:     "NeedsChown": true
+		  out:   }
+		  out: ]
+	EOF
+}
+
+network_sequence() {
+	local t=$1
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
+	step "$t" network inspect --format '{{.Name}}' n1 nosuch n2
+	step "$t" network inspect --format '{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}' n1
+	step "$t" network inspect --format '{{len .Subnets}} {{if .Internal}}internal{{else}}external{{end}}' n1
+	step "$t" network inspect --format json nosuch
+	step "$t" network inspect
+	step "$t" network rm -f nosuch
+	step "$t" network rm
+	step "$t" network connect n1
+	step "$t" network disconnect n1
+	step "$t" network create --subnet "10.212.$N.0/24" n2
+	step "$t" network create --subnet 10.212.0.0/33 n3
+	step "$t" network create --subnet 10.212.0.0/24 --gateway 10.213.0.1 n4
+	step "$t" network create -d nosuch n5
+	step "$t" network rm n1
+}
+
+@test "network: inspect's misses come last, range and len in templates, rm -f passes over a missing one, errors in Podman's words" {
+	compare_with_podman network_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		  out: n1
+		$ network inspect --format {{.Name}} n1 nosuch n2 -> 125
+		  out: n1
+		  err: network n2: unable to find network with name or ID n2: network not found
+		  err: Error: network nosuch: unable to find network with name or ID nosuch: network not found
+		$ network inspect --format {{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}} n1 -> 0
+		  out: 10.212.N.0/24 10.212.N.1
+		$ network inspect --format {{len .Subnets}} {{if .Internal}}internal{{else}}external{{end}} n1 -> 0
+		  out: 1 external
+		$ network inspect --format json nosuch -> 125
+		  out: []
+		  err: Error: network nosuch: unable to find network with name or ID nosuch: network not found
+		$ network inspect -> 125
+		  err: Error: requires at least 1 arg(s), only received 0
+		$ network rm -f nosuch -> 0
+		$ network rm -> 125
+		  err: Error: requires at least 1 arg(s), only received 0
+		$ network connect n1 -> 125
+		  err: Error: accepts 2 arg(s), received 1
+		$ network disconnect n1 -> 125
+		  err: Error: accepts 2 arg(s), received 1
+		$ network create --subnet 10.212.N.0/24 n2 -> 125
+		  err: Error: subnet 10.212.N.0/24 is already used by network n1: choose another with --subnet
+		$ network create --subnet 10.212.0.0/33 n3 -> 125
+		  err: Error: invalid CIDR address: 10.212.0.0/33: give an IPv4 subnet from /8 to /30 with its host bits zero, like 10.89.0.0/24
+		$ network create --subnet 10.212.0.0/24 --gateway 10.213.0.1 n4 -> 125
+		  err: Error: gateway 10.213.0.1 not in subnet 10.212.0.0/24
+		$ network create -d nosuch n5 -> 125
+		  err: Error: failed to find driver or plugin "nosuch": use bridge or macvlan
+		$ network rm n1 -> 0
+		  out: n1
+	EOF
+}
+
+other_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" container inspect --format '{{.Name}}' nosuch c1
+	step "$t" inspect --format json c1 --type volume
+	step "$t" inspect --format '{{range .Config.Cmd}}<{{.}}>{{end}} {{len .Config.Cmd}}' c1
+	step "$t" image inspect --format '{{len .RootFS.Layers}}' "$img"
+	step "$t" image inspect --format '{{range .RepoTags}}{{.}}{{end}}' "$img"
+	step "$t" rmi
+	step "$t" logs
+	step "$t" wait
+	step "$t" rm c1
+}
+
+@test "container and image: --format json, range and len, errors in Podman's words" {
+	compare_with_podman other_sequence <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ container inspect --format {{.Name}} nosuch c1 -> 125
+		  out: c1
+		  err: Error: no such container nosuch
+		$ inspect --format json c1 --type volume -> 125
+		  out: []
+		  err: Error: no such volume c1
+		$ inspect --format {{range .Config.Cmd}}<{{.}}>{{end}} {{len .Config.Cmd}} c1 -> 0
+		  out: <true> 1
+		$ image inspect --format {{len .RootFS.Layers}} localhost/ferry-test:latest -> 0
+		  out: 2
+		$ image inspect --format {{range .RepoTags}}{{.}}{{end}} localhost/ferry-test:latest -> 0
+		  out: localhost/ferry-test:latest
+		$ rmi -> 125
+		  err: Error: image name or ID must be specified
+		$ logs -> 125
+		  err: Error: specify at least one container name or ID to log
+		$ wait -> 125
+		  err: Error: "TOOL wait" requires a name, id, or the "--latest" flag
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

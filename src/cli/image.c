@@ -292,8 +292,8 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Architecture",
                           copy_member (img->config, "architecture", json_object_new_string ("")));
   json_object_object_add (o, "Os", copy_member (img->config, "os", json_object_new_string ("")));
-  json_object_object_add (o, "Size", json_object_new_int64 (img->size));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   for (i = 0; lowers[i]; i++)
     len += strlen (lowers[i]) + 1;
   joined = xmalloc0 (len + 1);
@@ -926,9 +926,9 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "ParentId", json_object_new_string (""));
   json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
-  json_object_object_add (o, "Size", json_object_new_int64 (img->size));
+  json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
@@ -955,7 +955,8 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object *o = json_object_new_object ();
   json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
   cleanup_free char *repository = NULL, *tag = NULL, *history = xstrdup ("");
-  cleanup_free char *ago = ferry_cli_time_ago (img->created), *size = ferry_cli_human_size (img->size);
+  cleanup_free char *ago = ferry_cli_time_ago (img->created),
+                    *size = ferry_cli_human_size (ferry_image_reported_size (img));
   cleanup_free char *id = no_trunc ? xasprintf ("sha256:%s", img->id) : xstrndup (img->id, 12);
   size_t i;
 
@@ -977,7 +978,7 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
   json_object_object_add (o, "CreatedTime", ferry_cli_tpl_time_text (img->created));
   json_object_object_add (o, "Size", json_object_new_string (size));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
   json_object_object_add (o, "ReadOnly", json_object_new_boolean (0));
   json_object_object_add (o, "IsReadOnly", json_object_new_boolean (0));

@@ -527,7 +527,13 @@ network_ls (int argc, char **argv)
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < json_object_array_length (defs); i++)
         if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
-          json_object_array_add (all, network_json (e, json_object_array_get_idx (defs, i)));
+          {
+            /* The definitions alone: Podman's list has no containers.  */
+            json_object *def = NULL;
+
+            json_object_deep_copy (json_object_array_get_idx (defs, i), &def, NULL);
+            json_object_array_add (all, def);
+          }
       puts (ferry_json_to_string (all, 1));
       return 0;
     }

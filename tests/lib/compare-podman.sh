@@ -19,7 +19,8 @@
 # line is the arguments of one command, split as the shell splits them;
 # IMG stands for the test image; a line starting with "!" is a shell
 # command run as it stands ($T names the tool's runner: `$T ps -a`), not
-# recorded.  The default network is left out of listings: it is "podman"
+# recorded; one starting with "% " is such a command whose output is
+# recorded (`% $T info --format json | jq -c keys`).  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats keeps
 # the sequences that differed once and were fixed.
 set -euo pipefail
@@ -315,6 +316,54 @@ wait
 system df --format '{{.Type}} {{.Total}}'
 system df --format json
 system df -v --format '{{.Type}}'
+## system-info-json
+% $T info --format json | jq -c 'keys, (.host | keys), (.store | keys), (.version | keys)'
+% $T system df --format json | jq -c '.[0] | keys'
+% $T system df -v --format json | jq -c 'keys'
+## formats-json
+create --network none --name c1 --label a=b IMG true
+volume create v1
+network create --subnet 10.251.16.0/24 --interface-name fcmp16 n1
+% $T ps -a --format json | jq -c '.[0] | keys'
+% $T ps -a --format json | jq -c '.[0] | .Names, .State, .Labels, .Command, .Image, .Exited, .ExitCode'
+% $T volume ls --format json | jq -c '.[0] | keys'
+% $T network ls --format json | jq -c '.[] | select(.name == "n1") | keys'
+% $T images --format json | jq -c '.[0] | keys'
+% $T inspect c1 | jq -c '.[0] | keys'
+% $T inspect c1 | jq -c '.[0].State | keys'
+% $T inspect c1 | jq -c '.[0].Config | keys'
+% $T inspect c1 | jq -c '.[0].HostConfig | keys'
+% $T image inspect IMG | jq -c '.[0] | keys'
+% $T volume inspect v1 | jq -c '.[0] | keys'
+% $T network inspect n1 | jq -c '.[0] | keys'
+% $T history --format json IMG | jq -c '.[0] | keys'
+## container-lifecycle-output
+create --network none --name c1 IMG sleep 100
+start c1
+start c1
+stop -t 0 c1 nosuch
+start c1 nosuch
+kill c1 nosuch
+pause c1
+stop -t 0 c1
+rm -f c1 nosuch
+## logs-formats
+run --network none --name c1 IMG sh -c 'echo one; echo two; echo three'
+logs --tail 2 c1
+logs --tail 0 c1
+logs -n c1
+logs --since 2000-01-01 c1
+logs --until 2000-01-01 c1
+logs --since bogus c1
+logs c1 nosuch
+## stats-formats
+run -d --network none --name c2 IMG sleep 100
+stats --no-stream --format '{{.Name}} {{.ID}}' c2
+% $T stats --no-stream --format json c2 | jq -c '.[0] | keys'
+stats --no-stream --format '{{.Nosuch}}' c2
+stats --no-stream --no-reset c2 nosuch
+stop -t 0 c2
+stats --no-stream c2
 ## system-info
 info --format '{{.Store.GraphRoot}}'
 info --format '{{.Host.OCIRuntime.Name}}'
@@ -403,11 +452,19 @@ normalise() {
 
 # Runs sequence $2 with runner $1, printing its transcript.
 run_sequence() {
-	local T=$1 name=$2 line rc
+	local T=$1 name=$2 line rc cmd
 	sequences | awk -v n="## $name" '$0 == n { on = 1; next } /^## / { on = 0 } on' |
 		while IFS= read -r line; do
 			if [ "${line:0:1}" = "!" ]; then
 				eval "${line:1}" >/dev/null 2>&1 || true
+				continue
+			fi
+			if [ "${line:0:2}" = "% " ]; then
+				rc=0 cmd=${line:2}
+				eval "${cmd//IMG/localhost/ferry-test:latest}" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+				echo "\$ $line -> $rc"
+				normalise <"$WORK/out" | sed 's/^/  out: /'
+				{ grep -v '^time=".*level=warning' "$WORK/err" || true; } | normalise | sed 's/^/  err: /'
 				continue
 			fi
 			eval "set -- $line"

@@ -245,3 +245,80 @@ other_sequence() {
 		  out: c1
 	EOF
 }
+
+# Runs TOOL ($1) with the rest but the last, and records what jq filter
+# (the last) makes of its output.
+jstep() {
+	local tool=$1 filter=${*: -1} rc=0
+	set -- "${@:2:$#-2}"
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* | jq $filter -> $rc"
+		jq -c "$filter" <"$TEST_TMP/out" | sed 's/^/  out: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+json_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --network none --name c1 --expose 80 --expose 53/udp --expose 80/udp "$img" true
+	jstep "$t" ps -a --format json '.[0] | keys'
+	jstep "$t" ps -a --format json '.[0] | .ExposedPorts, .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size'
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
+	jstep "$t" network ls --format json '.[] | select(.name == "n1") | keys'
+	jstep "$t" images --format json '.[0] | keys'
+	jstep "$t" images --format json '.[0] | .Size, .VirtualSize, .History'
+	jstep "$t" image inspect "$img" '.[0] | .Size, has("Containers")'
+	jstep "$t" system df --format json '.[0] | .RawSize, .Size'
+	jstep "$t" info --format json '.host.security | keys'
+	jstep "$t" info --format json '.host | .serviceIsRemote, .security.rootless, .idMappings, (.cpuUtilization | keys)'
+	jstep "$t" info --format json '.store | .transientStore, (.graphOptions | length)'
+	step "$t" rm c1
+	step "$t" network rm n1
+}
+
+@test "ps, network ls, images, system df and info: the JSON members Podman's have" {
+	compare_with_podman json_sequence <<-'EOF'
+		$ create --network none --name c1 --expose 80 --expose 53/udp --expose 80/udp localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ ps -a --format json | jq .[0] | keys -> 0
+		  out: ["AutoRemove","CIDFile","Command","Created","CreatedAt","ExitCode","Exited","ExitedAt","ExposedPorts","Id","Image","ImageID","IsInfra","Labels","Mounts","Names","Namespaces","Networks","Pid","Pod","PodName","Ports","Restarts","Size","StartedAt","State","Status"]
+		$ ps -a --format json | jq .[0] | .ExposedPorts, .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size -> 0
+		  out: {"53":["udp"],"80":["tcp","udp"]}
+		  out: []
+		  out: false
+		  out: ""
+		  out: 0
+		  out: ""
+		  out: null
+		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		  out: n1
+		$ network ls --format json | jq .[] | select(.name == "n1") | keys -> 0
+		  out: ["created","dns_enabled","driver","id","internal","ipam_options","ipv6_enabled","name","network_interface","subnets"]
+		$ images --format json | jq .[0] | keys -> 0
+		  out: ["Containers","Created","CreatedAt","Digest","History","Id","Labels","Names","ParentId","RepoDigests","RepoTags","SharedSize","Size","VirtualSize"]
+		$ images --format json | jq .[0] | .Size, .VirtualSize, .History -> 0
+		  out: 2152238
+		  out: 2152238
+		  out: ["localhost/ferry-test:latest"]
+		$ image inspect localhost/ferry-test:latest | jq .[0] | .Size, has("Containers") -> 0
+		  out: 2152238
+		  out: false
+		$ system df --format json | jq .[0] | .RawSize, .Size -> 0
+		  out: 2152238
+		  out: "2.152MB"
+		$ info --format json | jq .host.security | keys -> 0
+		  out: ["apparmorEnabled","capabilities","rootless","seccompEnabled","seccompProfilePath","selinuxEnabled"]
+		$ info --format json | jq .host | .serviceIsRemote, .security.rootless, .idMappings, (.cpuUtilization | keys) -> 0
+		  out: false
+		  out: false
+		  out: {"gidmap":null,"uidmap":null}
+		  out: ["idlePercent","systemPercent","userPercent"]
+		$ info --format json | jq .store | .transientStore, (.graphOptions | length) -> 0
+		  out: false
+		  out: 0
+		$ rm c1 -> 0
+		  out: c1
+		$ network rm n1 -> 0
+		  out: n1
+	EOF
+}

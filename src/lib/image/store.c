@@ -218,6 +218,13 @@ ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest, char dif
 }
 
 uint64_t
+ferry_image_reported_size (const struct ferry_image *img)
+{
+  return img->size + (img->config_text ? strlen (img->config_text) : 0)
+         + 2 * (img->manifest ? strlen (img->manifest) : 0);
+}
+
+uint64_t
 ferry_store_layer_size (ferry_store_t *s, const char *diff_id)
 {
   ferry_error_t ignored = NULL;

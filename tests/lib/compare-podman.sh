@@ -161,6 +161,23 @@ network disconnect nosuch c1
 network disconnect n1 nosuch
 network disconnect n1 c1
 network disconnect n1
+## network-connect-created
+network create --subnet 10.251.17.0/24 --interface-name fcmp17 n1
+network create --subnet 10.251.18.0/24 --interface-name fcmp18 n2
+create --network n1 --name c1 IMG true
+network connect n1 c1
+network connect n2 c1
+network connect n2 c1
+inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network connect nosuch c1
+network disconnect n2 c1
+network disconnect n2 c1
+network disconnect nosuch c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network rm n1
+rm c1
+network rm n1 n2
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

@@ -2281,6 +2281,14 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  /* A network that is not there is said as such, as by Podman.  */
+  {
+    cleanup_json json_object *def = NULL;
+
+    if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL)
+        && ferry_network_get (e, name, &def, err) < 0)
+      goto out;
+  }
   if (! ferry_network_record_bridged (c->record)
       || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
     {

@@ -33,7 +33,8 @@ compare_with_podman() {
 	N=$(net_number)
 	load_test_image
 	for t in f podman_t; do
-		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/fau%s/fauN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/fau%s\\b/fauN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		printf 's/10\\.212\\.%s\\./10.212.M./g\ns/fau%s\\b/fauM/g\n' "$((N + 1))" "$((N + 1000))" >>"$TEST_TMP/$t.sed"
 		echo 's/"CreatedAt": "[^"]*"/"CreatedAt": "T"/' >>"$TEST_TMP/$t.sed"
 		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
@@ -320,5 +321,53 @@ json_sequence() {
 		  out: c1
 		$ network rm n1 -> 0
 		  out: n1
+	EOF
+}
+
+connect_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
+	step "$t" network create --subnet "10.212.$((N + 1)).0/24" --interface-name "fau$((N + 1000))" n2
+	step "$t" create --network n1 --name c1 "$img" true
+	step "$t" network connect n1 c1
+	step "$t" network connect n2 c1
+	step "$t" network connect n2 c1
+	step "$t" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c1
+	step "$t" network connect nosuch c1
+	step "$t" network disconnect n2 c1
+	step "$t" network disconnect n2 c1
+	step "$t" network disconnect nosuch c1
+	step "$t" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' c1
+	step "$t" rm c1
+	step "$t" network rm n1 n2
+}
+
+@test "network connect and disconnect of a created container: twice, and a missing network, as Podman" {
+	compare_with_podman connect_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		  out: n1
+		$ network create --subnet 10.212.M.0/24 --interface-name fauM n2 -> 0
+		  out: n2
+		$ create --network n1 --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ network connect n1 c1 -> 0
+		$ network connect n2 c1 -> 0
+		$ network connect n2 c1 -> 0
+		$ inspect --format {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}} c1 -> 0
+		  out: n1 n2 
+		$ network connect nosuch c1 -> 125
+		  err: Error: unable to find network with name or ID nosuch: network not found
+		$ network disconnect n2 c1 -> 0
+		$ network disconnect n2 c1 -> 125
+		  err: Error: container c1 is not connected to network n2
+		$ network disconnect nosuch c1 -> 125
+		  err: Error: unable to find network with name or ID nosuch: network not found
+		$ inspect --format {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}} c1 -> 0
+		  out: n1
+		$ rm c1 -> 0
+		  out: c1
+		$ network rm n1 n2 -> 0
+		  out: n1
+		  out: n2
 	EOF
 }

@@ -4327,7 +4327,9 @@ ps_option (int c, const char *arg, void *data)
       if (sorts[i] == NULL)
         {
           ferry_cli_failf (
-              "invalid --sort `%s`: use command, created, id, image, names, runningfor, size or status", arg);
+              "invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
+              "from: \"command, created, id, image, names, runningfor, size, status\"",
+              arg, arg);
           return -1;
         }
       f->sort = arg;

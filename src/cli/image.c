@@ -757,7 +757,8 @@ static const char rm_usage[]
       "2 if one is in use by a container.\n\n"
       "Options:\n"
       "  -a, --all     remove every image (names given are refused)\n"
-      "  -f, --force   remove an image with several names by ID, and the containers using it\n"
+      "  -f, --force   remove an image with several names by ID, and the containers using it;\n"
+      "                pass over images that are not known, as -i\n"
       "  -i, --ignore  pass over images that are not known\n"
       "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
 
@@ -874,7 +875,8 @@ ferry_cmd_rmi (int argc, char **argv)
     return rmi_all (s, force);
   for (; optind < argc; optind++)
     {
-      int code = rmi_one (s, argv[optind], force, force, ignore);
+      /* As Podman's, -f passes over an image that is not there too.  */
+      int code = rmi_one (s, argv[optind], force, force, ignore || force);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
@@ -1274,7 +1276,12 @@ image_row_compare (const void *a, const void *b)
   if (strcmp (images_sort, "id") == 0)
     r = strcmp (x->img->id, y->img->id);
   else if (strcmp (images_sort, "repository") == 0)
-    r = strcmp (x->repository, y->repository);
+    {
+      /* One repository's names by tag, as Podman's.  */
+      r = strcmp (x->repository, y->repository);
+      if (r == 0)
+        r = strcmp (x->tag, y->tag);
+    }
   else if (strcmp (images_sort, "tag") == 0)
     r = strcmp (x->tag, y->tag);
   else if (strcmp (images_sort, "size") == 0)

@@ -310,7 +310,8 @@ filters_add (struct filters *f, const char *arg)
       else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
         want = 0;
       else
-        return ferry_cli_failf ("invalid filter `%s`: dangling must be true or false", arg);
+        return ferry_cli_failf (
+            "\"%s\" is not a valid value for the \"dangling\" filter - must be true or false", value);
       if (f->dangling >= 0 && f->dangling != want)
         f->contradictory = 1;
       f->dangling = want;

@@ -381,6 +381,56 @@ stats --no-stream --format '{{.Nosuch}}' c2
 stats --no-stream --no-reset c2 nosuch
 stop -t 0 c2
 stats --no-stream c2
+## image-tags-rmi
+tag IMG a:1
+tag IMG a:2 b:1
+rmi a:1
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+rmi localhost/ferry-test:latest
+rmi -f IMG
+images -q
+images --filter dangling=true -q
+rmi -a
+## volume-filters
+volume create --label a=1 v1
+volume create --label a=2 v2
+volume create v3
+volume ls --filter label=a -q
+volume ls --filter label=a=2 -q
+volume ls --filter driver=local -q
+volume ls --filter driver=nosuch -q
+volume ls --filter dangling=bogus
+volume ls --filter name=v[12] -q
+volume prune -f --filter label!=a
+volume ls -q
+## ps-filters
+run --network none --name c1 IMG sh -c 'exit 3'
+create --network none --name c2 --label k=v IMG true
+ps -a --filter exited=3 --format '{{.Names}}'
+ps -a --filter exited=0 --format '{{.Names}}'
+ps -a --filter status=exited --format '{{.Names}} {{.Status}}'
+ps -a --filter ancestor=IMG --format '{{.Names}}' --sort names
+ps -a --filter label=k --format '{{.Names}}'
+ps -a --filter id=nosuch -q
+ps -a --filter exited=bogus
+ps -a --sort bogus
+ps --format '{{.Names}}'
+## wait-conditions
+create --network none --name c1 IMG true
+wait --condition bogus c1
+run --network none --name c2 IMG sh -c 'exit 7'
+wait c2
+wait --condition stopped c2
+wait --condition exited c2
+## kill-states
+create --network none --name c1 IMG sleep 100
+kill -s TERM c1
+run --network none --name c2 IMG true
+kill c2
+stop c2
+pause c2
+unpause c2
+restart -t 0 nosuch
 ## system-info
 info --format '{{.Store.GraphRoot}}'
 info --format '{{.Host.OCIRuntime.Name}}'
@@ -463,8 +513,8 @@ normalise() {
 		-e "s#$WORK/(froot|proot|frun|prun)#<ROOT>#g" -e "s#$WORK#TMP#g" \
 		-e 's/\b[0-9a-f]{64}\b/<ID>/g' -e 's/\b[0-9a-f]{12}\b/<SID>/g' \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?(Z|[+-][0-9]{2}:?[0-9]{2})( [A-Z]+)?)?/<TIME>/g' \
-		-e 's/(Less than a second|About a minute|About an hour|[0-9]+ (seconds|minutes|hours)) ago/<AGO> ago/g' \
-		-e 's/Up (Less than a second|About a minute|About an hour|[0-9]+ (seconds|minutes|hours))/Up <AGO>/g'
+		-e 's/(Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?)) ago/<AGO> ago/g' \
+		-e 's/Up (Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?))/Up <AGO>/g'
 }
 
 # Runs sequence $2 with runner $1, printing its transcript.

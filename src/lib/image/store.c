@@ -512,7 +512,11 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
         < 0)
       return -1;
   }
+  /* Last first: names read back newest first (see load_image_row), these
+   * in the order given.  */
   for (i = 0; img->names && img->names[i]; i++)
+    ;
+  while (i-- > 0)
     {
       const char *args[] = { img->names[i], id };
 
@@ -716,7 +720,9 @@ load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image 
     }
   sqlite3_finalize (st);
 
-  st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY name", err);
+  /* Newest first, as Podman's store keeps an image's names: a tag goes in
+   * front (INSERT OR REPLACE gives a name given again a new rowid).  */
+  st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY rowid DESC", err);
   if (st == NULL)
     goto fail;
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);

@@ -17,11 +17,12 @@ teardown() {
 }
 
 # Transcript $1 as compared live: errors cut to their first three words
-# (the rest is each tool's wording of the cause), without Podman's lock
+# (the rest is each tool's wording of the cause; Podman's second line
+# "See 'podman ps --help'" ferry leaves out), without Podman's lock
 # numbers (ferry has no lock table) and the blank line Podman's volume ls
 # --format json writes inside an empty object.
 live_form() {
-	perl -0pe 's/,\n  out: +"LockNumber": \d+//g' "$1" | grep -v '^  out: *$' |
+	perl -0pe 's/,\n  out: +"LockNumber": \d+//g' "$1" | grep -v '^  out: *$' | grep -v "^  err: See 'podman" |
 		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
 }
 
@@ -369,5 +370,50 @@ connect_sequence() {
 		$ network rm n1 n2 -> 0
 		  out: n1
 		  out: n2
+	EOF
+}
+
+names_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" tag "$img" y:1
+	step "$t" tag "$img" x:2 a:1
+	step "$t" images --format '{{.Repository}}:{{.Tag}} {{.Names}}'
+	step "$t" image inspect --format '{{.RepoTags}}' "$img"
+	step "$t" images --format '{{.Repository}}:{{.Tag}}' --sort repository
+	step "$t" rmi "$img"
+	step "$t" rmi -f "$img" nosuch
+	step "$t" volume ls --filter dangling=bogus
+	step "$t" ps -a --sort bogus
+	step "$t" rmi -a
+}
+
+@test "image names newest first, rmi -f of what is not there, errors in Podman's words" {
+	compare_with_podman names_sequence <<-'EOF'
+		$ tag localhost/ferry-test:latest y:1 -> 0
+		$ tag localhost/ferry-test:latest x:2 a:1 -> 0
+		$ images --format {{.Repository}}:{{.Tag}} {{.Names}} -> 0
+		  out: localhost/a:1 [localhost/a:1 localhost/x:2 localhost/y:1 localhost/ferry-test:latest]
+		  out: localhost/x:2 [localhost/a:1 localhost/x:2 localhost/y:1 localhost/ferry-test:latest]
+		  out: localhost/y:1 [localhost/a:1 localhost/x:2 localhost/y:1 localhost/ferry-test:latest]
+		  out: localhost/ferry-test:latest [localhost/a:1 localhost/x:2 localhost/y:1 localhost/ferry-test:latest]
+		$ image inspect --format {{.RepoTags}} localhost/ferry-test:latest -> 0
+		  out: [localhost/a:1 localhost/x:2 localhost/y:1 localhost/ferry-test:latest]
+		$ images --format {{.Repository}}:{{.Tag}} --sort repository -> 0
+		  out: localhost/a:1
+		  out: localhost/ferry-test:latest
+		  out: localhost/x:2
+		  out: localhost/y:1
+		$ rmi localhost/ferry-test:latest -> 0
+		  out: Untagged: localhost/ferry-test:latest
+		$ rmi -f localhost/ferry-test:latest nosuch -> 0
+		$ volume ls --filter dangling=bogus -> 125
+		  err: Error: "bogus" is not a valid value for the "dangling" filter - must be true or false
+		$ ps -a --sort bogus -> 125
+		  err: Error: invalid argument "bogus" for "--sort" flag: "bogus" is not a valid value.  Choose from: "command, created, id, image, names, runningfor, size, status"
+		$ rmi -a -> 0
+		  out: Untagged: localhost/a:1
+		  out: Untagged: localhost/x:2
+		  out: Untagged: localhost/y:1
+		  out: Deleted: <ID>
 	EOF
 }

@@ -777,15 +777,7 @@ network_connect (int argc, char **argv)
   if (e == NULL)
     return FERRY_EXIT_ERROR;
   if (ferry_network_connect (e, argv[optind + 1], argv[optind], &o, &err) < 0)
-    {
-      /* Already on it: nothing to do, and Podman says nothing.  */
-      if (err->kind == FERRY_ERROR_EXISTS)
-        {
-          ferry_error_release (&err);
-          return 0;
-        }
-      return ferry_cli_fail (&err);
-    }
+    return ferry_cli_fail (&err);
   return 0;
 }
 

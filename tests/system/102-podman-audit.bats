@@ -11,8 +11,14 @@
 load helpers
 load podman-helpers
 
+# Bridges ftu<N> and ftu<N+1000>, subnets 10.212.<N>.0/24 and
+# 10.212.<N+1>.0/24 (scripts/test.sh's leftovers check knows them).
 teardown() {
+	local b n
+	n=$(net_number)
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
 	podman_teardown
+	for b in "ftu$n" "ftu$((n + 1000))"; do ip link del "$b" 2>/dev/null || true; done
 	ferry_teardown
 }
 
@@ -34,8 +40,8 @@ compare_with_podman() {
 	N=$(net_number)
 	load_test_image
 	for t in f podman_t; do
-		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/fau%s\\b/fauN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
-		printf 's/10\\.212\\.%s\\./10.212.M./g\ns/fau%s\\b/fauM/g\n' "$((N + 1))" "$((N + 1000))" >>"$TEST_TMP/$t.sed"
+		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/ftu%s\\b/ftuN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		printf 's/10\\.212\\.%s\\./10.212.M./g\ns/ftu%s\\b/ftuM/g\n' "$((N + 1))" "$((N + 1000))" >>"$TEST_TMP/$t.sed"
 		echo 's/"CreatedAt": "[^"]*"/"CreatedAt": "T"/' >>"$TEST_TMP/$t.sed"
 		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
@@ -153,7 +159,7 @@ volume_sequence() {
 
 network_sequence() {
 	local t=$1
-	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
 	step "$t" network inspect --format '{{.Name}}' n1 nosuch n2
 	step "$t" network inspect --format '{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}' n1
 	step "$t" network inspect --format '{{len .Subnets}} {{if .Internal}}internal{{else}}external{{end}}' n1
@@ -172,7 +178,7 @@ network_sequence() {
 
 @test "network: inspect's misses come last, range and len in templates, rm -f passes over a missing one, errors in Podman's words" {
 	compare_with_podman network_sequence <<-'EOF'
-		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
 		  out: n1
 		$ network inspect --format {{.Name}} n1 nosuch n2 -> 125
 		  out: n1
@@ -265,7 +271,7 @@ json_sequence() {
 	step "$t" create --network none --name c1 --expose 80 --expose 53/udp --expose 80/udp "$img" true
 	jstep "$t" ps -a --format json '.[0] | keys'
 	jstep "$t" ps -a --format json '.[0] | .ExposedPorts, .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size'
-	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
 	jstep "$t" network ls --format json '.[] | select(.name == "n1") | keys'
 	jstep "$t" images --format json '.[0] | keys'
 	jstep "$t" images --format json '.[0] | .Size, .VirtualSize, .History'
@@ -292,7 +298,7 @@ json_sequence() {
 		  out: 0
 		  out: ""
 		  out: null
-		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
 		  out: n1
 		$ network ls --format json | jq .[] | select(.name == "n1") | keys -> 0
 		  out: ["created","dns_enabled","driver","id","internal","ipam_options","ipv6_enabled","name","network_interface","subnets"]
@@ -327,8 +333,8 @@ json_sequence() {
 
 connect_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
-	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "fau$N" n1
-	step "$t" network create --subnet "10.212.$((N + 1)).0/24" --interface-name "fau$((N + 1000))" n2
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
+	step "$t" network create --subnet "10.212.$((N + 1)).0/24" --interface-name "ftu$((N + 1000))" n2
 	step "$t" create --network n1 --name c1 "$img" true
 	step "$t" network connect n1 c1
 	step "$t" network connect n2 c1
@@ -339,15 +345,19 @@ connect_sequence() {
 	step "$t" network disconnect n2 c1
 	step "$t" network disconnect nosuch c1
 	step "$t" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' c1
+	# A running one is refused.
+	step "$t" run -d --network n1 --name r1 "$img" sleep 1000
+	step "$t" network connect n1 r1
+	step "$t" rm -f -t 0 r1
 	step "$t" rm c1
 	step "$t" network rm n1 n2
 }
 
-@test "network connect and disconnect of a created container: twice, and a missing network, as Podman" {
+@test "network connect and disconnect: twice (a created container quietly, a running one refused), and a missing network, as Podman" {
 	compare_with_podman connect_sequence <<-'EOF'
-		$ network create --subnet 10.212.N.0/24 --interface-name fauN n1 -> 0
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
 		  out: n1
-		$ network create --subnet 10.212.M.0/24 --interface-name fauM n2 -> 0
+		$ network create --subnet 10.212.M.0/24 --interface-name ftuM n2 -> 0
 		  out: n2
 		$ create --network n1 --name c1 localhost/ferry-test:latest true -> 0
 		  out: <ID>
@@ -365,6 +375,12 @@ connect_sequence() {
 		  err: Error: unable to find network with name or ID nosuch: network not found
 		$ inspect --format {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}} c1 -> 0
 		  out: n1
+		$ run -d --network n1 --name r1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ network connect n1 r1 -> 125
+		  err: Error: container <ID> is already connected to network n1: network is already connected
+		$ rm -f -t 0 r1 -> 0
+		  out: r1
 		$ rm c1 -> 0
 		  out: c1
 		$ network rm n1 n2 -> 0

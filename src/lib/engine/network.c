@@ -2224,10 +2224,16 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
           c->name, ferry_json_get_string (c->record, "Network"));
       goto out;
     }
+  /* Already on it: as Podman, a stopped container is left as it is and
+   * that is no error, a running one is refused.  */
   if (json_object_object_get_ex (nets, name, NULL))
     {
-      ferry_make_error_kind (err, FERRY_ERROR_EXISTS, "container %s is already connected to network %s",
-                             c->name, name);
+      if (! ferry_container_is_active (c))
+        ret = 0;
+      else
+        ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "container %s is already connected to network %s: network is already connected", c->id, name);
       goto out;
     }
   if (ferry_db_begin (e->db, err) < 0)

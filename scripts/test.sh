@@ -81,13 +81,12 @@ ferry_cgroups() {
 }
 
 # What the network tests set up through netavark: their bridges (fty<N> of
-# 060, ftd<N> of 061, ftw<N> of 092, ftn<N> of every test's default network), the
-# firewall
-# rules for their subnets (10.200.<N> to 10.205.<N>.0/24, 10.207.<N>.0/24) and
-# aardvark-dns.
+# 060, ftd<N> of 061, ftw<N> of 092, ftu<N> of 102, ftn<N> of every test's
+# default network), the firewall rules for their subnets (10.200.<N> to
+# 10.205.<N>.0/24, 10.207.<N>.0/24, 10.212.<N>.0/24) and aardvark-dns.
 network_leftovers() {
-	ip -br link 2>/dev/null | awk '$1 ~ /^ft[ydnw][0-9]+(@|$)/ { print "bridge " $1 }'
-	nft list ruleset 2>/dev/null | grep -oE '10\.20[0-57]\.[0-9]+\.0/24|fd00:207:[0-9]+::/64' | sort -u | sed 's/^/nftables rule for /'
+	ip -br link 2>/dev/null | awk '$1 ~ /^ft[ydnwu][0-9]+(@|$)/ { print "bridge " $1 }'
+	nft list ruleset 2>/dev/null | grep -oE '10\.20[0-57]\.[0-9]+\.0/24|10\.212\.[0-9]+\.0/24|fd00:207:[0-9]+::/64' | sort -u | sed 's/^/nftables rule for /'
 	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
 	ip netns list 2>/dev/null | awk '$1 ~ /^ferry-test-/ { print "network namespace " $1 }'
 }

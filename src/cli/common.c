@@ -358,10 +358,15 @@ ferry_cli_event (const char *type, const char *status, const char *id, const cha
 void
 ferry_cli_print_inspected (json_object *all)
 {
-  if (json_object_array_length (all) == 0)
-    puts ("[]");
-  else
-    puts (ferry_json_to_string (all, 1));
+  cleanup_free char *text = ferry_json_to_indented (all, 5);
+
+  puts (text);
+}
+
+const char *
+ferry_cli_inspect_format (const char *format)
+{
+  return format && strcmp (format, "json") ? format : NULL;
 }
 
 void

@@ -157,12 +157,13 @@ int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image
 int ferry_cli_remove_containers_using_within (struct ferry_engine *e, const char *image_id,
                                               const char *volume, int timeout, ferry_error_t *err);
 
-/* The `volume inspect` object of NAME (FOR_TEMPLATE: the one its --format
- * sees), and the `network inspect` one of NAME; NULL and kind NOT_FOUND
+/* The `volume inspect` and `network inspect` objects of NAME
+ * (FOR_TEMPLATE: the one their --format sees); NULL and kind NOT_FOUND
  * when there is none.  */
 json_object *ferry_cli_volume_inspect_json (struct ferry_engine *e, const char *name, int for_template,
                                             ferry_error_t *err);
-json_object *ferry_cli_network_inspect_json (struct ferry_engine *e, const char *name, ferry_error_t *err);
+json_object *ferry_cli_network_inspect_json (struct ferry_engine *e, const char *name, int for_template,
+                                             ferry_error_t *err);
 
 /* The `image inspect` object of REF.  */
 json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
@@ -170,6 +171,9 @@ json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, fe
 /* Prints an inspect command's answer ALL as Podman does: `[]` when it found
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
+/* An inspect command's --format: NULL (the JSON) for none and for "json",
+ * which Podman's inspect commands take as the JSON too.  */
+const char *ferry_cli_inspect_format (const char *format);
 
 /* What an inspect did not find, said after what it did, as Podman says it:
  * the others first, bare, then the first as the error.  */

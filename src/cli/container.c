@@ -3328,7 +3328,7 @@ ferry_cmd_wait (int argc, char **argv)
   if (o.latest && optind < argc)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! o.latest && optind >= argc)
-    return ferry_cli_failf ("wait requires a container name or ID, or the --latest flag");
+    return ferry_cli_failf ("\"ferry wait\" requires a name, id, or the \"--latest\" flag");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -3811,7 +3811,7 @@ ferry_cmd_logs (int argc, char **argv)
   if (a.latest && argc - optind > 0)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! a.latest && argc - optind < 1)
-    return ferry_cli_failf ("ferry logs needs at least one container: ferry logs CONTAINER");
+    return ferry_cli_failf ("specify at least one container name or ID to log");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -3999,6 +3999,63 @@ ps_namespaces (const struct ferry_container *c, int template_names)
   return o;
 }
 
+/* The ports C exposes as Podman's ps JSON has them, port to protocols
+ * ({"80":["tcp"]}); null when none.  */
+static json_object *
+ps_exposed (const struct ferry_container *c)
+{
+  json_object *expose = ferry_json_get_array (c->record, "Expose"), *out = NULL;
+
+  for (size_t i = 0; i < ferry_json_array_length (expose); i++)
+    {
+      const char *spec = ferry_json_string_value (json_object_array_get_idx (expose, i));
+      const char *slash = spec ? strchr (spec, '/') : NULL;
+      cleanup_free char *port
+          = spec ? xstrndup (spec, slash ? (size_t) (slash - spec) : strlen (spec)) : NULL;
+      json_object *protos = NULL;
+
+      if (port == NULL)
+        continue;
+      if (out == NULL)
+        out = json_object_new_object ();
+      if (! json_object_object_get_ex (out, port, &protos))
+        {
+          protos = json_object_new_array ();
+          json_object_object_add (out, port, protos);
+        }
+      json_object_array_add (protos, json_object_new_string (slash ? slash + 1 : "tcp"));
+    }
+  return out;
+}
+
+/* The networks of C, sorted, as Podman's ps JSON lists them.  */
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static json_object *
+ps_networks (const struct ferry_container *c)
+{
+  json_object *nets = ferry_json_get_object (c->record, "Networks"), *out = json_object_new_array ();
+  cleanup_free const char **names = NULL;
+  size_t i, n = 0;
+
+  if (nets == NULL)
+    return out;
+  names = xmalloc ((json_object_object_length (nets) + 1) * sizeof (*names));
+  json_object_object_foreach (nets, name, v)
+  {
+    (void) v;
+    names[n++] = name;
+  }
+  qsort (names, n, sizeof (*names), compare_names);
+  for (i = 0; i < n; i++)
+    json_object_array_add (out, json_object_new_string (names[i]));
+  return out;
+}
+
 static json_object *
 ps_json (const struct ferry_container *c, const char *health, int ns)
 {
@@ -4038,13 +4095,22 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
   json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 0) : json_object_new_object ());
+  /* The rest of Podman's members: ferry has no pods, and sizes only with
+   * --size (the template rows).  */
+  json_object_object_add (
+      o, "AutoRemove",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove"))));
+  json_object_object_add (
+      o, "CIDFile", json_object_new_string (ferry_json_get_string (c->record, "ContainerIDFile") ?: ""));
+  json_object_object_add (o, "ExposedPorts", ps_exposed (c));
+  json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
+  json_object_object_add (o, "Networks", ps_networks (c));
+  json_object_object_add (o, "Pod", json_object_new_string (""));
+  json_object_object_add (o, "PodName", json_object_new_string (""));
+  json_object_object_add (o, "Restarts",
+                          json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
+  json_object_object_add (o, "Size", NULL);
   return o;
-}
-
-static int
-compare_strings (const void *a, const void *b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* The networks, sorted and joined by commas, as Podman's {{.Networks}}.  */
@@ -4065,7 +4131,7 @@ networks_text (const struct ferry_container *c)
     names[n++] = name;
     len += strlen (name) + 1;
   }
-  qsort (names, n, sizeof (*names), compare_strings);
+  qsort (names, n, sizeof (*names), compare_names);
   out = xmalloc (len);
   *out = '\0';
   for (i = 0; i < n; i++)
@@ -4357,7 +4423,9 @@ ps_option (int c, const char *arg, void *data)
       if (sorts[i] == NULL)
         {
           ferry_cli_failf (
-              "invalid --sort `%s`: use command, created, id, image, names, runningfor, size or status", arg);
+              "invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
+              "from: \"command, created, id, image, names, runningfor, size, status\"",
+              arg, arg);
           return -1;
         }
       f->sort = arg;

@@ -428,8 +428,7 @@ ferry_cmd_image_tree (int argc, char **argv)
         self = i;
     }
   tags = names_text (img->names);
-  /* Podman's image size counts the config and manifest too.  */
-  size = ferry_cli_go_human_size (img->size + strlen (img->config_text) + strlen (img->manifest), 4);
+  size = ferry_cli_go_human_size (ferry_image_reported_size (img), 4);
   printf ("Image ID: %.12s\nTags:     %s\nSize:     %s\nImage Layers\n", img->id, tags, size);
   if (whatrequires && img->n_layers > 0)
     tree_children (&t, self, img->n_layers - 1, &root);

@@ -292,8 +292,8 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Architecture",
                           copy_member (img->config, "architecture", json_object_new_string ("")));
   json_object_object_add (o, "Os", copy_member (img->config, "os", json_object_new_string ("")));
-  json_object_object_add (o, "Size", json_object_new_int64 (img->size));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   for (i = 0; lowers[i]; i++)
     len += strlen (lowers[i]) + 1;
   joined = xmalloc0 (len + 1);
@@ -325,7 +325,6 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "User", copy_member (cfg, "User", json_object_new_string ("")));
   json_object_object_add (o, "History", copy_member (img->config, "history", json_object_new_array ()));
   json_object_object_add (o, "NamesHistory", string_array (img->names_history));
-  json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   return o;
 }
 
@@ -371,6 +370,7 @@ image_inspect (int argc, char **argv)
         if (r != 0)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
+  format = ferry_cli_inspect_format (format);
   if (optind >= argc)
     return ferry_cli_failf ("ferry image inspect needs at least one image: ferry image inspect IMAGE");
   s = ferry_cli_open_store ();
@@ -757,7 +757,8 @@ static const char rm_usage[]
       "2 if one is in use by a container.\n\n"
       "Options:\n"
       "  -a, --all     remove every image (names given are refused)\n"
-      "  -f, --force   remove an image with several names by ID, and the containers using it\n"
+      "  -f, --force   remove an image with several names by ID, and the containers using it;\n"
+      "                pass over images that are not known, as -i\n"
       "  -i, --ignore  pass over images that are not known\n"
       "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
 
@@ -866,7 +867,7 @@ ferry_cmd_rmi (int argc, char **argv)
   if (all && optind < argc)
     return ferry_cli_failf ("when using the --all switch, you may not pass any images names or IDs");
   if (! all && optind >= argc)
-    return ferry_cli_failf ("ferry image rm needs at least one image: ferry image rm IMAGE");
+    return ferry_cli_failf ("image name or ID must be specified");
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -874,7 +875,8 @@ ferry_cmd_rmi (int argc, char **argv)
     return rmi_all (s, force);
   for (; optind < argc; optind++)
     {
-      int code = rmi_one (s, argv[optind], force, force, ignore);
+      /* As Podman's, -f passes over an image that is not there too.  */
+      int code = rmi_one (s, argv[optind], force, force, ignore || force);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
@@ -920,23 +922,21 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object *o = json_object_new_object ();
   json_object *cfg = ferry_json_get_object (img->config, "config");
   struct timespec created = { 0 };
-  cleanup_free char *short_id = xstrndup (img->id, 12);
 
   ferry_time_parse (img->created, &created);
   json_object_object_add (o, "Id", json_object_new_string (img->id));
-  json_object_object_add (o, "ID", json_object_new_string (short_id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
   json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
-  json_object_object_add (o, "Size", json_object_new_int64 (img->size));
+  json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
+  json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "History", string_array (img->names_history));
   /* Go's nil list: an image without names has null.  */
   json_object_object_add (o, "Names", img->names[0] ? string_array (img->names) : NULL);
-  json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
   json_object_object_add (o, "CreatedAt", json_object_new_string (img->created));
   return o;
@@ -957,7 +957,8 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object *o = json_object_new_object ();
   json_object *labels = ferry_json_get_object (ferry_json_get_object (img->config, "config"), "Labels");
   cleanup_free char *repository = NULL, *tag = NULL, *history = xstrdup ("");
-  cleanup_free char *ago = ferry_cli_time_ago (img->created), *size = ferry_cli_human_size (img->size);
+  cleanup_free char *ago = ferry_cli_time_ago (img->created),
+                    *size = ferry_cli_human_size (ferry_image_reported_size (img));
   cleanup_free char *id = no_trunc ? xasprintf ("sha256:%s", img->id) : xstrndup (img->id, 12);
   size_t i;
 
@@ -979,7 +980,7 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "CreatedSince", json_object_new_string (ago));
   json_object_object_add (o, "CreatedTime", ferry_cli_tpl_time_text (img->created));
   json_object_object_add (o, "Size", json_object_new_string (size));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (img->size));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
   json_object_object_add (o, "ReadOnly", json_object_new_boolean (0));
   json_object_object_add (o, "IsReadOnly", json_object_new_boolean (0));
@@ -1275,7 +1276,12 @@ image_row_compare (const void *a, const void *b)
   if (strcmp (images_sort, "id") == 0)
     r = strcmp (x->img->id, y->img->id);
   else if (strcmp (images_sort, "repository") == 0)
-    r = strcmp (x->repository, y->repository);
+    {
+      /* One repository's names by tag, as Podman's.  */
+      r = strcmp (x->repository, y->repository);
+      if (r == 0)
+        r = strcmp (x->tag, y->tag);
+    }
   else if (strcmp (images_sort, "tag") == 0)
     r = strcmp (x->tag, y->tag);
   else if (strcmp (images_sort, "size") == 0)
@@ -1499,7 +1505,9 @@ ferry_cmd_images (int argc, char **argv)
       for (i = 0; i < n; i++)
         if (images_filter_match (&f, imgs[i]))
           json_object_array_add (all, image_list_json (s, imgs[i]));
-      puts (ferry_json_to_string (all, 1));
+      /* Indented by four, as Podman's images prints it.  */
+      cleanup_free char *text = ferry_json_to_indented (all, 4);
+      puts (text);
     }
   else
     print_images (s, rows, n_rows, &f, &ret);

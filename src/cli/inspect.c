@@ -121,7 +121,7 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
               o = container_object (e, c, f, err);
               ferry_container_free (c);
             }
-          else if (f->type && ! f->containers_only && (*err)->kind == FERRY_ERROR_NOT_FOUND)
+          else if (f->type && (*err)->kind == FERRY_ERROR_NOT_FOUND)
             {
               ferry_error_release (err);
               ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such container %s", ref);
@@ -132,7 +132,7 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
       else if (strcmp (type, "volume") == 0)
         o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);
       else
-        o = ferry_cli_network_inspect_json (e, ref, err);
+        o = ferry_cli_network_inspect_json (e, ref, f->format != NULL, err);
       if (o || f->type || (*err)->kind != FERRY_ERROR_NOT_FOUND)
         return o;
       ferry_error_release (err);
@@ -281,7 +281,7 @@ inspect_command (int argc, char **argv, int containers_only)
     switch (c)
       {
       case 'f':
-        f.format = optarg;
+        f.format = ferry_cli_inspect_format (optarg);
         break;
       case 'l':
         f.latest = 1;

@@ -236,10 +236,6 @@ network_json (ferry_engine_t *e, json_object *def)
   for (size_t i = 0; users && users[i]; i++)
     json_object_object_add (containers, users[i], json_object_new_object ());
   json_object_object_add (o, "containers", containers);
-  /* Podman's names for the same (network ls --format {{.Name}}).  */
-  json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (def, "name")));
-  json_object_object_add (o, "ID", json_object_new_string (ferry_json_get_string (def, "id")));
-  json_object_object_add (o, "Driver", json_object_new_string (ferry_json_get_string (def, "driver")));
   return o;
 }
 
@@ -279,6 +275,26 @@ labels_text (json_object *labels)
   return out;
 }
 
+/* The definition's subnets as Podman's templates see them: {{range
+ * .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}.  */
+static json_object *
+subnets_report (json_object *subnets)
+{
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
+    {
+      json_object *sn = json_object_array_get_idx (subnets, i), *o = json_object_new_object ();
+
+      json_object_object_add (o, "Subnet",
+                              json_object_new_string (ferry_json_get_string (sn, "subnet") ?: ""));
+      json_object_object_add (o, "Gateway",
+                              json_object_new_string (ferry_json_get_string (sn, "gateway") ?: ""));
+      json_object_array_add (out, o);
+    }
+  return out;
+}
+
 /* A row of `network ls --format TEMPLATE`: network_json's members and
  * Podman's fields, as Go prints them.  */
 static json_object *
@@ -288,6 +304,9 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
   const char *id = ferry_json_get_string (def, "id");
   cleanup_free char *labels = labels_text (ferry_json_get_object (def, "labels"));
 
+  /* Podman's names for the definition's (network ls --format {{.Name}}).  */
+  json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (def, "name") ?: ""));
+  json_object_object_add (o, "Driver", json_object_new_string (ferry_json_get_string (def, "driver") ?: ""));
   json_object_object_add (
       o, "ID", json_object_new_string_len (id ? id : "", id ? strnlen (id, no_trunc ? 64 : 12) : 0));
   json_object_object_add (o, "Labels", json_object_new_string (labels));
@@ -319,6 +338,7 @@ network_inspect_template_object (ferry_engine_t *e, json_object *def)
 
   json_object_object_add (o, "Labels", ferry_cli_tpl_map (ferry_json_get_object (def, "labels")));
   json_object_object_add (o, "NetworkDNSServers", dns ? json_object_get (dns) : json_object_new_array ());
+  json_object_object_add (o, "Subnets", subnets_report (ferry_json_get_array (def, "subnets")));
   return o;
 }
 
@@ -507,7 +527,13 @@ network_ls (int argc, char **argv)
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < json_object_array_length (defs); i++)
         if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
-          json_object_array_add (all, network_json (e, json_object_array_get_idx (defs, i)));
+          {
+            /* The definitions alone: Podman's list has no containers.  */
+            json_object *def = NULL;
+
+            json_object_deep_copy (json_object_array_get_idx (defs, i), &def, NULL);
+            json_object_array_add (all, def);
+          }
       puts (ferry_json_to_string (all, 1));
       return 0;
     }
@@ -530,7 +556,7 @@ network_ls (int argc, char **argv)
 }
 
 json_object *
-ferry_cli_network_inspect_json (ferry_engine_t *e, const char *name, ferry_error_t *err)
+ferry_cli_network_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
 {
   cleanup_json json_object *def = NULL;
 
@@ -541,7 +567,7 @@ ferry_cli_network_inspect_json (ferry_engine_t *e, const char *name, ferry_error
       ferry_error_wrap (err, "network %s", name);
       return NULL;
     }
-  return network_json (e, def);
+  return for_template ? network_inspect_template_object (e, def) : network_json (e, def);
 }
 
 static const char inspect_usage[]
@@ -561,6 +587,7 @@ network_inspect (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   cleanup_json json_object *all = json_object_new_array ();
   cleanup_engine ferry_engine_t *e = NULL;
+  struct ferry_cli_missed missed = { 0 };
   const char *format = NULL;
   int c, r, ret = 0;
 
@@ -574,8 +601,9 @@ network_inspect (int argc, char **argv)
         if ((r = other_option (c, "network inspect", argv, inspect_usage)))
           return r - 1;
       }
+  format = ferry_cli_inspect_format (format);
   if (optind >= argc)
-    return ferry_cli_failf ("no network given: ferry network inspect NETWORK [NETWORK...]");
+    return ferry_cli_failf ("requires at least 1 arg(s), only received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -586,26 +614,24 @@ network_inspect (int argc, char **argv)
   }
   for (; optind < argc; optind++)
     {
-      cleanup_json json_object *def = NULL, *o = NULL;
       ferry_error_t err = NULL;
+      cleanup_json json_object *o = ferry_cli_network_inspect_json (e, argv[optind], format != NULL, &err);
 
-      if (ferry_network_get (e, argv[optind], &def, &err) < 0)
+      if (o == NULL)
         {
-          ferry_error_wrap (&err, "network %s", argv[optind]);
-          ret = ferry_cli_fail (&err);
-          continue;
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_cli_missed_add (&missed, &err);
         }
-      o = format ? network_inspect_template_object (e, def) : network_json (e, def);
-      if (format)
-        {
-          if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
-        }
-      else
+      else if (format == NULL)
         json_object_array_add (all, json_object_get (o));
+      else if (ferry_cli_print_template (format, o) != 0)
+        ret = FERRY_EXIT_ERROR;
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
+  if (missed.n)
+    ret = ferry_cli_missed_report (&missed);
   return ret;
 }
 
@@ -613,7 +639,8 @@ static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWO
                                "Remove networks.\n\n"
                                "Options:\n"
                                "  -f, --force          remove the containers on the network first (killed\n"
-                               "                       at once, unless -t)\n"
+                               "                       at once, unless -t); networks that are not\n"
+                               "                       there are passed over\n"
                                "  -t, --time SECONDS   with -f: stop running containers first, giving them\n"
                                "                       this long before SIGKILL\n\n"
                                "Exit 1 if a network does not exist, 2 if one is in use.\n";
@@ -655,7 +682,7 @@ network_rm (int argc, char **argv)
   if (timeout != -2 && ! force)
     return ferry_cli_failf ("--force option must be specified to use the --time option");
   if (optind >= argc)
-    return ferry_cli_failf ("no network given: ferry network rm NETWORK [NETWORK...]");
+    return ferry_cli_failf ("requires at least 1 arg(s), only received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -666,6 +693,12 @@ network_rm (int argc, char **argv)
 
       if (ferry_network_remove_timeout (e, name, force, timeout, &err) < 0)
         {
+          /* As Podman's, -f passes over a network that is not there.  */
+          if (force && err->kind == FERRY_ERROR_NOT_FOUND)
+            {
+              ferry_error_release (&err);
+              continue;
+            }
           /* Podman's codes: 1 not found, 2 in use, 125 anything else;
            * the worst one wins.  */
           int code = err->kind == FERRY_ERROR_NOT_FOUND ? 1
@@ -738,7 +771,7 @@ network_connect (int argc, char **argv)
           return r - 1;
       }
   if (optind + 2 != argc)
-    return ferry_cli_failf ("give a network and a container: ferry network connect NETWORK CONTAINER");
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
   o.aliases = aliases;
   e = ferry_cli_open_engine ();
   if (e == NULL)
@@ -768,7 +801,7 @@ network_disconnect (int argc, char **argv)
     if (c != 'f' && (r = other_option (c, "network disconnect", argv, disconnect_usage)))
       return r - 1;
   if (optind + 2 != argc)
-    return ferry_cli_failf ("give a network and a container: ferry network disconnect NETWORK CONTAINER");
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

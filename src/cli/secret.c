@@ -458,7 +458,12 @@ secret_inspect (int argc, char **argv)
         }
     }
   if (format == NULL && ! pretty)
-    ferry_cli_print_inspected (all);
+    {
+      /* Indented by four, where Podman's other inspect commands take five.  */
+      cleanup_free char *text = ferry_json_to_indented (all, 4);
+
+      puts (text);
+    }
   fflush (stdout);
   for (i = 0; wanted && wanted[i]; i++)
     ferry_cli_failf ("%s", wanted[i]);

@@ -8,6 +8,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,12 +277,37 @@ tpl_print_go (FILE *out, json_object *v, int top)
 }
 
 /* The template engine: a cursor over one action's words.  */
+/* The variables in scope: $ (the whole object, named ""), and those a
+ * {{range $k, $v := ...}} declares, innermost first.  */
+struct tpl_vars
+{
+  const char *name[2];
+  size_t len[2];
+  json_object *value[2];
+  size_t n;
+  const struct tpl_vars *up;
+};
+
 struct tpl
 {
   const char *p;
   const char *end;
   const char *format;
+  const struct tpl_vars *vars;
 };
+
+static int
+tpl_var_lookup (const struct tpl_vars *v, const char *name, size_t len, json_object **out)
+{
+  for (; v; v = v->up)
+    for (size_t i = 0; i < v->n; i++)
+      if (v->len[i] == len && strncmp (v->name[i], name, len) == 0)
+        {
+          *out = v->value[i];
+          return 1;
+        }
+  return 0;
+}
 
 /* What an action evaluated to: VALUE (borrowed), or nothing.  */
 struct tpl_value
@@ -311,10 +337,25 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
 {
   json_object *cur = obj;
 
+  out->missing = 0;
+  if (t->p < t->end && *t->p == '$')
+    {
+      const char *name = ++t->p;
+
+      while (t->p < t->end && (isalnum ((unsigned char) *t->p) || *t->p == '_'))
+        t->p++;
+      if (! tpl_var_lookup (t->vars, name, t->p - name, &cur))
+        return ferry_make_error (err, 0, "template: undefined variable \"$%.*s\" in `%s`",
+                                 (int) (t->p - name), name, t->format);
+      if (tpl_word_end (t, t->p))
+        {
+          out->value = cur;
+          return 0;
+        }
+    }
   if (t->p >= t->end || *t->p != '.')
     return ferry_make_error (err, 0, "template: expected a field like .Name in `%s`", t->format);
   t->p++;
-  out->missing = 0;
   while (! tpl_word_end (t, t->p))
     {
       const char *start = t->p;
@@ -386,6 +427,7 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
 }
 
 static int tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
+static int tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
 
 static char *
 tpl_string_literal (struct tpl *t, ferry_error_t *err)
@@ -492,7 +534,40 @@ tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t 
       t->p += 6;
       return tpl_index (t, obj, out, err);
     }
+  if (t->end - t->p >= 4 && strncmp (t->p, "len ", 4) == 0)
+    {
+      t->p += 4;
+      return tpl_len (t, obj, out, err);
+    }
   return tpl_field_path (t, obj, out, err);
+}
+
+/* {{len X}}: the elements of a slice or map, the bytes of a string.  The
+ * value lives until the next len, long enough for the action to print it.  */
+static int
+tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+{
+  static json_object *length;
+  json_object *v;
+  int64_t n;
+
+  if (tpl_expr (t, obj, out, err) < 0)
+    return -1;
+  v = out->value;
+  if (v && json_object_is_type (v, json_type_array))
+    n = (int64_t) json_object_array_length (v);
+  else if (v && json_object_is_type (v, json_type_object))
+    n = json_object_object_length (v);
+  else if (v && json_object_is_type (v, json_type_string))
+    n = json_object_get_string_len (v);
+  else
+    return ferry_make_error (err, 0, "template: error calling len: len of %s in `%s`",
+                             v ? ferry_json_type_name (v) : "nil", t->format);
+  json_object_put (length);
+  length = json_object_new_int64 (n);
+  out->value = length;
+  out->missing = 0;
+  return 0;
 }
 
 static int
@@ -519,30 +594,217 @@ tpl_action (struct tpl *t, json_object *obj, FILE *out, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
+/* Where the {{end}} of a block whose body starts at P is, and its {{else}}
+ * at the same depth (NULL when none): ELSE_AT and END_AT point at the
+ * actions' "{{", AFTER_END past the end's "}}".  */
+static int
+tpl_block_end (const char *p, const char *format, const char **else_at, const char **end_at,
+               const char **after_end, ferry_error_t *err)
 {
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  cleanup_fclose FILE *out = open_memstream (&buf, &len);
-  const char *p = format;
+  int depth = 0;
 
-  while (*p)
+  *else_at = NULL;
+  while ((p = strstr (p, "{{")) != NULL)
     {
-      if (p[0] == '{' && p[1] == '{')
+      const char *close = strstr (p + 2, "}}");
+      const char *w = p + 2;
+
+      if (close == NULL)
+        break;
+      while (*w == ' ')
+        w++;
+      if (strncmp (w, "range ", 6) == 0 || strncmp (w, "if ", 3) == 0 || strncmp (w, "with ", 5) == 0)
+        depth++;
+      else if (strncmp (w, "end", 3) == 0 && (w + 3 == close || w[3] == ' '))
+        {
+          if (depth-- == 0)
+            {
+              *end_at = p;
+              *after_end = close + 2;
+              return 0;
+            }
+        }
+      else if (depth == 0 && strncmp (w, "else", 4) == 0 && (w + 4 == close || w[4] == ' '))
+        *else_at = p;
+      p = close + 2;
+    }
+  return ferry_make_error (err, 0, "template: unexpected EOF, a block without {{end}} in `%s`", format);
+}
+
+/* Go's truth: false, 0, "", nil and empty slices and maps are false.  */
+static int
+tpl_truth (json_object *v)
+{
+  if (v == NULL)
+    return 0;
+  switch (json_object_get_type (v))
+    {
+    case json_type_boolean:
+      return json_object_get_boolean (v);
+    case json_type_int:
+      return json_object_get_int64 (v) != 0;
+    case json_type_double:
+      return json_object_get_double (v) != 0;
+    case json_type_string:
+      return json_object_get_string_len (v) > 0;
+    case json_type_array:
+      return json_object_array_length (v) > 0;
+    case json_type_object:
+      return json_object_object_length (v) > 0;
+    default:
+      return 0;
+    }
+}
+
+static int tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+                       const struct tpl_vars *vars, ferry_error_t *err);
+
+/* A range's "$v :=" or "$k, $v :=" before its value: the names into V
+ * (V->n 0 when there is none).  */
+static void
+tpl_range_vars (struct tpl *t, struct tpl_vars *v)
+{
+  const char *p = t->p;
+
+  v->n = 0;
+  while (p < t->end && *p == '$' && v->n < 2)
+    {
+      const char *name = ++p;
+
+      while (p < t->end && (isalnum ((unsigned char) *p) || *p == '_'))
+        p++;
+      v->name[v->n] = name;
+      v->len[v->n++] = p - name;
+      while (p < t->end && *p == ' ')
+        p++;
+      if (p < t->end && *p == ',')
+        {
+          p++;
+          while (p < t->end && *p == ' ')
+            p++;
+        }
+    }
+  /* Without := it was the value ({{range $.A}}), not a declaration.  */
+  if (v->n == 0 || t->end - p < 2 || strncmp (p, ":=", 2) != 0)
+    {
+      v->n = 0;
+      return;
+    }
+  t->p = p + 2;
+}
+
+/* Renders a range's body once, for the element VALUE at KEY.  */
+static int
+tpl_range_once (struct tpl *t, struct tpl_vars *v, const char *body, const char *end, json_object *key,
+                json_object *value, FILE *out, ferry_error_t *err)
+{
+  if (v->n == 1)
+    v->value[0] = value;
+  else if (v->n == 2)
+    {
+      v->value[0] = key;
+      v->value[1] = value;
+    }
+  return tpl_render (body, end, value, out, t->format, v->n ? v : t->vars, err);
+}
+
+/* {{range X}}BODY{{else}}OTHER{{end}} and {{if X}}BODY{{else}}OTHER{{end}}
+ * whose action is T (after its keyword) and whose body starts at BODY;
+ * *NEXT is set past the {{end}}.  */
+static int
+tpl_block (struct tpl *t, int is_range, const char *body, json_object *obj, FILE *out, const char **next,
+           ferry_error_t *err)
+{
+  const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other, *stop;
+  struct tpl_value v = { NULL, 0 };
+  struct tpl_vars vars = { .up = t->vars };
+  size_t i, n = 0;
+  int r = 0;
+
+  *next = body;
+  if (tpl_block_end (body, t->format, &else_at, &end_at, &after_end, err) < 0)
+    return -1;
+  *next = after_end;
+  if (is_range)
+    tpl_range_vars (t, &vars);
+  if (tpl_expr (t, obj, &v, err) < 0)
+    return -1;
+  tpl_skip_space (t);
+  if (t->p != t->end)
+    return ferry_make_error (err, 0, "template: unsupported action in `%s`", t->format);
+  other = else_at ? strstr (else_at, "}}") + 2 : NULL;
+  stop = else_at ? else_at : end_at;
+  if (! is_range)
+    {
+      if (tpl_truth (v.value))
+        return tpl_render (body, stop, obj, out, t->format, t->vars, err);
+      return other ? tpl_render (other, end_at, obj, out, t->format, t->vars, err) : 0;
+    }
+  if (v.value && json_object_is_type (v.value, json_type_array))
+    {
+      n = json_object_array_length (v.value);
+      for (i = 0; i < n && r == 0; i++)
+        {
+          json_object *index = json_object_new_int64 ((int64_t) i);
+
+          r = tpl_range_once (t, &vars, body, stop, index, json_object_array_get_idx (v.value, i), out, err);
+          json_object_put (index);
+        }
+    }
+  else if (v.value && json_object_is_type (v.value, json_type_object))
+    {
+      /* A map's values in its keys' order, as Go ranges over them.  */
+      cleanup_free const char **keys = tpl_sorted_keys (v.value, &n);
+
+      for (i = 0; i < n && r == 0; i++)
+        {
+          json_object *key = json_object_new_string (keys[i]);
+
+          r = tpl_range_once (t, &vars, body, stop, key, json_object_object_get (v.value, keys[i]), out, err);
+          json_object_put (key);
+        }
+    }
+  else if (v.value && ! json_object_is_type (v.value, json_type_null))
+    return ferry_make_error (err, 0, "template: range can't iterate over %s in `%s`",
+                             json_object_get_string (v.value), t->format);
+  if (r < 0)
+    return -1;
+  if (n == 0 && other)
+    return tpl_render (other, end_at, obj, out, t->format, t->vars, err);
+  return 0;
+}
+
+static int
+tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+            const struct tpl_vars *vars, ferry_error_t *err)
+{
+  while (p < end)
+    {
+      if (p[0] == '{' && p + 1 < end && p[1] == '{')
         {
           const char *close = strstr (p + 2, "}}");
           struct tpl t;
 
-          if (close == NULL)
+          if (close == NULL || close + 2 > end)
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
-          t = (struct tpl){ .p = p + 2, .end = close, .format = format };
+          t = (struct tpl){ .p = p + 2, .end = close, .format = format, .vars = vars };
+          tpl_skip_space (&t);
+          if ((t.end - t.p >= 6 && strncmp (t.p, "range ", 6) == 0)
+              || (t.end - t.p >= 3 && strncmp (t.p, "if ", 3) == 0))
+            {
+              int is_range = t.p[0] == 'r';
+
+              t.p += is_range ? 6 : 3;
+              if (tpl_block (&t, is_range, close + 2, obj, out, &p, err) < 0)
+                return -1;
+              continue;
+            }
           if (tpl_action (&t, obj, out, err) < 0)
             return -1;
           p = close + 2;
           continue;
         }
-      if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n'))
+      if (p[0] == '\\' && p + 1 < end && (p[1] == 't' || p[1] == 'n'))
         {
           fputc (p[1] == 't' ? '\t' : '\n', out);
           p += 2;
@@ -550,6 +812,20 @@ ferry_cli_template (const char *format, json_object *obj, char **result, ferry_e
         }
       fputc (*p++, out);
     }
+  return 0;
+}
+
+int
+ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  cleanup_fclose FILE *out = open_memstream (&buf, &len);
+
+  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+
+  if (tpl_render (format, format + strlen (format), obj, out, format, &root, err) < 0)
+    return -1;
   fclose (out);
   out = NULL;
   *result = buf;

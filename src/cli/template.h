@@ -8,8 +8,10 @@
 #include <stdio.h>
 
 /* Renders a Go-template subset against OBJ: literal text and actions
- * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}} and
- * {{.}}; "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.
+ * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}},
+ * {{len .A}}, {{.}}, and the blocks {{range .A}}...{{else}}...{{end}} (a
+ * map's values in key order) and {{if .A}}...{{else}}...{{end}} (Go's
+ * truth); "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.
  * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
  * true, 42.  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);

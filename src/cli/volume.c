@@ -92,7 +92,9 @@ volume_json (const struct ferry_volume *v)
   json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
   if (uid == FERRY_VOLUME_ID_UNSET && gid == FERRY_VOLUME_ID_UNSET)
     json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
-  json_object_object_add (o, "Anonymous", json_object_new_boolean (v->anonymous));
+  /* Podman leaves it out when false (omitempty).  */
+  if (v->anonymous)
+    json_object_object_add (o, "Anonymous", json_object_new_boolean (1));
   return o;
 }
 
@@ -114,6 +116,7 @@ volume_report (const struct ferry_volume *v)
   json_object_object_add (o, "GID", json_object_new_int64 (gid == FERRY_VOLUME_ID_UNSET ? 0 : gid));
   if (! json_object_object_get_ex (o, "NeedsChown", NULL))
     json_object_object_add (o, "NeedsChown", json_object_new_boolean (0));
+  json_object_object_add (o, "Anonymous", json_object_new_boolean (v->anonymous));
   return o;
 }
 
@@ -173,7 +176,7 @@ volume_create (int argc, char **argv)
   cleanup_db ferry_db_t *db = NULL;
   cleanup_free char *created = NULL;
   ferry_error_t err = NULL;
-  const char *name;
+  const char *name, *driver = NULL;
   int ignore = 0, c, r;
 
   while ((c = getopt_long (argc, argv, ":d:l:o:h", opts, NULL)) != -1)
@@ -185,9 +188,7 @@ volume_create (int argc, char **argv)
         opt_args[n_opts] = NULL;
         break;
       case 'd':
-        if (strcmp (optarg, "local") != 0)
-          return ferry_cli_failf ("volume driver `%s` is not supported: ferry has only the local driver",
-                                  optarg);
+        driver = optarg;
         break;
       case OPT_IGNORE:
         ignore = 1;
@@ -201,8 +202,13 @@ volume_create (int argc, char **argv)
           return r - 1;
       }
   if (argc - optind > 1)
-    return ferry_cli_failf ("too many arguments: ferry volume create takes at most one volume name");
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d", argc - optind);
   name = optind < argc ? argv[optind] : NULL;
+  if (driver && strcmp (driver, "local") != 0)
+    return ferry_cli_failf (
+        "volume %s uses volume plugin %s but it could not be retrieved: ferry has only the "
+        "local driver",
+        name ? name : "(unnamed)", driver);
   if (ferry_volume_options_parse (opt_args, &vopts, &err) < 0)
     {
       ferry_volume_options_release (&vopts);
@@ -226,6 +232,9 @@ volume_create (int argc, char **argv)
           puts (name);
           return 0;
         }
+      /* Podman's first words for a bad name.  */
+      if (name && ! ferry_volume_name_is_valid (name))
+        ferry_error_wrap (&err, "running volume create option");
       return ferry_cli_fail (&err);
     }
   puts (created);
@@ -309,13 +318,15 @@ filters_add (struct filters *f, const char *arg)
       else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
         want = 0;
       else
-        return ferry_cli_failf ("invalid filter `%s`: dangling must be true or false", arg);
+        return ferry_cli_failf (
+            "\"%s\" is not a valid value for the \"dangling\" filter - must be true or false", value);
       if (f->dangling >= 0 && f->dangling != want)
         f->contradictory = 1;
       f->dangling = want;
     }
   else
-    return ferry_cli_failf ("invalid volume filter `%s`: use name, driver, scope, label, label! or dangling",
+    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label! or "
+                            "dangling",
                             key);
   return 0;
 }
@@ -498,42 +509,14 @@ static const char inspect_usage[]
       "  -a, --all            inspect every volume\n"
       "  -f, --format FORMAT  render with a Go template ({{.Mountpoint}}, {{json .Labels}})\n";
 
-static int
-inspect_one (ferry_db_t *db, const char *name, const char *format, json_object *all)
-{
-  cleanup_volume struct ferry_volume *v = NULL;
-  ferry_error_t err = NULL;
-  json_object *o;
-  int r;
-
-  if (ferry_volume_get (db, ferry_global.root, name, &v, &err) < 0)
-    {
-      if (err->kind == FERRY_ERROR_NOT_FOUND)
-        {
-          ferry_error_release (&err);
-          return ferry_cli_failf ("no such volume %s", name);
-        }
-      return ferry_cli_fail (&err);
-    }
-  o = format ? volume_report (v) : volume_json (v);
-  if (format == NULL)
-    {
-      json_object_array_add (all, o);
-      return 0;
-    }
-  r = ferry_cli_print_template (format, o);
-  json_object_put (o);
-  return r;
-}
-
-json_object *
-ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
+/* The inspect object of volume NAME (its template form when FOR_TEMPLATE);
+ * NULL and Podman's "no such volume" when there is none.  */
+static json_object *
+volume_inspect_object (ferry_db_t *db, const char *name, int for_template, ferry_error_t *err)
 {
   cleanup_volume struct ferry_volume *v = NULL;
 
-  json_object *o;
-
-  if (ferry_volume_get (e->db, ferry_global.root, name, &v, err) < 0)
+  if (ferry_volume_get (db, ferry_global.root, name, &v, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
         {
@@ -542,8 +525,16 @@ ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_temp
         }
       return NULL;
     }
+  return for_template ? volume_report (v) : volume_json (v);
+}
+
+json_object *
+ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
+{
+  json_object *o;
+
   count_engine = e;
-  o = for_template ? volume_report (v) : volume_json (v);
+  o = volume_inspect_object (e->db, name, for_template, err);
   count_engine = NULL;
   return o;
 }
@@ -559,6 +550,7 @@ volume_inspect (int argc, char **argv)
   cleanup_json json_object *all = json_object_new_array ();
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_db_t *db = NULL;
+  struct ferry_cli_missed missed = { 0 };
   const char *format = NULL;
   int every = 0, c, r, ret = 0;
 
@@ -575,10 +567,11 @@ volume_inspect (int argc, char **argv)
         if ((r = other_option (c, "volume inspect", argv, inspect_usage)))
           return r - 1;
       }
+  format = ferry_cli_inspect_format (format);
   if (every && optind < argc)
-    return ferry_cli_failf ("give either volume names or --all, not both");
+    return ferry_cli_failf ("provide one or more volume names or use --all, not both");
   if (! every && optind >= argc)
-    return ferry_cli_failf ("no volume given: ferry volume inspect VOLUME [VOLUME...], or --all");
+    return ferry_cli_failf ("provide one or more volume names or use --all");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -603,11 +596,26 @@ volume_inspect (int argc, char **argv)
       ferry_volumes_free (vols, n);
     }
   for (; optind < argc; optind++)
-    if (inspect_one (db, argv[optind], format, all) != 0)
-      ret = FERRY_EXIT_ERROR;
+    {
+      ferry_error_t err = NULL;
+      cleanup_json json_object *o = volume_inspect_object (db, argv[optind], format != NULL, &err);
+
+      if (o == NULL)
+        {
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_cli_missed_add (&missed, &err);
+        }
+      else if (format == NULL)
+        json_object_array_add (all, json_object_get (o));
+      else if (ferry_cli_print_template (format, o) != 0)
+        ret = FERRY_EXIT_ERROR;
+    }
   if (format == NULL)
     ferry_cli_print_inspected (all);
   count_engine = NULL;
+  if (missed.n)
+    ret = ferry_cli_missed_report (&missed);
   return ret;
 }
 
@@ -624,7 +632,7 @@ volume_exists (int argc, char **argv)
                            "Usage: ferry volume exists VOLUME\n\nExit 0 if VOLUME exists, 1 if not.\n")))
       return r - 1;
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry volume exists needs exactly one volume: ferry volume exists VOLUME");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;
@@ -799,9 +807,9 @@ volume_rm (int argc, char **argv)
   if (timeout_given && ! force)
     return ferry_cli_failf ("--force option must be specified to use the --time option");
   if (every && optind < argc)
-    return ferry_cli_failf ("give either volume names or --all, not both");
+    return ferry_cli_failf ("choose either one or more volumes or all, not both");
   if (! every && optind >= argc)
-    return ferry_cli_failf ("no volume given: ferry volume rm VOLUME [VOLUME...], or --all");
+    return ferry_cli_failf ("choose either one or more volumes or all");
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;

@@ -146,7 +146,7 @@ volume_add_user() {
 	[ "$(echo "$output" | jq -r '.[0].Mountpoint')" = "$ROOT/volumes/alpha/_data" ]
 	[ "$(echo "$output" | jq -r '.[1].Labels.y')" = "" ]
 	[ "$(echo "$output" | jq -r '.[1].Labels.x')" = "2" ]
-	[ "$(echo "$output" | jq -r '.[0] | [.Driver, .Scope, .MountCount, .Anonymous] | map(tostring) | join(" ")')" = "local local 0 false" ]
+	[ "$(echo "$output" | jq -r '.[0] | [.Driver, .Scope, .MountCount, (.Anonymous // false)] | map(tostring) | join(" ")')" = "local local 0 false" ]
 	[ "$(echo "$output" | jq -r '.[0] | has("LockNumber")')" = false ]
 
 	run_ferry volume ls --format '{{.Name}}:{{.Driver}}'
@@ -188,7 +188,7 @@ volume_add_user() {
 	[ "$(echo "$output" | jq -r '.[0].MountCount')" -eq 0 ]
 	[ "$(echo "$output" | jq -r '.[0].NeedsCopyUp')" = true ]
 	[ "$(echo "$output" | jq -r '.[0].NeedsChown')" = true ]
-	[ "$(echo "$output" | jq -r '.[0].Anonymous')" = false ]
+	[ "$(echo "$output" | jq -r '.[0].Anonymous // false')" = false ]
 	[[ "$(echo "$output" | jq -r '.[0].CreatedAt')" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z$ ]]
 	mp=$(echo "$output" | jq -r '.[0].Mountpoint')
 	[ "$mp" = "$ROOT/volumes/data/_data" ]

@@ -411,7 +411,7 @@ errors_of_other_commands() {
 		$ create --name bad/name ferry-test true -> 125
 		  err: Error: invalid container name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
 		$ volume create bad/name -> 125
-		  err: Error: invalid volume name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		  err: Error: running volume create option: invalid volume name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
 		$ port c1 80 -> 0
 	EOF
 }

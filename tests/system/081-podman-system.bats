@@ -117,19 +117,19 @@ df_sequence() {
 	compare_with_podman df_sequence <<-'EOF'
 		$ system df -> 0
 		  out: TYPE  TOTAL  ACTIVE  SIZE  RECLAIMABLE
-		  out: Images  1  0  2.15MB  2.15MB (100%)
+		  out: Images  1  0  2.152MB  2.152MB (100%)
 		  out: Containers  0  0  0B  0B (0%)
 		  out: Local Volumes  0  0  0B  0B (0%)
 		$ system df -> 0
 		  out: TYPE  TOTAL  ACTIVE  SIZE  RECLAIMABLE
-		  out: Images  1  1  2.15MB  0B (0%)
+		  out: Images  1  1  2.152MB  0B (0%)
 		  out: Containers  3  1  102.4kB  102.4kB (100%)
 		  out: Local Volumes  2  2  51.2kB  0B (0%)
 		$ system df -v -> 0
 		  out: Images space usage:
 		  out: 
 		  out: REPOSITORY  TAG  IMAGE ID  CREATED  SIZE  SHARED SIZE  UNIQUE SIZE  CONTAINERS
-		  out: localhost/ferry-test  latest  <IMG>  56 years  2.15MB  0B  2.15MB  3
+		  out: localhost/ferry-test  latest  <IMG>  56 years  2.152MB  0B  2.152MB  3
 		  out: 
 		  out: Containers space usage:
 		  out: 
@@ -144,7 +144,7 @@ df_sequence() {
 		  out: vol1  1  0B
 		  out: vol2  1  51.2kB
 		$ system df --format {{.Type}}|{{.Total}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}|{{.RawReclaimable}} -> 0
-		  out: Images|1|1|2.15MB|0B (0%)|0
+		  out: Images|1|1|2.152MB|0B (0%)|0
 		  out: Containers|3|1|102.4kB|102.4kB (100%)|102400
 		  out: Local Volumes|2|2|51.2kB|0B (0%)|0
 		$ system df --format table {{.Type}} {{.Active}} -> 0
@@ -154,7 +154,7 @@ df_sequence() {
 		  out: Local Volumes  2
 		$ system df --format json -> 0
 		  out: [
-		  out:  {"Type":"Images","Total":1,"Active":1,"RawSize":2150400,"RawReclaimable":0,"TotalCount":1,"Size":"2.15MB","Reclaimable":"0B (0%)"},
+		  out:  {"Type":"Images","Total":1,"Active":1,"RawSize":2152238,"RawReclaimable":0,"TotalCount":1,"Size":"2.152MB","Reclaimable":"0B (0%)"},
 		  out:  {"Type":"Containers","Total":3,"Active":1,"RawSize":102400,"RawReclaimable":102400,"TotalCount":3,"Size":"102.4kB","Reclaimable":"102.4kB (100%)"},
 		  out:  {"Type":"Local Volumes","Total":2,"Active":2,"RawSize":51200,"RawReclaimable":0,"TotalCount":2,"Size":"51.2kB","Reclaimable":"0B (0%)"}
 		  out: ]
@@ -164,15 +164,15 @@ df_sequence() {
 		  err: Error: `ferry system df` takes no arguments
 		$ system df -> 0
 		  out: TYPE  TOTAL  ACTIVE  SIZE  RECLAIMABLE
-		  out: Images  1  1  2.15MB  0B (0%)
+		  out: Images  1  1  2.152MB  0B (0%)
 		  out: Containers  2  0  102.4kB  102.4kB (100%)
 		  out: Local Volumes  2  2  51.2kB  0B (0%)
 		$ system df -v -> 0
 		  out: Images space usage:
 		  out: 
 		  out: REPOSITORY  TAG  IMAGE ID  CREATED  SIZE  SHARED SIZE  UNIQUE SIZE  CONTAINERS
-		  out: localhost/ferry-test  latest  <IMG>  56 years  2.15MB  2.15MB  0B  2
-		  out: localhost/img2  latest  <IMG2>  <AGE>  2.258MB  2.15MB  108kB  0
+		  out: localhost/ferry-test  latest  <IMG>  56 years  2.152MB  2.15MB  1.838kB  2
+		  out: localhost/img2  latest  <IMG2>  <AGE>  2.261MB  2.15MB  110.5kB  0
 		  out: 
 		  out: Containers space usage:
 		  out: 

@@ -385,9 +385,9 @@ drop_port_rule() {
 		assert_output_contains "$words"
 	done <<-EOF
 		--subnet $SUBNET62|IPv6-only network
-		--ipv6 --subnet $PREFIX62::/48|invalid subnet
-		--ipv6 --subnet $PREFIX62::1/64|invalid subnet
-		--ipv6 --subnet $PREFIX6::100/120|overlaps network six
+		--ipv6 --subnet $PREFIX62::/48|invalid CIDR address
+		--ipv6 --subnet $PREFIX62::1/64|invalid CIDR address
+		--ipv6 --subnet $PREFIX6::100/120|is already used by network six
 		--ipv6 --subnet $SUBNET62 --gateway fd00:1::1|gateway fd00:1::1 not in subnet
 		--ipv6 --subnet $SUBNET62 --ip-range fd00:1::/120|is not a subnet inside
 		--ipv6 --gateway $PREFIX62::1|needs an IPv6 --subnet

@@ -59,6 +59,28 @@ test_go_values (void **state)
                   "v||v");
 }
 
+/* Go's blocks and len, as scripts use them with Podman: range over a
+ * slice or a map (its values in key order), with variables; if and else
+ * by Go's truth.  */
+static void
+test_blocks (void **state)
+{
+  const char *data = "{\"A\":[\"x\",\"y\"],\"M\":{\"b\":{\"N\":2},\"a\":{\"N\":1}},\"E\":[],\"S\":\"str\","
+                     "\"Z\":0,\"Name\":\"top\"}";
+
+  (void) state;
+  assert_renders ("{{range .A}}<{{.}}>{{end}}", data, "<x><y>");
+  assert_renders ("{{range .M}}{{.N}}{{end}}", data, "12");
+  assert_renders ("{{range $k, $v := .M}}{{$k}}={{$v.N}},{{end}}", data, "a=1,b=2,");
+  assert_renders ("{{range $i, $v := .A}}{{$i}}{{$v}}{{$.Name}} {{end}}", data, "0xtop 1ytop ");
+  assert_renders ("{{range .E}}x{{else}}empty{{end}}|{{range .Nil}}x{{end}}", "{\"E\":[],\"Nil\":null}",
+                  "empty|");
+  assert_renders ("{{if .S}}yes{{else}}no{{end}} {{if .Z}}yes{{else}}no{{end}} {{if .E}}yes{{end}}", data,
+                  "yes no ");
+  assert_renders ("{{range .M}}{{if .N}}{{range $.A}}{{.}}{{end}}{{end}}{{end}}", data, "xyxy");
+  assert_renders ("{{len .A}} {{len .M}} {{len .S}} {{len .E}}", data, "2 2 3 0");
+}
+
 static void
 test_unknown_field_is_an_error (void **state)
 {
@@ -205,6 +227,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_go_values),
+    cmocka_unit_test (test_blocks),
     cmocka_unit_test (test_unknown_field_is_an_error),
     cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
     cmocka_unit_test (test_maps),

@@ -183,6 +183,26 @@ test_json_string_value (void **state)
   assert_string_equal (ferry_json_type_name (v), "null");
 }
 
+/* What Podman prints: Go's json.MarshalIndent, empty objects and arrays
+ * on one line, slashes left alone.  */
+static void
+test_json_to_indented (void **state)
+{
+  const char *text = "{\"a\":{},\"b\":[],\"c\":[1,{\"d\":\"x/y\"}],\"e\":null,\"f\":true}";
+  ferry_error_t err = NULL;
+  cleanup_json json_object *o = ferry_json_parse (text, strlen (text), "test", &err);
+  cleanup_free char *two = NULL, *five = NULL;
+
+  (void) state;
+  assert_non_null (o);
+  two = ferry_json_to_indented (o, 2);
+  assert_string_equal (
+      two, "{\n  \"a\": {},\n  \"b\": [],\n  \"c\": [\n    1,\n    {\n      \"d\": \"x/y\"\n    }\n  ],\n"
+           "  \"e\": null,\n  \"f\": true\n}");
+  five = ferry_json_to_indented (json_object_object_get (o, "b"), 5);
+  assert_string_equal (five, "[]");
+}
+
 static void
 test_sha256_buffer (void **state)
 {
@@ -608,6 +628,7 @@ main (void)
     cmocka_unit_test (test_path_normalize_entry),
     cmocka_unit_test (test_digest_is_valid),
     cmocka_unit_test (test_json_string_value),
+    cmocka_unit_test (test_json_to_indented),
     cmocka_unit_test (test_sha256_buffer),
     cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_write_file_atomic, setup, teardown),

@@ -6,6 +6,8 @@
 #include "../network/netavark.h"
 #include "../state/events.h"
 #include "../runtime/conmon.h"
+#include "../runtime/seccomp.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -146,6 +148,61 @@ uptime_text (long seconds)
                     seconds % 60, seconds / 86400.0);
 }
 
+/* The host's CPU time since boot in user, system and idle mode, in
+ * percent of all of it, as Podman's cpuUtilization.  */
+static json_object *
+cpu_utilization (void)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  unsigned long long v[10] = { 0 }, total = 0;
+  size_t len;
+  int n, i;
+
+  if (ferry_read_file ("/proc/stat", &text, &len, &ignored) < 0)
+    return o;
+  n = sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+              &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+  for (i = 0; i < n; i++)
+    total += v[i];
+  if (n < 4 || total == 0)
+    return o;
+  json_object_object_add (o, "userPercent",
+                          json_object_new_double (((long long) (v[0] * 10000.0 / total + 0.5)) / 100.0));
+  json_object_object_add (o, "systemPercent",
+                          json_object_new_double (((long long) (v[2] * 10000.0 / total + 0.5)) / 100.0));
+  json_object_object_add (o, "idlePercent",
+                          json_object_new_double (((long long) (v[3] * 10000.0 / total + 0.5)) / 100.0));
+  return o;
+}
+
+/* What confines the containers ferry starts: its default capabilities
+ * and seccomp profile; ferry applies no AppArmor or SELinux profile.  */
+static json_object *
+security_info (void)
+{
+  json_object *o = json_object_new_object ();
+  const char *const *caps = ferry_spec_default_capabilities ();
+  const char *seccomp = ferry_seccomp_default_profile_path ();
+  char *joined = xstrdup (""), *next;
+
+  for (size_t i = 0; caps[i]; i++)
+    {
+      next = xasprintf ("%s%s%s", joined, i ? "," : "", caps[i]);
+      free (joined);
+      joined = next;
+    }
+  json_object_object_add (o, "apparmorEnabled", json_object_new_boolean (0));
+  add_string (o, "capabilities", joined);
+  free (joined);
+  json_object_object_add (o, "rootless", json_object_new_boolean (geteuid () != 0));
+  json_object_object_add (o, "seccompEnabled", json_object_new_boolean (seccomp != NULL));
+  add_string (o, "seccompProfilePath", seccomp ? seccomp : "");
+  json_object_object_add (o, "selinuxEnabled", json_object_new_boolean (0));
+  return o;
+}
+
 static json_object *
 host_info (ferry_engine_t *e)
 {
@@ -168,6 +225,7 @@ host_info (ferry_engine_t *e)
   json_object_object_add (h, "cgroupControllers", cgroup_controllers (v2));
   json_object_object_add (h, "conmon",
                           conmon_path ? program (conmon_path, VERSION_ONE_LINE) : json_object_new_object ());
+  json_object_object_add (h, "cpuUtilization", cpu_utilization ());
   json_object_object_add (h, "cpus", json_object_new_int64 (sysconf (_SC_NPROCESSORS_ONLN)));
   {
     json_object *criu = program ("criu", VERSION_WHOLE);
@@ -182,6 +240,14 @@ host_info (ferry_engine_t *e)
   add_string (h, "eventLogger", ferry_events_backend ());
   gethostname (hostname, sizeof (hostname) - 1);
   add_string (h, "hostname", hostname);
+  {
+    /* ferry maps no user namespace of its own: the identity.  */
+    json_object *ids = json_object_new_object ();
+
+    json_object_object_add (ids, "gidmap", NULL);
+    json_object_object_add (ids, "uidmap", NULL);
+    json_object_object_add (h, "idMappings", ids);
+  }
   add_string (h, "kernel", uname (&u) == 0 ? u.release : "");
   add_string (h, "logDriver", "k8s-file");
   if (sysinfo (&si) == 0)
@@ -203,6 +269,8 @@ host_info (ferry_engine_t *e)
   add_string (rt, "name", e->runtime.name);
   json_object_object_add (h, "ociRuntime", rt);
   add_string (h, "os", "linux");
+  json_object_object_add (h, "security", security_info ());
+  json_object_object_add (h, "serviceIsRemote", json_object_new_boolean (0));
   if (sysinfo (&si) == 0)
     {
       cleanup_free char *up = uptime_text (si.uptime);
@@ -253,6 +321,7 @@ store_info (ferry_engine_t *e, ferry_error_t *err)
   json_object_object_add (cs, "stopped", json_object_new_int64 (stopped));
   json_object_object_add (s, "containerStore", cs);
   add_string (s, "graphDriverName", "overlay");
+  json_object_object_add (s, "graphOptions", json_object_new_object ());
   add_string (s, "graphRoot", e->root);
   if (statvfs (e->root, &vfs) == 0)
     {
@@ -263,7 +332,13 @@ store_info (ferry_engine_t *e, ferry_error_t *err)
     }
   json_object_object_add (is, "number", json_object_new_int64 (n_imgs));
   json_object_object_add (s, "imageStore", is);
+  {
+    cleanup_free char *tmp = xasprintf ("%s/storage/tmp", e->root);
+
+    add_string (s, "imageCopyTmpDir", tmp);
+  }
   add_string (s, "runRoot", e->runroot);
+  json_object_object_add (s, "transientStore", json_object_new_boolean (0));
   add_string (s, "volumePath", volumes);
   json_object_object_add (vs, "number", json_object_new_int64 (n_vols));
   json_object_object_add (s, "volumeStore", vs);

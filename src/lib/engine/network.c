@@ -621,13 +621,14 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
     {
       other = clash (defs, d.name, &d.subnet, NULL, &on_subnet);
       if (other)
-        return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+        return ferry_make_error (err, 0,
+                                 "subnet %s is already used by network %s: choose another with --subnet",
                                  ferry_subnet_format (&d.subnet, text), other);
       return insert_definition (e, def, err);
     }
   other = clash (defs, d.name, d.no_ipam ? NULL : &d.subnet, d.ifname, &on_subnet);
   if (other && on_subnet)
-    return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
+    return ferry_make_error (err, 0, "subnet %s is already used by network %s: choose another with --subnet",
                              ferry_subnet_format (&d.subnet, text), other);
   if (other)
     return ferry_make_error (
@@ -639,19 +640,21 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
    * container uses it): the routes would clash.  */
   host = host_overlap (&d.subnet, d.ifname);
   if (host)
-    return ferry_make_error (err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet",
-                             ferry_subnet_format (&d.subnet, text), host);
+    return ferry_make_error (
+        err, 0, "subnet %s is already used on the host (interface %s): choose another with --subnet",
+        ferry_subnet_format (&d.subnet, text), host);
   if (d.has6)
     {
       char text6[FERRY_SUBNET6_TEXT_MAX];
 
       ferry_subnet6_format (&d.subnet6, text6);
       if ((other = clash6 (defs, d.name, &d.subnet6)))
-        return ferry_make_error (err, 0, "subnet %s overlaps network %s's: choose another with --subnet",
-                                 text6, other);
+        return ferry_make_error (
+            err, 0, "subnet %s is already used by network %s: choose another with --subnet", text6, other);
       if ((host = host_overlap6 (&d.subnet6, d.ifname)))
         return ferry_make_error (
-            err, 0, "subnet %s overlaps host interface %s's: choose another with --subnet", text6, host);
+            err, 0, "subnet %s is already used on the host (interface %s): choose another with --subnet",
+            text6, host);
     }
   return insert_definition (e, def, err);
 }
@@ -969,7 +972,7 @@ check_ipv6_options (const struct ferry_network_create_options *o, int macvlan, s
   if (ferry_subnet6_parse (o->subnet6, SUBNET6_MIN_PREFIX, SUBNET6_MAX_PREFIX, &v6->subnet) < 0)
     return ferry_make_error (
         err, 0,
-        "invalid subnet `%s`: give an IPv6 subnet from /64 to /120 with its host bits zero, "
+        "invalid CIDR address: %s: give an IPv6 subnet from /64 to /120 with its host bits zero, "
         "like fd00:1::/64",
         o->subnet6);
   ferry_subnet6_format (&v6->subnet, text);
@@ -1018,7 +1021,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                              "argument (and not none, host or bridge)",
                              o->name ? o->name : "");
   if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
-    return ferry_make_error (err, 0, "unsupported network driver `%s`: use bridge or macvlan", o->driver);
+    return ferry_make_error (err, 0, "failed to find driver or plugin \"%s\": use bridge or macvlan",
+                             o->driver);
   macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
   if (check_ipam_driver (o, macvlan, err) < 0)
     return -1;
@@ -1040,7 +1044,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
   if (o->subnet && (ferry_subnet_parse (o->subnet, &s) < 0 || s.prefix < 8 || s.prefix > 30))
     return ferry_make_error (
         err, 0,
-        "invalid subnet `%s`: give an IPv4 subnet from /8 to /30 with its host bits zero, "
+        "invalid CIDR address: %s: give an IPv4 subnet from /8 to /30 with its host bits zero, "
         "like 10.89.0.0/24",
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
@@ -1070,8 +1074,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
           || gw > ferry_subnet_last_host (&s)))
     {
       char text[19];
-      ferry_make_error (err, 0, "gateway `%s` is not an address inside subnet %s", o->gateway,
-                        ferry_subnet_format (&s, text));
+      ferry_make_error (err, 0, "gateway %s not in subnet %s", o->gateway, ferry_subnet_format (&s, text));
       goto fail;
     }
   if (o->ip_range
@@ -2221,10 +2224,16 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
           c->name, ferry_json_get_string (c->record, "Network"));
       goto out;
     }
+  /* Already on it: as Podman, a stopped container is left as it is and
+   * that is no error, a running one is refused.  */
   if (json_object_object_get_ex (nets, name, NULL))
     {
-      ferry_make_error_kind (err, FERRY_ERROR_EXISTS, "container %s is already connected to network %s",
-                             c->name, name);
+      if (! ferry_container_is_active (c))
+        ret = 0;
+      else
+        ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "container %s is already connected to network %s: network is already connected", c->id, name);
       goto out;
     }
   if (ferry_db_begin (e->db, err) < 0)
@@ -2278,6 +2287,14 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  /* A network that is not there is said as such, as by Podman.  */
+  {
+    cleanup_json json_object *def = NULL;
+
+    if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL)
+        && ferry_network_get (e, name, &def, err) < 0)
+      goto out;
+  }
   if (! ferry_network_record_bridged (c->record)
       || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
     {

@@ -105,7 +105,7 @@ df_images (ferry_engine_t *e, struct ferry_image **imgs, size_t n, struct ferry_
           r->id = xstrdup (imgs[i]->id);
           r->name = imgs[i]->names[k] ? xstrdup (imgs[i]->names[k]) : NULL;
           r->created = xstrdup (imgs[i]->created ? imgs[i]->created : "");
-          r->size = imgs[i]->size;
+          r->size = ferry_image_reported_size (imgs[i]);
           r->shared_size = shared > r->size ? r->size : shared;
           r->containers = users;
           if (imgs[i]->names[k] == NULL)
@@ -184,6 +184,9 @@ ferry_system_df (ferry_engine_t *e, struct ferry_df_report *out, ferry_error_t *
     goto out;
   if (ferry_store_layers_size (e->store, &out->images_size, err) < 0)
     goto out;
+  /* Each image's config and manifests, which Podman counts too.  */
+  for (size_t i = 0; i < n_imgs; i++)
+    out->images_size += ferry_image_reported_size (imgs[i]) - imgs[i]->size;
   df_images (e, imgs, n_imgs, ctrs, n_ctrs, out);
   if (df_containers (e, ctrs, n_ctrs, out, err) < 0 || df_volumes (e, out, err) < 0)
     goto out;

@@ -43,7 +43,7 @@ struct ferry_df_report
 {
   struct ferry_df_image *images;
   size_t n_images;
-  uint64_t images_size; /* every layer once */
+  uint64_t images_size; /* every layer once, and each image's config and manifests */
   struct ferry_df_container *containers;
   size_t n_containers;
   struct ferry_df_volume *volumes;

@@ -221,6 +221,13 @@ ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest, char dif
 }
 
 uint64_t
+ferry_image_reported_size (const struct ferry_image *img)
+{
+  return img->size + (img->config_text ? strlen (img->config_text) : 0)
+         + 2 * (img->manifest ? strlen (img->manifest) : 0);
+}
+
+uint64_t
 ferry_store_layer_size (ferry_store_t *s, const char *diff_id)
 {
   ferry_error_t ignored = NULL;
@@ -576,7 +583,11 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
         < 0)
       return -1;
   }
+  /* Last first: names read back newest first (see load_image_row), these
+   * in the order given.  */
   for (i = 0; img->names && img->names[i]; i++)
+    ;
+  while (i-- > 0)
     if (set_image_name (s, img->names[i], id, err) < 0)
       return -1;
   return 0;
@@ -828,7 +839,9 @@ load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image 
     }
   sqlite3_finalize (st);
 
-  st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY name", err);
+  /* Newest first, as Podman's store keeps an image's names: a tag goes in
+   * front (INSERT OR REPLACE gives a name given again a new rowid).  */
+  st = ferry_db_prepare (s->db, "SELECT name FROM image_names WHERE image_id = ? ORDER BY rowid DESC", err);
   if (st == NULL)
     goto fail;
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);

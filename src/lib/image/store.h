@@ -114,6 +114,10 @@ int ferry_store_has_blob_file (ferry_store_t *s, const char *blob_digest, char d
 /* True when the store has the blob file of BLOB_DIGEST, unpacked or not.  */
 int ferry_store_has_blob_stored (ferry_store_t *s, const char *blob_digest,
                                  char diff_id[FERRY_DIGEST_LEN + 1]);
+/* IMG's size as Podman reports it (images, inspect, system df): its
+ * layers, its config, and its manifest twice, as containers/storage keeps
+ * the manifest under its digest and as "manifest".  */
+uint64_t ferry_image_reported_size (const struct ferry_image *img);
 /* The uncompressed size of the layer DIFF_ID, 0 when the store lacks it.  */
 uint64_t ferry_store_layer_size (ferry_store_t *s, const char *diff_id);
 /* True when the store has the layer unpacked.  */

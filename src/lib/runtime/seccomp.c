@@ -24,6 +24,17 @@ ferry_seccomp_profile_load (const char *path, ferry_error_t *err)
   return profile;
 }
 
+const char *
+ferry_seccomp_default_profile_path (void)
+{
+  static const char *const paths[] = { FERRY_SECCOMP_DEFAULT_PATHS, NULL };
+
+  for (size_t i = 0; paths[i]; i++)
+    if (access (paths[i], F_OK) == 0)
+      return paths[i];
+  return NULL;
+}
+
 json_object *
 ferry_seccomp_default_profile (ferry_error_t *err)
 {

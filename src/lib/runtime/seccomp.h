@@ -12,6 +12,9 @@
 /* Where the default profile is looked for, in order.  */
 #define FERRY_SECCOMP_DEFAULT_PATHS "/etc/containers/seccomp.json", "/usr/share/containers/seccomp.json"
 
+/* The default profile's path, NULL when there is none.  */
+const char *ferry_seccomp_default_profile_path (void);
+
 /* Reads the default profile.  None there: an error naming the package
  * that ships it.  */
 json_object *ferry_seccomp_default_profile (ferry_error_t *err);

@@ -3,6 +3,8 @@
 #include "cleanup.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_object *
@@ -127,4 +129,58 @@ ferry_json_to_string (json_object *obj, int pretty)
 
   flags |= pretty ? (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED) : JSON_C_TO_STRING_PLAIN;
   return json_object_to_json_string_ext (obj, flags);
+}
+
+static void
+json_write_indented (FILE *out, json_object *o, int width, int depth)
+{
+  size_t i, n;
+
+  if (json_object_is_type (o, json_type_object) && json_object_object_length (o) > 0)
+    {
+      n = 0;
+      fputs ("{\n", out);
+      json_object_object_foreach (o, key, v)
+      {
+        json_object *k = json_object_new_string (key);
+
+        fprintf (out, "%*s%s: ", width * (depth + 1), "", ferry_json_to_string (k, 0));
+        json_object_put (k);
+        json_write_indented (out, v, width, depth + 1);
+        fputs (++n < (size_t) json_object_object_length (o) ? ",\n" : "\n", out);
+      }
+      fprintf (out, "%*s}", width * depth, "");
+    }
+  else if (json_object_is_type (o, json_type_array) && json_object_array_length (o) > 0)
+    {
+      n = json_object_array_length (o);
+      fputs ("[\n", out);
+      for (i = 0; i < n; i++)
+        {
+          fprintf (out, "%*s", width * (depth + 1), "");
+          json_write_indented (out, json_object_array_get_idx (o, i), width, depth + 1);
+          fputs (i + 1 < n ? ",\n" : "\n", out);
+        }
+      fprintf (out, "%*s]", width * depth, "");
+    }
+  else if (json_object_is_type (o, json_type_object))
+    fputs ("{}", out);
+  else if (json_object_is_type (o, json_type_array))
+    fputs ("[]", out);
+  else
+    fputs (ferry_json_to_string (o, 0), out);
+}
+
+char *
+ferry_json_to_indented (json_object *obj, int width)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&buf, &len);
+
+  if (out == NULL)
+    abort ();
+  json_write_indented (out, obj, width, 0);
+  fclose (out);
+  return buf;
 }

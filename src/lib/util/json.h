@@ -35,5 +35,9 @@ const char *ferry_json_type_name (json_object *v);
 
 /* Serialises without escaping slashes, compactly or pretty-printed.  */
 const char *ferry_json_to_string (json_object *obj, int pretty);
+/* OBJ as Go's json.MarshalIndent writes it (what Podman prints): WIDTH
+ * spaces a level, empty objects and arrays as {} and [].  The caller
+ * frees the string.  */
+char *ferry_json_to_indented (json_object *obj, int width);
 
 #endif

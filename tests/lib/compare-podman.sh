@@ -1,0 +1,578 @@
+#!/usr/bin/env bash
+# Runs everyday command sequences against ferry and Podman, each with roots
+# of its own, and says which sequences behave differently: standard output,
+# the first words of each standard error line and the exit codes, once IDs,
+# times and the temporary directory are normalised.
+#
+# usage: tests/lib/compare-podman.sh [-v] [-k DIR] [-l] [PATTERN...]
+#   -v       show the diff of every sequence that differs
+#   -k DIR   keep the transcripts in DIR (DIR/NAME.ferry, DIR/NAME.podman,
+#            and NAME.*.full with the whole of standard error)
+#   -l       list the sequences and exit
+#   PATTERN  run only the sequences whose name matches one (grep -E)
+# FERRY_BIN: the ferry binary (default build/ferry of this tree).
+# Exit status: 0 when every sequence run was identical, 1 otherwise.
+#
+# Each sequence starts from an empty state but for the test image
+# (localhost/ferry-test:latest, tests/lib/build-test-image.sh), and its
+# containers get no network unless the sequence asks for one.  A sequence
+# line is the arguments of one command, split as the shell splits them;
+# IMG stands for the test image; a line starting with "!" is a shell
+# command run as it stands ($T names the tool's runner: `$T ps -a`), not
+# recorded; one starting with "% " is such a command whose output is
+# recorded (`% $T info --format json | jq -c keys`).  The default network is left out of listings: it is "podman"
+# in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats keeps
+# the sequences that differed once and were fixed.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+FERRY_BIN=${FERRY_BIN:-$SRC/build/ferry}
+verbose=0 keep="" list=0
+while getopts "vk:l" o; do
+	case $o in
+	v) verbose=1 ;;
+	k) keep=$OPTARG ;;
+	l) list=1 ;;
+	*) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+patterns=("$@")
+
+# The sequences, "## NAME" then one command a line.
+sequences() {
+	cat <<'EOF'
+## volume-create-ls
+volume create v1
+volume create v1
+volume create --ignore v1
+volume create --label a=b v2
+volume ls
+volume ls -q
+volume ls --format '{{.Name}} {{.Driver}}'
+volume ls --format json
+volume ls --filter label=a=b -q
+volume ls --filter name=v1 --format '{{.Name}}'
+volume ls --filter dangling=true -q
+volume ls --filter bogus=1
+volume ls --noheading
+## volume-create-bad
+volume create 'a/b'
+volume create -d nosuchdriver v3
+volume create -o bogus=1 v4
+volume create a b
+volume ls -q
+## volume-inspect
+volume create v1
+volume create v2
+volume inspect --format '{{.Name}} {{.Driver}} {{.Scope}}' v1
+volume inspect --format '{{.Mountpoint}}' v1
+volume inspect --format '{{json .Labels}}' v1
+volume inspect --format '{{.Labels}} {{.Options}}' v1
+volume inspect v1 nosuch v2
+volume inspect --format '{{.Name}}' v1 nosuch v2
+volume inspect --format '{{.Name}}' nosuch1 v1 nosuch2
+volume inspect nosuch
+volume inspect
+volume inspect --all --format '{{.Name}}'
+volume inspect --all v1
+## volume-rm
+volume create v1
+volume create v2
+volume rm nosuch
+volume rm v1 nosuch v2
+volume ls -q
+volume rm -f nosuch
+volume rm
+volume rm -a
+volume ls -q
+## volume-rm-in-use
+volume create v1
+create --network none --name c1 -v v1:/data IMG true
+volume rm v1
+volume rm -f v1
+ps -a --format '{{.Names}}'
+volume ls -q
+## volume-prune
+volume create v1
+volume create --label keep=1 v2
+volume create v3
+create --network none --name c1 -v v3:/data IMG true
+volume prune -f --filter label=keep=1
+volume ls -q
+volume prune -f
+volume ls -q
+volume prune -f --filter bogus=1
+## volume-exists
+volume create v1
+volume exists v1
+volume exists nosuch
+volume exists
+volume exists v1 v1
+## network-create-ls
+network create --subnet 10.251.7.0/24 --interface-name fcmp7 n1
+network create --subnet 10.251.7.0/24 n2
+network create n1
+network create --ignore n1
+network create 'bad/name'
+network create --subnet 10.251.8.0/33 n3
+network create --subnet 10.251.9.0/24 --gateway 10.252.0.1 n4
+network create -d nosuch n5
+network ls --filter name=^n --format '{{.Name}} {{.Driver}}'
+network ls --filter name=^n -q
+network ls --filter name=n1 --format '{{.Name}}'
+network ls --filter bogus=1
+network ls --filter name=^n --noheading --format '{{.Name}}'
+## network-inspect
+network create --subnet 10.251.10.0/24 --interface-name fcmp10 n1
+network create --subnet 10.251.11.0/24 --interface-name fcmp11 n2
+network inspect --format '{{.Name}} {{.Driver}} {{.NetworkInterface}}' n1
+network inspect --format '{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}' n1
+network inspect --format '{{.DNSEnabled}} {{.Internal}} {{.IPv6Enabled}}' n1
+network inspect --format '{{.Name}}' n1 nosuch n2
+network inspect --format '{{.Name}}' nosuch1 n1 nosuch2
+network inspect nosuch
+network inspect
+network exists n1
+network exists nosuch
+## network-rm
+network create --subnet 10.251.12.0/24 --interface-name fcmp12 n1
+network rm nosuch
+network rm n1 nosuch
+network ls --filter name=^n -q
+network rm -f nosuch
+network rm
+## network-prune
+network create --subnet 10.251.13.0/24 --interface-name fcmp13 n1
+network create --label keep=1 --subnet 10.251.14.0/24 --interface-name fcmp14 n2
+network prune -f --filter label=keep=1
+network ls --filter name=^n -q
+network prune -f
+network ls --filter name=^n -q
+network prune -f --filter bogus=1
+## network-connect-errors
+network create --subnet 10.251.15.0/24 --interface-name fcmp15 n1
+create --network none --name c1 IMG true
+network connect nosuch c1
+network connect n1 nosuch
+network connect n1
+network connect n1 c1
+network disconnect nosuch c1
+network disconnect n1 nosuch
+network disconnect n1 c1
+network disconnect n1
+## network-connect-created
+network create --subnet 10.251.17.0/24 --interface-name fcmp17 n1
+network create --subnet 10.251.18.0/24 --interface-name fcmp18 n2
+create --network n1 --name c1 IMG true
+network connect n1 c1
+network connect n2 c1
+network connect n2 c1
+inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network connect nosuch c1
+network disconnect n2 c1
+network disconnect n2 c1
+network disconnect nosuch c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network rm n1
+rm c1
+network rm n1 n2
+## image-tag
+tag IMG mine:1
+tag IMG localhost/mine:2 other
+tag nosuch mine:3
+tag IMG 'Bad:Name'
+tag IMG
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+untag localhost/mine:1
+untag IMG nosuch:1
+untag nosuch
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+## image-rmi
+tag IMG mine:1
+rmi nosuch
+rmi mine:1 nosuch
+rmi -i nosuch
+rmi
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+create --network none --name c1 IMG true
+rmi IMG
+rmi -f IMG
+ps -a --format '{{.Names}} {{.Image}}'
+## image-inspect
+image inspect --format '{{.RepoTags}}' IMG
+image inspect --format '{{.Os}} {{.Architecture}}' IMG
+image inspect --format '{{.Config.Cmd}}' IMG
+image inspect --format '{{json .Config.Cmd}}' IMG
+image inspect --format '{{len .RootFS.Layers}}' IMG
+image inspect --format '{{.Id}}' nosuch
+image inspect --format '{{.Id}}' IMG nosuch
+image inspect nosuch
+image inspect --format json IMG
+image exists IMG
+image exists nosuch
+## image-history
+history --format '{{.CreatedBy}}' IMG
+history --format '{{.Size}}' IMG
+history -q IMG
+history nosuch
+history
+history --format json IMG
+## images-formats
+images --format '{{.Repository}} {{.Tag}}'
+images --format 'table {{.Repository}} {{.Tag}}'
+images --format json
+images -q nosuch
+images --filter bogus=1
+images --filter reference=nosuch -q
+images --noheading --format '{{.Repository}}'
+images -a --format '{{.Repository}}'
+## container-ps
+create --network none --name c1 IMG true
+create --network none --name c2 --label a=b IMG sleep 100
+ps
+ps -a --format '{{.Names}} {{.Status}} {{.Command}}'
+ps -a --format '{{.Names}} {{.State}} {{.Image}}'
+ps -a --format 'table {{.Names}} {{.State}}'
+ps -a -q --filter name=c1
+ps -a --filter label=a=b --format '{{.Names}}'
+ps -a --filter status=created --format '{{.Names}}' --sort names
+ps -a --filter bogus=1
+ps -a --filter status=bogus
+ps -a --format '{{.Labels}}' --filter name=c2
+ps -a --format '{{.Ports}}|{{.Mounts}}|{{.Networks}}' --filter name=c2
+ps -a --noheading --format '{{.Names}}' --sort names
+ps -a --last 1 --format '{{.Names}}'
+## container-inspect
+create --network none --name c1 --label a=b -e X=1 IMG sleep 100
+inspect --format '{{.Name}} {{.State.Status}} {{.State.Running}}' c1
+inspect --format '{{.Config.Cmd}} {{.Path}} {{.Args}}' c1
+inspect --format '{{.Config.Labels}}' c1
+inspect --format '{{index .Config.Labels "a"}}' c1
+inspect --format '{{json .Config.Cmd}}' c1
+inspect --format '{{.HostConfig.NetworkMode}}' c1
+inspect --format '{{.State.ExitCode}} {{.State.Pid}} {{.RestartCount}}' c1
+inspect --format '{{.ImageName}}' c1
+inspect --format '{{.Name}}' c1 nosuch
+inspect --format '{{.Name}}' nosuch
+inspect nosuch
+container inspect --format '{{.Name}}' nosuch c1
+inspect --type volume c1
+inspect --format '{{.Nosuch}}' c1
+container exists c1
+container exists nosuch
+## container-start-stop
+create --network none --name c1 IMG sleep 100
+stop c1
+kill c1
+pause c1
+unpause c1
+start c1
+start c1
+pause c1
+pause c1
+unpause c1
+unpause c1
+kill -s BOGUS c1
+stop -t 0 c1
+stop c1
+kill c1
+inspect --format '{{.State.Status}}' c1
+start nosuch
+stop nosuch
+kill nosuch
+pause nosuch
+unpause nosuch
+## container-rm
+create --network none --name c1 IMG sleep 100
+run -d --network none --name c2 IMG sleep 100
+rm c2
+rm nosuch
+rm c1 nosuch
+rm -f nosuch
+rm -i nosuch
+rm
+rm -f -t 0 c2
+ps -a --format '{{.Names}}'
+## container-logs
+run --network none --name c1 IMG sh -c 'echo out; echo err >&2'
+logs c1
+logs --tail 1 c1
+logs nosuch
+logs
+logs -f c1
+## container-port
+create --network none --name c1 IMG true
+port c1
+port c1 80
+port nosuch
+port
+## container-top
+create --network none --name c1 IMG sleep 100
+top c1
+top nosuch
+run -d --network none --name c2 IMG sleep 100
+top c2 bogus
+## container-stats
+create --network none --name c1 IMG sleep 100
+stats --no-stream c1
+stats --no-stream nosuch
+stats --no-stream --format '{{.Name}}' c1
+run -d --network none --name c2 IMG sleep 100
+stats --no-stream --format '{{.Name}}' c2
+stats --no-stream --format 'table {{.Name}}' c2
+## container-wait
+run --network none --name c1 IMG sh -c 'exit 3'
+wait c1
+wait nosuch
+wait c1 nosuch
+wait --condition bogus c1
+wait
+## system-df
+system df --format '{{.Type}} {{.Total}}'
+system df --format json
+system df -v --format '{{.Type}}'
+## system-info-json
+% $T info --format json | jq -c 'keys, (.host | keys), (.store | keys), (.version | keys)'
+% $T system df --format json | jq -c '.[0] | keys'
+% $T system df -v --format json | jq -c 'keys'
+## formats-json
+create --network none --name c1 --label a=b IMG true
+volume create v1
+network create --subnet 10.251.16.0/24 --interface-name fcmp16 n1
+% $T ps -a --format json | jq -c '.[0] | keys'
+% $T ps -a --format json | jq -c '.[0] | .Names, .State, .Labels, .Command, .Image, .Exited, .ExitCode'
+% $T volume ls --format json | jq -c '.[0] | keys'
+% $T network ls --format json | jq -c '.[] | select(.name == "n1") | keys'
+% $T images --format json | jq -c '.[0] | keys'
+% $T inspect c1 | jq -c '.[0] | keys'
+% $T inspect c1 | jq -c '.[0].State | keys'
+% $T inspect c1 | jq -c '.[0].Config | keys'
+% $T inspect c1 | jq -c '.[0].HostConfig | keys'
+% $T image inspect IMG | jq -c '.[0] | keys'
+% $T volume inspect v1 | jq -c '.[0] | keys'
+% $T network inspect n1 | jq -c '.[0] | keys'
+% $T history --format json IMG | jq -c '.[0] | keys'
+## container-lifecycle-output
+create --network none --name c1 IMG sleep 100
+start c1
+start c1
+stop -t 0 c1 nosuch
+start c1 nosuch
+kill c1 nosuch
+pause c1
+stop -t 0 c1
+rm -f c1 nosuch
+## logs-formats
+run --network none --name c1 IMG sh -c 'echo one; echo two; echo three'
+logs --tail 2 c1
+logs --tail 0 c1
+logs -n c1
+logs --since 2000-01-01 c1
+logs --until 2000-01-01 c1
+logs --since bogus c1
+logs c1 nosuch
+## stats-formats
+run -d --network none --name c2 IMG sleep 100
+stats --no-stream --format '{{.Name}} {{.ID}}' c2
+% $T stats --no-stream --format json c2 | jq -c '.[0] | keys'
+stats --no-stream --format '{{.Nosuch}}' c2
+stats --no-stream --no-reset c2 nosuch
+stop -t 0 c2
+stats --no-stream c2
+## image-tags-rmi
+tag IMG a:1
+tag IMG a:2 b:1
+rmi a:1
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+rmi localhost/ferry-test:latest
+rmi -f IMG
+images -q
+images --filter dangling=true -q
+rmi -a
+## volume-filters
+volume create --label a=1 v1
+volume create --label a=2 v2
+volume create v3
+volume ls --filter label=a -q
+volume ls --filter label=a=2 -q
+volume ls --filter driver=local -q
+volume ls --filter driver=nosuch -q
+volume ls --filter dangling=bogus
+volume ls --filter name=v[12] -q
+volume prune -f --filter label!=a
+volume ls -q
+## ps-filters
+run --network none --name c1 IMG sh -c 'exit 3'
+create --network none --name c2 --label k=v IMG true
+ps -a --filter exited=3 --format '{{.Names}}'
+ps -a --filter exited=0 --format '{{.Names}}'
+ps -a --filter status=exited --format '{{.Names}} {{.Status}}'
+ps -a --filter ancestor=IMG --format '{{.Names}}' --sort names
+ps -a --filter label=k --format '{{.Names}}'
+ps -a --filter id=nosuch -q
+ps -a --filter exited=bogus
+ps -a --sort bogus
+ps --format '{{.Names}}'
+## wait-conditions
+create --network none --name c1 IMG true
+wait --condition bogus c1
+run --network none --name c2 IMG sh -c 'exit 7'
+wait c2
+wait --condition stopped c2
+wait --condition exited c2
+## kill-states
+create --network none --name c1 IMG sleep 100
+kill -s TERM c1
+run --network none --name c2 IMG true
+kill c2
+stop c2
+pause c2
+unpause c2
+restart -t 0 nosuch
+## system-info
+info --format '{{.Store.GraphRoot}}'
+info --format '{{.Host.OCIRuntime.Name}}'
+info --format '{{.Store.ImageStore.Number}} {{.Store.ContainerStore.Number}}'
+info --format '{{.Nosuch}}'
+EOF
+}
+
+seq_names() { sequences | sed -n 's/^## //p'; }
+
+selected() {
+	local p
+	[ ${#patterns[@]} -eq 0 ] && return 0
+	for p in "${patterns[@]}"; do grep -qE -- "$p" <<<"$1" && return 0; done
+	return 1
+}
+
+if [ "$list" = 1 ]; then
+	seq_names
+	exit 0
+fi
+
+[ -x "$FERRY_BIN" ] || { echo "compare-podman: no ferry binary at $FERRY_BIN (set FERRY_BIN)" >&2; exit 2; }
+command -v podman >/dev/null || { echo "compare-podman: Podman is not installed" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/ferry-compare.XXXXXX)
+cleanup() {
+	run_podman rm -af -t 0 >/dev/null 2>&1 || true
+	run_podman network prune -f >/dev/null 2>&1 || true
+	run_ferry rm -af -t 0 >/dev/null 2>&1 || true
+	run_ferry network prune -f >/dev/null 2>&1 || true
+	local m
+	# shellcheck disable=SC2013 # mount points of ours have no spaces
+	for m in $(awk -v t="$WORK" 'index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Both tools see configuration of this run's own: containers get no network
+# by default and the host's /etc/containers changes nothing.
+export CONTAINERS_CONF=$WORK/containers.conf FERRY_CONFIG=$WORK/ferry.conf
+unset CONTAINERS_CONF_OVERRIDE
+: >"$CONTAINERS_CONF"
+printf '[containers]\nnetns = "none"\n' >"$FERRY_CONFIG"
+mkdir -p "$WORK/ptmp" "$WORK/pnet"
+
+run_ferry() { timeout 60 "$FERRY_BIN" --root "$WORK/froot" --runroot "$WORK/frun" "$@"; }
+run_podman() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 timeout 60 podman --root "$WORK/proot" --runroot "$WORK/prun" \
+		--tmpdir "$WORK/ptmp" --network-config-dir "$WORK/pnet" --cgroup-manager cgroupfs \
+		--events-backend none --runtime runc "$@"
+}
+
+image=$WORK/ferry-test.tar
+"$SRC/tests/lib/build-test-image.sh" "$image" >/dev/null
+run_ferry load -q -i "$image" >/dev/null
+run_podman load -q -i "$image" >/dev/null
+
+# Back to the test image alone.
+reset_tool() {
+	local T=$1 ref
+	$T rm -af -t 0 >/dev/null 2>&1 || true
+	$T volume rm -af >/dev/null 2>&1 || true
+	$T network prune -f >/dev/null 2>&1 || true
+	for ref in $($T images --format '{{.Repository}}:{{.Tag}}'); do
+		[ "$ref" = localhost/ferry-test:latest ] || $T untag "$ref" >/dev/null 2>&1 || true
+	done
+	$T image prune -f >/dev/null 2>&1 || true
+	$T image exists localhost/ferry-test:latest || $T load -q -i "$image" >/dev/null
+}
+
+# Besides IDs, times and paths, what differs on purpose: Podman's lock
+# numbers (ferry has no lock table), the blank line Podman's volume ls
+# --format json writes inside an empty object, and the tool's own name in
+# a message.
+normalise() {
+	perl -0pe 's/,\n +"LockNumber": \d+//g' | sed -E -e '/^ +$/d' -e 's/"(podman|ferry) /"TOOL /g' \
+		-e "s#$WORK/(froot|proot|frun|prun)#<ROOT>#g" -e "s#$WORK#TMP#g" \
+		-e 's/\b[0-9a-f]{64}\b/<ID>/g' -e 's/\b[0-9a-f]{12}\b/<SID>/g' \
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?(Z|[+-][0-9]{2}:?[0-9]{2})( [A-Z]+)?)?/<TIME>/g' \
+		-e 's/(Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?)) ago/<AGO> ago/g' \
+		-e 's/Up (Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?))/Up <AGO>/g'
+}
+
+# Runs sequence $2 with runner $1, printing its transcript.
+run_sequence() {
+	local T=$1 name=$2 line rc cmd
+	sequences | awk -v n="## $name" '$0 == n { on = 1; next } /^## / { on = 0 } on' |
+		while IFS= read -r line; do
+			if [ "${line:0:1}" = "!" ]; then
+				eval "${line:1}" >/dev/null 2>&1 || true
+				continue
+			fi
+			if [ "${line:0:2}" = "% " ]; then
+				rc=0 cmd=${line:2}
+				eval "${cmd//IMG/localhost/ferry-test:latest}" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+				echo "\$ $line -> $rc"
+				normalise <"$WORK/out" | sed 's/^/  out: /'
+				{ grep -v '^time=".*level=warning' "$WORK/err" || true; } | normalise | sed 's/^/  err: /'
+				continue
+			fi
+			eval "set -- $line"
+			for i in $(seq 1 $#); do
+				[ "${!i}" = IMG ] && set -- "${@:1:i-1}" localhost/ferry-test:latest "${@:i+1}"
+			done
+			rc=0
+			"$T" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" || rc=$?
+			echo "\$ $line -> $rc"
+			normalise <"$WORK/out" | sed 's/^/  out: /'
+			{ grep -v '^time=".*level=warning' "$WORK/err" || true; } | normalise | sed 's/^/  err: /'
+		done
+}
+
+total=0 same=0 differ=()
+for name in $(seq_names); do
+	selected "$name" || continue
+	total=$((total + 1))
+	reset_tool run_ferry
+	reset_tool run_podman
+	run_sequence run_ferry "$name" >"$WORK/$name.ferry.full"
+	run_sequence run_podman "$name" >"$WORK/$name.podman.full"
+	# Of standard error, the first words only: the rest is each tool's
+	# wording of the cause.
+	for t in ferry podman; do
+		awk '/^  err: / { print $1, $2, $3, $4; next } 1' "$WORK/$name.$t.full" >"$WORK/$name.$t"
+	done
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		cp "$WORK/$name".* "$keep/"
+	fi
+	if diff -q "$WORK/$name.podman" "$WORK/$name.ferry" >/dev/null; then
+		same=$((same + 1))
+		echo "same    $name"
+	else
+		differ+=("$name")
+		echo "DIFFERS $name"
+		if [ "$verbose" = 1 ]; then
+			diff -u --label podman --label ferry "$WORK/$name.podman" "$WORK/$name.ferry" || true
+		fi
+	fi
+done
+echo "$same of $total sequences identical"
+[ "$same" = "$total" ]

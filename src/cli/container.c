@@ -4228,7 +4228,7 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
     ferry_error_release (err); /* its image gone: only its own bytes */
   else
     {
-      image_size = img->size;
+      image_size = ferry_image_reported_size (img);
       ferry_image_free (img);
     }
   own = ferry_cli_go_human_size (*rw, 3);

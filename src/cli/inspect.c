@@ -86,7 +86,7 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
         ferry_error_release (err);
       else if (img)
         {
-          image_size = img->size;
+          image_size = ferry_image_reported_size (img);
           ferry_image_free (img);
         }
       return with_sizes (o, json_object_new_int64 ((int64_t) rw),

@@ -379,6 +379,21 @@ put_manifest (struct push *p, const struct ferry_image *img, json_object *manife
                             img->manifest_digest, p->dest.tag, err);
 }
 
+/* DEST (docker:// optional) into P's destination and name for messages:
+ * a tag, as a push needs one.  */
+static int
+push_destination (struct push *p, const char *dest, ferry_error_t *err)
+{
+  if (strncmp (dest, "docker://", 9) == 0)
+    dest += 9;
+  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p->dest, err) < 0)
+    return -1;
+  p->what = ferry_reference_string (&p->dest);
+  if (p->dest.tag == NULL)
+    return ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p->what);
+  return 0;
+}
+
 /* The destination when none is given: the name IMAGE was found by.  */
 static int
 default_destination (const char *image, const struct ferry_image *img, char **dest, ferry_error_t *err)
@@ -714,16 +729,8 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
         goto out;
       dest = dest_owned;
     }
-  if (strncmp (dest, "docker://", 9) == 0)
-    dest += 9;
-  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.dest, err) < 0)
+  if (push_destination (&p, dest, err) < 0)
     goto out;
-  p.what = ferry_reference_string (&p.dest);
-  if (p.dest.tag == NULL)
-    {
-      ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
-      goto out;
-    }
   if (compress_layers (&p, img, o, err) < 0)
     goto out;
   if (o->format && convert_manifest (img, o->format, p.what, err) < 0)
@@ -869,16 +876,8 @@ push_list_once (void *arg, ferry_error_t *err)
         goto out;
       dest = dest_owned;
     }
-  if (strncmp (dest, "docker://", 9) == 0)
-    dest += 9;
-  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.dest, err) < 0)
+  if (push_destination (&p, dest, err) < 0)
     goto out;
-  p.what = ferry_reference_string (&p.dest);
-  if (p.dest.tag == NULL)
-    {
-      ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
-      goto out;
-    }
   index = ferry_json_parse (list->manifest, strlen (list->manifest), "manifest list", err);
   if (index == NULL)
     goto out;
@@ -949,16 +948,8 @@ ferry_artifact_push (const char *dest, const struct ferry_transfer_options *o, c
 
   if (digest)
     *digest = NULL;
-  if (strncmp (dest, "docker://", 9) == 0)
-    dest += 9;
-  if (ferry_reference_parse (dest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.dest, err) < 0)
-    return -1;
-  p.what = ferry_reference_string (&p.dest);
-  if (p.dest.tag == NULL)
-    {
-      ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p.what);
-      goto out;
-    }
+  if (push_destination (&p, dest, err) < 0)
+    goto out;
   manifest = ferry_json_parse (manifest_text, strlen (manifest_text), "the artifact's manifest", err);
   if (manifest == NULL || ferry_image_check_manifest (manifest, err) < 0)
     goto out;

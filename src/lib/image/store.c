@@ -1209,6 +1209,28 @@ dropped_free (struct dropped *d)
   ferry_cleanup_strvp (&d->blob_digests);
 }
 
+/* Removes the directories and blobs of the layers DROPPED names, once their
+ * rows are gone (a failure leaves an orphan the next load replaces, or
+ * system prune --external removes), and frees it.  */
+static void
+remove_dropped (ferry_store_t *s, struct dropped *dropped)
+{
+  size_t i;
+
+  for (i = 0; i < dropped->n_diff_ids; i++)
+    {
+      cleanup_free char *path = ferry_store_layer_path (s, dropped->diff_ids[i]);
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_rm_rf (path, &ignored);
+    }
+  for (i = 0; i < dropped->n_blob_digests; i++)
+    {
+      cleanup_free char *path = ferry_store_blob_path (s, dropped->blob_digests[i]);
+      unlink (path);
+    }
+  dropped_free (dropped);
+}
+
 static int
 collect_blobs (ferry_store_t *s, const char *diff_id, struct dropped *d, ferry_error_t *err)
 {
@@ -1330,7 +1352,6 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
 {
   cleanup_lock int lock = -1;
   struct dropped dropped = { 0 };
-  size_t i;
 
   memset (report, 0, sizeof (*report));
   lock = ferry_lock_acquire (s->root, "storage", 1, err);
@@ -1352,18 +1373,7 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
    * of it goes first, as Podman's rmi takes it.  */
   if (report->deleted)
     ferry_image_mount_drop (s, report->deleted);
-  for (i = 0; i < dropped.n_diff_ids; i++)
-    {
-      cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);
-      cleanup_error ferry_error_t ignored = NULL;
-      ferry_rm_rf (path, &ignored);
-    }
-  for (i = 0; i < dropped.n_blob_digests; i++)
-    {
-      cleanup_free char *path = ferry_store_blob_path (s, dropped.blob_digests[i]);
-      unlink (path);
-    }
-  dropped_free (&dropped);
+  remove_dropped (s, &dropped);
   return 0;
 }
 
@@ -1615,7 +1625,6 @@ ferry_store_remove_layer (ferry_store_t *s, const char *diff_id, ferry_error_t *
   cleanup_lock int lock = -1;
   struct dropped dropped = { 0 };
   char *const ids[] = { (char *) diff_id, NULL };
-  size_t i;
   int removed;
 
   lock = ferry_lock_acquire (s->root, "storage", 1, err);
@@ -1630,18 +1639,7 @@ ferry_store_remove_layer (ferry_store_t *s, const char *diff_id, ferry_error_t *
       return -1;
     }
   removed = dropped.n_diff_ids > 0;
-  for (i = 0; i < dropped.n_diff_ids; i++)
-    {
-      cleanup_free char *path = ferry_store_layer_path (s, dropped.diff_ids[i]);
-      cleanup_error ferry_error_t ignored = NULL;
-      ferry_rm_rf (path, &ignored);
-    }
-  for (i = 0; i < dropped.n_blob_digests; i++)
-    {
-      cleanup_free char *path = ferry_store_blob_path (s, dropped.blob_digests[i]);
-      unlink (path);
-    }
-  dropped_free (&dropped);
+  remove_dropped (s, &dropped);
   return removed;
 }
 

@@ -270,7 +270,8 @@ json_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" create --network none --name c1 --expose 80 --expose 53/udp --expose 80/udp "$img" true
 	jstep "$t" ps -a --format json '.[0] | keys'
-	jstep "$t" ps -a --format json '.[0] | .ExposedPorts, .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size'
+	# Podman's protocols of a port come in Go's map order: sorted here.
+	jstep "$t" ps -a --format json '.[0] | (.ExposedPorts | map_values(sort)), .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size'
 	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
 	jstep "$t" network ls --format json '.[] | select(.name == "n1") | keys'
 	jstep "$t" images --format json '.[0] | keys'
@@ -290,7 +291,7 @@ json_sequence() {
 		  out: <ID>
 		$ ps -a --format json | jq .[0] | keys -> 0
 		  out: ["AutoRemove","CIDFile","Command","Created","CreatedAt","ExitCode","Exited","ExitedAt","ExposedPorts","Id","Image","ImageID","IsInfra","Labels","Mounts","Names","Namespaces","Networks","Pid","Pod","PodName","Ports","Restarts","Size","StartedAt","State","Status"]
-		$ ps -a --format json | jq .[0] | .ExposedPorts, .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size -> 0
+		$ ps -a --format json | jq .[0] | (.ExposedPorts | map_values(sort)), .Networks, .AutoRemove, .CIDFile, .Restarts, .Pod, .Size -> 0
 		  out: {"53":["udp"],"80":["tcp","udp"]}
 		  out: []
 		  out: false

@@ -270,13 +270,16 @@ requires_sequence() {
 		: >"$TEST_TMP/podman_t.sed"
 		requires_sequence podman_t localhost/ferry-test:latest
 		sed -i 's/\bpodman\b/ferry/g' "$TEST_TMP/podman_t.log"
-		# Podman lists Dependencies from a map, in any order.
+		# Podman lists Dependencies from a map, in any order, and removes a
+		# container and its dependents in parallel: each command's output
+		# lines are compared sorted.
 		for t in f podman_t; do
 			python3 - "$TEST_TMP/$t.log" <<-'PY'
 				import re, sys
 				p = sys.argv[1]
 				text = open(p).read()
 				text = re.sub(r"out: \[([^]]*)\]", lambda m: "out: [" + " ".join(sorted(m.group(1).split())) + "]", text)
+				text = re.sub(r"(?:  out: .*\n)+", lambda m: "".join(sorted(m.group(0).splitlines(True))), text)
 				open(p, "w").write(text)
 			PY
 		done

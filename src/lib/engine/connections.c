@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* More than any list of connections needs.  */
@@ -371,13 +372,23 @@ ferry_connections_save (ferry_connections_t *c, ferry_error_t *err)
   return ferry_write_file_atomic (c->path, text, strlen (text), 0600, err);
 }
 
+/* The user, host and port of a recorded ssh:// URI (its path, a socket
+ * for Podman's service, is not ferry's business).  */
+static int
+uri_ssh_dest (const char *uri, struct ferry_ssh_dest *d, ferry_error_t *err)
+{
+  const char *p = uri + 6, *slash = strchr (p, '/');
+  cleanup_free char *url = xasprintf ("ssh://%.*s", (int) (slash ? (size_t) (slash - p) : strlen (p)), p);
+
+  return ferry_ssh_dest_parse (url, d, err);
+}
+
 int
 ferry_connection_ssh_dest (const char *name, struct ferry_ssh_dest *d, ferry_error_t *err)
 {
   ferry_connections_t *c = NULL;
   json_object *entry;
-  const char *uri, *identity, *p, *slash;
-  cleanup_free char *url = NULL;
+  const char *uri, *identity;
   int ret = -1;
 
   if (! ferry_connection_name_is_valid (name))
@@ -398,10 +409,7 @@ ferry_connection_ssh_dest (const char *name, struct ferry_ssh_dest *d, ferry_err
                         uri);
       goto out;
     }
-  p = uri + 6;
-  slash = strchr (p, '/');
-  url = xasprintf ("ssh://%.*s", (int) (slash ? (size_t) (slash - p) : strlen (p)), p);
-  if (ferry_ssh_dest_parse (url, d, err) < 0)
+  if (uri_ssh_dest (uri, d, err) < 0)
     {
       ferry_error_wrap (err, "connection %s", name);
       goto out;
@@ -421,4 +429,33 @@ ferry_connection_ssh_dest (const char *name, struct ferry_ssh_dest *d, ferry_err
 out:
   ferry_connections_close (c);
   return ret;
+}
+
+int
+ferry_connection_probe (const char *uri, const char *identity, ferry_error_t *err)
+{
+  static const char *const options[] = { "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", NULL };
+  static const char *const args[] = { "version", NULL };
+  cleanup_free char *command = NULL, *why = NULL;
+  cleanup_strv char **argv = NULL;
+  struct ferry_ssh_dest d;
+  struct ferry_ssh_link l;
+  int status;
+
+  if (uri_ssh_dest (uri, &d, err) < 0)
+    return -1;
+  d.identity = identity ? xstrdup (identity) : NULL;
+  command = ferry_ssh_ferry_command (NULL, NULL, (const char *const *) args);
+  argv = ferry_ssh_argv (&d, options, command);
+  ferry_ssh_dest_release (&d);
+  if (ferry_ssh_link_start (&l, argv, -1, -1, err) < 0)
+    return -1;
+  while ((why = ferry_ssh_link_read_line (&l, 60000)) != NULL)
+    free (why);
+  status = ferry_ssh_link_finish (&l, 60000);
+  if (status >= 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  why = ferry_ssh_link_stderr_line (&l);
+  return ferry_make_error (err, 0, "failed to connect to %s: %s", uri + 6,
+                           why ? why : "ssh or ferry there did not answer");
 }

@@ -66,4 +66,9 @@ int ferry_connections_save (ferry_connections_t *c, ferry_error_t *err);
  * ferry cannot use (not ssh) or the file is damaged.  */
 int ferry_connection_ssh_dest (const char *name, struct ferry_ssh_dest *d, ferry_error_t *err);
 
+/* Runs `ferry version` at the ssh:// URI (with IDENTITY, may be NULL)
+ * through ssh, as Podman asks its service there before recording a
+ * connection: 0 when the host answers, and with ferry.  */
+int ferry_connection_probe (const char *uri, const char *identity, ferry_error_t *err);
+
 #endif

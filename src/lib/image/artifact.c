@@ -200,33 +200,32 @@ write_index (ferry_artifacts_t *a, ferry_error_t *err)
   return ferry_write_file_atomic (path, text, strlen (text), 0644, err);
 }
 
-static bool
-digest_has_hex (const char *digest, const char *hex)
+/* Marks DIGEST's hex in USED when it is a sha256 digest.  */
+static void
+mark_used (json_object *used, const char *digest)
 {
-  return digest && strncmp (digest, "sha256:", 7) == 0 && strcmp (digest + 7, hex) == 0;
+  if (digest && strncmp (digest, "sha256:", 7) == 0)
+    json_object_object_add (used, digest + 7, NULL);
 }
 
-/* Whether blob HEX is one a recorded artifact uses.  */
-static bool
-blob_in_use (ferry_artifacts_t *a, const char *hex)
+/* The blobs the recorded artifacts use (their manifests, configs and
+ * layers), as the keys of a new object.  */
+static json_object *
+blobs_in_use (ferry_artifacts_t *a)
 {
+  json_object *used = json_object_new_object ();
+
   for (size_t i = 0; i < a->n; i++)
     {
-      cleanup_json json_object *m = NULL;
-      json_object *layers, *config;
+      cleanup_json json_object *m = json_tokener_parse (a->v[i].manifest);
+      json_object *layers = ferry_json_get_array (m, "layers");
 
-      if (strcmp (a->v[i].digest + strlen ("sha256:"), hex) == 0)
-        return true;
-      m = json_tokener_parse (a->v[i].manifest);
-      config = ferry_json_get_object (m, "config");
-      if (digest_has_hex (ferry_json_get_string (config, "digest"), hex))
-        return true;
-      layers = ferry_json_get_array (m, "layers");
+      mark_used (used, a->v[i].digest);
+      mark_used (used, ferry_json_get_string (ferry_json_get_object (m, "config"), "digest"));
       for (size_t k = 0; layers && k < json_object_array_length (layers); k++)
-        if (digest_has_hex (ferry_json_get_string (json_object_array_get_idx (layers, k), "digest"), hex))
-          return true;
+        mark_used (used, ferry_json_get_string (json_object_array_get_idx (layers, k), "digest"));
     }
-  return false;
+  return used;
 }
 
 /* Removes the blobs (and temporary files) no recorded artifact uses: what
@@ -235,16 +234,18 @@ blob_in_use (ferry_artifacts_t *a, const char *hex)
 static void
 sweep (ferry_artifacts_t *a)
 {
+  cleanup_json json_object *used = NULL;
   DIR *d = opendir (a->blob_dir);
   struct dirent *de;
 
   if (d == NULL)
     return;
+  used = blobs_in_use (a);
   while ((de = readdir (d)) != NULL)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (de->d_name[0] != '.' && blob_in_use (a, de->d_name))
+      if (de->d_name[0] != '.' && json_object_object_get_ex (used, de->d_name, NULL))
         continue;
       unlinkat (dirfd (d), de->d_name, 0);
     }

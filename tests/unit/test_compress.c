@@ -67,9 +67,9 @@ read_all (int fd, size_t *len)
 /* Compresses LEN sample bytes with TO and checks what came out: its
  * digest and size, and that it unpacks to the input.  Returns the digest.  */
 static void
-round_trip (enum ferry_compression to, size_t len, int level, char digest[FERRY_DIGEST_LEN + 1])
+round_trip_bytes (enum ferry_compression to, const unsigned char *data, size_t len, int level,
+                  char digest[FERRY_DIGEST_LEN + 1])
 {
-  cleanup_free unsigned char *data = sample (len, (unsigned) len);
   char diff_id[FERRY_DIGEST_LEN + 1], got[FERRY_DIGEST_LEN + 1];
   struct ferry_recompressed r;
   ferry_error_t err = NULL;
@@ -110,6 +110,48 @@ round_trip (enum ferry_compression to, size_t len, int level, char digest[FERRY_
   memcpy (digest, r.digest, FERRY_DIGEST_LEN + 1);
   close (in);
   close (out);
+}
+
+static void
+round_trip (enum ferry_compression to, size_t len, int level, char digest[FERRY_DIGEST_LEN + 1])
+{
+  cleanup_free unsigned char *data = sample (len, (unsigned) len);
+
+  round_trip_bytes (to, data, len, level, digest);
+}
+
+/* Every gzip level, through both deflaters (ISA-L's up to level 6,
+ * zlib's above and for 0), joins into one stream that unpacks.  */
+static void
+test_gzip_levels (void **state)
+{
+  char d[FERRY_DIGEST_LEN + 1];
+
+  (void) state;
+  for (int level = 0; level <= 9; level++)
+    round_trip (FERRY_COMPRESSION_GZIP, 3 * MIB + 5, level, d);
+}
+
+/* Bytes that barely compress, but not so little that they are stored:
+ * ISA-L's output may be longer than its input there, and must still be
+ * whole.  */
+static void
+test_gzip_dense (void **state)
+{
+  size_t len = 3 * MIB + 11;
+  cleanup_free unsigned char *data = xmalloc (len);
+  uint32_t x = 7;
+  char d[FERRY_DIGEST_LEN + 1];
+
+  (void) state;
+  for (size_t i = 0; i < len; i++)
+    {
+      x = x * 1103515245u + 12345u;
+      data[i] = (unsigned char) ((x >> 16) % 200);
+    }
+  round_trip_bytes (FERRY_COMPRESSION_GZIP, data, len, 1, d);
+  round_trip_bytes (FERRY_COMPRESSION_GZIP, data, len, 5, d);
+  round_trip_bytes (FERRY_COMPRESSION_GZIP, data, len, 9, d);
 }
 
 static void
@@ -236,6 +278,8 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_gzip_sizes),
+    cmocka_unit_test (test_gzip_levels),
+    cmocka_unit_test (test_gzip_dense),
     cmocka_unit_test (test_zstd_sizes),
     cmocka_unit_test (test_same_bytes_every_time),
     cmocka_unit_test (test_from_compressed),

@@ -279,6 +279,21 @@ test_truncated_gzip (void **state)
   expect_read_error (&gz, 10, "truncated gzip stream");
 }
 
+/* A member whose trailer does not match what it unpacks to: its CRC-32,
+ * or its length.  */
+static void
+test_gzip_bad_trailer (void **state)
+{
+  cleanup_bytes struct bytes data = sample_data (300 * 1024, 15);
+  cleanup_bytes struct bytes gz = gzip_bytes (&data);
+
+  gz.data[gz.len - 8] ^= 0x01;
+  expect_read_error (&gz, gz.len, "corrupt gzip stream");
+  gz.data[gz.len - 8] ^= 0x01;
+  gz.data[gz.len - 2] ^= 0x01;
+  expect_read_error (&gz, gz.len, "corrupt gzip stream");
+}
+
 static void
 test_truncated_zstd (void **state)
 {
@@ -530,6 +545,7 @@ main (void)
     cmocka_unit_test (test_pipe_short_reads),
     cmocka_unit_test (test_compression_name),
     cmocka_unit_test (test_prefetch),
+    cmocka_unit_test (test_gzip_bad_trailer),
   };
 
   signal (SIGPIPE, SIG_IGN);

@@ -8,11 +8,12 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <isa-l/igzip_lib.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #define FERRY_DECOMPRESS_BUF_SIZE (128 * 1024)
@@ -40,8 +41,9 @@ struct ferry_decompress
   char raw_digest[FERRY_DIGEST_LEN + 1];
   char out_digest[FERRY_DIGEST_LEN + 1];
 
-  z_stream z;
-  bool z_ready;
+  /* gzip: ISA-L's inflate, which decodes about twice as fast as zlib's
+   * here and checks each member's CRC-32 as zlib does.  */
+  struct inflate_state *isal;
   bool z_member_done;
 
   ZSTD_DStream *zstd;
@@ -132,9 +134,9 @@ init_decoder (ferry_decompress_t *d, ferry_error_t *err)
 {
   if (d->kind == FERRY_COMPRESSION_GZIP)
     {
-      if (inflateInit2 (&d->z, 16 + MAX_WBITS) != Z_OK)
-        return ferry_make_error (err, ENOMEM, "cannot initialize gzip decoder for `%s`", d->what);
-      d->z_ready = true;
+      d->isal = xmalloc (sizeof (*d->isal));
+      isal_inflate_init (d->isal);
+      d->isal->crc_flag = ISAL_GZIP;
     }
   else if (d->kind == FERRY_COMPRESSION_ZSTD)
     {
@@ -220,11 +222,36 @@ read_plain (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
   return read_raw (d, buf, len, err);
 }
 
+/* What ISA-L's inflate error CODE means.  */
+static const char *
+isal_error (int code)
+{
+  switch (code)
+    {
+    case ISAL_INVALID_BLOCK:
+      return "invalid block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid code";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid distance too far back";
+    case ISAL_INVALID_WRAPPER:
+      return "incorrect header check";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unknown compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "incorrect data check";
+    default:
+      return "invalid data";
+    }
+}
+
 static ssize_t
 read_gzip (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
 {
-  if (len > UINT_MAX)
-    len = UINT_MAX; /* z_stream counts in uInt */
+  struct inflate_state *s = d->isal;
+
+  if (len > UINT32_MAX)
+    len = UINT32_MAX; /* ISA-L counts in 32 bits */
   for (;;)
     {
       size_t produced;
@@ -237,26 +264,27 @@ read_gzip (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
           if (d->in_pos == d->in_len)
             return 0;
           /* Another member follows (pigz, concatenated files).  */
-          inflateReset (&d->z);
+          isal_inflate_reset (s);
+          s->crc_flag = ISAL_GZIP;
           d->z_member_done = false;
         }
 
-      d->z.next_in = d->in + d->in_pos;
-      d->z.avail_in = d->in_len - d->in_pos;
-      d->z.next_out = buf;
-      d->z.avail_out = len;
-      ret = inflate (&d->z, Z_NO_FLUSH);
-      d->in_pos = d->in_len - d->z.avail_in;
-      produced = len - d->z.avail_out;
+      s->next_in = d->in + d->in_pos;
+      s->avail_in = (uint32_t) (d->in_len - d->in_pos);
+      s->next_out = buf;
+      s->avail_out = (uint32_t) len;
+      ret = isal_inflate (s);
+      d->in_pos = d->in_len - s->avail_in;
+      produced = len - s->avail_out;
 
-      if (ret == Z_STREAM_END)
-        d->z_member_done = true;
-      else if (ret != Z_OK && ret != Z_BUF_ERROR)
+      if (ret < 0)
         {
-          ferry_make_error (err, 0, "corrupt gzip stream `%s`: %s", d->what,
-                            d->z.msg ? d->z.msg : "invalid data");
+          ferry_make_error (err, 0, "corrupt gzip stream `%s`: %s", d->what, isal_error (ret));
           return -1;
         }
+      /* Finished: the member's trailer is read and its CRC-32 checked.  */
+      if (s->block_state == ISAL_BLOCK_FINISH)
+        d->z_member_done = true;
       if (produced > 0)
         return produced;
       if (! d->z_member_done && d->in_pos == d->in_len && d->raw_eof)
@@ -444,8 +472,7 @@ ferry_decompress_close (ferry_decompress_t *d)
   /* Never while a thread still reads a buffer or a hash.  */
   ferry_hash_thread_free (d->raw_thread);
   ferry_hash_thread_free (d->out_thread);
-  if (d->z_ready)
-    inflateEnd (&d->z);
+  free (d->isal);
   ZSTD_freeDStream (d->zstd);
   ferry_sha256_free (d->raw_hash);
   ferry_sha256_free (d->out_hash);

@@ -306,6 +306,7 @@ int
 ferry_cmd_generate (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "kube", ferry_cmd_generate_kube, "Generate Kubernetes YAML from containers or volumes" },
     { "systemd", cmd_generate_systemd, "Generate systemd units" },
     { NULL, NULL, NULL },
   };

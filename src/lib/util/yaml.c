@@ -146,6 +146,18 @@ ferry_yaml_length (const ferry_yaml_t *y)
 }
 
 ferry_yaml_t *
+ferry_yaml_item (ferry_yaml_t *seq, size_t i)
+{
+  return seq && seq->kind == YAML_SEQ && i < seq->n ? seq->vs[i] : NULL;
+}
+
+const char *
+ferry_yaml_text (const ferry_yaml_t *y)
+{
+  return y && (y->kind == YAML_STR || y->kind == YAML_PLAIN) ? y->text : NULL;
+}
+
+ferry_yaml_t *
 ferry_yaml_copy (const ferry_yaml_t *y)
 {
   ferry_yaml_t *c = node_new (y->kind, y->text);

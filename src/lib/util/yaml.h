@@ -33,6 +33,10 @@ ferry_yaml_t *ferry_yaml_get (ferry_yaml_t *map, const char *key);
 /* Appends VALUE (owned) to SEQ.  */
 void ferry_yaml_append (ferry_yaml_t *seq, ferry_yaml_t *value);
 size_t ferry_yaml_length (const ferry_yaml_t *node);
+/* Item I of SEQ (still SEQ's), or NULL.  */
+ferry_yaml_t *ferry_yaml_item (ferry_yaml_t *seq, size_t i);
+/* A scalar's text (still the node's), or NULL.  */
+const char *ferry_yaml_text (const ferry_yaml_t *node);
 /* A deep copy of NODE.  */
 ferry_yaml_t *ferry_yaml_copy (const ferry_yaml_t *node);
 

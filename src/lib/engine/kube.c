@@ -923,6 +923,9 @@ kube_workload (ferry_yaml_t *pod, enum ferry_kube_type type, const struct ferry_
       ferry_yaml_set (spec, "selector", selector);
       if (type == FERRY_KUBE_DEPLOYMENT && o->replicas > 1)
         ferry_yaml_set (spec, "replicas", ferry_yaml_int (o->replicas));
+      /* Podman's DaemonSet spec holds an empty update strategy.  */
+      if (type == FERRY_KUBE_DAEMONSET)
+        ferry_yaml_set (spec, "updateStrategy", ferry_yaml_map ());
     }
   ferry_yaml_set (spec, "template", template);
   ferry_yaml_set (w, "spec", spec);

@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# generate kube (and kube generate) as a Podman user types it: Pod YAML of
+# containers with env, ports, named and bind volumes, tmpfs, labels,
+# annotations, command, workdir, user, capabilities, read-only, limits,
+# restart policy, hostname, DNS, ulimits; several containers in one Pod;
+# --type deployment|daemonset|job, --replicas, --service, --podman-only,
+# --filename; volumes as PersistentVolumeClaims; and the errors.  Compared
+# with Podman run live where it is installed, and with stored YAML so the
+# test means something without it.
+
+load helpers
+load podman-helpers
+
+# Podman's locks in files under this test's own tmpdir, not in the shared
+# memory segment every Podman on the machine shares.
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+}
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# The containers and the volume of the comparisons, made with TOOL.  One
+# variable of the user's each: Podman orders several in Go's map order,
+# which varies from run to run.
+make_kube_objects() {
+	local t=$1 image=ferry-test
+	[ "$t" = f ] || image=localhost/ferry-test:latest
+	mkdir -p "$TEST_TMP/bind"
+	"$t" volume create --label tier=db -o type=tmpfs -o device=tmpfs -o o=nodev kvol >/dev/null
+	"$t" create --name k1 --network bridge -e 'GREETING=a: b' -p 8080:80 -p 127.0.0.1:9090:90/udp -v kvol:/data \
+		-v "$TEST_TMP/bind:/mnt:ro" --label app=x --annotation an=1 -w /work -u 1000:1000 \
+		--cap-add NET_ADMIN --cap-drop CHOWN --read-only --memory 64m --cpus 0.5 --restart always \
+		--hostname hh "$image" sh -c 'echo hi; sleep 100' >/dev/null
+	"$t" create --name k_2 --network bridge --stop-timeout 20 -t -i --ulimit nofile=100:200 \
+		--dns 1.1.1.1 --dns-search example.com --dns-option ndots:2 --security-opt no-new-privileges \
+		--tmpfs /tt --privileged --init --rm --annotation 'long=one two three' "$image" >/dev/null
+	"$t" create --name k3 --network none -u nobody --restart on-failure "$image" true >/dev/null
+}
+
+# Each step's command, exit code and output, the times and the version
+# comment made the same, NodePorts as N (drawn at random by both), the
+# test's directory as TMP.
+kube_steps() {
+	local t=$1 args rc
+	while IFS= read -r args; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args >"$TEST_TMP/out" 2>&1 || rc=$?
+		echo "\$ $args -> $rc"
+		sed -e 's/creationTimestamp: "[^"]*"/creationTimestamp: T/' -e 's/^# Created with .*/# Created with X/' \
+			-e 's/nodePort: [0-9]*/nodePort: N/' -e "s#$TEST_TMP#TMP#g" -e "s/'podman /'ferry /" \
+			"$TEST_TMP/out"
+	done <<-'EOF'
+		generate kube k1
+		kube generate k_2
+		generate kube --podman-only k_2
+		generate kube k3
+		generate kube k1 k_2
+		generate kube kvol
+		generate kube kvol k1
+		generate kube -s k1
+		generate kube --service k3
+		generate kube -t deployment -r 3 k1
+		generate kube --type daemonset k1
+		generate kube -t job k3
+		generate kube -t job k_2
+		generate kube -t job k1
+		generate kube -t deployment k3
+		generate kube -t pod -r 1 k1
+		generate kube -r 2 k1
+		generate kube -r 0 k1
+		generate kube -r x k1
+		generate kube -t bogus k1
+		generate kube -t bogus kvol
+		generate kube nosuch
+		generate kube k1 nosuch
+		generate kube
+	EOF
+}
+
+@test "generate kube: Pod, Deployment, DaemonSet, Job, Service and claim YAML as Podman's" {
+	load_test_image
+	make_kube_objects f
+	kube_steps f >"$TEST_TMP/ferry.txt"
+	# Without Podman: the steps' exit codes and some of what they print.
+	grep -qx '\$ generate kube k1 -> 0' "$TEST_TMP/ferry.txt"
+	grep -qx '\$ generate kube -t job k1 -> 125' "$TEST_TMP/ferry.txt"
+	grep -qx 'Error: k8s Jobs can not have restartPolicy set to Always; only Never and OnFailure policies allowed' \
+		"$TEST_TMP/ferry.txt"
+	grep -qx 'Error: name or ID "nosuch" not found' "$TEST_TMP/ferry.txt"
+	grep -qx 'Error: --replicas can only be set when --type is set to deployment' "$TEST_TMP/ferry.txt"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		make_kube_objects podman_t 2>/dev/null
+		kube_steps podman_t >"$TEST_TMP/podman.txt"
+		diff -u "$TEST_TMP/podman.txt" "$TEST_TMP/ferry.txt"
+	fi
+}
+
+@test "generate kube: the YAML of a container, byte for byte, and it parses" {
+	load_test_image
+	make_kube_objects f
+	f generate kube k1 >"$TEST_TMP/k1.yaml"
+	sed -e 's/creationTimestamp: "[^"]*"/creationTimestamp: T/' -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/k1.yaml" \
+		>"$TEST_TMP/got"
+	cat >"$TEST_TMP/want" <<-'EOF'
+		# Save the output of this file and use kubectl create -f to import
+		# it into Kubernetes.
+		#
+		# Created with ferry-VERSION
+
+		# NOTE: If you generated this yaml from an unprivileged and rootless podman container on an SELinux
+		# enabled system, check the podman generate kube man page for steps to follow to ensure that your pod/container
+		# has the right permissions to access the volumes added.
+		---
+		apiVersion: v1
+		kind: Pod
+		metadata:
+		  annotations:
+		    an/k1: "1"
+		  creationTimestamp: T
+		  labels:
+		    app: k1-pod
+		  name: k1-pod
+		spec:
+		  containers:
+		  - command:
+		    - sh
+		    - -c
+		    - echo hi; sleep 100
+		    env:
+		    - name: GREETING
+		      value: 'a: b'
+		    - name: HOSTNAME
+		      value: hh
+		    image: localhost/ferry-test:latest
+		    name: k1
+		    ports:
+		    - containerPort: 80
+		      hostPort: 8080
+		    - containerPort: 90
+		      hostIP: 127.0.0.1
+		      hostPort: 9090
+		      protocol: UDP
+		    resources:
+		      limits:
+		        cpu: 500m
+		        memory: 64Mi
+		    securityContext:
+		      capabilities:
+		        add:
+		        - CAP_NET_ADMIN
+		        drop:
+		        - CAP_CHOWN
+		      readOnlyRootFilesystem: true
+		      runAsGroup: 1000
+		      runAsUser: 1000
+		    volumeMounts:
+		    - mountPath: /mnt
+		      name: tmp-host-0
+		      readOnly: true
+		    - mountPath: /data
+		      name: kvol-pvc
+		    workingDir: /work
+		  hostname: hh
+		  restartPolicy: Always
+		  volumes:
+		  - hostPath:
+		      path: TMP/bind
+		      type: Directory
+		    name: tmp-host-0
+		  - name: kvol-pvc
+		    persistentVolumeClaim:
+		      claimName: kvol
+
+	EOF
+	# The bind mount's volume is named after its path, which is the
+	# test's own.
+	name=$(echo "${TEST_TMP#/}/bind" | tr '/_' '--' | tr '[:upper:]' '[:lower:]')
+	sed -i -e "s/tmp-host-0/$name-host-0/" -e "s/ferry-VERSION/ferry-$(f version | awk '{print $3}')/" "$TEST_TMP/want"
+	diff -u "$TEST_TMP/want" "$TEST_TMP/got"
+	# Each document parses as YAML, and the Pod says what the container is.
+	if python3 -c 'import yaml' 2>/dev/null; then
+		python3 - "$TEST_TMP/k1.yaml" <<-'EOF'
+			import sys, yaml
+			docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+			pod = docs[-1]
+			assert pod["kind"] == "Pod", pod
+			c = pod["spec"]["containers"][0]
+			assert c["env"][0] == {"name": "GREETING", "value": "a: b"}, c["env"]
+			assert c["ports"][0] == {"containerPort": 80, "hostPort": 8080}, c["ports"]
+			assert pod["metadata"]["annotations"]["an/k1"] == "1"
+		EOF
+	else
+		# No YAML parser here: every line is a comment, ---, or key: value
+		# / - item indented by twos.
+		! grep -vE '^(#.*|---|( {2})*(- )?[A-Za-z/."0-9-]+:( .*)?|( {2})*- .*|)$' "$TEST_TMP/k1.yaml"
+	fi
+}
+
+@test "generate kube: quoting of strings that would read back as something else" {
+	load_test_image
+	f create --name q --network none --annotation 'y=yes' --annotation 'n=0o17' --annotation 'e=' \
+		--annotation 'd=2001-12-14' --annotation 'h=a #b' --annotation 's=*x' --annotation 't=a	b' \
+		--annotation 'ml=line1
+line2' ferry-test sh -c 'echo aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp' >/dev/null
+	f generate kube q >"$TEST_TMP/q.yaml"
+	sed -n '/annotations:/,/creationTimestamp/p' "$TEST_TMP/q.yaml" >"$TEST_TMP/got"
+	sed -n '/- -c/,/image:/p' "$TEST_TMP/q.yaml" >>"$TEST_TMP/got"
+	cat >"$TEST_TMP/want" <<-'EOF'
+		  annotations:
+		    d/q: "2001-12-14"
+		    e/q: ""
+		    h/q: 'a #b'
+		    ml/q: |-
+		      line1
+		      line2
+		    n/q: "0o17"
+		    s/q: '*x'
+		    t/q: "a\tb"
+		    y/q: "yes"
+		  creationTimestamp: T
+		    - -c
+		    - echo aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo
+		      pppp
+		    image: localhost/ferry-test:latest
+	EOF
+	sed -i 's/creationTimestamp: "[^"]*"/creationTimestamp: T/' "$TEST_TMP/got"
+	diff -u "$TEST_TMP/want" "$TEST_TMP/got"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		podman_t create --name q --network none --annotation 'y=yes' --annotation 'n=0o17' --annotation 'e=' \
+			--annotation 'd=2001-12-14' --annotation 'h=a #b' --annotation 's=*x' --annotation 't=a	b' \
+			--annotation 'ml=line1
+line2' localhost/ferry-test:latest sh -c 'echo aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp' >/dev/null
+		podman_t generate kube q | sed -e 's/creationTimestamp: "[^"]*"/creationTimestamp: T/' \
+			-e 's/^# Created with .*/# Created with X/' >"$TEST_TMP/podman.yaml"
+		sed -e 's/creationTimestamp: "[^"]*"/creationTimestamp: T/' -e 's/^# Created with .*/# Created with X/' \
+			"$TEST_TMP/q.yaml" | diff -u "$TEST_TMP/podman.yaml" -
+	fi
+}
+
+@test "generate kube -f writes a new file and will not overwrite one" {
+	load_test_image
+	f create --name w --network none ferry-test >/dev/null
+	f generate kube -f "$TEST_TMP/w.yaml" w
+	grep -qx '  - image: localhost/ferry-test:latest' "$TEST_TMP/w.yaml"
+	# The file ends with the YAML's last line: no empty line, as Podman's.
+	[ "$(tail -c 1 "$TEST_TMP/w.yaml" | od -An -c | tr -d ' ')" = '\n' ]
+	[ -n "$(tail -n 1 "$TEST_TMP/w.yaml")" ]
+	run_ferry kube generate --filename "$TEST_TMP/w.yaml" w
+	assert_status 125
+	[ "$output" = "Error: cannot write to \"$TEST_TMP/w.yaml\"; file exists" ]
+	run_ferry generate kube -f "$TEST_TMP/no/dir/w.yaml" w
+	assert_status 125
+	[ "$output" = "Error: cannot write to \"$TEST_TMP/no/dir/w.yaml\": open $TEST_TMP/no/dir/w.yaml: no such file or directory" ]
+	[ ! -e "$TEST_TMP/no" ]
+	# --help and `ferry help` for both names.
+	f generate kube --help | grep -q -- '--podman-only'
+	f help kube generate | grep -q -- '--replicas'
+}

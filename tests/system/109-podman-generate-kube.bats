@@ -25,14 +25,15 @@ teardown() {
 }
 
 # The containers and the volume of the comparisons, made with TOOL.  One
-# variable of the user's each: Podman orders several in Go's map order,
-# which varies from run to run.
+# variable of the user's each, and ports of one protocol and host address:
+# Podman orders variables, groups of ports, and bind and tmpfs mounts at
+# the same depth in Go's map order, which varies from run to run.
 make_kube_objects() {
 	local t=$1 image=ferry-test
 	[ "$t" = f ] || image=localhost/ferry-test:latest
 	mkdir -p "$TEST_TMP/bind"
 	"$t" volume create --label tier=db -o type=tmpfs -o device=tmpfs -o o=nodev kvol >/dev/null
-	"$t" create --name k1 --network bridge -e 'GREETING=a: b' -p 8080:80 -p 127.0.0.1:9090:90/udp -v kvol:/data \
+	"$t" create --name k1 --network bridge -e 'GREETING=a: b' -p 9090:90 -p 8080:80 -v kvol:/data \
 		-v "$TEST_TMP/bind:/mnt:ro" --label app=x --annotation an=1 -w /work -u 1000:1000 \
 		--cap-add NET_ADMIN --cap-drop CHOWN --read-only --memory 64m --cpus 0.5 --restart always \
 		--hostname hh "$image" sh -c 'echo hi; sleep 100' >/dev/null
@@ -40,6 +41,9 @@ make_kube_objects() {
 		--dns 1.1.1.1 --dns-search example.com --dns-option ndots:2 --security-opt no-new-privileges \
 		--tmpfs /tt --privileged --init --rm --annotation 'long=one two three' "$image" >/dev/null
 	"$t" create --name k3 --network none -u nobody --restart on-failure "$image" true >/dev/null
+	"$t" create --name k4 --network bridge --entrypoint '["/bin/sh","-c"]' -p 8000-8001:80-81 -e EMPTY= \
+		-e PATH=/usr/bin:/bin --mount type=tmpfs,destination=/t2 -v anon_vol:/av:ro \
+		-w / --user 0:0 "$image" 'echo x' >/dev/null
 }
 
 # Each step's command, exit code and output, the times and the version
@@ -60,6 +64,7 @@ kube_steps() {
 		kube generate k_2
 		generate kube --podman-only k_2
 		generate kube k3
+		generate kube k4
 		generate kube k1 k_2
 		generate kube kvol
 		generate kube kvol k1
@@ -144,9 +149,7 @@ kube_steps() {
 		    - containerPort: 80
 		      hostPort: 8080
 		    - containerPort: 90
-		      hostIP: 127.0.0.1
 		      hostPort: 9090
-		      protocol: UDP
 		    resources:
 		      limits:
 		        cpu: 500m
@@ -193,7 +196,7 @@ kube_steps() {
 			assert pod["kind"] == "Pod", pod
 			c = pod["spec"]["containers"][0]
 			assert c["env"][0] == {"name": "GREETING", "value": "a: b"}, c["env"]
-			assert c["ports"][0] == {"containerPort": 80, "hostPort": 8080}, c["ports"]
+			assert c["ports"][1] == {"containerPort": 90, "hostPort": 9090}, c["ports"]
 			assert pod["metadata"]["annotations"]["an/k1"] == "1"
 		EOF
 	else
@@ -201,6 +204,12 @@ kube_steps() {
 		# / - item indented by twos.
 		! grep -vE '^(#.*|---|( {2})*(- )?[A-Za-z/."0-9-]+:( .*)?|( {2})*- .*|)$' "$TEST_TMP/k1.yaml"
 	fi
+	# A port of another protocol and host address: its own group, after.
+	f create --name k5 --network bridge -p 127.0.0.1:7000:70/udp -p 6000:60 ferry-test >/dev/null
+	f generate kube k5 | sed -n '/ports:/,/^  [a-z]/p' | sed '/^$/d' >"$TEST_TMP/got"
+	printf '%s\n' '    ports:' '    - containerPort: 70' '      hostIP: 127.0.0.1' '      hostPort: 7000' \
+		'      protocol: UDP' '    - containerPort: 60' '      hostPort: 6000' >"$TEST_TMP/want"
+	diff -u "$TEST_TMP/want" "$TEST_TMP/got"
 }
 
 @test "generate kube: quoting of strings that would read back as something else" {

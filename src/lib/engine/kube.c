@@ -160,36 +160,72 @@ kube_env (const struct ferry_container *c, json_object *image_env)
       if (strcmp (name, "HOSTNAME") == 0 && hostname && strstr (c->id, hostname)
           && strcmp (eq + 1, hostname) == 0)
         continue;
+      /* Podman compares with Go maps, where a missing name reads as "":
+       * a variable set empty is left out too.  */
       image_value = env_value (image_env, name);
-      if (image_value && strcmp (image_value, eq + 1) == 0)
+      if (eq[1] == '\0' || (image_value && strcmp (image_value, eq + 1) == 0))
         continue;
       var = ferry_yaml_map ();
       ferry_yaml_set (var, "name", ferry_yaml_str (name));
-      if (eq[1] != '\0')
-        ferry_yaml_set (var, "value", ferry_yaml_str (eq + 1));
+      ferry_yaml_set (var, "value", ferry_yaml_str (eq + 1));
       ferry_yaml_append (seq, var);
     }
   return seq;
+}
+
+struct kube_port
+{
+  const char *host_ip, *protocol; /* protocol: NULL for TCP */
+  int64_t host_port, ctr_port;
+  size_t group; /* the first port of its host address and protocol */
+};
+
+/* Podman keeps the ports of one host address and protocol sorted by
+ * container port; the groups come in the order they were given (Podman's
+ * own order of them varies).  */
+static int
+kube_port_compare (const void *pa, const void *pb)
+{
+  const struct kube_port *a = pa, *b = pb;
+
+  if (a->group != b->group)
+    return a->group < b->group ? -1 : 1;
+  if (a->ctr_port != b->ctr_port)
+    return a->ctr_port < b->ctr_port ? -1 : 1;
+  return 0;
+}
+
+static size_t
+kube_port_group (const struct kube_port *ports, size_t n, const char *host_ip, const char *protocol)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (ports[i].host_ip, host_ip) == 0
+        && (ports[i].protocol == protocol
+            || (ports[i].protocol && protocol && strcmp (ports[i].protocol, protocol) == 0)))
+      return ports[i].group;
+  return n;
 }
 
 /* The record's port mappings, one per port and protocol.  */
 static ferry_yaml_t *
 kube_ports (json_object *rec, int service, ferry_error_t *err)
 {
-  json_object *ports = ferry_json_get_array (rec, "Ports");
-  ferry_yaml_t *seq = ferry_yaml_seq ();
+  json_object *list = ferry_json_get_array (rec, "Ports");
+  cleanup_free struct kube_port *ports = NULL;
+  size_t n = 0;
+  ferry_yaml_t *seq;
 
-  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+  for (size_t i = 0; i < ferry_json_array_length (list); i++)
     {
-      json_object *p = json_object_array_get_idx (ports, i);
+      json_object *p = json_object_array_get_idx (list, i);
       const char *protocols = ferry_json_get_string (p, "protocol");
       const char *host_ip = ferry_json_get_string (p, "host_ip");
       int64_t range = ferry_json_get_int (p, "range", 1);
-      int64_t host_port = ferry_json_get_int (p, "host_port", 0);
-      int64_t ctr_port = ferry_json_get_int (p, "container_port", 0);
       cleanup_free char *copy = xstrdup (protocols && *protocols ? protocols : "tcp");
       char *save = NULL;
 
+      if (range < 1 || range > 65536)
+        range = 1;
       for (char *proto = strtok_r (copy, ",", &save); proto; proto = strtok_r (NULL, ",", &save))
         {
           const char *kube_proto = NULL;
@@ -200,24 +236,36 @@ kube_ports (json_object *rec, int service, ferry_error_t *err)
             kube_proto = "SCTP";
           else if (strcasecmp (proto, "tcp") != 0)
             {
-              ferry_yaml_free (seq);
               ferry_make_error (err, 0, "unknown network protocol %s", protocols);
               return NULL;
             }
-          for (int64_t k = 0; k < (range > 0 ? range : 1); k++)
+          for (int64_t k = 0; k < range; k++)
             {
-              ferry_yaml_t *cp = ferry_yaml_map ();
-
-              ferry_yaml_set (cp, "containerPort", ferry_yaml_int (ctr_port + k));
-              if (host_ip && *host_ip)
-                ferry_yaml_set (cp, "hostIP", ferry_yaml_str (host_ip));
-              if (! service && host_port + k != 0)
-                ferry_yaml_set (cp, "hostPort", ferry_yaml_int (host_port + k));
-              if (kube_proto)
-                ferry_yaml_set (cp, "protocol", ferry_yaml_str (kube_proto));
-              ferry_yaml_append (seq, cp);
+              ports = xrealloc (ports, sizeof (*ports) * (n + 1));
+              ports[n].host_ip = host_ip ? host_ip : "";
+              ports[n].protocol = kube_proto;
+              ports[n].host_port = ferry_json_get_int (p, "host_port", 0) + k;
+              ports[n].ctr_port = ferry_json_get_int (p, "container_port", 0) + k;
+              ports[n].group = kube_port_group (ports, n, ports[n].host_ip, kube_proto);
+              n++;
             }
         }
+    }
+  if (n > 0)
+    qsort (ports, n, sizeof (*ports), kube_port_compare);
+  seq = ferry_yaml_seq ();
+  for (size_t i = 0; i < n; i++)
+    {
+      ferry_yaml_t *cp = ferry_yaml_map ();
+
+      ferry_yaml_set (cp, "containerPort", ferry_yaml_int (ports[i].ctr_port));
+      if (*ports[i].host_ip)
+        ferry_yaml_set (cp, "hostIP", ferry_yaml_str (ports[i].host_ip));
+      if (! service && ports[i].host_port != 0)
+        ferry_yaml_set (cp, "hostPort", ferry_yaml_int (ports[i].host_port));
+      if (ports[i].protocol)
+        ferry_yaml_set (cp, "protocol", ferry_yaml_str (ports[i].protocol));
+      ferry_yaml_append (seq, cp);
     }
   return seq;
 }

@@ -639,9 +639,35 @@ fail:
   return -1;
 }
 
+/* True when the command line that created the container gave SHORT or
+ * LONG (or LONG=true) before the image: ferry keeps --publish-all only
+ * there.  */
+static int
+create_flag (json_object *rec, const char *short_flag, const char *long_flag)
+{
+  json_object *cmd = ferry_json_get_array (rec, "CreateCommand");
+  size_t n = ferry_json_array_length (cmd);
+  int64_t image = ferry_json_get_int (rec, "CreateCommandImage", (int64_t) n);
+
+  for (size_t i = 1; i < n && (int64_t) i < image; i++)
+    {
+      const char *a = json_object_get_string (json_object_array_get_idx (cmd, i));
+      size_t len = strlen (long_flag);
+
+      if (a == NULL)
+        continue;
+      if (strcmp (a, short_flag) == 0 || strcmp (a, long_flag) == 0
+          || (strncmp (a, long_flag, len) == 0 && strcmp (a + len, "=true") == 0))
+        return 1;
+    }
+  return 0;
+}
+
 static int
 record_flag (json_object *rec, const char *key)
 {
+  if (strcmp (key, "PublishAll") == 0)
+    return create_flag (rec, "-P", "--publish-all");
   return json_object_get_boolean (json_object_object_get (rec, key));
 }
 

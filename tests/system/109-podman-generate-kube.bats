@@ -273,3 +273,77 @@ line2' localhost/ferry-test:latest sh -c 'echo aaaa bbbb cccc dddd eeee ffff ggg
 	f generate kube --help | grep -q -- '--podman-only'
 	f help kube generate | grep -q -- '--replicas'
 }
+
+# generate spec of TOOL's containers: each step's command, exit code, and
+# output as JSON with the members left out that tell the tools apart
+# rather than the containers (the creating command line, Podman's SELinux
+# members, which ferry has not, its shm size default, the name of the
+# container variable's value).
+spec_steps() {
+	local t=$1 args rc
+	while IFS= read -r args; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args >"$TEST_TMP/out" 2>&1 || rc=$?
+		echo "\$ $args -> $rc"
+		if [ "$rc" = 0 ] && [ "$(head -c 1 "$TEST_TMP/out")" = "{" ]; then
+			python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("containerCreateCommand", "selinux_opts", "label_nested", "shm_size"):
+    d.pop(k, None)
+if d.get("env", {}).get("container") in ("podman", "ferry"):
+    d["env"]["container"] = "ENGINE"
+print(json.dumps(d, indent=1))' "$TEST_TMP/out"
+		else
+			sed -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out"
+		fi
+	done <<-'EOF'
+		generate spec s1
+		generate spec -c s2
+		generate spec --name=false s1
+		generate spec -n=false --compact s2
+		generate spec s1-clone
+		generate spec nosuch
+		generate spec
+		generate spec s1 s2
+	EOF
+}
+
+make_spec_objects() {
+	local t=$1 image=ferry-test
+	[ "$t" = f ] || image=localhost/ferry-test:latest
+	mkdir -p "$TEST_TMP/bind"
+	"$t" create --name s1 --network none -e FOO=bar --label app=x -u 1000:1000 --memory 64m --cpus 0.5 \
+		--restart always -v svol:/data -v "$TEST_TMP/bind:/mnt:ro" --umask 0077 "$image" sh -c 'echo hi' >/dev/null
+	"$t" create --name s2 --network none --rm --privileged -i -t --entrypoint '["/bin/sh","-c"]' --tmpfs /tt \
+		--pids-limit 100 --memory 32m --memory-swap 64m "$image" 'echo x' >/dev/null
+	"$t" create --name s1-clone --network none "$image" >/dev/null
+}
+
+@test "generate spec: the SpecGenerator JSON of containers as Podman's" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	load_test_image
+	make_spec_objects f
+	spec_steps f >"$TEST_TMP/ferry.txt"
+	# Without Podman: some of what it says.
+	grep -qx ' "name": "s1-clone",' "$TEST_TMP/ferry.txt"
+	grep -qx ' "name": "s1-clone1",' "$TEST_TMP/ferry.txt"
+	grep -qx 'Error: could not find a pod or container with the id nosuch' "$TEST_TMP/ferry.txt"
+	grep -qx 'Error: accepts 1 arg(s), received 2' "$TEST_TMP/ferry.txt"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		make_spec_objects podman_t
+		spec_steps podman_t >"$TEST_TMP/podman.txt"
+		diff -u "$TEST_TMP/podman.txt" "$TEST_TMP/ferry.txt"
+	fi
+	# The layout: Go's json.MarshalIndent with one space, or one line.
+	f generate spec s1 | sed -n '1,4p' >"$TEST_TMP/got"
+	printf '%s\n' '{' ' "name": "s1-clone",' ' "command": [' '  "sh",' >"$TEST_TMP/want"
+	diff -u "$TEST_TMP/want" "$TEST_TMP/got"
+	[ "$(f generate spec -c s1 | wc -l)" = 1 ]
+	# -f writes the file (over an old one) and prints its name.
+	echo old >"$TEST_TMP/s.json"
+	[ "$(f generate spec -f "$TEST_TMP/s.json" s1)" = "$TEST_TMP/s.json" ]
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["user"] == "1000:1000"' "$TEST_TMP/s.json"
+}

@@ -175,12 +175,47 @@ test_key_order (void **state)
   }
 }
 
+static void
+test_long_key (void **state)
+{
+  cleanup_yaml ferry_yaml_t *doc = ferry_yaml_map ();
+  ferry_yaml_t *ann = ferry_yaml_map ();
+  char key[141];
+  cleanup_free char *out = NULL, *want = NULL;
+
+  (void) state;
+  memset (key, 'k', 130);
+  strcpy (key + 130, "/lk");
+  ferry_yaml_set (ann, key, ferry_yaml_str ("v"));
+  ferry_yaml_set (ann, "m/lk",
+                  ferry_yaml_str ("word word word word word word word word word word word word word "
+                                  "word word word word word word word "));
+  ferry_yaml_set (doc, "annotations", ann);
+  out = ferry_yaml_emit (doc);
+  /* As Podman wrote it: a complex key, and a single-quoted value (its
+   * trailing space) folded after column 80.  */
+  if (asprintf (&want,
+                "annotations:\n"
+                "  ? %s\n"
+                "  : v\n"
+                "  m/lk: 'word word word word word word word word word word word word word word word\n"
+                "    word word word word word '\n",
+                key)
+      < 0)
+    abort ();
+  assert_string_equal (out, want);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_plain_and_quoted), cmocka_unit_test (test_literal),   cmocka_unit_test (test_fold),
-    cmocka_unit_test (test_layout_and_order), cmocka_unit_test (test_key_order),
+    cmocka_unit_test (test_plain_and_quoted),
+    cmocka_unit_test (test_literal),
+    cmocka_unit_test (test_fold),
+    cmocka_unit_test (test_layout_and_order),
+    cmocka_unit_test (test_key_order),
+    cmocka_unit_test (test_long_key),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

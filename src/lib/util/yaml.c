@@ -952,6 +952,22 @@ write_block (struct out *o, const ferry_yaml_t *y, int indent, bool first_inline
       if (y->kind == YAML_MAP)
         {
           ferry_yaml_t key = { .kind = YAML_STR, .text = y->keys[order[k]] };
+
+          /* go-yaml writes a key of more than 128 bytes, or of several
+           * lines, as a complex one: "? KEY", then ": VALUE" below.  */
+          if (strlen (key.text) > 128 || strchr (key.text, '\n'))
+            {
+              put_c (o, '?');
+              put_c (o, ' ');
+              o->whitespace = true;
+              write_scalar (o, &key, false, indent);
+              o->indent = indent;
+              write_indent (o);
+              put_c (o, ':');
+              o->whitespace = false;
+              write_value (o, v, indent, false);
+              continue;
+            }
           write_scalar (o, &key, true, indent);
           put_c (o, ':');
           o->whitespace = false;

@@ -6,16 +6,21 @@
  * so the YAML says only what the user asked for.  */
 #include "kube.h"
 #include "container.h"
-#include "mount.h"
+#include "internal.h"
 #include "volume.h"
 #include "../image/store.h"
 #include "../runtime/spec.h"
+#include "../state/lock.h"
+#include "../storage/overlay.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 #include "../util/yaml.h"
 
 #include <ctype.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/mount.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,25 +416,66 @@ kube_capabilities (json_object *rec)
   return out;
 }
 
+/* USER as "uid:gid" numbers alone: no file to read.  */
+static int
+numeric_user (const char *user, uid_t *uid, gid_t *gid)
+{
+  char *end;
+  unsigned long u, g;
+
+  errno = 0;
+  u = strtoul (user, &end, 10);
+  if (end == user || *end != ':' || errno || u > UINT32_MAX)
+    return 0;
+  user = end + 1;
+  g = strtoul (user, &end, 10);
+  if (end == user || *end != '\0' || errno || g > UINT32_MAX)
+    return 0;
+  *uid = (uid_t) u;
+  *gid = (gid_t) g;
+  return 1;
+}
+
 /* USER (uid[:gid] or names) as numbers, from the container's own passwd
- * and group files when it holds names.  */
+ * and group files, as Podman resolves it.  A running container's are
+ * read through its init process's root; a stopped one's root file system
+ * is mounted in a mount namespace of this process's own, so that the
+ * mount goes with it however it ends and nothing is left to settle (nor
+ * a mount event, which Podman's generate does not give either).  */
 static int
 resolve_user (ferry_engine_t *e, const struct ferry_container *c, const char *user, uid_t *uid, gid_t *gid,
               ferry_error_t *err)
 {
   cleanup_free char *root = NULL, *home = NULL;
   cleanup_free gid_t *extra = NULL;
+  struct ferry_container *locked = NULL;
+  struct ferry_overlay ov = { 0 };
+  cleanup_lock int lock = -1;
   size_t n_extra = 0;
-  int ret;
+  int ret = -1;
 
-  if (ferry_container_mount (e, c->id, &root, err) < 0)
-    return ferry_error_wrap (err, "cannot read the user %s of container %s", user, c->name);
-  ret = ferry_spec_resolve_user (root, user, uid, gid, &extra, &n_extra, &home, err);
-  {
-    ferry_error_t ignored = NULL;
-    if (ferry_container_unmount (e, c->id, 0, &ignored) < 0)
-      ferry_error_release (&ignored);
-  }
+  if (numeric_user (user, uid, gid))
+    return 0;
+  if ((c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED) && c->pid > 0)
+    {
+      root = xasprintf ("/proc/%d/root", (int) c->pid);
+      return ferry_spec_resolve_user (root, user, uid, gid, &extra, &n_extra, &home, err);
+    }
+  if (unshare (CLONE_NEWNS) < 0 || mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return ferry_make_error (
+        err, errno, "cannot read the user %s of container %s: no mount namespace of its own", user, c->name);
+  lock = ferry_container_find_locked (e, c->id, &locked, err);
+  if (lock < 0)
+    return -1;
+  if (ferry_container_mount_rootfs (e, locked, &ov, err) < 0)
+    {
+      ferry_error_wrap (err, "cannot read the user %s of container %s", user, c->name);
+      goto out;
+    }
+  ret = ferry_spec_resolve_user (ov.merged, user, uid, gid, &extra, &n_extra, &home, err);
+out:
+  ferry_overlay_free (&ov);
+  ferry_container_free (locked);
   return ret;
 }
 

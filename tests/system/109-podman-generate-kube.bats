@@ -269,6 +269,16 @@ line2' localhost/ferry-test:latest sh -c 'echo aaaa bbbb cccc dddd eeee ffff ggg
 	assert_status 125
 	[ "$output" = "Error: cannot write to \"$TEST_TMP/no/dir/w.yaml\": open $TEST_TMP/no/dir/w.yaml: no such file or directory" ]
 	[ ! -e "$TEST_TMP/no" ]
+	# A user's name is read in the container's own passwd: a stopped
+	# container's root is mounted where only generate sees it (no mount
+	# left, no mount event), a running one's read through its process.
+	f create --name u1 --network none -u nobody ferry-test >/dev/null
+	f generate kube u1 | grep -qx '      runAsUser: 65534'
+	! grep -q "$(f inspect --format '{{.Id}}' u1)" /proc/self/mountinfo
+	! f events --since 1m --until 0s | grep -q 'container mount'
+	f run -d --name u2 --network none -u nobody ferry-test sleep 100 >/dev/null
+	f generate kube u2 | grep -qx '      runAsGroup: 65534'
+	f rm -f -t 0 u2 >/dev/null
 	# --help and `ferry help` for both names.
 	f generate kube --help | grep -q -- '--podman-only'
 	f help kube generate | grep -q -- '--replicas'

@@ -18,13 +18,13 @@
 #include "../util/yaml.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <sched.h>
 #include <stdint.h>
-#include <sys/mount.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -48,6 +48,14 @@ static const char VOLUME_NOTE[]
       "# enabled system, check the podman generate kube man page for steps to follow to ensure that your "
       "pod/container\n"
       "# has the right permissions to access the volumes added.\n";
+
+enum ferry_kube_type
+{
+  FERRY_KUBE_POD,
+  FERRY_KUBE_DEPLOYMENT,
+  FERRY_KUBE_DAEMONSET,
+  FERRY_KUBE_JOB,
+};
 
 static int
 kube_type_parse (const char *name, enum ferry_kube_type *out)

@@ -6,22 +6,15 @@
  * with service a NodePort Service in front of the containers' ports.  The
  * YAML is Podman's byte for byte for the same containers, apart from the
  * creation time and the version comment; where Podman's own output
- * varies (the order of environment variables, which it takes from a Go
- * map, and the NodePorts, which it draws at random in 30000-32767) ferry
- * keeps the order they were given in and draws its own.  ferry has no
+ * varies (the order of environment variables, of groups of ports and of
+ * mounts, which it takes from Go maps, and the NodePorts, which it draws
+ * at random in 30000-32767) ferry keeps the order they were given in and
+ * draws its own.  ferry has no
  * pods, so a pod's name is not found, as any other unknown name.  */
 #ifndef FERRY_ENGINE_KUBE_H
 #define FERRY_ENGINE_KUBE_H
 
 #include "engine.h"
-
-enum ferry_kube_type
-{
-  FERRY_KUBE_POD,
-  FERRY_KUBE_DEPLOYMENT,
-  FERRY_KUBE_DAEMONSET,
-  FERRY_KUBE_JOB,
-};
 
 struct ferry_kube_options
 {

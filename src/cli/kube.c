@@ -72,11 +72,17 @@ write_new_file (const char *path, const char *text)
   slash = strrchr (dir, '/');
   if (slash)
     {
+      int why = 0;
+
       *slash = '\0';
-      if (stat (*dir ? dir : "/", &st) < 0 || ! S_ISDIR (st.st_mode))
+      if (stat (*dir ? dir : "/", &st) < 0)
+        why = errno;
+      else if (! S_ISDIR (st.st_mode))
+        why = ENOTDIR;
+      if (why)
         {
-          const char *why = errno == 0 || S_ISDIR (st.st_mode) ? strerror (ENOTDIR) : strerror (errno);
-          cleanup_free char *lower = xstrdup (why);
+          /* Go's words: lower case.  */
+          cleanup_free char *lower = xstrdup (strerror (why));
           lower[0] = (char) tolower ((unsigned char) lower[0]);
           return ferry_cli_failf ("cannot write to \"%s\": open %s: %s", path, path, lower);
         }

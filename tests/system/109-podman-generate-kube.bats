@@ -204,6 +204,11 @@ kube_steps() {
 		# / - item indented by twos.
 		! grep -vE '^(#.*|---|( {2})*(- )?[A-Za-z/."0-9-]+:( .*)?|( {2})*- .*|)$' "$TEST_TMP/k1.yaml"
 	fi
+	# --service: a NodePort for each port, in Kubernetes' range, none twice.
+	f generate kube -s k1 | sed -n 's/^    nodePort: //p' >"$TEST_TMP/nodeports"
+	[ "$(wc -l <"$TEST_TMP/nodeports")" = 2 ]
+	[ "$(sort -u "$TEST_TMP/nodeports" | wc -l)" = 2 ]
+	awk '$1 < 30000 || $1 > 32767 { exit 1 }' "$TEST_TMP/nodeports"
 	# A port of another protocol and host address: its own group, after.
 	f create --name k5 --network bridge -p 127.0.0.1:7000:70/udp -p 6000:60 ferry-test >/dev/null
 	f generate kube k5 | sed -n '/ports:/,/^  [a-z]/p' | sed '/^$/d' >"$TEST_TMP/got"

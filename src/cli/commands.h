@@ -65,6 +65,8 @@ int ferry_cmd_info (int argc, char **argv);
 int ferry_cmd_events (int argc, char **argv);
 int ferry_cmd_system (int argc, char **argv);
 int ferry_cmd_generate (int argc, char **argv);
+int ferry_cmd_generate_kube (int argc, char **argv);
+int ferry_cmd_kube (int argc, char **argv);
 int ferry_cmd_system_check (int argc, char **argv);
 int ferry_cmd_system_migrate (int argc, char **argv);
 int ferry_cmd_healthcheck (int argc, char **argv);

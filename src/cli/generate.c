@@ -6,6 +6,7 @@
 #include "../lib/engine/generate.h"
 #include "../lib/util/cleanup.h"
 #include "../lib/util/fs.h"
+#include "../lib/util/json.h"
 #include "../lib/util/xalloc.h"
 
 #include <errno.h>
@@ -302,10 +303,111 @@ out:
   return ret;
 }
 
+static const char generate_spec_usage[]
+    = "Usage: ferry generate spec [options] CONTAINER\n\n"
+      "Print the SpecGenerator JSON of a container, as Podman's generate spec: the members\n"
+      "Podman writes, for what ferry records.  ferry has no pods.\n\n"
+      "Options:\n"
+      "  -c, --compact            the JSON on one line\n"
+      "  -f, --filename FILE      write the JSON to FILE and print its name\n"
+      "  -n, --name[=BOOL]        name the spec NAME-clone, as a clone of the container would be\n"
+      "                           (default true); --name=false keeps the container's name\n";
+
+/* A Go bool flag's optional value (cobra's "-n=false", "--name=false"). */
+static int
+parse_bool_flag (const char *arg, const char *flag, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+
+  if (arg == NULL)
+    {
+      *out = 1;
+      return 0;
+    }
+  if (*arg == '=')
+    arg++;
+  for (size_t i = 0; yes[i]; i++)
+    if (strcmp (arg, yes[i]) == 0 || strcmp (arg, no[i]) == 0)
+      {
+        *out = strcmp (arg, yes[i]) == 0;
+        return 0;
+      }
+  ferry_cli_failf (
+      "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax", arg, flag,
+      arg);
+  return -1;
+}
+
+static int
+cmd_generate_spec (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "compact", optional_argument, NULL, 'c' },
+    { "filename", required_argument, NULL, 'f' },
+    { "name", optional_argument, NULL, 'n' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_engine struct ferry_engine *e = NULL;
+  cleanup_json json_object *spec = NULL;
+  cleanup_free char *text = NULL;
+  const char *filename = NULL;
+  ferry_error_t err = NULL;
+  int compact = 0, use_clone_name = 1, c, r;
+
+  while ((c = getopt_long (argc, argv, ":c::f:n::h", opts, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'c':
+          if (parse_bool_flag (optarg, "-c, --compact", &compact) < 0)
+            return FERRY_EXIT_ERROR;
+          continue;
+        case 'n':
+          if (parse_bool_flag (optarg, "-n, --name", &use_clone_name) < 0)
+            return FERRY_EXIT_ERROR;
+          continue;
+        case 'f':
+          filename = optarg;
+          continue;
+        default:
+          break;
+        }
+      r = ferry_cli_parse_or_help (c, "generate spec", argv, generate_spec_usage);
+      if (r != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (argc - optind != 1)
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  if (ferry_generate_spec (e, argv[optind], use_clone_name, &spec, &err) < 0)
+    return ferry_cli_fail (&err);
+  /* Go's json.MarshalIndent with one space, or json.Marshal.  */
+  text = compact && ! filename ? xstrdup (ferry_json_to_string (spec, 0)) : ferry_json_to_indented (spec, 1);
+  if (filename)
+    {
+      if (ferry_write_file_atomic (filename, text, strlen (text), 0644, &err) < 0)
+        {
+          ferry_error_wrap (&err, "cannot write to \"%s\"", filename);
+          return ferry_cli_fail (&err);
+        }
+      printf ("%s\n", filename);
+      return 0;
+    }
+  printf ("%s\n", text);
+  return 0;
+}
+
 int
 ferry_cmd_generate (int argc, char **argv)
 {
   static const struct ferry_command table[] = {
+    { "kube", ferry_cmd_generate_kube, "Generate Kubernetes YAML from containers or volumes" },
+    { "spec", cmd_generate_spec, "Generate Specgen JSON based on containers" },
     { "systemd", cmd_generate_systemd, "Generate systemd units" },
     { NULL, NULL, NULL },
   };

@@ -40,6 +40,7 @@ static const struct ferry_command commands[] = {
   { "init", ferry_cmd_init, "Initialize one or more containers" },
   { "inspect", ferry_cmd_inspect, "Display the configuration of containers or images" },
   { "kill", ferry_cmd_kill, "Kill one or more running containers with a signal" },
+  { "kube", ferry_cmd_kube, "Generate Kubernetes YAML from containers or volumes" },
   { "load", ferry_cmd_load, "Load image(s) from an OCI or docker archive" },
   { "login", ferry_cmd_login, "Log in to a container registry" },
   { "logout", ferry_cmd_logout, "Log out of a container registry" },
@@ -131,7 +132,7 @@ is_group (const struct ferry_command *c)
   return c->run == ferry_cmd_archive || c->run == ferry_cmd_artifact || c->run == ferry_cmd_container
          || c->run == ferry_cmd_image || c->run == ferry_cmd_network || c->run == ferry_cmd_volume
          || c->run == ferry_cmd_system || c->run == ferry_cmd_healthcheck || c->run == ferry_cmd_manifest
-         || c->run == ferry_cmd_secret || c->run == ferry_cmd_generate;
+         || c->run == ferry_cmd_secret || c->run == ferry_cmd_generate || c->run == ferry_cmd_kube;
 }
 
 /* True when `man` is there and finds PAGE in section 1.  */

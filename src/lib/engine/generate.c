@@ -374,3 +374,369 @@ out:
   ferry_container_free (c);
   return ret;
 }
+
+/* ---- generate spec ---------------------------------------------------- */
+
+/* Podman's CheckName for a clone: NAME-clone, or for a clone already the
+ * next NAME-cloneN that no container has.  */
+static char *
+clone_name (ferry_engine_t *e, const char *name)
+{
+  const char *at = strstr (name, "-clone");
+  cleanup_free char *base = NULL;
+  long num = 0;
+  int numeric;
+
+  if (at == NULL)
+    return xasprintf ("%s-clone", name);
+  base = xstrndup (name, (size_t) (at - name) + 6);
+  numeric = at[6] != '\0' && strspn (at + 6, "0123456789") == strlen (at + 6);
+  if (numeric)
+    num = strtol (at + 6, NULL, 10);
+  if (num == 0 && ! numeric)
+    {
+      cleanup_free char *one = xasprintf ("%s1", name);
+      struct ferry_container *c = NULL;
+      ferry_error_t ignored = NULL;
+
+      if (ferry_container_lookup (e, one, &c, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          return steal_pointer (&one);
+        }
+      ferry_container_free (c);
+      free (base);
+      base = xstrdup (name);
+    }
+  for (long count = num + 1;; count++)
+    {
+      cleanup_free char *candidate = xasprintf ("%s%ld", base, count);
+      struct ferry_container *c = NULL;
+      ferry_error_t ignored = NULL;
+
+      if (ferry_container_lookup (e, candidate, &c, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          return steal_pointer (&candidate);
+        }
+      ferry_container_free (c);
+    }
+}
+
+static json_object *
+spec_namespace (const char *mode)
+{
+  json_object *ns = json_object_new_object ();
+
+  json_object_object_add (ns, "nsmode", json_object_new_string (mode));
+  return ns;
+}
+
+/* The record's environment as a map, without the HOSTNAME ferry sets for
+ * every container (Podman's spec has one only for a --hostname).  */
+static json_object *
+spec_env (const struct ferry_container *c)
+{
+  json_object *env = ferry_json_get_array (c->record, "Env");
+  const char *hostname = ferry_json_get_string (c->record, "Hostname");
+  json_object *map = json_object_new_object ();
+  size_t n = ferry_json_array_length (env), k = 0;
+  cleanup_free char **sorted = xmalloc0 (sizeof (char *) * (n + 1));
+
+  /* Go writes a map's keys sorted.  */
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (env, i));
+      if (s && strchr (s, '='))
+        sorted[k++] = (char *) s;
+    }
+  qsort (sorted, k, sizeof (char *), env_compare);
+  for (size_t i = 0; i < k; i++)
+    {
+      const char *eq = strchr (sorted[i], '=');
+      cleanup_free char *name = xstrndup (sorted[i], (size_t) (eq - sorted[i]));
+
+      if (strcmp (name, "HOSTNAME") == 0 && hostname && strstr (c->id, hostname)
+          && strcmp (eq + 1, hostname) == 0)
+        continue;
+      json_object_object_add (map, name, json_object_new_string (eq + 1));
+    }
+  return map;
+}
+
+static void
+add_bool (json_object *o, const char *key, int v)
+{
+  json_object_object_add (o, key, json_object_new_boolean (v));
+}
+
+/* Bind and tmpfs mounts as OCI mounts, with the options Podman's spec
+ * holds for them.  */
+static json_object *
+spec_mounts (json_object *rec, int named)
+{
+  json_object *list = ferry_json_get_array (rec, "Mounts");
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < ferry_json_array_length (list); i++)
+    {
+      json_object *m = json_object_array_get_idx (list, i);
+      const char *type = ferry_json_get_string (m, "Type");
+      const char *dest = ferry_json_get_string (m, "Destination");
+      json_object *rw = json_object_object_get (m, "RW");
+      const char *mode = rw && ! json_object_get_boolean (rw) ? "ro" : "rw";
+      json_object *o = json_object_new_object (), *opts = json_object_new_array ();
+
+      if (type == NULL || dest == NULL || named != (strcmp (type, "volume") == 0)
+          || (! named && strcmp (type, "bind") != 0 && strcmp (type, "tmpfs") != 0))
+        {
+          json_object_put (o);
+          json_object_put (opts);
+          continue;
+        }
+      json_object_array_add (opts, json_object_new_string (mode));
+      json_object_array_add (opts, json_object_new_string ("rprivate"));
+      if (named || strcmp (type, "tmpfs") == 0)
+        {
+          json_object_array_add (opts, json_object_new_string ("nosuid"));
+          json_object_array_add (opts, json_object_new_string ("nodev"));
+        }
+      json_object_array_add (opts,
+                             json_object_new_string (strcmp (type, "tmpfs") == 0 ? "tmpcopyup" : "rbind"));
+      if (named)
+        {
+          const char *sub = ferry_json_get_string (m, "SubPath");
+          json_object_object_add (o, "Name",
+                                  json_object_new_string (ferry_json_get_string (m, "Name") ?: ""));
+          json_object_object_add (o, "Dest", json_object_new_string (dest));
+          json_object_object_add (o, "Options", opts);
+          add_bool (o, "IsAnonymous", 0);
+          json_object_object_add (o, "SubPath", json_object_new_string (sub ? sub : ""));
+        }
+      else
+        {
+          const char *source = strcmp (type, "tmpfs") == 0 ? "tmpfs" : ferry_json_get_string (m, "Source");
+          json_object_object_add (o, "destination", json_object_new_string (dest));
+          json_object_object_add (o, "type", json_object_new_string (type));
+          json_object_object_add (o, "source", json_object_new_string (source ? source : ""));
+          json_object_object_add (o, "options", opts);
+        }
+      json_object_array_add (out, o);
+    }
+  return out;
+}
+
+/* Podman's IDMappings: the host's own for a container without a user
+ * namespace of its own.  */
+static json_object *
+spec_idmappings (json_object *rec)
+{
+  json_object *m = json_object_new_object (), *auto_opts = json_object_new_object ();
+  json_object *uid_map = ferry_json_get_array (rec, "UidMap"),
+              *gid_map = ferry_json_get_array (rec, "GidMap");
+
+  add_bool (m, "HostUIDMapping", uid_map == NULL);
+  add_bool (m, "HostGIDMapping", gid_map == NULL);
+  json_object_object_add (m, "UIDMap", uid_map ? json_object_get (uid_map) : NULL);
+  json_object_object_add (m, "GIDMap", gid_map ? json_object_get (gid_map) : NULL);
+  add_bool (m, "AutoUserNs", 0);
+  json_object_object_add (auto_opts, "Size", json_object_new_int (0));
+  json_object_object_add (auto_opts, "InitialSize", json_object_new_int (0));
+  json_object_object_add (auto_opts, "PasswdFile", json_object_new_string (""));
+  json_object_object_add (auto_opts, "GroupFile", json_object_new_string (""));
+  json_object_object_add (auto_opts, "AdditionalUIDMappings", NULL);
+  json_object_object_add (auto_opts, "AdditionalGIDMappings", NULL);
+  json_object_object_add (m, "AutoUserNsOpts", auto_opts);
+  return m;
+}
+
+static json_object *
+spec_ports (json_object *rec)
+{
+  json_object *ports = ferry_json_get_array (rec, "Ports");
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+    {
+      json_object *p = json_object_array_get_idx (ports, i), *o = json_object_new_object ();
+      const char *ip = ferry_json_get_string (p, "host_ip"), *proto = ferry_json_get_string (p, "protocol");
+
+      json_object_object_add (o, "host_ip", json_object_new_string (ip ? ip : ""));
+      json_object_object_add (o, "container_port",
+                              json_object_new_int64 (ferry_json_get_int (p, "container_port", 0)));
+      json_object_object_add (o, "host_port", json_object_new_int64 (ferry_json_get_int (p, "host_port", 0)));
+      json_object_object_add (o, "range", json_object_new_int64 (ferry_json_get_int (p, "range", 1)));
+      json_object_object_add (o, "protocol", json_object_new_string (proto ? proto : "tcp"));
+      json_object_array_add (out, o);
+    }
+  return out;
+}
+
+static json_object *
+spec_networks (const struct ferry_container *c)
+{
+  json_object *nets = ferry_json_get_object (c->record, "Networks");
+  json_object *out = json_object_new_object ();
+  char short_id[13];
+
+  snprintf (short_id, sizeof (short_id), "%s", c->id);
+  if (nets)
+    {
+      json_object_object_foreach (nets, name, n)
+      {
+        json_object *o = json_object_new_object (), *aliases = json_object_new_array ();
+        const char *iface = ferry_json_get_string (n, "Interface");
+
+        json_object_array_add (aliases, json_object_new_string (short_id));
+        json_object_object_add (o, "aliases", aliases);
+        json_object_object_add (o, "interface_name", json_object_new_string (iface ? iface : "eth0"));
+        json_object_object_add (out, name, o);
+      }
+    }
+  return out;
+}
+
+static json_object *
+spec_resources (json_object *rec, int privileged)
+{
+  json_object *res = json_object_new_object ();
+  int64_t memory = ferry_json_get_int (rec, "Memory", 0), nano = ferry_json_get_int (rec, "NanoCpus", 0);
+  int64_t quota = ferry_json_get_int (rec, "CpuQuota", 0), period = ferry_json_get_int (rec, "CpuPeriod", 0);
+
+  if (! privileged)
+    {
+      json_object *devices = json_object_new_array (), *d = json_object_new_object ();
+      add_bool (d, "allow", 0);
+      json_object_object_add (d, "access", json_object_new_string ("rwm"));
+      json_object_array_add (devices, d);
+      json_object_object_add (res, "devices", devices);
+    }
+  if (memory > 0)
+    {
+      json_object *m = json_object_new_object ();
+      /* Podman's swap limit is twice the memory unless given.  */
+      json_object_object_add (m, "limit", json_object_new_int64 (memory));
+      json_object_object_add (m, "swap",
+                              json_object_new_int64 (ferry_json_get_int (rec, "MemorySwap", 2 * memory)));
+      json_object_object_add (res, "memory", m);
+    }
+  if (nano > 0)
+    {
+      period = 100000;
+      quota = (int64_t) ((double) nano / 1e9 * 100000);
+    }
+  if (quota > 0)
+    {
+      json_object *cpu = json_object_new_object ();
+      json_object_object_add (cpu, "quota", json_object_new_int64 (quota));
+      json_object_object_add (cpu, "period", json_object_new_int64 (period > 0 ? period : 100000));
+      json_object_object_add (res, "cpu", cpu);
+    }
+  {
+    json_object *pids = json_object_new_object ();
+    int64_t limit = ferry_json_get_int (rec, "PidsLimit", 2048);
+    json_object_object_add (pids, "limit", json_object_new_int64 (limit));
+    json_object_object_add (res, "pids", pids);
+  }
+  return res;
+}
+
+int
+ferry_generate_spec (ferry_engine_t *e, const char *ref, int use_clone_name, json_object **out,
+                     ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  json_object *rec, *s, *a, *mounts, *volumes;
+  const char *network, *user, *policy, *umask_text, *log_dest;
+  int privileged;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "could not find a pod or container with the id %s", ref);
+    }
+  rec = c->record;
+  s = json_object_new_object ();
+  privileged = json_object_get_boolean (json_object_object_get (rec, "Privileged"));
+  network = ferry_json_get_string (rec, "Network");
+  {
+    cleanup_free char *name = use_clone_name ? clone_name (e, c->name) : xstrdup (c->name);
+    json_object_object_add (s, "name", json_object_new_string (name));
+  }
+  a = ferry_json_get_array (rec, "Entrypoint");
+  if (ferry_json_array_length (a))
+    json_object_object_add (s, "entrypoint", json_object_get (a));
+  a = ferry_json_get_array (rec, "Cmd");
+  if (ferry_json_array_length (a))
+    json_object_object_add (s, "command", json_object_get (a));
+  json_object_object_add (s, "env", spec_env (c));
+  if (json_object_get_boolean (json_object_object_get (rec, "OpenStdin")))
+    add_bool (s, "stdin", 1);
+  a = ferry_json_get_object (rec, "Labels");
+  if (a && json_object_object_length (a))
+    json_object_object_add (s, "labels", json_object_get (a));
+  policy = ferry_json_get_string (rec, "RestartPolicy");
+  if (policy && *policy)
+    json_object_object_add (s, "restart_policy", json_object_new_string (policy));
+  json_object_object_add (s, "sdnotifyMode", json_object_new_string ("container"));
+  json_object_object_add (s, "pidns", spec_namespace ("default"));
+  json_object_object_add (s, "utsns", spec_namespace ("private"));
+  a = ferry_json_get_array (rec, "CreateCommand");
+  if (a)
+    json_object_object_add (s, "containerCreateCommand", json_object_get (a));
+  json_object_object_add (s, "init_container_type", json_object_new_string (""));
+  json_object_object_add (s, "image", json_object_new_string (c->image_id ? c->image_id : ""));
+  mounts = spec_mounts (rec, 0);
+  volumes = spec_mounts (rec, 1);
+  if (json_object_array_length (mounts))
+    json_object_object_add (s, "mounts", mounts);
+  else
+    json_object_put (mounts);
+  if (json_object_array_length (volumes))
+    json_object_object_add (s, "volumes", volumes);
+  else
+    json_object_put (volumes);
+  json_object_object_add (s, "ipcns", spec_namespace ("default"));
+  json_object_object_add (s, "shm_size",
+                          json_object_new_int64 (ferry_json_get_int (rec, "ShmSize", 67108864)));
+  json_object_object_add (s, "shm_size_systemd", json_object_new_int64 (0));
+  if (json_object_get_boolean (json_object_object_get (rec, "AutoRemove")))
+    add_bool (s, "volatile", 1);
+  add_bool (s, "privileged", privileged);
+  user = ferry_json_get_string (rec, "User");
+  if (user && *user)
+    json_object_object_add (s, "user", json_object_new_string (user));
+  json_object_object_add (s, "userns", spec_namespace ("default"));
+  json_object_object_add (s, "idmappings", spec_idmappings (rec));
+  umask_text = ferry_json_get_string (rec, "Umask");
+  json_object_object_add (s, "umask", json_object_new_string (umask_text ? umask_text : "0022"));
+  json_object_object_add (s, "cgroupns", spec_namespace ("default"));
+  if (network && strcmp (network, "none") != 0 && strcmp (network, "host") != 0)
+    {
+      json_object_object_add (s, "netns", spec_namespace ("bridge"));
+      json_object_object_add (s, "portmappings", spec_ports (rec));
+      json_object_object_add (s, "Networks", spec_networks (c));
+    }
+  else
+    {
+      /* Podman's spec says private for --network none.  */
+      json_object_object_add (s, "netns",
+                              spec_namespace (network && strcmp (network, "host") == 0 ? "host" : "private"));
+      json_object_object_add (s, "Networks", NULL);
+    }
+  add_bool (s, "use_image_hostname", 0);
+  add_bool (s, "use_image_hosts", 0);
+  json_object_object_add (s, "resource_limits", spec_resources (rec, privileged));
+  log_dest = ferry_json_get_string (rec, "HealthLogDestination");
+  json_object_object_add (s, "healthLogDestination", json_object_new_string (log_dest ? log_dest : "local"));
+  json_object_object_add (s, "healthMaxLogCount",
+                          json_object_new_int64 (ferry_json_get_int (rec, "HealthcheckMaxLogCount", 5)));
+  json_object_object_add (s, "healthMaxLogSize",
+                          json_object_new_int64 (ferry_json_get_int (rec, "HealthcheckMaxLogSize", 500)));
+  ferry_container_free (c);
+  *out = s;
+  return 0;
+}

@@ -12,6 +12,8 @@
 
 #include "engine.h"
 
+#include <json-c/json.h>
+
 struct ferry_generate_systemd_options
 {
   int use_name;                      /* --name: the container's name, not its ID */
@@ -40,5 +42,14 @@ int ferry_generate_restart_policy_is_valid (const char *name);
 int ferry_generate_systemd (ferry_engine_t *e, const char *ref,
                             const struct ferry_generate_systemd_options *o, char **name, char **text,
                             ferry_error_t *err);
+
+/* generate spec: the SpecGenerator JSON of container REF, the members
+ * Podman 5.4's `generate spec` writes, in its order, for what ferry's
+ * record holds.  With CLONE_NAME the name is Podman's clone name (NAME-clone,
+ * or the next free NAME-cloneN when NAME is a clone already), else the
+ * container's own.  Not found: kind NOT_FOUND, "could not find a pod or
+ * container with the id REF".  */
+int ferry_generate_spec (ferry_engine_t *e, const char *ref, int clone_name, json_object **out,
+                         ferry_error_t *err);
 
 #endif

@@ -40,9 +40,10 @@ record_image_seccomp (json_object *image_config, json_object *rec, ferry_error_t
     return 0;
   if (text == NULL || *text == '\0')
     return ferry_make_error (err, 0, "no seccomp policy defined by image");
-  profile = ferry_json_parse (text, strlen (text), "the image's seccomp profile", &why);
+  /* Podman's words, then what is wrong with it.  */
+  profile = ferry_json_parse (text, strlen (text), "decoding seccomp profile failed: the profile", &why);
   if (profile && ! json_object_is_type (profile, json_type_object))
-    ferry_make_error (&why, 0, "the image's seccomp profile is not a JSON object");
+    ferry_make_error (&why, 0, "decoding seccomp profile failed: the profile is not a JSON object");
   else if (profile)
     oci = ferry_seccomp_to_oci (profile, NULL,
                                 "the image's seccomp profile (label " FERRY_SECCOMP_IMAGE_LABEL ")", &why);

@@ -207,7 +207,7 @@ parse_yaml (const char *path, const char *text, size_t len, ferry_error_t *err)
   yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
   if (! yaml_parser_load (&parser, &doc))
     {
-      ferry_make_error (err, 0, "CDI spec `%s` is not YAML: %s at line %zu", path,
+      ferry_make_error (err, 0, "invalid CDI spec `%s`: not YAML: %s at line %zu", path,
                         parser.problem ? parser.problem : "cannot parse", parser.problem_mark.line + 1);
       yaml_parser_delete (&parser);
       return NULL;
@@ -219,8 +219,8 @@ parse_yaml (const char *path, const char *text, size_t len, ferry_error_t *err)
   if (budget == 0)
     {
       json_object_put (out);
-      return ferry_make_error (err, 0,
-                               "CDI spec `%s` is too large or too deep, or has a key that is not text", path),
+      return ferry_make_error (
+                 err, 0, "invalid CDI spec `%s`: too many nodes, too deep, or a key that is not text", path),
              NULL;
     }
   return out;
@@ -511,17 +511,21 @@ ferry_cdi_spec_load (const char *path, ferry_error_t *err)
   if (stat (path, &st) < 0)
     return ferry_make_error (err, errno, "cannot read CDI spec `%s`", path), NULL;
   if (! S_ISREG (st.st_mode) || st.st_size > CDI_SPEC_MAX_SIZE)
-    return ferry_make_error (err, 0, "CDI spec `%s` is not a file of at most 4 MiB", path), NULL;
+    return ferry_make_error (err, 0, "invalid CDI spec `%s`: not a file of at most 4 MiB", path), NULL;
   if (ferry_read_file (path, &text, &len, err) < 0)
     return NULL;
   if (n > 5 && strcmp (path + n - 5, ".yaml") == 0)
     spec = parse_yaml (path, text, len, err);
   else
-    spec = ferry_json_parse (text, len, path, err);
+    {
+      spec = ferry_json_parse (text, len, "the file", err);
+      if (spec == NULL)
+        return ferry_error_wrap (err, "invalid CDI spec `%s`", path), NULL;
+    }
   if (spec == NULL)
     {
       if (*err == NULL)
-        ferry_make_error (err, 0, "CDI spec `%s` is empty", path);
+        ferry_make_error (err, 0, "invalid CDI spec `%s`: empty", path);
       return NULL;
     }
   if (check_spec (spec, &why) < 0)

@@ -46,15 +46,15 @@ is_alnum (char c)
   return is_letter (c) || (c >= '0' && c <= '9');
 }
 
-/* A vendor (dots allowed) or class: a letter first, a letter or digit
- * last, and letters, digits, '-', '_' (and '.') between.  */
+/* A vendor or class: a letter first, a letter or digit last, and
+ * letters, digits, '-', '_' and '.' between.  */
 static int
-valid_vendor_or_class (const char *s, size_t n, int dots)
+valid_vendor_or_class (const char *s, size_t n)
 {
   if (n == 0 || ! is_letter (s[0]) || ! is_alnum (s[n - 1]))
     return 0;
   for (size_t i = 1; i + 1 < n; i++)
-    if (! is_alnum (s[i]) && s[i] != '-' && s[i] != '_' && ! (dots && s[i] == '.'))
+    if (! is_alnum (s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
       return 0;
   return 1;
 }
@@ -80,8 +80,8 @@ valid_kind (const char *kind)
 {
   const char *slash = strchr (kind, '/');
 
-  return slash && valid_vendor_or_class (kind, slash - kind, 1)
-         && valid_vendor_or_class (slash + 1, strlen (slash + 1), 0);
+  return slash && valid_vendor_or_class (kind, slash - kind)
+         && valid_vendor_or_class (slash + 1, strlen (slash + 1));
 }
 
 int

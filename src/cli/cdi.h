@@ -27,7 +27,8 @@ enum
   "      --device VENDOR/CLASS=NAME  a CDI device, as the CDI specs in --cdi-spec-dir (default\n"            \
   "                           /etc/cdi and /var/run/cdi) describe it, applied at each start\n"               \
   "                           (repeatable)\n"                                                                \
-  "      --gpus GPU[,GPU]     the CDI devices nvidia.com/gpu=GPU (all: every one; repeatable)\n"             \
+  "      --gpus GPU[,GPU]     the CDI devices nvidia.com/gpu=GPU, as Podman maps them (all: the\n"           \
+  "                           device all of NVIDIA's CDI spec; repeatable)\n"                                \
   "      --rdt-class CLASS    the Intel RDT class of service the runtime puts the container in\n"            \
   "                           (ignored by runc on a host without resctrl, as with Podman)\n"                 \
   "      --seccomp-policy POLICY  default, or image: the seccomp profile in the image's\n"                   \

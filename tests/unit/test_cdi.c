@@ -85,6 +85,24 @@ test_load_yaml (void **state)
   spec = ferry_cdi_spec_load (path, &err);
   assert_non_null (spec);
   assert_string_equal (ferry_json_get_string (spec, "kind"), "v.com/c");
+  json_object_put (spec);
+  /* YAML 1.1's octal file modes, quoted strings and numbers apart.  */
+  free (write_file (
+      dir, "a.yaml",
+      "cdiVersion: '0.5.0'\nkind: v.com/c\ndevices:\n- name: d\n  containerEdits:\n"
+      "    deviceNodes:\n    - {path: /dev/x, hostPath: /dev/null, fileMode: 0640, major: 0x1}\n"));
+  spec = ferry_cdi_spec_load (path, &err);
+  assert_non_null (spec);
+  {
+    json_object *node = json_object_array_get_idx (
+        ferry_json_get_array (
+            ferry_json_get_object (json_object_array_get_idx (ferry_json_get_array (spec, "devices"), 0),
+                                   "containerEdits"),
+            "deviceNodes"),
+        0);
+    assert_int_equal (ferry_json_get_int (node, "fileMode", 0), 0640);
+    assert_int_equal (ferry_json_get_int (node, "major", 0), 1);
+  }
   assert_null (ferry_cdi_spec_load (bad, &err));
   assert_non_null (strstr (err->msg, "not YAML"));
   ferry_error_release (&err);

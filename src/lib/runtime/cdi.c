@@ -121,9 +121,30 @@ yaml_plain_scalar (const char *s)
       return json_object_new_boolean (0);
   errno = 0;
   {
-    long long v = strtoll (s, &end, 10);
-    if (errno == 0 && *end == '\0' && end != s)
-      return json_object_new_int64 (v);
+    /* YAML 1.1's integers, as Go's YAML reads them: 0644 and 0o644
+     * octal (a fileMode), 0x1f hexadecimal.  */
+    const char *digits = s + (*s == '-' || *s == '+');
+    int base = 10;
+    long long v;
+
+    if (digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'O') && digits[2])
+      {
+        v = strtoll (digits + 2, &end, 8);
+        if (errno == 0 && *end == '\0' && digits[2] != '-' && digits[2] != '+')
+          return json_object_new_int64 (*s == '-' ? -v : v);
+        errno = 0;
+      }
+    else
+      {
+        if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+          base = 16;
+        else if (digits[0] == '0' && digits[1] && strspn (digits, "01234567") == strlen (digits))
+          base = 8;
+        v = strtoll (s, &end, base);
+        if (errno == 0 && *end == '\0' && end != s)
+          return json_object_new_int64 (v);
+        errno = 0;
+      }
   }
   errno = 0;
   {

@@ -116,6 +116,12 @@ ferry_cdi_apply (ferry_engine_t *e, const struct ferry_container *c, json_object
       json_object *linux_ = json_object_object_get (spec, "linux");
       json_object *rdt = json_object_new_object ();
 
+      if (! json_object_is_type (linux_, json_type_object))
+        {
+          linux_ = json_object_new_object ();
+          json_object_object_add (spec, "linux", linux_);
+        }
+
       json_object_object_add (rdt, "closID", json_object_new_string (clos));
       json_object_object_add (linux_, "intelRdt", rdt);
     }

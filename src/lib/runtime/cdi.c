@@ -354,9 +354,11 @@ check_edits (json_object *e, unsigned *need, char **why)
         return *why = xasprintf ("device node %zu is not an object of known fields", i + 1), -1;
       if (! clean_absolute (path))
         return *why = xasprintf ("device node %zu: path must be absolute", i + 1), -1;
-      if ((json_object_object_get (d, "hostPath") && ! clean_absolute (host)))
+      /* An empty hostPath is none: the path on the host too.  */
+      if (json_object_object_get (d, "hostPath") && (host == NULL || (*host && ! clean_absolute (host))))
         return *why = xasprintf ("device %s: hostPath must be absolute", path), -1;
-      if (json_object_object_get (d, "type") && (type == NULL || ! strstr ("|b|c|u|p|", type) || ! *type))
+      if (json_object_object_get (d, "type")
+          && (type == NULL || (*type && (strlen (type) != 1 || ! strchr ("bcup", type[0])))))
         return *why = xasprintf ("device %s: invalid type", path), -1;
       if (json_object_object_get (d, "permissions")
           && (perms == NULL || strspn (perms, "rwm") != strlen (perms)))
@@ -365,7 +367,7 @@ check_edits (json_object *e, unsigned *need, char **why)
           || ! uint_field (d, "fileMode", 07777) || ! uint_field (d, "uid", UINT32_MAX)
           || ! uint_field (d, "gid", UINT32_MAX))
         return *why = xasprintf ("device %s: major, minor, fileMode, uid and gid must be numbers", path), -1;
-      if (host)
+      if (host && *host)
         *need = *need > 500 ? *need : 500;
     }
   list = json_object_object_get (e, "mounts");
@@ -388,12 +390,12 @@ check_edits (json_object *e, unsigned *need, char **why)
         return *why = xasprintf ("mount %s: containerPath must be absolute", dest), -1;
       /* A bind's source is a host path; another file system's is a name
        * (tmpfs, ...).  */
-      if ((type == NULL || strcmp (type, "bind") == 0) && ! clean_absolute (host))
+      if ((type == NULL || *type == '\0' || strcmp (type, "bind") == 0) && ! clean_absolute (host))
         return *why = xasprintf ("mount %s: hostPath must be absolute", dest), -1;
       if (! string_list (json_object_object_get (m, "options"), 0)
           || (json_object_object_get (m, "type") && type == NULL))
         return *why = xasprintf ("mount %s: options must be a list, type text", dest), -1;
-      if (type)
+      if (type && *type)
         *need = *need > 400 ? *need : 400;
     }
   list = json_object_object_get (e, "hooks");
@@ -726,8 +728,10 @@ apply_device_node (json_object *spec, const char *device, json_object *d, ferry_
   char host_type[2] = "";
   struct stat st;
 
-  if (host == NULL)
+  if (host == NULL || *host == '\0')
     host = path;
+  if (type && *type == '\0')
+    type = NULL;
   /* What the spec leaves out, from the host's node.  */
   if (type == NULL || (major == 0 && strcmp (type, "p") != 0) || ! json_object_object_get (d, "fileMode"))
     {

@@ -1,18 +1,19 @@
 /* ferry: CDI spec files and their edits to the OCI spec (cdi.h).  */
 #include "cdi.h"
 #include "../util/cleanup.h"
-#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* A spec file larger than this is no device description.  */
@@ -523,19 +524,51 @@ check_spec (json_object *spec, char **why)
   return 0;
 }
 
+/* PATH's text: a regular file (never waiting on a FIFO or a device put
+ * there) of at most CDI_SPEC_MAX_SIZE, however it grows meanwhile.  */
+static int
+read_spec_file (const char *path, char **out, size_t *len, ferry_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  cleanup_free char *buf = NULL;
+  struct stat st;
+  size_t used = 0;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot read CDI spec `%s`", path);
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot read CDI spec `%s`", path);
+  if (! S_ISREG (st.st_mode) || st.st_size > CDI_SPEC_MAX_SIZE)
+    return ferry_make_error (err, 0, "invalid CDI spec `%s`: not a file of at most 4 MiB", path);
+  buf = xmalloc (CDI_SPEC_MAX_SIZE + 2);
+  for (;;)
+    {
+      ssize_t r = read (fd, buf + used, CDI_SPEC_MAX_SIZE + 1 - used);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return ferry_make_error (err, errno, "cannot read CDI spec `%s`", path);
+      if (r == 0)
+        break;
+      used += r;
+      if (used > CDI_SPEC_MAX_SIZE)
+        return ferry_make_error (err, 0, "invalid CDI spec `%s`: not a file of at most 4 MiB", path);
+    }
+  buf[used] = '\0';
+  *len = used;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
 json_object *
 ferry_cdi_spec_load (const char *path, ferry_error_t *err)
 {
   cleanup_free char *text = NULL, *why = NULL;
   cleanup_json json_object *spec = NULL;
   size_t len = 0, n = strlen (path);
-  struct stat st;
 
-  if (stat (path, &st) < 0)
-    return ferry_make_error (err, errno, "cannot read CDI spec `%s`", path), NULL;
-  if (! S_ISREG (st.st_mode) || st.st_size > CDI_SPEC_MAX_SIZE)
-    return ferry_make_error (err, 0, "invalid CDI spec `%s`: not a file of at most 4 MiB", path), NULL;
-  if (ferry_read_file (path, &text, &len, err) < 0)
+  if (read_spec_file (path, &text, &len, err) < 0)
     return NULL;
   if (n > 5 && strcmp (path + n - 5, ".yaml") == 0)
     spec = parse_yaml (path, text, len, err);

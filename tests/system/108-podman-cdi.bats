@@ -25,7 +25,7 @@ teardown() {
 	# does not read containers.conf's cdi_spec_dirs), and the directory
 	# when the test made it.
 	if [ -n "${TEST_TMP:-}" ] && [ -s "$TEST_TMP/host-spec" ]; then
-		rm -f "$(cat "$TEST_TMP/host-spec")"
+		xargs -r rm -f <"$TEST_TMP/host-spec"
 		[ ! -e "$TEST_TMP/made-var-run-cdi" ] || rmdir /var/run/cdi 2>/dev/null || true
 	fi
 	podman_teardown
@@ -270,6 +270,30 @@ error_steps() {
 	# The device of uid 7 is the spec's; the others the container user's.
 	grep -qx 'crw------- 7 0 1 3 /dev/cdi-null' "$TEST_TMP/ferry.out"
 	grep -qx 'crw-rw-rw- 5 0 1 5 /dev/cdi-zero' "$TEST_TMP/ferry.out"
+
+	# YAML as Go reads it: an octal file mode, a number, quoted and plain
+	# strings; a tmpfs mount and a variable of the spec.
+	spec=/var/run/cdi/ferry-$class.yaml
+	echo "$spec" >>"$TEST_TMP/host-spec"
+	cat >"$spec" <<-EOF
+		cdiVersion: 0.6.0
+		kind: ferry.test/${class}y
+		containerEdits:
+		  env: ['YAML=a b', "Q=it's"]
+		devices:
+		- name: "7"
+		  containerEdits:
+		    deviceNodes:
+		    - {path: /dev/cdi-seven, hostPath: /dev/zero, fileMode: 0640, gid: 12}
+		    mounts:
+		    - {hostPath: tmpfs, containerPath: /ytmp, type: tmpfs, options: [nosuid, size=64k]}
+	EOF
+	args='stat -c "%A %u %g %t %T %n" /dev/cdi-seven; echo "$YAML|$Q"; grep " /ytmp " /proc/mounts | cut -d" " -f1-4'
+	podman_t run --rm --network none --device "ferry.test/${class}y=7" localhost/ferry-test:latest sh -c "$args" \
+		>"$TEST_TMP/podman.out" 2>&1
+	f run --rm --device "ferry.test/${class}y=7" ferry-test sh -c "$args" >"$TEST_TMP/ferry.out" 2>&1
+	diff -u "$TEST_TMP/podman.out" "$TEST_TMP/ferry.out"
+	grep -qx 'crw-r----- 0 12 1 5 /dev/cdi-seven' "$TEST_TMP/ferry.out"
 }
 
 @test "CDI devices through checkpoint, restore in place and an import onto another root" {

@@ -1,6 +1,5 @@
 /* ferry: CDI devices, --seccomp-policy and --rdt-class (cdi.h).  */
 #include "cdi.h"
-#include "internal.h"
 #include "../runtime/cdi.h"
 #include "../runtime/seccomp.h"
 #include "../util/cleanup.h"

@@ -682,8 +682,11 @@ registry_scan (struct cdi_registry *r, const char *dir, size_t priority)
       json_object *spec;
       struct stat st;
 
-      if ((len > 5 && strcmp (name + len - 5, ".json") == 0)
-          || (len > 5 && strcmp (name + len - 5, ".yaml") == 0))
+      /* A name with a line break would break the one-line error that
+       * lists the files skipped.  */
+      if (((len > 5 && strcmp (name + len - 5, ".json") == 0)
+           || (len > 5 && strcmp (name + len - 5, ".yaml") == 0))
+          && strchr (name, '\n') == NULL)
         {
           if (stat (path, &st) == 0 && S_ISDIR (st.st_mode))
             ;

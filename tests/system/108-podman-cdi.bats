@@ -194,11 +194,12 @@ error_steps() {
 		run --rm --network none --device example.com/nosuch=dev $image true
 		run --rm --network none --gpus all $image true
 		run --rm --network none --gpus 0,1 --gpus 2 $image true
+		run -d --name d1 --network none --gpus all $image true
 		create --name c1 --network none --device example.com/nosuch=dev $image true
 		start c1
 		start -a c1
-		ps -a --format '{{.Names}} {{.Status}}'
-		rm c1
+		ps -a --format '{{.Names}} {{.Status}}' --sort names
+		rm c1 d1
 		run --rm --network none --seccomp-policy bogus $image true
 		run --rm --network none --seccomp-policy image $image true
 		run --rm --network none --seccomp-policy image --security-opt seccomp=unconfined $image echo unconfined
@@ -216,16 +217,20 @@ error_steps() {
 		Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all
 		$ run --rm --network none --gpus 0,1 --gpus 2 ferry-test true -> 126
 		Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=0, nvidia.com/gpu=1, nvidia.com/gpu=2
+		$ run -d --name d1 --network none --gpus all ferry-test true -> 126
+		Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all
 		$ create --name c1 --network none --device example.com/nosuch=dev ferry-test true -> 0
 		<ID>
 		$ start c1 -> 125
 		Error: unable to start container "<ID>": setting up CDI devices: unresolvable CDI devices example.com/nosuch=dev
 		$ start -a c1 -> 125
 		Error: unable to start container <ID>: setting up CDI devices: unresolvable CDI devices example.com/nosuch=dev
-		$ ps -a --format '{{.Names}} {{.Status}}' -> 0
+		$ ps -a --format '{{.Names}} {{.Status}}' --sort names -> 0
 		c1 Created
-		$ rm c1 -> 0
+		d1 Created
+		$ rm c1 d1 -> 0
 		c1
+		d1
 		$ run --rm --network none --seccomp-policy bogus ferry-test true -> 125
 		Error: invalid seccomp policy "bogus": valid policies are ["default" "image"]
 		$ run --rm --network none --seccomp-policy image ferry-test true -> 125

@@ -6,6 +6,9 @@
 # 5.4 run live where it is installed, and CDI devices through checkpoint,
 # restore and an import onto another root.
 
+# The variables in single quotes are the container shell's.
+# shellcheck disable=SC2016
+
 load helpers
 load podman-helpers
 
@@ -255,7 +258,7 @@ error_steps() {
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	# Podman 5.4 reads /etc/cdi and /var/run/cdi only: a spec of a kind of
 	# this test's own there, removed by teardown.
-	local class spec args
+	local class spec args show
 	class=t$(basename "$TEST_TMP" | tr -dc 'a-zA-Z0-9')
 	spec=/var/run/cdi/ferry-$class.json
 	[ -d /var/run/cdi ] || { mkdir -p /var/run/cdi && touch "$TEST_TMP/made-var-run-cdi"; }
@@ -293,10 +296,10 @@ error_steps() {
 		    mounts:
 		    - {hostPath: tmpfs, containerPath: /ytmp, type: tmpfs, options: [nosuid, size=64k]}
 	EOF
-	args='stat -c "%A %u %g %t %T %n" /dev/cdi-seven; echo "$YAML|$Q"; grep " /ytmp " /proc/mounts | cut -d" " -f1-4'
-	podman_t run --rm --network none --device "ferry.test/${class}y=7" localhost/ferry-test:latest sh -c "$args" \
+	show='stat -c "%A %u %g %t %T %n" /dev/cdi-seven; echo "$YAML|$Q"; grep " /ytmp " /proc/mounts | cut -d" " -f1-4'
+	podman_t run --rm --network none --device "ferry.test/${class}y=7" localhost/ferry-test:latest sh -c "$show" \
 		>"$TEST_TMP/podman.out" 2>&1
-	f run --rm --device "ferry.test/${class}y=7" ferry-test sh -c "$args" >"$TEST_TMP/ferry.out" 2>&1
+	f run --rm --device "ferry.test/${class}y=7" ferry-test sh -c "$show" >"$TEST_TMP/ferry.out" 2>&1
 	diff -u "$TEST_TMP/podman.out" "$TEST_TMP/ferry.out"
 	grep -qx 'crw-r----- 0 12 1 5 /dev/cdi-seven' "$TEST_TMP/ferry.out"
 }

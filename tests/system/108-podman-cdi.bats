@@ -183,7 +183,8 @@ tmpfs tmpfs" ]
 }
 
 # The same steps in TOOL: "$ ARGS -> CODE" and the output, the container's
-# ID shown as <ID>.
+# ID shown as <ID>.  One container a rm: Podman removes several in
+# parallel and prints them in any order.
 error_steps() {
 	local t=$1 image=ferry-test args rc
 	[ "$t" = f ] || image=localhost/ferry-test:latest
@@ -202,7 +203,8 @@ error_steps() {
 		start c1
 		start -a c1
 		ps -a --format '{{.Names}} {{.Status}}' --sort names
-		rm c1 d1
+		rm c1
+		rm d1
 		run --rm --network none --seccomp-policy bogus $image true
 		run --rm --network none --seccomp-policy image $image true
 		run --rm --network none --seccomp-policy image --security-opt seccomp=unconfined $image echo unconfined
@@ -231,8 +233,9 @@ error_steps() {
 		$ ps -a --format '{{.Names}} {{.Status}}' --sort names -> 0
 		c1 Created
 		d1 Created
-		$ rm c1 d1 -> 0
+		$ rm c1 -> 0
 		c1
+		$ rm d1 -> 0
 		d1
 		$ run --rm --network none --seccomp-policy bogus ferry-test true -> 125
 		Error: invalid seccomp policy "bogus": valid policies are ["default" "image"]

@@ -3,6 +3,7 @@
 #include "image/registry.h"
 #include "engine/engine.h"
 #include "engine/container.h"
+#include "engine/cdi.h"
 #include "util/parse.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -71,6 +72,12 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     {
     case OPT_GLOBAL_TMPDIR:
       ferry_global.tmpdir = optarg;
+      return 0;
+    case OPT_GLOBAL_CDI_SPEC_DIR:
+      ferry_global.cdi_spec_dirs
+          = xrealloc (ferry_global.cdi_spec_dirs, sizeof (char *) * (ferry_global.n_cdi_spec_dirs + 2));
+      ferry_global.cdi_spec_dirs[ferry_global.n_cdi_spec_dirs++] = optarg;
+      ferry_global.cdi_spec_dirs[ferry_global.n_cdi_spec_dirs] = NULL;
       return 0;
     case OPT_GLOBAL_RUNTIME_FLAG:
       ferry_global.runtime_flags
@@ -277,6 +284,7 @@ ferry_cli_open_engine (void)
       ferry_cli_fail (&err);
       return NULL;
     }
+  ferry_cdi_set_spec_dirs (e, ferry_global.cdi_spec_dirs);
   return e;
 }
 

@@ -30,9 +30,11 @@ struct ferry_global
   const char *tmpdir;   /* --tmpdir; NULL: the runroot */
   char **runtime_flags; /* --runtime-flag, NULL-terminated; may be NULL */
   size_t n_runtime_flags;
-  const char *out;  /* --out FILE */
-  int noout;        /* --noout */
-  int out_deferred; /* main's options: --out and --noout applied after them */
+  const char *out;      /* --out FILE */
+  int noout;            /* --noout */
+  int out_deferred;     /* main's options: --out and --noout applied after them */
+  char **cdi_spec_dirs; /* --cdi-spec-dir, NULL-terminated; may be NULL */
+  size_t n_cdi_spec_dirs;
 };
 
 extern struct ferry_global ferry_global;
@@ -53,6 +55,12 @@ enum
   OPT_COMMAND_FIRST, /* commands number their own long-only options from here */
 };
 
+/* Global options of their own block.  */
+enum
+{
+  OPT_GLOBAL_CDI_SPEC_DIR = 0x2180,
+};
+
 #define FERRY_GLOBAL_OPTIONS                                                                                 \
   { "root", required_argument, NULL, OPT_GLOBAL_ROOT },                                                      \
       { "runroot", required_argument, NULL, OPT_GLOBAL_RUNROOT },                                            \
@@ -62,6 +70,7 @@ enum
       { "tmpdir", required_argument, NULL, OPT_GLOBAL_TMPDIR },                                              \
       { "runtime-flag", required_argument, NULL, OPT_GLOBAL_RUNTIME_FLAG },                                  \
       { "out", required_argument, NULL, OPT_GLOBAL_OUT }, { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },  \
+      { "cdi-spec-dir", required_argument, NULL, OPT_GLOBAL_CDI_SPEC_DIR },                                  \
   {                                                                                                          \
     "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER                                     \
   }

@@ -6,6 +6,7 @@
 #include "resources.h"
 #include "userns.h"
 #include "systemd.h"
+#include "cdi.h"
 #include "image/pull.h"
 #include "commands.h"
 #include "container_filter.h"
@@ -245,6 +246,8 @@ struct create_args
   struct ferry_cli_userns userns;
   /* --systemd, --sdnotify, --requires ... (systemd.h).  */
   struct ferry_cli_systemd systemd;
+  /* --gpus, --seccomp-policy, --rdt-class (cdi.h).  */
+  struct ferry_cli_cdi cdi;
   /* --group-add, --umask, --hosts-file ... (engine/process_options.h) */
   char **group_add;
   size_t n_group_add;
@@ -258,6 +261,7 @@ create_args_free (struct create_args *a)
   ferry_cli_resources_release (&a->resources);
   ferry_cli_userns_release (&a->userns);
   ferry_cli_systemd_release (&a->systemd);
+  ferry_cli_cdi_release (&a->cdi);
   ferry_cleanup_strvp (&a->env);
   ferry_cleanup_strvp (&a->env_files);
   ferry_cleanup_strvp (&a->labels);
@@ -472,7 +476,8 @@ static const char create_usage[]
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
       "User namespace:\n" FERRY_USERNS_OPTIONS_HELP "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
-      "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
+      "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP "Devices (CDI) and platform:\n" FERRY_CDI_OPTIONS_HELP
+      "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 enum
 {
@@ -846,6 +851,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         FERRY_RESOURCE_OPTIONS,
                                         FERRY_USERNS_OPTIONS,
                                         FERRY_SYSTEMD_OPTIONS,
+                                        FERRY_CDI_OPTIONS,
                                         { "help", no_argument, NULL, 'H' },
                                         { NULL, 0, NULL, 0 } };
   ferry_error_t err = NULL;
@@ -879,6 +885,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_SYSTEMD_MODE ... OPT_SYSTEMD_REQUIRES:
         if (ferry_cli_systemd_option (c, optarg, &a->systemd) != 0)
+          return -1;
+        break;
+      case OPT_CDI_GPUS ... OPT_CDI_RDT_CLASS:
+        if (ferry_cli_cdi_option (c, optarg, &a->cdi) != 0)
           return -1;
         break;
       case OPT_PULL:
@@ -1402,6 +1412,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.ulimits = a->ulimits;
   a->o.publish = a->publish;
   a->o.devices = a->devices;
+  a->o.cdi = &a->cdi.o;
   a->o.sysctls = a->sysctls;
   a->o.mask = a->mask;
   a->o.unmask = a->unmask;
@@ -2017,12 +2028,27 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
     "help", no_argument, NULL, 'H'                                                                           \
   }
 
+/* What start says when a container does not start, as Podman's: the
+ * container named (its ID QUOTED without -a), and 125 where run exits 126
+ * or 127.  */
+static void
+start_failed (ferry_error_t *err, const char *id, int quoted)
+{
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+    (*err)->kind = FERRY_ERROR_GENERIC;
+  if (strncmp ((*err)->msg, "unable to start container", 25) != 0)
+    ferry_error_wrap (err, quoted ? "unable to start container \"%s\"" : "unable to start container %s", id);
+}
+
 static int
 do_start (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   (void) arg;
   if (ferry_container_start (e, t->id, NULL, err) < 0)
-    return -1;
+    {
+      start_failed (err, t->id, 1);
+      return -1;
+    }
   return ferry_systemd_notify_started (e, t->id, 1, err);
 }
 
@@ -2105,7 +2131,10 @@ start_attached (int argc, char **argv, struct start_flags *f)
   so.attach = 1;
   so.attach_fd = &fd;
   if (ferry_container_start (e, id, &so, &err) < 0)
-    return fail_with_code (&err);
+    {
+      start_failed (&err, id, 0);
+      return fail_with_code (&err);
+    }
   if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
     notify_warn (&err);
   r = ferry_cli_attach_stream (e, id, fd, tty, &io, &f->a);

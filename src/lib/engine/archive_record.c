@@ -15,6 +15,7 @@
 #include "../image/reference.h"
 #include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
+#include "../runtime/cdi.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -904,6 +905,35 @@ check_seccomp (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* CDI device names, as create writes them (engine/cdi.h): resolved
+ * through this host's CDI specs when the container restores.  */
+static int
+check_cdi_devices (struct record_check *c, const char *field, json_object *v)
+{
+  size_t n, i;
+
+  if (! json_object_is_type (v, json_type_array) || (n = json_object_array_length (v)) == 0)
+    return refuse (c, field, "must be a list of CDI device names");
+  for (i = 0; i < n; i++)
+    {
+      const char *name = ferry_json_string_value (json_object_array_get_idx (v, i));
+      if (name == NULL || ! ferry_cdi_is_qualified_name (name))
+        return refuse (c, field, "has a malformed CDI device name (number %zu)", i + 1);
+    }
+  return 0;
+}
+
+/* --rdt-class: a class of service, one line.  */
+static int
+check_rdt_class (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+
+  if (s == NULL || *s == '\0' || strchr (s, '\n'))
+    return refuse (c, field, "must be a class of service name");
+  return 0;
+}
+
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as create
  * writes them: clean absolute paths, r, w and m, one device per path.  */
 static int
@@ -1354,6 +1384,8 @@ static const struct record_field
   { "Privileged", check_bool, 1 },
   { "CgroupNs", check_cgroupns, 1 },
   { "Devices", check_devices, 1 },
+  { "CDIDevices", check_cdi_devices, 1 },
+  { "IntelRdtClosID", check_rdt_class, 1 },
   { "Sysctls", check_sysctls, 1 },
   { "ReadOnlyTmpfs", check_bool, 1 },
   { "Mask", check_mask, 1 },
@@ -1684,6 +1716,14 @@ ferry_archive_record_privileges (json_object *rec)
   if (json_object_get_boolean (json_object_object_get (rec, "Privileged")))
     append (&list, "privileged mode");
   append_devices (&list, ferry_json_get_array (rec, "Devices"));
+  for (size_t k = 0; k < ferry_json_array_length (ferry_json_get_array (rec, "CDIDevices")); k++)
+    {
+      json_object *names = ferry_json_get_array (rec, "CDIDevices");
+      cleanup_free char *q = shown (json_object_get_string (json_object_array_get_idx (names, k)));
+      cleanup_free char *item = xasprintf ("CDI device `%s`", q);
+
+      append (&list, item);
+    }
   append_sysctls (&list, ferry_json_get_object (rec, "Sysctls"));
   append_host_files (&list, rec);
   append_runtime_annotations (&list, ferry_json_get_object (rec, "Annotations"));

@@ -698,6 +698,7 @@ set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key
       if (*v->string == '\0')
         {
           free (c->compression_format);
+          ferry_cleanup_strvp (&c->cdi_spec_dirs);
           c->compression_format = NULL;
           return 0;
         }
@@ -712,6 +713,12 @@ set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key
                                  v->integer);
       c->compression_level = (int) v->integer;
       c->compression_level_set = 1;
+    }
+  else if (strcmp (key, "cdi_spec_dirs") == 0)
+    {
+      if (want_type (t, key, v, TOML_ARRAY, err) < 0)
+        return -1;
+      set_list (&c->cdi_spec_dirs, v);
     }
   return 0;
 }

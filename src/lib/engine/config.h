@@ -6,8 +6,8 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below and [engine]'s compression_format and
- * compression_level, and leaves every other alone; a file that is not
+ * [containers] settings below and [engine]'s compression_format,
+ * compression_level and cdi_spec_dirs, and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
@@ -70,6 +70,9 @@ struct ferry_config
   char *compression_format;
   int compression_level;
   int compression_level_set;
+  /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
+   * the last one winning; NULL: the default directories.  */
+  char **cdi_spec_dirs;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

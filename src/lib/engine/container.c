@@ -20,6 +20,8 @@
 #include "../network/dns.h"
 #include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
+#include "../runtime/cdi.h"
+#include "cdi.h"
 #include "../runtime/spec.h"
 #include "../state/lock.h"
 #include "../storage/overlay.h"
@@ -569,6 +571,9 @@ record_devices (json_object *rec, char **texts, ferry_error_t *err)
       char access[4];
       json_object *o;
 
+      /* A CDI device's name: engine/cdi.h's.  */
+      if (ferry_cdi_is_qualified_name (texts[i]))
+        continue;
       if (ferry_spec_parse_device (texts[i], &host, &container, access) < 0 || ! clean_destination (host)
           || ! clean_destination (container) || strcmp (container, "/") == 0)
         return ferry_make_error (err, 0,
@@ -588,6 +593,8 @@ record_devices (json_object *rec, char **texts, ferry_error_t *err)
       json_object_object_add (o, "CgroupPermissions", json_object_new_string (access));
       json_object_array_add (list, o);
     }
+  if (json_object_array_length (list) == 0)
+    json_object_object_del (rec, "Devices");
   return 0;
 }
 
@@ -2441,6 +2448,10 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
     goto out;
   if (ferry_systemd_record (e, o->systemd, o->stop_signal != NULL, rec, err) < 0)
+    goto out;
+  if (ferry_cdi_record (o->cdi, o->devices, img ? ferry_json_get_object (img->config, "config") : NULL, rec,
+                        err)
+      < 0)
     goto out;
   if (ferry_ns_modes_record (e, o, rec, err) < 0
       || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)

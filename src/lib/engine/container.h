@@ -254,6 +254,8 @@ struct ferry_create_options
   /* --systemd, --shm-size-systemd, --sdnotify, --requires
    * (engine/systemd.h); may be NULL.  */
   const struct ferry_systemd_options *systemd;
+  /* --gpus, --seccomp-policy, --rdt-class (engine/cdi.h); may be NULL.  */
+  const struct ferry_cdi_options *cdi;
 };
 
 /* Creates the container (state created).  Names taken: kind EXISTS.  */

@@ -582,6 +582,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
   json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
   ferry_userns_inspect (c, host);
+  /* --rdt-class, which Podman shows only when given.  */
+  if (ferry_json_get_string (c->record, "IntelRdtClosID"))
+    json_object_object_add (host, "IntelRdtClosID", member_or (c->record, "IntelRdtClosID", NULL));
   json_object_object_add (o, "HostConfig", host);
   return o;
 }

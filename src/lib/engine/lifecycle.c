@@ -2,6 +2,7 @@
  * true to what conmon and the runtime report.  */
 #include "container.h"
 #include "systemd.h"
+#include "cdi.h"
 #include "secret.h"
 #include "health.h"
 #include "internal.h"
@@ -1161,7 +1162,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   spec = ferry_spec_generate (&p, err);
   if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
       || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0
-      || ferry_systemd_apply (e, c, spec, bundle, restore_from, err) < 0)
+      || ferry_systemd_apply (e, c, spec, bundle, restore_from, err) < 0
+      || ferry_cdi_apply (e, c, spec, err) < 0)
     return -1;
   ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))

@@ -1457,6 +1457,9 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   /* The mode of its /, as Podman's overlay store gives every container
    * whatever the image's layers say.  */
   json_object_object_add (rec, "RootMode", json_object_new_int (DEFAULT_ROOT_MODE));
+  /* Every later operation on it runs this one, whatever --runtime it is
+   * given then (engine.h).  */
+  json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
   json_object_object_add (

@@ -1,4 +1,6 @@
 #include "engine.h"
+#include "container.h"
+#include "internal.h"
 #include "operation.h"
 #include "volume_mount.h"
 #include "mount.h"
@@ -6,11 +8,13 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
+#include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int
@@ -83,6 +87,12 @@ ferry_engine_close (ferry_engine_t *e)
   ferry_crypto_preload_finish ();
   ferry_store_close (e->store);
   ferry_runtime_release (&e->runtime);
+  for (size_t i = 0; i < e->n_other_runtimes; i++)
+    {
+      ferry_runtime_release (e->other_runtimes[i]);
+      free (e->other_runtimes[i]);
+    }
+  free (e->other_runtimes);
   free (e->root);
   free (e->runroot);
   free (e->log_level);
@@ -90,6 +100,82 @@ ferry_engine_close (ferry_engine_t *e)
   free (e->tmpdir);
   ferry_config_release (&e->config);
   free (e);
+}
+
+const struct ferry_runtime *
+ferry_engine_runtime_named (ferry_engine_t *e, const char *requested, ferry_error_t *err)
+{
+  struct ferry_runtime *rt;
+  size_t n_flags = 0;
+
+  if (requested == NULL || strcmp (requested, e->runtime.requested) == 0)
+    return &e->runtime;
+  for (size_t i = 0; i < e->n_other_runtimes; i++)
+    if (strcmp (e->other_runtimes[i]->requested, requested) == 0)
+      return e->other_runtimes[i];
+  rt = xmalloc0 (sizeof (*rt));
+  if (ferry_runtime_init (rt, requested, e->runroot, err) < 0)
+    {
+      free (rt);
+      return NULL;
+    }
+  while (e->runtime.flags && e->runtime.flags[n_flags])
+    n_flags++;
+  if (n_flags)
+    {
+      rt->flags = xmalloc0 ((n_flags + 1) * sizeof (char *));
+      for (size_t i = 0; i < n_flags; i++)
+        rt->flags[i] = xstrdup (e->runtime.flags[i]);
+    }
+  e->other_runtimes = xrealloc (e->other_runtimes, (e->n_other_runtimes + 1) * sizeof (*e->other_runtimes));
+  e->other_runtimes[e->n_other_runtimes++] = rt;
+  return rt;
+}
+
+const char *
+ferry_engine_runtime_recorded (ferry_engine_t *e, const struct ferry_container *c)
+{
+  const char *recorded = ferry_json_get_string (c->record, "OCIRuntime");
+
+  return recorded && *recorded ? recorded : e->runtime.requested;
+}
+
+const struct ferry_runtime *
+ferry_engine_runtime_of (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  const char *requested = ferry_engine_runtime_recorded (e, c);
+  cleanup_error ferry_error_t why = NULL;
+  const struct ferry_runtime *rt = ferry_engine_runtime_named (e, requested, &why);
+
+  if (rt == NULL)
+    ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                           "OCI runtime `%s` of container `%s` is not available: install it, or move the "
+                           "containers to another with `system migrate --new-runtime NAME`",
+                           requested, c->name);
+  return rt;
+}
+
+const struct ferry_runtime *
+ferry_engine_runtime_or_own (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  const struct ferry_runtime *rt = c ? ferry_engine_runtime_of (e, c, &ignored) : NULL;
+
+  return rt ? rt : &e->runtime;
+}
+
+const struct ferry_runtime *
+ferry_engine_runtime_or_own_id (ferry_engine_t *e, const char *id)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_container *c = NULL;
+  const struct ferry_runtime *rt;
+
+  if (ferry_container_find (e, id, &c, &ignored) < 0)
+    return &e->runtime;
+  rt = ferry_engine_runtime_or_own (e, c);
+  ferry_container_free (c);
+  return rt;
 }
 
 char *

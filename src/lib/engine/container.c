@@ -2217,6 +2217,27 @@ ferry_container_is_checkpointed (const struct ferry_container *c)
 }
 
 int
+ferry_container_set_runtime_all (ferry_engine_t *e, const char *requested, size_t *changed,
+                                 ferry_error_t *err)
+{
+  /* A record without OCIRuntime has the default, which is not REQUESTED
+   * unless this ferry's --runtime says so: recorded explicitly either way.  */
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db,
+                          "UPDATE containers SET config = json_set (config, '$.OCIRuntime', ?1) "
+                          "WHERE json_extract (config, '$.OCIRuntime') IS NOT ?1",
+                          err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, requested, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the containers' new OCI runtime");
+  *changed = (size_t) sqlite3_changes (sqlite3_db_handle (st));
+  return 0;
+}
+
+int
 ferry_container_update_record (ferry_engine_t *e, const char *id, json_object *rec, ferry_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *st

@@ -178,6 +178,40 @@ ferry_engine_runtime_or_own_id (ferry_engine_t *e, const char *id)
   return rt;
 }
 
+/* The names in Podman's default [engine.runtimes] table.  */
+static const char *const KNOWN_RUNTIME_NAMES[]
+    = { "crun", "crun-vm", "crun-wasm", "runc", "runj", "kata", "runsc", "youki", "krun", "ocijail", NULL };
+
+static int
+recorded_by_a_container (ferry_engine_t *e, const char *requested)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (
+      e->db, "SELECT 1 FROM containers WHERE json_extract (config, '$.OCIRuntime') = ?1 LIMIT 1", &ignored);
+
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, requested, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
+int
+ferry_engine_runtime_is_known (ferry_engine_t *e, const char *requested)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  int listed = 0;
+
+  if (requested == NULL || *requested == '\0')
+    return 0;
+  if (strcmp (requested, e->runtime.requested) == 0)
+    return 1;
+  for (size_t i = 0; KNOWN_RUNTIME_NAMES[i]; i++)
+    listed |= strcmp (requested, KNOWN_RUNTIME_NAMES[i]) == 0;
+  if (! listed && ! (requested[0] == '/' && recorded_by_a_container (e, requested)))
+    return 0;
+  return ferry_engine_runtime_named (e, requested, &ignored) != NULL;
+}
+
 char *
 ferry_engine_container_dir (ferry_engine_t *e, const char *id)
 {

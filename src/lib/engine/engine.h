@@ -72,6 +72,11 @@ const struct ferry_runtime *ferry_engine_runtime_or_own (ferry_engine_t *e, cons
 /* The same for the container whose ID is ID (settling an operation, which
  * has the ID only).  */
 const struct ferry_runtime *ferry_engine_runtime_or_own_id (ferry_engine_t *e, const char *id);
+/* Whether REQUESTED is a runtime `system migrate --new-runtime` may move
+ * containers to, by Podman's rule: one of the runtime names Podman knows
+ * (runc, crun, ...) installed here, this ferry's --runtime, or a path a
+ * container records already, which exists.  */
+int ferry_engine_runtime_is_known (ferry_engine_t *e, const char *requested);
 /* What a container's record says its runtime is (the default one's name
  * when it says nothing), as inspect's OCIRuntime shows it.  */
 const char *ferry_engine_runtime_recorded (ferry_engine_t *e, const struct ferry_container *c);

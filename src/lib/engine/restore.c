@@ -979,6 +979,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
+  /* A program named by an archive is not one to run: the container is
+   * this ferry's runtime's from now on.  */
+  json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   /* A copy (--name) gets addresses of its own; the same container asks
    * for those it had, unless told otherwise.  */
   {

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# The OCI runtime a container was created with, kept for all its
+# operations and changed by system migrate --new-runtime; manifest push
+# --add-compression; manifest annotate --subject and manifest add
+# --artifact.  Each as a Podman user types it, compared with Podman 5.4
+# run live where it is installed, and with what Podman printed (kept
+# below) where it is not.
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+# Podman keeps its locks in one shared memory segment for every root on
+# the host: file locks, under this test's own --tmpdir, are this test's
+# alone (see 101-podman-volume-system.bats).
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+}
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# ---- the runtime a container keeps --------------------------------------------
+
+# An OCI runtime of the test's own: runc behind a script that logs each
+# call (its verb and the container's ID, the last argument) to calls.log
+# beside it.
+make_wrapper() {
+	local dir=$1
+	mkdir -p "$dir"
+	cat >"$dir/runc-wrap" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$dir/calls.log"
+		exec $(command -v runc) "\$@"
+	EOF
+	chmod +x "$dir/runc-wrap"
+	: >"$dir/calls.log"
+}
+
+# The calls of the wrapper in $1 that name container ID $2, as "VERB" lines
+# (exec, kill, delete, ...), in order.
+calls_for() {
+	grep -- "$2" "$1/calls.log" | grep -oE '\b(create|start|exec|kill|delete|pause|resume|checkpoint|restore|update)\b' | head -n 100 | sort -u
+}
+
+# TOOL $1 runs a container with the wrapper in $2, another with its
+# default runtime, then works on both without --runtime: the wrapper
+# must have run every call of the first and none of the second.
+runtime_kept() {
+	local t=$1 dir=$2 img=$3 a b
+	make_wrapper "$dir"
+	"$t" --runtime "$dir/runc-wrap" run -d --name a --network none "$img" \
+		sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+	"$t" run -d --name b --network none "$img" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+	a=$("$t" inspect --format '{{.Id}}' a)
+	b=$("$t" inspect --format '{{.Id}}' b)
+	[ "$("$t" inspect --format '{{.OCIRuntime}}' a)" = "$dir/runc-wrap" ]
+	[ "$("$t" inspect --format '{{.OCIRuntime}}' b)" = runc ]
+	[ "$("$t" exec a cat /etc/ferry-release)" = "ferry-test-image 1" ]
+	"$t" pause a >/dev/null
+	"$t" unpause a >/dev/null
+	"$t" kill -s USR1 a >/dev/null
+	"$t" stop -t 0 a >/dev/null
+	"$t" exec b true
+	"$t" stop -t 0 b >/dev/null
+	# A later --runtime changes nothing for a container made with another.
+	: >"$dir/calls.log"
+	"$t" --runtime runc start a >/dev/null
+	"$t" --runtime runc stop -t 0 a >/dev/null
+	[ "$("$t" --runtime runc inspect --format '{{.OCIRuntime}}' a)" = "$dir/runc-wrap" ]
+	echo "$a" >"$dir/a.id"
+	echo "$b" >"$dir/b.id"
+}
+
+@test "runtime: a container keeps the runtime it was created with for start, exec, pause, kill and stop, whatever --runtime comes later, as Podman" {
+	load_test_image
+	runtime_kept f "$TEST_TMP/wf" ferry-test
+	# After the reset: the start and stop given --runtime runc.
+	run calls_for "$TEST_TMP/wf" "$(cat "$TEST_TMP/wf/a.id")"
+	[[ "$output" == *create* && "$output" == *start* && "$output" == *kill* && "$output" == *delete* ]]
+	[ -z "$(grep -- "$(cat "$TEST_TMP/wf/b.id")" "$TEST_TMP/wf/calls.log")" ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	runtime_kept podman_t "$TEST_TMP/wp" localhost/ferry-test:latest
+	run calls_for "$TEST_TMP/wp" "$(cat "$TEST_TMP/wp/a.id")"
+	[[ "$output" == *create* && "$output" == *start* && "$output" == *kill* && "$output" == *delete* ]]
+	[ -z "$(grep -- "$(cat "$TEST_TMP/wp/b.id")" "$TEST_TMP/wp/calls.log")" ]
+}
+
+@test "runtime: every operation on a container goes through its own runtime: create, start, exec, kill, delete" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	f --runtime "$TEST_TMP/w/runc-wrap" run -d --name a ferry-test sleep 1000 >/dev/null
+	a=$(f inspect --format '{{.Id}}' a)
+	f exec a true
+	f pause a
+	f unpause a
+	f kill a >/dev/null
+	f wait a >/dev/null || true
+	f rm a >/dev/null
+	# Pause and unpause go through the cgroup freezer where there is one,
+	# not the runtime.
+	run calls_for "$TEST_TMP/w" "$a"
+	[ "$(printf '%s\n' "$output" | grep -vE '^(pause|resume)$')" = "$(printf '%s\n' create delete exec kill start)" ]
+}
+
+@test "runtime: a container whose runtime is gone does not start (125, one line naming it and the way out); it can still be removed" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	cp "$TEST_TMP/w/runc-wrap" "$TEST_TMP/w/gone"
+	f --runtime "$TEST_TMP/w/gone" create --name a ferry-test true >/dev/null
+	rm "$TEST_TMP/w/gone"
+	run_ferry start a
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "OCI runtime \`$TEST_TMP/w/gone\` of container \`a\` is not available"
+	assert_output_contains "system migrate --new-runtime"
+	[ "$(f inspect --format '{{.State.Status}}' a)" = created ]
+	run_ferry rm a
+	assert_status 0
+	[ "$output" = a ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	cp "$TEST_TMP/w/runc-wrap" "$TEST_TMP/w/gone"
+	podman_t --runtime "$TEST_TMP/w/gone" create --name a --network none localhost/ferry-test:latest true >/dev/null
+	rm "$TEST_TMP/w/gone"
+	run podman_t start a
+	[ "$status" -eq 125 ]
+	run podman_t rm a
+	[ "$status" -eq 0 ]
+}
+
+@test "runtime: a restored archive's container gets this ferry's runtime, never the program the archive names" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	f --runtime "$TEST_TMP/w/runc-wrap" run -d --name a ferry-test sleep 1000 >/dev/null
+	f container checkpoint --export "$TEST_TMP/a.tar" a >/dev/null
+	f rm a >/dev/null
+	: >"$TEST_TMP/w/calls.log"
+	f container restore --import "$TEST_TMP/a.tar" --name b >/dev/null
+	[ "$(f inspect --format '{{.OCIRuntime}}' b)" = runc ]
+	[ ! -s "$TEST_TMP/w/calls.log" ]
+	[ "$(f inspect --format '{{.State.Status}}' b)" = running ]
+	f rm -f -t 0 b >/dev/null
+}
+
+# ---- system migrate --new-runtime ---------------------------------------------
+
+migrate_runtime_sequence() {
+	local t=$1 img=$2 w=$TEST_TMP/w/runc-wrap
+	"$t" --runtime "$w" run -d --name m1 --network none "$img" \
+		sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+	"$t" create --name m2 --network none "$img" true >/dev/null
+	wait_until "[ \"\$($t inspect --format '{{.State.Status}}' m1)\" = running ]"
+	mstep "$t" system migrate --new-runtime nosuch
+	mstep "$t" inspect --format '{{.Name}} {{.State.Status}} {{.OCIRuntime}}' m1 m2
+	mstep "$t" system migrate --new-runtime "$w"
+	mstep "$t" inspect --format '{{.Name}} {{.OCIRuntime}}' m1 m2
+	mstep "$t" system migrate --new-runtime runc
+	mstep "$t" inspect --format '{{.Name}} {{.OCIRuntime}}' m1 m2
+	mstep "$t" system migrate --new-runtime "$w"
+	mstep "$t" --runtime "$w" system migrate --new-runtime "$w"
+	mstep "$t" inspect --format '{{.Name}} {{.OCIRuntime}}' m1 m2
+}
+
+# Runs "$@" with tool $1, appending the command, its exit code and its
+# output to the tool's transcript; 64-hex IDs show as <ID>, the test's
+# directory as TMP.
+mstep() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>&1 || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed -e "s#$TEST_TMP#TMP#g"
+		sed -E -e "s/\b[0-9a-f]{64}\b/<ID>/g; s#$TEST_TMP#TMP#g" -e '$a\' "$TEST_TMP/out"
+	} >>"$TEST_TMP/$tool.log"
+}
+
+@test "system migrate --new-runtime: stops the running containers, then moves every container to a runtime Podman knows; others refused as Podman does" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	migrate_runtime_sequence f ferry-test
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		$ system migrate --new-runtime nosuch -> 125
+		stopped <ID>
+		change to runtime "nosuch" requested but no such runtime is defined: invalid argument
+		$ inspect --format {{.Name}} {{.State.Status}} {{.OCIRuntime}} m1 m2 -> 0
+		m1 exited TMP/w/runc-wrap
+		m2 created runc
+		$ system migrate --new-runtime TMP/w/runc-wrap -> 0
+		$ inspect --format {{.Name}} {{.OCIRuntime}} m1 m2 -> 0
+		m1 TMP/w/runc-wrap
+		m2 TMP/w/runc-wrap
+		$ system migrate --new-runtime runc -> 0
+		$ inspect --format {{.Name}} {{.OCIRuntime}} m1 m2 -> 0
+		m1 runc
+		m2 runc
+		$ system migrate --new-runtime TMP/w/runc-wrap -> 125
+		change to runtime "TMP/w/runc-wrap" requested but no such runtime is defined: invalid argument
+		$ --runtime TMP/w/runc-wrap system migrate --new-runtime TMP/w/runc-wrap -> 0
+		$ inspect --format {{.Name}} {{.OCIRuntime}} m1 m2 -> 0
+		m1 TMP/w/runc-wrap
+		m2 TMP/w/runc-wrap
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.log"
+	# The new runtime is the one that runs them now.
+	: >"$TEST_TMP/w/calls.log"
+	f start m1 >/dev/null
+	grep -q "start $(f inspect --format '{{.Id}}' m1)" "$TEST_TMP/w/calls.log"
+	f stop -t 0 m1 >/dev/null
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	migrate_runtime_sequence podman_t localhost/ferry-test:latest
+	# Podman's inspect says "stopped" where ferry's says exited (its
+	# cleanup not yet run).
+	diff -u <(sed -e 's/^m1 stopped /m1 exited /' "$TEST_TMP/podman_t.log") "$TEST_TMP/f.log"
+}

@@ -3,7 +3,9 @@
  * its texts are made by image/manifest_list.h.  */
 #include "commands.h"
 #include "common.h"
+#include "compression.h"
 #include "transfer.h"
+#include "image/compress.h"
 #include "image/convert.h"
 #include "image/manifest_list.h"
 #include "image/pull.h"
@@ -35,6 +37,12 @@ enum
   OPT_MANIFEST_DIGESTFILE,
   OPT_MANIFEST_REMOVE_SIGNATURES,
   OPT_MANIFEST_INSECURE,
+};
+
+enum
+{
+  /* compat-manifest2 */
+  OPT_MANIFEST_ADD_COMPRESSION = 0x2400,
 };
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
@@ -156,7 +164,7 @@ manifest_create (int argc, char **argv)
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   for (i = optind + 1; i < argc; i++)
-    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, &err) < 0)
+    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, NULL, &err) < 0)
       return ferry_cli_fail (&err);
   if (ferry_manifest_list_create (s, name, digests, annotations, amend, &id, &err) < 0)
     return ferry_cli_fail (&err);
@@ -254,6 +262,7 @@ manifest_add (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_strv char **digests = NULL;
+  cleanup_json json_object *marks = NULL;
   struct ferry_transfer_options o = { 0 };
   struct platform_flags f = { 0 };
   struct ferry_image *list = NULL;
@@ -299,8 +308,9 @@ manifest_add (int argc, char **argv)
     }
   id = xstrdup (list->id);
   ferry_image_free (list);
-  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, &err) < 0
-      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, &err) < 0)
+  marks = json_object_new_object ();
+  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, marks, &err) < 0
+      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, marks, &err) < 0)
     {
       ret = ferry_cli_fail (&err);
       goto out;
@@ -487,7 +497,44 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines (shown only on a terminal "
-      "anyway)\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_PUSH_FLAGS_HELP;
+      "anyway)\n"
+      "      --add-compression FORMAT[,FORMAT]  also push, for each platform that has\n"
+      "                           none in FORMAT (gzip or zstd), a copy of its image\n"
+      "                           with every layer in FORMAT, and list it\n" FERRY_COMPRESSION_FLAGS_HELP
+          FERRY_REGISTRY_OPTIONS_HELP FERRY_PUSH_FLAGS_HELP;
+
+/* --add-compression's FORMAT[,FORMAT...] into O->add_compression, each
+ * once, in the order given; Podman's words for one it has no compressor
+ * for.  */
+static int
+add_compression (const char *arg, struct ferry_transfer_options *o)
+{
+  cleanup_free char *copy = xstrdup (arg);
+  char *save = NULL, *name;
+
+  for (name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+    {
+      enum ferry_compression c;
+      ferry_error_t err = NULL;
+      size_t k;
+
+      if (strcmp (name, "zstd:chunked") == 0)
+        return ferry_cli_failf ("--add-compression zstd:chunked: ferry does not write zstd:chunked "
+                                "layers; use zstd");
+      if (ferry_compression_parse (name, &c, &err) < 0 || c == FERRY_COMPRESSION_NONE)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf (
+              "requested algorithm %s is not supported for replication: cannot find compressor for \"%s\"",
+              name, name);
+        }
+      for (k = 0; k < 2 && o->add_compression[k] != FERRY_COMPRESSION_NONE && o->add_compression[k] != c; k++)
+        ;
+      if (k < 2)
+        o->add_compression[k] = c;
+    }
+  return 0;
+}
 
 static int
 manifest_push (int argc, char **argv)
@@ -496,6 +543,8 @@ manifest_push (int argc, char **argv)
       = { FERRY_GLOBAL_OPTIONS,
           FERRY_REGISTRY_OPTIONS,
           FERRY_PUSH_FLAGS,
+          FERRY_COMPRESSION_FLAGS,
+          { "add-compression", required_argument, NULL, OPT_MANIFEST_ADD_COMPRESSION },
           { "all", optional_argument, NULL, OPT_MANIFEST_ALL },
           { "digestfile", required_argument, NULL, OPT_MANIFEST_DIGESTFILE },
           { "format", required_argument, NULL, 'f' },
@@ -507,6 +556,7 @@ manifest_push (int argc, char **argv)
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
+  struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
@@ -520,12 +570,18 @@ manifest_push (int argc, char **argv)
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
       if (rc == 0)
         rc = ferry_cli_transfer_option (c, optarg, &tf, &o);
+      if (rc == 0)
+        rc = ferry_cli_compression_option (c, optarg, &cf);
       if (rc < 0)
         return FERRY_EXIT_ERROR;
       if (rc > 0)
         continue;
       switch (c)
         {
+        case OPT_MANIFEST_ADD_COMPRESSION:
+          if (add_compression (optarg, &o) != 0)
+            return FERRY_EXIT_ERROR;
+          break;
         case OPT_MANIFEST_ALL:
           if (optarg == NULL || strcmp (optarg, "true") == 0)
             all = true;
@@ -558,6 +614,8 @@ manifest_push (int argc, char **argv)
     }
   if (argc - optind < 1 || argc - optind > 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  if (ferry_cli_compression_finish (&cf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
   s = ferry_cli_open_store ();
   if (s == NULL)

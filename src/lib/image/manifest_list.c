@@ -316,10 +316,35 @@ ferry_manifest_list_remove (const char *list, const char *digest, ferry_error_t 
   return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
 }
 
-char *
-ferry_manifest_list_convert (const char *list, const char *format, json_object *changed, ferry_error_t *err)
+static bool
+entry_is_zstd (json_object *e)
+{
+  return ferry_json_string_equals (ferry_json_get_object (e, "annotations"), FERRY_ANNOTATION_ZSTD, "true");
+}
+
+/* ENTRIES with the zstd-marked ones last, each group in its order.  */
+static json_object *
+zstd_last (json_object *entries)
+{
+  json_object *out = json_object_new_array ();
+  size_t i, n = json_object_array_length (entries);
+
+  for (int zstd = 0; zstd < 2; zstd++)
+    for (i = 0; i < n; i++)
+      {
+        json_object *e = json_object_array_get_idx (entries, i);
+        if (entry_is_zstd (e) == (zstd == 1))
+          json_object_array_add (out, json_object_get (e));
+      }
+  return out;
+}
+
+static char *
+convert (const char *list, const char *format, json_object *changed, json_object *added, bool for_push,
+         ferry_error_t *err)
 {
   cleanup_json json_object *m = parse_list (list, err);
+  cleanup_json json_object *sorted = NULL;
   json_object *entries;
   const char *mt = NULL;
   size_t i;
@@ -331,14 +356,26 @@ ferry_manifest_list_convert (const char *list, const char *format, json_object *
     {
       json_object *e = json_object_array_get_idx (entries, i);
       json_object *to = ferry_json_get_object (changed, ferry_json_get_string (e, "digest"));
+      json_object *more = ferry_json_get_object (to, "annotations");
 
-      if (to)
+      if (to == NULL)
+        continue;
+      copy_member (e, to, "mediaType");
+      copy_member (e, to, "size");
+      copy_member (e, to, "digest");
+      if (more)
         {
-          copy_member (e, to, "mediaType");
-          copy_member (e, to, "size");
-          copy_member (e, to, "digest");
+          json_object *a = ferry_json_get_object (e, "annotations");
+          if (a == NULL)
+            {
+              a = json_object_new_object ();
+              json_object_object_add (e, "annotations", a);
+            }
+          json_object_object_foreach (more, k, v) json_object_object_add (a, k, json_object_get (v));
         }
     }
+  for (i = 0; added && i < json_object_array_length (added); i++)
+    json_object_array_add (entries, json_object_get (json_object_array_get_idx (added, i)));
   if (format && strcmp (format, "oci") == 0)
     mt = FERRY_MEDIA_OCI_INDEX;
   else if (format)
@@ -349,7 +386,25 @@ ferry_manifest_list_convert (const char *list, const char *format, json_object *
     }
   else
     mt = ferry_json_get_string (m, "mediaType");
+  /* Copies with zstd layers are OCI images, which only an index lists.  */
+  if (format == NULL && added && json_object_array_length (added) > 0)
+    mt = FERRY_MEDIA_OCI_INDEX;
+  if (for_push && (mt == NULL || strcmp (mt, FERRY_MEDIA_OCI_INDEX) == 0))
+    entries = sorted = zstd_last (entries);
   return list_text (entries, ferry_json_get_object (m, "annotations"), mt);
+}
+
+char *
+ferry_manifest_list_convert (const char *list, const char *format, json_object *changed, ferry_error_t *err)
+{
+  return convert (list, format, changed, NULL, false, err);
+}
+
+char *
+ferry_manifest_list_for_push (const char *list, const char *format, json_object *changed, json_object *added,
+                              ferry_error_t *err)
+{
+  return convert (list, format, changed, added, true, err);
 }
 
 json_object *

@@ -52,6 +52,15 @@ char *ferry_manifest_list_remove (const char *list, const char *digest, ferry_er
 char *ferry_manifest_list_convert (const char *list, const char *format, json_object *changed,
                                    ferry_error_t *err);
 
+/* The list a push sends: LIST converted as ferry_manifest_list_convert
+ * does, where a CHANGED descriptor may also carry "annotations" to add to
+ * the entry, with the descriptors ADDED (may be NULL) appended; an OCI
+ * index then has the entries marked zstd (FERRY_ANNOTATION_ZSTD) after
+ * the others, each group in its order, as Podman sorts them.  */
+#define FERRY_ANNOTATION_ZSTD "io.github.containers.compression.zstd"
+char *ferry_manifest_list_for_push (const char *list, const char *format, json_object *changed,
+                                    json_object *added, ferry_error_t *err);
+
 /* What `manifest inspect` prints of a list: LIST as Podman shows it (an
  * empty list's manifests null).  */
 json_object *ferry_manifest_list_inspect (const char *list, ferry_error_t *err);
@@ -64,16 +73,20 @@ json_object *ferry_manifest_list_inspect (const char *list, ferry_error_t *err);
  * than localhost, the registry's when it answers, else the store's;
  * anything else the store's (with ALL, a list's every image; else the one
  * for this host), else the registry's.  Of a registry's index, this host's
- * image, or with ALL every one (at most 256).  */
+ * image, or with ALL every one (at most 256).  MARKS (may be NULL) gets,
+ * by digest, the annotations a registry's index has for the images taken
+ * from it, which Podman's add keeps.  */
 int ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
-                                  const struct ferry_transfer_options *o, char ***digests,
+                                  const struct ferry_transfer_options *o, char ***digests, json_object *marks,
                                   ferry_error_t *err);
 
 /* Adds the stored images DIGESTS to the list LIST, their entries changed
- * by P, and ANNOTATIONS (may be NULL) to the list's own: one transaction.  */
+ * by P (under the annotations MARKS, as ferry_manifest_images_to_add
+ * fills it, has for them; may be NULL), and ANNOTATIONS (may be NULL) to
+ * the list's own: one transaction.  */
 int ferry_manifest_list_add_stored (ferry_store_t *s, const char *list, char **digests,
                                     const struct ferry_list_platform *p, json_object *annotations,
-                                    ferry_error_t *err);
+                                    json_object *marks, ferry_error_t *err);
 
 /* Makes the list NAME (normalised) of the stored images DIGESTS with
  * ANNOTATIONS; with AMEND, a list NAME that exists gets them instead.

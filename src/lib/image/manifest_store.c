@@ -36,7 +36,30 @@ struct add_request
   char **digests; /* manifest digests of stored images, NULL-terminated */
   const struct ferry_list_platform *platform;
   json_object *annotations; /* the index's own, may be NULL */
+  json_object *marks;       /* digest: the annotations a registry's index gave it; may be NULL */
 };
+
+/* P, with the annotations MARKS has for DIGEST under its own (which win);
+ * *OWNED holds what the caller frees.  */
+static struct ferry_list_platform
+with_marks (const struct ferry_list_platform *p, json_object *marks, const char *digest, json_object **owned)
+{
+  struct ferry_list_platform out = *p;
+  json_object *had = ferry_json_get_object (marks, digest);
+
+  *owned = NULL;
+  if (had == NULL)
+    return out;
+  *owned = json_object_new_object ();
+  json_object_object_foreach (had, k, v) json_object_object_add (*owned, k, json_object_get (v));
+  if (p->annotations)
+    {
+      json_object_object_foreach (p->annotations, k2, v2)
+          json_object_object_add (*owned, k2, json_object_get (v2));
+    }
+  out.annotations = *owned;
+  return out;
+}
 
 static char *
 edit_add (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
@@ -48,11 +71,13 @@ edit_add (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_err
   for (i = 0; a->digests && a->digests[i]; i++)
     {
       struct ferry_image *img = NULL;
+      cleanup_json json_object *owned = NULL;
+      struct ferry_list_platform p = with_marks (a->platform, a->marks, a->digests[i], &owned);
       char *next;
 
       if (ferry_store_lookup_manifest_digest (s, a->digests[i], &img, err) < 0)
         return NULL;
-      next = ferry_manifest_list_add_image (text, img, a->platform, err);
+      next = ferry_manifest_list_add_image (text, img, &p, err);
       ferry_image_free (img);
       if (next == NULL)
         return NULL;
@@ -93,7 +118,7 @@ pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
  * of what it sent.  */
 static int
 add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_transfer_options *o,
-            char ***digests, bool *reached, ferry_error_t *err)
+            char ***digests, json_object *marks, bool *reached, ferry_error_t *err)
 {
   cleanup_free char *body = NULL, *media_type = NULL, *name = NULL;
   cleanup_json json_object *m = NULL;
@@ -149,6 +174,10 @@ add_remote (ferry_store_t *s, const char *ref, bool all, const struct ferry_tran
         continue;
       if (pull_by_digest (s, name, dg, o, digests, err) < 0)
         return -1;
+      /* As Podman's add, the entry keeps what the index said of it (its
+       * zstd mark among them).  */
+      if (marks && ferry_json_get_object (e, "annotations"))
+        json_object_object_add (marks, dg, json_object_get (ferry_json_get_object (e, "annotations")));
       found = 1;
       if (! all)
         break;
@@ -217,16 +246,17 @@ registry_first (const char *ref)
  * registry's.  */
 int
 ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
-                              const struct ferry_transfer_options *o, char ***digests, ferry_error_t *err)
+                              const struct ferry_transfer_options *o, char ***digests, json_object *marks,
+                              ferry_error_t *err)
 {
   cleanup_error ferry_error_t remote_err = NULL;
   bool reached = false;
 
   if (strncmp (ref, "docker://", 9) == 0)
-    return add_remote (s, ref, all, o, digests, &reached, err);
+    return add_remote (s, ref, all, o, digests, marks, &reached, err);
   if (registry_first (ref))
     {
-      if (add_remote (s, ref, all, o, digests, &reached, &remote_err) == 0)
+      if (add_remote (s, ref, all, o, digests, marks, &reached, &remote_err) == 0)
         return 0;
       if (reached)
         {
@@ -249,15 +279,15 @@ ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
   if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
     return -1;
   ferry_error_release (err);
-  return add_remote (s, ref, all, o, digests, &reached, err);
+  return add_remote (s, ref, all, o, digests, marks, &reached, err);
 }
 
 int
 ferry_manifest_list_add_stored (ferry_store_t *s, const char *list, char **digests,
                                 const struct ferry_list_platform *p, json_object *annotations,
-                                ferry_error_t *err)
+                                json_object *marks, ferry_error_t *err)
 {
-  struct add_request a = { digests, p, annotations };
+  struct add_request a = { digests, p, annotations, marks };
 
   return ferry_store_edit_list (s, list, edit_add, &a, err);
 }
@@ -277,7 +307,7 @@ ferry_manifest_list_create (ferry_store_t *s, const char *name, char **digests, 
       *id = xstrdup (existing->id);
       ferry_image_free (existing);
       if ((digests || (annotations && json_object_object_length (annotations) > 0))
-          && ferry_manifest_list_add_stored (s, *id, digests, &none, annotations, err) < 0)
+          && ferry_manifest_list_add_stored (s, *id, digests, &none, annotations, NULL, err) < 0)
         {
           free (*id);
           *id = NULL;

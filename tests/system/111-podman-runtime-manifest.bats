@@ -8,6 +8,7 @@
 
 load helpers
 load podman-helpers
+load ../lib/registry
 
 bats_require_minimum_version 1.5.0
 
@@ -22,7 +23,9 @@ setup() {
 
 teardown() {
 	podman_teardown
-	ferry_teardown
+	registry_stop
+	hostile_stop
+	_registry_helpers_teardown
 }
 
 # ---- the runtime a container keeps --------------------------------------------
@@ -222,4 +225,123 @@ mstep() {
 	# Podman's inspect says "stopped" where ferry's says exited (its
 	# cleanup not yet run).
 	diff -u <(sed -e 's/^m1 stopped /m1 exited /' "$TEST_TMP/podman_t.log") "$TEST_TMP/f.log"
+}
+
+# ---- manifest push --add-compression --------------------------------------------
+
+# Writes an OCI archive of the test image for architecture $1 named $2 to
+# $3: only its config's architecture (so its ID and manifest digest)
+# differ (as 100-podman-manifest.bats makes it).
+make_arch_image() {
+	local arch=$1 name=$2 out=$3 dir cfg mf newcfg
+	dir=$TEST_TMP/arch-$arch
+	oci_unpack "$(ferry_test_image)" "$dir"
+	mf=$(oci_manifest_digest "$dir")
+	cfg=$(jq -r .config.digest "$(oci_blob_path "$dir" "$mf")")
+	jq -c --arg a "$arch" '.architecture = $a' "$(oci_blob_path "$dir" "$cfg")" >"$TEST_TMP/cfg.json"
+	newcfg=$(oci_add_blob "$dir" "$TEST_TMP/cfg.json")
+	oci_edit_manifest "$dir" ".config.digest = \"$newcfg\" | .config.size = $(stat -c %s "$TEST_TMP/cfg.json")"
+	rm -f "$(oci_blob_path "$dir" "$cfg")"
+	jq -c --arg n "$name" '.manifests[0].annotations["org.opencontainers.image.ref.name"] = $n' \
+		"$dir/index.json" >"$TEST_TMP/index.json"
+	mv "$TEST_TMP/index.json" "$dir/index.json"
+	oci_pack "$dir" "$out"
+}
+
+# TOOL $1: a list of the test image for amd64 (annotated k=v) and arm64.
+two_platform_list() {
+	local t=$1 d
+	[ -s "$TEST_TMP/arm64.tar" ] || make_arch_image arm64 localhost/ferry-test-arm64:latest "$TEST_TMP/arm64.tar"
+	"$t" load -q -i "$(ferry_test_image)" >/dev/null
+	"$t" load -q -i "$TEST_TMP/arm64.tar" >/dev/null
+	"$t" manifest create multi localhost/ferry-test:latest localhost/ferry-test-arm64:latest >/dev/null
+	d=$("$t" image inspect --format '{{.Digest}}' localhost/ferry-test:latest)
+	"$t" manifest annotate --annotation k=v multi "$d" >/dev/null
+}
+
+# The index the registry has for $1 (REPOSITORY:TAG), one line an entry:
+# its platform, its annotations, its image's config digest and its
+# layers' media types (the digests of layers compressed anew are each
+# compressor's own).
+index_summary() {
+	local ref=$1 d
+	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/${ref%%:*}/manifests/${ref#*:}" >"$TEST_TMP/idx.json"
+	jq -r '.mediaType' "$TEST_TMP/idx.json"
+	for d in $(jq -r '.manifests[].digest' "$TEST_TMP/idx.json"); do
+		curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/${ref%%:*}/manifests/$d" >"$TEST_TMP/m.json"
+		printf '%s %s %s %s\n' \
+			"$(jq -r --arg d "$d" '.manifests[] | select(.digest == $d) | .platform.architecture' "$TEST_TMP/idx.json" | head -n1)" \
+			"$(jq -c -S --arg d "$d" '[.manifests[] | select(.digest == $d)][0].annotations // {}' "$TEST_TMP/idx.json")" \
+			"$(jq -r '.config.digest[7:19]' "$TEST_TMP/m.json")" \
+			"$(jq -r '[.layers[].mediaType | sub("application/vnd.oci.image.layer.v1.tar\\+"; "")] | join(",")' "$TEST_TMP/m.json")"
+	done
+}
+
+add_compression_sequence() {
+	local t=$1 repo=$2
+	two_platform_list "$t"
+	"$t" manifest push -q --tls-verify=false --force-compression --add-compression zstd multi "$REGISTRY/$repo:v1"
+	index_summary "$repo:v1" >"$TEST_TMP/$t.v1"
+	# Gzip counts as there for every entry without the zstd mark: nothing
+	# is added.
+	"$t" manifest push -q --tls-verify=false --force-compression --add-compression gzip multi "$REGISTRY/$repo:v2"
+	index_summary "$repo:v2" >"$TEST_TMP/$t.v2"
+}
+
+@test "manifest push --add-compression zstd: a zstd copy of each platform's image, listed after the others with the mark, as Podman's" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test's second platform is arm64, this host's must differ"
+	registry_start
+	add_compression_sequence f fl
+	amd=$(f image inspect --format '{{.Id}}' localhost/ferry-test:latest)
+	arm=$(f image inspect --format '{{.Id}}' localhost/ferry-test-arm64:latest)
+	cat >"$TEST_TMP/expected" <<-EOF
+		application/vnd.oci.image.index.v1+json
+		amd64 {"k":"v"} ${amd:0:12} gzip,gzip
+		arm64 {} ${arm:0:12} gzip,gzip
+		amd64 {"io.github.containers.compression.zstd":"true","k":"v"} ${amd:0:12} zstd,zstd
+		arm64 {"io.github.containers.compression.zstd":"true"} ${arm:0:12} zstd,zstd
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.v1"
+	head -n 3 "$TEST_TMP/expected" | diff -u - "$TEST_TMP/f.v2"
+	# The zstd copy is the same image: ferry on another root pulls it and
+	# runs it.
+	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/fl/manifests/v1" >"$TEST_TMP/idx.json"
+	zd=$(jq -r '.manifests[2].digest' "$TEST_TMP/idx.json")
+	run_fb pull -q --tls-verify=false "$REGISTRY/fl@$zd"
+	assert_status 0
+	[ "$(fb run --rm "$REGISTRY/fl@$zd" cat /etc/ferry-release)" = "ferry-test-image 1" ]
+
+	need_podman
+	add_compression_sequence podman_t pl
+	diff -u "$TEST_TMP/podman_t.v1" "$TEST_TMP/f.v1"
+	diff -u "$TEST_TMP/podman_t.v2" "$TEST_TMP/f.v2"
+}
+
+@test "manifest push --add-compression: bad values refused before anything is pushed, with Podman's words and code" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test's second platform is arm64, this host's must differ"
+	registry_start
+	two_platform_list f
+	run_ferry manifest push --tls-verify=false --add-compression bogus multi "$REGISTRY/bad:v1"
+	assert_status 125
+	assert_one_line_error
+	[ "$output" = 'Error: requested algorithm bogus is not supported for replication: cannot find compressor for "bogus"' ]
+	run_ferry manifest push --tls-verify=false --add-compression zstd:chunked multi "$REGISTRY/bad:v1"
+	assert_status 125
+	assert_one_line_error
+	run_ferry manifest push --tls-verify=false --add-compression zstd --format v2s2 multi "$REGISTRY/bad:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "use --format oci"
+	# Nothing reached the registry.
+	run curl -sf "http://$REGISTRY/v2/bad/tags/list"
+	[ "$status" -ne 0 ] || [ "$(echo "$output" | jq -r '.tags // [] | length')" = 0 ]
+	[ -z "$(grep -E '"(PUT|POST) /v2/bad/' "$REGISTRY_LOG")" ]
+
+	need_podman
+	two_platform_list podman_t
+	run podman_t manifest push --tls-verify=false --add-compression bogus multi "$REGISTRY/pbad:v1"
+	[ "$status" -eq 125 ]
+	[ "$output" = 'Error: requested algorithm bogus is not supported for replication: cannot find compressor for "bogus"' ]
+	run podman_t manifest push -q --tls-verify=false --add-compression zstd --format v2s2 multi "$REGISTRY/pbad:v2"
+	[ "$status" -eq 125 ]
 }

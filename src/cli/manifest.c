@@ -43,6 +43,7 @@ enum
 {
   /* compat-manifest2 */
   OPT_MANIFEST_ADD_COMPRESSION = 0x2400,
+  OPT_MANIFEST_SUBJECT,
 };
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
@@ -327,6 +328,7 @@ struct annotate_request
 {
   const char *digest;
   struct platform_flags *f;
+  json_object *subject; /* --subject's descriptor, or NULL */
 };
 
 static char *
@@ -335,6 +337,12 @@ edit_annotate (ferry_store_t *s, const struct ferry_image *list, void *arg, ferr
   struct annotate_request *a = arg;
 
   (void) s;
+  if (a->subject)
+    {
+      cleanup_free char *text
+          = ferry_manifest_list_annotate (list->manifest, NULL, &a->f->p, a->f->annotations, err);
+      return text ? ferry_manifest_list_set_subject (text, a->subject, err) : NULL;
+    }
   if (a->f->index)
     return ferry_manifest_list_annotate (list->manifest, NULL, &a->f->p, a->f->annotations, err);
   a->f->p.annotations = a->f->annotations;
@@ -347,7 +355,9 @@ static const char annotate_usage[]
       "as `manifest inspect` shows), or with --index of the list itself, and print the\n"
       "list's ID.\n\n"
       "Options:\n" PLATFORM_OPTIONS_HELP
-      "      --index              --annotation sets annotations of the list itself\n";
+      "      --index              --annotation sets annotations of the list itself\n"
+      "      --subject IMAGE      with --index: make the image or list IMAGE of the store\n"
+      "                           the subject of the list\n";
 
 static int
 manifest_annotate (int argc, char **argv)
@@ -355,11 +365,14 @@ manifest_annotate (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         PLATFORM_OPTIONS,
                                         { "index", no_argument, NULL, OPT_MANIFEST_INDEX },
+                                        { "subject", required_argument, NULL, OPT_MANIFEST_SUBJECT },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct platform_flags f = { 0 };
   struct ferry_image *list = NULL;
+  cleanup_json json_object *subject = NULL;
+  const char *subject_ref = NULL;
   ferry_error_t err = NULL;
   int c, rc, ret = FERRY_EXIT_ERROR;
 
@@ -375,12 +388,28 @@ manifest_annotate (int argc, char **argv)
           f.index = true;
           continue;
         }
+      if (c == OPT_MANIFEST_SUBJECT)
+        {
+          subject_ref = optarg;
+          continue;
+        }
       rc = ferry_cli_parse_or_help (c, "manifest annotate", argv, annotate_usage);
       if (rc != 0)
         {
           ret = rc > 0 ? 0 : FERRY_EXIT_ERROR;
           goto out;
         }
+    }
+  /* Podman's words: the subject is the list's, never an image's.  */
+  if (subject_ref && argc - optind == 2)
+    {
+      ret = ferry_cli_failf ("setting subject for a manifest list requires no instance digest");
+      goto out;
+    }
+  if (subject_ref && ! f.index && argc - optind == 1)
+    {
+      ret = ferry_cli_failf ("expected an instance digest, image name, or artifact name");
+      goto out;
     }
   if (argc - optind != (f.index ? 1 : 2) && argc - optind != 2)
     {
@@ -402,8 +431,25 @@ manifest_annotate (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     goto out;
+  /* The list first: Podman names a missing list before a missing subject.  */
+  if (subject_ref)
+    {
+      if (ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+      ferry_image_free (list);
+      list = NULL;
+      subject = ferry_manifest_subject (s, subject_ref, &err);
+      if (subject == NULL)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
   {
-    struct annotate_request a = { argc - optind == 2 ? argv[optind + 1] : NULL, &f };
+    struct annotate_request a = { argc - optind == 2 ? argv[optind + 1] : NULL, &f, subject };
     if (ferry_store_edit_list (s, argv[optind], edit_annotate, &a, &err) < 0
         || ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
       {

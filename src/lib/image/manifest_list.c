@@ -56,11 +56,11 @@ canonical_entry (json_object *e)
  * only that can (platform features), else the index, except for an empty
  * list, which is Docker's.  */
 static const char *
-choose_media_type (json_object *entries, json_object *annotations)
+choose_media_type (json_object *entries, json_object *annotations, json_object *subject)
 {
   size_t i, n = json_object_array_length (entries);
 
-  if (annotations && json_object_object_length (annotations) > 0)
+  if ((annotations && json_object_object_length (annotations) > 0) || subject)
     return FERRY_MEDIA_OCI_INDEX;
   for (i = 0; i < n; i++)
     {
@@ -84,7 +84,7 @@ choose_media_type (json_object *entries, json_object *annotations)
 /* The text of the list ENTRIES with ANNOTATIONS, in MEDIA_TYPE (NULL:
  * chosen).  */
 static char *
-list_text (json_object *entries, json_object *annotations, const char *media_type)
+list_text (json_object *entries, json_object *subject, json_object *annotations, const char *media_type)
 {
   cleanup_json json_object *out = json_object_new_object ();
   json_object *list = json_object_new_array ();
@@ -93,10 +93,12 @@ list_text (json_object *entries, json_object *annotations, const char *media_typ
   json_object_object_add (out, "schemaVersion", json_object_new_int (2));
   json_object_object_add (
       out, "mediaType",
-      json_object_new_string (media_type ? media_type : choose_media_type (entries, annotations)));
+      json_object_new_string (media_type ? media_type : choose_media_type (entries, annotations, subject)));
   for (i = 0; i < json_object_array_length (entries); i++)
     json_object_array_add (list, canonical_entry (json_object_array_get_idx (entries, i)));
   json_object_object_add (out, "manifests", list);
+  if (subject && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
+    json_object_object_add (out, "subject", canonical_entry (subject));
   if (annotations && json_object_object_length (annotations) > 0
       && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
     json_object_object_add (out, "annotations", json_object_get (annotations));
@@ -137,7 +139,7 @@ ferry_manifest_list_new (json_object *annotations)
 {
   cleanup_json json_object *entries = json_object_new_array ();
 
-  return list_text (entries, annotations, NULL);
+  return list_text (entries, NULL, annotations, NULL);
 }
 
 /* ---- entries -------------------------------------------------------------------- */
@@ -260,7 +262,8 @@ ferry_manifest_list_add_image (const char *list, const struct ferry_image *img,
     json_object_array_put_idx (entries, (size_t) at, entry);
   else
     json_object_array_add (entries, entry);
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
 char *
@@ -292,7 +295,19 @@ ferry_manifest_list_annotate (const char *list, const char *digest, const struct
       json_object *a = index_annotations (m);
       json_object_object_foreach (annotations, k, v) json_object_object_add (a, k, json_object_get (v));
     }
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
+}
+
+char *
+ferry_manifest_list_set_subject (const char *list, json_object *subject, ferry_error_t *err)
+{
+  cleanup_json json_object *m = parse_list (list, err);
+
+  if (m == NULL)
+    return NULL;
+  return list_text (ferry_json_get_array (m, "manifests"), subject, ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
 char *
@@ -313,7 +328,8 @@ ferry_manifest_list_remove (const char *list, const char *digest, ferry_error_t 
       return NULL;
     }
   json_object_array_del_idx (entries, (size_t) at, 1);
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
 static bool
@@ -391,7 +407,8 @@ convert (const char *list, const char *format, json_object *changed, json_object
     mt = FERRY_MEDIA_OCI_INDEX;
   if (for_push && (mt == NULL || strcmp (mt, FERRY_MEDIA_OCI_INDEX) == 0))
     entries = sorted = zstd_last (entries);
-  return list_text (entries, ferry_json_get_object (m, "annotations"), mt);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    mt);
 }
 
 char *
@@ -418,5 +435,14 @@ ferry_manifest_list_inspect (const char *list, ferry_error_t *err)
   entries = ferry_json_get_array (m, "manifests");
   if (json_object_array_length (entries) == 0)
     json_object_object_add (m, "manifests", NULL);
+  /* Podman shows a subject with an empty platform it does not store.  */
+  if (ferry_json_get_object (m, "subject")
+      && ! ferry_json_get_object (ferry_json_get_object (m, "subject"), "platform"))
+    {
+      json_object *plat = json_object_new_object ();
+      json_object_object_add (plat, "architecture", json_object_new_string (""));
+      json_object_object_add (plat, "os", json_object_new_string (""));
+      json_object_object_add (ferry_json_get_object (m, "subject"), "platform", plat);
+    }
   return m;
 }

@@ -42,6 +42,10 @@ char *ferry_manifest_list_add_image (const char *list, const struct ferry_image 
 char *ferry_manifest_list_annotate (const char *list, const char *digest, const struct ferry_list_platform *p,
                                     json_object *annotations, ferry_error_t *err);
 
+/* LIST with SUBJECT (a descriptor: mediaType, size, digest) as the
+ * index's subject, replacing any; the list becomes an OCI index.  */
+char *ferry_manifest_list_set_subject (const char *list, json_object *subject, ferry_error_t *err);
+
 /* LIST without the entry of DIGEST (kind FERRY_ERROR_NOT_FOUND when it has
  * none).  */
 char *ferry_manifest_list_remove (const char *list, const char *digest, ferry_error_t *err);
@@ -62,7 +66,7 @@ char *ferry_manifest_list_for_push (const char *list, const char *format, json_o
                                     json_object *added, ferry_error_t *err);
 
 /* What `manifest inspect` prints of a list: LIST as Podman shows it (an
- * empty list's manifests null).  */
+ * empty list's manifests null, its subject with an empty platform).  */
 json_object *ferry_manifest_list_inspect (const char *list, ferry_error_t *err);
 
 /* ---- lists of the store (manifest_store.c) ---------------------------------- */
@@ -79,6 +83,11 @@ json_object *ferry_manifest_list_inspect (const char *list, ferry_error_t *err);
 int ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
                                   const struct ferry_transfer_options *o, char ***digests, json_object *marks,
                                   ferry_error_t *err);
+
+/* The subject `manifest annotate --subject REF` gives a list: the stored
+ * list REF names, else the stored image, as a descriptor: mediaType, size, digest.  None: an error in
+ * Podman's words.  */
+json_object *ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err);
 
 /* Adds the stored images DIGESTS to the list LIST, their entries changed
  * by P (under the annotations MARKS, as ferry_manifest_images_to_add

@@ -6,10 +6,12 @@
 #include "media.h"
 #include "reference.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +282,46 @@ ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
     return -1;
   ferry_error_release (err);
   return add_remote (s, ref, all, o, digests, marks, &reached, err);
+}
+
+json_object *
+ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err)
+{
+  cleanup_json json_object *m = NULL;
+  struct ferry_image *img = NULL;
+  json_object *d;
+  char digest[FERRY_DIGEST_LEN + 1];
+  const char *mt;
+
+  if (ferry_store_lookup_list (s, ref, &img, err) < 0)
+    {
+      ferry_error_release (err);
+      if (ferry_store_lookup (s, ref, &img, err) < 0)
+        {
+          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+            return NULL;
+          ferry_error_release (err);
+          ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                 "locating subject for image index: \"%s\": %s: image not known (ferry looks "
+                                 "for it in the store: pull or load it first)",
+                                 ref, ref);
+          return NULL;
+        }
+    }
+  m = json_tokener_parse (img->manifest);
+  mt = ferry_json_get_string (m, "mediaType");
+  if (mt == NULL)
+    mt = img->is_list ? FERRY_MEDIA_OCI_INDEX : FERRY_MEDIA_OCI_MANIFEST;
+  if (img->manifest_digest && ferry_digest_is_valid (img->manifest_digest))
+    snprintf (digest, sizeof (digest), "%s", img->manifest_digest);
+  else
+    ferry_sha256_buffer (img->manifest, strlen (img->manifest), digest);
+  d = json_object_new_object ();
+  json_object_object_add (d, "mediaType", json_object_new_string (mt));
+  json_object_object_add (d, "size", json_object_new_int64 ((int64_t) strlen (img->manifest)));
+  json_object_object_add (d, "digest", json_object_new_string (digest));
+  ferry_image_free (img);
+  return d;
 }
 
 int

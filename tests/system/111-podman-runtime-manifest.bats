@@ -345,3 +345,110 @@ add_compression_sequence() {
 	run podman_t manifest push -q --tls-verify=false --add-compression zstd --format v2s2 multi "$REGISTRY/pbad:v2"
 	[ "$status" -eq 125 ]
 }
+
+# ---- manifest annotate --subject ----------------------------------------------------
+
+subject_sequence() {
+	local t=$1 img
+	img=$("$t" image inspect --format '{{.Digest}}' localhost/ferry-test:latest)
+	{
+		"$t" manifest create s1 localhost/ferry-test:latest >/dev/null
+		sstep "$t" manifest annotate --index --subject localhost/ferry-test:latest s1
+		sstep "$t" manifest inspect s1
+		"$t" manifest create s2 >/dev/null
+		sstep "$t" manifest annotate --index --subject s1 s2
+		sstep "$t" manifest inspect s2
+		sstep "$t" manifest annotate --subject s1 s2
+		sstep "$t" manifest annotate --subject s1 s2 "$img"
+		sstep "$t" manifest annotate --index --subject nosuch s2
+		sstep "$t" manifest annotate --index --subject localhost/ferry-test:latest nosuch
+	} | sed -e "s/$img/<IMG>/g" -E -e 's/sha256:[0-9a-f]{64}/<LIST>/g; s/^[0-9a-f]{64}$/<ID>/' >"$TEST_TMP/$t.subject"
+}
+
+# Runs "$@" with tool $1: the command, its exit code, its output and the
+# first words of its error (Podman's go on about the registry it asked).
+sstep() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	echo "\$ $* -> $rc"
+	cat "$TEST_TMP/out"
+	sed -E 's/("docker:\/\/[^"]*": .*; )//; s/ \(ferry looks for it.*//' "$TEST_TMP/err"
+}
+
+@test "manifest annotate --index --subject: the list's subject, shown and pushed as Podman's; misuse refused with its words" {
+	load_test_image
+	subject_sequence f
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		$ manifest annotate --index --subject localhost/ferry-test:latest s1 -> 0
+		<ID>
+		$ manifest inspect s1 -> 0
+		{
+		    "schemaVersion": 2,
+		    "mediaType": "application/vnd.oci.image.index.v1+json",
+		    "manifests": [
+		        {
+		            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		            "size": 559,
+		            "digest": "<IMG>",
+		            "platform": {
+		                "architecture": "amd64",
+		                "os": "linux"
+		            }
+		        }
+		    ],
+		    "subject": {
+		        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		        "size": 559,
+		        "digest": "<IMG>",
+		        "platform": {
+		            "architecture": "",
+		            "os": ""
+		        }
+		    }
+		}
+		$ manifest annotate --index --subject s1 s2 -> 0
+		<ID>
+		$ manifest inspect s2 -> 0
+		{
+		    "schemaVersion": 2,
+		    "mediaType": "application/vnd.oci.image.index.v1+json",
+		    "manifests": null,
+		    "subject": {
+		        "mediaType": "application/vnd.oci.image.index.v1+json",
+		        "size": 452,
+		        "digest": "<LIST>",
+		        "platform": {
+		            "architecture": "",
+		            "os": ""
+		        }
+		    }
+		}
+		$ manifest annotate --subject s1 s2 -> 125
+		Error: expected an instance digest, image name, or artifact name
+		$ manifest annotate --subject s1 s2 <IMG> -> 125
+		Error: setting subject for a manifest list requires no instance digest
+		$ manifest annotate --index --subject nosuch s2 -> 125
+		Error: locating subject for image index: "nosuch": nosuch: image not known
+		$ manifest annotate --index --subject localhost/ferry-test:latest nosuch -> 125
+	EOF
+	# ferry's message for a missing list is its own.
+	diff -u "$TEST_TMP/expected" <(sed '$d' "$TEST_TMP/f.subject")
+	[ "$(uname -m)" = x86_64 ] || skip "the stored inspect shows amd64"
+
+	# The pushed index carries the subject, without the shown platform.
+	registry_start
+	f manifest push -q --tls-verify=false s1 "$REGISTRY/s1:v1"
+	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/s1/manifests/v1" |
+		jq -c -S .subject >"$TEST_TMP/f.pushed"
+	echo "{\"digest\":\"$(f image inspect --format '{{.Digest}}' localhost/ferry-test:latest)\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":559}" |
+		diff -u - "$TEST_TMP/f.pushed"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	subject_sequence podman_t
+	diff -u <(sed '$d' "$TEST_TMP/podman_t.subject") <(sed '$d' "$TEST_TMP/f.subject")
+	podman_t manifest push -q --tls-verify=false s1 "$REGISTRY/p1:v1"
+	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/p1/manifests/v1" |
+		jq -c -S .subject | diff -u - "$TEST_TMP/f.pushed"
+}

@@ -44,6 +44,13 @@ enum
   /* compat-manifest2 */
   OPT_MANIFEST_ADD_COMPRESSION = 0x2400,
   OPT_MANIFEST_SUBJECT,
+  OPT_MANIFEST_ARTIFACT,
+  OPT_MANIFEST_ARTIFACT_TYPE,
+  OPT_MANIFEST_ARTIFACT_CONFIG,
+  OPT_MANIFEST_ARTIFACT_CONFIG_TYPE,
+  OPT_MANIFEST_ARTIFACT_LAYER_TYPE,
+  OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES,
+  OPT_MANIFEST_ARTIFACT_SUBJECT,
 };
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
@@ -244,23 +251,70 @@ platform_flags_free (struct platform_flags *f)
   "      --features F         a feature the entry records (repeatable)\n"
 
 static const char add_usage[]
-    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n\n"
+    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n"
+      "       ferry manifest add --artifact [OPTIONS] LIST FILE [FILE...]\n\n"
       "Add IMAGE to the manifest list LIST and print the list's ID.  IMAGE is an image\n"
       "of the store, or else (or with docker://) one of a registry, which is pulled\n"
-      "into the store so that a push of the list can send it.\n\n"
+      "into the store so that a push of the list can send it.  With --artifact, add an\n"
+      "artifact manifest whose layers are the FILEs (read again when the list is pushed).\n\n"
       "Options:\n"
-      "      --all                of an IMAGE that is itself a list, add every image\n" PLATFORM_OPTIONS_HELP
+      "      --all                of an IMAGE that is itself a list, add every image\n"
+      "      --artifact           add the arguments as the files of an artifact\n"
+      "      --artifact-config FILE  the artifact's config: FILE's bytes (default: empty)\n"
+      "      --artifact-config-type TYPE  the config's media type\n"
+      "      --artifact-exclude-titles  no org.opencontainers.image.title annotation on\n"
+      "                           the layers\n"
+      "      --artifact-layer-type TYPE  every layer's media type (default: each file's)\n"
+      "      --artifact-subject IMAGE  the list's subject, an image or list of the store\n"
+      "      --artifact-type TYPE  the artifact's artifactType (default\n"
+      "                           application/vnd.unknown.artifact.v1)\n" PLATFORM_OPTIONS_HELP
           FERRY_REGISTRY_OPTIONS_HELP;
+
+/* What --artifact-* options name, for Podman's message when --artifact is
+ * missing.  */
+static const char *
+artifact_option_name (int c)
+{
+  switch (c)
+    {
+    case OPT_MANIFEST_ARTIFACT_TYPE:
+      return "--artifact-type";
+    case OPT_MANIFEST_ARTIFACT_CONFIG:
+      return "--artifact-config";
+    case OPT_MANIFEST_ARTIFACT_CONFIG_TYPE:
+      return "--artifact-config-type";
+    case OPT_MANIFEST_ARTIFACT_LAYER_TYPE:
+      return "--artifact-layer-type";
+    case OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES:
+      return "--artifact-exclude-titles";
+    case OPT_MANIFEST_ARTIFACT_SUBJECT:
+      return "--artifact-subject";
+    default:
+      return NULL;
+    }
+}
 
 static int
 manifest_add (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        PLATFORM_OPTIONS,
-                                        { "all", no_argument, NULL, OPT_MANIFEST_ALL },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          PLATFORM_OPTIONS,
+          { "all", no_argument, NULL, OPT_MANIFEST_ALL },
+          { "artifact", no_argument, NULL, OPT_MANIFEST_ARTIFACT },
+          { "artifact-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_TYPE },
+          { "artifact-config", required_argument, NULL, OPT_MANIFEST_ARTIFACT_CONFIG },
+          { "artifact-config-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_CONFIG_TYPE },
+          { "artifact-layer-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_LAYER_TYPE },
+          { "artifact-exclude-titles", no_argument, NULL, OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES },
+          { "artifact-subject", required_argument, NULL, OPT_MANIFEST_ARTIFACT_SUBJECT },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  struct ferry_list_artifact art = { 0 };
+  const char *artifact_flag = NULL, *artifact_subject = NULL;
+  cleanup_json json_object *subject = NULL;
+  bool artifact = false;
   cleanup_store ferry_store_t *s = NULL;
   cleanup_strv char **digests = NULL;
   cleanup_json json_object *marks = NULL;
@@ -286,6 +340,34 @@ manifest_add (int argc, char **argv)
           f.all = true;
           continue;
         }
+      if (artifact_option_name (c))
+        artifact_flag = artifact_option_name (c);
+      switch (c)
+        {
+        case OPT_MANIFEST_ARTIFACT:
+          artifact = true;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_TYPE:
+          art.type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_CONFIG:
+          art.config = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_CONFIG_TYPE:
+          art.config_type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_LAYER_TYPE:
+          art.layer_type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES:
+          art.exclude_titles = true;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_SUBJECT:
+          artifact_subject = optarg;
+          continue;
+        default:
+          break;
+        }
       rc = ferry_cli_parse_or_help (c, "manifest add", argv, add_usage);
       if (rc != 0)
         {
@@ -293,7 +375,19 @@ manifest_add (int argc, char **argv)
           goto out;
         }
     }
-  if (argc - optind != 2)
+  /* --annotation goes on the entry added, as Podman's does.  */
+  f.p.annotations = f.annotations;
+  if (artifact_flag && ! artifact)
+    {
+      ret = ferry_cli_failf ("%s requires --artifact", artifact_flag);
+      goto out;
+    }
+  if (artifact && argc - optind < 2)
+    {
+      ret = ferry_cli_failf ("requires at least 2 arg(s), only received %d", argc - optind);
+      goto out;
+    }
+  if (! artifact && argc - optind != 2)
     {
       ret = ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
       goto out;
@@ -309,6 +403,19 @@ manifest_add (int argc, char **argv)
     }
   id = xstrdup (list->id);
   ferry_image_free (list);
+  if (artifact)
+    {
+      art.files = argv + optind + 1;
+      if ((artifact_subject && (subject = ferry_manifest_subject (s, artifact_subject, &err)) == NULL)
+          || ferry_manifest_list_add_artifact (s, id, &art, &f.p, subject, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+      puts (id);
+      ret = 0;
+      goto out;
+    }
   marks = json_object_new_object ();
   if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, marks, &err) < 0
       || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, marks, &err) < 0)

@@ -48,6 +48,8 @@ canonical_entry (json_object *e)
   if (a && json_object_object_length (a) > 0)
     json_object_object_add (out, "annotations", json_object_get (a));
   copy_member (out, e, "artifactType");
+  copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
+  copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
   return out;
 }
 
@@ -405,6 +407,12 @@ convert (const char *list, const char *format, json_object *changed, json_object
   /* Copies with zstd layers are OCI images, which only an index lists.  */
   if (format == NULL && added && json_object_array_length (added) > 0)
     mt = FERRY_MEDIA_OCI_INDEX;
+  if (for_push)
+    for (i = 0; i < json_object_array_length (entries); i++)
+      {
+        json_object_object_del (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_FILES);
+        json_object_object_del (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_MANIFEST);
+      }
   if (for_push && (mt == NULL || strcmp (mt, FERRY_MEDIA_OCI_INDEX) == 0))
     entries = sorted = zstd_last (entries);
   return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
@@ -424,6 +432,38 @@ ferry_manifest_list_for_push (const char *list, const char *format, json_object 
   return convert (list, format, changed, added, true, err);
 }
 
+char *
+ferry_manifest_list_add_artifact_entry (const char *list, json_object *entry,
+                                        const struct ferry_list_platform *p, json_object *subject,
+                                        ferry_error_t *err)
+{
+  cleanup_json json_object *m = parse_list (list, err);
+  json_object *entries, *e = NULL;
+  ssize_t at;
+
+  if (m == NULL)
+    return NULL;
+  entries = ferry_json_get_array (m, "manifests");
+  if (json_object_deep_copy (entry, &e, NULL) < 0)
+    abort ();
+  /* A platform only when one is given, as Podman records an artifact.  */
+  if (p->os || p->arch || p->variant || p->os_version || p->features || p->os_features)
+    apply_platform (e, p);
+  else if (p->annotations)
+    {
+      struct ferry_list_platform only = { .annotations = p->annotations };
+      apply_platform (e, &only);
+      json_object_object_del (e, "platform");
+    }
+  at = find_entry (entries, ferry_json_get_string (e, "digest"));
+  if (at >= 0)
+    json_object_array_put_idx (entries, (size_t) at, e);
+  else
+    json_object_array_add (entries, e);
+  return list_text (entries, subject ? subject : ferry_json_get_object (m, "subject"),
+                    ferry_json_get_object (m, "annotations"), NULL);
+}
+
 json_object *
 ferry_manifest_list_inspect (const char *list, ferry_error_t *err)
 {
@@ -433,6 +473,32 @@ ferry_manifest_list_inspect (const char *list, ferry_error_t *err)
   if (m == NULL)
     return NULL;
   entries = ferry_json_get_array (m, "manifests");
+  /* Podman shows an artifact's entry with an empty platform and the
+   * paths of its files; the manifest it keeps apart.  */
+  for (size_t i = 0; i < json_object_array_length (entries); i++)
+    {
+      json_object *e = json_object_array_get_idx (entries, i);
+
+      json_object_object_del (e, FERRY_LIST_ARTIFACT_MANIFEST);
+      if (ferry_json_get_object (e, "platform") == NULL)
+        {
+          cleanup_json json_object *rest = json_object_new_object ();
+          json_object *plat = json_object_new_object ();
+          json_object_object_add (plat, "architecture", json_object_new_string (""));
+          json_object_object_add (plat, "os", json_object_new_string (""));
+          /* In its place: after the digest.  */
+          json_object_object_foreach (e, k, v) if (strcmp (k, "mediaType") != 0 && strcmp (k, "size") != 0
+                                                   && strcmp (k, "digest") != 0)
+              json_object_object_add (rest, k, json_object_get (v));
+          json_object_object_foreach (rest, k2, v2)
+          {
+            (void) v2;
+            json_object_object_del (e, k2);
+          }
+          json_object_object_add (e, "platform", plat);
+          json_object_object_foreach (rest, k3, v3) json_object_object_add (e, k3, json_object_get (v3));
+        }
+    }
   if (json_object_array_length (entries) == 0)
     json_object_object_add (m, "manifests", NULL);
   /* Podman shows a subject with an empty platform it does not store.  */

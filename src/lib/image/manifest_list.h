@@ -89,6 +89,38 @@ int ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
  * Podman's words.  */
 json_object *ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err);
 
+/* `manifest add --artifact`: an artifact manifest made of files, as
+ * Podman 5.4 makes it.  */
+struct ferry_list_artifact
+{
+  char *const *files;      /* the files, one layer each, NULL-terminated */
+  const char *type;        /* artifactType; NULL: application/vnd.unknown.artifact.v1 */
+  const char *config;      /* a file whose bytes are the config (inline in the manifest); may be NULL */
+  const char *config_type; /* the config's media type; NULL: the OCI image config's, or the empty one's */
+  const char *layer_type;  /* every layer's media type; NULL: each file's, as Go sniffs it */
+  bool exclude_titles;     /* no org.opencontainers.image.title annotation on the layers */
+};
+
+/* The marks of an artifact entry in a stored list: its manifest text (the
+ * list keeps it, and the files' paths, as Podman keeps them, to read the
+ * files when it is pushed); neither is shown by inspect nor pushed.  */
+#define FERRY_LIST_ARTIFACT_MANIFEST "ferry.artifactManifest"
+#define FERRY_LIST_ARTIFACT_FILES "files"
+
+/* LIST with ENTRY (an artifact's descriptor, with its marks) added (an
+ * entry of the same digest is replaced), changed by P, and SUBJECT (may
+ * be NULL) as the list's subject.  */
+char *ferry_manifest_list_add_artifact_entry (const char *list, json_object *entry,
+                                              const struct ferry_list_platform *p, json_object *subject,
+                                              ferry_error_t *err);
+
+/* Adds to the stored list LIST the artifact A describes, its entry changed
+ * by P; SUBJECT (a descriptor, may be NULL) becomes the list's subject, as
+ * Podman 5.4's --artifact-subject does.  One transaction of the store.  */
+int ferry_manifest_list_add_artifact (ferry_store_t *s, const char *list, const struct ferry_list_artifact *a,
+                                      const struct ferry_list_platform *p, json_object *subject,
+                                      ferry_error_t *err);
+
 /* Adds the stored images DIGESTS to the list LIST, their entries changed
  * by P (under the annotations MARKS, as ferry_manifest_images_to_add
  * fills it, has for them; may be NULL), and ANNOTATIONS (may be NULL) to

@@ -2,6 +2,7 @@
  * put in them, found here or on a registry (and then pulled), and the
  * list's change in one transaction of the store.  */
 #include "manifest_list.h"
+#include "artifact.h"
 #include "load.h"
 #include "media.h"
 #include "reference.h"
@@ -10,10 +11,18 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The most images an index from a registry may have us pull with --all:
  * far beyond any real multi-platform image, far below what 4 MiB of index
@@ -322,6 +331,231 @@ ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err)
   json_object_object_add (d, "digest", json_object_new_string (digest));
   ferry_image_free (img);
   return d;
+}
+
+/* ---- artifacts (manifest add --artifact) ------------------------------------------- */
+
+#define ARTIFACT_TYPE_DEFAULT "application/vnd.unknown.artifact.v1"
+#define EMPTY_CONFIG_TYPE "application/vnd.oci.empty.v1+json"
+#define OCI_CONFIG_TYPE "application/vnd.oci.image.config.v1+json"
+/* A config goes inline in the manifest (as Podman writes it): a manifest a
+ * registry takes (4 MiB) bounds it.  */
+#define ARTIFACT_CONFIG_MAX (1024 * 1024)
+
+static char *
+base64 (const unsigned char *data, size_t len)
+{
+  char *out = xmalloc (4 * ((len + 2) / 3) + 1);
+
+  EVP_EncodeBlock ((unsigned char *) out, data, (int) len);
+  return out;
+}
+
+/* ERRNUM's text as Go writes it (lower case), for Podman's messages.  */
+static char *
+go_error_text (int errnum)
+{
+  char *t = xstrdup (strerror (errnum));
+
+  t[0] = (char) tolower ((unsigned char) t[0]);
+  return t;
+}
+
+/* PATH as the list records it: absolute, as given otherwise (Podman reads
+ * it again at push).  */
+static char *
+absolute_path (const char *path)
+{
+  char cwd[PATH_MAX];
+
+  if (path[0] == '/' || getcwd (cwd, sizeof (cwd)) == NULL)
+    return xstrdup (path);
+  return xasprintf ("%s/%s", cwd, path);
+}
+
+/* The layer descriptor of file PATH, with Podman's words when it cannot be
+ * read.  */
+static json_object *
+artifact_layer (const char *path, const struct ferry_list_artifact *a, ferry_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  unsigned char head[512];
+  char digest[FERRY_DIGEST_LEN + 1];
+  struct stat st;
+  ssize_t n = 0;
+  json_object *d;
+
+  if (fd < 0)
+    {
+      cleanup_free char *why = go_error_text (errno);
+      ferry_make_error (err, 0, "reading \"%s\" to determine its digest: open %s: %s", path, path, why);
+      return NULL;
+    }
+  if (fstat (fd, &st) < 0 || ! S_ISREG (st.st_mode))
+    {
+      cleanup_free char *why = go_error_text (S_ISDIR (st.st_mode) ? EISDIR : EINVAL);
+      ferry_make_error (err, 0, "reading \"%s\" to determine its digest: read %s: %s", path, path, why);
+      return NULL;
+    }
+  do
+    n = pread (fd, head, sizeof (head), 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 || ferry_sha256_file (path, digest, err) < 0)
+    {
+      if (n < 0)
+        ferry_make_error (err, errno, "reading \"%s\" to determine its digest", path);
+      return NULL;
+    }
+  d = json_object_new_object ();
+  if (a->layer_type && *a->layer_type)
+    json_object_object_add (d, "mediaType", json_object_new_string (a->layer_type));
+  else
+    {
+      const char *sniffed = ferry_artifact_sniff_media_type (head, (size_t) n);
+      /* Podman records the type without its parameters.  */
+      json_object_object_add (d, "mediaType",
+                              json_object_new_string_len (sniffed, (int) strcspn (sniffed, ";")));
+    }
+  json_object_object_add (d, "digest", json_object_new_string (digest));
+  json_object_object_add (d, "size", json_object_new_int64 ((int64_t) st.st_size));
+  if (! a->exclude_titles)
+    {
+      cleanup_free char *copy = xstrdup (path);
+      json_object *ann = json_object_new_object ();
+      json_object_object_add (ann, "org.opencontainers.image.title",
+                              json_object_new_string (basename (copy)));
+      json_object_object_add (d, "annotations", ann);
+    }
+  return d;
+}
+
+static json_object *
+artifact_config (const struct ferry_list_artifact *a, ferry_error_t *err)
+{
+  cleanup_free char *data = NULL, *b64 = NULL;
+  char digest[FERRY_DIGEST_LEN + 1];
+  size_t len = 2;
+  json_object *d;
+
+  if (a->config)
+    {
+      cleanup_close int fd = open (a->config, O_RDONLY | O_CLOEXEC);
+      struct stat st;
+
+      if (fd < 0 || fstat (fd, &st) < 0)
+        {
+          ferry_make_error (err, errno, "reading artifact config \"%s\"", a->config);
+          return NULL;
+        }
+      if (! S_ISREG (st.st_mode) || st.st_size > ARTIFACT_CONFIG_MAX)
+        {
+          ferry_make_error (err, 0, "artifact config \"%s\" is not a regular file of at most %d bytes",
+                            a->config, ARTIFACT_CONFIG_MAX);
+          return NULL;
+        }
+      data = xmalloc ((size_t) st.st_size + 1);
+      len = 0;
+      while (len < (size_t) st.st_size)
+        {
+          ssize_t r = read (fd, data + len, (size_t) st.st_size - len);
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            {
+              ferry_make_error (err, r < 0 ? errno : 0, "reading artifact config \"%s\"", a->config);
+              return NULL;
+            }
+          len += (size_t) r;
+        }
+    }
+  else
+    data = xstrdup ("{}");
+  ferry_sha256_buffer (data, len, digest);
+  b64 = base64 ((const unsigned char *) data, len);
+  d = json_object_new_object ();
+  json_object_object_add (d, "mediaType",
+                          json_object_new_string (a->config_type && *a->config_type ? a->config_type
+                                                  : a->config                       ? OCI_CONFIG_TYPE
+                                                                                    : EMPTY_CONFIG_TYPE));
+  json_object_object_add (d, "digest", json_object_new_string (digest));
+  json_object_object_add (d, "size", json_object_new_int64 ((int64_t) len));
+  json_object_object_add (d, "data", json_object_new_string (b64));
+  return d;
+}
+
+/* The list entry of artifact A: its descriptor and, for the push, the
+ * manifest's text and the files' paths.  */
+static json_object *
+artifact_entry (const struct ferry_list_artifact *a, ferry_error_t *err)
+{
+  cleanup_json json_object *m = json_object_new_object ();
+  json_object *layers, *files, *config, *entry;
+  const char *type = a->type && *a->type ? a->type : ARTIFACT_TYPE_DEFAULT;
+  char digest[FERRY_DIGEST_LEN + 1];
+  const char *text;
+
+  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (m, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (m, "artifactType", json_object_new_string (type));
+  config = artifact_config (a, err);
+  if (config == NULL)
+    return NULL;
+  json_object_object_add (m, "config", config);
+  layers = json_object_new_array ();
+  json_object_object_add (m, "layers", layers);
+  files = json_object_new_array ();
+  for (size_t i = 0; a->files[i]; i++)
+    {
+      cleanup_free char *path = absolute_path (a->files[i]);
+      json_object *d = artifact_layer (path, a, err);
+
+      if (d == NULL)
+        {
+          json_object_put (files);
+          return NULL;
+        }
+      json_object_array_add (layers, d);
+      json_object_array_add (files, json_object_new_string (path));
+    }
+  text = json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  ferry_sha256_buffer (text, strlen (text), digest);
+  entry = json_object_new_object ();
+  json_object_object_add (entry, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (entry, "size", json_object_new_int64 ((int64_t) strlen (text)));
+  json_object_object_add (entry, "digest", json_object_new_string (digest));
+  json_object_object_add (entry, "artifactType", json_object_new_string (type));
+  json_object_object_add (entry, FERRY_LIST_ARTIFACT_FILES, files);
+  json_object_object_add (entry, FERRY_LIST_ARTIFACT_MANIFEST, json_object_new_string (text));
+  return entry;
+}
+
+struct add_artifact_request
+{
+  json_object *entry;
+  const struct ferry_list_platform *platform;
+  json_object *subject;
+};
+
+static char *
+edit_add_artifact (ferry_store_t *s, const struct ferry_image *list, void *arg, ferry_error_t *err)
+{
+  struct add_artifact_request *a = arg;
+
+  (void) s;
+  return ferry_manifest_list_add_artifact_entry (list->manifest, a->entry, a->platform, a->subject, err);
+}
+
+int
+ferry_manifest_list_add_artifact (ferry_store_t *s, const char *list, const struct ferry_list_artifact *a,
+                                  const struct ferry_list_platform *p, json_object *subject,
+                                  ferry_error_t *err)
+{
+  cleanup_json json_object *entry = artifact_entry (a, err);
+  struct add_artifact_request r = { entry, p, subject };
+
+  if (entry == NULL)
+    return -1;
+  return ferry_store_edit_list (s, list, edit_add_artifact, &r, err);
 }
 
 int

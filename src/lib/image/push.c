@@ -14,6 +14,8 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -905,6 +907,93 @@ out:
   return ret;
 }
 
+/* Pushes the artifact of the list entry ENTRY (manifest add --artifact):
+ * its config from the manifest, its layers from the files the entry names,
+ * each checked against the manifest first, so that a file changed since
+ * it was added stops the push before anything is sent.  */
+static int
+push_artifact (struct push *p, json_object *entry, ferry_error_t *err)
+{
+  const char *text = ferry_json_get_string (entry, FERRY_LIST_ARTIFACT_MANIFEST);
+  const char *digest = ferry_json_get_string (entry, "digest");
+  json_object *files = ferry_json_get_array (entry, FERRY_LIST_ARTIFACT_FILES);
+  cleanup_json json_object *m = NULL;
+  cleanup_free unsigned char *config = NULL;
+  struct blob_queue q = { 0 };
+  char dg[FERRY_DIGEST_LEN + 1];
+  json_object *layers, *cd;
+  const char *b64;
+  size_t i, n;
+  int len, ret = -1;
+
+  ferry_sha256_buffer (text, strlen (text), dg);
+  if (digest == NULL || strcmp (dg, digest) != 0)
+    return ferry_make_error (err, 0, "cannot push to %s: the list's artifact %s does not match its manifest",
+                             p->what, digest ? digest : "(none)");
+  m = ferry_json_parse (text, strlen (text), "the artifact's manifest", err);
+  if (m == NULL || ferry_image_check_manifest (m, err) < 0)
+    return -1;
+  layers = ferry_json_get_array (m, "layers");
+  n = json_object_array_length (layers);
+  if (files == NULL || json_object_array_length (files) != n)
+    return ferry_make_error (err, 0,
+                             "cannot push to %s: the list's artifact %s names %zu files for %zu layers",
+                             p->what, digest, files ? json_object_array_length (files) : 0, n);
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+      const char *path = json_object_get_string (json_object_array_get_idx (files, i));
+      char fd_digest[FERRY_DIGEST_LEN + 1];
+      struct stat st;
+
+      if (path == NULL || stat (path, &st) < 0 || ! S_ISREG (st.st_mode)
+          || (int64_t) st.st_size != ferry_json_get_int (d, "size", -1)
+          || ferry_sha256_file (path, fd_digest, err) < 0
+          || ! ferry_json_string_equals (d, "digest", fd_digest))
+        {
+          ferry_error_release (err);
+          return ferry_make_error (
+              err, 0,
+              "cannot push to %s: file `%s` of artifact %s is gone or changed since it was "
+              "added to the list: add it again (ferry manifest add --artifact)",
+              p->what, path ? path : "?", digest);
+        }
+    }
+  /* The config travels in the manifest ("data"): its bytes are the blob.  */
+  cd = ferry_json_get_object (m, "config");
+  b64 = ferry_json_get_string (cd, "data");
+  if (b64 == NULL || strlen (b64) % 4 != 0 || strlen (b64) > INT_MAX)
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has no config data", p->what, digest);
+  config = xmalloc (strlen (b64) / 4 * 3 + 1);
+  len = EVP_DecodeBlock (config, (const unsigned char *) b64, (int) strlen (b64));
+  if (len >= 0 && strlen (b64) >= 1 && b64[strlen (b64) - 1] == '=')
+    len -= strlen (b64) >= 2 && b64[strlen (b64) - 2] == '=' ? 2 : 1;
+  if (len < 0 || len != ferry_json_get_int (cd, "size", -1))
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
+  ferry_sha256_buffer (config, (size_t) len, dg);
+  if (! ferry_json_string_equals (cd, "digest", dg))
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
+  if (queue_add (&q, p, cd, "config", (const char *) config, err) < 0)
+    goto out;
+  for (i = 0; i < n; i++)
+    {
+      size_t before = q.n;
+
+      if (queue_add (&q, p, json_object_array_get_idx (layers, i), "blob", NULL, err) < 0)
+        goto out;
+      if (q.n > before)
+        q.jobs[q.n - 1].path = json_object_get_string (json_object_array_get_idx (files, i));
+    }
+  if (run_queue (&q, err) < 0
+      || put_manifest_text (p, text, ferry_json_get_string (m, "mediaType"), digest, digest, err) < 0)
+    goto out;
+  ret = 0;
+
+out:
+  free (q.jobs);
+  return ret;
+}
+
 /* Which compressions the entries of each platform have, as Podman counts
  * them before it pushes: an entry marked zstd has zstd, any other gzip.  */
 static json_object *
@@ -936,6 +1025,9 @@ push_entry (struct push *p, json_object *entry, const struct ferry_transfer_opti
   const char *key = ferry_json_to_string (ferry_json_get_object (entry, "platform"), 0);
   cleanup_free char *key_copy = xstrdup (key);
 
+  /* An artifact goes as it is: no compression of its own to add.  */
+  if (ferry_json_get_string (entry, FERRY_LIST_ARTIFACT_MANIFEST))
+    return push_artifact (p, entry, err);
   if (push_instance (p, entry, o, FERRY_COMPRESSION_NONE, changed, NULL, err) < 0)
     return -1;
   for (size_t k = 0; k < 2 && o->add_compression[k] != FERRY_COMPRESSION_NONE; k++)
@@ -993,6 +1085,17 @@ push_list_once (void *arg, ferry_error_t *err)
   if (index == NULL)
     goto out;
   entries = ferry_json_get_array (index, "manifests");
+  for (i = 0; c->o->format && strcmp (c->o->format, "v2s2") == 0 && i < json_object_array_length (entries);
+       i++)
+    if (ferry_json_get_string (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_MANIFEST))
+      {
+        ferry_make_error (
+            err, 0,
+            "cannot push to %s with --format v2s2: the list holds an artifact, which only an OCI "
+            "index can list: use --format oci",
+            p.what);
+        goto out;
+      }
   for (i = 0; i < 2 && c->o->add_compression[i] != FERRY_COMPRESSION_NONE; i++)
     if (c->o->add_compression[i] == FERRY_COMPRESSION_ZSTD && c->o->format
         && strcmp (c->o->format, "v2s2") == 0)

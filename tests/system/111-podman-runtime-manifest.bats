@@ -452,3 +452,172 @@ sstep() {
 	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/p1/manifests/v1" |
 		jq -c -S .subject | diff -u - "$TEST_TMP/f.pushed"
 }
+
+# ---- manifest add --artifact ---------------------------------------------------------
+
+make_artifact_files() {
+	mkdir -p "$TEST_TMP/files"
+	printf 'hello\n' >"$TEST_TMP/files/f1.txt"
+	printf '\000\001bin' >"$TEST_TMP/files/b.bin"
+	printf 'world\n' >"$TEST_TMP/files/f2.bin"
+	printf '{"a":1}' >"$TEST_TMP/files/cfg.json"
+}
+
+artifact_sequence() {
+	local t=$1 d=$TEST_TMP/files img
+	img=$("$t" image inspect --format '{{.Digest}}' localhost/ferry-test:latest)
+	{
+		"$t" manifest create a2 >/dev/null
+		sstep "$t" manifest add --artifact --artifact-config "$d/cfg.json" --artifact-exclude-titles a2 "$d/f1.txt" "$d/b.bin"
+		sstep "$t" manifest add --artifact --artifact-type app/x --artifact-config-type app/cfg \
+			--artifact-config "$d/cfg.json" --artifact-layer-type app/layer --annotation k=v --os linux --arch arm64 \
+			--artifact-subject localhost/ferry-test:latest a2 "$d/f2.bin"
+		sstep "$t" manifest add --artifact --artifact-config-type app/c a2 "$d/f1.txt"
+		sstep "$t" manifest inspect a2
+		sstep "$t" manifest add --artifact a2 "$d/nonexist"
+		sstep "$t" manifest add --artifact a2
+		sstep "$t" manifest add --artifact a2 "$d"
+		sstep "$t" manifest add --artifact-type x a2 localhost/ferry-test:latest
+		sstep "$t" manifest add --artifact nolist "$d/f1.txt"
+	} | sed -e "s/$img/<IMG>/g; s#$TEST_TMP#TMP#g" -E -e 's/^[0-9a-f]{64}$/<ID>/' >"$TEST_TMP/$t.artifact"
+}
+
+@test "manifest add --artifact and its options: Podman's artifact manifests (the same digests), entries and messages" {
+	load_test_image
+	make_artifact_files
+	artifact_sequence f
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		$ manifest add --artifact --artifact-config TMP/files/cfg.json --artifact-exclude-titles a2 TMP/files/f1.txt TMP/files/b.bin -> 0
+		<ID>
+		$ manifest add --artifact --artifact-type app/x --artifact-config-type app/cfg --artifact-config TMP/files/cfg.json --artifact-layer-type app/layer --annotation k=v --os linux --arch arm64 --artifact-subject localhost/ferry-test:latest a2 TMP/files/f2.bin -> 0
+		<ID>
+		$ manifest add --artifact --artifact-config-type app/c a2 TMP/files/f1.txt -> 0
+		<ID>
+		$ manifest inspect a2 -> 0
+		{
+		    "schemaVersion": 2,
+		    "mediaType": "application/vnd.oci.image.index.v1+json",
+		    "manifests": [
+		        {
+		            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		            "size": 572,
+		            "digest": "sha256:bf69eca5f0ead2a0ddf36a8aee21b33eb2a1838313bfe7da2219ee0788c577e9",
+		            "platform": {
+		                "architecture": "",
+		                "os": ""
+		            },
+		            "artifactType": "application/vnd.unknown.artifact.v1",
+		            "files": [
+		                "TMP/files/f1.txt",
+		                "TMP/files/b.bin"
+		            ]
+		        },
+		        {
+		            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		            "size": 433,
+		            "digest": "sha256:0a8fafd502c982f678e372a43f729d3d90f185e86ebd7fe5373de3e0a2d98ffd",
+		            "platform": {
+		                "architecture": "arm64",
+		                "os": "linux"
+		            },
+		            "annotations": {
+		                "k": "v"
+		            },
+		            "artifactType": "app/x",
+		            "files": [
+		                "TMP/files/f2.bin"
+		            ]
+		        },
+		        {
+		            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		            "size": 454,
+		            "digest": "sha256:1dfc23bf82e2fd71538453e2d013cd9f4908c6bacdc0d6067dd5b266ea7a429b",
+		            "platform": {
+		                "architecture": "",
+		                "os": ""
+		            },
+		            "artifactType": "application/vnd.unknown.artifact.v1",
+		            "files": [
+		                "TMP/files/f1.txt"
+		            ]
+		        }
+		    ],
+		    "subject": {
+		        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+		        "size": 559,
+		        "digest": "<IMG>",
+		        "platform": {
+		            "architecture": "",
+		            "os": ""
+		        }
+		    }
+		}
+		$ manifest add --artifact a2 TMP/files/nonexist -> 125
+		Error: reading "TMP/files/nonexist" to determine its digest: open TMP/files/nonexist: no such file or directory
+		$ manifest add --artifact a2 -> 125
+		Error: requires at least 2 arg(s), only received 1
+		$ manifest add --artifact a2 TMP/files -> 125
+		Error: reading "TMP/files" to determine its digest: read TMP/files: is a directory
+		$ manifest add --artifact-type x a2 localhost/ferry-test:latest -> 125
+		Error: --artifact-type requires --artifact
+		$ manifest add --artifact nolist TMP/files/f1.txt -> 125
+		Error: nolist: image not known
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.artifact"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	artifact_sequence podman_t
+	diff -u "$TEST_TMP/podman_t.artifact" "$TEST_TMP/f.artifact"
+}
+
+# The artifact manifests of the index $1 (REPOSITORY:TAG) in the registry,
+# each with its config's and layers' blobs as the registry serves them.
+registry_artifacts() {
+	local ref=$1 d b
+	for d in $(curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/${ref%%:*}/manifests/${ref#*:}" | jq -r '.manifests[].digest'); do
+		curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/${ref%%:*}/manifests/$d" | tee "$TEST_TMP/am.json"
+		echo
+		for b in $(jq -r '.config.digest, .layers[].digest' "$TEST_TMP/am.json"); do
+			echo "$b $(curl -sf "http://$REGISTRY/v2/${ref%%:*}/blobs/$b" | sha256sum | cut -d' ' -f1)"
+		done
+	done
+}
+
+@test "manifest push of a list with artifacts: their configs, files and manifests reach the registry as Podman sends them; a changed file is refused" {
+	registry_start
+	make_artifact_files
+	f manifest create al >/dev/null
+	f manifest add --artifact --artifact-config "$TEST_TMP/files/cfg.json" al "$TEST_TMP/files/f1.txt" "$TEST_TMP/files/b.bin" >/dev/null
+	f manifest add --artifact --artifact-type app/x al "$TEST_TMP/files/f2.bin" >/dev/null
+	run_ferry manifest push --tls-verify=false al "$REGISTRY/al:v1"
+	assert_status 0
+	registry_artifacts al:v1 >"$TEST_TMP/f.pushed"
+	# Every blob the registry serves is the one its digest names.
+	[ "$(grep -c '^sha256:' "$TEST_TMP/f.pushed")" = 5 ]
+	while read -r dg sum; do [ "$dg" = "sha256:$sum" ]; done < <(grep '^sha256:' "$TEST_TMP/f.pushed")
+	[ "$(curl -sf "http://$REGISTRY/v2/al/blobs/sha256:015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862")" = '{"a":1}' ]
+	# The index lists them without the list's own marks.
+	curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/al/manifests/v1" >"$TEST_TMP/idx.json"
+	[ "$(jq -c '[.manifests[] | keys]' "$TEST_TMP/idx.json")" = '[["artifactType","digest","mediaType","size"],["artifactType","digest","mediaType","size"]]' ]
+
+	# A file changed since it was added: named, and the list is not pushed.
+	printf 'changed\n' >>"$TEST_TMP/files/f2.bin"
+	run_ferry manifest push --tls-verify=false al "$REGISTRY/al:v2"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "file \`$TEST_TMP/files/f2.bin\` of artifact"
+	run curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/al/manifests/v2"
+	[ "$status" -ne 0 ]
+	run_ferry manifest push --tls-verify=false --format v2s2 al "$REGISTRY/al:v3"
+	assert_status 125
+	assert_output_contains "use --format oci"
+
+	need_podman
+	make_artifact_files
+	podman_t manifest create al >/dev/null
+	podman_t manifest add --artifact --artifact-config "$TEST_TMP/files/cfg.json" al "$TEST_TMP/files/f1.txt" "$TEST_TMP/files/b.bin" >/dev/null
+	podman_t manifest add --artifact --artifact-type app/x al "$TEST_TMP/files/f2.bin" >/dev/null
+	podman_t manifest push -q --tls-verify=false al "$REGISTRY/pal:v1"
+	registry_artifacts pal:v1 | diff -u - "$TEST_TMP/f.pushed"
+}

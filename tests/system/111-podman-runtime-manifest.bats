@@ -154,6 +154,34 @@ runtime_kept() {
 	f rm -f -t 0 b >/dev/null
 }
 
+@test "runtime: a name of containers.conf's [engine.runtimes] is found where it says, kept by that name, and one system migrate accepts, as Podman" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	printf '[engine.runtimes]\nmywrap = ["/nonexistent/runc", "%s"]\n' "$TEST_TMP/w/runc-wrap" >>"$CONTAINERS_CONF"
+	f --runtime mywrap create --name a ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.OCIRuntime}}' a)" = mywrap ]
+	f start a >/dev/null
+	grep -q "start $(f inspect --format '{{.Id}}' a)" "$TEST_TMP/w/calls.log"
+	f create --name b ferry-test true >/dev/null
+	run_ferry system migrate --new-runtime mywrap
+	assert_status 0
+	[ "$(f inspect --format '{{.OCIRuntime}}' b)" = mywrap ]
+	# A name it does not list: not found, one line.
+	run_ferry --runtime otherwrap create ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "otherwrap"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t --runtime mywrap create --name a --network none localhost/ferry-test:latest true >/dev/null
+	[ "$(podman_t inspect --format '{{.OCIRuntime}}' a)" = mywrap ]
+	podman_t create --name b --network none localhost/ferry-test:latest true >/dev/null
+	run podman_t system migrate --new-runtime mywrap
+	[ "$status" -eq 0 ]
+	[ "$(podman_t inspect --format '{{.OCIRuntime}}' b)" = mywrap ]
+}
+
 # ---- system migrate --new-runtime ---------------------------------------------
 
 migrate_runtime_sequence() {

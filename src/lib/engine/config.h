@@ -6,8 +6,8 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below and [engine]'s compression_format and
- * compression_level, and leaves every other alone; a file that is not
+ * [containers] settings below, [engine]'s compression_format and
+ * compression_level, and [engine.runtimes], and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
@@ -40,6 +40,7 @@
 
 #include "../util/error.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FERRY_CONFIG_DEFAULT_PATH "/etc/ferry/ferry.conf"
@@ -70,6 +71,15 @@ struct ferry_config
   char *compression_format;
   int compression_level;
   int compression_level_set;
+  /* [engine.runtimes], containers.conf's only: NAME = ["PATH", ...], where
+   * the OCI runtime --runtime NAME is (the first path that is there), as
+   * Podman finds it.  */
+  struct ferry_config_runtime
+  {
+    char *name;
+    char **paths; /* NULL-terminated */
+  } * runtimes;
+  size_t n_runtimes;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

@@ -17,6 +17,37 @@
 #include <string.h>
 #include <unistd.h>
 
+/* REQUESTED as Podman finds it: a name containers.conf's [engine.runtimes]
+ * lists, at the first of its paths that is there (the runtime keeps the
+ * name); anything else as ferry_runtime_init finds it.  */
+static int
+runtime_init (ferry_engine_t *e, struct ferry_runtime *rt, const char *requested, ferry_error_t *err)
+{
+  const struct ferry_config_runtime *listed = NULL;
+
+  for (size_t i = 0; strchr (requested, '/') == NULL && i < e->config.n_runtimes; i++)
+    if (strcmp (e->config.runtimes[i].name, requested) == 0)
+      listed = &e->config.runtimes[i];
+  if (listed == NULL)
+    return ferry_runtime_init (rt, requested, e->runroot, err);
+  for (size_t i = 0; listed->paths && listed->paths[i]; i++)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+
+      if (listed->paths[i][0] != '/' || ferry_runtime_init (rt, listed->paths[i], e->runroot, &ignored) < 0)
+        continue;
+      free (rt->name);
+      rt->name = xstrdup (requested);
+      free (rt->requested);
+      rt->requested = xstrdup (requested);
+      return 0;
+    }
+  return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                "OCI runtime `%s` not found: none of the paths containers.conf's "
+                                "[engine.runtimes] gives it is an executable file",
+                                requested);
+}
+
 int
 ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
                    const char *config, ferry_engine_t **out, ferry_error_t *err)
@@ -50,7 +81,7 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
   if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
     goto fail;
   e->db = ferry_store_db (e->store);
-  if (ferry_runtime_init (&e->runtime, runtime ? runtime : "runc", runroot, err) < 0)
+  if (runtime_init (e, &e->runtime, runtime ? runtime : "runc", err) < 0)
     goto fail;
   while (runtime_flags && runtime_flags[n_flags])
     n_flags++;
@@ -114,7 +145,7 @@ ferry_engine_runtime_named (ferry_engine_t *e, const char *requested, ferry_erro
     if (strcmp (e->other_runtimes[i]->requested, requested) == 0)
       return e->other_runtimes[i];
   rt = xmalloc0 (sizeof (*rt));
-  if (ferry_runtime_init (rt, requested, e->runroot, err) < 0)
+  if (runtime_init (e, rt, requested, err) < 0)
     {
       free (rt);
       return NULL;
@@ -207,6 +238,8 @@ ferry_engine_runtime_is_known (ferry_engine_t *e, const char *requested)
     return 1;
   for (size_t i = 0; KNOWN_RUNTIME_NAMES[i]; i++)
     listed |= strcmp (requested, KNOWN_RUNTIME_NAMES[i]) == 0;
+  for (size_t i = 0; i < e->config.n_runtimes; i++)
+    listed |= strcmp (requested, e->config.runtimes[i].name) == 0;
   if (! listed && ! (requested[0] == '/' && recorded_by_a_container (e, requested)))
     return 0;
   return ferry_engine_runtime_named (e, requested, &ignored) != NULL;

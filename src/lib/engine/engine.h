@@ -55,7 +55,8 @@ void ferry_engine_close (ferry_engine_t *e);
 struct ferry_container;
 
 /* The OCI runtime REQUESTED names (a name or an absolute path, as a
- * container records it): this ferry's own when it is the same, else one
+ * container records it; a name of containers.conf's [engine.runtimes] is
+ * found where that says): this ferry's own when it is the same, else one
  * loaded once per engine, with the same runroot and flags.  Not found: kind
  * FERRY_ERROR_NOT_FOUND.  */
 const struct ferry_runtime *ferry_engine_runtime_named (ferry_engine_t *e, const char *requested,
@@ -74,8 +75,9 @@ const struct ferry_runtime *ferry_engine_runtime_or_own (ferry_engine_t *e, cons
 const struct ferry_runtime *ferry_engine_runtime_or_own_id (ferry_engine_t *e, const char *id);
 /* Whether REQUESTED is a runtime `system migrate --new-runtime` may move
  * containers to, by Podman's rule: one of the runtime names Podman knows
- * (runc, crun, ...) installed here, this ferry's --runtime, or a path a
- * container records already, which exists.  */
+ * (runc, crun, ..., and containers.conf's [engine.runtimes]) installed
+ * here, this ferry's --runtime, or a path a container records already,
+ * which exists.  */
 int ferry_engine_runtime_is_known (ferry_engine_t *e, const char *requested);
 /* What a container's record says its runtime is (the default one's name
  * when it says nothing), as inspect's OCIRuntime shows it.  */

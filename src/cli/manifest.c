@@ -3,7 +3,9 @@
  * its texts are made by image/manifest_list.h.  */
 #include "commands.h"
 #include "common.h"
+#include "compression.h"
 #include "transfer.h"
+#include "image/compress.h"
 #include "image/convert.h"
 #include "image/manifest_list.h"
 #include "image/pull.h"
@@ -35,6 +37,20 @@ enum
   OPT_MANIFEST_DIGESTFILE,
   OPT_MANIFEST_REMOVE_SIGNATURES,
   OPT_MANIFEST_INSECURE,
+};
+
+enum
+{
+  /* compat-manifest2 */
+  OPT_MANIFEST_ADD_COMPRESSION = 0x2400,
+  OPT_MANIFEST_SUBJECT,
+  OPT_MANIFEST_ARTIFACT,
+  OPT_MANIFEST_ARTIFACT_TYPE,
+  OPT_MANIFEST_ARTIFACT_CONFIG,
+  OPT_MANIFEST_ARTIFACT_CONFIG_TYPE,
+  OPT_MANIFEST_ARTIFACT_LAYER_TYPE,
+  OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES,
+  OPT_MANIFEST_ARTIFACT_SUBJECT,
 };
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
@@ -156,7 +172,7 @@ manifest_create (int argc, char **argv)
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   for (i = optind + 1; i < argc; i++)
-    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, &err) < 0)
+    if (ferry_manifest_images_to_add (s, argv[i], all, &o, &digests, NULL, &err) < 0)
       return ferry_cli_fail (&err);
   if (ferry_manifest_list_create (s, name, digests, annotations, amend, &id, &err) < 0)
     return ferry_cli_fail (&err);
@@ -235,25 +251,73 @@ platform_flags_free (struct platform_flags *f)
   "      --features F         a feature the entry records (repeatable)\n"
 
 static const char add_usage[]
-    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n\n"
+    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n"
+      "       ferry manifest add --artifact [OPTIONS] LIST FILE [FILE...]\n\n"
       "Add IMAGE to the manifest list LIST and print the list's ID.  IMAGE is an image\n"
       "of the store, or else (or with docker://) one of a registry, which is pulled\n"
-      "into the store so that a push of the list can send it.\n\n"
+      "into the store so that a push of the list can send it.  With --artifact, add an\n"
+      "artifact manifest whose layers are the FILEs (read again when the list is pushed).\n\n"
       "Options:\n"
-      "      --all                of an IMAGE that is itself a list, add every image\n" PLATFORM_OPTIONS_HELP
+      "      --all                of an IMAGE that is itself a list, add every image\n"
+      "      --artifact           add the arguments as the files of an artifact\n"
+      "      --artifact-config FILE  the artifact's config: FILE's bytes (default: empty)\n"
+      "      --artifact-config-type TYPE  the config's media type\n"
+      "      --artifact-exclude-titles  no org.opencontainers.image.title annotation on\n"
+      "                           the layers\n"
+      "      --artifact-layer-type TYPE  every layer's media type (default: each file's)\n"
+      "      --artifact-subject IMAGE  the list's subject, an image or list of the store\n"
+      "      --artifact-type TYPE  the artifact's artifactType (default\n"
+      "                           application/vnd.unknown.artifact.v1)\n" PLATFORM_OPTIONS_HELP
           FERRY_REGISTRY_OPTIONS_HELP;
+
+/* What --artifact-* options name, for Podman's message when --artifact is
+ * missing.  */
+static const char *
+artifact_option_name (int c)
+{
+  switch (c)
+    {
+    case OPT_MANIFEST_ARTIFACT_TYPE:
+      return "--artifact-type";
+    case OPT_MANIFEST_ARTIFACT_CONFIG:
+      return "--artifact-config";
+    case OPT_MANIFEST_ARTIFACT_CONFIG_TYPE:
+      return "--artifact-config-type";
+    case OPT_MANIFEST_ARTIFACT_LAYER_TYPE:
+      return "--artifact-layer-type";
+    case OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES:
+      return "--artifact-exclude-titles";
+    case OPT_MANIFEST_ARTIFACT_SUBJECT:
+      return "--artifact-subject";
+    default:
+      return NULL;
+    }
+}
 
 static int
 manifest_add (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        PLATFORM_OPTIONS,
-                                        { "all", no_argument, NULL, OPT_MANIFEST_ALL },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          PLATFORM_OPTIONS,
+          { "all", no_argument, NULL, OPT_MANIFEST_ALL },
+          { "artifact", no_argument, NULL, OPT_MANIFEST_ARTIFACT },
+          { "artifact-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_TYPE },
+          { "artifact-config", required_argument, NULL, OPT_MANIFEST_ARTIFACT_CONFIG },
+          { "artifact-config-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_CONFIG_TYPE },
+          { "artifact-layer-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_LAYER_TYPE },
+          { "artifact-exclude-titles", no_argument, NULL, OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES },
+          { "artifact-subject", required_argument, NULL, OPT_MANIFEST_ARTIFACT_SUBJECT },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  struct ferry_list_artifact art = { 0 };
+  const char *artifact_flag = NULL, *artifact_subject = NULL;
+  cleanup_json json_object *subject = NULL;
+  bool artifact = false;
   cleanup_store ferry_store_t *s = NULL;
   cleanup_strv char **digests = NULL;
+  cleanup_json json_object *marks = NULL;
   struct ferry_transfer_options o = { 0 };
   struct platform_flags f = { 0 };
   struct ferry_image *list = NULL;
@@ -276,6 +340,34 @@ manifest_add (int argc, char **argv)
           f.all = true;
           continue;
         }
+      if (artifact_option_name (c))
+        artifact_flag = artifact_option_name (c);
+      switch (c)
+        {
+        case OPT_MANIFEST_ARTIFACT:
+          artifact = true;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_TYPE:
+          art.type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_CONFIG:
+          art.config = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_CONFIG_TYPE:
+          art.config_type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_LAYER_TYPE:
+          art.layer_type = optarg;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES:
+          art.exclude_titles = true;
+          continue;
+        case OPT_MANIFEST_ARTIFACT_SUBJECT:
+          artifact_subject = optarg;
+          continue;
+        default:
+          break;
+        }
       rc = ferry_cli_parse_or_help (c, "manifest add", argv, add_usage);
       if (rc != 0)
         {
@@ -283,7 +375,19 @@ manifest_add (int argc, char **argv)
           goto out;
         }
     }
-  if (argc - optind != 2)
+  /* --annotation goes on the entry added, as Podman's does.  */
+  f.p.annotations = f.annotations;
+  if (artifact_flag && ! artifact)
+    {
+      ret = ferry_cli_failf ("%s requires --artifact", artifact_flag);
+      goto out;
+    }
+  if (artifact && argc - optind < 2)
+    {
+      ret = ferry_cli_failf ("requires at least 2 arg(s), only received %d", argc - optind);
+      goto out;
+    }
+  if (! artifact && argc - optind != 2)
     {
       ret = ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
       goto out;
@@ -299,8 +403,22 @@ manifest_add (int argc, char **argv)
     }
   id = xstrdup (list->id);
   ferry_image_free (list);
-  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, &err) < 0
-      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, &err) < 0)
+  if (artifact)
+    {
+      art.files = argv + optind + 1;
+      if ((artifact_subject && (subject = ferry_manifest_subject (s, artifact_subject, &err)) == NULL)
+          || ferry_manifest_list_add_artifact (s, id, &art, &f.p, subject, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+      puts (id);
+      ret = 0;
+      goto out;
+    }
+  marks = json_object_new_object ();
+  if (ferry_manifest_images_to_add (s, argv[optind + 1], f.all, &o, &digests, marks, &err) < 0
+      || ferry_manifest_list_add_stored (s, id, digests, &f.p, NULL, marks, &err) < 0)
     {
       ret = ferry_cli_fail (&err);
       goto out;
@@ -317,6 +435,7 @@ struct annotate_request
 {
   const char *digest;
   struct platform_flags *f;
+  json_object *subject; /* --subject's descriptor, or NULL */
 };
 
 static char *
@@ -325,6 +444,12 @@ edit_annotate (ferry_store_t *s, const struct ferry_image *list, void *arg, ferr
   struct annotate_request *a = arg;
 
   (void) s;
+  if (a->subject)
+    {
+      cleanup_free char *text
+          = ferry_manifest_list_annotate (list->manifest, NULL, &a->f->p, a->f->annotations, err);
+      return text ? ferry_manifest_list_set_subject (text, a->subject, err) : NULL;
+    }
   if (a->f->index)
     return ferry_manifest_list_annotate (list->manifest, NULL, &a->f->p, a->f->annotations, err);
   a->f->p.annotations = a->f->annotations;
@@ -337,7 +462,9 @@ static const char annotate_usage[]
       "as `manifest inspect` shows), or with --index of the list itself, and print the\n"
       "list's ID.\n\n"
       "Options:\n" PLATFORM_OPTIONS_HELP
-      "      --index              --annotation sets annotations of the list itself\n";
+      "      --index              --annotation sets annotations of the list itself\n"
+      "      --subject IMAGE      with --index: make the image or list IMAGE of the store\n"
+      "                           the subject of the list\n";
 
 static int
 manifest_annotate (int argc, char **argv)
@@ -345,11 +472,14 @@ manifest_annotate (int argc, char **argv)
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         PLATFORM_OPTIONS,
                                         { "index", no_argument, NULL, OPT_MANIFEST_INDEX },
+                                        { "subject", required_argument, NULL, OPT_MANIFEST_SUBJECT },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct platform_flags f = { 0 };
   struct ferry_image *list = NULL;
+  cleanup_json json_object *subject = NULL;
+  const char *subject_ref = NULL;
   ferry_error_t err = NULL;
   int c, rc, ret = FERRY_EXIT_ERROR;
 
@@ -365,12 +495,28 @@ manifest_annotate (int argc, char **argv)
           f.index = true;
           continue;
         }
+      if (c == OPT_MANIFEST_SUBJECT)
+        {
+          subject_ref = optarg;
+          continue;
+        }
       rc = ferry_cli_parse_or_help (c, "manifest annotate", argv, annotate_usage);
       if (rc != 0)
         {
           ret = rc > 0 ? 0 : FERRY_EXIT_ERROR;
           goto out;
         }
+    }
+  /* Podman's words: the subject is the list's, never an image's.  */
+  if (subject_ref && argc - optind == 2)
+    {
+      ret = ferry_cli_failf ("setting subject for a manifest list requires no instance digest");
+      goto out;
+    }
+  if (subject_ref && ! f.index && argc - optind == 1)
+    {
+      ret = ferry_cli_failf ("expected an instance digest, image name, or artifact name");
+      goto out;
     }
   if (argc - optind != (f.index ? 1 : 2) && argc - optind != 2)
     {
@@ -392,8 +538,25 @@ manifest_annotate (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     goto out;
+  /* The list first: Podman names a missing list before a missing subject.  */
+  if (subject_ref)
+    {
+      if (ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+      ferry_image_free (list);
+      list = NULL;
+      subject = ferry_manifest_subject (s, subject_ref, &err);
+      if (subject == NULL)
+        {
+          ret = ferry_cli_fail (&err);
+          goto out;
+        }
+    }
   {
-    struct annotate_request a = { argc - optind == 2 ? argv[optind + 1] : NULL, &f };
+    struct annotate_request a = { argc - optind == 2 ? argv[optind + 1] : NULL, &f, subject };
     if (ferry_store_edit_list (s, argv[optind], edit_annotate, &a, &err) < 0
         || ferry_store_lookup_list (s, argv[optind], &list, &err) < 0)
       {
@@ -487,7 +650,44 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines (shown only on a terminal "
-      "anyway)\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_PUSH_FLAGS_HELP;
+      "anyway)\n"
+      "      --add-compression FORMAT[,FORMAT]  also push, for each platform that has\n"
+      "                           none in FORMAT (gzip or zstd), a copy of its image\n"
+      "                           with every layer in FORMAT, and list it\n" FERRY_COMPRESSION_FLAGS_HELP
+          FERRY_REGISTRY_OPTIONS_HELP FERRY_PUSH_FLAGS_HELP;
+
+/* --add-compression's FORMAT[,FORMAT...] into O->add_compression, each
+ * once, in the order given; Podman's words for one it has no compressor
+ * for.  */
+static int
+add_compression (const char *arg, struct ferry_transfer_options *o)
+{
+  cleanup_free char *copy = xstrdup (arg);
+  char *save = NULL, *name;
+
+  for (name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+    {
+      enum ferry_compression c;
+      ferry_error_t err = NULL;
+      size_t k;
+
+      if (strcmp (name, "zstd:chunked") == 0)
+        return ferry_cli_failf ("--add-compression zstd:chunked: ferry does not write zstd:chunked "
+                                "layers; use zstd");
+      if (ferry_compression_parse (name, &c, &err) < 0 || c == FERRY_COMPRESSION_NONE)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf (
+              "requested algorithm %s is not supported for replication: cannot find compressor for \"%s\"",
+              name, name);
+        }
+      for (k = 0; k < 2 && o->add_compression[k] != FERRY_COMPRESSION_NONE && o->add_compression[k] != c; k++)
+        ;
+      if (k < 2)
+        o->add_compression[k] = c;
+    }
+  return 0;
+}
 
 static int
 manifest_push (int argc, char **argv)
@@ -496,6 +696,8 @@ manifest_push (int argc, char **argv)
       = { FERRY_GLOBAL_OPTIONS,
           FERRY_REGISTRY_OPTIONS,
           FERRY_PUSH_FLAGS,
+          FERRY_COMPRESSION_FLAGS,
+          { "add-compression", required_argument, NULL, OPT_MANIFEST_ADD_COMPRESSION },
           { "all", optional_argument, NULL, OPT_MANIFEST_ALL },
           { "digestfile", required_argument, NULL, OPT_MANIFEST_DIGESTFILE },
           { "format", required_argument, NULL, 'f' },
@@ -507,6 +709,7 @@ manifest_push (int argc, char **argv)
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
+  struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
@@ -520,12 +723,18 @@ manifest_push (int argc, char **argv)
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
       if (rc == 0)
         rc = ferry_cli_transfer_option (c, optarg, &tf, &o);
+      if (rc == 0)
+        rc = ferry_cli_compression_option (c, optarg, &cf);
       if (rc < 0)
         return FERRY_EXIT_ERROR;
       if (rc > 0)
         continue;
       switch (c)
         {
+        case OPT_MANIFEST_ADD_COMPRESSION:
+          if (add_compression (optarg, &o) != 0)
+            return FERRY_EXIT_ERROR;
+          break;
         case OPT_MANIFEST_ALL:
           if (optarg == NULL || strcmp (optarg, "true") == 0)
             all = true;
@@ -558,6 +767,8 @@ manifest_push (int argc, char **argv)
     }
   if (argc - optind < 1 || argc - optind > 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  if (ferry_cli_compression_finish (&cf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
   s = ferry_cli_open_store ();
   if (s == NULL)

@@ -141,34 +141,28 @@ system_check (int argc, char **argv)
 /* ---- migrate ---------------------------------------------------------------- */
 
 static const char migrate_usage[]
-    = "Usage: ferry system migrate\n\n"
+    = "Usage: ferry system migrate [OPTIONS]\n\n"
       "Migrate existing containers to a new version of ferry: the state database is\n"
       "brought to this version's schema (as every command does when it opens the root),\n"
       "and every running container is stopped, so that it starts again under this\n"
-      "version.\n";
+      "version.\n\n"
+      "Options:\n"
+      "      --new-runtime NAME|PATH  Specify a new runtime for all containers\n";
+
+enum
+{
+  /* compat-manifest2 */
+  OPT_NEW_RUNTIME = 0x2400,
+};
 
 static int
-system_migrate (int argc, char **argv)
+stop_running (ferry_engine_t *e)
 {
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS,
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container **cs = NULL;
   ferry_error_t err = NULL;
   size_t n = 0, i;
-  int c, r, ret = 0;
+  int ret = 0;
 
-  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
-    if ((r = ferry_cli_parse_or_help (c, "system migrate", argv, migrate_usage)) != 0)
-      return r > 0 ? 0 : FERRY_EXIT_ERROR;
-  if (optind < argc)
-    return ferry_cli_failf ("`ferry system migrate` takes no arguments");
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    return FERRY_EXIT_ERROR;
   if (ferry_container_list (e, &cs, &n, &err) < 0)
     return ferry_cli_fail (&err);
   for (i = 0; i < n; i++)
@@ -188,6 +182,61 @@ system_migrate (int argc, char **argv)
       printf ("stopped %s\n", cs[i]->id);
     }
   ferry_containers_free (cs, n);
+  return ret;
+}
+
+/* Podman stops the running containers first and then checks the runtime
+ * asked for, and says what is wrong on standard output, without "Error:":
+ * ferry does the same, word for word.  */
+static int
+change_runtime (ferry_engine_t *e, const char *requested)
+{
+  ferry_error_t err = NULL;
+  size_t changed = 0;
+
+  if (! ferry_engine_runtime_is_known (e, requested))
+    {
+      printf ("change to runtime \"%s\" requested but no such runtime is defined: invalid argument\n",
+              requested);
+      fflush (stdout);
+      return FERRY_EXIT_ERROR;
+    }
+  if (ferry_container_set_runtime_all (e, requested, &changed, &err) < 0)
+    return ferry_cli_fail (&err);
+  return 0;
+}
+
+static int
+system_migrate (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "new-runtime", required_argument, NULL, OPT_NEW_RUNTIME },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_engine ferry_engine_t *e = NULL;
+  const char *new_runtime = NULL;
+  int c, r, ret;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      if (c == OPT_NEW_RUNTIME)
+        {
+          new_runtime = optarg;
+          continue;
+        }
+      if ((r = ferry_cli_parse_or_help (c, "system migrate", argv, migrate_usage)) != 0)
+        return r > 0 ? 0 : FERRY_EXIT_ERROR;
+    }
+  if (optind < argc)
+    return ferry_cli_failf ("`ferry system migrate` takes no arguments");
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    return FERRY_EXIT_ERROR;
+  ret = stop_running (e);
+  if (ret == 0 && new_runtime)
+    ret = change_runtime (e, new_runtime);
   return ret;
 }
 

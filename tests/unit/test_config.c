@@ -163,7 +163,8 @@ test_containers_conf (void **state)
                             "a.b.c = 1979-05-27T07:32:00Z\n"
                             "[engine]\nruntimes = { runc = [\"/usr/bin/runc\"], x = { y = 1 } }\n"
                             "compression_format = \"zstd\"\ncompression_level = -3\n"
-                            "[[engine.list]]\nn = -0x1f\n[secrets.opts]\n",
+                            "[[engine.list]]\nn = -0x1f\n[engine.runtimes]\nmywrap = [\"/a/w\", \"/b/w\"]\n"
+                            "[secrets.opts]\n",
                             &c, NULL),
       0);
   assert_non_null (c.env);
@@ -184,6 +185,14 @@ test_containers_conf (void **state)
   assert_string_equal (c.compression_format, "zstd");
   assert_int_equal (c.compression_level_set, 1);
   assert_int_equal (c.compression_level, -3);
+  /* [engine.runtimes]: a name's places, a later file's over an earlier's.  */
+  assert_int_equal (c.n_runtimes, 1);
+  assert_string_equal (c.runtimes[0].name, "mywrap");
+  assert_string_equal (c.runtimes[0].paths[1], "/b/w");
+  assert_int_equal (read_containers_conf ("[engine.runtimes]\nmywrap = [\"/c/w\"]\n", &c, NULL), 0);
+  assert_int_equal (c.n_runtimes, 1);
+  assert_string_equal (c.runtimes[0].paths[0], "/c/w");
+  assert_null (c.runtimes[0].paths[1]);
 
   /* A later file replaces a list, or adds to it with {append=true}.  */
   assert_int_equal (read_containers_conf ("[containers]\nenv = [\"D=e\", {append=true}]\nread_only = false\n"
@@ -224,6 +233,7 @@ test_containers_conf_bad (void **state)
     { "[containers]\ntz = \"Nowhere/City\"\n", ":2: " }, /* no such zone */
     { "[containers]\npids_limit = -2\n", ":2: " },
     { "[engine]\ncompression_format = 1\n", ":2: " },          /* not a string */
+    { "[engine.runtimes]\nx = \"/usr/bin/x\"\n", ":2: " },     /* not a list */
     { "[engine]\ncompression_level = \"high\"\n", ":2: " },    /* not a number */
     { "[engine]\ncompression_level = 99999999999\n", ":2: " }, /* past an int */
     { "\n\n[containers\n", ":3: " },                           /* an open header */

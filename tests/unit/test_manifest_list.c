@@ -167,6 +167,89 @@ test_bad_list_refused (void **state)
   ferry_error_release (&err);
 }
 
+#define DIGEST_C "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define DIGEST_D "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+
+/* What a push sends: changed entries (with the zstd mark), copies
+ * appended, the marked ones last in their order, as Podman sorts them.  */
+static void
+test_for_push_marks_and_order (void **state)
+{
+  struct ferry_image *a = fake_image (DIGEST_A, FERRY_MEDIA_OCI_MANIFEST, "amd64");
+  struct ferry_image *b = fake_image (DIGEST_B, FERRY_MEDIA_OCI_MANIFEST, "arm64");
+  cleanup_free char *one = NULL, *two = NULL, *pushed = NULL;
+  cleanup_json json_object *changed = json_object_new_object (), *added = json_object_new_array ();
+  cleanup_json json_object *m = NULL;
+  json_object *d, *mark, *entries;
+  ferry_error_t err = NULL;
+  struct ferry_list_platform none = { 0 };
+
+  (void) state;
+  one = ferry_manifest_list_add_image (
+      "{\"schemaVersion\":2,\"mediaType\":\"" FERRY_MEDIA_OCI_INDEX "\",\"manifests\":[]}", a, &none, &err);
+  assert_non_null (one);
+  two = ferry_manifest_list_add_image (one, b, &none, &err);
+  assert_non_null (two);
+  /* A's image went with zstd layers: it is marked, under its new digest.  */
+  d = json_object_new_object ();
+  json_object_object_add (d, "digest", json_object_new_string (DIGEST_C));
+  mark = json_object_new_object ();
+  json_object_object_add (mark, FERRY_ANNOTATION_ZSTD, json_object_new_string ("true"));
+  json_object_object_add (d, "annotations", mark);
+  json_object_object_add (changed, DIGEST_A, d);
+  /* A zstd copy of B.  */
+  d = json_object_new_object ();
+  json_object_object_add (d, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (d, "size", json_object_new_int (10));
+  json_object_object_add (d, "digest", json_object_new_string (DIGEST_D));
+  json_object_object_add (d, "annotations", json_object_get (mark));
+  json_object_array_add (added, d);
+  pushed = ferry_manifest_list_for_push (two, NULL, changed, added, &err);
+  assert_non_null (pushed);
+  m = parsed (pushed);
+  entries = ferry_json_get_array (m, "manifests");
+  assert_int_equal (json_object_array_length (entries), 3);
+  assert_string_equal (ferry_json_get_string (json_object_array_get_idx (entries, 0), "digest"), DIGEST_B);
+  assert_string_equal (ferry_json_get_string (json_object_array_get_idx (entries, 1), "digest"), DIGEST_C);
+  assert_string_equal (ferry_json_get_string (json_object_array_get_idx (entries, 2), "digest"), DIGEST_D);
+  assert_true (
+      ferry_json_string_equals (ferry_json_get_object (json_object_array_get_idx (entries, 1), "annotations"),
+                                FERRY_ANNOTATION_ZSTD, "true"));
+  /* The stored list is as it was: convert alone neither sorts nor adds.  */
+  json_object_put (m);
+  m = parsed (two);
+  assert_string_equal (
+      ferry_json_get_string (json_object_array_get_idx (ferry_json_get_array (m, "manifests"), 0), "digest"),
+      DIGEST_A);
+  ferry_image_free (a);
+  ferry_image_free (b);
+}
+
+/* A subject makes the list an OCI index; inspect shows Podman's empty
+ * platform, which the stored text does not have.  */
+static void
+test_subject (void **state)
+{
+  cleanup_free char *empty = ferry_manifest_list_new (NULL), *with = NULL;
+  cleanup_json json_object *subject = json_object_new_object (), *m = NULL, *shown = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  json_object_object_add (subject, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
+  json_object_object_add (subject, "size", json_object_new_int (559));
+  json_object_object_add (subject, "digest", json_object_new_string (DIGEST_A));
+  with = ferry_manifest_list_set_subject (empty, subject, &err);
+  assert_non_null (with);
+  m = parsed (with);
+  assert_string_equal (ferry_json_get_string (m, "mediaType"), FERRY_MEDIA_OCI_INDEX);
+  assert_string_equal (ferry_json_get_string (ferry_json_get_object (m, "subject"), "digest"), DIGEST_A);
+  assert_null (ferry_json_get_object (ferry_json_get_object (m, "subject"), "platform"));
+  shown = ferry_manifest_list_inspect (with, &err);
+  assert_non_null (shown);
+  assert_true (ferry_json_string_equals (
+      ferry_json_get_object (ferry_json_get_object (shown, "subject"), "platform"), "os", ""));
+}
+
 int
 main (void)
 {
@@ -175,6 +258,8 @@ main (void)
     cmocka_unit_test (test_add_replace_and_types),
     cmocka_unit_test (test_annotate_remove_convert),
     cmocka_unit_test (test_bad_list_refused),
+    cmocka_unit_test (test_for_push_marks_and_order),
+    cmocka_unit_test (test_subject),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -1465,6 +1465,9 @@ static const struct record_field
   { "SdNotifyMode", check_sdnotify_mode, 1 },
   { "Requires", check_requires, 1 },
   { "CreateCommand", check_strings, 1 },
+  /* The source's runtime: a name or a path there, never run here (the
+   * restore records this ferry's own in its place).  */
+  { "OCIRuntime", check_string, 1 },
   { "CreateCommandImage", check_create_command_image, 1 },
 };
 

@@ -172,7 +172,7 @@ config_dump (ferry_engine_t *e, const struct ferry_container *c, const char *cri
   json_object_object_add (o, "rootfsImageID", json_object_new_string (c->image_id));
   json_object_object_add (o, "rootfsImageName",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
-  json_object_object_add (o, "runtime", json_object_new_string (e->runtime.name));
+  json_object_object_add (o, "runtime", json_object_new_string (ferry_engine_runtime_or_own (e, c)->name));
   json_object_object_add (o, "createdTime", json_object_new_string (c->created));
   json_object_object_add (o, "checkpointedTime", json_object_new_string (now));
   json_object_object_add (o, "restoredTime", json_object_new_string ("0001-01-01T00:00:00Z"));
@@ -483,7 +483,7 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
 {
   cleanup_error ferry_error_t err = NULL;
 
-  ferry_runtime_kill_frozen (&e->runtime, c->id, c->pid, &err);
+  ferry_runtime_kill_frozen (ferry_engine_runtime_or_own (e, c), c->id, c->pid, &err);
   ferry_container_wait_exit_file (e, c, 30000);
 }
 
@@ -607,7 +607,7 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   if (ferry_operation_detail_bool (op, "leave_running"))
     {
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_resume (&e->runtime, c->id, c->pid, &ignored);
+      ferry_runtime_resume (ferry_engine_runtime_or_own (e, c), c->id, c->pid, &ignored);
     }
   else
     {
@@ -670,7 +670,7 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
    * on a page FIFO for good.  */
   if (pgid > 1 && pgid < INT32_MAX)
     ferry_process_group_kill ((pid_t) pgid, helpers, 10000);
-  if (ferry_runtime_resume (&e->runtime, id, 0, &ignored) < 0)
+  if (ferry_runtime_resume (ferry_engine_runtime_or_own_id (e, id), id, 0, &ignored) < 0)
     ferry_error_release (&ignored);
   if (tmp)
     unlink (tmp);
@@ -687,7 +687,7 @@ container_process_gone (ferry_engine_t *e, const char *id)
   cleanup_error ferry_error_t err = NULL;
   struct ferry_runtime_state st;
 
-  if (ferry_runtime_state (&e->runtime, id, &st, &err) < 0)
+  if (ferry_runtime_state (ferry_engine_runtime_or_own_id (e, id), id, &st, &err) < 0)
     return err->kind == FERRY_ERROR_NOT_FOUND;
   return strcmp (st.status, "stopped") == 0;
 }
@@ -816,7 +816,7 @@ checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_
 
 struct lazy_dump
 {
-  ferry_engine_t *e;
+  const struct ferry_runtime *rt; /* the container's */
   const char *id;
   const struct ferry_checkpoint_options *co;
   pthread_t thread;
@@ -840,7 +840,7 @@ lazy_dump_main (void *arg)
     d->ret = ferry_make_error (&d->err, errno, "cannot make a socket");
   ferry_write_all (d->ready, "s", 1);
   if (d->ret == 0)
-    d->ret = ferry_runtime_checkpoint (&d->e->runtime, d->id, d->co, &d->err);
+    d->ret = ferry_runtime_checkpoint (d->rt, d->id, d->co, &d->err);
   __atomic_store_n (&d->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -928,7 +928,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   struct ferry_runtime_hook hook;
   struct dump_watch watch = { e, &op };
   ferry_prepack_t *prepack = NULL;
-  struct lazy_dump lazy = { .e = e, .co = &co, .sock = -1 };
+  struct lazy_dump lazy = { .co = &co, .sock = -1 };
   int post_copy = r->handover && r->handover->pages;
   struct export x = { .fd = -1 };
   struct ferry_runtime_warm_up warm = { 0 };
@@ -1008,6 +1008,8 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
       work = xasprintf ("%s/checkpoint", cdir);
       images = xstrdup (work);
     }
+  if (ferry_engine_runtime_of (e, c, err) == NULL)
+    goto out;
   /* Recorded before anything is touched; from here every failure goes
    * back through checkpoint_back, as a settle after a crash would.  */
   if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_CHECKPOINT, PHASE_DUMPING,
@@ -1029,7 +1031,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
 
   /* Frozen from here until files and memory are both taken.  */
   stats->frozen_at_us = ferry_time_monotonic_us ();
-  if (ferry_runtime_pause (&e->runtime, c->id, c->pid, err) < 0)
+  if (ferry_runtime_pause (ferry_engine_runtime_or_own (e, c), c->id, c->pid, err) < 0)
     goto fail;
   stats->freeze_us = ferry_time_monotonic_us () - stats->frozen_at_us;
   ferry_fault_point ("checkpoint-frozen");
@@ -1064,9 +1066,10 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   if (post_copy)
     co.lazy_pages_address = xasprintf ("127.0.0.1:%d", LAZY_PAGES_PORT);
   lazy.id = c->id;
+  lazy.rt = ferry_engine_runtime_or_own (e, c);
   t1 = ferry_time_monotonic_us ();
   if (post_copy ? lazy_dump_start (&lazy, err) < 0
-                : ferry_runtime_checkpoint (&e->runtime, c->id, &co, err) < 0)
+                : ferry_runtime_checkpoint (ferry_engine_runtime_or_own (e, c), c->id, &co, err) < 0)
     {
       explain_dump_failure (e, c, work, err);
       goto fail;
@@ -1087,7 +1090,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   if (co.leave_running && ! r->leave_running)
     {
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_pause (&e->runtime, c->id, c->pid, &ignored);
+      ferry_runtime_pause (ferry_engine_runtime_or_own (e, c), c->id, c->pid, &ignored);
     }
   if (r->export_path && r->leave_running && ! post_copy)
     {
@@ -1095,7 +1098,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
        * the container runs again.  (Not while CRIU still serves its
        * pages: they are the container's own.)  */
       cleanup_error ferry_error_t ignored = NULL;
-      ferry_runtime_resume (&e->runtime, c->id, c->pid, &ignored);
+      ferry_runtime_resume (ferry_engine_runtime_or_own (e, c), c->id, c->pid, &ignored);
     }
   if (r->export_path)
     {

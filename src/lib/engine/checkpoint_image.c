@@ -72,7 +72,7 @@ ferry_checkpoint_image_annotations (ferry_engine_t *e, const struct ferry_contai
       add (a, iname, image);
       add (a, cv, criu);
     }
-  add (a, "io.podman.annotations.checkpoint.runtime.name", e->runtime.name);
+  add (a, "io.podman.annotations.checkpoint.runtime.name", ferry_engine_runtime_or_own (e, c)->name);
   add (a, "io.podman.annotations.checkpoint.host.arch", ferry_image_host_arch ());
   add (a, "io.podman.annotations.checkpoint.host.kernel", kernel);
   add (a, "io.podman.annotations.checkpoint.cgroups.version", cgroups);
@@ -81,7 +81,7 @@ ferry_checkpoint_image_annotations (ferry_engine_t *e, const struct ferry_contai
   add (a, "org.criu.checkpoint.container.name", c->name);
   add (a, "org.criu.checkpoint.rootfsImageName", image);
   add (a, "org.criu.checkpoint.rootfsImageID", c->image_id);
-  add (a, "org.criu.checkpoint.runtime.name", e->runtime.name);
+  add (a, "org.criu.checkpoint.runtime.name", ferry_engine_runtime_or_own (e, c)->name);
   add (a, "org.criu.checkpoint.criu.version", criu);
   add (a, "org.criu.checkpoint.host.arch", ferry_image_host_arch ());
   add (a, "org.criu.checkpoint.host.kernel", kernel);

@@ -723,6 +723,27 @@ set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key
   return 0;
 }
 
+/* containers.conf's [engine.runtimes]: NAME = ["PATH", ...], a later file's
+ * over an earlier one's.  */
+static int
+set_engine_runtime (struct ferry_config *c, struct toml_cursor *t, const char *key, struct toml_value *v,
+                    ferry_error_t *err)
+{
+  size_t i;
+
+  if (want_type (t, key, v, TOML_ARRAY, err) < 0)
+    return -1;
+  for (i = 0; i < c->n_runtimes && strcmp (c->runtimes[i].name, key) != 0; i++)
+    ;
+  if (i == c->n_runtimes)
+    {
+      c->runtimes = xrealloc (c->runtimes, (c->n_runtimes + 1) * sizeof (*c->runtimes));
+      c->runtimes[c->n_runtimes++] = (struct ferry_config_runtime){ .name = xstrdup (key) };
+    }
+  set_list (&c->runtimes[i].paths, v);
+  return 0;
+}
+
 static int
 set_value (struct ferry_config *c, const struct config_source *src, struct toml_cursor *t,
            const char *section, const char *key, struct toml_value *v, ferry_error_t *err)
@@ -731,6 +752,8 @@ set_value (struct ferry_config *c, const struct config_source *src, struct toml_
 
   if (! src->strict && strcmp (section, "engine") == 0)
     return set_engine_value (c, t, key, v, err);
+  if (! src->strict && strcmp (section, "engine.runtimes") == 0)
+    return set_engine_runtime (c, t, key, v, err);
   if (strcmp (section, "containers") == 0)
     {
       if (set_containers_value (c, t, key, v, &known, err) < 0)
@@ -994,5 +1017,11 @@ ferry_config_release (struct ferry_config *c)
   free (c->compression_format);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
+  for (size_t i = 0; i < c->n_runtimes; i++)
+    {
+      free (c->runtimes[i].name);
+      ferry_cleanup_strvp (&c->runtimes[i].paths);
+    }
+  free (c->runtimes);
   ferry_config_init (c);
 }

@@ -6,8 +6,9 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below and [engine]'s compression_format,
- * compression_level and cdi_spec_dirs, and leaves every other alone; a file that is not
+ * [containers] settings below, [engine]'s compression_format,
+ * compression_level and cdi_spec_dirs, and [engine.runtimes], and leaves
+ * every other alone; a file that is not
  * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
@@ -40,6 +41,7 @@
 
 #include "../util/error.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FERRY_CONFIG_DEFAULT_PATH "/etc/ferry/ferry.conf"
@@ -73,6 +75,15 @@ struct ferry_config
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
    * the last one winning; NULL: the default directories.  */
   char **cdi_spec_dirs;
+  /* [engine.runtimes], containers.conf's only: NAME = ["PATH", ...], where
+   * the OCI runtime --runtime NAME is (the first path that is there), as
+   * Podman finds it.  */
+  struct ferry_config_runtime
+  {
+    char *name;
+    char **paths; /* NULL-terminated */
+  } * runtimes;
+  size_t n_runtimes;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

@@ -1464,6 +1464,9 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   /* The mode of its /, as Podman's overlay store gives every container
    * whatever the image's layers say.  */
   json_object_object_add (rec, "RootMode", json_object_new_int (DEFAULT_ROOT_MODE));
+  /* Every later operation on it runs this one, whatever --runtime it is
+   * given then (engine.h).  */
+  json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
   json_object_object_add (
@@ -2218,6 +2221,27 @@ ferry_container_is_checkpointed (const struct ferry_container *c)
 {
   return c->status == FERRY_CONTAINER_EXITED && c->checkpointed_at && *c->checkpointed_at
          && (c->started_at == NULL || strcmp (c->checkpointed_at, c->started_at) >= 0);
+}
+
+int
+ferry_container_set_runtime_all (ferry_engine_t *e, const char *requested, size_t *changed,
+                                 ferry_error_t *err)
+{
+  /* A record without OCIRuntime has the default, which is not REQUESTED
+   * unless this ferry's --runtime says so: recorded explicitly either way.  */
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (e->db,
+                          "UPDATE containers SET config = json_set (config, '$.OCIRuntime', ?1) "
+                          "WHERE json_extract (config, '$.OCIRuntime') IS NOT ?1",
+                          err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, requested, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the containers' new OCI runtime");
+  *changed = (size_t) sqlite3_changes (sqlite3_db_handle (st));
+  return 0;
 }
 
 int

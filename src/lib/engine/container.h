@@ -278,6 +278,12 @@ int ferry_container_identify (ferry_engine_t *e, const char *ref, char **id, cha
 /* True while C sits checkpointed: stopped by a checkpoint that came after
  * it last started (a restore or a start ends it, -R never begins it).  */
 int ferry_container_is_checkpointed (const struct ferry_container *c);
+/* `system migrate --new-runtime`: REQUESTED (a runtime name or absolute
+ * path, as ferry_engine_runtime_named takes it) becomes the recorded
+ * runtime of every container that has another, in one statement, so that a
+ * crash changes all or none.  *CHANGED: how many.  */
+int ferry_container_set_runtime_all (ferry_engine_t *e, const char *requested, size_t *changed,
+                                     ferry_error_t *err);
 /* Logs a container event STATUS (state/events.h) with the container's
  * name, image and labels, and EXIT_CODE when it is not negative.  */
 void ferry_container_event_record (ferry_engine_t *e, const char *id, json_object *record, const char *status,

@@ -505,7 +505,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
           json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")) ? "" : hosts));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
   json_object_object_add (o, "OCIConfigPath", json_object_new_string (bundle));
-  json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
+  json_object_object_add (o, "OCIRuntime", json_object_new_string (ferry_engine_runtime_recorded (e, c)));
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
   json_object_object_add (o, "PidFile", member_or (c->record, "PidFile", json_object_new_string (pidfile)));

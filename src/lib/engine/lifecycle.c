@@ -180,7 +180,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
         return;
       /* No monitor: after a crash or a reboot (runroot emptied).  The
        * runtime decides whether the process still lives.  */
-      if (ferry_runtime_state (&e->runtime, c->id, &st, &err) == 0
+      if (ferry_runtime_state (ferry_engine_runtime_or_own (e, c), c->id, &st, &err) == 0
           && (strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0))
         return;
       ferry_error_release (&err);
@@ -1321,7 +1321,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   struct ferry_overlay ov;
   ferry_error_t err = NULL;
 
-  if (ferry_runtime_delete (&e->runtime, c->id, 1, &err) < 0)
+  if (ferry_runtime_delete (ferry_engine_runtime_or_own (e, c), c->id, 1, &err) < 0)
     release_error (&err);
   unmount_shm (e, c);
   ferry_image_mounts_unmount (e, c);
@@ -1564,7 +1564,10 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   pid_t pid = 0, conmon_pid = 0;
   cleanup_free char *joined = NULL;
   int kind;
+  const struct ferry_runtime *rt = ferry_engine_runtime_of (e, c, err);
 
+  if (rt == NULL)
+    return -1;
   /* What a previous run left (conmon's cleanup may not have run yet):
    * the runtime refuses to create a container whose ID it still knows.
    * The network stays only for the restore it was kept for.  */
@@ -1611,7 +1614,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
         goto fail;
     }
 
-  co.runtime = &e->runtime;
+  co.runtime = rt;
   co.id = c->id;
   co.name = c->name;
   co.bundle = bundle;
@@ -1699,7 +1702,7 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
     }
   if (so && so->attach)
     attach_fd = *so->attach_fd;
-  if (ferry_runtime_start (&e->runtime, c->id, err) < 0)
+  if (ferry_runtime_start (ferry_engine_runtime_or_own (e, c), c->id, err) < 0)
     {
       if (attach_fd >= 0)
         close (attach_fd);
@@ -1913,20 +1916,21 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
     }
   if (ferry_container_has_monitor (c))
     {
-      if (timeout > 0 && ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
+      if (timeout > 0 && ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, sig, 0, err) < 0)
         {
           /* It may have exited just before the signal: then it is stopped. */
           if (! ferry_container_wait_exit_file (e, c, 2000))
             return -1;
           ferry_error_release (err);
         }
-      if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, c->pid, err) < 0)
+      if (c->status == FERRY_CONTAINER_PAUSED
+          && ferry_runtime_resume (ferry_engine_runtime_or_own (e, c), c->id, c->pid, err) < 0)
         return -1;
       if (timeout == 0 || ! ferry_container_wait_exit_file (e, c, timeout * 1000LL))
         {
           if (report && timeout > 0)
             report->killed = 1;
-          if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
+          if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
             return -1;
           if (! ferry_container_wait_exit_file (e, c, 30000))
             mark_exited_without_code (c);
@@ -1967,7 +1971,7 @@ stop_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_stop_rep
     {
       if (report)
         report->killed = 1;
-      if (ferry_runtime_kill (&e->runtime, c->id, SIGKILL, 1, err) < 0)
+      if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
         {
           if (! ferry_container_wait_exit_file (e, c, 2000))
             return -1;
@@ -2005,14 +2009,15 @@ stop_begin (ferry_engine_t *e, struct ferry_container *c, int *lock, int *stoppi
   *stopping = ferry_lock_acquire (e->root, name, 0, err);
   if (*stopping < 0)
     return -1;
-  if (ferry_runtime_kill (&e->runtime, c->id, sig, 0, err) < 0)
+  if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, sig, 0, err) < 0)
     {
       /* It may have exited just before the signal: then it is stopped. */
       if (! ferry_container_wait_exit_file (e, c, 2000))
         return -1;
       ferry_error_release (err);
     }
-  if (c->status == FERRY_CONTAINER_PAUSED && ferry_runtime_resume (&e->runtime, c->id, c->pid, err) < 0)
+  if (c->status == FERRY_CONTAINER_PAUSED
+      && ferry_runtime_resume (ferry_engine_runtime_or_own (e, c), c->id, c->pid, err) < 0)
     return -1;
   if (c->status == FERRY_CONTAINER_EXITED)
     return 1;
@@ -2208,7 +2213,10 @@ ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_erro
   else if (set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
     ret = -1;
   else
-    ret = ferry_runtime_kill (&e->runtime, c->id, signal, 0, err);
+    {
+      const struct ferry_runtime *rt = ferry_engine_runtime_of (e, c, err);
+      ret = rt ? ferry_runtime_kill (rt, c->id, signal, 0, err) : -1;
+    }
   if (ret == 0)
     ferry_container_event (e, c, "kill");
   ferry_container_free (c);
@@ -2221,6 +2229,7 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
   struct ferry_container *c = NULL;
   cleanup_lock int lock = -1;
   enum ferry_container_status want = pause ? FERRY_CONTAINER_RUNNING : FERRY_CONTAINER_PAUSED;
+  const struct ferry_runtime *rt;
   int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
@@ -2245,7 +2254,8 @@ set_paused (ferry_engine_t *e, const char *ref, int pause, ferry_error_t *err)
                                      "\"%s\" is not paused, can't unpause: container state improper", c->id);
       goto out;
     }
-  if ((pause ? ferry_runtime_pause : ferry_runtime_resume) (&e->runtime, c->id, c->pid, err) < 0)
+  rt = ferry_engine_runtime_of (e, c, err);
+  if (rt == NULL || (pause ? ferry_runtime_pause : ferry_runtime_resume) (rt, c->id, c->pid, err) < 0)
     goto out;
   c->status = pause ? FERRY_CONTAINER_PAUSED : FERRY_CONTAINER_RUNNING;
   ret = ferry_container_save_state (e, c, err);
@@ -2643,7 +2653,10 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   struct ferry_exec_options o = { 0 };
   json_object *process;
   size_t n_gids = 0;
+  const struct ferry_runtime *rt = ferry_engine_runtime_of (e, c, err);
 
+  if (rt == NULL)
+    return -1;
   bundle = ferry_engine_bundle_dir (e, c->id);
   config_path = xasprintf ("%s/config.json", bundle);
   spec = ferry_json_parse_file (config_path, "the container's config.json", err);
@@ -2685,7 +2698,7 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   o.n_preserve_fds = r->n_preserve_fds;
   process_json = xstrdup (ferry_json_to_string (process, 0));
   o.process_template_json = process_json;
-  return ferry_runtime_exec (&e->runtime, c->id, &o, exit_code, err);
+  return ferry_runtime_exec (rt, c->id, &o, exit_code, err);
 }
 
 int

@@ -269,7 +269,7 @@ restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t
 
   if (conmon && ferry_process_info (conmon, &info) == 0)
     ferry_process_group_kill (info.pgrp, RESTORE_HELPERS, 10000);
-  if (ferry_runtime_delete (&e->runtime, id, 1, &ignored) < 0)
+  if (ferry_runtime_delete (ferry_engine_runtime_or_own_id (e, id), id, 1, &ignored) < 0)
     ferry_error_release (&ignored);
   if (ferry_container_find (e, id, &c, &ignored) < 0)
     ferry_error_release (&ignored);
@@ -338,7 +338,7 @@ restored_process (ferry_engine_t *e, const char *id, pid_t *pid)
   cleanup_error ferry_error_t err = NULL;
   struct ferry_runtime_state st;
 
-  if (ferry_runtime_state (&e->runtime, id, &st, &err) < 0 || st.pid <= 0)
+  if (ferry_runtime_state (ferry_engine_runtime_or_own_id (e, id), id, &st, &err) < 0 || st.pid <= 0)
     return 0;
   *pid = st.pid;
   return strcmp (st.status, "running") == 0 || strcmp (st.status, "paused") == 0
@@ -641,6 +641,9 @@ ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
+  /* A program named by an archive is not one to run: the container is
+   * this ferry's runtime's from now on.  */
+  json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   if (check_import (e, rec, r, pulled, err) < 0)
     {
       remove_pulled (e, *pulled);
@@ -976,6 +979,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       json_object_object_add (rec, "Id", json_object_new_string (new_id));
       json_object_object_add (rec, "Name", json_object_new_string (r->name));
     }
+  /* A program named by an archive is not one to run: the container is
+   * this ferry's runtime's from now on.  */
+  json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   /* A copy (--name) gets addresses of its own; the same container asks
    * for those it had, unless told otherwise.  */
   {

@@ -92,7 +92,7 @@ update_running (ferry_engine_t *e, const struct ferry_container *c, json_object 
   text = ferry_json_to_string (resources, 0);
   if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
     return -1;
-  ret = ferry_runtime_update (&e->runtime, c->id, path, err);
+  ret = ferry_runtime_update (ferry_engine_runtime_or_own (e, c), c->id, path, err);
   unlink (path);
   return ret;
 }
@@ -171,7 +171,7 @@ ferry_container_update (ferry_engine_t *e, const char *ref, const struct ferry_u
   if (json_object_deep_copy (c->record, &rec, NULL) < 0)
     abort ();
   if (ferry_resources_update_record (rec, &o->resources, o->memory, o->nano_cpus, o->pids_limit,
-                                     e->runtime.name, err)
+                                     ferry_engine_runtime_or_own (e, c)->name, err)
       < 0)
     goto out;
   if (o->health && ferry_health_update_record (o->health, rec, &check_changed, err) < 0)

@@ -321,8 +321,8 @@ ferry_artifacts_find (ferry_artifacts_t *a, const char *ref, ferry_error_t *err)
 
 /* Go's http.DetectContentType, for the signatures files carry most: the
  * media type Podman gives a layer.  */
-static const char *
-sniff_media_type (const unsigned char *b, size_t n)
+const char *
+ferry_artifact_sniff_media_type (const unsigned char *b, size_t n)
 {
   static const struct
   {
@@ -448,7 +448,8 @@ add_file (ferry_artifacts_t *a, const char *path, json_object *annotations, json
   close (out);
   base = xstrdup (path);
   *desc = json_object_new_object ();
-  json_object_object_add (*desc, "mediaType", json_object_new_string (sniff_media_type (head, head_len)));
+  json_object_object_add (*desc, "mediaType",
+                          json_object_new_string (ferry_artifact_sniff_media_type (head, head_len)));
   json_object_object_add (*desc, "digest", json_object_new_string (digest));
   json_object_object_add (*desc, "size", json_object_new_int64 ((int64_t) total));
   json_object_object_add (*desc, "annotations", sorted_annotations (annotations, basename (base)));

@@ -53,6 +53,11 @@ char *ferry_artifact_name (const char *name, ferry_error_t *err);
  * at least 3 characters); NULL with ERR (kind NOT_FOUND) when none.  */
 const struct ferry_artifact *ferry_artifacts_find (ferry_artifacts_t *a, const char *ref, ferry_error_t *err);
 
+/* The media type Go's http.DetectContentType gives a file that starts
+ * with the N bytes B (at most 512 are looked at), as Podman types an
+ * artifact's layers: "text/plain; charset=utf-8", "application/octet-stream", ...  */
+const char *ferry_artifact_sniff_media_type (const unsigned char *b, size_t n);
+
 /* Makes artifact NAME of the regular files PATHS: TYPE (may be NULL) its
  * artifactType, ANNOTATIONS ("KEY=VALUE", NULL-terminated, may be NULL)
  * on each layer.  DIGEST gets the manifest's digest.  */

@@ -48,6 +48,8 @@ canonical_entry (json_object *e)
   if (a && json_object_object_length (a) > 0)
     json_object_object_add (out, "annotations", json_object_get (a));
   copy_member (out, e, "artifactType");
+  copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
+  copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
   return out;
 }
 
@@ -56,11 +58,11 @@ canonical_entry (json_object *e)
  * only that can (platform features), else the index, except for an empty
  * list, which is Docker's.  */
 static const char *
-choose_media_type (json_object *entries, json_object *annotations)
+choose_media_type (json_object *entries, json_object *annotations, json_object *subject)
 {
   size_t i, n = json_object_array_length (entries);
 
-  if (annotations && json_object_object_length (annotations) > 0)
+  if ((annotations && json_object_object_length (annotations) > 0) || subject)
     return FERRY_MEDIA_OCI_INDEX;
   for (i = 0; i < n; i++)
     {
@@ -84,7 +86,7 @@ choose_media_type (json_object *entries, json_object *annotations)
 /* The text of the list ENTRIES with ANNOTATIONS, in MEDIA_TYPE (NULL:
  * chosen).  */
 static char *
-list_text (json_object *entries, json_object *annotations, const char *media_type)
+list_text (json_object *entries, json_object *subject, json_object *annotations, const char *media_type)
 {
   cleanup_json json_object *out = json_object_new_object ();
   json_object *list = json_object_new_array ();
@@ -93,10 +95,12 @@ list_text (json_object *entries, json_object *annotations, const char *media_typ
   json_object_object_add (out, "schemaVersion", json_object_new_int (2));
   json_object_object_add (
       out, "mediaType",
-      json_object_new_string (media_type ? media_type : choose_media_type (entries, annotations)));
+      json_object_new_string (media_type ? media_type : choose_media_type (entries, annotations, subject)));
   for (i = 0; i < json_object_array_length (entries); i++)
     json_object_array_add (list, canonical_entry (json_object_array_get_idx (entries, i)));
   json_object_object_add (out, "manifests", list);
+  if (subject && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
+    json_object_object_add (out, "subject", canonical_entry (subject));
   if (annotations && json_object_object_length (annotations) > 0
       && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
     json_object_object_add (out, "annotations", json_object_get (annotations));
@@ -137,7 +141,7 @@ ferry_manifest_list_new (json_object *annotations)
 {
   cleanup_json json_object *entries = json_object_new_array ();
 
-  return list_text (entries, annotations, NULL);
+  return list_text (entries, NULL, annotations, NULL);
 }
 
 /* ---- entries -------------------------------------------------------------------- */
@@ -260,7 +264,8 @@ ferry_manifest_list_add_image (const char *list, const struct ferry_image *img,
     json_object_array_put_idx (entries, (size_t) at, entry);
   else
     json_object_array_add (entries, entry);
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
 char *
@@ -292,7 +297,19 @@ ferry_manifest_list_annotate (const char *list, const char *digest, const struct
       json_object *a = index_annotations (m);
       json_object_object_foreach (annotations, k, v) json_object_object_add (a, k, json_object_get (v));
     }
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
+}
+
+char *
+ferry_manifest_list_set_subject (const char *list, json_object *subject, ferry_error_t *err)
+{
+  cleanup_json json_object *m = parse_list (list, err);
+
+  if (m == NULL)
+    return NULL;
+  return list_text (ferry_json_get_array (m, "manifests"), subject, ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
 char *
@@ -313,13 +330,39 @@ ferry_manifest_list_remove (const char *list, const char *digest, ferry_error_t 
       return NULL;
     }
   json_object_array_del_idx (entries, (size_t) at, 1);
-  return list_text (entries, ferry_json_get_object (m, "annotations"), NULL);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    NULL);
 }
 
-char *
-ferry_manifest_list_convert (const char *list, const char *format, json_object *changed, ferry_error_t *err)
+static bool
+entry_is_zstd (json_object *e)
+{
+  return ferry_json_string_equals (ferry_json_get_object (e, "annotations"), FERRY_ANNOTATION_ZSTD, "true");
+}
+
+/* ENTRIES with the zstd-marked ones last, each group in its order.  */
+static json_object *
+zstd_last (json_object *entries)
+{
+  json_object *out = json_object_new_array ();
+  size_t i, n = json_object_array_length (entries);
+
+  for (int zstd = 0; zstd < 2; zstd++)
+    for (i = 0; i < n; i++)
+      {
+        json_object *e = json_object_array_get_idx (entries, i);
+        if (entry_is_zstd (e) == (zstd == 1))
+          json_object_array_add (out, json_object_get (e));
+      }
+  return out;
+}
+
+static char *
+convert (const char *list, const char *format, json_object *changed, json_object *added, bool for_push,
+         ferry_error_t *err)
 {
   cleanup_json json_object *m = parse_list (list, err);
+  cleanup_json json_object *sorted = NULL;
   json_object *entries;
   const char *mt = NULL;
   size_t i;
@@ -331,14 +374,26 @@ ferry_manifest_list_convert (const char *list, const char *format, json_object *
     {
       json_object *e = json_object_array_get_idx (entries, i);
       json_object *to = ferry_json_get_object (changed, ferry_json_get_string (e, "digest"));
+      json_object *more = ferry_json_get_object (to, "annotations");
 
-      if (to)
+      if (to == NULL)
+        continue;
+      copy_member (e, to, "mediaType");
+      copy_member (e, to, "size");
+      copy_member (e, to, "digest");
+      if (more)
         {
-          copy_member (e, to, "mediaType");
-          copy_member (e, to, "size");
-          copy_member (e, to, "digest");
+          json_object *a = ferry_json_get_object (e, "annotations");
+          if (a == NULL)
+            {
+              a = json_object_new_object ();
+              json_object_object_add (e, "annotations", a);
+            }
+          json_object_object_foreach (more, k, v) json_object_object_add (a, k, json_object_get (v));
         }
     }
+  for (i = 0; added && i < json_object_array_length (added); i++)
+    json_object_array_add (entries, json_object_get (json_object_array_get_idx (added, i)));
   if (format && strcmp (format, "oci") == 0)
     mt = FERRY_MEDIA_OCI_INDEX;
   else if (format)
@@ -349,7 +404,64 @@ ferry_manifest_list_convert (const char *list, const char *format, json_object *
     }
   else
     mt = ferry_json_get_string (m, "mediaType");
-  return list_text (entries, ferry_json_get_object (m, "annotations"), mt);
+  /* Copies with zstd layers are OCI images, which only an index lists.  */
+  if (format == NULL && added && json_object_array_length (added) > 0)
+    mt = FERRY_MEDIA_OCI_INDEX;
+  if (for_push)
+    for (i = 0; i < json_object_array_length (entries); i++)
+      {
+        json_object_object_del (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_FILES);
+        json_object_object_del (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_MANIFEST);
+      }
+  if (for_push && (mt == NULL || strcmp (mt, FERRY_MEDIA_OCI_INDEX) == 0))
+    entries = sorted = zstd_last (entries);
+  return list_text (entries, ferry_json_get_object (m, "subject"), ferry_json_get_object (m, "annotations"),
+                    mt);
+}
+
+char *
+ferry_manifest_list_convert (const char *list, const char *format, json_object *changed, ferry_error_t *err)
+{
+  return convert (list, format, changed, NULL, false, err);
+}
+
+char *
+ferry_manifest_list_for_push (const char *list, const char *format, json_object *changed, json_object *added,
+                              ferry_error_t *err)
+{
+  return convert (list, format, changed, added, true, err);
+}
+
+char *
+ferry_manifest_list_add_artifact_entry (const char *list, json_object *entry,
+                                        const struct ferry_list_platform *p, json_object *subject,
+                                        ferry_error_t *err)
+{
+  cleanup_json json_object *m = parse_list (list, err);
+  json_object *entries, *e = NULL;
+  ssize_t at;
+
+  if (m == NULL)
+    return NULL;
+  entries = ferry_json_get_array (m, "manifests");
+  if (json_object_deep_copy (entry, &e, NULL) < 0)
+    abort ();
+  /* A platform only when one is given, as Podman records an artifact.  */
+  if (p->os || p->arch || p->variant || p->os_version || p->features || p->os_features)
+    apply_platform (e, p);
+  else if (p->annotations)
+    {
+      struct ferry_list_platform only = { .annotations = p->annotations };
+      apply_platform (e, &only);
+      json_object_object_del (e, "platform");
+    }
+  at = find_entry (entries, ferry_json_get_string (e, "digest"));
+  if (at >= 0)
+    json_object_array_put_idx (entries, (size_t) at, e);
+  else
+    json_object_array_add (entries, e);
+  return list_text (entries, subject ? subject : ferry_json_get_object (m, "subject"),
+                    ferry_json_get_object (m, "annotations"), NULL);
 }
 
 json_object *
@@ -361,7 +473,42 @@ ferry_manifest_list_inspect (const char *list, ferry_error_t *err)
   if (m == NULL)
     return NULL;
   entries = ferry_json_get_array (m, "manifests");
+  /* Podman shows an artifact's entry with an empty platform and the
+   * paths of its files; the manifest it keeps apart.  */
+  for (size_t i = 0; i < json_object_array_length (entries); i++)
+    {
+      json_object *e = json_object_array_get_idx (entries, i);
+
+      json_object_object_del (e, FERRY_LIST_ARTIFACT_MANIFEST);
+      if (ferry_json_get_object (e, "platform") == NULL)
+        {
+          cleanup_json json_object *rest = json_object_new_object ();
+          json_object *plat = json_object_new_object ();
+          json_object_object_add (plat, "architecture", json_object_new_string (""));
+          json_object_object_add (plat, "os", json_object_new_string (""));
+          /* In its place: after the digest.  */
+          json_object_object_foreach (e, k, v) if (strcmp (k, "mediaType") != 0 && strcmp (k, "size") != 0
+                                                   && strcmp (k, "digest") != 0)
+              json_object_object_add (rest, k, json_object_get (v));
+          json_object_object_foreach (rest, k2, v2)
+          {
+            (void) v2;
+            json_object_object_del (e, k2);
+          }
+          json_object_object_add (e, "platform", plat);
+          json_object_object_foreach (rest, k3, v3) json_object_object_add (e, k3, json_object_get (v3));
+        }
+    }
   if (json_object_array_length (entries) == 0)
     json_object_object_add (m, "manifests", NULL);
+  /* Podman shows a subject with an empty platform it does not store.  */
+  if (ferry_json_get_object (m, "subject")
+      && ! ferry_json_get_object (ferry_json_get_object (m, "subject"), "platform"))
+    {
+      json_object *plat = json_object_new_object ();
+      json_object_object_add (plat, "architecture", json_object_new_string (""));
+      json_object_object_add (plat, "os", json_object_new_string (""));
+      json_object_object_add (ferry_json_get_object (m, "subject"), "platform", plat);
+    }
   return m;
 }

@@ -41,6 +41,10 @@ struct ferry_transfer_options
     bool level_set;
     bool force;
   } compression;
+  /* manifest push --add-compression: the compressions each platform of a
+   * list must also have, in the order asked, FERRY_COMPRESSION_NONE
+   * ending them (at most two: gzip and zstd).  */
+  enum ferry_compression add_compression[3];
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are
@@ -73,7 +77,17 @@ int ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
  * ALL, first every image it lists (blobs, then the manifest by digest;
  * each must be in the store), then the list under DEST's tag.  O->format
  * converts the list and, with ALL, its images.  *DIGEST (may be NULL)
- * gets the list's digest.  */
+ * gets the list's digest.
+ *
+ * Each image goes as ferry_image_push sends it (O->compression).  Then,
+ * as Podman's --add-compression: for each compression of
+ * O->add_compression that no entry of the same platform has (an entry
+ * marked io.github.containers.compression.zstd has zstd, any other gzip),
+ * a copy of the image with every layer in that compression is pushed and
+ * added to the list after the others, with the entry's platform and
+ * annotations (and the zstd mark).  In the index an entry whose layers
+ * are zstd gets the mark, and marked entries come after the others, as
+ * Podman orders them.  */
 int ferry_image_push_list (ferry_store_t *s, const char *list, const char *dest, int all,
                            const struct ferry_transfer_options *o, char **digest, ferry_error_t *err);
 

@@ -14,6 +14,8 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -791,15 +793,36 @@ ferry_image_push (ferry_store_t *s, const char *image, const char *dest,
 
 /* ---- manifest lists ------------------------------------------------------------ */
 
-/* Pushes the image of the list entry DIGEST (its blobs, then its manifest
- * by digest), converted to FORMAT when given; a conversion's new
- * descriptor goes into CHANGED under the old digest.  */
-static int
-push_instance (struct push *p, const char *digest, const char *format, json_object *changed,
-               ferry_error_t *err)
+static bool
+manifest_has_zstd_layer (json_object *manifest)
 {
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+
+  for (size_t i = 0; layers && i < json_object_array_length (layers); i++)
+    {
+      const char *mt = ferry_json_get_string (json_object_array_get_idx (layers, i), "mediaType");
+      if (mt && strstr (mt, "zstd"))
+        return true;
+    }
+  return false;
+}
+
+/* Pushes the image of the list entry ENTRY (its blobs, then its manifest
+ * by digest), its layers as O says, converted to O->format when given.
+ * VARIANT NONE: the entry itself, whose new descriptor, when it changed or
+ * has zstd layers, goes into CHANGED under the old digest.  Else a copy
+ * with every layer in VARIANT, whose descriptor for the list is *ADDED.  */
+static int
+push_instance (struct push *p, json_object *entry, const struct ferry_transfer_options *o,
+               enum ferry_compression variant, json_object *changed, json_object **added, ferry_error_t *err)
+{
+  const char *digest = ferry_json_get_string (entry, "digest");
+  struct ferry_transfer_options io = *o;
   struct ferry_image *img = NULL;
   cleanup_json json_object *manifest = NULL;
+  json_object *d = NULL;
+  const char *mt;
+  bool zstd;
   int ret = -1;
 
   if (ferry_store_lookup_manifest_digest (p->s, digest, &img, err) < 0)
@@ -815,7 +838,15 @@ push_instance (struct push *p, const char *digest, const char *format, json_obje
         }
       return -1;
     }
-  if (format && convert_manifest (img, format, p->what, err) < 0)
+  if (variant != FERRY_COMPRESSION_NONE)
+    {
+      io.compression.format = variant;
+      io.compression.force = true;
+      io.compression.level_set = false;
+    }
+  if (compress_layers (p, img, &io, err) < 0)
+    goto out;
+  if (o->format && convert_manifest (img, o->format, p->what, err) < 0)
     goto out;
   manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
   if (manifest == NULL)
@@ -826,21 +857,192 @@ push_instance (struct push *p, const char *digest, const char *format, json_obje
              < 0)
     goto out;
   record_locations (p, manifest);
-  if (strcmp (img->manifest_digest, digest) != 0)
+  mt = ferry_json_get_string (manifest, "mediaType");
+  zstd = manifest_has_zstd_layer (manifest);
+  if (variant != FERRY_COMPRESSION_NONE || strcmp (img->manifest_digest, digest) != 0 || zstd)
     {
-      json_object *d = json_object_new_object ();
-      const char *mt = ferry_json_get_string (manifest, "mediaType");
-
+      d = json_object_new_object ();
       json_object_object_add (d, "mediaType", json_object_new_string (mt ? mt : FERRY_MEDIA_OCI_MANIFEST));
       json_object_object_add (d, "size", json_object_new_int64 ((int64_t) strlen (img->manifest)));
       json_object_object_add (d, "digest", json_object_new_string (img->manifest_digest));
-      json_object_object_add (changed, digest, d);
+    }
+  if (variant != FERRY_COMPRESSION_NONE)
+    {
+      json_object *a = NULL, *plat = ferry_json_get_object (entry, "platform");
+      json_object *had = ferry_json_get_object (entry, "annotations");
+
+      if (had && json_object_deep_copy (had, &a, NULL) < 0)
+        abort ();
+      if (zstd)
+        {
+          if (a == NULL)
+            a = json_object_new_object ();
+          json_object_object_add (a, FERRY_ANNOTATION_ZSTD, json_object_new_string ("true"));
+        }
+      if (plat)
+        json_object_object_add (d, "platform", json_object_get (plat));
+      if (a)
+        json_object_object_add (d, "annotations", a);
+      *added = steal_pointer (&d);
+    }
+  else if (d)
+    {
+      if (zstd)
+        {
+          json_object *a = json_object_new_object ();
+          json_object_object_add (a, FERRY_ANNOTATION_ZSTD, json_object_new_string ("true"));
+          json_object_object_add (d, "annotations", a);
+        }
+      json_object_object_add (changed, digest, steal_pointer (&d));
     }
   ret = 0;
 
 out:
+  json_object_put (d);
+  fresh_layers_free (p);
+  p->fresh = NULL;
+  p->n_fresh = 0;
+  p->work = NULL;
   ferry_image_free (img);
   return ret;
+}
+
+/* Pushes the artifact of the list entry ENTRY (manifest add --artifact):
+ * its config from the manifest, its layers from the files the entry names,
+ * each checked against the manifest first, so that a file changed since
+ * it was added stops the push before anything is sent.  */
+static int
+push_artifact (struct push *p, json_object *entry, ferry_error_t *err)
+{
+  const char *text = ferry_json_get_string (entry, FERRY_LIST_ARTIFACT_MANIFEST);
+  const char *digest = ferry_json_get_string (entry, "digest");
+  json_object *files = ferry_json_get_array (entry, FERRY_LIST_ARTIFACT_FILES);
+  cleanup_json json_object *m = NULL;
+  cleanup_free unsigned char *config = NULL;
+  struct blob_queue q = { 0 };
+  char dg[FERRY_DIGEST_LEN + 1];
+  json_object *layers, *cd;
+  const char *b64;
+  size_t i, n;
+  int len, ret = -1;
+
+  ferry_sha256_buffer (text, strlen (text), dg);
+  if (digest == NULL || strcmp (dg, digest) != 0)
+    return ferry_make_error (err, 0, "cannot push to %s: the list's artifact %s does not match its manifest",
+                             p->what, digest ? digest : "(none)");
+  m = ferry_json_parse (text, strlen (text), "the artifact's manifest", err);
+  if (m == NULL || ferry_image_check_manifest (m, err) < 0)
+    return -1;
+  layers = ferry_json_get_array (m, "layers");
+  n = json_object_array_length (layers);
+  if (files == NULL || json_object_array_length (files) != n)
+    return ferry_make_error (err, 0,
+                             "cannot push to %s: the list's artifact %s names %zu files for %zu layers",
+                             p->what, digest, files ? json_object_array_length (files) : 0, n);
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+      const char *path = json_object_get_string (json_object_array_get_idx (files, i));
+      char fd_digest[FERRY_DIGEST_LEN + 1];
+      struct stat st;
+
+      if (path == NULL || stat (path, &st) < 0 || ! S_ISREG (st.st_mode)
+          || (int64_t) st.st_size != ferry_json_get_int (d, "size", -1)
+          || ferry_sha256_file (path, fd_digest, err) < 0
+          || ! ferry_json_string_equals (d, "digest", fd_digest))
+        {
+          ferry_error_release (err);
+          return ferry_make_error (
+              err, 0,
+              "cannot push to %s: file `%s` of artifact %s is gone or changed since it was "
+              "added to the list: add it again (ferry manifest add --artifact)",
+              p->what, path ? path : "?", digest);
+        }
+    }
+  /* The config travels in the manifest ("data"): its bytes are the blob.  */
+  cd = ferry_json_get_object (m, "config");
+  b64 = ferry_json_get_string (cd, "data");
+  if (b64 == NULL || strlen (b64) % 4 != 0 || strlen (b64) > INT_MAX)
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has no config data", p->what, digest);
+  config = xmalloc (strlen (b64) / 4 * 3 + 1);
+  len = EVP_DecodeBlock (config, (const unsigned char *) b64, (int) strlen (b64));
+  if (len >= 0 && strlen (b64) >= 1 && b64[strlen (b64) - 1] == '=')
+    len -= strlen (b64) >= 2 && b64[strlen (b64) - 2] == '=' ? 2 : 1;
+  if (len < 0 || len != ferry_json_get_int (cd, "size", -1))
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
+  ferry_sha256_buffer (config, (size_t) len, dg);
+  if (! ferry_json_string_equals (cd, "digest", dg))
+    return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
+  if (queue_add (&q, p, cd, "config", (const char *) config, err) < 0)
+    goto out;
+  for (i = 0; i < n; i++)
+    {
+      size_t before = q.n;
+
+      if (queue_add (&q, p, json_object_array_get_idx (layers, i), "blob", NULL, err) < 0)
+        goto out;
+      if (q.n > before)
+        q.jobs[q.n - 1].path = json_object_get_string (json_object_array_get_idx (files, i));
+    }
+  if (run_queue (&q, err) < 0
+      || put_manifest_text (p, text, ferry_json_get_string (m, "mediaType"), digest, digest, err) < 0)
+    goto out;
+  ret = 0;
+
+out:
+  free (q.jobs);
+  return ret;
+}
+
+/* Which compressions the entries of each platform have, as Podman counts
+ * them before it pushes: an entry marked zstd has zstd, any other gzip.  */
+static json_object *
+compressions_by_platform (json_object *entries)
+{
+  json_object *by = json_object_new_object ();
+
+  for (size_t i = 0; i < json_object_array_length (entries); i++)
+    {
+      json_object *e = json_object_array_get_idx (entries, i);
+      const char *key = ferry_json_to_string (ferry_json_get_object (e, "platform"), 0);
+      bool zstd = ferry_json_string_equals (ferry_json_get_object (e, "annotations"), FERRY_ANNOTATION_ZSTD,
+                                            "true");
+      int has = ferry_json_get_int (by, key, 0);
+
+      json_object_object_add (
+          by, key,
+          json_object_new_int (has | (1 << (zstd ? FERRY_COMPRESSION_ZSTD : FERRY_COMPRESSION_GZIP))));
+    }
+  return by;
+}
+
+/* The entry ENTRY, then the copies of it in the compressions its
+ * platform lacks (recorded in BY as it gets them).  */
+static int
+push_entry (struct push *p, json_object *entry, const struct ferry_transfer_options *o, json_object *by,
+            json_object *changed, json_object *added, ferry_error_t *err)
+{
+  const char *key = ferry_json_to_string (ferry_json_get_object (entry, "platform"), 0);
+  cleanup_free char *key_copy = xstrdup (key);
+
+  /* An artifact goes as it is: no compression of its own to add.  */
+  if (ferry_json_get_string (entry, FERRY_LIST_ARTIFACT_MANIFEST))
+    return push_artifact (p, entry, err);
+  if (push_instance (p, entry, o, FERRY_COMPRESSION_NONE, changed, NULL, err) < 0)
+    return -1;
+  for (size_t k = 0; k < 2 && o->add_compression[k] != FERRY_COMPRESSION_NONE; k++)
+    {
+      int has = ferry_json_get_int (by, key_copy, 0), bit = 1 << o->add_compression[k];
+      json_object *d = NULL;
+
+      if (has & bit)
+        continue;
+      if (push_instance (p, entry, o, o->add_compression[k], NULL, &d, err) < 0)
+        return -1;
+      json_object_array_add (added, d);
+      json_object_object_add (by, key_copy, json_object_new_int (has | bit));
+    }
+  return 0;
 }
 
 struct push_list_call
@@ -859,6 +1061,7 @@ push_list_once (void *arg, ferry_error_t *err)
   struct push p = { .s = c->s };
   struct ferry_image *list = NULL;
   cleanup_json json_object *index = NULL, *changed = json_object_new_object ();
+  cleanup_json json_object *added = json_object_new_array (), *by = NULL;
   cleanup_free char *dest_owned = NULL, *text = NULL;
   const char *dest = c->dest;
   char digest[FERRY_DIGEST_LEN + 1];
@@ -882,6 +1085,27 @@ push_list_once (void *arg, ferry_error_t *err)
   if (index == NULL)
     goto out;
   entries = ferry_json_get_array (index, "manifests");
+  for (i = 0; c->o->format && strcmp (c->o->format, "v2s2") == 0 && i < json_object_array_length (entries);
+       i++)
+    if (ferry_json_get_string (json_object_array_get_idx (entries, i), FERRY_LIST_ARTIFACT_MANIFEST))
+      {
+        ferry_make_error (
+            err, 0,
+            "cannot push to %s with --format v2s2: the list holds an artifact, which only an OCI "
+            "index can list: use --format oci",
+            p.what);
+        goto out;
+      }
+  for (i = 0; i < 2 && c->o->add_compression[i] != FERRY_COMPRESSION_NONE; i++)
+    if (c->o->add_compression[i] == FERRY_COMPRESSION_ZSTD && c->o->format
+        && strcmp (c->o->format, "v2s2") == 0)
+      {
+        ferry_make_error (err, 0,
+                          "cannot push to %s: --add-compression zstd makes images with zstd layers, which "
+                          "Docker's schema 2 (--format v2s2) has no name for: use --format oci",
+                          p.what);
+        goto out;
+      }
   p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
   if (ferry_registry_open (p.dest.registry, &c->o->registry, &p.reg, err) < 0)
     {
@@ -890,16 +1114,15 @@ push_list_once (void *arg, ferry_error_t *err)
     }
   p.progress = ferry_progress_new (c->o->progress);
   ferry_progress_say (p.progress, "Getting image list signatures");
+  by = compressions_by_platform (entries);
   for (i = 0; c->all && i < json_object_array_length (entries); i++)
     {
-      const char *dg = ferry_json_get_string (json_object_array_get_idx (entries, i), "digest");
-
-      ferry_progress_say (p.progress, "Copying %zu images generated from %zu images in list", i + 1,
+      ferry_progress_say (p.progress, "Copying image %zu of %zu in list", i + 1,
                           json_object_array_length (entries));
-      if (push_instance (&p, dg, c->o->format, changed, err) < 0)
+      if (push_entry (&p, json_object_array_get_idx (entries, i), c->o, by, changed, added, err) < 0)
         goto out;
     }
-  text = ferry_manifest_list_convert (list->manifest, c->o->format, changed, err);
+  text = ferry_manifest_list_for_push (list->manifest, c->o->format, changed, added, err);
   if (text == NULL)
     goto out;
   ferry_sha256_buffer (text, strlen (text), digest);

@@ -108,6 +108,8 @@ ferry_runtime_init (struct ferry_runtime *rt, const char *name_or_path, const ch
 
   slash = strrchr (name_or_path, '/');
   rt->name = xstrdup (slash ? slash + 1 : name_or_path);
+  /* A relative path would name another file from another directory.  */
+  rt->requested = xstrdup (slash && *name_or_path != '/' ? path : name_or_path);
   rt->path = steal_pointer (&path);
   rt->root = xasprintf ("%s/runtime", runroot);
   if (ferry_mkdir_p (rt->root, 0700, err) < 0)
@@ -124,6 +126,7 @@ ferry_runtime_release (struct ferry_runtime *rt)
   if (rt == NULL)
     return;
   free (rt->name);
+  free (rt->requested);
   free (rt->path);
   free (rt->root);
   ferry_cleanup_strvp (&rt->flags);

@@ -14,10 +14,11 @@
 
 struct ferry_runtime
 {
-  char *name;   /* "runc", "crun", or the basename of a path */
-  char *path;   /* absolute path of the binary */
-  char *root;   /* <runroot>/runtime */
-  char **flags; /* more global flags ("--debug"), NULL-terminated; may be NULL */
+  char *name;      /* "runc", "crun", or the basename of a path */
+  char *requested; /* as asked for: the name, or the absolute path (what a container records) */
+  char *path;      /* absolute path of the binary */
+  char *root;      /* <runroot>/runtime */
+  char **flags;    /* more global flags ("--debug"), NULL-terminated; may be NULL */
 };
 
 /* NAME_OR_PATH: "runc", "crun", or a path.  A name is looked up in PATH and

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "commands.h"
 #include "engine/container.h"
+#include "engine/exec_session.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -56,6 +57,7 @@ struct proxy
 {
   ferry_engine_t *e;
   const char *id;
+  const char *exec_session;
   int sig_proxy; /* pass signals on */
   int resize;    /* a terminal on both sides: follow this one's size */
 };
@@ -69,7 +71,9 @@ resize (struct proxy *p)
 
   if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
     return;
-  if (ferry_container_resize (p->e, p->id, ws.ws_row, ws.ws_col, &err) < 0)
+  if ((p->exec_session ? ferry_exec_session_resize (p->e, p->id, p->exec_session, ws.ws_row, ws.ws_col, &err)
+                       : ferry_container_resize (p->e, p->id, ws.ws_row, ws.ws_col, &err))
+      < 0)
     ferry_error_release (&err);
 }
 
@@ -108,7 +112,7 @@ int
 ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty, struct ferry_attach_io *io,
                          const struct ferry_cli_attach *a)
 {
-  struct proxy p = { .e = e, .id = id, .sig_proxy = a->sig_proxy };
+  struct proxy p = { .e = e, .id = id, .exec_session = a->exec_session, .sig_proxy = a->sig_proxy };
   cleanup_close int sfd = -1;
   ferry_error_t err = NULL;
   sigset_t set, old;

@@ -13,6 +13,9 @@ struct ferry_cli_attach
 {
   const char *detach_keys; /* NULL: the default */
   int sig_proxy;
+  /* Streaming an exec session of the container: its terminal is the one
+   * resized.  */
+  const char *exec_session;
 };
 
 /* Streams the attach connection FD of container ID (TTY: it has a

@@ -4856,9 +4856,24 @@ container_cleanup (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  /* As Podman: --latest names no container for a session.  */
+  if (exec_session && latest)
+    {
+      struct ferry_container *last = NULL;
+
+      if (ferry_container_latest (e, &last, &err) < 0)
+        {
+          /* No container at all: nothing to clean up, as Podman.  */
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_error_release (&err);
+          return 0;
+        }
+      ret = cleanup_exec_session (e, last->id, exec_session, rm);
+      ferry_container_free (last);
+      return ret;
+    }
   if (exec_session)
-    return latest ? 0 : cleanup_exec_session (e, argv[optind], exec_session, rm);
+    return cleanup_exec_session (e, argv[optind], exec_session, rm);
   if (all || latest)
     {
       struct ferry_container **list = NULL, *last = NULL;

@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "../runtime/conmon.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/process.h"
@@ -256,6 +257,7 @@ ferry_exec_session_launch (ferry_engine_t *e, const struct ferry_container *c,
     return -1;
   if (write_owner (dir, err) < 0 || write_process_spec (spec, o, err) < 0)
     goto fail;
+  ferry_fault_point ("exec-session-recorded");
   co.runtime = &e->runtime;
   co.container_id = c->id;
   co.session_id = id;
@@ -277,6 +279,7 @@ ferry_exec_session_launch (ferry_engine_t *e, const struct ferry_container *c,
   s->container_id = xstrdup (c->id);
   s->attach_fd = started.attach_fd;
   s->sync_fd = started.sync_fd;
+  ferry_fault_point ("exec-session-started");
   return 0;
 
 fail:

@@ -1571,10 +1571,13 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
    * the runtime refuses to create a container whose ID it still knows.
    * The network stays only for the restore it was kept for.  */
   ferry_container_teardown (e, c);
+  /* A new run: the last one's exec sessions are over, as Podman's start
+   * (a restore keeps them listed, as Podman's).  */
   if (restore_from == NULL)
-    ferry_container_teardown_network (e, c);
-  /* A new run: the last one's exec sessions are over, as Podman's.  */
-  ferry_exec_sessions_remove (e, c->id);
+    {
+      ferry_container_teardown_network (e, c);
+      ferry_exec_sessions_remove (e, c->id);
+    }
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || ferry_container_mount_rootfs (e, c, &ov, err) < 0 || ferry_image_mounts_mount (e, c, err) < 0

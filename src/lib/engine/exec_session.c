@@ -300,7 +300,17 @@ ferry_exec_session_finish (ferry_engine_t *e, struct ferry_exec_session *s, int 
       ret = 0;
     }
   if (ret == 0)
-    remove_session (e, dir, s->id);
+    {
+      struct ferry_container *c = NULL;
+      cleanup_error ferry_error_t ignored = NULL;
+
+      remove_session (e, dir, s->id);
+      if (ferry_container_lookup (e, s->container_id, &c, &ignored) == 0)
+        {
+          ferry_container_event_record (e, c->id, c->record, "exec_died", *code);
+          ferry_container_free (c);
+        }
+    }
   return ret;
 }
 

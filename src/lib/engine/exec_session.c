@@ -204,14 +204,15 @@ ferry_exec_sessions_remove (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *dir = sessions_dir (e, id);
   size_t n = 0;
-  cleanup_strv char **ids = sessions_with_state (e, id, 1u << FERRY_EXEC_SESSION_STOPPED, &n);
+  cleanup_strv char **ids = ferry_exec_session_list (e, id, &n);
 
+  /* The container does not run: a conmon still there is only writing
+   * its exit file, which nobody will read.  */
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *sdir = session_dir (e, id, ids[i]);
       remove_session (e, sdir, ids[i]);
     }
-  /* Empty now unless one runs.  */
   rmdir (dir);
 }
 

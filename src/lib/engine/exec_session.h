@@ -58,8 +58,8 @@ int ferry_exec_session_resize (ferry_engine_t *e, const char *container_id, cons
 int ferry_exec_session_cleanup (ferry_engine_t *e, const char *ref, const char *session, int remove,
                                 ferry_error_t *err);
 
-/* Removes every session of container ID that is not running (a start or
- * a removal of the container).  */
+/* Removes every session of container ID, which does not run (it starts
+ * again, or goes).  */
 void ferry_exec_sessions_remove (ferry_engine_t *e, const char *id);
 
 #endif

@@ -99,8 +99,11 @@ ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io
 {
   ferry_error_t err = NULL;
 
-  if (ferry_attach_parse_detach_keys (a->detach_keys ? a->detach_keys : FERRY_DEFAULT_DETACH_KEYS, io, &err)
-      == 0)
+  const char *keys = a->detach_keys    ? a->detach_keys
+                     : a->default_keys ? a->default_keys
+                                       : FERRY_DEFAULT_DETACH_KEYS;
+
+  if (ferry_attach_parse_detach_keys (keys, io, &err) == 0)
     return 0;
   if (context)
     ferry_error_wrap (&err, "%s", context);
@@ -174,7 +177,8 @@ static const char attach_usage[]
       "Attach to a running container's input and output.\n\n"
       "Options:\n"
       "      --detach-keys KEYS  the keys that detach, leaving the container running\n"
-      "                          (default \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
+      "                          (default: containers.conf's detach_keys, else\n"
+      "                          \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
       "  -l, --latest            attach to the container created last\n"
       "      --no-stdin          do not connect this terminal's input\n"
       "      --sig-proxy[=BOOL]  pass the signals ferry gets on to the container (default true)\n";
@@ -252,6 +256,7 @@ ferry_cmd_attach (int argc, char **argv)
   if (r < 0)
     return ferry_cli_fail (&err);
   context = xasprintf ("attaching to container %s", c->id);
+  args.a.default_keys = e->config.detach_keys;
   if (ferry_cli_attach_check (&args.a, &io, context) < 0)
     {
       ferry_container_free (c);

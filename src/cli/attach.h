@@ -11,7 +11,8 @@
 /* --detach-keys and --sig-proxy, as attach, run and start take them.  */
 struct ferry_cli_attach
 {
-  const char *detach_keys; /* NULL: the default */
+  const char *detach_keys;  /* NULL: the default */
+  const char *default_keys; /* containers.conf's detach_keys; NULL: FERRY_DEFAULT_DETACH_KEYS */
   int sig_proxy;
   /* Streaming an exec session of the container: its terminal is the one
    * resized.  */

@@ -1357,8 +1357,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "                           stdout, stderr (repeatable; default all three)\n"
                       "  -d, --detach             run in the background and print the ID\n"
                       "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
-                      "                           running (default \"" FERRY_DEFAULT_DETACH_KEYS
-                      "\"; \"\" for none)\n"
+                      "                           running (default: containers.conf's detach_keys,\n"
+                      "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
                       "                           container, as the same numbers\n"
                       "      --rmi                with --rm's removal of the container, remove its image\n"
@@ -1449,10 +1449,12 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
   struct ferry_start_options so = { 0 };
   struct ferry_attach_io io = { 0 };
+  struct ferry_cli_attach at = a->attach;
   ferry_error_t err = NULL;
   int fd = -1, code = 0, r;
 
-  if (ferry_cli_attach_check (&a->attach, &io, NULL) < 0)
+  at.default_keys = e->config.detach_keys;
+  if (ferry_cli_attach_check (&at, &io, NULL) < 0)
     {
       if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
         ferry_error_release (&err);
@@ -1475,7 +1477,7 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
-  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &a->attach);
+  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &at);
   close (fd);
   /* Detached: the container runs on, as with Podman.  */
   if (r > 0)
@@ -2102,6 +2104,7 @@ start_attached (int argc, char **argv, struct start_flags *f)
     io.in_fd = STDIN_FILENO;
   ferry_container_free (c);
   context = xasprintf ("unable to start container %s", id);
+  f->a.default_keys = e->config.detach_keys;
   if (ferry_cli_attach_check (&f->a, &io, context) < 0)
     return FERRY_EXIT_ERROR;
   so.attach = 1;
@@ -2182,8 +2185,8 @@ ferry_cmd_start (int argc, char **argv)
                       "  -a, --attach            attach to the container's output (and its input when it\n"
                       "                          keeps one open) and exit with its code\n"
                       "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
-                      "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
-                      "\"; \"\" for none)\n"
+                      "                          running (default: containers.conf's detach_keys,\n"
+                      "                          else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "  -f, --filter KEY=VALUE  of the containers named, start those that pass (keys as\n"
                       "                          ps --filter; repeatable)\n"
                       "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
@@ -3571,7 +3574,8 @@ static int
 exec_session_follow (ferry_engine_t *e, struct exec_args *a, struct ferry_exec_session *s,
                      struct ferry_attach_io *io)
 {
-  struct ferry_cli_attach at = { .detach_keys = a->detach_keys, .exec_session = s->id };
+  struct ferry_cli_attach at
+      = { .detach_keys = a->detach_keys, .default_keys = e->config.detach_keys, .exec_session = s->id };
   ferry_error_t err = NULL;
   int r, code = 0;
 
@@ -3625,8 +3629,8 @@ ferry_cmd_exec (int argc, char **argv)
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background (prints the exec session's ID)\n"
                       "      --detach-keys KEYS with -it: the keys that detach, leaving the command\n"
-                      "                       running (default \"" FERRY_DEFAULT_DETACH_KEYS
-                      "\"; \"\" for none)\n"
+                      "                       running (default: containers.conf's detach_keys, else\n"
+                      "                       \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "  -e, --env K=V        set an environment variable (K alone: take it from ferry's)\n"
                       "      --env-file FILE  read K=V lines from FILE (before the -e ones)\n"
                       "  -i, --interactive    keep standard input open\n"
@@ -3656,9 +3660,16 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
     }
+  e = ferry_cli_open_engine ();
+  if (e == NULL)
+    {
+      exec_args_free (&a);
+      return FERRY_EXIT_ERROR;
+    }
   /* Detached, the keys are not looked at (as Podman); attached, bad ones
    * are the failure of an attached exec, 255.  */
   keys.detach_keys = a.detach_keys;
+  keys.default_keys = e->config.detach_keys;
   if (! a.r.detach && ferry_cli_attach_check (&keys, &io, NULL) < 0)
     {
       exec_args_free (&a);
@@ -3676,12 +3687,6 @@ ferry_cmd_exec (int argc, char **argv)
           a.r.rows = ws.ws_row;
           a.r.cols = ws.ws_col;
         }
-    }
-  e = ferry_cli_open_engine ();
-  if (e == NULL)
-    {
-      exec_args_free (&a);
-      return FERRY_EXIT_ERROR;
     }
   if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
     {

@@ -279,3 +279,53 @@ checkpoint_sequence() {
 	[ -z "$(ls "$RUNROOT/exec" 2>/dev/null)" ]
 	! pgrep -f "conmon.*$RUNROOT/exec" >/dev/null
 }
+
+conf_keys_sequence() {
+	local t=$1
+	make_ctr "$t" c1 "run -d" sleep 1000
+	make_ctr "$t" c2 "run -d -it" sh
+	drive "$t" 'sleep:1.5;send:\x18;sleep:0.5' exec -it c1 sh -c 'echo in; read x; echo "got $x"'
+	step "$t" inspect --format '{{len .ExecIDs}}' c1
+	# The command line's win.
+	drive "$t" 'sleep:1.5;send:\x18;sleep:0.3;send:\r;sleep:1' exec -it --detach-keys ctrl-p,ctrl-q c1 \
+		sh -c 'read x; printf "%s" "$x" | od -An -c'
+	drive "$t" 'sleep:1.5;send:\x18;sleep:0.5' attach c2
+	step "$t" inspect --format '{{.State.Status}}' c2
+	# (What the shell draws when run and start -a resize its terminal
+	# varies with timing, in Podman too: only how they end.)
+	drive "$t" 'sleep:1.5;send:\x18;sleep:0.5' run -it --name c3 --network none "$(image_of "$t")" sh
+	sed -i "$(($(wc -l <"$TEST_TMP/$t.log") - 1))d" "$TEST_TMP/$t.log"
+	step "$t" inspect --format '{{.State.Status}}' c3
+	step "$t" stop -t 0 c3
+	drive "$t" 'sleep:1.5;send:\x18;sleep:0.5' start -ai c3
+	sed -i "$(($(wc -l <"$TEST_TMP/$t.log") - 1))d" "$TEST_TMP/$t.log"
+	step "$t" inspect --format '{{.State.Status}}' c3
+}
+
+image_of() {
+	if [ "$1" = podman_t ]; then echo "$IMAGE"; else echo ferry-test; fi
+}
+
+@test "containers.conf's detach_keys: the default of exec -it, attach, run and start, as Podman's" {
+	echo 'detach_keys = "ctrl-x"' >>"$CONTAINERS_CONF"
+	compare_with_podman conf_keys_sequence <<-'EOF'
+		b'in\r\n'
+		rc=0
+		$ inspect --format {{len .ExecIDs}} c1 -> 0
+		  out: 1
+		b'^X\r\n 030\r\n'
+		rc=0
+		b'\r/ # \x1b[J\r\n'
+		rc=0
+		$ inspect --format {{.State.Status}} c2 -> 0
+		  out: running
+		rc=0
+		$ inspect --format {{.State.Status}} c3 -> 0
+		  out: running
+		$ stop -t 0 c3 -> 0
+		  out: c3
+		rc=0
+		$ inspect --format {{.State.Status}} c3 -> 0
+		  out: running
+	EOF
+}

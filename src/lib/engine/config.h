@@ -6,8 +6,8 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below and [engine]'s compression_format and
- * compression_level, and leaves every other alone; a file that is not
+ * [containers] settings below and [engine]'s compression_format,
+ * compression_level and detach_keys, and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
@@ -70,6 +70,10 @@ struct ferry_config
   char *compression_format;
   int compression_level;
   int compression_level_set;
+  /* [engine] detach_keys: the keys exec -it detaches with when
+   * --detach-keys does not say; NULL: not set, "": none.  Checked where
+   * it is used.  */
+  char *detach_keys;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

@@ -126,7 +126,6 @@ remove_session (ferry_engine_t *e, const char *dir, const char *session)
 {
   cleanup_free char *sockets = ferry_engine_socket_dir (e);
   cleanup_free char *link = xasprintf ("%s/%s", sockets, session);
-  cleanup_free char *target = NULL;
   char buf[4096];
   ssize_t len = readlink (link, buf, sizeof (buf) - 1);
 

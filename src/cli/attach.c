@@ -3,6 +3,7 @@
 #include "common.h"
 #include "commands.h"
 #include "engine/container.h"
+#include "engine/exec_session.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -56,6 +57,7 @@ struct proxy
 {
   ferry_engine_t *e;
   const char *id;
+  const char *exec_session;
   int sig_proxy; /* pass signals on */
   int resize;    /* a terminal on both sides: follow this one's size */
 };
@@ -69,7 +71,9 @@ resize (struct proxy *p)
 
   if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
     return;
-  if (ferry_container_resize (p->e, p->id, ws.ws_row, ws.ws_col, &err) < 0)
+  if ((p->exec_session ? ferry_exec_session_resize (p->e, p->id, p->exec_session, ws.ws_row, ws.ws_col, &err)
+                       : ferry_container_resize (p->e, p->id, ws.ws_row, ws.ws_col, &err))
+      < 0)
     ferry_error_release (&err);
 }
 
@@ -95,8 +99,11 @@ ferry_cli_attach_check (const struct ferry_cli_attach *a, struct ferry_attach_io
 {
   ferry_error_t err = NULL;
 
-  if (ferry_attach_parse_detach_keys (a->detach_keys ? a->detach_keys : FERRY_DEFAULT_DETACH_KEYS, io, &err)
-      == 0)
+  const char *keys = a->detach_keys    ? a->detach_keys
+                     : a->default_keys ? a->default_keys
+                                       : FERRY_DEFAULT_DETACH_KEYS;
+
+  if (ferry_attach_parse_detach_keys (keys, io, &err) == 0)
     return 0;
   if (context)
     ferry_error_wrap (&err, "%s", context);
@@ -108,7 +115,7 @@ int
 ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty, struct ferry_attach_io *io,
                          const struct ferry_cli_attach *a)
 {
-  struct proxy p = { .e = e, .id = id, .sig_proxy = a->sig_proxy };
+  struct proxy p = { .e = e, .id = id, .exec_session = a->exec_session, .sig_proxy = a->sig_proxy };
   cleanup_close int sfd = -1;
   ferry_error_t err = NULL;
   sigset_t set, old;
@@ -170,7 +177,8 @@ static const char attach_usage[]
       "Attach to a running container's input and output.\n\n"
       "Options:\n"
       "      --detach-keys KEYS  the keys that detach, leaving the container running\n"
-      "                          (default \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
+      "                          (default: containers.conf's detach_keys, else\n"
+      "                          \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
       "  -l, --latest            attach to the container created last\n"
       "      --no-stdin          do not connect this terminal's input\n"
       "      --sig-proxy[=BOOL]  pass the signals ferry gets on to the container (default true)\n";
@@ -248,6 +256,7 @@ ferry_cmd_attach (int argc, char **argv)
   if (r < 0)
     return ferry_cli_fail (&err);
   context = xasprintf ("attaching to container %s", c->id);
+  args.a.default_keys = e->config.detach_keys;
   if (ferry_cli_attach_check (&args.a, &io, context) < 0)
     {
       ferry_container_free (c);

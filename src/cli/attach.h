@@ -11,8 +11,12 @@
 /* --detach-keys and --sig-proxy, as attach, run and start take them.  */
 struct ferry_cli_attach
 {
-  const char *detach_keys; /* NULL: the default */
+  const char *detach_keys;  /* NULL: the default */
+  const char *default_keys; /* containers.conf's detach_keys; NULL: FERRY_DEFAULT_DETACH_KEYS */
   int sig_proxy;
+  /* Streaming an exec session of the container: its terminal is the one
+   * resized.  */
+  const char *exec_session;
 };
 
 /* Streams the attach connection FD of container ID (TTY: it has a

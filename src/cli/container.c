@@ -13,6 +13,7 @@
 #include "mount.h"
 #include "external.h"
 #include "engine/container.h"
+#include "engine/exec_session.h"
 #include "engine/health.h"
 #include "engine/logs.h"
 #include "engine/mount.h"
@@ -32,6 +33,7 @@
 #include <limits.h>
 #include <regex.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1365,8 +1367,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                       "                           stdout, stderr (repeatable; default all three)\n"
                       "  -d, --detach             run in the background and print the ID\n"
                       "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
-                      "                           running (default \"" FERRY_DEFAULT_DETACH_KEYS
-                      "\"; \"\" for none)\n"
+                      "                           running (default: containers.conf's detach_keys,\n"
+                      "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
                       "                           container, as the same numbers\n"
                       "      --rmi                with --rm's removal of the container, remove its image\n"
@@ -1458,10 +1460,12 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
   struct ferry_start_options so = { 0 };
   struct ferry_attach_io io = { 0 };
+  struct ferry_cli_attach at = a->attach;
   ferry_error_t err = NULL;
   int fd = -1, code = 0, r;
 
-  if (ferry_cli_attach_check (&a->attach, &io, NULL) < 0)
+  at.default_keys = e->config.detach_keys;
+  if (ferry_cli_attach_check (&at, &io, NULL) < 0)
     {
       if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
         ferry_error_release (&err);
@@ -1484,7 +1488,7 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
-  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &a->attach);
+  r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &at);
   close (fd);
   /* Detached: the container runs on, as with Podman.  */
   if (r > 0)
@@ -2126,6 +2130,7 @@ start_attached (int argc, char **argv, struct start_flags *f)
     io.in_fd = STDIN_FILENO;
   ferry_container_free (c);
   context = xasprintf ("unable to start container %s", id);
+  f->a.default_keys = e->config.detach_keys;
   if (ferry_cli_attach_check (&f->a, &io, context) < 0)
     return FERRY_EXIT_ERROR;
   so.attach = 1;
@@ -2209,8 +2214,8 @@ ferry_cmd_start (int argc, char **argv)
                       "  -a, --attach            attach to the container's output (and its input when it\n"
                       "                          keeps one open) and exit with its code\n"
                       "      --detach-keys KEYS  with -a: the keys that detach, leaving the container\n"
-                      "                          running (default \"" FERRY_DEFAULT_DETACH_KEYS
-                      "\"; \"\" for none)\n"
+                      "                          running (default: containers.conf's detach_keys,\n"
+                      "                          else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "  -f, --filter KEY=VALUE  of the containers named, start those that pass (keys as\n"
                       "                          ps --filter; repeatable)\n"
                       "  -i, --interactive       attach the container's input too (with -a; else as -a)\n"
@@ -3521,9 +3526,15 @@ ferry_cmd_diff (int argc, char **argv)
   return 0;
 }
 
+enum
+{
+  OPT_EXEC_DETACH_KEYS = OPT_COMMAND_FIRST + 0x2300,
+};
+
 struct exec_args
 {
   struct ferry_exec_request r;
+  const char *detach_keys; /* NULL: the default */
   char **env, **env_files;
   size_t n_env, n_env_files;
   int *preserve_fds;
@@ -3577,9 +3588,40 @@ exec_option (int c, const char *arg, void *data)
       return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_PRESERVE_FD:
       return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+    case OPT_EXEC_DETACH_KEYS:
+      a->detach_keys = arg;
+      return 0;
     default:
       return 1;
     }
+}
+
+/* An exec session started (exec -d, exec -it): prints its ID when
+ * detached, as Podman, else streams this terminal to it until it ends,
+ * with its exit code, or the user detaches (0, the session goes on).  */
+static int
+exec_session_follow (ferry_engine_t *e, struct exec_args *a, struct ferry_exec_session *s,
+                     struct ferry_attach_io *io)
+{
+  struct ferry_cli_attach at
+      = { .detach_keys = a->detach_keys, .default_keys = e->config.detach_keys, .exec_session = s->id };
+  ferry_error_t err = NULL;
+  int r, code = 0;
+
+  if (a->r.detach)
+    {
+      puts (s->id);
+      return 0;
+    }
+  io->in_fd = STDIN_FILENO;
+  r = ferry_cli_attach_stream (e, s->container_id, s->attach_fd, 1, io, &at);
+  if (r < 0)
+    return FERRY_EXIT_ERROR;
+  if (r == 1)
+    return 0;
+  if (ferry_exec_session_finish (e, s, &code, &err) < 0)
+    return ferry_cli_fail (&err);
+  return code;
 }
 
 int
@@ -3597,11 +3639,15 @@ ferry_cmd_exec (int argc, char **argv)
                                         { "privileged", no_argument, NULL, OPT_PRIVILEGED },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
+                                        { "detach-keys", required_argument, NULL, OPT_EXEC_DETACH_KEYS },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_container *latest = NULL;
   struct exec_args a = { 0 };
+  struct ferry_exec_session session = { .attach_fd = -1, .sync_fd = -1 };
+  struct ferry_attach_io io = { .in_fd = -1, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO };
+  struct ferry_cli_attach keys = { 0 };
   ferry_error_t err = NULL;
   const char *ref;
   int r, code = 0, first;
@@ -3610,7 +3656,10 @@ ferry_cmd_exec (int argc, char **argv)
                       "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
                       "       ferry exec [OPTIONS] --latest COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
-                      "  -d, --detach         run in the background\n"
+                      "  -d, --detach         run in the background (prints the exec session's ID)\n"
+                      "      --detach-keys KEYS with -it: the keys that detach, leaving the command\n"
+                      "                       running (default: containers.conf's detach_keys, else\n"
+                      "                       \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
                       "  -e, --env K=V        set an environment variable (K alone: take it from ferry's)\n"
                       "      --env-file FILE  read K=V lines from FILE (before the -e ones)\n"
                       "  -i, --interactive    keep standard input open\n"
@@ -3646,6 +3695,28 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return FERRY_EXIT_ERROR;
     }
+  /* Detached, the keys are not looked at (as Podman); attached, bad ones
+   * are the failure of an attached exec, 255.  */
+  keys.detach_keys = a.detach_keys;
+  keys.default_keys = e->config.detach_keys;
+  if (! a.r.detach && ferry_cli_attach_check (&keys, &io, NULL) < 0)
+    {
+      exec_args_free (&a);
+      return FERRY_EXIT_EXEC_NOT_RUNNING;
+    }
+  /* Under conmon only where it is needed: a terminal that can detach, or
+   * a command that goes on by itself; the rest is a plain runtime exec.  */
+  if (a.r.detach || (a.r.tty && a.r.interactive && io.n_detach_keys > 0))
+    {
+      struct winsize ws;
+
+      a.r.session = &session;
+      if (! a.r.detach && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+        {
+          a.r.rows = ws.ws_row;
+          a.r.cols = ws.ws_col;
+        }
+    }
   if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
     {
       exec_args_free (&a);
@@ -3668,6 +3739,9 @@ ferry_cmd_exec (int argc, char **argv)
       if (state && ! a.r.detach)
         code = FERRY_EXIT_EXEC_NOT_RUNNING;
     }
+  else if (a.r.session)
+    code = exec_session_follow (e, &a, &session, &io);
+  ferry_exec_session_release (&session);
   ferry_container_free (latest);
   exec_args_free (&a);
   return code;
@@ -4683,10 +4757,31 @@ static const char cleanup_usage[]
       "one container given is unknown, none is touched, and that is no error (as Podman).\n"
       "Prints each container as given.\n\n"
       "Options:\n"
-      "  -a, --all     every container (printed by ID)\n"
-      "  -l, --latest  the container created last (printed by ID)\n"
-      "      --rm      then remove the container (not a running one)\n"
-      "      --rmi     then remove its image, unless a container still uses it\n";
+      "  -a, --all          every container (printed by ID)\n"
+      "      --exec SESSION clean up this exec session of the one container instead, which\n"
+      "                     stays listed in inspect's .ExecIDs (with --rm: removed); one that\n"
+      "                     is not there is no error\n"
+      "  -l, --latest       the container created last (printed by ID)\n"
+      "      --rm           then remove the container (not a running one)\n"
+      "      --rmi          then remove its image, unless a container still uses it\n";
+
+/* `container cleanup --exec SESSION`: Podman reports a session that still
+ * runs as its log's error, then as the command's.  */
+static int
+cleanup_exec_session (ferry_engine_t *e, const char *ref, const char *session, int rm)
+{
+  ferry_error_t err = NULL;
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_exec_session_cleanup (e, ref, session, rm, &err) == 0)
+    return 0;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=error msg=\"Running container cleanup: %s\"\n", stamp, err->msg);
+  return ferry_cli_fail (&err);
+}
 
 /* Cleans up REF, then removes it (RM) and its image (RMI); prints SHOWN
  * when all went.  Not found is not an error: conmon's cleanup of a
@@ -4738,17 +4833,23 @@ container_cleanup (int argc, char **argv)
     OPT_CLEANUP_RM = OPT_COMMAND_FIRST,
     OPT_CLEANUP_RMI,
   };
+  enum
+  {
+    OPT_CLEANUP_EXEC = OPT_COMMAND_FIRST + 0x2300,
+  };
   static const struct option opts[] = {
     FERRY_GLOBAL_OPTIONS,
     { "all", no_argument, NULL, 'a' },
     { "latest", no_argument, NULL, 'l' },
     { "rm", no_argument, NULL, OPT_CLEANUP_RM },
     { "rmi", no_argument, NULL, OPT_CLEANUP_RMI },
+    { "exec", required_argument, NULL, OPT_CLEANUP_EXEC },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_error_t err = NULL;
+  const char *exec_session = NULL;
   int all = 0, latest = 0, rm = 0, rmi = 0, c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":alh", opts, NULL)) != -1)
@@ -4766,6 +4867,9 @@ container_cleanup (int argc, char **argv)
       case OPT_CLEANUP_RMI:
         rmi = 1;
         break;
+      case OPT_CLEANUP_EXEC:
+        exec_session = optarg;
+        break;
       default:
         r = ferry_cli_parse_or_help (c, "container cleanup", argv, cleanup_usage);
         if (r != 0)
@@ -4779,9 +4883,31 @@ container_cleanup (int argc, char **argv)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("you must provide at least one name or id");
+  if (exec_session && all)
+    return ferry_cli_failf ("--all and --exec cannot be set together");
+  if (exec_session && argc - optind > 1)
+    return ferry_cli_failf ("cannot use exec option when more than one container is given");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
+  if (exec_session && latest)
+    {
+      struct ferry_container *last = NULL;
+
+      if (ferry_container_latest (e, &last, &err) < 0)
+        {
+          /* No container at all: nothing to clean up, as Podman.  */
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_error_release (&err);
+          return 0;
+        }
+      ret = cleanup_exec_session (e, last->id, exec_session, rm);
+      ferry_container_free (last);
+      return ret;
+    }
+  if (exec_session)
+    return cleanup_exec_session (e, argv[optind], exec_session, rm);
   if (all || latest)
     {
       struct ferry_container **list = NULL, *last = NULL;

@@ -163,6 +163,7 @@ test_containers_conf (void **state)
                             "a.b.c = 1979-05-27T07:32:00Z\n"
                             "[engine]\nruntimes = { runc = [\"/usr/bin/runc\"], x = { y = 1 } }\n"
                             "compression_format = \"zstd\"\ncompression_level = -3\n"
+                            "detach_keys = \"ctrl-x,y\"\n"
                             "[[engine.list]]\nn = -0x1f\n[engine.runtimes]\nmywrap = [\"/a/w\", \"/b/w\"]\n"
                             "[secrets.opts]\n",
                             &c, NULL),
@@ -193,6 +194,8 @@ test_containers_conf (void **state)
   assert_int_equal (c.n_runtimes, 1);
   assert_string_equal (c.runtimes[0].paths[0], "/c/w");
   assert_null (c.runtimes[0].paths[1]);
+  /* detach_keys as written (exec and attach check them).  */
+  assert_string_equal (c.detach_keys, "ctrl-x,y");
 
   /* A later file replaces a list, or adds to it with {append=true}.  */
   assert_int_equal (read_containers_conf ("[containers]\nenv = [\"D=e\", {append=true}]\nread_only = false\n"
@@ -204,6 +207,9 @@ test_containers_conf (void **state)
   assert_int_equal (c.read_only, 0);
   assert_int_equal (c.log_size_max, -1);
   assert_null (c.log_driver);
+  /* "" is a setting of its own: no keys.  */
+  assert_int_equal (read_containers_conf ("[engine]\ndetach_keys = \"\"\n", &c, NULL), 0);
+  assert_string_equal (c.detach_keys, "");
   assert_int_equal (read_containers_conf ("[containers]\nenv = [ ]\n", &c, NULL), 0);
   assert_null (c.env[0]);
   ferry_config_release (&c);
@@ -234,6 +240,7 @@ test_containers_conf_bad (void **state)
     { "[containers]\npids_limit = -2\n", ":2: " },
     { "[engine]\ncompression_format = 1\n", ":2: " },          /* not a string */
     { "[engine.runtimes]\nx = \"/usr/bin/x\"\n", ":2: " },     /* not a list */
+    { "[engine]\ndetach_keys = true\n", ":2: " },              /* not a string */
     { "[engine]\ncompression_level = \"high\"\n", ":2: " },    /* not a number */
     { "[engine]\ncompression_level = 99999999999\n", ":2: " }, /* past an int */
     { "\n\n[containers\n", ":3: " },                           /* an open header */

@@ -1187,6 +1187,107 @@ test_attach_detach_keys (void **state)
   assert_string_equal (got, "\x10w");
 }
 
+/* An exec session under conmon (exec -it, exec -d): attached before the
+ * process starts, its output and input through the attach socket, its exit
+ * code on the sync pipe and in the exit file; a command that is not there
+ * is the runtime's error, with its kind.  */
+static void
+test_conmon_exec_session (void **state)
+{
+  struct fixture *f = *state;
+  const char *args[] = { "sleep", "100", NULL };
+  struct ferry_conmon_options o = conmon_options (f);
+  cleanup_free char *config = xasprintf ("%s/config.json", f->bundle);
+  cleanup_free char *session = xasprintf ("%s/session", f->dir);
+  cleanup_free char *spec_path = xasprintf ("%s/process.json", f->dir);
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_json json_object *spec = NULL;
+  struct ferry_exec_options x = { 0 };
+  struct ferry_conmon_exec_options eo = { 0 };
+  struct ferry_conmon_exec started;
+  char *script[] = { (char *) "sh", (char *) "-c", (char *) "echo out; read x; echo got:$x; exit 5", NULL };
+  char *nosuch[] = { (char *) "nosuchcmd", NULL };
+  int in[2], out[2], code = -1;
+  char buf[256];
+  ssize_t n;
+
+  make_bundle (f, args);
+  create_container (f, &o);
+  assert_int_equal (ferry_runtime_start (&f->rt, f->id, &err), 0);
+  spec = ferry_json_parse_file (config, "config.json", &err);
+  assert_non_null (spec);
+  x.process_template_json = ferry_json_to_string (ferry_json_get_object (spec, "process"), 0);
+  x.keep_stdin = 1;
+  x.args = script;
+  {
+    cleanup_json json_object *process = ferry_runtime_exec_process (&x, &err);
+    const char *text;
+
+    assert_non_null (process);
+    text = ferry_json_to_string (process, 0);
+    write_text (spec_path, text, 0600);
+  }
+  assert_int_equal (ferry_mkdir_p (session, 0700, &err), 0);
+  eo.runtime = &f->rt;
+  eo.container_id = f->id;
+  eo.session_id = "0123456789abcdef";
+  eo.name = "test";
+  eo.session_dir = session;
+  eo.process_spec = spec_path;
+  eo.socket_dir = f->socket_dir;
+  eo.stdin_open = 1;
+  eo.attach = 1;
+  if (ferry_conmon_exec (&eo, &started, &err) < 0)
+    fail_msg ("ferry_conmon_exec: %s", err->msg);
+  assert_true (started.pid > 0);
+  assert_true (started.conmon_pid > 0 && process_is_alive (started.conmon_pid));
+  assert_true (started.attach_fd >= 0);
+
+  assert_int_equal (pipe2 (in, O_CLOEXEC), 0);
+  assert_int_equal (pipe2 (out, O_CLOEXEC), 0);
+  assert_int_equal (write (in[1], "hello\n", 6), 6);
+  close (in[1]);
+  if (ferry_conmon_attach_stream (
+          started.attach_fd,
+          &(struct ferry_attach_io){ .in_fd = in[0], .out_fd = out[1], .err_fd = -1, .signal_fd = -1 }, &err)
+      < 0)
+    fail_msg ("stream: %s", err->msg);
+  close (in[0]);
+  close (out[1]);
+  n = read (out[0], buf, sizeof (buf) - 1);
+  assert_true (n >= 0);
+  buf[n] = '\0';
+  /* Nothing lost: attached before the process ran.  */
+  assert_string_equal (buf, "out\ngot:hello\n");
+  close (out[0]);
+  assert_int_equal (ferry_conmon_exec_wait (started.sync_fd, &code, &err), 0);
+  assert_int_equal (code, 5);
+  {
+    cleanup_free char *exit_path = ferry_conmon_exec_exit_path (session, f->id);
+    cleanup_free char *text = wait_for_file (exit_path);
+
+    assert_non_null (text);
+    assert_int_equal (atoi (text), 5);
+  }
+  close (started.attach_fd);
+  close (started.sync_fd);
+  assert_true (wait_process_gone (started.conmon_pid));
+
+  /* A command that is not there: the runtime's error and its kind.  */
+  x.args = nosuch;
+  {
+    cleanup_json json_object *process = ferry_runtime_exec_process (&x, &err);
+
+    assert_non_null (process);
+    write_text (spec_path, ferry_json_to_string (process, 0), 0600);
+  }
+  eo.session_id = "fedcba9876543210";
+  eo.attach = 0;
+  assert_true (ferry_conmon_exec (&eo, &started, &err) < 0);
+  assert_int_equal (err->kind, FERRY_ERROR_COMMAND_NOT_FOUND);
+  assert_non_null (strstr (err->msg, "nosuchcmd"));
+}
+
 int
 main (void)
 {
@@ -1211,6 +1312,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_conmon_create_bad_bundle, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conmon_fails_without_reply, setup, teardown),
     cmocka_unit_test_setup_teardown (test_conmon_restore, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_conmon_exec_session, setup, teardown),
   };
 
   if (geteuid () != 0 || access ("/bin/busybox", X_OK) != 0)

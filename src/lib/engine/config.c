@@ -686,7 +686,7 @@ set_ferry_value (struct ferry_config *c, const char *section, const char *key, c
   return 0;
 }
 
-/* containers.conf's [engine] settings that push takes.  */
+/* containers.conf's [engine] settings that push and exec take.  */
 static int
 set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key, struct toml_value *v,
                   ferry_error_t *err)
@@ -703,6 +703,12 @@ set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key
           return 0;
         }
       set_string (&c->compression_format, v);
+    }
+  else if (strcmp (key, "detach_keys") == 0)
+    {
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      set_string (&c->detach_keys, v);
     }
   else if (strcmp (key, "compression_level") == 0)
     {
@@ -1015,6 +1021,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->log_tag);
   free (c->tz);
   free (c->compression_format);
+  free (c->detach_keys);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   for (size_t i = 0; i < c->n_runtimes; i++)

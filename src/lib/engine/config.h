@@ -7,8 +7,8 @@
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
  * [containers] settings below, [engine]'s compression_format,
- * compression_level and cdi_spec_dirs, and [engine.runtimes], and leaves
- * every other alone; a file that is not
+ * compression_level, cdi_spec_dirs and detach_keys, and [engine.runtimes],
+ * and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
  *
  * ferry.conf, a small subset of the same TOML, read strictly (an unknown
@@ -84,6 +84,10 @@ struct ferry_config
     char **paths; /* NULL-terminated */
   } * runtimes;
   size_t n_runtimes;
+  /* [engine] detach_keys: the keys exec -it detaches with when
+   * --detach-keys does not say; NULL: not set, "": none.  Checked where
+   * it is used.  */
+  char *detach_keys;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

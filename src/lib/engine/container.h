@@ -419,7 +419,13 @@ struct ferry_exec_request
    * (-1: /dev/null).  */
   const int *preserve_fds;
   size_t n_preserve_fds;
+  /* Not NULL: run under conmon as an exec session that goes on without
+   * ferry (exec -d; exec -it, which can detach), which SESSION gets;
+   * attached to it unless DETACH.  */
+  struct ferry_exec_session *session;
+  unsigned rows, cols; /* a session's terminal size from its start; 0: none */
 };
+struct ferry_exec_session;
 int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exec_request *r,
                           int *exit_code, ferry_error_t *err);
 

@@ -1,5 +1,6 @@
 /* ferry: `inspect` of a container, in the shape Podman users script against. */
 #include "container.h"
+#include "exec_session.h"
 #include "health.h"
 #include "internal.h"
 #include "ns_modes.h"
@@ -513,6 +514,17 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "Name", json_object_new_string (c->name));
   json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
   json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
+  {
+    /* The exec sessions that run, or ended since the container started,
+     * as Podman lists them.  */
+    size_t n = 0;
+    cleanup_strv char **ids = ferry_exec_session_list (e, c->id, &n);
+    json_object *list = json_object_new_array ();
+
+    for (i = 0; i < n; i++)
+      json_object_array_add (list, json_object_new_string (ids[i]));
+    json_object_object_add (o, "ExecIDs", list);
+  }
   json_object_object_add (gdd, "UpperDir", json_object_new_string (upper));
   json_object_object_add (gdd, "MergedDir", json_object_new_string (merged));
   json_object_object_add (gd, "Name", json_object_new_string ("overlay"));

@@ -10,6 +10,11 @@
 
 char *ferry_random_hex (size_t bytes);
 
+/* conmon's exit command: this ferry, with the options that find the same
+ * container, exit file and runtime state; `container cleanup [--exec
+ * EXEC_SESSION] ID`.  */
+char **ferry_engine_exit_command (ferry_engine_t *e, const char *id, const char *exec_session);
+
 /* Adds "K=V" to ENV (a JSON array), replacing an entry with the same K.  */
 void ferry_env_set (json_object *env, const char *kv);
 
@@ -35,6 +40,13 @@ int ferry_timezone_is_valid (const char *tz);
  * the later value).  */
 struct json_object;
 int ferry_container_env_apply (struct json_object *env, char *const *env_files, char *const *env_options,
+                               ferry_error_t *err);
+
+/* Starts the exec O (R's) in container C as a session under conmon,
+ * connected to its attach socket unless R detaches; R's session gets it.  */
+struct ferry_exec_options;
+int ferry_exec_session_launch (ferry_engine_t *e, const struct ferry_container *c,
+                               const struct ferry_exec_options *o, const struct ferry_exec_request *r,
                                ferry_error_t *err);
 
 /* Finds without refreshing the state.  */

@@ -5,6 +5,7 @@
 #include "cdi.h"
 #include "secret.h"
 #include "health.h"
+#include "exec_session.h"
 #include "internal.h"
 #include "mount.h"
 #include "process_options.h"
@@ -1349,10 +1350,8 @@ strv_append (char **v, size_t *n, const char *s)
   return v;
 }
 
-/* conmon's exit command: this ferry, with the options that find the same
- * container, exit file and runtime state.  */
-static char **
-exit_command (ferry_engine_t *e, const char *id)
+char **
+ferry_engine_exit_command (ferry_engine_t *e, const char *id, const char *exec_session)
 {
   const char *const fixed[] = { "--root", e->root, "--runroot", e->runroot, "--runtime", e->runtime.path,
                                 "--log-level", e->log_level,
@@ -1377,6 +1376,11 @@ exit_command (ferry_engine_t *e, const char *id)
     }
   v = strv_append (v, &n, "container");
   v = strv_append (v, &n, "cleanup");
+  if (exec_session)
+    {
+      v = strv_append (v, &n, "--exec");
+      v = strv_append (v, &n, exec_session);
+    }
   v = strv_append (v, &n, id);
   return v;
 }
@@ -1558,7 +1562,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   cleanup_free char *sockets = ferry_engine_socket_dir (e);
   cleanup_free char *log = ferry_container_log_path (e, c);
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
-  cleanup_strv char **exit_cmd = exit_command (e, c->id);
+  cleanup_strv char **exit_cmd = ferry_engine_exit_command (e, c->id, NULL);
   struct ferry_overlay ov = { 0 };
   struct ferry_conmon_options co = { 0 };
   pid_t pid = 0, conmon_pid = 0;
@@ -1572,8 +1576,13 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
    * the runtime refuses to create a container whose ID it still knows.
    * The network stays only for the restore it was kept for.  */
   ferry_container_teardown (e, c);
+  /* A new run: the last one's exec sessions are over, as Podman's start
+   * (a restore keeps them listed, as Podman's).  */
   if (restore_from == NULL)
-    ferry_container_teardown_network (e, c);
+    {
+      ferry_container_teardown_network (e, c);
+      ferry_exec_sessions_remove (e, c->id);
+    }
   if (prepare_runroot (e, c->id, err) < 0
       || (hook && hook->bundle_made && hook->bundle_made (bundle, hook->arg, err) < 0)
       || ferry_container_mount_rootfs (e, c, &ov, err) < 0 || ferry_image_mounts_mount (e, c, err) < 0
@@ -2425,6 +2434,7 @@ remove_locked (ferry_engine_t *e, struct ferry_container *c, int force, int time
     }
   ferry_container_teardown (e, c);
   ferry_container_teardown_network (e, c);
+  ferry_exec_sessions_remove (e, c->id);
   if (remove_row (e, c, volumes, err) < 0)
     return -1;
   ferry_fault_point ("rm-row-removed");
@@ -2698,6 +2708,8 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   o.n_preserve_fds = r->n_preserve_fds;
   process_json = xstrdup (ferry_json_to_string (process, 0));
   o.process_template_json = process_json;
+  if (r->session)
+    return ferry_exec_session_launch (e, c, &o, r, err);
   return ferry_runtime_exec (rt, c->id, &o, exit_code, err);
 }
 
@@ -2719,7 +2731,7 @@ ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry_exe
     }
   ferry_container_event (e, c, "exec");
   ret = ferry_container_exec_in (e, c, r, exit_code, err);
-  if (ret == 0 && ! r->detach)
+  if (ret == 0 && ! r->detach && ! r->session)
     ferry_container_event_record (e, c->id, c->record, "exec_died", *exit_code);
 out:
   ferry_container_free (c);

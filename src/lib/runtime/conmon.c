@@ -146,19 +146,27 @@ environment_is_dropped (const char *entry)
   return false;
 }
 
+/* The pipes conmon finds in its environment, in the order conmon_child
+ * places them after the descriptors the container keeps: the sync pipe
+ * always, the start and attach pipes for an attached exec.  */
+static const char *const CONMON_PIPE_NAMES[] = { "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE" };
+
 static char **
-conmon_environment (size_t n_preserve_fds)
+conmon_environment (size_t n_preserve_fds, size_t n_pipes)
 {
   struct strv_builder b = { 0 };
-  char sync[32];
+  char pipe_var[32];
   char **it;
 
   for (it = environ; it && *it; it++)
     if (! environment_is_dropped (*it))
       strv_add (&b, *it);
-  /* After the descriptors the container keeps.  */
-  snprintf (sync, sizeof (sync), "_OCI_SYNCPIPE=%zu", CONMON_SYNC_FD + n_preserve_fds);
-  strv_add (&b, sync);
+  for (size_t i = 0; i < n_pipes; i++)
+    {
+      snprintf (pipe_var, sizeof (pipe_var), "%s=%zu", CONMON_PIPE_NAMES[i],
+                CONMON_SYNC_FD + n_preserve_fds + i);
+      strv_add (&b, pipe_var);
+    }
   return b.v;
 }
 
@@ -249,17 +257,17 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
  * daemonises; until then it carries the errors conmon prints.  The cwd is
  * the bundle, so that the monitor pins no directory of the caller's.  */
 static void __attribute__ ((noreturn))
-conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, int sync_fd,
-              int passthrough, const int *preserve, size_t n_preserve)
+conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, const int *pipes,
+              size_t n_pipes, int passthrough, const int *preserve, size_t n_preserve)
 {
-  /* 0-2, the preserved descriptors from 3 on, then the sync pipe.  */
-  int src[4 + FERRY_PRESERVE_FDS_MAX];
-  size_t n = 4 + n_preserve, i;
+  /* 0-2, the preserved descriptors from 3 on, then the pipes.  */
+  int src[3 + FERRY_PRESERVE_FDS_MAX + 3];
+  size_t n = 3 + n_preserve + n_pipes, i;
   struct sigaction sa;
   sigset_t none;
 
   setsid ();
-  if (chdir (cwd) < 0 || n_preserve > FERRY_PRESERVE_FDS_MAX)
+  if (chdir (cwd) < 0 || n_preserve > FERRY_PRESERVE_FDS_MAX || n_pipes > 3)
     _exit (126);
   src[0] = devnull;
   src[1] = src[2] = output_fd;
@@ -273,7 +281,8 @@ conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output
     }
   for (i = 0; i < n_preserve; i++)
     src[3 + i] = preserve[i] >= 0 ? preserve[i] : devnull;
-  src[3 + n_preserve] = sync_fd;
+  for (i = 0; i < n_pipes; i++)
+    src[3 + n_preserve + i] = pipes[i];
   /* Copies above every target first, so that no dup2 below overwrites a
    * source still to be placed.  */
   for (i = 0; i < n; i++)
@@ -591,7 +600,7 @@ start_conmon (char **argv, char **envp, const char *bundle, const struct ferry_c
   if (*pid < 0)
     return ferry_make_error (err, errno, "cannot fork to run conmon");
   if (*pid == 0)
-    conmon_child (argv, envp, bundle, devnull, output_w, sync_w,
+    conmon_child (argv, envp, bundle, devnull, output_w, &sync_w, 1,
                   o->log_driver && strcmp (o->log_driver, "passthrough") == 0, o->preserve_fds,
                   o->n_preserve_fds);
   return 0;
@@ -685,7 +694,7 @@ ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid,
     return -1;
 
   argv = conmon_argv (conmon, o, bundle, oci_log);
-  envp = conmon_environment (o->n_preserve_fds);
+  envp = conmon_environment (o->n_preserve_fds, 1);
   if (start_conmon (argv, envp, bundle, o, &pid, &sync_r, &output_r, err) < 0
       || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
       || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
@@ -988,4 +997,352 @@ char *
 ferry_conmon_path (void)
 {
   return find_conmon ();
+}
+
+/* ---- exec sessions ---------------------------------------------------- */
+
+char *
+ferry_conmon_exec_exit_path (const char *session_dir, const char *container_id)
+{
+  return xasprintf ("%s/exit/%s", session_dir, container_id);
+}
+
+static char **
+conmon_exec_argv (const char *conmon, const struct ferry_conmon_exec_options *o, const char *dir)
+{
+  struct strv_builder b = { 0 };
+  cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
+  cleanup_free char *pidfile = xasprintf ("%s/exec_pid", dir);
+  cleanup_free char *exits = xasprintf ("%s/exit", dir);
+  cleanup_free char *persist = xasprintf ("%s/persist", dir);
+  cleanup_free char *oci_log = xasprintf ("%s/oci-log", dir);
+  cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", dir);
+  char **it;
+
+  strv_add (&b, conmon);
+  strv_add_pair (&b, "--api-version", "1");
+  strv_add_pair (&b, "-c", o->container_id);
+  strv_add_pair (&b, "-u", o->session_id);
+  strv_add_pair (&b, "-r", o->runtime->path);
+  strv_add_pair (&b, "-b", dir);
+  strv_add_pair (&b, "-p", pidfile);
+  strv_add_pair (&b, "-n", o->name && *o->name ? o->name : o->container_id);
+  strv_add_pair (&b, "--exit-dir", exits);
+  strv_add_pair (&b, "--persist-dir", persist);
+  strv_add (&b, "--full-attach");
+  strv_add_pair (&b, "--socket-dir-path", o->socket_dir);
+  /* An exec's output goes to whoever is attached, into no log, as
+   * Podman's.  */
+  strv_add_pair (&b, "-l", "none");
+  strv_add_pair (&b, "--log-level", "warning");
+  strv_add (&b, "--syslog");
+  for (it = global; *it; it++)
+    strv_add_joined (&b, "--runtime-arg", *it);
+  strv_add_joined (&b, "--runtime-arg", "--log-format=json");
+  strv_add_joined (&b, "--runtime-arg", "--log");
+  strv_add_joined (&b, "--runtime-arg", oci_log);
+  strv_add_pair (&b, "--conmon-pidfile", conmon_pidfile);
+  if (o->terminal)
+    strv_add (&b, "-t");
+  if (o->stdin_open)
+    strv_add (&b, "-i");
+  strv_add (&b, "-e");
+  if (o->attach)
+    strv_add (&b, "--exec-attach");
+  strv_add_joined (&b, "--exec-process-spec", o->process_spec);
+  if (o->exit_command && o->exit_command[0])
+    {
+      strv_add_joined (&b, "--exit-command", o->exit_command[0]);
+      for (it = o->exit_command + 1; *it; it++)
+        strv_add_joined (&b, "--exit-command-arg", *it);
+    }
+  if (o->n_preserve_fds > 0)
+    {
+      char n[24];
+      snprintf (n, sizeof (n), "%zu", o->n_preserve_fds);
+      strv_add_joined (&b, "--runtime-opt", "--preserve-fds");
+      strv_add_joined (&b, "--runtime-opt", n);
+    }
+  return b.v;
+}
+
+/* Reads one of conmon's messages (a JSON line) from FD a byte at a time,
+ * so that the next one stays in the pipe; waits up to TIMEOUT_MS (-1: no
+ * end).  1 with *LINE, 0 at the end of the pipe (conmon went), -1 on
+ * error.  */
+static int
+read_sync_line (int fd, int64_t timeout_ms, char **line, ferry_error_t *err)
+{
+  int64_t deadline = now_ms () + timeout_ms;
+  char buf[4096];
+  size_t len = 0;
+
+  for (;;)
+    {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      int64_t left = timeout_ms < 0 ? -1 : deadline - now_ms ();
+      ssize_t r;
+      char c;
+      int n;
+
+      if (timeout_ms >= 0 && left <= 0)
+        return ferry_make_error (err, ETIMEDOUT, "conmon did not report on the exec session");
+      n = poll (&pfd, 1, (int) left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return ferry_make_error (err, errno, "cannot poll conmon's sync pipe");
+      if (n == 0)
+        continue;
+      r = read (fd, &c, 1);
+      if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (r < 0)
+        return ferry_make_error (err, errno, "cannot read conmon's sync pipe");
+      if (r == 0 && len == 0)
+        return 0;
+      if (r == 0 || c == '\n')
+        break;
+      if (len < sizeof (buf) - 1)
+        buf[len++] = c;
+    }
+  buf[len] = '\0';
+  *line = xstrdup (buf);
+  return 1;
+}
+
+/* The "data" and "message" of one of conmon's messages.  */
+static int
+parse_sync_message (const char *line, int64_t *data, char **message, ferry_error_t *err)
+{
+  cleanup_json json_object *obj = ferry_json_parse (line, strlen (line), "conmon's message", err);
+  const char *text;
+
+  if (obj == NULL)
+    return -1;
+  if (json_object_object_get (obj, "data") == NULL)
+    return ferry_make_error (err, 0, "conmon's message `%s` has no data", line);
+  *data = ferry_json_get_int (obj, "data", -1);
+  text = ferry_json_get_string (obj, "message");
+  *message = text ? xstrdup (text) : NULL;
+  return 0;
+}
+
+/* The error for an exec that conmon reported as failed: the runtime's own
+ * words when it left any.  */
+static int
+exec_failed (const struct ferry_conmon_exec_options *o, const char *message, const char *fallback,
+             ferry_error_t *err)
+{
+  cleanup_free char *oci_log = xasprintf ("%s/oci-log", o->session_dir);
+  cleanup_free char *log = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+
+  if (ferry_read_file (oci_log, &log, NULL, &ignored) == 0
+      && ferry_runtime_error_from_output (o->runtime, "exec", o->container_id, log, err) < 0)
+    return -1;
+  if (message && ferry_runtime_error_from_output (o->runtime, "exec", o->container_id, message, err) < 0)
+    return -1;
+  return ferry_make_error (err, 0, "exec session %s in container %s: %s", o->session_id, o->container_id,
+                           fallback);
+}
+
+static int
+write_start (int fd, const char *id, ferry_error_t *err)
+{
+  if (ferry_write_all (fd, "0", 1) < 0)
+    return ferry_make_error (err, errno, "cannot start exec session %s", id);
+  return 0;
+}
+
+/* The terminal's size from its start: conmon keeps it until the runtime
+ * hands it the pty, so that the process never sees another.  */
+static int
+initial_size (const struct ferry_conmon_exec_options *o)
+{
+  cleanup_free char *ctl = NULL, *msg = NULL;
+  cleanup_close int fd = -1;
+
+  if (! o->terminal || o->rows == 0 || o->cols == 0)
+    return 0;
+  ctl = xasprintf ("%s/ctl", o->session_dir);
+  msg = xasprintf ("1 %u %u\n", o->rows, o->cols);
+  fd = open (ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  /* Not worth failing the exec for: it is resized again once attached.  */
+  if (fd >= 0)
+    ferry_write_all (fd, msg, strlen (msg));
+  return 0;
+}
+
+/* conmon's first process exits once it forked the monitor; what it said
+ * before is why it did not.  */
+static int
+reap_first_conmon (pid_t pid, int output_r, const char *conmon, const char *id, ferry_error_t *err)
+{
+  struct conmon_reply reply = { .sync = NULL, .stderr = xstrdup ("") };
+  cleanup_free char *why = NULL;
+  int status = 0;
+
+  if (wait_child (pid, &status) < 0)
+    {
+      free (reply.stderr);
+      return ferry_make_error (err, errno, "cannot wait for conmon");
+    }
+  if (exited_cleanly (status))
+    {
+      free (reply.stderr);
+      return 0;
+    }
+  drain_available (output_r, &reply);
+  why = conmon_failure (conmon, status, reply.stderr);
+  free (reply.stderr);
+  return ferry_make_error (err, 0, "conmon for exec session %s: %s", id, why);
+}
+
+int
+ferry_conmon_exec (const struct ferry_conmon_exec_options *o, struct ferry_conmon_exec *out,
+                   ferry_error_t *err)
+{
+  enum
+  {
+    SYNC,
+    START,
+    ATTACH
+  };
+  cleanup_free char *conmon = NULL, *conmon_pidfile = NULL, *exits = NULL, *persist = NULL, *line = NULL;
+  cleanup_free char *message = NULL;
+  cleanup_strv char **argv = NULL;
+  cleanup_strv char **envp = NULL;
+  cleanup_close int devnull = -1, output_r = -1, output_w = -1, attach_fd = -1;
+  cleanup_close int sync_r = -1, sync_w = -1, start_r = -1, start_w = -1, attach_r = -1, attach_w = -1;
+  size_t n_pipes = o->attach ? 3 : 1;
+  int child_ends[3], fds[2];
+  int64_t data = -1;
+  pid_t pid;
+  int r;
+
+  out->pid = out->conmon_pid = 0;
+  out->attach_fd = out->sync_fd = -1;
+  if (o->n_preserve_fds > FERRY_PRESERVE_FDS_MAX)
+    return ferry_make_error (err, EINVAL, "at most %d file descriptors can be passed",
+                             FERRY_PRESERVE_FDS_MAX);
+  conmon = find_conmon ();
+  if (conmon == NULL)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "conmon not found: install it (package `conmon`)");
+  exits = xasprintf ("%s/exit", o->session_dir);
+  persist = xasprintf ("%s/persist", o->session_dir);
+  conmon_pidfile = xasprintf ("%s/conmon.pid", o->session_dir);
+  /* conmon gives up before it writes the exit file into EXITS when it
+   * cannot write one into PERSIST first.  */
+  if (ferry_mkdir_p (exits, 0700, err) < 0 || ferry_mkdir_p (persist, 0700, err) < 0
+      || ferry_mkdir_p (o->socket_dir, 0700, err) < 0
+      || link_attach_dir (o->socket_dir, o->session_id, o->session_dir, err) < 0)
+    return -1;
+  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0)
+    return ferry_make_error (err, errno, "cannot open /dev/null");
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create conmon's sync pipe");
+  sync_r = fds[0];
+  sync_w = fds[1];
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe for conmon's errors");
+  output_r = fds[0];
+  output_w = fds[1];
+  if (o->attach)
+    {
+      if (pipe2 (fds, O_CLOEXEC) < 0)
+        return ferry_make_error (err, errno, "cannot create conmon's start pipe");
+      start_r = fds[0];
+      start_w = fds[1];
+      if (pipe2 (fds, O_CLOEXEC) < 0)
+        return ferry_make_error (err, errno, "cannot create conmon's attach pipe");
+      attach_r = fds[0];
+      attach_w = fds[1];
+    }
+  child_ends[SYNC] = sync_w;
+  child_ends[START] = start_r;
+  child_ends[ATTACH] = attach_w;
+  argv = conmon_exec_argv (conmon, o, o->session_dir);
+  envp = conmon_environment (o->n_preserve_fds, n_pipes);
+
+  pid = fork ();
+  if (pid < 0)
+    return ferry_make_error (err, errno, "cannot fork to run conmon");
+  if (pid == 0)
+    conmon_child (argv, envp, o->session_dir, devnull, output_w, child_ends, n_pipes, 0, o->preserve_fds,
+                  o->n_preserve_fds);
+  /* Only conmon holds its ends now: its exit is the pipes' end.  */
+  close (steal_fd (&sync_w));
+  close (steal_fd (&output_w));
+  if (o->attach)
+    {
+      close (steal_fd (&start_r));
+      close (steal_fd (&attach_w));
+      /* The first process waits for this before it forks the monitor.  */
+      if (write_start (start_w, o->session_id, err) < 0)
+        {
+          kill (pid, SIGKILL);
+          wait_child (pid, &r);
+          return -1;
+        }
+    }
+  if (reap_first_conmon (pid, output_r, conmon, o->session_id, err) < 0)
+    return -1;
+  if (ferry_conmon_read_pid_file (conmon_pidfile, &out->conmon_pid, err) < 0)
+    return ferry_error_wrap (err, "conmon's PID for exec session %s", o->session_id);
+  if (o->attach)
+    {
+      /* The monitor listens on the attach socket: connect before the
+       * process runs, then let it run.  */
+      r = read_sync_line (attach_r, CONMON_REPLY_TIMEOUT_MS, &line, err);
+      if (r == 0)
+        r = ferry_make_error (err, 0, "conmon for exec session %s exited before it was ready", o->session_id);
+      if (r > 0)
+        {
+          attach_fd = ferry_conmon_attach_connect (o->socket_dir, o->session_id, err);
+          if (attach_fd < 0 || initial_size (o) < 0 || write_start (start_w, o->session_id, err) < 0)
+            r = -1;
+        }
+      if (r < 0)
+        {
+          kill (out->conmon_pid, SIGKILL);
+          return -1;
+        }
+      free (steal_pointer (&line));
+    }
+  r = read_sync_line (sync_r, CONMON_REPLY_TIMEOUT_MS, &line, err);
+  if (r < 0)
+    {
+      kill (out->conmon_pid, SIGKILL);
+      return -1;
+    }
+  if (r == 0)
+    return exec_failed (o, NULL, "conmon exited without reporting the process", err);
+  if (parse_sync_message (line, &data, &message, err) < 0)
+    return ferry_error_wrap (err, "exec session %s", o->session_id);
+  if (data <= 0)
+    return exec_failed (o, message, message ? message : "the runtime failed", err);
+  out->pid = (pid_t) data;
+  out->attach_fd = steal_fd (&attach_fd);
+  out->sync_fd = steal_fd (&sync_r);
+  return 0;
+}
+
+int
+ferry_conmon_exec_wait (int sync_fd, int *code, ferry_error_t *err)
+{
+  cleanup_free char *line = NULL, *message = NULL;
+  int64_t data;
+  int r = read_sync_line (sync_fd, -1, &line, err);
+
+  if (r <= 0)
+    return r < 0 ? -1 : ferry_make_error (err, 0, "conmon exited without reporting the exit code");
+  if (parse_sync_message (line, &data, &message, err) < 0)
+    return -1;
+  if (message)
+    return ferry_make_error (err, 0, "the exec session ended: %s", message);
+  *code = (int) data;
+  return 0;
 }

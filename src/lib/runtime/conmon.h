@@ -103,4 +103,50 @@ int ferry_conmon_attach_stream (int fd, const struct ferry_attach_io *io, ferry_
  * the file is not there yet.  */
 int ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_error_t *err);
 
+/* An exec session under conmon (`conmon --exec`), as Podman runs one:
+ * conmon holds the process's stdio (a pty with TERMINAL) and its attach
+ * socket, records its exit code in <session_dir>/exit/<container id>, and
+ * runs EXIT_COMMAND when it ends; the session lives on when ferry goes.  */
+struct ferry_conmon_exec_options
+{
+  const struct ferry_runtime *runtime;
+  const char *container_id;
+  const char *session_id;
+  const char *name;         /* the container's */
+  const char *session_dir;  /* conmon's bundle: the attach socket, pid files, exit/ */
+  const char *process_spec; /* the "process" JSON for `runtime exec --process` */
+  const char *socket_dir;   /* the attach socket is <socket_dir>/<session_id>/attach */
+  int terminal;
+  int stdin_open;
+  /* Connect to the attach socket before the process starts, so that none
+   * of its output is lost (--exec-attach).  */
+  int attach;
+  unsigned rows, cols; /* the terminal's size before the process starts; 0: none */
+  char **exit_command;
+  const int *preserve_fds;
+  size_t n_preserve_fds;
+};
+
+/* What ferry_conmon_exec started.  */
+struct ferry_conmon_exec
+{
+  pid_t pid; /* the process */
+  pid_t conmon_pid;
+  int attach_fd; /* with ATTACH: the attach connection, else -1 */
+  int sync_fd;   /* conmon's sync pipe: the exit code comes here */
+};
+
+/* Starts conmon in exec mode and returns once the process runs.  When the
+ * runtime fails, the error has its message and the kind from
+ * ferry_runtime_classify_exec_error (command not found, ...).  */
+int ferry_conmon_exec (const struct ferry_conmon_exec_options *o, struct ferry_conmon_exec *out,
+                       ferry_error_t *err);
+
+/* Reads the exit code conmon sends on SYNC_FD when the process ends;
+ * -1 without a code (conmon died).  */
+int ferry_conmon_exec_wait (int sync_fd, int *code, ferry_error_t *err);
+
+/* <session_dir>/exit/<container id>  */
+char *ferry_conmon_exec_exit_path (const char *session_dir, const char *container_id);
+
 #endif

@@ -1257,6 +1257,12 @@ exec_process (const struct ferry_exec_options *o, ferry_error_t *err)
   return process;
 }
 
+json_object *
+ferry_runtime_exec_process (const struct ferry_exec_options *o, ferry_error_t *err)
+{
+  return exec_process (o, err);
+}
+
 /* Writes PROCESS to a new file under the runtime root; returns its path.  */
 static char *
 write_process_file (const struct ferry_runtime *rt, json_object *process, ferry_error_t *err)

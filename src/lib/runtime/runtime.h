@@ -10,6 +10,8 @@
 #include "../util/error.h"
 
 #include <pthread.h>
+
+struct json_object;
 #include <sys/types.h>
 
 struct ferry_runtime
@@ -99,6 +101,10 @@ struct ferry_exec_options
  * the runtime reports that the command cannot be executed or found.  */
 int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
                         int *exit_code, ferry_error_t *err);
+
+/* The "process" object `runtime exec --process` gets for O (the
+ * template's, with O's fields on top), for a monitor that runs the exec.  */
+struct json_object *ferry_runtime_exec_process (const struct ferry_exec_options *o, ferry_error_t *err);
 
 /* For a runtime call that must not outlive ferry.  A checkpoint's CRIU
  * writes into FIFOs that ferry reads, and blocks for good opening one

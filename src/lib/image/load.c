@@ -387,6 +387,7 @@ struct pending
   struct ferry_new_image img;
   char **layer_files; /* spool paths, parallel to img.layers */
   char *what;         /* for messages: the image's name or digest */
+  char *ref_name;     /* OCI: the ref.name (or containerd's name) its index gives it */
 };
 
 static void
@@ -395,6 +396,7 @@ pending_free (struct pending *p)
   ferry_new_image_free (&p->img);
   free (p->layer_files);
   free (p->what);
+  free (p->ref_name);
 }
 
 static char **
@@ -634,6 +636,8 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
       (*n)++;
       if (oci_manifest (sp, desc, use, &(*out)[*n - 1], err) < 0)
         return -1;
+      if (use && use[0])
+        (*out)[*n - 1].ref_name = xstrdup (use[0]);
       if (depth > 0)
         break; /* one platform of a multi-platform image */
     }
@@ -917,10 +921,24 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   size_t i, j, count = 0;
 
   report->loaded = xmalloc0 (sizeof (char *));
+  report->ids = xmalloc0 (sizeof (char *) * (n + 1));
+  report->blobs = xmalloc0 (sizeof (char **) * (n + 1));
+  report->names = xmalloc0 (sizeof (char **) * (n + 1));
   for (i = 0; i < n; i++)
     {
       if (ferry_store_add_image (s, &imgs[i].img, err) < 0)
         return ferry_error_wrap (err, "cannot store image %s", imgs[i].what);
+      report->ids[i] = xstrdup (ferry_digest_hex (imgs[i].img.config_digest));
+      report->blobs[i] = xmalloc0 (sizeof (char *) * (imgs[i].img.n_layers + 1));
+      for (j = 0; j < imgs[i].img.n_layers; j++)
+        report->blobs[i][j] = xstrdup (imgs[i].img.layers[j].blob_digest);
+      report->names[i] = xmalloc0 (sizeof (char *));
+      for (j = 0; imgs[i].img.names[j]; j++)
+        {
+          report->names[i] = xrealloc (report->names[i], sizeof (char *) * (j + 2));
+          report->names[i][j] = xstrdup (imgs[i].img.names[j]);
+          report->names[i][j + 1] = NULL;
+        }
       for (j = 0; imgs[i].img.names[j]; j++)
         {
           report->loaded = xrealloc (report->loaded, sizeof (char *) * (count + 2));
@@ -937,9 +955,136 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   return 0;
 }
 
-/* PATH, or when FD is not -1 the archive read from FD (PATH names it).  */
 static int
-load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *report, ferry_error_t *err)
+strv_has_name (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return 1;
+  return 0;
+}
+
+static void
+set_names (struct pending *p, const char *name)
+{
+  ferry_cleanup_strvp (&p->img.names);
+  p->img.names = xmalloc0 (sizeof (char *) * 2);
+  if (name)
+    p->img.names[0] = xstrdup (name);
+}
+
+/* The names SEL gives P.  An OCI ref.name without a registry is
+ * localhost's, as Podman names an image it pulls from an oci-archive.  */
+static int
+name_image (const struct ferry_load_selection *sel, struct pending *p)
+{
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
+  char *name;
+
+  if (sel->naming == FERRY_LOAD_NAMES_NONE)
+    set_names (p, NULL);
+  else if (sel->naming == FERRY_LOAD_NAMES_GIVEN)
+    set_names (p, sel->name);
+  else if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->ref)
+    set_names (p, sel->ref);
+  else if (sel->layout == FERRY_LOAD_OCI)
+    {
+      if (p->ref_name == NULL)
+        {
+          set_names (p, NULL);
+          return 0;
+        }
+      if (ferry_reference_parse (p->ref_name, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          return -1;
+        }
+      name = ferry_reference_string (&r);
+      ferry_reference_free (&r);
+      set_names (p, name);
+      free (name);
+    }
+  return 0;
+}
+
+/* Keeps of IMGS what SEL selects (freeing the others) and names them.  */
+static int
+select_images (const struct ferry_load_selection *sel, const char *path, struct pending *imgs, size_t *n,
+               ferry_error_t *err)
+{
+  size_t i, kept = 0, total;
+
+  for (i = 0; i < *n; i++)
+    {
+      struct pending *p = &imgs[i];
+      int keep;
+
+      if (sel->layout == FERRY_LOAD_OCI)
+        keep = sel->ref == NULL || (p->ref_name && strcmp (p->ref_name, sel->ref) == 0);
+      else if (sel->ref)
+        keep = strv_has_name (p->img.names, sel->ref);
+      else
+        keep = sel->index < 0 || (size_t) sel->index == i;
+      if (! keep)
+        {
+          pending_free (p);
+          continue;
+        }
+      imgs[kept++] = *p;
+    }
+  total = *n;
+  *n = kept;
+  if (sel->layout == FERRY_LOAD_OCI && sel->ref && kept == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no descriptor found for reference \"%s\"",
+                                  sel->ref);
+  if (sel->layout == FERRY_LOAD_OCI && kept > 1)
+    return ferry_make_error (err, 0, "more than one image in oci, choose an image");
+  if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->ref && kept == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "Tag \"%s\" not found", sel->ref);
+  if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->index >= 0 && kept == 0)
+    return ferry_make_error (err, 0, "Invalid source index @%d, only %zu manifest items available",
+                             sel->index, total);
+  for (i = 0; i < kept; i++)
+    if (name_image (sel, &imgs[i]) < 0)
+      return ferry_make_error (err, 0, "invalid image name `%s` in `%s`", imgs[i].ref_name, path);
+  return 0;
+}
+
+/* The layout SEL asks for is the one PATH has, in Podman's words when
+ * it is not.  */
+static int
+check_layout (const struct ferry_load_selection *sel, struct spool *sp, const char *path, int is_dir,
+              struct spooled *index, struct spooled *mf, ferry_error_t *err)
+{
+  switch (sel->layout)
+    {
+    case FERRY_LOAD_OCI:
+      if (index && index->path)
+        return 0;
+      if (is_dir)
+        return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                      "open %s/index.json: no such file or directory", path);
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "loading index: `%s` has no index.json: it is no oci-archive", path);
+    case FERRY_LOAD_DOCKER_ARCHIVE:
+      if (mf && mf->path && ! is_dir)
+        return 0;
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "loading tar component \"manifest.json\": file does not exist");
+    default:
+      if (mf && mf->path && is_dir && is_docker_dir (sp))
+        return 0;
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "open %s/%s: no such file or directory", path,
+                                    mf && mf->path ? "version" : "manifest.json");
+    }
+}
+
+/* PATH, or when FD is not -1 the archive read from FD (PATH names it).
+ * SEL (may be NULL: everything, as load takes it) selects and names.  */
+static int
+load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_selection *sel,
+      struct ferry_load_report *report, ferry_error_t *err)
 {
   struct spool sp = { .archive = path, .fd = fd };
   struct pending *imgs = NULL;
@@ -961,7 +1106,9 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
 
   index = spool_find (&sp, "index.json");
   mf = spool_find (&sp, "manifest.json");
-  if (index && index->path)
+  if (sel && check_layout (sel, &sp, path, dirfd >= 0, index, mf, err) < 0)
+    goto out;
+  if (index && index->path && (sel == NULL || sel->layout == FERRY_LOAD_OCI))
     {
       cleanup_free char *text = NULL;
       cleanup_json json_object *root = NULL;
@@ -1011,6 +1158,8 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
                         ferry_image_host_arch ());
       goto out;
     }
+  if (sel && select_images (sel, path, imgs, &n, err) < 0)
+    goto out;
   if (unpack_layers (s, imgs, n, err) < 0 || add_images (s, imgs, n, report, err) < 0)
     goto out;
   ret = 0;
@@ -1028,20 +1177,38 @@ out:
 int
 ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
 {
-  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, report, err);
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, report, err);
+}
+
+int
+ferry_image_load_selected (ferry_store_t *s, const char *path, const struct ferry_load_selection *sel,
+                           struct ferry_load_report *report, ferry_error_t *err)
+{
+  return load (s, path, -1, sel, report, err);
 }
 
 int
 ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
                      ferry_error_t *err)
 {
-  return load (s, name, fd, report, err);
+  return load (s, name, fd, NULL, report, err);
 }
 
 void
 ferry_load_report_free (struct ferry_load_report *r)
 {
   ferry_cleanup_strvp (&r->loaded);
+  for (size_t i = 0; r->ids && r->ids[i]; i++)
+    {
+      if (r->blobs && r->blobs[i])
+        ferry_cleanup_strvp (&r->blobs[i]);
+      if (r->names && r->names[i])
+        ferry_cleanup_strvp (&r->names[i]);
+    }
+  free (r->blobs);
+  free (r->names);
+  r->blobs = r->names = NULL;
+  ferry_cleanup_strvp (&r->ids);
 }
 
 const char *

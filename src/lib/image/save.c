@@ -706,13 +706,17 @@ existing_index (struct save *sv, ferry_error_t *err)
   return index;
 }
 
-/* Drops the entries of MANIFESTS named REF_NAME: the name moves to the new
- * image, as a tag does.  */
+/* MANIFESTS with DESC (taken), as containers/image adds an image to a
+ * layout: an unnamed entry of the same manifest goes (the image now has
+ * DESC's), and a name moves to the new image, as a tag does, keeping its
+ * place in the index; else DESC is added at the end.  */
 static json_object *
-without_name (json_object *manifests, const char *ref_name)
+with_descriptor (json_object *manifests, json_object *desc, const char *ref_name)
 {
-  json_object *kept = json_object_new_array ();
+  json_object *out = json_object_new_array ();
+  const char *digest = ferry_json_get_string (desc, "digest");
   size_t i;
+  bool placed = false;
 
   for (i = 0; i < json_object_array_length (manifests); i++)
     {
@@ -720,17 +724,26 @@ without_name (json_object *manifests, const char *ref_name)
       const char *n = ferry_json_get_string (ferry_json_get_object (d, "annotations"),
                                              "org.opencontainers.image.ref.name");
 
-      if (ref_name == NULL || n == NULL || strcmp (n, ref_name) != 0)
-        json_object_array_add (kept, json_object_get (d));
+      if (n == NULL && ferry_json_string_equals (d, "digest", digest))
+        continue;
+      if (ref_name && n && strcmp (n, ref_name) == 0 && ! placed)
+        {
+          json_object_array_add (out, desc);
+          placed = true;
+        }
+      else
+        json_object_array_add (out, json_object_get (d));
     }
-  return kept;
+  if (! placed)
+    json_object_array_add (out, desc);
+  return out;
 }
 
 static int
 save_oci (struct save *sv, ferry_error_t *err)
 {
   const struct entry *e = &sv->entries[0];
-  const char *ref_name = e->tags[0];
+  const char *ref_name = sv->req->ref_name_set ? sv->req->ref_name : e->tags[0];
   cleanup_json json_object *index = NULL;
   cleanup_free char *manifest_text = NULL;
   char manifest_digest[FERRY_DIGEST_LEN + 1];
@@ -742,8 +755,8 @@ save_oci (struct save *sv, ferry_error_t *err)
   index = existing_index (sv, err);
   if (index == NULL)
     return -1;
-  kept = without_name (ferry_json_get_array (index, "manifests"), ref_name);
-  json_object_array_add (kept, oci_descriptor (manifest_text, manifest_digest, ref_name));
+  kept = with_descriptor (ferry_json_get_array (index, "manifests"),
+                          oci_descriptor (manifest_text, manifest_digest, ref_name), ref_name);
   json_object_object_add (index, "manifests", kept);
   if (sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err) < 0)
     return -1;

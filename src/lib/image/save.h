@@ -49,7 +49,12 @@ struct ferry_save_request
   char *const *refs;
   size_t n_refs;
   bool multi_image;
-  bool compress;      /* docker-dir: gzip the layers */
+  bool compress; /* docker-dir: gzip the layers */
+  /* oci-archive, oci-dir: the manifest's ref.name is REF_NAME (NULL:
+   * none) instead of the name the image was given by, as a push to
+   * oci:DIR:REF names it.  */
+  bool ref_name_set;
+  const char *ref_name;
   const char *output; /* a file or directory; NULL: OUT_FD (archives only) */
   int out_fd;
   ferry_save_progress_fn progress; /* may be NULL */

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# Podman's image transports (containers-transports(5)) in pull, push, run
+# and create: oci-archive:, oci:, docker-archive:, dir:, and what ferry
+# makes of containers-storage: (its own store) and docker-daemon: (no
+# daemon).  What ferry writes must pull back into ferry and into Podman,
+# and what Podman writes into ferry, with the image's ID and names as
+# Podman gives them.  Outputs, messages and exit codes are checked against
+# what Podman 5.4 printed (kept below), and, where Podman is installed,
+# against Podman run live.  Archives and directories are untrusted: a
+# corrupt blob, an entry that climbs out or a link is refused, and nothing
+# is stored.
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+# Podman keeps its locks in one shared-memory segment for every root, and
+# another test's Podman can hold the same lock numbers: file locks, under
+# this test's own --tmpdir, are this test's alone.
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+}
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# step, with standard error sorted: Podman copies blobs in parallel and
+# prints their lines in the order they start.
+tstep() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/err" | LC_ALL=C sort | sed 's/^/  err: /'
+	} >>"$TEST_TMP/$tool.log"
+}
+
+# step, keeping only the exit code and that the error is one line: for
+# failures whose words hold Podman's temporary paths.
+tstep_rc() {
+	local tool=$1 rc=0 lines
+	shift
+	"$tool" "$@" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+	lines=$(grep -c '^Error: ' "$TEST_TMP/err" || true)
+	echo "\$ $* -> $rc ($lines error line)" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
+}
+
+# The images of tool $1, sorted: name, tag and ID.
+images_of() {
+	"$1" images -a --format '{{.Repository}}:{{.Tag}} {{.ID}}' | LC_ALL=C sort
+}
+
+# Files both tools read: the test image as an OCI archive with its name,
+# the same with the name "v1" and with none, and as a docker-archive.
+make_sources() {
+	local src=$TEST_TMP/src
+	mkdir -p "$src"
+	cp "$(ferry_test_image)" "$src/named.tar"
+	cp "$(ferry_test_docker_image)" "$src/docker.tar"
+	oci_unpack "$src/named.tar" "$src/lay"
+	jq -c '.manifests[0].annotations["org.opencontainers.image.ref.name"] = "v1"' "$src/lay/index.json" >"$src/i"
+	mv "$src/i" "$src/lay/index.json"
+	oci_pack "$src/lay" "$src/v1.tar"
+	jq -c 'del(.manifests[0].annotations)' "$src/lay/index.json" >"$src/i"
+	mv "$src/i" "$src/lay/index.json"
+	oci_pack "$src/lay" "$src/noname.tar"
+	rm -rf "$src/lay"
+}
+
+pull_sequence() {
+	local t=$1 src=$TEST_TMP/src
+	tstep "$t" pull oci-archive:"$src/named.tar"
+	tstep "$t" pull -q oci-archive:"$src/v1.tar"
+	tstep "$t" pull -q oci-archive:"$src/noname.tar"
+	tstep "$t" pull -q oci-archive:"$src/named.tar":localhost/ferry-test:latest
+	tstep "$t" pull oci-archive:"$src/named.tar":nope
+	tstep "$t" pull oci-archive:"$src/missing.tar"
+	tstep_rc "$t" pull oci-archive:"$src/docker.tar"
+	tstep "$t" pull -q docker-archive:"$src/docker.tar"
+	tstep "$t" pull -q docker-archive:"$src/docker.tar":@0
+	tstep "$t" pull docker-archive:"$src/docker.tar":@1
+	tstep "$t" pull docker-archive:"$src/docker.tar":nope:latest
+	tstep "$t" pull docker-archive:"$src/named.tar"
+	tstep "$t" pull docker-archive:"$src/missing.tar"
+	tstep "$t" pull oci:"$src/missing"
+	tstep "$t" pull dir:"$src/missing"
+	tstep "$t" pull -q containers-storage:localhost/ferry-test
+	tstep "$t" pull containers-storage:nothere
+	tstep "$t" pull docker-daemon:nothere:latest
+	images_of "$t" | sed 's/^/  images: /' >>"$TEST_TMP/$t.log"
+	tstep "$t" image exists oci-archive:"$src/named.tar"
+	tstep "$t" image exists containers-storage:localhost/ferry-test
+	tstep "$t" rmi oci-archive:"$src/named.tar"
+}
+
+# Runs sequence $1 in ferry and compares its transcript with the one on
+# stdin (Podman's), then, where Podman is installed, in Podman too.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	make_sources
+	"$seq" f
+	if command -v podman >/dev/null; then
+		"$seq" podman_t
+		# ferry's store is named by its --root alone: no driver@root+runroot.
+		sed -i 's#\[overlay@TMP/proot+TMP/prun\]##g' "$TEST_TMP/podman_t.log"
+		cp "$TEST_TMP"/*.log /tmp/b15/tr/ || true
+		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
+	fi
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+}
+
+@test "pull from each transport: names, IDs, lines, messages and exit codes as Podman's" {
+	compare_with_podman pull_sequence <<-'EOF'
+		$ pull oci-archive:TMP/src/named.tar -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  err: Copying blob sha256:7add86ee7b7fd4348ce34287f99b8fa8ce03873b74cbb827c3cf2e764e7041c6
+		  err: Copying blob sha256:f33b9fb0d926c79a0638870c87c3374f462efa4e2d8775bc6af9d8ccdceb9df6
+		  err: Copying config sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ pull -q oci-archive:TMP/src/v1.tar -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull -q oci-archive:TMP/src/noname.tar -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull -q oci-archive:TMP/src/named.tar:localhost/ferry-test:latest -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull oci-archive:TMP/src/named.tar:nope -> 125
+		  err: Error: loading index: no descriptor found for reference "nope"
+		$ pull oci-archive:TMP/src/missing.tar -> 125
+		  err: Error: creating temp directory: archive file not found: "TMP/src/missing.tar"
+		$ pull oci-archive:TMP/src/docker.tar -> 125 (1 error line)
+		$ pull -q docker-archive:TMP/src/docker.tar -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull -q docker-archive:TMP/src/docker.tar:@0 -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull docker-archive:TMP/src/docker.tar:@1 -> 125
+		  err: Error: Invalid source index @1, only 1 manifest items available
+		$ pull docker-archive:TMP/src/docker.tar:nope:latest -> 125
+		  err: Error: Tag "docker.io/library/nope:latest" not found
+		$ pull docker-archive:TMP/src/named.tar -> 125
+		  err: Error: loading tar component "manifest.json": file does not exist
+		$ pull docker-archive:TMP/src/missing.tar -> 125
+		  err: Error: opening file "TMP/src/missing.tar": open TMP/src/missing.tar: no such file or directory
+		$ pull oci:TMP/src/missing -> 125
+		  err: Error: open TMP/src/missing/index.json: no such file or directory
+		$ pull dir:TMP/src/missing -> 125
+		  err: Error: open TMP/src/missing/manifest.json: no such file or directory
+		$ pull -q containers-storage:localhost/ferry-test -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		$ pull containers-storage:nothere -> 125
+		  err: Error: initializing source containers-storage:docker.io/library/nothere:latest: reference "docker.io/library/nothere:latest" does not resolve to an image ID
+		$ pull docker-daemon:nothere:latest -> 125
+		  err: Error: initializing source docker-daemon:nothere:latest: loading image from docker engine: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+		  images: localhost/ferry-test:latest 3bb7d0590f13
+		  images: localhost/v1:latest 3bb7d0590f13
+		$ image exists oci-archive:TMP/src/named.tar -> 125
+		  err: Error: unsupported transport "oci-archive" for looking up local images
+		$ image exists containers-storage:localhost/ferry-test -> 0
+		$ rmi oci-archive:TMP/src/named.tar -> 125
+		  err: Error: unsupported transport "oci-archive" for looking up local images
+	EOF
+}

@@ -168,3 +168,122 @@ compare_with_podman() {
 		  err: Error: unsupported transport "oci-archive" for looking up local images
 	EOF
 }
+
+# Appends a shell command's output (in the test's directory) to tool $1's
+# transcript.
+show() {
+	local tool=$1
+	shift
+	(cd "$TEST_TMP/dest" && eval "$*") 2>&1 | sed 's/^/  show: /' >>"$TEST_TMP/$tool.log"
+}
+
+# The ref.names of layout $1's index, "-" for none.
+refs_of() {
+	echo "jq -c '[.manifests[] | .annotations[\"org.opencontainers.image.ref.name\"] // \"-\"]' $1"
+}
+
+push_sequence() {
+	local t=$1 d=$TEST_TMP/dest
+	rm -rf "$d"
+	mkdir -p "$d"
+	"$t" load -q -i "$(ferry_test_image)" >/dev/null
+	# -q: ferry keeps a loaded layer's blob as it came (compressed here) and
+	# writes it so to an OCI layout, where Podman, which stored it
+	# uncompressed, writes that; the lines differ by those digests.
+	tstep "$t" push -q ferry-test oci-archive:"$d/a.tar"
+	show "$t" 'tar -xOf a.tar index.json | jq -c "[.manifests[] | .annotations]"'
+	tstep "$t" push -q ferry-test oci-archive:"$d/a2.tar":myname
+	show "$t" 'tar -xOf a2.tar index.json | jq -c "[.manifests[] | .annotations]"'
+	tstep "$t" push ferry-test docker-archive:"$d/d.tar"
+	show "$t" 'tar -xOf d.tar manifest.json | jq -c "[.[] | .RepoTags]"'
+	tstep "$t" push -q ferry-test docker-archive:"$d/d2.tar":foo/x:1
+	show "$t" 'tar -xOf d2.tar manifest.json | jq -c "[.[] | .RepoTags]"'
+	tstep "$t" push ferry-test dir:"$d/dir"
+	show "$t" 'ls dir; cat dir/version; echo'
+	tstep "$t" push -q --compress ferry-test dir:"$d/cdir"
+	show "$t" 'jq -r ".layers[].mediaType" cdir/manifest.json | grep -c gzip'
+	# Each gzip layer unpacks to the diff_id the config names.
+	show "$t" 'for b in $(jq -r ".layers[].digest" cdir/manifest.json); do gzip -dc cdir/${b#sha256:} | sha256sum | cut -c1-64; done'
+	show "$t" 'jq -r ".rootfs.diff_ids[]" cdir/$(jq -r .config.digest cdir/manifest.json | cut -d: -f2) | cut -d: -f2'
+	tstep "$t" push -q ferry-test oci:"$d/lay":t1
+	tstep "$t" push -q ferry-test oci:"$d/lay":t2
+	tstep "$t" push -q ferry-test oci:"$d/lay":t1
+	tstep "$t" push -q ferry-test oci:"$d/lay"
+	show "$t" "$(refs_of lay/index.json)"
+	tstep "$t" push -q ferry-test oci:"$d/lay"
+	tstep "$t" push -q ferry-test oci:"$d/lay":t3
+	show "$t" "$(refs_of lay/index.json)"
+	tstep "$t" push -q ferry-test containers-storage:stored/copy:1
+	images_of "$t" | sed 's/^/  images: /' >>"$TEST_TMP/$t.log"
+	tstep "$t" push localhost/nothere oci-archive:"$d/n.tar"
+	mkdir "$d/precious"
+	echo keep >"$d/precious/file"
+	tstep "$t" push ferry-test dir:"$d/precious"
+	show "$t" 'ls precious'
+	tstep_rc "$t" push ferry-test oci-archive:"$d/nodir/x.tar"
+	tstep_rc "$t" push ferry-test docker-daemon:x:1
+	show "$t" 'ls'
+}
+
+@test "push to each transport: layouts, names, lines, messages and exit codes as Podman's" {
+	compare_with_podman push_sequence <<-'EOF'
+		$ push -q ferry-test oci-archive:TMP/dest/a.tar -> 0
+		  show: [null]
+		$ push -q ferry-test oci-archive:TMP/dest/a2.tar:myname -> 0
+		  show: [{"org.opencontainers.image.ref.name":"myname"}]
+		$ push ferry-test docker-archive:TMP/dest/d.tar -> 0
+		  err: Copying blob sha256:2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5
+		  err: Copying blob sha256:9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02
+		  err: Copying config sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		  show: [["localhost/ferry-test:latest"]]
+		$ push -q ferry-test docker-archive:TMP/dest/d2.tar:foo/x:1 -> 0
+		  show: [["docker.io/foo/x:1","localhost/ferry-test:latest"]]
+		$ push ferry-test dir:TMP/dest/dir -> 0
+		  err: Copying blob sha256:2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5
+		  err: Copying blob sha256:9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02
+		  err: Copying config sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		  show: 2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5
+		  show: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  show: 9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02
+		  show: manifest.json
+		  show: version
+		  show: Directory Transport Version: 1.1
+		  show: 
+		$ push -q --compress ferry-test dir:TMP/dest/cdir -> 0
+		  show: 2
+		  show: 9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02
+		  show: 2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5
+		  show: 9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02
+		  show: 2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5
+		$ push -q ferry-test oci:TMP/dest/lay:t1 -> 0
+		$ push -q ferry-test oci:TMP/dest/lay:t2 -> 0
+		$ push -q ferry-test oci:TMP/dest/lay:t1 -> 0
+		$ push -q ferry-test oci:TMP/dest/lay -> 0
+		  show: ["t1","t2","-"]
+		$ push -q ferry-test oci:TMP/dest/lay -> 0
+		$ push -q ferry-test oci:TMP/dest/lay:t3 -> 0
+		  show: ["t1","t2","t3"]
+		$ push -q ferry-test containers-storage:stored/copy:1 -> 0
+		  images: docker.io/stored/copy:1 3bb7d0590f13
+		  images: localhost/ferry-test:latest 3bb7d0590f13
+		$ push localhost/nothere oci-archive:TMP/dest/n.tar -> 125
+		  err: Error: localhost/nothere: image not known
+		$ push ferry-test dir:TMP/dest/precious -> 125
+		  err: Error: initializing destination dir:TMP/dest/precious: not a containers image directory, don't want to overwrite important data
+		  show: file
+		$ push ferry-test oci-archive:TMP/dest/nodir/x.tar -> 125 (1 error line)
+		$ push ferry-test docker-daemon:x:1 -> 125 (1 error line)
+		  show: a.tar
+		  show: a2.tar
+		  show: cdir
+		  show: d.tar
+		  show: d2.tar
+		  show: dir
+		  show: lay
+		  show: precious
+	EOF
+}

@@ -287,3 +287,140 @@ push_sequence() {
 		  show: precious
 	EOF
 }
+
+@test "round trips: ferry -> each transport -> ferry on another root and Podman; Podman -> each transport -> ferry" {
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	digest=$(f image inspect --format '{{.Digest}}' ferry-test)
+	x=$TEST_TMP/x
+	mkdir "$x"
+	srcs="oci-archive:$x/a.tar:localhost/rt/oa:1 oci:$x/lay:rt/oci:2 docker-archive:$x/d.tar:localhost/rt/da:3 dir:$x/dir"
+	for s in $srcs; do
+		f push -q ferry-test "$s"
+	done
+	# The lines a push prints name the blobs as the file has them.
+	f push ferry-test oci-archive:"$x/b.tar" 2>"$TEST_TMP/err"
+	tar -xOf "$x/b.tar" index.json | jq -r '.manifests[0].digest' | cut -d: -f2 >"$TEST_TMP/m"
+	tar -xOf "$x/b.tar" "blobs/sha256/$(cat "$TEST_TMP/m")" | jq -r '.layers[].digest' | sed 's/^/Copying blob /' >"$TEST_TMP/want"
+	grep '^Copying blob' "$TEST_TMP/err" | diff - "$TEST_TMP/want"
+
+	for s in $srcs; do
+		[ "$(fb pull -q "$s")" = "$id" ]
+	done
+	# The names each one gives, and the manifest an OCI file kept.
+	names=$(images_of fb)
+	[ "$(echo "$names" | paste -sd' ')" = "docker.io/rt/oci:2 ${id:0:12} localhost/rt/da:3 ${id:0:12} localhost/rt/oa:1 ${id:0:12}" ]
+	[ "$(fb image inspect --format '{{.Digest}}' localhost/rt/oa:1)" = "$digest" ]
+	# run and create take a transport: pulled whatever --pull says.
+	rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
+	run -0 --separate-stderr fb run --rm --pull never oci-archive:"$x/a.tar" cat /etc/ferry-release
+	[ "$output" = "ferry-test-image 1" ]
+	[[ "$stderr" == "Getting image source signatures"* ]]
+	cid=$(fb create -q docker-archive:"$x/d.tar":localhost/rt/da:3 true)
+	[ "$(fb inspect --format '{{.ImageName}} {{.Image}}' "$cid")" = "localhost/rt/da:3 $id" ]
+	fb start -a "$cid"
+	fb rm "$cid"
+
+	command -v podman >/dev/null || return 0
+	for s in $srcs; do
+		[ "$(podman_t pull -q "$s")" = "$id" ]
+	done
+	[ "$(images_of podman_t)" = "$names" ]
+	[ "$(podman_t run --rm --network none oci:"$x/lay":rt/oci:2 cat /etc/ferry-release 2>/dev/null)" = "ferry-test-image 1" ]
+
+	# What Podman writes, ferry pulls, on a root of its own.
+	rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
+	p=$TEST_TMP/p
+	mkdir "$p"
+	psrcs="oci-archive:$p/a.tar:localhost/pt/oa:1 oci:$p/lay:pt/oci:2 docker-archive:$p/d.tar:localhost/pt/da:3 dir:$p/dir"
+	for s in $psrcs; do
+		podman_t push -q "$id" "$s"
+		[ "$(fb pull -q "$s")" = "$id" ]
+		[ "$(podman_t pull -q "$s")" = "$id" ]
+	done
+	podman_t push -q --compress "$id" dir:"$p/cdir"
+	[ "$(fb pull -q dir:"$p/cdir")" = "$id" ]
+	[ "$(images_of fb)" = "$(podman_t images -a --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep pt/ | LC_ALL=C sort)" ]
+	[ "$(fb run --rm -q oci:"$p/lay":pt/oci:2 cat /etc/ferry-release)" = "ferry-test-image 1" ]
+}
+
+@test "hostile files: a corrupt blob, an entry that climbs out, a link or a bad layer is refused and nothing is stored; a killed pull leaves nothing" {
+	x=$TEST_TMP/x
+	oci_unpack "$(ferry_test_image)" "$x/lay"
+	cp -r "$x/lay" "$x/orig"
+	# A layer's blob with a byte changed: its digest no longer matches.
+	layer=$(jq -r '.layers[-1].digest' "$(oci_blob_path "$x/lay" "$(oci_manifest_digest "$x/lay")")")
+	printf 'X' | dd of="$(oci_blob_path "$x/lay" "$layer")" bs=1 seek=100 conv=notrunc 2>/dev/null
+	oci_pack "$x/lay" "$x/corrupt.tar"
+	for s in oci-archive:"$x/corrupt.tar" oci:"$x/lay"; do
+		run_ferry pull -q "$s"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "blob $layer in image archive"
+		assert_output_contains "is corrupt"
+		run_ferry run --rm "$s" true
+		assert_status 125
+		[ -z "$(f ps -aq)" ]
+		assert_store_empty
+	done
+
+	# An entry named ../x: refused before anything is written anywhere.
+	python3 - "$x/orig" "$x/climb.tar" <<-'PY'
+		import os, sys, tarfile
+		src, dst = sys.argv[1], sys.argv[2]
+		with tarfile.open(dst, "w") as t:
+		    for root, dirs, files in os.walk(src):
+		        for n in files:
+		            p = os.path.join(root, n)
+		            t.add(p, os.path.relpath(p, src))
+		    t.add(os.path.join(src, "oci-layout"), "../climbed")
+	PY
+	run_ferry pull oci-archive:"$x/climb.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'an entry with an unsafe name `../climbed`'
+	[ ! -e "$TEST_TMP/climbed" ] && [ ! -e "$ROOT/storage/climbed" ]
+	assert_store_empty
+
+	# A link in a layout directory is never followed.
+	cp -r "$x/orig" "$x/linked"
+	ln -s /etc/shadow "$x/linked/blobs/sha256/evil"
+	run_ferry pull oci:"$x/linked"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains 'has a symbolic link `blobs/sha256/evil`'
+	assert_store_empty
+
+	# A layer whose content is not the diff_id its config says.
+	f load -q -i "$(ferry_test_image)"
+	f push -q ferry-test dir:"$x/dir"
+	f rmi -a >/dev/null
+	first=$(jq -r '.layers[0].digest' "$x/dir/manifest.json" | cut -d: -f2)
+	second=$(jq -r '.layers[1].digest' "$x/dir/manifest.json" | cut -d: -f2)
+	cp "$x/dir/$second" "$x/dir/$first"
+	jq -c --argjson s "$(stat -c %s "$x/dir/$first")" '.layers[0].size = $s' "$x/dir/manifest.json" >"$x/m"
+	mv "$x/m" "$x/dir/manifest.json"
+	run_ferry pull dir:"$x/dir"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "is corrupt"
+	assert_store_empty
+
+	# Killed once the layers are unpacked, before the image is recorded:
+	# no image, and the next command sweeps the work files.
+	FERRY_FAULT=load-unpacked run_ferry pull -q oci-archive:"$(ferry_test_image)"
+	assert_status 137
+	[ -z "$(f images -aq)" ]
+	assert_store_empty
+	[ "$(f pull -q oci-archive:"$(ferry_test_image)")" = "$(f images -q --no-trunc | cut -d: -f2)" ]
+
+	# Killed while writing to an OCI layout: its index is as it was, and
+	# the next push completes it.
+	f push -q ferry-test oci:"$x/out":one
+	cp "$x/out/index.json" "$TEST_TMP/index.before"
+	FERRY_FAULT=save-blobs-written run_ferry push -q ferry-test oci:"$x/out":two
+	assert_status 137
+	cmp "$x/out/index.json" "$TEST_TMP/index.before"
+	f push -q ferry-test oci:"$x/out":two
+	[ "$(jq -c '[.manifests[].annotations["org.opencontainers.image.ref.name"]]' "$x/out/index.json")" = '["one","two"]' ]
+}

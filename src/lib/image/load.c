@@ -5,6 +5,7 @@
 #include "../storage/unpack.h"
 #include "../util/decompress.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/parallel.h"
@@ -1160,7 +1161,10 @@ load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_select
     }
   if (sel && select_images (sel, path, imgs, &n, err) < 0)
     goto out;
-  if (unpack_layers (s, imgs, n, err) < 0 || add_images (s, imgs, n, report, err) < 0)
+  if (unpack_layers (s, imgs, n, err) < 0)
+    goto out;
+  ferry_fault_point ("load-unpacked");
+  if (add_images (s, imgs, n, report, err) < 0)
     goto out;
   ret = 0;
 

@@ -424,3 +424,22 @@ push_sequence() {
 	f push -q ferry-test oci:"$x/out":two
 	[ "$(jq -c '[.manifests[].annotations["org.opencontainers.image.ref.name"]]' "$x/out/index.json")" = '["one","two"]' ]
 }
+
+@test "pull's source and push's destination complete to the transports; help says how each is named" {
+	# shellcheck source=/dev/null
+	source "$FERRY_SRC/completions/bash/ferry"
+	complete_transport() {
+		COMP_WORDS=("$FERRY_BIN" "$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		_ferry || true
+		printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | paste -sd' '
+	}
+	[ "$(complete_transport pull oci)" = "oci-archive: oci:" ]
+	[ "$(complete_transport push ferry-test d)" = "dir: docker-archive: docker://" ]
+	[ "$(complete_transport push --compress ferry-test con)" = "containers-storage:" ]
+	f pull --help | grep -q 'oci-archive:PATH\[:REF\]'
+	f push --help | grep -q -- '--compress  *gzip the layers written to a dir: destination'
+}

@@ -98,6 +98,11 @@ pull_sequence() {
 	tstep "$t" image exists oci-archive:"$src/named.tar"
 	tstep "$t" image exists containers-storage:localhost/ferry-test
 	tstep "$t" rmi oci-archive:"$src/named.tar"
+	# run and create pull from a transport whatever --pull says.
+	tstep "$t" run --rm --network none --pull never oci-archive:"$src/noname.tar" cat /etc/ferry-release
+	tstep "$t" run --rm --network none -q oci-archive:"$src/missing.tar" true
+	tstep "$t" create -q --network none docker-archive:"$src/docker.tar":nope:latest true
+	tstep "$t" ps -a -q
 }
 
 # Runs sequence $1 in ferry and compares its transcript with the one on
@@ -166,6 +171,18 @@ compare_with_podman() {
 		$ image exists containers-storage:localhost/ferry-test -> 0
 		$ rmi oci-archive:TMP/src/named.tar -> 125
 		  err: Error: unsupported transport "oci-archive" for looking up local images
+		$ run --rm --network none --pull never oci-archive:TMP/src/noname.tar cat /etc/ferry-release -> 0
+		  out: ferry-test-image 1
+		  err: Copying blob sha256:7add86ee7b7fd4348ce34287f99b8fa8ce03873b74cbb827c3cf2e764e7041c6
+		  err: Copying blob sha256:f33b9fb0d926c79a0638870c87c3374f462efa4e2d8775bc6af9d8ccdceb9df6
+		  err: Copying config sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ run --rm --network none -q oci-archive:TMP/src/missing.tar true -> 125
+		  err: Error: creating temp directory: archive file not found: "TMP/src/missing.tar"
+		$ create -q --network none docker-archive:TMP/src/docker.tar:nope:latest true -> 125
+		  err: Error: Tag "docker.io/library/nope:latest" not found
+		$ ps -a -q -> 0
 	EOF
 }
 

@@ -103,6 +103,11 @@ pull_sequence() {
 	tstep "$t" run --rm --network none -q oci-archive:"$src/missing.tar" true
 	tstep "$t" create -q --network none docker-archive:"$src/docker.tar":nope:latest true
 	tstep "$t" ps -a -q
+	# load names a short ref.name as a pull does (its standard error, where
+	# Podman prints the lines of a pull and ferry none, is left out), and
+	# takes no transport.
+	"$t" load -i "$src/v1.tar" 2>/dev/null | sed 's/^/  load: /' >>"$TEST_TMP/$t.log"
+	tstep_rc "$t" load -q -i oci-archive:"$src/v1.tar"
 }
 
 # Runs sequence $1 in ferry and compares its transcript with the one on
@@ -116,7 +121,6 @@ compare_with_podman() {
 		"$seq" podman_t
 		# ferry's store is named by its --root alone: no driver@root+runroot.
 		sed -i 's#\[overlay@TMP/proot+TMP/prun\]##g' "$TEST_TMP/podman_t.log"
-		cp "$TEST_TMP"/*.log /tmp/b15/tr/ || true
 		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 	fi
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
@@ -183,6 +187,8 @@ compare_with_podman() {
 		$ create -q --network none docker-archive:TMP/src/docker.tar:nope:latest true -> 125
 		  err: Error: Tag "docker.io/library/nope:latest" not found
 		$ ps -a -q -> 0
+		  load: Loaded image: localhost/v1:latest
+		$ load -q -i oci-archive:TMP/src/v1.tar -> 125 (1 error line)
 	EOF
 }
 
@@ -213,6 +219,7 @@ push_sequence() {
 	show "$t" 'tar -xOf a2.tar index.json | jq -c "[.manifests[] | .annotations]"'
 	tstep "$t" push ferry-test docker-archive:"$d/d.tar"
 	show "$t" 'tar -xOf d.tar manifest.json | jq -c "[.[] | .RepoTags]"'
+	tstep "$t" push -q ferry-test docker-archive:"$d/d.tar"
 	tstep "$t" push -q ferry-test docker-archive:"$d/d2.tar":foo/x:1
 	show "$t" 'tar -xOf d2.tar manifest.json | jq -c "[.[] | .RepoTags]"'
 	tstep "$t" push ferry-test dir:"$d/dir"
@@ -255,6 +262,8 @@ push_sequence() {
 		  err: Getting image source signatures
 		  err: Writing manifest to image destination
 		  show: [["localhost/ferry-test:latest"]]
+		$ push -q ferry-test docker-archive:TMP/dest/d.tar -> 125
+		  err: Error: initializing destination docker-archive:TMP/dest/d.tar: docker-archive doesn't support modifying existing images
 		$ push -q ferry-test docker-archive:TMP/dest/d2.tar:foo/x:1 -> 0
 		  show: [["docker.io/foo/x:1","localhost/ferry-test:latest"]]
 		$ push ferry-test dir:TMP/dest/dir -> 0

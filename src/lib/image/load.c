@@ -400,8 +400,11 @@ pending_free (struct pending *p)
   free (p->ref_name);
 }
 
+/* DEF: docker-archive RepoTags are Docker's references (a short one is
+ * docker.io's); an OCI ref.name is a name ferry gives, a short one
+ * localhost's ("latest" is localhost/latest:latest), as Podman names it.  */
 static char **
-names_of (const char *const *given)
+names_of (const char *const *given, enum ferry_reference_default def)
 {
   size_t n = 0, i;
   char **names = xmalloc0 (sizeof (char *));
@@ -411,9 +414,8 @@ names_of (const char *const *given)
       struct ferry_reference r;
       ferry_error_t ignored = NULL;
 
-      /* An OCI ref.name may be only a tag ("latest"); such a name names no
-       * repository, and the image stays unnamed, as with Podman.  */
-      if (ferry_reference_parse (given[i], FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &ignored) < 0)
+      /* A name that is no reference leaves the image unnamed.  */
+      if (ferry_reference_parse (given[i], def, &r, &ignored) < 0)
         {
           ferry_error_release (&ignored);
           continue;
@@ -524,7 +526,7 @@ take_manifest (struct spool *sp, struct spooled *mf, json_object *desc, const ch
     return -1;
   p->img.manifest = steal_pointer (&text);
   snprintf (p->img.manifest_digest, sizeof (p->img.manifest_digest), "%s", mf->digest);
-  p->img.names = names_of (names);
+  p->img.names = names_of (names, FERRY_REFERENCE_DEFAULT_LOCALHOST);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : mf->digest);
   return 0;
 }
@@ -752,7 +754,7 @@ docker_image (struct spool *sp, json_object *entry, struct pending *p, ferry_err
   tag_list = xmalloc0 (sizeof (char *) * (n_tags + 1));
   for (i = 0; i < n_tags; i++)
     tag_list[i] = ferry_json_string_value (json_object_array_get_idx (tags, i));
-  p->img.names = names_of (tag_list);
+  p->img.names = names_of (tag_list, FERRY_REFERENCE_DEFAULT_DOCKER_IO);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : p->img.config_digest);
   return 0;
 }

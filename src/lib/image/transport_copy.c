@@ -312,6 +312,26 @@ push_own_store (ferry_store_t *s, const char *image, const struct ferry_transpor
   return 0;
 }
 
+/* A docker-archive cannot be added to, in Podman's words; an unknown
+ * image is said first, as Podman says it.  */
+static int
+existing_archive (ferry_store_t *s, const char *image, const struct ferry_transport_ref *dest,
+                  ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  struct stat st;
+
+  if (ferry_store_lookup (s, image, &img, err) < 0)
+    return -1;
+  ferry_image_free (img);
+  if (stat (dest->path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
+    return ferry_make_error (err, 0,
+                             "initializing destination docker-archive:%s: docker-archive doesn't support "
+                             "modifying existing images",
+                             dest->path);
+  return 0;
+}
+
 int
 ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_transport_ref *dest, bool say,
                       bool compress, ferry_error_t *err)
@@ -349,6 +369,8 @@ ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_tr
       req.format = FERRY_SAVE_DOCKER_ARCHIVE;
       /* The REF given is the image's first RepoTag, before its own name.  */
       req.n_refs = dest->ref ? 2 : 1;
+      if (existing_archive (s, image, dest, err) < 0)
+        return -1;
       break;
     default:
       req.format = FERRY_SAVE_DOCKER_DIR;

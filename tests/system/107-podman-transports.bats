@@ -246,6 +246,8 @@ push_sequence() {
 	show "$t" 'ls precious'
 	tstep_rc "$t" push ferry-test oci-archive:"$d/nodir/x.tar"
 	tstep_rc "$t" push ferry-test docker-daemon:x:1
+	# save takes a file, not a transport: Podman refuses any colon.
+	tstep "$t" save -q -o oci-archive:"$d/s.tar" ferry-test
 	show "$t" 'ls'
 }
 
@@ -303,6 +305,8 @@ push_sequence() {
 		  show: file
 		$ push ferry-test oci-archive:TMP/dest/nodir/x.tar -> 125 (1 error line)
 		$ push ferry-test docker-daemon:x:1 -> 125 (1 error line)
+		$ save -q -o oci-archive:TMP/dest/s.tar ferry-test -> 125
+		  err: Error: invalid filename (should not contain ':') "oci-archive:TMP/dest/s.tar"
 		  show: a.tar
 		  show: a2.tar
 		  show: cdir

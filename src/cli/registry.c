@@ -184,20 +184,34 @@ static const char push_usage[]
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
 
 static int
-push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, bool compress)
+write_digestfile (const char *digestfile, const char *digest)
+{
+  FILE *f = fopen (digestfile, "we");
+
+  if (f == NULL || fprintf (f, "%s", digest) < 0 || fclose (f) != 0)
+    return ferry_cli_failf ("the image was pushed, but its digest could not be written to `%s`: %s",
+                            digestfile, strerror (errno));
+  return 0;
+}
+
+/* push IMAGE TRANSPORT:...  */
+static int
+push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, bool compress,
+                const char *digestfile)
 {
   struct ferry_transport_ref dest;
+  cleanup_free char *digest = NULL;
   ferry_error_t err = NULL;
   int r;
 
   if (ferry_transport_parse (arg, &dest, &err) < 0)
     return ferry_cli_fail (&err);
-  r = ferry_transport_push (s, image, &dest, say, compress, &err);
+  r = ferry_transport_push (s, image, &dest, say, compress, &digest, &err);
   ferry_transport_ref_free (&dest);
   if (r < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "push", NULL, arg);
-  return 0;
+  return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 
 int
@@ -271,12 +285,7 @@ ferry_cmd_push (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
       && strncmp (argv[optind + 1], "docker://", 9) != 0)
-    {
-      if (digestfile)
-        return ferry_cli_failf ("--digestfile is written for a push to a registry, not to %s",
-                                argv[optind + 1]);
-      return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress);
-    }
+    return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
   {
     /* A manifest list goes with its images, as Podman pushes one.  */
     struct ferry_image *list = NULL;
@@ -296,15 +305,7 @@ ferry_cmd_push (int argc, char **argv)
       return ferry_cli_fail (&err);
   }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
-  if (digestfile)
-    {
-      FILE *f = fopen (digestfile, "we");
-
-      if (f == NULL || fprintf (f, "%s", digest) < 0 || fclose (f) != 0)
-        return ferry_cli_failf ("the image was pushed, but its digest could not be written to `%s`: %s",
-                                digestfile, strerror (errno));
-    }
-  return 0;
+  return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 
 /* "https://host:port/v2/" -> "host:port"; Podman's users write either.  */

@@ -220,6 +220,9 @@ push_sequence() {
 	tstep "$t" push ferry-test docker-archive:"$d/d.tar"
 	show "$t" 'tar -xOf d.tar manifest.json | jq -c "[.[] | .RepoTags]"'
 	tstep "$t" push -q ferry-test docker-archive:"$d/d.tar"
+	# --digestfile: the schema 2 manifest of the layers as written.
+	tstep "$t" push -q --digestfile "$d/dg" ferry-test docker-archive:"$d/dg.tar"
+	show "$t" 'cat dg; echo; rm dg dg.tar'
 	tstep "$t" push -q ferry-test docker-archive:"$d/d2.tar":foo/x:1
 	show "$t" 'tar -xOf d2.tar manifest.json | jq -c "[.[] | .RepoTags]"'
 	tstep "$t" push ferry-test dir:"$d/dir"
@@ -266,6 +269,8 @@ push_sequence() {
 		  show: [["localhost/ferry-test:latest"]]
 		$ push -q ferry-test docker-archive:TMP/dest/d.tar -> 125
 		  err: Error: initializing destination docker-archive:TMP/dest/d.tar: docker-archive doesn't support modifying existing images
+		$ push -q --digestfile TMP/dest/dg ferry-test docker-archive:TMP/dest/dg.tar -> 0
+		  show: sha256:5c0d0852fdd8635a7d652ef8d9d17f9ca7f2c39f867bce3afac6384239654536
 		$ push -q ferry-test docker-archive:TMP/dest/d2.tar:foo/x:1 -> 0
 		  show: [["docker.io/foo/x:1","localhost/ferry-test:latest"]]
 		$ push ferry-test dir:TMP/dest/dir -> 0
@@ -326,8 +331,13 @@ push_sequence() {
 	mkdir "$x"
 	srcs="oci-archive:$x/a.tar:localhost/rt/oa:1 oci:$x/lay:rt/oci:2 docker-archive:$x/d.tar:localhost/rt/da:3 dir:$x/dir"
 	for s in $srcs; do
-		f push -q ferry-test "$s"
+		f push -q --digestfile "$x/digest" ferry-test "$s"
 	done
+	# --digestfile: the digest of the manifest written (the last, dir:'s).
+	[ "$(cat "$x/digest")" = "sha256:$(sha256sum <"$x/dir/manifest.json" | cut -c1-64)" ]
+	f push -q --digestfile "$x/digest" ferry-test oci:"$x/lay":again
+	[ "$(cat "$x/digest")" = "$digest" ]
+	jq -e --arg d "$digest" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "again") | .digest == $d' "$x/lay/index.json"
 	# The lines a push prints name the blobs as the file has them.
 	f push ferry-test oci-archive:"$x/b.tar" 2>"$TEST_TMP/err"
 	tar -xOf "$x/b.tar" index.json | jq -r '.manifests[0].digest' | cut -d: -f2 >"$TEST_TMP/m"

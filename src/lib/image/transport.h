@@ -75,8 +75,10 @@ int ferry_transport_pull (ferry_store_t *s, const struct ferry_transport_ref *sr
 /* Writes the stored IMAGE to DEST (not NONE nor DOCKER): an archive or a
  * directory as save.h writes it, named by DEST's REF where it has one;
  * containers-storage: tags it.  COMPRESS gzips a dir: destination's
- * layers.  SAY as for a pull.  */
+ * layers.  SAY as for a pull.  *DIGEST (when DIGEST is not NULL) gets the
+ * digest of the manifest written (save.h's manifest_digest; the stored
+ * one for containers-storage:).  */
 int ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_transport_ref *dest,
-                          bool say, bool compress, ferry_error_t *err);
+                          bool say, bool compress, char **digest, ferry_error_t *err);
 
 #endif

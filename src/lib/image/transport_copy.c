@@ -286,7 +286,7 @@ push_progress (void *ctx, const char *kind, const char *digest)
 /* push IMAGE containers-storage:NAME: in ferry's own store, a tag.  */
 static int
 push_own_store (ferry_store_t *s, const char *image, const struct ferry_transport_ref *dest, bool say,
-                ferry_error_t *err)
+                char **digest, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   cleanup_free char *name = NULL;
@@ -308,6 +308,8 @@ push_own_store (ferry_store_t *s, const char *image, const struct ferry_transpor
     }
   if (say)
     say_copy (s, img->id);
+  if (digest)
+    *digest = xstrdup (img->manifest_digest);
   ferry_image_free (img);
   return 0;
 }
@@ -334,9 +336,10 @@ existing_archive (ferry_store_t *s, const char *image, const struct ferry_transp
 
 int
 ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_transport_ref *dest, bool say,
-                      bool compress, ferry_error_t *err)
+                      bool compress, char **digest, ferry_error_t *err)
 {
   struct push_say ps = { .say = say };
+  char written[FERRY_DIGEST_LEN + 1] = "";
   char *refs[2] = { (char *) image, dest->ref };
   struct ferry_save_request req = {
     .refs = refs,
@@ -345,12 +348,13 @@ ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_tr
     .out_fd = -1,
     .progress = push_progress,
     .progress_ctx = &ps,
+    .manifest_digest = written,
   };
 
   switch (dest->transport)
     {
     case FERRY_TRANSPORT_CONTAINERS_STORAGE:
-      return push_own_store (s, image, dest, say, err);
+      return push_own_store (s, image, dest, say, digest, err);
     case FERRY_TRANSPORT_DOCKER_DAEMON:
       return docker_daemon ("destination", dest, err);
     case FERRY_TRANSPORT_NONE:
@@ -377,5 +381,9 @@ ferry_transport_push (ferry_store_t *s, const char *image, const struct ferry_tr
       req.compress = compress;
       break;
     }
-  return ferry_image_save (s, &req, NULL, err);
+  if (ferry_image_save (s, &req, NULL, err) < 0)
+    return -1;
+  if (digest)
+    *digest = xstrdup (written);
+  return 0;
 }

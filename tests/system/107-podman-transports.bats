@@ -68,6 +68,12 @@ make_sources() {
 	jq -c '.manifests[0].annotations["org.opencontainers.image.ref.name"] = "v1"' "$src/lay/index.json" >"$src/i"
 	mv "$src/i" "$src/lay/index.json"
 	oci_pack "$src/lay" "$src/v1.tar"
+	# containerd's name (buildkit writes both): it names the image, the
+	# ref.name selects it.
+	jq -c '.manifests[0].annotations["io.containerd.image.name"] = "example.com/team/app:2"' \
+		"$src/lay/index.json" >"$src/i"
+	mv "$src/i" "$src/lay/index.json"
+	oci_pack "$src/lay" "$src/containerd.tar"
 	jq -c 'del(.manifests[0].annotations)' "$src/lay/index.json" >"$src/i"
 	mv "$src/i" "$src/lay/index.json"
 	oci_pack "$src/lay" "$src/noname.tar"
@@ -81,6 +87,7 @@ pull_sequence() {
 	tstep "$t" pull -q oci-archive:"$src/noname.tar"
 	tstep "$t" pull -q oci-archive:"$src/named.tar":localhost/ferry-test:latest
 	tstep "$t" pull oci-archive:"$src/named.tar":nope
+	tstep "$t" pull -q oci-archive:"$src/containerd.tar":v1
 	tstep "$t" pull oci-archive:"$src/missing.tar"
 	tstep_rc "$t" pull oci-archive:"$src/docker.tar"
 	tstep "$t" pull -q docker-archive:"$src/docker.tar"
@@ -143,6 +150,8 @@ compare_with_podman() {
 		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
 		$ pull oci-archive:TMP/src/named.tar:nope -> 125
 		  err: Error: loading index: no descriptor found for reference "nope"
+		$ pull -q oci-archive:TMP/src/containerd.tar:v1 -> 0
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
 		$ pull oci-archive:TMP/src/missing.tar -> 125
 		  err: Error: creating temp directory: archive file not found: "TMP/src/missing.tar"
 		$ pull oci-archive:TMP/src/docker.tar -> 125 (1 error line)
@@ -168,6 +177,7 @@ compare_with_podman() {
 		  err: Error: initializing source containers-storage:docker.io/library/nothere:latest: reference "docker.io/library/nothere:latest" does not resolve to an image ID
 		$ pull docker-daemon:nothere:latest -> 125
 		  err: Error: initializing source docker-daemon:nothere:latest: loading image from docker engine: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+		  images: example.com/team/app:2 3bb7d0590f13
 		  images: localhost/ferry-test:latest 3bb7d0590f13
 		  images: localhost/v1:latest 3bb7d0590f13
 		$ image exists oci-archive:TMP/src/named.tar -> 125

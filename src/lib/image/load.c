@@ -388,7 +388,8 @@ struct pending
   struct ferry_new_image img;
   char **layer_files; /* spool paths, parallel to img.layers */
   char *what;         /* for messages: the image's name or digest */
-  char *ref_name;     /* OCI: the ref.name (or containerd's name) its index gives it */
+  char *ref_name;     /* OCI: the name its index gives it (containerd's, else the ref.name) */
+  char *ref_match;    /* OCI: the ref.name its index gives it, which oci:PATH:REF selects */
 };
 
 static void
@@ -398,6 +399,7 @@ pending_free (struct pending *p)
   free (p->layer_files);
   free (p->what);
   free (p->ref_name);
+  free (p->ref_match);
 }
 
 /* DEF: docker-archive RepoTags are Docker's references (a short one is
@@ -585,6 +587,22 @@ platform_matches (json_object *desc)
              && (arch == NULL || strcmp (arch, ferry_image_host_arch ()) == 0));
 }
 
+/* The images FROM to TO came from the top-level descriptor whose
+ * annotations are ANN: their names as load gives them, and the ref a
+ * pull selects by.  */
+static void
+mark_refs (struct pending *imgs, size_t from, size_t to, json_object *ann)
+{
+  const char *ref = ferry_json_get_string (ann, "org.opencontainers.image.ref.name");
+  const char *containerd = ferry_json_get_string (ann, "io.containerd.image.name");
+
+  for (; from < to; from++)
+    {
+      imgs[from].ref_match = ref ? xstrdup (ref) : NULL;
+      imgs[from].ref_name = containerd ? xstrdup (containerd) : ref ? xstrdup (ref) : NULL;
+    }
+}
+
 /* WHAT names INDEX in messages: "index.json", or the nested index's digest.  */
 static int
 oci_index (struct spool *sp, json_object *index, const char *what, const char *const *names,
@@ -606,6 +624,7 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
       const char *ref = ferry_json_get_string (ann, "io.containerd.image.name");
       const char *own[] = { NULL, NULL };
       const char *const *use = names;
+      size_t before = *n;
 
       if (ref == NULL)
         ref = ferry_json_get_string (ann, "org.opencontainers.image.ref.name");
@@ -630,6 +649,8 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
           child_what = xasprintf ("image index %s", f->digest);
           if (oci_index (sp, child, child_what, use, out, n, depth + 1, err) < 0)
             return -1;
+          if (depth == 0)
+            mark_refs (*out, before, *n, ann);
           continue;
         }
       if (! platform_matches (desc))
@@ -639,8 +660,8 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
       (*n)++;
       if (oci_manifest (sp, desc, use, &(*out)[*n - 1], err) < 0)
         return -1;
-      if (use && use[0])
-        (*out)[*n - 1].ref_name = xstrdup (use[0]);
+      if (depth == 0)
+        mark_refs (*out, before, *n, ann);
       if (depth > 0)
         break; /* one platform of a multi-platform image */
     }
@@ -1024,7 +1045,7 @@ select_images (const struct ferry_load_selection *sel, const char *path, struct 
       int keep;
 
       if (sel->layout == FERRY_LOAD_OCI)
-        keep = sel->ref == NULL || (p->ref_name && strcmp (p->ref_name, sel->ref) == 0);
+        keep = sel->ref == NULL || (p->ref_match && strcmp (p->ref_match, sel->ref) == 0);
       else if (sel->ref)
         keep = strv_has_name (p->img.names, sel->ref);
       else

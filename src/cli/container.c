@@ -8,6 +8,7 @@
 #include "systemd.h"
 #include "cdi.h"
 #include "image/pull.h"
+#include "image/transport.h"
 #include "commands.h"
 #include "container_filter.h"
 #include "mount.h"
@@ -255,6 +256,8 @@ struct create_args
   size_t n_group_add;
   char **env_merge, **unsetenv, **label_files, **expose, **chrootdirs, **host_users;
   size_t n_env_merge, n_unsetenv, n_label_files, n_expose, n_chrootdirs, n_host_users;
+  /* The image pulled from a transport (oci-archive:...): o.image then.  */
+  char *image_owned;
 };
 
 static void
@@ -294,6 +297,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->chrootdirs);
   ferry_cleanup_strvp (&a->host_users);
   ferry_cleanup_strvp (&a->volumes_from);
+  free (a->image_owned);
   for (size_t i = 0; i < a->o.n_mounts; i++)
     ferry_cli_mount_spec_clear (&a->o.mounts[i]);
   free (a->o.mounts);
@@ -1515,6 +1519,38 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   return code < 0 ? code & 0xff : code;
 }
 
+/* IMAGE with a file transport (oci-archive:...) is pulled whatever the
+ * policy, as Podman pulls it, and the container's image is then the
+ * image's name (its ID when it has none).  */
+static int
+pull_transport_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
+{
+  struct ferry_transport_ref src;
+  struct ferry_image *img = NULL;
+  cleanup_strv char **ids = NULL;
+  int r;
+
+  if (ferry_transport_parse (a->o.image, &src, err) < 0)
+    return -1;
+  r = ferry_transport_pull (e->store, &src, ! a->quiet, &ids, err);
+  ferry_transport_ref_free (&src);
+  if (r < 0)
+    return -1;
+  /* A docker-archive image comes once per tag: the same ID again.  */
+  for (size_t i = 1; ids[0] && ids[i]; i++)
+    if (strcmp (ids[i], ids[0]) != 0)
+      return ferry_make_error (err, 0, "%s holds several images: name one, as %s:REF (see ferry-pull(1))",
+                               a->o.image, ferry_transport_name (src.transport));
+  if (ids[0] == NULL)
+    return ferry_make_error (err, 0, "%s holds no image", a->o.image);
+  if (ferry_store_lookup (e->store, ids[0], &img, err) < 0)
+    return -1;
+  a->image_owned = xstrdup (img->names[0] ? img->names[0] : img->id);
+  a->o.image = a->image_owned;
+  ferry_image_free (img);
+  return 0;
+}
+
 /* --pull: fetch IMAGE before creating the container, as the policy says.  */
 static int
 pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
@@ -1522,7 +1558,11 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   struct ferry_image *img = NULL;
   cleanup_free char *id = NULL;
 
-  if (a->pull_policy == PULL_NEVER || a->o.rootfs)
+  if (a->o.rootfs)
+    return 0;
+  if (ferry_transport_is_prefixed (a->o.image) && strncmp (a->o.image, "docker://", 9) != 0)
+    return pull_transport_image (e, a, err);
+  if (a->pull_policy == PULL_NEVER)
     return 0;
   if (a->pull_policy == PULL_MISSING)
     {

@@ -8,6 +8,7 @@
 #include "image/convert.h"
 #include "image/pull.h"
 #include "image/registry.h"
+#include "image/transport.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -28,10 +29,18 @@ enum
   OPT_LOGIN_SECRET,
 };
 
+/* compat-transports' options.  */
+enum
+{
+  OPT_PUSH_COMPRESS = 0x2000,
+};
+
 static const char pull_usage[]
     = "Usage: ferry pull [OPTIONS] IMAGE\n\n"
       "Pull an image from a registry: IMAGE is [docker://]REGISTRY/REPOSITORY[:TAG|@DIGEST].\n"
-      "Prints the image ID.\n\n"
+      "Or from a file, as Podman's transports name one: oci-archive:PATH[:REF],\n"
+      "oci:DIR[:REF], docker-archive:PATH[:REF|:@N], dir:DIR; containers-storage:IMAGE is\n"
+      "ferry's own store.  Prints the image ID.\n\n"
       "Options:\n"
       "  -a, --all-tags           pull every tag the repository lists (IMAGE's own tag is\n"
       "                           ignored), printing each image ID\n" FERRY_REGISTRY_OPTIONS_HELP
@@ -56,6 +65,29 @@ pull_all_tags (ferry_store_t *s, const char *ref, const struct ferry_transfer_op
       printf ("%s\n", ids[i]);
     }
   return r < 0 ? ferry_cli_fail (&err) : 0;
+}
+
+/* pull TRANSPORT:...: an ID a line per image copied.  */
+static int
+pull_transport (ferry_store_t *s, const char *arg, bool say)
+{
+  struct ferry_transport_ref src;
+  cleanup_strv char **ids = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  if (ferry_transport_parse (arg, &src, &err) < 0)
+    return ferry_cli_fail (&err);
+  r = ferry_transport_pull (s, &src, say, &ids, &err);
+  ferry_transport_ref_free (&src);
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  for (size_t i = 0; ids[i]; i++)
+    {
+      ferry_cli_event ("image", "pull", ids[i], arg);
+      printf ("%s\n", ids[i]);
+    }
+  return 0;
 }
 
 int
@@ -115,6 +147,14 @@ ferry_cmd_pull (int argc, char **argv)
       ferry_cli_transfer_flags_free (&tf);
       return FERRY_EXIT_ERROR;
     }
+  if (ferry_transport_is_prefixed (argv[optind]) && strncmp (argv[optind], "docker://", 9) != 0)
+    {
+      ferry_cli_transfer_flags_free (&tf);
+      if (all_tags)
+        return ferry_cli_failf ("--all-tags is only for images from a registry (docker://), not %s",
+                                argv[optind]);
+      return pull_transport (s, argv[optind], ! quiet);
+    }
   if (all_tags)
     return pull_all_tags (s, argv[optind], &o, &tf);
   r = ferry_image_pull (s, argv[optind], &o, &id, &err);
@@ -131,14 +171,48 @@ static const char push_usage[]
       "Push an image to a registry: DESTINATION is [docker://]REGISTRY/REPOSITORY[:TAG]\n"
       "(default: IMAGE's own name).  Compressed layers go as stored and uncompressed\n"
       "ones are compressed, so an image pulled or loaded keeps its digest; the image\n"
-      "ID always stays.\n\n"
+      "ID always stays.  Or to a file, as Podman's transports name one:\n"
+      "oci-archive:PATH[:REF], oci:DIR[:REF] (added to a layout there), docker-archive:PATH[:REF],\n"
+      "dir:DIR; containers-storage:NAME tags it in ferry's own store.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_COMPRESSION_FLAGS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
       "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
       "                           (default: as stored; another changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP
+      "      --compress           gzip the layers written to a dir: destination\n"
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+
+static int
+write_digestfile (const char *digestfile, const char *digest)
+{
+  FILE *f = fopen (digestfile, "we");
+
+  if (f == NULL || fprintf (f, "%s", digest) < 0 || fclose (f) != 0)
+    return ferry_cli_failf ("the image was pushed, but its digest could not be written to `%s`: %s",
+                            digestfile, strerror (errno));
+  return 0;
+}
+
+/* push IMAGE TRANSPORT:...  */
+static int
+push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, bool compress,
+                const char *digestfile)
+{
+  struct ferry_transport_ref dest;
+  cleanup_free char *digest = NULL;
+  ferry_error_t err = NULL;
+  int r;
+
+  if (ferry_transport_parse (arg, &dest, &err) < 0)
+    return ferry_cli_fail (&err);
+  r = ferry_transport_push (s, image, &dest, say, compress, &digest, &err);
+  ferry_transport_ref_free (&dest);
+  if (r < 0)
+    return ferry_cli_fail (&err);
+  ferry_cli_event ("image", "push", NULL, arg);
+  return digestfile ? write_digestfile (digestfile, digest) : 0;
+}
 
 int
 ferry_cmd_push (int argc, char **argv)
@@ -149,6 +223,7 @@ ferry_cmd_push (int argc, char **argv)
                                         FERRY_PUSH_FLAGS,
                                         FERRY_COMPRESSION_FLAGS,
                                         { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
+                                        { "compress", no_argument, NULL, OPT_PUSH_COMPRESS },
                                         { "format", required_argument, NULL, 'f' },
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
@@ -160,7 +235,7 @@ ferry_cmd_push (int argc, char **argv)
   cleanup_free char *digest = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
-  int quiet = 0, c, r;
+  int quiet = 0, compress = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
   ferry_cli_transfer_defaults (&tf, &o);
@@ -181,6 +256,9 @@ ferry_cmd_push (int argc, char **argv)
           digestfile = optarg;
           break;
         case OPT_REMOVE_SIGNATURES:
+          break;
+        case OPT_PUSH_COMPRESS:
+          compress = 1;
           break;
         case 'f':
           if (ferry_manifest_format_check (optarg, &err) < 0)
@@ -205,6 +283,9 @@ ferry_cmd_push (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
+  if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
+      && strncmp (argv[optind + 1], "docker://", 9) != 0)
+    return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
   {
     /* A manifest list goes with its images, as Podman pushes one.  */
     struct ferry_image *list = NULL;
@@ -224,15 +305,7 @@ ferry_cmd_push (int argc, char **argv)
       return ferry_cli_fail (&err);
   }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
-  if (digestfile)
-    {
-      FILE *f = fopen (digestfile, "we");
-
-      if (f == NULL || fprintf (f, "%s", digest) < 0 || fclose (f) != 0)
-        return ferry_cli_failf ("the image was pushed, but its digest could not be written to `%s`: %s",
-                                digestfile, strerror (errno));
-    }
-  return 0;
+  return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 
 /* "https://host:port/v2/" -> "host:port"; Podman's users write either.  */

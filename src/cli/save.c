@@ -98,6 +98,10 @@ ferry_cmd_save (int argc, char **argv)
     return ferry_cli_failf ("need at least 1 argument");
   if (req.output && strcmp (req.output, "-") == 0)
     req.output = NULL;
+  /* Podman's refusal, which also keeps "oci-archive:FILE" (a push's
+   * destination) from becoming a file of that name.  */
+  if (req.output && strchr (req.output, ':'))
+    return ferry_cli_failf ("invalid filename (should not contain ':') \"%s\"", req.output);
   if (req.output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf ("refusing to save to terminal. Use -o flag or redirect");
   req.refs = argv + optind;

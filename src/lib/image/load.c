@@ -5,6 +5,7 @@
 #include "../storage/unpack.h"
 #include "../util/decompress.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/parallel.h"
@@ -387,6 +388,8 @@ struct pending
   struct ferry_new_image img;
   char **layer_files; /* spool paths, parallel to img.layers */
   char *what;         /* for messages: the image's name or digest */
+  char *ref_name;     /* OCI: the name its index gives it (containerd's, else the ref.name) */
+  char *ref_match;    /* OCI: the ref.name its index gives it, which oci:PATH:REF selects */
 };
 
 static void
@@ -395,10 +398,15 @@ pending_free (struct pending *p)
   ferry_new_image_free (&p->img);
   free (p->layer_files);
   free (p->what);
+  free (p->ref_name);
+  free (p->ref_match);
 }
 
+/* DEF: docker-archive RepoTags are Docker's references (a short one is
+ * docker.io's); an OCI ref.name is a name ferry gives, a short one
+ * localhost's ("latest" is localhost/latest:latest), as Podman names it.  */
 static char **
-names_of (const char *const *given)
+names_of (const char *const *given, enum ferry_reference_default def)
 {
   size_t n = 0, i;
   char **names = xmalloc0 (sizeof (char *));
@@ -408,9 +416,8 @@ names_of (const char *const *given)
       struct ferry_reference r;
       ferry_error_t ignored = NULL;
 
-      /* An OCI ref.name may be only a tag ("latest"); such a name names no
-       * repository, and the image stays unnamed, as with Podman.  */
-      if (ferry_reference_parse (given[i], FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &ignored) < 0)
+      /* A name that is no reference leaves the image unnamed.  */
+      if (ferry_reference_parse (given[i], def, &r, &ignored) < 0)
         {
           ferry_error_release (&ignored);
           continue;
@@ -521,7 +528,7 @@ take_manifest (struct spool *sp, struct spooled *mf, json_object *desc, const ch
     return -1;
   p->img.manifest = steal_pointer (&text);
   snprintf (p->img.manifest_digest, sizeof (p->img.manifest_digest), "%s", mf->digest);
-  p->img.names = names_of (names);
+  p->img.names = names_of (names, FERRY_REFERENCE_DEFAULT_LOCALHOST);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : mf->digest);
   return 0;
 }
@@ -580,6 +587,22 @@ platform_matches (json_object *desc)
              && (arch == NULL || strcmp (arch, ferry_image_host_arch ()) == 0));
 }
 
+/* The images FROM to TO came from the top-level descriptor whose
+ * annotations are ANN: their names as load gives them, and the ref a
+ * pull selects by.  */
+static void
+mark_refs (struct pending *imgs, size_t from, size_t to, json_object *ann)
+{
+  const char *ref = ferry_json_get_string (ann, "org.opencontainers.image.ref.name");
+  const char *containerd = ferry_json_get_string (ann, "io.containerd.image.name");
+
+  for (; from < to; from++)
+    {
+      imgs[from].ref_match = ref ? xstrdup (ref) : NULL;
+      imgs[from].ref_name = containerd ? xstrdup (containerd) : ref ? xstrdup (ref) : NULL;
+    }
+}
+
 /* WHAT names INDEX in messages: "index.json", or the nested index's digest.  */
 static int
 oci_index (struct spool *sp, json_object *index, const char *what, const char *const *names,
@@ -601,6 +624,7 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
       const char *ref = ferry_json_get_string (ann, "io.containerd.image.name");
       const char *own[] = { NULL, NULL };
       const char *const *use = names;
+      size_t before = *n;
 
       if (ref == NULL)
         ref = ferry_json_get_string (ann, "org.opencontainers.image.ref.name");
@@ -625,6 +649,8 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
           child_what = xasprintf ("image index %s", f->digest);
           if (oci_index (sp, child, child_what, use, out, n, depth + 1, err) < 0)
             return -1;
+          if (depth == 0)
+            mark_refs (*out, before, *n, ann);
           continue;
         }
       if (! platform_matches (desc))
@@ -634,6 +660,8 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
       (*n)++;
       if (oci_manifest (sp, desc, use, &(*out)[*n - 1], err) < 0)
         return -1;
+      if (depth == 0)
+        mark_refs (*out, before, *n, ann);
       if (depth > 0)
         break; /* one platform of a multi-platform image */
     }
@@ -747,7 +775,7 @@ docker_image (struct spool *sp, json_object *entry, struct pending *p, ferry_err
   tag_list = xmalloc0 (sizeof (char *) * (n_tags + 1));
   for (i = 0; i < n_tags; i++)
     tag_list[i] = ferry_json_string_value (json_object_array_get_idx (tags, i));
-  p->img.names = names_of (tag_list);
+  p->img.names = names_of (tag_list, FERRY_REFERENCE_DEFAULT_DOCKER_IO);
   p->what = xstrdup (p->img.names[0] ? p->img.names[0] : p->img.config_digest);
   return 0;
 }
@@ -917,10 +945,24 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   size_t i, j, count = 0;
 
   report->loaded = xmalloc0 (sizeof (char *));
+  report->ids = xmalloc0 (sizeof (char *) * (n + 1));
+  report->blobs = xmalloc0 (sizeof (char **) * (n + 1));
+  report->names = xmalloc0 (sizeof (char **) * (n + 1));
   for (i = 0; i < n; i++)
     {
       if (ferry_store_add_image (s, &imgs[i].img, err) < 0)
         return ferry_error_wrap (err, "cannot store image %s", imgs[i].what);
+      report->ids[i] = xstrdup (ferry_digest_hex (imgs[i].img.config_digest));
+      report->blobs[i] = xmalloc0 (sizeof (char *) * (imgs[i].img.n_layers + 1));
+      for (j = 0; j < imgs[i].img.n_layers; j++)
+        report->blobs[i][j] = xstrdup (imgs[i].img.layers[j].blob_digest);
+      report->names[i] = xmalloc0 (sizeof (char *));
+      for (j = 0; imgs[i].img.names[j]; j++)
+        {
+          report->names[i] = xrealloc (report->names[i], sizeof (char *) * (j + 2));
+          report->names[i][j] = xstrdup (imgs[i].img.names[j]);
+          report->names[i][j + 1] = NULL;
+        }
       for (j = 0; imgs[i].img.names[j]; j++)
         {
           report->loaded = xrealloc (report->loaded, sizeof (char *) * (count + 2));
@@ -937,9 +979,136 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   return 0;
 }
 
-/* PATH, or when FD is not -1 the archive read from FD (PATH names it).  */
 static int
-load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *report, ferry_error_t *err)
+strv_has_name (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return 1;
+  return 0;
+}
+
+static void
+set_names (struct pending *p, const char *name)
+{
+  ferry_cleanup_strvp (&p->img.names);
+  p->img.names = xmalloc0 (sizeof (char *) * 2);
+  if (name)
+    p->img.names[0] = xstrdup (name);
+}
+
+/* The names SEL gives P.  An OCI ref.name without a registry is
+ * localhost's, as Podman names an image it pulls from an oci-archive.  */
+static int
+name_image (const struct ferry_load_selection *sel, struct pending *p)
+{
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
+  char *name;
+
+  if (sel->naming == FERRY_LOAD_NAMES_NONE)
+    set_names (p, NULL);
+  else if (sel->naming == FERRY_LOAD_NAMES_GIVEN)
+    set_names (p, sel->name);
+  else if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->ref)
+    set_names (p, sel->ref);
+  else if (sel->layout == FERRY_LOAD_OCI)
+    {
+      if (p->ref_name == NULL)
+        {
+          set_names (p, NULL);
+          return 0;
+        }
+      if (ferry_reference_parse (p->ref_name, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          return -1;
+        }
+      name = ferry_reference_string (&r);
+      ferry_reference_free (&r);
+      set_names (p, name);
+      free (name);
+    }
+  return 0;
+}
+
+/* Keeps of IMGS what SEL selects (freeing the others) and names them.  */
+static int
+select_images (const struct ferry_load_selection *sel, const char *path, struct pending *imgs, size_t *n,
+               ferry_error_t *err)
+{
+  size_t i, kept = 0, total;
+
+  for (i = 0; i < *n; i++)
+    {
+      struct pending *p = &imgs[i];
+      int keep;
+
+      if (sel->layout == FERRY_LOAD_OCI)
+        keep = sel->ref == NULL || (p->ref_match && strcmp (p->ref_match, sel->ref) == 0);
+      else if (sel->ref)
+        keep = strv_has_name (p->img.names, sel->ref);
+      else
+        keep = sel->index < 0 || (size_t) sel->index == i;
+      if (! keep)
+        {
+          pending_free (p);
+          continue;
+        }
+      imgs[kept++] = *p;
+    }
+  total = *n;
+  *n = kept;
+  if (sel->layout == FERRY_LOAD_OCI && sel->ref && kept == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no descriptor found for reference \"%s\"",
+                                  sel->ref);
+  if (sel->layout == FERRY_LOAD_OCI && kept > 1)
+    return ferry_make_error (err, 0, "more than one image in oci, choose an image");
+  if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->ref && kept == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "Tag \"%s\" not found", sel->ref);
+  if (sel->layout == FERRY_LOAD_DOCKER_ARCHIVE && sel->index >= 0 && kept == 0)
+    return ferry_make_error (err, 0, "Invalid source index @%d, only %zu manifest items available",
+                             sel->index, total);
+  for (i = 0; i < kept; i++)
+    if (name_image (sel, &imgs[i]) < 0)
+      return ferry_make_error (err, 0, "invalid image name `%s` in `%s`", imgs[i].ref_name, path);
+  return 0;
+}
+
+/* The layout SEL asks for is the one PATH has, in Podman's words when
+ * it is not.  */
+static int
+check_layout (const struct ferry_load_selection *sel, struct spool *sp, const char *path, int is_dir,
+              struct spooled *index, struct spooled *mf, ferry_error_t *err)
+{
+  switch (sel->layout)
+    {
+    case FERRY_LOAD_OCI:
+      if (index && index->path)
+        return 0;
+      if (is_dir)
+        return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                      "open %s/index.json: no such file or directory", path);
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "loading index: `%s` has no index.json: it is no oci-archive", path);
+    case FERRY_LOAD_DOCKER_ARCHIVE:
+      if (mf && mf->path && ! is_dir)
+        return 0;
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                    "loading tar component \"manifest.json\": file does not exist");
+    default:
+      if (mf && mf->path && is_dir && is_docker_dir (sp))
+        return 0;
+      return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "open %s/%s: no such file or directory", path,
+                                    mf && mf->path ? "version" : "manifest.json");
+    }
+}
+
+/* PATH, or when FD is not -1 the archive read from FD (PATH names it).
+ * SEL (may be NULL: everything, as load takes it) selects and names.  */
+static int
+load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_selection *sel,
+      struct ferry_load_report *report, ferry_error_t *err)
 {
   struct spool sp = { .archive = path, .fd = fd };
   struct pending *imgs = NULL;
@@ -961,7 +1130,9 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
 
   index = spool_find (&sp, "index.json");
   mf = spool_find (&sp, "manifest.json");
-  if (index && index->path)
+  if (sel && check_layout (sel, &sp, path, dirfd >= 0, index, mf, err) < 0)
+    goto out;
+  if (index && index->path && (sel == NULL || sel->layout == FERRY_LOAD_OCI))
     {
       cleanup_free char *text = NULL;
       cleanup_json json_object *root = NULL;
@@ -1011,7 +1182,12 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
                         ferry_image_host_arch ());
       goto out;
     }
-  if (unpack_layers (s, imgs, n, err) < 0 || add_images (s, imgs, n, report, err) < 0)
+  if (sel && select_images (sel, path, imgs, &n, err) < 0)
+    goto out;
+  if (unpack_layers (s, imgs, n, err) < 0)
+    goto out;
+  ferry_fault_point ("load-unpacked");
+  if (add_images (s, imgs, n, report, err) < 0)
     goto out;
   ret = 0;
 
@@ -1028,20 +1204,38 @@ out:
 int
 ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
 {
-  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, report, err);
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, report, err);
+}
+
+int
+ferry_image_load_selected (ferry_store_t *s, const char *path, const struct ferry_load_selection *sel,
+                           struct ferry_load_report *report, ferry_error_t *err)
+{
+  return load (s, path, -1, sel, report, err);
 }
 
 int
 ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
                      ferry_error_t *err)
 {
-  return load (s, name, fd, report, err);
+  return load (s, name, fd, NULL, report, err);
 }
 
 void
 ferry_load_report_free (struct ferry_load_report *r)
 {
   ferry_cleanup_strvp (&r->loaded);
+  for (size_t i = 0; r->ids && r->ids[i]; i++)
+    {
+      if (r->blobs && r->blobs[i])
+        ferry_cleanup_strvp (&r->blobs[i]);
+      if (r->names && r->names[i])
+        ferry_cleanup_strvp (&r->names[i]);
+    }
+  free (r->blobs);
+  free (r->names);
+  r->blobs = r->names = NULL;
+  ferry_cleanup_strvp (&r->ids);
 }
 
 const char *

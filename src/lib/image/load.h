@@ -15,6 +15,9 @@
 struct ferry_load_report
 {
   char **loaded; /* NULL-terminated: a name per named image, "sha256:ID" for an unnamed one */
+  char **ids;    /* NULL-terminated: the ID of each image loaded, in the archive's order */
+  char ***blobs; /* parallel to IDS: each image's layer blobs as the archive names them */
+  char ***names; /* parallel to IDS: the names each image got from the archive */
 };
 
 /* PATH "-" reads standard input.  */
@@ -25,6 +28,39 @@ int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_repo
 int ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
                          ferry_error_t *err);
 void ferry_load_report_free (struct ferry_load_report *r);
+
+/* What a pull from a file transport (transport.h) takes of PATH, and the
+ * names it gives, as Podman's do.  */
+enum ferry_load_layout
+{
+  FERRY_LOAD_OCI,            /* an OCI layout: index.json */
+  FERRY_LOAD_DOCKER_ARCHIVE, /* manifest.json listing images */
+  FERRY_LOAD_DOCKER_DIR,     /* manifest.json of one image, and version */
+};
+
+enum ferry_load_naming
+{
+  FERRY_LOAD_NAMES_OWN,   /* OCI: the ref.name (short ones localhost's); docker-archive: RepoTags */
+  FERRY_LOAD_NAMES_NONE,  /* none: known by ID */
+  FERRY_LOAD_NAMES_GIVEN, /* NAME */
+};
+
+struct ferry_load_selection
+{
+  enum ferry_load_layout layout;
+  /* OCI: the image whose ref.name is REF, else the only one the index
+   * lists; docker-archive: the image tagged REF (normalised), else the
+   * INDEXth (INDEX >= 0), else all of them.  */
+  const char *ref;
+  int index;
+  enum ferry_load_naming naming;
+  const char *name;
+};
+
+/* ferry_image_load of what SEL selects in PATH (a file or directory, as
+ * the layout has it), named as SEL says.  */
+int ferry_image_load_selected (ferry_store_t *s, const char *path, const struct ferry_load_selection *sel,
+                               struct ferry_load_report *report, ferry_error_t *err);
 
 /* What import puts in the image's config beside its layer.  */
 struct ferry_import_options

@@ -501,6 +501,30 @@ write_docker_layers (struct save *sv, const struct entry *e, const char *suffix,
   return 0;
 }
 
+/* The Docker schema 2 manifest of E, its layer descriptors LAYERS (taken,
+ * filled by write_docker_layers), as a docker-dir holds it.  */
+static json_object *
+docker_manifest_new (const struct entry *e, json_object *layers)
+{
+  json_object *m = json_object_new_object (), *config = json_object_new_object ();
+
+  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (m, "mediaType", json_object_new_string (FERRY_MEDIA_DOCKER_MANIFEST));
+  json_object_object_add (config, "mediaType", json_object_new_string (MEDIA_DOCKER_CONFIG));
+  json_object_object_add (config, "size", json_object_new_int64 ((int64_t) strlen (e->img->config_text)));
+  json_object_object_add (config, "digest", json_object_new_string (e->img->config_digest));
+  json_object_object_add (m, "config", config);
+  json_object_object_add (m, "layers", layers);
+  return m;
+}
+
+static void
+set_manifest_digest (struct save *sv, const char *text)
+{
+  if (sv->req->manifest_digest)
+    ferry_sha256_buffer (text, strlen (text), sv->req->manifest_digest);
+}
+
 static int
 save_docker_archive (struct save *sv, ferry_error_t *err)
 {
@@ -514,6 +538,8 @@ save_docker_archive (struct save *sv, ferry_error_t *err)
       json_object *item = json_object_new_object (), *tags = json_object_new_array ();
       json_object *layers = json_object_new_array ();
       cleanup_free char *config_name = xasprintf ("%s.json", e->img->id);
+      cleanup_json json_object *m = NULL;
+      json_object *descs = NULL;
 
       json_object_array_add (list, item);
       json_object_object_add (item, "Config", json_object_new_string (config_name));
@@ -521,8 +547,15 @@ save_docker_archive (struct save *sv, ferry_error_t *err)
         json_object_array_add (tags, json_object_new_string (e->tags[j]));
       json_object_object_add (item, "RepoTags", tags);
       json_object_object_add (item, "Layers", layers);
-      if (write_docker_layers (sv, e, ".tar", layers, NULL, err) < 0)
+      if (i == 0 && sv->req->manifest_digest)
+        {
+          descs = json_object_new_array ();
+          m = docker_manifest_new (e, descs);
+        }
+      if (write_docker_layers (sv, e, ".tar", layers, descs, err) < 0)
         return -1;
+      if (m)
+        set_manifest_digest (sv, ferry_json_to_string (m, 0));
       if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
         return -1;
       progress (sv, "config", e->img->config_digest);
@@ -539,18 +572,11 @@ static int
 save_docker_dir (struct save *sv, ferry_error_t *err)
 {
   const struct entry *e = &sv->entries[0];
-  cleanup_json json_object *m = json_object_new_object ();
-  json_object *config = json_object_new_object (), *layers = json_object_new_array ();
+  json_object *layers = json_object_new_array ();
+  cleanup_json json_object *m = docker_manifest_new (e, layers);
   cleanup_json json_object *names = json_object_new_array ();
   const char *text;
 
-  json_object_object_add (m, "schemaVersion", json_object_new_int (2));
-  json_object_object_add (m, "mediaType", json_object_new_string (FERRY_MEDIA_DOCKER_MANIFEST));
-  json_object_object_add (config, "mediaType", json_object_new_string (MEDIA_DOCKER_CONFIG));
-  json_object_object_add (config, "size", json_object_new_int64 ((int64_t) strlen (e->img->config_text)));
-  json_object_object_add (config, "digest", json_object_new_string (e->img->config_digest));
-  json_object_object_add (m, "config", config);
-  json_object_object_add (m, "layers", layers);
   if (write_docker_layers (sv, e, "", names, layers, err) < 0)
     return -1;
   if (sink_data (&sv->sink, ferry_digest_hex (e->img->config_digest), e->img->config_text,
@@ -560,6 +586,7 @@ save_docker_dir (struct save *sv, ferry_error_t *err)
   progress (sv, "config", e->img->config_digest);
   ferry_fault_point ("save-blobs-written");
   text = ferry_json_to_string (m, 0);
+  set_manifest_digest (sv, text);
   if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0
       || sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err) < 0)
     return -1;
@@ -706,13 +733,17 @@ existing_index (struct save *sv, ferry_error_t *err)
   return index;
 }
 
-/* Drops the entries of MANIFESTS named REF_NAME: the name moves to the new
- * image, as a tag does.  */
+/* MANIFESTS with DESC (taken), as containers/image adds an image to a
+ * layout: an unnamed entry of the same manifest goes (the image now has
+ * DESC's), and a name moves to the new image, as a tag does, keeping its
+ * place in the index; else DESC is added at the end.  */
 static json_object *
-without_name (json_object *manifests, const char *ref_name)
+with_descriptor (json_object *manifests, json_object *desc, const char *ref_name)
 {
-  json_object *kept = json_object_new_array ();
+  json_object *out = json_object_new_array ();
+  const char *digest = ferry_json_get_string (desc, "digest");
   size_t i;
+  bool placed = false;
 
   for (i = 0; i < json_object_array_length (manifests); i++)
     {
@@ -720,17 +751,26 @@ without_name (json_object *manifests, const char *ref_name)
       const char *n = ferry_json_get_string (ferry_json_get_object (d, "annotations"),
                                              "org.opencontainers.image.ref.name");
 
-      if (ref_name == NULL || n == NULL || strcmp (n, ref_name) != 0)
-        json_object_array_add (kept, json_object_get (d));
+      if (n == NULL && ferry_json_string_equals (d, "digest", digest))
+        continue;
+      if (ref_name && n && strcmp (n, ref_name) == 0 && ! placed)
+        {
+          json_object_array_add (out, desc);
+          placed = true;
+        }
+      else
+        json_object_array_add (out, json_object_get (d));
     }
-  return kept;
+  if (! placed)
+    json_object_array_add (out, desc);
+  return out;
 }
 
 static int
 save_oci (struct save *sv, ferry_error_t *err)
 {
   const struct entry *e = &sv->entries[0];
-  const char *ref_name = e->tags[0];
+  const char *ref_name = sv->req->ref_name_set ? sv->req->ref_name : e->tags[0];
   cleanup_json json_object *index = NULL;
   cleanup_free char *manifest_text = NULL;
   char manifest_digest[FERRY_DIGEST_LEN + 1];
@@ -739,11 +779,13 @@ save_oci (struct save *sv, ferry_error_t *err)
 
   if (write_oci_blobs (sv, e, &manifest_text, manifest_digest, err) < 0)
     return -1;
+  if (sv->req->manifest_digest)
+    snprintf (sv->req->manifest_digest, FERRY_DIGEST_LEN + 1, "%s", manifest_digest);
   index = existing_index (sv, err);
   if (index == NULL)
     return -1;
-  kept = without_name (ferry_json_get_array (index, "manifests"), ref_name);
-  json_object_array_add (kept, oci_descriptor (manifest_text, manifest_digest, ref_name));
+  kept = with_descriptor (ferry_json_get_array (index, "manifests"),
+                          oci_descriptor (manifest_text, manifest_digest, ref_name), ref_name);
   json_object_object_add (index, "manifests", kept);
   if (sink_data (&sv->sink, "oci-layout", OCI_LAYOUT, strlen (OCI_LAYOUT), err) < 0)
     return -1;

@@ -49,7 +49,18 @@ struct ferry_save_request
   char *const *refs;
   size_t n_refs;
   bool multi_image;
-  bool compress;      /* docker-dir: gzip the layers */
+  bool compress; /* docker-dir: gzip the layers */
+  /* oci-archive, oci-dir: the manifest's ref.name is REF_NAME (NULL:
+   * none) instead of the name the image was given by, as a push to
+   * oci:DIR:REF names it.  */
+  bool ref_name_set;
+  const char *ref_name;
+  /* When not NULL (FERRY_DIGEST_LEN + 1 bytes), gets the digest of the
+   * first image's manifest as written: an OCI layout's, a docker-dir's
+   * manifest.json, and for a docker-archive, which holds none, the
+   * schema 2 manifest a docker-dir would (as Podman's push --digestfile
+   * has them).  */
+  char *manifest_digest;
   const char *output; /* a file or directory; NULL: OUT_FD (archives only) */
   int out_fd;
   ferry_save_progress_fn progress; /* may be NULL */

@@ -1,4 +1,5 @@
 #include "store.h"
+#include "transport.h"
 #include "load.h"
 #include "media.h"
 #include "mount.h"
@@ -1045,17 +1046,57 @@ resolve_list (ferry_store_t *s, struct ferry_image *list, struct ferry_image **o
                                 arch);
 }
 
+/* REF with a transport, as Podman looks it up in its store: only
+ * containers-storage:NAME names a local image (a short NAME is
+ * docker.io's there), which *LOCAL gets; docker:// stays a name that is
+ * not found, for a pull to fetch.  */
+static int
+local_name (const char *ref, char **local, ferry_error_t *err)
+{
+  struct ferry_transport_ref t;
+  struct ferry_reference r;
+
+  *local = NULL;
+  if (! ferry_transport_is_prefixed (ref) || strncmp (ref, "docker://", 9) == 0)
+    return 0;
+  if (ferry_transport_parse (ref, &t, err) < 0)
+    return -1;
+  if (t.transport != FERRY_TRANSPORT_CONTAINERS_STORAGE || t.ref[0] == '[')
+    {
+      ferry_transport_ref_free (&t);
+      return ferry_make_error (err, 0, "unsupported transport \"%s\" for looking up local images",
+                               ferry_transport_name (t.transport));
+    }
+  if (strspn (t.ref, "0123456789abcdef") == strlen (t.ref)
+      || ferry_reference_parse (t.ref, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, err) < 0)
+    {
+      ferry_error_release (err);
+      *local = steal_pointer (&t.ref);
+    }
+  else
+    {
+      *local = ferry_reference_string (&r);
+      ferry_reference_free (&r);
+    }
+  ferry_transport_ref_free (&t);
+  return 0;
+}
+
 static int
 lookup (ferry_store_t *s, const char *ref, enum lookup_mode mode, struct ferry_image **out, char **matched,
         ferry_error_t *err)
 {
   char id[FERRY_DIGEST_HEX_LEN + 1];
   struct ferry_image *img = NULL;
-  cleanup_free char *full = NULL;
+  cleanup_free char *full = NULL, *local = NULL;
   int r;
 
   if (matched)
     *matched = NULL;
+  if (local_name (ref, &local, err) < 0)
+    return -1;
+  if (local)
+    ref = local;
   if (resolve_name (s, ref, id, sizeof (id), &full))
     {
       if (matched && full)

@@ -98,7 +98,7 @@ usage (FILE *out)
          "\nGlobal options:\n"
          "  --root DIR          persistent storage (env FERRY_ROOT, default /var/lib/ferry)\n"
          "  --runroot DIR       volatile state (env FERRY_RUNROOT, default /run/ferry)\n"
-         "  --runtime NAME|PATH OCI runtime (default runc)\n"
+         "  --runtime NAME|PATH OCI runtime (default containers.conf's [engine] runtime, else runc)\n"
          "  --log-level LEVEL   debug, info, warn or error; accepted as Podman does,\n"
          "                      though ferry prints errors only\n"
          "  --runtime-flag FLAG pass --FLAG to every runtime invocation (repeatable)\n"
@@ -227,7 +227,8 @@ defaults_from_env (void)
 
   ferry_global.root = (v = getenv ("FERRY_ROOT")) && *v ? v : "/var/lib/ferry";
   ferry_global.runroot = (v = getenv ("FERRY_RUNROOT")) && *v ? v : "/run/ferry";
-  ferry_global.runtime = "runc";
+  /* NULL: containers.conf's [engine] runtime, else runc.  */
+  ferry_global.runtime = NULL;
   ferry_global.log_level = "warn";
   ferry_global.config = (v = getenv ("FERRY_CONFIG")) && *v ? v : NULL;
 }

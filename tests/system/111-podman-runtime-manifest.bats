@@ -182,6 +182,21 @@ runtime_kept() {
 	[ "$(podman_t inspect --format '{{.OCIRuntime}}' b)" = mywrap ]
 }
 
+@test "runtime: containers.conf's [engine] runtime is the runtime of new containers when --runtime names none; --runtime still wins" {
+	load_test_image
+	make_wrapper "$TEST_TMP/w"
+	# setup's [engine] table is the file's last: the key goes into it.
+	printf 'runtime = "mywrap"\n[engine.runtimes]\nmywrap = ["%s"]\n' "$TEST_TMP/w/runc-wrap" >>"$CONTAINERS_CONF"
+	f create --name a ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.OCIRuntime}}' a)" = mywrap ]
+	f start a >/dev/null
+	grep -q "start $(f inspect --format '{{.Id}}' a)" "$TEST_TMP/w/calls.log"
+	f --runtime runc create --name b ferry-test true >/dev/null
+	[ "$(f inspect --format '{{.OCIRuntime}}' b)" = runc ]
+	f start b >/dev/null
+	! grep -q "$(f inspect --format '{{.Id}}' b)" "$TEST_TMP/w/calls.log"
+}
+
 # ---- system migrate --new-runtime ---------------------------------------------
 
 migrate_runtime_sequence() {

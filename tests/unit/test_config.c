@@ -163,7 +163,7 @@ test_containers_conf (void **state)
                             "a.b.c = 1979-05-27T07:32:00Z\n"
                             "[engine]\nruntimes = { runc = [\"/usr/bin/runc\"], x = { y = 1 } }\n"
                             "compression_format = \"zstd\"\ncompression_level = -3\n"
-                            "detach_keys = \"ctrl-x,y\"\n"
+                            "detach_keys = \"ctrl-x,y\"\nruntime = \"mywrap\"\n"
                             "[[engine.list]]\nn = -0x1f\n[engine.runtimes]\nmywrap = [\"/a/w\", \"/b/w\"]\n"
                             "[secrets.opts]\n",
                             &c, NULL),
@@ -194,6 +194,10 @@ test_containers_conf (void **state)
   assert_int_equal (c.n_runtimes, 1);
   assert_string_equal (c.runtimes[0].paths[0], "/c/w");
   assert_null (c.runtimes[0].paths[1]);
+  /* The default runtime; empty: runc again.  */
+  assert_string_equal (c.runtime, "mywrap");
+  assert_int_equal (read_containers_conf ("[engine]\nruntime = \"\"\n", &c, NULL), 0);
+  assert_null (c.runtime);
   /* detach_keys as written (exec and attach check them).  */
   assert_string_equal (c.detach_keys, "ctrl-x,y");
 

@@ -698,11 +698,20 @@ set_engine_value (struct ferry_config *c, struct toml_cursor *t, const char *key
       if (*v->string == '\0')
         {
           free (c->compression_format);
-          ferry_cleanup_strvp (&c->cdi_spec_dirs);
           c->compression_format = NULL;
           return 0;
         }
       set_string (&c->compression_format, v);
+    }
+  else if (strcmp (key, "runtime") == 0)
+    {
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      /* Empty: the built-in runc, as when it is left out.  */
+      free (c->runtime);
+      c->runtime = NULL;
+      if (*v->string != '\0')
+        set_string (&c->runtime, v);
     }
   else if (strcmp (key, "detach_keys") == 0)
     {
@@ -1021,9 +1030,11 @@ ferry_config_release (struct ferry_config *c)
   free (c->log_tag);
   free (c->tz);
   free (c->compression_format);
+  free (c->runtime);
   free (c->detach_keys);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
+  ferry_cleanup_strvp (&c->cdi_spec_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {
       free (c->runtimes[i].name);

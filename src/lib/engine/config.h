@@ -6,7 +6,7 @@
  * /usr/share/containers/containers.conf, /etc/containers/containers.conf
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
- * [containers] settings below, [engine]'s compression_format,
+ * [containers] settings below, [engine]'s runtime, compression_format,
  * compression_level, cdi_spec_dirs and detach_keys, and [engine.runtimes],
  * and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
@@ -70,6 +70,9 @@ struct ferry_config
    * --compression-level when the command line does not say.  The format
    * is kept as written (NULL: not set) and checked by push.  */
   char *compression_format;
+  /* [engine] runtime: the OCI runtime when --runtime gives none; NULL:
+   * runc.  */
+  char *runtime;
   int compression_level;
   int compression_level_set;
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),

@@ -81,7 +81,9 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
   if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
     goto fail;
   e->db = ferry_store_db (e->store);
-  if (runtime_init (e, &e->runtime, runtime ? runtime : "runc", err) < 0)
+  if (runtime == NULL)
+    runtime = e->config.runtime ? e->config.runtime : "runc";
+  if (runtime_init (e, &e->runtime, runtime, err) < 0)
     goto fail;
   while (runtime_flags && runtime_flags[n_flags])
     n_flags++;

@@ -24,17 +24,28 @@ static const char load_usage[]
       "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
-      "  -q, --quiet       print nothing but errors\n";
+      "  -q, --quiet       print nothing but errors\n"
+      "      --signature-policy FILE  the trust policy to obey instead of\n"
+      "                    ~/.config/containers/policy.json or /etc/containers/policy.json\n";
+
+/* compat-trust's block.  */
+enum
+{
+  OPT_LOAD_SIGNATURE_POLICY = 0x2700,
+};
 
 int
 ferry_cmd_load (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "input", required_argument, NULL, 'i' },
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "input", required_argument, NULL, 'i' },
+          { "quiet", no_argument, NULL, 'q' },
+          { "signature-policy", required_argument, NULL, OPT_LOAD_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
+  const char *policy = NULL;
   struct ferry_load_report report;
   ferry_error_t err = NULL;
   const char *input = NULL;
@@ -49,6 +60,9 @@ ferry_cmd_load (int argc, char **argv)
         break;
       case 'q':
         quiet = 1;
+        break;
+      case OPT_LOAD_SIGNATURE_POLICY:
+        policy = optarg;
         break;
       default:
         r = ferry_cli_parse_or_help (c, "load", argv, load_usage);
@@ -70,7 +84,7 @@ ferry_cmd_load (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_load (s, input, &report, &err) < 0)
+  if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "loadfromarchive", NULL, input);
   for (i = 0; ! quiet && report.loaded[i]; i++)

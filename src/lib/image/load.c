@@ -1,4 +1,5 @@
 #include "load.h"
+#include "policy.h"
 #include "media.h"
 #include "reference.h"
 #include "schema.h"
@@ -937,10 +938,34 @@ add_images (ferry_store_t *s, struct pending *imgs, size_t n, struct ferry_load_
   return 0;
 }
 
+/* The trust policy's verdict on the images of an archive, as Podman
+ * judges them: the OCI transports and docker-archive by their own scopes
+ * (an archive carries no signatures ferry reads).  */
+static int
+check_policy (const char *policy, const char *path, const char *transport, struct pending *imgs,
+              ferry_error_t *err)
+{
+  cleanup_free char *shown = NULL, *abs = NULL;
+  struct ferry_policy_image img = { 0 };
+
+  abs = realpath (path, NULL);
+  img.transport = transport;
+  if (strcmp (transport, "docker-archive") == 0)
+    shown = xasprintf ("docker-archive:%s%s%s", path, imgs->img.names && imgs->img.names[0] ? ":" : "",
+                       imgs->img.names && imgs->img.names[0] ? imgs->img.names[0] : "");
+  else
+    shown = xasprintf ("%s:%s:", transport, path);
+  img.shown = shown;
+  img.path = abs ? abs : path;
+  return ferry_policy_check_path (policy, &img, err);
+}
+
 /* PATH, or when FD is not -1 the archive read from FD (PATH names it).  */
 static int
-load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *report, ferry_error_t *err)
+load (ferry_store_t *s, const char *path, int fd, const char *policy, struct ferry_load_report *report,
+      ferry_error_t *err)
 {
+  const char *transport = NULL;
   struct spool sp = { .archive = path, .fd = fd };
   struct pending *imgs = NULL;
   struct spooled *index, *mf;
@@ -977,11 +1002,13 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
         }
       if (oci_index (&sp, root, "index.json", NULL, &imgs, &n, 0, err) < 0)
         goto out;
+      transport = dirfd >= 0 ? "oci" : "oci-archive";
     }
   else if (dirfd >= 0 && mf && mf->path && is_docker_dir (&sp))
     {
       if (docker_dir (&sp, mf, &imgs, &n, err) < 0)
         goto out;
+      transport = "dir";
     }
   else if (dirfd >= 0)
     {
@@ -996,6 +1023,7 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
     {
       if (docker_archive (&sp, mf, &imgs, &n, err) < 0)
         goto out;
+      transport = "docker-archive";
     }
   else
     {
@@ -1011,6 +1039,8 @@ load (ferry_store_t *s, const char *path, int fd, struct ferry_load_report *repo
                         ferry_image_host_arch ());
       goto out;
     }
+  if (check_policy (policy, path, transport, imgs, err) < 0)
+    goto out;
   if (unpack_layers (s, imgs, n, err) < 0 || add_images (s, imgs, n, report, err) < 0)
     goto out;
   ret = 0;
@@ -1028,14 +1058,21 @@ out:
 int
 ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
 {
-  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, report, err);
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, report, err);
+}
+
+int
+ferry_image_load_policy (ferry_store_t *s, const char *path, const char *policy,
+                         struct ferry_load_report *report, ferry_error_t *err)
+{
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, policy, report, err);
 }
 
 int
 ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
                      ferry_error_t *err)
 {
-  return load (s, name, fd, report, err);
+  return load (s, name, fd, NULL, report, err);
 }
 
 void

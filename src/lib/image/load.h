@@ -17,9 +17,14 @@ struct ferry_load_report
   char **loaded; /* NULL-terminated: a name per named image, "sha256:ID" for an unnamed one */
 };
 
-/* PATH "-" reads standard input.  */
+/* PATH "-" reads standard input.  The trust policy (policy.h) decides
+ * whether the archive's images may come in.  */
 int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report,
                       ferry_error_t *err);
+/* The same, obeying the trust policy file POLICY (NULL: the default;
+ * policy.h) instead of the default one.  */
+int ferry_image_load_policy (ferry_store_t *s, const char *path, const char *policy,
+                             struct ferry_load_report *report, ferry_error_t *err);
 /* The same, reading the archive (not a directory) from FD, which stays
  * the caller's; NAME names it in messages.  */
 int ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 char *
 ferry_policy_default_path (void)
@@ -652,4 +653,331 @@ ferry_policy_check_path (const char *path, const struct ferry_policy_image *img,
   ret = ferry_policy_check (p, img, err);
   ferry_policy_free (p);
   return ret;
+}
+
+/* ---- image trust show / set --------------------------------------------------------- */
+
+static int
+compare_keys (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* OBJ's keys sorted (Go marshals and Podman lists maps in that order).  */
+static char **
+sorted_keys (json_object *obj)
+{
+  char **keys = xmalloc0 (sizeof (char *) * ((size_t) json_object_object_length (obj) + 1));
+  size_t n = 0;
+
+  json_object_object_foreach (obj, k, v)
+  {
+    (void) v;
+    keys[n++] = xstrdup (k);
+  }
+  qsort (keys, n, sizeof (char *), compare_keys);
+  return keys;
+}
+
+static const char *
+type_description (const char *type)
+{
+  if (strcmp (type, "insecureAcceptAnything") == 0)
+    return "accept";
+  if (strcmp (type, "signedBy") == 0)
+    return "signed";
+  return type;
+}
+
+/* registries.d's read URL for a policy scope, as Podman's trust show
+ * finds it: the scope, then its parents, then default-docker.  */
+static const char *
+store_for_scope (json_object *stores, const char *scope)
+{
+  cleanup_free char *s = xstrdup (scope);
+  json_object *v;
+  char *slash;
+
+  for (;;)
+    {
+      if (*s && json_object_object_get_ex (stores, s, &v))
+        return json_object_get_string (v);
+      slash = strrchr (s, '/');
+      if (slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  if (json_object_object_get_ex (stores, "", &v))
+    return json_object_get_string (v);
+  return "";
+}
+
+static char *
+key_ids (json_object *req)
+{
+  cleanup_strv char **ids = NULL;
+  const char *path = ferry_json_get_string (req, "keyPath");
+  json_object *paths;
+  size_t i;
+
+  if (path)
+    ferry_gpg_key_ids (path, NULL, 0, &ids);
+  else if (json_object_object_get_ex (req, "keyPaths", &paths)
+           && json_object_is_type (paths, json_type_array))
+    {
+      for (i = 0; i < json_object_array_length (paths); i++)
+        {
+          cleanup_strv char **more = NULL;
+          const char *p = ferry_json_string_value (json_object_array_get_idx (paths, i));
+          if (p && ferry_gpg_key_ids (p, NULL, 0, &more) == 0)
+            {
+              size_t j;
+              for (j = 0; more && more[j]; j++)
+                {
+                  size_t n = 0;
+                  while (ids && ids[n])
+                    n++;
+                  strv_add (&ids, &n, steal_pointer (&more[j]));
+                }
+            }
+        }
+    }
+  else if (ferry_json_get_string (req, "keyData"))
+    {
+      size_t len = 0;
+      cleanup_free char *data = decode_base64 (ferry_json_get_string (req, "keyData"), &len);
+      if (data)
+        ferry_gpg_key_ids (NULL, data, len, &ids);
+    }
+  {
+    size_t total = 0, n = 0;
+    char *out, *p;
+    for (i = 0; ids && ids[i]; i++, n++)
+      total += strlen (ids[i]) + 2;
+    out = p = xmalloc0 (total + 1);
+    for (i = 0; i < n; i++)
+      p += sprintf (p, "%s%s", i ? ", " : "", ids[i]);
+    return out;
+  }
+}
+
+static void
+describe (json_object *rows, json_object *reqs, const char *transport, const char *name,
+          const char *repo_name, const char *store)
+{
+  size_t i;
+
+  if (! json_object_is_type (reqs, json_type_array))
+    return;
+  for (i = 0; i < json_object_array_length (reqs); i++)
+    {
+      json_object *req = json_object_array_get_idx (reqs, i), *row = json_object_new_object ();
+      const char *type = ferry_json_get_string (req, "type");
+      cleanup_free char *id = NULL;
+
+      type = type ? type : "";
+      json_object_object_add (row, "transport", json_object_new_string (transport));
+      json_object_object_add (row, "name", json_object_new_string (name));
+      json_object_object_add (row, "repo_name", json_object_new_string (repo_name));
+      if (strcmp (type, "signedBy") == 0)
+        {
+          id = key_ids (req);
+          if (*store)
+            json_object_object_add (row, "sigstore", json_object_new_string (store));
+        }
+      else if (strcmp (type, "sigstoreSigned") == 0)
+        id = xstrdup ("N/A");
+      json_object_object_add (row, "type", json_object_new_string (type_description (type)));
+      if (id && *id)
+        json_object_object_add (row, "gpg_id", json_object_new_string (id));
+      json_object_array_add (rows, row);
+    }
+}
+
+int
+ferry_policy_describe (const char *path, const char *registries_d, json_object **out, ferry_error_t *err)
+{
+  ferry_policy_t *p = NULL;
+  cleanup_json json_object *stores = NULL;
+  json_object *rows, *def, *transports;
+
+  if (ferry_policy_load (path, &p, err) < 0)
+    return -1;
+  if (ferry_lookaside_all (registries_d, &stores, err) < 0)
+    {
+      ferry_policy_free (p);
+      return -1;
+    }
+  rows = json_object_new_array ();
+  if (json_object_object_get_ex (p->root, "default", &def))
+    describe (rows, def, "all", "* (default)", "default", "");
+  if (json_object_object_get_ex (p->root, "transports", &transports) && transports)
+    {
+      cleanup_strv char **names = sorted_keys (transports);
+      size_t i, j;
+      for (i = 0; names[i]; i++)
+        {
+          json_object *scopes = json_object_object_get (transports, names[i]);
+          cleanup_strv char **scope_names = sorted_keys (scopes);
+          const char *shown = strcmp (names[i], "docker") == 0 ? "repository" : names[i];
+          for (j = 0; scope_names[j]; j++)
+            describe (rows, json_object_object_get (scopes, scope_names[j]), shown, scope_names[j],
+                      scope_names[j],
+                      strcmp (names[i], "docker") == 0 ? store_for_scope (stores, scope_names[j]) : "");
+        }
+    }
+  ferry_policy_free (p);
+  *out = rows;
+  return 0;
+}
+
+/* A requirement with its members in the order Podman writes them.  */
+static json_object *
+podman_ordered (json_object *req)
+{
+  static const char *const order[]
+      = { "type", "keyType", "keyPath", "keyPaths", "keyData", "signedIdentity", NULL };
+  json_object *out = json_object_new_object (), *v;
+  size_t i;
+
+  if (! json_object_is_type (req, json_type_object))
+    return json_object_get (req);
+  for (i = 0; order[i]; i++)
+    if (json_object_object_get_ex (req, order[i], &v))
+      json_object_object_add (out, order[i], json_object_get (v));
+  {
+    json_object_object_foreach (req, k, val)
+    {
+      if (! json_object_object_get_ex (out, k, &v))
+        json_object_object_add (out, k, json_object_get (val));
+    }
+  }
+  return out;
+}
+
+static json_object *
+ordered_requirements (json_object *reqs)
+{
+  json_object *out = json_object_new_array ();
+  size_t i;
+
+  if (json_object_is_type (reqs, json_type_array))
+    for (i = 0; i < json_object_array_length (reqs); i++)
+      json_object_array_add (out, podman_ordered (json_object_array_get_idx (reqs, i)));
+  return out;
+}
+
+int
+ferry_policy_set (const char *path, const char *scope, const char *type, const char *const *keys,
+                  size_t n_keys, ferry_error_t *err)
+{
+  cleanup_free char *def_path = NULL, *text = NULL, *new_text = NULL;
+  cleanup_json json_object *root = NULL, *out = NULL, *reqs = NULL;
+  json_object *def = NULL, *transports = NULL;
+  const char *policy_type = strcmp (type, "accept") == 0 ? "insecureAcceptAnything" : type;
+  struct stat st;
+  size_t len = 0, i;
+
+  if (path == NULL)
+    path = def_path = ferry_policy_default_path ();
+  if (ferry_read_file (path, &text, &len, err) < 0)
+    {
+      int e = (*err)->status;
+      cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
+      ferry_error_release (err);
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0, "open %s: %s", path, why);
+    }
+  root = ferry_json_parse (text, len, "the policy", err);
+  if (root == NULL)
+    return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
+  if (! json_object_is_type (root, json_type_object))
+    return ferry_make_error (err, 0, "invalid policy in \"%s\": JSON object expected", path);
+
+  reqs = json_object_new_array ();
+  if (strcmp (type, "signedBy") == 0 || strcmp (type, "sigstoreSigned") == 0)
+    for (i = 0; i < n_keys; i++)
+      {
+        json_object *r = json_object_new_object ();
+        json_object_object_add (r, "type", json_object_new_string (type));
+        if (strcmp (type, "signedBy") == 0)
+          json_object_object_add (r, "keyType", json_object_new_string ("GPGKeys"));
+        json_object_object_add (r, "keyPath", json_object_new_string (keys[i]));
+        json_object_array_add (reqs, r);
+      }
+  else
+    {
+      json_object *r = json_object_new_object ();
+      json_object_object_add (r, "type", json_object_new_string (policy_type));
+      json_object_array_add (reqs, r);
+    }
+
+  out = json_object_new_object ();
+  json_object_object_get_ex (root, "default", &def);
+  json_object_object_get_ex (root, "transports", &transports);
+  if (strcmp (scope, "default") == 0)
+    json_object_object_add (out, "default", json_object_get (reqs));
+  else if (def)
+    json_object_object_add (out, "default", ordered_requirements (def));
+  {
+    json_object *new_transports = json_object_new_object ();
+    json_object *docker_in = NULL;
+    cleanup_strv char **names = NULL;
+    size_t t;
+
+    if (transports && json_object_is_type (transports, json_type_object))
+      names = sorted_keys (transports);
+    if (strcmp (scope, "default") != 0)
+      {
+        size_t n = 0;
+        int seen = 0;
+        while (names && names[n])
+          seen |= strcmp (names[n++], "docker") == 0;
+        if (! seen)
+          {
+            strv_add (&names, &n, xstrdup ("docker"));
+            qsort (names, n, sizeof (char *), compare_keys);
+          }
+      }
+    for (t = 0; names && names[t]; t++)
+      {
+        json_object *scopes_in = json_object_object_get (transports, names[t]);
+        json_object *scopes_out = json_object_new_object ();
+        cleanup_strv char **scope_names = NULL;
+        size_t j, n = 0;
+        int is_docker = strcmp (names[t], "docker") == 0;
+
+        if (is_docker)
+          docker_in = scopes_in;
+        if (scopes_in && json_object_is_type (scopes_in, json_type_object))
+          scope_names = sorted_keys (scopes_in);
+        if (is_docker && strcmp (scope, "default") != 0
+            && ! (scopes_in && json_object_object_get_ex (scopes_in, scope, NULL)))
+          {
+            while (scope_names && scope_names[n])
+              n++;
+            strv_add (&scope_names, &n, xstrdup (scope));
+            qsort (scope_names, n, sizeof (char *), compare_keys);
+          }
+        for (j = 0; scope_names && scope_names[j]; j++)
+          {
+            if (is_docker && strcmp (scope_names[j], scope) == 0)
+              json_object_object_add (scopes_out, scope_names[j], json_object_get (reqs));
+            else
+              json_object_object_add (
+                  scopes_out, scope_names[j],
+                  ordered_requirements (json_object_object_get (scopes_in, scope_names[j])));
+          }
+        json_object_object_add (new_transports, names[t], scopes_out);
+      }
+    (void) docker_in;
+    if (json_object_object_length (new_transports) > 0 || transports)
+      json_object_object_add (out, "transports", new_transports);
+    else
+      json_object_put (new_transports);
+  }
+  new_text = ferry_json_to_indented (out, 4);
+  if (stat (path, &st) < 0)
+    st.st_mode = 0644;
+  return ferry_write_file_atomic (path, new_text, strlen (new_text), st.st_mode & 07777, err);
 }

@@ -69,4 +69,17 @@ int ferry_policy_check (ferry_policy_t *p, const struct ferry_policy_image *img,
 /* Loads the policy at PATH (NULL: default) and checks IMG against it.  */
 int ferry_policy_check_path (const char *path, const struct ferry_policy_image *img, ferry_error_t *err);
 
+/* `image trust show`: a row per requirement, the default's first, then
+ * each transport's scopes in order, as Podman's JSON shows them
+ * (transport, name, repo_name, sigstore, type, gpg_id).  */
+int ferry_policy_describe (const char *path, const char *registries_d, json_object **rows,
+                           ferry_error_t *err);
+
+/* `image trust set`: SCOPE ("default" or a docker scope) gets one
+ * requirement of TYPE ("accept", "reject"), or one per key of KEYS
+ * ("signedBy", "sigstoreSigned"); the file PATH (NULL: the default) is
+ * rewritten atomically, laid out as Podman writes it.  */
+int ferry_policy_set (const char *path, const char *scope, const char *type, const char *const *keys,
+                      size_t n_keys, ferry_error_t *err);
+
 #endif

@@ -1035,3 +1035,72 @@ out:
   ferry_rm_rf_quietly (tmp);
   return ret;
 }
+
+/* ---- key identities ----------------------------------------------------------------- */
+
+static void
+ids_add (char ***ids, size_t *n, char *s)
+{
+  *ids = xrealloc (*ids, sizeof (char *) * (*n + 2));
+  (*ids)[(*n)++] = s;
+  (*ids)[*n] = NULL;
+}
+
+int
+ferry_gpg_key_ids (const char *path, const void *data, size_t len, char ***ids)
+{
+  cleanup_error ferry_error_t err = NULL;
+  cleanup_free char *tmp = NULL, *file = NULL, *out = NULL, *err_path = NULL, *listing = NULL;
+  size_t n = 0, got = 0;
+  char *line, *save = NULL;
+  int rc;
+
+  *ids = xmalloc0 (sizeof (char *));
+  tmp = private_tmpdir (&err);
+  if (tmp == NULL)
+    return -1;
+  out = xasprintf ("%s/stdout", tmp);
+  err_path = xasprintf ("%s/stderr", tmp);
+  if (path == NULL)
+    {
+      file = xasprintf ("%s/key", tmp);
+      if (ferry_write_file_atomic (file, data, len, 0600, &err) < 0)
+        goto out;
+      path = file;
+    }
+  {
+    char *argv[] = { "gpg",           "--homedir",   tmp,           "--batch", "--no-tty",
+                     "--with-colons", "--show-keys", (char *) path, NULL };
+    rc = run_tool (argv, out, err_path, NULL, &err);
+  }
+  if (rc != 0 || ferry_read_file (out, &listing, &got, &err) < 0)
+    goto out;
+  for (line = strtok_r (listing, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *field = line, *end, *lt, *gt;
+      int i;
+
+      if (strncmp (line, "uid:", 4) != 0 && strncmp (line, "pub:", 4) != 0)
+        continue;
+      for (i = 0; i < 9 && field; i++)
+        {
+          field = strchr (field, ':');
+          if (field)
+            field++;
+        }
+      if (field == NULL || *field == ':' || *field == '\0')
+        continue;
+      end = strchr (field, ':');
+      if (end)
+        *end = '\0';
+      lt = strchr (field, '<');
+      gt = lt ? strchr (lt, '>') : NULL;
+      if (lt && gt)
+        ids_add (ids, &n, xstrndup (lt + 1, (size_t) (gt - lt - 1)));
+      else
+        ids_add (ids, &n, xstrdup (field));
+    }
+out:
+  ferry_rm_rf_quietly (tmp);
+  return 0;
+}

@@ -81,4 +81,9 @@ int ferry_signature_sign (const char *key_id, const char *ref_string, const char
 int ferry_signature_store (const char *dir, const struct ferry_reference *ref, const char *digest,
                            const char *sig, size_t len, char **path, ferry_error_t *err);
 
+/* The user IDs of the OpenPGP keys in the file PATH, or in DATA when
+ * PATH is NULL, as `gpg --with-colons` lists them; *IDS is
+ * NULL-terminated (empty when gpg cannot read them).  */
+int ferry_gpg_key_ids (const char *path, const void *data, size_t len, char ***ids);
+
 #endif

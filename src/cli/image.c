@@ -105,6 +105,8 @@ static const char import_usage[]
       "      --os OS              the image's operating system (default linux)\n"
       "  -q, --quiet              no progress output (ferry prints none; the ID is\n"
       "                           printed, as Podman prints it)\n"
+      "      --signature-policy FILE  the trust policy to obey instead of\n"
+      "                           ~/.config/containers/policy.json or /etc/containers/policy.json\n"
       "      --variant VARIANT    the variant of its architecture (v7, v8, ...)\n";
 
 enum
@@ -112,6 +114,12 @@ enum
   OPT_IMPORT_ARCH = OPT_COMMAND_FIRST,
   OPT_IMPORT_OS,
   OPT_IMPORT_VARIANT,
+};
+
+/* compat-trust's block.  */
+enum
+{
+  OPT_IMPORT_SIGNATURE_POLICY = 0x2700,
 };
 
 /* An OS, architecture or variant of the image's config: one word.  */
@@ -127,15 +135,17 @@ import_platform_word (const char *flag, const char *w)
 int
 ferry_cmd_import (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "change", required_argument, NULL, 'c' },
-                                        { "message", required_argument, NULL, 'm' },
-                                        { "arch", required_argument, NULL, OPT_IMPORT_ARCH },
-                                        { "os", required_argument, NULL, OPT_IMPORT_OS },
-                                        { "variant", required_argument, NULL, OPT_IMPORT_VARIANT },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "quiet", no_argument, NULL, 'q' },
+          { "change", required_argument, NULL, 'c' },
+          { "message", required_argument, NULL, 'm' },
+          { "arch", required_argument, NULL, OPT_IMPORT_ARCH },
+          { "os", required_argument, NULL, OPT_IMPORT_OS },
+          { "variant", required_argument, NULL, OPT_IMPORT_VARIANT },
+          { "signature-policy", required_argument, NULL, OPT_IMPORT_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_free char *id = NULL;
   cleanup_strv char **changes = xmalloc0 (sizeof (char *));
@@ -159,6 +169,9 @@ ferry_cmd_import (int argc, char **argv)
         break;
       case OPT_IMPORT_ARCH:
         o.arch = *optarg ? optarg : NULL; /* "": the default, as in Podman */
+        break;
+      case OPT_IMPORT_SIGNATURE_POLICY:
+        o.signature_policy = optarg;
         break;
       case OPT_IMPORT_OS:
         o.os = *optarg ? optarg : NULL; /* "": the default, as in Podman */

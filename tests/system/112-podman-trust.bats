@@ -258,7 +258,7 @@ podman_gpg2() {
 	tail -n +$((n + 1)) "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
 }
 
-@test "trust policy: load of an oci-archive and a docker-archive obeys the archive transports' scopes, and stores nothing it refuses" {
+@test "trust policy: load of an oci-archive and a docker-archive, and import, obey their transports' scopes, and store nothing they refuse" {
 	local oci docker acc='[{"type":"insecureAcceptAnything"}]' rej='[{"type":"reject"}]'
 	oci=$TEST_TMP/img.tar
 	docker=$TEST_TMP/docker.tar
@@ -268,6 +268,7 @@ podman_gpg2() {
 	policy ocipath "{\"default\":$rej,\"transports\":{\"oci-archive\":{\"$TEST_TMP\":$acc}}}"
 	policy dockerdef "{\"default\":$acc,\"transports\":{\"docker-archive\":{\"\":$rej}}}"
 	policy sigstore '{"default":[{"type":"sigstoreSigned","keyPath":"/x"}]}'
+	tar cf "$TEST_TMP/root.tar" -C "$HOME" .
 	{
 		tstep f load --signature-policy "$TEST_TMP/rejall.json" -i "$oci"
 		tstep f load --signature-policy "$TEST_TMP/rejall.json" -i "$docker"
@@ -277,6 +278,8 @@ podman_gpg2() {
 		echo "images: $(images_count f)"
 		tstep f load -q --signature-policy "$TEST_TMP/ocipath.json" -i "$oci"
 		tstep f load -q --signature-policy "$TEST_TMP/dockerdef.json" -i "$oci"
+		echo "images: $(images_count f)"
+		tstep f import --signature-policy "$TEST_TMP/rejall.json" "$TEST_TMP/root.tar" imported
 		echo "images: $(images_count f)"
 	} >"$TEST_TMP/f.log"
 	cat >"$TEST_TMP/expected" <<-'EOF'
@@ -292,6 +295,9 @@ podman_gpg2() {
 		images: 0
 		$ load -q --signature-policy TMP/ocipath.json -i TMP/img.tar -> 0
 		$ load -q --signature-policy TMP/dockerdef.json -i TMP/img.tar -> 0
+		images: 1
+		$ import --signature-policy TMP/rejall.json TMP/root.tar imported -> 125
+		Error: Source image rejected: Running image tarball:TMP/root.tar is rejected by policy.
 		images: 1
 	EOF
 	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.log"
@@ -309,6 +315,9 @@ podman_gpg2() {
 		want=$(sed -n "$((line + 1))p" "$TEST_TMP/expected" | sed -e 's/^Error: //' -e "s#TMP#$TEST_TMP#g")
 		[[ $output == *"$want"* ]] || { echo "Podman: $output"; echo "ferry: $want"; false; }
 	done
+	[ "$(images_count podman_t)" = 0 ]
+	tstep podman_t import --signature-policy "$TEST_TMP/rejall.json" "$TEST_TMP/root.tar" imported |
+		diff -u <(sed -n '/^\$ import/,/^Error/p' "$TEST_TMP/expected") -
 	[ "$(images_count podman_t)" = 0 ]
 }
 

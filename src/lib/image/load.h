@@ -39,6 +39,9 @@ struct ferry_import_options
   const char *os;      /* NULL: linux */
   const char *arch;    /* NULL: this host's */
   const char *variant; /* NULL: none */
+  /* import: the trust policy file (NULL: the default; policy.h), which
+   * judges the tarball as Podman's tarball: transport.  */
+  const char *signature_policy;
 };
 
 /* NAME may be NULL for an unnamed image; O may be NULL.  *ID gets the new

@@ -31,7 +31,7 @@ static const char load_usage[]
 /* compat-trust's block.  */
 enum
 {
-  OPT_LOAD_SIGNATURE_POLICY = 0x2700,
+  OPT_LOAD_SIGNATURE_POLICY = 0x2710,
 };
 
 int
@@ -119,7 +119,7 @@ enum
 /* compat-trust's block.  */
 enum
 {
-  OPT_IMPORT_SIGNATURE_POLICY = 0x2700,
+  OPT_IMPORT_SIGNATURE_POLICY = 0x2711,
 };
 
 /* An OS, architecture or variant of the image's config: one word.  */

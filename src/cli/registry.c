@@ -7,7 +7,9 @@
 #include "image/auth.h"
 #include "image/convert.h"
 #include "image/pull.h"
+#include "image/reference.h"
 #include "image/registry.h"
+#include "image/signature.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -138,7 +140,39 @@ static const char push_usage[]
       "                           (default: as stored; another changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP
-      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n"
+      "      --sign-by KEY        sign the pushed image with this GnuPG key, storing the\n"
+      "                           signature where registries.d says (ferry-image-sign(1))\n";
+
+/* compat-trust's block, past transfer.h's OPT_TRANSFER_SIGNATURE_POLICY.  */
+enum
+{
+  OPT_PUSH_SIGN_BY = 0x2710,
+};
+
+/* push --sign-by: the signature of what was pushed, under the
+ * destination's name, as Podman makes it after the manifest is up.  */
+static int
+push_sign (const char *key, const char *image, const char *dest, const char *digest)
+{
+  const char *name = dest ? dest : image;
+  struct ferry_reference ref = { 0 };
+  ferry_error_t err = NULL;
+  int r;
+
+  if (strncmp (name, "docker://", 9) == 0)
+    name += 9;
+  if (ferry_reference_parse (name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref, &err) < 0)
+    return ferry_cli_fail (&err);
+  r = ferry_signature_sign_store (key, NULL, NULL, &ref, digest, &err);
+  ferry_reference_free (&ref);
+  if (r < 0)
+    {
+      ferry_error_wrap (&err, "creating signature");
+      return ferry_cli_fail (&err);
+    }
+  return 0;
+}
 
 int
 ferry_cmd_push (int argc, char **argv)
@@ -151,6 +185,7 @@ ferry_cmd_push (int argc, char **argv)
                                         { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
                                         { "format", required_argument, NULL, 'f' },
                                         { "quiet", no_argument, NULL, 'q' },
+                                        { "sign-by", required_argument, NULL, OPT_PUSH_SIGN_BY },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
@@ -158,7 +193,7 @@ ferry_cmd_push (int argc, char **argv)
   struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
-  const char *digestfile = NULL;
+  const char *digestfile = NULL, *sign_by = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, c, r;
 
@@ -189,6 +224,9 @@ ferry_cmd_push (int argc, char **argv)
           break;
         case 'q':
           quiet = 1;
+          break;
+        case OPT_PUSH_SIGN_BY:
+          sign_by = optarg;
           break;
         default:
           r = ferry_cli_parse_or_help (c, "push", argv, push_usage);
@@ -222,6 +260,8 @@ ferry_cmd_push (int argc, char **argv)
       }
     if (r < 0)
       return ferry_cli_fail (&err);
+    if (sign_by && push_sign (sign_by, argv[optind], dest, digest) != 0)
+      return FERRY_EXIT_ERROR;
   }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   if (digestfile)

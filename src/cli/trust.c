@@ -21,7 +21,7 @@
 /* compat-trust's block.  */
 enum
 {
-  OPT_TRUST_POLICYPATH = 0x2700,
+  OPT_TRUST_POLICYPATH = 0x2710,
   OPT_TRUST_REGISTRYPATH,
   OPT_TRUST_RAW,
   OPT_SIGN_SIGN_BY,
@@ -255,27 +255,14 @@ parse_docker_name (const char *name, const char **rest)
 }
 
 static int
-sign_digest (const char *key, const char *dir, const struct ferry_reference *ref, const char *ref_string,
-             const char *digest, ferry_error_t *err)
-{
-  cleanup_free char *sig = NULL;
-  size_t len = 0;
-
-  if (ferry_signature_sign (key, ref_string, digest, &sig, &len, err) < 0
-      || ferry_signature_store (dir, ref, digest, sig, len, NULL, err) < 0)
-    return ferry_error_wrap (err, "storing signature for %s, %s", ref_string, digest);
-  return 0;
-}
-
-static int
 sign_one (const char *name, const char *key, const char *directory, int all,
           const struct ferry_transfer_options *o, ferry_error_t *err)
 {
   struct ferry_reference ref = { 0 };
-  cleanup_free char *body = NULL, *media_type = NULL, *ref_string = NULL, *url = NULL;
+  cleanup_free char *body = NULL, *media_type = NULL, *ref_string = NULL;
   cleanup_json json_object *m = NULL;
   char digest[FERRY_DIGEST_LEN + 1];
-  const char *rest = NULL, *dir = directory;
+  const char *rest = NULL;
   size_t len = 0, i;
   int ret = -1;
 
@@ -284,25 +271,6 @@ sign_one (const char *name, const char *key, const char *directory, int all,
   if (ferry_reference_parse (rest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref, err) < 0)
     return ferry_error_wrap (err, "parsing image name");
   ref_string = ferry_reference_string (&ref);
-  if (dir == NULL)
-    {
-      if (ferry_lookaside_url (o->registries_d, &ref, 1, &url, err) < 0)
-        goto out;
-      if (url == NULL)
-        {
-          ferry_make_error (err, 0,
-                            "no signature storage for %s: give --directory, or a lookaside-staging or "
-                            "lookaside in registries.d",
-                            ref_string);
-          goto out;
-        }
-      if (strncmp (url, "file:///", 8) != 0)
-        {
-          ferry_make_error (err, 0, "writing to %s is not supported. Use a supported scheme", url);
-          goto out;
-        }
-      dir = url + 7;
-    }
   if (ferry_image_fetch_manifest (rest, o, &body, &len, &media_type, digest, err) < 0)
     goto out;
   m = ferry_json_parse (body, len, "the manifest", err);
@@ -320,12 +288,18 @@ sign_one (const char *name, const char *key, const char *directory, int all,
       for (i = 0; i < json_object_array_length (list); i++)
         {
           const char *d = ferry_json_get_string (json_object_array_get_idx (list, i), "digest");
-          if (d && sign_digest (key, dir, &ref, ref_string, d, err) < 0)
-            goto out;
+          if (d && ferry_signature_sign_store (key, directory, o->registries_d, &ref, d, err) < 0)
+            {
+              ferry_error_wrap (err, "storing signature for %s, %s", ref_string, d);
+              goto out;
+            }
         }
     }
-  if (sign_digest (key, dir, &ref, ref_string, digest, err) < 0)
-    goto out;
+  if (ferry_signature_sign_store (key, directory, o->registries_d, &ref, digest, err) < 0)
+    {
+      ferry_error_wrap (err, "storing signature for %s, %s", ref_string, digest);
+      goto out;
+    }
   ret = 0;
 out:
   ferry_reference_free (&ref);

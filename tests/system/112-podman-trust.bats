@@ -427,7 +427,7 @@ lookaside() {
 	printf 'docker:\n  %s:\n    lookaside: file://%s\n' "$REGISTRY" "$1" >"$HOME/.config/containers/registries.d/test.yaml"
 }
 
-@test "image sign and signedBy: ferry verifies Podman's signatures and Podman ferry's; a tampered one, a wrong key, digest or identity are refused with Podman's words" {
+@test "image sign, push --sign-by and signedBy: ferry verifies Podman's signatures and Podman ferry's; a tampered one, a wrong key, digest or identity are refused with Podman's words" {
 	registry_start
 	registry_seed ferry/test:v1
 	make_keys
@@ -535,6 +535,20 @@ lookaside() {
 	assert_status 125
 	[ "$output" = "Error: Source image rejected: docker://$img requires a sigstore signature (sigstoreSigned in $TEST_TMP/sigstore.json), which ferry cannot verify: the image is refused" ]
 	[ "$(images_count f)" = 0 ]
+	# push --sign-by signs what it pushed under the destination's name, in
+	# the store registries.d names, where both tools find it.
+	load_test_image
+	lookaside "$TEST_TMP/pushsig"
+	f push -q --tls-verify=false --sign-by ferry@example.com ferry-test "$REGISTRY/ferry/pushed:v1"
+	[ -f "$TEST_TMP/pushsig/ferry/pushed@$(registry_tag_digest ferry/pushed v1 | tr : =)/signature-1" ]
+	run_ferry push -q --tls-verify=false --sign-by nobody@example.com ferry-test "$REGISTRY/ferry/pushed:v2"
+	assert_status 125
+	[[ $output == "Error: creating signature: signing with key nobody@example.com: "* ]]
+	f rmi -a >/dev/null
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$REGISTRY/ferry/pushed:v1"
+	if command -v podman >/dev/null; then
+		podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$REGISTRY/ferry/pushed:v1"
+	fi
 	# No temporary keyrings were left behind.
 	[ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'ferry-gpg-*' -newer "$TEST_TMP/good.sig" 2>/dev/null)" ]
 	need_podman

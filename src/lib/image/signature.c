@@ -1104,3 +1104,29 @@ out:
   ferry_rm_rf_quietly (tmp);
   return 0;
 }
+
+int
+ferry_signature_sign_store (const char *key_id, const char *dir, const char *registries_d,
+                            const struct ferry_reference *ref, const char *digest, ferry_error_t *err)
+{
+  cleanup_free char *url = NULL, *ref_string = ferry_reference_string (ref), *sig = NULL;
+  size_t len = 0;
+
+  if (dir == NULL)
+    {
+      if (ferry_lookaside_url (registries_d, ref, 1, &url, err) < 0)
+        return -1;
+      if (url == NULL)
+        return ferry_make_error (err, 0,
+                                 "no signature storage for %s: name a lookaside-staging or lookaside in "
+                                 "registries.d",
+                                 ref_string);
+      if (strncmp (url, "file:///", 8) != 0)
+        return ferry_make_error (err, 0, "writing to %s is not supported. Use a supported scheme", url);
+      dir = url + 7;
+    }
+  if (ferry_signature_sign (key_id, ref_string, digest, &sig, &len, err) < 0
+      || ferry_signature_store (dir, ref, digest, sig, len, NULL, err) < 0)
+    return -1;
+  return 0;
+}

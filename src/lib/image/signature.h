@@ -81,6 +81,14 @@ int ferry_signature_sign (const char *key_id, const char *ref_string, const char
 int ferry_signature_store (const char *dir, const struct ferry_reference *ref, const char *digest,
                            const char *sig, size_t len, char **path, ferry_error_t *err);
 
+/* Signs the image REF whose manifest digest is DIGEST with KEY_ID and
+ * stores the signature under DIR, or (DIR NULL) in the file://
+ * lookaside-staging (else lookaside) registries.d (REGISTRIES_D, NULL: the
+ * default) names for REF: where Podman's image sign and push --sign-by
+ * put it.  */
+int ferry_signature_sign_store (const char *key_id, const char *dir, const char *registries_d,
+                                const struct ferry_reference *ref, const char *digest, ferry_error_t *err);
+
 /* The user IDs of the OpenPGP keys in the file PATH, or in DATA when
  * PATH is NULL, as `gpg --with-colons` lists them; *IDS is
  * NULL-terminated (empty when gpg cannot read them).  */

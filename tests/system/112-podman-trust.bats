@@ -421,10 +421,12 @@ sign_payload() {
 		gpg --batch --yes --compress-algo none --sign --output "$3"
 }
 
-# lookaside DIR: registries.d (in $HOME) names file://DIR as the store of
-# the test registry's images.
+# lookaside DIR|URL: registries.d (in $HOME) names file://DIR (or URL) as
+# the store of the test registry's images.
 lookaside() {
-	printf 'docker:\n  %s:\n    lookaside: file://%s\n' "$REGISTRY" "$1" >"$HOME/.config/containers/registries.d/test.yaml"
+	local url=$1
+	[[ $url == *://* ]] || url=file://$url
+	printf 'docker:\n  %s:\n    lookaside: %s\n' "$REGISTRY" "$url" >"$HOME/.config/containers/registries.d/test.yaml"
 }
 
 @test "image sign, push --sign-by and signedBy: ferry verifies Podman's signatures and Podman ferry's; a tampered one, a wrong key, digest or identity are refused with Podman's words" {
@@ -534,6 +536,27 @@ lookaside() {
 	run_ferry pull -q --tls-verify=false --signature-policy "$TEST_TMP/sigstore.json" "$img"
 	assert_status 125
 	[ "$output" = "Error: Source image rejected: docker://$img requires a sigstore signature (sigstoreSigned in $TEST_TMP/sigstore.json), which ferry cannot verify: the image is refused" ]
+	[ "$(images_count f)" = 0 ]
+	# An http:// store, as a web server serves one: ferry's signature is
+	# found and accepted, an empty store has none.
+	local port
+	port=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 "$port" --directory "$TEST_TMP" >"$TEST_TMP/http.log" 2>&1 &
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+		sleep 0.1
+	done
+	lookaside "http://127.0.0.1:$port/fsig"
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
+	grep -q "GET /fsig/ferry/test@sha256=${digest#sha256:}/signature-1 HTTP/1.1\" 200" "$TEST_TMP/http.log"
+	if command -v podman >/dev/null; then
+		podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
+	fi
+	f rmi -a >/dev/null
+	lookaside "http://127.0.0.1:$port/empty"
+	run_ferry pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
+	assert_status 125
+	[ "$output" = "Error: Source image rejected: A signature was required, but no signature exists" ]
 	[ "$(images_count f)" = 0 ]
 	# push --sign-by signs what it pushed under the destination's name, in
 	# the store registries.d names, where both tools find it.

@@ -510,7 +510,8 @@ load_signatures (struct check *c, ferry_error_t *err)
     return -1;
   if (url == NULL)
     return 0;
-  return ferry_signatures_read (url, c->img->ref, c->img->manifest_digest, &c->sigs, &c->n_sigs, err);
+  return ferry_signatures_read (url, c->img->ref, c->img->manifest_digest, c->img->registry, &c->sigs,
+                                &c->n_sigs, err);
 }
 
 static char *

@@ -19,6 +19,7 @@
 #define FERRY_IMAGE_POLICY_H
 
 #include "reference.h"
+#include "registry.h"
 #include "../util/error.h"
 
 #include <json-c/json.h>
@@ -54,7 +55,8 @@ struct ferry_policy_image
   const char *manifest;
   size_t manifest_len;
   const char *manifest_digest;
-  const char *registries_d; /* NULL: the default registries.d directory */
+  const char *registries_d;   /* NULL: the default registries.d directory */
+  ferry_registry_t *registry; /* the pull's session, for an http(s) lookaside */
   /* archives: the file's absolute path.  */
   const char *path;
 };

@@ -265,6 +265,7 @@ check_policy (struct pull *p, const char *body, size_t len, const char *digest, 
   img.manifest_len = len;
   img.manifest_digest = digest;
   img.registries_d = p->registries_d;
+  img.registry = p->reg;
   return ferry_policy_check (p->policy, &img, err);
 }
 

@@ -349,6 +349,12 @@ ferry_lookaside_all (const char *dir, json_object **out, ferry_error_t *err)
 /* ---- lookaside reading and writing -------------------------------------------------- */
 
 static int
+is_http_url (const char *url)
+{
+  return strncmp (url, "http://", 7) == 0 || strncmp (url, "https://", 8) == 0;
+}
+
+static int
 file_url_path (const char *url, const char **path, ferry_error_t *err)
 {
   if (strncmp (url, "file://", 7) == 0 && url[7] == '/')
@@ -356,12 +362,7 @@ file_url_path (const char *url, const char **path, ferry_error_t *err)
       *path = url + 7;
       return 0;
     }
-  if (strncmp (url, "http://", 7) == 0 || strncmp (url, "https://", 8) == 0)
-    return ferry_make_error (err, 0,
-                             "cannot read signatures from the lookaside store %s: ferry reads only file:// "
-                             "stores; mirror it to a directory and name that in registries.d",
-                             url);
-  return ferry_make_error (err, 0, "unsupported lookaside URL %s: use file:///DIR", url);
+  return ferry_make_error (err, 0, "unsupported lookaside URL %s: use file:///DIR, http:// or https://", url);
 }
 
 static char *
@@ -415,9 +416,57 @@ read_whole (int fd, size_t size, char **data, size_t *len)
   return 0;
 }
 
+static void
+signatures_add (struct ferry_signature **sigs, size_t *n, struct ferry_signature s)
+{
+  *sigs = xrealloc (*sigs, sizeof (**sigs) * (*n + 1));
+  (*sigs)[(*n)++] = s;
+}
+
+/* signature-1, -2, ... of DIR (a URL) until the server answers 404.  */
+static int
+signatures_read_http (const char *dir, ferry_registry_t *reg, struct ferry_signature **sigs, size_t *n,
+                      ferry_error_t *err)
+{
+  size_t i;
+
+  if (reg == NULL)
+    return ferry_make_error (err, 0, "cannot read signatures from %s here: no HTTP session", dir);
+  for (i = 1;; i++)
+    {
+      cleanup_free char *url = xasprintf ("%s/signature-%zu", dir, i);
+      struct ferry_http_request req = { .method = "GET", .url = url, .max_body = SIGNATURE_MAX_SIZE };
+      struct ferry_http_response resp;
+      struct ferry_signature s = { 0 };
+
+      if (ferry_registry_do (reg, &req, &resp, err) < 0)
+        return ferry_error_wrap (err, "reading signature from %s", url);
+      if (resp.status == 404)
+        {
+          ferry_http_response_free (&resp);
+          return 0;
+        }
+      if (resp.status != 200 || resp.too_large)
+        {
+          long status = resp.status;
+          int too_large = resp.too_large;
+          ferry_http_response_free (&resp);
+          if (too_large)
+            return ferry_make_error (err, 0, "reading signature from %s: it is larger than 4 MiB", url);
+          return ferry_make_error (err, 0, "reading signature from %s: the server answered HTTP %ld", url,
+                                   status);
+        }
+      s.data = steal_pointer (&resp.body);
+      s.len = resp.body_len;
+      s.where = steal_pointer (&url);
+      ferry_http_response_free (&resp);
+      signatures_add (sigs, n, s);
+    }
+}
+
 int
 ferry_signatures_read (const char *base, const struct ferry_reference *ref, const char *digest,
-                       struct ferry_signature **sigs, size_t *n, ferry_error_t *err)
+                       ferry_registry_t *reg, struct ferry_signature **sigs, size_t *n, ferry_error_t *err)
 {
   cleanup_free char *dir = NULL;
   const char *path = NULL;
@@ -427,6 +476,16 @@ ferry_signatures_read (const char *base, const struct ferry_reference *ref, cons
   *n = 0;
   if (! valid_digest (digest))
     return ferry_make_error (err, 0, "invalid manifest digest `%s`", digest ? digest : "");
+  if (is_http_url (base))
+    {
+      dir = signature_dir (base, ref, digest);
+      if (signatures_read_http (dir, reg, sigs, n, err) == 0)
+        return 0;
+      ferry_signatures_free (*sigs, *n);
+      *sigs = NULL;
+      *n = 0;
+      return -1;
+    }
   if (file_url_path (base, &path, err) < 0)
     return -1;
   dir = signature_dir (path, ref, digest);
@@ -455,8 +514,7 @@ ferry_signatures_read (const char *base, const struct ferry_reference *ref, cons
           goto fail;
         }
       s.where = steal_pointer (&file);
-      *sigs = xrealloc (*sigs, sizeof (**sigs) * (*n + 1));
-      (*sigs)[(*n)++] = s;
+      signatures_add (sigs, n, s);
     }
 fail:
   ferry_signatures_free (*sigs, *n);

@@ -14,6 +14,7 @@
 #define FERRY_IMAGE_SIGNATURE_H
 
 #include "reference.h"
+#include "registry.h"
 #include "../util/error.h"
 
 #include <json-c/json.h>
@@ -43,10 +44,13 @@ struct ferry_signature
 };
 
 /* The signatures of the image REF names whose manifest digest is DIGEST,
- * from the lookaside URL BASE ("file:///dir"): signature-1, -2, ... until
- * one is missing.  */
+ * from the lookaside URL BASE: signature-1, -2, ... until one is missing.
+ * A file:// store is read directly; an http(s):// one through the
+ * session REG (its TLS settings; no credentials go to another origin),
+ * which must then be given.  */
 int ferry_signatures_read (const char *base, const struct ferry_reference *ref, const char *digest,
-                           struct ferry_signature **sigs, size_t *n, ferry_error_t *err);
+                           ferry_registry_t *reg, struct ferry_signature **sigs, size_t *n,
+                           ferry_error_t *err);
 void ferry_signatures_free (struct ferry_signature *sigs, size_t n);
 
 /* The keys of a signedBy requirement: files (binary or ASCII-armored) or

@@ -61,7 +61,8 @@ images_count() {
 # public key in $TEST_TMP/other.gpg.
 make_keys() {
 	export GNUPGHOME=$TEST_TMP/gnupg
-	mkdir -m 700 -p "$GNUPGHOME" "$TEST_TMP/gnupg2"
+	mkdir -p "$GNUPGHOME" "$TEST_TMP/gnupg2"
+	chmod 700 "$GNUPGHOME" "$TEST_TMP/gnupg2"
 	gpg --batch --passphrase '' --quick-gen-key "Ferry Test <ferry@example.com>" future-default default never 2>/dev/null
 	gpg --export ferry@example.com >"$TEST_TMP/key.gpg"
 	gpg --export --armor ferry@example.com >"$TEST_TMP/key.asc"
@@ -478,7 +479,7 @@ lookaside() {
 	sign_payload "$img" "sha256:$(printf '0%.0s' {1..64})" "$TEST_TMP/bad/digest/ferry/test@sha256=${digest#sha256:}/signature-1"
 	sign_payload "$REGISTRY/other/x:v1" "$digest" "$TEST_TMP/bad/identity/ferry/test@sha256=${digest#sha256:}/signature-1"
 
-	local t store pol
+	local t store
 	for t in f podman_t; do
 		[ "$t" = f ] || command -v podman >/dev/null || continue
 		# Each verifies the other's signature (Podman's own under psig).

@@ -84,10 +84,16 @@ test_scope_lookup (void **state)
 {
   ferry_policy_t *p
       = parse_ok ("{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":"
-                  "\"DEFAULT\"}],\"transports\":{\"docker\":{" SCOPE ("") "," SCOPE ("reg.example.com:5000/"
-                                                                                     "ns/app:1") "," SCOPE ("reg.example.com:5000/ns/app") "," SCOPE (
-                      "reg.example.com:5000/ns") "," SCOPE ("reg.example.com:5000") "," SCOPE ("*.example."
-                                                                                               "com") "," SCOPE ("docker.io/library") "}}}");
+                  "\"DEFAULT\"}],\"transports\":{\"docker\":{" SCOPE ("") "," SCOPE (
+                      "reg.example.com:5000/"
+                      "ns/app:1") "," SCOPE ("reg.example.com:5000/ns/app") "," SCOPE ("reg.example.com:5000/"
+                                                                                       "ns") "," SCOPE ("reg."
+                                                                                                        "exam"
+                                                                                                        "ple."
+                                                                                                        "com:"
+                                                                                                        "500"
+                                                                                                        "0") "," SCOPE ("*.example."
+                                                                                                                        "com") "," SCOPE ("docker.io/library") "}}}");
 
   (void) state;
   assert_string_equal (scope_of (p, "reg.example.com:5000/ns/app:1"), "reg.example.com:5000/ns/app:1");

@@ -77,23 +77,27 @@ scope_of (ferry_policy_t *p, const char *ref)
   return got;
 }
 
-#define SCOPE(name) "\"" name "\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" name "\"}]"
+/* Each scope's one requirement names the scope in its keyPath.  */
+static const char scopes_policy[]
+    = "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"DEFAULT\"}],"
+      "\"transports\":{\"docker\":{"
+      "\"\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"\"}],"
+      "\"reg.example.com:5000/ns/app:1\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
+      "\"keyPath\":\"reg.example.com:5000/ns/app:1\"}],"
+      "\"reg.example.com:5000/ns/app\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
+      "\"keyPath\":\"reg.example.com:5000/ns/app\"}],"
+      "\"reg.example.com:5000/ns\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
+      "\"keyPath\":\"reg.example.com:5000/ns\"}],"
+      "\"reg.example.com:5000\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
+      "\"keyPath\":\"reg.example.com:5000\"}],"
+      "\"*.example.com\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"*.example.com\"}],"
+      "\"docker.io/library\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
+      "\"keyPath\":\"docker.io/library\"}]}}}";
 
 static void
 test_scope_lookup (void **state)
 {
-  ferry_policy_t *p
-      = parse_ok ("{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":"
-                  "\"DEFAULT\"}],\"transports\":{\"docker\":{" SCOPE ("") "," SCOPE (
-                      "reg.example.com:5000/"
-                      "ns/app:1") "," SCOPE ("reg.example.com:5000/ns/app") "," SCOPE ("reg.example.com:5000/"
-                                                                                       "ns") "," SCOPE ("reg."
-                                                                                                        "exam"
-                                                                                                        "ple."
-                                                                                                        "com:"
-                                                                                                        "500"
-                                                                                                        "0") "," SCOPE ("*.example."
-                                                                                                                        "com") "," SCOPE ("docker.io/library") "}}}");
+  ferry_policy_t *p = parse_ok (scopes_policy);
 
   (void) state;
   assert_string_equal (scope_of (p, "reg.example.com:5000/ns/app:1"), "reg.example.com:5000/ns/app:1");

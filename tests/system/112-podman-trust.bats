@@ -100,6 +100,7 @@ podman_gpg2() {
 		'{"default":[{"type":"reject"}],"transports":[]}'
 		'{"default":[{"type":"reject"}],"transports":{"docker":[]}}'
 		'{"default":[{"type":"reject"}],"transports":{"docker-archive":{"/x":[{"type":"reject"}]}}}'
+		'{"default":[{"type":"reject"}],"default":[{"type":"insecureAcceptAnything"}]}'
 	)
 	local i t
 	for t in f podman_t; do
@@ -158,6 +159,8 @@ podman_gpg2() {
 		Error: invalid policy in "TMP/p19.json": JSON object expected, got 91
 		$ pull --tls-verify=false --signature-policy TMP/p20.json 127.0.0.1:9/x/y:1 -> 125
 		Error: invalid policy in "TMP/p20.json": Unknown key "/x"
+		$ pull --tls-verify=false --signature-policy TMP/p21.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p21.json": Duplicate key "default"
 		$ pull --tls-verify=false --signature-policy TMP/none.json 127.0.0.1:9/x/y:1 -> 125
 		Error: open TMP/none.json: no such file or directory
 	EOF

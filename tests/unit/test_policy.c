@@ -45,6 +45,14 @@ test_invalid_policies (void **state)
   (void) state;
   expect_invalid ("{\"default\":", "unexpected end of JSON input");
   expect_invalid ("{}", "Default policy is missing");
+  /* json-c would keep the second; containers/image refuses the file.  */
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"default\":[{\"type\":\"insecureAcceptAnything\"}]}",
+                  "Duplicate key \"default\"");
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"a.io\":[{\"type\":"
+                  "\"reject\"}],\"a\\u002eio\":[{\"type\":\"reject\"}]}}}",
+                  "Duplicate key \"a.io\"");
+  expect_invalid ("{\"default\":[{\"type\":\"reject\",\"type\":\"insecureAcceptAnything\"}]}",
+                  "Duplicate key \"type\"");
   expect_invalid ("{\"default\":[]}", "List of verification policy requirements must not be empty");
   expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"x\":1}", "Unknown key \"x\"");
   expect_invalid ("{\"default\":[{\"type\":\"reject\",\"keyPath\":\"/k\"}]}", "Unknown key \"keyPath\"");
@@ -93,6 +101,18 @@ static const char scopes_policy[]
       "\"*.example.com\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"*.example.com\"}],"
       "\"docker.io/library\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\","
       "\"keyPath\":\"docker.io/library\"}]}}}";
+
+static void
+test_same_keys_apart (void **state)
+{
+  /* The same key in different objects, and strings as values, are no
+   * duplicates.  */
+  ferry_policy_t *p = parse_ok ("{\"default\":[{\"type\":\"reject\"},{\"type\":\"reject\"}],\"transports\":"
+                                "{\"docker\":{\"type\":[{\"type\":\"reject\"}]},\"x\":{\"type\":[{\"type\":"
+                                "\"reject\"}]}}}");
+  (void) state;
+  ferry_policy_free (p);
+}
 
 static void
 test_scope_lookup (void **state)
@@ -234,9 +254,9 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_invalid_policies),  cmocka_unit_test (test_scope_lookup),
-    cmocka_unit_test (test_reject_and_accept), cmocka_unit_test (test_signed_identity),
-    cmocka_unit_test (test_payload_strict),
+    cmocka_unit_test (test_invalid_policies), cmocka_unit_test (test_same_keys_apart),
+    cmocka_unit_test (test_scope_lookup),     cmocka_unit_test (test_reject_and_accept),
+    cmocka_unit_test (test_signed_identity),  cmocka_unit_test (test_payload_strict),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -327,6 +327,164 @@ validate_policy (json_object *root, ferry_error_t *err)
   return 0;
 }
 
+/* ---- duplicate keys ----------------------------------------------------------------- */
+
+/* json-c keeps the last of two equal keys; containers/image refuses the
+ * file ("Duplicate key"), and so must ferry: {"default": [reject],
+ * "default": [accept]} must not pass for an accepting policy.  TEXT has
+ * been parsed already, so its syntax is known to be good.  */
+
+struct key_frame
+{
+  int is_object;
+  int want_key;
+  char **keys;
+  size_t n;
+};
+
+/* Decodes the JSON string at *P (its opening quote) and moves past it.  */
+static char *
+json_string_at (const char **p, const char *end)
+{
+  const char *s = *p + 1;
+  char *out = xmalloc (2 * (size_t) (end - s) + 1), *o = out;
+
+  while (s < end && *s != '"')
+    {
+      if (*s != '\\' || s + 1 >= end)
+        {
+          *o++ = *s++;
+          continue;
+        }
+      s++;
+      switch (*s)
+        {
+        case 'b':
+          *o++ = '\b';
+          break;
+        case 'f':
+          *o++ = '\f';
+          break;
+        case 'n':
+          *o++ = '\n';
+          break;
+        case 'r':
+          *o++ = '\r';
+          break;
+        case 't':
+          *o++ = '\t';
+          break;
+        case 'u':
+          if (end - s >= 5)
+            {
+              char hex[5] = { s[1], s[2], s[3], s[4], 0 };
+              unsigned long c = strtoul (hex, NULL, 16);
+              if (c < 0x80)
+                *o++ = (char) c;
+              else if (c < 0x800)
+                {
+                  *o++ = (char) (0xc0 | (c >> 6));
+                  *o++ = (char) (0x80 | (c & 0x3f));
+                }
+              else
+                {
+                  *o++ = (char) (0xe0 | (c >> 12));
+                  *o++ = (char) (0x80 | ((c >> 6) & 0x3f));
+                  *o++ = (char) (0x80 | (c & 0x3f));
+                }
+              s += 4;
+            }
+          break;
+        default:
+          *o++ = *s;
+        }
+      s++;
+    }
+  *o = '\0';
+  *p = s < end ? s + 1 : end;
+  return out;
+}
+
+static void
+frames_pop (struct key_frame *f)
+{
+  size_t i;
+
+  for (i = 0; i < f->n; i++)
+    free (f->keys[i]);
+  free (f->keys);
+  memset (f, 0, sizeof (*f));
+}
+
+static int
+check_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
+{
+  struct key_frame stack[64];
+  const char *p = text, *end = text + len;
+  int depth = -1, ret = 0;
+
+  while (p < end && ret == 0)
+    {
+      switch (*p)
+        {
+        case '{':
+        case '[':
+          if (depth + 1 >= (int) (sizeof (stack) / sizeof (stack[0])))
+            {
+              ret = ferry_make_error (err, 0, "JSON nests too deeply");
+              break;
+            }
+          depth++;
+          memset (&stack[depth], 0, sizeof (stack[depth]));
+          stack[depth].is_object = *p == '{';
+          stack[depth].want_key = *p == '{';
+          p++;
+          break;
+        case '}':
+        case ']':
+          if (depth >= 0)
+            frames_pop (&stack[depth--]);
+          p++;
+          break;
+        case ',':
+          if (depth >= 0 && stack[depth].is_object)
+            stack[depth].want_key = 1;
+          p++;
+          break;
+        case '"':
+          {
+            char *str = json_string_at (&p, end);
+            struct key_frame *f = depth >= 0 ? &stack[depth] : NULL;
+            size_t i;
+
+            if (f == NULL || ! f->is_object || ! f->want_key)
+              {
+                free (str);
+                break;
+              }
+            f->want_key = 0;
+            for (i = 0; i < f->n; i++)
+              if (strcmp (f->keys[i], str) == 0)
+                break;
+            if (i < f->n)
+              {
+                ret = ferry_make_error (err, 0, "Duplicate key \"%s\"", str);
+                free (str);
+                break;
+              }
+            f->keys = xrealloc (f->keys, sizeof (char *) * (f->n + 1));
+            f->keys[f->n++] = str;
+          }
+          break;
+        default:
+          p++;
+        }
+    }
+  while (depth >= 0)
+    frames_pop (&stack[depth--]);
+  return ret;
+}
+
 int
 ferry_policy_parse (const char *path, const char *text, size_t len, ferry_policy_t **out, ferry_error_t *err)
 {
@@ -344,7 +502,7 @@ ferry_policy_parse (const char *path, const char *text, size_t len, ferry_policy
       return ferry_make_error (err, 0, "invalid policy in \"%s\": %s", path, json_tokener_error_desc (e));
     }
   json_tokener_free (tok);
-  if (validate_policy (root, err) < 0)
+  if (check_duplicate_keys (text, len, err) < 0 || validate_policy (root, err) < 0)
     return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
   p = xmalloc0 (sizeof (*p));
   p->path = xstrdup (path);

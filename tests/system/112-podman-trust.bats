@@ -456,8 +456,15 @@ lookaside() {
 	printf 'docker:\n  %s:\n    lookaside: file://%s/look\n    lookaside-staging: file://%s/stage\n' "$REGISTRY" "$TEST_TMP" "$TEST_TMP" \
 		>"$HOME/.config/containers/registries.d/test.yaml"
 	f image sign --tls-verify=false --sign-by ferry@example.com "docker://$img"
+	# What a killed ferry left (its PID is past pid_max: never alive) goes
+	# with the next signature; the next number is taken.
+	touch "$TEST_TMP/stage/ferry/test@sha256=${digest#sha256:}/.signature-999999999-1-XXXXXX"
+	mkdir "${TMPDIR:-/tmp}/ferry-gpg-999999999-1-${TEST_TMP##*.}"
 	f image sign --tls-verify=false --sign-by ferry@example.com "docker://$img"
 	[ -f "$TEST_TMP/stage/ferry/test@sha256=${digest#sha256:}/signature-2" ]
+	[ "$(ls -A "$TEST_TMP/stage/ferry/test@sha256=${digest#sha256:}")" = "signature-1
+signature-2" ]
+	[ ! -e "${TMPDIR:-/tmp}/ferry-gpg-999999999-1-${TEST_TMP##*.}" ]
 	[ ! -e "$TEST_TMP/look" ]
 	run_ferry image sign --tls-verify=false --sign-by nobody@example.com -d "$TEST_TMP/fsig" "docker://$img"
 	assert_status 125

@@ -1,6 +1,7 @@
 #include "signature.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/process.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
@@ -21,6 +22,46 @@
 extern char **environ;
 
 #define SIGNATURE_MAX_SIZE (4 * 1024 * 1024)
+
+/* Temporary names carry their maker's PID and start time, so that what a
+ * killed ferry left (a keyring, a half-written signature) is removed by
+ * the next one that makes such a name in the same directory, and nothing
+ * of a live one is.  */
+static char *
+owned_prefix (const char *prefix)
+{
+  return xasprintf ("%s%ld-%llu-", prefix, (long) getpid (), ferry_process_self_start_time ());
+}
+
+static void
+sweep_dead (const char *dir, const char *prefix)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  size_t plen = strlen (prefix);
+  struct dirent *de;
+
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)))
+    {
+      long pid;
+      unsigned long long start;
+      char *end;
+
+      if (strncmp (de->d_name, prefix, plen) != 0)
+        continue;
+      pid = strtol (de->d_name + plen, &end, 10);
+      if (*end != '-' || pid <= 0)
+        continue;
+      start = strtoull (end + 1, &end, 10);
+      if (*end != '-' || ferry_process_is_alive ((pid_t) pid, start))
+        continue;
+      {
+        cleanup_free char *path = xasprintf ("%s/%s", dir, de->d_name);
+        ferry_rm_rf_quietly (path);
+      }
+    }
+}
 
 /* ---- registries.d ------------------------------------------------------------------- */
 
@@ -549,7 +590,11 @@ ferry_signature_store (const char *dir, const struct ferry_reference *ref, const
   sdir = signature_dir (dir, ref, digest);
   if (ferry_mkdir_p (sdir, 0755, err) < 0)
     return -1;
-  tmp = xasprintf ("%s/.signature-XXXXXX", sdir);
+  sweep_dead (sdir, ".signature-");
+  {
+    cleanup_free char *prefix = owned_prefix (".signature-");
+    tmp = xasprintf ("%s/%sXXXXXX", sdir, prefix);
+  }
   fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot write a signature in `%s`", sdir);
@@ -615,7 +660,11 @@ static char *
 private_tmpdir (ferry_error_t *err)
 {
   const char *t = getenv ("TMPDIR");
-  return ferry_mkdtemp_in (t && *t == '/' ? t : "/tmp", "ferry-gpg-", err);
+  const char *parent = t && *t == '/' ? t : "/tmp";
+  cleanup_free char *prefix = owned_prefix ("ferry-gpg-");
+
+  sweep_dead (parent, "ferry-gpg-");
+  return ferry_mkdtemp_in (parent, prefix, err);
 }
 
 /* OpenPGP ASCII armor (RFC 4880 section 6.2) to binary, appended to OUT;

@@ -6,6 +6,7 @@
 #include "engine/secret.h"
 #include "image/auth.h"
 #include "image/convert.h"
+#include "image/policy.h"
 #include "image/pull.h"
 #include "image/reference.h"
 #include "image/registry.h"
@@ -142,7 +143,9 @@ static const char push_usage[]
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n"
       "      --sign-by KEY        sign the pushed image with this GnuPG key, storing the\n"
-      "                           signature where registries.d says (ferry-image-sign(1))\n";
+      "                           signature where registries.d says (ferry-image-sign(1))\n"
+      "      --signature-policy FILE  the trust policy instead of the default one: as by\n"
+      "                           Podman it must be valid, and does not judge local images\n";
 
 /* compat-trust's block, past transfer.h's OPT_TRANSFER_SIGNATURE_POLICY.  */
 enum
@@ -177,17 +180,19 @@ push_sign (const char *key, const char *image, const char *dest, const char *dig
 int
 ferry_cmd_push (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
-                                        FERRY_PUSH_FLAGS,
-                                        FERRY_COMPRESSION_FLAGS,
-                                        { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "sign-by", required_argument, NULL, OPT_PUSH_SIGN_BY },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+          FERRY_PUSH_FLAGS,
+          FERRY_COMPRESSION_FLAGS,
+          { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
+          { "format", required_argument, NULL, 'f' },
+          { "quiet", no_argument, NULL, 'q' },
+          { "sign-by", required_argument, NULL, OPT_PUSH_SIGN_BY },
+          { "signature-policy", required_argument, NULL, OPT_TRANSFER_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
@@ -240,6 +245,14 @@ ferry_cmd_push (int argc, char **argv)
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
+  {
+    /* Podman reads the policy on a push too, and refuses an invalid one,
+     * though it does not judge an image from local storage.  */
+    ferry_policy_t *policy = NULL;
+    if (ferry_policy_load (o.signature_policy, &policy, &err) < 0)
+      return ferry_cli_fail (&err);
+    ferry_policy_free (policy);
+  }
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;

@@ -192,6 +192,7 @@ podman_gpg2() {
 	policy otherport "{\"default\":$acc,\"transports\":{\"docker\":{\"127.0.0.1\":$rej}}}"
 	policy archive "{\"default\":$acc,\"transports\":{\"oci-archive\":{\"\":$rej}}}"
 	policy both '{"default":[{"type":"insecureAcceptAnything"},{"type":"reject"}]}'
+	policy bad '{"default":[]}'
 	for t in f podman_t; do
 		[ "$t" = f ] || command -v podman >/dev/null || continue
 		for name in full repo ns host wild wildport transport default other precise otherport archive both; do
@@ -202,6 +203,12 @@ podman_gpg2() {
 		tstep "$t" run --rm --tls-verify=false --signature-policy "$TEST_TMP/repo.json" "$img" true
 		tstep "$t" create --tls-verify=false --signature-policy "$TEST_TMP/host.json" "$img" true
 		echo "images: $(images_count "$t") containers: $("$t" ps -aq | wc -l)"
+		# push reads the policy (an invalid one is refused) but does not
+		# judge a local image by it.
+		tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/other.json" "$img"
+		tstep "$t" push -q --tls-verify=false --signature-policy "$TEST_TMP/bad.json" "$img" "$R/ferry/pushed:v1"
+		tstep "$t" push -q --tls-verify=false --signature-policy "$TEST_TMP/default.json" "$img" "$R/ferry/pushed:v1"
+		"$t" rmi -a >/dev/null 2>&1 || true
 		# The policy of $HOME comes before /etc/containers/policy.json, for
 		# pull and artifact pull.
 		cp "$TEST_TMP/default.json" "$HOME/.config/containers/policy.json"
@@ -250,6 +257,10 @@ podman_gpg2() {
 		\$ create --tls-verify=false --signature-policy TMP/host.json REG/ferry/test:v1 true -> 125
 		Error: Source image rejected: Running image docker://REG/ferry/test:v1 is rejected by policy.
 		images: 0 containers: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/other.json REG/ferry/test:v1 -> 0
+		\$ push -q --tls-verify=false --signature-policy TMP/bad.json REG/ferry/test:v1 REG/ferry/pushed:v1 -> 125
+		Error: invalid policy in "TMP/bad.json": List of verification policy requirements must not be empty
+		\$ push -q --tls-verify=false --signature-policy TMP/default.json REG/ferry/test:v1 REG/ferry/pushed:v1 -> 0
 		\$ pull -q --tls-verify=false REG/ferry/test:v1 -> 125
 		Error: Source image rejected: Running image docker://REG/ferry/test:v1 is rejected by policy.
 		\$ artifact pull --tls-verify=false REG/ferry/test:v1 -> 125

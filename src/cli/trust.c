@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* compat-trust's block.  */
@@ -41,6 +42,21 @@ static const char trust_show_usage[]
       "      --registrypath DIR   the registries.d directory (default\n"
       "                           ~/.config/containers/registries.d, else /etc/containers/registries.d)\n";
 
+/* A warning in Podman's log form (not with --log-level error).  */
+static void
+warn (const char *msg)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
+    return;
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, msg);
+}
+
 static int
 trust_show (int argc, char **argv)
 {
@@ -54,7 +70,7 @@ trust_show (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   const char *policy = NULL, *registries_d = NULL;
   cleanup_free char *def = NULL;
-  cleanup_json json_object *rows = NULL;
+  cleanup_json json_object *rows = NULL, *warnings = NULL;
   ferry_error_t err = NULL;
   int json = 0, noheading = 0, raw = 0, c, r;
   size_t i, n;
@@ -96,8 +112,10 @@ trust_show (int argc, char **argv)
       putchar ('\n');
       return 0;
     }
-  if (ferry_policy_describe (policy, registries_d, &rows, &err) < 0)
+  if (ferry_policy_describe (policy, registries_d, &rows, &warnings, &err) < 0)
     return ferry_cli_fail (&err);
+  for (i = 0; i < json_object_array_length (warnings); i++)
+    warn (json_object_get_string (json_object_array_get_idx (warnings, i)));
   if (json)
     {
       cleanup_free char *text = ferry_json_to_indented (rows, 2);

@@ -101,6 +101,7 @@ podman_gpg2() {
 		'{"default":[{"type":"reject"}],"transports":{"docker":[]}}'
 		'{"default":[{"type":"reject"}],"transports":{"docker-archive":{"/x":[{"type":"reject"}]}}}'
 		'{"default":[{"type":"reject"}],"default":[{"type":"insecureAcceptAnything"}]}'
+		'{"default":[{"type":"reject"}]} x'
 	)
 	local i t
 	for t in f podman_t; do
@@ -161,6 +162,8 @@ podman_gpg2() {
 		Error: invalid policy in "TMP/p20.json": Unknown key "/x"
 		$ pull --tls-verify=false --signature-policy TMP/p21.json 127.0.0.1:9/x/y:1 -> 125
 		Error: invalid policy in "TMP/p21.json": Duplicate key "default"
+		$ pull --tls-verify=false --signature-policy TMP/p22.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p22.json": invalid character 'x' after top-level value
 		$ pull --tls-verify=false --signature-policy TMP/none.json 127.0.0.1:9/x/y:1 -> 125
 		Error: open TMP/none.json: no such file or directory
 	EOF
@@ -386,6 +389,18 @@ podman_gpg2() {
 		Error: open TMP/none.json: no such file or directory
 	EOF
 	diff -u "$TEST_TMP/expected" "$TEST_TMP/refused.log"
+	# show reads leniently, as Podman's: what it does not know is passed
+	# over (an unknown type shown empty, with a warning); no JSON is an error.
+	policy lenient '{"default":[{"type":"frob"}],"x":1,"transports":{"docker":{"a.io":[{"type":"reject","y":2}]}}}'
+	policy broken '{"default":'
+	run --separate-stderr f image trust show --policypath "$TEST_TMP/lenient.json"
+	[ "$status" = 0 ]
+	# shellcheck disable=SC2154
+	[[ $stderr =~ ^time=\"[^\"]+\"\ level=warning\ msg=\"Invalid\ trust\ type\ frob\"$ ]]
+	[ "$output" = "$(printf '%-12s%-12s%-12s%-12s%s\n' TRANSPORT NAME TYPE ID STORE all default "" "" "" repository a.io reject "" "")" ]
+	run_ferry image trust show --policypath "$TEST_TMP/broken.json"
+	assert_status 125
+	[ "$output" = "Error: could not show trust policies: could not read trust policies: could not parse trust policies from $TEST_TMP/broken.json: unexpected end of JSON input" ]
 
 	f image trust show --policypath "$TEST_TMP/f.json" --registrypath "$rd" | sed "s#$TEST_TMP#TMP#g" >"$TEST_TMP/table"
 	# Podman's columns: each as wide as its widest cell and two more, at
@@ -422,6 +437,10 @@ repository docker.io docker.io reject - -" ]
 		diff -u <(podman_gpg2 image trust show --policypath "$TEST_TMP/p.json" --registrypath "$rd" $o) \
 			<(f image trust show --policypath "$TEST_TMP/f.json" --registrypath "$rd" $o)
 	done
+	diff -u <(podman_t image trust show --policypath "$TEST_TMP/lenient.json" 2>&1 | sed 's/^time="[^"]*"/T/') \
+		<(f image trust show --policypath "$TEST_TMP/lenient.json" 2>&1 | sed 's/^time="[^"]*"/T/')
+	diff -u <(tstep podman_t image trust show --policypath "$TEST_TMP/broken.json") \
+		<(tstep f image trust show --policypath "$TEST_TMP/broken.json")
 	for s in "-t signedBy docker.io" "-t accept -f $key docker.io" "-t bogus docker.io" "-t accept"; do
 		# shellcheck disable=SC2086
 		diff <(tstep podman_t image trust set --policypath "$TEST_TMP/p.json" $s | tail -n 1) \

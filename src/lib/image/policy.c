@@ -485,23 +485,42 @@ check_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
   return ret;
 }
 
+/* TEXT as JSON, with Go's words for the commonest failures.  */
+static json_object *
+parse_json_text (const char *text, size_t len, ferry_error_t *err)
+{
+  json_tokener *tok = json_tokener_new ();
+  json_object *root = json_tokener_parse_ex (tok, text, (int) len);
+  enum json_tokener_error e = json_tokener_get_error (tok);
+  size_t end = (size_t) json_tokener_get_parse_end (tok);
+
+  json_tokener_free (tok);
+  if (root)
+    {
+      while (end < len && strchr (" \t\r\n", text[end]))
+        end++;
+      if (end == len)
+        return root;
+      json_object_put (root);
+      ferry_make_error (err, 0, "invalid character '%c' after top-level value", text[end]);
+      return NULL;
+    }
+  if (e == json_tokener_continue || e == json_tokener_success)
+    ferry_make_error (err, 0, "unexpected end of JSON input");
+  else
+    ferry_make_error (err, 0, "%s", json_tokener_error_desc (e));
+  return NULL;
+}
+
 int
 ferry_policy_parse (const char *path, const char *text, size_t len, ferry_policy_t **out, ferry_error_t *err)
 {
   cleanup_json json_object *root = NULL;
-  json_tokener *tok = json_tokener_new ();
   ferry_policy_t *p;
 
-  root = json_tokener_parse_ex (tok, text, (int) len);
-  if (root == NULL || tok->char_offset < (int) len)
-    {
-      enum json_tokener_error e = json_tokener_get_error (tok);
-      json_tokener_free (tok);
-      if (e == json_tokener_continue || e == json_tokener_success)
-        return ferry_make_error (err, 0, "invalid policy in \"%s\": unexpected end of JSON input", path);
-      return ferry_make_error (err, 0, "invalid policy in \"%s\": %s", path, json_tokener_error_desc (e));
-    }
-  json_tokener_free (tok);
+  root = parse_json_text (text, len, err);
+  if (root == NULL)
+    return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
   if (check_duplicate_keys (text, len, err) < 0 || validate_policy (root, err) < 0)
     return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
   p = xmalloc0 (sizeof (*p));
@@ -838,6 +857,7 @@ sorted_keys (json_object *obj)
   return keys;
 }
 
+/* Podman's words for a requirement type; NULL for one it does not know.  */
 static const char *
 type_description (const char *type)
 {
@@ -845,7 +865,9 @@ type_description (const char *type)
     return "accept";
   if (strcmp (type, "signedBy") == 0)
     return "signed";
-  return type;
+  if (strcmp (type, "reject") == 0 || strcmp (type, "sigstoreSigned") == 0)
+    return type;
+  return NULL;
 }
 
 /* registries.d's read URL for a policy scope, as Podman's trust show
@@ -921,8 +943,8 @@ key_ids (json_object *req)
 }
 
 static void
-describe (json_object *rows, json_object *reqs, const char *transport, const char *name,
-          const char *repo_name, const char *store)
+describe (json_object *rows, json_object *warnings, json_object *reqs, const char *transport,
+          const char *name, const char *repo_name, const char *store)
 {
   size_t i;
 
@@ -946,46 +968,90 @@ describe (json_object *rows, json_object *reqs, const char *transport, const cha
         }
       else if (strcmp (type, "sigstoreSigned") == 0)
         id = xstrdup ("N/A");
-      json_object_object_add (row, "type", json_object_new_string (type_description (type)));
+      if (type_description (type) == NULL)
+        {
+          cleanup_free char *w = xasprintf ("Invalid trust type %s", type);
+          json_object_array_add (warnings, json_object_new_string (w));
+        }
+      json_object_object_add (
+          row, "type", json_object_new_string (type_description (type) ? type_description (type) : ""));
       if (id && *id)
         json_object_object_add (row, "gpg_id", json_object_new_string (id));
       json_object_array_add (rows, row);
     }
 }
 
+/* Podman's trust show reads the file leniently (Go's decoder into its own
+ * structure): members it does not know are passed over and unknown types
+ * shown empty, with a warning; only a file that is no JSON is an error.  */
 int
-ferry_policy_describe (const char *path, const char *registries_d, json_object **out, ferry_error_t *err)
+ferry_policy_describe (const char *path, const char *registries_d, json_object **out, json_object **warnings,
+                       ferry_error_t *err)
 {
   ferry_policy_t *p = NULL;
-  cleanup_json json_object *stores = NULL;
+  cleanup_json json_object *stores = NULL, *root = NULL;
+  cleanup_free char *def_path = NULL, *text = NULL;
   json_object *rows, *def, *transports;
+  size_t len = 0;
 
-  if (ferry_policy_load (path, &p, err) < 0)
-    return -1;
-  if (ferry_lookaside_all (registries_d, &stores, err) < 0)
+  if (path == NULL)
     {
-      ferry_policy_free (p);
-      return -1;
+      def_path = ferry_policy_default_path ();
+      if (! ferry_path_exists (def_path))
+        {
+          if (ferry_policy_load (NULL, &p, err) < 0)
+            return -1;
+          root = json_object_get (p->root);
+          ferry_policy_free (p);
+        }
+      path = def_path;
     }
+  if (root == NULL)
+    {
+      if (ferry_read_file (path, &text, &len, err) < 0)
+        {
+          int e = (*err)->status;
+          cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
+          ferry_error_release (err);
+          why[0] = (char) tolower ((unsigned char) why[0]);
+          return ferry_make_error (err, 0, "open %s: %s", path, why);
+        }
+      root = parse_json_text (text, len, err);
+      if (root == NULL || ! json_object_is_type (root, json_type_object))
+        {
+          if (root)
+            ferry_make_error (err, 0, "JSON object expected");
+          return ferry_error_wrap (err,
+                                   "could not show trust policies: could not read trust policies: could not "
+                                   "parse trust policies from %s",
+                                   path);
+        }
+    }
+  if (ferry_lookaside_all (registries_d, &stores, err) < 0)
+    return -1;
   rows = json_object_new_array ();
-  if (json_object_object_get_ex (p->root, "default", &def))
-    describe (rows, def, "all", "* (default)", "default", "");
-  if (json_object_object_get_ex (p->root, "transports", &transports) && transports)
+  *warnings = json_object_new_array ();
+  if (json_object_object_get_ex (root, "default", &def))
+    describe (rows, *warnings, def, "all", "* (default)", "default", "");
+  if (json_object_object_get_ex (root, "transports", &transports)
+      && json_object_is_type (transports, json_type_object))
     {
       cleanup_strv char **names = sorted_keys (transports);
       size_t i, j;
       for (i = 0; names[i]; i++)
         {
           json_object *scopes = json_object_object_get (transports, names[i]);
-          cleanup_strv char **scope_names = sorted_keys (scopes);
+          cleanup_strv char **scope_names = NULL;
           const char *shown = strcmp (names[i], "docker") == 0 ? "repository" : names[i];
+          if (! json_object_is_type (scopes, json_type_object))
+            continue;
+          scope_names = sorted_keys (scopes);
           for (j = 0; scope_names[j]; j++)
-            describe (rows, json_object_object_get (scopes, scope_names[j]), shown, scope_names[j],
+            describe (rows, *warnings, json_object_object_get (scopes, scope_names[j]), shown, scope_names[j],
                       scope_names[j],
                       strcmp (names[i], "docker") == 0 ? store_for_scope (stores, scope_names[j]) : "");
         }
     }
-  ferry_policy_free (p);
   *out = rows;
   return 0;
 }

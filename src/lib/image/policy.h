@@ -73,9 +73,11 @@ int ferry_policy_check_path (const char *path, const struct ferry_policy_image *
 
 /* `image trust show`: a row per requirement, the default's first, then
  * each transport's scopes in order, as Podman's JSON shows them
- * (transport, name, repo_name, sigstore, type, gpg_id).  */
+ * (transport, name, repo_name, sigstore, type, gpg_id).  The file is read
+ * as leniently as Podman's show reads it: *WARNINGS gets what it passed
+ * over ("Invalid trust type X").  */
 int ferry_policy_describe (const char *path, const char *registries_d, json_object **rows,
-                           ferry_error_t *err);
+                           json_object **warnings, ferry_error_t *err);
 
 /* `image trust set`: SCOPE ("default" or a docker scope) gets one
  * requirement of TYPE ("accept", "reject"), or one per key of KEYS

@@ -40,15 +40,19 @@ policy() {
 }
 
 # tstep TOOL ARGS...: runs TOOL, prints "$ ARGS -> CODE" and the first
-# "Error: " line, the test's directory as TMP and the registry as REG.
+# "Error: " line of its standard error, the test's directory as TMP and
+# the registry as REG.
 tstep() {
-	local t=$1 rc=0
+	local t=$1 rc=0 err
 	shift
-	"$t" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	# A file of its own: two steps may run side by side (diff <(...) <(...)).
+	err=$(mktemp "$TEST_TMP/err.XXXXXX")
+	"$t" "$@" >/dev/null 2>"$err" || rc=$?
 	{
 		echo "\$ $* -> $rc"
-		grep -m1 '^Error: ' "$TEST_TMP/err" || true
+		grep -m1 '^Error: ' "$err" || true
 	} | sed -e "s#$TEST_TMP#TMP#g" -e "s#${REGISTRY:-@@none@@}#REG#g"
+	rm -f "$err"
 }
 
 # images_count TOOL: how many images TOOL's store holds.

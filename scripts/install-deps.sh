@@ -74,8 +74,9 @@ build_packages=(
 )
 # golang-github-containers-common ships the default seccomp profile
 # (/usr/share/containers/seccomp.json) every container runs under;
-# catatonit is the PID 1 of run --init.
-runtime_packages=(golang-github-containers-common catatonit)
+# catatonit is the PID 1 of run --init.  gpgv verifies and gpg makes
+# simple signing signatures (signedBy policies, image sign).
+runtime_packages=(golang-github-containers-common catatonit gpg gpgv)
 test_packages=(
 	bats busybox-static runc docker-registry iproute2 iptables jq
 	util-linux file xz-utils gzip tar attr python3 time

@@ -17,6 +17,8 @@ int ferry_cmd_mount (int argc, char **argv);
 int ferry_cmd_unmount (int argc, char **argv);
 int ferry_cmd_image_tree (int argc, char **argv);
 int ferry_cmd_image_scp (int argc, char **argv);
+int ferry_cmd_image_sign (int argc, char **argv);
+int ferry_cmd_image_trust (int argc, char **argv);
 int ferry_cmd_artifact (int argc, char **argv);
 int ferry_cmd_system_connection (int argc, char **argv);
 int ferry_cmd_rmi (int argc, char **argv);

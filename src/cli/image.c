@@ -24,17 +24,28 @@ static const char load_usage[]
       "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
-      "  -q, --quiet       print nothing but errors\n";
+      "  -q, --quiet       print nothing but errors\n"
+      "      --signature-policy FILE  the trust policy to obey instead of\n"
+      "                    ~/.config/containers/policy.json or /etc/containers/policy.json\n";
+
+/* compat-trust's block.  */
+enum
+{
+  OPT_LOAD_SIGNATURE_POLICY = 0x2710,
+};
 
 int
 ferry_cmd_load (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "input", required_argument, NULL, 'i' },
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "input", required_argument, NULL, 'i' },
+          { "quiet", no_argument, NULL, 'q' },
+          { "signature-policy", required_argument, NULL, OPT_LOAD_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
+  const char *policy = NULL;
   struct ferry_load_report report;
   ferry_error_t err = NULL;
   const char *input = NULL;
@@ -49,6 +60,9 @@ ferry_cmd_load (int argc, char **argv)
         break;
       case 'q':
         quiet = 1;
+        break;
+      case OPT_LOAD_SIGNATURE_POLICY:
+        policy = optarg;
         break;
       default:
         r = ferry_cli_parse_or_help (c, "load", argv, load_usage);
@@ -70,7 +84,7 @@ ferry_cmd_load (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_load (s, input, &report, &err) < 0)
+  if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "loadfromarchive", NULL, input);
   for (i = 0; ! quiet && report.loaded[i]; i++)
@@ -91,6 +105,8 @@ static const char import_usage[]
       "      --os OS              the image's operating system (default linux)\n"
       "  -q, --quiet              no progress output (ferry prints none; the ID is\n"
       "                           printed, as Podman prints it)\n"
+      "      --signature-policy FILE  the trust policy to obey instead of\n"
+      "                           ~/.config/containers/policy.json or /etc/containers/policy.json\n"
       "      --variant VARIANT    the variant of its architecture (v7, v8, ...)\n";
 
 enum
@@ -98,6 +114,12 @@ enum
   OPT_IMPORT_ARCH = OPT_COMMAND_FIRST,
   OPT_IMPORT_OS,
   OPT_IMPORT_VARIANT,
+};
+
+/* compat-trust's block.  */
+enum
+{
+  OPT_IMPORT_SIGNATURE_POLICY = 0x2711,
 };
 
 /* An OS, architecture or variant of the image's config: one word.  */
@@ -113,15 +135,17 @@ import_platform_word (const char *flag, const char *w)
 int
 ferry_cmd_import (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "change", required_argument, NULL, 'c' },
-                                        { "message", required_argument, NULL, 'm' },
-                                        { "arch", required_argument, NULL, OPT_IMPORT_ARCH },
-                                        { "os", required_argument, NULL, OPT_IMPORT_OS },
-                                        { "variant", required_argument, NULL, OPT_IMPORT_VARIANT },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          { "quiet", no_argument, NULL, 'q' },
+          { "change", required_argument, NULL, 'c' },
+          { "message", required_argument, NULL, 'm' },
+          { "arch", required_argument, NULL, OPT_IMPORT_ARCH },
+          { "os", required_argument, NULL, OPT_IMPORT_OS },
+          { "variant", required_argument, NULL, OPT_IMPORT_VARIANT },
+          { "signature-policy", required_argument, NULL, OPT_IMPORT_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_free char *id = NULL;
   cleanup_strv char **changes = xmalloc0 (sizeof (char *));
@@ -145,6 +169,9 @@ ferry_cmd_import (int argc, char **argv)
         break;
       case OPT_IMPORT_ARCH:
         o.arch = *optarg ? optarg : NULL; /* "": the default, as in Podman */
+        break;
+      case OPT_IMPORT_SIGNATURE_POLICY:
+        o.signature_policy = optarg;
         break;
       case OPT_IMPORT_OS:
         o.os = *optarg ? optarg : NULL; /* "": the default, as in Podman */
@@ -1669,8 +1696,10 @@ ferry_cmd_image (int argc, char **argv)
     { "save", ferry_cmd_save, "Save image(s) to an archive" },
     { "scp", ferry_cmd_image_scp, "Securely copy images" },
     { "search", ferry_cmd_search, "Search a registry for images" },
+    { "sign", ferry_cmd_image_sign, "Sign an image" },
     { "tag", ferry_cmd_tag, "Add an additional name to a local image" },
     { "tree", ferry_cmd_image_tree, "Print layer hierarchy of an image in a tree format" },
+    { "trust", ferry_cmd_image_trust, "Manage container image trust policy" },
     { "umount", image_unmount, NULL },
     { "unmount", image_unmount, "Unmount an image's root filesystem" },
     { "untag", ferry_cmd_untag, "Remove a name from a local image" },

@@ -6,9 +6,12 @@
 #include "engine/secret.h"
 #include "image/auth.h"
 #include "image/convert.h"
+#include "image/policy.h"
 #include "image/pull.h"
+#include "image/reference.h"
 #include "image/registry.h"
 #include "image/transport.h"
+#include "image/signature.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -181,7 +184,41 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
-      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n"
+      "      --sign-by KEY        sign the pushed image with this GnuPG key, storing the\n"
+      "                           signature where registries.d says (ferry-image-sign(1))\n"
+      "      --signature-policy FILE  the trust policy instead of the default one: as by\n"
+      "                           Podman it must be valid, and does not judge local images\n";
+
+/* compat-trust's block, past transfer.h's OPT_TRANSFER_SIGNATURE_POLICY.  */
+enum
+{
+  OPT_PUSH_SIGN_BY = 0x2710,
+};
+
+/* push --sign-by: the signature of what was pushed, under the
+ * destination's name, as Podman makes it after the manifest is up.  */
+static int
+push_sign (const char *key, const char *image, const char *dest, const char *digest)
+{
+  const char *name = dest ? dest : image;
+  struct ferry_reference ref = { 0 };
+  ferry_error_t err = NULL;
+  int r;
+
+  if (strncmp (name, "docker://", 9) == 0)
+    name += 9;
+  if (ferry_reference_parse (name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref, &err) < 0)
+    return ferry_cli_fail (&err);
+  r = ferry_signature_sign_store (key, NULL, NULL, &ref, digest, &err);
+  ferry_reference_free (&ref);
+  if (r < 0)
+    {
+      ferry_error_wrap (&err, "creating signature");
+      return ferry_cli_fail (&err);
+    }
+  return 0;
+}
 
 static int
 write_digestfile (const char *digestfile, const char *digest)
@@ -217,23 +254,26 @@ push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, 
 int
 ferry_cmd_push (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
-                                        FERRY_PUSH_FLAGS,
-                                        FERRY_COMPRESSION_FLAGS,
-                                        { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
-                                        { "compress", no_argument, NULL, OPT_PUSH_COMPRESS },
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+          FERRY_PUSH_FLAGS,
+          FERRY_COMPRESSION_FLAGS,
+          { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
+          { "compress", no_argument, NULL, OPT_PUSH_COMPRESS },
+          { "format", required_argument, NULL, 'f' },
+          { "quiet", no_argument, NULL, 'q' },
+          { "sign-by", required_argument, NULL, OPT_PUSH_SIGN_BY },
+          { "signature-policy", required_argument, NULL, OPT_TRANSFER_SIGNATURE_POLICY },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
-  const char *digestfile = NULL;
+  const char *digestfile = NULL, *sign_by = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, compress = 0, c, r;
 
@@ -268,6 +308,9 @@ ferry_cmd_push (int argc, char **argv)
         case 'q':
           quiet = 1;
           break;
+        case OPT_PUSH_SIGN_BY:
+          sign_by = optarg;
+          break;
         default:
           r = ferry_cli_parse_or_help (c, "push", argv, push_usage);
           if (r != 0)
@@ -280,6 +323,14 @@ ferry_cmd_push (int argc, char **argv)
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
+  {
+    /* Podman reads the policy on a push too, and refuses an invalid one,
+     * though it does not judge an image from local storage.  */
+    ferry_policy_t *policy = NULL;
+    if (ferry_policy_load (o.signature_policy, &policy, &err) < 0)
+      return ferry_cli_fail (&err);
+    ferry_policy_free (policy);
+  }
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -303,6 +354,8 @@ ferry_cmd_push (int argc, char **argv)
       }
     if (r < 0)
       return ferry_cli_fail (&err);
+    if (sign_by && push_sign (sign_by, argv[optind], dest, digest) != 0)
+      return FERRY_EXIT_ERROR;
   }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   return digestfile ? write_digestfile (digestfile, digest) : 0;

@@ -91,6 +91,9 @@ ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_f
       return 1;
     case OPT_TRANSFER_CONTENT_TRUST:
       return 1;
+    case OPT_TRANSFER_SIGNATURE_POLICY:
+      o->signature_policy = arg;
+      return 1;
     default:
       return 0;
     }

@@ -17,6 +17,12 @@ enum
   OPT_TRANSFER_CONTENT_TRUST,
 };
 
+/* The image trust policy (compat-trust's block).  */
+enum
+{
+  OPT_TRANSFER_SIGNATURE_POLICY = 0x2700,
+};
+
 /* pull, run and create: all of them.  */
 #define FERRY_PULL_FLAGS                                                                                     \
   { "arch", required_argument, NULL, OPT_TRANSFER_ARCH },                                                    \
@@ -24,16 +30,21 @@ enum
       { "variant", required_argument, NULL, OPT_TRANSFER_VARIANT },                                          \
       { "retry", required_argument, NULL, OPT_TRANSFER_RETRY },                                              \
       { "retry-delay", required_argument, NULL, OPT_TRANSFER_RETRY_DELAY },                                  \
+      { "signature-policy", required_argument, NULL, OPT_TRANSFER_SIGNATURE_POLICY },                        \
   {                                                                                                          \
     "disable-content-trust", no_argument, NULL, OPT_TRANSFER_CONTENT_TRUST                                   \
   }
+
+#define FERRY_SIGNATURE_POLICY_HELP                                                                          \
+  "      --signature-policy FILE  the trust policy to obey instead of\n"                                     \
+  "                           ~/.config/containers/policy.json or /etc/containers/policy.json\n"
 
 #define FERRY_PULL_FLAGS_HELP                                                                                \
   "      --arch ARCH          choose ARCH from a multi-platform image (default: this host's)\n"              \
   "      --os OS              choose OS from a multi-platform image (default linux)\n"                       \
   "      --variant VARIANT    choose this variant of the architecture (v7, v8, ...)\n"                       \
   "      --retry N            tries after a first pull that cannot reach the registry\n"                     \
-  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP
+  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP FERRY_SIGNATURE_POLICY_HELP
 
 #define FERRY_RETRY_DELAY_HELP                                                                               \
   "      --retry-delay D      the wait before each, such as 500ms or 2s (default 1s)\n"                      \

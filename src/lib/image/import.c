@@ -1,4 +1,5 @@
 #include "load.h"
+#include "policy.h"
 #include "change.h"
 #include "reference.h"
 #include "../storage/unpack.h"
@@ -288,6 +289,12 @@ ferry_image_import (ferry_store_t *s, const char *path, const char *name,
   ferry_new_image_free (&named);
   if (ret < 0 || ferry_image_import_check (o, err) < 0)
     return -1;
+  {
+    cleanup_free char *shown = xasprintf ("tarball:%s", path);
+    struct ferry_policy_image img = { .transport = "tarball", .shown = shown, .path = path };
+    if (ferry_policy_check_path (o ? o->signature_policy : NULL, &img, err) < 0)
+      return -1;
+  }
   ret = -1;
   fd = strcmp (path, "-") == 0 ? dup (STDIN_FILENO) : open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)

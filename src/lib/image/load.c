@@ -1,4 +1,5 @@
 #include "load.h"
+#include "policy.h"
 #include "media.h"
 #include "reference.h"
 #include "schema.h"
@@ -1104,12 +1105,36 @@ check_layout (const struct ferry_load_selection *sel, struct spool *sp, const ch
     }
 }
 
-/* PATH, or when FD is not -1 the archive read from FD (PATH names it).
- * SEL (may be NULL: everything, as load takes it) selects and names.  */
+/* The trust policy's verdict on the images of an archive, as Podman
+ * judges them: the OCI transports and docker-archive by their own scopes
+ * (an archive carries no signatures ferry reads).  */
 static int
-load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_selection *sel,
+check_policy (const char *policy, const char *path, const char *transport, struct pending *imgs,
+              ferry_error_t *err)
+{
+  cleanup_free char *shown = NULL, *abs = NULL;
+  struct ferry_policy_image img = { 0 };
+
+  abs = realpath (path, NULL);
+  img.transport = transport;
+  if (strcmp (transport, "docker-archive") == 0)
+    shown = xasprintf ("docker-archive:%s%s%s", path, imgs->img.names && imgs->img.names[0] ? ":" : "",
+                       imgs->img.names && imgs->img.names[0] ? imgs->img.names[0] : "");
+  else
+    shown = xasprintf ("%s:%s:", transport, path);
+  img.shown = shown;
+  img.path = abs ? abs : path;
+  return ferry_policy_check_path (policy, &img, err);
+}
+
+/* PATH, or when FD is not -1 the archive read from FD (PATH names it).
+ * SEL (may be NULL: everything, as load takes it) selects and names;
+ * POLICY is the trust policy file (NULL: the default one).  */
+static int
+load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_selection *sel, const char *policy,
       struct ferry_load_report *report, ferry_error_t *err)
 {
+  const char *transport = NULL;
   struct spool sp = { .archive = path, .fd = fd };
   struct pending *imgs = NULL;
   struct spooled *index, *mf;
@@ -1148,11 +1173,13 @@ load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_select
         }
       if (oci_index (&sp, root, "index.json", NULL, &imgs, &n, 0, err) < 0)
         goto out;
+      transport = dirfd >= 0 ? "oci" : "oci-archive";
     }
   else if (dirfd >= 0 && mf && mf->path && is_docker_dir (&sp))
     {
       if (docker_dir (&sp, mf, &imgs, &n, err) < 0)
         goto out;
+      transport = "dir";
     }
   else if (dirfd >= 0)
     {
@@ -1167,6 +1194,7 @@ load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_select
     {
       if (docker_archive (&sp, mf, &imgs, &n, err) < 0)
         goto out;
+      transport = "docker-archive";
     }
   else
     {
@@ -1183,6 +1211,8 @@ load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_select
       goto out;
     }
   if (sel && select_images (sel, path, imgs, &n, err) < 0)
+    goto out;
+  if (n > 0 && check_policy (policy, path, transport, imgs, err) < 0)
     goto out;
   if (unpack_layers (s, imgs, n, err) < 0)
     goto out;
@@ -1204,21 +1234,28 @@ out:
 int
 ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report, ferry_error_t *err)
 {
-  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, report, err);
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, NULL, report, err);
 }
 
 int
 ferry_image_load_selected (ferry_store_t *s, const char *path, const struct ferry_load_selection *sel,
                            struct ferry_load_report *report, ferry_error_t *err)
 {
-  return load (s, path, -1, sel, report, err);
+  return load (s, path, -1, sel, NULL, report, err);
+}
+
+int
+ferry_image_load_policy (ferry_store_t *s, const char *path, const char *policy,
+                         struct ferry_load_report *report, ferry_error_t *err)
+{
+  return load (s, path, strcmp (path, "-") == 0 ? STDIN_FILENO : -1, NULL, policy, report, err);
 }
 
 int
 ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
                      ferry_error_t *err)
 {
-  return load (s, name, fd, NULL, report, err);
+  return load (s, name, fd, NULL, NULL, report, err);
 }
 
 void

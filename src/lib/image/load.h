@@ -20,9 +20,14 @@ struct ferry_load_report
   char ***names; /* parallel to IDS: the names each image got from the archive */
 };
 
-/* PATH "-" reads standard input.  */
+/* PATH "-" reads standard input.  The trust policy (policy.h) decides
+ * whether the archive's images may come in.  */
 int ferry_image_load (ferry_store_t *s, const char *path, struct ferry_load_report *report,
                       ferry_error_t *err);
+/* The same, obeying the trust policy file POLICY (NULL: the default;
+ * policy.h) instead of the default one.  */
+int ferry_image_load_policy (ferry_store_t *s, const char *path, const char *policy,
+                             struct ferry_load_report *report, ferry_error_t *err);
 /* The same, reading the archive (not a directory) from FD, which stays
  * the caller's; NAME names it in messages.  */
 int ferry_image_load_fd (ferry_store_t *s, int fd, const char *name, struct ferry_load_report *report,
@@ -70,6 +75,9 @@ struct ferry_import_options
   const char *os;      /* NULL: linux */
   const char *arch;    /* NULL: this host's */
   const char *variant; /* NULL: none */
+  /* import: the trust policy file (NULL: the default; policy.h), which
+   * judges the tarball as Podman's tarball: transport.  */
+  const char *signature_policy;
 };
 
 /* NAME may be NULL for an unnamed image; O may be NULL.  *ID gets the new

@@ -1,4 +1,5 @@
 #include "pull.h"
+#include "policy.h"
 #include "load.h"
 #include "media.h"
 #include "progress.h"
@@ -77,6 +78,8 @@ struct pull
   char *tmp;   /* our directory under <root>/storage/tmp */
   ferry_progress_t *progress;
   char *want_os, *want_arch, *want_variant;
+  ferry_policy_t *policy; /* checked against the top-level manifest, when set */
+  const char *registries_d;
 };
 
 /* ---- manifests -------------------------------------------------------------- */
@@ -243,6 +246,29 @@ choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_
   }
 }
 
+/* The trust policy looks at what the reference names as the registry
+ * serves it: a signature signs the top-level manifest, an index when the
+ * image has several platforms.  */
+static int
+check_policy (struct pull *p, const char *body, size_t len, const char *digest, ferry_error_t *err)
+{
+  cleanup_free char *shown = NULL;
+  struct ferry_policy_image img = { 0 };
+
+  if (p->policy == NULL)
+    return 0;
+  shown = xasprintf ("docker://%s", p->what);
+  img.transport = "docker";
+  img.shown = shown;
+  img.ref = &p->ref;
+  img.manifest = body;
+  img.manifest_len = len;
+  img.manifest_digest = digest;
+  img.registries_d = p->registries_d;
+  img.registry = p->reg;
+  return ferry_policy_check (p->policy, &img, err);
+}
+
 /* Resolves the reference to one image manifest.  */
 static int
 resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DIGEST_LEN + 1],
@@ -261,6 +287,8 @@ resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DI
       free (*body);
       *body = NULL;
       if (fetch_manifest (p, reference, want, body, len, &media_type, digest, err) < 0)
+        return -1;
+      if (depth == 0 && check_policy (p, *body, *len, digest, err) < 0)
         return -1;
       if (ferry_media_is_manifest (media_type))
         return 0;
@@ -714,6 +742,7 @@ pull_free (struct pull *p)
       free (p->tmp);
     }
   ferry_registry_close (p->reg);
+  ferry_policy_free (p->policy);
   ferry_reference_free (&p->ref);
   free (p->what);
   free (p->scope);
@@ -737,6 +766,9 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
     return -1;
   p.what = ferry_reference_string (&p.ref);
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
+  p.registries_d = o->registries_d;
+  if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
+    goto out;
   if (o->platform)
     {
       if (ferry_platform_parse (o->platform, &p.want_os, &p.want_arch, &p.want_variant, err) < 0)
@@ -942,6 +974,9 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
     return -1;
   p.what = ferry_reference_string (&p.ref);
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
+  p.registries_d = o->registries_d;
+  if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
+    goto out;
   if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot pull %s", p.what);
@@ -950,7 +985,8 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   p.progress = ferry_progress_new (o->progress);
   if (fetch_manifest (&p, p.ref.digest ? p.ref.digest : p.ref.tag, p.ref.digest, manifest, &len, &media_type,
                       digest, err)
-      < 0)
+          < 0
+      || check_policy (&p, *manifest, len, digest, err) < 0)
     goto out;
   if (! ferry_media_is_manifest (media_type) || strlen (*manifest) != len)
     {

@@ -27,8 +27,13 @@
 struct ferry_transfer_options
 {
   struct ferry_registry_options registry;
-  const char *platform;     /* pull: "os/arch[/variant]", NULL for linux/<this host> */
-  int progress;             /* a progress line per blob on standard error */
+  const char *platform; /* pull: "os/arch[/variant]", NULL for linux/<this host> */
+  int progress;         /* a progress line per blob on standard error */
+  /* The trust policy (policy.h) a pull obeys: NULL for the default file,
+   * and the registries.d directory naming signature stores (NULL: the
+   * default).  */
+  const char *signature_policy;
+  const char *registries_d;
   struct ferry_retry retry; /* zero: one try */
   const char *format;       /* push: "oci" or "v2s2" (convert.h); NULL: as stored */
   /* push: the compression of layers that go out compressed anew (see

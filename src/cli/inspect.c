@@ -56,7 +56,7 @@ static json_object *
 container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
                   ferry_error_t *err)
 {
-  json_object *o = ferry_container_inspect_json (e, c);
+  json_object *o = ferry_container_inspect_json (e, c, f->format != NULL);
 
   /* Podman's struct has them when the JSON leaves them out: a template
    * finds nil.  */

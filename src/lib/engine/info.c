@@ -258,8 +258,6 @@ host_info (ferry_engine_t *e)
   add_string (h, "databaseBackend", "sqlite");
   json_object_object_add (h, "distribution", distribution ());
   add_string (h, "eventLogger", ferry_events_backend ());
-  /* ferry's locks are files, not slots of a table: no count of free ones.  */
-  json_object_object_add (h, "freeLocks", NULL);
   gethostname (hostname, sizeof (hostname) - 1);
   add_string (h, "hostname", hostname);
   {

@@ -526,16 +526,9 @@ static json_object *
 config_json (const struct ferry_container *c, int all)
 {
   json_object *r = c->record, *o = json_object_new_object ();
-  json_object *mounts = ferry_json_get_array (r, "Mounts"), *volumes = json_object_new_object ();
   int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
   size_t i;
 
-  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (ferry_json_string_equals (m, "Type", "volume"))
-        json_object_object_add (volumes, ferry_json_get_string (m, "Destination"), json_object_new_object ());
-    }
   json_object_object_add (o, "Hostname", member_or (r, "Hostname", json_object_new_string ("")));
   json_object_object_add (o, "Domainname", json_object_new_string (""));
   json_object_object_add (o, "User", member_or (r, "User", json_object_new_string ("")));
@@ -548,13 +541,8 @@ config_json (const struct ferry_container *c, int all)
   json_object_object_add (o, "Env", member_or (r, "Env", json_object_new_array ()));
   json_object_object_add (o, "Cmd", member_or (r, "Cmd", json_object_new_array ()));
   json_object_object_add (o, "Image", member_or (r, "ImageName", json_object_new_string ("")));
-  /* As Podman's: null when none.  */
-  if (json_object_object_length (volumes) == 0)
-    {
-      json_object_put (volumes);
-      volumes = NULL;
-    }
-  json_object_object_add (o, "Volumes", volumes);
+  /* As Podman 5's: null, the volumes (the image's too) are in Mounts.  */
+  json_object_object_add (o, "Volumes", NULL);
   json_object_object_add (o, "WorkingDir", member_or (r, "WorkingDir", json_object_new_string ("/")));
   json_object_object_add (o, "Entrypoint",
                           ferry_json_array_length (ferry_json_get_array (r, "Entrypoint"))

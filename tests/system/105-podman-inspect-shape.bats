@@ -163,6 +163,10 @@ lifecycle() {
 	f create --name c1 ferry-test sleep 100 >/dev/null
 	local tpl='{{.State.Checkpointed}} {{.State.ConmonPid}} {{.State.Restored}} {{.State.StoppedByUser}} [{{.State.CheckpointPath}}] [{{.OCIConfigPath}}] {{.HostConfig.Init}} {{.Config.SystemdMode}} {{.Config.ExposedPorts}} {{.HostConfig.PublishAllPorts}} {{.IsInfra}} {{.KubeExitCodePropagation}} {{.ExecIDs}}'
 	[ "$(f inspect --format "$tpl" c1)" = "false 0 false false [] [] false false map[] false false invalid []" ]
+	# {{json}} leaves them out, as Go's encoder does.
+	[ "$(f inspect --format '{{json .State}}' c1 | jq -c keys)" = "$(f inspect c1 | jq -c '.[0].State | keys')" ]
+	[ "$(f inspect --format '{{json .}}' c1 | jq -c '[keys, (.Config | keys), (.HostConfig | keys)]')" = \
+		"$(f inspect c1 | jq -c '.[0] | [keys, (.Config | keys), (.HostConfig | keys)]')" ]
 	# Each appears in the JSON once set.
 	f create --name c2 --init --expose 7000 ferry-test sleep 100 >/dev/null
 	[ "$(f inspect c2 | jq -c '.[0] | [.HostConfig.Init, .Config.ExposedPorts]')" = '[true,{"7000/tcp":{}}]' ]
@@ -173,6 +177,8 @@ lifecycle() {
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		podman_t create --name c1 --network none localhost/ferry-test:latest sleep 100 >/dev/null
 		[ "$(podman_t inspect --format "$tpl" c1)" = "$(f inspect --format "$tpl" c1)" ]
+		[ "$(podman_t inspect --format '{{json .State}}' c1 | jq -c keys)" = \
+			"$(f inspect --format '{{json .State}}' c1 | jq -c keys)" ]
 	fi
 }
 

@@ -459,8 +459,10 @@ char **ferry_container_capabilities (const struct ferry_container *c);
 
 /* Podman-shaped `inspect` output.  Podman leaves members that are empty
  * out of its JSON (omitempty) while a template still finds them; with
- * ALL_MEMBERS they are there with the value Podman's template shows.  */
+ * OMITTED (an object) they are there with the value Podman's template
+ * shows, and OMITTED gets their names, as the output nests them
+ * ({"State": {"ConmonPid": true}, "OCIConfigPath": true}).  */
 json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c,
-                                           int all_members);
+                                           json_object *omitted);
 
 #endif

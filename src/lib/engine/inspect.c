@@ -56,10 +56,13 @@ cgroup_path_of (pid_t pid)
   return v1 ? xstrdup (v1) : NULL;
 }
 
-/* Sets KEY to V when SHOW, or when ALL is set, to the value a template of
- * Podman's finds in a member its JSON leaves out; else drops V.  */
+/* Sets KEY to V when SHOW.  Else, with OMITTED (Podman leaves the member
+ * out of its JSON, omitempty, while its templates find it), to ZERO, the
+ * value a template of Podman's finds, and KEY goes into OMITTED; without,
+ * drops both.  */
 static void
-add_omitempty (json_object *o, const char *key, json_object *v, int show, int all, json_object *zero)
+add_omitempty (json_object *o, const char *key, json_object *v, int show, json_object *omitted,
+               json_object *zero)
 {
   if (show)
     {
@@ -68,8 +71,11 @@ add_omitempty (json_object *o, const char *key, json_object *v, int show, int al
       return;
     }
   json_object_put (v);
-  if (all)
-    json_object_object_add (o, key, zero);
+  if (omitted)
+    {
+      json_object_object_add (o, key, zero);
+      json_object_object_add (omitted, key, json_object_new_boolean (1));
+    }
   else
     json_object_put (zero);
 }
@@ -83,7 +89,7 @@ restored_run (const struct ferry_container *c)
 }
 
 static json_object *
-state_json (ferry_engine_t *e, const struct ferry_container *c, int all)
+state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *all)
 {
   json_object *health = ferry_container_health_json (e, c);
   int monitored = ferry_container_has_monitor (c), checkpointed = ferry_container_is_checkpointed (c);
@@ -523,7 +529,7 @@ static const char *const host_config_order[] = { "Binds",
                                                  NULL };
 
 static json_object *
-config_json (const struct ferry_container *c, int all)
+config_json (const struct ferry_container *c, json_object *all)
 {
   json_object *r = c->record, *o = json_object_new_object ();
   int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
@@ -800,7 +806,7 @@ made_file (const char *path, int disabled)
 }
 
 static json_object *
-host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, int all)
+host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, json_object *all)
 {
   json_object *host = json_object_new_object (), *r = c->record;
   int init = json_object_get_boolean (json_object_object_get (r, "Init"));
@@ -891,8 +897,9 @@ host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char
 }
 
 json_object *
-ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c, int all)
+ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
 {
+  json_object *all = omitted, *om_state = NULL, *om_config = NULL, *om_host = NULL;
   json_object *o = json_object_new_object ();
   json_object *args = ferry_json_get_array (c->record, "Args");
   json_object *rest = json_object_new_array ();
@@ -921,7 +928,16 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                                   ? json_object_get_string (json_object_array_get_idx (args, 0))
                                   : ""));
   json_object_object_add (o, "Args", rest);
-  json_object_object_add (o, "State", state_json (e, c, all));
+  if (omitted)
+    {
+      om_state = json_object_new_object ();
+      om_config = json_object_new_object ();
+      om_host = json_object_new_object ();
+      json_object_object_add (omitted, "State", om_state);
+      json_object_object_add (omitted, "Config", om_config);
+      json_object_object_add (omitted, "HostConfig", om_host);
+    }
+  json_object_object_add (o, "State", state_json (e, c, om_state));
   json_object_object_add (o, "Image", json_object_new_string (c->image_id));
   json_object_object_add (o, "ImageDigest",
                           member_or (c->record, "ImageDigest", json_object_new_string ("")));
@@ -970,8 +986,8 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
   json_object_object_add (o, "IsService", json_object_new_boolean (0));
   json_object_object_add (o, "KubeExitCodePropagation", json_object_new_string ("invalid"));
-  json_object_object_add (o, "Config", config_json (c, all));
-  json_object_object_add (o, "HostConfig", host_config_json (e, c, log, all));
+  json_object_object_add (o, "Config", config_json (c, om_config));
+  json_object_object_add (o, "HostConfig", host_config_json (e, c, log, om_host));
   json_object_object_add (o, "UseImageHosts",
                           json_object_new_boolean (
                               json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));

@@ -399,6 +399,7 @@ image_inspect (int argc, char **argv)
       ferry_image_free (img);
       if (format)
         {
+          ferry_cli_tpl_graph_driver (o);
           if (ferry_cli_print_template (format, o) != 0)
             ret = FERRY_EXIT_ERROR;
           json_object_put (o);

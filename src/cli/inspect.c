@@ -3,7 +3,6 @@
  * --size.  */
 #include "common.h"
 #include "commands.h"
-#include "template.h"
 #include "engine/container.h"
 #include "engine/engine.h"
 #include "util/cleanup.h"
@@ -89,6 +88,7 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           json_object_object_add (config, "Healthcheck", NULL);
           ferry_cli_tpl_hide (config, "Healthcheck");
         }
+      ferry_cli_tpl_graph_driver (o);
       /* Go's nil map: map[] to print, null in JSON.  */
       if (config
           && json_object_object_get_ex (json_object_object_get (omitted, "Config"), "ExposedPorts", NULL))
@@ -165,7 +165,11 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
             }
         }
       else if (strcmp (type, "image") == 0)
-        o = ferry_cli_image_inspect_json (e->store, ref, err);
+        {
+          o = ferry_cli_image_inspect_json (e->store, ref, err);
+          if (o && f->format)
+            ferry_cli_tpl_graph_driver (o);
+        }
       else if (strcmp (type, "volume") == 0)
         o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);
       else

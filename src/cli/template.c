@@ -198,6 +198,16 @@ ferry_cli_tpl_map (json_object *map)
   return o;
 }
 
+void
+ferry_cli_tpl_graph_driver (json_object *o)
+{
+  json_object *gd = json_object_object_get (o, "GraphDriver");
+  json_object *data = json_object_object_get (gd, "Data");
+
+  if (data && json_object_is_type (data, json_type_object))
+    json_object_object_add (gd, "Data", ferry_cli_tpl_map (data));
+}
+
 json_object *
 ferry_cli_tpl_time (const char *rfc3339)
 {

@@ -163,6 +163,9 @@ lifecycle() {
 	f create --name c1 ferry-test sleep 100 >/dev/null
 	local tpl='{{.State.Checkpointed}} {{.State.ConmonPid}} {{.State.Restored}} {{.State.StoppedByUser}} [{{.State.CheckpointPath}}] [{{.OCIConfigPath}}] {{.HostConfig.Init}} {{.Config.SystemdMode}} {{.Config.ExposedPorts}} {{.HostConfig.PublishAllPorts}} {{.IsInfra}} {{.KubeExitCodePropagation}} {{.ExecIDs}}'
 	[ "$(f inspect --format "$tpl" c1)" = "false 0 false false [] [] false false map[] false false invalid []" ]
+	# GraphDriver.Data is a map: a member not there is no error.
+	[ "$(f inspect --format '{{.GraphDriver.Data.MergedDir}}' c1)" = "<no value>" ]
+	[ "$(f image inspect --format '{{.GraphDriver.Data.WorkDir}}' ferry-test)" = "<no value>" ]
 	# {{json}} leaves them out, as Go's encoder does.
 	[ "$(f inspect --format '{{json .State}}' c1 | jq -c keys)" = "$(f inspect c1 | jq -c '.[0].State | keys')" ]
 	[ "$(f inspect --format '{{json .}}' c1 | jq -c '[keys, (.Config | keys), (.HostConfig | keys)]')" = \
@@ -177,6 +180,7 @@ lifecycle() {
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		podman_t create --name c1 --network none localhost/ferry-test:latest sleep 100 >/dev/null
 		[ "$(podman_t inspect --format "$tpl" c1)" = "$(f inspect --format "$tpl" c1)" ]
+		[ "$(podman_t inspect --format '{{.GraphDriver.Data.MergedDir}}' c1)" = "<no value>" ]
 		[ "$(podman_t inspect --format '{{json .State}}' c1 | jq -c keys)" = \
 			"$(f inspect --format '{{json .State}}' c1 | jq -c keys)" ]
 	fi

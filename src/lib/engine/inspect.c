@@ -89,7 +89,7 @@ restored_run (const struct ferry_container *c)
 }
 
 static json_object *
-state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *all)
+state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
 {
   json_object *health = ferry_container_health_json (e, c);
   int monitored = ferry_container_has_monitor (c), checkpointed = ferry_container_is_checkpointed (c);
@@ -108,7 +108,7 @@ state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *all
   json_object_object_add (s, "Dead", json_object_new_boolean (0));
   json_object_object_add (s, "Pid", json_object_new_int (monitored ? c->pid : 0));
   add_omitempty (s, "ConmonPid", json_object_new_int (monitored ? c->conmon_pid : 0),
-                 monitored && c->conmon_pid > 0, all, json_object_new_int (0));
+                 monitored && c->conmon_pid > 0, omitted, json_object_new_int (0));
   json_object_object_add (s, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (s, "Error", json_object_new_string (c->error ? c->error : ""));
   json_object_object_add (s, "StartedAt",
@@ -118,9 +118,9 @@ state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *all
   /* As Podman's: only a container with a check has it.  */
   if (health)
     json_object_object_add (s, "Health", health);
-  add_omitempty (s, "Checkpointed", json_object_new_boolean (1), checkpointed, all,
+  add_omitempty (s, "Checkpointed", json_object_new_boolean (1), checkpointed, omitted,
                  json_object_new_boolean (0));
-  add_omitempty (s, "CgroupPath", json_object_new_string (cgroup ? cgroup : ""), cgroup != NULL, all,
+  add_omitempty (s, "CgroupPath", json_object_new_string (cgroup ? cgroup : ""), cgroup != NULL, omitted,
                  json_object_new_string (""));
   json_object_object_add (
       s, "CheckpointedAt",
@@ -129,11 +129,11 @@ state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *all
       s, "RestoredAt", json_object_new_string (restored_run (c) ? c->restored_at : "0001-01-01T00:00:00Z"));
   /* The images of a checkpoint kept in place, for the restore to come.  */
   add_omitempty (s, "CheckpointPath", json_object_new_string (images),
-                 checkpointed && ferry_path_exists (images), all, json_object_new_string (""));
-  add_omitempty (s, "Restored", json_object_new_boolean (1), restored_run (c), all,
+                 checkpointed && ferry_path_exists (images), omitted, json_object_new_string (""));
+  add_omitempty (s, "Restored", json_object_new_boolean (1), restored_run (c), omitted,
                  json_object_new_boolean (0));
   add_omitempty (s, "StoppedByUser", json_object_new_boolean (1),
-                 json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser")), all,
+                 json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser")), omitted,
                  json_object_new_boolean (0));
   if (c->operation)
     {
@@ -529,7 +529,7 @@ static const char *const host_config_order[] = { "Binds",
                                                  NULL };
 
 static json_object *
-config_json (const struct ferry_container *c, json_object *all)
+config_json (const struct ferry_container *c, json_object *omitted)
 {
   json_object *r = c->record, *o = json_object_new_object ();
   int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
@@ -610,7 +610,7 @@ config_json (const struct ferry_container *c, json_object *all)
     json_object_object_add (o, "CreateCommand", member_or (r, "CreateCommand", NULL));
   {
     int systemd = json_object_get_boolean (json_object_object_get (r, "SystemdMode"));
-    add_omitempty (o, "SystemdMode", json_object_new_boolean (systemd), systemd, all,
+    add_omitempty (o, "SystemdMode", json_object_new_boolean (systemd), systemd, omitted,
                    json_object_new_boolean (0));
   }
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
@@ -620,7 +620,7 @@ config_json (const struct ferry_container *c, json_object *all)
     for (i = 0; i < ferry_json_array_length (expose); i++)
       json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
                               json_object_new_object ());
-    add_omitempty (o, "ExposedPorts", shown, json_object_object_length (shown) > 0, all,
+    add_omitempty (o, "ExposedPorts", shown, json_object_object_length (shown) > 0, omitted,
                    json_object_new_object ());
   }
   /* Whether ferry adds the user to the container's /etc/passwd.  */
@@ -806,7 +806,7 @@ made_file (const char *path, int disabled)
 }
 
 static json_object *
-host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, json_object *all)
+host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, json_object *omitted)
 {
   json_object *host = json_object_new_object (), *r = c->record;
   int init = json_object_get_boolean (json_object_object_get (r, "Init"));
@@ -883,23 +883,23 @@ host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char
                           json_object_get_boolean (json_object_object_get (r, "Privileged"))
                               ? json_object_new_array ()
                               : member_or (r, "Devices", json_object_new_array ()));
-  add_omitempty (host, "Init", json_object_new_boolean (init), init, all, json_object_new_boolean (0));
+  add_omitempty (host, "Init", json_object_new_boolean (init), init, omitted, json_object_new_boolean (0));
   json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
   json_object_object_add (host, "Ulimits", member_or (r, "Ulimits", json_object_new_array ()));
   ferry_resources_inspect (r, host);
   /* ferry's own, which Podman does not show: the --sysctl settings and
    * --read-only-tmpfs, each when it was given.  */
   add_omitempty (host, "Sysctls", json_object_get (sysctls),
-                 sysctls && json_object_object_length (sysctls) > 0, all, json_object_new_object ());
+                 sysctls && json_object_object_length (sysctls) > 0, omitted, json_object_new_object ());
   add_omitempty (host, "ReadOnlyTmpfs", member_or (r, "ReadOnlyTmpfs", json_object_new_boolean (1)),
-                 ro_tmpfs != NULL, all, json_object_new_boolean (1));
+                 ro_tmpfs != NULL, omitted, json_object_new_boolean (1));
   return in_order (host, host_config_order);
 }
 
 json_object *
 ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
 {
-  json_object *all = omitted, *om_state = NULL, *om_config = NULL, *om_host = NULL;
+  json_object *om_state = NULL, *om_config = NULL, *om_host = NULL;
   json_object *o = json_object_new_object ();
   json_object *args = ferry_json_get_array (c->record, "Args");
   json_object *rest = json_object_new_array ();
@@ -957,8 +957,8 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
       made_file (hosts, json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
   /* The runtime's config.json, while the container has one.  */
-  add_omitempty (o, "OCIConfigPath", json_object_new_string (oci_config), ferry_path_exists (oci_config), all,
-                 json_object_new_string (""));
+  add_omitempty (o, "OCIConfigPath", json_object_new_string (oci_config), ferry_path_exists (oci_config),
+                 omitted, json_object_new_string (""));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (e->runtime.name));
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));

@@ -321,16 +321,22 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Os", copy_member (img->config, "os", json_object_new_string ("")));
   json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
-  for (i = 0; lowers[i]; i++)
+  /* Podman's members with ferry's layer directories: the top layer as
+   * UpperDir, the ones below it (top first) as LowerDir.  ferry's layers
+   * have no work directory: no WorkDir.  */
+  for (i = 1; lowers[0] && lowers[i]; i++)
     len += strlen (lowers[i]) + 1;
   joined = xmalloc0 (len + 1);
-  for (i = 0; lowers[i]; i++)
+  for (i = 1; lowers[0] && lowers[i]; i++)
     {
-      if (i)
+      if (i > 1)
         strcat (joined, ":");
       strcat (joined, lowers[i]);
     }
-  json_object_object_add (gdd, "LowerDir", json_object_new_string (joined));
+  if (*joined)
+    json_object_object_add (gdd, "LowerDir", json_object_new_string (joined));
+  if (lowers[0])
+    json_object_object_add (gdd, "UpperDir", json_object_new_string (lowers[0]));
   json_object_object_add (gd, "Name", json_object_new_string ("overlay"));
   json_object_object_add (gd, "Data", gdd);
   json_object_object_add (o, "GraphDriver", gd);
@@ -420,6 +426,7 @@ image_inspect (int argc, char **argv)
       ferry_image_free (img);
       if (format)
         {
+          ferry_cli_tpl_graph_driver (o);
           if (ferry_cli_print_template (format, o) != 0)
             ret = FERRY_EXIT_ERROR;
           json_object_put (o);
@@ -953,7 +960,9 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   ferry_time_parse (img->created, &created);
   json_object_object_add (o, "Id", json_object_new_string (img->id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
-  json_object_object_add (o, "RepoTags", repo_tags (img->names));
+  /* Podman's images --format json always has null here: the names are in
+   * Names (a template's {{.RepoTags}} has them).  */
+  json_object_object_add (o, "RepoTags", NULL);
   json_object_object_add (o, "RepoDigests", repo_digests (img));
   json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));

@@ -52,24 +52,52 @@ with_sizes (json_object *o, json_object *rw, json_object *rootfs)
   return out;
 }
 
+/* Marks what OMITTED names (nested as in O) as hidden from {{json}}.  */
+static void
+hide_omitted (json_object *o, json_object *omitted)
+{
+  json_object_object_foreach (omitted, key, val)
+  {
+    if (json_object_is_type (val, json_type_object))
+      hide_omitted (json_object_object_get (o, key), val);
+    else
+      ferry_cli_tpl_hide (o, key);
+  }
+}
+
 static json_object *
 container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
                   ferry_error_t *err)
 {
-  json_object *o = ferry_container_inspect_json (e, c);
+  cleanup_json json_object *omitted = f->format ? json_object_new_object () : NULL;
+  json_object *o = ferry_container_inspect_json (e, c, omitted);
 
   /* Podman's struct has them when the JSON leaves them out: a template
-   * finds nil.  */
+   * finds nil, and {{json}} leaves them out as Go's does.  */
   if (f->format)
     {
       json_object *state = json_object_object_get (o, "State"),
                   *config = json_object_object_get (o, "Config");
       if (state && ! json_object_object_get_ex (state, "Health", NULL))
-        json_object_object_add (state, "Health", NULL);
+        {
+          json_object_object_add (state, "Health", NULL);
+          ferry_cli_tpl_hide (state, "Health");
+        }
       if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
-        json_object_object_add (config, "Healthcheck", NULL);
+        {
+          json_object_object_add (config, "Healthcheck", NULL);
+          ferry_cli_tpl_hide (config, "Healthcheck");
+        }
+      ferry_cli_tpl_graph_driver (o);
+      /* Go's nil map: map[] to print, null in JSON.  */
+      if (config
+          && json_object_object_get_ex (json_object_object_get (omitted, "Config"), "ExposedPorts", NULL))
+        json_object_object_add (config, "ExposedPorts", ferry_cli_tpl_map (NULL));
       if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
-        json_object_object_add (config, "StartupHealthCheck", NULL);
+        {
+          json_object_object_add (config, "StartupHealthCheck", NULL);
+          ferry_cli_tpl_hide (config, "StartupHealthCheck");
+        }
     }
   if (f->size)
     {
@@ -89,13 +117,22 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           image_size = ferry_image_reported_size (img);
           ferry_image_free (img);
         }
-      return with_sizes (o, json_object_new_int64 ((int64_t) rw),
-                         json_object_new_int64 ((int64_t) (rw + image_size)));
+      o = with_sizes (o, json_object_new_int64 ((int64_t) rw),
+                      json_object_new_int64 ((int64_t) (rw + image_size)));
+      if (omitted)
+        hide_omitted (o, omitted);
+      return o;
     }
   /* Podman's JSON leaves both out without --size ({{json .}} too); a
    * template that names them finds nil and 0.  */
   if (f->format && (strstr (f->format, "SizeRw") || strstr (f->format, "SizeRootFs")))
-    return with_sizes (o, NULL, json_object_new_int64 (0));
+    {
+      o = with_sizes (o, NULL, json_object_new_int64 (0));
+      ferry_cli_tpl_hide (o, "SizeRw");
+      ferry_cli_tpl_hide (o, "SizeRootFs");
+    }
+  if (omitted)
+    hide_omitted (o, omitted);
   return o;
 }
 
@@ -128,7 +165,11 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
             }
         }
       else if (strcmp (type, "image") == 0)
-        o = ferry_cli_image_inspect_json (e->store, ref, err);
+        {
+          o = ferry_cli_image_inspect_json (e->store, ref, err);
+          if (o && f->format)
+            ferry_cli_tpl_graph_driver (o);
+        }
       else if (strcmp (type, "volume") == 0)
         o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);
       else

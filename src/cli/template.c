@@ -19,6 +19,7 @@ enum tpl_kind
 {
   TPL_MAP = 1, /* a map[string]string: a missing key is no error */
   TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
+  TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
 };
 
 struct tpl_mark
@@ -26,6 +27,7 @@ struct tpl_mark
   enum tpl_kind kind;
   char *json;                /* TPL_TIME: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
   json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
+  json_object *hidden;       /* TPL_STRUCT: the names of the members JSON leaves out */
 };
 
 static void
@@ -36,6 +38,7 @@ tpl_mark_free (json_object *v, void *userdata)
   (void) v;
   free (m->json);
   json_object_put (m->unix_seconds);
+  json_object_put (m->hidden);
   free (m);
 }
 
@@ -96,6 +99,56 @@ tpl_map_serialize (json_object *v, struct printbuf *pb, int level, int flags)
   return printbuf_memappend (pb, "}", 1);
 }
 
+/* A struct in JSON as Go's encoder writes it: its members in order, but
+ * the hidden ones.  */
+static int
+tpl_struct_serialize (json_object *v, struct printbuf *pb, int level, int flags)
+{
+  struct tpl_mark *m = json_object_get_userdata (v);
+  int first = 1;
+
+  (void) level;
+  printbuf_memappend (pb, "{", 1);
+  json_object_object_foreach (v, key, val)
+  {
+    cleanup_json json_object *k = NULL;
+    const char *ks, *vs;
+
+    if (json_object_object_get_ex (m->hidden, key, NULL))
+      continue;
+    k = json_object_new_string (key);
+    ks = json_object_to_json_string_ext (k, flags);
+    vs = val ? json_object_to_json_string_ext (val, flags) : "null";
+    if (! first)
+      printbuf_memappend (pb, ",", 1);
+    first = 0;
+    printbuf_memappend (pb, ks, strlen (ks));
+    printbuf_memappend (pb, ":", 1);
+    printbuf_memappend (pb, vs, strlen (vs));
+  }
+  return printbuf_memappend (pb, "}", 1);
+}
+
+void
+ferry_cli_tpl_hide (json_object *obj, const char *key)
+{
+  struct tpl_mark *m;
+
+  if (obj == NULL || ! json_object_is_type (obj, json_type_object))
+    return;
+  m = json_object_get_userdata (obj);
+  if (m && m->kind != TPL_STRUCT)
+    return;
+  if (m == NULL)
+    {
+      m = xmalloc0 (sizeof (*m));
+      m->kind = TPL_STRUCT;
+      m->hidden = json_object_new_object ();
+      json_object_set_serializer (obj, tpl_struct_serialize, m, tpl_mark_free);
+    }
+  json_object_object_add (m->hidden, key, json_object_new_boolean (1));
+}
+
 /* {{.T.Unix}} of a time that ferry_cli_tpl_time made, else NULL.  Only
  * strings are asked, on which json-c sets no userdata.  */
 static json_object *
@@ -111,7 +164,7 @@ tpl_time_unix (json_object *v)
 
 /* V is a map that ferry_cli_tpl_map made.  Only objects are asked: json-c
  * keeps userdata of its own on some other values (a parsed double's
- * text), and ferry sets none on an object but here.  */
+ * text), and ferry sets none on an object but these marks.  */
 static int
 tpl_is_map (json_object *v)
 {
@@ -126,7 +179,7 @@ tpl_is_map (json_object *v)
 json_object *
 ferry_cli_tpl_map (json_object *map)
 {
-  struct tpl_mark *m = xmalloc (sizeof (*m));
+  struct tpl_mark *m = xmalloc0 (sizeof (*m));
   json_object *o;
 
   m->kind = TPL_MAP;
@@ -145,13 +198,23 @@ ferry_cli_tpl_map (json_object *map)
   return o;
 }
 
+void
+ferry_cli_tpl_graph_driver (json_object *o)
+{
+  json_object *gd = json_object_object_get (o, "GraphDriver");
+  json_object *data = json_object_object_get (gd, "Data");
+
+  if (data && json_object_is_type (data, json_type_object))
+    json_object_object_add (gd, "Data", ferry_cli_tpl_map (data));
+}
+
 json_object *
 ferry_cli_tpl_time (const char *rfc3339)
 {
   struct timespec ts = { 0 };
   struct tm tm;
   char date[32], zone[32], jdate[32], jzone[16] = "Z", frac[16] = "";
-  struct tpl_mark *m = xmalloc (sizeof (*m));
+  struct tpl_mark *m = xmalloc0 (sizeof (*m));
   cleanup_free char *text = NULL;
   json_object *o;
   int off;

@@ -25,6 +25,13 @@ int ferry_cli_print_template (const char *format, json_object *obj);
  * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing
  * key are "<no value>" and "", not errors.  */
 json_object *ferry_cli_tpl_map (json_object *map);
+/* Marks OBJ's member KEY as one a template finds but Go's JSON of OBJ
+ * leaves out (a struct's omitempty member): {{json .}} has no KEY.  */
+void ferry_cli_tpl_hide (json_object *obj, const char *key);
+/* O's .GraphDriver.Data as the map[string]string it is in Podman's
+ * inspect structs: a missing key, such as MergedDir while nothing is
+ * mounted, is "<no value>", no error.  */
+void ferry_cli_tpl_graph_driver (json_object *o);
 /* A time.Time: "2026-12-05 20:09:50.308963966 +0000 UTC", in JSON RFC
  * 3339, and {{.T.Unix}} its seconds; Go's zero time when RFC3339 is NULL,
  * "" or unreadable.  */

@@ -128,12 +128,12 @@ no_mkdir_profile() {
 		line=$(f exec m grep " $dest " /proc/mounts)
 		[[ "$line" == *nosuid* && "$line" == *nodev* ]] || { echo "$dest: $line" >&2; return 1; }
 	done
-	bundle=$(f inspect --format '{{.OCIConfigPath}}' m)
+	config=$(f inspect --format '{{.OCIConfigPath}}' m)
 	# Masked by runc, or (where the host has it) a read-only bind of an
 	# empty directory.
 	jq -e '(.linux.maskedPaths | index("/sys/devices/virtual/powercap")) or
 		any(.mounts[]; .destination == "/sys/devices/virtual/powercap" and (.options | index("ro")))' \
-		"$bundle/config.json" >/dev/null
+		"$config" >/dev/null
 	run_ferry exec m cat /etc/resolv.conf
 	assert_status 0
 	[[ "$output" != *nameserver* ]]
@@ -336,9 +336,9 @@ host_bounding() {
 	[[ "$expected" != *writable* ]]
 	# Masked by runc (a read-only tmpfs), as in Podman, so that Podman can
 	# restore ferry's checkpoints.
-	bundle=$(f inspect --format '{{.OCIConfigPath}}' mk)
+	config=$(f inspect --format '{{.OCIConfigPath}}' mk)
 	jq -e '(.linux.maskedPaths | index("/sys/firmware")) and all(.mounts[]; .destination != "/sys/firmware")' \
-		"$bundle/config.json" >/dev/null
+		"$config" >/dev/null
 	f container checkpoint -e "$TEST_TMP/mk.tar.zst" mk >/dev/null
 	f rm mk >/dev/null
 	f container restore -i "$TEST_TMP/mk.tar.zst" >/dev/null

@@ -553,7 +553,7 @@ exposed_ports() {
 	[ "$(f exec ip sh -c 'tr "\0" " " </proc/1/cmdline')" = "/run/podman-init -- sh -c $COUNTER " ]
 	# The container runs the file ferry was given, not catatonit's.
 	[ "$(f inspect --format '{{.Path}}' ip)" = /run/podman-init ]
-	grep -q "$TEST_TMP/myinit" "$(f inspect --format '{{.OCIConfigPath}}' ip)/config.json"
+	grep -q "$TEST_TMP/myinit" "$(f inspect --format '{{.OCIConfigPath}}' ip)"
 	f container checkpoint ip >/dev/null
 	f container restore ip >/dev/null
 	assert_counts_on ip
@@ -569,10 +569,10 @@ exposed_ports() {
 @test "--personality goes into the spec and the record; runc 1.1 ignores it, as Podman's containers on it show" {
 	load_test_image
 	f run -d --name pe --personality LINUX32 ferry-test sleep 1000 >/dev/null
-	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)/config.json")" = LINUX32 ]
+	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)")" = LINUX32 ]
 	f container checkpoint pe >/dev/null
 	f container restore pe >/dev/null
-	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)/config.json")" = LINUX32 ]
+	[ "$(jq -r .linux.personality.domain "$(f inspect --format '{{.OCIConfigPath}}' pe)")" = LINUX32 ]
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
 		[ "$(podman_t run --rm --network none --personality LINUX32 localhost/ferry-test:latest uname -m)" = \

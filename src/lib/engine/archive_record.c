@@ -1406,6 +1406,7 @@ static const struct record_field
   { "RestartRetries", check_positive_int, 1 },
   { "RestartCount", check_positive_int, 1 },
   { "StoppedByUser", check_true, 1 },
+  { "PublishAllPorts", check_true, 1 },
   /* The health check's, checked together (health.h).  */
   { "Healthcheck", check_health, 1 },
   { "StartupHealthCheck", check_health, 1 },
@@ -1794,8 +1795,7 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
   if (json_object_object_get (rec, "UseImageHosts") && json_object_object_get (rec, "HostsFile"))
     return refuse (&c, "UseImageHosts", "comes with HostsFile");
   if (json_object_object_get (rec, "RestartPolicy") == NULL
-      && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")
-          || json_object_object_get (rec, "StoppedByUser")))
+      && (json_object_object_get (rec, "RestartRetries") || json_object_object_get (rec, "RestartCount")))
     return refuse (&c, "RestartPolicy", "is missing while the restart policy's state is there");
   if (json_object_object_get (rec, "RestartRetries")
       && ! ferry_json_string_equals (rec, "RestartPolicy", "on-failure"))

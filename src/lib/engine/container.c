@@ -822,6 +822,8 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
                              "-p/--publish and -P need a bridge network (--network bridge or a network's "
                              "name), not `%s`",
                              ferry_json_get_string (rec, "Network"));
+  if (o->publish_all)
+    json_object_object_add (rec, "PublishAllPorts", json_object_new_boolean (1));
   for (size_t i = 0; o->publish && o->publish[i]; i++)
     if (ferry_ports_parse (o->publish[i], ports, err) < 0)
       return -1;

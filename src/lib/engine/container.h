@@ -467,7 +467,16 @@ int ferry_container_is_active (const struct ferry_container *c);
 /* Active or initialized: it has a monitor and a runtime container.  */
 int ferry_container_has_monitor (const struct ferry_container *c);
 
-/* Podman-shaped `inspect` output.  */
-json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c);
+/* The capabilities C's process gets (bounding, effective and permitted
+ * alike), in the kernel's order; NULL-terminated, the caller's.  */
+char **ferry_container_capabilities (const struct ferry_container *c);
+
+/* Podman-shaped `inspect` output.  Podman leaves members that are empty
+ * out of its JSON (omitempty) while a template still finds them; with
+ * OMITTED (an object) they are there with the value Podman's template
+ * shows, and OMITTED gets their names, as the output nests them
+ * ({"State": {"ConmonPid": true}, "OCIConfigPath": true}).  */
+json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c,
+                                           json_object *omitted);
 
 #endif

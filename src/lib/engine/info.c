@@ -13,13 +13,18 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -203,6 +208,21 @@ security_info (void)
   return o;
 }
 
+/* "dynamic" when a dynamic loader started this ferry, else "static".  */
+static const char *
+link_mode (void)
+{
+  return getauxval (AT_BASE) != 0 ? "dynamic" : "static";
+}
+
+/* The CPU variant an image for this host would name ("v8" on arm64),
+ * "" where the architecture has none.  */
+static const char *
+host_variant (void)
+{
+  return strcmp (ferry_image_host_arch (), "arm64") == 0 ? "v8" : "";
+}
+
 static json_object *
 host_info (ferry_engine_t *e)
 {
@@ -249,6 +269,7 @@ host_info (ferry_engine_t *e)
     json_object_object_add (h, "idMappings", ids);
   }
   add_string (h, "kernel", uname (&u) == 0 ? u.release : "");
+  add_string (h, "linkmode", link_mode ());
   add_string (h, "logDriver", "k8s-file");
   if (sysinfo (&si) == 0)
     {
@@ -279,7 +300,76 @@ host_info (ferry_engine_t *e)
       json_object_object_add (h, "swapTotal", json_object_new_int64 ((int64_t) si.totalswap * si.mem_unit));
       add_string (h, "uptime", up);
     }
+  add_string (h, "variant", host_variant ());
   return h;
+}
+
+/* Podman's name of the file system a statfs type is ("extfs" for the
+ * ext family), NULL for one ferry does not know.  */
+static const char *
+filesystem_name (long type)
+{
+  static const struct
+  {
+    long magic;
+    const char *name;
+  } names[] = {
+    { EXT4_SUPER_MAGIC, "extfs" },
+    { XFS_SUPER_MAGIC, "xfs" },
+    { BTRFS_SUPER_MAGIC, "btrfs" },
+    { TMPFS_MAGIC, "tmpfs" },
+    { OVERLAYFS_SUPER_MAGIC, "overlayfs" },
+    { 0x2fc12fc1, "zfs" },
+    { 0x6969, "nfs" },
+    { 0x5346544e, "ntfs" },
+    { 0xf2f52010, "f2fs" },
+  };
+
+  for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    if (names[i].magic == type)
+      return names[i].name;
+  return NULL;
+}
+
+/* Whether the file system of DIR says what kind each directory entry is
+ * (overlay needs it).  */
+static int
+supports_d_type (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  int known = 1;
+
+  if (d == NULL)
+    return 0;
+  while ((de = readdir (d)))
+    if (de->d_type == DT_UNKNOWN)
+      {
+        known = 0;
+        break;
+      }
+  closedir (d);
+  return known;
+}
+
+/* What ferry knows of its overlay store, in Podman's graphStatus words.  */
+static json_object *
+graph_status (ferry_engine_t *e)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_free char *storage = xasprintf ("%s/storage", e->root);
+  const char *dir = ferry_path_exists (storage) ? storage : e->root;
+  const char *fs_name = NULL;
+  struct statfs fs;
+
+  if (statfs (dir, &fs) == 0)
+    fs_name = filesystem_name ((long) fs.f_type);
+  if (fs_name)
+    add_string (o, "Backing Filesystem", fs_name);
+  add_string (o, "Supports d_type", supports_d_type (dir) ? "true" : "false");
+  /* ferry mounts its overlays with metacopy=off.  */
+  add_string (o, "Using metacopy", "false");
+  return o;
 }
 
 static json_object *
@@ -322,6 +412,7 @@ store_info (ferry_engine_t *e, ferry_error_t *err)
   json_object_object_add (s, "containerStore", cs);
   add_string (s, "graphDriverName", "overlay");
   json_object_object_add (s, "graphOptions", json_object_new_object ());
+  json_object_object_add (s, "graphStatus", graph_status (e));
   add_string (s, "graphRoot", e->root);
   if (statvfs (e->root, &vfs) == 0)
     {
@@ -378,9 +469,30 @@ ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
     json_object_object_add (plugins, "volume", vol);
   }
   json_object_object_add (o, "plugins", plugins);
-  add_string (v, "Os", "linux");
-  add_string (v, "OsArch", osarch);
+  /* As ferry version: the version of ferry's interface is its own.  */
+  add_string (v, "APIVersion", FERRY_VERSION);
   add_string (v, "Version", FERRY_VERSION);
+  /* ferry is no Go program (no GoVersion), and its build records no
+   * commit: "" as Podman's own builds show.  */
+  add_string (v, "GitCommit", "");
+  {
+    /* When this ferry binary was written.  */
+    struct stat st;
+
+    if (stat ("/proc/self/exe", &st) == 0)
+      {
+        char text[64] = "";
+        struct tm tm;
+        time_t t = st.st_mtime;
+
+        if (localtime_r (&t, &tm))
+          strftime (text, sizeof (text), "%a %b %e %H:%M:%S %Y", &tm);
+        add_string (v, "BuiltTime", text);
+        json_object_object_add (v, "Built", json_object_new_int64 ((int64_t) t));
+      }
+  }
+  add_string (v, "OsArch", osarch);
+  add_string (v, "Os", "linux");
   json_object_object_add (o, "version", v);
   return o;
 }

@@ -9,11 +9,14 @@
 #include "resources.h"
 #include "../runtime/mount_options.h"
 #include "../runtime/spec.h"
+#include "mount.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_object *
@@ -29,38 +32,110 @@ member_or (json_object *obj, const char *key, json_object *def)
   return def;
 }
 
+/* The container's cgroup (as /proc/PID/cgroup names it on cgroup v2, or
+ * the memory hierarchy's on v1), NULL when it cannot be read.  */
+static char *
+cgroup_path_of (pid_t pid)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cgroup", (int) pid), *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  char *line, *save = NULL, *v1 = NULL;
+
+  if (ferry_read_file (path, &text, NULL, &ignored) < 0)
+    return NULL;
+  for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *controllers = strchr (line, ':'), *where;
+      if (controllers == NULL || (where = strchr (controllers + 1, ':')) == NULL)
+        continue;
+      *where++ = '\0';
+      if (strncmp (line, "0:", 2) == 0 && controllers[1] == '\0')
+        return xstrdup (where);
+      if (v1 == NULL && strcmp (controllers + 1, "memory") == 0)
+        v1 = where;
+    }
+  return v1 ? xstrdup (v1) : NULL;
+}
+
+/* Sets KEY to V when SHOW.  Else, with OMITTED (Podman leaves the member
+ * out of its JSON, omitempty, while its templates find it), to ZERO, the
+ * value a template of Podman's finds, and KEY goes into OMITTED; without,
+ * drops both.  */
+static void
+add_omitempty (json_object *o, const char *key, json_object *v, int show, json_object *omitted,
+               json_object *zero)
+{
+  if (show)
+    {
+      json_object_object_add (o, key, v);
+      json_object_put (zero);
+      return;
+    }
+  json_object_put (v);
+  if (omitted)
+    {
+      json_object_object_add (o, key, zero);
+      json_object_object_add (omitted, key, json_object_new_boolean (1));
+    }
+  else
+    json_object_put (zero);
+}
+
+/* Whether the container's present (or last) run came from a restore: a
+ * plain start after it clears that, as in Podman.  */
+static int
+restored_run (const struct ferry_container *c)
+{
+  return *c->restored_at && (*c->started_at == '\0' || strcmp (c->restored_at, c->started_at) >= 0);
+}
+
 static json_object *
-state_json (ferry_engine_t *e, const struct ferry_container *c)
+state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
 {
   json_object *health = ferry_container_health_json (e, c);
-
+  int monitored = ferry_container_has_monitor (c), checkpointed = ferry_container_is_checkpointed (c);
+  cleanup_free char *cgroup = monitored && c->pid > 0 ? cgroup_path_of (c->pid) : NULL;
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *images = xasprintf ("%s/checkpoint", cdir);
   json_object *s = json_object_new_object ();
 
-  json_object_object_add (s, "OciVersion", json_object_new_string ("1.0.2-dev"));
+  /* The version of the runtime spec ferry writes for it.  */
+  json_object_object_add (s, "OciVersion", json_object_new_string (FERRY_SPEC_OCI_VERSION));
   json_object_object_add (s, "Status", json_object_new_string (ferry_container_status_name (c->status)));
   json_object_object_add (s, "Running", json_object_new_boolean (c->status == FERRY_CONTAINER_RUNNING));
   json_object_object_add (s, "Paused", json_object_new_boolean (c->status == FERRY_CONTAINER_PAUSED));
   json_object_object_add (s, "Restarting", json_object_new_boolean (0));
   json_object_object_add (s, "OOMKilled", json_object_new_boolean (0));
   json_object_object_add (s, "Dead", json_object_new_boolean (0));
-  json_object_object_add (s, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
-  json_object_object_add (s, "ConmonPid",
-                          json_object_new_int (ferry_container_has_monitor (c) ? c->conmon_pid : 0));
+  json_object_object_add (s, "Pid", json_object_new_int (monitored ? c->pid : 0));
+  add_omitempty (s, "ConmonPid", json_object_new_int (monitored ? c->conmon_pid : 0),
+                 monitored && c->conmon_pid > 0, omitted, json_object_new_int (0));
   json_object_object_add (s, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (s, "Error", json_object_new_string (c->error ? c->error : ""));
   json_object_object_add (s, "StartedAt",
                           json_object_new_string (*c->started_at ? c->started_at : "0001-01-01T00:00:00Z"));
   json_object_object_add (s, "FinishedAt",
                           json_object_new_string (*c->finished_at ? c->finished_at : "0001-01-01T00:00:00Z"));
-  json_object_object_add (s, "Checkpointed", json_object_new_boolean (ferry_container_is_checkpointed (c)));
   /* As Podman's: only a container with a check has it.  */
   if (health)
     json_object_object_add (s, "Health", health);
+  add_omitempty (s, "Checkpointed", json_object_new_boolean (1), checkpointed, omitted,
+                 json_object_new_boolean (0));
+  add_omitempty (s, "CgroupPath", json_object_new_string (cgroup ? cgroup : ""), cgroup != NULL, omitted,
+                 json_object_new_string (""));
   json_object_object_add (
       s, "CheckpointedAt",
       json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));
-  json_object_object_add (s, "RestoredAt",
-                          json_object_new_string (*c->restored_at ? c->restored_at : "0001-01-01T00:00:00Z"));
+  json_object_object_add (
+      s, "RestoredAt", json_object_new_string (restored_run (c) ? c->restored_at : "0001-01-01T00:00:00Z"));
+  /* The images of a checkpoint kept in place, for the restore to come.  */
+  add_omitempty (s, "CheckpointPath", json_object_new_string (images),
+                 checkpointed && ferry_path_exists (images), omitted, json_object_new_string (""));
+  add_omitempty (s, "Restored", json_object_new_boolean (1), restored_run (c), omitted,
+                 json_object_new_boolean (0));
+  add_omitempty (s, "StoppedByUser", json_object_new_boolean (1),
+                 json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser")), omitted,
+                 json_object_new_boolean (0));
   if (c->operation)
     {
       /* ferry's own: a checkpoint or restore in progress.  */
@@ -323,20 +398,144 @@ stop_signal_json (const struct ferry_container *c)
   return json_object_new_string (text);
 }
 
+/* O (taken) with ORDER's members first, in that order, then the others
+ * as they came: Podman's order, whichever helper added a member.  */
 static json_object *
-config_json (const struct ferry_container *c)
+in_order (json_object *o, const char *const *order)
+{
+  json_object *out = json_object_new_object ();
+
+  for (size_t i = 0; order[i]; i++)
+    {
+      json_object *v;
+      if (json_object_object_get_ex (o, order[i], &v))
+        json_object_object_add (out, order[i], json_object_get (v));
+    }
+  json_object_object_foreach (o, key, val)
+  {
+    if (! json_object_object_get_ex (out, key, NULL))
+      json_object_object_add (out, key, json_object_get (val));
+  }
+  json_object_put (o);
+  return out;
+}
+
+static const char *const config_order[] = { "Hostname",
+                                            "Domainname",
+                                            "User",
+                                            "AttachStdin",
+                                            "AttachStdout",
+                                            "AttachStderr",
+                                            "Tty",
+                                            "OpenStdin",
+                                            "StdinOnce",
+                                            "Env",
+                                            "Cmd",
+                                            "Image",
+                                            "Volumes",
+                                            "WorkingDir",
+                                            "Entrypoint",
+                                            "OnBuild",
+                                            "Labels",
+                                            "Annotations",
+                                            "StopSignal",
+                                            "StartupHealthCheck",
+                                            "Healthcheck",
+                                            "HealthcheckOnFailureAction",
+                                            "HealthLogDestination",
+                                            "HealthcheckMaxLogCount",
+                                            "HealthcheckMaxLogSize",
+                                            "CreateCommand",
+                                            "Timezone",
+                                            "SystemdMode",
+                                            "Umask",
+                                            "Secrets",
+                                            "Timeout",
+                                            "StopTimeout",
+                                            "Passwd",
+                                            "sdNotifyMode",
+                                            "ExposedPorts",
+                                            NULL };
+
+static const char *const host_config_order[] = { "Binds",
+                                                 "CgroupManager",
+                                                 "CgroupMode",
+                                                 "ContainerIDFile",
+                                                 "LogConfig",
+                                                 "NetworkMode",
+                                                 "PortBindings",
+                                                 "RestartPolicy",
+                                                 "AutoRemove",
+                                                 "AutoRemoveImage",
+                                                 "Annotations",
+                                                 "VolumeDriver",
+                                                 "VolumesFrom",
+                                                 "CapAdd",
+                                                 "CapDrop",
+                                                 "Dns",
+                                                 "DnsOptions",
+                                                 "DnsSearch",
+                                                 "ExtraHosts",
+                                                 "HostsFile",
+                                                 "GroupAdd",
+                                                 "IpcMode",
+                                                 "Cgroup",
+                                                 "Cgroups",
+                                                 "Links",
+                                                 "OomScoreAdj",
+                                                 "PidMode",
+                                                 "Privileged",
+                                                 "PublishAllPorts",
+                                                 "ReadonlyRootfs",
+                                                 "SecurityOpt",
+                                                 "Tmpfs",
+                                                 "UTSMode",
+                                                 "UsernsMode",
+                                                 "IDMappings",
+                                                 "ShmSize",
+                                                 "Runtime",
+                                                 "ConsoleSize",
+                                                 "Isolation",
+                                                 "CpuShares",
+                                                 "Memory",
+                                                 "NanoCpus",
+                                                 "CgroupParent",
+                                                 "BlkioWeight",
+                                                 "BlkioWeightDevice",
+                                                 "BlkioDeviceReadBps",
+                                                 "BlkioDeviceWriteBps",
+                                                 "BlkioDeviceReadIOps",
+                                                 "BlkioDeviceWriteIOps",
+                                                 "CpuPeriod",
+                                                 "CpuQuota",
+                                                 "CpuRealtimePeriod",
+                                                 "CpuRealtimeRuntime",
+                                                 "CpusetCpus",
+                                                 "CpusetMems",
+                                                 "Devices",
+                                                 "DiskQuota",
+                                                 "KernelMemory",
+                                                 "MemoryReservation",
+                                                 "MemorySwap",
+                                                 "MemorySwappiness",
+                                                 "OomKillDisable",
+                                                 "Init",
+                                                 "PidsLimit",
+                                                 "Ulimits",
+                                                 "CpuCount",
+                                                 "CpuPercent",
+                                                 "IOMaximumIOps",
+                                                 "IOMaximumBandwidth",
+                                                 "CgroupConf",
+                                                 NULL };
+
+static json_object *
+config_json (const struct ferry_container *c, json_object *omitted)
 {
   json_object *r = c->record, *o = json_object_new_object ();
-  json_object *mounts = ferry_json_get_array (r, "Mounts"), *volumes = json_object_new_object ();
   int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
   size_t i;
 
-  for (i = 0; mounts && i < json_object_array_length (mounts); i++)
-    {
-      json_object *m = json_object_array_get_idx (mounts, i);
-      if (ferry_json_string_equals (m, "Type", "volume"))
-        json_object_object_add (volumes, ferry_json_get_string (m, "Destination"), json_object_new_object ());
-    }
   json_object_object_add (o, "Hostname", member_or (r, "Hostname", json_object_new_string ("")));
   json_object_object_add (o, "Domainname", json_object_new_string (""));
   json_object_object_add (o, "User", member_or (r, "User", json_object_new_string ("")));
@@ -349,9 +548,15 @@ config_json (const struct ferry_container *c)
   json_object_object_add (o, "Env", member_or (r, "Env", json_object_new_array ()));
   json_object_object_add (o, "Cmd", member_or (r, "Cmd", json_object_new_array ()));
   json_object_object_add (o, "Image", member_or (r, "ImageName", json_object_new_string ("")));
-  json_object_object_add (o, "Volumes", volumes);
+  /* As Podman 5's: null, the volumes (the image's too) are in Mounts.  */
+  json_object_object_add (o, "Volumes", NULL);
   json_object_object_add (o, "WorkingDir", member_or (r, "WorkingDir", json_object_new_string ("/")));
-  json_object_object_add (o, "Entrypoint", member_or (r, "Entrypoint", json_object_new_array ()));
+  json_object_object_add (o, "Entrypoint",
+                          ferry_json_array_length (ferry_json_get_array (r, "Entrypoint"))
+                              ? member_or (r, "Entrypoint", NULL)
+                              : NULL);
+  /* A container has no ONBUILD triggers (an image's, for a build).  */
+  json_object_object_add (o, "OnBuild", NULL);
   json_object_object_add (o, "Labels", member_or (r, "Labels", json_object_new_object ()));
   json_object_object_add (o, "Annotations", annotations_json (c));
   json_object_object_add (o, "StopSignal", stop_signal_json (c));
@@ -404,26 +609,26 @@ config_json (const struct ferry_container *c)
   /* As Podman's: the command line that created it, when known.  */
   if (json_object_object_get (r, "CreateCommand"))
     json_object_object_add (o, "CreateCommand", member_or (r, "CreateCommand", NULL));
-  /* Podman's leaves it out when false; templates ask for it anyway.  */
-  json_object_object_add (
-      o, "SystemdMode",
-      json_object_new_boolean (json_object_get_boolean (json_object_object_get (r, "SystemdMode"))));
+  {
+    int systemd = json_object_get_boolean (json_object_object_get (r, "SystemdMode"));
+    add_omitempty (o, "SystemdMode", json_object_new_boolean (systemd), systemd, omitted,
+                   json_object_new_boolean (0));
+  }
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   {
-    /* As Podman's: null when none.  */
-    json_object *expose = ferry_json_get_array (r, "Expose"), *shown = NULL;
+    /* As Podman's: there when it has ports, an empty map for a template.  */
+    json_object *expose = ferry_json_get_array (r, "Expose"), *shown = json_object_new_object ();
     for (i = 0; i < ferry_json_array_length (expose); i++)
-      {
-        if (shown == NULL)
-          shown = json_object_new_object ();
-        json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
-                                json_object_new_object ());
-      }
-    json_object_object_add (o, "ExposedPorts", shown);
+      json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
+                              json_object_new_object ());
+    add_omitempty (o, "ExposedPorts", shown, json_object_object_length (shown) > 0, omitted,
+                   json_object_new_object ());
   }
+  /* Whether ferry adds the user to the container's /etc/passwd.  */
+  json_object_object_add (o, "Passwd", member_or (r, "Passwd", json_object_new_boolean (1)));
   json_object_object_add (o, "sdNotifyMode",
                           member_or (r, "SdNotifyMode", json_object_new_string ("container")));
-  return o;
+  return in_order (o, config_order);
 }
 
 /* HostConfig.LogConfig as Podman shows it: the path only of a k8s-file
@@ -451,21 +656,264 @@ log_config_json (ferry_engine_t *e, const struct ferry_container *c, const char 
   return lc;
 }
 
-json_object *
-ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c)
+/* BoundingCaps and EffectiveCaps: the set ferry gives the process, in
+ * the order Podman lists them.  */
+static int
+compare_names (const void *a, const void *b)
 {
-  json_object *o = json_object_new_object (), *host = json_object_new_object ();
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static json_object *
+capabilities_json (const struct ferry_container *c)
+{
+  cleanup_strv char **caps = ferry_container_capabilities (c);
+  json_object *list = json_object_new_array ();
+  size_t n = 0;
+
+  while (caps[n])
+    n++;
+  qsort (caps, n, sizeof (char *), compare_names);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (list, json_object_new_string (caps[i]));
+  return list;
+}
+
+/* GraphDriver as Podman's overlay shows it, with ferry's directories:
+ * the image's layers (top first) below, the container's upper and work
+ * directories, and the mount point while mounted.  */
+static json_object *
+graph_driver_json (ferry_engine_t *e, const struct ferry_container *c)
+{
+  json_object *gd = json_object_new_object (), *data = json_object_new_object ();
+  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
+  cleanup_free char *upper = xasprintf ("%s/upper", odir), *work = xasprintf ("%s/work", odir);
+  cleanup_free char *merged = ferry_container_mountpoint (e, c);
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_image *img = NULL;
+
+  if (ferry_container_rootfs (c->record) == NULL && c->image_id && *c->image_id
+      && ferry_store_lookup (e->store, c->image_id, &img, &ignored) == 0 && img)
+    {
+      cleanup_strv char **lowers = ferry_store_image_layer_paths (e->store, img);
+      cleanup_free char *joined = xstrdup ("");
+
+      for (size_t i = 0; lowers && lowers[i]; i++)
+        {
+          char *next = xasprintf ("%s%s%s", joined, i ? ":" : "", lowers[i]);
+          free (joined);
+          joined = next;
+        }
+      if (*joined)
+        json_object_object_add (data, "LowerDir", json_object_new_string (joined));
+      ferry_image_free (img);
+    }
+  if (merged)
+    json_object_object_add (data, "MergedDir", json_object_new_string (merged));
+  json_object_object_add (data, "UpperDir", json_object_new_string (upper));
+  if (ferry_path_exists (work))
+    json_object_object_add (data, "WorkDir", json_object_new_string (work));
+  json_object_object_add (gd, "Name", json_object_new_string ("overlay"));
+  json_object_object_add (gd, "Data", data);
+  return gd;
+}
+
+/* NetworkSettings as Podman's: the members ferry has no use for empty,
+ * the mode's entry for a container on no network of ferry's, and the
+ * network namespace while there is one.  */
+static json_object *
+network_settings_json (ferry_engine_t *e, const struct ferry_container *c)
+{
+  static const char *const order[] = { "EndpointID",
+                                       "Gateway",
+                                       "IPAddress",
+                                       "IPPrefixLen",
+                                       "IPv6Gateway",
+                                       "GlobalIPv6Address",
+                                       "GlobalIPv6PrefixLen",
+                                       "MacAddress",
+                                       "Bridge",
+                                       "SandboxID",
+                                       "HairpinMode",
+                                       "LinkLocalIPv6Address",
+                                       "LinkLocalIPv6PrefixLen",
+                                       "Ports",
+                                       "SandboxKey",
+                                       "Networks",
+                                       NULL };
+  static const char *const entry_order[] = { "EndpointID",
+                                             "Gateway",
+                                             "IPAddress",
+                                             "IPPrefixLen",
+                                             "IPv6Gateway",
+                                             "GlobalIPv6Address",
+                                             "GlobalIPv6PrefixLen",
+                                             "MacAddress",
+                                             "NetworkID",
+                                             "DriverOpts",
+                                             "IPAMConfig",
+                                             "Links",
+                                             "Aliases",
+                                             NULL };
+  json_object *o = ferry_network_settings_json (e, c->record);
+  json_object *nets = json_object_object_get (o, "Networks"), *fixed = json_object_new_object ();
+  const char *mode = ferry_json_get_string (c->record, "Network");
+  int bridged = ferry_network_record_bridged (c->record), running = ferry_container_has_monitor (c);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *key = NULL;
+
+  json_object_object_add (o, "EndpointID", json_object_new_string (""));
+  json_object_object_add (o, "Bridge", json_object_new_string (""));
+  json_object_object_add (o, "SandboxID", json_object_new_string (""));
+  json_object_object_add (o, "HairpinMode", json_object_new_boolean (0));
+  json_object_object_add (o, "LinkLocalIPv6Address", json_object_new_string (""));
+  json_object_object_add (o, "LinkLocalIPv6PrefixLen", json_object_new_int (0));
+  if (bridged && ferry_path_exists (netns))
+    key = xstrdup (netns);
+  else if (! bridged && running && c->pid > 0 && mode
+           && (strcmp (mode, "none") == 0 || strcmp (mode, "private") == 0))
+    key = xasprintf ("/proc/%d/ns/net", (int) c->pid);
+  json_object_object_add (o, "SandboxKey", json_object_new_string (key ? key : ""));
+  if (! bridged && mode && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0))
+    {
+      static const char *const empty[]
+          = { "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address", "MacAddress", NULL };
+      json_object *n = json_object_new_object ();
+
+      for (size_t i = 0; empty[i]; i++)
+        json_object_object_add (n, empty[i], json_object_new_string (""));
+      json_object_object_add (n, "IPPrefixLen", json_object_new_int (0));
+      json_object_object_add (n, "GlobalIPv6PrefixLen", json_object_new_int (0));
+      json_object_object_add (n, "NetworkID", json_object_new_string (mode));
+      json_object_object_add (nets, mode, n);
+    }
+  json_object_object_foreach (nets, name, entry)
+  {
+    json_object_object_add (entry, "EndpointID", json_object_new_string (""));
+    json_object_object_add (entry, "DriverOpts", NULL);
+    json_object_object_add (entry, "IPAMConfig", NULL);
+    json_object_object_add (entry, "Links", NULL);
+    json_object_object_add (fixed, name, in_order (json_object_get (entry), entry_order));
+  }
+  json_object_object_add (o, "Networks", fixed);
+  return in_order (o, order);
+}
+
+/* PATH when the file is there, else "": ferry makes it at the first
+ * start, as Podman does.  */
+static json_object *
+made_file (const char *path, int disabled)
+{
+  return json_object_new_string (! disabled && ferry_path_exists (path) ? path : "");
+}
+
+static json_object *
+host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, json_object *omitted)
+{
+  json_object *host = json_object_new_object (), *r = c->record;
+  int init = json_object_get_boolean (json_object_object_get (r, "Init"));
+  int64_t pids = ferry_json_get_int (r, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
+  json_object *sysctls = ferry_json_get_object (r, "Sysctls"),
+              *ro_tmpfs = json_object_object_get (r, "ReadOnlyTmpfs");
+
+  json_object_object_add (host, "Binds", binds_json (c));
+  /* ferry manages cgroups itself, through cgroupfs.  */
+  json_object_object_add (host, "CgroupManager", json_object_new_string ("cgroupfs"));
+  json_object_object_add (
+      host, "CgroupMode",
+      json_object_new_string (ferry_json_string_equals (r, "CgroupNs", "host") ? "host" : "private"));
+  json_object_object_add (host, "ContainerIDFile",
+                          member_or (r, "ContainerIDFile", json_object_new_string ("")));
+  json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
+  json_object_object_add (host, "NetworkMode", member_or (r, "Network", json_object_new_string ("none")));
+  json_object_object_add (host, "PortBindings", ferry_network_ports_json (r));
+  {
+    json_object *policy = json_object_new_object ();
+    json_object_object_add (policy, "Name", member_or (r, "RestartPolicy", json_object_new_string ("no")));
+    json_object_object_add (policy, "MaximumRetryCount",
+                            member_or (r, "RestartRetries", json_object_new_int (0)));
+    json_object_object_add (host, "RestartPolicy", policy);
+  }
+  json_object_object_add (host, "AutoRemove", member_or (r, "AutoRemove", json_object_new_boolean (0)));
+  json_object_object_add (
+      host, "AutoRemoveImage",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (r, "RemoveImage"))));
+  json_object_object_add (host, "Annotations", annotations_json (c));
+  /* Named volumes are ferry's own, with no volume plugins.  */
+  json_object_object_add (host, "VolumeDriver", json_object_new_string (""));
+  json_object_object_add (host, "VolumesFrom", member_or (r, "VolumesFrom", NULL));
+  json_object_object_add (host, "CapAdd", member_or (r, "CapAdd", json_object_new_array ()));
+  json_object_object_add (host, "CapDrop", member_or (r, "CapDrop", json_object_new_array ()));
+  json_object_object_add (host, "Dns", member_or (r, "Dns", json_object_new_array ()));
+  json_object_object_add (host, "DnsOptions", member_or (r, "DnsOptions", json_object_new_array ()));
+  json_object_object_add (host, "DnsSearch", member_or (r, "DnsSearch", json_object_new_array ()));
+  json_object_object_add (host, "ExtraHosts", member_or (r, "ExtraHosts", json_object_new_array ()));
+  json_object_object_add (host, "HostsFile", member_or (r, "HostsFile", json_object_new_string ("")));
+  json_object_object_add (host, "GroupAdd", member_or (r, "GroupAdd", json_object_new_array ()));
+  json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
+  /* Docker's --cgroup, which neither Podman nor ferry takes.  */
+  json_object_object_add (host, "Cgroup", json_object_new_string (""));
+  /* Docker's --link, which neither Podman nor ferry takes.  */
+  json_object_object_add (host, "Links", NULL);
+  json_object_object_add (host, "OomScoreAdj", member_or (r, "OomScoreAdj", json_object_new_int (0)));
+  json_object_object_add (host, "PidMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_PID)));
+  json_object_object_add (host, "Privileged", member_or (r, "Privileged", json_object_new_boolean (0)));
+  json_object_object_add (
+      host, "PublishAllPorts",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (r, "PublishAllPorts"))));
+  json_object_object_add (host, "ReadonlyRootfs", member_or (r, "ReadOnly", json_object_new_boolean (0)));
+  json_object_object_add (host, "SecurityOpt", security_opt_json (c));
+  json_object_object_add (host, "Tmpfs", tmpfs_json (c));
+  json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
+  ferry_userns_inspect (c, host);
+  /* --rdt-class, which Podman shows only when given.  */
+  if (ferry_json_get_string (r, "IntelRdtClosID"))
+    json_object_object_add (host, "IntelRdtClosID", member_or (r, "IntelRdtClosID", NULL));
+  json_object_object_add (host, "ShmSize", member_or (r, "ShmSize", json_object_new_int64 (0)));
+  /* The kind of runtime: an OCI one, whichever.  */
+  json_object_object_add (host, "Runtime", json_object_new_string ("oci"));
+  {
+    /* ferry never sets the console's size: 0x0, as Podman shows it then.  */
+    json_object *size = json_object_new_array ();
+    json_object_array_add (size, json_object_new_int (0));
+    json_object_array_add (size, json_object_new_int (0));
+    json_object_object_add (host, "ConsoleSize", size);
+  }
+  /* Windows' isolation technology.  */
+  json_object_object_add (host, "Isolation", json_object_new_string (""));
+  json_object_object_add (host, "Memory", member_or (r, "Memory", json_object_new_int64 (0)));
+  json_object_object_add (host, "NanoCpus", member_or (r, "NanoCpus", json_object_new_int64 (0)));
+  /* As Podman's: a privileged container has all, listed as none.  */
+  json_object_object_add (host, "Devices",
+                          json_object_get_boolean (json_object_object_get (r, "Privileged"))
+                              ? json_object_new_array ()
+                              : member_or (r, "Devices", json_object_new_array ()));
+  add_omitempty (host, "Init", json_object_new_boolean (init), init, omitted, json_object_new_boolean (0));
+  json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
+  json_object_object_add (host, "Ulimits", member_or (r, "Ulimits", json_object_new_array ()));
+  ferry_resources_inspect (r, host);
+  /* ferry's own, which Podman does not show: the --sysctl settings and
+   * --read-only-tmpfs, each when it was given.  */
+  add_omitempty (host, "Sysctls", json_object_get (sysctls),
+                 sysctls && json_object_object_length (sysctls) > 0, omitted, json_object_new_object ());
+  add_omitempty (host, "ReadOnlyTmpfs", member_or (r, "ReadOnlyTmpfs", json_object_new_boolean (1)),
+                 ro_tmpfs != NULL, omitted, json_object_new_boolean (1));
+  return in_order (host, host_config_order);
+}
+
+json_object *
+ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
+{
+  json_object *om_state = NULL, *om_config = NULL, *om_host = NULL;
+  json_object *o = json_object_new_object ();
   json_object *args = ferry_json_get_array (c->record, "Args");
   json_object *rest = json_object_new_array ();
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
-  cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *oci_config = xasprintf ("%s/config.json", bundle);
   cleanup_free char *hosts = xasprintf ("%s/hosts", cdir), *resolv = xasprintf ("%s/resolv.conf", cdir);
   cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = ferry_container_log_path (e, c);
-  cleanup_free char *upper = xasprintf ("%s/upper", odir), *merged = xasprintf ("%s/merged", odir);
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
                     *pidfile = xasprintf ("%s/pidfile", bundle);
-  json_object *gd = json_object_new_object (), *gdd = json_object_new_object ();
   int init = json_object_get_boolean (json_object_object_get (c->record, "Init"));
   const char *rootfs = ferry_container_rootfs (c->record);
   size_t i;
@@ -484,36 +932,50 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
                                   ? json_object_get_string (json_object_array_get_idx (args, 0))
                                   : ""));
   json_object_object_add (o, "Args", rest);
-  json_object_object_add (o, "State", state_json (e, c));
+  if (omitted)
+    {
+      om_state = json_object_new_object ();
+      om_config = json_object_new_object ();
+      om_host = json_object_new_object ();
+      json_object_object_add (omitted, "State", om_state);
+      json_object_object_add (omitted, "Config", om_config);
+      json_object_object_add (omitted, "HostConfig", om_host);
+    }
+  json_object_object_add (o, "State", state_json (e, c, om_state));
   json_object_object_add (o, "Image", json_object_new_string (c->image_id));
   json_object_object_add (o, "ImageDigest",
                           member_or (c->record, "ImageDigest", json_object_new_string ("")));
   json_object_object_add (o, "ImageName", member_or (c->record, "ImageName", json_object_new_string ("")));
   json_object_object_add (o, "Rootfs", json_object_new_string (rootfs ? rootfs : ""));
   json_object_object_add (o, "Pod", json_object_new_string (""));
-  /* As Podman's: empty when ferry binds none (--dns none, --no-hosts).  */
+  /* As Podman's: empty when ferry binds none (--dns none, --no-hosts)
+   * or has not made it yet.  */
   json_object_object_add (
       o, "ResolvConfPath",
-      json_object_new_string (
-          json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")) ? "" : resolv));
+      made_file (resolv, json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf"))));
   json_object_object_add (
       o, "HostnamePath",
-      json_object_new_string (
-          json_object_get_boolean (json_object_object_get (c->record, "NoHostname")) ? "" : hostname));
+      made_file (hostname, json_object_get_boolean (json_object_object_get (c->record, "NoHostname"))));
   json_object_object_add (
       o, "HostsPath",
-      json_object_new_string (
-          json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")) ? "" : hosts));
+      made_file (hosts, json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
-  json_object_object_add (o, "OCIConfigPath", json_object_new_string (bundle));
+  /* The runtime's config.json, while the container has one.  */
+  add_omitempty (o, "OCIConfigPath", json_object_new_string (oci_config), ferry_path_exists (oci_config),
+                 omitted, json_object_new_string (""));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (ferry_engine_runtime_recorded (e, c)));
   json_object_object_add (o, "ConmonPidFile",
                           member_or (c->record, "ConmonPidFile", json_object_new_string (conmon_pidfile)));
   json_object_object_add (o, "PidFile", member_or (c->record, "PidFile", json_object_new_string (pidfile)));
-  json_object_object_add (o, "LogPath", json_object_new_string (log ? log : ""));
   json_object_object_add (o, "Name", json_object_new_string (c->name));
   json_object_object_add (o, "RestartCount", member_or (c->record, "RestartCount", json_object_new_int (0)));
   json_object_object_add (o, "Driver", json_object_new_string ("overlay"));
+  /* ferry applies no SELinux labels and no AppArmor profile.  */
+  json_object_object_add (o, "MountLabel", json_object_new_string (""));
+  json_object_object_add (o, "ProcessLabel", json_object_new_string (""));
+  json_object_object_add (o, "AppArmorProfile", json_object_new_string (""));
+  json_object_object_add (o, "EffectiveCaps", capabilities_json (c));
+  json_object_object_add (o, "BoundingCaps", capabilities_json (c));
   {
     /* The exec sessions that run, or ended since the container started,
      * as Podman lists them.  */
@@ -521,82 +983,29 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
     cleanup_strv char **ids = ferry_exec_session_list (e, c->id, &n);
     json_object *list = json_object_new_array ();
 
-    for (i = 0; i < n; i++)
-      json_object_array_add (list, json_object_new_string (ids[i]));
+    for (size_t k = 0; k < n; k++)
+      json_object_array_add (list, json_object_new_string (ids[k]));
     json_object_object_add (o, "ExecIDs", list);
   }
-  json_object_object_add (gdd, "UpperDir", json_object_new_string (upper));
-  json_object_object_add (gdd, "MergedDir", json_object_new_string (merged));
-  json_object_object_add (gd, "Name", json_object_new_string ("overlay"));
-  json_object_object_add (gd, "Data", gdd);
-  json_object_object_add (o, "GraphDriver", gd);
+  json_object_object_add (o, "GraphDriver", graph_driver_json (e, c));
   json_object_object_add (o, "Mounts", mounts_json (e, c));
   /* As Podman's: the IDs of --requires' containers, [] when none.  */
   json_object_object_add (o, "Dependencies", member_or (c->record, "Requires", json_object_new_array ()));
-  json_object_object_add (o, "NetworkSettings", ferry_network_settings_json (e, c->record));
-  json_object_object_add (o, "Config", config_json (c));
-  json_object_object_add (host, "Binds", binds_json (c));
-  json_object_object_add (host, "PortBindings", ferry_network_ports_json (c->record));
-  json_object_object_add (host, "NetworkMode",
-                          member_or (c->record, "Network", json_object_new_string ("none")));
-  json_object_object_add (host, "ContainerIDFile",
-                          member_or (c->record, "ContainerIDFile", json_object_new_string ("")));
-  json_object_object_add (host, "Annotations", annotations_json (c));
-  json_object_object_add (host, "OomScoreAdj", member_or (c->record, "OomScoreAdj", json_object_new_int (0)));
-  {
-    json_object *policy = json_object_new_object ();
-    json_object_object_add (policy, "Name",
-                            member_or (c->record, "RestartPolicy", json_object_new_string ("no")));
-    json_object_object_add (policy, "MaximumRetryCount",
-                            member_or (c->record, "RestartRetries", json_object_new_int (0)));
-    json_object_object_add (host, "RestartPolicy", policy);
-  }
-  json_object_object_add (host, "LogConfig", log_config_json (e, c, log));
-  json_object_object_add (host, "AutoRemove",
-                          member_or (c->record, "AutoRemove", json_object_new_boolean (0)));
-  json_object_object_add (host, "VolumesFrom", member_or (c->record, "VolumesFrom", NULL));
-  json_object_object_add (host, "Init", json_object_new_boolean (init));
-  json_object_object_add (host, "ShmSize", member_or (c->record, "ShmSize", json_object_new_int64 (0)));
-  json_object_object_add (host, "Dns", member_or (c->record, "Dns", json_object_new_array ()));
-  json_object_object_add (host, "DnsOptions", member_or (c->record, "DnsOptions", json_object_new_array ()));
-  json_object_object_add (host, "DnsSearch", member_or (c->record, "DnsSearch", json_object_new_array ()));
-  json_object_object_add (host, "ExtraHosts", member_or (c->record, "ExtraHosts", json_object_new_array ()));
-  json_object_object_add (host, "SecurityOpt", security_opt_json (c));
-  json_object_object_add (host, "Tmpfs", tmpfs_json (c));
-  json_object_object_add (host, "CapAdd", member_or (c->record, "CapAdd", json_object_new_array ()));
-  json_object_object_add (host, "CapDrop", member_or (c->record, "CapDrop", json_object_new_array ()));
-  json_object_object_add (host, "ReadonlyRootfs",
-                          member_or (c->record, "ReadOnly", json_object_new_boolean (0)));
-  json_object_object_add (host, "Memory", member_or (c->record, "Memory", json_object_new_int64 (0)));
-  json_object_object_add (host, "NanoCpus", member_or (c->record, "NanoCpus", json_object_new_int64 (0)));
-  json_object_object_add (host, "Ulimits", member_or (c->record, "Ulimits", json_object_new_array ()));
-  json_object_object_add (host, "Privileged",
-                          member_or (c->record, "Privileged", json_object_new_boolean (0)));
+  json_object_object_add (o, "NetworkSettings", network_settings_json (e, c));
+  /* ferry has no libpod namespaces, pods (infra containers), kube
+   * services, and no lock table (a container's lock is a file named by
+   * its ID): Podman's lockNumber has no counterpart.  */
+  json_object_object_add (o, "Namespace", json_object_new_string (""));
+  json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
+  json_object_object_add (o, "IsService", json_object_new_boolean (0));
+  json_object_object_add (o, "KubeExitCodePropagation", json_object_new_string ("invalid"));
+  json_object_object_add (o, "Config", config_json (c, om_config));
+  json_object_object_add (o, "HostConfig", host_config_json (e, c, log, om_host));
+  json_object_object_add (o, "UseImageHosts",
+                          json_object_new_boolean (
+                              json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));
   json_object_object_add (
-      host, "CgroupMode",
-      json_object_new_string (ferry_json_string_equals (c->record, "CgroupNs", "host") ? "host" : "private"));
-  /* As Podman's: a privileged container has all, listed as none.  */
-  json_object_object_add (host, "Devices",
-                          json_object_get_boolean (json_object_object_get (c->record, "Privileged"))
-                              ? json_object_new_array ()
-                              : member_or (c->record, "Devices", json_object_new_array ()));
-  json_object_object_add (host, "Sysctls", member_or (c->record, "Sysctls", json_object_new_object ()));
-  json_object_object_add (host, "ReadOnlyTmpfs",
-                          member_or (c->record, "ReadOnlyTmpfs", json_object_new_boolean (1)));
-  {
-    int64_t pids = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
-    json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
-  }
-  ferry_resources_inspect (c->record, host);
-  json_object_object_add (host, "GroupAdd", member_or (c->record, "GroupAdd", json_object_new_array ()));
-  json_object_object_add (host, "HostsFile", member_or (c->record, "HostsFile", json_object_new_string ("")));
-  json_object_object_add (host, "PidMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_PID)));
-  json_object_object_add (host, "IpcMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_IPC)));
-  json_object_object_add (host, "UTSMode", json_object_new_string (ferry_ns_mode_shown (c, FERRY_NS_UTS)));
-  ferry_userns_inspect (c, host);
-  /* --rdt-class, which Podman shows only when given.  */
-  if (ferry_json_get_string (c->record, "IntelRdtClosID"))
-    json_object_object_add (host, "IntelRdtClosID", member_or (c->record, "IntelRdtClosID", NULL));
-  json_object_object_add (o, "HostConfig", host);
+      o, "UseImageHostname",
+      json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "NoHostname"))));
   return o;
 }

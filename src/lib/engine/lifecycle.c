@@ -693,6 +693,18 @@ json_to_strv (json_object *a)
   return v;
 }
 
+char **
+ferry_container_capabilities (const struct ferry_container *c)
+{
+  cleanup_strv char **add = json_to_strv (ferry_json_get_array (c->record, "CapAdd"));
+  cleanup_strv char **drop = json_to_strv (ferry_json_get_array (c->record, "CapDrop"));
+
+  /* Privileged, all it may have, whatever --cap-add and --cap-drop said.  */
+  if (json_object_get_boolean (json_object_object_get (c->record, "Privileged")))
+    return ferry_spec_privileged_capabilities ();
+  return ferry_spec_capabilities (add, drop);
+}
+
 static char **
 strv_add (char **v, const char *s)
 {
@@ -1131,10 +1143,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     return -1;
   p.seccomp_profile = seccomp;
   p.pids_limit = ferry_json_get_int (c->record, "PidsLimit", FERRY_DEFAULT_PIDS_LIMIT);
-  if (p.privileged)
-    p.capabilities = caps = ferry_spec_privileged_capabilities ();
-  else if (cap_add[0] || cap_drop[0])
-    p.capabilities = caps = ferry_spec_capabilities (cap_add, cap_drop);
+  if (p.privileged || cap_add[0] || cap_drop[0])
+    p.capabilities = caps = ferry_container_capabilities (c);
   if (p.privileged ? ferry_spec_host_devices (&devs.list, &devs.n, err) < 0
                    : record_devices (c, &devs, err) < 0)
     return -1;
@@ -1743,13 +1753,15 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
 }
 
 /* The restart policy's state in C's record: whether a user stopped it
- * (then its exit restarts nothing), and how often it was restarted since
- * a user last started it.  Only containers with a policy have it.  */
+ * (then its exit restarts nothing; inspect shows it for every container,
+ * as Podman does), and how often it was restarted since a user last
+ * started it.  */
 static int
 set_restart_state (ferry_engine_t *e, struct ferry_container *c, int stopped_by_user, int count,
                    ferry_error_t *err)
 {
-  if (ferry_json_get_string (c->record, "RestartPolicy") == NULL)
+  if (! stopped_by_user == ! json_object_get_boolean (json_object_object_get (c->record, "StoppedByUser"))
+      && count == ferry_json_get_int (c->record, "RestartCount", 0))
     return 0;
   if (stopped_by_user)
     json_object_object_add (c->record, "StoppedByUser", json_object_new_boolean (1));

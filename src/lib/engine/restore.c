@@ -220,7 +220,8 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   free (c->restored_at);
   c->restored_at = ferry_time_now ();
   free (c->started_at);
-  c->started_at = ferry_time_now ();
+  /* The same instant: inspect's Restored holds while they agree.  */
+  c->started_at = xstrdup (c->restored_at);
   free (c->finished_at);
   c->finished_at = xstrdup ("");
   if (ferry_operation_end_with (e, c, op, err) < 0)

@@ -67,7 +67,6 @@ update_restart_policy (const char *restart, json_object *rec, ferry_error_t *err
   if (strcmp (name, "no") == 0)
     {
       json_object_object_del (rec, "RestartPolicy");
-      json_object_object_del (rec, "StoppedByUser");
       json_object_object_del (rec, "RestartCount");
       return 0;
     }

@@ -29,8 +29,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define OCI_VERSION "1.0.2-dev"
-
 /* Podman's default capability set (containers.conf `default_capabilities`). */
 static const char *const DEFAULT_CAPABILITIES[]
     = { "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
@@ -1171,7 +1169,7 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
     return NULL;
 
   spec = json_object_new_object ();
-  json_object_object_add (spec, "ociVersion", json_object_new_string (OCI_VERSION));
+  json_object_object_add (spec, "ociVersion", json_object_new_string (FERRY_SPEC_OCI_VERSION));
   json_object_object_add (spec, "process", make_process (p));
   root = json_object_new_object ();
   json_object_object_add (root, "path", json_object_new_string (p->rootfs));

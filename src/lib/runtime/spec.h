@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The runtime spec version of the config.json ferry writes.  */
+#define FERRY_SPEC_OCI_VERSION "1.0.2-dev"
+
 enum ferry_mount_type
 {
   FERRY_MOUNT_BIND,   /* a host path (a bind mount or a volume's _data) */

@@ -187,7 +187,7 @@ assert_no_spool() {
 		step $tool system connection add --socket-path /x --identity /etc/hostname two core@192.0.2.2:2200
 		step $tool system connection add --socket-path /x -p 2201 three 192.0.2.3
 		step $tool system connection ls
-		step $tool system connection ls -q
+		step_sorted $tool system connection ls -q
 		step $tool system connection ls --format '{{.Name}} {{.URI}} {{.Identity}} {{.Default}} {{.ReadWrite}}'
 		step $tool system connection rename three drei
 		step $tool system connection default drei

@@ -52,9 +52,21 @@ make_containers() {
 # exit code and its output, IDs shown as <NAME> and the test's directory
 # as TMP.
 step() {
-	local tool=$1 rc=0
-	shift
-	"$tool" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	_step cat "$@"
+}
+
+# step, with the standard output's lines sorted: Podman prints some lists
+# in Go's map order, which changes from one run to the next.
+step_sorted() {
+	_step sort "$@"
+}
+
+# step through FILTER (a command given the output's file).
+_step() {
+	local filter=$1 tool=$2 rc=0
+	shift 2
+	"$tool" "$@" >"$TEST_TMP/out.raw" 2>"$TEST_TMP/err" || rc=$?
+	"$filter" "$TEST_TMP/out.raw" >"$TEST_TMP/out"
 	{
 		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
 		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'

@@ -378,27 +378,46 @@ ferry_cli_inspect_format (const char *format)
 }
 
 void
-ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
+ferry_cli_podman_warnf (const char *fmt, ...)
 {
-  const char *sig = ferry_signal_name (r->stop_signal);
+  cleanup_free char *msg = NULL;
   char stamp[32];
   time_t now = time (NULL);
   struct tm tm;
+  va_list ap;
 
   if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
     return;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg == NULL)
+    return;
   gmtime_r (&now, &tm);
   strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"", stamp);
+  for (const char *p = msg; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        fputc ('\\', stderr);
+      fputc (*p, stderr);
+    }
+  fputs ("\"\n", stderr);
+}
+
+void
+ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
+{
+  const char *sig = ferry_signal_name (r->stop_signal);
+
   if (sig)
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal SIG%s failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, sig, name, r->timeout);
+    ferry_cli_podman_warnf (
+        "StopSignal SIG%s failed to stop container %s in %d seconds, resorting to SIGKILL", sig, name,
+        r->timeout);
   else
-    fprintf (stderr,
-             "time=\"%s\" level=warning msg=\"StopSignal %d failed to stop container %s in %d seconds, "
-             "resorting to SIGKILL\"\n",
-             stamp, r->stop_signal, name, r->timeout);
+    ferry_cli_podman_warnf ("StopSignal %d failed to stop container %s in %d seconds, resorting to SIGKILL",
+                            r->stop_signal, name, r->timeout);
 }
 
 int

@@ -200,6 +200,11 @@ int ferry_cli_missed_report (struct ferry_cli_missed *m);
  * with y or Y, 0 for anything else, -1 at the end of standard input.  */
 int ferry_cli_ask (const char *prompt);
 
+/* A warning as Podman's logger prints one: time="..." level=warning
+ * msg="..." (quotes and backslashes in the message escaped), on standard
+ * error, unless --log-level is error.  */
+void ferry_cli_podman_warnf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
 struct ferry_stop_report;
 /* Podman's warning, in its shape, when a stop of container NAME needed
  * SIGKILL after its stop signal (R).  */

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int
 parse_level (const char *arg, int *out)
@@ -66,21 +65,6 @@ ferry_cli_compression_option (int opt, const char *arg, struct ferry_cli_compres
     }
 }
 
-/* Podman's warning, in its shape.  */
-static void
-warn (const char *msg)
-{
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-
-  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
-    return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, msg);
-}
-
 int
 ferry_cli_compression_finish (const struct ferry_cli_compression_flags *f, struct ferry_transfer_options *o)
 {
@@ -99,8 +83,9 @@ ferry_cli_compression_finish (const struct ferry_cli_compression_flags *f, struc
   else if (conf.compression_format && strcmp (conf.compression_format, "zstd:chunked") == 0)
     {
       /* A setting for every push: it should not stop them all.  */
-      warn ("containers.conf's compression_format zstd:chunked is written as zstd: ferry does not write the "
-            "chunked table of contents");
+      ferry_cli_podman_warnf (
+          "containers.conf's compression_format zstd:chunked is written as zstd: ferry does "
+          "not write the chunked table of contents");
       o->compression.format = FERRY_COMPRESSION_ZSTD;
     }
   else if (conf.compression_format

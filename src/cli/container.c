@@ -200,13 +200,7 @@ bad:
 static void
 notify_warn (ferry_error_t *err)
 {
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, (*err)->msg);
+  ferry_cli_podman_warnf ("%s", (*err)->msg);
   ferry_error_release (err);
 }
 

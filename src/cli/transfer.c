@@ -1,6 +1,7 @@
 /* ferry CLI: the flags of registry transfers (see transfer.h).  */
 #include "transfer.h"
 #include "common.h"
+#include "util/cleanup.h"
 #include "image/load.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -9,33 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Podman's warning before each new try, in its shape.  */
 static void
 warn_retry (void *arg, unsigned attempt, unsigned max, int64_t delay_ns, ferry_error_t failure)
 {
   const struct ferry_cli_transfer_flags *f = arg;
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-  char *delay, *p;
+  cleanup_free char *delay = NULL;
 
-  if (f->quiet || (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0))
+  if (f->quiet)
     return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
   delay = ferry_duration_format (delay_ns);
-  fprintf (stderr, "time=\"%s\" level=warning msg=\"Failed, retrying in %s ... (%u/%u). Error: ", stamp,
-           delay, attempt, max);
-  for (p = failure->msg; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        fputc ('\\', stderr);
-      fputc (*p, stderr);
-    }
-  fputs ("\"\n", stderr);
-  free (delay);
+  ferry_cli_podman_warnf ("Failed, retrying in %s ... (%u/%u). Error: %s", delay, attempt, max, failure->msg);
 }
 
 void

@@ -16,7 +16,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /* compat-trust's block.  */
@@ -41,21 +40,6 @@ static const char trust_show_usage[]
       "                           else /etc/containers/policy.json)\n"
       "      --registrypath DIR   the registries.d directory (default\n"
       "                           ~/.config/containers/registries.d, else /etc/containers/registries.d)\n";
-
-/* A warning in Podman's log form (not with --log-level error).  */
-static void
-warn (const char *msg)
-{
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
-
-  if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
-    return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf (stderr, "time=\"%s\" level=warning msg=\"%s\"\n", stamp, msg);
-}
 
 static int
 trust_show (int argc, char **argv)
@@ -115,7 +99,7 @@ trust_show (int argc, char **argv)
   if (ferry_policy_describe (policy, registries_d, &rows, &warnings, &err) < 0)
     return ferry_cli_fail (&err);
   for (i = 0; i < json_object_array_length (warnings); i++)
-    warn (json_object_get_string (json_object_array_get_idx (warnings, i)));
+    ferry_cli_podman_warnf ("%s", json_object_get_string (json_object_array_get_idx (warnings, i)));
   if (json)
     {
       cleanup_free char *text = ferry_json_to_indented (rows, 2);

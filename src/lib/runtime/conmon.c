@@ -102,6 +102,19 @@ strv_add_joined (struct strv_builder *b, const char *option, const char *value)
   strv_add (b, arg);
 }
 
+/* The runtime's --preserve-fds N, through conmon (none when N is 0).  */
+static void
+add_preserve_fds (struct strv_builder *b, size_t n)
+{
+  char text[24];
+
+  if (n == 0)
+    return;
+  snprintf (text, sizeof (text), "%zu", n);
+  strv_add_joined (b, "--runtime-opt", "--preserve-fds");
+  strv_add_joined (b, "--runtime-opt", text);
+}
+
 static char *
 find_conmon (void)
 {
@@ -240,13 +253,7 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
     strv_add_joined (&b, "--sdnotify-socket", o->sdnotify_socket);
   for (it = o->runtime_opts; it && *it; it++)
     strv_add_joined (&b, "--runtime-opt", *it);
-  if (o->n_preserve_fds > 0)
-    {
-      char n[24];
-      snprintf (n, sizeof (n), "%zu", o->n_preserve_fds);
-      strv_add_joined (&b, "--runtime-opt", "--preserve-fds");
-      strv_add_joined (&b, "--runtime-opt", n);
-    }
+  add_preserve_fds (&b, o->n_preserve_fds);
   return b.v;
 }
 
@@ -1056,13 +1063,7 @@ conmon_exec_argv (const char *conmon, const struct ferry_conmon_exec_options *o,
       for (it = o->exit_command + 1; *it; it++)
         strv_add_joined (&b, "--exit-command-arg", *it);
     }
-  if (o->n_preserve_fds > 0)
-    {
-      char n[24];
-      snprintf (n, sizeof (n), "%zu", o->n_preserve_fds);
-      strv_add_joined (&b, "--runtime-opt", "--preserve-fds");
-      strv_add_joined (&b, "--runtime-opt", n);
-    }
+  add_preserve_fds (&b, o->n_preserve_fds);
   return b.v;
 }
 

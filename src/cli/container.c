@@ -2243,7 +2243,20 @@ static int
 do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   struct ferry_stop_report report = { 0 };
+  struct ferry_container *c = NULL;
+  int paused;
 
+  /* As Podman's stop, a paused container is refused and left as it is
+   * (rm -f and restart's callers stop it, thawing it first).  */
+  if (ferry_container_lookup (e, t->id, &c, err) < 0)
+    return -1;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  if (paused)
+    return ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                  "container %s is running or paused, refusing to clean up: container "
+                                  "state improper: unpause it first",
+                                  t->id);
   if (ferry_container_stop (e, t->id, *(int *) arg, &report, err) < 0)
     return -1;
   if (report.killed)
@@ -4424,7 +4437,8 @@ ps_option (int c, const char *arg, void *data)
         {
           ferry_cli_failf (
               "invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
-              "from: \"command, created, id, image, names, runningfor, size, status\"",
+              "from: \"command, created, id, image, names, runningfor, size, status\"\nSee 'ferry ps "
+              "--help'",
               arg, arg);
           return -1;
         }

@@ -296,6 +296,7 @@ ferry_cmd_events (int argc, char **argv)
   size_t kept = 0, cap = 1 << 16;
   int c, r, ret = 0;
 
+  ferry_cli_template_unranged ();
   clock_gettime (CLOCK_REALTIME, &now);
   while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     switch (c)

@@ -1137,23 +1137,36 @@ tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const c
   return 0;
 }
 
+/* Renders FORMAT against OBJ into *RESULT, which keeps what was rendered
+ * before an error while running it (Go writes as it goes).  */
+static int
+tpl_render_all (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  size_t len = 0;
+  FILE *out;
+  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+  int ret;
+
+  *result = NULL;
+  if (tpl_check (format, err) < 0)
+    return -1;
+  out = open_memstream (result, &len);
+  if (out == NULL)
+    abort ();
+  ret = tpl_render (format, format + strlen (format), obj, out, format, &root, err);
+  fclose (out);
+  return ret;
+}
+
 int
 ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
 {
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  cleanup_fclose FILE *out = open_memstream (&buf, &len);
+  cleanup_free char *text = NULL;
 
-  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
-
-  if (tpl_check (format, err) < 0)
+  if (tpl_render_all (format, obj, &text, err) < 0)
     return -1;
-  if (tpl_render (format, format + strlen (format), obj, out, format, &root, err) < 0)
-    return -1;
-  fclose (out);
-  out = NULL;
-  *result = buf;
-  buf = NULL;
+  *result = text;
+  text = NULL;
   return 0;
 }
 
@@ -1163,8 +1176,14 @@ ferry_cli_print_template (const char *format, json_object *obj)
   cleanup_free char *text = NULL;
   ferry_error_t err = NULL;
 
-  if (ferry_cli_template (format, obj, &text, &err) < 0)
-    return ferry_cli_fail (&err);
+  if (tpl_render_all (format, obj, &text, &err) < 0)
+    {
+      /* What came before the error is out, as Podman's is.  */
+      if (text)
+        fputs (text, stdout);
+      fflush (stdout);
+      return ferry_cli_fail (&err);
+    }
   puts (text);
   return 0;
 }
@@ -1279,8 +1298,13 @@ list_render (struct ferry_cli_list *l, json_object *obj, ferry_error_t *err)
   cleanup_free char *text = NULL;
   size_t n;
 
-  if (ferry_cli_template (l->format, obj, &text, err) < 0)
-    return -1;
+  if (tpl_render_all (l->format, obj, &text, err) < 0)
+    {
+      if (text && ! l->table)
+        fputs (text, out);
+      fflush (out);
+      return -1;
+    }
   fputs (text, out);
   n = strlen (l->format);
   /* Podman ends each row with a newline unless the template does.  */

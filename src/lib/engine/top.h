@@ -28,6 +28,13 @@ int ferry_top_descriptors_known (char **descriptors);
 int ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, struct ferry_table *out,
                          ferry_error_t *err);
 
+/* Descriptors that are not all known (-ef, aux, -o pid,comm), as Podman
+ * does: the host's ps(1) with them (split as a shell splits words) in the
+ * running container REF's PID namespace, with a /proc of that namespace;
+ * *OUT its standard output.  ps failing: an error with what it wrote.  */
+int ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, char **out,
+                            ferry_error_t *err);
+
 /* What a container uses, from its cgroups (v1) and network namespace;
  * all zero for a container that does not run.  */
 struct ferry_container_stats

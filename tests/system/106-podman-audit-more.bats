@@ -1,0 +1,300 @@
+#!/usr/bin/env bats
+# More of what tests/lib/compare-podman.sh found ferry doing differently
+# from Podman 5.4, now fixed: template errors named and placed as Go's
+# ("template: ps:1:13: executing ..."), top handing descriptors it does not
+# know to ps(1), network connect and disconnect of a container off bridge
+# networks, stop of a paused container, and the everyday sequences added
+# to the comparison since.  Each sequence is compared with the transcript
+# ferry printed once it matched Podman (kept below) and, where Podman is
+# installed, with Podman run live: standard output whole, the first words
+# of each error line.
+
+load helpers
+load podman-helpers
+
+# Podman's locks in files of the test's own: its shared-memory lock table
+# is shared with every other Podman run on the machine.
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+}
+
+# Bridge ftu<N>, subnet 10.212.<N>.0/24 (scripts/test.sh's leftovers check
+# knows them).
+teardown() {
+	local n
+	n=$(net_number)
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	podman_teardown
+	ip link del "ftu$n" 2>/dev/null || true
+	ferry_teardown
+}
+
+# Transcript $1 as compared live: errors cut to their first three words
+# (the rest is each tool's wording of the cause), the tool's name in a
+# "See 'podman ps --help'" line as TOOL, blank output lines left out, and
+# an error after output that did not end its line on a line of its own.
+live_form() {
+	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: See '(podman|ferry) /  err: See 'TOOL /" \
+		-e 's/^(  out: .*)(  err: Error: .*)$/\1\n\2/' |
+		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
+}
+
+# Runs sequence function $1 with ferry, compares it with the expected
+# transcript on stdin, then runs it with Podman where Podman is installed.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	N=$(net_number)
+	load_test_image
+	for t in f podman_t; do
+		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/ftu%s\\b/ftuN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
+		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
+	done
+	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
+	"$seq" f
+	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	"$seq" podman_t
+	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
+	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
+}
+
+connect_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" network connect nosuch c1
+	step "$t" network connect n1 c1
+	step "$t" network disconnect nosuch c1
+	step "$t" network disconnect n1 c1
+	step "$t" create --network host --name c2 "$img" true
+	step "$t" network connect n1 c2
+	step "$t" network disconnect n1 c2
+	step "$t" rm c1 c2
+	step "$t" network rm n1
+}
+
+@test "network connect and disconnect of a container off bridge networks: refused before the network is looked up, in Podman's words" {
+	compare_with_podman connect_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
+		  out: n1
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ network connect nosuch c1 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c1 runs with --network none, and only a container on bridge networks can join or leave one
+		$ network connect n1 c1 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c1 runs with --network none, and only a container on bridge networks can join or leave one
+		$ network disconnect nosuch c1 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c1 runs with --network none, and only a container on bridge networks can join or leave one
+		$ network disconnect n1 c1 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c1 runs with --network none, and only a container on bridge networks can join or leave one
+		$ create --network host --name c2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ network connect n1 c2 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c2 runs with --network host, and only a container on bridge networks can join or leave one
+		$ network disconnect n1 c2 -> 125
+		  err: Error: "" is not supported: invalid network mode: container c2 runs with --network host, and only a container on bridge networks can join or leave one
+		$ rm c1 c2 -> 0
+		  out: c1
+		  out: c2
+		$ network rm n1 -> 0
+		  out: n1
+	EOF
+}
+
+top_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --network none --name c1 "$img" sleep 100
+	step "$t" top c1 bogus
+	step "$t" run -d --network none --name c2 "$img" sleep 100
+	step "$t" top c2 bogus
+	step "$t" top c2 pid,bogus
+	step "$t" top c2 -o bogus
+	step "$t" top c2 -o comm
+	step "$t" top c2 pid comm
+	step "$t" top nosuch -ef
+	step "$t" rm -f -t 0 c1 c2
+}
+
+@test "top: descriptors it does not know go to ps(1), whose complaint is the error" {
+	command -v ps >/dev/null || skip "ps(1) is not installed"
+	compare_with_podman top_sequence <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ top c1 bogus -> 125
+		  err: Error: top can only be used on running containers
+		$ run -d --network none --name c2 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ top c2 bogus -> 125
+		  err: Error: ps(1) failed with exit code 1: error: unsupported option (BSD syntax)
+		  err: 
+		  err: Usage:
+		  err:  ps [options]
+		  err: 
+		  err:  Try 'ps --help <simple|list|output|threads|misc|all>'
+		  err:   or 'ps --help <s|l|o|t|m|a>'
+		  err:  for additional help text.
+		  err: 
+		  err: For more details see ps(1).
+		  err: 
+		$ top c2 pid,bogus -> 125
+		  err: Error: ps(1) failed with exit code 1: error: process ID list syntax error
+		  err: 
+		  err: Usage:
+		  err:  ps [options]
+		  err: 
+		  err:  Try 'ps --help <simple|list|output|threads|misc|all>'
+		  err:   or 'ps --help <s|l|o|t|m|a>'
+		  err:  for additional help text.
+		  err: 
+		  err: For more details see ps(1).
+		  err: 
+		$ top c2 -o bogus -> 125
+		  err: Error: ps(1) failed with exit code 1: error: unknown user-defined format specifier "bogus"
+		  err: 
+		  err: Usage:
+		  err:  ps [options]
+		  err: 
+		  err:  Try 'ps --help <simple|list|output|threads|misc|all>'
+		  err:   or 'ps --help <s|l|o|t|m|a>'
+		  err:  for additional help text.
+		  err: 
+		  err: For more details see ps(1).
+		  err: 
+		$ top c2 -o comm -> 0
+		  out: COMMAND
+		  out: sleep
+		  out: ps
+		$ top c2 pid comm -> 0
+		  out: PID         COMMAND
+		  out: 1           sleep
+		$ top nosuch -ef -> 125
+		  err: Error: unable to look up requested container: no container with name or ID "nosuch" found: no such container
+		$ rm -f -t 0 c1 c2 -> 0
+		  out: c1
+		  out: c2
+	EOF
+}
+
+pause_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --network none --name c1 "$img" sleep 100
+	step "$t" pause c1
+	step "$t" stop -t 0 c1
+	step "$t" stop -a -t 0
+	step "$t" inspect --format '{{.State.Status}}' c1
+	step "$t" unpause c1
+	step "$t" inspect --format '{{.State.Status}}' c1
+	step "$t" stop -t 0 c1
+	step "$t" inspect --format '{{.State.Status}} {{.State.ExitCode}}' c1
+	step "$t" rm c1
+}
+
+@test "stop of a paused container: refused and left paused, as Podman" {
+	compare_with_podman pause_sequence <<-'EOF'
+		$ run -d --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ pause c1 -> 0
+		  out: c1
+		$ stop -t 0 c1 -> 125
+		  err: Error: container <ID> is running or paused, refusing to clean up: container state improper: unpause it first
+		$ stop -a -t 0 -> 125
+		  err: Error: container <ID> is running or paused, refusing to clean up: container state improper: unpause it first
+		$ inspect --format {{.State.Status}} c1 -> 0
+		  out: paused
+		$ unpause c1 -> 0
+		  out: c1
+		$ inspect --format {{.State.Status}} c1 -> 0
+		  out: running
+		$ stop -t 0 c1 -> 0
+		  out: c1
+		$ inspect --format {{.State.Status}} {{.State.ExitCode}} c1 -> 0
+		  out: exited 137
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}
+
+template_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --network none --name c1 "$img" sleep 100
+	step "$t" volume create v1
+	step "$t" stats --no-stream --format '{{.Nosuch}}' c1
+	step "$t" ps -a --format '{{.Names}} {{.Nosuch}}'
+	step "$t" ps -a --format '{{.Names}}\t{{len .Nosuch}}'
+	step "$t" ps -a --format '{{.Names}} {{nosuch .Names}}'
+	step "$t" ps -a --format '{{.Names | nosuch}}'
+	step "$t" ps -a --sort bogus
+	step "$t" images --format '{{.Repository}'
+	step "$t" images --format '{{.Repository'
+	step "$t" volume ls --format '{{range .Name}}'
+	step "$t" volume ls --format '{{.Name}}{{end}}'
+	step "$t" volume ls --format '{{$x}}'
+	step "$t" info --format '{{.Nosuch}}'
+	step "$t" info --format '{{.Host.Nosuch}}'
+	step "$t" info --format '{{.Host.Arch'
+	step "$t" version --format '{{"a}}'
+	step "$t" inspect --format '{{.State.Nosuch}}' c1
+	step "$t" inspect --format '{{if .State.Running}}' c1
+	step "$t" image inspect --format '{{nosuch}}' "$img"
+	step "$t" volume inspect --format '{{.Nosuch}}' v1
+	step "$t" rm -f -t 0 c1
+	step "$t" volume rm v1
+}
+
+@test "template errors as Go's: the command's template name, line and column, parse errors before anything runs" {
+	compare_with_podman template_sequence <<-'EOF'
+		$ run -d --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ volume create v1 -> 0
+		  out: v1
+		$ stats --no-stream --format {{.Nosuch}} c1 -> 125
+		  err: Error: template: stats:1:13: executing "stats" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ ps -a --format {{.Names}} {{.Nosuch}} -> 125
+		  out: c1   err: Error: template: ps:1:24: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ ps -a --format {{.Names}}\t{{len .Nosuch}} -> 125
+		  out: c1	  err: Error: template: ps:1:28: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ ps -a --format {{.Names}} {{nosuch .Names}} -> 125
+		  err: Error: template: ps:1: function "nosuch" not defined
+		$ ps -a --format {{.Names | nosuch}} -> 125
+		  err: Error: template: ps:1: function "nosuch" not defined
+		$ ps -a --sort bogus -> 125
+		  err: Error: invalid argument "bogus" for "--sort" flag: "bogus" is not a valid value.  Choose from: "command, created, id, image, names, runningfor, size, status"
+		  err: See 'ferry ps --help'
+		$ images --format {{.Repository} -> 125
+		  err: Error: template: images:1: bad character U+007D '}'
+		$ images --format {{.Repository -> 125
+		  err: Error: template: images:1: bad character U+007B '{'
+		$ volume ls --format {{range .Name}} -> 125
+		  err: Error: template: ls:1: unexpected EOF
+		$ volume ls --format {{.Name}}{{end}} -> 125
+		  err: Error: template: ls:1: unexpected {{end}}
+		$ volume ls --format {{$x}} -> 125
+		  err: Error: template: ls:1: undefined variable "$x"
+		$ info --format {{.Nosuch}} -> 125
+		  err: Error: template: info:1:2: executing "info" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ info --format {{.Host.Nosuch}} -> 125
+		  err: Error: template: info:1:7: executing "info" at <.Host.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ info --format {{.Host.Arch -> 125
+		  err: Error: template: info:1: unclosed action
+		$ version --format {{"a}} -> 125
+		  err: Error: template: version:1: unterminated quoted string
+		$ inspect --format {{.State.Nosuch}} c1 -> 125
+		  err: Error: template: inspect:1:19: executing "inspect" at <.State.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ inspect --format {{if .State.Running}} c1 -> 125
+		  err: Error: template: inspect:1: unexpected EOF
+		$ image inspect --format {{nosuch}} localhost/ferry-test:latest -> 125
+		  err: Error: template: inspect:1: function "nosuch" not defined
+		$ volume inspect --format {{.Nosuch}} v1 -> 125
+		  err: Error: template: inspect:1:13: executing "inspect" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ volume rm v1 -> 0
+		  out: v1
+	EOF
+}

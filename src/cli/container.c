@@ -745,6 +745,38 @@ run_only_option (int c, const char *arg, struct create_args *a)
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
  * after printing an error (exit 125), -3 after one whose code is 126, or
  * -2 after printing help.  */
+/* As Podman: ports are checked, then, with --network none, host or
+ * another's namespace, where nothing could reach them, left out with a
+ * warning rather than refused.  */
+static int
+discard_ports (struct create_args *a)
+{
+  const char *net = a->o.network;
+  cleanup_json json_object *ports = json_object_new_array ();
+  ferry_error_t err = NULL;
+
+  for (size_t i = 0; i < a->n_publish; i++)
+    if (ferry_ports_parse (a->publish[i], ports, &err) < 0)
+      {
+        ferry_cli_fail (&err);
+        return -1;
+      }
+  if (net == NULL || (a->n_publish == 0 && ! a->o.publish_all))
+    return 0;
+  if (strcmp (net, "none") != 0 && strcmp (net, "host") != 0 && strncmp (net, "container:", 10) != 0
+      && strncmp (net, "ns:", 3) != 0)
+    return 0;
+  fputs (
+      "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
+      "use\n",
+      stderr);
+  ferry_cleanup_strvp (&a->publish);
+  a->n_publish = 0;
+  a->o.publish = NULL;
+  a->o.publish_all = 0;
+  return 0;
+}
+
 static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
@@ -1284,7 +1316,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->sysctls = strv_push (a->sysctls, &a->n_sysctls, optarg);
         break;
       case 'm':
-        if (ferry_parse_size (optarg, &a->o.memory) < 0 || a->o.memory < 6 * 1024 * 1024)
+        /* Podman's words for what is no size.  */
+        if (ferry_parse_size (optarg, &a->o.memory) < 0)
+          {
+            ferry_cli_failf ("invalid value for memory: invalid size: '%s': give a size such as 512m or 2g",
+                             optarg);
+            return -1;
+          }
+        /* Podman leaves a limit too small for the runtime to fail on (126);
+         * ferry refuses it first.  */
+        if (a->o.memory < 6 * 1024 * 1024)
           {
             ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
             return -1;
@@ -1401,6 +1442,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
   a->o.publish = a->publish;
+  if (discard_ports (a) < 0)
+    return -1;
   a->o.devices = a->devices;
   a->o.sysctls = a->sysctls;
   a->o.mask = a->mask;
@@ -2211,16 +2254,20 @@ struct stop_flags
 /* -t/--time SECONDS (and --timeout, which Podman takes too): a negative
  * number is the container's own timeout, as Podman's.  */
 static int
-parse_timeout (const char *arg, const char *flag, int *out)
+parse_timeout (const char *arg, const char *flag, const char *cmd, int *out)
 {
   char *end;
-  long v;
+  long long v;
 
   errno = 0;
-  v = strtol (arg, &end, 10);
-  if (errno || end == arg || *end || v > INT_MAX || v < INT_MIN)
-    return ferry_cli_failf ("invalid argument \"%s\" for \"%s\" flag: give whole seconds", arg, flag);
-  *out = v < 0 ? -1 : (int) v;
+  v = strtoll (arg, &end, 10);
+  /* Podman's words (a Go int64), then its hint.  */
+  if (errno || end == arg || *end)
+    return ferry_cli_failf (
+        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing \"%s\": %s\nSee "
+        "'ferry %s --help'",
+        arg, flag, arg, errno == ERANGE ? "value out of range" : "invalid syntax", cmd);
+  *out = v < 0 ? -1 : v > INT_MAX ? INT_MAX : (int) v;
   return 0;
 }
 
@@ -2230,7 +2277,7 @@ stop_option (int c, const char *arg, void *data)
   struct stop_flags *f = data;
 
   if (c == 't' || c == OPT_STOP_TIME)
-    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    return parse_timeout (arg, "-t, --time", "stop", &f->timeout) ? -1 : 0;
   if (c == 'i')
     {
       f->t.ignore = 1;
@@ -2401,7 +2448,7 @@ rm_option (int c, const char *arg, void *data)
   else if (c == 't')
     {
       f->timeout_given = 1;
-      return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+      return parse_timeout (arg, "-t, --time", "rm", &f->timeout) ? -1 : 0;
     }
   else
     return target_option (c, arg, &f->t);
@@ -3074,7 +3121,7 @@ restart_option (int c, const char *arg, void *data)
       return 0;
     }
   if (c == 't')
-    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    return parse_timeout (arg, "-t, --time", "restart", &f->timeout) ? -1 : 0;
   return target_option (c, arg, &f->t);
 }
 
@@ -3442,7 +3489,14 @@ diff_print_json (const struct ferry_changes *ch)
       else
         json_object_put (paths);
     }
-  puts (json_object_object_length (o) ? ferry_json_to_string (o, 1) : "{}");
+  /* Indented by five, as Podman's.  */
+  if (json_object_object_length (o))
+    {
+      cleanup_free char *text = ferry_json_to_indented (o, 5);
+      puts (text);
+    }
+  else
+    puts ("{}");
 }
 
 int
@@ -3495,7 +3549,16 @@ ferry_cmd_diff (int argc, char **argv)
   else
     ref = xstrdup (argv[optind]);
   if (ferry_container_diff (e, ref, &ch, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      /* Podman looks for a container, an image and a layer, and says the
+       * last.  */
+      if (err->kind == FERRY_ERROR_NOT_FOUND && ! f.latest)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf ("%s not found: layer not known: give the name or ID of a container", ref);
+        }
+      return ferry_cli_fail (&err);
+    }
   if (f.format)
     diff_print_json (&ch);
   else
@@ -3745,12 +3808,19 @@ logs_option (int c, const char *arg, void *data)
         }
       return 0;
     case OPT_TAIL:
+      errno = 0;
       a->o.tail = strtoll (arg, &end, 10);
-      if (*end || *arg == '\0' || a->o.tail < -1)
+      if (*end || *arg == '\0' || errno)
         {
-          ferry_cli_failf ("invalid --tail `%s`: give a number of lines", arg);
+          ferry_cli_failf (
+              "invalid argument \"%s\" for \"--tail\" flag: strconv.ParseInt: parsing \"%s\": %s\nSee "
+              "'ferry logs --help'",
+              arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
           return -1;
         }
+      /* Any negative number is all of it, as in Podman.  */
+      if (a->o.tail < -1)
+        a->o.tail = -1;
       return 0;
     case OPT_SINCE:
       return logs_time (a, arg, "since", &a->o.has_since_ns, &a->o.since_ns);

@@ -24,7 +24,8 @@ static const char load_usage[]
       "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
-      "  -q, --quiet       print nothing but errors\n";
+      "  -q, --quiet       no progress output (ferry prints none; the loaded images are\n"
+      "                    named, as Podman names them)\n";
 
 int
 ferry_cmd_load (int argc, char **argv)
@@ -38,7 +39,7 @@ ferry_cmd_load (int argc, char **argv)
   struct ferry_load_report report;
   ferry_error_t err = NULL;
   const char *input = NULL;
-  int quiet = 0, c, r;
+  int c, r;
   size_t i;
 
   while ((c = getopt_long (argc, argv, ":i:qh", opts, NULL)) != -1)
@@ -47,8 +48,7 @@ ferry_cmd_load (int argc, char **argv)
       case 'i':
         input = optarg;
         break;
-      case 'q':
-        quiet = 1;
+      case 'q': /* ferry shows no progress to quiet */
         break;
       default:
         r = ferry_cli_parse_or_help (c, "load", argv, load_usage);
@@ -65,15 +65,18 @@ ferry_cmd_load (int argc, char **argv)
             "no image archive given: use ferry load -i FILE, or pipe the archive to standard input");
       input = "-";
     }
+  /* Podman's words, then what to give.  */
   if (strcmp (input, "-") != 0 && access (input, R_OK) < 0)
-    return ferry_cli_failf ("cannot read image archive `%s`: %s", input, strerror (errno));
+    return ferry_cli_failf ("faccessat %s: %s: give an image archive ferry can read with -i FILE", input,
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   if (ferry_image_load (s, input, &report, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "loadfromarchive", NULL, input);
-  for (i = 0; ! quiet && report.loaded[i]; i++)
+  /* Podman names what it loaded, quiet or not.  */
+  for (i = 0; report.loaded[i]; i++)
     printf ("Loaded image: %s\n", report.loaded[i]);
   ferry_load_report_free (&report);
   return 0;
@@ -167,7 +170,8 @@ ferry_cmd_import (int argc, char **argv)
   if (ferry_image_import_check (&o, &err) < 0)
     return ferry_cli_fail (&err);
   if (strcmp (argv[optind], "-") != 0 && access (argv[optind], R_OK) < 0)
-    return ferry_cli_failf ("cannot read tarball `%s`: %s", argv[optind], strerror (errno));
+    return ferry_cli_failf ("error opening \"%s\": open %s: %s: give a tarball ferry can read", argv[optind],
+                            argv[optind], errno == ENOENT ? "no such file or directory" : strerror (errno));
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;

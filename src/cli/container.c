@@ -770,8 +770,6 @@ discard_ports (struct create_args *a)
       "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
       "use\n",
       stderr);
-  ferry_cleanup_strvp (&a->publish);
-  a->n_publish = 0;
   a->o.publish = NULL;
   a->o.publish_all = 0;
   return 0;

@@ -75,7 +75,8 @@ connect_sequence() {
 	step "$t" create --network host --name c2 "$img" true
 	step "$t" network connect n1 c2
 	step "$t" network disconnect n1 c2
-	step "$t" rm c1 c2
+	step "$t" rm c1
+	step "$t" rm c2
 	step "$t" network rm n1
 }
 
@@ -99,8 +100,9 @@ connect_sequence() {
 		  err: Error: "" is not supported: invalid network mode: container c2 runs with --network host, and only a container on bridge networks can join or leave one
 		$ network disconnect n1 c2 -> 125
 		  err: Error: "" is not supported: invalid network mode: container c2 runs with --network host, and only a container on bridge networks can join or leave one
-		$ rm c1 c2 -> 0
+		$ rm c1 -> 0
 		  out: c1
+		$ rm c2 -> 0
 		  out: c2
 		$ network rm n1 -> 0
 		  out: n1
@@ -296,5 +298,155 @@ template_sequence() {
 		  out: c1
 		$ volume rm v1 -> 0
 		  out: v1
+	EOF
+}
+
+archive_sequence() {
+	local t=$1 img=localhost/ferry-test:latest d=$TEST_TMP/arch
+	rm -rf "$d" && mkdir "$d"
+	step "$t" save -q -o "$d/s1.tar" "$img"
+	step "$t" save -q -o "$d/s2.tar" nosuch
+	step "$t" tag "$img" a:1
+	step "$t" save -q -m -o "$d/s3.tar" "$img" localhost/a:1
+	step "$t" untag localhost/a:1
+	step "$t" load -q -i "$d/s3.tar"
+	step "$t" load -q -i "$d/nosuch.tar"
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" export -o "$d/e.tar" c1
+	step "$t" import -q "$d/e.tar" imp:1
+	step "$t" images --format '{{.Repository}}:{{.Tag}}' --sort repository
+	step "$t" import -q "$d/nosuch.tar" x:1
+	step "$t" container restore --import "$d/nosuch.tar"
+	step "$t" rm c1
+	step "$t" rmi localhost/imp:1 localhost/a:1
+	step "$t" rmi localhost/imp:1 nosuch
+}
+
+@test "load names what it loaded even with -q; missing archives for load, import and restore in Podman's words" {
+	compare_with_podman archive_sequence <<-'EOF'
+		$ save -q -o TMP/arch/s1.tar localhost/ferry-test:latest -> 0
+		$ save -q -o TMP/arch/s2.tar nosuch -> 125
+		  err: Error: nosuch: image not known
+		$ tag localhost/ferry-test:latest a:1 -> 0
+		$ save -q -m -o TMP/arch/s3.tar localhost/ferry-test:latest localhost/a:1 -> 0
+		$ untag localhost/a:1 -> 0
+		$ load -q -i TMP/arch/s3.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		  out: Loaded image: localhost/a:1
+		$ load -q -i TMP/arch/nosuch.tar -> 125
+		  err: Error: faccessat TMP/arch/nosuch.tar: no such file or directory: give an image archive ferry can read with -i FILE
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ export -o TMP/arch/e.tar c1 -> 0
+		$ import -q TMP/arch/e.tar imp:1 -> 0
+		  out: sha256:<ID>
+		$ images --format {{.Repository}}:{{.Tag}} --sort repository -> 0
+		  out: localhost/a:1
+		  out: localhost/ferry-test:latest
+		  out: localhost/imp:1
+		$ import -q TMP/arch/nosuch.tar x:1 -> 125
+		  err: Error: error opening "TMP/arch/nosuch.tar": open TMP/arch/nosuch.tar: no such file or directory: give a tarball ferry can read
+		$ container restore --import TMP/arch/nosuch.tar -> 125
+		  err: Error: failed extracting runtime information from TMP/arch/nosuch.tar: failed to open checkpoint archive TMP/arch/nosuch.tar for import: open TMP/arch/nosuch.tar: no such file or directory: give --import an archive of container checkpoint --export
+		$ rm c1 -> 0
+		  out: c1
+		$ rmi localhost/imp:1 localhost/a:1 -> 0
+		  out: Untagged: localhost/imp:1
+		  out: Untagged: localhost/a:1
+		  out: Deleted: <ID>
+		$ rmi localhost/imp:1 nosuch -> 1
+		  err: Error: 2 errors occurred:
+		  err: 	* localhost/imp:1: image not known
+		  err: 	* nosuch: image not known
+	EOF
+}
+
+flags_sequence() {
+	local t=$1 img=localhost/ferry-test:latest c
+	step "$t" create --network none --name c1 "$img" sleep 100
+	step "$t" rm --time bogus c1
+	step "$t" stop -t bogus c1
+	step "$t" restart -t 99999999999999999999 c1
+	step "$t" logs --tail bogus c1
+	step "$t" create --network none --memory bogus "$img"
+	step "$t" create --network none -p bogus "$img"
+	step "$t" create --network none -p 99999:80 "$img"
+	step "$t" create --network none -p 80-79 "$img"
+	step "$t" create --network none --pull never localhost/nosuch:1
+	step "$t" create --network none --name 'bad name' "$img"
+	step "$t" create --network none -p 8080:80 --name c2 "$img" true
+	step "$t" port c2
+	step "$t" run -d --network none --name c3 "$img" sleep 100
+	step "$t" exec --env-file "$TEST_TMP/nosuch" c3 true
+	step "$t" exec -u nosuchuser c3 id
+	step "$t" run --network none --name c4 "$img" sh -c 'mkdir /d && echo x >/d/f && rm /etc/group'
+	step "$t" diff --format json c4
+	step "$t" diff nosuch
+	# One at a time: Podman removes several in parallel, in any order.
+	for c in c1 c2 c3 c4; do step "$t" rm -f -t 0 "$c"; done
+}
+
+@test "-t, --tail, -p, --memory, --name, --env-file, exec -u and diff as Podman's: its words, its codes, ports left out off bridge networks" {
+	compare_with_podman flags_sequence <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ rm --time bogus c1 -> 125
+		  err: Error: invalid argument "bogus" for "-t, --time" flag: strconv.ParseInt: parsing "bogus": invalid syntax
+		  err: See 'ferry rm --help'
+		$ stop -t bogus c1 -> 125
+		  err: Error: invalid argument "bogus" for "-t, --time" flag: strconv.ParseInt: parsing "bogus": invalid syntax
+		  err: See 'ferry stop --help'
+		$ restart -t 99999999999999999999 c1 -> 125
+		  err: Error: invalid argument "99999999999999999999" for "-t, --time" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range
+		  err: See 'ferry restart --help'
+		$ logs --tail bogus c1 -> 125
+		  err: Error: invalid argument "bogus" for "--tail" flag: strconv.ParseInt: parsing "bogus": invalid syntax
+		  err: See 'ferry logs --help'
+		$ create --network none --memory bogus localhost/ferry-test:latest -> 125
+		  err: Error: invalid value for memory: invalid size: 'bogus': give a size such as 512m or 2g
+		$ create --network none -p bogus localhost/ferry-test:latest -> 125
+		  err: Error: parsing container port: invalid port number: strconv.Atoi: parsing "bogus": invalid syntax (in `bogus`: use [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL])
+		$ create --network none -p 99999:80 localhost/ferry-test:latest -> 125
+		  err: Error: parsing host port: port numbers must be between 1 and 65535 (inclusive), got 99999 (in `99999:80`)
+		$ create --network none -p 80-79 localhost/ferry-test:latest -> 125
+		  err: Error: parsing container port: the range 80-79 ends before it starts (in `80-79`)
+		$ create --network none --pull never localhost/nosuch:1 -> 125
+		  err: Error: localhost/nosuch:1: image not known: image localhost/nosuch:1 is not stored here: pull it (ferry pull localhost/nosuch:1, or --pull missing) or load it (ferry load -i FILE)
+		$ create --network none --name bad name localhost/ferry-test:latest -> 125
+		  err: Error: running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ create --network none -p 8080:80 --name c2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		  err: Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use
+		$ port c2 -> 0
+		$ run -d --network none --name c3 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ exec --env-file TMP/nosuch c3 true -> 125
+		  err: Error: parsing file "TMP/nosuch": open TMP/nosuch: no such file or directory: give --env-file a readable file of KEY=VALUE lines
+		$ exec -u nosuchuser c3 id -> 255
+		  err: Error: unable to find user nosuchuser: no matching entries in passwd file
+		$ run --network none --name c4 localhost/ferry-test:latest sh -c mkdir /d && echo x >/d/f && rm /etc/group -> 0
+		$ diff --format json c4 -> 0
+		  out: {
+		  out:      "changed": [
+		  out:           "/etc"
+		  out:      ],
+		  out:      "added": [
+		  out:           "/d",
+		  out:           "/d/f"
+		  out:      ],
+		  out:      "deleted": [
+		  out:           "/etc/group"
+		  out:      ]
+		  out: }
+		$ diff nosuch -> 125
+		  err: Error: nosuch not found: layer not known: give the name or ID of a container
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ rm -f -t 0 c2 -> 0
+		  out: c2
+		$ rm -f -t 0 c3 -> 0
+		  out: c3
+		$ rm -f -t 0 c4 -> 0
+		  out: c4
 	EOF
 }

@@ -2368,9 +2368,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (! ferry_container_name_is_valid (o->name))
         return ferry_make_error (
             err, 0,
-            "running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument "
-            "(`%s`)",
-            o->name);
+            "running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid "
+            "argument");
       if (! o->replace && name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,

@@ -450,3 +450,41 @@ flags_sequence() {
 		  out: c4
 	EOF
 }
+
+events_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" start c1
+	step "$t" events --stream=false --since 5m --filter container=c1 --filter event=create --filter event=start \
+		--format '{{.Type}} {{.Status}} {{.Name}} {{json .Attributes}}'
+	step "$t" events --stream=false --since 5m --until 2000-01-01T00:00:00Z
+	step "$t" events --stream=false --since bogus
+	step "$t" events --stream=false --until bogus
+	step "$t" events --stream=false --filter bogus=1
+	step "$t" events --stream=false --filter bogus
+	step "$t" rm -f -t 0 c1
+}
+
+@test "events from the file backend, and bad --since, --until and --filter in Podman's words" {
+	PODMAN_EVENTS=file
+	compare_with_podman events_sequence <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ start c1 -> 0
+		  out: c1
+		$ events --stream=false --since 5m --filter container=c1 --filter event=create --filter event=start --format {{.Type}} {{.Status}} {{.Name}} {{json .Attributes}} -> 0
+		  out: container create c1 {}
+		  out: container start c1 {}
+		$ events --stream=false --since 5m --until 2000-01-01T00:00:00Z -> 0
+		$ events --stream=false --since bogus -> 125
+		  err: Error: failed to parse event filters: unable to convert since time of bogus: unable to interpret time value: use Unix seconds, a duration such as 10m, or an RFC 3339 time
+		$ events --stream=false --until bogus -> 125
+		  err: Error: failed to parse event filters: unable to convert until time of bogus: unable to interpret time value: use Unix seconds, a duration such as 10m, or an RFC 3339 time
+		$ events --stream=false --filter bogus=1 -> 125
+		  err: Error: failed to parse event filters: bogus is an invalid filter: use container, event, image, label, network, type or volume
+		$ events --stream=false --filter bogus -> 125
+		  err: Error: failed to parse event filters: bogus is an invalid filter: use KEY=VALUE
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+	EOF
+}

@@ -4950,6 +4950,29 @@ port_print (const struct ferry_container *c, const char *want, const char *prefi
   json_object *ports = ferry_json_get_array (c->record, "Ports");
   int shown = 0;
 
+  /* Podman reads WANT's number first (a Go uint16), in its words.  */
+  if (want)
+    {
+      size_t n = strcspn (want, "/");
+      char *end;
+      unsigned long v;
+
+      errno = 0;
+      v = strtoul (want, &end, 10);
+      if (n == 0 || strspn (want, "0123456789") < n)
+        return ferry_cli_failf (
+            "strconv.ParseUint: parsing \"%.*s\": invalid syntax: give a port, such as 80 or "
+            "80/udp",
+            (int) n, want);
+      if (errno || v > 65535)
+        return ferry_cli_failf (
+            "strconv.ParseUint: parsing \"%.*s\": value out of range: give a port from 1 to "
+            "65535",
+            (int) n, want);
+    }
+  /* Only a running container's ports are published, as Podman says.  */
+  if (c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED)
+    return 0;
   for (size_t i = 0; i < ferry_json_array_length (ports); i++)
     {
       json_object *m = json_object_array_get_idx (ports, i);

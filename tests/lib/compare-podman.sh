@@ -660,6 +660,22 @@ wait --interval bogus c2
 % $T --events-backend file events --stream=false --since bogus
 % $T --events-backend file events --stream=false --until bogus
 % $T --events-backend file events --stream=false --filter bogus=1
+## port-all
+network create --subnet 10.251.19.0/24 --interface-name fcmp19 n1
+run -d --network n1 -p 18080:80 --name c1 IMG sleep 100
+port c1
+port c1 80
+port c1 80/udp
+port c1 bogus
+port -a
+port -a c1
+port -l
+create --network n1 -p 18081:81/udp --name c2 IMG true
+port c2
+port -a
+rm -f -t 0 c1
+rm c2
+network rm n1
 EOF
 }
 

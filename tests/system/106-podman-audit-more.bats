@@ -488,3 +488,51 @@ events_sequence() {
 		  out: c1
 	EOF
 }
+
+port_sequence() {
+	local t=$1 img=localhost/ferry-test:latest p
+	p=$((21000 + N * 10))
+	printf 's/\\b%s\\b/P/g\ns/\\b%s\\b/P1/g\n' "$p" "$((p + 1))" >>"$TEST_TMP/$t.sed"
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
+	step "$t" run -d --network n1 -p "$p:80" --name c1 "$img" sleep 100
+	step "$t" port c1
+	step "$t" port c1 80
+	step "$t" port c1 80/udp
+	step "$t" port c1 bogus
+	step "$t" port c1 99999
+	step "$t" create --network n1 -p "$((p + 1)):81/udp" --name c2 "$img" true
+	step "$t" port c2
+	step "$t" port c2 81/udp
+	step "$t" rm -f -t 0 c1
+	step "$t" rm c2
+	step "$t" network rm n1
+}
+
+@test "port: a port that is no number refused in Podman's words, and nothing for a container that does not run" {
+	compare_with_podman port_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
+		  out: n1
+		$ run -d --network n1 -p P:80 --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ port c1 -> 0
+		  out: 80/tcp -> 0.0.0.0:P
+		$ port c1 80 -> 0
+		  out: 0.0.0.0:P
+		$ port c1 80/udp -> 125
+		  err: Error: failed to find published port "80/udp"
+		$ port c1 bogus -> 125
+		  err: Error: strconv.ParseUint: parsing "bogus": invalid syntax: give a port, such as 80 or 80/udp
+		$ port c1 99999 -> 125
+		  err: Error: strconv.ParseUint: parsing "99999": value out of range: give a port from 1 to 65535
+		$ create --network n1 -p P1:81/udp --name c2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ port c2 -> 0
+		$ port c2 81/udp -> 0
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ rm c2 -> 0
+		  out: c2
+		$ network rm n1 -> 0
+		  out: n1
+	EOF
+}

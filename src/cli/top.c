@@ -14,9 +14,10 @@
 static const char top_usage[]
     = "Usage: ferry top [OPTIONS] CONTAINER [DESCRIPTORS...]\n\n"
       "Display the processes of a running container, read from /proc.  DESCRIPTORS\n"
-      "(separate words or comma-separated) choose the columns: args, comm, etime,\n"
-      "group, hgroup, hpid, huser, nice, pcpu, pgid, pid, ppid, rgroup, ruser, seccomp,\n"
-      "state, stime, time, tty, user, vsz; by default user, pid, ppid, pcpu, etime,\n"
+      "(separate words or comma-separated) choose the columns: args, capamb, capbnd,\n"
+      "capeff, capinh, capprm, comm, etime, group, hgroup, hpid, huser, label, nice,\n"
+      "pcpu, pgid, pid, ppid, rgroup, rss, ruser, seccomp, state, stime, time, tty,\n"
+      "user, vsz; by default user, pid, ppid, pcpu, etime,\n"
       "tty, time, args.  Any other descriptors (ps(1) options such as `-ef`, `aux` or\n"
       "`-o pid,comm`) are given to the host's ps(1), run in the container's PID\n"
       "namespace.\n\n"

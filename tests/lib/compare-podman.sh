@@ -630,6 +630,8 @@ top c1 pid comm args
 top c1 user,group pid
 top c1 nosuchdesc
 top c1 -o comm
+top c1 capeff,capbnd capamb
+top c1 label pid
 ## healthcheck-run
 run -d --network none --name c1 --health-cmd true IMG sleep 100
 healthcheck run c1

@@ -119,11 +119,13 @@ top_sequence() {
 	step "$t" top c2 -o bogus
 	step "$t" top c2 -o comm
 	step "$t" top c2 pid comm
+	step "$t" top c2 capeff,capbnd capamb
+	step "$t" top c2 label pid
 	step "$t" top nosuch -ef
 	step "$t" rm -f -t 0 c1 c2
 }
 
-@test "top: descriptors it does not know go to ps(1), whose complaint is the error" {
+@test "top: capabilities and labels as Podman's, descriptors it does not know go to ps(1), whose complaint is the error" {
 	command -v ps >/dev/null || skip "ps(1) is not installed"
 	compare_with_podman top_sequence <<-'EOF'
 		$ create --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
@@ -175,6 +177,12 @@ top_sequence() {
 		$ top c2 pid comm -> 0
 		  out: PID         COMMAND
 		  out: 1           sleep
+		$ top c2 capeff,capbnd capamb -> 0
+		  out: EFFECTIVE CAPS                                                                                   BOUNDING CAPS                                                                                    AMBIENT CAPS
+		  out: CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,NET_BIND_SERVICE,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT  CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,NET_BIND_SERVICE,SETFCAP,SETGID,SETPCAP,SETUID,SYS_CHROOT  none
+		$ top c2 label pid -> 0
+		  out: LABEL       PID
+		  out: ?           1
 		$ top nosuch -ef -> 125
 		  err: Error: unable to look up requested container: no container with name or ID "nosuch" found: no such container
 		$ rm -f -t 0 c1 c2 -> 0

@@ -30,13 +30,94 @@ static const struct
   const char *name;
   const char *header;
 } descriptors_known[] = {
-  { "args", "COMMAND" },  { "comm", "COMMAND" }, { "etime", "ELAPSED" },   { "group", "GROUP" },
-  { "hgroup", "HGROUP" }, { "hpid", "HPID" },    { "huser", "HUSER" },     { "nice", "NI" },
-  { "pcpu", "%CPU" },     { "pgid", "PGID" },    { "pid", "PID" },         { "ppid", "PPID" },
-  { "rgroup", "RGROUP" }, { "ruser", "RUSER" },  { "seccomp", "SECCOMP" }, { "state", "STATE" },
-  { "stime", "STIME" },   { "time", "TIME" },    { "tty", "TTY" },         { "user", "USER" },
+  { "args", "COMMAND" },
+  { "comm", "COMMAND" },
+  { "etime", "ELAPSED" },
+  { "group", "GROUP" },
+  { "hgroup", "HGROUP" },
+  { "hpid", "HPID" },
+  { "huser", "HUSER" },
+  { "nice", "NI" },
+  { "pcpu", "%CPU" },
+  { "pgid", "PGID" },
+  { "pid", "PID" },
+  { "ppid", "PPID" },
+  { "rgroup", "RGROUP" },
+  { "ruser", "RUSER" },
+  { "seccomp", "SECCOMP" },
+  { "state", "STATE" },
+  { "stime", "STIME" },
+  { "time", "TIME" },
+  { "tty", "TTY" },
+  { "user", "USER" },
   { "vsz", "VSZ" },
+  { "rss", "RSS" },
+  { "label", "LABEL" },
+  { "capamb", "AMBIENT CAPS" },
+  { "capbnd", "BOUNDING CAPS" },
+  { "capeff", "EFFECTIVE CAPS" },
+  { "capinh", "INHERITED CAPS" },
+  { "capprm", "PERMITTED CAPS" },
 };
+
+/* The capability sets of /proc/PID/status, in the order of the cap*
+ * descriptors' names.  */
+enum
+{
+  CAP_SET_AMB,
+  CAP_SET_BND,
+  CAP_SET_EFF,
+  CAP_SET_INH,
+  CAP_SET_PRM,
+  CAP_SETS
+};
+
+/* Capability names by number (linux/capability.h), without "CAP_".  */
+static const char *const capability_names[] = {
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "SETGID",
+  "SETUID",
+  "SETPCAP",
+  "LINUX_IMMUTABLE",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_ADMIN",
+  "NET_RAW",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "SYS_MODULE",
+  "SYS_RAWIO",
+  "SYS_CHROOT",
+  "SYS_PTRACE",
+  "SYS_PACCT",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_NICE",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "MKNOD",
+  "LEASE",
+  "AUDIT_WRITE",
+  "AUDIT_CONTROL",
+  "SETFCAP",
+  "MAC_OVERRIDE",
+  "MAC_ADMIN",
+  "SYSLOG",
+  "WAKE_ALARM",
+  "BLOCK_SUSPEND",
+  "AUDIT_READ",
+  "PERFMON",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+};
+
+#define N_CAPABILITIES (sizeof (capability_names) / sizeof (capability_names[0]))
 
 #define N_KNOWN (sizeof (descriptors_known) / sizeof (descriptors_known[0]))
 
@@ -173,6 +254,8 @@ struct proc
   uid_t ruid, euid;
   gid_t rgid, egid;
   int seccomp;
+  unsigned long long caps[CAP_SETS];
+  unsigned long long rss_kib;
 };
 
 /* The last field of a "NSpid:" or "NSpgid:" line: the ID in the innermost
@@ -242,6 +325,16 @@ read_status (struct proc *p)
         p->pgid = last_field (line);
       else if (sscanf (line, "Seccomp: %u", &r) == 1)
         p->seccomp = r;
+      else if (sscanf (line, "VmRSS: %llu", &p->rss_kib) == 1)
+        ;
+      else if (strncmp (line, "Cap", 3) == 0)
+        {
+          static const char *const sets[CAP_SETS] = { "Amb", "Bnd", "Eff", "Inh", "Prm" };
+
+          for (int i = 0; i < CAP_SETS; i++)
+            if (strncmp (line + 3, sets[i], 3) == 0 && line[6] == ':')
+              p->caps[i] = strtoull (line + 7, NULL, 16);
+        }
     }
   return 0;
 }
@@ -416,6 +509,68 @@ struct clocks
   double boot_epoch; /* the boot, in seconds since the epoch */
 };
 
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A capability set as Podman's top shows it: "none", "full" (every
+ * capability this kernel has), or the names in alphabetical order.  */
+static char *
+capabilities_text (unsigned long long set)
+{
+  cleanup_free const char **names = xmalloc0 (sizeof (char *) * (N_CAPABILITIES + 1));
+  unsigned long long full;
+  size_t n = 0, i, len = 1;
+  long last = 40;
+  char *out;
+
+  {
+    cleanup_free char *text = NULL;
+    cleanup_error ferry_error_t err = NULL;
+
+    if (ferry_read_file ("/proc/sys/kernel/cap_last_cap", &text, NULL, &err) == 0)
+      last = strtol (text, NULL, 10);
+  }
+  if (last < 0 || last > 63)
+    last = 40;
+  full = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  if (set == 0)
+    return xstrdup ("none");
+  if ((set & full) == full)
+    return xstrdup ("full");
+  for (i = 0; i < N_CAPABILITIES; i++)
+    if (set & (1ULL << i))
+      names[n++] = capability_names[i];
+  qsort (names, n, sizeof (char *), compare_names);
+  for (i = 0; i < n; i++)
+    len += strlen (names[i]) + 1;
+  out = xmalloc0 (len);
+  for (i = 0; i < n; i++)
+    {
+      if (i)
+        strcat (out, ",");
+      strcat (out, names[i]);
+    }
+  return out;
+}
+
+/* The process's security label (/proc/PID/attr/current), "?" without one.  */
+static char *
+label_text (pid_t pid)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/attr/current", (int) pid), *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len = 0;
+
+  if (ferry_read_file (path, &text, &len, &err) < 0)
+    return xstrdup ("?");
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\0'))
+    len--;
+  return len ? xstrndup (text, len) : xstrdup ("?");
+}
+
 static char *
 cell (int rootfd, const struct proc *p, const char *d, const struct clocks *k)
 {
@@ -458,6 +613,18 @@ cell (int rootfd, const struct proc *p, const char *d, const struct clocks *k)
     return xasprintf ("%llu", p->vsize / 1024);
   if (strcmp (d, "seccomp") == 0)
     return xstrdup (p->seccomp == 2 ? "filter" : p->seccomp == 1 ? "strict" : "disabled");
+  if (strcmp (d, "rss") == 0)
+    return xasprintf ("%llu", p->rss_kib);
+  if (strcmp (d, "label") == 0)
+    return label_text (p->hpid);
+  if (strncmp (d, "cap", 3) == 0)
+    {
+      static const char *const sets[CAP_SETS] = { "capamb", "capbnd", "capeff", "capinh", "capprm" };
+
+      for (int i = 0; i < CAP_SETS; i++)
+        if (strcmp (d, sets[i]) == 0)
+          return capabilities_text (p->caps[i]);
+    }
   return start_time_text (p, k->boot_epoch, k->ticks); /* stime */
 }
 
@@ -492,9 +659,9 @@ ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, str
     if (descriptor_header (d[i]) == NULL)
       return ferry_make_error (
           err, 0,
-          "unknown descriptor \"%s\": use args, comm, etime, group, hgroup, hpid, huser, "
-          "nice, pcpu, pgid, pid, ppid, rgroup, ruser, seccomp, state, stime, time, tty, "
-          "user or vsz",
+          "unknown descriptor \"%s\": use args, capamb, capbnd, capeff, capinh, capprm, comm, "
+          "etime, group, hgroup, hpid, huser, label, nice, pcpu, pgid, pid, ppid, rgroup, rss, "
+          "ruser, seccomp, state, stime, time, tty, user or vsz",
           d[i]);
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return ferry_error_wrap (err, "unable to look up requested container");

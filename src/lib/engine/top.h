@@ -16,10 +16,10 @@ struct ferry_table
 
 void ferry_table_free (struct ferry_table *t);
 
-/* True when every one of DESCRIPTORS is one `top` knows (args, comm, etime,
- * group, hgroup, hpid, huser, nice, pcpu, pgid, pid, ppid, rgroup, ruser,
- * seccomp, state, stime, time, tty, user, vsz); each may be a
- * comma-separated list.  */
+/* True when every one of DESCRIPTORS is one `top` knows (args, capamb,
+ * capbnd, capeff, capinh, capprm, comm, etime, group, hgroup, hpid, huser,
+ * label, nice, pcpu, pgid, pid, ppid, rgroup, rss, ruser, seccomp, state,
+ * stime, time, tty, user, vsz); each may be a comma-separated list.  */
 int ferry_top_descriptors_known (char **descriptors);
 
 /* The processes of the running (or paused) container REF, one row each in

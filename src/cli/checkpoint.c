@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -500,6 +501,14 @@ ferry_cmd_restore (int argc, char **argv)
   if (r.import_path && (all || latest || optind < argc))
     return ferry_cli_failf (
         "--import restores the archive's container: give no container names, --all or --latest");
+  /* An archive that is not there: Podman's words, then the fix.  */
+  if (r.import_path && r.import_path != image_blob && strcmp (r.import_path, "-") != 0
+      && access (r.import_path, R_OK) < 0)
+    return ferry_cli_failf (
+        "failed extracting runtime information from %s: failed to open checkpoint archive %s "
+        "for import: open %s: %s: give --import an archive of container checkpoint --export",
+        r.import_path, r.import_path, r.import_path,
+        errno == ENOENT ? "no such file or directory" : strerror (errno));
   if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
     return ferry_cli_failf (
         "--ignore-rootfs and --ignore-volumes only make sense with --import or a checkpoint image");

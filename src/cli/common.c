@@ -1,4 +1,5 @@
 #include "common.h"
+#include "template.h"
 #include "state/events.h"
 #include "image/registry.h"
 #include "engine/engine.h"
@@ -231,7 +232,10 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
     }
   for (i = 0; table[i].name; i++)
     if (strcmp (table[i].name, argv[0]) == 0)
-      return table[i].run (argc, argv);
+      {
+        ferry_cli_template_name (group, argv[0]);
+        return table[i].run (argc, argv);
+      }
   return ferry_cli_failf ("unknown command `ferry %s %s`: see 'ferry %s --help'", group, argv[0], group);
 }
 

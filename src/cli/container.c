@@ -750,6 +750,36 @@ run_only_option (int c, const char *arg, struct create_args *a)
 /* Parses run/create options up to IMAGE; returns the index of IMAGE, or -1
  * after printing an error (exit 125), -3 after one whose code is 126, or
  * -2 after printing help.  */
+/* As Podman: ports are checked, then, with --network none, host or
+ * another's namespace, where nothing could reach them, left out with a
+ * warning rather than refused.  */
+static int
+discard_ports (struct create_args *a)
+{
+  const char *net = a->o.network;
+  cleanup_json json_object *ports = json_object_new_array ();
+  ferry_error_t err = NULL;
+
+  for (size_t i = 0; i < a->n_publish; i++)
+    if (ferry_ports_parse (a->publish[i], ports, &err) < 0)
+      {
+        ferry_cli_fail (&err);
+        return -1;
+      }
+  if (net == NULL || (a->n_publish == 0 && ! a->o.publish_all))
+    return 0;
+  if (strcmp (net, "none") != 0 && strcmp (net, "host") != 0 && strncmp (net, "container:", 10) != 0
+      && strncmp (net, "ns:", 3) != 0)
+    return 0;
+  fputs (
+      "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in "
+      "use\n",
+      stderr);
+  a->o.publish = NULL;
+  a->o.publish_all = 0;
+  return 0;
+}
+
 static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
@@ -1294,7 +1324,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->sysctls = strv_push (a->sysctls, &a->n_sysctls, optarg);
         break;
       case 'm':
-        if (ferry_parse_size (optarg, &a->o.memory) < 0 || a->o.memory < 6 * 1024 * 1024)
+        /* Podman's words for what is no size.  */
+        if (ferry_parse_size (optarg, &a->o.memory) < 0)
+          {
+            ferry_cli_failf ("invalid value for memory: invalid size: '%s': give a size such as 512m or 2g",
+                             optarg);
+            return -1;
+          }
+        /* Podman leaves a limit too small for the runtime to fail on (126);
+         * ferry refuses it first.  */
+        if (a->o.memory < 6 * 1024 * 1024)
           {
             ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
             return -1;
@@ -1411,6 +1450,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
   a->o.publish = a->publish;
+  if (discard_ports (a) < 0)
+    return -1;
   a->o.devices = a->devices;
   a->o.cdi = &a->cdi.o;
   a->o.sysctls = a->sysctls;
@@ -2279,16 +2320,20 @@ struct stop_flags
 /* -t/--time SECONDS (and --timeout, which Podman takes too): a negative
  * number is the container's own timeout, as Podman's.  */
 static int
-parse_timeout (const char *arg, const char *flag, int *out)
+parse_timeout (const char *arg, const char *flag, const char *cmd, int *out)
 {
   char *end;
-  long v;
+  long long v;
 
   errno = 0;
-  v = strtol (arg, &end, 10);
-  if (errno || end == arg || *end || v > INT_MAX || v < INT_MIN)
-    return ferry_cli_failf ("invalid argument \"%s\" for \"%s\" flag: give whole seconds", arg, flag);
-  *out = v < 0 ? -1 : (int) v;
+  v = strtoll (arg, &end, 10);
+  /* Podman's words (a Go int64), then its hint.  */
+  if (errno || end == arg || *end)
+    return ferry_cli_failf (
+        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing \"%s\": %s\nSee "
+        "'ferry %s --help'",
+        arg, flag, arg, errno == ERANGE ? "value out of range" : "invalid syntax", cmd);
+  *out = v < 0 ? -1 : v > INT_MAX ? INT_MAX : (int) v;
   return 0;
 }
 
@@ -2298,7 +2343,7 @@ stop_option (int c, const char *arg, void *data)
   struct stop_flags *f = data;
 
   if (c == 't' || c == OPT_STOP_TIME)
-    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    return parse_timeout (arg, "-t, --time", "stop", &f->timeout) ? -1 : 0;
   if (c == 'i')
     {
       f->t.ignore = 1;
@@ -2311,7 +2356,20 @@ static int
 do_stop (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
   struct ferry_stop_report report = { 0 };
+  struct ferry_container *c = NULL;
+  int paused;
 
+  /* As Podman's stop, a paused container is refused and left as it is
+   * (rm -f and restart's callers stop it, thawing it first).  */
+  if (ferry_container_lookup (e, t->id, &c, err) < 0)
+    return -1;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  if (paused)
+    return ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                  "container %s is running or paused, refusing to clean up: container "
+                                  "state improper: unpause it first",
+                                  t->id);
   if (ferry_container_stop (e, t->id, *(int *) arg, &report, err) < 0)
     return -1;
   if (report.killed)
@@ -2456,7 +2514,7 @@ rm_option (int c, const char *arg, void *data)
   else if (c == 't')
     {
       f->timeout_given = 1;
-      return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+      return parse_timeout (arg, "-t, --time", "rm", &f->timeout) ? -1 : 0;
     }
   else
     return target_option (c, arg, &f->t);
@@ -3129,7 +3187,7 @@ restart_option (int c, const char *arg, void *data)
       return 0;
     }
   if (c == 't')
-    return parse_timeout (arg, "-t, --time", &f->timeout) ? -1 : 0;
+    return parse_timeout (arg, "-t, --time", "restart", &f->timeout) ? -1 : 0;
   return target_option (c, arg, &f->t);
 }
 
@@ -3497,7 +3555,14 @@ diff_print_json (const struct ferry_changes *ch)
       else
         json_object_put (paths);
     }
-  puts (json_object_object_length (o) ? ferry_json_to_string (o, 1) : "{}");
+  /* Indented by five, as Podman's.  */
+  if (json_object_object_length (o))
+    {
+      cleanup_free char *text = ferry_json_to_indented (o, 5);
+      puts (text);
+    }
+  else
+    puts ("{}");
 }
 
 int
@@ -3550,7 +3615,16 @@ ferry_cmd_diff (int argc, char **argv)
   else
     ref = xstrdup (argv[optind]);
   if (ferry_container_diff (e, ref, &ch, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      /* Podman looks for a container, an image and a layer, and says the
+       * last.  */
+      if (err->kind == FERRY_ERROR_NOT_FOUND && ! f.latest)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf ("%s not found: layer not known: give the name or ID of a container", ref);
+        }
+      return ferry_cli_fail (&err);
+    }
   if (f.format)
     diff_print_json (&ch);
   else
@@ -3869,12 +3943,19 @@ logs_option (int c, const char *arg, void *data)
         }
       return 0;
     case OPT_TAIL:
+      errno = 0;
       a->o.tail = strtoll (arg, &end, 10);
-      if (*end || *arg == '\0' || a->o.tail < -1)
+      if (*end || *arg == '\0' || errno)
         {
-          ferry_cli_failf ("invalid --tail `%s`: give a number of lines", arg);
+          ferry_cli_failf (
+              "invalid argument \"%s\" for \"--tail\" flag: strconv.ParseInt: parsing \"%s\": %s\nSee "
+              "'ferry logs --help'",
+              arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
           return -1;
         }
+      /* Any negative number is all of it, as in Podman.  */
+      if (a->o.tail < -1)
+        a->o.tail = -1;
       return 0;
     case OPT_SINCE:
       return logs_time (a, arg, "since", &a->o.has_since_ns, &a->o.since_ns);
@@ -4561,7 +4642,8 @@ ps_option (int c, const char *arg, void *data)
         {
           ferry_cli_failf (
               "invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose "
-              "from: \"command, created, id, image, names, runningfor, size, status\"",
+              "from: \"command, created, id, image, names, runningfor, size, status\"\nSee 'ferry ps "
+              "--help'",
               arg, arg);
           return -1;
         }
@@ -5057,6 +5139,29 @@ port_print (const struct ferry_container *c, const char *want, const char *prefi
   json_object *ports = ferry_json_get_array (c->record, "Ports");
   int shown = 0;
 
+  /* Podman reads WANT's number first (a Go uint16), in its words.  */
+  if (want)
+    {
+      size_t n = strcspn (want, "/");
+      char *end;
+      unsigned long v;
+
+      errno = 0;
+      v = strtoul (want, &end, 10);
+      if (n == 0 || strspn (want, "0123456789") < n)
+        return ferry_cli_failf (
+            "strconv.ParseUint: parsing \"%.*s\": invalid syntax: give a port, such as 80 or "
+            "80/udp",
+            (int) n, want);
+      if (errno || v > 65535)
+        return ferry_cli_failf (
+            "strconv.ParseUint: parsing \"%.*s\": value out of range: give a port from 1 to "
+            "65535",
+            (int) n, want);
+    }
+  /* Only a running container's ports are published, as Podman says.  */
+  if (c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED)
+    return 0;
   for (size_t i = 0; i < ferry_json_array_length (ports); i++)
     {
       json_object *m = json_object_array_get_idx (ports, i);

@@ -60,15 +60,16 @@ add_filter (struct events_args *a, const char *spec)
   const char *eq = strchr (spec, '=');
   size_t i;
 
+  /* Podman's words, then the keys there are.  */
   if (eq == NULL || eq == spec)
-    return ferry_cli_failf ("invalid filter `%s`: use KEY=VALUE", spec);
+    return ferry_cli_failf ("failed to parse event filters: %s is an invalid filter: use KEY=VALUE", spec);
   for (i = 0; keys[i]; i++)
     if (strlen (keys[i]) == (size_t) (eq - spec) && strncmp (keys[i], spec, eq - spec) == 0)
       break;
   if (keys[i] == NULL)
-    return ferry_cli_failf (
-        "%.*s is an invalid filter: use container, event, image, label, network, type or volume",
-        (int) (eq - spec), spec);
+    return ferry_cli_failf ("failed to parse event filters: %.*s is an invalid filter: use container, event, "
+                            "image, label, network, type or volume",
+                            (int) (eq - spec), spec);
   a->filters = xrealloc (a->filters, sizeof (*a->filters) * (a->n_filters + 1));
   a->filters[a->n_filters].key = xstrndup (spec, eq - spec);
   a->filters[a->n_filters].value = xstrdup (eq + 1);
@@ -296,6 +297,7 @@ ferry_cmd_events (int argc, char **argv)
   size_t kept = 0, cap = 1 << 16;
   int c, r, ret = 0;
 
+  ferry_cli_template_unranged ();
   clock_gettime (CLOCK_REALTIME, &now);
   while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     switch (c)
@@ -310,9 +312,10 @@ ferry_cmd_events (int argc, char **argv)
       case OPT_SINCE:
       case OPT_UNTIL:
         if (ferry_time_parse_user (optarg, &now, c == OPT_SINCE, c == OPT_SINCE ? &a.since : &a.until) < 0)
-          return ferry_cli_failf ("invalid time `%s` for --%s: use Unix seconds, a duration such as 10m, "
-                                  "or an RFC 3339 time",
-                                  optarg, c == OPT_SINCE ? "since" : "until");
+          return ferry_cli_failf ("failed to parse event filters: unable to convert %s time of %s: unable to "
+                                  "interpret time value: use Unix seconds, a duration such as 10m, or an RFC "
+                                  "3339 time",
+                                  c == OPT_SINCE ? "since" : "until", optarg);
         *(c == OPT_SINCE ? &a.has_since : &a.has_until) = 1;
         break;
       case OPT_STREAM:

@@ -24,7 +24,8 @@ static const char load_usage[]
       "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
-      "  -q, --quiet       print nothing but errors\n"
+      "  -q, --quiet       no progress output (ferry prints none; the loaded images are\n"
+      "                    named, as Podman names them)\n"
       "      --signature-policy FILE  the trust policy to obey instead of\n"
       "                    ~/.config/containers/policy.json or /etc/containers/policy.json\n";
 
@@ -49,7 +50,7 @@ ferry_cmd_load (int argc, char **argv)
   struct ferry_load_report report;
   ferry_error_t err = NULL;
   const char *input = NULL;
-  int quiet = 0, c, r;
+  int c, r;
   size_t i;
 
   while ((c = getopt_long (argc, argv, ":i:qh", opts, NULL)) != -1)
@@ -58,8 +59,7 @@ ferry_cmd_load (int argc, char **argv)
       case 'i':
         input = optarg;
         break;
-      case 'q':
-        quiet = 1;
+      case 'q': /* ferry shows no progress to quiet */
         break;
       case OPT_LOAD_SIGNATURE_POLICY:
         policy = optarg;
@@ -79,15 +79,18 @@ ferry_cmd_load (int argc, char **argv)
             "no image archive given: use ferry load -i FILE, or pipe the archive to standard input");
       input = "-";
     }
+  /* Podman's words, then what to give.  */
   if (strcmp (input, "-") != 0 && access (input, R_OK) < 0)
-    return ferry_cli_failf ("cannot read image archive `%s`: %s", input, strerror (errno));
+    return ferry_cli_failf ("faccessat %s: %s: give an image archive ferry can read with -i FILE", input,
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
   if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "loadfromarchive", NULL, input);
-  for (i = 0; ! quiet && report.loaded[i]; i++)
+  /* Podman names what it loaded, quiet or not.  */
+  for (i = 0; report.loaded[i]; i++)
     printf ("Loaded image: %s\n", report.loaded[i]);
   ferry_load_report_free (&report);
   return 0;
@@ -194,7 +197,8 @@ ferry_cmd_import (int argc, char **argv)
   if (ferry_image_import_check (&o, &err) < 0)
     return ferry_cli_fail (&err);
   if (strcmp (argv[optind], "-") != 0 && access (argv[optind], R_OK) < 0)
-    return ferry_cli_failf ("cannot read tarball `%s`: %s", argv[optind], strerror (errno));
+    return ferry_cli_failf ("error opening \"%s\": open %s: %s: give a tarball ferry can read", argv[optind],
+                            argv[optind], errno == ENOENT ? "no such file or directory" : strerror (errno));
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -796,12 +800,74 @@ static const char rm_usage[]
       "  -i, --ignore  pass over images that are not known\n"
       "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
 
-/* Removes REF, printing its untagged names and its ID when it went; FORCE
+/* What rmi did, printed once all is done as Podman prints it: every name
+ * untagged, then every image deleted.  */
+struct rmi_done
+{
+  char **untagged, **deleted, **missing, **failed;
+  size_t n_untagged, n_deleted, n_missing, n_failed;
+};
+
+static void
+rmi_done_add (char ***list, size_t *n, const char *what)
+{
+  *list = xrealloc (*list, sizeof (char *) * (*n + 1));
+  (*list)[(*n)++] = xstrdup (what);
+}
+
+/* The errors, as Podman's: one as it is, several as Go's multierror
+ * lists them, images not known first.  */
+static void
+rmi_done_print_errors (struct rmi_done *d)
+{
+  size_t i, n = d->n_missing + d->n_failed;
+
+  if (n == 1)
+    fprintf (stderr, "Error: %s\n", d->n_missing ? d->missing[0] : d->failed[0]);
+  else if (n > 1)
+    {
+      fprintf (stderr, "Error: %zu errors occurred:\n", n);
+      for (i = 0; i < d->n_missing; i++)
+        fprintf (stderr, "\t* %s\n", d->missing[i]);
+      for (i = 0; i < d->n_failed; i++)
+        fprintf (stderr, "\t* %s\n", d->failed[i]);
+    }
+  for (i = 0; i < d->n_missing; i++)
+    free (d->missing[i]);
+  for (i = 0; i < d->n_failed; i++)
+    free (d->failed[i]);
+  free (d->missing);
+  free (d->failed);
+}
+
+static void
+rmi_done_print (struct rmi_done *d)
+{
+  size_t i;
+
+  for (i = 0; i < d->n_untagged; i++)
+    {
+      printf ("Untagged: %s\n", d->untagged[i]);
+      free (d->untagged[i]);
+    }
+  for (i = 0; i < d->n_deleted; i++)
+    {
+      printf ("Deleted: %s\n", d->deleted[i]);
+      free (d->deleted[i]);
+    }
+  free (d->untagged);
+  free (d->deleted);
+  fflush (stdout);
+  rmi_done_print_errors (d);
+  memset (d, 0, sizeof (*d));
+}
+
+/* Removes REF, noting in DONE its untagged names and its ID when it went; FORCE
  * removes an image of several names by ID, TAKE_CONTAINERS the containers
  * using it.  Returns 0 or Podman's exit code for the failure, printed: 1
  * for an unknown image (0 with IGNORE), 2 for one in use.  */
 static int
-rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore)
+rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore, struct rmi_done *done)
 {
   struct ferry_remove_report rep;
   ferry_error_t err = NULL;
@@ -819,12 +885,12 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
   for (i = 0; rep.untagged && rep.untagged[i]; i++)
     {
       ferry_cli_event ("image", "untag", rep.deleted, rep.untagged[i]);
-      printf ("Untagged: %s\n", rep.untagged[i]);
+      rmi_done_add (&done->untagged, &done->n_untagged, rep.untagged[i]);
     }
   if (rep.deleted)
     {
       ferry_cli_event ("image", "remove", rep.deleted, ref);
-      printf ("Deleted: %s\n", rep.deleted);
+      rmi_done_add (&done->deleted, &done->n_deleted, rep.deleted);
     }
   ferry_remove_report_free (&rep);
   if (r == 0)
@@ -836,7 +902,11 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
     }
   /* Podman's codes: 1 for an unknown image, 2 for one in use.  */
   code = err->kind == FERRY_ERROR_NOT_FOUND ? 1 : err->kind == FERRY_ERROR_IN_USE ? 2 : FERRY_EXIT_ERROR;
-  ferry_cli_fail (&err);
+  if (err->kind == FERRY_ERROR_NOT_FOUND)
+    rmi_done_add (&done->missing, &done->n_missing, err->msg);
+  else
+    rmi_done_add (&done->failed, &done->n_failed, err->msg);
+  ferry_error_release (&err);
   return code;
 }
 
@@ -846,6 +916,7 @@ static int
 rmi_all (ferry_store_t *s, int force)
 {
   struct ferry_image **imgs = NULL;
+  struct rmi_done done = { 0 };
   ferry_error_t err = NULL;
   size_t n = 0, i;
   int ret = 0;
@@ -856,11 +927,12 @@ rmi_all (ferry_store_t *s, int force)
     {
       /* One gone already with another (an intermediate image) is no
        * error.  */
-      int code = rmi_one (s, imgs[i]->id, 1, force, 1);
+      int code = rmi_one (s, imgs[i]->id, 1, force, 1, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
   ferry_images_free (imgs, n);
+  rmi_done_print (&done);
   return ret;
 }
 
@@ -875,6 +947,7 @@ ferry_cmd_rmi (int argc, char **argv)
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
+  struct rmi_done done = { 0 };
   int all = 0, force = 0, ignore = 0, c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":afih", opts, NULL)) != -1)
@@ -910,10 +983,11 @@ ferry_cmd_rmi (int argc, char **argv)
   for (; optind < argc; optind++)
     {
       /* As Podman's, -f passes over an image that is not there too.  */
-      int code = rmi_one (s, argv[optind], force, force, ignore || force);
+      int code = rmi_one (s, argv[optind], force, force, ignore || force, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
+  rmi_done_print (&done);
   return ret;
 }
 

@@ -213,6 +213,7 @@ ferry_cmd_info (int argc, char **argv)
   const char *format = NULL;
   int c, r;
 
+  ferry_cli_template_unranged ();
   while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     switch (c)
       {

@@ -1,6 +1,7 @@
 /* ferry: a daemonless container engine for moving running containers.  */
 #include "common.h"
 #include "commands.h"
+#include "template.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -281,6 +282,9 @@ main (int argc, char **argv)
   optind = 0; /* a fresh getopt scan for the command */
   for (i = 0; commands[i].name; i++)
     if (strcmp (commands[i].name, argv[0]) == 0)
-      return commands[i].run (argc, argv);
+      {
+        ferry_cli_template_name (NULL, argv[0]);
+        return commands[i].run (argc, argv);
+      }
   return ferry_cli_failf ("unrecognized command `ferry %s`: see 'ferry --help'", argv[0]);
 }

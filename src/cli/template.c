@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,313 @@ tpl_print_go (FILE *out, json_object *v, int top)
     }
 }
 
+/* How Podman's errors name a template: after its command (cobra's name:
+ * "ps", "ls" for volume ls, "list" for image ls), and whether Podman
+ * wrapped the user's text in "{{range .}}" (11 bytes, shifting the columns
+ * of the first line) before parsing it, as it does but for info, version
+ * and events.  */
+static struct
+{
+  char name[32];
+  int ranged;
+} tpl_origin = { "ferry", 1 };
+
+void
+ferry_cli_template_name (const char *group, const char *cmd)
+{
+  const char *name = cmd;
+
+  if (cmd == NULL)
+    return;
+  if (strcmp (cmd, "ls") == 0 || strcmp (cmd, "list") == 0)
+    name = group && (strcmp (group, "image") == 0 || strcmp (group, "container") == 0) ? "list" : "ls";
+  snprintf (tpl_origin.name, sizeof (tpl_origin.name), "%s", name);
+  tpl_origin.ranged = 1;
+}
+
+void
+ferry_cli_template_unranged (void)
+{
+  tpl_origin.ranged = 0;
+}
+
+/* The line and column of AT in FORMAT as Go counts them, once Podman has
+ * turned the escapes \n and \t into their characters.  */
+static void
+tpl_where (const char *format, const char *at, int *line, int *col)
+{
+  const char *p = format;
+
+  *line = 1;
+  *col = 0;
+  while (p < at && *p)
+    {
+      if (*p == '\n' || (p[0] == '\\' && p[1] == 'n'))
+        {
+          p += *p == '\n' ? 1 : 2;
+          (*line)++;
+          *col = 0;
+          continue;
+        }
+      p += p[0] == '\\' && p[1] == 't' ? 2 : 1;
+      (*col)++;
+    }
+  if (*line == 1 && tpl_origin.ranged)
+    *col += 11;
+}
+
+/* A parse error, as Go words it: "template: NAME:LINE: MESSAGE".  */
+static int __attribute__ ((format (printf, 4, 5)))
+tpl_parse_error (ferry_error_t *err, const char *format, const char *at, const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+  int line, col;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  tpl_where (format, at, &line, &col);
+  return ferry_make_error (err, 0, "template: %s:%d: %s", tpl_origin.name, line, msg);
+}
+
+/* An error running the template at the node NODE (LEN bytes, whose
+ * position is AT): "template: NAME:LINE:COL: executing "NAME" at <NODE>:
+ * MESSAGE".  */
+static int __attribute__ ((format (printf, 6, 7)))
+tpl_exec_error (ferry_error_t *err, const char *format, const char *at, const char *node, size_t len,
+                const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+  int line, col;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  tpl_where (format, at, &line, &col);
+  return ferry_make_error (err, 0, "template: %s:%d:%d: executing \"%s\" at <%.*s>: %s", tpl_origin.name,
+                           line, col, tpl_origin.name, (int) len, node, msg);
+}
+
+/* The Go type a value of a report holds, as Go's errors name it.  */
+static const char *
+tpl_go_type (json_object *v)
+{
+  switch (v ? json_object_get_type (v) : json_type_null)
+    {
+    case json_type_string:
+      return "string";
+    case json_type_int:
+      return "int";
+    case json_type_double:
+      return "float64";
+    case json_type_boolean:
+      return "bool";
+    case json_type_array:
+      return "[]interface {}";
+    default:
+      return "interface {}";
+    }
+}
+
+/* ---- the parse check ----------------------------------------------------- */
+
+/* What Go's parser refuses, found before anything runs, in Go's words:
+ * unclosed actions, strings and blocks, functions Go and Podman do not
+ * define, variables never declared.  */
+static const char *const tpl_known_words[] = {
+  /* Go's keywords and functions */
+  "range", "if", "else", "end", "with", "define", "template", "block", "break", "continue", "nil", "true",
+  "false", "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println",
+  "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+  /* Podman's */
+  "json", "lower", "upper", "split", "join", "title", "truncate", "pad", NULL
+};
+
+#define TPL_MAX_VARS 32
+
+struct tpl_check
+{
+  const char *format;
+  int depth;
+  size_t n_vars;
+  const char *var[TPL_MAX_VARS];
+  size_t var_len[TPL_MAX_VARS];
+  int var_depth[TPL_MAX_VARS];
+};
+
+static int
+tpl_word_known (const char *w, size_t n)
+{
+  for (size_t i = 0; tpl_known_words[i]; i++)
+    if (strlen (tpl_known_words[i]) == n && strncmp (tpl_known_words[i], w, n) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+tpl_var_declared (const struct tpl_check *c, const char *name, size_t n)
+{
+  if (n == 0)
+    return 1; /* $ itself */
+  for (size_t i = 0; i < c->n_vars; i++)
+    if (c->var_len[i] == n && strncmp (c->var[i], name, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* Where the action starting after "{{" at A ends (its "}}"), or NULL; a
+ * string left open is said.  */
+static int
+tpl_check_close (struct tpl_check *c, const char *open, const char *a, const char **close, ferry_error_t *err)
+{
+  int in_string = 0;
+
+  *close = NULL;
+  for (const char *q = a; *q; q++)
+    {
+      if (in_string)
+        {
+          if (*q == '\\' && q[1])
+            q++;
+          else if (*q == '"')
+            in_string = 0;
+          else if (*q == '\n')
+            break;
+          continue;
+        }
+      if (*q == '"')
+        in_string = 1;
+      else if (q[0] == '}' && q[1] == '}')
+        {
+          *close = q;
+          return 0;
+        }
+    }
+  if (in_string)
+    return tpl_parse_error (err, c->format, open, "unterminated quoted string");
+  if (strchr (a, '}'))
+    return tpl_parse_error (err, c->format, open, "bad character U+007D '}'");
+  if (! tpl_origin.ranged)
+    return tpl_parse_error (err, c->format, open, "unclosed action");
+  /* Wrapped, the text goes on with "\n{{end -}}": Go's parser then meets
+   * a "{" where the action stopped.  */
+  {
+    size_t n = strlen (a);
+
+    if (a[strspn (a, " \t\n")] == '\0')
+      return tpl_parse_error (err, c->format, open, "unexpected \"{\" in command");
+    if (a[n - 1] == ' ' || a[n - 1] == '\t')
+      return tpl_parse_error (err, c->format, open, "unexpected \"{\" in operand");
+    return tpl_parse_error (err, c->format, open, "bad character U+007B '{'");
+  }
+}
+
+/* The words of the action A..CLOSE (trim markers and comments left out).  */
+static int
+tpl_check_action (struct tpl_check *c, const char *open, const char *a, const char *close, ferry_error_t *err)
+{
+  const char *q = a, *first = NULL, *assign;
+  size_t first_len = 0;
+  int opens;
+
+  if (*q == '-' && (q[1] == ' ' || q[1] == '\t'))
+    q++;
+  while (q < close && (*q == ' ' || *q == '\t' || *q == '\n'))
+    q++;
+  if (close - q >= 2 && strncmp (q, "/*", 2) == 0)
+    return 0;
+  assign = memmem (q, close - q, ":=", 2);
+  while (q < close)
+    {
+      const char *w = q;
+
+      if (*q == '"')
+        {
+          for (q++; q < close && *q != '"'; q++)
+            if (*q == '\\')
+              q++;
+          q++;
+          continue;
+        }
+      if (*q == '$' || *q == '.')
+        {
+          int is_var = *q == '$';
+
+          q++;
+          while (q < close && (isalnum ((unsigned char) *q) || *q == '_'))
+            q++;
+          if (is_var && ! (assign && w < assign) && ! tpl_var_declared (c, w + 1, q - w - 1))
+            return tpl_parse_error (err, c->format, open, "undefined variable \"%.*s\"", (int) (q - w), w);
+          if (is_var && assign && w < assign && c->n_vars < TPL_MAX_VARS)
+            {
+              c->var[c->n_vars] = w + 1;
+              c->var_len[c->n_vars] = q - w - 1;
+              c->var_depth[c->n_vars++] = -1; /* set below */
+            }
+          while (q < close && (isalnum ((unsigned char) *q) || *q == '_' || *q == '.'))
+            q++;
+          continue;
+        }
+      if (isalpha ((unsigned char) *q) || *q == '_')
+        {
+          while (q < close && (isalnum ((unsigned char) *q) || *q == '_'))
+            q++;
+          if (first == NULL)
+            {
+              first = w;
+              first_len = q - w;
+            }
+          if (! tpl_word_known (w, q - w))
+            return tpl_parse_error (err, c->format, open, "function \"%.*s\" not defined", (int) (q - w), w);
+          continue;
+        }
+      q++;
+    }
+  opens = first && first == a + strspn (a, "- \t\n")
+          && ((first_len == 5 && strncmp (first, "range", 5) == 0)
+              || (first_len == 2 && strncmp (first, "if", 2) == 0)
+              || (first_len == 4 && strncmp (first, "with", 4) == 0));
+  if (opens)
+    c->depth++;
+  /* What this action declared lives until the block it is in ends.  */
+  for (size_t i = 0; i < c->n_vars; i++)
+    if (c->var_depth[i] == -1)
+      c->var_depth[i] = c->depth;
+  if (first && first == a + strspn (a, "- \t\n") && first_len == 3 && strncmp (first, "end", 3) == 0)
+    {
+      if (c->depth == 0)
+        return tpl_parse_error (err, c->format, open, "unexpected {{end}}");
+      c->depth--;
+      while (c->n_vars > 0 && c->var_depth[c->n_vars - 1] > c->depth)
+        c->n_vars--;
+    }
+  else if (first && first == a + strspn (a, "- \t\n") && first_len == 4 && strncmp (first, "else", 4) == 0
+           && c->depth == 0)
+    return tpl_parse_error (err, c->format, open, "unexpected {{else}}");
+  return 0;
+}
+
+static int
+tpl_check (const char *format, ferry_error_t *err)
+{
+  struct tpl_check c = { .format = format };
+  const char *p = format, *close;
+
+  while ((p = strstr (p, "{{")) != NULL)
+    {
+      if (tpl_check_close (&c, p, p + 2, &close, err) < 0 || tpl_check_action (&c, p, p + 2, close, err) < 0)
+        return -1;
+      p = close + 2;
+    }
+  if (c.depth > 0)
+    return tpl_parse_error (err, format, format + strlen (format), "unexpected EOF");
+  return 0;
+}
+
 /* The template engine: a cursor over one action's words.  */
 /* The variables in scope: $ (the whole object, named ""), and those a
  * {{range $k, $v := ...}} declares, innermost first.  */
@@ -399,7 +707,19 @@ static int
 tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
 {
   json_object *cur = obj;
+  const char *node = t->p, *node_end = t->p, *at;
 
+  /* Go's position of a field chain: its second field, if any.  */
+  while (! tpl_word_end (t, node_end))
+    node_end++;
+  at = node;
+  if (*node == '.')
+    for (const char *q = node + 1; q < node_end; q++)
+      if (*q == '.')
+        {
+          at = q;
+          break;
+        }
   out->missing = 0;
   if (t->p < t->end && *t->p == '$')
     {
@@ -433,7 +753,8 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
       if (*key == '\0')
         continue;
       if (out->missing)
-        return ferry_make_error (err, 0, "template: nil value has no field %s in `%s`", key, t->format);
+        return tpl_exec_error (err, t->format, at, node, node_end - node,
+                               "nil pointer evaluating interface {}.%s", key);
       if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
         {
           cur = next;
@@ -483,7 +804,8 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
           cur = NULL;
           continue;
         }
-      return ferry_make_error (err, 0, "template: can't evaluate field %s in `%s`", key, t->format);
+      return tpl_exec_error (err, t->format, at, node, node_end - node, "can't evaluate field %s in type %s",
+                             key, tpl_go_type (cur));
     }
   out->value = cur;
   return 0;
@@ -878,21 +1200,36 @@ tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const c
   return 0;
 }
 
+/* Renders FORMAT against OBJ into *RESULT, which keeps what was rendered
+ * before an error while running it (Go writes as it goes).  */
+static int
+tpl_render_all (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  size_t len = 0;
+  FILE *out;
+  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+  int ret;
+
+  *result = NULL;
+  if (tpl_check (format, err) < 0)
+    return -1;
+  out = open_memstream (result, &len);
+  if (out == NULL)
+    abort ();
+  ret = tpl_render (format, format + strlen (format), obj, out, format, &root, err);
+  fclose (out);
+  return ret;
+}
+
 int
 ferry_cli_template (const char *format, json_object *obj, char **result, ferry_error_t *err)
 {
-  cleanup_free char *buf = NULL;
-  size_t len = 0;
-  cleanup_fclose FILE *out = open_memstream (&buf, &len);
+  cleanup_free char *text = NULL;
 
-  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
-
-  if (tpl_render (format, format + strlen (format), obj, out, format, &root, err) < 0)
+  if (tpl_render_all (format, obj, &text, err) < 0)
     return -1;
-  fclose (out);
-  out = NULL;
-  *result = buf;
-  buf = NULL;
+  *result = text;
+  text = NULL;
   return 0;
 }
 
@@ -902,8 +1239,14 @@ ferry_cli_print_template (const char *format, json_object *obj)
   cleanup_free char *text = NULL;
   ferry_error_t err = NULL;
 
-  if (ferry_cli_template (format, obj, &text, &err) < 0)
-    return ferry_cli_fail (&err);
+  if (tpl_render_all (format, obj, &text, &err) < 0)
+    {
+      /* What came before the error is out, as Podman's is.  */
+      if (text)
+        fputs (text, stdout);
+      fflush (stdout);
+      return ferry_cli_fail (&err);
+    }
   puts (text);
   return 0;
 }
@@ -1018,8 +1361,13 @@ list_render (struct ferry_cli_list *l, json_object *obj, ferry_error_t *err)
   cleanup_free char *text = NULL;
   size_t n;
 
-  if (ferry_cli_template (l->format, obj, &text, err) < 0)
-    return -1;
+  if (tpl_render_all (l->format, obj, &text, err) < 0)
+    {
+      if (text && ! l->table)
+        fputs (text, out);
+      fflush (out);
+      return -1;
+    }
   fputs (text, out);
   n = strlen (l->format);
   /* Podman ends each row with a newline unless the template does.  */
@@ -1112,6 +1460,10 @@ print_aligned (const char *text, size_t len)
 int
 ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err)
 {
+  /* Podman parses the template before it has rows: with none, its
+   * mistakes are said all the same.  */
+  if (tpl_check (l->format, err) < 0)
+    return -1;
   if (l->heading)
     {
       cleanup_json json_object *h = heading_object (l->columns);

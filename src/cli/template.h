@@ -16,6 +16,13 @@
  * true, 42.  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
 
+/* Names the templates in errors as Podman's do ("template: ps:1:13:
+ * executing ..."): after command CMD of GROUP (NULL at the top).  The
+ * dispatchers call it; commands whose templates Podman does not wrap in
+ * {{range .}} (info, version, events) then call the second.  */
+void ferry_cli_template_name (const char *group, const char *cmd);
+void ferry_cli_template_unranged (void);
+
 /* Renders FORMAT against OBJ and prints it with a newline; on a template
  * error prints it and returns 125, else 0.  */
 int ferry_cli_print_template (const char *format, json_object *obj);

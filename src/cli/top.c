@@ -14,35 +14,27 @@
 static const char top_usage[]
     = "Usage: ferry top [OPTIONS] CONTAINER [DESCRIPTORS...]\n\n"
       "Display the processes of a running container, read from /proc.  DESCRIPTORS\n"
-      "(separate words or comma-separated) choose the columns: args, comm, etime,\n"
-      "group, hgroup, hpid, huser, nice, pcpu, pgid, pid, ppid, rgroup, ruser, seccomp,\n"
-      "state, stime, time, tty, user, vsz; by default user, pid, ppid, pcpu, etime,\n"
-      "tty, time, args.  Options of ps(1) instead (`-ef`, `-o pid,comm`) run the\n"
-      "container's own ps with them.\n\n"
+      "(separate words or comma-separated) choose the columns: args, capamb, capbnd,\n"
+      "capeff, capinh, capprm, comm, etime, group, hgroup, hpid, huser, label, nice,\n"
+      "pcpu, pgid, pid, ppid, rgroup, rss, ruser, seccomp, state, stime, time, tty,\n"
+      "user, vsz; by default user, pid, ppid, pcpu, etime,\n"
+      "tty, time, args.  Any other descriptors (ps(1) options such as `-ef`, `aux` or\n"
+      "`-o pid,comm`) are given to the host's ps(1), run in the container's PID\n"
+      "namespace.\n\n"
       "Options:\n"
       "  -l, --latest  the container created last\n";
 
-/* ps(1) options rather than descriptors: the container's ps shows them.  */
+/* Descriptors of ps(1) rather than top's own: the host's ps shows them,
+ * as Podman's top does.  */
 static int
-top_with_ps (struct ferry_engine *e, const char *ref, char **args)
+top_with_ps (struct ferry_engine *e, const char *ref, char **descriptors)
 {
-  cleanup_free char **argv = NULL;
-  struct ferry_exec_request r = { 0 };
+  cleanup_free char *out = NULL;
   ferry_error_t err = NULL;
-  size_t n = 0, i;
-  int code = 0;
 
-  while (args[n])
-    n++;
-  argv = xmalloc0 (sizeof (char *) * (n + 2));
-  argv[0] = (char *) "ps";
-  for (i = 0; i < n; i++)
-    argv[i + 1] = args[i];
-  r.args = argv;
-  if (ferry_container_exec (e, ref, &r, &code, &err) < 0)
+  if (ferry_container_top_ps (e, ref, descriptors, &out, &err) < 0)
     return ferry_cli_fail (&err);
-  if (code != 0)
-    return ferry_cli_failf ("ps(1) failed with exit code %d: check the options given to ps", code);
+  fputs (out, stdout);
   return 0;
 }
 
@@ -61,7 +53,7 @@ ferry_cmd_top (int argc, char **argv)
   ferry_error_t err = NULL;
   const char *ref;
   char **descriptors;
-  int latest = 0, c, r, i;
+  int latest = 0, c, r;
 
   while ((c = getopt_long (argc, argv, "+:lh", opts, NULL)) != -1)
     {
@@ -90,9 +82,8 @@ ferry_cmd_top (int argc, char **argv)
     }
   ref = latest ? latest_id : argv[optind];
   descriptors = argv + optind + (latest ? 0 : 1);
-  for (i = 0; descriptors[i]; i++)
-    if (descriptors[i][0] == '-')
-      return top_with_ps (e, ref, descriptors);
+  if (! ferry_top_descriptors_known (descriptors))
+    return top_with_ps (e, ref, descriptors);
   if (ferry_container_top (e, ref, descriptors, &t, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_print_columns (stdout, t.cells, t.rows, t.cols);

@@ -52,6 +52,7 @@ ferry_cmd_version (int argc, char **argv)
   const char *format = NULL;
   int c, r;
 
+  ferry_cli_template_unranged ();
   while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     switch (c)
       {

@@ -409,7 +409,7 @@ errors_of_other_commands() {
 		$ run --rm --network none --user nosuchuser ferry-test true -> 126
 		  err: Error: unable to find user nosuchuser: no matching entries in passwd file
 		$ create --name bad/name ferry-test true -> 125
-		  err: Error: invalid container name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		  err: Error: running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
 		$ volume create bad/name -> 125
 		  err: Error: running volume create option: invalid volume name `bad/name`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
 		$ port c1 80 -> 0

@@ -778,7 +778,7 @@ top_stats_sequence() {
 	wait_until "f top t1 args | grep -q 'sleep 500'"
 	run_ferry top t1 hpid args
 	[ -d "/proc/$(echo "$output" | awk '/sleep 999/ { print $1 }')" ]
-	# Options of ps(1) run the container's own ps.
+	# Options of ps(1) run the host's ps in the container's PID namespace.
 	run_ferry top t1 -o pid,comm
 	assert_status 0
 	assert_output_contains "sleep"

@@ -451,11 +451,14 @@ port_sequence() {
 	load_test_image
 	p=$((20000 + $(net_number) * 10))
 	f run -d --name web --network bridge -p "$p:8080" -p "$((p + 1)):9090/udp" ferry-test sleep 1000 >/dev/null
+	# A container that does not run publishes nothing, as in Podman.
 	f create --name later --network bridge -p "$((p + 2)):7070" ferry-test sleep 1000 >/dev/null
 	id=$(f inspect --format '{{.Id}}' web)
 	run_ferry port -a
 	assert_status 0
 	[ "$output" = "$(printf '%s\t8080/tcp -> 0.0.0.0:%s\n%s\t9090/udp -> 0.0.0.0:%s' "${id:0:12}" "$p" "${id:0:12}" $((p + 1)))" ]
+	[ -z "$(f port -l 7070)" ]
+	f start later >/dev/null
 	[ "$(f port -l 7070)" = "0.0.0.0:$((p + 2))" ]
 	run_ferry port -l 8080
 	assert_status 125

@@ -23,12 +23,12 @@ teardown() {
 }
 
 # Transcript $1 as compared live: errors cut to their first three words
-# (the rest is each tool's wording of the cause; Podman's second line
-# "See 'podman ps --help'" ferry leaves out), without Podman's lock
-# numbers (ferry has no lock table) and the blank line Podman's volume ls
-# --format json writes inside an empty object.
+# (the rest is each tool's wording of the cause; the second line "See
+# 'podman ps --help'", which ferry words with its own name, left out),
+# without Podman's lock numbers (ferry has no lock table) and the blank
+# line Podman's volume ls --format json writes inside an empty object.
 live_form() {
-	perl -0pe 's/,\n  out: +"LockNumber": \d+//g' "$1" | grep -v '^  out: *$' | grep -v "^  err: See 'podman" |
+	perl -0pe 's/,\n  out: +"LockNumber": \d+//g' "$1" | grep -v '^  out: *$' | grep -v "^  err: See '\\(podman\\|ferry\\) " |
 		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
 }
 
@@ -427,6 +427,7 @@ names_sequence() {
 		  err: Error: "bogus" is not a valid value for the "dangling" filter - must be true or false
 		$ ps -a --sort bogus -> 125
 		  err: Error: invalid argument "bogus" for "--sort" flag: "bogus" is not a valid value.  Choose from: "command, created, id, image, names, runningfor, size, status"
+		  err: See 'ferry ps --help'
 		$ rmi -a -> 0
 		  out: Untagged: localhost/a:1
 		  out: Untagged: localhost/x:2

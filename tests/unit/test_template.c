@@ -96,6 +96,79 @@ test_unknown_field_is_an_error (void **state)
   ferry_error_release (&err);
 }
 
+/* The error FORMAT gives against DATA, as Podman's command NAME words it
+ * (RANGED: Podman wrapped the template in {{range .}}).  */
+static void
+assert_error (const char *name, int ranged, const char *format, const char *data, const char *want)
+{
+  cleanup_json json_object *obj = json_tokener_parse (data);
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  ferry_cli_template_name (NULL, name);
+  if (! ranged)
+    ferry_cli_template_unranged ();
+  if (ferry_cli_template (format, obj, &out, &err) == 0)
+    fail_msg ("template `%s` rendered `%s`", format, out);
+  assert_string_equal (err->msg, want);
+  ferry_error_release (&err);
+}
+
+static void
+test_errors_in_go_words (void **state)
+{
+  (void) state;
+  /* A field that is not there: the template's name, line and column
+   * (shifted by Podman's "{{range .}}" on the first line), the node.  */
+  assert_error ("stats", 1, "{{.Nosuch}}", "{}",
+                "template: stats:1:13: executing \"stats\" at <.Nosuch>: can't evaluate field Nosuch in type "
+                "interface {}");
+  assert_error ("info", 0, "{{.Nosuch}}", "{}",
+                "template: info:1:2: executing \"info\" at <.Nosuch>: can't evaluate field Nosuch in type "
+                "interface {}");
+  assert_error (
+      "info", 0, "x {{.A.Foo}}", "{\"A\":\"s\"}",
+      "template: info:1:6: executing \"info\" at <.A.Foo>: can't evaluate field Foo in type string");
+  assert_error (
+      "ps", 1, "a\\n{{.Nosuch}}", "{}",
+      "template: ps:2:2: executing \"ps\" at <.Nosuch>: can't evaluate field Nosuch in type interface {}");
+  assert_error (
+      "ps", 1, "{{.A}}\\t{{len .Nosuch}}", "{\"A\":1}",
+      "template: ps:1:24: executing \"ps\" at <.Nosuch>: can't evaluate field Nosuch in type interface {}");
+  /* Parse errors: the line only, found before anything runs.  */
+  assert_error ("ps", 1, "{{.A}} {{nosuch .A}}", "{\"A\":1}",
+                "template: ps:1: function \"nosuch\" not defined");
+  assert_error ("ls", 1, "{{.A | upper | nosuch}}", "{}", "template: ls:1: function \"nosuch\" not defined");
+  assert_error ("info", 0, "{{.A", "{}", "template: info:1: unclosed action");
+  assert_error ("ps", 1, "{{.A", "{}", "template: ps:1: bad character U+007B '{'");
+  assert_error ("ps", 1, "{{.A}}{{", "{}", "template: ps:1: unexpected \"{\" in command");
+  assert_error ("ps", 1, "{{.A}", "{}", "template: ps:1: bad character U+007D '}'");
+  assert_error ("ps", 1, "x\n{{if .A}}", "{}", "template: ps:2: unexpected EOF");
+  assert_error ("ps", 1, "{{.A}}\n{{end}}", "{}", "template: ps:2: unexpected {{end}}");
+  assert_error ("ps", 1, "{{\"a}}", "{}", "template: ps:1: unterminated quoted string");
+  assert_error ("ps", 1, "{{$x}}", "{}", "template: ps:1: undefined variable \"$x\"");
+  /* Declared variables are no error, until their block ends.  */
+  assert_renders ("{{range $k, $v := .M}}{{$k}}={{$v}} {{end}}", "{\"M\":{\"a\":1}}", "a=1 ");
+  assert_error ("ps", 1, "{{range $k, $v := .M}}{{end}}{{$k}}", "{\"M\":{}}",
+                "template: ps:1: undefined variable \"$k\"");
+  /* image ls and container ls are "list" in Podman, volume list "ls".  */
+  assert_error ("ls", 1, "{{nosuch}}", "{}", "template: ls:1: function \"nosuch\" not defined");
+  {
+    cleanup_json json_object *obj = json_object_new_object ();
+    ferry_error_t err = NULL;
+    char *out = NULL;
+
+    ferry_cli_template_name ("image", "ls");
+    assert_int_equal (ferry_cli_template ("{{nosuch}}", obj, &out, &err), -1);
+    assert_string_equal (err->msg, "template: list:1: function \"nosuch\" not defined");
+    ferry_error_release (&err);
+    ferry_cli_template_name ("volume", "list");
+    assert_int_equal (ferry_cli_template ("{{nosuch}}", obj, &out, &err), -1);
+    assert_string_equal (err->msg, "template: ls:1: function \"nosuch\" not defined");
+    ferry_error_release (&err);
+  }
+}
+
 static void
 test_field_of_a_parsed_number_is_an_error (void **state)
 {
@@ -229,6 +302,7 @@ main (void)
     cmocka_unit_test (test_go_values),
     cmocka_unit_test (test_blocks),
     cmocka_unit_test (test_unknown_field_is_an_error),
+    cmocka_unit_test (test_errors_in_go_words),
     cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
     cmocka_unit_test (test_maps),
     cmocka_unit_test (test_times),

@@ -195,6 +195,11 @@ env_apply_file (json_object *env, const char *path, ferry_error_t *err)
   cleanup_free char *text = NULL;
   char *line, *save = NULL;
 
+  /* Podman's words, then what to give.  */
+  if (access (path, R_OK) < 0)
+    return ferry_make_error (
+        err, 0, "parsing file \"%s\": open %s: %s: give --env-file a readable file of KEY=VALUE lines", path,
+        path, errno == ENOENT ? "no such file or directory" : strerror (errno));
   if (ferry_read_file (path, &text, NULL, err) < 0)
     return ferry_error_wrap (err, "--env-file");
   for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -2396,8 +2401,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (! ferry_container_name_is_valid (o->name))
         return ferry_make_error (
             err, 0,
-            "invalid container name `%s`: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument",
-            o->name);
+            "running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid "
+            "argument");
       if (! o->replace && name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,
@@ -2428,9 +2433,9 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
         {
           ferry_error_release (err);
           return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
-                                        "cannot create container: image %s is not stored here: pull it "
+                                        "%s: image not known: image %s is not stored here: pull it "
                                         "(ferry pull %s, or --pull missing) or load it (ferry load -i FILE)",
-                                        o->image, o->image);
+                                        o->image, o->image, o->image);
         }
       return -1;
     }

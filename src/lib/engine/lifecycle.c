@@ -2705,7 +2705,13 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
       odir = ferry_engine_overlay_dir (e, c->id);
       merged = xasprintf ("%s/merged", odir);
       if (ferry_spec_resolve_user (merged, r->user, &o.uid, &o.gid, &gids, &n_gids, &home, err) < 0)
-        return -1;
+        {
+          /* Podman fails the exec session itself here, as for a container
+           * that does not run (exit 255), not the command (126).  */
+          if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+            (*err)->kind = FERRY_ERROR_STATE;
+          return -1;
+        }
       o.additional_gids = gids;
       o.n_additional_gids = n_gids;
     }

@@ -2179,6 +2179,22 @@ fail:
   return -1;
 }
 
+/* Connect and disconnect take only a container on bridge networks, and
+ * say so before looking at the network.  Podman's words, with the mode it
+ * leaves empty there ("" whatever the container's --network), then which
+ * container it is and what it runs with.  */
+static int
+not_bridged_error (const struct ferry_container *c, ferry_error_t *err)
+{
+  const char *mode = ferry_json_get_string (c->record, "Network");
+
+  return ferry_make_error (
+      err, 0,
+      "\"\" is not supported: invalid network mode: container %s runs with --network %s, "
+      "and only a container on bridge networks can join or leave one",
+      c->name, mode ? mode : "none");
+}
+
 int
 ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
                        const struct ferry_network_connect_options *o, ferry_error_t *err)
@@ -2217,11 +2233,7 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   nets = ferry_json_get_object (c->record, "Networks");
   if (! ferry_network_record_bridged (c->record))
     {
-      ferry_make_error (
-          err, 0,
-          "container %s is not on bridge networks (--network %s): only those can be connected to "
-          "more",
-          c->name, ferry_json_get_string (c->record, "Network"));
+      not_bridged_error (c, err);
       goto out;
     }
   /* Already on it: as Podman, a stopped container is left as it is and
@@ -2287,6 +2299,11 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  if (! ferry_network_record_bridged (c->record))
+    {
+      not_bridged_error (c, err);
+      goto out;
+    }
   /* A network that is not there is said as such, as by Podman.  */
   {
     cleanup_json json_object *def = NULL;
@@ -2295,8 +2312,7 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
         && ferry_network_get (e, name, &def, err) < 0)
       goto out;
   }
-  if (! ferry_network_record_bridged (c->record)
-      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
+  if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
     {
       ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
                              c->name, name);

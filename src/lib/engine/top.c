@@ -9,12 +9,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <sched.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,13 +30,94 @@ static const struct
   const char *name;
   const char *header;
 } descriptors_known[] = {
-  { "args", "COMMAND" },  { "comm", "COMMAND" }, { "etime", "ELAPSED" },   { "group", "GROUP" },
-  { "hgroup", "HGROUP" }, { "hpid", "HPID" },    { "huser", "HUSER" },     { "nice", "NI" },
-  { "pcpu", "%CPU" },     { "pgid", "PGID" },    { "pid", "PID" },         { "ppid", "PPID" },
-  { "rgroup", "RGROUP" }, { "ruser", "RUSER" },  { "seccomp", "SECCOMP" }, { "state", "STATE" },
-  { "stime", "STIME" },   { "time", "TIME" },    { "tty", "TTY" },         { "user", "USER" },
+  { "args", "COMMAND" },
+  { "comm", "COMMAND" },
+  { "etime", "ELAPSED" },
+  { "group", "GROUP" },
+  { "hgroup", "HGROUP" },
+  { "hpid", "HPID" },
+  { "huser", "HUSER" },
+  { "nice", "NI" },
+  { "pcpu", "%CPU" },
+  { "pgid", "PGID" },
+  { "pid", "PID" },
+  { "ppid", "PPID" },
+  { "rgroup", "RGROUP" },
+  { "ruser", "RUSER" },
+  { "seccomp", "SECCOMP" },
+  { "state", "STATE" },
+  { "stime", "STIME" },
+  { "time", "TIME" },
+  { "tty", "TTY" },
+  { "user", "USER" },
   { "vsz", "VSZ" },
+  { "rss", "RSS" },
+  { "label", "LABEL" },
+  { "capamb", "AMBIENT CAPS" },
+  { "capbnd", "BOUNDING CAPS" },
+  { "capeff", "EFFECTIVE CAPS" },
+  { "capinh", "INHERITED CAPS" },
+  { "capprm", "PERMITTED CAPS" },
 };
+
+/* The capability sets of /proc/PID/status, in the order of the cap*
+ * descriptors' names.  */
+enum
+{
+  CAP_SET_AMB,
+  CAP_SET_BND,
+  CAP_SET_EFF,
+  CAP_SET_INH,
+  CAP_SET_PRM,
+  CAP_SETS
+};
+
+/* Capability names by number (linux/capability.h), without "CAP_".  */
+static const char *const capability_names[] = {
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "SETGID",
+  "SETUID",
+  "SETPCAP",
+  "LINUX_IMMUTABLE",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_ADMIN",
+  "NET_RAW",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "SYS_MODULE",
+  "SYS_RAWIO",
+  "SYS_CHROOT",
+  "SYS_PTRACE",
+  "SYS_PACCT",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_NICE",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "MKNOD",
+  "LEASE",
+  "AUDIT_WRITE",
+  "AUDIT_CONTROL",
+  "SETFCAP",
+  "MAC_OVERRIDE",
+  "MAC_ADMIN",
+  "SYSLOG",
+  "WAKE_ALARM",
+  "BLOCK_SUSPEND",
+  "AUDIT_READ",
+  "PERFMON",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+};
+
+#define N_CAPABILITIES (sizeof (capability_names) / sizeof (capability_names[0]))
 
 #define N_KNOWN (sizeof (descriptors_known) / sizeof (descriptors_known[0]))
 
@@ -169,6 +254,8 @@ struct proc
   uid_t ruid, euid;
   gid_t rgid, egid;
   int seccomp;
+  unsigned long long caps[CAP_SETS];
+  unsigned long long rss_kib;
 };
 
 /* The last field of a "NSpid:" or "NSpgid:" line: the ID in the innermost
@@ -238,6 +325,16 @@ read_status (struct proc *p)
         p->pgid = last_field (line);
       else if (sscanf (line, "Seccomp: %u", &r) == 1)
         p->seccomp = r;
+      else if (sscanf (line, "VmRSS: %llu", &p->rss_kib) == 1)
+        ;
+      else if (strncmp (line, "Cap", 3) == 0)
+        {
+          static const char *const sets[CAP_SETS] = { "Amb", "Bnd", "Eff", "Inh", "Prm" };
+
+          for (int i = 0; i < CAP_SETS; i++)
+            if (strncmp (line + 3, sets[i], 3) == 0 && line[6] == ':')
+              p->caps[i] = strtoull (line + 7, NULL, 16);
+        }
     }
   return 0;
 }
@@ -412,6 +509,68 @@ struct clocks
   double boot_epoch; /* the boot, in seconds since the epoch */
 };
 
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A capability set as Podman's top shows it: "none", "full" (every
+ * capability this kernel has), or the names in alphabetical order.  */
+static char *
+capabilities_text (unsigned long long set)
+{
+  cleanup_free const char **names = xmalloc0 (sizeof (char *) * (N_CAPABILITIES + 1));
+  unsigned long long full;
+  size_t n = 0, i, len = 1;
+  long last = 40;
+  char *out;
+
+  {
+    cleanup_free char *text = NULL;
+    cleanup_error ferry_error_t err = NULL;
+
+    if (ferry_read_file ("/proc/sys/kernel/cap_last_cap", &text, NULL, &err) == 0)
+      last = strtol (text, NULL, 10);
+  }
+  if (last < 0 || last > 63)
+    last = 40;
+  full = last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  if (set == 0)
+    return xstrdup ("none");
+  if ((set & full) == full)
+    return xstrdup ("full");
+  for (i = 0; i < N_CAPABILITIES; i++)
+    if (set & (1ULL << i))
+      names[n++] = capability_names[i];
+  qsort (names, n, sizeof (char *), compare_names);
+  for (i = 0; i < n; i++)
+    len += strlen (names[i]) + 1;
+  out = xmalloc0 (len);
+  for (i = 0; i < n; i++)
+    {
+      if (i)
+        strcat (out, ",");
+      strcat (out, names[i]);
+    }
+  return out;
+}
+
+/* The process's security label (/proc/PID/attr/current), "?" without one.  */
+static char *
+label_text (pid_t pid)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/attr/current", (int) pid), *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len = 0;
+
+  if (ferry_read_file (path, &text, &len, &err) < 0)
+    return xstrdup ("?");
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\0'))
+    len--;
+  return len ? xstrndup (text, len) : xstrdup ("?");
+}
+
 static char *
 cell (int rootfd, const struct proc *p, const char *d, const struct clocks *k)
 {
@@ -454,6 +613,18 @@ cell (int rootfd, const struct proc *p, const char *d, const struct clocks *k)
     return xasprintf ("%llu", p->vsize / 1024);
   if (strcmp (d, "seccomp") == 0)
     return xstrdup (p->seccomp == 2 ? "filter" : p->seccomp == 1 ? "strict" : "disabled");
+  if (strcmp (d, "rss") == 0)
+    return xasprintf ("%llu", p->rss_kib);
+  if (strcmp (d, "label") == 0)
+    return label_text (p->hpid);
+  if (strncmp (d, "cap", 3) == 0)
+    {
+      static const char *const sets[CAP_SETS] = { "capamb", "capbnd", "capeff", "capinh", "capprm" };
+
+      for (int i = 0; i < CAP_SETS; i++)
+        if (strcmp (d, sets[i]) == 0)
+          return capabilities_text (p->caps[i]);
+    }
   return start_time_text (p, k->boot_epoch, k->ticks); /* stime */
 }
 
@@ -488,9 +659,9 @@ ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, str
     if (descriptor_header (d[i]) == NULL)
       return ferry_make_error (
           err, 0,
-          "unknown descriptor \"%s\": use args, comm, etime, group, hgroup, hpid, huser, "
-          "nice, pcpu, pgid, pid, ppid, rgroup, ruser, seccomp, state, stime, time, tty, "
-          "user or vsz",
+          "unknown descriptor \"%s\": use args, capamb, capbnd, capeff, capinh, capprm, comm, "
+          "etime, group, hgroup, hpid, huser, label, nice, pcpu, pgid, pid, ppid, rgroup, rss, "
+          "ruser, seccomp, state, stime, time, tty, user or vsz",
           d[i]);
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return ferry_error_wrap (err, "unable to look up requested container");
@@ -522,6 +693,219 @@ out:
   for (i = 0; i < n; i++)
     free (procs[i].args);
   free (procs);
+  ferry_container_free (c);
+  return ret;
+}
+
+/* ---- top with ps(1) ------------------------------------------------------- */
+
+/* DESCRIPTORS split as a shell splits words (quotes kept together), as
+ * Podman hands them to ps(1) after "ps".  */
+static char **
+ps_argv (char **descriptors)
+{
+  char **v = xmalloc0 (sizeof (char *) * 2);
+  size_t n = 1;
+
+  v[0] = xstrdup ("ps");
+  for (size_t i = 0; descriptors && descriptors[i]; i++)
+    {
+      const char *p = descriptors[i];
+
+      while (*p)
+        {
+          cleanup_free char *word = xmalloc0 (strlen (p) + 1);
+          size_t len = 0;
+          char quote = 0;
+
+          while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+          if (*p == '\0')
+            break;
+          for (; *p && (quote || (*p != ' ' && *p != '\t' && *p != '\n')); p++)
+            {
+              if (quote ? *p == quote : (*p == '\'' || *p == '"'))
+                quote = quote ? 0 : *p;
+              else if (*p == '\\' && quote != '\'' && p[1])
+                word[len++] = *++p;
+              else
+                word[len++] = *p;
+            }
+          v = xrealloc (v, sizeof (char *) * (n + 2));
+          v[n++] = xstrdup (word);
+          v[n] = NULL;
+        }
+    }
+  return v;
+}
+
+/* The host's ps(1) on $PATH, or NULL.  */
+static char *
+find_ps (void)
+{
+  const char *path = getenv ("PATH");
+  cleanup_free char *copy = xstrdup (path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+  char *dir, *save = NULL;
+
+  for (dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char *candidate = xasprintf ("%s/ps", dir);
+
+      if (access (candidate, X_OK) == 0)
+        return candidate;
+      free (candidate);
+    }
+  return NULL;
+}
+
+/* In the child: joins the PID namespace of PID, then runs PS with ARGV in
+ * a process of that namespace whose own mount namespace has a /proc of it,
+ * so that ps sees the container's processes and nothing else.  Never
+ * returns.  */
+static void __attribute__ ((noreturn)) ps_child (pid_t pid, const char *ps, char **argv, int out, int errfd)
+{
+  char ns[64];
+  int fd, status;
+  pid_t child;
+
+  dup2 (out, STDOUT_FILENO);
+  dup2 (errfd, STDERR_FILENO);
+  snprintf (ns, sizeof (ns), "/proc/%d/ns/pid", (int) pid);
+  fd = open (ns, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns (fd, CLONE_NEWPID) < 0)
+    {
+      dprintf (STDERR_FILENO, "cannot join the PID namespace of process %d: %s\n", (int) pid,
+               strerror (errno));
+      _exit (125);
+    }
+  child = fork ();
+  if (child < 0)
+    _exit (125);
+  if (child == 0)
+    {
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+          || mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        {
+          dprintf (STDERR_FILENO, "cannot mount a /proc of the container's PID namespace: %s\n",
+                   strerror (errno));
+          _exit (125);
+        }
+      execv (ps, argv);
+      dprintf (STDERR_FILENO, "cannot run %s: %s\n", ps, strerror (errno));
+      _exit (125);
+    }
+  while (waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+}
+
+/* Reads the pipes OUT and ERR to their ends into *OUT_TEXT and *ERR_TEXT.  */
+static void
+read_both (int out, int errfd, char **out_text, char **err_text)
+{
+  struct pollfd fds[2] = { { .fd = out, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
+  char *text[2] = { xstrdup (""), xstrdup ("") };
+  size_t len[2] = { 0, 0 };
+  int open_fds = 2;
+
+  while (open_fds > 0)
+    {
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      for (int i = 0; i < 2; i++)
+        {
+          char buf[4096];
+          ssize_t n;
+
+          if (fds[i].fd < 0 || fds[i].revents == 0)
+            continue;
+          n = read (fds[i].fd, buf, sizeof (buf));
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              fds[i].fd = -1;
+              open_fds--;
+              continue;
+            }
+          text[i] = xrealloc (text[i], len[i] + n + 1);
+          memcpy (text[i] + len[i], buf, n);
+          len[i] += n;
+          text[i][len[i]] = '\0';
+        }
+    }
+  *out_text = text[0];
+  *err_text = text[1];
+}
+
+int
+ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, char **out,
+                        ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_strv char **argv = ps_argv (descriptors);
+  cleanup_free char *ps = NULL, *err_text = NULL;
+  cleanup_close int out_r = -1, err_r = -1;
+  int out_pipe[2], err_pipe[2], status = 0;
+  pid_t child;
+  int ret = -1;
+
+  *out = NULL;
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return ferry_error_wrap (err, "unable to look up requested container");
+  if ((c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED) || c->pid <= 0)
+    {
+      ret = ferry_make_error_kind (err, FERRY_ERROR_STATE, "top can only be used on running containers");
+      goto out;
+    }
+  ps = find_ps ();
+  if (ps == NULL)
+    {
+      ret = ferry_make_error (err, 0, "ps(1) is not on $PATH: install procps to use ps(1) options with top");
+      goto out;
+    }
+  if (pipe2 (out_pipe, O_CLOEXEC) < 0)
+    {
+      ret = ferry_make_error (err, errno, "cannot make a pipe for ps(1)");
+      goto out;
+    }
+  if (pipe2 (err_pipe, O_CLOEXEC) < 0)
+    {
+      ret = ferry_make_error (err, errno, "cannot make a pipe for ps(1)");
+      close (out_pipe[0]);
+      close (out_pipe[1]);
+      goto out;
+    }
+  out_r = out_pipe[0];
+  err_r = err_pipe[0];
+  child = fork ();
+  if (child == 0)
+    ps_child (c->pid, ps, argv, out_pipe[1], err_pipe[1]);
+  close (out_pipe[1]);
+  close (err_pipe[1]);
+  if (child < 0)
+    {
+      ret = ferry_make_error (err, errno, "cannot start ps(1)");
+      goto out;
+    }
+  read_both (out_r, err_r, out, &err_text);
+  while (waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      /* Podman's words, with ps's own complaint as it wrote it.  */
+      ret = ferry_make_error (err, 0, "ps(1) failed with exit code %d: %s",
+                              WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status), err_text);
+      free (*out);
+      *out = NULL;
+      goto out;
+    }
+  ret = 0;
+out:
   ferry_container_free (c);
   return ret;
 }

@@ -16,10 +16,10 @@ struct ferry_table
 
 void ferry_table_free (struct ferry_table *t);
 
-/* True when every one of DESCRIPTORS is one `top` knows (args, comm, etime,
- * group, hgroup, hpid, huser, nice, pcpu, pgid, pid, ppid, rgroup, ruser,
- * seccomp, state, stime, time, tty, user, vsz); each may be a
- * comma-separated list.  */
+/* True when every one of DESCRIPTORS is one `top` knows (args, capamb,
+ * capbnd, capeff, capinh, capprm, comm, etime, group, hgroup, hpid, huser,
+ * label, nice, pcpu, pgid, pid, ppid, rgroup, rss, ruser, seccomp, state,
+ * stime, time, tty, user, vsz); each may be a comma-separated list.  */
 int ferry_top_descriptors_known (char **descriptors);
 
 /* The processes of the running (or paused) container REF, one row each in
@@ -27,6 +27,13 @@ int ferry_top_descriptors_known (char **descriptors);
  * ppid, pcpu, etime, tty, time, args).  Not running: kind STATE.  */
 int ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, struct ferry_table *out,
                          ferry_error_t *err);
+
+/* Descriptors that are not all known (-ef, aux, -o pid,comm), as Podman
+ * does: the host's ps(1) with them (split as a shell splits words) in the
+ * running container REF's PID namespace, with a /proc of that namespace;
+ * *OUT its standard output.  ps failing: an error with what it wrote.  */
+int ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, char **out,
+                            ferry_error_t *err);
 
 /* What a container uses, from its cgroups (v1) and network namespace;
  * all zero for a container that does not run.  */

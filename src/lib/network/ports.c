@@ -13,27 +13,51 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* "N" or "N-M" (1 to 65535, N <= M) into *FIRST and *COUNT.  */
+/* "N" or "N-M" (1 to 65535, N <= M) into *FIRST and *COUNT; WHICH
+ * ("host", "container") names it in errors, in Podman's words and then
+ * the whole SPEC.  */
 static int
-parse_range (const char *text, int *first, int *count)
+parse_range (const char *text, const char *which, const char *spec, int *first, int *count,
+             ferry_error_t *err)
 {
-  char *end;
-  long a, b;
+  long v[2];
+  const char *piece = text;
 
-  if (text[0] < '0' || text[0] > '9')
-    return -1;
-  a = strtol (text, &end, 10);
-  b = a;
-  if (*end == '-')
+  for (int i = 0; i < 2; i++)
     {
-      if (end[1] < '0' || end[1] > '9')
-        return -1;
-      b = strtol (end + 1, &end, 10);
+      char *end;
+
+      errno = 0;
+      v[i] = (piece[0] >= '0' && piece[0] <= '9') ? strtol (piece, &end, 10) : -1;
+      if (v[i] < 0 || errno || (*end != '\0' && (i == 1 || *end != '-')))
+        {
+          size_t n = i == 0 ? strcspn (piece, "-") : strlen (piece);
+
+          return ferry_make_error (
+              err, 0,
+              "parsing %s port: invalid port number: strconv.Atoi: parsing \"%.*s\": invalid "
+              "syntax (in `%s`: use [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL])",
+              which, (int) n, piece, spec);
+        }
+      if (v[i] < 1 || v[i] > 65535)
+        return ferry_make_error (
+            err, 0,
+            "parsing %s port: port numbers must be between 1 and 65535 (inclusive), got %ld "
+            "(in `%s`)",
+            which, v[i], spec);
+      if (*end == '\0')
+        {
+          if (i == 0)
+            v[1] = v[0];
+          break;
+        }
+      piece = end + 1;
     }
-  if (*end != '\0' || a < 1 || b > 65535 || a > b)
-    return -1;
-  *first = (int) a;
-  *count = (int) (b - a + 1);
+  if (v[0] > v[1])
+    return ferry_make_error (err, 0, "parsing %s port: the range %s ends before it starts (in `%s`)", which,
+                             text, spec);
+  *first = (int) v[0];
+  *count = (int) (v[1] - v[0] + 1);
   return 0;
 }
 
@@ -86,18 +110,16 @@ ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err)
       if (ferry_ip_parse (host_ip, &ip) < 0)
         return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not an IPv4 address", spec, host_ip);
     }
-  if (parse_range (parts[n - 1], &ctr, &ctr_count) < 0)
-    return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not a port (1-65535) or range of them", spec,
-                             parts[n - 1]);
-  if (n >= 2 && *parts[n - 2] != '\0')
-    {
-      if (parse_range (parts[n - 2], &host, &host_count) < 0)
-        return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not a port (1-65535) or range of them",
-                                 spec, parts[n - 2]);
-      if (host_count != ctr_count)
-        return ferry_make_error (err, 0, "invalid port `%s`: the host and container ranges differ in length",
-                                 spec);
-    }
+  /* The host's first, as Podman checks them.  */
+  if (n >= 2 && *parts[n - 2] != '\0'
+      && parse_range (parts[n - 2], "host", spec, &host, &host_count, err) < 0)
+    return -1;
+  if (parse_range (parts[n - 1], "container", spec, &ctr, &ctr_count, err) < 0)
+    return -1;
+  if (n >= 2 && *parts[n - 2] != '\0' && host_count != ctr_count)
+    return ferry_make_error (err, 0,
+                             "host and container port ranges have different lengths: %d vs %d (in `%s`)",
+                             host_count, ctr_count, spec);
   json_object_array_add (ports, mapping (host_ip, host, ctr, ctr_count, proto));
   return 0;
 }

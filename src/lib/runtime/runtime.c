@@ -1006,6 +1006,14 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
   detail = command_error_detail (message);
   /* Podman's words, which users grep for: the runtime's message whole,
    * then what it means.  */
+  /* Podman takes exec's missing working directory (-w) for a command
+   * not found too.  */
+  if (kind == FERRY_ERROR_GENERIC && strcmp (verb, "exec") == 0 && strstr (message, "chdir to cwd")
+      && strcasestr (message, "no such file or directory"))
+    {
+      kind = FERRY_ERROR_COMMAND_NOT_FOUND;
+      detail = message;
+    }
   if (kind == FERRY_ERROR_COMMAND_NOT_FOUND && detail)
     return ferry_make_error_kind (
         err, kind, "%s: %s: OCI runtime attempted to invoke a command that was not found", rt->name, message);

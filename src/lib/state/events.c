@@ -72,9 +72,13 @@ ferry_event_log (const char *runroot, const struct ferry_event *ev)
   add_string (o, "health_status", ev->health_status);
   if (ev->health_status && ev->health_failing_streak)
     json_object_object_add (o, "health_failing_streak", json_object_new_int64 (ev->health_failing_streak));
-  json_object_object_add (
-      o, "Attributes",
-      ev->attributes && json_object_object_length (ev->attributes) ? json_object_get (ev->attributes) : NULL);
+  /* Podman's: a container's an object (its labels), empty or not; the
+   * others' null.  */
+  if (ev->attributes && json_object_object_length (ev->attributes))
+    json_object_object_add (o, "Attributes", json_object_get (ev->attributes));
+  else
+    json_object_object_add (
+        o, "Attributes", ev->type && strcmp (ev->type, "container") == 0 ? json_object_new_object () : NULL);
   line = xasprintf ("%s\n", ferry_json_to_string (o, 0));
   if (ferry_mkdir_p (dir, 0700, &ignored) < 0)
     return;

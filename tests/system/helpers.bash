@@ -141,7 +141,9 @@ assert_output_contains() {
 # Asserts a failure was reported as one line starting with "Error: ".
 assert_one_line_error() {
 	local lines
-	lines=$(printf '%s\n' "$output" | grep -c .)
+	# Podman's usage errors end with a pointer to the help, which is not a
+	# second line of error.
+	lines=$(printf '%s\n' "$output" | grep -v "^See 'ferry .*--help'\$" | grep -c .)
 	if [ "$lines" -ne 1 ] || [[ "$output" != "Error: "* ]]; then
 		echo "expected a one-line 'Error: ...' message, got:" >&2
 		echo "$output" >&2

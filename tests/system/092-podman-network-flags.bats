@@ -554,7 +554,7 @@ drop_port_rule() {
 		if [ $tool = f ]; then br=$BR; else br=$BR2; fi
 		echo "s/$br/BR/g" >"$TEST_TMP/$tool.sed"
 		step $tool network create --ipam-driver none --interface-name "$br" noaddr
-		step $tool network inspect --format '{{.ipam_options}} {{.dns_enabled}} {{.subnets}}' noaddr
+		step $tool network inspect --format '{{.IPAMOptions}} {{.DNSEnabled}} {{.Subnets}}' noaddr
 		step $tool run -d --name a --network noaddr ferry-test sleep 1000
 		step $tool inspect --format '{{.NetworkSettings.Networks.noaddr.IPAddress}}|{{.NetworkSettings.Networks.noaddr.IPPrefixLen}}|{{.NetworkSettings.Networks.noaddr.Gateway}}' a
 		step $tool network create --ipam-driver bogus x

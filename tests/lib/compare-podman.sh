@@ -771,8 +771,7 @@ reset_tool() {
 # --format json writes inside an empty object, and the tool's own name in
 # a message ("podman ..." or 'podman ...', as in "See 'podman ps --help'").
 normalise() {
-	perl -0pe 's/,\n +"LockNumber": \d+//g; s/,"[Ll]ockNumber"(?=[,\]])//g' | sed -E -e '/^ +$/d' -e 's/"(podman|ferry) /"TOOL /g' \
-	perl -0pe 's/,\n +"LockNumber": \d+//g' | sed -E -e '/^ +$/d' -e "s/([\"'])(podman|ferry) /\\1TOOL /g" \
+	perl -0pe 's/,\n +"LockNumber": \d+//g; s/,"[Ll]ockNumber"(?=[,\]])//g' | sed -E -e '/^ +$/d' -e "s/([\"'])(podman|ferry) /\\1TOOL /g" \
 		-e "s#$WORK/(froot|proot|frun|prun)#<ROOT>#g" -e "s#$WORK#TMP#g" \
 		-e 's/\b[0-9a-f]{64}\b/<ID>/g' -e 's/\b[0-9a-f]{12}\b/<SID>/g' -e 's/\b[0-9a-f]{25}\b/<SECRET>/g' \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?(Z|[+-][0-9]{2}:?[0-9]{2})( [A-Z]+)?)?/<TIME>/g' \

@@ -100,6 +100,27 @@ is_name_only (const char *s)
   return strchr (s, '@') == NULL && strchr (slash ? slash : s, ':') == NULL;
 }
 
+/* ID's member KEY, a string that must parse as an image reference, into
+ * *OUT.  */
+static int
+reference_member (json_object *id, const char *key, const char **out, ferry_error_t *err)
+{
+  struct ferry_reference parsed = { 0 };
+  const char *r;
+
+  if (expect_string (id, key, key, "string", err) < 0)
+    return -1;
+  r = ferry_json_get_string (id, key);
+  if (r == NULL || ferry_reference_parse (r, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
+    {
+      ferry_error_release (err);
+      return ferry_make_error (err, 0, "Invalid %s \"%s\"", key, r ? r : "");
+    }
+  ferry_reference_free (&parsed);
+  *out = r;
+  return 0;
+}
+
 static int
 validate_identity (json_object *id, ferry_error_t *err)
 {
@@ -122,17 +143,9 @@ validate_identity (json_object *id, ferry_error_t *err)
   if (strcmp (type, "exactReference") == 0)
     {
       const char *r;
-      struct ferry_reference parsed = { 0 };
-      if (only_keys (id, exact_ref, err) < 0
-          || expect_string (id, "dockerReference", "dockerReference", "string", err) < 0)
+
+      if (only_keys (id, exact_ref, err) < 0 || reference_member (id, "dockerReference", &r, err) < 0)
         return -1;
-      r = ferry_json_get_string (id, "dockerReference");
-      if (r == NULL || ferry_reference_parse (r, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
-        {
-          ferry_error_release (err);
-          return ferry_make_error (err, 0, "Invalid dockerReference \"%s\"", r ? r : "");
-        }
-      ferry_reference_free (&parsed);
       if (is_name_only (r))
         return ferry_make_error (err, 0, "dockerReference \"%s\" contains neither a tag nor digest", r);
       return 0;
@@ -140,18 +153,10 @@ validate_identity (json_object *id, ferry_error_t *err)
   if (strcmp (type, "exactRepository") == 0)
     {
       const char *r;
-      struct ferry_reference parsed = { 0 };
-      if (only_keys (id, exact_repo, err) < 0
-          || expect_string (id, "dockerRepository", "dockerRepository", "string", err) < 0)
+
+      if (only_keys (id, exact_repo, err) < 0)
         return -1;
-      r = ferry_json_get_string (id, "dockerRepository");
-      if (r == NULL || ferry_reference_parse (r, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, err) < 0)
-        {
-          ferry_error_release (err);
-          return ferry_make_error (err, 0, "Invalid dockerRepository \"%s\"", r ? r : "");
-        }
-      ferry_reference_free (&parsed);
-      return 0;
+      return reference_member (id, "dockerRepository", &r, err);
     }
   if (strcmp (type, "remapIdentity") == 0)
     {

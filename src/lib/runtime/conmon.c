@@ -102,6 +102,33 @@ strv_add_joined (struct strv_builder *b, const char *option, const char *value)
   strv_add (b, arg);
 }
 
+/* The runtime's global arguments, and its log: as JSON into OCI_LOG.  The
+ * runtime's error also reaches conmon's reply, but cut at 8 KiB and mixed
+ * with its warnings; the JSON log has it whole.  */
+static void
+add_runtime_args (struct strv_builder *b, const struct ferry_runtime *runtime, const char *oci_log)
+{
+  cleanup_strv char **global = ferry_runtime_global_args (runtime);
+
+  for (char **it = global; *it; it++)
+    strv_add_joined (b, "--runtime-arg", *it);
+  strv_add_joined (b, "--runtime-arg", "--log-format=json");
+  strv_add_joined (b, "--runtime-arg", "--log");
+  strv_add_joined (b, "--runtime-arg", oci_log);
+}
+
+/* What conmon runs when the process exits (none when COMMAND is NULL or
+ * empty).  */
+static void
+add_exit_command (struct strv_builder *b, char *const *command)
+{
+  if (command == NULL || command[0] == NULL)
+    return;
+  strv_add_joined (b, "--exit-command", command[0]);
+  for (char *const *it = command + 1; *it; it++)
+    strv_add_joined (b, "--exit-command-arg", *it);
+}
+
 /* The runtime's --preserve-fds N, through conmon (none when N is 0).  */
 static void
 add_preserve_fds (struct strv_builder *b, size_t n)
@@ -188,7 +215,6 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
              const char *oci_log)
 {
   struct strv_builder b = { 0 };
-  cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
   cleanup_free char *log = o->log_driver && strcmp (o->log_driver, "k8s-file") != 0
                                ? xstrdup (o->log_driver)
                                : xasprintf ("k8s-file:%s", o->log_path);
@@ -219,13 +245,7 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
   /* Once daemonised its stderr is /dev/null: the journal is where a late
    * failure (writing the exit file, say) can still be read.  */
   strv_add (&b, "--syslog");
-  for (it = global; *it; it++)
-    strv_add_joined (&b, "--runtime-arg", *it);
-  /* The runtime's error also reaches conmon's reply, but cut at 8 KiB
-   * and mixed with its warnings; the JSON log has it whole.  */
-  strv_add_joined (&b, "--runtime-arg", "--log-format=json");
-  strv_add_joined (&b, "--runtime-arg", "--log");
-  strv_add_joined (&b, "--runtime-arg", oci_log);
+  add_runtime_args (&b, o->runtime, oci_log);
   strv_add_pair (&b, "--conmon-pidfile", o->conmon_pidfile);
   if (o->terminal)
     strv_add (&b, "-t");
@@ -235,12 +255,7 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
    * alone too).  */
   if (o->stdin_open && ! o->terminal)
     strv_add (&b, "-i");
-  if (o->exit_command && o->exit_command[0])
-    {
-      strv_add_joined (&b, "--exit-command", o->exit_command[0]);
-      for (it = o->exit_command + 1; *it; it++)
-        strv_add_joined (&b, "--exit-command-arg", *it);
-    }
+  add_exit_command (&b, o->exit_command);
   if (o->restore_from)
     strv_add_joined (&b, "--restore", o->restore_from);
   if (o->timeout > 0)
@@ -1018,13 +1033,11 @@ static char **
 conmon_exec_argv (const char *conmon, const struct ferry_conmon_exec_options *o, const char *dir)
 {
   struct strv_builder b = { 0 };
-  cleanup_strv char **global = ferry_runtime_global_args (o->runtime);
   cleanup_free char *pidfile = xasprintf ("%s/exec_pid", dir);
   cleanup_free char *exits = xasprintf ("%s/exit", dir);
   cleanup_free char *persist = xasprintf ("%s/persist", dir);
   cleanup_free char *oci_log = xasprintf ("%s/oci-log", dir);
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", dir);
-  char **it;
 
   strv_add (&b, conmon);
   strv_add_pair (&b, "--api-version", "1");
@@ -1043,11 +1056,7 @@ conmon_exec_argv (const char *conmon, const struct ferry_conmon_exec_options *o,
   strv_add_pair (&b, "-l", "none");
   strv_add_pair (&b, "--log-level", "warning");
   strv_add (&b, "--syslog");
-  for (it = global; *it; it++)
-    strv_add_joined (&b, "--runtime-arg", *it);
-  strv_add_joined (&b, "--runtime-arg", "--log-format=json");
-  strv_add_joined (&b, "--runtime-arg", "--log");
-  strv_add_joined (&b, "--runtime-arg", oci_log);
+  add_runtime_args (&b, o->runtime, oci_log);
   strv_add_pair (&b, "--conmon-pidfile", conmon_pidfile);
   if (o->terminal)
     strv_add (&b, "-t");
@@ -1057,12 +1066,7 @@ conmon_exec_argv (const char *conmon, const struct ferry_conmon_exec_options *o,
   if (o->attach)
     strv_add (&b, "--exec-attach");
   strv_add_joined (&b, "--exec-process-spec", o->process_spec);
-  if (o->exit_command && o->exit_command[0])
-    {
-      strv_add_joined (&b, "--exit-command", o->exit_command[0]);
-      for (it = o->exit_command + 1; *it; it++)
-        strv_add_joined (&b, "--exit-command-arg", *it);
-    }
+  add_exit_command (&b, o->exit_command);
   add_preserve_fds (&b, o->n_preserve_fds);
   return b.v;
 }

@@ -278,6 +278,16 @@ rootless=0" ]
 	[ "$output" = "1 /etc nobody" ]
 	run_ferry exec ex nosuchcmd
 	assert_status 127
+	# runc prints its failure and logs it: said once, as Podman says it.
+	f exec ex nosuchcmd 2>"$TEST_TMP/err" && false || [ $? = 127 ]
+	[ "$(wc -l < "$TEST_TMP/err")" = 1 ]
+	grep -q '^Error: runc: exec failed: .*nosuchcmd.*executable file not found' "$TEST_TMP/err"
+	# The process's own standard error, even when it reads like runc's.
+	f exec ex sh -c 'echo "exec failed: mine" >&2; echo more >&2; exit 3' 2>"$TEST_TMP/err" && false || [ $? = 3 ]
+	[ "$(cat "$TEST_TMP/err")" = "exec failed: mine
+more" ]
+	f exec ex sh -c 'printf "exec failed: alone" >&2; exit 4' 2>"$TEST_TMP/err" && false || [ $? = 4 ]
+	[ "$(cat "$TEST_TMP/err")" = "exec failed: alone" ]
 	run_ferry exec -d ex sh -c 'echo detached > /tmp/d'
 	assert_status 0
 	wait_until '[ "$(f exec ex cat /tmp/d)" = detached ]'

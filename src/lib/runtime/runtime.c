@@ -1303,6 +1303,73 @@ unlink_and_free (char **path)
 
 #define cleanup_unlink __attribute__ ((cleanup (unlink_and_free)))
 
+/* What runc prints to its standard error when it cannot start an exec'd
+ * process, besides logging it.  */
+#define RUNTIME_EXEC_FAILED "exec failed: "
+
+/* Copies what the runtime process PID and the process it runs write to
+ * the pipe RFD to ferry's standard error until PID exits, then what is
+ * left in the pipe (not more: a daemon the process started may hold the
+ * pipe open for good).  A first write that reads as the runtime's own
+ * failure is held back in *HELD instead: it is the one thing written
+ * before a process starts, and ferry says that failure itself.  Returns
+ * PID's exit code as wait_exit_code does.  */
+static int
+relay_exec_stderr (int rfd, pid_t pid, char **held, ferry_error_t *err)
+{
+  cleanup_close int pidfd = syscall (SYS_pidfd_open, pid, 0);
+  bool relayed = false, exited = false;
+  char buf[1 << 14];
+
+  while (! exited)
+    {
+      struct pollfd p[2] = { { .fd = rfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+      ssize_t r;
+
+      /* Without a pidfd (an old kernel), the pipe's end is the end.  */
+      if (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (pidfd >= 0 && (p[1].revents & POLLIN))
+        {
+          exited = true;
+          if (fcntl (rfd, F_SETFL, O_NONBLOCK) < 0)
+            break;
+        }
+      else if (! (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      for (;;)
+        {
+          r = read (rfd, buf, sizeof (buf));
+          if (r < 0 && errno == EINTR)
+            continue;
+          if (r <= 0)
+            break;
+          if (! relayed && (size_t) r > strlen (RUNTIME_EXEC_FAILED)
+              && memcmp (buf, RUNTIME_EXEC_FAILED, strlen (RUNTIME_EXEC_FAILED)) == 0)
+            *held = xstrndup (buf, r);
+          else
+            {
+              if (*held)
+                {
+                  (void) ferry_write_all (STDERR_FILENO, *held, strlen (*held));
+                  free (steal_pointer (held));
+                }
+              (void) ferry_write_all (STDERR_FILENO, buf, r);
+            }
+          relayed = true;
+          if (! exited)
+            break;
+        }
+      if (r == 0 && ! exited)
+        break;
+    }
+  return wait_exit_code (pid, err);
+}
+
 int
 ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct ferry_exec_options *o,
                     int *exit_code, ferry_error_t *err)
@@ -1314,6 +1381,8 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
   cleanup_strv char **argv = NULL;
   cleanup_free char *log = NULL;
   cleanup_free char *message = NULL;
+  cleanup_free char *held = NULL;
+  cleanup_close int relay_r = -1, relay_w = -1;
   const char *args[10];
   char n_fds[24];
   size_t n = 0;
@@ -1359,11 +1428,29 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
       in_fd = devnull;
       out_fd = err_fd = o->output_fd;
     }
+  /* The runtime says why it could not start the process on its standard
+   * error and in its log: said once, from the log, as Podman does.  */
+  if (err_fd == STDERR_FILENO)
+    {
+      int p[2];
+
+      if (pipe2 (p, O_CLOEXEC) < 0)
+        return ferry_make_error (err, errno, "cannot create a pipe");
+      relay_r = p[0];
+      relay_w = p[1];
+      err_fd = relay_w;
+    }
   if (spawn_preserving (argv, (const int[3]){ in_fd, out_fd, err_fd }, o->preserve_fds, o->n_preserve_fds,
                         devnull, &pid, err)
       < 0)
     return ferry_error_wrap (err, "%s exec %s", rt->name, id);
-  code = wait_exit_code (pid, err);
+  if (relay_r >= 0)
+    {
+      close (steal_fd (&relay_w));
+      code = relay_exec_stderr (relay_r, pid, &held, err);
+    }
+  else
+    code = wait_exit_code (pid, err);
   if (code < 0)
     return -1;
 
@@ -1376,6 +1463,10 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
       if (ferry_read_file (log_path, &log, NULL, &ignored) == 0)
         message = runtime_error_from_text (log, true);
     }
+  /* What the runtime printed is said below; anything else was the
+   * process's.  */
+  if (held && (message == NULL || strstr (held, message) == NULL))
+    (void) ferry_write_all (STDERR_FILENO, held, strlen (held));
   if (message == NULL)
     {
       *exit_code = code;

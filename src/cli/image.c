@@ -1638,11 +1638,13 @@ image_list_alias (int argc, char **argv)
 }
 
 static const char image_prune_usage[]
-    = "Usage: ferry image prune [-a] [-f] [--filter FILTER]\n\n"
+    = "Usage: ferry image prune [-a] [-f] [--external] [--filter FILTER]\n\n"
       "Remove dangling images (no name, and no image built on them) that no container\n"
       "uses, and print their IDs; with --all, every image no container uses.\n\n"
       "Options:\n"
       "  -a, --all        remove every image no container uses, named or not\n"
+      "      --external   also images used by external containers (ferry's are leftover\n"
+      "                   storage, which holds no image: pruning is the same)\n"
       "      --filter F   only images that pass F, as images --filter takes it (label=,\n"
       "                   label!=, until=, before=, since=, reference=, ...; repeatable)\n"
       "  -f, --force      do not ask for confirmation\n";
@@ -1653,9 +1655,11 @@ image_prune (int argc, char **argv)
   enum
   {
     OPT_PRUNE_FILTER = OPT_COMMAND_FIRST,
+    OPT_PRUNE_EXTERNAL,
   };
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "all", no_argument, NULL, 'a' },
+                                        { "external", no_argument, NULL, OPT_PRUNE_EXTERNAL },
                                         { "filter", required_argument, NULL, OPT_PRUNE_FILTER },
                                         { "force", no_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
@@ -1678,6 +1682,11 @@ image_prune (int argc, char **argv)
       case OPT_PRUNE_FILTER:
         pf.filter_args = xrealloc (pf.filter_args, sizeof (char *) * (pf.n_filter_args + 1));
         pf.filter_args[pf.n_filter_args++] = optarg;
+        break;
+      case OPT_PRUNE_EXTERNAL:
+        /* Podman's external containers (Buildah's) keep their images;
+         * ferry's are storage no record owns, which names no image, so
+         * no image is kept for them either way.  */
         break;
       case 'f':
         force = 1;

@@ -608,7 +608,8 @@ intermediate_sequence() {
 	step "$t" image prune -f
 	"$t" untag localhost/img2
 	step "$t" images -a --format '{{.ID}} {{.Dangling}}'
-	step "$t" image prune -f
+	# --external: no external container holds either image.
+	step "$t" image prune -f --external
 	step "$t" images -a --format '{{.ID}}'
 }
 
@@ -623,7 +624,7 @@ intermediate_sequence() {
 		$ images -a --format {{.ID}} {{.Dangling}} -> 0
 		  out: <IMG2> true
 		  out: <IMG> false
-		$ image prune -f -> 0
+		$ image prune -f --external -> 0
 		  out: <IMG2>
 		  out: <IMG>
 		$ images -a --format {{.ID}} -> 0

@@ -96,8 +96,12 @@ ferry_cgroups >"$log/cgroups-before.txt"
 network_leftovers >"$log/network-before.txt"
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/system/*.bats)
-bats --tap "${files[@]}" >"$log/system.tap" 2>&1
+bats --tap --timing "${files[@]}" >"$log/system.tap" 2>&1
 tally "$log/system.tap" system
+# The slowest tests, to keep the suite well under 30 minutes.
+echo "  slowest:"
+sed -nE 's/^(not )?ok [0-9]+ (.*) in ([0-9]+)ms( # skip.*)?$/\3 \2/p' "$log/system.tap" | sort -rn | head -n 8 |
+	awk '{ ms = $1; $1 = ""; printf "    %6.1f s %s\n", ms / 1000, substr($0, 2) }'
 # What bats said about each failure.
 awk '/^not ok/ { p = 1; print; next } /^ok / { p = 0 } p' "$log/system.tap" | head -n 200
 grep -q '^1\.\.' "$log/system.tap" || { failed=$((failed + 1)); echo "  FAILED: bats did not run"; cat "$log/system.tap"; }

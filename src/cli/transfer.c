@@ -133,7 +133,7 @@ ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_f
       o->encryption_keys = f->encryption_keys;
       return 1;
     case OPT_TRANSFER_ENCRYPT_LAYER:
-      if (parse_encrypt_layers (arg, f) < 0)
+      if (parse_encrypt_layers (arg, f) != 0)
         return -1;
       o->encrypt_layers = f->encrypt_layers;
       o->n_encrypt_layers = f->n_encrypt_layers;

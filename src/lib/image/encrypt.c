@@ -491,11 +491,12 @@ missing_key (const ferry_crypt_keys_t *k, const char *what, ferry_error_t *err)
         "decrypting layer %s: missing private key needed for decryption: %s holds no RSA or "
         "EC private key (or its passphrase is missing or wrong: give it as FILE:PASSPHRASE)",
         what, skipped);
-  return ferry_make_error (err, 0,
-                           "decrypting layer %s: missing private key needed for decryption: the layer was "
-                           "encrypted for none of the --decryption-key keys%s%s%s",
-                           what, *skipped ? " (not a usable private key: " : "", skipped,
-                           *skipped ? ")" : "");
+  return ferry_make_error (
+      err, 0,
+      "decrypting layer %s: no suitable key unwrapper found or none of the private keys could "
+      "be used for decryption: the layer was encrypted for none of the --decryption-key "
+      "keys%s%s%s",
+      what, *skipped ? " (not a usable private key: " : "", skipped, *skipped ? ")" : "");
 }
 
 int

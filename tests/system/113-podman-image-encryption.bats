@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Image layer encryption as Podman has it through containers/ocicrypt:
 # push --encryption-key jwe:PUBKEY [--encrypt-layer N] and pull, run,
-# create --decryption-key KEY, against a real registry
+# create and artifact pull --decryption-key KEY, against a real registry
 # (tests/lib/registry.bash).  Images ferry encrypts are pulled and run by
 # Podman, and images Podman encrypts by ferry, for RSA and EC keys; a pull
 # without the key, with the wrong one, or of a layer whose blob, HMAC or
@@ -378,4 +378,38 @@ missing_key_sequence() {
 		[ "$status" -eq 125 ] || { echo "$tag: $output" >&2; false; }
 	done
 	[ -z "$(podman_t images -q)" ]
+}
+
+@test "artifact pull --decryption-key: encrypted blobs kept plain, as Podman keeps them; without the key kept as they are" {
+	registry_start
+	make_keys
+	load_test_image
+	f push -q --tls-verify=false --encryption-key "jwe:$K/rsa.pub" ferry-test "$REGISTRY/art/f:1"
+	layers() { "$@" artifact inspect "$REGISTRY/art/f:1" | jq -c '[.Digest, [.Manifest.layers[] | [.mediaType, .digest, (.annotations // {} | keys)]]]'; }
+	run_fb artifact pull -q --tls-verify=false --decryption-key "$K/ec.pem" "$REGISTRY/art/f:1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "none of the private keys could be used for decryption"
+	[ -z "$(fb artifact ls -n)" ]
+	run_fb artifact pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/art/f:1"
+	assert_status 0
+	got=$(layers fb)
+	# The plain blobs, under the image's own digests, no encryption left.
+	[ "$(jq -r '.[1][][1]' <<<"$got")" = "$(archive_layer_digests "$(ferry_test_image)")" ]
+	[ "$(jq -c '[.[1][][2]] | flatten' <<<"$got")" = "[]" ]
+	[ "$(jq -r '.[1][][0]' <<<"$got" | grep -c encrypted)" = 0 ]
+	# Without a key, kept encrypted as the registry has it.
+	fb artifact rm "$REGISTRY/art/f:1" >/dev/null
+	fb artifact pull -q --tls-verify=false "$REGISTRY/art/f:1"
+	[ "$(layers fb | jq -r '.[1][][0]' | grep -c encrypted)" = 2 ]
+	# Push takes no such flag, as Podman's.
+	run_fb artifact push --decryption-key "$K/rsa.pem" "$REGISTRY/art/f:1"
+	assert_status 125
+	assert_output_contains "unknown flag: --decryption-key"
+
+	need_podman
+	fb artifact rm "$REGISTRY/art/f:1" >/dev/null
+	fb artifact pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/art/f:1"
+	podman_t artifact pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/art/f:1" >/dev/null 2>&1
+	[ "$(layers podman_t)" = "$(layers fb)" ]
 }

@@ -1116,6 +1116,81 @@ fetch_into_dir (struct pull *p, json_object *desc, const char *dir, const char *
   return 0;
 }
 
+/* An encrypted blob DESC names, with --decryption-key: fetched whole into
+ * a file of our own, checked against its digest and HMAC, then decrypted
+ * into DIR/<hex of the plain blob>.  DESC becomes the plain blob's.  Its
+ * options' digest is not held against the plain blob: Podman names there
+ * what its store kept (an image layer's diff_id), and an artifact has no
+ * diff_id to check it with; the encrypted blob's digest and its HMAC are
+ * what prove it.  */
+static int
+fetch_decrypted_into_dir (struct pull *p, json_object *desc, const char *dir, ferry_error_t *err)
+{
+  const char *dg = ferry_json_get_string (desc, "digest");
+  const char *mt = ferry_json_get_string (desc, "mediaType");
+  int64_t size = ferry_json_get_int (desc, "size", -1);
+  cleanup_free char *enc_path = xasprintf ("%s/.fetch-XXXXXX", dir);
+  cleanup_free char *tmp = xasprintf ("%s/.fetch-XXXXXX", dir), *path = NULL, *plain_mt = NULL;
+  cleanup_close int enc_fd = -1, fd = -1;
+  struct ferry_layer_key key;
+  char plain[FERRY_DIGEST_LEN + 1];
+  struct blob_sink b = { .pipe = -1, .line = -1, .digest = dg, .what = p->what };
+  json_object *ann;
+  int line, r;
+
+  if (ferry_layer_key_open (p->keys, desc, dg, &key, err) < 0)
+    return -1;
+  enc_fd = mkostemp (enc_path, O_CLOEXEC);
+  if (enc_fd < 0)
+    return ferry_make_error (err, errno, "%s: cannot make a file in `%s`", p->what, dir);
+  unlink (enc_path);
+  line = ferry_progress_add (p->progress, "blob", dg, (uint64_t) size);
+  if (fetch_blob (p, dg, (uint64_t) size, enc_fd, -1, line, NULL, NULL, err) < 0)
+    return -1;
+  if (ferry_layer_hmac_check (&key, enc_fd, dg, err) < 0)
+    return ferry_error_wrap (err, "%s", p->what);
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "%s: cannot make a file in `%s`", p->what, dir);
+  b.fd = fd;
+  b.hash = ferry_sha256_new ();
+  b.want = (uint64_t) size;
+  r = ferry_layer_decrypt (&key, enc_fd, blob_sink_write, &b, dg, err);
+  OPENSSL_cleanse (&key, sizeof (key));
+  if (r < 0)
+    {
+      ferry_sha256_free (b.hash);
+      if (b.err)
+        {
+          ferry_error_release (err);
+          *err = steal_pointer (&b.err);
+        }
+      unlink (tmp);
+      return -1;
+    }
+  ferry_sha256_finish (b.hash, plain);
+  path = xasprintf ("%s/%s", dir, ferry_digest_hex (plain));
+  if (fsync (fd) < 0 || rename (tmp, path) < 0)
+    {
+      ferry_make_error (err, errno, "%s: cannot store blob %s", p->what, plain);
+      unlink (tmp);
+      return -1;
+    }
+  ferry_progress_status (p->progress, line, "done");
+  plain_mt = xstrndup (mt, strlen (mt) - strlen (FERRY_ENC_SUFFIX));
+  json_object_object_add (desc, "mediaType", json_object_new_string (plain_mt));
+  json_object_object_add (desc, "digest", json_object_new_string (plain));
+  ann = ferry_json_get_object (desc, "annotations");
+  if (ann)
+    {
+      json_object_object_del (ann, FERRY_ENC_ANNOTATION_JWE);
+      json_object_object_del (ann, FERRY_ENC_ANNOTATION_PUBOPTS);
+      if (json_object_object_length (ann) == 0)
+        json_object_object_del (desc, "annotations");
+    }
+  return 0;
+}
+
 int
 ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, const char *blob_dir,
                       char **manifest, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
@@ -1125,6 +1200,7 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   cleanup_free char *media_type = NULL;
   json_object *layers;
   size_t len = 0, i;
+  bool decrypted = false;
   int ret = -1;
 
   *manifest = NULL;
@@ -1134,6 +1210,8 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
+    goto out;
+  if (o->decryption_keys && ferry_crypt_keys_for_decryption (o->decryption_keys, &p.keys, err) < 0)
     goto out;
   if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
     {
@@ -1162,10 +1240,29 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   ferry_progress_say (p.progress, "Getting image source signatures");
   layers = ferry_json_get_array (m, "layers");
   for (i = 0; i < json_object_array_length (layers); i++)
-    if (fetch_into_dir (&p, json_object_array_get_idx (layers, i), blob_dir, "blob", err) < 0)
-      goto out;
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+
+      /* Without a key an encrypted blob is kept as it is, as Podman keeps it.  */
+      if (p.keys && ferry_media_is_encrypted (ferry_json_get_string (d, "mediaType")))
+        {
+          if (fetch_decrypted_into_dir (&p, d, blob_dir, err) < 0)
+            goto out;
+          decrypted = true;
+        }
+      else if (fetch_into_dir (&p, d, blob_dir, "blob", err) < 0)
+        goto out;
+    }
   if (fetch_into_dir (&p, ferry_json_get_object (m, "config"), blob_dir, "config", err) < 0)
     goto out;
+  if (decrypted)
+    {
+      /* Recorded as it now is: the plain blobs.  */
+      free (*manifest);
+      *manifest = xstrdup (
+          json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+      ferry_sha256_buffer (*manifest, strlen (*manifest), digest);
+    }
   ferry_progress_say (p.progress, "Writing manifest to image destination");
   ret = 0;
 

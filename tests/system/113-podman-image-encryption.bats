@@ -118,7 +118,10 @@ assert_b_empty() {
 	done
 	# Stored decrypted: the layers are the plain ones, and a push sends
 	# them plain, with the digests ferry-test's own blobs have.
+	# (No mount is tried: the registry has those blobs only encrypted.)
+	mark=$(registry_log_mark)
 	fb push -q --tls-verify=false "$REGISTRY/enc/f:rsa" "$REGISTRY/enc/again:1"
+	[ "$(registry_requests "$mark" | grep -c 'mount=')" = 0 ]
 	[ "$(layer_kinds enc/again 1)" = "plain plain" ]
 	[ "$(registry_manifest enc/again 1 | jq -r '.layers[].digest')" = "$(archive_layer_digests "$(ferry_test_image)")" ]
 	# A passphrase-protected key, with its passphrase in each of ocicrypt's forms.

@@ -987,10 +987,14 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
       ferry_error_wrap (err, "cannot store %s", p.what);
       goto out;
     }
-  /* Where the blobs came from, for cross-repository mounts on push.  */
+  /* Where the blobs came from, for cross-repository mounts on push: not
+   * a decrypted one, which the registry has only encrypted.  */
   for (i = 0; i < img.n_layers; i++)
     {
       cleanup_error ferry_error_t ignored = NULL;
+
+      if (p.enc && p.enc[i].encrypted)
+        continue;
       ferry_store_add_blob_location (s, img.layers[i].blob_digest, p.ref.registry, p.ref.repository,
                                      &ignored);
     }

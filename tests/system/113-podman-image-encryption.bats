@@ -416,3 +416,32 @@ missing_key_sequence() {
 	podman_t artifact pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/art/f:1" >/dev/null 2>&1
 	[ "$(layers podman_t)" = "$(layers fb)" ]
 }
+
+@test "a pull with --decryption-key killed at any point: the next command leaves the image whole or absent" {
+	registry_start
+	make_keys
+	load_test_image
+	f run --name mk ferry-test sh -c 'head -c 3000000 /dev/urandom >/data; md5sum /data >/sums' >/dev/null
+	f commit -q mk big >/dev/null
+	f rm mk >/dev/null
+	sums=$(f run --rm big cat /sums)
+	f push -q --tls-verify=false --encryption-key "jwe:$K/rsa.pub" big "$REGISTRY/kill/big:1"
+	for delay in 0.05 0.15 0.3; do
+		fb pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/kill/big:1" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		# fb runs ferry from a subshell: SIGKILL ferry itself, by its ID.
+		kill -9 $(pgrep -P "$pid") 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		if fb image exists "$REGISTRY/kill/big:1"; then
+			[ "$(fb run --rm "$REGISTRY/kill/big:1" md5sum /data)" = "$sums" ]
+			fb rmi -f "$REGISTRY/kill/big:1" >/dev/null
+		fi
+		# Whatever the pull had fetched or decrypted is gone by now.
+		fb images -q >/dev/null
+		[ -z "$(find "$TEST_TMP/rootB/storage/tmp" -mindepth 1 -maxdepth 1)" ]
+	done
+	run_fb pull -q --tls-verify=false --decryption-key "$K/rsa.pem" "$REGISTRY/kill/big:1"
+	assert_status 0
+	[ "$(fb run --rm "$REGISTRY/kill/big:1" md5sum /data)" = "$sums" ]
+}

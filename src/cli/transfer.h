@@ -85,8 +85,8 @@ enum
   }
 
 #define FERRY_ENCRYPT_FLAGS_HELP                                                                             \
-  "      --encryption-key jwe:PUBLIC-KEY  encrypt the layers for this recipient (an RSA or\n"                \
-  "                           EC public key, PEM or DER); repeat for several\n"                              \
+  "      --encryption-key KIND:KEY  encrypt the layers for this recipient: jwe:FILE, an RSA\n"               \
+  "                           or EC public key (PEM or DER); repeat for several\n"                           \
   "      --encrypt-layer N[,N...]  encrypt only these layers, 0 the first, -1 the last\n"                    \
   "                           (default: all of them; without --encryption-key, ignored)\n"
 

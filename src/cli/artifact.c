@@ -299,7 +299,8 @@ static const char pull_usage[]
       "Pull an OCI artifact from its registry; every blob is checked against its digest\n"
       "before the artifact is recorded.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
-      "  -q, --quiet              suppress output information\n" FERRY_PUSH_FLAGS_HELP;
+      "  -q, --quiet              suppress output information\n" FERRY_PUSH_FLAGS_HELP
+          FERRY_DECRYPTION_KEY_HELP;
 
 struct transfer
 {
@@ -337,13 +338,15 @@ pull_once (void *arg, ferry_error_t *err)
 static int
 artifact_transfer (int argc, char **argv, bool push)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        FERRY_REGISTRY_OPTIONS,
-                                        FERRY_PUSH_FLAGS,
-                                        { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
-                                        { "quiet", no_argument, NULL, 'q' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS,
+          FERRY_REGISTRY_OPTIONS,
+          FERRY_PUSH_FLAGS,
+          { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
+          { "decryption-key", required_argument, NULL, OPT_TRANSFER_DECRYPTION_KEY },
+          { "quiet", no_argument, NULL, 'q' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
   struct transfer t = { .o = &o };
@@ -356,6 +359,8 @@ artifact_transfer (int argc, char **argv, bool push)
   ferry_cli_transfer_defaults (&tf, &o);
   while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
+      if (c == OPT_TRANSFER_DECRYPTION_KEY && push)
+        return ferry_cli_failf ("unknown flag: --decryption-key\nSee 'ferry artifact push --help'");
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r == 0)
         r = ferry_cli_transfer_option (c, optarg, &tf, &o);

@@ -1596,7 +1596,15 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   if (a->o.rootfs)
     return 0;
   if (ferry_transport_is_prefixed (a->o.image) && strncmp (a->o.image, "docker://", 9) != 0)
-    return pull_transport_image (e, a, err);
+    {
+      if (a->pull.decryption_keys)
+        return ferry_make_error (
+            err, 0,
+            "--decryption-key: ferry decrypts layers pulled from a registry (docker://), "
+            "not from %s",
+            a->o.image);
+      return pull_transport_image (e, a, err);
+    }
   if (a->pull_policy == PULL_NEVER)
     return 0;
   if (a->pull_policy == PULL_MISSING)

@@ -152,6 +152,14 @@ ferry_cmd_pull (int argc, char **argv)
     }
   if (ferry_transport_is_prefixed (argv[optind]) && strncmp (argv[optind], "docker://", 9) != 0)
     {
+      if (o.decryption_keys)
+        {
+          ferry_cli_transfer_flags_free (&tf);
+          return ferry_cli_failf (
+              "--decryption-key: ferry decrypts layers pulled from a registry (docker://), "
+              "not from %s",
+              argv[optind]);
+        }
       ferry_cli_transfer_flags_free (&tf);
       if (all_tags)
         return ferry_cli_failf ("--all-tags is only for images from a registry (docker://), not %s",
@@ -182,7 +190,7 @@ static const char push_usage[]
       "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
       "                           (default: as stored; another changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
-      "                           to remove\n" FERRY_PUSH_FLAGS_HELP
+      "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
       "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n"
       "      --sign-by KEY        sign the pushed image with this GnuPG key, storing the\n"
@@ -259,6 +267,7 @@ ferry_cmd_push (int argc, char **argv)
           FERRY_REGISTRY_OPTIONS,
           { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
           FERRY_PUSH_FLAGS,
+          FERRY_ENCRYPT_FLAGS,
           FERRY_COMPRESSION_FLAGS,
           { "remove-signatures", no_argument, NULL, OPT_REMOVE_SIGNATURES },
           { "compress", no_argument, NULL, OPT_PUSH_COMPRESS },
@@ -336,7 +345,14 @@ ferry_cmd_push (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
       && strncmp (argv[optind + 1], "docker://", 9) != 0)
-    return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
+    {
+      if (o.encryption_keys)
+        return ferry_cli_failf (
+            "--encryption-key: ferry encrypts layers on a push to a registry (docker://), "
+            "not to %s",
+            argv[optind + 1]);
+      return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
+    }
   {
     /* A manifest list goes with its images, as Podman pushes one.  */
     struct ferry_image *list = NULL;
@@ -345,6 +361,13 @@ ferry_cmd_push (int argc, char **argv)
     if (ferry_store_lookup_list (s, argv[optind], &list, &err) == 0)
       {
         ferry_image_free (list);
+        if (o.encryption_keys)
+          {
+            ferry_cli_transfer_flags_free (&tf);
+            return ferry_cli_failf ("%s is a manifest list: ferry encrypts the layers of an image, not of a "
+                                    "list; push its images one by one with --encryption-key",
+                                    argv[optind]);
+          }
         r = ferry_image_push_list (s, argv[optind], dest, 1, &o, &digest, &err);
       }
     else
@@ -352,6 +375,7 @@ ferry_cmd_push (int argc, char **argv)
         ferry_error_release (&err);
         r = ferry_image_push (s, argv[optind], dest, &o, &digest, &err);
       }
+    ferry_cli_transfer_flags_free (&tf);
     if (r < 0)
       return ferry_cli_fail (&err);
     if (sign_by && push_sign (sign_by, argv[optind], dest, digest) != 0)

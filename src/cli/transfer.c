@@ -7,6 +7,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,49 @@ parse_retry (const char *arg, unsigned *out)
   return 0;
 }
 
+static void
+strv_push (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while (*v && (*v)[n])
+    n++;
+  *v = xrealloc (*v, sizeof (char *) * (n + 2));
+  (*v)[n] = xstrdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+/* --encrypt-layer takes Go's integer slice: comma-separated, repeatable.  */
+static int
+parse_encrypt_layers (const char *arg, struct ferry_cli_transfer_flags *f)
+{
+  const char *p = arg;
+
+  for (;;)
+    {
+      size_t len = strcspn (p, ",");
+      cleanup_free char *word = xstrndup (p, len);
+      char *end;
+      long v;
+
+      errno = 0;
+      v = strtol (word, &end, 10);
+      if (*word == '\0' || *end != '\0' || errno == ERANGE || v < INT32_MIN || v > INT32_MAX
+          || strspn (word, "+-0123456789") != len)
+        return ferry_cli_failf ("invalid argument \"%s\" for \"--encrypt-layer\" flag: strconv.Atoi: parsing "
+                                "\"%s\": invalid syntax",
+                                arg, word);
+      if (f->n_encrypt_layers >= 1000)
+        return ferry_cli_failf ("invalid argument \"%s\" for \"--encrypt-layer\" flag: too many layers", arg);
+      f->encrypt_layers = xrealloc (f->encrypt_layers, sizeof (int) * (f->n_encrypt_layers + 1));
+      f->encrypt_layers[f->n_encrypt_layers++] = (int) v;
+      p += len;
+      if (*p == '\0')
+        return 0;
+      p++;
+    }
+}
+
 int
 ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_flags *f,
                            struct ferry_transfer_options *o)
@@ -79,6 +123,20 @@ ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_f
       return 1;
     case OPT_TRANSFER_SIGNATURE_POLICY:
       o->signature_policy = arg;
+      return 1;
+    case OPT_TRANSFER_DECRYPTION_KEY:
+      strv_push (&f->decryption_keys, arg);
+      o->decryption_keys = f->decryption_keys;
+      return 1;
+    case OPT_TRANSFER_ENCRYPTION_KEY:
+      strv_push (&f->encryption_keys, arg);
+      o->encryption_keys = f->encryption_keys;
+      return 1;
+    case OPT_TRANSFER_ENCRYPT_LAYER:
+      if (parse_encrypt_layers (arg, f) != 0)
+        return -1;
+      o->encrypt_layers = f->encrypt_layers;
+      o->n_encrypt_layers = f->n_encrypt_layers;
       return 1;
     default:
       return 0;
@@ -136,4 +194,10 @@ ferry_cli_transfer_flags_free (struct ferry_cli_transfer_flags *f)
 {
   free (f->platform_owned);
   f->platform_owned = NULL;
+  ferry_cleanup_strvp (&f->decryption_keys);
+  ferry_cleanup_strvp (&f->encryption_keys);
+  free (f->encrypt_layers);
+  f->decryption_keys = f->encryption_keys = NULL;
+  f->encrypt_layers = NULL;
+  f->n_encrypt_layers = 0;
 }

@@ -23,6 +23,15 @@ enum
   OPT_TRANSFER_SIGNATURE_POLICY = 0x2700,
 };
 
+/* Layer encryption (compat-encrypt's block): pull, run and create take
+ * --decryption-key, push --encryption-key and --encrypt-layer.  */
+enum
+{
+  OPT_TRANSFER_DECRYPTION_KEY = 0x2800,
+  OPT_TRANSFER_ENCRYPTION_KEY,
+  OPT_TRANSFER_ENCRYPT_LAYER,
+};
+
 /* pull, run and create: all of them.  */
 #define FERRY_PULL_FLAGS                                                                                     \
   { "arch", required_argument, NULL, OPT_TRANSFER_ARCH },                                                    \
@@ -31,6 +40,7 @@ enum
       { "retry", required_argument, NULL, OPT_TRANSFER_RETRY },                                              \
       { "retry-delay", required_argument, NULL, OPT_TRANSFER_RETRY_DELAY },                                  \
       { "signature-policy", required_argument, NULL, OPT_TRANSFER_SIGNATURE_POLICY },                        \
+      { "decryption-key", required_argument, NULL, OPT_TRANSFER_DECRYPTION_KEY },                            \
   {                                                                                                          \
     "disable-content-trust", no_argument, NULL, OPT_TRANSFER_CONTENT_TRUST                                   \
   }
@@ -44,7 +54,12 @@ enum
   "      --os OS              choose OS from a multi-platform image (default linux)\n"                       \
   "      --variant VARIANT    choose this variant of the architecture (v7, v8, ...)\n"                       \
   "      --retry N            tries after a first pull that cannot reach the registry\n"                     \
-  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP FERRY_SIGNATURE_POLICY_HELP
+  "                           (default 3)\n" FERRY_RETRY_DELAY_HELP FERRY_SIGNATURE_POLICY_HELP              \
+      FERRY_DECRYPTION_KEY_HELP
+
+#define FERRY_DECRYPTION_KEY_HELP                                                                            \
+  "      --decryption-key KEY[:PASSPHRASE]  a private key (PEM or DER, RSA or EC) that opens\n"              \
+  "                           the image's encrypted layers (JWE); repeat for several\n"
 
 #define FERRY_RETRY_DELAY_HELP                                                                               \
   "      --retry-delay D      the wait before each, such as 500ms or 2s (default 1s)\n"                      \
@@ -62,11 +77,29 @@ enum
   "      --retry N            tries after a first push that cannot reach the registry\n"                     \
   "                           (default 3)\n" FERRY_RETRY_DELAY_HELP
 
+/* push: layer encryption.  */
+#define FERRY_ENCRYPT_FLAGS                                                                                  \
+  { "encryption-key", required_argument, NULL, OPT_TRANSFER_ENCRYPTION_KEY },                                \
+  {                                                                                                          \
+    "encrypt-layer", required_argument, NULL, OPT_TRANSFER_ENCRYPT_LAYER                                     \
+  }
+
+#define FERRY_ENCRYPT_FLAGS_HELP                                                                             \
+  "      --encryption-key KIND:KEY  encrypt the layers for this recipient: jwe:FILE, an RSA\n"               \
+  "                           or EC public key (PEM or DER); repeat for several\n"                           \
+  "      --encrypt-layer N[,N...]  encrypt only these layers, 0 the first, -1 the last\n"                    \
+  "                           (default: all of them; without --encryption-key, ignored)\n"
+
 struct ferry_cli_transfer_flags
 {
   const char *platform, *arch, *os, *variant;
   char *platform_owned;
   int quiet; /* no retry warnings (--log-level error) */
+  /* --decryption-key, --encryption-key (NULL-terminated) and
+   * --encrypt-layer, which O points at.  */
+  char **decryption_keys, **encryption_keys;
+  int *encrypt_layers;
+  size_t n_encrypt_layers;
 };
 
 /* Handles OPT when it is one of FERRY_PULL_FLAGS or FERRY_PUSH_FLAGS (or

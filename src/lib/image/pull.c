@@ -1,4 +1,5 @@
 #include "pull.h"
+#include "encrypt.h"
 #include "policy.h"
 #include "load.h"
 #include "media.h"
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -80,6 +82,19 @@ struct pull
   char *want_os, *want_arch, *want_variant;
   ferry_policy_t *policy; /* checked against the top-level manifest, when set */
   const char *registries_d;
+  ferry_crypt_keys_t *keys; /* --decryption-key's, or NULL */
+  /* Per layer of the image: what an encrypted one needs (NULL when the
+   * image has none).  */
+  struct encrypted_layer *enc;
+  struct ferry_new_layer *layers;
+  size_t n_layers;
+};
+
+struct encrypted_layer
+{
+  bool encrypted;
+  char blob_digest[FERRY_DIGEST_LEN + 1]; /* the encrypted blob's, from the manifest */
+  struct ferry_layer_key key;
 };
 
 /* ---- manifests -------------------------------------------------------------- */
@@ -511,18 +526,72 @@ unpacker_main (void *arg)
   return NULL;
 }
 
+/* An encrypted layer: its blob in full into ENC_FD, verified against
+ * the manifest's digest and then against its HMAC, before any of it is
+ * decrypted.  */
+static int
+fetch_encrypted (struct layer_job *job, struct encrypted_layer *e, int *enc_fd)
+{
+  struct pull *p = job->p;
+  cleanup_free char *file = xasprintf ("%s/%s.enc", p->tmp, ferry_digest_hex (e->blob_digest));
+
+  *enc_fd = open (file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (*enc_fd < 0)
+    return ferry_make_error (&job->err, errno, "cannot create `%s`", file);
+  unlink (file); /* the open file is all we need; pull_free removes the rest */
+  if (fetch_blob (p, e->blob_digest, job->l->blob_size, *enc_fd, -1, job->line, NULL, NULL, &job->err) < 0)
+    return -1;
+  if (ferry_layer_hmac_check (&e->key, *enc_fd, e->blob_digest, &job->err) < 0)
+    return ferry_error_wrap (&job->err, "%s", p->what);
+  return 0;
+}
+
+/* Decrypts ENC_FD into the blob's file and the unpacker, as fetch_blob
+ * would send a plain blob; *DIGEST gets the plain blob's digest.  */
+static int
+decrypt_into (struct layer_job *job, struct encrypted_layer *e, int enc_fd, int fd, int pipe_fd,
+              char digest[FERRY_DIGEST_LEN + 1])
+{
+  struct blob_sink b = {
+    .fd = fd,
+    .pipe = pipe_fd,
+    .hash = ferry_sha256_new (),
+    .want = job->l->blob_size, /* CTR: as many bytes as the encrypted blob */
+    .line = -1,
+    .digest = e->blob_digest,
+    .what = job->p->what,
+  };
+
+  if (ferry_layer_decrypt (&e->key, enc_fd, blob_sink_write, &b, e->blob_digest, &job->err) < 0)
+    {
+      ferry_sha256_free (b.hash);
+      if (b.err)
+        {
+          ferry_error_release (&job->err);
+          job->err = steal_pointer (&b.err);
+        }
+      return -1;
+    }
+  ferry_sha256_finish (b.hash, digest);
+  return 0;
+}
+
 static int
 fetch_layer (struct layer_job *job)
 {
   struct pull *p = job->p;
   struct ferry_new_layer *l = job->l;
   cleanup_free char *file = xasprintf ("%s/%s", p->tmp, ferry_digest_hex (l->blob_digest));
-  cleanup_close int fd = -1;
+  cleanup_close int fd = -1, enc_fd = -1;
   struct unpacker u = { .fd = -1, .what = l->blob_digest };
+  struct encrypted_layer *e = p->enc && p->enc[l - p->layers].encrypted ? &p->enc[l - p->layers] : NULL;
+  char plain[FERRY_DIGEST_LEN + 1] = "";
   pthread_t thread;
   int pipe_fds[2], rc;
   char *dir;
 
+  if (e && fetch_encrypted (job, e, &enc_fd) < 0)
+    return -1;
   fd = open (file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return ferry_make_error (&job->err, errno, "cannot create `%s`", file);
@@ -558,14 +627,17 @@ fetch_layer (struct layer_job *job)
     sigemptyset (&pipe_signal);
     sigaddset (&pipe_signal, SIGPIPE);
     pthread_sigmask (SIG_BLOCK, &pipe_signal, &saved);
-    rc = fetch_blob (p, l->blob_digest, l->blob_size, fd, pipe_fds[1], job->line, NULL, NULL, &job->err);
+    if (e)
+      rc = decrypt_into (job, e, enc_fd, fd, pipe_fds[1], plain);
+    else
+      rc = fetch_blob (p, l->blob_digest, l->blob_size, fd, pipe_fds[1], job->line, NULL, NULL, &job->err);
     while (sigtimedwait (&pipe_signal, NULL, &now) > 0)
       ;
     pthread_sigmask (SIG_SETMASK, &saved, NULL);
   }
   close (pipe_fds[1]);
   pthread_join (thread, NULL);
-  if (u.rc < 0 && (rc == 0 || strstr (job->err->msg, "stopped unpacking")))
+  if (u.rc < 0 && (rc == 0 || (job->err && strstr (job->err->msg, "stopped unpacking"))))
     {
       /* The layer itself is bad (its blob may be fine).  */
       ferry_error_release (&job->err);
@@ -580,6 +652,18 @@ fetch_layer (struct layer_job *job)
                              "%s: layer %s is corrupt: it unpacks to %s but the image config says %s",
                              p->what, l->blob_digest, u.res.diff_digest, l->diff_id);
   l->size = u.res.diff_size;
+  if (e)
+    {
+      /* The options name the plain blob, or (Podman's, from its store of
+       * plain layers) the layer's diff_id, just checked.  */
+      if (strcmp (e->key.digest, plain) != 0 && strcmp (e->key.digest, l->diff_id) != 0)
+        return ferry_make_error (&job->err, 0,
+                                 "%s: layer %s decrypts to blob %s, but its options name %s: refusing it",
+                                 p->what, e->blob_digest, plain, e->key.digest);
+      /* Stored as the plain layer it is.  */
+      snprintf (l->blob_digest, sizeof (l->blob_digest), "%s", plain);
+      l->media_type[strlen (l->media_type) - strlen (FERRY_ENC_SUFFIX)] = '\0';
+    }
   ferry_progress_status (p->progress, job->line, "done");
   return 0;
 }
@@ -675,6 +759,8 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
     return ferry_make_error (err, 0, "%s: the manifest has %zu layers but the config lists %zu diff_ids",
                              p->what, n, json_object_array_length (diff_ids));
   img->layers = xmalloc0 (sizeof (*img->layers) * (n + 1));
+  p->layers = img->layers;
+  p->n_layers = n;
   for (i = 0; i < n; i++)
     {
       json_object *d = json_object_array_get_idx (layers, i);
@@ -685,7 +771,21 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
       struct ferry_new_layer *l = &img->layers[i];
 
       img->n_layers++;
-      if (mt == NULL || ! ferry_media_is_layer (mt))
+      if (mt && ferry_media_is_encrypted (mt) && dg && ferry_digest_is_valid (dg))
+        {
+          cleanup_free char *plain = xstrndup (mt, strlen (mt) - strlen (FERRY_ENC_SUFFIX));
+
+          if (ferry_media_is_layer (plain))
+            {
+              if (p->enc == NULL)
+                p->enc = xmalloc0 (sizeof (*p->enc) * n);
+              p->enc[i].encrypted = true;
+              snprintf (p->enc[i].blob_digest, sizeof (p->enc[i].blob_digest), "%s", dg);
+              if (ferry_layer_key_open (p->keys, d, dg, &p->enc[i].key, err) < 0)
+                return -1;
+            }
+        }
+      if (mt == NULL || ! (ferry_media_is_layer (mt) || (p->enc && p->enc[i].encrypted)))
         {
           cleanup_free char *shown = ferry_registry_printable (mt ? mt : "(none)");
           return ferry_make_error (err, 0, "%s: layer %zu has an unsupported media type `%s`", p->what, i,
@@ -703,6 +803,56 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
       l->blob_only = ferry_image_manifest_is_checkpoint (manifest);
       l->blob_size = (uint64_t) size;
     }
+  return 0;
+}
+
+/* The manifest of the image as stored once its encrypted layers are
+ * decrypted, as Podman stores it: each such layer named by its plain
+ * blob (digest, size and media type), without the encryption's
+ * annotations.  A layer listed twice was fetched once: the other copy
+ * takes what the first became.  */
+static int
+decrypted_manifest (struct pull *p, json_object *manifest, struct ferry_new_image *img, ferry_error_t *err)
+{
+  json_object *layers = ferry_json_get_array (manifest, "layers");
+  const char *text;
+  size_t i, j;
+
+  for (i = 0; i < img->n_layers; i++)
+    {
+      struct ferry_new_layer *l = &img->layers[i];
+      json_object *d = json_object_array_get_idx (layers, i), *ann;
+
+      if (! p->enc[i].encrypted)
+        continue;
+      if (strcmp (l->blob_digest, p->enc[i].blob_digest) == 0)
+        for (j = 0; j < i; j++)
+          if (p->enc[j].encrypted && strcmp (p->enc[j].blob_digest, p->enc[i].blob_digest) == 0)
+            {
+              snprintf (l->blob_digest, sizeof (l->blob_digest), "%s", img->layers[j].blob_digest);
+              free (l->media_type);
+              l->media_type = xstrdup (img->layers[j].media_type);
+              break;
+            }
+      if (strcmp (l->blob_digest, p->enc[i].blob_digest) == 0)
+        return ferry_make_error (err, 0, "%s: layer %zu was not decrypted", p->what, i);
+      json_object_object_add (d, "mediaType", json_object_new_string (l->media_type));
+      json_object_object_add (d, "digest", json_object_new_string (l->blob_digest));
+      ann = ferry_json_get_object (d, "annotations");
+      if (ann)
+        {
+          json_object_object_del (ann, FERRY_ENC_ANNOTATION_JWE);
+          json_object_object_del (ann, FERRY_ENC_ANNOTATION_PUBOPTS);
+          json_object_object_del (ann, FERRY_ENC_ANNOTATION_PREFIX "keys.pgp");
+          json_object_object_del (ann, FERRY_ENC_ANNOTATION_PREFIX "keys.pkcs7");
+          if (json_object_object_length (ann) == 0)
+            json_object_object_del (d, "annotations");
+        }
+    }
+  text = json_object_to_json_string_ext (manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  free (img->manifest);
+  img->manifest = xstrdup (text);
+  ferry_sha256_buffer (img->manifest, strlen (img->manifest), img->manifest_digest);
   return 0;
 }
 
@@ -743,6 +893,10 @@ pull_free (struct pull *p)
     }
   ferry_registry_close (p->reg);
   ferry_policy_free (p->policy);
+  ferry_crypt_keys_free (p->keys);
+  if (p->enc)
+    OPENSSL_cleanse (p->enc, sizeof (*p->enc) * p->n_layers);
+  free (p->enc);
   ferry_reference_free (&p->ref);
   free (p->what);
   free (p->scope);
@@ -768,6 +922,8 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
+    goto out;
+  if (o->decryption_keys && ferry_crypt_keys_for_decryption (o->decryption_keys, &p.keys, err) < 0)
     goto out;
   if (o->platform)
     {
@@ -812,6 +968,8 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
   p.tmp = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "pull-", err);
   if (p.tmp == NULL || fetch_layers (&p, &img, err) < 0)
     goto out;
+  if (p.enc && decrypted_manifest (&p, manifest, &img, err) < 0)
+    goto out;
   ferry_progress_say (p.progress, "Writing manifest to image destination");
 
   img.names = xmalloc0 (sizeof (char *) * 2);
@@ -829,10 +987,14 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
       ferry_error_wrap (err, "cannot store %s", p.what);
       goto out;
     }
-  /* Where the blobs came from, for cross-repository mounts on push.  */
+  /* Where the blobs came from, for cross-repository mounts on push: not
+   * a decrypted one, which the registry has only encrypted.  */
   for (i = 0; i < img.n_layers; i++)
     {
       cleanup_error ferry_error_t ignored = NULL;
+
+      if (p.enc && p.enc[i].encrypted)
+        continue;
       ferry_store_add_blob_location (s, img.layers[i].blob_digest, p.ref.registry, p.ref.repository,
                                      &ignored);
     }
@@ -958,6 +1120,81 @@ fetch_into_dir (struct pull *p, json_object *desc, const char *dir, const char *
   return 0;
 }
 
+/* An encrypted blob DESC names, with --decryption-key: fetched whole into
+ * a file of our own, checked against its digest and HMAC, then decrypted
+ * into DIR/<hex of the plain blob>.  DESC becomes the plain blob's.  Its
+ * options' digest is not held against the plain blob: Podman names there
+ * what its store kept (an image layer's diff_id), and an artifact has no
+ * diff_id to check it with; the encrypted blob's digest and its HMAC are
+ * what prove it.  */
+static int
+fetch_decrypted_into_dir (struct pull *p, json_object *desc, const char *dir, ferry_error_t *err)
+{
+  const char *dg = ferry_json_get_string (desc, "digest");
+  const char *mt = ferry_json_get_string (desc, "mediaType");
+  int64_t size = ferry_json_get_int (desc, "size", -1);
+  cleanup_free char *enc_path = xasprintf ("%s/.fetch-XXXXXX", dir);
+  cleanup_free char *tmp = xasprintf ("%s/.fetch-XXXXXX", dir), *path = NULL, *plain_mt = NULL;
+  cleanup_close int enc_fd = -1, fd = -1;
+  struct ferry_layer_key key;
+  char plain[FERRY_DIGEST_LEN + 1];
+  struct blob_sink b = { .pipe = -1, .line = -1, .digest = dg, .what = p->what };
+  json_object *ann;
+  int line, r;
+
+  if (ferry_layer_key_open (p->keys, desc, dg, &key, err) < 0)
+    return -1;
+  enc_fd = mkostemp (enc_path, O_CLOEXEC);
+  if (enc_fd < 0)
+    return ferry_make_error (err, errno, "%s: cannot make a file in `%s`", p->what, dir);
+  unlink (enc_path);
+  line = ferry_progress_add (p->progress, "blob", dg, (uint64_t) size);
+  if (fetch_blob (p, dg, (uint64_t) size, enc_fd, -1, line, NULL, NULL, err) < 0)
+    return -1;
+  if (ferry_layer_hmac_check (&key, enc_fd, dg, err) < 0)
+    return ferry_error_wrap (err, "%s", p->what);
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "%s: cannot make a file in `%s`", p->what, dir);
+  b.fd = fd;
+  b.hash = ferry_sha256_new ();
+  b.want = (uint64_t) size;
+  r = ferry_layer_decrypt (&key, enc_fd, blob_sink_write, &b, dg, err);
+  OPENSSL_cleanse (&key, sizeof (key));
+  if (r < 0)
+    {
+      ferry_sha256_free (b.hash);
+      if (b.err)
+        {
+          ferry_error_release (err);
+          *err = steal_pointer (&b.err);
+        }
+      unlink (tmp);
+      return -1;
+    }
+  ferry_sha256_finish (b.hash, plain);
+  path = xasprintf ("%s/%s", dir, ferry_digest_hex (plain));
+  if (fsync (fd) < 0 || rename (tmp, path) < 0)
+    {
+      ferry_make_error (err, errno, "%s: cannot store blob %s", p->what, plain);
+      unlink (tmp);
+      return -1;
+    }
+  ferry_progress_status (p->progress, line, "done");
+  plain_mt = xstrndup (mt, strlen (mt) - strlen (FERRY_ENC_SUFFIX));
+  json_object_object_add (desc, "mediaType", json_object_new_string (plain_mt));
+  json_object_object_add (desc, "digest", json_object_new_string (plain));
+  ann = ferry_json_get_object (desc, "annotations");
+  if (ann)
+    {
+      json_object_object_del (ann, FERRY_ENC_ANNOTATION_JWE);
+      json_object_object_del (ann, FERRY_ENC_ANNOTATION_PUBOPTS);
+      if (json_object_object_length (ann) == 0)
+        json_object_object_del (desc, "annotations");
+    }
+  return 0;
+}
+
 int
 ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, const char *blob_dir,
                       char **manifest, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
@@ -967,6 +1204,7 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   cleanup_free char *media_type = NULL;
   json_object *layers;
   size_t len = 0, i;
+  bool decrypted = false;
   int ret = -1;
 
   *manifest = NULL;
@@ -976,6 +1214,8 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
+    goto out;
+  if (o->decryption_keys && ferry_crypt_keys_for_decryption (o->decryption_keys, &p.keys, err) < 0)
     goto out;
   if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
     {
@@ -1004,10 +1244,29 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   ferry_progress_say (p.progress, "Getting image source signatures");
   layers = ferry_json_get_array (m, "layers");
   for (i = 0; i < json_object_array_length (layers); i++)
-    if (fetch_into_dir (&p, json_object_array_get_idx (layers, i), blob_dir, "blob", err) < 0)
-      goto out;
+    {
+      json_object *d = json_object_array_get_idx (layers, i);
+
+      /* Without a key an encrypted blob is kept as it is, as Podman keeps it.  */
+      if (p.keys && ferry_media_is_encrypted (ferry_json_get_string (d, "mediaType")))
+        {
+          if (fetch_decrypted_into_dir (&p, d, blob_dir, err) < 0)
+            goto out;
+          decrypted = true;
+        }
+      else if (fetch_into_dir (&p, d, blob_dir, "blob", err) < 0)
+        goto out;
+    }
   if (fetch_into_dir (&p, ferry_json_get_object (m, "config"), blob_dir, "config", err) < 0)
     goto out;
+  if (decrypted)
+    {
+      /* Recorded as it now is: the plain blobs.  */
+      free (*manifest);
+      *manifest = xstrdup (
+          json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+      ferry_sha256_buffer (*manifest, strlen (*manifest), digest);
+    }
   ferry_progress_say (p.progress, "Writing manifest to image destination");
   ret = 0;
 

@@ -50,6 +50,18 @@ struct ferry_transfer_options
    * list must also have, in the order asked, FERRY_COMPRESSION_NONE
    * ending them (at most two: gzip and zstd).  */
   enum ferry_compression add_compression[3];
+  /* pull: --decryption-key's "FILE[:PASSPHRASE]" (encrypt.h),
+   * NULL-terminated, or NULL.  An encrypted layer is decrypted on the way
+   * in and stored as the plain layer it was, under a manifest that names
+   * it so (as Podman stores it); without a key that opens it the pull
+   * fails before any layer is fetched.  */
+  char *const *decryption_keys;
+  /* push: --encryption-key's "jwe:PUBLIC-KEY" recipients (NULL: none), and
+   * --encrypt-layer's indexes into the layers (negative ones count from
+   * the last), N_ENCRYPT_LAYERS of them (0: every layer).  */
+  char *const *encryption_keys;
+  const int *encrypt_layers;
+  size_t n_encrypt_layers;
 };
 
 /* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are

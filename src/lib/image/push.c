@@ -1,6 +1,7 @@
 #include "pull.h"
 #include "compress.h"
 #include "convert.h"
+#include "encrypt.h"
 #include "manifest_list.h"
 #include "media.h"
 #include "progress.h"
@@ -679,6 +680,129 @@ compress_layers (struct push *p, struct ferry_image *img, const struct ferry_tra
   return rewrite_manifest (p, img, to_oci, err);
 }
 
+/* ---- layers encrypted ------------------------------------------------- */
+
+/* --encrypt-layer's indexes as a mask of IMG's N layers (all of them when
+ * none is given); Podman's words for one out of range.  */
+static int
+layers_to_encrypt (const struct ferry_transfer_options *o, size_t n, bool *mask, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    mask[i] = o->n_encrypt_layers == 0;
+  for (i = 0; i < o->n_encrypt_layers; i++)
+    {
+      long long idx = o->encrypt_layers[i];
+
+      if (idx < 0)
+        idx += (long long) n;
+      if (idx < 0 || idx >= (long long) n)
+        return ferry_make_error (
+            err, 0, "when choosing layers to encrypt, layer index %d out of range (%zu layers exist)",
+            o->encrypt_layers[i], n);
+      mask[idx] = true;
+    }
+  return 0;
+}
+
+/* Encrypts the layers --encrypt-layer chooses for KEYS' recipients into
+ * files of the push's own, and writes IMG's manifest (its copy here)
+ * naming them: an OCI one, the only kind with encrypted layer types.  */
+static int
+encrypt_layers (struct push *p, struct ferry_image *img, const struct ferry_transfer_options *o,
+                const ferry_crypt_keys_t *keys, ferry_error_t *err)
+{
+  cleanup_json json_object *m = NULL;
+  cleanup_free bool *mask = NULL;
+  json_object *layers;
+  const char *mt;
+  size_t i, n;
+
+  if (o->format && strcmp (o->format, "v2s2") == 0)
+    return ferry_make_error (
+        err, 0,
+        "encryption required together with format %s, which does not support encryption: "
+        "use --format oci",
+        FERRY_MEDIA_DOCKER_MANIFEST);
+  m = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
+  if (m == NULL)
+    return -1;
+  mt = ferry_json_get_string (m, "mediaType");
+  if (mt && strcmp (mt, FERRY_MEDIA_DOCKER_MANIFEST) == 0)
+    {
+      json_object_put (m);
+      m = NULL;
+      if (convert_manifest (img, "oci", p->what, err) < 0)
+        return -1;
+      m = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
+      if (m == NULL)
+        return -1;
+    }
+  layers = ferry_json_get_array (m, "layers");
+  n = ferry_json_array_length (layers);
+  mask = xmalloc0 (sizeof (bool) * (n + 1));
+  if (layers_to_encrypt (o, n, mask, err) < 0)
+    return -1;
+  if (p->work == NULL && (p->work = ferry_mkdtemp_in (ferry_store_tmp_dir (p->s), "push-", err)) == NULL)
+    return -1;
+  for (i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (layers, i), *ann = NULL, *old;
+      const char *dg = ferry_json_get_string (d, "digest"), *lmt = ferry_json_get_string (d, "mediaType");
+      cleanup_free char *src = NULL, *path = NULL, *enc_mt = NULL;
+      cleanup_close int in = -1, out = -1;
+      char digest[FERRY_DIGEST_LEN + 1];
+      uint64_t size = 0;
+      size_t k;
+
+      if (! mask[i])
+        continue;
+      if (dg == NULL || ! ferry_digest_is_valid (dg) || lmt == NULL)
+        return ferry_make_error (
+            err, 0, "cannot push to %s: the stored manifest has an invalid layer descriptor", p->what);
+      if (ferry_media_is_encrypted (lmt))
+        continue;
+      for (k = 0; k < p->n_fresh; k++)
+        if (strcmp (p->fresh[k].out.digest, dg) == 0)
+          src = xstrdup (p->fresh[k].path);
+      if (src == NULL)
+        src = ferry_store_blob_path (p->s, dg);
+      in = open (src, O_RDONLY | O_CLOEXEC);
+      if (in < 0)
+        return ferry_make_error (err, errno, "cannot push to %s: cannot open layer blob %s", p->what, dg);
+      path = xasprintf ("%s/enc-%zu", p->work, i);
+      out = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (out < 0)
+        return ferry_make_error (err, errno, "cannot create `%s`", path);
+      if (ferry_layer_encrypt (keys, in, out, dg, digest, &size, &ann, err) < 0)
+        return ferry_error_wrap (err, "cannot push to %s: encrypting layer %s", p->what, dg);
+      enc_mt = xasprintf ("%s%s", lmt, FERRY_ENC_SUFFIX);
+      json_object_object_add (d, "mediaType", json_object_new_string (enc_mt));
+      json_object_object_add (d, "digest", json_object_new_string (digest));
+      json_object_object_add (d, "size", json_object_new_int64 ((int64_t) size));
+      drop_chunked_annotations (d);
+      old = ferry_json_get_object (d, "annotations");
+      if (old)
+        {
+          json_object_object_foreach (ann, key, val) json_object_object_add (old, key, json_object_get (val));
+          json_object_put (ann);
+        }
+      else
+        json_object_object_add (d, "annotations", ann);
+      /* queue_add sends it from its file, as a layer compressed anew.  */
+      p->fresh = xrealloc (p->fresh, sizeof (*p->fresh) * (p->n_fresh + 1));
+      p->fresh[p->n_fresh] = (struct fresh_layer){ .stored_digest = xstrdup (dg), .index = i };
+      p->fresh[p->n_fresh].path = steal_pointer (&path);
+      snprintf (p->fresh[p->n_fresh].out.digest, sizeof (p->fresh[p->n_fresh].out.digest), "%s", digest);
+      p->fresh[p->n_fresh].out.size = size;
+      p->n_fresh++;
+    }
+  replace_manifest (img, xstrdup (json_object_to_json_string_ext (m, JSON_C_TO_STRING_PLAIN
+                                                                         | JSON_C_TO_STRING_NOSLASHESCAPE)));
+  return 0;
+}
+
 static void
 fresh_layers_free (struct push *p)
 {
@@ -705,8 +829,11 @@ record_locations (struct push *p, json_object *manifest)
   for (i = 0; layers && i < json_object_array_length (layers); i++)
     {
       cleanup_error ferry_error_t ignored = NULL;
-      const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
-      if (dg)
+      json_object *d = json_object_array_get_idx (layers, i);
+      const char *dg = ferry_json_get_string (d, "digest");
+
+      /* An encrypted blob is not the store's: nothing to mount later.  */
+      if (dg && ! ferry_media_is_encrypted (ferry_json_get_string (d, "mediaType")))
         ferry_store_add_blob_location (p->s, dg, p->dest.registry, p->dest.repository, &ignored);
     }
 }
@@ -719,12 +846,18 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
   struct ferry_image *img = NULL;
   cleanup_json json_object *manifest = NULL;
   cleanup_free char *dest_owned = NULL;
+  ferry_crypt_keys_t *keys = NULL;
   int ret = -1;
 
   if (digest)
     *digest = NULL;
-  if (ferry_store_lookup (s, image, &img, err) < 0)
+  if (o->encryption_keys && ferry_crypt_keys_for_encryption (o->encryption_keys, &keys, err) < 0)
     return -1;
+  if (ferry_store_lookup (s, image, &img, err) < 0)
+    {
+      ferry_crypt_keys_free (keys);
+      return -1;
+    }
   if (dest == NULL)
     {
       if (default_destination (image, img, &dest_owned, err) < 0)
@@ -736,6 +869,8 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
   if (compress_layers (&p, img, o, err) < 0)
     goto out;
   if (o->format && convert_manifest (img, o->format, p.what, err) < 0)
+    goto out;
+  if (keys && encrypt_layers (&p, img, o, keys, err) < 0)
     goto out;
   manifest = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", err);
   if (manifest == NULL)
@@ -763,6 +898,7 @@ out:
   free (p.what);
   free (p.scope);
   ferry_image_free (img);
+  ferry_crypt_keys_free (keys);
   return ret;
 }
 

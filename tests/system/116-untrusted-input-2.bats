@@ -2,7 +2,8 @@
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, second part (see also the unit tests of util/decompress.c and
 # runtime/cdi.c for crafted gzip members and CDI specs): a lookaside
-# signature store that never runs out of signatures.
+# signature store that never runs out of signatures, an OCI archive whose
+# few nested indexes name each other thousands of times over.
 
 load helpers
 load ../lib/registry
@@ -90,5 +91,60 @@ endless_start() {
 		echo "podman: $output"
 		[[ $output == *"server provided 128 signatures, assuming that's unreasonable and a server error"* ]]
 		[ "$(wc -l <"$TEST_TMP/endless.log")" = 128 ]
+	fi
+}
+
+# nested_archive K OUT: an oci-archive of a few kilobytes whose index.json
+# names an index K times, which names another K times, and so on four
+# levels deep; the last lists K manifests for platforms no host has.
+# Walked whole, that is K^4 descriptors and K^3 index reads.
+nested_archive() {
+	python3 - "$1" "$2" <<-'EOF'
+		import hashlib, io, json, sys, tarfile
+		k, out = int(sys.argv[1]), sys.argv[2]
+		blobs = {}
+		def index(manifests):
+		    return {'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.index.v1+json', 'manifests': manifests}
+		def add(obj):
+		    data = json.dumps(obj).encode()
+		    digest = 'sha256:' + hashlib.sha256(data).hexdigest()
+		    blobs[digest] = data
+		    return {'mediaType': 'application/vnd.oci.image.index.v1+json', 'digest': digest, 'size': len(data)}
+		desc = add(index([{'mediaType': 'application/vnd.oci.image.manifest.v1+json', 'digest': 'sha256:' + '0' * 64,
+		                   'size': 1, 'platform': {'architecture': 'none%d' % i, 'os': 'none'}} for i in range(k)]))
+		for _ in range(3):
+		    desc = add(index([desc] * k))
+		with tarfile.open(out, 'w') as t:
+		    def put(name, data):
+		        info = tarfile.TarInfo(name)
+		        info.size = len(data)
+		        t.addfile(info, io.BytesIO(data))
+		    put('oci-layout', b'{"imageLayoutVersion":"1.0.0"}')
+		    put('index.json', json.dumps(index([desc] * k)).encode())
+		    for digest, data in blobs.items():
+		        put('blobs/sha256/' + digest[7:], data)
+	EOF
+}
+
+@test "an oci-archive whose nested indexes name each other over and over is refused at once, not walked for hours" {
+	nested_archive 40 "$TEST_TMP/nested.tar"
+	[ "$(stat -c %s "$TEST_TMP/nested.tar")" -lt 65536 ]
+	# Before, ferry walked 2.5 million descriptors, parsing an index for
+	# each of 65 thousand, for minutes, holding the store.
+	export -f f
+	export FERRY_BIN
+	run -125 timeout 30 bash -c 'f "$@"' f load -i "$TEST_TMP/nested.tar"
+	echo "$output"
+	[ "$output" = "Error: image archive \`$TEST_TMP/nested.tar\` names more than 65536 image descriptors, nested indexes counted each time they are named: it is no image layout ferry loads" ]
+	assert_store_empty
+	# A few levels named a few times each are an image layout still: the
+	# refusal is the one for no image of this platform.
+	nested_archive 3 "$TEST_TMP/small.tar"
+	run -125 f load -i "$TEST_TMP/small.tar"
+	[[ $output == "Error: image archive \`$TEST_TMP/small.tar\` holds no image for linux/"* ]]
+	if command -v podman >/dev/null; then
+		# Podman takes one image from index.json only: it refuses both.
+		run -125 podman_t load -i "$TEST_TMP/nested.tar"
+		[[ $output == *"more than one image in oci, choose an image"* ]]
 	fi
 }

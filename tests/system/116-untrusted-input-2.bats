@@ -43,12 +43,14 @@ endless_start() {
 		    def do_GET(self):
 		        # An OpenPGP packet's first byte: a signature's format, to Podman.
 		        body = b'\xa3\x01 not a signature'
+		        # Logged before the answer: the client's last request is in
+		        # the log by the time it is done.
+		        with open(sys.argv[2], 'a') as log:
+		            log.write(self.path + '\n')
 		        self.send_response(200)
 		        self.send_header('Content-Length', str(len(body)))
 		        self.end_headers()
 		        self.wfile.write(body)
-		        with open(sys.argv[2], 'a') as log:
-		            log.write(self.path + '\n')
 		    def log_message(self, *args):
 		        pass
 		s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)

@@ -186,6 +186,57 @@ test_inject (void **state)
   remove_dir (late);
 }
 
+/* Every member of a spec with a value of the wrong type (a string, a
+ * number, a list, null where an object or a list belongs) is refused with
+ * a message: a spec file is read, never trusted.  */
+static void
+test_wrong_types (void **state)
+{
+  static const char *const specs[] = {
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": \"x\"}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": [1]}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": 7}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": null}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"containerEdits\": \"x\", \"devices\": "
+    "[{\"name\": \"a\", \"containerEdits\": {\"env\": [\"A=1\"]}}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [\"a\"]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": {\"name\": \"a\"}}",
+    "{\"cdiVersion\": 6, \"kind\": \"v.com/c\", \"devices\": []}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": [\"v.com/c\"], \"devices\": []}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": 1, "
+    "\"containerEdits\": {\"env\": [\"A=1\"]}}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": {\"deviceNodes\": [\"/dev/x\"]}}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": {\"mounts\": {\"hostPath\": \"/x\"}}}]}",
+    "{\"cdiVersion\": \"0.6.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": {\"hooks\": [{\"hookName\": [1], \"path\": \"/x\"}]}}]}",
+    "{\"cdiVersion\": \"0.7.0\", \"kind\": \"v.com/c\", \"devices\": [{\"name\": \"a\", "
+    "\"containerEdits\": {\"intelRdt\": \"x\"}}]}",
+    "[1, 2]",
+    "\"spec\"",
+  };
+  cleanup_free char *dir = make_dir ();
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (specs) / sizeof (specs[0]); i++)
+    {
+      cleanup_free char *path = write_file (dir, "w.json", specs[i]);
+      ferry_error_t err = NULL;
+      json_object *spec = ferry_cdi_spec_load (path, &err);
+
+      if (spec != NULL)
+        fail_msg ("spec %zu was accepted: %s", i, specs[i]);
+      assert_non_null (err);
+      ferry_error_release (&err);
+    }
+  remove_dir (dir);
+}
+
 int
 main (void)
 {
@@ -193,6 +244,7 @@ main (void)
     cmocka_unit_test (test_qualified_names),
     cmocka_unit_test (test_load_yaml),
     cmocka_unit_test (test_inject),
+    cmocka_unit_test (test_wrong_types),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

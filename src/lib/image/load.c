@@ -46,8 +46,14 @@ struct spool
   char *dir;
   struct spooled *files;
   size_t n;
-  int flat_blobs; /* a docker-dir: blobs named <hex> at the top, not blobs/sha256/<hex> */
+  int flat_blobs;     /* a docker-dir: blobs named <hex> at the top, not blobs/sha256/<hex> */
+  size_t descriptors; /* listed by the indexes walked so far, see oci_index */
 };
+
+/* An index may name a nested index many times over, and that one another:
+ * a few kilobytes of them would make billions of descriptors to walk.  A
+ * layout of thousands of multi-platform images lists fewer.  */
+#define OCI_MAX_DESCRIPTORS 65536
 
 static void
 spool_free (struct spool *sp)
@@ -617,6 +623,12 @@ oci_index (struct spool *sp, json_object *index, const char *what, const char *c
   manifests = ferry_json_get_array (index, "manifests");
   if (depth > 4)
     return ferry_make_error (err, 0, "image archive `%s` nests indexes too deeply", sp->archive);
+  sp->descriptors += json_object_array_length (manifests);
+  if (sp->descriptors > OCI_MAX_DESCRIPTORS)
+    return ferry_make_error (err, 0,
+                             "image archive `%s` names more than %d image descriptors, nested indexes "
+                             "counted each time they are named: it is no image layout ferry loads",
+                             sp->archive, OCI_MAX_DESCRIPTORS);
   for (i = 0; i < json_object_array_length (manifests); i++)
     {
       json_object *desc = json_object_array_get_idx (manifests, i);

@@ -22,6 +22,10 @@
 extern char **environ;
 
 #define SIGNATURE_MAX_SIZE (4 * 1024 * 1024)
+/* A store that holds more is taken to be broken or hostile (one that
+ * answers 200 for every signature-N would otherwise be read until memory
+ * runs out), as containers/image takes it.  */
+#define SIGNATURES_MAX 128
 
 /* Temporary names carry their maker's PID and start time, so that what a
  * killed ferry left (a keyring, a half-written signature) is removed by
@@ -457,6 +461,14 @@ read_whole (int fd, size_t size, char **data, size_t *len)
   return 0;
 }
 
+static int
+too_many_signatures (ferry_error_t *err)
+{
+  return ferry_make_error (err, 0,
+                           "server provided %d signatures, assuming that's unreasonable and a server error",
+                           SIGNATURES_MAX);
+}
+
 static void
 signatures_add (struct ferry_signature **sigs, size_t *n, struct ferry_signature s)
 {
@@ -480,6 +492,8 @@ signatures_read_http (const char *dir, ferry_registry_t *reg, struct ferry_signa
       struct ferry_http_response resp;
       struct ferry_signature s = { 0 };
 
+      if (i > SIGNATURES_MAX)
+        return too_many_signatures (err);
       if (ferry_registry_do (reg, &req, &resp, err) < 0)
         return ferry_error_wrap (err, "reading signature from %s", url);
       if (resp.status == 404)
@@ -539,6 +553,11 @@ ferry_signatures_read (const char *base, const struct ferry_reference *ref, cons
 
       if (fd < 0 && errno == ENOENT)
         return 0;
+      if (i > SIGNATURES_MAX)
+        {
+          too_many_signatures (err);
+          goto fail;
+        }
       if (fd < 0 || fstat (fd, &st) < 0)
         {
           ferry_make_error (err, errno, "cannot read signature `%s`", file);

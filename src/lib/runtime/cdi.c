@@ -453,10 +453,11 @@ check_edits (json_object *e, unsigned *need, char **why)
   return 0;
 }
 
+/* Whether E has no edits; what is no object at all check_edits refuses.  */
 static int
 edits_empty (json_object *e)
 {
-  return e == NULL || json_object_object_length (e) == 0;
+  return e == NULL || (json_object_is_type (e, json_type_object) && json_object_object_length (e) == 0);
 }
 
 static int

@@ -42,8 +42,14 @@ struct ferry_decompress
   char out_digest[FERRY_DIGEST_LEN + 1];
 
   /* gzip: ISA-L's inflate, which decodes about twice as fast as zlib's
-   * here and checks each member's CRC-32 as zlib does.  */
+   * here and checks each member's CRC-32 as zlib does.  The member's
+   * header is read apart, into a header that lives as long as the stream:
+   * isal_inflate's own header reading keeps what it learnt of a header
+   * split over two calls in a local, and on the next call parses the rest
+   * by whatever flags the state's memory holds.  */
   struct inflate_state *isal;
+  struct isal_gzip_header gz_header;
+  bool z_in_header;
   bool z_member_done;
 
   ZSTD_DStream *zstd;
@@ -129,6 +135,16 @@ read_magic (ferry_decompress_t *d, ferry_error_t *err)
   return 0;
 }
 
+/* Readies the decoder for a gzip member's header (the fields it may
+ * carry, a name or an extra field, are skipped: no buffers).  */
+static void
+start_gzip_member (ferry_decompress_t *d)
+{
+  isal_gzip_header_init (&d->gz_header);
+  d->z_in_header = true;
+  d->z_member_done = false;
+}
+
 static int
 init_decoder (ferry_decompress_t *d, ferry_error_t *err)
 {
@@ -136,7 +152,7 @@ init_decoder (ferry_decompress_t *d, ferry_error_t *err)
     {
       d->isal = xmalloc (sizeof (*d->isal));
       isal_inflate_init (d->isal);
-      d->isal->crc_flag = ISAL_GZIP;
+      start_gzip_member (d);
     }
   else if (d->kind == FERRY_COMPRESSION_ZSTD)
     {
@@ -265,12 +281,34 @@ read_gzip (ferry_decompress_t *d, void *buf, size_t len, ferry_error_t *err)
             return 0;
           /* Another member follows (pigz, concatenated files).  */
           isal_inflate_reset (s);
-          s->crc_flag = ISAL_GZIP;
-          d->z_member_done = false;
+          start_gzip_member (d);
         }
 
       s->next_in = d->in + d->in_pos;
       s->avail_in = (uint32_t) (d->in_len - d->in_pos);
+      if (d->z_in_header)
+        {
+          ret = isal_read_gzip_header (s, &d->gz_header);
+          d->in_pos = d->in_len - s->avail_in;
+          if (ret < 0)
+            {
+              ferry_make_error (err, 0, "corrupt gzip stream `%s`: %s", d->what, isal_error (ret));
+              return -1;
+            }
+          if (ret == ISAL_DECOMP_OK)
+            {
+              /* The deflate data follows, then the trailer: CRC-32 and
+               * size, both checked.  */
+              d->z_in_header = false;
+              s->crc_flag = ISAL_GZIP_NO_HDR_VER;
+            }
+          else if (d->in_pos == d->in_len && d->raw_eof)
+            {
+              ferry_make_error (err, 0, "truncated gzip stream `%s`", d->what);
+              return -1;
+            }
+          continue;
+        }
       s->next_out = buf;
       s->avail_out = (uint32_t) len;
       ret = isal_inflate (s);

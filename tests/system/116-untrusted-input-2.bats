@@ -96,6 +96,27 @@ endless_start() {
 	fi
 }
 
+@test "a FIFO in a file:// lookaside store is refused as no regular file, not waited on" {
+	registry_start
+	registry_seed ferry/test:v1
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$CONTAINERS_REGISTRIES_CONF"
+	local img=$REGISTRY/ferry/test:v1 digest dir
+	digest=$(registry_tag_digest ferry/test v1)
+	dir=$TEST_TMP/sigs/ferry/test@sha256=${digest#sha256:}
+	mkdir -p "$dir"
+	mkfifo "$dir/signature-1"
+	printf 'docker:\n  %s:\n    lookaside: file://%s/sigs\n' "$REGISTRY" "$TEST_TMP" \
+		>"$HOME/.config/containers/registries.d/test.yaml"
+	printf '{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/dev/null"}]}\n' >"$TEST_TMP/signed.json"
+	export -f f
+	export FERRY_BIN
+	# Before, the open of the FIFO waited for a writer that never came.
+	run -125 timeout 60 bash -c 'f "$@"' f pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
+	echo "$output"
+	[[ $output == *"signature \`$dir/signature-1\` is not a regular file"* ]]
+	[ "$(f images -q | wc -l)" = 0 ]
+}
+
 # nested_archive K OUT: an oci-archive of a few kilobytes whose index.json
 # names an index K times, which names another K times, and so on four
 # levels deep; the last lists K manifests for platforms no host has.

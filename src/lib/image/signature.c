@@ -547,7 +547,9 @@ ferry_signatures_read (const char *base, const struct ferry_reference *ref, cons
   for (i = 1;; i++)
     {
       cleanup_free char *file = xasprintf ("%s/signature-%zu", dir, i);
-      cleanup_close int fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      /* Not blocking: a FIFO there would hold the open until a writer
+       * came; it is refused below as no regular file.  */
+      cleanup_close int fd = open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
       struct stat st;
       struct ferry_signature s = { 0 };
 

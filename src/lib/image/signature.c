@@ -1197,8 +1197,9 @@ ferry_gpg_key_ids (const char *path, const void *data, size_t len, char ***ids)
       path = file;
     }
   {
-    char *argv[] = { "gpg",           "--homedir",   tmp,           "--batch", "--no-tty",
-                     "--with-colons", "--show-keys", (char *) path, NULL };
+    /* "--": a keyPath is the policy's, and may start with a dash.  */
+    char *argv[] = { "gpg",           "--homedir",   tmp,  "--batch",     "--no-tty",
+                     "--with-colons", "--show-keys", "--", (char *) path, NULL };
     rc = run_tool (argv, out, err_path, NULL, &err);
   }
   if (rc != 0 || ferry_read_file (out, &listing, &got, &err) < 0)

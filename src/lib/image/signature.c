@@ -1086,13 +1086,13 @@ ferry_signature_check_payload (const char *payload, size_t len, const char *dige
 /* ---- signing ------------------------------------------------------------------------ */
 
 int
-ferry_signature_sign (const char *key_id, const char *ref_string, const char *digest, char **sig, size_t *len,
-                      ferry_error_t *err)
+ferry_signature_sign (const char *key_id, const char *passphrase, const char *ref_string, const char *digest,
+                      char **sig, size_t *len, ferry_error_t *err)
 {
   cleanup_json json_object *root = json_object_new_object ();
   json_object *critical = json_object_new_object (), *identity = json_object_new_object (),
               *image = json_object_new_object (), *optional = json_object_new_object ();
-  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL;
+  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL, *pass = NULL;
   const char *text;
   int rc, ret = -1;
 
@@ -1117,9 +1117,36 @@ ferry_signature_sign (const char *key_id, const char *ref_string, const char *di
   err_log = xasprintf ("%s/stderr", tmp);
   if (ferry_write_file_atomic (in, text, strlen (text), 0600, err) < 0)
     goto out;
+  if (passphrase)
+    {
+      /* A file in the private directory, never an argument: ps shows
+       * those.  */
+      pass = xasprintf ("%s/passphrase", tmp);
+      if (ferry_write_file_atomic (pass, passphrase, strlen (passphrase), 0600, err) < 0)
+        goto out;
+    }
   {
-    char *argv[] = { "gpg", "--batch", "--no-tty", "--yes", "--local-user", (char *) key_id, "--output",
-                     out,   "--sign",  in,         NULL };
+    char *argv[16];
+    size_t n = 0;
+
+    argv[n++] = "gpg";
+    argv[n++] = "--batch";
+    argv[n++] = "--no-tty";
+    argv[n++] = "--yes";
+    if (pass)
+      {
+        argv[n++] = "--pinentry-mode";
+        argv[n++] = "loopback";
+        argv[n++] = "--passphrase-file";
+        argv[n++] = pass;
+      }
+    argv[n++] = "--local-user";
+    argv[n++] = (char *) key_id;
+    argv[n++] = "--output";
+    argv[n++] = out;
+    argv[n++] = "--sign";
+    argv[n++] = in;
+    argv[n] = NULL;
     rc = run_tool (argv, out_log, err_log, NULL, err);
   }
   if (rc < 0)
@@ -1213,8 +1240,9 @@ out:
 }
 
 int
-ferry_signature_sign_store (const char *key_id, const char *dir, const char *registries_d,
-                            const struct ferry_reference *ref, const char *digest, ferry_error_t *err)
+ferry_signature_sign_store (const char *key_id, const char *passphrase, const char *dir,
+                            const char *registries_d, const struct ferry_reference *ref, const char *digest,
+                            ferry_error_t *err)
 {
   cleanup_free char *url = NULL, *ref_string = ferry_reference_string (ref), *sig = NULL;
   size_t len = 0;
@@ -1232,7 +1260,7 @@ ferry_signature_sign_store (const char *key_id, const char *dir, const char *reg
         return ferry_make_error (err, 0, "writing to %s is not supported. Use a supported scheme", url);
       dir = url + 7;
     }
-  if (ferry_signature_sign (key_id, ref_string, digest, &sig, &len, err) < 0
+  if (ferry_signature_sign (key_id, passphrase, ref_string, digest, &sig, &len, err) < 0
       || ferry_signature_store (dir, ref, digest, sig, len, NULL, err) < 0)
     return -1;
   return 0;

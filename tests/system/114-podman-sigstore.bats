@@ -184,3 +184,176 @@ payload() {
 	sed -e 's/ --tls-verify=false//' -e 's/flist/plist/' "$TEST_TMP/expected" | diff -u - "$TEST_TMP/p.log"
 	[ ! -e "$REGISTRY_DIR/docker/registry/v2/repositories/sig/none" ]
 }
+
+# sigstore_keys: ECDSA P-256, another P-256, RSA and Ed25519 key pairs
+# made by openssl (NAME.pem, NAME.pub under $TEST_TMP/keys).
+sigstore_keys() {
+	local k=$TEST_TMP/keys
+	mkdir -p "$k"
+	openssl ecparam -name prime256v1 -genkey -noout -out "$k/ec.pem"
+	openssl ecparam -name prime256v1 -genkey -noout -out "$k/other.pem"
+	openssl genrsa -out "$k/rsa.pem" 2048 2>/dev/null
+	openssl genpkey -algorithm ed25519 -out "$k/ed.pem"
+	local n
+	for n in ec other rsa ed; do
+		openssl pkey -in "$k/$n.pem" -pubout -out "$k/$n.pub"
+	done
+}
+
+# attachments: registries.d (in $HOME) has the test registry's signatures
+# read from (and written to) its sigstore attachments.
+attachments() {
+	printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$REGISTRY" >"$HOME/.config/containers/registries.d/test.yaml"
+}
+
+# attach REPO ARGS...: a sigstore attachment for the test image in REPO
+# (tests/lib/sigstore-attach.py), naming $REGISTRY/REPO:v1 unless ARGS
+# say otherwise.
+attach() {
+	local repo=$1
+	shift
+	python3 "$FERRY_SRC/tests/lib/sigstore-attach.py" "$REGISTRY" "$repo" "$DIGEST" --identity "$REGISTRY/$repo:v1" "$@"
+}
+
+# sigstore_policy NAME REQUIREMENT-MEMBERS: sigstoreSigned with those
+# members for the registry's ferry/ namespace, everything else refused.
+sigstore_policy() {
+	policy "$1" "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"sigstoreSigned\",$2}]}}}"
+}
+
+@test "sigstoreSigned: signatures from the registry's sigstore attachments checked with ECDSA, RSA and Ed25519 keys; unsigned, a wrong key, a tampered payload, a wrong digest or identity are refused with Podman's words and nothing is stored" {
+	registry_start
+	registry_insecure
+	sigstore_keys
+	attachments
+	local k=$TEST_TMP/keys r
+	for r in good keys tampered digest identity unsigned type nosig rsa ed; do
+		registry_seed "ferry/$r:v1"
+	done
+	DIGEST=$(registry_tag_digest ferry/good v1)
+	attach ferry/good --key "$k/ec.pem"
+	attach ferry/keys --key "$k/ec.pem"
+	attach ferry/tampered --key "$k/ec.pem" --tamper
+	attach ferry/digest --key "$k/ec.pem" --signed-digest "sha256:$(printf '0%.0s' {1..64})"
+	attach ferry/identity --key "$k/ec.pem" --identity "$REGISTRY/other/x:v1"
+	attach ferry/type --key "$k/ec.pem" --type "atomic container signature"
+	attach ferry/nosig --key "$k/ec.pem" --no-signature
+	attach ferry/rsa --key "$k/rsa.pem"
+	attach ferry/ed --key "$k/ed.pem"
+	sigstore_policy ec "\"keyPath\":\"$k/ec.pub\""
+	sigstore_policy other "\"keyPath\":\"$k/other.pub\""
+	sigstore_policy paths "\"keyPaths\":[\"$k/other.pub\",\"$k/ec.pub\"]"
+	sigstore_policy datas "\"keyDatas\":[\"$(base64 -w0 "$k/other.pub")\",\"$(base64 -w0 "$k/ec.pub")\"]"
+	sigstore_policy rsa "\"keyPath\":\"$k/rsa.pub\""
+	sigstore_policy ed "\"keyPath\":\"$k/ed.pub\""
+	sigstore_policy both "\"keyPaths\":[\"$k/ed.pub\",\"$k/other.pub\"]"
+	sigstore_policy missing "\"keyPath\":\"$k/none.pub\""
+	sigstore_policy private "\"keyPath\":\"$k/ec.pem\""
+	sigstore_policy repo "\"keyPath\":\"$k/ec.pub\",\"signedIdentity\":{\"type\":\"matchRepository\"}"
+	sigstore_policy badb64 '"keyData":"@@"'
+
+	local t
+	for t in f podman_t; do
+		[ "$t" = f ] || command -v podman >/dev/null || continue
+		for r in "ec good:v1" "ec good@$DIGEST" "other good:v1" "paths keys:v1" "datas keys:v1" \
+			"ec tampered:v1" "ec digest:v1" "ec identity:v1" "ec unsigned:v1" "ec type:v1" "ec nosig:v1" \
+			"rsa rsa:v1" "ec rsa:v1" "ed ed:v1" "rsa good:v1" "ed good:v1" "both good:v1" \
+			"missing good:v1" "private good:v1" "repo identity:v1" "badb64 good:v1"; do
+			tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/${r%% *}.json" "$REGISTRY/ferry/${r#* }"
+			echo "images: $(images_count "$t")"
+			"$t" rmi -a -f >/dev/null 2>&1 || true
+		done
+	done >"$TEST_TMP/all.log"
+	cat >"$TEST_TMP/expected" <<-EOF
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/good:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/good@$DIGEST -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/other.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/paths.json REG/ferry/keys:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/datas.json REG/ferry/keys:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/tampered:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/digest:v1 -> 125
+		Error: Source image rejected: Signature for digest sha256:$(printf '0%.0s' {1..64}) does not match
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/identity:v1 -> 125
+		Error: Source image rejected: Signature for identity "REG/other/x:v1" is not accepted
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/unsigned:v1 -> 125
+		Error: Source image rejected: A signature was required, but no signature exists
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/type:v1 -> 125
+		Error: Source image rejected: Unrecognized signature type atomic container signature
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/nosig:v1 -> 125
+		Error: Source image rejected: missing dev.cosignproject.cosign/signature annotation
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/rsa.json REG/ferry/rsa:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/rsa:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: ecdsa: Invalid IEEE_P1363 encoded bytes
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ed.json REG/ferry/ed:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/rsa.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: crypto/rsa: verification error
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ed.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: failed to verify signature
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/both.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: cryptographic signature verification failed: failed to verify signature, invalid signature when validating ASN.1 encoded signature
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/missing.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: open TMP/keys/none.pub: no such file or directory
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/private.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: parsing public key 1: unknown Public key PEM file type: EC PRIVATE KEY. Are you passing the correct public key?
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/repo.json REG/ferry/identity:v1 -> 125
+		Error: Source image rejected: Signature for identity "REG/other/x:v1" is not accepted
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/badb64.json REG/ferry/good:v1 -> 125
+		Error: invalid policy in "TMP/badb64.json": illegal base64 data at input byte 0
+		images: 0
+	EOF
+	n=$(wc -l <"$TEST_TMP/expected")
+	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
+	# Nothing of the refused pulls stayed in the store's temp.
+	[ -z "$(ls -A "$ROOT/storage/tmp" 2>/dev/null)" ]
+
+	# Without use-sigstore-attachments no attachment is read; what ferry
+	# cannot verify (Fulcio, Rekor, a PKI) is refused, never accepted.
+	: >"$HOME/.config/containers/registries.d/test.yaml"
+	sigstore_policy fulcio "\"fulcio\":{\"caPath\":\"$k/ec.pub\",\"oidcIssuer\":\"https://x\",\"subjectEmail\":\"a@b\"},\"rekorPublicKeyPath\":\"$k/ec.pub\""
+	sigstore_policy rekor "\"keyPath\":\"$k/ec.pub\",\"rekorPublicKeyPath\":\"$k/ec.pub\""
+	{
+		tstep f pull -q --tls-verify=false --signature-policy "$TEST_TMP/ec.json" "$REGISTRY/ferry/good:v1"
+		attachments
+		tstep f pull -q --tls-verify=false --signature-policy "$TEST_TMP/fulcio.json" "$REGISTRY/ferry/good:v1"
+		tstep f pull -q --tls-verify=false --signature-policy "$TEST_TMP/rekor.json" "$REGISTRY/ferry/good:v1"
+		echo "images: $(images_count f)"
+	} >"$TEST_TMP/f.log"
+	cat >"$TEST_TMP/expected2" <<-'EOF'
+		$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: A signature was required, but no signature exists
+		$ pull -q --tls-verify=false --signature-policy TMP/fulcio.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: docker://REG/ferry/good:v1 requires a sigstore signature checked against a Fulcio certificate (fulcio) (sigstoreSigned in TMP/fulcio.json), which ferry cannot verify: the image is refused
+		$ pull -q --tls-verify=false --signature-policy TMP/rekor.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: docker://REG/ferry/good:v1 requires a sigstore signature checked against a Rekor log entry (rekorPublicKey*) (sigstoreSigned in TMP/rekor.json), which ferry cannot verify: the image is refused
+		images: 0
+	EOF
+	diff -u "$TEST_TMP/expected2" "$TEST_TMP/f.log"
+
+	need_podman
+	tail -n +$((n + 1)) "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
+	: >"$HOME/.config/containers/registries.d/test.yaml"
+	tstep podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/ec.json" "$REGISTRY/ferry/good:v1" |
+		diff -u <(head -n 2 "$TEST_TMP/expected2") -
+}

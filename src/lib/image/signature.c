@@ -119,6 +119,17 @@ yaml_section (const char *file, const char *scope, yaml_document_t *doc, yaml_no
             return ferry_make_error (err, 0, "parsing %s: `%s` of `%s` is not a string", file, k, scope);
           json_object_object_add (o, k, json_object_new_string (v));
         }
+      else if (strcmp (k, "use-sigstore-attachments") == 0)
+        {
+          /* YAML 1.2's booleans, as Go's yaml reads them.  */
+          if (v && (strcmp (v, "true") == 0 || strcmp (v, "True") == 0 || strcmp (v, "TRUE") == 0))
+            json_object_object_add (o, k, json_object_new_boolean (1));
+          else if (v && (strcmp (v, "false") == 0 || strcmp (v, "False") == 0 || strcmp (v, "FALSE") == 0))
+            json_object_object_add (o, k, json_object_new_boolean (0));
+          else
+            return ferry_make_error (err, 0, "parsing %s: `%s` of `%s` is not a boolean (true or false)",
+                                     file, k, scope);
+        }
     }
   *out = steal_pointer (&o);
   return 0;
@@ -317,6 +328,59 @@ matching_section (json_object *docker, const struct ferry_reference *ref)
         return section;
     }
   return NULL;
+}
+
+/* The most precise section of DOCKER for REF that has KEY, as
+ * containers/image looks up use-sigstore-attachments.  */
+static json_object *
+section_with (json_object *docker, const struct ferry_reference *ref, const char *key)
+{
+  cleanup_free char *full = ferry_reference_string (ref);
+  cleanup_free char *name = ferry_reference_name (ref);
+  json_object *section;
+  char *slash, *colon, *dot;
+
+  if (json_object_object_get_ex (docker, full, &section) && json_object_object_get_ex (section, key, NULL))
+    return section;
+  for (;;)
+    {
+      if (json_object_object_get_ex (docker, name, &section)
+          && json_object_object_get_ex (section, key, NULL))
+        return section;
+      slash = strrchr (name, '/');
+      if (slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  colon = strchr (name, ':');
+  if (colon)
+    *colon = '\0';
+  for (dot = strchr (name, '.'); dot; dot = strchr (dot + 1, '.'))
+    {
+      cleanup_free char *wild = xasprintf ("*.%s", dot + 1);
+      if (json_object_object_get_ex (docker, wild, &section)
+          && json_object_object_get_ex (section, key, NULL))
+        return section;
+    }
+  return NULL;
+}
+
+int
+ferry_registries_d_sigstore_attachments (const char *dir, const struct ferry_reference *ref, int *use,
+                                         ferry_error_t *err)
+{
+  cleanup_json json_object *config = NULL;
+  json_object *section, *v;
+
+  *use = 0;
+  if (load_registries_d (dir, &config, err) < 0)
+    return -1;
+  section = section_with (ferry_json_get_object (config, "docker"), ref, "use-sigstore-attachments");
+  if (section == NULL)
+    section = ferry_json_get_object (config, "default-docker");
+  if (section && json_object_object_get_ex (section, "use-sigstore-attachments", &v))
+    *use = json_object_get_boolean (v);
+  return 0;
 }
 
 static const char *
@@ -1021,6 +1085,24 @@ identity_accepts (json_object *identity, const struct ferry_reference *intended,
       return r;
     }
   return 0;
+}
+
+int
+ferry_signature_identity_accepts (json_object *identity, const struct ferry_reference *intended,
+                                  const char *signed_ref, ferry_error_t *err)
+{
+  struct ferry_reference parsed = { 0 };
+  int name_only, ok;
+
+  if (parse_ref (signed_ref, &parsed, &name_only, err) < 0)
+    {
+      /* A reference that does not parse matches nothing.  */
+      ferry_error_release (err);
+      return 0;
+    }
+  ok = identity_accepts (identity, intended, &parsed, name_only, err);
+  ferry_reference_free (&parsed);
+  return ok;
 }
 
 int

@@ -32,6 +32,13 @@ char *ferry_registries_d_default (void);
 int ferry_lookaside_url (const char *dir, const struct ferry_reference *ref, int write, char **url,
                          ferry_error_t *err);
 
+/* Whether REF's signatures are also read from (and written to) its
+ * registry's sigstore attachments: use-sigstore-attachments of the most
+ * precise section of DIR's files that sets it, else default-docker's,
+ * else no.  */
+int ferry_registries_d_sigstore_attachments (const char *dir, const struct ferry_reference *ref, int *use,
+                                             ferry_error_t *err);
+
 /* Every lookaside section of DIR by scope ("" for default-docker), for
  * `image trust show`: a JSON object scope -> read URL.  */
 int ferry_lookaside_all (const char *dir, json_object **out, ferry_error_t *err);
@@ -74,6 +81,12 @@ int ferry_signature_verify (const struct ferry_signature_keys *keys, const struc
 int ferry_signature_check_payload (const char *payload, size_t len, const char *digest,
                                    const struct ferry_reference *intended, json_object *identity,
                                    ferry_error_t *err);
+
+/* Whether the signed reference SIGNED_REF is one IDENTITY (a policy's
+ * signedIdentity, NULL: matchRepoDigestOrExact) accepts for INTENDED:
+ * 1 or 0 (a SIGNED_REF that does not parse), -1 on error.  */
+int ferry_signature_identity_accepts (json_object *identity, const struct ferry_reference *intended,
+                                      const char *signed_ref, ferry_error_t *err);
 
 /* Signs the image REF_STRING whose manifest digest is DIGEST with gpg's
  * key KEY_ID (the user's keyring): a new signature in *SIG.  PASSPHRASE

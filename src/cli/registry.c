@@ -308,7 +308,14 @@ ferry_cmd_push (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
       && strncmp (argv[optind + 1], "docker://", 9) != 0)
-    return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
+    {
+      bool signing = sf.sign_by || sf.sigstore_key_path;
+      ferry_cli_sign_flags_free (&sf);
+      if (signing)
+        return ferry_cli_failf ("cannot sign %s: ferry signs images pushed to a registry (docker://) only",
+                                argv[optind + 1]);
+      return push_transport (s, argv[optind], argv[optind + 1], ! quiet, compress, digestfile);
+    }
   {
     /* A manifest list goes with its images, as Podman pushes one.  */
     struct ferry_image *list = NULL;

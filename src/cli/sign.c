@@ -2,6 +2,7 @@
 #include "common.h"
 #include "image/reference.h"
 #include "image/signature.h"
+#include "image/sigstore.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -10,7 +11,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 int
 ferry_cli_sign_option (int opt, const char *arg, struct ferry_cli_sign_flags *f)
@@ -23,9 +27,63 @@ ferry_cli_sign_option (int opt, const char *arg, struct ferry_cli_sign_flags *f)
     case OPT_SIGN_PASSPHRASE_FILE:
       f->passphrase_file = arg;
       return 1;
+    case OPT_SIGN_BY_SIGSTORE_PRIVATE_KEY:
+      f->sigstore_key_path = arg;
+      return 1;
     default:
       return 0;
     }
+}
+
+/* The passphrase from the terminal, not echoed.  */
+static char *
+ask_passphrase (void)
+{
+  struct termios before, quiet;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  int echo_off;
+
+  fputs ("Key Passphrase: ", stderr);
+  fflush (stderr);
+  echo_off = tcgetattr (STDIN_FILENO, &before) == 0;
+  if (echo_off)
+    {
+      quiet = before;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  n = getline (&line, &cap, stdin);
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &before);
+  fputc ('\n', stderr);
+  if (n < 0)
+    {
+      free (line);
+      return xstrdup ("");
+    }
+  line[strcspn (line, "\r\n")] = '\0';
+  return line;
+}
+
+static int
+load_sigstore_key (struct ferry_cli_sign_flags *f)
+{
+  ferry_error_t err = NULL;
+
+  if (f->sigstore_key_path == NULL)
+    return 0;
+  /* Without a file Podman asks on the terminal; with none it has an empty
+   * passphrase.  */
+  if (f->passphrase == NULL)
+    f->passphrase = isatty (STDIN_FILENO) ? ask_passphrase () : xstrdup ("");
+  if (ferry_sigstore_private_key_load (f->sigstore_key_path, f->passphrase, &f->sigstore_key, &err) < 0)
+    {
+      ferry_cli_fail (&err);
+      return -1;
+    }
+  return 0;
 }
 
 int
@@ -35,8 +93,14 @@ ferry_cli_sign_finish (struct ferry_cli_sign_flags *f)
   ferry_error_t err = NULL;
   size_t len = 0;
 
+  if (f->passphrase_file && f->sign_by && f->sigstore_key_path)
+    {
+      ferry_cli_failf ("only one of --sign-by and sign-by-sigstore-private-key can be used with "
+                       "--sign-passphrase-file");
+      return -1;
+    }
   if (f->passphrase_file == NULL)
-    return 0;
+    return load_sigstore_key (f);
   if (ferry_read_file (f->passphrase_file, &text, &len, &err) < 0)
     {
       int e = err->status ? err->status : EIO;
@@ -50,13 +114,15 @@ ferry_cli_sign_finish (struct ferry_cli_sign_flags *f)
   /* The file's first line, as Podman takes it.  */
   text[strcspn (text, "\r\n")] = '\0';
   f->passphrase = steal_pointer (&text);
-  return 0;
+  return load_sigstore_key (f);
 }
 
 static int
 sign_one (const struct ferry_cli_sign_flags *f, const struct ferry_reference *ref, const char *digest,
           ferry_error_t *err)
 {
+  if (f->sign_by == NULL)
+    return 0;
   if (ferry_signature_sign_store (f->sign_by, f->passphrase, NULL, NULL, ref, digest, err) < 0)
     return ferry_error_wrap (err, "creating signature");
   return 0;
@@ -95,7 +161,7 @@ ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, c
   size_t i;
   int ret = FERRY_EXIT_ERROR;
 
-  if (f->sign_by == NULL)
+  if (f->sign_by == NULL && f->sigstore_key == NULL)
     return 0;
   if (dest && strncmp (dest, "docker://", 9) == 0)
     dest += 9;
@@ -115,6 +181,22 @@ ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, c
     }
   if (sign_one (f, &ref, digest, &err) < 0)
     goto out;
+  if (f->sigstore_key)
+    {
+      size_t n = manifests ? json_object_array_length (manifests) : 0, k = 0;
+      cleanup_free const char **digests = xmalloc0 (sizeof (char *) * (n + 1));
+
+      /* Each image as it is copied, then the list, as Podman.  */
+      for (i = 0; i < n; i++)
+        {
+          const char *d = ferry_json_get_string (json_object_array_get_idx (manifests, i), "digest");
+          if (d)
+            digests[k++] = d;
+        }
+      digests[k++] = digest;
+      if (ferry_sigstore_sign_attach (f->sigstore_key, &o->registry, NULL, &ref, digests, k, &err) < 0)
+        goto out;
+    }
   ret = 0;
 out:
   ferry_reference_free (&ref);
@@ -124,6 +206,8 @@ out:
 void
 ferry_cli_sign_flags_free (struct ferry_cli_sign_flags *f)
 {
+  EVP_PKEY_free (f->sigstore_key);
+  f->sigstore_key = NULL;
   if (f->passphrase)
     {
       explicit_bzero (f->passphrase, strlen (f->passphrase));

@@ -357,3 +357,114 @@ sigstore_policy() {
 	tstep podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/ec.json" "$REGISTRY/ferry/good:v1" |
 		diff -u <(head -n 2 "$TEST_TMP/expected2") -
 }
+
+# sigstore_private_keys: skopeo's sigstore key pairs $TEST_TMP/sk and sk2
+# (.private, .pub), encrypted with the passphrase in $TEST_TMP/kp.txt.
+sigstore_private_keys() {
+	printf 'k3y pass\n' >"$TEST_TMP/kp.txt"
+	printf 'wrong\n' >"$TEST_TMP/wrong.txt"
+	skopeo generate-sigstore-key --output-prefix "$TEST_TMP/sk" --passphrase-file "$TEST_TMP/kp.txt" >/dev/null
+	skopeo generate-sigstore-key --output-prefix "$TEST_TMP/sk2" --passphrase-file "$TEST_TMP/kp.txt" >/dev/null
+}
+
+# sig_layers REPO DIGEST: how many signatures REPO's attachment for DIGEST holds.
+sig_layers() {
+	skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/$1:sha256-${2#sha256:}.sig" | jq '.layers | length'
+}
+
+@test "push and manifest push --sign-by-sigstore-private-key: sigstore attachments both tools verify, Podman's verified by ferry, and Podman's refusals before anything is pushed" {
+	registry_start
+	registry_insecure
+	sigstore_private_keys
+	attachments
+	load_test_image
+	f manifest create localhost/flist >/dev/null
+	f manifest add localhost/flist localhost/ferry-test:latest >/dev/null
+	sigstore_policy sk "\"keyPath\":\"$TEST_TMP/sk.pub\""
+
+	f push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" \
+		--digestfile "$TEST_TMP/img.digest" ferry-test "$REGISTRY/ferry/img:v1"
+	f manifest push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" \
+		--digestfile "$TEST_TMP/list.digest" localhost/flist "$REGISTRY/ferry/list:v1"
+	local img list inst
+	img=$(cat "$TEST_TMP/img.digest")
+	list=$(cat "$TEST_TMP/list.digest")
+	inst=$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/ferry/list:v1" | jq -r '.manifests[0].digest')
+	[ "$(sig_layers ferry/img "$img")" = 1 ]
+	[ "$(sig_layers ferry/list "$list")" = 1 ]
+	[ "$(sig_layers ferry/list "$inst")" = 1 ]
+	# The payload names the destination and the digest, as Podman's does.
+	skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/ferry/img:sha256-${img#sha256:}.sig" |
+		jq -r '.layers[0].digest' >"$TEST_TMP/payload.digest"
+	curl -s "http://$REGISTRY/v2/ferry/img/blobs/$(cat "$TEST_TMP/payload.digest")" | jq -e --arg d "$img" --arg r "$REGISTRY/ferry/img:v1" \
+		'.critical.type == "cosign container image signature" and .critical.image["docker-manifest-digest"] == $d and .critical.identity["docker-reference"] == $r'
+	# A second signature joins the first.
+	f push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk2.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/img:v1"
+	[ "$(sig_layers ferry/img "$img")" = 2 ]
+	f rmi -a -f >/dev/null
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/img:v1" >/dev/null
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/list:v1" >/dev/null
+
+	# The refusals: a key that does not open stops the push before it
+	# starts; without use-sigstore-attachments the image goes and the
+	# signature is refused.
+	load_test_image
+	make_gpg_keys
+	local t
+	for t in f podman_t; do
+		[ "$t" = f ] || command -v podman >/dev/null || continue
+		if [ "$t" = podman_t ]; then
+			podman_t load -q -i "$(ferry_test_image)" >/dev/null
+			podman_t manifest create localhost/flist >/dev/null
+			podman_t manifest add localhost/flist containers-storage:localhost/ferry-test:latest >/dev/null
+		fi
+		attachments
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/wrong.txt" ferry-test "$REGISTRY/ferry/no1:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" ferry-test "$REGISTRY/ferry/no2:v1" </dev/null
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/none.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/no3:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.pub" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/no4:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by ferry@example.com --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/no5:v1"
+		tstep "$t" manifest push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/wrong.txt" localhost/flist "$REGISTRY/ferry/no6:v1"
+		: >"$HOME/.config/containers/registries.d/test.yaml"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/off-$t:v1"
+		echo "repositories: $(curl -s "http://$REGISTRY/v2/_catalog" | jq -r '.repositories | map(select(startswith("ferry/no"))) | length')"
+	done >"$TEST_TMP/all.log"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/wrong.txt ferry-test REG/ferry/no1:v1 -> 125
+		Error: initializing private key: decrypt: encrypted: decryption failed
+		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private ferry-test REG/ferry/no2:v1 -> 125
+		Error: initializing private key: decrypt: encrypted: decryption failed
+		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/none.private --sign-passphrase-file TMP/kp.txt ferry-test REG/ferry/no3:v1 -> 125
+		Error: reading private key from TMP/none.private: open TMP/none.private: no such file or directory
+		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.pub --sign-passphrase-file TMP/kp.txt ferry-test REG/ferry/no4:v1 -> 125
+		Error: initializing private key: unsupported pem type: PUBLIC KEY
+		$ push -q --tls-verify=false --sign-by ferry@example.com --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/kp.txt ferry-test REG/ferry/no5:v1 -> 125
+		Error: only one of --sign-by and sign-by-sigstore-private-key can be used with --sign-passphrase-file
+		$ manifest push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/wrong.txt localhost/flist REG/ferry/no6:v1 -> 125
+		Error: initializing private key: decrypt: encrypted: decryption failed
+		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/kp.txt ferry-test REG/ferry/off-f:v1 -> 125
+		Error: writing signatures: writing sigstore attachments is disabled by configuration
+		repositories: 0
+	EOF
+	n=$(wc -l <"$TEST_TMP/expected")
+	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
+	# The image without a signature went, as Podman's does.
+	skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/ferry/off-f:v1" >/dev/null
+
+	need_podman
+	tail -n +$((n + 1)) "$TEST_TMP/all.log" | sed 's/off-podman_t/off-f/' | diff -u "$TEST_TMP/expected" -
+	# Podman verifies ferry's signatures; ferry verifies Podman's.
+	attachments
+	podman_t rmi -a -f >/dev/null
+	podman_t pull -q --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/img:v1" >/dev/null
+	podman_t pull -q --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/list:v1" >/dev/null
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t push -q --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" \
+		localhost/ferry-test "$REGISTRY/ferry/podman:v1"
+	f rmi -a -f >/dev/null
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/podman:v1" >/dev/null
+	# And refuses it for another key, with Podman's words.
+	sigstore_policy sk2 "\"keyPath\":\"$TEST_TMP/sk2.pub\""
+	diff -u <(tstep podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk2.json" "$REGISTRY/ferry/podman:v1") \
+		<(tstep f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk2.json" "$REGISTRY/ferry/podman:v1")
+}

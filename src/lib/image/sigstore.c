@@ -14,6 +14,7 @@
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,4 +745,398 @@ ferry_sigstore_attachments_read (ferry_registry_t *reg, const struct ferry_refer
       signatures_add (sigs, n, &s);
     }
   return 0;
+}
+
+/* ---- signing ------------------------------------------------------------------------ */
+
+/* What scrypt may take of memory for a key's own parameters (cosign's are
+ * N=65536, r=8: 64 MiB).  */
+#define SCRYPT_MAX_MEMORY (1024ULL * 1024 * 1024)
+
+static unsigned char *
+b64_member (json_object *o, const char *key, size_t *len)
+{
+  const char *text = ferry_json_get_string (o, key);
+  size_t bad = 0;
+
+  if (text == NULL)
+    return NULL;
+  return ferry_base64_decode_strict (text, strlen (text), len, &bad);
+}
+
+/* go-securesystemslib's encrypted.Decrypt: scrypt, then NaCl secretbox.
+ * *PLAIN gets the PKCS#8 DER key.  */
+static int
+decrypt_key (const unsigned char *doc, size_t doc_len, const char *passphrase, unsigned char **plain,
+             size_t *plain_len, ferry_error_t *err)
+{
+  cleanup_json json_object *root = ferry_json_parse ((const char *) doc, doc_len, "the private key", err);
+  cleanup_free unsigned char *salt = NULL, *nonce = NULL, *box = NULL;
+  json_object *kdf, *params, *cipher;
+  size_t salt_len = 0, nonce_len = 0, box_len = 0;
+  unsigned char key[crypto_secretbox_KEYBYTES];
+  int64_t n, r, p;
+  int ok;
+
+  if (root == NULL)
+    return ferry_error_wrap (err, "initializing private key: decrypt");
+  kdf = ferry_json_get_object (root, "kdf");
+  params = ferry_json_get_object (kdf, "params");
+  cipher = ferry_json_get_object (root, "cipher");
+  if (! ferry_json_string_equals (kdf, "name", "scrypt")
+      || ! ferry_json_string_equals (cipher, "name", "nacl/secretbox") || params == NULL)
+    return ferry_make_error (
+        err, 0, "initializing private key: decrypt: encrypted: unsupported key derivation or cipher");
+  n = ferry_json_get_int (params, "N", 0);
+  r = ferry_json_get_int (params, "r", 0);
+  p = ferry_json_get_int (params, "p", 0);
+  salt = b64_member (kdf, "salt", &salt_len);
+  nonce = b64_member (cipher, "nonce", &nonce_len);
+  box = b64_member (root, "ciphertext", &box_len);
+  if (n < 2 || (n & (n - 1)) != 0 || r < 1 || p < 1 || r > 64 || p > 64
+      || (uint64_t) 128 * (uint64_t) r * ((uint64_t) n + (uint64_t) p + 2) > SCRYPT_MAX_MEMORY || salt == NULL
+      || nonce == NULL || nonce_len != crypto_secretbox_NONCEBYTES || box == NULL
+      || box_len < crypto_secretbox_MACBYTES)
+    return ferry_make_error (err, 0, "initializing private key: decrypt: encrypted: invalid key file");
+  if (EVP_PBE_scrypt (passphrase, strlen (passphrase), salt, salt_len, (uint64_t) n, (uint64_t) r,
+                      (uint64_t) p, SCRYPT_MAX_MEMORY, key, sizeof (key))
+      != 1)
+    return ferry_make_error (err, 0, "initializing private key: decrypt: encrypted: scrypt failed");
+  *plain_len = box_len - crypto_secretbox_MACBYTES;
+  *plain = xmalloc (*plain_len + 1);
+  ok = sodium_init () >= 0 && crypto_secretbox_open_easy (*plain, box, box_len, nonce, key) == 0;
+  sodium_memzero (key, sizeof (key));
+  if (! ok)
+    {
+      free (*plain);
+      *plain = NULL;
+      return ferry_make_error (err, 0, "initializing private key: decrypt: encrypted: decryption failed");
+    }
+  return 0;
+}
+
+int
+ferry_sigstore_private_key_load (const char *path, const char *passphrase, EVP_PKEY **out, ferry_error_t *err)
+{
+  cleanup_free char *data = NULL;
+  char *name = NULL, *header = NULL;
+  unsigned char *doc = NULL, *plain = NULL;
+  long doc_len = 0;
+  size_t len = 0, plain_len = 0;
+  BIO *bio;
+  int ret = -1;
+
+  *out = NULL;
+  if (ferry_read_file (path, &data, &len, err) < 0)
+    {
+      int e = (*err)->status ? (*err)->status : EIO;
+      cleanup_free char *why = xstrdup (strerror (e));
+      ferry_error_release (err);
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0, "reading private key from %s: open %s: %s", path, path, why);
+    }
+  bio = BIO_new_mem_buf (data, (int) len);
+  if (bio == NULL || ! PEM_read_bio (bio, &name, &header, &doc, &doc_len))
+    {
+      BIO_free (bio);
+      return ferry_make_error (err, 0, "initializing private key: PEM decoding failed");
+    }
+  BIO_free (bio);
+  if (strcmp (name, "ENCRYPTED SIGSTORE PRIVATE KEY") != 0
+      && strcmp (name, "ENCRYPTED COSIGN PRIVATE KEY") != 0)
+    {
+      ferry_make_error (err, 0, "initializing private key: unsupported pem type: %s", name);
+      goto out;
+    }
+  if (decrypt_key (doc, (size_t) doc_len, passphrase ? passphrase : "", &plain, &plain_len, err) < 0)
+    goto out;
+  {
+    const unsigned char *q = plain;
+    *out = d2i_AutoPrivateKey (NULL, &q, (long) plain_len);
+  }
+  OPENSSL_cleanse (plain, plain_len);
+  free (plain);
+  if (*out == NULL)
+    {
+      ferry_make_error (err, 0, "initializing private key: the decrypted key is no PKCS#8 private key");
+      goto out;
+    }
+  {
+    int id = EVP_PKEY_get_base_id (*out);
+    if (id != EVP_PKEY_EC && id != EVP_PKEY_RSA && id != EVP_PKEY_ED25519)
+      {
+        EVP_PKEY_free (*out);
+        *out = NULL;
+        ferry_make_error (err, 0, "initializing private key: unsupported private key type");
+        goto out;
+      }
+  }
+  ret = 0;
+out:
+  OPENSSL_free (name);
+  OPENSSL_free (header);
+  if (doc)
+    OPENSSL_cleanse (doc, (size_t) doc_len);
+  OPENSSL_free (doc);
+  return ret;
+}
+
+char *
+ferry_sigstore_sign (EVP_PKEY *key, const char *payload, size_t len, ferry_error_t *err)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  const EVP_MD *md = EVP_PKEY_get_base_id (key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256 ();
+  unsigned char *sig = NULL;
+  size_t sig_len = 0;
+  char *b64 = NULL;
+
+  if (ctx && EVP_DigestSignInit (ctx, NULL, md, NULL, key) == 1
+      && EVP_DigestSign (ctx, NULL, &sig_len, (const unsigned char *) payload, len) == 1)
+    {
+      sig = xmalloc (sig_len);
+      if (EVP_DigestSign (ctx, sig, &sig_len, (const unsigned char *) payload, len) == 1)
+        {
+          b64 = xmalloc (4 * ((sig_len + 2) / 3) + 1);
+          EVP_EncodeBlock ((unsigned char *) b64, sig, (int) sig_len);
+        }
+    }
+  EVP_MD_CTX_free (ctx);
+  free (sig);
+  if (b64 == NULL)
+    ferry_make_error (err, 0, "signing the sigstore payload failed");
+  return b64;
+}
+
+/* A blob into REF's repository, unless it is there already.  */
+static int
+put_blob (ferry_registry_t *reg, const struct ferry_reference *ref, const char *scope, const void *data,
+          size_t len, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  cleanup_free char *url = NULL, *put = NULL;
+  struct ferry_http_request req = { 0 };
+  struct ferry_http_response resp;
+  long status;
+
+  ferry_sha256_buffer (data, len, digest);
+  url = xasprintf ("/v2/%s/blobs/%s", ref->repository, digest);
+  req.method = "HEAD";
+  req.url = url;
+  req.scope = scope;
+  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+    return -1;
+  status = resp.status;
+  ferry_http_response_free (&resp);
+  if (status == 200)
+    return 0;
+  free (url);
+  url = xasprintf ("/v2/%s/blobs/uploads/", ref->repository);
+  memset (&req, 0, sizeof (req));
+  req.method = "POST";
+  req.url = url;
+  req.scope = scope;
+  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+    return -1;
+  if (resp.status != 202 || resp.location == NULL)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "starting a blob upload to %s: %s", ref->repository, why);
+    }
+  put = xasprintf ("%s%cdigest=%s", resp.location, strchr (resp.location, '?') ? '&' : '?', digest);
+  ferry_http_response_free (&resp);
+  memset (&req, 0, sizeof (req));
+  req.method = "PUT";
+  req.url = put;
+  req.scope = scope;
+  req.content_type = "application/octet-stream";
+  req.body = data;
+  req.body_len = len;
+  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+    return -1;
+  status = resp.status;
+  if (status != 201 && status != 204)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "uploading blob %s to %s: %s", digest, ref->repository, why);
+    }
+  ferry_http_response_free (&resp);
+  return 0;
+}
+
+/* The layers of REF's attachment for DIGEST as the registry has them
+ * (an empty array when there is none).  */
+static int
+attachment_layers (ferry_registry_t *reg, const struct ferry_reference *ref, const char *scope,
+                   const char *tag, json_object **layers, ferry_error_t *err)
+{
+  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", ref->repository, tag);
+  cleanup_json json_object *manifest = NULL;
+  struct ferry_http_request req = { 0 };
+  struct ferry_http_response resp;
+  json_object *l;
+
+  req.method = "GET";
+  req.url = url;
+  req.scope = scope;
+  req.accept = "application/vnd.oci.image.manifest.v1+json";
+  req.max_body = SIGSTORE_MAX_SIZE;
+  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+    return -1;
+  if (resp.status == 404)
+    {
+      ferry_http_response_free (&resp);
+      *layers = json_object_new_array ();
+      return 0;
+    }
+  if (resp.status != 200 || resp.too_large)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "reading the sigstore attachment %s of %s: %s", tag, ref->repository,
+                               why);
+    }
+  manifest = ferry_json_parse (resp.body, resp.body_len, "the sigstore attachment's manifest", err);
+  ferry_http_response_free (&resp);
+  if (manifest == NULL)
+    return -1;
+  l = ferry_json_get_array (manifest, "layers");
+  if (l == NULL)
+    return ferry_make_error (err, 0, "the sigstore attachment %s of %s is not an OCI image manifest", tag,
+                             ref->repository);
+  if (json_object_array_length (l) >= SIGSTORE_MAX_SIGNATURES)
+    return ferry_make_error (err, 0, "the sigstore attachment %s of %s has %d signatures already", tag,
+                             ref->repository, SIGSTORE_MAX_SIGNATURES);
+  *layers = json_object_get (l);
+  return 0;
+}
+
+/* Adds PAYLOAD with its base64 signature SIG to REF's attachment for
+ * DIGEST: the layers there, this one (unless the same is there), a config
+ * naming them, the manifest under the tag.  */
+static int
+attach_signature (ferry_registry_t *reg, const struct ferry_reference *ref, const char *digest,
+                  const char *payload, const char *sig, ferry_error_t *err)
+{
+  cleanup_free char *tag = xasprintf ("sha256-%s.sig", ferry_digest_hex (digest));
+  cleanup_free char *scope = xasprintf ("repository:%s:pull,push", ref->repository), *url = NULL;
+  cleanup_json json_object *layers = NULL, *config = NULL, *manifest = NULL;
+  json_object *layer, *annotations, *diff_ids, *desc;
+  char payload_digest[FERRY_DIGEST_LEN + 1], config_digest[FERRY_DIGEST_LEN + 1];
+  const char *config_text, *manifest_text;
+  struct ferry_http_request req = { 0 };
+  struct ferry_http_response resp;
+  size_t i;
+
+  if (attachment_layers (reg, ref, scope, tag, &layers, err) < 0
+      || put_blob (reg, ref, scope, payload, strlen (payload), payload_digest, err) < 0)
+    return -1;
+  for (i = 0; i < json_object_array_length (layers); i++)
+    {
+      json_object *l = json_object_array_get_idx (layers, i);
+      if (ferry_json_string_equals (l, "digest", payload_digest)
+          && ferry_json_string_equals (ferry_json_get_object (l, "annotations"),
+                                       FERRY_SIGSTORE_SIGNATURE_ANNOTATION, sig))
+        return 0;
+    }
+  layer = json_object_new_object ();
+  json_object_object_add (layer, "mediaType", json_object_new_string (FERRY_SIGSTORE_SIGNATURE_TYPE));
+  json_object_object_add (layer, "digest", json_object_new_string (payload_digest));
+  json_object_object_add (layer, "size", json_object_new_int64 ((int64_t) strlen (payload)));
+  annotations = json_object_new_object ();
+  json_object_object_add (annotations, FERRY_SIGSTORE_SIGNATURE_ANNOTATION, json_object_new_string (sig));
+  json_object_object_add (layer, "annotations", annotations);
+  json_object_array_add (layers, layer);
+
+  config = json_object_new_object ();
+  json_object_object_add (config, "architecture", json_object_new_string (""));
+  json_object_object_add (config, "os", json_object_new_string (""));
+  json_object_object_add (config, "config", json_object_new_object ());
+  {
+    json_object *rootfs = json_object_new_object ();
+    diff_ids = json_object_new_array ();
+    for (i = 0; i < json_object_array_length (layers); i++)
+      {
+        const char *d = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
+        json_object_array_add (diff_ids, json_object_new_string (d ? d : ""));
+      }
+    json_object_object_add (rootfs, "type", json_object_new_string ("layers"));
+    json_object_object_add (rootfs, "diff_ids", diff_ids);
+    json_object_object_add (config, "rootfs", rootfs);
+  }
+  config_text
+      = json_object_to_json_string_ext (config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (put_blob (reg, ref, scope, config_text, strlen (config_text), config_digest, err) < 0)
+    return -1;
+  manifest = json_object_new_object ();
+  json_object_object_add (manifest, "schemaVersion", json_object_new_int (2));
+  json_object_object_add (manifest, "mediaType",
+                          json_object_new_string ("application/vnd.oci.image.manifest.v1+json"));
+  desc = json_object_new_object ();
+  json_object_object_add (desc, "mediaType",
+                          json_object_new_string ("application/vnd.oci.image.config.v1+json"));
+  json_object_object_add (desc, "digest", json_object_new_string (config_digest));
+  json_object_object_add (desc, "size", json_object_new_int64 ((int64_t) strlen (config_text)));
+  json_object_object_add (manifest, "config", desc);
+  json_object_object_add (manifest, "layers", json_object_get (layers));
+  manifest_text
+      = json_object_to_json_string_ext (manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  url = xasprintf ("/v2/%s/manifests/%s", ref->repository, tag);
+  req.method = "PUT";
+  req.url = url;
+  req.scope = scope;
+  req.content_type = "application/vnd.oci.image.manifest.v1+json";
+  req.body = manifest_text;
+  req.body_len = strlen (manifest_text);
+  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+    return -1;
+  if (resp.status != 201 && resp.status != 200)
+    {
+      cleanup_free char *why = ferry_registry_error_text (&resp);
+      ferry_http_response_free (&resp);
+      return ferry_make_error (err, 0, "writing the sigstore attachment %s of %s: %s", tag, ref->repository,
+                               why);
+    }
+  ferry_http_response_free (&resp);
+  return 0;
+}
+
+int
+ferry_sigstore_sign_attach (EVP_PKEY *key, const struct ferry_registry_options *o, const char *registries_d,
+                            const struct ferry_reference *ref, const char *const *digests, size_t n,
+                            ferry_error_t *err)
+{
+  cleanup_free char *ref_string = ferry_reference_string (ref);
+  ferry_registry_t *reg = NULL;
+  int use = 0, ret = -1;
+  size_t i;
+
+  if (ferry_registries_d_sigstore_attachments (registries_d, ref, &use, err) < 0)
+    return -1;
+  if (! use)
+    return ferry_make_error (err, 0,
+                             "writing signatures: writing sigstore attachments is disabled by configuration");
+  if (ferry_registry_open (ref->registry, o, &reg, err) < 0)
+    return ferry_error_wrap (err, "writing signatures");
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *payload = NULL, *sig = NULL;
+
+      if (! ferry_digest_is_valid (digests[i]))
+        {
+          ferry_make_error (err, 0, "writing signatures: invalid manifest digest `%s`", digests[i]);
+          goto out;
+        }
+      payload = ferry_sigstore_payload_new (ref_string, digests[i]);
+      sig = ferry_sigstore_sign (key, payload, strlen (payload), err);
+      if (sig == NULL || attach_signature (reg, ref, digests[i], payload, sig, err) < 0)
+        {
+          ferry_error_wrap (err, "writing signatures");
+          goto out;
+        }
+    }
+  ret = 0;
+out:
+  ferry_registry_close (reg);
+  return ret;
 }

@@ -82,4 +82,27 @@ unsigned char *ferry_base64_decode_strict (const char *text, size_t len, size_t 
  * containers/image writes it.  Returns a new string.  */
 char *ferry_sigstore_payload_new (const char *ref_string, const char *digest);
 
+/* A private key as skopeo generate-sigstore-key and cosign write it
+ * (PEM "ENCRYPTED SIGSTORE PRIVATE KEY" or "ENCRYPTED COSIGN PRIVATE
+ * KEY": JSON naming scrypt's parameters and a NaCl secretbox of the
+ * PKCS#8 key), unlocked with PASSPHRASE (NULL: empty).  Errors are
+ * Podman's ("initializing private key: decrypt: encrypted: decryption
+ * failed").  */
+int ferry_sigstore_private_key_load (const char *path, const char *passphrase, EVP_PKEY **out,
+                                     ferry_error_t *err);
+
+/* The base64 signature of PAYLOAD by KEY (SHA-256; Ed25519 signs the
+ * payload itself), or NULL.  */
+char *ferry_sigstore_sign (EVP_PKEY *key, const char *payload, size_t len, ferry_error_t *err);
+
+/* Signs the images REF names whose manifest digests are DIGESTS with KEY,
+ * under REF's name, and adds each signature to the image's sigstore
+ * attachment in REF's registry (a session of its own with options O),
+ * as Podman's push does.  Refused, with Podman's words, unless
+ * registries.d (REGISTRIES_D, NULL: the default) sets
+ * use-sigstore-attachments for REF.  */
+int ferry_sigstore_sign_attach (EVP_PKEY *key, const struct ferry_registry_options *o,
+                                const char *registries_d, const struct ferry_reference *ref,
+                                const char *const *digests, size_t n, ferry_error_t *err);
+
 #endif

@@ -10,15 +10,19 @@ or identity, a signature that does not match its payload.
 
     sigstore-attach.py REGISTRY REPO DIGEST [--key PEM] [--payload FILE]
                        [--identity REF] [--signed-digest D] [--type T]
-                       [--tamper] [--no-signature]
+                       [--tamper] [--no-signature] [--lookaside DIR]
 
 --key signs the payload (ECDSA or RSA, SHA-256) with openssl; the payload
 is FILE or one made from --identity, --signed-digest (default DIGEST) and
---type.  --tamper changes the payload after signing it."""
+--type.  --tamper changes the payload after signing it.  --lookaside
+writes the signature to DIR/REPO@sha256=HEX/signature-1 instead, as
+containers/image keeps a sigstore signature in a lookaside store
+("\\0sigstore-json\\n" and its JSON)."""
 import argparse
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,6 +61,7 @@ def main():
     ap.add_argument("--type", default="cosign container image signature")
     ap.add_argument("--tamper", action="store_true")
     ap.add_argument("--no-signature", action="store_true")
+    ap.add_argument("--lookaside")
     a = ap.parse_args()
     base = f"http://{a.registry}"
 
@@ -89,6 +94,14 @@ def main():
     if a.tamper:
         payload = payload.replace(b"critical", b"Critical", 1) if b'"optional"' not in payload \
             else payload.replace(b"ferry tests", b"ferry Tests", 1)
+    if a.lookaside:
+        d = os.path.join(a.lookaside, a.repo + "@" + a.digest.replace(":", "="))
+        os.makedirs(d, exist_ok=True)
+        doc = json.dumps({"mimeType": COSIGN_TYPE, "payload": base64.b64encode(payload).decode(),
+                          "annotations": annotations}, separators=(",", ":")).encode()
+        with open(os.path.join(d, "signature-1"), "wb") as f:
+            f.write(b"\0sigstore-json\n" + doc)
+        return 0
     layer_digest = put_blob(base, a.repo, payload)
     config = json.dumps({"architecture": "", "os": "", "config": {},
                          "rootfs": {"type": "layers", "diff_ids": [layer_digest]}},

@@ -221,13 +221,13 @@ sigstore_policy() {
 	policy "$1" "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"sigstoreSigned\",$2}]}}}"
 }
 
-@test "sigstoreSigned: signatures from the registry's sigstore attachments checked with ECDSA, RSA and Ed25519 keys; unsigned, a wrong key, a tampered payload, a wrong digest or identity are refused with Podman's words and nothing is stored" {
+@test "sigstoreSigned: signatures from the registry's sigstore attachments and the lookaside checked with ECDSA, RSA and Ed25519 keys; unsigned, a wrong key, a tampered payload, a wrong digest or identity are refused with Podman's words and nothing is stored" {
 	registry_start
 	registry_insecure
 	sigstore_keys
 	attachments
 	local k=$TEST_TMP/keys r
-	for r in good keys tampered digest identity unsigned type nosig rsa ed; do
+	for r in good keys tampered digest identity unsigned type nosig rsa ed lookaside; do
 		registry_seed "ferry/$r:v1"
 	done
 	DIGEST=$(registry_tag_digest ferry/good v1)
@@ -240,6 +240,11 @@ sigstore_policy() {
 	attach ferry/nosig --key "$k/ec.pem" --no-signature
 	attach ferry/rsa --key "$k/rsa.pem"
 	attach ferry/ed --key "$k/ed.pem"
+	# A sigstore signature in the lookaside store, as containers/image
+	# keeps one there; signedBy sees no sigstore signature at all.
+	attach ferry/lookaside --key "$k/ec.pem" --lookaside "$TEST_TMP/look"
+	printf '    lookaside: file://%s\n' "$TEST_TMP/look" >>"$HOME/.config/containers/registries.d/test.yaml"
+	policy gpg "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"$k/ec.pub\"}]}}}"
 	sigstore_policy ec "\"keyPath\":\"$k/ec.pub\""
 	sigstore_policy other "\"keyPath\":\"$k/other.pub\""
 	sigstore_policy paths "\"keyPaths\":[\"$k/other.pub\",\"$k/ec.pub\"]"
@@ -258,7 +263,8 @@ sigstore_policy() {
 		for r in "ec good:v1" "ec good@$DIGEST" "other good:v1" "paths keys:v1" "datas keys:v1" \
 			"ec tampered:v1" "ec digest:v1" "ec identity:v1" "ec unsigned:v1" "ec type:v1" "ec nosig:v1" \
 			"rsa rsa:v1" "ec rsa:v1" "ed ed:v1" "rsa good:v1" "ed good:v1" "both good:v1" \
-			"missing good:v1" "private good:v1" "repo identity:v1" "badb64 good:v1"; do
+			"missing good:v1" "private good:v1" "repo identity:v1" "badb64 good:v1" "ec lookaside:v1" \
+			"gpg good:v1"; do
 			tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/${r%% *}.json" "$REGISTRY/ferry/${r#* }"
 			echo "images: $(images_count "$t")"
 			"$t" rmi -a -f >/dev/null 2>&1 || true
@@ -321,6 +327,11 @@ sigstore_policy() {
 		images: 0
 		\$ pull -q --tls-verify=false --signature-policy TMP/badb64.json REG/ferry/good:v1 -> 125
 		Error: invalid policy in "TMP/badb64.json": illegal base64 data at input byte 0
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/lookaside:v1 -> 0
+		images: 1
+		\$ pull -q --tls-verify=false --signature-policy TMP/gpg.json REG/ferry/good:v1 -> 125
+		Error: Source image rejected: A signature was required, but no signature exists
 		images: 0
 	EOF
 	n=$(wc -l <"$TEST_TMP/expected")

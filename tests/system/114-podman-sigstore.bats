@@ -244,6 +244,21 @@ sigstore_policy() {
 	# keeps one there; signedBy sees no sigstore signature at all.
 	attach ferry/lookaside --key "$k/ec.pem" --lookaside "$TEST_TMP/look"
 	printf '    lookaside: file://%s\n' "$TEST_TMP/look" >>"$HOME/.config/containers/registries.d/test.yaml"
+	# A list: Podman judges the image it picks from it, by that image's
+	# own signatures, not the list's.
+	load_test_image
+	f manifest create localhost/flist >/dev/null
+	f manifest add localhost/flist localhost/ferry-test:latest >/dev/null
+	local l
+	for l in lonly ionly; do
+		f manifest push -q --tls-verify=false --digestfile "$TEST_TMP/$l.digest" localhost/flist "$REGISTRY/ferry/$l:v1"
+	done
+	python3 "$FERRY_SRC/tests/lib/sigstore-attach.py" "$REGISTRY" ferry/lonly "$(cat "$TEST_TMP/lonly.digest")" \
+		--key "$k/ec.pem" --identity "$REGISTRY/ferry/lonly:v1"
+	python3 "$FERRY_SRC/tests/lib/sigstore-attach.py" "$REGISTRY" ferry/ionly \
+		"$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/ferry/ionly:v1" | jq -r '.manifests[0].digest')" \
+		--key "$k/ec.pem" --identity "$REGISTRY/ferry/ionly:v1"
+	f rmi -a -f >/dev/null
 	policy gpg "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"$k/ec.pub\"}]}}}"
 	sigstore_policy ec "\"keyPath\":\"$k/ec.pub\""
 	sigstore_policy other "\"keyPath\":\"$k/other.pub\""
@@ -264,7 +279,7 @@ sigstore_policy() {
 			"ec tampered:v1" "ec digest:v1" "ec identity:v1" "ec unsigned:v1" "ec type:v1" "ec nosig:v1" \
 			"rsa rsa:v1" "ec rsa:v1" "ed ed:v1" "rsa good:v1" "ed good:v1" "both good:v1" \
 			"missing good:v1" "private good:v1" "repo identity:v1" "badb64 good:v1" "ec lookaside:v1" \
-			"gpg good:v1"; do
+			"gpg good:v1" "ec lonly:v1" "ec ionly:v1"; do
 			tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/${r%% *}.json" "$REGISTRY/ferry/${r#* }"
 			echo "images: $(images_count "$t")"
 			"$t" rmi -a -f >/dev/null 2>&1 || true
@@ -333,6 +348,11 @@ sigstore_policy() {
 		\$ pull -q --tls-verify=false --signature-policy TMP/gpg.json REG/ferry/good:v1 -> 125
 		Error: Source image rejected: A signature was required, but no signature exists
 		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/lonly:v1 -> 125
+		Error: copying system image from manifest list: Source image rejected: A signature was required, but no signature exists
+		images: 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/ec.json REG/ferry/ionly:v1 -> 0
+		images: 1
 	EOF
 	n=$(wc -l <"$TEST_TMP/expected")
 	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -

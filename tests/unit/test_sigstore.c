@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image/sigstore.h"
 #include "util/cleanup.h"
@@ -226,6 +227,65 @@ test_keys (void **state)
   ferry_error_release (&err);
 }
 
+/* The private half of PODMAN_KEY as skopeo generate-sigstore-key wrote
+ * it, under the passphrase "keypass".  */
+static const char PODMAN_PRIVATE_KEY[] = "-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n"
+                                         "eyJrZGYiOnsibmFtZSI6InNjcnlwdCIsInBhcmFtcyI6eyJOIjo2NTUzNiwiciI6\n"
+                                         "OCwicCI6MX0sInNhbHQiOiJzdXJpdW01WXN0NW0zeGdDUTRXTXViTmlMdkFLMmxo\n"
+                                         "dnFkODdzK2JOOEJFPSJ9LCJjaXBoZXIiOnsibmFtZSI6Im5hY2wvc2VjcmV0Ym94\n"
+                                         "Iiwibm9uY2UiOiJweExLem15TytkT3I0Z1FZYWwyeHJFc0piVUV3eW9mdiJ9LCJj\n"
+                                         "aXBoZXJ0ZXh0IjoiNlJvRFo2Tktyd3MxazhXeGVIbGNjMjREUnZFVHZudVAxclZw\n"
+                                         "QjBWNFRwZEN0dFJVVk40b2VNVmdqMUpySUo2ZGlYeXpjZ204S2dMbXpJZnR4NXJn\n"
+                                         "bk80ZlNaWCtwQXBmUmwraGJxRVBEWHBLTk5tWnErdlc4eUxkRnVhYmQzaUxjVFhG\n"
+                                         "L0V6LzJ4TUxua1ZZSnZoVVJ0WksydGNHVG9PMmRJTjQ3N0xjblJRSmhJRXM5T0xz\n"
+                                         "S2RnNXQzRDE2elJhS2JqVC9BY0FjWDg3SEE9PSJ9\n"
+                                         "-----END ENCRYPTED COSIGN PRIVATE KEY-----\n";
+
+static char *
+write_temp (const char *text)
+{
+  char *path = xstrdup ("/tmp/ferry-test-sigstore-XXXXXX");
+  int fd = mkstemp (path);
+  size_t len = strlen (text);
+
+  assert_true (fd >= 0);
+  assert_int_equal (write (fd, text, len), (ssize_t) len);
+  close (fd);
+  return path;
+}
+
+static void
+test_private_key (void **state)
+{
+  cleanup_free char *path = write_temp (PODMAN_PRIVATE_KEY), *pub = write_temp (PODMAN_KEY);
+  cleanup_free char *payload = ferry_sigstore_payload_new (REF, DIGEST), *sig = NULL, *msg = NULL;
+  EVP_PKEY *key = NULL;
+  ferry_error_t err = NULL;
+  (void) state;
+
+  assert_true (ferry_sigstore_private_key_load (path, "wrong", &key, &err) < 0);
+  assert_string_equal (err->msg, "initializing private key: decrypt: encrypted: decryption failed");
+  ferry_error_release (&err);
+  assert_true (ferry_sigstore_private_key_load (pub, "keypass", &key, &err) < 0);
+  assert_string_equal (err->msg, "initializing private key: unsupported pem type: PUBLIC KEY");
+  ferry_error_release (&err);
+  assert_true (ferry_sigstore_private_key_load ("/nonexistent/k", "keypass", &key, &err) < 0);
+  assert_string_equal (
+      err->msg, "reading private key from /nonexistent/k: open /nonexistent/k: no such file or directory");
+  ferry_error_release (&err);
+
+  /* Unlocked, it signs a payload ferry makes, and the public key Podman's
+   * signature was checked with accepts it.  */
+  assert_int_equal (ferry_sigstore_private_key_load (path, "keypass", &key, &err), 0);
+  sig = ferry_sigstore_sign (key, payload, strlen (payload), &err);
+  assert_non_null (sig);
+  EVP_PKEY_free (key);
+  msg = verify (PODMAN_KEY, payload, sig, DIGEST, REF, NULL);
+  assert_null (msg);
+  unlink (path);
+  unlink (pub);
+}
+
 int
 main (void)
 {
@@ -235,6 +295,7 @@ main (void)
     cmocka_unit_test (test_wrong_digest_and_identity),
     cmocka_unit_test (test_payload_strict),
     cmocka_unit_test (test_keys),
+    cmocka_unit_test (test_private_key),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -499,3 +499,60 @@ sig_layers() {
 	diff -u <(tstep podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk2.json" "$REGISTRY/ferry/podman:v1") \
 		<(tstep f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk2.json" "$REGISTRY/ferry/podman:v1")
 }
+
+@test "sigstoreSigned in the policy file: the key members checked as Podman reads them, with its words, before any registry is asked" {
+	local -a cases=(
+		'"keyPaths":[]'
+		'"keyDatas":[]'
+		'"keyPaths":null'
+		'"keyPaths":"x"'
+		'"keyPaths":[1]'
+		'"keyPath":1'
+		'"keyPath":""'
+		'"keyPath":null'
+		'"keyData":1'
+		'"keyDatas":["@"]'
+		'"keyData":"@@","keyPath":"/x"'
+		'"keyPath":"/x","keyPaths":["/y"]'
+	)
+	local i t
+	for t in f podman_t; do
+		[ "$t" = f ] || command -v podman >/dev/null || continue
+		for i in "${!cases[@]}"; do
+			policy "p$i" "{\"default\":[{\"type\":\"sigstoreSigned\",${cases[$i]}}]}"
+			# Port 9 is closed: a policy read after the registry was asked
+			# would show a connection error instead.
+			tstep "$t" pull --tls-verify=false --signature-policy "$TEST_TMP/p$i.json" 127.0.0.1:9/x/y:1
+		done
+	done >"$TEST_TMP/all.log"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		$ pull --tls-verify=false --signature-policy TMP/p0.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p0.json": "keyPaths" contains no entries
+		$ pull --tls-verify=false --signature-policy TMP/p1.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p1.json": "keyDatas" contains no entries
+		$ pull --tls-verify=false --signature-policy TMP/p2.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p2.json": "keyPaths" contains no entries
+		$ pull --tls-verify=false --signature-policy TMP/p3.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p3.json": json: cannot unmarshal string into Go value of type []string
+		$ pull --tls-verify=false --signature-policy TMP/p4.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p4.json": json: cannot unmarshal number into Go value of type string
+		$ pull --tls-verify=false --signature-policy TMP/p5.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p5.json": json: cannot unmarshal number into Go value of type string
+		$ pull --tls-verify=false --signature-policy TMP/p6.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p6.json": exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified
+		$ pull --tls-verify=false --signature-policy TMP/p7.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p7.json": exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified
+		$ pull --tls-verify=false --signature-policy TMP/p8.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p8.json": json: cannot unmarshal number into Go value of type []uint8
+		$ pull --tls-verify=false --signature-policy TMP/p9.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p9.json": illegal base64 data at input byte 0
+		$ pull --tls-verify=false --signature-policy TMP/p10.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p10.json": illegal base64 data at input byte 0
+		$ pull --tls-verify=false --signature-policy TMP/p11.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p11.json": exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified
+	EOF
+	n=$(wc -l <"$TEST_TMP/expected")
+	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
+	need_podman
+	tail -n +$((n + 1)) "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
+}

@@ -94,6 +94,14 @@ has (json_object *obj, const char *key)
   return json_object_object_get_ex (obj, key, &v);
 }
 
+/* Present and not null (Go leaves a member that is null unset).  */
+static int
+set (json_object *obj, const char *key)
+{
+  json_object *v;
+  return json_object_object_get_ex (obj, key, &v) && v != NULL;
+}
+
 static int
 is_name_only (const char *s)
 {
@@ -226,6 +234,29 @@ check_base64 (const char *text, ferry_error_t *err)
   return 0;
 }
 
+/* Go's decoding error for a value V that is not of GO_TYPE: of the
+ * struct field GO_FIELD, or (NULL) of a value read on its own.  */
+static int
+unmarshal_error (json_object *v, const char *go_field, const char *go_type, ferry_error_t *err)
+{
+  if (go_field)
+    return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type %s",
+                             go_kind (v), go_field, go_type);
+  return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type %s", go_kind (v),
+                           go_type);
+}
+
+/* R's member KEY, when present and not null, is a string.  */
+static int
+plain_string (json_object *r, const char *key, const char *go_type, ferry_error_t *err)
+{
+  json_object *v;
+
+  if (! json_object_object_get_ex (r, key, &v) || v == NULL || json_object_is_type (v, json_type_string))
+    return 0;
+  return unmarshal_error (v, NULL, go_type, err);
+}
+
 /* R's member KEY, when present, is an array of strings.  */
 static int
 string_list (json_object *r, const char *key, const char *go_field, ferry_error_t *err)
@@ -233,15 +264,13 @@ string_list (json_object *r, const char *key, const char *go_field, ferry_error_
   json_object *v;
   size_t i;
 
-  if (! json_object_object_get_ex (r, key, &v))
+  if (! json_object_object_get_ex (r, key, &v) || v == NULL)
     return 0;
   if (! json_object_is_type (v, json_type_array))
-    return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type []string",
-                             go_kind (v), go_field);
+    return unmarshal_error (v, go_field, "[]string", err);
   for (i = 0; i < json_object_array_length (v); i++)
     if (ferry_json_string_value (json_object_array_get_idx (v, i)) == NULL)
-      return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type string",
-                               go_kind (json_object_array_get_idx (v, i)), go_field);
+      return unmarshal_error (json_object_array_get_idx (v, i), go_field, "string", err);
   return 0;
 }
 
@@ -262,30 +291,38 @@ validate_sigstore (json_object *r, ferry_error_t *err)
                                        "signedIdentity",
                                        NULL };
   json_object *v;
-  int n = has (r, "keyPath") + has (r, "keyPaths") + has (r, "keyData") + has (r, "keyDatas")
-          + has (r, "fulcio") + has (r, "pki");
+  const char *key_path;
+  int n;
 
   if (only_keys (r, known, err) < 0)
     return -1;
-  if (expect_string (r, "keyPath", "prSigstoreSigned.keyPath", "string", err) < 0
-      || expect_string (r, "keyData", "prSigstoreSigned.keyData", "[]uint8", err) < 0
-      || string_list (r, "keyPaths", "prSigstoreSigned.keyPaths", err) < 0
-      || string_list (r, "keyDatas", "prSigstoreSigned.keyDatas", err) < 0)
+  /* sigstoreSigned is read member by member (Go's words name no struct
+   * field), and an empty keyPath counts as none.  */
+  if (plain_string (r, "keyPath", "string", err) < 0 || plain_string (r, "keyData", "[]uint8", err) < 0
+      || string_list (r, "keyPaths", NULL, err) < 0 || string_list (r, "keyDatas", NULL, err) < 0)
     return -1;
-  if (n != 1)
-    return ferry_make_error (err, 0,
-                             "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be "
-                             "specified");
+  if (json_object_object_get_ex (r, "keyPaths", &v) && (v == NULL || json_object_array_length (v) == 0))
+    return ferry_make_error (err, 0, "\"keyPaths\" contains no entries");
+  if (json_object_object_get_ex (r, "keyDatas", &v) && (v == NULL || json_object_array_length (v) == 0))
+    return ferry_make_error (err, 0, "\"keyDatas\" contains no entries");
   /* Go decodes []byte members from base64 as it reads the file.  */
   if (ferry_json_get_string (r, "keyData") && check_base64 (ferry_json_get_string (r, "keyData"), err) < 0)
     return -1;
-  if (json_object_object_get_ex (r, "keyDatas", &v))
+  if (json_object_object_get_ex (r, "keyDatas", &v) && v)
     {
       size_t i;
       for (i = 0; i < json_object_array_length (v); i++)
         if (check_base64 (json_object_get_string (json_object_array_get_idx (v, i)), err) < 0)
           return -1;
     }
+  key_path = ferry_json_get_string (r, "keyPath");
+  /* Go takes a null list as an empty one, and a null keyData as none.  */
+  n = (key_path && *key_path) + has (r, "keyPaths") + set (r, "keyData") + has (r, "keyDatas")
+      + has (r, "fulcio") + has (r, "pki");
+  if (n != 1)
+    return ferry_make_error (err, 0,
+                             "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be "
+                             "specified");
   if (json_object_object_get_ex (r, "signedIdentity", &v) && validate_identity (v, err) < 0)
     return -1;
   return 0;

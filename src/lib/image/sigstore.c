@@ -445,7 +445,7 @@ ferry_sigstore_keys_load (json_object *req, EVP_PKEY ***keys, size_t *n, ferry_e
 
   *keys = NULL;
   *n = 0;
-  if (ferry_json_get_string (req, "keyPath"))
+  if (ferry_json_get_string (req, "keyPath") && *ferry_json_get_string (req, "keyPath"))
     ret = key_file_add (keys, n, ferry_json_get_string (req, "keyPath"), err);
   else if (json_object_object_get_ex (req, "keyPaths", &v) && json_object_is_type (v, json_type_array))
     for (i = 0; ret == 0 && i < json_object_array_length (v); i++)

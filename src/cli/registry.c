@@ -309,7 +309,7 @@ ferry_cmd_push (int argc, char **argv)
   if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
       && strncmp (argv[optind + 1], "docker://", 9) != 0)
     {
-      bool signing = sf.sign_by || sf.sigstore_key_path;
+      bool signing = sf.sign_by || sf.sigstore_key_path || sf.sigstore_params_path;
       ferry_cli_sign_flags_free (&sf);
       if (signing)
         return ferry_cli_failf ("cannot sign %s: ferry signs images pushed to a registry (docker://) only",

@@ -30,6 +30,9 @@ ferry_cli_sign_option (int opt, const char *arg, struct ferry_cli_sign_flags *f)
     case OPT_SIGN_BY_SIGSTORE_PRIVATE_KEY:
       f->sigstore_key_path = arg;
       return 1;
+    case OPT_SIGN_BY_SIGSTORE:
+      f->sigstore_params_path = arg;
+      return 1;
     default:
       return 0;
     }
@@ -86,6 +89,44 @@ load_sigstore_key (struct ferry_cli_sign_flags *f)
   return 0;
 }
 
+/* --sign-by-sigstore: the parameter file's key, unlocked with its own
+ * passphrase file, else asked on the terminal.  */
+static int
+load_params_key (struct ferry_cli_sign_flags *f)
+{
+  cleanup_free char *key_file = NULL, *pass_file = NULL, *pass = NULL;
+  ferry_error_t err = NULL;
+  size_t len = 0;
+  int r;
+
+  if (f->sigstore_params_path == NULL)
+    return 0;
+  if (ferry_sigstore_params_load (f->sigstore_params_path, &key_file, &pass_file, &err) < 0)
+    {
+      ferry_cli_fail (&err);
+      return -1;
+    }
+  if (pass_file)
+    {
+      if (ferry_read_file (pass_file, &pass, &len, &err) < 0)
+        {
+          ferry_cli_fail (&err);
+          return -1;
+        }
+      pass[strcspn (pass, "\r\n")] = '\0';
+    }
+  else
+    pass = isatty (STDIN_FILENO) ? ask_passphrase () : xstrdup ("");
+  r = ferry_sigstore_private_key_load (key_file, pass, &f->sigstore_params_key, &err);
+  explicit_bzero (pass, strlen (pass));
+  if (r < 0)
+    {
+      ferry_cli_fail (&err);
+      return -1;
+    }
+  return 0;
+}
+
 int
 ferry_cli_sign_finish (struct ferry_cli_sign_flags *f)
 {
@@ -99,6 +140,8 @@ ferry_cli_sign_finish (struct ferry_cli_sign_flags *f)
                        "--sign-passphrase-file");
       return -1;
     }
+  if (load_params_key (f) < 0)
+    return -1;
   if (f->passphrase_file == NULL)
     return load_sigstore_key (f);
   if (ferry_read_file (f->passphrase_file, &text, &len, &err) < 0)
@@ -161,7 +204,7 @@ ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, c
   size_t i;
   int ret = FERRY_EXIT_ERROR;
 
-  if (f->sign_by == NULL && f->sigstore_key == NULL)
+  if (f->sign_by == NULL && f->sigstore_key == NULL && f->sigstore_params_key == NULL)
     return 0;
   if (dest && strncmp (dest, "docker://", 9) == 0)
     dest += 9;
@@ -181,9 +224,10 @@ ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, c
     }
   if (sign_one (f, &ref, digest, &err) < 0)
     goto out;
-  if (f->sigstore_key)
+  if (f->sigstore_key || f->sigstore_params_key)
     {
-      size_t n = manifests ? json_object_array_length (manifests) : 0, k = 0;
+      EVP_PKEY *keys[2] = { f->sigstore_params_key, f->sigstore_key };
+      size_t n = manifests ? json_object_array_length (manifests) : 0, k = 0, j;
       cleanup_free const char **digests = xmalloc0 (sizeof (char *) * (n + 1));
 
       /* Each image as it is copied, then the list, as Podman.  */
@@ -194,8 +238,9 @@ ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, c
             digests[k++] = d;
         }
       digests[k++] = digest;
-      if (ferry_sigstore_sign_attach (f->sigstore_key, &o->registry, NULL, &ref, digests, k, &err) < 0)
-        goto out;
+      for (j = 0; j < 2; j++)
+        if (keys[j] && ferry_sigstore_sign_attach (keys[j], &o->registry, NULL, &ref, digests, k, &err) < 0)
+          goto out;
     }
   ret = 0;
 out:
@@ -208,6 +253,8 @@ ferry_cli_sign_flags_free (struct ferry_cli_sign_flags *f)
 {
   EVP_PKEY_free (f->sigstore_key);
   f->sigstore_key = NULL;
+  EVP_PKEY_free (f->sigstore_params_key);
+  f->sigstore_params_key = NULL;
   if (f->passphrase)
     {
       explicit_bzero (f->passphrase, strlen (f->passphrase));

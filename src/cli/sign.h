@@ -4,8 +4,9 @@
  * signature, into the registry's sigstore attachment) and
  * --sign-passphrase-file.  What was pushed is signed under the
  * destination's name once its manifest is up; a list's images are signed
- * too, as Podman signs each instance it copies.  Podman's
- * --sign-by-sigstore (Fulcio and Rekor) is not offered: ferry cannot.  */
+ * too, as Podman signs each instance it copies.  --sign-by-sigstore
+ * takes a parameter file's private key; one naming Fulcio or Rekor is
+ * refused, as ferry cannot use them.  */
 #ifndef FERRY_CLI_SIGN_H
 #define FERRY_CLI_SIGN_H
 
@@ -21,11 +22,13 @@ enum
   OPT_SIGN_BY = 0x2900,
   OPT_SIGN_PASSPHRASE_FILE,
   OPT_SIGN_BY_SIGSTORE_PRIVATE_KEY,
+  OPT_SIGN_BY_SIGSTORE,
 };
 
 #define FERRY_SIGN_FLAGS                                                                                     \
   { "sign-by", required_argument, NULL, OPT_SIGN_BY },                                                       \
       { "sign-by-sigstore-private-key", required_argument, NULL, OPT_SIGN_BY_SIGSTORE_PRIVATE_KEY },         \
+      { "sign-by-sigstore", required_argument, NULL, OPT_SIGN_BY_SIGSTORE },                                 \
   {                                                                                                          \
     "sign-passphrase-file", required_argument, NULL, OPT_SIGN_PASSPHRASE_FILE                                \
   }
@@ -36,6 +39,8 @@ enum
   "      --sign-by-sigstore-private-key PATH  sign it with this sigstore private key\n"                      \
   "                           (skopeo generate-sigstore-key), into the registry's\n"                         \
   "                           sigstore attachment (registries.d: use-sigstore-attachments)\n"                \
+  "      --sign-by-sigstore PATH  the same with the privateKeyFile of a sigstore signing\n"                  \
+  "                           parameter file (no Fulcio or Rekor)\n"                                         \
   "      --sign-passphrase-file FILE  the passphrase of the signing key, read from FILE\n"
 
 struct ferry_cli_sign_flags
@@ -43,8 +48,10 @@ struct ferry_cli_sign_flags
   const char *sign_by;
   const char *passphrase_file;
   const char *sigstore_key_path;
-  char *passphrase;       /* read by ferry_cli_sign_finish */
-  EVP_PKEY *sigstore_key; /* loaded by ferry_cli_sign_finish */
+  const char *sigstore_params_path;
+  char *passphrase;              /* read by ferry_cli_sign_finish */
+  EVP_PKEY *sigstore_key;        /* loaded by ferry_cli_sign_finish */
+  EVP_PKEY *sigstore_params_key; /* the parameter file's, likewise */
 };
 
 /* Handles OPT when it is one of FERRY_SIGN_FLAGS: 1 done, 0 not one.  */

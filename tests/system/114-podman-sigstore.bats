@@ -403,7 +403,7 @@ sig_layers() {
 	skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/$1:sha256-${2#sha256:}.sig" | jq '.layers | length'
 }
 
-@test "push and manifest push --sign-by-sigstore-private-key: sigstore attachments both tools verify, Podman's verified by ferry, and Podman's refusals before anything is pushed" {
+@test "push and manifest push --sign-by-sigstore-private-key and --sign-by-sigstore: sigstore attachments both tools verify, Podman's verified by ferry, and Podman's refusals before anything is pushed" {
 	registry_start
 	registry_insecure
 	sigstore_private_keys
@@ -412,6 +412,10 @@ sig_layers() {
 	f manifest create localhost/flist >/dev/null
 	f manifest add localhost/flist localhost/ferry-test:latest >/dev/null
 	sigstore_policy sk "\"keyPath\":\"$TEST_TMP/sk.pub\""
+	printf 'privateKeyFile: %s\nprivateKeyPassphraseFile: %s\n' "$TEST_TMP/sk.private" "$TEST_TMP/kp.txt" >"$TEST_TMP/params.yaml"
+	printf 'privateKeyFile: %s\nprivateKeyPassphraseFile: %s\n' "$TEST_TMP/sk.private" "$TEST_TMP/wrong.txt" >"$TEST_TMP/wrongpass.yaml"
+	printf 'privateKeyPassphraseFile: %s\n' "$TEST_TMP/kp.txt" >"$TEST_TMP/nokey.yaml"
+	printf 'privateKeyFile: %s\nbogus: 1\n' "$TEST_TMP/sk.private" >"$TEST_TMP/bogus.yaml"
 
 	f push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" \
 		--digestfile "$TEST_TMP/img.digest" ferry-test "$REGISTRY/ferry/img:v1"
@@ -456,10 +460,16 @@ sig_layers() {
 		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.pub" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/no4:v1"
 		tstep "$t" push -q --tls-verify=false --sign-by ferry@example.com --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/no5:v1"
 		tstep "$t" manifest push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/wrong.txt" localhost/flist "$REGISTRY/ferry/no6:v1"
+		# Signing parameter files (containers-sigstore-signing-params.yaml).
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/bogus.yaml" ferry-test "$REGISTRY/ferry/no7:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/nokey.yaml" ferry-test "$REGISTRY/ferry/no8:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/wrongpass.yaml" ferry-test "$REGISTRY/ferry/no9:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/none.yaml" ferry-test "$REGISTRY/ferry/no10:v1"
+		tstep "$t" push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/params.yaml" ferry-test "$REGISTRY/ferry/params-$t:v1"
 		: >"$HOME/.config/containers/registries.d/test.yaml"
 		tstep "$t" push -q --tls-verify=false --sign-by-sigstore-private-key "$TEST_TMP/sk.private" --sign-passphrase-file "$TEST_TMP/kp.txt" ferry-test "$REGISTRY/ferry/off-$t:v1"
 		echo "repositories: $(curl -s "http://$REGISTRY/v2/_catalog" | jq -r '.repositories | map(select(startswith("ferry/no"))) | length')"
-	done >"$TEST_TMP/all.log"
+	done | sed 's/\(yaml: unmarshal errors:\) .*/\1/' >"$TEST_TMP/all.log"
 	cat >"$TEST_TMP/expected" <<-'EOF'
 		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/wrong.txt ferry-test REG/ferry/no1:v1 -> 125
 		Error: initializing private key: decrypt: encrypted: decryption failed
@@ -473,6 +483,15 @@ sig_layers() {
 		Error: only one of --sign-by and sign-by-sigstore-private-key can be used with --sign-passphrase-file
 		$ manifest push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/wrong.txt localhost/flist REG/ferry/no6:v1 -> 125
 		Error: initializing private key: decrypt: encrypted: decryption failed
+		$ push -q --tls-verify=false --sign-by-sigstore TMP/bogus.yaml ferry-test REG/ferry/no7:v1 -> 125
+		Error: setting up signing using parameter file "TMP/bogus.yaml": parsing "TMP/bogus.yaml": yaml: unmarshal errors:
+		$ push -q --tls-verify=false --sign-by-sigstore TMP/nokey.yaml ferry-test REG/ferry/no8:v1 -> 125
+		Error: no private key source provided (neither a private key nor Fulcio) when preparing to create sigstore signatures
+		$ push -q --tls-verify=false --sign-by-sigstore TMP/wrongpass.yaml ferry-test REG/ferry/no9:v1 -> 125
+		Error: initializing private key: decrypt: encrypted: decryption failed
+		$ push -q --tls-verify=false --sign-by-sigstore TMP/none.yaml ferry-test REG/ferry/no10:v1 -> 125
+		Error: setting up signing using parameter file "TMP/none.yaml": reading "TMP/none.yaml": open TMP/none.yaml: no such file or directory
+		$ push -q --tls-verify=false --sign-by-sigstore TMP/params.yaml ferry-test REG/ferry/params-f:v1 -> 0
 		$ push -q --tls-verify=false --sign-by-sigstore-private-key TMP/sk.private --sign-passphrase-file TMP/kp.txt ferry-test REG/ferry/off-f:v1 -> 125
 		Error: writing signatures: writing sigstore attachments is disabled by configuration
 		repositories: 0
@@ -481,9 +500,22 @@ sig_layers() {
 	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -
 	# The image without a signature went, as Podman's does.
 	skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/ferry/off-f:v1" >/dev/null
+	# ferry's refusal of a bad parameter file is one line; what ferry
+	# cannot do (Fulcio, Rekor) is refused before anything is pushed.
+	run_ferry push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/bogus.yaml" ferry-test "$REGISTRY/ferry/no7:v1"
+	[ "$output" = "Error: setting up signing using parameter file \"$TEST_TMP/bogus.yaml\": parsing \"$TEST_TMP/bogus.yaml\": yaml: unmarshal errors: line 2: field bogus not found in type params.SigningParameterFile" ]
+	printf 'privateKeyFile: %s\nrekorURL: http://127.0.0.1:9\n' "$TEST_TMP/sk.private" >"$TEST_TMP/rekor.yaml"
+	attachments
+	run_ferry push -q --tls-verify=false --sign-by-sigstore "$TEST_TMP/rekor.yaml" ferry-test "$REGISTRY/ferry/no11:v1"
+	assert_status 125
+	[ "$output" = "Error: setting up signing using parameter file \"$TEST_TMP/rekor.yaml\": ferry cannot sign with Fulcio or record signatures in Rekor (fulcio, rekorURL): sign with privateKeyFile alone" ]
+	[ "$(curl -s "http://$REGISTRY/v2/_catalog" | jq -r '.repositories | map(select(startswith("ferry/no"))) | length')" = 0 ]
+	f rmi -a -f >/dev/null
+	f pull -q --tls-verify=false --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/params-f:v1" >/dev/null
 
 	need_podman
-	tail -n +$((n + 1)) "$TEST_TMP/all.log" | sed 's/off-podman_t/off-f/' | diff -u "$TEST_TMP/expected" -
+	tail -n +$((n + 1)) "$TEST_TMP/all.log" | sed -e 's/off-podman_t/off-f/' -e 's/params-podman_t/params-f/' | diff -u "$TEST_TMP/expected" -
+	podman_t pull -q --signature-policy "$TEST_TMP/sk.json" "$REGISTRY/ferry/params-f:v1" >/dev/null
 	# Podman verifies ferry's signatures; ferry verifies Podman's.
 	attachments
 	podman_t rmi -a -f >/dev/null

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <yaml.h>
 
 /* containers/image's limit for one signature (iolimits).  */
 #define SIGSTORE_MAX_SIZE (4 * 1024 * 1024)
@@ -1138,5 +1139,114 @@ ferry_sigstore_sign_attach (EVP_PKEY *key, const struct ferry_registry_options *
   ret = 0;
 out:
   ferry_registry_close (reg);
+  return ret;
+}
+
+/* ---- containers-sigstore-signing-params.yaml(5) ------------------------------------- */
+
+int
+ferry_sigstore_params_load (const char *path, char **key_file, char **passphrase_file, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  yaml_node_t *root;
+  yaml_node_pair_t *pair;
+  int ret = -1, remote = 0;
+
+  *key_file = *passphrase_file = NULL;
+  if (ferry_read_file (path, &text, &len, err) < 0)
+    {
+      int e = (*err)->status ? (*err)->status : EIO;
+      cleanup_free char *why = xstrdup (strerror (e));
+      ferry_error_release (err);
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0,
+                               "setting up signing using parameter file \"%s\": reading \"%s\": open %s: %s",
+                               path, path, path, why);
+    }
+  yaml_parser_initialize (&parser);
+  yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
+  if (! yaml_parser_load (&parser, &doc))
+    {
+      ret = ferry_make_error (
+          err, 0, "setting up signing using parameter file \"%s\": parsing \"%s\": yaml: line %zu: %s", path,
+          path, parser.problem_mark.line + 1, parser.problem ? parser.problem : "invalid YAML");
+      yaml_parser_delete (&parser);
+      return ret;
+    }
+  root = yaml_document_get_root_node (&doc);
+  if (root && root->type != YAML_MAPPING_NODE)
+    {
+      ferry_make_error (err, 0,
+                        "setting up signing using parameter file \"%s\": parsing \"%s\": not a YAML mapping",
+                        path, path);
+      goto out;
+    }
+  for (pair = root ? root->data.mapping.pairs.start : NULL; root && pair < root->data.mapping.pairs.top;
+       pair++)
+    {
+      yaml_node_t *k = yaml_document_get_node (&doc, pair->key),
+                  *v = yaml_document_get_node (&doc, pair->value);
+      const char *key = k && k->type == YAML_SCALAR_NODE ? (const char *) k->data.scalar.value : "";
+      char **slot = NULL;
+
+      if (strcmp (key, "privateKeyFile") == 0)
+        slot = key_file;
+      else if (strcmp (key, "privateKeyPassphraseFile") == 0)
+        slot = passphrase_file;
+      else if (strcmp (key, "fulcio") == 0 || strcmp (key, "rekorURL") == 0)
+        {
+          remote = 1;
+          continue;
+        }
+      else
+        {
+          /* Go's yaml, strict, in one line.  */
+          ferry_make_error (
+              err, 0,
+              "setting up signing using parameter file \"%s\": parsing \"%s\": yaml: unmarshal errors: "
+              "line %zu: field %s not found in type params.SigningParameterFile",
+              path, path, k ? k->start_mark.line + 1 : 0, key);
+          goto out;
+        }
+      if (v == NULL || v->type != YAML_SCALAR_NODE)
+        {
+          ferry_make_error (
+              err, 0, "setting up signing using parameter file \"%s\": parsing \"%s\": %s is not a string",
+              path, path, key);
+          goto out;
+        }
+      free (*slot);
+      *slot = xstrdup ((const char *) v->data.scalar.value);
+    }
+  if (remote)
+    {
+      ferry_make_error (
+          err, 0,
+          "setting up signing using parameter file \"%s\": ferry cannot sign with Fulcio or record "
+          "signatures in Rekor (fulcio, rekorURL): sign with privateKeyFile alone",
+          path);
+      goto out;
+    }
+  if (*key_file == NULL || **key_file == '\0')
+    {
+      ferry_make_error (
+          err, 0,
+          "no private key source provided (neither a private key nor Fulcio) when preparing to create "
+          "sigstore signatures");
+      goto out;
+    }
+  ret = 0;
+out:
+  if (ret < 0)
+    {
+      free (*key_file);
+      free (*passphrase_file);
+      *key_file = *passphrase_file = NULL;
+    }
+  yaml_document_delete (&doc);
+  yaml_parser_delete (&parser);
   return ret;
 }

@@ -91,6 +91,14 @@ char *ferry_sigstore_payload_new (const char *ref_string, const char *digest);
 int ferry_sigstore_private_key_load (const char *path, const char *passphrase, EVP_PKEY **out,
                                      ferry_error_t *err);
 
+/* A sigstore signing parameter file (containers-sigstore-signing-
+ * params.yaml(5)), as push --sign-by-sigstore reads it: *KEY_FILE gets
+ * privateKeyFile, *PASSPHRASE_FILE privateKeyPassphraseFile (NULL when
+ * absent).  A file that asks for Fulcio or Rekor is refused: ferry signs
+ * with a private key only.  */
+int ferry_sigstore_params_load (const char *path, char **key_file, char **passphrase_file,
+                                ferry_error_t *err);
+
 /* The base64 signature of PAYLOAD by KEY (SHA-256; Ed25519 signs the
  * payload itself), or NULL.  */
 char *ferry_sigstore_sign (EVP_PKEY *key, const char *payload, size_t len, ferry_error_t *err);

@@ -349,7 +349,7 @@ artifact_transfer (int argc, char **argv, bool push)
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
   struct transfer t = { .o = &o };
-  struct ferry_cli_sign_flags sf = { 0 };
+  cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
   cleanup_free char *name = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;

@@ -243,7 +243,7 @@ ferry_cmd_push (int argc, char **argv)
   struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
-  struct ferry_cli_sign_flags sf = { 0 };
+  cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, compress = 0, c, r;

@@ -70,6 +70,9 @@ int ferry_cli_sign_finish (struct ferry_cli_sign_flags *f);
 int ferry_cli_sign_pushed (const struct ferry_cli_sign_flags *f, const char *dest, const char *image,
                            const char *digest, bool is_list, const struct ferry_transfer_options *o);
 
+/* Wipes the passphrase and frees the keys; again is harmless.  */
 void ferry_cli_sign_flags_free (struct ferry_cli_sign_flags *f);
+
+#define cleanup_sign_flags __attribute__ ((cleanup (ferry_cli_sign_flags_free)))
 
 #endif

@@ -275,7 +275,8 @@ load_registries_d (const char *dir, json_object **out, ferry_error_t *err)
           names[n++] = xasprintf ("%s/%s", dir, de->d_name);
         }
     }
-  qsort (names, n, sizeof (char *), compare_names);
+  if (n > 1)
+    qsort (names, n, sizeof (char *), compare_names);
   for (i = 0; i < n; i++)
     {
       if (ret == 0 && load_registries_file (names[i], config, err) < 0)

@@ -70,7 +70,7 @@ build_packages=(
 	build-essential pkg-config meson ninja-build clang-format scdoc bash-completion
 	libjson-c-dev libsqlite3-dev sqlite3 libarchive-dev libzstd-dev zstd
 	libcurl4-openssl-dev libssl-dev libcmocka-dev libcap-dev zlib1g-dev
-	libnetfilter-conntrack-dev libisal-dev libyaml-dev
+	libnetfilter-conntrack-dev libisal-dev libyaml-dev libsodium-dev
 )
 # golang-github-containers-common ships the default seccomp profile
 # (/usr/share/containers/seccomp.json) every container runs under;

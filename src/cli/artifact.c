@@ -1,5 +1,6 @@
 /* ferry CLI: artifact, OCI artifacts (files, not images) kept apart from
  * the images, pushed to and pulled from registries, as Podman's.  */
+#include "sign.h"
 #include "commands.h"
 #include "common.h"
 #include "template.h"
@@ -292,7 +293,7 @@ static const char push_usage[]
       "Push an OCI artifact to its registry: its files, its config and its manifest.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
-      "  -q, --quiet              suppress output information\n" FERRY_PUSH_FLAGS_HELP;
+      "  -q, --quiet              suppress output information\n" FERRY_PUSH_FLAGS_HELP FERRY_SIGN_FLAGS_HELP;
 
 static const char pull_usage[]
     = "Usage: ferry artifact pull [OPTIONS] ARTIFACT\n\n"
@@ -345,11 +346,13 @@ artifact_transfer (int argc, char **argv, bool push)
           { "digestfile", required_argument, NULL, OPT_DIGESTFILE },
           { "decryption-key", required_argument, NULL, OPT_TRANSFER_DECRYPTION_KEY },
           { "quiet", no_argument, NULL, 'q' },
+          FERRY_SIGN_FLAGS,
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_transfer_options o = { 0 };
   struct ferry_cli_transfer_flags tf = { 0 };
   struct transfer t = { .o = &o };
+  cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
   cleanup_free char *name = NULL;
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
@@ -364,6 +367,8 @@ artifact_transfer (int argc, char **argv, bool push)
       r = ferry_cli_registry_option (c, optarg, &o.registry);
       if (r == 0)
         r = ferry_cli_transfer_option (c, optarg, &tf, &o);
+      if (r == 0 && push)
+        r = ferry_cli_sign_option (c, optarg, &sf);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -390,6 +395,8 @@ artifact_transfer (int argc, char **argv, bool push)
   if (ferry_cli_transfer_finish (&tf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
+  if (ferry_cli_sign_finish (&sf) < 0)
+    return FERRY_EXIT_ERROR;
   name = ferry_artifact_name (argv[optind], &err);
   if (name == NULL)
     return ferry_cli_fail (&err);
@@ -401,6 +408,8 @@ artifact_transfer (int argc, char **argv, bool push)
     ret = ferry_cli_fail (&err);
   else if (ferry_retry_run (&o.retry, push ? push_once : pull_once, &t, &err) < 0)
     ret = ferry_cli_fail (&err);
+  else if (push && (ret = ferry_cli_sign_pushed (&sf, t.x->name, NULL, t.digest, false, &o)) != 0)
+    ;
   else if (digestfile)
     {
       FILE *f = fopen (digestfile, "we");
@@ -410,6 +419,7 @@ artifact_transfer (int argc, char **argv, bool push)
                                digestfile, strerror (errno));
     }
   free (t.digest);
+  ferry_cli_sign_flags_free (&sf);
   ferry_artifacts_close (t.a);
   ferry_cli_transfer_flags_free (&tf);
   return ret;

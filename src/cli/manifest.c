@@ -1,6 +1,7 @@
 /* ferry CLI: manifest create, add, annotate, inspect, push, remove, rm and
  * exists, as Podman's.  A list is an image of the store (image/store.h);
  * its texts are made by image/manifest_list.h.  */
+#include "sign.h"
 #include "commands.h"
 #include "common.h"
 #include "compression.h"
@@ -650,7 +651,7 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines (shown only on a terminal "
-      "anyway)\n"
+      "anyway)\n" FERRY_SIGN_FLAGS_HELP
       "      --add-compression FORMAT[,FORMAT]  also push, for each platform that has\n"
       "                           none in FORMAT (gzip or zstd), a copy of its image\n"
       "                           with every layer in FORMAT, and list it\n" FERRY_COMPRESSION_FLAGS_HELP
@@ -704,6 +705,7 @@ manifest_push (int argc, char **argv)
           { "remove-signatures", no_argument, NULL, OPT_MANIFEST_REMOVE_SIGNATURES },
           { "rm", no_argument, NULL, OPT_MANIFEST_RM },
           { "quiet", no_argument, NULL, 'q' },
+          FERRY_SIGN_FLAGS,
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
@@ -711,6 +713,7 @@ manifest_push (int argc, char **argv)
   struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
+  cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
   bool all = true, rm = false, quiet = false;
@@ -725,6 +728,8 @@ manifest_push (int argc, char **argv)
         rc = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (rc == 0)
         rc = ferry_cli_compression_option (c, optarg, &cf);
+      if (rc == 0)
+        rc = ferry_cli_sign_option (c, optarg, &sf);
       if (rc < 0)
         return FERRY_EXIT_ERROR;
       if (rc > 0)
@@ -770,13 +775,28 @@ manifest_push (int argc, char **argv)
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
+  if (ferry_cli_sign_finish (&sf) < 0)
+    return FERRY_EXIT_ERROR;
   s = ferry_cli_open_store ();
   if (s == NULL)
-    return FERRY_EXIT_ERROR;
+    {
+      ferry_cli_sign_flags_free (&sf);
+      return FERRY_EXIT_ERROR;
+    }
   if (ferry_image_push_list (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, all, &o, &digest,
                              &err)
       < 0)
-    return ferry_cli_fail (&err);
+    {
+      ferry_cli_sign_flags_free (&sf);
+      return ferry_cli_fail (&err);
+    }
+  {
+    rc = ferry_cli_sign_pushed (&sf, argc - optind == 2 ? argv[optind + 1] : NULL, argv[optind], digest, all,
+                                &o);
+    ferry_cli_sign_flags_free (&sf);
+    if (rc != 0)
+      return rc;
+  }
   if (digestfile)
     {
       FILE *fp = fopen (digestfile, "we");

@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "common.h"
 #include "compression.h"
+#include "sign.h"
 #include "transfer.h"
 #include "engine/secret.h"
 #include "image/auth.h"
@@ -192,41 +193,10 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
-      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n"
-      "      --sign-by KEY        sign the pushed image with this GnuPG key, storing the\n"
-      "                           signature where registries.d says (ferry-image-sign(1))\n"
+      "  -q, --quiet              no progress lines (they are shown only on a terminal "
+      "anyway)\n" FERRY_SIGN_FLAGS_HELP
       "      --signature-policy FILE  the trust policy instead of the default one: as by\n"
       "                           Podman it must be valid, and does not judge local images\n";
-
-/* compat-trust's block, past transfer.h's OPT_TRANSFER_SIGNATURE_POLICY.  */
-enum
-{
-  OPT_PUSH_SIGN_BY = 0x2710,
-};
-
-/* push --sign-by: the signature of what was pushed, under the
- * destination's name, as Podman makes it after the manifest is up.  */
-static int
-push_sign (const char *key, const char *image, const char *dest, const char *digest)
-{
-  const char *name = dest ? dest : image;
-  struct ferry_reference ref = { 0 };
-  ferry_error_t err = NULL;
-  int r;
-
-  if (strncmp (name, "docker://", 9) == 0)
-    name += 9;
-  if (ferry_reference_parse (name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref, &err) < 0)
-    return ferry_cli_fail (&err);
-  r = ferry_signature_sign_store (key, NULL, NULL, &ref, digest, &err);
-  ferry_reference_free (&ref);
-  if (r < 0)
-    {
-      ferry_error_wrap (&err, "creating signature");
-      return ferry_cli_fail (&err);
-    }
-  return 0;
-}
 
 static int
 write_digestfile (const char *digestfile, const char *digest)
@@ -273,7 +243,7 @@ ferry_cmd_push (int argc, char **argv)
           { "compress", no_argument, NULL, OPT_PUSH_COMPRESS },
           { "format", required_argument, NULL, 'f' },
           { "quiet", no_argument, NULL, 'q' },
-          { "sign-by", required_argument, NULL, OPT_PUSH_SIGN_BY },
+          FERRY_SIGN_FLAGS,
           { "signature-policy", required_argument, NULL, OPT_TRANSFER_SIGNATURE_POLICY },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
@@ -282,7 +252,8 @@ ferry_cmd_push (int argc, char **argv)
   struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
-  const char *digestfile = NULL, *sign_by = NULL;
+  cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
+  const char *digestfile = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, compress = 0, c, r;
 
@@ -295,6 +266,8 @@ ferry_cmd_push (int argc, char **argv)
         r = ferry_cli_transfer_option (c, optarg, &tf, &o);
       if (r == 0)
         r = ferry_cli_compression_option (c, optarg, &cf);
+      if (r == 0)
+        r = ferry_cli_sign_option (c, optarg, &sf);
       if (r < 0)
         return FERRY_EXIT_ERROR;
       if (r > 0)
@@ -317,9 +290,6 @@ ferry_cmd_push (int argc, char **argv)
         case 'q':
           quiet = 1;
           break;
-        case OPT_PUSH_SIGN_BY:
-          sign_by = optarg;
-          break;
         default:
           r = ferry_cli_parse_or_help (c, "push", argv, push_usage);
           if (r != 0)
@@ -332,6 +302,8 @@ ferry_cmd_push (int argc, char **argv)
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ! quiet && isatty (STDERR_FILENO);
+  if (ferry_cli_sign_finish (&sf) < 0)
+    return FERRY_EXIT_ERROR;
   {
     /* Podman reads the policy on a push too, and refuses an invalid one,
      * though it does not judge an image from local storage.  */
@@ -346,6 +318,11 @@ ferry_cmd_push (int argc, char **argv)
   if (argc - optind == 2 && ferry_transport_is_prefixed (argv[optind + 1])
       && strncmp (argv[optind + 1], "docker://", 9) != 0)
     {
+      bool signing = sf.sign_by || sf.sigstore_key_path || sf.sigstore_params_path;
+      ferry_cli_sign_flags_free (&sf);
+      if (signing)
+        return ferry_cli_failf ("cannot sign %s: ferry signs images pushed to a registry (docker://) only",
+                                argv[optind + 1]);
       if (o.encryption_keys)
         return ferry_cli_failf (
             "--encryption-key: ferry encrypts layers on a push to a registry (docker://), "
@@ -357,8 +334,9 @@ ferry_cmd_push (int argc, char **argv)
     /* A manifest list goes with its images, as Podman pushes one.  */
     struct ferry_image *list = NULL;
     const char *dest = argc - optind == 2 ? argv[optind + 1] : NULL;
+    bool is_list = ferry_store_lookup_list (s, argv[optind], &list, &err) == 0;
 
-    if (ferry_store_lookup_list (s, argv[optind], &list, &err) == 0)
+    if (is_list)
       {
         ferry_image_free (list);
         if (o.encryption_keys)
@@ -377,9 +355,14 @@ ferry_cmd_push (int argc, char **argv)
       }
     ferry_cli_transfer_flags_free (&tf);
     if (r < 0)
-      return ferry_cli_fail (&err);
-    if (sign_by && push_sign (sign_by, argv[optind], dest, digest) != 0)
-      return FERRY_EXIT_ERROR;
+      {
+        ferry_cli_sign_flags_free (&sf);
+        return ferry_cli_fail (&err);
+      }
+    r = ferry_cli_sign_pushed (&sf, dest, argv[optind], digest, is_list, &o);
+    ferry_cli_sign_flags_free (&sf);
+    if (r != 0)
+      return r;
   }
   ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   return digestfile ? write_digestfile (digestfile, digest) : 0;

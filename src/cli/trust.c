@@ -290,14 +290,14 @@ sign_one (const char *name, const char *key, const char *directory, int all,
       for (i = 0; i < json_object_array_length (list); i++)
         {
           const char *d = ferry_json_get_string (json_object_array_get_idx (list, i), "digest");
-          if (d && ferry_signature_sign_store (key, directory, o->registries_d, &ref, d, err) < 0)
+          if (d && ferry_signature_sign_store (key, NULL, directory, o->registries_d, &ref, d, err) < 0)
             {
               ferry_error_wrap (err, "storing signature for %s, %s", ref_string, d);
               goto out;
             }
         }
     }
-  if (ferry_signature_sign_store (key, directory, o->registries_d, &ref, digest, err) < 0)
+  if (ferry_signature_sign_store (key, NULL, directory, o->registries_d, &ref, digest, err) < 0)
     {
       ferry_error_wrap (err, "storing signature for %s, %s", ref_string, digest);
       goto out;

@@ -1,5 +1,6 @@
 #include "policy.h"
 #include "signature.h"
+#include "sigstore.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -91,6 +92,14 @@ has (json_object *obj, const char *key)
 {
   json_object *v;
   return json_object_object_get_ex (obj, key, &v);
+}
+
+/* Present and not null (Go leaves a member that is null unset).  */
+static int
+set (json_object *obj, const char *key)
+{
+  json_object *v;
+  return json_object_object_get_ex (obj, key, &v) && v != NULL;
 }
 
 static int
@@ -214,6 +223,58 @@ validate_signed_by (json_object *r, ferry_error_t *err)
 }
 
 static int
+check_base64 (const char *text, ferry_error_t *err)
+{
+  size_t len = 0, bad = 0;
+  unsigned char *data = ferry_base64_decode_strict (text, strlen (text), &len, &bad);
+
+  if (data == NULL)
+    return ferry_make_error (err, 0, "illegal base64 data at input byte %zu", bad);
+  free (data);
+  return 0;
+}
+
+/* Go's decoding error for a value V that is not of GO_TYPE: of the
+ * struct field GO_FIELD, or (NULL) of a value read on its own.  */
+static int
+unmarshal_error (json_object *v, const char *go_field, const char *go_type, ferry_error_t *err)
+{
+  if (go_field)
+    return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type %s",
+                             go_kind (v), go_field, go_type);
+  return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type %s", go_kind (v),
+                           go_type);
+}
+
+/* R's member KEY, when present and not null, is a string.  */
+static int
+plain_string (json_object *r, const char *key, const char *go_type, ferry_error_t *err)
+{
+  json_object *v;
+
+  if (! json_object_object_get_ex (r, key, &v) || v == NULL || json_object_is_type (v, json_type_string))
+    return 0;
+  return unmarshal_error (v, NULL, go_type, err);
+}
+
+/* R's member KEY, when present, is an array of strings.  */
+static int
+string_list (json_object *r, const char *key, const char *go_field, ferry_error_t *err)
+{
+  json_object *v;
+  size_t i;
+
+  if (! json_object_object_get_ex (r, key, &v) || v == NULL)
+    return 0;
+  if (! json_object_is_type (v, json_type_array))
+    return unmarshal_error (v, go_field, "[]string", err);
+  for (i = 0; i < json_object_array_length (v); i++)
+    if (ferry_json_string_value (json_object_array_get_idx (v, i)) == NULL)
+      return unmarshal_error (json_object_array_get_idx (v, i), go_field, "string", err);
+  return 0;
+}
+
+static int
 validate_sigstore (json_object *r, ferry_error_t *err)
 {
   static const char *const known[] = { "type",
@@ -230,11 +291,34 @@ validate_sigstore (json_object *r, ferry_error_t *err)
                                        "signedIdentity",
                                        NULL };
   json_object *v;
-  int n = has (r, "keyPath") + has (r, "keyPaths") + has (r, "keyData") + has (r, "keyDatas")
-          + has (r, "fulcio") + has (r, "pki");
+  const char *key_path;
+  int n;
 
   if (only_keys (r, known, err) < 0)
     return -1;
+  /* sigstoreSigned is read member by member (Go's words name no struct
+   * field), and an empty keyPath counts as none.  */
+  if (plain_string (r, "keyPath", "string", err) < 0 || plain_string (r, "keyData", "[]uint8", err) < 0
+      || string_list (r, "keyPaths", NULL, err) < 0 || string_list (r, "keyDatas", NULL, err) < 0)
+    return -1;
+  if (json_object_object_get_ex (r, "keyPaths", &v) && (v == NULL || json_object_array_length (v) == 0))
+    return ferry_make_error (err, 0, "\"keyPaths\" contains no entries");
+  if (json_object_object_get_ex (r, "keyDatas", &v) && (v == NULL || json_object_array_length (v) == 0))
+    return ferry_make_error (err, 0, "\"keyDatas\" contains no entries");
+  /* Go decodes []byte members from base64 as it reads the file.  */
+  if (ferry_json_get_string (r, "keyData") && check_base64 (ferry_json_get_string (r, "keyData"), err) < 0)
+    return -1;
+  if (json_object_object_get_ex (r, "keyDatas", &v) && v)
+    {
+      size_t i;
+      for (i = 0; i < json_object_array_length (v); i++)
+        if (check_base64 (json_object_get_string (json_object_array_get_idx (v, i)), err) < 0)
+          return -1;
+    }
+  key_path = ferry_json_get_string (r, "keyPath");
+  /* Go takes a null list as an empty one, and a null keyData as none.  */
+  n = (key_path && *key_path) + has (r, "keyPaths") + set (r, "keyData") + has (r, "keyDatas")
+      + has (r, "fulcio") + has (r, "pki");
   if (n != 1)
     return ferry_make_error (err, 0,
                              "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be "
@@ -490,6 +574,12 @@ check_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
   return ret;
 }
 
+int
+ferry_policy_json_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
+{
+  return check_duplicate_keys (text, len, err);
+}
+
 /* TEXT as JSON, with Go's words for the commonest failures.  */
 static json_object *
 parse_json_text (const char *text, size_t len, ferry_error_t *err)
@@ -671,15 +761,49 @@ ferry_policy_requirements (ferry_policy_t *p, const struct ferry_policy_image *i
 struct check
 {
   const struct ferry_policy_image *img;
+  const char *policy_path;
   int have_signatures;
-  struct ferry_signature *sigs;
+  struct ferry_signature *sigs; /* simple signing */
   size_t n_sigs;
+  struct ferry_sigstore_signature *sigstore;
+  size_t n_sigstore;
 };
 
+/* The lookaside's blobs that are sigstore signatures move to
+ * C->sigstore; the rest stay simple signing ones.  */
+static int
+sort_lookaside (struct check *c, ferry_error_t *err)
+{
+  size_t i, kept = 0;
+
+  for (i = 0; i < c->n_sigs; i++)
+    {
+      struct ferry_sigstore_signature s;
+      int r = ferry_sigstore_from_blob (c->sigs[i].data, c->sigs[i].len, c->sigs[i].where, &s, err);
+
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        {
+          c->sigs[kept++] = c->sigs[i];
+          continue;
+        }
+      c->sigstore = xrealloc (c->sigstore, sizeof (*c->sigstore) * (c->n_sigstore + 1));
+      c->sigstore[c->n_sigstore++] = s;
+      free (c->sigs[i].data);
+      free (c->sigs[i].where);
+    }
+  c->n_sigs = kept;
+  return 0;
+}
+
+/* As containers/image reads an image's signatures: the lookaside's, then
+ * the registry's sigstore attachment where registries.d asks for it.  */
 static int
 load_signatures (struct check *c, ferry_error_t *err)
 {
   cleanup_free char *url = NULL;
+  int attachments = 0;
 
   if (c->have_signatures)
     return 0;
@@ -690,10 +814,20 @@ load_signatures (struct check *c, ferry_error_t *err)
     return 0;
   if (ferry_lookaside_url (c->img->registries_d, c->img->ref, 0, &url, err) < 0)
     return -1;
-  if (url == NULL)
-    return 0;
-  return ferry_signatures_read (url, c->img->ref, c->img->manifest_digest, c->img->registry, &c->sigs,
-                                &c->n_sigs, err);
+  if (url
+      && (ferry_signatures_read (url, c->img->ref, c->img->manifest_digest, c->img->registry, &c->sigs,
+                                 &c->n_sigs, err)
+              < 0
+          || sort_lookaside (c, err) < 0))
+    return -1;
+  if (ferry_registries_d_sigstore_attachments (c->img->registries_d, c->img->ref, &attachments, err) < 0)
+    return -1;
+  if (attachments
+      && ferry_sigstore_attachments_read (c->img->registry, c->img->ref, c->img->manifest_digest,
+                                          &c->sigstore, &c->n_sigstore, err)
+             < 0)
+    return -1;
+  return 0;
 }
 
 static char *
@@ -756,6 +890,14 @@ check_one_signature (struct check *c, json_object *req, const struct ferry_signa
                                         err);
 }
 
+static void
+add_reason (char **reasons, const char *why)
+{
+  char *joined = *reasons ? xasprintf ("%s; %s", *reasons, why) : xstrdup (why);
+  free (*reasons);
+  *reasons = joined;
+}
+
 static int
 check_signed_by (struct check *c, json_object *req, ferry_error_t *err)
 {
@@ -777,18 +919,91 @@ check_signed_by (struct check *c, json_object *req, ferry_error_t *err)
           *err = steal_pointer (&why);
           return -1;
         }
-      if (reasons == NULL)
-        reasons = xstrdup (why->msg);
-      else
-        {
-          char *joined = xasprintf ("%s; %s", reasons, why->msg);
-          free (reasons);
-          reasons = joined;
-        }
+      add_reason (&reasons, why->msg);
       rejected++;
     }
+  /* signedBy does not see sigstore signatures at all (containers/image
+   * gives it the simple signing ones only).  */
   if (rejected == 0)
     return ferry_make_error (err, 0, "A signature was required, but no signature exists");
+  if (rejected == 1)
+    return ferry_make_error (err, 0, "%s", reasons);
+  return ferry_make_error (err, 0, "None of the signatures were accepted, reasons: %s", reasons);
+}
+
+/* What of a sigstoreSigned requirement ferry cannot check: NULL, or its
+ * name for the refusal.  */
+static const char *
+sigstore_unverifiable (json_object *req)
+{
+  if (has (req, "fulcio"))
+    return "a Fulcio certificate (fulcio)";
+  if (has (req, "pki"))
+    return "a PKI certificate (pki)";
+  if (has (req, "rekorPublicKeyPath") || has (req, "rekorPublicKeyPaths") || has (req, "rekorPublicKeyData")
+      || has (req, "rekorPublicKeyDatas"))
+    return "a Rekor log entry (rekorPublicKey*)";
+  return NULL;
+}
+
+static int
+check_sigstore_signed (struct check *c, json_object *req, ferry_error_t *err)
+{
+  cleanup_free char *reasons = NULL;
+  EVP_PKEY **keys = NULL;
+  size_t n_keys = 0, i, rejected = 0, non_attachments = 0;
+  json_object *identity = NULL;
+  const char *unverifiable = sigstore_unverifiable (req);
+  cleanup_error ferry_error_t key_err = NULL;
+  int keys_loaded = 0;
+
+  if (unverifiable)
+    return ferry_make_error (
+        err, 0,
+        "%s requires a sigstore signature checked against %s (sigstoreSigned in %s), which "
+        "ferry cannot verify: the image is refused",
+        c->img->shown, unverifiable, c->policy_path ? c->policy_path : "the policy");
+  if (load_signatures (c, err) < 0)
+    return -1;
+  json_object_object_get_ex (req, "signedIdentity", &identity);
+  for (i = 0; i < c->n_sigstore; i++)
+    {
+      cleanup_error ferry_error_t why = NULL;
+      const struct ferry_sigstore_signature *s = &c->sigstore[i];
+
+      if (strcmp (s->mime_type, FERRY_SIGSTORE_SIGNATURE_TYPE) != 0)
+        {
+          non_attachments++;
+          continue;
+        }
+      /* containers/image reads the keys for each signature: with none,
+       * a key that cannot be read is no reason.  */
+      if (! keys_loaded)
+        {
+          keys_loaded = 1;
+          ferry_sigstore_keys_load (req, &keys, &n_keys, &key_err);
+        }
+      if (key_err)
+        add_reason (&reasons, key_err->msg);
+      else if (ferry_sigstore_verify (keys, n_keys, s, c->img->manifest_digest, c->img->ref, identity, &why)
+               == 0)
+        {
+          ferry_sigstore_keys_free (keys, n_keys);
+          return 0;
+        }
+      else
+        add_reason (&reasons, why->msg);
+      rejected++;
+    }
+  ferry_sigstore_keys_free (keys, n_keys);
+  if (rejected == 0 && c->n_sigs == 0 && non_attachments == 0)
+    return ferry_make_error (err, 0, "A signature was required, but no signature exists");
+  if (rejected == 0)
+    return ferry_make_error (
+        err, 0,
+        "A signature was required, but no signature exists (%zu non-sigstore signatures, %zu "
+        "sigstore non-signature attachments)",
+        c->n_sigs, non_attachments);
   if (rejected == 1)
     return ferry_make_error (err, 0, "%s", reasons);
   return ferry_make_error (err, 0, "None of the signatures were accepted, reasons: %s", reasons);
@@ -798,7 +1013,7 @@ int
 ferry_policy_check (ferry_policy_t *p, const struct ferry_policy_image *img, ferry_error_t *err)
 {
   json_object *reqs = ferry_policy_requirements (p, img);
-  struct check c = { .img = img };
+  struct check c = { .img = img, .policy_path = p->path };
   size_t i;
   int ret = 0;
 
@@ -814,12 +1029,10 @@ ferry_policy_check (ferry_policy_t *p, const struct ferry_policy_image *img, fer
       else if (strcmp (type, "signedBy") == 0)
         ret = check_signed_by (&c, req, err);
       else
-        ret = ferry_make_error (err, 0,
-                                "%s requires a sigstore signature (sigstoreSigned in %s), which ferry cannot "
-                                "verify: the image is refused",
-                                img->shown, p->path ? p->path : "the policy");
+        ret = check_sigstore_signed (&c, req, err);
     }
   ferry_signatures_free (c.sigs, c.n_sigs);
+  ferry_sigstore_signatures_free (c.sigstore, c.n_sigstore);
   if (ret < 0)
     return ferry_error_wrap (err, "Source image rejected");
   return 0;

@@ -8,8 +8,11 @@
  * page says: the image's full reference, its repository, its namespaces
  * up to the host, "*.domain" wildcards of the host, the transport's ""
  * scope, then the global default.  Every requirement of the scope must
- * hold.  `signedBy` verifies simple signing signatures (signature.h);
- * `sigstoreSigned` is refused, as ferry cannot verify it.
+ * hold.  `signedBy` verifies simple signing signatures (signature.h),
+ * `sigstoreSigned` sigstore signatures with public keys (sigstore.h),
+ * from the lookaside and, where registries.d says
+ * use-sigstore-attachments, from the registry's attachments; one that
+ * names Fulcio, Rekor or a PKI is refused, as ferry cannot verify those.
  *
  * Where no policy file exists at all Podman refuses every image; ferry
  * accepts then, so that it works on a machine without containers-common
@@ -36,6 +39,11 @@ typedef struct ferry_policy
 /* $HOME/.config/containers/policy.json when it exists, otherwise
  * /etc/containers/policy.json.  Returns a new string.  */
 char *ferry_policy_default_path (void);
+
+/* json-c keeps the last of two equal keys, where containers/image
+ * refuses the document: an error ("Duplicate key \"x\"") when TEXT, valid
+ * JSON, has two equal keys in one object.  */
+int ferry_policy_json_duplicate_keys (const char *text, size_t len, ferry_error_t *err);
 
 /* Reads PATH (NULL: the default path, where a missing file means accept
  * all).  */

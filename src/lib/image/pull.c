@@ -261,9 +261,9 @@ choose_from_index (struct pull *p, json_object *index, char digest[FERRY_DIGEST_
   }
 }
 
-/* The trust policy looks at what the reference names as the registry
- * serves it: a signature signs the top-level manifest, an index when the
- * image has several platforms.  */
+/* The trust policy looks at the image manifest that is pulled, as
+ * containers/image does: for an index, the instance chosen from it (whose
+ * signatures are its own, by its digest), under the reference pulled.  */
 static int
 check_policy (struct pull *p, const char *body, size_t len, const char *digest, ferry_error_t *err)
 {
@@ -303,10 +303,15 @@ resolve_manifest (struct pull *p, char **body, size_t *len, char digest[FERRY_DI
       *body = NULL;
       if (fetch_manifest (p, reference, want, body, len, &media_type, digest, err) < 0)
         return -1;
-      if (depth == 0 && check_policy (p, *body, *len, digest, err) < 0)
-        return -1;
       if (ferry_media_is_manifest (media_type))
-        return 0;
+        {
+          /* As Podman copies "the system image": the image chosen from an
+           * index is what the policy judges, by its own digest and
+           * signatures.  */
+          if (check_policy (p, *body, *len, digest, err) < 0)
+            return depth > 0 ? ferry_error_wrap (err, "copying system image from manifest list") : -1;
+          return 0;
+        }
       if (! ferry_media_is_index (media_type))
         {
           if (strncmp (media_type, "application/vnd.docker.distribution.manifest.v1", 47) == 0)

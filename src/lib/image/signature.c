@@ -123,6 +123,17 @@ yaml_section (const char *file, const char *scope, yaml_document_t *doc, yaml_no
             return ferry_make_error (err, 0, "parsing %s: `%s` of `%s` is not a string", file, k, scope);
           json_object_object_add (o, k, json_object_new_string (v));
         }
+      else if (strcmp (k, "use-sigstore-attachments") == 0)
+        {
+          /* YAML 1.2's booleans, as Go's yaml reads them.  */
+          if (v && (strcmp (v, "true") == 0 || strcmp (v, "True") == 0 || strcmp (v, "TRUE") == 0))
+            json_object_object_add (o, k, json_object_new_boolean (1));
+          else if (v && (strcmp (v, "false") == 0 || strcmp (v, "False") == 0 || strcmp (v, "FALSE") == 0))
+            json_object_object_add (o, k, json_object_new_boolean (0));
+          else
+            return ferry_make_error (err, 0, "parsing %s: `%s` of `%s` is not a boolean (true or false)",
+                                     file, k, scope);
+        }
     }
   *out = steal_pointer (&o);
   return 0;
@@ -268,7 +279,8 @@ load_registries_d (const char *dir, json_object **out, ferry_error_t *err)
           names[n++] = xasprintf ("%s/%s", dir, de->d_name);
         }
     }
-  qsort (names, n, sizeof (char *), compare_names);
+  if (n > 1)
+    qsort (names, n, sizeof (char *), compare_names);
   for (i = 0; i < n; i++)
     {
       if (ret == 0 && load_registries_file (names[i], config, err) < 0)
@@ -321,6 +333,59 @@ matching_section (json_object *docker, const struct ferry_reference *ref)
         return section;
     }
   return NULL;
+}
+
+/* The most precise section of DOCKER for REF that has KEY, as
+ * containers/image looks up use-sigstore-attachments.  */
+static json_object *
+section_with (json_object *docker, const struct ferry_reference *ref, const char *key)
+{
+  cleanup_free char *full = ferry_reference_string (ref);
+  cleanup_free char *name = ferry_reference_name (ref);
+  json_object *section;
+  char *slash, *colon, *dot;
+
+  if (json_object_object_get_ex (docker, full, &section) && json_object_object_get_ex (section, key, NULL))
+    return section;
+  for (;;)
+    {
+      if (json_object_object_get_ex (docker, name, &section)
+          && json_object_object_get_ex (section, key, NULL))
+        return section;
+      slash = strrchr (name, '/');
+      if (slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  colon = strchr (name, ':');
+  if (colon)
+    *colon = '\0';
+  for (dot = strchr (name, '.'); dot; dot = strchr (dot + 1, '.'))
+    {
+      cleanup_free char *wild = xasprintf ("*.%s", dot + 1);
+      if (json_object_object_get_ex (docker, wild, &section)
+          && json_object_object_get_ex (section, key, NULL))
+        return section;
+    }
+  return NULL;
+}
+
+int
+ferry_registries_d_sigstore_attachments (const char *dir, const struct ferry_reference *ref, int *use,
+                                         ferry_error_t *err)
+{
+  cleanup_json json_object *config = NULL;
+  json_object *section, *v;
+
+  *use = 0;
+  if (load_registries_d (dir, &config, err) < 0)
+    return -1;
+  section = section_with (ferry_json_get_object (config, "docker"), ref, "use-sigstore-attachments");
+  if (section == NULL)
+    section = ferry_json_get_object (config, "default-docker");
+  if (section && json_object_object_get_ex (section, "use-sigstore-attachments", &v))
+    *use = json_object_get_boolean (v);
+  return 0;
 }
 
 static const char *
@@ -1045,6 +1110,24 @@ identity_accepts (json_object *identity, const struct ferry_reference *intended,
 }
 
 int
+ferry_signature_identity_accepts (json_object *identity, const struct ferry_reference *intended,
+                                  const char *signed_ref, ferry_error_t *err)
+{
+  struct ferry_reference parsed = { 0 };
+  int name_only, ok;
+
+  if (parse_ref (signed_ref, &parsed, &name_only, err) < 0)
+    {
+      /* A reference that does not parse matches nothing.  */
+      ferry_error_release (err);
+      return 0;
+    }
+  ok = identity_accepts (identity, intended, &parsed, name_only, err);
+  ferry_reference_free (&parsed);
+  return ok;
+}
+
+int
 ferry_signature_check_payload (const char *payload, size_t len, const char *digest,
                                const struct ferry_reference *intended, json_object *identity,
                                ferry_error_t *err)
@@ -1107,13 +1190,13 @@ ferry_signature_check_payload (const char *payload, size_t len, const char *dige
 /* ---- signing ------------------------------------------------------------------------ */
 
 int
-ferry_signature_sign (const char *key_id, const char *ref_string, const char *digest, char **sig, size_t *len,
-                      ferry_error_t *err)
+ferry_signature_sign (const char *key_id, const char *passphrase, const char *ref_string, const char *digest,
+                      char **sig, size_t *len, ferry_error_t *err)
 {
   cleanup_json json_object *root = json_object_new_object ();
   json_object *critical = json_object_new_object (), *identity = json_object_new_object (),
               *image = json_object_new_object (), *optional = json_object_new_object ();
-  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL;
+  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL, *pass = NULL;
   const char *text;
   int rc, ret = -1;
 
@@ -1138,9 +1221,36 @@ ferry_signature_sign (const char *key_id, const char *ref_string, const char *di
   err_log = xasprintf ("%s/stderr", tmp);
   if (ferry_write_file_atomic (in, text, strlen (text), 0600, err) < 0)
     goto out;
+  if (passphrase)
+    {
+      /* A file in the private directory, never an argument: ps shows
+       * those.  */
+      pass = xasprintf ("%s/passphrase", tmp);
+      if (ferry_write_file_atomic (pass, passphrase, strlen (passphrase), 0600, err) < 0)
+        goto out;
+    }
   {
-    char *argv[] = { "gpg", "--batch", "--no-tty", "--yes", "--local-user", (char *) key_id, "--output",
-                     out,   "--sign",  in,         NULL };
+    char *argv[16];
+    size_t n = 0;
+
+    argv[n++] = "gpg";
+    argv[n++] = "--batch";
+    argv[n++] = "--no-tty";
+    argv[n++] = "--yes";
+    if (pass)
+      {
+        argv[n++] = "--pinentry-mode";
+        argv[n++] = "loopback";
+        argv[n++] = "--passphrase-file";
+        argv[n++] = pass;
+      }
+    argv[n++] = "--local-user";
+    argv[n++] = (char *) key_id;
+    argv[n++] = "--output";
+    argv[n++] = out;
+    argv[n++] = "--sign";
+    argv[n++] = in;
+    argv[n] = NULL;
     rc = run_tool (argv, out_log, err_log, NULL, err);
   }
   if (rc < 0)
@@ -1235,8 +1345,9 @@ out:
 }
 
 int
-ferry_signature_sign_store (const char *key_id, const char *dir, const char *registries_d,
-                            const struct ferry_reference *ref, const char *digest, ferry_error_t *err)
+ferry_signature_sign_store (const char *key_id, const char *passphrase, const char *dir,
+                            const char *registries_d, const struct ferry_reference *ref, const char *digest,
+                            ferry_error_t *err)
 {
   cleanup_free char *url = NULL, *ref_string = ferry_reference_string (ref), *sig = NULL;
   size_t len = 0;
@@ -1254,7 +1365,7 @@ ferry_signature_sign_store (const char *key_id, const char *dir, const char *reg
         return ferry_make_error (err, 0, "writing to %s is not supported. Use a supported scheme", url);
       dir = url + 7;
     }
-  if (ferry_signature_sign (key_id, ref_string, digest, &sig, &len, err) < 0
+  if (ferry_signature_sign (key_id, passphrase, ref_string, digest, &sig, &len, err) < 0
       || ferry_signature_store (dir, ref, digest, sig, len, NULL, err) < 0)
     return -1;
   return 0;

@@ -32,6 +32,13 @@ char *ferry_registries_d_default (void);
 int ferry_lookaside_url (const char *dir, const struct ferry_reference *ref, int write, char **url,
                          ferry_error_t *err);
 
+/* Whether REF's signatures are also read from (and written to) its
+ * registry's sigstore attachments: use-sigstore-attachments of the most
+ * precise section of DIR's files that sets it, else default-docker's,
+ * else no.  */
+int ferry_registries_d_sigstore_attachments (const char *dir, const struct ferry_reference *ref, int *use,
+                                             ferry_error_t *err);
+
 /* Every lookaside section of DIR by scope ("" for default-docker), for
  * `image trust show`: a JSON object scope -> read URL.  */
 int ferry_lookaside_all (const char *dir, json_object **out, ferry_error_t *err);
@@ -75,23 +82,31 @@ int ferry_signature_check_payload (const char *payload, size_t len, const char *
                                    const struct ferry_reference *intended, json_object *identity,
                                    ferry_error_t *err);
 
+/* Whether the signed reference SIGNED_REF is one IDENTITY (a policy's
+ * signedIdentity, NULL: matchRepoDigestOrExact) accepts for INTENDED:
+ * 1 or 0 (a SIGNED_REF that does not parse), -1 on error.  */
+int ferry_signature_identity_accepts (json_object *identity, const struct ferry_reference *intended,
+                                      const char *signed_ref, ferry_error_t *err);
+
 /* Signs the image REF_STRING whose manifest digest is DIGEST with gpg's
- * key KEY_ID (the user's keyring): a new signature in *SIG.  */
-int ferry_signature_sign (const char *key_id, const char *ref_string, const char *digest, char **sig,
-                          size_t *len, ferry_error_t *err);
+ * key KEY_ID (the user's keyring): a new signature in *SIG.  PASSPHRASE
+ * (NULL: gpg asks its agent) unlocks the key.  */
+int ferry_signature_sign (const char *key_id, const char *passphrase, const char *ref_string,
+                          const char *digest, char **sig, size_t *len, ferry_error_t *err);
 
 /* Stores SIG as the next free signature-<N> for REF and DIGEST under the
  * directory DIR (atomically).  *PATH (may be NULL) gets its path.  */
 int ferry_signature_store (const char *dir, const struct ferry_reference *ref, const char *digest,
                            const char *sig, size_t len, char **path, ferry_error_t *err);
 
-/* Signs the image REF whose manifest digest is DIGEST with KEY_ID and
- * stores the signature under DIR, or (DIR NULL) in the file://
- * lookaside-staging (else lookaside) registries.d (REGISTRIES_D, NULL: the
- * default) names for REF: where Podman's image sign and push --sign-by
- * put it.  */
-int ferry_signature_sign_store (const char *key_id, const char *dir, const char *registries_d,
-                                const struct ferry_reference *ref, const char *digest, ferry_error_t *err);
+/* Signs the image REF whose manifest digest is DIGEST with KEY_ID
+ * (unlocked by PASSPHRASE, may be NULL) and stores the signature under
+ * DIR, or (DIR NULL) in the file:// lookaside-staging (else lookaside)
+ * registries.d (REGISTRIES_D, NULL: the default) names for REF: where
+ * Podman's image sign and push --sign-by put it.  */
+int ferry_signature_sign_store (const char *key_id, const char *passphrase, const char *dir,
+                                const char *registries_d, const struct ferry_reference *ref,
+                                const char *digest, ferry_error_t *err);
 
 /* The user IDs of the OpenPGP keys in the file PATH, or in DATA when
  * PATH is NULL, as `gpg --with-colons` lists them; *IDS is

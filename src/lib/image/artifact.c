@@ -507,17 +507,13 @@ ferry_artifacts_add (ferry_artifacts_t *a, const char *name, char *const *paths,
   cleanup_json json_object *manifest = json_object_new_object ();
   cleanup_json json_object *ann = json_object_new_object ();
   cleanup_free char *empty_path = xasprintf ("%s/%s", a->blob_dir, EMPTY_DIGEST + strlen ("sha256:"));
-  json_object *config = json_object_new_object (), *layers = json_object_new_array ();
+  json_object *config, *layers;
   size_t i, k;
 
   for (i = 0; i < a->n; i++)
     if (strcmp (a->v[i].name, name) == 0)
-      {
-        json_object_put (config);
-        json_object_put (layers);
-        return ferry_make_error (err, 0, "artifact %s already exists: remove it first (ferry artifact rm %s)",
-                                 name, name);
-      }
+      return ferry_make_error (err, 0, "artifact %s already exists: remove it first (ferry artifact rm %s)",
+                               name, name);
   for (i = 0; annotations && annotations[i]; i++)
     {
       const char *eq = strchr (annotations[i], '=');
@@ -538,6 +534,10 @@ ferry_artifacts_add (ferry_artifacts_t *a, const char *name, char *const *paths,
               err, 0, "`%s` and `%s` have one file name, which an artifact's layers cannot share", paths[k],
               paths[i]);
       }
+  /* Made once the checks are done: nothing owns them before they are in
+   * MANIFEST, after the members that come first.  */
+  config = json_object_new_object ();
+  layers = json_object_new_array ();
   json_object_object_add (manifest, "schemaVersion", json_object_new_int (2));
   json_object_object_add (manifest, "mediaType", json_object_new_string (FERRY_MEDIA_OCI_MANIFEST));
   if (type && *type)

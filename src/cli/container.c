@@ -53,7 +53,7 @@ exit_code_for (ferry_error_t err)
     return FERRY_EXIT_ERROR;
   if (err->kind == FERRY_ERROR_COMMAND_NOT_FOUND)
     return FERRY_EXIT_NOT_FOUND;
-  if (err->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  if (err->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE || err->kind == FERRY_ERROR_RUNTIME)
     return FERRY_EXIT_CANNOT_INVOKE;
   return FERRY_EXIT_ERROR;
 }
@@ -1331,13 +1331,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                              optarg);
             return -1;
           }
-        /* Podman leaves a limit too small for the runtime to fail on (126);
-         * ferry refuses it first.  */
-        if (a->o.memory < 6 * 1024 * 1024)
-          {
-            ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
-            return -1;
-          }
+        /* As Podman, a limit too small for the container is left to the
+         * runtime, whose refusal at start is an OCI runtime error (126).  */
         break;
       case OPT_CPUS:
         {
@@ -2113,7 +2108,22 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
 static void
 start_failed (ferry_error_t *err, const char *id, int quoted)
 {
-  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  static const char oci[] = "OCI runtime error: ";
+
+  /* Podman puts the container after its "OCI runtime error: ".  */
+  if ((*err)->kind == FERRY_ERROR_RUNTIME && strncmp ((*err)->msg, oci, strlen (oci)) == 0)
+    {
+      char *msg = xasprintf (quoted ? "%sunable to start container \"%s\": %s"
+                                    : "%sunable to start container %s: %s",
+                             oci, id, (*err)->msg + strlen (oci));
+
+      free ((*err)->msg);
+      (*err)->msg = msg;
+      (*err)->kind = FERRY_ERROR_GENERIC;
+      return;
+    }
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE
+      || (*err)->kind == FERRY_ERROR_RUNTIME)
     (*err)->kind = FERRY_ERROR_GENERIC;
   if (strncmp ((*err)->msg, "unable to start container", 25) != 0)
     ferry_error_wrap (err, quoted ? "unable to start container \"%s\"" : "unable to start container %s", id);
@@ -2746,7 +2756,8 @@ do_init (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *er
     }
   /* Podman's init exits 125 for a command the runtime cannot run, where
    * run exits 126 or 127.  */
-  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE
+      || (*err)->kind == FERRY_ERROR_RUNTIME)
     (*err)->kind = FERRY_ERROR_GENERIC;
   return -1;
 }
@@ -3125,9 +3136,9 @@ container_clone (int argc, char **argv)
           force = 1;
           break;
         case 'm':
-          if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
-            return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
-                                    optarg);
+          if (ferry_parse_size (optarg, &o.memory) < 0)
+            return ferry_cli_failf (
+                "invalid value for memory: invalid size: '%s': give a size such as 512m or 2g", optarg);
           break;
         case OPT_CLONE_CPUS:
           {

@@ -625,9 +625,6 @@ create --network none -p 99999:80 IMG
 create --nosuchflag IMG
 create --network none --pull never localhost/nosuch:1
 create --network none --name 'bad name' IMG
-# Not compared: run --memory 1k.  Podman hands a limit below what the
-# container needs to runc, which fails (126, "OCI runtime error");
-# ferry refuses a limit under 6m before creating anything (125).
 run --network none IMG nosuchcmd
 run --network none IMG /etc/passwd
 run --network none IMG sh -c 'exit 5'
@@ -695,6 +692,291 @@ port -a
 rm -f -t 0 c1
 rm c2
 network rm n1
+## network-create-opts
+network create --subnet 10.251.20.0/24 --gateway 10.251.20.1 --ip-range 10.251.20.128/25 --internal --label a=b -o mtu=1400 --interface-name fcmp20 n1
+network inspect --format '{{json .Subnets}}' n1
+network inspect --format '{{.Internal}} {{.DNSEnabled}} {{json .Labels}} {{json .Options}}' n1
+network inspect --format '{{.Labels}} {{.Options}} {{.IPAMOptions}}' n1
+network inspect --format '{{.subnets}}' n1
+network create --ip-range 10.251.21.0/24 n2
+network create --gateway 10.251.21.1 n2
+network create --subnet 10.251.22.0/24 --ip-range 10.251.23.0/24 n2
+network create --subnet 10.251.22.0/24 --gateway 10.251.22.0 n2
+network create -o bogus=1 n2
+network create --subnet 10.251.22.0/24 -o mtu=bogus n2
+network create --label bad n2
+network ls --filter label=a=b -q
+network ls --filter label=a --format '{{.Name}} {{.Labels}}'
+network ls --filter driver=bridge --filter name=^n --format '{{.Name}}'
+network ls --filter name=^n --format 'table {{.Name}} {{.Driver}}'
+network ls --filter name=^n --no-trunc --format '{{.ID}}'
+network ls --filter name=^n -q --no-trunc
+network ls --filter id=nosuch -q
+network ls --filter name=^n --format '{{.Nosuch}}'
+network exists n1 nosuch
+network reload nosuch
+network reload
+## network-in-use
+network create --subnet 10.251.24.0/24 --interface-name fcmp24 n1
+network create --subnet 10.251.25.0/24 --interface-name fcmp25 n2
+run -d --network n1 --name c1 IMG sleep 100
+network rm n1
+network prune -f
+network ls --filter name=^n -q
+network ls --filter name=^n --filter dangling=true -q
+network ls --filter dangling=false --filter name=^n -q
+ps --filter network=n1 --format '{{.Names}}'
+ps -a --format '{{.Names}} {{.Networks}}'
+network reload c1
+network rm -f -t 0 n1
+ps -a -q
+network ls --filter name=^n -q
+## network-none-ports
+# -p with --network none is dropped with a warning; with no --network,
+# where containers.conf's netns is none, without a word.
+run --network none -p 18090:80 IMG true
+create --name c1 -p 18091:80 IMG true
+inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.PortBindings}}' c1
+port c1
+create --name c3 -P --expose 80 IMG true
+inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.PublishAllPorts}}' c3
+create --network host --name c2 -p 18092:80 IMG true
+inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.PortBindings}}' c2
+## memory-tiny
+# A limit below what the container needs is the runtime's to refuse, at
+# start: run exits 126 and leaves the container created.
+run --network none --name c1 --memory 1k IMG true
+ps -a --format '{{.Names}} {{.State}}'
+start c1
+run -d --rm --network none --memory 1k IMG true
+create --network none --name c2 --memory 1k IMG true
+inspect --format '{{.HostConfig.Memory}}' c2
+ps -a --format '{{.Names}} {{.State}}' --sort names
+## volume-more
+volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1
+volume inspect --format '{{json .Options}} {{.Driver}}' v1
+volume create --driver local --label x=y v2
+volume create --opt bogus v3
+volume create -o type=tmpfs v3
+volume create --label bad v3
+volume ls --format 'table {{.Name}} {{.Driver}}'
+volume ls --format '{{.Name}} {{.Labels}} {{.Scope}}'
+volume ls --format '{{.Nosuch}}'
+volume ls --filter label=x --filter name=v2 -q
+volume ls --filter opt=type=tmpfs -q
+volume inspect --format '{{.Labels}} {{.Options}} {{.NeedsCopyUp}} {{.NeedsChown}}' v2
+! echo hi >$WORK/vf && tar -C $WORK -cf $WORK/v.tar vf
+volume import v2 $WORK/v.tar
+volume import nosuch $WORK/v.tar
+volume import v2 $WORK/nosuch.tar
+% $T volume export v2 | tar -t
+volume export nosuch
+volume export v2 -o $WORK/nosuchdir/x.tar
+% $T volume mount v2 >/dev/null && echo mounted
+volume unmount v2
+volume mount nosuch
+volume unmount nosuch
+run --rm --network none -v v2:/d IMG cat /d/vf
+volume rm -f v1 v2
+## volume-in-use-running
+volume create v1
+run -d --network none --name c1 -v v1:/data IMG sleep 100
+volume rm v1
+volume prune -f
+volume ls -q
+volume rm -f -t 0 v1
+ps -a -q
+volume ls -q
+## image-history-more
+history --no-trunc --format '{{.ID}}' IMG
+history -H=false --format '{{.Size}}' IMG
+history --human=false --format '{{.Size}} {{.CreatedBy}}' IMG
+history --format 'table {{.ID}} {{.Size}}' IMG
+history --format '{{.Nosuch}}' IMG
+history -q --no-trunc IMG
+image history --format '{{.Tags}} {{.Comment}}' IMG
+## image-tree
+image tree IMG
+image tree nosuch
+image tree
+## image-prune
+tag IMG mine:1
+create --network none --name c1 IMG true
+image prune -f
+image prune -f --filter bogus=1
+image prune -f --filter label=nosuch
+image prune -a -f --filter label=nosuch
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+image prune -a -f
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+rm c1
+image prune -a -f
+images -q
+## image-untag-edges
+tag IMG mine:1 mine:2
+untag localhost/mine:1 localhost/mine:1
+untag mine:2
+untag mine:3
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+tag IMG mine:1
+untag IMG
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+images -a -q
+tag IMG mine:1
+tag IMG mine:1
+image exists mine:1
+image exists localhost/mine:1
+image exists mine
+image rm mine:1 mine:1
+image rm --force --ignore nosuch
+## images-more
+tag IMG mine:1
+images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' --sort repository
+images --sort created --format '{{.Repository}}'
+images --sort size --format '{{.Repository}}'
+images --sort tag --format '{{.Repository}}:{{.Tag}}'
+images --sort bogus
+images --filter reference=mine --format '{{.Repository}}'
+images --filter reference=localhost/mine:1 --format '{{.Repository}}'
+images --filter label=nosuch -q
+images --filter before=IMG -q
+images --filter since=IMG -q
+images --filter readonly=false --format '{{.Repository}}' --sort repository
+images --filter dangling=false --format '{{.Repository}}' --sort repository
+images --filter intermediate=false --format '{{.Repository}}' --sort repository
+images --no-trunc --format '{{.ID}}' --filter reference=mine
+images --format '{{.Nosuch}}'
+images --format '{{.Containers}} {{.ReadOnly}} {{.Dangling}} {{.History}} {{.Names}}' --filter reference=mine
+images nosuch
+images mine
+## system-prune
+create --network none --name c1 IMG true
+run -d --network none --name c2 IMG sleep 100
+volume create v1
+network create --subnet 10.251.26.0/24 --interface-name fcmp26 n1
+tag IMG mine:1
+system prune -f
+ps -a --format '{{.Names}}'
+volume ls -q
+network ls --filter name=^n -q
+system prune -f --volumes
+volume ls -q
+system prune -f --filter bogus=1
+system prune -f -a
+images --format '{{.Repository}}:{{.Tag}}'
+system df --format '{{.Type}} {{.Total}} {{.Active}}'
+system df --format '{{.Nosuch}}'
+## stats-more
+run -d --network none --name c1 IMG sleep 100
+create --network none --name c2 IMG sleep 100
+stats --no-stream --format '{{.Name}} {{.PIDs}}' c1
+stats --no-stream -a --format '{{.Name}}'
+stats --no-stream --no-trunc --format '{{.ID}} {{.Name}}'
+stats --no-stream --format '{{.Name}}' c2
+stats --no-stream --format '{{.Name}}' c1 c2
+stats --no-stream --format 'table {{.Name}} {{.PIDs}}' c1
+stats --no-stream -i 1 --format '{{.Name}}' c1
+stats --no-stream --interval 0 --format '{{.Name}}' c1
+## container-prune
+create --network none --name c1 --label a=b IMG true
+create --network none --name c2 IMG true
+run -d --network none --name c3 IMG sleep 100
+container prune -f --filter label=a=b
+ps -a --format '{{.Names}}' --sort names
+container prune -f --filter label!=a=b
+ps -a --format '{{.Names}}' --sort names
+container prune -f --filter bogus=1
+container prune -f --filter until=2000-01-01T00:00:00Z
+container prune -f
+ps -a --format '{{.Names}}' --sort names
+container exists c3 c3
+container exists
+## ps-more
+volume create v1
+create --network none --name c1 -v v1:/d IMG true
+create --network none --name c2 IMG true
+run -d --network none --name c3 IMG sleep 100
+ps -a --filter before=c2 --format '{{.Names}}'
+ps -a --filter since=c1 --format '{{.Names}}' --sort names
+ps -a --filter volume=v1 --format '{{.Names}}'
+ps -a --filter name=c --filter status=running --format '{{.Names}}'
+ps -a --filter name=c1 --filter name=c2 --format '{{.Names}}' --sort names
+ps -a --filter status=created --filter status=running --format '{{.Names}}' --sort names
+ps -a --filter health=healthy -q
+ps -a --filter before=nosuch
+ps -a --no-trunc --format '{{.ID}}' --filter name=c3
+ps -a -n --format '{{.Names}}'
+ps -a --format '{{.Names}} {{.IsInfra}} {{.Pod}} {{.PodName}} {{.Exited}} {{.ExitCode}}' --sort names
+ps -a --format '{{.Nosuch}}'
+ps -a --format '{{.Names}} {{.Mounts}}' --filter name=c1
+ps -a --sort created --format '{{.Names}}'
+ps -a --sort status --format '{{.Names}}'
+ps -a --sort id --format '{{.Names}}' --filter name=c3
+ps -q -a --latest
+ps -a --filter network=none --format '{{.Names}}' --sort names
+## secret-formats
+! printf s3cr3t >$WORK/sec
+secret create --label a=b s1 $WORK/sec
+secret create -d file --driver-opts x=y s2 $WORK/sec
+secret create --label bad s3 $WORK/sec
+secret ls --format json
+% $T secret ls --format json | jq -c '.[0] | keys'
+secret ls --noheading --format '{{.Name}}' --filter name=s1
+secret ls --filter name=s --format '{{.Name}}'
+secret ls --filter bogus=1
+secret ls --format '{{.Nosuch}}'
+secret ls --format 'table {{.Name}} {{.Driver}}'
+secret inspect --format '{{.Spec.Labels}} {{.Spec.Driver.Options}}' s1
+secret inspect --format '{{.Spec.Name}}' s1 nosuch s2
+secret inspect --pretty s1
+secret exists s1
+secret exists nosuch
+secret rm --all
+secret ls -q
+## info-version-format
+info --format '{{.Host.Arch}} {{.Host.OS}}'
+info --format '{{.Store.GraphDriverName}} {{.Store.ImageStore.Number}}'
+info --format '{{json .Store.ContainerStore}}'
+info --format '{{.Host.Security.Rootless}} {{.Host.CgroupsVersion}}'
+info --format json --debug
+info bogus
+version --format '{{.Client.OsArch}}'
+version --format '{{.Nosuch}}'
+% $T version --format json | jq -c 'keys, (.Client | keys)'
+version --format '{{json .Client.Os}}'
+version bogus
+## manifest-basics
+manifest create mlist
+manifest create mlist
+manifest exists mlist
+manifest exists nosuch
+manifest add mlist IMG
+% $T manifest inspect mlist | jq -c '.schemaVersion, .mediaType, (.manifests | length), .manifests[0].platform'
+manifest add mlist nosuch
+manifest add nosuch IMG
+manifest inspect nosuch
+manifest create mlist2 IMG
+manifest rm mlist mlist2
+manifest rm nosuch
+manifest exists mlist
+## artifact-basics
+! rm -rf $WORK/art && mkdir $WORK/art && echo one >$WORK/art/a && echo two >$WORK/art/b
+artifact add localhost/art:1 $WORK/art/a $WORK/art/b
+artifact add localhost/art:1 $WORK/art/a
+artifact add localhost/art:2 $WORK/art/nosuch
+artifact ls --format '{{.Repository}} {{.Tag}}'
+artifact ls --noheading --format '{{.Repository}}'
+% $T artifact inspect localhost/art:1 | jq -c '.Name, .Manifest.mediaType, [.Manifest.layers[].annotations]'
+artifact inspect nosuch
+! rm -rf $WORK/art/out && mkdir $WORK/art/out
+artifact extract localhost/art:1 $WORK/art/out
+% ls $WORK/art/out
+artifact extract --title b localhost/art:1 $WORK/art/out/only
+% cat $WORK/art/out/only
+artifact extract nosuch $WORK/art/out
+artifact rm localhost/art:1
+artifact rm localhost/art:1
+artifact ls -q
 EOF
 }
 
@@ -735,8 +1017,9 @@ trap cleanup EXIT
 export CONTAINERS_CONF=$WORK/containers.conf FERRY_CONFIG=$WORK/ferry.conf
 unset CONTAINERS_CONF_OVERRIDE
 # Podman's locks in files of this run's own: its shared-memory lock table
-# is shared with every other Podman run on the machine.
-printf '[engine]\nlock_type = "file"\n' >"$CONTAINERS_CONF"
+# is shared with every other Podman run on the machine.  Both default to
+# no network.
+printf '[engine]\nlock_type = "file"\n[containers]\nnetns = "none"\n' >"$CONTAINERS_CONF"
 printf '[containers]\nnetns = "none"\n' >"$FERRY_CONFIG"
 mkdir -p "$WORK/ptmp" "$WORK/pnet"
 

@@ -183,5 +183,5 @@ make_etc_image() {
 	assert_status 125
 	assert_output_contains "--add-host"
 	[ -z "$(f ps -aq)" ]
-	[ "$(f network inspect --format '{{json .containers}}' net1 | jq -r 'keys | length')" = 0 ]
+	[ "$(f network inspect --format '{{json .Containers}}' net1 | jq -r 'keys | length')" = 0 ]
 }

@@ -18,7 +18,8 @@ setup() {
 }
 
 # Bridge ftu<N>, subnet 10.212.<N>.0/24 (scripts/test.sh's leftovers check
-# knows them).
+# knows them); 10.214.<N>, 10.215.<N> and 10.216.0 only in networks
+# refused.
 teardown() {
 	local n
 	n=$(net_number)
@@ -30,9 +31,10 @@ teardown() {
 
 # Transcript $1 as compared live: errors cut to their first three words
 # (the rest is each tool's wording of the cause), the tool's name in a
-# "See 'podman ps --help'" line as TOOL, blank output lines left out.
+# "See 'podman ps --help'" or "Try 'podman volume --help' ..." line as
+# TOOL, blank output lines left out.
 live_form() {
-	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: See '(podman|ferry) /  err: See 'TOOL /" |
+	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: (See|Try) '(podman|ferry) /  err: \1 'TOOL /" |
 		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
 }
 
@@ -44,8 +46,10 @@ compare_with_podman() {
 	N=$(net_number)
 	load_test_image
 	for t in f podman_t; do
-		printf 's/10\\.212\\.%s\\./10.212.N./g\ns/ftu%s\\b/ftuN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
-		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
+		printf 's/10\\.\\(21[2-5]\\)\\.%s\\./10.\\1.N./g\ns/ftu%s\\b/ftuN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		echo 's/\(["`]\)\(podman\|ferry\) /\1TOOL /g' >>"$TEST_TMP/$t.sed"
+		echo 's/\b[0-9a-f]\{25\}\b/<SECRET>/g' >>"$TEST_TMP/$t.sed"
+		echo 's/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{12\}\b/<SID>/g' >>"$TEST_TMP/$t.sed"
 		# The runtime's figures of the moment.
@@ -75,7 +79,7 @@ ports_memory_sequence() {
 	step "$t" start m1
 	step "$t" run -d --rm --network none --memory 1k "$img" true
 	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
-	step "$t" rm c1 c2 m1
+	step_sorted "$t" rm c1 c2 m1
 }
 
 @test "-p under containers.conf's netns none is dropped without a word, and a memory limit too small is the runtime's to refuse (126, the container left created)" {
@@ -107,5 +111,74 @@ ports_memory_sequence() {
 		  out: c1
 		  out: c2
 		  out: m1
+	EOF
+}
+
+network_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --subnet "10.212.$N.0/24" --gateway "10.212.$N.1" --ip-range "10.212.$N.128/25" \
+		--internal --label a=b -o mtu=1400 --interface-name "ftu$N" n1
+	step "$t" network inspect --format '{{json .Subnets}}' n1
+	step "$t" network inspect --format '{{range .Subnets}}{{.LeaseRange.StartIP}} {{.LeaseRange.EndIP}}{{end}}' n1
+	step "$t" network inspect --format '{{.Internal}} {{json .Labels}} {{.Options}} {{.Containers}}' n1
+	step "$t" network inspect --format '{{.subnets}}' n1
+	step "$t" network ls --filter name=n1 --format '{{.network_interface}}'
+	step "$t" network create --ip-range "10.214.$N.0/25" n2
+	step "$t" network create --gateway "10.214.$N.1" n2
+	step "$t" network create --subnet "10.214.$N.0/24" --ip-range "10.215.$N.0/24" n2
+	step "$t" network create --subnet 10.216.0.0/24 --ip-range 10.216.0.0/23 n2
+	step "$t" run -d --network n1 --name c1 "$img" sleep 100
+	step "$t" inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' c1
+	step "$t" network ls --filter name=^n --filter dangling=false -q
+	step "$t" network ls --filter name=^n --filter dangling=true -q
+	step "$t" network ls --filter dangling=bogus
+	step "$t" network exists n1 nosuch
+	step "$t" network exists
+	step "$t" rm -f -t 0 c1
+	step "$t" network ls --filter name=^n --filter dangling=true -q
+	step "$t" network rm n1
+}
+
+@test "network: Go's field names in templates (the JSON names refused), --ip-range's lease range as Podman records it, ls --filter dangling, Podman's words for a range or gateway without or outside the subnet" {
+	compare_with_podman network_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --gateway 10.212.N.1 --ip-range 10.212.N.128/25 --internal --label a=b -o mtu=1400 --interface-name ftuN n1 -> 0
+		  out: n1
+		$ network inspect --format {{json .Subnets}} n1 -> 0
+		  out: [{"subnet":"10.212.N.0/24","gateway":"10.212.N.1","lease_range":{"start_ip":"10.212.N.129","end_ip":"10.212.N.255"}}]
+		$ network inspect --format {{range .Subnets}}{{.LeaseRange.StartIP}} {{.LeaseRange.EndIP}}{{end}} n1 -> 0
+		  out: 10.212.N.129 10.212.N.255
+		$ network inspect --format {{.Internal}} {{json .Labels}} {{.Options}} {{.Containers}} n1 -> 0
+		  out: true {"a":"b"} map[mtu:1400] map[]
+		$ network inspect --format {{.subnets}} n1 -> 125
+		  err: Error: template: inspect:1:13: executing "inspect" at <.subnets>: can't evaluate field subnets in type interface {}
+		$ network ls --filter name=n1 --format {{.network_interface}} -> 125
+		  err: Error: template: ls:1:13: executing "ls" at <.network_interface>: can't evaluate field network_interface in type interface {}
+		$ network create --ip-range 10.214.N.0/25 n2 -> 125
+		  err: Error: cannot set gateway or range without subnet: give --subnet too
+		$ network create --gateway 10.214.N.1 n2 -> 125
+		  err: Error: cannot set gateway or range without subnet: give --subnet too
+		$ network create --subnet 10.214.N.0/24 --ip-range 10.215.N.0/24 n2 -> 125
+		  err: Error: lease range start ip 10.215.N.1 not in subnet 10.214.N.0/24: give an --ip-range inside --subnet
+		$ network create --subnet 10.216.0.0/24 --ip-range 10.216.0.0/23 n2 -> 125
+		  err: Error: lease range end ip 10.216.1.255 not in subnet 10.216.0.0/24: give an --ip-range inside --subnet
+		$ run -d --network n1 --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ inspect --format {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}} c1 -> 0
+		  out: 10.212.N.129
+		$ network ls --filter name=^n --filter dangling=false -q -> 0
+		  out: n1
+		$ network ls --filter name=^n --filter dangling=true -q -> 0
+		$ network ls --filter dangling=bogus -> 125
+		  err: Error: invalid dangling filter value "bogus": give dangling=true or dangling=false
+		$ network exists n1 nosuch -> 125
+		  err: Error: accepts 1 arg(s), received 2
+		$ network exists -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ network ls --filter name=^n --filter dangling=true -q -> 0
+		  out: n1
+		$ network rm n1 -> 0
+		  out: n1
 	EOF
 }

@@ -118,6 +118,9 @@ netdef_of (json_object *def, struct netdef *d)
         {
           ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
           ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+          /* Podman's range may end on the broadcast address.  */
+          if (d->last > ferry_subnet_last_host (&d->subnet))
+            d->last = ferry_subnet_last_host (&d->subnet);
         }
     }
 }
@@ -229,7 +232,7 @@ check_subnets (json_object *subnets, const char *what, int *has6, ferry_error_t 
       if (! json_object_is_type (range, json_type_object)
           || ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &a) < 0
           || ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &b) < 0 || a > b
-          || a < ferry_subnet_first_host (&s) || b > ferry_subnet_last_host (&s))
+          || a < ferry_subnet_first_host (&s) || ! ferry_subnet_contains (&s, b))
         return bad_def (err, what, "subnets[0].lease_range", "is not a range of addresses inside the subnet");
     }
   return 0;
@@ -763,6 +766,12 @@ subnet6_json (const struct subnet6_choice *c)
   return sn;
 }
 
+static uint32_t
+range_last_address (const struct ferry_subnet *range)
+{
+  return range->prefix >= 31 ? ferry_subnet_last_host (range) : ferry_subnet_last_host (range) + 1;
+}
+
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
                   const struct ferry_subnet *range, const struct subnet6_choice *v6, const char *ifname,
@@ -785,12 +794,13 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   if (range)
     {
       json_object *lr = json_object_new_object ();
-      uint32_t first = ferry_subnet_first_host (range), last = ferry_subnet_last_host (range);
+      /* As Podman records it: from the range's first host to its last
+       * address, which is the subnet's broadcast address when the range
+       * ends the subnet (no container gets that one: see read_def).  */
+      uint32_t first = ferry_subnet_first_host (range), last = range_last_address (range);
 
       if (first < ferry_subnet_first_host (s))
         first = ferry_subnet_first_host (s);
-      if (last > ferry_subnet_last_host (s))
-        last = ferry_subnet_last_host (s);
       json_object_object_add (lr, "start_ip", json_object_new_string (ferry_ip_format (first, ip)));
       json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip_format (last, ip)));
       json_object_object_add (sn, "lease_range", lr);
@@ -1048,7 +1058,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         "like 10.89.0.0/24",
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
-    return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
+    return ferry_make_error (err, 0, "cannot set gateway or range without subnet: give --subnet too");
   if (check_ipv6_options (o, macvlan, &v6, err) < 0)
     return -1;
   if (interface_name && ! ferry_ifname_is_valid (interface_name))
@@ -1077,13 +1087,25 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
       ferry_make_error (err, 0, "gateway %s not in subnet %s", o->gateway, ferry_subnet_format (&s, text));
       goto fail;
     }
-  if (o->ip_range
-      && (ferry_subnet_parse (o->ip_range, &range) < 0 || range.prefix < s.prefix
-          || ! ferry_subnet_contains (&s, range.addr)))
+  if (o->ip_range && ferry_subnet_parse (o->ip_range, &range) < 0)
     {
-      char text[19];
-      ferry_make_error (err, 0, "--ip-range `%s` is not a subnet inside %s", o->ip_range,
-                        ferry_subnet_format (&s, text));
+      ferry_make_error (err, 0, "invalid CIDR address: %s: give --ip-range as a subnet, like 10.89.0.128/25",
+                        o->ip_range);
+      goto fail;
+    }
+  /* Podman's words: the range's first host, then its last address.  */
+  if (o->ip_range
+      && (! ferry_subnet_contains (&s, ferry_subnet_first_host (&range))
+          || ! ferry_subnet_contains (&s, range_last_address (&range))))
+    {
+      char text[19], ip[16];
+      int start_in = ferry_subnet_contains (&s, ferry_subnet_first_host (&range));
+
+      ferry_make_error (
+          err, 0, "lease range %s ip %s not in subnet %s: give an --ip-range inside --subnet",
+          start_in ? "end" : "start",
+          ferry_ip_format (start_in ? range_last_address (&range) : ferry_subnet_first_host (&range), ip),
+          ferry_subnet_format (&s, text));
       goto fail;
     }
   ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);

@@ -4642,7 +4642,9 @@ ps_option (int c, const char *arg, void *data)
     case 'n':
       if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
         {
-          ferry_cli_failf ("invalid --last `%s`: give a number of containers", arg);
+          ferry_cli_failf ("invalid argument \"%s\" for \"-n, --last\" flag: strconv.ParseInt: parsing "
+                           "\"%s\": %s\nSee 'ferry ps --help'",
+                           arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
           return -1;
         }
       return 0;

@@ -350,6 +350,12 @@ secret_json (ferry_engine_t *e, const struct ferry_secret *s, bool template, boo
   return o;
 }
 
+static int
+compare_keys (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 print_pretty (const struct ferry_secret *s)
 {
@@ -358,6 +364,22 @@ print_pretty (const struct ferry_secret *s)
 
   printf ("ID:              %s\n", s->id);
   printf ("Name:              %s\n", s->name);
+  /* As Podman: the labels, when there are any, one a line.  */
+  if (s->labels && json_object_object_length (s->labels) > 0)
+    {
+      size_t n = 0;
+      cleanup_free const char **keys = xmalloc (json_object_object_length (s->labels) * sizeof (*keys));
+
+      json_object_object_foreach (s->labels, k, v)
+      {
+        (void) v;
+        keys[n++] = k;
+      }
+      qsort (keys, n, sizeof (*keys), compare_keys);
+      puts ("Labels:");
+      for (size_t i = 0; i < n; i++)
+        printf (" - %s=%s\n", keys[i], ferry_json_get_string (s->labels, keys[i]) ?: "");
+    }
   printf ("Driver:            %s\n", s->driver);
   printf ("Created at:        %s\n", created);
   printf ("Updated at:        %s\n", updated);

@@ -179,7 +179,7 @@ print_reports (const struct stats_args *a, json_object *reports)
         { "MemPerc", "MEM %" },
         { "NetIO", "NET IO" },
         { "BlockIO", "BLOCK IO" },
-        { "PIDs", "PIDS" },
+        { "PIDs", "PI DS" }, /* sic: how Podman splits the name in a table of one's own */
         { "UpTime", "CPU TIME" },
         { "AVGCPU", "AVG CPU %" },
         { NULL, NULL },
@@ -335,7 +335,8 @@ ferry_cmd_stats (int argc, char **argv)
         case 'i':
           a.interval = strtol (optarg, &end, 10);
           if (*optarg == '\0' || *end || a.interval < 1)
-            return ferry_cli_failf ("invalid --interval `%s`: use a whole number of seconds, at least 1",
+            return ferry_cli_failf ("invalid interval, must be a positive number greater zero: `%s`: give a "
+                                    "whole number of seconds, at least 1",
                                     optarg);
           continue;
         case 'l':

@@ -249,6 +249,7 @@ struct filters
   char **drivers;
   char **labels;     /* KEY or KEY=VALUE */
   char **not_labels; /* label! */
+  char **opts;       /* opt=KEY[=VALUE], which must all match */
   int dangling;      /* -1: any */
   int contradictory; /* nothing can match */
 };
@@ -256,7 +257,7 @@ struct filters
 static void
 filters_free (struct filters *f)
 {
-  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels };
+  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels, f->opts };
   size_t i;
 
   for (i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
@@ -309,6 +310,8 @@ filters_add (struct filters *f, const char *arg)
     strv_add (&f->labels, value);
   else if (strcmp (key, "label!") == 0)
     strv_add (&f->not_labels, value);
+  else if (strcmp (key, "opt") == 0)
+    strv_add (&f->opts, value);
   else if (strcmp (key, "dangling") == 0)
     {
       int want;
@@ -325,22 +328,29 @@ filters_add (struct filters *f, const char *arg)
       f->dangling = want;
     }
   else
-    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label! or "
-                            "dangling",
+    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label!, opt "
+                            "or dangling",
                             key);
   return 0;
 }
 
+/* Whether MAP (labels or options) has KEY[=VALUE] of SPEC.  */
 static int
-has_label (const struct ferry_volume *v, const char *spec)
+has_pair (json_object *map, const char *spec)
 {
   const char *eq = strchr (spec, '=');
   cleanup_free char *key = eq ? xstrndup (spec, eq - spec) : xstrdup (spec);
   json_object *value;
 
-  if (! json_object_object_get_ex (v->labels, key, &value))
+  if (! json_object_object_get_ex (map, key, &value))
     return 0;
   return eq == NULL || strcmp (json_object_get_string (value), eq + 1) == 0;
+}
+
+static int
+has_label (const struct ferry_volume *v, const char *spec)
+{
+  return has_pair (v->labels, spec);
 }
 
 static int
@@ -387,6 +397,9 @@ filters_match (const struct filters *f, const struct ferry_volume *v)
   for (i = 0; f->not_labels && f->not_labels[i]; i++)
     if (has_label (v, f->not_labels[i]))
       return 0;
+  for (i = 0; f->opts && f->opts[i]; i++)
+    if (! has_pair (v->options, f->opts[i]))
+      return 0;
   return 1;
 }
 
@@ -395,7 +408,7 @@ static const char ls_usage[]
       "List volumes.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
-      "                          dangling=true|false (repeatable)\n"
+      "                          opt=K[=V], dangling=true|false (repeatable)\n"
       "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}}\n"
       "                          {{.Labels}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading         do not print the column headings\n"

@@ -182,3 +182,87 @@ network_sequence() {
 		  out: n1
 	EOF
 }
+
+misc_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	printf s3cr3t >"$TEST_TMP/sec"
+	step "$t" volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1
+	step "$t" volume create v2
+	step "$t" volume ls --filter opt=type=tmpfs -q
+	step "$t" volume ls --filter opt=type -q
+	step "$t" volume ls --filter opt=type=bogus -q
+	step "$t" run -d --network none --name c1 --label a=b "$img" sleep 100
+	step "$t" stats --no-stream --format 'table {{.Name}} {{.PIDs}}' c1
+	step "$t" stats --no-stream --interval 0 c1
+	step "$t" container prune -f --filter bogus=1
+	step "$t" ps -a -n --format '{{.Names}}'
+	step "$t" ps -a -n bogus
+	step "$t" info bogus
+	step "$t" version bogus
+	step "$t" secret create --label a=1 s1 "$TEST_TMP/sec"
+	step "$t" secret inspect --pretty s1
+	step "$t" artifact add localhost/art:1 "$TEST_TMP/nosuch"
+	step "$t" artifact bogus
+	step "$t" volume bogus
+	step "$t" rm -f -t 0 c1
+	step "$t" secret rm s1
+	step "$t" volume rm v1 v2
+}
+
+@test "Podman's words for volume ls --filter opt, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' table heading of PIDs and secret inspect --pretty's labels as Podman's" {
+	compare_with_podman misc_sequence <<-'EOF'
+		$ volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1 -> 0
+		  out: v1
+		$ volume create v2 -> 0
+		  out: v2
+		$ volume ls --filter opt=type=tmpfs -q -> 0
+		  out: v1
+		$ volume ls --filter opt=type -q -> 0
+		  out: v1
+		$ volume ls --filter opt=type=bogus -q -> 0
+		$ run -d --network none --name c1 --label a=b localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ stats --no-stream --format table {{.Name}} {{.PIDs}} c1 -> 0
+		  out: NAME        PI DS
+		  out: c1          1
+		$ stats --no-stream --interval 0 c1 -> 125
+		  err: Error: invalid interval, must be a positive number greater zero: `0`: give a whole number of seconds, at least 1
+		$ container prune -f --filter bogus=1 -> 125
+		  err: Error: bogus is an invalid filter: use label=KEY[=VALUE], label!=KEY[=VALUE] or until=TIME
+		$ ps -a -n --format {{.Names}} -> 125
+		  err: Error: invalid argument "--format" for "-n, --last" flag: strconv.ParseInt: parsing "--format": invalid syntax
+		  err: See 'ferry ps --help'
+		$ ps -a -n bogus -> 125
+		  err: Error: invalid argument "bogus" for "-n, --last" flag: strconv.ParseInt: parsing "bogus": invalid syntax
+		  err: See 'ferry ps --help'
+		$ info bogus -> 125
+		  err: Error: `TOOL info` takes no arguments (got `bogus`)
+		$ version bogus -> 125
+		  err: Error: `TOOL version` takes no arguments (got `bogus`)
+		$ secret create --label a=1 s1 TMP/sec -> 0
+		  out: <SECRET>
+		$ secret inspect --pretty s1 -> 0
+		  out: ID:              <SECRET>
+		  out: Name:              s1
+		  out: Labels:
+		  out:  - a=1
+		  out: Driver:            file
+		  out: Created at:        <TIME>
+		  out: Updated at:        <TIME>
+		$ artifact add localhost/art:1 TMP/nosuch -> 125
+		  err: Error: open TMP/nosuch: no such file or directory
+		$ artifact bogus -> 125
+		  err: Error: unrecognized command `TOOL artifact bogus`
+		  err: Try 'ferry artifact --help' for more information
+		$ volume bogus -> 125
+		  err: Error: unrecognized command `TOOL volume bogus`
+		  err: Try 'ferry volume --help' for more information
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ secret rm s1 -> 0
+		  out: <SECRET>
+		$ volume rm v1 v2 -> 0
+		  out: v1
+		  out: v2
+	EOF
+}

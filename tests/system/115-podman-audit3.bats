@@ -54,6 +54,8 @@ compare_with_podman() {
 		echo 's/\b[0-9a-f]\{12\}\b/<SID>/g' >>"$TEST_TMP/$t.sed"
 		# The runtime's figures of the moment.
 		echo 's/(current usage: [0-9]*, peak usage: [0-9]*)/(current usage: U)/' >>"$TEST_TMP/$t.sed"
+		# Each tool's words for a registry that does not answer.
+		echo 's/\(manifest list: "docker:[^"]*"\): .*; \("[^"]*": \)/\1: ...; \2/' >>"$TEST_TMP/$t.sed"
 	done
 	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
 	"$seq" f
@@ -199,6 +201,9 @@ misc_sequence() {
 	step "$t" ps -a -n bogus
 	step "$t" info bogus
 	step "$t" version bogus
+	step "$t" manifest create ml
+	step "$t" manifest add ml localhost/nosuch:1
+	step "$t" manifest rm ml
 	step "$t" secret create --label a=1 s1 "$TEST_TMP/sec"
 	step "$t" secret inspect --pretty s1
 	step "$t" artifact add localhost/art:1 "$TEST_TMP/nosuch"
@@ -209,7 +214,7 @@ misc_sequence() {
 	step "$t" volume rm v1 v2
 }
 
-@test "Podman's words for volume ls --filter opt, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' table heading of PIDs and secret inspect --pretty's labels as Podman's" {
+@test "Podman's words for volume ls --filter opt, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' table heading of PIDs and secret inspect --pretty's labels as Podman's" {
 	compare_with_podman misc_sequence <<-'EOF'
 		$ volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1 -> 0
 		  out: v1
@@ -239,6 +244,13 @@ misc_sequence() {
 		  err: Error: `TOOL info` takes no arguments (got `bogus`)
 		$ version bogus -> 125
 		  err: Error: `TOOL version` takes no arguments (got `bogus`)
+		$ manifest create ml -> 0
+		  out: <ID>
+		$ manifest add ml localhost/nosuch:1 -> 125
+		  err: Error: locating image to add to manifest list: "docker://localhost/nosuch:1": ...; "localhost/nosuch:1": localhost/nosuch:1: image not known
+		$ manifest rm ml -> 0
+		  out: Untagged: localhost/ml:latest
+		  out: Deleted: <ID>
 		$ secret create --label a=1 s1 TMP/sec -> 0
 		  out: <SECRET>
 		$ secret inspect --pretty s1 -> 0

@@ -4383,6 +4383,20 @@ parse_number (const char *s, long min, long max, long *out)
   return *s && *end == '\0' && errno == 0 && *out >= min && *out <= max ? 0 : -1;
 }
 
+/* What Podman logs for each row whose template asks for .Size without
+ * --size (which it prints empty).  */
+static void
+size_unasked (void)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=error msg=\"Size format requires --size option\"\n", stamp);
+}
+
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
@@ -4435,8 +4449,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
-  if (size)
-    json_object_object_add (o, "Size", json_object_new_string (size));
+  /* Without --size, Podman's .Size is "" (and it logs an error).  */
+  json_object_object_add (o, "Size", json_object_new_string (size ? size : ""));
   if (ns)
     json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
   return o;
@@ -4722,9 +4736,9 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
   for (i = 0; i < n; i++)
     health[i] = ferry_container_health_status (e, list[i]);
   for (i = 0; i < n; i++)
-    /* A stopping container is no longer running: Podman's ps lists it with
-     * -a only.  */
-    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+    /* A stopping or paused container is not running: Podman's ps lists it
+     * with -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING)
         && container_filters_match (&f->filters, list[i], health[i]))
       {
         rows[n_rows] = (struct ps_row){
@@ -4787,6 +4801,9 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
         {
           cleanup_json json_object *o
               = ps_report (rows[i].c, rows[i].health, f->no_trunc, f->size ? rows[i].size : NULL, f->ns);
+
+          if (! f->size && strstr (format, ".Size"))
+            size_unasked ();
           ret = ferry_cli_list_row (&out, o, &err);
         }
       for (i = 0; i < n_external && ret == 0; i++)

@@ -991,6 +991,79 @@ artifact extract nosuch $WORK/art/out
 artifact rm localhost/art:1
 artifact rm localhost/art:1
 artifact ls -q
+## image-rm-conflicts
+tag IMG mine:1
+run -d --network none --name c1 IMG sleep 100
+% $T rmi $($T image inspect --format '{{.Id}}' IMG)
+rmi mine:1
+tag IMG mine:1
+rmi IMG
+rmi -f mine:1
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+rmi -f IMG
+ps -a --format '{{.Names}}'
+images -q
+## images-table
+tag IMG mine:1
+images --format 'table {{.Repository}} {{.Tag}} {{.IsReadOnly}}' --sort repository
+images --format 'table {{.ID}}' --noheading --filter reference=mine
+images -q --no-trunc --filter reference=mine
+images --filter label=nosuch=1 --format '{{.Repository}}'
+images --filter until=2000-01-01T00:00:00Z -q
+images --filter bogus
+images --filter reference=mine --filter reference=nosuch --format '{{.Repository}}'
+images --sort repository --format '{{.Repository}}' localhost/mine
+image ls --format '{{.Repository}}' --filter dangling=true
+image list -q --filter reference=mine
+## secret-more
+! printf s3cr3t >$WORK/sec
+secret create s1 $WORK/sec
+secret create --replace s1 $WORK/sec
+secret create --replace --label x=y s1 $WORK/sec
+secret inspect --format '{{.Spec.Labels}}' s1
+% printf from-stdin | $T secret create s2 -
+secret ls --filter name=s2 --format '{{.Name}}'
+% $T secret ls --filter id=$($T secret inspect --format '{{.ID}}' s1) --format '{{.Name}}'
+secret ls --filter name=nosuch -q
+secret create s3
+secret create
+secret rm nosuch s1
+secret rm -a -i
+secret ls -q
+## system-df-more
+create --network none --name c1 IMG true
+volume create v1
+system df
+system df --format 'table {{.Type}} {{.Total}}'
+system df -v --format '{{.Type}}'
+system df bogus
+## ps-states
+run -d --network none --name c1 IMG sleep 100
+run -d --network none --name c2 IMG sleep 100
+pause c2
+create --network none --name c3 --label k=v IMG true
+ps -a --filter status=paused --format '{{.Names}} {{.Status}}'
+ps -a --filter status=running --format '{{.Names}}'
+ps --format 'table {{.Names}} {{.State}}' --sort names
+ps -a --filter label!=k=v --format '{{.Names}}' --sort names
+ps -a --filter name=^c[12]$ --format '{{.Names}}' --sort names
+ps -a --format '{{.Names}} {{.Networks}} {{.Ports}} {{.Size}}' --filter name=c3
+ps -a -s --format '{{.Names}}' --filter name=c3
+ps -a --filter status=paused --filter status=created --format '{{.Names}}' --sort names
+unpause c2
+ps -a --filter id=bogus -q
+## volume-create-opts
+# Not compared: options Podman takes at create and fails on only when a
+# container mounts the volume (126), such as -o type=bogus, -o o=nosuch,
+# or -o uid=1000 (a mount of no type), and its size= (quota, XFS only):
+# ferry refuses them at create, with one line saying what it takes.
+volume create -o type=tmpfs -o device=tmpfs v3
+volume create -o type=tmpfs -o device=tmpfs -o o=size=2m,mode=0700 v4
+volume inspect --format '{{.Options}}' v4
+run --rm --network none -v v4:/d IMG stat -c '%a' /d
+volume create -o copy v6
+volume create --opt nocopy v7
+volume ls -q
 EOF
 }
 

@@ -278,3 +278,47 @@ misc_sequence() {
 		  out: v2
 	EOF
 }
+
+ps_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --network none --name c1 "$img" sleep 100
+	step "$t" run -d --network none --name c2 "$img" sleep 100
+	step "$t" pause c2
+	step "$t" ps --format '{{.Names}} {{.State}}'
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
+	step "$t" ps --filter status=paused --format '{{.Names}}'
+	step "$t" ps --format '{{.Names}} [{{.Size}}]'
+	step "$t" ps -s --format '{{.Names}} {{if .Size}}sized{{end}}'
+	step "$t" unpause c2
+	step "$t" rm -f -t 0 c1
+	step "$t" rm -f -t 0 c2
+}
+
+@test "ps without -a leaves a paused container out, and {{.Size}} without --size is empty with Podman's logged error" {
+	compare_with_podman ps_sequence <<-'EOF'
+		$ run -d --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ run -d --network none --name c2 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ pause c2 -> 0
+		  out: c2
+		$ ps --format {{.Names}} {{.State}} -> 0
+		  out: c1 running
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 running
+		  out: c2 paused
+		$ ps --filter status=paused --format {{.Names}} -> 0
+		  out: c2
+		$ ps --format {{.Names}} [{{.Size}}] -> 0
+		  out: c1 []
+		  err: time=T level=error msg="Size format requires --size option"
+		$ ps -s --format {{.Names}} {{if .Size}}sized{{end}} -> 0
+		  out: c1 sized
+		$ unpause c2 -> 0
+		  out: c2
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ rm -f -t 0 c2 -> 0
+		  out: c2
+	EOF
+}

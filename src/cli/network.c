@@ -9,6 +9,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <regex.h>
@@ -811,7 +812,19 @@ network_connect (int argc, char **argv)
         aliases[n_aliases] = NULL;
         break;
       case OPT_IP:
-        o.ip = optarg;
+        {
+          unsigned char buf[16];
+
+          /* Podman parses the flag as an address of either family.  */
+          if (inet_pton (AF_INET, optarg, buf) != 1 && inet_pton (AF_INET6, optarg, buf) != 1)
+            {
+              return ferry_cli_failf (
+                  "invalid argument \"%s\" for \"--ip\" flag: failed to parse IP: \"%s\"\nSee "
+                  "'ferry network connect --help'",
+                  optarg, optarg);
+            }
+          o.ip = optarg;
+        }
         break;
       case OPT_IP6:
         o.ip6 = optarg;

@@ -1064,6 +1064,31 @@ run --rm --network none -v v4:/d IMG stat -c '%a' /d
 volume create -o copy v6
 volume create --opt nocopy v7
 volume ls -q
+## network-running
+# Not compared: connect --alias 'bad alias', which Podman takes and ferry
+# refuses (no DNS name); connect --ip outside the network, which both
+# refuse in the same words, but after which Podman's IPAM and aardvark-dns
+# keep stale entries that fail its rm (and the next run on that subnet);
+# and a container left on no network by
+# disconnect: Podman keeps it a bridge container that connect takes
+# again, ferry makes it one of --network none.
+network create --subnet 10.251.30.0/24 --interface-name fcmp30 n1
+network create --subnet 10.251.31.0/24 --interface-name fcmp31 n2
+run -d --network n1 --name c1 IMG sleep 100
+network connect --ip bogus n2 c1
+network connect --mac-address bogus n2 c1
+network connect --ip 10.251.31.9 --alias web n2 c1
+inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' c1
+% $T inspect c1 | jq -c '[.[0].NetworkSettings.Networks[] | .Aliases | length]'
+% $T inspect c1 | jq -r '.[0] | .NetworkSettings.Networks.n2.Aliases[1] == .Id[0:12]'
+network connect n2 c1
+network reload c1
+network reload --all
+network reload --all c1
+network disconnect n2 c1
+inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
+rm -f -t 0 c1
+network rm n1 n2
 EOF
 }
 

@@ -17,8 +17,8 @@ setup() {
 	printf '[engine]\nlock_type = "file"\n[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
 }
 
-# Bridge ftu<N>, subnet 10.212.<N>.0/24 (scripts/test.sh's leftovers check
-# knows them); 10.214.<N>, 10.215.<N> and 10.216.0 only in networks
+# Bridges ftu<N> and ftu<N+1000>, subnets 10.212.<N>.0/24 and
+# 10.212.<N+1>.0/24 (scripts/test.sh's leftovers check knows them); 10.214.<N>, 10.215.<N> and 10.216.0 only in networks
 # refused.
 teardown() {
 	local n
@@ -26,6 +26,7 @@ teardown() {
 	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
 	podman_teardown
 	ip link del "ftu$n" 2>/dev/null || true
+	ip link del "ftu$((n + 1000))" 2>/dev/null || true
 	ferry_teardown
 }
 
@@ -47,6 +48,7 @@ compare_with_podman() {
 	load_test_image
 	for t in f podman_t; do
 		printf 's/10\\.\\(21[2-5]\\)\\.%s\\./10.\\1.N./g\ns/ftu%s\\b/ftuN/g\n' "$N" "$N" >"$TEST_TMP/$t.sed"
+		printf 's/10\\.212\\.%s\\./10.212.M./g\ns/ftu%s\\b/ftuM/g\n' "$((N + 1))" "$((N + 1000))" >>"$TEST_TMP/$t.sed"
 		echo 's/\(["`]\)\(podman\|ferry\) /\1TOOL /g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{25\}\b/<SECRET>/g' >>"$TEST_TMP/$t.sed"
 		echo 's/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g' >>"$TEST_TMP/$t.sed"
@@ -320,5 +322,47 @@ ps_sequence() {
 		  out: c1
 		$ rm -f -t 0 c2 -> 0
 		  out: c2
+	EOF
+}
+
+connect_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --subnet "10.212.$N.0/24" --interface-name "ftu$N" n1
+	step "$t" network create --subnet "10.212.$((N + 1)).0/24" --interface-name "ftu$((N + 1000))" n2
+	step "$t" run -d --network n1 --name c1 "$img" sleep 100
+	step "$t" network connect --ip bogus n2 c1
+	step "$t" network connect --mac-address bogus n2 c1
+	step "$t" network connect --ip "10.212.$((N + 1)).9" --alias web n2 c1
+	step "$t" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{$v.Aliases}};{{end}}' c1
+	step "$t" network reload c1
+	step "$t" network disconnect n2 c1
+	step "$t" rm -f -t 0 c1
+	step "$t" network rm n1 n2
+}
+
+@test "network connect: Podman's words for a bad --ip or --mac-address, and each network's aliases end with the container's short ID, as Podman's" {
+	compare_with_podman connect_sequence <<-'EOF'
+		$ network create --subnet 10.212.N.0/24 --interface-name ftuN n1 -> 0
+		  out: n1
+		$ network create --subnet 10.212.M.0/24 --interface-name ftuM n2 -> 0
+		  out: n2
+		$ run -d --network n1 --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ network connect --ip bogus n2 c1 -> 125
+		  err: Error: invalid argument "bogus" for "--ip" flag: failed to parse IP: "bogus"
+		  err: See 'ferry network connect --help'
+		$ network connect --mac-address bogus n2 c1 -> 125
+		  err: Error: address bogus: invalid MAC address: use six hex pairs like 02:42:0a:59:00:02
+		$ network connect --ip 10.212.M.9 --alias web n2 c1 -> 0
+		$ inspect --format {{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{$v.Aliases}};{{end}} c1 -> 0
+		  out: n1=10.212.N.2 [<SID>];n2=10.212.M.9 [web <SID>];
+		$ network reload c1 -> 0
+		  out: <ID>
+		$ network disconnect n2 c1 -> 0
+		$ rm -f -t 0 c1 -> 0
+		  out: c1
+		$ network rm n1 n2 -> 0
+		  out: n1
+		  out: n2
 	EOF
 }

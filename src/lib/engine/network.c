@@ -1674,12 +1674,14 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     else if (ip_text)
       {
         if (ferry_ip_parse (ip_text, &ip) < 0)
-          return ferry_make_error (err, 0, "invalid IP address `%s`", ip_text);
+          return ferry_make_error (err, 0, "failed to parse IP: \"%s\": give an IPv4 address", ip_text);
         if (! ferry_subnet_contains (&d.subnet, ip) || ip < ferry_subnet_first_host (&d.subnet)
             || ip > ferry_subnet_last_host (&d.subnet) || ip == d.gateway)
           return ferry_make_error (
-              err, 0, "IP address %s is not one network %s gives out (subnet %s, gateway %s)", ip_text, name,
-              ferry_subnet_format (&d.subnet, sn), ferry_ip_format (d.gateway, ip_buf));
+              err, 0,
+              "requested static ip %s not in any subnet on network %s: give one it gives out (subnet %s, "
+              "gateway %s)",
+              ip_text, name, ferry_subnet_format (&d.subnet, sn), ferry_ip_format (d.gateway, ip_buf));
       }
     else if ((ip = next_free (e, &d, err)) == 0)
       return -1;
@@ -1694,7 +1696,7 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       {
         if (ferry_mac_parse (mac_text, mac) < 0)
           return ferry_make_error (
-              err, 0, "invalid MAC address `%s`: use six hex pairs like 02:42:0a:59:00:02", mac_text);
+              err, 0, "address %s: invalid MAC address: use six hex pairs like 02:42:0a:59:00:02", mac_text);
       }
     else
       ferry_mac_random (mac);
@@ -1714,6 +1716,30 @@ ferry_network_record_bridged (json_object *rec)
   json_object *n = ferry_json_get_object (rec, "Networks");
 
   return ferry_json_string_equals (rec, "Network", "bridge") && n && json_object_object_length (n) > 0;
+}
+
+/* A container's aliases on a network as Podman keeps them: those given
+ * (ATT's "Aliases"), then its short ID, by which the others on the
+ * network find it too.  */
+static json_object *
+aliases_with_short_id (json_object *att, const char *id)
+{
+  json_object *given = ferry_json_get_array (att, "Aliases"), *out = json_object_new_array ();
+  char short_id[13] = "";
+  int seen = 0;
+
+  if (id)
+    snprintf (short_id, sizeof (short_id), "%s", id);
+  for (size_t i = 0; i < ferry_json_array_length (given); i++)
+    {
+      const char *a = json_object_get_string (json_object_array_get_idx (given, i));
+
+      seen |= strcmp (a, short_id) == 0;
+      json_object_array_add (out, json_object_new_string (a));
+    }
+  if (*short_id && ! seen)
+    json_object_array_add (out, json_object_new_string (short_id));
+  return out;
 }
 
 /* netavark's options for container C: all its networks, or ONLY.  */
@@ -1761,10 +1787,7 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    {
-      json_object *aliases = ferry_json_get_array (att, "Aliases");
-      json_object_object_add (n, "aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
-    }
+    json_object_object_add (n, "aliases", aliases_with_short_id (att, c->id));
     json_object_object_add (nets, name, n);
     json_object_object_add (info, name, def);
   }
@@ -1928,10 +1951,7 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
     json_object_object_add (n, "GlobalIPv6Address", json_object_new_string (ip6 ? ip6 : ""));
     json_object_object_add (n, "GlobalIPv6PrefixLen", json_object_new_int (ip6 ? d.subnet6.prefix : 0));
     json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    {
-      json_object *aliases = ferry_json_get_array (att, "Aliases");
-      json_object_object_add (n, "Aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
-    }
+    json_object_object_add (n, "Aliases", aliases_with_short_id (att, ferry_json_get_string (rec, "Id")));
     json_object_object_add (nets, name, n);
     if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
       {

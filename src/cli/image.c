@@ -753,7 +753,7 @@ image_exists (int argc, char **argv)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry image exists needs exactly one image: ferry image exists IMAGE");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;

@@ -144,6 +144,12 @@ print_json (json_object *reports)
                                          { "pids", "PIDs" } };
   size_t n = json_object_array_length (reports), r, k;
 
+  /* Go prints an empty list on one line.  */
+  if (n == 0)
+    {
+      puts ("[]");
+      return;
+    }
   fputs ("[\n", stdout);
   for (r = 0; r < n; r++)
     {

@@ -1089,6 +1089,49 @@ network disconnect n2 c1
 inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
 rm -f -t 0 c1
 network rm n1 n2
+## image-misc
+image exists IMG nosuch
+image exists
+image tag IMG
+untag
+% $T tag $($T images -q) byid:1
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+image tree --whatrequires IMG
+image tree IMG extra
+image rm --ignore nosuch
+image rm -i nosuch
+% test -d "$($T image mount IMG)/bin" && echo mounted
+image unmount IMG
+image unmount IMG
+image mount nosuch
+image unmount nosuch
+## container-misc
+create --network none --name c1 IMG true
+container exists --external c1
+container exists c1 c1
+container list -a --format '{{.Names}}'
+container ls -q -a --no-trunc --filter name=nosuch
+container init c1
+container init c1
+container init nosuch
+inspect --format '{{.State.Status}}' c1
+container port nosuch
+container stats --no-stream --format '{{.Name}}' nosuch
+stats --no-stream -a --format '{{.Name}}' --filter name=c1
+## volume-mount-more
+volume create v1
+% $T volume mount v1 >/dev/null && echo mounted
+% $T volume mount v1 >/dev/null && echo mounted
+volume unmount v1
+volume unmount v1
+volume unmount
+volume mount
+volume mount v1 v1
+## stats-empty
+stats --no-stream -a --format '{{.Name}}'
+stats --no-stream --format json
+stats --no-stream -a
+stats --no-stream --no-trunc -a --format json
 EOF
 }
 

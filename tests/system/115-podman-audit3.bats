@@ -190,6 +190,8 @@ network_sequence() {
 misc_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	printf s3cr3t >"$TEST_TMP/sec"
+	step "$t" stats --no-stream --format json
+	step "$t" image exists "$img" nosuch
 	step "$t" volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1
 	step "$t" volume create v2
 	step "$t" volume ls --filter opt=type=tmpfs -q
@@ -216,8 +218,12 @@ misc_sequence() {
 	step "$t" volume rm v1 v2
 }
 
-@test "Podman's words for volume ls --filter opt, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' table heading of PIDs and secret inspect --pretty's labels as Podman's" {
+@test "Podman's words for image exists of two, volume ls --filter opt, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
 	compare_with_podman misc_sequence <<-'EOF'
+		$ stats --no-stream --format json -> 0
+		  out: []
+		$ image exists localhost/ferry-test:latest nosuch -> 125
+		  err: Error: accepts 1 arg(s), received 2
 		$ volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1 -> 0
 		  out: v1
 		$ volume create v2 -> 0

@@ -223,6 +223,69 @@ network_create (int argc, char **argv)
   return 0;
 }
 
+static int compare_strings (const void *a, const void *b);
+
+/* A copy of MAP with its keys in order, as Go writes a map.  */
+static json_object *
+sorted_map (json_object *map)
+{
+  json_object *out = json_object_new_object ();
+  cleanup_free const char **keys = xmalloc ((json_object_object_length (map) + 1) * sizeof (*keys));
+  size_t n = 0;
+
+  json_object_object_foreach (map, k, v)
+  {
+    (void) v;
+    keys[n++] = k;
+  }
+  qsort (keys, n, sizeof (*keys), compare_strings);
+  for (size_t i = 0; i < n; i++)
+    json_object_object_add (out, keys[i], json_object_get (json_object_object_get (map, keys[i])));
+  return out;
+}
+
+/* A copy of definition DEF with its members in the order of Podman's
+ * Network struct, and its maps' keys sorted, as Podman prints them;
+ * members Podman has no name for come last.  */
+static json_object *
+podman_order (json_object *def)
+{
+  static const char *const order[] = { "name",
+                                       "id",
+                                       "driver",
+                                       "network_interface",
+                                       "created",
+                                       "subnets",
+                                       "routes",
+                                       "ipv6_enabled",
+                                       "internal",
+                                       "dns_enabled",
+                                       "network_dns_servers",
+                                       "labels",
+                                       "options",
+                                       "ipam_options",
+                                       NULL };
+  json_object *out = json_object_new_object ();
+
+  for (size_t i = 0; order[i]; i++)
+    {
+      json_object *v = NULL;
+
+      if (! json_object_object_get_ex (def, order[i], &v))
+        continue;
+      if (v && json_object_is_type (v, json_type_object))
+        json_object_object_add (out, order[i], sorted_map (v));
+      else
+        json_object_object_add (out, order[i], json_object_get (v));
+    }
+  json_object_object_foreach (def, k, v)
+  {
+    if (! json_object_object_get_ex (out, k, NULL))
+      json_object_object_add (out, k, json_object_get (v));
+  }
+  return out;
+}
+
 /* The object `network ls --format` and `inspect` show: the definition,
  * as Podman shows it, with the containers on it.  */
 static json_object *
@@ -233,7 +296,7 @@ network_json (ferry_engine_t *e, json_object *def)
   cleanup_strv char **users = ferry_network_users (e, ferry_json_get_string (def, "name"), &ignored);
   json_object *containers = json_object_new_object ();
 
-  json_object_deep_copy (def, &o, NULL);
+  o = podman_order (def);
   for (size_t i = 0; users && users[i]; i++)
     json_object_object_add (containers, users[i], json_object_new_object ());
   json_object_object_add (o, "containers", containers);
@@ -325,7 +388,15 @@ routes_report (json_object *routes)
   json_object *out = json_object_new_array ();
 
   for (size_t i = 0; i < ferry_json_array_length (routes); i++)
-    json_object_array_add (out, go_struct (json_object_array_get_idx (routes, i), route_names));
+    {
+      json_object *r = go_struct (json_object_array_get_idx (routes, i), route_names);
+
+      /* A *uint32 in Podman's, which Go prints <nil> when not set (the
+       * JSON, kept apart, has no metric).  */
+      if (! json_object_object_get_ex (r, "Metric", NULL))
+        json_object_object_add (r, "Metric", json_object_new_string ("<nil>"));
+      json_object_array_add (out, r);
+    }
   return out;
 }
 
@@ -583,10 +654,7 @@ network_ls (int argc, char **argv)
         if (network_filter_match (e, &filters, json_object_array_get_idx (defs, i)))
           {
             /* The definitions alone: Podman's list has no containers.  */
-            json_object *def = NULL;
-
-            json_object_deep_copy (json_object_array_get_idx (defs, i), &def, NULL);
-            json_object_array_add (all, def);
+            json_object_array_add (all, podman_order (json_object_array_get_idx (defs, i)));
           }
       puts (ferry_json_to_string (all, 1));
       return 0;

@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -693,13 +694,28 @@ volume_export (int argc, char **argv)
         return r - 1;
     }
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry volume export needs exactly one volume: ferry volume export VOLUME");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   if (output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf (
         "refusing to write a tar archive to a terminal: use -o FILE or redirect the output");
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;
+  /* As Podman: the volume first, then the file, in Go's words.  */
+  if (output)
+    {
+      struct ferry_volume *v = NULL;
+      int fd;
+
+      if (ferry_volume_get (db, ferry_global.root, argv[optind], &v, &err) < 0)
+        return fail_volume (argv[optind], &err);
+      ferry_volume_free (v);
+      fd = open (output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0)
+        return ferry_cli_failf ("could not create tarball file '%s': open %s: %s", output, output,
+                                errno == ENOENT ? "no such file or directory" : strerror (errno));
+      close (fd);
+    }
   if (ferry_volume_export (db, ferry_global.root, argv[optind], output ? output : "/dev/stdout", &err) < 0)
     return fail_volume (argv[optind], &err);
   return 0;
@@ -722,11 +738,11 @@ volume_import (int argc, char **argv)
                            "volume; an entry that would land outside the volume is refused.\n")))
       return r - 1;
   if (argc - optind != 2)
-    return ferry_cli_failf (
-        "ferry volume import needs a volume and a tar archive: ferry volume import VOLUME FILE");
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
   input = strcmp (argv[optind + 1], "-") == 0 ? "/dev/stdin" : argv[optind + 1];
   if (access (input, R_OK) < 0)
-    return ferry_cli_failf ("open %s: %s", argv[optind + 1], strerror (errno));
+    return ferry_cli_failf ("open %s: %s", argv[optind + 1],
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;

@@ -756,8 +756,7 @@ inspect --format '{{.HostConfig.Memory}}' c2
 ps -a --format '{{.Names}} {{.State}}' --sort names
 ## volume-more
 # Not compared: the listing of volume export (ferry's begins with "./",
-# which carries the volume's own owner and mode), and its words for an
-# -o file it cannot create.
+# which carries the volume's own owner and mode).
 volume create -o type=tmpfs -o device=tmpfs -o o=size=1m v1
 volume inspect --format '{{json .Options}} {{.Driver}}' v1
 volume create --driver local --label x=y v2
@@ -776,6 +775,11 @@ volume import nosuch $WORK/v.tar
 volume import v2 $WORK/nosuch.tar
 % $T volume export v2 | tar -t | grep -v '^\./$'
 volume export nosuch
+volume export v2 -o $WORK/nosuchdir/x.tar
+volume export nosuch -o $WORK/nosuchdir/x.tar
+volume export
+volume import v2
+volume mount v2
 % $T volume mount v2 >/dev/null && echo mounted
 volume unmount v2
 volume mount nosuch
@@ -1097,6 +1101,9 @@ untag
 % $T tag $($T images -q) byid:1
 images --format '{{.Repository}}:{{.Tag}}' --sort repository
 image tree --whatrequires IMG
+manifest create ml
+manifest add ml
+manifest rm ml
 image tree IMG extra
 image rm --ignore nosuch
 image rm -i nosuch
@@ -1127,6 +1134,15 @@ volume unmount v1
 volume unmount
 volume mount
 volume mount v1 v1
+## network-inspect-json
+network create --subnet 10.251.34.0/24 --gateway 10.251.34.1 --ip-range 10.251.34.64/26 --internal --label a=b -o mtu=1400 -o isolate=true --interface-name fcmp34 n1
+network create --subnet 10.251.35.0/24 --disable-dns --route 10.9.0.0/16,10.251.35.5 --interface-name fcmp35 n2
+% $T network inspect n1 n2 | jq -c '.[] | del(.id, .created)'
+% $T network ls --format json | jq -c '.[] | select(.name | test("^n")) | del(.id, .created)'
+network inspect --format '{{range .Routes}}{{.Destination}} {{.Gateway}} {{.Metric}}{{end}}' n2
+network inspect --format '{{json .Routes}}' n2
+network ls --filter name=^n --format '{{.Name}} {{.DNSEnabled}} {{.Internal}} {{.Options}}'
+network rm n1 n2
 ## stats-empty
 stats --no-stream -a --format '{{.Name}}'
 stats --no-stream --format json

@@ -51,6 +51,7 @@ compare_with_podman() {
 		printf 's/10\\.212\\.%s\\./10.212.M./g\ns/ftu%s\\b/ftuM/g\n' "$((N + 1))" "$((N + 1000))" >>"$TEST_TMP/$t.sed"
 		echo 's/\(["`]\)\(podman\|ferry\) /\1TOOL /g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{25\}\b/<SECRET>/g' >>"$TEST_TMP/$t.sed"
+		echo 's/"created":"[^"]*"/"created":"T"/g' >>"$TEST_TMP/$t.sed"
 		echo 's/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{12\}\b/<SID>/g' >>"$TEST_TMP/$t.sed"
@@ -126,6 +127,7 @@ network_sequence() {
 	step "$t" network inspect --format '{{range .Subnets}}{{.LeaseRange.StartIP}} {{.LeaseRange.EndIP}}{{end}}' n1
 	step "$t" network inspect --format '{{.Internal}} {{json .Labels}} {{.Options}} {{.Containers}}' n1
 	step "$t" network inspect --format '{{.subnets}}' n1
+	step "$t" network inspect --format '{{json .}}' n1
 	step "$t" network ls --filter name=n1 --format '{{.network_interface}}'
 	step "$t" network create --ip-range "10.214.$N.0/25" n2
 	step "$t" network create --gateway "10.214.$N.1" n2
@@ -143,7 +145,7 @@ network_sequence() {
 	step "$t" network rm n1
 }
 
-@test "network: Go's field names in templates (the JSON names refused), --ip-range's lease range as Podman records it, ls --filter dangling, Podman's words for a range or gateway without or outside the subnet" {
+@test "network: Go's field names in templates (the JSON names refused), JSON members in Podman's order, --ip-range's lease range as Podman records it, ls --filter dangling, Podman's words for a range or gateway without or outside the subnet" {
 	compare_with_podman network_sequence <<-'EOF'
 		$ network create --subnet 10.212.N.0/24 --gateway 10.212.N.1 --ip-range 10.212.N.128/25 --internal --label a=b -o mtu=1400 --interface-name ftuN n1 -> 0
 		  out: n1
@@ -155,6 +157,8 @@ network_sequence() {
 		  out: true {"a":"b"} map[mtu:1400] map[]
 		$ network inspect --format {{.subnets}} n1 -> 125
 		  err: Error: template: inspect:1:13: executing "inspect" at <.subnets>: can't evaluate field subnets in type interface {}
+		$ network inspect --format {{json .}} n1 -> 0
+		  out: {"name":"n1","id":"<ID>","driver":"bridge","network_interface":"ftuN","created":"T","subnets":[{"subnet":"10.212.N.0/24","gateway":"10.212.N.1","lease_range":{"start_ip":"10.212.N.129","end_ip":"10.212.N.255"}}],"ipv6_enabled":false,"internal":true,"dns_enabled":true,"labels":{"a":"b"},"options":{"mtu":"1400"},"ipam_options":{"driver":"host-local"},"containers":{}}
 		$ network ls --filter name=n1 --format {{.network_interface}} -> 125
 		  err: Error: template: ls:1:13: executing "ls" at <.network_interface>: can't evaluate field network_interface in type interface {}
 		$ network create --ip-range 10.214.N.0/25 n2 -> 125
@@ -197,6 +201,9 @@ misc_sequence() {
 	step "$t" volume ls --filter opt=type=tmpfs -q
 	step "$t" volume ls --filter opt=type -q
 	step "$t" volume ls --filter opt=type=bogus -q
+	step "$t" volume export v2 -o "$TEST_TMP/nosuchdir/v2.tar"
+	step "$t" volume export
+	step "$t" volume import v2
 	step "$t" run -d --network none --name c1 --label a=b "$img" sleep 100
 	step "$t" stats --no-stream --format 'table {{.Name}} {{.PIDs}}' c1
 	step "$t" stats --no-stream --interval 0 c1
@@ -207,6 +214,7 @@ misc_sequence() {
 	step "$t" version bogus
 	step "$t" manifest create ml
 	step "$t" manifest add ml localhost/nosuch:1
+	step "$t" manifest add ml
 	step "$t" manifest rm ml
 	step "$t" secret create --label a=1 s1 "$TEST_TMP/sec"
 	step "$t" secret inspect --pretty s1
@@ -218,7 +226,7 @@ misc_sequence() {
 	step "$t" volume rm v1 v2
 }
 
-@test "Podman's words for image exists of two, volume ls --filter opt, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
+@test "Podman's words for image exists of two, volume ls --filter opt, volume export and import arguments and an -o it cannot create, manifest add of one, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
 	compare_with_podman misc_sequence <<-'EOF'
 		$ stats --no-stream --format json -> 0
 		  out: []
@@ -233,6 +241,12 @@ misc_sequence() {
 		$ volume ls --filter opt=type -q -> 0
 		  out: v1
 		$ volume ls --filter opt=type=bogus -q -> 0
+		$ volume export v2 -o TMP/nosuchdir/v2.tar -> 125
+		  err: Error: could not create tarball file 'TMP/nosuchdir/v2.tar': open TMP/nosuchdir/v2.tar: no such file or directory
+		$ volume export -> 125
+		  err: Error: accepts 1 arg(s), received 0
+		$ volume import v2 -> 125
+		  err: Error: accepts 2 arg(s), received 1
 		$ run -d --network none --name c1 --label a=b localhost/ferry-test:latest sleep 100 -> 0
 		  out: <ID>
 		$ stats --no-stream --format table {{.Name}} {{.PIDs}} c1 -> 0
@@ -256,6 +270,8 @@ misc_sequence() {
 		  out: <ID>
 		$ manifest add ml localhost/nosuch:1 -> 125
 		  err: Error: locating image to add to manifest list: "docker://localhost/nosuch:1": ...; "localhost/nosuch:1": localhost/nosuch:1: image not known
+		$ manifest add ml -> 125
+		  err: Error: requires at least 2 arg(s), only received 1
 		$ manifest rm ml -> 0
 		  out: Untagged: localhost/ml:latest
 		  out: Deleted: <ID>

@@ -1860,6 +1860,9 @@ target_exit_code (const struct targets *t, ferry_error_t err)
     return 1;
   if (t->rm_codes && err->kind == FERRY_ERROR_STATE)
     return 2;
+  /* Only run exits 126 for what the runtime would not create.  */
+  if (err->kind == FERRY_ERROR_RUNTIME)
+    return FERRY_EXIT_ERROR;
   return exit_code_for (err);
 }
 

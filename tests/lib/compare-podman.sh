@@ -750,6 +750,8 @@ inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.PortBindings}}' c2
 run --network none --name c1 --memory 1k IMG true
 ps -a --format '{{.Names}} {{.State}}'
 start c1
+restart c1
+init c1
 run -d --rm --network none --memory 1k IMG true
 create --network none --name c2 --memory 1k IMG true
 inspect --format '{{.HostConfig.Memory}}' c2
@@ -1093,6 +1095,22 @@ network disconnect n2 c1
 inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
 rm -f -t 0 c1
 network rm n1 n2
+## json-shapes-more
+! printf s3cr3t >$WORK/sec
+volume create --label a=b -o type=tmpfs -o device=tmpfs -o o=size=2m v1
+% $T volume inspect v1 | jq -c '.[0] | del(.CreatedAt, .Mountpoint, .LockNumber)'
+% $T volume ls --format json | jq -c '.[0] | del(.CreatedAt, .Mountpoint, .LockNumber)'
+secret create --label a=b s1 $WORK/sec
+% $T secret inspect s1 | jq -c '.[0] | del(.ID, .CreatedAt, .UpdatedAt) | .Spec.Driver.Options = null'
+% $T secret ls --format json | jq -c '.[0] | del(.ID, .CreatedAt, .UpdatedAt)'
+history IMG
+% $T history --format json IMG | jq -c '.[] | del(.id, .created)'
+image tree IMG
+## system-df-verbose
+create --network none --name c1 IMG true
+volume create v1
+system df -v
+system df
 ## image-misc
 image exists IMG nosuch
 image exists

@@ -82,12 +82,14 @@ ports_memory_sequence() {
 	step "$t" run --network none --name m1 --memory 1k "$img" true
 	step "$t" ps -a --format '{{.Names}} {{.State}}' --filter name=m1
 	step "$t" start m1
+	step "$t" restart m1
+	step "$t" init m1
 	step "$t" run -d --rm --network none --memory 1k "$img" true
 	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
 	step_sorted "$t" rm c1 c2 m1
 }
 
-@test "-p under containers.conf's netns none is dropped without a word, and a memory limit too small is the runtime's to refuse (126, the container left created)" {
+@test "-p under containers.conf's netns none is dropped without a word, and a memory limit too small is the runtime's to refuse (run 126, start, restart and init 125, the container left created)" {
 	compare_with_podman ports_memory_sequence <<-'EOF'
 		$ run --rm --network none -p 18090:80 localhost/ferry-test:latest true -> 0
 		  err: Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use
@@ -106,6 +108,10 @@ ports_memory_sequence() {
 		  out: m1 created
 		$ start m1 -> 125
 		  err: Error: OCI runtime error: unable to start container "<ID>": runc: runc create failed: unable to start container process: error during container init: error setting cgroup config for procHooks process: unable to set memory limit to 1024 (current usage: U)
+		$ restart m1 -> 125
+		  err: Error: OCI runtime error: runc: runc create failed: unable to start container process: error during container init: error setting cgroup config for procHooks process: unable to set memory limit to 1024 (current usage: U)
+		$ init m1 -> 125
+		  err: Error: OCI runtime error: runc: runc create failed: unable to start container process: error during container init: error setting cgroup config for procHooks process: unable to set memory limit to 1024 (current usage: U)
 		$ run -d --rm --network none --memory 1k localhost/ferry-test:latest true -> 126
 		  err: Error: OCI runtime error: runc: runc create failed: unable to start container process: error during container init: error setting cgroup config for procHooks process: unable to set memory limit to 1024 (current usage: U)
 		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0

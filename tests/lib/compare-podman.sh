@@ -947,13 +947,11 @@ secret exists nosuch
 secret rm --all
 secret ls -q
 ## info-version-format
-# Not compared: {{json .Store.ContainerStore}} (ferry's JSON has Go's
-# field names, Podman's its JSON tags) and version's Go build members
-# (GoVersion, GitCommit, Built, BuiltTime, BuildOrigin): ferry is no Go
-# program.
+# Not compared: version's Go build members (GoVersion, GitCommit, Built,
+# BuiltTime, BuildOrigin): ferry is no Go program.
 info --format '{{.Host.Arch}} {{.Host.OS}}'
 info --format '{{.Store.GraphDriverName}} {{.Store.ImageStore.Number}}'
-info --format '{{.Store.ContainerStore.Number}} {{.Store.ContainerStore.Running}}'
+info --format '{{json .Store.ContainerStore}} {{.Store.ContainerStore.Running}}'
 info --format '{{.Host.Security.Rootless}} {{.Host.CgroupsVersion}}'
 info bogus
 version --format '{{.Client.OsArch}}'

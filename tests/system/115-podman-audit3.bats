@@ -217,6 +217,7 @@ misc_sequence() {
 	step "$t" ps -a -n --format '{{.Names}}'
 	step "$t" ps -a -n bogus
 	step "$t" info bogus
+	step "$t" info --format '{{json .Store.ContainerStore}} {{.Store.ContainerStore.Running}}'
 	step "$t" version bogus
 	step "$t" manifest create ml
 	step "$t" manifest add ml localhost/nosuch:1
@@ -232,7 +233,7 @@ misc_sequence() {
 	step "$t" volume rm v1 v2
 }
 
-@test "Podman's words for image exists of two, volume ls --filter opt, volume export and import arguments and an -o it cannot create, manifest add of one, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
+@test "Podman's words for image exists of two, volume ls --filter opt, volume export and import arguments and an -o it cannot create, manifest add of one, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, info's {{json}} of a member, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
 	compare_with_podman misc_sequence <<-'EOF'
 		$ stats --no-stream --format json -> 0
 		  out: []
@@ -270,6 +271,8 @@ misc_sequence() {
 		  err: See 'ferry ps --help'
 		$ info bogus -> 125
 		  err: Error: `TOOL info` takes no arguments (got `bogus`)
+		$ info --format {{json .Store.ContainerStore}} {{.Store.ContainerStore.Running}} -> 0
+		  out: {"number":1,"paused":0,"running":1,"stopped":0} 1
 		$ version bogus -> 125
 		  err: Error: `TOOL version` takes no arguments (got `bogus`)
 		$ manifest create ml -> 0

@@ -4861,7 +4861,7 @@ ferry_cmd_ps (int argc, char **argv)
     {
       ps_flags_release (&f);
       if (r > 0)
-        return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
+        return ferry_cli_failf ("`ferry ps` takes no arguments (got `%s`)", argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   /* Podman's checks, in its words.  */

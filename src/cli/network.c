@@ -197,6 +197,9 @@ network_create (int argc, char **argv)
         if ((r = other_option (c, "network create", argv, create_usage)))
           return r - 1;
       }
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d", argc - optind);
+  /* Podman makes up a name; ferry wants one.  */
   if (optind + 1 != argc)
     return ferry_cli_failf ("give one network name: ferry network create [OPTIONS] NAME");
   o.name = argv[optind];
@@ -1067,7 +1070,7 @@ network_prune (int argc, char **argv)
     }
   if (optind < argc)
     {
-      ret = ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+      ret = ferry_cli_failf ("`ferry network prune` takes no arguments (got `%s`)", argv[optind]);
       goto out;
     }
   e = ferry_cli_open_engine ();

@@ -259,7 +259,7 @@ secret_ls (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry secret ls` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -530,7 +530,7 @@ secret_rm (int argc, char **argv)
   if (every && optind < argc)
     return ferry_cli_failf ("when using the --all switch, you may not pass any secret names or IDs");
   if (! every && optind >= argc)
-    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+    return ferry_cli_failf ("`ferry secret rm` requires one argument, or the --all flag");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -467,7 +467,7 @@ volume_ls (int argc, char **argv)
   if (optind < argc)
     {
       filters_free (&filters);
-      return ferry_cli_failf ("ferry volume ls takes no arguments (got `%s`): select volumes with --filter",
+      return ferry_cli_failf ("`ferry volume ls` takes no arguments (got `%s`): select volumes with --filter",
                               argv[optind]);
     }
   e = ferry_cli_open_engine ();
@@ -930,7 +930,7 @@ volume_prune (int argc, char **argv)
   if (optind < argc)
     {
       filters_free (&filters);
-      return ferry_cli_failf ("ferry volume prune takes no arguments (got `%s`)", argv[optind]);
+      return ferry_cli_failf ("`ferry volume prune` takes no arguments (got `%s`)", argv[optind]);
     }
   if (! force && ! isatty (STDIN_FILENO))
     {

@@ -1109,6 +1109,25 @@ create --network none --name c1 IMG true
 volume create v1
 system df -v
 system df
+## argument-counts
+network create a b
+network prune x
+volume prune x
+volume ls x
+volume export
+volume import v
+secret rm
+secret ls x
+artifact ls x
+image prune x
+image inspect
+image exists
+images a b
+ps x
+import
+manifest add m
+container prune x
+system df x
 ## image-misc
 image exists IMG nosuch
 image exists

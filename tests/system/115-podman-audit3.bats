@@ -219,6 +219,11 @@ misc_sequence() {
 	step "$t" info bogus
 	step "$t" info --format '{{json .Store.ContainerStore}} {{.Store.ContainerStore.Running}}'
 	step "$t" version bogus
+	step "$t" network create a b
+	step "$t" secret rm
+	step "$t" images a b
+	step "$t" import
+	step "$t" ps x
 	step "$t" manifest create ml
 	step "$t" manifest add ml localhost/nosuch:1
 	step "$t" manifest add ml
@@ -233,7 +238,7 @@ misc_sequence() {
 	step "$t" volume rm v1 v2
 }
 
-@test "Podman's words for image exists of two, volume ls --filter opt, volume export and import arguments and an -o it cannot create, manifest add of one, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info and version arguments, info's {{json}} of a member, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
+@test "Podman's words for image exists of two, volume ls --filter opt, volume export and import arguments and an -o it cannot create, manifest add of one, manifest add of an image found nowhere, a bad container prune filter, stats --interval 0, ps -n, info, version, network create, secret rm, images, import and ps arguments, info's {{json}} of a member, an unknown subcommand; stats' empty JSON list and table heading of PIDs, and secret inspect --pretty's labels as Podman's" {
 	compare_with_podman misc_sequence <<-'EOF'
 		$ stats --no-stream --format json -> 0
 		  out: []
@@ -275,6 +280,16 @@ misc_sequence() {
 		  out: {"number":1,"paused":0,"running":1,"stopped":0} 1
 		$ version bogus -> 125
 		  err: Error: `TOOL version` takes no arguments (got `bogus`)
+		$ network create a b -> 125
+		  err: Error: accepts at most 1 arg(s), received 2
+		$ secret rm -> 125
+		  err: Error: `TOOL secret rm` requires one argument, or the --all flag
+		$ images a b -> 125
+		  err: Error: accepts at most 1 arg(s), received 2
+		$ import -> 125
+		  err: Error: accepts between 1 and 2 arg(s), received 0
+		$ ps x -> 125
+		  err: Error: `TOOL ps` takes no arguments (got `x`)
 		$ manifest create ml -> 0
 		  out: <ID>
 		$ manifest add ml localhost/nosuch:1 -> 125

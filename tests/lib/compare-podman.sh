@@ -22,8 +22,10 @@
 # recorded; one starting with "% " is such a command whose output is
 # recorded (`% $T info --format json | jq -c keys`); one starting with
 # "# " is a comment.  The default network is left out of listings: it is "podman"
-# in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats keeps
-# the sequences that differed once and were fixed.
+# in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
+# 106-podman-audit-more.bats and 115-podman-audit3.bats keep the sequences
+# that differed once and were fixed.  A sequence's "# Not compared:"
+# comment says what differs on purpose and was left out of it.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)

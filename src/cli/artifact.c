@@ -182,7 +182,7 @@ artifact_ls (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry artifact ls` takes no arguments (got `%s`)", argv[optind]);
   a = open_artifacts (false);
   if (a == NULL)
     return FERRY_EXIT_ERROR;

@@ -236,7 +236,9 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
         ferry_cli_template_name (group, argv[0]);
         return table[i].run (argc, argv);
       }
-  return ferry_cli_failf ("unknown command `ferry %s %s`: see 'ferry %s --help'", group, argv[0], group);
+  /* Podman's words, its pointer to the help on a line of its own.  */
+  return ferry_cli_failf ("unrecognized command `ferry %s %s`\nTry 'ferry %s --help' for more information",
+                          group, argv[0], group);
 }
 
 int

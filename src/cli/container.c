@@ -53,7 +53,7 @@ exit_code_for (ferry_error_t err)
     return FERRY_EXIT_ERROR;
   if (err->kind == FERRY_ERROR_COMMAND_NOT_FOUND)
     return FERRY_EXIT_NOT_FOUND;
-  if (err->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  if (err->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE || err->kind == FERRY_ERROR_RUNTIME)
     return FERRY_EXIT_CANNOT_INVOKE;
   return FERRY_EXIT_ERROR;
 }
@@ -1331,13 +1331,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                              optarg);
             return -1;
           }
-        /* Podman leaves a limit too small for the runtime to fail on (126);
-         * ferry refuses it first.  */
-        if (a->o.memory < 6 * 1024 * 1024)
-          {
-            ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", optarg);
-            return -1;
-          }
+        /* As Podman, a limit too small for the container is left to the
+         * runtime, whose refusal at start is an OCI runtime error (126).  */
         break;
       case OPT_CPUS:
         {
@@ -1873,6 +1868,9 @@ target_exit_code (const struct targets *t, ferry_error_t err)
     return 1;
   if (t->rm_codes && err->kind == FERRY_ERROR_STATE)
     return 2;
+  /* Only run exits 126 for what the runtime would not create.  */
+  if (err->kind == FERRY_ERROR_RUNTIME)
+    return FERRY_EXIT_ERROR;
   return exit_code_for (err);
 }
 
@@ -2121,7 +2119,22 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
 static void
 start_failed (ferry_error_t *err, const char *id, int quoted)
 {
-  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  static const char oci[] = "OCI runtime error: ";
+
+  /* Podman puts the container after its "OCI runtime error: ".  */
+  if ((*err)->kind == FERRY_ERROR_RUNTIME && strncmp ((*err)->msg, oci, strlen (oci)) == 0)
+    {
+      char *msg = xasprintf (quoted ? "%sunable to start container \"%s\": %s"
+                                    : "%sunable to start container %s: %s",
+                             oci, id, (*err)->msg + strlen (oci));
+
+      free ((*err)->msg);
+      (*err)->msg = msg;
+      (*err)->kind = FERRY_ERROR_GENERIC;
+      return;
+    }
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE
+      || (*err)->kind == FERRY_ERROR_RUNTIME)
     (*err)->kind = FERRY_ERROR_GENERIC;
   if (strncmp ((*err)->msg, "unable to start container", 25) != 0)
     ferry_error_wrap (err, quoted ? "unable to start container \"%s\"" : "unable to start container %s", id);
@@ -2754,7 +2767,8 @@ do_init (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *er
     }
   /* Podman's init exits 125 for a command the runtime cannot run, where
    * run exits 126 or 127.  */
-  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE)
+  if ((*err)->kind == FERRY_ERROR_COMMAND_NOT_FOUND || (*err)->kind == FERRY_ERROR_COMMAND_NOT_EXECUTABLE
+      || (*err)->kind == FERRY_ERROR_RUNTIME)
     (*err)->kind = FERRY_ERROR_GENERIC;
   return -1;
 }
@@ -3133,9 +3147,9 @@ container_clone (int argc, char **argv)
           force = 1;
           break;
         case 'm':
-          if (ferry_parse_size (optarg, &o.memory) < 0 || o.memory < 6 * 1024 * 1024)
-            return ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)",
-                                    optarg);
+          if (ferry_parse_size (optarg, &o.memory) < 0)
+            return ferry_cli_failf (
+                "invalid value for memory: invalid size: '%s': give a size such as 512m or 2g", optarg);
           break;
         case OPT_CLONE_CPUS:
           {
@@ -4380,6 +4394,20 @@ parse_number (const char *s, long min, long max, long *out)
   return *s && *end == '\0' && errno == 0 && *out >= min && *out <= max ? 0 : -1;
 }
 
+/* What Podman logs for each row whose template asks for .Size without
+ * --size (which it prints empty).  */
+static void
+size_unasked (void)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=error msg=\"Size format requires --size option\"\n", stamp);
+}
+
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
  * them (.Names a string, .Created a time, .Labels a map).  */
 static json_object *
@@ -4432,8 +4460,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
-  if (size)
-    json_object_object_add (o, "Size", json_object_new_string (size));
+  /* Without --size, Podman's .Size is "" (and it logs an error).  */
+  json_object_object_add (o, "Size", json_object_new_string (size ? size : ""));
   if (ns)
     json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
   return o;
@@ -4639,7 +4667,9 @@ ps_option (int c, const char *arg, void *data)
     case 'n':
       if (parse_number (arg, -1, LONG_MAX, &f->last) < 0)
         {
-          ferry_cli_failf ("invalid --last `%s`: give a number of containers", arg);
+          ferry_cli_failf ("invalid argument \"%s\" for \"-n, --last\" flag: strconv.ParseInt: parsing "
+                           "\"%s\": %s\nSee 'ferry ps --help'",
+                           arg, arg, errno == ERANGE ? "value out of range" : "invalid syntax");
           return -1;
         }
       return 0;
@@ -4717,9 +4747,9 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
   for (i = 0; i < n; i++)
     health[i] = ferry_container_health_status (e, list[i]);
   for (i = 0; i < n; i++)
-    /* A stopping container is no longer running: Podman's ps lists it with
-     * -a only.  */
-    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING || list[i]->status == FERRY_CONTAINER_PAUSED)
+    /* A stopping or paused container is not running: Podman's ps lists it
+     * with -a only.  */
+    if ((all || list[i]->status == FERRY_CONTAINER_RUNNING)
         && container_filters_match (&f->filters, list[i], health[i]))
       {
         rows[n_rows] = (struct ps_row){
@@ -4782,6 +4812,9 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
         {
           cleanup_json json_object *o
               = ps_report (rows[i].c, rows[i].health, f->no_trunc, f->size ? rows[i].size : NULL, f->ns);
+
+          if (! f->size && strstr (format, ".Size"))
+            size_unasked ();
           ret = ferry_cli_list_row (&out, o, &err);
         }
       for (i = 0; i < n_external && ret == 0; i++)
@@ -4836,7 +4869,7 @@ ferry_cmd_ps (int argc, char **argv)
     {
       ps_flags_release (&f);
       if (r > 0)
-        return ferry_cli_failf ("ferry ps takes no arguments (got `%s`)", argv[optind]);
+        return ferry_cli_failf ("`ferry ps` takes no arguments (got `%s`)", argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   /* Podman's checks, in its words.  */

@@ -188,8 +188,7 @@ ferry_cmd_import (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (argc - optind < 1 || argc - optind > 2)
-    return ferry_cli_failf (
-        "ferry import needs a tarball and optionally a name: ferry import FILE [NAME[:TAG]]");
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   o.changes = changes;
   if ((o.arch && import_platform_word ("--arch", o.arch)) || (o.os && import_platform_word ("--os", o.os))
       || (o.variant && import_platform_word ("--variant", o.variant)))
@@ -409,7 +408,7 @@ image_inspect (int argc, char **argv)
       }
   format = ferry_cli_inspect_format (format);
   if (optind >= argc)
-    return ferry_cli_failf ("ferry image inspect needs at least one image: ferry image inspect IMAGE");
+    return ferry_cli_failf ("no names or ids specified: give an image to inspect");
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -753,7 +752,7 @@ image_exists (int argc, char **argv)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry image exists needs exactly one image: ferry image exists IMAGE");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -1565,7 +1564,7 @@ ferry_cmd_images (int argc, char **argv)
   if (argc - optind > 1)
     {
       images_flags_release (&f);
-      return ferry_cli_failf ("ferry images takes at most one image (got `%s`)", argv[optind + 1]);
+      return ferry_cli_failf ("accepts at most 1 arg(s), received %d", argc - optind);
     }
   s = ferry_cli_open_store ();
   if (s == NULL)
@@ -1699,7 +1698,7 @@ image_prune (int argc, char **argv)
   if (optind < argc)
     {
       images_flags_release (&pf);
-      return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+      return ferry_cli_failf ("`ferry image prune` takes no arguments (got `%s`)", argv[optind]);
     }
   if (! force)
     {

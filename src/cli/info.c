@@ -4,6 +4,7 @@
  * (`{{.Host.OCIRuntime.Name}}`, `{{.Store.GraphRoot}}`).  */
 #include "commands.h"
 #include "common.h"
+#include "template.h"
 #include "../lib/engine/info.h"
 #include "../lib/util/cleanup.h"
 #include "../lib/util/json.h"
@@ -179,6 +180,8 @@ with_go_names (json_object *v)
 
         json_object_object_add (o, name, with_go_names (value));
       }
+      /* {{json .Store.ContainerStore}} writes Podman's JSON names.  */
+      ferry_cli_tpl_json_as (o, v);
       return o;
     }
   if (json_object_is_type (v, json_type_array))
@@ -226,7 +229,7 @@ ferry_cmd_info (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry info` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

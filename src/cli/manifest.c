@@ -383,14 +383,16 @@ manifest_add (int argc, char **argv)
       ret = ferry_cli_failf ("%s requires --artifact", artifact_flag);
       goto out;
     }
-  if (artifact && argc - optind < 2)
+  if (argc - optind < 2)
     {
       ret = ferry_cli_failf ("requires at least 2 arg(s), only received %d", argc - optind);
       goto out;
     }
+  /* Podman takes several images at once; ferry one (several artifacts'
+   * files with --artifact).  */
   if (! artifact && argc - optind != 2)
     {
-      ret = ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
+      ret = ferry_cli_failf ("accepts 2 arg(s), received %d: add one image at a time", argc - optind);
       goto out;
     }
   s = ferry_cli_open_store ();

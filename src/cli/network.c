@@ -9,6 +9,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <regex.h>
@@ -196,6 +197,9 @@ network_create (int argc, char **argv)
         if ((r = other_option (c, "network create", argv, create_usage)))
           return r - 1;
       }
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d", argc - optind);
+  /* Podman makes up a name; ferry wants one.  */
   if (optind + 1 != argc)
     return ferry_cli_failf ("give one network name: ferry network create [OPTIONS] NAME");
   o.name = argv[optind];
@@ -222,6 +226,69 @@ network_create (int argc, char **argv)
   return 0;
 }
 
+static int compare_strings (const void *a, const void *b);
+
+/* A copy of MAP with its keys in order, as Go writes a map.  */
+static json_object *
+sorted_map (json_object *map)
+{
+  json_object *out = json_object_new_object ();
+  cleanup_free const char **keys = xmalloc ((json_object_object_length (map) + 1) * sizeof (*keys));
+  size_t n = 0;
+
+  json_object_object_foreach (map, k, v)
+  {
+    (void) v;
+    keys[n++] = k;
+  }
+  qsort (keys, n, sizeof (*keys), compare_strings);
+  for (size_t i = 0; i < n; i++)
+    json_object_object_add (out, keys[i], json_object_get (json_object_object_get (map, keys[i])));
+  return out;
+}
+
+/* A copy of definition DEF with its members in the order of Podman's
+ * Network struct, and its maps' keys sorted, as Podman prints them;
+ * members Podman has no name for come last.  */
+static json_object *
+podman_order (json_object *def)
+{
+  static const char *const order[] = { "name",
+                                       "id",
+                                       "driver",
+                                       "network_interface",
+                                       "created",
+                                       "subnets",
+                                       "routes",
+                                       "ipv6_enabled",
+                                       "internal",
+                                       "dns_enabled",
+                                       "network_dns_servers",
+                                       "labels",
+                                       "options",
+                                       "ipam_options",
+                                       NULL };
+  json_object *out = json_object_new_object ();
+
+  for (size_t i = 0; order[i]; i++)
+    {
+      json_object *v = NULL;
+
+      if (! json_object_object_get_ex (def, order[i], &v))
+        continue;
+      if (v && json_object_is_type (v, json_type_object))
+        json_object_object_add (out, order[i], sorted_map (v));
+      else
+        json_object_object_add (out, order[i], json_object_get (v));
+    }
+  json_object_object_foreach (def, k, v)
+  {
+    if (! json_object_object_get_ex (out, k, NULL))
+      json_object_object_add (out, k, json_object_get (v));
+  }
+  return out;
+}
+
 /* The object `network ls --format` and `inspect` show: the definition,
  * as Podman shows it, with the containers on it.  */
 static json_object *
@@ -232,7 +299,7 @@ network_json (ferry_engine_t *e, json_object *def)
   cleanup_strv char **users = ferry_network_users (e, ferry_json_get_string (def, "name"), &ignored);
   json_object *containers = json_object_new_object ();
 
-  json_object_deep_copy (def, &o, NULL);
+  o = podman_order (def);
   for (size_t i = 0; users && users[i]; i++)
     json_object_object_add (containers, users[i], json_object_new_object ());
   json_object_object_add (o, "containers", containers);
@@ -275,36 +342,79 @@ labels_text (json_object *labels)
   return out;
 }
 
-/* The definition's subnets as Podman's templates see them: {{range
- * .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}.  */
+/* A copy of OBJ's members named as Go names them (NAMES: "json name",
+ * "Go name" pairs), whose {{json}} is OBJ.  */
+static json_object *
+go_struct (json_object *obj, const char *const *names)
+{
+  json_object *o = json_object_new_object ();
+
+  for (size_t i = 0; names[i]; i += 2)
+    {
+      json_object *v = NULL;
+
+      if (json_object_object_get_ex (obj, names[i], &v))
+        json_object_object_add (o, names[i + 1], json_object_get (v));
+    }
+  ferry_cli_tpl_json_as (o, obj);
+  return o;
+}
+
+/* The definition's subnets and routes as Podman's templates see them:
+ * {{range .Subnets}}{{.Subnet}} {{.LeaseRange.StartIP}}{{end}}, and
+ * {{json .Subnets}} as the definition has them.  */
 static json_object *
 subnets_report (json_object *subnets)
 {
+  static const char *const subnet_names[] = { "subnet", "Subnet", "gateway", "Gateway", NULL };
+  static const char *const range_names[] = { "start_ip", "StartIP", "end_ip", "EndIP", NULL };
   json_object *out = json_object_new_array ();
 
   for (size_t i = 0; i < ferry_json_array_length (subnets); i++)
     {
-      json_object *sn = json_object_array_get_idx (subnets, i), *o = json_object_new_object ();
+      json_object *sn = json_object_array_get_idx (subnets, i),
+                  *range = ferry_json_get_object (sn, "lease_range");
+      json_object *o = go_struct (sn, subnet_names);
 
-      json_object_object_add (o, "Subnet",
-                              json_object_new_string (ferry_json_get_string (sn, "subnet") ?: ""));
-      json_object_object_add (o, "Gateway",
-                              json_object_new_string (ferry_json_get_string (sn, "gateway") ?: ""));
+      if (range)
+        json_object_object_add (o, "LeaseRange", go_struct (range, range_names));
       json_object_array_add (out, o);
     }
   return out;
 }
 
-/* A row of `network ls --format TEMPLATE`: network_json's members and
- * Podman's fields, as Go prints them.  */
+static json_object *
+routes_report (json_object *routes)
+{
+  static const char *const route_names[]
+      = { "destination", "Destination", "gateway", "Gateway", "metric", "Metric", NULL };
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < ferry_json_array_length (routes); i++)
+    {
+      json_object *r = go_struct (json_object_array_get_idx (routes, i), route_names);
+
+      /* A *uint32 in Podman's, which Go prints <nil> when not set (the
+       * JSON, kept apart, has no metric).  */
+      if (! json_object_object_get_ex (r, "Metric", NULL))
+        json_object_object_add (r, "Metric", json_object_new_string ("<nil>"));
+      json_object_array_add (out, r);
+    }
+  return out;
+}
+
+/* A row of `network ls --format TEMPLATE`: Podman's fields of the
+ * definition, as Go prints them; {{json .}} is network_json's.  The JSON
+ * names are no fields, as in Podman's templates.  */
 static json_object *
 network_report (ferry_engine_t *e, json_object *def, int no_trunc)
 {
-  json_object *o = network_json (e, def);
+  cleanup_json json_object *as_json = network_json (e, def);
+  json_object *o = json_object_new_object ();
   const char *id = ferry_json_get_string (def, "id");
   cleanup_free char *labels = labels_text (ferry_json_get_object (def, "labels"));
+  json_object *dns = ferry_json_get_array (def, "network_dns_servers");
 
-  /* Podman's names for the definition's (network ls --format {{.Name}}).  */
   json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (def, "name") ?: ""));
   json_object_object_add (o, "Driver", json_object_new_string (ferry_json_get_string (def, "driver") ?: ""));
   json_object_object_add (
@@ -314,6 +424,8 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
   json_object_object_add (o, "NetworkInterface",
                           json_object_new_string (ferry_json_get_string (def, "network_interface") ?: ""));
   json_object_object_add (o, "Created", ferry_cli_tpl_time (ferry_json_get_string (def, "created")));
+  json_object_object_add (o, "Subnets", subnets_report (ferry_json_get_array (def, "subnets")));
+  json_object_object_add (o, "Routes", routes_report (ferry_json_get_array (def, "routes")));
   json_object_object_add (
       o, "IPv6Enabled",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "ipv6_enabled"))));
@@ -323,22 +435,21 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
   json_object_object_add (
       o, "DNSEnabled",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (def, "dns_enabled"))));
+  json_object_object_add (o, "NetworkDNSServers", dns ? json_object_get (dns) : json_object_new_array ());
   json_object_object_add (o, "IPAMOptions", ferry_cli_tpl_map (ferry_json_get_object (def, "ipam_options")));
+  json_object_object_add (o, "Containers", json_object_get (ferry_json_get_object (as_json, "containers")));
+  ferry_cli_tpl_json_as (o, as_json);
   return o;
 }
 
-/* What `network inspect --format TEMPLATE` renders: the definition and
- * Podman's Go names of its fields (ls's, the full ID, the labels as a map,
- * the DNS servers).  */
+/* What `network inspect --format TEMPLATE` renders: ls's fields, but the
+ * full ID and the labels as a map.  */
 static json_object *
 network_inspect_template_object (ferry_engine_t *e, json_object *def)
 {
   json_object *o = network_report (e, def, 1);
-  json_object *dns = ferry_json_get_array (def, "network_dns_servers");
 
   json_object_object_add (o, "Labels", ferry_cli_tpl_map (ferry_json_get_object (def, "labels")));
-  json_object_object_add (o, "NetworkDNSServers", dns ? json_object_get (dns) : json_object_new_array ());
-  json_object_object_add (o, "Subnets", subnets_report (ferry_json_get_array (def, "subnets")));
   return o;
 }
 
@@ -368,7 +479,7 @@ struct network_filters
 static int
 network_filter_check (const char *arg)
 {
-  static const char *const keys[] = { "name", "id", "driver", "label", NULL };
+  static const char *const keys[] = { "name", "id", "driver", "label", "dangling", NULL };
   const char *eq = strchr (arg, '=');
   size_t i;
 
@@ -377,8 +488,14 @@ network_filter_check (const char *arg)
       break;
   if (eq == NULL || keys[i] == NULL)
     {
-      ferry_cli_failf ("invalid filter \"%.*s\": use name=, id=, driver= or label=",
+      ferry_cli_failf ("invalid filter \"%.*s\": use name=, id=, driver=, label= or dangling=",
                        (int) (eq ? eq - arg : (int) strlen (arg)), arg);
+      return -1;
+    }
+  if (strncmp (arg, "dangling=", 9) == 0 && strcmp (arg + 9, "true") != 0 && strcmp (arg + 9, "false") != 0
+      && strcmp (arg + 9, "1") != 0 && strcmp (arg + 9, "0") != 0)
+    {
+      ferry_cli_failf ("invalid dangling filter value \"%s\": give dangling=true or dangling=false", arg + 9);
       return -1;
     }
   if (strncmp (arg, "name=", 5) == 0)
@@ -395,9 +512,19 @@ network_filter_check (const char *arg)
 }
 
 static int
-network_filter_match_one (const char *arg, json_object *def)
+network_filter_match_one (ferry_engine_t *e, const char *arg, json_object *def)
 {
   const char *eq = strchr (arg, '='), *v = eq + 1;
+
+  /* dangling=true: no container on it.  */
+  if (strncmp (arg, "dangling=", 9) == 0)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      cleanup_strv char **users = ferry_network_users (e, ferry_json_get_string (def, "name"), &ignored);
+      int dangling = users == NULL || users[0] == NULL;
+
+      return dangling == (strcmp (v, "true") == 0 || strcmp (v, "1") == 0);
+    }
 
   if (strncmp (arg, "name=", 5) == 0)
     {
@@ -423,7 +550,7 @@ network_filter_match_one (const char *arg, json_object *def)
 }
 
 static int
-network_filter_match (const struct network_filters *f, json_object *def)
+network_filter_match (ferry_engine_t *e, const struct network_filters *f, json_object *def)
 {
   size_t i, j;
 
@@ -436,7 +563,8 @@ network_filter_match (const struct network_filters *f, json_object *def)
       if (seen)
         continue;
       for (j = i; j < f->n && ! hit; j++)
-        hit = strncmp (f->args[j], f->args[i], klen + 1) == 0 && network_filter_match_one (f->args[j], def);
+        hit = strncmp (f->args[j], f->args[i], klen + 1) == 0
+              && network_filter_match_one (e, f->args[j], def);
       if (! hit)
         return 0;
     }
@@ -518,7 +646,7 @@ network_ls (int argc, char **argv)
   if (quiet)
     {
       for (i = 0; i < json_object_array_length (defs); i++)
-        if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
+        if (network_filter_match (e, &filters, json_object_array_get_idx (defs, i)))
           puts (ferry_json_get_string (json_object_array_get_idx (defs, i), "name"));
       return 0;
     }
@@ -526,13 +654,10 @@ network_ls (int argc, char **argv)
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < json_object_array_length (defs); i++)
-        if (network_filter_match (&filters, json_object_array_get_idx (defs, i)))
+        if (network_filter_match (e, &filters, json_object_array_get_idx (defs, i)))
           {
             /* The definitions alone: Podman's list has no containers.  */
-            json_object *def = NULL;
-
-            json_object_deep_copy (json_object_array_get_idx (defs, i), &def, NULL);
-            json_object_array_add (all, def);
+            json_object_array_add (all, podman_order (json_object_array_get_idx (defs, i)));
           }
       puts (ferry_json_to_string (all, 1));
       return 0;
@@ -544,7 +669,7 @@ network_ls (int argc, char **argv)
       json_object *def = json_object_array_get_idx (defs, i);
       cleanup_json json_object *o = NULL;
 
-      if (! network_filter_match (&filters, def))
+      if (! network_filter_match (e, &filters, def))
         continue;
       o = network_report (e, def, no_trunc);
       if (ferry_cli_list_row (&out, o, &err) < 0)
@@ -758,7 +883,19 @@ network_connect (int argc, char **argv)
         aliases[n_aliases] = NULL;
         break;
       case OPT_IP:
-        o.ip = optarg;
+        {
+          unsigned char buf[16];
+
+          /* Podman parses the flag as an address of either family.  */
+          if (inet_pton (AF_INET, optarg, buf) != 1 && inet_pton (AF_INET6, optarg, buf) != 1)
+            {
+              return ferry_cli_failf (
+                  "invalid argument \"%s\" for \"--ip\" flag: failed to parse IP: \"%s\"\nSee "
+                  "'ferry network connect --help'",
+                  optarg, optarg);
+            }
+          o.ip = optarg;
+        }
         break;
       case OPT_IP6:
         o.ip6 = optarg;
@@ -933,7 +1070,7 @@ network_prune (int argc, char **argv)
     }
   if (optind < argc)
     {
-      ret = ferry_cli_failf ("ferry network prune takes no arguments (got `%s`)", argv[optind]);
+      ret = ferry_cli_failf ("`ferry network prune` takes no arguments (got `%s`)", argv[optind]);
       goto out;
     }
   e = ferry_cli_open_engine ();
@@ -1138,7 +1275,7 @@ network_exists (int argc, char **argv)
     if ((r = other_option (c, "network exists", argv, exists_usage)))
       return r - 1;
   if (optind + 1 != argc)
-    return ferry_cli_failf ("give one network: ferry network exists NETWORK");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -259,7 +259,7 @@ secret_ls (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry secret ls` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -350,6 +350,12 @@ secret_json (ferry_engine_t *e, const struct ferry_secret *s, bool template, boo
   return o;
 }
 
+static int
+compare_keys (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 print_pretty (const struct ferry_secret *s)
 {
@@ -358,6 +364,22 @@ print_pretty (const struct ferry_secret *s)
 
   printf ("ID:              %s\n", s->id);
   printf ("Name:              %s\n", s->name);
+  /* As Podman: the labels, when there are any, one a line.  */
+  if (s->labels && json_object_object_length (s->labels) > 0)
+    {
+      size_t n = 0;
+      cleanup_free const char **keys = xmalloc (json_object_object_length (s->labels) * sizeof (*keys));
+
+      json_object_object_foreach (s->labels, k, v)
+      {
+        (void) v;
+        keys[n++] = k;
+      }
+      qsort (keys, n, sizeof (*keys), compare_keys);
+      puts ("Labels:");
+      for (size_t i = 0; i < n; i++)
+        printf (" - %s=%s\n", keys[i], ferry_json_get_string (s->labels, keys[i]) ?: "");
+    }
   printf ("Driver:            %s\n", s->driver);
   printf ("Created at:        %s\n", created);
   printf ("Updated at:        %s\n", updated);
@@ -508,7 +530,7 @@ secret_rm (int argc, char **argv)
   if (every && optind < argc)
     return ferry_cli_failf ("when using the --all switch, you may not pass any secret names or IDs");
   if (! every && optind >= argc)
-    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+    return ferry_cli_failf ("`ferry secret rm` requires one argument, or the --all flag");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -144,6 +144,12 @@ print_json (json_object *reports)
                                          { "pids", "PIDs" } };
   size_t n = json_object_array_length (reports), r, k;
 
+  /* Go prints an empty list on one line.  */
+  if (n == 0)
+    {
+      puts ("[]");
+      return;
+    }
   fputs ("[\n", stdout);
   for (r = 0; r < n; r++)
     {
@@ -179,7 +185,7 @@ print_reports (const struct stats_args *a, json_object *reports)
         { "MemPerc", "MEM %" },
         { "NetIO", "NET IO" },
         { "BlockIO", "BLOCK IO" },
-        { "PIDs", "PIDS" },
+        { "PIDs", "PI DS" }, /* sic: how Podman splits the name in a table of one's own */
         { "UpTime", "CPU TIME" },
         { "AVGCPU", "AVG CPU %" },
         { NULL, NULL },
@@ -335,7 +341,8 @@ ferry_cmd_stats (int argc, char **argv)
         case 'i':
           a.interval = strtol (optarg, &end, 10);
           if (*optarg == '\0' || *end || a.interval < 1)
-            return ferry_cli_failf ("invalid --interval `%s`: use a whole number of seconds, at least 1",
+            return ferry_cli_failf ("invalid interval, must be a positive number greater zero: `%s`: give a "
+                                    "whole number of seconds, at least 1",
                                     optarg);
           continue;
         case 'l':

@@ -21,12 +21,13 @@ enum tpl_kind
   TPL_MAP = 1, /* a map[string]string: a missing key is no error */
   TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
   TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
+  TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
 };
 
 struct tpl_mark
 {
   enum tpl_kind kind;
-  char *json;                /* TPL_TIME: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
+  char *json;                /* TPL_TIME, TPL_JSON: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
   json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
   json_object *hidden;       /* TPL_STRUCT: the names of the members JSON leaves out */
 };
@@ -148,6 +149,19 @@ ferry_cli_tpl_hide (json_object *obj, const char *key)
       json_object_set_serializer (obj, tpl_struct_serialize, m, tpl_mark_free);
     }
   json_object_object_add (m->hidden, key, json_object_new_boolean (1));
+}
+
+void
+ferry_cli_tpl_json_as (json_object *obj, json_object *as)
+{
+  struct tpl_mark *m;
+
+  if (obj == NULL || ! json_object_is_type (obj, json_type_object) || json_object_get_userdata (obj))
+    return;
+  m = xmalloc0 (sizeof (*m));
+  m->kind = TPL_JSON;
+  m->json = xstrdup (as ? ferry_json_to_string (as, 0) : "null");
+  json_object_set_serializer (obj, tpl_mark_serialize, m, tpl_mark_free);
 }
 
 /* {{.T.Unix}} of a time that ferry_cli_tpl_time made, else NULL.  Only

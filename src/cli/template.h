@@ -35,6 +35,10 @@ json_object *ferry_cli_tpl_map (json_object *map);
 /* Marks OBJ's member KEY as one a template finds but Go's JSON of OBJ
  * leaves out (a struct's omitempty member): {{json .}} has no KEY.  */
 void ferry_cli_tpl_hide (json_object *obj, const char *key);
+/* OBJ is a Go struct whose JSON tags are not its field names: templates
+ * find OBJ's members (Go's names), {{json}} of it writes AS (the JSON
+ * names), and the template refuses AS's names as Go refuses them.  */
+void ferry_cli_tpl_json_as (json_object *obj, json_object *as);
 /* O's .GraphDriver.Data as the map[string]string it is in Podman's
  * inspect structs: a missing key, such as MergedDir while nothing is
  * mounted, is "<no value>", no error.  */

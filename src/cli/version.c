@@ -65,7 +65,7 @@ ferry_cmd_version (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("ferry version takes no arguments (got `%s`)", argv[optind]);
+    return ferry_cli_failf ("`ferry version` takes no arguments (got `%s`)", argv[optind]);
   if (format == NULL)
     {
       printf ("ferry version %s\n", FERRY_VERSION);

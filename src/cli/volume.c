@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -249,6 +250,7 @@ struct filters
   char **drivers;
   char **labels;     /* KEY or KEY=VALUE */
   char **not_labels; /* label! */
+  char **opts;       /* opt=KEY[=VALUE], which must all match */
   int dangling;      /* -1: any */
   int contradictory; /* nothing can match */
 };
@@ -256,7 +258,7 @@ struct filters
 static void
 filters_free (struct filters *f)
 {
-  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels };
+  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels, f->opts };
   size_t i;
 
   for (i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
@@ -309,6 +311,8 @@ filters_add (struct filters *f, const char *arg)
     strv_add (&f->labels, value);
   else if (strcmp (key, "label!") == 0)
     strv_add (&f->not_labels, value);
+  else if (strcmp (key, "opt") == 0)
+    strv_add (&f->opts, value);
   else if (strcmp (key, "dangling") == 0)
     {
       int want;
@@ -325,22 +329,29 @@ filters_add (struct filters *f, const char *arg)
       f->dangling = want;
     }
   else
-    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label! or "
-                            "dangling",
+    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label!, opt "
+                            "or dangling",
                             key);
   return 0;
 }
 
+/* Whether MAP (labels or options) has KEY[=VALUE] of SPEC.  */
 static int
-has_label (const struct ferry_volume *v, const char *spec)
+has_pair (json_object *map, const char *spec)
 {
   const char *eq = strchr (spec, '=');
   cleanup_free char *key = eq ? xstrndup (spec, eq - spec) : xstrdup (spec);
   json_object *value;
 
-  if (! json_object_object_get_ex (v->labels, key, &value))
+  if (! json_object_object_get_ex (map, key, &value))
     return 0;
   return eq == NULL || strcmp (json_object_get_string (value), eq + 1) == 0;
+}
+
+static int
+has_label (const struct ferry_volume *v, const char *spec)
+{
+  return has_pair (v->labels, spec);
 }
 
 static int
@@ -387,6 +398,9 @@ filters_match (const struct filters *f, const struct ferry_volume *v)
   for (i = 0; f->not_labels && f->not_labels[i]; i++)
     if (has_label (v, f->not_labels[i]))
       return 0;
+  for (i = 0; f->opts && f->opts[i]; i++)
+    if (! has_pair (v->options, f->opts[i]))
+      return 0;
   return 1;
 }
 
@@ -395,7 +409,7 @@ static const char ls_usage[]
       "List volumes.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
-      "                          dangling=true|false (repeatable)\n"
+      "                          opt=K[=V], dangling=true|false (repeatable)\n"
       "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}}\n"
       "                          {{.Labels}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading         do not print the column headings\n"
@@ -453,7 +467,7 @@ volume_ls (int argc, char **argv)
   if (optind < argc)
     {
       filters_free (&filters);
-      return ferry_cli_failf ("ferry volume ls takes no arguments (got `%s`): select volumes with --filter",
+      return ferry_cli_failf ("`ferry volume ls` takes no arguments (got `%s`): select volumes with --filter",
                               argv[optind]);
     }
   e = ferry_cli_open_engine ();
@@ -680,13 +694,28 @@ volume_export (int argc, char **argv)
         return r - 1;
     }
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry volume export needs exactly one volume: ferry volume export VOLUME");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
   if (output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf (
         "refusing to write a tar archive to a terminal: use -o FILE or redirect the output");
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;
+  /* As Podman: the volume first, then the file, in Go's words.  */
+  if (output)
+    {
+      struct ferry_volume *v = NULL;
+      int fd;
+
+      if (ferry_volume_get (db, ferry_global.root, argv[optind], &v, &err) < 0)
+        return fail_volume (argv[optind], &err);
+      ferry_volume_free (v);
+      fd = open (output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0)
+        return ferry_cli_failf ("could not create tarball file '%s': open %s: %s", output, output,
+                                errno == ENOENT ? "no such file or directory" : strerror (errno));
+      close (fd);
+    }
   if (ferry_volume_export (db, ferry_global.root, argv[optind], output ? output : "/dev/stdout", &err) < 0)
     return fail_volume (argv[optind], &err);
   return 0;
@@ -709,11 +738,11 @@ volume_import (int argc, char **argv)
                            "volume; an entry that would land outside the volume is refused.\n")))
       return r - 1;
   if (argc - optind != 2)
-    return ferry_cli_failf (
-        "ferry volume import needs a volume and a tar archive: ferry volume import VOLUME FILE");
+    return ferry_cli_failf ("accepts 2 arg(s), received %d", argc - optind);
   input = strcmp (argv[optind + 1], "-") == 0 ? "/dev/stdin" : argv[optind + 1];
   if (access (input, R_OK) < 0)
-    return ferry_cli_failf ("open %s: %s", argv[optind + 1], strerror (errno));
+    return ferry_cli_failf ("open %s: %s", argv[optind + 1],
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
   db = open_db ();
   if (db == NULL)
     return FERRY_EXIT_ERROR;
@@ -901,7 +930,7 @@ volume_prune (int argc, char **argv)
   if (optind < argc)
     {
       filters_free (&filters);
-      return ferry_cli_failf ("ferry volume prune takes no arguments (got `%s`)", argv[optind]);
+      return ferry_cli_failf ("`ferry volume prune` takes no arguments (got `%s`)", argv[optind]);
     }
   if (! force && ! isatty (STDIN_FILENO))
     {

@@ -54,7 +54,7 @@ count_in() {
 	run fbh container restore -i "$TEST_TMP/srv.tar.zst"
 	assert_status 0
 	assert_output_contains "created network net1"
-	[ "$(fbh network inspect --format '{{.network_interface}}' net1)" = "$BR" ]
+	[ "$(fbh network inspect --format '{{.NetworkInterface}}' net1)" = "$BR" ]
 	[ "$(fbh inspect --format '{{.NetworkSettings.Networks.net1.IPAddress}}' srv)" = "$ip" ]
 	[ "$(fbh exec srv cat /sys/class/net/eth0/address)" = "$mac" ]
 	[ "$(count_in "$HB" "$ip" 8080)" = 3 ]
@@ -99,7 +99,7 @@ count_in() {
 	assert_status 125
 	assert_output_contains nosuchif0
 	fa network create -d macvlan -o parent=ftm0 -o mode=bridge --subnet "10.204.$N.0/24" mv1 >/dev/null
-	[ "$(fa network inspect --format '{{.driver}} {{.network_interface}} {{.dns_enabled}}' mv1)" = "macvlan ftm0 false" ]
+	[ "$(fa network inspect --format '{{.Driver}} {{.NetworkInterface}} {{.DNSEnabled}}' mv1)" = "macvlan ftm0 false" ]
 	fa run -d --name srv --network mv1 --ip "10.204.$N.10" ferry-test sh -c "$SERVER" >/dev/null
 	fa run -d --name cli --network mv1 ferry-test sleep 1000 >/dev/null
 	wait_until "[ \"\$(fa exec cli sh -c 'nc 10.204.$N.10 8080 </dev/null')\" = 'count 1' ]"

@@ -303,8 +303,8 @@ v2           local" ]
 	same_output network ls --filter name=fnet1 --filter name=fnet2 --format '{{.Name}}'
 	same_output network ls --filter name=^fnet -q --format '{{.Name}} {{.Driver}}'
 	[ "$(f network ls --filter name=^fnet | normalise)" = "$(podman_t network ls --filter name=^fnet | normalise)" ]
-	[ "$(f network ls --filter name=fnet1 --format '{{.ID}}')" = "$(f network inspect --format '{{.id}}' fnet1 | cut -c1-12)" ]
-	[ "$(f network ls --filter name=fnet1 --no-trunc --format '{{.ID}}')" = "$(f network inspect --format '{{.id}}' fnet1)" ]
+	[ "$(f network ls --filter name=fnet1 --format '{{.ID}}')" = "$(f network inspect --format '{{.ID}}' fnet1 | cut -c1-12)" ]
+	[ "$(f network ls --filter name=fnet1 --no-trunc --format '{{.ID}}')" = "$(f network inspect --format '{{.ID}}' fnet1)" ]
 	for bad in "--format {{.Nope}}" "--filter bogus=1"; do
 		run_ferry network ls $bad
 		assert_status 125

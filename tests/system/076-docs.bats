@@ -125,7 +125,7 @@ check_page() {
 	[[ "$output" == *"unrecognized command \`ferry frobnicate\`"* ]]
 	run "$FERRY_BIN" help container frobnicate
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"unknown command \`ferry container frobnicate\`"* ]]
+	[[ "$output" == *"unrecognized command \`ferry container frobnicate\`"* ]]
 	# A subcommand of a command that has none is refused, not run.
 	run "$FERRY_BIN" help run busybox
 	[ "$status" -eq 125 ]

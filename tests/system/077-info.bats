@@ -40,7 +40,7 @@ assert d["host"]["ociRuntime"]["name"] == "runc"
 	assert_one_line_error
 	run_ferry info extra
 	assert_status 125
-	assert_output_contains "accepts 0 arg(s)"
+	assert_output_contains "`ferry info` takes no arguments"
 }
 
 @test "info: the fields Podman shares say what Podman says" {

@@ -50,7 +50,7 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	[ "$(inspect_net nopts .network_interface)" = "\"$BR\"" ]
 	[ "$(inspect_net nopts .network_dns_servers)" = '["192.0.2.53","192.0.2.54"]' ]
 	[ "$(inspect_net nopts .routes)" = "[{\"destination\":\"10.99.0.0/16\",\"gateway\":\"$PREFIX.5\"},{\"destination\":\"10.98.0.0/16\",\"gateway\":\"$PREFIX.6\",\"metric\":120}]" ]
-	[ "$(inspect_net nopts .options)" = '{"mtu":"1400","metric":"200","isolate":"true"}' ]
+	[ "$(inspect_net nopts .options)" = '{"isolate":"true","metric":"200","mtu":"1400"}' ]
 	f run -d --name one --network nopts ferry-test sleep 1000 >/dev/null
 	[ "$(f exec one cat /sys/class/net/eth0/mtu)" = 1400 ]
 	[ "$(cat "/sys/class/net/$BR/mtu")" = 1400 ]

@@ -143,7 +143,8 @@ assert_one_line_error() {
 	local lines
 	# Podman's usage errors end with a pointer to the help, which is not a
 	# second line of error.
-	lines=$(printf '%s\n' "$output" | grep -v "^See 'ferry .*--help'\$" | grep -c .)
+	lines=$(printf '%s\n' "$output" | grep -v "^See 'ferry .*--help'\$" |
+		grep -v "^Try 'ferry .*--help' for more information\$" | grep -c .)
 	if [ "$lines" -ne 1 ] || [[ "$output" != "Error: "* ]]; then
 		echo "expected a one-line 'Error: ...' message, got:" >&2
 		echo "$output" >&2

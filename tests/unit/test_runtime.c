@@ -969,8 +969,8 @@ test_conmon_fails_without_reply (void **state)
   assert_int_equal (err->kind, FERRY_ERROR_NOT_FOUND);
 }
 
-/* A runtime error that is not about the command keeps the runtime's words
- * and no command kind.  */
+/* A runtime error that is not about the command keeps the runtime's words,
+ * as Podman's "OCI runtime error", and no command kind.  */
 static void
 test_conmon_create_bad_bundle (void **state)
 {
@@ -984,9 +984,8 @@ test_conmon_create_bad_bundle (void **state)
   make_bundle (f, args);
   write_text (config, "{\"ociVersion\": \"1.0.2\", \"process\": 7}", 0644);
   assert_true (ferry_conmon_create (&o, &container_pid, &conmon_pid, &err) < 0);
-  assert_int_equal (err->kind, FERRY_ERROR_GENERIC);
-  assert_non_null (strstr (err->msg, "runc create "));
-  assert_non_null (strstr (err->msg, f->id));
+  assert_int_equal (err->kind, FERRY_ERROR_RUNTIME);
+  assert_non_null (strstr (err->msg, "OCI runtime error: runc: "));
 }
 
 /* A container checkpointed with runc comes back through conmon --restore,

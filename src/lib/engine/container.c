@@ -809,6 +809,15 @@ record_expose (json_object *rec, char **expose, json_object *image_config, ferry
   return 0;
 }
 
+/* A network mode with no ports of its own to publish: none, host, or
+ * another's namespace.  */
+static int
+netns_unreachable (const char *mode)
+{
+  return strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0 || strncmp (mode, "container:", 10) == 0
+         || strncmp (mode, "ns:", 3) == 0;
+}
+
 /* "Ports": the -p mappings and, with -P, the image's exposed ports, each
  * with a host port (free ones where none was given).  Needs a bridge
  * network: with none there is nothing to reach, with host the container's
@@ -2470,11 +2479,26 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     }
   else
     {
-      /* No --network: ferry.conf's netns (bridge unless set).  */
+      /* No --network: ferry.conf's netns (bridge unless set).  Off a
+       * bridge that way, Podman drops -p and -P without a word: so does
+       * ferry.  */
+      int publish_all = 0;
+
       if (chosen.network == NULL)
-        chosen.network = e->config.netns;
+        {
+          chosen.network = e->config.netns;
+          if (chosen.network && netns_unreachable (chosen.network))
+            {
+              chosen.publish = NULL;
+              publish_all = chosen.publish_all;
+              chosen.publish_all = 0;
+            }
+        }
       if (build_record (e, &chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
+      /* -P is still shown as given (inspect's PublishAllPorts).  */
+      if (publish_all)
+        json_object_object_add (rec, "PublishAllPorts", json_object_new_boolean (1));
     }
   if (ferry_resources_record (o->resources, chosen.memory, chosen.nano_cpus, e->runtime.name, rec, err) < 0)
     goto out;

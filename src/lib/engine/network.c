@@ -118,6 +118,9 @@ netdef_of (json_object *def, struct netdef *d)
         {
           ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &d->first);
           ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &d->last);
+          /* Podman's range may end on the broadcast address.  */
+          if (d->last > ferry_subnet_last_host (&d->subnet))
+            d->last = ferry_subnet_last_host (&d->subnet);
         }
     }
 }
@@ -229,7 +232,7 @@ check_subnets (json_object *subnets, const char *what, int *has6, ferry_error_t 
       if (! json_object_is_type (range, json_type_object)
           || ferry_ip_parse (ferry_json_get_string (range, "start_ip"), &a) < 0
           || ferry_ip_parse (ferry_json_get_string (range, "end_ip"), &b) < 0 || a > b
-          || a < ferry_subnet_first_host (&s) || b > ferry_subnet_last_host (&s))
+          || a < ferry_subnet_first_host (&s) || ! ferry_subnet_contains (&s, b))
         return bad_def (err, what, "subnets[0].lease_range", "is not a range of addresses inside the subnet");
     }
   return 0;
@@ -763,6 +766,12 @@ subnet6_json (const struct subnet6_choice *c)
   return sn;
 }
 
+static uint32_t
+range_last_address (const struct ferry_subnet *range)
+{
+  return range->prefix >= 31 ? ferry_subnet_last_host (range) : ferry_subnet_last_host (range) + 1;
+}
+
 static json_object *
 build_definition (const struct ferry_network_create_options *o, const struct ferry_subnet *s, uint32_t gw,
                   const struct ferry_subnet *range, const struct subnet6_choice *v6, const char *ifname,
@@ -785,12 +794,13 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   if (range)
     {
       json_object *lr = json_object_new_object ();
-      uint32_t first = ferry_subnet_first_host (range), last = ferry_subnet_last_host (range);
+      /* As Podman records it: from the range's first host to its last
+       * address, which is the subnet's broadcast address when the range
+       * ends the subnet (no container gets that one: see read_def).  */
+      uint32_t first = ferry_subnet_first_host (range), last = range_last_address (range);
 
       if (first < ferry_subnet_first_host (s))
         first = ferry_subnet_first_host (s);
-      if (last > ferry_subnet_last_host (s))
-        last = ferry_subnet_last_host (s);
       json_object_object_add (lr, "start_ip", json_object_new_string (ferry_ip_format (first, ip)));
       json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip_format (last, ip)));
       json_object_object_add (sn, "lease_range", lr);
@@ -1048,7 +1058,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         "like 10.89.0.0/24",
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
-    return ferry_make_error (err, 0, "--gateway and --ip-range need --subnet");
+    return ferry_make_error (err, 0, "cannot set gateway or range without subnet: give --subnet too");
   if (check_ipv6_options (o, macvlan, &v6, err) < 0)
     return -1;
   if (interface_name && ! ferry_ifname_is_valid (interface_name))
@@ -1077,13 +1087,25 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
       ferry_make_error (err, 0, "gateway %s not in subnet %s", o->gateway, ferry_subnet_format (&s, text));
       goto fail;
     }
-  if (o->ip_range
-      && (ferry_subnet_parse (o->ip_range, &range) < 0 || range.prefix < s.prefix
-          || ! ferry_subnet_contains (&s, range.addr)))
+  if (o->ip_range && ferry_subnet_parse (o->ip_range, &range) < 0)
     {
-      char text[19];
-      ferry_make_error (err, 0, "--ip-range `%s` is not a subnet inside %s", o->ip_range,
-                        ferry_subnet_format (&s, text));
+      ferry_make_error (err, 0, "invalid CIDR address: %s: give --ip-range as a subnet, like 10.89.0.128/25",
+                        o->ip_range);
+      goto fail;
+    }
+  /* Podman's words: the range's first host, then its last address.  */
+  if (o->ip_range
+      && (! ferry_subnet_contains (&s, ferry_subnet_first_host (&range))
+          || ! ferry_subnet_contains (&s, range_last_address (&range))))
+    {
+      char text[19], ip[16];
+      int start_in = ferry_subnet_contains (&s, ferry_subnet_first_host (&range));
+
+      ferry_make_error (
+          err, 0, "lease range %s ip %s not in subnet %s: give an --ip-range inside --subnet",
+          start_in ? "end" : "start",
+          ferry_ip_format (start_in ? range_last_address (&range) : ferry_subnet_first_host (&range), ip),
+          ferry_subnet_format (&s, text));
       goto fail;
     }
   ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
@@ -1652,12 +1674,14 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     else if (ip_text)
       {
         if (ferry_ip_parse (ip_text, &ip) < 0)
-          return ferry_make_error (err, 0, "invalid IP address `%s`", ip_text);
+          return ferry_make_error (err, 0, "failed to parse IP: \"%s\": give an IPv4 address", ip_text);
         if (! ferry_subnet_contains (&d.subnet, ip) || ip < ferry_subnet_first_host (&d.subnet)
             || ip > ferry_subnet_last_host (&d.subnet) || ip == d.gateway)
           return ferry_make_error (
-              err, 0, "IP address %s is not one network %s gives out (subnet %s, gateway %s)", ip_text, name,
-              ferry_subnet_format (&d.subnet, sn), ferry_ip_format (d.gateway, ip_buf));
+              err, 0,
+              "requested static ip %s not in any subnet on network %s: give one it gives out (subnet %s, "
+              "gateway %s)",
+              ip_text, name, ferry_subnet_format (&d.subnet, sn), ferry_ip_format (d.gateway, ip_buf));
       }
     else if ((ip = next_free (e, &d, err)) == 0)
       return -1;
@@ -1672,7 +1696,7 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
       {
         if (ferry_mac_parse (mac_text, mac) < 0)
           return ferry_make_error (
-              err, 0, "invalid MAC address `%s`: use six hex pairs like 02:42:0a:59:00:02", mac_text);
+              err, 0, "address %s: invalid MAC address: use six hex pairs like 02:42:0a:59:00:02", mac_text);
       }
     else
       ferry_mac_random (mac);
@@ -1692,6 +1716,30 @@ ferry_network_record_bridged (json_object *rec)
   json_object *n = ferry_json_get_object (rec, "Networks");
 
   return ferry_json_string_equals (rec, "Network", "bridge") && n && json_object_object_length (n) > 0;
+}
+
+/* A container's aliases on a network as Podman keeps them: those given
+ * (ATT's "Aliases"), then its short ID, by which the others on the
+ * network find it too.  */
+static json_object *
+aliases_with_short_id (json_object *att, const char *id)
+{
+  json_object *given = ferry_json_get_array (att, "Aliases"), *out = json_object_new_array ();
+  char short_id[13] = "";
+  int seen = 0;
+
+  if (id)
+    snprintf (short_id, sizeof (short_id), "%s", id);
+  for (size_t i = 0; i < ferry_json_array_length (given); i++)
+    {
+      const char *a = json_object_get_string (json_object_array_get_idx (given, i));
+
+      seen |= strcmp (a, short_id) == 0;
+      json_object_array_add (out, json_object_new_string (a));
+    }
+  if (*short_id && ! seen)
+    json_object_array_add (out, json_object_new_string (short_id));
+  return out;
 }
 
 /* netavark's options for container C: all its networks, or ONLY.  */
@@ -1739,10 +1787,7 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
     json_object_object_add (n, "interface_name", json_object_new_string (ifname));
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    {
-      json_object *aliases = ferry_json_get_array (att, "Aliases");
-      json_object_object_add (n, "aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
-    }
+    json_object_object_add (n, "aliases", aliases_with_short_id (att, c->id));
     json_object_object_add (nets, name, n);
     json_object_object_add (info, name, def);
   }
@@ -1906,10 +1951,7 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
     json_object_object_add (n, "GlobalIPv6Address", json_object_new_string (ip6 ? ip6 : ""));
     json_object_object_add (n, "GlobalIPv6PrefixLen", json_object_new_int (ip6 ? d.subnet6.prefix : 0));
     json_object_object_add (n, "MacAddress", json_object_new_string (ferry_json_get_string (att, "MAC")));
-    {
-      json_object *aliases = ferry_json_get_array (att, "Aliases");
-      json_object_object_add (n, "Aliases", aliases ? json_object_get (aliases) : json_object_new_array ());
-    }
+    json_object_object_add (n, "Aliases", aliases_with_short_id (att, ferry_json_get_string (rec, "Id")));
     json_object_object_add (nets, name, n);
     if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
       {

@@ -76,8 +76,10 @@ ferry_prune_filter_check (const char *filter, ferry_error_t *err)
     }
   if (eq && (strncmp (filter, "label=", 6) == 0 || strncmp (filter, "label!=", 7) == 0) && eq[1] != '\0')
     return 0;
+  /* Podman's words: the key alone.  */
   return ferry_make_error (
-      err, 0, "invalid filter \"%s\": use label=KEY[=VALUE], label!=KEY[=VALUE] or until=TIME", filter);
+      err, 0, "%.*s is an invalid filter: use label=KEY[=VALUE], label!=KEY[=VALUE] or until=TIME",
+      (int) (eq ? (size_t) (eq - filter) : strlen (filter)), filter);
 }
 
 /* True when LABELS have KEY (with VALUE unless SPEC has no "=VALUE").  */

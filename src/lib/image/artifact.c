@@ -411,8 +411,10 @@ add_file (ferry_artifacts_t *a, const char *path, json_object *annotations, json
   ssize_t r;
   int out = -1;
 
+  /* Go's words, as Podman's: "open PATH: no such file or directory".  */
   if (in < 0)
-    return ferry_make_error (err, errno, "cannot open `%s`", path);
+    return ferry_make_error (err, 0, "open %s: %s", path,
+                             errno == ENOENT ? "no such file or directory" : strerror (errno));
   if (fstat (in, &st) < 0 || ! S_ISREG (st.st_mode))
     return ferry_make_error (err, 0, "`%s` is not a regular file: an artifact holds files", path);
   out = mkostemp (tmp, O_CLOEXEC);

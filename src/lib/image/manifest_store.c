@@ -289,8 +289,21 @@ ferry_manifest_images_to_add (ferry_store_t *s, const char *ref, bool all,
     return 0;
   if ((*err)->kind != FERRY_ERROR_NOT_FOUND || strstr ((*err)->msg, "image index"))
     return -1;
-  ferry_error_release (err);
-  return add_remote (s, ref, all, o, digests, marks, &reached, err);
+  {
+    cleanup_error ferry_error_t local_err = steal_pointer (err);
+
+    if (add_remote (s, ref, all, o, digests, marks, &reached, &remote_err) == 0)
+      return 0;
+    /* Found nowhere: Podman's words, both places' causes.  */
+    if (reached && remote_err->kind != FERRY_ERROR_NOT_FOUND)
+      {
+        *err = steal_pointer (&remote_err);
+        return -1;
+      }
+    return ferry_make_error (err, 0,
+                             "locating image to add to manifest list: \"docker://%s\": %s; \"%s\": %s", ref,
+                             remote_err->msg, ref, local_err->msg);
+  }
 }
 
 json_object *

@@ -1021,6 +1021,10 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
     return ferry_make_error_kind (err, kind, "%s: %s: OCI permission denied", rt->name, message);
   if (kind == FERRY_ERROR_GENERIC && (strstr (message, "does not exist") || strstr (message, "not exist")))
     kind = FERRY_ERROR_NOT_FOUND;
+  /* A container the runtime would not create (a memory limit below what
+   * it needs, say) is Podman's "OCI runtime error", whose run exits 126.  */
+  if (kind == FERRY_ERROR_GENERIC && strcmp (verb, "create") == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME, "OCI runtime error: %s: %s", rt->name, message);
   return ferry_make_error_kind (err, kind, "%s %s %s: %s", rt->name, verb, id,
                                 strip_failed_prefix (message, rt->name, verb));
 }

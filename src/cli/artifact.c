@@ -350,7 +350,7 @@ artifact_transfer (int argc, char **argv, bool push)
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_transfer_options o = { 0 };
-  struct ferry_cli_transfer_flags tf = { 0 };
+  cleanup_transfer_flags struct ferry_cli_transfer_flags tf = { 0 };
   struct transfer t = { .o = &o };
   cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };
   cleanup_free char *name = NULL;

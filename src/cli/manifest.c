@@ -712,7 +712,7 @@ manifest_push (int argc, char **argv)
           { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
-  struct ferry_cli_transfer_flags tf = { 0 };
+  cleanup_transfer_flags struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
   cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };

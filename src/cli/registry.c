@@ -107,7 +107,7 @@ ferry_cmd_pull (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
-  struct ferry_cli_transfer_flags tf = { 0 };
+  cleanup_transfer_flags struct ferry_cli_transfer_flags tf = { 0 };
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
   int quiet = 0, all_tags = 0, c, r;
@@ -249,7 +249,7 @@ ferry_cmd_push (int argc, char **argv)
           { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_transfer_options o = { 0 };
-  struct ferry_cli_transfer_flags tf = { 0 };
+  cleanup_transfer_flags struct ferry_cli_transfer_flags tf = { 0 };
   struct ferry_cli_compression_flags cf = { .force = -1 };
   cleanup_free char *digest = NULL;
   cleanup_sign_flags struct ferry_cli_sign_flags sf = { 0 };

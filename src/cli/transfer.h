@@ -114,5 +114,8 @@ void ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct fer
  * -1 (error printed) when they conflict.  */
 int ferry_cli_transfer_finish (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);
 void ferry_cli_transfer_flags_free (struct ferry_cli_transfer_flags *f);
+/* Frees them on every return of a command, early ones included, once
+ * --decryption-key or --encryption-key has filled them.  */
+#define cleanup_transfer_flags __attribute__ ((cleanup (ferry_cli_transfer_flags_free)))
 
 #endif

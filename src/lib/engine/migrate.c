@@ -867,6 +867,7 @@ out:
   if (linked)
     ferry_ssh_link_finish (&s.link, ret == 0 ? 30000 : 5000);
   json_object_put (s.detail);
+  free (s.target_error);
   ferry_ssh_dest_release (&s.dest);
   ferry_container_free (c);
   stats->total_us = ferry_time_monotonic_us () - t0;

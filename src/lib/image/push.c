@@ -750,7 +750,7 @@ encrypt_layers (struct push *p, struct ferry_image *img, const struct ferry_tran
     {
       json_object *d = json_object_array_get_idx (layers, i), *ann = NULL, *old;
       const char *dg = ferry_json_get_string (d, "digest"), *lmt = ferry_json_get_string (d, "mediaType");
-      cleanup_free char *src = NULL, *path = NULL, *enc_mt = NULL;
+      cleanup_free char *src = NULL, *path = NULL, *enc_mt = NULL, *stored_digest = NULL;
       cleanup_close int in = -1, out = -1;
       char digest[FERRY_DIGEST_LEN + 1];
       uint64_t size = 0;
@@ -778,6 +778,8 @@ encrypt_layers (struct push *p, struct ferry_image *img, const struct ferry_tran
       if (ferry_layer_encrypt (keys, in, out, dg, digest, &size, &ann, err) < 0)
         return ferry_error_wrap (err, "cannot push to %s: encrypting layer %s", p->what, dg);
       enc_mt = xasprintf ("%s%s", lmt, FERRY_ENC_SUFFIX);
+      /* DG and LMT are D's own strings, freed as their members are replaced.  */
+      stored_digest = xstrdup (dg);
       json_object_object_add (d, "mediaType", json_object_new_string (enc_mt));
       json_object_object_add (d, "digest", json_object_new_string (digest));
       json_object_object_add (d, "size", json_object_new_int64 ((int64_t) size));
@@ -792,7 +794,8 @@ encrypt_layers (struct push *p, struct ferry_image *img, const struct ferry_tran
         json_object_object_add (d, "annotations", ann);
       /* queue_add sends it from its file, as a layer compressed anew.  */
       p->fresh = xrealloc (p->fresh, sizeof (*p->fresh) * (p->n_fresh + 1));
-      p->fresh[p->n_fresh] = (struct fresh_layer){ .stored_digest = xstrdup (dg), .index = i };
+      p->fresh[p->n_fresh]
+          = (struct fresh_layer){ .stored_digest = steal_pointer (&stored_digest), .index = i };
       p->fresh[p->n_fresh].path = steal_pointer (&path);
       snprintf (p->fresh[p->n_fresh].out.digest, sizeof (p->fresh[p->n_fresh].out.digest), "%s", digest);
       p->fresh[p->n_fresh].out.size = size;

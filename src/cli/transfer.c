@@ -50,18 +50,6 @@ parse_retry (const char *arg, unsigned *out)
   return 0;
 }
 
-static void
-strv_push (char ***v, const char *s)
-{
-  size_t n = 0;
-
-  while (*v && (*v)[n])
-    n++;
-  *v = xrealloc (*v, sizeof (char *) * (n + 2));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 /* --encrypt-layer takes Go's integer slice: comma-separated, repeatable.  */
 static int
 parse_encrypt_layers (const char *arg, struct ferry_cli_transfer_flags *f)
@@ -125,11 +113,11 @@ ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_f
       o->signature_policy = arg;
       return 1;
     case OPT_TRANSFER_DECRYPTION_KEY:
-      strv_push (&f->decryption_keys, arg);
+      ferry_strv_add (&f->decryption_keys, arg);
       o->decryption_keys = f->decryption_keys;
       return 1;
     case OPT_TRANSFER_ENCRYPTION_KEY:
-      strv_push (&f->encryption_keys, arg);
+      ferry_strv_add (&f->encryption_keys, arg);
       o->encryption_keys = f->encryption_keys;
       return 1;
     case OPT_TRANSFER_ENCRYPT_LAYER:

@@ -270,18 +270,6 @@ filters_free (struct filters *f)
     }
 }
 
-static void
-strv_add (char ***v, const char *s)
-{
-  size_t n = 0;
-
-  while (*v && (*v)[n])
-    n++;
-  *v = xrealloc (*v, sizeof (char *) * (n + 2));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 static int
 filters_add (struct filters *f, const char *arg)
 {
@@ -297,10 +285,10 @@ filters_add (struct filters *f, const char *arg)
       if (regcomp (&re, value, REG_EXTENDED | REG_NOSUB) != 0)
         return ferry_cli_failf ("invalid filter `%s`: not a regular expression", arg);
       regfree (&re);
-      strv_add (&f->names, value);
+      ferry_strv_add (&f->names, value);
     }
   else if (strcmp (key, "driver") == 0)
-    strv_add (&f->drivers, value);
+    ferry_strv_add (&f->drivers, value);
   else if (strcmp (key, "scope") == 0)
     {
       /* Every ferry volume is local.  */
@@ -308,11 +296,11 @@ filters_add (struct filters *f, const char *arg)
         f->contradictory = 1;
     }
   else if (strcmp (key, "label") == 0)
-    strv_add (&f->labels, value);
+    ferry_strv_add (&f->labels, value);
   else if (strcmp (key, "label!") == 0)
-    strv_add (&f->not_labels, value);
+    ferry_strv_add (&f->not_labels, value);
   else if (strcmp (key, "opt") == 0)
-    strv_add (&f->opts, value);
+    ferry_strv_add (&f->opts, value);
   else if (strcmp (key, "dangling") == 0)
     {
       int want;

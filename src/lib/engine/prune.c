@@ -185,18 +185,6 @@ ferry_system_prune_filter_check (const char *filter, ferry_error_t *err)
   return ferry_make_error (err, 0, "%s is an invalid filter", key);
 }
 
-static void
-strv_push (char ***v, const char *s)
-{
-  size_t n = 0;
-
-  while ((*v)[n])
-    n++;
-  *v = xrealloc (*v, sizeof (char *) * (n + 2));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 /* Keeps the first failure in *ERR, drops the others.  */
 static void
 keep_first (int *ret, ferry_error_t *err, ferry_error_t *e)
@@ -233,7 +221,7 @@ prune_containers (ferry_engine_t *e, char **filters, struct ferry_system_prune_r
   ret = ferry_container_prune (e, filters, &removed, err);
   for (k = 0; removed && removed[k]; k++)
     {
-      strv_push (&r->containers, removed[k]);
+      ferry_strv_add (&r->containers, removed[k]);
       for (i = 0; i < n; i++)
         if (strcmp (list[i]->id, removed[k]) == 0)
           r->reclaimed += sizes[i];
@@ -263,7 +251,7 @@ prune_volumes (ferry_engine_t *e, char **filters, struct ferry_system_prune_repo
         ferry_error_release (&e2);
       if (ferry_volume_remove (e->db, e->root, vols[i]->name, 0, &e2) == 0)
         {
-          strv_push (&r->volumes, vols[i]->name);
+          ferry_strv_add (&r->volumes, vols[i]->name);
           r->reclaimed += size;
         }
       /* Taken into use or removed by someone else since the listing.  */
@@ -302,7 +290,7 @@ prune_images_pass (ferry_engine_t *e, int all, char **filters, struct ferry_syst
         continue;
       if (ferry_store_remove (e->store, imgs[i]->id, 1, &rep, &e2) == 0)
         {
-          strv_push (&r->images, imgs[i]->id);
+          ferry_strv_add (&r->images, imgs[i]->id);
           ferry_remove_report_free (&rep);
           *removed = 1;
         }
@@ -366,7 +354,7 @@ prune_networks (ferry_engine_t *e, char **filters, struct ferry_system_prune_rep
       if (users[0])
         continue;
       if (ferry_network_remove (e, name, 0, &e2) == 0)
-        strv_push (&r->networks, name);
+        ferry_strv_add (&r->networks, name);
       else
         keep_first (&ret, err, &e2);
     }

@@ -134,14 +134,6 @@ ferry_ssh_ferry_command (const char *dest_root, const char *dest_runroot, const 
   return cmd;
 }
 
-static void
-strv_push (char ***v, size_t *n, const char *s)
-{
-  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
-  (*v)[(*n)++] = xstrdup (s);
-  (*v)[*n] = NULL;
-}
-
 char **
 ferry_ssh_argv (const struct ferry_ssh_dest *d, const char *const *options, const char *command)
 {
@@ -152,28 +144,28 @@ ferry_ssh_argv (const struct ferry_ssh_dest *d, const char *const *options, cons
   size_t n = 0;
 
   for (w = strtok_r (words, " \t", &save); w; w = strtok_r (NULL, " \t", &save))
-    strv_push (&v, &n, w);
+    ferry_strv_push (&v, &n, xstrdup (w));
   if (n == 0)
-    strv_push (&v, &n, "ssh");
+    ferry_strv_push (&v, &n, xstrdup ("ssh"));
   for (; *options; options++)
-    strv_push (&v, &n, *options);
+    ferry_strv_push (&v, &n, xstrdup (*options));
   if (d->identity)
     {
-      strv_push (&v, &n, "-i");
-      strv_push (&v, &n, d->identity);
+      ferry_strv_push (&v, &n, xstrdup ("-i"));
+      ferry_strv_push (&v, &n, xstrdup (d->identity));
     }
   if (d->port)
     {
-      strv_push (&v, &n, "-p");
-      strv_push (&v, &n, d->port);
+      ferry_strv_push (&v, &n, xstrdup ("-p"));
+      ferry_strv_push (&v, &n, xstrdup (d->port));
     }
   if (d->user)
     {
-      strv_push (&v, &n, "-l");
-      strv_push (&v, &n, d->user);
+      ferry_strv_push (&v, &n, xstrdup ("-l"));
+      ferry_strv_push (&v, &n, xstrdup (d->user));
     }
-  strv_push (&v, &n, d->host);
-  strv_push (&v, &n, command);
+  ferry_strv_push (&v, &n, xstrdup (d->host));
+  ferry_strv_push (&v, &n, xstrdup (command));
   return v;
 }
 

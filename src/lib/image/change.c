@@ -8,14 +8,6 @@
 #include <ctype.h>
 #include <string.h>
 
-static void
-strv_push (char ***v, size_t *n, char *s)
-{
-  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
-  (*v)[(*n)++] = s;
-  (*v)[*n] = NULL;
-}
-
 /* ARG's words as a shell splits them: blanks separate, quotes group (and
  * go), a backslash keeps the next character.  */
 static char **
@@ -47,7 +39,7 @@ split_words (const char *arg)
             w[len++] = *p;
         }
       w[len] = '\0';
-      strv_push (&v, &n, steal_pointer (&w));
+      ferry_strv_push (&v, &n, steal_pointer (&w));
     }
   return v;
 }

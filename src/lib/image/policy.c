@@ -29,27 +29,6 @@ ferry_policy_default_path (void)
 
 /* ---- validation, in containers/image's words -------------------------------------- */
 
-/* Go's name of a JSON value's kind, for its unmarshalling messages.  */
-static const char *
-go_kind (json_object *v)
-{
-  switch (json_object_get_type (v))
-    {
-    case json_type_object:
-      return "object";
-    case json_type_array:
-      return "array";
-    case json_type_string:
-      return "string";
-    case json_type_boolean:
-      return "bool";
-    case json_type_null:
-      return "null";
-    default:
-      return "number";
-    }
-}
-
 static int
 expect_object (json_object *v, ferry_error_t *err)
 {
@@ -84,7 +63,7 @@ expect_string (json_object *obj, const char *key, const char *go_field, const ch
   if (! json_object_object_get_ex (obj, key, &v) || json_object_is_type (v, json_type_string))
     return 0;
   return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type %s",
-                           go_kind (v), go_field, go_type);
+                           ferry_json_go_kind (v), go_field, go_type);
 }
 
 static int
@@ -209,13 +188,13 @@ validate_signed_by (json_object *r, ferry_error_t *err)
         return ferry_make_error (err, 0,
                                  "json: cannot unmarshal %s into Go struct field prSignedBy.keyPaths of "
                                  "type []string",
-                                 go_kind (v));
+                                 ferry_json_go_kind (v));
       for (i = 0; i < json_object_array_length (v); i++)
         if (ferry_json_string_value (json_object_array_get_idx (v, i)) == NULL)
           return ferry_make_error (err, 0,
                                    "json: cannot unmarshal %s into Go struct field prSignedBy.keyPaths "
                                    "of type string",
-                                   go_kind (json_object_array_get_idx (v, i)));
+                                   ferry_json_go_kind (json_object_array_get_idx (v, i)));
     }
   if (json_object_object_get_ex (r, "signedIdentity", &v) && validate_identity (v, err) < 0)
     return -1;
@@ -241,9 +220,9 @@ unmarshal_error (json_object *v, const char *go_field, const char *go_type, ferr
 {
   if (go_field)
     return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go struct field %s of type %s",
-                             go_kind (v), go_field, go_type);
-  return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type %s", go_kind (v),
-                           go_type);
+                             ferry_json_go_kind (v), go_field, go_type);
+  return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type %s",
+                           ferry_json_go_kind (v), go_type);
 }
 
 /* R's member KEY, when present and not null, is a string.  */
@@ -336,7 +315,7 @@ validate_requirement (json_object *r, ferry_error_t *err)
 
   if (! json_object_is_type (r, json_type_object))
     return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type signature.prCommon",
-                             go_kind (r));
+                             ferry_json_go_kind (r));
   if (expect_string (r, "type", "prCommon.type", "signature.prTypeIdentifier", err) < 0)
     return -1;
   type = ferry_json_get_string (r, "type");
@@ -360,7 +339,7 @@ validate_requirements (json_object *list, ferry_error_t *err)
     return ferry_make_error (err, 0, "List of verification policy requirements must not be empty");
   if (! json_object_is_type (list, json_type_array))
     return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type []json.RawMessage",
-                             go_kind (list));
+                             ferry_json_go_kind (list));
   if (json_object_array_length (list) == 0)
     return ferry_make_error (err, 0, "List of verification policy requirements must not be empty");
   for (i = 0; i < json_object_array_length (list); i++)
@@ -671,14 +650,6 @@ ferry_policy_free (ferry_policy_t *p)
 
 /* ---- scopes ------------------------------------------------------------------------- */
 
-static void
-strv_add (char ***v, size_t *n, char *s)
-{
-  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
-  (*v)[(*n)++] = s;
-  (*v)[*n] = NULL;
-}
-
 /* containers/image's policyConfigurationNamespaces for the docker
  * transport: the repository, its parents up to the host, then "*.d"
  * for each domain suffix of the host (without its port).  */
@@ -691,7 +662,7 @@ docker_namespaces (const struct ferry_reference *ref)
 
   for (;;)
     {
-      strv_add (&v, &n, xstrdup (name));
+      ferry_strv_push (&v, &n, xstrdup (name));
       slash = strrchr (name, '/');
       if (slash == NULL)
         break;
@@ -701,7 +672,7 @@ docker_namespaces (const struct ferry_reference *ref)
   if (colon)
     *colon = '\0';
   for (dot = strchr (name, '.'); dot; dot = strchr (dot + 1, '.'))
-    strv_add (&v, &n, xasprintf ("*.%s", dot + 1));
+    ferry_strv_push (&v, &n, xasprintf ("*.%s", dot + 1));
   return v;
 }
 
@@ -714,7 +685,7 @@ path_namespaces (const char *path)
 
   while (strcmp (p, "/") != 0 && *p)
     {
-      strv_add (&v, &n, xstrdup (p));
+      ferry_strv_push (&v, &n, xstrdup (p));
       slash = strrchr (p, '/');
       if (slash == NULL)
         break;
@@ -1136,7 +1107,7 @@ key_ids (json_object *req)
                   size_t n = 0;
                   while (ids && ids[n])
                     n++;
-                  strv_add (&ids, &n, steal_pointer (&more[j]));
+                  ferry_strv_push (&ids, &n, steal_pointer (&more[j]));
                 }
             }
         }
@@ -1378,7 +1349,7 @@ ferry_policy_set (const char *path, const char *scope, const char *type, const c
           seen |= strcmp (names[n++], "docker") == 0;
         if (! seen)
           {
-            strv_add (&names, &n, xstrdup ("docker"));
+            ferry_strv_push (&names, &n, xstrdup ("docker"));
             qsort (names, n, sizeof (char *), compare_keys);
           }
       }
@@ -1399,7 +1370,7 @@ ferry_policy_set (const char *path, const char *scope, const char *type, const c
           {
             while (scope_names && scope_names[n])
               n++;
-            strv_add (&scope_names, &n, xstrdup (scope));
+            ferry_strv_push (&scope_names, &n, xstrdup (scope));
             qsort (scope_names, n, sizeof (char *), compare_keys);
           }
         for (j = 0; scope_names && scope_names[j]; j++)

@@ -97,18 +97,6 @@ strv_has (char *const *v, const char *s)
   return 0;
 }
 
-static void
-strv_add (char ***v, const char *s)
-{
-  size_t n = 0;
-
-  while (*v && (*v)[n])
-    n++;
-  *v = xrealloc (*v, sizeof (char *) * (n + 2));
-  (*v)[n] = xstrdup (s);
-  (*v)[n + 1] = NULL;
-}
-
 /* ---- the sink ---- */
 
 static int
@@ -840,11 +828,11 @@ extra_tags (struct save *sv, struct entry *e, char *matched)
   if (sv->req->format != FERRY_SAVE_DOCKER_ARCHIVE)
     {
       if (matched)
-        strv_add (&e->tags, matched);
+        ferry_strv_add (&e->tags, matched);
       return;
     }
   if (matched)
-    strv_add (&own, matched);
+    ferry_strv_add (&own, matched);
   for (i = 1; i < sv->req->n_refs; i++)
     {
       struct ferry_reference r;
@@ -863,13 +851,13 @@ extra_tags (struct save *sv, struct entry *e, char *matched)
       if (strv_has (e->img->names, name))
         {
           if (! strv_has (own, name))
-            strv_add (&own, name);
+            ferry_strv_add (&own, name);
         }
       else if (! strv_has (e->tags, name))
-        strv_add (&e->tags, name);
+        ferry_strv_add (&e->tags, name);
     }
   for (i = 0; own && own[i]; i++)
-    strv_add (&e->tags, own[i]);
+    ferry_strv_add (&e->tags, own[i]);
 }
 
 static int
@@ -892,7 +880,7 @@ resolve (struct save *sv, ferry_error_t *err)
           return 0;
         }
       if (matched && ! strv_has (e->tags, matched))
-        strv_add (&e->tags, matched);
+        ferry_strv_add (&e->tags, matched);
     }
   return 0;
 }

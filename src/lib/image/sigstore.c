@@ -187,26 +187,6 @@ go_token (json_object *v)
     }
 }
 
-static const char *
-go_kind (json_object *v)
-{
-  switch (json_object_get_type (v))
-    {
-    case json_type_object:
-      return "object";
-    case json_type_array:
-      return "array";
-    case json_type_string:
-      return "string";
-    case json_type_boolean:
-      return "bool";
-    case json_type_null:
-      return "null";
-    default:
-      return "number";
-    }
-}
-
 static int
 expect_object (json_object *v, ferry_error_t *err)
 {
@@ -253,7 +233,7 @@ string_member (json_object *o, const char *key, ferry_error_t *err)
   /* null leaves a Go string empty.  */
   if (v == NULL || json_object_is_type (v, json_type_null))
     return "";
-  ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type string", go_kind (v));
+  ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type string", ferry_json_go_kind (v));
   return NULL;
 }
 
@@ -268,13 +248,14 @@ check_optional (json_object *optional, ferry_error_t *err)
     return -1;
   if (json_object_object_get_ex (optional, "creator", &v) && ! json_object_is_type (v, json_type_string)
       && ! json_object_is_type (v, json_type_null))
-    return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type string", go_kind (v));
+    return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type string",
+                             ferry_json_go_kind (v));
   if (json_object_object_get_ex (optional, "timestamp", &v) && ! json_object_is_type (v, json_type_null))
     {
       double d;
       if (! json_object_is_type (v, json_type_int) && ! json_object_is_type (v, json_type_double))
         return ferry_make_error (err, 0, "json: cannot unmarshal %s into Go value of type float64",
-                                 go_kind (v));
+                                 ferry_json_go_kind (v));
       d = json_object_get_double (v);
       if (d != (double) (int64_t) d)
         return ferry_make_error (err, 0, "Field optional.timestamp is not is not an integer");

@@ -19,14 +19,6 @@
 
 #define DOCKER_SOCKET "/var/run/docker.sock"
 
-static void
-strv_push (char ***v, size_t *n, const char *s)
-{
-  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
-  (*v)[(*n)++] = xstrdup (s);
-  (*v)[*n] = NULL;
-}
-
 /* Podman's lines for one copy of image ID: BLOBS (the source's layer
  * digests), its config, its manifest.  */
 static void
@@ -196,7 +188,7 @@ pull_file (ferry_store_t *s, const struct ferry_transport_ref *src, bool say, ch
         {
           if (say)
             say_blobs (report.blobs[i], report.ids[i]);
-          strv_push (ids, &n, report.ids[i]);
+          ferry_strv_push (ids, &n, xstrdup (report.ids[i]));
         }
     }
   ferry_load_report_free (&report);
@@ -236,7 +228,7 @@ pull_own_store (ferry_store_t *s, const struct ferry_transport_ref *src, bool sa
   if (say)
     say_copy (s, img->id);
   *ids = NULL;
-  strv_push (ids, &n, img->id);
+  ferry_strv_push (ids, &n, xstrdup (img->id));
   ferry_image_free (img);
   return 0;
 }

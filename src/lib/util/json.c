@@ -123,6 +123,26 @@ ferry_json_type_name (json_object *v)
 }
 
 const char *
+ferry_json_go_kind (json_object *v)
+{
+  switch (json_object_get_type (v))
+    {
+    case json_type_object:
+      return "object";
+    case json_type_array:
+      return "array";
+    case json_type_string:
+      return "string";
+    case json_type_boolean:
+      return "bool";
+    case json_type_null:
+      return "null";
+    default:
+      return "number";
+    }
+}
+
+const char *
 ferry_json_to_string (json_object *obj, int pretty)
 {
   int flags = JSON_C_TO_STRING_NOSLASHESCAPE;

@@ -32,6 +32,9 @@ int64_t ferry_json_get_int (json_object *obj, const char *key, int64_t def);
 const char *ferry_json_string_value (json_object *v);
 /* "string", "int", "array", ... for a message; "null" for NULL.  */
 const char *ferry_json_type_name (json_object *v);
+/* Go's name of V's kind ("object", "array", "string", "bool", "null",
+ * "number"), for messages in Go's unmarshalling words.  */
+const char *ferry_json_go_kind (json_object *v);
 
 /* Serialises without escaping slashes, compactly or pretty-printed.  */
 const char *ferry_json_to_string (json_object *obj, int pretty);

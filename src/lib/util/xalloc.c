@@ -58,3 +58,21 @@ xasprintf (const char *fmt, ...)
   va_end (ap);
   return check (ret);
 }
+
+void
+ferry_strv_add (char ***v, const char *s)
+{
+  size_t n = 0;
+
+  while (*v && (*v)[n])
+    n++;
+  ferry_strv_push (v, &n, xstrdup (s));
+}
+
+void
+ferry_strv_push (char ***v, size_t *n, char *s)
+{
+  *v = xrealloc (*v, sizeof (char *) * (*n + 2));
+  (*v)[(*n)++] = s;
+  (*v)[*n] = NULL;
+}

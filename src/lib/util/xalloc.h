@@ -12,4 +12,10 @@ char *xstrdup (const char *s);
 char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+/* NULL-terminated string vectors (*V may be NULL: an empty one).  Appends
+ * a copy of S.  */
+void ferry_strv_add (char ***v, const char *s);
+/* Appends S itself (the vector owns it now) to *V of *N strings.  */
+void ferry_strv_push (char ***v, size_t *n, char *s);
+
 #endif

@@ -11,53 +11,20 @@
 load helpers
 load ../lib/registry
 load podman-helpers
+load trust-helpers
 
 bats_require_minimum_version 1.5.0
 
-# File locks for this test's Podman (see 101-podman-volume-system.bats), a
-# $HOME of the test's own (the default policy and registries.d are read
-# from there first), and a registries.conf that lets Podman's image sign
-# reach the plain-HTTP test registry.
 eval "trust_$(declare -f setup)"
 setup() {
 	trust_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-	export HOME=$TEST_TMP/home
-	mkdir -p "$HOME/.config/containers/registries.d"
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
+	trust_env
 }
 
 eval "trust_$(declare -f teardown)"
 teardown() {
 	podman_teardown
 	trust_teardown
-}
-
-# policy NAME JSON: writes $TEST_TMP/NAME.json.
-policy() {
-	printf '%s\n' "$2" >"$TEST_TMP/$1.json"
-}
-
-# tstep TOOL ARGS...: runs TOOL, prints "$ ARGS -> CODE" and the first
-# "Error: " line of its standard error, the test's directory as TMP and
-# the registry as REG.
-tstep() {
-	local t=$1 rc=0 err
-	shift
-	# A file of its own: two steps may run side by side (diff <(...) <(...)).
-	err=$(mktemp "$TEST_TMP/err.XXXXXX")
-	"$t" "$@" >/dev/null 2>"$err" || rc=$?
-	{
-		echo "\$ $* -> $rc"
-		grep -m1 '^Error: ' "$err" || true
-	} | sed -e "s#$TEST_TMP#TMP#g" -e "s#${REGISTRY:-@@none@@}#REG#g"
-	rm -f "$err"
-}
-
-# images_count TOOL: how many images TOOL's store holds.
-images_count() {
-	"$1" images -q | wc -l
 }
 
 # A throwaway GPG key "Ferry Test <ferry@example.com>" in $GNUPGHOME (the
@@ -457,14 +424,6 @@ repository docker.io docker.io reject - -" ]
 sign_payload() {
 	printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"atomic container signature"},"optional":{}}' "$1" "$2" |
 		gpg --batch --yes --compress-algo none --sign --output "$3"
-}
-
-# lookaside DIR|URL: registries.d (in $HOME) names file://DIR (or URL) as
-# the store of the test registry's images.
-lookaside() {
-	local url=$1
-	[[ $url == *://* ]] || url=file://$url
-	printf 'docker:\n  %s:\n    lookaside: %s\n' "$REGISTRY" "$url" >"$HOME/.config/containers/registries.d/test.yaml"
 }
 
 @test "image sign, push --sign-by and signedBy: ferry verifies Podman's signatures and Podman ferry's; a tampered one, a wrong key, digest or identity are refused with Podman's words" {

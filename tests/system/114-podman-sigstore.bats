@@ -11,21 +11,14 @@
 load helpers
 load ../lib/registry
 load podman-helpers
+load trust-helpers
 
 bats_require_minimum_version 1.5.0
 
-# File locks for this test's Podman (see 101-podman-volume-system.bats), a
-# $HOME of the test's own (the default policy and registries.d are read
-# from there first), and a registries.conf that lets Podman reach the
-# plain-HTTP test registry once it is known.
 eval "sigstore_$(declare -f setup)"
 setup() {
 	sigstore_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-	export HOME=$TEST_TMP/home
-	mkdir -p "$HOME/.config/containers/registries.d"
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
+	trust_env
 }
 
 eval "sigstore_$(declare -f teardown)"
@@ -35,30 +28,6 @@ teardown() {
 		gpgconf --kill gpg-agent 2>/dev/null || true
 	fi
 	sigstore_teardown
-}
-
-# policy NAME JSON: writes $TEST_TMP/NAME.json.
-policy() {
-	printf '%s\n' "$2" >"$TEST_TMP/$1.json"
-}
-
-# tstep TOOL ARGS...: runs TOOL, prints "$ ARGS -> CODE" and the first
-# "Error: " line of its standard error, the test's directory as TMP and
-# the registry as REG.
-tstep() {
-	local t=$1 rc=0 err
-	shift
-	err=$(mktemp "$TEST_TMP/err.XXXXXX")
-	"$t" "$@" >/dev/null 2>"$err" || rc=$?
-	{
-		echo "\$ $* -> $rc"
-		grep -m1 '^Error: ' "$err" || true
-	} | sed -e "s#$TEST_TMP#TMP#g" -e "s#${REGISTRY:-@@none@@}#REG#g"
-	rm -f "$err"
-}
-
-images_count() {
-	"$1" images -q | wc -l
 }
 
 # The registry is plain HTTP: Podman's image sign and pull are told so.
@@ -81,12 +50,6 @@ make_gpg_keys() {
 	printf 'wrong\n' >"$TEST_TMP/wrong.txt"
 	# No passphrase is remembered between two signings.
 	gpgconf --kill gpg-agent 2>/dev/null || true
-}
-
-# lookaside DIR: registries.d (in $HOME) names file://DIR as the store of
-# the test registry's images.
-lookaside() {
-	printf 'docker:\n  %s:\n    lookaside: file://%s\n' "$REGISTRY" "$1" >"$HOME/.config/containers/registries.d/test.yaml"
 }
 
 # signed_policy NAME KEYFILE: signatures by KEYFILE's key are required for

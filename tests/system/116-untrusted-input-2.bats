@@ -8,17 +8,14 @@
 load helpers
 load ../lib/registry
 load podman-helpers
+load trust-helpers
 
 bats_require_minimum_version 1.5.0
 
 eval "untrusted2_$(declare -f setup)"
 setup() {
 	untrusted2_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-	export HOME=$TEST_TMP/home
-	mkdir -p "$HOME/.config/containers/registries.d"
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
+	trust_env
 	ENDLESS_PID=
 }
 

@@ -492,10 +492,12 @@ network_filter_check (const char *arg)
                        (int) (eq ? eq - arg : (int) strlen (arg)), arg);
       return -1;
     }
-  if (strncmp (arg, "dangling=", 9) == 0 && strcmp (arg + 9, "true") != 0 && strcmp (arg + 9, "false") != 0
-      && strcmp (arg + 9, "1") != 0 && strcmp (arg + 9, "0") != 0)
+  /* The value after "=", from EQ: GCC's -fsanitize build cannot see
+   * through ARG + 9 that it is a string.  */
+  if (strncmp (arg, "dangling=", 9) == 0 && strcmp (eq + 1, "true") != 0 && strcmp (eq + 1, "false") != 0
+      && strcmp (eq + 1, "1") != 0 && strcmp (eq + 1, "0") != 0)
     {
-      ferry_cli_failf ("invalid dangling filter value \"%s\": give dangling=true or dangling=false", arg + 9);
+      ferry_cli_failf ("invalid dangling filter value \"%s\": give dangling=true or dangling=false", eq + 1);
       return -1;
     }
   if (strncmp (arg, "name=", 5) == 0)

@@ -12,6 +12,8 @@
 #                     base64 text of random bytes, 30% decimal numbers
 #   --only TOOL       run only "ferry" or only "podman"
 #   --formats LIST    compression formats, space-separated (default "gzip zstd")
+#   --encrypt         push with --encryption-key jwe:KEY (an RSA-2048 key
+#                     openssl makes): the layer goes as tar+FORMAT+encrypted
 # Environment:
 #   FERRY    the ferry binary (default: build/ferry in this repository)
 #   TMPDIR   where the image, the registry's storage and the roots go
@@ -39,12 +41,14 @@ runs=3
 size=100
 only=
 formats="gzip zstd"
+encrypt=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift ;;
 	--size) [ $# -ge 2 ] || usage; size=$2; shift ;;
 	--only) [ $# -ge 2 ] || usage; only=$2; shift ;;
 	--formats) [ $# -ge 2 ] || usage; formats=$2; shift ;;
+	--encrypt) encrypt=1 ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -160,6 +164,15 @@ p_cmd=(podman --root "$work/proot" --runroot "$work/prun" --tmpdir "$work/ptmp"
 	--storage-driver overlay --events-backend none)
 "${f_cmd[@]}" import -q "$work/layer.tar" localhost/bench-push:latest >/dev/null
 rm -f "$work/layer.tar"
+encrypt_args=()
+media_suffix=
+if [ "$encrypt" = 1 ]; then
+	command -v openssl >/dev/null || die "'openssl' is not installed (scripts/install-deps.sh installs it)"
+	openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+	openssl rsa -in "$work/key.pem" -pubout -out "$work/pub.pem" 2>/dev/null
+	encrypt_args=(--encryption-key "jwe:$work/pub.pem")
+	media_suffix=+encrypted
+fi
 for tool in "${tools[@]}"; do
 	if [ "$tool" = podman ]; then
 		"${f_cmd[@]}" save --format oci-archive -o "$work/image.tar" localhost/bench-push:latest
@@ -180,7 +193,7 @@ run_once() {
 	ferry) cmd=("${f_cmd[@]}") ;;
 	podman) cmd=("${p_cmd[@]}") ;;
 	esac
-	cmd+=(push -q --tls-verify=false --compression-format "$fmt" localhost/bench-push:latest
+	cmd+=(push -q --tls-verify=false --compression-format "$fmt" "${encrypt_args[@]}" localhost/bench-push:latest
 		"$registry/bench/push:$tool")
 	sync
 	local -a timer=()
@@ -197,7 +210,7 @@ run_once() {
 	m=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
 		"http://$registry/v2/bench/push/manifests/$tool") || die "$tool: the registry has no manifest"
 	mt=$(jq -r '.layers[0].mediaType' <<<"$m")
-	[ "$mt" = "application/vnd.oci.image.layer.v1.tar+$fmt" ] || die "$tool: the layer went as $mt"
+	[ "$mt" = "application/vnd.oci.image.layer.v1.tar+$fmt$media_suffix" ] || die "$tool: the layer went as $mt"
 	blob=$(jq -r '.layers[0].size' <<<"$m")
 	echo "$blob" >"$work/$tool-$fmt.blob"
 	record_run "$tool-$fmt" "$n" "$start" "$end" "$rss"
@@ -213,7 +226,7 @@ done
 # ---- report -----------------------------------------------------------------
 
 echo
-echo "push of a $size MiB one-layer image to a local registry, $runs run(s) per tool and format, a fresh registry each run"
+echo "push of a $size MiB one-layer image to a local registry${media_suffix:+, encrypted (jwe, RSA-2048)}, $runs run(s) per tool and format, a fresh registry each run"
 printf '%-14s %10s %10s %10s %14s %12s\n' "tool-format" "median s" "min s" "max s" "peak RSS MiB" "blob MiB"
 declare -A medians peaks
 for fmt in $formats; do

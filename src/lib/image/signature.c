@@ -303,54 +303,30 @@ builtin_lookaside (void)
   return xasprintf ("file://%s/.local/share/containers/sigstore", home);
 }
 
-/* The same namespaces as the policy's (policy.c), most precise first.  */
-static json_object *
-matching_section (json_object *docker, const struct ferry_reference *ref)
+/* DOCKER's section named NAME into *SECTION, if it has KEY (or KEY is NULL).  */
+static int
+section_named (json_object *docker, const char *name, const char *key, json_object **section)
 {
-  cleanup_free char *full = ferry_reference_string (ref);
-  cleanup_free char *name = ferry_reference_name (ref);
-  json_object *section;
-  char *slash, *colon, *dot;
-
-  if (json_object_object_get_ex (docker, full, &section))
-    return section;
-  for (;;)
-    {
-      if (json_object_object_get_ex (docker, name, &section))
-        return section;
-      slash = strrchr (name, '/');
-      if (slash == NULL)
-        break;
-      *slash = '\0';
-    }
-  colon = strchr (name, ':');
-  if (colon)
-    *colon = '\0';
-  for (dot = strchr (name, '.'); dot; dot = strchr (dot + 1, '.'))
-    {
-      cleanup_free char *wild = xasprintf ("*.%s", dot + 1);
-      if (json_object_object_get_ex (docker, wild, &section))
-        return section;
-    }
-  return NULL;
+  return json_object_object_get_ex (docker, name, section)
+         && (key == NULL || json_object_object_get_ex (*section, key, NULL));
 }
 
-/* The most precise section of DOCKER for REF that has KEY, as
- * containers/image looks up use-sigstore-attachments.  */
+/* The most precise section of DOCKER for REF (the same namespaces as the
+ * policy's, policy.c) that has KEY, or any when KEY is NULL: as
+ * containers/image looks up lookasides and use-sigstore-attachments.  */
 static json_object *
-section_with (json_object *docker, const struct ferry_reference *ref, const char *key)
+matching_section (json_object *docker, const struct ferry_reference *ref, const char *key)
 {
   cleanup_free char *full = ferry_reference_string (ref);
   cleanup_free char *name = ferry_reference_name (ref);
   json_object *section;
   char *slash, *colon, *dot;
 
-  if (json_object_object_get_ex (docker, full, &section) && json_object_object_get_ex (section, key, NULL))
+  if (section_named (docker, full, key, &section))
     return section;
   for (;;)
     {
-      if (json_object_object_get_ex (docker, name, &section)
-          && json_object_object_get_ex (section, key, NULL))
+      if (section_named (docker, name, key, &section))
         return section;
       slash = strrchr (name, '/');
       if (slash == NULL)
@@ -363,8 +339,7 @@ section_with (json_object *docker, const struct ferry_reference *ref, const char
   for (dot = strchr (name, '.'); dot; dot = strchr (dot + 1, '.'))
     {
       cleanup_free char *wild = xasprintf ("*.%s", dot + 1);
-      if (json_object_object_get_ex (docker, wild, &section)
-          && json_object_object_get_ex (section, key, NULL))
+      if (section_named (docker, wild, key, &section))
         return section;
     }
   return NULL;
@@ -380,7 +355,7 @@ ferry_registries_d_sigstore_attachments (const char *dir, const struct ferry_ref
   *use = 0;
   if (load_registries_d (dir, &config, err) < 0)
     return -1;
-  section = section_with (ferry_json_get_object (config, "docker"), ref, "use-sigstore-attachments");
+  section = matching_section (ferry_json_get_object (config, "docker"), ref, "use-sigstore-attachments");
   if (section == NULL)
     section = ferry_json_get_object (config, "default-docker");
   if (section && json_object_object_get_ex (section, "use-sigstore-attachments", &v))
@@ -417,7 +392,7 @@ ferry_lookaside_url (const char *dir, const struct ferry_reference *ref, int wri
   *url = NULL;
   if (load_registries_d (dir, &config, err) < 0)
     return -1;
-  section = matching_section (ferry_json_get_object (config, "docker"), ref);
+  section = matching_section (ferry_json_get_object (config, "docker"), ref, NULL);
   if (section == NULL)
     section = ferry_json_get_object (config, "default-docker");
   if (section == NULL)
@@ -1189,28 +1164,35 @@ ferry_signature_check_payload (const char *payload, size_t len, const char *dige
 
 /* ---- signing ------------------------------------------------------------------------ */
 
-int
-ferry_signature_sign (const char *key_id, const char *passphrase, const char *ref_string, const char *digest,
-                      char **sig, size_t *len, ferry_error_t *err)
+char *
+ferry_signature_payload_new (const char *type, const char *ref_string, const char *digest)
 {
   cleanup_json json_object *root = json_object_new_object ();
   json_object *critical = json_object_new_object (), *identity = json_object_new_object (),
               *image = json_object_new_object (), *optional = json_object_new_object ();
-  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL, *pass = NULL;
-  const char *text;
-  int rc, ret = -1;
 
-  *sig = NULL;
+  /* Members in the order Go's encoding/json writes a map: sorted.  */
   json_object_object_add (identity, "docker-reference", json_object_new_string (ref_string));
   json_object_object_add (image, "docker-manifest-digest", json_object_new_string (digest));
   json_object_object_add (critical, "identity", identity);
   json_object_object_add (critical, "image", image);
-  json_object_object_add (critical, "type", json_object_new_string ("atomic container signature"));
+  json_object_object_add (critical, "type", json_object_new_string (type));
   json_object_object_add (optional, "creator", json_object_new_string ("ferry " FERRY_VERSION));
   json_object_object_add (optional, "timestamp", json_object_new_int64 ((int64_t) time (NULL)));
   json_object_object_add (root, "critical", critical);
   json_object_object_add (root, "optional", optional);
-  text = ferry_json_to_string (root, 0);
+  return xstrdup (ferry_json_to_string (root, 0));
+}
+
+int
+ferry_signature_sign (const char *key_id, const char *passphrase, const char *ref_string, const char *digest,
+                      char **sig, size_t *len, ferry_error_t *err)
+{
+  cleanup_free char *text = ferry_signature_payload_new ("atomic container signature", ref_string, digest);
+  cleanup_free char *tmp = NULL, *in = NULL, *out = NULL, *out_log = NULL, *err_log = NULL, *pass = NULL;
+  int rc, ret = -1;
+
+  *sig = NULL;
 
   tmp = private_tmpdir (err);
   if (tmp == NULL)

@@ -88,6 +88,10 @@ int ferry_signature_check_payload (const char *payload, size_t len, const char *
 int ferry_signature_identity_accepts (json_object *identity, const struct ferry_reference *intended,
                                       const char *signed_ref, ferry_error_t *err);
 
+/* The JSON a signature of TYPE ("atomic container signature" for simple
+ * signing, cosign's type for sigstore) signs: REF_STRING at DIGEST.  */
+char *ferry_signature_payload_new (const char *type, const char *ref_string, const char *digest);
+
 /* Signs the image REF_STRING whose manifest digest is DIGEST with gpg's
  * key KEY_ID (the user's keyring): a new signature in *SIG.  PASSPHRASE
  * (NULL: gpg asks its agent) unlocks the key.  */

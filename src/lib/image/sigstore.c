@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <yaml.h>
 
 /* containers/image's limit for one signature (iolimits).  */
@@ -305,22 +304,7 @@ ferry_sigstore_payload_parse (const char *payload, size_t len, char **digest, ch
 char *
 ferry_sigstore_payload_new (const char *ref_string, const char *digest)
 {
-  cleanup_json json_object *root = json_object_new_object ();
-  json_object *critical = json_object_new_object (), *identity = json_object_new_object (),
-              *image = json_object_new_object (), *optional = json_object_new_object ();
-
-  /* Members in the order Go's encoding/json writes a map: sorted.  */
-  json_object_object_add (identity, "docker-reference", json_object_new_string (ref_string));
-  json_object_object_add (image, "docker-manifest-digest", json_object_new_string (digest));
-  json_object_object_add (critical, "identity", identity);
-  json_object_object_add (critical, "image", image);
-  json_object_object_add (critical, "type", json_object_new_string (FERRY_SIGSTORE_PAYLOAD_TYPE));
-  json_object_object_add (optional, "creator", json_object_new_string ("ferry " FERRY_VERSION));
-  json_object_object_add (optional, "timestamp", json_object_new_int64 ((int64_t) time (NULL)));
-  json_object_object_add (root, "critical", critical);
-  json_object_object_add (root, "optional", optional);
-  return xstrdup (
-      json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  return ferry_signature_payload_new (FERRY_SIGSTORE_PAYLOAD_TYPE, ref_string, digest);
 }
 
 /* ---- keys --------------------------------------------------------------------------- */

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1311,24 +1313,46 @@ unlink_and_free (char **path)
  * process, besides logging it.  */
 #define RUNTIME_EXEC_FAILED "exec failed: "
 
-/* Copies what the runtime process PID and the process it runs write to
- * the pipe RFD to ferry's standard error until PID exits, then what is
- * left in the pipe (not more: a daemon the process started may hold the
- * pipe open for good).  A first write that reads as the runtime's own
- * failure is held back in *HELD instead: it is the one thing written
- * before a process starts, and ferry says that failure itself.  Returns
- * PID's exit code as wait_exit_code does.  */
+/* Copies BUF (N bytes) to ferry's standard error, but for a first write
+ * (*RELAYED still false) that reads as the runtime's own failure, which
+ * is held back in *HELD: it is the one thing written before a process
+ * starts, and ferry says that failure itself.  */
+static void
+relay_chunk (const char *buf, size_t n, bool *relayed, char **held)
+{
+  size_t len = strlen (RUNTIME_EXEC_FAILED);
+
+  if (! *relayed && n > len && memcmp (buf, RUNTIME_EXEC_FAILED, len) == 0)
+    *held = xstrndup (buf, n);
+  else
+    {
+      if (*held)
+        {
+          (void) ferry_write_all (STDERR_FILENO, *held, strlen (*held));
+          free (steal_pointer (held));
+        }
+      (void) ferry_write_all (STDERR_FILENO, buf, n);
+    }
+  *relayed = true;
+}
+
+/* Relays what the runtime process PID and the process it runs write to
+ * the pipe RFD (relay_chunk) until PID exits, then what is in the pipe at
+ * that moment and no more: a daemon the process started may hold the pipe
+ * open and write to it for good.  Returns PID's exit code as
+ * wait_exit_code does.  */
 static int
 relay_exec_stderr (int rfd, pid_t pid, char **held, ferry_error_t *err)
 {
   cleanup_close int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  bool relayed = false, exited = false;
+  bool relayed = false;
   char buf[1 << 14];
+  ssize_t r;
+  int left;
 
-  while (! exited)
+  for (;;)
     {
       struct pollfd p[2] = { { .fd = rfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-      ssize_t r;
 
       /* Without a pidfd (an old kernel), the pipe's end is the end.  */
       if (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0)
@@ -1338,39 +1362,22 @@ relay_exec_stderr (int rfd, pid_t pid, char **held, ferry_error_t *err)
           break;
         }
       if (pidfd >= 0 && (p[1].revents & POLLIN))
-        {
-          exited = true;
-          if (fcntl (rfd, F_SETFL, O_NONBLOCK) < 0)
-            break;
-        }
-      else if (! (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
-        continue;
-      for (;;)
-        {
-          r = read (rfd, buf, sizeof (buf));
-          if (r < 0 && errno == EINTR)
-            continue;
-          if (r <= 0)
-            break;
-          if (! relayed && (size_t) r > strlen (RUNTIME_EXEC_FAILED)
-              && memcmp (buf, RUNTIME_EXEC_FAILED, strlen (RUNTIME_EXEC_FAILED)) == 0)
-            *held = xstrndup (buf, r);
-          else
-            {
-              if (*held)
-                {
-                  (void) ferry_write_all (STDERR_FILENO, *held, strlen (*held));
-                  free (steal_pointer (held));
-                }
-              (void) ferry_write_all (STDERR_FILENO, buf, r);
-            }
-          relayed = true;
-          if (! exited)
-            break;
-        }
-      if (r == 0 && ! exited)
         break;
+      if (! (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      r = read (rfd, buf, sizeof (buf));
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        break;
+      relay_chunk (buf, (size_t) r, &relayed, held);
     }
+  if (ioctl (rfd, FIONREAD, &left) == 0)
+    while (left > 0 && (r = read (rfd, buf, MIN ((size_t) left, sizeof (buf)))) > 0)
+      {
+        relay_chunk (buf, (size_t) r, &relayed, held);
+        left -= (int) r;
+      }
   return wait_exit_code (pid, err);
 }
 

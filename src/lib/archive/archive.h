@@ -68,12 +68,6 @@ int ferry_archive_writer_add_dir (ferry_archive_writer_t *w, const char *prefix,
  * returns (alternate two buffers).  */
 int ferry_archive_writer_can_stream (ferry_archive_writer_t *w);
 
-/* Writes through the page cache rather than with O_DIRECT, for an archive
- * that is read back at once (a checkpoint image's, for its digests): the
- * first read of a file just written around the cache costs twice a read
- * of it from the cache here.  Call before anything is written.  */
-void ferry_archive_writer_keep_in_cache (ferry_archive_writer_t *w);
-
 /* Streamed entries go in parts instead, for a pipe (where no header can
  * be patched) whose reader is ferry: each piece of NAME as it comes is an
  * entry NAME.ferry-part-NNNNNNNN (eight digits, from 0, in order, nothing

@@ -1310,13 +1310,6 @@ zstd_frame_params (ferry_archive_writer_t *w, int level, int workers)
 }
 
 void
-ferry_archive_writer_keep_in_cache (ferry_archive_writer_t *w)
-{
-  /* Before anything is written: the output thread has nothing yet.  */
-  output_undirect (w);
-}
-
-void
 ferry_archive_writer_stream_in_parts (ferry_archive_writer_t *w)
 {
   w->in_parts = true;

@@ -392,9 +392,6 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   x->w = ferry_archive_writer_new (x->fd, r->compression, 0, err);
   if (x->w == NULL)
     return -1;
-  /* A checkpoint image's archive is read again at once for its digests.  */
-  if (r->create_image)
-    ferry_archive_writer_keep_in_cache (x->w);
   /* A migration's pipe goes to a ferry: CRIU's pages go out in parts as
    * they are dumped, not after the dump.  */
   if (r->handover)

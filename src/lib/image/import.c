@@ -6,6 +6,7 @@
 #include "../util/decompress.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/prefetch.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
@@ -156,20 +157,27 @@ unpack_spooled (struct ferry_new_layer *l, const char *work, const char *source,
 }
 
 /* The digests and sizes of the spooled BLOB of L, which stays packed: read
- * to its end once, hashed on both sides on threads of their own.  */
+ * to its end once, ahead and around the page cache (util/prefetch.h: a
+ * checkpoint image's archive was just written around it too), hashed on
+ * both sides on threads of their own.  */
 static int
 digest_spooled (struct ferry_new_layer *l, const char *source, struct ferry_unpack_result *res,
                 ferry_error_t *err)
 {
   cleanup_close int fd = open (l->blob_file, O_RDONLY | O_CLOEXEC);
+  ferry_prefetch_t *ahead;
   ferry_decompress_t *d;
   int ret;
 
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", l->blob_file);
-  d = ferry_decompress_open (fd, source, err);
+  ahead = ferry_prefetch_start (fd);
+  d = ferry_decompress_open_with (fd, ahead ? ferry_prefetch_read : NULL, ahead, source, err);
   if (d == NULL)
-    return ferry_error_wrap (err, "cannot import `%s`", source);
+    {
+      ferry_prefetch_stop (ahead);
+      return ferry_error_wrap (err, "cannot import `%s`", source);
+    }
   ret = ferry_decompress_drain_parallel (d, err);
   if (ret == 0)
     {
@@ -183,6 +191,7 @@ digest_spooled (struct ferry_new_layer *l, const char *source, struct ferry_unpa
   else
     ferry_error_wrap (err, "cannot import `%s`", source);
   ferry_decompress_close (d);
+  ferry_prefetch_stop (ahead);
   return ret;
 }
 

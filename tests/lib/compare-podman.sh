@@ -459,13 +459,10 @@ stop -t 0 c1
 start c1
 % $T inspect c1 | jq -c '.[0].State | keys, .RestoredAt'
 ## exec-basics
-# Still differs: when runc cannot start the command (not found, not
-# executable, no such -w directory), ferry's standard error also has runc's
-# own "exec failed: ..." line before ferry's error.  runc writes it to the
-# stderr it hands the command, which ferry passes through as it stands;
-# Podman's exec goes through conmon, which keeps runc's stderr apart.
 run -d --network none --name c1 IMG sleep 100
 exec c1 sh -c 'exit 3'
+exec c1 sh -c 'kill -9 $$'
+exec c1 sh -c 'sleep 50 >&2 & echo started'
 exec c1 nosuchcmd
 exec c1 /etc/passwd
 exec -w /tmp c1 pwd

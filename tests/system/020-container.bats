@@ -288,6 +288,17 @@ rootless=0" ]
 more" ]
 	f exec ex sh -c 'printf "exec failed: alone" >&2; exit 4' 2>"$TEST_TMP/err" && false || [ $? = 4 ]
 	[ "$(cat "$TEST_TMP/err")" = "exec failed: alone" ]
+	# exec ends with its process, as in Podman, not with a daemon it
+	# started that keeps standard output and error open (runc copying
+	# them through pipes of its own waited for every holder).
+	timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec ex sh -c 'sleep 500 >&2 & echo started; exit 5' \
+		>"$TEST_TMP/out" && false || [ $? = 5 ]
+	[ "$(cat "$TEST_TMP/out")" = started ]
+	f exec ex ps -o args | grep -qx 'sleep 500'
+	timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec -i ex sh -c 'read x; sleep 600 & echo "got $x"' \
+		<<<hello >"$TEST_TMP/out"
+	[ "$(cat "$TEST_TMP/out")" = "got hello" ]
+	f exec ex ps -o args | grep -qx 'sleep 600'
 	run_ferry exec -d ex sh -c 'echo detached > /tmp/d'
 	assert_status 0
 	wait_until '[ "$(f exec ex cat /tmp/d)" = detached ]'

@@ -1336,16 +1336,15 @@ relay_chunk (const char *buf, size_t n, bool *relayed, char **held)
   *relayed = true;
 }
 
-/* Relays what the runtime process PID and the process it runs write to
- * the pipe RFD (relay_chunk) until PID exits, then what is in the pipe at
- * that moment and no more: a daemon the process started may hold the pipe
- * open and write to it for good.  Returns PID's exit code as
- * wait_exit_code does.  */
+/* Relays what is written to the pipe RFD (relay_chunk; *RELAYED says
+ * whether anything went through yet) until the child PID exits, then what
+ * is in the pipe at that moment and no more: a daemon the process started
+ * may hold the pipe open and write to it for good.  Returns PID's exit
+ * code as wait_exit_code does.  */
 static int
-relay_exec_stderr (int rfd, pid_t pid, char **held, ferry_error_t *err)
+relay_exec_stderr (int rfd, pid_t pid, bool *relayed, char **held, ferry_error_t *err)
 {
   cleanup_close int pidfd = syscall (SYS_pidfd_open, pid, 0);
-  bool relayed = false;
   char buf[1 << 14];
   ssize_t r;
   int left;
@@ -1370,15 +1369,41 @@ relay_exec_stderr (int rfd, pid_t pid, char **held, ferry_error_t *err)
         continue;
       if (r <= 0)
         break;
-      relay_chunk (buf, (size_t) r, &relayed, held);
+      relay_chunk (buf, (size_t) r, relayed, held);
     }
   if (ioctl (rfd, FIONREAD, &left) == 0)
     while (left > 0 && (r = read (rfd, buf, MIN ((size_t) left, sizeof (buf)))) > 0)
       {
-        relay_chunk (buf, (size_t) r, &relayed, held);
+        relay_chunk (buf, (size_t) r, relayed, held);
         left -= (int) r;
       }
   return wait_exit_code (pid, err);
+}
+
+/* The process ID the runtime wrote to PATH, or -1.  */
+static pid_t
+read_pid_file (const char *path)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  char *end;
+  long v;
+
+  if (ferry_read_file (path, &text, NULL, &ignored) < 0)
+    return -1;
+  errno = 0;
+  v = strtol (text, &end, 10);
+  if (errno || end == text || (*end && *end != '\n') || v <= 0 || v > INT_MAX)
+    return -1;
+  return (pid_t) v;
+}
+
+/* Waits for the exec'd process PID, relaying its standard error from
+ * RFD (-1: none) as relay_exec_stderr does.  */
+static int
+wait_exec_process (int rfd, pid_t pid, bool *relayed, char **held, ferry_error_t *err)
+{
+  return rfd >= 0 ? relay_exec_stderr (rfd, pid, relayed, held, err) : wait_exit_code (pid, err);
 }
 
 int
@@ -1393,12 +1418,14 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
   cleanup_free char *log = NULL;
   cleanup_free char *message = NULL;
   cleanup_free char *held = NULL;
+  cleanup_unlink char *pid_path = NULL;
   cleanup_close int relay_r = -1, relay_w = -1;
-  const char *args[10];
+  const char *args[12];
   char n_fds[24];
   size_t n = 0;
-  int in_fd, out_fd, err_fd, code;
-  pid_t pid = -1;
+  int in_fd, out_fd, err_fd, code, subreaper = 0;
+  bool relayed = false;
+  pid_t pid = -1, child;
 
   *exit_code = 125;
   process = exec_process (o, err);
@@ -1411,11 +1438,26 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
    * from its JSON log instead.  */
   log_path = xasprintf ("%s.log", process_path);
 
+  /* Without a terminal, a runtime that waits for the process itself
+   * copies its output through pipes of its own until every holder has
+   * closed them: `sh -c 'daemon &'` would not return before the daemon
+   * ends.  The runtime starts it detached instead, on ferry's own
+   * descriptors, and ferry waits for the process alone, as Podman (through
+   * conmon) does: a subreaper, it becomes the process's parent once the
+   * runtime has exited.  */
+  if (! o->detach && ! o->terminal && prctl (PR_GET_CHILD_SUBREAPER, &subreaper) == 0
+      && (subreaper || prctl (PR_SET_CHILD_SUBREAPER, 1) == 0))
+    pid_path = xasprintf ("%s.pid", process_path);
   args[n++] = "exec";
   if (o->terminal)
     args[n++] = "--tty";
-  if (o->detach)
+  if (o->detach || pid_path)
     args[n++] = "--detach";
+  if (pid_path)
+    {
+      args[n++] = "--pid-file";
+      args[n++] = pid_path;
+    }
   if (o->n_preserve_fds > 0)
     {
       snprintf (n_fds, sizeof (n_fds), "%zu", o->n_preserve_fds);
@@ -1451,17 +1493,32 @@ ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const struct
       relay_w = p[1];
       err_fd = relay_w;
     }
-  if (spawn_preserving (argv, (const int[3]){ in_fd, out_fd, err_fd }, o->preserve_fds, o->n_preserve_fds,
-                        devnull, &pid, err)
-      < 0)
-    return ferry_error_wrap (err, "%s exec %s", rt->name, id);
-  if (relay_r >= 0)
+  code = spawn_preserving (argv, (const int[3]){ in_fd, out_fd, err_fd }, o->preserve_fds, o->n_preserve_fds,
+                           devnull, &pid, err);
+  if (code == 0)
     {
-      close (steal_fd (&relay_w));
-      code = relay_exec_stderr (relay_r, pid, &held, err);
+      if (relay_r >= 0)
+        close (steal_fd (&relay_w));
+      code = wait_exec_process (relay_r, pid, &relayed, &held, err);
     }
   else
-    code = wait_exit_code (pid, err);
+    ferry_error_wrap (err, "%s exec %s", rt->name, id);
+  if (code == 0 && pid_path)
+    {
+      /* Started: nothing more of the runtime's can come.  */
+      if (held)
+        {
+          (void) ferry_write_all (STDERR_FILENO, held, strlen (held));
+          free (steal_pointer (&held));
+        }
+      relayed = true;
+      child = read_pid_file (pid_path);
+      code = child > 0
+                 ? wait_exec_process (relay_r, child, &relayed, &held, err)
+                 : ferry_make_error (err, 0, "%s exec %s did not say which process it started", rt->name, id);
+    }
+  if (pid_path && ! subreaper)
+    prctl (PR_SET_CHILD_SUBREAPER, 0);
   if (code < 0)
     return -1;
 

@@ -775,7 +775,7 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c, json_
     key = xasprintf ("/proc/%d/ns/net", (int) c->pid);
   json_object_object_add (o, "SandboxKey", json_object_new_string (key ? key : ""));
   if ((! bridged && mode && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0))
-      || (no_network && key == NULL))
+      || (no_network && ! running))
     {
       static const char *const empty[]
           = { "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address", "MacAddress", NULL };
@@ -797,10 +797,10 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c, json_
     json_object_object_add (fixed, name, in_order (json_object_get (entry), entry_order));
   }
   /* A bridge container left on no network, as Podman shows it: the
-   * mode's entry while it has no namespace, no Networks at all while it
-   * has one.  */
+   * mode's entry while it does not run, no Networks at all while it
+   * does.  */
   json_object_object_del (o, "Networks");
-  add_omitempty (o, "Networks", fixed, ! (no_network && key), omitted, NULL);
+  add_omitempty (o, "Networks", fixed, ! (no_network && running), omitted, NULL);
   return in_order (o, order);
 }
 

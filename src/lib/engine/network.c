@@ -12,6 +12,7 @@
 #include "../state/lock.h"
 #include "../util/fs.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
@@ -2192,6 +2193,22 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
     unlink (path);
 }
 
+/* Whether netavark's report of C says NAME is attached in its namespace:
+ * not when the report is there without it (a disconnect killed after
+ * the teardown, a connect before the setup).  No report: as far as ferry
+ * knows, it is.  */
+static int
+status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
+{
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
+
+  if (all == NULL || ! json_object_is_type (all, json_type_object))
+    return 1;
+  return json_object_object_get_ex (all, name, NULL);
+}
+
 /* Drops NAME from C's record and releases its address there, in one
  * transaction.  The last one gone, C stays a bridge container on no
  * network, ports and all, as Podman keeps it: network connect takes it
@@ -2311,6 +2328,9 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
       ferry_db_rollback (e->db);
       goto out;
     }
+  /* Killed from here to the setup, C is on NAME in the record only: a
+   * network reload sets it up, a disconnect passes over the teardown.  */
+  ferry_fault_point ("network-connect-recorded");
   if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
@@ -2359,11 +2379,19 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   }
   if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
     {
-      ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
-                             c->name, name);
+      /* Podman's words: on no network at all, the container by its ID
+       * and the network as not found.  */
+      if (json_object_object_length (ferry_json_get_object (c->record, "Networks")) == 0)
+        ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                               "container %s is not connected to network %s: network not found", c->id, name);
+      else
+        ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
+                               c->name, name);
       goto out;
     }
-  if (ferry_container_is_active (c))
+  /* Not in netavark's report, it is torn down already: a disconnect or
+   * a connect killed midway.  */
+  if (ferry_container_is_active (c) && status_has_network (e, c, name))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_json json_object *opts = netavark_options (e, c, name, err);
@@ -2377,6 +2405,9 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
         }
       update_status_file (e, c, name, NULL);
     }
+  /* Killed here, C is on NAME in the record only: the next disconnect
+   * finishes.  */
+  ferry_fault_point ("network-disconnect-torn-down");
   ret = forget_network (e, c, name, err);
 
 out:

@@ -63,6 +63,12 @@ ifaces_of() { "${2:-f}" exec "$1" ls /sys/class/net | tr '\n' ' '; }
 	[ "$(ifaces_of up)" = "lo " ]
 	[ "$(f port up 80)" = "$port" ]
 	[ "$(f inspect --format '{{json .HostConfig.PortBindings}}' up)" = "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"${port##*:}\"}]}" ]
+	# A clone is made on the default network, as Podman's; generate spec
+	# says bridge with no networks.
+	f container clone down cl >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' cl)" = "bridge ferry" ]
+	f rm cl >/dev/null
+	[ "$(f generate spec down | jq -c '[.netns.nsmode, .Networks]')" = '["bridge",null]' ]
 	# No longer joined: network rm takes n1; a second disconnect is an
 	# error naming the network.
 	run_ferry network disconnect n2 up

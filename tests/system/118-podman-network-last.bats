@@ -154,6 +154,27 @@ ifaces_of() { "${2:-f}" exec "$1" ls /sys/class/net | tr '\n' ' '; }
 	f network rm n1 >/dev/null
 }
 
+@test "Podman's archive of a container it left on no network restores in ferry as a bridge container on no network, which connect takes" {
+	need_podman
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t network create --subnet "$SUBNET2" --interface-name "$BR2" pn >/dev/null
+	podman_t run -d --network pn --name pc $IMG sleep 1000 >/dev/null
+	podman_t network disconnect pn pc
+	podman_t container checkpoint --export "$TEST_TMP/pc.tar" pc >/dev/null
+	podman_t rm -f -t 0 pc >/dev/null
+	podman_t network rm pn >/dev/null
+	f container restore --import "$TEST_TMP/pc.tar" >/dev/null 2>&1
+	[ "$(f inspect --format '{{.State.Status}}' pc)" = running ]
+	[ "$(mode_of pc)" = "bridge||" ]
+	[ "$(ifaces_of pc)" = "lo " ]
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f network connect n1 pc
+	[ "$(ifaces_of pc)" = "eth0 lo " ]
+	f rm -f -t 0 pc >/dev/null
+	f network rm n1 >/dev/null
+}
+
 # Transcript $1 as compared live: errors cut to their first three words.
 live_form() {
 	grep -v "^  err: See '\\(podman\\|ferry\\) " "$1" | awk '/^  err: / { print $1, $2, $3, $4; next } 1'

@@ -93,6 +93,15 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
       if (config
           && json_object_object_get_ex (json_object_object_get (omitted, "Config"), "ExposedPorts", NULL))
         json_object_object_add (config, "ExposedPorts", ferry_cli_tpl_map (NULL));
+      /* So are the networks of a bridge container left on none while it
+       * runs.  */
+      {
+        json_object *net = json_object_object_get (o, "NetworkSettings");
+        if (net
+            && json_object_object_get_ex (json_object_object_get (omitted, "NetworkSettings"), "Networks",
+                                          NULL))
+          json_object_object_add (net, "Networks", ferry_cli_tpl_map (NULL));
+      }
       if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
         {
           json_object_object_add (config, "StartupHealthCheck", NULL);

@@ -1228,7 +1228,7 @@ network_reload (int argc, char **argv)
       for (size_t i = 0; i < count; i++)
         {
           /* --all: the running ones on networks, as Podman's.  */
-          if (ferry_container_is_active (list[i]) && ferry_network_record_bridged (list[i]->record))
+          if (ferry_container_is_active (list[i]) && ferry_network_record_bridge_mode (list[i]->record))
             {
               refs = xrealloc (refs, (n + 2) * sizeof (char *));
               refs[n++] = xstrdup (list[i]->id);

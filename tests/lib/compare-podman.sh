@@ -1075,10 +1075,7 @@ volume ls -q
 # Not compared: connect --alias 'bad alias', which Podman takes and ferry
 # refuses (no DNS name); connect --ip outside the network, which both
 # refuse in the same words, but after which Podman's IPAM and aardvark-dns
-# keep stale entries that fail its rm (and the next run on that subnet);
-# and a container left on no network by
-# disconnect: Podman keeps it a bridge container that connect takes
-# again, ferry makes it one of --network none.
+# keep stale entries that fail its rm (and the next run on that subnet).
 network create --subnet 10.251.30.0/24 --interface-name fcmp30 n1
 network create --subnet 10.251.31.0/24 --interface-name fcmp31 n2
 run -d --network n1 --name c1 IMG sleep 100
@@ -1094,6 +1091,21 @@ network reload --all
 network reload --all c1
 network disconnect n2 c1
 inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
+network disconnect n1 c1
+network disconnect n1 c1
+inspect --format '{{.HostConfig.NetworkMode}}|{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Networks}}' c1
+ps --format '{{.Names}} [{{.Networks}}]'
+exec c1 ls /sys/class/net
+network reload c1
+network connect n2 c1
+exec c1 ls /sys/class/net
+inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
+network disconnect n2 c1
+stop -t 0 c1
+inspect --format '{{json .NetworkSettings.Networks}}' c1
+network connect n1 c1
+start c1
+exec c1 ls /sys/class/net
 rm -f -t 0 c1
 network rm n1 n2
 ## json-shapes-more

@@ -543,3 +543,19 @@ assert_rolled_back() {
 	fbh rm -f -t 0 ov dir >/dev/null
 	[ -x "$TEST_TMP/rfs/bin/sh" ]
 }
+
+@test "migrate carries a bridge container that network disconnect left on no network: on B it runs on none, and connect takes it" {
+	hosts_setup
+	fa run -d --name lone --network ferry ferry-test sh -c "$COUNTER" >/dev/null
+	fa network disconnect ferry lone
+	run_migrate lone "$DEST"
+	assert_status 0
+	[ -z "$(fa ps -aq)" ]
+	[ "$(fbh inspect --format '{{.State.Status}} {{.HostConfig.NetworkMode}} {{.NetworkSettings.IPAddress}}' lone)" = "running bridge " ]
+	[ "$(fbh exec lone ls /sys/class/net | tr '\n' ' ')" = "lo " ]
+	n=$(last_count lone fbh)
+	wait_until "[ \"\$(last_count lone fbh)\" -ge $((n + 2)) ]"
+	fbh network connect ferry lone
+	[ "$(fbh exec lone ls /sys/class/net | tr '\n' ' ')" = "eth0 lo " ]
+	fbh rm -f -t 0 lone >/dev/null
+}

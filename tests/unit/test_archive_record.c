@@ -309,6 +309,21 @@ expect_pairs_refused (const char *const *kv, const char *field)
     fail_msg ("%s = %s ...: the error does not name %s: %s", kv[0], kv[1], field, msg);
 }
 
+/* A bridge container that network disconnect left on no network: its
+ * Networks empty, as Podman keeps it; still an object.  */
+static void
+test_bridge_on_no_network (void **state)
+{
+  static const char *const empty[] = { "Network", "\"bridge\"", "Networks", "{ }", NULL };
+  static const char *const list[] = { "Network", "\"bridge\"", "Networks", "[ ]", NULL };
+  cleanup_free char *msg = check_pairs (empty);
+
+  (void) state;
+  if (msg)
+    fail_msg ("an empty Networks was refused: %s", msg);
+  expect_pairs_refused (list, "Networks");
+}
+
 /* --dns, --dns-search, --dns-option, --add-host, --no-hosts and
  * --network-alias: what create writes passes, anything else that would
  * reach the container's resolv.conf or hosts, or netavark, is refused.  */
@@ -561,6 +576,7 @@ main (void)
     cmocka_unit_test (test_net_sysctls_need_their_namespace),
     cmocka_unit_test (test_confinement_privileges),
     cmocka_unit_test (test_name_resolution_fields),
+    cmocka_unit_test (test_bridge_on_no_network),
     cmocka_unit_test (test_process_options_fields),
     cmocka_unit_test (test_namespace_modes),
   };

@@ -526,7 +526,9 @@ check_string_list (struct record_check *c, const char *field, json_object *v, in
 static int
 check_networks (struct record_check *c, const char *field, json_object *v)
 {
-  if (! json_object_is_type (v, json_type_object) || json_object_object_length (v) == 0)
+  /* Empty for a bridge container left on no network (network
+   * disconnect), as Podman keeps it.  */
+  if (! json_object_is_type (v, json_type_object))
     return refuse (c, field, "must be an object naming networks");
   json_object_object_foreach (v, name, att)
   {

@@ -12,6 +12,7 @@
  * original's.  */
 #include "container.h"
 #include "internal.h"
+#include "network.h"
 #include "resources.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
@@ -57,6 +58,10 @@ forget_own_identity (json_object *rec, const struct ferry_container *c, const ch
       if (json_object_get_boolean (json_object_object_get (m, "Anonymous")))
         json_object_object_del (m, "Name");
     }
+  /* Left on no network by a disconnect: the copy is made on the default
+   * one, as Podman's clone makes it.  */
+  if (nets && json_object_object_length (nets) == 0 && ferry_json_string_equals (rec, "Network", "bridge"))
+    json_object_object_add (nets, FERRY_DEFAULT_NETWORK, json_object_new_object ());
   if (nets)
     {
       json_object_object_foreach (nets, unused, att)

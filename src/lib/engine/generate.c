@@ -593,6 +593,12 @@ spec_networks (const struct ferry_container *c)
         json_object_object_add (out, name, o);
       }
     }
+  /* Left on no network by a disconnect: null, as Podman's.  */
+  if (json_object_object_length (out) == 0)
+    {
+      json_object_put (out);
+      return NULL;
+    }
   return out;
 }
 

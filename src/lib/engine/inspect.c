@@ -722,7 +722,7 @@ graph_driver_json (ferry_engine_t *e, const struct ferry_container *c)
  * the mode's entry for a container on no network of ferry's, and the
  * network namespace while there is one.  */
 static json_object *
-network_settings_json (ferry_engine_t *e, const struct ferry_container *c)
+network_settings_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omitted)
 {
   static const char *const order[] = { "EndpointID",
                                        "Gateway",
@@ -758,8 +758,9 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c)
   json_object *o = ferry_network_settings_json (e, c->record);
   json_object *nets = json_object_object_get (o, "Networks"), *fixed = json_object_new_object ();
   const char *mode = ferry_json_get_string (c->record, "Network");
-  int bridged = ferry_network_record_bridged (c->record), running = ferry_container_has_monitor (c);
+  int bridged = ferry_network_record_bridge_mode (c->record), running = ferry_container_has_monitor (c);
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *key = NULL;
+  int no_network = bridged && ! ferry_network_record_bridged (c->record);
 
   json_object_object_add (o, "EndpointID", json_object_new_string (""));
   json_object_object_add (o, "Bridge", json_object_new_string (""));
@@ -773,7 +774,8 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c)
            && (strcmp (mode, "none") == 0 || strcmp (mode, "private") == 0))
     key = xasprintf ("/proc/%d/ns/net", (int) c->pid);
   json_object_object_add (o, "SandboxKey", json_object_new_string (key ? key : ""));
-  if (! bridged && mode && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0))
+  if ((! bridged && mode && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0))
+      || (no_network && ! running))
     {
       static const char *const empty[]
           = { "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address", "MacAddress", NULL };
@@ -794,7 +796,11 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c)
     json_object_object_add (entry, "Links", NULL);
     json_object_object_add (fixed, name, in_order (json_object_get (entry), entry_order));
   }
-  json_object_object_add (o, "Networks", fixed);
+  /* A bridge container left on no network, as Podman shows it: the
+   * mode's entry while it does not run, no Networks at all while it
+   * does.  */
+  json_object_object_del (o, "Networks");
+  add_omitempty (o, "Networks", fixed, ! (no_network && running), omitted, NULL);
   return in_order (o, order);
 }
 
@@ -991,7 +997,16 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   json_object_object_add (o, "Mounts", mounts_json (e, c));
   /* As Podman's: the IDs of --requires' containers, [] when none.  */
   json_object_object_add (o, "Dependencies", member_or (c->record, "Requires", json_object_new_array ()));
-  json_object_object_add (o, "NetworkSettings", network_settings_json (e, c));
+  {
+    json_object *om_net = NULL;
+
+    if (omitted)
+      {
+        om_net = json_object_new_object ();
+        json_object_object_add (omitted, "NetworkSettings", om_net);
+      }
+    json_object_object_add (o, "NetworkSettings", network_settings_json (e, c, om_net));
+  }
   /* ferry has no libpod namespaces, pods (infra containers), kube
    * services, and no lock table (a container's lock is a file named by
    * its ID): Podman's lockNumber has no counterpart.  */

@@ -317,8 +317,9 @@ resolv_conf_text (const struct ferry_container *c, json_object *status)
     .network_searches = net_search,
     .own_netns = ! host_network,
     /* Without a network the host's resolvers are neither reachable nor
-     * the container's business: its search and options lines stay.  */
-    .no_host_nameservers = ! host_network && ! ferry_network_record_bridged (c->record),
+     * the container's business: its search and options lines stay.  A
+     * bridge container left on no network keeps them, as Podman's does.  */
+    .no_host_nameservers = ! host_network && ! ferry_network_record_bridge_mode (c->record),
   };
 
   if (ferry_read_file ("/etc/resolv.conf", &host, NULL, &ignored) < 0)
@@ -367,6 +368,9 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
     .localhost = ! host_network,
     .hostname = ferry_json_get_string (c->record, "Hostname"),
     .name = c->name,
+    /* Left on no network: no address to give its names, and Podman
+     * gives them none.  */
+    .no_own_line = ferry_network_record_bridge_mode (c->record) && ! ferry_network_record_bridged (c->record),
   };
 
   if (hosts_file)
@@ -540,9 +544,9 @@ attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *
 {
   cleanup_free char *path = ferry_container_network_status_path (e, c->id);
   cleanup_json json_object *status = NULL;
-  int bridged = ferry_network_record_bridged (c->record);
+  int bridge_mode = ferry_network_record_bridge_mode (c->record);
 
-  if (bridged && ferry_path_exists (netns) && ferry_path_exists (path))
+  if (bridge_mode && ferry_path_exists (netns) && ferry_path_exists (path))
     {
       cleanup_error ferry_error_t stale = NULL;
       int whole;
@@ -563,9 +567,13 @@ attach_network (ferry_engine_t *e, const struct ferry_container *c, const char *
   json_object_put (steal_pointer (&status));
   if (ferry_netns_create (netns, err) < 0)
     return -1;
-  if (! bridged)
+  if (! bridge_mode)
     return 0;
-  if (ferry_network_setup (e, c, netns, &status, err) < 0)
+  /* On no network (all disconnected): the namespace with its loopback
+   * only, and an empty report that network connect adds to.  */
+  if (! ferry_network_record_bridged (c->record))
+    status = json_object_new_object ();
+  else if (ferry_network_setup (e, c, netns, &status, err) < 0)
     return -1;
   {
     const char *text = ferry_json_to_string (status, 0);

@@ -12,6 +12,7 @@
 #include "../state/lock.h"
 #include "../util/fs.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
@@ -1715,7 +1716,14 @@ ferry_network_record_bridged (json_object *rec)
 {
   json_object *n = ferry_json_get_object (rec, "Networks");
 
-  return ferry_json_string_equals (rec, "Network", "bridge") && n && json_object_object_length (n) > 0;
+  return ferry_network_record_bridge_mode (rec) && json_object_object_length (n) > 0;
+}
+
+int
+ferry_network_record_bridge_mode (json_object *rec)
+{
+  return ferry_json_string_equals (rec, "Network", "bridge")
+         && ferry_json_get_object (rec, "Networks") != NULL;
 }
 
 /* A container's aliases on a network as Podman keeps them: those given
@@ -2185,8 +2193,26 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
     unlink (path);
 }
 
+/* Whether netavark's report of C says NAME is attached in its namespace:
+ * not when the report is there without it (a disconnect killed after
+ * the teardown, a connect before the setup).  No report: as far as ferry
+ * knows, it is.  */
+static int
+status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
+{
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
+
+  if (all == NULL || ! json_object_is_type (all, json_type_object))
+    return 1;
+  return json_object_object_get_ex (all, name, NULL);
+}
+
 /* Drops NAME from C's record and releases its address there, in one
- * transaction.  */
+ * transaction.  The last one gone, C stays a bridge container on no
+ * network, ports and all, as Podman keeps it: network connect takes it
+ * again.  */
 static int
 forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name, ferry_error_t *err)
 {
@@ -2206,12 +2232,6 @@ forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name, 
       goto fail;
     }
   json_object_object_del (nets, name);
-  if (json_object_object_length (nets) == 0)
-    {
-      json_object_object_del (c->record, "Networks");
-      json_object_object_del (c->record, "Ports");
-      json_object_object_add (c->record, "Network", json_object_new_string ("none"));
-    }
   if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
     goto fail;
   return 0;
@@ -2273,7 +2293,7 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   if (lock < 0)
     return -1;
   nets = ferry_json_get_object (c->record, "Networks");
-  if (! ferry_network_record_bridged (c->record))
+  if (! ferry_network_record_bridge_mode (c->record))
     {
       not_bridged_error (c, err);
       goto out;
@@ -2308,6 +2328,9 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
       ferry_db_rollback (e->db);
       goto out;
     }
+  /* Killed from here to the setup, C is on NAME in the record only: a
+   * network reload sets it up, a disconnect passes over the teardown.  */
+  ferry_fault_point ("network-connect-recorded");
   if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
@@ -2341,7 +2364,7 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  if (! ferry_network_record_bridged (c->record))
+  if (! ferry_network_record_bridge_mode (c->record))
     {
       not_bridged_error (c, err);
       goto out;
@@ -2356,11 +2379,19 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   }
   if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
     {
-      ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
-                             c->name, name);
+      /* Podman's words: on no network at all, the container by its ID
+       * and the network as not found.  */
+      if (json_object_object_length (ferry_json_get_object (c->record, "Networks")) == 0)
+        ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                               "container %s is not connected to network %s: network not found", c->id, name);
+      else
+        ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "container %s is not connected to network %s",
+                               c->name, name);
       goto out;
     }
-  if (ferry_container_is_active (c))
+  /* Not in netavark's report, it is torn down already: a disconnect or
+   * a connect killed midway.  */
+  if (ferry_container_is_active (c) && status_has_network (e, c, name))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_json json_object *opts = netavark_options (e, c, name, err);
@@ -2374,6 +2405,9 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
         }
       update_status_file (e, c, name, NULL);
     }
+  /* Killed here, C is on NAME in the record only: the next disconnect
+   * finishes.  */
+  ferry_fault_point ("network-disconnect-torn-down");
   ret = forget_network (e, c, name, err);
 
 out:
@@ -2402,7 +2436,7 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
                              c->name);
       goto out;
     }
-  if (! ferry_network_record_bridged (c->record))
+  if (! ferry_network_record_bridge_mode (c->record))
     {
       ferry_make_error_kind (err, FERRY_ERROR_STATE,
                              "container %s network is not configured, refusing to reload: it is on no bridge "
@@ -2410,33 +2444,36 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
                              c->id);
       goto out;
     }
-  {
-    cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-    cleanup_free char *path = ferry_container_network_status_path (e, c->id);
-    cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
-    cleanup_error ferry_error_t ignored = NULL;
-    struct ferry_netavark n;
-    const char *text;
+  /* Left on no network: nothing of netavark's to put back, and no error
+   * (Podman's neither).  */
+  if (ferry_network_record_bridged (c->record))
+    {
+      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+      cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+      cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
+      cleanup_error ferry_error_t ignored = NULL;
+      struct ferry_netavark n;
+      const char *text;
 
-    if (opts == NULL)
-      goto out;
-    netavark_of (e, &n, &config_dir);
-    /* As Podman: what is left goes first (a failure there is what a
+      if (opts == NULL)
+        goto out;
+      netavark_of (e, &n, &config_dir);
+      /* As Podman: what is left goes first (a failure there is what a
        * flush leaves), then all of it is set up again with the same
        * addresses and MACs.  Killed in between, the container runs
        * without its network: the status file goes first, so that an
        * in-place restore sets it all up again, as does another reload.  */
-    unlink (path);
-    ferry_netavark_teardown (&n, netns, opts, &ignored);
-    if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
-      {
-        ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+      unlink (path);
+      ferry_netavark_teardown (&n, netns, opts, &ignored);
+      if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+        {
+          ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+          goto out;
+        }
+      text = ferry_json_to_string (status, 0);
+      if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
         goto out;
-      }
-    text = ferry_json_to_string (status, 0);
-    if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
-      goto out;
-  }
+    }
   *id = xstrdup (c->id);
   ret = 0;
 

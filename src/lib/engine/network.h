@@ -178,4 +178,10 @@ int ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_e
 /* True when the record attaches the container to bridge networks.  */
 int ferry_network_record_bridged (json_object *rec);
 
+/* True when the container runs in Podman's bridge mode: in a network
+ * namespace of ferry's to which netavark attaches its networks, none at
+ * all once it has left the last (network disconnect), until it joins
+ * one again (network connect).  */
+int ferry_network_record_bridge_mode (json_object *rec);
+
 #endif

@@ -190,15 +190,19 @@ status_ip (json_object *iface, char *buf, size_t len)
 
 /* Network: the host's when the spec has no network namespace, none when
  * it has a new one, and else the bridge networks network.status names,
- * with their addresses.  */
+ * with their addresses; none at all when network disconnect left it on
+ * none (Podman writes "null" then, and keeps its mode bridge in
+ * config.dump DUMP).  */
 static int
-add_network (json_object *rec, json_object *spec, bool cri_o, const char *staging, const char *what,
-             ferry_error_t *err)
+add_network (json_object *rec, json_object *spec, json_object *dump, bool cri_o, const char *staging,
+             const char *what, ferry_error_t *err)
 {
   cleanup_free char *path = xasprintf ("%s/network.status", staging);
+  cleanup_free char *text = NULL;
   cleanup_json json_object *status = NULL;
   json_object *nets;
   const char *netns;
+  size_t len = 0;
 
   if (! spec_namespace (spec, "network", &netns))
     {
@@ -212,7 +216,15 @@ add_network (json_object *rec, json_object *spec, bool cri_o, const char *stagin
       json_object_object_add (rec, "Network", json_object_new_string ("none"));
       return 0;
     }
-  status = ferry_json_parse_file (path, "network.status", err);
+  if (ferry_read_file (path, &text, &len, err) < 0)
+    return ferry_error_wrap (err, "%s", what);
+  if (len == 4 && memcmp (text, "null", 4) == 0 && ferry_json_string_equals (dump, "networkMode", "bridge"))
+    {
+      json_object_object_add (rec, "Network", json_object_new_string ("bridge"));
+      json_object_object_add (rec, "Networks", json_object_new_object ());
+      return 0;
+    }
+  status = ferry_json_parse (text, len, "network.status", err);
   if (status == NULL)
     return ferry_error_wrap (err, "%s", what);
   if (! json_object_is_type (status, json_type_object) || json_object_object_length (status) == 0)
@@ -409,7 +421,7 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
       rec, "OpenStdin",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (dump, "stdin"))));
   json_object_object_add (rec, "AutoRemove", json_object_new_boolean (0));
-  if (add_network (rec, spec, cri_o, staging, what, err) < 0)
+  if (add_network (rec, spec, dump, cri_o, staging, what, err) < 0)
     return NULL;
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (ferry_json_get_int (dump, "shmSize", 64 << 20)));

@@ -865,7 +865,7 @@ replace_ports (json_object *rec, char **publish, ferry_error_t *err)
 {
   cleanup_json json_object *ports = json_object_new_array ();
 
-  if (! ferry_network_record_bridged (rec))
+  if (! ferry_network_record_bridge_mode (rec))
     return ferry_make_error (err, 0,
                              "--publish needs a container on a bridge network; this one's network is %s",
                              ferry_json_get_string (rec, "Network"));

@@ -400,6 +400,7 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
     }
   if (p->hostname && p->name && strcmp (p->hostname, p->name) == 0)
     own[1] = NULL;
-  add_hosts_line (&t, p->ip ? p->ip : "127.0.1.1", own, taken);
+  if (! p->no_own_line)
+    add_hosts_line (&t, p->ip ? p->ip : "127.0.1.1", own, taken);
   return text_take (&t);
 }

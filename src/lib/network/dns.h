@@ -70,6 +70,7 @@ struct ferry_hosts_params
   const char *base_text; /* lines to keep (the host's /etc/hosts), or NULL */
   bool localhost;        /* add the localhost lines */
   const char *ip;        /* the container's address for its names */
+  bool no_own_line;      /* no line for its names (a bridge container on no network) */
   const char *hostname;
   const char *name;
 };

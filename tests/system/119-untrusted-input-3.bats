@@ -61,3 +61,73 @@ gpg_key() {
 	# gpgv's directory is gone.
 	[ -z "$(ls -A "$TEST_TMP/tmp")" ]
 }
+
+# costly_key IN.pem OUT.pem FIELD VALUE...: the passphrase-protected PKCS#8
+# key IN.pem (openssl pkcs8 -topk8, PBES2) with FIELD of its key
+# derivation (pbkdf2: the iteration count; N, r, p: scrypt's) set to
+# VALUE, as many pairs as given.  The key itself no longer opens; what
+# matters is what it costs to find that out.
+costly_key() {
+	python3 - "$@" <<-'EOF2'
+		import base64, sys
+		def tlv(b, i):
+		    tag, l = b[i], b[i + 1]
+		    i += 2
+		    if l & 0x80:
+		        n = l & 0x7f
+		        l = int.from_bytes(b[i:i + n], 'big')
+		        i += n
+		    return tag, b[i:i + l], i + l
+		def parse(b):
+		    out, i = [], 0
+		    while i < len(b):
+		        tag, body, i = tlv(b, i)
+		        out.append([tag, parse(body) if tag == 0x30 else body])
+		    return out
+		def enc(nodes):
+		    out = b''
+		    for tag, body in nodes:
+		        body = enc(body) if tag == 0x30 else body
+		        n, k = len(body), (len(body).bit_length() + 7) // 8
+		        out += bytes([tag]) + (bytes([n]) if n < 128 else bytes([0x80 | k]) + n.to_bytes(k, 'big')) + body
+		    return out
+		root = parse(base64.b64decode(open(sys.argv[1]).read().split('-----')[2]))
+		# EncryptedPrivateKeyInfo { PBES2 { keyDerivationFunc { OID, params }, ... }, data }
+		params = root[0][1][0][1][1][1][0][1][1][1]
+		for field, value in zip(sys.argv[3::2], sys.argv[4::2]):
+		    v = int(value)
+		    params[{'pbkdf2': 1, 'N': 1, 'r': 2, 'p': 3}[field]][1] = v.to_bytes((v.bit_length() + 8) // 8, 'big')
+		b64 = base64.encodebytes(enc(root)).decode()
+		open(sys.argv[2], 'w').write('-----BEGIN ENCRYPTED PRIVATE KEY-----\n' + b64 + '-----END ENCRYPTED PRIVATE KEY-----\n')
+	EOF2
+}
+
+@test "a passphrase-protected --decryption-key whose own key derivation would run for an hour is refused at once" {
+	local K=$TEST_TMP/keys
+	mkdir "$K"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$K/ec.pem" 2>/dev/null
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -iter 2048 -passout pass:pw -in "$K/ec.pem" -out "$K/pbkdf2.pem"
+	openssl pkcs8 -topk8 -scrypt -scrypt_N 1024 -scrypt_r 8 -scrypt_p 1 -passout pass:pw -in "$K/ec.pem" -out "$K/scrypt.pem"
+	# PBKDF2 with 2^31-1 iterations: 9 minutes here.  scrypt with N = 2^15,
+	# r = 1 and p = 131000: 32 MiB, within what OpenSSL allows, and 40
+	# minutes.
+	costly_key "$K/pbkdf2.pem" "$K/slow-pbkdf2.pem" pbkdf2 2147483647
+	costly_key "$K/scrypt.pem" "$K/slow-scrypt.pem" N 32768 r 1 p 131000
+	export -f f
+	export FERRY_BIN
+	local k
+	for k in slow-pbkdf2 slow-scrypt; do
+		# No registry is asked: the keys are read first.
+		run -125 timeout 30 bash -c 'f "$@"' f pull -q --tls-verify=false --decryption-key "$K/$k.pem:pw" 127.0.0.1:9/enc/f:x
+		echo "$k: $output"
+		[ "$output" = "Error: unable to obtain decryption config: invalid decryption keys: \`$K/$k.pem\` asks for a key derivation that costs more than 2^24 rounds to unlock it" ]
+	done
+	# The same keys as openssl made them open as before, and a wrong
+	# passphrase still passes a key over.
+	for k in pbkdf2 scrypt; do
+		run -125 f pull -q --tls-verify=false --decryption-key "$K/$k.pem:pw" 127.0.0.1:9/enc/f:x
+		[[ $output != *"key derivation"* ]]
+		[[ $output == *"127.0.0.1:9"* ]]
+	done
+	[ "$(f images -q | wc -l)" = 0 ]
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, third part (see 116 for the second): signatures whose content
-# unpacks to far more than any signature holds.
+# unpacks to far more than any signature holds, key files that ask for a
+# key derivation of hours; and what a SIGKILLed exec leaves.
 
 load helpers
 load ../lib/registry
@@ -130,4 +131,33 @@ costly_key() {
 		[[ $output == *"127.0.0.1:9"* ]]
 	done
 	[ "$(f images -q | wc -l)" = 0 ]
+}
+
+@test "an exec SIGKILLed while its process runs leaves no process file the next exec does not remove" {
+	load_test_image
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+	local dir=$RUNROOT/runtime pid
+	[ -z "$(find "$dir" -maxdepth 1 -name 'exec-*')" ]
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec c sleep 1000 &
+	pid=$!
+	wait_until "[ -n \"\$(find '$dir' -maxdepth 1 -name 'exec-*')\" ]"
+	kill -9 "$pid"
+	wait "$pid" || true
+	# Before, exec-XXXXXX (the process's JSON) and its .log stayed there
+	# for good, two more for each exec killed so.
+	[ -n "$(find "$dir" -maxdepth 1 -name 'exec-*')" ]
+	f exec c true
+	find "$dir" -maxdepth 1 -name 'exec-*'
+	[ -z "$(find "$dir" -maxdepth 1 -name 'exec-*')" ]
+	# One running is left alone.
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec c sleep 1000 &
+	pid=$!
+	wait_until "[ -n \"\$(find '$dir' -maxdepth 1 -name 'exec-*')\" ]"
+	local running
+	running=$(find "$dir" -maxdepth 1 -name 'exec-*' | sort)
+	f exec c true
+	[ "$(find "$dir" -maxdepth 1 -name 'exec-*' | sort)" = "$running" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	f rm -f -t 0 c >/dev/null
 }

@@ -161,3 +161,29 @@ costly_key() {
 	wait "$pid" || true
 	f rm -f -t 0 c >/dev/null
 }
+
+@test "a signing key, parameter or passphrase file of gigabytes is refused after its first MiB, not read into memory whole" {
+	load_test_image
+	# 8 GiB of zeros that take no disk; a process's memory kept to 1 GiB
+	# here, so that reading one whole fails fast instead of swapping.
+	truncate -s 8G "$TEST_TMP/huge"
+	printf 'privateKeyFile: %s\n' "$TEST_TMP/huge" >"$TEST_TMP/params.yaml"
+	printf 'privateKeyFile: %s/key\nprivateKeyPassphraseFile: %s/huge\n' "$TEST_TMP" "$TEST_TMP" >"$TEST_TMP/params2.yaml"
+	printf 'x\n' >"$TEST_TMP/key"
+	export -f f
+	export FERRY_BIN
+	local -a cases=(
+		"--sign-by-sigstore-private-key $TEST_TMP/huge"
+		"--sign-by-sigstore-private-key $TEST_TMP/key --sign-passphrase-file $TEST_TMP/huge"
+		"--sign-by-sigstore $TEST_TMP/huge"
+		"--sign-by-sigstore $TEST_TMP/params.yaml"
+		"--sign-by-sigstore $TEST_TMP/params2.yaml"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		# No registry is asked: the keys are read first.
+		run -125 timeout 60 bash -c 'ulimit -v 1048576; f "$@"' f push -q --tls-verify=false $c ferry-test 127.0.0.1:9/x:1
+		echo "$c: $output"
+		[[ $output == *"$TEST_TMP/huge"*"ile too large"* ]]
+	done
+}

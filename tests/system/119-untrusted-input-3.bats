@@ -57,10 +57,46 @@ gpg_key() {
 	export FERRY_BIN
 	TMPDIR=$TEST_TMP/tmp run -125 timeout 60 bash -c 'f "$@"' f pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
 	echo "$output"
-	[ "$output" = "Error: Source image rejected: Invalid GPG signature: its signed content is larger than 4 MiB" ]
+	[ "$output" = "Error: Source image rejected: parsing signature \"$dir/signature-1\": its signed content is larger than 4 MiB" ]
 	[ "$(f images -q | wc -l)" = 0 ]
 	# gpgv's directory is gone.
 	[ -z "$(ls -A "$TEST_TMP/tmp")" ]
+}
+
+@test "a lookaside signature that unpacks to gigabytes of packets gpgv skips is given up after seconds of CPU, and stops the pull" {
+	registry_start
+	registry_seed ferry/test:v1
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$CONTAINERS_REGISTRIES_CONF"
+	local img=$REGISTRY/ferry/test:v1 digest dir i
+	digest=$(registry_tag_digest ferry/test v1)
+	gpg_key "$TEST_TMP/gnupg" trusted
+	dir=$TEST_TMP/sigs/ferry/test@sha256=${digest#sha256:}
+	mkdir -p "$dir"
+	# A compressed packet holding one holding 4 GiB of marker packets,
+	# which produce no output: 9 KiB here, 20 s of gpgv's CPU.  One of 4
+	# MiB, nested deeper, would take days.
+	python3 - "$dir/signature-1" <<-'EOF2'
+		import sys, zlib
+		c = zlib.compressobj(9, zlib.DEFLATED, -15)
+		piece = c.compress(b'\xa8\x03PGP' * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+		inner = b'\xa3\x01' + piece * 800 + c.flush()
+		c = zlib.compressobj(9, zlib.DEFLATED, -15)
+		open(sys.argv[1], 'wb').write(b'\xa3\x01' + c.compress(inner) + c.flush())
+	EOF2
+	for i in 2 3 4; do
+		cp "$dir/signature-1" "$dir/signature-$i"
+	done
+	lookaside "$TEST_TMP/sigs"
+	policy signed "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"$TEST_TMP/trusted.gpg\"}]}"
+
+	# Before, gpgv unpacked all of each of the four, and ferry then said
+	# none was an OpenPGP signature.
+	export -f f
+	export FERRY_BIN
+	run -125 timeout 120 bash -c 'f "$@"' f pull -q --tls-verify=false --signature-policy "$TEST_TMP/signed.json" "$img"
+	echo "$output"
+	[ "$output" = "Error: Source image rejected: parsing signature \"$dir/signature-1\": verifying it took gpgv more than 5 s of CPU time" ]
+	[ "$(f images -q | wc -l)" = 0 ]
 }
 
 # costly_key IN.pem OUT.pem FIELD VALUE...: the passphrase-protected PKCS#8

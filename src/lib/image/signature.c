@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -718,17 +719,26 @@ run_tool (char *const *argv, const char *out_path, const char *err_path, char *c
   return WEXITSTATUS (status);
 }
 
+/* What gpgv may spend on one signature: a signature's content may be
+ * compressed, in packets compressed again, and gpgv unpacks it before it
+ * knows which key made it, so a few KiB from anyone could unpack to
+ * gigabytes of content, or of packets it skips for hours.  Checking a
+ * real one takes milliseconds and writes a few KiB.  */
+#define GPGV_MAX_CPU_SECONDS 5
+#define GPGV_MAX_FILE_SIZE SIGNATURE_MAX_SIZE
+
 /* Runs gpgv's ARGV, which writes the signed content to its standard
  * output and its status lines to fd 3: those into STATUS_PATH, its
  * standard error into ERR_PATH, and *OUT (of *OUT_LEN bytes) gets the
- * content.  A signature's content may be compressed, and gpgv unpacks it
- * before it knows which key made it: a few hundred bytes from anyone
- * would unpack to gigabytes, so past SIGNATURE_MAX_SIZE gpgv is stopped.
+ * content.  Past SIGNATURE_MAX_SIZE of content or GPGV_MAX_CPU_SECONDS
+ * gpgv is stopped, and ERR says, as a signature WHERE ferry cannot parse.
  * Returns gpgv's exit status as run_tool does, or -1 with ERR.  */
 static int
-run_gpgv (char *const *argv, const char *status_path, const char *err_path, char **out, size_t *out_len,
-          ferry_error_t *err)
+run_gpgv (char *const *argv, const char *where, const char *status_path, const char *err_path, char **out,
+          size_t *out_len, ferry_error_t *err)
 {
+  const struct rlimit cpu = { GPGV_MAX_CPU_SECONDS, GPGV_MAX_CPU_SECONDS + 1 };
+  const struct rlimit fsize = { GPGV_MAX_FILE_SIZE, GPGV_MAX_FILE_SIZE };
   posix_spawn_file_actions_t fa;
   cleanup_close int rfd = -1;
   cleanup_free char *buf = NULL;
@@ -749,6 +759,15 @@ run_gpgv (char *const *argv, const char *status_path, const char *err_path, char
   rfd = p[0];
   if (r != 0)
     return ferry_make_error (err, r, "cannot run %s (install GnuPG)", argv[0]);
+  /* Set as it starts: what it did before is far below either.  */
+  if (prlimit (pid, RLIMIT_CPU, &cpu, NULL) < 0 || prlimit (pid, RLIMIT_FSIZE, &fsize, NULL) < 0)
+    {
+      r = errno;
+      kill (pid, SIGKILL);
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      return ferry_make_error (err, r, "cannot limit %s", argv[0]);
+    }
   while (got <= SIGNATURE_MAX_SIZE)
     {
       ssize_t n;
@@ -774,8 +793,15 @@ run_gpgv (char *const *argv, const char *status_path, const char *err_path, char
     if (errno != EINTR)
       return ferry_make_error (err, errno, "waiting for %s", argv[0]);
   if (got > SIGNATURE_MAX_SIZE)
-    return ferry_make_error (err, 0, "Invalid GPG signature: its signed content is larger than %d MiB",
-                             SIGNATURE_MAX_SIZE >> 20);
+    return ferry_make_error (err, 0, "parsing signature \"%s\": its signed content is larger than %d MiB",
+                             where, SIGNATURE_MAX_SIZE >> 20);
+  if (WIFSIGNALED (status) && (WTERMSIG (status) == SIGXCPU || WTERMSIG (status) == SIGKILL))
+    return ferry_make_error (err, 0,
+                             "parsing signature \"%s\": verifying it took %s more than %d s of CPU time",
+                             where, argv[0], GPGV_MAX_CPU_SECONDS);
+  if (WIFSIGNALED (status) && WTERMSIG (status) == SIGXFSZ)
+    return ferry_make_error (err, 0, "parsing signature \"%s\": %s wrote more than %d MiB about it", where,
+                             argv[0], GPGV_MAX_FILE_SIZE >> 20);
   if (read_errno)
     return ferry_make_error (err, read_errno, "cannot read what %s verified", argv[0]);
   buf[got] = '\0';
@@ -988,7 +1014,7 @@ ferry_signature_verify (const struct ferry_signature_keys *keys, const struct fe
   {
     char *argv[] = { "gpgv", "--homedir", tmp, "--keyring", keyring, "--status-fd",
                      "3",    "--output",  "-", sig_path,    NULL };
-    rc = run_gpgv (argv, status_path, err_path, &content, &content_len, err);
+    rc = run_gpgv (argv, sig->where, status_path, err_path, &content, &content_len, err);
   }
   if (rc < 0)
     goto out;

@@ -223,3 +223,25 @@ costly_key() {
 		[[ $output == *"$TEST_TMP/huge"*"ile too large"* ]]
 	done
 }
+
+@test "a policy.json naming 100000 scopes is read in linear time, not compared key by key for minutes" {
+	python3 - "$TEST_TMP/big.json" <<-'EOF2'
+		import json, sys
+		scopes = {'r%d.example.com' % i: [{'type': 'insecureAcceptAnything'}] for i in range(100000)}
+		scopes['r7.example.com/dup'] = [{'type': 'reject'}]
+		json.dump({'default': [{'type': 'insecureAcceptAnything'}], 'transports': {'docker': scopes}}, open(sys.argv[1], 'w'))
+	EOF2
+	export -f f
+	export FERRY_BIN
+	# Before, each key was compared with every one before it in its
+	# object: over a minute here for 6 MB, hours for a few times more.
+	# The registry (none there) is asked only once the policy is read.
+	run -125 timeout 30 bash -c 'f "$@"' f pull -q --tls-verify=false --retry 0 --signature-policy "$TEST_TMP/big.json" 127.0.0.1:9/x:1
+	echo "$output"
+	[[ $output == *"cannot reach registry 127.0.0.1:9"* ]]
+	# Duplicates are still found, in a big object as in a small one.
+	sed -i 's/"r99999.example.com"/"r5.example.com"/' "$TEST_TMP/big.json"
+	run -125 timeout 30 bash -c 'f "$@"' f pull -q --tls-verify=false --retry 0 --signature-policy "$TEST_TMP/big.json" 127.0.0.1:9/x:1
+	echo "$output"
+	[ "$output" = "Error: invalid policy in \"$TEST_TMP/big.json\": Duplicate key \"r5.example.com\"" ]
+}

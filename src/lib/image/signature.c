@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -727,6 +728,20 @@ run_tool (char *const *argv, const char *out_path, const char *err_path, char *c
 #define GPGV_MAX_CPU_SECONDS 5
 #define GPGV_MAX_FILE_SIZE SIGNATURE_MAX_SIZE
 
+/* Lowers RESOURCE of PID to SOFT and HARD, never raising what it has
+ * (a ferry run under a lower ulimit passes that on).  */
+static int
+limit_child (pid_t pid, int resource, rlim_t soft, rlim_t hard)
+{
+  struct rlimit cur, want;
+
+  if (prlimit (pid, resource, NULL, &cur) < 0)
+    return -1;
+  want.rlim_max = MIN (hard, cur.rlim_max);
+  want.rlim_cur = MIN (MIN (soft, cur.rlim_cur), want.rlim_max);
+  return prlimit (pid, resource, &want, NULL);
+}
+
 /* Runs gpgv's ARGV, which writes the signed content to its standard
  * output and its status lines to fd 3: those into STATUS_PATH, its
  * standard error into ERR_PATH, and *OUT (of *OUT_LEN bytes) gets the
@@ -737,8 +752,6 @@ static int
 run_gpgv (char *const *argv, const char *where, const char *status_path, const char *err_path, char **out,
           size_t *out_len, ferry_error_t *err)
 {
-  const struct rlimit cpu = { GPGV_MAX_CPU_SECONDS, GPGV_MAX_CPU_SECONDS + 1 };
-  const struct rlimit fsize = { GPGV_MAX_FILE_SIZE, GPGV_MAX_FILE_SIZE };
   posix_spawn_file_actions_t fa;
   cleanup_close int rfd = -1;
   cleanup_free char *buf = NULL;
@@ -760,7 +773,8 @@ run_gpgv (char *const *argv, const char *where, const char *status_path, const c
   if (r != 0)
     return ferry_make_error (err, r, "cannot run %s (install GnuPG)", argv[0]);
   /* Set as it starts: what it did before is far below either.  */
-  if (prlimit (pid, RLIMIT_CPU, &cpu, NULL) < 0 || prlimit (pid, RLIMIT_FSIZE, &fsize, NULL) < 0)
+  if (limit_child (pid, RLIMIT_CPU, GPGV_MAX_CPU_SECONDS, GPGV_MAX_CPU_SECONDS + 1) < 0
+      || limit_child (pid, RLIMIT_FSIZE, GPGV_MAX_FILE_SIZE, GPGV_MAX_FILE_SIZE) < 0)
     {
       r = errno;
       kill (pid, SIGKILL);

@@ -2,7 +2,8 @@
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, third part (see 116 for the second): signatures whose content
 # unpacks to far more than any signature holds, key files that ask for a
-# key derivation of hours; and what a SIGKILLed exec leaves.
+# key derivation of hours, signing files of gigabytes, a policy.json of
+# many scopes; and what a SIGKILLed exec leaves.
 
 load helpers
 load ../lib/registry
@@ -19,6 +20,10 @@ setup() {
 
 eval "untrusted3_$(declare -f teardown)"
 teardown() {
+	local h
+	for h in "$TEST_TMP"/gnupg*; do
+		[ -d "$h" ] && GNUPGHOME=$h gpgconf --kill gpg-agent 2>/dev/null || true
+	done
 	podman_teardown
 	untrusted3_teardown
 }

@@ -174,14 +174,20 @@ costly_key() {
 	[ "$(f images -q | wc -l)" = 0 ]
 }
 
+# sleepers N: true once container c runs N `sleep 1000`.
+sleepers() {
+	[ "$(f top c 2>/dev/null | grep -c 'sleep 1000')" = "$1" ]
+}
+
 @test "an exec SIGKILLed while its process runs leaves no process file the next exec does not remove" {
 	load_test_image
 	f run -d --name c ferry-test sleep 1000 >/dev/null
-	local dir=$RUNROOT/runtime pid
+	local dir=$RUNROOT/runtime pid running
 	[ -z "$(find "$dir" -maxdepth 1 -name 'exec-*')" ]
 	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec c sleep 1000 &
 	pid=$!
-	wait_until "[ -n \"\$(find '$dir' -maxdepth 1 -name 'exec-*')\" ]"
+	# Killed once its process runs: the runtime has made its log by then.
+	wait_until "sleepers 2"
 	kill -9 "$pid"
 	wait "$pid" || true
 	# Before, exec-XXXXXX (the process's JSON) and its .log stayed there
@@ -190,12 +196,12 @@ costly_key() {
 	f exec c true
 	find "$dir" -maxdepth 1 -name 'exec-*'
 	[ -z "$(find "$dir" -maxdepth 1 -name 'exec-*')" ]
-	# One running is left alone.
+	# Those of one running are left alone.
 	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" exec c sleep 1000 &
 	pid=$!
-	wait_until "[ -n \"\$(find '$dir' -maxdepth 1 -name 'exec-*')\" ]"
-	local running
+	wait_until "sleepers 3"
 	running=$(find "$dir" -maxdepth 1 -name 'exec-*' | sort)
+	[ -n "$running" ]
 	f exec c true
 	[ "$(find "$dir" -maxdepth 1 -name 'exec-*' | sort)" = "$running" ]
 	kill -9 "$pid"

@@ -108,7 +108,7 @@ load_params_key (struct ferry_cli_sign_flags *f)
     }
   if (pass_file)
     {
-      if (ferry_read_file (pass_file, &pass, &len, &err) < 0)
+      if (ferry_read_file_max (pass_file, FERRY_SIGSTORE_MAX_KEY_FILE, &pass, &len, &err) < 0)
         {
           ferry_cli_fail (&err);
           return -1;
@@ -144,7 +144,7 @@ ferry_cli_sign_finish (struct ferry_cli_sign_flags *f)
     return -1;
   if (f->passphrase_file == NULL)
     return load_sigstore_key (f);
-  if (ferry_read_file (f->passphrase_file, &text, &len, &err) < 0)
+  if (ferry_read_file_max (f->passphrase_file, FERRY_SIGSTORE_MAX_KEY_FILE, &text, &len, &err) < 0)
     {
       int e = err->status ? err->status : EIO;
       cleanup_free char *why = xstrdup (strerror (e));

@@ -426,6 +426,95 @@ teardown (void **state)
   return 0;
 }
 
+/* Passphrase-protected PKCS#8 keys (openssl pkcs8 -topk8) whose key
+ * derivation parameters were then rewritten: they no longer open, and
+ * only their cost is looked at.  */
+
+static const char kdf_plain[] = "-----BEGIN PRIVATE KEY-----\n"
+                                "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRCupLC8IlVTYttaE\n"
+                                "yuOKy23yyGfozciRY3VCKaAskrChRANCAAQxGy44GnZrfNqULMwwyHVr1LU3lLO8\n"
+                                "xeiU0GqsWUrwQD+/UY70co9Ohru+izRtP2d6DHDZDMdFV17ZWT6Q9Lbq\n"
+                                "-----END PRIVATE KEY-----\n";
+
+static const char kdf_pbkdf2_2048[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                                      "MIH0MF8GCSqGSIb3DQEFDTBSMDEGCSqGSIb3DQEFDDAkBBCy7mnzZOLgPLeQNVSH\n"
+                                      "N42cAgIIADAMBggqhkiG9w0CCQUAMB0GCWCGSAFlAwQBKgQQI9gSQzKBO4XQtEE5\n"
+                                      "A56UqgSBkDGEqs46KQxMRs/rb8wvTVht/yKGg2Oger+jKctCXObaizxcTU+A5kU/\n"
+                                      "2/gXncABpKSpxMjGgFV8QGIUhpHwegPovzBaR7T9+q1sZjWxSa+ikQYgsoa3s74/\n"
+                                      "5p90kujyI/WkQBgPrPaVb54CU/FFSI1XpoWM8dZeIB5MJCNnNV5ALM9XrswkQjPS\n"
+                                      "ZMBwaaXwrA==\n"
+                                      "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static const char kdf_pbkdf2_2_24[]
+    = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+      "MIH2MGEGCSqGSIb3DQEFDTBUMDMGCSqGSIb3DQEFDDAmBBCy7mnzZOLgPLeQNVSHN42cAgQBAAAA\n"
+      "MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBAj2BJDMoE7hdC0QTkDnpSqBIGQMYSqzjopDExG\n"
+      "z+tvzC9NWG3/IoaDY6B6v6Mpy0Jc5tqLPFxNT4DmRT/b+BedwAGkpKnEyMaAVXxAYhSGkfB6A+i/\n"
+      "MFpHtP36rWxmNbFJr6KRBiCyhrezvj/mn3SS6PIj9aRAGA+s9pVvngJT8UVIjVemhYzx1l4gHkwk\n"
+      "I2c1XkAsz1euzCRCM9JkwHBppfCs\n"
+      "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static const char kdf_pbkdf2_2_24_plus_1[]
+    = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+      "MIH2MGEGCSqGSIb3DQEFDTBUMDMGCSqGSIb3DQEFDDAmBBCy7mnzZOLgPLeQNVSHN42cAgQBAAAB\n"
+      "MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBAj2BJDMoE7hdC0QTkDnpSqBIGQMYSqzjopDExG\n"
+      "z+tvzC9NWG3/IoaDY6B6v6Mpy0Jc5tqLPFxNT4DmRT/b+BedwAGkpKnEyMaAVXxAYhSGkfB6A+i/\n"
+      "MFpHtP36rWxmNbFJr6KRBiCyhrezvj/mn3SS6PIj9aRAGA+s9pVvngJT8UVIjVemhYzx1l4gHkwk\n"
+      "I2c1XkAsz1euzCRCM9JkwHBppfCs\n"
+      "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static const char kdf_scrypt_1024_8_1[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                                          "MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSsGAQQB2kcECzAcBBB8hYPaztpbsWuw1p6e\n"
+                                          "54jSAgIEAAIBCAIBATAdBglghkgBZQMEASoEECDUcr+ZWC6SHleVrQFUB00EgZAj\n"
+                                          "7bwISAi/OHzHrucgftbPOnmu0pFhOCket6LJJvXg4WQeJS+X2v9YoQbyMIx1+vA0\n"
+                                          "/oA2a1fGUX2OTpbOnwi+C7k2j1AWR/Kzl8cABBN9zjHXSBPXPuPOeYI1r/jlcjf6\n"
+                                          "tH3XEckM7b0LvHSNhgjVQWb+xGiU744R1ZtRUu+ZAM1/KyCeEfoilXnppqdLOIE=\n"
+                                          "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static const char kdf_scrypt_2_20_8_2[]
+    = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+      "MIHtMFgGCSqGSIb3DQEFDTBLMCoGCSsGAQQB2kcECzAdBBB8hYPaztpbsWuw1p6e54jSAgMQAAAC\n"
+      "AQgCAQIwHQYJYIZIAWUDBAEqBBAg1HK/mVgukh5Xla0BVAdNBIGQI+28CEgIvzh8x67nIH7Wzzp5\n"
+      "rtKRYTgpHreiySb14OFkHiUvl9r/WKEG8jCMdfrwNP6ANmtXxlF9jk6Wzp8Ivgu5No9QFkfys5fH\n"
+      "AAQTfc4x10gT1z7jznmCNa/45XI3+rR91xHJDO29C7x0jYYI1UFm/sRolO+OEdWbUVLvmQDNfysg\n"
+      "nhH6IpV56aanSziB\n"
+      "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static const char kdf_scrypt_2_20_8_3[]
+    = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+      "MIHtMFgGCSqGSIb3DQEFDTBLMCoGCSsGAQQB2kcECzAdBBB8hYPaztpbsWuw1p6e54jSAgMQAAAC\n"
+      "AQgCAQMwHQYJYIZIAWUDBAEqBBAg1HK/mVgukh5Xla0BVAdNBIGQI+28CEgIvzh8x67nIH7Wzzp5\n"
+      "rtKRYTgpHreiySb14OFkHiUvl9r/WKEG8jCMdfrwNP6ANmtXxlF9jk6Wzp8Ivgu5No9QFkfys5fH\n"
+      "AAQTfc4x10gT1z7jznmCNa/45XI3+rR91xHJDO29C7x0jYYI1UFm/sRolO+OEdWbUVLvmQDNfysg\n"
+      "nhH6IpV56aanSziB\n"
+      "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static void
+test_private_key_kdf_fits (void **state)
+{
+  (void) state;
+  assert_true (ferry_jwe_private_key_kdf_fits (kdf_plain, strlen (kdf_plain)));
+  assert_true (ferry_jwe_private_key_kdf_fits (kdf_pbkdf2_2048, strlen (kdf_pbkdf2_2048)));
+  assert_true (ferry_jwe_private_key_kdf_fits (kdf_pbkdf2_2_24, strlen (kdf_pbkdf2_2_24)));
+  assert_false (ferry_jwe_private_key_kdf_fits (kdf_pbkdf2_2_24_plus_1, strlen (kdf_pbkdf2_2_24_plus_1)));
+  assert_true (ferry_jwe_private_key_kdf_fits (kdf_scrypt_1024_8_1, strlen (kdf_scrypt_1024_8_1)));
+  assert_true (ferry_jwe_private_key_kdf_fits (kdf_scrypt_2_20_8_2, strlen (kdf_scrypt_2_20_8_2)));
+  assert_false (ferry_jwe_private_key_kdf_fits (kdf_scrypt_2_20_8_3, strlen (kdf_scrypt_2_20_8_3)));
+  /* Any costly key among several PEM blocks.  */
+  {
+    char *both = xasprintf ("%s%s", kdf_pbkdf2_2048, kdf_scrypt_2_20_8_3);
+    assert_false (ferry_jwe_private_key_kdf_fits (both, strlen (both)));
+    free (both);
+  }
+  assert_true (ferry_jwe_private_key_kdf_fits ("", 0));
+  {
+    /* No EncryptedPrivateKeyInfo inside: OpenSSL refuses it, at no cost.  */
+    static const char junk[]
+        = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    assert_true (ferry_jwe_private_key_kdf_fits (junk, strlen (junk)));
+  }
+}
+
 int
 main (void)
 {
@@ -433,7 +522,7 @@ main (void)
     cmocka_unit_test (test_podman_rsa),    cmocka_unit_test (test_podman_ec),
     cmocka_unit_test (test_tampered_blob), cmocka_unit_test (test_wrong_keys_and_bad_annotations),
     cmocka_unit_test (test_round_trip),    cmocka_unit_test (test_recipient_kinds),
-    cmocka_unit_test (test_base64),
+    cmocka_unit_test (test_base64),        cmocka_unit_test (test_private_key_kdf_fits),
   };
 
   return cmocka_run_group_tests (tests, setup, teardown);

@@ -214,6 +214,14 @@ ferry_crypt_keys_for_decryption (char *const *specs, ferry_crypt_keys_t **out, f
         goto fail;
       if (read_small_file (file, &data, &len, kind, err) < 0)
         goto fail;
+      /* Without a passphrase no key derivation runs.  */
+      if (pass && ! ferry_jwe_private_key_kdf_fits (data, len))
+        {
+          ferry_make_error (
+              err, 0, "%s: `%s` asks for a key derivation that costs more than 2^24 rounds to unlock it",
+              kind, file);
+          goto fail;
+        }
       key = ferry_jwe_parse_private_key (data, len, pass);
       OPENSSL_cleanse (data, len);
       if (pass)

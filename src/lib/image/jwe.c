@@ -189,6 +189,102 @@ ferry_jwe_parse_public_key (const char *data, size_t len, const char *file, ferr
   return key;
 }
 
+/* An integer of at most MAX into *OUT.  */
+static bool
+asn1_at_most (const ASN1_INTEGER *i, uint64_t max, uint64_t *out)
+{
+  return i && ASN1_INTEGER_get_uint64 (out, i) == 1 && *out <= max;
+}
+
+/* Whether the key derivation ALG (of a PKCS#8 EncryptedPrivateKeyInfo)
+ * costs at most FERRY_JWE_MAX_KDF_WORK.  */
+static bool
+kdf_fits (const X509_ALGOR *alg)
+{
+  uint64_t n = 0, r = 0, p = 0;
+  bool ok = true;
+
+  switch (OBJ_obj2nid (alg->algorithm))
+    {
+    case NID_pbes2:
+      {
+        PBE2PARAM *pbe2 = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBE2PARAM), alg->parameter);
+
+        ok = pbe2 == NULL || kdf_fits (pbe2->keyfunc);
+        PBE2PARAM_free (pbe2);
+        break;
+      }
+    case NID_id_pbkdf2:
+      {
+        PBKDF2PARAM *k = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), alg->parameter);
+
+        ok = k == NULL || asn1_at_most (k->iter, FERRY_JWE_MAX_KDF_WORK, &n);
+        PBKDF2PARAM_free (k);
+        break;
+      }
+    case NID_id_scrypt:
+      {
+        SCRYPT_PARAMS *k = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (SCRYPT_PARAMS), alg->parameter);
+
+        /* Each at most 2^24: N * r * p cannot overflow.  */
+        ok = k == NULL
+             || (asn1_at_most (k->costParameter, FERRY_JWE_MAX_KDF_WORK, &n)
+                 && asn1_at_most (k->blockSize, FERRY_JWE_MAX_KDF_WORK, &r)
+                 && asn1_at_most (k->parallelizationParameter, FERRY_JWE_MAX_KDF_WORK, &p)
+                 && n * r * p <= FERRY_JWE_MAX_KDF_WORK);
+        SCRYPT_PARAMS_free (k);
+        break;
+      }
+    default:
+      {
+        /* PKCS#5 v1 and PKCS#12 schemes: a salt and an iteration count.  */
+        PBEPARAM *k = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBEPARAM), alg->parameter);
+
+        ok = k == NULL || asn1_at_most (k->iter, FERRY_JWE_MAX_KDF_WORK, &n);
+        PBEPARAM_free (k);
+        break;
+      }
+    }
+  ERR_clear_error ();
+  return ok;
+}
+
+bool
+ferry_jwe_private_key_kdf_fits (const char *data, size_t len)
+{
+  BIO *bio;
+  char *name = NULL, *header = NULL;
+  unsigned char *der = NULL;
+  long der_len = 0;
+  bool ok = true;
+
+  if (len > INT32_MAX)
+    return true;
+  bio = BIO_new_mem_buf (data, (int) len);
+  while (ok && PEM_read_bio (bio, &name, &header, &der, &der_len))
+    {
+      if (strcmp (name, PEM_STRING_PKCS8) == 0)
+        {
+          const unsigned char *q = der;
+          X509_SIG *sig = d2i_X509_SIG (NULL, &q, der_len);
+          const X509_ALGOR *alg = NULL;
+
+          if (sig)
+            {
+              X509_SIG_get0 (sig, &alg, NULL);
+              ok = kdf_fits (alg);
+            }
+          X509_SIG_free (sig);
+        }
+      OPENSSL_free (name);
+      OPENSSL_free (header);
+      OPENSSL_free (der);
+    }
+  BIO_free (bio);
+  ERR_clear_error ();
+  return ok;
+}
+
 static int
 passphrase_cb (char *buf, int size, int rwflag, void *u)
 {

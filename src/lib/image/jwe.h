@@ -31,6 +31,18 @@ EVP_PKEY *ferry_jwe_parse_public_key (const char *data, size_t len, const char *
  * ocicrypt, which passes over a file that is no key it can use).  */
 EVP_PKEY *ferry_jwe_parse_private_key (const char *data, size_t len, const char *passphrase);
 
+/* The most a key file may make ferry spend on unlocking its key: its
+ * own key derivation runs as the file asks, and PBKDF2 with 2^31
+ * iterations takes minutes, scrypt with p = 2^17 (within OpenSSL's 32
+ * MiB) an hour.  2^24 PBKDF2 iterations, or scrypt's N * r * p, take
+ * seconds.  */
+#define FERRY_JWE_MAX_KDF_WORK (1ULL << 24)
+
+/* Whether every passphrase-protected PKCS#8 key in DATA (LEN bytes of
+ * PEM) derives its key with at most FERRY_JWE_MAX_KDF_WORK: PBKDF2
+ * iterations, scrypt's N * r * p, or a PKCS#12 scheme's iterations.  */
+bool ferry_jwe_private_key_kdf_fits (const char *data, size_t len);
+
 /* The JWE (JSON text) of PAYLOAD for the N RECIPIENTS.  */
 char *ferry_jwe_encrypt (const unsigned char *payload, size_t len, EVP_PKEY *const *recipients, size_t n,
                          ferry_error_t *err);

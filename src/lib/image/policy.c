@@ -406,8 +406,7 @@ struct key_frame
 {
   int is_object;
   int want_key;
-  char **keys;
-  size_t n;
+  json_object *keys; /* the keys seen, as a set: found in constant time */
 };
 
 /* Decodes the JSON string at *P (its opening quote) and moves past it.  */
@@ -476,11 +475,7 @@ json_string_at (const char **p, const char *end)
 static void
 frames_pop (struct key_frame *f)
 {
-  size_t i;
-
-  for (i = 0; i < f->n; i++)
-    free (f->keys[i]);
-  free (f->keys);
+  json_object_put (f->keys);
   memset (f, 0, sizeof (*f));
 }
 
@@ -521,27 +516,20 @@ check_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
           break;
         case '"':
           {
-            char *str = json_string_at (&p, end);
+            cleanup_free char *str = json_string_at (&p, end);
             struct key_frame *f = depth >= 0 ? &stack[depth] : NULL;
-            size_t i;
 
             if (f == NULL || ! f->is_object || ! f->want_key)
-              {
-                free (str);
-                break;
-              }
+              break;
             f->want_key = 0;
-            for (i = 0; i < f->n; i++)
-              if (strcmp (f->keys[i], str) == 0)
-                break;
-            if (i < f->n)
+            if (f->keys == NULL)
+              f->keys = json_object_new_object ();
+            if (json_object_object_get_ex (f->keys, str, NULL))
               {
                 ret = ferry_make_error (err, 0, "Duplicate key \"%s\"", str);
-                free (str);
                 break;
               }
-            f->keys = xrealloc (f->keys, sizeof (char *) * (f->n + 1));
-            f->keys[f->n++] = str;
+            json_object_object_add (f->keys, str, NULL);
           }
           break;
         default:

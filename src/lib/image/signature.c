@@ -9,10 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -717,6 +720,112 @@ run_tool (char *const *argv, const char *out_path, const char *err_path, char *c
   return WEXITSTATUS (status);
 }
 
+/* What gpgv may spend on one signature: a signature's content may be
+ * compressed, in packets compressed again, and gpgv unpacks it before it
+ * knows which key made it, so a few KiB from anyone could unpack to
+ * gigabytes of content, or of packets it skips for hours.  Checking a
+ * real one takes milliseconds and writes a few KiB.  */
+#define GPGV_MAX_CPU_SECONDS 5
+#define GPGV_MAX_FILE_SIZE SIGNATURE_MAX_SIZE
+
+/* Lowers RESOURCE of PID to SOFT and HARD, never raising what it has
+ * (a ferry run under a lower ulimit passes that on).  */
+static int
+limit_child (pid_t pid, int resource, rlim_t soft, rlim_t hard)
+{
+  struct rlimit cur, want;
+
+  if (prlimit (pid, resource, NULL, &cur) < 0)
+    return -1;
+  want.rlim_max = MIN (hard, cur.rlim_max);
+  want.rlim_cur = MIN (MIN (soft, cur.rlim_cur), want.rlim_max);
+  return prlimit (pid, resource, &want, NULL);
+}
+
+/* Runs gpgv's ARGV, which writes the signed content to its standard
+ * output and its status lines to fd 3: those into STATUS_PATH, its
+ * standard error into ERR_PATH, and *OUT (of *OUT_LEN bytes) gets the
+ * content.  Past SIGNATURE_MAX_SIZE of content or GPGV_MAX_CPU_SECONDS
+ * gpgv is stopped, and ERR says, as a signature WHERE ferry cannot parse.
+ * Returns gpgv's exit status as run_tool does, or -1 with ERR.  */
+static int
+run_gpgv (char *const *argv, const char *where, const char *status_path, const char *err_path, char **out,
+          size_t *out_len, ferry_error_t *err)
+{
+  posix_spawn_file_actions_t fa;
+  cleanup_close int rfd = -1;
+  cleanup_free char *buf = NULL;
+  size_t got = 0, allocated = 0;
+  int p[2], status, r, read_errno = 0;
+  pid_t pid;
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2 (&fa, p[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen (&fa, 3, status_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen (&fa, STDERR_FILENO, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  r = posix_spawnp (&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  close (p[1]);
+  rfd = p[0];
+  if (r != 0)
+    return ferry_make_error (err, r, "cannot run %s (install GnuPG)", argv[0]);
+  /* Set as it starts: what it did before is far below either.  */
+  if (limit_child (pid, RLIMIT_CPU, GPGV_MAX_CPU_SECONDS, GPGV_MAX_CPU_SECONDS + 1) < 0
+      || limit_child (pid, RLIMIT_FSIZE, GPGV_MAX_FILE_SIZE, GPGV_MAX_FILE_SIZE) < 0)
+    {
+      r = errno;
+      kill (pid, SIGKILL);
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      return ferry_make_error (err, r, "cannot limit %s", argv[0]);
+    }
+  while (got <= SIGNATURE_MAX_SIZE)
+    {
+      ssize_t n;
+
+      if (allocated - got < 4096)
+        {
+          allocated = allocated ? allocated * 2 : 65536;
+          buf = xrealloc (buf, allocated + 1);
+        }
+      n = read (rfd, buf + got, allocated - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          read_errno = n < 0 ? errno : 0;
+          break;
+        }
+      got += (size_t) n;
+    }
+  if (got > SIGNATURE_MAX_SIZE || read_errno)
+    kill (pid, SIGKILL);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return ferry_make_error (err, errno, "waiting for %s", argv[0]);
+  if (got > SIGNATURE_MAX_SIZE)
+    return ferry_make_error (err, 0, "parsing signature \"%s\": its signed content is larger than %d MiB",
+                             where, SIGNATURE_MAX_SIZE >> 20);
+  if (WIFSIGNALED (status) && (WTERMSIG (status) == SIGXCPU || WTERMSIG (status) == SIGKILL))
+    return ferry_make_error (err, 0,
+                             "parsing signature \"%s\": verifying it took %s more than %d s of CPU time",
+                             where, argv[0], GPGV_MAX_CPU_SECONDS);
+  if (WIFSIGNALED (status) && WTERMSIG (status) == SIGXFSZ)
+    return ferry_make_error (err, 0, "parsing signature \"%s\": %s wrote more than %d MiB about it", where,
+                             argv[0], GPGV_MAX_FILE_SIZE >> 20);
+  if (read_errno)
+    return ferry_make_error (err, read_errno, "cannot read what %s verified", argv[0]);
+  buf[got] = '\0';
+  *out = steal_pointer (&buf);
+  *out_len = got;
+  if (! WIFEXITED (status))
+    return 128 + (WIFSIGNALED (status) ? WTERMSIG (status) : 0);
+  return WEXITSTATUS (status);
+}
+
 static char *
 private_tmpdir (ferry_error_t *err)
 {
@@ -897,10 +1006,10 @@ int
 ferry_signature_verify (const struct ferry_signature_keys *keys, const struct ferry_signature *sig,
                         char **payload, size_t *payload_len, ferry_error_t *err)
 {
-  cleanup_free char *tmp = NULL, *keyring = NULL, *sig_path = NULL, *out = NULL, *status_path = NULL,
-                    *err_path = NULL, *status = NULL, *stderr_text = NULL;
+  cleanup_free char *tmp = NULL, *keyring = NULL, *sig_path = NULL, *status_path = NULL, *err_path = NULL,
+                    *status = NULL, *stderr_text = NULL, *content = NULL;
   const char *blob = NULL;
-  size_t blob_len = 0, len;
+  size_t blob_len = 0, len, content_len = 0;
   int rc, ret = -1;
 
   *payload = NULL;
@@ -911,7 +1020,6 @@ ferry_signature_verify (const struct ferry_signature_keys *keys, const struct fe
     return -1;
   keyring = xasprintf ("%s/keyring.gpg", tmp);
   sig_path = xasprintf ("%s/signature", tmp);
-  out = xasprintf ("%s/payload", tmp);
   status_path = xasprintf ("%s/status", tmp);
   err_path = xasprintf ("%s/stderr", tmp);
   if (write_keyring (keys, keyring, err) < 0
@@ -919,8 +1027,8 @@ ferry_signature_verify (const struct ferry_signature_keys *keys, const struct fe
     goto out;
   {
     char *argv[] = { "gpgv", "--homedir", tmp, "--keyring", keyring, "--status-fd",
-                     "1",    "--output",  out, sig_path,    NULL };
-    rc = run_tool (argv, status_path, err_path, NULL, err);
+                     "3",    "--output",  "-", sig_path,    NULL };
+    rc = run_gpgv (argv, sig->where, status_path, err_path, &content, &content_len, err);
   }
   if (rc < 0)
     goto out;
@@ -934,8 +1042,8 @@ ferry_signature_verify (const struct ferry_signature_keys *keys, const struct fe
       ferry_make_error (err, 0, "Invalid GPG signature: %s", why);
       goto out;
     }
-  if (ferry_read_file (out, payload, payload_len, err) < 0)
-    goto out;
+  *payload = steal_pointer (&content);
+  *payload_len = content_len;
   ret = 0;
 out:
   ferry_rm_rf_quietly (tmp);

@@ -793,7 +793,7 @@ ferry_sigstore_private_key_load (const char *path, const char *passphrase, EVP_P
   int ret = -1;
 
   *out = NULL;
-  if (ferry_read_file (path, &data, &len, err) < 0)
+  if (ferry_read_file_max (path, FERRY_SIGSTORE_MAX_KEY_FILE, &data, &len, err) < 0)
     {
       int e = (*err)->status ? (*err)->status : EIO;
       cleanup_free char *why = xstrdup (strerror (e));
@@ -1121,7 +1121,7 @@ ferry_sigstore_params_load (const char *path, char **key_file, char **passphrase
   int ret = -1, remote = 0;
 
   *key_file = *passphrase_file = NULL;
-  if (ferry_read_file (path, &text, &len, err) < 0)
+  if (ferry_read_file_max (path, FERRY_SIGSTORE_MAX_KEY_FILE, &text, &len, err) < 0)
     {
       int e = (*err)->status ? (*err)->status : EIO;
       cleanup_free char *why = xstrdup (strerror (e));

@@ -29,6 +29,9 @@
 #define FERRY_SIGSTORE_SIGNATURE_TYPE "application/vnd.dev.cosign.simplesigning.v1+json"
 #define FERRY_SIGSTORE_SIGNATURE_ANNOTATION "dev.cosignproject.cosign/signature"
 #define FERRY_SIGSTORE_PAYLOAD_TYPE "cosign container image signature"
+/* The most read of a signing key, parameter or passphrase file: a few
+ * hundred bytes each, and a path may name anything.  */
+#define FERRY_SIGSTORE_MAX_KEY_FILE (1u << 20)
 
 struct ferry_sigstore_signature
 {

@@ -8,8 +8,10 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1277,14 +1279,43 @@ ferry_runtime_exec_process (const struct ferry_exec_options *o, ferry_error_t *e
   return exec_process (o, err);
 }
 
+/* Removes the process files (and the runtime's logs beside them) of
+ * execs whose ferry is gone: one SIGKILLed while its process ran left
+ * them in DIR.  Their names carry their ferry's PID and start time.  */
+static void
+sweep_dead_exec_files (const char *dir)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)))
+    {
+      unsigned long long start;
+      char *end;
+      long pid;
+
+      if (strncmp (de->d_name, "exec-", 5) != 0)
+        continue;
+      pid = strtol (de->d_name + 5, &end, 10);
+      if (*end != '-' || pid <= 0)
+        continue;
+      start = strtoull (end + 1, &end, 10);
+      if (*end == '-' && ! ferry_process_is_alive ((pid_t) pid, start))
+        unlinkat (dirfd (d), de->d_name, 0);
+    }
+}
+
 /* Writes PROCESS to a new file under the runtime root; returns its path.  */
 static char *
 write_process_file (const struct ferry_runtime *rt, json_object *process, ferry_error_t *err)
 {
-  cleanup_free char *path = xasprintf ("%s/exec-XXXXXX", rt->root);
-  cleanup_close int fd = mkostemp (path, O_CLOEXEC);
+  cleanup_free char *path = NULL;
+  cleanup_close int fd = -1;
   const char *text = ferry_json_to_string (process, 0);
 
+  sweep_dead_exec_files (rt->root);
+  path = xasprintf ("%s/exec-%ld-%llu-XXXXXX", rt->root, (long) getpid (), ferry_process_self_start_time ());
+  fd = mkostemp (path, O_CLOEXEC);
   if (fd < 0)
     {
       ferry_make_error (err, errno, "cannot create the exec process file in `%s`", rt->root);

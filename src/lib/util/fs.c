@@ -33,8 +33,8 @@ ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err)
+static int
+read_file_at_max (int dirfd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err)
 {
   cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC);
   cleanup_free char *buf = NULL;
@@ -45,6 +45,9 @@ ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_
   for (;;)
     {
       ssize_t r;
+
+      if (used > max)
+        return ferry_make_error (err, EFBIG, "`%s` is larger than %zu bytes", name, max);
 
       if (allocated - used < 4096)
         {
@@ -70,9 +73,21 @@ ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_
 }
 
 int
+ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err)
+{
+  return read_file_at_max (dirfd, name, SIZE_MAX, out, len, err);
+}
+
+int
 ferry_read_file (const char *path, char **out, size_t *len, ferry_error_t *err)
 {
   return ferry_read_file_at (AT_FDCWD, path, out, len, err);
+}
+
+int
+ferry_read_file_max (const char *path, size_t max, char **out, size_t *len, ferry_error_t *err)
+{
+  return read_file_at_max (AT_FDCWD, path, max, out, len, err);
 }
 
 int

@@ -15,6 +15,9 @@ int ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err);
 /* Reads a whole file; *out is NUL-terminated, *len excludes the NUL.  */
 int ferry_read_file (const char *path, char **out, size_t *len, ferry_error_t *err);
 int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, ferry_error_t *err);
+/* As ferry_read_file, for a file that should be small whatever it is (a
+ * key, a passphrase, a pipe): fails with EFBIG past MAX bytes read.  */
+int ferry_read_file_max (const char *path, size_t max, char **out, size_t *len, ferry_error_t *err);
 
 /* Writes PATH atomically with exactly MODE: a fresh PATH.tmp-XXXXXX
  * (O_EXCL), fsync, rename, fsync of the directory.  */

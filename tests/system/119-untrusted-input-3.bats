@@ -256,3 +256,18 @@ sleepers() {
 	echo "$output"
 	[ "$output" = "Error: invalid policy in \"$TEST_TMP/big.json\": Duplicate key \"r5.example.com\"" ]
 }
+
+@test "a policy.json of more than 16 MiB, or one that never ends, is refused in one line, not read into memory whole" {
+	python3 -c "import sys; open(sys.argv[1], 'w').write('{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}' + ' ' * (17 << 20))" \
+		"$TEST_TMP/huge.json"
+	run_ferry pull -q --tls-verify=false --retry 0 --signature-policy "$TEST_TMP/huge.json" 127.0.0.1:9/x:1
+	assert_status 125
+	[ "$output" = "Error: open $TEST_TMP/huge.json: file too large" ]
+	# A character device gives zeros for good (bounded here so that a
+	# ferry reading it whole fails at 1 GiB rather than taking the machine).
+	run bash -c 'ulimit -v 1048576; exec "$@"' bash "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
+		pull -q --tls-verify=false --retry 0 --signature-policy /dev/zero 127.0.0.1:9/x:1
+	assert_status 125
+	[ "$output" = "Error: open /dev/zero: file too large" ]
+	[ -z "$(f images -q)" ]
+}

@@ -614,7 +614,7 @@ ferry_policy_load (const char *path, ferry_policy_t **out, ferry_error_t *err)
         }
       path = def;
     }
-  if (ferry_read_file (path, &text, &len, err) < 0)
+  if (ferry_read_file_max (path, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
     {
       int e = (*err)->status;
       cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
@@ -1185,7 +1185,7 @@ ferry_policy_describe (const char *path, const char *registries_d, json_object *
     }
   if (root == NULL)
     {
-      if (ferry_read_file (path, &text, &len, err) < 0)
+      if (ferry_read_file_max (path, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
         {
           int e = (*err)->status;
           cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
@@ -1282,7 +1282,7 @@ ferry_policy_set (const char *path, const char *scope, const char *type, const c
 
   if (path == NULL)
     path = def_path = ferry_policy_default_path ();
-  if (ferry_read_file (path, &text, &len, err) < 0)
+  if (ferry_read_file_max (path, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
     {
       int e = (*err)->status;
       cleanup_free char *why = xstrdup (strerror (e ? e : EIO));

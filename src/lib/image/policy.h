@@ -30,6 +30,11 @@
 
 #define FERRY_POLICY_SYSTEM_PATH "/etc/containers/policy.json"
 
+/* The most ferry reads of a policy.json, a registries.d YAML file or a
+ * GPG keyring a policy names: real ones are kilobytes, and a path could
+ * name anything (a huge file, /dev/zero).  */
+#define FERRY_POLICY_MAX_FILE (16u << 20)
+
 typedef struct ferry_policy
 {
   char *path;        /* the file read, or NULL (none existed: accept all) */

@@ -1,4 +1,5 @@
 #include "signature.h"
+#include "policy.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/process.h"
@@ -157,7 +158,7 @@ load_registries_file (const char *file, json_object *config, ferry_error_t *err)
   json_object *origin = ferry_json_get_object (config, "origin");
   int ret = -1;
 
-  if (ferry_read_file (file, &text, &len, err) < 0)
+  if (ferry_read_file_max (file, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
     return -1;
   yaml_parser_initialize (&parser);
   yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
@@ -924,7 +925,7 @@ write_keyring (const struct ferry_signature_keys *keys, const char *path, ferry_
     {
       cleanup_free char *data = NULL;
       size_t len = 0;
-      if (ferry_read_file (keys->paths[i], &data, &len, err) < 0)
+      if (ferry_read_file_max (keys->paths[i], FERRY_POLICY_MAX_FILE, &data, &len, err) < 0)
         return -1;
       if (append_key (data, len, f, keys->paths[i], err) < 0)
         return -1;

@@ -379,7 +379,7 @@ key_file_add (EVP_PKEY ***keys, size_t *n, const char *path, ferry_error_t *err)
   cleanup_free char *data = NULL;
   size_t len = 0;
 
-  if (ferry_read_file (path, &data, &len, err) < 0)
+  if (ferry_read_file_max (path, FERRY_SIGSTORE_MAX_KEY_FILE, &data, &len, err) < 0)
     {
       int e = (*err)->status ? (*err)->status : EIO;
       cleanup_free char *why = xstrdup (strerror (e));

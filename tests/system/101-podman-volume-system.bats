@@ -10,16 +10,7 @@ load podman-helpers
 
 bats_require_minimum_version 1.5.0
 
-# Podman keeps its locks in one shared memory segment for every root on
-# the host, and the first Podman of a fresh root frees them all (its
-# refresh): tests of other roots running meanwhile then share lock numbers,
-# and a Podman here was seen waiting forever on another's.  File locks,
-# under this test's own --tmpdir, are this test's alone.
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 teardown() {
 	podman_teardown

@@ -12,13 +12,7 @@ load podman-helpers
 
 bats_require_minimum_version 1.5.0
 
-# File locks, under this test's own --tmpdir: Podman's shared memory
-# locks are shared with every other root on the host (see 101).
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 teardown() {
 	podman_teardown

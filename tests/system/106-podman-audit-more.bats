@@ -12,13 +12,7 @@
 load helpers
 load podman-helpers
 
-# Podman's locks in files of the test's own: its shared-memory lock table
-# is shared with every other Podman run on the machine.
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 # Bridge ftu<N>, subnet 10.212.<N>.0/24 (scripts/test.sh's leftovers check
 # knows them).

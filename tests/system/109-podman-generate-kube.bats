@@ -11,13 +11,7 @@
 load helpers
 load podman-helpers
 
-# Podman's locks in files under this test's own tmpdir, not in the shared
-# memory segment every Podman on the machine shares.
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 teardown() {
 	podman_teardown

@@ -15,12 +15,7 @@ bats_require_minimum_version 1.5.0
 
 IMAGE=localhost/ferry-test:latest
 
-# File locks, under this test's own --tmpdir (see 101-podman-volume-system).
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 teardown() {
 	podman_teardown

@@ -12,14 +12,7 @@ load ../lib/registry
 
 bats_require_minimum_version 1.5.0
 
-# Podman keeps its locks in one shared memory segment for every root on
-# the host: file locks, under this test's own --tmpdir, are this test's
-# alone (see 101-podman-volume-system.bats).
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
-}
+podman_file_locks_for_every_test
 
 teardown() {
 	podman_teardown

@@ -18,7 +18,7 @@ bats_require_minimum_version 1.5.0
 eval "_enc_registry_$(declare -f setup)"
 setup() {
 	_enc_registry_setup
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+	podman_file_locks
 }
 
 teardown() {

@@ -17,9 +17,7 @@ load podman-helpers
 eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
-	# Podman's locks in files of this test's own: its shared-memory lock
-	# table is every root's, and another Podman may hold the same number.
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+	podman_file_locks
 	N=$(net_number)
 	BR=ftu$N
 	BR2=ftu$((N + 1000))

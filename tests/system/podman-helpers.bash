@@ -29,6 +29,26 @@ podman_teardown() {
 	fi
 }
 
+# Podman's locks in files, under the test's own --tmpdir (through its
+# containers.conf): Podman keeps them in one shared-memory segment for
+# every root on the host, and the first Podman of a fresh root frees them
+# all (its refresh), so that tests of other roots running meanwhile share
+# lock numbers; one was seen waiting forever on another's.  For a setup,
+# after helpers_setup.
+podman_file_locks() {
+	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+}
+
+# Every test of the file gets helpers.bash's setup and podman_file_locks.
+# Once, at the top of a file, after the loads.
+podman_file_locks_for_every_test() {
+	eval "helpers_$(declare -f setup)"
+	setup() {
+		helpers_setup
+		podman_file_locks
+	}
+}
+
 # Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
 # lines on stdin, and remembers their IDs so that transcripts show <NAME>.
 make_containers() {

@@ -1,12 +1,12 @@
 # Helpers of the tests of trust policies, signatures and lookaside stores
 # (112, 114, 116): load after helpers and podman-helpers.
 
-# trust_env: file locks for the test's Podman (see
-# 101-podman-volume-system.bats), a $HOME of the test's own (the default
-# policy and registries.d are read from there first), and an empty
-# registries.conf of its own, where a test names the plain-HTTP registry.
+# trust_env: file locks for the test's Podman (podman_file_locks), a
+# $HOME of the test's own (the default policy and registries.d are read
+# from there first), and an empty registries.conf of its own, where a
+# test names the plain-HTTP registry.
 trust_env() {
-	printf '[engine]\nlock_type = "file"\n' >>"$CONTAINERS_CONF"
+	podman_file_locks
 	export HOME=$TEST_TMP/home
 	mkdir -p "$HOME/.config/containers/registries.d"
 	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf

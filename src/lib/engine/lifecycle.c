@@ -1749,6 +1749,9 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
   if (ferry_container_save_state (e, c, err) < 0)
     return -1;
   ferry_container_event (e, c, "start");
+  /* As Podman's run and start -a: attached once started.  */
+  if (so && so->attach)
+    ferry_container_event (e, c, "attach");
   return 0;
 }
 
@@ -1855,6 +1858,7 @@ ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_contain
       ferry_container_free (c);
       return -1;
     }
+  ferry_container_event (e, c, "attach");
   *out = c;
   return 0;
 }

@@ -823,12 +823,12 @@ static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "detach", no_argument, NULL, 'd' },
+                                        { "detach", optional_argument, NULL, 'd' },
                                         { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
                                         { "env", required_argument, NULL, 'e' },
                                         { "env-file", required_argument, NULL, OPT_ENV_FILE },
                                         { "hostname", required_argument, NULL, 'h' },
-                                        { "interactive", no_argument, NULL, 'i' },
+                                        { "interactive", optional_argument, NULL, 'i' },
                                         { "label", required_argument, NULL, 'l' },
                                         { "name", required_argument, NULL, OPT_NAME },
                                         { "network", required_argument, NULL, OPT_NETWORK },
@@ -842,29 +842,29 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "dns-option", required_argument, NULL, OPT_DNS_OPTION },
                                         { "dns-opt", required_argument, NULL, OPT_DNS_OPTION },
                                         { "add-host", required_argument, NULL, OPT_ADD_HOST },
-                                        { "no-hosts", no_argument, NULL, OPT_NO_HOSTS },
+                                        { "no-hosts", optional_argument, NULL, OPT_NO_HOSTS },
                                         { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                                         { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
                                         { "cpus", required_argument, NULL, OPT_CPUS },
                                         { "memory", required_argument, NULL, 'm' },
                                         { "ulimit", required_argument, NULL, OPT_ULIMIT },
                                         { "publish", required_argument, NULL, 'p' },
-                                        { "publish-all", no_argument, NULL, 'P' },
+                                        { "publish-all", optional_argument, NULL, 'P' },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "read-only", optional_argument, NULL, OPT_READ_ONLY },
                                         { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
                                         { "log-opt", required_argument, NULL, OPT_LOG_OPT },
                                         { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
-                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "privileged", optional_argument, NULL, OPT_PRIVILEGED },
                                         { "device", required_argument, NULL, OPT_DEVICE },
                                         { "sysctl", required_argument, NULL, OPT_SYSCTL },
-                                        { "rm", no_argument, NULL, OPT_RM },
-                                        { "init", no_argument, NULL, OPT_INIT },
+                                        { "rm", optional_argument, NULL, OPT_RM },
+                                        { "init", optional_argument, NULL, OPT_INIT },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
                                         { "cgroupns", required_argument, NULL, OPT_CGROUPNS },
                                         { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-                                        { "tty", no_argument, NULL, 't' },
+                                        { "tty", optional_argument, NULL, 't' },
                                         { "tmpfs", required_argument, NULL, OPT_TMPFS },
                                         { "user", required_argument, NULL, 'u' },
                                         { "volume", required_argument, NULL, 'v' },
@@ -1104,7 +1104,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return r == FERRY_EXIT_CANNOT_INVOKE ? -3 : -1;
         break;
       case 'd':
-        a->detach = 1;
+        if (ferry_cli_bool_flag (optarg, "-d, --detach", cmd, &a->detach) != 0)
+          return -1;
         break;
       case OPT_GROUP_ADD:
         a->group_add = push_list (a->group_add, &a->n_group_add, optarg);
@@ -1213,7 +1214,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.hostname = optarg;
         break;
       case 'i':
-        a->o.interactive = 1;
+        if (ferry_cli_bool_flag (optarg, "-i, --interactive", cmd, &a->o.interactive) != 0)
+          return -1;
         break;
       case 'l':
         a->labels = strv_push (a->labels, &a->n_labels, optarg);
@@ -1249,13 +1251,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->add_hosts = strv_push (a->add_hosts, &a->n_add_hosts, optarg);
         break;
       case OPT_NO_HOSTS:
-        a->o.no_hosts = 1;
+        if (ferry_cli_bool_flag (optarg, "--no-hosts", cmd, &a->o.no_hosts) != 0)
+          return -1;
         break;
       case OPT_RM:
-        a->o.auto_remove = 1;
+        if (ferry_cli_bool_flag (optarg, "--rm", cmd, &a->o.auto_remove) != 0)
+          return -1;
         break;
       case OPT_INIT:
-        a->o.init = 1;
+        if (ferry_cli_bool_flag (optarg, "--init", cmd, &a->o.init) != 0)
+          return -1;
         break;
       case OPT_ROOTFS:
         a->o.rootfs = 1;
@@ -1345,7 +1350,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         break;
       case OPT_PRIVILEGED:
-        a->o.privileged = 1;
+        if (ferry_cli_bool_flag (optarg, "--privileged", cmd, &a->o.privileged) != 0)
+          return -1;
         break;
       case OPT_CGROUPNS:
         if (strcmp (optarg, "host") == 0)
@@ -1379,10 +1385,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->publish = strv_push (a->publish, &a->n_publish, optarg);
         break;
       case 'P':
-        a->o.publish_all = 1;
+        if (ferry_cli_bool_flag (optarg, "-P, --publish-all", cmd, &a->o.publish_all) != 0)
+          return -1;
         break;
       case 't':
-        a->o.tty = 1;
+        if (ferry_cli_bool_flag (optarg, "-t, --tty", cmd, &a->o.tty) != 0)
+          return -1;
         break;
       case OPT_TMPFS:
         a->tmpfs = strv_push (a->tmpfs, &a->n_tmpfs, optarg);

@@ -1388,6 +1388,27 @@ create --network none -v /a:/b:bogus IMG true
 create --network none --workdir relative IMG true
 create --network none --user '' IMG true
 ps -a -q
+## create-options-more
+# Not compared: --ulimit host (ferry refuses it) and --entrypoint '' (an
+# empty entrypoint: Podman records [""], ferry none; both run the
+# command alone).
+! export FOO_A=1 FOO_B=2
+create --network none --name c1 --env 'FOO_*' --stop-signal 10 --restart unless-stopped --user nobody --workdir /nosuch/dir --group-add keep-groups IMG true
+% $T inspect c1 | jq -c '.[0].Config | {User, WorkingDir, StopSignal, Entrypoint, Cmd, env: (.Env | map(select(startswith("FOO"))) | sort)}'
+% $T inspect c1 | jq -c '.[0].HostConfig | {RestartPolicy, GroupAdd}'
+% $T inspect c1 | jq -c '.[0] | {Path, Args}'
+start c1
+inspect --format '{{.State.Status}} {{.State.ExitCode}}' c1
+run --rm --network none -w /nosuch/dir IMG true
+run --rm --network none --tmpfs /nosuch -w /nosuch/dir IMG pwd
+ps -a --format '{{.Names}} {{.State}}'
+create --network none --name c2 --memory-reservation 32m --memory-swappiness 10 --oom-kill-disable --oom-score-adj 100 --cpuset-cpus 0 --cpu-period 50000 --cpu-quota 25000 --blkio-weight 100 IMG true
+% $T inspect c2 | jq -c '.[0].HostConfig | {MemoryReservation, MemorySwappiness, OomKillDisable, OomScoreAdj, CpusetCpus, CpuPeriod, CpuQuota, NanoCpus, BlkioWeight}'
+create --network none --name c3 --hostname h3 --expose 80 --expose 90/udp IMG true
+% $T inspect c3 | jq -c '.[0].Config | {Hostname, Domainname, ExposedPorts}'
+create --network none --name c4 --read-only --read-only-tmpfs=false --privileged=false --init=false --rm=false --tty --interactive IMG true
+create --network none --name c5 --privileged=bogus IMG true
+% $T inspect c4 | jq -c '.[0] | {tty: .Config.Tty, stdin: .Config.OpenStdin, ro: .HostConfig.ReadonlyRootfs, init: .HostConfig.Init}'
 EOF
 }
 

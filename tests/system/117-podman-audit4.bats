@@ -356,3 +356,48 @@ create_errors_sequence() {
 		$ ps -a -q -> 0
 	EOF
 }
+
+more_options_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	FOO_A=1 FOO_B=2 step "$t" create --network none --name c1 --env 'FOO_*' -w /nosuch/dir "$img" true
+	JQ='.[0] | {Path, Args, env: (.Config.Env | map(select(startswith("FOO"))) | sort)}' _step jq_part "$t" inspect c1
+	step "$t" start c1
+	step "$t" inspect --format '{{.State.Status}}' c1
+	step "$t" run --rm --network none -w /nosuch/dir "$img" true
+	step "$t" run --rm --network none --tmpfs /nosuch -w /nosuch/dir "$img" pwd
+	step "$t" create --network none --name c2 --privileged=false --init=false --rm=false --tty=true "$img" true
+	step "$t" inspect --format '{{.HostConfig.Privileged}} {{.HostConfig.Init}} {{.HostConfig.AutoRemove}} {{.Config.Tty}}' c2
+	step "$t" create --network none --privileged=bogus "$img" true
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
+	step_sorted "$t" rm c1 c2
+}
+
+@test "run and create: -e PREFIX* takes the variables of that prefix, a -w that is not there fails the start as Podman's (run 126) unless under a mount, boolean options take =false, Args of a one-word command" {
+	compare_with_podman more_options_sequence <<-'EOF'
+		$ create --network none --name c1 --env FOO_* -w /nosuch/dir localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect c1 -> 0
+		  out: {"Path":"true","Args":["true"],"env":["FOO_A=1","FOO_B=2"]}
+		$ start c1 -> 125
+		  err: Error: unable to start container "<ID>": workdir "/nosuch/dir" does not exist on container <ID>: create it in the image or choose another -w
+		$ inspect --format {{.State.Status}} c1 -> 0
+		  out: created
+		$ run --rm --network none -w /nosuch/dir localhost/ferry-test:latest true -> 126
+		  err: Error: workdir "/nosuch/dir" does not exist on container <ID>: create it in the image or choose another -w
+		$ run --rm --network none --tmpfs /nosuch -w /nosuch/dir localhost/ferry-test:latest pwd -> 0
+		  out: /nosuch/dir
+		$ create --network none --name c2 --privileged=false --init=false --rm=false --tty=true localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{.HostConfig.Privileged}} {{.HostConfig.Init}} {{.HostConfig.AutoRemove}} {{.Config.Tty}} c2 -> 0
+		  out: false false false true
+		$ create --network none --privileged=bogus localhost/ferry-test:latest true -> 125
+		  err: Error: invalid argument "bogus" for "--privileged" flag: strconv.ParseBool: parsing "bogus": invalid syntax
+		  err: See 'ferry create --help'
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 created
+		  out: c2 created
+		$ rm c1 c2 -> 0
+		  out: c1
+		  out: c2
+	EOF
+}

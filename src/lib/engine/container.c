@@ -171,15 +171,26 @@ env_has (json_object *env, const char *key)
   return 0;
 }
 
-/* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set.  */
+/* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set,
+ * and "-e PREFIX*", as Podman's, every variable of it whose name starts
+ * with PREFIX.  */
 static void
 env_apply_option (json_object *env, const char *opt)
 {
+  extern char **environ;
+  size_t len = strlen (opt);
   const char *v;
 
   if (strchr (opt, '='))
     {
       env_set (env, opt);
+      return;
+    }
+  if (len > 0 && opt[len - 1] == '*')
+    {
+      for (char **p = environ; p && *p; p++)
+        if (strncmp (*p, opt, len - 1) == 0 && strchr (*p, '='))
+          env_set (env, *p);
       return;
     }
   v = getenv (opt);
@@ -1506,6 +1517,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     }
 
   json_object_object_add (rec, "WorkingDir", json_object_new_string (workdir && *workdir ? workdir : "/"));
+  /* As Podman: a directory the user named must be there at start; the
+   * image's is made.  */
+  if (o->workdir && *o->workdir)
+    json_object_object_add (rec, "WorkingDirGiven", json_object_new_boolean (1));
   json_object_object_add (rec, "User", json_object_new_string (user ? user : ""));
   json_object_object_add (rec, "Hostname", json_object_new_string (hostname));
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));

@@ -996,7 +996,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   /* With --init, catatonit runs the command, as Podman shows it.  */
   if (init)
     json_object_array_add (rest, json_object_new_string ("--"));
-  for (i = init ? 0 : 1; args && i < json_object_array_length (args); i++)
+  /* As Podman's: the arguments after the first, or the whole command
+   * when it is one word.  */
+  for (i = init || ferry_json_array_length (args) == 1 ? 0 : 1; i < ferry_json_array_length (args); i++)
     json_object_array_add (rest, json_object_get (json_object_array_get_idx (args, i)));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Created", json_object_new_string (c->created));

@@ -1319,10 +1319,10 @@ exec -d c1 true
 # logs at once: any order).
 run --network none --name c1 IMG sh -c 'echo a1; echo a2 >&2; echo a3'
 run --network none --name c2 IMG sh -c 'echo b1; echo b2'
-% $T logs c1 c2 2>&1 | sort
+% $T logs c1 c2 2>&1 | sort -k2
 % $T logs --names c1 c2 2>&1 | sort
 logs -n c1
-% $T logs --tail 1 c1 c2 2>&1 | sort
+% $T logs --tail 1 c1 c2 2>&1 | sort -k2
 logs --tail 0 c1
 logs --tail -1 c1
 % $T logs -t c1 | sed -E 's/^[^ ]+ //'

@@ -330,26 +330,26 @@ create_errors_sequence() {
 @test "create's refusals begin with Podman's words: restart policy, signal, ulimit, shm size, capability, add-host, log driver; --stop-timeout and --health-retries as Go reads them" {
 	compare_with_podman create_errors_sequence <<-'EOF'
 		$ create --network none --restart bogus localhost/ferry-test:latest true -> 125
-		  err: Error: running container create option: "bogus" is not a valid restart policy: invalid argument: use no, always, on-failure[:N] or unless-stopped
+		  err: Error: running container create option: "bogus" is not a valid restart policy: invalid argument: use --restart no, always, on-failure[:N] or unless-stopped
 		$ create --network none --restart on-failure:x localhost/ferry-test:latest true -> 125
 		  err: Error: parsing restart policy retry count: invalid --restart `on-failure:x`: give the retry count of on-failure:N as a number of 0 or more
 		$ create --network none --stop-signal BOGUS localhost/ferry-test:latest true -> 125
-		  err: Error: invalid signal: BOGUS: give a signal name such as SIGINT or a number from 1 to 64
+		  err: Error: invalid signal: BOGUS: give --stop-signal a signal name such as SIGINT or a number from 1 to 64
 		$ create --network none --stop-timeout x localhost/ferry-test:latest true -> 125
 		  err: Error: invalid argument "x" for "--stop-timeout" flag: strconv.ParseUint: parsing "x": invalid syntax
 		  err: See 'ferry create --help'
 		$ create --network none --ulimit nofile=10:5 localhost/ferry-test:latest true -> 125
-		  err: Error: ulimit option "nofile=10:5" requires name=SOFT:HARD, failed to be parsed: use NAME=SOFT[:HARD] with a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard
+		  err: Error: ulimit option "nofile=10:5" requires name=SOFT:HARD, failed to be parsed: use --ulimit NAME=SOFT[:HARD] with a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard
 		$ create --network none --shm-size bogus localhost/ferry-test:latest true -> 125
 		  err: Error: unable to translate --shm-size: invalid size: 'bogus': use a size like 64m or 1g
 		$ create --network none --cap-add BOGUS localhost/ferry-test:latest true -> 125
-		  err: Error: "CAP_BOGUS": unknown capability: use a name such as NET_ADMIN, or ALL
+		  err: Error: "CAP_BOGUS": unknown capability: give --cap-add and --cap-drop a name such as NET_ADMIN, or ALL
 		$ create --network none --add-host bogus localhost/ferry-test:latest true -> 125
-		  err: Error: bad format for add-host: "bogus": use HOST:IP (HOST a host name, several joined by `;`; IP an address or host-gateway)
+		  err: Error: bad format for add-host: "bogus": use --add-host HOST:IP (HOST a host name, several joined by `;`; IP an address or host-gateway)
 		$ create --network none --add-host h:notanip localhost/ferry-test:latest true -> 125
-		  err: Error: invalid IP address in add-host: "notanip": use HOST:IP (IP an address or host-gateway)
+		  err: Error: invalid IP address in add-host: "notanip": use --add-host HOST:IP (IP an address or host-gateway)
 		$ create --network none --log-driver bogus localhost/ferry-test:latest true -> 125
-		  err: Error: running container create option: invalid log driver: invalid argument: `bogus`: use k8s-file, journald, none, passthrough or passthrough-tty
+		  err: Error: running container create option: invalid log driver: invalid argument: `bogus`: use --log-driver k8s-file, journald, none, passthrough or passthrough-tty
 		$ create --network none --health-retries x --health-cmd true localhost/ferry-test:latest true -> 125
 		  err: Error: invalid argument "x" for "--health-retries" flag: strconv.ParseUint: parsing "x": invalid syntax
 		  err: See 'ferry create --help'

@@ -579,9 +579,10 @@ record_capabilities (json_object *rec, const char *key, char **names, ferry_erro
     {
       char *kept = ferry_spec_capability_name (names[i]);
       if (kept == NULL)
-        return ferry_make_error (err, 0,
-                                 "\"CAP_%s\": unknown capability: use a name such as NET_ADMIN, or ALL",
-                                 strncasecmp (names[i], "CAP_", 4) == 0 ? names[i] + 4 : names[i]);
+        return ferry_make_error (
+            err, 0,
+            "\"CAP_%s\": unknown capability: give --cap-add and --cap-drop a name such as NET_ADMIN, or ALL",
+            strncasecmp (names[i], "CAP_", 4) == 0 ? names[i] + 4 : names[i]);
       json_object_array_add (list, json_object_new_string (kept));
       free (kept);
     }
@@ -605,7 +606,8 @@ record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
       if (ferry_spec_parse_ulimit (texts[i], &l) < 0)
         return ferry_make_error (
             err, 0,
-            "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: use NAME=SOFT[:HARD] with "
+            "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: use --ulimit "
+            "NAME=SOFT[:HARD] with "
             "a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard",
             texts[i]);
       o = json_object_new_object ();
@@ -1067,7 +1069,7 @@ record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *
           if (ip == NULL)
             return ferry_make_error (
                 err, 0,
-                "bad format for add-host: \"%s\": use HOST:IP (HOST a host name, several "
+                "bad format for add-host: \"%s\": use --add-host HOST:IP (HOST a host name, several "
                 "joined by `;`; IP an address or host-gateway)",
                 q);
           if (strcmp (ip, FERRY_HOST_GATEWAY) != 0 && inet_pton (AF_INET, ip, addr) != 1
@@ -1076,7 +1078,7 @@ record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *
               cleanup_free char *qip = one_line (ip);
               return ferry_make_error (
                   err, 0,
-                  "invalid IP address in add-host: \"%s\": use HOST:IP (IP an address or "
+                  "invalid IP address in add-host: \"%s\": use --add-host HOST:IP (IP an address or "
                   "host-gateway)",
                   qip);
             }
@@ -1251,7 +1253,7 @@ record_restart_policy (const struct ferry_create_options *o, json_object *rec, f
       && strcmp (name, "on-failure") != 0)
     return ferry_make_error (err, 0,
                              "running container create option: \"%s\" is not a valid restart policy: invalid "
-                             "argument: use no, always, on-failure[:N] or unless-stopped",
+                             "argument: use --restart no, always, on-failure[:N] or unless-stopped",
                              name);
   if (o->auto_remove)
     return ferry_make_error (err, 0,
@@ -1273,10 +1275,11 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
   if (ferry_log_driver_canonical (driver) == NULL)
     {
       cleanup_free char *q = one_line (driver);
-      return ferry_make_error (err, 0,
-                               "running container create option: invalid log driver: invalid argument: "
-                               "`%s`: use k8s-file, journald, none, passthrough or passthrough-tty",
-                               q);
+      return ferry_make_error (
+          err, 0,
+          "running container create option: invalid log driver: invalid argument: "
+          "`%s`: use --log-driver k8s-file, journald, none, passthrough or passthrough-tty",
+          q);
     }
   /* As typed: json-file stays json-file in inspect, as in Podman.  */
   json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
@@ -1345,10 +1348,11 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
     {
       signum = ferry_signal_parse (o->stop_signal);
       if (signum <= 0)
-        return ferry_make_error (err, 0,
-                                 "invalid signal: %s: give a signal name such as SIGINT or a number from 1 "
-                                 "to 64",
-                                 o->stop_signal);
+        return ferry_make_error (
+            err, 0,
+            "invalid signal: %s: give --stop-signal a signal name such as SIGINT or a number from 1 "
+            "to 64",
+            o->stop_signal);
     }
   json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
   if (o->timezone)

@@ -1,6 +1,7 @@
 /* ferry CLI: commit, an image of a container's changes.  */
 #include "commands.h"
 #include "common.h"
+#include "resources.h"
 #include "../lib/engine/commit.h"
 #include "../lib/util/cleanup.h"
 #include "../lib/util/fs.h"
@@ -31,8 +32,8 @@ static const char commit_usage[]
       "      --include-volumes     list every mount's destination in the image's volumes\n"
       "                            (without it: only those of its anonymous volumes)\n"
       "  -m, --message MESSAGE     refused, as Podman refuses it for OCI images\n"
-      "  -p, --pause               pause the container while its changes are read\n"
-      "  -s, --squash              one layer of the container's whole root file system, none\n"
+      "  -p, --pause[=BOOL]        pause the container while its changes are read\n"
+      "  -s, --squash[=BOOL]       one layer of the container's whole root file system, none\n"
       "                            of the base image's\n"
       "  -q, --quiet               print nothing but the image ID (ferry prints no\n"
       "                            progress either way)\n";
@@ -56,9 +57,9 @@ ferry_cmd_commit (int argc, char **argv)
     { "iidfile", required_argument, NULL, OPT_IIDFILE },
     { "include-volumes", no_argument, NULL, OPT_INCLUDE_VOLUMES },
     { "message", required_argument, NULL, 'm' },
-    { "pause", no_argument, NULL, 'p' },
+    { "pause", optional_argument, NULL, 'p' },
     { "quiet", no_argument, NULL, 'q' },
-    { "squash", no_argument, NULL, 's' },
+    { "squash", optional_argument, NULL, 's' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -99,12 +100,14 @@ ferry_cmd_commit (int argc, char **argv)
           message = optarg;
           continue;
         case 'p':
-          o.pause = 1;
+          if (ferry_cli_bool_flag (optarg, "-p, --pause", "commit", &o.pause) != 0)
+            return FERRY_EXIT_ERROR;
           continue;
         case 'q':
           continue;
         case 's':
-          o.squash = 1;
+          if (ferry_cli_bool_flag (optarg, "-s, --squash", "commit", &o.squash) != 0)
+            return FERRY_EXIT_ERROR;
           continue;
         }
       r = ferry_cli_parse_or_help (c, "commit", argv, commit_usage);

@@ -162,10 +162,18 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
         m->readonly = 1;
       else if (strcmp (o, "nocopy") == 0)
         m->nocopy = 1;
-      else if (strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0
-               && strcmp (o, "copy") != 0)
+      else if (strcmp (o, "U") == 0)
+        m->chown = 1;
+      else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0)
         {
-          ferry_make_error (err, 0, "invalid option type \"%s\" in volume `%s`: use ro, rw, copy or nocopy",
+          /* Recorded, as Podman does; ferry relabels nothing.  */
+          free (m->mode);
+          m->mode = xstrdup (o);
+        }
+      else if (strcmp (o, "rw") != 0 && strcmp (o, "copy") != 0)
+        {
+          ferry_make_error (err, 0,
+                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z or Z",
                             o, spec);
           return -1;
         }
@@ -410,7 +418,8 @@ static const char create_usage[]
       "      --security-opt OPT   seccomp=unconfined (no filter) or seccomp=PROFILE (a profile in\n"
       "                           containers' seccomp.json format; the default is the profile\n"
       "                           /usr/share/containers/seccomp.json, as Podman applies),\n"
-      "                           no-new-privileges, mask=PATH[:PATH...] (hide more paths) or\n"
+      "                           no-new-privileges, label=disable (recorded; ferry gives no\n"
+      "                           SELinux labels), mask=PATH[:PATH...] (hide more paths) or\n"
       "                           unmask=PATH[:PATH...]|ALL (paths or patterns such as /proc/*\n"
       "                           to leave out of the default masked and read-only ones)\n"
       "      --secret NAME[,OPT...]  give the container a secret (ferry secret create): a file,\n"
@@ -423,12 +432,14 @@ static const char create_usage[]
       "                           kernel.shm*, kernel.msg*, kernel.sem or fs.mqueue.*\n"
       "      --timeout SECS       kill the container (SIGKILL) once it has run SECS seconds\n"
       "  -t, --tty                allocate a pseudo-terminal\n"
-      "      --tmpfs DEST         mount a tmpfs at DEST\n"
+      "      --tmpfs DEST[:OPTS]  mount a tmpfs at DEST; OPTS: ro, rw, size=, mode=, noexec, ...\n"
       "      --tz TIMEZONE        the container's /etc/localtime: a zone such as Europe/Paris\n"
       "                           (from the host's /usr/share/zoneinfo), or local (the host's)\n"
       "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile=1024:2048, nproc=512, ...)\n"
       "  -u, --user USER[:GROUP]  run as this user\n"
-      "  -v, --volume SPEC        NAME:/DEST[:ro], /SRC:/DEST[:ro] (bind) or /DEST (anonymous);\n"
+      "  -v, --volume SPEC        NAME:/DEST[:OPTS], /SRC:/DEST[:OPTS] (bind) or /DEST (anonymous);\n"
+      "                           OPTS: ro, rw, nocopy, U (give the source to the container's\n"
+      "                           user), z, Z (recorded only) or copy;\n"
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"
@@ -618,7 +629,7 @@ parse_int_flag (const char *arg, const char *flag, long long min, long long max,
 
 /* A Go uint flag, with cobra's message for a bad one.  */
 static int
-parse_uint_flag (const char *arg, const char *flag, uint64_t *out)
+parse_uint_flag (const char *arg, const char *flag, const char *cmd, uint64_t *out)
 {
   char *end;
   unsigned long long v;
@@ -627,8 +638,9 @@ parse_uint_flag (const char *arg, const char *flag, uint64_t *out)
   v = strtoull (arg, &end, 10);
   if (*arg < '0' || *arg > '9' || *end != '\0' || errno)
     return ferry_cli_failf (
-        "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": %s", arg, flag, arg,
-        errno == ERANGE ? "value out of range" : "invalid syntax");
+        "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseUint: parsing \"%s\": %s\nSee 'ferry %s "
+        "--help'",
+        arg, flag, arg, errno == ERANGE ? "value out of range" : "invalid syntax", cmd);
   *out = v;
   return 0;
 }
@@ -780,16 +792,43 @@ discard_ports (struct create_args *a)
   return 0;
 }
 
+/* As Podman: DNS options with --network none or another's namespace,
+ * where ferry writes no resolv.conf of the container's own, are refused,
+ * and so are hosts entries in another's namespace (its /etc/hosts is
+ * that container's).  */
+static int
+check_network_conflicts (const struct create_args *a)
+{
+  const char *net = a->o.network;
+
+  if (net == NULL)
+    return 0;
+  if ((strcmp (net, "none") == 0 || strncmp (net, "container:", 10) == 0)
+      && (a->n_dns || a->n_dns_search || a->n_dns_options))
+    {
+      ferry_cli_failf ("conflicting options: dns and the network mode: %s",
+                       strcmp (net, "none") == 0 ? "none" : "container");
+      return -1;
+    }
+  if (strncmp (net, "container:", 10) == 0 && a->n_add_hosts)
+    {
+      ferry_cli_failf ("invalid config provided: cannot set extra host entries when the container is joined "
+                       "to another containers network namespace: invalid configuration");
+      return -1;
+    }
+  return 0;
+}
+
 static int
 parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_args *a)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "detach", no_argument, NULL, 'd' },
+                                        { "detach", optional_argument, NULL, 'd' },
                                         { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
                                         { "env", required_argument, NULL, 'e' },
                                         { "env-file", required_argument, NULL, OPT_ENV_FILE },
                                         { "hostname", required_argument, NULL, 'h' },
-                                        { "interactive", no_argument, NULL, 'i' },
+                                        { "interactive", optional_argument, NULL, 'i' },
                                         { "label", required_argument, NULL, 'l' },
                                         { "name", required_argument, NULL, OPT_NAME },
                                         { "network", required_argument, NULL, OPT_NETWORK },
@@ -803,29 +842,29 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "dns-option", required_argument, NULL, OPT_DNS_OPTION },
                                         { "dns-opt", required_argument, NULL, OPT_DNS_OPTION },
                                         { "add-host", required_argument, NULL, OPT_ADD_HOST },
-                                        { "no-hosts", no_argument, NULL, OPT_NO_HOSTS },
+                                        { "no-hosts", optional_argument, NULL, OPT_NO_HOSTS },
                                         { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                                         { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
                                         { "cpus", required_argument, NULL, OPT_CPUS },
                                         { "memory", required_argument, NULL, 'm' },
                                         { "ulimit", required_argument, NULL, OPT_ULIMIT },
                                         { "publish", required_argument, NULL, 'p' },
-                                        { "publish-all", no_argument, NULL, 'P' },
+                                        { "publish-all", optional_argument, NULL, 'P' },
                                         { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
                                         { "read-only", optional_argument, NULL, OPT_READ_ONLY },
                                         { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
                                         { "log-opt", required_argument, NULL, OPT_LOG_OPT },
                                         { "read-only-tmpfs", optional_argument, NULL, OPT_READ_ONLY_TMPFS },
-                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "privileged", optional_argument, NULL, OPT_PRIVILEGED },
                                         { "device", required_argument, NULL, OPT_DEVICE },
                                         { "sysctl", required_argument, NULL, OPT_SYSCTL },
-                                        { "rm", no_argument, NULL, OPT_RM },
-                                        { "init", no_argument, NULL, OPT_INIT },
+                                        { "rm", optional_argument, NULL, OPT_RM },
+                                        { "init", optional_argument, NULL, OPT_INIT },
                                         { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
                                         { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
                                         { "cgroupns", required_argument, NULL, OPT_CGROUPNS },
                                         { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-                                        { "tty", no_argument, NULL, 't' },
+                                        { "tty", optional_argument, NULL, 't' },
                                         { "tmpfs", required_argument, NULL, OPT_TMPFS },
                                         { "user", required_argument, NULL, 'u' },
                                         { "volume", required_argument, NULL, 'v' },
@@ -991,7 +1030,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->health.interval = optarg;
         break;
       case OPT_HEALTH_RETRIES:
-        if (parse_uint_flag (optarg, "health-retries", &a->health.retries) != 0)
+        if (parse_uint_flag (optarg, "health-retries", cmd, &a->health.retries) != 0)
           return -1;
         a->health.retries_set = 1;
         break;
@@ -1008,12 +1047,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->health.log_destination = optarg;
         break;
       case OPT_HEALTH_MAX_LOG_COUNT:
-        if (parse_uint_flag (optarg, "health-max-log-count", &a->health.max_log_count) != 0)
+        if (parse_uint_flag (optarg, "health-max-log-count", cmd, &a->health.max_log_count) != 0)
           return -1;
         a->health.max_log_count_set = 1;
         break;
       case OPT_HEALTH_MAX_LOG_SIZE:
-        if (parse_uint_flag (optarg, "health-max-log-size", &a->health.max_log_size) != 0)
+        if (parse_uint_flag (optarg, "health-max-log-size", cmd, &a->health.max_log_size) != 0)
           return -1;
         a->health.max_log_size_set = 1;
         break;
@@ -1030,11 +1069,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->health.startup_timeout = optarg;
         break;
       case OPT_HEALTH_STARTUP_RETRIES:
-        if (parse_uint_flag (optarg, "health-startup-retries", &a->health.startup_retries) != 0)
+        if (parse_uint_flag (optarg, "health-startup-retries", cmd, &a->health.startup_retries) != 0)
           return -1;
         break;
       case OPT_HEALTH_STARTUP_SUCCESS:
-        if (parse_uint_flag (optarg, "health-startup-success", &a->health.startup_successes) != 0)
+        if (parse_uint_flag (optarg, "health-startup-success", cmd, &a->health.startup_successes) != 0)
           return -1;
         break;
       case 'a':
@@ -1065,7 +1104,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return r == FERRY_EXIT_CANNOT_INVOKE ? -3 : -1;
         break;
       case 'd':
-        a->detach = 1;
+        if (ferry_cli_bool_flag (optarg, "-d, --detach", cmd, &a->detach) != 0)
+          return -1;
         break;
       case OPT_GROUP_ADD:
         a->group_add = push_list (a->group_add, &a->n_group_add, optarg);
@@ -1174,7 +1214,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.hostname = optarg;
         break;
       case 'i':
-        a->o.interactive = 1;
+        if (ferry_cli_bool_flag (optarg, "-i, --interactive", cmd, &a->o.interactive) != 0)
+          return -1;
         break;
       case 'l':
         a->labels = strv_push (a->labels, &a->n_labels, optarg);
@@ -1210,13 +1251,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->add_hosts = strv_push (a->add_hosts, &a->n_add_hosts, optarg);
         break;
       case OPT_NO_HOSTS:
-        a->o.no_hosts = 1;
+        if (ferry_cli_bool_flag (optarg, "--no-hosts", cmd, &a->o.no_hosts) != 0)
+          return -1;
         break;
       case OPT_RM:
-        a->o.auto_remove = 1;
+        if (ferry_cli_bool_flag (optarg, "--rm", cmd, &a->o.auto_remove) != 0)
+          return -1;
         break;
       case OPT_INIT:
-        a->o.init = 1;
+        if (ferry_cli_bool_flag (optarg, "--init", cmd, &a->o.init) != 0)
+          return -1;
         break;
       case OPT_ROOTFS:
         a->o.rootfs = 1;
@@ -1224,29 +1268,28 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_SHM_SIZE:
         if (ferry_parse_size (optarg, &a->o.shm_size) < 0 || a->o.shm_size <= 0)
           {
-            ferry_cli_failf ("invalid --shm-size `%s`: use a size like 64m or 1g", optarg);
+            ferry_cli_failf ("unable to translate --shm-size: invalid size: '%s': use a size like 64m or 1g",
+                             optarg);
             return -1;
           }
         break;
       case OPT_STOP_TIMEOUT:
-        a->o.stop_timeout = atoi (optarg);
+        {
+          uint64_t secs;
+          if (parse_uint_flag (optarg, "stop-timeout", cmd, &secs) != 0)
+            return -1;
+          a->o.stop_timeout = secs > INT_MAX ? INT_MAX : (int) secs;
+        }
         break;
       case OPT_PIDS_LIMIT:
-        {
-          char *end;
-          long long v = strtoll (optarg, &end, 10);
-          if (*optarg == '\0' || *end != '\0' || v < -1 || v > INT32_MAX)
-            {
-              ferry_cli_failf ("invalid --pids-limit `%s`: give a number of processes, or -1 for no limit",
-                               optarg);
-              return -1;
-            }
-          a->o.pids_limit = v == 0 ? -1 : v;
-        }
+        if (ferry_cli_parse_pids_limit (optarg, cmd, &a->o.pids_limit) < 0)
+          return -1;
         break;
       case OPT_SECURITY_OPT:
         if (strcmp (optarg, "no-new-privileges") == 0 || strcmp (optarg, "no-new-privileges=true") == 0)
           a->o.no_new_privileges = 1;
+        else if (strcmp (optarg, "label=disable") == 0)
+          a->o.label_disable = 1;
         else if (strncmp (optarg, "seccomp=", 8) == 0 && optarg[8] != '\0')
           a->o.seccomp = optarg + 8;
         else if (strncmp (optarg, "mask=", 5) == 0 && optarg[5] != '\0')
@@ -1255,9 +1298,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           a->unmask = push_paths (a->unmask, &a->n_unmask, optarg + 7);
         else
           {
-            ferry_cli_failf ("unsupported --security-opt `%s`: ferry takes seccomp=unconfined, "
-                             "seccomp=PROFILE, no-new-privileges, mask=PATHS or unmask=PATHS|ALL",
-                             optarg);
+            ferry_cli_failf (
+                "unsupported --security-opt `%s`: ferry takes seccomp=unconfined, "
+                "seccomp=PROFILE, no-new-privileges, label=disable, mask=PATHS or unmask=PATHS|ALL",
+                optarg);
             return -1;
           }
         break;
@@ -1306,7 +1350,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         break;
       case OPT_PRIVILEGED:
-        a->o.privileged = 1;
+        if (ferry_cli_bool_flag (optarg, "--privileged", cmd, &a->o.privileged) != 0)
+          return -1;
         break;
       case OPT_CGROUPNS:
         if (strcmp (optarg, "host") == 0)
@@ -1324,27 +1369,14 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->sysctls = strv_push (a->sysctls, &a->n_sysctls, optarg);
         break;
       case 'm':
-        /* Podman's words for what is no size.  */
-        if (ferry_parse_size (optarg, &a->o.memory) < 0)
-          {
-            ferry_cli_failf ("invalid value for memory: invalid size: '%s': give a size such as 512m or 2g",
-                             optarg);
-            return -1;
-          }
+        if (ferry_cli_parse_memory (optarg, &a->o.memory) < 0)
+          return -1;
         /* As Podman, a limit too small for the container is left to the
          * runtime, whose refusal at start is an OCI runtime error (126).  */
         break;
       case OPT_CPUS:
-        {
-          char *end;
-          double cpus = strtod (optarg, &end);
-          if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
-            {
-              ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
-              return -1;
-            }
-          a->o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
-        }
+        if (ferry_cli_parse_cpus (optarg, cmd, &a->o.nano_cpus) < 0)
+          return -1;
         break;
       case OPT_ULIMIT:
         a->ulimits = strv_push (a->ulimits, &a->n_ulimits, optarg);
@@ -1353,10 +1385,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->publish = strv_push (a->publish, &a->n_publish, optarg);
         break;
       case 'P':
-        a->o.publish_all = 1;
+        if (ferry_cli_bool_flag (optarg, "-P, --publish-all", cmd, &a->o.publish_all) != 0)
+          return -1;
         break;
       case 't':
-        a->o.tty = 1;
+        if (ferry_cli_bool_flag (optarg, "-t, --tty", cmd, &a->o.tty) != 0)
+          return -1;
         break;
       case OPT_TMPFS:
         a->tmpfs = strv_push (a->tmpfs, &a->n_tmpfs, optarg);
@@ -1445,7 +1479,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
   a->o.publish = a->publish;
-  if (discard_ports (a) < 0)
+  if (discard_ports (a) < 0 || check_network_conflicts (a) < 0)
     return -1;
   a->o.devices = a->devices;
   a->o.cdi = &a->cdi.o;
@@ -1617,6 +1651,30 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 
+/* As Podman's create and run: an image pull event for the image the new
+ * container ID uses, named as given, whether it was pulled or found here
+ * (none for --rootfs, an image given by its ID or another transport's).  */
+static void
+log_image_pull (ferry_engine_t *e, const struct create_args *a, const char *id)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  const char *ref = a->o.image;
+
+  if (a->o.rootfs || ref == NULL || (ferry_transport_is_prefixed (ref) && strncmp (ref, "docker://", 9) != 0))
+    return;
+  if (ferry_container_lookup (e, id, &c, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return;
+    }
+  if (strncmp (ref, "sha256:", 7) == 0)
+    ref += 7;
+  if (c->image_id && strncmp (c->image_id, ref, strlen (ref)) != 0)
+    ferry_cli_event ("image", "pull", c->image_id, a->o.image);
+  ferry_container_free (c);
+}
+
 /* True when container ID's log driver is passthrough: its standard
  * streams are ferry's own, so there is nothing to attach to.  */
 static int
@@ -1669,6 +1727,42 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
   return code < 0 ? code & 0xff : code;
 }
 
+/* What create and run do once the container ID is made: create prints
+ * its ID, run starts it, attached or not; the exit code.  */
+static int
+after_create (ferry_engine_t *e, const char *id, const struct create_args *a, int is_run)
+{
+  ferry_error_t err = NULL;
+  int ret = 0;
+
+  /* A passthrough container's streams are ferry's: no ID there, as
+   * Podman prints none.  */
+  if (! is_run && ! is_passthrough (e, id))
+    printf ("%s\n", id);
+  else if (! is_run)
+    ;
+  else if (is_passthrough (e, id))
+    ret = run_passthrough (e, id, a);
+  else if (! a->detach)
+    ret = run_attached (e, id, a);
+  else if (ferry_container_start (e, id,
+                                  &(struct ferry_start_options){ .preserve_fds = a->preserve_fds,
+                                                                 .n_preserve_fds = a->n_preserve_fds },
+                                  &err)
+           < 0)
+    {
+      ret = fail_with_code (&err);
+      if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
+        ferry_error_release (&err);
+    }
+  /* --sdnotify: run -d returns once systemd was told, as Podman's.  */
+  else if (ferry_systemd_notify_started (e, id, 1, &err) < 0)
+    ret = ferry_cli_fail (&err);
+  else
+    printf ("%s\n", id);
+  return ret;
+}
+
 /* create and run: the same options, then run also starts (and attaches). */
 static int
 create_command (int argc, char **argv, int is_run)
@@ -1701,31 +1795,11 @@ create_command (int argc, char **argv, int is_run)
     /* run's code for a command that is not there (--rootfs without one)
      * is the container's would-be 127, as Podman's; create's is 125.  */
     ret = is_run ? fail_with_code (&err) : ferry_cli_fail (&err);
-  /* A passthrough container's streams are ferry's: no ID there, as
-   * Podman prints none.  */
-  else if (! is_run && ! is_passthrough (e, id))
-    printf ("%s\n", id);
-  else if (! is_run)
-    ;
-  else if (is_passthrough (e, id))
-    ret = run_passthrough (e, id, &a);
-  else if (! a.detach)
-    ret = run_attached (e, id, &a);
-  else if (ferry_container_start (e, id,
-                                  &(struct ferry_start_options){ .preserve_fds = a.preserve_fds,
-                                                                 .n_preserve_fds = a.n_preserve_fds },
-                                  &err)
-           < 0)
-    {
-      ret = fail_with_code (&err);
-      if (a.o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
-        ferry_error_release (&err);
-    }
-  /* --sdnotify: run -d returns once systemd was told, as Podman's.  */
-  else if (ferry_systemd_notify_started (e, id, 1, &err) < 0)
-    ret = ferry_cli_fail (&err);
   else
-    printf ("%s\n", id);
+    {
+      log_image_pull (e, &a, id);
+      ret = after_create (e, id, &a, is_run);
+    }
   create_args_free (&a);
   return ret;
 }
@@ -3147,18 +3221,12 @@ container_clone (int argc, char **argv)
           force = 1;
           break;
         case 'm':
-          if (ferry_parse_size (optarg, &o.memory) < 0)
-            return ferry_cli_failf (
-                "invalid value for memory: invalid size: '%s': give a size such as 512m or 2g", optarg);
+          if (ferry_cli_parse_memory (optarg, &o.memory) < 0)
+            return FERRY_EXIT_ERROR;
           break;
         case OPT_CLONE_CPUS:
-          {
-            char *end;
-            double cpus = strtod (optarg, &end);
-            if (*optarg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
-              return ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", optarg);
-            o.nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
-          }
+          if (ferry_cli_parse_cpus (optarg, "container clone", &o.nano_cpus) < 0)
+            return FERRY_EXIT_ERROR;
           break;
         default:
           r = ferry_cli_common_option (c, "container clone", argv);
@@ -4180,10 +4248,12 @@ status_text (const struct ferry_container *c, const char *health)
   return out;
 }
 
+/* As Podman's ps shows a container's command: its Cmd (the image's when
+ * none was given), without the entrypoint.  */
 static char *
 command_text (const struct ferry_container *c, int no_trunc)
 {
-  json_object *args = ferry_json_get_array (c->record, "Args");
+  json_object *args = ferry_json_get_array (c->record, "Cmd");
   char *out = xstrdup ("");
   size_t i;
 
@@ -4322,7 +4392,10 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Image",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
   json_object_object_add (o, "ImageID", json_object_new_string (c->image_id));
-  json_object_object_add (o, "Command", json_object_get (ferry_json_get_array (c->record, "Args")));
+  {
+    json_object *cmd = ferry_json_get_array (c->record, "Cmd");
+    json_object_object_add (o, "Command", ferry_json_array_length (cmd) ? json_object_get (cmd) : NULL);
+  }
   json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
   json_object_object_add (o, "CreatedAt", json_object_new_string (c->created));
   json_object_object_add (o, "State", json_object_new_string (ferry_container_status_name (c->status)));
@@ -4330,7 +4403,8 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
-  json_object_object_add (o, "Labels", json_object_get (ferry_json_get_object (c->record, "Labels")));
+  json_object_object_add (o, "Labels",
+                          ferry_json_sorted_object (ferry_json_get_object (c->record, "Labels")));
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));

@@ -92,8 +92,9 @@ filter_matches (json_object *ev, const struct filter *f)
 
   if (strcmp (f->key, "type") == 0)
     return type && strcmp (type, f->value) == 0;
+  /* As Podman's: die is died's other name (Docker's).  */
   if (strcmp (f->key, "event") == 0)
-    return ferry_json_string_equals (ev, "Status", f->value);
+    return ferry_json_string_equals (ev, "Status", strcmp (f->value, "die") == 0 ? "died" : f->value);
   if (strcmp (f->key, "container") == 0 || strcmp (f->key, "volume") == 0 || strcmp (f->key, "network") == 0)
     {
       const char *want = strcmp (f->key, "container") == 0 ? "container" : f->key;
@@ -102,15 +103,11 @@ filter_matches (json_object *ev, const struct filter *f)
              && ((name && strcmp (name, f->value) == 0)
                  || (id && *f->value && strncmp (id, f->value, strlen (f->value)) == 0));
     }
+  /* As Podman's: the image's own events, not its containers'.  */
   if (strcmp (f->key, "image") == 0)
-    {
-      const char *image = ferry_json_get_string (ev, "Image");
-
-      if (type && strcmp (type, "image") == 0)
-        return (name && strcmp (name, f->value) == 0)
-               || (id && strncmp (id, f->value, strlen (f->value)) == 0);
-      return image && strcmp (image, f->value) == 0;
-    }
+    return type && strcmp (type, "image") == 0
+           && ((name && strcmp (name, f->value) == 0)
+               || (id && *f->value && strncmp (id, f->value, strlen (f->value)) == 0));
   if (strcmp (f->key, "label") == 0)
     {
       json_object *attrs = json_object_object_get (ev, "Attributes");
@@ -220,14 +217,20 @@ show (const struct events_args *a, json_object *ev)
 
       json_object_object_add (t, "Time", json_object_new_string (when));
       json_object_object_add (t, "TimeNano", json_object_new_int64 (nano));
-      /* Podman's fields that an event may lack print as nil.  */
-      for (size_t i = 0; i < 4; i++)
+      /* The members of Podman's Event an event may lack: its strings
+       * print empty, the exit code (a pointer) as Go's <nil> and the
+       * attributes as an empty map.  */
+      for (size_t i = 0; i < 5; i++)
         {
-          static const char *const optional[] = { "ID", "Image", "Name", "ContainerExitCode" };
+          static const char *const optional[] = { "ID", "Image", "Name", "Network", "Error" };
 
           if (! json_object_object_get_ex (t, optional[i], NULL))
-            json_object_object_add (t, optional[i], NULL);
+            json_object_object_add (t, optional[i], json_object_new_string (""));
         }
+      if (json_object_object_get (t, "ContainerExitCode") == NULL)
+        json_object_object_add (t, "ContainerExitCode", json_object_new_string ("<nil>"));
+      if (json_object_object_get (t, "Attributes") == NULL)
+        json_object_object_add (t, "Attributes", ferry_cli_tpl_map (NULL));
       if (ferry_cli_print_template (a->format, t) != 0)
         return -1;
     }

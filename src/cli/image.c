@@ -292,6 +292,30 @@ copy_member (json_object *obj, const char *key, json_object *def)
   return def;
 }
 
+/* The image's config as Podman's inspect writes it: the members in the
+ * order of the OCI ImageConfig (any others after), its maps' keys
+ * sorted, as Go marshals them.  */
+static json_object *
+image_config_json (json_object *config)
+{
+  static const char *const order[]
+      = { "User",       "ExposedPorts", "Env",        "Entrypoint",  "Cmd", "Volumes",
+          "WorkingDir", "Labels",       "StopSignal", "ArgsEscaped", NULL };
+  json_object *cfg = ferry_json_get_object (config, "config"), *out = json_object_new_object (), *v;
+
+  if (cfg == NULL)
+    return out;
+  for (size_t i = 0; order[i]; i++)
+    if (json_object_object_get_ex (cfg, order[i], &v))
+      json_object_object_add (out, order[i], ferry_json_sorted_object (v));
+  json_object_object_foreach (cfg, key, val)
+  {
+    if (! json_object_object_get_ex (out, key, NULL))
+      json_object_object_add (out, key, json_object_get (val));
+  }
+  return out;
+}
+
 static json_object *
 image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
 {
@@ -316,7 +340,7 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   /* Podman's: the comment of the first history entry (import -m's).  */
   json_object_object_add (o, "Comment", json_object_new_string (first_comment ? first_comment : ""));
   json_object_object_add (o, "Created", json_object_new_string (img->created));
-  json_object_object_add (o, "Config", copy_member (img->config, "config", json_object_new_object ()));
+  json_object_object_add (o, "Config", image_config_json (img->config));
   json_object_object_add (o, "Version", json_object_new_string (""));
   json_object_object_add (o, "Author", copy_member (img->config, "author", json_object_new_string ("")));
   json_object_object_add (o, "Architecture",
@@ -346,7 +370,7 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (rootfs, "Type", json_object_new_string ("layers"));
   json_object_object_add (rootfs, "Layers", string_array (img->diff_ids));
   json_object_object_add (o, "RootFS", rootfs);
-  json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
+  json_object_object_add (o, "Labels", ferry_json_sorted_object (ferry_json_get_object (cfg, "Labels")));
   {
     cleanup_json json_object *m = json_tokener_parse (img->manifest);
     const char *mt = ferry_json_get_string (m, "mediaType");
@@ -1040,7 +1064,7 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   json_object_object_add (o, "Size", json_object_new_int64 (ferry_image_reported_size (img)));
   json_object_object_add (o, "SharedSize", json_object_new_int64 (0));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (ferry_image_reported_size (img)));
-  json_object_object_add (o, "Labels", copy_member (cfg, "Labels", NULL));
+  json_object_object_add (o, "Labels", ferry_json_sorted_object (ferry_json_get_object (cfg, "Labels")));
   json_object_object_add (o, "Containers", json_object_new_int (count_containers (s, img->id)));
   json_object_object_add (o, "Digest", json_object_new_string (img->manifest_digest));
   json_object_object_add (o, "History", string_array (img->names_history));

@@ -4,6 +4,7 @@
 #include "util/parse.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,9 +79,8 @@ int_flag (const char *arg, const char *flag, const char *cmd, int64_t *out)
   return parse_int (arg, out, &range) < 0 ? bad_flag (arg, flag, "ParseInt", cmd, range) : 0;
 }
 
-/* Go's ParseBool; NULL (the flag alone) is true.  */
-static int
-bool_flag (const char *arg, const char *flag, const char *cmd, int *out)
+int
+ferry_cli_bool_flag (const char *arg, const char *flag, const char *cmd, int *out)
 {
   static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
   static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
@@ -116,6 +116,64 @@ size_flag (const char *arg, int allow_unlimited, int64_t *out)
     }
   if (*arg < '0' || *arg > '9' || ferry_parse_size (arg, out) < 0)
     return ferry_cli_failf ("invalid value for memory: invalid size: '%s'", arg);
+  return 0;
+}
+
+int
+ferry_cli_parse_cpus (const char *arg, const char *cmd, int64_t *nano_cpus)
+{
+  char *end;
+  double cpus;
+
+  errno = 0;
+  cpus = strtod (arg, &end);
+  /* Go's ParseFloat takes no blanks and no hexadecimal without an
+   * exponent, which strtod takes.  */
+  if (*arg == '\0' || *end != '\0' || isspace ((unsigned char) *arg) || strpbrk (arg, "xX"))
+    {
+      bad_flag (arg, "--cpus", "ParseFloat", cmd, 0);
+      return -1;
+    }
+  if (! (cpus > 0) || cpus > 1024)
+    {
+      ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", arg);
+      return -1;
+    }
+  *nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
+  return 0;
+}
+
+int
+ferry_cli_parse_pids_limit (const char *arg, const char *cmd, int64_t *pids_limit)
+{
+  char *end;
+  long long v;
+
+  errno = 0;
+  v = strtoll (arg, &end, 0);
+  if (*arg == '\0' || *end != '\0' || isspace ((unsigned char) *arg) || errno == ERANGE)
+    {
+      bad_flag (arg, "--pids-limit", "ParseInt", cmd, errno == ERANGE);
+      return -1;
+    }
+  if (v < -1 || v > INT32_MAX)
+    {
+      ferry_cli_failf ("invalid --pids-limit `%s`: give a number of processes, or -1 for no limit", arg);
+      return -1;
+    }
+  *pids_limit = v == 0 ? -1 : v;
+  return 0;
+}
+
+int
+ferry_cli_parse_memory (const char *arg, int64_t *memory)
+{
+  /* Podman's words for what is no size.  */
+  if (ferry_parse_size (arg, memory) < 0)
+    {
+      ferry_cli_failf ("invalid value for memory: invalid size: '%s': give a size such as 512m or 2g", arg);
+      return -1;
+    }
   return 0;
 }
 
@@ -181,7 +239,7 @@ resource_option (int c, const char *arg, const char *cmd, struct ferry_cli_resou
       o->memory_swappiness_set = 1;
       return int_flag (arg, "--memory-swappiness", cmd, &o->memory_swappiness);
     case OPT_RESOURCE_OOM_KILL_DISABLE:
-      return bool_flag (arg, "--oom-kill-disable", cmd, &o->oom_kill_disable);
+      return ferry_cli_bool_flag (arg, "--oom-kill-disable", cmd, &o->oom_kill_disable);
     case OPT_RESOURCE_BLKIO_WEIGHT:
       return blkio_weight (arg, o);
     case OPT_RESOURCE_BLKIO_WEIGHT_DEVICE:

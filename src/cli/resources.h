@@ -143,4 +143,18 @@ int ferry_cli_resource_option (int c, const char *arg, const char *cmd, struct f
 
 void ferry_cli_resources_release (struct ferry_cli_resources *r);
 
+/* --cpus, --pids-limit and --memory of command CMD (run, create, update,
+ * container clone), as Podman parses them: what Go cannot read is cobra's
+ * flag error; 0, or -1 after printing the error.  *NANO_CPUS gets CPUs *
+ * 1e9; *PIDS_LIMIT the most processes (-1: no limit, as 0 is);
+ * *MEMORY bytes.  */
+int ferry_cli_parse_cpus (const char *arg, const char *cmd, int64_t *nano_cpus);
+int ferry_cli_parse_pids_limit (const char *arg, const char *cmd, int64_t *pids_limit);
+int ferry_cli_parse_memory (const char *arg, int64_t *memory);
+
+/* A boolean flag FLAG ("--pause") of command CMD as Go's ParseBool reads
+ * ARG (NULL, the flag alone, is true) into *OUT: 0, or 125 after
+ * printing cobra's error.  */
+int ferry_cli_bool_flag (const char *arg, const char *flag, const char *cmd, int *out);
+
 #endif

@@ -169,40 +169,22 @@ health_option (int c, const char *arg, struct ferry_health_options *h, const cha
 static int
 update_option (int c, const char *arg, struct ferry_update_options *o)
 {
-  char *end;
 
   switch (c)
     {
     case 'm':
-      if (ferry_parse_size (arg, &o->memory) < 0 || o->memory < 6 * 1024 * 1024)
+      if (ferry_cli_parse_memory (arg, &o->memory) < 0)
+        return -1;
+      if (o->memory < 6 * 1024 * 1024)
         {
           ferry_cli_failf ("invalid --memory `%s`: give a size such as 512m or 2g (6m at least)", arg);
           return -1;
         }
       return 0;
     case OPT_UPDATE_CPUS:
-      {
-        double cpus = strtod (arg, &end);
-        if (*arg == '\0' || *end != '\0' || ! (cpus > 0) || cpus > 1024)
-          {
-            ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", arg);
-            return -1;
-          }
-        o->nano_cpus = (int64_t) (cpus * 1e9 + 0.5);
-        return 0;
-      }
+      return ferry_cli_parse_cpus (arg, "update", &o->nano_cpus);
     case OPT_UPDATE_PIDS_LIMIT:
-      {
-        long long v = strtoll (arg, &end, 10);
-        if (*arg == '\0' || *end != '\0' || v < -1 || v > INT32_MAX)
-          {
-            ferry_cli_failf ("invalid --pids-limit `%s`: give a number of processes, or -1 for no limit",
-                             arg);
-            return -1;
-          }
-        o->pids_limit = v == 0 ? -1 : v;
-        return 0;
-      }
+      return ferry_cli_parse_pids_limit (arg, "update", &o->pids_limit);
     default:
       return 1;
     }

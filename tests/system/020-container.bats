@@ -549,15 +549,21 @@ more" ]
 	assert_status 0
 }
 
-@test "Podman's codes: a workdir under a file is 126, exec -d of a missing command 125, attached 127" {
+@test "Podman's codes: a workdir under a file, or one named with -w that is not there, is 126, exec -d of a missing command 125, attached 127" {
 	load_test_image
 	run_ferry run --rm -w /etc/passwd/x ferry-test true
 	assert_status 126
 	assert_one_line_error
 	assert_output_contains 'detecting workdir "/etc/passwd/x"'
 	[ -z "$(f ps -aq)" ]
-	# A workdir that is not there yet is made, as the runtime makes it.
-	[ "$(f run --rm -w /new/dir ferry-test pwd)" = /new/dir ]
+	# A workdir the user names must be there, as Podman says (126), unless
+	# a mount holds it; the image's own is made.
+	run_ferry run --rm -w /new/dir ferry-test pwd
+	assert_status 126
+	assert_one_line_error
+	assert_output_contains 'workdir "/new/dir" does not exist on container'
+	[ -z "$(f ps -aq)" ]
+	[ "$(f run --rm --tmpfs /new -w /new/dir ferry-test pwd)" = /new/dir ]
 	f run -d --name ed ferry-test sleep 1000 >/dev/null
 	run_ferry exec -d ed nosuchcmd
 	assert_status 125

@@ -243,7 +243,7 @@ host_bounding() {
 		assert_output_contains "${dev#/dev/}"
 	done
 	f create --name p --privileged ferry-test true >/dev/null
-	[ "$(f inspect --format '{{.HostConfig.Privileged}} {{json .HostConfig.Devices}} {{json .HostConfig.SecurityOpt}}' p)" = 'true [] []' ]
+	[ "$(f inspect --format '{{.HostConfig.Privileged}} {{json .HostConfig.Devices}} {{json .HostConfig.SecurityOpt}}' p)" = 'true [] ["unmask=all"]' ]
 	f create --name np ferry-test true >/dev/null
 	[ "$(f inspect --format '{{.HostConfig.Privileged}}' np)" = false ]
 }

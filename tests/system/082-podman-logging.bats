@@ -151,7 +151,7 @@ drivers_sequence() {
 	run_ferry create --log-driver bogus ferry-test true
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "invalid log driver \`bogus\`: use k8s-file, journald, none, passthrough or passthrough-tty"
+	assert_output_contains "running container create option: invalid log driver: invalid argument: \`bogus\`: use --log-driver k8s-file, journald, none, passthrough or passthrough-tty"
 	run_ferry create --log-opt nokey ferry-test true
 	assert_status 125
 	assert_output_contains 'invalid log option "nokey"'

@@ -191,7 +191,7 @@ missing_key_sequence() {
 	run_fb pull -q --tls-verify=false "$REGISTRY/enc/f:rsa"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "Error: decrypting layer $layer0: missing private key needed for decryption"
+	assert_output_contains "Error: writing blob: layer 0 (blob \"$layer0\") is encrypted and cannot match config's DiffID: missing private key needed for decryption"
 	assert_output_contains "--decryption-key"
 	run_fb pull -q --tls-verify=false --decryption-key "$K/ec.pem" "$REGISTRY/enc/f:rsa"
 	assert_status 125
@@ -229,17 +229,20 @@ missing_key_sequence() {
 		$ pull -q --tls-verify=false --decryption-key TMP/keys/nonexistent.pem REG/enc/f:rsa -> 125
 		  err: Error: unable to obtain decryption config: invalid decryption keys: open TMP/keys/nonexistent.pem: ENOENT
 		$ pull -q --tls-verify=false REG/enc/f:rsa -> 125
-		  err: Error: decrypting layer DIGEST: missing private key needed for decryption:
+		  err: Error: writing blob: layer 0 (blob "DIGEST") is encrypted and cannot match config's DiffID: missing private key needed for decryption:
 	EOF
 
 	need_podman
 	missing_key_sequence podman_t
-	# Podman, without a key, says its layer does not match the config's
-	# DiffID; with the wrong key it says what ferry says.
+	# With the wrong key Podman says what ferry says; without one, that
+	# its layer 0 does not match the config's DiffID, which ferry's
+	# first words say too.
 	sed -E "s#$REGISTRY#REG#g; s#sha256:[0-9a-f]{64}#DIGEST#g; s/: (no such file|No such file).*/: ENOENT/; s/(missing private key needed for decryption|could be used for decryption):.*/\\1:/; /^  err: $/d; /level=warning/d; /^  err: (no suitable key found|- JWE)/d" \
 		"$TEST_TMP/podman_t.log" >"$TEST_TMP/p.norm"
 	head -4 "$TEST_TMP/p.norm" | diff -u - <(head -4 "$TEST_TMP/fb.norm")
 	grep -q -- '-> 125$' <(sed -n 5p "$TEST_TMP/p.norm")
+	[ "$(grep '^  err: Error:' "$TEST_TMP/p.norm" | sed -n 3p | cut -d' ' -f1-7)" = \
+		"$(grep '^  err: Error:' "$TEST_TMP/fb.norm" | sed -n 3p | cut -d' ' -f1-7)" ]
 	[ -z "$(podman_t images -q)" ]
 }
 

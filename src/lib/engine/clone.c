@@ -117,8 +117,8 @@ ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_cl
     {
       ferry_make_error_kind (
           err, FERRY_ERROR_EXISTS,
-          "the container name \"%s\" is already in use: remove that container (ferry rm %s) "
-          "or choose another name",
+          "creating container storage: the container name \"%s\" is already in use: remove that "
+          "container (ferry rm %s) or choose another name",
           name, name);
       goto out;
     }

@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -170,15 +171,26 @@ env_has (json_object *env, const char *key)
   return 0;
 }
 
-/* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set.  */
+/* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set,
+ * and "-e PREFIX*", as Podman's, every variable of it whose name starts
+ * with PREFIX.  */
 static void
 env_apply_option (json_object *env, const char *opt)
 {
+  extern char **environ;
+  size_t len = strlen (opt);
   const char *v;
 
   if (strchr (opt, '='))
     {
       env_set (env, opt);
+      return;
+    }
+  if (len > 0 && opt[len - 1] == '*')
+    {
+      for (char **p = environ; p && *p; p++)
+        if (strncmp (*p, opt, len - 1) == 0 && strchr (*p, '='))
+          env_set (env, *p);
       return;
     }
   v = getenv (opt);
@@ -346,6 +358,58 @@ mounts_have_destination (json_object *mounts, const char *dst)
   return 0;
 }
 
+/* --tmpfs DEST[:OPTIONS] into MOUNTS: OPTIONS are tmpfs's (size=, mode=,
+ * noexec, ...) and ro or rw, comma-separated.  The options as typed are
+ * kept for inspect's HostConfig.Tmpfs, as Podman shows them.  */
+static int
+record_tmpfs (json_object *mounts, const char *spec, ferry_error_t *err)
+{
+  cleanup_free char *dst = xstrdup (spec);
+  char *options = strchr (dst, ':'), *save = NULL;
+  json_object *m, *list = json_object_new_array ();
+  int readonly = 0;
+
+  if (options)
+    *options++ = '\0';
+  if (! clean_destination (dst))
+    {
+      json_object_put (list);
+      return ferry_make_error (err, 0, "invalid container path \"%s\", must be an absolute path", dst);
+    }
+  if (mounts_have_destination (mounts, dst))
+    {
+      json_object_put (list);
+      return ferry_make_error (err, 0, "duplicate mount destination `%s`", dst);
+    }
+  if (options && *options)
+    {
+      cleanup_free char *copy = xstrdup (options);
+      for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+        {
+          if (strcmp (one, "ro") == 0 || strcmp (one, "rw") == 0)
+            readonly = one[1] == 'o';
+          else if (strcmp (one, "tmpcopyup") == 0)
+            ; /* the default */
+          else if (ferry_mount_option_is_valid ("tmpfs", one))
+            json_object_array_add (list, json_object_new_string (one));
+          else
+            {
+              json_object_put (list);
+              return ferry_make_error (err, 0, "unknown mount option \"%s\": invalid mount option", one);
+            }
+        }
+    }
+  m = mount_json ("tmpfs", NULL, dst, readonly, 0);
+  if (json_object_array_length (list))
+    json_object_object_add (m, "Options", list);
+  else
+    json_object_put (list);
+  if (options && *options)
+    json_object_object_add (m, "TmpfsOptions", json_object_new_string (options));
+  json_object_array_add (mounts, m);
+  return 0;
+}
+
 /* --mount type=glob: a bind of each host path the pattern matches (at
  * create, as Podman expands it), at DESTINATION/NAME, or at the same path
  * without a destination.  */
@@ -470,14 +534,8 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
       json_object_array_add (mounts, mj);
     }
   for (i = 0; o->tmpfs && o->tmpfs[i]; i++)
-    {
-      if (! clean_destination (o->tmpfs[i]))
-        return ferry_make_error (err, 0, "invalid --tmpfs destination `%s`: it must be an absolute path",
-                                 o->tmpfs[i]);
-      if (mounts_have_destination (mounts, o->tmpfs[i]))
-        return ferry_make_error (err, 0, "duplicate mount destination `%s`", o->tmpfs[i]);
-      json_object_array_add (mounts, mount_json ("tmpfs", NULL, o->tmpfs[i], 0, 0));
-    }
+    if (record_tmpfs (mounts, o->tmpfs[i], err) < 0)
+      return -1;
   if (o->volumes_from && o->volumes_from[0])
     {
       json_object *from = json_object_new_array ();
@@ -521,8 +579,10 @@ record_capabilities (json_object *rec, const char *key, char **names, ferry_erro
     {
       char *kept = ferry_spec_capability_name (names[i]);
       if (kept == NULL)
-        return ferry_make_error (err, 0, "unknown capability `%s`: use a name such as NET_ADMIN, or ALL",
-                                 names[i]);
+        return ferry_make_error (
+            err, 0,
+            "\"CAP_%s\": unknown capability: give --cap-add and --cap-drop a name such as NET_ADMIN, or ALL",
+            strncasecmp (names[i], "CAP_", 4) == 0 ? names[i] + 4 : names[i]);
       json_object_array_add (list, json_object_new_string (kept));
       free (kept);
     }
@@ -546,8 +606,9 @@ record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
       if (ferry_spec_parse_ulimit (texts[i], &l) < 0)
         return ferry_make_error (
             err, 0,
-            "invalid --ulimit `%s`: use NAME=SOFT[:HARD] with a limit such as nofile, nproc or "
-            "memlock, -1 for unlimited, and soft no more than hard",
+            "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: use --ulimit "
+            "NAME=SOFT[:HARD] with "
+            "a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard",
             texts[i]);
       o = json_object_new_object ();
       json_object_object_add (o, "Name", json_object_new_string (l.type));
@@ -1001,6 +1062,26 @@ record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *
       if (entry == NULL)
         {
           cleanup_free char *q = one_line (hosts[i]);
+          const char *ip = colon ? colon + 1 : NULL;
+          unsigned char addr[16];
+
+          /* Podman's words for no colon and for an IP that is none.  */
+          if (ip == NULL)
+            return ferry_make_error (
+                err, 0,
+                "bad format for add-host: \"%s\": use --add-host HOST:IP (HOST a host name, several "
+                "joined by `;`; IP an address or host-gateway)",
+                q);
+          if (strcmp (ip, FERRY_HOST_GATEWAY) != 0 && inet_pton (AF_INET, ip, addr) != 1
+              && inet_pton (AF_INET6, ip, addr) != 1)
+            {
+              cleanup_free char *qip = one_line (ip);
+              return ferry_make_error (
+                  err, 0,
+                  "invalid IP address in add-host: \"%s\": use --add-host HOST:IP (IP an address or "
+                  "host-gateway)",
+                  qip);
+            }
           return ferry_make_error (
               err, 0,
               "invalid --add-host `%s`: use HOST:IP (HOST a host name, several joined by "
@@ -1162,16 +1243,18 @@ record_restart_policy (const struct ferry_create_options *o, json_object *rec, f
       retries = strtoll (colon + 1, &end, 10);
       if (colon[1] == '\0' || *end != '\0' || errno || retries < 0 || retries > INT32_MAX)
         return ferry_make_error (err, 0,
-                                 "invalid --restart `%s`: give the retry count of on-failure:N as a number "
-                                 "of 0 or more",
+                                 "parsing restart policy retry count: invalid --restart `%s`: give the retry "
+                                 "count of on-failure:N as a number of 0 or more",
                                  o->restart);
     }
   if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0 || *name == '\0')
     return 0;
   if (strcmp (name, "always") != 0 && strcmp (name, "unless-stopped") != 0
       && strcmp (name, "on-failure") != 0)
-    return ferry_make_error (
-        err, 0, "invalid --restart `%s`: use no, always, on-failure[:N] or unless-stopped", o->restart);
+    return ferry_make_error (err, 0,
+                             "running container create option: \"%s\" is not a valid restart policy: invalid "
+                             "argument: use --restart no, always, on-failure[:N] or unless-stopped",
+                             name);
   if (o->auto_remove)
     return ferry_make_error (err, 0,
                              "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
@@ -1192,10 +1275,11 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
   if (ferry_log_driver_canonical (driver) == NULL)
     {
       cleanup_free char *q = one_line (driver);
-      return ferry_make_error (err, 0,
-                               "invalid log driver `%s`: use k8s-file, journald, none, passthrough or "
-                               "passthrough-tty",
-                               q);
+      return ferry_make_error (
+          err, 0,
+          "running container create option: invalid log driver: invalid argument: "
+          "`%s`: use --log-driver k8s-file, journald, none, passthrough or passthrough-tty",
+          q);
     }
   /* As typed: json-file stays json-file in inspect, as in Podman.  */
   json_object_object_add (rec, "LogDriver", json_object_new_string (driver));
@@ -1264,10 +1348,11 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
     {
       signum = ferry_signal_parse (o->stop_signal);
       if (signum <= 0)
-        return ferry_make_error (err, 0,
-                                 "invalid --stop-signal `%s`: give a signal name such as SIGINT or a number "
-                                 "from 1 to 64",
-                                 o->stop_signal);
+        return ferry_make_error (
+            err, 0,
+            "invalid signal: %s: give --stop-signal a signal name such as SIGINT or a number from 1 "
+            "to 64",
+            o->stop_signal);
     }
   json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
   if (o->timezone)
@@ -1436,6 +1521,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     }
 
   json_object_object_add (rec, "WorkingDir", json_object_new_string (workdir && *workdir ? workdir : "/"));
+  /* As Podman: a directory the user named must be there at start; the
+   * image's is made.  */
+  if (o->workdir && *o->workdir)
+    json_object_object_add (rec, "WorkingDirGiven", json_object_new_boolean (1));
   json_object_object_add (rec, "User", json_object_new_string (user ? user : ""));
   json_object_object_add (rec, "Hostname", json_object_new_string (hostname));
   json_object_object_add (rec, "Tty", json_object_new_boolean (o->tty));
@@ -1511,6 +1600,8 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     return -1;
   if (o->no_new_privileges)
     json_object_object_add (rec, "NoNewPrivileges", json_object_new_boolean (1));
+  if (o->label_disable)
+    json_object_object_add (rec, "LabelDisable", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
   if (o->cgroupns_host)
@@ -2125,8 +2216,8 @@ insert_row (ferry_engine_t *e, const char *id, const char *name, const char *ima
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     return ferry_make_error_kind (
         err, FERRY_ERROR_EXISTS,
-        "the container name \"%s\" is already in use: remove that container (ferry rm %s) "
-        "or choose another name",
+        "creating container storage: the container name \"%s\" is already in use: remove that "
+        "container (ferry rm %s) or choose another name",
         name, name);
   if (rc != SQLITE_DONE)
     return ferry_db_error (e->db, err, "cannot record the new container");
@@ -2415,8 +2506,8 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (! o->replace && name_in_use (e, o->name, other, sizeof (other)))
         return ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,
-            "the container name \"%s\" is already in use by %.12s: remove that container "
-            "(ferry rm %s) or choose another name",
+            "creating container storage: the container name \"%s\" is already in use by %s: remove "
+            "that container (ferry rm %s), choose another name or use --replace",
             o->name, other, o->name);
       name = xstrdup (o->name);
     }

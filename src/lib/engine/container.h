@@ -147,6 +147,9 @@ struct ferry_create_options
   char **cap_drop; /* the same */
   int read_only;
   int no_new_privileges;
+  /* --security-opt label=disable: recorded and shown as Podman shows it;
+   * ferry gives no SELinux labels either way.  */
+  int label_disable;
   int64_t memory;    /* bytes; 0: no limit */
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */

@@ -169,8 +169,26 @@ add_paths_opt (json_object *opts, const char *name, json_object *paths)
   free (text);
 }
 
-/* Podman's form: [] for the default profile, "seccomp=unconfined", or
- * "seccomp=<profile>" for a profile of the container's own.  */
+/* Whether C has no path masked: --privileged, or unmask=ALL.  */
+static int
+unmasks_all (const struct ferry_container *c)
+{
+  json_object *unmask = ferry_json_get_array (c->record, "Unmask");
+
+  if (json_object_get_boolean (json_object_object_get (c->record, "Privileged")))
+    return 1;
+  for (size_t i = 0; i < ferry_json_array_length (unmask); i++)
+    {
+      const char *path = ferry_json_string_value (json_object_array_get_idx (unmask, i));
+      if (path && strcasecmp (path, "ALL") == 0)
+        return 1;
+    }
+  return 0;
+}
+
+/* Podman's form: "no-new-privileges", "label=disable", then [] for the
+ * default profile, "seccomp=unconfined", or "seccomp=<profile>" for a
+ * profile of the container's own.  */
 static json_object *
 security_opt_json (const struct ferry_container *c)
 {
@@ -179,12 +197,19 @@ security_opt_json (const struct ferry_container *c)
 
   if (json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges")))
     json_object_array_add (opts, json_object_new_string ("no-new-privileges"));
+  if (json_object_get_boolean (json_object_object_get (c->record, "LabelDisable")))
+    json_object_array_add (opts, json_object_new_string ("label=disable"));
   if (ferry_json_string_equals (c->record, "Seccomp", "unconfined"))
     json_object_array_add (opts, json_object_new_string ("seccomp=unconfined"));
   else if (json_object_is_type (seccomp, json_type_object))
     json_object_array_add (opts, json_object_new_string ("seccomp=<profile>"));
   add_paths_opt (opts, "mask", ferry_json_get_array (c->record, "Mask"));
-  add_paths_opt (opts, "unmask", ferry_json_get_array (c->record, "Unmask"));
+  /* Everything unmasked, by unmask=ALL or --privileged, is Podman's
+   * "unmask=all"; paths as they were given (Podman shows none).  */
+  if (unmasks_all (c))
+    json_object_array_add (opts, json_object_new_string ("unmask=all"));
+  else
+    add_paths_opt (opts, "unmask", ferry_json_get_array (c->record, "Unmask"));
   return opts;
 }
 
@@ -241,6 +266,8 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
       return o;
     }
   json_object_object_add (o, "Type", json_object_new_string (strcmp (type, "volume") == 0 ? type : "bind"));
+  if (json_object_get_boolean (json_object_object_get (m, "Chown")))
+    json_object_array_add (opts, json_object_new_string ("U"));
   if (strcmp (type, "volume") == 0)
     {
       cleanup_free char *src = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
@@ -317,29 +344,48 @@ binds_json (const struct ferry_container *c)
         json_object *m = json_object_array_get_idx (mounts, i);
         const char *type = ferry_json_get_string (m, "Type"), *dst = ferry_json_get_string (m, "Destination");
         const char *rw = mount_is_writable (m) ? "rw" : "ro", *mode = ferry_json_get_string (m, "Mode");
+        const char *u = json_object_get_boolean (json_object_object_get (m, "Chown")) ? "U," : "";
         cleanup_free char *text = NULL, *z = mode ? xasprintf ("%s,", mode) : xstrdup ("");
         int recursive;
 
         if (mount_rank (type) != k)
           continue;
         if (strcmp (type, "volume") == 0)
-          text = xasprintf ("%s:%s:%s%s%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"),
-                            dst, rw, mode ? "," : "", mode ? mode : "");
+          text = xasprintf ("%s:%s:%s%s%s%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"),
+                            dst, u, rw, mode ? "," : "", mode ? mode : "");
         else if (strcmp (type, "bind") == 0)
           {
             const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
             if (! recursive)
-              text = xasprintf ("%s:%s:bind,%s%s,%s", src, dst, z, rw, given ? given : "private");
+              text = xasprintf ("%s:%s:%sbind,%s%s,%s", src, dst, u, z, rw, given ? given : "private");
             else if (given)
-              text = xasprintf ("%s:%s:%s,%s%s,rbind", src, dst, given, z, rw);
+              text = xasprintf ("%s:%s:%s%s,%s%s,rbind", src, dst, u, given, z, rw);
             else
-              text = xasprintf ("%s:%s:%s%s,rprivate,rbind", src, dst, z, rw);
+              text = xasprintf ("%s:%s:%s%s%s,rprivate,rbind", src, dst, u, z, rw);
           }
         else
           text = xasprintf ("%s:%s", type, dst);
         json_object_array_add (out, json_object_new_string (text));
       }
   return out;
+}
+
+/* Whether WORD is one of comma-separated LIST's.  */
+static int
+has_word (const char *list, const char *word)
+{
+  size_t n = strlen (word);
+  const char *p = list;
+
+  for (;;)
+    {
+      if (strncmp (p, word, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+        return 1;
+      p = strchr (p, ',');
+      if (p == NULL)
+        return 0;
+      p++;
+    }
 }
 
 /* HostConfig.Tmpfs as Podman writes it: each destination's options.  */
@@ -354,27 +400,52 @@ tmpfs_json (const struct ferry_container *c)
       json_object *m = json_object_array_get_idx (mounts, i), *opts = ferry_json_get_array (m, "Options");
       size_t cap = 64;
       cleanup_free char *text = NULL;
+      const char *typed;
       int copyup = 1;
 
       if (! ferry_json_string_equals (m, "Type", "tmpfs"))
         continue;
+      typed = ferry_json_get_string (m, "TmpfsOptions");
       for (size_t k = 0; k < ferry_json_array_length (opts); k++)
         cap += strlen (json_object_get_string (json_object_array_get_idx (opts, k))) + 1;
+      cap += typed ? strlen (typed) + 1 : 0;
       text = xmalloc0 (cap);
       for (size_t k = 0; k < ferry_json_array_length (opts); k++)
         {
           const char *o = json_object_get_string (json_object_array_get_idx (opts, k));
           if (strcmp (o, "notmpcopyup") == 0)
             copyup = 0;
-          else
+          else if (typed == NULL)
             strcat (strcat (text, o), ",");
         }
-      strcat (text, mount_is_writable (m) ? "rw" : "ro");
-      strcat (text, ",rprivate,nosuid,nodev");
+      /* --tmpfs DEST:OPTIONS: the options as typed, with rw unless ro
+       * or rw is among them.  */
+      if (typed)
+        strcat (strcat (text, typed), ",");
+      if (! typed || ! (has_word (typed, "ro") || has_word (typed, "rw")))
+        strcat (strcat (text, mount_is_writable (m) ? "rw" : "ro"), ",");
+      strcat (text, "rprivate,nosuid,nodev");
       if (copyup)
         strcat (text, ",tmpcopyup");
       json_object_object_add (out, ferry_json_get_string (m, "Destination"), json_object_new_string (text));
     }
+  {
+    /* Go writes the map's keys sorted.  */
+    json_object *sorted = ferry_json_sorted_object (out);
+    json_object_put (out);
+    return sorted;
+  }
+}
+
+/* Member KEY of OBJ with its keys sorted, as Go writes a map; DEF when
+ * missing.  */
+static json_object *
+sorted_member_or (json_object *obj, const char *key, json_object *def)
+{
+  json_object *v = member_or (obj, key, def);
+  json_object *out = ferry_json_sorted_object (v);
+
+  json_object_put (v);
   return out;
 }
 
@@ -382,7 +453,7 @@ tmpfs_json (const struct ferry_container *c)
 static json_object *
 annotations_json (const struct ferry_container *c)
 {
-  return member_or (c->record, "Annotations", NULL);
+  return sorted_member_or (c->record, "Annotations", NULL);
 }
 
 /* As Podman's: the signal's name, "SIGTERM".  */
@@ -546,7 +617,11 @@ config_json (const struct ferry_container *c, json_object *omitted)
   json_object_object_add (o, "OpenStdin", json_object_new_boolean (stdin_open));
   json_object_object_add (o, "StdinOnce", json_object_new_boolean (0));
   json_object_object_add (o, "Env", member_or (r, "Env", json_object_new_array ()));
-  json_object_object_add (o, "Cmd", member_or (r, "Cmd", json_object_new_array ()));
+  /* As Podman's: null when there is none (an --entrypoint without
+   * a command).  */
+  json_object_object_add (
+      o, "Cmd",
+      ferry_json_array_length (ferry_json_get_array (r, "Cmd")) ? member_or (r, "Cmd", NULL) : NULL);
   json_object_object_add (o, "Image", member_or (r, "ImageName", json_object_new_string ("")));
   /* As Podman 5's: null, the volumes (the image's too) are in Mounts.  */
   json_object_object_add (o, "Volumes", NULL);
@@ -557,7 +632,7 @@ config_json (const struct ferry_container *c, json_object *omitted)
                               : NULL);
   /* A container has no ONBUILD triggers (an image's, for a build).  */
   json_object_object_add (o, "OnBuild", NULL);
-  json_object_object_add (o, "Labels", member_or (r, "Labels", json_object_new_object ()));
+  json_object_object_add (o, "Labels", sorted_member_or (r, "Labels", json_object_new_object ()));
   json_object_object_add (o, "Annotations", annotations_json (c));
   json_object_object_add (o, "StopSignal", stop_signal_json (c));
   /* As Podman's: the check when there is one (Test NONE too), the rest
@@ -927,7 +1002,9 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   /* With --init, catatonit runs the command, as Podman shows it.  */
   if (init)
     json_object_array_add (rest, json_object_new_string ("--"));
-  for (i = init ? 0 : 1; args && i < json_object_array_length (args); i++)
+  /* As Podman's: the arguments after the first, or the whole command
+   * when it is one word.  */
+  for (i = init || ferry_json_array_length (args) == 1 ? 0 : 1; i < ferry_json_array_length (args); i++)
     json_object_array_add (rest, json_object_get (json_object_array_get_idx (args, i)));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Created", json_object_new_string (c->created));

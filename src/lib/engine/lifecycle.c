@@ -1460,8 +1460,38 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
     }
 }
 
-/* The working directory must be one in ROOTFS, or a path the runtime can
- * make there: a file on its way is Podman's 126 ("detecting workdir").  */
+/* Whether PATH is DIR or below it.  */
+static int
+path_is_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  if (n == 1 && dir[0] == '/')
+    return 1;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Whether C mounts something at PATH or above it.  */
+static int
+workdir_is_mounted (const struct ferry_container *c, const char *path)
+{
+  json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      const char *dst = ferry_json_get_string (json_object_array_get_idx (mounts, i), "Destination");
+      if (dst && *dst && path_is_under (path, dst))
+        return 1;
+    }
+  return 0;
+}
+
+/* The working directory must be one in ROOTFS, or, when it is the image's,
+ * a path the runtime can make there: a file on its way is Podman's 126
+ * ("detecting workdir"), and one the user named that is not there (nor
+ * under a mount) Podman's "does not exist".  */
 static int
 check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {
@@ -1478,6 +1508,13 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
   if (fd < 0 && errno == ENOTDIR)
     return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
                                   "detecting workdir \"%s\" on container %s: not a directory", cwd, c->id);
+  if (fd < 0 && errno == ENOENT
+      && json_object_get_boolean (json_object_object_get (c->record, "WorkingDirGiven"))
+      && ! workdir_is_mounted (c, cwd))
+    return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
+                                  "workdir \"%s\" does not exist on container %s: create it in the image or "
+                                  "choose another -w",
+                                  cwd, c->id);
   if (fd >= 0 && fstat (fd, &st) == 0 && ! S_ISDIR (st.st_mode))
     return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
                                   "workdir \"%s\" exists on container %s, but is not a directory", cwd,
@@ -1757,6 +1794,9 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
   if (ferry_container_save_state (e, c, err) < 0)
     return -1;
   ferry_container_event (e, c, "start");
+  /* As Podman's run and start -a: attached once started.  */
+  if (so && so->attach)
+    ferry_container_event (e, c, "attach");
   return 0;
 }
 
@@ -1863,6 +1903,7 @@ ferry_container_attach (ferry_engine_t *e, const char *ref, struct ferry_contain
       ferry_container_free (c);
       return -1;
     }
+  ferry_container_event (e, c, "attach");
   *out = c;
   return 0;
 }

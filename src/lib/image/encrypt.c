@@ -507,6 +507,14 @@ missing_key (const ferry_crypt_keys_t *k, const char *what, ferry_error_t *err)
       what, *skipped ? " (not a usable private key: " : "", skipped, *skipped ? ")" : "");
 }
 
+bool
+ferry_layer_key_is_jwe (json_object *desc)
+{
+  json_object *ann = ferry_json_get_object (desc, "annotations");
+
+  return ann && ferry_json_string_value (json_object_object_get (ann, FERRY_ENC_ANNOTATION_JWE)) != NULL;
+}
+
 int
 ferry_layer_key_open (const ferry_crypt_keys_t *k, json_object *desc, const char *what,
                       struct ferry_layer_key *out, ferry_error_t *err)

@@ -68,6 +68,10 @@ int ferry_layer_encrypt (const ferry_crypt_keys_t *k, int in, int out, const cha
                          char digest[FERRY_DIGEST_LEN + 1], uint64_t *size, json_object **annotations,
                          ferry_error_t *err);
 
+/* Whether the encrypted layer DESC (its descriptor) has its key wrapped
+ * for JWE, the wrapping ferry opens.  */
+bool ferry_layer_key_is_jwe (json_object *desc);
+
 /* Opens the key of the encrypted layer DESC (its descriptor, from a
  * manifest; WHAT names it in messages) with K.  Fails, in Podman's
  * words, when K is NULL or no key of it fits.  */

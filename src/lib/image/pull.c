@@ -786,6 +786,16 @@ describe_layers (struct pull *p, json_object *manifest, json_object *config, str
                 p->enc = xmalloc0 (sizeof (*p->enc) * n);
               p->enc[i].encrypted = true;
               snprintf (p->enc[i].blob_digest, sizeof (p->enc[i].blob_digest), "%s", dg);
+              /* Without a key, as Podman says it (which stores the
+               * blob as it is, then finds it is not the config's
+               * DiffID); ferry fetches nothing.  */
+              if (p->keys == NULL && ferry_layer_key_is_jwe (d))
+                return ferry_make_error (
+                    err, 0,
+                    "writing blob: layer %zu (blob \"%s\") is encrypted and cannot match "
+                    "config's DiffID: missing private key needed for decryption: pass "
+                    "its private key with --decryption-key KEY.pem",
+                    i, dg);
               if (ferry_layer_key_open (p->keys, d, dg, &p->enc[i].key, err) < 0)
                 return -1;
             }

@@ -1,6 +1,7 @@
 #include "json.h"
 #include "fs.h"
 #include "cleanup.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -203,4 +204,32 @@ ferry_json_to_indented (json_object *obj, int width)
   json_write_indented (out, obj, width, 0);
   fclose (out);
   return buf;
+}
+
+static int
+compare_key_pointers (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+json_object *
+ferry_json_sorted_object (json_object *obj)
+{
+  if (obj == NULL || ! json_object_is_type (obj, json_type_object))
+    return json_object_get (obj);
+
+  size_t n = 0;
+  cleanup_free const char **keys
+      = xmalloc0 (sizeof (char *) * ((size_t) json_object_object_length (obj) + 1));
+  json_object *out = json_object_new_object ();
+
+  json_object_object_foreach (obj, k, v)
+  {
+    (void) v;
+    keys[n++] = k;
+  }
+  qsort (keys, n, sizeof (char *), compare_key_pointers);
+  for (size_t i = 0; i < n; i++)
+    json_object_object_add (out, keys[i], json_object_get (json_object_object_get (obj, keys[i])));
+  return out;
 }

@@ -42,5 +42,9 @@ const char *ferry_json_to_string (json_object *obj, int pretty);
  * spaces a level, empty objects and arrays as {} and [].  The caller
  * frees the string.  */
 char *ferry_json_to_indented (json_object *obj, int width);
+/* A new object with OBJ's members (references taken) in the order of
+ * their keys, as Go marshals a map; OBJ itself (a new reference) when
+ * it is not an object, NULL for NULL.  */
+json_object *ferry_json_sorted_object (json_object *obj);
 
 #endif

@@ -1606,7 +1606,9 @@ ferry_cmd_images (int argc, char **argv)
           row->index = n_rows++;
         }
   images_sort = f.sort ? f.sort : "created";
-  qsort (rows, n_rows, sizeof (*rows), image_row_compare);
+  /* An empty store leaves rows NULL, which qsort may not be given.  */
+  if (n_rows > 0)
+    qsort (rows, n_rows, sizeof (*rows), image_row_compare);
 
   if (f.format && strcmp (f.format, "json") == 0 && ! f.quiet)
     {

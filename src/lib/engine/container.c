@@ -448,10 +448,10 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
           if (m->source && ! ferry_volume_name_is_valid (m->source))
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
-          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
           if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
             return ferry_make_error (err, 0, "subpath \"%s\" is outside of the volume: name a path inside it",
                                      m->subpath);
+          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
           /* A part of a volume is not filled from the image, as with Podman.  */
           if (m->nocopy || m->subpath)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));

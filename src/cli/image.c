@@ -1594,7 +1594,9 @@ ferry_cmd_images (int argc, char **argv)
 
   for (i = 0; i < n; i++)
     if (images_filter_match (&f, imgs[i]))
-      for (k = 0; k == 0 || imgs[i]->names[k]; k++)
+      /* A row per name, and one for an image without any: its names
+       * list is then only the NULL that ends it.  */
+      for (k = 0; k == 0 || (imgs[i]->names[0] && imgs[i]->names[k]); k++)
         {
           struct image_row *row;
           rows = xrealloc (rows, (n_rows + 1) * sizeof (*rows));

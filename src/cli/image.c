@@ -1618,7 +1618,9 @@ ferry_cmd_images (int argc, char **argv)
 
   for (i = 0; i < n; i++)
     if (images_filter_match (&f, imgs[i]))
-      for (k = 0; k == 0 || imgs[i]->names[k]; k++)
+      /* A row per name, and one for an image without any: its names
+       * list is then only the NULL that ends it.  */
+      for (k = 0; k == 0 || (imgs[i]->names[0] && imgs[i]->names[k]); k++)
         {
           struct image_row *row;
           rows = xrealloc (rows, (n_rows + 1) * sizeof (*rows));
@@ -1630,7 +1632,9 @@ ferry_cmd_images (int argc, char **argv)
           row->index = n_rows++;
         }
   images_sort = f.sort ? f.sort : "created";
-  qsort (rows, n_rows, sizeof (*rows), image_row_compare);
+  /* An empty store leaves rows NULL, which qsort may not be given.  */
+  if (n_rows > 0)
+    qsort (rows, n_rows, sizeof (*rows), image_row_compare);
 
   if (f.format && strcmp (f.format, "json") == 0 && ! f.quiet)
     {

@@ -512,10 +512,10 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
           if (m->source && ! ferry_volume_name_is_valid (m->source))
             return ferry_make_error (
                 err, 0, "invalid volume name `%s`: use letters, digits, `_`, `.` and `-`", m->source);
-          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
           if (m->subpath && ! ferry_path_is_clean_relative (m->subpath))
             return ferry_make_error (err, 0, "subpath \"%s\" is outside of the volume: name a path inside it",
                                      m->subpath);
+          mj = mount_json ("volume", m->source, m->destination, m->readonly, m->source == NULL);
           /* A part of a volume is not filled from the image, as with Podman.  */
           if (m->nocopy || m->subpath)
             json_object_object_add (mj, "NoCopy", json_object_new_boolean (1));
@@ -1423,7 +1423,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
 {
   cleanup_json json_object *rec = json_object_new_object ();
   json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
-  json_object *env = json_object_new_array (), *labels = json_object_new_object ();
+  json_object *env, *labels;
   json_object *image_env = ferry_json_get_array (ic, "Env");
   cleanup_free char *now = ferry_time_now ();
   cleanup_free char *hostname = o->hostname && *o->hostname ? xstrdup (o->hostname) : xstrndup (id, 12);
@@ -1445,11 +1445,11 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   if ((o->ip || o->ip6 || o->mac)
       && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0 || strncmp (network, "ns:", 3) == 0
           || strncmp (network, "container:", 10) == 0))
-    {
-      json_object_put (env);
-      json_object_put (labels);
-      return ferry_make_error (err, 0, "--ip, --ip6 and --mac-address need a network: use --network NAME");
-    }
+    return ferry_make_error (err, 0, "--ip, --ip6 and --mac-address need a network: use --network NAME");
+  /* Made once the checks above have passed: the error returns below
+   * put labels while rec does not hold it yet.  */
+  env = json_object_new_array ();
+  labels = json_object_new_object ();
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Name", json_object_new_string (name));
   /* A --rootfs container shows no image, as Podman's.  */

@@ -942,7 +942,10 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_free struct ferry_spec_mount *sm = xmalloc0 (sizeof (*sm) * (n_mounts + n_secrets + 8));
   cleanup_free char *passwd_file = NULL, *group_file = NULL;
   cleanup_free char *localtime = NULL;
+  /* Packed, as secret_paths: tmpfs mounts have no source, and a NULL
+   * in the middle would end the list its cleanup frees.  */
   cleanup_strv char **sources = xmalloc0 (sizeof (char *) * (n_mounts + 1));
+  size_t n_sources = 0;
   cleanup_strv char **secret_paths = xmalloc0 (sizeof (char *) * (n_secrets + 1));
   size_t n_secret_paths = 0;
   int host_network = netns == NULL;
@@ -1000,9 +1003,10 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       else if (ferry_json_string_equals (m, "Type", "image"))
         {
           sm[i].type = FERRY_MOUNT_BIND;
-          if (sm[i].destination == NULL || ferry_image_mount_source (e, c, i, m, &sources[i], err) < 0)
+          if (sm[i].destination == NULL
+              || ferry_image_mount_source (e, c, i, m, &sources[n_sources], err) < 0)
             return -1;
-          sm[i].source = sources[i];
+          sm[i].source = sources[n_sources++];
           sm[i].options = NULL;
         }
       else
@@ -1017,15 +1021,15 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
           if (ferry_json_string_equals (m, "Type", "volume") && ferry_json_get_string (m, "SubPath"))
             {
               if (ferry_volume_subpath_resolve (e->root, source, ferry_json_get_string (m, "SubPath"),
-                                                &sources[i], err)
+                                                &sources[n_sources], err)
                   < 0)
                 return -1;
             }
           else if (ferry_json_string_equals (m, "Type", "volume"))
-            sources[i] = xasprintf ("%s/volumes/%s/_data", e->root, source);
+            sources[n_sources] = xasprintf ("%s/volumes/%s/_data", e->root, source);
           else
-            sources[i] = xstrdup (source);
-          sm[i].source = sources[i];
+            sources[n_sources] = xstrdup (source);
+          sm[i].source = sources[n_sources++];
           /* --mount U: the source is the container user's, at each start
            * as Podman does (a start killed half-way is finished by the
            * next).  */

@@ -47,15 +47,7 @@ compare_with_podman() {
 		echo 's/"\(podman\|ferry\) /"TOOL /g' >>"$TEST_TMP/$t.sed"
 		echo 's/\b[0-9a-f]\{64\}\b/<ID>/g' >>"$TEST_TMP/$t.sed"
 	done
-	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
-	"$seq" f
-	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
-	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
-	need_podman
-	podman_t load -q -i "$(ferry_test_image)" >/dev/null
-	"$seq" podman_t
-	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
-	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
+	audit_compare "$seq"
 }
 
 connect_sequence() {

@@ -14,7 +14,8 @@ load podman-helpers
 eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
-	printf '[engine]\nlock_type = "file"\n[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
+	podman_file_locks
+	printf '[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
 }
 
 teardown() {
@@ -50,16 +51,8 @@ compare_with_podman() {
 			s/\b[0-9a-f]\{12\}\b/<SID>/g
 		SED
 	done
-	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
 	mkdir -p "$TEST_TMP/bsrc"
-	"$seq" f
-	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
-	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
-	need_podman
-	podman_t load -q -i "$(ferry_test_image)" >/dev/null
-	"$seq" podman_t
-	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
-	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
+	audit_compare "$seq"
 }
 
 create_options_sequence() {

@@ -49,6 +49,24 @@ podman_file_locks_for_every_test() {
 	}
 }
 
+# The end of an audit test's comparison (102, 106, 115, 117): sequence
+# function $1 run with ferry, its transcript edited by $TEST_TMP/f.sed,
+# against $TEST_TMP/expected.log; then, where Podman is installed, with
+# Podman, edited by podman_t.sed (Podman's root shown as ferry's), against
+# ferry's as the test file's live_form shows both.
+audit_compare() {
+	local seq=$1
+	echo "s#$TEST_TMP/proot/#$TEST_TMP/root/#g" >>"$TEST_TMP/podman_t.sed"
+	"$seq" f
+	sed -i -f "$TEST_TMP/f.sed" "$TEST_TMP/f.log"
+	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	"$seq" podman_t
+	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
+	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
+}
+
 # Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
 # lines on stdin, and remembers their IDs so that transcripts show <NAME>.
 make_containers() {

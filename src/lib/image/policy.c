@@ -38,8 +38,8 @@ expect_object (json_object *v, ferry_error_t *err)
                            (int) (unsigned char) json_object_to_json_string (v)[0]);
 }
 
-static int
-only_keys (json_object *obj, const char *const *known, ferry_error_t *err)
+int
+ferry_policy_only_keys (json_object *obj, const char *const *known, ferry_error_t *err)
 {
   json_object_object_foreach (obj, key, val)
   {
@@ -127,12 +127,13 @@ validate_identity (json_object *id, ferry_error_t *err)
     type = "";
   if (strcmp (type, "matchExact") == 0 || strcmp (type, "matchRepoDigestOrExact") == 0
       || strcmp (type, "matchRepository") == 0)
-    return only_keys (id, just_type, err);
+    return ferry_policy_only_keys (id, just_type, err);
   if (strcmp (type, "exactReference") == 0)
     {
       const char *r;
 
-      if (only_keys (id, exact_ref, err) < 0 || reference_member (id, "dockerReference", &r, err) < 0)
+      if (ferry_policy_only_keys (id, exact_ref, err) < 0
+          || reference_member (id, "dockerReference", &r, err) < 0)
         return -1;
       if (is_name_only (r))
         return ferry_make_error (err, 0, "dockerReference \"%s\" contains neither a tag nor digest", r);
@@ -142,13 +143,14 @@ validate_identity (json_object *id, ferry_error_t *err)
     {
       const char *r;
 
-      if (only_keys (id, exact_repo, err) < 0)
+      if (ferry_policy_only_keys (id, exact_repo, err) < 0)
         return -1;
       return reference_member (id, "dockerRepository", &r, err);
     }
   if (strcmp (type, "remapIdentity") == 0)
     {
-      if (only_keys (id, remap, err) < 0 || expect_string (id, "prefix", "prefix", "string", err) < 0
+      if (ferry_policy_only_keys (id, remap, err) < 0
+          || expect_string (id, "prefix", "prefix", "string", err) < 0
           || expect_string (id, "signedPrefix", "signedPrefix", "string", err) < 0)
         return -1;
       if (ferry_json_get_string (id, "prefix") == NULL || ferry_json_get_string (id, "signedPrefix") == NULL)
@@ -167,7 +169,7 @@ validate_signed_by (json_object *r, ferry_error_t *err)
   json_object *v;
   int n = has (r, "keyPath") + has (r, "keyPaths") + has (r, "keyData");
 
-  if (only_keys (r, known, err) < 0)
+  if (ferry_policy_only_keys (r, known, err) < 0)
     return -1;
   if (expect_string (r, "keyType", "prSignedBy.keyType", "signature.sbKeyType", err) < 0
       || expect_string (r, "keyPath", "prSignedBy.keyPath", "string", err) < 0
@@ -273,7 +275,7 @@ validate_sigstore (json_object *r, ferry_error_t *err)
   const char *key_path;
   int n;
 
-  if (only_keys (r, known, err) < 0)
+  if (ferry_policy_only_keys (r, known, err) < 0)
     return -1;
   /* sigstoreSigned is read member by member (Go's words name no struct
    * field), and an empty keyPath counts as none.  */
@@ -322,7 +324,7 @@ validate_requirement (json_object *r, ferry_error_t *err)
   if (type == NULL)
     type = "";
   if (strcmp (type, "insecureAcceptAnything") == 0 || strcmp (type, "reject") == 0)
-    return only_keys (r, just_type, err);
+    return ferry_policy_only_keys (r, just_type, err);
   if (strcmp (type, "signedBy") == 0)
     return validate_signed_by (r, err);
   if (strcmp (type, "sigstoreSigned") == 0)
@@ -368,7 +370,7 @@ validate_policy (json_object *root, ferry_error_t *err)
   static const char *const known[] = { "default", "transports", NULL };
   json_object *def = NULL, *transports;
 
-  if (expect_object (root, err) < 0 || only_keys (root, known, err) < 0)
+  if (expect_object (root, err) < 0 || ferry_policy_only_keys (root, known, err) < 0)
     return -1;
   if (! json_object_object_get_ex (root, "default", &def))
     return ferry_make_error (err, 0, "Default policy is missing");

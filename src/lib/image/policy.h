@@ -45,6 +45,10 @@ typedef struct ferry_policy
  * /etc/containers/policy.json.  Returns a new string.  */
 char *ferry_policy_default_path (void);
 
+/* containers/image's words for an object OBJ with a member not in KNOWN
+ * (NULL-terminated): "Unknown key ...".  */
+int ferry_policy_only_keys (json_object *obj, const char *const *known, ferry_error_t *err);
+
 /* json-c keeps the last of two equal keys, where containers/image
  * refuses the document: an error ("Duplicate key \"x\"") when TEXT, valid
  * JSON, has two equal keys in one object.  */

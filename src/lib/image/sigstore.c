@@ -203,19 +203,8 @@ exact_fields (json_object *o, const char *const *known, ferry_error_t *err)
 {
   size_t i;
 
-  if (expect_object (o, err) < 0)
+  if (expect_object (o, err) < 0 || ferry_policy_only_keys (o, known, err) < 0)
     return -1;
-  {
-    json_object_object_foreach (o, key, val)
-    {
-      (void) val;
-      for (i = 0; known[i]; i++)
-        if (strcmp (key, known[i]) == 0)
-          break;
-      if (known[i] == NULL)
-        return ferry_make_error (err, 0, "Unknown key \"%s\"", key);
-    }
-  }
   for (i = 0; known[i]; i++)
     if (! json_object_object_get_ex (o, known[i], NULL))
       return ferry_make_error (err, 0, "Key \"%s\" missing in a JSON object", known[i]);
@@ -653,30 +642,26 @@ read_layer (ferry_registry_t *reg, const struct ferry_reference *ref, const char
   return 0;
 }
 
-int
-ferry_sigstore_attachments_read (ferry_registry_t *reg, const struct ferry_reference *ref, const char *digest,
-                                 struct ferry_sigstore_signature **sigs, size_t *n, ferry_error_t *err)
+/* Asks REG for REF's sigstore attachment manifest under TAG with SCOPE:
+ * 1 with *MANIFEST, 0 when the registry has none, -1 with *ERR.  A
+ * registry that cannot be asked at all is said as is, or under ASKING
+ * when not NULL.  */
+static int
+attachment_manifest (ferry_registry_t *reg, const struct ferry_reference *ref, const char *scope,
+                     const char *tag, const char *asking, json_object **manifest, ferry_error_t *err)
 {
-  cleanup_free char *url = NULL, *scope = NULL;
-  cleanup_json json_object *manifest = NULL;
+  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", ref->repository, tag);
   struct ferry_http_request req = { 0 };
   struct ferry_http_response resp;
-  json_object *layers;
-  size_t i;
 
-  if (reg == NULL)
-    return ferry_make_error (err, 0, "cannot read sigstore attachments here: no registry session");
-  if (! ferry_digest_is_valid (digest))
-    return ferry_make_error (err, 0, "invalid manifest digest `%s`", digest ? digest : "");
-  url = xasprintf ("/v2/%s/manifests/sha256-%s.sig", ref->repository, ferry_digest_hex (digest));
-  scope = xasprintf ("repository:%s:pull", ref->repository);
+  *manifest = NULL;
   req.method = "GET";
   req.url = url;
   req.scope = scope;
   req.accept = "application/vnd.oci.image.manifest.v1+json";
   req.max_body = SIGSTORE_MAX_SIZE;
   if (ferry_registry_do (reg, &req, &resp, err) < 0)
-    return ferry_error_wrap (err, "reading the sigstore attachment of %s", ref->repository);
+    return asking ? ferry_error_wrap (err, "%s", asking) : -1;
   if (resp.status == 404)
     {
       ferry_http_response_free (&resp);
@@ -686,13 +671,34 @@ ferry_sigstore_attachments_read (ferry_registry_t *reg, const struct ferry_refer
     {
       cleanup_free char *why = ferry_registry_error_text (&resp);
       ferry_http_response_free (&resp);
-      return ferry_make_error (err, 0, "reading the sigstore attachment sha256-%s.sig of %s: %s",
-                               ferry_digest_hex (digest), ref->repository, why);
+      return ferry_make_error (err, 0, "reading the sigstore attachment %s of %s: %s", tag, ref->repository,
+                               why);
     }
-  manifest = ferry_json_parse (resp.body, resp.body_len, "the sigstore attachment's manifest", err);
+  *manifest = ferry_json_parse (resp.body, resp.body_len, "the sigstore attachment's manifest", err);
   ferry_http_response_free (&resp);
-  if (manifest == NULL)
-    return -1;
+  return *manifest ? 1 : -1;
+}
+
+int
+ferry_sigstore_attachments_read (ferry_registry_t *reg, const struct ferry_reference *ref, const char *digest,
+                                 struct ferry_sigstore_signature **sigs, size_t *n, ferry_error_t *err)
+{
+  cleanup_free char *tag = NULL, *scope = NULL, *asking = NULL;
+  cleanup_json json_object *manifest = NULL;
+  json_object *layers;
+  size_t i;
+  int found;
+
+  if (reg == NULL)
+    return ferry_make_error (err, 0, "cannot read sigstore attachments here: no registry session");
+  if (! ferry_digest_is_valid (digest))
+    return ferry_make_error (err, 0, "invalid manifest digest `%s`", digest ? digest : "");
+  tag = xasprintf ("sha256-%s.sig", ferry_digest_hex (digest));
+  scope = xasprintf ("repository:%s:pull", ref->repository);
+  asking = xasprintf ("reading the sigstore attachment of %s", ref->repository);
+  found = attachment_manifest (reg, ref, scope, tag, asking, &manifest, err);
+  if (found <= 0)
+    return found;
   layers = ferry_json_get_array (manifest, "layers");
   if (! json_object_is_type (manifest, json_type_object) || layers == NULL)
     return ferry_make_error (err, 0, "the sigstore attachment of %s is not an OCI image manifest",
@@ -936,36 +942,17 @@ static int
 attachment_layers (ferry_registry_t *reg, const struct ferry_reference *ref, const char *scope,
                    const char *tag, json_object **layers, ferry_error_t *err)
 {
-  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", ref->repository, tag);
   cleanup_json json_object *manifest = NULL;
-  struct ferry_http_request req = { 0 };
-  struct ferry_http_response resp;
   json_object *l;
+  int found = attachment_manifest (reg, ref, scope, tag, NULL, &manifest, err);
 
-  req.method = "GET";
-  req.url = url;
-  req.scope = scope;
-  req.accept = "application/vnd.oci.image.manifest.v1+json";
-  req.max_body = SIGSTORE_MAX_SIZE;
-  if (ferry_registry_do (reg, &req, &resp, err) < 0)
+  if (found < 0)
     return -1;
-  if (resp.status == 404)
+  if (found == 0)
     {
-      ferry_http_response_free (&resp);
       *layers = json_object_new_array ();
       return 0;
     }
-  if (resp.status != 200 || resp.too_large)
-    {
-      cleanup_free char *why = ferry_registry_error_text (&resp);
-      ferry_http_response_free (&resp);
-      return ferry_make_error (err, 0, "reading the sigstore attachment %s of %s: %s", tag, ref->repository,
-                               why);
-    }
-  manifest = ferry_json_parse (resp.body, resp.body_len, "the sigstore attachment's manifest", err);
-  ferry_http_response_free (&resp);
-  if (manifest == NULL)
-    return -1;
   l = ferry_json_get_array (manifest, "layers");
   if (l == NULL)
     return ferry_make_error (err, 0, "the sigstore attachment %s of %s is not an OCI image manifest", tag,

@@ -492,6 +492,16 @@ test_mkdir_p_and_read_file (void **state)
   assert_int_equal (len, 6);
   assert_string_equal (content, "hello\n");
 
+  /* A FIFO with no writer reads as empty instead of hanging in open().  */
+  {
+    cleanup_free char *fifo = xasprintf ("%s/x/fifo", f->dir);
+    cleanup_free char *fifo_text = NULL;
+
+    assert_int_equal (mkfifo (fifo, 0600), 0);
+    assert_int_equal (ferry_read_file_max (fifo, 1024, &fifo_text, &len, &err), 0);
+    assert_int_equal (len, 0);
+  }
+
   assert_true (ferry_mkdir_p (below_file, 0700, &err) < 0);
   assert_int_equal (err->status, ENOTDIR);
   assert_non_null (strstr (err->msg, "x/file/sub"));

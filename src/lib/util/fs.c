@@ -36,12 +36,20 @@ ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err)
 static int
 read_file_at_max (int dirfd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err)
 {
-  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK for the open alone: a FIFO nobody writes to (a policy file
+   * or a registries.d entry, say) would otherwise hang the command in
+   * open(); now it reads as empty.  Reads block as usual, so a pipe with
+   * a writer (/dev/stdin) is read whole.  */
+  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   cleanup_free char *buf = NULL;
   size_t used = 0, allocated = 0;
+  int flags;
 
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", name);
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+    return ferry_make_error (err, errno, "cannot read `%s`", name);
   for (;;)
     {
       ssize_t r;

@@ -268,6 +268,15 @@ conf_sequence() {
 		sh -c 'echo "$FOO $BAR"; ulimit -n; touch /x && echo wrote; date +%Z'
 	step "$t" inspect --format '{{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}}' c2
 	step "$t" inspect --format '{{.HostConfig.Init}} {{.HostConfig.PidsLimit}}' c2
+	# --ulimit host drops the ones given, not the file's; shm_size is in
+	# powers of 1000 where --shm-size is in powers of 1024.
+	step "$t" run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host $IMAGE \
+		sh -c 'ulimit -n; ulimit -u; df -k /dev/shm | tail -1'
+	step "$t" inspect --format '{{.HostConfig.ShmSize}} {{json .HostConfig.Ulimits}}' c1 c3
+	step "$t" run --name c4 --network none --read-only=false --shm-size 1m $IMAGE true
+	step "$t" inspect --format '{{.HostConfig.ShmSize}}' c4
+	step "$t" rm c3
+	step "$t" rm c4
 	step "$t" rm c1
 	step "$t" rm c2
 }
@@ -291,6 +300,7 @@ conf_sequence() {
 		log_size_max = -1
 		tz = "Europe/Paris"
 		pids_limit = 100
+		shm_size = "2m"
 		# Podman 5.4 does not apply it: neither does ferry.
 		init = true
 		[secrets]
@@ -342,6 +352,20 @@ conf_sequence() {
 		  out: {"Type":"journald","Config":null,"Path":"","Tag":"mytag","Size":"0B"} false
 		$ inspect --format {{.HostConfig.Init}} {{.HostConfig.PidsLimit}} c2 -> 0
 		  out: false 0
+		$ run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host ferry-test sh -c ulimit -n; ulimit -u; df -k /dev/shm | tail -1 -> 0
+		  out: 500
+		  out: 300
+		  out: shm                       1956         0      1956   0% /dev/shm
+		$ inspect --format {{.HostConfig.ShmSize}} {{json .HostConfig.Ulimits}} c1 c3 -> 0
+		  out: 2000000 [{"Name":"RLIMIT_NOFILE","Soft":500,"Hard":600},{"Name":"RLIMIT_NPROC","Soft":300,"Hard":400}]
+		  out: 2000000 [{"Name":"RLIMIT_NOFILE","Soft":500,"Hard":600},{"Name":"RLIMIT_NPROC","Soft":300,"Hard":400}]
+		$ run --name c4 --network none --read-only=false --shm-size 1m ferry-test true -> 0
+		$ inspect --format {{.HostConfig.ShmSize}} c4 -> 0
+		  out: 1048576
+		$ rm c3 -> 0
+		  out: c3
+		$ rm c4 -> 0
+		  out: c4
 		$ rm c1 -> 0
 		  out: c1
 		$ rm c2 -> 0
@@ -386,8 +410,10 @@ conf_sequence() {
 		'[engine]\nx = 1 2\n'
 		'[containers]\ntz = "Bogus/Zone"\n'
 		'[containers]\npids_limit = "2048"\n'
+		'[containers]\nshm_size = "2x"\n'
+		'[containers]\nshm_size = 2000\n'
 	)
-	local at=(3 2 2 2 2 2 2 1 2 2 2 2)
+	local at=(3 2 2 2 2 2 2 1 2 2 2 2 2 2)
 	for i in "${!bad[@]}"; do
 		printf "${bad[$i]}" >"$CONTAINERS_CONF"
 		run_ferry ps

@@ -43,16 +43,14 @@ levels() {
 # inspect's JSON on stdin with TOOL's IDs, times, paths and PIDs
 # normalised, and the members whose values differ on purpose left out:
 # CreateCommand and Env (the tool's own command line and container=
-# value), Annotations and Ulimits (what Podman adds to a spec), ShmSize
-# (Podman's 64000 KiB, ferry's 64 MiB), CgroupMode and CgroupPath (each
-# tool's cgroups), OciVersion (the runtime spec each writes),
+# value), Annotations (what Podman adds to a spec), CgroupMode and
+# CgroupPath (each tool's cgroups), OciVersion (the runtime spec each writes),
 # ResolvConfPath (ferry writes one without a network too), and Pid and
 # ConmonPid (checked apart; Podman keeps a checkpointed one's).
 normalised() {
 	local id=$2
 	jq -S '.[0] | del(.lockNumber, .Config.CreateCommand, .Config.Env, .Config.Annotations,
-			.HostConfig.Annotations, .HostConfig.Ulimits, .HostConfig.ShmSize,
-			.HostConfig.CgroupMode, .State.CgroupPath, .State.OciVersion, .ResolvConfPath,
+			.HostConfig.Annotations, .HostConfig.CgroupMode, .State.CgroupPath, .State.OciVersion, .ResolvConfPath,
 			.State.Pid, .State.ConmonPid) |
 		.GraphDriver.Data |= map_values(split(":") | length) |
 		.NetworkSettings.SandboxKey |= sub("[0-9]+"; "PID")' |

@@ -286,8 +286,8 @@ line2' localhost/ferry-test:latest sh -c 'echo aaaa bbbb cccc dddd eeee ffff ggg
 # generate spec of TOOL's containers: each step's command, exit code, and
 # output as JSON with the members left out that tell the tools apart
 # rather than the containers (the creating command line, Podman's SELinux
-# members, which ferry has not, its shm size default, the name of the
-# container variable's value).
+# members, which ferry has not, the name of the container variable's
+# value).
 spec_steps() {
 	local t=$1 args rc
 	while IFS= read -r args; do
@@ -299,7 +299,7 @@ spec_steps() {
 			python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-for k in ("containerCreateCommand", "selinux_opts", "label_nested", "shm_size"):
+for k in ("containerCreateCommand", "selinux_opts", "label_nested"):
     d.pop(k, None)
 if d.get("env", {}).get("container") in ("podman", "ferry"):
     d["env"]["container"] = "ENGINE"

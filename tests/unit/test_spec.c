@@ -222,15 +222,16 @@ have_cap_sys_resource (void)
 
 /* Podman's default, or our own hard limit when runc could not raise it.  */
 static int64_t
-expected_rlimit (int resource, int64_t podman_default)
+expected_rlimit (int resource, int64_t podman_default, bool soft)
 {
   struct rlimit current;
+  rlim_t ours;
 
   assert_int_equal (getrlimit (resource, &current), 0);
-  if (have_cap_sys_resource () || current.rlim_max == RLIM_INFINITY
-      || current.rlim_max >= (rlim_t) podman_default)
+  ours = soft ? current.rlim_cur : current.rlim_max;
+  if (have_cap_sys_resource () || ours == RLIM_INFINITY || ours >= (rlim_t) podman_default)
     return podman_default;
-  return (int64_t) current.rlim_max;
+  return (int64_t) ours;
 }
 
 static json_object *
@@ -414,15 +415,15 @@ test_generate_typical_container (void **state)
   assert_string_equal (ferry_json_get_string (json_object_array_get_idx (rlimits, 0), "type"),
                        "RLIMIT_NOFILE");
   assert_int_equal (ferry_json_get_int (json_object_array_get_idx (rlimits, 0), "hard", 0),
-                    expected_rlimit (RLIMIT_NOFILE, 1048576));
+                    expected_rlimit (RLIMIT_NOFILE, 1048576, false));
   assert_int_equal (ferry_json_get_int (json_object_array_get_idx (rlimits, 0), "soft", 0),
-                    expected_rlimit (RLIMIT_NOFILE, 1048576));
+                    expected_rlimit (RLIMIT_NOFILE, 1048576, true));
   assert_string_equal (ferry_json_get_string (json_object_array_get_idx (rlimits, 1), "type"),
                        "RLIMIT_NPROC");
   assert_int_equal (ferry_json_get_int (json_object_array_get_idx (rlimits, 1), "hard", 0),
-                    expected_rlimit (RLIMIT_NPROC, 4194304));
+                    expected_rlimit (RLIMIT_NPROC, 1048576, false));
   assert_int_equal (ferry_json_get_int (json_object_array_get_idx (rlimits, 1), "soft", 0),
-                    expected_rlimit (RLIMIT_NPROC, 4194304));
+                    expected_rlimit (RLIMIT_NPROC, 1048576, true));
   assert_false (json_object_get_boolean (get_path (process, "noNewPrivileges", NULL)));
   assert_int_equal (ferry_json_get_int (process, "oomScoreAdj", -1), 0);
 
@@ -1054,7 +1055,7 @@ test_runc_applies_isolation (void **state)
   f->params.env = (char *[]){ "PATH=/bin", NULL };
   assert_int_equal (run_in_runc (f, &out), 0);
   expected = xasprintf ("CapBnd:\t00000000800405fb\n%lld\nferryhost\nlo\n",
-                        (long long) expected_rlimit (RLIMIT_NOFILE, 1048576));
+                        (long long) expected_rlimit (RLIMIT_NOFILE, 1048576, true));
   assert_string_equal (out, expected);
 }
 

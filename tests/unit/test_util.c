@@ -11,6 +11,7 @@
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/parallel.h"
+#include "util/parse.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -469,6 +470,30 @@ test_make_error (void **state)
   assert_null (err);
 }
 
+/* containers.conf's sizes, in powers of 1000 as Podman reads them.  */
+static void
+test_parse_size_decimal (void **state)
+{
+  static const struct
+  {
+    const char *text;
+    int64_t bytes;
+  } good[] = { { "65536k", 65536000 }, { "2m", 2000000 }, { "1.5gb", 1500000000 },   { "64 MiB", 64000000 },
+               { "1000", 1000 },       { "3K", 3000 },    { "1t", 1000000000000LL }, { "7b", 7 } };
+  static const char *const bad[]
+      = { "", "k", "-1m", "2x", "1e3", "0x10", "1.", ".5m", "2mm", "1 m b", "9999999p" };
+  int64_t v;
+
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    {
+      v = -1;
+      assert_int_equal (ferry_parse_size_decimal (good[i].text, &v), 0);
+      assert_int_equal (v, good[i].bytes);
+    }
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    assert_int_equal (ferry_parse_size_decimal (bad[i], &v), -1);
+}
+
 static void
 test_mkdir_p_and_read_file (void **state)
 {
@@ -649,6 +674,7 @@ main (void)
     cmocka_unit_test (test_make_error),
     cmocka_unit_test (test_parallel_for),
     cmocka_unit_test (test_duration),
+    cmocka_unit_test (test_parse_size_decimal),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_chown_tree, setup, teardown),
   };

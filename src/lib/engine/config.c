@@ -611,6 +611,19 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
                                  t->path, t->line, v->integer);
       c->pids_limit = v->integer < 0 ? 0 : v->integer;
     }
+  else if (strcmp (key, "shm_size") == 0)
+    {
+      int64_t size;
+
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      /* Podman reads it in powers of 1000: its "65536k" is 65536000.  */
+      if (ferry_parse_size_decimal (v->string, &size) < 0 || size <= 0)
+        return ferry_make_error (err, 0,
+                                 "%s:%d: invalid shm_size `%s`: use a size such as \"65536k\" or \"1g\"",
+                                 t->path, t->line, v->string);
+      c->shm_size = size;
+    }
   else
     *known = 0;
   return 0;

@@ -49,7 +49,8 @@
 #include <unistd.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define DEFAULT_SHM_SIZE (64LL * 1024 * 1024)
+/* Podman's: containers.conf's built-in "65536k", read in powers of 1000.  */
+#define DEFAULT_SHM_SIZE 65536000LL
 #define DEFAULT_ROOT_MODE 0555
 #define DEFAULT_STOP_TIMEOUT 10
 
@@ -590,6 +591,39 @@ record_capabilities (json_object *rec, const char *key, char **names, ferry_erro
 }
 
 static int
+parse_ulimit (const char *text, struct ferry_spec_rlimit *l, ferry_error_t *err)
+{
+  if (ferry_spec_parse_ulimit (text, l) == 0)
+    return 0;
+  return ferry_make_error (
+      err, 0,
+      "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: use --ulimit "
+      "NAME=SOFT[:HARD] with "
+      "a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than "
+      "hard, or host",
+      text);
+}
+
+/* Where --ulimit host is in TEXTS: as in Podman, the limits given before
+ * it must parse, and then none given counts (the container keeps what it
+ * would get without --ulimit).  -1 when it is not there, -2 when one
+ * before it does not parse.  */
+static ssize_t
+ulimit_host_at (char **texts, ferry_error_t *err)
+{
+  for (size_t i = 0; texts && texts[i]; i++)
+    {
+      struct ferry_spec_rlimit l;
+
+      if (strcmp (texts[i], "host") == 0)
+        return (ssize_t) i;
+      if (parse_ulimit (texts[i], &l, err) < 0)
+        return -2;
+    }
+  return -1;
+}
+
+static int
 record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
 {
   json_object *list;
@@ -603,13 +637,8 @@ record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
       struct ferry_spec_rlimit l;
       json_object *o;
 
-      if (ferry_spec_parse_ulimit (texts[i], &l) < 0)
-        return ferry_make_error (
-            err, 0,
-            "ulimit option \"%s\" requires name=SOFT:HARD, failed to be parsed: use --ulimit "
-            "NAME=SOFT[:HARD] with "
-            "a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard",
-            texts[i]);
+      if (parse_ulimit (texts[i], &l, err) < 0)
+        return -1;
       o = json_object_new_object ();
       json_object_object_add (o, "Name", json_object_new_string (l.type));
       json_object_object_add (o, "Soft", json_object_new_int64 (l.soft));
@@ -617,6 +646,29 @@ record_ulimits (json_object *rec, char **texts, ferry_error_t *err)
       json_object_array_add (list, o);
     }
   return 0;
+}
+
+struct ferry_spec_rlimit *
+ferry_container_record_rlimits (json_object *rec, size_t *n)
+{
+  json_object *list = ferry_json_get_array (rec, "Ulimits");
+  size_t count = ferry_json_array_length (list), i;
+  struct ferry_spec_rlimit *out = xmalloc0 (sizeof (*out) * (count + 1));
+
+  *n = 0;
+  for (i = 0; i < count; i++)
+    {
+      json_object *o = json_object_array_get_idx (list, i);
+      const char *type = ferry_json_get_string (o, "Name");
+
+      if (type == NULL || ! ferry_spec_rlimit_known (type))
+        continue;
+      snprintf (out[*n].type, sizeof (out[*n].type), "%s", type);
+      out[*n].soft = ferry_json_get_int (o, "Soft", -1);
+      out[*n].hard = ferry_json_get_int (o, "Hard", -1);
+      (*n)++;
+    }
+  return out;
 }
 
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
@@ -2137,6 +2189,9 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
 {
   const struct ferry_config *cf = &e->config;
   size_t n_ulimits = 0, n_opts = 0;
+  ferry_error_t ignored = NULL;
+  /* --ulimit host drops the ones given (the caller checked them).  */
+  char **own_ulimits = ulimit_host_at (o->ulimits, &ignored) >= 0 ? NULL : o->ulimits;
 
   *chosen = *o;
   chosen->default_env = cf->env;
@@ -2146,6 +2201,8 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
     chosen->log_driver = cf->log_driver;
   if (o->timezone == NULL && cf->tz && *cf->tz)
     chosen->timezone = cf->tz;
+  if (o->shm_size <= 0 && cf->shm_size > 0)
+    chosen->shm_size = cf->shm_size;
   /* 0 in the file is no limit, as --pids-limit 0 (-1 here).  */
   if (o->pids_limit == 0 && cf->pids_limit >= 0)
     chosen->pids_limit = cf->pids_limit == 0 ? -1 : cf->pids_limit;
@@ -2162,16 +2219,17 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
       cleanup_free char *name = ulimit_name (cf->default_ulimits[i]);
       int given = 0;
 
-      for (size_t j = 0; o->ulimits && o->ulimits[j] && ! given; j++)
+      for (size_t j = 0; own_ulimits && own_ulimits[j] && ! given; j++)
         {
-          cleanup_free char *other = ulimit_name (o->ulimits[j]);
+          cleanup_free char *other = ulimit_name (own_ulimits[j]);
           given = strcmp (name, other) == 0;
         }
       if (! given)
         *ulimits = strv_append (*ulimits, &n_ulimits, cf->default_ulimits[i]);
     }
-  for (size_t i = 0; o->ulimits && o->ulimits[i]; i++)
-    *ulimits = strv_append (*ulimits, &n_ulimits, o->ulimits[i]);
+  for (size_t i = 0; own_ulimits && own_ulimits[i]; i++)
+    *ulimits = strv_append (*ulimits, &n_ulimits, own_ulimits[i]);
+  ferry_error_release (&ignored);
   chosen->ulimits = *ulimits;
 }
 
@@ -2547,6 +2605,11 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
                                "image %s is a checkpoint image, not one to run: restore its container with "
                                "ferry container restore %s",
                                o->image, o->image);
+    }
+  if (ulimit_host_at (o->ulimits, err) == -2)
+    {
+      ferry_image_free (img);
+      return -1;
     }
   apply_config_defaults (e, o, &chosen, &ulimits, &log_opts);
   /* container:NAME joins that container's network namespace: recorded

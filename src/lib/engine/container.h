@@ -115,7 +115,7 @@ struct ferry_create_options
   struct ferry_mount_spec *mounts;
   size_t n_mounts;
   char **tmpfs;     /* destinations */
-  int64_t shm_size; /* bytes; 0: 64 MiB */
+  int64_t shm_size; /* bytes; 0: containers.conf's, else 65536000 as Podman's */
   int tty;
   int interactive;
   int auto_remove;

@@ -707,7 +707,7 @@ ferry_generate_spec (ferry_engine_t *e, const char *ref, int use_clone_name, jso
     json_object_put (volumes);
   json_object_object_add (s, "ipcns", spec_namespace ("default"));
   json_object_object_add (s, "shm_size",
-                          json_object_new_int64 (ferry_json_get_int (rec, "ShmSize", 67108864)));
+                          json_object_new_int64 (ferry_json_get_int (rec, "ShmSize", 65536000)));
   json_object_object_add (s, "shm_size_systemd", json_object_new_int64 (0));
   if (json_object_get_boolean (json_object_object_get (rec, "AutoRemove")))
     add_bool (s, "volatile", 1);

@@ -887,6 +887,32 @@ made_file (const char *path, int disabled)
   return json_object_new_string (! disabled && ferry_path_exists (path) ? path : "");
 }
 
+/* HostConfig.Ulimits as Podman shows them: the container's own until it
+ * first starts, then what its spec holds (with the defaults for nofile
+ * and nproc it did not give).  */
+static json_object *
+inspect_ulimits (const struct ferry_container *c)
+{
+  size_t n, i;
+  cleanup_free struct ferry_spec_rlimit *own = ferry_container_record_rlimits (c->record, &n);
+  cleanup_free struct ferry_spec_rlimit *all = xmalloc (sizeof (*all) * (n + 2));
+  json_object *list;
+
+  if (*c->started_at == '\0')
+    return member_or (c->record, "Ulimits", json_object_new_array ());
+  list = json_object_new_array ();
+  n = ferry_spec_effective_rlimits (own, n, all);
+  for (i = 0; i < n; i++)
+    {
+      json_object *o = json_object_new_object ();
+
+      json_object_object_add (o, "Name", json_object_new_string (all[i].type));
+      json_object_object_add (o, "Soft", json_object_new_int64 (all[i].soft));
+      json_object_object_add (o, "Hard", json_object_new_int64 (all[i].hard));
+      json_object_array_add (list, o);
+    }
+  return list;
+}
 static json_object *
 host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char *log, json_object *omitted)
 {
@@ -970,7 +996,7 @@ host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char
                               : member_or (r, "Devices", json_object_new_array ()));
   add_omitempty (host, "Init", json_object_new_boolean (init), init, omitted, json_object_new_boolean (0));
   json_object_object_add (host, "PidsLimit", json_object_new_int64 (pids > 0 ? pids : 0));
-  json_object_object_add (host, "Ulimits", member_or (r, "Ulimits", json_object_new_array ()));
+  json_object_object_add (host, "Ulimits", inspect_ulimits (c));
   ferry_resources_inspect (r, host);
   /* ferry's own, which Podman does not show: the --sysctl settings and
    * --read-only-tmpfs, each when it was given.  */

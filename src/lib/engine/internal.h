@@ -15,6 +15,11 @@ char *ferry_random_hex (size_t bytes);
  * EXEC_SESSION] ID`.  */
 char **ferry_engine_exit_command (ferry_engine_t *e, const char *id, const char *exec_session);
 
+/* The record REC's Ulimits as the spec takes them (*N of them), leaving
+ * out members that are not limits (create and the archive check wrote
+ * and checked them).  */
+struct ferry_spec_rlimit *ferry_container_record_rlimits (json_object *rec, size_t *n);
+
 /* Adds "K=V" to ENV (a JSON array), replacing an entry with the same K.  */
 void ferry_env_set (json_object *env, const char *kv);
 

@@ -726,33 +726,6 @@ strv_add (char **v, const char *s)
   return v;
 }
 
-/* Generates config.json into the bundle dir.  */
-/* The record's Ulimits, as the spec takes them; members that are not
- * limits are left out (create and the archive check wrote and checked
- * them).  */
-static struct ferry_spec_rlimit *
-record_rlimits (json_object *rec, size_t *n)
-{
-  json_object *list = ferry_json_get_array (rec, "Ulimits");
-  size_t count = ferry_json_array_length (list), i;
-  struct ferry_spec_rlimit *out = xmalloc0 (sizeof (*out) * (count + 1));
-
-  *n = 0;
-  for (i = 0; i < count; i++)
-    {
-      json_object *o = json_object_array_get_idx (list, i);
-      const char *type = ferry_json_get_string (o, "Name");
-
-      if (type == NULL || ! ferry_spec_rlimit_known (type))
-        continue;
-      snprintf (out[*n].type, sizeof (out[*n].type), "%s", type);
-      out[*n].soft = ferry_json_get_int (o, "Soft", -1);
-      out[*n].hard = ferry_json_get_int (o, "Hard", -1);
-      (*n)++;
-    }
-  return out;
-}
-
 /* A read-only root gets a tmpfs on /tmp, /var/tmp and /run, as Podman's
  * does (--read-only-tmpfs), where the container mounts nothing of its
  * own; SM has room for them after its N entries.  Returns how many.  */
@@ -1178,7 +1151,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   p.no_new_privileges = json_object_get_boolean (json_object_object_get (c->record, "NoNewPrivileges"));
   p.memory = ferry_json_get_int (c->record, "Memory", 0);
   p.nano_cpus = ferry_json_get_int (c->record, "NanoCpus", 0);
-  rlimits = record_rlimits (c->record, &p.n_rlimits);
+  rlimits = ferry_container_record_rlimits (c->record, &p.n_rlimits);
   p.rlimits = rlimits;
   p.oom_score_adj = ferry_json_get_int (c->record, "OomScoreAdj", 0);
   p.annotations = ferry_json_get_object (c->record, "Annotations");

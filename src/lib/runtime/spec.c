@@ -523,25 +523,6 @@ can_raise_hard_rlimits (void)
   return (data[CAP_TO_INDEX (CAP_SYS_RESOURCE)].effective & CAP_TO_MASK (CAP_SYS_RESOURCE)) != 0;
 }
 
-/* Podman's default LIMIT for both soft and hard, except that runc (which
- * sets the limits with our privileges) cannot raise a hard limit without
- * CAP_SYS_RESOURCE and would fail the start with "error setting rlimits";
- * then the container gets our own hard limit, as Podman does rootless.  */
-static json_object *
-make_rlimit (const char *type, int resource, int64_t limit)
-{
-  json_object *rlimit = json_object_new_object ();
-  struct rlimit current;
-
-  if (! can_raise_hard_rlimits () && getrlimit (resource, &current) == 0 && current.rlim_max != RLIM_INFINITY
-      && current.rlim_max < (rlim_t) limit)
-    limit = (int64_t) current.rlim_max;
-  json_object_object_add (rlimit, "type", json_object_new_string (type));
-  json_object_object_add (rlimit, "hard", json_object_new_int64 (limit));
-  json_object_object_add (rlimit, "soft", json_object_new_int64 (limit));
-  return rlimit;
-}
-
 static const struct
 {
   const char *name;
@@ -649,12 +630,45 @@ make_user_rlimit (const struct ferry_spec_rlimit *l)
 }
 
 static int
-rlimit_given (const struct ferry_spec_params *p, const char *type)
+rlimit_given (const struct ferry_spec_rlimit *limits, size_t n, const char *type)
 {
-  for (size_t i = 0; i < p->n_rlimits; i++)
-    if (strcmp (p->rlimits[i].type, type) == 0)
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (limits[i].type, type) == 0)
       return 1;
   return 0;
+}
+
+/* Podman's default for RESOURCE, 1048576 soft and hard, except that runc
+ * (which sets the limits with our privileges) cannot raise a hard limit
+ * without CAP_SYS_RESOURCE and would fail the start with "error setting
+ * rlimits": then each is at most our own, as Podman clamps them.  */
+static void
+default_rlimit (const char *type, int resource, struct ferry_spec_rlimit *out)
+{
+  const int64_t limit = 1048576;
+  struct rlimit current;
+
+  snprintf (out->type, sizeof (out->type), "%s", type);
+  out->soft = out->hard = limit;
+  if (can_raise_hard_rlimits () || getrlimit (resource, &current) < 0)
+    return;
+  if (current.rlim_cur != RLIM_INFINITY && current.rlim_cur < (rlim_t) limit)
+    out->soft = (int64_t) current.rlim_cur;
+  if (current.rlim_max != RLIM_INFINITY && current.rlim_max < (rlim_t) limit)
+    out->hard = (int64_t) current.rlim_max;
+}
+
+size_t
+ferry_spec_effective_rlimits (const struct ferry_spec_rlimit *limits, size_t n, struct ferry_spec_rlimit *out)
+{
+  size_t count = n;
+
+  memcpy (out, limits, n * sizeof (*limits));
+  if (! rlimit_given (limits, n, "RLIMIT_NOFILE"))
+    default_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, &out[count++]);
+  if (! rlimit_given (limits, n, "RLIMIT_NPROC"))
+    default_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, &out[count++]);
+  return count;
 }
 
 static json_object *
@@ -663,7 +677,8 @@ make_process (const struct ferry_spec_params *p)
   json_object *process = json_object_new_object ();
   json_object *rlimits = json_object_new_array ();
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  size_t i;
+  cleanup_free struct ferry_spec_rlimit *limits = NULL;
+  size_t i, n_limits;
 
   /* stdin_open has no place in the spec: conmon decides whether the
    * container's stdin is a pipe that stays open.  */
@@ -673,12 +688,10 @@ make_process (const struct ferry_spec_params *p)
   json_object_object_add (process, "env", json_strv ((const char *const *) p->env));
   json_object_object_add (process, "cwd", json_object_new_string (cwd));
   json_object_object_add (process, "capabilities", make_capabilities (p));
-  if (! rlimit_given (p, "RLIMIT_NOFILE"))
-    json_object_array_add (rlimits, make_rlimit ("RLIMIT_NOFILE", RLIMIT_NOFILE, 1048576));
-  if (! rlimit_given (p, "RLIMIT_NPROC"))
-    json_object_array_add (rlimits, make_rlimit ("RLIMIT_NPROC", RLIMIT_NPROC, 4194304));
-  for (i = 0; i < p->n_rlimits; i++)
-    json_object_array_add (rlimits, make_user_rlimit (&p->rlimits[i]));
+  limits = xmalloc (sizeof (*limits) * (p->n_rlimits + 2));
+  n_limits = ferry_spec_effective_rlimits (p->rlimits, p->n_rlimits, limits);
+  for (i = 0; i < n_limits; i++)
+    json_object_array_add (rlimits, make_user_rlimit (&limits[i]));
   json_object_object_add (process, "rlimits", rlimits);
   json_object_object_add (process, "noNewPrivileges", json_object_new_boolean (p->no_new_privileges));
   json_object_object_add (process, "oomScoreAdj", json_object_new_int (p->oom_score_adj));

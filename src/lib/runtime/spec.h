@@ -128,6 +128,13 @@ struct ferry_spec_rlimit
   int64_t hard;
 };
 
+/* The limits a container's process gets: LIMITS (N of them, its own) as
+ * they are, then Podman's defaults for RLIMIT_NOFILE and RLIMIT_NPROC
+ * where LIMITS has none, at most our own where runc could not raise them.
+ * OUT has room for N + 2; returns how many it holds.  */
+size_t ferry_spec_effective_rlimits (const struct ferry_spec_rlimit *limits, size_t n,
+                                     struct ferry_spec_rlimit *out);
+
 /* "nofile=1024:2048", "nproc=512" (soft and hard alike), "-1" for
  * unlimited, into *OUT.  -1 when it is not one.  */
 int ferry_spec_parse_ulimit (const char *text, struct ferry_spec_rlimit *out);

@@ -1,5 +1,6 @@
 #include "parse.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,39 @@ ferry_parse_size (const char *s, int64_t *out)
       return -1;
     }
   if (*end && end[1] && ! ((end[1] == 'b' || end[1] == 'B') && end[2] == '\0'))
+    return -1;
+  *out = (int64_t) (v * mult);
+  return 0;
+}
+
+int
+ferry_parse_size_decimal (const char *s, int64_t *out)
+{
+  static const char units[] = "kmgtp";
+  const char *p = s, *u;
+  double v, mult = 1;
+  char *end;
+
+  if (! isdigit ((unsigned char) *p))
+    return -1;
+  v = strtod (p, &end);
+  /* Digits, then at most one fraction: no exponent, no hex.  */
+  if (strspn (p, "0123456789.") != (size_t) (end - p) || end[-1] == '.')
+    return -1;
+  p = end;
+  if (*p == ' ')
+    p++;
+  if (*p && (u = strchr (units, tolower ((unsigned char) *p))) != NULL)
+    {
+      for (long i = 0; i <= u - units; i++)
+        mult *= 1000;
+      p++;
+    }
+  if (*p == 'i' || *p == 'I')
+    p++;
+  if (*p == 'b' || *p == 'B')
+    p++;
+  if (*p != '\0' || v * mult >= 9.2e18)
     return -1;
   *out = (int64_t) (v * mult);
   return 0;

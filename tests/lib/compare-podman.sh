@@ -1368,7 +1368,7 @@ import -q -c 'ENTRYPOINT /bin/sh' -c 'WORKDIR /w' $WORK/ci/e.tar imp:3
 % $T image inspect imp:3 | jq -c '.[0].Config'
 ## create-options-errors
 # Not compared: a --hostname with a blank (ferry refuses it, Podman takes
-# it), and a bind's source that is not there (Podman says statfs's words).
+# it).
 create --network none --env-file $WORK/nosuch IMG true
 create --network none --label-file $WORK/nosuch IMG true
 create --network none --restart bogus IMG true
@@ -1396,11 +1396,14 @@ create --network none --tmpfs relative IMG true
 create --network none -v /a:/b:bogus IMG true
 create --network none --workdir relative IMG true
 create --network none --user '' IMG true
+create --network none -v $WORK/nosuch:/x IMG true
+create --network none --mount type=bind,src=$WORK/nosuch,dst=/x IMG true
+create --network none --ulimit host=1 IMG true
+create --network none --ulimit bogus --ulimit host IMG true
 ps -a -q
 ## create-options-more
-# Not compared: --ulimit host (ferry refuses it) and --entrypoint '' (an
-# empty entrypoint: Podman records [""], ferry none; both run the
-# command alone).
+# Not compared: --entrypoint '' without a command (ferry refuses it at
+# create; Podman creates it and its start fails in runc, 127).
 ! export FOO_A=1 FOO_B=2
 create --network none --name c1 --env 'FOO_*' --stop-signal 10 --restart unless-stopped --user nobody --workdir /nosuch/dir --group-add keep-groups IMG true
 % $T inspect c1 | jq -c '.[0].Config | {User, WorkingDir, StopSignal, Entrypoint, Cmd, env: (.Env | map(select(startswith("FOO"))) | sort)}'
@@ -1418,6 +1421,10 @@ create --network none --name c3 --hostname h3 --expose 80 --expose 90/udp IMG tr
 create --network none --name c4 --read-only --read-only-tmpfs=false --privileged=false --init=false --rm=false --tty --interactive IMG true
 create --network none --name c5 --privileged=bogus IMG true
 % $T inspect c4 | jq -c '.[0] | {tty: .Config.Tty, stdin: .Config.OpenStdin, ro: .HostConfig.ReadonlyRootfs, init: .HostConfig.Init}'
+create --network none --name c6 --entrypoint '' --ulimit nofile=100:200 --ulimit host IMG echo hi
+% $T inspect c6 | jq -c '.[0] | {Path, Args, e: .Config.Entrypoint, c: .Config.Cmd, u: .HostConfig.Ulimits}'
+start -a c6
+% $T inspect c6 | jq -c '.[0].HostConfig.Ulimits | map(.Name)'
 EOF
 }
 

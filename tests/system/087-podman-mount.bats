@@ -217,7 +217,7 @@ mount_sequence() {
 	run_ferry create --mount "type=bind,src=$TEST_TMP/nosuch,dst=/m" ferry-test true
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "bind mount source \`$TEST_TMP/nosuch\` cannot be used"
+	assert_output_contains "statfs $TEST_TMP/nosuch: no such file or directory: create it"
 	run_ferry create --mount type=bind,src=/,dst=/host,U ferry-test true
 	assert_status 125
 	assert_one_line_error

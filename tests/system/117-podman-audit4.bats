@@ -361,11 +361,17 @@ more_options_sequence() {
 	step "$t" create --network none --name c2 --privileged=false --init=false --rm=false --tty=true "$img" true
 	step "$t" inspect --format '{{.HostConfig.Privileged}} {{.HostConfig.Init}} {{.HostConfig.AutoRemove}} {{.Config.Tty}}' c2
 	step "$t" create --network none --privileged=bogus "$img" true
+	# An empty entrypoint is [""], run as none; --ulimit host drops the
+	# limits given; a missing bind source is statfs's words.
+	step "$t" create --network none --name c3 --entrypoint '' --ulimit nofile=100:200 --ulimit host "$img" echo hi
+	JQ='.[0] | {Path, Args, e: .Config.Entrypoint, u: .HostConfig.Ulimits}' _step jq_part "$t" inspect c3
+	step "$t" start -a c3
+	step "$t" create --network none -v "$TEST_TMP/nosuch:/x" "$img" true
 	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
-	step_sorted "$t" rm c1 c2
+	step_sorted "$t" rm c1 c2 c3
 }
 
-@test "run and create: -e PREFIX* takes the variables of that prefix, a -w that is not there fails the start as Podman's (run 126) unless under a mount, boolean options take =false, Args of a one-word command" {
+@test "run and create: -e PREFIX* takes the variables of that prefix, a -w that is not there fails the start as Podman's (run 126) unless under a mount, boolean options take =false, Args of a one-word command, --entrypoint '' and --ulimit host" {
 	compare_with_podman more_options_sequence <<-'EOF'
 		$ create --network none --name c1 --env FOO_* -w /nosuch/dir localhost/ferry-test:latest true -> 0
 		  out: <ID>
@@ -386,11 +392,21 @@ more_options_sequence() {
 		$ create --network none --privileged=bogus localhost/ferry-test:latest true -> 125
 		  err: Error: invalid argument "bogus" for "--privileged" flag: strconv.ParseBool: parsing "bogus": invalid syntax
 		  err: See 'ferry create --help'
+		$ create --network none --name c3 --entrypoint  --ulimit nofile=100:200 --ulimit host localhost/ferry-test:latest echo hi -> 0
+		  out: <ID>
+		$ inspect c3 -> 0
+		  out: {"Path":"echo","Args":["hi"],"e":[""],"u":[]}
+		$ start -a c3 -> 0
+		  out: hi
+		$ create --network none -v TMP/nosuch:/x localhost/ferry-test:latest true -> 125
+		  err: Error: statfs TMP/nosuch: no such file or directory: create it or fix the -v or --mount option
 		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
 		  out: c1 created
 		  out: c2 created
-		$ rm c1 c2 -> 0
+		  out: c3 exited
+		$ rm c1 c2 c3 -> 0
 		  out: c1
 		  out: c2
+		  out: c3
 	EOF
 }

@@ -243,6 +243,13 @@ ferry_container_env_apply (json_object *env, char *const *env_files, char *const
   return 0;
 }
 
+static bool
+entrypoint_is_empty_word (json_object *entrypoint)
+{
+  return json_object_array_length (entrypoint) == 1
+         && strcmp (ferry_json_string_value (json_object_array_get_idx (entrypoint, 0)) ?: "x", "") == 0;
+}
+
 /* The process args: the entrypoint (the image's unless overridden) and the
  * command (the user's, else the image's unless the entrypoint was given).  */
 static int
@@ -269,9 +276,9 @@ resolve_args (const struct ferry_create_options *o, json_object *image_config, j
         }
       else
         {
+          /* --entrypoint '' is recorded as [""], as in Podman.  */
           entrypoint = json_object_new_array ();
-          if (*o->entrypoint)
-            json_object_array_add (entrypoint, json_object_new_string (o->entrypoint));
+          json_object_array_add (entrypoint, json_object_new_string (o->entrypoint));
         }
     }
   else
@@ -286,8 +293,10 @@ resolve_args (const struct ferry_create_options *o, json_object *image_config, j
   else
     cmd = json_object_new_array ();
 
-  for (i = 0; i < json_object_array_length (entrypoint); i++)
-    json_object_array_add (args, json_object_get (json_object_array_get_idx (entrypoint, i)));
+  /* An entrypoint of one empty word is none, as Podman runs it.  */
+  if (! entrypoint_is_empty_word (entrypoint))
+    for (i = 0; i < json_object_array_length (entrypoint); i++)
+      json_object_array_add (args, json_object_get (json_object_array_get_idx (entrypoint, i)));
   for (i = 0; i < json_object_array_length (cmd); i++)
     json_object_array_add (args, json_object_get (json_object_array_get_idx (cmd, i)));
   json_object_object_add (rec, "Entrypoint", entrypoint);
@@ -495,11 +504,11 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
         }
       if (strcmp (m->type, "bind") == 0)
         {
+          /* Podman's first words: statfs's.  */
           if (stat (m->source, &st) < 0)
-            return ferry_make_error (err, errno,
-                                     "bind mount source `%s` cannot be used: create it or fix the -v or "
-                                     "--mount option",
-                                     m->source);
+            return ferry_make_error (err, 0, "statfs %s: %s: create it or fix the -v or --mount option",
+                                     m->source,
+                                     errno == ENOENT ? "no such file or directory" : strerror (errno));
           /* U would give the whole host away.  */
           if (m->chown && strcmp (m->source, "/") == 0)
             return ferry_make_error (

@@ -1366,6 +1366,14 @@ import -q --change 'ENV B=2' --change 'CMD /bin/true' --change 'LABEL a=b' --mes
 import -q --change 'BOGUS x' $WORK/ci/e.tar imp:2
 import -q -c 'ENTRYPOINT /bin/sh' -c 'WORKDIR /w' $WORK/ci/e.tar imp:3
 % $T image inspect imp:3 | jq -c '.[0].Config'
+## etc-hosts
+# Not compared: a bridge network's addresses (each tool's own IPAM).
+run --rm --network none --name h1 --hostname h1 --add-host a.b:192.0.2.9 IMG cat /etc/hosts
+run --rm --network none --name h2 IMG sh -c 'grep -v "^127.0.0.1	[0-9a-f]* h2$" /etc/hosts'
+run --rm --network host --name h3 IMG sh -c 'cat /etc/hosts; hostname'
+create --network host --name h4 IMG true
+inspect --format '{{.Config.Hostname}}' h4
+rm h4
 ## create-options-errors
 # Not compared: a --hostname with a blank (ferry refuses it, Podman takes
 # it).

@@ -120,10 +120,47 @@ make_etc_image() {
 	[ "$(grep -c 'box' <<<"$output")" = 1 ]
 	grep -qx '192.0.2.8	box' <<<"$output"
 	grep -q "^$PREFIX\.[0-9]*	c2\$" <<<"$output"
-	# Without a network: the host name on 127.0.1.1, as before.
+	# Without a network: the host name on 127.0.0.1, as Podman's.
 	run_ferry run --rm --hostname box --add-host db:192.0.2.7 ferry-test cat /etc/hosts
 	[ "$(sed -n 1p <<<"$output")" = "192.0.2.7	db" ]
-	grep -q '^127.0.1.1	box ' <<<"$output"
+	grep -q '^127.0.0.1	box ' <<<"$output"
+	# On a network, host.containers.internal is its gateway.
+	grep -qx "$PREFIX.1	host.containers.internal host.docker.internal" <<<"$hosts"
+}
+
+@test "/etc/hosts as Podman's: the host's lines first, host.containers.internal, containers.conf's base_hosts_file and host_containers_internal_ip; the host's name on its network" {
+	load_test_image
+	# The host's lines, as Podman rewrites them, then what they lack.
+	expected=$(sed -e 's/#.*//' /etc/hosts | awk 'NF >= 2 { printf "%s\t%s", $1, $2; for (i = 3; i <= NF; i++) printf " %s", $i; print "" }')
+	run_ferry run --rm --network none --name box --hostname box ferry-test cat /etc/hosts
+	assert_status 0
+	[ "$(head -n "$(wc -l <<<"$expected")" <<<"$output")" = "$expected" ]
+	grep -q '	host.containers.internal host.docker.internal$' <<<"$output"
+	[ "$(tail -n 1 <<<"$output")" = "127.0.0.1	box box" ]
+	# The host's network: the host's name, no line of its own.
+	run_ferry run --rm --network host ferry-test sh -c 'hostname; tail -n 1 /etc/hosts'
+	assert_status 0
+	[ "${lines[0]}" = "$(hostname)" ]
+	[ "${lines[1]##*	}" = "host.containers.internal host.docker.internal" ]
+	[ "$(f create --network host ferry-test true | xargs -I{} "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" inspect --format '{{.Config.Hostname}}' {})" = "$(hostname)" ]
+	# containers.conf: another base file, and another address or none.
+	printf '10.1.2.3 from-base\n' >"$TEST_TMP/base-hosts"
+	printf '[containers]\nbase_hosts_file = "%s"\nhost_containers_internal_ip = "192.0.2.77"\n' \
+		"$TEST_TMP/base-hosts" >"$CONTAINERS_CONF"
+	run_ferry run --rm --network none --name box --hostname box ferry-test cat /etc/hosts
+	assert_status 0
+	[ "$output" = "$(printf '10.1.2.3\tfrom-base\n127.0.0.1\tlocalhost\n::1\tlocalhost\n192.0.2.77\thost.containers.internal host.docker.internal\n127.0.0.1\tbox box')" ]
+	printf '[containers]\nbase_hosts_file = "none"\nhost_containers_internal_ip = "none"\n' >"$CONTAINERS_CONF"
+	run_ferry run --rm --network none --name box --hostname box ferry-test cat /etc/hosts
+	[ "$output" = "$(printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.0.1\tbox box')" ]
+	# Bad values stop ferry at their line.
+	for bad in 'base_hosts_file = "relative"' 'host_containers_internal_ip = "300.1.1.1"'; do
+		printf '[containers]\n%s\n' "$bad" >"$CONTAINERS_CONF"
+		run_ferry ps
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "$CONTAINERS_CONF:2: invalid"
+	done
 }
 
 @test "--network-alias names resolve through aardvark-dns; aliases, DNS and hosts options survive export, rm and import" {

@@ -163,26 +163,37 @@ test_hosts (void **state)
   struct ferry_hosts_params p = { .localhost = true, .ip = "10.201.3.2", .hostname = "box", .name = "c1" };
 
   (void) state;
-  assert_hosts (&p, "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                    "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-                    "10.201.3.2\tbox c1\n");
+  assert_hosts (&p, "127.0.0.1\tlocalhost\n::1\tlocalhost\n10.201.3.2\tbox c1\n");
   p.extra_hosts = extra;
   p.gateway = "10.201.3.1";
+  p.internal_ip = "10.201.3.1";
   assert_hosts (&p, "10.0.0.5\tdb db.local\n10.201.3.1\tgw\n2001:db8::1\tweb\n"
-                    "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                    "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-                    "10.201.3.2\tbox c1\n");
+                    "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+                    "10.201.3.1\thost.containers.internal host.docker.internal\n10.201.3.2\tbox c1\n");
   /* A name the user maps is not mapped again; no gateway, no line.  */
   p.extra_hosts = mine;
   p.ip = NULL;
   p.localhost = false;
+  p.internal_ip = NULL;
   p.name = "box";
   assert_hosts (&p, "10.0.0.9\tbox\n");
+  /* The base file's lines as Podman writes them: no comments, no address
+   * alone, a tab after the address; their names are not mapped again.  */
   p.extra_hosts = extra;
   p.gateway = NULL;
-  p.base_text = "127.0.0.1 localhost\n::1 localhost";
-  assert_hosts (&p, "10.0.0.5\tdb db.local\n2001:db8::1\tweb\n127.0.0.1 localhost\n::1 localhost\n"
-                    "127.0.1.1\tbox\n");
+  p.localhost = true;
+  p.internal_ip = "192.0.2.2";
+  p.base_text = "# the host's\n127.0.0.1   localhost  # loopback\n10.9.9.9\n::1 localhost ip6-localhost\n"
+                "192.0.2.9 host.docker.internal";
+  assert_hosts (
+      &p, "10.0.0.5\tdb db.local\n2001:db8::1\tweb\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+          "192.0.2.9\thost.docker.internal\n192.0.2.2\thost.containers.internal\n127.0.0.1\tbox box\n");
+  /* On the host's network: no line of its own.  */
+  p.no_own_line = true;
+  p.base_text = NULL;
+  p.extra_hosts = NULL;
+  assert_hosts (
+      &p, "127.0.0.1\tlocalhost\n::1\tlocalhost\n192.0.2.2\thost.containers.internal host.docker.internal\n");
 }
 
 int

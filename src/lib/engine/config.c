@@ -7,6 +7,7 @@
 #include "../util/fs.h"
 #include "../util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -611,6 +612,31 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
                                  t->path, t->line, v->integer);
       c->pids_limit = v->integer < 0 ? 0 : v->integer;
     }
+  else if (strcmp (key, "base_hosts_file") == 0)
+    {
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      if (*v->string && strcmp (v->string, "image") != 0 && strcmp (v->string, "none") != 0
+          && (*v->string != '/' || strchr (v->string, '\n')))
+        return ferry_make_error (err, 0,
+                                 "%s:%d: invalid base_hosts_file `%s`: use an absolute path, image or none",
+                                 t->path, t->line, v->string);
+      set_string (&c->base_hosts_file, v);
+    }
+  else if (strcmp (key, "host_containers_internal_ip") == 0)
+    {
+      uint32_t v4;
+      struct in6_addr v6;
+
+      if (want_type (t, key, v, TOML_STRING, err) < 0)
+        return -1;
+      if (*v->string && strcmp (v->string, "none") != 0 && ferry_ip_parse (v->string, &v4) < 0
+          && inet_pton (AF_INET6, v->string, &v6) != 1)
+        return ferry_make_error (err, 0,
+                                 "%s:%d: invalid host_containers_internal_ip `%s`: use an IP address or none",
+                                 t->path, t->line, v->string);
+      set_string (&c->host_containers_internal_ip, v);
+    }
   else if (strcmp (key, "shm_size") == 0)
     {
       int64_t size;
@@ -1047,6 +1073,8 @@ ferry_config_release (struct ferry_config *c)
   free (c->detach_keys);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
+  free (c->base_hosts_file);
+  free (c->host_containers_internal_ip);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {

@@ -26,6 +26,8 @@
  *   tz = "Europe/Paris"               # --tz's default
  *   pids_limit = 2048                 # --pids-limit's default, 0: no limit
  *   shm_size = "65536k"               # --shm-size's default, in 1000s
+ *   base_hosts_file = ""              # /etc/hosts's base: a path, image or none
+ *   host_containers_internal_ip = ""  # host.containers.internal, or none
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -68,6 +70,8 @@ struct ferry_config
   char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
   int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
   int64_t shm_size;       /* bytes, as --shm-size; 0: not set (65536000) */
+  char *base_hosts_file;  /* /etc/hosts's first lines: a path, "image" or "none"; NULL: the host's */
+  char *host_containers_internal_ip; /* an address, or "none"; NULL: chosen as Podman's */
   /* [engine], containers.conf's only: push's --compression-format and
    * --compression-level when the command line does not say.  The format
    * is kept as written (NULL: not set) and checked by push.  */

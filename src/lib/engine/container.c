@@ -1491,7 +1491,16 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   const char *workdir = o->workdir && *o->workdir ? o->workdir : ferry_json_get_string (ic, "WorkingDir");
   const char *user = o->user ? o->user : ferry_json_get_string (ic, "User");
   const char *network = o->network ? o->network : "none";
+  char host_name[HOST_NAME_MAX + 1];
   size_t i;
+
+  /* On the host's network, the host's name, as Podman gives it.  */
+  if ((o->hostname == NULL || *o->hostname == '\0') && strcmp (network, "host") == 0
+      && gethostname (host_name, sizeof (host_name)) == 0 && ferry_hostname_is_valid (host_name))
+    {
+      free (hostname);
+      hostname = xstrdup (host_name);
+    }
 
   if (! ferry_hostname_is_valid (hostname))
     {

@@ -36,10 +36,12 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -353,6 +355,60 @@ hosts_base (ferry_engine_t *e, const struct ferry_container *c, const char *host
   return 0;
 }
 
+/* The host's first address that is neither loopback nor link-local, an
+ * IPv4 one before any IPv6, into BUF; NULL when it has none.  */
+static const char *
+host_global_address (char *buf, size_t len)
+{
+  struct ifaddrs *all = NULL;
+  bool found = false;
+
+  if (getifaddrs (&all) < 0)
+    return NULL;
+  for (int family = AF_INET; ! found && family != -1; family = family == AF_INET ? AF_INET6 : -1)
+    for (struct ifaddrs *a = all; a && ! found; a = a->ifa_next)
+      {
+        const void *addr;
+
+        if (a->ifa_addr == NULL || a->ifa_addr->sa_family != family)
+          continue;
+        if (family == AF_INET)
+          {
+            const struct in_addr *in = &((const struct sockaddr_in *) a->ifa_addr)->sin_addr;
+            uint32_t h = ntohl (in->s_addr);
+
+            if ((h >> 24) == 127 || (h >> 16) == 0xa9fe || h == 0 || (h >> 28) == 0xe || h == 0xffffffff)
+              continue;
+            addr = in;
+          }
+        else
+          {
+            const struct in6_addr *in6 = &((const struct sockaddr_in6 *) a->ifa_addr)->sin6_addr;
+
+            if (IN6_IS_ADDR_LOOPBACK (in6) || IN6_IS_ADDR_LINKLOCAL (in6) || IN6_IS_ADDR_MULTICAST (in6)
+                || IN6_IS_ADDR_UNSPECIFIED (in6))
+              continue;
+            addr = in6;
+          }
+        found = inet_ntop (family, addr, buf, len) != NULL;
+      }
+  freeifaddrs (all);
+  return found ? buf : NULL;
+}
+
+/* host.containers.internal's address, as Podman chooses it: containers.conf's
+ * host_containers_internal_ip ("none": no line), else the gateway of the
+ * container's network, else the host's first global address.  */
+static const char *
+internal_address (ferry_engine_t *e, const char *gateway, char *buf, size_t len)
+{
+  const char *conf = e->config.host_containers_internal_ip;
+
+  if (conf && *conf)
+    return strcmp (conf, "none") == 0 ? NULL : conf;
+  return gateway ? gateway : host_global_address (buf, len);
+}
+
 static char *
 hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *status, ferry_error_t *err)
 {
@@ -362,29 +418,33 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *base = NULL;
   json_object *nets = ferry_json_get_object (c->record, "Networks");
+  char internal[INET6_ADDRSTRLEN];
   struct ferry_hosts_params p = {
     .extra_hosts = extra,
     .gateway = status_gateway (c->record, status),
-    .localhost = ! host_network,
+    .localhost = true,
     .hostname = ferry_json_get_string (c->record, "Hostname"),
     .name = c->name,
-    /* Left on no network: no address to give its names, and Podman
-     * gives them none.  */
-    .no_own_line = ferry_network_record_bridge_mode (c->record) && ! ferry_network_record_bridged (c->record),
+    /* On the host's network its names are the host's; left on no
+     * network, it has no address to give them: Podman gives them none.  */
+    .no_own_line
+    = host_network
+      || (ferry_network_record_bridge_mode (c->record) && ! ferry_network_record_bridged (c->record)),
   };
 
+  p.internal_ip = internal_address (e, p.gateway, internal, sizeof (internal));
+  /* --hosts-file, else containers.conf's base_hosts_file, else the host's
+   * /etc/hosts (none when it has none), as Podman's.  */
+  if (hosts_file == NULL && e->config.base_hosts_file && *e->config.base_hosts_file)
+    hosts_file = e->config.base_hosts_file;
   if (hosts_file)
     {
       if (hosts_base (e, c, hosts_file, &base, err) < 0)
         return NULL;
       p.base_text = base;
     }
-  else if (host_network)
-    {
-      if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) < 0)
-        base = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
-      p.base_text = base;
-    }
+  else if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) == 0)
+    p.base_text = base;
   /* Once attached, its own address on its first network for its names,
    * as Podman writes them.  */
   if (status && nets)

@@ -325,33 +325,41 @@ add_hosts_line (struct text *t, const char *ip, const char *const *names, char *
     text_add (t, "\n");
 }
 
-/* The names of TEXT's lines, into *TAKEN.  */
+/* TEXT's lines as Podman writes a base file's: comments and lines of an
+ * address alone dropped, each "IP\tNAMES"; their names into *TAKEN.  */
 static void
-take_base_names (const char *text, char ***taken)
+add_base_lines (struct text *t, const char *text, char ***taken)
 {
   cleanup_free char *copy = xstrdup (text);
   char *save = NULL, *line;
 
   for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
-      char *fsave = NULL, *field;
+      char *fsave = NULL, *ip, *field;
+      bool any = false;
 
       line[strcspn (line, "#")] = '\0';
-      if (strtok_r (line, " \t\r", &fsave) == NULL)
-        continue;
-      while ((field = strtok_r (NULL, " \t\r", &fsave)))
-        if (! strv_has (*taken, field))
-          *taken = strv_append (*taken, field);
+      ip = strtok_r (line, " \t\r", &fsave);
+      while (ip && (field = strtok_r (NULL, " \t\r", &fsave)))
+        {
+          text_add (t, any ? " " : ip);
+          if (! any)
+            text_add (t, "\t");
+          text_add (t, field);
+          any = true;
+          if (! strv_has (*taken, field))
+            *taken = strv_append (*taken, field);
+        }
+      if (any)
+        text_add (t, "\n");
     }
 }
 
 char *
 ferry_etc_hosts_build (const struct ferry_hosts_params *p)
 {
-  static const char *const LOCALHOST4[]
-      = { "localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", NULL };
-  static const char *const LOCALHOST6[]
-      = { "localhost", "localhost.localdomain", "localhost6", "localhost6.localdomain6", NULL };
+  static const char *const LOCALHOST[] = { "localhost", NULL };
+  static const char *const INTERNAL[] = { "host.containers.internal", "host.docker.internal", NULL };
   const char *own[] = { p->hostname, p->name, NULL };
   cleanup_strv char **taken = NULL;
   struct text t = { NULL, 0 };
@@ -387,20 +395,17 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
       text_add (&t, "\n");
     }
   if (p->base_text)
-    {
-      text_add (&t, p->base_text);
-      if (*p->base_text && p->base_text[strlen (p->base_text) - 1] != '\n')
-        text_add (&t, "\n");
-      take_base_names (p->base_text, &taken);
-    }
+    add_base_lines (&t, p->base_text, &taken);
+  /* As Podman's: each name the user's and the host file's lines do not
+   * have.  */
   if (p->localhost)
     {
-      add_hosts_line (&t, "127.0.0.1", LOCALHOST4, taken);
-      add_hosts_line (&t, "::1", LOCALHOST6, taken);
+      add_hosts_line (&t, "127.0.0.1", LOCALHOST, taken);
+      add_hosts_line (&t, "::1", LOCALHOST, taken);
     }
-  if (p->hostname && p->name && strcmp (p->hostname, p->name) == 0)
-    own[1] = NULL;
+  if (p->internal_ip)
+    add_hosts_line (&t, p->internal_ip, INTERNAL, taken);
   if (! p->no_own_line)
-    add_hosts_line (&t, p->ip ? p->ip : "127.0.1.1", own, taken);
+    add_hosts_line (&t, p->ip ? p->ip : "127.0.0.1", own, taken);
   return text_take (&t);
 }

@@ -65,12 +65,13 @@ char *ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_
 
 struct ferry_hosts_params
 {
-  char **extra_hosts;    /* --add-host entries, checked */
-  const char *gateway;   /* the address host-gateway means; NULL: none */
-  const char *base_text; /* lines to keep (the host's /etc/hosts), or NULL */
-  bool localhost;        /* add the localhost lines */
-  const char *ip;        /* the container's address for its names */
-  bool no_own_line;      /* no line for its names (a bridge container on no network) */
+  char **extra_hosts;      /* --add-host entries, checked */
+  const char *gateway;     /* the address host-gateway means; NULL: none */
+  const char *base_text;   /* the host file's lines (the host's /etc/hosts), or NULL */
+  bool localhost;          /* add the localhost lines */
+  const char *internal_ip; /* host.containers.internal's address; NULL: no line */
+  const char *ip;          /* the container's address for its names; NULL: 127.0.0.1 */
+  bool no_own_line;        /* no line for its names (host network, or a bridge container on no network) */
   const char *hostname;
   const char *name;
 };

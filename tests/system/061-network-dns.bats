@@ -74,9 +74,14 @@ make_etc_image() {
 	[ "$(inspect_json c2 .HostsPath)" = '""' ]
 	[ "$(inspect_json c2 .ResolvConfPath)" = '""' ]
 	[ "$(inspect_json c2 .HostConfig.Dns)" = '[]' ]
-	# By default ferry's are there.
-	run_ferry run --rm etcimage grep -c -e " /etc/resolv.conf " -e " /etc/hosts " /proc/mounts
+	# By default ferry's are there; without a network, its /etc/hosts
+	# only: the image's resolv.conf stays, as in Podman.
+	run_ferry run --rm --network host etcimage grep -c -e " /etc/resolv.conf " -e " /etc/hosts " /proc/mounts
 	[ "$output" = 2 ]
+	run_ferry run --rm --network none etcimage sh -c 'cat /etc/resolv.conf; grep -c -e " /etc/resolv.conf " -e " /etc/hosts " /proc/mounts'
+	[ "$output" = "$(printf 'nameserver 192.0.2.99 # the image\n1')" ]
+	f create --name c3 --network none etcimage true >/dev/null
+	[ "$(inspect_json c3 .ResolvConfPath)" = '""' ]
 }
 
 @test "on a network with DNS the container asks aardvark-dns, which forwards to --dns; on one without, --dns itself" {

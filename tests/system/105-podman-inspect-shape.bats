@@ -45,12 +45,12 @@ levels() {
 # CreateCommand and Env (the tool's own command line and container=
 # value), Annotations (what Podman adds to a spec), CgroupMode and
 # CgroupPath (each tool's cgroups), OciVersion (the runtime spec each writes),
-# ResolvConfPath (ferry writes one without a network too), and Pid and
+# and Pid and
 # ConmonPid (checked apart; Podman keeps a checkpointed one's).
 normalised() {
 	local id=$2
 	jq -S '.[0] | del(.lockNumber, .Config.CreateCommand, .Config.Env, .Config.Annotations,
-			.HostConfig.Annotations, .HostConfig.CgroupMode, .State.CgroupPath, .State.OciVersion, .ResolvConfPath,
+			.HostConfig.Annotations, .HostConfig.CgroupMode, .State.CgroupPath, .State.OciVersion,
 			.State.Pid, .State.ConmonPid) |
 		.GraphDriver.Data |= map_values(split(":") | length) |
 		.NetworkSettings.SandboxKey |= sub("[0-9]+"; "PID")' |

@@ -1208,6 +1208,14 @@ record_name_resolution (const struct ferry_create_options *o, json_object *rec, 
     return ferry_make_error (err, 0,
                              "--dns-search and --dns-option need ferry's /etc/resolv.conf, which --dns none "
                              "leaves out: give one or the other");
+  /* Without a network there is no resolver to name: the image's
+   * resolv.conf stays, as in Podman.  Recorded, so that containers and
+   * archives made before, whose checkpoints have ferry's bound, keep it.
+   * (ferry.conf's netns = "none" takes the DNS options that Podman's
+   * --network none refuses: then they are written.)  */
+  if (ferry_json_string_equals (rec, "Network", "none") && ! json_object_object_get (rec, "Dns")
+      && ! json_object_object_get (rec, "DnsSearch") && ! json_object_object_get (rec, "DnsOptions"))
+    json_object_object_add (rec, "UseImageResolvConf", json_object_new_boolean (1));
   if (o->no_hosts && strv_count (o->add_hosts))
     return ferry_make_error (err, 0,
                              "--no-hosts and --add-host cannot be set together: --no-hosts keeps the image's "

@@ -6,6 +6,7 @@
 #include "secret.h"
 #include "health.h"
 #include "exec_session.h"
+#include "etc_files.h"
 #include "internal.h"
 #include "mount.h"
 #include "process_options.h"
@@ -432,6 +433,9 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
   cleanup_free char *hostname_text = xasprintf ("%s\n", ferry_json_get_string (c->record, "Hostname"));
   cleanup_free char *hosts_data = NULL, *resolv_data = NULL;
 
+  /* Written anew: a live edit's content that never got its record is
+   * of no use now.  */
+  ferry_etc_files_drop_staged (e, c->id);
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")))
     {
       hosts_data = hosts_text (e, c, status, err);

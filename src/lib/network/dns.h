@@ -77,4 +77,23 @@ struct ferry_hosts_params
 
 char *ferry_etc_hosts_build (const struct ferry_hosts_params *p);
 
+/* Live edits, as Podman makes them when a running container joins or
+ * leaves a network.  TEXT is the container's file as it is now (its own
+ * edits included, and untrusted).  IPS are canonical addresses, NAMES the
+ * container's host name and name.
+ *
+ * add_entries: TEXT with "IP\tNAMES" appended for each of IPS that has no
+ * entry for exactly NAMES yet (so that doing it twice adds nothing).  */
+char *ferry_etc_hosts_add_entries (const char *text, char **ips, const char *const *names);
+
+/* remove_entries: TEXT without the entries of IPS for exactly NAMES;
+ * every other entry rewritten "IP\tNAMES", comments and blank lines
+ * dropped, as Podman rewrites the file.  */
+char *ferry_etc_hosts_remove_entries (const char *text, char **ips, const char *const *names);
+
+/* TEXT as search, nameserver and options lines (comments and other
+ * keywords dropped, as Podman rewrites it), ADD's nameservers that are
+ * not there yet first, REMOVE's left out.  */
+char *ferry_resolv_conf_edit (const char *text, char **add, char **remove);
+
 #endif

@@ -21,21 +21,11 @@
 
 static const char *const ETC_FILES[] = { "hosts", "resolv.conf", NULL };
 
-static void
-strv_push (char ***v, size_t *n, const char *s)
-{
-  *v = xrealloc (*v, (*n + 2) * sizeof (char *));
-  (*v)[(*n)++] = xstrdup (s);
-  (*v)[*n] = NULL;
-}
-
-/* The addresses netavark gave network NAME in STATUS, canonical.  */
-static char **
-network_addresses (json_object *status, const char *name)
+char **
+ferry_etc_files_network_addresses (json_object *status, const char *name)
 {
   json_object *ifs = ferry_json_get_object (ferry_json_get_object (status, name), "interfaces");
   char **v = xmalloc0 (sizeof (char *));
-  size_t n = 0;
 
   if (ifs == NULL)
     return v;
@@ -54,7 +44,7 @@ network_addresses (json_object *status, const char *name)
           continue;
         addr = xstrndup (ipnet, strcspn (ipnet, "/"));
         if (ferry_dns_ip_canonical (addr, ip) == 0)
-          strv_push (&v, &n, ip);
+          ferry_strv_add (&v, ip);
       }
   }
   return v;
@@ -66,14 +56,13 @@ network_nameservers (json_object *status, const char *name)
 {
   json_object *list = ferry_json_get_array (ferry_json_get_object (status, name), "dns_server_ips");
   char **v = xmalloc0 (sizeof (char *));
-  size_t n = 0;
 
   for (size_t i = 0; i < ferry_json_array_length (list); i++)
     {
       char ip[FERRY_IP_TEXT_MAX];
 
       if (ferry_dns_ip_canonical (ferry_json_string_value (json_object_array_get_idx (list, i)), ip) == 0)
-        strv_push (&v, &n, ip);
+        ferry_strv_add (&v, ip);
     }
   return v;
 }
@@ -297,7 +286,7 @@ int
 ferry_etc_files_connected (ferry_engine_t *e, const struct ferry_container *c, struct ferry_operation *op,
                            const char *name, json_object *status, ferry_error_t *err)
 {
-  cleanup_strv char **addresses = network_addresses (status, name);
+  cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
   cleanup_strv char **nameservers = network_nameservers (status, name);
 
   return edit_files (e, c, op, 1, addresses, nameservers, err);
@@ -307,7 +296,7 @@ int
 ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *c, const char *name,
                                json_object *status, ferry_error_t *err)
 {
-  cleanup_strv char **addresses = network_addresses (status, name);
+  cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
   cleanup_strv char **nameservers = network_nameservers (status, name);
 
   return edit_files (e, c, NULL, 0, addresses, nameservers, err);

@@ -34,6 +34,10 @@
 
 #include <json-c/json.h>
 
+/* The addresses netavark gave network NAME in STATUS, canonical
+ * (NULL-terminated, never NULL).  */
+char **ferry_etc_files_network_addresses (json_object *status, const char *name);
+
 /* Network NAME just set up for running container C, STATUS being
  * netavark's report that has it: its addresses appended to C's
  * /etc/hosts for C's names, its DNS servers put first in its

@@ -362,6 +362,7 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
   cleanup_strv char **extra = json_to_strv (ferry_json_get_array (c->record, "ExtraHosts"));
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *base = NULL;
+  cleanup_strv char **ips = NULL;
   json_object *nets = ferry_json_get_object (c->record, "Networks");
   struct ferry_hosts_params p = {
     .extra_hosts = extra,
@@ -386,17 +387,22 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
         base = xstrdup ("127.0.0.1\tlocalhost\n::1\tlocalhost\n");
       p.base_text = base;
     }
-  /* Once attached, its own address on its first network for its names,
-   * as Podman writes them.  */
+  /* Once attached, its addresses on each of its networks for its names,
+   * a line each, as Podman writes them.  */
   if (status && nets)
     {
       json_object_object_foreach (nets, name, att)
       {
-        (void) name;
-        p.ip = ferry_json_get_string (att, "IP");
-        break;
+        cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
+        const char *ip = ferry_json_get_string (att, "IP");
+
+        if (addresses[0] == NULL && ip)
+          ferry_strv_add (&ips, ip);
+        for (size_t i = 0; addresses[i]; i++)
+          ferry_strv_add (&ips, addresses[i]);
       }
     }
+  p.ips = ips;
   return ferry_etc_hosts_build (&p);
 }
 

@@ -400,8 +400,10 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
     }
   if (p->hostname && p->name && strcmp (p->hostname, p->name) == 0)
     own[1] = NULL;
-  if (! p->no_own_line)
-    add_hosts_line (&t, p->ip ? p->ip : "127.0.1.1", own, taken);
+  if (! p->no_own_line && strv_len (p->ips) == 0)
+    add_hosts_line (&t, "127.0.1.1", own, taken);
+  for (i = 0; ! p->no_own_line && p->ips && p->ips[i]; i++)
+    add_hosts_line (&t, p->ips[i], own, taken);
   return text_take (&t);
 }
 

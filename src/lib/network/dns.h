@@ -69,7 +69,7 @@ struct ferry_hosts_params
   const char *gateway;   /* the address host-gateway means; NULL: none */
   const char *base_text; /* lines to keep (the host's /etc/hosts), or NULL */
   bool localhost;        /* add the localhost lines */
-  const char *ip;        /* the container's address for its names */
+  char **ips;            /* the container's addresses for its names, one line each */
   bool no_own_line;      /* no line for its names (a bridge container on no network) */
   const char *hostname;
   const char *name;

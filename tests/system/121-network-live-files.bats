@@ -208,3 +208,85 @@ EOF
 	sed -i -f "$TEST_TMP/podman_t.sed" "$TEST_TMP/podman_t.log"
 	diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 }
+
+# f killed at the fault point $1.
+f_killed_at() {
+	local point=$1
+	shift
+	run env FERRY_FAULT="$point" "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
+	[ "$status" -eq 137 ]
+}
+
+own_lines() { f exec "$1" sh -c "grep -E '\\b$1\$' /etc/hosts" | cut -f1 | sort | tr '\n' ' '; }
+nameservers() { f exec "$1" sh -c 'grep ^nameserver /etc/resolv.conf' | cut -d' ' -f2 | tr '\n' ' '; }
+
+@test "a live edit killed midway is settled by the next command, on the inode the container has" {
+	load_test_image
+	f network create --subnet "10.212.$N.0/24" --interface-name "$BR1" ln1 >/dev/null
+	f network create --subnet "10.212.$((N + 1)).0/24" --interface-name "$BR2" ln2 >/dev/null
+	f run -d --network ln1,ln2 --name c1 $IMG sleep 1000 >/dev/null
+	dir=$ROOT/containers/$(f inspect --format '{{.Id}}' c1)
+	inode=$(stat -c %i "$dir/hosts")
+	ip1=$(f inspect --format '{{.NetworkSettings.Networks.ln1.IPAddress}}' c1)
+	ip2=$(f inspect --format '{{.NetworkSettings.Networks.ln2.IPAddress}}' c1)
+	[ "$(own_lines c1)" = "$ip1 $ip2 " ]
+	[ "$(nameservers c1)" = "10.212.$N.1 10.212.$((N + 1)).1 " ]
+	# Killed with the new content half written over the old one: the
+	# file is not what it should be yet, and never shorter than that.
+	f_killed_at etc-files-copying network disconnect ln1 c1
+	[ -s "$dir/hosts.next" ]
+	! cmp -s "$dir/hosts.next" "$dir/hosts"
+	[ "$(stat -c %s "$dir/hosts")" -ge "$(stat -c %s "$dir/hosts.next")" ]
+	# Any command settles it: the content copied, on the same inode,
+	# nothing left beside it.
+	f ps >/dev/null
+	[ ! -e "$dir/hosts.next" ] && [ ! -e "$dir/resolv.conf.next" ]
+	[ "$(stat -c %i "$dir/hosts")" = "$inode" ]
+	[ "$(own_lines c1)" = "$ip2 " ]
+	[ "$(nameservers c1)" = "10.212.$((N + 1)).1 " ]
+	# The disconnect itself, run again, finishes and changes nothing more.
+	f network disconnect ln1 c1
+	[ "$(f inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c1)" = "ln2 " ]
+	[ "$(own_lines c1)" = "$ip2 " ]
+	# Killed between the setup and the edit: the next command adds the
+	# new network's lines.
+	f_killed_at network-connect-set-up network connect ln1 c1
+	ip1=$(f inspect --format '{{.NetworkSettings.Networks.ln1.IPAddress}}' c1)
+	[ "$(own_lines c1)" = "$(printf '%s\n' "$ip1" "$ip2" | sort | tr '\n' ' ')" ]
+	[ "$(nameservers c1)" = "10.212.$N.1 10.212.$((N + 1)).1 " ]
+	# Killed with the new content staged and recorded, none copied yet.
+	f_killed_at etc-files-staged network disconnect ln2 c1
+	[ -s "$dir/hosts.next" ]
+	[ "$(own_lines c1)" = "$ip1 " ]
+	f network disconnect ln2 c1
+	[ "$(own_lines c1)" = "$ip1 " ]
+	[ "$(nameservers c1)" = "10.212.$N.1 " ]
+	[ "$(stat -c %i "$dir/hosts")" = "$inode" ]
+	[ -z "$(ls "$dir" | grep -F .next)" ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm ln1 ln2 >/dev/null
+}
+
+@test "checkpoint and restore, in place and through an archive, carry what a live connect gave the container's files" {
+	load_test_image
+	f network create --subnet "10.212.$N.0/24" --interface-name "$BR1" ln1 >/dev/null
+	f network create --subnet "10.212.$((N + 1)).0/24" --interface-name "$BR2" ln2 >/dev/null
+	f run -d --network ln1 --name c1 $IMG sleep 1000 >/dev/null
+	f network connect ln2 c1
+	lines=$(own_lines c1)
+	[ "$(echo "$lines" | wc -w)" = 2 ]
+	f container checkpoint c1 >/dev/null
+	f container restore c1 >/dev/null
+	[ "$(own_lines c1)" = "$lines" ]
+	[ "$(nameservers c1 | tr ' ' '\n' | sort | tr '\n' ' ')" = "10.212.$N.1 10.212.$((N + 1)).1 " ]
+	f container checkpoint --export "$TEST_TMP/c1.tar" c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
+	f container restore --import "$TEST_TMP/c1.tar" >/dev/null
+	[ "$(own_lines c1)" = "$lines" ]
+	# And live again after the restore.
+	f network disconnect ln1 c1
+	[ "$(echo "$(own_lines c1)" | wc -w)" = 1 ]
+	[ "$(nameservers c1)" = "10.212.$((N + 1)).1 " ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm ln1 ln2 >/dev/null
+}

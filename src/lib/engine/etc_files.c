@@ -180,9 +180,14 @@ copy_staged (int dirfd, const char *file, ferry_error_t *err)
 static int
 copy_all_staged (ferry_engine_t *e, const char *id, ferry_error_t *err)
 {
-  cleanup_free char *dir = ferry_engine_container_dir (e, id);
-  cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_free char *dir = NULL;
+  cleanup_close int dirfd = -1;
 
+  /* The database's word names the directory: checked like any.  */
+  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+    return 0;
+  dir = ferry_engine_container_dir (e, id);
+  dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0 && errno == ENOENT)
     return 0; /* the container is gone, and its files with it */
   if (dirfd < 0)
@@ -250,9 +255,14 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
     return op ? ferry_operation_end (e, op, err) : 0;
   if (op == NULL)
     {
+      /* Not ours to end when it fails: the record may be another's.  */
+      if (ferry_operation_begin (e, &own, c->id, FERRY_OPERATION_ETC_FILES, "copy", NULL, err) < 0)
+        {
+          ferry_etc_files_drop_staged (e, c->id);
+          ferry_operation_release (&own);
+          return -1;
+        }
       op = &own;
-      if (ferry_operation_begin (e, op, c->id, FERRY_OPERATION_ETC_FILES, "copy", NULL, err) < 0)
-        goto fail;
     }
   else if (ferry_operation_advance (e, op, "copy", err) < 0)
     goto fail;

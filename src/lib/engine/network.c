@@ -2337,18 +2337,23 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
-      struct ferry_operation op;
-      json_object *detail = json_object_new_object ();
+      struct ferry_operation op = { 0 };
+      json_object *detail = NULL;
       struct ferry_netavark n;
 
       /* Recorded before the setup: killed after it, the next command
        * puts the network's lines in the container's files.  */
-      json_object_object_add (detail, "network", json_object_new_string (name));
+      if (opts)
+        {
+          detail = json_object_new_object ();
+          json_object_object_add (detail, "network", json_object_new_string (name));
+        }
       if (opts == NULL
           || ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_ETC_FILES, "connect", detail, err) < 0)
         {
           cleanup_error ferry_error_t ignored = NULL;
           forget_network (e, c, name, &ignored);
+          ferry_operation_release (&op);
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto out;
         }

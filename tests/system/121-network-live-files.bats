@@ -224,7 +224,8 @@ nameservers() { f exec "$1" sh -c 'grep ^nameserver /etc/resolv.conf' | cut -d' 
 	load_test_image
 	f network create --subnet "10.212.$N.0/24" --interface-name "$BR1" ln1 >/dev/null
 	f network create --subnet "10.212.$((N + 1)).0/24" --interface-name "$BR2" ln2 >/dev/null
-	f run -d --network ln1,ln2 --name c1 $IMG sleep 1000 >/dev/null
+	# Its /etc/hosts bound into a chroot too: one file, both changed.
+	f run -d --network ln1,ln2 --chrootdirs /chroot --name c1 $IMG sleep 1000 >/dev/null
 	dir=$ROOT/containers/$(f inspect --format '{{.Id}}' c1)
 	inode=$(stat -c %i "$dir/hosts")
 	ip1=$(f inspect --format '{{.NetworkSettings.Networks.ln1.IPAddress}}' c1)
@@ -261,6 +262,7 @@ nameservers() { f exec "$1" sh -c 'grep ^nameserver /etc/resolv.conf' | cut -d' 
 	f network disconnect ln2 c1
 	[ "$(own_lines c1)" = "$ip1 " ]
 	[ "$(nameservers c1)" = "10.212.$N.1 " ]
+	f exec c1 cmp /etc/hosts /chroot/etc/hosts
 	[ "$(stat -c %i "$dir/hosts")" = "$inode" ]
 	[ -z "$(ls "$dir" | grep -F .next)" ]
 	f rm -f -t 0 c1 >/dev/null

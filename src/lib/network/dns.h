@@ -15,9 +15,10 @@
  * nameservers are left out: they are not reachable from there.
  *
  * hosts: the --add-host lines first, then the base file's (the host's,
- * with --network host), then localhost and the container's own address
- * for its host name and name, each name only when no line before has
- * it, so that --add-host wins.  */
+ * with --network host), then localhost and a line of each of the
+ * container's addresses (on every network it is on) for its host name
+ * and name, each name only when no line before has it, so that
+ * --add-host wins.  */
 #ifndef FERRY_NETWORK_DNS_H
 #define FERRY_NETWORK_DNS_H
 

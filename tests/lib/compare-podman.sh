@@ -1083,6 +1083,9 @@ run -d --network n1 --name c1 IMG sleep 100
 network connect --ip bogus n2 c1
 network connect --mac-address bogus n2 c1
 network connect --ip 10.251.31.9 --alias web n2 c1
+# What the running container sees of it: its /etc/hosts and
+# /etc/resolv.conf changed live.
+exec c1 sh -c 'grep -w c1 /etc/hosts | cut -f1; cat /etc/resolv.conf'
 inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' c1
 % $T inspect c1 | jq -c '[.[0].NetworkSettings.Networks[] | .Aliases | length]'
 % $T inspect c1 | jq -r '.[0] | .NetworkSettings.Networks.n2.Aliases[1] == .Id[0:12]'
@@ -1091,9 +1094,11 @@ network reload c1
 network reload --all
 network reload --all c1
 network disconnect n2 c1
+exec c1 sh -c 'grep -w c1 /etc/hosts | cut -f1; cat /etc/resolv.conf'
 inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}|{{.HostConfig.NetworkMode}}' c1
 network disconnect n1 c1
 network disconnect n1 c1
+exec c1 sh -c 'grep -w c1 /etc/hosts | cut -f1; cat /etc/resolv.conf'
 inspect --format '{{.HostConfig.NetworkMode}}|{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Networks}}' c1
 ps --format '{{.Names}} [{{.Networks}}]'
 exec c1 ls /sys/class/net

@@ -160,7 +160,8 @@ test_hosts (void **state)
 {
   char *extra[] = { "db;db.local:10.0.0.5", "gw:host-gateway", "web:2001:db8::1", NULL };
   char *mine[] = { "box:10.0.0.9", NULL };
-  struct ferry_hosts_params p = { .localhost = true, .ip = "10.201.3.2", .hostname = "box", .name = "c1" };
+  char *ips[] = { "10.201.3.2", NULL };
+  struct ferry_hosts_params p = { .localhost = true, .ips = ips, .hostname = "box", .name = "c1" };
 
   (void) state;
   assert_hosts (&p, "127.0.0.1\tlocalhost\n::1\tlocalhost\n10.201.3.2\tbox c1\n");
@@ -172,7 +173,7 @@ test_hosts (void **state)
                     "10.201.3.1\thost.containers.internal host.docker.internal\n10.201.3.2\tbox c1\n");
   /* A name the user maps is not mapped again; no gateway, no line.  */
   p.extra_hosts = mine;
-  p.ip = NULL;
+  p.ips = NULL;
   p.localhost = false;
   p.internal_ip = NULL;
   p.name = "box";
@@ -196,13 +197,64 @@ test_hosts (void **state)
       &p, "127.0.0.1\tlocalhost\n::1\tlocalhost\n192.0.2.2\thost.containers.internal host.docker.internal\n");
 }
 
+static void
+assert_edit (char *got, const char *want)
+{
+  assert_string_equal (got, want);
+  free (got);
+}
+
+/* The live edits of connect and disconnect: appended once, taken out
+ * with the container's own names only, the rest rewritten as Podman
+ * does; the container's own (untrusted) lines survive.  */
+static void
+test_live_edits (void **state)
+{
+  const char *names[] = { "abc123", "c1", NULL };
+  char *ips[] = { "10.0.2.3", NULL };
+  char *v6[] = { "fd00::3", NULL };
+  char *ns_add[] = { "10.0.2.1", NULL };
+  const char *hosts = "127.0.0.1\tlocalhost\n10.0.1.2\tabc123 c1\n# comment\n\n1.1.1.1   edited  x # tail";
+
+  (void) state;
+  assert_edit (ferry_etc_hosts_add_entries (hosts, ips, names),
+               "127.0.0.1\tlocalhost\n10.0.1.2\tabc123 c1\n# comment\n\n1.1.1.1   edited  x # tail\n"
+               "10.0.2.3\tabc123 c1\n");
+  /* Twice is once: a settle may do it again.  */
+  {
+    char *once = ferry_etc_hosts_add_entries (hosts, ips, names);
+    assert_edit (ferry_etc_hosts_add_entries (once, ips, names),
+                 "127.0.0.1\tlocalhost\n10.0.1.2\tabc123 c1\n# comment\n\n1.1.1.1   edited  x # tail\n"
+                 "10.0.2.3\tabc123 c1\n");
+    free (once);
+  }
+  assert_edit (ferry_etc_hosts_add_entries ("", v6, names), "fd00::3\tabc123 c1\n");
+  /* The address in another form is the same address; another name on
+   * it is not the container's.  */
+  assert_edit (ferry_etc_hosts_remove_entries ("10.0.2.3 abc123 c1\nfd00:0::3\tabc123 c1\n10.0.2.3 other\n"
+                                               "10.0.2.3 abc123\n",
+                                               (char *[]){ "10.0.2.3", "fd00::3", NULL }, names),
+               "10.0.2.3\tother\n10.0.2.3\tabc123\n");
+  assert_edit (ferry_etc_hosts_remove_entries (hosts, (char *[]){ "10.0.1.2", NULL }, names),
+               "127.0.0.1\tlocalhost\n1.1.1.1\tedited x\n");
+  assert_edit (ferry_resolv_conf_edit ("# rc\nsearch dns.podman\nnameserver 10.0.1.1\nnameserver   8.8.8.8\n"
+                                       "options ndots:2\ndomain x\n",
+                                       ns_add, NULL),
+               "search dns.podman\nnameserver 10.0.2.1\nnameserver 10.0.1.1\nnameserver 8.8.8.8\n"
+               "options ndots:2\n");
+  assert_edit (ferry_resolv_conf_edit ("search dns.podman\nnameserver 10.0.2.1\n", ns_add, NULL),
+               "search dns.podman\nnameserver 10.0.2.1\n");
+  assert_edit (ferry_resolv_conf_edit ("search dns.podman\nnameserver 10.0.2.1\n", NULL, ns_add),
+               "search dns.podman\n");
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_ip),           cmocka_unit_test (test_names_and_options),
     cmocka_unit_test (test_host_entries), cmocka_unit_test (test_resolv_conf),
-    cmocka_unit_test (test_hosts),
+    cmocka_unit_test (test_hosts),        cmocka_unit_test (test_live_edits),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

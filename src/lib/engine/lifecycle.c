@@ -6,6 +6,7 @@
 #include "secret.h"
 #include "health.h"
 #include "exec_session.h"
+#include "etc_files.h"
 #include "internal.h"
 #include "mount.h"
 #include "process_options.h"
@@ -417,6 +418,7 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
   cleanup_strv char **extra = json_to_strv (ferry_json_get_array (c->record, "ExtraHosts"));
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *base = NULL;
+  cleanup_strv char **ips = NULL;
   json_object *nets = ferry_json_get_object (c->record, "Networks");
   char internal[INET6_ADDRSTRLEN];
   struct ferry_hosts_params p = {
@@ -445,17 +447,22 @@ hosts_text (ferry_engine_t *e, const struct ferry_container *c, json_object *sta
     }
   else if (ferry_read_file ("/etc/hosts", &base, NULL, &ignored) == 0)
     p.base_text = base;
-  /* Once attached, its own address on its first network for its names,
-   * as Podman writes them.  */
+  /* Once attached, its addresses on each of its networks for its names,
+   * a line each, as Podman writes them.  */
   if (status && nets)
     {
       json_object_object_foreach (nets, name, att)
       {
-        (void) name;
-        p.ip = ferry_json_get_string (att, "IP");
-        break;
+        cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
+        const char *ip = ferry_json_get_string (att, "IP");
+
+        if (addresses[0] == NULL && ip)
+          ferry_strv_add (&ips, ip);
+        for (size_t i = 0; addresses[i]; i++)
+          ferry_strv_add (&ips, addresses[i]);
       }
     }
+  p.ips = ips;
   return ferry_etc_hosts_build (&p);
 }
 
@@ -492,6 +499,9 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
   cleanup_free char *hostname_text = xasprintf ("%s\n", ferry_json_get_string (c->record, "Hostname"));
   cleanup_free char *hosts_data = NULL, *resolv_data = NULL;
 
+  /* Written anew: a live edit's content that never got its record is
+   * of no use now.  */
+  ferry_etc_files_drop_staged (e, c->id);
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts")))
     {
       hosts_data = hosts_text (e, c, status, err);

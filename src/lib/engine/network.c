@@ -1,6 +1,8 @@
 /* ferry: bridge networks and their addresses (see network.h).  */
 #include "network.h"
 #include "internal.h"
+#include "etc_files.h"
+#include "operation.h"
 #include "../network/addr.h"
 #include "../network/addr6.h"
 #include "../network/conntrack.h"
@@ -2335,17 +2337,51 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
+      struct ferry_operation op = { 0 };
+      json_object *detail = NULL;
       struct ferry_netavark n;
 
-      netavark_of (e, &n, &config_dir);
-      if (opts == NULL || ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+      /* Recorded before the setup: killed after it, the next command
+       * puts the network's lines in the container's files.  */
+      if (opts)
+        {
+          detail = json_object_new_object ();
+          json_object_object_add (detail, "network", json_object_new_string (name));
+        }
+      if (opts == NULL
+          || ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_ETC_FILES, "connect", detail, err) < 0)
         {
           cleanup_error ferry_error_t ignored = NULL;
           forget_network (e, c, name, &ignored);
+          ferry_operation_release (&op);
+          ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
+          goto out;
+        }
+      netavark_of (e, &n, &config_dir);
+      if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+        {
+          cleanup_error ferry_error_t ignored = NULL;
+          forget_network (e, c, name, &ignored);
+          ferry_operation_end (e, &op, &ignored);
+          ferry_operation_release (&op);
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto out;
         }
       update_status_file (e, c, name, status);
+      ferry_fault_point ("network-connect-set-up");
+      /* Podman's live edit: the new addresses for the container's names
+       * in its /etc/hosts, the network's DNS server first in its
+       * /etc/resolv.conf.  */
+      if (ferry_etc_files_connected (e, c, &op, name, status, err) < 0)
+        {
+          ferry_operation_release (&op);
+          ferry_error_wrap (err,
+                            "container %s is connected to network %s, but its /etc/hosts and "
+                            "/etc/resolv.conf are not updated: restart it to have them written anew",
+                            c->name, name);
+          goto out;
+        }
+      ferry_operation_release (&op);
     }
   ret = 0;
 
@@ -2394,11 +2430,27 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
   if (ferry_container_is_active (c) && status_has_network (e, c, name))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_json json_object *opts = netavark_options (e, c, name, err);
+      cleanup_free char *status_path = ferry_container_network_status_path (e, c->id);
+      cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
+      cleanup_error ferry_error_t unreadable = NULL;
       struct ferry_netavark n;
 
+      if (opts == NULL)
+        {
+          ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
+          goto out;
+        }
+      /* Podman's live edit, before the teardown so that a disconnect
+       * killed in between does it again: the network's addresses and DNS
+       * server out of the container's files.  */
+      status = ferry_json_parse_file (status_path, "network status", &unreadable);
+      if (status && ferry_etc_files_disconnecting (e, c, name, status, err) < 0)
+        {
+          ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
+          goto out;
+        }
       netavark_of (e, &n, &config_dir);
-      if (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0)
+      if (ferry_netavark_teardown (&n, netns, opts, err) < 0)
         {
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;

@@ -1,5 +1,6 @@
 /* ferry: operation records and their settling (operation.h).  */
 #include "operation.h"
+#include "etc_files.h"
 #include "internal.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "init", "update" };
+static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "init", "update", "etc-files" };
 
 const char *
 ferry_operation_kind_name (enum ferry_operation_kind kind)
@@ -305,6 +306,8 @@ settle_one (ferry_engine_t *e, const char *id)
             ferry_init_settle (e, &op, &err);
           else if (op.kind == FERRY_OPERATION_UPDATE)
             ferry_update_settle (e, &op, &err);
+          else if (op.kind == FERRY_OPERATION_ETC_FILES)
+            ferry_etc_files_settle (e, &op, &err);
           else
             ferry_restore_settle (e, &op, &err);
         }

@@ -22,10 +22,11 @@
 enum ferry_operation_kind
 {
   FERRY_OPERATION_CHECKPOINT,
-  FERRY_OPERATION_RESTORE, /* in place */
-  FERRY_OPERATION_IMPORT,  /* restore --import: the container is made by it */
-  FERRY_OPERATION_INIT,    /* init: the launch into the runtime (init.c) */
-  FERRY_OPERATION_UPDATE,  /* update: new limits, for the runtime and the record (update.h) */
+  FERRY_OPERATION_RESTORE,   /* in place */
+  FERRY_OPERATION_IMPORT,    /* restore --import: the container is made by it */
+  FERRY_OPERATION_INIT,      /* init: the launch into the runtime (init.c) */
+  FERRY_OPERATION_UPDATE,    /* update: new limits, for the runtime and the record (update.h) */
+  FERRY_OPERATION_ETC_FILES, /* a live edit of /etc/hosts and /etc/resolv.conf (etc_files.h) */
 };
 
 struct ferry_operation

@@ -405,7 +405,131 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
     }
   if (p->internal_ip)
     add_hosts_line (&t, p->internal_ip, INTERNAL, taken);
-  if (! p->no_own_line)
-    add_hosts_line (&t, p->ip ? p->ip : "127.0.0.1", own, taken);
+  if (! p->no_own_line && strv_len (p->ips) == 0)
+    add_hosts_line (&t, "127.0.0.1", own, taken);
+  for (i = 0; ! p->no_own_line && p->ips && p->ips[i]; i++)
+    add_hosts_line (&t, p->ips[i], own, taken);
+  return text_take (&t);
+}
+
+/* ---- live edits (network connect and disconnect) ------------------------- */
+
+/* The fields of LINE (edited in place) before its comment; NULL-terminated,
+ * empty for a blank or comment line.  */
+static char **
+line_fields (char *line)
+{
+  char **fields = NULL;
+  char *save = NULL, *field;
+
+  line[strcspn (line, "#")] = '\0';
+  for (field = strtok_r (line, " \t\r", &save); field; field = strtok_r (NULL, " \t\r", &save))
+    fields = strv_append (fields, field);
+  return fields;
+}
+
+/* Whether FIELDS is "IP NAMES..." with IP one of IPS and exactly NAMES.  */
+static bool
+is_own_entry (char **fields, char **ips, const char *const *names)
+{
+  char ip[FERRY_IP_TEXT_MAX];
+  size_t i;
+
+  if (strv_len (fields) < 2 || ferry_dns_ip_canonical (fields[0], ip) < 0 || ! strv_has (ips, ip))
+    return false;
+  for (i = 0; names[i] && fields[i + 1]; i++)
+    if (strcmp (names[i], fields[i + 1]) != 0)
+      return false;
+  return names[i] == NULL && fields[i + 1] == NULL;
+}
+
+/* Whether TEXT has an entry of IP for exactly NAMES.  */
+static bool
+hosts_has_entry (const char *text, const char *ip, const char *const *names)
+{
+  cleanup_free char *copy = xstrdup (text);
+  char *ips[] = { (char *) ip, NULL };
+  char *save = NULL, *line;
+
+  for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      cleanup_strv char **fields = line_fields (line);
+      if (is_own_entry (fields, ips, names))
+        return true;
+    }
+  return false;
+}
+
+char *
+ferry_etc_hosts_add_entries (const char *text, char **ips, const char *const *names)
+{
+  struct text t = { NULL, 0 };
+
+  text_add (&t, text);
+  if (t.len > 0 && t.data[t.len - 1] != '\n')
+    text_add (&t, "\n");
+  for (size_t i = 0; ips && ips[i]; i++)
+    {
+      if (hosts_has_entry (text, ips[i], names))
+        continue;
+      text_add (&t, ips[i]);
+      for (size_t j = 0; names[j]; j++)
+        {
+          text_add (&t, j ? " " : "\t");
+          text_add (&t, names[j]);
+        }
+      text_add (&t, "\n");
+    }
+  return text_take (&t);
+}
+
+char *
+ferry_etc_hosts_remove_entries (const char *text, char **ips, const char *const *names)
+{
+  cleanup_free char *copy = xstrdup (text);
+  struct text t = { NULL, 0 };
+  char *save = NULL, *line;
+
+  for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      cleanup_strv char **fields = line_fields (line);
+
+      if (strv_len (fields) < 2 || is_own_entry (fields, ips, names))
+        continue;
+      text_add (&t, fields[0]);
+      for (size_t j = 1; fields[j]; j++)
+        {
+          text_add (&t, j > 1 ? " " : "\t");
+          text_add (&t, fields[j]);
+        }
+      text_add (&t, "\n");
+    }
+  return text_take (&t);
+}
+
+char *
+ferry_resolv_conf_edit (const char *text, char **add, char **remove)
+{
+  struct host_resolv r;
+  struct text t = { NULL, 0 };
+  cleanup_strv char **nameservers = NULL;
+  size_t i;
+
+  host_resolv_parse (text, false, &r);
+  for (i = 0; add && add[i]; i++)
+    if (! strv_has (r.nameservers, add[i]) && ! strv_has (nameservers, add[i]))
+      nameservers = strv_append (nameservers, add[i]);
+  for (i = 0; r.nameservers && r.nameservers[i]; i++)
+    if (! strv_has (remove, r.nameservers[i]))
+      nameservers = strv_append (nameservers, r.nameservers[i]);
+  add_line (&t, "search", r.searches);
+  for (i = 0; nameservers && nameservers[i]; i++)
+    {
+      text_add (&t, "nameserver ");
+      text_add (&t, nameservers[i]);
+      text_add (&t, "\n");
+    }
+  add_line (&t, "options", r.options);
+  host_resolv_clear (&r);
   return text_take (&t);
 }

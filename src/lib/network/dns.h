@@ -15,9 +15,10 @@
  * nameservers are left out: they are not reachable from there.
  *
  * hosts: the --add-host lines first, then the base file's (the host's,
- * with --network host), then localhost and the container's own address
- * for its host name and name, each name only when no line before has
- * it, so that --add-host wins.  */
+ * with --network host), then localhost and a line of each of the
+ * container's addresses (on every network it is on) for its host name
+ * and name, each name only when no line before has it, so that
+ * --add-host wins.  */
 #ifndef FERRY_NETWORK_DNS_H
 #define FERRY_NETWORK_DNS_H
 
@@ -70,12 +71,31 @@ struct ferry_hosts_params
   const char *base_text;   /* the host file's lines (the host's /etc/hosts), or NULL */
   bool localhost;          /* add the localhost lines */
   const char *internal_ip; /* host.containers.internal's address; NULL: no line */
-  const char *ip;          /* the container's address for its names; NULL: 127.0.0.1 */
+  char **ips;              /* the container's addresses for its names, one line each; NULL: 127.0.0.1 */
   bool no_own_line;        /* no line for its names (host network, or a bridge container on no network) */
   const char *hostname;
   const char *name;
 };
 
 char *ferry_etc_hosts_build (const struct ferry_hosts_params *p);
+
+/* Live edits, as Podman makes them when a running container joins or
+ * leaves a network.  TEXT is the container's file as it is now (its own
+ * edits included, and untrusted).  IPS are canonical addresses, NAMES the
+ * container's host name and name.
+ *
+ * add_entries: TEXT with "IP\tNAMES" appended for each of IPS that has no
+ * entry for exactly NAMES yet (so that doing it twice adds nothing).  */
+char *ferry_etc_hosts_add_entries (const char *text, char **ips, const char *const *names);
+
+/* remove_entries: TEXT without the entries of IPS for exactly NAMES;
+ * every other entry rewritten "IP\tNAMES", comments and blank lines
+ * dropped, as Podman rewrites the file.  */
+char *ferry_etc_hosts_remove_entries (const char *text, char **ips, const char *const *names);
+
+/* TEXT as search, nameserver and options lines (comments and other
+ * keywords dropped, as Podman rewrites it), ADD's nameservers that are
+ * not there yet first, REMOVE's left out.  */
+char *ferry_resolv_conf_edit (const char *text, char **add, char **remove);
 
 #endif

@@ -258,7 +258,7 @@ passthrough_sequence() {
 conf_sequence() {
 	local t=$1
 	step "$t" run --name c1 --network none $IMAGE sh -c \
-		'echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; true'
+		'echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; cat /proc/sys/net/ipv4/ping_group_range; true'
 	step "$t" inspect --format '{{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}}' c1
 	step "$t" inspect --format '{{.HostConfig.Init}} {{.HostConfig.PidsLimit}}' c1
 	step "$t" logs c1
@@ -270,8 +270,9 @@ conf_sequence() {
 	step "$t" inspect --format '{{.HostConfig.Init}} {{.HostConfig.PidsLimit}}' c2
 	# --ulimit host drops the ones given, not the file's; shm_size is in
 	# powers of 1000 where --shm-size is in powers of 1024.
-	step "$t" run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host $IMAGE \
-		sh -c 'ulimit -n; ulimit -u; df -k /dev/shm | tail -1'
+	step "$t" run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host \
+		--sysctl 'net.ipv4.ping_group_range=1 1' $IMAGE \
+		sh -c 'ulimit -n; ulimit -u; df -k /dev/shm | tail -1; cat /proc/sys/net/ipv4/ping_group_range'
 	step "$t" inspect --format '{{.HostConfig.ShmSize}} {{json .HostConfig.Ulimits}}' c1 c3
 	step "$t" run --name c4 --network none --read-only=false --shm-size 1m $IMAGE true
 	step "$t" inspect --format '{{.HostConfig.ShmSize}}' c4
@@ -283,7 +284,8 @@ conf_sequence() {
 
 @test "containers.conf: env, default_ulimits, read_only, log_driver, log_tag, tz, pids_limit; flags override" {
 	cat >"$CONTAINERS_CONF" <<-'EOF'
-		# As Podman's own files: sections and keys ferry does not use.
+		# As Podman's own files: sections and keys ferry does not use, and
+		# default_sysctls (a comment inside a list).
 		[containers]
 		default_sysctls = [
 		  "net.ipv4.ping_group_range=0 0",   # a comment
@@ -330,13 +332,14 @@ conf_sequence() {
 	}
 	touch "$TEST_TMP/f.sed" "$TEST_TMP/podman_t.sed"
 	cat >"$TEST_TMP/expected.log" <<-'EOF'
-		$ run --name c1 --network none ferry-test sh -c echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; true -> 0
+		$ run --name c1 --network none ferry-test sh -c echo "$FOO $BAR $BAZ"; ulimit -n; ulimit -Hn; ulimit -u; touch /x 2>&1; date +%Z; cat /proc/sys/net/ipv4/ping_group_range; true -> 0
 		  out: conf lit over
 		  out: 500
 		  out: 600
 		  out: 300
 		  out: touch: /x: Read-only file system
 		  out: CET
+		  out: 0	0
 		$ inspect --format {{json .HostConfig.LogConfig}} {{.HostConfig.ReadonlyRootfs}} c1 -> 0
 		  out: {"Type":"none","Config":null,"Path":"","Tag":"mytag","Size":"0B"} true
 		$ inspect --format {{.HostConfig.Init}} {{.HostConfig.PidsLimit}} c1 -> 0
@@ -352,10 +355,11 @@ conf_sequence() {
 		  out: {"Type":"journald","Config":null,"Path":"","Tag":"mytag","Size":"0B"} false
 		$ inspect --format {{.HostConfig.Init}} {{.HostConfig.PidsLimit}} c2 -> 0
 		  out: false 0
-		$ run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host ferry-test sh -c ulimit -n; ulimit -u; df -k /dev/shm | tail -1 -> 0
+		$ run --name c3 --network none --read-only=false --ulimit nproc=7 --ulimit host --sysctl net.ipv4.ping_group_range=1 1 ferry-test sh -c ulimit -n; ulimit -u; df -k /dev/shm | tail -1; cat /proc/sys/net/ipv4/ping_group_range -> 0
 		  out: 500
 		  out: 300
 		  out: shm                       1956         0      1956   0% /dev/shm
+		  out: 1	1
 		$ inspect --format {{.HostConfig.ShmSize}} {{json .HostConfig.Ulimits}} c1 c3 -> 0
 		  out: 2000000 [{"Name":"RLIMIT_NOFILE","Soft":500,"Hard":600},{"Name":"RLIMIT_NPROC","Soft":300,"Hard":400}]
 		  out: 2000000 [{"Name":"RLIMIT_NOFILE","Soft":500,"Hard":600},{"Name":"RLIMIT_NPROC","Soft":300,"Hard":400}]
@@ -412,8 +416,10 @@ conf_sequence() {
 		'[containers]\npids_limit = "2048"\n'
 		'[containers]\nshm_size = "2x"\n'
 		'[containers]\nshm_size = 2000\n'
+		'[containers]\ndefault_sysctls = ["kernel.hostname=x"]\n'
+		'[containers]\ndefault_sysctls = ["net.ipv4.ip_forward"]\n'
 	)
-	local at=(3 2 2 2 2 2 2 1 2 2 2 2 2 2)
+	local at=(3 2 2 2 2 2 2 1 2 2 2 2 2 2 2 2)
 	for i in "${!bad[@]}"; do
 		printf "${bad[$i]}" >"$CONTAINERS_CONF"
 		run_ferry ps

@@ -1389,6 +1389,7 @@ static const struct record_field
   { "CDIDevices", check_cdi_devices, 1 },
   { "IntelRdtClosID", check_rdt_class, 1 },
   { "Sysctls", check_sysctls, 1 },
+  { "DefaultSysctls", check_sysctls, 1 },
   { "ReadOnlyTmpfs", check_bool, 1 },
   { "Mask", check_mask, 1 },
   { "Unmask", check_unmask, 1 },

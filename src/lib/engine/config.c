@@ -530,6 +530,25 @@ check_ulimit_list (struct toml_cursor *t, struct toml_value *v, ferry_error_t *e
   return 0;
 }
 
+static int
+check_sysctl_list (struct toml_cursor *t, struct toml_value *v, ferry_error_t *err)
+{
+  for (size_t i = 0; i < v->n_strings; i++)
+    {
+      const char *eq = strchr (v->strings[i], '=');
+      cleanup_free char *name = eq ? xstrndup (v->strings[i], eq - v->strings[i]) : NULL;
+
+      if (name == NULL || ferry_spec_sysctl_namespace (name) == FERRY_SYSCTL_REFUSED
+          || ! ferry_spec_sysctl_value_is_valid (eq + 1))
+        return ferry_make_error (
+            err, 0,
+            "%s:%d: invalid default_sysctls entry `%s`: use \"NAME=VALUE\" with a "
+            "namespaced sysctl (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)",
+            t->path, t->line, v->strings[i]);
+    }
+  return 0;
+}
+
 /* The [containers] settings that both files give: containers.conf's.  */
 static int
 set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char *key, struct toml_value *v,
@@ -547,6 +566,12 @@ set_containers_value (struct ferry_config *c, struct toml_cursor *t, const char 
       if (want_type (t, key, v, TOML_ARRAY, err) < 0 || check_ulimit_list (t, v, err) < 0)
         return -1;
       set_list (&c->default_ulimits, v);
+    }
+  else if (strcmp (key, "default_sysctls") == 0)
+    {
+      if (want_type (t, key, v, TOML_ARRAY, err) < 0 || check_sysctl_list (t, v, err) < 0)
+        return -1;
+      set_list (&c->default_sysctls, v);
     }
   else if (strcmp (key, "read_only") == 0)
     {
@@ -1073,6 +1098,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->detach_keys);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
+  ferry_cleanup_strvp (&c->default_sysctls);
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);

@@ -19,6 +19,7 @@
  *                                     # none or host ("private" = bridge)
  *   env = ["NAME=VALUE", ...]         # and the containers.conf settings:
  *   default_ulimits = ["nofile=1024:2048"]
+ *   default_sysctls = ["net.ipv4.ping_group_range=0 0"]
  *   read_only = false
  *   log_driver = "k8s-file"           # k8s-file, journald or none
  *   log_size_max = -1                 # bytes: -1 no limit, else >= 8192
@@ -63,6 +64,7 @@ struct ferry_config
    * when the command line does not say.  */
   char **env;             /* "NAME=VALUE", under the image's; NULL: none */
   char **default_ulimits; /* "nofile=SOFT:HARD", as --ulimit; NULL: none */
+  char **default_sysctls; /* "NAME=VALUE", as --sysctl; NULL: none */
   int read_only;          /* -1: not set (false), 0, 1 */
   char *log_driver;       /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
   int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */

@@ -725,6 +725,40 @@ record_devices (json_object *rec, char **texts, ferry_error_t *err)
   return 0;
 }
 
+/* containers.conf's default_sysctls (checked when it was read) that apply
+ * to the container, as Podman applies them: none that --sysctl names, no
+ * net.* one where it shares another's network namespace (the host's or a
+ * container's), no IPC one where it shares another's IPC namespace.
+ * Recorded apart from --sysctl's, which inspect shows.  */
+static void
+record_default_sysctls (json_object *rec, char **defaults, char **given)
+{
+  const char *network = ferry_json_get_string (rec, "Network");
+  const char *ipc = ferry_json_get_string (rec, "IpcMode");
+  bool shared_net = network && (strcmp (network, "host") == 0 || strncmp (network, "container:", 10) == 0);
+  bool shared_ipc = ipc && (strcmp (ipc, "host") == 0 || strncmp (ipc, "container:", 10) == 0);
+  json_object *map = json_object_new_object ();
+
+  for (size_t i = 0; defaults && defaults[i]; i++)
+    {
+      const char *eq = strchr (defaults[i], '=');
+      cleanup_free char *name = eq ? xstrndup (defaults[i], eq - defaults[i]) : NULL;
+      enum ferry_sysctl_namespace ns = name ? ferry_spec_sysctl_namespace (name) : FERRY_SYSCTL_REFUSED;
+      bool named = false;
+
+      for (size_t j = 0; name && given && given[j] && ! named; j++)
+        named = strncmp (given[j], name, strlen (name)) == 0 && given[j][strlen (name)] == '=';
+      if (ns == FERRY_SYSCTL_REFUSED || named || (ns == FERRY_SYSCTL_NET && shared_net)
+          || (ns == FERRY_SYSCTL_IPC && shared_ipc))
+        continue;
+      json_object_object_add (map, name, json_object_new_string (eq + 1));
+    }
+  if (json_object_object_length (map) > 0)
+    json_object_object_add (rec, "DefaultSysctls", map);
+  else
+    json_object_put (map);
+}
+
 /* Only the namespaced sysctls, as Podman allows them: the network's
  * when the container has its own network namespace, the IPC one's.  */
 static int
@@ -2692,6 +2726,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)
       || (o->replace && replace_container (e, o->name, err) < 0))
     goto out;
+  record_default_sysctls (rec, e->config.default_sysctls, o->sysctls);
   /* Held while the directories are there without the row: a sweep
    * (system prune --external) leaves a container whose lock is taken.  */
   lock = ferry_container_lock (e, id, err);

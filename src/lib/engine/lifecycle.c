@@ -891,13 +891,38 @@ record_devices (const struct ferry_container *c, struct spec_devices *out, ferry
   return 0;
 }
 
+/* The sysctls the container gets: containers.conf's defaults it was made
+ * with, then its --sysctl ones, which win.  NULL when none.  */
+static json_object *
+container_sysctls (const struct ferry_container *c)
+{
+  json_object *defaults = ferry_json_get_object (c->record, "DefaultSysctls");
+  json_object *own = ferry_json_get_object (c->record, "Sysctls");
+  json_object *all;
+
+  if (defaults == NULL && own == NULL)
+    return NULL;
+  all = json_object_new_object ();
+  if (defaults)
+    {
+      json_object_object_foreach (defaults, dname, dvalue)
+          json_object_object_add (all, dname, json_object_get (dvalue));
+    }
+  if (own)
+    {
+      json_object_object_foreach (own, oname, ovalue)
+          json_object_object_add (all, oname, json_object_get (ovalue));
+    }
+  return all;
+}
+
 /* The record's net.* sysctls, set in the fresh namespace NETNS a restore
  * joins (runc sets them only when it creates the container; CRIU brings
  * the IPC namespace's back with it).  */
 static int
 restore_net_sysctls (const struct ferry_container *c, const char *netns, ferry_error_t *err)
 {
-  json_object *sysctls = ferry_json_get_object (c->record, "Sysctls");
+  cleanup_json json_object *sysctls = container_sysctls (c);
   size_t n = sysctls ? (size_t) json_object_object_length (sysctls) : 0, k = 0;
   cleanup_strv char **names = xmalloc0 (sizeof (char *) * (n + 1));
   cleanup_strv char **values = xmalloc0 (sizeof (char *) * (n + 1));
@@ -998,6 +1023,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **cap_drop = json_to_strv (ferry_json_get_array (c->record, "CapDrop"));
   cleanup_strv char **caps = NULL;
   cleanup_free struct ferry_spec_rlimit *rlimits = NULL;
+  cleanup_json json_object *sysctls = NULL;
   cleanup_spec_devices struct spec_devices devs = { NULL, 0 };
   cleanup_strv char **mask = json_to_strv (ferry_json_get_array (c->record, "Mask"));
   cleanup_strv char **unmask = json_to_strv (ferry_json_get_array (c->record, "Unmask"));
@@ -1205,7 +1231,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     return -1;
   p.devices = devs.list;
   p.n_devices = devs.n;
-  p.sysctls = ferry_json_get_object (c->record, "Sysctls");
+  p.sysctls = sysctls = container_sysctls (c);
   p.mask = mask;
   p.unmask = unmask;
   /* runc's tmpfs masks what it hides, as in Podman, whose restore takes

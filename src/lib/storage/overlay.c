@@ -251,6 +251,10 @@ mount_with_fs_context (const struct ferry_overlay *ov, const char *const *lowers
                                  lowers[i]);
       }
     }
+  /* The source mount(2) would show, as Podman's overlay has it (df and
+   * /proc/mounts in the container say "overlay", not "none").  */
+  if (fs_config_string (fs_fd, "source", "overlay") < 0)
+    return fs_config_error (fs_fd, errno, "source", ov->merged, err);
   if (fs_config_string (fs_fd, "upperdir", upper) < 0)
     return fs_config_error (fs_fd, errno, "upper dir", ov->merged, err);
   if (fs_config_string (fs_fd, "workdir", work) < 0)

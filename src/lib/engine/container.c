@@ -1414,7 +1414,7 @@ record_log_options (const struct ferry_create_options *o, json_object *rec, ferr
       else if (strcmp (key, "max-size") == 0)
         {
           int64_t size;
-          if (ferry_log_size_parse (value, &size) < 0)
+          if (ferry_parse_size_decimal (value, &size) < 0)
             {
               cleanup_free char *q = one_line (value);
               return ferry_make_error (err, 0,
@@ -2180,41 +2180,6 @@ ferry_log_size_text (int64_t bytes)
       i++;
     }
   return xasprintf ("%.4g%s", v, units[i]);
-}
-
-int
-ferry_log_size_parse (const char *s, int64_t *out)
-{
-  const char *p = s;
-  char *end;
-  double v;
-  int64_t mult = 1;
-
-  if (! (*p >= '0' && *p <= '9'))
-    return -1;
-  while ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
-    p++;
-  errno = 0;
-  v = strtod (s, &end);
-  if (end != p || errno)
-    return -1;
-  if (*p == ' ')
-    p++;
-  if (*p && strchr ("kKmMgGtTpP", *p))
-    {
-      for (const char *u = "kmgtp"; *u && *u != (char) (*p | 0x20); u++)
-        mult *= 1000;
-      mult *= 1000;
-      p++;
-    }
-  if (*p == 'i' || *p == 'I')
-    p++;
-  if (*p == 'b' || *p == 'B')
-    p++;
-  if (*p != '\0' || v * (double) mult > 9.2e18)
-    return -1;
-  *out = (int64_t) (v * (double) mult);
-  return 0;
 }
 
 /* ---- create -------------------------------------------------------------- */

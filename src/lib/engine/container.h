@@ -460,9 +460,6 @@ const char *ferry_container_log_driver (const struct ferry_container *c);
 /* "10kB", "1.024kB", "0B": a size as Podman's inspect shows LogConfig.Size
  * (decimal units, four digits).  */
 char *ferry_log_size_text (int64_t bytes);
-/* "10k", "1.5m", "1024", "1KiB" as Podman reads --log-opt max-size
- * (decimal units); -1 when it is none.  */
-int ferry_log_size_parse (const char *s, int64_t *out);
 
 /* True while the container's process may still produce output.  */
 int ferry_container_is_active (const struct ferry_container *c);

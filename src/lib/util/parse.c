@@ -1,6 +1,6 @@
 #include "parse.h"
 
-#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,33 +45,35 @@ ferry_parse_size (const char *s, int64_t *out)
 int
 ferry_parse_size_decimal (const char *s, int64_t *out)
 {
-  static const char units[] = "kmgtp";
-  const char *p = s, *u;
-  double v, mult = 1;
+  const char *p = s;
   char *end;
+  double v;
+  int64_t mult = 1;
 
-  if (! isdigit ((unsigned char) *p))
+  if (! (*p >= '0' && *p <= '9'))
     return -1;
-  v = strtod (p, &end);
-  /* Digits, then at most one fraction: no exponent, no hex.  */
-  if (strspn (p, "0123456789.") != (size_t) (end - p) || end[-1] == '.')
+  while ((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))
+    p++;
+  errno = 0;
+  v = strtod (s, &end);
+  if (end != p || errno)
     return -1;
-  p = end;
   if (*p == ' ')
     p++;
-  if (*p && (u = strchr (units, tolower ((unsigned char) *p))) != NULL)
+  if (*p && strchr ("kKmMgGtTpP", *p))
     {
-      for (long i = 0; i <= u - units; i++)
+      for (const char *u = "kmgtp"; *u && *u != (char) (*p | 0x20); u++)
         mult *= 1000;
+      mult *= 1000;
       p++;
     }
   if (*p == 'i' || *p == 'I')
     p++;
   if (*p == 'b' || *p == 'B')
     p++;
-  if (*p != '\0' || v * mult >= 9.2e18)
+  if (*p != '\0' || v * (double) mult > 9.2e18)
     return -1;
-  *out = (int64_t) (v * mult);
+  *out = (int64_t) (v * (double) mult);
   return 0;
 }
 

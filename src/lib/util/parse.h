@@ -7,8 +7,8 @@
 /* "64m", "1g", "512k", "1024", "2.5mb" (powers of 1024), into bytes.  */
 int ferry_parse_size (const char *s, int64_t *out);
 
-/* The same in powers of 1000, as containers.conf's sizes are read:
- * "65536k", "2m", "1.5gb", "64 MiB" (still 64 * 10^6).  */
+/* The same in powers of 1000, as Podman reads containers.conf's sizes and
+ * --log-opt max-size: "65536k", "2m", "1.5gb", "64 MiB" (still 64 * 10^6).  */
 int ferry_parse_size_decimal (const char *s, int64_t *out);
 
 /* "TERM", "SIGTERM", "term", "15", "RTMIN+3"; -1 when unknown.  */

@@ -2345,6 +2345,7 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto out;
         }
+      ferry_fault_point ("network-connect-set-up");
       update_status_file (e, c, name, status);
     }
   ret = 0;
@@ -2389,21 +2390,30 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
                                c->name, name);
       goto out;
     }
-  /* Not in netavark's report, it is torn down already: a disconnect or
-   * a connect killed midway.  */
-  if (ferry_container_is_active (c) && status_has_network (e, c, name))
+  /* Not in netavark's report, it may be set up in part, in whole or not
+   * at all (a connect killed around its setup, a disconnect killed
+   * around its teardown): it is torn down all the same, and what is not
+   * there is no error.  The report goes first, so that a disconnect
+   * killed midway leaves this case.  */
+  if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_json json_object *opts = netavark_options (e, c, name, err);
+      cleanup_error ferry_error_t torn = NULL;
+      int reported = status_has_network (e, c, name);
       struct ferry_netavark n;
 
+      if (opts == NULL)
+        goto out;
       netavark_of (e, &n, &config_dir);
-      if (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0)
+      update_status_file (e, c, name, NULL);
+      if (ferry_netavark_teardown (&n, netns, opts, &torn) < 0 && reported)
         {
+          *err = steal_pointer (&torn);
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
-      update_status_file (e, c, name, NULL);
+      ferry_fault_point ("network-disconnect-teardown");
     }
   /* Killed here, C is on NAME in the record only: the next disconnect
    * finishes.  */

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# Input from outside that must neither harm the host nor hang or crash
+# ferry, and kills that the next command must settle, fourth part (see
+# 119 for the third): network connect and disconnect killed between
+# netavark and the container's network report.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+IMG=localhost/ferry-test
+
+# A network of the test's own, n1 on bridge ftu<N+2000>.
+eval "untrusted4_$(declare -f setup)"
+setup() {
+	untrusted4_setup
+	N=$(net_number)
+	BR=ftu$((N + 2000))
+	SUBNET=10.212.$N.0/24
+}
+
+eval "untrusted4_$(declare -f teardown)"
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	ip link del "${BR:-none}" 2>/dev/null || true
+	untrusted4_teardown
+}
+
+ifaces_of() { f exec "$1" ls /sys/class/net | tr '\n' ' '; }
+
+# ferry SIGKILLed at fault point $1.
+f_killed_at() {
+	local point=$1
+	shift
+	run env FERRY_FAULT="$point" "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
+	[ "$status" -eq 137 ]
+}
+
+@test "network connect killed once netavark set the network up: the next disconnect takes the interface out" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f run -d --network n1 --name c1 $IMG sleep 1000 >/dev/null
+	f network disconnect n1 c1
+	[ "$(ifaces_of c1)" = "lo " ]
+	# Before, the network's report said n1 was not set up, so disconnect
+	# passed over netavark's teardown: eth0 stayed in the container with
+	# the address the database gave back for the next container.
+	f_killed_at network-connect-set-up network connect n1 c1
+	f network disconnect n1 c1
+	[ "$(ifaces_of c1)" = "lo " ]
+	f network connect n1 c1
+	[ "$(ifaces_of c1)" = "eth0 lo " ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm n1 >/dev/null
+}
+
+@test "network disconnect killed once netavark tore the network down: the next disconnect finishes" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f run -d --network n1 --name c1 $IMG sleep 1000 >/dev/null
+	f_killed_at network-disconnect-teardown network disconnect n1 c1
+	[ "$(ifaces_of c1)" = "lo " ]
+	f network disconnect n1 c1
+	[ "$(f inspect --format '{{.HostConfig.NetworkMode}}|{{len .NetworkSettings.Networks}}' c1)" = "bridge|0" ]
+	f network connect n1 c1
+	[ "$(ifaces_of c1)" = "eth0 lo " ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm n1 >/dev/null
+}

@@ -67,3 +67,18 @@ f_killed_at() {
 	f rm -f -t 0 c1 >/dev/null
 	f network rm n1 >/dev/null
 }
+
+@test "a container made with --tmpfs DEST:OPTIONS is exported and imported with its tmpfs options" {
+	load_test_image
+	f run -d --tmpfs /t:size=1m,mode=1770 --name c1 $IMG sleep 1000 >/dev/null
+	before=$(f inspect --format '{{.HostConfig.Tmpfs}}' c1)
+	[[ "$before" == "map[/t:size=1m,mode=1770,"* ]]
+	f container checkpoint --export "$TEST_TMP/c1.tar" c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
+	# Before, the record's TmpfsOptions was no field the archive's check
+	# knew: the import refused ferry's own archive.
+	f container restore --import "$TEST_TMP/c1.tar" >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}|{{.HostConfig.Tmpfs}}' c1)" = "running|$before" ]
+	[ "$(f exec c1 stat -c %a /t)" = 1770 ]
+	f rm -f -t 0 c1 >/dev/null
+}

@@ -450,6 +450,22 @@ test_mounts (void **state)
   expect_refused (
       "Mounts", "[ { \"Type\": \"bind\", \"Source\": \"/a/../..\", \"Destination\": \"/d\", \"RW\": true } ]",
       "Mounts[0].Source");
+  /* --tmpfs DEST:OPTIONS's options as typed.  */
+  assert_null (check_with ("Mounts",
+                           "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": false, \"Options\": "
+                           "[ \"size=1m\" ], \"TmpfsOptions\": \"ro,size=1m,tmpcopyup\" } ]",
+                           0));
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": true, \"TmpfsOptions\": 1 } ]",
+                  "Mounts[0].TmpfsOptions");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": true, \"TmpfsOptions\": "
+                  "\"size=1m,\\nX\" } ]",
+                  "Mounts[0].TmpfsOptions");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
+                  "\"TmpfsOptions\": \"ro\" } ]",
+                  "Mounts[0].TmpfsOptions");
 }
 
 /* A bind of a host path and the host's network are more than a plain run

@@ -82,3 +82,16 @@ f_killed_at() {
 	[ "$(f exec c1 stat -c %a /t)" = 1770 ]
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "a container made with -w and --security-opt label=disable is exported and imported as it was" {
+	load_test_image
+	f run -d -w /tmp --security-opt label=disable --name c1 $IMG sleep 1000 >/dev/null
+	before=$(f inspect --format '{{.Config.WorkingDir}}|{{.HostConfig.SecurityOpt}}' c1)
+	f container checkpoint --export "$TEST_TMP/c1.tar" c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
+	# Before, the record's WorkingDirGiven and LabelDisable were no fields
+	# the archive's check knew: the import refused ferry's own archive.
+	f container restore --import "$TEST_TMP/c1.tar" >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}|{{.Config.WorkingDir}}|{{.HostConfig.SecurityOpt}}' c1)" = "running|$before" ]
+	f rm -f -t 0 c1 >/dev/null
+}

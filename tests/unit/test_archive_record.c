@@ -86,6 +86,10 @@ test_good_record_passes (void **state)
   (void) state;
   assert_null (check_with (NULL, NULL, 0));
   assert_null (check_with ("Network", "\"host\"", 1));
+  assert_null (check_with ("WorkingDirGiven", "true", 0));
+  assert_null (check_with ("LabelDisable", "true", 0));
+  expect_refused ("WorkingDirGiven", "\"yes\"", "WorkingDirGiven");
+  expect_refused ("LabelDisable", "1", "LabelDisable");
 }
 
 static void

@@ -1380,6 +1380,8 @@ static const struct record_field
   { "Args", check_args, 0 },
   { "Labels", check_labels, 0 },
   { "WorkingDir", check_workdir, 0 },
+  /* -w given: a start fails on a directory not in the container.  */
+  { "WorkingDirGiven", check_true, 1 },
   { "User", check_string, 0 },
   { "Hostname", check_hostname, 0 },
   { "Tty", check_bool, 0 },
@@ -1404,6 +1406,8 @@ static const struct record_field
   { "NanoCpus", check_nano_cpus, 1 },
   { "Ulimits", check_ulimits, 1 },
   { "NoNewPrivileges", check_bool, 1 },
+  /* --security-opt label=disable: recorded only, ferry labels nothing.  */
+  { "LabelDisable", check_true, 1 },
   { "Privileged", check_bool, 1 },
   { "CgroupNs", check_cgroupns, 1 },
   { "Devices", check_devices, 1 },

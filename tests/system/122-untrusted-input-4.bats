@@ -95,3 +95,28 @@ f_killed_at() {
 	[ "$(f inspect --format '{{.State.Status}}|{{.Config.WorkingDir}}|{{.HostConfig.SecurityOpt}}' c1)" = "running|$before" ]
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "an image archive's names with terminal escape sequences reach the terminal escaped" {
+	# A docker-archive whose manifest.json names a config file of the
+	# archive's choosing: an OSC sequence that retitles the terminal, then
+	# one that clears the screen.
+	python3 - "$(ferry_test_docker_image)" "$TEST_TMP/esc.tar" <<-'PY'
+		import io, json, sys, tarfile
+		with tarfile.open(sys.argv[1]) as t, tarfile.open(sys.argv[2], "w") as o:
+		    for m in t.getmembers():
+		        d = t.extractfile(m).read() if m.isfile() else None
+		        if m.name == "manifest.json":
+		            j = json.loads(d)
+		            j[0]["Config"] = "\u001b]0;owned\u0007\u001b[2J\r.json"
+		            d = json.dumps(j).encode()
+		            m.size = len(d)
+		        o.addfile(m, io.BytesIO(d) if d is not None else None)
+	PY
+	run_ferry load -i "$TEST_TMP/esc.tar"
+	assert_status 125
+	# Before, the bytes went out as they were.
+	[[ "$output" != *$'\x1b'* && "$output" != *$'\r'* && "$output" != *$'\a'* ]]
+	assert_output_contains '\x1b]0;owned\x07\x1b[2J\x0d.json'
+	assert_one_line_error
+	assert_store_empty
+}

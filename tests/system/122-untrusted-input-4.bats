@@ -120,3 +120,19 @@ f_killed_at() {
 	assert_one_line_error
 	assert_store_empty
 }
+
+@test "network reload killed between netavark's teardown and setup: the next disconnect finishes" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f run -d --network n1 --name c1 $IMG sleep 1000 >/dev/null
+	f_killed_at network-reload-torn-down network reload c1
+	[ "$(ifaces_of c1)" = "lo " ]
+	# Before, with no network report at all, disconnect took netavark's
+	# "No such device" for an error: it failed every time.
+	f network disconnect n1 c1
+	[ "$(f inspect --format '{{.HostConfig.NetworkMode}}|{{len .NetworkSettings.Networks}}' c1)" = "bridge|0" ]
+	f network connect n1 c1
+	[ "$(ifaces_of c1)" = "eth0 lo " ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm n1 >/dev/null
+}

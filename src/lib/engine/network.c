@@ -2195,8 +2195,9 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
 
 /* Whether netavark's report of C says NAME is attached in its namespace:
  * not when the report is there without it (a disconnect killed after
- * the teardown, a connect before the setup).  No report: as far as ferry
- * knows, it is.  */
+ * the teardown, a connect before the setup), nor when there is no report
+ * (a reload killed between its teardown and its setup, a report ferry
+ * could not write): then no one knows.  */
 static int
 status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
 {
@@ -2205,7 +2206,7 @@ status_has_network (ferry_engine_t *e, const struct ferry_container *c, const ch
   cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
 
   if (all == NULL || ! json_object_is_type (all, json_type_object))
-    return 1;
+    return 0;
   return json_object_object_get_ex (all, name, NULL);
 }
 
@@ -2475,6 +2476,7 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
        * in-place restore sets it all up again, as does another reload.  */
       unlink (path);
       ferry_netavark_teardown (&n, netns, opts, &ignored);
+      ferry_fault_point ("network-reload-torn-down");
       if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
         {
           ferry_error_wrap (err, "cannot reload the network of container %s", c->name);

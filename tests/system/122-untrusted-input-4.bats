@@ -136,3 +136,67 @@ f_killed_at() {
 	f rm -f -t 0 c1 >/dev/null
 	f network rm n1 >/dev/null
 }
+
+# A copy of the test image (oci-archive $1) as $2, named $3, whose config
+# has N=$4 environment variables V0..V<N-1>, and V7 once more at the end.
+image_with_env() {
+	python3 - "$@" <<-'PY'
+		import hashlib, io, json, sys, tarfile
+		src, dst, name, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+		with tarfile.open(src) as t:
+		    blobs = {m.name: t.extractfile(m).read() for m in t.getmembers() if m.isfile()}
+		def put(data):
+		    d = hashlib.sha256(data).hexdigest()
+		    blobs["blobs/sha256/" + d] = data
+		    return "sha256:" + d, len(data)
+		index = json.loads(blobs["index.json"])
+		man = json.loads(blobs["blobs/sha256/" + index["manifests"][0]["digest"][7:]])
+		cfg = json.loads(blobs["blobs/sha256/" + man["config"]["digest"][7:]])
+		cfg["config"]["Env"] = ["V%d=%d" % (i, i) for i in range(n)] + ["V7=last"]
+		man["config"]["digest"], man["config"]["size"] = put(json.dumps(cfg).encode())
+		d, s = put(json.dumps(man).encode())
+		index["manifests"] = [{"mediaType": man["mediaType"], "digest": d, "size": s,
+		                       "annotations": {"org.opencontainers.image.ref.name": name}}]
+		blobs["index.json"] = json.dumps(index).encode()
+		with tarfile.open(dst, "w") as o:
+		    for k, v in blobs.items():
+		        i = tarfile.TarInfo(k); i.size = len(v); o.addfile(i, io.BytesIO(v))
+	PY
+}
+
+@test "an image's or an --env-file's 200000 environment variables are merged in linear time" {
+	image_with_env "$(ferry_test_image)" "$TEST_TMP/env.tar" localhost/many-env:latest 200000
+	f load -q -i "$TEST_TMP/env.tar" >/dev/null
+	python3 -c 'import sys
+for i in range(200000): print("F%d=%d" % (i, i))
+print("F9=last")' >"$TEST_TMP/env.list"
+	export -f f
+	export FERRY_BIN
+	# Before, each variable was compared with every one before it: about
+	# 15 minutes here for either, hours for a few times more.
+	run timeout 60 bash -c 'f "$@"' f create --name c1 localhost/many-env
+	[ "$status" -eq 0 ]
+	run timeout 60 bash -c 'f "$@"' f create --name c2 --env-file "$TEST_TMP/env.list" -e V8=mine localhost/many-env
+	[ "$status" -eq 0 ]
+	# Still one entry a name, the last one given winning, in place.
+	f inspect --format '{{json .Config.Env}}' c1 >"$TEST_TMP/c1.env"
+	[ "$(jq 'length' "$TEST_TMP/c1.env")" -ge 200000 ]
+	[ "$(jq -r '.[7]' "$TEST_TMP/c1.env")" = V7=last ]
+	[ "$(jq '[.[] | select(startswith("V7="))] | length' "$TEST_TMP/c1.env")" = 1 ]
+	f inspect --format '{{json .Config.Env}}' c2 >"$TEST_TMP/c2.env"
+	[ "$(jq '[.[] | select(startswith("F9="))] | .[0]' "$TEST_TMP/c2.env")" = '"F9=last"' ]
+	[ "$(jq '[.[] | select(startswith("F"))] | length' "$TEST_TMP/c2.env")" = 200000 ]
+	[ "$(jq -r '.[8]' "$TEST_TMP/c2.env")" = V8=mine ]
+	f rm c1 c2 >/dev/null
+}
+
+@test "an --env-file that never ends is refused past 16 MiB, not read until memory runs out" {
+	load_test_image
+	export -f f
+	export FERRY_BIN
+	# Before: allocated until it died (an abort under this 1 GiB limit).
+	run -125 timeout 60 bash -c 'ulimit -v 1048576; f "$@"' f create --env-file /dev/zero $IMG
+	assert_output_contains 'larger than'
+	assert_one_line_error
+	[ -z "$(f ps -aq)" ]
+}

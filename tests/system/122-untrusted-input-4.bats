@@ -200,3 +200,22 @@ print("F9=last")' >"$TEST_TMP/env.list"
 	assert_one_line_error
 	[ -z "$(f ps -aq)" ]
 }
+
+@test "an image archive holding a symbolic link without a target is refused, not a crash" {
+	python3 - "$(ferry_test_image)" "$TEST_TMP/nolink.tar" <<-'PY'
+		import sys, tarfile
+		with tarfile.open(sys.argv[1]) as t, tarfile.open(sys.argv[2], "w") as o:
+		    i = tarfile.TarInfo("dangling")
+		    i.type = tarfile.SYMTYPE
+		    i.linkname = ""
+		    o.addfile(i)
+		    for m in t.getmembers():
+		        o.addfile(m, t.extractfile(m) if m.isfile() else None)
+	PY
+	# Before: a segmentation fault (the link's target read through NULL).
+	run_ferry load -i "$TEST_TMP/nolink.tar"
+	assert_status 125
+	assert_output_contains 'dangling'
+	assert_one_line_error
+	assert_store_empty
+}

@@ -1,8 +1,12 @@
 #!/usr/bin/env bats
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, and kills that the next command must settle, fourth part (see
-# 119 for the third): network connect and disconnect killed between
-# netavark and the container's network report.
+# 119 for the third): network connect, disconnect and reload killed
+# between netavark and the container's network report; archives of
+# containers made with last session's options (--tmpfs DEST:OPTIONS, -w,
+# label=disable); names with terminal escape sequences; environment lists
+# of 200000 variables and env files that never end; an image archive's
+# symlink without a target.
 
 load helpers
 

@@ -223,3 +223,22 @@ print("F9=last")' >"$TEST_TMP/env.list"
 	assert_one_line_error
 	assert_store_empty
 }
+
+@test "a container's /etc/passwd of gigabytes without a newline is refused, not read into ferry's memory" {
+	load_test_image
+	f run -d --name c1 $IMG sleep 1000 >/dev/null
+	# Sparse: 4 GiB of zeros that take no space, one line without an end.
+	f exec c1 sh -c ': >/etc/passwd; truncate -s 4G /etc/passwd'
+	export -f f
+	export FERRY_BIN
+	# Before, exec -u (and every start) read it as one line into ferry's
+	# memory: 4 GiB here, as much as the container liked elsewhere.
+	run -125 timeout 60 bash -c 'ulimit -v 1048576; f "$@"' f exec -u root c1 true
+	assert_output_contains '/etc/passwd'
+	assert_output_contains 'larger than'
+	assert_one_line_error
+	f stop -t 0 c1 >/dev/null
+	run -125 timeout 60 bash -c 'ulimit -v 1048576; f "$@"' f start c1
+	assert_output_contains 'larger than'
+	f rm -f -t 0 c1 >/dev/null
+}

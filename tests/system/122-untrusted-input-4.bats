@@ -242,3 +242,16 @@ print("F9=last")' >"$TEST_TMP/env.list"
 	assert_output_contains 'larger than'
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "top reads a container's /etc/passwd as a file: a FIFO there does not hold it" {
+	load_test_image
+	f run -d --name c1 $IMG sleep 1000 >/dev/null
+	f exec c1 sh -c 'rm /etc/passwd && mkfifo /etc/passwd'
+	export -f f
+	export FERRY_BIN
+	# Before, top opened the FIFO and waited for a writer for good.
+	run timeout 30 bash -c 'f "$@"' f top c1 user pid
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\n'"0 "* ]]
+	f rm -f -t 0 c1 >/dev/null
+}

@@ -255,3 +255,28 @@ print("F9=last")' >"$TEST_TMP/env.list"
 	[[ "$output" == *$'\n'"0 "* ]]
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "--userns=auto sizes the namespace from an image's passwd and group without following their symlinks out of the layer" {
+	mkfifo "$TEST_TMP/fifo"
+	# An image (imported here; pulled from anywhere alike) whose
+	# /etc/passwd is a symlink to a FIFO of the host, and /etc/group one
+	# to /dev/zero.
+	python3 - "$TEST_TMP/rootfs.tar" "$TEST_TMP/fifo" <<-'PY'
+		import io, sys, tarfile
+		with tarfile.open(sys.argv[1], "w") as o:
+		    d = tarfile.TarInfo("etc"); d.type = tarfile.DIRTYPE; d.mode = 0o755; o.addfile(d)
+		    for name, target in (("etc/passwd", sys.argv[2]), ("etc/group", "/dev/zero")):
+		        l = tarfile.TarInfo(name); l.type = tarfile.SYMTYPE; l.linkname = target; o.addfile(l)
+		    f = tarfile.TarInfo("hello"); f.size = 3; o.addfile(f, io.BytesIO(b"hi\n"))
+	PY
+	f import "$TEST_TMP/rootfs.tar" localhost/links >/dev/null
+	export -f f
+	export FERRY_BIN
+	# Before, the host's FIFO held create for good (and /dev/zero, read as
+	# one endless line, took the host's memory).  Whether it is then made
+	# depends on this host's /etc/subuid.
+	run timeout 30 bash -c 'ulimit -v 1048576; f "$@"' f create --userns=auto --network none localhost/links /hello
+	[ "$status" -ne 124 ]
+	[ "$status" -eq 0 ] || assert_output_contains 'unused IDs'
+	f rm -af >/dev/null
+}

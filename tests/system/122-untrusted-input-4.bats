@@ -6,7 +6,8 @@
 # containers made with last session's options (--tmpfs DEST:OPTIONS, -w,
 # label=disable); names with terminal escape sequences; environment lists
 # of 200000 variables and env files that never end; an image archive's
-# symlink without a target.
+# symlink without a target; a container's /etc/passwd of gigabytes or a
+# FIFO, and an image's passwd and group symlinked to host files.
 
 load helpers
 

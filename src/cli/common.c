@@ -474,7 +474,8 @@ ferry_cli_missed_report (struct ferry_cli_missed *m)
   fflush (stdout);
   for (size_t i = 1; i < m->n; i++)
     {
-      fprintf (stderr, "%s\n", m->errs[i]->msg);
+      ferry_error_fputs (m->errs[i]->msg, stderr);
+      fputc ('\n', stderr);
       ferry_error_release (&m->errs[i]);
     }
   if (m->n)

@@ -943,7 +943,8 @@ manifest_rm (int argc, char **argv)
       else
         {
           fflush (stdout);
-          fprintf (stderr, "%s\n", err->msg);
+          ferry_error_fputs (err->msg, stderr);
+          fputc ('\n', stderr);
           ferry_error_release (&err);
         }
     }
@@ -954,7 +955,9 @@ manifest_rm (int argc, char **argv)
   if (first)
     {
       fflush (stdout);
-      fprintf (stderr, "Error: %s\n", first->msg);
+      fputs ("Error: ", stderr);
+      ferry_error_fputs (first->msg, stderr);
+      fputc ('\n', stderr);
       ferry_error_release (&first);
     }
   return ret;

@@ -1139,6 +1139,71 @@ test_unsafe_entries (void **state)
   assert_string_equal (victim_text, "precious\n");
 }
 
+/* An entry name with control characters (a newline, a terminal's escape
+ * sequence) is refused with the name escaped: quoted raw, it would make
+ * the one-line error several lines or drive the user's terminal.  */
+static void
+test_control_characters_in_names (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *manifest
+      = manifest_of ((const char *[]){ "a", NULL }, (const char *[]){ "hello\n", NULL });
+  const char *names[] = { "x\nError: restored", "\x1b]0;owned\x07", "volumes/v\r.tar", "a\x7f", NULL };
+
+  for (size_t i = 0; names[i]; i++)
+    {
+      /* Before the manifest, and after it (where a reader that waits for
+       * the manifest says the name too).  */
+      const struct hand_entry before[] = { { names[i], HAND_FILE, "evil\n" },
+                                           { "manifest.json", HAND_FILE, manifest },
+                                           { NULL, 0, NULL } };
+      const struct hand_entry after[] = { { "a", HAND_FILE, "hello\n" },
+                                          { "manifest.json", HAND_FILE, manifest },
+                                          { names[i], HAND_FILE, "evil\n" },
+                                          { NULL, 0, NULL } };
+      const struct hand_entry *cases[] = { before, after };
+
+      for (size_t k = 0; k < 2; k++)
+        {
+          cleanup_error ferry_error_t err = NULL;
+
+          hand_tar (f->archive, cases[k]);
+          if (extract (f, f->archive, NULL, &err) == 0)
+            fail_msg ("an entry named with control characters (%zu) was accepted", i);
+          for (const char *c = err->msg; *c; c++)
+            if ((unsigned char) *c < 0x20 || *c == 0x7f)
+              fail_msg ("the error quotes a control character: %s", err->msg);
+          assert_int_equal (ferry_rm_rf (f->out, &(ferry_error_t){ NULL }), 0);
+          assert_int_equal (mkdir (f->out, 0700), 0);
+        }
+    }
+  /* The manifest's own words: a name it lists and its format.  */
+  {
+    cleanup_free char *listing = manifest_of ((const char *[]){ "a", "b\nError: x", NULL },
+                                              (const char *[]){ "hello\n", "x", NULL });
+    cleanup_json json_object *m = json_tokener_parse (manifest);
+    const struct hand_entry missing[]
+        = { { "a", HAND_FILE, "hello\n" }, { "manifest.json", HAND_FILE, listing }, { NULL, 0, NULL } };
+    cleanup_free char *foreign = NULL;
+    cleanup_error ferry_error_t err = NULL, err2 = NULL;
+
+    hand_tar (f->archive, missing);
+    assert_int_equal (extract (f, f->archive, NULL, &err), -1);
+    assert_error_contains (err, "missing entry `b\\x0aError: x`");
+    assert_int_equal (ferry_rm_rf (f->out, &(ferry_error_t){ NULL }), 0);
+    assert_int_equal (mkdir (f->out, 0700), 0);
+    json_object_object_add (m, "format", json_object_new_string ("\x1b[2J"));
+    foreign = xstrdup (json_object_to_json_string (m));
+    {
+      const struct hand_entry e[]
+          = { { "a", HAND_FILE, "hello\n" }, { "manifest.json", HAND_FILE, foreign }, { NULL, 0, NULL } };
+      hand_tar (f->archive, e);
+    }
+    assert_int_equal (extract (f, f->archive, NULL, &err2), -1);
+    assert_error_contains (err2, "has format `\\x1b[2J`");
+  }
+}
+
 /* A symlink planted in DIR beforehand is not followed either.  */
 static void
 test_existing_symlink_in_dir (void **state)
@@ -1887,6 +1952,7 @@ main (void)
     T (test_huge_manifest),
     T (test_duplicate_entry),
     T (test_unsafe_entries),
+    T (test_control_characters_in_names),
     T (test_existing_symlink_in_dir),
     T (test_allowed_callback),
     T (test_extract_full_disk),

@@ -86,6 +86,10 @@ test_good_record_passes (void **state)
   (void) state;
   assert_null (check_with (NULL, NULL, 0));
   assert_null (check_with ("Network", "\"host\"", 1));
+  assert_null (check_with ("WorkingDirGiven", "true", 0));
+  assert_null (check_with ("LabelDisable", "true", 0));
+  expect_refused ("WorkingDirGiven", "\"yes\"", "WorkingDirGiven");
+  expect_refused ("LabelDisable", "1", "LabelDisable");
 }
 
 static void
@@ -450,6 +454,22 @@ test_mounts (void **state)
   expect_refused (
       "Mounts", "[ { \"Type\": \"bind\", \"Source\": \"/a/../..\", \"Destination\": \"/d\", \"RW\": true } ]",
       "Mounts[0].Source");
+  /* --tmpfs DEST:OPTIONS's options as typed.  */
+  assert_null (check_with ("Mounts",
+                           "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": false, \"Options\": "
+                           "[ \"size=1m\" ], \"TmpfsOptions\": \"ro,size=1m,tmpcopyup\" } ]",
+                           0));
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": true, \"TmpfsOptions\": 1 } ]",
+                  "Mounts[0].TmpfsOptions");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"tmpfs\", \"Destination\": \"/d\", \"RW\": true, \"TmpfsOptions\": "
+                  "\"size=1m,\\nX\" } ]",
+                  "Mounts[0].TmpfsOptions");
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
+                  "\"TmpfsOptions\": \"ro\" } ]",
+                  "Mounts[0].TmpfsOptions");
 }
 
 /* A bind of a host path and the host's network are more than a plain run

@@ -896,6 +896,41 @@ read_signature (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
   return 0;
 }
 
+/* Bytes of an entry name an error quotes.  */
+#define SHOWN_NAME_MAX 256
+
+static bool
+has_control_characters (const char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char) *s < 0x20 || *s == 0x7f)
+      return true;
+  return false;
+}
+
+/* NAME as an error may quote it: control bytes escaped, cut short when
+ * long.  An archive chooses its names, and an error is one line on the
+ * user's terminal.  */
+static char *
+shown_name (const char *name)
+{
+  size_t n = strlen (name), i, o = 0;
+  char *out = xmalloc (SHOWN_NAME_MAX * 4 + 4);
+
+  for (i = 0; i < n && i < SHOWN_NAME_MAX; i++)
+    {
+      unsigned char ch = name[i];
+      if (ch < 0x20 || ch == 0x7f)
+        o += sprintf (out + o, "\\x%02x", ch);
+      else
+        out[o++] = ch;
+    }
+  if (i < n)
+    o += sprintf (out + o, "...");
+  out[o] = '\0';
+  return out;
+}
+
 /* The root directory itself, as `tar -C dir .` writes it.  */
 static bool
 is_root_entry (const char *raw, struct archive_entry *ae)
@@ -913,6 +948,12 @@ extract_entry (struct reader *rd, struct archive_entry *ae, ferry_error_t *err)
 
   if (raw == NULL)
     return ferry_make_error (err, 0, "%s has an entry without a readable name: refusing it", rd->what);
+  if (has_control_characters (raw))
+    {
+      cleanup_free char *shown = shown_name (raw);
+      return ferry_make_error (err, 0, "%s has an entry named with control characters, `%s`: refusing it",
+                               rd->what, shown);
+    }
   name = ferry_path_normalize_entry (raw);
   /* The parts of a file come one after the other: anything else ends it.  */
   {
@@ -1020,8 +1061,11 @@ parse_manifest (struct reader *rd, json_object **out, ferry_error_t *err)
     return -1;
   format = ferry_json_get_string (m, "format");
   if (format == NULL || strcmp (format, FERRY_ARCHIVE_FORMAT) != 0)
-    return ferry_make_error (err, 0, "%s is not a ferry checkpoint archive: its %s has format `%s`", rd->what,
-                             FERRY_ARCHIVE_MANIFEST, format ? format : "(none)");
+    {
+      cleanup_free char *shown = shown_name (format ? format : "(none)");
+      return ferry_make_error (err, 0, "%s is not a ferry checkpoint archive: its %s has format `%s`",
+                               rd->what, FERRY_ARCHIVE_MANIFEST, shown);
+    }
   if (! json_object_object_get_ex (m, "version", &version) || ! json_object_is_type (version, json_type_int)
       || (v = json_object_get_int64 (version)) < 1)
     return ferry_make_error (err, 0, "%s has an invalid %s: no valid version", rd->what,
@@ -1087,7 +1131,10 @@ verify (struct reader *rd, ferry_error_t *err)
     json_object *got;
     (void) unused;
     if (! json_object_object_get_ex (rd->seen, listed, &got) || got == NULL)
-      return ferry_make_error (err, 0, "%s is missing entry `%s` that its manifest lists", rd->what, listed);
+      {
+        cleanup_free char *shown = shown_name (listed);
+        return ferry_make_error (err, 0, "%s is missing entry `%s` that its manifest lists", rd->what, shown);
+      }
   }
   return 0;
 }

@@ -1029,7 +1029,7 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options, Mode, Chown and SubPath; an image's
+ * but Anonymous, NoCopy, Options, Mode, Chown, SubPath and TmpfsOptions; an image's
  * Source is the image's ID.  */
 static int
 mount_key_known (const char *type, const char *key)
@@ -1043,7 +1043,7 @@ mount_key_known (const char *type, const char *key)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
            || strcmp (key, "Chown") == 0;
   if (strcmp (type, "tmpfs") == 0)
-    return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0;
+    return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "TmpfsOptions") == 0;
   if (strcmp (type, "image") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "ImageName") == 0 || strcmp (key, "SubPath") == 0;
   return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
@@ -1083,6 +1083,26 @@ check_subpath (struct record_check *c, const char *field, json_object *v)
     return check_string (c, field, v);
   if (! ferry_path_is_clean_relative (s))
     return refuse (c, field, "must be a relative path without `.` or `..`, not `%s`", q = shown (s));
+  return 0;
+}
+
+/* --tmpfs's options as typed (inspect's HostConfig.Tmpfs): ro, rw,
+ * tmpcopyup or a tmpfs mount option, comma-separated, as create takes
+ * them.  */
+static int
+check_tmpfs_options (struct record_check *c, const char *field, json_object *v)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *copy = NULL, *q = NULL;
+  char *save = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  copy = xstrdup (s);
+  for (char *one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    if (strcmp (one, "ro") != 0 && strcmp (one, "rw") != 0 && strcmp (one, "tmpcopyup") != 0
+        && ! ferry_mount_option_is_valid ("tmpfs", one))
+      return refuse (c, field, "holds `%s`, which is not an option of a tmpfs mount", q = shown (one));
   return 0;
 }
 
@@ -1207,7 +1227,8 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
       || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
       || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
       || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0
-      || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0)
+      || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0
+      || check_mount_member (c, m, prefix, "TmpfsOptions", 0, check_tmpfs_options) < 0)
     return -1;
   {
     json_object *opts;
@@ -1359,6 +1380,8 @@ static const struct record_field
   { "Args", check_args, 0 },
   { "Labels", check_labels, 0 },
   { "WorkingDir", check_workdir, 0 },
+  /* -w given: a start fails on a directory not in the container.  */
+  { "WorkingDirGiven", check_true, 1 },
   { "User", check_string, 0 },
   { "Hostname", check_hostname, 0 },
   { "Tty", check_bool, 0 },
@@ -1383,6 +1406,8 @@ static const struct record_field
   { "NanoCpus", check_nano_cpus, 1 },
   { "Ulimits", check_ulimits, 1 },
   { "NoNewPrivileges", check_bool, 1 },
+  /* --security-opt label=disable: recorded only, ferry labels nothing.  */
+  { "LabelDisable", check_true, 1 },
   { "Privileged", check_bool, 1 },
   { "CgroupNs", check_cgroupns, 1 },
   { "Devices", check_devices, 1 },

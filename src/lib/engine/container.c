@@ -53,6 +53,7 @@
 #define DEFAULT_SHM_SIZE 65536000LL
 #define DEFAULT_ROOT_MODE 0555
 #define DEFAULT_STOP_TIMEOUT 10
+#define ENV_FILE_MAX (16u << 20)
 
 static const char *const STATUS_NAMES[]
     = { "created", "running", "paused", "exited", "stopping", "initialized" };
@@ -158,6 +159,43 @@ ferry_env_set (json_object *env, const char *kv)
   env_set (env, kv);
 }
 
+/* ENV's names mapped to their place in it, for env_put: set one by one
+ * with env_set, a list of N variables costs N*N comparisons, and an
+ * image's config or an --env-file of 200000 took a quarter of an hour.  */
+static json_object *
+env_index_new (json_object *env)
+{
+  json_object *index = json_object_new_object ();
+
+  for (size_t i = 0; i < json_object_array_length (env); i++)
+    {
+      const char *cur = json_object_get_string (json_object_array_get_idx (env, i));
+      cleanup_free char *key = xstrndup (cur, strcspn (cur, "="));
+
+      /* The first of a name is the one env_set replaces.  */
+      if (! json_object_object_get_ex (index, key, NULL))
+        json_object_object_add (index, key, json_object_new_int64 ((int64_t) i));
+    }
+  return index;
+}
+
+/* env_set, finding the name in INDEX (env_index_new of ENV, kept up to
+ * date here) instead of going through ENV.  */
+static void
+env_put (json_object *env, json_object *index, const char *kv)
+{
+  cleanup_free char *key = xstrndup (kv, strcspn (kv, "="));
+  json_object *at;
+
+  if (json_object_object_get_ex (index, key, &at))
+    {
+      json_object_array_put_idx (env, (size_t) json_object_get_int64 (at), json_object_new_string (kv));
+      return;
+    }
+  json_object_object_add (index, key, json_object_new_int64 ((int64_t) json_object_array_length (env)));
+  json_object_array_add (env, json_object_new_string (kv));
+}
+
 static int
 env_has (json_object *env, const char *key)
 {
@@ -176,7 +214,7 @@ env_has (json_object *env, const char *key)
  * and "-e PREFIX*", as Podman's, every variable of it whose name starts
  * with PREFIX.  */
 static void
-env_apply_option (json_object *env, const char *opt)
+env_apply_option (json_object *env, json_object *index, const char *opt)
 {
   extern char **environ;
   size_t len = strlen (opt);
@@ -184,26 +222,26 @@ env_apply_option (json_object *env, const char *opt)
 
   if (strchr (opt, '='))
     {
-      env_set (env, opt);
+      env_put (env, index, opt);
       return;
     }
   if (len > 0 && opt[len - 1] == '*')
     {
       for (char **p = environ; p && *p; p++)
         if (strncmp (*p, opt, len - 1) == 0 && strchr (*p, '='))
-          env_set (env, *p);
+          env_put (env, index, *p);
       return;
     }
   v = getenv (opt);
   if (v)
     {
       cleanup_free char *kv = xasprintf ("%s=%s", opt, v);
-      env_set (env, kv);
+      env_put (env, index, kv);
     }
 }
 
 static int
-env_apply_file (json_object *env, const char *path, ferry_error_t *err)
+env_apply_file (json_object *env, json_object *index, const char *path, ferry_error_t *err)
 {
   cleanup_free char *text = NULL;
   char *line, *save = NULL;
@@ -213,7 +251,10 @@ env_apply_file (json_object *env, const char *path, ferry_error_t *err)
     return ferry_make_error (
         err, 0, "parsing file \"%s\": open %s: %s: give --env-file a readable file of KEY=VALUE lines", path,
         path, errno == ENOENT ? "no such file or directory" : strerror (errno));
-  if (ferry_read_file (path, &text, NULL, err) < 0)
+  /* A path naming a device that never ends (/dev/zero) was read until
+   * memory ran out; the kernel passes a process a few MiB of environment
+   * at most anyway.  */
+  if (ferry_read_file_max (path, ENV_FILE_MAX, &text, NULL, err) < 0)
     return ferry_error_wrap (err, "--env-file");
   for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
@@ -224,7 +265,7 @@ env_apply_file (json_object *env, const char *path, ferry_error_t *err)
         line++;
       if (*line == '\0' || *line == '#')
         continue;
-      env_apply_option (env, line);
+      env_apply_option (env, index, line);
     }
   return 0;
 }
@@ -233,13 +274,14 @@ int
 ferry_container_env_apply (json_object *env, char *const *env_files, char *const *env_options,
                            ferry_error_t *err)
 {
+  cleanup_json json_object *index = env_index_new (env);
   size_t i;
 
   for (i = 0; env_files && env_files[i]; i++)
-    if (env_apply_file (env, env_files[i], err) < 0)
+    if (env_apply_file (env, index, env_files[i], err) < 0)
       return -1;
   for (i = 0; env_options && env_options[i]; i++)
-    env_apply_option (env, env_options[i]);
+    env_apply_option (env, index, env_options[i]);
   return 0;
 }
 
@@ -1578,10 +1620,14 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     json_object_object_add (rec, "RootfsOverlay", json_object_new_boolean (1));
   json_object_object_add (rec, "Created", json_object_new_string (now));
 
-  for (i = 0; o->default_env && o->default_env[i]; i++)
-    env_set (env, o->default_env[i]);
-  for (i = 0; image_env && i < json_object_array_length (image_env); i++)
-    env_set (env, json_object_get_string (json_object_array_get_idx (image_env, i)));
+  {
+    cleanup_json json_object *index = env_index_new (env);
+
+    for (i = 0; o->default_env && o->default_env[i]; i++)
+      env_put (env, index, o->default_env[i]);
+    for (i = 0; image_env && i < json_object_array_length (image_env); i++)
+      env_put (env, index, json_object_get_string (json_object_array_get_idx (image_env, i)));
+  }
   json_object_object_add (rec, "Env", env);
   if (ferry_env_base_adjust (o, env, err) < 0)
     {
@@ -1589,14 +1635,11 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
       return -1;
     }
   ferry_env_host_apply (o, env);
-  for (i = 0; o->env_files && o->env_files[i]; i++)
-    if (env_apply_file (env, o->env_files[i], err) < 0)
-      {
-        json_object_put (labels);
-        return -1;
-      }
-  for (i = 0; o->env && o->env[i]; i++)
-    env_apply_option (env, o->env[i]);
+  if (ferry_container_env_apply (env, o->env_files, o->env, err) < 0)
+    {
+      json_object_put (labels);
+      return -1;
+    }
   if (! env_has (env, "PATH") && ! ferry_env_is_unset (o, "PATH"))
     env_set (env, DEFAULT_PATH);
   if (o->tty && ! env_has (env, "TERM") && ! ferry_env_is_unset (o, "TERM"))

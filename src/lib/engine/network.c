@@ -2197,8 +2197,9 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
 
 /* Whether netavark's report of C says NAME is attached in its namespace:
  * not when the report is there without it (a disconnect killed after
- * the teardown, a connect before the setup).  No report: as far as ferry
- * knows, it is.  */
+ * the teardown, a connect before the setup), nor when there is no report
+ * (a reload killed between its teardown and its setup, a report ferry
+ * could not write): then no one knows.  */
 static int
 status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
 {
@@ -2207,7 +2208,7 @@ status_has_network (ferry_engine_t *e, const struct ferry_container *c, const ch
   cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
 
   if (all == NULL || ! json_object_is_type (all, json_type_object))
-    return 1;
+    return 0;
   return json_object_object_get_ex (all, name, NULL);
 }
 
@@ -2367,6 +2368,9 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto out;
         }
+      /* Killed here, set up but not in the report: a disconnect tears
+       * it down all the same.  */
+      ferry_fault_point ("network-connect-unreported");
       update_status_file (e, c, name, status);
       ferry_fault_point ("network-connect-set-up");
       /* Podman's live edit: the new addresses for the container's names
@@ -2425,14 +2429,18 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
                                c->name, name);
       goto out;
     }
-  /* Not in netavark's report, it is torn down already: a disconnect or
-   * a connect killed midway.  */
-  if (ferry_container_is_active (c) && status_has_network (e, c, name))
+  /* Not in netavark's report, it may be set up in part, in whole or not
+   * at all (a connect killed around its setup, a disconnect killed
+   * around its teardown): it is torn down all the same, and what is not
+   * there is no error.  The report goes first, so that a disconnect
+   * killed midway leaves this case.  */
+  if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_free char *status_path = ferry_container_network_status_path (e, c->id);
       cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
-      cleanup_error ferry_error_t unreadable = NULL;
+      cleanup_error ferry_error_t unreadable = NULL, torn = NULL;
+      int reported = status_has_network (e, c, name);
       struct ferry_netavark n;
 
       if (opts == NULL)
@@ -2440,9 +2448,10 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
-      /* Podman's live edit, before the teardown so that a disconnect
-       * killed in between does it again: the network's addresses and DNS
-       * server out of the container's files.  */
+      /* Podman's live edit, before the report loses the network's
+       * addresses and before the teardown, so that a disconnect killed in
+       * between does it again: the network's addresses and DNS server out
+       * of the container's files.  */
       status = ferry_json_parse_file (status_path, "network status", &unreadable);
       if (status && ferry_etc_files_disconnecting (e, c, name, status, err) < 0)
         {
@@ -2450,12 +2459,14 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
           goto out;
         }
       netavark_of (e, &n, &config_dir);
-      if (ferry_netavark_teardown (&n, netns, opts, err) < 0)
+      update_status_file (e, c, name, NULL);
+      if (ferry_netavark_teardown (&n, netns, opts, &torn) < 0 && reported)
         {
+          *err = steal_pointer (&torn);
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
-      update_status_file (e, c, name, NULL);
+      ferry_fault_point ("network-disconnect-teardown");
     }
   /* Killed here, C is on NAME in the record only: the next disconnect
    * finishes.  */
@@ -2517,6 +2528,7 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
        * in-place restore sets it all up again, as does another reload.  */
       unlink (path);
       ferry_netavark_teardown (&n, netns, opts, &ignored);
+      ferry_fault_point ("network-reload-torn-down");
       if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
         {
           ferry_error_wrap (err, "cannot reload the network of container %s", c->name);

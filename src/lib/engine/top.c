@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -437,20 +438,31 @@ read_procs (pid_t init, struct proc **out, size_t *n, ferry_error_t *err)
   return 0;
 }
 
+/* Bytes of the container's /etc/passwd or /etc/group top reads for a name,
+ * as spec.c reads them for the user.  */
+#define CONTAINER_NAMES_MAX (16u << 20)
+
 /* Names from the container's own /etc/passwd or /etc/group, opened below
  * its root so that its symlinks stay inside it.  */
 static char *
 container_name (int rootfd, const char *file, unsigned id)
 {
-  cleanup_close int fd
-      = ferry_openat2 (rootfd, file, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-  cleanup_fclose FILE *f = fd >= 0 ? fdopen (fd, "re") : NULL;
+  cleanup_close int fd = ferry_openat2 (rootfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0,
+                                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  cleanup_fclose FILE *f = NULL;
+  struct stat st;
   char line[1024];
+  size_t seen = 0;
 
+  /* The container writes the file: a FIFO would hold top for good, a
+   * sparse file of terabytes for hours.  */
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    f = fdopen (fd, "re");
   if (f)
     fd = -1;
-  while (f && fgets (line, sizeof (line), f))
+  while (f && seen < CONTAINER_NAMES_MAX && fgets (line, sizeof (line), f))
     {
+      seen += strlen (line);
       char *name = line, *c1 = strchr (line, ':'), *c2;
 
       if (c1 == NULL || (c2 = strchr (c1 + 1, ':')) == NULL)

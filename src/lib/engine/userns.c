@@ -1,5 +1,6 @@
 /* ferry: a container's user namespace (userns.h).  */
 #include "userns.h"
+#include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -338,14 +339,21 @@ note_owner (const char *path, const struct stat *st, int flag, struct FTW *ftw)
   return 0;
 }
 
+/* The IDs LAYER's NAME (etc/passwd or etc/group) names, read as the
+ * user lookup reads a container's: resolved below the layer, so that its
+ * symlinks never lead to a host file (a FIFO that holds create for good,
+ * /dev/zero read as one endless line), a regular file of 16 MiB at most.
+ * The layer comes with the image, from anywhere.  */
 static void
-note_db_ids (const char *file)
+note_db_ids (const char *layer, const char *name)
 {
-  cleanup_fclose FILE *f = fopen (file, "re");
-  cleanup_free char *line = NULL;
-  size_t cap = 0;
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  char *line, *save = NULL;
 
-  while (f && getline (&line, &cap, f) > 0)
+  if (ferry_spec_read_root_file (layer, name, &text, &ignored) < 0 || text == NULL)
+    return;
+  for (line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       /* name:x:ID:... (passwd: uid then gid; group: gid); the overflow
        * user and group count for nothing, as with Podman.  */
@@ -374,11 +382,9 @@ image_size (char *const *layers)
   max_seen = 0;
   for (size_t i = 0; layers && layers[i]; i++)
     {
-      cleanup_free char *passwd = xasprintf ("%s/etc/passwd", layers[i]);
-      cleanup_free char *group = xasprintf ("%s/etc/group", layers[i]);
       nftw (layers[i], note_owner, 16, FTW_PHYS | FTW_MOUNT);
-      note_db_ids (passwd);
-      note_db_ids (group);
+      note_db_ids (layers[i], "etc/passwd");
+      note_db_ids (layers[i], "etc/group");
     }
   return max_seen >= AUTO_MAX_SIZE      ? AUTO_MAX_SIZE
          : max_seen + 1 < AUTO_MIN_SIZE ? AUTO_MIN_SIZE

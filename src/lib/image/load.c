@@ -187,7 +187,16 @@ spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
         }
       if (type == AE_IFLNK)
         {
-          f->link = link_target (name, archive_entry_symlink (entry), 1);
+          const char *target = archive_entry_symlink (entry);
+
+          /* A header's empty link name reads as none.  */
+          if (target == NULL || *target == '\0')
+            {
+              ferry_make_error (err, 0, "image archive `%s` has a symbolic link `%s` without a target", path,
+                                name);
+              goto out;
+            }
+          f->link = link_target (name, target, 1);
           continue;
         }
       if (type != AE_IFREG)

@@ -1216,6 +1216,11 @@ ferry_spec_generate (const struct ferry_spec_params *p, ferry_error_t *err)
 
 /* --- users and groups --------------------------------------------------- */
 
+/* Bytes of a container's passwd or group file ferry reads: the container
+ * writes them, and a sparse file of terabytes without a newline was read
+ * whole into ferry's memory as one line, at every start.  */
+#define ROOT_FILE_MAX (16u << 20)
+
 /* Opens /NAME of the container's root ROOTFD for reading, resolving every
  * symlink as if ROOTFD were "/", so that an image cannot make ferry read a
  * host file.  *OUT stays NULL when the file does not exist.  */
@@ -1223,6 +1228,9 @@ static int
 open_in_root (int rootfd, const char *rootfs, const char *name, FILE **out, ferry_error_t *err)
 {
   cleanup_close int fd = -1;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  ssize_t r;
   struct stat st;
 
   *out = NULL;
@@ -1236,10 +1244,29 @@ open_in_root (int rootfd, const char *rootfs, const char *name, FILE **out, ferr
     return ferry_make_error (err, errno, "cannot stat `/%s` in `%s`", name, rootfs);
   if (! S_ISREG (st.st_mode))
     return ferry_make_error (err, 0, "`/%s` in `%s` is not a regular file", name, rootfs);
-  *out = fdopen (fd, "r");
+  /* Read here up to the limit, whatever the file claims or becomes
+   * meanwhile, and handed out from memory.  */
+  text = xmalloc (ROOT_FILE_MAX + 1);
+  while (len <= ROOT_FILE_MAX && (r = read (fd, text + len, ROOT_FILE_MAX + 1 - len)) != 0)
+    {
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return ferry_make_error (err, errno, "cannot read `/%s` in `%s`", name, rootfs);
+      len += (size_t) r;
+    }
+  if (len > ROOT_FILE_MAX)
+    return ferry_make_error (err, 0,
+                             "`/%s` in `%s` is larger than %u MiB: ferry does not read it for the user", name,
+                             rootfs, ROOT_FILE_MAX >> 20);
+  *out = fmemopen (NULL, len + 1, "w+");
+  if (*out && (fwrite (text, 1, len, *out) != len || fseek (*out, 0, SEEK_SET) < 0))
+    {
+      fclose (*out);
+      *out = NULL;
+    }
   if (*out == NULL)
     return ferry_make_error (err, errno, "cannot read `/%s` in `%s`", name, rootfs);
-  fd = -1;
   return 0;
 }
 

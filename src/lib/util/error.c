@@ -68,12 +68,23 @@ ferry_error_release (ferry_error_t *err)
 }
 
 void
+ferry_error_fputs (const char *msg, FILE *f)
+{
+  for (const unsigned char *p = (const unsigned char *) msg; *p; p++)
+    if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+      fprintf (f, "\\x%02x", *p);
+    else
+      fputc (*p, f);
+}
+
+void
 ferry_error_print (ferry_error_t err)
 {
   if (err == NULL)
     return;
+  fputs ("Error: ", stderr);
+  ferry_error_fputs (err->msg, stderr);
   if (err->status)
-    fprintf (stderr, "Error: %s: %s\n", err->msg, strerror (err->status));
-  else
-    fprintf (stderr, "Error: %s\n", err->msg);
+    fprintf (stderr, ": %s", strerror (err->status));
+  fputc ('\n', stderr);
 }

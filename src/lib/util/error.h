@@ -8,6 +8,7 @@
 #define FERRY_UTIL_ERROR_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 /* What went wrong, for callers that choose an exit code or a fallback by
  * it; the message says the rest.  */
@@ -47,6 +48,11 @@ void ferry_error_release (ferry_error_t *err);
 
 /* Prints "Error: msg" (and strerror when status != 0) to stderr.  */
 void ferry_error_print (ferry_error_t err);
+/* MSG on F with its control characters but newlines and tabs escaped
+ * (\xNN): a message quotes what came from outside (an archive's names, a
+ * registry's or a runtime's words), and an escape sequence there would
+ * drive the user's terminal.  */
+void ferry_error_fputs (const char *msg, FILE *f);
 
 #define cleanup_error __attribute__ ((cleanup (ferry_error_release)))
 

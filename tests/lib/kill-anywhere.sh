@@ -28,7 +28,9 @@
 #   (b) the object is there or not, in a state the command's forward
 #       completion accepts (a container checkpointed restores, one created
 #       starts, an image there creates a container, ...);
-#   (c) undoing everything (rm -f, rmi, volume rm, network rm) works and
+#   (c) undoing everything (rm -f, rmi, volume rm, network rm, and
+#       system prune --external for a create's directories without a
+#       record, which Podman leaves the same way) works and
 #       leaves no mount, no process naming the directory, no runtime
 #       container, no cgroup of the root, no bridge of its networks, and no
 #       file beyond what the same command set leaves when it is not killed;
@@ -95,14 +97,14 @@ fail() {
 }
 
 new_dir() {
-	D=$(mktemp -d /tmp/ferry-ka.XXXXXX)
+	D=$(mktemp -d "${TMPDIR:-/tmp}/ferry-ka.XXXXXX")
 	ROOT=$D/root
 	RUNROOT=$D/run
 	cat >"$D/ferry.conf" <<-EOF
 		[containers]
 		netns = "none"
 		[network]
-		default_subnet = "10.207.$NET_TAG.0/24"
+		default_subnet = "10.213.$NET_TAG.0/24"
 		default_interface = "$BRIDGE_DEFAULT"
 	EOF
 	: >"$D/containers.conf"
@@ -274,9 +276,9 @@ prep_volrm() { load_image && f volume create v >/dev/null && f run --rm -v v:/v 
 CMD_volrm='volume rm v'
 after_volrm() { ! q f volume exists v || q f volume rm v || fail "volume rm again fails: $(f volume rm v 2>&1)"; }
 
-netcreate() { f network create --subnet "10.208.$NET_TAG.0/24" --interface-name "$BRIDGE1" n1 >/dev/null; }
+netcreate() { f network create --subnet "10.214.$NET_TAG.0/24" --interface-name "$BRIDGE1" n1 >/dev/null; }
 prep_netcreate() { load_image; }
-CMD_netcreate="network create --subnet 10.208.$NET_TAG.0/24 --interface-name $BRIDGE1 n1"
+CMD_netcreate="network create --subnet 10.214.$NET_TAG.0/24 --interface-name $BRIDGE1 n1"
 after_netcreate() {
 	q f network exists n1 || netcreate || fail "network create again fails"
 	q f run --rm --network n1 ferry-test true || fail "a container on n1 fails: $(f run --rm --network n1 ferry-test true 2>&1)"
@@ -287,7 +289,7 @@ CMD_netrm='network rm n1'
 after_netrm() { ! q f network exists n1 || q f network rm n1 || fail "network rm again fails: $(f network rm n1 2>&1)"; }
 
 net0() {
-	f network create --subnet "10.209.$NET_TAG.0/24" --interface-name "$BRIDGE0" n0 >/dev/null
+	f network create --subnet "10.215.$NET_TAG.0/24" --interface-name "$BRIDGE0" n0 >/dev/null
 }
 connected() {
 	f inspect --format '{{json .NetworkSettings.Networks}}' c 2>/dev/null | grep -q '"n1"'
@@ -297,7 +299,7 @@ CMD_netconnect='network connect n1 c'
 after_netconnect() {
 	running c || fail "c not running"
 	connected || q f network connect n1 c || fail "connect again fails: $(f network connect n1 c 2>&1)"
-	q f exec c ping -c1 -W2 "10.208.$NET_TAG.1" || fail "c cannot reach n1's gateway"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1"
 	q f network disconnect n1 c || fail "disconnect fails: $(f network disconnect n1 c 2>&1)"
 }
 
@@ -307,7 +309,7 @@ after_netdisconnect() {
 	running c || fail "c not running"
 	! connected || q f network disconnect n1 c || fail "disconnect again fails: $(f network disconnect n1 c 2>&1)"
 	q f network connect n1 c || fail "connect fails: $(f network connect n1 c 2>&1)"
-	q f exec c ping -c1 -W2 "10.208.$NET_TAG.1" || fail "c cannot reach n1's gateway after reconnect"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1 after reconnect"
 }
 
 prep_tag() { load_image; }
@@ -447,6 +449,9 @@ undo_all() {
 		q f network rm -f "$n" || fail "network rm $n fails: $(f network rm -f "$n" 2>&1)"
 	done
 	q f rmi -a -f || fail "rmi -a fails: $(f rmi -a -f 2>&1)"
+	# A create killed between its directories and its row leaves them as
+	# Podman does, for ps --external to list and this to remove.
+	q f system prune --external || fail "system prune --external fails: $(f system prune --external 2>&1)"
 }
 
 assert_clean() {
@@ -508,13 +513,16 @@ measure() {
 	out=$(f "${CMD[@]}" 2>&1) || { echo "$set fails unkilled: $out" >&2; teardown_dir; return 1; }
 	DURATION=$(($(now_us) - t0))
 	FAILED=0
+	"after_$set" 2>&1
 	undo_all
+	assert_clean
 	ALLOWED=$(listing)
 	[ "$FAILED" = 0 ] || { teardown_dir; return 1; }
 	teardown_dir
 	# And the same without the command.
 	new_dir
 	"prep_$set" >/dev/null 2>&1
+	"after_$set" >/dev/null 2>&1
 	undo_all
 	ALLOWED=$(printf '%s\n%s\n' "$ALLOWED" "$(listing)" | sort -u)
 	teardown_dir
@@ -566,7 +574,7 @@ one_run() {
 		[ "$(db 'SELECT count(*) FROM operations')" = 0 ] || fail "operation still recorded: $(db 'SELECT * FROM operations')"
 	fi
 	# (b)
-	"after_$set" >>"$D/after.log" 2>&1
+	"after_$set" >>"$D/after.log"
 	# (c)
 	undo_all
 	assert_clean
@@ -581,7 +589,7 @@ one_run() {
 			{
 				echo "$line"
 				echo "  command: ${CMD[*]}"
-				sed 's/^/  out: /' "$D/cmd.log" | head -5
+				sed 's/^/  out: /' "$D/cmd.log" 2>/dev/null | head -5
 			} >>"$REPORT"
 		fi
 	fi

@@ -21,6 +21,65 @@ db() {
 	sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" "$1"
 }
 
+# A bridge of this test's own beside its default network's (ftn<N>); its
+# network has no IPAM, so it takes no subnet.
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	BR1=ftn$(($(net_number) + 1000))
+}
+
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	ip link del "${BR1:-}" 2>/dev/null || true
+	ferry_teardown
+}
+
+ifaces_of() { f exec "$1" ls /sys/class/net | tr '\n' ' '; }
+
+# Container c runs on the default network, and network n1 exists.
+start_on_two_networks() {
+	load_test_image
+	f network create --ipam-driver none --interface-name "$BR1" n1 >/dev/null
+	f run -d --network ferry --name c ferry-test sleep 1000 >/dev/null
+}
+
+# Removing c and n1 leaves no bridge of n1's behind.
+assert_network_removable() {
+	f rm -f -t 0 c >/dev/null
+	f network rm n1 >/dev/null
+	if ip link show "$BR1" >/dev/null 2>&1; then
+		echo "bridge $BR1 of n1 left behind" >&2
+		return 1
+	fi
+}
+
+@test "network disconnect killed after netavark's teardown, before its report: disconnect again finishes" {
+	start_on_two_networks
+	f network connect n1 c
+	[ "$(ifaces_of c)" = "eth0 eth1 lo " ]
+	run f_fault network-disconnect-unreported network disconnect n1 c
+	[ "$status" -eq 137 ]
+	# Torn down, still reported: netavark would refuse a second teardown.
+	f network disconnect n1 c
+	[ "$(ifaces_of c)" = "eth0 lo " ]
+	[ "$(f inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c)" = "ferry " ]
+	f network connect n1 c
+	[ "$(ifaces_of c)" = "eth0 eth1 lo " ]
+	f network disconnect n1 c
+	assert_network_removable
+}
+
+@test "network connect killed after netavark's setup, before its report: disconnect tears it down" {
+	start_on_two_networks
+	run f_fault network-connect-unreported network connect n1 c
+	[ "$status" -eq 137 ]
+	[ "$(ifaces_of c)" = "eth0 eth1 lo " ]
+	f network disconnect n1 c
+	[ "$(ifaces_of c)" = "eth0 lo " ]
+	assert_network_removable
+}
+
 @test "the kill-anywhere driver: a few random kills of run -d, checkpoint and restore settle" {
 	# Its temporary roots go under this test's directory, for teardown.
 	run env TMPDIR="$TEST_TMP" FERRY_CACHE="$FERRY_CACHE" FERRY_BIN="$FERRY_BIN" \

@@ -6,6 +6,7 @@
 #include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
+#include "../network/netns.h"
 #include "../network/netopts.h"
 #include "../network/ports.h"
 #include "../state/db.h"
@@ -2193,20 +2194,27 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
     unlink (path);
 }
 
-/* Whether netavark's report of C says NAME is attached in its namespace:
- * not when the report is there without it (a disconnect killed after
- * the teardown, a connect before the setup).  No report: as far as ferry
- * knows, it is.  */
+/* Whether NAME is set up in C's namespace now (1, 0, or -1 with *ERR).
+ * Not netavark's report: a ferry killed while netavark worked leaves the
+ * report as it was before, NAME set up but not reported after a connect,
+ * torn down but reported after a disconnect, and netavark refuses to tear
+ * down what is gone.  The interface in the namespace is what it did.  */
 static int
-status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
+attached_in_netns (ferry_engine_t *e, const struct ferry_container *c, const char *name, ferry_error_t *err)
 {
-  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
-  cleanup_error ferry_error_t ignored = NULL;
-  cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  int place = 0;
 
-  if (all == NULL || ! json_object_is_type (all, json_type_object))
-    return 1;
-  return json_object_object_get_ex (all, name, NULL);
+  json_object_object_foreach (ferry_json_get_object (c->record, "Networks"), key, att)
+  {
+    if (strcmp (key, name) == 0)
+      {
+        cleanup_free char *ifname = interface_of (att, place);
+        return ferry_netns_has_interface (netns, ifname, err);
+      }
+    place++;
+  }
+  return 0;
 }
 
 /* Drops NAME from C's record and releases its address there, in one
@@ -2345,6 +2353,7 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto out;
         }
+      ferry_fault_point ("network-connect-unreported");
       update_status_file (e, c, name, status);
     }
   ret = 0;
@@ -2389,20 +2398,25 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
                                c->name, name);
       goto out;
     }
-  /* Not in netavark's report, it is torn down already: a disconnect or
-   * a connect killed midway.  */
-  if (ferry_container_is_active (c) && status_has_network (e, c, name))
+  /* Not in its namespace, it is torn down already (or was never set up):
+   * a disconnect or a connect killed midway.  */
+  if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_json json_object *opts = netavark_options (e, c, name, err);
+      cleanup_json json_object *opts = NULL;
       struct ferry_netavark n;
+      int attached = attached_in_netns (e, c, name, err);
 
+      if (attached < 0)
+        goto out;
+      opts = attached ? netavark_options (e, c, name, err) : NULL;
       netavark_of (e, &n, &config_dir);
-      if (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0)
+      if (attached && (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0))
         {
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
+      ferry_fault_point ("network-disconnect-unreported");
       update_status_file (e, c, name, NULL);
     }
   /* Killed here, C is on NAME in the record only: the next disconnect

@@ -80,6 +80,26 @@ assert_network_removable() {
 	assert_network_removable
 }
 
+@test "export -o killed before the archive is whole: nothing is left beside it, and export again writes it" {
+	load_test_image
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+	mkdir "$TEST_TMP/out"
+	run f_fault export-written export -o "$TEST_TMP/out/c.tar" c
+	[ "$status" -eq 137 ]
+	if [ -n "$(ls -A "$TEST_TMP/out")" ]; then
+		echo "left beside the archive: $(ls -A "$TEST_TMP/out")" >&2
+		return 1
+	fi
+	f export -o "$TEST_TMP/out/c.tar" c
+	[ "$(ls -A "$TEST_TMP/out")" = c.tar ]
+	tar -tf "$TEST_TMP/out/c.tar" | grep -qx 'etc/ferry-release'
+	# And it replaces a file there the same way.
+	run f_fault export-written export -o "$TEST_TMP/out/c.tar" c
+	[ "$status" -eq 137 ]
+	[ "$(ls -A "$TEST_TMP/out")" = c.tar ]
+	tar -tf "$TEST_TMP/out/c.tar" | grep -qx 'etc/ferry-release'
+}
+
 @test "the kill-anywhere driver: a few random kills of run -d, checkpoint and restore settle" {
 	# Its temporary roots go under this test's directory, for teardown.
 	run env TMPDIR="$TEST_TMP" FERRY_CACHE="$FERRY_CACHE" FERRY_BIN="$FERRY_BIN" \

@@ -6,8 +6,11 @@
 #include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -151,6 +154,74 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
     return 0;
   *(slash == dir ? slash + 1 : slash) = '\0';
   return ferry_fsync_path (dir, err);
+}
+
+int
+ferry_output_file_open (const char *path, mode_t mode, char **named, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  const char *dir = dirname (copy);
+  mode_t mask = umask (0);
+  int fd;
+
+  umask (mask);
+  *named = NULL;
+  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & ~mask);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+    return fd >= 0 ? fd : ferry_make_error (err, errno, "opening file \"%s\"", path);
+  *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
+  fd = mkostemp (*named, O_CLOEXEC);
+  if (fd >= 0 && fchmod (fd, mode & ~mask) < 0)
+    {
+      int saved = errno;
+      close (fd);
+      unlink (*named);
+      errno = saved;
+      fd = -1;
+    }
+  if (fd < 0)
+    {
+      int saved = errno;
+      free (*named);
+      *named = NULL;
+      return ferry_make_error (err, saved, "opening file \"%s\"", path);
+    }
+  return fd;
+}
+
+int
+ferry_output_file_commit (int fd, const char *path, const char *named, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
+  char proc[64];
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+
+  if (fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", path);
+  if (named)
+    {
+      if (rename (named, path) < 0)
+        return ferry_make_error (err, errno, "cannot write `%s`", path);
+      return 0;
+    }
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", path);
+  /* Replacing PATH: named for a moment, then renamed over it.  */
+  tmp = xasprintf ("%s/.%s.tmp-%d", dirname (copy), base, (int) getpid ());
+  unlink (tmp);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return ferry_make_error (err, saved, "cannot replace `%s`", path);
+    }
+  return 0;
 }
 
 /* The ID of the mount NAME lives on, or 0 when the kernel cannot tell.

@@ -32,14 +32,14 @@ static int
 export_to_file (struct ferry_engine *e, const char *ref, const char *path)
 {
   cleanup_free char *named = NULL;
-  cleanup_close int fd = -1;
+  cleanup_close int fd = -1, dirfd = -1;
   ferry_error_t err = NULL;
 
-  fd = ferry_output_file_open (path, 0644, &named, &err);
+  fd = ferry_output_file_open (path, 0644, &dirfd, &named, &err);
   if (fd < 0)
     return ferry_cli_fail (&err);
   if (ferry_container_export (e, ref, fd, &err) < 0
-      || (ferry_fault_point ("export-written"), ferry_output_file_commit (fd, path, named, &err) < 0))
+      || (ferry_fault_point ("export-written"), ferry_output_file_commit (fd, dirfd, path, named, &err) < 0))
     {
       if (named)
         unlink (named);

@@ -953,7 +953,7 @@ open_output_dir (struct save *sv, ferry_error_t *err)
  * (ferry_output_file_open), or the target itself when it is no regular
  * file (/dev/stdout, a FIFO).  */
 static int
-open_output_file (const char *path, int *direct, char **named, ferry_error_t *err)
+open_output_file (const char *path, int *direct, int *dirfd, char **named, ferry_error_t *err)
 {
   struct stat st;
   int fd;
@@ -961,7 +961,7 @@ open_output_file (const char *path, int *direct, char **named, ferry_error_t *er
   *named = NULL;
   *direct = stat (path, &st) == 0 && ! S_ISREG (st.st_mode);
   if (! *direct)
-    return ferry_output_file_open (path, 0644, named, err);
+    return ferry_output_file_open (path, 0644, dirfd, named, err);
   if (S_ISDIR (st.st_mode))
     return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
   fd = open (path, O_WRONLY | O_CLOEXEC);
@@ -987,13 +987,13 @@ write_layout (struct save *sv, ferry_error_t *err)
 static int
 save_archive (struct save *sv, ferry_error_t *err)
 {
-  cleanup_close int own_fd = -1;
+  cleanup_close int own_fd = -1, dirfd = -1;
   cleanup_free char *named = NULL;
   int fd = sv->req->out_fd, direct = 1, ret = -1;
 
   if (sv->req->output)
     {
-      own_fd = open_output_file (sv->req->output, &direct, &named, err);
+      own_fd = open_output_file (sv->req->output, &direct, &dirfd, &named, err);
       if (own_fd < 0)
         return -1;
       fd = own_fd;
@@ -1014,7 +1014,7 @@ save_archive (struct save *sv, ferry_error_t *err)
                         archive_error_string (sv->sink.tar));
       goto out;
     }
-  if (! direct && ferry_output_file_commit (fd, sv->req->output, named, err) < 0)
+  if (! direct && ferry_output_file_commit (fd, dirfd, sv->req->output, named, err) < 0)
     goto out;
   if (named)
     {

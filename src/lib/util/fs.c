@@ -157,7 +157,7 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
 }
 
 int
-ferry_output_file_open (const char *path, mode_t mode, char **named, ferry_error_t *err)
+ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **named, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (path);
   const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
@@ -167,9 +167,12 @@ ferry_output_file_open (const char *path, mode_t mode, char **named, ferry_error
 
   umask (mask);
   *named = NULL;
-  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & ~mask);
+  *dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*dirfd < 0)
+    return ferry_make_error (err, errno, "opening file \"%s\"", path);
+  fd = openat (*dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & ~mask);
   if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
-    return fd >= 0 ? fd : ferry_make_error (err, errno, "opening file \"%s\"", path);
+    goto out;
   *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
   fd = mkostemp (*named, O_CLOEXEC);
   if (fd >= 0 && fchmod (fd, mode & ~mask) < 0)
@@ -182,43 +185,51 @@ ferry_output_file_open (const char *path, mode_t mode, char **named, ferry_error
     }
   if (fd < 0)
     {
-      int saved = errno;
       free (*named);
       *named = NULL;
+    }
+out:
+  if (fd < 0)
+    {
+      int saved = errno;
+      close (*dirfd);
+      *dirfd = -1;
       return ferry_make_error (err, saved, "opening file \"%s\"", path);
     }
   return fd;
 }
 
 int
-ferry_output_file_commit (int fd, const char *path, const char *named, ferry_error_t *err)
+ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named, ferry_error_t *err)
 {
-  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
+  cleanup_free char *tmp = NULL;
   char proc[64];
   const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
 
   if (fsync (fd) < 0)
     return ferry_make_error (err, errno, "cannot write `%s`", path);
+  /* Through DIRFD: the caller may have moved to a mount namespace of its
+   * own since, where PATH is on another mount than FD.  */
   if (named)
     {
-      if (rename (named, path) < 0)
+      if (renameat (dirfd, strrchr (named, '/') + 1, dirfd, base) < 0)
         return ferry_make_error (err, errno, "cannot write `%s`", path);
       return 0;
     }
   snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+  if (linkat (AT_FDCWD, proc, dirfd, base, AT_SYMLINK_FOLLOW) == 0)
     return 0;
   if (errno != EEXIST)
     return ferry_make_error (err, errno, "cannot create `%s`", path);
   /* Replacing PATH: named for a moment, then renamed over it.  */
-  tmp = xasprintf ("%s/.%s.tmp-%d", dirname (copy), base, (int) getpid ());
-  unlink (tmp);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+  tmp = xasprintf (".%s.tmp-%d", base, (int) getpid ());
+  unlinkat (dirfd, tmp, 0);
+  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot create `%s`", tmp);
-  if (rename (tmp, path) < 0)
+  if (renameat (dirfd, tmp, dirfd, base) < 0)
     {
       int saved = errno;
-      unlink (tmp);
+      unlinkat (dirfd, tmp, 0);
       return ferry_make_error (err, saved, "cannot replace `%s`", path);
     }
   return 0;

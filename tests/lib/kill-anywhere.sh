@@ -176,6 +176,18 @@ ctr_startable() {
 	esac
 }
 
+# run, then rm: not run --rm, whose exit file (runroot/exits) stays when
+# conmon's cleanup removes the container first, a leak of the normal path
+# that would hide the ones this looks for.
+run_once() {
+	local out rc
+	out=$(f run --name once "$@" 2>&1)
+	rc=$?
+	f rm -f once >/dev/null 2>&1
+	printf '%s\n' "$out"
+	return $rc
+}
+
 counter() {
 	f run -d --name "$1" "${@:2}" ferry-test sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done' >/dev/null
 }
@@ -246,7 +258,7 @@ CMD_commit='commit c im2'
 after_commit() {
 	running c || fail "c not running after commit"
 	if exists_img im2; then
-		[ "$(f run --rm im2 cat /made 2>&1)" = hi ] || fail "im2 lacks /made: $(f run --rm im2 cat /made 2>&1)"
+		[ "$(run_once im2 cat /made 2>&1)" = hi ] || fail "im2 lacks /made: $(run_once im2 cat /made 2>&1)"
 	else
 		q f commit c im2 || fail "commit again fails: $(f commit c im2 2>&1)"
 	fi
@@ -266,13 +278,13 @@ prep_volcreate() { load_image; }
 CMD_volcreate='volume create v'
 after_volcreate() {
 	if q f volume exists v; then
-		q f run --rm -v v:/v ferry-test touch /v/x || fail "volume v unusable: $(f run --rm -v v:/v ferry-test touch /v/x 2>&1)"
+		q run_once -v v:/v ferry-test touch /v/x || fail "volume v unusable: $(run_once -v v:/v ferry-test touch /v/x 2>&1)"
 	else
 		q f volume create v || fail "volume create again fails: $(f volume create v 2>&1)"
 	fi
 }
 
-prep_volrm() { load_image && f volume create v >/dev/null && f run --rm -v v:/v ferry-test touch /v/x; }
+prep_volrm() { load_image && f volume create v >/dev/null && run_once -v v:/v ferry-test touch /v/x; }
 CMD_volrm='volume rm v'
 after_volrm() { ! q f volume exists v || q f volume rm v || fail "volume rm again fails: $(f volume rm v 2>&1)"; }
 
@@ -281,10 +293,10 @@ prep_netcreate() { load_image; }
 CMD_netcreate="network create --subnet 10.214.$NET_TAG.0/24 --interface-name $BRIDGE1 n1"
 after_netcreate() {
 	q f network exists n1 || netcreate || fail "network create again fails"
-	q f run --rm --network n1 ferry-test true || fail "a container on n1 fails: $(f run --rm --network n1 ferry-test true 2>&1)"
+	q run_once --network n1 ferry-test true || fail "a container on n1 fails: $(run_once --network n1 ferry-test true 2>&1)"
 }
 
-prep_netrm() { load_image && netcreate && f run --rm --network n1 ferry-test true; }
+prep_netrm() { load_image && netcreate && run_once --network n1 ferry-test true; }
 CMD_netrm='network rm n1'
 after_netrm() { ! q f network exists n1 || q f network rm n1 || fail "network rm again fails: $(f network rm n1 2>&1)"; }
 
@@ -323,14 +335,14 @@ after_rmi() {
 		q f rmi -f ferry-test t2 || q f rmi -a -f || fail "rmi again fails: $(f rmi -a -f 2>&1)"
 	fi
 	load_image || fail "load after rmi fails"
-	q f run --rm ferry-test true || fail "run after reload fails"
+	q run_once ferry-test true || fail "run after reload fails"
 }
 
 prep_load() { :; }
 CMD_load='load -q -i IMAGE'
 after_load() {
 	exists_img ferry-test || load_image || fail "load again fails"
-	q f run --rm ferry-test cat /etc/ferry-release || fail "run of the loaded image fails: $(f run --rm ferry-test true 2>&1)"
+	q run_once ferry-test cat /etc/ferry-release || fail "run of the loaded image fails: $(run_once ferry-test true 2>&1)"
 }
 
 prep_save() { load_image && mkdir "$D/out"; }
@@ -358,12 +370,14 @@ prep_import() { load_image && counter c && f export -o "$D/e.tar" c && f rm -f c
 CMD_import='import EXPORT imp'
 after_import() {
 	exists_img imp || q f import "$D/e.tar" imp || fail "import again fails"
-	q f run --rm imp true || fail "run of the imported image fails"
+	q run_once imp true || fail "run of the imported image fails"
 }
 
 # Checkpoint: the container runs on (a second checkpoint works), or is
 # checkpointed (and restores).
 prep_ckpt() { load_image && counter c -v data:/data; }
+# c and its volume gone, as a restore elsewhere would find them.
+rm_c() { f rm -f c >/dev/null && f volume rm -f data >/dev/null; }
 CMD_ckpt='container checkpoint c'
 after_ckpt() {
 	if running c; then
@@ -386,7 +400,7 @@ after_ckptexport() {
 		running c || fail "no archive and c in state $(status_of c)"
 		q f container checkpoint --export "$D/out/c.tar" c || fail "second checkpoint fails"
 	fi
-	q f rm -f c || fail "rm -f c fails"
+	q rm_c || fail "rm -f c fails"
 	q f container restore --import "$D/out/c.tar" || fail "restore --import fails: $(f container restore --import "$D/out/c.tar" 2>&1)"
 	running c || fail "c not running after restore --import"
 }
@@ -400,7 +414,7 @@ after_ckptimage() {
 		running c || fail "no image and c in state $(status_of c)"
 		q f container checkpoint --create-image ckimg c || fail "second checkpoint fails: $(f container checkpoint --create-image ckimg c 2>&1)"
 	fi
-	q f rm -f c || fail "rm -f c fails"
+	q rm_c || fail "rm -f c fails"
 	q f container restore ckimg || fail "restore from the image fails: $(f container restore ckimg 2>&1)"
 	running c || fail "c not running after restore from the image"
 }
@@ -414,7 +428,7 @@ after_restore() {
 	running c || fail "c not running after the second restore"
 }
 
-prep_restoreimport() { prep_ckpt && f container checkpoint --export "$D/c.tar" c >/dev/null && f rm -f c >/dev/null; }
+prep_restoreimport() { prep_ckpt && f container checkpoint --export "$D/c.tar" c >/dev/null && rm_c; }
 CMD_restoreimport='container restore --import CTAR'
 after_restoreimport() {
 	running c && return
@@ -423,7 +437,7 @@ after_restoreimport() {
 	running c || fail "c not running after the second restore"
 }
 
-prep_restoreimage() { prep_ckpt && f container checkpoint --create-image ckimg c >/dev/null && f rm -f c >/dev/null; }
+prep_restoreimage() { prep_ckpt && f container checkpoint --create-image ckimg c >/dev/null && rm_c; }
 CMD_restoreimage='container restore ckimg'
 after_restoreimage() {
 	running c && return

@@ -102,6 +102,21 @@ assert_network_removable() {
 	tar -tf "$TEST_TMP/out/c.tar" | grep -qx 'etc/ferry-release'
 }
 
+@test "rm -f killed after the row went: system prune --external takes its directories, mounts and exit file" {
+	load_test_image
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' c)
+	run f_fault rm-row-removed rm -f -t 0 c
+	[ "$status" -eq 137 ]
+	[ -z "$(f ps -a -q)" ]
+	f system prune --external >/dev/null
+	[ ! -e "$ROOT/containers/$id" ]
+	[ ! -e "$ROOT/storage/overlay/$id" ]
+	[ ! -e "$RUNROOT/exits/$id" ]
+	! grep -q -- "$id" /proc/self/mountinfo
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+}
+
 @test "the kill-anywhere driver: a few random kills of run -d, checkpoint and restore settle" {
 	# Its temporary roots go under this test's directory, for teardown.
 	run env TMPDIR="$TEST_TMP" FERRY_CACHE="$FERRY_CACHE" FERRY_BIN="$FERRY_BIN" \

@@ -117,6 +117,36 @@ assert_network_removable() {
 	f run -d --name c ferry-test sleep 1000 >/dev/null
 }
 
+# Asserts no temporary file of an atomic write is left in the test's
+# directory.
+assert_no_tmp_files() {
+	local left
+	left=$(find "$TEST_TMP" -name '*.tmp-*' 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "temporary files left: $left" >&2
+		return 1
+	fi
+}
+
+@test "a command killed inside an atomic write, its file synced but not named: no temporary file is left" {
+	load_test_image
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+	# Its first atomic write: its CRIU configuration, say.
+	run f_fault atomic-write-synced container checkpoint --export "$TEST_TMP/c.tar" c
+	[ "$status" -eq 137 ]
+	f ps -a >/dev/null
+	assert_no_tmp_files
+	[ "$(ctr_status c)" = running ]
+	f container checkpoint --export "$TEST_TMP/c.tar" c >/dev/null
+	run f_fault atomic-write-synced run -d --name d ferry-test sleep 1000
+	[ "$status" -eq 137 ]
+	f ps -a >/dev/null
+	assert_no_tmp_files
+	f rm -f -t 0 d >/dev/null 2>&1 || true
+	f run -d --name d ferry-test sleep 1000 >/dev/null
+	[ "$(ctr_status d)" = running ]
+}
+
 @test "the kill-anywhere driver: a few random kills of run -d, checkpoint and restore settle" {
 	# Its temporary roots go under this test's directory, for teardown.
 	run env TMPDIR="$TEST_TMP" FERRY_CACHE="$FERRY_CACHE" FERRY_BIN="$FERRY_BIN" \

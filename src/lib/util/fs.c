@@ -1,5 +1,6 @@
 #include "fs.h"
 #include "cleanup.h"
+#include "fault.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -123,13 +125,25 @@ ferry_fsync_path (const char *path, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+/* Syncs PATH's directory, so that a rename there is durable.  */
+static int
+fsync_parent (const char *path, ferry_error_t *err)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+
+  if (slash == NULL)
+    return 0;
+  *(slash == dir ? slash + 1 : slash) = '\0';
+  return ferry_fsync_path (dir, err);
+}
+
+/* ferry_write_file_atomic where the file system has no unnamed files.  */
+static int
+write_file_atomic_named (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
   cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
-  cleanup_free char *dir = xstrdup (path);
   cleanup_close int fd = -1;
-  char *slash;
 
   /* A name nobody can guess, made with O_EXCL: a file or symlink planted
    * in a directory others can write never receives the content (an auth
@@ -143,17 +157,73 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
       unlink (tmp);
       return ferry_make_error (err, saved, "cannot write `%s`", tmp);
     }
+  ferry_fault_point ("atomic-write-synced");
   if (rename (tmp, path) < 0)
     {
       int saved = errno;
       unlink (tmp);
       return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
     }
-  slash = strrchr (dir, '/');
-  if (slash == NULL)
+  return fsync_parent (path, err);
+}
+
+/* Gives the unnamed file FD the name PATH, replacing what is there: for
+ * that, a name nobody can guess (linkat never follows a planted symlink)
+ * for the instant between the link and the rename.  */
+static int
+link_unnamed (int fd, const char *path, ferry_error_t *err)
+{
+  char proc[64];
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
     return 0;
-  *(slash == dir ? slash + 1 : slash) = '\0';
-  return ferry_fsync_path (dir, err);
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", path);
+  for (int tries = 0; tries < 100; tries++)
+    {
+      cleanup_free char *tmp = NULL;
+      uint64_t r;
+
+      if (getrandom (&r, sizeof (r), 0) != (ssize_t) sizeof (r))
+        return ferry_make_error (err, errno, "cannot make a temporary name beside `%s`", path);
+      tmp = xasprintf ("%s.tmp-%012llx", path, (unsigned long long) (r & 0xffffffffffffULL));
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+        }
+      if (rename (tmp, path) < 0)
+        {
+          int saved = errno;
+          unlink (tmp);
+          return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
+        }
+      return 0;
+    }
+  return ferry_make_error (err, EEXIST, "cannot make a temporary name beside `%s`", path);
+}
+
+int
+ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  cleanup_close int fd = -1;
+
+  /* Unnamed until whole and synced: a ferry killed while it writes (the
+   * fsync takes the longest) leaves nothing behind, no PATH.tmp-XXXXXX.  */
+  fd = open (dirname (copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+    return write_file_atomic_named (path, data, len, mode, err);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create a temporary file beside `%s`", path);
+  if (fchmod (fd, mode) < 0 || ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", path);
+  ferry_fault_point ("atomic-write-synced");
+  if (link_unnamed (fd, path, err) < 0)
+    return -1;
+  return fsync_parent (path, err);
 }
 
 int

@@ -32,8 +32,10 @@ int ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **na
  * gives it the name PATH, replacing what was there.  */
 int ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named, ferry_error_t *err);
 
-/* Writes PATH atomically with exactly MODE: a fresh PATH.tmp-XXXXXX
- * (O_EXCL), fsync, rename, fsync of the directory.  */
+/* Writes PATH atomically with exactly MODE: an unnamed file in PATH's
+ * directory (O_TMPFILE; a fresh PATH.tmp-XXXXXX, O_EXCL, where the file
+ * system has none), fsync, named PATH (through a random name renamed over
+ * it when PATH exists), fsync of the directory.  */
 int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
 
 /* Writes all of BUF to FD, retrying on EINTR and short writes.  */

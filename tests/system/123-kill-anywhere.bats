@@ -21,17 +21,19 @@ db() {
 	sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" "$1"
 }
 
-# A bridge of this test's own beside its default network's (ftn<N>); its
-# network has no IPAM, so it takes no subnet.
+# Bridges of this test's own beside its default network's (ftn<N>): its
+# networks have no IPAM, or halves of the test's own subnet.
 eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	BR1=ftn$(($(net_number) + 1000))
+	BR2=ftn$(($(net_number) + 2000))
 }
 
 teardown() {
 	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
 	ip link del "${BR1:-}" 2>/dev/null || true
+	ip link del "${BR2:-}" 2>/dev/null || true
 	ferry_teardown
 }
 
@@ -80,6 +82,31 @@ assert_network_removable() {
 	assert_network_removable
 }
 
+@test "network disconnect killed after netavark's teardown: rm -f then tears down the rest, aardvark-dns included" {
+	local sub=10.205.$(net_number)
+	load_test_image
+	# Two networks with DNS (aardvark-dns), in halves of the test's subnet.
+	f network create --subnet "$sub.0/25" --interface-name "$BR1" n0 >/dev/null
+	f network create --subnet "$sub.128/25" --interface-name "$BR2" n1 >/dev/null
+	f run -d --network n0 --name c ferry-test sleep 1000 >/dev/null
+	f network connect n1 c
+	pgrep -f -- "$RUNROOT/networks/aardvark-dns" >/dev/null
+	run f_fault network-disconnect-unreported network disconnect n1 c
+	[ "$status" -eq 137 ]
+	f rm -f -t 0 c >/dev/null
+	f network rm n0 n1 >/dev/null
+	if pgrep -f -- "$RUNROOT/networks/aardvark-dns" >/dev/null; then
+		echo "aardvark-dns left: $(pgrep -af -- "$RUNROOT/networks/aardvark-dns")" >&2
+		return 1
+	fi
+	for b in "$BR1" "$BR2"; do
+		if ip link show "$b" >/dev/null 2>&1; then
+			echo "bridge $b left" >&2
+			return 1
+		fi
+	done
+}
+
 @test "export -o killed before the archive is whole: nothing is left beside it, and export again writes it" {
 	load_test_image
 	# Not running: export mounts its file system in a mount namespace of
@@ -113,7 +140,10 @@ assert_network_removable() {
 	[ ! -e "$ROOT/containers/$id" ]
 	[ ! -e "$ROOT/storage/overlay/$id" ]
 	[ ! -e "$RUNROOT/exits/$id" ]
-	! grep -q -- "$id" /proc/self/mountinfo
+	if grep -q -- "$id" /proc/self/mountinfo; then
+		echo "mounts of $id left" >&2
+		return 1
+	fi
 	f run -d --name c ferry-test sleep 1000 >/dev/null
 }
 

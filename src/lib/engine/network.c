@@ -1876,6 +1876,39 @@ ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const c
   return 0;
 }
 
+/* Takes out of OPTS the networks whose interface NETNS has no more: a
+ * disconnect killed after netavark's teardown leaves one recorded, and
+ * netavark fails a teardown of it, leaving aardvark-dns running for the
+ * others.  When the namespace cannot tell, OPTS stays as it is.  Returns
+ * how many networks are left.  */
+static size_t
+drop_torn_down (const char *netns, json_object *opts)
+{
+  json_object *nets = ferry_json_get_object (opts, "networks");
+  json_object *info = ferry_json_get_object (opts, "network_info");
+  cleanup_strv char **gone = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+
+  json_object_object_foreach (nets, name, att)
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    const char *ifname = ferry_json_get_string (att, "interface_name");
+
+    if (ifname && ferry_netns_has_interface (netns, ifname, &ignored) == 0)
+      {
+        gone = xrealloc (gone, sizeof (char *) * (n + 2));
+        gone[n++] = xstrdup (name);
+        gone[n] = NULL;
+      }
+  }
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object_object_del (nets, gone[i]);
+      json_object_object_del (info, gone[i]);
+    }
+  return (size_t) json_object_object_length (nets);
+}
+
 int
 ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                         ferry_error_t *err)
@@ -1886,6 +1919,8 @@ ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, cons
 
   if (opts == NULL)
     return -1;
+  if (drop_torn_down (netns, opts) == 0)
+    return 0;
   netavark_of (e, &n, &config_dir);
   return ferry_netavark_teardown (&n, netns, opts, err);
 }

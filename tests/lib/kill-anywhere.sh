@@ -411,7 +411,7 @@ after_ckptimage() {
 	if exists_img ckimg; then
 		running c || checkpointed c || fail "image there, c in state $(status_of c)"
 	else
-		running c || fail "no image and c in state $(status_of c)"
+		running c || fail "no image and c in state $(status_of c) (checkpointed: $(f inspect --format '{{.State.Checkpointed}}' c 2>&1))"
 		q f container checkpoint --create-image ckimg c || fail "second checkpoint fails: $(f container checkpoint --create-image ckimg c 2>&1)"
 	fi
 	q rm_c || fail "rm -f c fails"

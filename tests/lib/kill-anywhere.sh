@@ -15,7 +15,15 @@
 #               a failing campaign can be replayed)
 #     -o FILE   append a line per failure, and its details, to FILE (default
 #               standard error only)
-#   FERRY_BIN (default build/ferry of this tree) is the binary under test.
+#   FERRY_BIN (default build/ferry of this tree) is the binary under test;
+#   the roots go under ${TMPDIR:-/tmp}, the test image is built once into
+#   ${FERRY_CACHE:-/tmp/ferry-test-cache}.  A campaign takes about a second
+#   per kill; to rebuild meanwhile, run a copy of the binary and of this
+#   script (bash reads a script as it runs it).
+#
+# Each command set is measured first by one run that is not killed, which
+# must pass the same checks (so a leak of the normal path shows as such,
+# not as a crash's); its leftovers are what the killed runs may leave.
 #
 # For each command and each run, on a fresh temporary --root/--runroot: the
 # state the command needs is prepared (the test image, built without

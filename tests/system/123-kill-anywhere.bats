@@ -16,11 +16,6 @@ f_fault() {
 	FERRY_FAULT=$point "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@"
 }
 
-# Runs SQL $1 on the test's database, waiting for ferry's writers.
-db() {
-	sqlite3 -cmd '.timeout 10000' "$ROOT/ferry.db" "$1"
-}
-
 # Bridges of this test's own beside its default network's (ftn<N>): its
 # networks have no IPAM, or halves of the test's own subnet.
 eval "helpers_$(declare -f setup)"

@@ -3,6 +3,8 @@
 #include "common.h"
 #include "../lib/engine/copy.h"
 #include "../lib/util/cleanup.h"
+#include "../lib/util/fault.h"
+#include "../lib/util/fs.h"
 #include "../lib/util/xalloc.h"
 
 #include <errno.h>
@@ -23,37 +25,25 @@ static const char export_usage[]
       "Options:\n"
       "  -o, --output FILE  write the archive to FILE (made whole, then renamed into place)\n";
 
-static mode_t
-umask_now (void)
-{
-  mode_t m = umask (0);
-
-  umask (m);
-  return m;
-}
-
-/* Exports REF into a new file beside PATH, renamed to PATH once whole.  */
+/* Exports REF into a file with no name (or a hidden one) beside PATH,
+ * which is named PATH once whole: killed meanwhile, ferry leaves nothing
+ * there.  */
 static int
 export_to_file (struct ferry_engine *e, const char *ref, const char *path)
 {
-  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
-  cleanup_close int fd = -1;
+  cleanup_free char *named = NULL;
+  cleanup_close int fd = -1, dirfd = -1;
   ferry_error_t err = NULL;
 
-  tmp = xasprintf ("%s/.%s.tmp-XXXXXX", dirname (copy), strrchr (path, '/') ? strrchr (path, '/') + 1 : path);
-  fd = mkostemp (tmp, O_CLOEXEC);
+  fd = ferry_output_file_open (path, 0644, &dirfd, &named, &err);
   if (fd < 0)
-    return ferry_cli_failf ("cannot create `%s`: %s", path, strerror (errno));
-  if (ferry_container_export (e, ref, fd, &err) < 0)
+    return ferry_cli_fail (&err);
+  if (ferry_container_export (e, ref, fd, &err) < 0
+      || (ferry_fault_point ("export-written"), ferry_output_file_commit (fd, dirfd, path, named, &err) < 0))
     {
-      unlink (tmp);
+      if (named)
+        unlink (named);
       return ferry_cli_fail (&err);
-    }
-  if (fchmod (fd, 0644 & ~umask_now ()) < 0 || fsync (fd) < 0 || rename (tmp, path) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return ferry_cli_failf ("cannot write `%s`: %s", path, strerror (saved));
     }
   return 0;
 }

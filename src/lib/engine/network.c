@@ -8,6 +8,7 @@
 #include "../network/conntrack.h"
 #include "../network/dns.h"
 #include "../network/netavark.h"
+#include "../network/netns.h"
 #include "../network/netopts.h"
 #include "../network/ports.h"
 #include "../state/db.h"
@@ -1877,6 +1878,39 @@ ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const c
   return 0;
 }
 
+/* Takes out of OPTS the networks whose interface NETNS has no more: a
+ * disconnect killed after netavark's teardown leaves one recorded, and
+ * netavark fails a teardown of it, leaving aardvark-dns running for the
+ * others.  When the namespace cannot tell, OPTS stays as it is.  Returns
+ * how many networks are left.  */
+static size_t
+drop_torn_down (const char *netns, json_object *opts)
+{
+  json_object *nets = ferry_json_get_object (opts, "networks");
+  json_object *info = ferry_json_get_object (opts, "network_info");
+  cleanup_strv char **gone = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+
+  json_object_object_foreach (nets, name, att)
+  {
+    cleanup_error ferry_error_t ignored = NULL;
+    const char *ifname = ferry_json_get_string (att, "interface_name");
+
+    if (ifname && ferry_netns_has_interface (netns, ifname, &ignored) == 0)
+      {
+        gone = xrealloc (gone, sizeof (char *) * (n + 2));
+        gone[n++] = xstrdup (name);
+        gone[n] = NULL;
+      }
+  }
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object_object_del (nets, gone[i]);
+      json_object_object_del (info, gone[i]);
+    }
+  return (size_t) json_object_object_length (nets);
+}
+
 int
 ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                         ferry_error_t *err)
@@ -1887,6 +1921,8 @@ ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, cons
 
   if (opts == NULL)
     return -1;
+  if (drop_torn_down (netns, opts) == 0)
+    return 0;
   netavark_of (e, &n, &config_dir);
   return ferry_netavark_teardown (&n, netns, opts, err);
 }
@@ -2195,21 +2231,27 @@ update_status_file (ferry_engine_t *e, const struct ferry_container *c, const ch
     unlink (path);
 }
 
-/* Whether netavark's report of C says NAME is attached in its namespace:
- * not when the report is there without it (a disconnect killed after
- * the teardown, a connect before the setup), nor when there is no report
- * (a reload killed between its teardown and its setup, a report ferry
- * could not write): then no one knows.  */
+/* Whether NAME is set up in C's namespace now (1, 0, or -1 with *ERR).
+ * Not netavark's report: a ferry killed while netavark worked leaves the
+ * report as it was before, NAME set up but not reported after a connect,
+ * torn down but reported after a disconnect, and netavark refuses to tear
+ * down what is gone.  The interface in the namespace is what it did.  */
 static int
-status_has_network (ferry_engine_t *e, const struct ferry_container *c, const char *name)
+attached_in_netns (ferry_engine_t *e, const struct ferry_container *c, const char *name, ferry_error_t *err)
 {
-  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
-  cleanup_error ferry_error_t ignored = NULL;
-  cleanup_json json_object *all = ferry_json_parse_file (path, "network status", &ignored);
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
+  int place = 0;
 
-  if (all == NULL || ! json_object_is_type (all, json_type_object))
-    return 0;
-  return json_object_object_get_ex (all, name, NULL);
+  json_object_object_foreach (ferry_json_get_object (c->record, "Networks"), key, att)
+  {
+    if (strcmp (key, name) == 0)
+      {
+        cleanup_free char *ifname = interface_of (att, place);
+        return ferry_netns_has_interface (netns, ifname, err);
+      }
+    place++;
+  }
+  return 0;
 }
 
 /* Drops NAME from C's record and releases its address there, in one
@@ -2429,25 +2471,19 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
                                c->name, name);
       goto out;
     }
-  /* Not in netavark's report, it may be set up in part, in whole or not
-   * at all (a connect killed around its setup, a disconnect killed
-   * around its teardown): it is torn down all the same, and what is not
-   * there is no error.  The report goes first, so that a disconnect
-   * killed midway leaves this case.  */
+  /* Not in its namespace, it is torn down already (or was never set up):
+   * a disconnect or a connect killed midway.  */
   if (ferry_container_is_active (c))
     {
       cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
       cleanup_free char *status_path = ferry_container_network_status_path (e, c->id);
-      cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
-      cleanup_error ferry_error_t unreadable = NULL, torn = NULL;
-      int reported = status_has_network (e, c, name);
+      cleanup_json json_object *opts = NULL, *status = NULL;
+      cleanup_error ferry_error_t unreadable = NULL;
       struct ferry_netavark n;
+      int attached = attached_in_netns (e, c, name, err);
 
-      if (opts == NULL)
-        {
-          ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
-          goto out;
-        }
+      if (attached < 0)
+        goto out;
       /* Podman's live edit, before the report loses the network's
        * addresses and before the teardown, so that a disconnect killed in
        * between does it again: the network's addresses and DNS server out
@@ -2458,14 +2494,17 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
+      opts = attached ? netavark_options (e, c, name, err) : NULL;
       netavark_of (e, &n, &config_dir);
-      update_status_file (e, c, name, NULL);
-      if (ferry_netavark_teardown (&n, netns, opts, &torn) < 0 && reported)
+      if (attached && (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0))
         {
-          *err = steal_pointer (&torn);
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
           goto out;
         }
+      /* Killed at either point, torn down: the next disconnect finds no
+       * interface and finishes.  */
+      ferry_fault_point ("network-disconnect-unreported");
+      update_status_file (e, c, name, NULL);
       ferry_fault_point ("network-disconnect-teardown");
     }
   /* Killed here, C is on NAME in the record only: the next disconnect

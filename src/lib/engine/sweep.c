@@ -154,7 +154,17 @@ sweep_container (ferry_engine_t *e, char *parents[N_CONTAINER_PARENTS], const ch
     return r;
   /* The lock file stays, as rm leaves it: one unlinked while another
    * ferry waits on it would let two hold "the" lock.  */
-  return remove_container_dirs (parents, id, removed, n, err);
+  if (remove_container_dirs (parents, id, removed, n, err) < 0)
+    return -1;
+  /* An rm killed after the row went left its exit file too.  */
+  {
+    cleanup_free char *exits = ferry_engine_exit_dir (e);
+    cleanup_free char *exit_file = xasprintf ("%s/%s", exits, id);
+
+    if (unlink (exit_file) < 0 && errno != ENOENT)
+      return ferry_make_error (err, errno, "cannot remove `%s`", exit_file);
+  }
+  return 0;
 }
 
 int

@@ -949,84 +949,25 @@ open_output_dir (struct save *sv, ferry_error_t *err)
   return sink_data (&sv->sink, "version", DIR_TRANSPORT_VERSION, strlen (DIR_TRANSPORT_VERSION), err);
 }
 
-/* An archive file: unnamed in the target's directory until complete, or
- * the target itself when it is no regular file (/dev/stdout, a FIFO).  On
- * a file system without unnamed files, a hidden temporary name beside the
- * target, in *NAMED.  */
+/* An archive file: unnamed in the target's directory until complete
+ * (ferry_output_file_open), or the target itself when it is no regular
+ * file (/dev/stdout, a FIFO).  */
 static int
-open_output_file (const char *path, int *direct, char **named, ferry_error_t *err)
+open_output_file (const char *path, int *direct, int *dirfd, char **named, ferry_error_t *err)
 {
-  cleanup_free char *copy = xstrdup (path);
-  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
   struct stat st;
   int fd;
 
   *named = NULL;
   *direct = stat (path, &st) == 0 && ! S_ISREG (st.st_mode);
-  if (*direct)
-    {
-      if (S_ISDIR (st.st_mode))
-        return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
-      fd = open (path, O_WRONLY | O_CLOEXEC);
-    }
-  else
-    {
-      const char *dir = dirname (copy);
-
-      fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-      if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
-        {
-          mode_t mask = umask (0);
-
-          umask (mask);
-          *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
-          fd = mkostemp (*named, O_CLOEXEC);
-          if (fd >= 0 && fchmod (fd, 0644 & ~mask) < 0)
-            {
-              int saved = errno;
-              close (fd);
-              unlink (*named);
-              errno = saved;
-              fd = -1;
-            }
-          if (fd < 0)
-            {
-              free (*named);
-              *named = NULL;
-            }
-        }
-    }
+  if (! *direct)
+    return ferry_output_file_open (path, 0644, dirfd, named, err);
+  if (S_ISDIR (st.st_mode))
+    return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "opening file \"%s\"", path);
   return fd;
-}
-
-/* Gives the unnamed file FD the name PATH, replacing what was there.  */
-static int
-link_output_file (int fd, const char *path, ferry_error_t *err)
-{
-  cleanup_free char *copy = xstrdup (path), *tmp = NULL;
-  char proc[64];
-  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-
-  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
-  if (fsync (fd) < 0)
-    return ferry_make_error (err, errno, "cannot write `%s`", path);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
-    return 0;
-  if (errno != EEXIST)
-    return ferry_make_error (err, errno, "cannot create `%s`", path);
-  tmp = xasprintf ("%s/.%s.tmp-%d", dirname (copy), base, (int) getpid ());
-  unlink (tmp);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
-    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
-  if (rename (tmp, path) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return ferry_make_error (err, saved, "cannot replace `%s`", path);
-    }
-  return 0;
 }
 
 static int
@@ -1046,13 +987,13 @@ write_layout (struct save *sv, ferry_error_t *err)
 static int
 save_archive (struct save *sv, ferry_error_t *err)
 {
-  cleanup_close int own_fd = -1;
+  cleanup_close int own_fd = -1, dirfd = -1;
   cleanup_free char *named = NULL;
   int fd = sv->req->out_fd, direct = 1, ret = -1;
 
   if (sv->req->output)
     {
-      own_fd = open_output_file (sv->req->output, &direct, &named, err);
+      own_fd = open_output_file (sv->req->output, &direct, &dirfd, &named, err);
       if (own_fd < 0)
         return -1;
       fd = own_fd;
@@ -1073,18 +1014,13 @@ save_archive (struct save *sv, ferry_error_t *err)
                         archive_error_string (sv->sink.tar));
       goto out;
     }
-  if (named && (fsync (fd) < 0 || rename (named, sv->req->output) < 0))
-    {
-      ferry_make_error (err, errno, "cannot write `%s`", sv->req->output);
-      goto out;
-    }
+  if (! direct && ferry_output_file_commit (fd, dirfd, sv->req->output, named, err) < 0)
+    goto out;
   if (named)
     {
       free (named);
       named = NULL;
     }
-  else if (! direct && link_output_file (fd, sv->req->output, err) < 0)
-    goto out;
   ret = 0;
 out:
   if (named)

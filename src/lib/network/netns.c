@@ -166,6 +166,41 @@ ferry_netns_write_sysctls (const char *path, char *const *names, char *const *va
 }
 
 int
+ferry_netns_has_interface (const char *path, const char *ifname, ferry_error_t *err)
+{
+  int pipefd[2], status, result[2] = { EIO, 0 };
+  pid_t pid;
+
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return ferry_make_error (err, errno, "cannot create a pipe");
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (pipefd[0]);
+      close (pipefd[1]);
+      return ferry_make_error (err, errno, "cannot fork");
+    }
+  if (pid == 0)
+    {
+      int nsfd = open (path, O_RDONLY | O_CLOEXEC);
+
+      result[0] = nsfd < 0 || setns (nsfd, CLONE_NEWNET) < 0 ? errno : 0;
+      result[1] = result[0] == 0 && if_nametoindex (ifname) != 0;
+      if (write (pipefd[1], result, sizeof (result)) < 0)
+        _exit (1);
+      _exit (0);
+    }
+  close (pipefd[1]);
+  if (read (pipefd[0], result, sizeof (result)) != sizeof (result))
+    result[0] = EIO;
+  close (pipefd[0]);
+  waitpid (pid, &status, 0);
+  if (result[0])
+    return ferry_make_error (err, result[0], "cannot join network namespace `%s`", path);
+  return result[1];
+}
+
+int
 ferry_netns_remove (const char *path, ferry_error_t *err)
 {
   if (umount2 (path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)

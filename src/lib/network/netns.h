@@ -21,6 +21,10 @@ int ferry_netns_write_sysctls (const char *path, char *const *names, char *const
  * processes it starts listen on there cannot be reached from outside.  */
 int ferry_netns_unshare_private (ferry_error_t *err);
 
+/* Whether the network namespace at PATH has interface IFNAME: 1 or 0,
+ * -1 (with *ERR) when it cannot be joined.  */
+int ferry_netns_has_interface (const char *path, const char *ifname, ferry_error_t *err);
+
 /* Unbinds and removes PATH; a missing PATH is not an error.  */
 int ferry_netns_remove (const char *path, ferry_error_t *err);
 

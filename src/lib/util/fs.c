@@ -1,14 +1,19 @@
 #include "fs.h"
 #include "cleanup.h"
+#include "fault.h"
 #include "xalloc.h"
 
 #include <dirent.h>
 #include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -128,13 +133,25 @@ ferry_fsync_path (const char *path, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+/* Syncs PATH's directory, so that a rename there is durable.  */
+static int
+fsync_parent (const char *path, ferry_error_t *err)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+
+  if (slash == NULL)
+    return 0;
+  *(slash == dir ? slash + 1 : slash) = '\0';
+  return ferry_fsync_path (dir, err);
+}
+
+/* ferry_write_file_atomic where the file system has no unnamed files.  */
+static int
+write_file_atomic_named (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
   cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
-  cleanup_free char *dir = xstrdup (path);
   cleanup_close int fd = -1;
-  char *slash;
 
   /* A name nobody can guess, made with O_EXCL: a file or symlink planted
    * in a directory others can write never receives the content (an auth
@@ -148,17 +165,152 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
       unlink (tmp);
       return ferry_make_error (err, saved, "cannot write `%s`", tmp);
     }
+  ferry_fault_point ("atomic-write-synced");
   if (rename (tmp, path) < 0)
     {
       int saved = errno;
       unlink (tmp);
       return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
     }
-  slash = strrchr (dir, '/');
-  if (slash == NULL)
+  return fsync_parent (path, err);
+}
+
+/* Gives the unnamed file FD the name PATH, replacing what is there: for
+ * that, a name nobody can guess (linkat never follows a planted symlink)
+ * for the instant between the link and the rename.  */
+static int
+link_unnamed (int fd, const char *path, ferry_error_t *err)
+{
+  char proc[64];
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
     return 0;
-  *(slash == dir ? slash + 1 : slash) = '\0';
-  return ferry_fsync_path (dir, err);
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", path);
+  for (int tries = 0; tries < 100; tries++)
+    {
+      cleanup_free char *tmp = NULL;
+      uint64_t r;
+
+      if (getrandom (&r, sizeof (r), 0) != (ssize_t) sizeof (r))
+        return ferry_make_error (err, errno, "cannot make a temporary name beside `%s`", path);
+      tmp = xasprintf ("%s.tmp-%012llx", path, (unsigned long long) (r & 0xffffffffffffULL));
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+        }
+      if (rename (tmp, path) < 0)
+        {
+          int saved = errno;
+          unlink (tmp);
+          return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
+        }
+      return 0;
+    }
+  return ferry_make_error (err, EEXIST, "cannot make a temporary name beside `%s`", path);
+}
+
+int
+ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  cleanup_close int fd = -1;
+
+  /* Unnamed until whole and synced: a ferry killed while it writes (the
+   * fsync takes the longest) leaves nothing behind, no PATH.tmp-XXXXXX.  */
+  fd = open (dirname (copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+    return write_file_atomic_named (path, data, len, mode, err);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot create a temporary file beside `%s`", path);
+  if (fchmod (fd, mode) < 0 || ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", path);
+  ferry_fault_point ("atomic-write-synced");
+  if (link_unnamed (fd, path, err) < 0)
+    return -1;
+  return fsync_parent (path, err);
+}
+
+int
+ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **named, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  const char *dir = dirname (copy);
+  mode_t mask = umask (0);
+  int fd;
+
+  umask (mask);
+  *named = NULL;
+  *dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*dirfd < 0)
+    return ferry_make_error (err, errno, "opening file \"%s\"", path);
+  fd = openat (*dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & ~mask);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+    goto out;
+  *named = xasprintf ("%s/.%s.tmp-XXXXXX", dir, base);
+  fd = mkostemp (*named, O_CLOEXEC);
+  if (fd >= 0 && fchmod (fd, mode & ~mask) < 0)
+    {
+      int saved = errno;
+      close (fd);
+      unlink (*named);
+      errno = saved;
+      fd = -1;
+    }
+  if (fd < 0)
+    {
+      free (*named);
+      *named = NULL;
+    }
+out:
+  if (fd < 0)
+    {
+      int saved = errno;
+      close (*dirfd);
+      *dirfd = -1;
+      return ferry_make_error (err, saved, "opening file \"%s\"", path);
+    }
+  return fd;
+}
+
+int
+ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named, ferry_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  char proc[64];
+  const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+
+  if (fsync (fd) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s`", path);
+  /* Through DIRFD: the caller may have moved to a mount namespace of its
+   * own since, where PATH is on another mount than FD.  */
+  if (named)
+    {
+      if (renameat (dirfd, strrchr (named, '/') + 1, dirfd, base) < 0)
+        return ferry_make_error (err, errno, "cannot write `%s`", path);
+      return 0;
+    }
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, dirfd, base, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s`", path);
+  /* Replacing PATH: named for a moment, then renamed over it.  */
+  tmp = xasprintf (".%s.tmp-%d", base, (int) getpid ());
+  unlinkat (dirfd, tmp, 0);
+  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+  if (renameat (dirfd, tmp, dirfd, base) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      return ferry_make_error (err, saved, "cannot replace `%s`", path);
+    }
+  return 0;
 }
 
 /* The ID of the mount NAME lives on, or 0 when the kernel cannot tell.

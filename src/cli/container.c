@@ -4366,12 +4366,43 @@ ps_networks (const struct ferry_container *c)
   return out;
 }
 
+/* Go's time.Time{}.Unix(): the seconds of a time never set.  */
+#define PS_GO_ZERO_UNIX (-62135596800LL)
+
+static int64_t
+ps_unix_or_zero (const char *text, const struct timespec *t)
+{
+  if (text == NULL || *text == '\0' || strncmp (text, "0001-01-01", 10) == 0)
+    return PS_GO_ZERO_UNIX;
+  return t->tv_sec;
+}
+
+/* O's members in the order of Podman's ListContainer's JSON (Created,
+ * its own marshaller's, last); O is released.  */
+static json_object *
+ps_json_podman_order (json_object *o)
+{
+  static const char *const order[]
+      = { "AutoRemove",   "Command",    "CreatedAt", "CIDFile", "Exited",  "ExitedAt", "ExitCode",
+          "ExposedPorts", "Id",         "Image",     "ImageID", "IsInfra", "Labels",   "Mounts",
+          "Names",        "Namespaces", "Networks",  "Pid",     "Pod",     "PodName",  "Ports",
+          "Restarts",     "Size",       "StartedAt", "State",   "Status",  "Created",  NULL };
+  json_object *out = json_object_new_object (), *v;
+
+  for (size_t i = 0; order[i]; i++)
+    if (json_object_object_get_ex (o, order[i], &v))
+      json_object_object_add (out, order[i], json_object_get (v));
+  json_object_put (o);
+  return out;
+}
+
 static json_object *
 ps_json (const struct ferry_container *c, const char *health, int ns)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts");
+  json_object *labels = ferry_json_get_object (c->record, "Labels");
   struct timespec created = { 0 }, started = { 0 }, finished = { 0 };
   cleanup_free char *status = status_text (c, health);
   size_t i;
@@ -4387,7 +4418,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Names", names);
   {
     json_object *ports = ferry_json_get_array (c->record, "Ports");
-    json_object_object_add (o, "Ports", ports ? json_object_get (ports) : json_object_new_array ());
+    json_object_object_add (o, "Ports", ferry_json_array_length (ports) ? json_object_get (ports) : NULL);
   }
   json_object_object_add (o, "Image",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
@@ -4403,11 +4434,14 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
+  /* Go's nil map without labels, and its zero time's seconds for a time
+   * never set.  */
   json_object_object_add (o, "Labels",
-                          ferry_json_sorted_object (ferry_json_get_object (c->record, "Labels")));
+                          labels && json_object_object_length (labels) > 0 ? ferry_json_sorted_object (labels)
+                                                                           : NULL);
   json_object_object_add (o, "Mounts", mounts);
-  json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
-  json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
+  json_object_object_add (o, "StartedAt", json_object_new_int64 (ps_unix_or_zero (c->started_at, &started)));
+  json_object_object_add (o, "ExitedAt", json_object_new_int64 (ps_unix_or_zero (c->finished_at, &finished)));
   json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 0) : json_object_new_object ());
   /* The rest of Podman's members: ferry has no pods, and sizes only with
    * --size (the template rows).  */
@@ -4424,7 +4458,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Restarts",
                           json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
   json_object_object_add (o, "Size", NULL);
-  return o;
+  return ps_json_podman_order (o);
 }
 
 /* The networks, sorted and joined by commas, as Podman's {{.Networks}}.  */
@@ -4480,6 +4514,29 @@ size_unasked (void)
   gmtime_r (&now, &tm);
   strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
   fprintf (stderr, "time=\"%s\" level=error msg=\"Size format requires --size option\"\n", stamp);
+}
+
+/* {{json .}} of a ps row: --format json's object but for what Podman's
+ * row struct holds apart from its JSON: Created the time itself (after
+ * Command), CreatedAt and Status empty.  */
+static json_object *
+ps_template_json (const struct ferry_container *c, const char *health, int ns)
+{
+  cleanup_json json_object *full = ps_json (c, health, ns);
+  json_object *o = json_object_new_object ();
+
+  json_object_object_foreach (full, key, value)
+  {
+    if (strcmp (key, "Created") == 0)
+      continue;
+    if (strcmp (key, "CreatedAt") == 0)
+      json_object_object_add (o, "Created", json_object_new_string (c->created ? c->created : ""));
+    if (strcmp (key, "CreatedAt") == 0 || strcmp (key, "Status") == 0)
+      json_object_object_add (o, key, json_object_new_string (""));
+    else
+      json_object_object_add (o, key, json_object_get (value));
+  }
+  return o;
 }
 
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
@@ -4889,6 +4946,14 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
 
           if (! f->size && strstr (format, ".Size"))
             size_unasked ();
+          /* {{json .}} writes the row as --format json does: Podman's
+           * row is a struct whose methods (.Names a string) are not its
+           * JSON (Names a list).  */
+          if (strstr (format, "json"))
+            {
+              cleanup_json json_object *as = ps_template_json (rows[i].c, rows[i].health, f->ns);
+              ferry_cli_tpl_json_as (o, as);
+            }
           ret = ferry_cli_list_row (&out, o, &err);
         }
       for (i = 0; i < n_external && ret == 0; i++)

@@ -23,6 +23,15 @@ int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_
 void ferry_cli_template_name (const char *group, const char *cmd);
 void ferry_cli_template_unranged (void);
 
+/* As ferry_cli_template, but on an error while running the template *OUT
+ * keeps what was rendered before it (NULL when nothing was).  */
+int ferry_cli_template_keep (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
+/* A "table ..." FORMAT for a command whose template Podman runs once over
+ * one structure (info, version): Podman's table is a {{range .}} that
+ * cannot iterate over it.  Prints that error and returns 1; else 0.  */
+int ferry_cli_template_refuse_table (const char *format, json_object *obj);
+
 /* Renders FORMAT against OBJ and prints it with a newline; on a template
  * error prints it and returns 125, else 0.  */
 int ferry_cli_print_template (const char *format, json_object *obj);

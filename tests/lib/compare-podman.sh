@@ -1418,6 +1418,106 @@ create --network none --name c3 --hostname h3 --expose 80 --expose 90/udp IMG tr
 create --network none --name c4 --read-only --read-only-tmpfs=false --privileged=false --init=false --rm=false --tty --interactive IMG true
 create --network none --name c5 --privileged=bogus IMG true
 % $T inspect c4 | jq -c '.[0] | {tty: .Config.Tty, stdin: .Config.OpenStdin, ro: .HostConfig.ReadonlyRootfs, init: .HostConfig.Init}'
+## format-functions
+# Go's template functions and Podman's (json, lower, upper, title, join,
+# split, truncate, pad, len, printf, println, index, eq and the rest),
+# pipelines, with/else and literals, across the list commands.
+volume create --label a=b --label Mixed=Case v1
+create --network none --name c1 --label k=Val IMG true
+ps -a --format '{{.Names|upper}} {{upper .Names}} {{lower "AbC"}} {{title "hello world"}}'
+ps -a --format '{{join .Names ","}} {{len .Names}} {{index .Labels "k"}} {{.Labels.k}}'
+ps -a --format '{{truncate .Image 5}}|{{pad .Names 2 4}}|{{split "a:b:c" ":"}}'
+ps -a --format '{{printf "%s-%d" .Names 7}} {{printf "%q" .Names}} {{printf "%5.2f" 3.14159}}'
+ps -a --format '{{println .Names}}{{print .Names 1 2}}'
+ps -a --format '{{if eq .Names "c1"}}yes{{else}}no{{end}} {{if ne .Names "c1"}}a{{else if eq .Names "c1"}}b{{end}}'
+ps -a --format '{{with .Labels.k}}{{.}}{{else}}none{{end}} {{with .Labels.nosuch}}{{.}}{{else}}none{{end}}'
+ps -a --format '{{range $i, $n := split "x,y" ","}}{{$i}}={{$n}} {{end}}'
+ps -a --format '{{if and .Names (not .Exited)}}t{{else}}f{{end}} {{or "" "z"}} {{and 1 0}}'
+ps -a --format '{{len "abc"}} {{lt 1 2}} {{gt 1 2}} {{le 2 2}} {{ge 1 2}} {{eq 1 1 2}}'
+ps -a --format '{{"lit"}} {{1}} {{true}} {{3.5}} {{nil}}'
+ps -a --format '{{.Names | printf "%s!" | upper}}'
+ps -a --format '{{json .Labels}} {{.Labels | json}}'
+ps -a --format '{{upper 1}}'
+ps -a --format '{{truncate .Names}}'
+ps -a --format '{{nosuch .Names}}'
+ps -a --format '{{index .Names 5}}'
+ps -a --format '{{printf}}'
+ps -a --format '{{.Names | len}}'
+volume ls --format '{{.Name|upper}} {{len .Labels}} {{index .Labels "Mixed"}} {{.Labels.a}}'
+volume inspect --format '{{upper .Name}} {{json .Labels}}' v1
+images --format '{{lower .Repository}} {{truncate .Tag 3}}'
+inspect --format '{{upper .Name}} {{printf "%.5s" .State.Status}} {{len .Config.Labels}}' c1
+info --format '{{upper .Host.OS}}'
+version --format '{{lower .Client.Os}}'
+## format-table
+# The table prefix with and without \t, --noheading, --quiet with
+# --format, --format json against {{json .}}.
+volume create --label a=b v1
+create --network none --name c1 IMG true
+ps -a --format 'table {{.Names}}\t{{.Status}}'
+ps -a --format 'table {{.Names}} {{.Status}}'
+ps -a --format 'table {{.Names}}\t{{upper .Names}}'
+ps -a --format 'table'
+ps -a --noheading --format 'table {{.Names}}\t{{.Status}}'
+ps -a --quiet --format '{{.Names}}'
+ps -a --format '{{.Names}}' --noheading
+volume ls --format 'table {{.Name}}\t{{.Driver}}'
+volume ls --format 'table {{.Name}} {{.Labels}}'
+volume ls --noheading --format 'table {{.Name}}\t{{.Driver}}'
+volume ls -q --format '{{.Driver}}'
+images --format 'table {{.Repository}}\t{{.Tag}}'
+images --noheading --format 'table {{.Repository}}\t{{.Tag}}'
+images -q --format '{{.Repository}}'
+% $T volume ls --format json | jq -c '.[] | {Name, Driver, Labels}'
+% $T volume ls --format '{{json .}}' | jq -c '{Name, Driver, Labels}'
+% $T ps -a --format '{{json .}}' | jq -c '{Names, State}'
+% $T images --format '{{json .}}' | jq -c '{Names, Tag: .Tag}'
+volume ls --format '{{.Nosuch}}'
+images --format '{{.Nosuch}}'
+ps -a --format '{{.Names.Nosuch}}'
+network ls --filter name=nosuch --format 'table {{.Name}}'
+secret ls --format 'table {{.Name}}'
+% $T images --format '{{json .}}'
+% $T ps -a --format '{{json .}}'
+## format-commands
+# The functions in the other commands' templates: network ls and
+# inspect, secret ls, history, info, version, stats --no-stream.  Not
+# compared: %s of a subnet (Go prints the IPNet struct's members), and
+# stats' {{json .}} (Podman's raw sample, with per-CPU and system times
+# ferry does not read), and Go's type names in errors.  Output a failed
+# template leaves ends with a newline here (echo) so that its error is
+# on a line of its own.
+! printf s3cret >$WORK/sec
+network create --subnet 10.251.40.0/24 --interface-name fcmp40 --label Team=Blue n1
+% $T secret create --label k=v s1 $WORK/sec >/dev/null
+run --network none --name c1 -d IMG sleep 100
+network ls --filter name=^n1 --format '{{upper .Name}} {{.Labels.Team}} {{index .Labels "Team"}} {{len .Subnets}}'
+network ls --filter name=^n1 --format 'table {{.Name}}\t{{lower .Driver}}'
+network inspect --format '{{range .Subnets}}{{printf "%s/%s" .Gateway .Gateway}}{{end}} {{title .Driver}}' n1
+secret ls --format '{{upper .Name}} {{truncate .Driver 4}}'
+secret ls --format '{{.Labels}}'
+secret ls --format 'table {{.Name}}\t{{.Driver}}' --noheading
+secret inspect --format '{{.Spec.Name | upper}} {{json .Spec.Labels}}' s1
+history --format '{{truncate .ID 4}} {{len .CreatedBy}}' IMG
+history --format 'table {{.ID}}\t{{upper .Comment}}' IMG
+stats --no-stream --format '{{upper .Name}} {{len .ID}}' c1
+stats --no-stream --format 'table {{.Name}}' c1
+info --format '{{if eq .Host.OS "linux"}}L{{end}} {{len .Store.GraphRoot | printf "%T"}}'
+% ($T version --format '{{with .Client}}{{lower .Os}}/{{.Arch}}{{end}}'; r=$?; echo; exit $r)
+version --format 'table {{.Client.Os}}'
+info --format '{{.Nosuch}}'
+version --format '{{.Client.Nosuch}}'
+stats --no-stream --format '{{.Nosuch}}' c1
+history --format '{{.Nosuch}}' IMG
+secret ls --format '{{.Nosuch}}'
+network ls --format '{{.Nosuch}}'
+% ($T version --format '{{.Client.Os}} {{.Version}}'; r=$?; echo; exit $r)
+% ($T version --format '{{.Os}}{{.Nosuch}}'; r=$?; echo; exit $r)
+version --format '{{.Server.Os}} {{.OsArch}}'
+info --format 'table {{.Host.OS}}'
+% $T ps -a --format json | jq -c '.[0] | keys_unsorted'
+% $T ps -a --format json | jq -c '.[0] | {Labels, Ports, ExitedAt}'
+rm -f -t 0 c1
 EOF
 }
 

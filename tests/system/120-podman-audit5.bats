@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# What the fifth round of tests/lib/compare-podman.sh found ferry doing
+# differently from Podman 5.4, now fixed.  Each sequence is compared with
+# the transcript ferry printed once it matched Podman (kept below) and,
+# where Podman is installed, with Podman run live: standard output whole,
+# the first words of each error line.
+
+load helpers
+load podman-helpers
+
+# Podman's locks in files of the test's own (its shared-memory lock table
+# is shared with every other Podman run on the machine), and no network
+# unless asked, as ferry's ferry.conf of the test says.
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	podman_file_locks
+	printf '[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
+}
+
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	podman_teardown
+	ferry_teardown
+}
+
+# Transcript $1 as compared live: errors cut to their first three words
+# (the rest is each tool's wording of the cause), blank output lines left
+# out.
+live_form() {
+	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: (See|Try) '(podman|ferry) /  err: \1 'TOOL /" |
+		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
+}
+
+# step through jq -c "$JQ": a part of a JSON answer.
+jq_part() {
+	jq -c "$JQ" "$1"
+}
+
+# step's output ended by a newline: what a template wrote before it
+# failed has none, and its error then starts a line of its own.
+line_end() {
+	cat "$1"
+	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then echo; fi
+}
+
+# Runs sequence function $1 with ferry, compares it with the expected
+# transcript on stdin, then runs it with Podman where Podman is installed.
+compare_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected.log"
+	load_test_image
+	for t in f podman_t; do
+		cat >>"$TEST_TMP/$t.sed" <<-'SED'
+			s/\(["`]\)\(podman\|ferry\) /\1TOOL /g
+			s/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g
+			s/\b[0-9a-f]\{64\}\b/<ID>/g
+			s/\b[0-9a-f]\{12\}\b/<SID>/g
+		SED
+	done
+	audit_compare "$seq"
+}
+
+functions_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" volume create --label a=b --label Mixed=Case v1
+	step "$t" create --network none --name c1 --label k=Val "$img" true
+	step "$t" ps -a --format '{{.Names|upper}} {{upper .Names}} {{lower "AbC"}} {{title "hello world"}}'
+	step "$t" ps -a --format '{{len .Names}} {{index .Labels "k"}} {{.Labels.k}} {{join (split "a:b" ":") "+"}}'
+	step "$t" ps -a --format '{{truncate .Image 5}}|{{pad .Names 2 4}}|{{split "a:b:c" ":"}}'
+	step "$t" ps -a --format '{{printf "%s-%d" .Names 7}} {{printf "%q" .Names}} {{printf "%5.2f" 3.14159}} {{printf "%d %s"}} {{printf "%s" 1 2}}'
+	step "$t" ps -a --format '{{println .Names}}{{print .Names 1 2}}'
+	step "$t" ps -a --format '{{if eq .Names "c1"}}yes{{else}}no{{end}} {{if ne .Names "c1"}}a{{else if eq .Names "c1"}}b{{end}}'
+	step "$t" ps -a --format '{{with .Labels.k}}{{.}}{{else}}none{{end}} {{with .Labels.nosuch}}{{.}}{{else}}none{{end}}'
+	step "$t" ps -a --format '{{range $i, $n := split "x,y" ","}}{{$i}}={{$n}};{{end}}'
+	step "$t" ps -a --format '{{if and .Names (not .Exited)}}t{{else}}f{{end}} {{or "" "z"}} {{and 1 0}}'
+	step "$t" ps -a --format '{{len "abc"}} {{lt 1 2}} {{gt 1 2}} {{le 2 2}} {{ge 1 2}} {{eq 1 1 2}}'
+	step "$t" ps -a --format '{{.Names | printf "%s!" | upper}} {{.Labels | json}} {{.Names | len}}'
+	_step line_end "$t" ps -a --format '{{"lit"}} {{1}} {{true}} {{3.5}}|{{nil}}'
+	step "$t" ps -a --format '{{upper 1}}'
+	step "$t" ps -a --format '{{truncate .Names}}'
+	step "$t" ps -a --format '{{join .Names ","}}'
+	step "$t" ps -a --format '{{index .Names 5}}'
+	step "$t" ps -a --format '{{printf}}'
+	step "$t" ps -a --format '{{lt 1 "a"}}'
+	step "$t" volume ls --format '{{.Name|upper}} {{len .Labels}} {{index .Labels "Mixed"}} {{.Labels.a}}'
+	step "$t" volume inspect --format '{{upper .Name}} {{json .Labels}}' v1
+	step "$t" images --format '{{lower .Repository}} {{truncate .Tag 3}}'
+	step "$t" inspect --format '{{upper .Name}} {{printf "%.5s" .State.Status}} {{len .Config.Labels}}' c1
+	step "$t" info --format '{{upper .Host.OS}} {{if eq .Host.OS "linux"}}L{{end}}'
+	step "$t" ps -a --format 'table {{.Names}}\t{{upper .Names}}'
+	step "$t" rm c1
+}
+
+@test "--format templates: Podman's functions (upper, lower, title, join, split, truncate, pad, json) and Go's (printf, print, println, len, index, eq and the rest), pipelines, with, else if, literals, and their errors" {
+	compare_with_podman functions_sequence <<-'EOF'
+		$ volume create --label a=b --label Mixed=Case v1 -> 0
+		  out: v1
+		$ create --network none --name c1 --label k=Val localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ ps -a --format {{.Names|upper}} {{upper .Names}} {{lower "AbC"}} {{title "hello world"}} -> 0
+		  out: C1 C1 abc Hello World
+		$ ps -a --format {{len .Names}} {{index .Labels "k"}} {{.Labels.k}} {{join (split "a:b" ":") "+"}} -> 0
+		  out: 2 Val Val a+b
+		$ ps -a --format {{truncate .Image 5}}|{{pad .Names 2 4}}|{{split "a:b:c" ":"}} -> 0
+		  out: local|  c1    |[a b c]
+		$ ps -a --format {{printf "%s-%d" .Names 7}} {{printf "%q" .Names}} {{printf "%5.2f" 3.14159}} {{printf "%d %s"}} {{printf "%s" 1 2}} -> 0
+		  out: c1-7 "c1"  3.14 %!d(MISSING) %!s(MISSING) %!s(int=1)%!(EXTRA int=2)
+		$ ps -a --format {{println .Names}}{{print .Names 1 2}} -> 0
+		  out: c1
+		  out: c11 2
+		$ ps -a --format {{if eq .Names "c1"}}yes{{else}}no{{end}} {{if ne .Names "c1"}}a{{else if eq .Names "c1"}}b{{end}} -> 0
+		  out: yes b
+		$ ps -a --format {{with .Labels.k}}{{.}}{{else}}none{{end}} {{with .Labels.nosuch}}{{.}}{{else}}none{{end}} -> 0
+		  out: Val none
+		$ ps -a --format {{range $i, $n := split "x,y" ","}}{{$i}}={{$n}};{{end}} -> 0
+		  out: 0=x;1=y;
+		$ ps -a --format {{if and .Names (not .Exited)}}t{{else}}f{{end}} {{or "" "z"}} {{and 1 0}} -> 0
+		  out: t z 0
+		$ ps -a --format {{len "abc"}} {{lt 1 2}} {{gt 1 2}} {{le 2 2}} {{ge 1 2}} {{eq 1 1 2}} -> 0
+		  out: 3 true false true false true
+		$ ps -a --format {{.Names | printf "%s!" | upper}} {{.Labels | json}} {{.Names | len}} -> 0
+		  out: C1! {"k":"Val"} 2
+		$ ps -a --format {{"lit"}} {{1}} {{true}} {{3.5}}|{{nil}} -> 125
+		  out: lit 1 true 3.5|
+		  err: Error: template: ps:1:46: executing "ps" at <nil>: nil is not a command
+		$ ps -a --format {{upper 1}} -> 125
+		  err: Error: template: ps:1:19: executing "ps" at <1>: expected string; found 1
+		$ ps -a --format {{truncate .Names}} -> 125
+		  err: Error: template: ps:1:13: executing "ps" at <truncate>: wrong number of args for truncate: want 2 got 1
+		$ ps -a --format {{join .Names ","}} -> 125
+		  err: Error: template: ps:1:18: executing "ps" at <.Names>: wrong type for value; expected []string; got string
+		$ ps -a --format {{index .Names 5}} -> 125
+		  err: Error: template: ps:1:13: executing "ps" at <index .Names 5>: error calling index: index out of range: 5
+		$ ps -a --format {{printf}} -> 125
+		  err: Error: template: ps:1:13: executing "ps" at <printf>: wrong number of args for printf: want at least 1 got 0
+		$ ps -a --format {{lt 1 "a"}} -> 125
+		  err: Error: template: ps:1:13: executing "ps" at <lt 1 "a">: error calling lt: incompatible types for comparison
+		$ volume ls --format {{.Name|upper}} {{len .Labels}} {{index .Labels "Mixed"}} {{.Labels.a}} -> 0
+		  out: V1 2 Case b
+		$ volume inspect --format {{upper .Name}} {{json .Labels}} v1 -> 0
+		  out: V1 {"Mixed":"Case","a":"b"}
+		$ images --format {{lower .Repository}} {{truncate .Tag 3}} -> 0
+		  out: localhost/ferry-test lat
+		$ inspect --format {{upper .Name}} {{printf "%.5s" .State.Status}} {{len .Config.Labels}} c1 -> 0
+		  out: C1 creat 1
+		$ info --format {{upper .Host.OS}} {{if eq .Host.OS "linux"}}L{{end}} -> 0
+		  out: LINUX L
+		$ ps -a --format table {{.Names}}\t{{upper .Names}} -> 0
+		  out: NAMES       NAMES
+		  out: c1          C1
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

@@ -1465,7 +1465,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
     }
   if (optind >= argc)
     {
-      ferry_cli_failf ("ferry %s needs an image: ferry %s [OPTIONS] IMAGE [COMMAND...]", cmd, cmd);
+      /* Podman's words first.  */
+      ferry_cli_failf (
+          "requires at least 1 arg(s), only received 0: ferry %s needs an image (ferry %s [OPTIONS] "
+          "IMAGE [COMMAND...])",
+          cmd, cmd);
       return -1;
     }
   a->o.image = argv[optind];
@@ -3882,11 +3886,6 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return ferry_cli_failf ("exec requires the name or ID of a container or the --latest flag");
     }
-  if (argc - first < 1)
-    {
-      exec_args_free (&a);
-      return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
-    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     {
@@ -3921,6 +3920,22 @@ ferry_cmd_exec (int argc, char **argv)
       return ferry_cli_fail (&err);
     }
   ref = latest ? latest->id : argv[optind];
+  /* As Podman: a container that is not there is said before a command
+   * that is missing.  */
+  if (argc - first < 1)
+    {
+      struct ferry_container *found = NULL;
+
+      if (! latest && ferry_container_lookup (e, ref, &found, &err) < 0)
+        code = ferry_cli_fail (&err);
+      else
+        code
+            = ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
+      ferry_container_free (found);
+      ferry_container_free (latest);
+      exec_args_free (&a);
+      return code;
+    }
   a.r.args = argv + first;
   a.r.env = a.env;
   a.r.env_files = a.env_files;

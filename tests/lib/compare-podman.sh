@@ -1518,6 +1518,59 @@ info --format 'table {{.Host.OS}}'
 % $T ps -a --format json | jq -c '.[0] | keys_unsorted'
 % $T ps -a --format json | jq -c '.[0] | {Labels, Ports, ExitedAt}'
 rm -f -t 0 c1
+## global-options
+# The options before the command, unknown commands and flags, missing
+# arguments and --help's exit codes.  Not compared: --remote, --url and
+# --connection (ferry has no service to reach), the help texts, and a
+# --storage-driver other than overlay on a new root (ferry refuses it,
+# Podman makes a store of that driver), and overlay (this comparison's
+# Podman store has no driver of record and refuses any).
+! printf x >$WORK/outfile
+% $T --noout volume create v1; echo "rc=$?"
+volume ls -q
+% $T --out $WORK/outfile volume ls -q; echo "rc=$?"; cat $WORK/outfile
+% $T --log-level bogus ps; echo "rc=$?"
+% $T --log-level error ps -a -q; echo "rc=$?"
+% $T --storage-driver bogus ps -a -q
+nosuchcommand
+ps --nosuchflag
+volume nosuch
+% $T volume >/dev/null
+% $T network >/dev/null
+image nosuch
+% $T ps -h >/dev/null; echo "rc=$?"
+% $T ps -ah >/dev/null; echo "rc=$?"
+% $T volume ls -h >/dev/null; echo "rc=$?"
+% $T volume --help >/dev/null; echo "rc=$?"
+% $T help volume >/dev/null; echo "rc=$?"
+% $T --help >/dev/null; echo "rc=$?"
+inspect
+logs
+start
+stop --nosuch c1
+rm
+rmi
+tag
+volume create --nosuch
+network create --nosuch
+exec
+exec nosuch
+port
+wait
+cp
+cp a
+kill
+pause
+top
+diff
+commit
+history
+save
+rename
+rename a
+% $T run; echo "rc=$?"
+% $T create --nosuch IMG; echo "rc=$?"
+% $T run --rm IMG --nosuch 2>&1 | head -2; echo "rc=$?"
 EOF
 }
 

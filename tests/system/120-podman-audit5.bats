@@ -153,3 +153,62 @@ functions_sequence() {
 		  out: c1
 	EOF
 }
+
+# step's output left out: help texts are each tool's own.
+no_output() {
+	:
+}
+
+global_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" --log-level bogus ps
+	step "$t" --log-level fatal ps -a -q
+	step "$t" --log-level warning ps -a -q
+	step "$t" nosuchcommand
+	step "$t" image nosuch
+	_step no_output "$t" volume
+	_step no_output "$t" network
+	_step no_output "$t" ps -h
+	_step no_output "$t" ps -ah
+	_step no_output "$t" volume ls -h
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" exec nosuch
+	step "$t" exec c1
+	step "$t" run
+	step "$t" create
+	step "$t" rm c1
+}
+
+@test "global options and missing words: --log-level as Podman's (its levels, exit 1 for another), an unknown command's two lines, a group without its command prints its help and fails, -h is every command's help, exec names a missing container first, run and create without an image" {
+	compare_with_podman global_sequence <<-'EOF'
+		$ --log-level bogus ps -> 1
+		  err: Log Level "bogus" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic
+		$ --log-level fatal ps -a -q -> 0
+		$ --log-level warning ps -a -q -> 0
+		$ nosuchcommand -> 125
+		  err: Error: unrecognized command `TOOL nosuchcommand`
+		  err: Try 'ferry --help' for more information
+		$ image nosuch -> 125
+		  err: Error: unrecognized command `TOOL image nosuch`
+		  err: Try 'ferry image --help' for more information
+		$ volume -> 125
+		  err: Error: missing command 'ferry volume COMMAND'
+		$ network -> 125
+		  err: Error: missing command 'ferry network COMMAND'
+		$ ps -h -> 0
+		$ ps -ah -> 0
+		$ volume ls -h -> 0
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ exec nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ exec c1 -> 125
+		  err: Error: must provide a non-empty command to start an exec session: invalid argument
+		$ run -> 125
+		  err: Error: requires at least 1 arg(s), only received 0: ferry run needs an image (ferry run [OPTIONS] IMAGE [COMMAND...])
+		$ create -> 125
+		  err: Error: requires at least 1 arg(s), only received 0: ferry create needs an image (ferry create [OPTIONS] IMAGE [COMMAND...])
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

@@ -217,6 +217,7 @@ enum pull_policy
   PULL_MISSING,
   PULL_ALWAYS,
   PULL_NEVER,
+  PULL_NEWER, /* pull when the registry's manifest is not the stored one's */
 };
 
 struct create_args
@@ -346,7 +347,7 @@ static const char create_usage[]
       "                           or tag=TAG (journald's CONTAINER_TAG); repeatable\n"
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
-      "                           always, or never\n"
+      "                           always, never, or newer (when the registry's differs)\n"
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n" FERRY_PULL_FLAGS_HELP
       "      --name NAME          the container's name (default: generated)\n"
       "      --no-healthcheck     no health check, not even the image's\n"
@@ -967,9 +968,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           a->pull_policy = PULL_ALWAYS;
         else if (strcmp (optarg, "never") == 0)
           a->pull_policy = PULL_NEVER;
+        else if (strcmp (optarg, "newer") == 0)
+          a->pull_policy = PULL_NEWER;
         else
           {
-            ferry_cli_failf ("invalid --pull `%s`: use missing, always or never", optarg);
+            /* Podman's words first.  */
+            ferry_cli_failf ("unsupported pull policy \"%s\": use missing, always, never or newer", optarg);
             return -1;
           }
         break;
@@ -1620,6 +1624,29 @@ pull_transport_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *e
 }
 
 /* --pull: fetch IMAGE before creating the container, as the policy says.  */
+/* --pull=newer of a stored IMG: whether the registry has another manifest
+ * under its name.  A registry that cannot say (unreachable, no such name)
+ * leaves the stored image in use, as Podman's check does, after one try
+ * and without a word.  */
+static int
+pull_is_newer (const struct create_args *a, const struct ferry_image *img)
+{
+  struct ferry_transfer_options o = a->pull;
+  cleanup_free char *body = NULL, *media_type = NULL;
+  char digest[FERRY_DIGEST_LEN + 1];
+  ferry_error_t err = NULL;
+  size_t len = 0;
+
+  o.retry = (struct ferry_retry){ 0 };
+  o.progress = 0;
+  if (ferry_image_fetch_manifest (a->o.image, &o, &body, &len, &media_type, digest, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  return img->manifest_digest == NULL || strcmp (digest, img->manifest_digest) != 0;
+}
+
 static int
 pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
 {
@@ -1640,16 +1667,22 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
     }
   if (a->pull_policy == PULL_NEVER)
     return 0;
-  if (a->pull_policy == PULL_MISSING)
+  if (a->pull_policy == PULL_MISSING || a->pull_policy == PULL_NEWER)
     {
       if (ferry_store_lookup (e->store, a->o.image, &img, err) == 0)
         {
+          int same = a->pull_policy == PULL_MISSING || ! pull_is_newer (a, img);
+
           ferry_image_free (img);
-          return 0;
+          if (same)
+            return 0;
         }
-      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-        return -1;
-      ferry_error_release (err);
+      else
+        {
+          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+            return -1;
+          ferry_error_release (err);
+        }
     }
   a->pull.progress = ! a->quiet && isatty (STDERR_FILENO);
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);

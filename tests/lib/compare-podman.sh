@@ -23,9 +23,9 @@
 # recorded (`% $T info --format json | jq -c keys`); one starting with
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
-# 106-podman-audit-more.bats, 115-podman-audit3.bats and
-# 117-podman-audit4.bats keep the sequences that differed once and were
-# fixed.  A sequence's "# Not compared:"
+# 106-podman-audit-more.bats, 115-podman-audit3.bats,
+# 117-podman-audit4.bats and 120-podman-audit5.bats keep the sequences
+# that differed once and were fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
 
@@ -1571,6 +1571,31 @@ rename a
 % $T run; echo "rc=$?"
 % $T create --nosuch IMG; echo "rc=$?"
 % $T run --rm IMG --nosuch 2>&1 | head -2; echo "rc=$?"
+## exists-pull-policies
+# The exists commands' codes, and --pull's policies on run and create
+# with an image that is there and one that is not (no registry asked:
+# localhost:1 refuses at once).  Not compared: the progress lines of a
+# pull (ferry shows them on a terminal only) but for their errors.
+create --network none --name c1 IMG true
+image exists IMG
+image exists nosuch:1
+image exists
+container exists c1
+container exists nosuch
+container exists
+% $T container exists c1 c1; echo "rc=$?"
+volume exists nosuch
+network exists nosuch
+create --network none --pull=never --name c2 IMG true
+create --network none --pull=missing --name c3 IMG true
+create --network none --pull=bogus IMG true
+create --network none --pull=never localhost:1/nosuch:1 true
+run --rm --network none --pull=never localhost:1/nosuch:1 true
+create --network none --pull=newer --name c4 IMG true
+% $T create --network none --pull=newer localhost:1/nosuch:1 true 2>&1 | grep -c Error; echo "rc=${PIPESTATUS[0]}"
+% $T create --network none --pull=missing localhost:1/nosuch:1 true 2>&1 | grep -c Error; echo "rc=${PIPESTATUS[0]}"
+run --rm --network none --pull=never IMG echo ok
+ps -a --format '{{.Names}}' --sort names
 EOF
 }
 

@@ -212,3 +212,47 @@ global_sequence() {
 		  out: c1
 	EOF
 }
+
+pull_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --network none --name c1 "$img" true
+	step "$t" image exists "$img"
+	step "$t" image exists nosuch:1
+	step "$t" container exists c1
+	step "$t" container exists nosuch
+	step "$t" volume exists nosuch
+	step "$t" network exists nosuch
+	step "$t" create --network none --pull=bogus "$img" true
+	step "$t" create --network none --pull=newer --name c2 "$img" true
+	step "$t" create --network none --pull=never localhost:1/nosuch:1 true
+	step "$t" run --rm --network none --pull=newer "$img" echo ok
+	step "$t" ps -a --format '{{.Names}}' --sort names
+	step_sorted "$t" rm c1 c2
+}
+
+@test "--pull: newer is a policy (the stored image when the registry cannot be asked), another is Podman's 'unsupported pull policy'; the exists commands' codes" {
+	compare_with_podman pull_sequence <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ image exists localhost/ferry-test:latest -> 0
+		$ image exists nosuch:1 -> 1
+		$ container exists c1 -> 0
+		$ container exists nosuch -> 1
+		$ volume exists nosuch -> 1
+		$ network exists nosuch -> 1
+		$ create --network none --pull=bogus localhost/ferry-test:latest true -> 125
+		  err: Error: unsupported pull policy "bogus": use missing, always, never or newer
+		$ create --network none --pull=newer --name c2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --network none --pull=never localhost:1/nosuch:1 true -> 125
+		  err: Error: localhost:1/nosuch:1: image not known: image localhost:1/nosuch:1 is not stored here: pull it (ferry pull localhost:1/nosuch:1, or --pull missing) or load it (ferry load -i FILE)
+		$ run --rm --network none --pull=newer localhost/ferry-test:latest echo ok -> 0
+		  out: ok
+		$ ps -a --format {{.Names}} --sort names -> 0
+		  out: c1
+		  out: c2
+		$ rm c1 c2 -> 0
+		  out: c1
+		  out: c2
+	EOF
+}

@@ -579,10 +579,12 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
     {
       const char *w = q;
 
-      if (*q == '"')
+      if (*q == '"' || *q == '`')
         {
-          for (q++; q < close && *q != '"'; q++)
-            if (*q == '\\')
+          char quote = *q;
+
+          for (q++; q < close && *q != quote; q++)
+            if (*q == '\\' && quote == '"')
               q++;
           q++;
           continue;
@@ -1737,15 +1739,25 @@ tpl_command (struct tpl *t, json_object *dot, const struct tpl_value *piped, str
 static int
 tpl_pipeline (struct tpl *t, json_object *dot, struct tpl_value *out, ferry_error_t *err)
 {
+  /* Parentheses nest pipelines: a bound keeps a hostile template from
+   * running the stack out.  */
+  static int depth;
   struct tpl_value prev = { NULL, 0 };
   int first = 1;
 
+  if (depth >= 64)
+    return ferry_make_error (err, 0, "template: %s:1: pipelines nested more than 64 deep", tpl_origin.name);
   for (;;)
     {
+      int r;
+
       tpl_skip_space (t);
       if (tpl_at_command_end (t))
         return ferry_make_error (err, 0, "template: %s:1: missing value for command", tpl_origin.name);
-      if (tpl_command (t, dot, first ? NULL : &prev, out, err) < 0)
+      depth++;
+      r = tpl_command (t, dot, first ? NULL : &prev, out, err);
+      depth--;
+      if (r < 0)
         return -1;
       first = 0;
       prev = *out;

@@ -1561,7 +1561,8 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
   if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
     notify_warn (&err);
-  io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
+  /* -i passes the standard input whatever -a names, as Podman's.  */
+  io.in_fd = a->o.interactive ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
   r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &at);

@@ -1596,6 +1596,23 @@ create --network none --pull=newer --name c4 IMG true
 % $T create --network none --pull=missing localhost:1/nosuch:1 true 2>&1 | grep -c Error; echo "rc=${PIPESTATUS[0]}"
 run --rm --network none --pull=never IMG echo ok
 ps -a --format '{{.Names}}' --sort names
+## stdin-attach
+# Piped standard input through run -i, run -a, start -a -i and attach,
+# and the exit codes passed through.  Not compared: -a stdin without
+# -a stdout (Podman prints the container's ID).
+% echo hi | $T run --rm -i --network none IMG cat; echo "rc=$?"
+% echo hi | $T run --rm --network none IMG cat; echo "rc=$?"
+% echo hi | $T run --rm -i -a stdout --network none IMG sh -c 'cat; echo err >&2; exit 3'; echo "rc=$?"
+% echo hi | $T run --rm -i --sig-proxy=false --network none IMG sh -c 'read x; echo got $x'; echo "rc=$?"
+% echo hi | $T run --rm -i --network none IMG sh -c 'exit 7'; echo "rc=$?"
+% printf 'a\nb\n' | $T run --rm -i --network none IMG wc -l; echo "rc=$?"
+% $T create -i --network none --name c1 IMG sh -c 'read x; echo got $x; exit 5' >/dev/null
+% echo hi | $T start -a -i c1; echo "rc=$?"
+% $T create --network none --name c2 IMG sh -c 'echo out; exit 6' >/dev/null
+% $T start -a c2; echo "rc=$?"
+% $T attach nosuch; echo "rc=$?"
+% $T attach c2; echo "rc=$?"
+% $T attach; echo "rc=$?"
 EOF
 }
 

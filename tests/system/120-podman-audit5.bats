@@ -256,3 +256,35 @@ pull_sequence() {
 		  out: c2
 	EOF
 }
+
+stdin_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	printf 'hi\n' >"$TEST_TMP/hi"
+	step "$t" run --rm -i --network none "$img" cat <"$TEST_TMP/hi"
+	step "$t" run --rm --network none "$img" cat <"$TEST_TMP/hi"
+	step "$t" run --rm -i -a stdout --network none "$img" sh -c 'cat; echo err >&2; exit 3' <"$TEST_TMP/hi"
+	step "$t" run --rm -i --sig-proxy=false --network none "$img" sh -c 'read x; echo got $x' <"$TEST_TMP/hi"
+	step "$t" run --rm -i --network none "$img" sh -c 'exit 7' <"$TEST_TMP/hi"
+	step "$t" create -i --network none --name c1 "$img" sh -c 'read x; echo got $x; exit 5'
+	step "$t" start -a -i c1 <"$TEST_TMP/hi"
+	step "$t" rm c1
+}
+
+@test "piped standard input: run -i passes it whatever -a names (-a stdout too, as Podman), without -i the command reads none; start -a -i; exit codes passed through" {
+	compare_with_podman stdin_sequence <<-'EOF'
+		$ run --rm -i --network none localhost/ferry-test:latest cat -> 0
+		  out: hi
+		$ run --rm --network none localhost/ferry-test:latest cat -> 0
+		$ run --rm -i -a stdout --network none localhost/ferry-test:latest sh -c cat; echo err >&2; exit 3 -> 3
+		  out: hi
+		$ run --rm -i --sig-proxy=false --network none localhost/ferry-test:latest sh -c read x; echo got $x -> 0
+		  out: got hi
+		$ run --rm -i --network none localhost/ferry-test:latest sh -c exit 7 -> 7
+		$ create -i --network none --name c1 localhost/ferry-test:latest sh -c read x; echo got $x; exit 5 -> 0
+		  out: <ID>
+		$ start -a -i c1 -> 5
+		  out: got hi
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

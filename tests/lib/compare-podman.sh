@@ -1613,6 +1613,25 @@ ps -a --format '{{.Names}}' --sort names
 % $T attach nosuch; echo "rc=$?"
 % $T attach c2; echo "rc=$?"
 % $T attach; echo "rc=$?"
+## network-options-recorded
+# What network create and run/create record of their network options,
+# as network inspect and inspect show them, and the clashes' errors.
+# Not compared: a static --ip outside the network's subnet (ferry refuses
+# it at create, Podman when the container starts).
+network create --subnet 10.251.60.0/24 --gateway 10.251.60.254 --ip-range 10.251.60.128/25 --label a=b --opt mtu=1400 --internal --disable-dns --interface-name fcmp60 n1
+% $T network inspect n1 | jq -c '.[0] | {name, driver, network_interface, subnets, ipv6_enabled, internal, dns_enabled, labels, options, ipam_options}'
+network create --ipv6 --subnet fd00:251:61::/64 --interface-name fcmp61 n2
+% $T network inspect n2 | jq -c '.[0] | {subnets, ipv6_enabled}'
+network create --subnet 10.251.62.0/24 --interface-name fcmp62 n3
+create --network n3 --ip 10.251.62.6 --mac-address 02:11:22:33:44:66 --network-alias db --name c2 IMG true
+% $T inspect c2 | jq -c '.[0].NetworkSettings.Networks.n3 | {Aliases}'
+create --network n3 --mac-address bogus --name c4 IMG true
+create --network n3 --ip bogus --name c5 IMG true
+create --network none --name c7 IMG true
+network connect --ip 10.251.62.9 --alias cache n3 c7
+network connect --ip 10.251.62.10 n1 c7
+% $T inspect c7 | jq -c '.[0].NetworkSettings.Networks | keys'
+ps -a --format '{{.Names}}' --sort names
 EOF
 }
 

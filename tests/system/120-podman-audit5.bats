@@ -288,3 +288,33 @@ stdin_sequence() {
 		  out: c1
 	EOF
 }
+
+network_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --ipv6 --subnet fd00:251:71::/64 --interface-name fa5n71 n2
+	JQ='.[0] | {v6: (.subnets | map(.subnet | test(":"))), first: .subnets[0], ipv6_enabled}' _step jq_part "$t" network inspect n2
+	step "$t" network create --subnet 10.251.72.0/24 --interface-name fa5n72 n3
+	step "$t" create --network n3 --ip bogus --name c5 "$img" true
+	step "$t" create --network n3 --mac-address bogus --name c4 "$img" true
+	step "$t" ps -a --format '{{.Names}}'
+	step "$t" network rm n2 n3
+}
+
+@test "network create --ipv6 with an IPv6 subnet alone lists it before the IPv4 one chosen for it, as Podman; a bad --ip and --mac-address in Podman's words" {
+	compare_with_podman network_sequence <<-'EOF'
+		$ network create --ipv6 --subnet fd00:251:71::/64 --interface-name fa5n71 n2 -> 0
+		  out: n2
+		$ network inspect n2 -> 0
+		  out: {"v6":[true,false],"first":{"subnet":"fd00:251:71::/64","gateway":"fd00:251:71::1"},"ipv6_enabled":true}
+		$ network create --subnet 10.251.72.0/24 --interface-name fa5n72 n3 -> 0
+		  out: n3
+		$ create --network n3 --ip bogus --name c5 localhost/ferry-test:latest true -> 125
+		  err: Error: "bogus" is not an ip address: give an IPv4 address
+		$ create --network n3 --mac-address bogus --name c4 localhost/ferry-test:latest true -> 125
+		  err: Error: address bogus: invalid MAC address: use six hex pairs like 02:42:0a:59:00:02
+		$ ps -a --format {{.Names}} -> 0
+		$ network rm n2 n3 -> 0
+		  out: n2
+		  out: n3
+	EOF
+}

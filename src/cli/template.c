@@ -1815,7 +1815,8 @@ tpl_block_end (const char *p, const char *format, const char **else_at, const ch
               return 0;
             }
         }
-      else if (depth == 0 && strncmp (w, "else", 4) == 0 && (w + 4 == close || w[4] == ' '))
+      else if (depth == 0 && *else_at == NULL && strncmp (w, "else", 4) == 0
+               && (w + 4 == close || w[4] == ' '))
         *else_at = p;
       p = close + 2;
     }

@@ -8,10 +8,14 @@
 #include <stdio.h>
 
 /* Renders a Go-template subset against OBJ: literal text and actions
- * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}},
- * {{len .A}}, {{.}}, and the blocks {{range .A}}...{{else}}...{{end}} (a
- * map's values in key order) and {{if .A}}...{{else}}...{{end}} (Go's
- * truth); "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.
+ * whose pipelines ("|") call Go's functions (printf, print, println, len,
+ * index, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
+ * upper, title, join, split, truncate, pad) on fields ({{.A.B}}, {{.}},
+ * $variables), literals and parenthesized pipelines; and the blocks
+ * {{range .A}}...{{else}}...{{end}} (a map's values in key order),
+ * {{if .A}}...{{else if .B}}...{{else}}...{{end}} (Go's truth) and
+ * {{with .A}}...{{end}}; "\t" and "\n" in FORMAT are tab and newline, as
+ * Podman accepts.
  * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
  * true, 42.  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);

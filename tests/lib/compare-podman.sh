@@ -1624,7 +1624,8 @@ network create --ipv6 --subnet fd00:251:61::/64 --interface-name fcmp61 n2
 % $T network inspect n2 | jq -c '.[0] | {subnets, ipv6_enabled}'
 network create --subnet 10.251.62.0/24 --interface-name fcmp62 n3
 create --network n3 --ip 10.251.62.6 --mac-address 02:11:22:33:44:66 --network-alias db --name c2 IMG true
-% $T inspect c2 | jq -c '.[0].NetworkSettings.Networks.n3 | {Aliases}'
+% $T inspect c2 | jq -c '.[0].NetworkSettings.Networks.n3 | {IPAddress, MacAddress, IPPrefixLen, Gateway, Aliases}'
+% $T inspect c2 | jq -c '.[0].NetworkSettings | {IPAddress, MacAddress, IPPrefixLen, Gateway}'
 create --network n3 --mac-address bogus --name c4 IMG true
 create --network n3 --ip bogus --name c5 IMG true
 create --network none --name c7 IMG true

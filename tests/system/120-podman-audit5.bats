@@ -294,13 +294,16 @@ network_sequence() {
 	step "$t" network create --ipv6 --subnet fd00:251:71::/64 --interface-name fa5n71 n2
 	JQ='.[0] | {v6: (.subnets | map(.subnet | test(":"))), first: .subnets[0], ipv6_enabled}' _step jq_part "$t" network inspect n2
 	step "$t" network create --subnet 10.251.72.0/24 --interface-name fa5n72 n3
+	step "$t" create --network n3 --ip 10.251.72.6 --mac-address 02:11:22:33:44:66 --name c1 "$img" true
+	JQ='.[0].NetworkSettings | {IPAddress, Gateway, n3: (.Networks.n3 | {IPAddress, IPPrefixLen, Gateway, MacAddress})}' _step jq_part "$t" inspect c1
+	step "$t" rm c1
 	step "$t" create --network n3 --ip bogus --name c5 "$img" true
 	step "$t" create --network n3 --mac-address bogus --name c4 "$img" true
 	step "$t" ps -a --format '{{.Names}}'
 	step "$t" network rm n2 n3
 }
 
-@test "network create --ipv6 with an IPv6 subnet alone lists it before the IPv4 one chosen for it, as Podman; a bad --ip and --mac-address in Podman's words" {
+@test "network create --ipv6 with an IPv6 subnet alone lists it before the IPv4 one chosen for it, as Podman; a container that does not run shows no addresses; a bad --ip and --mac-address in Podman's words" {
 	compare_with_podman network_sequence <<-'EOF'
 		$ network create --ipv6 --subnet fd00:251:71::/64 --interface-name fa5n71 n2 -> 0
 		  out: n2
@@ -308,6 +311,12 @@ network_sequence() {
 		  out: {"v6":[true,false],"first":{"subnet":"fd00:251:71::/64","gateway":"fd00:251:71::1"},"ipv6_enabled":true}
 		$ network create --subnet 10.251.72.0/24 --interface-name fa5n72 n3 -> 0
 		  out: n3
+		$ create --network n3 --ip 10.251.72.6 --mac-address 02:11:22:33:44:66 --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect c1 -> 0
+		  out: {"IPAddress":"","Gateway":"","n3":{"IPAddress":"","IPPrefixLen":0,"Gateway":"","MacAddress":""}}
+		$ rm c1 -> 0
+		  out: c1
 		$ create --network n3 --ip bogus --name c5 localhost/ferry-test:latest true -> 125
 		  err: Error: "bogus" is not an ip address: give an IPv4 address
 		$ create --network n3 --mac-address bogus --name c4 localhost/ferry-test:latest true -> 125

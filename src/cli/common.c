@@ -110,13 +110,36 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
       ferry_global.runtime = optarg;
       return 0;
     case OPT_GLOBAL_LOG_LEVEL:
-      if (strcmp (optarg, "debug") && strcmp (optarg, "info") && strcmp (optarg, "warn")
-          && strcmp (optarg, "error"))
+      {
+        /* Podman's levels, each as the nearest of ferry's four.  */
+        static const char *const levels[][2]
+            = { { "trace", "debug" },  { "debug", "debug" }, { "info", "info" },   { "warn", "warn" },
+                { "warning", "warn" }, { "error", "error" }, { "fatal", "error" }, { "panic", "error" } };
+
+        for (size_t i = 0; i < sizeof (levels) / sizeof (levels[0]); i++)
+          if (strcmp (optarg, levels[i][0]) == 0)
+            {
+              ferry_global.log_level = levels[i][1];
+              return 0;
+            }
+        /* Podman's words and exit code, before anything has been done.  */
+        fprintf (stderr,
+                 "Log Level \"%s\" is not supported, choose from: trace, debug, info, warn, warning, error, "
+                 "fatal, panic\n",
+                 optarg);
+        exit (1);
+      }
+    case OPT_GLOBAL_STORAGE_DRIVER:
+      /* ferry's store is overlay's layout; Podman refuses a driver that
+       * is not the one its database was made with.  */
+      if (strcmp (optarg, "overlay") != 0)
         {
-          fprintf (stderr, "Error: invalid --log-level `%s`: use debug, info, warn or error\n", optarg);
+          fprintf (stderr,
+                   "Error: database graph driver \"overlay\" does not match our graph driver \"%s\": ferry "
+                   "stores images with overlay only: drop --storage-driver or give overlay\n",
+                   optarg);
           return -1;
         }
-      ferry_global.log_level = optarg;
       return 0;
     case OPT_GLOBAL_EVENTS_BACKEND:
       if (! ferry_events_backend_is_valid (optarg))
@@ -143,6 +166,9 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
       fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry %s --help'\n", argv[optind - 1], cmd);
       return -1;
     default:
+      /* -h of a command whose letters have no -h: its help, as Podman's.  */
+      if (optopt == 'h' && opt == '?')
+        return 1;
       if (optopt > 0 && optopt != '-')
         {
           /* A letter of a cluster: getopt stays on its word until the
@@ -223,12 +249,17 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
   if (argc < 1 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0
       || strcmp (argv[0], "help") == 0)
     {
-      FILE *out = argc < 1 ? stderr : stdout;
-      fprintf (out, "Usage: ferry %s COMMAND\n\nCommands:\n", group);
+      /* Without a command, as Podman: the help, then the error.  */
+      printf ("Usage: ferry %s COMMAND\n\nCommands:\n", group);
       for (i = 0; table[i].name; i++)
         if (table[i].summary)
-          fprintf (out, "  %-10s %s\n", table[i].name, table[i].summary);
-      return argc < 1 ? FERRY_EXIT_ERROR : 0;
+          printf ("  %-10s %s\n", table[i].name, table[i].summary);
+      if (argc < 1)
+        {
+          fflush (stdout);
+          return ferry_cli_failf ("missing command 'ferry %s COMMAND'", group);
+        }
+      return 0;
     }
   for (i = 0; table[i].name; i++)
     if (strcmp (table[i].name, argv[0]) == 0)

@@ -61,6 +61,12 @@ enum
   OPT_GLOBAL_CDI_SPEC_DIR = 0x2180,
 };
 
+/* Global options of compat-audit5.  */
+enum
+{
+  OPT_GLOBAL_STORAGE_DRIVER = 0x2C00,
+};
+
 #define FERRY_GLOBAL_OPTIONS                                                                                 \
   { "root", required_argument, NULL, OPT_GLOBAL_ROOT },                                                      \
       { "runroot", required_argument, NULL, OPT_GLOBAL_RUNROOT },                                            \
@@ -71,6 +77,7 @@ enum
       { "runtime-flag", required_argument, NULL, OPT_GLOBAL_RUNTIME_FLAG },                                  \
       { "out", required_argument, NULL, OPT_GLOBAL_OUT }, { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },  \
       { "cdi-spec-dir", required_argument, NULL, OPT_GLOBAL_CDI_SPEC_DIR },                                  \
+      { "storage-driver", required_argument, NULL, OPT_GLOBAL_STORAGE_DRIVER },                              \
   {                                                                                                          \
     "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER                                     \
   }

@@ -217,6 +217,7 @@ enum pull_policy
   PULL_MISSING,
   PULL_ALWAYS,
   PULL_NEVER,
+  PULL_NEWER, /* pull when the registry's manifest is not the stored one's */
 };
 
 struct create_args
@@ -346,7 +347,7 @@ static const char create_usage[]
       "                           or tag=TAG (journald's CONTAINER_TAG); repeatable\n"
       "  -q, --quiet              no progress output while pulling the image\n"
       "      --pull POLICY        missing (default: pull IMAGE when it is not stored),\n"
-      "                           always, or never\n"
+      "                           always, never, or newer (when the registry's differs)\n"
       "      --platform OS/ARCH   the platform to pull (default: this host's)\n" FERRY_PULL_FLAGS_HELP
       "      --name NAME          the container's name (default: generated)\n"
       "      --no-healthcheck     no health check, not even the image's\n"
@@ -969,9 +970,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           a->pull_policy = PULL_ALWAYS;
         else if (strcmp (optarg, "never") == 0)
           a->pull_policy = PULL_NEVER;
+        else if (strcmp (optarg, "newer") == 0)
+          a->pull_policy = PULL_NEWER;
         else
           {
-            ferry_cli_failf ("invalid --pull `%s`: use missing, always or never", optarg);
+            /* Podman's words first.  */
+            ferry_cli_failf ("unsupported pull policy \"%s\": use missing, always, never or newer", optarg);
             return -1;
           }
         break;
@@ -1467,7 +1471,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
     }
   if (optind >= argc)
     {
-      ferry_cli_failf ("ferry %s needs an image: ferry %s [OPTIONS] IMAGE [COMMAND...]", cmd, cmd);
+      /* Podman's words first.  */
+      ferry_cli_failf (
+          "requires at least 1 arg(s), only received 0: ferry %s needs an image (ferry %s [OPTIONS] "
+          "IMAGE [COMMAND...])",
+          cmd, cmd);
       return -1;
     }
   a->o.image = argv[optind];
@@ -1555,7 +1563,8 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
   if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
     notify_warn (&err);
-  io.in_fd = a->o.interactive && (! a->attach_given || a->attach_stdin) ? STDIN_FILENO : -1;
+  /* -i passes the standard input whatever -a names, as Podman's.  */
+  io.in_fd = a->o.interactive ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
   io.err_fd = ! a->attach_given || a->attach_stderr ? STDERR_FILENO : -1;
   r = ferry_cli_attach_stream (e, id, fd, a->o.tty, &io, &at);
@@ -1618,6 +1627,29 @@ pull_transport_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *e
 }
 
 /* --pull: fetch IMAGE before creating the container, as the policy says.  */
+/* --pull=newer of a stored IMG: whether the registry has another manifest
+ * under its name.  A registry that cannot say (unreachable, no such name)
+ * leaves the stored image in use, as Podman's check does, after one try
+ * and without a word.  */
+static int
+pull_is_newer (const struct create_args *a, const struct ferry_image *img)
+{
+  struct ferry_transfer_options o = a->pull;
+  cleanup_free char *body = NULL, *media_type = NULL;
+  char digest[FERRY_DIGEST_LEN + 1];
+  ferry_error_t err = NULL;
+  size_t len = 0;
+
+  o.retry = (struct ferry_retry){ 0 };
+  o.progress = 0;
+  if (ferry_image_fetch_manifest (a->o.image, &o, &body, &len, &media_type, digest, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  return img->manifest_digest == NULL || strcmp (digest, img->manifest_digest) != 0;
+}
+
 static int
 pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
 {
@@ -1638,16 +1670,22 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
     }
   if (a->pull_policy == PULL_NEVER)
     return 0;
-  if (a->pull_policy == PULL_MISSING)
+  if (a->pull_policy == PULL_MISSING || a->pull_policy == PULL_NEWER)
     {
       if (ferry_store_lookup (e->store, a->o.image, &img, err) == 0)
         {
+          int same = a->pull_policy == PULL_MISSING || ! pull_is_newer (a, img);
+
           ferry_image_free (img);
-          return 0;
+          if (same)
+            return 0;
         }
-      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-        return -1;
-      ferry_error_release (err);
+      else
+        {
+          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+            return -1;
+          ferry_error_release (err);
+        }
     }
   a->pull.progress = ! a->quiet && isatty (STDERR_FILENO);
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
@@ -3884,11 +3922,6 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return ferry_cli_failf ("exec requires the name or ID of a container or the --latest flag");
     }
-  if (argc - first < 1)
-    {
-      exec_args_free (&a);
-      return ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
-    }
   e = ferry_cli_open_engine ();
   if (e == NULL)
     {
@@ -3923,6 +3956,22 @@ ferry_cmd_exec (int argc, char **argv)
       return ferry_cli_fail (&err);
     }
   ref = latest ? latest->id : argv[optind];
+  /* As Podman: a container that is not there is said before a command
+   * that is missing.  */
+  if (argc - first < 1)
+    {
+      struct ferry_container *found = NULL;
+
+      if (! latest && ferry_container_lookup (e, ref, &found, &err) < 0)
+        code = ferry_cli_fail (&err);
+      else
+        code
+            = ferry_cli_failf ("must provide a non-empty command to start an exec session: invalid argument");
+      ferry_container_free (found);
+      ferry_container_free (latest);
+      exec_args_free (&a);
+      return code;
+    }
   a.r.args = argv + first;
   a.r.env = a.env;
   a.r.env_files = a.env_files;
@@ -4368,12 +4417,43 @@ ps_networks (const struct ferry_container *c)
   return out;
 }
 
+/* Go's time.Time{}.Unix(): the seconds of a time never set.  */
+#define PS_GO_ZERO_UNIX (-62135596800LL)
+
+static int64_t
+ps_unix_or_zero (const char *text, const struct timespec *t)
+{
+  if (text == NULL || *text == '\0' || strncmp (text, "0001-01-01", 10) == 0)
+    return PS_GO_ZERO_UNIX;
+  return t->tv_sec;
+}
+
+/* O's members in the order of Podman's ListContainer's JSON (Created,
+ * its own marshaller's, last); O is released.  */
+static json_object *
+ps_json_podman_order (json_object *o)
+{
+  static const char *const order[]
+      = { "AutoRemove",   "Command",    "CreatedAt", "CIDFile", "Exited",  "ExitedAt", "ExitCode",
+          "ExposedPorts", "Id",         "Image",     "ImageID", "IsInfra", "Labels",   "Mounts",
+          "Names",        "Namespaces", "Networks",  "Pid",     "Pod",     "PodName",  "Ports",
+          "Restarts",     "Size",       "StartedAt", "State",   "Status",  "Created",  NULL };
+  json_object *out = json_object_new_object (), *v;
+
+  for (size_t i = 0; order[i]; i++)
+    if (json_object_object_get_ex (o, order[i], &v))
+      json_object_object_add (out, order[i], json_object_get (v));
+  json_object_put (o);
+  return out;
+}
+
 static json_object *
 ps_json (const struct ferry_container *c, const char *health, int ns)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
   json_object *m = ferry_json_get_array (c->record, "Mounts");
+  json_object *labels = ferry_json_get_object (c->record, "Labels");
   struct timespec created = { 0 }, started = { 0 }, finished = { 0 };
   cleanup_free char *status = status_text (c, health);
   size_t i;
@@ -4389,7 +4469,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Names", names);
   {
     json_object *ports = ferry_json_get_array (c->record, "Ports");
-    json_object_object_add (o, "Ports", ports ? json_object_get (ports) : json_object_new_array ());
+    json_object_object_add (o, "Ports", ferry_json_array_length (ports) ? json_object_get (ports) : NULL);
   }
   json_object_object_add (o, "Image",
                           json_object_new_string (ferry_json_get_string (c->record, "ImageName")));
@@ -4405,11 +4485,14 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
+  /* Go's nil map without labels, and its zero time's seconds for a time
+   * never set.  */
   json_object_object_add (o, "Labels",
-                          ferry_json_sorted_object (ferry_json_get_object (c->record, "Labels")));
+                          labels && json_object_object_length (labels) > 0 ? ferry_json_sorted_object (labels)
+                                                                           : NULL);
   json_object_object_add (o, "Mounts", mounts);
-  json_object_object_add (o, "StartedAt", json_object_new_int64 (started.tv_sec));
-  json_object_object_add (o, "ExitedAt", json_object_new_int64 (finished.tv_sec));
+  json_object_object_add (o, "StartedAt", json_object_new_int64 (ps_unix_or_zero (c->started_at, &started)));
+  json_object_object_add (o, "ExitedAt", json_object_new_int64 (ps_unix_or_zero (c->finished_at, &finished)));
   json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 0) : json_object_new_object ());
   /* The rest of Podman's members: ferry has no pods, and sizes only with
    * --size (the template rows).  */
@@ -4426,7 +4509,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "Restarts",
                           json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
   json_object_object_add (o, "Size", NULL);
-  return o;
+  return ps_json_podman_order (o);
 }
 
 /* The networks, sorted and joined by commas, as Podman's {{.Networks}}.  */
@@ -4482,6 +4565,29 @@ size_unasked (void)
   gmtime_r (&now, &tm);
   strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
   fprintf (stderr, "time=\"%s\" level=error msg=\"Size format requires --size option\"\n", stamp);
+}
+
+/* {{json .}} of a ps row: --format json's object but for what Podman's
+ * row struct holds apart from its JSON: Created the time itself (after
+ * Command), CreatedAt and Status empty.  */
+static json_object *
+ps_template_json (const struct ferry_container *c, const char *health, int ns)
+{
+  cleanup_json json_object *full = ps_json (c, health, ns);
+  json_object *o = json_object_new_object ();
+
+  json_object_object_foreach (full, key, value)
+  {
+    if (strcmp (key, "Created") == 0)
+      continue;
+    if (strcmp (key, "CreatedAt") == 0)
+      json_object_object_add (o, "Created", json_object_new_string (c->created ? c->created : ""));
+    if (strcmp (key, "CreatedAt") == 0 || strcmp (key, "Status") == 0)
+      json_object_object_add (o, key, json_object_new_string (""));
+    else
+      json_object_object_add (o, key, json_object_get (value));
+  }
+  return o;
 }
 
 /* A row of `ps --format TEMPLATE`: the fields of Podman's, as Go prints
@@ -4891,6 +4997,14 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
 
           if (! f->size && strstr (format, ".Size"))
             size_unasked ();
+          /* {{json .}} writes the row as --format json does: Podman's
+           * row is a struct whose methods (.Names a string) are not its
+           * JSON (Names a list).  */
+          if (strstr (format, "json"))
+            {
+              cleanup_json json_object *as = ps_template_json (rows[i].c, rows[i].health, f->ns);
+              ferry_cli_tpl_json_as (o, as);
+            }
           ret = ferry_cli_list_row (&out, o, &err);
         }
       for (i = 0; i < n_external && ret == 0; i++)

@@ -1075,6 +1075,29 @@ image_list_json (ferry_store_t *s, const struct ferry_image *img)
   return o;
 }
 
+/* {{json .}} of an images row (the image under NAME): Podman's row struct,
+ * the repository and tag first, RepoTags the names and no CreatedAt.  */
+static json_object *
+image_template_json (ferry_store_t *s, const struct ferry_image *img, const char *name)
+{
+  static const char *const order[]
+      = { "Id",          "ParentId", "RepoTags",   "RepoDigests", "Created", "Size",  "SharedSize",
+          "VirtualSize", "Labels",   "Containers", "Digest",      "History", "Names", NULL };
+  cleanup_json json_object *full = image_list_json (s, img);
+  cleanup_free char *repository = NULL, *tag = NULL;
+  json_object *o = json_object_new_object ();
+
+  split_name (name, &repository, &tag);
+  json_object_object_add (o, "repository", json_object_new_string (repository));
+  json_object_object_add (o, "tag", json_object_new_string (tag));
+  for (size_t i = 0; order[i]; i++)
+    {
+      json_object *v = json_object_object_get (full, strcmp (order[i], "RepoTags") == 0 ? "Names" : order[i]);
+      json_object_object_add (o, order[i], json_object_get (v));
+    }
+  return o;
+}
+
 /* Podman's dangling image: unnamed, and no image is built on it.  */
 static int
 image_is_dangling (ferry_store_t *s, const struct ferry_image *img)
@@ -1483,6 +1506,11 @@ print_images (ferry_store_t *s, struct image_row *rows, size_t n, const struct i
   for (i = 0; i < n; i++)
     {
       cleanup_json json_object *o = image_report (s, rows[i].img, rows[i].name, f->no_trunc);
+      if (strstr (format, "json"))
+        {
+          cleanup_json json_object *as = image_template_json (s, rows[i].img, rows[i].name);
+          ferry_cli_tpl_json_as (o, as);
+        }
       if (ferry_cli_list_row (&out, o, &err) < 0)
         {
           *ret = ferry_cli_fail (&err);

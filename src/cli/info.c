@@ -244,6 +244,8 @@ ferry_cmd_info (int argc, char **argv)
     {
       cleanup_json json_object *go = with_go_names (info);
 
+      if (ferry_cli_template_refuse_table (format, go))
+        return FERRY_EXIT_ERROR;
       return ferry_cli_print_template (format, go);
     }
   return 0;

@@ -100,9 +100,11 @@ usage (FILE *out)
          "  --root DIR          persistent storage (env FERRY_ROOT, default /var/lib/ferry)\n"
          "  --runroot DIR       volatile state (env FERRY_RUNROOT, default /run/ferry)\n"
          "  --runtime NAME|PATH OCI runtime (default containers.conf's [engine] runtime, else runc)\n"
-         "  --log-level LEVEL   debug, info, warn or error; accepted as Podman does,\n"
-         "                      though ferry prints errors only\n"
+         "  --log-level LEVEL   trace, debug, info, warn, error, fatal or panic, accepted as\n"
+         "                      Podman does, though ferry prints errors only\n"
          "  --runtime-flag FLAG pass --FLAG to every runtime invocation (repeatable)\n"
+         "  --storage-driver NAME\n"
+         "                      overlay, the one ferry's store is laid out as (others refused)\n"
          "  --cdi-spec-dir DIR  read CDI device specs in DIR (repeatable; the last wins)\n"
          "                      instead of containers.conf's cdi_spec_dirs (default /etc/cdi,\n"
          "                      /var/run/cdi)\n"
@@ -286,5 +288,7 @@ main (int argc, char **argv)
         ferry_cli_template_name (NULL, argv[0]);
         return commands[i].run (argc, argv);
       }
-  return ferry_cli_failf ("unrecognized command `ferry %s`: see 'ferry --help'", argv[0]);
+  /* Podman's words, its pointer to the help on a line of its own.  */
+  return ferry_cli_failf ("unrecognized command `ferry %s`\nTry 'ferry --help' for more information",
+                          argv[0]);
 }

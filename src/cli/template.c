@@ -9,6 +9,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -578,10 +579,12 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
     {
       const char *w = q;
 
-      if (*q == '"')
+      if (*q == '"' || *q == '`')
         {
-          for (q++; q < close && *q != '"'; q++)
-            if (*q == '\\')
+          char quote = *q;
+
+          for (q++; q < close && *q != quote; q++)
+            if (*q == '\\' && quote == '"')
               q++;
           q++;
           continue;
@@ -711,7 +714,7 @@ tpl_skip_space (struct tpl *t)
 static int
 tpl_word_end (const struct tpl *t, const char *p)
 {
-  return p >= t->end || *p == ' ' || *p == '\t' || *p == ')';
+  return p >= t->end || *p == ' ' || *p == '\t' || *p == ')' || *p == '|';
 }
 
 static char *tpl_string_literal (struct tpl *t, ferry_error_t *err);
@@ -825,9 +828,6 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
   return 0;
 }
 
-static int tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
-static int tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err);
-
 static char *
 tpl_string_literal (struct tpl *t, ferry_error_t *err)
 {
@@ -860,99 +860,235 @@ tpl_empty_string (void)
   return empty;
 }
 
-static int
-tpl_index (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
-{
-  json_object *cur;
+/* ---- pipelines and functions --------------------------------------------- */
 
-  tpl_skip_space (t);
-  if (tpl_expr (t, obj, out, err) < 0)
+static int tpl_truth (json_object *v);
+
+/* Values the functions make live until the template has been rendered.  */
+static json_object *tpl_arena;
+
+static json_object *
+tpl_keep (json_object *v)
+{
+  if (tpl_arena == NULL)
+    tpl_arena = json_object_new_array ();
+  json_object_array_add (tpl_arena, v);
+  return v;
+}
+
+static json_object *
+tpl_keep_string (const char *s, size_t n)
+{
+  return tpl_keep (json_object_new_string_len (s, (int) n));
+}
+
+#define TPL_MAX_ARGS 16
+
+/* One command of a pipeline being called: the function's name and its
+ * arguments, each with the text it came from (Go's errors name it).  */
+struct tpl_call
+{
+  struct tpl *t;
+  const char *name;
+  size_t name_len;
+  const char *cmd;
+  size_t cmd_len;
+  size_t n;
+  struct tpl_value arg[TPL_MAX_ARGS];
+  const char *at[TPL_MAX_ARGS];
+  size_t at_len[TPL_MAX_ARGS];
+  int literal[TPL_MAX_ARGS];
+};
+
+static int tpl_pipeline (struct tpl *t, json_object *dot, struct tpl_value *out, ferry_error_t *err);
+
+static int
+tpl_arg_error (struct tpl_call *c, size_t i, const char *want, ferry_error_t *err)
+{
+  json_object *v = c->arg[i].value;
+
+  if (v == NULL && ! c->literal[i])
+    return tpl_exec_error (err, c->t->format, c->at[i], c->at[i], c->at_len[i], "invalid value; expected %s",
+                           want);
+  if (c->literal[i])
+    return tpl_exec_error (err, c->t->format, c->at[i], c->at[i], c->at_len[i], "expected %s; found %.*s",
+                           strcmp (want, "int") == 0 ? "integer" : want, (int) c->at_len[i], c->at[i]);
+  return tpl_exec_error (err, c->t->format, c->at[i], c->at[i], c->at_len[i],
+                         "wrong type for value; expected %s; got %s", want, tpl_go_type (v));
+}
+
+static int
+tpl_arg_string (struct tpl_call *c, size_t i, const char **s, size_t *len, ferry_error_t *err)
+{
+  json_object *v = c->arg[i].value;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_string))
+    return tpl_arg_error (c, i, "string", err);
+  *s = json_object_get_string (v);
+  if (len)
+    *len = (size_t) json_object_get_string_len (v);
+  return 0;
+}
+
+static int
+tpl_arg_int (struct tpl_call *c, size_t i, int64_t *n, ferry_error_t *err)
+{
+  json_object *v = c->arg[i].value;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_int))
+    return tpl_arg_error (c, i, "int", err);
+  *n = json_object_get_int64 (v);
+  return 0;
+}
+
+/* lower, upper, title: Go's strings.ToLower, ToUpper and Title on ASCII
+ * letters (bytes of other characters pass unchanged).  */
+static int
+tpl_fn_case (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *s;
+  size_t n;
+  cleanup_free char *r = NULL;
+  int word_start = 1;
+
+  if (tpl_arg_string (c, 0, &s, &n, err) < 0)
     return -1;
-  cur = out->value;
-  for (;;)
+  r = xstrndup (s, n);
+  for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *key = NULL;
-      json_object *next = NULL;
+      unsigned char ch = (unsigned char) r[i];
 
-      tpl_skip_space (t);
-      if (t->p >= t->end || *t->p == ')')
+      if (c->name[0] == 'l')
+        r[i] = (char) tolower (ch);
+      else if (c->name[0] == 'u')
+        r[i] = (char) toupper (ch);
+      else
         {
-          out->value = cur;
-          return 0;
+          if (word_start)
+            r[i] = (char) toupper (ch);
+          word_start = ! (isalnum (ch) || ch == '_' || ch == '\'' || ch >= 0x80);
         }
-      if (*t->p != '"')
-        {
-          char *endp;
-          long i = strtol (t->p, &endp, 10);
-          if (endp == t->p || cur == NULL || ! json_object_is_type (cur, json_type_array))
-            return ferry_make_error (err, 0, "template: bad index argument in `%s`", t->format);
-          t->p = endp;
-          next = i >= 0 && (size_t) i < json_object_array_length (cur) ? json_object_array_get_idx (cur, i)
-                                                                       : NULL;
-          if (next == NULL)
-            return ferry_make_error (err, 0, "template: index %ld out of range in `%s`", i, t->format);
-          cur = next;
-          continue;
-        }
-      key = tpl_string_literal (t, err);
-      if (key == NULL)
-        return -1;
-      if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
-        {
-          cur = next;
-          continue;
-        }
-      if (tpl_is_map (cur))
-        {
-          out->value = tpl_empty_string ();
-          out->missing = 0;
-          return 0;
-        }
-      out->value = NULL;
-      out->missing = 1;
-      return 0;
     }
+  out->value = tpl_keep_string (r, n);
+  return 0;
 }
 
 static int
-tpl_expr (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+tpl_fn_join (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
 {
-  tpl_skip_space (t);
-  if (t->p < t->end && *t->p == '(')
+  json_object *a = c->arg[0].value;
+  const char *sep;
+  size_t sep_len, len = 0;
+  cleanup_free char *r = NULL;
+  FILE *m;
+
+  if (a == NULL || ! json_object_is_type (a, json_type_array))
+    return tpl_arg_error (c, 0, "[]string", err);
+  for (size_t i = 0; i < json_object_array_length (a); i++)
+    if (! json_object_is_type (json_object_array_get_idx (a, i), json_type_string))
+      return tpl_arg_error (c, 0, "[]string", err);
+  if (tpl_arg_string (c, 1, &sep, &sep_len, err) < 0)
+    return -1;
+  m = open_memstream (&r, &len);
+  if (m == NULL)
+    abort ();
+  for (size_t i = 0; i < json_object_array_length (a); i++)
     {
-      t->p++;
-      if (tpl_expr (t, obj, out, err) < 0)
-        return -1;
-      tpl_skip_space (t);
-      if (t->p < t->end && *t->p == ')')
-        t->p++;
-      return 0;
+      json_object *e = json_object_array_get_idx (a, i);
+
+      if (i)
+        fwrite (sep, 1, sep_len, m);
+      fwrite (json_object_get_string (e), 1, json_object_get_string_len (e), m);
     }
-  if (t->end - t->p >= 6 && strncmp (t->p, "index ", 6) == 0)
-    {
-      t->p += 6;
-      return tpl_index (t, obj, out, err);
-    }
-  if (t->end - t->p >= 4 && strncmp (t->p, "len ", 4) == 0)
-    {
-      t->p += 4;
-      return tpl_len (t, obj, out, err);
-    }
-  return tpl_field_path (t, obj, out, err);
+  fclose (m);
+  out->value = tpl_keep_string (r, len);
+  return 0;
 }
 
-/* {{len X}}: the elements of a slice or map, the bytes of a string.  The
- * value lives until the next len, long enough for the action to print it.  */
+/* split: Go's strings.Split, an empty separator splitting after each
+ * byte.  */
 static int
-tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *err)
+tpl_fn_split (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
 {
-  static json_object *length;
-  json_object *v;
+  const char *s, *sep, *p, *hit;
+  size_t n, sep_len;
+  json_object *a;
+
+  if (tpl_arg_string (c, 0, &s, &n, err) < 0 || tpl_arg_string (c, 1, &sep, &sep_len, err) < 0)
+    return -1;
+  a = tpl_keep (json_object_new_array ());
+  if (sep_len == 0)
+    {
+      for (size_t i = 0; i < n; i++)
+        json_object_array_add (a, json_object_new_string_len (s + i, 1));
+      out->value = a;
+      return 0;
+    }
+  for (p = s; (hit = memmem (p, n - (size_t) (p - s), sep, sep_len)) != NULL; p = hit + sep_len)
+    json_object_array_add (a, json_object_new_string_len (p, (int) (hit - p)));
+  json_object_array_add (a, json_object_new_string_len (p, (int) (n - (size_t) (p - s))));
+  out->value = a;
+  return 0;
+}
+
+/* truncate S N: Podman's, the first N bytes of S.  */
+static int
+tpl_fn_truncate (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *s;
+  size_t n = 0;
+  int64_t len = 0;
+
+  if (tpl_arg_string (c, 0, &s, &n, err) < 0 || tpl_arg_int (c, 1, &len, err) < 0)
+    return -1;
+  if (len < 0)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling truncate: runtime error: slice bounds out of range [:%lld]",
+                           (long long) len);
+  out->value = (size_t) len < n ? tpl_keep_string (s, (size_t) len) : c->arg[0].value;
+  return 0;
+}
+
+/* pad S BEFORE AFTER: Podman's, S between that many spaces.  */
+static int
+tpl_fn_pad (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *s;
+  size_t n;
+  int64_t before = 0, after = 0;
+  cleanup_free char *r = NULL;
+
+  if (tpl_arg_string (c, 0, &s, &n, err) < 0 || tpl_arg_int (c, 1, &before, err) < 0
+      || tpl_arg_int (c, 2, &after, err) < 0)
+    return -1;
+  if (before < 0 || after < 0 || before > 65536 || after > 65536)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling pad: strings: negative Repeat count");
+  r = xmalloc ((size_t) before + n + (size_t) after + 1);
+  memset (r, ' ', (size_t) before);
+  memcpy (r + before, s, n);
+  memset (r + before + n, ' ', (size_t) after);
+  out->value = tpl_keep_string (r, (size_t) before + n + (size_t) after);
+  return 0;
+}
+
+static int
+tpl_fn_json (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *v = c->arg[0].value;
+  const char *s = v ? ferry_json_to_string (v, 0) : "null";
+
+  (void) err;
+  out->value = tpl_keep_string (s, strlen (s));
+  return 0;
+}
+
+static int
+tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *v = c->arg[0].value;
   int64_t n;
 
-  if (tpl_expr (t, obj, out, err) < 0)
-    return -1;
-  v = out->value;
   if (v && json_object_is_type (v, json_type_array))
     n = (int64_t) json_object_array_length (v);
   else if (v && json_object_is_type (v, json_type_object))
@@ -960,36 +1096,692 @@ tpl_len (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_error_t *
   else if (v && json_object_is_type (v, json_type_string))
     n = json_object_get_string_len (v);
   else
-    return ferry_make_error (err, 0, "template: error calling len: len of %s in `%s`",
-                             v ? ferry_json_type_name (v) : "nil", t->format);
-  json_object_put (length);
-  length = json_object_new_int64 (n);
-  out->value = length;
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len, "error calling len: len of %s",
+                           v ? tpl_go_type (v) : "nil pointer");
+  out->value = tpl_keep (json_object_new_int64 (n));
+  return 0;
+}
+
+/* index X K...: a map's member by key (a missing one is the element's
+ * zero value), a slice's or a string's by number.  */
+static int
+tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *cur = c->arg[0].value;
+
+  out->missing = c->arg[0].missing;
+  for (size_t i = 1; i < c->n; i++)
+    {
+      json_object *k = c->arg[i].value, *next = NULL;
+
+      if (k && json_object_is_type (k, json_type_int)
+          && (cur == NULL || json_object_is_type (cur, json_type_array)
+              || json_object_is_type (cur, json_type_string)))
+        {
+          int64_t x = json_object_get_int64 (k);
+          int64_t len = cur == NULL ? 0
+                        : json_object_is_type (cur, json_type_string)
+                            ? json_object_get_string_len (cur)
+                            : (int64_t) json_object_array_length (cur);
+          if (cur == NULL)
+            return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                                   "error calling index: index of untyped nil");
+          if (x < 0 || x >= len)
+            return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                                   "error calling index: index out of range: %lld", (long long) x);
+          if (json_object_is_type (cur, json_type_string))
+            cur = tpl_keep (json_object_new_int ((unsigned char) json_object_get_string (cur)[x]));
+          else
+            cur = json_object_array_get_idx (cur, (size_t) x);
+          continue;
+        }
+      if (k && json_object_is_type (k, json_type_string) && cur
+          && json_object_is_type (cur, json_type_object))
+        {
+          if (json_object_object_get_ex (cur, json_object_get_string (k), &next))
+            {
+              cur = next;
+              continue;
+            }
+          if (tpl_is_map (cur))
+            {
+              out->value = tpl_empty_string ();
+              out->missing = 0;
+              return 0;
+            }
+          out->value = NULL;
+          out->missing = 1;
+          return 0;
+        }
+      if (cur == NULL)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling index: index of untyped nil");
+      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                             "error calling index: cannot index slice/array with type %s", tpl_go_type (k));
+    }
+  out->value = cur;
+  return 0;
+}
+
+/* Go's %q of a string: in double quotes, with Go's escapes.  */
+static void
+tpl_quote (FILE *m, const char *s, size_t n)
+{
+  fputc ('"', m);
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned char ch = (unsigned char) s[i];
+
+      switch (ch)
+        {
+        case '"':
+        case '\\':
+          fprintf (m, "\\%c", ch);
+          break;
+        case '\n':
+          fputs ("\\n", m);
+          break;
+        case '\t':
+          fputs ("\\t", m);
+          break;
+        case '\r':
+          fputs ("\\r", m);
+          break;
+        default:
+          if (ch < 0x20 || ch == 0x7f)
+            fprintf (m, "\\x%02x", ch);
+          else
+            fputc (ch, m);
+        }
+    }
+  fputc ('"', m);
+}
+
+/* Go's %!v(TYPE=VALUE) for a verb that does not fit its operand.  */
+static void
+tpl_bad_verb (FILE *m, char verb, json_object *v)
+{
+  if (v == NULL)
+    {
+      fprintf (m, "%%!%c(<nil>)", verb);
+      return;
+    }
+  fprintf (m, "%%!%c(%s=", verb, tpl_go_type (v));
+  tpl_print_go (m, v, 0);
+  fputc (')', m);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* printf: Go's fmt.Sprintf for the verbs scripts use (v s q d f e g x X
+ * o c t %), with flags, width and precision.  */
+static int
+tpl_fn_printf (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *f;
+  size_t flen, len = 0, argi = 1;
+  cleanup_free char *r = NULL;
+  FILE *m;
+
+  if (tpl_arg_string (c, 0, &f, &flen, err) < 0)
+    return -1;
+  m = open_memstream (&r, &len);
+  if (m == NULL)
+    abort ();
+  for (size_t i = 0; i < flen; i++)
+    {
+      char spec[32], verb;
+      size_t sp = 0;
+      json_object *v;
+
+      if (f[i] != '%')
+        {
+          fputc (f[i], m);
+          continue;
+        }
+      spec[sp++] = '%';
+      for (i++; i < flen && strchr ("-+# 0", f[i]) && sp < 8; i++)
+        spec[sp++] = f[i];
+      /* Widths and precisions of up to 4 digits: the spec stays short.  */
+      for (size_t d = 0; i < flen && isdigit ((unsigned char) f[i]); i++)
+        if (d++ < 4)
+          spec[sp++] = f[i];
+      if (i < flen && f[i] == '.')
+        {
+          spec[sp++] = f[i++];
+          for (size_t d = 0; i < flen && isdigit ((unsigned char) f[i]); i++)
+            if (d++ < 4)
+              spec[sp++] = f[i];
+        }
+      if (i >= flen)
+        {
+          fputs ("%!(NOVERB)", m);
+          break;
+        }
+      verb = f[i];
+      if (verb == '%')
+        {
+          fputc ('%', m);
+          continue;
+        }
+      if (argi >= c->n)
+        {
+          fprintf (m, "%%!%c(MISSING)", verb);
+          continue;
+        }
+      v = c->arg[argi++].value;
+      spec[sp] = '\0';
+      switch (verb)
+        {
+        case 'v':
+        case 's':
+          {
+            cleanup_free char *text = NULL;
+            size_t tlen = 0;
+            FILE *tm;
+
+            if (verb == 's' && v
+                && (json_object_is_type (v, json_type_int) || json_object_is_type (v, json_type_double)
+                    || json_object_is_type (v, json_type_boolean)))
+              {
+                tpl_bad_verb (m, verb, v);
+                break;
+              }
+            tm = open_memstream (&text, &tlen);
+            if (tm == NULL)
+              abort ();
+            tpl_print_go (tm, v, 0);
+            fclose (tm);
+            strcpy (spec + sp, "s");
+            fprintf (m, spec, text);
+            break;
+          }
+        case 'q':
+          if (v && json_object_is_type (v, json_type_string))
+            tpl_quote (m, json_object_get_string (v), json_object_get_string_len (v));
+          else if (v && json_object_is_type (v, json_type_int))
+            fprintf (m, "'%c'", (int) json_object_get_int64 (v));
+          else
+            tpl_bad_verb (m, verb, v);
+          break;
+        case 'd':
+        case 'x':
+        case 'X':
+        case 'o':
+        case 'c':
+          if (v && json_object_is_type (v, json_type_int))
+            {
+              snprintf (spec + sp, sizeof (spec) - sp, "ll%c", verb == 'c' ? 'c' : verb);
+              if (verb == 'c')
+                fputc ((int) json_object_get_int64 (v), m);
+              else
+                fprintf (m, spec, (long long) json_object_get_int64 (v));
+            }
+          else if (v && json_object_is_type (v, json_type_string) && (verb == 'x' || verb == 'X'))
+            for (const unsigned char *b = (const unsigned char *) json_object_get_string (v); *b; b++)
+              fprintf (m, verb == 'x' ? "%02x" : "%02X", *b);
+          else
+            tpl_bad_verb (m, verb, v);
+          break;
+        case 'f':
+        case 'F':
+        case 'e':
+        case 'E':
+        case 'g':
+        case 'G':
+          if (v && json_object_is_type (v, json_type_double))
+            {
+              snprintf (spec + sp, sizeof (spec) - sp, "%c", verb);
+              fprintf (m, spec, json_object_get_double (v));
+            }
+          else
+            tpl_bad_verb (m, verb, v);
+          break;
+        case 'T':
+          fputs (v ? tpl_go_type (v) : "<nil>", m);
+          break;
+        case 't':
+          if (v && json_object_is_type (v, json_type_boolean))
+            fputs (json_object_get_boolean (v) ? "true" : "false", m);
+          else
+            tpl_bad_verb (m, verb, v);
+          break;
+        default:
+          tpl_bad_verb (m, verb, v);
+        }
+    }
+  if (argi < c->n)
+    {
+      fputs ("%!(EXTRA ", m);
+      for (; argi < c->n; argi++)
+        {
+          json_object *v = c->arg[argi].value;
+
+          fprintf (m, "%s=", v ? tpl_go_type (v) : "<nil>");
+          tpl_print_go (m, v, 0);
+          if (argi + 1 < c->n)
+            fputs (", ", m);
+        }
+      fputc (')', m);
+    }
+  fclose (m);
+  out->value = tpl_keep_string (r, len);
+  return 0;
+}
+
+#pragma GCC diagnostic pop
+
+/* print and println: Go's fmt.Sprint (a space between operands neither
+ * of which is a string) and fmt.Sprintln (a space between any two, a
+ * newline at the end).  */
+static int
+tpl_fn_print (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  int ln = c->name_len == 7;
+  cleanup_free char *r = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream (&r, &len);
+
+  (void) err;
+  if (m == NULL)
+    abort ();
+  for (size_t i = 0; i < c->n; i++)
+    {
+      json_object *v = c->arg[i].value, *prev = i ? c->arg[i - 1].value : NULL;
+      int is_string = v && json_object_is_type (v, json_type_string);
+      int prev_string = prev && json_object_is_type (prev, json_type_string);
+
+      if (i && (ln || (! is_string && ! prev_string)))
+        fputc (' ', m);
+      tpl_print_go (m, v, 0);
+    }
+  if (ln)
+    fputc ('\n', m);
+  fclose (m);
+  out->value = tpl_keep_string (r, len);
+  return 0;
+}
+
+static int
+tpl_fn_not (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  (void) err;
+  out->value = tpl_keep (json_object_new_boolean (! tpl_truth (c->arg[0].value)));
+  return 0;
+}
+
+/* and: the first false argument or the last; or: the first true one or
+ * the last.  */
+static int
+tpl_fn_and_or (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  int want = c->name[0] == 'o';
+
+  (void) err;
+  for (size_t i = 0; i < c->n; i++)
+    if (tpl_truth (c->arg[i].value) == want || i + 1 == c->n)
+      {
+        *out = c->arg[i];
+        return 0;
+      }
+  return 0;
+}
+
+/* Compares A and B as Go's eq, lt and the rest do: -2 when they cannot be
+ * compared, else <0, 0, >0.  */
+static int
+tpl_compare (json_object *a, json_object *b, int ordered)
+{
+  enum json_type ta = a ? json_object_get_type (a) : json_type_null;
+  enum json_type tb = b ? json_object_get_type (b) : json_type_null;
+
+  if (ta != tb)
+    return -2;
+  switch (ta)
+    {
+    case json_type_string:
+      {
+        int r = strcmp (json_object_get_string (a), json_object_get_string (b));
+        return r < 0 ? -1 : r > 0;
+      }
+    case json_type_int:
+      {
+        int64_t x = json_object_get_int64 (a), y = json_object_get_int64 (b);
+        return x < y ? -1 : x > y;
+      }
+    case json_type_double:
+      {
+        double x = json_object_get_double (a), y = json_object_get_double (b);
+        return x < y ? -1 : x > y;
+      }
+    case json_type_boolean:
+      if (ordered)
+        return -3;
+      return json_object_get_boolean (a) != json_object_get_boolean (b);
+    case json_type_null:
+      return ordered ? -3 : 0;
+    default:
+      return -4;
+    }
+}
+
+static int
+tpl_fn_compare (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *n = c->name;
+  int eq = strncmp (n, "eq", 2) == 0, ne = strncmp (n, "ne", 2) == 0, result = 0;
+  size_t last = eq ? c->n : 2;
+
+  if (! eq && c->n != 2)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->name, c->name_len,
+                           "wrong number of args for %.*s: want 2 got %zu", (int) c->name_len, c->name, c->n);
+  for (size_t i = 1; i < last; i++)
+    {
+      int r = tpl_compare (c->arg[0].value, c->arg[i].value, ! eq && ! ne);
+
+      if (r == -2)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling %.*s: incompatible types for comparison", (int) c->name_len,
+                               c->name);
+      if (r == -3)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling %.*s: invalid type for comparison", (int) c->name_len, c->name);
+      if (r == -4)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling %.*s: non-comparable type %s", (int) c->name_len, c->name,
+                               tpl_go_type (c->arg[0].value));
+      if (eq)
+        result = result || r == 0;
+      else if (ne)
+        result = r != 0;
+      else if (n[0] == 'l')
+        result = n[1] == 't' ? r < 0 : r <= 0;
+      else
+        result = n[1] == 't' ? r > 0 : r >= 0;
+    }
+  out->value = tpl_keep (json_object_new_boolean (result));
+  return 0;
+}
+
+static const struct tpl_func
+{
+  const char *name;
+  int (*fn) (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err);
+  int min, max; /* max -1: any number */
+} tpl_funcs[] = {
+  { "and", tpl_fn_and_or, 1, -1 },
+  { "eq", tpl_fn_compare, 1, -1 },
+  { "ge", tpl_fn_compare, 2, 2 },
+  { "gt", tpl_fn_compare, 2, 2 },
+  { "index", tpl_fn_index, 1, -1 },
+  { "join", tpl_fn_join, 2, 2 },
+  { "json", tpl_fn_json, 1, 1 },
+  { "le", tpl_fn_compare, 2, 2 },
+  { "len", tpl_fn_len, 1, 1 },
+  { "lower", tpl_fn_case, 1, 1 },
+  { "lt", tpl_fn_compare, 2, 2 },
+  { "ne", tpl_fn_compare, 2, 2 },
+  { "not", tpl_fn_not, 1, 1 },
+  { "or", tpl_fn_and_or, 1, -1 },
+  { "pad", tpl_fn_pad, 3, 3 },
+  { "print", tpl_fn_print, 0, -1 },
+  { "printf", tpl_fn_printf, 1, -1 },
+  { "println", tpl_fn_print, 0, -1 },
+  { "split", tpl_fn_split, 2, 2 },
+  { "title", tpl_fn_case, 1, 1 },
+  { "truncate", tpl_fn_truncate, 2, 2 },
+  { "upper", tpl_fn_case, 1, 1 },
+  { NULL, NULL, 0, 0 },
+};
+
+static int
+tpl_ident (int ch)
+{
+  return isalnum (ch) || ch == '_';
+}
+
+/* A Go string literal, "..." with escapes or `...` raw, at T->p.  */
+static int
+tpl_quoted (struct tpl *t, struct tpl_value *out, ferry_error_t *err)
+{
+  char q = *t->p;
+  cleanup_free char *r = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream (&r, &len);
+
+  if (m == NULL)
+    abort ();
+  for (t->p++; t->p < t->end && *t->p != q; t->p++)
+    {
+      if (q == '"' && *t->p == '\\' && t->p + 1 < t->end)
+        {
+          const char *e = strchr ("n\nt\tr\r\\\\\"\"a\ab\bf\fv\v", *++t->p);
+          fputc (e && ((e - "n\nt\tr\r\\\\\"\"a\ab\bf\fv\v") % 2) == 0 ? e[1] : *t->p, m);
+          continue;
+        }
+      fputc (*t->p, m);
+    }
+  fclose (m);
+  if (t->p >= t->end)
+    return ferry_make_error (err, 0, "template: %s:1: unterminated quoted string", tpl_origin.name);
+  t->p++;
+  out->value = tpl_keep_string (r, len);
   out->missing = 0;
   return 0;
+}
+
+static int
+tpl_number (struct tpl *t, struct tpl_value *out, ferry_error_t *err)
+{
+  const char *start = t->p;
+  char *endp;
+  int is_float = 0;
+
+  while (t->p < t->end && (tpl_ident ((unsigned char) *t->p) || strchr ("+-.", *t->p)))
+    {
+      if (*t->p == '.' || ((*t->p == 'e' || *t->p == 'E') && strncmp (start, "0x", 2) != 0))
+        is_float = 1;
+      t->p++;
+    }
+  {
+    cleanup_free char *text = xstrndup (start, t->p - start);
+
+    errno = 0;
+    if (is_float)
+      out->value = tpl_keep (json_object_new_double (strtod (text, &endp)));
+    else
+      out->value = tpl_keep (json_object_new_int64 (strtoll (text, &endp, 0)));
+    if (*endp != '\0' || errno != 0)
+      return ferry_make_error (err, 0, "template: %s:1: bad number syntax: \"%s\"", tpl_origin.name, text);
+  }
+  out->missing = 0;
+  return 0;
+}
+
+/* One operand at T->p: a field chain, a variable, a literal or a
+ * parenthesized pipeline (which a field chain may follow).  *LITERAL is
+ * set for constants, whose text Go's errors quote.  */
+static int
+tpl_operand (struct tpl *t, json_object *dot, struct tpl_value *out, int *literal, ferry_error_t *err)
+{
+  char ch = *t->p;
+
+  *literal = 0;
+  out->missing = 0;
+  if (ch == '(')
+    {
+      t->p++;
+      if (tpl_pipeline (t, dot, out, err) < 0)
+        return -1;
+      if (t->p >= t->end || *t->p != ')')
+        return ferry_make_error (err, 0, "template: %s:1: unclosed left paren", tpl_origin.name);
+      t->p++;
+      if (t->p < t->end && *t->p == '.' && t->p + 1 < t->end && tpl_ident ((unsigned char) t->p[1]))
+        return tpl_field_path (t, out->value, out, err);
+      return 0;
+    }
+  if (ch == '"' || ch == '`')
+    {
+      *literal = 1;
+      return tpl_quoted (t, out, err);
+    }
+  if (isdigit ((unsigned char) ch)
+      || ((ch == '-' || ch == '+') && t->p + 1 < t->end && isdigit ((unsigned char) t->p[1])))
+    {
+      *literal = 1;
+      return tpl_number (t, out, err);
+    }
+  if (ch == '.' || ch == '$')
+    return tpl_field_path (t, dot, out, err);
+  if (isalpha ((unsigned char) ch))
+    {
+      const char *w = t->p;
+
+      while (t->p < t->end && tpl_ident ((unsigned char) *t->p))
+        t->p++;
+      *literal = 1;
+      if (t->p - w == 4 && strncmp (w, "true", 4) == 0)
+        out->value = tpl_keep (json_object_new_boolean (1));
+      else if (t->p - w == 5 && strncmp (w, "false", 5) == 0)
+        out->value = tpl_keep (json_object_new_boolean (0));
+      else if (t->p - w == 3 && strncmp (w, "nil", 3) == 0)
+        out->value = NULL;
+      else
+        return tpl_exec_error (err, t->format, w, w, t->p - w, "can't give argument to non-function %.*s",
+                               (int) (t->p - w), w);
+      return 0;
+    }
+  return ferry_make_error (err, 0, "template: %s:1: unexpected %c in operand", tpl_origin.name, ch);
+}
+
+static int
+tpl_at_command_end (const struct tpl *t)
+{
+  return t->p >= t->end || *t->p == '|' || *t->p == ')';
+}
+
+/* One command of a pipeline: a function called with its arguments (and
+ * the value piped in, PIPED, as its last), or an operand alone.  */
+static int
+tpl_command (struct tpl *t, json_object *dot, const struct tpl_value *piped, struct tpl_value *out,
+             ferry_error_t *err)
+{
+  const char *start = t->p;
+  const char *w = t->p;
+  const struct tpl_func *fn = NULL;
+  struct tpl_call c = { .t = t };
+  int literal;
+
+  while (w < t->end && tpl_ident ((unsigned char) *w))
+    w++;
+  if (isalpha ((unsigned char) *start) && w > start)
+    for (const struct tpl_func *f = tpl_funcs; f->name; f++)
+      if (strlen (f->name) == (size_t) (w - start) && strncmp (f->name, start, w - start) == 0)
+        fn = f;
+  if (fn == NULL)
+    {
+      if (w - start == 3 && strncmp (start, "nil", 3) == 0 && tpl_word_end (t, w))
+        return tpl_exec_error (err, t->format, start, start, 3, "nil is not a command");
+      if (tpl_operand (t, dot, out, &literal, err) < 0)
+        return -1;
+      tpl_skip_space (t);
+      if (piped || ! tpl_at_command_end (t))
+        {
+          const char *end = t->p;
+          while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+          return tpl_exec_error (err, t->format, start, start, end - start,
+                                 "can't give argument to non-function %.*s", (int) (end - start), start);
+        }
+      return 0;
+    }
+  c.name = start;
+  c.name_len = w - start;
+  t->p = w;
+  tpl_skip_space (t);
+  while (! tpl_at_command_end (t))
+    {
+      const char *a = t->p;
+
+      if (c.n >= TPL_MAX_ARGS - 1)
+        return tpl_exec_error (err, t->format, start, start, c.name_len, "too many arguments");
+      if (tpl_operand (t, dot, &c.arg[c.n], &c.literal[c.n], err) < 0)
+        return -1;
+      c.at[c.n] = a;
+      c.at_len[c.n++] = t->p - a;
+      tpl_skip_space (t);
+    }
+  c.cmd = start;
+  c.cmd_len = t->p - start;
+  while (c.cmd_len > 0 && (start[c.cmd_len - 1] == ' ' || start[c.cmd_len - 1] == '\t'))
+    c.cmd_len--;
+  if (piped)
+    {
+      c.arg[c.n] = *piped;
+      c.at[c.n] = start;
+      c.at_len[c.n++] = c.cmd_len;
+    }
+  if ((int) c.n < fn->min || (fn->max >= 0 && (int) c.n > fn->max))
+    {
+      if (fn->max < 0)
+        return tpl_exec_error (err, t->format, start, start, c.name_len,
+                               "wrong number of args for %s: want at least %d got %zu", fn->name, fn->min,
+                               c.n);
+      return tpl_exec_error (err, t->format, start, start, c.name_len,
+                             "wrong number of args for %s: want %d got %zu", fn->name, fn->min, c.n);
+    }
+  *out = (struct tpl_value){ NULL, 0 };
+  return fn->fn (&c, out, err);
+}
+
+/* A pipeline: commands separated by "|", each one's value the last
+ * argument of the next; stops at the action's end or a ")".  */
+static int
+tpl_pipeline (struct tpl *t, json_object *dot, struct tpl_value *out, ferry_error_t *err)
+{
+  /* Parentheses nest pipelines: a bound keeps a hostile template from
+   * running the stack out.  */
+  static int depth;
+  struct tpl_value prev = { NULL, 0 };
+  int first = 1;
+
+  if (depth >= 64)
+    return ferry_make_error (err, 0, "template: %s:1: pipelines nested more than 64 deep", tpl_origin.name);
+  for (;;)
+    {
+      int r;
+
+      tpl_skip_space (t);
+      if (tpl_at_command_end (t))
+        return ferry_make_error (err, 0, "template: %s:1: missing value for command", tpl_origin.name);
+      depth++;
+      r = tpl_command (t, dot, first ? NULL : &prev, out, err);
+      depth--;
+      if (r < 0)
+        return -1;
+      first = 0;
+      prev = *out;
+      tpl_skip_space (t);
+      if (t->p < t->end && *t->p == '|')
+        {
+          t->p++;
+          continue;
+        }
+      return 0;
+    }
 }
 
 static int
 tpl_action (struct tpl *t, json_object *obj, FILE *out, ferry_error_t *err)
 {
   struct tpl_value v = { NULL, 0 };
-  int as_json = 0;
 
-  tpl_skip_space (t);
-  if (t->end - t->p >= 5 && strncmp (t->p, "json ", 5) == 0)
-    {
-      as_json = 1;
-      t->p += 5;
-    }
-  if (tpl_expr (t, obj, &v, err) < 0)
+  if (tpl_pipeline (t, obj, &v, err) < 0)
     return -1;
   tpl_skip_space (t);
   if (t->p != t->end)
-    return ferry_make_error (err, 0, "template: unsupported action in `%s`", t->format);
-  if (as_json)
-    fputs (v.value ? ferry_json_to_string (v.value, 0) : "null", out);
-  else
-    tpl_print_go (out, v.value, 1);
+    return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
+  tpl_print_go (out, v.value, 1);
   return 0;
 }
 
@@ -1023,7 +1815,8 @@ tpl_block_end (const char *p, const char *format, const char **else_at, const ch
               return 0;
             }
         }
-      else if (depth == 0 && strncmp (w, "else", 4) == 0 && (w + 4 == close || w[4] == ' '))
+      else if (depth == 0 && *else_at == NULL && strncmp (w, "else", 4) == 0
+               && (w + 4 == close || w[4] == ' '))
         *else_at = p;
       p = close + 2;
     }
@@ -1107,11 +1900,13 @@ tpl_range_once (struct tpl *t, struct tpl_vars *v, const char *body, const char 
   return tpl_render (body, end, value, out, t->format, v->n ? v : t->vars, err);
 }
 
-/* {{range X}}BODY{{else}}OTHER{{end}} and {{if X}}BODY{{else}}OTHER{{end}}
- * whose action is T (after its keyword) and whose body starts at BODY;
- * *NEXT is set past the {{end}}.  */
+/* {{range X}}BODY{{else}}OTHER{{end}}, {{if X}}BODY{{else}}OTHER{{end}}
+ * and {{with X}}...: KIND is 'r', 'i' or 'w', T the action after its
+ * keyword, BODY where the body starts; *NEXT is set past the {{end}}.
+ * An {{else if Y}} or {{else with Y}} goes on as a block of its own that
+ * shares the {{end}}.  */
 static int
-tpl_block (struct tpl *t, int is_range, const char *body, json_object *obj, FILE *out, const char **next,
+tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *out, const char **next,
            ferry_error_t *err)
 {
   const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other, *stop;
@@ -1124,20 +1919,41 @@ tpl_block (struct tpl *t, int is_range, const char *body, json_object *obj, FILE
   if (tpl_block_end (body, t->format, &else_at, &end_at, &after_end, err) < 0)
     return -1;
   *next = after_end;
-  if (is_range)
+  if (kind == 'r')
     tpl_range_vars (t, &vars);
-  if (tpl_expr (t, obj, &v, err) < 0)
+  if (tpl_pipeline (t, obj, &v, err) < 0)
     return -1;
   tpl_skip_space (t);
   if (t->p != t->end)
-    return ferry_make_error (err, 0, "template: unsupported action in `%s`", t->format);
+    return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
   other = else_at ? strstr (else_at, "}}") + 2 : NULL;
   stop = else_at ? else_at : end_at;
-  if (! is_range)
+  if (kind != 'r')
     {
       if (tpl_truth (v.value))
-        return tpl_render (body, stop, obj, out, t->format, t->vars, err);
-      return other ? tpl_render (other, end_at, obj, out, t->format, t->vars, err) : 0;
+        return tpl_render (body, stop, kind == 'w' ? v.value : obj, out, t->format, t->vars, err);
+      if (other)
+        {
+          /* {{else if Y}}, {{else with Y}}: the rest is a block of its own.  */
+          struct tpl e = { .p = else_at + 2, .end = other - 2, .format = t->format, .vars = t->vars };
+          const char *ignored;
+
+          tpl_skip_space (&e);
+          e.p += 4;
+          tpl_skip_space (&e);
+          if (e.end - e.p >= 3 && strncmp (e.p, "if ", 3) == 0)
+            {
+              e.p += 3;
+              return tpl_block (&e, 'i', other, obj, out, &ignored, err);
+            }
+          if (e.end - e.p >= 5 && strncmp (e.p, "with ", 5) == 0)
+            {
+              e.p += 5;
+              return tpl_block (&e, 'w', other, obj, out, &ignored, err);
+            }
+          return tpl_render (other, end_at, obj, out, t->format, t->vars, err);
+        }
+      return 0;
     }
   if (v.value && json_object_is_type (v.value, json_type_array))
     {
@@ -1161,6 +1977,19 @@ tpl_block (struct tpl *t, int is_range, const char *body, json_object *obj, FILE
 
           r = tpl_range_once (t, &vars, body, stop, key, json_object_object_get (v.value, keys[i]), out, err);
           json_object_put (key);
+        }
+    }
+  else if (v.value && json_object_is_type (v.value, json_type_int))
+    {
+      /* Go 1.22's range over an integer: 0 to N-1.  */
+      int64_t count = json_object_get_int64 (v.value);
+
+      for (int64_t k = 0; k < count && r == 0; k++, n++)
+        {
+          json_object *index = json_object_new_int64 (k);
+
+          r = tpl_range_once (t, &vars, body, stop, index, index, out, err);
+          json_object_put (index);
         }
     }
   else if (v.value && ! json_object_is_type (v.value, json_type_null))
@@ -1189,12 +2018,13 @@ tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const c
           t = (struct tpl){ .p = p + 2, .end = close, .format = format, .vars = vars };
           tpl_skip_space (&t);
           if ((t.end - t.p >= 6 && strncmp (t.p, "range ", 6) == 0)
-              || (t.end - t.p >= 3 && strncmp (t.p, "if ", 3) == 0))
+              || (t.end - t.p >= 3 && strncmp (t.p, "if ", 3) == 0)
+              || (t.end - t.p >= 5 && strncmp (t.p, "with ", 5) == 0))
             {
-              int is_range = t.p[0] == 'r';
+              int kind = t.p[0];
 
-              t.p += is_range ? 6 : 3;
-              if (tpl_block (&t, is_range, close + 2, obj, out, &p, err) < 0)
+              t.p += kind == 'r' ? 6 : kind == 'i' ? 3 : 5;
+              if (tpl_block (&t, kind, close + 2, obj, out, &p, err) < 0)
                 return -1;
               continue;
             }
@@ -1232,6 +2062,8 @@ tpl_render_all (const char *format, json_object *obj, char **result, ferry_error
     abort ();
   ret = tpl_render (format, format + strlen (format), obj, out, format, &root, err);
   fclose (out);
+  json_object_put (tpl_arena);
+  tpl_arena = NULL;
   return ret;
 }
 
@@ -1245,6 +2077,58 @@ ferry_cli_template (const char *format, json_object *obj, char **result, ferry_e
   *result = text;
   text = NULL;
   return 0;
+}
+
+int
+ferry_cli_template_keep (const char *format, json_object *obj, char **result, ferry_error_t *err)
+{
+  return tpl_render_all (format, obj, result, err);
+}
+
+/* Go's %v of a struct: its members' values in order, in braces.  */
+static void
+tpl_print_struct (FILE *out, json_object *v)
+{
+  int first = 1;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_object))
+    {
+      tpl_print_go (out, v, 0);
+      return;
+    }
+  fputc ('{', out);
+  json_object_object_foreach (v, key, value)
+  {
+    (void) key;
+    if (! first)
+      fputc (' ', out);
+    first = 0;
+    tpl_print_struct (out, value);
+  }
+  fputc ('}', out);
+}
+
+int
+ferry_cli_template_refuse_table (const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  FILE *m;
+
+  if (strncmp (format, "table", 5) != 0 || (format[5] != ' ' && format[5] != '\t' && format[5] != '\0'))
+    return 0;
+  m = open_memstream (&text, &len);
+  if (m == NULL)
+    abort ();
+  tpl_print_struct (m, obj);
+  fclose (m);
+  /* One line, as the error is.  */
+  for (char *q = text; q && *q; q++)
+    if (*q == '\n')
+      *q = ' ';
+  ferry_cli_failf ("template: %s:1:8: executing \"%s\" at <.>: range can't iterate over %s", tpl_origin.name,
+                   tpl_origin.name, text);
+  return 1;
 }
 
 int

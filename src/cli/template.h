@@ -8,10 +8,14 @@
 #include <stdio.h>
 
 /* Renders a Go-template subset against OBJ: literal text and actions
- * {{.A.B}}, {{json .A}}, {{index .A "k"}}, {{json (index .A "k")}},
- * {{len .A}}, {{.}}, and the blocks {{range .A}}...{{else}}...{{end}} (a
- * map's values in key order) and {{if .A}}...{{else}}...{{end}} (Go's
- * truth); "\t" and "\n" in FORMAT are tab and newline, as Podman accepts.
+ * whose pipelines ("|") call Go's functions (printf, print, println, len,
+ * index, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
+ * upper, title, join, split, truncate, pad) on fields ({{.A.B}}, {{.}},
+ * $variables), literals and parenthesized pipelines; and the blocks
+ * {{range .A}}...{{else}}...{{end}} (a map's values in key order),
+ * {{if .A}}...{{else if .B}}...{{else}}...{{end}} (Go's truth) and
+ * {{with .A}}...{{end}}; "\t" and "\n" in FORMAT are tab and newline, as
+ * Podman accepts.
  * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
  * true, 42.  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
@@ -22,6 +26,15 @@ int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_
  * {{range .}} (info, version, events) then call the second.  */
 void ferry_cli_template_name (const char *group, const char *cmd);
 void ferry_cli_template_unranged (void);
+
+/* As ferry_cli_template, but on an error while running the template *OUT
+ * keeps what was rendered before it (NULL when nothing was).  */
+int ferry_cli_template_keep (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
+/* A "table ..." FORMAT for a command whose template Podman runs once over
+ * one structure (info, version): Podman's table is a {{range .}} that
+ * cannot iterate over it.  Prints that error and returns 1; else 0.  */
+int ferry_cli_template_refuse_table (const char *format, json_object *obj);
 
 /* Renders FORMAT against OBJ and prints it with a newline; on a template
  * error prints it and returns 125, else 0.  */

@@ -3,8 +3,10 @@
  * has the data.  */
 #include "common.h"
 #include "commands.h"
+#include "template.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -80,13 +82,37 @@ ferry_cmd_version (int argc, char **argv)
       puts (ferry_json_to_string (o, 0));
       return 0;
     }
-  json_object_object_add (o, "Server", version_client ());
+  /* As Podman's without a service: .Server is nil at first; when the
+   * template fails over {Client, Server} it runs again over the client's
+   * fields with ".Server." read as "." ({{.Version}}, {{.Server.Os}}),
+   * after what the first run wrote.  */
+  json_object_object_add (o, "Server", NULL);
+  if (ferry_cli_template_refuse_table (format, o))
+    return FERRY_EXIT_ERROR;
   {
     cleanup_json json_object *client = version_client ();
-    json_object_object_foreach (client, key, val)
-    {
-      json_object_object_add (o, key, json_object_get (val));
-    }
+    cleanup_free char *first = NULL, *second = NULL, *again = xstrdup (format);
+    ferry_error_t err = NULL;
+    char *p;
+
+    if (ferry_cli_template_keep (format, o, &first, &err) == 0)
+      {
+        puts (first);
+        return 0;
+      }
+    ferry_error_release (&err);
+    if (first)
+      fputs (first, stdout);
+    while ((p = strstr (again, ".Server.")) != NULL)
+      memmove (p + 1, p + 8, strlen (p + 8) + 1);
+    if (ferry_cli_template_keep (again, client, &second, &err) < 0)
+      {
+        if (second)
+          fputs (second, stdout);
+        fflush (stdout);
+        return ferry_cli_fail (&err);
+      }
+    puts (second);
+    return 0;
   }
-  return ferry_cli_print_template (format, o) != 0 ? FERRY_EXIT_ERROR : 0;
 }

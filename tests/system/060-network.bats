@@ -86,6 +86,9 @@ count_of() {
 	ip=$(ip_of srv ferry)
 	[ "$ip" = "$prefix.3" ]
 	[ "$(f inspect --format '{{.NetworkSettings.Gateway}}' srv)" = "$prefix.1" ]
+	# A container shows its addresses while it runs, as in Podman.
+	[ -z "$(ip_of fixed ferry)" ]
+	f start fixed >/dev/null
 	[ "$(ip_of fixed ferry)" = "$prefix.40" ]
 	[ "$(count_of srv "$ip")" = 1 ]
 	[ "$(count_of srv 127.0.0.1 "$p")" = 2 ]

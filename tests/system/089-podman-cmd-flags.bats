@@ -576,7 +576,10 @@ logs_sequence() {
 
 @test "version --format: Podman's structure as far as ferry has it; .Server as .Client; json the client only" {
 	[ "$(f version --format '{{.Client.Version}}')" = "$(f version | sed 's/^ferry version //')" ]
-	[ "$(f version --format '{{.Server.Version}}|{{.Client.APIVersion}}')" = "$(f version --format '{{.Client.Version}}|{{.Client.Version}}')" ]
+	[ "$(f version --format '{{.Server.Version}}|{{.Server.APIVersion}}')" = "$(f version --format '{{.Client.Version}}|{{.Client.Version}}')" ]
+	# As Podman's: .Server only in a template that does not name .Client.
+	run_ferry version --format '{{.Server.Version}}|{{.Client.APIVersion}}'
+	assert_status 125
 	f version --format json | python3 -c '
 import json, sys
 v = json.load(sys.stdin)

@@ -295,6 +295,63 @@ test_tables (void **state)
   assert_string_equal (unnamed, "<no value>\nx\ny\n");
 }
 
+/* Go's functions and Podman's, pipelines, literals, with and else if.  */
+static void
+test_functions (void **state)
+{
+  const char *d = "{\"N\":\"c1\",\"A\":[\"a\",\"b\"],\"M\":{\"k\":\"V\"},\"I\":3,\"F\":false}";
+
+  (void) state;
+  assert_renders ("{{upper .N}} {{.N | upper}} {{lower \"AbC\"}} {{title \"hello wide world\"}}", d,
+                  "C1 C1 abc Hello Wide World");
+  assert_renders ("{{join .A \"+\"}} {{split \"x:y\" \":\"}} {{truncate \"abcdef\" 3}}|{{pad .N 1 2}}|", d,
+                  "a+b [x y] abc| c1  |");
+  assert_renders ("{{printf \"%s-%d-%5.2f-%q\" .N .I 3.14159 .N}} {{printf \"%d\"}} {{printf \"%s\" 1 2}}", d,
+                  "c1-3- 3.14-\"c1\" %!d(MISSING) %!s(int=1)%!(EXTRA int=2)");
+  assert_renders ("{{print .N 1 2}}|{{println .N .I}}", d, "c11 2|c1 3\n");
+  assert_renders (
+      "{{eq .N \"c1\"}} {{ne .I 3}} {{lt 1 2}} {{ge 1 2}} {{eq 1 2 1}} {{and 1 0}} {{or \"\" \"z\"}} "
+      "{{not .F}}",
+      d, "true false true false true 0 z true");
+  assert_renders ("{{if eq .I 1}}one{{else if eq .I 3}}three{{else}}other{{end}}", d, "three");
+  assert_renders ("{{with .M.k}}[{{.}}]{{else}}none{{end}}{{with .F}}[{{.}}]{{else}}none{{end}}", d,
+                  "[V]none");
+  assert_renders ("{{range $i, $v := split \"p,q\" \",\"}}{{$i}}{{$v}}{{end}}", d, "0p1q");
+  assert_renders ("{{.A | json}} {{len .A}} {{index .A 1}} {{\"lit\"}} {{1}} {{true}} {{`raw %s`}}", d,
+                  "[\"a\",\"b\"] 2 b lit 1 true raw %s");
+}
+
+static void
+test_function_errors (void **state)
+{
+  static const char *const bad[] = { "{{upper 1}}",
+                                     "{{truncate .N}}",
+                                     "{{join .N \",\"}}",
+                                     "{{index .A 5}}",
+                                     "{{printf}}",
+                                     "{{lt 1 \"a\"}}",
+                                     "{{nil}}",
+                                     "{{.N .N}}",
+                                     "{{((((((((((((((((((((((((((((((((("
+                                     "((((((((((((((((((((((((((((((((1))))"
+                                     "))))))))))))))))))))))))))))))))))))))"
+                                     ")))))))))))))))))))))}}",
+                                     NULL };
+  cleanup_json json_object *obj = json_tokener_parse ("{\"N\":\"c1\",\"A\":[\"a\"]}");
+
+  (void) state;
+  for (size_t i = 0; bad[i]; i++)
+    {
+      ferry_error_t err = NULL;
+      char *out = NULL;
+
+      if (ferry_cli_template (bad[i], obj, &out, &err) == 0)
+        fail_msg ("template `%s` rendered `%s`", bad[i], out);
+      assert_non_null (strstr (err->msg, "template: "));
+      ferry_error_release (&err);
+    }
+}
+
 int
 main (void)
 {
@@ -307,6 +364,8 @@ main (void)
     cmocka_unit_test (test_maps),
     cmocka_unit_test (test_times),
     cmocka_unit_test (test_tables),
+    cmocka_unit_test (test_functions),
+    cmocka_unit_test (test_function_errors),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -863,6 +863,27 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c, json_
       json_object_object_add (n, "NetworkID", json_object_new_string (mode));
       json_object_object_add (nets, mode, n);
     }
+  /* As Podman's: the addresses are the running network's, none while the
+   * container does not run (what it asked for is in its HostConfig).  */
+  if (! running)
+    {
+      static const char *const addresses[]
+          = { "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address", "MacAddress", NULL };
+      static const char *const lengths[] = { "IPPrefixLen", "GlobalIPv6PrefixLen", NULL };
+
+      for (size_t i = 0; addresses[i]; i++)
+        json_object_object_add (o, addresses[i], json_object_new_string (""));
+      for (size_t i = 0; lengths[i]; i++)
+        json_object_object_add (o, lengths[i], json_object_new_int (0));
+      json_object_object_foreach (nets, name, entry)
+      {
+        (void) name;
+        for (size_t i = 0; addresses[i]; i++)
+          json_object_object_add (entry, addresses[i], json_object_new_string (""));
+        for (size_t i = 0; lengths[i]; i++)
+          json_object_object_add (entry, lengths[i], json_object_new_int (0));
+      }
+    }
   json_object_object_foreach (nets, name, entry)
   {
     json_object_object_add (entry, "EndpointID", json_object_new_string (""));

@@ -809,9 +809,19 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
       json_object_object_add (lr, "end_ip", json_object_new_string (ferry_ip_format (last, ip)));
       json_object_object_add (sn, "lease_range", lr);
     }
-  json_object_array_add (subnets, sn);
-  if (v6)
-    json_object_array_add (subnets, subnet6_json (v6));
+  /* As Podman lists them: the subnets given first, one chosen for them
+   * after.  */
+  if (v6 && o->subnet6 && o->subnet == NULL)
+    {
+      json_object_array_add (subnets, subnet6_json (v6));
+      json_object_array_add (subnets, sn);
+    }
+  else
+    {
+      json_object_array_add (subnets, sn);
+      if (v6)
+        json_object_array_add (subnets, subnet6_json (v6));
+    }
   if (no_ipam)
     json_object_put (subnets);
   else
@@ -1678,7 +1688,7 @@ ferry_network_reserve (ferry_engine_t *e, const char *id, json_object *networks,
     else if (ip_text)
       {
         if (ferry_ip_parse (ip_text, &ip) < 0)
-          return ferry_make_error (err, 0, "failed to parse IP: \"%s\": give an IPv4 address", ip_text);
+          return ferry_make_error (err, 0, "\"%s\" is not an ip address: give an IPv4 address", ip_text);
         if (! ferry_subnet_contains (&d.subnet, ip) || ip < ferry_subnet_first_host (&d.subnet)
             || ip > ferry_subnet_last_host (&d.subnet) || ip == d.gateway)
           return ferry_make_error (

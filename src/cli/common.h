@@ -183,6 +183,10 @@ json_object *ferry_cli_network_inspect_json (struct ferry_engine *e, const char 
 
 /* The `image inspect` object of REF.  */
 json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
+/* For a --format over O, image inspect's JSON: the members Podman's
+ * structs have and its JSON leaves out, as the zero values its templates
+ * find (GraphDriver.Data's, the ImageConfig's).  */
+void ferry_cli_image_inspect_template (json_object *o);
 
 /* Prints an inspect command's answer ALL as Podman does: `[]` when it found
  * nothing, else the array indented.  */

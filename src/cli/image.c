@@ -316,6 +316,52 @@ image_config_json (json_object *config)
   return out;
 }
 
+/* For --format: the members of OCI's ImageConfig that O's Config leaves
+ * out (its JSON omits them when empty), as the zero values Podman's
+ * templates find.  */
+static void
+image_config_template_zeros (json_object *o)
+{
+  static const char *const maps[] = { "ExposedPorts", "Volumes", "Labels", NULL };
+  static const char *const slices[] = { "Env", "Entrypoint", "Cmd", NULL };
+  static const char *const strings[] = { "User", "WorkingDir", "StopSignal", NULL };
+  json_object *cfg = json_object_object_get (o, "Config");
+  size_t i;
+
+  if (cfg == NULL || ! json_object_is_type (cfg, json_type_object))
+    return;
+  for (i = 0; maps[i]; i++)
+    if (! json_object_object_get_ex (cfg, maps[i], NULL))
+      {
+        json_object_object_add (cfg, maps[i], ferry_cli_tpl_map (NULL));
+        ferry_cli_tpl_hide (cfg, maps[i]);
+      }
+  for (i = 0; slices[i]; i++)
+    if (! json_object_object_get_ex (cfg, slices[i], NULL))
+      {
+        json_object_object_add (cfg, slices[i], ferry_cli_tpl_nil_slice ());
+        ferry_cli_tpl_hide (cfg, slices[i]);
+      }
+  for (i = 0; strings[i]; i++)
+    if (! json_object_object_get_ex (cfg, strings[i], NULL))
+      {
+        json_object_object_add (cfg, strings[i], json_object_new_string (""));
+        ferry_cli_tpl_hide (cfg, strings[i]);
+      }
+  if (! json_object_object_get_ex (cfg, "ArgsEscaped", NULL))
+    {
+      json_object_object_add (cfg, "ArgsEscaped", json_object_new_boolean (0));
+      ferry_cli_tpl_hide (cfg, "ArgsEscaped");
+    }
+}
+
+void
+ferry_cli_image_inspect_template (json_object *o)
+{
+  ferry_cli_tpl_graph_driver (o);
+  image_config_template_zeros (o);
+}
+
 static json_object *
 image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
 {
@@ -453,7 +499,7 @@ image_inspect (int argc, char **argv)
       ferry_image_free (img);
       if (format)
         {
-          ferry_cli_tpl_graph_driver (o);
+          ferry_cli_image_inspect_template (o);
           if (ferry_cli_print_template (format, o) != 0)
             ret = FERRY_EXIT_ERROR;
           json_object_put (o);

@@ -89,6 +89,15 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           ferry_cli_tpl_hide (config, "Healthcheck");
         }
       ferry_cli_tpl_graph_driver (o);
+      /* Go's nil slices: [] to print, null in JSON.  */
+      for (size_t k = 0; config && k < 2; k++)
+        {
+          const char *key = k ? "Entrypoint" : "Cmd";
+          json_object *v;
+
+          if (json_object_object_get_ex (config, key, &v) && v == NULL)
+            json_object_object_add (config, key, ferry_cli_tpl_nil_slice ());
+        }
       /* Go's nil map: map[] to print, null in JSON.  */
       if (config
           && json_object_object_get_ex (json_object_object_get (omitted, "Config"), "ExposedPorts", NULL))
@@ -177,7 +186,7 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
         {
           o = ferry_cli_image_inspect_json (e->store, ref, err);
           if (o && f->format)
-            ferry_cli_tpl_graph_driver (o);
+            ferry_cli_image_inspect_template (o);
         }
       else if (strcmp (type, "volume") == 0)
         o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);

@@ -23,6 +23,7 @@ enum tpl_kind
   TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
   TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
   TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
+  TPL_NIL,     /* a nil slice: empty to templates, JSON null */
 };
 
 struct tpl_mark
@@ -209,6 +210,18 @@ ferry_cli_tpl_map (json_object *map)
       return o;
     }
   o = json_object_new_object ();
+  m->json = xstrdup ("null");
+  json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
+  return o;
+}
+
+json_object *
+ferry_cli_tpl_nil_slice (void)
+{
+  struct tpl_mark *m = xmalloc0 (sizeof (*m));
+  json_object *o = json_object_new_array ();
+
+  m->kind = TPL_NIL;
   m->json = xstrdup ("null");
   json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
   return o;

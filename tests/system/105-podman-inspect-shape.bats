@@ -150,7 +150,7 @@ lifecycle() {
 	done
 }
 
-@test "inspect: templates find the members the JSON leaves out, as Podman's struct has them" {
+@test "inspect: templates find the members the JSON leaves out, as Podman's struct has them, nil slices and maps included" {
 	load_test_image
 	f create --name c1 ferry-test sleep 100 >/dev/null
 	local tpl='{{.State.Checkpointed}} {{.State.ConmonPid}} {{.State.Restored}} {{.State.StoppedByUser}} [{{.State.CheckpointPath}}] [{{.OCIConfigPath}}] {{.HostConfig.Init}} {{.Config.SystemdMode}} {{.Config.ExposedPorts}} {{.HostConfig.PublishAllPorts}} {{.IsInfra}} {{.KubeExitCodePropagation}} {{.ExecIDs}}'
@@ -168,8 +168,22 @@ lifecycle() {
 	f create --name c3 --sysctl fs.mqueue.msg_max=20 --read-only-tmpfs=false ferry-test true >/dev/null
 	[ "$(f inspect c3 | jq -c '.[0].HostConfig | [.Sysctls, .ReadOnlyTmpfs]')" = '[{"fs.mqueue.msg_max":"20"},false]' ]
 	[ "$(f inspect c1 | jq -c '.[0].HostConfig | [has("Sysctls"), has("ReadOnlyTmpfs"), has("Init")]')" = '[false,false,false]' ]
+	# Go's nil slices and maps: [] and map[] to print, null in JSON, of an
+	# image's ImageConfig members its JSON leaves out and a container's
+	# command.
+	local itpl='{{json .Config.Entrypoint}} {{.Config.Entrypoint}} {{len .Config.Entrypoint}} [{{.Config.User}}] {{.Config.Labels}} {{json .Config.Volumes}} {{.Config.ArgsEscaped}} {{json .Config}}'
+	local iwant='null [] 0 [] map[] null false {"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"}'
+	[ "$(f image inspect --format "$itpl" ferry-test)" = "$iwant" ]
+	[ "$(f inspect --format "$itpl" ferry-test)" = "$iwant" ]
+	[ "$(f image inspect ferry-test | jq -c '.[0].Config | keys')" = '["Cmd","Env","WorkingDir"]' ]
+	f create --name c4 --entrypoint /bin/true ferry-test >/dev/null
+	local ctpl='{{.Config.Cmd}} {{json .Config.Cmd}} {{len .Config.Cmd}}'
+	[ "$(f inspect --format "$ctpl" c4)" = "[] null 0" ]
 	if command -v podman >/dev/null; then
 		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		[ "$(podman_t image inspect --format "$itpl" localhost/ferry-test:latest)" = "$iwant" ]
+		podman_t create --name c4 --network none --entrypoint /bin/true localhost/ferry-test:latest >/dev/null
+		[ "$(podman_t inspect --format "$ctpl" c4)" = "[] null 0" ]
 		podman_t create --name c1 --network none localhost/ferry-test:latest sleep 100 >/dev/null
 		[ "$(podman_t inspect --format "$tpl" c1)" = "$(f inspect --format "$tpl" c1)" ]
 		[ "$(podman_t inspect --format '{{.GraphDriver.Data.MergedDir}}' c1)" = "<no value>" ]

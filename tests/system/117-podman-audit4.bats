@@ -332,7 +332,7 @@ create_errors_sequence() {
 		  err: Error: invalid argument "x" for "--stop-timeout" flag: strconv.ParseUint: parsing "x": invalid syntax
 		  err: See 'ferry create --help'
 		$ create --network none --ulimit nofile=10:5 localhost/ferry-test:latest true -> 125
-		  err: Error: ulimit option "nofile=10:5" requires name=SOFT:HARD, failed to be parsed: use --ulimit NAME=SOFT[:HARD] with a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard
+		  err: Error: ulimit option "nofile=10:5" requires name=SOFT:HARD, failed to be parsed: use --ulimit NAME=SOFT[:HARD] with a limit such as nofile, nproc or memlock, -1 for unlimited, and soft no more than hard, or host
 		$ create --network none --shm-size bogus localhost/ferry-test:latest true -> 125
 		  err: Error: unable to translate --shm-size: invalid size: 'bogus': use a size like 64m or 1g
 		$ create --network none --cap-add BOGUS localhost/ferry-test:latest true -> 125

@@ -2472,11 +2472,15 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
       if (ferry_container_lookup (e, id, &c, err) < 0)
         {
           /* Removed after exiting (--rm): conmon's exit file still has
-           * the code.  */
+           * the code, kept for this wait, which takes it away (nothing
+           * else would: the container is gone).  */
           cleanup_error ferry_error_t ignored = NULL;
           if ((*err)->kind == FERRY_ERROR_NOT_FOUND
               && ferry_conmon_read_exit (exits, id, exit_code, &ignored) == 1)
             {
+              cleanup_free char *exit_file = xasprintf ("%s/%s", exits, id);
+
+              unlink (exit_file);
               ferry_error_release (err);
               return 0;
             }

@@ -102,6 +102,29 @@ assert_network_removable() {
 	done
 }
 
+@test "checkpoint --export killed while CRIU writes the pages: the container runs on, the same process, and nothing is left" {
+	load_test_image
+	# Memory enough that the pages take more than one read of a FIFO.
+	f run -d --name c ferry-test sh -c 'x=$(head -c 30000000 /dev/zero | tr "\0" a); echo ready; while :; do sleep 0.1; done' >/dev/null
+	wait_until 'f logs c 2>/dev/null | grep -q ready' 30
+	pid=$(f inspect --format '{{.State.Pid}}' c)
+	# ferry's watchdog leaves CRIU to end by itself: CRIU killed while its
+	# code is in the container's process can kill that process (the
+	# random campaign saw SIGTRAP deaths, rarely and only under load).
+	run f_fault checkpoint-pages-streaming container checkpoint --export "$TEST_TMP/c.tar" c
+	[ "$status" -eq 137 ]
+	[ "$(f inspect --format '{{.State.Status}} {{.State.Pid}}' c)" = "running $pid" ]
+	kill -0 "$pid"
+	[ ! -e "$TEST_TMP/c.tar" ]
+	# CRIU and the watchdog end by themselves.
+	wait_until '! pgrep -f -- "--root $ROOT .*checkpoint" >/dev/null && ! pgrep -x criu >/dev/null' 30
+	# It checkpoints after all, and comes back.
+	f container checkpoint --export "$TEST_TMP/c.tar" c >/dev/null
+	f rm -f -t 0 c >/dev/null
+	f container restore --import "$TEST_TMP/c.tar" >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}' c)" = running ]
+}
+
 @test "export -o killed before the archive is whole: nothing is left beside it, and export again writes it" {
 	load_test_image
 	# Not running: export mounts its file system in a mount namespace of

@@ -1,5 +1,6 @@
 #include "prepack.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -185,6 +186,9 @@ take (ferry_prepack_t *p)
         return total;
       if (ferry_archive_writer_stream_data (p->w, p->buf, n, &p->err) < 0)
         return -1;
+      /* Killed here, ferry dies while CRIU is writing the pages.  */
+      if (p->current_is_fifo)
+        ferry_fault_point ("checkpoint-pages-streaming");
       p->next_buf ^= 1;
       total += n;
     }

@@ -652,21 +652,40 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   return 0;
 }
 
+static const char *const HELPERS[] = { "runc", "crun", "criu", NULL };
+
+/* The runtime's process group OP recorded, left to end by itself for up to
+ * FERRY_RUNTIME_GRACE_MS: CRIU killed while it holds the container's
+ * processes kills them too, and the watchdog of the ferry that died sees
+ * that it does not block on a page FIFO (struct ferry_runtime_hook).  */
+static void
+helpers_wait (const struct ferry_operation *op)
+{
+  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  long long deadline = ferry_time_monotonic_ms () + FERRY_RUNTIME_GRACE_MS;
+
+  if (pgid <= 1 || pgid >= INT32_MAX)
+    return;
+  while (ferry_process_group_count ((pid_t) pgid, HELPERS) > 0 && ferry_time_monotonic_ms () < deadline)
+    usleep (10000);
+}
+
 /* Back to the state before: the container thawed and running as it was,
  * nothing of the checkpoint left.  */
 static int
 checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation *op, ferry_error_t *err)
 {
-  static const char *const helpers[] = { "runc", "crun", "criu", NULL };
   int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
   const char *tmp = checkpoint_tmp (op);
   const char *work = checkpoint_work (e, op);
   cleanup_error ferry_error_t ignored = NULL;
 
-  /* CRIU first: it holds the container's processes, and may be blocked
-   * on a page FIFO for good.  */
+  /* CRIU first: it holds the container's processes.  Killed only when it
+   * does not end by itself (blocked on a page FIFO for good, the watchdog
+   * gone too).  */
+  helpers_wait (op);
   if (pgid > 1 && pgid < INT32_MAX)
-    ferry_process_group_kill ((pid_t) pgid, helpers, 10000);
+    ferry_process_group_kill ((pid_t) pgid, HELPERS, 10000);
   if (ferry_runtime_resume (ferry_engine_runtime_or_own_id (e, id), id, 0, &ignored) < 0)
     ferry_error_release (&ignored);
   if (tmp)
@@ -715,6 +734,9 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
       ferry_error_release (err);
       return checkpoint_back (e, op->container_id, op, err);
     }
+  /* What CRIU leaves decides the way: it ends first.  */
+  if (strcmp (op->phase, PHASE_DUMPING) == 0)
+    helpers_wait (op);
   if (strcmp (op->phase, PHASE_DUMPED) == 0)
     forward = 1;
   else if (json_object_object_get (op->detail, "migrate"))
@@ -911,7 +933,7 @@ lazy_dump_finish (struct lazy_dump *d, int abort, ferry_error_t *err)
 
 /* More than the page images of most containers (one per process, and one
  * per shared memory segment); CRIU writes any beyond into files.  */
-#define PREPACK_FIFOS 64
+#define PREPACK_FIFOS FERRY_RUNTIME_DRAIN_FIFOS
 
 static int
 checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_checkpoint_request *r,
@@ -1052,6 +1074,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
     }
   hook.started = record_helper;
   hook.arg = &watch;
+  hook.drain_dir = prepack && ! r->keep ? images : NULL;
   co.hook = &hook;
   co.image_path = images;
   co.work_path = work;

@@ -320,19 +320,140 @@ spawn_preserving (char **argv, const int stdio[3], const int *preserve, size_t n
 }
 
 /* A process that outlives ferry for one purpose: should ferry die while
- * the runtime's process group runs, it kills that group at once, so CRIU
- * never waits for good on a FIFO whose reader died.  It reads a pipe only
- * ferry writes: a byte means the runtime is done, end of file that ferry
- * died.  It is in a session of its own, so that a kill of ferry's whole
- * process group does not take it too.  */
+ * the runtime's process group runs, it sees the group to its end without
+ * killing CRIU in the middle of its work (see struct ferry_runtime_hook).
+ * It reads a pipe only ferry writes: a byte means the runtime is done,
+ * end of file that ferry died.  It is in a session of its own, so that a
+ * kill of ferry's whole process group does not take it too.  */
 struct watchdog
 {
   pid_t pid;
-  int fd; /* ferry's end */
+  int fd;       /* ferry's end */
+  char **fifos; /* the page FIFOs it drains, made before the fork */
+  size_t n_fifos;
 };
 
+static void
+watchdog_sleep_ms (long ms)
+{
+  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+/* Whether a process of group PGID lives (a zombie does not: nobody may
+ * reap it where PID 1 does not).  In the forked child: raw system calls
+ * and stack buffers only.  -1 when /proc cannot tell.  */
+static int
+group_alive (pid_t pgid)
+{
+  char buf[4096];
+  int dir = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), alive = 0;
+  long n;
+
+  if (dir < 0)
+    return -1;
+  while (! alive && (n = syscall (SYS_getdents64, dir, buf, sizeof (buf))) > 0)
+    for (long off = 0; off < n && ! alive;)
+      {
+        struct
+        {
+          uint64_t ino;
+          int64_t off;
+          unsigned short reclen;
+          unsigned char type;
+          char name[];
+        } *d = (void *) (buf + off);
+        char path[64] = "/proc/", stat[512];
+        size_t len = 6, i;
+        ssize_t got;
+        int fd;
+        const char *p;
+        long fields[2] = { 0, 0 };
+        char state;
+
+        off += d->reclen;
+        if (d->name[0] < '1' || d->name[0] > '9')
+          continue;
+        for (i = 0; d->name[i] && len < sizeof (path) - 6; i++)
+          path[len++] = d->name[i];
+        memcpy (path + len, "/stat", 6);
+        fd = open (path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+          continue;
+        got = read (fd, stat, sizeof (stat) - 1);
+        close (fd);
+        if (got <= 0)
+          continue;
+        stat[got] = '\0';
+        /* "PID (COMM) STATE PPID PGRP ...": COMM may hold anything, so
+         * from its last ')'.  */
+        p = NULL;
+        for (i = 0; i < (size_t) got; i++)
+          if (stat[i] == ')')
+            p = stat + i;
+        if (p == NULL || p[1] != ' ')
+          continue;
+        state = p[2];
+        p += 3;
+        for (int f = 0; f < 2; f++)
+          {
+            while (*p == ' ')
+              p++;
+            for (; *p >= '0' && *p <= '9'; p++)
+              fields[f] = fields[f] * 10 + (*p - '0');
+          }
+        if (fields[1] == pgid && state != 'Z' && state != 'X')
+          alive = 1;
+      }
+  close (dir);
+  return alive;
+}
+
+/* In the forked child: only async-signal-safe calls.  Ferry died: the
+ * FIFOs CRIU writes are opened (so that its own opens do not wait for a
+ * reader) and read to nowhere until the group has ended by itself, for
+ * at most FERRY_RUNTIME_GRACE_MS; then what is left is killed.  */
+static void
+watchdog_take_over (pid_t pgid, char **fifos, size_t n_fifos)
+{
+  int fds[FERRY_RUNTIME_DRAIN_FIFOS];
+  size_t n = 0;
+  long waited;
+  char buf[65536];
+
+  for (size_t i = 0; i < n_fifos && n < FERRY_RUNTIME_DRAIN_FIFOS; i++)
+    {
+      struct stat st;
+      int fd;
+
+      if (lstat (fifos[i], &st) < 0 || ! S_ISFIFO (st.st_mode))
+        continue;
+      fd = open (fifos[i], O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd >= 0)
+        fds[n++] = fd;
+    }
+  for (waited = 0; waited < FERRY_RUNTIME_GRACE_MS;)
+    {
+      int got = 0;
+
+      if ((kill (-pgid, 0) < 0 && errno == ESRCH) || group_alive (pgid) == 0)
+        _exit (0);
+      for (size_t i = 0; i < n; i++)
+        while (read (fds[i], buf, sizeof (buf)) > 0)
+          got = 1;
+      if (! got)
+        {
+          watchdog_sleep_ms (10);
+          waited += 10;
+        }
+    }
+  kill (-pgid, SIGKILL);
+}
+
 /* In the forked child: only async-signal-safe calls.  */
-static void __attribute__ ((noreturn)) watchdog_child (int fd, pid_t pgid)
+static void __attribute__ ((noreturn)) watchdog_child (int fd, pid_t pgid, char **fifos, size_t n_fifos)
 {
   sigset_t none;
   ssize_t n;
@@ -353,15 +474,22 @@ static void __attribute__ ((noreturn)) watchdog_child (int fd, pid_t pgid)
   while ((n = read (3, &done, 1)) < 0 && errno == EINTR)
     ;
   if (n == 0)
-    kill (-pgid, SIGKILL);
+    watchdog_take_over (pgid, fifos, n_fifos);
   _exit (0);
 }
 
 static int
-watchdog_start (struct watchdog *wd, pid_t pgid, ferry_error_t *err)
+watchdog_start (struct watchdog *wd, pid_t pgid, const char *drain_dir, ferry_error_t *err)
 {
   int p[2];
 
+  if (drain_dir)
+    {
+      wd->fifos = xmalloc0 (sizeof (char *) * (FERRY_RUNTIME_DRAIN_FIFOS + 1));
+      for (size_t i = 0; i < FERRY_RUNTIME_DRAIN_FIFOS; i++)
+        wd->fifos[i] = xasprintf ("%s/pages-%zu.img", drain_dir, i + 1);
+      wd->n_fifos = FERRY_RUNTIME_DRAIN_FIFOS;
+    }
   if (pipe2 (p, O_CLOEXEC) < 0)
     return ferry_make_error (err, errno, "cannot create a pipe");
   wd->pid = fork ();
@@ -372,18 +500,20 @@ watchdog_start (struct watchdog *wd, pid_t pgid, ferry_error_t *err)
       return ferry_make_error (err, errno, "cannot fork a watchdog for the runtime");
     }
   if (wd->pid == 0)
-    watchdog_child (p[0], pgid);
+    watchdog_child (p[0], pgid, wd->fifos, wd->n_fifos);
   close (p[0]);
   wd->fd = p[1];
   return 0;
 }
 
-/* The runtime is done: the watchdog goes without killing anything.  */
+/* The runtime is done: the watchdog goes without touching anything.  */
 static void
 watchdog_stop (struct watchdog *wd)
 {
   int status;
 
+  ferry_cleanup_strvp (&wd->fifos);
+  wd->n_fifos = 0;
   if (wd->pid <= 0)
     return;
   ferry_write_all (wd->fd, "d", 1);
@@ -418,7 +548,7 @@ spawn_watched (char **argv, int in_fd, int out_fd, int err_fd, const struct ferr
     child_exec (argv, envp, fds, 3, go_r, parent);
   /* Both sides set the group, so it exists whichever runs first.  */
   setpgid (*pid, *pid);
-  if (hook->started (*pid, hook->arg, err) < 0 || watchdog_start (wd, *pid, err) < 0
+  if (hook->started (*pid, hook->arg, err) < 0 || watchdog_start (wd, *pid, hook->drain_dir, err) < 0
       || ferry_write_all (go_w, "g", 1) < 0)
     {
       int status;
@@ -538,7 +668,7 @@ run_argv (char **argv, const struct ferry_runtime_hook *hook, struct run_result 
 {
   cleanup_close int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   cleanup_close int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
-  struct watchdog wd = { .pid = 0, .fd = -1 };
+  struct watchdog wd = { .pid = 0, .fd = -1, .fifos = NULL, .n_fifos = 0 };
   int fds[2];
   pid_t pid = -1;
   int ret;

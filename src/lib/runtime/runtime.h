@@ -106,19 +106,28 @@ int ferry_runtime_exec (const struct ferry_runtime *rt, const char *id, const st
  * template's, with O's fields on top), for a monitor that runs the exec.  */
 struct json_object *ferry_runtime_exec_process (const struct ferry_exec_options *o, ferry_error_t *err);
 
-/* For a runtime call that must not outlive ferry.  A checkpoint's CRIU
- * writes into FIFOs that ferry reads, and blocks for good opening one
- * whose reader died.  So the runtime runs in a process group of its own
- * (its PID is the group's number), dies with ferry (PR_SET_PDEATHSIG),
- * and a watchdog process kills the whole group (CRIU, which the runtime
- * started in it) the moment ferry dies.  The runtime is executed only
- * after STARTED has returned 0 for that group, so the caller can record
- * it: whoever settles the caller's unfinished work kills what is left of
- * the group, should the watchdog have been killed too.  */
+/* For a runtime call that must not outlive ferry for long.  A
+ * checkpoint's CRIU writes into FIFOs that ferry reads, and blocks for
+ * good opening one whose reader died; but a CRIU killed while it holds the
+ * container's processes (its parasite code in them) kills the container
+ * too.  So the runtime runs in a process group of its own (its PID is the
+ * group's number), the runtime itself dies with ferry
+ * (PR_SET_PDEATHSIG), and a watchdog process takes over the moment ferry
+ * dies: it opens the page FIFOs in DRAIN_DIR (pages-N.img, when not NULL)
+ * and reads them to nowhere, so that CRIU never blocks on them, lets the
+ * group end by itself (CRIU finishes, or fails and lets the processes go)
+ * and kills what is left of it only after FERRY_RUNTIME_GRACE_MS.  The
+ * runtime is executed only after STARTED has returned 0 for that group, so
+ * the caller can record it: whoever settles the caller's unfinished work
+ * waits for the group the same way, should the watchdog have been killed
+ * too.  */
+#define FERRY_RUNTIME_GRACE_MS 30000
+#define FERRY_RUNTIME_DRAIN_FIFOS 64 /* pages-1.img ... pages-64.img */
 struct ferry_runtime_hook
 {
   int (*started) (pid_t pgid, void *arg, ferry_error_t *err);
   void *arg;
+  const char *drain_dir;
 };
 
 struct ferry_checkpoint_options

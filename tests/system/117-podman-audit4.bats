@@ -24,19 +24,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Transcript $1 as compared live: errors cut to their first three words
-# (the rest is each tool's wording of the cause), blank output lines left
-# out.
-live_form() {
-	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: (See|Try) '(podman|ferry) /  err: \1 'TOOL /" |
-		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
-}
-
-# step through jq -c "$JQ": a part of inspect's JSON.
-jq_part() {
-	jq -c "$JQ" "$1"
-}
-
 # Runs sequence function $1 with ferry, compares it with the expected
 # transcript on stdin, then runs it with Podman where Podman is installed.
 compare_with_podman() {

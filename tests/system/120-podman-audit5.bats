@@ -24,19 +24,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Transcript $1 as compared live: errors cut to their first three words
-# (the rest is each tool's wording of the cause), blank output lines left
-# out.
-live_form() {
-	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: (See|Try) '(podman|ferry) /  err: \1 'TOOL /" |
-		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
-}
-
-# step through jq -c "$JQ": a part of a JSON answer.
-jq_part() {
-	jq -c "$JQ" "$1"
-}
-
 # step's output ended by a newline: what a template wrote before it
 # failed has none, and its error then starts a line of its own.
 line_end() {

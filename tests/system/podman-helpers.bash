@@ -112,3 +112,17 @@ _step() {
 			sed 's/^/  err: /'
 	} >>"$TEST_TMP/$tool.log"
 }
+
+# The audit files' transcript $1 as compared live (audit_compare):
+# errors cut to their first three words (the rest is each tool's wording
+# of the cause), the tool's name in a "See 'podman ps --help'" or "Try
+# 'podman volume --help'" line as TOOL, blank output lines left out.
+live_form() {
+	grep -v '^  out: *$' "$1" | sed -E -e "s/^  err: (See|Try) '(podman|ferry) /  err: \1 'TOOL /" |
+		awk '/^  err: / { print $1, $2, $3, $4; next } 1'
+}
+
+# step through jq -c "$JQ": a part of a JSON answer.
+jq_part() {
+	jq -c "$JQ" "$1"
+}

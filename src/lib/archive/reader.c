@@ -914,21 +914,7 @@ has_control_characters (const char *s)
 static char *
 shown_name (const char *name)
 {
-  size_t n = strlen (name), i, o = 0;
-  char *out = xmalloc (SHOWN_NAME_MAX * 4 + 4);
-
-  for (i = 0; i < n && i < SHOWN_NAME_MAX; i++)
-    {
-      unsigned char ch = name[i];
-      if (ch < 0x20 || ch == 0x7f)
-        o += sprintf (out + o, "\\x%02x", ch);
-      else
-        out[o++] = ch;
-    }
-  if (i < n)
-    o += sprintf (out + o, "...");
-  out[o] = '\0';
-  return out;
+  return ferry_error_quotable (name, SHOWN_NAME_MAX);
 }
 
 /* The root directory itself, as `tar -C dir .` writes it.  */

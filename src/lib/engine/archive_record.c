@@ -44,21 +44,7 @@ struct record_check
 static char *
 shown (const char *value)
 {
-  size_t n = strlen (value), i, o = 0;
-  char *out = xmalloc (SHOWN_MAX * 4 + 4);
-
-  for (i = 0; i < n && i < SHOWN_MAX; i++)
-    {
-      unsigned char ch = value[i];
-      if (ch < 0x20 || ch == 0x7f)
-        o += sprintf (out + o, "\\x%02x", ch);
-      else
-        out[o++] = ch;
-    }
-  if (i < n)
-    o += sprintf (out + o, "...");
-  out[o] = '\0';
-  return out;
+  return ferry_error_quotable (value, SHOWN_MAX);
 }
 
 static int refuse (struct record_check *c, const char *field, const char *fmt, ...)

@@ -88,3 +88,23 @@ ferry_error_print (ferry_error_t err)
     fprintf (stderr, ": %s", strerror (err->status));
   fputc ('\n', stderr);
 }
+
+char *
+ferry_error_quotable (const char *value, size_t max)
+{
+  size_t n = strlen (value), i, o = 0;
+  char *out = xmalloc (max * 4 + 4);
+
+  for (i = 0; i < n && i < max; i++)
+    {
+      unsigned char ch = value[i];
+      if (ch < 0x20 || ch == 0x7f)
+        o += sprintf (out + o, "\\x%02x", ch);
+      else
+        out[o++] = ch;
+    }
+  if (i < n)
+    o += sprintf (out + o, "...");
+  out[o] = '\0';
+  return out;
+}

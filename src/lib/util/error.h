@@ -54,6 +54,11 @@ void ferry_error_print (ferry_error_t err);
  * drive the user's terminal.  */
 void ferry_error_fputs (const char *msg, FILE *f);
 
+/* VALUE as an error may quote it, freshly allocated: control bytes escaped
+ * (\xNN) and cut at MAX bytes ("..." after), since an archive or a
+ * registry chooses it and an error is one line on the user's terminal.  */
+char *ferry_error_quotable (const char *value, size_t max);
+
 #define cleanup_error __attribute__ ((cleanup (ferry_error_release)))
 
 #endif

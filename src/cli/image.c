@@ -322,36 +322,32 @@ image_config_json (json_object *config)
 static void
 image_config_template_zeros (json_object *o)
 {
-  static const char *const maps[] = { "ExposedPorts", "Volumes", "Labels", NULL };
-  static const char *const slices[] = { "Env", "Entrypoint", "Cmd", NULL };
-  static const char *const strings[] = { "User", "WorkingDir", "StopSignal", NULL };
+  /* Each member and the Go type of its zero: m a map, s a slice, t a
+   * string, b a bool.  */
+  static const struct
+  {
+    const char *key;
+    char type;
+  } members[]
+      = { { "User", 't' },       { "ExposedPorts", 'm' }, { "Env", 's' },        { "Entrypoint", 's' },
+          { "Cmd", 's' },        { "Volumes", 'm' },      { "WorkingDir", 't' }, { "Labels", 'm' },
+          { "StopSignal", 't' }, { "ArgsEscaped", 'b' } };
   json_object *cfg = json_object_object_get (o, "Config");
-  size_t i;
 
   if (cfg == NULL || ! json_object_is_type (cfg, json_type_object))
     return;
-  for (i = 0; maps[i]; i++)
-    if (! json_object_object_get_ex (cfg, maps[i], NULL))
-      {
-        json_object_object_add (cfg, maps[i], ferry_cli_tpl_map (NULL));
-        ferry_cli_tpl_hide (cfg, maps[i]);
-      }
-  for (i = 0; slices[i]; i++)
-    if (! json_object_object_get_ex (cfg, slices[i], NULL))
-      {
-        json_object_object_add (cfg, slices[i], ferry_cli_tpl_nil_slice ());
-        ferry_cli_tpl_hide (cfg, slices[i]);
-      }
-  for (i = 0; strings[i]; i++)
-    if (! json_object_object_get_ex (cfg, strings[i], NULL))
-      {
-        json_object_object_add (cfg, strings[i], json_object_new_string (""));
-        ferry_cli_tpl_hide (cfg, strings[i]);
-      }
-  if (! json_object_object_get_ex (cfg, "ArgsEscaped", NULL))
+  for (size_t i = 0; i < sizeof (members) / sizeof (members[0]); i++)
     {
-      json_object_object_add (cfg, "ArgsEscaped", json_object_new_boolean (0));
-      ferry_cli_tpl_hide (cfg, "ArgsEscaped");
+      char t = members[i].type;
+
+      if (json_object_object_get_ex (cfg, members[i].key, NULL))
+        continue;
+      json_object_object_add (cfg, members[i].key,
+                              t == 'm'   ? ferry_cli_tpl_map (NULL)
+                              : t == 's' ? ferry_cli_tpl_nil_slice ()
+                              : t == 't' ? json_object_new_string ("")
+                                         : json_object_new_boolean (0));
+      ferry_cli_tpl_hide (cfg, members[i].key);
     }
 }
 

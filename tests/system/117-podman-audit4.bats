@@ -8,21 +8,7 @@
 load helpers
 load podman-helpers
 
-# Podman's locks in files of the test's own (its shared-memory lock table
-# is shared with every other Podman run on the machine), and no network
-# unless asked, as ferry's ferry.conf of the test says.
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	podman_file_locks
-	printf '[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
-}
-
-teardown() {
-	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
-	podman_teardown
-	ferry_teardown
-}
+audit_hooks_for_every_test
 
 # Runs sequence function $1 with ferry, compares it with the expected
 # transcript on stdin, then runs it with Podman where Podman is installed.

@@ -49,6 +49,24 @@ podman_file_locks_for_every_test() {
 	}
 }
 
+# The audit files' hooks: podman_file_locks_for_every_test's setup, and
+# no network unless asked in Podman's containers.conf as in ferry's
+# ferry.conf of the test; teardown removes both tools' containers.  Once,
+# at the top of a file, after the loads.
+audit_hooks_for_every_test() {
+	eval "helpers_$(declare -f setup)"
+	setup() {
+		helpers_setup
+		podman_file_locks
+		printf '[containers]\nnetns = "none"\n' >>"$CONTAINERS_CONF"
+	}
+	teardown() {
+		if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+		podman_teardown
+		ferry_teardown
+	}
+}
+
 # The end of an audit test's comparison (102, 106, 115, 117): sequence
 # function $1 run with ferry, its transcript edited by $TEST_TMP/f.sed,
 # against $TEST_TMP/expected.log; then, where Podman is installed, with

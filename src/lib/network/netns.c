@@ -128,14 +128,15 @@ write_sysctls_in_child (const char *path, char *const *names, char *const *value
   return 0;
 }
 
-int
-ferry_netns_write_sysctls (const char *path, char *const *names, char *const *values, ferry_error_t *err)
+/* Runs BODY (ARG, RESULT) in a child of ours, where it may join a
+ * namespace without changing ours, and brings back the two ints it leaves
+ * in RESULT (EIO in RESULT[0] when the child died first).  */
+static int
+in_child (void (*body) (const void *arg, int result[2]), const void *arg, int result[2], ferry_error_t *err)
 {
-  int pipefd[2], status, result[2] = { 0, -1 };
+  int pipefd[2], status;
   pid_t pid;
 
-  if (names == NULL || names[0] == NULL)
-    return 0;
   if (pipe2 (pipefd, O_CLOEXEC) < 0)
     return ferry_make_error (err, errno, "cannot create a pipe");
   pid = fork ();
@@ -147,16 +148,43 @@ ferry_netns_write_sysctls (const char *path, char *const *names, char *const *va
     }
   if (pid == 0)
     {
-      result[0] = write_sysctls_in_child (path, names, values, &result[1]);
-      if (write (pipefd[1], result, sizeof (result)) < 0)
+      body (arg, result);
+      if (write (pipefd[1], result, 2 * sizeof (int)) < 0)
         _exit (1);
       _exit (0);
     }
   close (pipefd[1]);
-  if (read (pipefd[0], result, sizeof (result)) != sizeof (result))
+  if (read (pipefd[0], result, 2 * sizeof (int)) != (ssize_t) (2 * sizeof (int)))
     result[0] = EIO;
   close (pipefd[0]);
   waitpid (pid, &status, 0);
+  return 0;
+}
+
+struct sysctls_job
+{
+  const char *path;
+  char *const *names, *const *values;
+};
+
+static void
+sysctls_body (const void *arg, int result[2])
+{
+  const struct sysctls_job *j = arg;
+
+  result[0] = write_sysctls_in_child (j->path, j->names, j->values, &result[1]);
+}
+
+int
+ferry_netns_write_sysctls (const char *path, char *const *names, char *const *values, ferry_error_t *err)
+{
+  const struct sysctls_job job = { path, names, values };
+  int result[2] = { 0, -1 };
+
+  if (names == NULL || names[0] == NULL)
+    return 0;
+  if (in_child (sysctls_body, &job, result, err) < 0)
+    return -1;
   if (result[0] && result[1] >= 0)
     return ferry_make_error (err, result[0], "cannot set sysctl `%s` in network namespace `%s`",
                              names[result[1]], path);
@@ -165,36 +193,29 @@ ferry_netns_write_sysctls (const char *path, char *const *names, char *const *va
   return 0;
 }
 
+struct interface_job
+{
+  const char *path, *ifname;
+};
+
+static void
+interface_body (const void *arg, int result[2])
+{
+  const struct interface_job *j = arg;
+  int nsfd = open (j->path, O_RDONLY | O_CLOEXEC);
+
+  result[0] = nsfd < 0 || setns (nsfd, CLONE_NEWNET) < 0 ? errno : 0;
+  result[1] = result[0] == 0 && if_nametoindex (j->ifname) != 0;
+}
+
 int
 ferry_netns_has_interface (const char *path, const char *ifname, ferry_error_t *err)
 {
-  int pipefd[2], status, result[2] = { EIO, 0 };
-  pid_t pid;
+  const struct interface_job job = { path, ifname };
+  int result[2] = { EIO, 0 };
 
-  if (pipe2 (pipefd, O_CLOEXEC) < 0)
-    return ferry_make_error (err, errno, "cannot create a pipe");
-  pid = fork ();
-  if (pid < 0)
-    {
-      close (pipefd[0]);
-      close (pipefd[1]);
-      return ferry_make_error (err, errno, "cannot fork");
-    }
-  if (pid == 0)
-    {
-      int nsfd = open (path, O_RDONLY | O_CLOEXEC);
-
-      result[0] = nsfd < 0 || setns (nsfd, CLONE_NEWNET) < 0 ? errno : 0;
-      result[1] = result[0] == 0 && if_nametoindex (ifname) != 0;
-      if (write (pipefd[1], result, sizeof (result)) < 0)
-        _exit (1);
-      _exit (0);
-    }
-  close (pipefd[1]);
-  if (read (pipefd[0], result, sizeof (result)) != sizeof (result))
-    result[0] = EIO;
-  close (pipefd[0]);
-  waitpid (pid, &status, 0);
+  if (in_child (interface_body, &job, result, err) < 0)
+    return -1;
   if (result[0])
     return ferry_make_error (err, result[0], "cannot join network namespace `%s`", path);
   return result[1];

@@ -175,16 +175,17 @@ write_file_atomic_named (const char *path, const void *data, size_t len, mode_t 
   return fsync_parent (path, err);
 }
 
-/* Gives the unnamed file FD the name PATH, replacing what is there: for
- * that, a name nobody can guess (linkat never follows a planted symlink)
- * for the instant between the link and the rename.  */
+/* Gives the unnamed file FD the name NAME in DIRFD (PATH in messages),
+ * replacing what is there: for that, a name nobody can guess (linkat
+ * never follows a planted symlink) for the instant between the link and
+ * the rename.  */
 static int
-link_unnamed (int fd, const char *path, ferry_error_t *err)
+link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error_t *err)
 {
   char proc[64];
 
   snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+  if (linkat (AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
     return 0;
   if (errno != EEXIST)
     return ferry_make_error (err, errno, "cannot create `%s`", path);
@@ -195,18 +196,18 @@ link_unnamed (int fd, const char *path, ferry_error_t *err)
 
       if (getrandom (&r, sizeof (r), 0) != (ssize_t) sizeof (r))
         return ferry_make_error (err, errno, "cannot make a temporary name beside `%s`", path);
-      tmp = xasprintf ("%s.tmp-%012llx", path, (unsigned long long) (r & 0xffffffffffffULL));
-      if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+      tmp = xasprintf ("%s.tmp-%012llx", name, (unsigned long long) (r & 0xffffffffffffULL));
+      if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
         {
           if (errno == EEXIST)
             continue;
-          return ferry_make_error (err, errno, "cannot create `%s`", tmp);
+          return ferry_make_error (err, errno, "cannot create a temporary name beside `%s`", path);
         }
-      if (rename (tmp, path) < 0)
+      if (renameat (dirfd, tmp, dirfd, name) < 0)
         {
           int saved = errno;
-          unlink (tmp);
-          return ferry_make_error (err, saved, "cannot rename `%s` to `%s`", tmp, path);
+          unlinkat (dirfd, tmp, 0);
+          return ferry_make_error (err, saved, "cannot replace `%s`", path);
         }
       return 0;
     }
@@ -229,7 +230,7 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
   if (fchmod (fd, mode) < 0 || ferry_write_all (fd, data, len) < 0 || fsync (fd) < 0)
     return ferry_make_error (err, errno, "cannot write `%s`", path);
   ferry_fault_point ("atomic-write-synced");
-  if (link_unnamed (fd, path, err) < 0)
+  if (link_unnamed (fd, AT_FDCWD, path, path, err) < 0)
     return -1;
   return fsync_parent (path, err);
 }
@@ -280,8 +281,6 @@ out:
 int
 ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named, ferry_error_t *err)
 {
-  cleanup_free char *tmp = NULL;
-  char proc[64];
   const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
 
   if (fsync (fd) < 0)
@@ -294,23 +293,7 @@ ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named
         return ferry_make_error (err, errno, "cannot write `%s`", path);
       return 0;
     }
-  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
-  if (linkat (AT_FDCWD, proc, dirfd, base, AT_SYMLINK_FOLLOW) == 0)
-    return 0;
-  if (errno != EEXIST)
-    return ferry_make_error (err, errno, "cannot create `%s`", path);
-  /* Replacing PATH: named for a moment, then renamed over it.  */
-  tmp = xasprintf (".%s.tmp-%d", base, (int) getpid ());
-  unlinkat (dirfd, tmp, 0);
-  if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
-    return ferry_make_error (err, errno, "cannot create `%s`", tmp);
-  if (renameat (dirfd, tmp, dirfd, base) < 0)
-    {
-      int saved = errno;
-      unlinkat (dirfd, tmp, 0);
-      return ferry_make_error (err, saved, "cannot replace `%s`", path);
-    }
-  return 0;
+  return link_unnamed (fd, dirfd, base, path, err);
 }
 
 /* The ID of the mount NAME lives on, or 0 when the kernel cannot tell.

@@ -1,4 +1,6 @@
 #include "netopts.h"
+#include "addr6.h"
+#include "dns.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -211,4 +213,173 @@ ferry_bridge_option_check (const char *key, const char *value, ferry_error_t *er
                            "unsupported bridge network option %s: a bridge network takes mtu, vlan, isolate, "
                            "metric, no_default_route, mode, vrf and com.docker.network.bridge.name",
                            key);
+}
+
+/* "invalid option for network NETWORK: WHY[ "VALUE"]: FIX", Podman's
+ * words first.  */
+static int
+attach_refuse (ferry_error_t *err, const char *network, const char *why, const char *value, const char *fix)
+{
+  cleanup_free char *n = ferry_error_quotable (network, 64);
+  cleanup_free char *v = value ? ferry_error_quotable (value, 64) : NULL;
+
+  if (v)
+    return ferry_make_error (err, 0, "invalid option for network %s: %s \"%s\": %s", n, why, v, fix);
+  return ferry_make_error (err, 0, "invalid option for network %s: %s: %s", n, why, fix);
+}
+
+/* A key or value of a pass-through option: printable ASCII, no `,`
+ * (which separates options) nor, in keys, `=`.  */
+static int
+option_text_is_valid (const char *s, size_t max, int is_key)
+{
+  size_t n = strlen (s);
+
+  if (n > max || (is_key && n == 0))
+    return 0;
+  for (; *s; s++)
+    if ((unsigned char) *s <= ' ' || (unsigned char) *s >= 0x7f || *s == ',' || (is_key && *s == '='))
+      return 0;
+  return 1;
+}
+
+#define ATTACH_OPTION_TEXT_MAX 256
+
+static int
+attach_option_put (const char *network, json_object *att, const char *key, const char *value,
+                   ferry_error_t *err)
+{
+  json_object *options = ferry_json_get_object (att, "Options");
+
+  if (! option_text_is_valid (key, ATTACH_OPTION_TEXT_MAX, 1)
+      || ! option_text_is_valid (value, ATTACH_OPTION_TEXT_MAX, 0))
+    return attach_refuse (err, network, "invalid option", key,
+                          "give KEY=VALUE of printable characters, up to 256 each");
+  if (strcmp (key, "host_interface_name") == 0 && ! ferry_ifname_is_valid (value))
+    return attach_refuse (err, network, "invalid host_interface_name", value,
+                          "use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`");
+  if (options == NULL)
+    {
+      options = json_object_new_object ();
+      json_object_object_add (att, "Options", options);
+    }
+  if (json_object_object_length (options) >= FERRY_ATTACH_OPTIONS_MAX
+      && ! json_object_object_get_ex (options, key, NULL))
+    return attach_refuse (err, network, "too many options", NULL, "give at most 32");
+  json_object_object_add (options, key, json_object_new_string (value));
+  return 0;
+}
+
+static int
+attach_address (const char *network, json_object *att, const char *value, ferry_error_t *err)
+{
+  uint32_t ip;
+  struct ferry_ip6 ip6;
+  char buf[FERRY_IP6_TEXT_MAX];
+
+  if (ferry_ip_parse (value, &ip) == 0)
+    {
+      if (ferry_json_get_string (att, "IP") == NULL)
+        json_object_object_add (att, "IP", json_object_new_string (ferry_ip_format (ip, buf)));
+      return 0;
+    }
+  if (ferry_ip6_parse (value, &ip6) == 0)
+    {
+      if (ferry_json_get_string (att, "IPv6") == NULL)
+        json_object_object_add (att, "IPv6", json_object_new_string (ferry_ip6_format (&ip6, buf)));
+      return 0;
+    }
+  return attach_refuse (err, network, "invalid ip address", value,
+                        "give ip=ADDRESS, an IPv4 or IPv6 address on the network");
+}
+
+static int
+attach_one (const char *network, json_object *att, const char *key, const char *value, ferry_error_t *err)
+{
+  if (strcmp (key, "ip") == 0 || strcmp (key, "ip6") == 0)
+    return attach_address (network, att, value, err);
+  if (strcmp (key, "mac") == 0)
+    {
+      unsigned char mac[6];
+      char buf[18];
+
+      if (ferry_mac_parse (value, mac) < 0)
+        {
+          cleanup_free char *n = ferry_error_quotable (network, 64);
+          cleanup_free char *v = ferry_error_quotable (value, 64);
+          return ferry_make_error (err, 0,
+                                   "invalid option for network %s: address %s: invalid MAC address: use "
+                                   "six hex pairs like 02:42:0a:59:00:02",
+                                   n, v);
+        }
+      json_object_object_add (att, "MAC", json_object_new_string (ferry_mac_format (mac, buf)));
+      return 0;
+    }
+  if (strcmp (key, "alias") == 0)
+    {
+      json_object *list = ferry_json_get_array (att, "Aliases");
+
+      if (*value == '\0')
+        return attach_refuse (err, network, "alias cannot be empty", NULL, "give alias=NAME");
+      if (! ferry_dns_name_is_valid (value) || value[strlen (value) - 1] == '.')
+        return attach_refuse (err, network, "invalid alias", value,
+                              "give a host name (letters, digits, `-`, dot-separated)");
+      if (list == NULL)
+        {
+          list = json_object_new_array ();
+          json_object_object_add (att, "Aliases", list);
+        }
+      json_object_array_add (list, json_object_new_string (value));
+      return 0;
+    }
+  if (strcmp (key, "interface_name") == 0)
+    {
+      if (*value == '\0')
+        return attach_refuse (err, network, "interface_name cannot be empty", NULL,
+                              "give interface_name=NAME");
+      if (! ferry_ifname_is_valid (value))
+        return attach_refuse (err, network, "invalid interface_name", value,
+                              "use 1 to 15 of a-z, A-Z, 0-9, `_`, `.`, `-`");
+      json_object_object_add (att, "Interface", json_object_new_string (value));
+      return 0;
+    }
+  return attach_option_put (network, att, key, value, err);
+}
+
+int
+ferry_network_attach_parse (const char *network, const char *text, json_object *att, ferry_error_t *err)
+{
+  cleanup_free char *copy = xstrdup (text);
+  char *save = NULL, *opt;
+
+  /* Empty ones between commas are skipped.  */
+  for (opt = strtok_r (copy, ",", &save); opt; opt = strtok_r (NULL, ",", &save))
+    {
+      char *eq = strchr (opt, '=');
+
+      if (eq)
+        *eq = '\0';
+      if (attach_one (network, att, opt, eq ? eq + 1 : "", err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+ferry_network_attach_options_check (json_object *options, ferry_error_t *err)
+{
+  if (! json_object_is_type (options, json_type_object)
+      || json_object_object_length (options) > FERRY_ATTACH_OPTIONS_MAX)
+    return ferry_make_error (err, 0, "must be an object of at most %d options", FERRY_ATTACH_OPTIONS_MAX);
+  json_object_object_foreach (options, key, val)
+  {
+    const char *s = json_object_is_type (val, json_type_string) ? json_object_get_string (val) : NULL;
+    cleanup_free char *k = ferry_error_quotable (key, 64);
+
+    if (s == NULL || ! option_text_is_valid (key, ATTACH_OPTION_TEXT_MAX, 1)
+        || ! option_text_is_valid (s, ATTACH_OPTION_TEXT_MAX, 0)
+        || (strcmp (key, "host_interface_name") == 0 && ! ferry_ifname_is_valid (s)))
+      return ferry_make_error (err, 0, "holds a bad option `%s`", k);
+  }
+  return 0;
 }

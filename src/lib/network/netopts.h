@@ -41,4 +41,21 @@ int ferry_dns_server_is_valid (const char *text);
  * removes it), vrf.  */
 int ferry_bridge_option_check (const char *key, const char *value, ferry_error_t *err);
 
+/* One network's options as `--network NAME:OPTIONS` gives them, Podman's
+ * comma-separated KEY=VALUE: ip= and ip6= (an IPv4 or IPv6 address either
+ * way; the first of each family counts, as Podman's IPAM keeps one per
+ * subnet), mac=, alias= (again for more), interface_name= (inside the
+ * container), and any other KEY[=VALUE], which netavark is given as is
+ * (host_interface_name= names the host's end of the pair).  Into ATT's
+ * "IP", "IPv6", "MAC", "Aliases", "Interface" and "Options"; NETWORK
+ * names the network in errors, which start with Podman's words.  */
+int ferry_network_attach_parse (const char *network, const char *text, json_object *att, ferry_error_t *err);
+
+/* Checks an attachment's "Options" (from a user, an archive or the
+ * database): at most FERRY_ATTACH_OPTIONS_MAX string members, each key
+ * and value printable without `,` (and keys without `=`), and
+ * host_interface_name a valid interface name.  */
+#define FERRY_ATTACH_OPTIONS_MAX 32
+int ferry_network_attach_options_check (json_object *options, ferry_error_t *err);
+
 #endif

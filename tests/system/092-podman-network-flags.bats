@@ -437,6 +437,13 @@ drop_port_rule() {
 	[ "$(ip6_of srv six)" = "$ip6" ]
 	[ "$(f exec srv cat /sys/class/net/eth0/address)" = "$mac" ]
 	[ "$(net_count "$ip6" 8080)" = 2 ]
+	# A clone gets IPv6 and MAC addresses of its own (it was refused, its
+	# original's IPv6 address in use).
+	f container clone srv copy6 >/dev/null
+	f start copy6 >/dev/null
+	[ -n "$(ip6_of copy6 six)" ] && [ "$(ip6_of copy6 six)" != "$ip6" ]
+	[ "$(mac_of copy6 six)" != "$mac" ]
+	f rm -f -t 0 copy6 >/dev/null
 	# The archive's network.status carries both subnets of the interface.
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
 	tar -xOf "$TEST_TMP/srv.tar.zst" network.status >"$TEST_TMP/status.json"

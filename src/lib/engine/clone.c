@@ -4,9 +4,11 @@
  * The copy takes every option of the original's record but what names
  * that container alone: its ID and name, the hostname that was its ID,
  * its anonymous volumes (the copy gets its own), the addresses it was
- * given on its networks, the files --cidfile and --conmon-pidfile write,
- * the command line that created it, and its restart history.  Its root file system is the image's, as the
- * original's was when created: the original's changes are not copied.
+ * given on its networks (IPv4, IPv6 and MAC) and the names of its
+ * interfaces' host ends, the files --cidfile and --conmon-pidfile write,
+ * the command line that created it, and its restart history.  Its root
+ * file system is the image's, as the original's was when created: the
+ * original's changes are not copied.
  * The copy is made as `create` makes a container, in one transaction.
  * Resource flags change the copy's limits as `update` would change the
  * original's.  */
@@ -66,9 +68,15 @@ forget_own_identity (json_object *rec, const struct ferry_container *c, const ch
     {
       json_object_object_foreach (nets, unused, att)
       {
+        json_object *options = ferry_json_get_object (att, "Options");
+
         (void) unused;
         json_object_object_del (att, "IP");
+        json_object_object_del (att, "IPv6");
         json_object_object_del (att, "MAC");
+        /* The host's end of its veth pair: a name only one may have.  */
+        if (options)
+          json_object_object_del (options, "host_interface_name");
       }
     }
   /* The command line named the original (--name, --replace): a unit

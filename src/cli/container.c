@@ -227,10 +227,10 @@ struct create_args
   enum pull_policy pull_policy;
   char **env, **env_files, **labels, **tmpfs, **cap_add, **cap_drop, **ulimits, **devices, **sysctls, **mask,
       **unmask, **publish, **dns, **dns_search, **dns_options, **add_hosts, **network_aliases, **annotations,
-      **log_opts;
+      **log_opts, **more_networks;
   size_t n_log_opts, n_env, n_env_files, n_labels, n_tmpfs, n_cap_add, n_cap_drop, n_ulimits, n_devices,
       n_sysctls, n_mask, n_unmask, n_publish, n_dns, n_dns_search, n_dns_options, n_add_hosts,
-      n_network_aliases, n_annotations;
+      n_network_aliases, n_annotations, n_more_networks;
   struct ferry_health_options health;
   char **secrets; /* --secret */
   size_t n_secrets;
@@ -287,6 +287,7 @@ create_args_free (struct create_args *a)
   ferry_cleanup_strvp (&a->dns_options);
   ferry_cleanup_strvp (&a->add_hosts);
   ferry_cleanup_strvp (&a->network_aliases);
+  ferry_cleanup_strvp (&a->more_networks);
   ferry_cleanup_strvp (&a->annotations);
   ferry_cleanup_strvp (&a->log_opts);
   ferry_cleanup_strvp (&a->secrets);
@@ -354,7 +355,10 @@ static const char create_usage[]
       "      --oom-score-adj N    the container's OOM score adjustment (-1000 to 1000)\n"
       "      --network MODE       bridge (the default network, `ferry`; the default unless\n"
       "                           ferry.conf sets netns), none (loopback only), host,\n"
-      "                           ns:PATH, container:CTR, or networks by name: NAME[,NAME...]\n"
+      "                           ns:PATH, container:CTR, or networks by name: NAME[,NAME...];\n"
+      "                           again for another network, each NAME[:OPTIONS] with\n"
+      "                           OPTIONS ip=,ip6=,mac=,alias=,interface_name=,\n"
+      "                           host_interface_name= (comma-separated)\n"
       "      --ip IP              with one network: this IPv4 address on it\n"
       "      --ip6 IP             with one network that has IPv6: this IPv6 address on it\n"
       "      --mac-address MAC    with one network: this MAC address on it\n"
@@ -1230,7 +1234,11 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.name = optarg;
         break;
       case OPT_NETWORK:
-        a->o.network = optarg;
+        /* Again: another network, as Podman takes it.  */
+        if (a->o.network)
+          a->more_networks = strv_push (a->more_networks, &a->n_more_networks, optarg);
+        else
+          a->o.network = optarg;
         break;
       case OPT_IP:
         a->o.ip = optarg;
@@ -1501,6 +1509,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.dns_options = a->dns_options;
   a->o.add_hosts = a->add_hosts;
   a->o.network_aliases = a->network_aliases;
+  a->o.more_networks = a->more_networks;
   a->o.annotations = a->annotations;
   a->o.log_opts = a->log_opts;
   a->o.secrets = a->secrets;

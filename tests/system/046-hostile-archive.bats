@@ -160,6 +160,14 @@ expect_record_refused() {
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IPv6': 'fd00::zz'}}" Networks
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'IPv6': '10.1.2.3'}}" Networks
 	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Gateway': '10.1.2.1'}}" Networks
+	# --network NAME:OPTIONS: names of interfaces (one on the host), and
+	# netavark's options, are checked.
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Options': {'host_interface_name': '../../x'}}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Options': {'foo': 1}}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Options': {'foo': 'a\\nb'}}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Options': dict(('k%d' % i, '1') for i in range(33))}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Interface': 'a b'}}" Networks
+	expect_record_refused "r['Network'] = 'bridge'; r['Networks'] = {'n1': {'Interface': 'wan0'}, 'n2': {'Interface': 'wan0'}}" Networks
 	expect_record_refused "r['StopSignal'] = 99" StopSignal
 	# A field this ferry does not know could be read, unchecked, by a later one.
 	expect_record_refused "r['Userns'] = 'host'" Userns

@@ -412,7 +412,7 @@ drop_port_rule() {
 		--network four --ip6 $PREFIX6::5|not in any subnet on network four
 		--network six --ip6 10.0.0.1|"10.0.0.1" is not an ip address
 		--network none --ip6 $PREFIX6::5|need a network
-		--network six,four --ip6 $PREFIX6::5|apply to one network
+		--network six,four --ip6 $PREFIX6::5|--ip6 can only be set for a single network
 	EOF
 	f create --name two --network four ferry-test true >/dev/null
 	run_ferry network connect --ip6 "$PREFIX6::9" six two
@@ -633,4 +633,69 @@ for i, (m, d) in enumerate(members):
 	ip -4 addr show "$BR" | grep -q "inet $PREFIX.1/24"
 	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o vrf="ftw$((N + 2000))" vrf >/dev/null
 	[ "$(inspect_net vrf .options.vrf)" = "\"ftw$((N + 2000))\"" ]
+}
+
+# The facts of container c on networks one and two that a user of
+# --network NAME:OPTIONS looks at, through TOOL.
+attach_facts() {
+	local tool=$1
+	step "$tool" inspect --format '{{.NetworkSettings.Networks.one.IPAddress}} {{.NetworkSettings.Networks.one.MacAddress}} {{.NetworkSettings.Networks.one.Aliases}} {{.NetworkSettings.Networks.two.IPAddress}} {{.NetworkSettings.Networks.two.Aliases}}' c
+	# netavark sets the interfaces up in its map's order: sorted.
+	step_sorted "$tool" exec c sh -c "ip -4 -o addr show | awk '{ print \$2, \$4 }'"
+	step "$tool" exec c cat /sys/class/net/wan0/address
+}
+
+@test "--network NAME:ip=,mac=,alias=,interface_name=,host_interface_name= and --network again: what the container gets, inspect shows, and errors' first words, as Podman's (live)" {
+	need_podman
+	net_setup
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	hostif=ftw$((N + 2000))
+	# One tool after the other on the same bridges and subnets, each
+	# leaving nothing of its own for the next.
+	for tool in f podman_t; do
+		: >"$TEST_TMP/$tool.sed"
+		$tool network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
+		$tool network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null
+		$tool run -d --name c \
+			--network "one:ip=$PREFIX.50,ip=$PREFIX.51,mac=02:11:22:33:44:55,alias=web,alias=db,interface_name=wan0,host_interface_name=$hostif,foo=bar" \
+			--network two ferry-test sleep 1000 >/dev/null
+		id=$($tool inspect --format '{{.Id}}' c)
+		echo "s/${id:0:12}/<c>/g" >>"$TEST_TMP/$tool.sed"
+		attach_facts $tool
+		# The host's end of the pair has the name given, on the bridge.
+		ip -o link show "$hostif" | grep -q "master $BR "
+		$tool rm -f -t 0 c >/dev/null
+		! ip link show "$hostif" 2>/dev/null
+		# --ip joins an address given in the options (the first counts),
+		# --mac-address replaces one, --network-alias replaces the aliases.
+		step $tool create --name d --network "one:ip=$PREFIX.60,mac=02:00:00:00:00:0a,alias=x" --ip "$PREFIX.61" \
+			--mac-address 02:00:00:00:00:0b --network-alias y ferry-test true
+		step $tool start d
+		step $tool inspect --format '{{.NetworkSettings.Networks.one.IPAddress}} {{.NetworkSettings.Networks.one.MacAddress}}' d
+		step $tool inspect --format '{{len .NetworkSettings.Networks.one.Aliases}} {{index .NetworkSettings.Networks.one.Aliases 0}}' d
+		# A later --network for the same network replaces the earlier;
+		# the first --network may list names.
+		step $tool create --name e --network "one,two" --network "one:ip=$PREFIX.70" ferry-test true
+		step $tool start e
+		step $tool inspect --format '{{.NetworkSettings.Networks.one.IPAddress}} {{.NetworkSettings.Networks.two.IPAddress}}' e
+		for args in "--network none --network one" "--network one --network none" "--network one --network host" \
+			"--network :ip=$PREFIX.5" "--network one --network :ip=$PREFIX.5" "--network one:alias=" \
+			"--network one:interface_name=" "--network one:ip=1.2.3" "--network one:ip" "--network one:mac=zz" \
+			"--network one,two:ip=$PREFIX.5" "--network one --network two --ip $PREFIX.5" \
+			"--network one --network two --mac-address 02:00:00:00:00:01" \
+			"--network one:interface_name=eth3 --network two:interface_name=eth3" "--network nosuch:ip=1.2.3.4"; do
+			# shellcheck disable=SC2086
+			step $tool create --name bad $args ferry-test true
+		done
+		$tool rm -af -t 0 >/dev/null
+		$tool network rm one two >/dev/null
+		# Errors compared by their first words, up to the second colon
+		# where Podman names the network first (ferry's then say how to
+		# fix them, on one line).
+		sed -E -f "$TEST_TMP/$tool.sed" -e '/^  out: [0-9a-f]{64}$/d' -e '/^  out: [dec]$/d' \
+			-e 's/^(  err: Error: invalid option for network [^:]*: [^:]*).*/\1/' -e 't' \
+			-e 's/^(  err: Error: [^:]*).*/\1/' "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
+	done
+	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }

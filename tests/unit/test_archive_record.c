@@ -328,6 +328,59 @@ test_bridge_on_no_network (void **state)
   expect_pairs_refused (list, "Networks");
 }
 
+/* The record check's error for a bridge container whose network n1 has
+ * attachment ATT (JSON) and n2 interface eth1; NULL when it passes.  */
+static char *
+check_attached (const char *att)
+{
+  cleanup_free char *nets = NULL;
+
+  assert_true (asprintf (&nets, "{ \"n1\": %s, \"n2\": { \"Interface\": \"eth1\" } }", att) > 0);
+  {
+    const char *const kv[] = { "Network", "\"bridge\"", "Networks", nets, NULL };
+    return check_pairs (kv);
+  }
+}
+
+/* --network NAME:interface_name=,host_interface_name=,KEY=VALUE: an
+ * interface name of the user's and netavark's options pass; names that
+ * are no interface names, the same interface twice, and options that are
+ * not printable strings are refused.  */
+static void
+test_attach_options (void **state)
+{
+  static const char *const good[] = {
+    "{ \"Interface\": \"wan0\" }",
+    "{ \"Interface\": \"eth0\", \"Options\": { \"host_interface_name\": \"vethweb\", \"foo\": \"bar\" } }",
+  };
+  static const char *const bad[] = {
+    "{ \"Interface\": \"../x\" }",
+    "{ \"Interface\": \"eth1\" }",
+    "{ \"Interface\": \"sixteen_chars_xx\" }",
+    "{ \"Options\": [] }",
+    "{ \"Options\": { \"host_interface_name\": \"a/b\" } }",
+    "{ \"Options\": { \"foo\": 1 } }",
+    "{ \"Options\": { \"foo\": \"a\\nb\" } }",
+    "{ \"Options\": { \"a,b\": \"c\" } }",
+  };
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    {
+      cleanup_free char *msg = check_attached (good[i]);
+      if (msg)
+        fail_msg ("%s refused: %s", good[i], msg);
+    }
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      cleanup_free char *msg = check_attached (bad[i]);
+      if (msg == NULL)
+        fail_msg ("%s passed", bad[i]);
+      if (strstr (msg, "Networks") == NULL)
+        fail_msg ("%s: the error does not name Networks: %s", bad[i], msg);
+    }
+}
+
 /* --dns, --dns-search, --dns-option, --add-host, --no-hosts and
  * --network-alias: what create writes passes, anything else that would
  * reach the container's resolv.conf or hosts, or netavark, is refused.  */
@@ -597,6 +650,7 @@ main (void)
     cmocka_unit_test (test_confinement_privileges),
     cmocka_unit_test (test_name_resolution_fields),
     cmocka_unit_test (test_bridge_on_no_network),
+    cmocka_unit_test (test_attach_options),
     cmocka_unit_test (test_process_options_fields),
     cmocka_unit_test (test_namespace_modes),
   };

@@ -11,6 +11,7 @@
 #include "../network/addr.h"
 #include "../network/addr6.h"
 #include "../network/dns.h"
+#include "../network/netopts.h"
 #include "../network/ports.h"
 #include "../image/reference.h"
 #include "../runtime/mount_options.h"
@@ -508,7 +509,8 @@ check_string_list (struct record_check *c, const char *field, json_object *v, in
   return 0;
 }
 
-/* { NETWORK: { "IP"?: address, "MAC"?: address, "Aliases"?: [name] } }  */
+/* { NETWORK: { "IP"?: address, "IPv6"?: address, "MAC"?: address,
+ * "Aliases"?: [name], "Interface"?: name, "Options"?: { KEY: VALUE } } }  */
 static int
 check_networks (struct record_check *c, const char *field, json_object *v)
 {
@@ -532,15 +534,21 @@ check_networks (struct record_check *c, const char *field, json_object *v)
 
       if (strcmp (key, "Interface") == 0)
         {
-          /* eth0 to eth999, none twice.  */
-          if (s == NULL || strncmp (s, "eth", 3) != 0 || strlen (s) < 4 || strlen (s) > 6
-              || strspn (s + 3, "0123456789") != strlen (s + 3))
+          /* An interface name (interface_name=, else ethN), none twice.  */
+          if (s == NULL || ! ferry_ifname_is_valid (s))
             return refuse (c, field, "holds a bad `Interface` for network %s", q);
           json_object_object_foreach (v, other, oatt)
           {
             if (strcmp (other, name) != 0 && ferry_json_string_equals (oatt, "Interface", s))
               return refuse (c, field, "gives interface %s to two networks", s);
           }
+          continue;
+        }
+      if (strcmp (key, "Options") == 0)
+        {
+          cleanup_error ferry_error_t why = NULL;
+          if (ferry_network_attach_options_check (val, &why) < 0)
+            return refuse (c, field, "holds bad `Options` for network %s: %s", q, why->msg);
           continue;
         }
       if (strcmp (key, "Aliases") == 0)

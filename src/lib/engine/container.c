@@ -18,6 +18,7 @@
 #include "../image/reference.h"
 #include "../network/ports.h"
 #include "../network/dns.h"
+#include "../network/netopts.h"
 #include "../runtime/mount_options.h"
 #include "../runtime/seccomp.h"
 #include "../runtime/cdi.h"
@@ -931,52 +932,112 @@ record_seccomp (const struct ferry_create_options *o, json_object *rec, ferry_er
   return 0;
 }
 
-/* "Network": "bridge" and "Networks": { NAME: { "IP"?, "MAC"? } } for
- * LIST ("bridge" for the default network, or names, comma-separated).  */
+/* Podman's network modes, which a second --network cannot name.  */
+static const char *const network_modes[]
+    = { "bridge", "none", "host", "private", "default", "ns", "container", "slirp4netns", "pasta", NULL };
+
+/* One network, NAME[:OPTIONS] (netopts.h), into NETS; a later one for
+ * the same network replaces it, as in Podman.  */
 static int
-record_networks (json_object *rec, const char *list, const char *ip, const char *ip6, const char *mac,
+record_network_one (json_object *nets, const char *text, ferry_error_t *err)
+{
+  const char *colon = strchr (text, ':');
+  cleanup_free char *name = colon ? xstrndup (text, (size_t) (colon - text)) : xstrdup (text);
+  const char *real = strcmp (name, "bridge") == 0 ? FERRY_DEFAULT_NETWORK : name;
+  json_object *att;
+
+  if (*name == '\0')
+    return ferry_make_error (err, 0, "network name cannot be empty: give --network NAME[:OPTIONS]");
+  if (! ferry_network_name_is_valid (real) && strcmp (real, FERRY_DEFAULT_NETWORK) != 0)
+    {
+      /* Podman's words: it looks such a name up, and finds none.  */
+      cleanup_free char *q = ferry_error_quotable (name, 128);
+      return ferry_make_error (err, 0,
+                               "unable to find network with name or ID %s: network not found: give none, "
+                               "host, bridge or the names of networks (ferry network ls), each with :OPTIONS "
+                               "if wanted",
+                               q);
+    }
+  att = json_object_new_object ();
+  json_object_object_add (nets, real, att);
+  return colon ? ferry_network_attach_parse (real, colon + 1, att, err) : 0;
+}
+
+/* The first of --ip, --ip6 and --mac-address given, for Podman's words.  */
+static const char *
+static_flag (const struct ferry_create_options *o)
+{
+  return o->ip ? "--ip" : o->ip6 ? "--ip6" : o->mac ? "--mac-address" : NULL;
+}
+
+/* "Network": "bridge" and "Networks": { NAME: attachment } for FIRST
+ * (the first --network: "bridge" for the default network, names
+ * comma-separated, or one NAME:OPTIONS) and O's more_networks (each
+ * NAME[:OPTIONS]), with --ip, --ip6 and --mac-address on the one network
+ * as Podman merges them: an address given in the options first counts,
+ * --mac-address wins.  */
+static int
+record_networks (json_object *rec, const char *first, const struct ferry_create_options *o,
                  ferry_error_t *err)
 {
-  cleanup_free char *copy = xstrdup (list);
   json_object *nets = json_object_new_object ();
-  char *save = NULL, *name;
 
   json_object_object_add (rec, "Network", json_object_new_string ("bridge"));
   json_object_object_add (rec, "Networks", nets);
-  for (name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+  if (strchr (first, ':'))
     {
-      const char *real = strcmp (name, "bridge") == 0 ? FERRY_DEFAULT_NETWORK : name;
-      json_object *att = json_object_new_object ();
+      if (record_network_one (nets, first, err) < 0)
+        return -1;
+    }
+  else
+    {
+      cleanup_free char *copy = xstrdup (first);
+      char *save = NULL, *name;
 
-      if (! ferry_network_name_is_valid (real) && strcmp (real, FERRY_DEFAULT_NETWORK) != 0)
-        {
-          json_object_put (att);
+      /* Comma-separated, Podman's older form, without options.  */
+      for (name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+        if (record_network_one (nets, name, err) < 0)
+          return -1;
+    }
+  for (size_t i = 0; o->more_networks && o->more_networks[i]; i++)
+    {
+      const char *text = o->more_networks[i];
+      size_t n = strcspn (text, ":");
+
+      for (size_t m = 0; network_modes[m]; m++)
+        if (strlen (network_modes[m]) == n && strncmp (text, network_modes[m], n) == 0)
           return ferry_make_error (err, 0,
-                                   "invalid --network `%s`: use none, host, bridge or the names of networks "
-                                   "(ferry network ls)",
-                                   name);
-        }
-      if (json_object_object_get_ex (nets, real, NULL))
-        {
-          json_object_put (att);
-          return ferry_make_error (err, 0, "--network names network %s twice", real);
-        }
-      json_object_object_add (nets, real, att);
+                                   "can only set extra network names, selected mode %s conflicts with "
+                                   "bridge: give the network modes in the first --network",
+                                   network_modes[m]);
+      if (record_network_one (nets, text, err) < 0)
+        return -1;
     }
   if (json_object_object_length (nets) == 0)
-    return ferry_make_error (err, 0, "--network `%s` names no network", list);
-  if ((ip || ip6 || mac) && json_object_object_length (nets) != 1)
+    return ferry_make_error (err, 0, "--network `%s` names no network", first);
+  if (static_flag (o) && json_object_object_length (nets) != 1)
     return ferry_make_error (
-        err, 0, "--ip, --ip6 and --mac-address apply to one network, and --network names several");
+        err, 0,
+        "%s can only be set for a single network: give --network NAME:ip=ADDRESS,mac=MAC "
+        "for each network instead",
+        static_flag (o));
   json_object_object_foreach (nets, k, att)
   {
-    (void) k;
-    if (ip)
-      json_object_object_add (att, "IP", json_object_new_string (ip));
-    if (ip6)
-      json_object_object_add (att, "IPv6", json_object_new_string (ip6));
-    if (mac)
-      json_object_object_add (att, "MAC", json_object_new_string (mac));
+    if (o->ip && ! ferry_json_get_string (att, "IP"))
+      json_object_object_add (att, "IP", json_object_new_string (o->ip));
+    if (o->ip6 && ! ferry_json_get_string (att, "IPv6"))
+      json_object_object_add (att, "IPv6", json_object_new_string (o->ip6));
+    if (o->mac)
+      json_object_object_add (att, "MAC", json_object_new_string (o->mac));
+    json_object_object_foreach (nets, other, oatt)
+    {
+      const char *iface = ferry_json_get_string (att, "Interface");
+      if (strcmp (other, k) != 0 && iface && ferry_json_string_equals (oatt, "Interface", iface))
+        return ferry_make_error (err, 0,
+                                 "network interface name \"%s\" is already assigned to another network: "
+                                 "give each network its own interface_name",
+                                 iface);
+    }
   }
   return 0;
 }
@@ -1596,10 +1657,21 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
           err, 0, "invalid hostname `%s`: use 1 to 64 characters without spaces or control characters",
           hostname);
     }
-  if ((o->ip || o->ip6 || o->mac)
-      && (strcmp (network, "none") == 0 || strcmp (network, "host") == 0 || strncmp (network, "ns:", 3) == 0
-          || strncmp (network, "container:", 10) == 0))
-    return ferry_make_error (err, 0, "--ip, --ip6 and --mac-address need a network: use --network NAME");
+  if (strcmp (network, "none") == 0 || strcmp (network, "host") == 0 || strncmp (network, "ns:", 3) == 0
+      || strncmp (network, "container:", 10) == 0)
+    {
+      const char *mode = strcmp (network, "none") == 0   ? "none"
+                         : strcmp (network, "host") == 0 ? "host"
+                         : network[0] == 'n'             ? "ns"
+                                                         : "container";
+      if (strv_count (o->more_networks))
+        return ferry_make_error (err, 0,
+                                 "cannot set multiple networks without bridge network mode, selected mode "
+                                 "%s: give --network once, or networks by name only",
+                                 mode);
+      if (static_flag (o))
+        return ferry_make_error (err, 0, "--ip, --ip6 and --mac-address need a network: use --network NAME");
+    }
   /* Made once the checks above have passed: the error returns below
    * put labels while rec does not hold it yet.  */
   env = json_object_new_array ();
@@ -1717,7 +1789,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
                                  network);
       json_object_object_add (rec, "Network", json_object_new_string (network));
     }
-  else if (record_networks (rec, network, o->ip, o->ip6, o->mac, err) < 0)
+  else if (record_networks (rec, network, o, err) < 0)
     return -1;
   if (record_name_resolution (o, rec, err) < 0)
     return -1;

@@ -120,9 +120,13 @@ struct ferry_create_options
   int interactive;
   int auto_remove;
   int init; /* catatonit as PID 1 (ferry_container_init_path) */
-  /* "none" (default), "host", "bridge" (the default network) or network
-   * names, comma-separated.  */
+  /* The first --network: "none" (default), "host", "bridge" (the default
+   * network), network names comma-separated, or one NAME:OPTIONS
+   * (network/netopts.h).  */
   const char *network;
+  /* --network given again: more networks, each NAME[:OPTIONS] (only
+   * after a first of networks); NULL-terminated, may be NULL.  */
+  char **more_networks;
   const char *ip;  /* on the one network: this address; NULL: the next free */
   const char *ip6; /* on the one network (with IPv6): this IPv6 address; NULL: the next free */
   const char *mac; /* the same, a MAC address; NULL: a random one */

@@ -1809,6 +1809,10 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
     json_object_object_add (n, "static_ips", ips);
     json_object_object_add (n, "static_mac", json_object_new_string (ferry_json_get_string (att, "MAC")));
     json_object_object_add (n, "aliases", aliases_with_short_id (att, c->id));
+    /* --network NAME:KEY=VALUE that ferry does not read itself, for
+     * netavark (host_interface_name among them), as Podman hands them.  */
+    if (ferry_json_get_object (att, "Options"))
+      json_object_object_add (n, "options", json_object_get (ferry_json_get_object (att, "Options")));
     json_object_object_add (nets, name, n);
     json_object_object_add (info, name, def);
   }

@@ -699,3 +699,72 @@ attach_facts() {
 	done
 	diff -u "$TEST_TMP/podman_t.cmp" "$TEST_TMP/f.cmp"
 }
+
+@test "a container's interface names, host-side name, aliases and netavark options survive checkpoint and restore in place and through --export and --import onto another root, and Podman's archives carry them both ways" {
+	net_setup
+	load_test_image
+	hostif=ftw$((N + 2000))
+	f network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null
+	f run -d --name srv --network "one:ip=$PREFIX.50,alias=web,interface_name=wan0,host_interface_name=$hostif,foo=bar" \
+		--network two:interface_name=lan0 ferry-test sh -c "$SERVER" >/dev/null
+	mac=$(mac_of srv one)
+	aliases=$(f inspect --format '{{json .NetworkSettings.Networks.one.Aliases}}' srv | jq -c unique)
+	[ "$aliases" = "$(jq -nc --arg id "$(f inspect --format '{{.Id}}' srv | cut -c1-12)" '[$id, "web"] | unique')" ]
+	[ "$(net_count "$PREFIX.50" 8080)" = 1 ]
+	# What a moved container must find again.
+	same() {
+		local tool=$1
+		[ "$($tool exec srv cat /sys/class/net/wan0/address)" = "$mac" ]
+		$tool exec srv ip -4 addr show wan0 | grep -q "inet $PREFIX.50/24"
+		$tool exec srv ip -4 addr show lan0 | grep -q "inet $PREFIX2\."
+		# (Podman's restore repeats the short ID: compared once each.)
+		[ "$($tool inspect --format '{{json .NetworkSettings.Networks.one.Aliases}}' srv | jq -c unique)" = "$aliases" ]
+		ip -o link show "$hostif" | grep -q "master $BR "
+	}
+	# In place.
+	f container checkpoint srv >/dev/null
+	! ip link show "$hostif" 2>/dev/null
+	f container restore srv >/dev/null
+	same f
+	[ "$(net_count "$PREFIX.50" 8080)" = 2 ]
+	# A clone gets an address, a MAC and a host-side name of its own, and
+	# runs beside it.
+	f container clone srv copy >/dev/null
+	f start copy >/dev/null
+	[ "$(ip_of copy one)" != "$PREFIX.50" ]
+	[ "$(f exec copy cat /sys/class/net/wan0/address)" != "$mac" ]
+	f rm -f -t 0 copy >/dev/null
+	# The archive tells Podman the same (config.dump's newNetworks).
+	f container checkpoint -e "$TEST_TMP/srv.tar" srv >/dev/null
+	tar -xOf "$TEST_TMP/srv.tar" config.dump >"$TEST_TMP/dump.json"
+	[ "$(jq -c '.newNetworks.one | [.interface_name, .aliases, .options]' "$TEST_TMP/dump.json")" = "[\"wan0\",[\"web\"],{\"host_interface_name\":\"$hostif\",\"foo\":\"bar\"}]" ]
+	[ "$(jq -r '.newNetworks.two.interface_name' "$TEST_TMP/dump.json")" = lan0 ]
+	f rm -f srv >/dev/null
+	# Onto another root.
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore -i "$TEST_TMP/srv.tar" >/dev/null
+	same fb
+	[ "$(net_count "$PREFIX.50" 8080)" = 3 ]
+	fb rm -f srv >/dev/null
+	! ip link show "$hostif" 2>/dev/null
+	need_podman
+	# Podman restores ferry's archive with them, and ferry Podman's.
+	fb network rm one two >/dev/null
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
+	podman_t network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null
+	podman_t container restore -i "$TEST_TMP/srv.tar" >/dev/null
+	same podman_t
+	# From the same archive as root B's: the same next count.
+	[ "$(net_count "$PREFIX.50" 8080)" = 3 ]
+	podman_t container checkpoint -e "$TEST_TMP/podman.tar" srv >/dev/null
+	podman_t rm -f srv >/dev/null
+	podman_t network rm one two >/dev/null
+	fb network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
+	fb network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null
+	run_fb container restore -i "$TEST_TMP/podman.tar"
+	assert_status 0
+	same fb
+	[ "$(net_count "$PREFIX.50" 8080)" = 4 ]
+}

@@ -113,12 +113,21 @@ add_podman_config (json_object *o, const struct ferry_container *c)
   if (ferry_json_string_equals (rec, "Network", "bridge") && nets)
     {
       json_object *pn = json_object_new_object ();
+      int place = 0;
+
       json_object_object_foreach (nets, name, att)
       {
         json_object *opts = json_object_new_object ();
         const char *ip = ferry_json_get_string (att, "IP"), *mac = ferry_json_get_string (att, "MAC");
+        const char *iface = ferry_json_get_string (att, "Interface");
+        cleanup_free char *ifname = iface ? xstrdup (iface) : xasprintf ("eth%d", place);
 
-        json_object_object_add (opts, "interface_name", json_object_new_string ("eth0"));
+        place++;
+        json_object_object_add (opts, "interface_name", json_object_new_string (ifname));
+        if (ferry_json_get_array (att, "Aliases"))
+          json_object_object_add (opts, "aliases", json_object_get (ferry_json_get_array (att, "Aliases")));
+        if (ferry_json_get_object (att, "Options"))
+          json_object_object_add (opts, "options", json_object_get (ferry_json_get_object (att, "Options")));
         if (ip)
           {
             json_object *ips = json_object_new_array ();

@@ -13,6 +13,9 @@
 #include "podman_archive.h"
 #include "internal.h"
 #include "resources.h"
+#include "../network/addr.h"
+#include "../network/dns.h"
+#include "../network/netopts.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -188,6 +191,38 @@ status_ip (json_object *iface, char *buf, size_t len)
   return NULL;
 }
 
+/* What the user gave for a network, in config.dump's newNetworks member
+ * GIVEN: its aliases and netavark's options (host_interface_name among
+ * them), checked as ferry's own archives are.  */
+static int
+add_network_given (json_object *att, json_object *given, const char *what, ferry_error_t *err)
+{
+  json_object *aliases = ferry_json_get_array (given, "aliases");
+  json_object *options = ferry_json_get_object (given, "options");
+
+  if (aliases && json_object_array_length (aliases) > 0)
+    {
+      json_object *list = json_object_new_array ();
+
+      json_object_object_add (att, "Aliases", list);
+      for (size_t i = 0; i < json_object_array_length (aliases); i++)
+        {
+          const char *a = ferry_json_string_value (json_object_array_get_idx (aliases, i));
+          if (a == NULL || ! ferry_dns_name_is_valid (a) || a[strlen (a) - 1] == '.')
+            return bad (what, "config.dump", "newNetworks aliases", err);
+          json_object_array_add (list, json_object_new_string (a));
+        }
+    }
+  if (options)
+    {
+      cleanup_error ferry_error_t why = NULL;
+      if (ferry_network_attach_options_check (options, &why) < 0)
+        return bad (what, "config.dump", "newNetworks options", err);
+      json_object_object_add (att, "Options", json_object_get (options));
+    }
+  return 0;
+}
+
 /* Network: the host's when the spec has no network namespace, none when
  * it has a new one, and else the bridge networks network.status names,
  * with their addresses; none at all when network disconnect left it on
@@ -244,16 +279,21 @@ add_network (json_object *rec, json_object *spec, json_object *dump, bool cri_o,
     json_object_object_add (nets, name, att);
     if (ifaces == NULL)
       return bad (what, "network.status", "interfaces", err);
-    json_object_object_foreach (ifaces, unused, iface)
+    json_object_object_foreach (ifaces, ifname, iface)
     {
       const char *mac = ferry_json_get_string (iface, "mac_address");
-      (void) unused;
       if (status_ip (iface, ip, sizeof (ip)))
         json_object_object_add (att, "IP", json_object_new_string (ip));
       if (mac)
         json_object_object_add (att, "MAC", json_object_new_string (mac));
+      if (ferry_ifname_is_valid (ifname))
+        json_object_object_add (att, "Interface", json_object_new_string (ifname));
       break;
     }
+    if (add_network_given (att, ferry_json_get_object (ferry_json_get_object (dump, "newNetworks"), name),
+                           what, err)
+        < 0)
+      return -1;
   }
   return 0;
 }

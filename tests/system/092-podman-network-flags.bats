@@ -679,12 +679,19 @@ attach_facts() {
 		step $tool create --name e --network "one,two" --network "one:ip=$PREFIX.70" ferry-test true
 		step $tool start e
 		step $tool inspect --format '{{.NetworkSettings.Networks.one.IPAddress}} {{.NetworkSettings.Networks.two.IPAddress}}' e
+		# private and default name the default network, as bridge does.
+		for mode in private default default:alias=x; do
+			step $tool create --name p --network $mode ferry-test true
+			step $tool inspect --format '{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}' p
+			$tool rm p >/dev/null
+		done
 		for args in "--network none --network one" "--network one --network none" "--network one --network host" \
 			"--network :ip=$PREFIX.5" "--network one --network :ip=$PREFIX.5" "--network one:alias=" \
 			"--network one:interface_name=" "--network one:ip=1.2.3" "--network one:ip" "--network one:mac=zz" \
 			"--network one,two:ip=$PREFIX.5" "--network one --network two --ip $PREFIX.5" \
 			"--network one --network two --mac-address 02:00:00:00:00:01" \
-			"--network one:interface_name=eth3 --network two:interface_name=eth3" "--network nosuch:ip=1.2.3.4"; do
+			"--network one:interface_name=eth3 --network two:interface_name=eth3" "--network nosuch:ip=1.2.3.4" \
+			"--network private:ip=$PREFIX.5" "--network container:" "--network ns:"; do
 			# shellcheck disable=SC2086
 			step $tool create --name bad $args ferry-test true
 		done
@@ -693,7 +700,7 @@ attach_facts() {
 		# Errors compared by their first words, up to the second colon
 		# where Podman names the network first (ferry's then say how to
 		# fix them, on one line).
-		sed -E -f "$TEST_TMP/$tool.sed" -e '/^  out: [0-9a-f]{64}$/d' -e '/^  out: [dec]$/d' \
+		sed -E -f "$TEST_TMP/$tool.sed" -e '/^  out: [0-9a-f]{64}$/d' -e '/^  out: [decp]$/d' \
 			-e 's/^(  err: Error: invalid option for network [^:]*: [^:]*).*/\1/' -e 't' \
 			-e 's/^(  err: Error: [^:]*).*/\1/' "$TEST_TMP/$tool.log" >"$TEST_TMP/$tool.cmp"
 	done

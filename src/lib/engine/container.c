@@ -943,7 +943,9 @@ record_network_one (json_object *nets, const char *text, ferry_error_t *err)
 {
   const char *colon = strchr (text, ':');
   cleanup_free char *name = colon ? xstrndup (text, (size_t) (colon - text)) : xstrdup (text);
-  const char *real = strcmp (name, "bridge") == 0 ? FERRY_DEFAULT_NETWORK : name;
+  /* "default" is the default network too, as in Podman.  */
+  const char *real
+      = strcmp (name, "bridge") == 0 || strcmp (name, "default") == 0 ? FERRY_DEFAULT_NETWORK : name;
   json_object *att;
 
   if (*name == '\0')
@@ -984,6 +986,9 @@ record_networks (json_object *rec, const char *first, const struct ferry_create_
 
   json_object_object_add (rec, "Network", json_object_new_string ("bridge"));
   json_object_object_add (rec, "Networks", nets);
+  /* A network namespace of its own: for root, Podman's is the bridge.  */
+  if (strcmp (first, "private") == 0)
+    first = "bridge";
   if (strchr (first, ':'))
     {
       if (record_network_one (nets, first, err) < 0)
@@ -1782,6 +1787,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   else if (strncmp (network, "ns:", 3) == 0)
     {
       cleanup_free char *clean = ferry_path_normalize_entry (network + 3);
+      if (network[3] == '\0')
+        return ferry_make_error (err, 0,
+                                 "invalid config provided: namespace mode path requires a value: give "
+                                 "ns:/run/netns/NAME");
       if (network[3] != '/' || strchr (network, '\n') || ! ferry_path_is_clean_relative (clean))
         return ferry_make_error (err, 0,
                                  "invalid --network `%s`: ns: takes the absolute path of a network "
@@ -2760,6 +2769,13 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       struct ferry_create_options joined = chosen;
       cleanup_free char *mode = NULL;
 
+      if (o->network[10] == '\0')
+        {
+          ferry_make_error (err, 0,
+                            "invalid config provided: namespace mode container requires a value: give "
+                            "--network container:NAME");
+          goto out;
+        }
       if (ferry_container_lookup (e, o->network + 10, &peer, err) < 0)
         {
           ferry_error_wrap (err, "--network %s", o->network);

@@ -163,7 +163,8 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     case 'h':
       return 1;
     case ':':
-      fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry %s --help'\n", argv[optind - 1], cmd);
+      fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
+               *cmd ? " " : "", cmd);
       return -1;
     default:
       /* -h of a command whose letters have no -h: its help, as Podman's.  */
@@ -179,12 +180,12 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
               && strchr (argv[optind], optopt))
             word = argv[optind];
           at = strchr (word + 1, optopt);
-          fprintf (stderr, "Error: unknown shorthand flag: '%c' in -%s\nSee 'ferry %s --help'\n", optopt,
-                   at ? at : word + 1, cmd);
+          fprintf (stderr, "Error: unknown shorthand flag: '%c' in -%s\nSee 'ferry%s%s --help'\n", optopt,
+                   at ? at : word + 1, *cmd ? " " : "", cmd);
           return -1;
         }
-      fprintf (stderr, "Error: unknown flag: %.*s\nSee 'ferry %s --help'\n",
-               (int) strcspn (argv[optind - 1], "="), argv[optind - 1], cmd);
+      fprintf (stderr, "Error: unknown flag: %.*s\nSee 'ferry%s%s --help'\n",
+               (int) strcspn (argv[optind - 1], "="), argv[optind - 1], *cmd ? " " : "", cmd);
       return -1;
     }
 }

@@ -564,6 +564,23 @@ mount_sequence() {
 	fi
 }
 
+@test "a global flag unknown, without its value or a letter unknown: Podman's two lines, the second naming the tool's own --help" {
+	local tool expect=ferry
+	for tool in f podman_t; do
+		[ $tool = f ] || command -v podman >/dev/null || continue
+		[ $tool = f ] || expect=podman
+		for args in "--bogus ps" "-Z ps" "--root"; do
+			# shellcheck disable=SC2086
+			run $tool $args
+			assert_status 125
+			[ "${#lines[@]}" = 2 ]
+			[ "${lines[1]}" = "See '$expect --help'" ]
+		done
+		run $tool ps --bogus
+		[ "${lines[1]}" = "See '$expect ps --help'" ]
+	done
+}
+
 # ---- ps --external, container exists --external, ps --watch -----------------
 
 external_sequence() {

@@ -55,7 +55,7 @@ SEED=$(($(date +%s%N) % 32768))
 REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
-restoreimport restoreimage prune"
+restoreimport restorenetopts restoreimage prune"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -88,6 +88,9 @@ NET_TAG=$(($$ % 200 + 20))
 BRIDGE0=ka${NET_TAG}n0
 BRIDGE1=ka${NET_TAG}n1
 BRIDGE_DEFAULT=ka${NET_TAG}d
+# The host's end of a container's veth pair, named by --network
+# n0:host_interface_name=.
+HOST_IFACE=ka${NET_TAG}h
 
 D= ROOT= RUNROOT= FAILED=0 TOTAL_FAILED=0
 
@@ -445,6 +448,27 @@ after_restoreimport() {
 	running c || fail "c not running after the second restore"
 }
 
+# A container with its own interface names, a host-side name, a static
+# address and an alias on two networks, moved through an archive.
+prep_restorenetopts() {
+	load_image && net0 && netcreate &&
+		counter c --network "n0:ip=10.215.$NET_TAG.50,alias=web,interface_name=wan0,host_interface_name=$HOST_IFACE" \
+			--network n1:interface_name=lan0 &&
+		f container checkpoint --export "$D/c.tar" c >/dev/null && f rm -f c >/dev/null
+}
+CMD_restorenetopts='container restore --import CTAR'
+after_restorenetopts() {
+	if ! running c; then
+		! exists_ctr c || fail "c left in state $(status_of c)"
+		! q ip link show "$HOST_IFACE" || fail "host interface $HOST_IFACE left without c"
+		q f container restore --import "$D/c.tar" || fail "second restore fails: $(f container restore --import "$D/c.tar" 2>&1)"
+	fi
+	running c || fail "c not running after the restore"
+	f exec c ip -4 addr show wan0 2>/dev/null | grep -q "inet 10.215.$NET_TAG.50/" || fail "c lost its address on wan0"
+	q f exec c ip link show lan0 || fail "c lost lan0"
+	ip -o link show "$HOST_IFACE" 2>/dev/null | grep -q "master $BRIDGE0 " || fail "host interface $HOST_IFACE not on $BRIDGE0"
+}
+
 prep_restoreimage() { prep_ckpt && f container checkpoint --create-image ckimg c >/dev/null && rm_c; }
 CMD_restoreimage='container restore ckimg'
 after_restoreimage() {
@@ -499,6 +523,7 @@ assert_clean() {
 	for cg in "$BRIDGE0" "$BRIDGE1"; do
 		q ip link show "$cg" && fail "bridge $cg left"
 	done
+	q ip link show "$HOST_IFACE" && fail "host interface $HOST_IFACE left"
 	if [ -f "$ROOT/ferry.db" ] && [ "$(db 'SELECT count(*) FROM operations')" != 0 ]; then
 		fail "operations left: $(db 'SELECT * FROM operations')"
 	fi

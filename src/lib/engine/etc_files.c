@@ -1,6 +1,7 @@
 /* ferry: live edits of a running container's /etc/hosts and
  * /etc/resolv.conf (etc_files.h).  */
 #include "etc_files.h"
+#include "network.h"
 #include "internal.h"
 #include "../network/dns.h"
 #include "../util/cleanup.h"
@@ -311,7 +312,8 @@ ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *
   return edit_files (e, c, NULL, 0, addresses, nameservers, err);
 }
 
-/* A connect killed between the setup and the copy: the lines of its
+/* A connect killed after it began: its network set up when recorded but
+ * not set up yet (or taken out when that fails), then the lines of the
  * network added when netavark's report has it and C still runs on it.  */
 static int
 settle_connect (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
@@ -323,8 +325,12 @@ settle_connect (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *er
   cleanup_error ferry_error_t ignored = NULL;
   int ret;
 
+  /* The setup of the killed ferry may run yet: its interface is there
+   * once it is done.  */
+  ferry_network_wait_orphan (e);
   if (name == NULL || ferry_container_find (e, op->container_id, &c, &ignored) < 0)
     return ferry_operation_end (e, op, err);
+  ferry_network_connect_finish (e, c, name);
   path = ferry_container_network_status_path (e, c->id);
   status = ferry_json_parse_file (path, "network status", &ignored);
   if (ferry_container_is_active (c) && status && json_object_object_get_ex (status, name, NULL)

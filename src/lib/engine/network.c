@@ -1925,6 +1925,16 @@ drop_torn_down (const char *netns, json_object *opts)
   return (size_t) json_object_object_length (nets);
 }
 
+void
+ferry_network_wait_orphan (ferry_engine_t *e)
+{
+  cleanup_free char *config_dir = NULL;
+  struct ferry_netavark n;
+
+  netavark_of (e, &n, &config_dir);
+  ferry_netavark_wait_orphan (&n);
+}
+
 int
 ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                         ferry_error_t *err)
@@ -1935,6 +1945,8 @@ ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, cons
 
   if (opts == NULL)
     return -1;
+  /* What the namespace holds is known once a setup left running is done.  */
+  ferry_network_wait_orphan (e);
   if (drop_torn_down (netns, opts) == 0)
     return 0;
   netavark_of (e, &n, &config_dir);
@@ -2256,6 +2268,7 @@ attached_in_netns (ferry_engine_t *e, const struct ferry_container *c, const cha
   cleanup_free char *netns = ferry_engine_netns_path (e, c->id);
   int place = 0;
 
+  ferry_network_wait_orphan (e);
   json_object_object_foreach (ferry_json_get_object (c->record, "Networks"), key, att)
   {
     if (strcmp (key, name) == 0)
@@ -2300,6 +2313,49 @@ fail:
   return -1;
 }
 
+/* Sets network NAME of running container C up in its namespace and
+ * writes netavark's report of it; *STATUS gets that report.  */
+static int
+setup_one (ferry_engine_t *e, const struct ferry_container *c, const char *name, json_object **status,
+           ferry_error_t *err)
+{
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+  cleanup_json json_object *opts = netavark_options (e, c, name, err);
+  struct ferry_netavark n;
+
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  if (ferry_netavark_setup (&n, netns, opts, status, err) < 0)
+    return -1;
+  /* Killed here, set up but not in the report: a disconnect tears it
+   * down all the same.  */
+  ferry_fault_point ("network-connect-unreported");
+  update_status_file (e, c, name, *status);
+  return 0;
+}
+
+int
+ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *status = NULL;
+  int attached;
+
+  if (! ferry_container_is_active (c)
+      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
+    return 0;
+  attached = attached_in_netns (e, c, name, &ignored);
+  if (attached != 0)
+    return 0;
+  if (setup_one (e, c, name, &status, &ignored) < 0)
+    {
+      cleanup_error ferry_error_t also_ignored = NULL;
+      forget_network (e, c, name, &also_ignored);
+    }
+  return 0;
+}
+
 /* Connect and disconnect take only a container on bridge networks, and
  * say so before looking at the network.  Podman's words, with the mode it
  * leaves empty there ("" whatever the container's --network), then which
@@ -2324,7 +2380,8 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   struct ferry_container *c = NULL;
   cleanup_json json_object *one = json_object_new_object ();
   json_object *att = json_object_new_object (), *nets;
-  int ret = -1;
+  struct ferry_operation op = { 0 };
+  int ret = -1, active;
 
   json_object_object_add (one, name, att);
   if (o->ip)
@@ -2369,12 +2426,24 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
             "container %s is already connected to network %s: network is already connected", c->id, name);
       goto out;
     }
+  /* Running, recorded before the record changes: killed after that, the
+   * next command finishes the connect (ferry_network_connect_finish) and
+   * puts the network's lines in the container's files.  */
+  active = ferry_container_is_active (c);
+  if (active)
+    {
+      json_object *detail = json_object_new_object ();
+
+      json_object_object_add (detail, "network", json_object_new_string (name));
+      if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_ETC_FILES, "connect", detail, err) < 0)
+        goto out;
+    }
   if (ferry_db_begin (e->db, err) < 0)
-    goto out;
+    goto undo;
   if (ferry_network_reserve (e, c->id, one, err) < 0)
     {
       ferry_db_rollback (e->db);
-      goto out;
+      goto undo;
     }
   /* Its interface: the lowest one free among all its networks.  */
   {
@@ -2385,67 +2454,46 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
   if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
     {
       ferry_db_rollback (e->db);
-      goto out;
+      goto undo;
     }
-  /* Killed from here to the setup, C is on NAME in the record only: a
-   * network reload sets it up, a disconnect passes over the teardown.  */
+  /* Killed from here to the setup, C is on NAME in the record only: the
+   * next command sets it up.  */
   ferry_fault_point ("network-connect-recorded");
-  if (ferry_container_is_active (c))
+  if (active)
     {
-      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_json json_object *opts = netavark_options (e, c, name, err), *status = NULL;
-      struct ferry_operation op = { 0 };
-      json_object *detail = NULL;
-      struct ferry_netavark n;
+      cleanup_json json_object *status = NULL;
 
-      /* Recorded before the setup: killed after it, the next command
-       * puts the network's lines in the container's files.  */
-      if (opts)
-        {
-          detail = json_object_new_object ();
-          json_object_object_add (detail, "network", json_object_new_string (name));
-        }
-      if (opts == NULL
-          || ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_ETC_FILES, "connect", detail, err) < 0)
+      if (setup_one (e, c, name, &status, err) < 0)
         {
           cleanup_error ferry_error_t ignored = NULL;
           forget_network (e, c, name, &ignored);
-          ferry_operation_release (&op);
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
-          goto out;
+          goto undo;
         }
-      netavark_of (e, &n, &config_dir);
-      if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
-        {
-          cleanup_error ferry_error_t ignored = NULL;
-          forget_network (e, c, name, &ignored);
-          ferry_operation_end (e, &op, &ignored);
-          ferry_operation_release (&op);
-          ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
-          goto out;
-        }
-      /* Killed here, set up but not in the report: a disconnect tears
-       * it down all the same.  */
-      ferry_fault_point ("network-connect-unreported");
-      update_status_file (e, c, name, status);
       ferry_fault_point ("network-connect-set-up");
       /* Podman's live edit: the new addresses for the container's names
        * in its /etc/hosts, the network's DNS server first in its
        * /etc/resolv.conf.  */
       if (ferry_etc_files_connected (e, c, &op, name, status, err) < 0)
         {
-          ferry_operation_release (&op);
           ferry_error_wrap (err,
                             "container %s is connected to network %s, but its /etc/hosts and "
                             "/etc/resolv.conf are not updated: restart it to have them written anew",
                             c->name, name);
           goto out;
         }
-      ferry_operation_release (&op);
     }
   ret = 0;
+  goto out;
 
+undo:
+  if (op.container_id)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_operation_end (e, &op, &ignored);
+    }
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   return ret;
 }

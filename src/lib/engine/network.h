@@ -119,6 +119,15 @@ int ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, con
 int ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                             ferry_error_t *err);
 
+/* The settle of a connect killed between its record and its setup:
+ * network NAME of running container C set up when its interface is not
+ * in C's namespace, or, when that fails, taken out of C's record.  */
+int ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name);
+
+/* Waits for a netavark that a killed ferry left working on this runroot's
+ * networks: what the namespaces and aardvark-dns hold is known after.  */
+void ferry_network_wait_orphan (ferry_engine_t *e);
+
 /* `inspect`'s NetworkSettings of the container whose record is REC, as
  * Podman shows them: per network its address, prefix, gateway and MAC;
  * the same at the top for the default network only.  */

@@ -2,6 +2,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -97,6 +98,61 @@ failure_message (const struct capture *o, const struct capture *e)
   return text;
 }
 
+/* The netavark running for this config dir, as "PID START-TIME" in
+ * netavark.pid: a ferry killed while netavark works leaves it running,
+ * and its lock released, so the next ferry would set up or tear down
+ * beside it (a teardown racing the setup it undoes left aardvark-dns's
+ * state behind).  */
+static char *
+pid_file (const struct ferry_netavark *n)
+{
+  return xasprintf ("%s/netavark.pid", n->config_dir);
+}
+
+static void
+pid_file_write (const struct ferry_netavark *n, pid_t pid)
+{
+  struct ferry_process_info info;
+  cleanup_free char *path = pid_file (n);
+  cleanup_free char *text = NULL;
+  int fd;
+
+  if (ferry_process_info (pid, &info) < 0)
+    return;
+  text = xasprintf ("%d %llu\n", (int) pid, info.start_time);
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return;
+  ferry_write_all (fd, text, strlen (text));
+  close (fd);
+}
+
+/* How long a netavark left running is waited for before going on.  */
+#define ORPHAN_WAIT_MS 60000
+
+void
+ferry_netavark_wait_orphan (const struct ferry_netavark *n)
+{
+  cleanup_free char *path = pid_file (n);
+  char buf[64] = "";
+  unsigned long long start;
+  ssize_t len;
+  int pid, fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return;
+  len = read (fd, buf, sizeof (buf) - 1);
+  close (fd);
+  if (len <= 0)
+    return;
+  buf[len] = '\0';
+  if (sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 1)
+    return;
+  for (int waited = 0; waited < ORPHAN_WAIT_MS && ferry_process_is_alive (pid, start); waited += 20)
+    usleep (20 * 1000);
+}
+
 /* Runs netavark COMMAND with ARGS (up to 3, NULL-terminated), OPTIONS
  * (may be NULL) on its standard input.  */
 static int
@@ -158,6 +214,7 @@ run_args (const struct ferry_netavark *n, const char *command, const char *const
   posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
   posix_spawn_file_actions_adddup2 (&fa, o[1], 1);
   posix_spawn_file_actions_adddup2 (&fa, e[1], 2);
+  ferry_netavark_wait_orphan (n);
   r = posix_spawn (&pid, n->binary, &fa, NULL, argv, envp);
   posix_spawn_file_actions_destroy (&fa);
   if (r != 0)
@@ -165,6 +222,7 @@ run_args (const struct ferry_netavark *n, const char *command, const char *const
       r = ferry_make_error (err, r, "cannot run netavark `%s`", n->binary);
       goto out;
     }
+  pid_file_write (n, pid);
   close (in[0]);
   close (o[1]);
   close (e[1]);
@@ -181,6 +239,10 @@ run_args (const struct ferry_netavark *n, const char *command, const char *const
   collect (o[0], e[0], out, &errs);
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
+  {
+    cleanup_free char *path = pid_file (n);
+    unlink (path);
+  }
   if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       cleanup_free char *msg = failure_message (out, &errs);

@@ -39,6 +39,10 @@ int ferry_netavark_setup (const struct ferry_netavark *n, const char *netns, jso
 int ferry_netavark_teardown (const struct ferry_netavark *n, const char *netns, json_object *options,
                              ferry_error_t *err);
 
+/* Waits (up to a minute) for a netavark a killed ferry left running for
+ * N's config dir: what the next one decides must follow what it did.  */
+void ferry_netavark_wait_orphan (const struct ferry_netavark *n);
+
 /* Tells aardvark-dns the DNS servers of network NAME (SERVERS: comma
  * separated; "" for none), as `netavark update` does.  */
 int ferry_netavark_update_dns (const struct ferry_netavark *n, const char *name, const char *servers,

@@ -178,7 +178,9 @@ ferry_db_error (ferry_db_t *db, ferry_error_t *err, const char *context)
   int code = sqlite3_errcode (db->handle) & 0xff;
   int status = 0;
 
-  if (code == SQLITE_FULL)
+  /* A full disk also shows as an I/O error where SQLite grows its WAL
+   * index or journal: the system's errno says which.  */
+  if (code == SQLITE_FULL || (code == SQLITE_IOERR && sqlite3_system_errno (db->handle) == ENOSPC))
     status = ENOSPC;
   else if (code == SQLITE_READONLY || code == SQLITE_PERM)
     status = EACCES;

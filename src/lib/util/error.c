@@ -1,6 +1,7 @@
 #include "error.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,10 @@ ferry_error_print (ferry_error_t err)
   ferry_error_fputs (err->msg, stderr);
   if (err->status)
     fprintf (stderr, ": %s", strerror (err->status));
+  /* The message names what was being written; the way out is the same
+   * for all of them.  */
+  if (err->status == ENOSPC || err->status == EDQUOT)
+    fputs (": free space on that file system (or raise its quota) and try again", stderr);
   fputc ('\n', stderr);
 }
 

@@ -39,6 +39,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -1509,6 +1510,7 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
   cleanup_free char *dir = NULL, *kept = NULL;
   cleanup_free char *criu = NULL, *text = NULL;
   cleanup_error ferry_error_t ignored = NULL;
+  bool is_kept;
   size_t len;
 
   if (strncmp (restore_from, cdir, strlen (cdir)) == 0 && restore_from[strlen (cdir)] == '/')
@@ -1521,16 +1523,23 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
       dir = xasprintf ("%s/checkpoints", e->runroot);
       kept = xasprintf ("%s/restore-%s.log", dir, c->id);
     }
-  if (! ferry_path_exists (log) || ferry_mkdir_p (dir, 0700, &ignored) < 0
-      || ferry_read_file (log, &text, &len, &ignored) < 0
-      || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
+  /* A full disk may keep CRIU from saying why (its log cut short), and
+   * the log from being kept: the message says what is known.  */
+  if (*err && ferry_fs_is_full (bundle))
+    (*err)->status = ENOSPC;
+  if (! ferry_path_exists (log) || ferry_read_file (log, &text, &len, &ignored) < 0)
     return;
-  criu = ferry_runtime_criu_log_errors (kept);
+  is_kept = ferry_mkdir_p (dir, 0700, &ignored) == 0
+            && ferry_write_file_atomic (kept, text, len, 0600, &ignored) == 0;
+  criu = ferry_runtime_criu_log_errors (log);
   if (*err && criu)
     {
       free ((*err)->msg);
-      (*err)->msg = xasprintf ("CRIU could not restore container %s: %s (log: %s)", c->name, criu, kept);
+      (*err)->msg = xasprintf ("CRIU could not restore container %s: %s (log: %s)", c->name, criu,
+                               is_kept ? kept : "not kept");
     }
+  if (*err && (strstr (text, "No space left on device") || (ignored && ignored->status == ENOSPC)))
+    (*err)->status = ENOSPC;
 }
 
 /* Whether PATH is DIR or below it.  */

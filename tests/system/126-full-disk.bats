@@ -64,7 +64,7 @@ host_state() {
 assert_disk_full_error() {
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "No space left on device: free space on that file system"
+	assert_output_contains "no space left on device: free space on that file system"
 }
 
 # Runs ferry "$@" at each free-space level of $LEVELS until it works.  At

@@ -236,7 +236,31 @@ levels() {
 	rm "$SMALL/image.tar"
 	sweep_until_ok export -o "$SMALL/c1.tar" c1
 	tar -tf "$SMALL/c1.tar" | grep -qx big
+	rm "$SMALL/c1.tar"
+	leave_free 65536
+	run_ferry export -o "$SMALL/c1.tar" c1
+	assert_disk_full_error
+	assert_output_contains "cannot export container c1 to \`$SMALL/c1.tar\`"
+	free_space
 	f rm -f -t 0 c1 >/dev/null
+}
+
+@test "full disk: save to a directory it made removes that directory when the disk fills" {
+	small_fs 4m
+	load_test_image
+	local level failures=0
+	for level in 0 65536 1048576 2097152 3145728; do
+		leave_free "$level"
+		run_ferry save -q --format oci-dir -o "$SMALL/dir" localhost/ferry-test:latest
+		free_space
+		[ "$status" -eq 0 ] && break
+		assert_disk_full_error
+		[ ! -e "$SMALL/dir" ]
+		failures=$((failures + 1))
+	done
+	assert_status 0
+	[ "$failures" -gt 0 ]
+	[ -f "$SMALL/dir/index.json" ]
 }
 
 @test "full disk: pull from a registry keeps nothing of an image it could not store" {

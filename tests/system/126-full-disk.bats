@@ -179,6 +179,23 @@ levels() {
 	f network rm n1 >/dev/null
 }
 
+@test "full disk: rm, volume rm, network rm and system prune keep everything until there is room, then work" {
+	root_on_small_fs
+	load_test_image
+	f create --name c1 localhost/ferry-test:latest true >/dev/null
+	f create --name c2 localhost/ferry-test:latest true >/dev/null
+	f volume create v1 >/dev/null
+	f network create --subnet "10.207.$(net_number).0/24" --interface-name "ftn$(($(net_number) + 4000))" n1 >/dev/null
+	# As Podman's: removing needs room in the database's log, so a full
+	# disk refuses it whole.
+	LEVELS="0 16384 131072"
+	sweep_until_ok rm c1
+	sweep_until_ok volume rm v1
+	sweep_until_ok network rm n1
+	sweep_until_ok system prune -f
+	[ -z "$(f ps -aq)" ]
+}
+
 @test "full disk: cp into a container keeps the file it was to replace and leaves no partial file" {
 	root_on_small_fs
 	load_test_image

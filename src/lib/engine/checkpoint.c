@@ -509,8 +509,10 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               Back: kill what is left of the runtime and CRIU, thaw,
  *               remove the temporary archive and the work directory.
  *               In place without -R, CRIU ends the container only after a
- *               complete dump: if it is gone and the images are complete,
- *               forward.
+ *               complete dump: if it is gone and the images are complete
+ *               (in the work directory, or already kept), forward.  In
+ *               place, the work directory is beside the last checkpoint's
+ *               images, which stay until the new ones are kept.
  *   committing  the archive is whole and synced under its temporary name,
  *               and is being renamed.  Forward when the rename happened
  *               (the temporary name is gone), back otherwise.  A stream
@@ -530,7 +532,8 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               while it cannot be asked.
  *   dumped      the archive (or the in-place images) is complete.
  *               Forward: without -R the container is ended and recorded
- *               checkpointed; with -R it is thawed; -k keeps the images;
+ *               checkpointed; with -R it is thawed; the images in place,
+ *               or with -k, become the container's;
  *               with "remove" (migrate) the container is removed.
  */
 

@@ -312,7 +312,7 @@ assert_counting() {
 	size=$(du -sB1 "$images" | cut -f1)
 	rm -rf "$images"
 	local level before after failures=0
-	for level in 65536 131072 $(seq $((size - 32768)) 4096 $((size + 262144))); do
+	for level in 65536 131072 $(seq $((size - 16384)) 8192 $((size + 196608))); do
 		before=$(host_state)
 		leave_free "$level"
 		run_ferry container checkpoint c1

@@ -43,6 +43,9 @@ export_to_file (struct ferry_engine *e, const char *ref, const char *path)
     {
       if (named)
         unlink (named);
+      /* The writer names the entry; the file it could not write is ours.  */
+      if (err->status == ENOSPC || err->status == EDQUOT)
+        ferry_error_wrap (&err, "cannot export container %s to `%s`", ref, path);
       return ferry_cli_fail (&err);
     }
   return 0;

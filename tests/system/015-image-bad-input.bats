@@ -109,7 +109,7 @@ PY
 	run_ferry load -i "$(ferry_test_image)"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "No space left on device"
+	assert_output_contains "no space left on device"
 	assert_store_empty
 	# Once there is room the same load works.
 	mount -o remount,size=64m "$ROOT"

@@ -188,7 +188,7 @@ m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
 	run_fb container restore -i "$TEST_TMP/big.tar"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "free some space"
+	assert_output_contains "free space on that file system"
 	assert_host_b_untouched
 	# Without the volume it fits.
 	fb volume create bigvol >/dev/null

@@ -1287,6 +1287,30 @@ test_conmon_exec_session (void **state)
   assert_non_null (strstr (err->msg, "nosuchcmd"));
 }
 
+/* CRIU's errors, one line: its time stamps gone, its rlimit complaint
+ * (not a cause) left out.  */
+static void
+test_criu_log_errors (void **state)
+{
+  char path[] = "/tmp/ferry-test-criu-log-XXXXXX";
+  int fd = mkstemp (path);
+  const char *log = "(00.000100) Version: 4.2\n"
+                    "(00.000200) Error (criu/util.c:1534): rlimit: Can't setup RLIMIT_NOFILE for self: "
+                    "Operation not permitted\n"
+                    "(00.010000) Error (criu/bfd.c:131): bfd: Error flushing image: No space left on device\n"
+                    "(00.020000) Error (criu/cr-dump.c:1975): Dumping FAILED.\n";
+  cleanup_free char *errors = NULL;
+
+  (void) state;
+  assert_true (fd >= 0);
+  assert_int_equal (ferry_write_all (fd, log, strlen (log)), 0);
+  close (fd);
+  errors = ferry_runtime_criu_log_errors (path);
+  unlink (path);
+  assert_string_equal (errors, "Error (criu/bfd.c:131): bfd: Error flushing image: No space left on device; "
+                               "Error (criu/cr-dump.c:1975): Dumping FAILED.");
+}
+
 int
 main (void)
 {
@@ -1295,6 +1319,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_runtime_init_rejects_unknown, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_by_name_and_path, setup, teardown),
     cmocka_unit_test (test_classify_exec_error),
+    cmocka_unit_test (test_criu_log_errors),
     cmocka_unit_test (test_conmon_attach_path),
     cmocka_unit_test (test_detach_keys_parse),
     cmocka_unit_test (test_attach_detach_keys),

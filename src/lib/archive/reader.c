@@ -741,9 +741,9 @@ extract_file (struct reader *rd, struct archive_entry *ae, const char *name, fer
   if (archive_entry_size (ae) < 0 || (uint64_t) archive_entry_size (ae) > rd->budget - rd->declared)
     return ferry_make_error (err, ENOSPC,
                              "%s needs more space than `%s` has free (entry `%s` is %" PRId64
-                             " bytes, %" PRIu64 " MiB are left): free some space, or restore elsewhere",
+                             " bytes, %" PRIu64 " KiB are left; or restore elsewhere)",
                              rd->what, rd->dir, name, (int64_t) archive_entry_size (ae),
-                             (rd->budget - rd->declared) >> 20);
+                             (rd->budget - rd->declared) >> 10);
   rd->declared += (uint64_t) archive_entry_size (ae);
   /* Small files are not worth a trip through the other thread.  */
   if (archive_entry_size (ae) >= FILE_WRITER_MIN_SIZE && file_writer_start (&rd->writer, err) < 0)
@@ -838,11 +838,10 @@ extract_part (struct reader *rd, struct archive_entry *ae, char *base, unsigned 
                              rd->part.name);
   if (archive_entry_size (ae) < 0
       || (rd->part.has_fd && (uint64_t) archive_entry_size (ae) > rd->budget - rd->declared))
-    return ferry_make_error (err, ENOSPC,
-                             "%s needs more space than `%s` has free (entry `%s`, %" PRIu64
-                             " MiB are left): free some space, or restore elsewhere",
-                             rd->what, rd->dir ? rd->dir : "", rd->part.name,
-                             (rd->budget - rd->declared) >> 20);
+    return ferry_make_error (
+        err, ENOSPC,
+        "%s needs more space than `%s` has free (entry `%s`, %" PRIu64 " KiB are left; or restore elsewhere)",
+        rd->what, rd->dir ? rd->dir : "", rd->part.name, (rd->budget - rd->declared) >> 10);
   rd->declared += (uint64_t) archive_entry_size (ae);
   /* SINK counts this part's bytes, from its offset 0.  */
   sink.fd = rd->part.has_fd ? rd->part.fd : -1;

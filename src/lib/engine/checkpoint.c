@@ -30,6 +30,7 @@
 #include "../util/xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -462,7 +463,8 @@ export_commit (const struct ferry_checkpoint_request *r, const struct export *x,
 
 /* CRIU's log is in the work dir, which a failure removes: keep it with
  * the container (it goes when the container does) and say what CRIU
- * said, in one line.  */
+ * said, in one line.  On a full disk the copy may fail: what CRIU said
+ * is told all the same, and that the disk is full.  */
 static void
 explain_dump_failure (ferry_engine_t *e, const struct ferry_container *c, const char *work,
                       ferry_error_t *err)
@@ -472,15 +474,26 @@ explain_dump_failure (ferry_engine_t *e, const struct ferry_container *c, const 
   cleanup_free char *kept = xasprintf ("%s/dump.log", cdir);
   cleanup_free char *text = NULL, *criu = NULL;
   cleanup_error ferry_error_t ignored = NULL;
+  bool is_kept;
   size_t len;
 
-  if (ferry_read_file (log, &text, &len, &ignored) < 0
-      || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
-    return;
-  criu = ferry_runtime_criu_log_errors (kept);
+  if (ferry_read_file (log, &text, &len, &ignored) < 0)
+    {
+      ferry_error_release (&ignored);
+      free ((*err)->msg);
+      (*err)->msg = xasprintf ("CRIU could not checkpoint container %s, and left no log", c->name);
+      if (ferry_fs_is_full (work))
+        (*err)->status = ENOSPC;
+      return;
+    }
+  is_kept = ferry_write_file_atomic (kept, text, len, 0600, &ignored) == 0;
+  criu = ferry_runtime_criu_log_errors (log);
   free ((*err)->msg);
-  (*err)->msg = criu ? xasprintf ("CRIU could not checkpoint container %s: %s (log: %s)", c->name, criu, kept)
-                     : xasprintf ("CRIU could not checkpoint container %s (log: %s)", c->name, kept);
+  (*err)->msg = xasprintf ("CRIU could not checkpoint container %s%s%s (log: %s)", c->name, criu ? ": " : "",
+                           criu ? criu : "", is_kept ? kept : "not kept");
+  if (strstr (text, "No space left on device") || (ignored && ignored->status == ENOSPC)
+      || ferry_fs_is_full (work))
+    (*err)->status = ENOSPC;
 }
 
 /* Kills a frozen container and waits for conmon to see it go.  */
@@ -505,8 +518,10 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               Back: kill what is left of the runtime and CRIU, thaw,
  *               remove the temporary archive and the work directory.
  *               In place without -R, CRIU ends the container only after a
- *               complete dump: if it is gone and the images are complete,
- *               forward.
+ *               complete dump: if it is gone and the images are complete
+ *               (in the work directory, or already kept), forward.  In
+ *               place, the work directory is beside the last checkpoint's
+ *               images, which stay until the new ones are kept.
  *   committing  the archive is whole and synced under its temporary name,
  *               and is being renamed.  Forward when the rename happened
  *               (the temporary name is gone), back otherwise.  A stream
@@ -526,7 +541,8 @@ stop_frozen (ferry_engine_t *e, struct ferry_container *c)
  *               while it cannot be asked.
  *   dumped      the archive (or the in-place images) is complete.
  *               Forward: without -R the container is ended and recorded
- *               checkpointed; with -R it is thawed; -k keeps the images;
+ *               checkpointed; with -R it is thawed; the images in place,
+ *               or with -k, become the container's;
  *               with "remove" (migrate) the container is removed.
  */
 
@@ -558,45 +574,48 @@ checkpoint_tmp (const struct ferry_operation *op)
   return strcmp (dirname (a), dirname (b)) == 0 ? tmp : NULL;
 }
 
-/* The work directory the record names, if ferry could have made it:
- * <cdir>/checkpoint in place, a dump-<owner>-<random> directory under
- * <runroot>/checkpoints or (with -k) the container's directory.  */
+/* The work directory the record names, if ferry could have made it: a
+ * dump-<owner>-<random> directory in the container's directory (in place,
+ * or an export with -k) or under <runroot>/checkpoints.  */
 static const char *
 checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, op->container_id);
-  cleanup_free char *in_place = xasprintf ("%s/checkpoint", cdir);
   cleanup_free char *ckroot = xasprintf ("%s/checkpoints", e->runroot);
-  const char *work = ferry_json_get_string (op->detail, "work");
   const char *p;
 
   if (ferry_json_get_string (op->detail, "export") == NULL)
-    return work && strcmp (work, in_place) == 0 ? work : NULL;
+    return ferry_operation_path_in (op, "work", cdir, "dump-");
   p = ferry_operation_path_in (op, "work", ckroot, "dump-");
   return p ? p : ferry_operation_path_in (op, "work", cdir, "dump-");
 }
 
-/* -k with an export: the images, CRIU's log and /dev/shm stay with the
- * container too.  */
+/* The images, CRIU's log and statistics and /dev/shm of a checkpoint in
+ * place (or an export with -k) become the container's, in place of the
+ * last ones only now, when the new ones are complete.  */
 static int
-keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, const char *export_path,
-             ferry_error_t *err)
+keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *images = xasprintf ("%s/checkpoint", work);
   cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
   cleanup_free char *log = xasprintf ("%s/dump.log", work);
   cleanup_free char *klog = xasprintf ("%s/dump.log", images);
+  cleanup_free char *stats = xasprintf ("%s/stats-dump", work);
+  cleanup_free char *kstats = xasprintf ("%s/stats-dump", images);
   cleanup_free char *shm = xasprintf ("%s/devshm-checkpoint.tar", work);
   cleanup_free char *kshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
   cleanup_error ferry_error_t ignored = NULL;
 
+  /* Kept already, by a forward that could not record its end.  */
+  if (! ferry_path_exists (images))
+    return 0;
   rename (log, klog);
+  rename (stats, kstats);
   if (ferry_rm_rf (kept, &ignored) < 0 || rename (images, kept) < 0
       || (ferry_path_exists (shm) && rename (shm, kshm) < 0))
-    return ferry_make_error (err, errno,
-                             "the archive `%s` is complete, but the images could not be kept in `%s`",
-                             export_path, kept);
+    return ferry_make_error (
+        err, errno, "the checkpoint of container %s is complete, but cannot be kept in `%s`", c->name, kept);
   return 0;
 }
 
@@ -627,6 +646,10 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
         }
       else /* CRIU ended it.  */
         ferry_container_wait_exit_file (e, c, 30000);
+      /* Before the teardown: images in place keep the network attached
+       * for their restore.  */
+      if (export_path == NULL && work)
+        keep_images (e, c, work, &keep_err);
       c->status = FERRY_CONTAINER_EXITED;
       c->exit_code = 0;
       c->pid = 0;
@@ -640,11 +663,16 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
     }
   free (c->checkpointed_at);
   c->checkpointed_at = ferry_time_now ();
-  if (export_path && work && ferry_operation_detail_bool (op, "keep"))
-    keep_images (e, c, work, export_path, &keep_err);
+  if (work
+      && ((export_path && ferry_operation_detail_bool (op, "keep"))
+          || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running"))))
+    keep_images (e, c, work, &keep_err);
   if (ferry_operation_end_with (e, c, op, err) < 0)
-    return -1;
-  if (export_path && work)
+    return ferry_error_wrap (err,
+                             "container %s is checkpointed, but that cannot be recorded yet (the next ferry "
+                             "command records it)",
+                             c->name);
+  if (work)
     ferry_rm_rf_quietly (work);
   /* Migrated: the target has it.  A crash before this leaves it stopped
    * and checkpointed here, which the user removes.  */
@@ -717,14 +745,30 @@ container_process_gone (ferry_engine_t *e, const char *id)
   return strcmp (st.status, "stopped") == 0;
 }
 
-/* In place, CRIU writes inventory.img and, at its very end, stats-dump.  */
+/* CRIU writes inventory.img and, at its very end, stats-dump: complete
+ * when DIR (a work directory, or the container's once they are kept)
+ * holds both.  */
 static int
-images_complete (const char *work)
+images_complete (const char *dir)
 {
-  cleanup_free char *inventory = xasprintf ("%s/inventory.img", work);
-  cleanup_free char *stats = xasprintf ("%s/stats-dump", work);
+  cleanup_free char *inventory = xasprintf ("%s/checkpoint/inventory.img", dir);
+  cleanup_free char *stats = xasprintf ("%s/stats-dump", dir);
+  cleanup_free char *kept_stats = xasprintf ("%s/checkpoint/stats-dump", dir);
 
-  return ferry_path_exists (inventory) && ferry_path_exists (stats);
+  return ferry_path_exists (inventory) && (ferry_path_exists (stats) || ferry_path_exists (kept_stats));
+}
+
+/* A dump in place that CRIU finished: in WORK, or moved into the
+ * container's directory by a forward that could not record its end.  */
+static int
+in_place_dump_complete (ferry_engine_t *e, const char *id, const char *work)
+{
+  cleanup_free char *cdir = ferry_engine_container_dir (e, id);
+  cleanup_free char *images = xasprintf ("%s/checkpoint", work);
+
+  if (ferry_path_exists (images))
+    return images_complete (work);
+  return images_complete (cdir);
 }
 
 int
@@ -769,7 +813,9 @@ ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_er
                   : tmp && ! ferry_path_exists (tmp) && export_path && ferry_path_exists (export_path);
   else if (strcmp (op->phase, PHASE_DUMPING) == 0 && export_path == NULL
            && ! ferry_operation_detail_bool (op, "leave_running"))
-    forward = work && container_process_gone (e, c->id) && images_complete (work);
+    {
+      forward = work && container_process_gone (e, c->id) && in_place_dump_complete (e, c->id, work);
+    }
   ret = forward ? checkpoint_forward (e, c, op, err) : checkpoint_back (e, c->id, op, err);
   ferry_container_free (c);
   return ret;
@@ -1033,8 +1079,10 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
     }
   else
     {
-      work = xasprintf ("%s/checkpoint", cdir);
-      images = xstrdup (work);
+      /* Beside the last checkpoint, which stays until this one is
+       * complete: a dump that fails (a full disk) loses neither.  */
+      work = ferry_operation_make_name (cdir, "dump-");
+      images = xasprintf ("%s/checkpoint", work);
     }
   if (ferry_engine_runtime_of (e, c, err) == NULL)
     goto out;
@@ -1049,9 +1097,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
    * freeze.  This also drops what the last restore wanted (tcp-close).  */
   if (ferry_container_criu_config (e, c, NULL, NULL, err) < 0)
     goto fail;
-  if (r->export_path == NULL && ferry_rm_rf (work, err) < 0)
-    goto fail;
-  if (mkdir (work, 0700) < 0 || (r->export_path && mkdir (images, 0700) < 0))
+  if (mkdir (work, 0700) < 0 || mkdir (images, 0700) < 0)
     {
       ferry_make_error (err, errno, "cannot create `%s`", work);
       goto fail;
@@ -1063,7 +1109,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
     goto fail;
   stats->freeze_us = ferry_time_monotonic_us () - stats->frozen_at_us;
   ferry_fault_point ("checkpoint-frozen");
-  if (collect_files (e, c, r, r->export_path ? work : cdir, err) < 0)
+  if (collect_files (e, c, r, work, err) < 0)
     goto fail;
 
   if (r->export_path)
@@ -1183,7 +1229,15 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
         }
     }
   if (ferry_operation_advance (e, &op, PHASE_DUMPED, err) < 0)
-    goto fail;
+    {
+      /* The archive or image is whole, or CRIU ended the container after
+       * a complete dump: going back would lose it, so forward, as the
+       * settle of this record will (a full disk fails here).  */
+      if (! r->export_path
+          && (r->leave_running || ! container_process_gone (e, c->id) || ! images_complete (work)))
+        goto fail;
+      ferry_error_release (err);
+    }
   ferry_fault_point ("checkpoint-complete");
   ret = checkpoint_forward (e, c, &op, err);
   goto out;

@@ -2056,7 +2056,10 @@ save_state_where (ferry_engine_t *e, const struct ferry_container *c, const char
   sqlite3_bind_text (st, 9, c->error ? c->error : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 10, c->id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (e->db, err, "cannot record the state of container");
+    {
+      cleanup_free char *context = xasprintf ("cannot record the state of container %s", c->name);
+      return ferry_db_error (e->db, err, context);
+    }
   return sqlite3_changes (ferry_db_handle (e->db));
 }
 
@@ -2569,7 +2572,10 @@ ferry_container_update_record (ferry_engine_t *e, const char *id, json_object *r
   sqlite3_bind_text (st, 1, ferry_json_to_string (rec, 0), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (st, 2, id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (e->db, err, "cannot record the new container");
+    {
+      cleanup_free char *context = xasprintf ("cannot record the configuration of container %.12s", id);
+      return ferry_db_error (e->db, err, context);
+    }
   return 0;
 }
 

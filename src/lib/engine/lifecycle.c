@@ -39,6 +39,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <limits.h>
@@ -1509,6 +1510,7 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
   cleanup_free char *dir = NULL, *kept = NULL;
   cleanup_free char *criu = NULL, *text = NULL;
   cleanup_error ferry_error_t ignored = NULL;
+  bool is_kept;
   size_t len;
 
   if (strncmp (restore_from, cdir, strlen (cdir)) == 0 && restore_from[strlen (cdir)] == '/')
@@ -1521,16 +1523,23 @@ keep_restore_log (ferry_engine_t *e, const struct ferry_container *c, const char
       dir = xasprintf ("%s/checkpoints", e->runroot);
       kept = xasprintf ("%s/restore-%s.log", dir, c->id);
     }
-  if (! ferry_path_exists (log) || ferry_mkdir_p (dir, 0700, &ignored) < 0
-      || ferry_read_file (log, &text, &len, &ignored) < 0
-      || ferry_write_file_atomic (kept, text, len, 0600, &ignored) < 0)
+  /* A full disk may keep CRIU from saying why (its log cut short), and
+   * the log from being kept: the message says what is known.  */
+  if (*err && ferry_fs_is_full (bundle))
+    (*err)->status = ENOSPC;
+  if (! ferry_path_exists (log) || ferry_read_file (log, &text, &len, &ignored) < 0)
     return;
-  criu = ferry_runtime_criu_log_errors (kept);
+  is_kept = ferry_mkdir_p (dir, 0700, &ignored) == 0
+            && ferry_write_file_atomic (kept, text, len, 0600, &ignored) == 0;
+  criu = ferry_runtime_criu_log_errors (log);
   if (*err && criu)
     {
       free ((*err)->msg);
-      (*err)->msg = xasprintf ("CRIU could not restore container %s: %s (log: %s)", c->name, criu, kept);
+      (*err)->msg = xasprintf ("CRIU could not restore container %s: %s (log: %s)", c->name, criu,
+                               is_kept ? kept : "not kept");
     }
+  if (*err && (strstr (text, "No space left on device") || (ignored && ignored->status == ENOSPC)))
+    (*err)->status = ENOSPC;
 }
 
 /* Whether PATH is DIR or below it.  */
@@ -1813,11 +1822,34 @@ fail:
   return -1;
 }
 
+/* Takes back a start of C that failed once it was launched: its process,
+ * mounts and bundle go, and what init launched (BEFORE is its status
+ * then) is created again.  Returns -1.  */
+static int
+unstart (ferry_engine_t *e, struct ferry_container *c, int attach_fd, enum ferry_container_status before)
+{
+  if (attach_fd >= 0)
+    close (attach_fd);
+  ferry_container_teardown (e, c);
+  c->status = before;
+  if (c->status == FERRY_CONTAINER_INITIALIZED)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      c->status = FERRY_CONTAINER_CREATED;
+      c->pid = 0;
+      c->conmon_pid = 0;
+      if (ferry_container_save_state (e, c, &ignored) < 0)
+        ferry_error_release (&ignored);
+    }
+  return -1;
+}
+
 /* Starts C (exited or created), whose lock the caller holds.  */
 static int
 start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_start_options *so,
               ferry_error_t *err)
 {
+  enum ferry_container_status before;
   int attach_fd = -1;
 
   if (c->status == FERRY_CONTAINER_INITIALIZED)
@@ -1840,22 +1872,8 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
   if (so && so->attach)
     attach_fd = *so->attach_fd;
   if (ferry_runtime_start (ferry_engine_runtime_or_own (e, c), c->id, err) < 0)
-    {
-      if (attach_fd >= 0)
-        close (attach_fd);
-      ferry_container_teardown (e, c);
-      /* What init launched is gone with it: created again.  */
-      if (c->status == FERRY_CONTAINER_INITIALIZED)
-        {
-          cleanup_error ferry_error_t ignored = NULL;
-          c->status = FERRY_CONTAINER_CREATED;
-          c->pid = 0;
-          c->conmon_pid = 0;
-          if (ferry_container_save_state (e, c, &ignored) < 0)
-            ferry_error_release (&ignored);
-        }
-      return -1;
-    }
+    return unstart (e, c, attach_fd, c->status);
+  before = c->status;
   c->status = FERRY_CONTAINER_RUNNING;
   c->exit_code = 0;
   free (c->started_at);
@@ -1864,8 +1882,10 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
   c->finished_at = xstrdup ("");
   free (c->error);
   c->error = xstrdup ("");
+  /* A database that cannot take the new state (a full disk) must not
+   * leave a container running that its record says is not.  */
   if (ferry_container_save_state (e, c, err) < 0)
-    return -1;
+    return unstart (e, c, attach_fd, before);
   ferry_container_event (e, c, "start");
   /* As Podman's run and start -a: attached once started.  */
   if (so && so->attach)

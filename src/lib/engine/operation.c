@@ -98,7 +98,11 @@ ferry_operation_begin (ferry_engine_t *e, struct ferry_operation *op, const char
                                   "container %.12s has an operation in progress: try again when it is done",
                                   id);
   if (rc != SQLITE_DONE)
-    return ferry_db_error (e->db, err, "cannot record the operation on the container");
+    {
+      cleanup_free char *context
+          = xasprintf ("cannot record the %s of container %.12s", ferry_operation_kind_name (kind), id);
+      return ferry_db_error (e->db, err, context);
+    }
   return 0;
 }
 
@@ -125,7 +129,11 @@ ferry_operation_advance (ferry_engine_t *e, struct ferry_operation *op, const ch
   sqlite3_bind_int64 (st, 4, (sqlite3_int64) op->owner_start);
   sqlite3_bind_text (st, 5, op->container_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (e->db, err, "cannot record the phase of the operation on the container");
+    {
+      cleanup_free char *context = xasprintf ("cannot record the progress of the %s of container %.12s",
+                                              ferry_operation_kind_name (op->kind), op->container_id);
+      return ferry_db_error (e->db, err, context);
+    }
   return 0;
 }
 
@@ -139,7 +147,11 @@ ferry_operation_end (ferry_engine_t *e, const struct ferry_operation *op, ferry_
     return -1;
   sqlite3_bind_text (st, 1, op->container_id, -1, SQLITE_STATIC);
   if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (e->db, err, "cannot record the end of the operation on the container");
+    {
+      cleanup_free char *context = xasprintf ("cannot record the end of the %s of container %.12s",
+                                              ferry_operation_kind_name (op->kind), op->container_id);
+      return ferry_db_error (e->db, err, context);
+    }
   return 0;
 }
 

@@ -225,7 +225,10 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   free (c->finished_at);
   c->finished_at = xstrdup ("");
   if (ferry_operation_end_with (e, c, op, err) < 0)
-    return -1;
+    return ferry_error_wrap (err,
+                             "container %s is restored and runs, but that cannot be recorded yet (the next "
+                             "ferry command records it)",
+                             c->name);
   if (op->kind == FERRY_OPERATION_RESTORE && ! ferry_operation_detail_bool (op, "keep"))
     {
       cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
@@ -713,6 +716,16 @@ import_detail (const char *staging, const struct ferry_restore_request *r, const
   return d;
 }
 
+/* BYTES in words for an error: KiB below a MiB (rounded up, so that
+ * something never reads as nothing), else MiB with a decimal.  */
+static char *
+size_words (uint64_t bytes)
+{
+  if (bytes < (1 << 20))
+    return xasprintf ("%" PRIu64 " KiB", (bytes + 1023) >> 10);
+  return xasprintf ("%.1f MiB", (double) bytes / (1 << 20));
+}
+
 /* The archive's volumes and rootfs changes (their tars' sizes, close to
  * what they unpack to) must fit on the root's file system, keeping 5% of
  * it free: checked before the container is made, so a restore that
@@ -740,12 +753,15 @@ check_space (ferry_engine_t *e, const char *staging, const struct ferry_restore_
   avail = (uint64_t) sv.f_bavail * sv.f_frsize;
   reserve = (uint64_t) sv.f_blocks * sv.f_frsize / 20;
   if (need + reserve > avail)
-    return ferry_make_error (err, ENOSPC,
-                             "%s needs %" PRIu64
-                             " MiB for its volumes and root file system changes, but `%s` has "
-                             "%" PRIu64 " MiB free (keeping 5%% of it): free some space, or restore with "
-                             "--ignore-volumes/--ignore-rootfs",
-                             what, need >> 20, e->root, (avail > reserve ? avail - reserve : 0) >> 20);
+    {
+      cleanup_free char *need_s = size_words (need);
+      cleanup_free char *avail_s = size_words (avail > reserve ? avail - reserve : 0);
+      return ferry_make_error (
+          err, ENOSPC,
+          "%s needs %s for its volumes and root file system changes, but `%s` has %s "
+          "free beyond the 5%% kept free (or restore with --ignore-volumes/--ignore-rootfs)",
+          what, need_s, e->root, avail_s);
+    }
   return 0;
 }
 

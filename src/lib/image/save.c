@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -79,6 +80,7 @@ struct save
   size_t n;
   char *stage; /* under the store's tmp dir: decompressed layers */
   struct sink sink;
+  bool made_dir; /* the oci-dir or docker-dir is this save's own */
 };
 
 static void
@@ -931,7 +933,9 @@ open_output_dir (struct save *sv, ferry_error_t *err)
 {
   const char *path = sv->req->output;
 
-  if (mkdir (path, 0755) < 0 && errno != EEXIST)
+  if (mkdir (path, 0755) == 0)
+    sv->made_dir = true;
+  else if (errno != EEXIST)
     return ferry_make_error (err, errno, "cannot create directory `%s`", path);
   sv->sink.dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (sv->sink.dirfd < 0)
@@ -1081,6 +1085,11 @@ out:
   free (sv.stage);
   if (sv.sink.dirfd >= 0)
     close (sv.sink.dirfd);
+  /* A directory this save made holds nothing else: a failure (a full
+   * disk) leaves no half layout behind.  One that was there keeps what
+   * it had and what was added, which the next save completes.  */
+  if (ret < 0 && sv.made_dir)
+    ferry_rm_rf_quietly (req->output);
   for (i = 0; i < sv.sink.n_written; i++)
     free (sv.sink.written[i]);
   free (sv.sink.written);

@@ -178,7 +178,9 @@ ferry_db_error (ferry_db_t *db, ferry_error_t *err, const char *context)
   int code = sqlite3_errcode (db->handle) & 0xff;
   int status = 0;
 
-  if (code == SQLITE_FULL)
+  /* A full disk also shows as an I/O error where SQLite grows its WAL
+   * index or journal: the system's errno says which.  */
+  if (code == SQLITE_FULL || (code == SQLITE_IOERR && sqlite3_system_errno (db->handle) == ENOSPC))
     status = ENOSPC;
   else if (code == SQLITE_READONLY || code == SQLITE_PERM)
     status = EACCES;
@@ -351,13 +353,51 @@ run_retrying_busy (ferry_db_t *db, const char *sql, char **result)
     }
 }
 
+/* Opens DB's handle on its path, reporting errors by code and waiting
+ * for others' locks up to the busy timeout.  */
+static int
+open_handle (ferry_db_t *db)
+{
+  int ret = sqlite3_open_v2 (db->path, &db->handle,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+
+  if (db->handle == NULL)
+    abort (); /* SQLite could not allocate its connection.  */
+  sqlite3_extended_result_codes (db->handle, 1);
+  sqlite3_busy_timeout (db->handle, FERRY_DB_BUSY_TIMEOUT_MS);
+  return ret;
+}
+
 static int
 set_wal_mode (ferry_db_t *db, ferry_error_t *err)
 {
   cleanup_free char *mode = NULL;
   cleanup_free char *context = NULL;
 
-  if (run_retrying_busy (db, "PRAGMA journal_mode=WAL", &mode) != SQLITE_OK)
+  int rc = run_retrying_busy (db, "PRAGMA journal_mode=WAL", &mode);
+
+  /* A full disk has no room for the WAL index (-shm): this connection
+   * then keeps it in its own memory, which takes the database for itself
+   * while it is open (others wait, as for a write), so that ps, inspect
+   * and the rm that frees space still work.  */
+  if (rc != SQLITE_OK && sqlite3_system_errno (db->handle) == ENOSPC)
+    {
+      free (mode);
+      mode = NULL;
+      /* Set before the connection first reads the database, or the
+       * index stays where it was to be.  */
+      sqlite3_close_v2 (db->handle);
+      db->handle = NULL;
+      if (open_handle (db) != SQLITE_OK)
+        {
+          context = xasprintf ("cannot open state database `%s`", db->path);
+          return ferry_db_error (db, err, context);
+        }
+      rc = run_retrying_busy (db, "PRAGMA locking_mode=EXCLUSIVE", NULL);
+      if (rc == SQLITE_OK)
+        rc = run_retrying_busy (db, "PRAGMA journal_mode=WAL", &mode);
+    }
+  if (rc != SQLITE_OK)
     {
       context = xasprintf ("cannot switch state database `%s` to WAL mode", db->path);
       return ferry_db_error (db, err, context);
@@ -446,8 +486,6 @@ configure (ferry_db_t *db, ferry_error_t *err)
 {
   int ret;
 
-  sqlite3_extended_result_codes (db->handle, 1);
-  sqlite3_busy_timeout (db->handle, FERRY_DB_BUSY_TIMEOUT_MS);
   ret = set_wal_mode (db, err);
   if (ret < 0)
     return ret;
@@ -471,10 +509,7 @@ ferry_db_open_with (const char *path, const char *const *migrations, int n_migra
   int ret;
 
   db->path = xstrdup (path);
-  ret = sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                         NULL);
-  if (db->handle == NULL)
-    abort (); /* SQLite could not allocate its connection.  */
+  ret = open_handle (db);
   if (ret != SQLITE_OK)
     {
       context = xasprintf ("cannot open state database `%s`", path);

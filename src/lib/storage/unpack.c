@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -434,21 +435,12 @@ write_data (struct unpack *u, int fd, struct archive_entry *ae, const char *name
   return 0;
 }
 
+/* Writes the entry's data and metadata to FD.  */
 static int
-unpack_regular (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
+fill_regular (struct unpack *u, int fd, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
 {
-  const int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-  cleanup_close int fd = openat (t->pfd, t->base, flags, 0600);
   struct timespec times[2];
 
-  if (fd < 0 && errno == EEXIST)
-    {
-      if (make_room (u, t, false, err) < 0)
-        return -1;
-      fd = openat (t->pfd, t->base, flags, 0600);
-    }
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
   if (write_data (u, fd, ae, t->name, err) < 0)
     return -1;
   if (set_metadata_fd (u, fd, ae, t->name, err) < 0)
@@ -457,6 +449,54 @@ unpack_regular (struct unpack *u, const struct target *t, struct archive_entry *
   if (futimens (fd, times) < 0)
     return ferry_make_error (err, errno, "cannot unpack `%s`: cannot set the times", t->name);
   return 0;
+}
+
+static int
+link_regular (int fd, const struct target *t)
+{
+  char proc[64];
+
+  snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
+  return linkat (AT_FDCWD, proc, t->pfd, t->base, AT_SYMLINK_FOLLOW);
+}
+
+/* The file is written unnamed (O_TMPFILE) and named only once whole, so
+ * that a full disk or a broken stream midway leaves no truncated file,
+ * and the file it replaces (a copy into a container, a volume import) is
+ * kept until then.  A file system without unnamed files gets it written
+ * in place.  */
+static int
+unpack_regular (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
+{
+  const int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+  cleanup_close int fd = openat (t->pfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+  if (fd >= 0)
+    {
+      if (fill_regular (u, fd, t, ae, err) < 0)
+        return -1;
+      if (link_regular (fd, t) == 0)
+        return 0;
+      if (errno != EEXIST)
+        return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
+      if (make_room (u, t, false, err) < 0)
+        return -1;
+      if (link_regular (fd, t) < 0)
+        return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
+      return 0;
+    }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
+  fd = openat (t->pfd, t->base, flags, 0600);
+  if (fd < 0 && errno == EEXIST)
+    {
+      if (make_room (u, t, false, err) < 0)
+        return -1;
+      fd = openat (t->pfd, t->base, flags, 0600);
+    }
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot unpack `%s`: cannot create the file", t->name);
+  return fill_regular (u, fd, t, ae, err);
 }
 
 static void

@@ -1,6 +1,7 @@
 #include "error.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,12 @@ ferry_error_print (ferry_error_t err)
     return;
   fputs ("Error: ", stderr);
   ferry_error_fputs (err->msg, stderr);
-  if (err->status)
+  /* A full disk in Podman's words, which users grep for; the message
+   * names what was being written, and the way out is the same for all.  */
+  if (err->status == ENOSPC || err->status == EDQUOT)
+    fprintf (stderr, ": %s: free space on that file system (or raise its quota) and try again",
+             err->status == ENOSPC ? "no space left on device" : "disk quota exceeded");
+  else if (err->status)
     fprintf (stderr, ": %s", strerror (err->status));
   fputc ('\n', stderr);
 }

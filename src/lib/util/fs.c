@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -462,6 +463,14 @@ ferry_path_exists (const char *path)
   struct stat st;
 
   return lstat (path, &st) == 0;
+}
+
+int
+ferry_fs_is_full (const char *path)
+{
+  struct statvfs sv;
+
+  return statvfs (path, &sv) == 0 && (uint64_t) sv.f_bavail * sv.f_frsize < 64 * 1024;
 }
 
 #ifndef SYS_openat2

@@ -64,6 +64,11 @@ char *ferry_mkdtemp_in (const char *parent, const char *prefix, ferry_error_t *e
 
 int ferry_path_exists (const char *path);
 
+/* Whether the file system of PATH is full: less than 64 KiB free for an
+ * unprivileged writer, as after a helper (CRIU, the runtime) failed on
+ * it without saying why.  */
+int ferry_fs_is_full (const char *path);
+
 /* Gives PATH and everything below it to UID:GID, as chown -hR does:
  * symlinks themselves, never what they point to.  */
 int ferry_chown_tree (const char *path, uid_t uid, gid_t gid, ferry_error_t *err);

@@ -1598,6 +1598,10 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
         ferry_error_print (err);
       ferry_error_release (&err);
     }
+  /* conmon's cleanup removed it first, keeping its exit file for a
+   * waiter: this one, which has the code.  */
+  if (a->o.auto_remove)
+    ferry_container_drop_exit_file (e, id);
   remove_image_after (e, a);
   /* -1: conmon ended it (--timeout) without an exit status; Podman's
    * exit code is then 255.  */
@@ -1773,6 +1777,8 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
     }
   if (a->o.auto_remove && ferry_container_remove (e, id, 1, 1, &err) < 0)
     ferry_error_release (&err);
+  if (a->o.auto_remove)
+    ferry_container_drop_exit_file (e, id);
   remove_image_after (e, a);
   return code < 0 ? code & 0xff : code;
 }

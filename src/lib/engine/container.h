@@ -468,6 +468,12 @@ char *ferry_log_size_text (int64_t bytes);
 /* True while the container's process may still produce output.  */
 int ferry_container_is_active (const struct ferry_container *c);
 
+/* Removes conmon's exit file of container ID (a full ID) when no
+ * container has that ID any more: run --rm whose container conmon's
+ * cleanup removed first, keeping the file for a waiter, had the code
+ * already.  */
+void ferry_container_drop_exit_file (ferry_engine_t *e, const char *id);
+
 /* Active or initialized: it has a monitor and a runtime container.  */
 int ferry_container_has_monitor (const struct ferry_container *c);
 

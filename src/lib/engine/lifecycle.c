@@ -2701,6 +2701,25 @@ remove_image_after (ferry_engine_t *e, const struct ferry_container *c)
     ferry_remove_report_free (&rep);
 }
 
+void
+ferry_container_drop_exit_file (ferry_engine_t *e, const char *id)
+{
+  cleanup_free char *exits = NULL, *exit_file = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  struct ferry_container *c = NULL;
+
+  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+    return;
+  if (ferry_container_find (e, id, &c, &err) == 0)
+    {
+      ferry_container_free (c);
+      return;
+    }
+  exits = ferry_engine_exit_dir (e);
+  exit_file = xasprintf ("%s/%s", exits, id);
+  unlink (exit_file);
+}
+
 int
 ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
 {
@@ -2713,6 +2732,9 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
         {
           ferry_error_release (err);
+          /* Removed before this cleanup came (by run --rm that had its code
+           * from the runtime): its exit file, written after, is no one's.  */
+          ferry_container_drop_exit_file (e, ref);
           return 0;
         }
       return -1;
@@ -2730,6 +2752,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
         return -1;
       ferry_error_release (err);
+      ferry_container_drop_exit_file (e, ref);
       return 0;
     }
   /* A start that failed tore down after itself and left "created".  */

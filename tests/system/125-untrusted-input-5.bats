@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# Input from outside that must neither harm the host nor hang or crash
+# ferry, fifth part (see 122 for the fourth): a running container's own
+# /etc/hosts and /etc/resolv.conf, which network connect and disconnect
+# edit live, and an image's /etc/hosts taken by --hosts-file image.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+IMG=localhost/ferry-test
+
+# A network of the test's own, n1 on bridge ftu<N+2000>.
+eval "untrusted5_$(declare -f setup)"
+setup() {
+	untrusted5_setup
+	N=$(net_number)
+	BR=ftu$((N + 2000))
+	SUBNET=10.212.$N.0/24
+}
+
+eval "untrusted5_$(declare -f teardown)"
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	ip link del "${BR:-none}" 2>/dev/null || true
+	untrusted5_teardown
+}
+
+@test "a container's /etc/hosts and /etc/resolv.conf of half a million fields are edited live in linear time" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f run -d --network n1 --name c1 $IMG sleep 1000 >/dev/null
+	ip=$(f inspect --format '{{(index .NetworkSettings.Networks "n1").IPAddress}}' c1)
+	# Each file just under the 1 MiB ferry edits: one line of 500000
+	# names, one search line of 500000 domains.
+	f exec c1 sh -c 'awk "BEGIN { printf \"192.0.2.1\"; for (i = 0; i < 500000; i++) printf \" a\"; print \"\" }" >>/etc/hosts
+		awk "BEGIN { printf \"search\"; for (i = 0; i < 500000; i++) printf \" a\"; print \"\" }" >>/etc/resolv.conf'
+	# Before, every field was appended to a list by walking the whole
+	# list first: each edit took minutes (a ferry busy for as long, with
+	# the container locked), and longer the more the container wrote.
+	export -f f
+	run timeout 60 bash -c 'f "$@"' f network disconnect n1 c1
+	[ "$status" -eq 0 ]
+	run f exec c1 grep -c "^$ip\\b" /etc/hosts
+	[ "$output" = 0 ]
+	run timeout 60 bash -c 'f "$@"' f network connect n1 c1
+	[ "$status" -eq 0 ]
+	ip=$(f inspect --format '{{(index .NetworkSettings.Networks "n1").IPAddress}}' c1)
+	[ "$(f exec c1 tail -n 1 /etc/hosts)" = "$ip	$(f inspect --format '{{.Config.Hostname}}' c1) c1" ]
+	[ "$(f exec c1 awk '/^search/ { print NF }' /etc/resolv.conf)" = 500001 ]
+	[ "$(f exec c1 awk '/^192.0.2.1\t/ { print NF }' /etc/hosts)" = 500001 ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm n1 >/dev/null
+}
+
+@test "an image's /etc/hosts of 900000 names is taken by --hosts-file image in linear time" {
+	load_test_image
+	# An image's file of the size ferry reads (16 MiB at most): 900000
+	# names, each another.
+	mkdir -p "$TEST_TMP/r/etc"
+	cp -a "$(command -v busybox)" "$TEST_TMP/r/busybox"
+	awk 'BEGIN { for (i = 0; i < 900000; i++) printf "10.0.0.1 n%d\n", i }' >"$TEST_TMP/r/etc/hosts"
+	tar -C "$TEST_TMP/r" -cf "$TEST_TMP/r.tar" .
+	f import -q "$TEST_TMP/r.tar" localhost/many-hosts >/dev/null
+	# Before, each name was looked up in the list of those before it:
+	# hours of a ferry that seemed hung, at every start.
+	export -f f
+	run timeout 60 bash -c 'f "$@"' f run --rm --hosts-file image localhost/many-hosts \
+		/busybox sh -c '/busybox grep -c "^10.0.0.1	n" /etc/hosts; /busybox tail -n 1 /etc/hosts'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 900000 ]
+	[[ "${lines[1]}" == "127.0.0.1	"* ]]
+}

@@ -71,3 +71,44 @@ teardown() {
 	[ "${lines[0]}" = 900000 ]
 	[[ "${lines[1]}" == "127.0.0.1	"* ]]
 }
+
+@test "export -o, save -o, commit --iidfile and --cidfile write into a device, a FIFO or /dev/stdout's link, never over it" {
+	load_test_image
+	f create --name c1 $IMG true >/dev/null
+	mknod "$TEST_TMP/null" c 1 3
+	ln -s /proc/self/fd/1 "$TEST_TMP/stdout"
+	mkfifo "$TEST_TMP/fifo"
+	# Before, export -o /dev/null or -o /dev/stdout named a new regular
+	# file in /dev in their place: the host lost its /dev/null (every
+	# program's `>/dev/null` then filled a file) or its /dev/stdout link.
+	f export -o "$TEST_TMP/null" c1
+	[ -c "$TEST_TMP/null" ]
+	f export -o "$TEST_TMP/stdout" c1 >"$TEST_TMP/out.tar"
+	[ -L "$TEST_TMP/stdout" ]
+	tar -tf "$TEST_TMP/out.tar" | grep -qx 'bin/busybox'
+	cat "$TEST_TMP/fifo" >"$TEST_TMP/fifo.tar" &
+	f export -o "$TEST_TMP/fifo" c1
+	wait
+	[ -p "$TEST_TMP/fifo" ]
+	tar -tf "$TEST_TMP/fifo.tar" | grep -qx 'bin/busybox'
+	# A link to a regular file is followed, as Podman follows it.
+	echo old >"$TEST_TMP/target.tar"
+	ln -s target.tar "$TEST_TMP/link"
+	f export -o "$TEST_TMP/link" c1
+	[ -L "$TEST_TMP/link" ]
+	tar -tf "$TEST_TMP/target.tar" | grep -qx 'bin/busybox'
+	f save -o "$TEST_TMP/null" $IMG
+	[ -c "$TEST_TMP/null" ]
+	f commit --iidfile "$TEST_TMP/null" c1 localhost/c1-image >/dev/null
+	[ -c "$TEST_TMP/null" ]
+	f create --cidfile "$TEST_TMP/null" --name c2 $IMG true >/dev/null
+	[ -c "$TEST_TMP/null" ]
+	f rm c2 >/dev/null
+	[ -c "$TEST_TMP/null" ]
+	# A directory is refused, and left as it was.
+	mkdir "$TEST_TMP/d"
+	run_ferry export -o "$TEST_TMP/d" c1
+	assert_status 125
+	assert_one_line_error
+	[ -z "$(ls -A "$TEST_TMP/d")" ]
+}

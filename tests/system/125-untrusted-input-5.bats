@@ -112,3 +112,24 @@ teardown() {
 	assert_one_line_error
 	[ -z "$(ls -A "$TEST_TMP/d")" ]
 }
+
+@test "checkpoint --export into a device or /dev/stdout's link writes the archive there, never over it" {
+	load_test_image
+	f run -d --name c1 $IMG sleep 1000 >/dev/null
+	mknod "$TEST_TMP/null" c 1 3
+	ln -s /proc/self/fd/1 "$TEST_TMP/stdout"
+	# Before, the archive was renamed over them once complete.
+	f container checkpoint --leave-running --export "$TEST_TMP/null" c1 >/dev/null
+	[ -c "$TEST_TMP/null" ]
+	f container checkpoint --leave-running --compress none --export "$TEST_TMP/stdout" c1 | cat >"$TEST_TMP/out.tar"
+	[ -L "$TEST_TMP/stdout" ]
+	tar -tf "$TEST_TMP/out.tar" 2>/dev/null | grep -qx 'config.dump'
+	[ "$(ctr_status c1)" = running ]
+	# A directory is refused before the container is touched.
+	mkdir "$TEST_TMP/d"
+	run_ferry container checkpoint --export "$TEST_TMP/d" c1
+	assert_status 125
+	assert_one_line_error
+	[ -z "$(ls -A "$TEST_TMP/d")" ]
+	[ "$(ctr_status c1)" = running ]
+}

@@ -321,6 +321,9 @@ struct export
   struct ferry_age_key *recipients;
   size_t n_recipients;
   const char *criu_version; /* for config.dump; may be NULL */
+  /* --export naming a device, a FIFO or a link to one: written there as
+   * a stream (-1: none).  */
+  int in_place;
   int fd;
   ferry_archive_writer_t *w;
 };
@@ -333,6 +336,9 @@ export_close (struct export *x)
   if (x->fd >= 0)
     close (x->fd);
   x->fd = -1;
+  if (x->in_place >= 0)
+    close (x->in_place);
+  x->in_place = -1;
 }
 
 /* Opens the archive and writes what was taken before the dump: spec,
@@ -377,7 +383,10 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   if (x->tmp == NULL)
     {
       /* --export -: standard output, whatever it is.  */
-      x->fd = fcntl (r->export_fd ? r->export_fd : STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+      x->fd = fcntl (x->in_place >= 0 ? x->in_place
+                     : r->export_fd   ? r->export_fd
+                                      : STDOUT_FILENO,
+                     F_DUPFD_CLOEXEC, 3);
       if (x->fd < 0)
         return ferry_make_error (err, errno, "cannot write the checkpoint archive to standard output");
     }
@@ -796,6 +805,21 @@ absolute_path (const char *path)
   return xasprintf ("%s/%s", cwd, path);
 }
 
+/* An export PATH that is a device, a FIFO or a symlink (/dev/null,
+ * /dev/stdout) is opened into *FD, to be written as a stream where it
+ * leads (ferry_open_in_place): renaming the archive over it would replace
+ * the host's device node or link.  *FD stays -1 otherwise.  */
+static int
+export_open_in_place (const char *path, int *fd, ferry_error_t *err)
+{
+  *fd = ferry_open_in_place (path, 0600, err);
+  if (*fd == -2)
+    *fd = -1;
+  else if (*fd < 0)
+    return ferry_error_wrap (err, "cannot create checkpoint archive `%s`", path);
+  return 0;
+}
+
 static json_object *
 checkpoint_detail (const struct ferry_checkpoint_request *r, const char *export_abs, const char *work,
                    const char *tmp)
@@ -949,7 +973,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   ferry_prepack_t *prepack = NULL;
   struct lazy_dump lazy = { .co = &co, .sock = -1 };
   int post_copy = r->handover && r->handover->pages;
-  struct export x = { .fd = -1 };
+  struct export x = { .fd = -1, .in_place = -1 };
   struct ferry_runtime_warm_up warm = { 0 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
   cleanup_free char *criu_version = NULL, *export_abs = NULL;
@@ -1010,6 +1034,13 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
       cleanup_free char *random = ferry_random_hex (8);
 
       export_abs = strcmp (r->export_path, "-") == 0 ? xstrdup ("-") : absolute_path (r->export_path);
+      if (strcmp (export_abs, "-") != 0 && export_open_in_place (r->export_path, &x.in_place, err) < 0)
+        goto out;
+      if (x.in_place >= 0)
+        {
+          free (export_abs);
+          export_abs = xstrdup ("-");
+        }
       dir_copy = xstrdup (export_abs);
 
       /* With -k the images stay with the container: dump them beside it,

@@ -214,15 +214,8 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
   return ferry_make_error (err, EEXIST, "cannot make a temporary name beside `%s`", path);
 }
 
-/* An existing PATH that is no regular file of its own (a device such as
- * /dev/null, a FIFO, a symlink such as /dev/stdout) is written where it
- * leads, as any program writes to it, Podman included: a file named PATH
- * in its place would replace the host's device node or link.  A regular
- * file reached through a link is written over from its start.  Its
- * descriptor, or -1 with *ERR set (a directory), or -2 when PATH is a
- * regular file or not there, to be made anew beside it.  */
-static int
-open_in_place (const char *path, mode_t mode, ferry_error_t *err)
+int
+ferry_open_in_place (const char *path, mode_t mode, ferry_error_t *err)
 {
   struct stat st;
   int fd;
@@ -247,7 +240,7 @@ int
 ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (path);
-  cleanup_close int fd = open_in_place (path, mode, err);
+  cleanup_close int fd = ferry_open_in_place (path, mode, err);
 
   if (fd == -1)
     return -1;
@@ -284,7 +277,7 @@ ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **named,
   umask (mask);
   *named = NULL;
   *dirfd = -1;
-  fd = open_in_place (path, mode & ~mask, err);
+  fd = ferry_open_in_place (path, mode & ~mask, err);
   if (fd != -2)
     return fd;
   *dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

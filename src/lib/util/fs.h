@@ -19,6 +19,16 @@ int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, fe
  * key, a passphrase, a pipe): fails with EFBIG past MAX bytes read.  */
 int ferry_read_file_max (const char *path, size_t max, char **out, size_t *len, ferry_error_t *err);
 
+/* An existing PATH that is no regular file of its own (a device such as
+ * /dev/null, a FIFO, a symlink such as /dev/stdout) is written where it
+ * leads, as any program writes to it, Podman included: a file named PATH
+ * in its place would replace the host's device node or link.  A regular
+ * file reached through a link is written over from its start (created
+ * with MODE when the link leads nowhere).  Its descriptor, or -1 with
+ * *ERR set (a directory), or -2 when PATH is a regular file or not there,
+ * to be made anew beside it.  */
+int ferry_open_in_place (const char *path, mode_t mode, ferry_error_t *err);
+
 /* A file that becomes PATH only when whole: unnamed (O_TMPFILE) in PATH's
  * directory while it is written, so that a ferry killed meanwhile leaves
  * nothing there, with MODE less the umask.  On a file system without

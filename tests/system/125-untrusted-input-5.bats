@@ -133,3 +133,36 @@ teardown() {
 	[ -z "$(ls -A "$TEST_TMP/d")" ]
 	[ "$(ctr_status c1)" = running ]
 }
+
+@test "an archive's containers.conf sysctls ask for --trust-archive unless this host's containers.conf gives them too" {
+	load_test_image
+	fb load -q -i "$(ferry_test_image)" >/dev/null
+	printf '[containers]\ndefault_sysctls = ["net.ipv4.ping_group_range=0 0"]\n' >"$CONTAINERS_CONF"
+	f run -d --name c1 $IMG sleep 1000 >/dev/null
+	f container checkpoint -c none -e "$TEST_TMP/c1.tar" c1 >/dev/null
+	[ "$(tar -xOf "$TEST_TMP/c1.tar" config.dump | jq -c .ferry.DefaultSysctls)" = '{"net.ipv4.ping_group_range":"0 0"}' ]
+	# An archive that says another host's containers.conf gave it a
+	# sysctl gets no more than one that asks for it as --sysctl does.
+	rewrite_archive "$TEST_TMP/c1.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == 'config.dump':
+        j = json.loads(d)
+        j['ferry']['DefaultSysctls'] = {'net.ipv4.ip_unprivileged_port_start': '0'}
+        members[i] = (m, json.dumps(j).encode())
+"
+	run_fb container restore -i "$TEST_TMP/bad.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "bad.tar\` asks for sysctl \`net.ipv4.ip_unprivileged_port_start=0\`"
+	[ -z "$(fb ps -aq)" ]
+	# The defaults this host gives a plain run ask for nothing, and none
+	# without a containers.conf default.
+	fb container restore -i "$TEST_TMP/c1.tar" >/dev/null
+	[ "$(fb exec c1 cat /proc/sys/net/ipv4/ping_group_range | tr -s '\t ' ' ')" = "0 0" ]
+	fb rm -f -t 0 c1 >/dev/null
+	: >"$CONTAINERS_CONF"
+	run_fb container restore -i "$TEST_TMP/c1.tar"
+	assert_status 125
+	assert_output_contains "c1.tar\` asks for sysctl \`net.ipv4.ping_group_range=0 0\`"
+	f rm -f -t 0 c1 >/dev/null
+}

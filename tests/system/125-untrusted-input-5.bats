@@ -10,19 +10,23 @@ bats_require_minimum_version 1.5.0
 
 IMG=localhost/ferry-test
 
-# A network of the test's own, n1 on bridge ftu<N+2000>.
+# Networks of the test's own: n1 on bridge ftu<N+2000>, n2 on
+# ftu<N+1000>.
 eval "untrusted5_$(declare -f setup)"
 setup() {
 	untrusted5_setup
 	N=$(net_number)
 	BR=ftu$((N + 2000))
+	BR2=ftu$((N + 1000))
 	SUBNET=10.212.$N.0/24
+	SUBNET2=10.212.$((N + 1)).0/24
 }
 
 eval "untrusted5_$(declare -f teardown)"
 teardown() {
 	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
 	ip link del "${BR:-none}" 2>/dev/null || true
+	ip link del "${BR2:-none}" 2>/dev/null || true
 	untrusted5_teardown
 }
 
@@ -165,4 +169,32 @@ for i, (m, d) in enumerate(members):
 	assert_status 125
 	assert_output_contains "c1.tar\` asks for sysctl \`net.ipv4.ping_group_range=0 0\`"
 	f rm -f -t 0 c1 >/dev/null
+}
+
+@test "a live edit killed with one file staged and no record yet leaves nothing that a later edit copies" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" n2 >/dev/null
+	f run -d --network n1,n2 --name c1 $IMG sleep 1000 >/dev/null
+	dir=$ROOT/containers/$(f inspect --format '{{.Id}}' c1)
+	ip1=$(f inspect --format '{{(index .NetworkSettings.Networks "n1").IPAddress}}' c1)
+	ip2=$(f inspect --format '{{(index .NetworkSettings.Networks "n2").IPAddress}}' c1)
+	# Killed once hosts.next is there, before resolv.conf.next and the
+	# record: n1 stays attached, its line stays.
+	run env FERRY_FAULT=etc-files-one-staged "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" network disconnect n1 c1
+	[ "$status" -eq 137 ]
+	[ -e "$dir/hosts.next" ]
+	f exec c1 grep -q "^$ip1	" /etc/hosts
+	# The container takes n2's line out of its /etc/hosts itself; the
+	# disconnect of n2 then changes only its /etc/resolv.conf.  Before,
+	# that edit copied the killed one's hosts.next as well: n1's line
+	# gone while n1 stays, n2's back once n2 is gone.
+	f exec c1 sh -c "grep -v '^$ip2	' /etc/hosts >/tmp/h; cat /tmp/h >/etc/hosts"
+	f network disconnect n2 c1
+	f exec c1 grep -q "^$ip1	" /etc/hosts
+	run f exec c1 grep -c "^$ip2	" /etc/hosts
+	[ "$output" = 0 ]
+	[ -z "$(ls "$dir" | grep -F .next)" ]
+	f rm -f -t 0 c1 >/dev/null
+	f network rm n1 n2 >/dev/null
 }

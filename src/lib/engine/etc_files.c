@@ -227,6 +227,10 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
 
   if (dirfd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", dir);
+  /* A NAME.next here now is an edit's that was killed before its record
+   * (a recorded one was settled before this command took the container):
+   * copied with this edit's, it would undo what came since.  */
+  ferry_etc_files_drop_staged (e, c->id);
   for (size_t i = 0; ETC_FILES[i]; i++)
     {
       cleanup_free char *old = NULL, *new = NULL, *path = NULL;
@@ -249,6 +253,7 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
       if (ferry_write_file_atomic (path, new, strlen (new), 0644, err) < 0)
         goto fail;
       staged = 1;
+      ferry_fault_point ("etc-files-one-staged");
     }
   if (! staged)
     return op ? ferry_operation_end (e, op, err) : 0;

@@ -198,3 +198,27 @@ for i, (m, d) in enumerate(members):
 	f rm -f -t 0 c1 >/dev/null
 	f network rm n1 n2 >/dev/null
 }
+
+@test "the settle of a killed checkpoint leaves alone a process group that took the recorded one's number" {
+	load_test_image
+	f run -d --name c1 $IMG sleep 1000 >/dev/null
+	run env FERRY_FAULT=checkpoint-runtime-started "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" container checkpoint c1
+	[ "$status" -eq 137 ]
+	# The recorded group is gone; another group gets its number, led by a
+	# process named as a runtime (another engine's runc, say).  The number
+	# is given to the record, as PID reuse would.
+	cp "$(command -v sleep)" "$TEST_TMP/runc"
+	setsid "$TEST_TMP/runc" 1000 &
+	other=$!
+	wait_until "[ \"\$(ps -o pgid= -p $other | tr -d ' ')\" = $other ]"
+	sqlite3 "$ROOT/ferry.db" "UPDATE operations SET detail = json_set(detail, '\$.helper_pgid', $other)"
+	# Before, the settle waited for that group to end for 30 s, then
+	# killed its runc.
+	export -f f
+	run timeout 60 bash -c 'f "$@"' f ps
+	[ "$status" -eq 0 ]
+	[ "$(ps -o stat= -p "$other" | cut -c1)" = S ]
+	[ "$(ctr_status c1)" = running ]
+	kill "$other"
+	wait "$other" || true
+}

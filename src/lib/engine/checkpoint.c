@@ -663,6 +663,26 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
 
 static const char *const HELPERS[] = { "runc", "crun", "criu", NULL };
 
+/* The runtime's process group OP recorded, or 0 when its number is now
+ * another group's: PIDs come round again (32768 of them on some hosts),
+ * and a settle may come long after, or after a reboot, when a group led
+ * by another engine's runc can have it.  The group's leader, while it
+ * lives, started when the record says.  */
+static pid_t
+helper_group (const struct ferry_operation *op)
+{
+  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  int64_t start = ferry_json_get_int (op->detail, "helper_start", 0);
+  struct ferry_process_info leader;
+
+  if (pgid <= 1 || pgid >= INT32_MAX)
+    return 0;
+  if (start > 0 && ferry_process_info ((pid_t) pgid, &leader) == 0 && leader.state != 'Z'
+      && leader.start_time != (unsigned long long) start)
+    return 0;
+  return (pid_t) pgid;
+}
+
 /* The runtime's process group OP recorded, left to end by itself for up to
  * FERRY_RUNTIME_GRACE_MS: CRIU killed while it holds the container's
  * processes kills them too, and the watchdog of the ferry that died sees
@@ -670,12 +690,12 @@ static const char *const HELPERS[] = { "runc", "crun", "criu", NULL };
 static void
 helpers_wait (const struct ferry_operation *op)
 {
-  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  pid_t pgid = helper_group (op);
   long long deadline = ferry_time_monotonic_ms () + FERRY_RUNTIME_GRACE_MS;
 
-  if (pgid <= 1 || pgid >= INT32_MAX)
+  if (pgid == 0)
     return;
-  while (ferry_process_group_count ((pid_t) pgid, HELPERS) > 0 && ferry_time_monotonic_ms () < deadline)
+  while (ferry_process_group_count (pgid, HELPERS) > 0 && ferry_time_monotonic_ms () < deadline)
     usleep (10000);
 }
 
@@ -684,7 +704,7 @@ helpers_wait (const struct ferry_operation *op)
 static int
 checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation *op, ferry_error_t *err)
 {
-  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  pid_t pgid = helper_group (op);
   const char *tmp = checkpoint_tmp (op);
   const char *work = checkpoint_work (e, op);
   cleanup_error ferry_error_t ignored = NULL;
@@ -693,8 +713,8 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
    * does not end by itself (blocked on a page FIFO for good, the watchdog
    * gone too).  */
   helpers_wait (op);
-  if (pgid > 1 && pgid < INT32_MAX)
-    ferry_process_group_kill ((pid_t) pgid, HELPERS, 10000);
+  if (pgid)
+    ferry_process_group_kill (pgid, HELPERS, 10000);
   if (ferry_runtime_resume (ferry_engine_runtime_or_own_id (e, id), id, 0, &ignored) < 0)
     ferry_error_release (&ignored);
   if (tmp)
@@ -787,7 +807,13 @@ record_helper (pid_t pgid, void *arg, ferry_error_t *err)
 {
   struct dump_watch *w = arg;
 
+  struct ferry_process_info leader;
+
   json_object_object_add (w->op->detail, "helper_pgid", json_object_new_int64 (pgid));
+  /* To know the group from another that gets its number later.  */
+  if (ferry_process_info (pgid, &leader) == 0)
+    json_object_object_add (w->op->detail, "helper_start",
+                            json_object_new_int64 ((int64_t) leader.start_time));
   if (ferry_operation_advance (w->e, w->op, PHASE_DUMPING, err) < 0)
     return -1;
   ferry_fault_point ("checkpoint-runtime-started");

@@ -562,6 +562,8 @@ test_confinement_privileges (void **state)
       "[ { \"PathOnHost\": \"/dev/fuse\", \"PathInContainer\": \"/dev/f\", \"CgroupPermissions\": \"rw\" } ]",
       "device `/dev/fuse` at /dev/f" },
     { "Sysctls", "{ \"kernel.msgmax\": \"4096\" }", "sysctl `kernel.msgmax=4096`" },
+    /* Another host's containers.conf's: no more than --sysctl's.  */
+    { "DefaultSysctls", "{ \"kernel.msgmax\": \"4096\" }", "sysctl `kernel.msgmax=4096`" },
     { "Unmask", "[ \"ALL\" ]", "unmasked paths [\"ALL\"]" },
   };
   (void) state;

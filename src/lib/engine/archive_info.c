@@ -66,10 +66,11 @@ string_or_empty (const char *s)
 
 /* What the container record says, once checked as a restore would.  */
 static void
-add_record (json_object *o, json_object *dump, const char *path)
+add_record (ferry_engine_t *e, json_object *o, json_object *dump, const char *path)
 {
   json_object *rec = ferry_json_get_object (dump, "ferry");
-  struct ferry_restore_request r = { .import_path = path, .trust_archive = 1 };
+  struct ferry_restore_request r
+      = { .import_path = path, .trust_archive = 1, .plain_default_sysctls = e->config.default_sysctls };
   cleanup_error ferry_error_t err = NULL;
   json_object *ctr = json_object_new_object (), *img = json_object_new_object ();
   json_object *binds = json_object_new_array ();
@@ -113,7 +114,7 @@ add_record (json_object *o, json_object *dump, const char *path)
           b, "RW", json_object_new_boolean (json_object_get_boolean (json_object_object_get (m, "RW"))));
       json_object_array_add (binds, b);
     }
-  asks = ferry_archive_record_privileges (rec);
+  asks = ferry_archive_record_privileges (rec, e->config.default_sysctls);
   json_object_object_add (o, "AsksFor", string_or_empty (asks));
 }
 
@@ -206,7 +207,7 @@ ferry_archive_inspect (ferry_engine_t *e, const char *path, char *const *verify_
       return ferry_make_error (err, 0, "%s has no readable config.dump: it is not a ferry checkpoint archive",
                                what);
     }
-  add_record (o, dump, path);
+  add_record (e, o, dump, path);
   {
     size_t len;
     const char *status = ferry_archive_contents_get (&contents, "network.status", &len);

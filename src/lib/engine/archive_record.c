@@ -1566,6 +1566,30 @@ append_sysctls (char **list, json_object *sysctls)
   }
 }
 
+/* The sysctls another host's containers.conf gave the container, but for
+ * those this host's gives a plain run (PLAIN, "NAME=VALUE").  */
+static void
+append_default_sysctls (char **list, json_object *defaults, char **plain)
+{
+  json_object *asked;
+
+  if (defaults == NULL)
+    return;
+  asked = json_object_new_object ();
+  json_object_object_foreach (defaults, name, value)
+  {
+    cleanup_free char *entry = xasprintf ("%s=%s", name, json_object_get_string (value));
+    bool given = false;
+
+    for (size_t i = 0; plain && plain[i] && ! given; i++)
+      given = strcmp (plain[i], entry) == 0;
+    if (! given)
+      json_object_object_add (asked, name, json_object_get (value));
+  }
+  append_sysctls (list, asked);
+  json_object_put (asked);
+}
+
 /* Files the container writes or removes on the host: --conmon-pidfile's,
  * --cidfile's, --health-log-destination's, --log-opt path's.  */
 static void
@@ -1681,7 +1705,7 @@ append_userns (char **list, json_object *rec)
 }
 
 char *
-ferry_archive_record_privileges (json_object *rec)
+ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls)
 {
   json_object *mounts = ferry_json_get_array (rec, "Mounts");
   char *list = NULL;
@@ -1751,6 +1775,7 @@ ferry_archive_record_privileges (json_object *rec)
       append (&list, item);
     }
   append_sysctls (&list, ferry_json_get_object (rec, "Sysctls"));
+  append_default_sysctls (&list, ferry_json_get_object (rec, "DefaultSysctls"), plain_default_sysctls);
   append_host_files (&list, rec);
   append_runtime_annotations (&list, ferry_json_get_object (rec, "Annotations"));
   ferry_resources_privileges (rec, &list);
@@ -1827,7 +1852,7 @@ ferry_archive_record_check (json_object *rec, const struct ferry_restore_request
     return refuse (&c, "RestartPolicy", "comes with AutoRemove");
   /* Unsigned: its origin is unknown, so it gets what any user could
    * run, unless whoever restores vouches for it.  */
-  asked = ferry_archive_record_privileges (rec);
+  asked = ferry_archive_record_privileges (rec, r->plain_default_sysctls);
   if (asked && ! r->trust_archive)
     return ferry_make_error (err, 0,
                              "checkpoint archive `%s` asks for %s: restore with --trust-archive if you trust "

@@ -24,7 +24,8 @@
 int ferry_archive_record_check (json_object *rec, const struct ferry_restore_request *r, ferry_error_t *err);
 
 /* What REC (checked) asks for beyond a plain `ferry run` ("bind mount of
- * host `/srv` at /data, host network"), or NULL.  */
-char *ferry_archive_record_privileges (json_object *rec);
+ * host `/srv` at /data, host network"), or NULL.  PLAIN_DEFAULT_SYSCTLS:
+ * as in struct ferry_restore_request.  */
+char *ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls);
 
 #endif

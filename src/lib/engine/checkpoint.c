@@ -331,6 +331,9 @@ struct export
   struct ferry_age_key *recipients;
   size_t n_recipients;
   const char *criu_version; /* for config.dump; may be NULL */
+  /* --export naming a device, a FIFO or a link to one: written there as
+   * a stream (-1: none).  */
+  int in_place;
   int fd;
   ferry_archive_writer_t *w;
 };
@@ -343,6 +346,9 @@ export_close (struct export *x)
   if (x->fd >= 0)
     close (x->fd);
   x->fd = -1;
+  if (x->in_place >= 0)
+    close (x->in_place);
+  x->in_place = -1;
 }
 
 /* Opens the archive and writes what was taken before the dump: spec,
@@ -387,7 +393,10 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
   if (x->tmp == NULL)
     {
       /* --export -: standard output, whatever it is.  */
-      x->fd = fcntl (r->export_fd ? r->export_fd : STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+      x->fd = fcntl (x->in_place >= 0 ? x->in_place
+                     : r->export_fd   ? r->export_fd
+                                      : STDOUT_FILENO,
+                     F_DUPFD_CLOEXEC, 3);
       if (x->fd < 0)
         return ferry_make_error (err, errno, "cannot write the checkpoint archive to standard output");
     }
@@ -691,6 +700,26 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
 
 static const char *const HELPERS[] = { "runc", "crun", "criu", NULL };
 
+/* The runtime's process group OP recorded, or 0 when its number is now
+ * another group's: PIDs come round again (32768 of them on some hosts),
+ * and a settle may come long after, or after a reboot, when a group led
+ * by another engine's runc can have it.  The group's leader, while it
+ * lives, started when the record says.  */
+static pid_t
+helper_group (const struct ferry_operation *op)
+{
+  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  int64_t start = ferry_json_get_int (op->detail, "helper_start", 0);
+  struct ferry_process_info leader;
+
+  if (pgid <= 1 || pgid >= INT32_MAX)
+    return 0;
+  if (start > 0 && ferry_process_info ((pid_t) pgid, &leader) == 0 && leader.state != 'Z'
+      && leader.start_time != (unsigned long long) start)
+    return 0;
+  return (pid_t) pgid;
+}
+
 /* The runtime's process group OP recorded, left to end by itself for up to
  * FERRY_RUNTIME_GRACE_MS: CRIU killed while it holds the container's
  * processes kills them too, and the watchdog of the ferry that died sees
@@ -698,12 +727,12 @@ static const char *const HELPERS[] = { "runc", "crun", "criu", NULL };
 static void
 helpers_wait (const struct ferry_operation *op)
 {
-  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  pid_t pgid = helper_group (op);
   long long deadline = ferry_time_monotonic_ms () + FERRY_RUNTIME_GRACE_MS;
 
-  if (pgid <= 1 || pgid >= INT32_MAX)
+  if (pgid == 0)
     return;
-  while (ferry_process_group_count ((pid_t) pgid, HELPERS) > 0 && ferry_time_monotonic_ms () < deadline)
+  while (ferry_process_group_count (pgid, HELPERS) > 0 && ferry_time_monotonic_ms () < deadline)
     usleep (10000);
 }
 
@@ -712,7 +741,7 @@ helpers_wait (const struct ferry_operation *op)
 static int
 checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation *op, ferry_error_t *err)
 {
-  int64_t pgid = ferry_json_get_int (op->detail, "helper_pgid", 0);
+  pid_t pgid = helper_group (op);
   const char *tmp = checkpoint_tmp (op);
   const char *work = checkpoint_work (e, op);
   cleanup_error ferry_error_t ignored = NULL;
@@ -721,8 +750,8 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
    * does not end by itself (blocked on a page FIFO for good, the watchdog
    * gone too).  */
   helpers_wait (op);
-  if (pgid > 1 && pgid < INT32_MAX)
-    ferry_process_group_kill ((pid_t) pgid, HELPERS, 10000);
+  if (pgid)
+    ferry_process_group_kill (pgid, HELPERS, 10000);
   if (ferry_runtime_resume (ferry_engine_runtime_or_own_id (e, id), id, 0, &ignored) < 0)
     ferry_error_release (&ignored);
   if (tmp)
@@ -833,7 +862,13 @@ record_helper (pid_t pgid, void *arg, ferry_error_t *err)
 {
   struct dump_watch *w = arg;
 
+  struct ferry_process_info leader;
+
   json_object_object_add (w->op->detail, "helper_pgid", json_object_new_int64 (pgid));
+  /* To know the group from another that gets its number later.  */
+  if (ferry_process_info (pgid, &leader) == 0)
+    json_object_object_add (w->op->detail, "helper_start",
+                            json_object_new_int64 ((int64_t) leader.start_time));
   if (ferry_operation_advance (w->e, w->op, PHASE_DUMPING, err) < 0)
     return -1;
   ferry_fault_point ("checkpoint-runtime-started");
@@ -849,6 +884,21 @@ absolute_path (const char *path)
   if (path[0] == '/' || getcwd (cwd, sizeof (cwd)) == NULL)
     return xstrdup (path);
   return xasprintf ("%s/%s", cwd, path);
+}
+
+/* An export PATH that is a device, a FIFO or a symlink (/dev/null,
+ * /dev/stdout) is opened into *FD, to be written as a stream where it
+ * leads (ferry_open_in_place): renaming the archive over it would replace
+ * the host's device node or link.  *FD stays -1 otherwise.  */
+static int
+export_open_in_place (const char *path, int *fd, ferry_error_t *err)
+{
+  *fd = ferry_open_in_place (path, 0600, err);
+  if (*fd == -2)
+    *fd = -1;
+  else if (*fd < 0)
+    return ferry_error_wrap (err, "cannot create checkpoint archive `%s`", path);
+  return 0;
 }
 
 static json_object *
@@ -1004,7 +1054,7 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
   ferry_prepack_t *prepack = NULL;
   struct lazy_dump lazy = { .co = &co, .sock = -1 };
   int post_copy = r->handover && r->handover->pages;
-  struct export x = { .fd = -1 };
+  struct export x = { .fd = -1, .in_place = -1 };
   struct ferry_runtime_warm_up warm = { 0 };
   cleanup_pkey EVP_PKEY *sign_key = NULL;
   cleanup_free char *criu_version = NULL, *export_abs = NULL;
@@ -1065,6 +1115,13 @@ checkpoint_container (ferry_engine_t *e, const char *ref, const struct ferry_che
       cleanup_free char *random = ferry_random_hex (8);
 
       export_abs = strcmp (r->export_path, "-") == 0 ? xstrdup ("-") : absolute_path (r->export_path);
+      if (strcmp (export_abs, "-") != 0 && export_open_in_place (r->export_path, &x.in_place, err) < 0)
+        goto out;
+      if (x.in_place >= 0)
+        {
+          free (export_abs);
+          export_abs = xstrdup ("-");
+        }
       dir_copy = xstrdup (export_abs);
 
       /* With -k the images stay with the container: dump them beside it,

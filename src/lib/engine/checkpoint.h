@@ -85,6 +85,11 @@ struct ferry_restore_request
   /* import: the archive may ask for more than a plain run gives (bind
    * mounts of host paths, the host's network).  */
   int trust_archive;
+  /* import: this host's containers.conf default_sysctls ("NAME=VALUE",
+   * NULL-terminated, may be NULL), which a plain run gets: the ones of
+   * the record's DefaultSysctls among them ask for nothing.  The engine
+   * sets it.  */
+  char **plain_default_sysctls;
   /* import: an age identity file that opens an encrypted archive.  */
   const char *decrypt_key;
   /* import: a new address (MAC address) on each network instead of the

@@ -212,6 +212,18 @@ ferry_etc_files_drop_staged (ferry_engine_t *e, const char *id)
     }
 }
 
+/* Whether container ID has an operation record.  */
+static bool
+has_record (ferry_engine_t *e, const char *id)
+{
+  struct ferry_operation op = { 0 };
+  cleanup_error ferry_error_t ignored = NULL;
+  int found = ferry_operation_get (e, id, &op, &ignored);
+
+  ferry_operation_release (&op);
+  return found != 0;
+}
+
 /* The edit of C's files: ADD true puts ADDRESSES and NAMESERVERS in,
  * false takes them out.  OP, when not NULL, is a record begun already.  */
 static int
@@ -228,6 +240,11 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
 
   if (dirfd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", dir);
+  /* A NAME.next here with no record is an edit's that was killed before
+   * its record: copied with this edit's, it would undo what came since.
+   * (A recorded one is the settle's, which failed: left to it.)  */
+  if (op || ! has_record (e, c->id))
+    ferry_etc_files_drop_staged (e, c->id);
   for (size_t i = 0; ETC_FILES[i]; i++)
     {
       cleanup_free char *old = NULL, *new = NULL, *path = NULL;
@@ -250,6 +267,7 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
       if (ferry_write_file_atomic (path, new, strlen (new), 0644, err) < 0)
         goto fail;
       staged = 1;
+      ferry_fault_point ("etc-files-one-staged");
     }
   if (! staged)
     return op ? ferry_operation_end (e, op, err) : 0;

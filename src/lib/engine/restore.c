@@ -636,8 +636,11 @@ int
 ferry_restore_preflight (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
                          char **pulled, ferry_error_t *err)
 {
+  struct ferry_restore_request here = *r;
+
   *pulled = NULL;
-  if (ferry_archive_record_check (rec, r, err) < 0)
+  here.plain_default_sysctls = e->config.default_sysctls;
+  if (ferry_archive_record_check (rec, &here, err) < 0)
     return -1;
   if (r->name)
     {
@@ -961,6 +964,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
     goto out;
   if (signed_by)
     trusted.trust_archive = 1;
+  trusted.plain_default_sysctls = e->config.default_sysctls;
   {
     cleanup_free char *path = xasprintf ("%s/config.dump", staging);
     dump = ferry_json_parse_file (path, "config.dump", err);

@@ -959,18 +959,9 @@ open_output_dir (struct save *sv, ferry_error_t *err)
 static int
 open_output_file (const char *path, int *direct, int *dirfd, char **named, ferry_error_t *err)
 {
-  struct stat st;
-  int fd;
+  int fd = ferry_output_file_open (path, 0644, dirfd, named, err);
 
-  *named = NULL;
-  *direct = stat (path, &st) == 0 && ! S_ISREG (st.st_mode);
-  if (! *direct)
-    return ferry_output_file_open (path, 0644, dirfd, named, err);
-  if (S_ISDIR (st.st_mode))
-    return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
-  fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return ferry_make_error (err, errno, "opening file \"%s\"", path);
+  *direct = *dirfd < 0;
   return fd;
 }
 

@@ -129,15 +129,23 @@ ferry_host_entry_canonical (const char *entry)
 struct text
 {
   char *data;
-  size_t len;
+  size_t len, cap;
 };
 
+/* Grown by doubling: the files are the container's to write, so a
+ * million fields must not cost a million copies.  */
 static void
 text_add (struct text *t, const char *s)
 {
   size_t n = strlen (s);
 
-  t->data = xrealloc (t->data, t->len + n + 1);
+  if (t->len + n + 1 > t->cap)
+    {
+      t->cap = t->cap ? t->cap : 256;
+      while (t->len + n + 1 > t->cap)
+        t->cap *= 2;
+      t->data = xrealloc (t->data, t->cap);
+    }
   memcpy (t->data + t->len, s, n + 1);
   t->len += n;
 }
@@ -146,6 +154,32 @@ static char *
 text_take (struct text *t)
 {
   return t->data ? t->data : xstrdup ("");
+}
+
+/* A NULL-terminated list with its length, grown by doubling.  */
+struct strv
+{
+  char **v;
+  size_t len, cap;
+};
+
+static void
+strv_add (struct strv *s, const char *item)
+{
+  if (s->len + 2 > s->cap)
+    {
+      s->cap = s->cap ? s->cap * 2 : 8;
+      s->v = xrealloc (s->v, s->cap * sizeof (char *));
+    }
+  s->v[s->len++] = xstrdup (item);
+  s->v[s->len] = NULL;
+}
+
+static void
+strv_clear (struct strv *s)
+{
+  ferry_cleanup_strvp (&s->v);
+  memset (s, 0, sizeof (*s));
 }
 
 static size_t
@@ -158,24 +192,6 @@ strv_len (char **v)
   return n;
 }
 
-static char **
-strv_append (char **v, const char *s)
-{
-  size_t n = strv_len (v);
-
-  v = xrealloc (v, (n + 2) * sizeof (char *));
-  v[n] = xstrdup (s);
-  v[n + 1] = NULL;
-  return v;
-}
-
-static void
-strv_clear (char ***v)
-{
-  ferry_cleanup_strvp (v);
-  *v = NULL;
-}
-
 static bool
 strv_has (char **v, const char *s)
 {
@@ -185,13 +201,27 @@ strv_has (char **v, const char *s)
   return false;
 }
 
+/* A set of names, hashed: a host file's names are many and its own.  */
+static bool
+set_has (json_object *set, const char *name)
+{
+  return json_object_object_get_ex (set, name, NULL);
+}
+
+static void
+set_add (json_object *set, const char *name)
+{
+  if (! set_has (set, name))
+    json_object_object_add (set, name, NULL);
+}
+
 /* ---- resolv.conf --------------------------------------------------------- */
 
 struct host_resolv
 {
-  char **nameservers;
-  char **searches; /* the last search line's */
-  char **options;  /* the last options line's */
+  struct strv nameservers;
+  struct strv searches; /* the last search line's */
+  struct strv options;  /* the last options line's */
 };
 
 static void
@@ -220,7 +250,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
   for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       char *fsave = NULL, *key, *field;
-      char ***list;
+      struct strv *list;
 
       line[strcspn (line, "#;")] = '\0';
       key = strtok_r (line, " \t\r", &fsave);
@@ -232,7 +262,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
 
           field = strtok_r (NULL, " \t\r", &fsave);
           if (ferry_dns_ip_canonical (field, ip) == 0 && ! (own_netns && unreachable_from_netns (ip)))
-            h->nameservers = strv_append (h->nameservers, ip);
+            strv_add (&h->nameservers, ip);
           continue;
         }
       if (strcmp (key, "search") == 0)
@@ -243,7 +273,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
         continue;
       strv_clear (list);
       while ((field = strtok_r (NULL, " \t\r", &fsave)))
-        *list = strv_append (*list, field);
+        strv_add (list, field);
     }
 }
 
@@ -265,8 +295,9 @@ char *
 ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params *p)
 {
   struct host_resolv host;
-  struct text t = { NULL, 0 };
-  cleanup_strv char **searches = NULL;
+  struct text t = { 0 };
+  struct strv searches = { 0 };
+  cleanup_json json_object *seen = json_object_new_object ();
   char **nameservers;
   size_t i;
 
@@ -275,30 +306,37 @@ ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params
     {
       if (! strv_has (p->searches, "."))
         for (i = 0; p->searches[i]; i++)
-          searches = strv_append (searches, p->searches[i]);
+          strv_add (&searches, p->searches[i]);
     }
   else
     {
       for (i = 0; p->network_searches && p->network_searches[i]; i++)
-        searches = strv_append (searches, p->network_searches[i]);
-      for (i = 0; host.searches && host.searches[i]; i++)
-        if (! strv_has (searches, host.searches[i]))
-          searches = strv_append (searches, host.searches[i]);
+        {
+          strv_add (&searches, p->network_searches[i]);
+          set_add (seen, p->network_searches[i]);
+        }
+      for (i = 0; host.searches.v && host.searches.v[i]; i++)
+        if (! set_has (seen, host.searches.v[i]))
+          {
+            strv_add (&searches, host.searches.v[i]);
+            set_add (seen, host.searches.v[i]);
+          }
     }
   if (strv_len (p->network_nameservers))
     nameservers = p->network_nameservers;
   else if (strv_len (p->nameservers))
     nameservers = p->nameservers;
   else
-    nameservers = p->no_host_nameservers ? NULL : host.nameservers;
-  add_line (&t, "search", searches);
+    nameservers = p->no_host_nameservers ? NULL : host.nameservers.v;
+  add_line (&t, "search", searches.v);
+  strv_clear (&searches);
   for (i = 0; nameservers && nameservers[i]; i++)
     {
       text_add (&t, "nameserver ");
       text_add (&t, nameservers[i]);
       text_add (&t, "\n");
     }
-  add_line (&t, "options", strv_len (p->options) ? p->options : host.options);
+  add_line (&t, "options", strv_len (p->options) ? p->options : host.options.v);
   host_resolv_clear (&host);
   return text_take (&t);
 }
@@ -307,13 +345,13 @@ ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params
 
 /* Adds "IP\tNAMES\n" for the NAMES not in TAKEN (the user's).  */
 static void
-add_hosts_line (struct text *t, const char *ip, const char *const *names, char **taken)
+add_hosts_line (struct text *t, const char *ip, const char *const *names, json_object *taken)
 {
   bool any = false;
 
   for (size_t i = 0; names[i]; i++)
     {
-      if (strv_has (taken, names[i]))
+      if (set_has (taken, names[i]))
         continue;
       text_add (t, any ? " " : ip);
       if (! any)
@@ -326,9 +364,9 @@ add_hosts_line (struct text *t, const char *ip, const char *const *names, char *
 }
 
 /* TEXT's lines as Podman writes a base file's: comments and lines of an
- * address alone dropped, each "IP\tNAMES"; their names into *TAKEN.  */
+ * address alone dropped, each "IP\tNAMES"; their names into TAKEN.  */
 static void
-add_base_lines (struct text *t, const char *text, char ***taken)
+add_base_lines (struct text *t, const char *text, json_object *taken)
 {
   cleanup_free char *copy = xstrdup (text);
   char *save = NULL, *line;
@@ -347,8 +385,7 @@ add_base_lines (struct text *t, const char *text, char ***taken)
             text_add (t, "\t");
           text_add (t, field);
           any = true;
-          if (! strv_has (*taken, field))
-            *taken = strv_append (*taken, field);
+          set_add (taken, field);
         }
       if (any)
         text_add (t, "\n");
@@ -361,41 +398,37 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
   static const char *const LOCALHOST[] = { "localhost", NULL };
   static const char *const INTERNAL[] = { "host.containers.internal", "host.docker.internal", NULL };
   const char *own[] = { p->hostname, p->name, NULL };
-  cleanup_strv char **taken = NULL;
-  struct text t = { NULL, 0 };
+  cleanup_json json_object *taken = json_object_new_object ();
+  struct text t = { 0 };
   size_t i;
 
   for (i = 0; p->extra_hosts && p->extra_hosts[i]; i++)
     {
       const char *colon = strchr (p->extra_hosts[i], ':');
       const char *ip = colon ? colon + 1 : NULL;
-      cleanup_strv char **names = NULL;
       cleanup_free char *list = NULL;
       char *save = NULL, *one;
+      size_t j = 0;
 
       if (ip && strcmp (ip, FERRY_HOST_GATEWAY) == 0)
         ip = p->gateway;
       if (ip == NULL)
         continue;
       list = xstrndup (p->extra_hosts[i], colon - p->extra_hosts[i]);
-      for (one = strtok_r (list, ";", &save); one; one = strtok_r (NULL, ";", &save))
-        names = strv_append (names, one);
-      if (names == NULL)
-        continue;
       /* The user's lines stay as given, repeats included.  */
-      text_add (&t, ip);
-      text_add (&t, "\t");
-      for (size_t j = 0; names[j]; j++)
+      for (one = strtok_r (list, ";", &save); one; one = strtok_r (NULL, ";", &save), j++)
         {
-          text_add (&t, j ? " " : "");
-          text_add (&t, names[j]);
-          if (! strv_has (taken, names[j]))
-            taken = strv_append (taken, names[j]);
+          text_add (&t, j ? " " : ip);
+          if (j == 0)
+            text_add (&t, "\t");
+          text_add (&t, one);
+          set_add (taken, one);
         }
-      text_add (&t, "\n");
+      if (j)
+        text_add (&t, "\n");
     }
   if (p->base_text)
-    add_base_lines (&t, p->base_text, &taken);
+    add_base_lines (&t, p->base_text, taken);
   /* As Podman's: each name the user's and the host file's lines do not
    * have.  */
   if (p->localhost)
@@ -419,13 +452,13 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
 static char **
 line_fields (char *line)
 {
-  char **fields = NULL;
+  struct strv fields = { 0 };
   char *save = NULL, *field;
 
   line[strcspn (line, "#")] = '\0';
   for (field = strtok_r (line, " \t\r", &save); field; field = strtok_r (NULL, " \t\r", &save))
-    fields = strv_append (fields, field);
-  return fields;
+    strv_add (&fields, field);
+  return fields.v;
 }
 
 /* Whether FIELDS is "IP NAMES..." with IP one of IPS and exactly NAMES.  */
@@ -463,7 +496,7 @@ hosts_has_entry (const char *text, const char *ip, const char *const *names)
 char *
 ferry_etc_hosts_add_entries (const char *text, char **ips, const char *const *names)
 {
-  struct text t = { NULL, 0 };
+  struct text t = { 0 };
 
   text_add (&t, text);
   if (t.len > 0 && t.data[t.len - 1] != '\n')
@@ -487,7 +520,7 @@ char *
 ferry_etc_hosts_remove_entries (const char *text, char **ips, const char *const *names)
 {
   cleanup_free char *copy = xstrdup (text);
-  struct text t = { NULL, 0 };
+  struct text t = { 0 };
   char *save = NULL, *line;
 
   for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -511,25 +544,26 @@ char *
 ferry_resolv_conf_edit (const char *text, char **add, char **remove)
 {
   struct host_resolv r;
-  struct text t = { NULL, 0 };
-  cleanup_strv char **nameservers = NULL;
+  struct text t = { 0 };
+  struct strv nameservers = { 0 };
   size_t i;
 
   host_resolv_parse (text, false, &r);
   for (i = 0; add && add[i]; i++)
-    if (! strv_has (r.nameservers, add[i]) && ! strv_has (nameservers, add[i]))
-      nameservers = strv_append (nameservers, add[i]);
-  for (i = 0; r.nameservers && r.nameservers[i]; i++)
-    if (! strv_has (remove, r.nameservers[i]))
-      nameservers = strv_append (nameservers, r.nameservers[i]);
-  add_line (&t, "search", r.searches);
-  for (i = 0; nameservers && nameservers[i]; i++)
+    if (! strv_has (r.nameservers.v, add[i]) && ! strv_has (nameservers.v, add[i]))
+      strv_add (&nameservers, add[i]);
+  for (i = 0; r.nameservers.v && r.nameservers.v[i]; i++)
+    if (! strv_has (remove, r.nameservers.v[i]))
+      strv_add (&nameservers, r.nameservers.v[i]);
+  add_line (&t, "search", r.searches.v);
+  for (i = 0; nameservers.v && nameservers.v[i]; i++)
     {
       text_add (&t, "nameserver ");
-      text_add (&t, nameservers[i]);
+      text_add (&t, nameservers.v[i]);
       text_add (&t, "\n");
     }
-  add_line (&t, "options", r.options);
+  strv_clear (&nameservers);
+  add_line (&t, "options", r.options.v);
   host_resolv_clear (&r);
   return text_take (&t);
 }

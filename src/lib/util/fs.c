@@ -216,11 +216,41 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
 }
 
 int
+ferry_open_in_place (const char *path, mode_t mode, ferry_error_t *err)
+{
+  struct stat st;
+  int fd;
+
+  if (lstat (path, &st) < 0 || S_ISREG (st.st_mode))
+    return -2;
+  if (S_ISDIR (st.st_mode))
+    return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, mode);
+  if (fd < 0)
+    return ferry_make_error (err, errno, "opening file \"%s\"", path);
+  if (fstat (fd, &st) < 0 || (S_ISREG (st.st_mode) && ftruncate (fd, 0) < 0))
+    {
+      int saved = errno;
+      close (fd);
+      return ferry_make_error (err, saved, "opening file \"%s\"", path);
+    }
+  return fd;
+}
+
+int
 ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (path);
-  cleanup_close int fd = -1;
+  cleanup_close int fd = ferry_open_in_place (path, mode, err);
 
+  if (fd == -1)
+    return -1;
+  if (fd >= 0)
+    {
+      if (ferry_write_all (fd, data, len) < 0)
+        return ferry_make_error (err, errno, "cannot write `%s`", path);
+      return 0;
+    }
   /* Unnamed until whole and synced: a ferry killed while it writes (the
    * fsync takes the longest) leaves nothing behind, no PATH.tmp-XXXXXX.  */
   fd = open (dirname (copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
@@ -247,6 +277,10 @@ ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **named,
 
   umask (mask);
   *named = NULL;
+  *dirfd = -1;
+  fd = ferry_open_in_place (path, mode & ~mask, err);
+  if (fd != -2)
+    return fd;
   *dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*dirfd < 0)
     return ferry_make_error (err, errno, "opening file \"%s\"", path);
@@ -284,6 +318,8 @@ ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named
 {
   const char *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
 
+  if (dirfd < 0)
+    return 0; /* written in place: a device or a FIFO */
   if (fsync (fd) < 0)
     return ferry_make_error (err, errno, "cannot write `%s`", path);
   /* Through DIRFD: the caller may have moved to a mount namespace of its

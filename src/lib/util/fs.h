@@ -19,13 +19,26 @@ int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, fe
  * key, a passphrase, a pipe): fails with EFBIG past MAX bytes read.  */
 int ferry_read_file_max (const char *path, size_t max, char **out, size_t *len, ferry_error_t *err);
 
+/* An existing PATH that is no regular file of its own (a device such as
+ * /dev/null, a FIFO, a symlink such as /dev/stdout) is written where it
+ * leads, as any program writes to it, Podman included: a file named PATH
+ * in its place would replace the host's device node or link.  A regular
+ * file reached through a link is written over from its start (created
+ * with MODE when the link leads nowhere).  Its descriptor, or -1 with
+ * *ERR set (a directory), or -2 when PATH is a regular file or not there,
+ * to be made anew beside it.  */
+int ferry_open_in_place (const char *path, mode_t mode, ferry_error_t *err);
+
 /* A file that becomes PATH only when whole: unnamed (O_TMPFILE) in PATH's
  * directory while it is written, so that a ferry killed meanwhile leaves
  * nothing there, with MODE less the umask.  On a file system without
  * unnamed files, a hidden .NAME.tmp-XXXXXX beside PATH, in *NAMED (for
  * the caller to unlink when it gives up).  *DIRFD is PATH's directory,
- * for ferry_output_file_commit, and the caller's to close.  Returns the
- * descriptor or -1.  */
+ * for ferry_output_file_commit, and the caller's to close.  An existing
+ * PATH that is no regular file (/dev/null, a FIFO, a symlink such as
+ * /dev/stdout) is opened where it leads, to be written in place, with
+ * *DIRFD -1; a directory is refused.
+ * Returns the descriptor or -1.  */
 int ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **named, ferry_error_t *err);
 
 /* Syncs FD (from ferry_output_file_open, with its DIRFD and NAMED) and
@@ -35,7 +48,9 @@ int ferry_output_file_commit (int fd, int dirfd, const char *path, const char *n
 /* Writes PATH atomically with exactly MODE: an unnamed file in PATH's
  * directory (O_TMPFILE; a fresh PATH.tmp-XXXXXX, O_EXCL, where the file
  * system has none), fsync, named PATH (through a random name renamed over
- * it when PATH exists), fsync of the directory.  */
+ * it when PATH exists), fsync of the directory.  An existing PATH that is
+ * no regular file (/dev/null, a FIFO, a symlink such as /dev/stdout) is
+ * written where it leads; a directory is refused.  */
 int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
 
 /* Writes all of BUF to FD, retrying on EINTR and short writes.  */

@@ -514,6 +514,10 @@ check_string_list (struct record_check *c, const char *field, json_object *v, in
 static int
 check_networks (struct record_check *c, const char *field, json_object *v)
 {
+  /* The interfaces seen, by name: a record of many networks is checked
+   * in linear time.  */
+  cleanup_json json_object *interfaces = json_object_new_object ();
+
   /* Empty for a bridge container left on no network (network
    * disconnect), as Podman keeps it.  */
   if (! json_object_is_type (v, json_type_object))
@@ -537,11 +541,9 @@ check_networks (struct record_check *c, const char *field, json_object *v)
           /* An interface name (interface_name=, else ethN), none twice.  */
           if (s == NULL || ! ferry_ifname_is_valid (s))
             return refuse (c, field, "holds a bad `Interface` for network %s", q);
-          json_object_object_foreach (v, other, oatt)
-          {
-            if (strcmp (other, name) != 0 && ferry_json_string_equals (oatt, "Interface", s))
-              return refuse (c, field, "gives interface %s to two networks", s);
-          }
+          if (json_object_object_get_ex (interfaces, s, NULL))
+            return refuse (c, field, "gives interface %s to two networks", s);
+          json_object_object_add (interfaces, s, NULL);
           continue;
         }
       if (strcmp (key, "Options") == 0)

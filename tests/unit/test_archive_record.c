@@ -88,8 +88,14 @@ test_good_record_passes (void **state)
   assert_null (check_with ("Network", "\"host\"", 1));
   assert_null (check_with ("WorkingDirGiven", "true", 0));
   assert_null (check_with ("LabelDisable", "true", 0));
+  assert_null (check_with ("Ulimits",
+                           "[ { \"Name\": \"RLIMIT_NOFILE\", \"Soft\": 5, \"Hard\": 10 }, { \"Name\": "
+                           "\"RLIMIT_NPROC\", \"Soft\": 5, \"Hard\": -1 } ]",
+                           0));
   expect_refused ("WorkingDirGiven", "\"yes\"", "WorkingDirGiven");
   expect_refused ("LabelDisable", "1", "LabelDisable");
+  expect_refused ("Ulimits", "[ { \"Name\": \"RLIMIT_NOFILE\", \"Soft\": 10, \"Hard\": 5 } ]", "Ulimits");
+  expect_refused ("Ulimits", "[ { \"Name\": \"RLIMIT_NOFILE\", \"Soft\": -1, \"Hard\": 5 } ]", "Ulimits");
 }
 
 static void

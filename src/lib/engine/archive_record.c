@@ -869,6 +869,11 @@ check_ulimits (struct record_check *c, const char *field, json_object *v)
           || ! json_object_is_type (hard, json_type_int) || json_object_get_int64 (soft) < -1
           || json_object_get_int64 (hard) < -1)
         return refuse (c, field, "has a malformed limit (number %zu)", i + 1);
+      /* -1 is unlimited; create takes no soft limit above the hard.  */
+      if (json_object_get_int64 (hard) != -1
+          && (json_object_get_int64 (soft) == -1
+              || json_object_get_int64 (soft) > json_object_get_int64 (hard)))
+        return refuse (c, field, "has a soft limit above its hard one (number %zu)", i + 1);
     }
   return 0;
 }

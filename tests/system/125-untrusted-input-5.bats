@@ -208,6 +208,10 @@ for i, (m, d) in enumerate(members):
 	# process named as a runtime (another engine's runc, say).  The number
 	# is given to the record, as PID reuse would.
 	cp "$(command -v sleep)" "$TEST_TMP/runc"
+	# Started a clock tick (10 ms) later at least, as a process that took
+	# a number 32768 forks later is: started in the same tick, it would be
+	# the recorded group's leader by its start time.
+	sleep 0.1
 	setsid "$TEST_TMP/runc" 1000 &
 	other=$!
 	wait_until "[ \"\$(ps -o pgid= -p $other | tr -d ' ')\" = $other ]"

@@ -95,6 +95,33 @@ sweep_until_ok() {
 	return 1
 }
 
+# Restores c1 in place with each of the free-space levels given left,
+# until one works: each failure says the disk is full and leaves the host
+# as it was, but past CRIU's restore, where there is no way back (the
+# process ran): then it runs, and the next command records it.  One at
+# least fails.
+restore_in_place_sweep() {
+	local level before after failures=0
+	for level in "$@"; do
+		before=$(host_state)
+		leave_free "$level"
+		run_ferry container restore c1
+		free_space
+		[ "$status" -eq 0 ] && break
+		assert_disk_full_error
+		if [[ "$output" == *"is restored and runs, but that cannot be recorded yet"* ]]; then
+			[ "$(ctr_status c1)" = running ]
+			status=0
+			break
+		fi
+		after=$(host_state)
+		[ "$before" = "$after" ] || { echo "at $level:" >&2; diff <(echo "$before") <(echo "$after") >&2; false; }
+		failures=$((failures + 1))
+	done
+	assert_status 0
+	[ "$failures" -gt 0 ]
+}
+
 # Each step of 8 KiB from $1 to $2 bytes.
 levels() {
 	seq "$1" 8192 "$2" | tr '\n' ' '
@@ -393,27 +420,8 @@ assert_counting() {
 	f run -d --name c1 localhost/ferry-test:latest sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(last_count c1)" -ge 2 ]'
 	f container checkpoint c1 >/dev/null
-	local level before after failures=0
-	for level in $(levels 16384 262144); do
-		before=$(host_state)
-		leave_free "$level"
-		run_ferry container restore c1
-		free_space
-		[ "$status" -eq 0 ] && break
-		assert_disk_full_error
-		# Past CRIU's restore there is no way back (the process ran):
-		# it runs, and the next command records it.
-		if [[ "$output" == *"is restored and runs, but that cannot be recorded yet"* ]]; then
-			[ "$(ctr_status c1)" = running ]
-			status=0
-			break
-		fi
-		after=$(host_state)
-		[ "$before" = "$after" ] || { echo "at $level:" >&2; diff <(echo "$before") <(echo "$after") >&2; false; }
-		failures=$((failures + 1))
-	done
-	assert_status 0
-	[ "$failures" -gt 0 ]
+	# shellcheck disable=SC2046
+	restore_in_place_sweep $(levels 16384 262144)
 	assert_counts_on c1
 	f rm -f -t 0 c1 >/dev/null
 }
@@ -479,24 +487,8 @@ assert_counting() {
 	sweep_until_ok container restore --import "$TEST_TMP/c1.tar"
 	assert_counting c1
 	f container checkpoint c1 >/dev/null
-	local level before after failures=0
-	for level in $LEVELS; do
-		before=$(host_state)
-		leave_free "$level"
-		run_ferry container restore c1
-		free_space
-		[ "$status" -eq 0 ] && break
-		assert_disk_full_error
-		if [[ "$output" == *"is restored and runs, but that cannot be recorded yet"* ]]; then
-			status=0
-			break
-		fi
-		after=$(host_state)
-		[ "$before" = "$after" ] || { echo "at $level:" >&2; diff <(echo "$before") <(echo "$after") >&2; false; }
-		failures=$((failures + 1))
-	done
-	assert_status 0
-	[ "$failures" -gt 0 ]
+	# shellcheck disable=SC2086
+	restore_in_place_sweep $LEVELS
 	assert_counting c1
 	f rm -f -t 0 c1 >/dev/null
 }

@@ -1563,6 +1563,13 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
   if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
     notify_warn (&err);
+  /* With neither output attached (-a stdin alone), Podman prints the ID
+   * once the container started, so the caller knows what runs.  */
+  if (a->attach_given && ! a->attach_stdout && ! a->attach_stderr)
+    {
+      printf ("%s\n", id);
+      fflush (stdout);
+    }
   /* -i passes the standard input whatever -a names, as Podman's.  */
   io.in_fd = a->o.interactive ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;

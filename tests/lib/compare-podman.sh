@@ -1618,14 +1618,17 @@ run --rm --network none --pull=never IMG echo ok
 ps -a --format '{{.Names}}' --sort names
 ## stdin-attach
 # Piped standard input through run -i, run -a, start -a -i and attach,
-# and the exit codes passed through.  Not compared: -a stdin without
-# -a stdout (Podman prints the container's ID).
+# and the exit codes passed through; -a stdin without -a stdout or
+# -a stderr prints the container's ID.
 % echo hi | $T run --rm -i --network none IMG cat; echo "rc=$?"
 % echo hi | $T run --rm --network none IMG cat; echo "rc=$?"
 % echo hi | $T run --rm -i -a stdout --network none IMG sh -c 'cat; echo err >&2; exit 3'; echo "rc=$?"
 % echo hi | $T run --rm -i --sig-proxy=false --network none IMG sh -c 'read x; echo got $x'; echo "rc=$?"
 % echo hi | $T run --rm -i --network none IMG sh -c 'exit 7'; echo "rc=$?"
 % printf 'a\nb\n' | $T run --rm -i --network none IMG wc -l; echo "rc=$?"
+% echo hi | $T run --rm -a stdin --network none IMG sh -c 'cat; echo out; exit 3'; echo "rc=$?"
+% echo hi | $T run --rm -a stdin -i --network none IMG sh -c 'cat; echo out; exit 3'; echo "rc=$?"
+% echo hi | $T run --rm -a stdin -a stderr -i --network none IMG sh -c 'cat; echo err >&2'; echo "rc=$?"
 % $T create -i --network none --name c1 IMG sh -c 'read x; echo got $x; exit 5' >/dev/null
 % echo hi | $T start -a -i c1; echo "rc=$?"
 % $T create --network none --name c2 IMG sh -c 'echo out; exit 6' >/dev/null

@@ -1694,7 +1694,7 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
           ferry_error_release (err);
         }
     }
-  a->pull.progress = ! a->quiet && isatty (STDERR_FILENO);
+  a->pull.progress = ferry_cli_progress_mode (a->quiet);
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 

@@ -50,7 +50,8 @@ static const char pull_usage[]
       "                           ignored), printing each image ID\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
       "                           (default linux/<this host's architecture>)\n" FERRY_PULL_FLAGS_HELP
-      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+      "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
+      "                           else a line per blob, as Podman's)\n";
 
 /* pull --all-tags: an ID a line for each tag pulled, even when a later
  * one fails.  */
@@ -144,7 +145,7 @@ ferry_cmd_pull (int argc, char **argv)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
   if (ferry_cli_transfer_finish (&tf, &o) < 0)
     return FERRY_EXIT_ERROR;
-  o.progress = ! quiet && isatty (STDERR_FILENO);
+  o.progress = ferry_cli_progress_mode (quiet);
   s = ferry_cli_open_store ();
   if (s == NULL)
     {
@@ -193,8 +194,8 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
-      "  -q, --quiet              no progress lines (they are shown only on a terminal "
-      "anyway)\n" FERRY_SIGN_FLAGS_HELP
+      "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
+      "                           else a line per blob, as Podman's)\n" FERRY_SIGN_FLAGS_HELP
       "      --signature-policy FILE  the trust policy instead of the default one: as by\n"
       "                           Podman it must be valid, and does not judge local images\n";
 
@@ -301,7 +302,7 @@ ferry_cmd_push (int argc, char **argv)
         "ferry push takes an image and an optional destination (see 'ferry push --help')");
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
-  o.progress = ! quiet && isatty (STDERR_FILENO);
+  o.progress = ferry_cli_progress_mode (quiet);
   if (ferry_cli_sign_finish (&sf) < 0)
     return FERRY_EXIT_ERROR;
   {

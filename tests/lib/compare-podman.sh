@@ -513,6 +513,22 @@ images --format '{{.Repository}}:{{.Tag}}' --sort repository
 load -q -i $WORK/sl/nosuch.tar
 load -q -i $WORK/sl/s1.tar
 save -q -o $WORK/sl/s4.tar
+## transfer-lines
+# What save, load and import write to standard error off a terminal, and
+# -q; pull and push are in tests/system/124-podman-audit6.bats (they need
+# a registry).
+! rm -rf $WORK/tl && mkdir $WORK/tl
+save -o $WORK/tl/s.tar IMG
+load -i $WORK/tl/s.tar
+load -q -i $WORK/tl/s.tar
+tag IMG b:1
+save -q -m -o $WORK/tl/m.tar IMG localhost/b:1
+load -i $WORK/tl/m.tar
+create --network none --name c1 IMG true
+export -o $WORK/tl/e.tar c1
+import $WORK/tl/e.tar imp:1
+import -q $WORK/tl/e.tar imp:2
+import --quiet $WORK/tl/e.tar
 ## export-import
 ! rm -rf $WORK/ei && mkdir $WORK/ei
 create --network none --name c1 IMG true

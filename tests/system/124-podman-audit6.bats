@@ -7,8 +7,15 @@
 
 load helpers
 load podman-helpers
+load ../lib/registry
 
 audit_hooks_for_every_test
+# The registry too goes at the end of every test.
+eval "audit_$(declare -f teardown)"
+teardown() {
+	registry_stop
+	audit_teardown
+}
 
 # Runs sequence function $1 with ferry, compares it with the expected
 # transcript on stdin, then runs it with Podman where Podman is installed.
@@ -80,5 +87,140 @@ attach_sequence() {
 		$ rm d1 d2 -> 0
 		  out: d1
 		  out: d2
+	EOF
+}
+
+transfer_sequence() {
+	local t=$1 img=localhost/ferry-test:latest r=$REGISTRY
+	rm -f "$TEST_TMP"/x-*.tar
+	cp "$(ferry_test_image)" "$TEST_TMP/x-img.tar"
+	step "$t" push --tls-verify=false "$img" "$r/x/a:1"
+	step "$t" push -q --tls-verify=false "$img" "$r/x/a:2"
+	step "$t" push --quiet --tls-verify=false "$img" "$r/x/a:3"
+	step "$t" pull --tls-verify=false "$r/x/a:1"
+	step "$t" pull --tls-verify=false "$r/x/a:1"
+	step "$t" pull -q --tls-verify=false "$r/x/a:2"
+	step "$t" pull --quiet --tls-verify=false "$r/x/a:3"
+	step "$t" pull --tls-verify=false "$r/x/nosuch:1"
+	step "$t" pull --retry 0 --tls-verify=false 127.0.0.1:1/x/a:1
+	step "$t" rmi "$r/x/a:1" "$r/x/a:2" "$r/x/a:3"
+	step "$t" save -o "$TEST_TMP/x-s.tar" "$img"
+	step "$t" save -q -o "$TEST_TMP/x-s2.tar" "$img"
+	step "$t" load -i "$TEST_TMP/x-s.tar"
+	step "$t" load -q -i "$TEST_TMP/x-s.tar"
+	step "$t" load --quiet -i "$TEST_TMP/x-s.tar"
+	step "$t" load -i "$TEST_TMP/x-img.tar"
+	step "$t" tag "$img" localhost/b:1
+	step "$t" save -q -m -o "$TEST_TMP/x-m.tar" "$img" localhost/b:1
+	step "$t" rmi localhost/b:1
+	step "$t" load -i "$TEST_TMP/x-m.tar"
+	step "$t" create --name c1 "$img" true
+	step "$t" export -o "$TEST_TMP/x-e.tar" c1
+	step "$t" import "$TEST_TMP/x-e.tar" imp:1
+	step "$t" import -q "$TEST_TMP/x-e.tar" imp:2
+	step "$t" import --quiet "$TEST_TMP/x-e.tar"
+	step "$t" rm c1
+}
+
+@test "push, pull, save, load and import off a terminal: Podman's lines on standard error (Trying to pull once, Getting image source signatures, a Copying line per blob and config, Writing manifest), none with -q, the ID or names on standard output; a missing tag in Podman's words" {
+	registry_start
+	for t in f podman_t; do
+		echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"
+	done
+	compare_with_podman transfer_sequence <<-'EOF'
+		$ push --tls-verify=false localhost/ferry-test:latest REG/x/a:1 -> 0
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ push -q --tls-verify=false localhost/ferry-test:latest REG/x/a:2 -> 0
+		$ push --quiet --tls-verify=false localhost/ferry-test:latest REG/x/a:3 -> 0
+		$ pull --tls-verify=false REG/x/a:1 -> 0
+		  out: <ID>
+		  err: Trying to pull REG/x/a:1...
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ pull --tls-verify=false REG/x/a:1 -> 0
+		  out: <ID>
+		  err: Trying to pull REG/x/a:1...
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ pull -q --tls-verify=false REG/x/a:2 -> 0
+		  out: <ID>
+		$ pull --quiet --tls-verify=false REG/x/a:3 -> 0
+		  out: <ID>
+		$ pull --tls-verify=false REG/x/nosuch:1 -> 125
+		  err: Trying to pull REG/x/nosuch:1...
+		  err: Error: initializing source docker://REG/x/nosuch:1: reading manifest 1 in REG/x/nosuch: manifest unknown: check the repository and tag
+		$ pull --retry 0 --tls-verify=false 127.0.0.1:1/x/a:1 -> 125
+		  err: Trying to pull 127.0.0.1:1/x/a:1...
+		  err: Error: initializing source docker://127.0.0.1:1/x/a:1: cannot reach registry 127.0.0.1:1 at https://127.0.0.1:1/v2/: Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server
+		$ rmi REG/x/a:1 REG/x/a:2 REG/x/a:3 -> 0
+		  out: Untagged: REG/x/a:1
+		  out: Untagged: REG/x/a:2
+		  out: Untagged: REG/x/a:3
+		$ save -o TMP/x-s.tar localhost/ferry-test:latest -> 0
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ save -q -o TMP/x-s2.tar localhost/ferry-test:latest -> 0
+		$ load -i TMP/x-s.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ load -q -i TMP/x-s.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		$ load --quiet -i TMP/x-s.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		$ load -i TMP/x-img.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ tag localhost/ferry-test:latest localhost/b:1 -> 0
+		$ save -q -m -o TMP/x-m.tar localhost/ferry-test:latest localhost/b:1 -> 0
+		$ rmi localhost/b:1 -> 0
+		  out: Untagged: localhost/b:1
+		$ load -i TMP/x-m.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		  out: Loaded image: localhost/b:1
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ create --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ export -o TMP/x-e.tar c1 -> 0
+		$ import TMP/x-e.tar imp:1 -> 0
+		  out: sha256:<ID>
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ import -q TMP/x-e.tar imp:2 -> 0
+		  out: sha256:<ID>
+		$ import --quiet TMP/x-e.tar -> 0
+		  out: sha256:<ID>
+		$ rm c1 -> 0
+		  out: c1
 	EOF
 }

@@ -224,3 +224,124 @@ transfer_sequence() {
 		  out: c1
 	EOF
 }
+
+env_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	# Podman lists the variables in Go's map order, and names itself in
+	# container=: both left out, the rest sorted.
+	local jq='.[0].Config.Env | map(select(startswith("container=") | not)) | sort'
+	step "$t" create --network none --name c1 "$img" sleep 100
+	step "$t" create --network none --name c2 --hostname hh -u 1000 "$img" sleep 100
+	step "$t" create --network none --name c3 -e HOME=/x -e HOSTNAME=y "$img" sleep 100
+	step "$t" create --network none --name c4 --uts host "$img" true
+	for c in c1 c2 c3 c4; do JQ=$jq _step jq_part "$t" inspect "$c"; done
+	step "$t" start c1 c2 c3
+	step "$t" start -a c4
+	for c in c1 c2 c3 c4; do JQ=$jq _step jq_part "$t" inspect "$c"; done
+	step "$t" exec c1 sh -c 'echo $HOME $HOSTNAME'
+	step "$t" exec c2 sh -c 'echo $HOME $HOSTNAME'
+	step "$t" stop -t 0 c1
+	JQ=$jq _step jq_part "$t" inspect c1
+	step "$t" commit -q c1 localhost/cm:1
+	JQ='.[0].Config.Env | map(select(startswith("container=") | not))' _step jq_part "$t" image inspect localhost/cm:1
+	step_sorted "$t" rm -f -t 0 c1 c2 c3 c4
+}
+
+@test "environment: HOSTNAME in Config.Env before a start only for a --hostname of the user's, HOSTNAME and HOME (the user's home, else /) once started and after, as Podman's; exec sees the same; commit keeps neither" {
+	hn=$(hostname)
+	compare_with_podman env_sequence < <(sed "s/HOST_NAME/$hn/" <<-'EOF'
+		$ create --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ create --network none --name c2 --hostname hh -u 1000 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ create --network none --name c3 -e HOME=/x -e HOSTNAME=y localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ create --network none --name c4 --uts host localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect c1 -> 0
+		  out: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c2 -> 0
+		  out: ["HOSTNAME=hh","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c3 -> 0
+		  out: ["HOME=/x","HOSTNAME=y","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c4 -> 0
+		  out: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ start c1 c2 c3 -> 0
+		  out: c1
+		  out: c2
+		  out: c3
+		$ start -a c4 -> 0
+		$ inspect c1 -> 0
+		  out: ["HOME=/root","HOSTNAME=<SID>","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c2 -> 0
+		  out: ["HOME=/","HOSTNAME=hh","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c3 -> 0
+		  out: ["HOME=/x","HOSTNAME=y","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ inspect c4 -> 0
+		  out: ["HOME=/root","HOSTNAME=HOST_NAME","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ exec c1 sh -c echo $HOME $HOSTNAME -> 0
+		  out: /root <SID>
+		$ exec c2 sh -c echo $HOME $HOSTNAME -> 0
+		  out: / hh
+		$ stop -t 0 c1 -> 0
+		  out: c1
+		$ inspect c1 -> 0
+		  out: ["HOME=/root","HOSTNAME=<SID>","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ commit -q c1 localhost/cm:1 -> 0
+		  out: <ID>
+		$ image inspect localhost/cm:1 -> 0
+		  out: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+		$ rm -f -t 0 c1 c2 c3 c4 -> 0
+		  out: c1
+		  out: c2
+		  out: c3
+		  out: c4
+	EOF
+	)
+}
+
+connect_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" network create --subnet 10.251.90.0/24 --interface-name fa6n90 zz
+	step "$t" network create --subnet 10.251.91.0/24 --interface-name fa6n91 aa
+	step "$t" create --network zz --name c1 "$img" true
+	step "$t" network connect --ip 10.251.91.9 --alias cache --alias c2 aa c1
+	JQ='.[0].NetworkSettings.Networks' _step jq_part "$t" inspect c1
+	JQ='.[0].NetworkSettings | del(.Networks)' _step jq_part "$t" inspect c1
+	step "$t" inspect --format '{{json .NetworkSettings.Networks}}' c1
+	step "$t" network disconnect aa c1
+	JQ='.[0].NetworkSettings.Networks' _step jq_part "$t" inspect c1
+	step "$t" network disconnect zz c1
+	JQ='[.[0].NetworkSettings.Networks, .[0].HostConfig.NetworkMode]' _step jq_part "$t" inspect c1
+	step "$t" rm c1
+	step "$t" network rm zz aa
+}
+
+@test "network connect --ip --alias to a created container: inspect's Networks in the order of their names (as Go marshals Podman's map), aliases with the short ID last, no addresses nor IPAMConfig until it runs; disconnect of the last network leaves the mode's entry" {
+	compare_with_podman connect_sequence <<-'EOF'
+		$ network create --subnet 10.251.90.0/24 --interface-name fa6n90 zz -> 0
+		  out: zz
+		$ network create --subnet 10.251.91.0/24 --interface-name fa6n91 aa -> 0
+		  out: aa
+		$ create --network zz --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ network connect --ip 10.251.91.9 --alias cache --alias c2 aa c1 -> 0
+		$ inspect c1 -> 0
+		  out: {"aa":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"<ID>","DriverOpts":null,"IPAMConfig":null,"Links":null,"Aliases":["cache","c2","<SID>"]},"zz":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"<ID>","DriverOpts":null,"IPAMConfig":null,"Links":null,"Aliases":["<SID>"]}}
+		$ inspect c1 -> 0
+		  out: {"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","Bridge":"","SandboxID":"","HairpinMode":false,"LinkLocalIPv6Address":"","LinkLocalIPv6PrefixLen":0,"Ports":{},"SandboxKey":""}
+		$ inspect --format {{json .NetworkSettings.Networks}} c1 -> 0
+		  out: {"aa":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"<ID>","DriverOpts":null,"IPAMConfig":null,"Links":null,"Aliases":["cache","c2","<SID>"]},"zz":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"<ID>","DriverOpts":null,"IPAMConfig":null,"Links":null,"Aliases":["<SID>"]}}
+		$ network disconnect aa c1 -> 0
+		$ inspect c1 -> 0
+		  out: {"zz":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"<ID>","DriverOpts":null,"IPAMConfig":null,"Links":null,"Aliases":["<SID>"]}}
+		$ network disconnect zz c1 -> 0
+		$ inspect c1 -> 0
+		  out: [{"bridge":{"EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","NetworkID":"bridge","DriverOpts":null,"IPAMConfig":null,"Links":null}},"bridge"]
+		$ rm c1 -> 0
+		  out: c1
+		$ network rm zz aa -> 0
+		  out: zz
+		  out: aa
+	EOF
+}

@@ -1646,11 +1646,13 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     env_set (env, "TERM=xterm");
   if (! env_has (env, "container") && ! ferry_env_is_unset (o, "container"))
     env_set (env, "container=ferry");
-  {
-    cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
-    if (! env_has (env, "HOSTNAME"))
+  /* A --hostname of the user's is in the variables from the start, as
+   * in Podman's; else a start adds HOSTNAME (StartEnv).  */
+  if (o->hostname && *o->hostname && ! env_has (env, "HOSTNAME"))
+    {
+      cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
       env_set (env, h);
-  }
+    }
 
   if (resolve_args (o, ic, rec, err) < 0)
     {

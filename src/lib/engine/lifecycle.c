@@ -983,6 +983,50 @@ chown_to_user (const struct ferry_container *c, const char *source, uid_t uid, g
 }
 
 static int
+env_has_name (char **env, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (size_t i = 0; env[i]; i++)
+    if (strncmp (env[i], name, n) == 0 && env[i][n] == '=')
+      return 1;
+  return 0;
+}
+
+/* What a start adds to the variables the user and the image gave:
+ * HOSTNAME when neither set it, HOME (the user's in the image, else "/").
+ * Podman's inspect shows them once it started, from its spec; ferry keeps
+ * them in the record's StartEnv, apart from Env, which commit and kube
+ * take as given.  */
+static char **
+add_start_env (const struct ferry_container *c, char **env, const char *home)
+{
+  json_object *added = json_object_new_array ();
+  const char *hostname = ferry_json_get_string (c->record, "Hostname");
+
+  if (! env_has_name (env, "HOSTNAME") && hostname && *hostname)
+    {
+      cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
+      env = strv_add (env, h);
+      json_object_array_add (added, json_object_new_string (h));
+    }
+  if (! env_has_name (env, "HOME"))
+    {
+      cleanup_free char *h = xasprintf ("HOME=%s", home ? home : "/");
+      env = strv_add (env, h);
+      json_object_array_add (added, json_object_new_string (h));
+    }
+  if (json_object_array_length (added) > 0)
+    json_object_object_add (c->record, "StartEnv", added);
+  else
+    {
+      json_object_put (added);
+      json_object_object_del (c->record, "StartEnv");
+    }
+  return env;
+}
+
+static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
 {
@@ -1043,17 +1087,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     if (umask_text && ferry_umask_parse (umask_text, &p.umask) == 0)
       p.umask_set = 1;
   }
-  {
-    int has_home = 0;
-    for (i = 0; env[i]; i++)
-      if (strncmp (env[i], "HOME=", 5) == 0)
-        has_home = 1;
-    if (! has_home)
-      {
-        cleanup_free char *h = xasprintf ("HOME=%s", home ? home : "/");
-        env = strv_add (env, h);
-      }
-  }
+  env = add_start_env (c, env, home);
   for (i = 0; i < n_mounts; i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
@@ -1740,6 +1774,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (restore_from && reach_restore (e, c, restore_from, cdir, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+      || ferry_container_update_record (e, c->id, c->record, err) < 0
       || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
     goto fail;
   if (restore_from && json_object_object_get (c->record, "UidMap"))

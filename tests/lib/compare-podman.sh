@@ -179,9 +179,26 @@ network disconnect n2 c1
 network disconnect n2 c1
 network disconnect nosuch c1
 % $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network create --subnet 10.251.19.0/24 --interface-name fcmp19 a0
+network connect --ip 10.251.19.9 --alias cache a0 c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys_unsorted'
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks.a0 | {Aliases: (.Aliases | length), IPAMConfig, IPAddress}'
+network disconnect a0 c1
 network rm n1
 rm c1
-network rm n1 n2
+network rm n1 n2 a0
+## env-start
+# Config.Env before and after a start, and what exec sees (container=
+# names each tool, and Podman's order is its map's: left out, sorted).
+create --network none --name c1 IMG sleep 100
+create --network none --name c2 --hostname hh -u 1000 IMG sleep 100
+% $T inspect c1 c2 | jq -c 'map(.Config.Env | map(select(startswith("container=") | not)) | sort)'
+start c1 c2
+% $T inspect c1 c2 | jq -c 'map(.Config.Env | map(select(startswith("container=") | not)) | sort)'
+exec c1 sh -c 'echo $HOME $HOSTNAME'
+exec c2 sh -c 'echo $HOME $HOSTNAME'
+rm -f -t 0 c1
+rm -f -t 0 c2
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

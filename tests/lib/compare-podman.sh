@@ -199,6 +199,32 @@ exec c1 sh -c 'echo $HOME $HOSTNAME'
 exec c2 sh -c 'echo $HOME $HOSTNAME'
 rm -f -t 0 c1
 rm -f -t 0 c2
+## sweep6-misc
+# Commands no other sequence ran: image diff, container cleanup,
+# volume reload, network update, system check, manifest annotate and
+# remove.
+create --network none --name c1 IMG sh -c 'echo x > /f'
+start -a c1
+image diff IMG
+diff --format json c1
+container cleanup c1
+container cleanup nosuch
+volume create v1
+volume reload
+network create --subnet 10.251.93.0/24 --interface-name fcmp93 n1
+network update --dns-add 10.0.0.1 n1
+network update nosuch
+system check
+manifest create ml
+manifest add ml IMG
+% $T manifest inspect ml | jq -r '.manifests[0].digest' > $WORK/mdigest
+% $T manifest annotate --annotation a=b ml "$(cat $WORK/mdigest)"; echo "rc=$?"
+% $T manifest inspect ml | jq -c '.manifests[0].annotations'
+% $T manifest remove ml "$(cat $WORK/mdigest)" >/dev/null; echo "rc=$?"
+% $T manifest inspect ml | jq -c '.manifests | length'
+manifest remove ml sha256:0000000000000000000000000000000000000000000000000000000000000000
+manifest rm ml
+rm c1
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

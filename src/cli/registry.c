@@ -544,8 +544,14 @@ ferry_cmd_login (int argc, char **argv)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
     }
+  /* Podman's words: it would log in to the first search registry of
+   * registries.conf, which ferry does not take.  */
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry login takes one registry",
+                            argc - optind);
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry login takes one registry (see 'ferry login --help')");
+    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                            "give one (ferry login REGISTRY)");
   registry = registry_of (argv[optind]);
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
@@ -561,7 +567,7 @@ ferry_cmd_login (int argc, char **argv)
   if (secret && from_stdin)
     return ferry_cli_failf ("Can't specify both --password-stdin and --password");
   if (from_stdin && password)
-    return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
+    return ferry_cli_failf ("Can't specify both --password-stdin and --password");
   if (secret)
     {
       stdin_password = secret_password (secret);
@@ -586,8 +592,8 @@ ferry_cmd_login (int argc, char **argv)
       if (r < 0)
         return ferry_cli_fail (&err);
       if (r == 0)
-        return ferry_cli_failf ("ferry login %s: give the user name with -u and the password with -p or "
-                                "--password-stdin",
+        return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give the "
+                                "user name with -u and the password with -p or --password-stdin",
                                 registry);
       ferry_credentials_clear (&creds);
       printf ("Authenticating with existing credentials for %s\n", registry);
@@ -602,15 +608,21 @@ ferry_cmd_login (int argc, char **argv)
       return 0;
     }
   if (username == NULL || *username == '\0' || password == NULL)
-    return ferry_cli_failf ("ferry login %s: give both the user name (-u) and the password (-p or "
-                            "--password-stdin)",
+    return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give both "
+                            "the user name (-u) and the password (-p or --password-stdin)",
                             registry);
   if (strchr (username, ':'))
     return ferry_cli_failf ("a user name cannot hold `:`");
   joined = xasprintf ("%s:%s", username, password);
   ro.creds = joined;
   ro.creds_origin = "-u/-p";
-  if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
+  if (ferry_registry_open (registry, &ro, &reg, &err) < 0)
+    {
+      explicit_bzero (joined, strlen (joined));
+      ferry_error_wrap (&err, "authenticating creds for \"%s\"", registry);
+      return ferry_cli_fail (&err);
+    }
+  if (ferry_registry_check_login (reg, &err) < 0)
     {
       ferry_registry_close (reg);
       explicit_bzero (joined, strlen (joined));
@@ -689,8 +701,12 @@ ferry_cmd_logout (int argc, char **argv)
       printf ("Removed login credentials for all registries\n");
       return 0;
     }
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry logout takes one registry, or -a",
+                            argc - optind);
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry logout takes one registry, or -a (see 'ferry logout --help')");
+    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                            "give one (ferry logout REGISTRY) or -a");
   registry = registry_of (argv[optind]);
   if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
     return ferry_cli_fail (&err);

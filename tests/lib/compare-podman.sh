@@ -225,6 +225,36 @@ manifest add ml IMG
 manifest remove ml sha256:0000000000000000000000000000000000000000000000000000000000000000
 manifest rm ml
 rm c1
+## sweep6-states
+# Everyday verbs on a container in the wrong state, and the codes of
+# commands that fail inside it.
+create --network none --name c1 IMG sleep 100
+stop c1
+kill c1
+pause c1
+unpause c1
+exec c1 true
+restart -t 0 c1
+start c1
+start c1
+rm c1
+pause c1
+pause c1
+unpause c1
+unpause c1
+stop -t 0 c1
+stop -t 0 c1
+kill c1
+logs c1
+run --network none --name c1 IMG true
+run --rm --network none IMG false
+run --rm --network none IMG /etc
+run --rm --network none IMG nosuchcmd
+run --rm --network none -w /nosuch IMG pwd
+% $T run --rm --network none -d IMG true | grep -c .
+wait c1
+rm c1
+rm c1
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

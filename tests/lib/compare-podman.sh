@@ -255,6 +255,30 @@ run --rm --network none -w /nosuch IMG pwd
 wait c1
 rm c1
 rm c1
+## sweep6-run-flags
+# Everyday run flags as inspect and the container show them.
+! printf 'A=1\n# c\nB\n' > $WORK/envfile
+% A=host B=hostb $T run --rm --network none --env-file $WORK/envfile IMG sh -c 'echo $A $B'
+% A=host $T run --rm --network none -e A -e C IMG sh -c 'echo "$A|$C|${C-unset}"'
+run --network none --name c1 -v /data -v v1:/v1 --label k=v --restart on-failure:3 IMG true
+% $T inspect c1 | jq -c '.[0] | {R: .HostConfig.RestartPolicy, L: .Config.Labels, M: [.Mounts[] | {Type, Destination, RW}] | sort_by(.Destination)}'
+% $T volume ls -q | wc -l
+rm -v c1
+% $T volume ls -q
+run --rm --network none --user 1000:1000 IMG id
+run --rm --network none --user nosuch IMG id
+run --rm --network none --workdir /tmp IMG pwd
+run --rm --network none --entrypoint echo IMG a b
+run --rm --network none --entrypoint '' IMG echo c
+run --rm --network none --read-only IMG touch /x
+run --rm --network none --read-only IMG touch /tmp/x
+run --rm --network none --tmpfs /t:size=1m IMG sh -c 'df -k /t | tail -1 | awk "{print \$2}"'
+run --rm --network none --hostname h1 IMG hostname
+run --rm --network none --add-host a.b:10.1.2.3 IMG grep a.b /etc/hosts
+run --rm --network none --dns 10.9.9.9 IMG cat /etc/resolv.conf
+run --rm --network none --cap-drop all IMG sh -c 'grep CapEff /proc/self/status'
+run --rm --network none --init IMG ps -o comm
+run --rm --network none --stop-signal TERM --stop-timeout 3 IMG true
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

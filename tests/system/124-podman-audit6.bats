@@ -5,6 +5,8 @@
 # Podman is installed, with Podman run live: standard output whole, the
 # first words of each error line.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load podman-helpers
 load ../lib/registry
@@ -401,4 +403,59 @@ login_sequence() {
 		$ logout a b -> 125
 		  err: Error: accepts at most 1 arg(s), received 2: ferry logout takes one registry, or -a
 	EOF
+}
+
+user_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run --rm --network none "$img" sh -c 'id; echo $(grep Groups /proc/self/status)'
+	step "$t" run --rm --network none -u 0:5 "$img" sh -c 'id; echo $(grep Groups /proc/self/status)'
+	step "$t" run --rm --network none -u nobody "$img" sh -c 'id; echo $(grep Groups /proc/self/status)'
+	step "$t" run --rm --network none -u 1234 "$img" sh -c 'id; echo $(grep Groups /proc/self/status)'
+	step "$t" run --rm --network none -u 1234:5 --group-add 7 -w /tmp "$img" sh -c 'id; echo $(grep Groups /proc/self/status); tail -1 /etc/passwd; echo $HOME'
+	step "$t" create --network none --name c1 -u 1234 -w /tmp "$img" true
+	step "$t" start -a c1
+	JQ='.[0].Config.Env | map(select(startswith("HOME=")))' _step jq_part "$t" inspect c1
+	step "$t" rm c1
+}
+
+@test "--user: the primary group of a user given is a supplementary one too, as in Podman's spec; a uid the image lacks gets Podman's passwd line, its home the working directory, and HOME with it" {
+	compare_with_podman user_sequence <<-'EOF'
+		$ run --rm --network none localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status) -> 0
+		  out: uid=0(root) gid=0(root)
+		  out: Groups:
+		$ run --rm --network none -u 0:5 localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status) -> 0
+		  out: uid=0(root) gid=5(5) groups=5(5)
+		  out: Groups: 5
+		$ run --rm --network none -u nobody localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status) -> 0
+		  out: uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)
+		  out: Groups: 65534
+		$ run --rm --network none -u 1234 localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status) -> 0
+		  out: uid=1234(1234) gid=0(root) groups=0(root)
+		  out: Groups: 0
+		$ run --rm --network none -u 1234:5 --group-add 7 -w /tmp localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status); tail -1 /etc/passwd; echo $HOME -> 0
+		  out: uid=1234(1234) gid=5(5) groups=5(5),7
+		  out: Groups: 5 7
+		  out: 1234:*:1234:5:container user:/tmp:/bin/sh
+		  out: /tmp
+		$ create --network none --name c1 -u 1234 -w /tmp localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ start -a c1 -> 0
+		$ inspect c1 -> 0
+		  out: ["HOME=/tmp"]
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}
+
+@test "--user with a uid the image lacks but the host has: the host's name in the container's passwd line, as Podman's" {
+	need_podman
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	uid=$(awk -F: '$3 >= 1000 && $3 < 60000 { print $3; exit }' /etc/passwd)
+	[ -n "$uid" ] || skip "no host user with a uid from 1000 to 59999"
+	script='tail -1 /etc/passwd; id -un; echo $HOME'
+	expected=$(podman_t run --rm --network none -u "$uid" -w /tmp localhost/ferry-test:latest sh -c "$script")
+	run -0 f run --rm --network none -u "$uid" -w /tmp ferry-test sh -c "$script"
+	[ "$output" = "$expected" ]
+	[ "${lines[1]}" = "$(getent passwd "$uid" | cut -d: -f1)" ]
 }

@@ -1073,11 +1073,24 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **unmask = json_to_strv (ferry_json_get_array (c->record, "Unmask"));
   cleanup_free char *mask_dir = xasprintf ("%s/masked", bundle);
   const char *text;
+  int made_user;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
                                &n_gids, &home, err)
       < 0)
     return -1;
+  /* A user given (by --user or the image's USER) has its primary group
+   * as a supplementary one too, first, as in the spec Podman writes (what
+   * id and /proc/PID/status show as the groups); the default root has
+   * none.  */
+  text = ferry_json_get_string (c->record, "User");
+  if (text && *text)
+    {
+      gids = xrealloc (gids, (n_gids + 1) * sizeof (gid_t));
+      memmove (gids + 1, gids, n_gids * sizeof (gid_t));
+      gids[0] = p.gid;
+      n_gids++;
+    }
   {
     cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
     const char *umask_text = ferry_json_get_string (c->record, "Umask");
@@ -1087,7 +1100,6 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     if (umask_text && ferry_umask_parse (umask_text, &p.umask) == 0)
       p.umask_set = 1;
   }
-  env = add_start_env (c, env, home);
   for (i = 0; i < n_mounts; i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
@@ -1174,9 +1186,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     }
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
-  /* --passwd: lines for a --user the image does not know.  */
-  if (ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err) < 0)
+  /* --passwd: lines for a --user the image does not know, whose home is
+   * then the working directory, as in Podman's.  */
+  made_user
+      = ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err);
+  if (made_user < 0)
     return -1;
+  env = add_start_env (c, env, made_user ? ferry_json_get_string (c->record, "WorkingDir") : home);
   if (passwd_file && ! mount_destination_taken (sm, n_mounts, "/etc/passwd"))
     sm[n_mounts++] = (struct ferry_spec_mount){ .type = FERRY_MOUNT_BIND,
                                                 .source = passwd_file,

@@ -279,6 +279,25 @@ run --rm --network none --dns 10.9.9.9 IMG cat /etc/resolv.conf
 run --rm --network none --cap-drop all IMG sh -c 'grep CapEff /proc/self/status'
 run --rm --network none --init IMG ps -o comm
 run --rm --network none --stop-signal TERM --stop-timeout 3 IMG true
+## sweep6-images
+# Everyday image commands by short ID, digest and filter.
+% $T images -q --no-trunc | cut -c1-19
+% id=$($T images -q | head -1); $T image inspect --format '{{.RepoTags}} {{len .RootFS.Layers}}' $id
+% $T image inspect --format '{{.RepoDigests}}' IMG | grep -c sha256
+tag IMG a:1 b:2
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+images --filter reference=localhost/a --format '{{.Repository}}:{{.Tag}}'
+images --filter 'reference=*/b:*' --format '{{.Repository}}:{{.Tag}}'
+images --filter dangling=false --format '{{.Repository}}' --sort repository
+% id=$($T images -q | head -1); $T rmi $id; echo "rc=$?"
+rmi a:1 b:2
+rmi a:1
+% id=$($T images -q | head -1); $T image exists $id; echo "rc=$?"
+image inspect --format '{{.Os}}/{{.Architecture}}' IMG
+image inspect --format '{{.Config.Cmd}} {{.Config.WorkingDir}}' IMG
+inspect --format '{{.Id}}' --type image IMG
+history --format '{{.CreatedBy}}' IMG
+% $T image tree IMG | wc -l
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

@@ -733,6 +733,42 @@ create --network none --name c3 IMG true
 container checkpoint c3
 container restore c3
 container checkpoint nosuch
+## sweep6-checkpoint
+# More of checkpoint and restore, the heart of ferry: --leave-running,
+# -a, --latest, --keep, restore -a, --ignore-rootfs, a restore onto a
+# taken name, the State fields, and errors.  Not compared: what an
+# export that cannot be written leaves (Podman has checkpointed and
+# stopped the container by then; ferry checks first and leaves it
+# running, DESIGN.md's invariant), and restore --name with a name no
+# container may have (Podman takes it; ferry refuses it).
+! rm -rf $WORK/ck6 && mkdir $WORK/ck6
+run -d --network none --name c1 IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.2; done'
+container checkpoint --leave-running c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Running}}' c1
+container checkpoint c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Running}} {{.State.ExitCode}}' c1
+% $T inspect c1 | jq -c '.[0].State | {Status, Checkpointed, Restored, Running, Paused, ExitCode, OOMKilled, Dead} '
+container restore c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Restored}}' c1
+% sleep 0.5; $T exec c1 sh -c 'test $(cat /tmp/n) -gt 0 && echo counting'
+run -d --network none --name c2 IMG sleep 100
+container checkpoint -a
+ps -a --format '{{.Names}} {{.Status}}' --sort names
+container restore -a
+ps --format '{{.Names}} {{.State}}' --sort names
+container checkpoint --latest
+% $T container restore --latest
+container checkpoint --export $WORK/ck6/c2.tar --ignore-rootfs c2
+container restore --import $WORK/ck6/c2.tar
+container restore --import $WORK/ck6/c2.tar --name c2
+container restore --import $WORK/ck6/c2.tar --name c3 --ignore-rootfs
+ps --format '{{.Names}} {{.State}}' --sort names
+container checkpoint --export $WORK/ck6/x.tar --compress bogus c1
+container checkpoint --export $WORK/ck6/x.tar nosuch
+container checkpoint --export $WORK/nosuchdir/x.tar c1
+rm -f -t 0 c1
+rm -f -t 0 c2
+rm -f -t 0 c3
 ## mount-umount
 create --network none --name c1 IMG true
 % test -d "$($T mount c1)/bin" && echo mounted

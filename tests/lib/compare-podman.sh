@@ -298,6 +298,28 @@ image inspect --format '{{.Config.Cmd}} {{.Config.WorkingDir}}' IMG
 inspect --format '{{.Id}}' --type image IMG
 history --format '{{.CreatedBy}}' IMG
 % $T image tree IMG | wc -l
+## sweep6-inspect-mixed
+# inspect of names of several kinds at once, and --type with each kind.
+# Not compared: several names without --type where one is a network
+# (Podman finds a network then only when it is the one name given), and
+# the whole JSON (OciVersion is each tool's spec version; Podman's
+# Labels are null when empty, ferry's {}).
+create --network none --name c1 IMG true
+volume create v1
+network create --subnet 10.251.94.0/24 --interface-name fcmp94 n1
+inspect --format '{{.Name}}' c1 v1
+inspect --format '{{.Name}}' n1
+inspect --type volume --format '{{.Name}}' v1
+inspect --type network --format '{{.Name}}' n1
+inspect --type container --format '{{.Name}}' v1
+inspect --type volume --format '{{.Name}}' c1
+inspect --type bogus c1
+% $T inspect c1 v1 | jq -c 'length'
+% $T inspect --format '{{.Name}}' c1 nosuch v1; echo "rc=$?"
+inspect --format '{{.Config.Labels}}|{{len .Config.Labels}}' c1
+rm c1
+volume rm v1
+network rm n1
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

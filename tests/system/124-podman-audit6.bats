@@ -106,6 +106,10 @@ transfer_sequence() {
 	step "$t" pull --tls-verify=false "$r/x/nosuch:1"
 	step "$t" pull --retry 0 --tls-verify=false 127.0.0.1:1/x/a:1
 	step "$t" rmi "$r/x/a:1" "$r/x/a:2" "$r/x/a:3"
+	step "$t" run --rm --network none --tls-verify=false "$r/x/a:1" echo ok
+	step "$t" create -q --network none --name c0 --tls-verify=false "$r/x/a:2" true
+	step "$t" rm c0
+	step "$t" rmi "$r/x/a:1" "$r/x/a:2"
 	step "$t" save -o "$TEST_TMP/x-s.tar" "$img"
 	step "$t" save -q -o "$TEST_TMP/x-s2.tar" "$img"
 	step "$t" load -i "$TEST_TMP/x-s.tar"
@@ -124,10 +128,11 @@ transfer_sequence() {
 	step "$t" rm c1
 }
 
-@test "push, pull, save, load and import off a terminal: Podman's lines on standard error (Trying to pull once, Getting image source signatures, a Copying line per blob and config, Writing manifest), none with -q, the ID or names on standard output; a missing tag in Podman's words" {
+@test "push, pull (and run's pull), save, load and import off a terminal: Podman's lines on standard error (Trying to pull once, Getting image source signatures, a Copying line per blob and config, Writing manifest), none with -q, the ID or names on standard output; a missing tag in Podman's words" {
 	registry_start
 	for t in f podman_t; do
 		echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"
+		echo "s/after [0-9]* ms/after N ms/" >>"$TEST_TMP/$t.sed"
 	done
 	compare_with_podman transfer_sequence <<-'EOF'
 		$ push --tls-verify=false localhost/ferry-test:latest REG/x/a:1 -> 0
@@ -168,6 +173,21 @@ transfer_sequence() {
 		  out: Untagged: REG/x/a:1
 		  out: Untagged: REG/x/a:2
 		  out: Untagged: REG/x/a:3
+		$ run --rm --network none --tls-verify=false REG/x/a:1 echo ok -> 0
+		  out: ok
+		  err: Trying to pull REG/x/a:1...
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ create -q --network none --name c0 --tls-verify=false REG/x/a:2 true -> 0
+		  out: <ID>
+		$ rm c0 -> 0
+		  out: c0
+		$ rmi REG/x/a:1 REG/x/a:2 -> 0
+		  out: Untagged: REG/x/a:1
+		  out: Untagged: REG/x/a:2
 		$ save -o TMP/x-s.tar localhost/ferry-test:latest -> 0
 		  err: Copying blob sha256:<ID>
 		  err: Copying blob sha256:<ID>

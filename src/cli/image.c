@@ -868,6 +868,20 @@ image_unmount (int argc, char **argv)
   return ret;
 }
 
+/* Podman parses a name before it looks for it: one that is no image
+ * reference is its "parsing reference" error, exit 125, not an image
+ * unknown.  0, or -1 with ERR.  */
+static int
+check_image_name (const char *ref, ferry_error_t *err)
+{
+  struct ferry_reference r;
+
+  if (ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
+    return -1;
+  ferry_reference_free (&r);
+  return 0;
+}
+
 static int
 image_exists (int argc, char **argv)
 {
@@ -888,6 +902,8 @@ image_exists (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  if (check_image_name (argv[optind], &err) < 0)
+    return ferry_cli_fail (&err);
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -1008,6 +1024,12 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
   size_t i;
   int r, code;
 
+  if (check_image_name (ref, &err) < 0)
+    {
+      rmi_done_add (&done->failed, &done->n_failed, err->msg);
+      ferry_error_release (&err);
+      return FERRY_EXIT_ERROR;
+    }
   r = ferry_store_remove (s, ref, force, &rep, &err);
   if (r < 0 && take_containers && err->kind == FERRY_ERROR_IN_USE)
     {

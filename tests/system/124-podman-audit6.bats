@@ -518,3 +518,51 @@ checkpoint_sequence() {
 		  out: c2
 	EOF
 }
+
+reference_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" pull Bad:1
+	step "$t" pull a..b
+	step "$t" pull 'foo@sha256:zz'
+	step "$t" create --network none Bad:1 true
+	step "$t" create --network none 'a b' true
+	step "$t" tag "$img" Bad:1
+	# Not compared: push to such a destination (Podman reads
+	# "127.0.0.1:1/x/Bad:1" as a transport "127.0.0.1" it does not know).
+	step "$t" rmi Bad:1
+	step "$t" rmi 'x::y'
+	step "$t" rmi -i Bad:1
+	step "$t" save -o "$TEST_TMP/x.tar" Bad:1
+	step "$t" image exists Bad:1
+	step "$t" image exists nosuch
+	step "$t" ps -a -q
+}
+
+@test "a reference that does not parse: Podman's 'parsing reference' words (repository name must be lowercase, invalid reference format) and codes, for rmi, save and image exists too" {
+	compare_with_podman reference_sequence <<-'EOF'
+		$ pull Bad:1 -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ pull a..b -> 125
+		  err: Error: parsing reference "a..b": invalid reference format: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ pull foo@sha256:zz -> 125
+		  err: Error: parsing reference "foo@sha256:zz": invalid reference format: bad digest `sha256:zz`, give sha256:<64 hex digits>
+		$ create --network none Bad:1 true -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ create --network none a b true -> 125
+		  err: Error: parsing reference "a b": invalid reference format: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ tag localhost/ferry-test:latest Bad:1 -> 125
+		  err: Error: normalizing name "Bad:1": parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ rmi Bad:1 -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ rmi x::y -> 125
+		  err: Error: parsing reference "x::y": invalid reference format: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ rmi -i Bad:1 -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ save -o TMP/x.tar Bad:1 -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ image exists Bad:1 -> 125
+		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ image exists nosuch -> 1
+		$ ps -a -q -> 0
+	EOF
+}

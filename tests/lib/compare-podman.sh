@@ -320,6 +320,26 @@ inspect --format '{{.Config.Labels}}|{{len .Config.Labels}}' c1
 rm c1
 volume rm v1
 network rm n1
+## sweep6-replace-all
+# --replace, and the --all forms of the lifecycle verbs.
+create --network none --name c1 IMG sleep 100
+% $T create --network none --name c1 --replace IMG sleep 100 | grep -c .
+run -d --network none --name c1 --replace IMG sleep 100
+ps -a --format '{{.Names}} {{.State}}'
+run -d --network none --name c2 IMG sleep 100
+create --network none --name c3 IMG true
+pause --all
+ps -a --format '{{.Names}} {{.State}}' --sort names
+unpause --all
+stop --all -t 0
+ps -a --format '{{.Names}} {{.State}}' --sort names
+start --all
+restart --all -t 0
+kill --all
+start c1
+kill --all --signal USR1
+rm --all --force -t 0
+ps -a -q
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other

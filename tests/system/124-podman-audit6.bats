@@ -566,3 +566,40 @@ reference_sequence() {
 		$ ps -a -q -> 0
 	EOF
 }
+
+image_name_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" tag "$img" localhost/zz:1 localhost/aa:1
+	step "$t" create --network none --name c1 localhost/zz:1 true
+	step "$t" create --network none --name c2 ferry-test true
+	step "$t" create --network none --name c3 aa:1 true
+	step "$t" ps -a --format '{{.Names}} {{.Image}}' --sort names
+	step "$t" inspect --format '{{.ImageName}} {{.Config.Image}}' c1 c2 c3
+	step_sorted "$t" rm c1 c2 c3
+	step "$t" untag "$img" localhost/zz:1 localhost/aa:1
+}
+
+@test "a container's image is shown by the name it was found by (ps IMAGE, ImageName, Config.Image), not the image's first name, as Podman's" {
+	compare_with_podman image_name_sequence <<-'EOF'
+		$ tag localhost/ferry-test:latest localhost/zz:1 localhost/aa:1 -> 0
+		$ create --network none --name c1 localhost/zz:1 true -> 0
+		  out: <ID>
+		$ create --network none --name c2 ferry-test true -> 0
+		  out: <ID>
+		$ create --network none --name c3 aa:1 true -> 0
+		  out: <ID>
+		$ ps -a --format {{.Names}} {{.Image}} --sort names -> 0
+		  out: c1 localhost/zz:1
+		  out: c2 localhost/ferry-test:latest
+		  out: c3 localhost/aa:1
+		$ inspect --format {{.ImageName}} {{.Config.Image}} c1 c2 c3 -> 0
+		  out: localhost/zz:1 localhost/zz:1
+		  out: localhost/ferry-test:latest localhost/ferry-test:latest
+		  out: localhost/aa:1 localhost/aa:1
+		$ rm c1 c2 c3 -> 0
+		  out: c1
+		  out: c2
+		  out: c3
+		$ untag localhost/ferry-test:latest localhost/zz:1 localhost/aa:1 -> 0
+	EOF
+}

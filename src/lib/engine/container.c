@@ -1563,8 +1563,8 @@ record_secrets (json_object *rec, char **specs, ferry_error_t *err)
 
 static int
 build_record (ferry_engine_t *e, const struct ferry_create_options *o, const struct ferry_image *img,
-              const char *rootfs, int overlay, const char *id, const char *name, json_object **out,
-              ferry_error_t *err)
+              const char *matched, const char *rootfs, int overlay, const char *id, const char *name,
+              json_object **out, ferry_error_t *err)
 {
   cleanup_json json_object *rec = json_object_new_object ();
   json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
@@ -1608,8 +1608,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   json_object_object_add (rec, "Name", json_object_new_string (name));
   /* A --rootfs container shows no image, as Podman's.  */
   json_object_object_add (rec, "Image", json_object_new_string (img ? o->image : ""));
+  /* As Podman's: the name the image was found by, else its first.  */
   json_object_object_add (rec, "ImageName",
                           json_object_new_string (img == NULL     ? ""
+                                                  : matched       ? matched
                                                   : img->names[0] ? img->names[0]
                                                                   : o->image));
   json_object_object_add (rec, "ImageID", json_object_new_string (img ? img->id : ""));
@@ -2607,6 +2609,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
                         ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
+  cleanup_free char *matched = NULL;
   cleanup_json json_object *rec = NULL;
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
@@ -2655,7 +2658,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (parse_rootfs (o->image, &rootfs, &overlay, err) < 0)
         return -1;
     }
-  else if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
+  else if (ferry_store_lookup_matched (e->store, o->image, &img, &matched, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
         {
@@ -2698,7 +2701,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       mode = xasprintf ("container:%s", peer->id);
       ferry_container_free (peer);
       joined.network = mode;
-      if (build_record (e, &joined, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &joined, img, matched, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   else
@@ -2718,7 +2721,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
               chosen.publish_all = 0;
             }
         }
-      if (build_record (e, &chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &chosen, img, matched, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
       /* -P is still shown as given (inspect's PublishAllPorts).  */
       if (publish_all)

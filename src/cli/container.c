@@ -4454,8 +4454,10 @@ ps_json_podman_order (json_object *o)
   return out;
 }
 
+/* SIZE: with --size, the container's own bytes and those with its
+ * image's, as Podman's {"rootFsSize", "rwSize"}; NULL without.  */
 static json_object *
-ps_json (const struct ferry_container *c, const char *health, int ns)
+ps_json (const struct ferry_container *c, const char *health, int ns, json_object *size)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
@@ -4515,7 +4517,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "Restarts",
                           json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
-  json_object_object_add (o, "Size", NULL);
+  json_object_object_add (o, "Size", size);
   return ps_json_podman_order (o);
 }
 
@@ -4580,7 +4582,7 @@ size_unasked (void)
 static json_object *
 ps_template_json (const struct ferry_container *c, const char *health, int ns)
 {
-  cleanup_json json_object *full = ps_json (c, health, ns);
+  cleanup_json json_object *full = ps_json (c, health, ns, NULL);
   json_object *o = json_object_new_object ();
 
   json_object_object_foreach (full, key, value)
@@ -4659,7 +4661,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
 /* The bytes C holds of its own and with its image's: "10.7kB (virtual
  * 2.16MB)".  */
 static int
-ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char **text, ferry_error_t *err)
+ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, uint64_t *virtual_size,
+         char **text, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   uint64_t image_size = 0;
@@ -4674,8 +4677,9 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
       image_size = ferry_image_reported_size (img);
       ferry_image_free (img);
     }
+  *virtual_size = *rw + image_size;
   own = ferry_cli_go_human_size (*rw, 3);
-  virt = ferry_cli_go_human_size (*rw + image_size, 3);
+  virt = ferry_cli_go_human_size (*virtual_size, 3);
   *text = xasprintf ("%s (virtual %s)", own, virt);
   return 0;
 }
@@ -4756,7 +4760,7 @@ struct ps_row
   const char *health; /* its health check's status, "" without one */
   char *key;
   char *size; /* with --size or --sort size */
-  uint64_t rw_size;
+  uint64_t rw_size, virtual_size;
   long long created;
   size_t index;
 };
@@ -4954,7 +4958,7 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
     {
       rows[i].key = ps_sort_key (f->sort, rows[i].c, rows[i].health);
       if ((f->size || (f->sort && strcmp (f->sort, "size") == 0))
-          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].virtual_size, &rows[i].size, &err) < 0)
         {
           ret = ferry_cli_fail (&err);
           goto out;
@@ -4976,7 +4980,18 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns));
+        {
+          json_object *size = NULL;
+
+          if (f->size)
+            {
+              size = json_object_new_object ();
+              json_object_object_add (size, "rootFsSize",
+                                      json_object_new_int64 ((int64_t) rows[i].virtual_size));
+              json_object_object_add (size, "rwSize", json_object_new_int64 ((int64_t) rows[i].rw_size));
+            }
+          json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns, size));
+        }
       for (i = 0; i < n_external; i++)
         json_object_array_add (arr, json_object_get (external[i]));
       /* Go prints an empty list on one line.  */

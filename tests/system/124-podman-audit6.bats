@@ -603,3 +603,23 @@ image_name_sequence() {
 		$ untag localhost/ferry-test:latest localhost/zz:1 localhost/aa:1 -> 0
 	EOF
 }
+
+size_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run --network none --name c1 "$img" sh -c 'head -c 10000 /dev/zero > /big'
+	JQ='.[0].Size | if . == null then null else (keys + [(.rwSize >= 10000), (.rootFsSize > .rwSize)]) end' _step jq_part "$t" ps -a --size --format json
+	JQ='.[0].Size' _step jq_part "$t" ps -a --format json
+	step "$t" rm c1
+}
+
+@test "ps --size --format json: Size is Podman's object of rootFsSize and rwSize, null without --size" {
+	compare_with_podman size_sequence <<-'EOF'
+		$ run --network none --name c1 localhost/ferry-test:latest sh -c head -c 10000 /dev/zero > /big -> 0
+		$ ps -a --size --format json -> 0
+		  out: ["rootFsSize","rwSize",true,true]
+		$ ps -a --format json -> 0
+		  out: null
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

@@ -24,8 +24,9 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats and 120-podman-audit5.bats keep the sequences
-# that differed once and were fixed.  A sequence's "# Not compared:"
+# 117-podman-audit4.bats, 120-podman-audit5.bats and
+# 124-podman-audit6.bats keep the sequences that differed once and were
+# fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
 

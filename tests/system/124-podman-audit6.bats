@@ -623,3 +623,38 @@ size_sequence() {
 		  out: c1
 	EOF
 }
+
+manifest_push_sequence() {
+	local t=$1 img=localhost/ferry-test:latest r=$REGISTRY
+	step "$t" manifest create ml
+	step "$t" manifest add ml "$img"
+	step "$t" manifest push --tls-verify=false ml "$r/x/ml:1"
+	step "$t" manifest push -q --tls-verify=false ml "$r/x/ml:2"
+	step "$t" manifest rm ml
+}
+
+@test "manifest push off a terminal: Podman's lines for the list and each image in it, none with -q" {
+	registry_start
+	for t in f podman_t; do echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"; done
+	compare_with_podman manifest_push_sequence <<-'EOF'
+		$ manifest create ml -> 0
+		  out: <ID>
+		$ manifest add ml localhost/ferry-test:latest -> 0
+		  out: <ID>
+		$ manifest push --tls-verify=false ml REG/x/ml:1 -> 0
+		  err: Getting image list signatures
+		  err: Copying 1 images generated from 1 images in list
+		  err: Copying image sha256:<ID> (1/1)
+		  err: Getting image source signatures
+		  err: Copying blob sha256:<ID>
+		  err: Copying blob sha256:<ID>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		  err: Writing manifest list to image destination
+		  err: Storing list signatures
+		$ manifest push -q --tls-verify=false ml REG/x/ml:2 -> 0
+		$ manifest rm ml -> 0
+		  out: Untagged: localhost/ml:latest
+		  out: Deleted: <ID>
+	EOF
+}

@@ -6,6 +6,7 @@
 #include "image/load.h"
 #include "image/mount.h"
 #include "image/reference.h"
+#include "image/transport.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -876,6 +877,10 @@ check_image_name (const char *ref, ferry_error_t *err)
 {
   struct ferry_reference r;
 
+  /* A transport's name (containers-storage:NAME, oci-archive:FILE) is
+   * the lookup's to judge, as Podman's.  */
+  if (ferry_transport_is_prefixed (ref))
+    return 0;
   if (ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
     return -1;
   ferry_reference_free (&r);

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "image/reference.h"
 #include "image/save.h"
+#include "image/transport.h"
 #include "util/cleanup.h"
 
 #include <getopt.h>
@@ -110,6 +111,8 @@ ferry_cmd_save (int argc, char **argv)
     {
       struct ferry_reference ref;
 
+      if (ferry_transport_is_prefixed (argv[i]))
+        continue;
       if (ferry_reference_parse (argv[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &ref, &err) < 0)
         return ferry_cli_fail (&err);
       ferry_reference_free (&ref);

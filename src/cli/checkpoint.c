@@ -190,7 +190,9 @@ ferry_cmd_checkpoint (int argc, char **argv)
       case 'c':
         compress_given = 1;
         if (parse_compression (optarg, &r.compression) < 0)
-          return ferry_cli_failf ("unknown compression `%s`: use zstd, gzip or none", optarg);
+          return ferry_cli_failf ("selected compression algorithm (\"%s\") not supported. Please select one "
+                                  "from: gzip, none, zstd",
+                                  optarg);
         break;
       case 'e':
         r.export_path = optarg;

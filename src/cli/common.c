@@ -1,6 +1,7 @@
 #include "common.h"
 #include "template.h"
 #include "state/events.h"
+#include "image/progress.h"
 #include "image/registry.h"
 #include "engine/engine.h"
 #include "engine/container.h"
@@ -292,6 +293,14 @@ ferry_cli_failf (const char *fmt, ...)
   va_end (ap);
   fputc ('\n', stderr);
   return FERRY_EXIT_ERROR;
+}
+
+int
+ferry_cli_progress_mode (int quiet)
+{
+  if (quiet)
+    return FERRY_PROGRESS_OFF;
+  return isatty (STDERR_FILENO) ? FERRY_PROGRESS_TERMINAL : FERRY_PROGRESS_LINES;
 }
 
 ferry_store_t *

@@ -151,6 +151,10 @@ int ferry_cli_failf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 /* Opens the image store of --root, or prints the error.  */
 ferry_store_t *ferry_cli_open_store (void);
 
+/* What pull and push show on standard error (image/progress.h): nothing
+ * when QUIET, bars on a terminal, else Podman's plain lines.  */
+int ferry_cli_progress_mode (int quiet);
+
 static inline void
 ferry_cli_cleanup_storep (ferry_store_t **s)
 {

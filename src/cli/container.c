@@ -1573,6 +1573,13 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   /* Attached, READY=1 of --sdnotify healthy waits for nothing.  */
   if (ferry_systemd_notify_started (e, id, 0, &err) < 0)
     notify_warn (&err);
+  /* With neither output attached (-a stdin alone), Podman prints the ID
+   * once the container started, so the caller knows what runs.  */
+  if (a->attach_given && ! a->attach_stdout && ! a->attach_stderr)
+    {
+      printf ("%s\n", id);
+      fflush (stdout);
+    }
   /* -i passes the standard input whatever -a names, as Podman's.  */
   io.in_fd = a->o.interactive ? STDIN_FILENO : -1;
   io.out_fd = ! a->attach_given || a->attach_stdout ? STDOUT_FILENO : -1;
@@ -1701,7 +1708,7 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
           ferry_error_release (err);
         }
     }
-  a->pull.progress = ! a->quiet && isatty (STDERR_FILENO);
+  a->pull.progress = ferry_cli_progress_mode (a->quiet);
   return ferry_image_pull (e->store, a->o.image, &a->pull, &id, err);
 }
 
@@ -4463,8 +4470,10 @@ ps_json_podman_order (json_object *o)
   return out;
 }
 
+/* SIZE: with --size, the container's own bytes and those with its
+ * image's, as Podman's {"rootFsSize", "rwSize"}; NULL without.  */
 static json_object *
-ps_json (const struct ferry_container *c, const char *health, int ns)
+ps_json (const struct ferry_container *c, const char *health, int ns, json_object *size)
 {
   json_object *o = json_object_new_object (), *names = json_object_new_array (),
               *mounts = json_object_new_array ();
@@ -4524,7 +4533,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns)
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "Restarts",
                           json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
-  json_object_object_add (o, "Size", NULL);
+  json_object_object_add (o, "Size", size);
   return ps_json_podman_order (o);
 }
 
@@ -4589,7 +4598,7 @@ size_unasked (void)
 static json_object *
 ps_template_json (const struct ferry_container *c, const char *health, int ns)
 {
-  cleanup_json json_object *full = ps_json (c, health, ns);
+  cleanup_json json_object *full = ps_json (c, health, ns, NULL);
   json_object *o = json_object_new_object ();
 
   json_object_object_foreach (full, key, value)
@@ -4668,7 +4677,8 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
 /* The bytes C holds of its own and with its image's: "10.7kB (virtual
  * 2.16MB)".  */
 static int
-ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char **text, ferry_error_t *err)
+ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, uint64_t *virtual_size,
+         char **text, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   uint64_t image_size = 0;
@@ -4683,8 +4693,9 @@ ps_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *rw, char 
       image_size = ferry_image_reported_size (img);
       ferry_image_free (img);
     }
+  *virtual_size = *rw + image_size;
   own = ferry_cli_go_human_size (*rw, 3);
-  virt = ferry_cli_go_human_size (*rw + image_size, 3);
+  virt = ferry_cli_go_human_size (*virtual_size, 3);
   *text = xasprintf ("%s (virtual %s)", own, virt);
   return 0;
 }
@@ -4765,7 +4776,7 @@ struct ps_row
   const char *health; /* its health check's status, "" without one */
   char *key;
   char *size; /* with --size or --sort size */
-  uint64_t rw_size;
+  uint64_t rw_size, virtual_size;
   long long created;
   size_t index;
 };
@@ -4963,7 +4974,7 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
     {
       rows[i].key = ps_sort_key (f->sort, rows[i].c, rows[i].health);
       if ((f->size || (f->sort && strcmp (f->sort, "size") == 0))
-          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].size, &err) < 0)
+          && ps_size (e, rows[i].c, &rows[i].rw_size, &rows[i].virtual_size, &rows[i].size, &err) < 0)
         {
           ret = ferry_cli_fail (&err);
           goto out;
@@ -4985,7 +4996,18 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
-        json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns));
+        {
+          json_object *size = NULL;
+
+          if (f->size)
+            {
+              size = json_object_new_object ();
+              json_object_object_add (size, "rootFsSize",
+                                      json_object_new_int64 ((int64_t) rows[i].virtual_size));
+              json_object_object_add (size, "rwSize", json_object_new_int64 ((int64_t) rows[i].rw_size));
+            }
+          json_object_array_add (arr, ps_json (rows[i].c, rows[i].health, f->ns, size));
+        }
       for (i = 0; i < n_external; i++)
         json_object_array_add (arr, json_object_get (external[i]));
       /* Go prints an empty list on one line.  */

@@ -6,6 +6,7 @@
 #include "image/load.h"
 #include "image/mount.h"
 #include "image/reference.h"
+#include "image/transport.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -24,7 +25,7 @@ static const char load_usage[]
       "docker-dir).\n\n"
       "Options:\n"
       "  -i, --input FILE  read the archive or directory FILE (\"-\" or no -i: standard input)\n"
-      "  -q, --quiet       no progress output (ferry prints none; the loaded images are\n"
+      "  -q, --quiet       no lines of what was copied (the loaded images are still\n"
       "                    named, as Podman names them)\n"
       "      --signature-policy FILE  the trust policy to obey instead of\n"
       "                    ~/.config/containers/policy.json or /etc/containers/policy.json\n";
@@ -34,6 +35,69 @@ enum
 {
   OPT_LOAD_SIGNATURE_POLICY = 0x2710,
 };
+
+/* Podman's lines on standard error for one image copied in, as it writes
+ * them where no terminal shows bars: ferry's copy is already done, and
+ * these say what it was.  */
+static void
+print_copied (char **blobs, const char *config_digest)
+{
+  size_t i;
+
+  fputs ("Getting image source signatures\n", stderr);
+  for (i = 0; blobs && blobs[i]; i++)
+    fprintf (stderr, "Copying blob %s\n", blobs[i]);
+  fprintf (stderr, "Copying config %s\n", config_digest);
+  fputs ("Writing manifest to image destination\n", stderr);
+}
+
+/* print_copied for the image ID in S, its blobs as its manifest names
+ * them.  */
+static void
+print_copied_image (ferry_store_t *s, const char *id)
+{
+  struct ferry_image *img = NULL;
+  cleanup_json json_object *m = NULL;
+  cleanup_strv char **blobs = NULL;
+  ferry_error_t err = NULL;
+  json_object *layers;
+  size_t i, n;
+
+  if (ferry_store_lookup (s, id, &img, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return;
+    }
+  m = ferry_json_parse (img->manifest, strlen (img->manifest), "stored manifest", &err);
+  ferry_error_release (&err);
+  layers = m ? ferry_json_get_array (m, "layers") : NULL;
+  n = layers ? json_object_array_length (layers) : 0;
+  blobs = xmalloc0 (sizeof (char *) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      const char *dg = ferry_json_get_string (json_object_array_get_idx (layers, i), "digest");
+      blobs[i] = xstrdup (dg ? dg : "");
+    }
+  print_copied (blobs, img->config_digest);
+  ferry_image_free (img);
+}
+
+/* Podman copies an image once per name the archive gives it.  */
+static void
+print_loaded_copies (const struct ferry_load_report *r)
+{
+  size_t i, n;
+
+  for (i = 0; r->ids && r->ids[i]; i++)
+    {
+      cleanup_free char *config = xasprintf ("sha256:%s", r->ids[i]);
+
+      for (n = 0; r->names && r->names[i] && r->names[i][n]; n++)
+        print_copied (r->blobs ? r->blobs[i] : NULL, config);
+      if (n == 0)
+        print_copied (r->blobs ? r->blobs[i] : NULL, config);
+    }
+}
 
 int
 ferry_cmd_load (int argc, char **argv)
@@ -50,7 +114,7 @@ ferry_cmd_load (int argc, char **argv)
   struct ferry_load_report report;
   ferry_error_t err = NULL;
   const char *input = NULL;
-  int c, r;
+  int quiet = 0, c, r;
   size_t i;
 
   while ((c = getopt_long (argc, argv, ":i:qh", opts, NULL)) != -1)
@@ -59,7 +123,8 @@ ferry_cmd_load (int argc, char **argv)
       case 'i':
         input = optarg;
         break;
-      case 'q': /* ferry shows no progress to quiet */
+      case 'q':
+        quiet = 1;
         break;
       case OPT_LOAD_SIGNATURE_POLICY:
         policy = optarg;
@@ -89,6 +154,8 @@ ferry_cmd_load (int argc, char **argv)
   if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "loadfromarchive", NULL, input);
+  if (! quiet)
+    print_loaded_copies (&report);
   /* Podman names what it loaded, quiet or not.  */
   for (i = 0; report.loaded[i]; i++)
     printf ("Loaded image: %s\n", report.loaded[i]);
@@ -106,7 +173,7 @@ static const char import_usage[]
       "                           or WORKDIR (repeatable)\n"
       "  -m, --message TEXT       the comment of the image's history entry\n"
       "      --os OS              the image's operating system (default linux)\n"
-      "  -q, --quiet              no progress output (ferry prints none; the ID is\n"
+      "  -q, --quiet              no lines of what was copied (the ID is still\n"
       "                           printed, as Podman prints it)\n"
       "      --signature-policy FILE  the trust policy to obey instead of\n"
       "                           ~/.config/containers/policy.json or /etc/containers/policy.json\n"
@@ -155,12 +222,13 @@ ferry_cmd_import (int argc, char **argv)
   struct ferry_import_options o = { 0 };
   size_t n_changes = 0;
   ferry_error_t err = NULL;
-  int c, r;
+  int quiet = 0, c, r;
 
   while ((c = getopt_long (argc, argv, ":qc:m:h", opts, NULL)) != -1)
     switch (c)
       {
       case 'q':
+        quiet = 1;
         break;
       case 'c':
         changes = xrealloc (changes, sizeof (char *) * (n_changes + 2));
@@ -204,6 +272,8 @@ ferry_cmd_import (int argc, char **argv)
   if (ferry_image_import (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &o, &id, &err) < 0)
     return ferry_cli_fail (&err);
   ferry_cli_event ("image", "import", id, argv[optind]);
+  if (! quiet)
+    print_copied_image (s, id);
   printf ("sha256:%s\n", id);
   return 0;
 }
@@ -799,6 +869,24 @@ image_unmount (int argc, char **argv)
   return ret;
 }
 
+/* Podman parses a name before it looks for it: one that is no image
+ * reference is its "parsing reference" error, exit 125, not an image
+ * unknown.  0, or -1 with ERR.  */
+static int
+check_image_name (const char *ref, ferry_error_t *err)
+{
+  struct ferry_reference r;
+
+  /* A transport's name (containers-storage:NAME, oci-archive:FILE) is
+   * the lookup's to judge, as Podman's.  */
+  if (ferry_transport_is_prefixed (ref))
+    return 0;
+  if (ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, err) < 0)
+    return -1;
+  ferry_reference_free (&r);
+  return 0;
+}
+
 static int
 image_exists (int argc, char **argv)
 {
@@ -819,6 +907,8 @@ image_exists (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  if (check_image_name (argv[optind], &err) < 0)
+    return ferry_cli_fail (&err);
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -939,6 +1029,12 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
   size_t i;
   int r, code;
 
+  if (check_image_name (ref, &err) < 0)
+    {
+      rmi_done_add (&done->failed, &done->n_failed, err->msg);
+      ferry_error_release (&err);
+      return FERRY_EXIT_ERROR;
+    }
   r = ferry_store_remove (s, ref, force, &rep, &err);
   if (r < 0 && take_containers && err->kind == FERRY_ERROR_IN_USE)
     {

@@ -652,8 +652,8 @@ static const char push_usage[]
       "                           images are converted too; default: as stored)\n"
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
-      "  -q, --quiet              no progress lines (shown only on a terminal "
-      "anyway)\n" FERRY_SIGN_FLAGS_HELP
+      "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
+      "                           else Podman's lines)\n" FERRY_SIGN_FLAGS_HELP
       "      --add-compression FORMAT[,FORMAT]  also push, for each platform that has\n"
       "                           none in FORMAT (gzip or zstd), a copy of its image\n"
       "                           with every layer in FORMAT, and list it\n" FERRY_COMPRESSION_FLAGS_HELP
@@ -776,7 +776,7 @@ manifest_push (int argc, char **argv)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
-  o.progress = ! quiet && isatty (STDERR_FILENO);
+  o.progress = ferry_cli_progress_mode (quiet);
   if (ferry_cli_sign_finish (&sf) < 0)
     return FERRY_EXIT_ERROR;
   s = ferry_cli_open_store ();

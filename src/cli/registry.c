@@ -50,7 +50,8 @@ static const char pull_usage[]
       "                           ignored), printing each image ID\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --platform OS/ARCH[/VARIANT]  the platform to choose from a multi-platform image\n"
       "                           (default linux/<this host's architecture>)\n" FERRY_PULL_FLAGS_HELP
-      "  -q, --quiet              no progress lines (they are shown only on a terminal anyway)\n";
+      "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
+      "                           else a line per blob, as Podman's)\n";
 
 /* pull --all-tags: an ID a line for each tag pulled, even when a later
  * one fails.  */
@@ -144,7 +145,7 @@ ferry_cmd_pull (int argc, char **argv)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
   if (ferry_cli_transfer_finish (&tf, &o) < 0)
     return FERRY_EXIT_ERROR;
-  o.progress = ! quiet && isatty (STDERR_FILENO);
+  o.progress = ferry_cli_progress_mode (quiet);
   s = ferry_cli_open_store ();
   if (s == NULL)
     {
@@ -193,8 +194,8 @@ static const char push_usage[]
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
-      "  -q, --quiet              no progress lines (they are shown only on a terminal "
-      "anyway)\n" FERRY_SIGN_FLAGS_HELP
+      "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
+      "                           else a line per blob, as Podman's)\n" FERRY_SIGN_FLAGS_HELP
       "      --signature-policy FILE  the trust policy instead of the default one: as by\n"
       "                           Podman it must be valid, and does not judge local images\n";
 
@@ -301,7 +302,7 @@ ferry_cmd_push (int argc, char **argv)
         "ferry push takes an image and an optional destination (see 'ferry push --help')");
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
-  o.progress = ! quiet && isatty (STDERR_FILENO);
+  o.progress = ferry_cli_progress_mode (quiet);
   if (ferry_cli_sign_finish (&sf) < 0)
     return FERRY_EXIT_ERROR;
   {
@@ -543,8 +544,14 @@ ferry_cmd_login (int argc, char **argv)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
     }
+  /* Podman's words: it would log in to the first search registry of
+   * registries.conf, which ferry does not take.  */
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry login takes one registry",
+                            argc - optind);
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry login takes one registry (see 'ferry login --help')");
+    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                            "give one (ferry login REGISTRY)");
   registry = registry_of (argv[optind]);
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
@@ -560,7 +567,7 @@ ferry_cmd_login (int argc, char **argv)
   if (secret && from_stdin)
     return ferry_cli_failf ("Can't specify both --password-stdin and --password");
   if (from_stdin && password)
-    return ferry_cli_failf ("give the password with -p or with --password-stdin, not both");
+    return ferry_cli_failf ("Can't specify both --password-stdin and --password");
   if (secret)
     {
       stdin_password = secret_password (secret);
@@ -585,8 +592,8 @@ ferry_cmd_login (int argc, char **argv)
       if (r < 0)
         return ferry_cli_fail (&err);
       if (r == 0)
-        return ferry_cli_failf ("ferry login %s: give the user name with -u and the password with -p or "
-                                "--password-stdin",
+        return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give the "
+                                "user name with -u and the password with -p or --password-stdin",
                                 registry);
       ferry_credentials_clear (&creds);
       printf ("Authenticating with existing credentials for %s\n", registry);
@@ -601,15 +608,21 @@ ferry_cmd_login (int argc, char **argv)
       return 0;
     }
   if (username == NULL || *username == '\0' || password == NULL)
-    return ferry_cli_failf ("ferry login %s: give both the user name (-u) and the password (-p or "
-                            "--password-stdin)",
+    return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give both "
+                            "the user name (-u) and the password (-p or --password-stdin)",
                             registry);
   if (strchr (username, ':'))
     return ferry_cli_failf ("a user name cannot hold `:`");
   joined = xasprintf ("%s:%s", username, password);
   ro.creds = joined;
   ro.creds_origin = "-u/-p";
-  if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
+  if (ferry_registry_open (registry, &ro, &reg, &err) < 0)
+    {
+      explicit_bzero (joined, strlen (joined));
+      ferry_error_wrap (&err, "authenticating creds for \"%s\"", registry);
+      return ferry_cli_fail (&err);
+    }
+  if (ferry_registry_check_login (reg, &err) < 0)
     {
       ferry_registry_close (reg);
       explicit_bzero (joined, strlen (joined));
@@ -688,8 +701,12 @@ ferry_cmd_logout (int argc, char **argv)
       printf ("Removed login credentials for all registries\n");
       return 0;
     }
+  if (argc - optind > 1)
+    return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry logout takes one registry, or -a",
+                            argc - optind);
   if (argc - optind != 1)
-    return ferry_cli_failf ("ferry logout takes one registry, or -a (see 'ferry logout --help')");
+    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                            "give one (ferry logout REGISTRY) or -a");
   registry = registry_of (argv[optind]);
   if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
     return ferry_cli_fail (&err);

@@ -2,7 +2,9 @@
  * directory.  */
 #include "commands.h"
 #include "common.h"
+#include "image/reference.h"
 #include "image/save.h"
+#include "image/transport.h"
 #include "util/cleanup.h"
 
 #include <getopt.h>
@@ -104,6 +106,17 @@ ferry_cmd_save (int argc, char **argv)
     return ferry_cli_failf ("invalid filename (should not contain ':') \"%s\"", req.output);
   if (req.output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf ("refusing to save to terminal. Use -o flag or redirect");
+  /* Podman parses every name before it saves anything.  */
+  for (int i = optind; i < argc; i++)
+    {
+      struct ferry_reference ref;
+
+      if (ferry_transport_is_prefixed (argv[i]))
+        continue;
+      if (ferry_reference_parse (argv[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &ref, &err) < 0)
+        return ferry_cli_fail (&err);
+      ferry_reference_free (&ref);
+    }
   req.refs = argv + optind;
   req.n_refs = (size_t) (argc - optind);
   if (! quiet)

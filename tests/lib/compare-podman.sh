@@ -24,8 +24,9 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats and 120-podman-audit5.bats keep the sequences
-# that differed once and were fixed.  A sequence's "# Not compared:"
+# 117-podman-audit4.bats, 120-podman-audit5.bats and
+# 124-podman-audit6.bats keep the sequences that differed once and were
+# fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
 
@@ -179,9 +180,167 @@ network disconnect n2 c1
 network disconnect n2 c1
 network disconnect nosuch c1
 % $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys'
+network create --subnet 10.251.19.0/24 --interface-name fcmp19 a0
+network connect --ip 10.251.19.9 --alias cache a0 c1
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks | keys_unsorted'
+% $T inspect c1 | jq -c '.[0].NetworkSettings.Networks.a0 | {Aliases: (.Aliases | length), IPAMConfig, IPAddress}'
+network disconnect a0 c1
 network rm n1
 rm c1
-network rm n1 n2
+network rm n1 n2 a0
+## env-start
+# Config.Env before and after a start, and what exec sees (container=
+# names each tool, and Podman's order is its map's: left out, sorted).
+create --network none --name c1 IMG sleep 100
+create --network none --name c2 --hostname hh -u 1000 IMG sleep 100
+% $T inspect c1 c2 | jq -c 'map(.Config.Env | map(select(startswith("container=") | not)) | sort)'
+start c1 c2
+% $T inspect c1 c2 | jq -c 'map(.Config.Env | map(select(startswith("container=") | not)) | sort)'
+exec c1 sh -c 'echo $HOME $HOSTNAME'
+exec c2 sh -c 'echo $HOME $HOSTNAME'
+rm -f -t 0 c1
+rm -f -t 0 c2
+## sweep6-misc
+# Commands no other sequence ran: image diff, container cleanup,
+# volume reload, network update, system check, manifest annotate and
+# remove.
+create --network none --name c1 IMG sh -c 'echo x > /f'
+start -a c1
+image diff IMG
+diff --format json c1
+container cleanup c1
+container cleanup nosuch
+volume create v1
+volume reload
+network create --subnet 10.251.93.0/24 --interface-name fcmp93 n1
+network update --dns-add 10.0.0.1 n1
+network update nosuch
+system check
+manifest create ml
+manifest add ml IMG
+% $T manifest inspect ml | jq -r '.manifests[0].digest' > $WORK/mdigest
+% $T manifest annotate --annotation a=b ml "$(cat $WORK/mdigest)"; echo "rc=$?"
+% $T manifest inspect ml | jq -c '.manifests[0].annotations'
+% $T manifest remove ml "$(cat $WORK/mdigest)" >/dev/null; echo "rc=$?"
+% $T manifest inspect ml | jq -c '.manifests | length'
+manifest remove ml sha256:0000000000000000000000000000000000000000000000000000000000000000
+manifest rm ml
+rm c1
+## sweep6-states
+# Everyday verbs on a container in the wrong state, and the codes of
+# commands that fail inside it.
+create --network none --name c1 IMG sleep 100
+stop c1
+kill c1
+pause c1
+unpause c1
+exec c1 true
+restart -t 0 c1
+start c1
+start c1
+rm c1
+pause c1
+pause c1
+unpause c1
+unpause c1
+stop -t 0 c1
+stop -t 0 c1
+kill c1
+logs c1
+run --network none --name c1 IMG true
+run --rm --network none IMG false
+run --rm --network none IMG /etc
+run --rm --network none IMG nosuchcmd
+run --rm --network none -w /nosuch IMG pwd
+% $T run --rm --network none -d IMG true | grep -c .
+wait c1
+rm c1
+rm c1
+## sweep6-run-flags
+# Everyday run flags as inspect and the container show them.
+! printf 'A=1\n# c\nB\n' > $WORK/envfile
+% A=host B=hostb $T run --rm --network none --env-file $WORK/envfile IMG sh -c 'echo $A $B'
+% A=host $T run --rm --network none -e A -e C IMG sh -c 'echo "$A|$C|${C-unset}"'
+run --network none --name c1 -v /data -v v1:/v1 --label k=v --restart on-failure:3 IMG true
+% $T inspect c1 | jq -c '.[0] | {R: .HostConfig.RestartPolicy, L: .Config.Labels, M: [.Mounts[] | {Type, Destination, RW}] | sort_by(.Destination)}'
+% $T volume ls -q | wc -l
+rm -v c1
+% $T volume ls -q
+run --rm --network none --user 1000:1000 IMG id
+run --rm --network none --user nosuch IMG id
+run --rm --network none --workdir /tmp IMG pwd
+run --rm --network none --entrypoint echo IMG a b
+run --rm --network none --entrypoint '' IMG echo c
+run --rm --network none --read-only IMG touch /x
+run --rm --network none --read-only IMG touch /tmp/x
+run --rm --network none --tmpfs /t:size=1m IMG sh -c 'df -k /t | tail -1 | awk "{print \$2}"'
+run --rm --network none --hostname h1 IMG hostname
+run --rm --network none --add-host a.b:10.1.2.3 IMG grep a.b /etc/hosts
+run --rm --network none --dns 10.9.9.9 IMG cat /etc/resolv.conf
+run --rm --network none --cap-drop all IMG sh -c 'grep CapEff /proc/self/status'
+run --rm --network none --init IMG ps -o comm
+run --rm --network none --stop-signal TERM --stop-timeout 3 IMG true
+## sweep6-images
+# Everyday image commands by short ID, digest and filter.
+% $T images -q --no-trunc | cut -c1-19
+% id=$($T images -q | head -1); $T image inspect --format '{{.RepoTags}} {{len .RootFS.Layers}}' $id
+% $T image inspect --format '{{.RepoDigests}}' IMG | grep -c sha256
+tag IMG a:1 b:2
+images --format '{{.Repository}}:{{.Tag}}' --sort repository
+images --filter reference=localhost/a --format '{{.Repository}}:{{.Tag}}'
+images --filter 'reference=*/b:*' --format '{{.Repository}}:{{.Tag}}'
+images --filter dangling=false --format '{{.Repository}}' --sort repository
+% id=$($T images -q | head -1); $T rmi $id; echo "rc=$?"
+rmi a:1 b:2
+rmi a:1
+% id=$($T images -q | head -1); $T image exists $id; echo "rc=$?"
+image inspect --format '{{.Os}}/{{.Architecture}}' IMG
+image inspect --format '{{.Config.Cmd}} {{.Config.WorkingDir}}' IMG
+inspect --format '{{.Id}}' --type image IMG
+history --format '{{.CreatedBy}}' IMG
+% $T image tree IMG | wc -l
+## sweep6-inspect-mixed
+# inspect of names of several kinds at once, and --type with each kind.
+# Not compared: several names without --type where one is a network
+# (Podman finds a network then only when it is the one name given), and
+# the whole JSON (OciVersion is each tool's spec version; Podman's
+# Labels are null when empty, ferry's {}).
+create --network none --name c1 IMG true
+volume create v1
+network create --subnet 10.251.94.0/24 --interface-name fcmp94 n1
+inspect --format '{{.Name}}' c1 v1
+inspect --format '{{.Name}}' n1
+inspect --type volume --format '{{.Name}}' v1
+inspect --type network --format '{{.Name}}' n1
+inspect --type container --format '{{.Name}}' v1
+inspect --type volume --format '{{.Name}}' c1
+inspect --type bogus c1
+% $T inspect c1 v1 | jq -c 'length'
+% $T inspect --format '{{.Name}}' c1 nosuch v1; echo "rc=$?"
+inspect --format '{{.Config.Labels}}|{{len .Config.Labels}}' c1
+rm c1
+volume rm v1
+network rm n1
+## sweep6-replace-all
+# --replace, and the --all forms of the lifecycle verbs.
+create --network none --name c1 IMG sleep 100
+% $T create --network none --name c1 --replace IMG sleep 100 | grep -c .
+run -d --network none --name c1 --replace IMG sleep 100
+ps -a --format '{{.Names}} {{.State}}'
+run -d --network none --name c2 IMG sleep 100
+create --network none --name c3 IMG true
+pause --all
+ps -a --format '{{.Names}} {{.State}}' --sort names
+unpause --all
+stop --all -t 0
+ps -a --format '{{.Names}} {{.State}}' --sort names
+start --all
+restart --all -t 0
+kill --all
+start c1
+kill --all --signal USR1
+rm --all --force -t 0
+ps -a -q
 ## image-tag
 tag IMG mine:1
 tag IMG localhost/mine:2 other
@@ -513,6 +672,22 @@ images --format '{{.Repository}}:{{.Tag}}' --sort repository
 load -q -i $WORK/sl/nosuch.tar
 load -q -i $WORK/sl/s1.tar
 save -q -o $WORK/sl/s4.tar
+## transfer-lines
+# What save, load and import write to standard error off a terminal, and
+# -q; pull and push are in tests/system/124-podman-audit6.bats (they need
+# a registry).
+! rm -rf $WORK/tl && mkdir $WORK/tl
+save -o $WORK/tl/s.tar IMG
+load -i $WORK/tl/s.tar
+load -q -i $WORK/tl/s.tar
+tag IMG b:1
+save -q -m -o $WORK/tl/m.tar IMG localhost/b:1
+load -i $WORK/tl/m.tar
+create --network none --name c1 IMG true
+export -o $WORK/tl/e.tar c1
+import $WORK/tl/e.tar imp:1
+import -q $WORK/tl/e.tar imp:2
+import --quiet $WORK/tl/e.tar
 ## export-import
 ! rm -rf $WORK/ei && mkdir $WORK/ei
 create --network none --name c1 IMG true
@@ -601,6 +776,42 @@ create --network none --name c3 IMG true
 container checkpoint c3
 container restore c3
 container checkpoint nosuch
+## sweep6-checkpoint
+# More of checkpoint and restore, the heart of ferry: --leave-running,
+# -a, --latest, --keep, restore -a, --ignore-rootfs, a restore onto a
+# taken name, the State fields, and errors.  Not compared: what an
+# export that cannot be written leaves (Podman has checkpointed and
+# stopped the container by then; ferry checks first and leaves it
+# running, DESIGN.md's invariant), and restore --name with a name no
+# container may have (Podman takes it; ferry refuses it).
+! rm -rf $WORK/ck6 && mkdir $WORK/ck6
+run -d --network none --name c1 IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.2; done'
+container checkpoint --leave-running c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Running}}' c1
+container checkpoint c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Running}} {{.State.ExitCode}}' c1
+% $T inspect c1 | jq -c '.[0].State | {Status, Checkpointed, Restored, Running, Paused, ExitCode, OOMKilled, Dead} '
+container restore c1
+inspect --format '{{.State.Status}} {{.State.Checkpointed}} {{.State.Restored}}' c1
+% sleep 0.5; $T exec c1 sh -c 'test $(cat /tmp/n) -gt 0 && echo counting'
+run -d --network none --name c2 IMG sleep 100
+container checkpoint -a
+ps -a --format '{{.Names}} {{.Status}}' --sort names
+container restore -a
+ps --format '{{.Names}} {{.State}}' --sort names
+container checkpoint --latest
+% $T container restore --latest
+container checkpoint --export $WORK/ck6/c2.tar --ignore-rootfs c2
+container restore --import $WORK/ck6/c2.tar
+container restore --import $WORK/ck6/c2.tar --name c2
+container restore --import $WORK/ck6/c2.tar --name c3 --ignore-rootfs
+ps --format '{{.Names}} {{.State}}' --sort names
+container checkpoint --export $WORK/ck6/x.tar --compress bogus c1
+container checkpoint --export $WORK/ck6/x.tar nosuch
+container checkpoint --export $WORK/nosuchdir/x.tar c1
+rm -f -t 0 c1
+rm -f -t 0 c2
+rm -f -t 0 c3
 ## mount-umount
 create --network none --name c1 IMG true
 % test -d "$($T mount c1)/bin" && echo mounted
@@ -1618,14 +1829,17 @@ run --rm --network none --pull=never IMG echo ok
 ps -a --format '{{.Names}}' --sort names
 ## stdin-attach
 # Piped standard input through run -i, run -a, start -a -i and attach,
-# and the exit codes passed through.  Not compared: -a stdin without
-# -a stdout (Podman prints the container's ID).
+# and the exit codes passed through; -a stdin without -a stdout or
+# -a stderr prints the container's ID.
 % echo hi | $T run --rm -i --network none IMG cat; echo "rc=$?"
 % echo hi | $T run --rm --network none IMG cat; echo "rc=$?"
 % echo hi | $T run --rm -i -a stdout --network none IMG sh -c 'cat; echo err >&2; exit 3'; echo "rc=$?"
 % echo hi | $T run --rm -i --sig-proxy=false --network none IMG sh -c 'read x; echo got $x'; echo "rc=$?"
 % echo hi | $T run --rm -i --network none IMG sh -c 'exit 7'; echo "rc=$?"
 % printf 'a\nb\n' | $T run --rm -i --network none IMG wc -l; echo "rc=$?"
+% echo hi | $T run --rm -a stdin --network none IMG sh -c 'cat; echo out; exit 3'; echo "rc=$?"
+% echo hi | $T run --rm -a stdin -i --network none IMG sh -c 'cat; echo out; exit 3'; echo "rc=$?"
+% echo hi | $T run --rm -a stdin -a stderr -i --network none IMG sh -c 'cat; echo err >&2'; echo "rc=$?"
 % $T create -i --network none --name c1 IMG sh -c 'read x; echo got $x; exit 5' >/dev/null
 % echo hi | $T start -a -i c1; echo "rc=$?"
 % $T create --network none --name c2 IMG sh -c 'echo out; exit 6' >/dev/null

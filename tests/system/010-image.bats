@@ -47,7 +47,7 @@ make_image_sharing_bottom_layer() {
 }
 
 @test "load: an OCI archive with two layers and a whiteout" {
-	run_ferry load -i "$(ferry_test_image)"
+	run_ferry load -q -i "$(ferry_test_image)"
 	assert_status 0
 	[ "$output" = "Loaded image: localhost/ferry-test:latest" ]
 
@@ -75,7 +75,7 @@ make_image_sharing_bottom_layer() {
 }
 
 @test "load: a docker-archive, and the same image twice shares its layers" {
-	run_ferry load -i "$(ferry_test_docker_image)"
+	run_ferry load -q -i "$(ferry_test_docker_image)"
 	assert_status 0
 	assert_output_contains "Loaded image: localhost/ferry-test:latest"
 	id1=$(f image inspect --format '{{.Id}}' ferry-test)
@@ -87,7 +87,7 @@ make_image_sharing_bottom_layer() {
 		[ -f "$ROOT/storage/blobs/${d#sha256:}" ]
 	done
 
-	run_ferry load -i "$(ferry_test_image)"
+	run_ferry load -q -i "$(ferry_test_image)"
 	assert_status 0
 	id2=$(f image inspect --format '{{.Id}}' ferry-test)
 	# Same config, so same image ID, and no layer stored twice.
@@ -108,7 +108,7 @@ make_image_sharing_bottom_layer() {
 @test "load: a store without blob files (from an older ferry) gets them on the next load" {
 	f load -q -i "$(ferry_test_image)"
 	rm "$ROOT"/storage/blobs/*
-	run_ferry load -i "$(ferry_test_image)"
+	run_ferry load -q -i "$(ferry_test_image)"
 	assert_status 0
 	assert_blobs_stored
 	[ "$(ls "$ROOT/storage/blobs" | wc -l)" -eq 2 ]
@@ -124,7 +124,7 @@ make_image_sharing_bottom_layer() {
 	# bottom blob, already linked, must go again.
 	echo garbage >"$ROOT/storage/blobs/${top#sha256:}"
 	chattr +i "$ROOT/storage/blobs/${top#sha256:}" 2>/dev/null || skip "no chattr on this file system"
-	run_ferry load -i "$(ferry_test_image)"
+	run_ferry load -q -i "$(ferry_test_image)"
 	chattr -i "$ROOT/storage/blobs/${top#sha256:}"
 	assert_status 125
 	assert_one_line_error
@@ -133,7 +133,7 @@ make_image_sharing_bottom_layer() {
 	[ ! -e "$ROOT/storage/blobs/${bottom#sha256:}" ]
 	[ -z "$(ls "$ROOT/storage/layers")" ]
 	# Once it can be, the orphan is replaced by the real blob.
-	run_ferry load -i "$(ferry_test_image)"
+	run_ferry load -q -i "$(ferry_test_image)"
 	assert_status 0
 	assert_blobs_stored
 	cmp "$(oci_blob_path "$TEST_TMP/l" "$top")" "$ROOT/storage/blobs/${top#sha256:}"
@@ -142,10 +142,10 @@ make_image_sharing_bottom_layer() {
 @test "load: a gzip- and a zstd-compressed archive, from a file and from stdin" {
 	gzip -c "$(ferry_test_image)" >"$TEST_TMP/img.tar.gz"
 	zstd -q -c "$(ferry_test_image)" >"$TEST_TMP/img.tar.zst"
-	run_ferry load -i "$TEST_TMP/img.tar.gz"
+	run_ferry load -q -i "$TEST_TMP/img.tar.gz"
 	assert_status 0
 	f rmi ferry-test >/dev/null
-	run_ferry load -i "$TEST_TMP/img.tar.zst"
+	run_ferry load -q -i "$TEST_TMP/img.tar.zst"
 	assert_status 0
 	f rmi ferry-test >/dev/null
 	run sh -c "'$FERRY_BIN' --root '$ROOT' --runroot '$RUNROOT' load < '$TEST_TMP/img.tar.zst'"
@@ -296,7 +296,7 @@ make_image_sharing_bottom_layer() {
 	tar -C "$TEST_TMP/rootfs" -cf "$TEST_TMP/rootfs.tar" .
 	gzip -c "$TEST_TMP/rootfs.tar" >"$TEST_TMP/rootfs.tar.gz"
 
-	run_ferry import "$TEST_TMP/rootfs.tar" myroot:v1
+	run_ferry import -q "$TEST_TMP/rootfs.tar" myroot:v1
 	assert_status 0
 	[[ "$output" == sha256:* ]]
 	id=${output#sha256:}
@@ -309,7 +309,7 @@ make_image_sharing_bottom_layer() {
 	# The tarball itself is the layer's blob, as given.
 	cmp "$TEST_TMP/rootfs.tar" "$ROOT/storage/blobs/$(sha256sum "$TEST_TMP/rootfs.tar" | cut -d' ' -f1)"
 
-	run_ferry import "$TEST_TMP/rootfs.tar.gz" myroot:gz
+	run_ferry import -q "$TEST_TMP/rootfs.tar.gz" myroot:gz
 	assert_status 0
 	# Same content, same layer: still one layer directory, but two blobs.
 	[ "$(ls "$ROOT/storage/layers" | wc -l)" -eq 1 ]
@@ -329,14 +329,14 @@ make_image_sharing_bottom_layer() {
 	[ -z "$(ls "$ROOT/storage/tmp")" ]
 
 	: >"$TEST_TMP/empty.tar"
-	run_ferry import "$TEST_TMP/empty.tar" empty
+	run_ferry import -q "$TEST_TMP/empty.tar" empty
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "holds no files"
 	run_ferry image exists empty
 	assert_status 1
 
-	run_ferry import "$TEST_TMP/missing.tar" x
+	run_ferry import -q "$TEST_TMP/missing.tar" x
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "missing.tar"
@@ -401,10 +401,10 @@ make_image_sharing_bottom_layer() {
 @test "load: archives written by skopeo (docker-archive, and OCI with zstd layers)" {
 	skopeo copy -q "oci-archive:$(ferry_test_image)" "docker-archive:$TEST_TMP/d.tar:docker.io/library/skotest:1"
 	skopeo copy -q --dest-compress-format zstd "oci-archive:$(ferry_test_image)" "oci-archive:$TEST_TMP/o.tar:quay.io/x/skotest:2"
-	run_ferry load -i "$TEST_TMP/d.tar"
+	run_ferry load -q -i "$TEST_TMP/d.tar"
 	assert_status 0
 	[ "$output" = "Loaded image: docker.io/library/skotest:1" ]
-	run_ferry load -i "$TEST_TMP/o.tar"
+	run_ferry load -q -i "$TEST_TMP/o.tar"
 	assert_status 0
 	[ "$output" = "Loaded image: quay.io/x/skotest:2" ]
 	# One image (same config) under two names; short names resolve as Podman's do.

@@ -76,7 +76,7 @@ load helpers
 
 	# The default policy tries to pull it, from docker.io (unreachable here
 	# or not: either way no such image).
-	run_ferry run --rm no-such-image true
+	run_ferry run -q --rm no-such-image true
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "docker.io/library/no-such-image:latest"

@@ -255,7 +255,7 @@ assert_rolled_back() {
 	run_migrate keep "$DEST"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "$B_IP cannot take it: a container with the name of the checkpointed one (keep)"
+	assert_output_contains "$B_IP cannot take it: creating container storage: the container name \"keep\" is already in use"
 	assert_output_contains "runs here as before, untouched"
 	fbh rm keep >/dev/null
 	assert_rolled_back keep

@@ -30,7 +30,7 @@ host_arch() {
 	registry_start
 	load_test_image
 	id=$(f image inspect --format '{{.Id}}' ferry-test)
-	run_ferry push --tls-verify=false --digestfile "$TEST_TMP/digest" ferry-test "$REGISTRY/ferry/test:v1"
+	run_ferry push -q --tls-verify=false --digestfile "$TEST_TMP/digest" ferry-test "$REGISTRY/ferry/test:v1"
 	assert_status 0
 	digest=$(cat "$TEST_TMP/digest")
 	[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]]
@@ -39,7 +39,7 @@ host_arch() {
 	[ "$digest" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
 	[ "$(registry_tag_digest ferry/test v1)" = "$digest" ]
 
-	run_fb pull --tls-verify=false "$REGISTRY/ferry/test:v1"
+	run_fb pull -q --tls-verify=false "$REGISTRY/ferry/test:v1"
 	assert_status 0
 	[ "$output" = "$id" ]
 	[ "$(fb image inspect --format '{{.Digest}}' "$REGISTRY/ferry/test:v1")" = "$digest" ]
@@ -56,8 +56,14 @@ host_arch() {
 	assert_status 0
 	# The ID ferry load gives the same archive: the config's digest.
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
-	# Progress goes to stderr only when it is a terminal.
-	[ -z "$stderr" ]
+	# Off a terminal, Podman's lines on stderr: once per blob, no bars.
+	[ "${stderr_lines[0]}" = "Trying to pull $img..." ]
+	[ "${stderr_lines[1]}" = "Getting image source signatures" ]
+	[ "$(grep -c '^Copying blob sha256:[0-9a-f]\{64\}$' <<<"$stderr")" = 2 ]
+	[ "${stderr_lines[4]}" = "Copying config sha256:$output" ]
+	[ "${stderr_lines[5]}" = "Writing manifest to image destination" ]
+	[ "${#stderr_lines[@]}" = 6 ]
+	[[ "$stderr" != *$'\r'* ]]
 
 	run_ferry image inspect "$img"
 	assert_status 0
@@ -98,7 +104,7 @@ host_arch() {
 	[ "$(jq -r .mediaType "$manifest")" = application/vnd.docker.distribution.manifest.v2+json ]
 	id=$(archive_image_id "$(ferry_test_image)")
 
-	run_ferry pull --tls-verify=false "$REGISTRY/docker/app:v2s2"
+	run_ferry pull -q --tls-verify=false "$REGISTRY/docker/app:v2s2"
 	assert_status 0
 	[ "$output" = "$id" ]
 	[ "$(f image inspect --format '{{.Digest}}' "$id")" = "$digest" ]
@@ -114,7 +120,7 @@ host_arch() {
 	}')
 	curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.list.v2+json' \
 		--data-binary "$list" "http://$REGISTRY/v2/docker/app/manifests/list" >/dev/null
-	run_fb pull --tls-verify=false "$REGISTRY/docker/app:list"
+	run_fb pull -q --tls-verify=false "$REGISTRY/docker/app:list"
 	assert_status 0
 	[ "$output" = "$id" ]
 	[ "$(fb image inspect --format '{{.Architecture}}' "$id")" = "$(host_arch)" ]
@@ -131,7 +137,7 @@ host_arch() {
 	f pull -q --tls-verify=false "$img" >/dev/null
 	for d in "${layers[@]}"; do assert_blob_gets 1 "$d"; done
 	mark=$(registry_log_mark)
-	run_ferry pull --tls-verify=false "$img"
+	run_ferry pull -q --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$id" ]
 	for d in "${layers[@]}"; do assert_blob_gets 0 "$d" "$mark"; done
@@ -140,7 +146,7 @@ host_arch() {
 	# Layers that came from ferry load count as stored too.
 	fb load -q -i "$(ferry_test_image)"
 	mark=$(registry_log_mark)
-	run_fb pull --tls-verify=false "$img"
+	run_fb pull -q --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$id" ]
 	for d in "${layers[@]}"; do assert_blob_gets 0 "$d" "$mark"; done
@@ -159,13 +165,13 @@ host_arch() {
 	img=$REGISTRY/multi:latest
 
 	# The host's entry is the test image itself (and comes second in the index).
-	run_ferry pull --tls-verify=false "$img"
+	run_ferry pull -q --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
 	[ "$(f image inspect --format '{{.Architecture}}' "$img")" = "$arch" ]
 	assert_blob_gets 0 "$extra"
 
-	run_fb pull --tls-verify=false --platform "linux/$other" "$img"
+	run_fb pull -q --tls-verify=false --platform "linux/$other" "$img"
 	assert_status 0
 	other_id=$output
 	[[ $other_id =~ ^[0-9a-f]{64}$ ]]
@@ -181,7 +187,7 @@ host_arch() {
 	platform=linux/$other
 	if [ "$other" = arm64 ]; then platform=linux/arm64/v8; fi
 	mark=$(registry_log_mark)
-	run_ferry pull --tls-verify=false --platform "$platform" "$img"
+	run_ferry pull -q --tls-verify=false --platform "$platform" "$img"
 	assert_status 0
 	[ "$output" = "$other_id" ]
 	assert_blob_gets 1 "$extra" "$mark"
@@ -194,21 +200,21 @@ host_arch() {
 	registry_start --htpasswd alice 's3:cret!'
 	load_test_image
 	id=$(f image inspect --format '{{.Id}}' ferry-test)
-	run_ferry push --tls-verify=false ferry-test "$REGISTRY/private:v1"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/private:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY/private:v1"
 	[ ! -e "$REGISTRY_DIR/docker/registry/v2/repositories/private" ]
 
-	run_ferry push --tls-verify=false --creds "alice:s3:cret!" ferry-test "$REGISTRY/private:v1"
+	run_ferry push -q --tls-verify=false --creds "alice:s3:cret!" ferry-test "$REGISTRY/private:v1"
 	assert_status 0
 	[ "$(registry_tag_digest private v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
 
-	run_fb pull --tls-verify=false "$REGISTRY/private:v1"
+	run_fb pull -q --tls-verify=false "$REGISTRY/private:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY/private:v1"
-	run_fb pull --tls-verify=false --creds "alice:s3:cret!" "$REGISTRY/private:v1"
+	run_fb pull -q --tls-verify=false --creds "alice:s3:cret!" "$REGISTRY/private:v1"
 	assert_status 0
 	[ "$output" = "$id" ]
 }
@@ -234,10 +240,10 @@ host_arch() {
 	# A file of passwords is nobody else's to read.
 	[ $((0$(stat -c %a "$REGISTRY_AUTH_FILE") & 077)) -eq 0 ]
 
-	run_fb pull --tls-verify=false "$img"
+	run_fb pull -q --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
-	run_fb push --tls-verify=false "$img" "$REGISTRY/private:v2"
+	run_fb push -q --tls-verify=false "$img" "$REGISTRY/private:v2"
 	assert_status 0
 	[ "$(registry_tag_digest private v2)" = "$(registry_tag_digest private v1)" ]
 
@@ -253,12 +259,12 @@ host_arch() {
 	[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
 	[ "$(jq -r '.auths["registry.example:5000"].auth' "$REGISTRY_AUTH_FILE" | base64 -d)" = bob:pw ]
 	fb rmi "$img" >/dev/null
-	run_fb pull --tls-verify=false "$img"
+	run_fb pull -q --tls-verify=false "$img"
 	assert_status 125
 	assert_one_line_error
 
 	# The other file still logs in; --all empties it.
-	run_fb pull --tls-verify=false --authfile "$TEST_TMP/other.json" "$img"
+	run_fb pull -q --tls-verify=false --authfile "$TEST_TMP/other.json" "$img"
 	assert_status 0
 	run_ferry logout --authfile "$TEST_TMP/other.json" --all
 	assert_status 0
@@ -271,18 +277,18 @@ host_arch() {
 	id=$(f image inspect --format '{{.Id}}' ferry-test)
 	creds=$REGISTRY_USER:$REGISTRY_PASS
 	# Anonymous tokens grant nothing here.
-	run_ferry push --tls-verify=false ferry-test "$REGISTRY/tok/app:v1"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY/tok/app:v1"
 
-	run_ferry push --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	run_ferry push -q --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 0
 	[ "$(registry_tag_digest tok/app v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
 	# ferry asked the token server for push access with the user's credentials.
 	grep -E "user=$REGISTRY_USER scope=.*repository:tok/app:[a-z,]*push[a-z,]* granted=[1-9]" "$REGISTRY_TOKEN_LOG"
 
-	run_fb pull --tls-verify=false --creds "$creds" "$REGISTRY/tok/app:v1"
+	run_fb pull -q --tls-verify=false --creds "$creds" "$REGISTRY/tok/app:v1"
 	assert_status 0
 	[ "$output" = "$id" ]
 	run_fb run --rm "$REGISTRY/tok/app:v1" cat /etc/ferry-release
@@ -296,11 +302,11 @@ host_arch() {
 	img=$REGISTRY/ferry-test:latest
 	mkdir -p "$TEST_TMP/certs"
 	cp "$REGISTRY_CA" "$TEST_TMP/certs/ca.crt"
-	run_ferry pull --cert-dir "$TEST_TMP/certs" "$img"
+	run_ferry pull -q --cert-dir "$TEST_TMP/certs" "$img"
 	assert_status 0
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
 	mkdir -p "$TEST_TMP/nocerts"
-	run_fb pull --cert-dir "$TEST_TMP/nocerts" "$img"
+	run_fb pull -q --cert-dir "$TEST_TMP/nocerts" "$img"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "no CA certificate"
@@ -313,14 +319,14 @@ host_arch() {
 	mkdir -p "$TEST_TMP/certs"
 	cp "$REGISTRY_CA" "$TEST_TMP/certs/ca.crt"
 	: >"$REGISTRY_TOKEN_LOG"
-	run_ferry push --cert-dir "$TEST_TMP/certs" --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	run_ferry push -q --cert-dir "$TEST_TMP/certs" --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "plain http"
 	# The token server never saw the user.
 	! grep -q "user=$REGISTRY_USER" "$REGISTRY_TOKEN_LOG"
 	# With verification off, as for the registry itself, the user may.
-	run_ferry push --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
+	run_ferry push -q --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 0
 }
 
@@ -328,7 +334,7 @@ host_arch() {
 	registry_start --tls
 	registry_seed ferry-test:latest
 	img=$REGISTRY/ferry-test:latest
-	run_ferry pull "$img"
+	run_ferry pull -q "$img"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$img"
@@ -336,17 +342,17 @@ host_arch() {
 	[[ "${output,,}" == *certificat* ]]
 	assert_store_empty
 
-	run_ferry pull --tls-verify=false "$img"
+	run_ferry pull -q --tls-verify=false "$img"
 	assert_status 0
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]
 	# The registry really is https: a plain-http request to it gets nowhere.
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/")" != 200 ]
 
-	run_ferry push "$img" "$REGISTRY/pushed:v1"
+	run_ferry push -q "$img" "$REGISTRY/pushed:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY/pushed:v1"
-	run_ferry push --tls-verify=false "$img" "$REGISTRY/pushed:v1"
+	run_ferry push -q --tls-verify=false "$img" "$REGISTRY/pushed:v1"
 	assert_status 0
 	[ "$(registry_tag_digest pushed v1)" = "$(archive_manifest_digest "$(ferry_test_image)")" ]
 }
@@ -368,7 +374,7 @@ host_arch() {
 	[ "$(registry_manifest_gets)" = 0 ]
 
 	# Default (missing): pulls, then runs; nothing but the command's output.
-	run_ferry run --rm --tls-verify=false "$img" cat /etc/ferry-release
+	run_ferry run -q --rm --tls-verify=false "$img" cat /etc/ferry-release
 	assert_status 0
 	[ "$output" = "ferry-test-image 1" ]
 	f image exists "$img"
@@ -377,11 +383,11 @@ host_arch() {
 	registry_seed ferry-test:latest "$(build_second_image)"
 	new_id=$(archive_image_id "$TEST_TMP/second.tar")
 	mark=$(registry_log_mark)
-	run_ferry run --rm --pull missing --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
+	run_ferry run -q --rm --pull missing --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
 	assert_status 0
 	[ "$output" = 0 ]
 	[ "$(registry_manifest_gets "$mark")" = 0 ]
-	run_ferry run --rm --pull always --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
+	run_ferry run -q --rm --pull always --tls-verify=false "$img" sh -c 'ls /extra 2>/dev/null | wc -l'
 	assert_status 0
 	[ "$output" = 1 ]
 	[ "$(f image inspect --format '{{.Id}}' "$img")" = "$new_id" ]
@@ -398,25 +404,25 @@ host_arch() {
 	# put_of DIGEST [MARK]: uploads that finished with DIGEST (the PUT names it).
 	put_of() { registry_requests "${2:-0}" | grep -cE "\"PUT /v2/[^ ]*/blobs/uploads/[^ ]*digest=sha256(%3A|%3a|:)${1#sha256:}" || true; }
 
-	run_ferry push --tls-verify=false ferry-test "$REGISTRY/app:v1"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/app:v1"
 	assert_status 0
 	for d in "${layers[@]}"; do [ "$(put_of "$d")" = 1 ]; done
 
 	mark=$(registry_log_mark)
-	run_ferry push --tls-verify=false ferry-test "$REGISTRY/app:v2"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/app:v2"
 	assert_status 0
 	[ "$(registry_blob_uploads "$mark")" = 0 ]
 	[ "$(registry_tag_digest app v2)" = "$(registry_tag_digest app v1)" ]
 
 	mark=$(registry_log_mark)
-	run_ferry push --tls-verify=false ferry-test "$REGISTRY/other/app:v1"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/other/app:v1"
 	assert_status 0
 	for d in "${layers[@]}"; do [ "$(put_of "$d" "$mark")" = 0 ]; done
 	[ "$(registry_mounts "$mark")" -ge 2 ]
 	[ "$(registry_tag_digest other/app v1)" = "$(registry_tag_digest app v1)" ]
 
 	# What was mounted is really there for a puller.
-	run_fb pull --tls-verify=false "$REGISTRY/other/app:v1"
+	run_fb pull -q --tls-verify=false "$REGISTRY/other/app:v1"
 	assert_status 0
 	[ "$output" = "$(f image inspect --format '{{.Id}}' ferry-test)" ]
 }
@@ -425,7 +431,7 @@ host_arch() {
 	registry_start
 	"$FERRY_SRC/tests/lib/build-test-image.sh" "$TEST_TMP/own.tar" "$REGISTRY/own/image:v3" >/dev/null 2>&1
 	f load -q -i "$TEST_TMP/own.tar"
-	run_ferry push --tls-verify=false "$REGISTRY/own/image:v3"
+	run_ferry push -q --tls-verify=false "$REGISTRY/own/image:v3"
 	assert_status 0
 	[ "$(registry_tag_digest own/image v3)" = "$(archive_manifest_digest "$TEST_TMP/own.tar")" ]
 	run_ferry push -q --tls-verify=false "$REGISTRY/own/image:v3" "docker://$REGISTRY/own/image:v4"
@@ -469,7 +475,7 @@ host_arch() {
 	manifest=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
 		"http://$REGISTRY/v2/zstd/manifests/latest")
 	[ "$(jq -r '[.layers[].mediaType] | unique | join(",")' <<<"$manifest")" = "application/vnd.oci.image.layer.v1.tar+zstd" ]
-	run_ferry pull --tls-verify=false "$REGISTRY/zstd:latest"
+	run_ferry pull -q --tls-verify=false "$REGISTRY/zstd:latest"
 	assert_status 0
 	# The layers unpack to the diff_ids of the gzip original: the same image ID.
 	[ "$output" = "$(archive_image_id "$(ferry_test_image)")" ]

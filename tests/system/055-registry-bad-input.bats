@@ -13,7 +13,7 @@ load ../lib/registry
 expect_pull_refused() {
 	local ref=$1
 	shift
-	run_ferry pull "$@" "$ref"
+	run_ferry pull -q "$@" "$ref"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$ref"
@@ -25,7 +25,7 @@ expect_pull_refused() {
 	# --retry 0: no new tries, each with its warning (090 tests those).
 	expect_pull_refused "127.0.0.1:$port/ferry-test:latest" --tls-verify=false --retry 0
 	load_test_image
-	run_ferry push --tls-verify=false --retry 0 ferry-test "127.0.0.1:$port/ferry-test:latest"
+	run_ferry push -q --tls-verify=false --retry 0 ferry-test "127.0.0.1:$port/ferry-test:latest"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "127.0.0.1:$port/ferry-test:latest"
@@ -117,7 +117,7 @@ expect_pull_refused() {
 	# Says why: the registry does not speak TLS.
 	[[ "${output,,}" == *tls* || "${output,,}" == *https* || "${output,,}" == *ssl* ]]
 	# And the same reference pulls with it.
-	run_ferry pull --tls-verify=false "$REGISTRY/ferry-test:latest"
+	run_ferry pull -q --tls-verify=false "$REGISTRY/ferry-test:latest"
 	assert_status 0
 }
 
@@ -136,7 +136,7 @@ expect_pull_refused() {
 
 @test "bad input: push of an image not in the store" {
 	registry_start
-	run_ferry push --tls-verify=false no-such-image "$REGISTRY/x:y"
+	run_ferry push -q --tls-verify=false no-such-image "$REGISTRY/x:y"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "no-such-image"
@@ -146,7 +146,7 @@ expect_pull_refused() {
 @test "bad input: an upload Location on another host gets no credentials" {
 	hostile_start
 	load_test_image
-	run_ferry push --tls-verify=false --creds alice:s3cret ferry-test "$HOSTILE/elsewhere:latest"
+	run_ferry push -q --tls-verify=false --creds alice:s3cret ferry-test "$HOSTILE/elsewhere:latest"
 	assert_status 0
 	# The registry itself got them once it asked ...
 	grep -q "POST /v2/elsewhere/blobs/uploads/ 202 authorization" "$HOSTILE_LOG"
@@ -191,7 +191,7 @@ expect_pull_refused() {
 @test "bad input: an upload on a reused connection the registry closed is sent again" {
 	hostile_start
 	load_test_image
-	run_ferry push --tls-verify=false ferry-test "$HOSTILE/stale:latest"
+	run_ferry push -q --tls-verify=false ferry-test "$HOSTILE/stale:latest"
 	assert_status 0
 	# Some upload was cut off on a reused connection, and went again.
 	grep -q "PUT /stale-upload/.* 0$" "$HOSTILE_LOG"
@@ -200,7 +200,7 @@ expect_pull_refused() {
 
 @test "token: the scope a 401 challenge names is asked for" {
 	hostile_start
-	run_ferry pull --tls-verify=false "$HOSTILE/scoped:latest"
+	run_ferry pull -q --tls-verify=false "$HOSTILE/scoped:latest"
 	assert_status 0
 	grep -q "GET /token?.*scope=repository%3Ascoped-extra%3Apull.* 200" "$HOSTILE_LOG"
 	grep -q "GET /v2/scoped/manifests/latest 200 authorization" "$HOSTILE_LOG"

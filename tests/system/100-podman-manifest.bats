@@ -131,7 +131,7 @@ load_two_platforms() {
 	registry_start
 	load_two_platforms f
 	f manifest create multi localhost/ferry-test:latest localhost/ferry-test-arm64:latest >/dev/null
-	run_ferry manifest push --tls-verify=false --digestfile "$TEST_TMP/digest" multi "$REGISTRY/multi:v1"
+	run_ferry manifest push -q --tls-verify=false --digestfile "$TEST_TMP/digest" multi "$REGISTRY/multi:v1"
 	assert_status 0
 	digest=$(cat "$TEST_TMP/digest")
 	[ -z "$output" ]
@@ -198,7 +198,7 @@ load_two_platforms() {
 	d_dock=$(fb image inspect --format '{{.Digest}}' localhost/ferry-test:latest)
 	fb manifest create conv localhost/ferry-test:latest >/dev/null
 	[ "$(fb manifest inspect conv | jq -r '.manifests[0].mediaType')" = application/vnd.oci.image.manifest.v1+json ]
-	run_fb manifest push --format v2s2 --tls-verify=false conv "$REGISTRY/conv:v1"
+	run_fb manifest push -q --format v2s2 --tls-verify=false conv "$REGISTRY/conv:v1"
 	assert_status 0
 	curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
 		"http://$REGISTRY/v2/conv/manifests/v1" >"$TEST_TMP/conv.json"
@@ -217,9 +217,9 @@ load_two_platforms() {
 	# --all=false sends only the list: the registry refuses an index whose
 	# images it lacks.
 	f manifest create only localhost/ferry-test-arm64:latest >/dev/null
-	run_ferry manifest push --all=false --tls-verify=false only "$REGISTRY/only:v1"
+	run_ferry manifest push -q --all=false --tls-verify=false only "$REGISTRY/only:v1"
 	assert_status 125
-	run_ferry manifest push --tls-verify=false only "$REGISTRY/only:v1"
+	run_ferry manifest push -q --tls-verify=false only "$REGISTRY/only:v1"
 	assert_status 0
 	# ferry push of a list pushes it with its images, as Podman's push does.
 	run_ferry push --tls-verify=false --digestfile "$TEST_TMP/d2" only "$REGISTRY/only:v3"
@@ -229,7 +229,7 @@ load_two_platforms() {
 
 	# An image the list names but the store lost: named, nothing pushed.
 	f rmi localhost/ferry-test-arm64:latest >/dev/null
-	run_ferry manifest push --tls-verify=false only "$REGISTRY/only:v2"
+	run_ferry manifest push -q --tls-verify=false only "$REGISTRY/only:v2"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "image $D_ARM of the manifest list is not in the store"
@@ -364,13 +364,13 @@ load_two_platforms() {
 	run_ferry manifest annotate l1 not-a-digest
 	assert_status 125
 	assert_one_line_error
-	run_ferry manifest push --format bogus l1 localhost:1/x:y
+	run_ferry manifest push -q --format bogus l1 localhost:1/x:y
 	assert_status 125
 	assert_one_line_error
-	run_ferry manifest push --tls-verify=false l1 '127.0.0.1:1/x@sha256:0000000000000000000000000000000000000000000000000000000000000000'
+	run_ferry manifest push -q --tls-verify=false l1 '127.0.0.1:1/x@sha256:0000000000000000000000000000000000000000000000000000000000000000'
 	assert_status 125
 	assert_one_line_error
-	run_ferry manifest push --all=maybe l1
+	run_ferry manifest push -q --all=maybe l1
 	assert_status 125
 	assert_one_line_error
 	run_ferry manifest exists a b
@@ -403,7 +403,7 @@ load_two_platforms() {
 	f manifest add --all --tls-verify=false mine "$REGISTRY/pl:v1" >/dev/null
 	[ "$(f manifest inspect mine | jq -r '[.manifests[].platform.architecture] | sort | join(" ")')" = "amd64 arm64" ]
 	# Only the destination is needed to push it on: ferry has the images.
-	run_ferry manifest push --tls-verify=false --digestfile "$TEST_TMP/dmine" mine "$REGISTRY/mine:v1"
+	run_ferry manifest push -q --tls-verify=false --digestfile "$TEST_TMP/dmine" mine "$REGISTRY/mine:v1"
 	assert_status 0
 	[ "$(registry_tag_digest mine v1)" = "$(cat "$TEST_TMP/dmine")" ]
 	podman_t rmi -af >/dev/null 2>&1

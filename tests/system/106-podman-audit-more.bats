@@ -108,7 +108,7 @@ top_sequence() {
 	step "$t" top c2 capeff,capbnd capamb
 	step "$t" top c2 label pid
 	step "$t" top nosuch -ef
-	step "$t" rm -f -t 0 c1 c2
+	step_sorted "$t" rm -f -t 0 c1 c2
 }
 
 @test "top: capabilities and labels as Podman's, descriptors it does not know go to ps(1), whose complaint is the error" {

@@ -357,14 +357,14 @@ add_compression_sequence() {
 	[ "$(uname -m)" = x86_64 ] || skip "the test's second platform is arm64, this host's must differ"
 	registry_start
 	two_platform_list f
-	run_ferry manifest push --tls-verify=false --add-compression bogus multi "$REGISTRY/bad:v1"
+	run_ferry manifest push -q --tls-verify=false --add-compression bogus multi "$REGISTRY/bad:v1"
 	assert_status 125
 	assert_one_line_error
 	[ "$output" = 'Error: requested algorithm bogus is not supported for replication: cannot find compressor for "bogus"' ]
-	run_ferry manifest push --tls-verify=false --add-compression zstd:chunked multi "$REGISTRY/bad:v1"
+	run_ferry manifest push -q --tls-verify=false --add-compression zstd:chunked multi "$REGISTRY/bad:v1"
 	assert_status 125
 	assert_one_line_error
-	run_ferry manifest push --tls-verify=false --add-compression zstd --format v2s2 multi "$REGISTRY/bad:v1"
+	run_ferry manifest push -q --tls-verify=false --add-compression zstd --format v2s2 multi "$REGISTRY/bad:v1"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "use --format oci"
@@ -643,7 +643,7 @@ registry_artifacts() {
 	f manifest create al >/dev/null
 	f manifest add --artifact --artifact-config "$TEST_TMP/files/cfg.json" al "$TEST_TMP/files/f1.txt" "$TEST_TMP/files/b.bin" >/dev/null
 	f manifest add --artifact --artifact-type app/x al "$TEST_TMP/files/f2.bin" >/dev/null
-	run_ferry manifest push --tls-verify=false al "$REGISTRY/al:v1"
+	run_ferry manifest push -q --tls-verify=false al "$REGISTRY/al:v1"
 	assert_status 0
 	registry_artifacts al:v1 >"$TEST_TMP/f.pushed"
 	# Every blob the registry serves is the one its digest names.
@@ -656,13 +656,13 @@ registry_artifacts() {
 
 	# A file changed since it was added: named, and the list is not pushed.
 	printf 'changed\n' >>"$TEST_TMP/files/f2.bin"
-	run_ferry manifest push --tls-verify=false al "$REGISTRY/al:v2"
+	run_ferry manifest push -q --tls-verify=false al "$REGISTRY/al:v2"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "file \`$TEST_TMP/files/f2.bin\` of artifact"
 	run curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$REGISTRY/v2/al/manifests/v2"
 	[ "$status" -ne 0 ]
-	run_ferry manifest push --tls-verify=false --format v2s2 al "$REGISTRY/al:v3"
+	run_ferry manifest push -q --tls-verify=false --format v2s2 al "$REGISTRY/al:v3"
 	assert_status 125
 	assert_output_contains "use --format oci"
 

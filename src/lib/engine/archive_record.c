@@ -1376,6 +1376,7 @@ static const struct record_field
   { "RootfsOverlay", check_true, 1 },
   { "Created", check_time, 0 },
   { "Env", check_strings, 0 },
+  { "StartEnv", check_strings, 1 },
   { "Entrypoint", check_strings, 0 },
   { "Cmd", check_strings, 0 },
   { "Args", check_args, 0 },

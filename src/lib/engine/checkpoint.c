@@ -404,7 +404,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     {
       x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (x->fd < 0)
-        return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
+        return ferry_make_error (err, errno, "creating checkpoint export file \"%s\"", r->export_path);
       if (fchmod (x->fd, 0600) < 0)
         return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
     }
@@ -465,7 +465,7 @@ export_commit (const struct ferry_checkpoint_request *r, const struct export *x,
   cleanup_error ferry_error_t ignored = NULL;
 
   if (rename (x->tmp, r->export_path) < 0)
-    return ferry_make_error (err, errno, "cannot create checkpoint archive `%s`", r->export_path);
+    return ferry_make_error (err, errno, "creating checkpoint export file \"%s\"", r->export_path);
   ferry_fsync_path (dirname (dir_copy), &ignored);
   return 0;
 }

@@ -1629,8 +1629,8 @@ record_secrets (json_object *rec, char **specs, ferry_error_t *err)
 
 static int
 build_record (ferry_engine_t *e, const struct ferry_create_options *o, const struct ferry_image *img,
-              const char *rootfs, int overlay, const char *id, const char *name, json_object **out,
-              ferry_error_t *err)
+              const char *matched, const char *rootfs, int overlay, const char *id, const char *name,
+              json_object **out, ferry_error_t *err)
 {
   cleanup_json json_object *rec = json_object_new_object ();
   json_object *ic = img ? ferry_json_get_object (img->config, "config") : NULL;
@@ -1685,8 +1685,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   json_object_object_add (rec, "Name", json_object_new_string (name));
   /* A --rootfs container shows no image, as Podman's.  */
   json_object_object_add (rec, "Image", json_object_new_string (img ? o->image : ""));
+  /* As Podman's: the name the image was found by, else its first.  */
   json_object_object_add (rec, "ImageName",
                           json_object_new_string (img == NULL     ? ""
+                                                  : matched       ? matched
                                                   : img->names[0] ? img->names[0]
                                                                   : o->image));
   json_object_object_add (rec, "ImageID", json_object_new_string (img ? img->id : ""));
@@ -1723,11 +1725,13 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     env_set (env, "TERM=xterm");
   if (! env_has (env, "container") && ! ferry_env_is_unset (o, "container"))
     env_set (env, "container=ferry");
-  {
-    cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
-    if (! env_has (env, "HOSTNAME"))
+  /* A --hostname of the user's is in the variables from the start, as
+   * in Podman's; else a start adds HOSTNAME (StartEnv).  */
+  if (o->hostname && *o->hostname && ! env_has (env, "HOSTNAME"))
+    {
+      cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
       env_set (env, h);
-  }
+    }
 
   if (resolve_args (o, ic, rec, err) < 0)
     {
@@ -2692,6 +2696,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
                         ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
+  cleanup_free char *matched = NULL;
   cleanup_json json_object *rec = NULL;
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
@@ -2740,7 +2745,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       if (parse_rootfs (o->image, &rootfs, &overlay, err) < 0)
         return -1;
     }
-  else if (ferry_store_lookup (e->store, o->image, &img, err) < 0)
+  else if (ferry_store_lookup_matched (e->store, o->image, &img, &matched, err) < 0)
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
         {
@@ -2790,7 +2795,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
       mode = xasprintf ("container:%s", peer->id);
       ferry_container_free (peer);
       joined.network = mode;
-      if (build_record (e, &joined, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &joined, img, matched, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
     }
   else
@@ -2810,7 +2815,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
               chosen.publish_all = 0;
             }
         }
-      if (build_record (e, &chosen, img, rootfs, overlay, id, name, &rec, err) < 0)
+      if (build_record (e, &chosen, img, matched, rootfs, overlay, id, name, &rec, err) < 0)
         goto out;
       /* -P is still shown as given (inspect's PublishAllPorts).  */
       if (publish_all)

@@ -600,6 +600,22 @@ static const char *const host_config_order[] = { "Binds",
                                                  "CgroupConf",
                                                  NULL };
 
+/* The variables as given, then what the last start added (StartEnv), as
+ * Podman shows its spec's once the container started.  */
+static json_object *
+config_env (json_object *r)
+{
+  json_object *given = ferry_json_get_array (r, "Env"), *added = ferry_json_get_array (r, "StartEnv");
+  json_object *env = json_object_new_array ();
+  size_t i;
+
+  for (i = 0; i < ferry_json_array_length (given); i++)
+    json_object_array_add (env, json_object_get (json_object_array_get_idx (given, i)));
+  for (i = 0; i < ferry_json_array_length (added); i++)
+    json_object_array_add (env, json_object_get (json_object_array_get_idx (added, i)));
+  return env;
+}
+
 static json_object *
 config_json (const struct ferry_container *c, json_object *omitted)
 {
@@ -616,7 +632,7 @@ config_json (const struct ferry_container *c, json_object *omitted)
   json_object_object_add (o, "Tty", member_or (r, "Tty", json_object_new_boolean (0)));
   json_object_object_add (o, "OpenStdin", json_object_new_boolean (stdin_open));
   json_object_object_add (o, "StdinOnce", json_object_new_boolean (0));
-  json_object_object_add (o, "Env", member_or (r, "Env", json_object_new_array ()));
+  json_object_object_add (o, "Env", config_env (r));
   /* As Podman's: null when there is none (an --entrypoint without
    * a command).  */
   json_object_object_add (
@@ -896,6 +912,13 @@ network_settings_json (ferry_engine_t *e, const struct ferry_container *c, json_
    * mode's entry while it does not run, no Networks at all while it
    * does.  */
   json_object_object_del (o, "Networks");
+  /* In the order of their names, as Go marshals Podman's map.  */
+  {
+    json_object *sorted = ferry_json_sorted_object (fixed);
+
+    json_object_put (fixed);
+    fixed = sorted;
+  }
   add_omitempty (o, "Networks", fixed, ! (no_network && running), omitted, NULL);
   return in_order (o, order);
 }

@@ -984,6 +984,50 @@ chown_to_user (const struct ferry_container *c, const char *source, uid_t uid, g
 }
 
 static int
+env_has_name (char **env, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (size_t i = 0; env[i]; i++)
+    if (strncmp (env[i], name, n) == 0 && env[i][n] == '=')
+      return 1;
+  return 0;
+}
+
+/* What a start adds to the variables the user and the image gave:
+ * HOSTNAME when neither set it, HOME (the user's in the image, else "/").
+ * Podman's inspect shows them once it started, from its spec; ferry keeps
+ * them in the record's StartEnv, apart from Env, which commit and kube
+ * take as given.  */
+static char **
+add_start_env (const struct ferry_container *c, char **env, const char *home)
+{
+  json_object *added = json_object_new_array ();
+  const char *hostname = ferry_json_get_string (c->record, "Hostname");
+
+  if (! env_has_name (env, "HOSTNAME") && hostname && *hostname)
+    {
+      cleanup_free char *h = xasprintf ("HOSTNAME=%s", hostname);
+      env = strv_add (env, h);
+      json_object_array_add (added, json_object_new_string (h));
+    }
+  if (! env_has_name (env, "HOME"))
+    {
+      cleanup_free char *h = xasprintf ("HOME=%s", home ? home : "/");
+      env = strv_add (env, h);
+      json_object_array_add (added, json_object_new_string (h));
+    }
+  if (json_object_array_length (added) > 0)
+    json_object_object_add (c->record, "StartEnv", added);
+  else
+    {
+      json_object_put (added);
+      json_object_object_del (c->record, "StartEnv");
+    }
+  return env;
+}
+
+static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
             const char *netns, const char *restore_from, ferry_error_t *err)
 {
@@ -1030,11 +1074,24 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   cleanup_strv char **unmask = json_to_strv (ferry_json_get_array (c->record, "Unmask"));
   cleanup_free char *mask_dir = xasprintf ("%s/masked", bundle);
   const char *text;
+  int made_user;
 
   if (ferry_spec_resolve_user (ov->merged, ferry_json_get_string (c->record, "User"), &p.uid, &p.gid, &gids,
                                &n_gids, &home, err)
       < 0)
     return -1;
+  /* A user given (by --user or the image's USER) has its primary group
+   * as a supplementary one too, first, as in the spec Podman writes (what
+   * id and /proc/PID/status show as the groups); the default root has
+   * none.  */
+  text = ferry_json_get_string (c->record, "User");
+  if (text && *text)
+    {
+      gids = xrealloc (gids, (n_gids + 1) * sizeof (gid_t));
+      memmove (gids + 1, gids, n_gids * sizeof (gid_t));
+      gids[0] = p.gid;
+      n_gids++;
+    }
   {
     cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
     const char *umask_text = ferry_json_get_string (c->record, "Umask");
@@ -1043,17 +1100,6 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
       return ferry_error_wrap (err, "looking up supplemental groups for container %s", c->id);
     if (umask_text && ferry_umask_parse (umask_text, &p.umask) == 0)
       p.umask_set = 1;
-  }
-  {
-    int has_home = 0;
-    for (i = 0; env[i]; i++)
-      if (strncmp (env[i], "HOME=", 5) == 0)
-        has_home = 1;
-    if (! has_home)
-      {
-        cleanup_free char *h = xasprintf ("HOME=%s", home ? home : "/");
-        env = strv_add (env, h);
-      }
   }
   for (i = 0; i < n_mounts; i++)
     {
@@ -1141,9 +1187,13 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
     }
   if (write_localtime (e, c, &localtime, err) < 0)
     return -1;
-  /* --passwd: lines for a --user the image does not know.  */
-  if (ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err) < 0)
+  /* --passwd: lines for a --user the image does not know, whose home is
+   * then the working directory, as in Podman's.  */
+  made_user
+      = ferry_passwd_files_write (ov->merged, c->record, p.uid, p.gid, dir, &passwd_file, &group_file, err);
+  if (made_user < 0)
     return -1;
+  env = add_start_env (c, env, made_user ? ferry_json_get_string (c->record, "WorkingDir") : home);
   if (passwd_file && ! mount_destination_taken (sm, n_mounts, "/etc/passwd"))
     sm[n_mounts++] = (struct ferry_spec_mount){ .type = FERRY_MOUNT_BIND,
                                                 .source = passwd_file,
@@ -1749,6 +1799,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (restore_from && reach_restore (e, c, restore_from, cdir, err) < 0)
     goto fail;
   if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+      || ferry_container_update_record (e, c->id, c->record, err) < 0
       || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
     goto fail;
   if (restore_from && json_object_object_get (c->record, "UidMap"))

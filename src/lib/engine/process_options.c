@@ -538,6 +538,33 @@ host_users_write (const char *rootfs, json_object *rec, const char *dir, char **
   return lines ? write_with_line (dir, "passwd", passwd, lines, passwd_path, err) : 0;
 }
 
+/* Podman's line for a numeric --user the image lacks: the host's name
+ * and full name for that uid when the host has one, else the uid and
+ * "container user"; the home is the working directory.  */
+static char *
+default_passwd_line (json_object *rec, const char *name, unsigned uid, unsigned gid)
+{
+  const char *home = ferry_json_get_string (rec, "WorkingDir");
+  struct passwd pw, *found = NULL;
+  char buf[4096];
+
+  if (home == NULL || *home == '\0' || strpbrk (home, ":\n"))
+    home = "/";
+  if (*name && strspn (name, "0123456789") == strlen (name)
+      && getpwuid_r ((uid_t) uid, &pw, buf, sizeof (buf), &found) == 0 && found && pw.pw_name
+      && ! strpbrk (pw.pw_name, ":\n"))
+    {
+      /* The full name: the comment up to its first comma.  */
+      size_t len = pw.pw_gecos ? strcspn (pw.pw_gecos, ",") : 0;
+      cleanup_free char *full = xstrndup (pw.pw_gecos ? pw.pw_gecos : "", len);
+
+      if (strpbrk (full, ":\n"))
+        full[0] = '\0';
+      return xasprintf ("%s:*:%u:%u:%s:%s:/bin/sh", pw.pw_name, uid, gid, full, home);
+    }
+  return xasprintf ("%s:*:%u:%u:container user:%s:/bin/sh", name, uid, gid, home);
+}
+
 int
 ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, unsigned gid, const char *dir,
                           char **passwd_path, char **group_path, ferry_error_t *err)
@@ -547,6 +574,7 @@ ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, un
   cleanup_free char *passwd = NULL, *group = NULL, *name = NULL, *gname = NULL;
   cleanup_free char *pline = NULL, *gline = NULL;
   const char *colon;
+  int generated = 0;
 
   *passwd_path = *group_path = NULL;
   if (user == NULL || *user == '\0' || (want && ! json_object_get_boolean (want)))
@@ -561,7 +589,8 @@ ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, un
     {
       const char *t = ferry_json_get_string (rec, "PasswdEntry");
       pline = t ? ferry_passwd_entry_expand (t, name, uid, gid, gname)
-                : xasprintf ("%s:*:%u:%u:container user:/:/bin/sh", name, uid, gid);
+                : default_passwd_line (rec, name, uid, gid);
+      generated = 1;
     }
   if (host_users_lines (passwd, rec, &pline, err) < 0)
     return -1;
@@ -575,5 +604,5 @@ ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, un
       if (write_with_line (dir, "group", group, gline, group_path, err) < 0)
         return -1;
     }
-  return 0;
+  return generated;
 }

@@ -74,7 +74,9 @@ void ferry_chrootdirs_apply (json_object *rec, json_object *spec);
  * its /etc/group), DIR/passwd (DIR/group) gets the image's file and a
  * line for it, from REC's "PasswdEntry" ("GroupEntry") or Podman's;
  * *PASSWD_PATH (*GROUP_PATH) then names it, to be bound over the
- * container's, else stays NULL.  Nothing with "Passwd": false.  */
+ * container's, else stays NULL.  Nothing with "Passwd": false.  Returns
+ * 1 when it made the user's line (its home is then the working
+ * directory), 0 when it did not, -1 on error.  */
 int ferry_passwd_files_write (const char *rootfs, json_object *rec, unsigned uid, unsigned gid,
                               const char *dir, char **passwd_path, char **group_path, ferry_error_t *err);
 

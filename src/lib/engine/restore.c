@@ -547,12 +547,18 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
   taken = ferry_container_taken (e, name, id);
   if (taken)
     {
-      int same_id = taken == 2;
-      return ferry_make_error_kind (
-          err, FERRY_ERROR_EXISTS,
-          "a container with the %s of the checkpointed one (%s) already exists on this "
-          "host: remove it, or restore under a new name with --name",
-          same_id ? "ID" : "name", same_id ? id : name);
+      /* Podman's words first.  */
+      if (taken == 2)
+        return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                                      "creating container storage: that ID is already in use: a container "
+                                      "with the ID of the checkpointed one (%s) already exists on this host: "
+                                      "remove it, or restore under a new name with --name",
+                                      id);
+      return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
+                                    "creating container storage: the container name \"%s\" is already in "
+                                    "use: a container with the name of the checkpointed one (%s) already "
+                                    "exists on this host: remove it, or restore under a new name with --name",
+                                    name, name);
     }
   for (i = 0; mounts && i < json_object_array_length (mounts); i++)
     {
@@ -1040,8 +1046,9 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
       if (lock >= 0)
         ferry_make_error_kind (
             err, FERRY_ERROR_EXISTS,
-            "a container with the name or ID of the checkpointed one (%s) already exists on "
-            "this host: remove it, or restore under a new name with --name",
+            "creating container storage: that name or ID is already in use: a container with the "
+            "name or ID of the checkpointed one (%s) already exists on this host: remove it, or "
+            "restore under a new name with --name",
             ferry_json_get_string (rec, "Name"));
       remove_pulled (e, pulled);
       goto out;

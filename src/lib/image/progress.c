@@ -24,6 +24,7 @@ struct ferry_progress
   size_t n, drawn; /* lines on the screen under our control */
   int stop, started;
   int frozen; /* a line was said below the blob lines: they are final */
+  int plain;  /* FERRY_PROGRESS_LINES: no drawing, one line per blob */
 };
 
 static void
@@ -46,7 +47,7 @@ draw (struct ferry_progress *p)
 {
   size_t i;
 
-  if (p->frozen)
+  if (p->frozen || p->plain)
     return;
   if (p->drawn > 0)
     fprintf (stderr, "\033[%zuA", p->drawn);
@@ -94,16 +95,18 @@ drawer (void *arg)
 }
 
 ferry_progress_t *
-ferry_progress_new (int enabled)
+ferry_progress_new (int mode)
 {
   struct ferry_progress *p;
 
-  if (! enabled)
+  if (mode == FERRY_PROGRESS_OFF)
     return NULL;
   p = xmalloc0 (sizeof (*p));
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->wake, NULL);
-  p->started = pthread_create (&p->thread, NULL, drawer, p) == 0;
+  p->plain = mode == FERRY_PROGRESS_LINES;
+  if (! p->plain)
+    p->started = pthread_create (&p->thread, NULL, drawer, p) == 0;
   return p;
 }
 
@@ -117,6 +120,12 @@ ferry_progress_add (ferry_progress_t *p, const char *kind, const char *digest, u
     return -1;
   hex = strchr (digest, ':') ? strchr (digest, ':') + 1 : digest;
   pthread_mutex_lock (&p->lock);
+  /* Not on a terminal, Podman's one line per blob, digest in full.  */
+  if (p->plain)
+    {
+      fprintf (stderr, "Copying %s %s\n", kind, digest);
+      fflush (stderr);
+    }
   p->lines = xrealloc (p->lines, sizeof (*p->lines) * (p->n + 1));
   memset (&p->lines[p->n], 0, sizeof (p->lines[p->n]));
   p->lines[p->n].kind = xstrdup (kind);
@@ -172,6 +181,7 @@ ferry_progress_say (ferry_progress_t *p, const char *fmt, ...)
   vfprintf (stderr, fmt, ap);
   va_end (ap);
   fputc ('\n', stderr);
+  fflush (stderr);
   pthread_mutex_unlock (&p->lock);
 }
 

@@ -1,6 +1,6 @@
-/* ferry: per-blob progress lines for pull and push, redrawn in place on a
- * terminal (standard error), as Podman shows them.  Safe to update from
- * several threads.  */
+/* ferry: per-blob progress lines for pull and push on standard error, as
+ * Podman shows them: redrawn in place on a terminal, else one plain line
+ * per blob as it starts.  Safe to update from several threads.  */
 #ifndef FERRY_IMAGE_PROGRESS_H
 #define FERRY_IMAGE_PROGRESS_H
 
@@ -9,9 +9,19 @@
 
 typedef struct ferry_progress ferry_progress_t;
 
+/* What a transfer shows: nothing, lines redrawn on a terminal, or (when
+ * standard error is not a terminal) "Copying blob sha256:..." once per
+ * blob, as Podman writes to a pipe or a file.  */
+enum ferry_progress_mode
+{
+  FERRY_PROGRESS_OFF = 0,
+  FERRY_PROGRESS_TERMINAL = 1,
+  FERRY_PROGRESS_LINES = 2,
+};
+
 /* Returns NULL (and every call below accepts NULL and does nothing) when
- * ENABLED is 0.  */
-ferry_progress_t *ferry_progress_new (int enabled);
+ * MODE is FERRY_PROGRESS_OFF.  */
+ferry_progress_t *ferry_progress_new (int mode);
 
 /* Adds a line "VERB KIND DIGEST..." for a blob of TOTAL bytes (0 when
  * unknown); returns its index.  */

@@ -136,10 +136,17 @@ not_found_error (struct pull *p, const struct ferry_http_response *resp, const c
 {
   cleanup_free char *why = ferry_registry_error_text (resp);
 
-  if (resp->status == 404)
+  /* Podman's words for a tag or digest the registry does not have.  */
+  if (resp->status == 404 && strncmp (what, "manifest ", 9) == 0)
     return ferry_make_error_kind (
-        err, FERRY_ERROR_NOT_FOUND, "%s: %s not found in registry %s (%s): check the repository and tag",
-        p->what, strncmp (what, "manifest", 8) == 0 ? "image" : what, p->ref.registry, why);
+        err, FERRY_ERROR_NOT_FOUND,
+        "initializing source docker://%s: reading manifest %s in %s/%s: %s: check the "
+        "repository and tag",
+        p->what, what + 9, p->ref.registry, p->ref.repository, why);
+  if (resp->status == 404)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
+                                  "%s: %s not found in registry %s (%s): check the repository and tag",
+                                  p->what, what, p->ref.registry, why);
   if (resp->status == 403)
     return ferry_make_error (err, 0, "%s: registry %s denies access (%s)", p->what, p->ref.registry, why);
   return ferry_make_error (err, 0, "%s: cannot fetch %s from registry %s: %s", p->what, what, p->ref.registry,
@@ -896,6 +903,16 @@ fetch_config (struct pull *p, json_object *manifest, struct ferry_new_image *img
   return 0;
 }
 
+/* The config was fetched first (the layers are checked against it), but
+ * is told after them, where Podman tells it.  */
+static void
+say_config (struct pull *p, const struct ferry_new_image *img)
+{
+  int line = ferry_progress_add (p->progress, "config", img->config_digest, strlen (img->config));
+
+  ferry_progress_status (p->progress, line, "done");
+}
+
 static void
 pull_free (struct pull *p)
 {
@@ -952,11 +969,10 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
     }
   if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
     {
-      ferry_error_wrap (err, "cannot pull %s", p.what);
+      ferry_error_wrap (err, "initializing source docker://%s", p.what);
       goto out;
     }
   p.progress = ferry_progress_new (o->progress);
-  ferry_progress_say (p.progress, "Trying to pull %s...", p.what);
 
   if (resolve_manifest (&p, &img.manifest, &len, img.manifest_digest, err) < 0)
     goto out;
@@ -976,6 +992,7 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
       ferry_error_wrap (err, "%s: the manifest %s", p.what, img.manifest_digest);
       goto out;
     }
+  ferry_progress_say (p.progress, "Getting image source signatures");
   if (fetch_config (&p, manifest, &img, &config, err) < 0
       || describe_layers (&p, manifest, config, &img, err) < 0)
     goto out;
@@ -983,6 +1000,7 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
   p.tmp = ferry_mkdtemp_in (ferry_store_tmp_dir (s), "pull-", err);
   if (p.tmp == NULL || fetch_layers (&p, &img, err) < 0)
     goto out;
+  say_config (&p, &img);
   if (p.enc && decrypted_manifest (&p, manifest, &img, err) < 0)
     goto out;
   ferry_progress_say (p.progress, "Writing manifest to image destination");
@@ -1044,7 +1062,21 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
                   ferry_error_t *err)
 {
   struct pull_call c = { s, ref, o, id };
+  struct ferry_reference r;
+  ferry_error_t ignored = NULL;
 
+  /* Once, before any retry, as Podman says it; a reference that does not
+   * parse fails in pull_once.  */
+  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &ignored) == 0)
+    {
+      cleanup_free char *what = ferry_reference_string (&r);
+      ferry_progress_t *progress = ferry_progress_new (o->progress);
+
+      ferry_progress_say (progress, "Trying to pull %s...", what);
+      ferry_progress_finish (progress);
+      ferry_reference_free (&r);
+    }
+  ferry_error_release (&ignored);
   return ferry_retry_run (&o->retry, pull_call, &c, err);
 }
 

@@ -28,7 +28,7 @@ struct ferry_transfer_options
 {
   struct ferry_registry_options registry;
   const char *platform; /* pull: "os/arch[/variant]", NULL for linux/<this host> */
-  int progress;         /* a progress line per blob on standard error */
+  int progress;         /* what shows on standard error: progress.h's modes */
   /* The trust policy (policy.h) a pull obeys: NULL for the default file,
    * and the registries.d directory naming signature stores (NULL: the
    * default).  */

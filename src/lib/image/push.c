@@ -358,7 +358,8 @@ put_manifest_text (struct push *p, const char *text, const char *media_type, con
   struct ferry_http_response resp;
   int ret = -1;
 
-  ferry_progress_say (p->progress, "Writing manifest to image destination");
+  ferry_progress_say (p->progress, "Writing manifest%s to image destination",
+                      ferry_media_is_index (req.content_type) ? " list" : "");
   if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
     return ferry_error_wrap (err, "cannot push to %s", p->what);
   if (resp.status != 201 && resp.status != 200)
@@ -1254,10 +1255,15 @@ push_list_once (void *arg, ferry_error_t *err)
   p.progress = ferry_progress_new (c->o->progress);
   ferry_progress_say (p.progress, "Getting image list signatures");
   by = compressions_by_platform (entries);
+  if (c->all)
+    ferry_progress_say (p.progress, "Copying %zu images generated from %zu images in list",
+                        json_object_array_length (entries), json_object_array_length (entries));
   for (i = 0; c->all && i < json_object_array_length (entries); i++)
     {
-      ferry_progress_say (p.progress, "Copying image %zu of %zu in list", i + 1,
+      ferry_progress_say (p.progress, "Copying image %s (%zu/%zu)",
+                          ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"), i + 1,
                           json_object_array_length (entries));
+      ferry_progress_say (p.progress, "Getting image source signatures");
       if (push_entry (&p, json_object_array_get_idx (entries, i), c->o, by, changed, added, err) < 0)
         goto out;
     }
@@ -1271,6 +1277,7 @@ push_list_once (void *arg, ferry_error_t *err)
         < 0)
       goto out;
   }
+  ferry_progress_say (p.progress, "Storing list signatures");
   if (c->digest)
     *c->digest = xstrdup (digest);
   ret = 0;

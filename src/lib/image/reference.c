@@ -123,6 +123,22 @@ tag_is_valid (const char *tag)
   return 1;
 }
 
+/* Whether NAME is a valid repository but for its capitals.  */
+static int
+name_is_valid_lowered (const char *name)
+{
+  cleanup_free char *lowered = xstrdup (name);
+  int capitals = 0;
+
+  for (char *p = lowered; *p; p++)
+    if (isupper ((unsigned char) *p))
+      {
+        *p = (char) tolower ((unsigned char) *p);
+        capitals = 1;
+      }
+  return capitals && repository_is_valid (lowered);
+}
+
 int
 ferry_reference_parse (const char *s, enum ferry_reference_default def, struct ferry_reference *out,
                        ferry_error_t *err)
@@ -136,7 +152,10 @@ ferry_reference_parse (const char *s, enum ferry_reference_default def, struct f
     {
       *at = '\0';
       if (! ferry_digest_is_valid (at + 1))
-        return ferry_make_error (err, 0, "invalid image reference `%s`: bad digest `%s`", s, at + 1);
+        return ferry_make_error (err, 0,
+                                 "parsing reference \"%s\": invalid reference format: bad digest `%s`, give "
+                                 "sha256:<64 hex digits>",
+                                 s, at + 1);
       r.digest = xstrdup (at + 1);
     }
   slash = strchr (name, '/');
@@ -164,9 +183,14 @@ ferry_reference_parse (const char *s, enum ferry_reference_default def, struct f
 
   if (! registry_is_valid (r.registry) || ! repository_is_valid (name) || (r.tag && ! tag_is_valid (r.tag)))
     {
+      /* Podman's words, then the fix.  */
+      int upper = registry_is_valid (r.registry) && (r.tag == NULL || tag_is_valid (r.tag))
+                  && name_is_valid_lowered (name);
+
       ferry_reference_free (&r);
-      return ferry_make_error (
-          err, 0, "invalid image reference `%s`: use lowercase NAME[:TAG] or NAME@sha256:DIGEST", s);
+      return ferry_make_error (err, 0,
+                               "parsing reference \"%s\": %s: use lowercase NAME[:TAG] or NAME@sha256:DIGEST",
+                               s, upper ? "repository name must be lowercase" : "invalid reference format");
     }
   *out = r;
   return 0;

@@ -106,8 +106,10 @@ ferry_cmd_save (int argc, char **argv)
     return ferry_cli_failf ("invalid filename (should not contain ':') \"%s\"", req.output);
   if (req.output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf ("refusing to save to terminal. Use -o flag or redirect");
-  /* Podman parses every name before it saves anything.  */
-  for (int i = optind; i < argc; i++)
+  /* Podman parses every image's name before it saves anything; without
+   * -m the further names are the first image's tags, and one that is no
+   * name is left out (ferry_image_save).  */
+  for (int i = optind; i < (req.multi_image ? argc : optind + 1); i++)
     {
       struct ferry_reference ref;
 

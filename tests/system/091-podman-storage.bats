@@ -230,7 +230,7 @@ image_row() {
 	id=$(f image inspect --format '{{.Id}}' ferry-test)
 	f save -q --format docker-dir -o "$TEST_TMP/ddir" ferry-test
 	digest=sha256:$(sha256sum "$TEST_TMP/ddir/manifest.json" | cut -d' ' -f1)
-	run_fb load -i "$TEST_TMP/ddir"
+	run_fb load -q -i "$TEST_TMP/ddir"
 	[ "$status" -eq 0 ]
 	[ "$output" = "Loaded image: sha256:$id" ]
 	[ "$(image_row fb)" = "<none>:<none> sha256:$id $digest" ]
@@ -248,7 +248,7 @@ image_row() {
 		[ "$(image_row podman_t)" = "<none>:<none> sha256:$id $digest" ]
 		rm -rf "$TEST_TMP/rootB" "$TEST_TMP/runB"
 		pdigest=sha256:$(sha256sum "$TEST_TMP/pdir/manifest.json" | cut -d' ' -f1)
-		run_fb load -i "$TEST_TMP/pdir"
+		run_fb load -q -i "$TEST_TMP/pdir"
 		[ "$status" -eq 0 ]
 		[ "$output" = "Loaded image: sha256:$id" ]
 		[ "$(image_row fb)" = "<none>:<none> sha256:$id $pdigest" ]

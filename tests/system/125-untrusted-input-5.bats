@@ -42,12 +42,11 @@ teardown() {
 	# Before, every field was appended to a list by walking the whole
 	# list first: each edit took minutes (a ferry busy for as long, with
 	# the container locked), and longer the more the container wrote.
-	export -f f
-	run timeout 60 bash -c 'f "$@"' f network disconnect n1 c1
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" network disconnect n1 c1
 	[ "$status" -eq 0 ]
 	run f exec c1 grep -c "^$ip\\b" /etc/hosts
 	[ "$output" = 0 ]
-	run timeout 60 bash -c 'f "$@"' f network connect n1 c1
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" network connect n1 c1
 	[ "$status" -eq 0 ]
 	ip=$(f inspect --format '{{(index .NetworkSettings.Networks "n1").IPAddress}}' c1)
 	[ "$(f exec c1 tail -n 1 /etc/hosts)" = "$ip	$(f inspect --format '{{.Config.Hostname}}' c1) c1" ]
@@ -68,8 +67,7 @@ teardown() {
 	f import -q "$TEST_TMP/r.tar" localhost/many-hosts >/dev/null
 	# Before, each name was looked up in the list of those before it:
 	# hours of a ferry that seemed hung, at every start.
-	export -f f
-	run timeout 60 bash -c 'f "$@"' f run --rm --hosts-file image localhost/many-hosts \
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run --rm --hosts-file image localhost/many-hosts \
 		/busybox sh -c '/busybox grep -c "^10.0.0.1	n" /etc/hosts; /busybox tail -n 1 /etc/hosts'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 900000 ]
@@ -218,8 +216,7 @@ for i, (m, d) in enumerate(members):
 	sqlite3 "$ROOT/ferry.db" "UPDATE operations SET detail = json_set(detail, '\$.helper_pgid', $other)"
 	# Before, the settle waited for that group to end for 30 s, then
 	# killed its runc.
-	export -f f
-	run timeout 60 bash -c 'f "$@"' f ps
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" ps
 	[ "$status" -eq 0 ]
 	[ "$(ps -o stat= -p "$other" | cut -c1)" = S ]
 	[ "$(ctr_status c1)" = running ]

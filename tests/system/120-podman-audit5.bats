@@ -17,23 +17,6 @@ line_end() {
 	if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then echo; fi
 }
 
-# Runs sequence function $1 with ferry, compares it with the expected
-# transcript on stdin, then runs it with Podman where Podman is installed.
-compare_with_podman() {
-	local seq=$1
-	cat >"$TEST_TMP/expected.log"
-	load_test_image
-	for t in f podman_t; do
-		cat >>"$TEST_TMP/$t.sed" <<-'SED'
-			s/\(["`]\)\(podman\|ferry\) /\1TOOL /g
-			s/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g
-			s/\b[0-9a-f]\{64\}\b/<ID>/g
-			s/\b[0-9a-f]\{12\}\b/<SID>/g
-		SED
-	done
-	audit_compare "$seq"
-}
-
 functions_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" volume create --label a=b --label Mixed=Case v1
@@ -66,7 +49,7 @@ functions_sequence() {
 }
 
 @test "--format templates: Podman's functions (upper, lower, title, join, split, truncate, pad, json) and Go's (printf, print, println, len, index, eq and the rest), pipelines, with, else if, literals, and their errors" {
-	compare_with_podman functions_sequence <<-'EOF'
+	audit_compare_expected functions_sequence <<-'EOF'
 		$ volume create --label a=b --label Mixed=Case v1 -> 0
 		  out: v1
 		$ create --network none --name c1 --label k=Val localhost/ferry-test:latest true -> 0
@@ -153,7 +136,7 @@ global_sequence() {
 }
 
 @test "global options and missing words: --log-level as Podman's (its levels, exit 1 for another), an unknown command's two lines, a group without its command prints its help and fails, -h is every command's help, exec names a missing container first, run and create without an image" {
-	compare_with_podman global_sequence <<-'EOF'
+	audit_compare_expected global_sequence <<-'EOF'
 		$ --log-level bogus ps -> 1
 		  err: Log Level "bogus" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic
 		$ --log-level fatal ps -a -q -> 0
@@ -204,7 +187,7 @@ pull_sequence() {
 }
 
 @test "--pull: newer is a policy (the stored image when the registry cannot be asked), another is Podman's 'unsupported pull policy'; the exists commands' codes" {
-	compare_with_podman pull_sequence <<-'EOF'
+	audit_compare_expected pull_sequence <<-'EOF'
 		$ create --network none --name c1 localhost/ferry-test:latest true -> 0
 		  out: <ID>
 		$ image exists localhost/ferry-test:latest -> 0
@@ -244,7 +227,7 @@ stdin_sequence() {
 }
 
 @test "piped standard input: run -i passes it whatever -a names (-a stdout too, as Podman), without -i the command reads none; start -a -i; exit codes passed through" {
-	compare_with_podman stdin_sequence <<-'EOF'
+	audit_compare_expected stdin_sequence <<-'EOF'
 		$ run --rm -i --network none localhost/ferry-test:latest cat -> 0
 		  out: hi
 		$ run --rm --network none localhost/ferry-test:latest cat -> 0
@@ -277,7 +260,7 @@ network_sequence() {
 }
 
 @test "network create --ipv6 with an IPv6 subnet alone lists it before the IPv4 one chosen for it, as Podman; a container that does not run shows no addresses; a bad --ip and --mac-address in Podman's words" {
-	compare_with_podman network_sequence <<-'EOF'
+	audit_compare_expected network_sequence <<-'EOF'
 		$ network create --ipv6 --subnet fd00:251:71::/64 --interface-name fa5n71 n2 -> 0
 		  out: n2
 		$ network inspect n2 -> 0

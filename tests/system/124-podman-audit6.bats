@@ -19,22 +19,6 @@ teardown() {
 	audit_teardown
 }
 
-# Runs sequence function $1 with ferry, compares it with the expected
-# transcript on stdin, then runs it with Podman where Podman is installed.
-compare_with_podman() {
-	local seq=$1
-	cat >"$TEST_TMP/expected.log"
-	load_test_image
-	for t in f podman_t; do
-		cat >>"$TEST_TMP/$t.sed" <<-'SED'
-			s/\(["`]\)\(podman\|ferry\) /\1TOOL /g
-			s/\b[0-9a-f]\{64\}\b/<ID>/g
-			s/\b[0-9a-f]\{12\}\b/<SID>/g
-		SED
-	done
-	audit_compare "$seq"
-}
-
 attach_sequence() {
 	local t=$1 img=localhost/ferry-test:latest cmd='cat; echo out; echo err >&2; exit 3'
 	printf 'hi\n' >"$TEST_TMP/hi"
@@ -55,7 +39,7 @@ attach_sequence() {
 }
 
 @test "run -a: with stdin alone attached the container's ID is printed once it started (as Podman), with -d the ID whatever -a names; standard input only with -i; exit codes passed through" {
-	compare_with_podman attach_sequence <<-'EOF'
+	audit_compare_expected attach_sequence <<-'EOF'
 		$ run --rm -a stdin --network none localhost/ferry-test:latest sh -c cat; echo out; echo err >&2; exit 3 -> 3
 		  out: <ID>
 		$ run --rm -a stdin -i --network none localhost/ferry-test:latest sh -c cat; echo out; echo err >&2; exit 3 -> 3
@@ -134,7 +118,7 @@ transfer_sequence() {
 		echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"
 		echo "s/after [0-9]* ms/after N ms/" >>"$TEST_TMP/$t.sed"
 	done
-	compare_with_podman transfer_sequence <<-'EOF'
+	audit_compare_expected transfer_sequence <<-'EOF'
 		$ push --tls-verify=false localhost/ferry-test:latest REG/x/a:1 -> 0
 		  err: Getting image source signatures
 		  err: Copying blob sha256:<ID>
@@ -271,7 +255,7 @@ env_sequence() {
 
 @test "environment: HOSTNAME in Config.Env before a start only for a --hostname of the user's, HOSTNAME and HOME (the user's home, else /) once started and after, as Podman's; exec sees the same; commit keeps neither" {
 	hn=$(hostname)
-	compare_with_podman env_sequence < <(sed "s/HOST_NAME/$hn/" <<-'EOF'
+	audit_compare_expected env_sequence < <(sed "s/HOST_NAME/$hn/" <<-'EOF'
 		$ create --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
 		  out: <ID>
 		$ create --network none --name c2 --hostname hh -u 1000 localhost/ferry-test:latest sleep 100 -> 0
@@ -340,7 +324,7 @@ connect_sequence() {
 }
 
 @test "network connect --ip --alias to a created container: inspect's Networks in the order of their names (as Go marshals Podman's map), aliases with the short ID last, no addresses nor IPAMConfig until it runs; disconnect of the last network leaves the mode's entry" {
-	compare_with_podman connect_sequence <<-'EOF'
+	audit_compare_expected connect_sequence <<-'EOF'
 		$ network create --subnet 10.251.90.0/24 --interface-name fa6n90 zz -> 0
 		  out: zz
 		$ network create --subnet 10.251.91.0/24 --interface-name fa6n91 aa -> 0
@@ -395,7 +379,7 @@ login_sequence() {
 		echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"
 		echo "s/after [0-9]* ms/after N ms/" >>"$TEST_TMP/$t.sed"
 	done
-	compare_with_podman login_sequence <<-'EOF'
+	audit_compare_expected login_sequence <<-'EOF'
 		$ login --tls-verify=false -u a -p b REG -> 0
 		  out: Login Succeeded!
 		$ login --get-login REG -> 0
@@ -439,7 +423,7 @@ user_sequence() {
 }
 
 @test "--user: the primary group of a user given is a supplementary one too, as in Podman's spec; a uid the image lacks gets Podman's passwd line, its home the working directory, and HOME with it" {
-	compare_with_podman user_sequence <<-'EOF'
+	audit_compare_expected user_sequence <<-'EOF'
 		$ run --rm --network none localhost/ferry-test:latest sh -c id; echo $(grep Groups /proc/self/status) -> 0
 		  out: uid=0(root) gid=0(root)
 		  out: Groups:
@@ -497,7 +481,7 @@ checkpoint_sequence() {
 }
 
 @test "checkpoint and restore errors start with Podman's words: an ID or name already in use, an unknown compression, an export file that cannot be created" {
-	compare_with_podman checkpoint_sequence <<-'EOF'
+	audit_compare_expected checkpoint_sequence <<-'EOF'
 		$ run -d --network none --name c1 localhost/ferry-test:latest sleep 100 -> 0
 		  out: <ID>
 		$ container checkpoint --export TMP/x-c1.tar --ignore-rootfs c1 -> 0
@@ -539,7 +523,7 @@ reference_sequence() {
 }
 
 @test "a reference that does not parse: Podman's 'parsing reference' words (repository name must be lowercase, invalid reference format) and codes, for rmi, save and image exists too" {
-	compare_with_podman reference_sequence <<-'EOF'
+	audit_compare_expected reference_sequence <<-'EOF'
 		$ pull Bad:1 -> 125
 		  err: Error: parsing reference "Bad:1": repository name must be lowercase: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
 		$ pull a..b -> 125
@@ -580,7 +564,7 @@ image_name_sequence() {
 }
 
 @test "a container's image is shown by the name it was found by (ps IMAGE, ImageName, Config.Image), not the image's first name, as Podman's" {
-	compare_with_podman image_name_sequence <<-'EOF'
+	audit_compare_expected image_name_sequence <<-'EOF'
 		$ tag localhost/ferry-test:latest localhost/zz:1 localhost/aa:1 -> 0
 		$ create --network none --name c1 localhost/zz:1 true -> 0
 		  out: <ID>
@@ -613,7 +597,7 @@ size_sequence() {
 }
 
 @test "ps --size --format json: Size is Podman's object of rootFsSize and rwSize, null without --size" {
-	compare_with_podman size_sequence <<-'EOF'
+	audit_compare_expected size_sequence <<-'EOF'
 		$ run --network none --name c1 localhost/ferry-test:latest sh -c head -c 10000 /dev/zero > /big -> 0
 		$ ps -a --size --format json -> 0
 		  out: ["rootFsSize","rwSize",true,true]
@@ -636,7 +620,7 @@ manifest_push_sequence() {
 @test "manifest push off a terminal: Podman's lines for the list and each image in it, none with -q" {
 	registry_start
 	for t in f podman_t; do echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"; done
-	compare_with_podman manifest_push_sequence <<-'EOF'
+	audit_compare_expected manifest_push_sequence <<-'EOF'
 		$ manifest create ml -> 0
 		  out: <ID>
 		$ manifest add ml localhost/ferry-test:latest -> 0

@@ -85,6 +85,25 @@ audit_compare() {
 	diff -u <(live_form "$TEST_TMP/podman_t.log") <(live_form "$TEST_TMP/f.log")
 }
 
+# The later audit files' comparison (120, 124): sequence function $1 with
+# ferry against the expected transcript on stdin, then with Podman where
+# it is installed (audit_compare), IDs, short IDs, times and the tool's
+# name in quotes shown alike.
+audit_compare_expected() {
+	local seq=$1 t
+	cat >"$TEST_TMP/expected.log"
+	load_test_image
+	for t in f podman_t; do
+		cat >>"$TEST_TMP/$t.sed" <<-'SED'
+			s/\(["`]\)\(podman\|ferry\) /\1TOOL /g
+			s/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g
+			s/\b[0-9a-f]\{64\}\b/<ID>/g
+			s/\b[0-9a-f]\{12\}\b/<SID>/g
+		SED
+	done
+	audit_compare "$seq"
+}
+
 # Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
 # lines on stdin, and remembers their IDs so that transcripts show <NAME>.
 make_containers() {

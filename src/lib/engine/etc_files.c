@@ -343,9 +343,6 @@ settle_connect (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *er
   cleanup_error ferry_error_t ignored = NULL;
   int ret;
 
-  /* The setup of the killed ferry may run yet: its interface is there
-   * once it is done.  */
-  ferry_network_wait_orphan (e);
   if (name == NULL || ferry_container_find (e, op->container_id, &c, &ignored) < 0)
     return ferry_operation_end (e, op, err);
   ferry_network_connect_finish (e, c, name);

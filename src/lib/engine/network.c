@@ -2335,25 +2335,23 @@ setup_one (ferry_engine_t *e, const struct ferry_container *c, const char *name,
   return 0;
 }
 
-int
+void
 ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name)
 {
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_json json_object *status = NULL;
-  int attached;
 
+  /* Not running, not on NAME, or set up by the ferry that was killed
+   * (attached_in_netns waits for its netavark first).  */
   if (! ferry_container_is_active (c)
-      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
-    return 0;
-  attached = attached_in_netns (e, c, name, &ignored);
-  if (attached != 0)
-    return 0;
+      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL)
+      || attached_in_netns (e, c, name, &ignored) != 0)
+    return;
   if (setup_one (e, c, name, &status, &ignored) < 0)
     {
       cleanup_error ferry_error_t also_ignored = NULL;
       forget_network (e, c, name, &also_ignored);
     }
-  return 0;
 }
 
 /* Connect and disconnect take only a container on bridge networks, and

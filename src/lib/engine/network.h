@@ -122,7 +122,7 @@ int ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, 
 /* The settle of a connect killed between its record and its setup:
  * network NAME of running container C set up when its interface is not
  * in C's namespace, or, when that fails, taken out of C's record.  */
-int ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name);
+void ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name);
 
 /* Waits for a netavark that a killed ferry left working on this runroot's
  * networks: what the namespaces and aardvark-dns hold is known after.  */

@@ -1,0 +1,72 @@
+/* ferry: a small TOML reader, for containers.conf, ferry.conf and
+ * registries.conf.
+ *
+ * Enough of TOML for the files Podman ships and administrators write:
+ * tables ([a.b], [[a]]), bare, quoted and dotted keys, basic and literal
+ * strings, integers, booleans, floats and dates (kept as text), arrays over
+ * several lines with comments and a trailing comma, and inline tables
+ * (read, not kept).  A file that is not TOML is refused at its line; what a
+ * caller does with each table and value is its own.  */
+#ifndef FERRY_UTIL_TOML_H
+#define FERRY_UTIL_TOML_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ferry_toml_type
+{
+  FERRY_TOML_STRING,
+  FERRY_TOML_INTEGER,
+  FERRY_TOML_BOOLEAN,
+  FERRY_TOML_ARRAY,
+  FERRY_TOML_OTHER, /* floats, dates, inline tables: read, never used */
+};
+
+struct ferry_toml_value
+{
+  enum ferry_toml_type type;
+  char *string;     /* FERRY_TOML_STRING */
+  int64_t integer;  /* FERRY_TOML_INTEGER, FERRY_TOML_BOOLEAN */
+  char **strings;   /* FERRY_TOML_ARRAY of strings only; NULL-terminated */
+  size_t n_strings; /* its length */
+  int mixed;        /* FERRY_TOML_ARRAY with an element that is no string */
+  int append;       /* FERRY_TOML_ARRAY ending in {append=true}: add to the earlier list */
+};
+
+void ferry_toml_value_release (struct ferry_toml_value *v);
+
+/* Where a table or value is, for messages: "PATH:LINE: ...".  */
+struct ferry_toml_where
+{
+  const char *path;
+  int line;
+};
+
+struct ferry_toml_handler
+{
+  /* [NAME] (ARRAY 0) or [[NAME]] (ARRAY 1); NAME's parts are joined by
+   * dots.  Returns -1 with ERR set to refuse it.  May be NULL.  */
+  int (*table) (void *data, const struct ferry_toml_where *w, const char *name, int array,
+                ferry_error_t *err);
+  /* KEY = V under TABLE ("" before the first header); it may take V's
+   * strings (the reader releases what is left).  */
+  int (*value) (void *data, const struct ferry_toml_where *w, const char *table, const char *key,
+                struct ferry_toml_value *v, ferry_error_t *err);
+  /* What to say of a header or line that does not parse (NULL: TOML's
+   * words).  */
+  const char *bad_header;
+  const char *bad_line;
+};
+
+/* Parses TEXT, read from PATH, calling H's functions in file order.  */
+int ferry_toml_parse (const char *path, const char *text, const struct ferry_toml_handler *h, void *data,
+                      ferry_error_t *err);
+
+/* Reads PATH (at most MAX_SIZE bytes of text, no NUL) into *TEXT.  WHAT
+ * names the file in errors ("containers.conf").  */
+int ferry_toml_read_file (const char *path, size_t max_size, const char *what, char **text,
+                          ferry_error_t *err);
+
+#endif

@@ -195,7 +195,7 @@ void
 ferry_cli_registry_defaults (struct ferry_registry_options *o)
 {
   memset (o, 0, sizeof (*o));
-  o->tls_verify = 1;
+  o->tls_verify = -1; /* not given: registries.conf says */
 }
 
 int

@@ -5,6 +5,7 @@
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
+#include "registries.h"
 #include "schema.h"
 #include "../storage/unpack.h"
 #include "../util/cleanup.h"
@@ -75,6 +76,11 @@ struct pull
   ferry_store_t *s;
   ferry_registry_t *reg;
   struct ferry_reference ref;
+  /* Where it is fetched from: REF, or where registries.conf sends it (a
+   * mirror, or a location that replaces a prefix).  */
+  const struct ferry_reference *src;
+  struct ferry_pull_source *sources;
+  size_t n_sources;
   char *what;  /* the reference, for messages */
   char *scope; /* "repository:REPO:pull" */
   char *tmp;   /* our directory under <root>/storage/tmp */
@@ -142,15 +148,15 @@ not_found_error (struct pull *p, const struct ferry_http_response *resp, const c
         err, FERRY_ERROR_NOT_FOUND,
         "initializing source docker://%s: reading manifest %s in %s/%s: %s: check the "
         "repository and tag",
-        p->what, what + 9, p->ref.registry, p->ref.repository, why);
+        p->what, what + 9, p->src->registry, p->src->repository, why);
   if (resp->status == 404)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
                                   "%s: %s not found in registry %s (%s): check the repository and tag",
-                                  p->what, what, p->ref.registry, why);
+                                  p->what, what, p->src->registry, why);
   if (resp->status == 403)
-    return ferry_make_error (err, 0, "%s: registry %s denies access (%s)", p->what, p->ref.registry, why);
-  return ferry_make_error (err, 0, "%s: cannot fetch %s from registry %s: %s", p->what, what, p->ref.registry,
-                           why);
+    return ferry_make_error (err, 0, "%s: registry %s denies access (%s)", p->what, p->src->registry, why);
+  return ferry_make_error (err, 0, "%s: cannot fetch %s from registry %s: %s", p->what, what,
+                           p->src->registry, why);
 }
 
 /* Fetches manifest REFERENCE (a tag or a digest) and checks it against
@@ -159,7 +165,7 @@ static int
 fetch_manifest (struct pull *p, const char *reference, const char *want_digest, char **body, size_t *len,
                 char **media_type, char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
 {
-  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", p->ref.repository, reference);
+  cleanup_free char *url = xasprintf ("/v2/%s/manifests/%s", p->src->repository, reference);
   struct ferry_http_request req = {
     .method = "GET",
     .url = url,
@@ -191,7 +197,7 @@ fetch_manifest (struct pull *p, const char *reference, const char *want_digest, 
     {
       ferry_http_response_free (&resp);
       return ferry_make_error (err, 0, "%s: registry %s sent a %s whose digest is %s: refusing it", p->what,
-                               p->ref.registry, what, digest);
+                               p->src->registry, what, digest);
     }
   m = json_tokener_parse (resp.body);
   if (m == NULL || ! json_object_is_type (m, json_type_object))
@@ -392,7 +398,7 @@ static int
 fetch_blob (struct pull *p, const char *digest, uint64_t size, int fd, int pipe_fd, int line, char **mem,
             size_t *mem_len, ferry_error_t *err)
 {
-  cleanup_free char *url = xasprintf ("/v2/%s/blobs/%s", p->ref.repository, digest);
+  cleanup_free char *url = xasprintf ("/v2/%s/blobs/%s", p->src->repository, digest);
   struct blob_sink b = {
     .fd = fd,
     .pipe = pipe_fd,
@@ -459,7 +465,7 @@ fetch_blob (struct pull *p, const char *digest, uint64_t size, int fd, int pipe_
   if (strcmp (got, digest) != 0)
     {
       ferry_make_error (err, 0, "%s: blob %s from registry %s is corrupt: its content hashes to %s", p->what,
-                        digest, p->ref.registry, got);
+                        digest, p->src->registry, got);
       goto out;
     }
   if (mem)
@@ -930,11 +936,65 @@ pull_free (struct pull *p)
     OPENSSL_cleanse (p->enc, sizeof (*p->enc) * p->n_layers);
   free (p->enc);
   ferry_reference_free (&p->ref);
+  ferry_pull_sources_free (p->sources, p->n_sources);
   free (p->what);
   free (p->scope);
   free (p->want_os);
   free (p->want_arch);
   free (p->want_variant);
+}
+
+/* Opens the session and resolves the manifest at the first of the places
+ * registries.conf gives for P->REF (its mirrors, then its location) that
+ * has it, as Podman tries them.  */
+static int
+open_source (struct pull *p, const struct ferry_transfer_options *o, char **body, size_t *len,
+             char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  const struct ferry_registries_conf *conf;
+  cleanup_free char *earlier = NULL;
+
+  if (ferry_registries_conf_get (&conf, err) < 0
+      || ferry_registries_pull_sources (conf, &p->ref, &p->sources, &p->n_sources, err) < 0)
+    return ferry_error_wrap (err, "initializing source docker://%s", p->what);
+  for (size_t i = 0; i < p->n_sources; i++)
+    {
+      struct ferry_registry_options ro = o->registry;
+      ferry_error_t failed = NULL;
+
+      p->src = &p->sources[i].ref;
+      free (p->scope);
+      p->scope = xasprintf ("repository:%s:pull", p->src->repository);
+      if (ro.tls_verify < 0)
+        ro.tls_verify = ! p->sources[i].insecure;
+      if (ferry_registry_open (p->src->registry, &ro, &p->reg, &failed) < 0)
+        ferry_error_wrap (&failed, "initializing source docker://%s", p->what);
+      else if (resolve_manifest (p, body, len, digest, &failed) == 0)
+        return 0;
+      ferry_registry_close (p->reg);
+      p->reg = NULL;
+      if (i + 1 == p->n_sources)
+        {
+          if (earlier == NULL)
+            {
+              *err = failed;
+              return -1;
+            }
+          ferry_make_error_kind (err, failed->kind, "(Mirrors also failed: %s): %s", earlier, failed->msg);
+          ferry_error_release (&failed);
+          return -1;
+        }
+      {
+        cleanup_free char *where = ferry_reference_string (p->src);
+        char *more
+            = xasprintf ("%s%s[%s: %s]", earlier ? earlier : "", earlier ? " " : "", where, failed->msg);
+
+        free (earlier);
+        earlier = more;
+      }
+      ferry_error_release (&failed);
+    }
+  return ferry_make_error (err, 0, "initializing source docker://%s: nowhere to pull it from", p->what);
 }
 
 static int
@@ -951,7 +1011,6 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
   if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
     return -1;
   p.what = ferry_reference_string (&p.ref);
-  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
     goto out;
@@ -967,14 +1026,8 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
       p.want_os = xstrdup ("linux");
       p.want_arch = xstrdup (ferry_image_host_arch ());
     }
-  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
-    {
-      ferry_error_wrap (err, "initializing source docker://%s", p.what);
-      goto out;
-    }
   p.progress = ferry_progress_new (o->progress);
-
-  if (resolve_manifest (&p, &img.manifest, &len, img.manifest_digest, err) < 0)
+  if (open_source (&p, o, &img.manifest, &len, img.manifest_digest, err) < 0)
     goto out;
   manifest = ferry_json_parse (img.manifest, len, "the manifest", err);
   if (manifest == NULL)
@@ -1028,7 +1081,7 @@ pull_once (ferry_store_t *s, const char *ref, const struct ferry_transfer_option
 
       if (p.enc && p.enc[i].encrypted)
         continue;
-      ferry_store_add_blob_location (s, img.layers[i].blob_digest, p.ref.registry, p.ref.repository,
+      ferry_store_add_blob_location (s, img.layers[i].blob_digest, p.src->registry, p.src->repository,
                                      &ignored);
     }
   *id = xstrdup (ferry_digest_hex (img.config_digest));
@@ -1061,23 +1114,62 @@ int
 ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
                   ferry_error_t *err)
 {
-  struct pull_call c = { s, ref, o, id };
+  const struct ferry_registries_conf *conf;
+  struct ferry_pull_candidates cand;
   struct ferry_reference r;
-  ferry_error_t ignored = NULL;
+  ferry_progress_t *progress;
+  cleanup_free char *errors = NULL;
+  enum ferry_error_kind kind = FERRY_ERROR_GENERIC;
+  size_t n = 0, failed = 0;
+  int ret = -1;
 
-  /* Once, before any retry, as Podman says it; a reference that does not
-   * parse fails in pull_once.  */
-  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &ignored) == 0)
+  /* A name that does not parse is refused in its own words first.  */
+  if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, err) < 0)
+    return -1;
+  ferry_reference_free (&r);
+  if (ferry_registries_conf_get (&conf, err) < 0
+      || ferry_registries_resolve (conf, strip_transport (ref), &cand, err) < 0)
+    return -1;
+  if (cand.description)
     {
-      cleanup_free char *what = ferry_reference_string (&r);
-      ferry_progress_t *progress = ferry_progress_new (o->progress);
-
-      ferry_progress_say (progress, "Trying to pull %s...", what);
+      progress = ferry_progress_new (o->progress);
+      ferry_progress_say (progress, "%s", cand.description);
       ferry_progress_finish (progress);
-      ferry_reference_free (&r);
     }
-  ferry_error_release (&ignored);
-  return ferry_retry_run (&o->retry, pull_call, &c, err);
+  for (n = 0; cand.names[n]; n++)
+    ;
+  for (size_t i = 0; i < n; i++)
+    {
+      struct pull_call c = { s, cand.names[i], o, id };
+      ferry_error_t one = NULL;
+
+      /* Once per name, before any retry, as Podman says it.  */
+      progress = ferry_progress_new (o->progress);
+      ferry_progress_say (progress, "Trying to pull %s...", cand.names[i]);
+      ferry_progress_finish (progress);
+      if (ferry_retry_run (&o->retry, pull_call, &c, &one) == 0)
+        {
+          ret = 0;
+          break;
+        }
+      if (n == 1)
+        {
+          *err = one;
+          break;
+        }
+      /* Every name's failure, as Podman lists them.  */
+      {
+        char *more = xasprintf ("%s\n * %s", errors ? errors : "", one->msg);
+        free (errors);
+        errors = more;
+      }
+      kind = failed++ == 0 || kind == one->kind ? one->kind : FERRY_ERROR_GENERIC;
+      ferry_error_release (&one);
+    }
+  if (ret < 0 && n > 1)
+    ferry_make_error_kind (err, kind, "%zu errors occurred while pulling:%s", failed, errors);
+  ferry_pull_candidates_free (&cand);
+  return ret;
 }
 
 int
@@ -1092,6 +1184,7 @@ ferry_image_fetch_manifest (const char *ref, const struct ferry_transfer_options
   if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
     return -1;
   p.what = ferry_reference_string (&p.ref);
+  p.src = &p.ref;
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
     {
@@ -1258,7 +1351,6 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
     return -1;
   p.what = ferry_reference_string (&p.ref);
-  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
     goto out;

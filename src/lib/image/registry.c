@@ -1,5 +1,6 @@
 #include "registry.h"
 #include "auth.h"
+#include "registries.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -1209,8 +1210,9 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
                      ferry_error_t *err)
 {
   ferry_registry_t *r;
+  const struct ferry_registries_conf *conf;
   const char *host = registry;
-  int tls_failed;
+  int tls_failed, insecure;
 
   pthread_once (&curl_once, curl_init_once);
   *out = NULL;
@@ -1218,13 +1220,18 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
     return ferry_make_error (err, 0, "`%s` is not a registry name: give it as HOST[:PORT]", registry);
   if (curl_load_error)
     return ferry_make_error (err, 0, "cannot talk to registry %s: %s", registry, curl_load_error);
+  /* registries.conf may block the registry, or let TLS be skipped there
+   * when --tls-verify is not given.  */
+  if (ferry_registries_conf_get (&conf, err) < 0
+      || ferry_registries_check_access (conf, registry, &insecure, err) < 0)
+    return -1;
   if (strcmp (registry, "docker.io") == 0)
     host = "registry-1.docker.io";
 
   r = xmalloc0 (sizeof (*r));
   pthread_mutex_init (&r->lock, NULL);
   r->name = xstrdup (registry);
-  r->tls_verify = o->tls_verify;
+  r->tls_verify = o->tls_verify >= 0 ? o->tls_verify : ! insecure;
   r->base = xasprintf ("https://%s", host);
   if (o->cert_dir && load_cert_dir (r, o->cert_dir, err) < 0)
     goto fail;

@@ -4,6 +4,7 @@
 #include "media.h"
 #include "mount.h"
 #include "reference.h"
+#include "registries.h"
 #include "schema.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
@@ -878,23 +879,40 @@ fail:
   return -1;
 }
 
-/* The image ID a name points at, trying the forms a short name can stand
- * for, as Podman does: localhost/NAME, docker.io/library/NAME, docker.io/NAME. */
+/* The image ID a name points at, trying the names a short one can stand
+ * for, as Podman does: its registries.conf alias, localhost/NAME, NAME
+ * under each unqualified-search registry, then docker.io's.  */
 static int
 resolve_name (ferry_store_t *s, const char *ref, char *id, size_t len, char **matched)
 {
   static const char *const sql = "SELECT image_id FROM image_names WHERE name = ?";
-  enum ferry_reference_default defaults[]
-      = { FERRY_REFERENCE_DEFAULT_LOCALHOST, FERRY_REFERENCE_DEFAULT_DOCKER_IO };
-  size_t i;
+  cleanup_strv char **candidates = NULL;
+  size_t n = 0;
 
-  for (i = 0; i < sizeof (defaults) / sizeof (defaults[0]); i++)
+  if (ferry_reference_is_short (ref))
+    {
+      const struct ferry_registries_conf *conf = NULL;
+      ferry_error_t ignored = NULL;
+
+      /* A registries.conf that does not read leaves localhost/ and
+       * docker.io; the pull that follows says what is wrong with it.  */
+      if (ferry_registries_conf_get (&conf, &ignored) < 0)
+        ferry_error_release (&ignored);
+      candidates = ferry_registries_local_candidates (conf, ref);
+      while (candidates[n])
+        n++;
+    }
+  candidates = xrealloc (candidates, (n + 2) * sizeof (char *));
+  candidates[n++] = xstrdup (ref);
+  candidates[n] = NULL;
+
+  for (size_t i = 0; i < n; i++)
     {
       struct ferry_reference r;
       ferry_error_t err = NULL;
       cleanup_free char *full = NULL;
 
-      if (ferry_reference_parse (ref, defaults[i], &r, &err) < 0)
+      if (ferry_reference_parse (candidates[i], FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &err) < 0)
         {
           ferry_error_release (&err);
           return 0;
@@ -938,10 +956,50 @@ resolve_name (ferry_store_t *s, const char *ref, char *id, size_t len, char **ma
             *matched = steal_pointer (&full);
           return 1;
         }
-      if (! ferry_reference_is_short (ref))
-        return 0;
     }
   return 0;
+}
+
+/* Last, as Podman: a short NAME[:TAG] is any image's name that ends in
+ * "/NAME:TAG" ("foo" finds quay.io/ns/foo:latest), the first stored
+ * first.  */
+static int
+resolve_name_suffix (ferry_store_t *s, const char *ref, char *id, size_t len, char **matched)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  cleanup_free char *pattern = NULL;
+  struct ferry_reference r;
+  ferry_error_t err = NULL;
+  const char *slash;
+
+  if (! ferry_reference_is_short (ref) || strchr (ref, '@')
+      || ferry_reference_parse (ref, FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  /* The name as written ("foo", "ns/foo"), not docker.io's library/.  */
+  slash = strrchr (ref, '/');
+  pattern = xasprintf ("*/%.*s:%s",
+                       (int) (strcspn (slash ? slash + 1 : ref, ":") + (slash ? slash + 1 - ref : 0)), ref,
+                       r.tag);
+  ferry_reference_free (&r);
+  st = ferry_db_prepare (s->db,
+                         "SELECT n.image_id, n.name FROM image_names n JOIN images i ON i.id = n.image_id "
+                         "WHERE n.name GLOB ?1 ORDER BY i.loaded, n.rowid LIMIT 1",
+                         &err);
+  if (st == NULL)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  sqlite3_bind_text (st, 1, pattern, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  snprintf (id, len, "%s", column_text (st, 0));
+  if (matched)
+    *matched = xstrdup (column_text (st, 1));
+  return 1;
 }
 
 /* A full or abbreviated ID.  Ambiguous prefixes are an error.  */
@@ -1107,6 +1165,12 @@ lookup (ferry_store_t *s, const char *ref, enum lookup_mode mode, struct ferry_i
       r = resolve_id (s, ref, id, sizeof (id), err);
       if (r < 0)
         return -1;
+      if (r == 0 && resolve_name_suffix (s, ref, id, sizeof (id), &full))
+        {
+          r = 1;
+          if (matched)
+            *matched = xstrdup (full);
+        }
       if (r == 0)
         return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "%s: image not known", ref);
     }
@@ -1347,7 +1411,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
   if (lookup (s, ref, LOOKUP_RAW, &img, NULL, err) < 0)
     return -1;
   report->untagged = xmalloc0 (sizeof (char *));
-  if (resolve_name (s, ref, id, sizeof (id), &name) && name && img->names[0] && img->names[1])
+  if ((resolve_name (s, ref, id, sizeof (id), &name) || resolve_name_suffix (s, ref, id, sizeof (id), &name))
+      && name && strcmp (id, img->id) == 0 && img->names[0] && img->names[1])
     {
       /* One of several names: only that name goes, as with `podman rmi`.  */
       const char *args[] = { name };

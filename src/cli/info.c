@@ -76,8 +76,10 @@ yaml_string (const char *s, int indent)
 
 static void yaml_value (json_object *v, int indent);
 
+/* O's keys in order at INDENT; the first one on the current line after
+ * a list's "- " when FIRST_INLINE.  */
 static void
-yaml_object (json_object *o, int indent)
+yaml_object (json_object *o, int indent, int first_inline)
 {
   size_t n = 0, i = 0;
   cleanup_free char **keys = NULL;
@@ -99,7 +101,7 @@ yaml_object (json_object *o, int indent)
     {
       json_object *v = json_object_object_get (o, keys[i]);
 
-      printf ("%*s%s:", indent, "", keys[i]);
+      printf ("%*s%s:", first_inline && i == 0 ? 0 : indent, "", keys[i]);
       yaml_value (v, indent);
     }
 }
@@ -116,7 +118,7 @@ yaml_value (json_object *v, int indent)
       else
         {
           putchar ('\n');
-          yaml_object (v, indent + 2);
+          yaml_object (v, indent + 2, 0);
         }
       break;
     case json_type_array:
@@ -130,7 +132,14 @@ yaml_value (json_object *v, int indent)
               json_object *e = json_object_array_get_idx (v, i);
 
               printf ("%*s-", indent, "");
-              yaml_value (e, indent + 2);
+              if (json_object_is_type (e, json_type_object) && json_object_object_length (e) > 0)
+                {
+                  /* "- key: value", the other keys under the first.  */
+                  putchar (' ');
+                  yaml_object (e, indent + 2, 1);
+                }
+              else
+                yaml_value (e, indent + 2);
             }
         }
       break;
@@ -237,7 +246,7 @@ ferry_cmd_info (int argc, char **argv)
   if (info == NULL)
     return ferry_cli_fail (&err);
   if (format == NULL)
-    yaml_object (info, 0);
+    yaml_object (info, 0, 0);
   else if (strcmp (format, "json") == 0 || strcmp (format, "{{json .}}") == 0)
     puts (ferry_json_to_string (info, 1));
   else

@@ -3,6 +3,7 @@
 #include "container.h"
 #include "volume.h"
 #include "../image/load.h"
+#include "../image/registries.h"
 #include "../network/netavark.h"
 #include "../state/events.h"
 #include "../runtime/conmon.h"
@@ -439,6 +440,65 @@ store_info (ferry_engine_t *e, ferry_error_t *err)
   return s;
 }
 
+static json_object *
+endpoint_info (const struct ferry_registry_endpoint *ep, int mirror)
+{
+  static const char *const uses[] = { "all", "digest-only", "tag-only" };
+  json_object *o = json_object_new_object ();
+
+  json_object_object_add (o, "Location", json_object_new_string (ep->location ? ep->location : ""));
+  json_object_object_add (o, "Insecure", json_object_new_boolean (ep->insecure));
+  json_object_object_add (
+      o, "PullFromMirror",
+      json_object_new_string (mirror && ep->pull_from_mirror_set ? uses[ep->pull_from_mirror] : ""));
+  return o;
+}
+
+/* registries.conf as Podman's info shows it: the search list, then each
+ * [[registry]] by its prefix.  */
+static json_object *
+registries_info (void)
+{
+  const struct ferry_registries_conf *c;
+  json_object *o = json_object_new_object ();
+  ferry_error_t ignored = NULL;
+
+  if (ferry_registries_conf_get (&c, &ignored) < 0)
+    {
+      ferry_error_release (&ignored);
+      return o;
+    }
+  if (c->search && c->search[0])
+    {
+      json_object *list = json_object_new_array ();
+
+      for (size_t i = 0; c->search[i]; i++)
+        json_object_array_add (list, json_object_new_string (c->search[i]));
+      json_object_object_add (o, "search", list);
+    }
+  for (size_t i = 0; i < c->n_registries; i++)
+    {
+      const struct ferry_registry_entry *r = &c->registries[i];
+      json_object *reg = json_object_new_object (), *ep = endpoint_info (&r->endpoint, 0);
+      json_object *mirrors = NULL;
+
+      json_object_object_add (reg, "Prefix", json_object_new_string (r->prefix));
+      json_object_object_foreach (ep, k, v) json_object_object_add (reg, k, json_object_get (v));
+      json_object_put (ep);
+      if (r->n_mirrors)
+        {
+          mirrors = json_object_new_array ();
+          for (size_t m = 0; m < r->n_mirrors; m++)
+            json_object_array_add (mirrors, endpoint_info (&r->mirrors[m], 1));
+        }
+      json_object_object_add (reg, "Mirrors", mirrors);
+      json_object_object_add (reg, "Blocked", json_object_new_boolean (r->blocked));
+      json_object_object_add (reg, "MirrorByDigestOnly", json_object_new_boolean (r->mirror_by_digest_only));
+      json_object_object_add (o, r->prefix, reg);
+    }
+  return o;
+}
+
 json_object *
 ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
 {
@@ -456,7 +516,7 @@ ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
     }
   json_object_object_add (o, "host", host_info (e));
   json_object_object_add (o, "store", store);
-  json_object_object_add (o, "registries", json_object_new_object ());
+  json_object_object_add (o, "registries", registries_info ());
   {
     json_object *net = json_object_new_array (), *vol = json_object_new_array (),
                 *log = json_object_new_array ();

@@ -9,6 +9,7 @@
 #include "image/convert.h"
 #include "image/policy.h"
 #include "image/pull.h"
+#include "image/registries.h"
 #include "image/reference.h"
 #include "image/registry.h"
 #include "image/transport.h"
@@ -384,6 +385,19 @@ registry_of (const char *arg)
   return xstrndup (p, strcspn (p, "/"));
 }
 
+/* Without a registry, Podman's login and logout take the first
+ * unqualified-search registry of registries.conf; NULL when there is none
+ * (or registries.conf does not read, which ERR then says).  */
+static char *
+first_search_registry (ferry_error_t *err)
+{
+  const struct ferry_registries_conf *c;
+
+  if (ferry_registries_conf_get (&c, err) < 0)
+    return NULL;
+  return c->search && c->search[0] ? xstrdup (c->search[0]) : NULL;
+}
+
 static char *
 read_password_stdin (void)
 {
@@ -402,7 +416,7 @@ read_password_stdin (void)
 }
 
 static const char login_usage[]
-    = "Usage: ferry login [OPTIONS] REGISTRY\n\n"
+    = "Usage: ferry login [OPTIONS] [REGISTRY]\n\n"
       "Check credentials with a registry and keep them in the auth file.\n\n"
       "Options:\n"
       "  -u, --username USER      the user name\n"
@@ -544,15 +558,18 @@ ferry_cmd_login (int argc, char **argv)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
     }
-  /* Podman's words: it would log in to the first search registry of
-   * registries.conf, which ferry does not take.  */
   if (argc - optind > 1)
     return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry login takes one registry",
                             argc - optind);
-  if (argc - optind != 1)
-    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
-                            "give one (ferry login REGISTRY)");
-  registry = registry_of (argv[optind]);
+  if (argc - optind == 1)
+    registry = registry_of (argv[optind]);
+  else if ((registry = first_search_registry (&err)) == NULL)
+    {
+      if (err)
+        return ferry_cli_fail (&err);
+      return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                              "give one (ferry login REGISTRY)");
+    }
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
   if (compat && authfile_given)
@@ -643,7 +660,7 @@ ferry_cmd_login (int argc, char **argv)
 }
 
 static const char logout_usage[]
-    = "Usage: ferry logout [OPTIONS] REGISTRY\n"
+    = "Usage: ferry logout [OPTIONS] [REGISTRY]\n"
       "       ferry logout -a\n\n"
       "Remove a registry's credentials from the auth file.\n\n"
       "Options:\n"
@@ -704,10 +721,15 @@ ferry_cmd_logout (int argc, char **argv)
   if (argc - optind > 1)
     return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry logout takes one registry, or -a",
                             argc - optind);
-  if (argc - optind != 1)
-    return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
-                            "give one (ferry logout REGISTRY) or -a");
-  registry = registry_of (argv[optind]);
+  if (argc - optind == 1)
+    registry = registry_of (argv[optind]);
+  else if ((registry = first_search_registry (&err)) == NULL)
+    {
+      if (err)
+        return ferry_cli_fail (&err);
+      return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
+                              "give one (ferry logout REGISTRY) or -a");
+    }
   if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
     return ferry_cli_fail (&err);
   if (! found)

@@ -5,6 +5,7 @@
 #include "template.h"
 #include "image/reference.h"
 #include "image/search.h"
+#include "image/registries.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -308,14 +309,55 @@ ferry_cmd_search (int argc, char **argv)
   if (tags)
     return list_tags (registry, term, &o, limit, format);
 
-  if (ferry_registry_search (registry, term, limit > 0 ? (size_t) limit : SEARCH_DEFAULT_LIMIT, &o, &results,
-                             &n, &err)
-      < 0)
-    return ferry_cli_fail (&err);
-  count = shown (n, limit);
-  for (i = 0; i < count; i++)
-    if (filter_match (&filter, &results[i]))
-      json_object_array_add (rows, result_row (registry, &results[i], no_trunc));
+  if (strchr (argv[optind], '/') == NULL)
+    {
+      /* A bare term: every unqualified-search registry of registries.conf,
+       * in turn, as Podman searches them; none at all, nothing found.  */
+      const struct ferry_registries_conf *conf;
+      size_t failed = 0, tried = 0;
+
+      if (ferry_registries_conf_get (&conf, &err) < 0)
+        return ferry_cli_fail (&err);
+      for (size_t k = 0; conf->search && conf->search[k]; k++)
+        {
+          ferry_error_t one = NULL;
+
+          tried++;
+          if (ferry_registry_search (conf->search[k], term, limit > 0 ? (size_t) limit : SEARCH_DEFAULT_LIMIT,
+                                     &o, &results, &n, &one)
+              < 0)
+            {
+              if (failed++ == 0)
+                err = one;
+              else
+                ferry_error_release (&one);
+              continue;
+            }
+          count = shown (n, limit);
+          for (i = 0; i < count; i++)
+            if (filter_match (&filter, &results[i]))
+              json_object_array_add (rows, result_row (conf->search[k], &results[i], no_trunc));
+          ferry_search_results_free (results, n);
+          results = NULL;
+          n = 0;
+        }
+      if (tried && failed == tried)
+        return ferry_cli_fail (&err);
+      ferry_error_release (&err);
+      if (tried == 0)
+        return 0;
+    }
+  else
+    {
+      if (ferry_registry_search (registry, term, limit > 0 ? (size_t) limit : SEARCH_DEFAULT_LIMIT, &o,
+                                 &results, &n, &err)
+          < 0)
+        return ferry_cli_fail (&err);
+      count = shown (n, limit);
+      for (i = 0; i < count; i++)
+        if (filter_match (&filter, &results[i]))
+          json_object_array_add (rows, result_row (registry, &results[i], no_trunc));
+    }
   if (format == NULL)
     format = compatible ? "table {{.Name}}\t{{.Description}}\t{{.Stars}}\t{{.Official}}\t{{.Automated}}"
                         : "table {{.Name}}\t{{.Description}}";

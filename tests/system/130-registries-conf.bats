@@ -293,3 +293,22 @@ seeded_registry() {
 	run -125 f pull -q other
 	assert_output_contains "registry must be in v2 format but is in v1"
 }
+
+@test "login, logout and search without a registry take registries.conf's search registries, as Podman's do" {
+	run -125 f logout
+	assert_output_contains "no registries found in registries.conf, a registry must be provided"
+	run -0 f search anything
+	assert_output ""
+	seeded_registry
+	conf "unqualified-search-registries = [\"$REGISTRY\"]" "" "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -125 f logout
+	assert_output_contains "not logged into $REGISTRY"
+	run -0 f search --format '{{.Name}}' ferry-test
+	assert_output "$REGISTRY/ferry-test"
+	if command -v podman >/dev/null; then
+		run -125 podman_t logout
+		assert_output_contains "not logged into $REGISTRY"
+		run -0 podman_t search --format '{{.Name}}' ferry-test
+		assert_output "$REGISTRY/ferry-test"
+	fi
+}

@@ -18,8 +18,8 @@
 
 struct ferry_registry_options
 {
-  int tls_verify; /* 0: accept any certificate, and fall back to plain HTTP; -1: as registries.conf says */
-  const char *creds;        /* "USER:PASS", or NULL to use the auth file */
+  int tls_verify;    /* 0: accept any certificate, and fall back to plain HTTP; -1: as registries.conf says */
+  const char *creds; /* "USER:PASS", or NULL to use the auth file */
   const char *authfile;     /* NULL: the default auth file */
   const char *creds_origin; /* where CREDS came from, for messages (NULL: "--creds") */
   const char *cert_dir;     /* CA certificates (*.crt) to trust besides the system's; may be NULL */

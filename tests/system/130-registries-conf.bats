@@ -312,3 +312,21 @@ seeded_registry() {
 		assert_output "$REGISTRY/ferry-test"
 	fi
 }
+
+@test "a blocked prefix with a namespace refuses pushes and pulls of its names only" {
+	seeded_registry
+	load_test_image
+	conf "[[registry]]" "location = \"$REGISTRY\"" "insecure = true" \
+		"[[registry]]" "prefix = \"$REGISTRY/locked\"" "location = \"$REGISTRY/locked\"" "insecure = true" "blocked = true"
+	run -125 f push -q localhost/ferry-test "$REGISTRY/locked/app:1"
+	assert_output_contains "registry $REGISTRY/locked is blocked in"
+	run -0 f push -q localhost/ferry-test "$REGISTRY/open/app:1"
+	run -125 f pull -q "$REGISTRY/locked/app:1"
+	assert_output_contains "registry $REGISTRY/locked is blocked in"
+	run -0 f pull -q "$REGISTRY/open/app:1"
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		run -125 podman_t push -q localhost/ferry-test "$REGISTRY/locked/app:1"
+		assert_output_contains "registry $REGISTRY/locked is blocked in"
+	fi
+}

@@ -6,6 +6,7 @@
 #include "media.h"
 #include "progress.h"
 #include "reference.h"
+#include "registries.h"
 #include "schema.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -395,6 +396,17 @@ push_destination (struct push *p, const char *dest, ferry_error_t *err)
   p->what = ferry_reference_string (&p->dest);
   if (p->dest.tag == NULL)
     return ferry_make_error (err, 0, "cannot push to %s: a destination names a tag, not a digest", p->what);
+  /* registries.conf may block the name (a prefix with a namespace, which
+   * the session's look at the registry alone does not see).  */
+  {
+    const struct ferry_registries_conf *conf;
+    cleanup_free char *name = ferry_reference_name (&p->dest);
+    int insecure;
+
+    if (ferry_registries_conf_get (&conf, err) < 0
+        || ferry_registries_check_access (conf, name, &insecure, err) < 0)
+      return -1;
+  }
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "../network/dns.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -185,7 +186,7 @@ copy_all_staged (ferry_engine_t *e, const char *id, ferry_error_t *err)
   cleanup_close int dirfd = -1;
 
   /* The database's word names the directory: checked like any.  */
-  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     return 0;
   dir = ferry_engine_container_dir (e, id);
   dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

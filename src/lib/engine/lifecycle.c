@@ -2759,7 +2759,7 @@ ferry_container_drop_exit_file (ferry_engine_t *e, const char *id)
   cleanup_error ferry_error_t err = NULL;
   struct ferry_container *c = NULL;
 
-  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     return;
   if (ferry_container_find (e, id, &c, &err) == 0)
     {

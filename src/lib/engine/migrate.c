@@ -503,7 +503,7 @@ ask_outcome (const struct ferry_ssh_dest *d, const char *dest_root, const char *
   cleanup_free char *line = NULL, *why = NULL;
   struct ferry_ssh_link l;
 
-  if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     return ferry_make_error (err, 0, "the record of the migration names no container on the target");
   command = ferry_ssh_ferry_command (dest_root, dest_runroot, args);
   argv = ferry_ssh_argv (d, options, command);
@@ -1203,7 +1203,7 @@ ferry_migrate_kept (ferry_engine_t *e, const char *id, ferry_error_t *err)
   struct ferry_operation op;
   int attempt, pending = 0;
 
-  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     return ferry_make_error (err, EINVAL,
                              "invalid container ID `%s`: 64 lowercase hexadecimal digits expected", id);
   for (attempt = 0; attempt < 2; attempt++)

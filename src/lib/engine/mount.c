@@ -4,6 +4,7 @@
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/xalloc.h"
@@ -33,7 +34,7 @@ count_path (ferry_engine_t *e, const char *id)
 static int
 is_container_id (const char *s)
 {
-  return strlen (s) == 64 && strspn (s, "0123456789abcdef") == 64;
+  return ferry_id_is_full (s);
 }
 
 /* The count in ID's file: -1 when there is none, 0 when it is damaged

@@ -15,6 +15,7 @@
 #include "../state/lock.h"
 #include "../util/fs.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fault.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -307,7 +308,7 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   if (s == NULL || ! ferry_network_name_is_valid (s))
     return bad_def (err, what, "name", "is not a valid network name");
   s = ferry_json_get_string (def, "id");
-  if (s == NULL || strlen (s) != 64 || strspn (s, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (s))
     return bad_def (err, what, "id", "is not 64 lowercase hex digits");
   if (! ferry_json_string_equals (def, "driver", "bridge")
       && ! ferry_json_string_equals (def, "driver", "macvlan"))

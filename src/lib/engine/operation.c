@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "../state/lock.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/process.h"
@@ -65,7 +66,7 @@ ferry_operation_begin (ferry_engine_t *e, struct ferry_operation *op, const char
 
   memset (op, 0, sizeof (*op));
   /* The ID names directories that undoing the operation removes.  */
-  if (strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     {
       json_object_put (detail);
       return ferry_make_error (err, EINVAL,
@@ -190,8 +191,7 @@ operation_from_row (sqlite3_stmt *st, struct ferry_operation *out, ferry_error_t
   json_object *parsed;
 
   memset (out, 0, sizeof (*out));
-  if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64 || phase == NULL
-      || kind_from_name (kind, &out->kind) < 0 || detail == NULL)
+  if (! ferry_id_is_full (id) || phase == NULL || kind_from_name (kind, &out->kind) < 0 || detail == NULL)
     return ferry_make_error (err, 0, "the state database holds a malformed operation record (container `%s`)",
                              id ? id : "");
   parsed = json_tokener_parse (detail);

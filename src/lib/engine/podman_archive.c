@@ -18,6 +18,7 @@
 #include "../network/netopts.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -323,7 +324,7 @@ image_id_of (const char *id)
 {
   if (id && strncmp (id, "sha256:", 7) == 0)
     id += 7;
-  if (id == NULL || strlen (id) != 64 || strspn (id, "0123456789abcdef") != 64)
+  if (! ferry_id_is_full (id))
     return NULL;
   return id;
 }

@@ -320,7 +320,7 @@ restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t
         }
       /* The image came for this restore only: it goes with it (unless
        * something uses it by now, which the store refuses).  */
-      if (pulled && strlen (pulled) == 64 && strspn (pulled, "0123456789abcdef") == 64)
+      if (ferry_id_is_full (pulled))
         {
           struct ferry_remove_report report;
           cleanup_error ferry_error_t rerr = NULL;

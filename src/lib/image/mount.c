@@ -3,6 +3,7 @@
 #include "../state/lock.h"
 #include "../storage/overlay.h"
 #include "../util/cleanup.h"
+#include "../util/hash.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/xalloc.h"
@@ -22,7 +23,7 @@ mount_dir (ferry_store_t *s, const char *id)
 static int
 is_image_id (const char *s)
 {
-  return strlen (s) == 64 && strspn (s, "0123456789abcdef") == 64;
+  return ferry_id_is_full (s);
 }
 
 /* The count of image ID: -1 when there is no file, 0 when it is damaged. */

@@ -239,6 +239,13 @@ ferry_sha256_file (const char *path, char out[FERRY_DIGEST_LEN + 1], ferry_error
 }
 
 int
+ferry_id_is_full (const char *id)
+{
+  return id != NULL && strlen (id) == FERRY_DIGEST_HEX_LEN
+         && strspn (id, "0123456789abcdef") == FERRY_DIGEST_HEX_LEN;
+}
+
+int
 ferry_digest_is_valid (const char *digest)
 {
   size_t i;

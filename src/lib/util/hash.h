@@ -47,6 +47,10 @@ int ferry_sha256_file (const char *path, char out[FERRY_DIGEST_LEN + 1], ferry_e
 /* True for "sha256:" followed by exactly 64 lowercase hex digits.  */
 int ferry_digest_is_valid (const char *digest);
 
+/* True for a full ID as containers and images have: exactly 64 lowercase
+ * hex digits (what a path may be built from).  NULL is none.  */
+int ferry_id_is_full (const char *id);
+
 /* The hex part of a valid digest.  */
 const char *ferry_digest_hex (const char *digest);
 

@@ -1351,6 +1351,8 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
   if (ferry_reference_parse (strip_transport (ref), FERRY_REFERENCE_DEFAULT_DOCKER_IO, &p.ref, err) < 0)
     return -1;
   p.what = ferry_reference_string (&p.ref);
+  p.src = &p.ref;
+  p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
   p.registries_d = o->registries_d;
   if (ferry_policy_load (o->signature_policy, &p.policy, err) < 0)
     goto out;

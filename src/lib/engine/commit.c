@@ -349,7 +349,10 @@ write_layer (ferry_engine_t *e, const struct ferry_container *c, int pause, int 
     }
   if (squash)
     ret = write_squashed (e, c, *layer, err);
-  else if (ferry_container_diff (e, c->id, &changes, err) == 0)
+  /* The whole upper layer, as Podman commits it: with the files the
+   * engine mounts over (left empty there, or written by a container that
+   * has none mounted, --no-hosts), which only `diff` leaves out.  */
+  else if (ferry_container_changes (e, c->id, &changes, err) == 0)
     ret = ferry_rootfs_diff_layer (upper, &changes, *layer, err);
   ferry_changes_free (&changes);
   if (paused)

@@ -1654,6 +1654,29 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
   return 0;
 }
 
+/* /etc/mtab as a link to /proc/mounts where the image has none, as Podman
+ * makes it (mount and df read it): in the container's upper layer, below
+ * its root whatever links the image holds.  Best effort: a start does not
+ * fail for it (always 0).  */
+static int
+ensure_mtab (const struct ferry_container *c, const char *rootfs)
+{
+  cleanup_close int rootfd = -1, etc = -1;
+  struct stat st;
+
+  if (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record))
+    return 0; /* --rootfs: the user's directory, left as it is */
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return 0;
+  etc = ferry_openat2 (rootfd, "etc", O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+                       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+  if (etc < 0 || fstatat (etc, "mtab", &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+    return 0;
+  (void) symlinkat ("/proc/mounts", etc, "mtab");
+  return 0;
+}
+
 /* Fills the container's new volumes from its image (ferry_volume_copy_up),
  * but those mounted with nocopy.  */
 static int
@@ -1776,7 +1799,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
       || ferry_volume_mounts_acquire (e, c, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
-          && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0))
+          && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0
+              || ensure_mtab (c, ov.merged) < 0))
       || mount_shm (e, c, err) < 0 || write_etc_files (e, c, NULL, err) < 0
       || write_containerenv (e, c, err) < 0)
     goto fail;

@@ -2,6 +2,7 @@
 #include "template.h"
 #include "state/events.h"
 #include "image/progress.h"
+#include "image/pull.h"
 #include "image/registry.h"
 #include "engine/engine.h"
 #include "engine/container.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 struct ferry_global ferry_global;
@@ -424,13 +426,31 @@ ferry_cli_inspect_format (const char *format)
   return format && strcmp (format, "json") ? format : NULL;
 }
 
+/* MSG as Podman's logger prints it at LEVEL: time="..." level=LEVEL
+ * msg="..." (quotes and backslashes escaped), on standard error.  */
+static void
+podman_log (const char *level, const char *msg)
+{
+  char stamp[32];
+  time_t now = time (NULL);
+  struct tm tm;
+
+  gmtime_r (&now, &tm);
+  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf (stderr, "time=\"%s\" level=%s msg=\"", stamp, level);
+  for (const char *p = msg; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        fputc ('\\', stderr);
+      fputc (*p, stderr);
+    }
+  fputs ("\"\n", stderr);
+}
+
 void
 ferry_cli_podman_warnf (const char *fmt, ...)
 {
   cleanup_free char *msg = NULL;
-  char stamp[32];
-  time_t now = time (NULL);
-  struct tm tm;
   va_list ap;
 
   if (ferry_global.log_level && strcmp (ferry_global.log_level, "error") == 0)
@@ -439,18 +459,8 @@ ferry_cli_podman_warnf (const char *fmt, ...)
   if (vasprintf (&msg, fmt, ap) < 0)
     msg = NULL;
   va_end (ap);
-  if (msg == NULL)
-    return;
-  gmtime_r (&now, &tm);
-  strftime (stamp, sizeof (stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf (stderr, "time=\"%s\" level=warning msg=\"", stamp);
-  for (const char *p = msg; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        fputc ('\\', stderr);
-      fputc (*p, stderr);
-    }
-  fputs ("\"\n", stderr);
+  if (msg)
+    podman_log ("warning", msg);
 }
 
 void
@@ -477,6 +487,109 @@ ferry_cli_ask (const char *prompt)
   if (fgets (line, sizeof (line), stdin) == NULL)
     return -1;
   return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* ---- choosing a short name's registry ------------------------------------ */
+
+/* The list as Podman's prompt draws it: the current line marked and
+ * underlined.  */
+static void
+draw_choices (char *const *names, size_t cur)
+{
+  printf ("\r\033[2K\033[34m?\033[0m Please select an image: \n");
+  for (size_t i = 0; names[i]; i++)
+    if (i == cur)
+      printf ("\r\033[2K  \033[1m\u25b8\033[0m \033[4m%s\033[0m\n", names[i]);
+    else
+      printf ("\r\033[2K    %s\n", names[i]);
+  fflush (stdout);
+}
+
+/* Podman's prompt: up and down (or ctrl-p and ctrl-n) move, enter takes,
+ * ctrl-c and ctrl-d give up ("^C", "^D").  The terminal is put back as it
+ * was whatever happens.  */
+static int
+choose_name (char *const *names, ferry_error_t *err)
+{
+  struct termios old, raw;
+  size_t n = 0, cur = 0;
+  int ret = -1;
+
+  while (names[n])
+    n++;
+  if (tcgetattr (STDIN_FILENO, &old) < 0)
+    return ferry_make_error (err, errno, "cannot read the terminal's settings");
+  raw = old;
+  raw.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+  raw.c_iflag &= ~(IXON | ICRNL);
+  raw.c_cc[VMIN] = 1;
+  raw.c_cc[VTIME] = 0;
+  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw) < 0)
+    return ferry_make_error (err, errno, "cannot set the terminal up");
+  printf ("\033[?25l");
+  draw_choices (names, cur);
+  for (;;)
+    {
+      unsigned char c;
+      ssize_t r = read (STDIN_FILENO, &c, 1);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0 || c == 0x04)
+        {
+          ferry_make_error (err, 0, "^D");
+          break;
+        }
+      if (c == 0x03)
+        {
+          ferry_make_error (err, 0, "^C");
+          break;
+        }
+      if (c == '\r' || c == '\n')
+        {
+          ret = (int) cur;
+          break;
+        }
+      if (c == 0x1b)
+        {
+          unsigned char seq[2];
+
+          if (read (STDIN_FILENO, &seq[0], 1) != 1 || seq[0] != '[' || read (STDIN_FILENO, &seq[1], 1) != 1)
+            continue;
+          c = seq[1] == 'A' ? 0x10 : seq[1] == 'B' ? 0x0e : 0;
+        }
+      if (c == 0x10 && cur > 0)
+        cur--;
+      else if (c == 0x0e && cur + 1 < n)
+        cur++;
+      else
+        continue;
+      printf ("\033[%zuA", n + 1);
+      draw_choices (names, cur);
+    }
+  /* The list goes; the choice stays, as Podman's.  */
+  printf ("\033[%zuA\r\033[J", n + 1);
+  if (ret >= 0)
+    printf ("\033[32m\u2714\033[0m \033[2m%s\033[0m\n", names[ret]);
+  printf ("\033[?25h");
+  fflush (stdout);
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+  return ret;
+}
+
+static void
+warn_pull (const char *msg)
+{
+  podman_log ("error", msg);
+}
+
+void
+ferry_cli_transfer_interactive (struct ferry_transfer_options *o)
+{
+  o->warn = warn_pull;
+  /* Podman asks only with both ends on a terminal.  */
+  if (isatty (STDIN_FILENO) && isatty (STDOUT_FILENO))
+    o->choose_name = choose_name;
 }
 
 char *

@@ -215,6 +215,12 @@ int ferry_cli_missed_report (struct ferry_cli_missed *m);
  * with y or Y, 0 for anything else, -1 at the end of standard input.  */
 int ferry_cli_ask (const char *prompt);
 
+struct ferry_transfer_options;
+/* A pull by short name asks on the terminal which search registry to use,
+ * as Podman's, when standard input and output are one; a failure to record
+ * the choice is told as Podman's logger tells it.  */
+void ferry_cli_transfer_interactive (struct ferry_transfer_options *o);
+
 /* A warning as Podman's logger prints one: time="..." level=warning
  * msg="..." (quotes and backslashes in the message escaped), on standard
  * error, unless --log-level is error.  */

@@ -32,6 +32,7 @@ ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct ferry_tr
   o->retry.delay_ns = FERRY_RETRY_DELAY_DEFAULT_NS;
   o->retry.on_retry = warn_retry;
   o->retry.arg = f;
+  ferry_cli_transfer_interactive (o);
 }
 
 static int

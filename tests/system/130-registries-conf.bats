@@ -330,3 +330,29 @@ seeded_registry() {
 		assert_output_contains "registry $REGISTRY/locked is blocked in"
 	fi
 }
+
+@test "on a terminal, a short name of several search registries is asked for, and the choice pulled is kept as an alias" {
+	seeded_registry
+	local dead=127.0.0.1:$(free_port) drive=$BATS_TEST_DIRNAME/../lib/ptydrive.py
+	export FERRY_SHORT_NAME_ALIASES=$TEST_TMP/aliases.conf
+	conf "unqualified-search-registries = [\"$dead\", \"$REGISTRY\"]" "short-name-mode = \"enforcing\"" "" \
+		"[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	# ctrl-c gives up, as Podman's prompt does; nothing is pulled or kept.
+	run -0 python3 "$drive" 'sleep:1;send:\x03;sleep:0.5' -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "Please select an image:"
+	assert_output_contains "Error: ^C"
+	assert_output_contains "rc=125"
+	[ ! -e "$FERRY_SHORT_NAME_ALIASES" ]
+	# Down, then enter: the second.
+	run -0 python3 "$drive" 'sleep:1;send:\x1b[B;sleep:0.3;send:\r;sleep:3' -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "$REGISTRY/ferry-test:latest"
+	assert_output_contains "Trying to pull $REGISTRY/ferry-test:latest..."
+	assert_output_contains "rc=0"
+	refute_output_contains "Trying to pull $dead"
+	grep -qx "  \"ferry-test\" = \"$REGISTRY/ferry-test\"" "$FERRY_SHORT_NAME_ALIASES"
+	# The alias answers from now on, without a terminal too.
+	run -0 f pull ferry-test </dev/null
+	assert_line --index 0 "Resolved \"ferry-test\" as an alias ($FERRY_SHORT_NAME_ALIASES)"
+	run -0 f image inspect --format '{{index .RepoTags 0}}' ferry-test
+	assert_output "$REGISTRY/ferry-test:latest"
+}

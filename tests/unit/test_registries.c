@@ -107,14 +107,14 @@ test_drop_ins (void **state)
   assert_true (strstr (c->search_origin, "10-a.conf") != NULL);
   assert_int_equal (c->mode, FERRY_SHORT_NAME_DISABLED);
 
-  assert_int_equal (ferry_registries_resolve (c, "app:2", &p, &err), 0);
+  assert_int_equal (ferry_registries_resolve (c, "app:2", 0, &p, &err), 0);
   assert_string_equal (p.names[0], "quay.io/team/app:2");
   assert_null (p.names[1]);
   assert_true (strstr (p.description, "Resolved \"app\" as an alias") != NULL);
   ferry_pull_candidates_free (&p);
 
   /* An erased alias leaves the search registries.  */
-  assert_int_equal (ferry_registries_resolve (c, "gone", &p, &err), 0);
+  assert_int_equal (ferry_registries_resolve (c, "gone", 0, &p, &err), 0);
   assert_string_equal (p.names[0], "one.test/gone:latest");
   assert_string_equal (p.names[1], "two.test/gone:latest");
   ferry_pull_candidates_free (&p);
@@ -126,7 +126,7 @@ test_drop_ins (void **state)
       ferry_registries_resolve (c,
                                 "busybox@sha256:"
                                 "0123456789012345678901234567890123456789012345678901234567890123",
-                                &p, &err),
+                                0, &p, &err),
       0);
   assert_string_equal (p.names[0], "docker.io/library/busybox@sha256:"
                                    "0123456789012345678901234567890123456789012345678901234567890123");
@@ -145,11 +145,11 @@ test_short_names (void **state)
   char **local;
 
   (void) state;
-  assert_int_equal (ferry_registries_resolve (c, "app", &p, &err) < 0, 1);
+  assert_int_equal (ferry_registries_resolve (c, "app", 0, &p, &err) < 0, 1);
   assert_true (strstr (err->msg, "short-name resolution enforced but cannot prompt without a TTY") != NULL);
   ferry_error_release (&err);
   /* A fully-qualified name is itself.  */
-  assert_int_equal (ferry_registries_resolve (c, "quay.io/x/app", &p, &err), 0);
+  assert_int_equal (ferry_registries_resolve (c, "quay.io/x/app", 0, &p, &err), 0);
   assert_string_equal (p.names[0], "quay.io/x/app:latest");
   assert_null (p.description);
   ferry_pull_candidates_free (&p);
@@ -166,7 +166,7 @@ test_short_names (void **state)
   ferry_registries_conf_free (c);
 
   c = load ("", NULL);
-  assert_int_equal (ferry_registries_resolve (c, "app", &p, &err) < 0, 1);
+  assert_int_equal (ferry_registries_resolve (c, "app", 0, &p, &err) < 0, 1);
   assert_true (strstr (err->msg, "no unqualified-search registries are defined in") != NULL);
   ferry_error_release (&err);
   ferry_registries_conf_free (c);
@@ -263,12 +263,53 @@ test_v1 (void **state)
   ferry_registries_conf_free (c);
 }
 
+static void
+test_record (void **state)
+{
+  cleanup_free char *cache = xasprintf ("%s/cache/aliases.conf", dir);
+  const char *dirs[] = { NULL };
+  struct ferry_registries_conf *c;
+  struct ferry_pull_candidates p;
+  ferry_error_t err = NULL;
+  cleanup_free char *path = NULL;
+
+  (void) state;
+  setenv ("FERRY_SHORT_NAME_ALIASES", cache, 1);
+  assert_int_equal (ferry_registries_record_alias ("app", "quay.io/team/app", &err), 0);
+  assert_int_equal (ferry_registries_record_alias ("tool", "docker.io/tool", &err), 0);
+  assert_int_equal (ferry_registries_record_alias ("app", "a.test/app", &err), 0);
+  assert_int_equal (ferry_registries_record_alias ("quay.io/app", "a.test/app", &err) < 0, 1);
+  ferry_error_release (&err);
+  assert_int_equal (ferry_registries_record_alias ("app", "app:1", &err) < 0, 1);
+  ferry_error_release (&err);
+
+  path = write_file ("registries.conf", "unqualified-search-registries = [\"a.test\", \"b.test\"]\n");
+  assert_int_equal (ferry_registries_conf_load (path, 1, dirs, cache, &c, &err), 0);
+  assert_int_equal (ferry_registries_resolve (c, "app", 1, &p, &err), 0);
+  assert_string_equal (p.names[0], "a.test/app:latest");
+  assert_null (p.names[1]);
+  assert_int_equal (p.choose, 0);
+  ferry_pull_candidates_free (&p);
+  assert_int_equal (ferry_registries_resolve (c, "tool:2", 1, &p, &err), 0);
+  assert_string_equal (p.names[0], "docker.io/library/tool:2");
+  ferry_pull_candidates_free (&p);
+  /* Not aliased: the user is to choose, with the name to record.  */
+  assert_int_equal (ferry_registries_resolve (c, "other:3", 1, &p, &err), 0);
+  assert_int_equal (p.choose, 1);
+  assert_string_equal (p.short_name, "other");
+  assert_string_equal (p.names[1], "b.test/other:3");
+  ferry_pull_candidates_free (&p);
+  ferry_registries_conf_free (c);
+  unsetenv ("FERRY_SHORT_NAME_ALIASES");
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_prefixes), cmocka_unit_test (test_drop_ins), cmocka_unit_test (test_short_names),
     cmocka_unit_test (test_mirrors),  cmocka_unit_test (test_refused),  cmocka_unit_test (test_v1),
+    cmocka_unit_test (test_record),
   };
   int r;
 

@@ -1110,6 +1110,31 @@ pull_call (void *arg, ferry_error_t *err)
   return pull_once (c->s, c->ref, c->o, c->id, err);
 }
 
+/* The name the user picked, as an alias for the next pulls (Podman's);
+ * a failure is told, never fatal, as Podman's.  */
+static void
+record_choice (const struct ferry_pull_candidates *cand, const struct ferry_transfer_options *o)
+{
+  struct ferry_reference r;
+  ferry_error_t err = NULL;
+  cleanup_free char *value = NULL;
+
+  if (ferry_reference_parse (cand->names[0], FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &err) == 0)
+    {
+      value = ferry_reference_name (&r);
+      ferry_reference_free (&r);
+      if (ferry_registries_record_alias (cand->short_name, value, &err) == 0)
+        return;
+    }
+  if (o->warn)
+    {
+      cleanup_free char *msg = xasprintf ("recording short-name alias (\"%s\"=\"%s\"): %s", cand->short_name,
+                                          cand->names[0], err->msg);
+      o->warn (msg);
+    }
+  ferry_error_release (&err);
+}
+
 int
 ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
                   ferry_error_t *err)
@@ -1128,8 +1153,27 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
     return -1;
   ferry_reference_free (&r);
   if (ferry_registries_conf_get (&conf, err) < 0
-      || ferry_registries_resolve (conf, strip_transport (ref), &cand, err) < 0)
+      || ferry_registries_resolve (conf, strip_transport (ref), o->choose_name != NULL, &cand, err) < 0)
     return -1;
+  if (cand.choose)
+    {
+      /* The user's pick is the one name tried.  */
+      int k = o->choose_name (cand.names, err);
+
+      if (k < 0)
+        {
+          ferry_pull_candidates_free (&cand);
+          return -1;
+        }
+      for (int i = 0; cand.names[i]; i++)
+        if (i != k)
+          {
+            free (cand.names[i]);
+            cand.names[i] = NULL;
+          }
+      cand.names[0] = cand.names[k];
+      cand.names[1] = NULL;
+    }
   if (cand.description)
     {
       progress = ferry_progress_new (o->progress);
@@ -1150,6 +1194,8 @@ ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer
       if (ferry_retry_run (&o->retry, pull_call, &c, &one) == 0)
         {
           ret = 0;
+          if (cand.choose)
+            record_choice (&cand, o);
           break;
         }
       if (n == 1)

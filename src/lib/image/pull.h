@@ -62,10 +62,18 @@ struct ferry_transfer_options
   char *const *encryption_keys;
   const int *encrypt_layers;
   size_t n_encrypt_layers;
+  /* pull: asks the user which of NAMES (NULL-terminated) a short name
+   * stands for, as Podman asks on a terminal; returns the index chosen,
+   * or -1 with ERR.  NULL: never asked.  A choice that is pulled is
+   * recorded as an alias (registries.h), and a failure to record it is
+   * told to WARN (may be NULL).  */
+  int (*choose_name) (char *const *names, ferry_error_t *err);
+  void (*warn) (const char *msg);
 };
 
-/* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; short names are
- * docker.io's) into the store.  *ID gets the image ID.  */
+/* Pulls REF ("[docker://]registry/repo[:tag][@digest]"; a short name as
+ * registries.conf says, see registries.h) into the store.  *ID gets the
+ * image ID.  */
 int ferry_image_pull (ferry_store_t *s, const char *ref, const struct ferry_transfer_options *o, char **id,
                       ferry_error_t *err);
 

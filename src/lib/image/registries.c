@@ -6,6 +6,7 @@
 #include "../util/xalloc.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -749,6 +750,14 @@ ferry_registries_conf_free (struct ferry_registries_conf *c)
   free (c);
 }
 
+static const char *
+alias_cache_path (void)
+{
+  const char *env = getenv ("FERRY_SHORT_NAME_ALIASES");
+
+  return env && *env == '/' ? env : ALIAS_CACHE;
+}
+
 static pthread_once_t conf_once = PTHREAD_ONCE_INIT;
 static struct ferry_registries_conf *conf_loaded;
 static ferry_error_t conf_error;
@@ -788,7 +797,7 @@ load_once (void)
       dirs[0] = REGISTRIES_CONF_D;
       dirs[1] = user_dir;
     }
-  if (ferry_registries_conf_load (file, must_exist, dirs, ALIAS_CACHE, &conf_loaded, &conf_error) < 0
+  if (ferry_registries_conf_load (file, must_exist, dirs, alias_cache_path (), &conf_loaded, &conf_error) < 0
       && must_exist && access (file, F_OK) < 0)
     {
       ferry_error_release (&conf_error);
@@ -926,7 +935,7 @@ add_name (char ***list, size_t *n, char *name)
 }
 
 int
-ferry_registries_resolve (const struct ferry_registries_conf *c, const char *name,
+ferry_registries_resolve (const struct ferry_registries_conf *c, const char *name, int interactive,
                           struct ferry_pull_candidates *out, ferry_error_t *err)
 {
   cleanup_free char *repo = NULL;
@@ -989,6 +998,14 @@ ferry_registries_resolve (const struct ferry_registries_conf *c, const char *nam
         }
       add_name (&names, &n, q);
     }
+  if (n > 1 && c->mode != FERRY_SHORT_NAME_DISABLED && interactive)
+    {
+      /* The user picks one; no line says how (Podman's).  */
+      out->names = names;
+      out->choose = 1;
+      out->short_name = steal_pointer (&repo);
+      return 0;
+    }
   if (n > 1 && c->mode == FERRY_SHORT_NAME_ENFORCING)
     {
       ferry_cleanup_strvp (&names);
@@ -1008,7 +1025,8 @@ ferry_pull_candidates_free (struct ferry_pull_candidates *p)
 {
   ferry_cleanup_strvp (&p->names);
   free (p->description);
-  p->description = NULL;
+  free (p->short_name);
+  memset (p, 0, sizeof (*p));
 }
 
 char **
@@ -1114,4 +1132,76 @@ ferry_registries_check_access (const struct ferry_registries_conf *c, const char
   if (r && r->blocked)
     return ferry_make_error (err, 0, "registry %s is blocked in %s", r->prefix, c->sources);
   return 0;
+}
+
+int
+ferry_registries_record_alias (const char *name, const char *value, ferry_error_t *err)
+{
+  const char *path = alias_cache_path ();
+  cleanup_free char *dir = xstrndup (path, strrchr (path, '/') - path);
+  cleanup_free char *lock_path = xasprintf ("%s.lock", path);
+  cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
+  cleanup_close int lock = -1, fd = -1;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  struct conf_file f = { 0 };
+  cleanup_free char *normal = NULL;
+  FILE *out = NULL;
+  int found, ret = -1;
+  size_t k;
+
+  if (check_alias_name (name, err) < 0 || parse_alias_value (value, &normal, err) < 0)
+    return -1;
+  if (ferry_mkdir_p (dir, 0700, err) < 0)
+    return -1;
+  lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock < 0 || fcntl (lock, F_SETLKW, &fl) < 0)
+    return ferry_make_error (err, errno, "cannot lock `%s`", lock_path);
+  if (read_file (path, 0, 1, 1, &f, &found, err) < 0)
+    {
+      ferry_error_wrap (err, "loading short-name aliases config file \"%s\"", path);
+      goto out;
+    }
+  for (k = 0; k < f.n_aliases && strcmp (f.aliases[k].name, name) != 0; k++)
+    ;
+  if (k == f.n_aliases)
+    {
+      f.aliases = xrealloc (f.aliases, (f.n_aliases + 1) * sizeof (*f.aliases));
+      f.aliases[f.n_aliases++] = (struct ferry_short_name_alias){ .name = xstrdup (name) };
+    }
+  free (f.aliases[k].value);
+  f.aliases[k].value = steal_pointer (&normal);
+  /* Whole or not at all: a new file renamed over the old.  */
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0 || (out = fdopen (fd, "w")) == NULL)
+    {
+      ferry_make_error (err, errno, "cannot write `%s`", path);
+      goto out;
+    }
+  fd = -1;
+  fputs ("[aliases]\n", out);
+  for (size_t i = 0; i < f.n_aliases; i++)
+    if (f.aliases[i].value)
+      fprintf (out, "  \"%s\" = \"%s\"\n", f.aliases[i].name, f.aliases[i].value);
+  if (fflush (out) != 0 || fsync (fileno (out)) < 0 || fclose (out) != 0)
+    {
+      out = NULL;
+      ferry_make_error (err, errno, "cannot write `%s`", path);
+      goto out;
+    }
+  out = NULL;
+  if (rename (tmp, path) < 0)
+    {
+      ferry_make_error (err, errno, "cannot write `%s`", path);
+      goto out;
+    }
+  *tmp = '\0';
+  ret = 0;
+
+out:
+  if (out)
+    fclose (out);
+  if (*tmp)
+    unlink (tmp);
+  conf_file_release (&f);
+  return ret;
 }

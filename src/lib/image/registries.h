@@ -17,9 +17,12 @@
  * - per [[registry]] prefix (the longest that matches a name): blocked,
  *   insecure (unless --tls-verify is given), the location that replaces the
  *   prefix and the mirrors to try before it.
- * ferry never prompts: where Podman would ask on a terminal which search
- * registry to use, permissive and disabled modes try them all in order and
- * enforcing mode fails, as Podman does without a terminal.  */
+ * Where a short name could come from several search registries, the user
+ * is asked on a terminal in permissive and enforcing modes (the caller
+ * asks: see INTERACTIVE), and the name chosen is recorded as an alias once
+ * pulled; without a terminal permissive and disabled modes try them all in
+ * order and enforcing mode fails, as Podman's.  $FERRY_SHORT_NAME_ALIASES
+ * names another alias cache (for tests).  */
 #ifndef FERRY_IMAGE_REGISTRIES_H
 #define FERRY_IMAGE_REGISTRIES_H
 
@@ -93,14 +96,23 @@ const struct ferry_registry_entry *ferry_registries_find (const struct ferry_reg
 /* What to pull for NAME as the user wrote it (no transport): the
  * fully-qualified names to try in order (NULL-terminated, at least one)
  * and, for a short name, the line that says how it was resolved (Podman's
- * words), or NULL.  */
+ * words), or NULL.  With INTERACTIVE (the user can be asked), CHOOSE says
+ * that the user is to pick one of NAMES, and SHORT_NAME is what to record
+ * the choice under.  */
 struct ferry_pull_candidates
 {
   char **names;
   char *description;
+  int choose;
+  char *short_name;
 };
-int ferry_registries_resolve (const struct ferry_registries_conf *c, const char *name,
+int ferry_registries_resolve (const struct ferry_registries_conf *c, const char *name, int interactive,
                               struct ferry_pull_candidates *out, ferry_error_t *err);
+
+/* Records short NAME (no tag) as an alias of fully-qualified VALUE in the
+ * alias cache, as Podman records a choice the user made, replacing the
+ * file whole (under its lock, as Podman's lock file).  */
+int ferry_registries_record_alias (const char *name, const char *value, ferry_error_t *err);
 void ferry_pull_candidates_free (struct ferry_pull_candidates *p);
 
 /* The fully-qualified names a short NAME may stand for in the store, in

@@ -385,17 +385,26 @@ registry_of (const char *arg)
   return xstrndup (p, strcspn (p, "/"));
 }
 
-/* Without a registry, Podman's login and logout take the first
- * unqualified-search registry of registries.conf; NULL when there is none
- * (or registries.conf does not read, which ERR then says).  */
+/* The registry login or logout is for: the argument, else the first
+ * unqualified-search registry of registries.conf, as Podman takes it.
+ * NULL when there is none (said, with FIX after Podman's words).  */
 static char *
-first_search_registry (ferry_error_t *err)
+registry_argument (int argc, char **argv, const char *fix)
 {
   const struct ferry_registries_conf *c;
+  ferry_error_t err = NULL;
 
-  if (ferry_registries_conf_get (&c, err) < 0)
-    return NULL;
-  return c->search && c->search[0] ? xstrdup (c->search[0]) : NULL;
+  if (argc - optind == 1)
+    return registry_of (argv[optind]);
+  if (ferry_registries_conf_get (&c, &err) < 0)
+    {
+      ferry_cli_fail (&err);
+      return NULL;
+    }
+  if (c->search && c->search[0])
+    return xstrdup (c->search[0]);
+  ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: %s", fix);
+  return NULL;
 }
 
 static char *
@@ -561,15 +570,9 @@ ferry_cmd_login (int argc, char **argv)
   if (argc - optind > 1)
     return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry login takes one registry",
                             argc - optind);
-  if (argc - optind == 1)
-    registry = registry_of (argv[optind]);
-  else if ((registry = first_search_registry (&err)) == NULL)
-    {
-      if (err)
-        return ferry_cli_fail (&err);
-      return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
-                              "give one (ferry login REGISTRY)");
-    }
+  registry = registry_argument (argc, argv, "give one (ferry login REGISTRY)");
+  if (registry == NULL)
+    return FERRY_EXIT_ERROR;
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
   if (compat && authfile_given)
@@ -721,15 +724,9 @@ ferry_cmd_logout (int argc, char **argv)
   if (argc - optind > 1)
     return ferry_cli_failf ("accepts at most 1 arg(s), received %d: ferry logout takes one registry, or -a",
                             argc - optind);
-  if (argc - optind == 1)
-    registry = registry_of (argv[optind]);
-  else if ((registry = first_search_registry (&err)) == NULL)
-    {
-      if (err)
-        return ferry_cli_fail (&err);
-      return ferry_cli_failf ("no registries found in registries.conf, a registry must be provided: "
-                              "give one (ferry logout REGISTRY) or -a");
-    }
+  registry = registry_argument (argc, argv, "give one (ferry logout REGISTRY) or -a");
+  if (registry == NULL)
+    return FERRY_EXIT_ERROR;
   if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
     return ferry_cli_fail (&err);
   if (! found)

@@ -36,19 +36,6 @@ where_of (const struct ferry_toml_where *t)
   return xasprintf ("%s:%d", t->path, t->line);
 }
 
-static int
-want_type (const struct ferry_toml_where *t, const char *key, const struct ferry_toml_value *v,
-           enum ferry_toml_type type, ferry_error_t *err)
-{
-  static const char *const names[]
-      = { "a string in double quotes", "a whole number", "true or false", "a list of strings" };
-
-  if (v->type == type && ! (type == FERRY_TOML_ARRAY && v->mixed))
-    return 0;
-  return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", t->path, t->line, key,
-                           names[type]);
-}
-
 static void
 set_string (char **slot, struct ferry_toml_value *v)
 {
@@ -135,31 +122,31 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
   *known = 1;
   if (strcmp (key, "env") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_env_list (t, v, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_env_list (t, v, err) < 0)
         return -1;
       set_list (&c->env, v);
     }
   else if (strcmp (key, "default_ulimits") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_ulimit_list (t, v, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_ulimit_list (t, v, err) < 0)
         return -1;
       set_list (&c->default_ulimits, v);
     }
   else if (strcmp (key, "default_sysctls") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_sysctl_list (t, v, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0 || check_sysctl_list (t, v, err) < 0)
         return -1;
       set_list (&c->default_sysctls, v);
     }
   else if (strcmp (key, "read_only") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_BOOLEAN, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_BOOLEAN, err) < 0)
         return -1;
       c->read_only = (int) v->integer;
     }
   else if (strcmp (key, "log_driver") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string == '\0')
         {
@@ -175,7 +162,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     }
   else if (strcmp (key, "log_size_max") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
         return -1;
       if (v->integer >= 0 && v->integer < LOG_SIZE_MAX_LEAST)
         return ferry_make_error (
@@ -185,7 +172,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     }
   else if (strcmp (key, "log_tag") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (strchr (v->string, '\n'))
         return ferry_make_error (err, 0, "%s:%d: invalid log_tag: use one line", t->path, t->line);
@@ -193,7 +180,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     }
   else if (strcmp (key, "tz") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string && ! ferry_timezone_is_valid (v->string))
         return ferry_make_error (
@@ -205,7 +192,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     }
   else if (strcmp (key, "pids_limit") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
         return -1;
       if (v->integer < -1 || v->integer > INT32_MAX)
         return ferry_make_error (err, 0,
@@ -217,7 +204,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     }
   else if (strcmp (key, "base_hosts_file") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string && strcmp (v->string, "image") != 0 && strcmp (v->string, "none") != 0
           && (*v->string != '/' || strchr (v->string, '\n')))
@@ -231,7 +218,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
       uint32_t v4;
       struct in6_addr v6;
 
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string && strcmp (v->string, "none") != 0 && ferry_ip_parse (v->string, &v4) < 0
           && inet_pton (AF_INET6, v->string, &v6) != 1)
@@ -244,7 +231,7 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
     {
       int64_t size;
 
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       /* Podman reads it in powers of 1000: its "65536k" is 65536000.  */
       if (ferry_parse_size_decimal (v->string, &size) < 0 || size <= 0)
@@ -335,7 +322,7 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
 {
   if (strcmp (key, "compression_format") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string == '\0')
         {
@@ -347,7 +334,7 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
     }
   else if (strcmp (key, "runtime") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       /* Empty: the built-in runc, as when it is left out.  */
       free (c->runtime);
@@ -357,13 +344,13 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
     }
   else if (strcmp (key, "detach_keys") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       set_string (&c->detach_keys, v);
     }
   else if (strcmp (key, "compression_level") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
         return -1;
       if (v->integer < INT32_MIN || v->integer > INT32_MAX)
         return ferry_make_error (err, 0, "%s:%d: invalid compression_level %" PRId64, t->path, t->line,
@@ -373,7 +360,7 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
     }
   else if (strcmp (key, "cdi_spec_dirs") == 0)
     {
-      if (want_type (t, key, v, FERRY_TOML_ARRAY, err) < 0)
+      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
         return -1;
       set_list (&c->cdi_spec_dirs, v);
     }
@@ -388,7 +375,7 @@ set_engine_runtime (struct ferry_config *c, const struct ferry_toml_where *t, co
 {
   size_t i;
 
-  if (want_type (t, key, v, FERRY_TOML_ARRAY, err) < 0)
+  if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
     return -1;
   for (i = 0; i < c->n_runtimes && strcmp (c->runtimes[i].name, key) != 0; i++)
     ;

@@ -171,19 +171,6 @@ parse_alias_value (const char *value, char **out, ferry_error_t *err)
 /* ---- reading a file ----------------------------------------------------------- */
 
 static int
-want (const struct ferry_toml_where *w, const char *key, const struct ferry_toml_value *v,
-      enum ferry_toml_type type, ferry_error_t *err)
-{
-  static const char *const names[]
-      = { "a string in double quotes", "a whole number", "true or false", "a list of strings" };
-
-  if (v->type == type && ! (type == FERRY_TOML_ARRAY && v->mixed))
-    return 0;
-  return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", w->path, w->line, key,
-                           names[type]);
-}
-
-static int
 on_table (void *data, const struct ferry_toml_where *w, const char *name, int array, ferry_error_t *err)
 {
   struct conf_file *f = data;
@@ -228,20 +215,20 @@ set_endpoint (struct ferry_registry_endpoint *e, const struct ferry_toml_where *
 {
   if (strcmp (key, "location") == 0)
     {
-      if (want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       free (e->location);
       e->location = steal_pointer (&v->string);
     }
   else if (strcmp (key, "insecure") == 0)
     {
-      if (want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
+      if (ferry_toml_want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
         return -1;
       e->insecure = (int) v->integer;
     }
   else if (strcmp (key, "pull-from-mirror") == 0)
     {
-      if (want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string == '\0' || strcmp (v->string, "all") == 0)
         e->pull_from_mirror = FERRY_MIRROR_ALL;
@@ -272,7 +259,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
     {
       if (strcmp (key, "unqualified-search-registries") == 0)
         {
-          if (want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
             return -1;
           take_list (v, &f->search, &f->n_search);
           f->search_set = 1;
@@ -280,7 +267,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         }
       else if (strcmp (key, "short-name-mode") == 0)
         {
-          if (want (w, key, v, FERRY_TOML_STRING, err) < 0)
+          if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
             return -1;
           free (f->mode);
           f->mode = steal_pointer (&v->string);
@@ -297,7 +284,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (strcmp (key, "prefix") == 0)
         {
-          if (want (w, key, v, FERRY_TOML_STRING, err) < 0)
+          if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
             return -1;
           free (r->prefix);
           r->prefix = steal_pointer (&v->string);
@@ -305,7 +292,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         }
       if (strcmp (key, "blocked") == 0 || strcmp (key, "mirror-by-digest-only") == 0)
         {
-          if (want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
+          if (ferry_toml_want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
             return -1;
           *(key[0] == 'b' ? &r->blocked : &r->mirror_by_digest_only) = (int) v->integer;
           return 0;
@@ -326,7 +313,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
     {
       struct ferry_short_name_alias *a;
 
-      if (want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       for (size_t i = 0; i < f->n_aliases; i++)
         if (strcmp (f->aliases[i].name, key) == 0)
@@ -347,7 +334,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (strcmp (table, v1_tables[k]) == 0 && strcmp (key, "registries") == 0)
         {
-          if (want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
             return -1;
           take_list (v, &f->v1[k], &f->n_v1[k]);
           f->v1_set |= f->n_v1[k] > 0;

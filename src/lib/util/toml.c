@@ -404,6 +404,19 @@ read_value (struct cursor *t, struct ferry_toml_value *v, int depth, ferry_error
   return read_bare (t, v, err);
 }
 
+int
+ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct ferry_toml_value *v,
+                 enum ferry_toml_type type, ferry_error_t *err)
+{
+  static const char *const names[]
+      = { "a string in double quotes", "a whole number", "true or false", "a list of strings" };
+
+  if (v->type == type && ! (type == FERRY_TOML_ARRAY && v->mixed))
+    return 0;
+  return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", w->path, w->line, key,
+                           type < FERRY_TOML_OTHER ? names[type] : "another value");
+}
+
 /* ---- files ------------------------------------------------------------------ */
 
 /* [NAME] or [[NAME]], then the end of the line.  */

@@ -44,6 +44,11 @@ struct ferry_toml_where
   int line;
 };
 
+/* 0 when V is of TYPE (an array: of strings only), else -1 with "PATH:LINE:
+ * invalid value of `KEY`: use ..." in ERR.  */
+int ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct ferry_toml_value *v,
+                     enum ferry_toml_type type, ferry_error_t *err);
+
 struct ferry_toml_handler
 {
   /* [NAME] (ARRAY 0) or [[NAME]] (ARRAY 1); NAME's parts are joined by

@@ -74,12 +74,19 @@ load helpers
 	assert_one_line_error
 	assert_output_contains "image no-such-image is not stored here"
 
-	# The default policy tries to pull it, from docker.io (unreachable here
-	# or not: either way no such image).
-	run_ferry run -q --rm no-such-image true
+	# The default policy tries to pull it, from the unqualified-search
+	# registries registries.conf names: docker.io here (unreachable or not:
+	# either way no such image); none, and the short name is refused.
+	printf 'unqualified-search-registries = ["docker.io"]\n' >"$TEST_TMP/registries.conf"
+	CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf run_ferry run -q --rm no-such-image true
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "docker.io/library/no-such-image:latest"
+	: >"$TEST_TMP/registries.conf"
+	CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf run_ferry run -q --rm no-such-image true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "short-name \"no-such-image\" did not resolve to an alias"
 
 	run_ferry run --name nf ferry-test /no/such/command
 	assert_status 127

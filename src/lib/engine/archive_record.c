@@ -1574,6 +1574,37 @@ append_sysctls (char **list, json_object *sysctls)
   }
 }
 
+/* netavark's own options (--network NAME:KEY=VALUE) of each network:
+ * host_interface_name names an interface in the host's namespace, which
+ * an archive from elsewhere must not choose (a name the host or another
+ * network's bridge is to take), and netavark may read more of them in a
+ * later version.  */
+static void
+append_network_options (char **list, json_object *networks)
+{
+  if (! json_object_is_type (networks, json_type_object))
+    return;
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *options = ferry_json_get_object (att, "Options");
+    cleanup_free char *given = NULL, *q = NULL, *qn = NULL, *item = NULL;
+
+    if (options == NULL || json_object_object_length (options) == 0)
+      continue;
+    json_object_object_foreach (options, key, value)
+    {
+      char *grown = xasprintf ("%s%s%s=%s", given ? given : "", given ? "," : "", key,
+                               json_object_get_string (value));
+      free (given);
+      given = grown;
+    }
+    q = shown (given);
+    qn = shown (name);
+    item = xasprintf ("netavark options `%s` on network %s", q, qn);
+    append (list, item);
+  }
+}
+
 /* The sysctls another host's containers.conf gave the container, but for
  * those this host's gives a plain run (PLAIN, "NAME=VALUE").  */
 static void
@@ -1752,6 +1783,7 @@ ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls)
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
   append_namespaces (&list, rec);
+  append_network_options (&list, ferry_json_get_object (rec, "Networks"));
   if (json_object_get_boolean (json_object_object_get (rec, "SystemdMode")))
     append (&list, "the host's systemd cgroup hierarchy, writable (--systemd)");
   if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")))

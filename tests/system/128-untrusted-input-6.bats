@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# Input from outside that must neither harm the host nor hang or crash
+# ferry, sixth part (see 125 for the fifth): netavark's own options a
+# checkpoint archive carries for a network (host_interface_name names an
+# interface of the host), the netavark.pid a killed ferry leaves, and the
+# swap of an in-place checkpoint's images.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+IMG=localhost/ferry-test
+
+# A network of the test's own, n1 on bridge ftu<N+2000>, and a host-side
+# interface name ftu<N+3000> for its containers.
+eval "untrusted6_$(declare -f setup)"
+setup() {
+	untrusted6_setup
+	N=$(net_number)
+	BR=ftu$((N + 2000))
+	HOSTIF=ftu$((N + 3000))
+	SUBNET=10.213.$N.0/24
+}
+
+eval "untrusted6_$(declare -f teardown)"
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	if [ -d "${TEST_TMP:-/nonexistent}/rootB" ]; then fb rm -af -t 0 >/dev/null 2>&1 || true; fi
+	ip link del "${HOSTIF:-none}" 2>/dev/null || true
+	ip link del "${BR:-none}" 2>/dev/null || true
+	untrusted6_teardown
+}
+
+@test "an archive's netavark options (host_interface_name, a name in the host's namespace) ask for --trust-archive" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f run -d --name c1 --network "n1:host_interface_name=$HOSTIF,foo=bar" $IMG sleep 1000 >/dev/null
+	ip link show "$HOSTIF" >/dev/null
+	f container checkpoint -e "$TEST_TMP/c1.tar" c1 >/dev/null
+	f rm -f c1 >/dev/null
+	! ip link show "$HOSTIF" 2>/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	# Before, an archive from anywhere named the host's end of the pair:
+	# a name the host or another network's bridge was to take.
+	run_fb container restore -i "$TEST_TMP/c1.tar"
+	assert_status 125
+	assert_one_line_error
+	[[ "$output" == *"asks for netavark options \`host_interface_name=$HOSTIF,foo=bar\` on network n1: restore with --trust-archive"* ]]
+	[ -z "$(fb ps -aq)" ]
+	! ip link show "$HOSTIF" 2>/dev/null
+	fb container restore -i "$TEST_TMP/c1.tar" --trust-archive >/dev/null
+	ip -o link show "$HOSTIF" | grep -q "master $BR "
+	fb rm -f -t 0 c1 >/dev/null
+}

@@ -682,22 +682,14 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_good_record_passes),
-    cmocka_unit_test (test_ids_and_names),
-    cmocka_unit_test (test_image_fields),
-    cmocka_unit_test (test_rootfs_fields),
-    cmocka_unit_test (test_process_fields),
-    cmocka_unit_test (test_mounts),
-    cmocka_unit_test (test_privileges_need_trust),
-    cmocka_unit_test (test_network_options_need_trust),
-    cmocka_unit_test (test_confinement_fields),
-    cmocka_unit_test (test_net_sysctls_need_their_namespace),
-    cmocka_unit_test (test_confinement_privileges),
-    cmocka_unit_test (test_name_resolution_fields),
-    cmocka_unit_test (test_bridge_on_no_network),
-    cmocka_unit_test (test_attach_options),
-    cmocka_unit_test (test_process_options_fields),
-    cmocka_unit_test (test_namespace_modes),
+    cmocka_unit_test (test_good_record_passes),     cmocka_unit_test (test_ids_and_names),
+    cmocka_unit_test (test_image_fields),           cmocka_unit_test (test_rootfs_fields),
+    cmocka_unit_test (test_process_fields),         cmocka_unit_test (test_mounts),
+    cmocka_unit_test (test_privileges_need_trust),  cmocka_unit_test (test_network_options_need_trust),
+    cmocka_unit_test (test_confinement_fields),     cmocka_unit_test (test_net_sysctls_need_their_namespace),
+    cmocka_unit_test (test_confinement_privileges), cmocka_unit_test (test_name_resolution_fields),
+    cmocka_unit_test (test_bridge_on_no_network),   cmocka_unit_test (test_attach_options),
+    cmocka_unit_test (test_process_options_fields), cmocka_unit_test (test_namespace_modes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

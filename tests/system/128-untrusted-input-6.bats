@@ -52,3 +52,59 @@ teardown() {
 	ip -o link show "$HOSTIF" | grep -q "master $BR "
 	fb rm -f -t 0 c1 >/dev/null
 }
+
+# Waits until container $1 counts past what it printed so far.
+assert_counting() {
+	local n
+	n=$(last_count "$1")
+	wait_until "[ \"\$(last_count $1)\" -gt ${n:-0} ]"
+}
+
+# The images of container $1's last checkpoint in place.
+images_of() {
+	echo "$ROOT/containers/$(f inspect --format '{{.Id}}' "$1")/checkpoint"
+}
+
+@test "an in-place checkpoint whose last images cannot be removed keeps the new ones, which restore" {
+	load_test_image
+	f run -d --name c1 $IMG sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count c1)" -ge 2 ]'
+	f container checkpoint -R c1 >/dev/null
+	local images
+	images=$(images_of c1)
+	wait_until "[ \"\$(last_count c1)\" -ge $(($(last_count c1) + 2)) ]"
+	# A file of the last checkpoint that cannot go (immutable here; any
+	# error of its removal, a full disk's among them).  Before, the last
+	# images were removed before the new ones came in their place: this
+	# one failed, the new images went with the dump's directory, and the
+	# container, which CRIU had ended, restored from neither.
+	chattr +i "$images/inventory.img"
+	run_ferry container checkpoint c1
+	find "$ROOT/containers" -name inventory.img -exec chattr -i {} + 2>/dev/null || true
+	assert_status 0
+	f container restore c1 >/dev/null
+	assert_counting c1
+	# From the last checkpoint, not the one before: the count goes on
+	# with no number twice.
+	assert_counts_on c1
+	f rm -f -t 0 c1 >/dev/null
+}
+
+@test "an in-place checkpoint killed while its images are swapped is settled forward by the next command" {
+	load_test_image
+	f run -d --name c1 $IMG sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count c1)" -ge 2 ]'
+	f container checkpoint -R c1 >/dev/null
+	wait_until "[ \"\$(last_count c1)\" -ge $(($(last_count c1) + 2)) ]"
+	# Killed with the last images set aside and the new ones not yet in
+	# their place: neither is in the container's directory.
+	run env FERRY_FAULT=checkpoint-images-aside "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" container checkpoint c1
+	[ "$status" -eq 137 ]
+	[ "$(ctr_status c1)" = exited ]
+	[ -f "$(images_of c1)/inventory.img" ]
+	[ -z "$(find "$ROOT/containers" -maxdepth 2 -name 'dump-*')" ]
+	f container restore c1 >/dev/null
+	assert_counting c1
+	assert_counts_on c1
+	f rm -f -t 0 c1 >/dev/null
+}

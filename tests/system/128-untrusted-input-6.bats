@@ -24,6 +24,7 @@ setup() {
 
 eval "untrusted6_$(declare -f teardown)"
 teardown() {
+	if [ -n "${OTHER_PID:-}" ]; then kill "$OTHER_PID" 2>/dev/null || true; fi
 	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
 	if [ -d "${TEST_TMP:-/nonexistent}/rootB" ]; then fb rm -af -t 0 >/dev/null 2>&1 || true; fi
 	ip link del "${HOSTIF:-none}" 2>/dev/null || true
@@ -106,5 +107,23 @@ images_of() {
 	f container restore c1 >/dev/null
 	assert_counting c1
 	assert_counts_on c1
+	f rm -f -t 0 c1 >/dev/null
+}
+
+@test "a netavark.pid naming a process that is no netavark (its PID and start time again after a reboot) is not waited for" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	sleep 1000 >/dev/null 2>&1 &
+	OTHER_PID=$!
+	# What a ferry killed while its netavark ran leaves, in a runroot that
+	# is no tmpfs (as /run here), when after a reboot another process has
+	# the number and the start time.  Before, each netavark run waited a
+	# minute for it, holding netavark's lock.
+	mkdir -p "$RUNROOT/networks"
+	echo "$OTHER_PID $(cut -d' ' -f22 "/proc/$OTHER_PID/stat")" >"$RUNROOT/networks/netavark.pid"
+	run timeout 40 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --name c1 --network n1 $IMG sleep 1000
+	assert_status 0
+	[ "$(ctr_status c1)" = running ]
+	kill "$OTHER_PID"
 	f rm -f -t 0 c1 >/dev/null
 }

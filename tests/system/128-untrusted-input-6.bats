@@ -127,3 +127,33 @@ images_of() {
 	kill "$OTHER_PID"
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "a ferry that opened the database on a full disk gives it back to the others once there is room again" {
+	local small=$TEST_TMP/small
+	mkdir -p "$small"
+	mount -t tmpfs -o size=32m tmpfs "$small"
+	ROOT=$small/root
+	load_test_image
+	f run -d --name c1 $IMG sh -c 'echo hello; sleep 1000' >/dev/null
+	wait_until '[ "$(f logs c1)" = hello ]'
+	local avail
+	avail=$(df -B1 --output=avail "$small" | tail -n1)
+	fallocate -l "$avail" "$small/fill"
+	# A reader opened with no room for the shared WAL index keeps it in
+	# its own memory, which takes the database for itself while it is
+	# open: here one that stays (logs -f; wait, attach and events stay
+	# as long).
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" logs -f c1 >"$TEST_TMP/follow.log" 2>&1 &
+	OTHER_PID=$!
+	wait_until '[ "$(cat "$TEST_TMP/follow.log")" = hello ]'
+	rm -f "$small/fill"
+	# Before, every other command waited its 30 s and failed ("database
+	# is locked") for as long as that reader lived: conmon's cleanup of
+	# an exited container, the user's rm that freed space.
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" ps -a --format '{{.Names}} {{.State}}'
+	assert_status 0
+	[ "$output" = "c1 running" ]
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f -t 0 c1
+	assert_status 0
+	wait_until '! kill -0 "$OTHER_PID" 2>/dev/null'
+}

@@ -18,8 +18,10 @@ setup() {
 	untrusted6_setup
 	N=$(net_number)
 	BR=ftu$((N + 2000))
+	BR2=ftu$((N + 4000))
 	HOSTIF=ftu$((N + 3000))
 	SUBNET=10.213.$N.0/24
+	SUBNET2=10.213.$((N + 1)).0/24
 }
 
 eval "untrusted6_$(declare -f teardown)"
@@ -29,6 +31,7 @@ teardown() {
 	if [ -d "${TEST_TMP:-/nonexistent}/rootB" ]; then fb rm -af -t 0 >/dev/null 2>&1 || true; fi
 	ip link del "${HOSTIF:-none}" 2>/dev/null || true
 	ip link del "${BR:-none}" 2>/dev/null || true
+	ip link del "${BR2:-none}" 2>/dev/null || true
 	untrusted6_teardown
 }
 
@@ -156,4 +159,20 @@ images_of() {
 	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f -t 0 c1
 	assert_status 0
 	wait_until '! kill -0 "$OTHER_PID" 2>/dev/null'
+}
+
+@test "one host_interface_name for two networks is refused before netavark leaves a bridge on the host" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" n2 >/dev/null
+	# Before, netavark made n1's end and failed at n2's (the name was
+	# taken by then): the run failed with n1's bridge left up.
+	run_ferry run -d --name c1 --network "n1:host_interface_name=$HOSTIF" --network "n2:host_interface_name=$HOSTIF" $IMG sleep 1000
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "host interface name \"$HOSTIF\" is given to networks n1 and n2: give each network its own host_interface_name"
+	[ -z "$(f ps -aq)" ]
+	! ip link show "$BR" 2>/dev/null
+	! ip link show "$BR2" 2>/dev/null
+	! ip link show "$HOSTIF" 2>/dev/null
 }

@@ -423,6 +423,30 @@ test_network_options_need_trust (void **state)
   assert_null (check_attached_trust ("{ \"Interface\": \"wan0\", \"Options\": { } }", 0));
 }
 
+/* The host's end of two networks' pairs under one name: netavark made
+ * the first and failed at the second, leaving the first's bridge.  */
+static void
+test_host_interface_twice (void **state)
+{
+  static const char *const twice[] = {
+    "Network", "\"bridge\"", "Networks",
+    "{ \"n1\": { \"Options\": { \"host_interface_name\": \"h0\" } }, \"n2\": { \"Interface\": \"eth1\", "
+    "\"Options\": { \"host_interface_name\": \"h0\" } } }",
+    NULL
+  };
+  static const char *const apart[]
+      = { "Network", "\"bridge\"", "Networks",
+          "{ \"n1\": { \"Options\": { \"host_interface_name\": \"h0\" } }, \"n2\": { \"Interface\": \"h0\", "
+          "\"Options\": { \"host_interface_name\": \"h1\" } } }",
+          NULL };
+  cleanup_free char *msg = check_pairs_trust (twice, 1);
+
+  (void) state;
+  if (msg == NULL || strstr (msg, "gives host interface h0 to two networks") == NULL)
+    fail_msg ("expected a refusal, got %s", msg ? msg : "none");
+  assert_null (check_pairs_trust (apart, 1));
+}
+
 /* --dns, --dns-search, --dns-option, --add-host, --no-hosts and
  * --network-alias: what create writes passes, anything else that would
  * reach the container's resolv.conf or hosts, or netavark, is refused.  */
@@ -682,14 +706,23 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_good_record_passes),     cmocka_unit_test (test_ids_and_names),
-    cmocka_unit_test (test_image_fields),           cmocka_unit_test (test_rootfs_fields),
-    cmocka_unit_test (test_process_fields),         cmocka_unit_test (test_mounts),
-    cmocka_unit_test (test_privileges_need_trust),  cmocka_unit_test (test_network_options_need_trust),
-    cmocka_unit_test (test_confinement_fields),     cmocka_unit_test (test_net_sysctls_need_their_namespace),
-    cmocka_unit_test (test_confinement_privileges), cmocka_unit_test (test_name_resolution_fields),
-    cmocka_unit_test (test_bridge_on_no_network),   cmocka_unit_test (test_attach_options),
-    cmocka_unit_test (test_process_options_fields), cmocka_unit_test (test_namespace_modes),
+    cmocka_unit_test (test_good_record_passes),
+    cmocka_unit_test (test_ids_and_names),
+    cmocka_unit_test (test_image_fields),
+    cmocka_unit_test (test_rootfs_fields),
+    cmocka_unit_test (test_process_fields),
+    cmocka_unit_test (test_mounts),
+    cmocka_unit_test (test_privileges_need_trust),
+    cmocka_unit_test (test_network_options_need_trust),
+    cmocka_unit_test (test_host_interface_twice),
+    cmocka_unit_test (test_confinement_fields),
+    cmocka_unit_test (test_net_sysctls_need_their_namespace),
+    cmocka_unit_test (test_confinement_privileges),
+    cmocka_unit_test (test_name_resolution_fields),
+    cmocka_unit_test (test_bridge_on_no_network),
+    cmocka_unit_test (test_attach_options),
+    cmocka_unit_test (test_process_options_fields),
+    cmocka_unit_test (test_namespace_modes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -549,8 +549,19 @@ check_networks (struct record_check *c, const char *field, json_object *v)
       if (strcmp (key, "Options") == 0)
         {
           cleanup_error ferry_error_t why = NULL;
+          const char *host;
+          cleanup_free char *seen = NULL;
+
           if (ferry_network_attach_options_check (val, &why) < 0)
             return refuse (c, field, "holds bad `Options` for network %s: %s", q, why->msg);
+          /* The host's end of each pair: none twice either.  */
+          host = ferry_json_get_string (val, "host_interface_name");
+          if (host == NULL)
+            continue;
+          seen = xasprintf ("host:%s", host);
+          if (json_object_object_get_ex (interfaces, seen, NULL))
+            return refuse (c, field, "gives host interface %s to two networks", host);
+          json_object_object_add (interfaces, seen, NULL);
           continue;
         }
       if (strcmp (key, "Aliases") == 0)

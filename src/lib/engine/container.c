@@ -1037,11 +1037,21 @@ record_networks (json_object *rec, const char *first, const struct ferry_create_
     json_object_object_foreach (nets, other, oatt)
     {
       const char *iface = ferry_json_get_string (att, "Interface");
+      const char *host
+          = ferry_json_get_string (ferry_json_get_object (att, "Options"), "host_interface_name");
       if (strcmp (other, k) != 0 && iface && ferry_json_string_equals (oatt, "Interface", iface))
         return ferry_make_error (err, 0,
                                  "network interface name \"%s\" is already assigned to another network: "
                                  "give each network its own interface_name",
                                  iface);
+      /* netavark would make the first network's end and fail at the
+       * second's, leaving the first's bridge on the host.  */
+      if (strcmp (other, k) != 0 && host
+          && ferry_json_string_equals (ferry_json_get_object (oatt, "Options"), "host_interface_name", host))
+        return ferry_make_error (err, 0,
+                                 "host interface name \"%s\" is given to networks %s and %s: give each "
+                                 "network its own host_interface_name",
+                                 host, k, other);
     }
   }
   return 0;

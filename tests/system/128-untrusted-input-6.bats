@@ -176,3 +176,21 @@ images_of() {
 	! ip link show "$BR2" 2>/dev/null
 	! ip link show "$HOSTIF" 2>/dev/null
 }
+
+@test "a host_interface_name that is another network's bridge is refused: that network's containers would not start" {
+	load_test_image
+	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
+	f network create --subnet "$SUBNET2" --interface-name "$BR2" n2 >/dev/null
+	# Before, the host's end of c1's pair took n2's bridge name while n2
+	# had no bridge up, and every container of n2 then failed to start
+	# ("bridge interface ... already exists but is a Veth interface").
+	run_ferry run -d --name c1 --network "n1:host_interface_name=$BR2" $IMG sleep 1000
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "host interface name \"$BR2\" is the bridge of network n2: give network n1 a host_interface_name that no network's bridge has"
+	[ -z "$(f ps -aq)" ]
+	! ip link show "$BR2" 2>/dev/null
+	f run -d --name c2 --network n2 $IMG sleep 1000 >/dev/null
+	[ "$(ctr_status c2)" = running ]
+	f rm -f -t 0 c2 >/dev/null
+}

@@ -57,6 +57,13 @@ teardown() {
 	fb rm -f -t 0 c1 >/dev/null
 }
 
+# Fills the file system at $1 up to its last byte (written until it is
+# full: what others write meanwhile leaves no room either).
+fill_up() {
+	head -c 64M /dev/zero >"$1/fill" 2>/dev/null || true
+	[ "$(df -B1 --output=avail "$1" | tail -n1)" -lt 4096 ]
+}
+
 # Waits until container $1 counts past what it printed so far.
 assert_counting() {
 	local n
@@ -139,9 +146,7 @@ images_of() {
 	load_test_image
 	f run -d --name c1 $IMG sh -c 'echo hello; sleep 1000' >/dev/null
 	wait_until '[ "$(f logs c1)" = hello ]'
-	local avail
-	avail=$(df -B1 --output=avail "$small" | tail -n1)
-	fallocate -l "$avail" "$small/fill"
+	fill_up "$small"
 	# A reader opened with no room for the shared WAL index keeps it in
 	# its own memory, which takes the database for itself while it is
 	# open: here one that stays (logs -f; wait, attach and events stay
@@ -193,4 +198,29 @@ images_of() {
 	f run -d --name c2 --network n2 $IMG sleep 1000 >/dev/null
 	[ "$(ctr_status c2)" = running ]
 	f rm -f -t 0 c2 >/dev/null
+}
+
+@test "an attach opened on a full disk keeps no other ferry out while it waits" {
+	local small=$TEST_TMP/small
+	mkdir -p "$small"
+	mount -t tmpfs -o size=32m tmpfs "$small"
+	ROOT=$small/root
+	load_test_image
+	f run -d --name c1 $IMG sh -c 'echo hello; sleep 1000' >/dev/null
+	fill_up "$small"
+	# Its database connection holds the WAL index in its memory, and with
+	# it the database; an attach then reads nothing until the container
+	# ends, and kept every other ferry out for as long (even once there
+	# was room again).
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" attach --no-stdin c1 >"$TEST_TMP/attach.log" 2>&1 &
+	OTHER_PID=$!
+	# Attached: connected to conmon's socket, after its database lookup.
+	wait_until 'ls -l /proc/$OTHER_PID/fd 2>/dev/null | grep -q "socket:"'
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" ps -a --format '{{.Names}} {{.State}}'
+	assert_status 0
+	[ "$output" = "c1 running" ]
+	rm -f "$small/fill"
+	run timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f -t 0 c1
+	assert_status 0
+	wait_until '! kill -0 "$OTHER_PID" 2>/dev/null'
 }

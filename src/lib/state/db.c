@@ -177,6 +177,8 @@ struct ferry_db
   long long next_share_ms;
 };
 
+static void share_again (ferry_db_t *db);
+
 static void
 ferry_cleanup_dbp (ferry_db_t **db)
 {
@@ -226,10 +228,10 @@ ferry_db_close (ferry_db_t *db)
 sqlite3 *
 ferry_db_handle (ferry_db_t *db)
 {
+  if (db->handle == NULL)
+    share_again (db);
   return db->handle;
 }
-
-static void share_again (ferry_db_t *db);
 
 int
 ferry_db_exec (ferry_db_t *db, const char *sql, ferry_error_t *err)
@@ -298,6 +300,8 @@ read_user_version (ferry_db_t *db, int *version)
   cleanup_stmt sqlite3_stmt *stmt = NULL;
   int rc;
 
+  if (db->handle == NULL)
+    share_again (db);
   rc = sqlite3_prepare_v2 (db->handle, "PRAGMA user_version", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
@@ -433,9 +437,9 @@ set_wal_mode (ferry_db_t *db, ferry_error_t *err)
  * back once there is room again: between statements, when no transaction
  * is open, it closes and opens again as every other one does (or takes it
  * again, when the room went meanwhile).  Otherwise a ferry that stays
- * (logs -f, wait, an attached run) kept every other one out for as long
- * as it lived: conmon's cleanup of an exited container, the rm that freed
- * space.  */
+ * (logs -f, wait) kept every other one out for as long as it lived:
+ * conmon's cleanup of an exited container, the rm that freed space.  One
+ * closed while it waits (ferry_db_idle) opens again here.  */
 static void
 share_again (ferry_db_t *db)
 {
@@ -444,6 +448,8 @@ share_again (ferry_db_t *db)
   struct statvfs st;
   char *slash;
 
+  if (db->handle == NULL)
+    goto reopen;
   if (! db->exclusive || monotonic_ms () < db->next_share_ms || ! sqlite3_get_autocommit (db->handle)
       || sqlite3_next_stmt (db->handle, NULL) != NULL)
     return;
@@ -457,11 +463,23 @@ share_again (ferry_db_t *db)
   if (sqlite3_close (db->handle) != SQLITE_OK)
     return;
   db->handle = NULL;
+
+reopen:
   db->exclusive = 0;
   /* As at open; a failure shows at the next statement, as it would
    * have at open.  */
   if (open_handle (db) == SQLITE_OK)
     set_wal_mode (db, &ignored);
+}
+
+void
+ferry_db_idle (ferry_db_t *db)
+{
+  if (db == NULL || db->handle == NULL || ! db->exclusive || ! sqlite3_get_autocommit (db->handle)
+      || sqlite3_next_stmt (db->handle, NULL) != NULL)
+    return;
+  if (sqlite3_close (db->handle) == SQLITE_OK)
+    db->handle = NULL;
 }
 
 static int

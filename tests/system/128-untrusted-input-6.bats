@@ -113,7 +113,9 @@ images_of() {
 	[ "$status" -eq 137 ]
 	[ "$(ctr_status c1)" = exited ]
 	[ -f "$(images_of c1)/inventory.img" ]
-	[ -z "$(find "$ROOT/containers" -maxdepth 2 -name 'dump-*')" ]
+	# (The settle may be conmon's cleanup's, which removes the dump's
+	# directory once the record is ended.)
+	wait_until '[ -z "$(find "$ROOT/containers" -maxdepth 2 -name "dump-*")" ]'
 	f container restore c1 >/dev/null
 	assert_counting c1
 	assert_counts_on c1

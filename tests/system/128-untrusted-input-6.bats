@@ -226,3 +226,17 @@ images_of() {
 	assert_status 0
 	wait_until '! kill -0 "$OTHER_PID" 2>/dev/null'
 }
+
+@test "a checkpoint killed once its record is ended leaves no dump directory behind" {
+	load_test_image
+	f run -d --name c1 $IMG sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(last_count c1)" -ge 2 ]'
+	# Before, the dump's directory (the container's memory, for -R and
+	# an export's -k the whole of it) went only after the record was
+	# ended: killed between the two, nothing ever removed it.
+	run env FERRY_FAULT=checkpoint-ended "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" container checkpoint -R c1
+	[ "$status" -eq 137 ]
+	[ "$(ctr_status c1)" = running ]
+	[ -z "$(find "$ROOT/containers" -maxdepth 2 -name 'dump-*')" ]
+	f rm -f -t 0 c1 >/dev/null
+}

@@ -705,13 +705,18 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
           || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running")))
       && keep_images (e, c, work, err) < 0)
     return -1;
+  /* The dump's directory goes while the record still names it: killed
+   * after the record's end, nothing would (its images are a container's
+   * memory), and a settle's forward needs nothing in it once the images
+   * are kept.  */
+  if (work)
+    ferry_rm_rf_quietly (work);
   if (ferry_operation_end_with (e, c, op, err) < 0)
     return ferry_error_wrap (err,
                              "container %s is checkpointed, but that cannot be recorded yet (the next ferry "
                              "command records it)",
                              c->name);
-  if (work)
-    ferry_rm_rf_quietly (work);
+  ferry_fault_point ("checkpoint-ended");
   /* Migrated: the target has it.  A crash before this leaves it stopped
    * and checkpointed here, which the user removes.  */
   if (ferry_operation_detail_bool (op, "remove") && ! ferry_operation_detail_bool (op, "leave_running")

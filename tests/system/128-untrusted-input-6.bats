@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, sixth part (see 125 for the fifth): netavark's own options a
-# checkpoint archive carries for a network (host_interface_name names an
-# interface of the host), the netavark.pid a killed ferry leaves, and the
-# swap of an in-place checkpoint's images.
+# user or a checkpoint archive gives a network (host_interface_name names
+# an interface of the host), the netavark.pid a killed ferry leaves, the
+# swap of an in-place checkpoint's images and its dump's directory, and a
+# database opened on a full disk.
 
 load helpers
 

@@ -141,6 +141,9 @@ ferry_cli_attach_stream (ferry_engine_t *e, const char *id, int fd, int tty, str
     }
   if (tty && io->in_fd >= 0)
     raw_terminal ();
+  /* For as long as the container runs, maybe: holding no database the
+   * others wait for.  */
+  ferry_engine_idle (e);
   ret = ferry_conmon_attach_stream (fd, io, &err);
   restore_terminal ();
   if (masked)

@@ -748,9 +748,10 @@ attach_facts() {
 	[ "$(jq -c '.newNetworks.one | [.interface_name, .aliases, .options]' "$TEST_TMP/dump.json")" = "[\"wan0\",[\"web\"],{\"host_interface_name\":\"$hostif\",\"foo\":\"bar\"}]" ]
 	[ "$(jq -r '.newNetworks.two.interface_name' "$TEST_TMP/dump.json")" = lan0 ]
 	f rm -f srv >/dev/null
-	# Onto another root.
+	# Onto another root: the host-side name is the archive's choice, so
+	# it takes --trust-archive (128 checks the refusal).
 	fb load -q -i "$(ferry_test_image)"
-	fb container restore -i "$TEST_TMP/srv.tar" >/dev/null
+	fb container restore -i "$TEST_TMP/srv.tar" --trust-archive >/dev/null
 	same fb
 	[ "$(net_count "$PREFIX.50" 8080)" = 3 ]
 	fb rm -f srv >/dev/null
@@ -770,7 +771,7 @@ attach_facts() {
 	podman_t network rm one two >/dev/null
 	fb network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
 	fb network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null
-	run_fb container restore -i "$TEST_TMP/podman.tar"
+	run_fb container restore -i "$TEST_TMP/podman.tar" --trust-archive
 	assert_status 0
 	same fb
 	[ "$(net_count "$PREFIX.50" 8080)" = 4 ]

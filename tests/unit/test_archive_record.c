@@ -283,10 +283,10 @@ test_confinement_fields (void **state)
 /* Checks GOOD with the KEY, VALUE pairs of KV set (NULL-terminated).
  * Returns the error message, or NULL when the record passed.  */
 static char *
-check_pairs (const char *const *kv)
+check_pairs_trust (const char *const *kv, int trust)
 {
   cleanup_json json_object *rec = json_tokener_parse (GOOD);
-  struct ferry_restore_request r = { .import_path = "/tmp/x.tar" };
+  struct ferry_restore_request r = { .import_path = "/tmp/x.tar", .trust_archive = trust };
   ferry_error_t err = NULL;
   char *msg;
 
@@ -302,6 +302,12 @@ check_pairs (const char *const *kv)
   ferry_error_release (&err);
   assert_null (strchr (msg, '\n'));
   return msg;
+}
+
+static char *
+check_pairs (const char *const *kv)
+{
+  return check_pairs_trust (kv, 0);
 }
 
 #define BRIDGED(aliases)                                                                                     \
@@ -337,15 +343,22 @@ test_bridge_on_no_network (void **state)
 /* The record check's error for a bridge container whose network n1 has
  * attachment ATT (JSON) and n2 interface eth1; NULL when it passes.  */
 static char *
-check_attached (const char *att)
+check_attached_trust (const char *att, int trust)
 {
   cleanup_free char *nets = NULL;
 
   assert_true (asprintf (&nets, "{ \"n1\": %s, \"n2\": { \"Interface\": \"eth1\" } }", att) > 0);
   {
     const char *const kv[] = { "Network", "\"bridge\"", "Networks", nets, NULL };
-    return check_pairs (kv);
+    return check_pairs_trust (kv, trust);
   }
+}
+
+/* Trusted: the checks of the record's shape alone.  */
+static char *
+check_attached (const char *att)
+{
+  return check_attached_trust (att, 1);
 }
 
 /* --network NAME:interface_name=,host_interface_name=,KEY=VALUE: an
@@ -385,6 +398,53 @@ test_attach_options (void **state)
       if (strstr (msg, "Networks") == NULL)
         fail_msg ("%s: the error does not name Networks: %s", bad[i], msg);
     }
+}
+
+/* netavark's options name the host's end of the pair
+ * (host_interface_name): an archive from elsewhere would choose a name
+ * in the host's namespace (a name the host, or another network's bridge,
+ * is to take), so it asks for --trust-archive, naming them.  An interface
+ * name inside the container needs no trust.  */
+static void
+test_network_options_need_trust (void **state)
+{
+  cleanup_free char *msg = NULL;
+
+  (void) state;
+  msg = check_attached_trust ("{ \"Options\": { \"host_interface_name\": \"eth0\" } }", 0);
+  if (msg == NULL || strstr (msg, "netavark options `host_interface_name=eth0` on network n1") == NULL
+      || strstr (msg, "--trust-archive") == NULL)
+    fail_msg ("expected a refusal naming the options, got %s", msg ? msg : "none");
+  free (msg);
+  msg = check_attached_trust ("{ \"Options\": { \"foo\": \"bar\", \"a\": \"\" } }", 0);
+  if (msg == NULL || strstr (msg, "netavark options `foo=bar,a=` on network n1") == NULL)
+    fail_msg ("expected a refusal naming the options, got %s", msg ? msg : "none");
+  assert_null (check_attached_trust ("{ \"Options\": { \"host_interface_name\": \"eth0\" } }", 1));
+  assert_null (check_attached_trust ("{ \"Interface\": \"wan0\", \"Options\": { } }", 0));
+}
+
+/* The host's end of two networks' pairs under one name: netavark made
+ * the first and failed at the second, leaving the first's bridge.  */
+static void
+test_host_interface_twice (void **state)
+{
+  static const char *const twice[] = {
+    "Network", "\"bridge\"", "Networks",
+    "{ \"n1\": { \"Options\": { \"host_interface_name\": \"h0\" } }, \"n2\": { \"Interface\": \"eth1\", "
+    "\"Options\": { \"host_interface_name\": \"h0\" } } }",
+    NULL
+  };
+  static const char *const apart[]
+      = { "Network", "\"bridge\"", "Networks",
+          "{ \"n1\": { \"Options\": { \"host_interface_name\": \"h0\" } }, \"n2\": { \"Interface\": \"h0\", "
+          "\"Options\": { \"host_interface_name\": \"h1\" } } }",
+          NULL };
+  cleanup_free char *msg = check_pairs_trust (twice, 1);
+
+  (void) state;
+  if (msg == NULL || strstr (msg, "gives host interface h0 to two networks") == NULL)
+    fail_msg ("expected a refusal, got %s", msg ? msg : "none");
+  assert_null (check_pairs_trust (apart, 1));
 }
 
 /* --dns, --dns-search, --dns-option, --add-host, --no-hosts and
@@ -653,6 +713,8 @@ main (void)
     cmocka_unit_test (test_process_fields),
     cmocka_unit_test (test_mounts),
     cmocka_unit_test (test_privileges_need_trust),
+    cmocka_unit_test (test_network_options_need_trust),
+    cmocka_unit_test (test_host_interface_twice),
     cmocka_unit_test (test_confinement_fields),
     cmocka_unit_test (test_net_sysctls_need_their_namespace),
     cmocka_unit_test (test_confinement_privileges),

@@ -549,8 +549,19 @@ check_networks (struct record_check *c, const char *field, json_object *v)
       if (strcmp (key, "Options") == 0)
         {
           cleanup_error ferry_error_t why = NULL;
+          const char *host;
+          cleanup_free char *seen = NULL;
+
           if (ferry_network_attach_options_check (val, &why) < 0)
             return refuse (c, field, "holds bad `Options` for network %s: %s", q, why->msg);
+          /* The host's end of each pair: none twice either.  */
+          host = ferry_json_get_string (val, "host_interface_name");
+          if (host == NULL)
+            continue;
+          seen = xasprintf ("host:%s", host);
+          if (json_object_object_get_ex (interfaces, seen, NULL))
+            return refuse (c, field, "gives host interface %s to two networks", host);
+          json_object_object_add (interfaces, seen, NULL);
           continue;
         }
       if (strcmp (key, "Aliases") == 0)
@@ -1574,6 +1585,37 @@ append_sysctls (char **list, json_object *sysctls)
   }
 }
 
+/* netavark's own options (--network NAME:KEY=VALUE) of each network:
+ * host_interface_name names an interface in the host's namespace, which
+ * an archive from elsewhere must not choose (a name the host or another
+ * network's bridge is to take), and netavark may read more of them in a
+ * later version.  */
+static void
+append_network_options (char **list, json_object *networks)
+{
+  if (! json_object_is_type (networks, json_type_object))
+    return;
+  json_object_object_foreach (networks, name, att)
+  {
+    json_object *options = ferry_json_get_object (att, "Options");
+    cleanup_free char *given = NULL, *q = NULL, *qn = NULL, *item = NULL;
+
+    if (options == NULL || json_object_object_length (options) == 0)
+      continue;
+    json_object_object_foreach (options, key, value)
+    {
+      char *grown = xasprintf ("%s%s%s=%s", given ? given : "", given ? "," : "", key,
+                               json_object_get_string (value));
+      free (given);
+      given = grown;
+    }
+    q = shown (given);
+    qn = shown (name);
+    item = xasprintf ("netavark options `%s` on network %s", q, qn);
+    append (list, item);
+  }
+}
+
 /* The sysctls another host's containers.conf gave the container, but for
  * those this host's gives a plain run (PLAIN, "NAME=VALUE").  */
 static void
@@ -1752,6 +1794,7 @@ ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls)
            && strncmp (ferry_json_get_string (rec, "Network"), "container:", 10) == 0)
     append (&list, "another container's network");
   append_namespaces (&list, rec);
+  append_network_options (&list, ferry_json_get_object (rec, "Networks"));
   if (json_object_get_boolean (json_object_object_get (rec, "SystemdMode")))
     append (&list, "the host's systemd cgroup hierarchy, writable (--systemd)");
   if (ferry_json_array_length (ferry_json_get_array (rec, "HostUsers")))

@@ -601,12 +601,18 @@ checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
 
 /* The images, CRIU's log and statistics and /dev/shm of a checkpoint in
  * place (or an export with -k) become the container's, in place of the
- * last ones only now, when the new ones are complete.  */
+ * last ones only now, when the new ones are complete.  The last images
+ * go aside into WORK (and with it) only by a rename, so that neither set
+ * is ever lost: a failure puts them back, and a kill leaves both in WORK,
+ * where the settle's forward finds the new ones still to be kept.  /dev/shm
+ * goes first, since the images in WORK are what says the swap is not
+ * done.  */
 static int
 keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *images = xasprintf ("%s/checkpoint", work);
+  cleanup_free char *aside = xasprintf ("%s/checkpoint.last", work);
   cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
   cleanup_free char *log = xasprintf ("%s/dump.log", work);
   cleanup_free char *klog = xasprintf ("%s/dump.log", images);
@@ -615,17 +621,38 @@ keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *wor
   cleanup_free char *shm = xasprintf ("%s/devshm-checkpoint.tar", work);
   cleanup_free char *kshm = xasprintf ("%s/devshm-checkpoint.tar", cdir);
   cleanup_error ferry_error_t ignored = NULL;
+  int saved;
 
   /* Kept already, by a forward that could not record its end.  */
   if (! ferry_path_exists (images))
     return 0;
   rename (log, klog);
   rename (stats, kstats);
-  if (ferry_rm_rf (kept, &ignored) < 0 || rename (images, kept) < 0
-      || (ferry_path_exists (shm) && rename (shm, kshm) < 0))
-    return ferry_make_error (
-        err, errno, "the checkpoint of container %s is complete, but cannot be kept in `%s`", c->name, kept);
+  if (ferry_path_exists (shm) && rename (shm, kshm) < 0)
+    goto fail;
+  if (ferry_path_exists (kept))
+    {
+      /* Aside already (a kill after it) only when the last ones are not
+       * in place: what is in place now is older still.  */
+      if (ferry_rm_rf (aside, &ignored) < 0 || rename (kept, aside) < 0)
+        goto fail;
+    }
+  ferry_fault_point ("checkpoint-images-aside");
+  if (rename (images, kept) < 0)
+    {
+      saved = errno;
+      if (! ferry_path_exists (kept))
+        rename (aside, kept);
+      errno = saved;
+      goto fail;
+    }
   return 0;
+
+fail:
+  return ferry_make_error (err, errno,
+                           "the checkpoint of container %s is complete, but cannot be kept in `%s` (the next "
+                           "ferry command tries again)",
+                           c->name, kept);
 }
 
 /* The new state is complete: end the container (or thaw it, with -R),
@@ -636,7 +663,6 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
 {
   const char *export_path = ferry_json_get_string (op->detail, "export");
   const char *work = checkpoint_work (e, op);
-  cleanup_error ferry_error_t keep_err = NULL;
 
   if (ferry_operation_detail_bool (op, "leave_running"))
     {
@@ -657,8 +683,10 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
         ferry_container_wait_exit_file (e, c, 30000);
       /* Before the teardown: images in place keep the network attached
        * for their restore.  */
-      if (export_path == NULL && work)
-        keep_images (e, c, work, &keep_err);
+      /* Not kept: the record stays for the next command's settle, which
+       * tries again, and WORK with both sets of images.  */
+      if (export_path == NULL && work && keep_images (e, c, work, err) < 0)
+        return -1;
       c->status = FERRY_CONTAINER_EXITED;
       c->exit_code = 0;
       c->pid = 0;
@@ -674,27 +702,27 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   c->checkpointed_at = ferry_time_now ();
   if (work
       && ((export_path && ferry_operation_detail_bool (op, "keep"))
-          || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running"))))
-    keep_images (e, c, work, &keep_err);
+          || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running")))
+      && keep_images (e, c, work, err) < 0)
+    return -1;
+  /* The dump's directory goes while the record still names it: killed
+   * after the record's end, nothing would (its images are a container's
+   * memory), and a settle's forward needs nothing in it once the images
+   * are kept.  */
+  if (work)
+    ferry_rm_rf_quietly (work);
   if (ferry_operation_end_with (e, c, op, err) < 0)
     return ferry_error_wrap (err,
                              "container %s is checkpointed, but that cannot be recorded yet (the next ferry "
                              "command records it)",
                              c->name);
-  if (work)
-    ferry_rm_rf_quietly (work);
+  ferry_fault_point ("checkpoint-ended");
   /* Migrated: the target has it.  A crash before this leaves it stopped
    * and checkpointed here, which the user removes.  */
   if (ferry_operation_detail_bool (op, "remove") && ! ferry_operation_detail_bool (op, "leave_running")
       && ferry_container_remove_locked (e, c, 1, 0, 0, err) < 0)
     return ferry_error_wrap (err, "container %s runs on the target, but its stopped copy here remains",
                              c->name);
-  if (keep_err)
-    {
-      *err = keep_err;
-      keep_err = NULL;
-      return -1;
-    }
   return 0;
 }
 
@@ -757,7 +785,16 @@ checkpoint_back (ferry_engine_t *e, const char *id, const struct ferry_operation
   if (tmp)
     unlink (tmp);
   if (work)
-    ferry_rm_rf_quietly (work);
+    {
+      cleanup_free char *cdir = ferry_engine_container_dir (e, id);
+      cleanup_free char *aside = xasprintf ("%s/checkpoint.last", work);
+      cleanup_free char *kept = xasprintf ("%s/checkpoint", cdir);
+
+      /* The last images, set aside by a swap that did not finish.  */
+      if (ferry_path_exists (aside) && ! ferry_path_exists (kept))
+        rename (aside, kept);
+      ferry_rm_rf_quietly (work);
+    }
   return ferry_operation_end_with (e, NULL, op, err);
 }
 

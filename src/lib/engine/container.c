@@ -1037,12 +1037,57 @@ record_networks (json_object *rec, const char *first, const struct ferry_create_
     json_object_object_foreach (nets, other, oatt)
     {
       const char *iface = ferry_json_get_string (att, "Interface");
+      const char *host
+          = ferry_json_get_string (ferry_json_get_object (att, "Options"), "host_interface_name");
       if (strcmp (other, k) != 0 && iface && ferry_json_string_equals (oatt, "Interface", iface))
         return ferry_make_error (err, 0,
                                  "network interface name \"%s\" is already assigned to another network: "
                                  "give each network its own interface_name",
                                  iface);
+      /* netavark would make the first network's end and fail at the
+       * second's, leaving the first's bridge on the host.  */
+      if (strcmp (other, k) != 0 && host
+          && ferry_json_string_equals (ferry_json_get_object (oatt, "Options"), "host_interface_name", host))
+        return ferry_make_error (err, 0,
+                                 "host interface name \"%s\" is given to networks %s and %s: give each "
+                                 "network its own host_interface_name",
+                                 host, k, other);
     }
+  }
+  return 0;
+}
+
+/* A host_interface_name of REC's networks that is the bridge of a network
+ * of this root: the container's end of the pair would take the bridge's
+ * name while the network has no bridge up, and that network's containers
+ * then fail to start ("already exists but is a Veth interface") for as
+ * long as it runs.  */
+static int
+check_host_interfaces (ferry_engine_t *e, json_object *rec, ferry_error_t *err)
+{
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+  cleanup_json json_object *defs = NULL;
+  int have_defs = 0;
+
+  json_object_object_foreach (nets, name, att)
+  {
+    const char *host = ferry_json_get_string (ferry_json_get_object (att, "Options"), "host_interface_name");
+
+    if (host == NULL)
+      continue;
+    if (! have_defs && ferry_network_list (e, &defs, err) < 0)
+      return -1;
+    have_defs = 1;
+    for (size_t i = 0; i < json_object_array_length (defs); i++)
+      {
+        json_object *def = json_object_array_get_idx (defs, i);
+
+        if (ferry_json_string_equals (def, "network_interface", host))
+          return ferry_make_error (err, 0,
+                                   "host interface name \"%s\" is the bridge of network %s: give network %s "
+                                   "a host_interface_name that no network's bridge has",
+                                   host, ferry_json_get_string (def, "name"), name);
+      }
   }
   return 0;
 }
@@ -1802,7 +1847,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
                                  network);
       json_object_object_add (rec, "Network", json_object_new_string (network));
     }
-  else if (record_networks (rec, network, o, err) < 0)
+  else if (record_networks (rec, network, o, err) < 0 || check_host_interfaces (e, rec, err) < 0)
     return -1;
   if (record_name_resolution (o, rec, err) < 0)
     return -1;

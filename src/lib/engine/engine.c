@@ -113,6 +113,12 @@ fail:
 }
 
 void
+ferry_engine_idle (ferry_engine_t *e)
+{
+  ferry_db_idle (e->db);
+}
+
+void
 ferry_engine_close (ferry_engine_t *e)
 {
   if (e == NULL)

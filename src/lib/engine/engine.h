@@ -52,6 +52,10 @@ int ferry_engine_open_full (const char *root, const char *runroot, const char *r
                             ferry_engine_t **out, ferry_error_t *err);
 void ferry_engine_close (ferry_engine_t *e);
 
+/* Before a wait of unknown length that reads no state (an attach): see
+ * ferry_db_idle.  */
+void ferry_engine_idle (ferry_engine_t *e);
+
 struct ferry_container;
 
 /* The OCI runtime REQUESTED names (a name or an absolute path, as a

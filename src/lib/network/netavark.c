@@ -127,6 +127,22 @@ pid_file_write (const struct ferry_netavark *n, pid_t pid)
   close (fd);
 }
 
+/* PID runs N's netavark binary (by its command name, which the kernel
+ * cuts to 15 bytes).  A start time alone does not say so: a runroot that
+ * is not a tmpfs keeps the file across a reboot, after which another
+ * process can have both the number and the start time (in clock ticks
+ * since boot).  */
+static int
+is_netavark (const struct ferry_netavark *n, pid_t pid)
+{
+  struct ferry_process_info info;
+  const char *base = strrchr (n->binary, '/');
+
+  base = base ? base + 1 : n->binary;
+  return ferry_process_info (pid, &info) == 0 && strncmp (info.comm, base, 15) == 0
+         && strlen (info.comm) == (strlen (base) < 15 ? strlen (base) : 15);
+}
+
 /* How long a netavark left running is waited for before going on.  */
 #define ORPHAN_WAIT_MS 60000
 
@@ -147,7 +163,7 @@ ferry_netavark_wait_orphan (const struct ferry_netavark *n)
   if (len <= 0)
     return;
   buf[len] = '\0';
-  if (sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 1)
+  if (sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 1 || ! is_netavark (n, pid))
     return;
   for (int waited = 0; waited < ORPHAN_WAIT_MS && ferry_process_is_alive (pid, start); waited += 20)
     usleep (20 * 1000);

@@ -7,11 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 /* How long any ferry process waits for another one holding the database.  */
 #define FERRY_DB_BUSY_TIMEOUT_MS 30000
+
+/* Room enough on the database's file system for the shared WAL index and
+ * a few pages more.  */
+#define SHARE_ROOM (256 * 1024)
+/* How often a connection that holds the database for itself looks.  */
+#define SHARE_AGAIN_MS 1000
 
 /* MIGRATIONS[i] upgrades schema version i to i + 1.  Never edit an entry
  * once released: append a new one.  */
@@ -163,7 +170,14 @@ struct ferry_db
 {
   sqlite3 *handle;
   char *path;
+  /* The WAL index is in this connection's memory (a full disk), which
+   * holds the database for itself until it closes; when to look for room
+   * again (share_again).  */
+  int exclusive;
+  long long next_share_ms;
 };
+
+static void share_again (ferry_db_t *db);
 
 static void
 ferry_cleanup_dbp (ferry_db_t **db)
@@ -214,6 +228,8 @@ ferry_db_close (ferry_db_t *db)
 sqlite3 *
 ferry_db_handle (ferry_db_t *db)
 {
+  if (db->handle == NULL)
+    share_again (db);
   return db->handle;
 }
 
@@ -223,6 +239,7 @@ ferry_db_exec (ferry_db_t *db, const char *sql, ferry_error_t *err)
   cleanup_free char *what = NULL;
   cleanup_free char *context = NULL;
 
+  share_again (db);
   if (sqlite3_exec (db->handle, sql, NULL, NULL, NULL) == SQLITE_OK)
     return 0;
   what = sql_summary (sql);
@@ -237,6 +254,7 @@ ferry_db_prepare (ferry_db_t *db, const char *sql, ferry_error_t *err)
   cleanup_free char *what = NULL;
   cleanup_free char *context = NULL;
 
+  share_again (db);
   if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) == SQLITE_OK)
     return stmt;
   what = sql_summary (sql);
@@ -250,6 +268,7 @@ ferry_db_begin (ferry_db_t *db, ferry_error_t *err)
 {
   cleanup_free char *context = NULL;
 
+  share_again (db);
   if (sqlite3_exec (db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
     return 0;
   context = xasprintf ("cannot begin a transaction on state database `%s`", db->path);
@@ -281,6 +300,8 @@ read_user_version (ferry_db_t *db, int *version)
   cleanup_stmt sqlite3_stmt *stmt = NULL;
   int rc;
 
+  if (db->handle == NULL)
+    share_again (db);
   rc = sqlite3_prepare_v2 (db->handle, "PRAGMA user_version", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
@@ -396,6 +417,8 @@ set_wal_mode (ferry_db_t *db, ferry_error_t *err)
       rc = run_retrying_busy (db, "PRAGMA locking_mode=EXCLUSIVE", NULL);
       if (rc == SQLITE_OK)
         rc = run_retrying_busy (db, "PRAGMA journal_mode=WAL", &mode);
+      db->exclusive = 1;
+      db->next_share_ms = monotonic_ms () + SHARE_AGAIN_MS;
     }
   if (rc != SQLITE_OK)
     {
@@ -408,6 +431,55 @@ set_wal_mode (ferry_db_t *db, ferry_error_t *err)
                              "put --root on a local file system",
                              db->path, mode ? mode : "");
   return 0;
+}
+
+/* A connection that took the database for itself on a full disk gives it
+ * back once there is room again: between statements, when no transaction
+ * is open, it closes and opens again as every other one does (or takes it
+ * again, when the room went meanwhile).  Otherwise a ferry that stays
+ * (logs -f, wait) kept every other one out for as long as it lived:
+ * conmon's cleanup of an exited container, the rm that freed space.  One
+ * closed while it waits (ferry_db_idle) opens again here.  */
+static void
+share_again (ferry_db_t *db)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *dir = NULL;
+  struct statvfs st;
+  char *slash;
+
+  if (db->handle == NULL)
+    goto reopen;
+  if (! db->exclusive || monotonic_ms () < db->next_share_ms || ! sqlite3_get_autocommit (db->handle)
+      || sqlite3_next_stmt (db->handle, NULL) != NULL)
+    return;
+  db->next_share_ms = monotonic_ms () + SHARE_AGAIN_MS;
+  dir = xstrdup (db->path);
+  slash = strrchr (dir, '/');
+  if (slash)
+    *(slash == dir ? slash + 1 : slash) = '\0';
+  if (statvfs (slash ? dir : ".", &st) < 0 || (unsigned long long) st.f_bavail * st.f_frsize < SHARE_ROOM)
+    return;
+  if (sqlite3_close (db->handle) != SQLITE_OK)
+    return;
+  db->handle = NULL;
+
+reopen:
+  db->exclusive = 0;
+  /* As at open; a failure shows at the next statement, as it would
+   * have at open.  */
+  if (open_handle (db) == SQLITE_OK)
+    set_wal_mode (db, &ignored);
+}
+
+void
+ferry_db_idle (ferry_db_t *db)
+{
+  if (db == NULL || db->handle == NULL || ! db->exclusive || ! sqlite3_get_autocommit (db->handle)
+      || sqlite3_next_stmt (db->handle, NULL) != NULL)
+    return;
+  if (sqlite3_close (db->handle) == SQLITE_OK)
+    db->handle = NULL;
 }
 
 static int

@@ -22,6 +22,12 @@ int ferry_db_open (const char *root, ferry_db_t **out, ferry_error_t *err);
 void ferry_db_close (ferry_db_t *db);
 
 sqlite3 *ferry_db_handle (ferry_db_t *db);
+
+/* Before a wait of unknown length that reads nothing (an attach): a
+ * connection that holds the database for itself (opened on a full disk)
+ * closes, so that the others are not kept out meanwhile; the next
+ * statement opens it again.  */
+void ferry_db_idle (ferry_db_t *db);
 int ferry_db_schema_version (ferry_db_t *db, ferry_error_t *err);
 
 int ferry_db_begin (ferry_db_t *db, ferry_error_t *err);

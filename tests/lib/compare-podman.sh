@@ -24,8 +24,8 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats, 120-podman-audit5.bats and
-# 124-podman-audit6.bats keep the sequences that differed once and were
+# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats
+# and 127-podman-audit7.bats keep the sequences that differed once and were
 # fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
@@ -1866,6 +1866,19 @@ create --network none --name c7 IMG true
 network connect --ip 10.251.62.9 --alias cache n3 c7
 network connect --ip 10.251.62.10 n1 c7
 % $T inspect c7 | jq -c '.[0].NetworkSettings.Networks | keys'
+ps -a --format '{{.Names}}' --sort names
+## cgroupns
+# Whether the container shares the host's cgroup namespace (Podman's
+# default on cgroups v1 and hybrid hosts, a namespace of its own on v2
+# alone), and what inspect calls it.
+% [ "$($T run --rm IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+% [ "$($T run --rm --cgroupns private IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+% [ "$($T run --rm --cgroupns host IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+create --name c1 IMG true
+create --name c2 --cgroupns private IMG true
+create --name c3 --cgroupns host IMG true
+inspect --format '{{.Name}} {{.HostConfig.CgroupMode}}' c1 c2 c3
+create --cgroupns sideways IMG true
 ps -a --format '{{.Names}}' --sort names
 EOF
 }

@@ -725,6 +725,17 @@ ferry_container_record_rlimits (json_object *rec, size_t *n)
 
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
  * inspect shows them; each host path must be a device node now.  */
+/* Podman's default: the host's cgroup namespace on cgroups v1 and hybrid
+ * hosts (whatever containers.conf says there), one of the container's own
+ * on v2 alone.  */
+static int
+cgroupns_host (enum ferry_cgroupns mode)
+{
+  if (mode == FERRY_CGROUPNS_DEFAULT)
+    return ! ferry_resources_cgroup2_only ();
+  return mode == FERRY_CGROUPNS_HOST;
+}
+
 static int
 record_devices (json_object *rec, char **texts, ferry_error_t *err)
 {
@@ -1844,7 +1855,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     json_object_object_add (rec, "LabelDisable", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
-  if (o->cgroupns_host)
+  if (cgroupns_host (o->cgroupns))
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
       || record_ports (rec, o, ic, err) < 0

@@ -99,6 +99,13 @@ struct ferry_mount_spec
 
 struct ferry_userns_options;
 
+enum ferry_cgroupns
+{
+  FERRY_CGROUPNS_DEFAULT,
+  FERRY_CGROUPNS_HOST,
+  FERRY_CGROUPNS_PRIVATE,
+};
+
 struct ferry_create_options
 {
   const char *image;      /* reference or ID; with rootfs, the root directory (PATH or PATH:O) */
@@ -158,9 +165,11 @@ struct ferry_create_options
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
   int privileged;
-  int cgroupns_host; /* --cgroupns host: no cgroup namespace of its own */
-  char **devices;    /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
-  char **sysctls;    /* "NAME=VALUE", as typed; may be NULL */
+  /* --cgroupns; unset, Podman's default: the host's namespace on cgroups
+   * v1 (and hybrid), one of its own on v2 alone.  */
+  enum ferry_cgroupns cgroupns;
+  char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
+  char **sysctls; /* "NAME=VALUE", as typed; may be NULL */
   /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
    * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
   int no_read_only_tmpfs;

@@ -424,8 +424,14 @@ image_config_template_zeros (json_object *o)
 void
 ferry_cli_image_inspect_template (json_object *o)
 {
+  json_object *labels;
+
   ferry_cli_tpl_graph_driver (o);
   image_config_template_zeros (o);
+  /* A map[string]string, null when the image has none: map[] to print.  */
+  if (json_object_object_get_ex (o, "Labels", &labels)
+      && (labels == NULL || json_object_is_type (labels, json_type_object)))
+    json_object_object_add (o, "Labels", ferry_cli_tpl_map (labels));
 }
 
 static json_object *

@@ -65,6 +65,76 @@ hide_omitted (json_object *o, json_object *omitted)
   }
 }
 
+/* The members of Podman's inspect structs that are Go maps (m) and
+ * slices (s), where the JSON holds null for a nil one: a template prints
+ * a nil map map[] and a nil slice [], len is 0 and range runs nothing,
+ * {{json}} stays null; and a map's missing key is "<no value>" to {{.M.k}}
+ * and "" to index, no error.  PARENT is a member of the top ("" for the
+ * top, "*" for each value of NetworkSettings.Networks).  */
+static const struct
+{
+  const char *parent, *sub, *key;
+  char type;
+} container_go_types[] = {
+  { "Config", NULL, "Volumes", 'm' },
+  { "Config", NULL, "Labels", 'm' },
+  { "Config", NULL, "Annotations", 'm' },
+  { "HostConfig", NULL, "Annotations", 'm' },
+  { "HostConfig", NULL, "CgroupConf", 'm' },
+  { "HostConfig", "LogConfig", "Config", 'm' },
+  { "HostConfig", NULL, "VolumesFrom", 's' },
+  { "HostConfig", NULL, "Links", 's' },
+  { "HostConfig", NULL, "BlkioWeightDevice", 's' },
+  { "HostConfig", NULL, "BlkioDeviceReadBps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceWriteBps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceReadIOps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceWriteIOps", 's' },
+  { "*", NULL, "DriverOpts", 'm' },
+  { "*", NULL, "IPAMConfig", 'm' },
+  { "*", NULL, "Links", 's' },
+};
+
+static void
+give_go_type (json_object *parent, const char *key, char type)
+{
+  json_object *v;
+
+  if (parent == NULL || ! json_object_is_type (parent, json_type_object)
+      || ! json_object_object_get_ex (parent, key, &v))
+    return;
+  if (type == 'm' && (v == NULL || json_object_is_type (v, json_type_object)))
+    json_object_object_add (parent, key, ferry_cli_tpl_map (v));
+  else if (type == 's' && v == NULL)
+    json_object_object_add (parent, key, ferry_cli_tpl_nil_slice ());
+}
+
+static void
+give_go_types (json_object *o)
+{
+  json_object *networks = json_object_object_get (json_object_object_get (o, "NetworkSettings"), "Networks");
+
+  for (size_t i = 0; i < sizeof (container_go_types) / sizeof (container_go_types[0]); i++)
+    {
+      const char *sub = container_go_types[i].sub, *key = container_go_types[i].key;
+      char type = container_go_types[i].type;
+
+      if (strcmp (container_go_types[i].parent, "*") != 0)
+        {
+          json_object *parent = json_object_object_get (o, container_go_types[i].parent);
+          give_go_type (sub ? json_object_object_get (parent, sub) : parent, key, type);
+          continue;
+        }
+      if (networks && json_object_is_type (networks, json_type_object))
+        {
+          json_object_object_foreach (networks, name, net)
+          {
+            (void) name;
+            give_go_type (net, key, type);
+          }
+        }
+    }
+}
+
 static json_object *
 container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
                   ferry_error_t *err)
@@ -89,6 +159,7 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           ferry_cli_tpl_hide (config, "Healthcheck");
         }
       ferry_cli_tpl_graph_driver (o);
+      give_go_types (o);
       /* Go's nil slices: [] to print, null in JSON.  */
       for (size_t k = 0; config && k < 2; k++)
         {

@@ -1880,6 +1880,17 @@ create --name c3 --cgroupns host IMG true
 inspect --format '{{.Name}} {{.HostConfig.CgroupMode}}' c1 c2 c3
 create --cgroupns sideways IMG true
 ps -a --format '{{.Names}}' --sort names
+## inspect-nil-maps
+# The nil maps and slices of Podman's inspect structs: null in the JSON,
+# map[] or [] to print, len 0, a missing key <no value> or "".
+create --name nl IMG true
+create --name lab --label b=2 --label a=1 IMG true
+% $T inspect nl lab | jq -c 'map(.Config.Labels)'
+inspect --format '{{.Config.Labels}} {{len .Config.Labels}} {{json .Config.Labels}} {{.Config.Labels.a}} {{index .Config.Labels "x"}}|' nl lab
+inspect --format '{{.Config.Volumes}} {{.Config.Annotations}} {{.HostConfig.Annotations}} {{.HostConfig.CgroupConf}} {{.HostConfig.LogConfig.Config}}' nl
+inspect --format '{{.HostConfig.VolumesFrom}} {{.HostConfig.Links}} {{.HostConfig.BlkioWeightDevice}} {{.HostConfig.BlkioDeviceReadBps}} {{len .HostConfig.BlkioDeviceWriteIOps}}' nl
+inspect --format '{{range $n, $v := .NetworkSettings.Networks}}{{$n}} {{$v.DriverOpts}} {{$v.IPAMConfig}} {{$v.Links}} {{json $v.DriverOpts}}{{end}}' nl
+image inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.x}}|' IMG
 EOF
 }
 

@@ -66,3 +66,115 @@ cgroupns_sequence() {
 		  out: c3
 	EOF
 }
+
+nil_maps_sequence() {
+	local t=$1 img=localhost/ferry-test:latest m f p
+	step "$t" create --name nl "$img" true
+	step "$t" create --name lab --label b=2 --label a=1 "$img" true
+	step "$t" commit -q --change 'LABEL k=v' lab localhost/labelled:1
+	JQ='.[0].Config.Labels' _step jq_part "$t" inspect nl
+	JQ='.[0].Config.Labels' _step jq_part "$t" inspect lab
+	for p in .Config.Labels .Config.Volumes .Config.Annotations .HostConfig.Annotations .HostConfig.CgroupConf \
+		.HostConfig.LogConfig.Config .HostConfig.VolumesFrom .HostConfig.Links .HostConfig.BlkioWeightDevice \
+		.HostConfig.BlkioDeviceReadBps .HostConfig.BlkioDeviceWriteBps .HostConfig.BlkioDeviceReadIOps \
+		.HostConfig.BlkioDeviceWriteIOps '(index .NetworkSettings.Networks "none").DriverOpts' \
+		'(index .NetworkSettings.Networks "none").IPAMConfig' '(index .NetworkSettings.Networks "none").Links'; do
+		f="{{$p}} {{len $p}} {{json $p}} {{range \$k, \$v := $p}}[{{\$k}}={{\$v}}]{{end}} {{if $p}}y{{else}}n{{end}}"
+		step "$t" inspect --format "$f" nl lab
+	done
+	for m in nl lab; do
+		step "$t" inspect --format '{{.Config.Labels.a}} {{index .Config.Labels "a"}}|{{index .Config.Labels "x"}}|' "$m"
+	done
+	for m in "$img" localhost/labelled:1; do
+		JQ='.[0] | [.Labels, .Config.Labels]' _step jq_part "$t" image inspect "$m"
+		step "$t" image inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}|' "$m"
+		step "$t" inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}|' "$m"
+	done
+	step_sorted "$t" rm nl lab
+	step "$t" rmi localhost/labelled:1
+}
+
+@test "inspect: Config.Labels is null in the JSON when a container has none (as Podman), and to templates the nil maps and slices of Podman's structs print map[] or [] with len 0, range nothing and json null, a missing key <no value>; an image's Labels alike" {
+	audit_compare_expected nil_maps_sequence <<-'EOF'
+		$ create --name nl localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --name lab --label b=2 --label a=1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ commit -q --change LABEL k=v lab localhost/labelled:1 -> 0
+		  out: <ID>
+		$ inspect nl -> 0
+		  out: null
+		$ inspect lab -> 0
+		  out: {"a":"1","b":"2"}
+		$ inspect --format {{.Config.Labels}} {{len .Config.Labels}} {{json .Config.Labels}} {{range $k, $v := .Config.Labels}}[{{$k}}={{$v}}]{{end}} {{if .Config.Labels}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[a:1 b:2] 2 {"a":"1","b":"2"} [a=1][b=2] y
+		$ inspect --format {{.Config.Volumes}} {{len .Config.Volumes}} {{json .Config.Volumes}} {{range $k, $v := .Config.Volumes}}[{{$k}}={{$v}}]{{end}} {{if .Config.Volumes}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{.Config.Annotations}} {{len .Config.Annotations}} {{json .Config.Annotations}} {{range $k, $v := .Config.Annotations}}[{{$k}}={{$v}}]{{end}} {{if .Config.Annotations}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{.HostConfig.Annotations}} {{len .HostConfig.Annotations}} {{json .HostConfig.Annotations}} {{range $k, $v := .HostConfig.Annotations}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.Annotations}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{.HostConfig.CgroupConf}} {{len .HostConfig.CgroupConf}} {{json .HostConfig.CgroupConf}} {{range $k, $v := .HostConfig.CgroupConf}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.CgroupConf}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{.HostConfig.LogConfig.Config}} {{len .HostConfig.LogConfig.Config}} {{json .HostConfig.LogConfig.Config}} {{range $k, $v := .HostConfig.LogConfig.Config}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.LogConfig.Config}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{.HostConfig.VolumesFrom}} {{len .HostConfig.VolumesFrom}} {{json .HostConfig.VolumesFrom}} {{range $k, $v := .HostConfig.VolumesFrom}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.VolumesFrom}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.Links}} {{len .HostConfig.Links}} {{json .HostConfig.Links}} {{range $k, $v := .HostConfig.Links}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.Links}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.BlkioWeightDevice}} {{len .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioWeightDevice}} {{range $k, $v := .HostConfig.BlkioWeightDevice}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.BlkioWeightDevice}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.BlkioDeviceReadBps}} {{len .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceReadBps}} {{range $k, $v := .HostConfig.BlkioDeviceReadBps}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.BlkioDeviceReadBps}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.BlkioDeviceWriteBps}} {{len .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{range $k, $v := .HostConfig.BlkioDeviceWriteBps}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.BlkioDeviceWriteBps}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.BlkioDeviceReadIOps}} {{len .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{range $k, $v := .HostConfig.BlkioDeviceReadIOps}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.BlkioDeviceReadIOps}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.HostConfig.BlkioDeviceWriteIOps}} {{len .HostConfig.BlkioDeviceWriteIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} {{range $k, $v := .HostConfig.BlkioDeviceWriteIOps}}[{{$k}}={{$v}}]{{end}} {{if .HostConfig.BlkioDeviceWriteIOps}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{(index .NetworkSettings.Networks "none").DriverOpts}} {{len (index .NetworkSettings.Networks "none").DriverOpts}} {{json (index .NetworkSettings.Networks "none").DriverOpts}} {{range $k, $v := (index .NetworkSettings.Networks "none").DriverOpts}}[{{$k}}={{$v}}]{{end}} {{if (index .NetworkSettings.Networks "none").DriverOpts}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{(index .NetworkSettings.Networks "none").IPAMConfig}} {{len (index .NetworkSettings.Networks "none").IPAMConfig}} {{json (index .NetworkSettings.Networks "none").IPAMConfig}} {{range $k, $v := (index .NetworkSettings.Networks "none").IPAMConfig}}[{{$k}}={{$v}}]{{end}} {{if (index .NetworkSettings.Networks "none").IPAMConfig}}y{{else}}n{{end}} nl lab -> 0
+		  out: map[] 0 null  n
+		  out: map[] 0 null  n
+		$ inspect --format {{(index .NetworkSettings.Networks "none").Links}} {{len (index .NetworkSettings.Networks "none").Links}} {{json (index .NetworkSettings.Networks "none").Links}} {{range $k, $v := (index .NetworkSettings.Networks "none").Links}}[{{$k}}={{$v}}]{{end}} {{if (index .NetworkSettings.Networks "none").Links}}y{{else}}n{{end}} nl lab -> 0
+		  out: [] 0 null  n
+		  out: [] 0 null  n
+		$ inspect --format {{.Config.Labels.a}} {{index .Config.Labels "a"}}|{{index .Config.Labels "x"}}| nl -> 0
+		  out: <no value> ||
+		$ inspect --format {{.Config.Labels.a}} {{index .Config.Labels "a"}}|{{index .Config.Labels "x"}}| lab -> 0
+		  out: 1 1||
+		$ image inspect localhost/ferry-test:latest -> 0
+		  out: [null,null]
+		$ image inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}| localhost/ferry-test:latest -> 0
+		  out: map[] 0 null <no value> |
+		$ inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}| localhost/ferry-test:latest -> 0
+		  out: map[] 0 null |
+		$ image inspect localhost/labelled:1 -> 0
+		  out: [{"a":"1","b":"2","k":"v"},{"a":"1","b":"2","k":"v"}]
+		$ image inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}| localhost/labelled:1 -> 0
+		  out: map[a:1 b:2 k:v] 3 {"a":"1","b":"2","k":"v"} v |
+		$ inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}| localhost/labelled:1 -> 0
+		  out: map[a:1 b:2 k:v] 3 {"a":"1","b":"2","k":"v"} abk|
+		$ rm nl lab -> 0
+		  out: lab
+		  out: nl
+		$ rmi localhost/labelled:1 -> 0
+		  out: Untagged: localhost/labelled:1
+		  out: Deleted: <ID>
+	EOF
+}

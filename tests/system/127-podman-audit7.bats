@@ -238,3 +238,112 @@ size_sequence() {
 		  err: Error: can only create exec sessions on running containers: container state improper
 	EOF
 }
+
+# step for a command whose standard error lines come in the order of the
+# tool's threads (Podman copies layers in parallel): them sorted.
+step_err_sorted() {
+	local t=$1 rc=0
+	shift
+	"$t" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err.raw" || rc=$?
+	sort "$TEST_TMP/err.raw" >"$TEST_TMP/err"
+	{
+		echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g"
+		sed -f "$TEST_TMP/$t.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/out" | sed 's/^/  out: /'
+		sed -f "$TEST_TMP/$t.sed" -e "s#$TEST_TMP#TMP#g" "$TEST_TMP/err" | sed 's/^/  err: /'
+	} >>"$TEST_TMP/$t.log"
+}
+
+copy_lines_sequence() {
+	local t=$1 img=localhost/ferry-test:latest r=$REGISTRY
+	step_err_sorted "$t" push --tls-verify=false "$img" "$r/x/a:1"
+	step_err_sorted "$t" push --tls-verify=false "$img" "$r/x/a:1"
+	step_err_sorted "$t" push "$img" oci-archive:"$TEST_TMP/x-o.tar"
+	step_err_sorted "$t" push "$img" dir:"$TEST_TMP/x-dir"
+	step_err_sorted "$t" push "$img" containers-storage:localhost/cs:1
+	step_err_sorted "$t" pull containers-storage:localhost/cs:1
+	step_err_sorted "$t" save --format oci-archive -o "$TEST_TMP/x-s.tar" "$img"
+	step_err_sorted "$t" save --format oci-dir -o "$TEST_TMP/x-sd" "$img"
+	step_err_sorted "$t" save --format docker-dir --compress -o "$TEST_TMP/x-dd" "$img"
+	cp "$(ferry_test_image)" "$TEST_TMP/x-img.tar"
+	step_err_sorted "$t" load -i "$TEST_TMP/x-img.tar"
+	rm -rf "$TEST_TMP"/x-*
+}
+
+@test "push and save name each layer by its uncompressed digest (diff_id) in their Copying blob lines, whatever blob goes, as Podman's (its store keeps layers uncompressed); load names the archive's blobs" {
+	local d i=0 t
+	registry_start
+	load_test_image
+	for t in f podman_t; do
+		echo "s#$REGISTRY#REG#g" >>"$TEST_TMP/$t.sed"
+		for d in $(f image inspect --format '{{range .RootFS.Layers}}{{.}} {{end}}' ferry-test); do
+			i=$((i + 1))
+			echo "s/$d/<DIFF$i>/g" >>"$TEST_TMP/$t.sed"
+		done
+		for d in $(archive_manifest "$(ferry_test_image)" | jq -r '.layers[].digest'); do
+			i=$((i + 1))
+			echo "s/$d/<BLOB$i>/g" >>"$TEST_TMP/$t.sed"
+		done
+		i=0
+	done
+	audit_compare_expected copy_lines_sequence <<-'EOF'
+		$ push --tls-verify=false localhost/ferry-test:latest REG/x/a:1 -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ push --tls-verify=false localhost/ferry-test:latest REG/x/a:1 -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ push localhost/ferry-test:latest oci-archive:TMP/x-o.tar -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ push localhost/ferry-test:latest dir:TMP/x-dir -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ push localhost/ferry-test:latest containers-storage:localhost/cs:1 -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ pull containers-storage:localhost/cs:1 -> 0
+		  out: <ID>
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+		$ save --format oci-archive -o TMP/x-s.tar localhost/ferry-test:latest -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ save --format oci-dir -o TMP/x-sd localhost/ferry-test:latest -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ save --format docker-dir --compress -o TMP/x-dd localhost/ferry-test:latest -> 0
+		  err: Copying blob <DIFF2>
+		  err: Copying blob <DIFF1>
+		  err: Copying config sha256:<ID>
+		  err: Writing manifest to image destination
+		$ load -i TMP/x-img.tar -> 0
+		  out: Loaded image: localhost/ferry-test:latest
+		  err: Copying blob <BLOB3>
+		  err: Copying blob <BLOB4>
+		  err: Copying config sha256:<ID>
+		  err: Getting image source signatures
+		  err: Writing manifest to image destination
+	EOF
+}

@@ -428,6 +428,10 @@ ferry_cli_image_inspect_template (json_object *o)
 
   ferry_cli_tpl_graph_driver (o);
   image_config_template_zeros (o);
+  /* A time.Time: Go's text to print, {{.Created.Unix}}.  */
+  if (json_object_is_type (json_object_object_get (o, "Created"), json_type_string))
+    json_object_object_add (
+        o, "Created", ferry_cli_tpl_time (json_object_get_string (json_object_object_get (o, "Created"))));
   /* A map[string]string, null when the image has none: map[] to print.  */
   if (json_object_object_get_ex (o, "Labels", &labels)
       && (labels == NULL || json_object_is_type (labels, json_type_object)))

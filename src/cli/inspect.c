@@ -135,6 +135,93 @@ give_go_types (json_object *o)
     }
 }
 
+/* Members of Podman's structs that its JSON leaves out when empty, as a
+ * template finds them: PARENT a member of the top, type t a string, s a
+ * slice.  */
+static const struct
+{
+  const char *parent, *key;
+  char type;
+} container_omitted[] = {
+  { "State", "CheckpointLog", 't' },
+  { "State", "RestoreLog", 't' },
+  { "HostConfig", "IntelRdtClosID", 't' },
+  { "NetworkSettings", "SecondaryIPAddresses", 's' },
+  { "NetworkSettings", "SecondaryIPv6Addresses", 's' },
+};
+
+static void
+give_omitted (json_object *o)
+{
+  for (size_t i = 0; i < sizeof (container_omitted) / sizeof (container_omitted[0]); i++)
+    {
+      json_object *parent = json_object_object_get (o, container_omitted[i].parent);
+      const char *key = container_omitted[i].key;
+
+      if (parent == NULL || ! json_object_is_type (parent, json_type_object)
+          || json_object_object_get_ex (parent, key, NULL))
+        continue;
+      json_object_object_add (parent, key,
+                              container_omitted[i].type == 's' ? ferry_cli_tpl_nil_slice ()
+                                                               : json_object_new_string (""));
+      ferry_cli_tpl_hide (parent, key);
+    }
+}
+
+/* Members of Podman's InspectContainerConfig that its JSON leaves out
+ * when empty (Timezone, Secrets, ChrootDirs, SdNotifySocket) or writes
+ * under another name (HealthMaxLogCount is "HealthcheckMaxLogCount"): a
+ * template finds them all, {{json}} of Config shows none.  */
+static void
+give_config_fields (json_object *config)
+{
+  static const struct
+  {
+    const char *key, *json_name;
+    char type; /* t: a string, s: a slice */
+  } fields[] = {
+    { "Timezone", NULL, 't' },
+    { "Secrets", NULL, 's' },
+    { "ChrootDirs", NULL, 's' },
+    { "SdNotifySocket", NULL, 't' },
+    { "HealthMaxLogCount", "HealthcheckMaxLogCount", 0 },
+    { "HealthMaxLogSize", "HealthcheckMaxLogSize", 0 },
+  };
+  json_object *v;
+
+  if (config == NULL || ! json_object_is_type (config, json_type_object))
+    return;
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      if (json_object_object_get_ex (config, fields[i].key, NULL))
+        continue;
+      if (fields[i].json_name)
+        {
+          if (! json_object_object_get_ex (config, fields[i].json_name, &v))
+            continue;
+          json_object_object_add (config, fields[i].key, json_object_get (v));
+        }
+      else
+        json_object_object_add (config, fields[i].key,
+                                fields[i].type == 's' ? ferry_cli_tpl_nil_slice ()
+                                                      : json_object_new_string (""));
+      ferry_cli_tpl_hide (config, fields[i].key);
+    }
+}
+
+/* PARENT's member KEY, an RFC 3339 string in the JSON, as the time.Time
+ * it is in Podman's struct: Go's text to print, {{.T.Unix}}, the same
+ * JSON.  */
+static void
+give_time (json_object *parent, const char *key)
+{
+  json_object *v;
+
+  if (parent && json_object_is_type (parent, json_type_object) && json_object_object_get_ex (parent, key, &v)
+      && json_object_is_type (v, json_type_string))
+    json_object_object_add (parent, key, ferry_cli_tpl_time (json_object_get_string (v)));
+}
+
 static json_object *
 container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
                   ferry_error_t *err)
@@ -182,6 +269,13 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
                                           NULL))
           json_object_object_add (net, "Networks", ferry_cli_tpl_map (NULL));
       }
+      give_config_fields (config);
+      give_omitted (o);
+      give_time (o, "Created");
+      give_time (state, "StartedAt");
+      give_time (state, "FinishedAt");
+      give_time (state, "CheckpointedAt");
+      give_time (state, "RestoredAt");
       if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
         {
           json_object_object_add (config, "StartupHealthCheck", NULL);

@@ -347,3 +347,67 @@ copy_lines_sequence() {
 		  err: Writing manifest to image destination
 	EOF
 }
+
+sweep_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name c1 "$img" true
+	step "$t" run -d --name c2 "$img" sleep 100
+	step "$t" inspect --format '{{.Config.Timezone}}|{{.Config.Secrets}}|{{json .Config.Secrets}}|{{.Config.ChrootDirs}}|{{.Config.SdNotifySocket}}|{{.Config.HealthMaxLogCount}}|{{.Config.HealthMaxLogSize}}' c1
+	step "$t" inspect --format '{{.State.CheckpointLog}}|{{.State.RestoreLog}}|{{.HostConfig.IntelRdtClosID}}|{{.NetworkSettings.SecondaryIPAddresses}}|{{json .NetworkSettings.SecondaryIPv6Addresses}}' c1
+	JQ='keys' _step jq_part "$t" inspect --format '{{json .Config}}' c1
+	JQ='keys' _step jq_part "$t" inspect --format '{{json .State}}' c1
+	step "$t" inspect --format '{{.State.StartedAt}}|{{.State.FinishedAt}}|{{.State.CheckpointedAt}}|{{.State.RestoredAt}}|{{json .State.StartedAt}}|{{.State.StartedAt.Unix}}' c1
+	step "$t" inspect --format '{{.Created}}|{{.State.StartedAt}}|{{gt .Created.Unix 1000000000}}' c2
+	step "$t" image inspect --format '{{.Created}}|{{.Created.Unix}}|{{json .Created}}' "$img"
+	step "$t" inspect --format '{{.Created}}' "$img"
+	step "$t" export -o "$TEST_TMP/x.tar" c1
+	step "$t" import -q "$TEST_TMP/x.tar" localhost/imp:1
+	step "$t" import -q -m 'my words' "$TEST_TMP/x.tar" localhost/imp:2
+	step "$t" image history --format '{{.Comment}}' localhost/imp:1
+	step "$t" image inspect --format '{{.Comment}}' localhost/imp:1 localhost/imp:2
+	step_sorted "$t" rm -f -t 0 c1 c2
+	step_sorted "$t" rmi localhost/imp:1 localhost/imp:2
+}
+
+@test "sweep: inspect's times print as Go's time.Time (containers' Created, StartedAt, FinishedAt, CheckpointedAt, RestoredAt; images' Created) with .Unix; members Podman's JSON leaves out when empty are found by templates; import's history says \"imported from tarball\"" {
+	audit_compare_expected sweep_sequence <<-'EOF'
+		$ create --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ run -d --name c2 localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ inspect --format {{.Config.Timezone}}|{{.Config.Secrets}}|{{json .Config.Secrets}}|{{.Config.ChrootDirs}}|{{.Config.SdNotifySocket}}|{{.Config.HealthMaxLogCount}}|{{.Config.HealthMaxLogSize}} c1 -> 0
+		  out: |[]|null|[]||5|500
+		$ inspect --format {{.State.CheckpointLog}}|{{.State.RestoreLog}}|{{.HostConfig.IntelRdtClosID}}|{{.NetworkSettings.SecondaryIPAddresses}}|{{json .NetworkSettings.SecondaryIPv6Addresses}} c1 -> 0
+		  out: |||[]|null
+		$ inspect --format {{json .Config}} c1 -> 0
+		  out: ["Annotations","AttachStderr","AttachStdin","AttachStdout","Cmd","CreateCommand","Domainname","Entrypoint","Env","HealthLogDestination","HealthcheckMaxLogCount","HealthcheckMaxLogSize","HealthcheckOnFailureAction","Hostname","Image","Labels","OnBuild","OpenStdin","Passwd","StdinOnce","StopSignal","StopTimeout","Timeout","Tty","Umask","User","Volumes","WorkingDir","sdNotifyMode"]
+		$ inspect --format {{json .State}} c1 -> 0
+		  out: ["CheckpointedAt","Dead","Error","ExitCode","FinishedAt","OOMKilled","OciVersion","Paused","Pid","Restarting","RestoredAt","Running","StartedAt","Status"]
+		$ inspect --format {{.State.StartedAt}}|{{.State.FinishedAt}}|{{.State.CheckpointedAt}}|{{.State.RestoredAt}}|{{json .State.StartedAt}}|{{.State.StartedAt.Unix}} c1 -> 0
+		  out: <TIME>|<TIME>|<TIME>|<TIME>|"0001-01-01T00:00:00Z"|-62135596800
+		$ inspect --format {{.Created}}|{{.State.StartedAt}}|{{gt .Created.Unix 1000000000}} c2 -> 0
+		  out: <TIME>|<TIME>|true
+		$ image inspect --format {{.Created}}|{{.Created.Unix}}|{{json .Created}} localhost/ferry-test:latest -> 0
+		  out: <TIME>|0|"1970-01-01T00:00:00Z"
+		$ inspect --format {{.Created}} localhost/ferry-test:latest -> 0
+		  out: <TIME>
+		$ export -o TMP/x.tar c1 -> 0
+		$ import -q TMP/x.tar localhost/imp:1 -> 0
+		  out: sha256:<ID>
+		$ import -q -m my words TMP/x.tar localhost/imp:2 -> 0
+		  out: sha256:<ID>
+		$ image history --format {{.Comment}} localhost/imp:1 -> 0
+		  out: imported from tarball
+		$ image inspect --format {{.Comment}} localhost/imp:1 localhost/imp:2 -> 0
+		  out: imported from tarball
+		  out: my words
+		$ rm -f -t 0 c1 c2 -> 0
+		  out: c1
+		  out: c2
+		$ rmi localhost/imp:1 localhost/imp:2 -> 0
+		  out: Deleted: <ID>
+		  out: Deleted: <ID>
+		  out: Untagged: localhost/imp:1
+		  out: Untagged: localhost/imp:2
+	EOF
+}

@@ -20,7 +20,9 @@
 
 /* The config of a one-layer image made from a tarball: no command, no
  * environment, as `podman import` without --change; O's changes, message
- * and platform on top (O may be NULL).  */
+ * and platform on top.  O is NULL for ferry's own images (a checkpoint
+ * image), whose history says SOURCE; `import`'s says Podman's words
+ * unless --message gives others.  */
 static char *
 import_config (const char *diff_id, const char *source, const struct ferry_import_options *o,
                ferry_error_t *err)
@@ -52,7 +54,10 @@ import_config (const char *diff_id, const char *source, const struct ferry_impor
   json_object_object_add (c, "rootfs", rootfs);
   json_object_object_add (h, "created", json_object_new_string (now));
   json_object_object_add (h, "created_by", json_object_new_string (created_by));
-  json_object_object_add (h, "comment", json_object_new_string (o && o->message ? o->message : source));
+  json_object_object_add (h, "comment",
+                          json_object_new_string (o == NULL    ? source
+                                                  : o->message ? o->message
+                                                               : "imported from tarball"));
   json_object_array_add (history, h);
   json_object_object_add (c, "history", history);
   return xstrdup (ferry_json_to_string (c, 0));

@@ -1891,6 +1891,18 @@ inspect --format '{{.Config.Volumes}} {{.Config.Annotations}} {{.HostConfig.Anno
 inspect --format '{{.HostConfig.VolumesFrom}} {{.HostConfig.Links}} {{.HostConfig.BlkioWeightDevice}} {{.HostConfig.BlkioDeviceReadBps}} {{len .HostConfig.BlkioDeviceWriteIOps}}' nl
 inspect --format '{{range $n, $v := .NetworkSettings.Networks}}{{$n}} {{$v.DriverOpts}} {{$v.IPAMConfig}} {{$v.Links}} {{json $v.DriverOpts}}{{end}}' nl
 image inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.x}}|' IMG
+## sweep7-inspect
+# Times as Go's time.Time (.Unix), the members Podman's JSON leaves out
+# when empty, import's history comment.
+create --name c1 IMG true
+inspect --format '{{.State.StartedAt.Unix}} {{.State.FinishedAt.Unix}} {{.State.CheckpointedAt.Unix}} {{gt .Created.Unix 1000000000}}' c1
+image inspect --format '{{.Created.Unix}}' IMG
+inspect --format '{{.Config.Timezone}}|{{.Config.Secrets}}|{{.Config.ChrootDirs}}|{{.Config.HealthMaxLogCount}}|{{.State.CheckpointLog}}|{{.NetworkSettings.SecondaryIPAddresses}}' c1
+% $T inspect --format '{{json .Config}}' c1 | jq -c keys
+! rm -rf $WORK/x7 && mkdir $WORK/x7
+export -o $WORK/x7/x.tar c1
+import -q $WORK/x7/x.tar localhost/imp:1
+image history --format '{{.Comment}}' localhost/imp:1
 EOF
 }
 

@@ -209,6 +209,18 @@ give_config_fields (json_object *config)
     }
 }
 
+/* PARENT's member KEY, null in the JSON, as the nil pointer of GO_TYPE it
+ * is in Podman's struct.  */
+static void
+give_nil_pointer (json_object *parent, const char *key, const char *go_type)
+{
+  json_object *v;
+
+  if (parent && json_object_is_type (parent, json_type_object) && json_object_object_get_ex (parent, key, &v)
+      && v == NULL)
+    json_object_object_add (parent, key, ferry_cli_tpl_nil_pointer (go_type));
+}
+
 /* PARENT's member KEY, an RFC 3339 string in the JSON, as the time.Time
  * it is in Podman's struct: Go's text to print, {{.T.Unix}}, the same
  * JSON.  */
@@ -237,14 +249,16 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
                   *config = json_object_object_get (o, "Config");
       if (state && ! json_object_object_get_ex (state, "Health", NULL))
         {
-          json_object_object_add (state, "Health", NULL);
+          json_object_object_add (state, "Health", ferry_cli_tpl_nil_pointer ("*define.HealthCheckResults"));
           ferry_cli_tpl_hide (state, "Health");
         }
       if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
         {
-          json_object_object_add (config, "Healthcheck", NULL);
+          json_object_object_add (config, "Healthcheck",
+                                  ferry_cli_tpl_nil_pointer ("*manifest.Schema2HealthConfig"));
           ferry_cli_tpl_hide (config, "Healthcheck");
         }
+      give_nil_pointer (config, "OnBuild", "*string");
       ferry_cli_tpl_graph_driver (o);
       give_go_types (o);
       /* Go's nil slices: [] to print, null in JSON.  */
@@ -278,7 +292,8 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
       give_time (state, "RestoredAt");
       if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
         {
-          json_object_object_add (config, "StartupHealthCheck", NULL);
+          json_object_object_add (config, "StartupHealthCheck",
+                                  ferry_cli_tpl_nil_pointer ("*define.StartupHealthCheck"));
           ferry_cli_tpl_hide (config, "StartupHealthCheck");
         }
     }

@@ -360,6 +360,9 @@ sweep_sequence() {
 	step "$t" inspect --format '{{.Created}}|{{.State.StartedAt}}|{{gt .Created.Unix 1000000000}}' c2
 	step "$t" image inspect --format '{{.Created}}|{{.Created.Unix}}|{{json .Created}}' "$img"
 	step "$t" inspect --format '{{.Created}}' "$img"
+	step "$t" inspect --format '{{.State.Health}}|{{.Config.Healthcheck}}|{{.Config.StartupHealthCheck}}|{{.Config.OnBuild}}|{{json .State.Health}}|{{if .State.Health}}y{{else}}n{{end}}' c1
+	step "$t" inspect --format '{{.State.Health.Status}}' c1
+	step "$t" inspect --format '{{len .Config.OnBuild}}' c1
 	step "$t" export -o "$TEST_TMP/x.tar" c1
 	step "$t" import -q "$TEST_TMP/x.tar" localhost/imp:1
 	step "$t" import -q -m 'my words' "$TEST_TMP/x.tar" localhost/imp:2
@@ -369,7 +372,7 @@ sweep_sequence() {
 	step_sorted "$t" rmi localhost/imp:1 localhost/imp:2
 }
 
-@test "sweep: inspect's times print as Go's time.Time (containers' Created, StartedAt, FinishedAt, CheckpointedAt, RestoredAt; images' Created) with .Unix; members Podman's JSON leaves out when empty are found by templates; import's history says \"imported from tarball\"" {
+@test "sweep: inspect's times print as Go's time.Time (containers' Created, StartedAt, FinishedAt, CheckpointedAt, RestoredAt; images' Created) with .Unix; members Podman's JSON leaves out when empty are found by templates; a nil pointer (State.Health without a check) prints <nil> and its fields are Go's error; import's history says \"imported from tarball\"" {
 	audit_compare_expected sweep_sequence <<-'EOF'
 		$ create --name c1 localhost/ferry-test:latest true -> 0
 		  out: <ID>
@@ -391,6 +394,12 @@ sweep_sequence() {
 		  out: <TIME>|0|"1970-01-01T00:00:00Z"
 		$ inspect --format {{.Created}} localhost/ferry-test:latest -> 0
 		  out: <TIME>
+		$ inspect --format {{.State.Health}}|{{.Config.Healthcheck}}|{{.Config.StartupHealthCheck}}|{{.Config.OnBuild}}|{{json .State.Health}}|{{if .State.Health}}y{{else}}n{{end}} c1 -> 0
+		  out: <nil>|<nil>|<nil>|<nil>|null|n
+		$ inspect --format {{.State.Health.Status}} c1 -> 125
+		  err: Error: template: inspect:1:19: executing "inspect" at <.State.Health.Status>: nil pointer evaluating *define.HealthCheckResults.Status
+		$ inspect --format {{len .Config.OnBuild}} c1 -> 125
+		  err: Error: template: inspect:1:13: executing "inspect" at <len .Config.OnBuild>: error calling len: len of nil pointer
 		$ export -o TMP/x.tar c1 -> 0
 		$ import -q TMP/x.tar localhost/imp:1 -> 0
 		  out: sha256:<ID>

@@ -1903,6 +1903,11 @@ inspect --format '{{.Config.Timezone}}|{{.Config.Secrets}}|{{.Config.ChrootDirs}
 export -o $WORK/x7/x.tar c1
 import -q $WORK/x7/x.tar localhost/imp:1
 image history --format '{{.Comment}}' localhost/imp:1
+## system-renumber
+create --name c1 IMG true
+system renumber
+system renumber extra
+start -a c1
 EOF
 }
 

@@ -420,3 +420,25 @@ sweep_sequence() {
 		  out: Untagged: localhost/imp:2
 	EOF
 }
+
+renumber_sequence() {
+	local t=$1
+	step "$t" create --name c1 localhost/ferry-test:latest true
+	step "$t" system renumber
+	step "$t" system renumber extra
+	step "$t" start -a c1
+	step "$t" rm c1
+}
+
+@test "system renumber: accepted, silent and harmless as Podman's (ferry has no lock numbers); an argument in Podman's words" {
+	audit_compare_expected renumber_sequence <<-'EOF'
+		$ create --name c1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ system renumber -> 0
+		$ system renumber extra -> 125
+		  err: Error: `TOOL system renumber` takes no arguments
+		$ start -a c1 -> 0
+		$ rm c1 -> 0
+		  out: c1
+	EOF
+}

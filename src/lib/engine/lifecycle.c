@@ -1657,7 +1657,8 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
 
 /* As Podman: a rootfs without /etc/mtab gets one, a link to /proc/mounts
  * that mount, df and getmntent read.  What the image has there, in any
- * form, stays; so does an /etc that is not a directory.  */
+ * form, stays; so does an /etc that is not a directory, and a --rootfs
+ * directory on a read-only file system (where Podman fails to start).  */
 static int
 make_etc_mtab (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {
@@ -1675,8 +1676,9 @@ make_etc_mtab (const struct ferry_container *c, const char *rootfs, ferry_error_
   if (etcfd < 0)
     return 0;
   if (symlinkat ("/proc/mounts", etcfd, "mtab") < 0)
-    return errno == EEXIST ? 0
-                           : ferry_make_error (err, errno, "cannot make /etc/mtab in container %s", c->name);
+    return errno == EEXIST || errno == EROFS
+               ? 0
+               : ferry_make_error (err, errno, "cannot make /etc/mtab in container %s", c->name);
   if (fchownat (etcfd, "mtab", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return ferry_make_error (err, errno, "cannot give /etc/mtab of container %s to its root", c->name);
   return 0;

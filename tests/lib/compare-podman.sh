@@ -1908,6 +1908,22 @@ create --name c1 IMG true
 system renumber
 system renumber extra
 start -a c1
+## sweep7-misc
+# Commands no sequence had: init (one, --all, twice, unknown, none), unshare
+# as root, container clone.
+create --name a1 IMG sleep 100
+run -d --name a2 IMG sleep 100
+init a1
+init a1
+init nosuch
+init
+% $T init --all | sort
+ps -a --format '{{.Names}} {{.State}}' --sort names
+unshare true
+container clone a1 cl1
+container clone nosuch
+ps -a --format '{{.Names}} {{.State}}' --sort names
+% $T rm -f -t 0 a1 a2 cl1 | sort
 EOF
 }
 

@@ -432,10 +432,14 @@ ferry_cli_image_inspect_template (json_object *o)
   if (json_object_is_type (json_object_object_get (o, "Created"), json_type_string))
     json_object_object_add (
         o, "Created", ferry_cli_tpl_time (json_object_get_string (json_object_object_get (o, "Created"))));
-  /* A map[string]string, null when the image has none: map[] to print.  */
+  /* A map[string]string, null when the image has none: map[] to print,
+   * a missing key <no value> (Config's Labels alike).  */
   if (json_object_object_get_ex (o, "Labels", &labels)
       && (labels == NULL || json_object_is_type (labels, json_type_object)))
     json_object_object_add (o, "Labels", ferry_cli_tpl_map (labels));
+  labels = json_object_object_get (json_object_object_get (o, "Config"), "Labels");
+  if (labels && json_object_is_type (labels, json_type_object) && json_object_get_userdata (labels) == NULL)
+    json_object_object_add (json_object_object_get (o, "Config"), "Labels", ferry_cli_tpl_map (labels));
 }
 
 static json_object *

@@ -88,6 +88,7 @@ nil_maps_sequence() {
 	for m in "$img" localhost/labelled:1; do
 		JQ='.[0] | [.Labels, .Config.Labels]' _step jq_part "$t" image inspect "$m"
 		step "$t" image inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}|' "$m"
+		step "$t" image inspect --format '{{.Config.Labels.k}} {{.Config.Labels.x}} {{index .Config.Labels "x"}}|' "$m"
 		step "$t" inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}|' "$m"
 	done
 	step_sorted "$t" rm nl lab
@@ -162,12 +163,16 @@ nil_maps_sequence() {
 		  out: [null,null]
 		$ image inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}| localhost/ferry-test:latest -> 0
 		  out: map[] 0 null <no value> |
+		$ image inspect --format {{.Config.Labels.k}} {{.Config.Labels.x}} {{index .Config.Labels "x"}}| localhost/ferry-test:latest -> 0
+		  out: <no value> <no value> |
 		$ inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}| localhost/ferry-test:latest -> 0
 		  out: map[] 0 null |
 		$ image inspect localhost/labelled:1 -> 0
 		  out: [{"a":"1","b":"2","k":"v"},{"a":"1","b":"2","k":"v"}]
 		$ image inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.k}} {{index .Labels "x"}}| localhost/labelled:1 -> 0
 		  out: map[a:1 b:2 k:v] 3 {"a":"1","b":"2","k":"v"} v |
+		$ image inspect --format {{.Config.Labels.k}} {{.Config.Labels.x}} {{index .Config.Labels "x"}}| localhost/labelled:1 -> 0
+		  out: v <no value> |
 		$ inspect --format {{.Labels}} {{len .Labels}} {{json .Labels}} {{range $k, $v := .Labels}}{{$k}}{{end}}| localhost/labelled:1 -> 0
 		  out: map[a:1 b:2 k:v] 3 {"a":"1","b":"2","k":"v"} abk|
 		$ rm nl lab -> 0

@@ -365,6 +365,7 @@ sweep_sequence() {
 	step "$t" inspect --format '{{.Created}}|{{.State.StartedAt}}|{{gt .Created.Unix 1000000000}}' c2
 	step "$t" image inspect --format '{{.Created}}|{{.Created.Unix}}|{{json .Created}}' "$img"
 	step "$t" inspect --format '{{.Created}}' "$img"
+	step "$t" image inspect --format '{{range .History}}{{.CreatedBy}}|{{.EmptyLayer}}|{{.Created.Unix}}|{{.Comment}};{{end}}' "$img"
 	step "$t" inspect --format '{{.State.Health}}|{{.Config.Healthcheck}}|{{.Config.StartupHealthCheck}}|{{.Config.OnBuild}}|{{json .State.Health}}|{{if .State.Health}}y{{else}}n{{end}}' c1
 	step "$t" inspect --format '{{.State.Health.Status}}' c1
 	step "$t" inspect --format '{{len .Config.OnBuild}}' c1
@@ -377,7 +378,7 @@ sweep_sequence() {
 	step_sorted "$t" rmi localhost/imp:1 localhost/imp:2
 }
 
-@test "sweep: inspect's times print as Go's time.Time (containers' Created, StartedAt, FinishedAt, CheckpointedAt, RestoredAt; images' Created) with .Unix; members Podman's JSON leaves out when empty are found by templates; a nil pointer (State.Health without a check) prints <nil> and its fields are Go's error; import's history says \"imported from tarball\"" {
+@test "sweep: inspect's times print as Go's time.Time (containers' Created, StartedAt, FinishedAt, CheckpointedAt, RestoredAt; images' Created) with .Unix; an image's History entries by Go's field names; members Podman's JSON leaves out when empty are found by templates; a nil pointer (State.Health without a check) prints <nil> and its fields are Go's error; import's history says \"imported from tarball\"" {
 	audit_compare_expected sweep_sequence <<-'EOF'
 		$ create --name c1 localhost/ferry-test:latest true -> 0
 		  out: <ID>
@@ -399,6 +400,8 @@ sweep_sequence() {
 		  out: <TIME>|0|"1970-01-01T00:00:00Z"
 		$ inspect --format {{.Created}} localhost/ferry-test:latest -> 0
 		  out: <TIME>
+		$ image inspect --format {{range .History}}{{.CreatedBy}}|{{.EmptyLayer}}|{{.Created.Unix}}|{{.Comment}};{{end}} localhost/ferry-test:latest -> 0
+		  out: ferry build-test-image: busybox base (layer 1)|false|0|;ferry build-test-image: whiteouts, opaque dir, /etc/ferry-release (layer 2)|false|0|;/bin/sh -c #(nop) CMD ["/bin/sh"]|true|0|;
 		$ inspect --format {{.State.Health}}|{{.Config.Healthcheck}}|{{.Config.StartupHealthCheck}}|{{.Config.OnBuild}}|{{json .State.Health}}|{{if .State.Health}}y{{else}}n{{end}} c1 -> 0
 		  out: <nil>|<nil>|<nil>|<nil>|null|n
 		$ inspect --format {{.State.Health.Status}} c1 -> 125

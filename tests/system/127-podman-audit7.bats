@@ -450,3 +450,31 @@ renumber_sequence() {
 		  out: c1
 	EOF
 }
+
+checkpoint_image_sequence() {
+	local t=$1
+	step "$t" run -d --name ck localhost/ferry-test:latest sleep 1000
+	step "$t" container checkpoint --create-image localhost/ckimg:1 ck
+	step "$t" image inspect --format '{{json .Config}}|{{.Comment}}|{{len .History}}|{{(index .History 0).CreatedBy}}|{{(index .History 0).Comment}}|' localhost/ckimg:1
+	step "$t" image history --format '{{.CreatedBy}}|{{.Comment}}|' localhost/ckimg:1
+	step "$t" rm -f -t 0 ck
+	step "$t" rmi localhost/ckimg:1
+}
+
+@test "checkpoint --create-image: the image's config and history are those of Podman's (working directory /, made by /bin/sh, no comment)" {
+	audit_compare_expected checkpoint_image_sequence <<-'EOF'
+		$ run -d --name ck localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ container checkpoint --create-image localhost/ckimg:1 ck -> 0
+		  out: ck
+		$ image inspect --format {{json .Config}}|{{.Comment}}|{{len .History}}|{{(index .History 0).CreatedBy}}|{{(index .History 0).Comment}}| localhost/ckimg:1 -> 0
+		  out: {"WorkingDir":"/"}||1|/bin/sh||
+		$ image history --format {{.CreatedBy}}|{{.Comment}}| localhost/ckimg:1 -> 0
+		  out: /bin/sh||
+		$ rm -f -t 0 ck -> 0
+		  out: ck
+		$ rmi localhost/ckimg:1 -> 0
+		  out: Untagged: localhost/ckimg:1
+		  out: Deleted: <ID>
+	EOF
+}

@@ -71,6 +71,7 @@ int ferry_cmd_generate_kube (int argc, char **argv);
 int ferry_cmd_kube (int argc, char **argv);
 int ferry_cmd_system_check (int argc, char **argv);
 int ferry_cmd_system_migrate (int argc, char **argv);
+int ferry_cmd_system_renumber (int argc, char **argv);
 int ferry_cmd_healthcheck (int argc, char **argv);
 
 #endif

@@ -380,7 +380,7 @@ static const char create_usage[]
       "      --no-hosts           no /etc/hosts from ferry: the image's stays\n"
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cgroupns MODE      private (default: a cgroup namespace of its own) or host (the\n"
-      "                           host's, as Podman's default on cgroups v1)\n"
+      "                           host's, Podman's default on cgroups v1)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
       "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
@@ -1370,10 +1370,13 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_CGROUPNS:
         if (strcmp (optarg, "host") == 0)
-          a->o.cgroupns_host = 1;
-        else if (strcmp (optarg, "private") != 0)
+          a->o.cgroupns = FERRY_CGROUPNS_HOST;
+        else if (strcmp (optarg, "private") == 0)
+          a->o.cgroupns = FERRY_CGROUPNS_PRIVATE;
+        else
           {
-            ferry_cli_failf ("invalid --cgroupns `%s`: use private or host", optarg);
+            ferry_cli_failf ("unrecognized namespace mode %s passed: --cgroupns takes private or host",
+                             optarg);
             return -1;
           }
         break;

@@ -421,11 +421,55 @@ image_config_template_zeros (json_object *o)
     }
 }
 
+/* An entry of the config's history as the v1.History struct Podman's
+ * report holds: Go's field names to templates (Created a time), the
+ * entry's own JSON.  */
+static json_object *
+history_entry_template (json_object *h)
+{
+  json_object *t = json_object_new_object ();
+  json_object *empty = json_object_object_get (h, "empty_layer");
+
+  json_object_object_add (t, "Created", ferry_cli_tpl_time (ferry_json_get_string (h, "created")));
+  json_object_object_add (t, "CreatedBy",
+                          json_object_new_string (ferry_json_get_string (h, "created_by") ?: ""));
+  json_object_object_add (t, "Author", json_object_new_string (ferry_json_get_string (h, "author") ?: ""));
+  json_object_object_add (t, "Comment", json_object_new_string (ferry_json_get_string (h, "comment") ?: ""));
+  json_object_object_add (t, "EmptyLayer",
+                          json_object_new_boolean (json_object_is_type (empty, json_type_boolean)
+                                                   && json_object_get_boolean (empty)));
+  ferry_cli_tpl_json_as (t, h);
+  return t;
+}
+
 void
 ferry_cli_image_inspect_template (json_object *o)
 {
+  json_object *history = json_object_object_get (o, "History");
+  json_object *labels;
+
   ferry_cli_tpl_graph_driver (o);
   image_config_template_zeros (o);
+  /* A time.Time: Go's text to print, {{.Created.Unix}}.  */
+  if (json_object_is_type (json_object_object_get (o, "Created"), json_type_string))
+    json_object_object_add (
+        o, "Created", ferry_cli_tpl_time (json_object_get_string (json_object_object_get (o, "Created"))));
+  /* A map[string]string, null when the image has none: map[] to print,
+   * a missing key <no value> (Config's Labels alike).  */
+  if (json_object_object_get_ex (o, "Labels", &labels)
+      && (labels == NULL || json_object_is_type (labels, json_type_object)))
+    json_object_object_add (o, "Labels", ferry_cli_tpl_map (labels));
+  for (size_t i = 0;
+       history && json_object_is_type (history, json_type_array) && i < json_object_array_length (history);
+       i++)
+    {
+      json_object *h = json_object_array_get_idx (history, i);
+      if (h && json_object_is_type (h, json_type_object))
+        json_object_array_put_idx (history, i, history_entry_template (h));
+    }
+  labels = json_object_object_get (json_object_object_get (o, "Config"), "Labels");
+  if (labels && json_object_is_type (labels, json_type_object) && json_object_get_userdata (labels) == NULL)
+    json_object_object_add (json_object_object_get (o, "Config"), "Labels", ferry_cli_tpl_map (labels));
 }
 
 static json_object *

@@ -65,6 +65,175 @@ hide_omitted (json_object *o, json_object *omitted)
   }
 }
 
+/* The members of Podman's inspect structs that are Go maps (m) and
+ * slices (s), where the JSON holds null for a nil one: a template prints
+ * a nil map map[] and a nil slice [], len is 0 and range runs nothing,
+ * {{json}} stays null; and a map's missing key is "<no value>" to {{.M.k}}
+ * and "" to index, no error.  PARENT is a member of the top ("" for the
+ * top, "*" for each value of NetworkSettings.Networks).  */
+static const struct
+{
+  const char *parent, *sub, *key;
+  char type;
+} container_go_types[] = {
+  { "Config", NULL, "Volumes", 'm' },
+  { "Config", NULL, "Labels", 'm' },
+  { "Config", NULL, "Annotations", 'm' },
+  { "HostConfig", NULL, "Annotations", 'm' },
+  { "HostConfig", NULL, "CgroupConf", 'm' },
+  { "HostConfig", "LogConfig", "Config", 'm' },
+  { "HostConfig", NULL, "VolumesFrom", 's' },
+  { "HostConfig", NULL, "Links", 's' },
+  { "HostConfig", NULL, "BlkioWeightDevice", 's' },
+  { "HostConfig", NULL, "BlkioDeviceReadBps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceWriteBps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceReadIOps", 's' },
+  { "HostConfig", NULL, "BlkioDeviceWriteIOps", 's' },
+  { "*", NULL, "DriverOpts", 'm' },
+  { "*", NULL, "IPAMConfig", 'm' },
+  { "*", NULL, "Links", 's' },
+};
+
+static void
+give_go_type (json_object *parent, const char *key, char type)
+{
+  json_object *v;
+
+  if (parent == NULL || ! json_object_is_type (parent, json_type_object)
+      || ! json_object_object_get_ex (parent, key, &v))
+    return;
+  if (type == 'm' && (v == NULL || json_object_is_type (v, json_type_object)))
+    json_object_object_add (parent, key, ferry_cli_tpl_map (v));
+  else if (type == 's' && v == NULL)
+    json_object_object_add (parent, key, ferry_cli_tpl_nil_slice ());
+}
+
+static void
+give_go_types (json_object *o)
+{
+  json_object *networks = json_object_object_get (json_object_object_get (o, "NetworkSettings"), "Networks");
+
+  for (size_t i = 0; i < sizeof (container_go_types) / sizeof (container_go_types[0]); i++)
+    {
+      const char *sub = container_go_types[i].sub, *key = container_go_types[i].key;
+      char type = container_go_types[i].type;
+
+      if (strcmp (container_go_types[i].parent, "*") != 0)
+        {
+          json_object *parent = json_object_object_get (o, container_go_types[i].parent);
+          give_go_type (sub ? json_object_object_get (parent, sub) : parent, key, type);
+          continue;
+        }
+      if (networks && json_object_is_type (networks, json_type_object))
+        {
+          json_object_object_foreach (networks, name, net)
+          {
+            (void) name;
+            give_go_type (net, key, type);
+          }
+        }
+    }
+}
+
+/* Members of Podman's structs that its JSON leaves out when empty, as a
+ * template finds them: PARENT a member of the top, type t a string, s a
+ * slice.  */
+static const struct
+{
+  const char *parent, *key;
+  char type;
+} container_omitted[] = {
+  { "State", "CheckpointLog", 't' },
+  { "State", "RestoreLog", 't' },
+  { "HostConfig", "IntelRdtClosID", 't' },
+  { "NetworkSettings", "SecondaryIPAddresses", 's' },
+  { "NetworkSettings", "SecondaryIPv6Addresses", 's' },
+};
+
+static void
+give_omitted (json_object *o)
+{
+  for (size_t i = 0; i < sizeof (container_omitted) / sizeof (container_omitted[0]); i++)
+    {
+      json_object *parent = json_object_object_get (o, container_omitted[i].parent);
+      const char *key = container_omitted[i].key;
+
+      if (parent == NULL || ! json_object_is_type (parent, json_type_object)
+          || json_object_object_get_ex (parent, key, NULL))
+        continue;
+      json_object_object_add (parent, key,
+                              container_omitted[i].type == 's' ? ferry_cli_tpl_nil_slice ()
+                                                               : json_object_new_string (""));
+      ferry_cli_tpl_hide (parent, key);
+    }
+}
+
+/* Members of Podman's InspectContainerConfig that its JSON leaves out
+ * when empty (Timezone, Secrets, ChrootDirs, SdNotifySocket) or writes
+ * under another name (HealthMaxLogCount is "HealthcheckMaxLogCount"): a
+ * template finds them all, {{json}} of Config shows none.  */
+static void
+give_config_fields (json_object *config)
+{
+  static const struct
+  {
+    const char *key, *json_name;
+    char type; /* t: a string, s: a slice */
+  } fields[] = {
+    { "Timezone", NULL, 't' },
+    { "Secrets", NULL, 's' },
+    { "ChrootDirs", NULL, 's' },
+    { "SdNotifySocket", NULL, 't' },
+    { "HealthMaxLogCount", "HealthcheckMaxLogCount", 0 },
+    { "HealthMaxLogSize", "HealthcheckMaxLogSize", 0 },
+  };
+  json_object *v;
+
+  if (config == NULL || ! json_object_is_type (config, json_type_object))
+    return;
+  for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+    {
+      if (json_object_object_get_ex (config, fields[i].key, NULL))
+        continue;
+      if (fields[i].json_name)
+        {
+          if (! json_object_object_get_ex (config, fields[i].json_name, &v))
+            continue;
+          json_object_object_add (config, fields[i].key, json_object_get (v));
+        }
+      else
+        json_object_object_add (config, fields[i].key,
+                                fields[i].type == 's' ? ferry_cli_tpl_nil_slice ()
+                                                      : json_object_new_string (""));
+      ferry_cli_tpl_hide (config, fields[i].key);
+    }
+}
+
+/* PARENT's member KEY, null in the JSON, as the nil pointer of GO_TYPE it
+ * is in Podman's struct.  */
+static void
+give_nil_pointer (json_object *parent, const char *key, const char *go_type)
+{
+  json_object *v;
+
+  if (parent && json_object_is_type (parent, json_type_object) && json_object_object_get_ex (parent, key, &v)
+      && v == NULL)
+    json_object_object_add (parent, key, ferry_cli_tpl_nil_pointer (go_type));
+}
+
+/* PARENT's member KEY, an RFC 3339 string in the JSON, as the time.Time
+ * it is in Podman's struct: Go's text to print, {{.T.Unix}}, the same
+ * JSON.  */
+static void
+give_time (json_object *parent, const char *key)
+{
+  json_object *v;
+
+  if (parent && json_object_is_type (parent, json_type_object) && json_object_object_get_ex (parent, key, &v)
+      && json_object_is_type (v, json_type_string))
+    json_object_object_add (parent, key, ferry_cli_tpl_time (json_object_get_string (v)));
+}
+
 static json_object *
 container_object (ferry_engine_t *e, const struct ferry_container *c, const struct inspect_flags *f,
                   ferry_error_t *err)
@@ -80,15 +249,18 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
                   *config = json_object_object_get (o, "Config");
       if (state && ! json_object_object_get_ex (state, "Health", NULL))
         {
-          json_object_object_add (state, "Health", NULL);
+          json_object_object_add (state, "Health", ferry_cli_tpl_nil_pointer ("*define.HealthCheckResults"));
           ferry_cli_tpl_hide (state, "Health");
         }
       if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
         {
-          json_object_object_add (config, "Healthcheck", NULL);
+          json_object_object_add (config, "Healthcheck",
+                                  ferry_cli_tpl_nil_pointer ("*manifest.Schema2HealthConfig"));
           ferry_cli_tpl_hide (config, "Healthcheck");
         }
+      give_nil_pointer (config, "OnBuild", "*string");
       ferry_cli_tpl_graph_driver (o);
+      give_go_types (o);
       /* Go's nil slices: [] to print, null in JSON.  */
       for (size_t k = 0; config && k < 2; k++)
         {
@@ -111,9 +283,17 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
                                           NULL))
           json_object_object_add (net, "Networks", ferry_cli_tpl_map (NULL));
       }
+      give_config_fields (config);
+      give_omitted (o);
+      give_time (o, "Created");
+      give_time (state, "StartedAt");
+      give_time (state, "FinishedAt");
+      give_time (state, "CheckpointedAt");
+      give_time (state, "RestoredAt");
       if (config && ! json_object_object_get_ex (config, "StartupHealthCheck", NULL))
         {
-          json_object_object_add (config, "StartupHealthCheck", NULL);
+          json_object_object_add (config, "StartupHealthCheck",
+                                  ferry_cli_tpl_nil_pointer ("*define.StartupHealthCheck"));
           ferry_cli_tpl_hide (config, "StartupHealthCheck");
         }
     }

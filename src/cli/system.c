@@ -556,6 +556,7 @@ ferry_cmd_system (int argc, char **argv)
     { "info", ferry_cmd_info, "Display ferry system information" },
     { "migrate", ferry_cmd_system_migrate, "Migrate containers" },
     { "prune", system_prune, "Remove unused data" },
+    { "renumber", ferry_cmd_system_renumber, "Migrate lock numbers (ferry has none: changes nothing)" },
     { "reset", system_reset, "Reset ferry storage" },
     { NULL, NULL, NULL },
   };

@@ -251,3 +251,39 @@ ferry_cmd_system_migrate (int argc, char **argv)
 {
   return system_migrate (argc, argv);
 }
+
+/* ---- renumber --------------------------------------------------------------- */
+
+static const char renumber_usage[]
+    = "Usage: ferry system renumber\n\n"
+      "Podman's command to give every container, pod and volume a new lock number\n"
+      "after containers.conf's num_locks changed.  ferry locks each container with a\n"
+      "file of its own and has no lock numbers: it opens the root (settling any\n"
+      "operation a killed ferry left) and changes nothing, so that scripts written\n"
+      "for Podman run.\n";
+
+static int
+system_renumber (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    FERRY_GLOBAL_OPTIONS,
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  cleanup_engine ferry_engine_t *e = NULL;
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    if ((r = ferry_cli_parse_or_help (c, "system renumber", argv, renumber_usage)) != 0)
+      return r > 0 ? 0 : FERRY_EXIT_ERROR;
+  if (optind < argc)
+    return ferry_cli_failf ("`ferry system renumber` takes no arguments");
+  e = ferry_cli_open_engine ();
+  return e ? 0 : FERRY_EXIT_ERROR;
+}
+
+int
+ferry_cmd_system_renumber (int argc, char **argv)
+{
+  return system_renumber (argc, argv);
+}

@@ -24,6 +24,7 @@ enum tpl_kind
   TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
   TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
   TPL_NIL,     /* a nil slice: empty to templates, JSON null */
+  TPL_NILPTR,  /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
 };
 
 struct tpl_mark
@@ -32,6 +33,7 @@ struct tpl_mark
   char *json;                /* TPL_TIME, TPL_JSON: the JSON text; TPL_MAP: "null" for a nil map, else NULL */
   json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
   json_object *hidden;       /* TPL_STRUCT: the names of the members JSON leaves out */
+  char *go_type;             /* TPL_NILPTR: the pointer's Go type, for errors */
 };
 
 static void
@@ -41,6 +43,7 @@ tpl_mark_free (json_object *v, void *userdata)
 
   (void) v;
   free (m->json);
+  free (m->go_type);
   json_object_put (m->unix_seconds);
   json_object_put (m->hidden);
   free (m);
@@ -215,6 +218,32 @@ ferry_cli_tpl_map (json_object *map)
   return o;
 }
 
+/* V is a nil pointer that ferry_cli_tpl_nil_pointer made: its Go type,
+ * else NULL.  */
+static const char *
+tpl_nil_pointer_type (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! json_object_is_type (v, json_type_object))
+    return NULL;
+  m = json_object_get_userdata (v);
+  return m && m->kind == TPL_NILPTR ? m->go_type : NULL;
+}
+
+json_object *
+ferry_cli_tpl_nil_pointer (const char *go_type)
+{
+  struct tpl_mark *m = xmalloc0 (sizeof (*m));
+  json_object *o = json_object_new_object ();
+
+  m->kind = TPL_NILPTR;
+  m->json = xstrdup ("null");
+  m->go_type = xstrdup (go_type);
+  json_object_set_serializer (o, tpl_mark_serialize, m, tpl_mark_free);
+  return o;
+}
+
 json_object *
 ferry_cli_tpl_nil_slice (void)
 {
@@ -325,6 +354,11 @@ tpl_print_go (FILE *out, json_object *v, int top)
   if (v == NULL)
     {
       fputs (top ? "<no value>" : "<nil>", out);
+      return;
+    }
+  if (tpl_nil_pointer_type (v))
+    {
+      fputs ("<nil>", out);
       return;
     }
   switch (json_object_get_type (v))
@@ -785,6 +819,9 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
       if (out->missing)
         return tpl_exec_error (err, t->format, at, node, node_end - node,
                                "nil pointer evaluating interface {}.%s", key);
+      if (tpl_nil_pointer_type (cur))
+        return tpl_exec_error (err, t->format, at, node, node_end - node, "nil pointer evaluating %s.%s",
+                               tpl_nil_pointer_type (cur), key);
       if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
         {
           cur = next;
@@ -1104,6 +1141,9 @@ tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
 
   if (v && json_object_is_type (v, json_type_array))
     n = (int64_t) json_object_array_length (v);
+  else if (tpl_nil_pointer_type (v))
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling len: len of nil pointer");
   else if (v && json_object_is_type (v, json_type_object))
     n = json_object_object_length (v);
   else if (v && json_object_is_type (v, json_type_string))

@@ -52,6 +52,10 @@ void ferry_cli_tpl_hide (json_object *obj, const char *key);
  * find OBJ's members (Go's names), {{json}} of it writes AS (the JSON
  * names), and the template refuses AS's names as Go refuses them.  */
 void ferry_cli_tpl_json_as (json_object *obj, json_object *as);
+/* A nil pointer to a struct of Go type GO_TYPE ("*define.HealthCheckResults"):
+ * {{.P}} prints <nil>, {{.P.F}} and len are Go's errors, {{json .P}} is
+ * null.  */
+json_object *ferry_cli_tpl_nil_pointer (const char *go_type);
 /* A nil slice: {{.S}} prints [], len is 0, and {{json .S}} null.  */
 json_object *ferry_cli_tpl_nil_slice (void);
 /* O's .GraphDriver.Data as the map[string]string it is in Podman's

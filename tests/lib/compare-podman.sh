@@ -24,8 +24,8 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats, 120-podman-audit5.bats and
-# 124-podman-audit6.bats keep the sequences that differed once and were
+# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats
+# and 127-podman-audit7.bats keep the sequences that differed once and were
 # fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
@@ -1867,6 +1867,63 @@ network connect --ip 10.251.62.9 --alias cache n3 c7
 network connect --ip 10.251.62.10 n1 c7
 % $T inspect c7 | jq -c '.[0].NetworkSettings.Networks | keys'
 ps -a --format '{{.Names}}' --sort names
+## cgroupns
+# Whether the container shares the host's cgroup namespace, and what
+# inspect calls it.
+# Not compared: a container without --cgroupns, which has the host's
+# namespace in Podman on cgroups v1 and hybrid hosts and one of its own in
+# ferry (engine/container.c says why).
+% [ "$($T run --rm --cgroupns private IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+% [ "$($T run --rm --cgroupns host IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+create --name c2 --cgroupns private IMG true
+create --name c3 --cgroupns host IMG true
+inspect --format '{{.Name}} {{.HostConfig.CgroupMode}}' c2 c3
+create --cgroupns sideways IMG true
+ps -a --format '{{.Names}}' --sort names
+## inspect-nil-maps
+# The nil maps and slices of Podman's inspect structs: null in the JSON,
+# map[] or [] to print, len 0, a missing key <no value> or "".
+create --name nl IMG true
+create --name lab --label b=2 --label a=1 IMG true
+% $T inspect nl lab | jq -c 'map(.Config.Labels)'
+inspect --format '{{.Config.Labels}} {{len .Config.Labels}} {{json .Config.Labels}} {{.Config.Labels.a}} {{index .Config.Labels "x"}}|' nl lab
+inspect --format '{{.Config.Volumes}} {{.Config.Annotations}} {{.HostConfig.Annotations}} {{.HostConfig.CgroupConf}} {{.HostConfig.LogConfig.Config}}' nl
+inspect --format '{{.HostConfig.VolumesFrom}} {{.HostConfig.Links}} {{.HostConfig.BlkioWeightDevice}} {{.HostConfig.BlkioDeviceReadBps}} {{len .HostConfig.BlkioDeviceWriteIOps}}' nl
+inspect --format '{{range $n, $v := .NetworkSettings.Networks}}{{$n}} {{$v.DriverOpts}} {{$v.IPAMConfig}} {{$v.Links}} {{json $v.DriverOpts}}{{end}}' nl
+image inspect --format '{{.Labels}} {{len .Labels}} {{json .Labels}} {{.Labels.x}}|' IMG
+## sweep7-inspect
+# Times as Go's time.Time (.Unix), the members Podman's JSON leaves out
+# when empty, import's history comment.
+create --name c1 IMG true
+inspect --format '{{.State.StartedAt.Unix}} {{.State.FinishedAt.Unix}} {{.State.CheckpointedAt.Unix}} {{gt .Created.Unix 1000000000}}' c1
+image inspect --format '{{.Created.Unix}}' IMG
+inspect --format '{{.Config.Timezone}}|{{.Config.Secrets}}|{{.Config.ChrootDirs}}|{{.Config.HealthMaxLogCount}}|{{.State.CheckpointLog}}|{{.NetworkSettings.SecondaryIPAddresses}}' c1
+% $T inspect --format '{{json .Config}}' c1 | jq -c keys
+! rm -rf $WORK/x7 && mkdir $WORK/x7
+export -o $WORK/x7/x.tar c1
+import -q $WORK/x7/x.tar localhost/imp:1
+image history --format '{{.Comment}}' localhost/imp:1
+## system-renumber
+create --name c1 IMG true
+system renumber
+system renumber extra
+start -a c1
+## sweep7-misc
+# Commands no sequence had: init (one, --all, twice, unknown, none), unshare
+# as root, container clone.
+create --name a1 IMG sleep 100
+run -d --name a2 IMG sleep 100
+init a1
+init a1
+init nosuch
+init
+% $T init --all | sort
+ps -a --format '{{.Names}} {{.State}}' --sort names
+unshare true
+container clone a1 cl1
+container clone nosuch
+ps -a --format '{{.Names}} {{.State}}' --sort names
+% $T rm -f -t 0 a1 a2 cl1 | sort
 EOF
 }
 

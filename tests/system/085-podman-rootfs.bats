@@ -168,6 +168,23 @@ rootfs_sequence() {
 	[ ! -e "$TEST_TMP/rfs/new" ]
 }
 
+@test "--rootfs: the directory gets Podman's /etc/mtab link where it has none; one on a read-only file system runs without it" {
+	load_test_image
+	make_rootfs f "$TEST_TMP/rfs"
+	rm -f "$TEST_TMP/rfs/etc/mtab"
+	[ "$(f run --rm --rootfs "$TEST_TMP/rfs" readlink /etc/mtab)" = /proc/mounts ]
+	[ "$(readlink "$TEST_TMP/rfs/etc/mtab")" = /proc/mounts ]
+	rm -f "$TEST_TMP/rfs/etc/mtab"
+	mount --bind "$TEST_TMP/rfs" "$TEST_TMP/rfs"
+	mount -o remount,bind,ro "$TEST_TMP/rfs"
+	run_ferry run --rm --rootfs "$TEST_TMP/rfs" sh -c 'echo ran; test -e /etc/mtab || echo no-mtab'
+	assert_status 0
+	[ "$output" = "ran
+no-mtab" ]
+	umount "$TEST_TMP/rfs"
+	[ ! -e "$TEST_TMP/rfs/etc/mtab" ]
+}
+
 @test "--rootfs: a start killed with the directory still bound is settled by the next command" {
 	local upper merged
 	load_test_image

@@ -44,7 +44,8 @@ levels() {
 # normalised, and the members whose values differ on purpose left out:
 # CreateCommand and Env (the tool's own command line and container=
 # value), Annotations (what Podman adds to a spec), CgroupMode and
-# CgroupPath (each tool's cgroups), OciVersion (the runtime spec each writes),
+# CgroupPath (each tool's cgroups; ferry keeps a private cgroup namespace
+# where Podman's v1 default is the host's), OciVersion (the runtime spec each writes),
 # and Pid and
 # ConmonPid (checked apart; Podman keeps a checkpointed one's).
 normalised() {

@@ -204,6 +204,29 @@ test_maps (void **state)
   assert_string_equal (out, "map[a:1 b:2] 1 <no value>||{\"a\":\"1\",\"b\":\"2\"} map[] null <no value>");
 }
 
+/* A nil pointer to a struct, as inspect's State.Health without a check:
+ * <nil> to print, false, JSON null; a field of it and len are Go's
+ * errors, which name its type.  */
+static void
+test_nil_pointer (void **state)
+{
+  cleanup_json json_object *obj = json_object_new_object ();
+  cleanup_free char *out = NULL, *field = NULL, *len = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  json_object_object_add (obj, "H", ferry_cli_tpl_nil_pointer ("*define.HealthCheckResults"));
+  assert_int_equal (
+      ferry_cli_template ("{{.H}} {{json .H}} {{if .H}}y{{else}}n{{end}} {{json .}}", obj, &out, &err), 0);
+  assert_string_equal (out, "<nil> null n {\"H\":null}");
+  assert_int_equal (ferry_cli_template ("{{.H.Status}}", obj, &field, &err), -1);
+  assert_non_null (strstr (err->msg, "nil pointer evaluating *define.HealthCheckResults.Status"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_cli_template ("{{len .H}}", obj, &len, &err), -1);
+  assert_non_null (strstr (err->msg, "error calling len: len of nil pointer"));
+  ferry_error_release (&err);
+}
+
 static void
 test_times (void **state)
 {
@@ -362,6 +385,7 @@ main (void)
     cmocka_unit_test (test_errors_in_go_words),
     cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
     cmocka_unit_test (test_maps),
+    cmocka_unit_test (test_nil_pointer),
     cmocka_unit_test (test_times),
     cmocka_unit_test (test_tables),
     cmocka_unit_test (test_functions),

@@ -725,6 +725,20 @@ ferry_container_record_rlimits (json_object *rec, size_t *n)
 
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
  * inspect shows them; each host path must be a device node now.  */
+/* Unlike Podman, whose default on cgroups v1 and hybrid hosts is the
+ * host's cgroup namespace, a container gets one of its own unless
+ * --cgroupns host: with the host's, the cgroup mounts runc gives the
+ * container name its cgroup's path, which is the root's own
+ * (/ferry/<root tag>-<id>), and CRIU restores them on another root
+ * (a move) rooted at the restoring process's cgroup, so that the moved
+ * container reads another cgroup's limits in /sys/fs/cgroup.  A private
+ * namespace shows the container its own cgroup as / wherever it lands.  */
+static int
+cgroupns_host (enum ferry_cgroupns mode)
+{
+  return mode == FERRY_CGROUPNS_HOST;
+}
+
 static int
 record_devices (json_object *rec, char **texts, ferry_error_t *err)
 {
@@ -1889,7 +1903,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     json_object_object_add (rec, "LabelDisable", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
-  if (o->cgroupns_host)
+  if (cgroupns_host (o->cgroupns))
     json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
   if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
       || record_ports (rec, o, ic, err) < 0

@@ -99,6 +99,13 @@ struct ferry_mount_spec
 
 struct ferry_userns_options;
 
+enum ferry_cgroupns
+{
+  FERRY_CGROUPNS_DEFAULT,
+  FERRY_CGROUPNS_HOST,
+  FERRY_CGROUPNS_PRIVATE,
+};
+
 struct ferry_create_options
 {
   const char *image;      /* reference or ID; with rootfs, the root directory (PATH or PATH:O) */
@@ -158,9 +165,11 @@ struct ferry_create_options
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
   int privileged;
-  int cgroupns_host; /* --cgroupns host: no cgroup namespace of its own */
-  char **devices;    /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
-  char **sysctls;    /* "NAME=VALUE", as typed; may be NULL */
+  /* --cgroupns; unset: one of its own (engine/container.c says why
+   * Podman's v1 default is not taken).  */
+  enum ferry_cgroupns cgroupns;
+  char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
+  char **sysctls; /* "NAME=VALUE", as typed; may be NULL */
   /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
    * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
   int no_read_only_tmpfs;
@@ -442,8 +451,10 @@ int ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_ch
  * container (/etc/hosts, /run/.containerenv, ...), as `podman diff`.  */
 int ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err);
 
-/* The bytes of the files C's root file system holds beyond its image's
- * (what `ps --size` shows), 0 before it has any.  */
+/* The bytes of the files C holds beyond its image's (what `ps --size`
+ * shows), as Podman counts them: its root file system's own files and
+ * those of its directories (logs, hosts, the runtime's config.json), 0
+ * before it has any.  */
 int ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
                              ferry_error_t *err);
 

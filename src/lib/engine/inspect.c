@@ -619,7 +619,7 @@ config_env (json_object *r)
 static json_object *
 config_json (const struct ferry_container *c, json_object *omitted)
 {
-  json_object *r = c->record, *o = json_object_new_object ();
+  json_object *r = c->record, *o = json_object_new_object (), *labels;
   int stdin_open = json_object_get_boolean (json_object_object_get (r, "OpenStdin"));
   size_t i;
 
@@ -648,7 +648,10 @@ config_json (const struct ferry_container *c, json_object *omitted)
                               : NULL);
   /* A container has no ONBUILD triggers (an image's, for a build).  */
   json_object_object_add (o, "OnBuild", NULL);
-  json_object_object_add (o, "Labels", sorted_member_or (r, "Labels", json_object_new_object ()));
+  /* As Podman's: null when there are none (a nil map).  */
+  labels = ferry_json_get_object (r, "Labels");
+  json_object_object_add (
+      o, "Labels", labels && json_object_object_length (labels) ? ferry_json_sorted_object (labels) : NULL);
   json_object_object_add (o, "Annotations", annotations_json (c));
   json_object_object_add (o, "StopSignal", stop_signal_json (c));
   /* As Podman's: the check when there is one (Test NONE too), the rest

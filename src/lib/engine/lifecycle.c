@@ -1348,7 +1348,8 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   }
   if (restore_from && ferry_container_criu_config (e, c, spec, c->criu_options, err) < 0)
     return -1;
-  text = ferry_json_to_string (spec, 1);
+  /* Compact, as Podman writes it (its bytes count in the container's size).  */
+  text = ferry_json_to_string (spec, 0);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
 }
 
@@ -1654,26 +1655,32 @@ check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_
   return 0;
 }
 
-/* /etc/mtab as a link to /proc/mounts where the image has none, as Podman
- * makes it (mount and df read it): in the container's upper layer, below
- * its root whatever links the image holds.  Best effort: a start does not
- * fail for it (always 0).  */
+/* As Podman: a rootfs without /etc/mtab gets one, a link to /proc/mounts
+ * that mount, df and getmntent read.  What the image has there, in any
+ * form, stays; so does an /etc that is not a directory, and a --rootfs
+ * directory on a read-only file system (where Podman fails to start).  */
 static int
-ensure_mtab (const struct ferry_container *c, const char *rootfs)
+make_etc_mtab (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {
-  cleanup_close int rootfd = -1, etc = -1;
-  struct stat st;
+  cleanup_close int rootfd = -1, etcfd = -1;
+  uid_t uid = 0;
+  gid_t gid = 0;
 
-  if (ferry_container_rootfs (c->record) && ! ferry_container_rootfs_overlay (c->record))
-    return 0; /* --rootfs: the user's directory, left as it is */
   rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", rootfs);
+  ferry_userns_host_root (c->record, &uid, &gid);
+  if (mkdirat (rootfd, "etc", 0755) == 0 && fchownat (rootfd, "etc", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot give /etc of container %s to its root", c->name);
+  etcfd = openat (rootfd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (etcfd < 0)
     return 0;
-  etc = ferry_openat2 (rootfd, "etc", O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-                       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
-  if (etc < 0 || fstatat (etc, "mtab", &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-    return 0;
-  (void) symlinkat ("/proc/mounts", etc, "mtab");
+  if (symlinkat ("/proc/mounts", etcfd, "mtab") < 0)
+    return errno == EEXIST || errno == EROFS
+               ? 0
+               : ferry_make_error (err, errno, "cannot make /etc/mtab in container %s", c->name);
+  if (fchownat (etcfd, "mtab", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return ferry_make_error (err, errno, "cannot give /etc/mtab of container %s to its root", c->name);
   return 0;
 }
 
@@ -1799,8 +1806,8 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
       || ferry_volume_mounts_acquire (e, c, err) < 0
       /* A restore's volumes hold what they held: never filled anew.  */
       || (restore_from == NULL
-          && (check_workdir (c, ov.merged, err) < 0 || copy_up_volumes (e, c, ov.merged, err) < 0
-              || ensure_mtab (c, ov.merged) < 0))
+          && (check_workdir (c, ov.merged, err) < 0 || make_etc_mtab (c, ov.merged, err) < 0
+              || copy_up_volumes (e, c, ov.merged, err) < 0))
       || mount_shm (e, c, err) < 0 || write_etc_files (e, c, NULL, err) < 0
       || write_containerenv (e, c, err) < 0)
     goto fail;

@@ -79,26 +79,47 @@ usage_walk (int fd_dir, const char *what, struct usage *u, ferry_error_t *err)
   return 0;
 }
 
+/* Adds the sizes of the files below PATH, none when it is not there.  */
+static int
+usage_of (const char *path, const char *what, struct usage *u, ferry_error_t *err)
+{
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      /* Not made yet, or gone with the container: nothing of its own.  */
+      if (errno == ENOENT)
+        return 0;
+      return ferry_make_error (err, errno, "cannot open the files of %s", what);
+    }
+  return usage_walk (fd, what, u, err);
+}
+
+/* As Podman's (containers/storage's container size): the files of its
+ * layer and those of its own directories, in the root (logs, hosts,
+ * hostname, its /dev/shm) and, while it runs, the runroot (the runtime's
+ * config.json, PID files), directories not counted and each inode once.
+ * Podman keeps its config.json once the container stopped; ferry's bundle
+ * goes with the runtime's container, and is left out once the container
+ * is not running so that the figure does not depend on when that was.  */
 int
 ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
                          ferry_error_t *err)
 {
   cleanup_free char *odir = ferry_engine_overlay_dir (e, c->id);
   cleanup_free char *upper = xasprintf ("%s/upper", odir);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *what = xasprintf ("container `%s`", c->name);
   struct usage u = { 0 };
-  int fd, r;
+  int r;
 
   *out = 0;
-  fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      /* Not made yet, or gone with the container: nothing of its own.  */
-      if (errno == ENOENT)
-        return 0;
-      return ferry_make_error (err, errno, "cannot open the root file system of %s", what);
-    }
-  r = usage_walk (fd, what, &u, err);
+  r = usage_of (upper, what, &u, err);
+  if (r == 0)
+    r = usage_of (cdir, what, &u, err);
+  if (r == 0 && (c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED))
+    r = usage_of (bundle, what, &u, err);
   free (u.seen);
   if (r == 0)
     *out = u.bytes;

@@ -20,10 +20,13 @@
 
 /* The config of a one-layer image made from a tarball: no command, no
  * environment, as `podman import` without --change; O's changes, message
- * and platform on top (O may be NULL).  */
+ * and platform on top, and a history entry as Podman's import writes it
+ * ("imported from tarball" unless --message gives other words).  O is
+ * NULL for ferry's own images (a checkpoint image): then the config and
+ * history are those of Podman's checkpoint images (working directory /,
+ * made by /bin/sh, no comment).  */
 static char *
-import_config (const char *diff_id, const char *source, const struct ferry_import_options *o,
-               ferry_error_t *err)
+import_config (const char *diff_id, const struct ferry_import_options *o, ferry_error_t *err)
 {
   cleanup_free char *now = ferry_time_now ();
   cleanup_json json_object *c = json_object_new_object ();
@@ -31,7 +34,8 @@ import_config (const char *diff_id, const char *source, const struct ferry_impor
   json_object *ids = json_object_new_array (), *history = json_object_new_array ();
   json_object *h = json_object_new_object ();
   cleanup_free char *created_by
-      = xasprintf ("/bin/sh -c #(nop) ADD file:%s in /", ferry_digest_hex (diff_id));
+      = o ? xasprintf ("/bin/sh -c #(nop) ADD file:%s in /", ferry_digest_hex (diff_id))
+          : xstrdup ("/bin/sh");
   size_t failed = 0;
 
   json_object_object_add (c, "created", json_object_new_string (now));
@@ -41,6 +45,8 @@ import_config (const char *diff_id, const char *source, const struct ferry_impor
   if (o && o->variant)
     json_object_object_add (c, "variant", json_object_new_string (o->variant));
   json_object_object_add (c, "config", config);
+  if (o == NULL)
+    json_object_object_add (config, "WorkingDir", json_object_new_string ("/"));
   if (o && ferry_image_changes_apply (config, o->changes, &failed, err) < 0)
     {
       ferry_error_wrap (err, "invalid change \"%s\"", o->changes[failed]);
@@ -52,7 +58,9 @@ import_config (const char *diff_id, const char *source, const struct ferry_impor
   json_object_object_add (c, "rootfs", rootfs);
   json_object_object_add (h, "created", json_object_new_string (now));
   json_object_object_add (h, "created_by", json_object_new_string (created_by));
-  json_object_object_add (h, "comment", json_object_new_string (o && o->message ? o->message : source));
+  if (o)
+    json_object_object_add (h, "comment",
+                            json_object_new_string (o->message ? o->message : "imported from tarball"));
   json_object_array_add (history, h);
   json_object_object_add (c, "history", history);
   return xstrdup (ferry_json_to_string (c, 0));
@@ -226,7 +234,7 @@ import_blob (ferry_store_t *s, struct ferry_new_image *img, const char *work, co
   img->layers[0].media_type
       = xstrdup (layer_media_type (res.compressed_digest, res.diff_digest, res.compression));
 
-  img->config = import_config (res.diff_digest, source, o, err);
+  img->config = import_config (res.diff_digest, o, err);
   if (img->config == NULL)
     return -1;
   ferry_sha256_buffer (img->config, strlen (img->config), img->config_digest);

@@ -257,9 +257,11 @@ push_nth (size_t i, void *arg)
   return push_blob (&q->jobs[i]);
 }
 
+/* Queues the blob DESC describes; its progress line names SHOWN when
+ * given, else its digest.  */
 static int
-queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *kind, const char *data,
-           ferry_error_t *err)
+queue_add_shown (struct blob_queue *q, struct push *p, json_object *desc, const char *kind, const char *data,
+                 const char *shown, ferry_error_t *err)
 {
   const char *dg = ferry_json_get_string (desc, "digest");
   int64_t size = ferry_json_get_int (desc, "size", -1);
@@ -283,9 +285,25 @@ queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *
     .kind = kind,
     .data = data,
     .path = path,
-    .line = ferry_progress_add (p->progress, kind, dg, (uint64_t) size),
+    .line = ferry_progress_add (p->progress, kind, shown ? shown : dg, (uint64_t) size),
   };
   return 0;
+}
+
+static int
+queue_add (struct blob_queue *q, struct push *p, json_object *desc, const char *kind, const char *data,
+           ferry_error_t *err)
+{
+  return queue_add_shown (q, p, desc, kind, data, NULL, err);
+}
+
+/* What Podman's push names layer I by: its diff_id, as its store gives
+ * the layers, whatever blob goes; NULL (the blob's digest is shown) when
+ * the manifest's layers are not the image's.  */
+static const char *
+layer_shown (const struct ferry_image *img, json_object *layers, size_t i)
+{
+  return img->n_layers == json_object_array_length (layers) ? img->diff_ids[i] : NULL;
 }
 
 /* Sends Q's blobs, several at a time: the first error is the one told.  */
@@ -320,7 +338,9 @@ push_blobs (struct push *p, json_object *manifest, const struct ferry_image *img
     return ferry_make_error (
         err, 0, "cannot push to %s: the stored manifest of %.12s has no config or layers", p->what, img->id);
   for (i = 0; i < json_object_array_length (layers); i++)
-    if (queue_add (&q, p, json_object_array_get_idx (layers, i), "blob", NULL, err) < 0)
+    if (queue_add_shown (&q, p, json_object_array_get_idx (layers, i), "blob", NULL,
+                         layer_shown (img, layers, i), err)
+        < 0)
       goto out;
   if (queue_add (&q, p, config, "config", img->config_text, err) < 0)
     goto out;

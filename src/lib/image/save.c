@@ -83,6 +83,8 @@ struct save
   bool made_dir; /* the oci-dir or docker-dir is this save's own */
 };
 
+/* Podman's lines name a layer by its diff_id whatever the blob written
+ * (its store keeps layers uncompressed).  */
 static void
 progress (struct save *sv, const char *kind, const char *digest)
 {
@@ -475,7 +477,7 @@ write_docker_layers (struct save *sv, const struct entry *e, const char *suffix,
       name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
       if (sink_file (&sv->sink, name, gz ? gz : path, err) < 0)
         return -1;
-      progress (sv, "blob", digest);
+      progress (sv, "blob", diff_id);
       json_object_array_add (layer_names, json_object_new_string (name));
       if (descs == NULL)
         continue;
@@ -666,7 +668,7 @@ write_oci_blobs (struct save *sv, const struct entry *e, char **manifest_text,
       path = blob_file (sv, e, digest, err);
       if (path == NULL || sink_file (&sv->sink, name, path, err) < 0)
         return -1;
-      progress (sv, "blob", digest);
+      progress (sv, "blob", e->img->diff_ids[i]);
     }
   if (sink_data (&sv->sink, config_name, e->img->config_text, strlen (e->img->config_text), err) < 0)
     return -1;

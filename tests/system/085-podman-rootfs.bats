@@ -160,8 +160,10 @@ rootfs_sequence() {
 	f run --name ov --rootfs "$TEST_TMP/rfs:O" sh -c 'echo changed >/data; rm /bin/sh.nosuch 2>/dev/null; touch /new'
 	upper=$(f inspect --format '{{.GraphDriver.Data.UpperDir}}' ov)
 	[ "$(cat "$upper/data")" = changed ]
-	# /etc: the /etc/mtab link every container gets, as Podman's.
-	[ "$(f diff ov | sort | tr '\n' ' ')" = "A /new C /data C /etc " ]
+	# No /etc: the runs above gave the directory its /etc/mtab link, as
+	# Podman's do.
+	[ -L "$TEST_TMP/rfs/etc/mtab" ]
+	[ "$(f diff ov | sort | tr '\n' ' ')" = "A /new C /data " ]
 	f rm ov >/dev/null
 	[ ! -e "$upper" ]
 	[ "$(cat "$TEST_TMP/rfs/data")" = mine ]

@@ -321,6 +321,7 @@ prep_netconnect() { load_image && net0 && netcreate && counter c --network n0; }
 CMD_netconnect='network connect n1 c'
 after_netconnect() {
 	running c || fail "c not running"
+	net1_agrees
 	connected || q f network connect n1 c || fail "connect again fails: $(f network connect n1 c 2>&1)"
 	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1"
 	q f network disconnect n1 c || fail "disconnect fails: $(f network disconnect n1 c 2>&1)"
@@ -328,8 +329,22 @@ after_netconnect() {
 
 prep_netdisconnect() { load_image && net0 && netcreate && counter c --network n0 && f network connect n1 c; }
 CMD_netdisconnect='network disconnect n1 c'
+# What (a) left is whole: c on n1 in the record with its interface, its
+# /etc/hosts line and its DNS server, or none of them.
+net1_agrees() {
+	local ifs hosts resolv
+	ifs=$(f exec c ip -4 addr 2>/dev/null | grep -c "inet 10.214.$NET_TAG.")
+	hosts=$(f exec c grep -c "^10.214.$NET_TAG." /etc/hosts 2>/dev/null)
+	resolv=$(f exec c grep -c "^nameserver 10.214.$NET_TAG.1\$" /etc/resolv.conf 2>/dev/null)
+	if connected; then
+		[ "$ifs$hosts$resolv" = 111 ] || fail "c on n1 in the record, interface/hosts/resolv.conf lines: $ifs/$hosts/$resolv"
+	else
+		[ "$ifs$hosts$resolv" = 000 ] || fail "c off n1 in the record, interface/hosts/resolv.conf lines: $ifs/$hosts/$resolv"
+	fi
+}
 after_netdisconnect() {
 	running c || fail "c not running"
+	net1_agrees
 	! connected || q f network disconnect n1 c || fail "disconnect again fails: $(f network disconnect n1 c 2>&1)"
 	q f network connect n1 c || fail "connect fails: $(f network connect n1 c 2>&1)"
 	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1 after reconnect"

@@ -55,7 +55,8 @@ SEED=$(($(date +%s%N) % 32768))
 REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
-restoreimport restorenetopts restoreimage prune"
+restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
+rmall reset volprune"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -500,6 +501,132 @@ prep_prune() {
 CMD_prune='system prune -a -f --volumes'
 after_prune() { q f system prune -a -f --volumes || fail "prune again fails: $(f system prune -a -f --volumes 2>&1)"; }
 
+prep_rename() { load_image && counter c; }
+CMD_rename='rename c c2'
+after_rename() {
+	if exists_ctr c; then
+		! exists_ctr c2 || fail "both c and c2 exist"
+		q f rename c c2 || fail "rename again fails: $(f rename c c2 2>&1)"
+	fi
+	exists_ctr c2 || fail "c2 is not there"
+	[ "$(f ps -a --format '{{.Names}}' 2>/dev/null)" = c2 ] || fail "ps lists $(f ps -a --format '{{.Names}}' 2>&1)"
+	running c2 || fail "c2 not running"
+	q f rename c2 c3 || fail "rename c2 c3 fails: $(f rename c2 c3 2>&1)"
+	q f stop -t 0 c3 || fail "stop c3 fails"
+	ctr_startable c3
+}
+
+prep_clone() { load_image && f volume create v >/dev/null && counter c -v v:/v --network none; }
+CMD_clone='container clone c c2'
+after_clone() {
+	running c || fail "c not running"
+	exists_ctr c2 || q f container clone c c2 || fail "clone again fails: $(f container clone c c2 2>&1)"
+	ctr_startable c2
+	[ "$(f exec c2 sh -c 'touch /v/x && echo ok' 2>/dev/null)" = ok ] || fail "c2 lacks volume v"
+}
+
+prep_volimport() {
+	load_image && f volume create v >/dev/null && mkdir "$D/vol" && head -c 4194304 /dev/urandom >"$D/vol/blob" &&
+		(cd "$D/vol" && sha256sum blob >../blob.sum && tar -cf ../v.tar blob)
+}
+CMD_volimport='volume import v VTAR'
+after_volimport() {
+	q f volume exists v || fail "volume v is gone"
+	q f volume import v "$D/v.tar" || fail "import again fails: $(f volume import v "$D/v.tar" 2>&1)"
+	[ "$(run_once -v v:/v ferry-test sha256sum /v/blob 2>/dev/null | cut -d' ' -f1)" = "$(cut -d' ' -f1 "$D/blob.sum")" ] ||
+		fail "the volume's blob differs"
+}
+
+prep_netreload() { load_image && net0 && counter c --network n0; }
+CMD_netreload='network reload c'
+after_netreload() {
+	running c || fail "c not running"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0"
+	q f network reload c || fail "reload again fails: $(f network reload c 2>&1)"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0 after reload"
+}
+
+# A registry of the campaign's own (tests/lib/registry.bash) holding the
+# test image, started before the sets when pull is among them.
+REG_IMAGE=
+registry_up() {
+	[ -n "$REG_IMAGE" ] && return 0
+	setup() { :; }
+	teardown() { :; }
+	TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-ka-registry.XXXXXX")
+	# shellcheck source=tests/lib/registry.bash
+	. "$SRC/tests/lib/registry.bash"
+	registry_start >/dev/null || return 1
+	trap 'registry_stop; rm -rf "$TEST_TMP"' EXIT
+	REG_IMAGE=$REGISTRY/ka/ferry-test:latest
+	new_dir
+	load_image && f push -q --tls-verify=false ferry-test "$REG_IMAGE" >/dev/null
+	local rc=$?
+	undo_all >/dev/null 2>&1
+	teardown_dir
+	return $rc
+}
+prep_pull() { :; }
+CMD_pull='pull -q --tls-verify=false REGIMAGE'
+after_pull() {
+	exists_img "$REG_IMAGE" || q f pull -q --tls-verify=false "$REG_IMAGE" || fail "pull again fails: $(f pull -q --tls-verify=false "$REG_IMAGE" 2>&1)"
+	q run_once "$REG_IMAGE" cat /etc/ferry-release || fail "run of the pulled image fails: $(run_once "$REG_IMAGE" true 2>&1)"
+}
+
+prep_several() { load_image && counter a && counter b && counter c; }
+# Each of a, b and c is running or stopped, and starts.
+after_several() {
+	local n
+	for n in a b c; do
+		exists_ctr $n || fail "$n is gone"
+		ctr_startable $n
+	done
+}
+prep_killall() { prep_several; }
+CMD_killall='kill -a'
+after_killall() { after_several; }
+
+prep_stopall() { prep_several; }
+CMD_stopall='stop -a -t 0'
+after_stopall() {
+	q f stop -a -t 0 || fail "stop -a again fails: $(f stop -a -t 0 2>&1)"
+	after_several
+}
+
+prep_rmall() { prep_several && f stop -t 0 b >/dev/null && f create --name d -v v:/v ferry-test true >/dev/null; }
+CMD_rmall='rm -a -f'
+after_rmall() {
+	q f rm -a -f || fail "rm -a again fails: $(f rm -a -f 2>&1)"
+	[ -z "$(f ps -a -q 2>/dev/null)" ] || fail "containers left: $(f ps -a 2>&1)"
+	counter a || fail "a new a does not run"
+}
+
+prep_reset() {
+	load_image && netcreate && f volume create v >/dev/null && counter c --network n1 -v v:/v &&
+		f create --name d ferry-test true >/dev/null && f tag ferry-test t2
+}
+CMD_reset='system reset -f'
+after_reset() {
+	q f system reset -f || fail "reset again fails: $(f system reset -f 2>&1)"
+	[ -z "$(f ps -a -q 2>/dev/null)$(f images -q 2>/dev/null)$(f volume ls -q 2>/dev/null)" ] || fail "reset left objects"
+	! q ip link show "$BRIDGE1" || fail "bridge $BRIDGE1 left after reset"
+	load_image || fail "load after reset fails"
+	netcreate || fail "network create after reset fails"
+	q run_once --network n1 -v v:/v ferry-test true || fail "run after reset fails: $(run_once --network n1 -v v:/v ferry-test true 2>&1)"
+}
+
+prep_volprune() {
+	load_image && f volume create v1 >/dev/null && f volume create v2 >/dev/null &&
+		run_once -v v1:/v ferry-test sh -c 'head -c 1048576 /dev/zero >/v/x' >/dev/null && counter c -v v3:/v
+}
+CMD_volprune='volume prune -f'
+after_volprune() {
+	q f volume prune -f || fail "prune again fails: $(f volume prune -f 2>&1)"
+	[ "$(f volume ls -q 2>/dev/null)" = v3 ] || fail "volumes left: $(f volume ls -q 2>&1 | tr '\n' ' ')"
+	running c || fail "c not running"
+	[ "$(f exec c sh -c 'touch /v/y && echo ok' 2>/dev/null)" = ok ] || fail "c lost its volume"
+}
+
 # (c): removes everything; every step must work.
 undo_all() {
 	local n
@@ -555,6 +682,8 @@ command_of() {
 		OUT/*) w=$D/out/${w#OUT/} ;;
 		EXPORT) w=$D/e.tar ;;
 		CTAR) w=$D/c.tar ;;
+		VTAR) w=$D/v.tar ;;
+		REGIMAGE) w=$REG_IMAGE ;;
 		esac
 		CMD+=("$w")
 	done
@@ -659,6 +788,9 @@ one_run() {
 	teardown_dir
 }
 
+case ",$SETS," in
+*,pull,*) registry_up || { echo "cannot start a registry for the pull set" >&2; exit 2; } ;;
+esac
 for set in ${SETS//,/ }; do
 	declare -F "prep_$set" >/dev/null || { echo "no command set $set (-l lists them)" >&2; exit 2; }
 	if ! measure "$set"; then

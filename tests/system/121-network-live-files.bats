@@ -230,7 +230,8 @@ nameservers() { f exec "$1" sh -c 'grep ^nameserver /etc/resolv.conf' | cut -d' 
 	inode=$(stat -c %i "$dir/hosts")
 	ip1=$(f inspect --format '{{.NetworkSettings.Networks.ln1.IPAddress}}' c1)
 	ip2=$(f inspect --format '{{.NetworkSettings.Networks.ln2.IPAddress}}' c1)
-	[ "$(own_lines c1)" = "$ip1 $ip2 " ]
+	# own_lines sorts as text: 10.212.100.x comes before 10.212.99.x.
+	[ "$(own_lines c1)" = "$(printf '%s\n' "$ip1" "$ip2" | sort | tr '\n' ' ')" ]
 	[ "$(nameservers c1)" = "10.212.$N.1 10.212.$((N + 1)).1 " ]
 	# Killed with the new content half written over the old one: the
 	# file is not what it should be yet, and never shorter than that.

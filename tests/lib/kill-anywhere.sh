@@ -19,7 +19,8 @@
 #   the roots go under ${TMPDIR:-/tmp}, the test image is built once into
 #   ${FERRY_CACHE:-/tmp/ferry-test-cache}.  A campaign takes about a second
 #   per kill; to rebuild meanwhile, run a copy of the binary and of this
-#   script (bash reads a script as it runs it).
+#   script (bash reads a script as it runs it), with FERRY_SRC naming the
+#   tree (the pull set loads tests/lib/registry.bash from it).
 #
 # Each command set is measured first by one run that is not killed, which
 # must pass the same checks (so a leak of the normal path shows as such,
@@ -47,7 +48,7 @@
 
 set -u
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SRC=${FERRY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FERRY_BIN=${FERRY_BIN:-$SRC/build/ferry}
 RUNS=20
 SETS=all
@@ -56,7 +57,7 @@ REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
 restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
-rmall reset volprune"
+rmall reset volprune update init ctrprune imgprune netprune"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -625,6 +626,53 @@ after_volprune() {
 	[ "$(f volume ls -q 2>/dev/null)" = v3 ] || fail "volumes left: $(f volume ls -q 2>&1 | tr '\n' ' ')"
 	running c || fail "c not running"
 	[ "$(f exec c sh -c 'touch /v/y && echo ok' 2>/dev/null)" = ok ] || fail "c lost its volume"
+}
+
+prep_update() { load_image && counter c; }
+CMD_update='update --memory 64m --pids-limit 99 c'
+after_update() {
+	running c || fail "c not running"
+	q f update --memory 64m --pids-limit 99 c || fail "update again fails: $(f update --memory 64m --pids-limit 99 c 2>&1)"
+	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>/dev/null)" = 99 ] || fail "c's pids limit is $(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>&1)"
+	q f restart -t 0 c || fail "restart after update fails: $(f restart -t 0 c 2>&1)"
+	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>/dev/null)" = 99 ] || fail "c lost its pids limit on restart"
+}
+
+prep_init() { load_image && f create --name c ferry-test sleep 1000 >/dev/null; }
+CMD_init='init c'
+after_init() { exists_ctr c || fail "c is gone"; ctr_startable c; }
+
+prep_ctrprune() {
+	load_image && f create --name a ferry-test true >/dev/null && f run --name b ferry-test true >/dev/null &&
+		counter c
+}
+CMD_ctrprune='container prune -f'
+after_ctrprune() {
+	q f container prune -f || fail "prune again fails: $(f container prune -f 2>&1)"
+	[ "$(f ps -a --format '{{.Names}}' 2>/dev/null)" = c ] || fail "containers left: $(f ps -a --format '{{.Names}}' 2>&1 | tr '\n' ' ')"
+	running c || fail "c not running"
+}
+
+prep_imgprune() { load_image && counter c && f commit c im2 >/dev/null && f tag ferry-test t2 && f rm -f c >/dev/null && counter d; }
+CMD_imgprune='image prune -a -f'
+after_imgprune() {
+	q f image prune -a -f || fail "prune again fails: $(f image prune -a -f 2>&1)"
+	exists_img ferry-test || fail "the image d uses is gone"
+	! exists_img im2 || fail "im2 left"
+	running d || fail "d not running"
+	q run_once ferry-test true || fail "run of ferry-test fails: $(run_once ferry-test true 2>&1)"
+}
+
+prep_netprune() { load_image && net0 && netcreate && counter c --network n0; }
+CMD_netprune='network prune -f'
+after_netprune() {
+	q f network prune -f || fail "prune again fails: $(f network prune -f 2>&1)"
+	q f network exists n0 || fail "n0, in use, is gone"
+	! q f network exists n1 || fail "n1 left"
+	! q ip link show "$BRIDGE1" || fail "bridge $BRIDGE1 left"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0"
+	netcreate || fail "network create n1 again fails"
+	q run_once --network n1 ferry-test true || fail "a container on n1 fails: $(run_once --network n1 ferry-test true 2>&1)"
 }
 
 # (c): removes everything; every step must work.

@@ -2641,11 +2641,41 @@ out:
 
 /* ---- reload -------------------------------------------------------------- */
 
+/* Running container C's networks torn down (what is left of them) and
+ * set up again with the same addresses and MACs, as Podman's reload,
+ * with netavark's report saved after.  Done again from the start, it
+ * leaves the same.  */
+static int
+reload_networks (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_netavark n;
+  const char *text;
+
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  /* As Podman: what is left goes first (a failure there is what a flush
+   * leaves), then all of it is set up again.  The status file goes
+   * first, so that nothing reads a report of what is torn down.  */
+  unlink (path);
+  ferry_netavark_teardown (&n, netns, opts, &ignored);
+  ferry_fault_point ("network-reload-torn-down");
+  if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+    return ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+  text = ferry_json_to_string (status, 0);
+  return ferry_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
 int
 ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err)
 {
   cleanup_lock int lock = -1;
   struct ferry_container *c = NULL;
+  struct ferry_operation op = { 0 };
   int ret = -1;
 
   *id = NULL;
@@ -2669,40 +2699,48 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
       goto out;
     }
   /* Left on no network: nothing of netavark's to put back, and no error
-   * (Podman's neither).  */
+   * (Podman's neither).  Otherwise recorded first: killed between the
+   * teardown and the setup, the container would run without its
+   * network, and the next command reloads it (ferry_network_reload_settle).  */
   if (ferry_network_record_bridged (c->record))
     {
-      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_free char *path = ferry_container_network_status_path (e, c->id);
-      cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
       cleanup_error ferry_error_t ignored = NULL;
-      struct ferry_netavark n;
-      const char *text;
 
-      if (opts == NULL)
+      if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_NETWORK_RELOAD, "reload", NULL, err) < 0)
         goto out;
-      netavark_of (e, &n, &config_dir);
-      /* As Podman: what is left goes first (a failure there is what a
-       * flush leaves), then all of it is set up again with the same
-       * addresses and MACs.  Killed in between, the container runs
-       * without its network: the status file goes first, so that an
-       * in-place restore sets it all up again, as does another reload.  */
-      unlink (path);
-      ferry_netavark_teardown (&n, netns, opts, &ignored);
-      ferry_fault_point ("network-reload-torn-down");
-      if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+      if (reload_networks (e, c, err) < 0)
         {
-          ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+          /* Said to the user, who may reload again: not the next
+           * command's to retry.  */
+          ferry_operation_end (e, &op, &ignored);
           goto out;
         }
-      text = ferry_json_to_string (status, 0);
-      if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+      if (ferry_operation_end (e, &op, err) < 0)
         goto out;
     }
   *id = xstrdup (c->id);
   ret = 0;
 
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_network_reload_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  int ret = 0;
+
+  /* Gone, stopped since (its stop tore down what was left), or taken
+   * off its networks: nothing to set up.  */
+  if (ferry_container_find (e, op->container_id, &c, &ignored) == 0 && ferry_container_is_active (c)
+      && ferry_network_record_bridged (c->record))
+    ret = reload_networks (e, c, err);
+  ferry_container_free (c);
+  if (ret < 0)
+    return -1;
+  return ferry_operation_end (e, op, err);
 }

@@ -181,7 +181,7 @@ ctr_startable() {
 	s=$(status_of "$1")
 	case $s in
 	running) ;;
-	created | exited | stopped | configured)
+	created | initialized | exited | stopped | configured)
 		q f start "$1" || fail "$1 in state $s does not start: $(f start "$1" 2>&1)"
 		running "$1" || fail "$1 does not run after start"
 		;;

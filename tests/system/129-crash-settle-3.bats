@@ -4,7 +4,9 @@
 # disconnect of a running container, recorded as an operation from before
 # its edit of the container's /etc/hosts and /etc/resolv.conf to the change
 # of its record, and finished forward by the next command (a ps) wherever it
-# was killed, so that the record, the interface and the files agree.
+# was killed, so that the record, the interface and the files agree; a
+# connect killed before it saved netavark's report; a network reload killed
+# between its teardown and its setup.
 
 load helpers
 

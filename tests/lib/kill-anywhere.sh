@@ -57,7 +57,7 @@ REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
 restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
-rmall reset volprune update init ctrprune imgprune netprune"
+rmall reset volprune update init ctrprune imgprune netprune mount unmount secret"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -675,6 +675,34 @@ after_netprune() {
 	q run_once --network n1 ferry-test true || fail "a container on n1 fails: $(run_once --network n1 ferry-test true 2>&1)"
 }
 
+mounted() { findmnt -rn | grep -q -- "$ROOT/"; }
+prep_mount() { load_image && f create --name c ferry-test sleep 1000 >/dev/null; }
+CMD_mount='mount c'
+after_mount() {
+	local dir
+	dir=$(f mount c 2>/dev/null) || fail "mount again fails: $(f mount c 2>&1)"
+	[ -e "$dir/etc/ferry-release" ] || fail "c's root file system is not at $dir"
+	q f unmount -a -f || fail "unmount -a -f fails: $(f unmount -a -f 2>&1)"
+	! mounted || fail "c's root file system still mounted after unmount -a -f"
+	ctr_startable c
+}
+
+prep_unmount() { prep_mount && f mount c >/dev/null; }
+CMD_unmount='unmount c'
+after_unmount() {
+	q f unmount -f c || fail "unmount again fails: $(f unmount -f c 2>&1)"
+	! mounted || fail "c's root file system still mounted"
+	ctr_startable c
+}
+
+prep_secret() { load_image && head -c 100 /dev/urandom | base64 >"$D/secret"; }
+CMD_secret='secret create s SECRET'
+after_secret() {
+	q f secret inspect s || q f secret create s "$D/secret" || fail "secret create again fails: $(f secret create s "$D/secret" 2>&1)"
+	[ "$(run_once --secret s ferry-test cat /run/secrets/s 2>/dev/null)" = "$(cat "$D/secret")" ] || fail "the secret reads otherwise"
+	q f secret rm s || fail "secret rm fails: $(f secret rm s 2>&1)"
+}
+
 # (c): removes everything; every step must work.
 undo_all() {
 	local n
@@ -731,6 +759,7 @@ command_of() {
 		EXPORT) w=$D/e.tar ;;
 		CTAR) w=$D/c.tar ;;
 		VTAR) w=$D/v.tar ;;
+		SECRET) w=$D/secret ;;
 		REGIMAGE) w=$REG_IMAGE ;;
 		esac
 		CMD+=("$w")

@@ -160,3 +160,39 @@ assert_off_n1() {
 	f rm -f -t 0 c1 >/dev/null
 	f network rm n0 n1 >/dev/null
 }
+
+@test "mount and unmount killed between the count's temporary name and its rename: the next unmount or rm takes the name away" {
+	load_test_image
+	f create --name c1 $IMG sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' c1)
+	f mount c1 >/dev/null
+	# Before, run/mounts/<ID>.tmp-<12 hex digits> stayed for good (the
+	# kill-anywhere unmount set found it, seed 11).
+	f_killed_at atomic-write-linked unmount c1
+	ls "$RUNROOT/mounts" | grep -q "^$id\.tmp-"
+	f unmount c1
+	[ "$(ls -A "$RUNROOT/mounts")" = "" ]
+	! findmnt -rn | grep -q -- "$ROOT/"
+	f mount c1 >/dev/null
+	f_killed_at atomic-write-linked mount c1
+	ls "$RUNROOT/mounts" | grep -q "^$id\.tmp-"
+	f rm -f c1 >/dev/null
+	[ "$(ls -A "$RUNROOT/mounts")" = "" ]
+	! findmnt -rn | grep -q -- "$ROOT/"
+}
+
+@test "healthcheck run killed between the health log's temporary name and its rename: the next check takes the name away" {
+	load_test_image
+	f run -d --name k --network none --health-cmd true $IMG sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' k)
+	f healthcheck run k
+	# Before, the sweep before each write knew mkostemp's 6 characters
+	# only, not the 12 hexadecimal digits of the name an unnamed file
+	# gets when it replaces the log.
+	f_killed_at atomic-write-linked healthcheck run k
+	[ -n "$(find "$ROOT/containers/$id" -name '*.tmp-*')" ]
+	f healthcheck run k
+	[ "$(f inspect --format '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' k)" = "healthy 0" ]
+	[ -z "$(find "$ROOT/containers/$id" -name '*.tmp-*')" ]
+	f rm -f -t 0 k >/dev/null
+}

@@ -57,7 +57,8 @@ REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
 restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
-rmall reset volprune update init ctrprune imgprune netprune mount unmount secret"
+rmall reset volprune update init ctrprune imgprune netprune mount unmount secret
+push untag ckptall"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -703,6 +704,37 @@ after_secret() {
 	q f secret rm s || fail "secret rm fails: $(f secret rm s 2>&1)"
 }
 
+prep_push() { load_image; }
+CMD_push='push -q --tls-verify=false ferry-test REGPUSHED'
+after_push() {
+	local pushed=${REG_IMAGE%/*}/pushed:latest
+	q f push -q --tls-verify=false ferry-test "$pushed" || fail "push again fails: $(f push -q --tls-verify=false ferry-test "$pushed" 2>&1)"
+	"$FERRY_BIN" --root "$D/r2" --runroot "$D/r2run" pull -q --tls-verify=false "$pushed" >/dev/null 2>&1 ||
+		fail "the pushed image does not pull"
+	"$FERRY_BIN" --root "$D/r2" --runroot "$D/r2run" rmi -a -f >/dev/null 2>&1
+}
+
+prep_untag() { load_image && f tag ferry-test t2 && f tag ferry-test t3; }
+CMD_untag='untag ferry-test'
+after_untag() {
+	q f untag ferry-test || fail "untag again fails: $(f untag ferry-test 2>&1)"
+	[ -z "$(f images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>')" ] || fail "names left: $(f images 2>&1)"
+	f tag "$(f images -q 2>/dev/null | head -1)" ferry-test 2>/dev/null || fail "tag again fails"
+	q run_once ferry-test true || fail "run after untag and tag fails"
+}
+
+prep_ckptall() { load_image && counter a && counter b -v data:/data; }
+CMD_ckptall='container checkpoint -a'
+after_ckptall() {
+	local n
+	for n in a b; do
+		if checkpointed $n && ! running $n; then
+			q f container restore $n || fail "restore $n fails: $(f container restore $n 2>&1)"
+		fi
+		running $n || fail "$n in state $(status_of $n)"
+	done
+}
+
 # (c): removes everything; every step must work.
 undo_all() {
 	local n
@@ -761,6 +793,7 @@ command_of() {
 		VTAR) w=$D/v.tar ;;
 		SECRET) w=$D/secret ;;
 		REGIMAGE) w=$REG_IMAGE ;;
+		REGPUSHED) w=${REG_IMAGE%/*}/pushed:latest ;;
 		esac
 		CMD+=("$w")
 	done
@@ -866,7 +899,7 @@ one_run() {
 }
 
 case ",$SETS," in
-*,pull,*) registry_up || { echo "cannot start a registry for the pull set" >&2; exit 2; } ;;
+*,pull,* | *,push,*) registry_up || { echo "cannot start a registry for the pull set" >&2; exit 2; } ;;
 esac
 for set in ${SETS//,/ }; do
 	declare -F "prep_$set" >/dev/null || { echo "no command set $set (-l lists them)" >&2; exit 2; }

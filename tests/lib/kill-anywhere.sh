@@ -717,9 +717,12 @@ after_push() {
 prep_untag() { load_image && f tag ferry-test t2 && f tag ferry-test t3; }
 CMD_untag='untag ferry-test'
 after_untag() {
-	q f untag ferry-test || fail "untag again fails: $(f untag ferry-test 2>&1)"
+	local id
+	id=$(f images -q 2>/dev/null | head -1)
+	[ -n "$id" ] || fail "the image is gone"
+	q f untag "$id" || fail "untag again fails: $(f untag "$id" 2>&1)"
 	[ -z "$(f images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>')" ] || fail "names left: $(f images 2>&1)"
-	f tag "$(f images -q 2>/dev/null | head -1)" ferry-test 2>/dev/null || fail "tag again fails"
+	f tag "$id" ferry-test 2>/dev/null || fail "tag again fails"
 	q run_once ferry-test true || fail "run after untag and tag fails"
 }
 

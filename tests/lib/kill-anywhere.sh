@@ -556,10 +556,10 @@ registry_up() {
 	setup() { :; }
 	teardown() { :; }
 	TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-ka-registry.XXXXXX")
+	trap '! declare -F registry_stop >/dev/null || registry_stop; rm -rf "$TEST_TMP"' EXIT
 	# shellcheck source=tests/lib/registry.bash
-	. "$SRC/tests/lib/registry.bash"
+	. "$SRC/tests/lib/registry.bash" || return 1
 	registry_start >/dev/null || return 1
-	trap 'registry_stop; rm -rf "$TEST_TMP"' EXIT
 	REG_IMAGE=$REGISTRY/ka/ferry-test:latest
 	new_dir
 	load_image && f push -q --tls-verify=false ferry-test "$REG_IMAGE" >/dev/null

@@ -19,7 +19,8 @@
 #   the roots go under ${TMPDIR:-/tmp}, the test image is built once into
 #   ${FERRY_CACHE:-/tmp/ferry-test-cache}.  A campaign takes about a second
 #   per kill; to rebuild meanwhile, run a copy of the binary and of this
-#   script (bash reads a script as it runs it).
+#   script (bash reads a script as it runs it), with FERRY_SRC naming the
+#   tree (the pull set loads tests/lib/registry.bash from it).
 #
 # Each command set is measured first by one run that is not killed, which
 # must pass the same checks (so a leak of the normal path shows as such,
@@ -47,7 +48,7 @@
 
 set -u
 
-SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SRC=${FERRY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FERRY_BIN=${FERRY_BIN:-$SRC/build/ferry}
 RUNS=20
 SETS=all
@@ -55,7 +56,9 @@ SEED=$(($(date +%s%N) % 32768))
 REPORT=
 ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate volrm netcreate netrm
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
-restoreimport restorenetopts restoreimage prune"
+restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
+rmall reset volprune update init ctrprune imgprune netprune mount unmount secret
+push untag ckptall"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -179,7 +182,7 @@ ctr_startable() {
 	s=$(status_of "$1")
 	case $s in
 	running) ;;
-	created | exited | stopped | configured)
+	created | initialized | exited | stopped | configured)
 		q f start "$1" || fail "$1 in state $s does not start: $(f start "$1" 2>&1)"
 		running "$1" || fail "$1 does not run after start"
 		;;
@@ -321,6 +324,7 @@ prep_netconnect() { load_image && net0 && netcreate && counter c --network n0; }
 CMD_netconnect='network connect n1 c'
 after_netconnect() {
 	running c || fail "c not running"
+	net1_agrees
 	connected || q f network connect n1 c || fail "connect again fails: $(f network connect n1 c 2>&1)"
 	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1"
 	q f network disconnect n1 c || fail "disconnect fails: $(f network disconnect n1 c 2>&1)"
@@ -328,8 +332,22 @@ after_netconnect() {
 
 prep_netdisconnect() { load_image && net0 && netcreate && counter c --network n0 && f network connect n1 c; }
 CMD_netdisconnect='network disconnect n1 c'
+# What (a) left is whole: c on n1 in the record with its interface, its
+# /etc/hosts line and its DNS server, or none of them.
+net1_agrees() {
+	local ifs hosts resolv
+	ifs=$(f exec c ip -4 addr 2>/dev/null | grep -c "inet 10.214.$NET_TAG.")
+	hosts=$(f exec c grep -c "^10.214.$NET_TAG." /etc/hosts 2>/dev/null)
+	resolv=$(f exec c grep -c "^nameserver 10.214.$NET_TAG.1\$" /etc/resolv.conf 2>/dev/null)
+	if connected; then
+		[ "$ifs$hosts$resolv" = 111 ] || fail "c on n1 in the record, interface/hosts/resolv.conf lines: $ifs/$hosts/$resolv"
+	else
+		[ "$ifs$hosts$resolv" = 000 ] || fail "c off n1 in the record, interface/hosts/resolv.conf lines: $ifs/$hosts/$resolv"
+	fi
+}
 after_netdisconnect() {
 	running c || fail "c not running"
+	net1_agrees
 	! connected || q f network disconnect n1 c || fail "disconnect again fails: $(f network disconnect n1 c 2>&1)"
 	q f network connect n1 c || fail "connect fails: $(f network connect n1 c 2>&1)"
 	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.214.$NET_TAG." || fail "c has no address on n1 after reconnect"
@@ -485,6 +503,241 @@ prep_prune() {
 CMD_prune='system prune -a -f --volumes'
 after_prune() { q f system prune -a -f --volumes || fail "prune again fails: $(f system prune -a -f --volumes 2>&1)"; }
 
+prep_rename() { load_image && counter c; }
+CMD_rename='rename c c2'
+after_rename() {
+	if exists_ctr c; then
+		! exists_ctr c2 || fail "both c and c2 exist"
+		q f rename c c2 || fail "rename again fails: $(f rename c c2 2>&1)"
+	fi
+	exists_ctr c2 || fail "c2 is not there"
+	[ "$(f ps -a --format '{{.Names}}' 2>/dev/null)" = c2 ] || fail "ps lists $(f ps -a --format '{{.Names}}' 2>&1)"
+	running c2 || fail "c2 not running"
+	q f rename c2 c3 || fail "rename c2 c3 fails: $(f rename c2 c3 2>&1)"
+	q f stop -t 0 c3 || fail "stop c3 fails"
+	ctr_startable c3
+}
+
+prep_clone() { load_image && f volume create v >/dev/null && counter c -v v:/v --network none; }
+CMD_clone='container clone c c2'
+after_clone() {
+	running c || fail "c not running"
+	exists_ctr c2 || q f container clone c c2 || fail "clone again fails: $(f container clone c c2 2>&1)"
+	ctr_startable c2
+	[ "$(f exec c2 sh -c 'touch /v/x && echo ok' 2>/dev/null)" = ok ] || fail "c2 lacks volume v"
+}
+
+prep_volimport() {
+	load_image && f volume create v >/dev/null && mkdir "$D/vol" && head -c 4194304 /dev/urandom >"$D/vol/blob" &&
+		(cd "$D/vol" && sha256sum blob >../blob.sum && tar -cf ../v.tar blob)
+}
+CMD_volimport='volume import v VTAR'
+after_volimport() {
+	q f volume exists v || fail "volume v is gone"
+	q f volume import v "$D/v.tar" || fail "import again fails: $(f volume import v "$D/v.tar" 2>&1)"
+	[ "$(run_once -v v:/v ferry-test sha256sum /v/blob 2>/dev/null | cut -d' ' -f1)" = "$(cut -d' ' -f1 "$D/blob.sum")" ] ||
+		fail "the volume's blob differs"
+}
+
+prep_netreload() { load_image && net0 && counter c --network n0; }
+CMD_netreload='network reload c'
+after_netreload() {
+	running c || fail "c not running"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0"
+	q f network reload c || fail "reload again fails: $(f network reload c 2>&1)"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0 after reload"
+}
+
+# A registry of the campaign's own (tests/lib/registry.bash) holding the
+# test image, started before the sets when pull is among them.
+REG_IMAGE=
+registry_up() {
+	[ -n "$REG_IMAGE" ] && return 0
+	setup() { :; }
+	teardown() { :; }
+	TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-ka-registry.XXXXXX")
+	trap '! declare -F registry_stop >/dev/null || registry_stop; rm -rf "$TEST_TMP"' EXIT
+	# shellcheck source=tests/lib/registry.bash
+	. "$SRC/tests/lib/registry.bash" || return 1
+	registry_start >/dev/null || return 1
+	REG_IMAGE=$REGISTRY/ka/ferry-test:latest
+	new_dir
+	load_image && f push -q --tls-verify=false ferry-test "$REG_IMAGE" >/dev/null
+	local rc=$?
+	undo_all >/dev/null 2>&1
+	teardown_dir
+	return $rc
+}
+prep_pull() { :; }
+CMD_pull='pull -q --tls-verify=false REGIMAGE'
+after_pull() {
+	exists_img "$REG_IMAGE" || q f pull -q --tls-verify=false "$REG_IMAGE" || fail "pull again fails: $(f pull -q --tls-verify=false "$REG_IMAGE" 2>&1)"
+	q run_once "$REG_IMAGE" cat /etc/ferry-release || fail "run of the pulled image fails: $(run_once "$REG_IMAGE" true 2>&1)"
+}
+
+prep_several() { load_image && counter a && counter b && counter c; }
+# Each of a, b and c is running or stopped, and starts.
+after_several() {
+	local n
+	for n in a b c; do
+		exists_ctr $n || fail "$n is gone"
+		ctr_startable $n
+	done
+}
+prep_killall() { prep_several; }
+CMD_killall='kill -a'
+after_killall() { after_several; }
+
+prep_stopall() { prep_several; }
+CMD_stopall='stop -a -t 0'
+after_stopall() {
+	q f stop -a -t 0 || fail "stop -a again fails: $(f stop -a -t 0 2>&1)"
+	after_several
+}
+
+prep_rmall() { prep_several && f stop -t 0 b >/dev/null && f create --name d -v v:/v ferry-test true >/dev/null; }
+CMD_rmall='rm -a -f'
+after_rmall() {
+	q f rm -a -f || fail "rm -a again fails: $(f rm -a -f 2>&1)"
+	[ -z "$(f ps -a -q 2>/dev/null)" ] || fail "containers left: $(f ps -a 2>&1)"
+	counter a || fail "a new a does not run"
+}
+
+prep_reset() {
+	load_image && netcreate && f volume create v >/dev/null && counter c --network n1 -v v:/v &&
+		f create --name d ferry-test true >/dev/null && f tag ferry-test t2
+}
+CMD_reset='system reset -f'
+after_reset() {
+	q f system reset -f || fail "reset again fails: $(f system reset -f 2>&1)"
+	[ -z "$(f ps -a -q 2>/dev/null)$(f images -q 2>/dev/null)$(f volume ls -q 2>/dev/null)" ] || fail "reset left objects"
+	! q ip link show "$BRIDGE1" || fail "bridge $BRIDGE1 left after reset"
+	load_image || fail "load after reset fails"
+	netcreate || fail "network create after reset fails"
+	q run_once --network n1 -v v:/v ferry-test true || fail "run after reset fails: $(run_once --network n1 -v v:/v ferry-test true 2>&1)"
+}
+
+prep_volprune() {
+	load_image && f volume create v1 >/dev/null && f volume create v2 >/dev/null &&
+		run_once -v v1:/v ferry-test sh -c 'head -c 1048576 /dev/zero >/v/x' >/dev/null && counter c -v v3:/v
+}
+CMD_volprune='volume prune -f'
+after_volprune() {
+	q f volume prune -f || fail "prune again fails: $(f volume prune -f 2>&1)"
+	[ "$(f volume ls -q 2>/dev/null)" = v3 ] || fail "volumes left: $(f volume ls -q 2>&1 | tr '\n' ' ')"
+	running c || fail "c not running"
+	[ "$(f exec c sh -c 'touch /v/y && echo ok' 2>/dev/null)" = ok ] || fail "c lost its volume"
+}
+
+prep_update() { load_image && counter c; }
+CMD_update='update --memory 64m --pids-limit 99 c'
+after_update() {
+	running c || fail "c not running"
+	q f update --memory 64m --pids-limit 99 c || fail "update again fails: $(f update --memory 64m --pids-limit 99 c 2>&1)"
+	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>/dev/null)" = 99 ] || fail "c's pids limit is $(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>&1)"
+	q f restart -t 0 c || fail "restart after update fails: $(f restart -t 0 c 2>&1)"
+	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' c 2>/dev/null)" = 99 ] || fail "c lost its pids limit on restart"
+}
+
+prep_init() { load_image && f create --name c ferry-test sleep 1000 >/dev/null; }
+CMD_init='init c'
+after_init() { exists_ctr c || fail "c is gone"; ctr_startable c; }
+
+prep_ctrprune() {
+	load_image && f create --name a ferry-test true >/dev/null && f run --name b ferry-test true >/dev/null &&
+		counter c
+}
+CMD_ctrprune='container prune -f'
+after_ctrprune() {
+	q f container prune -f || fail "prune again fails: $(f container prune -f 2>&1)"
+	[ "$(f ps -a --format '{{.Names}}' 2>/dev/null)" = c ] || fail "containers left: $(f ps -a --format '{{.Names}}' 2>&1 | tr '\n' ' ')"
+	running c || fail "c not running"
+}
+
+prep_imgprune() { load_image && counter c && f commit c im2 >/dev/null && f tag ferry-test t2 && f rm -f c >/dev/null && counter d; }
+CMD_imgprune='image prune -a -f'
+after_imgprune() {
+	q f image prune -a -f || fail "prune again fails: $(f image prune -a -f 2>&1)"
+	exists_img ferry-test || fail "the image d uses is gone"
+	! exists_img im2 || fail "im2 left"
+	running d || fail "d not running"
+	q run_once ferry-test true || fail "run of ferry-test fails: $(run_once ferry-test true 2>&1)"
+}
+
+prep_netprune() { load_image && net0 && netcreate && counter c --network n0; }
+CMD_netprune='network prune -f'
+after_netprune() {
+	q f network prune -f || fail "prune again fails: $(f network prune -f 2>&1)"
+	q f network exists n0 || fail "n0, in use, is gone"
+	! q f network exists n1 || fail "n1 left"
+	! q ip link show "$BRIDGE1" || fail "bridge $BRIDGE1 left"
+	f exec c ip -4 addr 2>/dev/null | grep -q "inet 10.215.$NET_TAG." || fail "c has no address on n0"
+	netcreate || fail "network create n1 again fails"
+	q run_once --network n1 ferry-test true || fail "a container on n1 fails: $(run_once --network n1 ferry-test true 2>&1)"
+}
+
+mounted() { findmnt -rn | grep -q -- "$ROOT/"; }
+prep_mount() { load_image && f create --name c ferry-test sleep 1000 >/dev/null; }
+CMD_mount='mount c'
+after_mount() {
+	local dir
+	dir=$(f mount c 2>/dev/null) || fail "mount again fails: $(f mount c 2>&1)"
+	[ -e "$dir/etc/ferry-release" ] || fail "c's root file system is not at $dir"
+	q f unmount -a -f || fail "unmount -a -f fails: $(f unmount -a -f 2>&1)"
+	! mounted || fail "c's root file system still mounted after unmount -a -f"
+	ctr_startable c
+}
+
+prep_unmount() { prep_mount && f mount c >/dev/null; }
+CMD_unmount='unmount c'
+after_unmount() {
+	q f unmount -f c || fail "unmount again fails: $(f unmount -f c 2>&1)"
+	! mounted || fail "c's root file system still mounted"
+	ctr_startable c
+}
+
+prep_secret() { load_image && head -c 100 /dev/urandom | base64 >"$D/secret"; }
+CMD_secret='secret create s SECRET'
+after_secret() {
+	q f secret inspect s || q f secret create s "$D/secret" || fail "secret create again fails: $(f secret create s "$D/secret" 2>&1)"
+	[ "$(run_once --secret s ferry-test cat /run/secrets/s 2>/dev/null)" = "$(cat "$D/secret")" ] || fail "the secret reads otherwise"
+	q f secret rm s || fail "secret rm fails: $(f secret rm s 2>&1)"
+}
+
+prep_push() { load_image; }
+CMD_push='push -q --tls-verify=false ferry-test REGPUSHED'
+after_push() {
+	local pushed=${REG_IMAGE%/*}/pushed:latest
+	q f push -q --tls-verify=false ferry-test "$pushed" || fail "push again fails: $(f push -q --tls-verify=false ferry-test "$pushed" 2>&1)"
+	"$FERRY_BIN" --root "$D/r2" --runroot "$D/r2run" pull -q --tls-verify=false "$pushed" >/dev/null 2>&1 ||
+		fail "the pushed image does not pull"
+	"$FERRY_BIN" --root "$D/r2" --runroot "$D/r2run" rmi -a -f >/dev/null 2>&1
+}
+
+prep_untag() { load_image && f tag ferry-test t2 && f tag ferry-test t3; }
+CMD_untag='untag ferry-test'
+after_untag() {
+	local id
+	id=$(f images -q 2>/dev/null | head -1)
+	[ -n "$id" ] || fail "the image is gone"
+	q f untag "$id" || fail "untag again fails: $(f untag "$id" 2>&1)"
+	[ -z "$(f images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>')" ] || fail "names left: $(f images 2>&1)"
+	f tag "$id" ferry-test 2>/dev/null || fail "tag again fails"
+	q run_once ferry-test true || fail "run after untag and tag fails"
+}
+
+prep_ckptall() { load_image && counter a && counter b -v data:/data; }
+CMD_ckptall='container checkpoint -a'
+after_ckptall() {
+	local n
+	for n in a b; do
+		if checkpointed $n && ! running $n; then
+			q f container restore $n || fail "restore $n fails: $(f container restore $n 2>&1)"
+		fi
+		running $n || fail "$n in state $(status_of $n)"
+	done
+}
+
 # (c): removes everything; every step must work.
 undo_all() {
 	local n
@@ -540,6 +793,10 @@ command_of() {
 		OUT/*) w=$D/out/${w#OUT/} ;;
 		EXPORT) w=$D/e.tar ;;
 		CTAR) w=$D/c.tar ;;
+		VTAR) w=$D/v.tar ;;
+		SECRET) w=$D/secret ;;
+		REGIMAGE) w=$REG_IMAGE ;;
+		REGPUSHED) w=${REG_IMAGE%/*}/pushed:latest ;;
 		esac
 		CMD+=("$w")
 	done
@@ -644,6 +901,9 @@ one_run() {
 	teardown_dir
 }
 
+case ",$SETS," in
+*,pull,* | *,push,*) registry_up || { echo "cannot start a registry for the pull set" >&2; exit 2; } ;;
+esac
 for set in ${SETS//,/ }; do
 	declare -F "prep_$set" >/dev/null || { echo "no command set $set (-l lists them)" >&2; exit 2; }
 	if ! measure "$set"; then

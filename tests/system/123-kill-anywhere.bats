@@ -51,14 +51,14 @@ assert_network_removable() {
 	fi
 }
 
-@test "network disconnect killed after netavark's teardown, before its report: disconnect again finishes" {
+@test "network disconnect killed after netavark's teardown, before its report: the next command finishes" {
 	start_on_two_networks
 	f network connect n1 c
 	[ "$(ifaces_of c)" = "eth0 eth1 lo " ]
 	run f_fault network-disconnect-unreported network disconnect n1 c
 	[ "$status" -eq 137 ]
 	# Torn down, still reported: netavark would refuse a second teardown.
-	f network disconnect n1 c
+	f ps >/dev/null
 	[ "$(ifaces_of c)" = "eth0 lo " ]
 	[ "$(f inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' c)" = "ferry " ]
 	f network connect n1 c

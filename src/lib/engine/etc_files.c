@@ -226,10 +226,13 @@ has_record (ferry_engine_t *e, const char *id)
 }
 
 /* The edit of C's files: ADD true puts ADDRESSES and NAMESERVERS in,
- * false takes them out.  OP, when not NULL, is a record begun already.  */
+ * false takes them out.  OP, when not NULL, is a record begun already:
+ * ended once the files are written (also when the edit fails before
+ * the copy), unless THEN names the phase it goes on in, the caller's to
+ * end (a disconnect, which tears the network down after).  */
 static int
-edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_operation *op, int add,
-            char **addresses, char **nameservers, ferry_error_t *err)
+edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_operation *op, const char *then,
+            int add, char **addresses, char **nameservers, ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -271,7 +274,11 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
       ferry_fault_point ("etc-files-one-staged");
     }
   if (! staged)
-    return op ? ferry_operation_end (e, op, err) : 0;
+    {
+      if (op == NULL)
+        return 0;
+      return then ? ferry_operation_advance (e, op, then, err) : ferry_operation_end (e, op, err);
+    }
   if (op == NULL)
     {
       /* Not ours to end when it fails: the record may be another's.  */
@@ -294,7 +301,7 @@ edit_files (ferry_engine_t *e, const struct ferry_container *c, struct ferry_ope
       return -1;
     }
   {
-    int ret = ferry_operation_end (e, op, err);
+    int ret = then ? ferry_operation_advance (e, op, then, err) : ferry_operation_end (e, op, err);
     ferry_operation_release (&own);
     return ret;
   }
@@ -304,7 +311,7 @@ fail:
     cleanup_error ferry_error_t ignored = NULL;
 
     ferry_etc_files_drop_staged (e, c->id);
-    if (op)
+    if (op && then == NULL)
       ferry_operation_end (e, op, &ignored);
     ferry_operation_release (&own);
     return -1;
@@ -318,17 +325,17 @@ ferry_etc_files_connected (ferry_engine_t *e, const struct ferry_container *c, s
   cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
   cleanup_strv char **nameservers = network_nameservers (status, name);
 
-  return edit_files (e, c, op, 1, addresses, nameservers, err);
+  return edit_files (e, c, op, NULL, 1, addresses, nameservers, err);
 }
 
 int
-ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *c, const char *name,
-                               json_object *status, ferry_error_t *err)
+ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *c, struct ferry_operation *op,
+                               const char *name, json_object *status, ferry_error_t *err)
 {
   cleanup_strv char **addresses = ferry_etc_files_network_addresses (status, name);
   cleanup_strv char **nameservers = network_nameservers (status, name);
 
-  return edit_files (e, c, NULL, 0, addresses, nameservers, err);
+  return edit_files (e, c, op, "teardown", 0, addresses, nameservers, err);
 }
 
 /* A connect killed after it began: its network set up when recorded but
@@ -358,11 +365,42 @@ settle_connect (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *er
   return ret;
 }
 
+/* A disconnect killed after it began, always finished forward (see
+ * ferry_network_disconnect_finish): its staged content copied when it
+ * was recorded as such, or dropped when it was not (the edit is done
+ * again), then the network's lines out of the files, its interface torn
+ * down and C taken off it in the record.  */
+static int
+settle_disconnect (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
+{
+  const char *name = ferry_json_get_string (op->detail, "network");
+  struct ferry_container *c = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  int ret;
+
+  if (strcmp (op->phase, "copy") == 0)
+    {
+      if (copy_all_staged (e, op->container_id, err) < 0)
+        return -1;
+    }
+  else
+    ferry_etc_files_drop_staged (e, op->container_id);
+  if (name == NULL || ferry_container_find (e, op->container_id, &c, &ignored) < 0)
+    return ferry_operation_end (e, op, err);
+  ret = ferry_network_disconnect_finish (e, c, op, name, err);
+  ferry_container_free (c);
+  return ret;
+}
+
 int
 ferry_etc_files_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
 {
+  const char *action = ferry_json_get_string (op->detail, "action");
+
   if (op->phase && strcmp (op->phase, "connect") == 0)
     return settle_connect (e, op, err);
+  if (action && strcmp (action, "disconnect") == 0)
+    return settle_disconnect (e, op, err);
   if (copy_all_staged (e, op->container_id, err) < 0)
     return -1;
   return ferry_operation_end (e, op, err);

@@ -18,9 +18,12 @@
  * the next ferry command settles the record by doing 3 again from
  * NAME.next.  A connect records the operation (phase "connect") before
  * netavark sets the network up, so that a connect killed after the setup
- * and before step 1 has its lines added by that settle too; a disconnect
- * edits the files before the teardown, so that a disconnect killed in
- * between does it again when run again.
+ * and before step 1 has its lines added by that settle too.  A
+ * disconnect records it (phase "disconnect", detail action "disconnect")
+ * before it edits the files, keeps it through the copy and the teardown
+ * (phase "teardown") and ends it with the change of the container's
+ * record: killed anywhere after the record, the next command finishes
+ * the disconnect (ferry_network_disconnect_finish).
  *
  * Only ferry's own files in the container's directory are opened, never
  * through a symlink, and never a path inside the container's root: a file
@@ -48,9 +51,12 @@ int ferry_etc_files_connected (ferry_engine_t *e, const struct ferry_container *
 
 /* Network NAME about to be torn down for running container C, STATUS
  * being netavark's report that has it: its entries and DNS servers taken
- * out of C's files.  */
-int ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *c, const char *name,
-                                   json_object *status, ferry_error_t *err);
+ * out of C's files.  OP is the disconnect's record (action "disconnect"):
+ * it goes through phase "copy" to "teardown" and stays, the caller's to
+ * end with the record change.  */
+int ferry_etc_files_disconnecting (ferry_engine_t *e, const struct ferry_container *c,
+                                   struct ferry_operation *op, const char *name, json_object *status,
+                                   ferry_error_t *err);
 
 /* Leftovers of an edit that never got its record (killed between steps 1
  * and 2): removed before the files are written anew.  */

@@ -787,36 +787,14 @@ health_log_read (ferry_engine_t *e, const struct ferry_container *c)
   return out;
 }
 
-/* Removes what a writer killed before its rename left beside PATH
- * (PATH.tmp-XXXXXX): writers hold the container's lock, as the caller.  */
-static void
-sweep_stale_temporaries (const char *path)
-{
-  cleanup_free char *dir = xstrdup (path), *prefix = NULL;
-  char *slash = strrchr (dir, '/');
-  DIR *d;
-  struct dirent *de;
-
-  if (slash == NULL)
-    return;
-  *slash = '\0';
-  prefix = xasprintf ("%s.tmp-", slash + 1);
-  d = opendir (dir);
-  if (d == NULL)
-    return;
-  while ((de = readdir (d)) != NULL)
-    if (strncmp (de->d_name, prefix, strlen (prefix)) == 0 && strlen (de->d_name) == strlen (prefix) + 6)
-      unlinkat (dirfd (d), de->d_name, 0);
-  closedir (d);
-}
-
 static int
 health_log_write (ferry_engine_t *e, const struct ferry_container *c, json_object *log, ferry_error_t *err)
 {
   cleanup_free char *path = health_log_path (e, c);
   const char *text = ferry_json_to_string (log, 0);
 
-  sweep_stale_temporaries (path);
+  /* Writers hold the container's lock, as the caller.  */
+  ferry_remove_stale_temporaries (path);
 
   if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
     return ferry_error_wrap (err, "unable to update health check log %s for %s", path, c->id);

@@ -83,6 +83,7 @@ ferry_container_mount_forget (ferry_engine_t *e, const char *id)
 {
   cleanup_free char *path = count_path (e, id);
   unlink (path);
+  ferry_remove_stale_temporaries (path);
 }
 
 static int
@@ -131,7 +132,13 @@ unmount_unused (ferry_engine_t *e, const struct ferry_container *c)
 static void
 settle_locked (ferry_engine_t *e, const struct ferry_container *c)
 {
-  int n = read_count (e, c->id);
+  cleanup_free char *path = count_path (e, c->id);
+  int n;
+
+  /* A write of the count killed before its rename: the count is the
+   * old one, the temporary name is left.  */
+  ferry_remove_stale_temporaries (path);
+  n = read_count (e, c->id);
 
   if (n < 0)
     return;

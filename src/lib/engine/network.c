@@ -2283,11 +2283,12 @@ attached_in_netns (ferry_engine_t *e, const struct ferry_container *c, const cha
 }
 
 /* Drops NAME from C's record and releases its address there, in one
- * transaction.  The last one gone, C stays a bridge container on no
- * network, ports and all, as Podman keeps it: network connect takes it
- * again.  */
+ * transaction, with the end of OP when not NULL.  The last one gone, C
+ * stays a bridge container on no network, ports and all, as Podman keeps
+ * it: network connect takes it again.  */
 static int
-forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name, ferry_error_t *err)
+forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name,
+                const struct ferry_operation *op, ferry_error_t *err)
 {
   json_object *nets = ferry_json_get_object (c->record, "Networks");
   cleanup_stmt sqlite3_stmt *st = NULL;
@@ -2305,7 +2306,8 @@ forget_network (ferry_engine_t *e, struct ferry_container *c, const char *name, 
       goto fail;
     }
   json_object_object_del (nets, name);
-  if (ferry_container_update_record (e, c->id, c->record, err) < 0 || ferry_db_commit (e->db, err) < 0)
+  if (ferry_container_update_record (e, c->id, c->record, err) < 0
+      || (op && ferry_operation_end (e, op, err) < 0) || ferry_db_commit (e->db, err) < 0)
     goto fail;
   return 0;
 
@@ -2336,22 +2338,58 @@ setup_one (ferry_engine_t *e, const struct ferry_container *c, const char *name,
   return 0;
 }
 
+/* Whether C's netavark report has network NAME.  */
+static bool
+reported (ferry_engine_t *e, const struct ferry_container *c, const char *name)
+{
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_json json_object *status = ferry_json_parse_file (path, "network status", &ignored);
+
+  return status && json_object_is_type (status, json_type_object)
+         && json_object_object_get_ex (status, name, NULL);
+}
+
+/* Tears network NAME of running container C down in its namespace.  */
+static int
+teardown_one (ferry_engine_t *e, const struct ferry_container *c, const char *name, ferry_error_t *err)
+{
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+  cleanup_json json_object *opts = netavark_options (e, c, name, err);
+  struct ferry_netavark n;
+
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  return ferry_netavark_teardown (&n, netns, opts, err);
+}
+
 void
 ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name)
 {
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_json json_object *status = NULL;
 
-  /* Not running, not on NAME, or set up by the ferry that was killed
-   * (attached_in_netns waits for its netavark first).  */
+  int attached;
+
+  /* Not running, or not on NAME.  */
   if (! ferry_container_is_active (c)
-      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL)
-      || attached_in_netns (e, c, name, &ignored) != 0)
+      || ! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
+    return;
+  /* Set up by the ferry that was killed (attached_in_netns waits for its
+   * netavark first), and reported: done.  */
+  attached = attached_in_netns (e, c, name, &ignored);
+  if (attached < 0 || (attached && reported (e, c, name)))
+    return;
+  /* Set up, but killed before it saved netavark's report, which the
+   * container's files and inspect are made from and which netavark gives
+   * for a setup only: set up anew.  */
+  if (attached && teardown_one (e, c, name, &ignored) < 0)
     return;
   if (setup_one (e, c, name, &status, &ignored) < 0)
     {
       cleanup_error ferry_error_t also_ignored = NULL;
-      forget_network (e, c, name, &also_ignored);
+      forget_network (e, c, name, NULL, &also_ignored);
     }
 }
 
@@ -2465,7 +2503,7 @@ ferry_network_connect (ferry_engine_t *e, const char *ref, const char *name,
       if (setup_one (e, c, name, &status, err) < 0)
         {
           cleanup_error ferry_error_t ignored = NULL;
-          forget_network (e, c, name, &ignored);
+          forget_network (e, c, name, NULL, &ignored);
           ferry_error_wrap (err, "cannot connect container %s to network %s", c->name, name);
           goto undo;
         }
@@ -2498,10 +2536,47 @@ out:
 }
 
 int
+ferry_network_disconnect_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_operation *op,
+                                 const char *name, ferry_error_t *err)
+{
+  if (! json_object_object_get_ex (ferry_json_get_object (c->record, "Networks"), name, NULL))
+    return ferry_operation_end (e, op, err);
+  /* Stopped since, its namespace is gone and its files are written anew
+   * at the next start: the record is what is left.  */
+  if (ferry_container_is_active (c))
+    {
+      cleanup_free char *status_path = ferry_container_network_status_path (e, c->id);
+      cleanup_json json_object *status = NULL;
+      cleanup_error ferry_error_t unreadable = NULL;
+      /* Not in its namespace, it is torn down already (or was never set
+       * up): a disconnect or a connect killed midway.  */
+      int attached = attached_in_netns (e, c, name, err);
+
+      if (attached < 0)
+        return -1;
+      /* Podman's live edit, before the report loses the network's
+       * addresses: the network's addresses and DNS server out of the
+       * container's files.  Done again by a settle, it changes nothing.  */
+      status = ferry_json_parse_file (status_path, "network status", &unreadable);
+      if (status && ferry_etc_files_disconnecting (e, c, op, name, status, err) < 0)
+        return -1;
+      ferry_fault_point ("network-disconnect-files-edited");
+      if (attached && teardown_one (e, c, name, err) < 0)
+        return -1;
+      ferry_fault_point ("network-disconnect-unreported");
+      update_status_file (e, c, name, NULL);
+      ferry_fault_point ("network-disconnect-teardown");
+    }
+  ferry_fault_point ("network-disconnect-torn-down");
+  return forget_network (e, c, name, op, err);
+}
+
+int
 ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, ferry_error_t *err)
 {
   cleanup_lock int lock = -1;
   struct ferry_container *c = NULL;
+  struct ferry_operation op = { 0 };
   int ret = -1;
 
   lock = ferry_container_find_locked (e, ref, &c, err);
@@ -2532,59 +2607,76 @@ ferry_network_disconnect (ferry_engine_t *e, const char *ref, const char *name, 
                                c->name, name);
       goto out;
     }
-  /* Not in its namespace, it is torn down already (or was never set up):
-   * a disconnect or a connect killed midway.  */
+  /* Running, recorded before anything changes: killed after that, the
+   * next command finishes the disconnect.  */
   if (ferry_container_is_active (c))
     {
-      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_free char *status_path = ferry_container_network_status_path (e, c->id);
-      cleanup_json json_object *opts = NULL, *status = NULL;
-      cleanup_error ferry_error_t unreadable = NULL;
-      struct ferry_netavark n;
-      int attached = attached_in_netns (e, c, name, err);
+      json_object *detail = json_object_new_object ();
 
-      if (attached < 0)
+      json_object_object_add (detail, "network", json_object_new_string (name));
+      json_object_object_add (detail, "action", json_object_new_string ("disconnect"));
+      if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_ETC_FILES, "disconnect", detail, err) < 0)
         goto out;
-      /* Podman's live edit, before the report loses the network's
-       * addresses and before the teardown, so that a disconnect killed in
-       * between does it again: the network's addresses and DNS server out
-       * of the container's files.  */
-      status = ferry_json_parse_file (status_path, "network status", &unreadable);
-      if (status && ferry_etc_files_disconnecting (e, c, name, status, err) < 0)
+      ferry_fault_point ("network-disconnect-recorded");
+      ret = ferry_network_disconnect_finish (e, c, &op, name, err);
+      if (ret < 0)
         {
+          /* New content staged and recorded is the settle's to copy;
+           * otherwise the record goes, C left on NAME in it.  */
+          if (strcmp (op.phase, "copy") != 0)
+            {
+              cleanup_error ferry_error_t ignored = NULL;
+              ferry_operation_end (e, &op, &ignored);
+            }
           ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
-          goto out;
         }
-      opts = attached ? netavark_options (e, c, name, err) : NULL;
-      netavark_of (e, &n, &config_dir);
-      if (attached && (opts == NULL || ferry_netavark_teardown (&n, netns, opts, err) < 0))
-        {
-          ferry_error_wrap (err, "cannot disconnect container %s from network %s", c->name, name);
-          goto out;
-        }
-      /* Killed at either point, torn down: the next disconnect finds no
-       * interface and finishes.  */
-      ferry_fault_point ("network-disconnect-unreported");
-      update_status_file (e, c, name, NULL);
-      ferry_fault_point ("network-disconnect-teardown");
+      goto out;
     }
-  /* Killed here, C is on NAME in the record only: the next disconnect
-   * finishes.  */
-  ferry_fault_point ("network-disconnect-torn-down");
-  ret = forget_network (e, c, name, err);
+  ret = forget_network (e, c, name, NULL, err);
 
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   return ret;
 }
 
 /* ---- reload -------------------------------------------------------------- */
 
+/* Running container C's networks torn down (what is left of them) and
+ * set up again with the same addresses and MACs, as Podman's reload,
+ * with netavark's report saved after.  Done again from the start, it
+ * leaves the same.  */
+static int
+reload_networks (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
+  cleanup_free char *path = ferry_container_network_status_path (e, c->id);
+  cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_netavark n;
+  const char *text;
+
+  if (opts == NULL)
+    return -1;
+  netavark_of (e, &n, &config_dir);
+  /* As Podman: what is left goes first (a failure there is what a flush
+   * leaves), then all of it is set up again.  The status file goes
+   * first, so that nothing reads a report of what is torn down.  */
+  unlink (path);
+  ferry_netavark_teardown (&n, netns, opts, &ignored);
+  ferry_fault_point ("network-reload-torn-down");
+  if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+    return ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+  text = ferry_json_to_string (status, 0);
+  return ferry_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
 int
 ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error_t *err)
 {
   cleanup_lock int lock = -1;
   struct ferry_container *c = NULL;
+  struct ferry_operation op = { 0 };
   int ret = -1;
 
   *id = NULL;
@@ -2608,40 +2700,48 @@ ferry_network_reload (ferry_engine_t *e, const char *ref, char **id, ferry_error
       goto out;
     }
   /* Left on no network: nothing of netavark's to put back, and no error
-   * (Podman's neither).  */
+   * (Podman's neither).  Otherwise recorded first: killed between the
+   * teardown and the setup, the container would run without its
+   * network, and the next command reloads it (ferry_network_reload_settle).  */
   if (ferry_network_record_bridged (c->record))
     {
-      cleanup_free char *netns = ferry_engine_netns_path (e, c->id), *config_dir = NULL;
-      cleanup_free char *path = ferry_container_network_status_path (e, c->id);
-      cleanup_json json_object *opts = netavark_options (e, c, NULL, err), *status = NULL;
       cleanup_error ferry_error_t ignored = NULL;
-      struct ferry_netavark n;
-      const char *text;
 
-      if (opts == NULL)
+      if (ferry_operation_begin (e, &op, c->id, FERRY_OPERATION_NETWORK_RELOAD, "reload", NULL, err) < 0)
         goto out;
-      netavark_of (e, &n, &config_dir);
-      /* As Podman: what is left goes first (a failure there is what a
-       * flush leaves), then all of it is set up again with the same
-       * addresses and MACs.  Killed in between, the container runs
-       * without its network: the status file goes first, so that an
-       * in-place restore sets it all up again, as does another reload.  */
-      unlink (path);
-      ferry_netavark_teardown (&n, netns, opts, &ignored);
-      ferry_fault_point ("network-reload-torn-down");
-      if (ferry_netavark_setup (&n, netns, opts, &status, err) < 0)
+      if (reload_networks (e, c, err) < 0)
         {
-          ferry_error_wrap (err, "cannot reload the network of container %s", c->name);
+          /* Said to the user, who may reload again: not the next
+           * command's to retry.  */
+          ferry_operation_end (e, &op, &ignored);
           goto out;
         }
-      text = ferry_json_to_string (status, 0);
-      if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
+      if (ferry_operation_end (e, &op, err) < 0)
         goto out;
     }
   *id = xstrdup (c->id);
   ret = 0;
 
 out:
+  ferry_operation_release (&op);
   ferry_container_free (c);
   return ret;
+}
+
+int
+ferry_network_reload_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  int ret = 0;
+
+  /* Gone, stopped since (its stop tore down what was left), or taken
+   * off its networks: nothing to set up.  */
+  if (ferry_container_find (e, op->container_id, &c, &ignored) == 0 && ferry_container_is_active (c)
+      && ferry_network_record_bridged (c->record))
+    ret = reload_networks (e, c, err);
+  ferry_container_free (c);
+  if (ret < 0)
+    return -1;
+  return ferry_operation_end (e, op, err);
 }

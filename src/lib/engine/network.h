@@ -119,10 +119,27 @@ int ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, con
 int ferry_network_teardown (ferry_engine_t *e, const struct ferry_container *c, const char *netns,
                             ferry_error_t *err);
 
-/* The settle of a connect killed between its record and its setup:
- * network NAME of running container C set up when its interface is not
- * in C's namespace, or, when that fails, taken out of C's record.  */
+/* The settle of a connect killed between its record and the save of
+ * netavark's report: network NAME of running container C set up when
+ * its interface is not in C's namespace, or set up anew when it is but
+ * the report lacks it (so that its lines can go into C's files), or,
+ * when the setup fails, taken out of C's record.  */
 void ferry_network_connect_finish (ferry_engine_t *e, struct ferry_container *c, const char *name);
+
+struct ferry_operation;
+
+/* The disconnect of container C from network NAME, recorded as OP (an
+ * "etc-files" record with action "disconnect"), done from wherever it
+ * stopped, and always forward: once recorded, a disconnect killed
+ * anywhere (even before its edit of the files or the teardown) is
+ * finished by the next command, as it was asked for, rather than
+ * undone; a connect puts the network back.  The network's lines out of
+ * C's /etc/hosts and /etc/resolv.conf, its interface torn down when it
+ * is still in C's namespace, its report dropped, and NAME out of C's
+ * record with the end of OP, in one transaction.  On failure OP stays
+ * recorded, the caller's.  */
+int ferry_network_disconnect_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_operation *op,
+                                     const char *name, ferry_error_t *err);
 
 /* Waits for a netavark that a killed ferry left working on this runroot's
  * networks: what the namespaces and aardvark-dns hold is known after.  */

@@ -18,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const KIND_NAMES[] = { "checkpoint", "restore", "import", "init", "update", "etc-files" };
+static const char *const KIND_NAMES[]
+    = { "checkpoint", "restore", "import", "init", "update", "etc-files", "network-reload" };
 
 const char *
 ferry_operation_kind_name (enum ferry_operation_kind kind)
@@ -320,6 +321,8 @@ settle_one (ferry_engine_t *e, const char *id)
             ferry_update_settle (e, &op, &err);
           else if (op.kind == FERRY_OPERATION_ETC_FILES)
             ferry_etc_files_settle (e, &op, &err);
+          else if (op.kind == FERRY_OPERATION_NETWORK_RELOAD)
+            ferry_network_reload_settle (e, &op, &err);
           else
             ferry_restore_settle (e, &op, &err);
         }

@@ -22,11 +22,12 @@
 enum ferry_operation_kind
 {
   FERRY_OPERATION_CHECKPOINT,
-  FERRY_OPERATION_RESTORE,   /* in place */
-  FERRY_OPERATION_IMPORT,    /* restore --import: the container is made by it */
-  FERRY_OPERATION_INIT,      /* init: the launch into the runtime (init.c) */
-  FERRY_OPERATION_UPDATE,    /* update: new limits, for the runtime and the record (update.h) */
-  FERRY_OPERATION_ETC_FILES, /* a live edit of /etc/hosts and /etc/resolv.conf (etc_files.h) */
+  FERRY_OPERATION_RESTORE,        /* in place */
+  FERRY_OPERATION_IMPORT,         /* restore --import: the container is made by it */
+  FERRY_OPERATION_INIT,           /* init: the launch into the runtime (init.c) */
+  FERRY_OPERATION_UPDATE,         /* update: new limits, for the runtime and the record (update.h) */
+  FERRY_OPERATION_ETC_FILES,      /* a live edit of /etc/hosts and /etc/resolv.conf (etc_files.h) */
+  FERRY_OPERATION_NETWORK_RELOAD, /* network reload: teardown and setup again (network.h) */
 };
 
 struct ferry_operation
@@ -100,5 +101,6 @@ int ferry_checkpoint_settle (ferry_engine_t *e, struct ferry_operation *op, ferr
 int ferry_restore_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 int ferry_init_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 int ferry_update_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
+int ferry_network_reload_settle (ferry_engine_t *e, struct ferry_operation *op, ferry_error_t *err);
 
 #endif

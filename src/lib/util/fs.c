@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,9 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
             continue;
           return ferry_make_error (err, errno, "cannot create a temporary name beside `%s`", path);
         }
+      /* Killed here, the temporary name stays: writers that hold a lock
+       * remove it with ferry_remove_stale_temporaries.  */
+      ferry_fault_point ("atomic-write-linked");
       if (renameat (dirfd, tmp, dirfd, name) < 0)
         {
           int saved = errno;
@@ -213,6 +217,35 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
       return 0;
     }
   return ferry_make_error (err, EEXIST, "cannot make a temporary name beside `%s`", path);
+}
+
+/* Whether NAME is PREFIX followed by LEN characters of SET.  */
+static bool
+is_temporary_name (const char *name, const char *prefix, size_t len, const char *set)
+{
+  size_t n = strlen (prefix);
+
+  return strncmp (name, prefix, n) == 0 && strlen (name + n) == len && strspn (name + n, set) == len;
+}
+
+void
+ferry_remove_stale_temporaries (const char *path)
+{
+  cleanup_free char *dir = xstrdup (path), *prefix = NULL;
+  char *slash = strrchr (dir, '/');
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  if (slash == NULL)
+    return;
+  *slash = '\0';
+  prefix = xasprintf ("%s.tmp-", slash + 1);
+  d = opendir (dir);
+  while (d && (de = readdir (d)))
+    if (is_temporary_name (de->d_name, prefix, 12, "0123456789abcdef")
+        || is_temporary_name (de->d_name, prefix, 6,
+                              "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+      unlinkat (dirfd (d), de->d_name, 0);
 }
 
 int

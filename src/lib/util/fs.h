@@ -53,6 +53,13 @@ int ferry_output_file_commit (int fd, int dirfd, const char *path, const char *n
  * written where it leads; a directory is refused.  */
 int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
 
+/* Removes what a ferry_write_file_atomic of PATH killed before its
+ * rename left beside it: PATH.tmp-XXXXXX (mkostemp's) and
+ * PATH.tmp-<12 hexadecimal digits> (the name an unnamed file gets for
+ * the instant before it replaces PATH).  Only for a caller that holds
+ * the lock every writer of PATH holds: another's may be at work.  */
+void ferry_remove_stale_temporaries (const char *path);
+
 /* Writes all of BUF to FD, retrying on EINTR and short writes.  */
 int ferry_write_all (int fd, const void *buf, size_t len);
 

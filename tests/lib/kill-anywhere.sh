@@ -474,12 +474,13 @@ prep_restorenetopts() {
 			--network n1:interface_name=lan0 &&
 		f container checkpoint --export "$D/c.tar" c >/dev/null && f rm -f c >/dev/null
 }
-CMD_restorenetopts='container restore --import CTAR'
+CMD_restorenetopts='container restore --import CTAR --trust-archive'
 after_restorenetopts() {
 	if ! running c; then
 		! exists_ctr c || fail "c left in state $(status_of c)"
 		! q ip link show "$HOST_IFACE" || fail "host interface $HOST_IFACE left without c"
-		q f container restore --import "$D/c.tar" || fail "second restore fails: $(f container restore --import "$D/c.tar" 2>&1)"
+		q f container restore --import "$D/c.tar" --trust-archive ||
+			fail "second restore fails: $(f container restore --import "$D/c.tar" --trust-archive 2>&1)"
 	fi
 	running c || fail "c not running after the restore"
 	f exec c ip -4 addr show wan0 2>/dev/null | grep -q "inet 10.215.$NET_TAG.50/" || fail "c lost its address on wan0"

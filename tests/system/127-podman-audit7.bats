@@ -205,7 +205,7 @@ size_sequence() {
 	# Its log is its own too.
 	in_range "s2 - s1" $((rw2 - rw1)) 20000 40000 >>"$TEST_TMP/$t.log"
 	step "$t" ps --size --format '{{.Names}} {{.Size}}' --filter name=s1
-	step "$t" stop -t 0 s1 s2
+	step_sorted "$t" stop -t 0 s1 s2
 	step "$t" exec s1 true
 }
 

@@ -169,38 +169,6 @@ for i, (m, d) in enumerate(members):
 	f rm -f -t 0 c1 >/dev/null
 }
 
-@test "a live edit killed with one file staged leaves nothing that a later edit copies" {
-	load_test_image
-	f network create --subnet "$SUBNET" --interface-name "$BR" n1 >/dev/null
-	f network create --subnet "$SUBNET2" --interface-name "$BR2" n2 >/dev/null
-	f run -d --network n1,n2 --name c1 $IMG sleep 1000 >/dev/null
-	dir=$ROOT/containers/$(f inspect --format '{{.Id}}' c1)
-	ip1=$(f inspect --format '{{(index .NetworkSettings.Networks "n1").IPAddress}}' c1)
-	ip2=$(f inspect --format '{{(index .NetworkSettings.Networks "n2").IPAddress}}' c1)
-	# Killed once hosts.next is there, before resolv.conf.next: the
-	# disconnect, recorded before its edit, is finished by the next
-	# command (129 tests each of its steps), its staged file with it.
-	run env FERRY_FAULT=etc-files-one-staged "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" network disconnect n1 c1
-	[ "$status" -eq 137 ]
-	[ -e "$dir/hosts.next" ]
-	[ "$(f inspect --format '{{len .NetworkSettings.Networks}}' c1)" = 1 ]
-	run f exec c1 grep -c "^$ip1	" /etc/hosts
-	[ "$output" = 0 ]
-	f exec c1 grep -q "^$ip2	" /etc/hosts
-	# The container takes n2's line out of its /etc/hosts itself; the
-	# disconnect of n2 then changes only its /etc/resolv.conf.  A staged
-	# file of the killed edit copied then would bring n2's line back.
-	f exec c1 sh -c "grep -v '^$ip2	' /etc/hosts >/tmp/h; cat /tmp/h >/etc/hosts"
-	f network disconnect n2 c1
-	run f exec c1 grep -c "^$ip1	" /etc/hosts
-	[ "$output" = 0 ]
-	run f exec c1 grep -c "^$ip2	" /etc/hosts
-	[ "$output" = 0 ]
-	[ -z "$(ls "$dir" | grep -F .next)" ]
-	f rm -f -t 0 c1 >/dev/null
-	f network rm n1 n2 >/dev/null
-}
-
 @test "the settle of a killed checkpoint leaves alone a process group that took the recorded one's number" {
 	load_test_image
 	f run -d --name c1 $IMG sleep 1000 >/dev/null

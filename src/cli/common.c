@@ -319,21 +319,29 @@ ferry_cli_open_store (void)
   return s;
 }
 
+int
+ferry_cli_engine_open (ferry_engine_t **out, ferry_error_t *err)
+{
+  if (ferry_engine_open_full (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
+                              ferry_global.log_level, ferry_global.config, ferry_global.tmpdir,
+                              ferry_global.runtime_flags, out, err)
+      < 0)
+    return -1;
+  ferry_cdi_set_spec_dirs (*out, ferry_global.cdi_spec_dirs);
+  return 0;
+}
+
 struct ferry_engine *
 ferry_cli_open_engine (void)
 {
   ferry_error_t err = NULL;
-  ferry_engine_t *e;
+  ferry_engine_t *e = NULL;
 
-  if (ferry_engine_open_full (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
-                              ferry_global.log_level, ferry_global.config, ferry_global.tmpdir,
-                              ferry_global.runtime_flags, &e, &err)
-      < 0)
+  if (ferry_cli_engine_open (&e, &err) < 0)
     {
       ferry_cli_fail (&err);
       return NULL;
     }
-  ferry_cdi_set_spec_dirs (e, ferry_global.cdi_spec_dirs);
   return e;
 }
 

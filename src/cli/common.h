@@ -165,6 +165,8 @@ ferry_cli_cleanup_storep (ferry_store_t **s)
 struct ferry_engine;
 /* Opens the engine of --root/--runroot/--runtime, or prints the error.  */
 struct ferry_engine *ferry_cli_open_engine (void);
+/* The same, the error left to the caller.  */
+int ferry_cli_engine_open (struct ferry_engine **out, ferry_error_t *err);
 void ferry_cli_cleanup_enginep (struct ferry_engine **e);
 #define cleanup_engine __attribute__ ((cleanup (ferry_cli_cleanup_enginep)))
 

@@ -24,6 +24,7 @@
 #include "runtime/mount_flags.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/parallel.h"
 #include "util/parse.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -1886,6 +1887,8 @@ ferry_cmd_run (int argc, char **argv)
  * names, IDs or ID prefixes given, --all (those ELIGIBLE takes; NULL:
  * every one), --latest (the one created last) or --cidfile FILE (the ID
  * it holds).  --ignore (and rm -f) pass over names that are no container.  */
+struct target;
+
 struct targets
 {
   int all, latest, ignore;
@@ -1901,6 +1904,10 @@ struct targets
    * those named that pass).  */
   struct container_filters filters;
   int filter_names;
+  /* Whether the containers picked may be acted on side by side, each in
+   * a process of its own, as Podman's stop and rm do (NULL: one after
+   * another).  */
+  int (*parallel) (ferry_engine_t *e, const struct target *v, size_t n, void *arg);
 };
 
 /* One container picked: its full ID (acted on, so that a rename meanwhile
@@ -2170,6 +2177,90 @@ targets_resolve (ferry_engine_t *e, const struct targets *t, int argc, char **ar
  * each failure.  Exit code: 0, or Podman's for the failures.  */
 typedef int (*target_fn) (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err);
 
+/* What the command says when it has acted on T (R from its target_fn),
+ * folding the exit code into *RET.  */
+static void
+target_ended (const struct targets *t, const struct target *v, int r, ferry_error_t *err, int *ret)
+{
+  int code;
+
+  /* 1: done already (rm --all took it with another), nothing to say.  */
+  if (r >= 0)
+    {
+      if (r == 0)
+        printf ("%s\n", v->shown);
+      return;
+    }
+  code = target_exit_code (t, *err);
+  ferry_cli_fail (err);
+  /* Podman's rm codes (1, 2) outlast a plain failure's 125.  */
+  if (code != FERRY_EXIT_ERROR || *ret == 0)
+    *ret = code;
+}
+
+/* The containers of one command acted on side by side: each worker
+ * process opens an engine of its own, and what is printed comes in the
+ * order the containers were given, each as soon as it and those before
+ * it are done.  */
+struct target_jobs
+{
+  const struct targets *t;
+  const struct target *v;
+  target_fn fn;
+  void *arg;
+  int ret;
+};
+
+static void *
+target_worker_start (void *arg, ferry_error_t *err)
+{
+  ferry_engine_t *e = NULL;
+
+  (void) arg;
+  if (ferry_cli_engine_open (&e, err) < 0)
+    return NULL;
+  return e;
+}
+
+static int
+target_job (size_t i, void *worker, void *arg, ferry_error_t *err)
+{
+  struct target_jobs *j = arg;
+
+  return j->fn (worker, &j->v[i], j->arg, err);
+}
+
+static void
+target_worker_end (void *worker)
+{
+  ferry_engine_close (worker);
+}
+
+static void
+target_job_done (size_t i, int r, ferry_error_t *err, void *arg)
+{
+  struct target_jobs *j = arg;
+
+  target_ended (j->t, &j->v[i], r, err, &j->ret);
+}
+
+static char *
+target_job_name (size_t i, void *arg)
+{
+  struct target_jobs *j = arg;
+
+  return xasprintf ("container %s", j->v[i].shown);
+}
+
+/* Podman's number of workers: three for each processor.  */
+static size_t
+target_workers (void)
+{
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+
+  return cpus < 1 ? 3 : (size_t) cpus * 3;
+}
+
 static int
 for_each_target (int argc, char **argv, const struct targets *t, target_fn fn, void *arg)
 {
@@ -2190,25 +2281,34 @@ for_each_target (int argc, char **argv, const struct targets *t, target_fn fn, v
       targets_free (v, n);
       return ret;
     }
+  if (n > 1 && t->parallel && t->parallel (e, v, n, arg))
+    {
+      struct target_jobs j = { .t = t, .v = v, .fn = fn, .arg = arg };
+      struct ferry_parallel_procs p = {
+        .n = n,
+        .max_procs = target_workers (),
+        .arg = &j,
+        .worker_start = target_worker_start,
+        .job = target_job,
+        .worker_end = target_worker_end,
+        .done = target_job_done,
+        .name = target_job_name,
+      };
+
+      /* The workers open their own: a database connection must not cross
+       * a fork.  */
+      ferry_engine_close (e);
+      e = NULL;
+      ferry_parallel_procs_run (&p);
+      targets_free (v, n);
+      return j.ret;
+    }
   for (i = 0; i < n; i++)
     {
       ferry_error_t err = NULL;
-      int code;
-
       int r = fn (e, &v[i], arg, &err);
 
-      /* 1: done already (rm --all took it with another), nothing to say.  */
-      if (r >= 0)
-        {
-          if (r == 0)
-            printf ("%s\n", v[i].shown);
-          continue;
-        }
-      code = target_exit_code (t, err);
-      ferry_cli_fail (&err);
-      /* Podman's rm codes (1, 2) outlast a plain failure's 125.  */
-      if (code != FERRY_EXIT_ERROR || ret == 0)
-        ret = code;
+      target_ended (t, &v[i], r, &err, &ret);
     }
   targets_free (v, n);
   return ret;
@@ -2498,6 +2598,17 @@ parse_timeout (const char *arg, const char *flag, const char *cmd, int *out)
   return 0;
 }
 
+/* Containers stopped or signalled do not wait for each other.  */
+static int
+side_by_side (ferry_engine_t *e, const struct target *v, size_t n, void *arg)
+{
+  (void) e;
+  (void) v;
+  (void) n;
+  (void) arg;
+  return 1;
+}
+
 static int
 stop_option (int c, const char *arg, void *data)
 {
@@ -2551,7 +2662,10 @@ ferry_cmd_stop (int argc, char **argv)
                                         { "timeout", required_argument, NULL, OPT_STOP_TIME },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct stop_flags f = { .t = { .none_given = "you must provide at least one name or id" }, .timeout = -1 };
+  struct stop_flags f = {
+    .t = { .none_given = "you must provide at least one name or id", .parallel = side_by_side },
+    .timeout = -1,
+  };
   int r;
 
   r = simple_options (
@@ -2622,7 +2736,9 @@ ferry_cmd_kill (int argc, char **argv)
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct kill_flags f = {
-    .t = { .none_given = "you must provide at least one name or id", .eligible = ferry_container_is_active },
+    .t = { .none_given = "you must provide at least one name or id",
+           .eligible = ferry_container_is_active,
+           .parallel = side_by_side },
     .signal = SIGKILL,
   };
   int r;
@@ -2737,6 +2853,28 @@ rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct 
   return 0;
 }
 
+/* Removals go side by side unless one of them has dependents, which its
+ * removal takes along or is refused for: two workers would race for them.  */
+static int
+rm_side_by_side (ferry_engine_t *e, const struct target *v, size_t n, void *arg)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_strv char **deps = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_container_dependents (e, v[i].id, &deps, &err) < 0)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      if (deps[0])
+        return 0;
+    }
+  (void) arg;
+  return 1;
+}
+
 static int
 do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
@@ -2770,7 +2908,11 @@ ferry_cmd_rm (int argc, char **argv)
                                         { "time", required_argument, NULL, 't' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct rm_flags f = { .t = { .none_given = "you must provide at least one name or id", .rm_codes = 1 } };
+  struct rm_flags f = {
+    .t = { .none_given = "you must provide at least one name or id",
+           .rm_codes = 1,
+           .parallel = rm_side_by_side },
+  };
   int r;
 
   r = simple_options (
@@ -3370,7 +3512,10 @@ ferry_cmd_restart (int argc, char **argv)
                                         { "time", required_argument, NULL, 't' },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct stop_flags f = { .t = { .none_given = "you must provide at least one name or id" }, .timeout = -1 };
+  struct stop_flags f = {
+    .t = { .none_given = "you must provide at least one name or id", .parallel = side_by_side },
+    .timeout = -1,
+  };
   int r;
 
   r = simple_options (

@@ -1,6 +1,21 @@
 #include "parallel.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "xalloc.h"
 
 #define PARALLEL_MAX_THREADS 16
 
@@ -59,4 +74,295 @@ ferry_parallel_for (size_t n, size_t max_threads, int (*fn) (size_t i, void *arg
     pthread_join (threads[i], NULL);
   pthread_mutex_destroy (&q.lock);
   return q.failed ? -1 : 0;
+}
+
+/* A worker's word on one job.  It goes up the pipe in one write of at most
+ * PIPE_BUF bytes, which the pipe keeps whole: the words of several workers
+ * never mix.  */
+struct job_report
+{
+  uint32_t i;
+  int32_t r;
+  int32_t kind;   /* the error's, when LEN > 0 */
+  int32_t status; /* the error's errno */
+  uint32_t len;   /* bytes of message after the header; 0: no error */
+};
+
+#define REPORT_MSG_MAX (PIPE_BUF - sizeof (struct job_report))
+
+/* Shared by the caller and its workers (MAP_SHARED): the next job not
+ * taken, and which worker took each, so that a worker that dies mid-job
+ * leaves its job named.  */
+struct board
+{
+  size_t next;
+  pid_t taker[];
+};
+
+static int
+write_report (int fd, size_t i, int r, ferry_error_t err)
+{
+  char buf[PIPE_BUF];
+  struct job_report h = { .i = (uint32_t) i, .r = r };
+  size_t len = 0;
+  ssize_t w;
+
+  if (err)
+    {
+      len = strlen (err->msg);
+      if (len > REPORT_MSG_MAX)
+        len = REPORT_MSG_MAX;
+      h.kind = err->kind;
+      h.status = err->status;
+      /* Even an empty message says there was an error.  */
+      if (len == 0)
+        {
+          len = 1;
+          buf[sizeof (h)] = '?';
+        }
+      else
+        memcpy (buf + sizeof (h), err->msg, len);
+    }
+  h.len = (uint32_t) len;
+  memcpy (buf, &h, sizeof (h));
+  do
+    w = write (fd, buf, sizeof (h) + len);
+  while (w < 0 && errno == EINTR);
+  return w == (ssize_t) (sizeof (h) + len) ? 0 : -1;
+}
+
+/* One worker's life: jobs until none is left, or until the caller no
+ * longer reads (its pipe broken: no new job is taken).  */
+static void
+worker_run (const struct ferry_parallel_procs *p, struct board *b, int fd)
+{
+  ferry_error_t start_err = NULL;
+  void *w = NULL;
+
+  if (p->worker_start)
+    {
+      w = p->worker_start (p->arg, &start_err);
+      if (w == NULL && start_err == NULL)
+        ferry_make_error (&start_err, 0, "a worker process could not start");
+    }
+  for (;;)
+    {
+      size_t i = __atomic_fetch_add (&b->next, 1, __ATOMIC_SEQ_CST);
+      ferry_error_t err = NULL;
+      int r;
+
+      if (i >= p->n)
+        break;
+      __atomic_store_n (&b->taker[i], getpid (), __ATOMIC_SEQ_CST);
+      if (start_err)
+        r = write_report (fd, i, -1, start_err);
+      else
+        {
+          int v = p->job (i, w, p->arg, &err);
+
+          if (v < 0 && err == NULL)
+            {
+              cleanup_free char *what = p->name ? p->name (i, p->arg) : xasprintf ("job %zu", i);
+              ferry_make_error (&err, 0, "%s: failed", what);
+            }
+          r = write_report (fd, i, v, v < 0 ? err : NULL);
+          ferry_error_release (&err);
+        }
+      if (r < 0)
+        break;
+    }
+  if (start_err == NULL && p->worker_end)
+    p->worker_end (w);
+  ferry_error_release (&start_err);
+}
+
+static int
+read_full (int fd, void *buf, size_t len)
+{
+  size_t got = 0;
+
+  while (got < len)
+    {
+      ssize_t r = read (fd, (char *) buf + got, len - got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return -1;
+      got += (size_t) r;
+    }
+  return 0;
+}
+
+struct job_end
+{
+  int ended, r;
+  ferry_error_t err;
+};
+
+/* Hands on every job from *NEXT that has ended with all before it.  */
+static void
+flush_ended (const struct ferry_parallel_procs *p, struct job_end *ends, size_t *next, int *failed)
+{
+  for (; *next < p->n && ends[*next].ended; (*next)++)
+    {
+      if (ends[*next].r < 0)
+        *failed = 1;
+      p->done (*next, ends[*next].r, &ends[*next].err, p->arg);
+      ferry_error_release (&ends[*next].err);
+    }
+}
+
+/* What the caller says of job I when no worker reported it.  */
+static void
+unreported (const struct ferry_parallel_procs *p, struct job_end *end, size_t i, pid_t taker,
+            const pid_t *pids, const int *statuses, size_t n_pids)
+{
+  cleanup_free char *what = p->name ? p->name (i, p->arg) : xasprintf ("job %zu", i);
+  int status = -1;
+
+  for (size_t k = 0; k < n_pids; k++)
+    if (pids[k] == taker)
+      status = statuses[k];
+  end->ended = 1;
+  end->r = -1;
+  if (taker == 0)
+    ferry_make_error (&end->err, 0, "%s: not done: every worker process ended before taking it", what);
+  else if (status >= 0 && WIFSIGNALED (status))
+    ferry_make_error (&end->err, 0,
+                      "%s: its worker process %d was killed by signal %d before it reported: the next "
+                      "command settles what it left",
+                      what, (int) taker, WTERMSIG (status));
+  else
+    ferry_make_error (&end->err, 0,
+                      "%s: its worker process %d ended before it reported: the next command settles "
+                      "what it left",
+                      what, (int) taker);
+}
+
+int
+ferry_parallel_procs_run (const struct ferry_parallel_procs *p)
+{
+  size_t procs = p->max_procs < p->n ? p->max_procs : p->n, started = 0, next = 0, k;
+  size_t board_size = sizeof (struct board) + p->n * sizeof (pid_t);
+  cleanup_free struct job_end *ends = NULL;
+  cleanup_free pid_t *pids = NULL;
+  cleanup_free int *statuses = NULL;
+  struct board *b;
+  int fds[2], failed = 0;
+  struct job_report h;
+  pid_t self;
+
+  if (p->n == 0)
+    return 0;
+  if (procs == 0)
+    procs = 1;
+  ends = xmalloc0 (p->n * sizeof (*ends));
+  pids = xmalloc0 (procs * sizeof (*pids));
+  statuses = xmalloc0 (procs * sizeof (*statuses));
+  b = p->n > UINT32_MAX ? MAP_FAILED
+                        : mmap (NULL, board_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (b == MAP_FAILED)
+    b = NULL;
+  if (b && pipe2 (fds, O_CLOEXEC) < 0)
+    {
+      munmap (b, board_size);
+      b = NULL;
+    }
+  /* Without shared memory or a pipe no worker can start (nor do reports
+   * number more jobs): the caller does them itself, one after another.  */
+  if (b == NULL)
+    goto serial;
+  fflush (stdout);
+  fflush (stderr);
+  self = getpid ();
+  for (; started < procs; started++)
+    {
+      pid_t pid = fork ();
+      if (pid < 0)
+        break;
+      if (pid == 0)
+        {
+          /* The workers are the command: a kill -9 of it ends them too,
+           * at whatever step, as it would end the command done in one
+           * process, and the next command settles what they left.  */
+          if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != self)
+            _exit (1);
+          close (fds[0]);
+          signal (SIGPIPE, SIG_IGN);
+          worker_run (p, b, fds[1]);
+          fflush (stdout);
+          fflush (stderr);
+          _exit (0);
+        }
+      pids[started] = pid;
+    }
+  close (fds[1]);
+  while (started > 0 && read_full (fds[0], &h, sizeof (h)) == 0)
+    {
+      char msg[PIPE_BUF];
+
+      /* A worker is this program, but its words are still checked.  */
+      if (h.i >= p->n || ends[h.i].ended || h.len > REPORT_MSG_MAX
+          || (h.len && read_full (fds[0], msg, h.len) < 0))
+        break;
+      ends[h.i].ended = 1;
+      ends[h.i].r = h.r;
+      if (h.len)
+        {
+          msg[h.len] = '\0';
+          ferry_make_error (&ends[h.i].err, 0, "%s", msg);
+          ends[h.i].err->status = h.status;
+          ends[h.i].err->kind = (enum ferry_error_kind) h.kind;
+        }
+      flush_ended (p, ends, &next, &failed);
+    }
+  close (fds[0]);
+  for (k = 0; k < started; k++)
+    {
+      while (waitpid (pids[k], &statuses[k], 0) < 0 && errno == EINTR)
+        ;
+    }
+  /* No worker could be forked: the caller does the jobs itself.  */
+  if (started == 0)
+    {
+      munmap (b, board_size);
+      goto serial;
+    }
+  for (k = next; k < p->n; k++)
+    if (! ends[k].ended)
+      unreported (p, &ends[k], k, __atomic_load_n (&b->taker[k], __ATOMIC_SEQ_CST), pids, statuses, started);
+  munmap (b, board_size);
+  flush_ended (p, ends, &next, &failed);
+  return failed ? -1 : 0;
+
+serial:
+  {
+    ferry_error_t start_err = NULL;
+    void *w = p->worker_start ? p->worker_start (p->arg, &start_err) : NULL;
+
+    if (p->worker_start && w == NULL && start_err == NULL)
+      ferry_make_error (&start_err, 0, "could not start the work");
+    for (k = 0; k < p->n; k++)
+      {
+        ferry_error_t err = NULL;
+        int r;
+
+        if (start_err)
+          {
+            ferry_make_error (&err, start_err->status, "%s", start_err->msg);
+            err->kind = start_err->kind;
+            r = -1;
+          }
+        else
+          r = p->job (k, w, p->arg, &err);
+        if (r < 0)
+          failed = 1;
+        p->done (k, r, &err, p->arg);
+        ferry_error_release (&err);
+      }
+    if (start_err == NULL && p->worker_end)
+      p->worker_end (w);
+    ferry_error_release (&start_err);
+  }
+  return failed ? -1 : 0;
 }

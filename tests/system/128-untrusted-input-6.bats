@@ -241,3 +241,30 @@ images_of() {
 	[ -z "$(find "$ROOT/containers" -maxdepth 2 -name 'dump-*')" ]
 	f rm -f -t 0 c1 >/dev/null
 }
+
+@test "an archive's network alias that is another container's name on that network asks for --trust-archive; a shared alias does not" {
+	load_test_image
+	f network create --interface-name "$BR" --subnet "$SUBNET" n1 >/dev/null
+	f run -d --name evil --network n1 --network-alias db --network-alias svc $IMG sleep 1000 >/dev/null
+	f container checkpoint --export "$TEST_TMP/evil.tar" evil >/dev/null
+	f rm evil >/dev/null
+	f run -d --name db --network n1 $IMG sleep 1000 >/dev/null
+	f run -d --name web --network n1 --network-alias svc $IMG sleep 1000 >/dev/null
+	# Before, the restored container answered for db in n1's DNS too.
+	run_ferry container restore --import "$TEST_TMP/evil.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "gives its container the alias \"db\" on network n1, which is the name of container db there: restore with --trust-archive"
+	[ "$(f ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" = "db web " ]
+	# Vouched for, it restores, alias and all.
+	f container restore --import "$TEST_TMP/evil.tar" --trust-archive --ignore-static-ip >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}' evil)" = running ]
+	f rm -f -t 0 evil db >/dev/null
+	# With db gone, only svc is shared, with web: copies of one service
+	# share an alias, and that stays allowed.
+	f container restore --import "$TEST_TMP/evil.tar" --name evil2 >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}' evil2)" = running ]
+	f exec web nslookup svc >"$TEST_TMP/ns" 2>&1 || true
+	# The answers (the server's own line ends in :53).
+	[ "$(grep -c '^Address: *10\.213\.[0-9]*\.[0-9]*$' "$TEST_TMP/ns")" -eq 2 ]
+}

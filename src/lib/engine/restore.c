@@ -626,6 +626,55 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
   return 0;
 }
 
+/* An archive's network alias that is the name (or short ID) of another
+ * container on the same network: the network's DNS would answer that name
+ * with both addresses (aardvark-dns takes them all), so an archive from a
+ * stranger could draw part of that container's traffic.  Refused unless
+ * whoever restores vouches for the archive (R's trust).  An alias that is
+ * another container's alias stays allowed: that is how the copies of one
+ * service share a name.  */
+static int
+check_import_aliases (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
+                      const char *what, ferry_error_t *err)
+{
+  json_object *nets = ferry_json_get_object (rec, "Networks");
+
+  if (nets == NULL || r->trust_archive)
+    return 0;
+  json_object_object_foreach (nets, network, att)
+  {
+    json_object *aliases = ferry_json_get_array (att, "Aliases");
+
+    for (size_t i = 0; aliases && i < json_object_array_length (aliases); i++)
+      {
+        const char *alias = json_object_get_string (json_object_array_get_idx (aliases, i));
+        struct ferry_container *c = NULL;
+        ferry_error_t missing = NULL;
+        int shadows;
+
+        if (ferry_container_lookup (e, alias, &c, &missing) < 0)
+          {
+            ferry_error_release (&missing);
+            continue;
+          }
+        shadows = (strcmp (c->name, alias) == 0 || (strlen (alias) == 12 && strncmp (c->id, alias, 12) == 0))
+                  && ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), network) != NULL;
+        if (shadows)
+          {
+            cleanup_free char *q = ferry_error_quotable (alias, 64);
+            ferry_make_error (err, 0,
+                              "%s gives its container the alias \"%s\" on network %s, which is the name of "
+                              "container %s there: restore with --trust-archive if you trust its origin",
+                              what, q, network, c->name);
+          }
+        ferry_container_free (c);
+        if (shadows)
+          return -1;
+      }
+  }
+  return 0;
+}
+
 /* check_import_here, then the pull of a missing image.  */
 static int
 check_import (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r, char **pulled,
@@ -1030,6 +1079,8 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   if (r->publish && replace_ports (rec, r->publish, err) < 0)
     goto out;
   id = ferry_json_get_string (rec, "Id");
+  if (check_import_aliases (e, rec, &trusted, what, err) < 0)
+    goto out;
   if (check_space (e, staging, r, what, err) < 0)
     goto out;
   if (check_import (e, rec, r, &pulled, err) < 0)

@@ -1908,6 +1908,8 @@ struct targets
    * a process of its own, as Podman's stop and rm do (NULL: one after
    * another).  */
   int (*parallel) (ferry_engine_t *e, const struct target *v, size_t n, void *arg);
+  /* rm: a container named twice is acted on (and printed) once.  */
+  int unique;
 };
 
 /* One container picked: its full ID (acted on, so that a rename meanwhile
@@ -2033,7 +2035,12 @@ target_resolve (ferry_engine_t *e, const struct targets *t, const char *ref, con
 
   if (ferry_container_lookup (e, ref, &c, &err) == 0)
     {
-      target_push (v, n, c, shown);
+      size_t i;
+
+      for (i = 0; t->unique && i < *n && strcmp ((*v)[i].id, c->id) != 0; i++)
+        ;
+      if (! t->unique || i == *n)
+        target_push (v, n, c, shown);
       ferry_container_free (c);
       return 0;
     }
@@ -2911,7 +2918,8 @@ ferry_cmd_rm (int argc, char **argv)
   struct rm_flags f = {
     .t = { .none_given = "you must provide at least one name or id",
            .rm_codes = 1,
-           .parallel = rm_side_by_side },
+           .parallel = rm_side_by_side,
+           .unique = 1 },
   };
   int r;
 

@@ -155,3 +155,17 @@ command_processes() {
 	[ "$output" = "$(printf 'c\na\nb')" ]
 	wait_until "all_in_state exited a b c" 20
 }
+
+@test "rm of one container named twice removes and prints it once, as Podman's; stop prints it each time" {
+	load_test_image
+	start_sleepers a
+	id=$(f inspect --format '{{.Id}}' a)
+	run_ferry stop -t 0 a a
+	assert_status 0
+	[ "$output" = "$(printf 'a\na')" ]
+	# Before, two workers raced for it and the second said it was gone.
+	run_ferry rm -f a "${id:0:12}" a
+	assert_status 0
+	[ "$output" = a ]
+	[ -z "$(f ps -a -q)" ]
+}

@@ -232,6 +232,58 @@ seeded_registry() {
 	assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
 }
 
+@test "mirrors and registries written as lists of inline tables are taken as their [[tables]], as Podman takes them" {
+	seeded_registry
+	local dead=127.0.0.1:$(free_port)
+	# The mirrors inline, and a key of the registry after them.
+	conf "[[registry]]" 'prefix = "primary.invalid"' \
+		"mirror = [ { location = \"$dead\", insecure = true }," "  { location = \"$REGISTRY\", insecure = true } ]" \
+		'location = "primary.invalid"'
+	run -0 f pull primary.invalid/ferry-test:latest
+	run -0 f image exists primary.invalid/ferry-test:latest
+	if command -v podman >/dev/null; then
+		run -0 podman_t pull -q primary.invalid/ferry-test:latest
+	fi
+	run -0 f rmi -a
+	# The registries inline too; a dead mirror's failure is told as before.
+	conf "registry = [ { prefix = \"primary.invalid\", location = \"primary.invalid\", mirror = [ { location = \"$dead\", insecure = true } ] } ]"
+	run -125 f pull primary.invalid/ferry-test:latest
+	assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
+	if command -v podman >/dev/null; then
+		run -125 podman_t pull primary.invalid/ferry-test:latest
+		assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
+	fi
+	conf "registry = [ { prefix = \"primary.invalid\", location = \"$REGISTRY\", insecure = true } ]"
+	run -0 f pull -q primary.invalid/ferry-test:latest
+}
+
+@test "a registries.conf that defines a key or table twice is refused at the line, with Podman's words" {
+	local c=$CONTAINERS_REGISTRIES_CONF
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test" } ]' "[[registry.mirror]]" 'location = "n.test"'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:4: Key 'registry.mirror' was already created and cannot be used as an array (first at line 3): write its elements all inline or all as [[tables]]"
+	conf "[[registry]]" 'location = "a.test"' 'location = "b.test"'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:3: Key 'registry.location' has already been defined (first at line 2): keep one"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test", location = "n.test" } ]'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:3: Key 'registry.mirror.location' has already been defined (first at line 3): keep one"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test", } ]'
+	run -125 f pull -q a.test/x
+	assert_output_contains "$c:3: trailing comma not allowed in inline tables"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = { location = "m.test" }'
+	run -125 f pull -q a.test/x
+	assert_output_contains "$c:3: incompatible types: [registry.mirror] is a table"
+	if command -v podman >/dev/null; then
+		conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test" } ]' "[[registry.mirror]]" 'location = "n.test"'
+		run -125 podman_t pull -q a.test/x
+		assert_output_contains "toml: line 4 (last key \"registry\"): Key 'registry.mirror' was already created and cannot be used as an array"
+		conf "[[registry]]" 'location = "a.test"' 'location = "b.test"'
+		run -125 podman_t pull -q a.test/x
+		assert_output_contains "Key 'registry.location' has already been defined"
+	fi
+}
+
 @test "a blocked registry refuses pull and push; insecure lets plain HTTP in unless --tls-verify says otherwise" {
 	seeded_registry
 	conf "[[registry]]" "location = \"$REGISTRY\"" "blocked = true"

@@ -238,7 +238,8 @@ test_refused (void **state)
   refused ("[aliases]\n\"quay.io/x\" = \"quay.io/x\"\n", "must not contain registry");
   refused ("[aliases]\n\"x:1\" = \"quay.io/x\"\n", "must not contain tag");
   refused ("[aliases]\n\"x\" = \"x\"\n", "must contain registry and repository");
-  refused ("[aliases]\n\"x\" = \"quay.io/x\"\n\"x\" = \"quay.io/y\"\n", "given twice");
+  refused ("[aliases]\n\"x\" = \"quay.io/x\"\n\"x\" = \"quay.io/y\"\n",
+           "Key 'aliases.x' has already been defined (first at line 2)");
   refused ("short-name-mode = \"disabled\"\n[registries.search]\nregistries = [\"a.test\"]\n",
            "mixing sysregistry v1/v2 is not supported");
 }

@@ -45,8 +45,6 @@ struct conf_file
   size_t n_v1[3];
   int v1_set;
   int v2_set;
-  int in_registry; /* the last [[registry]] is current */
-  int in_mirror;   /* ... and its last [[registry.mirror]] */
   int aliases_only;
 };
 
@@ -170,33 +168,37 @@ parse_alias_value (const char *value, char **out, ferry_error_t *err)
 
 /* ---- reading a file ----------------------------------------------------------- */
 
+/* [[registry]] and [[registry.mirror]], as headers or written inline
+ * (registry = [ { ... } ], mirror = [ { ... } ]): the reader names the
+ * table each value is in, and an array's values are its last element's.  */
 static int
 on_table (void *data, const struct ferry_toml_where *w, const char *name, int array, ferry_error_t *err)
 {
   struct conf_file *f = data;
+  int mirror = strcmp (name, "registry.mirror") == 0;
+  struct ferry_registry_entry *r;
 
-  f->in_registry = f->in_mirror = 0;
-  if (array && strcmp (name, "registry") == 0)
+  if (f->aliases_only || (strcmp (name, "registry") != 0 && ! mirror))
+    return 0;
+  if (! array)
+    return ferry_make_error (err, 0,
+                             "%s:%d: incompatible types: [%s] is a table: write [[%s]] or %s = [ { ... } ]",
+                             w->path, w->line, name, name, mirror ? "mirror" : "registry");
+  if (! mirror)
     {
       f->regs = xrealloc (f->regs, (f->n_regs + 1) * sizeof (*f->regs));
       memset (&f->regs[f->n_regs++], 0, sizeof (*f->regs));
-      f->in_registry = 1;
       f->v2_set = 1;
+      return 0;
     }
-  else if (array && strcmp (name, "registry.mirror") == 0)
-    {
-      struct ferry_registry_entry *r;
-
-      if (f->n_regs == 0)
-        return ferry_make_error (err, 0,
-                                 "%s:%d: [[registry.mirror]] before any [[registry]]: put it after the "
-                                 "registry it mirrors",
-                                 w->path, w->line);
-      r = &f->regs[f->n_regs - 1];
-      r->mirrors = xrealloc (r->mirrors, (r->n_mirrors + 1) * sizeof (*r->mirrors));
-      memset (&r->mirrors[r->n_mirrors++], 0, sizeof (*r->mirrors));
-      f->in_mirror = 1;
-    }
+  if (f->n_regs == 0)
+    return ferry_make_error (err, 0,
+                             "%s:%d: [[registry.mirror]] before any [[registry]]: put it after the "
+                             "registry it mirrors",
+                             w->path, w->line);
+  r = &f->regs[f->n_regs - 1];
+  r->mirrors = xrealloc (r->mirrors, (r->n_mirrors + 1) * sizeof (*r->mirrors));
+  memset (&r->mirrors[r->n_mirrors++], 0, sizeof (*r->mirrors));
   return 0;
 }
 
@@ -278,7 +280,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         f->v2_set = 1;
       return 0;
     }
-  if (strcmp (table, "registry") == 0 && f->in_registry)
+  if (strcmp (table, "registry") == 0 && f->n_regs > 0)
     {
       struct ferry_registry_entry *r = &f->regs[f->n_regs - 1];
 
@@ -297,14 +299,20 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
           *(key[0] == 'b' ? &r->blocked : &r->mirror_by_digest_only) = (int) v->integer;
           return 0;
         }
+      /* A list of inline tables came as [[registry.mirror]]s; an empty
+       * one is no mirror.  */
       if (strcmp (key, "mirror") == 0)
-        return ferry_make_error (err, 0,
-                                 "%s:%d: mirrors as an inline list are not supported: write each as a "
-                                 "[[registry.mirror]] table",
-                                 w->path, w->line);
+        {
+          if (v->type == FERRY_TOML_ARRAY && v->n_strings == 0 && ! v->mixed)
+            return 0;
+          return ferry_make_error (err, 0,
+                                   "%s:%d: incompatible types: invalid value of `mirror`: use "
+                                   "[ { location = \"...\" }, ... ] or [[registry.mirror]] tables",
+                                   w->path, w->line);
+        }
       return set_endpoint (&r->endpoint, w, key, v, 0, err);
     }
-  if (strcmp (table, "registry.mirror") == 0 && f->in_mirror)
+  if (strcmp (table, "registry.mirror") == 0 && f->n_regs > 0 && f->regs[f->n_regs - 1].n_mirrors > 0)
     {
       struct ferry_registry_entry *r = &f->regs[f->n_regs - 1];
       return set_endpoint (&r->mirrors[r->n_mirrors - 1], w, key, v, 1, err);
@@ -315,10 +323,6 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
-      for (size_t i = 0; i < f->n_aliases; i++)
-        if (strcmp (f->aliases[i].name, key) == 0)
-          return ferry_make_error (err, 0, "%s:%d: alias \"%s\" is given twice: keep one", w->path, w->line,
-                                   key);
       f->aliases = xrealloc (f->aliases, (f->n_aliases + 1) * sizeof (*f->aliases));
       a = &f->aliases[f->n_aliases++];
       a->name = xstrdup (key);

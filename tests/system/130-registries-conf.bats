@@ -284,6 +284,134 @@ seeded_registry() {
 	fi
 }
 
+# A real credential helper, docker-credential-fertest on PATH, keeping one
+# JSON line per server in $FERTEST_STORE, as the protocol asks of one.
+credential_helper() {
+	mkdir -p "$TEST_TMP/bin"
+	export PATH=$TEST_TMP/bin:$PATH FERTEST_STORE=$TEST_TMP/fertest.store
+	: >"$FERTEST_STORE"
+	cat >"$TEST_TMP/bin/docker-credential-fertest" <<-'EOF'
+		#!/bin/sh
+		store=${FERTEST_STORE:?}
+		case "$1" in
+		get)
+			read -r url
+			line=$(grep -F "\"ServerURL\":\"$url\"" "$store" | tail -1)
+			[ -n "$line" ] || { echo "credentials not found in native keychain"; exit 1; }
+			echo "$line" ;;
+		store)
+			read -r json
+			url=$(printf '%s' "$json" | sed 's/.*"ServerURL":"\([^"]*\)".*/\1/')
+			grep -vF "\"ServerURL\":\"$url\"" "$store" >"$store.new"; mv "$store.new" "$store"
+			printf '%s\n' "$json" >>"$store" ;;
+		erase)
+			read -r url
+			grep -qF "\"ServerURL\":\"$url\"" "$store" || { echo "credentials not found in native keychain"; exit 1; }
+			grep -vF "\"ServerURL\":\"$url\"" "$store" >"$store.new"; mv "$store.new" "$store" ;;
+		list)
+			printf '{'; sed 's/.*"ServerURL":"\([^"]*\)".*"Username":"\([^"]*\)".*/"\1":"\2"/' "$store" | paste -sd, | tr -d '\n'; printf '}\n' ;;
+		*) echo "unknown action"; exit 1 ;;
+		esac
+	EOF
+	chmod +x "$TEST_TMP/bin/docker-credential-fertest"
+}
+
+@test "credential-helpers: login keeps credentials in the first helper, pull, push and search read them in order, logout removes them from all" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	credential_helper
+	load_test_image
+	conf 'credential-helpers = ["fertest", "containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f login -v -u alice -p s3cret "$REGISTRY"
+	assert_output "Used:  credential helper: fertest
+Login Succeeded!"
+	grep -qx "{\"ServerURL\":\"$REGISTRY\",\"Username\":\"alice\",\"Secret\":\"s3cret\"}" "$FERTEST_STORE"
+	[ ! -e "$REGISTRY_AUTH_FILE" ]
+	run -0 f login --get-login "$REGISTRY"
+	assert_output alice
+	run -0 f login "$REGISTRY" </dev/null
+	assert_line "Existing credentials are valid. Already logged in to $REGISTRY"
+	run -0 f pull -q "$REGISTRY/ferry-test:latest"
+	run -0 f push -q localhost/ferry-test "$REGISTRY/pushed:1"
+	run -0 f search --format '{{.Name}}' "$REGISTRY/ferry-test"
+	assert_output "$REGISTRY/ferry-test"
+	# The helper has none: the auth file, next in the list, has them.
+	run -0 f logout "$REGISTRY"
+	assert_output "Removed login credentials for $REGISTRY"
+	[ ! -s "$FERTEST_STORE" ]
+	conf 'credential-helpers = ["containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f login -v -u alice -p s3cret "$REGISTRY"
+	assert_line "Used:  $REGISTRY_AUTH_FILE"
+	conf 'credential-helpers = ["fertest", "containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f pull -q "$REGISTRY/pushed:1"
+	# A logout asks every helper: the one that has none fails it, with
+	# Podman's words, and the auth file's entry is gone all the same.
+	run -125 f logout "$REGISTRY"
+	assert_output "Error: logging out of \"$REGISTRY\": removing credentials for $REGISTRY from credential helper fertest: error erasing credentials - err: exit status 1, out: \`credentials not found in native keychain\`"
+	run -125 f login --get-login "$REGISTRY"
+	assert_output "Error: not logged into $REGISTRY"
+	run -125 f pull -q "$REGISTRY/pushed:1"
+	assert_output_contains "requires authentication"
+	# logout --all: each registry the helper lists is erased.
+	run -0 f login -u alice -p s3cret "$REGISTRY"
+	run -0 f logout --all
+	[ ! -s "$FERTEST_STORE" ]
+	if command -v podman >/dev/null; then
+		run -0 podman_t login -v -u alice -p s3cret "$REGISTRY"
+		assert_output "Used:  credential helper: fertest
+Login Succeeded!"
+		run -0 podman_t login --get-login "$REGISTRY"
+		assert_output alice
+		run -0 podman_t logout "$REGISTRY"
+		run -125 podman_t logout "$REGISTRY"
+		assert_output "Error: logging out of \"$REGISTRY\": removing credentials for $REGISTRY from credential helper fertest: error erasing credentials - err: exit status 1, out: \`credentials not found in native keychain\`"
+	fi
+}
+
+@test "a credential helper that is missing or answers nonsense fails the command with its words, unless a later one has the credentials" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	credential_helper
+	printf '#!/bin/sh\necho garbage\n' >"$TEST_TMP/bin/docker-credential-junk"
+	printf '#!/bin/sh\nhead -c 100000 /dev/zero | tr "\\0" x\n' >"$TEST_TMP/bin/docker-credential-loud"
+	printf '#!/bin/sh\necho "{\\"Username\\": 7, \\"Secret\\": []}"\n' >"$TEST_TMP/bin/docker-credential-typed"
+	chmod +x "$TEST_TMP/bin/"docker-credential-*
+	local reg="[[registry]]
+location = \"$REGISTRY\"
+insecure = true"
+	conf 'credential-helpers = ["nosuch"]' "$reg"
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output "Error: initializing source docker://$REGISTRY/ferry-test:latest: getting username and password: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	run -125 f login -u alice -p s3cret "$REGISTRY"
+	assert_output "Error: get credentials: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	run -125 f logout -a
+	assert_output "Error: error listing credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	if command -v podman >/dev/null; then
+		run -125 podman_t pull -q "$REGISTRY/ferry-test:latest"
+		assert_output "Error: initializing source docker://$REGISTRY/ferry-test:latest: getting username and password: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+		run -125 podman_t logout -a
+		assert_output "Error: error listing credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	fi
+	for h in junk loud typed; do
+		conf "credential-helpers = [\"$h\"]" "$reg"
+		run -125 f pull -q "$REGISTRY/ferry-test:latest"
+		assert_output_contains "getting username and password: "
+		[ "${#lines[@]}" = 1 ]
+	done
+	conf 'credential-helpers = ["loud"]' "$reg"
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output_contains "error getting credentials - err: printed more than 64 KiB"
+	# The auth file after a failing helper still answers.
+	conf 'credential-helpers = ["containers-auth.json"]' "$reg"
+	run -0 f login -u alice -p s3cret "$REGISTRY"
+	conf 'credential-helpers = ["nosuch", "junk", "containers-auth.json"]' "$reg"
+	run -0 f pull -q "$REGISTRY/ferry-test:latest"
+	# A name that is no program name is refused where it is written.
+	conf 'credential-helpers = ["../../bin/sh"]'
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output "Error: $CONTAINERS_REGISTRIES_CONF:1: invalid credential helper \"../../bin/sh\": use the NAME of a docker-credential-NAME program, or \"containers-auth.json\""
+}
+
 @test "a blocked registry refuses pull and push; insecure lets plain HTTP in unless --tls-verify says otherwise" {
 	seeded_registry
 	conf "[[registry]]" "location = \"$REGISTRY\"" "blocked = true"

@@ -1,5 +1,6 @@
 /* ferry: containers-registries.conf(5) (see registries.h).  */
 #include "registries.h"
+#include "credential_helper.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/toml.h"
@@ -37,6 +38,7 @@ struct conf_file
   char **search;
   size_t n_search;
   char *mode;
+  char **helpers; /* credential-helpers, when set */
   struct ferry_registry_entry *regs;
   size_t n_regs;
   struct ferry_short_name_alias *aliases;
@@ -79,6 +81,7 @@ conf_file_release (struct conf_file *f)
 {
   ferry_cleanup_strvp (&f->search);
   free (f->mode);
+  ferry_cleanup_strvp (&f->helpers);
   for (size_t i = 0; i < f->n_regs; i++)
     entry_release (&f->regs[i]);
   free (f->regs);
@@ -275,8 +278,23 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
           f->mode = steal_pointer (&v->string);
           f->v2_set |= *f->mode != '\0';
         }
-      else if (strcmp (key, "credential-helpers") == 0
-               || strcmp (key, "additional-layer-store-auth-helper") == 0)
+      else if (strcmp (key, "credential-helpers") == 0)
+        {
+          size_t n;
+
+          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+            return -1;
+          /* Each names a program docker-credential-NAME on $PATH.  */
+          for (size_t i = 0; i < v->n_strings; i++)
+            if (! ferry_credential_helper_name_valid (v->strings[i]))
+              return ferry_make_error (err, 0,
+                                       "%s:%d: invalid credential helper \"%s\": use the NAME of a "
+                                       "docker-credential-NAME program, or \"" FERRY_AUTH_FILE_HELPER "\"",
+                                       w->path, w->line, v->strings[i]);
+          take_list (v, &f->helpers, &n);
+          f->v2_set = 1;
+        }
+      else if (strcmp (key, "additional-layer-store-auth-helper") == 0)
         f->v2_set = 1;
       return 0;
     }
@@ -621,6 +639,11 @@ merge (struct ferry_registries_conf *c, struct conf_file *f)
       free (c->search_origin);
       c->search_origin = xstrdup (f->path);
     }
+  if (f->helpers)
+    {
+      ferry_cleanup_strvp (&c->credential_helpers);
+      c->credential_helpers = steal_pointer (&f->helpers);
+    }
   if (f->mode && *f->mode)
     c->mode = f->mode[0] == 'd'   ? FERRY_SHORT_NAME_DISABLED
               : f->mode[0] == 'e' ? FERRY_SHORT_NAME_ENFORCING
@@ -703,6 +726,12 @@ ferry_registries_conf_load (const char *file, int must_exist, const char *const 
     }
   if (c->mode == FERRY_SHORT_NAME_UNSET)
     c->mode = FERRY_SHORT_NAME_PERMISSIVE;
+  if (c->credential_helpers == NULL || c->credential_helpers[0] == NULL)
+    {
+      ferry_cleanup_strvp (&c->credential_helpers);
+      c->credential_helpers = xmalloc0 (2 * sizeof (char *));
+      c->credential_helpers[0] = xstrdup (FERRY_AUTH_FILE_HELPER);
+    }
   {
     size_t len = strlen (file) + 1;
     for (size_t d = 0; dirs && dirs[d]; d++)
@@ -730,6 +759,7 @@ ferry_registries_conf_free (struct ferry_registries_conf *c)
   if (c == NULL)
     return;
   ferry_cleanup_strvp (&c->search);
+  ferry_cleanup_strvp (&c->credential_helpers);
   free (c->search_origin);
   for (size_t i = 0; i < c->n_registries; i++)
     entry_release (&c->registries[i]);

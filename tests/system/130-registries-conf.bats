@@ -536,3 +536,29 @@ insecure = true"
 	run -0 f image inspect --format '{{index .RepoTags 0}}' ferry-test
 	assert_output "$REGISTRY/ferry-test:latest"
 }
+
+@test "on the short-name prompt, typed text, / and backspace change nothing and a lone Escape does not swallow the next key, as in Podman's" {
+	local one=127.0.0.1:$(free_port) two=127.0.0.1:$(free_port) drive=$BATS_TEST_DIRNAME/../lib/ptydrive.py
+	export FERRY_SHORT_NAME_ALIASES=$TEST_TMP/aliases.conf
+	conf "unqualified-search-registries = [\"$one\", \"$two\"]" "short-name-mode = \"enforcing\""
+	# Podman 5.4's prompt has no filter: the first stays chosen.  An
+	# Escape once ate the Enter after it, and the prompt waited forever.
+	local keys='sleep:1;send:/ex;sleep:0.3;send:\x7f;sleep:0.3;send:\x1b;sleep:0.3;send:\r;sleep:2'
+	run -0 python3 "$drive" "$keys" -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "Trying to pull $one/ferry-test:latest..."
+	refute_output_contains "$two/ferry-test:latest..."
+	assert_output_contains "rc=125"
+	# Escape, then down: the arrow still counts.
+	run -0 python3 "$drive" 'sleep:1;send:\x1b;sleep:0.3;send:\x1b[B;sleep:0.3;send:\r;sleep:2' -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "Trying to pull $two/ferry-test:latest..."
+	[ ! -e "$FERRY_SHORT_NAME_ALIASES" ]
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/pnet"
+		run -0 python3 "$drive" "$keys" -- env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" \
+			--runroot "$TEST_TMP/prun" --tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" \
+			--cgroup-manager cgroupfs --events-backend none --runtime runc pull ferry-test
+		assert_output_contains "Trying to pull $one/ferry-test:latest..."
+		refute_output_contains "$two/ferry-test:latest..."
+		assert_output_contains "rc=125"
+	fi
+}

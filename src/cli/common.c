@@ -513,9 +513,44 @@ draw_choices (char *const *names, size_t cur)
   fflush (stdout);
 }
 
+/* One key from the terminal, the arrows up and down as ctrl-p and ctrl-n;
+ * -1 at its end.  An Escape that starts no arrow's sequence is dropped and
+ * the key after it is a key of its own, as in Podman's prompt (where a
+ * lone Escape does nothing and the Enter after it still chooses).  */
+static int
+read_key (void)
+{
+  unsigned char c;
+  int escaped = 0;
+
+  for (;;)
+    {
+      ssize_t r = read (STDIN_FILENO, &c, 1);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return -1;
+      if (c == 0x1b)
+        {
+          escaped = 1;
+          continue;
+        }
+      if (! escaped || (c != '[' && c != 'O'))
+        return c;
+      do
+        r = read (STDIN_FILENO, &c, 1);
+      while (r < 0 && errno == EINTR);
+      if (r <= 0)
+        return -1;
+      return c == 'A' ? 0x10 : c == 'B' ? 0x0e : 0;
+    }
+}
+
 /* Podman's prompt: up and down (or ctrl-p and ctrl-n) move, enter takes,
- * ctrl-c and ctrl-d give up ("^C", "^D").  The terminal is put back as it
- * was whatever happens.  */
+ * ctrl-c and ctrl-d give up ("^C", "^D"); other keys, typed text and
+ * "/" included, change nothing (Podman 5.4's prompt has no filter).  The
+ * terminal is put back as it was whatever happens.  */
 static int
 choose_name (char *const *names, ferry_error_t *err)
 {
@@ -538,12 +573,9 @@ choose_name (char *const *names, ferry_error_t *err)
   draw_choices (names, cur);
   for (;;)
     {
-      unsigned char c;
-      ssize_t r = read (STDIN_FILENO, &c, 1);
+      int c = read_key ();
 
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0 || c == 0x04)
+      if (c < 0 || c == 0x04)
         {
           ferry_make_error (err, 0, "^D");
           break;
@@ -557,14 +589,6 @@ choose_name (char *const *names, ferry_error_t *err)
         {
           ret = (int) cur;
           break;
-        }
-      if (c == 0x1b)
-        {
-          unsigned char seq[2];
-
-          if (read (STDIN_FILENO, &seq[0], 1) != 1 || seq[0] != '[' || read (STDIN_FILENO, &seq[1], 1) != 1)
-            continue;
-          c = seq[1] == 'A' ? 0x10 : seq[1] == 'B' ? 0x0e : 0;
         }
       if (c == 0x10 && cur > 0)
         cur--;

@@ -490,11 +490,11 @@ secret_password (const char *name)
 
 /* --get-login: the user name kept for REGISTRY, without asking it.  */
 static int
-print_login (const char *path, const char *registry)
+print_login (const char *path, int file_only, const char *registry)
 {
   struct ferry_credentials creds = { 0 };
   ferry_error_t err = NULL;
-  int r = ferry_auth_lookup (path, registry, &creds, &err);
+  int r = ferry_auth_get (path, file_only, registry, &creds, NULL, &err);
 
   if (r < 0)
     return ferry_cli_fail (&err);
@@ -521,7 +521,7 @@ ferry_cmd_login (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct ferry_registry_options ro;
   struct ferry_credentials creds = { 0 };
-  cleanup_free char *registry = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL;
+  cleanup_free char *registry = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL, *where = NULL;
   const char *username = NULL, *password = NULL, *compat = NULL, *secret = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
@@ -582,7 +582,7 @@ ferry_cmd_login (int argc, char **argv)
   if (get_login)
     {
       path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
-      return print_login (path, registry);
+      return print_login (path, compat != NULL, registry);
     }
   if (secret && from_stdin)
     return ferry_cli_failf ("Can't specify both --password-stdin and --password");
@@ -605,17 +605,21 @@ ferry_cmd_login (int argc, char **argv)
       password = stdin_password;
     }
   path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
+  /* What is kept already, as Podman looks before it logs in: a credential
+   * helper that fails stops the login.  */
+  r = ferry_auth_get (path, compat != NULL, registry, &creds, NULL, &err);
+  if (r < 0)
+    {
+      ferry_error_wrap (&err, "get credentials");
+      return ferry_cli_fail (&err);
+    }
   if (username == NULL && password == NULL)
     {
-      /* Already logged in?  Check what the auth file holds.  */
-      r = ferry_auth_lookup (path, registry, &creds, &err);
-      if (r < 0)
-        return ferry_cli_fail (&err);
+      /* Already logged in?  Check what is kept.  */
       if (r == 0)
         return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give the "
                                 "user name with -u and the password with -p or --password-stdin",
                                 registry);
-      ferry_credentials_clear (&creds);
       printf ("Authenticating with existing credentials for %s\n", registry);
       fflush (stdout);
       if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
@@ -627,6 +631,7 @@ ferry_cmd_login (int argc, char **argv)
       printf ("Existing credentials are valid. Already logged in to %s\n", registry);
       return 0;
     }
+  ferry_credentials_clear (&creds);
   if (username == NULL || *username == '\0' || password == NULL)
     return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give both "
                             "the user name (-u) and the password (-p or --password-stdin)",
@@ -651,13 +656,13 @@ ferry_cmd_login (int argc, char **argv)
   ferry_registry_close (reg);
   creds.username = xstrdup (username);
   creds.password = xstrdup (password);
-  ret = ferry_auth_store (path, registry, &creds, NULL, &err);
+  ret = ferry_auth_set (path, compat != NULL, registry, &creds, &where, &err);
   ferry_credentials_clear (&creds);
   explicit_bzero (joined, strlen (joined));
   if (ret < 0)
     return ferry_cli_fail (&err);
   if (verbose)
-    printf ("Used:  %s\n", path);
+    printf ("Used:  %s\n", where);
   printf ("Login Succeeded!\n");
   return 0;
 }
@@ -716,7 +721,7 @@ ferry_cmd_logout (int argc, char **argv)
     {
       if (argc - optind != 0)
         return ferry_cli_failf ("ferry logout -a takes no registry");
-      if (ferry_auth_remove_all (path, &err) < 0)
+      if (ferry_auth_remove_everywhere (path, compat != NULL, &err) < 0)
         return ferry_cli_fail (&err);
       printf ("Removed login credentials for all registries\n");
       return 0;
@@ -727,8 +732,11 @@ ferry_cmd_logout (int argc, char **argv)
   registry = registry_argument (argc, argv, "give one (ferry logout REGISTRY) or -a");
   if (registry == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_auth_store (path, registry, NULL, &found, &err) < 0)
-    return ferry_cli_fail (&err);
+  if (ferry_auth_remove (path, compat != NULL, registry, &found, &err) < 0)
+    {
+      ferry_error_wrap (&err, "logging out of \"%s\"", registry);
+      return ferry_cli_fail (&err);
+    }
   if (! found)
     return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
   printf ("Removed login credentials for %s\n", registry);

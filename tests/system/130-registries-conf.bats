@@ -232,6 +232,186 @@ seeded_registry() {
 	assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
 }
 
+@test "mirrors and registries written as lists of inline tables are taken as their [[tables]], as Podman takes them" {
+	seeded_registry
+	local dead=127.0.0.1:$(free_port)
+	# The mirrors inline, and a key of the registry after them.
+	conf "[[registry]]" 'prefix = "primary.invalid"' \
+		"mirror = [ { location = \"$dead\", insecure = true }," "  { location = \"$REGISTRY\", insecure = true } ]" \
+		'location = "primary.invalid"'
+	run -0 f pull primary.invalid/ferry-test:latest
+	run -0 f image exists primary.invalid/ferry-test:latest
+	if command -v podman >/dev/null; then
+		run -0 podman_t pull -q primary.invalid/ferry-test:latest
+	fi
+	run -0 f rmi -a
+	# The registries inline too; a dead mirror's failure is told as before.
+	conf "registry = [ { prefix = \"primary.invalid\", location = \"primary.invalid\", mirror = [ { location = \"$dead\", insecure = true } ] } ]"
+	run -125 f pull primary.invalid/ferry-test:latest
+	assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
+	if command -v podman >/dev/null; then
+		run -125 podman_t pull primary.invalid/ferry-test:latest
+		assert_output_contains "(Mirrors also failed: [$dead/ferry-test:latest: "
+	fi
+	conf "registry = [ { prefix = \"primary.invalid\", location = \"$REGISTRY\", insecure = true } ]"
+	run -0 f pull -q primary.invalid/ferry-test:latest
+}
+
+@test "a registries.conf that defines a key or table twice is refused at the line, with Podman's words" {
+	local c=$CONTAINERS_REGISTRIES_CONF
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test" } ]' "[[registry.mirror]]" 'location = "n.test"'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:4: Key 'registry.mirror' was already created and cannot be used as an array (first at line 3): write its elements all inline or all as [[tables]]"
+	conf "[[registry]]" 'location = "a.test"' 'location = "b.test"'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:3: Key 'registry.location' has already been defined (first at line 2): keep one"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test", location = "n.test" } ]'
+	run -125 f pull -q a.test/x
+	assert_output "Error: $c:3: Key 'registry.mirror.location' has already been defined (first at line 3): keep one"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test", } ]'
+	run -125 f pull -q a.test/x
+	assert_output_contains "$c:3: trailing comma not allowed in inline tables"
+	conf "[[registry]]" 'location = "a.test"' 'mirror = { location = "m.test" }'
+	run -125 f pull -q a.test/x
+	assert_output_contains "$c:3: incompatible types: [registry.mirror] is a table"
+	if command -v podman >/dev/null; then
+		conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test" } ]' "[[registry.mirror]]" 'location = "n.test"'
+		run -125 podman_t pull -q a.test/x
+		assert_output_contains "toml: line 4 (last key \"registry\"): Key 'registry.mirror' was already created and cannot be used as an array"
+		conf "[[registry]]" 'location = "a.test"' 'location = "b.test"'
+		run -125 podman_t pull -q a.test/x
+		assert_output_contains "Key 'registry.location' has already been defined"
+	fi
+}
+
+# A real credential helper, docker-credential-fertest on PATH, keeping one
+# JSON line per server in $FERTEST_STORE, as the protocol asks of one.
+credential_helper() {
+	mkdir -p "$TEST_TMP/bin"
+	export PATH=$TEST_TMP/bin:$PATH FERTEST_STORE=$TEST_TMP/fertest.store
+	: >"$FERTEST_STORE"
+	cat >"$TEST_TMP/bin/docker-credential-fertest" <<-'EOF'
+		#!/bin/sh
+		store=${FERTEST_STORE:?}
+		case "$1" in
+		get)
+			read -r url
+			line=$(grep -F "\"ServerURL\":\"$url\"" "$store" | tail -1)
+			[ -n "$line" ] || { echo "credentials not found in native keychain"; exit 1; }
+			echo "$line" ;;
+		store)
+			read -r json
+			url=$(printf '%s' "$json" | sed 's/.*"ServerURL":"\([^"]*\)".*/\1/')
+			grep -vF "\"ServerURL\":\"$url\"" "$store" >"$store.new"; mv "$store.new" "$store"
+			printf '%s\n' "$json" >>"$store" ;;
+		erase)
+			read -r url
+			grep -qF "\"ServerURL\":\"$url\"" "$store" || { echo "credentials not found in native keychain"; exit 1; }
+			grep -vF "\"ServerURL\":\"$url\"" "$store" >"$store.new"; mv "$store.new" "$store" ;;
+		list)
+			printf '{'; sed 's/.*"ServerURL":"\([^"]*\)".*"Username":"\([^"]*\)".*/"\1":"\2"/' "$store" | paste -sd, | tr -d '\n'; printf '}\n' ;;
+		*) echo "unknown action"; exit 1 ;;
+		esac
+	EOF
+	chmod +x "$TEST_TMP/bin/docker-credential-fertest"
+}
+
+@test "credential-helpers: login keeps credentials in the first helper, pull, push and search read them in order, logout removes them from all" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	credential_helper
+	load_test_image
+	conf 'credential-helpers = ["fertest", "containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f login -v -u alice -p s3cret "$REGISTRY"
+	assert_output "Used:  credential helper: fertest
+Login Succeeded!"
+	grep -qx "{\"ServerURL\":\"$REGISTRY\",\"Username\":\"alice\",\"Secret\":\"s3cret\"}" "$FERTEST_STORE"
+	[ ! -e "$REGISTRY_AUTH_FILE" ]
+	run -0 f login --get-login "$REGISTRY"
+	assert_output alice
+	run -0 f login "$REGISTRY" </dev/null
+	assert_line "Existing credentials are valid. Already logged in to $REGISTRY"
+	run -0 f pull -q "$REGISTRY/ferry-test:latest"
+	run -0 f push -q localhost/ferry-test "$REGISTRY/pushed:1"
+	run -0 f search --format '{{.Name}}' "$REGISTRY/ferry-test"
+	assert_output "$REGISTRY/ferry-test"
+	# The helper has none: the auth file, next in the list, has them.
+	run -0 f logout "$REGISTRY"
+	assert_output "Removed login credentials for $REGISTRY"
+	[ ! -s "$FERTEST_STORE" ]
+	conf 'credential-helpers = ["containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f login -v -u alice -p s3cret "$REGISTRY"
+	assert_line "Used:  $REGISTRY_AUTH_FILE"
+	conf 'credential-helpers = ["fertest", "containers-auth.json"]' "[[registry]]" "location = \"$REGISTRY\"" "insecure = true"
+	run -0 f pull -q "$REGISTRY/pushed:1"
+	# A logout asks every helper: the one that has none fails it, with
+	# Podman's words, and the auth file's entry is gone all the same.
+	run -125 f logout "$REGISTRY"
+	assert_output "Error: logging out of \"$REGISTRY\": removing credentials for $REGISTRY from credential helper fertest: error erasing credentials - err: exit status 1, out: \`credentials not found in native keychain\`"
+	run -125 f login --get-login "$REGISTRY"
+	assert_output "Error: not logged into $REGISTRY"
+	run -125 f pull -q "$REGISTRY/pushed:1"
+	assert_output_contains "requires authentication"
+	# logout --all: each registry the helper lists is erased.
+	run -0 f login -u alice -p s3cret "$REGISTRY"
+	run -0 f logout --all
+	[ ! -s "$FERTEST_STORE" ]
+	if command -v podman >/dev/null; then
+		run -0 podman_t login -v -u alice -p s3cret "$REGISTRY"
+		assert_output "Used:  credential helper: fertest
+Login Succeeded!"
+		run -0 podman_t login --get-login "$REGISTRY"
+		assert_output alice
+		run -0 podman_t logout "$REGISTRY"
+		run -125 podman_t logout "$REGISTRY"
+		assert_output "Error: logging out of \"$REGISTRY\": removing credentials for $REGISTRY from credential helper fertest: error erasing credentials - err: exit status 1, out: \`credentials not found in native keychain\`"
+	fi
+}
+
+@test "a credential helper that is missing or answers nonsense fails the command with its words, unless a later one has the credentials" {
+	registry_start --htpasswd alice s3cret
+	registry_seed ferry-test:latest
+	credential_helper
+	printf '#!/bin/sh\necho garbage\n' >"$TEST_TMP/bin/docker-credential-junk"
+	printf '#!/bin/sh\nhead -c 100000 /dev/zero | tr "\\0" x\n' >"$TEST_TMP/bin/docker-credential-loud"
+	printf '#!/bin/sh\necho "{\\"Username\\": 7, \\"Secret\\": []}"\n' >"$TEST_TMP/bin/docker-credential-typed"
+	chmod +x "$TEST_TMP/bin/"docker-credential-*
+	local reg="[[registry]]
+location = \"$REGISTRY\"
+insecure = true"
+	conf 'credential-helpers = ["nosuch"]' "$reg"
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output "Error: initializing source docker://$REGISTRY/ferry-test:latest: getting username and password: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	run -125 f login -u alice -p s3cret "$REGISTRY"
+	assert_output "Error: get credentials: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	run -125 f logout -a
+	assert_output "Error: error listing credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	if command -v podman >/dev/null; then
+		run -125 podman_t pull -q "$REGISTRY/ferry-test:latest"
+		assert_output "Error: initializing source docker://$REGISTRY/ferry-test:latest: getting username and password: error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+		run -125 podman_t logout -a
+		assert_output "Error: error listing credentials - err: exec: \"docker-credential-nosuch\": executable file not found in \$PATH, out: \`\`"
+	fi
+	for h in junk loud typed; do
+		conf "credential-helpers = [\"$h\"]" "$reg"
+		run -125 f pull -q "$REGISTRY/ferry-test:latest"
+		assert_output_contains "getting username and password: "
+		[ "${#lines[@]}" = 1 ]
+	done
+	conf 'credential-helpers = ["loud"]' "$reg"
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output_contains "error getting credentials - err: printed more than 64 KiB"
+	# The auth file after a failing helper still answers.
+	conf 'credential-helpers = ["containers-auth.json"]' "$reg"
+	run -0 f login -u alice -p s3cret "$REGISTRY"
+	conf 'credential-helpers = ["nosuch", "junk", "containers-auth.json"]' "$reg"
+	run -0 f pull -q "$REGISTRY/ferry-test:latest"
+	# A name that is no program name is refused where it is written.
+	conf 'credential-helpers = ["../../bin/sh"]'
+	run -125 f pull -q "$REGISTRY/ferry-test:latest"
+	assert_output "Error: $CONTAINERS_REGISTRIES_CONF:1: invalid credential helper \"../../bin/sh\": use the NAME of a docker-credential-NAME program, or \"containers-auth.json\""
+}
+
 @test "a blocked registry refuses pull and push; insecure lets plain HTTP in unless --tls-verify says otherwise" {
 	seeded_registry
 	conf "[[registry]]" "location = \"$REGISTRY\"" "blocked = true"
@@ -355,4 +535,30 @@ seeded_registry() {
 	assert_line --index 0 "Resolved \"ferry-test\" as an alias ($FERRY_SHORT_NAME_ALIASES)"
 	run -0 f image inspect --format '{{index .RepoTags 0}}' ferry-test
 	assert_output "$REGISTRY/ferry-test:latest"
+}
+
+@test "on the short-name prompt, typed text, / and backspace change nothing and a lone Escape does not swallow the next key, as in Podman's" {
+	local one=127.0.0.1:$(free_port) two=127.0.0.1:$(free_port) drive=$BATS_TEST_DIRNAME/../lib/ptydrive.py
+	export FERRY_SHORT_NAME_ALIASES=$TEST_TMP/aliases.conf
+	conf "unqualified-search-registries = [\"$one\", \"$two\"]" "short-name-mode = \"enforcing\""
+	# Podman 5.4's prompt has no filter: the first stays chosen.  An
+	# Escape once ate the Enter after it, and the prompt waited forever.
+	local keys='sleep:1;send:/ex;sleep:0.3;send:\x7f;sleep:0.3;send:\x1b;sleep:0.3;send:\r;sleep:2'
+	run -0 python3 "$drive" "$keys" -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "Trying to pull $one/ferry-test:latest..."
+	refute_output_contains "$two/ferry-test:latest..."
+	assert_output_contains "rc=125"
+	# Escape, then down: the arrow still counts.
+	run -0 python3 "$drive" 'sleep:1;send:\x1b;sleep:0.3;send:\x1b[B;sleep:0.3;send:\r;sleep:2' -- "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" pull ferry-test
+	assert_output_contains "Trying to pull $two/ferry-test:latest..."
+	[ ! -e "$FERRY_SHORT_NAME_ALIASES" ]
+	if command -v podman >/dev/null; then
+		mkdir -p "$TEST_TMP/ptmp" "$TEST_TMP/pnet"
+		run -0 python3 "$drive" "$keys" -- env PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman --root "$TEST_TMP/proot" \
+			--runroot "$TEST_TMP/prun" --tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" \
+			--cgroup-manager cgroupfs --events-backend none --runtime runc pull ferry-test
+		assert_output_contains "Trying to pull $one/ferry-test:latest..."
+		refute_output_contains "$two/ferry-test:latest..."
+		assert_output_contains "rc=125"
+	fi
 }

@@ -235,13 +235,90 @@ test_damaged_file (void **state)
   }
 }
 
+static void
+script (const char *dir, const char *name, const char *body)
+{
+  cleanup_free char *path = xasprintf ("%s/docker-credential-%s", dir, name);
+  cleanup_free char *text = xasprintf ("#!/bin/sh\n%s\n", body);
+
+  write_text (path, text);
+  assert_int_equal (chmod (path, 0755), 0);
+}
+
+/* registries.conf's credential-helpers: looked up in order past a helper
+ * that fails, stored by the first that takes them, removed from all.  */
+static void
+test_helpers_in_order (void **state)
+{
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *conf = xasprintf ("%s/registries.conf", dir);
+  cleanup_free char *auth = xasprintf ("%s/auth.json", dir);
+  cleanup_free char *path = xasprintf ("%s:/usr/bin:/bin", dir);
+  cleanup_free char *origin = NULL, *where = NULL, *rm = NULL;
+  struct ferry_credentials in = { .username = (char *) "amy", .password = (char *) "pw" }, out;
+  ferry_error_t err = NULL;
+  int found;
+
+  (void) state;
+  write_text (conf, "credential-helpers = [\"broken\", \"kept\", \"containers-auth.json\"]\n");
+  script (dir, "broken", "echo boom; exit 2");
+  script (dir, "kept",
+          "read -r s\n"
+          "case $1:$s in\n"
+          "get:a.test) echo '{\"ServerURL\":\"a.test\",\"Username\":\"bob\",\"Secret\":\"s\"}' ;;\n"
+          "erase:a.test) ;;\n"
+          "store:*) echo read-only; exit 1 ;;\n"
+          "*) echo credentials not found in native keychain; exit 1 ;;\n"
+          "esac");
+  setenv ("CONTAINERS_REGISTRIES_CONF", conf, 1);
+  setenv ("HOME", dir, 1);
+  setenv ("PATH", path, 1);
+  assert_int_equal (ferry_auth_store (auth, "b.test", &in, NULL, &err), 0);
+
+  assert_int_equal (ferry_auth_get (auth, 0, "a.test", &out, &origin, &err), 1);
+  assert_string_equal (out.username, "bob");
+  assert_string_equal (origin, "credential helper kept");
+  ferry_credentials_clear (&out);
+  free (origin);
+  assert_int_equal (ferry_auth_get (auth, 0, "b.test", &out, &origin, &err), 1);
+  assert_string_equal (out.username, "amy");
+  assert_true (strncmp (origin, "auth file ", 10) == 0);
+  ferry_credentials_clear (&out);
+  /* Nobody has them: the failing helper's error is the answer.  */
+  assert_int_equal (ferry_auth_get (auth, 0, "c.test", &out, NULL, &err), -1);
+  assert_string_equal (err->msg, "error getting credentials - err: exit status 2, out: `boom`");
+  ferry_error_release (&err);
+  /* The file alone (--compat-auth-file): no helper is run.  */
+  assert_int_equal (ferry_auth_get (auth, 1, "c.test", &out, NULL, &err), 0);
+
+  /* broken and kept refuse to store: the auth file takes them.  */
+  assert_int_equal (ferry_auth_set (auth, 0, "c.test", &in, &where, &err), 0);
+  assert_string_equal (where, auth);
+  assert_int_equal (ferry_auth_lookup (auth, "c.test", &out, &err), 1);
+  ferry_credentials_clear (&out);
+
+  /* A logout asks every helper: broken's failure is told, the auth
+   * file's entry goes all the same.  */
+  assert_int_equal (ferry_auth_remove (auth, 0, "c.test", &found, &err), -1);
+  assert_non_null (strstr (err->msg, "removing credentials for c.test from credential helper broken: error "
+                                     "erasing credentials - err: exit status 2, out: `boom`"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_auth_lookup (auth, "c.test", &out, &err), 0);
+  assert_int_equal (ferry_auth_remove (auth, 1, "b.test", &found, &err), 0);
+  assert_int_equal (found, 1);
+  assert_int_equal (ferry_auth_remove (auth, 1, "b.test", &found, &err), 0);
+  assert_int_equal (found, 0);
+  rm = xasprintf ("rm -rf '%s'", dir);
+  assert_int_equal (system (rm), 0);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_creds_parse),      cmocka_unit_test (test_lookup_spellings),
     cmocka_unit_test (test_store_and_remove), cmocka_unit_test (test_default_path),
-    cmocka_unit_test (test_damaged_file),
+    cmocka_unit_test (test_damaged_file),     cmocka_unit_test (test_helpers_in_order),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -172,6 +172,81 @@ test_short_names (void **state)
   ferry_registries_conf_free (c);
 }
 
+/* Mirrors and registries written as lists of inline tables are the
+ * [[tables]] they stand for.  */
+static void
+test_inline_tables (void **state)
+{
+  struct ferry_registries_conf *c
+      = load ("registry = [ { prefix = \"example.com/team\", location = \"primary.test/t\", mirror = [\n"
+              "  { location = \"m1.test/x\", insecure = true },\n"
+              "  { location = \"m2.test\", pull-from-mirror = \"digest-only\" } ] },\n"
+              "  { location = \"other.test\", blocked = true } ]\n",
+              NULL);
+  const struct ferry_registry_entry *r;
+
+  (void) state;
+  r = ferry_registries_find (c, "example.com/team/app");
+  assert_non_null (r);
+  assert_string_equal (r->endpoint.location, "primary.test/t");
+  assert_int_equal (r->n_mirrors, 2);
+  assert_string_equal (r->mirrors[0].location, "m1.test/x");
+  assert_int_equal (r->mirrors[0].insecure, 1);
+  assert_int_equal (r->mirrors[1].pull_from_mirror, FERRY_MIRROR_DIGEST_ONLY);
+  assert_int_equal (ferry_registries_find (c, "other.test/x")->blocked, 1);
+  ferry_registries_conf_free (c);
+  /* Inline mirrors of one [[registry]], then more of its keys.  */
+  c = load ("[[registry]]\nprefix = \"a.test\"\nmirror = [ { location = \"m.test\" } ]\n"
+            "location = \"b.test\"\n[[registry]]\nlocation = \"c.test\"\nmirror = []\n",
+            NULL);
+  r = ferry_registries_find (c, "a.test/x");
+  assert_string_equal (r->endpoint.location, "b.test");
+  assert_int_equal (r->n_mirrors, 1);
+  assert_string_equal (r->mirrors[0].location, "m.test");
+  assert_int_equal (ferry_registries_find (c, "c.test/x")->n_mirrors, 0);
+  ferry_registries_conf_free (c);
+  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = { location = \"m.test\" }\n",
+           ":3: incompatible types: [registry.mirror] is a table");
+  refused ("registry = { location = \"a.test\" }\n", ":1: incompatible types: [registry] is a table");
+  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [\"m.test\"]\n", ":3: incompatible types");
+  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [ { location = \"m.test\" } ]\n"
+           "[[registry.mirror]]\nlocation = \"n.test\"\n",
+           ":4: Key 'registry.mirror' was already created and cannot be used as an array");
+}
+
+/* credential-helpers: the last file's that sets them; the auth file when
+ * none does.  */
+static void
+test_credential_helpers (void **state)
+{
+  cleanup_free char *d = xasprintf ("%s/h", dir);
+  const char *dirs[] = { d, NULL };
+  struct ferry_registries_conf *c;
+
+  (void) state;
+  c = load ("", NULL);
+  assert_string_equal (c->credential_helpers[0], "containers-auth.json");
+  assert_null (c->credential_helpers[1]);
+  ferry_registries_conf_free (c);
+  mkdir (d, 0700);
+  free (write_file ("h/10.conf", "credential-helpers = [\"pass\", \"containers-auth.json\"]\n"));
+  free (write_file ("h/20.conf", "short-name-mode = \"enforcing\"\n"));
+  c = load ("credential-helpers = [\"secretservice\"]\n", dirs);
+  assert_string_equal (c->credential_helpers[0], "pass");
+  assert_string_equal (c->credential_helpers[1], "containers-auth.json");
+  assert_null (c->credential_helpers[2]);
+  ferry_registries_conf_free (c);
+  /* An empty list is set, and means the default.  */
+  free (write_file ("h/30.conf", "credential-helpers = []\n"));
+  c = load ("", dirs);
+  assert_string_equal (c->credential_helpers[0], "containers-auth.json");
+  assert_null (c->credential_helpers[1]);
+  ferry_registries_conf_free (c);
+  refused ("credential-helpers = [\"../x\"]\n", ":1: invalid credential helper \"../x\"");
+  refused ("credential-helpers = [\"\"]\n", ":1: invalid credential helper \"\"");
+  refused ("credential-helpers = \"pass\"\n", ":1: invalid value of `credential-helpers`");
+}
+
 static void
 test_mirrors (void **state)
 {
@@ -238,7 +313,8 @@ test_refused (void **state)
   refused ("[aliases]\n\"quay.io/x\" = \"quay.io/x\"\n", "must not contain registry");
   refused ("[aliases]\n\"x:1\" = \"quay.io/x\"\n", "must not contain tag");
   refused ("[aliases]\n\"x\" = \"x\"\n", "must contain registry and repository");
-  refused ("[aliases]\n\"x\" = \"quay.io/x\"\n\"x\" = \"quay.io/y\"\n", "given twice");
+  refused ("[aliases]\n\"x\" = \"quay.io/x\"\n\"x\" = \"quay.io/y\"\n",
+           "Key 'aliases.x' has already been defined (first at line 2)");
   refused ("short-name-mode = \"disabled\"\n[registries.search]\nregistries = [\"a.test\"]\n",
            "mixing sysregistry v1/v2 is not supported");
 }
@@ -307,9 +383,15 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_prefixes), cmocka_unit_test (test_drop_ins), cmocka_unit_test (test_short_names),
-    cmocka_unit_test (test_mirrors),  cmocka_unit_test (test_refused),  cmocka_unit_test (test_v1),
+    cmocka_unit_test (test_prefixes),
+    cmocka_unit_test (test_drop_ins),
+    cmocka_unit_test (test_short_names),
+    cmocka_unit_test (test_mirrors),
+    cmocka_unit_test (test_refused),
+    cmocka_unit_test (test_v1),
     cmocka_unit_test (test_record),
+    cmocka_unit_test (test_inline_tables),
+    cmocka_unit_test (test_credential_helpers),
   };
   int r;
 

@@ -1,4 +1,6 @@
 #include "auth.h"
+#include "credential_helper.h"
+#include "registries.h"
 #include "registry.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -279,4 +281,177 @@ ferry_auth_remove_all (const char *path, ferry_error_t *err)
     return -1;
   json_object_object_add (root, "auths", json_object_new_object ());
   return write_auth_file (path, root, err);
+}
+
+/* ---- registries.conf's credential helpers ------------------------------------- */
+
+/* The helpers to use: registries.conf's, or the auth file alone for a
+ * Docker-compatible file (--compat-auth-file) and when registries.conf
+ * names none.  */
+static int
+helpers_of (int file_only, const char *const **helpers, ferry_error_t *err)
+{
+  static const char *const file_alone[] = { FERRY_AUTH_FILE_HELPER, NULL };
+  const struct ferry_registries_conf *c;
+
+  *helpers = file_alone;
+  if (file_only)
+    return 0;
+  if (ferry_registries_conf_get (&c, err) < 0)
+    return -1;
+  *helpers = (const char *const *) c->credential_helpers;
+  return 0;
+}
+
+static int
+is_file_helper (const char *helper)
+{
+  return strcmp (helper, FERRY_AUTH_FILE_HELPER) == 0;
+}
+
+int
+ferry_auth_get (const char *path, int file_only, const char *registry, struct ferry_credentials *out,
+                char **origin, ferry_error_t *err)
+{
+  const char *const *helpers;
+  ferry_error_t first = NULL;
+
+  memset (out, 0, sizeof (*out));
+  if (origin)
+    *origin = NULL;
+  if (helpers_of (file_only, &helpers, err) < 0)
+    return -1;
+  for (size_t i = 0; helpers[i]; i++)
+    {
+      ferry_error_t e = NULL;
+      int r = is_file_helper (helpers[i]) ? ferry_auth_lookup (path, registry, out, &e)
+                                          : ferry_credential_helper_get (helpers[i], registry, out, &e);
+
+      /* A helper that fails does not hide the next one's credentials.  */
+      if (r < 0)
+        {
+          if (first == NULL)
+            first = e;
+          else
+            ferry_error_release (&e);
+          continue;
+        }
+      if (r == 0)
+        continue;
+      ferry_error_release (&first);
+      if (origin)
+        *origin = is_file_helper (helpers[i]) ? xasprintf ("auth file %s", path)
+                                              : xasprintf ("credential helper %s", helpers[i]);
+      return 1;
+    }
+  if (first)
+    {
+      *err = first;
+      return -1;
+    }
+  return 0;
+}
+
+int
+ferry_auth_set (const char *path, int file_only, const char *registry, const struct ferry_credentials *creds,
+                char **where, ferry_error_t *err)
+{
+  const char *const *helpers;
+  ferry_error_t first = NULL;
+
+  *where = NULL;
+  if (helpers_of (file_only, &helpers, err) < 0)
+    return -1;
+  for (size_t i = 0; helpers[i]; i++)
+    {
+      ferry_error_t e = NULL;
+      int r = is_file_helper (helpers[i]) ? ferry_auth_store (path, registry, creds, NULL, &e)
+                                          : ferry_credential_helper_store (helpers[i], registry, creds, &e);
+
+      if (r < 0)
+        {
+          if (first == NULL)
+            first = e;
+          else
+            ferry_error_release (&e);
+          continue;
+        }
+      ferry_error_release (&first);
+      *where = is_file_helper (helpers[i]) ? xstrdup (path) : xasprintf ("credential helper: %s", helpers[i]);
+      return 0;
+    }
+  *err = first;
+  return -1;
+}
+
+int
+ferry_auth_remove (const char *path, int file_only, const char *registry, int *found, ferry_error_t *err)
+{
+  const char *const *helpers;
+  ferry_error_t first = NULL;
+
+  *found = 0;
+  if (helpers_of (file_only, &helpers, err) < 0)
+    return -1;
+  /* From every helper, as a logout must leave none behind.  */
+  for (size_t i = 0; helpers[i]; i++)
+    {
+      ferry_error_t e = NULL;
+      int here = 0;
+
+      if (is_file_helper (helpers[i]) ? ferry_auth_store (path, registry, NULL, &here, &e) < 0
+                                      : ferry_credential_helper_erase (helpers[i], registry, &e) < 0)
+        {
+          if (! is_file_helper (helpers[i]))
+            ferry_error_wrap (&e, "removing credentials for %s from credential helper %s", registry,
+                              helpers[i]);
+          if (first == NULL)
+            first = e;
+          else
+            ferry_error_release (&e);
+          continue;
+        }
+      *found |= is_file_helper (helpers[i]) ? here : 1;
+    }
+  if (first)
+    {
+      *err = first;
+      return -1;
+    }
+  return 0;
+}
+
+int
+ferry_auth_remove_everywhere (const char *path, int file_only, ferry_error_t *err)
+{
+  const char *const *helpers;
+  ferry_error_t first = NULL;
+
+  if (helpers_of (file_only, &helpers, err) < 0)
+    return -1;
+  for (size_t i = 0; helpers[i]; i++)
+    {
+      cleanup_strv char **servers = NULL;
+      ferry_error_t e = NULL;
+      int r = 0;
+
+      if (is_file_helper (helpers[i]))
+        r = ferry_auth_remove_all (path, &e);
+      else if ((r = ferry_credential_helper_list (helpers[i], &servers, &e)) == 0)
+        for (size_t k = 0; servers[k] && r == 0; k++)
+          r = ferry_credential_helper_erase (helpers[i], servers[k], &e);
+      if (r < 0)
+        {
+          if (first == NULL)
+            first = e;
+          else
+            ferry_error_release (&e);
+        }
+    }
+  if (first)
+    {
+      *err = first;
+      return -1;
+    }
+  return 0;
 }

@@ -1,5 +1,6 @@
-/* ferry: registry credentials, from --creds or from an auth file in the
- * containers-auth.json format that Podman, Buildah and Skopeo share:
+/* ferry: registry credentials, from --creds, from credential helpers
+ * (credential_helper.h) or from an auth file in the containers-auth.json
+ * format that Podman, Buildah and Skopeo share:
  *
  *   { "auths": { "registry.example:5000": { "auth": "<base64 of user:pass>" } } }
  *
@@ -40,5 +41,31 @@ int ferry_auth_store (const char *path, const char *registry, const struct ferry
 int ferry_auth_remove_all (const char *path, ferry_error_t *err);
 
 void ferry_credentials_clear (struct ferry_credentials *c);
+
+/* Through registries.conf's credential-helpers, as containers/image goes
+ * through them ("containers-auth.json" is the auth file at PATH; with
+ * FILE_ONLY, that file is the only one, as for --compat-auth-file):
+ *
+ * ferry_auth_get: the first helper that has REGISTRY's credentials gives
+ * them (1, with ORIGIN, "auth file PATH" or "credential helper NAME", when
+ * not NULL); a helper that fails is passed over, and its error is the
+ * answer only when no later one has them.  0: none has them.  */
+int ferry_auth_get (const char *path, int file_only, const char *registry, struct ferry_credentials *out,
+                    char **origin, ferry_error_t *err);
+
+/* A login: the first helper that takes the credentials keeps them; WHERE
+ * is what Podman's login -v says of it (PATH, or "credential helper:
+ * NAME").  */
+int ferry_auth_set (const char *path, int file_only, const char *registry,
+                    const struct ferry_credentials *creds, char **where, ferry_error_t *err);
+
+/* A logout: REGISTRY's credentials go from every helper; *FOUND says some
+ * helper had them.  An external helper that fails (even for having none)
+ * fails the logout, after the others have been asked, as in Podman.  */
+int ferry_auth_remove (const char *path, int file_only, const char *registry, int *found, ferry_error_t *err);
+
+/* logout --all: every helper's credentials, the auth file's and each
+ * external helper's (as it lists them).  */
+int ferry_auth_remove_everywhere (const char *path, int file_only, ferry_error_t *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* ferry: containers-registries.conf(5) (see registries.h).  */
 #include "registries.h"
+#include "credential_helper.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/toml.h"
@@ -37,6 +38,7 @@ struct conf_file
   char **search;
   size_t n_search;
   char *mode;
+  char **helpers; /* credential-helpers, when set */
   struct ferry_registry_entry *regs;
   size_t n_regs;
   struct ferry_short_name_alias *aliases;
@@ -45,8 +47,6 @@ struct conf_file
   size_t n_v1[3];
   int v1_set;
   int v2_set;
-  int in_registry; /* the last [[registry]] is current */
-  int in_mirror;   /* ... and its last [[registry.mirror]] */
   int aliases_only;
 };
 
@@ -81,6 +81,7 @@ conf_file_release (struct conf_file *f)
 {
   ferry_cleanup_strvp (&f->search);
   free (f->mode);
+  ferry_cleanup_strvp (&f->helpers);
   for (size_t i = 0; i < f->n_regs; i++)
     entry_release (&f->regs[i]);
   free (f->regs);
@@ -170,33 +171,37 @@ parse_alias_value (const char *value, char **out, ferry_error_t *err)
 
 /* ---- reading a file ----------------------------------------------------------- */
 
+/* [[registry]] and [[registry.mirror]], as headers or written inline
+ * (registry = [ { ... } ], mirror = [ { ... } ]): the reader names the
+ * table each value is in, and an array's values are its last element's.  */
 static int
 on_table (void *data, const struct ferry_toml_where *w, const char *name, int array, ferry_error_t *err)
 {
   struct conf_file *f = data;
+  int mirror = strcmp (name, "registry.mirror") == 0;
+  struct ferry_registry_entry *r;
 
-  f->in_registry = f->in_mirror = 0;
-  if (array && strcmp (name, "registry") == 0)
+  if (f->aliases_only || (strcmp (name, "registry") != 0 && ! mirror))
+    return 0;
+  if (! array)
+    return ferry_make_error (err, 0,
+                             "%s:%d: incompatible types: [%s] is a table: write [[%s]] or %s = [ { ... } ]",
+                             w->path, w->line, name, name, mirror ? "mirror" : "registry");
+  if (! mirror)
     {
       f->regs = xrealloc (f->regs, (f->n_regs + 1) * sizeof (*f->regs));
       memset (&f->regs[f->n_regs++], 0, sizeof (*f->regs));
-      f->in_registry = 1;
       f->v2_set = 1;
+      return 0;
     }
-  else if (array && strcmp (name, "registry.mirror") == 0)
-    {
-      struct ferry_registry_entry *r;
-
-      if (f->n_regs == 0)
-        return ferry_make_error (err, 0,
-                                 "%s:%d: [[registry.mirror]] before any [[registry]]: put it after the "
-                                 "registry it mirrors",
-                                 w->path, w->line);
-      r = &f->regs[f->n_regs - 1];
-      r->mirrors = xrealloc (r->mirrors, (r->n_mirrors + 1) * sizeof (*r->mirrors));
-      memset (&r->mirrors[r->n_mirrors++], 0, sizeof (*r->mirrors));
-      f->in_mirror = 1;
-    }
+  if (f->n_regs == 0)
+    return ferry_make_error (err, 0,
+                             "%s:%d: [[registry.mirror]] before any [[registry]]: put it after the "
+                             "registry it mirrors",
+                             w->path, w->line);
+  r = &f->regs[f->n_regs - 1];
+  r->mirrors = xrealloc (r->mirrors, (r->n_mirrors + 1) * sizeof (*r->mirrors));
+  memset (&r->mirrors[r->n_mirrors++], 0, sizeof (*r->mirrors));
   return 0;
 }
 
@@ -273,12 +278,27 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
           f->mode = steal_pointer (&v->string);
           f->v2_set |= *f->mode != '\0';
         }
-      else if (strcmp (key, "credential-helpers") == 0
-               || strcmp (key, "additional-layer-store-auth-helper") == 0)
+      else if (strcmp (key, "credential-helpers") == 0)
+        {
+          size_t n;
+
+          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+            return -1;
+          /* Each names a program docker-credential-NAME on $PATH.  */
+          for (size_t i = 0; i < v->n_strings; i++)
+            if (! ferry_credential_helper_name_valid (v->strings[i]))
+              return ferry_make_error (err, 0,
+                                       "%s:%d: invalid credential helper \"%s\": use the NAME of a "
+                                       "docker-credential-NAME program, or \"" FERRY_AUTH_FILE_HELPER "\"",
+                                       w->path, w->line, v->strings[i]);
+          take_list (v, &f->helpers, &n);
+          f->v2_set = 1;
+        }
+      else if (strcmp (key, "additional-layer-store-auth-helper") == 0)
         f->v2_set = 1;
       return 0;
     }
-  if (strcmp (table, "registry") == 0 && f->in_registry)
+  if (strcmp (table, "registry") == 0 && f->n_regs > 0)
     {
       struct ferry_registry_entry *r = &f->regs[f->n_regs - 1];
 
@@ -297,14 +317,20 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
           *(key[0] == 'b' ? &r->blocked : &r->mirror_by_digest_only) = (int) v->integer;
           return 0;
         }
+      /* A list of inline tables came as [[registry.mirror]]s; an empty
+       * one is no mirror.  */
       if (strcmp (key, "mirror") == 0)
-        return ferry_make_error (err, 0,
-                                 "%s:%d: mirrors as an inline list are not supported: write each as a "
-                                 "[[registry.mirror]] table",
-                                 w->path, w->line);
+        {
+          if (v->type == FERRY_TOML_ARRAY && v->n_strings == 0 && ! v->mixed)
+            return 0;
+          return ferry_make_error (err, 0,
+                                   "%s:%d: incompatible types: invalid value of `mirror`: use "
+                                   "[ { location = \"...\" }, ... ] or [[registry.mirror]] tables",
+                                   w->path, w->line);
+        }
       return set_endpoint (&r->endpoint, w, key, v, 0, err);
     }
-  if (strcmp (table, "registry.mirror") == 0 && f->in_mirror)
+  if (strcmp (table, "registry.mirror") == 0 && f->n_regs > 0 && f->regs[f->n_regs - 1].n_mirrors > 0)
     {
       struct ferry_registry_entry *r = &f->regs[f->n_regs - 1];
       return set_endpoint (&r->mirrors[r->n_mirrors - 1], w, key, v, 1, err);
@@ -315,10 +341,6 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
-      for (size_t i = 0; i < f->n_aliases; i++)
-        if (strcmp (f->aliases[i].name, key) == 0)
-          return ferry_make_error (err, 0, "%s:%d: alias \"%s\" is given twice: keep one", w->path, w->line,
-                                   key);
       f->aliases = xrealloc (f->aliases, (f->n_aliases + 1) * sizeof (*f->aliases));
       a = &f->aliases[f->n_aliases++];
       a->name = xstrdup (key);
@@ -617,6 +639,11 @@ merge (struct ferry_registries_conf *c, struct conf_file *f)
       free (c->search_origin);
       c->search_origin = xstrdup (f->path);
     }
+  if (f->helpers)
+    {
+      ferry_cleanup_strvp (&c->credential_helpers);
+      c->credential_helpers = steal_pointer (&f->helpers);
+    }
   if (f->mode && *f->mode)
     c->mode = f->mode[0] == 'd'   ? FERRY_SHORT_NAME_DISABLED
               : f->mode[0] == 'e' ? FERRY_SHORT_NAME_ENFORCING
@@ -699,6 +726,12 @@ ferry_registries_conf_load (const char *file, int must_exist, const char *const 
     }
   if (c->mode == FERRY_SHORT_NAME_UNSET)
     c->mode = FERRY_SHORT_NAME_PERMISSIVE;
+  if (c->credential_helpers == NULL || c->credential_helpers[0] == NULL)
+    {
+      ferry_cleanup_strvp (&c->credential_helpers);
+      c->credential_helpers = xmalloc0 (2 * sizeof (char *));
+      c->credential_helpers[0] = xstrdup (FERRY_AUTH_FILE_HELPER);
+    }
   {
     size_t len = strlen (file) + 1;
     for (size_t d = 0; dirs && dirs[d]; d++)
@@ -726,6 +759,7 @@ ferry_registries_conf_free (struct ferry_registries_conf *c)
   if (c == NULL)
     return;
   ferry_cleanup_strvp (&c->search);
+  ferry_cleanup_strvp (&c->credential_helpers);
   free (c->search_origin);
   for (size_t i = 0; i < c->n_registries; i++)
     entry_release (&c->registries[i]);

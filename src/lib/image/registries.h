@@ -14,6 +14,7 @@
  *   unqualified-search registries in turn, as short-name-mode says;
  * - short names to look up in the store: the alias, localhost/ and each
  *   search registry;
+ * - credential-helpers, the last file's that sets them (auth.c uses them);
  * - per [[registry]] prefix (the longest that matches a name): blocked,
  *   insecure (unless --tls-verify is given), the location that replaces the
  *   prefix and the mirrors to try before it.
@@ -74,7 +75,13 @@ struct ferry_registries_conf
   struct ferry_short_name_alias *aliases;
   size_t n_aliases;
   char *sources; /* "FILE, DIR, DIR": what the files are, for messages */
+  /* credential-helpers: where credentials are looked up, in order, and
+   * the first that takes a login; "containers-auth.json" is the auth
+   * file.  Never empty (that is the default).  */
+  char **credential_helpers;
 };
+
+#define FERRY_AUTH_FILE_HELPER "containers-auth.json"
 
 /* The configuration, read once per process (the first call's error is
  * every call's).  */

@@ -1135,14 +1135,10 @@ load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, f
       return 0;
     }
   path = ferry_auth_file_path (o->authfile);
-  found = ferry_auth_lookup (path, r->name, &r->creds, err);
+  found = ferry_auth_get (path, 0, r->name, &r->creds, &r->creds_origin, err);
   if (found < 0)
-    return -1;
-  if (found)
-    {
-      r->have_creds = 1;
-      r->creds_origin = xasprintf ("auth file %s", path);
-    }
+    return ferry_error_wrap (err, "getting username and password");
+  r->have_creds = found;
   return 0;
 }
 

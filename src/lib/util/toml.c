@@ -10,11 +10,50 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Every table and key of the document, so that nothing is defined twice
+ * and a table closed by its inline form is not reopened (TOML's rules, as
+ * containers/image's reader applies them).  Node 0 is the root table;
+ * (parent, name) pairs are found through an open-addressed hash, so a
+ * hostile file of many keys costs linear time.  */
+enum node_kind
+{
+  NODE_TABLE,  /* [a], or implied by [a.b] or a.b = ... */
+  NODE_TABLES, /* [[a]]: its elements are NODE_TABLEs without a name */
+  NODE_VALUE,  /* a = 1, a = [ ... ] */
+  NODE_INLINE, /* a = { ... }: closed */
+};
+
+enum node_origin
+{
+  ORIGIN_IMPLIED, /* a parent of a header: [a.b] implies a */
+  ORIGIN_HEADER,  /* [a] */
+  ORIGIN_DOTTED,  /* a.b = 1 implies a */
+};
+
+struct node
+{
+  char *name; /* NULL for an element of an array */
+  int parent;
+  int line;
+  unsigned char kind;
+  unsigned char origin;
+  int last; /* NODE_TABLES: its last element */
+};
+
+struct keys
+{
+  struct node *nodes;
+  size_t n, cap;
+  int *slots; /* node + 1, 0 when free */
+  size_t n_slots;
+};
+
 struct cursor
 {
   const char *p;
   int line;
   const char *path;
+  struct keys keys;
 };
 
 void
@@ -196,16 +235,201 @@ read_string (struct cursor *t, char **out, ferry_error_t *err)
   return 0;
 }
 
-/* A key: bare or quoted parts joined by dots, as "a.b".  */
-static int
-read_key (struct cursor *t, char **out, ferry_error_t *err)
-{
-  cleanup_free char *key = xstrdup ("");
+/* ---- keys defined so far ------------------------------------------------------ */
 
+static void
+keys_release (struct keys *k)
+{
+  for (size_t i = 0; i < k->n; i++)
+    free (k->nodes[i].name);
+  free (k->nodes);
+  free (k->slots);
+}
+
+static size_t
+key_hash (int parent, const char *name)
+{
+  uint64_t h = UINT64_C (14695981039346656037) ^ (uint64_t) parent;
+
+  for (; *name; name++)
+    h = (h ^ (unsigned char) *name) * UINT64_C (1099511628211);
+  return (size_t) h;
+}
+
+static int
+key_find (const struct keys *k, int parent, const char *name)
+{
+  size_t i;
+
+  if (k->n_slots == 0)
+    return -1;
+  for (i = key_hash (parent, name) & (k->n_slots - 1); k->slots[i]; i = (i + 1) & (k->n_slots - 1))
+    {
+      const struct node *n = &k->nodes[k->slots[i] - 1];
+      if (n->parent == parent && strcmp (n->name, name) == 0)
+        return k->slots[i] - 1;
+    }
+  return -1;
+}
+
+static void
+key_slot (struct keys *k, int node)
+{
+  size_t i = key_hash (k->nodes[node].parent, k->nodes[node].name) & (k->n_slots - 1);
+
+  while (k->slots[i])
+    i = (i + 1) & (k->n_slots - 1);
+  k->slots[i] = node + 1;
+}
+
+/* A new node under PARENT; NAME NULL for an element of an array.  */
+static int
+key_add (struct keys *k, int parent, const char *name, int line, enum node_kind kind, enum node_origin origin)
+{
+  int node = (int) k->n;
+
+  if (k->n == k->cap)
+    {
+      k->cap = k->cap ? k->cap * 2 : 64;
+      k->nodes = xrealloc (k->nodes, k->cap * sizeof (*k->nodes));
+    }
+  k->nodes[k->n++] = (struct node){ .name = name ? xstrdup (name) : NULL,
+                                    .parent = parent,
+                                    .line = line,
+                                    .kind = kind,
+                                    .origin = origin,
+                                    .last = -1 };
+  if (name == NULL)
+    return node;
+  if (2 * k->n > k->n_slots)
+    {
+      free (k->slots);
+      k->n_slots = k->n_slots ? k->n_slots * 2 : 128;
+      while (2 * k->n > k->n_slots)
+        k->n_slots *= 2;
+      k->slots = xmalloc0 (k->n_slots * sizeof (*k->slots));
+      for (size_t i = 0; i < k->n; i++)
+        if (k->nodes[i].name)
+          key_slot (k, (int) i);
+    }
+  else
+    key_slot (k, node);
+  return node;
+}
+
+/* "a.b.c": NODE's name from the root, as TOML's messages name keys.  */
+static char *
+key_path (const struct keys *k, int node)
+{
+  char *path = xstrdup ("");
+
+  for (; node > 0; node = k->nodes[node].parent)
+    {
+      char *joined;
+
+      if (k->nodes[node].name == NULL)
+        continue;
+      joined = xasprintf ("%s%s%s", k->nodes[node].name, *path ? "." : "", path);
+      free (path);
+      path = joined;
+    }
+  return path;
+}
+
+/* NODE is there already: "PATH:LINE: Key 'a.b' WHAT (first at line N): FIX".  */
+static int
+key_fail (struct cursor *t, ferry_error_t *err, int node, const char *what, const char *fix)
+{
+  cleanup_free char *path = key_path (&t->keys, node);
+
+  return ferry_make_error (err, 0, "%s:%d: Key '%s' %s (first at line %d): %s", t->path, t->line, path, what,
+                           t->keys.nodes[node].line, fix);
+}
+
+#define DEFINED "has already been defined"
+#define KEEP_ONE "keep one"
+
+/* The table PART names under CUR on the way to a header's (DOTTED 0) or a
+ * dotted key's last part, made when new; -1 when PART is no table that
+ * may be entered from here.  */
+static int
+key_descend (struct cursor *t, int cur, const char *part, int dotted, ferry_error_t *err)
+{
+  int i = key_find (&t->keys, cur, part);
+  const struct node *n;
+
+  if (i < 0)
+    return key_add (&t->keys, cur, part, t->line, NODE_TABLE, dotted ? ORIGIN_DOTTED : ORIGIN_IMPLIED);
+  n = &t->keys.nodes[i];
+  if (n->kind == NODE_TABLES && ! dotted)
+    return n->last;
+  if (n->kind == NODE_TABLE && (! dotted || n->origin == ORIGIN_DOTTED))
+    return i;
+  return key_fail (t, err, i, DEFINED, "a table is given once: put its keys together");
+}
+
+/* ---- values as read, before they are reported --------------------------------- */
+
+enum
+{
+  ITEM_TABLE = FERRY_TOML_OTHER + 1, /* an inline table */
+};
+
+struct item
+{
+  int type; /* enum ferry_toml_type, or ITEM_TABLE */
+  char *string;
+  int64_t integer;
+  struct item *items; /* an array's elements, or a table's entries */
+  size_t n;
+  char *key; /* an entry of a table: its key, parts joined by dots */
+  int line;
+};
+
+static void
+item_release (struct item *it)
+{
+  free (it->string);
+  free (it->key);
+  for (size_t i = 0; i < it->n; i++)
+    item_release (&it->items[i]);
+  free (it->items);
+  memset (it, 0, sizeof (*it));
+}
+
+static struct item *
+item_push (struct item *it)
+{
+  it->items = xrealloc (it->items, (it->n + 1) * sizeof (*it->items));
+  memset (&it->items[it->n], 0, sizeof (*it->items));
+  return &it->items[it->n++];
+}
+
+/* A key: bare or quoted parts separated by dots.  */
+struct key
+{
+  char **parts; /* NULL-terminated */
+  size_t n;
+  char *joined; /* "a.b", as handlers see it */
+};
+
+static void
+key_release (struct key *k)
+{
+  ferry_cleanup_strvp (&k->parts);
+  free (k->joined);
+  memset (k, 0, sizeof (*k));
+}
+
+static int
+read_key (struct cursor *t, struct key *k, ferry_error_t *err)
+{
+  memset (k, 0, sizeof (*k));
+  k->joined = xstrdup ("");
+  k->parts = xmalloc0 (sizeof (char *));
   for (;;)
     {
-      cleanup_free char *part = NULL;
-      char *joined;
+      char *part = NULL, *joined;
 
       skip_blanks (t);
       if (*t->p == '"' || *t->p == '\'')
@@ -222,108 +446,111 @@ read_key (struct cursor *t, char **out, ferry_error_t *err)
             return toml_fail (t, err, "invalid key: use letters, digits, `_` and `-`, or a quoted key");
           part = xstrndup (s, t->p - s);
         }
-      joined = xasprintf ("%s%s%s", key, *key ? "." : "", part);
-      free (key);
-      key = joined;
+      k->parts = xrealloc (k->parts, (k->n + 2) * sizeof (char *));
+      k->parts[k->n++] = part;
+      k->parts[k->n] = NULL;
+      joined = xasprintf ("%s%s%s", k->joined, *k->joined ? "." : "", part);
+      free (k->joined);
+      k->joined = joined;
       skip_blanks (t);
       if (*t->p != '.')
-        break;
+        return 0;
       t->p++;
     }
-  *out = steal_pointer (&key);
-  return 0;
 }
 
-static int read_value (struct cursor *t, struct ferry_toml_value *v, int depth, ferry_error_t *err);
+static int read_value (struct cursor *t, struct item *it, int node, int depth, ferry_error_t *err);
 
-/* { key = value, ... } on one line; TRUE_APPEND set when it is exactly
- * {append=true}, containers.conf's mark for adding to a list.  */
+/* KEY = VALUE inside TABLE (a node): the key is defined there, once.  */
 static int
-read_inline_table (struct cursor *t, int depth, int *is_append, ferry_error_t *err)
+read_entry (struct cursor *t, int table, struct item *it, int depth, ferry_error_t *err)
 {
-  int n = 0, append = 0;
+  struct key k;
+  int cur = table, node;
 
+  if (read_key (t, &k, err) < 0)
+    {
+      key_release (&k);
+      return -1;
+    }
+  it->key = steal_pointer (&k.joined);
+  it->line = t->line;
+  for (size_t i = 0; i + 1 < k.n && cur >= 0; i++)
+    cur = key_descend (t, cur, k.parts[i], 1, err);
+  if (cur >= 0 && (node = key_find (&t->keys, cur, k.parts[k.n - 1])) >= 0)
+    cur = key_fail (t, err, node, DEFINED, KEEP_ONE);
+  if (cur >= 0)
+    node = key_add (&t->keys, cur, k.parts[k.n - 1], t->line, NODE_VALUE, ORIGIN_DOTTED);
+  key_release (&k);
+  if (cur < 0)
+    return -1;
+  skip_blanks (t);
+  if (*t->p != '=')
+    return 1; /* the caller says what is wrong */
+  t->p++;
+  skip_blanks (t);
+  return read_value (t, it, node, depth, err);
+}
+
+/* { key = value, ... } on one line, closed to later additions.  */
+static int
+read_inline_table (struct cursor *t, struct item *it, int node, int depth, ferry_error_t *err)
+{
+  it->type = ITEM_TABLE;
+  it->line = t->line;
+  t->keys.nodes[node].kind = NODE_INLINE;
   t->p++;
   skip_blanks (t);
   if (*t->p == '}')
     {
       t->p++;
-      *is_append = 0;
       return 0;
     }
   for (;;)
     {
-      cleanup_free char *key = NULL;
-      struct ferry_toml_value v = { 0 };
+      int r = read_entry (t, node, item_push (it), depth + 1, err);
 
-      if (read_key (t, &key, err) < 0)
+      if (r < 0)
         return -1;
-      if (*t->p != '=')
+      if (r > 0)
         return toml_fail (t, err, "invalid inline table: use { key = value, ... }");
-      t->p++;
-      skip_blanks (t);
-      if (read_value (t, &v, depth + 1, err) < 0)
-        {
-          ferry_toml_value_release (&v);
-          return -1;
-        }
-      n++;
-      if (strcmp (key, "append") == 0 && v.type == FERRY_TOML_BOOLEAN)
-        append = (int) v.integer;
-      ferry_toml_value_release (&v);
       skip_blanks (t);
       if (*t->p == '}')
         break;
       if (*t->p != ',')
         return toml_fail (t, err,
-                          "invalid inline table: separate its entries with `,` and close it with `}`");
+                          "invalid inline table: separate its entries with `,` and close it with `}` on the "
+                          "same line");
       t->p++;
+      skip_blanks (t);
+      if (*t->p == '}')
+        return toml_fail (t, err, "trailing comma not allowed in inline tables: remove the last `,`");
     }
   t->p++;
-  *is_append = n == 1 && append;
   return 0;
 }
 
 static int
-read_array (struct cursor *t, struct ferry_toml_value *v, int depth, ferry_error_t *err)
+read_array (struct cursor *t, struct item *it, int node, int depth, ferry_error_t *err)
 {
-  v->type = FERRY_TOML_ARRAY;
-  v->strings = xmalloc0 (sizeof (char *));
+  it->type = FERRY_TOML_ARRAY;
+  it->line = t->line;
   t->p++;
   for (;;)
     {
-      struct ferry_toml_value e = { 0 };
-      int is_append = 0;
+      struct item *e;
+      int element;
 
       skip_space (t);
       if (*t->p == ']')
         break;
-      if (*t->p == '{')
-        {
-          if (read_inline_table (t, depth, &is_append, err) < 0)
-            return -1;
-          if (is_append)
-            v->append = 1;
-          else
-            v->mixed = 1;
-        }
-      else
-        {
-          if (read_value (t, &e, depth + 1, err) < 0)
-            {
-              ferry_toml_value_release (&e);
-              return -1;
-            }
-          if (e.type == FERRY_TOML_STRING)
-            {
-              v->strings = xrealloc (v->strings, (v->n_strings + 2) * sizeof (char *));
-              v->strings[v->n_strings++] = steal_pointer (&e.string);
-              v->strings[v->n_strings] = NULL;
-            }
-          else
-            v->mixed = 1;
-          ferry_toml_value_release (&e);
-        }
+      /* An element has no name: its inline table's keys are its own.  */
+      element = *t->p == '{' || *t->p == '['
+                    ? key_add (&t->keys, node, NULL, t->line, NODE_VALUE, ORIGIN_DOTTED)
+                    : -1;
+      e = item_push (it);
+      if (read_value (t, e, element, depth + 1, err) < 0)
+        return -1;
       skip_space (t);
       if (*t->p == ',')
         {
@@ -341,7 +568,7 @@ read_array (struct cursor *t, struct ferry_toml_value *v, int depth, ferry_error
 /* Integers (decimal with `_`, or 0x/0o/0b), and the bare words TOML has
  * for floats and dates, which no setting ferry reads takes.  */
 static int
-read_bare (struct cursor *t, struct ferry_toml_value *v, ferry_error_t *err)
+read_bare (struct cursor *t, struct item *it, ferry_error_t *err)
 {
   const char *s = t->p;
   cleanup_free char *word = NULL;
@@ -355,8 +582,8 @@ read_bare (struct cursor *t, struct ferry_toml_value *v, ferry_error_t *err)
   word = xstrndup (s, t->p - s);
   if (strcmp (word, "true") == 0 || strcmp (word, "false") == 0)
     {
-      v->type = FERRY_TOML_BOOLEAN;
-      v->integer = word[0] == 't';
+      it->type = FERRY_TOML_BOOLEAN;
+      it->integer = word[0] == 't';
       return 0;
     }
   for (w = word; *w; w++)
@@ -367,8 +594,8 @@ read_bare (struct cursor *t, struct ferry_toml_value *v, ferry_error_t *err)
   if (*word && *end == '\0' && errno == 0 && (word[0] != '0' || word[1] == '\0')
       && ! ((word[0] == '+' || word[0] == '-') && word[1] == '0' && word[2] != '\0'))
     {
-      v->type = FERRY_TOML_INTEGER;
-      v->integer = n;
+      it->type = FERRY_TOML_INTEGER;
+      it->integer = n;
       return 0;
     }
   /* Floats, dates, inf, nan, 0x..: start with a digit or a sign, or are
@@ -376,32 +603,113 @@ read_bare (struct cursor *t, struct ferry_toml_value *v, ferry_error_t *err)
   if ((word[0] >= '0' && word[0] <= '9') || word[0] == '+' || word[0] == '-' || strcmp (word, "inf") == 0
       || strcmp (word, "nan") == 0)
     {
-      v->type = FERRY_TOML_OTHER;
+      it->type = FERRY_TOML_OTHER;
       return 0;
     }
   return toml_fail (t, err, "invalid value: use a \"string\", a number, true, false or a [list]");
 }
 
+/* A value, for the key NODE (whose kind it sets).  */
 static int
-read_value (struct cursor *t, struct ferry_toml_value *v, int depth, ferry_error_t *err)
+read_value (struct cursor *t, struct item *it, int node, int depth, ferry_error_t *err)
 {
-  int is_append;
-
   if (depth > 16)
-    return toml_fail (t, err, "values nested too deeply");
+    return toml_fail (t, err, "values nested too deeply: at most 16 levels of lists and inline tables");
+  it->line = t->line;
   if (*t->p == '"' || *t->p == '\'')
     {
-      v->type = FERRY_TOML_STRING;
-      return read_string (t, &v->string, err);
+      it->type = FERRY_TOML_STRING;
+      return read_string (t, &it->string, err);
     }
   if (*t->p == '[')
-    return read_array (t, v, depth, err);
+    return read_array (t, it, node, depth, err);
   if (*t->p == '{')
+    return read_inline_table (t, it, node, depth, err);
+  return read_bare (t, it, err);
+}
+
+/* ---- reporting values to the handler ------------------------------------------ */
+
+/* containers.conf's {append=true}: add to the earlier list.  */
+static int
+is_append_mark (const struct item *it)
+{
+  return it->type == ITEM_TABLE && it->n == 1 && strcmp (it->items[0].key, "append") == 0
+         && it->items[0].type == FERRY_TOML_BOOLEAN && it->items[0].integer;
+}
+
+/* A list whose elements are all inline tables: [[tables]] written inline.  */
+static int
+is_table_array (const struct item *it)
+{
+  if (it->type != FERRY_TOML_ARRAY || it->n == 0)
+    return 0;
+  for (size_t i = 0; i < it->n; i++)
+    if (it->items[i].type != ITEM_TABLE || is_append_mark (&it->items[i]))
+      return 0;
+  return 1;
+}
+
+static void
+item_to_value (struct item *it, struct ferry_toml_value *v)
+{
+  v->type = it->type == ITEM_TABLE ? FERRY_TOML_OTHER : (enum ferry_toml_type) it->type;
+  v->string = steal_pointer (&it->string);
+  v->integer = it->integer;
+  if (it->type != FERRY_TOML_ARRAY)
+    return;
+  v->strings = xmalloc0 ((it->n + 1) * sizeof (char *));
+  for (size_t i = 0; i < it->n; i++)
+    if (it->items[i].type == FERRY_TOML_STRING)
+      v->strings[v->n_strings++] = steal_pointer (&it->items[i].string);
+    else if (is_append_mark (&it->items[i]))
+      v->append = 1;
+    else
+      v->mixed = 1;
+}
+
+static int report_table (struct cursor *t, const struct ferry_toml_handler *h, void *data, const char *name,
+                         int array, struct item *it, ferry_error_t *err);
+
+/* KEY = IT under TABLE: an inline table as the table it stands for, a
+ * list of them as an array of tables, anything else as a value.  */
+static int
+report (struct cursor *t, const struct ferry_toml_handler *h, void *data, const char *table, const char *key,
+        struct item *it, ferry_error_t *err)
+{
+  struct ferry_toml_where w = { .path = t->path, .line = it->line };
+  struct ferry_toml_value v = { 0 };
+  int r;
+
+  if (it->type == ITEM_TABLE || is_table_array (it))
     {
-      v->type = FERRY_TOML_OTHER;
-      return read_inline_table (t, depth, &is_append, err);
+      cleanup_free char *name = xasprintf ("%s%s%s", table, *table ? "." : "", key);
+
+      if (it->type == ITEM_TABLE)
+        return report_table (t, h, data, name, 0, it, err);
+      for (size_t i = 0; i < it->n; i++)
+        if (report_table (t, h, data, name, 1, &it->items[i], err) < 0)
+          return -1;
+      return 0;
     }
-  return read_bare (t, v, err);
+  item_to_value (it, &v);
+  r = h->value (data, &w, table, key, &v, err);
+  ferry_toml_value_release (&v);
+  return r;
+}
+
+static int
+report_table (struct cursor *t, const struct ferry_toml_handler *h, void *data, const char *name, int array,
+              struct item *it, ferry_error_t *err)
+{
+  struct ferry_toml_where w = { .path = t->path, .line = it->line };
+
+  if (h->table && h->table (data, &w, name, array, err) < 0)
+    return -1;
+  for (size_t i = 0; i < it->n; i++)
+    if (report (t, h, data, name, it->items[i].key, &it->items[i], err) < 0)
+      return -1;
+  return 0;
 }
 
 int
@@ -419,53 +727,88 @@ ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct
 
 /* ---- files ------------------------------------------------------------------ */
 
+/* The node [NAME] (ARRAY 0) or [[NAME]] (ARRAY 1) opens, for KEY's parts.  */
+static int
+open_table (struct cursor *t, const struct key *k, int array, ferry_error_t *err)
+{
+  int cur = 0, node;
+  struct node *n;
+
+  for (size_t i = 0; i + 1 < k->n && cur >= 0; i++)
+    cur = key_descend (t, cur, k->parts[i], 0, err);
+  if (cur < 0)
+    return -1;
+  node = key_find (&t->keys, cur, k->parts[k->n - 1]);
+  if (node < 0)
+    node = key_add (&t->keys, cur, k->parts[k->n - 1], t->line, array ? NODE_TABLES : NODE_TABLE,
+                    ORIGIN_HEADER);
+  else if (array && t->keys.nodes[node].kind != NODE_TABLES)
+    return key_fail (t, err, node, "was already created and cannot be used as an array",
+                     "write its elements all inline or all as [[tables]]");
+  else if (! array
+           && (t->keys.nodes[node].kind != NODE_TABLE || t->keys.nodes[node].origin != ORIGIN_IMPLIED))
+    return key_fail (t, err, node, DEFINED, "a table is given once: put its keys under one header");
+  n = &t->keys.nodes[node];
+  if (! array)
+    {
+      n->origin = ORIGIN_HEADER;
+      n->line = t->line;
+      return node;
+    }
+  node = key_add (&t->keys, node, NULL, t->line, NODE_TABLE, ORIGIN_HEADER);
+  t->keys.nodes[t->keys.nodes[node].parent].last = node;
+  return node;
+}
+
 /* [NAME] or [[NAME]], then the end of the line.  */
 static int
-read_table_header (struct cursor *t, const struct ferry_toml_handler *h, char **name, int *array,
+read_table_header (struct cursor *t, const struct ferry_toml_handler *h, char **name, int *array, int *node,
                    ferry_error_t *err)
 {
-  cleanup_free char *n = NULL;
+  struct key k;
 
   *array = t->p[1] == '[';
   t->p += *array ? 2 : 1;
   skip_blanks (t);
-  if (read_key (t, &n, err) < 0 || *t->p != ']' || (*array && t->p[1] != ']'))
+  if (read_key (t, &k, err) < 0 || *t->p != ']' || (*array && t->p[1] != ']'))
     {
+      key_release (&k);
       ferry_error_release (err);
       return toml_fail (t, err,
                         h->bad_header ? h->bad_header : "invalid table header: use [name] or [[name]]");
     }
   t->p += *array ? 2 : 1;
-  if (expect_line_end (t, err) < 0)
-    return -1;
-  *name = steal_pointer (&n);
+  if ((*node = open_table (t, &k, *array, err)) < 0 || expect_line_end (t, err) < 0)
+    {
+      key_release (&k);
+      return -1;
+    }
+  *name = steal_pointer (&k.joined);
+  key_release (&k);
   return 0;
 }
 
-int
-ferry_toml_parse (const char *path, const char *text, const struct ferry_toml_handler *h, void *data,
-                  ferry_error_t *err)
+static int
+parse (struct cursor *t, const struct ferry_toml_handler *h, void *data, ferry_error_t *err)
 {
-  struct cursor t = { .p = text, .line = 1, .path = path };
   cleanup_free char *table = xstrdup ("");
+  int node = key_add (&t->keys, -1, NULL, 1, NODE_TABLE, ORIGIN_HEADER);
 
   for (;;)
     {
-      cleanup_free char *key = NULL;
-      struct ferry_toml_value v = { 0 };
-      struct ferry_toml_where w = { .path = path };
+      struct item it = { 0 };
       int r;
 
-      skip_space (&t);
-      if (*t.p == '\0')
+      skip_space (t);
+      if (*t->p == '\0')
         return 0;
-      if (*t.p == '[')
+      if (*t->p == '[')
         {
           cleanup_free char *name = NULL;
+          struct ferry_toml_where w = { .path = t->path, .line = t->line };
           int array;
 
-          w.line = t.line;
-          if (read_table_header (&t, h, &name, &array, err) < 0)
+          if (read_table_header (t, h, &name, &array, &node, err) < 0)
             return -1;
           if (h->table && h->table (data, &w, name, array, err) < 0)
             return -1;
@@ -473,25 +816,30 @@ ferry_toml_parse (const char *path, const char *text, const struct ferry_toml_ha
           table = steal_pointer (&name);
           continue;
         }
-      w.line = t.line;
-      if (read_key (&t, &key, err) < 0)
-        return -1;
-      skip_blanks (&t);
-      if (*t.p != '=')
-        return toml_fail (&t, err, h->bad_line ? h->bad_line : "invalid line: use key = value");
-      t.p++;
-      skip_blanks (&t);
-      if (read_value (&t, &v, 0, err) < 0)
-        {
-          ferry_toml_value_release (&v);
-          return -1;
-        }
-      /* Errors about the value name the line its key is on.  */
-      r = h->value (data, &w, table, key, &v, err);
-      ferry_toml_value_release (&v);
-      if (r < 0 || expect_line_end (&t, err) < 0)
+      r = read_entry (t, node, &it, 0, err);
+      if (r > 0)
+        r = toml_fail (t, err, h->bad_line ? h->bad_line : "invalid line: use key = value");
+      /* The end of the line is checked before the value is reported, so
+       * that what follows a value is never half-taken.  */
+      if (r == 0)
+        r = expect_line_end (t, err);
+      if (r == 0)
+        r = report (t, h, data, table, it.key, &it, err);
+      item_release (&it);
+      if (r < 0)
         return -1;
     }
+}
+
+int
+ferry_toml_parse (const char *path, const char *text, const struct ferry_toml_handler *h, void *data,
+                  ferry_error_t *err)
+{
+  struct cursor t = { .p = text, .line = 1, .path = path };
+  int r = parse (&t, h, data, err);
+
+  keys_release (&t.keys);
+  return r;
 }
 
 int

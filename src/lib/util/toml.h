@@ -5,8 +5,10 @@
  * tables ([a.b], [[a]]), bare, quoted and dotted keys, basic and literal
  * strings, integers, booleans, floats and dates (kept as text), arrays over
  * several lines with comments and a trailing comma, and inline tables
- * (read, not kept).  A file that is not TOML is refused at its line; what a
- * caller does with each table and value is its own.  */
+ * and lists of them.  As TOML says, no key or table is defined twice, and
+ * a table written inline or a list is never added to by a later line.  A
+ * file that is not TOML is refused at its line; what a caller does with
+ * each table and value is its own.  */
 #ifndef FERRY_UTIL_TOML_H
 #define FERRY_UTIL_TOML_H
 
@@ -21,7 +23,7 @@ enum ferry_toml_type
   FERRY_TOML_INTEGER,
   FERRY_TOML_BOOLEAN,
   FERRY_TOML_ARRAY,
-  FERRY_TOML_OTHER, /* floats, dates, inline tables: read, never used */
+  FERRY_TOML_OTHER, /* floats, dates: read, never used */
 };
 
 struct ferry_toml_value
@@ -52,7 +54,12 @@ int ferry_toml_want (const struct ferry_toml_where *w, const char *key, const st
 struct ferry_toml_handler
 {
   /* [NAME] (ARRAY 0) or [[NAME]] (ARRAY 1); NAME's parts are joined by
-   * dots.  Returns -1 with ERR set to refuse it.  May be NULL.  */
+   * dots.  Returns -1 with ERR set to refuse it.  May be NULL.
+   * KEY = { ... } under [T] comes as the table [T.KEY] and
+   * KEY = [ { ... }, ... ] as one [[T.KEY]] per element, each followed by
+   * its values (which name T.KEY as their table); the lines after them
+   * are still T's.  A list holding other values besides inline tables is
+   * a value (MIXED).  */
   int (*table) (void *data, const struct ferry_toml_where *w, const char *name, int array,
                 ferry_error_t *err);
   /* KEY = V under TABLE ("" before the first header); it may take V's

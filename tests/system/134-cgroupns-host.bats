@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# A container in the host's cgroup namespace, restored: in place, or
+# moved to another root, it must see its own cgroup in /sys/fs/cgroup.
+# On cgroups v1 runc gives such a container one bind mount per hierarchy
+# there, of its cgroup's directory; on a restore runc names the restoring
+# process's cgroup instead (it reads its own /proc/self/cgroup), and
+# Podman 5.4's restored containers read /libpod_parent/conmon's files
+# there.  ferry names the container's cgroup to CRIU itself
+# (runtime/cgroup_mounts.h).
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+podman_file_locks_for_every_test
+
+need_cgroup_v1() {
+	[ -d /sys/fs/cgroup/memory ] || skip "the host has no cgroup v1 memory hierarchy: runc mounts cgroups there as one real mount"
+}
+
+# Asserts that container $2 (through the ferry function $1) of root $3
+# sees its own cgroup: /proc/self/cgroup names /ferry/<root $3's tag>-<id>
+# in the memory hierarchy, and every cgroup v1 mount at /sys/fs/cgroup/NAME
+# is that cgroup's directory (its root in mountinfo); also that the
+# memory limit read there is $4 bytes.
+assert_own_cgroup() {
+	local tool=$1 name=$2 root=$3 limit=$4 id own mounts wrong
+	id=$("$tool" inspect --format '{{.Id}}' "$name")
+	own=$(ctr_cgroup_dir "$root" "$id" memory)
+	own=${own#/sys/fs/cgroup/memory}
+	[ "$("$tool" exec "$name" sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)" = "$own" ]
+	mounts=$("$tool" exec "$name" awk '{ for (i = 7; $i != "-"; i++); }
+		$(i + 1) == "cgroup" && $5 ~ "^/sys/fs/cgroup/" { print $5, $4 }' /proc/self/mountinfo)
+	echo "$mounts"
+	[ "$(grep -c . <<<"$mounts")" -ge 2 ]
+	wrong=$(awk -v own="$own" '$2 != own' <<<"$mounts")
+	[ -z "$wrong" ] || {
+		echo "mounts of another cgroup than $own: $wrong" >&2
+		return 1
+	}
+	[ "$("$tool" exec "$name" cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = "$limit" ]
+}
+
+@test "--cgroupns host: restored in place, the container still sees its own cgroup and limit in /sys/fs/cgroup (runc alone would mount the restorer's cgroup there)" {
+	need_cgroup_v1
+	load_test_image
+	f run -d --name hc --cgroupns host -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	assert_own_cgroup f hc "$ROOT" 67108864
+	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
+	f container checkpoint hc >/dev/null
+	f container restore hc >/dev/null
+	n=$(last_count hc)
+	wait_until "[ \"\$(last_count hc)\" -ge $((n + 2)) ]"
+	assert_counts_on hc
+	assert_own_cgroup f hc "$ROOT" 67108864
+	# A second round starts from the restored container's own mounts.
+	f container checkpoint hc >/dev/null
+	f container restore hc >/dev/null
+	assert_own_cgroup f hc "$ROOT" 67108864
+}
+
+@test "--cgroupns host: moved to another root (checkpoint --export, restore --import), the container sees the new root's cgroup for it, and its limit" {
+	need_cgroup_v1
+	load_test_image
+	f run -d --name hc --cgroupns host -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
+	f container checkpoint --export "$TEST_TMP/hc.tar.zst" hc >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore --import "$TEST_TMP/hc.tar.zst" >/dev/null
+	[ "$(fb inspect --format '{{.HostConfig.CgroupMode}}' hc)" = host ]
+	n=$(last_count hc fb)
+	wait_until "[ \"\$(last_count hc fb)\" -ge $((n + 2)) ]"
+	assert_counts_on hc fb
+	assert_own_cgroup fb hc "$TEST_TMP/rootB" 67108864
+	# The limit is the cgroup's own, not only what the container reads.
+	id=$(fb inspect --format '{{.Id}}' hc)
+	[ "$(cat "$(ctr_cgroup_dir "$TEST_TMP/rootB" "$id" memory)/memory.limit_in_bytes")" = 67108864 ]
+	# And back in place on the new root.
+	fb container checkpoint hc >/dev/null
+	fb container restore hc >/dev/null
+	assert_own_cgroup fb hc "$TEST_TMP/rootB" 67108864
+}

@@ -42,10 +42,11 @@ assert_own_cgroup() {
 	[ "$("$tool" exec "$name" cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = "$limit" ]
 }
 
-@test "--cgroupns host: restored in place, the container still sees its own cgroup and limit in /sys/fs/cgroup (runc alone would mount the restorer's cgroup there)" {
+@test "the host's cgroup namespace (the default on cgroups v1): restored in place, the container still sees its own cgroup and limit in /sys/fs/cgroup (runc alone would mount the restorer's cgroup there)" {
 	need_cgroup_v1
 	load_test_image
-	f run -d --name hc --cgroupns host -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	f run -d --name hc -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	[ "$(f inspect --format '{{.HostConfig.CgroupMode}}' hc)" = host ]
 	assert_own_cgroup f hc "$ROOT" 67108864
 	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
 	f container checkpoint hc >/dev/null
@@ -60,10 +61,10 @@ assert_own_cgroup() {
 	assert_own_cgroup f hc "$ROOT" 67108864
 }
 
-@test "--cgroupns host: moved to another root (checkpoint --export, restore --import), the container sees the new root's cgroup for it, and its limit" {
+@test "the host's cgroup namespace: moved to another root (checkpoint --export, restore --import), the container sees the new root's cgroup for it, and its limit" {
 	need_cgroup_v1
 	load_test_image
-	f run -d --name hc --cgroupns host -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	f run -d --name hc -m 64m ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
 	f container checkpoint --export "$TEST_TMP/hc.tar.zst" hc >/dev/null
 	fb load -q -i "$(ferry_test_image)"
@@ -80,4 +81,54 @@ assert_own_cgroup() {
 	fb container checkpoint hc >/dev/null
 	fb container restore hc >/dev/null
 	assert_own_cgroup fb hc "$TEST_TMP/rootB" 67108864
+}
+
+@test "--cgroupns host: named, as the default is, restored with its own cgroup" {
+	need_cgroup_v1
+	load_test_image
+	f run -d --name hc --cgroupns host --pids-limit 40 -m 32m ferry-test sleep 1000 >/dev/null
+	f container checkpoint hc >/dev/null
+	f container restore hc >/dev/null
+	assert_own_cgroup f hc "$ROOT" 33554432
+	[ "$(f exec hc cat /sys/fs/cgroup/pids/pids.max)" = 40 ]
+}
+
+@test "without --cgroupns, the container's cgroup namespace is Podman's: the host's on cgroups v1, and inspect says so" {
+	need_podman
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	host=$(readlink /proc/self/ns/cgroup)
+	f create --name c1 ferry-test true >/dev/null
+	podman_t create --name c1 --network none localhost/ferry-test:latest true >/dev/null
+	want=$(podman_t inspect --format '{{.HostConfig.CgroupMode}}' c1)
+	[ -e /sys/fs/cgroup/cgroup.controllers ] || [ "$want" = host ]
+	[ "$(f inspect --format '{{.HostConfig.CgroupMode}}' c1)" = "$want" ]
+	[ "$(podman_t run --rm --network none localhost/ferry-test:latest readlink /proc/self/ns/cgroup)" = "$host" ] &&
+		pns=host || pns=own
+	[ "$(f run --rm ferry-test readlink /proc/self/ns/cgroup)" = "$host" ] && fns=host || fns=own
+	[ "$fns" = "$pns" ]
+}
+
+# ferry's default was a private namespace: a record without CgroupNs, as
+# --cgroupns private still writes it.  Such an archive, or a checkpoint in
+# place made before, restores private.
+@test "an archive of a container with a private cgroup namespace (the old default's record) restores private, on its own cgroup, with its limit" {
+	need_cgroup_v1
+	load_test_image
+	f run -d --name pc --cgroupns private -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	wait_until '[ "$(f logs pc | wc -l)" -ge 3 ]'
+	f container checkpoint --export "$TEST_TMP/pc.tar.zst" pc >/dev/null
+	[ "$(tar --zstd -xOf "$TEST_TMP/pc.tar.zst" config.dump | jq -r 'has("CgroupNs")')" = false ]
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore --import "$TEST_TMP/pc.tar.zst" >/dev/null
+	[ "$(fb inspect --format '{{.HostConfig.CgroupMode}}' pc)" = private ]
+	[ "$(fb exec pc readlink /proc/self/ns/cgroup)" != "$(readlink /proc/self/ns/cgroup)" ]
+	[ "$(fb exec pc sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)" = / ]
+	[ "$(fb exec pc awk '$5 == "/sys/fs/cgroup/memory" { print $4 }' /proc/self/mountinfo)" = / ]
+	[ "$(fb exec pc cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = 67108864 ]
+	id=$(fb inspect --format '{{.Id}}' pc)
+	[ "$(cat "$(ctr_cgroup_dir "$TEST_TMP/rootB" "$id" memory)/memory.limit_in_bytes")" = 67108864 ]
+	n=$(last_count pc fb)
+	wait_until "[ \"\$(last_count pc fb)\" -ge $((n + 2)) ]"
+	assert_counts_on pc fb
 }

@@ -132,3 +132,30 @@ assert_own_cgroup() {
 	wait_until "[ \"\$(last_count pc fb)\" -ge $((n + 2)) ]"
 	assert_counts_on pc fb
 }
+
+# --systemd binds the whole name=systemd hierarchy over the container's
+# cgroup there (engine/systemd.c); CRIU names both mounts alike, so the
+# hierarchy, on top, is what goes to both.
+@test "the host's cgroup namespace with --systemd: restored in place and moved, the container sees the whole name=systemd hierarchy on top, its own cgroup elsewhere" {
+	need_cgroup_v1
+	[ -d /sys/fs/cgroup/systemd ] || skip "the host has no name=systemd hierarchy"
+	load_test_image
+	f run -d --name sd --systemd always -m 64m ferry-test sh -c "$COUNTER" >/dev/null
+	top() { "$1" exec sd awk '$5 == "/sys/fs/cgroup/systemd" { r = $4 } END { print r }' /proc/self/mountinfo; }
+	[ "$(top f)" = / ]
+	f container checkpoint sd >/dev/null
+	f container restore sd >/dev/null
+	[ "$(top f)" = / ]
+	f exec sd test -e /sys/fs/cgroup/systemd/release_agent
+	[ "$(f exec sd cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = 67108864 ]
+	f container checkpoint -c none -e "$TEST_TMP/sd.tar" sd >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore --trust-archive -i "$TEST_TMP/sd.tar" >/dev/null
+	[ "$(top fb)" = / ]
+	assert_counts_on sd fb
+	[ "$(fb exec sd cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" = 67108864 ]
+	own=$(ctr_cgroup_dir "$TEST_TMP/rootB" "$(fb inspect --format '{{.Id}}' sd)" memory)
+	own=${own#/sys/fs/cgroup/memory}
+	[ "$(fb exec sd sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)" = "$own" ]
+	[ "$(fb exec sd awk '$5 == "/sys/fs/cgroup/memory" { print $4 }' /proc/self/mountinfo)" = "$own" ]
+}

@@ -1327,7 +1327,7 @@ static const char HYBRID_MOUNTINFO[]
 static void
 test_cgroup_v1_mount_map_hybrid (void **state)
 {
-  cleanup_free char *lines = ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee");
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee", NULL);
 
   (void) state;
   assert_non_null (lines);
@@ -1341,7 +1341,7 @@ static void
 test_cgroup_v1_mount_map_v2_alone (void **state)
 {
   cleanup_free char *lines = ferry_cgroup_v1_mount_map (
-      "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", "/ferry/x");
+      "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", "/ferry/x", NULL);
 
   (void) state;
   assert_string_equal (lines, "");
@@ -1354,18 +1354,39 @@ test_cgroup_v1_mount_map_nested_root (void **state)
 {
   static const char mountinfo[] = "35 31 0:32 /outer /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
                                   "36 31 0:33 /elsewhere /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
-  cleanup_free char *lines = ferry_cgroup_v1_mount_map (mountinfo, "/outer/ferry/x");
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (mountinfo, "/outer/ferry/x", NULL);
 
   (void) state;
   assert_string_equal (lines, "ext-mount-map \"/sys/fs/cgroup/memory:/sys/fs/cgroup/memory/ferry/x\"\n");
+}
+
+/* --systemd binds the whole name=systemd hierarchy over the container's
+ * cgroup there: that directory is named for the mount.  */
+static void
+test_cgroup_v1_mount_map_bind_over (void **state)
+{
+  cleanup_json json_object *spec = json_tokener_parse (
+      "{\"mounts\": [{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\"},"
+      " {\"destination\": \"/sys/fs/cgroup/systemd\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+      " {\"destination\": \"/sys/fs/cgroup/systemd\", \"type\": \"bind\", \"source\": "
+      "\"/sys/fs/cgroup/systemd\"},"
+      " {\"destination\": \"/sys/fs/cgroup/memory\", \"options\": [\"rbind\", \"ro\"], \"source\": "
+      "\"/srv/m\"}]}");
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee", spec);
+
+  (void) state;
+  assert_string_equal (
+      lines, "ext-mount-map \"/sys/fs/cgroup/cpu,cpuacct:/sys/fs/cgroup/cpu,cpuacct/ferry/ab12-c0ffee\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/memory:/srv/m\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/systemd:/sys/fs/cgroup/systemd\"\n");
 }
 
 static void
 test_cgroup_v1_mount_map_refuses_quote (void **state)
 {
   (void) state;
-  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\"b/x"));
-  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\\b/x"));
+  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\"b/x", NULL));
+  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\\b/x", NULL));
 }
 
 int
@@ -1375,6 +1396,7 @@ main (void)
     cmocka_unit_test (test_cgroup_v1_mount_map_hybrid),
     cmocka_unit_test (test_cgroup_v1_mount_map_v2_alone),
     cmocka_unit_test (test_cgroup_v1_mount_map_nested_root),
+    cmocka_unit_test (test_cgroup_v1_mount_map_bind_over),
     cmocka_unit_test (test_cgroup_v1_mount_map_refuses_quote),
     cmocka_unit_test_setup_teardown (test_runtime_init_finds_runc, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_rejects_unknown, setup, teardown),

@@ -1411,7 +1411,8 @@ mount_flags_hook (ferry_engine_t *e, const char *bundle, json_object *spec, char
  * NULL when C has a namespace of its own, whose cgroup mount is a real one
  * that CRIU puts back as it was.  */
 static int
-restore_cgroup_mounts (ferry_engine_t *e, const struct ferry_container *c, char **lines, ferry_error_t *err)
+restore_cgroup_mounts (ferry_engine_t *e, const struct ferry_container *c, json_object *spec, char **lines,
+                       ferry_error_t *err)
 {
   cleanup_free char *cgroups = NULL, *mountinfo = NULL;
   size_t len;
@@ -1422,7 +1423,7 @@ restore_cgroup_mounts (ferry_engine_t *e, const struct ferry_container *c, char 
   if (ferry_read_file ("/proc/self/mountinfo", &mountinfo, &len, err) < 0)
     return -1;
   cgroups = cgroups_path (e, c);
-  *lines = ferry_cgroup_v1_mount_map (mountinfo, cgroups);
+  *lines = ferry_cgroup_v1_mount_map (mountinfo, cgroups, spec);
   if (*lines == NULL)
     return ferry_make_error (err, 0,
                              "its cgroup `%s` cannot be named in CRIU's configuration: use a --cgroup-parent "
@@ -1442,7 +1443,7 @@ ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c,
 
   if (restore_spec && mount_flags_hook (e, bundle, restore_spec, &hook, err) < 0)
     return ferry_error_wrap (err, "container %s", c->name);
-  if (restore_spec && restore_cgroup_mounts (e, c, &cgroup_mounts, err) < 0)
+  if (restore_spec && restore_cgroup_mounts (e, c, restore_spec, &cgroup_mounts, err) < 0)
     return ferry_error_wrap (err, "container %s", c->name);
   /* nftables locks the network from inside CRIU; iptables, CRIU's
    * default, runs two programs to lock it and two to unlock it.  */

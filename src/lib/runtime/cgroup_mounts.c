@@ -2,6 +2,7 @@
  * namespace (cgroup_mounts.h).  */
 #include "cgroup_mounts.h"
 #include "../util/cleanup.h"
+#include "../util/json.h"
 #include "../util/xalloc.h"
 
 #include <stdio.h>
@@ -49,8 +50,43 @@ cgroup_directory (const char *point, const char *root, const char *cgroups_path)
   return xasprintf ("%s%s", point, cgroups_path + n);
 }
 
+static int
+is_bind_mount (json_object *m)
+{
+  json_object *opts = ferry_json_get_array (m, "options");
+
+  if (ferry_json_string_equals (m, "type", "bind"))
+    return 1;
+  for (size_t i = 0; i < ferry_json_array_length (opts); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (opts, i));
+      if (o && (strcmp (o, "bind") == 0 || strcmp (o, "rbind") == 0))
+        return 1;
+    }
+  return 0;
+}
+
+/* The source of the last bind mount SPEC has at DESTINATION, NULL when
+ * none: CRIU knows both mounts there by that one name, and the last one
+ * is the one the container sees.  */
+static const char *
+bind_source_over (json_object *spec, const char *destination)
+{
+  json_object *mounts = ferry_json_get_array (spec, "mounts");
+  const char *source = NULL;
+
+  for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+
+      if (ferry_json_string_equals (m, "destination", destination) && is_bind_mount (m))
+        source = ferry_json_get_string (m, "source");
+    }
+  return source;
+}
+
 char *
-ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path)
+ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path, json_object *spec)
 {
   cleanup_free char *copy = xstrdup (mountinfo);
   char *save = NULL, *line, *out = xstrdup ("");
@@ -67,7 +103,10 @@ ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path)
       /* Only a hierarchy right below /sys/fs/cgroup is one runc mounts.  */
       if (*name == '\0' || strchr (name, '/'))
         continue;
-      dir = cgroup_directory (point, root, cgroups_path);
+      if (spec && bind_source_over (spec, point))
+        dir = xstrdup (bind_source_over (spec, point));
+      else
+        dir = cgroup_directory (point, root, cgroups_path);
       if (dir == NULL)
         continue;
       if (strpbrk (dir, "\"\\\n") != NULL)

@@ -14,13 +14,19 @@
 #ifndef FERRY_RUNTIME_CGROUP_MOUNTS_H
 #define FERRY_RUNTIME_CGROUP_MOUNTS_H
 
+#include <json-c/json.h>
+
 /* CRIU configuration lines, `ext-mount-map "/sys/fs/cgroup/NAME:DIR"`,
  * one for each cgroup v1 hierarchy that MOUNTINFO (the text of
  * /proc/self/mountinfo) has mounted at /sys/fs/cgroup/NAME, DIR being
  * CGROUPS_PATH (absolute, as the runtime spec's cgroupsPath) in it.
+ * Where the runtime SPEC (may be NULL) binds a directory over one of
+ * them (--systemd's whole name=systemd hierarchy, a volume), DIR is that
+ * mount's source: CRIU names both mounts by their destination, so one
+ * directory goes to both, and the one on top is what the container saw.
  * An empty string when there is none (cgroup v2 alone); NULL when a
  * directory cannot be named in CRIU's configuration (a quote, a
  * backslash, a newline).  */
-char *ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path);
+char *ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path, json_object *spec);
 
 #endif

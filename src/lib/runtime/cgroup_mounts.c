@@ -11,20 +11,18 @@
 
 #define CGROUP_DIR "/sys/fs/cgroup/"
 
-/* The fields of one mountinfo LINE that matter here: its root, its mount
- * point and its file system type.  0 when found.  */
+/* The fields of one mountinfo LINE that matter here: its mount point and
+ * its file system type.  0 when found.  */
 static int
-mountinfo_fields (char *line, char **root, char **point, char **type)
+mountinfo_fields (char *line, char **point, char **type)
 {
   char *save = NULL, *field;
   int i;
 
-  *root = *point = *type = NULL;
+  *point = *type = NULL;
   for (i = 0, field = strtok_r (line, " ", &save); field; i++, field = strtok_r (NULL, " ", &save))
     {
-      if (i == 3)
-        *root = field;
-      else if (i == 4)
+      if (i == 4)
         *point = field;
       else if (i > 5 && strcmp (field, "-") == 0)
         {
@@ -32,22 +30,7 @@ mountinfo_fields (char *line, char **root, char **point, char **type)
           break;
         }
     }
-  return *root && *point && *type ? 0 : -1;
-}
-
-/* DIR, the cgroup's directory in the hierarchy mounted at POINT with
- * ROOT, as runc's bind mount source has it; NULL when the cgroup is not
- * below ROOT.  */
-static char *
-cgroup_directory (const char *point, const char *root, const char *cgroups_path)
-{
-  size_t n = strlen (root);
-
-  if (strcmp (root, "/") == 0)
-    return xasprintf ("%s%s", point, cgroups_path);
-  if (strncmp (cgroups_path, root, n) != 0 || (cgroups_path[n] != '/' && cgroups_path[n] != '\0'))
-    return NULL;
-  return xasprintf ("%s%s", point, cgroups_path + n);
+  return *point && *type ? 0 : -1;
 }
 
 static int
@@ -94,21 +77,21 @@ ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path, json
   for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       cleanup_free char *dir = NULL;
-      char *root, *point, *type, *name, *more;
+      char *point, *type, *name, *more;
 
-      if (mountinfo_fields (line, &root, &point, &type) < 0 || strcmp (type, "cgroup") != 0
+      if (mountinfo_fields (line, &point, &type) < 0 || strcmp (type, "cgroup") != 0
           || strncmp (point, CGROUP_DIR, strlen (CGROUP_DIR)) != 0)
         continue;
       name = point + strlen (CGROUP_DIR);
       /* Only a hierarchy right below /sys/fs/cgroup is one runc mounts.  */
       if (*name == '\0' || strchr (name, '/'))
         continue;
+      /* runc makes an absolute cgroupsPath right below each hierarchy's
+       * mount point.  */
       if (spec && bind_source_over (spec, point))
         dir = xstrdup (bind_source_over (spec, point));
       else
-        dir = cgroup_directory (point, root, cgroups_path);
-      if (dir == NULL)
-        continue;
+        dir = xasprintf ("%s%s", point, cgroups_path);
       if (strpbrk (dir, "\"\\\n") != NULL)
         {
           free (out);

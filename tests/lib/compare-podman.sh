@@ -1868,16 +1868,16 @@ network connect --ip 10.251.62.10 n1 c7
 % $T inspect c7 | jq -c '.[0].NetworkSettings.Networks | keys'
 ps -a --format '{{.Names}}' --sort names
 ## cgroupns
-# Whether the container shares the host's cgroup namespace, and what
-# inspect calls it.
-# Not compared: a container without --cgroupns, which has the host's
-# namespace in Podman on cgroups v1 and hybrid hosts and one of its own in
-# ferry (engine/container.c says why).
+# Whether the container shares the host's cgroup namespace (Podman's
+# default on cgroups v1 and hybrid hosts, a namespace of its own on v2
+# alone), and what inspect calls it.
+% [ "$($T run --rm IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
 % [ "$($T run --rm --cgroupns private IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
 % [ "$($T run --rm --cgroupns host IMG readlink /proc/self/ns/cgroup)" = "$(readlink /proc/self/ns/cgroup)" ] && echo host || echo own
+create --name c1 IMG true
 create --name c2 --cgroupns private IMG true
 create --name c3 --cgroupns host IMG true
-inspect --format '{{.Name}} {{.HostConfig.CgroupMode}}' c2 c3
+inspect --format '{{.Name}} {{.HostConfig.CgroupMode}}' c1 c2 c3
 create --cgroupns sideways IMG true
 ps -a --format '{{.Names}}' --sort names
 ## inspect-nil-maps

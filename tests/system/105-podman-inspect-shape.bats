@@ -43,15 +43,14 @@ levels() {
 # inspect's JSON on stdin with TOOL's IDs, times, paths and PIDs
 # normalised, and the members whose values differ on purpose left out:
 # CreateCommand and Env (the tool's own command line and container=
-# value), Annotations (what Podman adds to a spec), CgroupMode and
-# CgroupPath (each tool's cgroups; ferry keeps a private cgroup namespace
-# where Podman's v1 default is the host's), OciVersion (the runtime spec each writes),
+# value), Annotations (what Podman adds to a spec), CgroupPath (each
+# tool's cgroups), OciVersion (the runtime spec each writes),
 # and Pid and
 # ConmonPid (checked apart; Podman keeps a checkpointed one's).
 normalised() {
 	local id=$2
 	jq -S '.[0] | del(.lockNumber, .Config.CreateCommand, .Config.Env, .Config.Annotations,
-			.HostConfig.Annotations, .HostConfig.CgroupMode, .State.CgroupPath, .State.OciVersion,
+			.HostConfig.Annotations, .State.CgroupPath, .State.OciVersion,
 			.State.Pid, .State.ConmonPid) |
 		.GraphDriver.Data |= map_values(split(":") | length) |
 		.NetworkSettings.SandboxKey |= sub("[0-9]+"; "PID")' |

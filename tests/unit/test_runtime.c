@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "runtime/cgroup_mounts.h"
 #include "runtime/conmon.h"
 #include "runtime/freezer.h"
 #include "runtime/runtime.h"
@@ -1311,10 +1312,91 @@ test_criu_log_errors (void **state)
                                "Error (criu/cr-dump.c:1975): Dumping FAILED.");
 }
 
+/* This machine's hybrid layout: a tmpfs at /sys/fs/cgroup, v1 hierarchies
+ * below it (one of them named, one of two controllers), an empty cgroup2,
+ * and a cgroup mount elsewhere that runc does not bind into containers.  */
+static const char HYBRID_MOUNTINFO[]
+    = "23 1 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+      "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+      "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+      "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+      "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+      "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+      "50 1 0:32 / /mnt/memory rw,relatime - cgroup cgroup rw,memory\n";
+
+static void
+test_cgroup_v1_mount_map_hybrid (void **state)
+{
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee", NULL);
+
+  (void) state;
+  assert_non_null (lines);
+  assert_string_equal (
+      lines, "ext-mount-map \"/sys/fs/cgroup/cpu,cpuacct:/sys/fs/cgroup/cpu,cpuacct/ferry/ab12-c0ffee\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/memory:/sys/fs/cgroup/memory/ferry/ab12-c0ffee\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/systemd:/sys/fs/cgroup/systemd/ferry/ab12-c0ffee\"\n");
+}
+
+static void
+test_cgroup_v1_mount_map_v2_alone (void **state)
+{
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (
+      "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", "/ferry/x", NULL);
+
+  (void) state;
+  assert_string_equal (lines, "");
+}
+
+/* A hierarchy mounted from below its root (ferry itself in a container):
+ * runc still makes the cgroup right below the mount point.  */
+static void
+test_cgroup_v1_mount_map_nested_root (void **state)
+{
+  static const char mountinfo[] = "35 31 0:32 /outer /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (mountinfo, "/ferry/x", NULL);
+
+  (void) state;
+  assert_string_equal (lines, "ext-mount-map \"/sys/fs/cgroup/memory:/sys/fs/cgroup/memory/ferry/x\"\n");
+}
+
+/* --systemd binds the whole name=systemd hierarchy over the container's
+ * cgroup there: that directory is named for the mount.  */
+static void
+test_cgroup_v1_mount_map_bind_over (void **state)
+{
+  cleanup_json json_object *spec = json_tokener_parse (
+      "{\"mounts\": [{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\"},"
+      " {\"destination\": \"/sys/fs/cgroup/systemd\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},"
+      " {\"destination\": \"/sys/fs/cgroup/systemd\", \"type\": \"bind\", \"source\": "
+      "\"/sys/fs/cgroup/systemd\"},"
+      " {\"destination\": \"/sys/fs/cgroup/memory\", \"options\": [\"rbind\", \"ro\"], \"source\": "
+      "\"/srv/m\"}]}");
+  cleanup_free char *lines = ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee", spec);
+
+  (void) state;
+  assert_string_equal (
+      lines, "ext-mount-map \"/sys/fs/cgroup/cpu,cpuacct:/sys/fs/cgroup/cpu,cpuacct/ferry/ab12-c0ffee\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/memory:/srv/m\"\n"
+             "ext-mount-map \"/sys/fs/cgroup/systemd:/sys/fs/cgroup/systemd\"\n");
+}
+
+static void
+test_cgroup_v1_mount_map_refuses_quote (void **state)
+{
+  (void) state;
+  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\"b/x", NULL));
+  assert_null (ferry_cgroup_v1_mount_map (HYBRID_MOUNTINFO, "/a\\b/x", NULL));
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_cgroup_v1_mount_map_hybrid),
+    cmocka_unit_test (test_cgroup_v1_mount_map_v2_alone),
+    cmocka_unit_test (test_cgroup_v1_mount_map_nested_root),
+    cmocka_unit_test (test_cgroup_v1_mount_map_bind_over),
+    cmocka_unit_test (test_cgroup_v1_mount_map_refuses_quote),
     cmocka_unit_test_setup_teardown (test_runtime_init_finds_runc, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_rejects_unknown, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_by_name_and_path, setup, teardown),

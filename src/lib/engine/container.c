@@ -725,17 +725,14 @@ ferry_container_record_rlimits (json_object *rec, size_t *n)
 
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
  * inspect shows them; each host path must be a device node now.  */
-/* Unlike Podman, whose default on cgroups v1 and hybrid hosts is the
- * host's cgroup namespace, a container gets one of its own unless
- * --cgroupns host: with the host's, the cgroup mounts runc gives the
- * container name its cgroup's path, which is the root's own
- * (/ferry/<root tag>-<id>), and CRIU restores them on another root
- * (a move) rooted at the restoring process's cgroup, so that the moved
- * container reads another cgroup's limits in /sys/fs/cgroup.  A private
- * namespace shows the container its own cgroup as / wherever it lands.  */
+/* Podman's default: the host's cgroup namespace on cgroups v1 and hybrid
+ * hosts (whatever containers.conf says there), one of the container's own
+ * on v2 alone.  */
 static int
 cgroupns_host (enum ferry_cgroupns mode)
 {
+  if (mode == FERRY_CGROUPNS_DEFAULT)
+    return ! ferry_resources_cgroup2_only ();
   return mode == FERRY_CGROUPNS_HOST;
 }
 

@@ -165,8 +165,8 @@ struct ferry_create_options
   int64_t nano_cpus; /* CPUs * 1e9; 0: no limit */
   char **ulimits;    /* "nofile=1024:2048", as typed; may be NULL */
   int privileged;
-  /* --cgroupns; unset: one of its own (engine/container.c says why
-   * Podman's v1 default is not taken).  */
+  /* --cgroupns; unset, Podman's default: the host's namespace on cgroups
+   * v1 (and hybrid), one of its own on v2 alone.  */
   enum ferry_cgroupns cgroupns;
   char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
   char **sysctls; /* "NAME=VALUE", as typed; may be NULL */

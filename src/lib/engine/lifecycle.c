@@ -21,6 +21,7 @@
 #include "../network/dns.h"
 #include "../network/netns.h"
 #include "network.h"
+#include "../runtime/cgroup_mounts.h"
 #include "../runtime/conmon.h"
 #include "../runtime/mount_flags.h"
 #include "../runtime/seccomp.h"
@@ -1404,6 +1405,33 @@ mount_flags_hook (ferry_engine_t *e, const char *bundle, json_object *spec, char
   return 0;
 }
 
+/* For a restore of C when it shares the host's cgroup namespace: in
+ * *LINES, the lines of CRIU's configuration that mount its own cgroup, not
+ * the restoring runc's, at /sys/fs/cgroup/NAME (runtime/cgroup_mounts.h);
+ * NULL when C has a namespace of its own, whose cgroup mount is a real one
+ * that CRIU puts back as it was.  */
+static int
+restore_cgroup_mounts (ferry_engine_t *e, const struct ferry_container *c, json_object *spec, char **lines,
+                       ferry_error_t *err)
+{
+  cleanup_free char *cgroups = NULL, *mountinfo = NULL;
+  size_t len;
+
+  *lines = NULL;
+  if (! ferry_json_string_equals (c->record, "CgroupNs", "host"))
+    return 0;
+  if (ferry_read_file ("/proc/self/mountinfo", &mountinfo, &len, err) < 0)
+    return -1;
+  cgroups = cgroups_path (e, c);
+  *lines = ferry_cgroup_v1_mount_map (mountinfo, cgroups, spec);
+  if (*lines == NULL)
+    return ferry_make_error (err, 0,
+                             "its cgroup `%s` cannot be named in CRIU's configuration: use a --cgroup-parent "
+                             "without quotes or backslashes",
+                             cgroups);
+  return 0;
+}
+
 int
 ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c, json_object *restore_spec,
                              const char *extra, ferry_error_t *err)
@@ -1411,14 +1439,16 @@ ferry_container_criu_config (ferry_engine_t *e, const struct ferry_container *c,
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *path = xasprintf ("%s/" CRIU_CONFIG, bundle);
   cleanup_free char *cache = xasprintf ("%s/criu-nftables", e->runroot);
-  cleanup_free char *hook = NULL, *text = NULL;
+  cleanup_free char *hook = NULL, *text = NULL, *cgroup_mounts = NULL;
 
   if (restore_spec && mount_flags_hook (e, bundle, restore_spec, &hook, err) < 0)
     return ferry_error_wrap (err, "container %s", c->name);
+  if (restore_spec && restore_cgroup_mounts (e, c, restore_spec, &cgroup_mounts, err) < 0)
+    return ferry_error_wrap (err, "container %s", c->name);
   /* nftables locks the network from inside CRIU; iptables, CRIU's
    * default, runs two programs to lock it and two to unlock it.  */
-  text = xasprintf ("%s%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
-                    hook ? hook : "", extra ? extra : "");
+  text = xasprintf ("%s%s%s%s", ferry_runtime_criu_has_nftables_lock (cache) ? "network-lock nftables\n" : "",
+                    hook ? hook : "", cgroup_mounts ? cgroup_mounts : "", extra ? extra : "");
   if (ferry_write_file_atomic (path, text, strlen (text), 0600, err) < 0)
     return ferry_error_wrap (err, "container %s", c->name);
   return 0;

@@ -45,8 +45,8 @@ static const struct
 
 #define N_DEVICE_LISTS (sizeof (DEVICE_LISTS) / sizeof (DEVICE_LISTS[0]))
 
-static int
-cgroup2_only (void)
+int
+ferry_resources_cgroup2_only (void)
 {
   struct statfs fs;
 
@@ -56,7 +56,7 @@ cgroup2_only (void)
 int
 ferry_resources_blkio_weight_supported (void)
 {
-  if (cgroup2_only ())
+  if (ferry_resources_cgroup2_only ())
     return access ("/sys/fs/cgroup/cgroup.subtree_control", F_OK) == 0;
   return access ("/sys/fs/cgroup/blkio/blkio.weight", F_OK) == 0
          || access ("/sys/fs/cgroup/blkio/blkio.bfq.weight", F_OK) == 0;
@@ -248,8 +248,9 @@ ferry_resources_parse_throttle (const char *text, enum ferry_throttle_kind kind,
 static char *
 host_cpuset (const char *what)
 {
-  cleanup_free char *path = cgroup2_only () ? xasprintf ("/sys/fs/cgroup/cpuset.%s.effective", what)
-                                            : xasprintf ("/sys/fs/cgroup/cpuset/cpuset.%s", what);
+  cleanup_free char *path = ferry_resources_cgroup2_only ()
+                                ? xasprintf ("/sys/fs/cgroup/cpuset.%s.effective", what)
+                                : xasprintf ("/sys/fs/cgroup/cpuset/cpuset.%s", what);
   cleanup_error ferry_error_t ignored = NULL;
   char *text = NULL;
   size_t len;
@@ -401,7 +402,7 @@ record_cgroup_conf (char **conf, json_object *rec, ferry_error_t *err)
   for (size_t i = 0; conf[i]; i++)
     if (strchr (conf[i], '=') == NULL)
       return ferry_make_error (err, 0, "--cgroup-conf must be formatted KEY=VALUE");
-  if (! cgroup2_only ())
+  if (! ferry_resources_cgroup2_only ())
     return ferry_make_error (err, 0, "cannot use --cgroup-conf without cgroup v2");
   map = json_object_new_object ();
   json_object_object_add (rec, "CgroupConf", map);
@@ -761,7 +762,8 @@ copy_string (json_object *rec, const char *field, json_object *to, const char *k
 static int
 swap_limit_supported (void)
 {
-  return cgroup2_only () || access ("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+  return ferry_resources_cgroup2_only ()
+         || access ("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
 }
 
 /* Podman's swap limit: the one given (-1: none), else twice the memory.  */
@@ -1174,7 +1176,7 @@ ferry_resources_runtime_update (json_object *rec, int64_t default_pids_limit, fe
     add_int (cpu, "quota", -1);
   /* The kernel's default weight, where the record has none: what a
    * refused update put there goes back (cgroups v1's figure).  */
-  if (json_object_object_get (cpu, "shares") == NULL && ! cgroup2_only ())
+  if (json_object_object_get (cpu, "shares") == NULL && ! ferry_resources_cgroup2_only ())
     add_int (cpu, "shares", 1024);
   json_object_object_del (resources, "devices");
   json_object_object_del (resources, "unified");

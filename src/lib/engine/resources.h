@@ -52,6 +52,10 @@ struct ferry_resource_options
  * blkio.bfq.weight); Podman discards --blkio-weight with a warning when not.  */
 int ferry_resources_blkio_weight_supported (void);
 
+/* Whether the host has cgroups v2 alone (a unified hierarchy at
+ * /sys/fs/cgroup), not v1 or the hybrid of both.  */
+int ferry_resources_cgroup2_only (void);
+
 /* Checks O against the container's --memory and --cpus (bytes, CPUs *
  * 1e9; 0: not given) and RUNTIME's name, and adds the fields to REC.
  * Errors are Podman's words.  */

@@ -1924,6 +1924,29 @@ container clone a1 cl1
 container clone nosuch
 ps -a --format '{{.Names}} {{.State}}' --sort names
 % $T rm -f -t 0 a1 a2 cl1 | sort
+## go-structs
+# Podman's structs as Go's fmt prints them: the fields' values in order,
+# in braces; &{...} for a pointer that print or printf gets; a struct's
+# missing field is an error naming its type.
+# Not compared: the OCI version in .State (the runtime spec each tool
+# writes), members that hold pointers (Go prints their addresses).
+create --name c1 --restart on-failure:3 --network bridge -p 127.0.0.1:8080:80 -v /tmp:/mnt:ro IMG sleep 100
+create --name c2 IMG true
+inspect --format '{{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|{{printf "%v" .HostConfig.RestartPolicy}}' c1 c2
+% $T inspect --format '{{.State}}' c2 | sed 's/^{[^ ]* /{OCI /'
+inspect --format '{{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}}' c1 c2
+inspect --format '{{if .State}}y{{end}} {{.State.Health}} {{.HostConfig.Ulimits}} {{.HostConfig.Devices}} {{.Config.Healthcheck}}' c2
+inspect --format '{{.State.Nope}}' c2
+inspect --format '{{.HostConfig.RestartPolicy.Nope}}' c2
+image inspect --format '{{.Config}}|{{.RootFS}}' IMG
+image inspect --format '{{.History}}' IMG
+image inspect --format '{{.Config.Nope}}' IMG
+info --format '{{.Host.Security}}|{{.Host.Distribution}}|{{.Host.IDMappings}}|{{.Host.Slirp4NetNS}}|{{.Host.Pasta}}|{{.Store.ImageStore}}|{{.Store.ContainerStore}}'
+info --format '{{.Host.Nope}}'
+network create --subnet 10.89.7.0/24 n7
+network inspect --format '{{.Subnets}} {{.Routes}}' n7
+network ls --filter name=n7 --format '{{.Subnets}}'
+network rm n7
 EOF
 }
 

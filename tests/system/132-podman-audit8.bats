@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# What the eighth round of comparing ferry with Podman 5.4 found ferry
+# doing differently, now fixed.  Each sequence is compared with the
+# transcript ferry printed once it matched Podman (kept below) and, where
+# Podman is installed, with Podman run live: standard output whole, the
+# first words of each error line.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+audit_hooks_for_every_test
+
+# .State's first field, the OCI runtime spec version each tool writes.
+oci_version_hidden() {
+	sed 's/^{[^ ]* /{OCI /' "$1"
+}
+
+go_structs_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name c1 --restart on-failure:3 --network bridge -p 127.0.0.1:8080:80 -v /tmp:/mnt:ro "$img" sleep 100
+	step "$t" create --name c2 "$img" true
+	step "$t" inspect --format '{{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|{{printf "%v" .HostConfig.RestartPolicy}}' c1 c2
+	_step oci_version_hidden "$t" inspect --format '{{.State}}' c2
+	step "$t" inspect --format '{{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}}' c1 c2
+	step "$t" inspect --format '{{if .State}}y{{end}} {{.State.Health}} {{.HostConfig.Ulimits}} {{.HostConfig.Devices}} {{.Config.Healthcheck}}' c2
+	step "$t" inspect --format '{{.State.Nope}}' c2
+	step "$t" inspect --format '{{.HostConfig.RestartPolicy.Nope}}' c2
+	step "$t" image inspect --format '{{.Config}}|{{.RootFS}}' "$img"
+	step "$t" image inspect --format '{{.History}}' "$img"
+	step "$t" image inspect --format '{{.Config.Nope}}' "$img"
+	step "$t" info --format '{{.Host.Security}}|{{.Host.Distribution}}|{{.Host.IDMappings}}|{{.Host.Slirp4NetNS}}|{{.Host.Pasta}}|{{.Store.ImageStore}}|{{.Store.ContainerStore}}'
+	step "$t" info --format '{{.Host.Nope}}'
+	step "$t" network create --subnet 10.89.7.0/24 n7
+	step "$t" network inspect --format '{{.Subnets}} {{.Routes}}' n7
+	step "$t" network ls --filter name=n7 --format '{{.Subnets}}'
+	step "$t" network rm n7
+}
+
+@test "templates print Podman's Go structs as Go does: {on-failure 3} for .HostConfig.RestartPolicy, &{...} from print and printf, .State, .Mounts, ports, image Config/RootFS/History, info's Host and Store members, network Subnets; a missing field's error names the struct's type" {
+	local t
+	# The host's distribution, whatever it is.
+	for t in f podman_t; do
+		echo 's/|{[^|{}]*}|{\[\] \[\]}|/|{DISTRO}|{[] []}|/' >>"$TEST_TMP/$t.sed"
+	done
+	audit_compare_expected go_structs_sequence <<-'EOF'
+		$ create --name c1 --restart on-failure:3 --network bridge -p 127.0.0.1:8080:80 -v /tmp:/mnt:ro localhost/ferry-test:latest sleep 100 -> 0
+		  out: <ID>
+		$ create --name c2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|{{printf "%v" .HostConfig.RestartPolicy}} c1 c2 -> 0
+		  out: {on-failure 3}|&{on-failure 3}|&{on-failure 3}
+		  out: {no 0}|&{no 0}|&{no 0}
+		$ inspect --format {{.State}} c2 -> 0
+		  out: {OCI created false false false false false 0 0 0  <TIME> <TIME> <nil> false  <TIME> <TIME>    false false}
+		$ inspect --format {{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}} c1 c2 -> 0
+		  out: [{bind  /tmp /mnt   [rbind] false rprivate }]|map[80/tcp:[{127.0.0.1 8080}]]|map[80/tcp:[{127.0.0.1 8080}]]
+		  out: []|map[]|map[]
+		$ inspect --format {{if .State}}y{{end}} {{.State.Health}} {{.HostConfig.Ulimits}} {{.HostConfig.Devices}} {{.Config.Healthcheck}} c2 -> 0
+		  out: y <nil> [] [] <nil>
+		$ inspect --format {{.State.Nope}} c2 -> 125
+		  err: Error: template: inspect:1:19: executing "inspect" at <.State.Nope>: can't evaluate field Nope in type *define.InspectContainerState
+		$ inspect --format {{.HostConfig.RestartPolicy.Nope}} c2 -> 125
+		  err: Error: template: inspect:1:24: executing "inspect" at <.HostConfig.RestartPolicy.Nope>: can't evaluate field Nope in type *define.InspectRestartPolicy
+		$ image inspect --format {{.Config}}|{{.RootFS}} localhost/ferry-test:latest -> 0
+		  out: { map[] [PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin] [] [/bin/sh] map[] / map[]  false}|{layers [sha256:<ID> sha256:<ID>]}
+		$ image inspect --format {{.History}} localhost/ferry-test:latest -> 0
+		  out: [{<TIME> ferry build-test-image: busybox base (layer 1)   false} {<TIME> ferry build-test-image: whiteouts, opaque dir, /etc/ferry-release (layer 2)   false} {<TIME> /bin/sh -c #(nop) CMD ["/bin/sh"]   true}]
+		$ image inspect --format {{.Config.Nope}} localhost/ferry-test:latest -> 125
+		  err: Error: template: inspect:1:20: executing "inspect" at <.Config.Nope>: can't evaluate field Nope in type *v1.ImageConfig
+		$ info --format {{.Host.Security}}|{{.Host.Distribution}}|{{.Host.IDMappings}}|{{.Host.Slirp4NetNS}}|{{.Host.Pasta}}|{{.Store.ImageStore}}|{{.Store.ContainerStore}} -> 0
+		  out: {false CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER,CAP_FSETID,CAP_KILL,CAP_NET_BIND_SERVICE,CAP_SETFCAP,CAP_SETGID,CAP_SETPCAP,CAP_SETUID,CAP_SYS_CHROOT false true /usr/share/containers/seccomp.json false}|{DISTRO}|{[] []}|{  }|{  }|{1}|{2 0 0 2}
+		$ info --format {{.Host.Nope}} -> 125
+		  err: Error: template: info:1:7: executing "info" at <.Host.Nope>: can't evaluate field Nope in type *define.HostInfo
+		$ network create --subnet 10.89.7.0/24 n7 -> 0
+		  out: n7
+		$ network inspect --format {{.Subnets}} {{.Routes}} n7 -> 0
+		  out: [{{{10.89.7.0 ffffff00}} 10.89.7.1 <nil>}] []
+		$ network ls --filter name=n7 --format {{.Subnets}} -> 0
+		  out: [{{{10.89.7.0 ffffff00}} 10.89.7.1 <nil>}]
+		$ network rm n7 -> 0
+		  out: n7
+	EOF
+}

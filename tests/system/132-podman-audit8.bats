@@ -83,3 +83,59 @@ go_structs_sequence() {
 		  out: n7
 	EOF
 }
+
+# "WHAT: in LOW..HIGH" or "WHAT: N, out of LOW..HIGH".
+in_range() {
+	if [ "$2" -ge "$3" ] && [ "$2" -lt "$4" ]; then echo "$1: in $3..$4"; else echo "$1: $2, out of $3..$4"; fi
+}
+
+# The rwSize of NAME through TOOL.
+rw_size() {
+	"$1" ps -a --size --filter "name=^$2\$" --format json | jq '.[0].Size.rwSize'
+}
+
+stopped_size_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name c0 "$img" true
+	step "$t" run --name s1 "$img" true
+	step "$t" run -d --name s2 "$img" sleep 1000
+	step "$t" stop -t 0 s2
+	step "$t" start s2
+	in_range "never started" "$(rw_size "$t" c0)" 0 1 >>"$TEST_TMP/$t.log"
+	# The runtime's config.json (about 10 kB, each tool's own), kept once
+	# the container stopped, and counted once when it runs again.
+	in_range "exited" "$(rw_size "$t" s1)" 10000 13000 >>"$TEST_TMP/$t.log"
+	in_range "running again" "$(rw_size "$t" s2)" 10000 13000 >>"$TEST_TMP/$t.log"
+	in_range "inspect --size" "$("$t" inspect --size --format '{{.SizeRw}}' s1)" 10000 13000 >>"$TEST_TMP/$t.log"
+	step "$t" inspect --format '[{{.OCIConfigPath}}]' c0
+	"$t" inspect --format '{{.OCIConfigPath}}' s1 | sed 's#.*/#.../#' >>"$TEST_TMP/$t.log"
+	step "$t" container cleanup s1
+	in_range "exited, cleaned up" "$(rw_size "$t" s1)" 10000 13000 >>"$TEST_TMP/$t.log"
+	step "$t" rm -f -t 0 s2
+}
+
+@test "ps --size and inspect --size of a stopped container count the runtime's config.json that Podman keeps once it stopped (once only when it runs again), and inspect's OCIConfigPath names it" {
+	audit_compare_expected stopped_size_sequence <<-'EOF'
+		$ create --name c0 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ run --name s1 localhost/ferry-test:latest true -> 0
+		$ run -d --name s2 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ stop -t 0 s2 -> 0
+		  out: s2
+		$ start s2 -> 0
+		  out: s2
+		never started: in 0..1
+		exited: in 10000..13000
+		running again: in 10000..13000
+		inspect --size: in 10000..13000
+		$ inspect --format [{{.OCIConfigPath}}] c0 -> 0
+		  out: []
+		.../config.json
+		$ container cleanup s1 -> 0
+		  out: s1
+		exited, cleaned up: in 10000..13000
+		$ rm -f -t 0 s2 -> 0
+		  out: s2
+	EOF
+}

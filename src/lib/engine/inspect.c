@@ -1064,6 +1064,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *oci_config = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *last_spec = xasprintf ("%s/" FERRY_CONTAINER_LAST_SPEC, cdir);
   cleanup_free char *hosts = xasprintf ("%s/hosts", cdir), *resolv = xasprintf ("%s/resolv.conf", cdir);
   cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = ferry_container_log_path (e, c);
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
@@ -1116,7 +1117,13 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
       o, "HostsPath",
       made_file (hosts, json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
-  /* The runtime's config.json, while the container has one.  */
+  /* The runtime's config.json, while the container has one, else the
+   * one its last run kept, as Podman's.  */
+  if (! ferry_path_exists (oci_config) && ferry_path_exists (last_spec))
+    {
+      free (oci_config);
+      oci_config = xstrdup (last_spec);
+    }
   add_omitempty (o, "OCIConfigPath", json_object_new_string (oci_config), ferry_path_exists (oci_config),
                  omitted, json_object_new_string (""));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (ferry_engine_runtime_recorded (e, c)));

@@ -4672,8 +4672,9 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
   /* Without --size, Podman's .Size is "" (and it logs an error).  */
   json_object_object_add (o, "Size", json_object_new_string (size ? size : ""));
-  if (ns)
-    json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
+  /* A struct of strings, empty without --ns ({      } to print).  */
+  json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 1) : json_object_new_object ());
+  ferry_cli_tpl_go_members (o, "ferry.PsRow");
   return o;
 }
 

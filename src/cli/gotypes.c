@@ -496,12 +496,8 @@ static const struct ferry_cli_go_field ps_namespaces[] = {
 /* The members of a ps row that are structs.  */
 static const struct ferry_cli_go_field ps_row[] = {
   { "Namespaces", "entities.ListContainerNamespaces", NULL },
-  { "Size", "*define.ContainerSize", NULL },
   END_FIELDS,
 };
-
-static const struct ferry_cli_go_field container_size[]
-    = { { "RootFsSize", "num", NULL }, { "RwSize", "num", NULL }, END_FIELDS };
 
 static const struct ferry_cli_go_struct structs[] = {
   { "define.InspectRestartPolicy", restart_policy },
@@ -552,7 +548,6 @@ static const struct ferry_cli_go_struct structs[] = {
   { "define.Plugins", plugins },
   { "ferry.Info", info },
   { "entities.ListContainerNamespaces", ps_namespaces },
-  { "define.ContainerSize", container_size },
   { "ferry.PsRow", ps_row },
 };
 

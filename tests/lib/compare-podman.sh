@@ -1947,6 +1947,7 @@ network create --subnet 10.89.7.0/24 n7
 network inspect --format '{{.Subnets}} {{.Routes}}' n7
 network ls --filter name=n7 --format '{{.Subnets}}'
 network rm n7
+ps -a --format '{{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}}' --sort names
 EOF
 }
 

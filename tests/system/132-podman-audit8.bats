@@ -36,9 +36,10 @@ go_structs_sequence() {
 	step "$t" network inspect --format '{{.Subnets}} {{.Routes}}' n7
 	step "$t" network ls --filter name=n7 --format '{{.Subnets}}'
 	step "$t" network rm n7
+	step "$t" ps -a --format '{{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}}' --sort names
 }
 
-@test "templates print Podman's Go structs as Go does: {on-failure 3} for .HostConfig.RestartPolicy, &{...} from print and printf, .State, .Mounts, ports, image Config/RootFS/History, info's Host and Store members, network Subnets; a missing field's error names the struct's type" {
+@test "templates print Podman's Go structs as Go does: {on-failure 3} for .HostConfig.RestartPolicy, &{...} from print and printf, .State, .Mounts, ports, image Config/RootFS/History, info's Host and Store members, network Subnets, ps's Namespaces; a missing field's error names the struct's type" {
 	local t
 	# The host's distribution, whatever it is.
 	for t in f podman_t; do
@@ -81,6 +82,9 @@ go_structs_sequence() {
 		  out: [{{{10.89.7.0 ffffff00}} 10.89.7.1 <nil>}]
 		$ network rm n7 -> 0
 		  out: n7
+		$ ps -a --format {{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}} --sort names -> 0
+		  out: {      }||c1
+		  out: {      }||c2
 	EOF
 }
 

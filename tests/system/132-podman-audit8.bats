@@ -143,3 +143,21 @@ stopped_size_sequence() {
 		  out: s2
 	EOF
 }
+
+stats_members_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --name st1 "$img" sleep 1000
+	step "$t" stats --no-stream --format '{{.ContainerID}}|{{eq .MemLimit 0}}|{{.BlockInput}}|{{.BlockOutput}}|{{gt .CPUNano 0}}|{{ge .AvgCPU 0.0}}|{{.PIDs}}' st1
+	step "$t" rm -f -t 0 st1
+}
+
+@test "stats --format: the raw members of Podman's ContainerStats (ContainerID, MemLimit, BlockInput, BlockOutput, CPUNano, AvgCPU)" {
+	audit_compare_expected stats_members_sequence <<-'EOF'
+		$ run -d --name st1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ stats --no-stream --format {{.ContainerID}}|{{eq .MemLimit 0}}|{{.BlockInput}}|{{.BlockOutput}}|{{gt .CPUNano 0}}|{{ge .AvgCPU 0.0}}|{{.PIDs}} st1 -> 0
+		  out: <ID>|false|0|0|true|true|1
+		$ rm -f -t 0 st1 -> 0
+		  out: st1
+	EOF
+}

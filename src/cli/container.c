@@ -4922,7 +4922,7 @@ static const char ps_usage[]
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
-      "      --ns               the namespaces of each container's process, by inode number\n"
+      "      --ns, --namespace  the namespaces of each container's process, by inode number\n"
       "                         ({{.Namespaces.NET}}, ...; none when it is not running)\n"
       "  -l, --latest           the container created last\n"
       "      --no-trunc         full IDs and commands\n"
@@ -5088,6 +5088,7 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "size", no_argument, NULL, 's' },
                                         { "sync", no_argument, NULL, OPT_PS_SYNC },
                                         { "ns", no_argument, NULL, OPT_PS_NS },
+                                        { "namespace", no_argument, NULL, OPT_PS_NS },
                                         FERRY_EXTERNAL_OPTION,
                                         { "watch", required_argument, NULL, OPT_EXTERNAL_WATCH },
                                         HELP_OPTION,

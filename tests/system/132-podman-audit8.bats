@@ -161,3 +161,28 @@ stats_members_sequence() {
 		  out: st1
 	EOF
 }
+
+ps_namespace_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --name n1 "$img" sleep 1000
+	step "$t" create --name n2 "$img" true
+	step "$t" ps -a --namespace --sort names --format '{{.Names}} {{if .Namespaces.MNT}}mnt{{end}} {{if .Namespaces.NET}}net{{end}}'
+	step "$t" ps --namespace --filter name=nosuch
+	step "$t" rm -f -t 0 n1
+}
+
+@test "ps --namespace is --ns, as in Podman" {
+	audit_compare_expected ps_namespace_sequence <<-'EOF'
+		$ run -d --name n1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ create --name n2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ ps -a --namespace --sort names --format {{.Names}} {{if .Namespaces.MNT}}mnt{{end}} {{if .Namespaces.NET}}net{{end}} -> 0
+		  out: n1 mnt net
+		  out: n2  
+		$ ps --namespace --filter name=nosuch -> 0
+		  out: CONTAINER ID  NAMES       PID         CGROUPNS    IPC         MNT         NET         PIDNS       USERNS      UTS
+		$ rm -f -t 0 n1 -> 0
+		  out: n1
+	EOF
+}

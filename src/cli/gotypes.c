@@ -7,7 +7,7 @@
  *
  * A field's type is written as Go writes it, with these words:
  * string, num (any number), bool, time (time.Time), any, ip (net.IP),
- * ipnet (a CIDR printed as Go's net.IPNet), {} (struct{}), []T, map[]T
+ * ipnet (a CIDR printed as Go's net.IPNet), struct {}, []T, map[]T
  * (string keys), *T, a struct's name, and ^T for an embedded struct T
  * whose fields the JSON holds in the same object.  */
 #include "template.h"
@@ -109,7 +109,7 @@ static const struct ferry_cli_go_field container_config[] = {
   { "Env", "[]string", NULL },
   { "Cmd", "[]string", NULL },
   { "Image", "string", NULL },
-  { "Volumes", "map[]{}", NULL },
+  { "Volumes", "map[]struct {}", NULL },
   { "WorkingDir", "string", NULL },
   { "Entrypoint", "[]string", NULL },
   { "OnBuild", "*string", NULL },
@@ -133,7 +133,7 @@ static const struct ferry_cli_go_field container_config[] = {
   { "ChrootDirs", "[]string", NULL },
   { "SdNotifyMode", "string", "sdNotifyMode" },
   { "SdNotifySocket", "string", NULL },
-  { "ExposedPorts", "map[]{}", NULL },
+  { "ExposedPorts", "map[]struct {}", NULL },
   { "V4PodmanCompatMarshal", "bool", NULL },
   END_FIELDS,
 };
@@ -293,11 +293,11 @@ static const struct ferry_cli_go_field container_data[] = {
 
 static const struct ferry_cli_go_field image_config[] = {
   { "User", "string", NULL },
-  { "ExposedPorts", "map[]{}", NULL },
+  { "ExposedPorts", "map[]struct {}", NULL },
   { "Env", "[]string", NULL },
   { "Entrypoint", "[]string", NULL },
   { "Cmd", "[]string", NULL },
-  { "Volumes", "map[]{}", NULL },
+  { "Volumes", "map[]struct {}", NULL },
   { "WorkingDir", "string", NULL },
   { "Labels", "map[]string", NULL },
   { "StopSignal", "string", NULL },
@@ -499,7 +499,11 @@ static const struct ferry_cli_go_field ps_row[] = {
   END_FIELDS,
 };
 
+/* struct{}, the values of ExposedPorts and Volumes.  */
+static const struct ferry_cli_go_field empty[] = { END_FIELDS };
+
 static const struct ferry_cli_go_struct structs[] = {
+  { "struct {}", empty },
   { "define.InspectRestartPolicy", restart_policy },
   { "define.InspectLogConfig", log_config },
   { "define.InspectHostPort", host_port },

@@ -25,6 +25,7 @@ enum tpl_kind
   TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
   TPL_NIL,     /* a nil slice: empty to templates, JSON null */
   TPL_NILPTR,  /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
+  TPL_SLICE,   /* a slice whose elements' Go type is known: its JSON as it stands */
 };
 
 struct tpl_mark
@@ -38,6 +39,9 @@ struct tpl_mark
    * is (NULL: none known), and whether its field holds a pointer to it.  */
   const struct ferry_cli_go_struct *go;
   int go_pointer;
+  /* TPL_MAP, TPL_NIL, TPL_SLICE: the Go type of the values (gotypes.c's
+   * words, static), NULL when not known.  */
+  const char *go_elem;
 };
 
 static void
@@ -427,6 +431,44 @@ tpl_go_member (json_object *obj, const struct ferry_cli_go_field *f, int *found)
 
 static void tpl_go_walk (json_object *v, const char *type, size_t len, int pointer);
 
+/* Marks V, a slice (array) or a map (object), with the Go type of its
+ * values, ELEM (the rest of a static type text): a map becomes a Go map
+ * (a missing key is no error, JSON in key order) if it was not one.  */
+static void
+tpl_go_mark_elem (json_object *v, const char *elem)
+{
+  struct tpl_mark *m = json_object_get_userdata (v);
+
+  if (m)
+    {
+      if (m->kind == TPL_MAP || m->kind == TPL_NIL || m->kind == TPL_SLICE)
+        m->go_elem = elem;
+      return;
+    }
+  m = xmalloc0 (sizeof (*m));
+  m->go_elem = elem;
+  if (json_object_is_type (v, json_type_array))
+    {
+      m->kind = TPL_SLICE;
+      json_object_set_userdata (v, m, tpl_mark_free);
+      return;
+    }
+  m->kind = TPL_MAP;
+  json_object_set_serializer (v, tpl_map_serialize, m, tpl_mark_free);
+}
+
+/* The Go type of V's values, where a walk marked it.  */
+static const char *
+tpl_go_elem (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! (json_object_is_type (v, json_type_array) || json_object_is_type (v, json_type_object)))
+    return NULL;
+  m = json_object_get_userdata (v);
+  return m && (m->kind == TPL_MAP || m->kind == TPL_NIL || m->kind == TPL_SLICE) ? m->go_elem : NULL;
+}
+
 static void
 tpl_go_walk_fields (json_object *obj, const struct ferry_cli_go_struct *st)
 {
@@ -464,14 +506,18 @@ tpl_go_walk (json_object *v, const char *type, size_t len, int pointer)
   if (len > 2 && memcmp (type, "[]", 2) == 0)
     {
       if (json_object_is_type (v, json_type_array))
-        for (size_t i = 0; i < json_object_array_length (v); i++)
-          tpl_go_walk (json_object_array_get_idx (v, i), type + 2, len - 2, 0);
+        {
+          tpl_go_mark_elem (v, type + 2);
+          for (size_t i = 0; i < json_object_array_length (v); i++)
+            tpl_go_walk (json_object_array_get_idx (v, i), type + 2, len - 2, 0);
+        }
       return;
     }
   if (len > 5 && memcmp (type, "map[]", 5) == 0)
     {
       if (json_object_is_type (v, json_type_object))
         {
+          tpl_go_mark_elem (v, type + 5);
           json_object_object_foreach (v, k, val)
           {
             (void) k;
@@ -653,23 +699,29 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
             tpl_print_double (out, json_object_get_double (v));
             return;
           case json_type_array:
-            fputc ('[', out);
-            for (i = 0, n = json_object_array_length (v); i < n; i++)
-              {
-                if (i)
-                  fputc (' ', out);
-                tpl_print_value (out, json_object_array_get_idx (v, i), NULL, 0, depth + 1, 0);
-              }
-            fputc (']', out);
-            return;
+            {
+              const char *elem = tpl_go_elem (v);
+              fputc ('[', out);
+              for (i = 0, n = json_object_array_length (v); i < n; i++)
+                {
+                  if (i)
+                    fputc (' ', out);
+                  tpl_print_value (out, json_object_array_get_idx (v, i), elem, elem ? strlen (elem) : 0,
+                                   depth + 1, 0);
+                }
+              fputc (']', out);
+              return;
+            }
           case json_type_object:
             {
+              const char *elem = tpl_go_elem (v);
               cleanup_free const char **keys = tpl_sorted_keys (v, &n);
               fputs ("map[", out);
               for (i = 0; i < n; i++)
                 {
                   fprintf (out, "%s%s:", i ? " " : "", keys[i]);
-                  tpl_print_value (out, json_object_object_get (v, keys[i]), NULL, 0, depth + 1, 0);
+                  tpl_print_value (out, json_object_object_get (v, keys[i]), elem, elem ? strlen (elem) : 0,
+                                   depth + 1, 0);
                 }
               fputc (']', out);
               return;
@@ -724,9 +776,7 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
       fputc (']', out);
       return;
     }
-  if (tpl_type_is (type, len, "{}"))
-    fputs ("{}", out);
-  else if (tpl_type_is (type, len, "time"))
+  if (tpl_type_is (type, len, "time"))
     {
       if (v && json_object_is_type (v, json_type_string) && tpl_time_unix (v))
         fputs (json_object_get_string (v), out);
@@ -1591,14 +1641,18 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
       if (k && json_object_is_type (k, json_type_string) && cur
           && json_object_is_type (cur, json_type_object))
         {
+          const char *elem = tpl_go_elem (cur);
+
+          /* A map's value, null in the JSON, or missing: the zero value
+           * of its type where a walk knows it (a nil slice prints []).  */
           if (json_object_object_get_ex (cur, json_object_get_string (k), &next))
             {
-              cur = next;
+              cur = next == NULL && elem ? tpl_keep (tpl_go_zero (elem)) : next;
               continue;
             }
           if (tpl_is_map (cur))
             {
-              out->value = tpl_empty_string ();
+              out->value = elem ? tpl_keep (tpl_go_zero (elem)) : tpl_empty_string ();
               out->missing = 0;
               return 0;
             }

@@ -1948,6 +1948,12 @@ network inspect --format '{{.Subnets}} {{.Routes}}' n7
 network ls --filter name=n7 --format '{{.Subnets}}'
 network rm n7
 ps -a --format '{{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}}' --sort names
+commit -q --change 'EXPOSE 80' --change 'VOLUME /data' c2 localhost/exp:1
+image inspect --format '{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{json .Config.ExposedPorts}}' localhost/exp:1
+create --name e1 localhost/exp:1 true
+inspect --format '{{.Config.ExposedPorts}}|{{.NetworkSettings.Ports}}|{{index .NetworkSettings.Ports "80/tcp"}}|{{index .NetworkSettings.Ports "81/tcp"}}|{{len .Mounts}}' e1
+rm -v e1
+rmi localhost/exp:1
 EOF
 }
 

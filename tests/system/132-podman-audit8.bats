@@ -37,9 +37,15 @@ go_structs_sequence() {
 	step "$t" network ls --filter name=n7 --format '{{.Subnets}}'
 	step "$t" network rm n7
 	step "$t" ps -a --format '{{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}}' --sort names
+	step "$t" commit -q --change 'EXPOSE 80' --change 'VOLUME /data' c2 localhost/exp:1
+	step "$t" image inspect --format '{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{json .Config.ExposedPorts}}' localhost/exp:1
+	step "$t" create --name e1 localhost/exp:1 true
+	step "$t" inspect --format '{{.Config.ExposedPorts}}|{{.NetworkSettings.Ports}}|{{index .NetworkSettings.Ports "80/tcp"}}|{{index .NetworkSettings.Ports "81/tcp"}}|{{len .Mounts}}' e1
+	step "$t" rm -v e1
+	step "$t" rmi localhost/exp:1
 }
 
-@test "templates print Podman's Go structs as Go does: {on-failure 3} for .HostConfig.RestartPolicy, &{...} from print and printf, .State, .Mounts, ports, image Config/RootFS/History, info's Host and Store members, network Subnets, ps's Namespaces; a missing field's error names the struct's type" {
+@test "templates print Podman's Go structs as Go does: {on-failure 3} for .HostConfig.RestartPolicy, &{...} from print and printf, .State, .Mounts, ports, image Config/RootFS/History, info's Host and Store members, network Subnets, ps's Namespaces, struct{} values and nil slices in maps; a missing field's error names the struct's type" {
 	local t
 	# The host's distribution, whatever it is.
 	for t in f podman_t; do
@@ -85,6 +91,19 @@ go_structs_sequence() {
 		$ ps -a --format {{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}} --sort names -> 0
 		  out: {      }||c1
 		  out: {      }||c2
+		$ commit -q --change EXPOSE 80 --change VOLUME /data c2 localhost/exp:1 -> 0
+		  out: <ID>
+		$ image inspect --format {{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{json .Config.ExposedPorts}} localhost/exp:1 -> 0
+		  out: map[80/tcp:{}]|map[/data:{}]|{"80/tcp":{}}
+		$ create --name e1 localhost/exp:1 true -> 0
+		  out: <ID>
+		$ inspect --format {{.Config.ExposedPorts}}|{{.NetworkSettings.Ports}}|{{index .NetworkSettings.Ports "80/tcp"}}|{{index .NetworkSettings.Ports "81/tcp"}}|{{len .Mounts}} e1 -> 0
+		  out: map[80/tcp:{}]|map[80/tcp:[]]|[]|[]|1
+		$ rm -v e1 -> 0
+		  out: e1
+		$ rmi localhost/exp:1 -> 0
+		  out: Untagged: localhost/exp:1
+		  out: Deleted: <ID>
 	EOF
 }
 

@@ -205,3 +205,33 @@ ps_namespace_sequence() {
 		  out: n1
 	EOF
 }
+
+ports_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name p1 --network bridge --expose 81 --expose 80 -p 18080:80 -p 8080:90 "$img" true
+	step "$t" create --name p2 --network bridge -p 127.0.0.1:8081:80/udp "$img" true
+	step "$t" inspect --format '{{json .NetworkSettings.Ports}}|{{json .HostConfig.PortBindings}}|{{json .Config.ExposedPorts}}' p1 p2
+	step "$t" inspect --format '{{.NetworkSettings.Ports}}|{{.Config.ExposedPorts}}' p1 p2
+	JQ='.[0] | [.NetworkSettings.Ports, .HostConfig.PortBindings, .Config.ExposedPorts]' _step jq_part "$t" inspect p1
+	step "$t" ps -a --format '{{.Names}} {{.Ports}}' --sort names
+}
+
+@test "inspect of published ports as Podman's: HostIp 0.0.0.0 when -p names no address, the maps' keys in order in the JSON, and Config.ExposedPorts holds the published ports beside the exposed ones; ps lists the ports of one address and protocol in host port order" {
+	audit_compare_expected ports_sequence <<-'EOF'
+		$ create --name p1 --network bridge --expose 81 --expose 80 -p 18080:80 -p 8080:90 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --name p2 --network bridge -p 127.0.0.1:8081:80/udp localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{json .NetworkSettings.Ports}}|{{json .HostConfig.PortBindings}}|{{json .Config.ExposedPorts}} p1 p2 -> 0
+		  out: {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}],"81/tcp":null,"90/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}|{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}],"90/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}|{"80/tcp":{},"81/tcp":{},"90/tcp":{}}
+		  out: {"80/udp":[{"HostIp":"127.0.0.1","HostPort":"8081"}]}|{"80/udp":[{"HostIp":"127.0.0.1","HostPort":"8081"}]}|{"80/udp":{}}
+		$ inspect --format {{.NetworkSettings.Ports}}|{{.Config.ExposedPorts}} p1 p2 -> 0
+		  out: map[80/tcp:[{0.0.0.0 18080}] 81/tcp:[] 90/tcp:[{0.0.0.0 8080}]]|map[80/tcp:{} 81/tcp:{} 90/tcp:{}]
+		  out: map[80/udp:[{127.0.0.1 8081}]]|map[80/udp:{}]
+		$ inspect p1 -> 0
+		  out: [{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}],"81/tcp":null,"90/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]},{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}],"90/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]},{"80/tcp":{},"81/tcp":{},"90/tcp":{}}]
+		$ ps -a --format {{.Names}} {{.Ports}} --sort names -> 0
+		  out: p1 0.0.0.0:8080->90/tcp, 0.0.0.0:18080->80/tcp, 81/tcp
+		  out: p2 127.0.0.1:8081->80/udp
+	EOF
+}

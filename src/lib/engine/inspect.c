@@ -710,11 +710,26 @@ config_json (const struct ferry_container *c, json_object *omitted)
   }
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   {
-    /* As Podman's: there when it has ports, an empty map for a template.  */
+    /* As Podman's: there when it has ports, exposed or published, an
+     * empty map for a template.  */
     json_object *expose = ferry_json_get_array (r, "Expose"), *shown = json_object_new_object ();
+    json_object *ports = ferry_network_ports_json (r);
     for (i = 0; i < ferry_json_array_length (expose); i++)
       json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
                               json_object_new_object ());
+    json_object_object_foreach (ports, key, val)
+    {
+      (void) val;
+      if (! json_object_object_get_ex (shown, key, NULL))
+        json_object_object_add (shown, key, json_object_new_object ());
+    }
+    json_object_put (ports);
+    /* Go writes the map's keys sorted.  */
+    {
+      json_object *sorted = ferry_json_sorted_object (shown);
+      json_object_put (shown);
+      shown = sorted;
+    }
     add_omitempty (o, "ExposedPorts", shown, json_object_object_length (shown) > 0, omitted,
                    json_object_new_object ());
   }

@@ -22,6 +22,7 @@
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
+#include "runtime/mount_options.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/parse.h"
@@ -133,7 +134,8 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   cleanup_free char *copy = xstrdup (spec);
   char *parts[4] = { NULL };
   char *p = copy, *opts;
-  size_t n = 0;
+  const char *propagation = NULL;
+  size_t n = 0, n_options = 0;
 
   while (p && n < 4)
     {
@@ -158,7 +160,37 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   opts = n == 3 ? parts[2] : NULL;
   for (char *o = opts ? strtok (opts, ",") : NULL; o; o = strtok (NULL, ","))
     {
-      if (strcmp (o, "ro") == 0)
+      /* A bind's propagation and "bind" (not recursive), as --mount's
+       * bind-propagation and bind-nonrecursive; rbind is the default.  */
+      if (ferry_mount_propagation_is_valid (o) || strcmp (o, "bind") == 0)
+        {
+          if (parts[0][0] != '/' && parts[0][0] != '.')
+            {
+              ferry_make_error (err, 0,
+                                "invalid option type \"%s\" in volume `%s`: ferry takes it for a bind "
+                                "mount, not a named volume",
+                                o, spec);
+              return -1;
+            }
+          if (ferry_mount_propagation_is_valid (o))
+            {
+              if (propagation)
+                {
+                  ferry_make_error (err, 0,
+                                    "invalid options \"%s, %s\", can only specify 1 '[r]shared', "
+                                    "'[r]private', '[r]slave' or '[r]unbindable' option",
+                                    propagation, o);
+                  return -1;
+                }
+              propagation = o;
+            }
+          m->options = xrealloc (m->options, sizeof (char *) * (n_options + 2));
+          m->options[n_options++] = xstrdup (o);
+          m->options[n_options] = NULL;
+        }
+      else if (strcmp (o, "rbind") == 0)
+        continue;
+      else if (strcmp (o, "ro") == 0)
         m->readonly = 1;
       else if (strcmp (o, "nocopy") == 0)
         m->nocopy = 1;
@@ -173,7 +205,9 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
       else if (strcmp (o, "rw") != 0 && strcmp (o, "copy") != 0)
         {
           ferry_make_error (err, 0,
-                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z or Z",
+                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z, Z, "
+                            "and for a bind mount bind, rbind, [r]shared, [r]slave, [r]private or "
+                            "[r]unbindable",
                             o, spec);
           return -1;
         }
@@ -1420,6 +1454,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
         if (parse_volume (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
           {
+            ferry_cli_mount_spec_clear (&a->o.mounts[a->o.n_mounts]);
             ferry_cli_fail (&err);
             return -1;
           }

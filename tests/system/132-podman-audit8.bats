@@ -235,3 +235,31 @@ ports_sequence() {
 		  out: p2 127.0.0.1:8081->80/udp
 	EOF
 }
+
+bind_options_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro "$img" true
+	step "$t" inspect --format '{{.Mounts}}|{{.HostConfig.Binds}}' b1
+	step "$t" create -v /tmp:/d:shared,slave "$img" true
+	step "$t" create -v /tmp:/d:bogus "$img" true
+	step "$t" run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind "$img" sh -c 'grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort'
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "-v of a bind mount takes a propagation ([r]shared, [r]slave, [r]private, [r]unbindable) and bind, as Podman's -v does; two propagations in Podman's words" {
+	audit_compare_expected bind_options_sequence <<-'EOF'
+		$ create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{.Mounts}}|{{.HostConfig.Binds}} b1 -> 0
+		  out: [{bind  /tmp /d   [rbind] true rshared } {bind  /tmp /e   [bind] true private } {bind  /tmp /g   [rbind] false slave }]|[/tmp:/d:rshared,rw,rbind /tmp:/e:bind,rw,private /tmp:/g:slave,ro,rbind]
+		$ create -v /tmp:/d:shared,slave localhost/ferry-test:latest true -> 125
+		  err: Error: invalid options "shared, slave", can only specify 1 '[r]shared', '[r]private', '[r]slave' or '[r]unbindable' option
+		$ create -v /tmp:/d:bogus localhost/ferry-test:latest true -> 125
+		  err: Error: invalid option type "bogus" in volume `/tmp:/d:bogus`: use ro, rw, copy, nocopy, U, z, Z, and for a bind mount bind, rbind, [r]shared, [r]slave, [r]private or [r]unbindable
+		$ run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind localhost/ferry-test:latest sh -c grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort -> 0
+		  out: /d
+		  out: /e
+		$ ps -a --format {{.Names}} -> 0
+		  out: b1
+	EOF
+}

@@ -24,9 +24,9 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats
-# and 127-podman-audit7.bats keep the sequences that differed once and were
-# fixed.  A sequence's "# Not compared:"
+# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats,
+# 127-podman-audit7.bats and 132-podman-audit8.bats keep the sequences
+# that differed once and were fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
 
@@ -1954,6 +1954,32 @@ create --name e1 localhost/exp:1 true
 inspect --format '{{.Config.ExposedPorts}}|{{.NetworkSettings.Ports}}|{{index .NetworkSettings.Ports "80/tcp"}}|{{index .NetworkSettings.Ports "81/tcp"}}|{{len .Mounts}}' e1
 rm -v e1
 rmi localhost/exp:1
+## ports-inspect
+# Published ports as inspect and ps show them: HostIp 0.0.0.0 when -p names
+# no address, the maps' keys in order, published ports in ExposedPorts,
+# the ports of one address and protocol in host port order.
+# Not compared: ps of ports on several addresses or protocols (Podman
+# orders those groups as a Go map iterates, differently each time).
+create --name p1 --network bridge --expose 81 --expose 80 -p 18080:80 -p 8080:90 IMG true
+create --name p2 --network bridge -p 127.0.0.1:8081:80/udp IMG true
+inspect --format '{{json .NetworkSettings.Ports}}|{{json .HostConfig.PortBindings}}|{{json .Config.ExposedPorts}}' p1 p2
+inspect --format '{{.NetworkSettings.Ports}}|{{.Config.ExposedPorts}}' p1 p2
+% $T inspect p1 | jq -c '.[0] | [.NetworkSettings.Ports, .HostConfig.PortBindings, .Config.ExposedPorts]'
+ps -a --format '{{.Names}} {{.Ports}}' --sort names
+## bind-options
+# -v of a bind mount with a propagation or bind.
+# Not compared: an explicit rbind, which Podman writes first in Binds and
+# ferry last.
+create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro IMG true
+inspect --format '{{.Mounts}}|{{.HostConfig.Binds}}' b1
+create -v /tmp:/d:shared,slave IMG true
+create -v /tmp:/d:bogus IMG true
+run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind IMG sh -c 'grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort'
+## stopped-size
+# A stopped container's rwSize counts the config.json both tools keep.
+run --name s1 IMG true
+% [ "$($T ps -a --size --format json | jq '.[0].Size.rwSize')" -gt 10000 ] && echo kept
+% $T inspect --format '{{.OCIConfigPath}}' s1 | sed 's#.*/##'
 EOF
 }
 

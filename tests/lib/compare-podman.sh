@@ -1971,7 +1971,7 @@ ps -a --format '{{.Names}} {{.Ports}}' --sort names
 # Not compared: an explicit rbind, which Podman writes first in Binds and
 # ferry last.
 create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro IMG true
-inspect --format '{{.Mounts}}|{{.HostConfig.Binds}}' b1
+% $T inspect --format '{{range .Mounts}}{{println .}}{{end}}{{range .HostConfig.Binds}}{{println .}}{{end}}' b1 | sort
 create -v /tmp:/d:shared,slave IMG true
 create -v /tmp:/d:bogus IMG true
 run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind IMG sh -c 'grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort'

@@ -239,7 +239,9 @@ ports_sequence() {
 bind_options_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro "$img" true
-	step "$t" inspect --format '{{.Mounts}}|{{.HostConfig.Binds}}' b1
+	# Podman lists the mounts in a Go map's order, each time another.
+	step_sorted "$t" inspect --format '{{range $i, $m := .Mounts}}{{if $i}}{{"\n"}}{{end}}{{$m}}{{end}}' b1
+	step_sorted "$t" inspect --format '{{range $i, $b := .HostConfig.Binds}}{{if $i}}{{"\n"}}{{end}}{{$b}}{{end}}' b1
 	step "$t" create -v /tmp:/d:shared,slave "$img" true
 	step "$t" create -v /tmp:/d:bogus "$img" true
 	step "$t" run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind "$img" sh -c 'grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort'
@@ -250,8 +252,14 @@ bind_options_sequence() {
 	audit_compare_expected bind_options_sequence <<-'EOF'
 		$ create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro localhost/ferry-test:latest true -> 0
 		  out: <ID>
-		$ inspect --format {{.Mounts}}|{{.HostConfig.Binds}} b1 -> 0
-		  out: [{bind  /tmp /d   [rbind] true rshared } {bind  /tmp /e   [bind] true private } {bind  /tmp /g   [rbind] false slave }]|[/tmp:/d:rshared,rw,rbind /tmp:/e:bind,rw,private /tmp:/g:slave,ro,rbind]
+		$ inspect --format {{range $i, $m := .Mounts}}{{if $i}}{{"\n"}}{{end}}{{$m}}{{end}} b1 -> 0
+		  out: {bind  /tmp /d   [rbind] true rshared }
+		  out: {bind  /tmp /e   [bind] true private }
+		  out: {bind  /tmp /g   [rbind] false slave }
+		$ inspect --format {{range $i, $b := .HostConfig.Binds}}{{if $i}}{{"\n"}}{{end}}{{$b}}{{end}} b1 -> 0
+		  out: /tmp:/d:rshared,rw,rbind
+		  out: /tmp:/e:bind,rw,private
+		  out: /tmp:/g:slave,ro,rbind
 		$ create -v /tmp:/d:shared,slave localhost/ferry-test:latest true -> 125
 		  err: Error: invalid options "shared, slave", can only specify 1 '[r]shared', '[r]private', '[r]slave' or '[r]unbindable' option
 		$ create -v /tmp:/d:bogus localhost/ferry-test:latest true -> 125

@@ -6,7 +6,8 @@
  * with it (ferry_cli_tpl_go_members) and prints what it marked.
  *
  * A field's type is written as Go writes it, with these words:
- * string, num (any number), bool, time (time.Time), any, ip (net.IP),
+ * string, num (any number), bool, time (time.Time), duration
+ * (time.Duration, nanoseconds in the JSON), any, ip (net.IP),
  * ipnet (a CIDR printed as Go's net.IPNet), struct {}, []T, map[]T
  * (string keys), *T, a struct's name, and ^T for an embedded struct T
  * whose fields the JSON holds in the same object.  */
@@ -88,10 +89,10 @@ static const struct ferry_cli_go_field container_state[] = {
 
 static const struct ferry_cli_go_field health_config[] = {
   { "Test", "[]string", NULL },
-  { "StartPeriod", "num", NULL },
-  { "StartInterval", "num", NULL },
-  { "Interval", "num", NULL },
-  { "Timeout", "num", NULL },
+  { "StartPeriod", "duration", NULL },
+  { "StartInterval", "duration", NULL },
+  { "Interval", "duration", NULL },
+  { "Timeout", "duration", NULL },
   { "Retries", "num", NULL },
   END_FIELDS,
 };
@@ -139,10 +140,10 @@ static const struct ferry_cli_go_field container_config[] = {
 };
 
 static const struct ferry_cli_go_field startup_health[] = {
-  { "Test", "[]string", NULL },     { "StartPeriod", "num", NULL },
-  { "StartInterval", "num", NULL }, { "Interval", "num", NULL },
-  { "Timeout", "num", NULL },       { "Retries", "num", NULL },
-  { "Successes", "num", NULL },     END_FIELDS,
+  { "Test", "[]string", NULL },          { "StartPeriod", "duration", NULL },
+  { "StartInterval", "duration", NULL }, { "Interval", "duration", NULL },
+  { "Timeout", "duration", NULL },       { "Retries", "num", NULL },
+  { "Successes", "num", NULL },          END_FIELDS,
 };
 
 static const struct ferry_cli_go_field weight_device[]

@@ -3,6 +3,7 @@
  * list commands laid out as Podman's (Go's tabwriter).  */
 #include "common.h"
 #include "template.h"
+#include "engine/top.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -19,13 +20,14 @@
  * value's json-c userdata.  */
 enum tpl_kind
 {
-  TPL_MAP = 1, /* a map[string]string: a missing key is no error */
-  TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
-  TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
-  TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
-  TPL_NIL,     /* a nil slice: empty to templates, JSON null */
-  TPL_NILPTR,  /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
-  TPL_SLICE,   /* a slice whose elements' Go type is known: its JSON as it stands */
+  TPL_MAP = 1,  /* a map[string]string: a missing key is no error */
+  TPL_TIME,     /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
+  TPL_STRUCT,   /* a struct with omitempty members: JSON leaves out the hidden */
+  TPL_JSON,     /* a struct whose JSON names are not its fields': JSON is the text kept */
+  TPL_NIL,      /* a nil slice: empty to templates, JSON null */
+  TPL_NILPTR,   /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
+  TPL_SLICE,    /* a slice whose elements' Go type is known: its JSON as it stands */
+  TPL_DURATION, /* a time.Duration: a number of nanoseconds, printed as Go's String() */
 };
 
 struct tpl_mark
@@ -43,6 +45,8 @@ struct tpl_mark
    * words, static), NULL when not known.  */
   const char *go_elem;
 };
+
+static json_object *tpl_keep (json_object *v);
 
 static void
 tpl_mark_free (json_object *v, void *userdata)
@@ -574,6 +578,28 @@ tpl_go_zero (const char *type)
   return o;
 }
 
+/* PARENT's member KEY, VALUE, as the template finds it: a number that is
+ * a time.Duration in Podman's struct prints as one ("30s") and still
+ * compares as a number.  */
+static json_object *
+tpl_go_typed_member (json_object *parent, const char *key, json_object *value)
+{
+  int pointer;
+  const struct ferry_cli_go_struct *st = tpl_go_struct (parent, &pointer);
+  const struct ferry_cli_go_field *f = st ? tpl_go_field (st, key, strlen (key)) : NULL;
+  struct tpl_mark *m;
+  json_object *d;
+
+  if (f == NULL || strcmp (f->type, "duration") != 0 || value == NULL
+      || ! json_object_is_type (value, json_type_int))
+    return value;
+  d = json_object_new_int64 (json_object_get_int64 (value));
+  m = xmalloc0 (sizeof (*m));
+  m->kind = TPL_DURATION;
+  json_object_set_userdata (d, m, tpl_mark_free);
+  return tpl_keep (d);
+}
+
 /* A stand-in for the address Go prints for a pointer inside a value:
  * ferry has no Go heap, and an address is no use to a script.  */
 #define TPL_GO_ADDRESS "0xc000000000"
@@ -693,8 +719,14 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
             fputs (json_object_get_boolean (v) ? "true" : "false", out);
             return;
           case json_type_int:
-            fprintf (out, "%lld", (long long) json_object_get_int64 (v));
-            return;
+            {
+              const struct tpl_mark *dm = json_object_get_userdata (v);
+              if (dm && dm->kind == TPL_DURATION)
+                tpl_print_value (out, v, "duration", 8, depth, action);
+              else
+                fprintf (out, "%lld", (long long) json_object_get_int64 (v));
+              return;
+            }
           case json_type_double:
             tpl_print_double (out, json_object_get_double (v));
             return;
@@ -786,6 +818,14 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
               v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL);
           fputs (json_object_get_string (t), out);
         }
+    }
+  else if (tpl_type_is (type, len, "duration"))
+    {
+      cleanup_free char *text = ferry_go_duration (
+          v && (json_object_is_type (v, json_type_int) || json_object_is_type (v, json_type_double))
+              ? json_object_get_int64 (v)
+              : 0);
+      fputs (text, out);
     }
   else if (tpl_type_is (type, len, "ip"))
     fputs (v && json_object_is_type (v, json_type_string) && json_object_get_string_len (v)
@@ -1199,7 +1239,6 @@ tpl_word_end (const struct tpl *t, const char *p)
 }
 
 static char *tpl_string_literal (struct tpl *t, ferry_error_t *err);
-static json_object *tpl_keep (json_object *v);
 static json_object *tpl_empty_string (void);
 
 static int
@@ -1259,7 +1298,7 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
                                tpl_nil_pointer_type (cur), key);
       if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
         {
-          cur = next;
+          cur = tpl_go_typed_member (cur, key, next);
           continue;
         }
       /* A Go field whose JSON name starts in lower case (SdNotifyMode is

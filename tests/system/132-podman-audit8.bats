@@ -271,3 +271,26 @@ bind_options_sequence() {
 		  out: b1
 	EOF
 }
+
+health_durations_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --name h1 --health-cmd true "$img" sleep 1000
+	step "$t" healthcheck run h1
+	step "$t" inspect --format '{{.Config.Healthcheck}}|{{print .Config.Healthcheck}}|{{.Config.Healthcheck.Interval}}|{{gt .Config.Healthcheck.Timeout 5}}|{{json .Config.Healthcheck.Interval}}' h1
+	step "$t" inspect --format '{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}} {{(index .State.Health.Log 0).ExitCode}}' h1
+	step "$t" rm -f -t 0 h1
+}
+
+@test "a healthcheck's durations print as Go's time.Duration (30s), in the struct and alone, and still compare as numbers" {
+	audit_compare_expected health_durations_sequence <<-'EOF'
+		$ run -d --name h1 --health-cmd true localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ healthcheck run h1 -> 0
+		$ inspect --format {{.Config.Healthcheck}}|{{print .Config.Healthcheck}}|{{.Config.Healthcheck.Interval}}|{{gt .Config.Healthcheck.Timeout 5}}|{{json .Config.Healthcheck.Interval}} h1 -> 0
+		  out: {[CMD-SHELL true] 0s 0s 30s 30s 3}|&{[CMD-SHELL true] 0s 0s 30s 30s 3}|30s|true|30000000000
+		$ inspect --format {{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}} {{(index .State.Health.Log 0).ExitCode}} h1 -> 0
+		  out: healthy 0 1 0
+		$ rm -f -t 0 h1 -> 0
+		  out: h1
+	EOF
+}

@@ -121,6 +121,8 @@ stopped_size_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" create --name c0 "$img" true
 	step "$t" run --name s1 "$img" true
+	# At once, whether its cleanup has run yet or not.
+	in_range "exited, at once" "$(rw_size "$t" s1)" 10000 13000 >>"$TEST_TMP/$t.log"
 	step "$t" run -d --name s2 "$img" sleep 1000
 	step "$t" stop -t 0 s2
 	step "$t" start s2
@@ -137,11 +139,12 @@ stopped_size_sequence() {
 	step "$t" rm -f -t 0 s2
 }
 
-@test "ps --size and inspect --size of a stopped container count the runtime's config.json that Podman keeps once it stopped (once only when it runs again), and inspect's OCIConfigPath names it" {
+@test "ps --size and inspect --size of a stopped container count the runtime's config.json that Podman keeps once it stopped (before ferry's cleanup and after, and once only when it runs again), and inspect's OCIConfigPath names it" {
 	audit_compare_expected stopped_size_sequence <<-'EOF'
 		$ create --name c0 localhost/ferry-test:latest true -> 0
 		  out: <ID>
 		$ run --name s1 localhost/ferry-test:latest true -> 0
+		exited, at once: in 10000..13000
 		$ run -d --name s2 localhost/ferry-test:latest sleep 1000 -> 0
 		  out: <ID>
 		$ stop -t 0 s2 -> 0

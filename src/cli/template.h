@@ -17,7 +17,8 @@
  * {{with .A}}...{{end}}; "\t" and "\n" in FORMAT are tab and newline, as
  * Podman accepts.
  * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
- * true, 42.  */
+ * true, 42, and {a b} for the structs of Podman's reports
+ * (ferry_cli_tpl_go_members).  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
 
 /* Names the templates in errors as Podman's do ("template: ps:1:13:

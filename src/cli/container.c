@@ -22,6 +22,7 @@
 #include "network/ports.h"
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
+#include "runtime/mount_options.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/parallel.h"
@@ -134,7 +135,8 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   cleanup_free char *copy = xstrdup (spec);
   char *parts[4] = { NULL };
   char *p = copy, *opts;
-  size_t n = 0;
+  const char *propagation = NULL;
+  size_t n = 0, n_options = 0;
 
   while (p && n < 4)
     {
@@ -159,7 +161,37 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   opts = n == 3 ? parts[2] : NULL;
   for (char *o = opts ? strtok (opts, ",") : NULL; o; o = strtok (NULL, ","))
     {
-      if (strcmp (o, "ro") == 0)
+      /* A bind's propagation and "bind" (not recursive), as --mount's
+       * bind-propagation and bind-nonrecursive; rbind is the default.  */
+      if (ferry_mount_propagation_is_valid (o) || strcmp (o, "bind") == 0)
+        {
+          if (parts[0][0] != '/' && parts[0][0] != '.')
+            {
+              ferry_make_error (err, 0,
+                                "invalid option type \"%s\" in volume `%s`: ferry takes it for a bind "
+                                "mount, not a named volume",
+                                o, spec);
+              return -1;
+            }
+          if (ferry_mount_propagation_is_valid (o))
+            {
+              if (propagation)
+                {
+                  ferry_make_error (err, 0,
+                                    "invalid options \"%s, %s\", can only specify 1 '[r]shared', "
+                                    "'[r]private', '[r]slave' or '[r]unbindable' option",
+                                    propagation, o);
+                  return -1;
+                }
+              propagation = o;
+            }
+          m->options = xrealloc (m->options, sizeof (char *) * (n_options + 2));
+          m->options[n_options++] = xstrdup (o);
+          m->options[n_options] = NULL;
+        }
+      else if (strcmp (o, "rbind") == 0)
+        continue;
+      else if (strcmp (o, "ro") == 0)
         m->readonly = 1;
       else if (strcmp (o, "nocopy") == 0)
         m->nocopy = 1;
@@ -174,7 +206,9 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
       else if (strcmp (o, "rw") != 0 && strcmp (o, "copy") != 0)
         {
           ferry_make_error (err, 0,
-                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z or Z",
+                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z, Z, "
+                            "and for a bind mount bind, rbind, [r]shared, [r]slave, [r]private or "
+                            "[r]unbindable",
                             o, spec);
           return -1;
         }
@@ -1421,6 +1455,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.mounts = xrealloc (a->o.mounts, sizeof (*a->o.mounts) * (a->o.n_mounts + 1));
         if (parse_volume (optarg, &a->o.mounts[a->o.n_mounts], &err) < 0)
           {
+            ferry_cli_mount_spec_clear (&a->o.mounts[a->o.n_mounts]);
             ferry_cli_fail (&err);
             return -1;
           }
@@ -4825,8 +4860,9 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));
   /* Without --size, Podman's .Size is "" (and it logs an error).  */
   json_object_object_add (o, "Size", json_object_new_string (size ? size : ""));
-  if (ns)
-    json_object_object_add (o, "Namespaces", ps_namespaces (c, 1));
+  /* A struct of strings, empty without --ns ({      } to print).  */
+  json_object_object_add (o, "Namespaces", ns ? ps_namespaces (c, 1) : json_object_new_object ());
+  ferry_cli_tpl_go_members (o, "ferry.PsRow");
   return o;
 }
 
@@ -5074,7 +5110,7 @@ static const char ps_usage[]
       "      --format FORMAT    json, or a Go template per container ({{.ID}} {{.Names}} {{.Status}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --last N           the N containers created last (all states)\n"
-      "      --ns               the namespaces of each container's process, by inode number\n"
+      "      --ns, --namespace  the namespaces of each container's process, by inode number\n"
       "                         ({{.Namespaces.NET}}, ...; none when it is not running)\n"
       "  -l, --latest           the container created last\n"
       "      --no-trunc         full IDs and commands\n"
@@ -5240,6 +5276,7 @@ ferry_cmd_ps (int argc, char **argv)
                                         { "size", no_argument, NULL, 's' },
                                         { "sync", no_argument, NULL, OPT_PS_SYNC },
                                         { "ns", no_argument, NULL, OPT_PS_NS },
+                                        { "namespace", no_argument, NULL, OPT_PS_NS },
                                         FERRY_EXTERNAL_OPTION,
                                         { "watch", required_argument, NULL, OPT_EXTERNAL_WATCH },
                                         HELP_OPTION,

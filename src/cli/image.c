@@ -470,6 +470,8 @@ ferry_cli_image_inspect_template (json_object *o)
   labels = json_object_object_get (json_object_object_get (o, "Config"), "Labels");
   if (labels && json_object_is_type (labels, json_type_object) && json_object_get_userdata (labels) == NULL)
     json_object_object_add (json_object_object_get (o, "Config"), "Labels", ferry_cli_tpl_map (labels));
+  /* Config, RootFS, GraphDriver and History print as Go's structs.  */
+  ferry_cli_tpl_go_members (o, "ferry.ImageInspect");
 }
 
 static json_object *

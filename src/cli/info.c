@@ -253,6 +253,9 @@ ferry_cmd_info (int argc, char **argv)
     {
       cleanup_json json_object *go = with_go_names (info);
 
+      /* Host, Store and their members print as Go's structs.  */
+      ferry_cli_tpl_go_members (go, "ferry.Info");
+
       if (ferry_cli_template_refuse_table (format, go))
         return FERRY_EXIT_ERROR;
       return ferry_cli_print_template (format, go);

@@ -296,6 +296,8 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
                                   ferry_cli_tpl_nil_pointer ("*define.StartupHealthCheck"));
           ferry_cli_tpl_hide (config, "StartupHealthCheck");
         }
+      /* State, Config, HostConfig and the rest print as Go's structs.  */
+      ferry_cli_tpl_go_members (o, "ferry.ContainerInspect");
     }
   if (f->size)
     {

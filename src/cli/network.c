@@ -397,7 +397,7 @@ routes_report (json_object *routes)
       /* A *uint32 in Podman's, which Go prints <nil> when not set (the
        * JSON, kept apart, has no metric).  */
       if (! json_object_object_get_ex (r, "Metric", NULL))
-        json_object_object_add (r, "Metric", json_object_new_string ("<nil>"));
+        json_object_object_add (r, "Metric", ferry_cli_tpl_nil_pointer ("*uint32"));
       json_object_array_add (out, r);
     }
   return out;
@@ -439,6 +439,8 @@ network_report (ferry_engine_t *e, json_object *def, int no_trunc)
   json_object_object_add (o, "IPAMOptions", ferry_cli_tpl_map (ferry_json_get_object (def, "ipam_options")));
   json_object_object_add (o, "Containers", json_object_get (ferry_json_get_object (as_json, "containers")));
   ferry_cli_tpl_json_as (o, as_json);
+  /* Subnets and Routes print as Go's structs.  */
+  ferry_cli_tpl_go_members (o, "ferry.Network");
   return o;
 }
 

@@ -106,6 +106,14 @@ stats_object (const struct ferry_container_stats *s, const struct ferry_containe
   json_object_object_add (o, "AVGCPU", take_string (xasprintf ("%.2f%%", avg)));
   json_object_object_add (o, "UpTime", take_string (ferry_go_duration (s->cpu_ns)));
   json_object_object_add (o, "Duration", json_object_new_int64 (s->cpu_ns));
+  /* The raw members of Podman's ContainerStats that its report's methods
+   * do not hide.  */
+  json_object_object_add (o, "ContainerID", json_object_new_string (s->id));
+  json_object_object_add (o, "AvgCPU", json_object_new_double (avg));
+  json_object_object_add (o, "CPUNano", json_object_new_int64 ((int64_t) s->cpu_ns));
+  json_object_object_add (o, "MemLimit", json_object_new_int64 ((int64_t) s->mem_limit));
+  json_object_object_add (o, "BlockInput", json_object_new_int64 ((int64_t) s->blk_read));
+  json_object_object_add (o, "BlockOutput", json_object_new_int64 ((int64_t) s->blk_write));
   return o;
 }
 

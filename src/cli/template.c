@@ -3,6 +3,7 @@
  * list commands laid out as Podman's (Go's tabwriter).  */
 #include "common.h"
 #include "template.h"
+#include "engine/top.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -19,12 +20,14 @@
  * value's json-c userdata.  */
 enum tpl_kind
 {
-  TPL_MAP = 1, /* a map[string]string: a missing key is no error */
-  TPL_TIME,    /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
-  TPL_STRUCT,  /* a struct with omitempty members: JSON leaves out the hidden */
-  TPL_JSON,    /* a struct whose JSON names are not its fields': JSON is the text kept */
-  TPL_NIL,     /* a nil slice: empty to templates, JSON null */
-  TPL_NILPTR,  /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
+  TPL_MAP = 1,  /* a map[string]string: a missing key is no error */
+  TPL_TIME,     /* a time.Time: the string is Go's String(), JSON is RFC 3339 */
+  TPL_STRUCT,   /* a struct with omitempty members: JSON leaves out the hidden */
+  TPL_JSON,     /* a struct whose JSON names are not its fields': JSON is the text kept */
+  TPL_NIL,      /* a nil slice: empty to templates, JSON null */
+  TPL_NILPTR,   /* a nil pointer to a struct: prints <nil>, has no fields, JSON null */
+  TPL_SLICE,    /* a slice whose elements' Go type is known: its JSON as it stands */
+  TPL_DURATION, /* a time.Duration: a number of nanoseconds, printed as Go's String() */
 };
 
 struct tpl_mark
@@ -34,7 +37,16 @@ struct tpl_mark
   json_object *unix_seconds; /* TPL_TIME: what {{.T.Unix}} gives */
   json_object *hidden;       /* TPL_STRUCT: the names of the members JSON leaves out */
   char *go_type;             /* TPL_NILPTR: the pointer's Go type, for errors */
+  /* An object of any kind but TPL_MAP and TPL_NILPTR: the Go struct it
+   * is (NULL: none known), and whether its field holds a pointer to it.  */
+  const struct ferry_cli_go_struct *go;
+  int go_pointer;
+  /* TPL_MAP, TPL_NIL, TPL_SLICE: the Go type of the values (gotypes.c's
+   * words, static), NULL when not known.  */
+  const char *go_elem;
 };
+
+static json_object *tpl_keep (json_object *v);
 
 static void
 tpl_mark_free (json_object *v, void *userdata)
@@ -343,63 +355,514 @@ tpl_print_double (FILE *out, double d)
   fputs (buf, out);
 }
 
-/* Prints V as Go's fmt prints the value it stands for: strings bare,
- * slices [a b], maps map[k:v] in key order.  A missing value prints as
- * "<no value>" on its own and "<nil>" inside another.  */
-static void
-tpl_print_go (FILE *out, json_object *v, int top)
+/* ---- Go structs (gotypes.c) --------------------------------------------- */
+
+/* The Go struct V was marked as, else NULL; *POINTER says whether its
+ * field holds a pointer to it.  */
+static const struct ferry_cli_go_struct *
+tpl_go_struct (json_object *v, int *pointer)
 {
+  const struct tpl_mark *m;
+
+  *pointer = 0;
+  if (v == NULL || ! json_object_is_type (v, json_type_object))
+    return NULL;
+  m = json_object_get_userdata (v);
+  if (m == NULL || m->kind == TPL_MAP || m->kind == TPL_NILPTR)
+    return NULL;
+  *pointer = m->go_pointer;
+  return m->go;
+}
+
+static void
+tpl_go_mark (json_object *obj, const struct ferry_cli_go_struct *st, int pointer)
+{
+  struct tpl_mark *m = json_object_get_userdata (obj);
+
+  if (m == NULL)
+    {
+      m = xmalloc0 (sizeof (*m));
+      m->kind = TPL_STRUCT;
+      m->hidden = json_object_new_object ();
+      json_object_set_serializer (obj, tpl_struct_serialize, m, tpl_mark_free);
+    }
+  else if (m->kind == TPL_MAP || m->kind == TPL_NILPTR)
+    return;
+  m->go = st;
+  m->go_pointer = pointer;
+}
+
+static int
+tpl_type_is (const char *type, size_t len, const char *word)
+{
+  return strlen (word) == len && memcmp (type, word, len) == 0;
+}
+
+/* ST's field NAME (LEN bytes), in its embedded structs too.  */
+static const struct ferry_cli_go_field *
+tpl_go_field (const struct ferry_cli_go_struct *st, const char *name, size_t len)
+{
+  for (const struct ferry_cli_go_field *f = st->fields; f->name; f++)
+    {
+      if (f->type[0] == '^')
+        {
+          const struct ferry_cli_go_struct *sub
+              = ferry_cli_go_struct_find (f->type + 1, strlen (f->type + 1));
+          const struct ferry_cli_go_field *found = sub ? tpl_go_field (sub, name, len) : NULL;
+
+          if (found)
+            return found;
+          continue;
+        }
+      if (strlen (f->name) == len && memcmp (f->name, name, len) == 0)
+        return f;
+    }
+  return NULL;
+}
+
+/* OBJ's member for field F, under its Go or its JSON name; *FOUND says
+ * whether OBJ has one.  */
+static json_object *
+tpl_go_member (json_object *obj, const struct ferry_cli_go_field *f, int *found)
+{
+  json_object *v = NULL;
+
+  *found = obj && json_object_is_type (obj, json_type_object)
+           && (json_object_object_get_ex (obj, f->name, &v)
+               || (f->json && json_object_object_get_ex (obj, f->json, &v)));
+  return *found ? v : NULL;
+}
+
+static void tpl_go_walk (json_object *v, const char *type, size_t len, int pointer);
+
+/* Marks V, a slice (array) or a map (object), with the Go type of its
+ * values, ELEM (the rest of a static type text): a map becomes a Go map
+ * (a missing key is no error, JSON in key order) if it was not one.  */
+static void
+tpl_go_mark_elem (json_object *v, const char *elem)
+{
+  struct tpl_mark *m = json_object_get_userdata (v);
+
+  if (m)
+    {
+      if (m->kind == TPL_MAP || m->kind == TPL_NIL || m->kind == TPL_SLICE)
+        m->go_elem = elem;
+      return;
+    }
+  m = xmalloc0 (sizeof (*m));
+  m->go_elem = elem;
+  if (json_object_is_type (v, json_type_array))
+    {
+      m->kind = TPL_SLICE;
+      json_object_set_userdata (v, m, tpl_mark_free);
+      return;
+    }
+  m->kind = TPL_MAP;
+  json_object_set_serializer (v, tpl_map_serialize, m, tpl_mark_free);
+}
+
+/* The Go type of V's values, where a walk marked it.  */
+static const char *
+tpl_go_elem (json_object *v)
+{
+  const struct tpl_mark *m;
+
+  if (v == NULL || ! (json_object_is_type (v, json_type_array) || json_object_is_type (v, json_type_object)))
+    return NULL;
+  m = json_object_get_userdata (v);
+  return m && (m->kind == TPL_MAP || m->kind == TPL_NIL || m->kind == TPL_SLICE) ? m->go_elem : NULL;
+}
+
+static void
+tpl_go_walk_fields (json_object *obj, const struct ferry_cli_go_struct *st)
+{
+  for (const struct ferry_cli_go_field *f = st->fields; f->name; f++)
+    {
+      json_object *v;
+      int found;
+
+      if (f->type[0] == '^')
+        {
+          const struct ferry_cli_go_struct *sub
+              = ferry_cli_go_struct_find (f->type + 1, strlen (f->type + 1));
+          if (sub)
+            tpl_go_walk_fields (obj, sub);
+          continue;
+        }
+      v = tpl_go_member (obj, f, &found);
+      if (v)
+        tpl_go_walk (v, f->type, strlen (f->type), 0);
+    }
+}
+
+static void
+tpl_go_walk (json_object *v, const char *type, size_t len, int pointer)
+{
+  const struct ferry_cli_go_struct *st;
+
+  if (v == NULL || tpl_nil_pointer_type (v))
+    return;
+  if (len > 1 && type[0] == '*')
+    {
+      tpl_go_walk (v, type + 1, len - 1, 1);
+      return;
+    }
+  if (len > 2 && memcmp (type, "[]", 2) == 0)
+    {
+      if (json_object_is_type (v, json_type_array))
+        {
+          tpl_go_mark_elem (v, type + 2);
+          for (size_t i = 0; i < json_object_array_length (v); i++)
+            tpl_go_walk (json_object_array_get_idx (v, i), type + 2, len - 2, 0);
+        }
+      return;
+    }
+  if (len > 5 && memcmp (type, "map[]", 5) == 0)
+    {
+      if (json_object_is_type (v, json_type_object))
+        {
+          tpl_go_mark_elem (v, type + 5);
+          json_object_object_foreach (v, k, val)
+          {
+            (void) k;
+            tpl_go_walk (val, type + 5, len - 5, 0);
+          }
+        }
+      return;
+    }
+  st = ferry_cli_go_struct_find (type, len);
+  if (st == NULL || ! json_object_is_type (v, json_type_object))
+    return;
+  tpl_go_mark (v, st, pointer);
+  tpl_go_walk_fields (v, st);
+}
+
+void
+ferry_cli_tpl_go_members (json_object *obj, const char *type)
+{
+  const struct ferry_cli_go_struct *st = ferry_cli_go_struct_find (type, strlen (type));
+
+  if (st && obj && json_object_is_type (obj, json_type_object))
+    tpl_go_walk_fields (obj, st);
+}
+
+/* The zero value of a field of Go type TYPE that the JSON leaves out, as
+ * a template finds it.  */
+static json_object *
+tpl_go_zero (const char *type)
+{
+  const struct ferry_cli_go_struct *st;
+  json_object *o;
+
+  if (type[0] == '*')
+    return ferry_cli_tpl_nil_pointer (type);
+  if (strncmp (type, "[]", 2) == 0)
+    return ferry_cli_tpl_nil_slice ();
+  if (strncmp (type, "map[]", 5) == 0)
+    return ferry_cli_tpl_map (NULL);
+  if (strcmp (type, "string") == 0 || strcmp (type, "ipnet") == 0)
+    return json_object_new_string ("");
+  if (strcmp (type, "num") == 0)
+    return json_object_new_int (0);
+  if (strcmp (type, "bool") == 0)
+    return json_object_new_boolean (0);
+  if (strcmp (type, "time") == 0)
+    return ferry_cli_tpl_time (NULL);
+  if (strcmp (type, "ip") == 0)
+    return json_object_new_string ("<nil>");
+  st = ferry_cli_go_struct_find (type, strlen (type));
+  if (st == NULL)
+    return NULL;
+  o = json_object_new_object ();
+  tpl_go_mark (o, st, 0);
+  return o;
+}
+
+/* PARENT's member KEY, VALUE, as the template finds it: a number that is
+ * a time.Duration in Podman's struct prints as one ("30s") and still
+ * compares as a number.  */
+static json_object *
+tpl_go_typed_member (json_object *parent, const char *key, json_object *value)
+{
+  int pointer;
+  const struct ferry_cli_go_struct *st = tpl_go_struct (parent, &pointer);
+  const struct ferry_cli_go_field *f = st ? tpl_go_field (st, key, strlen (key)) : NULL;
+  struct tpl_mark *m;
+  json_object *d;
+
+  if (f == NULL || strcmp (f->type, "duration") != 0 || value == NULL
+      || ! json_object_is_type (value, json_type_int))
+    return value;
+  d = json_object_new_int64 (json_object_get_int64 (value));
+  m = xmalloc0 (sizeof (*m));
+  m->kind = TPL_DURATION;
+  json_object_set_userdata (d, m, tpl_mark_free);
+  return tpl_keep (d);
+}
+
+/* A stand-in for the address Go prints for a pointer inside a value:
+ * ferry has no Go heap, and an address is no use to a script.  */
+#define TPL_GO_ADDRESS "0xc000000000"
+
+static void tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int depth, int action);
+
+/* A net.IPNet from its CIDR text: {IP Mask}, the mask in hex.  */
+static void
+tpl_print_ipnet (FILE *out, json_object *v)
+{
+  const char *s = v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : "";
+  const char *slash = strchr (s, '/');
+  int bits, total;
+
+  if (slash == NULL)
+    {
+      fputs ("{<nil> <nil>}", out);
+      return;
+    }
+  bits = atoi (slash + 1);
+  total = memchr (s, ':', (size_t) (slash - s)) ? 128 : 32;
+  fprintf (out, "{%.*s ", (int) (slash - s), s);
+  for (int i = 0; i < total / 8; i++)
+    {
+      int b = bits - i * 8;
+      fprintf (out, "%02x", b >= 8 ? 0xff : b <= 0 ? 0 : (0xff << (8 - b)) & 0xff);
+    }
+  fputc ('}', out);
+}
+
+static void
+tpl_print_struct_fields (FILE *out, json_object *v, const struct ferry_cli_go_struct *st, int depth)
+{
+  int first = 1;
+
+  fputc ('{', out);
+  for (const struct ferry_cli_go_field *f = st->fields; f->name; f++)
+    {
+      int found;
+      json_object *member = f->type[0] == '^' ? v : tpl_go_member (v, f, &found);
+
+      if (! first)
+        fputc (' ', out);
+      first = 0;
+      tpl_print_value (out, member, f->type, strlen (f->type), depth + 1, 0);
+    }
+  fputc ('}', out);
+}
+
+/* A non-nil pointer to a value of type TYPE: at the top a struct's
+ * fields (&{...} where fmt, not the template, prints it) and a scalar's
+ * value for the template; inside another value an address.  */
+static void
+tpl_print_pointer (FILE *out, json_object *v, const char *type, size_t len, int depth, int action)
+{
+  const struct ferry_cli_go_struct *st = ferry_cli_go_struct_find (type, len);
+
+  if (tpl_type_is (type, len, "time"))
+    {
+      tpl_print_value (out, v, type, len, depth, action);
+      return;
+    }
+  if (depth > 0)
+    {
+      fputs (TPL_GO_ADDRESS, out);
+      return;
+    }
+  if (st == NULL)
+    {
+      if (action)
+        tpl_print_value (out, v, type, len, depth, action);
+      else
+        fputs (TPL_GO_ADDRESS, out);
+      return;
+    }
+  if (! action)
+    fputc ('&', out);
+  tpl_print_struct_fields (out, v, st, depth);
+}
+
+/* Prints V as Go's fmt prints the value of Go type TYPE (LEN bytes; NULL:
+ * what V's marks and JSON say) that it stands for: strings bare, slices
+ * [a b], maps map[k:v] in key order, structs {a b}.  A missing value
+ * prints as "<no value>" on its own (DEPTH 0 in an action, which prints
+ * what a top pointer points to) and "<nil>" inside another.  */
+static void
+tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int depth, int action)
+{
+  const struct ferry_cli_go_struct *st;
+  int pointer;
   size_t i, n;
 
-  if (v == NULL)
+  if (type == NULL)
     {
-      fputs (top ? "<no value>" : "<nil>", out);
+      if (v == NULL)
+        {
+          fputs (action && depth == 0 ? "<no value>" : "<nil>", out);
+          return;
+        }
+      if (tpl_nil_pointer_type (v))
+        {
+          fputs ("<nil>", out);
+          return;
+        }
+      st = tpl_go_struct (v, &pointer);
+      if (st && pointer)
+        tpl_print_pointer (out, v, st->name, strlen (st->name), depth, action);
+      else if (st)
+        tpl_print_struct_fields (out, v, st, depth);
+      else
+        switch (json_object_get_type (v))
+          {
+          case json_type_string:
+            fputs (json_object_get_string (v), out);
+            return;
+          case json_type_boolean:
+            fputs (json_object_get_boolean (v) ? "true" : "false", out);
+            return;
+          case json_type_int:
+            {
+              const struct tpl_mark *dm = json_object_get_userdata (v);
+              if (dm && dm->kind == TPL_DURATION)
+                tpl_print_value (out, v, "duration", 8, depth, action);
+              else
+                fprintf (out, "%lld", (long long) json_object_get_int64 (v));
+              return;
+            }
+          case json_type_double:
+            tpl_print_double (out, json_object_get_double (v));
+            return;
+          case json_type_array:
+            {
+              const char *elem = tpl_go_elem (v);
+              fputc ('[', out);
+              for (i = 0, n = json_object_array_length (v); i < n; i++)
+                {
+                  if (i)
+                    fputc (' ', out);
+                  tpl_print_value (out, json_object_array_get_idx (v, i), elem, elem ? strlen (elem) : 0,
+                                   depth + 1, 0);
+                }
+              fputc (']', out);
+              return;
+            }
+          case json_type_object:
+            {
+              const char *elem = tpl_go_elem (v);
+              cleanup_free const char **keys = tpl_sorted_keys (v, &n);
+              fputs ("map[", out);
+              for (i = 0; i < n; i++)
+                {
+                  fprintf (out, "%s%s:", i ? " " : "", keys[i]);
+                  tpl_print_value (out, json_object_object_get (v, keys[i]), elem, elem ? strlen (elem) : 0,
+                                   depth + 1, 0);
+                }
+              fputc (']', out);
+              return;
+            }
+          default:
+            fputs ("<nil>", out);
+          }
       return;
     }
-  if (tpl_nil_pointer_type (v))
+  if (type[0] == '*')
     {
-      fputs ("<nil>", out);
+      if (v == NULL || tpl_nil_pointer_type (v))
+        fputs ("<nil>", out);
+      else
+        tpl_print_pointer (out, v, type + 1, len - 1, depth, action);
       return;
     }
-  switch (json_object_get_type (v))
+  if (type[0] == '^')
     {
-    case json_type_string:
-      fputs (json_object_get_string (v), out);
+      st = ferry_cli_go_struct_find (type + 1, len - 1);
+      if (st)
+        tpl_print_struct_fields (out, v, st, depth);
       return;
-    case json_type_boolean:
-      fputs (json_object_get_boolean (v) ? "true" : "false", out);
-      return;
-    case json_type_int:
-      fprintf (out, "%lld", (long long) json_object_get_int64 (v));
-      return;
-    case json_type_double:
-      tpl_print_double (out, json_object_get_double (v));
-      return;
-    case json_type_array:
+    }
+  if (len > 2 && memcmp (type, "[]", 2) == 0)
+    {
       fputc ('[', out);
-      for (i = 0, n = json_object_array_length (v); i < n; i++)
+      for (i = 0, n = v && json_object_is_type (v, json_type_array) ? json_object_array_length (v) : 0; i < n;
+           i++)
         {
           if (i)
             fputc (' ', out);
-          tpl_print_go (out, json_object_array_get_idx (v, i), 0);
+          tpl_print_value (out, json_object_array_get_idx (v, i), type + 2, len - 2, depth + 1, 0);
         }
       fputc (']', out);
       return;
-    case json_type_object:
-      {
-        cleanup_free const char **keys = tpl_sorted_keys (v, &n);
-        fputs ("map[", out);
-        for (i = 0; i < n; i++)
-          {
-            fprintf (out, "%s%s:", i ? " " : "", keys[i]);
-            tpl_print_go (out, json_object_object_get (v, keys[i]), 0);
-          }
-        fputc (']', out);
-        return;
-      }
-    default:
-      fputs ("<nil>", out);
     }
+  if (len > 5 && memcmp (type, "map[]", 5) == 0)
+    {
+      cleanup_free const char **keys = NULL;
+
+      fputs ("map[", out);
+      if (v && json_object_is_type (v, json_type_object))
+        {
+          keys = tpl_sorted_keys (v, &n);
+          for (i = 0; i < n; i++)
+            {
+              fprintf (out, "%s%s:", i ? " " : "", keys[i]);
+              tpl_print_value (out, json_object_object_get (v, keys[i]), type + 5, len - 5, depth + 1, 0);
+            }
+        }
+      fputc (']', out);
+      return;
+    }
+  if (tpl_type_is (type, len, "time"))
+    {
+      if (v && json_object_is_type (v, json_type_string) && tpl_time_unix (v))
+        fputs (json_object_get_string (v), out);
+      else
+        {
+          cleanup_json json_object *t = ferry_cli_tpl_time (
+              v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL);
+          fputs (json_object_get_string (t), out);
+        }
+    }
+  else if (tpl_type_is (type, len, "duration"))
+    {
+      cleanup_free char *text = ferry_go_duration (
+          v && (json_object_is_type (v, json_type_int) || json_object_is_type (v, json_type_double))
+              ? json_object_get_int64 (v)
+              : 0);
+      fputs (text, out);
+    }
+  else if (tpl_type_is (type, len, "ip"))
+    fputs (v && json_object_is_type (v, json_type_string) && json_object_get_string_len (v)
+               ? json_object_get_string (v)
+               : "<nil>",
+           out);
+  else if (tpl_type_is (type, len, "ipnet"))
+    {
+      fputc ('{', out);
+      tpl_print_ipnet (out, v);
+      fputc ('}', out);
+    }
+  else if (v == NULL)
+    {
+      st = ferry_cli_go_struct_find (type, len);
+      if (st)
+        tpl_print_struct_fields (out, NULL, st, depth);
+      else
+        fputs (tpl_type_is (type, len, "num")    ? "0"
+               : tpl_type_is (type, len, "bool") ? "false"
+               : tpl_type_is (type, len, "any")  ? "<nil>"
+                                                 : "",
+               out);
+    }
+  else if ((st = ferry_cli_go_struct_find (type, len)) != NULL)
+    tpl_print_struct_fields (out, v, st, depth);
+  else
+    tpl_print_value (out, v, NULL, 0, depth, 0);
+}
+
+/* Prints V as Go's fmt prints it at the top: TOP for what an action
+ * prints (a missing value "<no value>", a pointer's target), else as an
+ * argument of print or printf.  */
+static void
+tpl_print_go (FILE *out, json_object *v, int top)
+{
+  tpl_print_value (out, v, NULL, 0, 0, top);
 }
 
 /* How Podman's errors name a template: after its command (cobra's name:
@@ -494,9 +957,20 @@ tpl_exec_error (ferry_error_t *err, const char *format, const char *at, const ch
 }
 
 /* The Go type a value of a report holds, as Go's errors name it.  */
+static const struct ferry_cli_go_struct *tpl_go_struct (json_object *v, int *pointer);
+
 static const char *
 tpl_go_type (json_object *v)
 {
+  static char name[160];
+  int pointer;
+  const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
+
+  if (st)
+    {
+      snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
+      return name;
+    }
   switch (v ? json_object_get_type (v) : json_type_null)
     {
     case json_type_string:
@@ -824,7 +1298,7 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
                                tpl_nil_pointer_type (cur), key);
       if (cur && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, key, &next))
         {
-          cur = next;
+          cur = tpl_go_typed_member (cur, key, next);
           continue;
         }
       /* A Go field whose JSON name starts in lower case (SdNotifyMode is
@@ -864,6 +1338,21 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
           cur = next;
           continue;
         }
+      /* A field of Podman's struct that the JSON leaves out or names
+       * otherwise.  */
+      {
+        int pointer;
+        const struct ferry_cli_go_struct *st = tpl_go_struct (cur, &pointer);
+        const struct ferry_cli_go_field *f = st ? tpl_go_field (st, key, strlen (key)) : NULL;
+        int found;
+
+        if (f && f->type[0] != '^')
+          {
+            next = tpl_go_member (cur, f, &found);
+            cur = found ? next : tpl_keep (tpl_go_zero (f->type));
+            continue;
+          }
+      }
       /* A map's missing key is nothing; a struct's is a mistake.  */
       if (tpl_is_map (cur))
         {
@@ -1191,14 +1680,18 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
       if (k && json_object_is_type (k, json_type_string) && cur
           && json_object_is_type (cur, json_type_object))
         {
+          const char *elem = tpl_go_elem (cur);
+
+          /* A map's value, null in the JSON, or missing: the zero value
+           * of its type where a walk knows it (a nil slice prints []).  */
           if (json_object_object_get_ex (cur, json_object_get_string (k), &next))
             {
-              cur = next;
+              cur = next == NULL && elem ? tpl_keep (tpl_go_zero (elem)) : next;
               continue;
             }
           if (tpl_is_map (cur))
             {
-              out->value = tpl_empty_string ();
+              out->value = elem ? tpl_keep (tpl_go_zero (elem)) : tpl_empty_string ();
               out->missing = 0;
               return 0;
             }
@@ -1895,7 +2388,13 @@ tpl_truth (json_object *v)
     case json_type_array:
       return json_object_array_length (v) > 0;
     case json_type_object:
-      return json_object_object_length (v) > 0;
+      {
+        int pointer;
+        /* A struct is true, and so is a pointer that is not nil.  */
+        if (tpl_go_struct (v, &pointer))
+          return 1;
+        return json_object_object_length (v) > 0;
+      }
     default:
       return 0;
     }

@@ -17,7 +17,8 @@
  * {{with .A}}...{{end}}; "\t" and "\n" in FORMAT are tab and newline, as
  * Podman accepts.
  * Values print as Go's fmt prints them: [a b], map[k:v] (keys sorted),
- * true, 42.  */
+ * true, 42, and {a b} for the structs of Podman's reports
+ * (ferry_cli_tpl_go_members).  */
 int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_error_t *err);
 
 /* Names the templates in errors as Podman's do ("template: ps:1:13:
@@ -69,6 +70,27 @@ json_object *ferry_cli_tpl_time (const char *rfc3339);
 /* The same time's Go text as a plain string, where Podman's report has a
  * method that returns it so (ps .CreatedAt, images .CreatedAt).  */
 json_object *ferry_cli_tpl_time_text (const char *rfc3339);
+
+/* Podman's Go structs (gotypes.c): a struct's fields in declaration order,
+ * each with its Go type written as gotypes.c says, and the JSON name
+ * where it is not the field's.  */
+struct ferry_cli_go_field
+{
+  const char *name, *type, *json;
+};
+struct ferry_cli_go_struct
+{
+  const char *name;                        /* "define.InspectRestartPolicy"; "ferry.X": a report's top */
+  const struct ferry_cli_go_field *fields; /* ends with a NULL name */
+};
+const struct ferry_cli_go_struct *ferry_cli_go_struct_find (const char *name, size_t len);
+
+/* Marks OBJ's members, and theirs, with the Go types that struct TYPE
+ * (gotypes.c) gives them, OBJ itself left as it is: a struct then prints
+ * as Go's fmt prints it ({on-failure 3}, &{...} for a pointer that
+ * print or printf gets), a field the JSON leaves out is its zero value,
+ * and errors name the struct's type.  Call it after the other marks.  */
+void ferry_cli_tpl_go_members (json_object *obj, const char *type);
 
 /* A list command's column: the template field and its heading in a
  * table (NULL: from the field's name, "ExitCode": "EXIT CODE"; "": none,

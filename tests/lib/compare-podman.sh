@@ -24,9 +24,9 @@
 # "# " is a comment.  The default network is left out of listings: it is "podman"
 # in Podman and "ferry" in ferry.  tests/system/102-podman-audit.bats,
 # 106-podman-audit-more.bats, 115-podman-audit3.bats,
-# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats
-# and 127-podman-audit7.bats keep the sequences that differed once and were
-# fixed.  A sequence's "# Not compared:"
+# 117-podman-audit4.bats, 120-podman-audit5.bats, 124-podman-audit6.bats,
+# 127-podman-audit7.bats and 132-podman-audit8.bats keep the sequences
+# that differed once and were fixed.  A sequence's "# Not compared:"
 # comment says what differs on purpose and was left out of it.
 set -euo pipefail
 
@@ -1924,6 +1924,62 @@ container clone a1 cl1
 container clone nosuch
 ps -a --format '{{.Names}} {{.State}}' --sort names
 % $T rm -f -t 0 a1 a2 cl1 | sort
+## go-structs
+# Podman's structs as Go's fmt prints them: the fields' values in order,
+# in braces; &{...} for a pointer that print or printf gets; a struct's
+# missing field is an error naming its type.
+# Not compared: the OCI version in .State (the runtime spec each tool
+# writes), members that hold pointers (Go prints their addresses).
+create --name c1 --restart on-failure:3 --network bridge -p 127.0.0.1:8080:80 -v /tmp:/mnt:ro IMG sleep 100
+create --name c2 IMG true
+inspect --format '{{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|{{printf "%v" .HostConfig.RestartPolicy}}' c1 c2
+% $T inspect --format '{{.State}}' c2 | sed 's/^{[^ ]* /{OCI /'
+inspect --format '{{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}}' c1 c2
+inspect --format '{{if .State}}y{{end}} {{.State.Health}} {{.HostConfig.Ulimits}} {{.HostConfig.Devices}} {{.Config.Healthcheck}}' c2
+inspect --format '{{.State.Nope}}' c2
+inspect --format '{{.HostConfig.RestartPolicy.Nope}}' c2
+image inspect --format '{{.Config}}|{{.RootFS}}' IMG
+image inspect --format '{{.History}}' IMG
+image inspect --format '{{.Config.Nope}}' IMG
+info --format '{{.Host.Security}}|{{.Host.Distribution}}|{{.Host.IDMappings}}|{{.Host.Slirp4NetNS}}|{{.Host.Pasta}}|{{.Store.ImageStore}}|{{.Store.ContainerStore}}'
+info --format '{{.Host.Nope}}'
+network create --subnet 10.89.7.0/24 n7
+network inspect --format '{{.Subnets}} {{.Routes}}' n7
+network ls --filter name=n7 --format '{{.Subnets}}'
+network rm n7
+ps -a --format '{{.Namespaces}}|{{.Namespaces.MNT}}|{{.Names}}' --sort names
+commit -q --change 'EXPOSE 80' --change 'VOLUME /data' c2 localhost/exp:1
+image inspect --format '{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{json .Config.ExposedPorts}}' localhost/exp:1
+create --name e1 localhost/exp:1 true
+inspect --format '{{.Config.ExposedPorts}}|{{.NetworkSettings.Ports}}|{{index .NetworkSettings.Ports "80/tcp"}}|{{index .NetworkSettings.Ports "81/tcp"}}|{{len .Mounts}}' e1
+rm -v e1
+rmi localhost/exp:1
+## ports-inspect
+# Published ports as inspect and ps show them: HostIp 0.0.0.0 when -p names
+# no address, the maps' keys in order, published ports in ExposedPorts,
+# the ports of one address and protocol in host port order.
+# Not compared: ps of ports on several addresses or protocols (Podman
+# orders those groups as a Go map iterates, differently each time).
+create --name p1 --network bridge --expose 81 --expose 80 -p 18080:80 -p 8080:90 IMG true
+create --name p2 --network bridge -p 127.0.0.1:8081:80/udp IMG true
+inspect --format '{{json .NetworkSettings.Ports}}|{{json .HostConfig.PortBindings}}|{{json .Config.ExposedPorts}}' p1 p2
+inspect --format '{{.NetworkSettings.Ports}}|{{.Config.ExposedPorts}}' p1 p2
+% $T inspect p1 | jq -c '.[0] | [.NetworkSettings.Ports, .HostConfig.PortBindings, .Config.ExposedPorts]'
+ps -a --format '{{.Names}} {{.Ports}}' --sort names
+## bind-options
+# -v of a bind mount with a propagation or bind.
+# Not compared: an explicit rbind, which Podman writes first in Binds and
+# ferry last.
+create --name b1 -v /tmp:/d:rshared -v /tmp:/e:bind -v /tmp:/g:slave,ro IMG true
+% $T inspect --format '{{range .Mounts}}{{println .}}{{end}}{{range .HostConfig.Binds}}{{println .}}{{end}}' b1 | sort
+create -v /tmp:/d:shared,slave IMG true
+create -v /tmp:/d:bogus IMG true
+run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind IMG sh -c 'grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort'
+## stopped-size
+# A stopped container's rwSize counts the config.json both tools keep.
+run --name s1 IMG true
+% [ "$($T ps -a --size --format json | jq '.[0].Size.rwSize')" -gt 10000 ] && echo kept
+% $T inspect --format '{{.OCIConfigPath}}' s1 | sed 's#.*/##'
 EOF
 }
 

@@ -533,9 +533,9 @@ exposed_ports() {
 	fb load -q -i "$(ferry_test_image)"
 	f create --name x3 --network bridge --expose 80 --expose 81 -p 18080:80 ferry-test true >/dev/null
 	[ "$(f ps -a --format '{{.Ports}}')" = "0.0.0.0:18080->80/tcp, 81/tcp" ]
-	[ "$(f inspect --format '{{json .NetworkSettings.Ports}}' x3)" = '{"80/tcp":[{"HostIp":"","HostPort":"18080"}],"81/tcp":null}' ]
+	[ "$(f inspect --format '{{json .NetworkSettings.Ports}}' x3)" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}],"81/tcp":null}' ]
 	f create --name x4 --network bridge --expose 80 -P ferry-test true >/dev/null
-	f inspect --format '{{json .HostConfig.PortBindings}}' x4 | grep -q '^{"80/tcp":\[{"HostIp":"","HostPort":"[0-9]*"}\]}$'
+	f inspect --format '{{json .HostConfig.PortBindings}}' x4 | grep -q '^{"80/tcp":\[{"HostIp":"0.0.0.0","HostPort":"[0-9]*"}\]}$'
 	f rm -a >/dev/null
 	f run -d --name xe --expose 7000-7001/udp ferry-test sleep 1000 >/dev/null
 	f container checkpoint -c none -e "$TEST_TMP/xe.tar" xe >/dev/null

@@ -227,6 +227,44 @@ test_nil_pointer (void **state)
   ferry_error_release (&err);
 }
 
+/* The structs of Podman's reports (gotypes.c) print as Go's fmt prints
+ * them: fields in declaration order whatever the JSON's, a missing field
+ * its zero value, a pointer &{...} from print and an address inside a
+ * value, a CIDR as a net.IPNet; errors name the struct's type.  */
+static void
+test_go_structs (void **state)
+{
+  cleanup_json json_object *obj = json_tokener_parse (
+      "{\"HostConfig\":{\"RestartPolicy\":{\"MaximumRetryCount\":3,\"Name\":\"on-failure\"},"
+      "\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\",\"HostIp\":\"127.0.0.1\"}]}},"
+      "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/s\",\"Destination\":\"/d\",\"RW\":true}],"
+      "\"NetworkSettings\":{\"Networks\":{\"n\":{\"NetworkID\":\"x\"}}}}");
+  cleanup_json json_object *net
+      = json_tokener_parse ("{\"Subnets\":[{\"Subnet\":\"10.89.7.0/24\",\"Gateway\":\"10.89.7.1\"},"
+                            "{\"Subnet\":\"fd00::/64\",\"Gateway\":\"fd00::1\"}]}");
+  cleanup_free char *out = NULL, *nets = NULL, *bad = NULL;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  ferry_cli_tpl_go_members (obj, "ferry.ContainerInspect");
+  assert_int_equal (
+      ferry_cli_template ("{{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|"
+                          "{{.HostConfig.PortBindings}}|{{.Mounts}}|{{.NetworkSettings.Networks}}|"
+                          "{{.HostConfig.RestartPolicy.Name}}|{{json .HostConfig.RestartPolicy}}",
+                          obj, &out, &err),
+      0);
+  assert_string_equal (out, "{on-failure 3}|&{on-failure 3}|map[80/tcp:[{127.0.0.1 8080}]]|"
+                            "[{bind  /s /d   [] true  }]|map[n:0xc000000000]|on-failure|"
+                            "{\"MaximumRetryCount\":3,\"Name\":\"on-failure\"}");
+  ferry_cli_tpl_go_members (net, "ferry.Network");
+  assert_int_equal (ferry_cli_template ("{{.Subnets}}", net, &nets, &err), 0);
+  assert_string_equal (nets, "[{{{10.89.7.0 ffffff00}} 10.89.7.1 <nil>} "
+                             "{{{fd00:: ffffffffffffffff0000000000000000}} fd00::1 <nil>}]");
+  assert_int_equal (ferry_cli_template ("{{.HostConfig.RestartPolicy.Nope}}", obj, &bad, &err), -1);
+  assert_non_null (strstr (err->msg, "can't evaluate field Nope in type *define.InspectRestartPolicy"));
+  ferry_error_release (&err);
+}
+
 static void
 test_times (void **state)
 {
@@ -386,6 +424,7 @@ main (void)
     cmocka_unit_test (test_field_of_a_parsed_number_is_an_error),
     cmocka_unit_test (test_maps),
     cmocka_unit_test (test_nil_pointer),
+    cmocka_unit_test (test_go_structs),
     cmocka_unit_test (test_times),
     cmocka_unit_test (test_tables),
     cmocka_unit_test (test_functions),

@@ -451,10 +451,14 @@ int ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_ch
  * container (/etc/hosts, /run/.containerenv, ...), as `podman diff`.  */
 int ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err);
 
+/* The runtime's config.json of a container's last run, kept in its
+ * directory once it stopped, as Podman keeps it (for the sizes alone).  */
+#define FERRY_CONTAINER_LAST_SPEC "config.json"
+
 /* The bytes of the files C holds beyond its image's (what `ps --size`
  * shows), as Podman counts them: its root file system's own files and
- * those of its directories (logs, hosts, the runtime's config.json), 0
- * before it has any.  */
+ * those of its directories (logs, hosts, the runtime's config.json, kept
+ * once it stopped), 0 before it has any.  */
 int ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
                              ferry_error_t *err);
 

@@ -710,11 +710,26 @@ config_json (const struct ferry_container *c, json_object *omitted)
   }
   json_object_object_add (o, "Umask", member_or (r, "Umask", json_object_new_string ("0022")));
   {
-    /* As Podman's: there when it has ports, an empty map for a template.  */
+    /* As Podman's: there when it has ports, exposed or published, an
+     * empty map for a template.  */
     json_object *expose = ferry_json_get_array (r, "Expose"), *shown = json_object_new_object ();
+    json_object *ports = ferry_network_ports_json (r);
     for (i = 0; i < ferry_json_array_length (expose); i++)
       json_object_object_add (shown, json_object_get_string (json_object_array_get_idx (expose, i)),
                               json_object_new_object ());
+    json_object_object_foreach (ports, key, val)
+    {
+      (void) val;
+      if (! json_object_object_get_ex (shown, key, NULL))
+        json_object_object_add (shown, key, json_object_new_object ());
+    }
+    json_object_put (ports);
+    /* Go writes the map's keys sorted.  */
+    {
+      json_object *sorted = ferry_json_sorted_object (shown);
+      json_object_put (shown);
+      shown = sorted;
+    }
     add_omitempty (o, "ExposedPorts", shown, json_object_object_length (shown) > 0, omitted,
                    json_object_new_object ());
   }
@@ -1064,6 +1079,7 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
   cleanup_free char *oci_config = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *last_spec = xasprintf ("%s/" FERRY_CONTAINER_LAST_SPEC, cdir);
   cleanup_free char *hosts = xasprintf ("%s/hosts", cdir), *resolv = xasprintf ("%s/resolv.conf", cdir);
   cleanup_free char *hostname = xasprintf ("%s/hostname", cdir), *log = ferry_container_log_path (e, c);
   cleanup_free char *conmon_pidfile = xasprintf ("%s/conmon.pid", bundle),
@@ -1116,7 +1132,13 @@ ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c
       o, "HostsPath",
       made_file (hosts, json_object_get_boolean (json_object_object_get (c->record, "UseImageHosts"))));
   json_object_object_add (o, "StaticDir", json_object_new_string (cdir));
-  /* The runtime's config.json, while the container has one.  */
+  /* The runtime's config.json, while the container has one, else the
+   * one its last run kept, as Podman's.  */
+  if (! ferry_path_exists (oci_config) && ferry_path_exists (last_spec))
+    {
+      free (oci_config);
+      oci_config = xstrdup (last_spec);
+    }
   add_omitempty (o, "OCIConfigPath", json_object_new_string (oci_config), ferry_path_exists (oci_config),
                  omitted, json_object_new_string (""));
   json_object_object_add (o, "OCIRuntime", json_object_new_string (ferry_engine_runtime_recorded (e, c)));

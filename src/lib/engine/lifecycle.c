@@ -1484,6 +1484,28 @@ ferry_container_teardown_network (ferry_engine_t *e, const struct ferry_containe
   unlink (status);
 }
 
+/* Keeps the runtime's config.json of the bundle, about to go, in the
+ * container's directory, as Podman keeps it in its userdata once the
+ * container stopped: ps --size and inspect --size count it as Podman's
+ * do.  Nothing reads it back; a second teardown finds no bundle and
+ * keeps what the first kept.  */
+static void
+keep_last_spec (ferry_engine_t *e, const struct ferry_container *c, const char *bundle)
+{
+  cleanup_free char *from = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
+  cleanup_free char *to = xasprintf ("%s/" FERRY_CONTAINER_LAST_SPEC, cdir);
+  cleanup_free char *text = NULL;
+  ferry_error_t err = NULL;
+  size_t len;
+
+  if (! ferry_path_exists (from) || ! ferry_path_exists (cdir))
+    return;
+  if (ferry_read_file_max (from, 16 << 20, &text, &len, &err) < 0
+      || ferry_write_file_atomic (to, text, len, 0600, &err) < 0)
+    release_error (&err);
+}
+
 /* Undoes what start set up.  Every step tolerates having been done.  */
 void
 ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
@@ -1508,6 +1530,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
   if (! awaiting_restore (e, c))
     ferry_container_teardown_network (e, c);
   ferry_container_health_timer_stop (e, c->id);
+  keep_last_spec (e, c, bundle);
   if (ferry_rm_rf (bundle, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (sock, &err) < 0)

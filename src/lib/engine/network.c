@@ -1979,12 +1979,21 @@ ferry_network_ports_json (json_object *rec)
               list = json_object_new_array ();
               json_object_object_add (o, key, list);
             }
-          json_object_object_add (b, "HostIp", json_object_new_string (ferry_json_get_string (m, "host_ip")));
+          const char *host_ip = ferry_json_get_string (m, "host_ip");
+
+          /* No address is every IPv4 one, which Podman shows.  */
+          json_object_object_add (b, "HostIp",
+                                  json_object_new_string (host_ip && *host_ip ? host_ip : "0.0.0.0"));
           json_object_object_add (b, "HostPort", json_object_new_string (port));
           json_object_array_add (list, b);
         }
     }
-  return o;
+  {
+    /* Go writes the map's keys sorted.  */
+    json_object *sorted = ferry_json_sorted_object (o);
+    json_object_put (o);
+    return sorted;
+  }
 }
 
 json_object *
@@ -2053,7 +2062,9 @@ ferry_network_settings_json (ferry_engine_t *e, json_object *rec)
         if (! json_object_object_get_ex (ports, spec, NULL))
           json_object_object_add (ports, spec, NULL);
       }
-    json_object_object_add (o, "Ports", ports);
+    /* Go writes the map's keys sorted.  */
+    json_object_object_add (o, "Ports", ferry_json_sorted_object (ports));
+    json_object_put (ports);
   }
   return o;
 }

@@ -99,9 +99,13 @@ usage_of (const char *path, const char *what, struct usage *u, ferry_error_t *er
  * layer and those of its own directories, in the root (logs, hosts,
  * hostname, its /dev/shm) and, while it runs, the runroot (the runtime's
  * config.json, PID files), directories not counted and each inode once.
- * Podman keeps its config.json once the container stopped; ferry's bundle
- * goes with the runtime's container, and is left out once the container
- * is not running so that the figure does not depend on when that was.  */
+ * Podman keeps its config.json once the container stopped, and so does
+ * ferry (FERRY_CONTAINER_LAST_SPEC, in the container's directory); while
+ * it runs again, the bundle's counts, not the last run's, and so it does
+ * once it stopped until the cleanup keeps it.  The rest of
+ * the bundle goes with the runtime's container, and is left out once the
+ * container is not running so that the figure does not depend on when
+ * that was.  */
 int
 ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uint64_t *out,
                          ferry_error_t *err)
@@ -119,7 +123,25 @@ ferry_container_rw_size (ferry_engine_t *e, const struct ferry_container *c, uin
   if (r == 0)
     r = usage_of (cdir, what, &u, err);
   if (r == 0 && (c->status == FERRY_CONTAINER_RUNNING || c->status == FERRY_CONTAINER_PAUSED))
-    r = usage_of (bundle, what, &u, err);
+    {
+      cleanup_free char *last = xasprintf ("%s/" FERRY_CONTAINER_LAST_SPEC, cdir);
+      struct stat st;
+
+      if (lstat (last, &st) == 0 && S_ISREG (st.st_mode) && u.bytes >= (uint64_t) st.st_size)
+        u.bytes -= (uint64_t) st.st_size;
+      r = usage_of (bundle, what, &u, err);
+    }
+  else if (r == 0)
+    {
+      /* Stopped, but not cleaned up yet: the config.json the cleanup will
+       * keep, so that the figure does not change when it does.  */
+      cleanup_free char *last = xasprintf ("%s/" FERRY_CONTAINER_LAST_SPEC, cdir);
+      cleanup_free char *spec = xasprintf ("%s/config.json", bundle);
+      struct stat st;
+
+      if (lstat (last, &st) < 0 && errno == ENOENT && lstat (spec, &st) == 0 && S_ISREG (st.st_mode))
+        u.bytes += (uint64_t) st.st_size;
+    }
   free (u.seen);
   if (r == 0)
     *out = u.bytes;

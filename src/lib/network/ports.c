@@ -257,14 +257,65 @@ ferry_ports_overlap (json_object *a, json_object *b)
          && bh < ah + ar;
 }
 
+/* The first of PORTS with the host address and protocol of PORTS[I]:
+ * Podman groups the mappings so.  */
+static size_t
+ports_group (json_object *ports, size_t i)
+{
+  json_object *m = json_object_array_get_idx (ports, i);
+  const char *ip = ferry_json_get_string (m, "host_ip") ?: "",
+             *proto = ferry_json_get_string (m, "protocol") ?: "";
+
+  for (size_t j = 0; j < i; j++)
+    {
+      json_object *o = json_object_array_get_idx (ports, j);
+      if (strcmp (ferry_json_get_string (o, "host_ip") ?: "", ip) == 0
+          && strcmp (ferry_json_get_string (o, "protocol") ?: "", proto) == 0)
+        return j;
+    }
+  return i;
+}
+
+/* ORDER: the indexes of PORTS (N of them) in the order Podman lists
+ * them, each group of one host address and protocol in host port order.
+ * Podman's order of the groups comes from a Go map, different from one
+ * container to the next; ferry keeps them in the order given.  */
+static void
+ports_format_order (json_object *ports, size_t *order, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t group = ports_group (ports, i), k = i;
+      long long host = ferry_json_get_int (json_object_array_get_idx (ports, i), "host_port", 0);
+
+      /* Insertion: after every earlier member of an earlier group, and of
+       * its own group with a lower host port.  */
+      while (k > 0)
+        {
+          json_object *prev = json_object_array_get_idx (ports, order[k - 1]);
+          size_t prev_group = ports_group (ports, order[k - 1]);
+
+          if (prev_group < group
+              || (prev_group == group && ferry_json_get_int (prev, "host_port", 0) <= host))
+            break;
+          order[k] = order[k - 1];
+          k--;
+        }
+      order[k] = i;
+    }
+}
+
 char *
 ferry_ports_format (json_object *ports)
 {
   char *out = xstrdup ("");
+  size_t n = ferry_json_array_length (ports);
+  cleanup_free size_t *order = xmalloc ((n + 1) * sizeof (*order));
 
-  for (size_t i = 0; i < ferry_json_array_length (ports); i++)
+  ports_format_order (ports, order, n);
+  for (size_t i = 0; i < n; i++)
     {
-      json_object *m = json_object_array_get_idx (ports, i);
+      json_object *m = json_object_array_get_idx (ports, order[i]);
       const char *ip = ferry_json_get_string (m, "host_ip");
       long long host = ferry_json_get_int (m, "host_port", 0),
                 ctr = ferry_json_get_int (m, "container_port", 0);

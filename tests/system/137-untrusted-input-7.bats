@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# Input from outside that must neither harm the host nor hang or crash
+# ferry, seventh part (see 128 for the sixth): the names an unsigned
+# checkpoint archive would give its container in a network's DNS, which
+# aardvark-dns compares without regard to case, and the
+# docker-credential-NAME programs registries.conf names.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+IMG=localhost/ferry-test
+
+# A network of the test's own, n1 on bridge ftv<N+2000>.
+eval "untrusted7_$(declare -f setup)"
+setup() {
+	untrusted7_setup
+	N=$(net_number)
+	BR=ftv$((N + 2000))
+	SUBNET=10.217.$N.0/24
+}
+
+eval "untrusted7_$(declare -f teardown)"
+teardown() {
+	if [ -d "${ROOT:-/nonexistent}" ]; then f rm -af -t 0 >/dev/null 2>&1 || true; fi
+	ip link del "${BR:-none}" 2>/dev/null || true
+	untrusted7_teardown
+}
+
+# The archive $TEST_TMP/evil.tar of a container NAME on n1 with the
+# aliases given after it; the container is removed.
+evil_archive() {
+	local name=$1 a args=()
+	shift
+	for a in "$@"; do args+=(--network-alias "$a"); done
+	f run -d --name "$name" --network n1 "${args[@]}" $IMG sleep 1000 >/dev/null
+	f container checkpoint --export "$TEST_TMP/evil.tar" "$name" >/dev/null
+	f rm "$name" >/dev/null
+}
+
+@test "an archive's alias that is another container's name in another case asks for --trust-archive: aardvark-dns answers both" {
+	load_test_image
+	f network create --interface-name "$BR" --subnet "$SUBNET" n1 >/dev/null
+	evil_archive evil DB
+	f run -d --name db --network n1 $IMG sleep 1000 >/dev/null
+	# Before, the check compared names as they were written, and db's
+	# address came with evil's.
+	run_ferry container restore --import "$TEST_TMP/evil.tar" --ignore-static-ip
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "gives its container the alias \"DB\" on network n1, which is the name of container db there: restore with --trust-archive"
+	[ "$(f ps -a --format '{{.Names}}')" = db ]
+	# What the refusal spares: vouched for, the restored container answers
+	# for db too.
+	f container restore --import "$TEST_TMP/evil.tar" --trust-archive --ignore-static-ip >/dev/null
+	f exec db nslookup db >"$TEST_TMP/ns" 2>&1 || true
+	[ "$(grep -c '^Address: *10\.217\.[0-9]*\.[0-9]*$' "$TEST_TMP/ns")" -eq 2 ]
+}
+
+@test "an archive's own name, or a short ID as an alias, that another container on the network answers to asks for --trust-archive" {
+	load_test_image
+	f network create --interface-name "$BR" --subnet "$SUBNET" n1 >/dev/null
+	# Its name: "Db" is db's name in n1's DNS.
+	evil_archive Db
+	f run -d --name db --network n1 $IMG sleep 1000 >/dev/null
+	run_ferry container restore --import "$TEST_TMP/evil.tar" --ignore-static-ip
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "gives its container the name \"Db\" on network n1, which is the name of container db there: restore with --trust-archive"
+	[ "$(f ps -a --format '{{.Names}}')" = db ]
+	# Renamed by whoever restores it, the name is theirs.
+	f container restore --import "$TEST_TMP/evil.tar" --name other >/dev/null
+	f rm -f -t 0 other >/dev/null
+	# An alias that is db's short ID, in capitals.
+	short=$(f inspect --format '{{.Id}}' db | cut -c1-12 | tr a-f A-F)
+	evil_archive evil2 "$short"
+	run_ferry container restore --import "$TEST_TMP/evil.tar" --ignore-static-ip
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "gives its container the alias \"$short\" on network n1, which is the short ID of container db there"
+	[ "$(f ps -a --format '{{.Names}}')" = db ]
+}

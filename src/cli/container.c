@@ -23,6 +23,7 @@
 #include "runtime/conmon.h"
 #include "runtime/mount_flags.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/json.h"
 #include "util/parallel.h"
 #include "util/parse.h"
@@ -2897,7 +2898,26 @@ do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
       return 1;
     }
   ferry_container_free (c);
-  return rm_with_dependents (e, t->id, t->name, f, 0, err);
+  ferry_fault_point ("rm-resolved");
+  if (rm_with_dependents (e, t->id, t->name, f, 0, err) == 0)
+    return 0;
+  /* Gone since it was picked (another rm took it meanwhile, as side by
+   * side it more often can): what was asked is done, as Podman's rm
+   * says, and --all, whose dependents' removal may have taken it, says
+   * nothing more.  */
+  if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      cleanup_error ferry_error_t again = NULL;
+
+      if (ferry_container_lookup (e, t->id, &c, &again) == 0)
+        ferry_container_free (c);
+      else if (again->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          return f->t.all ? 1 : 0;
+        }
+    }
+  return -1;
 }
 
 int

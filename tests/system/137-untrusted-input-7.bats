@@ -80,3 +80,34 @@ evil_archive() {
 	assert_output_contains "gives its container the alias \"$short\" on network n1, which is the short ID of container db there"
 	[ "$(f ps -a --format '{{.Names}}')" = db ]
 }
+
+# The processes stopped (state T) among the children of $1.
+stopped_children() {
+	local c n=0
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(awk '{print $3}' /proc/"$c"/stat 2>/dev/null)" = T ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+@test "rm of containers another rm removed since it picked them says they are gone, as Podman's, and exits 0" {
+	load_test_image
+	f create --name a $IMG true >/dev/null
+	f create --name b $IMG true >/dev/null
+	# Its two workers stop once they hold their containers' IDs.
+	FERRY_FAULT=rm-resolved:stop "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm a b \
+		>"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+	pid=$!
+	wait_until '[ "$(stopped_children $pid)" -eq 2 ]'
+	f rm a b >/dev/null
+	for c in $(cat /proc/"$pid"/task/*/children); do kill -CONT "$c"; done
+	rc=0
+	wait "$pid" || rc=$?
+	# Before, each failed with "no container with name or ID ... found"
+	# and the command exited 1.
+	cat "$TEST_TMP/err" >&2
+	[ "$rc" -eq 0 ]
+	[ ! -s "$TEST_TMP/err" ]
+	[ "$(cat "$TEST_TMP/out" | tr '\n' ' ')" = "a b " ]
+	[ -z "$(f ps -aq)" ]
+}

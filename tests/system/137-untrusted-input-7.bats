@@ -111,3 +111,24 @@ stopped_children() {
 	[ "$(cat "$TEST_TMP/out" | tr '\n' ' ')" = "a b " ]
 	[ -z "$(f ps -aq)" ]
 }
+
+# The network namespace of container $1's process, as the host names it.
+netns_of() {
+	readlink /proc/"$(f inspect --format '{{.State.Pid}}' "$1")"/ns/net
+}
+
+@test "restart of a container and one that joins its network restarts them in turn, as Podman's: side by side, the second joined the first's old namespace or none" {
+	load_test_image
+	# a ignores SIGTERM (sleep as PID 1) and takes the whole timeout to
+	# stop; b stops at once.
+	f run -d --name a $IMG sleep 1000 >/dev/null
+	f run -d --name b --network container:a $IMG sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+	run_ferry restart -t 2 a b
+	assert_status 0
+	# (a's stop timeout has a warning of its own, Podman's words)
+	[ "$(printf '%s\n' "$output" | grep -v 'level=warning')" = "$(printf 'a\nb')" ]
+	[ "$(f inspect --format '{{.State.Status}}' a)" = running ]
+	[ "$(f inspect --format '{{.State.Status}}' b)" = running ]
+	# Before, b had restarted into the namespace a was leaving.
+	[ "$(netns_of a)" = "$(netns_of b)" ]
+}

@@ -2,8 +2,9 @@
 # Input from outside that must neither harm the host nor hang or crash
 # ferry, seventh part (see 128 for the sixth): the names an unsigned
 # checkpoint archive would give its container in a network's DNS, which
-# aardvark-dns compares without regard to case, and the
-# docker-credential-NAME programs registries.conf names.
+# aardvark-dns compares without regard to case; and what commands acting
+# on several containers side by side meet from outside: another rm taking
+# their containers first, containers that join others' namespaces.
 
 load helpers
 

@@ -133,3 +133,32 @@ netns_of() {
 	# Before, b had restarted into the namespace a was leaving.
 	[ "$(netns_of a)" = "$(netns_of b)" ]
 }
+
+# The container IDs in network $1's aardvark-dns configuration under the
+# runroot, sorted (none when it is gone).
+dns_ids() {
+	local file
+	file=$(find "$RUNROOT" -path '*aardvark-dns*' -type f -name "$1" 2>/dev/null | head -1)
+	[ -n "$file" ] || return 0
+	tail -n +2 "$file" | awk '{print $1}' | sort
+}
+
+@test "stop and rm of many containers side by side on a DNS network: each worker's netavark takes its own container out of aardvark-dns, none other, none left" {
+	load_test_image
+	local n running=() stopped=()
+	f network create --interface-name "$BR" --subnet "$SUBNET" n1 >/dev/null
+	for n in $(seq 1 20); do
+		f run -d --name "c$n" --network n1 $IMG sleep 1000 >/dev/null
+		if [ $((n % 2)) -eq 0 ]; then stopped+=("c$n"); else running+=("c$n"); fi
+	done
+	[ "$(dns_ids n1 | wc -l)" -eq 20 ]
+	# A lost update would leave a stopped container's name answering with
+	# an address the next container on n1 may get.
+	f stop -t 0 "${stopped[@]}" >/dev/null
+	[ "$(dns_ids n1)" = "$(f inspect --format '{{.Id}}' "${running[@]}" | sort)" ]
+	f exec c1 nslookup c3 >/dev/null
+	! f exec c1 nslookup c2 >/dev/null 2>&1
+	f rm -f -t 0 "${running[@]}" "${stopped[@]}" >/dev/null
+	[ -z "$(dns_ids n1)" ]
+	[ -z "$(f ps -aq)" ]
+}

@@ -24,6 +24,7 @@
 #include "runtime/mount_flags.h"
 #include "runtime/mount_options.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/json.h"
 #include "util/parallel.h"
 #include "util/parse.h"
@@ -2640,6 +2641,31 @@ parse_timeout (const char *arg, const char *flag, const char *cmd, int *out)
   return 0;
 }
 
+/* Removals and restarts go side by side unless one of them has
+ * dependents: its removal takes them along or is refused for them (two
+ * workers would race for them), and a container that joins another's
+ * namespaces starts only once that one runs again (side by side, restart
+ * of both failed more often than not; Podman's restarts them).  */
+static int
+side_by_side_unless_dependents (ferry_engine_t *e, const struct target *v, size_t n, void *arg)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_strv char **deps = NULL;
+      ferry_error_t err = NULL;
+
+      if (ferry_container_dependents (e, v[i].id, &deps, &err) < 0)
+        {
+          ferry_error_release (&err);
+          return 0;
+        }
+      if (deps[0])
+        return 0;
+    }
+  (void) arg;
+  return 1;
+}
+
 /* Containers stopped or signalled do not wait for each other.  */
 static int
 side_by_side (ferry_engine_t *e, const struct target *v, size_t n, void *arg)
@@ -2895,28 +2921,6 @@ rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct 
   return 0;
 }
 
-/* Removals go side by side unless one of them has dependents, which its
- * removal takes along or is refused for: two workers would race for them.  */
-static int
-rm_side_by_side (ferry_engine_t *e, const struct target *v, size_t n, void *arg)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      cleanup_strv char **deps = NULL;
-      ferry_error_t err = NULL;
-
-      if (ferry_container_dependents (e, v[i].id, &deps, &err) < 0)
-        {
-          ferry_error_release (&err);
-          return 0;
-        }
-      if (deps[0])
-        return 0;
-    }
-  (void) arg;
-  return 1;
-}
-
 static int
 do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
 {
@@ -2932,7 +2936,26 @@ do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
       return 1;
     }
   ferry_container_free (c);
-  return rm_with_dependents (e, t->id, t->name, f, 0, err);
+  ferry_fault_point ("rm-resolved");
+  if (rm_with_dependents (e, t->id, t->name, f, 0, err) == 0)
+    return 0;
+  /* Gone since it was picked (another rm took it meanwhile, as side by
+   * side it more often can): what was asked is done, as Podman's rm
+   * says, and --all, whose dependents' removal may have taken it, says
+   * nothing more.  */
+  if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
+    {
+      cleanup_error ferry_error_t again = NULL;
+
+      if (ferry_container_lookup (e, t->id, &c, &again) == 0)
+        ferry_container_free (c);
+      else if (again->kind == FERRY_ERROR_NOT_FOUND)
+        {
+          ferry_error_release (err);
+          return f->t.all ? 1 : 0;
+        }
+    }
+  return -1;
 }
 
 int
@@ -2953,7 +2976,7 @@ ferry_cmd_rm (int argc, char **argv)
   struct rm_flags f = {
     .t = { .none_given = "you must provide at least one name or id",
            .rm_codes = 1,
-           .parallel = rm_side_by_side,
+           .parallel = side_by_side_unless_dependents,
            .unique = 1 },
   };
   int r;
@@ -3556,7 +3579,8 @@ ferry_cmd_restart (int argc, char **argv)
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   struct stop_flags f = {
-    .t = { .none_given = "you must provide at least one name or id", .parallel = side_by_side },
+    .t = { .none_given = "you must provide at least one name or id",
+           .parallel = side_by_side_unless_dependents },
     .timeout = -1,
   };
   int r;

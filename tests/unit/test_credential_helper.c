@@ -11,6 +11,7 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,29 @@ test_failures (void **state)
   /* No secret: nothing kept.  */
   helper ("empty", "echo '{\"ServerURL\": \"r.test\", \"Username\": \"\", \"Secret\": \"\"}'");
   assert_int_equal (ferry_credential_helper_get ("empty", "r.test", &got, &err), 0);
+  /* A child left behind holding its output (an agent it started) does
+   * not keep ferry waiting once the helper has exited.  */
+  helper ("agent", "echo '{\"Username\": \"u\", \"Secret\": \"s\"}'\n"
+                   "sleep 1000 &\necho $! >\"$(dirname \"$0\")/agent.pid\"");
+  assert_int_equal (ferry_credential_helper_get ("agent", "r.test", &got, &err), 1);
+  assert_string_equal (got.username, "u");
+  ferry_credentials_clear (&got);
+  {
+    cleanup_free char *pidfile = xasprintf ("%s/agent.pid", dir);
+    FILE *f = fopen (pidfile, "r");
+    int pid = 0;
+
+    assert_non_null (f);
+    assert_int_equal (fscanf (f, "%d", &pid), 1);
+    fclose (f);
+    kill (pid, SIGKILL);
+  }
+  /* A NUL in the answer: not JSON, or a string ferry cannot send.  */
+  helper ("nul", "printf '{\"Username\": \"u\", \"Secret\": \"s\"}\\000{}'");
+  assert_int_not_equal (ferry_credential_helper_get ("nul", "r.test", &got, &err), 1);
+  ferry_error_release (&err);
+  helper ("nulstr", "printf '{\"Username\": \"u\\\\u0000x\", \"Secret\": \"s\"}'");
+  fails_with (ferry_credential_helper_get ("nulstr", "r.test", &got, &err), &err, "cannot send");
   /* Names are program names only.  */
   fails_with (ferry_credential_helper_get ("../none", "r.test", &got, &err), &err,
               "invalid credential helper");

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -626,53 +627,91 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
   return 0;
 }
 
-/* An archive's network alias that is the name (or short ID) of another
- * container on the same network: the network's DNS would answer that name
- * with both addresses (aardvark-dns takes them all), so an archive from a
- * stranger could draw part of that container's traffic.  Refused unless
- * whoever restores vouches for the archive (R's trust).  An alias that is
- * another container's alias stays allowed: that is how the copies of one
- * service share a name.  */
+/* What of container C the network's DNS answers NAME for: aardvark-dns
+ * keeps and looks up names in lower case (RFC 4343), so "DB" is db's
+ * name there too.  NULL: nothing.  */
+static const char *
+dns_name_of (const struct ferry_container *c, const char *name)
+{
+  if (strcasecmp (c->name, name) == 0)
+    return "name";
+  if (strlen (name) == 12 && strncasecmp (c->id, name, 12) == 0)
+    return "short ID";
+  return NULL;
+}
+
+/* A name the restored container would take in a network's DNS (KIND: its
+ * "alias", "name" or "short ID") that is another container's name or
+ * short ID on NETWORK: that DNS would answer it with both addresses
+ * (aardvark-dns takes them all), so an archive from a stranger could draw
+ * part of that container's traffic.  */
+static int
+check_dns_name (struct ferry_container **list, size_t n, const char *self_id, const char *network,
+                const char *name, const char *kind, const char *what, ferry_error_t *err)
+{
+  for (size_t i = 0; name && i < n; i++)
+    {
+      const char *as;
+
+      /* The same container, or its name taken: restore's own check says
+       * that one is in use.  */
+      if ((self_id && strcmp (list[i]->id, self_id) == 0)
+          || (strcmp (kind, "name") == 0 && strcmp (list[i]->name, name) == 0))
+        continue;
+      if (ferry_json_get_object (ferry_json_get_object (list[i]->record, "Networks"), network) == NULL)
+        continue;
+      as = dns_name_of (list[i], name);
+      if (as)
+        {
+          cleanup_free char *q = ferry_error_quotable (name, 64);
+          return ferry_make_error (err, 0,
+                                   "%s gives its container the %s \"%s\" on network %s, which is the %s of "
+                                   "container %s there: restore with --trust-archive if you trust its origin",
+                                   what, kind, q, network, as, list[i]->name);
+        }
+    }
+  return 0;
+}
+
+/* An archive's names in a network's DNS (its aliases, and unless --name
+ * renames it, its name and short ID) that another container on that
+ * network answers to.  Refused unless whoever restores vouches for the
+ * archive (R's trust).  An alias that is another container's alias stays
+ * allowed: that is how the copies of one service share a name.  */
 static int
 check_import_aliases (ferry_engine_t *e, json_object *rec, const struct ferry_restore_request *r,
                       const char *what, ferry_error_t *err)
 {
   json_object *nets = ferry_json_get_object (rec, "Networks");
+  const char *id = ferry_json_get_string (rec, "Id");
+  const char *name = r->name ? NULL : ferry_json_get_string (rec, "Name");
+  struct ferry_container **list = NULL;
+  char short_id[13] = "";
+  size_t n = 0;
+  int ret = 0;
 
   if (nets == NULL || r->trust_archive)
     return 0;
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  if (! r->name && id && strlen (id) >= 12)
+    snprintf (short_id, sizeof (short_id), "%s", id);
   json_object_object_foreach (nets, network, att)
   {
     json_object *aliases = ferry_json_get_array (att, "Aliases");
 
-    for (size_t i = 0; aliases && i < json_object_array_length (aliases); i++)
-      {
-        const char *alias = json_object_get_string (json_object_array_get_idx (aliases, i));
-        struct ferry_container *c = NULL;
-        ferry_error_t missing = NULL;
-        int shadows;
-
-        if (ferry_container_lookup (e, alias, &c, &missing) < 0)
-          {
-            ferry_error_release (&missing);
-            continue;
-          }
-        shadows = (strcmp (c->name, alias) == 0 || (strlen (alias) == 12 && strncmp (c->id, alias, 12) == 0))
-                  && ferry_json_get_object (ferry_json_get_object (c->record, "Networks"), network) != NULL;
-        if (shadows)
-          {
-            cleanup_free char *q = ferry_error_quotable (alias, 64);
-            ferry_make_error (err, 0,
-                              "%s gives its container the alias \"%s\" on network %s, which is the name of "
-                              "container %s there: restore with --trust-archive if you trust its origin",
-                              what, q, network, c->name);
-          }
-        ferry_container_free (c);
-        if (shadows)
-          return -1;
-      }
+    if (check_dns_name (list, n, id, network, name, "name", what, err) < 0
+        || check_dns_name (list, n, id, network, *short_id ? short_id : NULL, "short ID", what, err) < 0)
+      ret = -1;
+    for (size_t i = 0; ret == 0 && aliases && i < json_object_array_length (aliases); i++)
+      ret = check_dns_name (list, n, id, network,
+                            json_object_get_string (json_object_array_get_idx (aliases, i)), "alias", what,
+                            err);
+    if (ret < 0)
+      break;
   }
-  return 0;
+  ferry_containers_free (list, n);
+  return ret;
 }
 
 /* check_import_here, then the pull of a missing image.  */

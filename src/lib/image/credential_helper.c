@@ -101,12 +101,24 @@ child_exec (const char *path, const char *program, const char *action, int in, i
   _exit (127);
 }
 
-/* Feeds INPUT to the helper on IN and reads its output from OUT until it
- * closes it, at most the output bound and until DEADLINE.  */
+/* Whether PID has exited, left to be reaped.  */
+static int
+has_exited (pid_t pid)
+{
+  siginfo_t info = { 0 };
+
+  return waitid (P_PID, (id_t) pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+/* Feeds INPUT to the helper PID on IN and reads its output from OUT until
+ * it closes it, at most the output bound and until DEADLINE.  Once the
+ * helper has exited, what it wrote is read and no more is waited for: a
+ * child it left behind (an agent it started) may hold the pipe open.  */
 static void
-exchange (int in, int out, const char *input, long long deadline, struct helper_run *r)
+exchange (pid_t pid, int in, int out, const char *input, long long deadline, struct helper_run *r)
 {
   size_t sent = 0, want = input ? strlen (input) : 0;
+  int exited = 0;
   char buf[4096];
 
   if (want == 0)
@@ -125,12 +137,22 @@ exchange (int in, int out, const char *input, long long deadline, struct helper_
           r->why = xasprintf ("timed out after %d s", FERRY_CREDENTIAL_HELPER_TIMEOUT_MS / 1000);
           break;
         }
-      if (poll (p, in >= 0 ? 2 : 1, (int) left) < 0)
+      /* A tenth of a second at a time, to see the helper exit.  */
+      n = poll (p, in >= 0 ? 2 : 1, exited ? 0 : left < 100 ? (int) left : 100);
+      if (n < 0)
         {
           if (errno == EINTR)
             continue;
           r->why = xasprintf ("poll: %s", strerror (errno));
           break;
+        }
+      if (n == 0)
+        {
+          /* Its output was all in the pipe when it exited.  */
+          if (exited)
+            break;
+          exited = has_exited (pid);
+          continue;
         }
       if (in >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP)))
         {
@@ -237,7 +259,7 @@ run_helper (const char *helper, const char *action, const char *input, struct he
     child_exec (path, program, action, in[1], out[1]);
   close (in[1]);
   close (out[1]);
-  exchange (in[0], out[0], input, deadline, r);
+  exchange (pid, in[0], out[0], input, deadline, r);
   close (out[0]);
   {
     char *why = reap (pid, deadline, r->why != NULL);

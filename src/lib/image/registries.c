@@ -429,6 +429,23 @@ compare_entries (const void *a, const void *b)
                  ((const struct ferry_registry_entry *) b)->prefix);
 }
 
+/* An entry's key and its place in the file, for sorting by key with the
+ * earlier first.  */
+struct keyed
+{
+  const char *key;
+  size_t i;
+};
+
+static int
+compare_keyed (const void *a, const void *b)
+{
+  const struct keyed *x = a, *y = b;
+  int r = strcmp (x->key, y->key);
+
+  return r ? r : (x->i > y->i) - (x->i < y->i);
+}
+
 /* The checks and defaults Podman applies to each file.  */
 static int
 post_process (struct conf_file *f, ferry_error_t *err)
@@ -478,27 +495,40 @@ post_process (struct conf_file *f, ferry_error_t *err)
                 f->path, r->prefix, e->location);
         }
     }
-  /* A location given twice must say the same of insecure and blocked.  */
-  for (size_t i = 0; i < f->n_regs; i++)
-    for (size_t j = i + 1; j < f->n_regs; j++)
-      {
-        const struct ferry_registry_entry *a = &f->regs[i], *b = &f->regs[j];
-        const char *ka = *a->endpoint.location ? a->endpoint.location : a->prefix;
-        const char *kb = *b->endpoint.location ? b->endpoint.location : b->prefix;
+  /* A location given twice must say the same of insecure and blocked:
+   * sorted by location, the ones given twice are neighbours (a file with
+   * thousands of registries is read in n log n, not n squared).  */
+  if (f->n_regs > 1)
+    {
+      cleanup_free struct keyed *by_location = xmalloc (f->n_regs * sizeof (*by_location));
 
-        if (strcmp (ka, kb) != 0)
-          continue;
-        if (a->endpoint.insecure != b->endpoint.insecure)
-          return ferry_make_error (err, 0,
-                                   "%s: registry '%s' is defined multiple times with conflicting 'insecure' "
-                                   "setting",
-                                   f->path, a->endpoint.location);
-        if (a->blocked != b->blocked)
-          return ferry_make_error (err, 0,
-                                   "%s: registry '%s' is defined multiple times with conflicting 'blocked' "
-                                   "setting",
-                                   f->path, a->endpoint.location);
-      }
+      for (size_t i = 0; i < f->n_regs; i++)
+        {
+          const struct ferry_registry_entry *r = &f->regs[i];
+          by_location[i].key = *r->endpoint.location ? r->endpoint.location : r->prefix;
+          by_location[i].i = i;
+        }
+      qsort (by_location, f->n_regs, sizeof (*by_location), compare_keyed);
+      for (size_t k = 1; k < f->n_regs; k++)
+        {
+          const struct ferry_registry_entry *a = &f->regs[by_location[k - 1].i];
+          const struct ferry_registry_entry *b = &f->regs[by_location[k].i];
+
+          if (strcmp (by_location[k - 1].key, by_location[k].key) != 0)
+            continue;
+          if (a->endpoint.insecure != b->endpoint.insecure)
+            return ferry_make_error (
+                err, 0,
+                "%s: registry '%s' is defined multiple times with conflicting 'insecure' "
+                "setting",
+                f->path, a->endpoint.location);
+          if (a->blocked != b->blocked)
+            return ferry_make_error (err, 0,
+                                     "%s: registry '%s' is defined multiple times with conflicting 'blocked' "
+                                     "setting",
+                                     f->path, a->endpoint.location);
+        }
+    }
   for (size_t i = 0; i < f->n_search; i++)
     {
       if (clean_location (&f->search[i], err) < 0)
@@ -509,20 +539,30 @@ post_process (struct conf_file *f, ferry_error_t *err)
     }
   /* The first of a prefix given twice counts; then in the order of the
    * prefixes.  */
-  for (size_t i = 0; i < f->n_regs; i++)
+  if (f->n_regs > 1)
     {
-      int dup = 0;
+      cleanup_free struct keyed *by_prefix = xmalloc (f->n_regs * sizeof (*by_prefix));
+      struct ferry_registry_entry *regs = xmalloc (f->n_regs * sizeof (*regs));
 
-      for (size_t j = 0; j < kept && ! dup; j++)
-        dup = strcmp (f->regs[j].prefix, f->regs[i].prefix) == 0;
-      if (dup)
-        entry_release (&f->regs[i]);
-      else
-        f->regs[kept++] = f->regs[i];
+      for (size_t i = 0; i < f->n_regs; i++)
+        {
+          by_prefix[i].key = f->regs[i].prefix;
+          by_prefix[i].i = i;
+        }
+      qsort (by_prefix, f->n_regs, sizeof (*by_prefix), compare_keyed);
+      for (size_t k = 0; k < f->n_regs; k++)
+        {
+          struct ferry_registry_entry *r = &f->regs[by_prefix[k].i];
+
+          if (k > 0 && strcmp (by_prefix[k - 1].key, by_prefix[k].key) == 0)
+            entry_release (r);
+          else
+            regs[kept++] = *r;
+        }
+      free (f->regs);
+      f->regs = regs;
+      f->n_regs = kept;
     }
-  f->n_regs = kept;
-  if (kept)
-    qsort (f->regs, kept, sizeof (*f->regs), compare_entries);
   if (f->mode && *f->mode && strcmp (f->mode, "disabled") != 0 && strcmp (f->mode, "enforcing") != 0
       && strcmp (f->mode, "permissive") != 0)
     return ferry_make_error (err, 0, "%s: invalid short-name mode: \"%s\"", f->path, f->mode);
@@ -609,14 +649,18 @@ merge_aliases (struct ferry_registries_conf *c, struct conf_file *f)
 static void
 merge (struct ferry_registries_conf *c, struct conf_file *f)
 {
+  /* Both sorted by prefix, F's each once: the ones there already are
+   * found by bisection among those that were there before F.  */
+  size_t before = c->n_registries;
+
   for (size_t i = 0; i < f->n_regs; i++)
     {
-      size_t k;
+      struct ferry_registry_entry *there
+          = before ? bsearch (&f->regs[i], c->registries, before, sizeof (*c->registries), compare_entries)
+                   : NULL;
+      size_t k = there ? (size_t) (there - c->registries) : c->n_registries;
 
-      for (k = 0; k < c->n_registries; k++)
-        if (strcmp (c->registries[k].prefix, f->regs[i].prefix) == 0)
-          break;
-      if (k == c->n_registries)
+      if (there == NULL)
         {
           c->registries = xrealloc (c->registries, (c->n_registries + 1) * sizeof (*c->registries));
           c->n_registries++;

@@ -157,7 +157,10 @@ read_string (struct cursor *t, char **out, ferry_error_t *err)
 
   if (t->p[0] == quote && t->p[1] == quote)
     return toml_fail (t, err, "multi-line strings are not supported: write the value on one line");
-  buf = w = xmalloc (strlen (t->p) + 1);
+  /* No longer than the rest of its line (an escape writes fewer bytes
+   * than it takes): the rest of the file would make reading a file of
+   * many strings quadratic.  */
+  buf = w = xmalloc (strcspn (t->p, "\n") + 1);
   for (;;)
     {
       unsigned char c = (unsigned char) *t->p;

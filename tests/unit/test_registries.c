@@ -84,6 +84,33 @@ test_prefixes (void **state)
   ferry_registries_conf_free (c);
 }
 
+/* Of a prefix given twice the first counts, however many registries
+ * come between; the others are found by prefix still.  */
+static void
+test_prefix_twice (void **state)
+{
+  cleanup_free char *text = NULL;
+  struct ferry_registries_conf *c;
+  const struct ferry_registry_entry *r;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+
+  (void) state;
+  fputs ("[[registry]]\nprefix = \"dup.test\"\nlocation = \"first.test\"\n", f);
+  for (int i = 0; i < 3000; i++)
+    fprintf (f, "[[registry]]\nprefix = \"r%d.test\"\nlocation = \"s%d.test\"\n", i, i);
+  fputs ("[[registry]]\nprefix = \"dup.test\"\nlocation = \"second.test\"\n", f);
+  fclose (f);
+  c = load (text, NULL);
+  r = ferry_registries_find (c, "dup.test/app");
+  assert_non_null (r);
+  assert_string_equal (r->endpoint.location, "first.test");
+  r = ferry_registries_find (c, "r1234.test/app");
+  assert_non_null (r);
+  assert_string_equal (r->endpoint.location, "s1234.test");
+  ferry_registries_conf_free (c);
+}
+
 static void
 test_drop_ins (void **state)
 {
@@ -384,6 +411,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_prefixes),
+    cmocka_unit_test (test_prefix_twice),
     cmocka_unit_test (test_drop_ins),
     cmocka_unit_test (test_short_names),
     cmocka_unit_test (test_mirrors),

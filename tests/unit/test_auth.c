@@ -312,13 +312,70 @@ test_helpers_in_order (void **state)
   assert_int_equal (system (rm), 0);
 }
 
+/* The most specific key wins, as containers/image looks keys up: a
+ * namespace's credentials are for that namespace alone, and a key
+ * without a scheme is never cut down to its host.  */
+static void
+test_lookup_most_specific (void **state)
+{
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *path = xasprintf ("%s/auth.json", dir);
+  struct ferry_credentials c;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  /* "alice:pw", "bob:x:y", "carol:c", "dave:d" in base64.  */
+  write_text (path, "{\"auths\": {"
+                    "\"reg\": {\"auth\": \"YWxpY2U6cHc=\"},"
+                    "\"reg/ns\": {\"auth\": \"Ym9iOng6eQ==\"},"
+                    "\"reg/ns/sub/img\": {\"auth\": \"Y2Fyb2w6Yw==\"},"
+                    "\"only/ns\": {\"auth\": \"ZGF2ZTpk\"},"
+                    "\"https://legacy:5000/v1/\": {\"auth\": \"ZGF2ZTpk\"}}}");
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/img", &c, &err), 1);
+  assert_string_equal (c.username, "carol");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/other", &c, &err), 1);
+  assert_string_equal (c.username, "bob");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg/nsx/img", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  /* "only/ns" is not a key of registry "only".  */
+  assert_int_equal (ferry_auth_lookup (path, "only/other/img", &c, &err), 0);
+  assert_int_equal (ferry_auth_lookup (path, "only", &c, &err), 0);
+  /* A URL key names its host, for any repository.  */
+  assert_int_equal (ferry_auth_lookup (path, "legacy:5000/a/b", &c, &err), 1);
+  assert_string_equal (c.username, "dave");
+  ferry_credentials_clear (&c);
+  assert_null (err);
+
+  /* login and logout touch their exact key only.  */
+  assert_int_equal (ferry_auth_store (path, "reg/ns", NULL, NULL, &err), 0);
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/other", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  {
+    int found = -1;
+    assert_int_equal (ferry_auth_store (path, "legacy:5000", NULL, &found, &err), 0);
+    assert_int_equal (found, 0);
+    assert_int_equal (ferry_auth_lookup (path, "legacy:5000/a", &c, &err), 1);
+    ferry_credentials_clear (&c);
+  }
+  assert_null (err);
+  ferry_rm_rf (dir, &err);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_creds_parse),      cmocka_unit_test (test_lookup_spellings),
-    cmocka_unit_test (test_store_and_remove), cmocka_unit_test (test_default_path),
-    cmocka_unit_test (test_damaged_file),     cmocka_unit_test (test_helpers_in_order),
+    cmocka_unit_test (test_creds_parse),          cmocka_unit_test (test_lookup_spellings),
+    cmocka_unit_test (test_lookup_most_specific), cmocka_unit_test (test_store_and_remove),
+    cmocka_unit_test (test_default_path),         cmocka_unit_test (test_damaged_file),
+    cmocka_unit_test (test_helpers_in_order),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -618,18 +618,20 @@ basic_header (const struct ferry_credentials *c)
   return xasprintf ("Authorization: Basic %s", b64);
 }
 
+/* Podman says "authentication required" (the registry's words) whether
+ * credentials were missing or refused; ferry adds which, and the fix.  */
 static int
 auth_failure (ferry_registry_t *r, ferry_error_t *err)
 {
   if (r->have_creds)
-    return ferry_make_error (err, 0,
-                             "registry %s refused the credentials of user `%s` (from %s): check the "
-                             "user name and password",
-                             r->name, r->creds.username, r->creds_origin);
-  return ferry_make_error (err, 0,
-                           "registry %s requires authentication: log in with `ferry login %s` or pass "
-                           "--creds USER:PASSWORD",
-                           r->name, r->name);
+    return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
+                                  "authentication required: registry %s refused the credentials of user "
+                                  "`%s` (from %s): check the user name and password",
+                                  r->name, r->creds.username, r->creds_origin);
+  return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
+                                "authentication required: registry %s wants credentials: log in with "
+                                "`ferry login %s` or pass --creds USER:PASSWORD",
+                                r->name, r->name);
 }
 
 static char *
@@ -1121,9 +1123,10 @@ out:
 }
 
 static int
-load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, ferry_error_t *err)
+load_credentials (ferry_registry_t *r, const char *repository, const struct ferry_registry_options *o,
+                  ferry_error_t *err)
 {
-  cleanup_free char *path = NULL;
+  cleanup_free char *path = NULL, *key = NULL;
   int found;
 
   if (o->creds)
@@ -1135,7 +1138,9 @@ load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, f
       return 0;
     }
   path = ferry_auth_file_path (o->authfile);
-  found = ferry_auth_get (path, 0, r->name, &r->creds, &r->creds_origin, err);
+  key = repository ? xasprintf ("%s/%s", r->name, repository) : xstrdup (r->name);
+  found = ferry_auth_get (path, ferry_auth_file_is_default (o->authfile) ? FERRY_AUTH_DEFAULT_FILE : 0, key,
+                          &r->creds, &r->creds_origin, err);
   if (found < 0)
     return ferry_error_wrap (err, "getting username and password");
   r->have_creds = found;
@@ -1205,6 +1210,14 @@ int
 ferry_registry_open (const char *registry, const struct ferry_registry_options *o, ferry_registry_t **out,
                      ferry_error_t *err)
 {
+  return ferry_registry_open_repository (registry, NULL, o, out, err);
+}
+
+int
+ferry_registry_open_repository (const char *registry, const char *repository,
+                                const struct ferry_registry_options *o, ferry_registry_t **out,
+                                ferry_error_t *err)
+{
   ferry_registry_t *r;
   const struct ferry_registries_conf *conf;
   const char *host = registry;
@@ -1231,7 +1244,7 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
   r->base = xasprintf ("https://%s", host);
   if (o->cert_dir && load_cert_dir (r, o->cert_dir, err) < 0)
     goto fail;
-  if (load_credentials (r, o, err) < 0)
+  if (load_credentials (r, repository, o, err) < 0)
     goto fail;
   if (ping (r, &tls_failed, err) == 0)
     {

@@ -564,7 +564,13 @@ ferry_cmd_login (int argc, char **argv)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
-      authfile_given |= c == OPT_REGISTRY_AUTHFILE;
+      if (c == OPT_REGISTRY_AUTHFILE)
+        {
+          /* A login makes the file: not there yet is fine.  */
+          authfile_given = 1;
+          ro.authfile = optarg;
+          continue;
+        }
       r = ferry_cli_registry_option (c, optarg, &ro);
       if (r < 0)
         return FERRY_EXIT_ERROR;

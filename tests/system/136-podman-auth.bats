@@ -240,6 +240,17 @@ Existing credentials are valid. Already logged in to $REGISTRY" ] || { echo "$to
 	run_ferry pull -q --tls-verify=false --authfile "$TEST_TMP/named.json" "$img"
 	assert_status 125
 	assert_output_contains "authentication required"
+	# An --authfile that is not there is refused (not by login, which makes it).
+	for cmd in pull push search; do
+		local arg=$img
+		if [ $cmd = search ]; then arg=$REGISTRY/other; fi
+		run podman_t $cmd --tls-verify=false --authfile "$TEST_TMP/none.json" "$arg"
+		assert_status 125
+		assert_output_contains "Error: credential file is not accessible: faccessat $TEST_TMP/none.json: no such file or directory"
+		run_ferry $cmd --tls-verify=false --authfile "$TEST_TMP/none.json" "$arg"
+		assert_status 125
+		[ "$output" = "Error: credential file is not accessible: faccessat $TEST_TMP/none.json: no such file or directory" ]
+	done
 	# The default file comes first, even with a wrong entry...
 	auth_json "$XDG_RUNTIME_DIR/containers/auth.json" "$REGISTRY=$bad"
 	both_pull auth "$img"

@@ -453,8 +453,9 @@ read_password_stdin (void)
 }
 
 static const char login_usage[]
-    = "Usage: ferry login [OPTIONS] [REGISTRY]\n\n"
-      "Check credentials with a registry and keep them in the auth file.\n\n"
+    = "Usage: ferry login [OPTIONS] [REGISTRY[/NAMESPACE...]]\n\n"
+      "Check credentials with a registry and keep them in the auth file, for the registry or\n"
+      "for one namespace or repository of it.\n\n"
       "Options:\n"
       "  -u, --username USER      the user name\n"
       "  -p, --password PASS      the password (prefer --password-stdin)\n"
@@ -723,7 +724,7 @@ ferry_cmd_login (int argc, char **argv)
 }
 
 static const char logout_usage[]
-    = "Usage: ferry logout [OPTIONS] [REGISTRY]\n"
+    = "Usage: ferry logout [OPTIONS] [REGISTRY[/NAMESPACE...]]\n"
       "       ferry logout -a\n\n"
       "Remove a registry's credentials from the auth file.\n\n"
       "Options:\n"

@@ -276,3 +276,60 @@ Existing credentials are valid. Already logged in to $REGISTRY" ] || { echo "$to
 	[ "$(jq -c '.auths | keys' "$XDG_RUNTIME_DIR/containers/auth.json")" = "[\"$REGISTRY/ns\",\"$REGISTRY/other\"]" ]
 	[ ! -e "$HOME/.docker/config.json" ]
 }
+
+@test "credential helpers keep registries, never namespaces, and are asked by host" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	registry_seed other/img:v1
+	# A helper that keeps one line a server, in its own file.
+	mkdir -p "$TEST_TMP/bin"
+	export PATH=$TEST_TMP/bin:$PATH HELPER_STORE=$TEST_TMP/helper.store HELPER_LOG=$TEST_TMP/helper.log
+	cat >"$TEST_TMP/bin/docker-credential-authtest" <<-'EOS'
+		#!/bin/sh
+		read -r arg
+		echo "$1 $arg" | cut -c1-60 >>"$HELPER_LOG"
+		case "$1" in
+		get)
+			grep -F "\"ServerURL\":\"$arg\"" "$HELPER_STORE" || { echo "credentials not found in native keychain"; exit 1; } ;;
+		store) printf '%s\n' "$arg" >>"$HELPER_STORE" ;;
+		erase)
+			grep -qF "\"ServerURL\":\"$arg\"" "$HELPER_STORE" || { echo "credentials not found in native keychain"; exit 1; }
+			: >"$HELPER_STORE" ;;
+		esac
+	EOS
+	chmod +x "$TEST_TMP/bin/docker-credential-authtest"
+	printf 'credential-helpers = ["authtest"]\n' >"$CONTAINERS_REGISTRIES_CONF"
+	local tool
+	for tool in podman ferry; do
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		: >"$HELPER_STORE"
+		: >"$HELPER_LOG"
+		run t login --tls-verify=false -u alice -p s3cret "$REGISTRY/ns"
+		[ "$status" = 125 ] && [ "$output" = "Error: namespaced key is not supported for credential helper authtest" ] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+		[ ! -s "$HELPER_STORE" ]
+		run t login --tls-verify=false -u alice -p s3cret "$REGISTRY"
+		[ "$status" = 0 ] || { echo "$tool: $output" >&2; return 1; }
+		# An image of a namespace: the helper is asked for the host alone.
+		: >"$HELPER_LOG"
+		run t pull -q --tls-verify=false "$REGISTRY/other/img:v1"
+		[ "$status" = 0 ] || { echo "$tool: $output" >&2; return 1; }
+		[ "$(sort -u "$HELPER_LOG")" = "get $REGISTRY" ] || {
+			echo "$tool asked: $(cat "$HELPER_LOG")" >&2
+			return 1
+		}
+		# logout of a namespace erases nothing of the helper's (Podman
+		# then asks it for the host's, to tell of a docker login).
+		: >"$HELPER_LOG"
+		run t logout "$REGISTRY/ns"
+		[ "$status" = 125 ] && [[ "$output" == "Error: not logged into $REGISTRY/ns"* ]] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+		! grep -q '^erase' "$HELPER_LOG" || { echo "$tool asked: $(cat "$HELPER_LOG")" >&2; return 1; }
+		[ -s "$HELPER_STORE" ]
+		[ ! -e "$REGISTRY_AUTH_FILE" ]
+	done
+}

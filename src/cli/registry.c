@@ -675,6 +675,16 @@ ferry_cmd_login (int argc, char **argv)
       r = ferry_registry_open (host, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0;
       ferry_registry_close (reg);
       explicit_bzero (joined, strlen (joined));
+      if (r && err->kind == FERRY_ERROR_UNAUTHORIZED)
+        {
+          /* Podman's lines; it would then prompt, which ferry never does.  */
+          ferry_error_release (&err);
+          printf ("Existing credentials are invalid, please enter valid username and password\n");
+          fflush (stdout);
+          return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give the "
+                                  "user name with -u and the password with -p or --password-stdin",
+                                  registry);
+        }
       if (r)
         return ferry_cli_fail (&err);
       printf ("Existing credentials are valid. Already logged in to %s\n", host);

@@ -720,6 +720,11 @@ ferry_cmd_login (int argc, char **argv)
       return ferry_cli_fail (&err);
     }
   ferry_registry_close (reg);
+  if (! compat && ferry_auth_check_writable_default (ro.authfile, &err) < 0)
+    {
+      explicit_bzero (joined, strlen (joined));
+      return ferry_cli_fail (&err);
+    }
   creds.username = xstrdup (username);
   creds.password = xstrdup (password);
   ret = ferry_auth_set (path, flags & FERRY_AUTH_FILE_ONLY, registry, &creds, &where, &err);
@@ -787,6 +792,8 @@ ferry_cmd_logout (int argc, char **argv)
     {
       if (argc - optind != 0)
         return ferry_cli_failf ("ferry logout -a takes no registry");
+      if (! compat && ferry_auth_check_writable_default (authfile, &err) < 0)
+        return ferry_cli_fail (&err);
       if (ferry_auth_remove_everywhere (path, compat != NULL, &err) < 0)
         return ferry_cli_fail (&err);
       printf ("Removed login credentials for all registries\n");
@@ -798,7 +805,8 @@ ferry_cmd_logout (int argc, char **argv)
   registry = registry_argument (argc, argv, "give one (ferry logout REGISTRY) or -a");
   if (registry == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_auth_remove (path, compat != NULL, registry, &found, &err) < 0)
+  if ((! compat && ferry_auth_check_writable_default (authfile, &err) < 0)
+      || ferry_auth_remove (path, compat != NULL, registry, &found, &err) < 0)
     {
       ferry_error_wrap (&err, "logging out of \"%s\"", registry);
       return ferry_cli_fail (&err);

@@ -286,6 +286,23 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 	assert_status 0
 	[ "$(jq -c '.auths | keys' "$XDG_RUNTIME_DIR/containers/auth.json")" = "[\"$REGISTRY/ns\",\"$REGISTRY/other\"]" ]
 	[ ! -e "$HOME/.docker/config.json" ]
+
+	# A $XDG_RUNTIME_DIR that does not exist: login and logout stop, in
+	# Podman's words, and make nothing; a pull reads the other files.
+	local missing=$TEST_TMP/no-such-dir msg tool
+	msg="\"$missing\" directory set by \$XDG_RUNTIME_DIR does not exist. Either create the directory or unset \$XDG_RUNTIME_DIR.: faccessat $missing: no such file or directory"
+	for tool in podman ferry; do
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		XDG_RUNTIME_DIR=$missing run t login --tls-verify=false -u alice -p s3cret "$REGISTRY"
+		[ "$status" = 125 ] && [[ "$output" == *"Error: $msg" ]] || { echo "$tool: $status $output" >&2; return 1; }
+		XDG_RUNTIME_DIR=$missing run t logout "$REGISTRY"
+		[ "$status" = 125 ] && [[ "$output" == *"Error: logging out of \"$REGISTRY\": $msg" ]] || { echo "$tool: $status $output" >&2; return 1; }
+		XDG_RUNTIME_DIR=$missing run t logout -a
+		[ "$status" = 125 ] && [[ "$output" == *"Error: $msg" ]] || { echo "$tool: $status $output" >&2; return 1; }
+		[ ! -e "$missing" ]
+	done
+	XDG_RUNTIME_DIR=$missing both_pull ok "$img"
+	[ ! -e "$missing" ]
 }
 
 @test "credential helpers keep registries, never namespaces, and are asked by host" {

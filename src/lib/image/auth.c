@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *
@@ -369,6 +370,22 @@ static int
 is_file_helper (const char *helper)
 {
   return strcmp (helper, FERRY_AUTH_FILE_HELPER) == 0;
+}
+
+int
+ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err)
+{
+  const char *v = getenv ("XDG_RUNTIME_DIR");
+  struct stat st;
+
+  if (! ferry_auth_file_is_default (authfile) || v == NULL || *v == '\0')
+    return 0;
+  if (stat (v, &st) < 0 && errno == ENOENT)
+    return ferry_make_error (err, 0,
+                             "\"%s\" directory set by $XDG_RUNTIME_DIR does not exist. Either create the "
+                             "directory or unset $XDG_RUNTIME_DIR.: faccessat %s: no such file or directory",
+                             v, v);
+  return 0;
 }
 
 int

@@ -31,6 +31,11 @@ char *ferry_auth_key_host (const char *key);
  * then the user's other files are read after it (FERRY_AUTH_DEFAULT_FILE).  */
 int ferry_auth_file_is_default (const char *authfile);
 
+/* Before writing the default auth file: a $XDG_RUNTIME_DIR that does
+ * not exist is a typo to report (in Podman's words), not a directory to
+ * make.  0 when AUTHFILE or $REGISTRY_AUTH_FILE names the file.  */
+int ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err);
+
 enum
 {
   FERRY_AUTH_FILE_ONLY = 1 << 0,    /* that file alone, no credential helper (--compat-auth-file) */

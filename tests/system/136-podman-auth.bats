@@ -360,4 +360,16 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 		[ -s "$HELPER_STORE" ]
 		[ ! -e "$REGISTRY_AUTH_FILE" ]
 	done
+
+	# Docker's config.json may name a helper for a registry ("credHelpers"):
+	# it is asked, by host, when the file is read.
+	: >"$CONTAINERS_REGISTRIES_CONF"
+	unset REGISTRY_AUTH_FILE
+	mkdir -p "$HOME/.docker"
+	printf '{"credHelpers":{"%s":"authtest"}}\n' "$REGISTRY" >"$HOME/.docker/config.json"
+	: >"$HELPER_LOG"
+	both_pull ok "$REGISTRY/other/img:v1"
+	[ "$(sort -u "$HELPER_LOG")" = "get $REGISTRY" ]
+	: >"$HELPER_STORE"
+	both_pull auth "$REGISTRY/other/img:v1"
 }

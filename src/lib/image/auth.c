@@ -216,6 +216,34 @@ entry_credentials (json_object *entry, const char *path, const char *key, struct
   return decode_auth (b64, out, path, key, err);
 }
 
+/* The "credHelpers" entry of HOST in ROOT, when there is one: 1 with
+ * the credentials that helper gives, 0 when it has none (or there is no
+ * entry).  */
+static int
+file_cred_helper (json_object *root, const char *path, const char *host, struct ferry_credentials *out,
+                  ferry_error_t *err)
+{
+  json_object *helpers = NULL, *name = NULL;
+  const char *helper;
+
+  if (! json_object_object_get_ex (root, "credHelpers", &helpers) || helpers == NULL)
+    return 0;
+  if (! json_object_is_type (helpers, json_type_object))
+    return ferry_make_error (
+        err, 0, "auth file `%s`: field `credHelpers` must be an object, not %s: fix or remove it", path,
+        ferry_json_type_name (helpers));
+  if (! json_object_object_get_ex (helpers, host, &name) || name == NULL)
+    return 0;
+  helper = ferry_json_string_value (name);
+  if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
+    return ferry_make_error (
+        err, 0,
+        "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix "
+        "or remove it",
+        path, host);
+  return ferry_credential_helper_get (helper, host, out, err);
+}
+
 static int
 lookup_in (const char *path, int legacy, const char *key, struct ferry_credentials *out, ferry_error_t *err)
 {
@@ -230,6 +258,14 @@ lookup_in (const char *path, int legacy, const char *key, struct ferry_credentia
   root = read_or_new (path, err);
   if (root == NULL)
     return -1;
+  if (! legacy)
+    {
+      /* Docker's config.json may send a registry to a helper of its own,
+       * which then answers for it here, as containers/image asks it.  */
+      int r = file_cred_helper (root, path, host, out, err);
+      if (r != 0)
+        return r;
+    }
   if (legacy)
     {
       /* ~/.dockercfg is the "auths" object itself.  */

@@ -5,7 +5,9 @@
  *   { "auths": { "registry.example:5000": { "auth": "<base64 of user:pass>" } } }
  *
  * The file is --authfile, else $REGISTRY_AUTH_FILE, else
- * $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.  */
+ * $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.
+ * A file's "credHelpers" object (Docker's) sends a registry to a credential
+ * helper of its own, asked before the file's "auths".  */
 #ifndef FERRY_IMAGE_AUTH_H
 #define FERRY_IMAGE_AUTH_H
 

@@ -368,6 +368,74 @@ test_lookup_most_specific (void **state)
   ferry_rm_rf (dir, &err);
 }
 
+/* With the default auth file, the user's other files follow it, in
+ * containers/image's order; a named file is read alone.  Runs after
+ * test_helpers_in_order, whose registries.conf (read once) it shares: its
+ * external helpers have nothing for x.test.  */
+static void
+test_default_files_in_order (void **state)
+{
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *primary = xasprintf ("%s/xdg/containers/auth.json", dir);
+  cleanup_free char *f = NULL;
+  struct ferry_credentials out;
+  ferry_error_t err = NULL;
+  char *origin = NULL;
+
+  (void) state;
+  setenv ("HOME", dir, 1);
+  unsetenv ("XDG_CONFIG_HOME");
+  unsetenv ("DOCKER_CONFIG");
+  /* "leg:1", "dock:1", "cfg:1" in base64.  */
+  f = xasprintf ("%s/.dockercfg", dir);
+  write_text (f, "{\"https://x.test/v1/\": {\"auth\": \"bGVnOjE=\"}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, &origin, &err),
+                    1);
+  assert_string_equal (out.username, "leg");
+  assert_non_null (strstr (origin, "/.dockercfg")); /* where it was found */
+  ferry_credentials_clear (&out);
+  free (origin);
+  /* A named file is the only one: nobody has them then, and the failing
+   * helper's error is the answer.  */
+  assert_int_equal (ferry_auth_get (primary, 0, "x.test/ns/img", &out, NULL, &err), -1);
+  ferry_error_release (&err);
+
+  free (f);
+  f = xasprintf ("%s/.docker", dir);
+  assert_int_equal (ferry_mkdir_p (f, 0700, &err), 0);
+  free (f);
+  f = xasprintf ("%s/.docker/config.json", dir);
+  write_text (f, "{\"auths\": {\"x.test\": {\"auth\": \"ZG9jazox\"}}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "dock");
+  ferry_credentials_clear (&out);
+
+  free (f);
+  f = xasprintf ("%s/.config/containers", dir);
+  assert_int_equal (ferry_mkdir_p (f, 0700, &err), 0);
+  free (f);
+  f = xasprintf ("%s/.config/containers/auth.json", dir);
+  write_text (f, "{\"auths\": {\"x.test/ns\": {\"auth\": \"Y2ZnOjE=\"}}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "cfg");
+  ferry_credentials_clear (&out);
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/other", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "dock");
+  ferry_credentials_clear (&out);
+
+  /* $DOCKER_CONFIG replaces ~/.docker.  */
+  {
+    cleanup_free char *dc = xasprintf ("%s/dc", dir);
+    setenv ("DOCKER_CONFIG", dc, 1);
+    assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/other", &out, NULL, &err), 1);
+    assert_string_equal (out.username, "leg");
+    ferry_credentials_clear (&out);
+    unsetenv ("DOCKER_CONFIG");
+  }
+  assert_null (err);
+  ferry_rm_rf (dir, &err);
+}
+
 int
 main (void)
 {
@@ -375,7 +443,7 @@ main (void)
     cmocka_unit_test (test_creds_parse),          cmocka_unit_test (test_lookup_spellings),
     cmocka_unit_test (test_lookup_most_specific), cmocka_unit_test (test_store_and_remove),
     cmocka_unit_test (test_default_path),         cmocka_unit_test (test_damaged_file),
-    cmocka_unit_test (test_helpers_in_order),
+    cmocka_unit_test (test_helpers_in_order),     cmocka_unit_test (test_default_files_in_order),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -352,6 +352,15 @@ test_lookup_most_specific (void **state)
   ferry_credentials_clear (&c);
   assert_null (err);
 
+  /* A key from the file is shown on one line in an error.  */
+  {
+    cleanup_free char *odd = xasprintf ("%s/odd.json", dir);
+    write_text (odd, "{\"auths\": {\"https://nl/v1/\\nFAKE\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+    assert_true (ferry_auth_lookup (odd, "nl/a", &c, &err) < 0);
+    assert_null (strchr (err->msg, '\n'));
+    ferry_error_release (&err);
+  }
+
   /* login and logout touch their exact key only.  */
   assert_int_equal (ferry_auth_store (path, "reg/ns", NULL, NULL, &err), 0);
   assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/other", &c, &err), 1);

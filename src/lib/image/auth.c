@@ -210,10 +210,12 @@ entry_credentials (json_object *entry, const char *path, const char *key, struct
                    ferry_error_t *err)
 {
   const char *b64 = ferry_json_get_string (entry, "auth");
+  /* KEY is the file's: shown escaped, as any text from it.  */
+  cleanup_free char *shown = ferry_registry_printable (key);
 
   if (b64 == NULL || *b64 == '\0')
     return 0;
-  return decode_auth (b64, out, path, key, err);
+  return decode_auth (b64, out, path, shown, err);
 }
 
 /* The "credHelpers" entry of HOST in ROOT, when there is one: 1 with

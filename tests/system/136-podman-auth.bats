@@ -373,3 +373,30 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 	: >"$HELPER_STORE"
 	both_pull auth "$REGISTRY/other/img:v1"
 }
+
+@test "a token server that refuses the credentials: Podman's words for pull and login" {
+	need_podman
+	registry_start --token
+	registry_seed x/img:v1
+	auth_json "$REGISTRY_AUTH_FILE" "$REGISTRY=$REGISTRY_TOKEN_USER:wrong"
+	local img=$REGISTRY/x/img:v1
+	run podman_t pull -q --tls-verify=false "$img"
+	assert_status 125
+	[ "$(printf '%s\n' "$output" | grep '^Error: ')" = "Error: initializing source docker://$img: unable to retrieve auth token: invalid username/password: unauthorized: bad credentials" ]
+	run_ferry pull -q --tls-verify=false "$img"
+	assert_status 125
+	assert_one_line_error
+	[[ "$output" == "Error: initializing source docker://$img: unable to retrieve auth token: invalid username/password: unauthorized: bad credentials"* ]] || {
+		echo "ferry: $output" >&2
+		return 1
+	}
+	local tool
+	for tool in podman ferry; do
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		run t login --tls-verify=false -u "$REGISTRY_TOKEN_USER" -p wrong "$REGISTRY"
+		[ "$status" = 125 ] && [ "$output" = "Error: logging into \"$REGISTRY\": invalid username/password" ] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+	done
+}

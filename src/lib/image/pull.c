@@ -180,7 +180,11 @@ fetch_manifest (struct pull *p, const char *reference, const char *want_digest, 
 
   if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
     {
-      /* In Podman's words, which users grep for.  */
+      /* In Podman's words, which users grep for: a token refused stops
+       * it before the manifest is asked for.  */
+      if ((*err)->kind == FERRY_ERROR_UNAUTHORIZED
+          && strncmp ((*err)->msg, "unable to retrieve auth token", 29) == 0)
+        return ferry_error_wrap (err, "initializing source docker://%s", p->what);
       if ((*err)->kind == FERRY_ERROR_UNAUTHORIZED)
         return ferry_error_wrap (err, "initializing source docker://%s: reading manifest %s in %s/%s",
                                  p->what, reference, p->src->registry, p->src->repository);

@@ -618,20 +618,54 @@ basic_header (const struct ferry_credentials *c)
   return xasprintf ("Authorization: Basic %s", b64);
 }
 
-/* Podman says "authentication required" (the registry's words) whether
- * credentials were missing or refused; ferry adds which, and the fix.  */
+/* A refusal in Podman's words, then ferry's: SAID is what the registry
+ * said (Podman prints it: "authentication required" from distribution
+ * behind htpasswd, "requested access to the resource is denied" for a
+ * token without access), whether credentials were missing or refused;
+ * ferry adds which, and the fix.  */
 static int
-auth_failure (ferry_registry_t *r, ferry_error_t *err)
+refusal (ferry_registry_t *r, const char *said, ferry_error_t *err)
 {
   if (r->have_creds)
     return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
-                                  "authentication required: registry %s refused the credentials of user "
-                                  "`%s` (from %s): check the user name and password",
-                                  r->name, r->creds.username, r->creds_origin);
+                                  "%s: registry %s refused the credentials of user `%s` (from %s): check the "
+                                  "user name and password",
+                                  said, r->name, r->creds.username, r->creds_origin);
   return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
-                                "authentication required: registry %s wants credentials: log in with "
-                                "`ferry login %s` or pass --creds USER:PASSWORD",
-                                r->name, r->name);
+                                "%s: registry %s wants credentials: log in with `ferry login %s` or pass "
+                                "--creds USER:PASSWORD",
+                                said, r->name, r->name);
+}
+
+/* A 401 of the registry itself: its error's message, else (a HEAD has no
+ * body) what Podman says then.  */
+static int
+auth_failure (ferry_registry_t *r, const struct ferry_http_response *resp, ferry_error_t *err)
+{
+  cleanup_free char *said = resp ? ferry_registry_error_text (resp) : NULL;
+
+  if (said == NULL || strncmp (said, "HTTP ", 5) == 0)
+    {
+      free (said);
+      said = xstrdup ("authentication required");
+    }
+  return refusal (r, said, err);
+}
+
+/* A 401 or 403 of the token server, as Podman words it: "unable to
+ * retrieve auth token: invalid username/password: CODE: MESSAGE".  */
+static int
+token_refused (ferry_registry_t *r, const struct ferry_http_response *resp, ferry_error_t *err)
+{
+  cleanup_free char *code = ferry_registry_error_code (resp), *text = ferry_registry_error_text (resp);
+  cleanup_free char *said = NULL;
+
+  for (char *c = code; c && *c; c++)
+    *c = (char) tolower ((unsigned char) *c);
+  said = code && *code
+             ? xasprintf ("unable to retrieve auth token: invalid username/password: %s: %s", code, text)
+             : xasprintf ("unable to retrieve auth token: invalid username/password: %s", text);
+  return refusal (r, said, err);
 }
 
 static char *
@@ -798,7 +832,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     }
   if (resp.status == 401 || resp.status == 403)
     {
-      auth_failure (r, err);
+      token_refused (r, &resp, err);
       goto out;
     }
   if (resp.status != 200)
@@ -973,7 +1007,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         break;
       if (attempt > 0)
         {
-          auth_failure (r, err);
+          auth_failure (r, resp, err);
           goto out;
         }
       /* A challenge: learn it, then answer it once.  */
@@ -982,7 +1016,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         case AUTH_BASIC:
           if (! r->have_creds || auth != NULL)
             {
-              auth_failure (r, err);
+              auth_failure (r, resp, err);
               goto out;
             }
           break;
@@ -991,7 +1025,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
           retry_scope = scope_union (req->scope, scope);
           break;
         default:
-          auth_failure (r, err);
+          auth_failure (r, resp, err);
           goto out;
         }
     }

@@ -282,7 +282,8 @@ host_arch() {
 	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "exists in $REGISTRY/tok/app: authentication required"
+	# Podman's words for a token without the scope.
+	assert_output_contains "exists in $REGISTRY/tok/app: requested access to the resource is denied"
 
 	run_ferry push -q --tls-verify=false --creds "$creds" ferry-test "$REGISTRY/tok/app:v1"
 	assert_status 0

@@ -51,18 +51,20 @@ auth_json() {
 	} >"$file"
 }
 
-# both_pull WANT IMAGE: ferry and Podman pull IMAGE; WANT is ok or auth
-# (fails with Podman's "authentication required", exit 125).  ferry's
+# both_pull WANT IMAGE: ferry and Podman pull IMAGE; WANT is ok, auth
+# (fails with Podman's "authentication required", exit 125) or denied (a
+# token without the scope: "requested access to the resource is denied").  ferry's
 # error starts with Podman's.
 both_pull() {
-	local want=$1 img=$2 pout
+	local want=$1 img=$2 pout said="authentication required"
+	if [ "$want" = denied ]; then said="requested access to the resource is denied"; fi
 	run podman_t pull -q --tls-verify=false "$img"
 	pout=$(printf '%s\n' "$output" | grep '^Error: ' || true)
 	if [ "$want" = ok ]; then
 		assert_status 0
 	else
 		assert_status 125
-		[[ "$pout" == "Error: initializing source docker://$img: reading manifest "*": authentication required" ]] || {
+		[[ "$pout" == "Error: initializing source docker://$img: reading manifest "*": $said" ]] || {
 			echo "podman said: $output" >&2
 			return 1
 		}
@@ -374,7 +376,7 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 	both_pull auth "$REGISTRY/other/img:v1"
 }
 
-@test "a token server that refuses the credentials: Podman's words for pull and login" {
+@test "a token server: refused credentials and a token without the scope, in Podman's words for pull, push and login" {
 	need_podman
 	registry_start --token
 	registry_seed x/img:v1
@@ -390,6 +392,18 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 		echo "ferry: $output" >&2
 		return 1
 	}
+	# No credentials: an anonymous token without the scope.
+	rm "$REGISTRY_AUTH_FILE"
+	both_pull denied "$img"
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	run podman_t push -q --tls-verify=false localhost/ferry-test:latest "$REGISTRY/y/img:v1"
+	assert_status 125
+	assert_output_contains " exists in $REGISTRY/y/img: requested access to the resource is denied"
+	run_ferry push -q --tls-verify=false ferry-test "$REGISTRY/y/img:v1"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains " exists in $REGISTRY/y/img: requested access to the resource is denied"
 	local tool
 	for tool in podman ferry; do
 		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }

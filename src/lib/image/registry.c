@@ -638,12 +638,18 @@ refusal (ferry_registry_t *r, const char *said, ferry_error_t *err)
 }
 
 /* A 401 of the registry itself: its error's message, else (a HEAD has no
- * body) what Podman says then.  */
+ * body) what Podman says then.  A token that lacks the scope
+ * (error="insufficient_scope" in CHALLENGE) is, in Podman's words,
+ * "requested access to the resource is denied", whatever the body says.  */
 static int
-auth_failure (ferry_registry_t *r, const struct ferry_http_response *resp, ferry_error_t *err)
+auth_failure (ferry_registry_t *r, const struct ferry_http_response *resp, const char *challenge,
+              ferry_error_t *err)
 {
-  cleanup_free char *said = resp ? ferry_registry_error_text (resp) : NULL;
+  cleanup_free char *said = NULL;
 
+  if (challenge && strncasecmp (challenge, "Bearer ", 7) == 0 && strstr (challenge, "insufficient_scope"))
+    return refusal (r, "requested access to the resource is denied", err);
+  said = resp ? ferry_registry_error_text (resp) : NULL;
   if (said == NULL || strncmp (said, "HTTP ", 5) == 0)
     {
       free (said);
@@ -1007,7 +1013,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         break;
       if (attempt > 0)
         {
-          auth_failure (r, resp, err);
+          auth_failure (r, resp, challenge, err);
           goto out;
         }
       /* A challenge: learn it, then answer it once.  */
@@ -1016,7 +1022,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         case AUTH_BASIC:
           if (! r->have_creds || auth != NULL)
             {
-              auth_failure (r, resp, err);
+              auth_failure (r, resp, challenge, err);
               goto out;
             }
           break;
@@ -1025,7 +1031,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
           retry_scope = scope_union (req->scope, scope);
           break;
         default:
-          auth_failure (r, resp, err);
+          auth_failure (r, resp, challenge, err);
           goto out;
         }
     }

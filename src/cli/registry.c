@@ -749,6 +749,35 @@ static const char logout_usage[]
       "      --compat-auth-file PATH  remove them from PATH instead, a Docker-compatible file\n"
       "                           (not with --authfile)\n";
 
+/* A logout that found no entry of KEY: Podman then looks for credentials
+ * that serve KEY all the same (a parent namespace's, or another tool's
+ * file), and when the registry takes them says they are docker login's.  */
+static int
+logged_in_elsewhere (const char *path, int flags, const char *key)
+{
+  struct ferry_registry_options ro;
+  struct ferry_credentials creds = { 0 };
+  cleanup_free char *host = ferry_auth_key_host (key), *joined = NULL;
+  ferry_registry_t *reg = NULL;
+  ferry_error_t err = NULL;
+  int ok;
+
+  if (ferry_auth_get (path, flags, key, &creds, NULL, &err) <= 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  ferry_cli_registry_defaults (&ro);
+  joined = xasprintf ("%s:%s", creds.username, creds.password);
+  ferry_credentials_clear (&creds);
+  ro.creds = joined;
+  ok = ferry_registry_open (host, &ro, &reg, &err) == 0 && ferry_registry_check_login (reg, &err) == 0;
+  ferry_registry_close (reg);
+  ferry_error_release (&err);
+  explicit_bzero (joined, strlen (joined));
+  return ok;
+}
+
 int
 ferry_cmd_logout (int argc, char **argv)
 {
@@ -812,7 +841,20 @@ ferry_cmd_logout (int argc, char **argv)
       return ferry_cli_fail (&err);
     }
   if (! found)
-    return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
+    {
+      if (logged_in_elsewhere (path,
+                               compat                                  ? FERRY_AUTH_FILE_ONLY
+                               : ferry_auth_file_is_default (authfile) ? FERRY_AUTH_DEFAULT_FILE
+                                                                       : 0,
+                               registry))
+        {
+          printf ("Not logged into %s with current tool. Existing credentials were established via docker "
+                  "login. Please use docker logout instead.\n",
+                  registry);
+          return 0;
+        }
+      return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
+    }
   printf ("Removed login credentials for %s\n", registry);
   return 0;
 }

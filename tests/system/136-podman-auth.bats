@@ -414,3 +414,28 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 		}
 	done
 }
+
+@test "logout of a key without an entry whose credentials work all the same: Podman's docker-login line" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY" >"$CONTAINERS_REGISTRIES_CONF"
+	local tool
+	for tool in podman ferry; do
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		auth_json "$REGISTRY_AUTH_FILE" "$REGISTRY/ns=alice:s3cret"
+		cp "$REGISTRY_AUTH_FILE" "$TEST_TMP/before.json"
+		run t logout "$REGISTRY/ns/sub"
+		[ "$status" = 0 ] && [ "$output" = "Not logged into $REGISTRY/ns/sub with current tool. Existing credentials were established via docker login. Please use docker logout instead." ] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+		[ "$(jq -cS . "$REGISTRY_AUTH_FILE")" = "$(jq -cS . "$TEST_TMP/before.json")" ]
+		# Credentials the registry refuses: not logged in.
+		auth_json "$REGISTRY_AUTH_FILE" "$REGISTRY/ns=alice:wrong"
+		run t logout "$REGISTRY/ns/sub"
+		[ "$status" = 125 ] && [[ "$output" == "Error: not logged into $REGISTRY/ns/sub"* ]] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+	done
+}

@@ -225,6 +225,14 @@ ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_optio
       o->creds = arg;
       return 1;
     case OPT_REGISTRY_AUTHFILE:
+      /* Podman refuses an --authfile that is not there (login, which
+       * makes it, takes the option itself), in these words.  */
+      if (access (arg, F_OK) < 0)
+        {
+          fprintf (stderr, "Error: credential file is not accessible: faccessat %s: %s\n", arg,
+                   errno == ENOENT ? "no such file or directory" : strerror (errno));
+          return -1;
+        }
       o->authfile = arg;
       return 1;
     case OPT_REGISTRY_CERT_DIR:

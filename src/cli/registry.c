@@ -370,19 +370,47 @@ ferry_cmd_push (int argc, char **argv)
   return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 
-/* "https://host:port/v2/" -> "host:port"; Podman's users write either.  */
+/* The auth-file key login and logout use for ARG, as Podman takes it: a
+ * URL ("https://host:port/v2/") stands for its host:port, anything else
+ * for itself ("reg", "reg/ns", "reg/ns/repo"), which must then be a
+ * repository name without a tag or digest.  NULL when it is not (said, in
+ * Podman's words).  */
 static char *
-registry_of (const char *arg)
+credentials_key (const char *arg)
 {
-  const char *p = arg;
+  const char *p = arg, *path;
 
+  if (strncmp (p, "https://", 8) == 0 || strncmp (p, "http://", 7) == 0)
+    {
+      p += p[4] == 's' ? 8 : 7;
+      return xstrndup (p, strcspn (p, "/?#"));
+    }
   if (strncmp (p, "docker://", 9) == 0)
     p += 9;
-  else if (strncmp (p, "https://", 8) == 0)
-    p += 8;
-  else if (strncmp (p, "http://", 7) == 0)
-    p += 7;
-  return xstrndup (p, strcspn (p, "/"));
+  path = strchr (p, '/');
+  if (path == NULL)
+    return xstrdup (p);
+  if (strchr (p, '@') || strchr (path, ':'))
+    {
+      ferry_cli_failf ("reference \"%s\" contains tag or digest: give the repository without it", p);
+      return NULL;
+    }
+  for (const char *c = path + 1; *c; c++)
+    if (*c >= 'A' && *c <= 'Z')
+      {
+        ferry_cli_failf ("parse reference from \"%s\": invalid reference format: repository name must be "
+                         "lowercase",
+                         p);
+        return NULL;
+      }
+  if (path == p || path[1] == '\0' || strstr (path, "//") || p[strlen (p) - 1] == '/'
+      || path[strspn (path, "abcdefghijklmnopqrstuvwxyz0123456789._-/")] != '\0')
+    {
+      ferry_cli_failf ("parse reference from \"%s\": invalid reference format: give REGISTRY[/NAMESPACE...]",
+                       p);
+      return NULL;
+    }
+  return xstrdup (p);
 }
 
 /* The registry login or logout is for: the argument, else the first
@@ -395,7 +423,7 @@ registry_argument (int argc, char **argv, const char *fix)
   ferry_error_t err = NULL;
 
   if (argc - optind == 1)
-    return registry_of (argv[optind]);
+    return credentials_key (argv[optind]);
   if (ferry_registries_conf_get (&c, &err) < 0)
     {
       ferry_cli_fail (&err);
@@ -425,8 +453,9 @@ read_password_stdin (void)
 }
 
 static const char login_usage[]
-    = "Usage: ferry login [OPTIONS] [REGISTRY]\n\n"
-      "Check credentials with a registry and keep them in the auth file.\n\n"
+    = "Usage: ferry login [OPTIONS] [REGISTRY[/NAMESPACE...]]\n\n"
+      "Check credentials with a registry and keep them in the auth file, for the registry or\n"
+      "for one namespace or repository of it.\n\n"
       "Options:\n"
       "  -u, --username USER      the user name\n"
       "  -p, --password PASS      the password (prefer --password-stdin)\n"
@@ -490,14 +519,17 @@ secret_password (const char *name)
 
 /* --get-login: the user name kept for REGISTRY, without asking it.  */
 static int
-print_login (const char *path, int file_only, const char *registry)
+print_login (const char *path, int flags, const char *registry)
 {
   struct ferry_credentials creds = { 0 };
   ferry_error_t err = NULL;
-  int r = ferry_auth_get (path, file_only, registry, &creds, NULL, &err);
+  int r = ferry_auth_get (path, flags, registry, &creds, NULL, &err);
 
   if (r < 0)
-    return ferry_cli_fail (&err);
+    {
+      ferry_error_wrap (&err, "get credentials");
+      return ferry_cli_fail (&err);
+    }
   if (r == 0)
     return ferry_cli_failf ("not logged into %s", registry);
   printf ("%s\n", creds.username);
@@ -521,18 +553,25 @@ ferry_cmd_login (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct ferry_registry_options ro;
   struct ferry_credentials creds = { 0 };
-  cleanup_free char *registry = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL, *where = NULL;
+  cleanup_free char *registry = NULL, *host = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL,
+                    *where = NULL;
   const char *username = NULL, *password = NULL, *compat = NULL, *secret = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
-  int from_stdin = 0, get_login = 0, verbose = 0, authfile_given = 0, c, r, ret;
+  int from_stdin = 0, get_login = 0, verbose = 0, authfile_given = 0, flags, c, r, ret;
 
   ferry_cli_registry_defaults (&ro);
   while ((c = getopt_long (argc, argv, ":u:p:vh", opts, NULL)) != -1)
     {
       if (c == OPT_REGISTRY_CREDS)
         return ferry_cli_failf ("ferry login takes -u USER and -p PASS (or --password-stdin), not --creds");
-      authfile_given |= c == OPT_REGISTRY_AUTHFILE;
+      if (c == OPT_REGISTRY_AUTHFILE)
+        {
+          /* A login makes the file: not there yet is fine.  */
+          authfile_given = 1;
+          ro.authfile = optarg;
+          continue;
+        }
       r = ferry_cli_registry_option (c, optarg, &ro);
       if (r < 0)
         return FERRY_EXIT_ERROR;
@@ -575,14 +614,19 @@ ferry_cmd_login (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (*registry == '\0')
     return ferry_cli_failf ("`%s` names no registry", argv[optind]);
+  /* REGISTRY is the auth-file key, HOST the registry that checks it.  */
+  host = ferry_auth_key_host (registry);
   if (compat && authfile_given)
     return both_auth_files ();
+  flags = compat                                     ? FERRY_AUTH_FILE_ONLY
+          : ferry_auth_file_is_default (ro.authfile) ? FERRY_AUTH_DEFAULT_FILE
+                                                     : 0;
   if (secret && password)
     return ferry_cli_failf ("--secret can not be used with --password options");
   if (get_login)
     {
       path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
-      return print_login (path, compat != NULL, registry);
+      return print_login (path, flags, registry);
     }
   if (secret && from_stdin)
     return ferry_cli_failf ("Can't specify both --password-stdin and --password");
@@ -607,7 +651,7 @@ ferry_cmd_login (int argc, char **argv)
   path = compat ? xstrdup (compat) : ferry_auth_file_path (ro.authfile);
   /* What is kept already, as Podman looks before it logs in: a credential
    * helper that fails stops the login.  */
-  r = ferry_auth_get (path, compat != NULL, registry, &creds, NULL, &err);
+  r = ferry_auth_get (path, flags, registry, &creds, NULL, &err);
   if (r < 0)
     {
       ferry_error_wrap (&err, "get credentials");
@@ -622,13 +666,28 @@ ferry_cmd_login (int argc, char **argv)
                                 registry);
       printf ("Authenticating with existing credentials for %s\n", registry);
       fflush (stdout);
-      if (ferry_registry_open (registry, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0)
-        {
-          ferry_registry_close (reg);
-          return ferry_cli_fail (&err);
-        }
+      /* The credentials found for the key (maybe a namespace's), not the
+       * registry's own.  */
+      joined = xasprintf ("%s:%s", creds.username, creds.password);
+      ferry_credentials_clear (&creds);
+      ro.creds = joined;
+      ro.creds_origin = "the auth file";
+      r = ferry_registry_open (host, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0;
       ferry_registry_close (reg);
-      printf ("Existing credentials are valid. Already logged in to %s\n", registry);
+      explicit_bzero (joined, strlen (joined));
+      if (r && err->kind == FERRY_ERROR_UNAUTHORIZED)
+        {
+          /* Podman's lines; it would then prompt, which ferry never does.  */
+          ferry_error_release (&err);
+          printf ("Existing credentials are invalid, please enter valid username and password\n");
+          fflush (stdout);
+          return ferry_cli_failf ("getting username and password: ferry login %s does not prompt: give the "
+                                  "user name with -u and the password with -p or --password-stdin",
+                                  registry);
+        }
+      if (r)
+        return ferry_cli_fail (&err);
+      printf ("Existing credentials are valid. Already logged in to %s\n", host);
       return 0;
     }
   ferry_credentials_clear (&creds);
@@ -641,7 +700,7 @@ ferry_cmd_login (int argc, char **argv)
   joined = xasprintf ("%s:%s", username, password);
   ro.creds = joined;
   ro.creds_origin = "-u/-p";
-  if (ferry_registry_open (registry, &ro, &reg, &err) < 0)
+  if (ferry_registry_open (host, &ro, &reg, &err) < 0)
     {
       explicit_bzero (joined, strlen (joined));
       ferry_error_wrap (&err, "authenticating creds for \"%s\"", registry);
@@ -651,12 +710,24 @@ ferry_cmd_login (int argc, char **argv)
     {
       ferry_registry_close (reg);
       explicit_bzero (joined, strlen (joined));
+      /* Podman's words, and the exit code of every other failure.  */
+      if (err->kind == FERRY_ERROR_UNAUTHORIZED)
+        {
+          ferry_error_release (&err);
+          return ferry_cli_failf ("logging into \"%s\": invalid username/password", registry);
+        }
+      ferry_error_wrap (&err, "authenticating creds for \"%s\"", registry);
       return ferry_cli_fail (&err);
     }
   ferry_registry_close (reg);
+  if (! compat && ferry_auth_check_writable_default (ro.authfile, &err) < 0)
+    {
+      explicit_bzero (joined, strlen (joined));
+      return ferry_cli_fail (&err);
+    }
   creds.username = xstrdup (username);
   creds.password = xstrdup (password);
-  ret = ferry_auth_set (path, compat != NULL, registry, &creds, &where, &err);
+  ret = ferry_auth_set (path, flags & FERRY_AUTH_FILE_ONLY, registry, &creds, &where, &err);
   ferry_credentials_clear (&creds);
   explicit_bzero (joined, strlen (joined));
   if (ret < 0)
@@ -668,7 +739,7 @@ ferry_cmd_login (int argc, char **argv)
 }
 
 static const char logout_usage[]
-    = "Usage: ferry logout [OPTIONS] [REGISTRY]\n"
+    = "Usage: ferry logout [OPTIONS] [REGISTRY[/NAMESPACE...]]\n"
       "       ferry logout -a\n\n"
       "Remove a registry's credentials from the auth file.\n\n"
       "Options:\n"
@@ -677,6 +748,35 @@ static const char logout_usage[]
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
       "      --compat-auth-file PATH  remove them from PATH instead, a Docker-compatible file\n"
       "                           (not with --authfile)\n";
+
+/* A logout that found no entry of KEY: Podman then looks for credentials
+ * that serve KEY all the same (a parent namespace's, or another tool's
+ * file), and when the registry takes them says they are docker login's.  */
+static int
+logged_in_elsewhere (const char *path, int flags, const char *key)
+{
+  struct ferry_registry_options ro;
+  struct ferry_credentials creds = { 0 };
+  cleanup_free char *host = ferry_auth_key_host (key), *joined = NULL;
+  ferry_registry_t *reg = NULL;
+  ferry_error_t err = NULL;
+  int ok;
+
+  if (ferry_auth_get (path, flags, key, &creds, NULL, &err) <= 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  ferry_cli_registry_defaults (&ro);
+  joined = xasprintf ("%s:%s", creds.username, creds.password);
+  ferry_credentials_clear (&creds);
+  ro.creds = joined;
+  ok = ferry_registry_open (host, &ro, &reg, &err) == 0 && ferry_registry_check_login (reg, &err) == 0;
+  ferry_registry_close (reg);
+  ferry_error_release (&err);
+  explicit_bzero (joined, strlen (joined));
+  return ok;
+}
 
 int
 ferry_cmd_logout (int argc, char **argv)
@@ -721,6 +821,8 @@ ferry_cmd_logout (int argc, char **argv)
     {
       if (argc - optind != 0)
         return ferry_cli_failf ("ferry logout -a takes no registry");
+      if (! compat && ferry_auth_check_writable_default (authfile, &err) < 0)
+        return ferry_cli_fail (&err);
       if (ferry_auth_remove_everywhere (path, compat != NULL, &err) < 0)
         return ferry_cli_fail (&err);
       printf ("Removed login credentials for all registries\n");
@@ -732,13 +834,27 @@ ferry_cmd_logout (int argc, char **argv)
   registry = registry_argument (argc, argv, "give one (ferry logout REGISTRY) or -a");
   if (registry == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_auth_remove (path, compat != NULL, registry, &found, &err) < 0)
+  if ((! compat && ferry_auth_check_writable_default (authfile, &err) < 0)
+      || ferry_auth_remove (path, compat != NULL, registry, &found, &err) < 0)
     {
       ferry_error_wrap (&err, "logging out of \"%s\"", registry);
       return ferry_cli_fail (&err);
     }
   if (! found)
-    return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
+    {
+      if (logged_in_elsewhere (path,
+                               compat                                  ? FERRY_AUTH_FILE_ONLY
+                               : ferry_auth_file_is_default (authfile) ? FERRY_AUTH_DEFAULT_FILE
+                                                                       : 0,
+                               registry))
+        {
+          printf ("Not logged into %s with current tool. Existing credentials were established via docker "
+                  "login. Please use docker logout instead.\n",
+                  registry);
+          return 0;
+        }
+      return ferry_cli_failf ("not logged into %s (no entry in `%s`)", registry, path);
+    }
   printf ("Removed login credentials for %s\n", registry);
   return 0;
 }

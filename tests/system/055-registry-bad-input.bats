@@ -55,7 +55,8 @@ expect_pull_refused() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "$REGISTRY"
-	assert_output_contains "from -u/-p"
+	# Podman's words: logging into "REG": invalid username/password.
+	assert_output_contains "logging into \"$REGISTRY\": invalid username/password"
 	if [ -e "$REGISTRY_AUTH_FILE" ]; then
 		[ "$(jq -r --arg r "$REGISTRY" '.auths[$r]' "$REGISTRY_AUTH_FILE")" = null ]
 	fi

@@ -351,7 +351,7 @@ Login Succeeded!"
 	run -125 f login --get-login "$REGISTRY"
 	assert_output "Error: not logged into $REGISTRY"
 	run -125 f pull -q "$REGISTRY/pushed:1"
-	assert_output_contains "requires authentication"
+	assert_output_contains "authentication required"
 	# logout --all: each registry the helper lists is erased.
 	run -0 f login -u alice -p s3cret "$REGISTRY"
 	run -0 f logout --all

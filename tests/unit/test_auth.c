@@ -312,13 +312,147 @@ test_helpers_in_order (void **state)
   assert_int_equal (system (rm), 0);
 }
 
+/* The most specific key wins, as containers/image looks keys up: a
+ * namespace's credentials are for that namespace alone, and a key
+ * without a scheme is never cut down to its host.  */
+static void
+test_lookup_most_specific (void **state)
+{
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *path = xasprintf ("%s/auth.json", dir);
+  struct ferry_credentials c;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  /* "alice:pw", "bob:x:y", "carol:c", "dave:d" in base64.  */
+  write_text (path, "{\"auths\": {"
+                    "\"reg\": {\"auth\": \"YWxpY2U6cHc=\"},"
+                    "\"reg/ns\": {\"auth\": \"Ym9iOng6eQ==\"},"
+                    "\"reg/ns/sub/img\": {\"auth\": \"Y2Fyb2w6Yw==\"},"
+                    "\"only/ns\": {\"auth\": \"ZGF2ZTpk\"},"
+                    "\"https://legacy:5000/v1/\": {\"auth\": \"ZGF2ZTpk\"}}}");
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/img", &c, &err), 1);
+  assert_string_equal (c.username, "carol");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/other", &c, &err), 1);
+  assert_string_equal (c.username, "bob");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg/nsx/img", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  assert_int_equal (ferry_auth_lookup (path, "reg", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  /* "only/ns" is not a key of registry "only".  */
+  assert_int_equal (ferry_auth_lookup (path, "only/other/img", &c, &err), 0);
+  assert_int_equal (ferry_auth_lookup (path, "only", &c, &err), 0);
+  /* A URL key names its host, for any repository.  */
+  assert_int_equal (ferry_auth_lookup (path, "legacy:5000/a/b", &c, &err), 1);
+  assert_string_equal (c.username, "dave");
+  ferry_credentials_clear (&c);
+  assert_null (err);
+
+  /* A key from the file is shown on one line in an error.  */
+  {
+    cleanup_free char *odd = xasprintf ("%s/odd.json", dir);
+    write_text (odd, "{\"auths\": {\"https://nl/v1/\\nFAKE\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+    assert_true (ferry_auth_lookup (odd, "nl/a", &c, &err) < 0);
+    assert_null (strchr (err->msg, '\n'));
+    ferry_error_release (&err);
+  }
+
+  /* login and logout touch their exact key only.  */
+  assert_int_equal (ferry_auth_store (path, "reg/ns", NULL, NULL, &err), 0);
+  assert_int_equal (ferry_auth_lookup (path, "reg/ns/sub/other", &c, &err), 1);
+  assert_string_equal (c.username, "alice");
+  ferry_credentials_clear (&c);
+  {
+    int found = -1;
+    assert_int_equal (ferry_auth_store (path, "legacy:5000", NULL, &found, &err), 0);
+    assert_int_equal (found, 0);
+    assert_int_equal (ferry_auth_lookup (path, "legacy:5000/a", &c, &err), 1);
+    ferry_credentials_clear (&c);
+  }
+  assert_null (err);
+  ferry_rm_rf (dir, &err);
+}
+
+/* With the default auth file, the user's other files follow it, in
+ * containers/image's order; a named file is read alone.  Runs after
+ * test_helpers_in_order, whose registries.conf (read once) it shares: its
+ * external helpers have nothing for x.test.  */
+static void
+test_default_files_in_order (void **state)
+{
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *primary = xasprintf ("%s/xdg/containers/auth.json", dir);
+  cleanup_free char *f = NULL;
+  struct ferry_credentials out;
+  ferry_error_t err = NULL;
+  char *origin = NULL;
+
+  (void) state;
+  setenv ("HOME", dir, 1);
+  unsetenv ("XDG_CONFIG_HOME");
+  unsetenv ("DOCKER_CONFIG");
+  /* "leg:1", "dock:1", "cfg:1" in base64.  */
+  f = xasprintf ("%s/.dockercfg", dir);
+  write_text (f, "{\"https://x.test/v1/\": {\"auth\": \"bGVnOjE=\"}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, &origin, &err),
+                    1);
+  assert_string_equal (out.username, "leg");
+  assert_non_null (strstr (origin, "/.dockercfg")); /* where it was found */
+  ferry_credentials_clear (&out);
+  free (origin);
+  /* A named file is the only one: nobody has them then, and the failing
+   * helper's error is the answer.  */
+  assert_int_equal (ferry_auth_get (primary, 0, "x.test/ns/img", &out, NULL, &err), -1);
+  ferry_error_release (&err);
+
+  free (f);
+  f = xasprintf ("%s/.docker", dir);
+  assert_int_equal (ferry_mkdir_p (f, 0700, &err), 0);
+  free (f);
+  f = xasprintf ("%s/.docker/config.json", dir);
+  write_text (f, "{\"auths\": {\"x.test\": {\"auth\": \"ZG9jazox\"}}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "dock");
+  ferry_credentials_clear (&out);
+
+  free (f);
+  f = xasprintf ("%s/.config/containers", dir);
+  assert_int_equal (ferry_mkdir_p (f, 0700, &err), 0);
+  free (f);
+  f = xasprintf ("%s/.config/containers/auth.json", dir);
+  write_text (f, "{\"auths\": {\"x.test/ns\": {\"auth\": \"Y2ZnOjE=\"}}}");
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/ns/img", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "cfg");
+  ferry_credentials_clear (&out);
+  assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/other", &out, NULL, &err), 1);
+  assert_string_equal (out.username, "dock");
+  ferry_credentials_clear (&out);
+
+  /* $DOCKER_CONFIG replaces ~/.docker.  */
+  {
+    cleanup_free char *dc = xasprintf ("%s/dc", dir);
+    setenv ("DOCKER_CONFIG", dc, 1);
+    assert_int_equal (ferry_auth_get (primary, FERRY_AUTH_DEFAULT_FILE, "x.test/other", &out, NULL, &err), 1);
+    assert_string_equal (out.username, "leg");
+    ferry_credentials_clear (&out);
+    unsetenv ("DOCKER_CONFIG");
+  }
+  assert_null (err);
+  ferry_rm_rf (dir, &err);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_creds_parse),      cmocka_unit_test (test_lookup_spellings),
-    cmocka_unit_test (test_store_and_remove), cmocka_unit_test (test_default_path),
-    cmocka_unit_test (test_damaged_file),     cmocka_unit_test (test_helpers_in_order),
+    cmocka_unit_test (test_creds_parse),          cmocka_unit_test (test_lookup_spellings),
+    cmocka_unit_test (test_lookup_most_specific), cmocka_unit_test (test_store_and_remove),
+    cmocka_unit_test (test_default_path),         cmocka_unit_test (test_damaged_file),
+    cmocka_unit_test (test_helpers_in_order),     cmocka_unit_test (test_default_files_in_order),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  *   { "auths": { "registry.example:5000": { "auth": "<base64 of user:pass>" } } }
  *
  * The file is --authfile, else $REGISTRY_AUTH_FILE, else
- * $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.  */
+ * $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.
+ * A file's "credHelpers" object (Docker's) sends a registry to a credential
+ * helper of its own, asked before the file's "auths".  */
 #ifndef FERRY_IMAGE_AUTH_H
 #define FERRY_IMAGE_AUTH_H
 
@@ -24,7 +26,28 @@ char *ferry_auth_file_path (const char *authfile);
  * refused: ferry never prompts.  */
 int ferry_credentials_parse (const char *creds, struct ferry_credentials *out, ferry_error_t *err);
 
-/* Finds REGISTRY's credentials in the auth file at PATH.  Returns 1 and
+/* KEY's registry: "reg:5000" of "reg:5000/ns/repo".  */
+char *ferry_auth_key_host (const char *key);
+
+/* True when neither AUTHFILE nor $REGISTRY_AUTH_FILE names the auth file:
+ * then the user's other files are read after it (FERRY_AUTH_DEFAULT_FILE).  */
+int ferry_auth_file_is_default (const char *authfile);
+
+/* Before writing the default auth file: a $XDG_RUNTIME_DIR that does
+ * not exist is a typo to report (in Podman's words), not a directory to
+ * make.  0 when AUTHFILE or $REGISTRY_AUTH_FILE names the file.  */
+int ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err);
+
+enum
+{
+  FERRY_AUTH_FILE_ONLY = 1 << 0,    /* that file alone, no credential helper (--compat-auth-file) */
+  FERRY_AUTH_DEFAULT_FILE = 1 << 1, /* PATH is the default: read-only files follow */
+};
+
+/* Finds the credentials of KEY ("reg", "reg/ns" or "reg/ns/repo") in the
+ * auth file at PATH, as containers/image does: the entry of KEY itself,
+ * else of its nearest parent namespace, else of the registry, else an
+ * entry whose key is a URL of the registry ("https://reg/v1/").  Returns 1 and
  * fills OUT when found, 0 when the file or the entry does not exist, and a
  * negative value when the file cannot be read or parsed.  */
 int ferry_auth_lookup (const char *path, const char *registry, struct ferry_credentials *out,
@@ -44,13 +67,20 @@ void ferry_credentials_clear (struct ferry_credentials *c);
 
 /* Through registries.conf's credential-helpers, as containers/image goes
  * through them ("containers-auth.json" is the auth file at PATH; with
- * FILE_ONLY, that file is the only one, as for --compat-auth-file):
+ * FERRY_AUTH_FILE_ONLY in FLAGS, that file is the only one, as for
+ * --compat-auth-file; with FERRY_AUTH_DEFAULT_FILE, credentials not in
+ * PATH are read from $XDG_CONFIG_HOME/containers/auth.json (else
+ * ~/.config/containers/auth.json), $DOCKER_CONFIG/config.json (else
+ * ~/.docker/config.json) and ~/.dockercfg, in that order, never written).
+ * REGISTRY below is a key as ferry_auth_lookup takes it; credential
+ * helpers are asked for its registry alone, and never keep a namespaced
+ * key.
  *
  * ferry_auth_get: the first helper that has REGISTRY's credentials gives
  * them (1, with ORIGIN, "auth file PATH" or "credential helper NAME", when
  * not NULL); a helper that fails is passed over, and its error is the
  * answer only when no later one has them.  0: none has them.  */
-int ferry_auth_get (const char *path, int file_only, const char *registry, struct ferry_credentials *out,
+int ferry_auth_get (const char *path, int flags, const char *registry, struct ferry_credentials *out,
                     char **origin, ferry_error_t *err);
 
 /* A login: the first helper that takes the credentials keeps them; WHERE

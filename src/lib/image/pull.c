@@ -179,7 +179,17 @@ fetch_manifest (struct pull *p, const char *reference, const char *want_digest, 
   cleanup_free char *what = xasprintf ("manifest %s", reference);
 
   if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
-    return ferry_error_wrap (err, "%s", p->what);
+    {
+      /* In Podman's words, which users grep for: a token refused stops
+       * it before the manifest is asked for.  */
+      if ((*err)->kind == FERRY_ERROR_UNAUTHORIZED
+          && strncmp ((*err)->msg, "unable to retrieve auth token", 29) == 0)
+        return ferry_error_wrap (err, "initializing source docker://%s", p->what);
+      if ((*err)->kind == FERRY_ERROR_UNAUTHORIZED)
+        return ferry_error_wrap (err, "initializing source docker://%s: reading manifest %s in %s/%s",
+                                 p->what, reference, p->src->registry, p->src->repository);
+      return ferry_error_wrap (err, "%s", p->what);
+    }
   if (resp.status != 200)
     {
       not_found_error (p, &resp, what, err);
@@ -967,7 +977,7 @@ open_source (struct pull *p, const struct ferry_transfer_options *o, char **body
       p->scope = xasprintf ("repository:%s:pull", p->src->repository);
       if (ro.tls_verify < 0)
         ro.tls_verify = ! p->sources[i].insecure;
-      if (ferry_registry_open (p->src->registry, &ro, &p->reg, &failed) < 0)
+      if (ferry_registry_open_repository (p->src->registry, p->src->repository, &ro, &p->reg, &failed) < 0)
         ferry_error_wrap (&failed, "initializing source docker://%s", p->what);
       else if (resolve_manifest (p, body, len, digest, &failed) == 0)
         return 0;
@@ -1232,7 +1242,7 @@ ferry_image_fetch_manifest (const char *ref, const struct ferry_transfer_options
   p.what = ferry_reference_string (&p.ref);
   p.src = &p.ref;
   p.scope = xasprintf ("repository:%s:pull", p.ref.repository);
-  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
+  if (ferry_registry_open_repository (p.ref.registry, p.ref.repository, &o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "reading image %s", p.what);
       goto out;
@@ -1404,7 +1414,7 @@ ferry_artifact_fetch (const char *ref, const struct ferry_transfer_options *o, c
     goto out;
   if (o->decryption_keys && ferry_crypt_keys_for_decryption (o->decryption_keys, &p.keys, err) < 0)
     goto out;
-  if (ferry_registry_open (p.ref.registry, &o->registry, &p.reg, err) < 0)
+  if (ferry_registry_open_repository (p.ref.registry, p.ref.repository, &o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot pull %s", p.what);
       goto out;

@@ -91,7 +91,15 @@ blob_exists (struct push *p, const char *digest, ferry_error_t *err)
   int ret;
 
   if (ferry_registry_do (p->reg, &req, &resp, err) < 0)
-    return ferry_error_wrap (err, "cannot push to %s", p->what);
+    {
+      /* In Podman's words, which users grep for.  */
+      if ((*err)->kind == FERRY_ERROR_UNAUTHORIZED)
+        return ferry_error_wrap (err,
+                                 "trying to reuse blob %s at destination: checking whether a blob %s exists "
+                                 "in %s/%s",
+                                 digest, digest, p->dest.registry, p->dest.repository);
+      return ferry_error_wrap (err, "cannot push to %s", p->what);
+    }
   if (resp.status == 200)
     ret = 1;
   else if (resp.status == 404)
@@ -912,7 +920,7 @@ push_once (ferry_store_t *s, const char *image, const char *dest, const struct f
   if (manifest == NULL)
     goto out;
   p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
-  if (ferry_registry_open (p.dest.registry, &o->registry, &p.reg, err) < 0)
+  if (ferry_registry_open_repository (p.dest.registry, p.dest.repository, &o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot push to %s", p.what);
       goto out;
@@ -1279,7 +1287,7 @@ push_list_once (void *arg, ferry_error_t *err)
         goto out;
       }
   p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
-  if (ferry_registry_open (p.dest.registry, &c->o->registry, &p.reg, err) < 0)
+  if (ferry_registry_open_repository (p.dest.registry, p.dest.repository, &c->o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot push to %s", p.what);
       goto out;
@@ -1355,7 +1363,7 @@ ferry_artifact_push (const char *dest, const struct ferry_transfer_options *o, c
   if (manifest == NULL || ferry_image_check_manifest (manifest, err) < 0)
     goto out;
   p.scope = xasprintf ("repository:%s:pull,push", p.dest.repository);
-  if (ferry_registry_open (p.dest.registry, &o->registry, &p.reg, err) < 0)
+  if (ferry_registry_open_repository (p.dest.registry, p.dest.repository, &o->registry, &p.reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot push to %s", p.what);
       goto out;

@@ -618,18 +618,60 @@ basic_header (const struct ferry_credentials *c)
   return xasprintf ("Authorization: Basic %s", b64);
 }
 
+/* A refusal in Podman's words, then ferry's: SAID is what the registry
+ * said (Podman prints it: "authentication required" from distribution
+ * behind htpasswd, "requested access to the resource is denied" for a
+ * token without access), whether credentials were missing or refused;
+ * ferry adds which, and the fix.  */
 static int
-auth_failure (ferry_registry_t *r, ferry_error_t *err)
+refusal (ferry_registry_t *r, const char *said, ferry_error_t *err)
 {
   if (r->have_creds)
-    return ferry_make_error (err, 0,
-                             "registry %s refused the credentials of user `%s` (from %s): check the "
-                             "user name and password",
-                             r->name, r->creds.username, r->creds_origin);
-  return ferry_make_error (err, 0,
-                           "registry %s requires authentication: log in with `ferry login %s` or pass "
-                           "--creds USER:PASSWORD",
-                           r->name, r->name);
+    return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
+                                  "%s: registry %s refused the credentials of user `%s` (from %s): check the "
+                                  "user name and password",
+                                  said, r->name, r->creds.username, r->creds_origin);
+  return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
+                                "%s: registry %s wants credentials: log in with `ferry login %s` or pass "
+                                "--creds USER:PASSWORD",
+                                said, r->name, r->name);
+}
+
+/* A 401 of the registry itself: its error's message, else (a HEAD has no
+ * body) what Podman says then.  A token that lacks the scope
+ * (error="insufficient_scope" in CHALLENGE) is, in Podman's words,
+ * "requested access to the resource is denied", whatever the body says.  */
+static int
+auth_failure (ferry_registry_t *r, const struct ferry_http_response *resp, const char *challenge,
+              ferry_error_t *err)
+{
+  cleanup_free char *said = NULL;
+
+  if (challenge && strncasecmp (challenge, "Bearer ", 7) == 0 && strstr (challenge, "insufficient_scope"))
+    return refusal (r, "requested access to the resource is denied", err);
+  said = resp ? ferry_registry_error_text (resp) : NULL;
+  if (said == NULL || strncmp (said, "HTTP ", 5) == 0)
+    {
+      free (said);
+      said = xstrdup ("authentication required");
+    }
+  return refusal (r, said, err);
+}
+
+/* A 401 or 403 of the token server, as Podman words it: "unable to
+ * retrieve auth token: invalid username/password: CODE: MESSAGE".  */
+static int
+token_refused (ferry_registry_t *r, const struct ferry_http_response *resp, ferry_error_t *err)
+{
+  cleanup_free char *code = ferry_registry_error_code (resp), *text = ferry_registry_error_text (resp);
+  cleanup_free char *said = NULL;
+
+  for (char *c = code; c && *c; c++)
+    *c = (char) tolower ((unsigned char) *c);
+  said = code && *code
+             ? xasprintf ("unable to retrieve auth token: invalid username/password: %s: %s", code, text)
+             : xasprintf ("unable to retrieve auth token: invalid username/password: %s", text);
+  return refusal (r, said, err);
 }
 
 static char *
@@ -796,7 +838,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     }
   if (resp.status == 401 || resp.status == 403)
     {
-      auth_failure (r, err);
+      token_refused (r, &resp, err);
       goto out;
     }
   if (resp.status != 200)
@@ -971,7 +1013,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         break;
       if (attempt > 0)
         {
-          auth_failure (r, err);
+          auth_failure (r, resp, challenge, err);
           goto out;
         }
       /* A challenge: learn it, then answer it once.  */
@@ -980,7 +1022,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
         case AUTH_BASIC:
           if (! r->have_creds || auth != NULL)
             {
-              auth_failure (r, err);
+              auth_failure (r, resp, challenge, err);
               goto out;
             }
           break;
@@ -989,7 +1031,7 @@ ferry_registry_do (ferry_registry_t *r, const struct ferry_http_request *req,
           retry_scope = scope_union (req->scope, scope);
           break;
         default:
-          auth_failure (r, err);
+          auth_failure (r, resp, challenge, err);
           goto out;
         }
     }
@@ -1121,9 +1163,10 @@ out:
 }
 
 static int
-load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, ferry_error_t *err)
+load_credentials (ferry_registry_t *r, const char *repository, const struct ferry_registry_options *o,
+                  ferry_error_t *err)
 {
-  cleanup_free char *path = NULL;
+  cleanup_free char *path = NULL, *key = NULL;
   int found;
 
   if (o->creds)
@@ -1135,7 +1178,9 @@ load_credentials (ferry_registry_t *r, const struct ferry_registry_options *o, f
       return 0;
     }
   path = ferry_auth_file_path (o->authfile);
-  found = ferry_auth_get (path, 0, r->name, &r->creds, &r->creds_origin, err);
+  key = repository ? xasprintf ("%s/%s", r->name, repository) : xstrdup (r->name);
+  found = ferry_auth_get (path, ferry_auth_file_is_default (o->authfile) ? FERRY_AUTH_DEFAULT_FILE : 0, key,
+                          &r->creds, &r->creds_origin, err);
   if (found < 0)
     return ferry_error_wrap (err, "getting username and password");
   r->have_creds = found;
@@ -1205,6 +1250,14 @@ int
 ferry_registry_open (const char *registry, const struct ferry_registry_options *o, ferry_registry_t **out,
                      ferry_error_t *err)
 {
+  return ferry_registry_open_repository (registry, NULL, o, out, err);
+}
+
+int
+ferry_registry_open_repository (const char *registry, const char *repository,
+                                const struct ferry_registry_options *o, ferry_registry_t **out,
+                                ferry_error_t *err)
+{
   ferry_registry_t *r;
   const struct ferry_registries_conf *conf;
   const char *host = registry;
@@ -1231,7 +1284,7 @@ ferry_registry_open (const char *registry, const struct ferry_registry_options *
   r->base = xasprintf ("https://%s", host);
   if (o->cert_dir && load_cert_dir (r, o->cert_dir, err) < 0)
     goto fail;
-  if (load_credentials (r, o, err) < 0)
+  if (load_credentials (r, repository, o, err) < 0)
     goto fail;
   if (ping (r, &tls_failed, err) == 0)
     {

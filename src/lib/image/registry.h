@@ -32,6 +32,13 @@ typedef struct ferry_registry ferry_registry_t;
  * not a registry.  */
 int ferry_registry_open (const char *registry, const struct ferry_registry_options *o, ferry_registry_t **out,
                          ferry_error_t *err);
+/* The same, for a session with one REPOSITORY ("ns/app") of REGISTRY: its
+ * credentials are the most specific the auth file has for it
+ * ("reg/ns/app", "reg/ns", then "reg"), as containers/image picks them.
+ * ferry_registry_open is for the registry as a whole (search, login).  */
+int ferry_registry_open_repository (const char *registry, const char *repository,
+                                    const struct ferry_registry_options *o, ferry_registry_t **out,
+                                    ferry_error_t *err);
 void ferry_registry_close (ferry_registry_t *r);
 
 const char *ferry_registry_name (ferry_registry_t *r);

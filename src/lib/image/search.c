@@ -271,7 +271,7 @@ ferry_registry_list_tags (const char *registry, const char *repository,
   int pages = 0, ret = 0;
 
   *tags = NULL;
-  if (ferry_registry_open (registry, o, &r, err) < 0)
+  if (ferry_registry_open_repository (registry, repository, o, &r, err) < 0)
     {
       free (out);
       return ferry_error_wrap (err, "getting repository tags");

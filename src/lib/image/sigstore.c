@@ -1069,7 +1069,7 @@ ferry_sigstore_sign_attach (EVP_PKEY *key, const struct ferry_registry_options *
   if (! use)
     return ferry_make_error (err, 0,
                              "writing signatures: writing sigstore attachments is disabled by configuration");
-  if (ferry_registry_open (ref->registry, o, &reg, err) < 0)
+  if (ferry_registry_open_repository (ref->registry, ref->repository, o, &reg, err) < 0)
     return ferry_error_wrap (err, "writing signatures");
   for (i = 0; i < n; i++)
     {

@@ -38,7 +38,7 @@ list_tags (const struct ferry_reference *ref, const struct ferry_transfer_option
   size_t i;
 
   *n = 0;
-  if (ferry_registry_open (ref->registry, &o->registry, &reg, err) < 0)
+  if (ferry_registry_open_repository (ref->registry, ref->repository, &o->registry, &reg, err) < 0)
     {
       ferry_error_wrap (err, "cannot pull %s", what);
       return NULL;

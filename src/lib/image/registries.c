@@ -554,7 +554,8 @@ post_process (struct conf_file *f, ferry_error_t *err)
         {
           struct ferry_registry_entry *r = &f->regs[by_prefix[k].i];
 
-          if (k > 0 && strcmp (by_prefix[k - 1].key, by_prefix[k].key) == 0)
+          /* Against the last kept: the key before may be released.  */
+          if (kept > 0 && strcmp (regs[kept - 1].prefix, r->prefix) == 0)
             entry_release (r);
           else
             regs[kept++] = *r;

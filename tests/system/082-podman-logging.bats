@@ -381,8 +381,9 @@ conf_sequence() {
 	# The image's PATH is under the file's, as in Podman.
 	run_ferry run --rm ferry-test sh -c 'echo $PATH'
 	[ "$output" = /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ]
-	# ferry.conf comes last and wins.
-	printf '[containers]\nread_only = false\nlog_driver = "k8s-file"\nlog_tag = ""\n' >>"$FERRY_CONFIG"
+	# ferry.conf comes last and wins (its keys under its one [containers]:
+	# a table given twice is refused, as TOML and Podman refuse it).
+	sed -i '/^\[containers\]$/a read_only = false\nlog_driver = "k8s-file"\nlog_tag = ""' "$FERRY_CONFIG"
 	run_ferry run --rm ferry-test sh -c 'touch /x && echo wrote'
 	assert_status 0
 	[ "$output" = wrote ]

@@ -279,7 +279,7 @@ update_health_sequence() {
 	f container checkpoint -e "$TEST_TMP/c2.tar" c >/dev/null
 	f rm c >/dev/null
 	f container restore -i "$TEST_TMP/c2.tar" >/dev/null
-	[ "$(f inspect --format '{{.Config.StartupHealthCheck.StartPeriod}} {{.Config.StartupHealthCheck.Successes}}' c)" = "1000000000 2" ]
+	[ "$(f inspect --format '{{.Config.StartupHealthCheck.StartPeriod}} {{.Config.StartupHealthCheck.Successes}}' c)" = "1s 2" ]
 	# --no-healthcheck: nothing left to run.
 	f update --no-healthcheck c >/dev/null
 	run_ferry healthcheck run c

@@ -275,13 +275,13 @@ template_sequence() {
 		$ info --format {{.Nosuch}} -> 125
 		  err: Error: template: info:1:2: executing "info" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
 		$ info --format {{.Host.Nosuch}} -> 125
-		  err: Error: template: info:1:7: executing "info" at <.Host.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  err: Error: template: info:1:7: executing "info" at <.Host.Nosuch>: can't evaluate field Nosuch in type *define.HostInfo
 		$ info --format {{.Host.Arch -> 125
 		  err: Error: template: info:1: unclosed action
 		$ version --format {{"a}} -> 125
 		  err: Error: template: version:1: unterminated quoted string
 		$ inspect --format {{.State.Nosuch}} c1 -> 125
-		  err: Error: template: inspect:1:19: executing "inspect" at <.State.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  err: Error: template: inspect:1:19: executing "inspect" at <.State.Nosuch>: can't evaluate field Nosuch in type *define.InspectContainerState
 		$ inspect --format {{if .State.Running}} c1 -> 125
 		  err: Error: template: inspect:1: unexpected EOF
 		$ image inspect --format {{nosuch}} localhost/ferry-test:latest -> 125

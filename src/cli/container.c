@@ -2927,15 +2927,6 @@ do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
   struct rm_flags *f = arg;
   struct ferry_container *c = NULL;
 
-  /* --all: one taken already as another's dependent.  */
-  if (f->t.all && ferry_container_lookup (e, t->id, &c, err) < 0)
-    {
-      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-        return -1;
-      ferry_error_release (err);
-      return 1;
-    }
-  ferry_container_free (c);
   ferry_fault_point ("rm-resolved");
   if (rm_with_dependents (e, t->id, t->name, f, 0, err) == 0)
     return 0;

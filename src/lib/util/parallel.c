@@ -131,49 +131,119 @@ write_report (int fd, size_t i, int r, ferry_error_t err)
   return w == (ssize_t) (sizeof (h) + len) ? 0 : -1;
 }
 
-/* One worker's life: jobs until none is left, or until the caller no
- * longer reads (its pipe broken: no new job is taken).  */
+/* Where a worker's jobs come from and where their ends go: the shared
+ * board and the pipe in a worker process; a counter and the caller's done
+ * when the caller does the jobs itself.  */
+struct job_source
+{
+  /* 0 with the next job in *I, -1 when none is left.  */
+  int (*take) (struct job_source *s, size_t *i);
+  /* Job I ended with R (and ERR when R < 0); < 0 to take no more.  */
+  int (*give) (struct job_source *s, size_t i, int r, ferry_error_t err);
+};
+
+/* One worker's life: jobs until none is left, or until where they go
+ * takes no more (a worker's pipe broken: no new job is taken).  */
 static void
-worker_run (const struct ferry_parallel_procs *p, struct board *b, int fd)
+work (const struct ferry_parallel_procs *p, struct job_source *src)
 {
   ferry_error_t start_err = NULL;
   void *w = NULL;
+  size_t i;
 
   if (p->worker_start)
     {
       w = p->worker_start (p->arg, &start_err);
       if (w == NULL && start_err == NULL)
-        ferry_make_error (&start_err, 0, "a worker process could not start");
+        ferry_make_error (&start_err, 0, "the work could not start");
     }
-  for (;;)
+  while (src->take (src, &i) == 0)
     {
-      size_t i = __atomic_fetch_add (&b->next, 1, __ATOMIC_SEQ_CST);
       ferry_error_t err = NULL;
-      int r;
+      int v = -1, r;
 
-      if (i >= p->n)
-        break;
-      __atomic_store_n (&b->taker[i], getpid (), __ATOMIC_SEQ_CST);
-      if (start_err)
-        r = write_report (fd, i, -1, start_err);
-      else
+      if (start_err == NULL)
         {
-          int v = p->job (i, w, p->arg, &err);
-
+          v = p->job (i, w, p->arg, &err);
           if (v < 0 && err == NULL)
             {
               cleanup_free char *what = p->name ? p->name (i, p->arg) : xasprintf ("job %zu", i);
               ferry_make_error (&err, 0, "%s: failed", what);
             }
-          r = write_report (fd, i, v, v < 0 ? err : NULL);
-          ferry_error_release (&err);
         }
+      r = src->give (src, i, v, v < 0 ? (start_err ? start_err : err) : NULL);
+      ferry_error_release (&err);
       if (r < 0)
         break;
     }
   if (start_err == NULL && p->worker_end)
     p->worker_end (w);
   ferry_error_release (&start_err);
+}
+
+/* A worker process's jobs: the board's next, reported up the pipe.  */
+struct pipe_source
+{
+  struct job_source s;
+  struct board *b;
+  size_t n;
+  int fd;
+};
+
+static int
+pipe_take (struct job_source *s, size_t *i)
+{
+  struct pipe_source *ps = (struct pipe_source *) s;
+
+  *i = __atomic_fetch_add (&ps->b->next, 1, __ATOMIC_SEQ_CST);
+  if (*i >= ps->n)
+    return -1;
+  __atomic_store_n (&ps->b->taker[*i], getpid (), __ATOMIC_SEQ_CST);
+  return 0;
+}
+
+static int
+pipe_give (struct job_source *s, size_t i, int r, ferry_error_t err)
+{
+  return write_report (((struct pipe_source *) s)->fd, i, r, err);
+}
+
+/* The caller's own jobs, when no worker can start: in order, each handed
+ * to done at once.  */
+struct here_source
+{
+  struct job_source s;
+  const struct ferry_parallel_procs *p;
+  size_t next;
+  int failed;
+};
+
+static int
+here_take (struct job_source *s, size_t *i)
+{
+  struct here_source *hs = (struct here_source *) s;
+
+  *i = hs->next++;
+  return *i < hs->p->n ? 0 : -1;
+}
+
+static int
+here_give (struct job_source *s, size_t i, int r, ferry_error_t err)
+{
+  struct here_source *hs = (struct here_source *) s;
+  ferry_error_t copy = NULL;
+
+  /* done may take the error it is given: a copy, as from a worker.  */
+  if (err)
+    {
+      ferry_make_error (&copy, err->status, "%s", err->msg);
+      copy->kind = err->kind;
+    }
+  if (r < 0)
+    hs->failed = 1;
+  hs->p->done (i, r, &copy, hs->p->arg);
+  ferry_error_release (&copy);
+  return 0;
 }
 
 static int
@@ -289,7 +359,9 @@ ferry_parallel_procs_run (const struct ferry_parallel_procs *p)
             _exit (1);
           close (fds[0]);
           signal (SIGPIPE, SIG_IGN);
-          worker_run (p, b, fds[1]);
+          struct pipe_source ps = { { pipe_take, pipe_give }, b, p->n, fds[1] };
+
+          work (p, &ps.s);
           fflush (stdout);
           fflush (stderr);
           _exit (0);
@@ -337,32 +409,10 @@ ferry_parallel_procs_run (const struct ferry_parallel_procs *p)
 
 serial:
   {
-    ferry_error_t start_err = NULL;
-    void *w = p->worker_start ? p->worker_start (p->arg, &start_err) : NULL;
+    struct here_source hs = { { here_take, here_give }, p, 0, 0 };
 
-    if (p->worker_start && w == NULL && start_err == NULL)
-      ferry_make_error (&start_err, 0, "could not start the work");
-    for (k = 0; k < p->n; k++)
-      {
-        ferry_error_t err = NULL;
-        int r;
-
-        if (start_err)
-          {
-            ferry_make_error (&err, start_err->status, "%s", start_err->msg);
-            err->kind = start_err->kind;
-            r = -1;
-          }
-        else
-          r = p->job (k, w, p->arg, &err);
-        if (r < 0)
-          failed = 1;
-        p->done (k, r, &err, p->arg);
-        ferry_error_release (&err);
-      }
-    if (start_err == NULL && p->worker_end)
-      p->worker_end (w);
-    ferry_error_release (&start_err);
+    work (p, &hs.s);
+    failed = hs.failed;
   }
   return failed ? -1 : 0;
 }

@@ -97,7 +97,8 @@ test_failures (void **state)
               "error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not "
               "found in $PATH, out: ``");
   helper ("bad", "echo 'no way'; echo second line; exit 3");
-  fails_with (ferry_credential_helper_store ("bad", "r.test", &(struct ferry_credentials){ .username = "u", .password = "p" }, &err),
+  fails_with (ferry_credential_helper_store (
+                  "bad", "r.test", &(struct ferry_credentials){ .username = "u", .password = "p" }, &err),
               &err, "error storing credentials - err: exit status 3, out: `no way");
   helper ("killed", "kill -9 $$");
   fails_with (ferry_credential_helper_get ("killed", "r.test", &got, &err), &err, "err: signal: Killed");

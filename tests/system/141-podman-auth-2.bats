@@ -193,3 +193,35 @@ refresh_token() {
 	done
 	[ ! -e "$REGISTRY_AUTH_FILE" ] || [ "$(jq -c '.auths | keys' "$REGISTRY_AUTH_FILE")" = "[\"$REGISTRY\"]" ]
 }
+
+@test "registries.conf: a quoted alias name with dots is one key, a dotted one makes tables, as in Podman" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	registry_seed x/img:latest
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(b64 alice:s3cret)" >"$REGISTRY_AUTH_FILE"
+	local head tool
+	head=$(printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REGISTRY")
+
+	# "my.app" = ... is the alias my.app.
+	printf '%s\n[aliases]\n"my.app" = "%s/x/img"\n' "$head" "$REGISTRY" >"$CONTAINERS_REGISTRIES_CONF"
+	same_pull my.app
+	run_ferry pull -q my.app
+	assert_status 0
+	# my.app = ... is the table aliases.my: Podman's type error.
+	printf '%s\n[aliases]\nmy.app = "%s/x/img"\n' "$head" "$REGISTRY" >"$CONTAINERS_REGISTRIES_CONF"
+	same_pull my.app
+	run_ferry pull -q my.app
+	assert_status 125
+	assert_output_contains "Error: loading registries configuration \"$CONTAINERS_REGISTRIES_CONF\": toml: (last key \"aliases.my\"): incompatible types"
+	# A dotted key at the top is a key of its table: aliases.app is [aliases] app...
+	printf 'aliases.app = "%s/x/img"\n%s\n' "$REGISTRY" "$head" >"$CONTAINERS_REGISTRIES_CONF"
+	same_pull app
+	run_ferry pull -q app
+	assert_status 0
+	# ...and "aliases.app" is a key of its own, which neither reads.
+	printf '"aliases.app" = "%s/x/img"\n%s\n' "$REGISTRY" "$head" >"$CONTAINERS_REGISTRIES_CONF"
+	same_pull app
+	run_ferry pull -q app
+	assert_status 125
+	assert_output_contains "short-name \"app\" did not resolve to an alias"
+}

@@ -312,6 +312,9 @@ test_unusable_entries (void **state)
     { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6AHB3AAA=\"}}}", 1, 0, "alice", "pw" },
     { "{\"Auths\": {\"r\": {\"AUTH\": \"eDp5\", \"Auth\": \"YWxpY2U6cHc=\", \"auth\": null}}}", 1, 0, "alice",
       "pw" },
+    /* An identity token needs an "auth" with a colon beside it, as
+     * docker login writes it ("user:"); alone it is passed over.  */
+    { "{\"auths\": {\"r\": {\"identitytoken\": \"rt\"}}}", 0, 0, NULL, NULL },
     /* Other fields are not containers/image's: not read.  */
     { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc=\", \"email\": 5}}, \"x\": []}", 1, 0, "alice", "pw" },
   };
@@ -343,6 +346,24 @@ test_unusable_entries (void **state)
       else
         assert_null (c.username);
     }
+  {
+    cleanup_error ferry_error_t err = NULL;
+    struct ferry_credentials c;
+
+    /* "alice:" with a token, and "alice:pw" with one: both kept.  */
+    write_text (path, "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6\", \"IdentityToken\": \"rt\"},"
+                      "\"s\": {\"auth\": \"YWxpY2U6cHc=\", \"identitytoken\": \"rt2\"}}}");
+    assert_int_equal (ferry_auth_lookup (path, "r/img", &c, &err), 1);
+    assert_string_equal (c.username, "alice");
+    assert_string_equal (c.password, "");
+    assert_string_equal (c.identity_token, "rt");
+    ferry_credentials_clear (&c);
+    assert_int_equal (ferry_auth_lookup (path, "s", &c, &err), 1);
+    assert_string_equal (c.password, "pw");
+    assert_string_equal (c.identity_token, "rt2");
+    ferry_credentials_clear (&c);
+    assert_null (c.identity_token);
+  }
   warnings = 0;
   write_text (path, "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U=\"}}}");
   {

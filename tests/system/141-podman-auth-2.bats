@@ -108,7 +108,7 @@ same_pull() {
 	assert_output_contains "level=warning msg=\"Error parsing the \\\"auth\\\" field of a credential entry \\\"$REGISTRY\\\" in \\\"$XDG_RUNTIME_DIR/containers/auth.json\\\", missing semicolon\""
 }
 
-@test "logout --all leaves an auth file Podman cannot read as it was, as Podman does" {
+@test "logout --all, login and logout leave an auth file Podman cannot read as it was, as Podman does" {
 	need_podman
 	local tool file
 	for file in '{"auths":[]}' '{"auths":{"x":{"auth":5}}}' ''; do
@@ -122,6 +122,23 @@ same_pull() {
 			}
 			[ "$(cat "$REGISTRY_AUTH_FILE")" = "$file" ]
 		done
+	done
+	# An auth file that is a directory: login and logout stop at it.
+	rm "$REGISTRY_AUTH_FILE"
+	mkdir "$REGISTRY_AUTH_FILE"
+	for tool in podman ferry; do
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		run t login --tls-verify=false -u alice -p s3cret 127.0.0.1:1
+		[ "$status" = 125 ] && [[ "$output" == "Error: get credentials: reading JSON file \"$REGISTRY_AUTH_FILE\": read $REGISTRY_AUTH_FILE: is a directory"* ]] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+		run t logout 127.0.0.1:1
+		[ "$status" = 125 ] && [[ "$output" == "Error: logging out of \"127.0.0.1:1\": reading JSON file \"$REGISTRY_AUTH_FILE\": read $REGISTRY_AUTH_FILE: is a directory"* ]] || {
+			echo "$tool: $status $output" >&2
+			return 1
+		}
+		[ -z "$(ls -A "$REGISTRY_AUTH_FILE")" ]
 	done
 }
 

@@ -2,6 +2,7 @@
 #include "common.h"
 #include "commands.h"
 #include "template.h"
+#include "image/auth.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -236,6 +237,13 @@ defaults_from_env (void)
   ferry_global.config = (v = getenv ("FERRY_CONFIG")) && *v ? v : NULL;
 }
 
+/* An auth-file entry passed over, told as Podman tells it.  */
+static void
+warn_auth (const char *msg)
+{
+  ferry_cli_podman_warnf ("%s", msg);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -249,6 +257,7 @@ main (int argc, char **argv)
   int c;
 
   defaults_from_env ();
+  ferry_auth_set_warn (warn_auth);
   /* --out and --noout before the command take effect once all of them are
    * read: --noout wins wherever it is, and no file is made for nothing.  */
   ferry_global.out_deferred = 1;

@@ -657,6 +657,15 @@ ferry_cmd_login (int argc, char **argv)
       ferry_error_wrap (&err, "get credentials");
       return ferry_cli_fail (&err);
     }
+  /* Podman logs in with a user name and password only, and does not
+   * replace a kept identity token with them.  */
+  if (r > 0 && creds.identity_token)
+    {
+      ferry_credentials_clear (&creds);
+      return ferry_cli_failf ("currently logged in, auth file contains an Identity token: `ferry logout %s` "
+                              "removes it",
+                              registry);
+    }
   if (username == NULL && password == NULL)
     {
       /* Already logged in?  Check what is kept.  */
@@ -669,10 +678,11 @@ ferry_cmd_login (int argc, char **argv)
       /* The credentials found for the key (maybe a namespace's), not the
        * registry's own.  */
       joined = xasprintf ("%s:%s", creds.username, creds.password);
-      ferry_credentials_clear (&creds);
-      ro.creds = joined;
+      ro.creds = *creds.username ? joined : NULL;
+      ro.identity_token = creds.identity_token;
       ro.creds_origin = "the auth file";
       r = ferry_registry_open (host, &ro, &reg, &err) < 0 || ferry_registry_check_login (reg, &err) < 0;
+      ferry_credentials_clear (&creds);
       ferry_registry_close (reg);
       explicit_bzero (joined, strlen (joined));
       if (r && err->kind == FERRY_ERROR_UNAUTHORIZED)
@@ -769,9 +779,10 @@ logged_in_elsewhere (const char *path, int flags, const char *key)
     }
   ferry_cli_registry_defaults (&ro);
   joined = xasprintf ("%s:%s", creds.username, creds.password);
-  ferry_credentials_clear (&creds);
-  ro.creds = joined;
+  ro.creds = *creds.username ? joined : NULL;
+  ro.identity_token = creds.identity_token;
   ok = ferry_registry_open (host, &ro, &reg, &err) == 0 && ferry_registry_check_login (reg, &err) == 0;
+  ferry_credentials_clear (&creds);
   ferry_registry_close (reg);
   ferry_error_release (&err);
   explicit_bzero (joined, strlen (joined));

@@ -9,7 +9,11 @@ ours.  It implements the token protocol that registry clients speak
   GET  /token?service=S&scope=repository:NAME:pull,push[&scope=...]
        with HTTP Basic credentials (or none, for an anonymous token)
   POST /token  (OAuth2 form: grant_type=password, username, password,
-       service, scope), which some clients use instead
+       service, scope), which some clients use instead; with
+       access_type=offline the answer also carries a "refresh_token"
+  POST /token  (OAuth2 form: grant_type=refresh_token, refresh_token,
+       client_id, service, scope): the "identitytoken" of an auth file;
+       the refresh token is the one this server gives (--refresh-token)
 
 and answers {"token": JWT, "access_token": JWT, "expires_in", "issued_at"}.
 
@@ -35,6 +39,7 @@ Usage:
   token-server.py --key KEY.pem --cert CERT.pem --issuer ISS --service SVC
                   --user USER --password PASS --port-file FILE
                   [--addr 127.0.0.1] [--header kid|x5c] [--log FILE]
+                  [--refresh-token TOKEN]
 It listens on a free port of --addr and writes the port to --port-file
 (atomically) once it accepts connections.
 """
@@ -159,24 +164,53 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(url.query)
         self.grant("GET", self.basic_credentials(), q.get("service", [""])[0], q.get("scope", []))
 
+    def read_body(self):
+        """The request body, sized or chunked (Go sends a form of unknown
+        length chunked)."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
     def do_POST(self):
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode()) if length else {}
+        form = parse_qs(self.read_body().decode())
         if url.path != "/token":
             self.reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
             return
-        if form.get("grant_type", [""])[0] != "password":
-            self.note("token POST unsupported grant_type=%s" % form.get("grant_type", [""])[0])
-            self.reply(400, {"error": "unsupported_grant_type"})
-            return
-        creds = (form.get("username", [""])[0], form.get("password", [""])[0])
+        grant_type = form.get("grant_type", [""])[0]
         scopes = []
         for s in form.get("scope", []):
             scopes.extend(s.split(" "))
-        self.grant("POST", creds, form.get("service", [""])[0], scopes)
+        if grant_type == "refresh_token":
+            given = form.get("refresh_token", [""])[0]
+            client = form.get("client_id", [""])[0]
+            if not client or not hmac.compare_digest(given, self.server.args.refresh_token):
+                self.note("token POST refresh client_id=%s scope=%s refused: bad refresh token" %
+                          (client or "-", " ".join(scopes) or "-"))
+                self.reply(401, {"errors": [{"code": "UNAUTHORIZED", "message": "bad refresh token"}]})
+                return
+            self.note("token POST refresh client_id=%s" % client)
+            creds = (self.server.args.user, self.server.args.password)
+            self.grant("POST", creds, form.get("service", [""])[0], scopes)
+            return
+        if grant_type != "password":
+            self.note("token POST unsupported grant_type=%s" % grant_type)
+            self.reply(400, {"error": "unsupported_grant_type"})
+            return
+        creds = (form.get("username", [""])[0], form.get("password", [""])[0])
+        offline = form.get("access_type", [""])[0] == "offline"
+        self.grant("POST", creds, form.get("service", [""])[0], scopes, offline)
 
-    def grant(self, method, creds, service, scopes):
+    def grant(self, method, creds, service, scopes, offline=False):
         args = self.server.args
         scope_text = " ".join(scopes) or "-"
         if service != args.service:
@@ -201,12 +235,15 @@ class Handler(BaseHTTPRequestHandler):
                     access.append({"type": parsed[0], "name": parsed[1], "actions": parsed[2]})
         token = self.server.issuer.issue(subject, access)
         self.note("token %s user=%s scope=%s granted=%d" % (method, subject or "(anonymous)", scope_text, len(access)))
-        self.reply(200, {
+        body = {
             "token": token,
             "access_token": token,
             "expires_in": TOKEN_LIFETIME,
             "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        })
+        }
+        if offline and creds is not None:
+            body["refresh_token"] = args.refresh_token
+        self.reply(200, body)
 
 
 def main():
@@ -217,6 +254,8 @@ def main():
     p.add_argument("--service", required=True)
     p.add_argument("--user", required=True)
     p.add_argument("--password", required=True)
+    p.add_argument("--refresh-token", default="ferry-test-refresh-token",
+                   help="the refresh token given for access_type=offline, and taken back")
     p.add_argument("--port-file", required=True)
     p.add_argument("--addr", default="127.0.0.1")
     p.add_argument("--header", choices=("kid", "x5c"), default="kid")

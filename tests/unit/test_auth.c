@@ -87,7 +87,7 @@ test_lookup_spellings (void **state)
   }
 
   /* Garbage is an error that names the file.  */
-  write_text (path, "{\"auths\": {\"r\": {\"auth\": \"bm9jb2xvbg==\"}}}"); /* "nocolon" */
+  write_text (path, "{\"auths\": {\"r\": {\"auth\": \"bm9jb2xvbg=\"}}}");
   assert_true (ferry_auth_lookup (path, "r", &c, &err) < 0);
   assert_non_null (strstr (err->msg, path));
   ferry_error_release (&err);
@@ -169,27 +169,68 @@ test_default_path (void **state)
   }
 }
 
-/* A damaged auth file is an error naming the file and the field, for a
- * lookup and for a login (which must not overwrite it), never a crash and
- * never "no credentials".  */
+/* TEXT with its '@' replaced by PATH.  */
+static char *
+with_path (const char *text, const char *path)
+{
+  const char *at = strchr (text, '@');
+
+  if (at == NULL)
+    return xstrdup (text);
+  return xasprintf ("%.*s%s%s", (int) (at - text), text, path, at + 1);
+}
+
+/* A damaged auth file is an error in Podman's words, naming the file and
+ * the field, for a lookup and for a login (which must not overwrite it),
+ * never a crash and never "no credentials".  */
 static void
 test_damaged_file (void **state)
 {
   static const char *const cases[][2] = {
-    { "[]", "is not a JSON object" },
-    { "{\"auths\": []}", "field `auths` must be an object, not array" },
-    { "{\"auths\": \"r\"}", "field `auths` must be an object, not string" },
-    { "{\"auths\": {\"r\": \"YWxpY2U6cHc=\"}}", "field `auths.r` must be an object, not string" },
+    { "[]",
+      "json: cannot unmarshal array into Go value of type config.dockerConfigFile: fix or remove the file" },
+    { "5", "json: cannot unmarshal number into Go value of type config.dockerConfigFile" },
+    { " \n", "unmarshaling JSON at \"@\": unexpected end of JSON input" },
+    { "{\"auths\": ", "unmarshaling JSON at \"@\": unexpected end of JSON input" },
+    { "{\"auths\": []}", "json: cannot unmarshal array into Go struct field dockerConfigFile.auths of type "
+                         "map[string]config.dockerAuthConfig: fix or remove `auths`" },
+    { "{\"AUTHS\": \"r\"}",
+      "json: cannot unmarshal string into Go struct field dockerConfigFile.auths of type "
+      "map[string]config.dockerAuthConfig: fix or remove `AUTHS`" },
+    { "{\"auths\": {\"r\": \"YWxpY2U6cHc=\"}}",
+      "cannot unmarshal string into Go struct field dockerConfigFile.auths of type config.dockerAuthConfig: "
+      "fix or "
+      "remove `auths.r`" },
     /* Another registry's entry too: Podman would not read the file either.  */
     { "{\"auths\": {\"other\": [], \"r\": {\"auth\": \"YWxpY2U6cHc=\"}}}",
-      "field `auths.other` must be an object, not array" },
-    { "{\"auths\": {\"r\": {\"auth\": 5}}}", "field `auths.r.auth` must be a base64 string, not int" },
-    { "{\"auths\": {\"r\": {\"auth\": \"YWxp\\u0000Y2U6cHc=\"}}}",
-      "field `auths.r.auth` must be a base64 string" },
-    { "{\"auths\": {\"r\": {\"auth\": \"not base64!\"}}}", "the entry of r is not valid base64" },
-    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc\"}}}", "the entry of r is not valid base64" },
-    { "{\"auths\": {\"r\": {\"auth\": \" YWxpY2U6cHc=\"}}}", "the entry of r is not valid base64" },
-    { "{\"auths\": {\"r\": {\"auth\": \"YQ==YWxpY2U6cHc=\"}}}", "the entry of r is not valid base64" },
+      "cannot unmarshal array into Go struct field dockerConfigFile.auths of type config.dockerAuthConfig: "
+      "fix or "
+      "remove `auths.other`" },
+    { "{\"auths\": {\"r\": {\"auth\": 5}}}",
+      "json: cannot unmarshal number into Go struct field dockerAuthConfig.auths.auth of type string: fix or "
+      "remove `auths.r.auth`" },
+    { "{\"auths\": {\"o\": {\"Auth\": \"YWxpY2U6cHc=\", \"IdentityToken\": true}}}",
+      "json: cannot unmarshal bool into Go struct field dockerAuthConfig.auths.identitytoken of type string: "
+      "fix or "
+      "remove `auths.o.IdentityToken`" },
+    { "{\"credHelpers\": {\"o\": {}}}", "json: cannot unmarshal object into Go struct field "
+                                        "dockerConfigFile.credHelpers of type string: fix or "
+                                        "remove `credHelpers.o`" },
+    /* The first bad value in the file's order, as Go reports it.  */
+    { "{\"credhelpers\": [], \"auths\": {\"r\": {\"auth\": 5}}}",
+      "json: cannot unmarshal array into Go struct field dockerConfigFile.credHelpers of type "
+      "map[string]string" },
+    /* Base64 as Go decodes it, and the offset it reports.  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxp\\u0000Y2U6cHc=\"}}}", "illegal base64 data at input byte 4: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"not base64!\"}}}", "illegal base64 data at input byte 3: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc\"}}}", "illegal base64 data at input byte 8: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc=x\"}}}", "illegal base64 data at input byte 12: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6c=\\n=\"}}}", "illegal base64 data at input byte 9: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cA=\"}}}", "illegal base64 data at input byte 11: " },
+    { "{\"auths\": {\"r\": {\"auth\": \" YWxpY2U6cHc=\"}}}", "illegal base64 data at input byte 0: " },
+    { "{\"auths\": {\"r\": {\"auth\": \"YQ==YWxpY2U6cHc=\"}}}", "illegal base64 data at input byte 4: " },
+    /* Go would send it; a C string cannot.  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YQBiOmM=\"}}}", "holds a NUL byte" },
   };
   cleanup_free char *dir = temp_dir ();
   cleanup_free char *path = xasprintf ("%s/auth.json", dir);
@@ -200,35 +241,141 @@ test_damaged_file (void **state)
   for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
     {
       cleanup_error ferry_error_t err = NULL;
-      cleanup_free char *after = NULL;
+      cleanup_free char *after = NULL, *want = with_path (cases[i][1], path);
       struct ferry_credentials c;
       size_t len;
 
       write_text (path, cases[i][0]);
       assert_true (ferry_auth_lookup (path, "r", &c, &err) < 0);
-      if (strstr (err->msg, cases[i][1]) == NULL || strstr (err->msg, path) == NULL)
-        fail_msg ("case %zu: expected \"%s\", got \"%s\"", i, cases[i][1], err->msg);
+      if (strstr (err->msg, want) == NULL || strstr (err->msg, path) == NULL || strchr (err->msg, '\n'))
+        fail_msg ("case %zu: expected \"%s\", got \"%s\"", i, want, err->msg);
+      if (strstr (want, "json") && strncmp (err->msg, "reading JSON file \"", 19) != 0)
+        fail_msg ("case %zu: not in Podman's words: \"%s\"", i, err->msg);
       assert_null (c.username);
       ferry_error_release (&err);
 
-      /* A login refuses a file whose auths it cannot read, and leaves it.  */
-      if (strstr (cases[i][1], "field `auths") || strstr (cases[i][1], "JSON object"))
+      /* Neither a login nor a logout of everything replaces a file
+       * Podman cannot read: it may be the user's to mend.  */
+      if (strstr (want, "json") || strstr (want, "JSON"))
         {
           assert_true (ferry_auth_store (path, "r", &in, NULL, &err) < 0);
+          ferry_error_release (&err);
+          assert_true (ferry_auth_remove_all (path, &err) < 0);
           ferry_error_release (&err);
           assert_int_equal (ferry_read_file (path, &after, &len, &err), 0);
           assert_string_equal (after, cases[i][0]);
         }
     }
-  /* Logging out of everything is the way to mend it.  */
+  {
+    cleanup_error ferry_error_t err = NULL;
+    ferry_rm_rf (dir, &err);
+  }
+}
+
+static int warnings;
+static char last_warning[512];
+
+static void
+count_warning (const char *msg)
+{
+  warnings++;
+  snprintf (last_warning, sizeof (last_warning), "%s", msg);
+}
+
+/* What Podman passes over, with or without its warning: the lookup goes
+ * on as if the entry had no credentials (to the next file), and a login
+ * keeps the rest of the file.  */
+static void
+test_unusable_entries (void **state)
+{
+  static const struct
+  {
+    const char *text;
+    int found, warned;
+    const char *user, *password;
+  } cases[] = {
+    /* "alice" alone: no colon, Podman's warning.  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U=\"}}}", 0, 1, NULL, NULL },
+    /* An empty entry (Docker's mark of its own helper's registry).  */
+    { "{\"auths\": {\"r\": {}}}", 0, 0, NULL, NULL },
+    { "{\"auths\": {\"r\": null}}", 0, 0, NULL, NULL },
+    { "{\"auths\": {\"r\": {\"auth\": null}}}", 0, 0, NULL, NULL },
+    { "{\"auths\": {\"r\": {\"auth\": \"\\n\"}}}", 0, 0, NULL, NULL },
+    { "null", 0, 0, NULL, NULL },
+    { "{\"auths\": null}", 0, 0, NULL, NULL },
+    /* "alice:" and ":pw": one of the two is missing.  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6\"}}}", 0, 0, NULL, NULL },
+    { "{\"auths\": {\"r\": {\"auth\": \"OnB3\"}}}", 0, 0, NULL, NULL },
+    /* Go skips newlines in base64, trims NULs around the password, and
+     * matches field names in any case (the last one wins).  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxp\\r\\nY2U6\\ncHc=\\n\"}}}", 1, 0, "alice", "pw" },
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6AHB3AAA=\"}}}", 1, 0, "alice", "pw" },
+    { "{\"Auths\": {\"r\": {\"AUTH\": \"eDp5\", \"Auth\": \"YWxpY2U6cHc=\", \"auth\": null}}}", 1, 0, "alice",
+      "pw" },
+    /* An identity token needs an "auth" with a colon beside it, as
+     * docker login writes it ("user:"); alone it is passed over.  */
+    { "{\"auths\": {\"r\": {\"identitytoken\": \"rt\"}}}", 0, 0, NULL, NULL },
+    /* Other fields are not containers/image's: not read.  */
+    { "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6cHc=\", \"email\": 5}}, \"x\": []}", 1, 0, "alice", "pw" },
+  };
+  cleanup_free char *dir = temp_dir ();
+  cleanup_free char *path = xasprintf ("%s/auth.json", dir);
+  size_t i;
+
+  (void) state;
+  ferry_auth_set_warn (count_warning);
+  for (i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      struct ferry_credentials c;
+      int r;
+
+      warnings = 0;
+      write_text (path, cases[i].text);
+      r = ferry_auth_lookup (path, "r", &c, &err);
+      if (r != cases[i].found || warnings != cases[i].warned)
+        fail_msg ("case %zu: found %d (want %d), %d warnings (want %d): %s", i, r, cases[i].found, warnings,
+                  cases[i].warned, err ? err->msg : "");
+      if (r == 1)
+        {
+          assert_string_equal (c.username, cases[i].user);
+          assert_string_equal (c.password, cases[i].password);
+          assert_null (c.identity_token);
+          ferry_credentials_clear (&c);
+        }
+      else
+        assert_null (c.username);
+    }
   {
     cleanup_error ferry_error_t err = NULL;
     struct ferry_credentials c;
 
-    write_text (path, "{\"auths\": []}");
-    assert_int_equal (ferry_auth_remove_all (path, &err), 0);
-    assert_int_equal (ferry_auth_lookup (path, "r", &c, &err), 0);
+    /* "alice:" with a token, and "alice:pw" with one: both kept.  */
+    write_text (path, "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U6\", \"IdentityToken\": \"rt\"},"
+                      "\"s\": {\"auth\": \"YWxpY2U6cHc=\", \"identitytoken\": \"rt2\"}}}");
+    assert_int_equal (ferry_auth_lookup (path, "r/img", &c, &err), 1);
+    assert_string_equal (c.username, "alice");
+    assert_string_equal (c.password, "");
+    assert_string_equal (c.identity_token, "rt");
+    ferry_credentials_clear (&c);
+    assert_int_equal (ferry_auth_lookup (path, "s", &c, &err), 1);
+    assert_string_equal (c.password, "pw");
+    assert_string_equal (c.identity_token, "rt2");
+    ferry_credentials_clear (&c);
+    assert_null (c.identity_token);
   }
+  warnings = 0;
+  write_text (path, "{\"auths\": {\"r\": {\"auth\": \"YWxpY2U=\"}}}");
+  {
+    cleanup_error ferry_error_t err = NULL;
+    struct ferry_credentials c;
+    cleanup_free char *want = xasprintf (
+        "Error parsing the \"auth\" field of a credential entry \"r\" in \"%s\", missing semicolon", path);
+
+    assert_int_equal (ferry_auth_lookup (path, "r/ns/img", &c, &err), 0);
+    assert_string_equal (last_warning, want);
+  }
+  ferry_auth_set_warn (NULL);
   {
     cleanup_error ferry_error_t err = NULL;
     ferry_rm_rf (dir, &err);
@@ -355,7 +502,7 @@ test_lookup_most_specific (void **state)
   /* A key from the file is shown on one line in an error.  */
   {
     cleanup_free char *odd = xasprintf ("%s/odd.json", dir);
-    write_text (odd, "{\"auths\": {\"https://nl/v1/\\nFAKE\": {\"auth\": \"bm9jb2xvbg==\"}}}");
+    write_text (odd, "{\"auths\": {\"https://nl/v1/\\nFAKE\": {\"auth\": \"bm9jb2xvbg\"}}}");
     assert_true (ferry_auth_lookup (odd, "nl/a", &c, &err) < 0);
     assert_null (strchr (err->msg, '\n'));
     ferry_error_release (&err);
@@ -453,6 +600,7 @@ main (void)
     cmocka_unit_test (test_lookup_most_specific), cmocka_unit_test (test_store_and_remove),
     cmocka_unit_test (test_default_path),         cmocka_unit_test (test_damaged_file),
     cmocka_unit_test (test_helpers_in_order),     cmocka_unit_test (test_default_files_in_order),
+    cmocka_unit_test (test_unusable_entries),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

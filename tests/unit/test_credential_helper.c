@@ -66,6 +66,13 @@ test_protocol (void **state)
   assert_string_equal (got.username, "bob");
   assert_string_equal (got.password, "pw");
   ferry_credentials_clear (&got);
+  /* "<token>": the secret is an identity token, there is no password.  */
+  helper ("idtok", "echo '{\"ServerURL\":\"r.test\",\"Username\":\"<token>\",\"Secret\":\"rt-1\"}'");
+  assert_int_equal (ferry_credential_helper_get ("idtok", "r.test", &got, &err), 1);
+  assert_string_equal (got.identity_token, "rt-1");
+  assert_string_equal (got.username, "");
+  assert_string_equal (got.password, "");
+  ferry_credentials_clear (&got);
   assert_int_equal (ferry_credential_helper_erase ("rec", "r.test", &err), 0);
   assert_int_equal (ferry_credential_helper_list ("rec", &servers, &err), 0);
   assert_string_equal (servers[0], "r.test");
@@ -97,7 +104,8 @@ test_failures (void **state)
               "error getting credentials - err: exec: \"docker-credential-nosuch\": executable file not "
               "found in $PATH, out: ``");
   helper ("bad", "echo 'no way'; echo second line; exit 3");
-  fails_with (ferry_credential_helper_store ("bad", "r.test", &(struct ferry_credentials){ "u", "p" }, &err),
+  fails_with (ferry_credential_helper_store (
+                  "bad", "r.test", &(struct ferry_credentials){ .username = "u", .password = "p" }, &err),
               &err, "error storing credentials - err: exit status 3, out: `no way");
   helper ("killed", "kill -9 $$");
   fails_with (ferry_credential_helper_get ("killed", "r.test", &got, &err), &err, "err: signal: Killed");

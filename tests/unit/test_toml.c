@@ -120,11 +120,12 @@ test_inline_tables (void **state)
       "4: [[registry.mirror]]\n4: registry.mirror: location = \"m2\"\n4: registry.mirror: insecure = 1\n"
       "5: registry: location = \"b.test\"\n");
   /* Nested, at the top, and a lone inline table as a [table].  */
-  reads_as ("registry = [ { prefix = \"p\", mirror = [ { location = \"m\" } ], location = \"l\" } ]\n"
-            "x = 1\n[t]\nsub = { a = \"b\", c.d = 2, e = {} }\n",
-            "1: [[registry]]\n1: registry: prefix = \"p\"\n1: [[registry.mirror]]\n"
-            "1: registry.mirror: location = \"m\"\n1: registry: location = \"l\"\n"
-            "2: : x = 1\n3: [t]\n4: [t.sub]\n4: t.sub: a = \"b\"\n4: t.sub: c.d = 2\n4: [t.sub.e]\n");
+  reads_as (
+      "registry = [ { prefix = \"p\", mirror = [ { location = \"m\" } ], location = \"l\" } ]\n"
+      "x = 1\n[t]\nsub = { a = \"b\", c.d = 2, e = {} }\n",
+      "1: [[registry]]\n1: registry: prefix = \"p\"\n1: [[registry.mirror]]\n"
+      "1: registry.mirror: location = \"m\"\n1: registry: location = \"l\"\n"
+      "2: : x = 1\n3: [t]\n4: [t.sub]\n4: t.sub: a = \"b\"\n4: [t.sub.c]\n4: t.sub.c: d = 2\n4: [t.sub.e]\n");
   /* Lists that are not lists of tables stay values: containers.conf's
    * {append=true}, and anything mixed.  */
   reads_as ("[c]\nenv = [\"A=1\", { append = true }]\nx = [\"a\", { b = 1 }]\ny = [ ]\nz = [[\"a\"]]\n"
@@ -136,6 +137,44 @@ test_inline_tables (void **state)
             "1: [[a]]\n2: a: k = 1\n3: [[a]]\n4: a: k = 2\n5: [a.b]\n6: a.b: k = 3\n7: [x.y]\n8: [x]\n"
             "9: x: k = 4\n");
   reads_as ("m = [ { a = 1 }, { a = 2 } ]\n", "1: [[m]]\n1: m: a = 1\n1: [[m]]\n1: m: a = 2\n");
+}
+
+/* A dotted key is a key of the tables its parts name; a quoted key is one
+ * key, dots and all ("a.b" = 1 is no a.b = 1).  Handlers see a table's
+ * name with each part that is no bare key quoted, and a key as written.  */
+static void
+test_dotted_and_quoted_keys (void **state)
+{
+  (void) state;
+  reads_as ("a.b = 1\n\"a.b\" = 2\na.c = 3\n", "1: [a]\n1: a: b = 1\n2: : a.b = 2\n3: a: c = 3\n");
+  reads_as ("[aliases]\n\"my.app\" = \"x\"\nmy.app = \"y\"\n",
+            "1: [aliases]\n2: aliases: my.app = \"x\"\n3: [aliases.my]\n3: aliases.my: app = \"y\"\n");
+  /* Quoted or bare, a part that may be bare is the same key.  */
+  reads_as ("[\"registry\"]\n\"x\" = 1\n[registry.\"mirror\"]\n",
+            "1: [registry]\n2: registry: x = 1\n3: [registry.mirror]\n");
+  /* A part with a dot (or anything no bare key holds) stays one part.  */
+  reads_as ("[\"a.b\".c]\nd = 1\n[a.b.c]\nd = 2\n",
+            "1: [\"a.b\".c]\n2: \"a.b\".c: d = 1\n3: [a.b.c]\n4: a.b.c: d = 2\n");
+  reads_as ("\"q\\\"\\\\\" = { \"\" = 1, x.\"y z\".w = 2 }\n",
+            "1: [\"q\\\"\\\\\"]\n1: \"q\\\"\\\\\":  = 1\n"
+            "1: [\"q\\\"\\\\\".x]\n1: [\"q\\\"\\\\\".x.\"y z\"]\n1: \"q\\\"\\\\\".x.\"y z\": w = 2\n");
+  /* Deeper dotted keys: each table made comes once.  */
+  reads_as ("[t]\na.b.c = 1\na.b.d = 2\na.e = 3\n",
+            "1: [t]\n2: [t.a]\n2: [t.a.b]\n2: t.a.b: c = 1\n3: t.a.b: d = 2\n4: t.a: e = 3\n");
+  /* A key shown in a message is TOML's text of it, on one line.  */
+  {
+    struct ferry_toml_where w = { .path = "t.conf", .line = 3 };
+    struct ferry_toml_value v = { .type = FERRY_TOML_INTEGER };
+    ferry_error_t err = NULL;
+
+    assert_int_equal (ferry_toml_want (&w, "a\nb.c", &v, FERRY_TOML_STRING, &err), -1);
+    assert_string_equal (err->msg,
+                         "t.conf:3: invalid value of `\"a\\u000ab.c\"`: use a string in double quotes");
+    ferry_error_release (&err);
+  }
+  /* Not twice the same key, and not the same key either way.  */
+  refused ("\"a.b\" = 1\n\"a.b\" = 2\n", 2, "Key 'a.b' has already been defined");
+  refused ("[\"a.b\"]\n[\"a.b\"]\n", 2, "has already been defined");
 }
 
 static void
@@ -212,6 +251,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_inline_tables),
+    cmocka_unit_test (test_dotted_and_quoted_keys),
     cmocka_unit_test (test_refusals),
     cmocka_unit_test (test_many_keys),
   };

@@ -407,17 +407,17 @@ set_value (struct ferry_config *c, const struct config_source *src, const struct
     }
   if (src->strict)
     {
-      cleanup_free char *where = where_of (t);
+      cleanup_free char *where = where_of (t), *shown = ferry_toml_key_text (key);
 
       if (strcmp (section, "containers") == 0 && strcmp (key, "netns") != 0)
         ;
       else if (v->type != FERRY_TOML_STRING)
         return ferry_make_error (err, 0, "%s: invalid value of `%s`: use a string in double quotes", where,
-                                 key);
+                                 shown);
       else if (set_ferry_value (c, section, key, steal_pointer (&v->string), where, &known, err) < 0)
         return -1;
       if (! known)
-        return ferry_make_error (err, 0, "%s: unknown setting `%s` in [%s]", where, key, section);
+        return ferry_make_error (err, 0, "%s: unknown setting `%s` in [%s]", where, shown, section);
     }
   return 0;
 }
@@ -450,8 +450,13 @@ on_value (void *data, const struct ferry_toml_where *t, const char *section, con
   struct parse_state *st = data;
 
   if (*section == '\0' && st->src->strict)
-    return ferry_make_error (err, 0, "%s:%d: `%s` outside a section: put it under [containers] or [network]",
-                             t->path, t->line, key);
+    {
+      cleanup_free char *shown = ferry_toml_key_text (key);
+
+      return ferry_make_error (err, 0,
+                               "%s:%d: `%s` outside a section: put it under [containers] or [network]",
+                               t->path, t->line, shown);
+    }
   return set_value (st->c, st->src, t, section, key, v, err);
 }
 

@@ -7,11 +7,16 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +56,11 @@ ferry_credentials_clear (struct ferry_credentials *c)
     {
       explicit_bzero (c->password, strlen (c->password));
       free (c->password);
+    }
+  if (c->identity_token)
+    {
+      explicit_bzero (c->identity_token, strlen (c->identity_token));
+      free (c->identity_token);
     }
   memset (c, 0, sizeof (*c));
 }
@@ -92,130 +102,388 @@ ferry_auth_key_host (const char *key)
   return xstrndup (key, strcspn (key, "/"));
 }
 
-/* Standard base64 with its padding, as Podman writes it: EVP_DecodeBlock
- * alone takes white space around it and a '=' inside it (decoded as NULs).  */
-static int
-is_base64 (const char *s, size_t len)
-{
-  size_t body = strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+static void (*auth_warn) (const char *msg);
 
-  return len % 4 == 0 && len - body <= 2 && strspn (s + body, "=") == len - body;
+void
+ferry_auth_set_warn (void (*warn) (const char *msg))
+{
+  auth_warn = warn;
+}
+
+static void
+warnf (const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  if (auth_warn == NULL)
+    return;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg)
+    auth_warn (msg);
 }
 
 static int
-decode_auth (const char *b64, struct ferry_credentials *out, const char *path, const char *registry,
-             ferry_error_t *err)
+base64_value (unsigned char c)
 {
-  size_t len = strlen (b64);
-  cleanup_free unsigned char *buf = xmalloc (len + 4);
-  int n = is_base64 (b64, len) && len <= INT_MAX
-              ? EVP_DecodeBlock (buf, (const unsigned char *) b64, (int) len)
-              : -1;
-  char *colon;
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
 
-  if (n < 0)
-    return ferry_make_error (err, 0, "auth file `%s`: the entry of %s is not valid base64", path, registry);
-  /* EVP_DecodeBlock counts the padding as zero bytes.  */
-  while (len > 0 && b64[len - 1] == '=' && n > 0)
+static size_t
+skip_newlines (const unsigned char *src, size_t len, size_t i)
+{
+  while (i < len && (src[i] == '\n' || src[i] == '\r'))
+    i++;
+  return i;
+}
+
+/* Standard base64 as containers/image decodes an "auth" field (Go's
+ * base64.StdEncoding): CR and LF anywhere are skipped, the padding is
+ * required, and nothing may follow it.  The decoded length, or -1 with
+ * *BAD the offset Go reports ("illegal base64 data at input byte N").  */
+static ssize_t
+decode_base64 (const unsigned char *src, size_t len, unsigned char *dst, size_t *bad)
+{
+  size_t si = 0, n = 0;
+
+  for (;;)
     {
-      len--;
-      n--;
+      unsigned int q[4] = { 0 }, val;
+      int j, have = 4;
+
+      for (j = 0; j < 4; j++)
+        {
+          int d;
+
+          if (si == len)
+            {
+              if (j == 0)
+                return (ssize_t) n;
+              *bad = si - (size_t) j;
+              return -1;
+            }
+          d = base64_value (src[si++]);
+          if (d >= 0)
+            {
+              q[j] = (unsigned int) d;
+              continue;
+            }
+          if (src[si - 1] == '\n' || src[si - 1] == '\r')
+            {
+              j--;
+              continue;
+            }
+          if (src[si - 1] != '=' || j < 2)
+            {
+              *bad = si - 1;
+              return -1;
+            }
+          if (j == 2)
+            {
+              /* "xx==": the second '=' must come, after any newlines.  */
+              si = skip_newlines (src, len, si);
+              if (si == len)
+                {
+                  *bad = len;
+                  return -1;
+                }
+              if (src[si] != '=')
+                {
+                  *bad = si - 1;
+                  return -1;
+                }
+              si++;
+            }
+          si = skip_newlines (src, len, si);
+          if (si < len)
+            {
+              *bad = si;
+              return -1;
+            }
+          have = j;
+          break;
+        }
+      val = q[0] << 18 | q[1] << 12 | q[2] << 6 | q[3];
+      dst[n++] = (unsigned char) (val >> 16);
+      if (have > 2)
+        dst[n++] = (unsigned char) (val >> 8);
+      if (have > 3)
+        dst[n++] = (unsigned char) val;
+      if (have < 4)
+        return (ssize_t) n;
     }
-  buf[n] = '\0';
-  colon = memchr (buf, ':', n);
-  if (colon == NULL || strlen ((char *) buf) != (size_t) n)
-    return ferry_make_error (err, 0, "auth file `%s`: the entry of %s is not \"user:password\"", path,
-                             registry);
-  out->username = xstrndup ((char *) buf, colon - (char *) buf);
-  out->password = xstrdup (colon + 1);
-  explicit_bzero (buf, n);
-  return 1;
 }
 
+/* The member of OBJ that Go's encoding/json decodes into the field NAME
+ * of a struct: keys match in any case, a null is no value, and the last
+ * one wins.  NULL when there is none.  */
 static json_object *
-read_or_new (const char *path, ferry_error_t *err)
+go_field (json_object *obj, const char *name)
 {
-  json_object *root;
+  json_object *found = NULL;
 
-  if (access (path, F_OK) < 0 && errno == ENOENT)
-    return json_object_new_object ();
-  root = ferry_json_parse_file (path, "auth file", err);
-  if (root && ! json_object_is_type (root, json_type_object))
-    {
-      json_object_put (root);
-      ferry_make_error (err, 0, "auth file `%s` is not a JSON object: fix or remove it", path);
-      return NULL;
-    }
-  return root;
+  json_object_object_foreach (obj, key, v)
+  {
+    if (v != NULL && strcasecmp (key, name) == 0)
+      found = v;
+  }
+  return found;
 }
 
-/* Each entry of AUTHS must be an object whose "auth", when there, is a
- * string: a file Podman could not read either is an error, not "no
- * credentials".  PREFIX names AUTHS in messages ("auths." or "").  */
+/* A value of the wrong type, in the words Podman prints for it: Go's
+ * json error ("cannot unmarshal number into Go struct field
+ * dockerAuthConfig.auths.auth of type string"), then which of the file's
+ * fields it is.  */
 static int
-check_entries (json_object *v, const char *path, const char *prefix, ferry_error_t *err)
+type_error (const char *path, json_object *v, const char *go_field_name, const char *go_type,
+            const char *field, ferry_error_t *err)
 {
-  json_object_object_foreach (v, key, entry)
-  {
-    json_object *auth = NULL;
-    cleanup_free char *shown = ferry_registry_printable (key);
+  cleanup_free char *shown = ferry_registry_printable (field ? field : "");
 
-    if (! json_object_is_type (entry, json_type_object))
-      return ferry_make_error (err, 0,
-                               "auth file `%s`: field `%s%s` must be an object, not %s: fix or remove it",
-                               path, prefix, shown, ferry_json_type_name (entry));
-    if (json_object_object_get_ex (entry, "auth", &auth) && auth != NULL
-        && ferry_json_string_value (auth) == NULL)
-      return ferry_make_error (
-          err, 0, "auth file `%s`: field `%s%s.auth` must be a base64 string, not %s: fix or remove it", path,
-          prefix, shown, ferry_json_type_name (auth));
+  return ferry_make_error (err, 0,
+                           "reading JSON file \"%s\": unmarshaling JSON at \"%s\": json: cannot unmarshal %s "
+                           "into Go %s%s of type %s: fix or remove %s%s%s",
+                           path, path, ferry_json_go_kind (v), go_field_name ? "struct field " : "value",
+                           go_field_name ? go_field_name : "", go_type, field ? "`" : "the file",
+                           field ? shown : "", field ? "`" : "");
+}
+
+/* An entry of an "auths" object (of the file itself, for a legacy
+ * ~/.dockercfg), checked as Go decodes it into a dockerAuthConfig.  */
+static int
+check_entry (const char *path, int legacy, const char *key, json_object *entry, ferry_error_t *err)
+{
+  static const char *const fields[] = { "auth", "identitytoken" };
+  cleanup_free char *where = xasprintf ("%s%s", legacy ? "" : "auths.", key);
+
+  if (entry == NULL)
+    return 0;
+  if (! json_object_is_type (entry, json_type_object))
+    return type_error (path, entry, legacy ? NULL : "dockerConfigFile.auths", "config.dockerAuthConfig",
+                       where, err);
+  json_object_object_foreach (entry, k, v)
+  {
+    for (size_t i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
+      if (v != NULL && strcasecmp (k, fields[i]) == 0 && ! json_object_is_type (v, json_type_string))
+        {
+          cleanup_free char *go = xasprintf ("dockerAuthConfig.%s%s", legacy ? "" : "auths.", fields[i]);
+          cleanup_free char *field = xasprintf ("%s.%s", where, k);
+
+          return type_error (path, v, go, "string", field, err);
+        }
   }
   return 0;
 }
 
-/* A legacy ~/.dockercfg: ROOT itself maps keys to entries.  */
+/* Every field containers/image reads, type-checked in the file's order
+ * as Go decodes it: a file Podman cannot read is an error, whichever
+ * registry its bad value is for.  */
 static int
-auths_of_object (json_object *root, const char *path, const char *prefix, json_object **auths,
-                 ferry_error_t *err)
+check_file (const char *path, int legacy, json_object *root, ferry_error_t *err)
 {
-  if (check_entries (root, path, prefix, err) < 0)
-    return -1;
-  *auths = root;
-  return 0;
-}
-
-/* The "auths" object of ROOT, NULL (and no error) when it has none.  */
-static int
-auths_of (json_object *root, const char *path, json_object **auths, ferry_error_t *err)
-{
-  json_object *v = NULL;
-
-  *auths = NULL;
-  if (! json_object_object_get_ex (root, "auths", &v) || v == NULL)
+  if (root == NULL)
     return 0;
-  if (! json_object_is_type (v, json_type_object))
-    return ferry_make_error (err, 0,
-                             "auth file `%s`: field `auths` must be an object, not %s: fix or remove it",
-                             path, ferry_json_type_name (v));
-  if (check_entries (v, path, "auths.", err) < 0)
-    return -1;
-  *auths = v;
+  if (! json_object_is_type (root, json_type_object))
+    return type_error (path, root, NULL,
+                       legacy ? "map[string]config.dockerAuthConfig" : "config.dockerConfigFile", NULL, err);
+  json_object_object_foreach (root, key, v)
+  {
+    if (legacy)
+      {
+        if (check_entry (path, 1, key, v, err) < 0)
+          return -1;
+        continue;
+      }
+    if (v == NULL)
+      continue;
+    if (strcasecmp (key, "auths") == 0)
+      {
+        if (! json_object_is_type (v, json_type_object))
+          return type_error (path, v, "dockerConfigFile.auths", "map[string]config.dockerAuthConfig", key,
+                             err);
+        json_object_object_foreach (v, k, entry)
+        {
+          if (check_entry (path, 0, k, entry, err) < 0)
+            return -1;
+        }
+      }
+    else if (strcasecmp (key, "credHelpers") == 0)
+      {
+        if (! json_object_is_type (v, json_type_object))
+          return type_error (path, v, "dockerConfigFile.credHelpers", "map[string]string", key, err);
+        json_object_object_foreach (v, k, helper)
+        {
+          if (helper != NULL && ! json_object_is_type (helper, json_type_string))
+            {
+              cleanup_free char *field = xasprintf ("%s.%s", key, k);
+              return type_error (path, helper, "dockerConfigFile.credHelpers", "string", field, err);
+            }
+        }
+      }
+  }
   return 0;
 }
 
-/* The credentials of ENTRY (0 when it has none: Docker leaves empty
- * entries for registries its own credential helpers keep).  */
+/* The auth file at PATH, parsed and type-checked; *ROOT is NULL (and 0
+ * returned) when it holds a JSON null, which Go reads as an empty file.
+ * Errors start with Podman's words.  */
+static int
+read_auth_file (const char *path, int legacy, json_object **root, ferry_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  cleanup_close int fd = -1;
+  json_tokener *tok;
+  enum json_tokener_error jerr;
+  struct stat st;
+  size_t len;
+  const char *op = "open";
+
+  *root = NULL;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      errno = EISDIR;
+      op = "read";
+    }
+  if (fd < 0 || op[0] == 'r' || ferry_read_file (path, &text, &len, err) < 0)
+    {
+      int e = errno;
+      cleanup_free char *why = xstrdup (strerror (e));
+
+      if (err && *err)
+        ferry_error_release (err);
+      why[0] = (char) tolower ((unsigned char) why[0]);
+      return ferry_make_error (err, 0, "reading JSON file \"%s\": %s %s: %s%s", path, op, path, why,
+                               e == EISDIR ? ": an auth file is a regular file" : "");
+    }
+  if (strspn (text, " \t\r\n") == len)
+    return ferry_make_error (err, 0,
+                             "reading JSON file \"%s\": unmarshaling JSON at \"%s\": unexpected end of JSON "
+                             "input: fix or remove the file",
+                             path, path);
+  tok = json_tokener_new ();
+  /* The whole text, its NUL included, so that a bare number ends.  */
+  *root = strlen (text) == len ? json_tokener_parse_ex (tok, text, (int) len + 1) : NULL;
+  jerr = strlen (text) == len ? json_tokener_get_error (tok) : json_tokener_error_parse_unexpected;
+  if (jerr == json_tokener_success && (size_t) json_tokener_get_parse_end (tok) < len
+      && strspn (text + json_tokener_get_parse_end (tok), " \t\r\n")
+             != len - (size_t) json_tokener_get_parse_end (tok))
+    jerr = json_tokener_error_parse_unexpected;
+  json_tokener_free (tok);
+  if (jerr != json_tokener_success)
+    {
+      json_object_put (*root);
+      *root = NULL;
+      return ferry_make_error (
+          err, 0, "reading JSON file \"%s\": unmarshaling JSON at \"%s\": %s: fix or remove the file", path,
+          path,
+          jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof
+              ? "unexpected end of JSON input"
+              : json_tokener_error_desc (jerr));
+    }
+  if (check_file (path, legacy, *root, err) < 0)
+    {
+      json_object_put (*root);
+      *root = NULL;
+      return -1;
+    }
+  return 0;
+}
+
+/* The file for a login or logout: an object, new when the file is not
+ * there.  A file Podman could not read is not replaced: it may be the
+ * user's to mend.  */
+static json_object *
+read_or_new (const char *path, ferry_error_t *err)
+{
+  json_object *root = NULL;
+
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return json_object_new_object ();
+  if (read_auth_file (path, 0, &root, err) < 0)
+    return NULL;
+  return root ? root : json_object_new_object ();
+}
+
+/* The "auths" object of ROOT, NULL when it has none (ROOT is checked).  */
+static json_object *
+auths_of (json_object *root)
+{
+  return go_field (root, "auths");
+}
+
+/* The credentials of ENTRY, decoded as containers/image decodes them: 1
+ * with OUT, or 0 when they are not usable (an empty entry, which Docker
+ * leaves for registries its own credential helpers keep, or one without
+ * a user name and password or an identity token), and then the next file
+ * is read.  */
 static int
 entry_credentials (json_object *entry, const char *path, const char *key, struct ferry_credentials *out,
                    ferry_error_t *err)
 {
-  const char *b64 = ferry_json_get_string (entry, "auth");
+  json_object *auth = entry ? go_field (entry, "auth") : NULL;
+  json_object *identity = entry ? go_field (entry, "identitytoken") : NULL;
   /* KEY is the file's: shown escaped, as any text from it.  */
   cleanup_free char *shown = ferry_registry_printable (key);
+  const unsigned char *b64 = (const unsigned char *) (auth ? json_object_get_string (auth) : "");
+  size_t len = auth ? (size_t) json_object_get_string_len (auth) : 0, bad = 0, plen;
+  cleanup_free unsigned char *buf = xmalloc (len + 4);
+  ssize_t n = decode_base64 (b64, len, buf, &bad);
+  const char *identity_token = identity ? json_object_get_string (identity) : "";
+  char *colon, *password;
+  int ret = 0;
 
-  if (b64 == NULL || *b64 == '\0')
-    return 0;
-  return decode_auth (b64, out, path, shown, err);
+  if (n < 0)
+    return ferry_make_error (
+        err, 0,
+        "illegal base64 data at input byte %zu: the \"auth\" field of entry \"%s\" in auth "
+        "file %s: fix or remove it",
+        bad, shown, path);
+  colon = memchr (buf, ':', (size_t) n);
+  if (colon == NULL)
+    {
+      if (n > 0)
+        warnf ("Error parsing the \"auth\" field of a credential entry \"%s\" in \"%s\", missing semicolon",
+               shown, path);
+      explicit_bzero (buf, (size_t) n);
+      return 0;
+    }
+  /* The password without the NUL bytes around it, as containers/image
+   * takes it.  */
+  password = colon + 1;
+  plen = (size_t) n - (size_t) (password - (char *) buf);
+  while (plen > 0 && *password == '\0')
+    password++, plen--;
+  while (plen > 0 && password[plen - 1] == '\0')
+    plen--;
+  if (memchr (buf, '\0', (size_t) (colon - (char *) buf)) != NULL || memchr (password, '\0', plen) != NULL
+      || (identity && strlen (identity_token) != (size_t) json_object_get_string_len (identity)))
+    ret = ferry_make_error (err, 0,
+                            "the entry \"%s\" in auth file %s holds a NUL byte, which ferry cannot send: fix "
+                            "or remove it",
+                            shown, path);
+  else if ((colon != (char *) buf && plen > 0) || *identity_token)
+    {
+      out->username = xstrndup ((char *) buf, (size_t) (colon - (char *) buf));
+      out->password = xstrndup (password, plen);
+      out->identity_token = *identity_token ? xstrdup (identity_token) : NULL;
+      ret = 1;
+    }
+  explicit_bzero (buf, (size_t) n);
+  return ret;
 }
 
 /* The "credHelpers" entry of HOST in ROOT, when there is one: 1 with
@@ -225,16 +493,10 @@ static int
 file_cred_helper (json_object *root, const char *path, const char *host, struct ferry_credentials *out,
                   ferry_error_t *err)
 {
-  json_object *helpers = NULL, *name = NULL;
+  json_object *helpers = go_field (root, "credHelpers"), *name = NULL;
   const char *helper;
 
-  if (! json_object_object_get_ex (root, "credHelpers", &helpers) || helpers == NULL)
-    return 0;
-  if (! json_object_is_type (helpers, json_type_object))
-    return ferry_make_error (
-        err, 0, "auth file `%s`: field `credHelpers` must be an object, not %s: fix or remove it", path,
-        ferry_json_type_name (helpers));
-  if (! json_object_object_get_ex (helpers, host, &name) || name == NULL)
+  if (helpers == NULL || ! json_object_object_get_ex (helpers, host, &name) || name == NULL)
     return 0;
   helper = ferry_json_string_value (name);
   if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
@@ -257,9 +519,10 @@ lookup_in (const char *path, int legacy, const char *key, struct ferry_credentia
   memset (out, 0, sizeof (*out));
   if (access (path, F_OK) < 0 && errno == ENOENT)
     return 0;
-  root = read_or_new (path, err);
-  if (root == NULL)
+  if (read_auth_file (path, legacy, &root, err) < 0)
     return -1;
+  if (root == NULL)
+    return 0;
   if (! legacy)
     {
       /* Docker's config.json may send a registry to a helper of its own,
@@ -268,15 +531,8 @@ lookup_in (const char *path, int legacy, const char *key, struct ferry_credentia
       if (r != 0)
         return r;
     }
-  if (legacy)
-    {
-      /* ~/.dockercfg is the "auths" object itself.  */
-      auths = NULL;
-      if (auths_of_object (root, path, "", &auths, err) < 0)
-        return -1;
-    }
-  else if (auths_of (root, path, &auths, err) < 0)
-    return -1;
+  /* ~/.dockercfg is the "auths" object itself.  */
+  auths = legacy ? root : auths_of (root);
   if (auths == NULL)
     return 0;
   /* The most specific key first: REG/NS/REPO, REG/NS, REG; only the host
@@ -336,9 +592,11 @@ ferry_auth_store (const char *path, const char *registry, const struct ferry_cre
 
   if (found)
     *found = 0;
-  /* A malformed "auths" is not replaced: it may be the user's to mend.  */
-  if (root == NULL || auths_of (root, path, &auths, err) < 0)
+  /* A file Podman cannot read is not replaced: it may be the user's to
+   * mend.  */
+  if (root == NULL)
     return -1;
+  auths = auths_of (root);
   if (auths == NULL)
     {
       if (creds == NULL)
@@ -380,6 +638,24 @@ ferry_auth_remove_all (const char *path, ferry_error_t *err)
   root = read_or_new (path, err);
   if (root == NULL)
     return -1;
+  /* Go reads "Auths" as "auths": every spelling goes.  */
+  for (;;)
+    {
+      cleanup_free char *gone = NULL;
+
+      json_object_object_foreach (root, k, v)
+      {
+        if (strcasecmp (k, "auths") == 0)
+          {
+            gone = xstrdup (k);
+            break;
+          }
+        (void) v;
+      }
+      if (gone == NULL)
+        break;
+      json_object_object_del (root, gone);
+    }
   json_object_object_add (root, "auths", json_object_new_object ());
   return write_auth_file (path, root, err);
 }

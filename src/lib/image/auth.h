@@ -17,6 +17,9 @@ struct ferry_credentials
 {
   char *username;
   char *password;
+  /* An OAuth2 refresh token ("identitytoken" in an auth file), which a
+   * token server takes instead of the password; NULL when none.  */
+  char *identity_token;
 };
 
 /* The auth file to use: AUTHFILE when not NULL, else the default above.  */
@@ -64,6 +67,10 @@ int ferry_auth_store (const char *path, const char *registry, const struct ferry
 int ferry_auth_remove_all (const char *path, ferry_error_t *err);
 
 void ferry_credentials_clear (struct ferry_credentials *c);
+
+/* Where the auth module's warnings go (Podman's: a credential entry it
+ * cannot use, which it passes over); NULL, the default: nowhere.  */
+void ferry_auth_set_warn (void (*warn) (const char *msg));
 
 /* Through registries.conf's credential-helpers, as containers/image goes
  * through them ("containers-auth.json" is the auth file at PATH; with

@@ -335,11 +335,18 @@ ferry_credential_helper_get (const char *helper, const char *server, struct ferr
                              helper, server);
   if (user == NULL || secret == NULL || json_object_get_string_len (secret) == 0)
     return 0;
+  /* "<token>" marks an identity token (an OAuth2 refresh token), which
+   * containers/image sends to the token server in place of a password.  */
   if (strcmp (json_object_get_string (user), "<token>") == 0)
-    return ferry_make_error (err, 0,
-                             "credential helper %s holds an identity token for %s: ferry logs in with a user "
-                             "name and password only",
-                             helper, server);
+    {
+      if (strlen (json_object_get_string (secret)) != (size_t) json_object_get_string_len (secret))
+        return ferry_make_error (err, 0, "credential helper %s get %s: a secret ferry cannot send", helper,
+                                 server);
+      out->username = xstrdup ("");
+      out->password = xstrdup ("");
+      out->identity_token = xstrdup (json_object_get_string (secret));
+      return 1;
+    }
   if (strlen (json_object_get_string (user)) != (size_t) json_object_get_string_len (user)
       || strlen (json_object_get_string (secret)) != (size_t) json_object_get_string_len (secret)
       || strchr (json_object_get_string (user), ':'))

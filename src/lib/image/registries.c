@@ -181,6 +181,19 @@ on_table (void *data, const struct ferry_toml_where *w, const char *name, int ar
   int mirror = strcmp (name, "registry.mirror") == 0;
   struct ferry_registry_entry *r;
 
+  /* An alias is NAME = "REFERENCE": a table under [aliases] (a dotted
+   * NAME, my.app = "...", makes one) is Podman's type error.  */
+  if (strncmp (name, "aliases.", 8) == 0)
+    {
+      cleanup_free char *line = w->dotted ? xstrdup ("") : xasprintf ("line %d ", w->line);
+
+      return ferry_make_error (
+          err, 0,
+          "loading registries configuration \"%s\": toml: %s(last key \"%s\"): incompatible "
+          "types: TOML value has type map[string]any; destination has type string: an alias "
+          "is NAME = \"REFERENCE\" under [aliases], a NAME with dots in quotes",
+          w->path, line, name);
+    }
   if (f->aliases_only || (strcmp (name, "registry") != 0 && ! mirror))
     return 0;
   if (! array)

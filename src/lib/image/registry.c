@@ -626,6 +626,11 @@ basic_header (const struct ferry_credentials *c)
 static int
 refusal (ferry_registry_t *r, const char *said, ferry_error_t *err)
 {
+  if (r->have_creds && r->creds.identity_token)
+    return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
+                                  "%s: registry %s refused the identity token (from %s): log in again for a "
+                                  "new one",
+                                  said, r->name, r->creds_origin);
   if (r->have_creds)
     return ferry_make_error_kind (err, FERRY_ERROR_UNAUTHORIZED,
                                   "%s: registry %s refused the credentials of user `%s` (from %s): check the "
@@ -758,6 +763,38 @@ token_of (json_object *j, const char **tok, ferry_error_t *err)
   return 0;
 }
 
+/* NAME=VALUE, escaped, after a '&' unless it is the first.  */
+static void
+form_add (CURL *h, char **form, const char *name, const char *value)
+{
+  char *e = curl.easy_escape (h, value, 0);
+  char *next = xasprintf ("%s%s%s=%s", *form, **form ? "&" : "", name, e);
+
+  curl.free (e);
+  if (strcmp (name, "refresh_token") == 0)
+    explicit_bzero (*form, strlen (*form));
+  free (*form);
+  *form = next;
+}
+
+/* The form of an OAuth2 refresh-token grant for SCOPE (space-separated)
+ * and SERVICE (may be NULL), its fields in the order Go sorts them.  */
+static char *
+oauth2_refresh_form (CURL *h, const char *refresh_token, const char *scope, const char *service)
+{
+  cleanup_free char *scopes = xstrdup (scope ? scope : "");
+  char *form = xstrdup (""), *save = NULL;
+
+  form_add (h, &form, "client_id", "ferry");
+  form_add (h, &form, "grant_type", "refresh_token");
+  form_add (h, &form, "refresh_token", refresh_token);
+  for (char *one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
+    form_add (h, &form, "scope", one);
+  if (service && *service)
+    form_add (h, &form, "service", service);
+  return form;
+}
+
 /* Asks the realm for a token for SCOPE (space-separated scopes, or "").  */
 static int
 fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *err)
@@ -766,7 +803,7 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   struct ferry_http_request req = { .method = "GET", .max_body = 1u << 20 };
   struct ferry_http_response resp = { 0 };
   cleanup_free char *realm = NULL, *service = NULL, *url = NULL, *auth = NULL, *challenge = NULL;
-  cleanup_free char *shown = NULL;
+  cleanup_free char *shown = NULL, *body = NULL;
   cleanup_json json_object *j = NULL;
   char errbuf[CURL_ERROR_SIZE];
   const char *tok;
@@ -799,36 +836,51 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
       goto out;
     }
 
-  /* realm?service=S&scope=A&scope=B  */
-  cap = strlen (realm) + 16;
-  url = xmalloc (cap);
-  len = (size_t) snprintf (url, cap, "%s", realm);
-  {
-    char sep = strchr (realm, '?') ? '&' : '?';
-    cleanup_free char *scopes = xstrdup (scope ? scope : "");
-    char *save = NULL, *one;
+  if (r->have_creds && r->creds.identity_token)
+    {
+      /* An identity token is an OAuth2 refresh token: POSTed to the
+       * realm as a form, as containers/image sends it (the Docker
+       * registry's OAuth2 token protocol).  */
+      url = xstrdup (realm);
+      body = oauth2_refresh_form (h, r->creds.identity_token, scope, service);
+      req.method = "POST";
+      req.body = body;
+      req.body_len = strlen (body);
+      req.content_type = "application/x-www-form-urlencoded";
+    }
+  else
+    {
+      /* realm?service=S&scope=A&scope=B  */
+      cap = strlen (realm) + 16;
+      url = xmalloc (cap);
+      len = (size_t) snprintf (url, cap, "%s", realm);
+      {
+        char sep = strchr (realm, '?') ? '&' : '?';
+        cleanup_free char *scopes = xstrdup (scope ? scope : "");
+        char *save = NULL, *one;
 
-    if (service)
-      {
-        char *e = curl.easy_escape (h, service, 0);
-        cap = len + strlen (e) + 16;
-        url = xrealloc (url, cap);
-        len += (size_t) snprintf (url + len, cap - len, "%cservice=%s", sep, e);
-        curl.free (e);
-        sep = '&';
+        if (service)
+          {
+            char *e = curl.easy_escape (h, service, 0);
+            cap = len + strlen (e) + 16;
+            url = xrealloc (url, cap);
+            len += (size_t) snprintf (url + len, cap - len, "%cservice=%s", sep, e);
+            curl.free (e);
+            sep = '&';
+          }
+        for (one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
+          {
+            char *e = curl.easy_escape (h, one, 0);
+            cap = len + strlen (e) + 16;
+            url = xrealloc (url, cap);
+            len += (size_t) snprintf (url + len, cap - len, "%cscope=%s", sep, e);
+            curl.free (e);
+            sep = '&';
+          }
       }
-    for (one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
-      {
-        char *e = curl.easy_escape (h, one, 0);
-        cap = len + strlen (e) + 16;
-        url = xrealloc (url, cap);
-        len += (size_t) snprintf (url + len, cap - len, "%cscope=%s", sep, e);
-        curl.free (e);
-        sep = '&';
-      }
-  }
-  if (r->have_creds)
-    auth = basic_header (&r->creds);
+      if (r->have_creds)
+        auth = basic_header (&r->creds);
+    }
   rc = perform (h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);
   if (rc != CURLE_OK)
     {
@@ -863,6 +915,8 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   ret = 0;
 
 out:
+  if (body)
+    explicit_bzero (body, strlen (body));
   ferry_http_response_free (&resp);
   handle_put (r, h);
   return ret;
@@ -1169,10 +1223,19 @@ load_credentials (ferry_registry_t *r, const char *repository, const struct ferr
   cleanup_free char *path = NULL, *key = NULL;
   int found;
 
-  if (o->creds)
+  if (o->creds || o->identity_token)
     {
-      if (ferry_credentials_parse (o->creds, &r->creds, err) < 0)
+      if (o->creds && ferry_credentials_parse (o->creds, &r->creds, err) < 0)
         return -1;
+      if (o->identity_token)
+        {
+          if (r->creds.username == NULL)
+            {
+              r->creds.username = xstrdup ("");
+              r->creds.password = xstrdup ("");
+            }
+          r->creds.identity_token = xstrdup (o->identity_token);
+        }
       r->have_creds = 1;
       r->creds_origin = xstrdup (o->creds_origin ? o->creds_origin : "--creds");
       return 0;

@@ -22,7 +22,10 @@ struct ferry_registry_options
   const char *creds; /* "USER:PASS", or NULL to use the auth file */
   const char *authfile;     /* NULL: the default auth file */
   const char *creds_origin; /* where CREDS came from, for messages (NULL: "--creds") */
-  const char *cert_dir;     /* CA certificates (*.crt) to trust besides the system's; may be NULL */
+  /* An identity token (OAuth2 refresh token) kept with CREDS, or alone
+   * when CREDS is NULL; NULL: none.  */
+  const char *identity_token;
+  const char *cert_dir; /* CA certificates (*.crt) to trust besides the system's; may be NULL */
 };
 
 typedef struct ferry_registry ferry_registry_t;

@@ -385,7 +385,9 @@ struct item
   int64_t integer;
   struct item *items; /* an array's elements, or a table's entries */
   size_t n;
-  char *key; /* an entry of a table: its key, parts joined by dots */
+  char *key;    /* an entry of a table: the last part of its key, as written */
+  char *prefix; /* the parts before it ("a.b" of a.b.c = 1), as handlers name tables; "" */
+  int made;     /* the first of those parts whose table this entry made (-1: none) */
   int line;
 };
 
@@ -394,6 +396,7 @@ item_release (struct item *it)
 {
   free (it->string);
   free (it->key);
+  free (it->prefix);
   for (size_t i = 0; i < it->n; i++)
     item_release (&it->items[i]);
   free (it->items);
@@ -413,7 +416,7 @@ struct key
 {
   char **parts; /* NULL-terminated */
   size_t n;
-  char *joined; /* "a.b", as handlers see it */
+  char *joined; /* "a.b", as handlers see it: each part as a TOML key (name_part) */
 };
 
 static void
@@ -422,6 +425,49 @@ key_release (struct key *k)
   ferry_cleanup_strvp (&k->parts);
   free (k->joined);
   memset (k, 0, sizeof (*k));
+}
+
+/* PART as one part of a table's name for handlers: bare when it may be
+ * written bare, else quoted as TOML quotes it, so that the key "a.b"
+ * (one part) is never the dotted a.b (two).  */
+static char *
+name_part (const char *part)
+{
+  char *out, *o;
+
+  if (*part
+      && strspn (part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (part))
+    return xstrdup (part);
+  out = o = xmalloc (6 * strlen (part) + 3);
+  *o++ = '"';
+  for (const unsigned char *c = (const unsigned char *) part; *c; c++)
+    if (*c == '"' || *c == '\\')
+      {
+        *o++ = '\\';
+        *o++ = (char) *c;
+      }
+    else if (*c < 0x20 || *c == 0x7f)
+      o += sprintf (o, "\\u%04x", *c);
+    else
+      *o++ = (char) *c;
+  *o++ = '"';
+  *o = '\0';
+  return out;
+}
+
+char *
+ferry_toml_key_text (const char *key)
+{
+  return name_part (key);
+}
+
+/* NAME.PART, PART as name_part gives it.  */
+static char *
+name_join (const char *name, const char *part)
+{
+  cleanup_free char *p = name_part (part);
+
+  return xasprintf ("%s%s%s", name, *name ? "." : "", p);
 }
 
 static int
@@ -452,7 +498,7 @@ read_key (struct cursor *t, struct key *k, ferry_error_t *err)
       k->parts = xrealloc (k->parts, (k->n + 2) * sizeof (char *));
       k->parts[k->n++] = part;
       k->parts[k->n] = NULL;
-      joined = xasprintf ("%s%s%s", k->joined, *k->joined ? "." : "", part);
+      joined = name_join (k->joined, part);
       free (k->joined);
       k->joined = joined;
       skip_blanks (t);
@@ -476,10 +522,21 @@ read_entry (struct cursor *t, int table, struct item *it, int depth, ferry_error
       key_release (&k);
       return -1;
     }
-  it->key = steal_pointer (&k.joined);
+  it->key = xstrdup (k.parts[k.n - 1]);
+  it->prefix = xstrdup ("");
+  it->made = -1;
   it->line = t->line;
   for (size_t i = 0; i + 1 < k.n && cur >= 0; i++)
-    cur = key_descend (t, cur, k.parts[i], 1, err);
+    {
+      size_t before = t->keys.n;
+      char *prefix = name_join (it->prefix, k.parts[i]);
+
+      free (it->prefix);
+      it->prefix = prefix;
+      cur = key_descend (t, cur, k.parts[i], 1, err);
+      if (t->keys.n != before && it->made < 0)
+        it->made = (int) i;
+    }
   if (cur >= 0 && (node = key_find (&t->keys, cur, k.parts[k.n - 1])) >= 0)
     cur = key_fail (t, err, node, DEFINED, KEEP_ONE);
   if (cur >= 0)
@@ -671,6 +728,21 @@ item_to_value (struct item *it, struct ferry_toml_value *v)
       v->mixed = 1;
 }
 
+/* The length of the first part of NAME, a handler's name (name_part's
+ * parts joined by dots).  */
+static size_t
+strcspn_name (const char *name)
+{
+  const char *p = name;
+
+  if (*p != '"')
+    return strcspn (p, ".");
+  for (p++; *p && *p != '"'; p++)
+    if (*p == '\\' && p[1])
+      p++;
+  return (size_t) (p - name) + (*p == '"');
+}
+
 static int report_table (struct cursor *t, const struct ferry_toml_handler *h, void *data, const char *name,
                          int array, struct item *it, ferry_error_t *err);
 
@@ -682,11 +754,35 @@ report (struct cursor *t, const struct ferry_toml_handler *h, void *data, const 
 {
   struct ferry_toml_where w = { .path = t->path, .line = it->line };
   struct ferry_toml_value v = { 0 };
+  cleanup_free char *in = xasprintf ("%s%s%s", table, *table && *it->prefix ? "." : "", it->prefix);
   int r;
 
+  /* The tables a dotted key makes come as tables, the first time.  */
+  if (it->made >= 0 && h->table)
+    {
+      const char *p = it->prefix;
+
+      for (int i = 0; *p; i++)
+        {
+          p += strcspn_name (p);
+          if (i >= it->made)
+            {
+              cleanup_free char *name
+                  = xasprintf ("%s%s%.*s", table, *table ? "." : "", (int) (p - it->prefix), it->prefix);
+
+              struct ferry_toml_where dw = { .path = w.path, .line = w.line, .dotted = 1 };
+
+              if (h->table (data, &dw, name, 0, err) < 0)
+                return -1;
+            }
+          if (*p == '.')
+            p++;
+        }
+    }
+  table = in;
   if (it->type == ITEM_TABLE || is_table_array (it))
     {
-      cleanup_free char *name = xasprintf ("%s%s%s", table, *table ? "." : "", key);
+      cleanup_free char *name = name_join (table, key);
 
       if (it->type == ITEM_TABLE)
         return report_table (t, h, data, name, 0, it, err);
@@ -722,9 +818,12 @@ ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct
   static const char *const names[]
       = { "a string in double quotes", "a whole number", "true or false", "a list of strings" };
 
+  cleanup_free char *shown = NULL;
+
   if (v->type == type && ! (type == FERRY_TOML_ARRAY && v->mixed))
     return 0;
-  return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", w->path, w->line, key,
+  shown = name_part (key);
+  return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", w->path, w->line, shown,
                            type < FERRY_TOML_OTHER ? names[type] : "another value");
 }
 

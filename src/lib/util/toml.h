@@ -2,7 +2,7 @@
  * registries.conf.
  *
  * Enough of TOML for the files Podman ships and administrators write:
- * tables ([a.b], [[a]]), bare, quoted and dotted keys, basic and literal
+ * tables ([a.b], [[a]]), bare, quoted and dotted keys (told apart), basic and literal
  * strings, integers, booleans, floats and dates (kept as text), arrays over
  * several lines with comments and a trailing comma, and inline tables
  * and lists of them.  As TOML says, no key or table is defined twice, and
@@ -44,6 +44,7 @@ struct ferry_toml_where
 {
   const char *path;
   int line;
+  int dotted; /* a table made by a dotted key (a.b = 1 makes a), not by a header */
 };
 
 /* 0 when V is of TYPE (an array: of strings only), else -1 with "PATH:LINE:
@@ -55,6 +56,11 @@ struct ferry_toml_handler
 {
   /* [NAME] (ARRAY 0) or [[NAME]] (ARRAY 1); NAME's parts are joined by
    * dots.  Returns -1 with ERR set to refuse it.  May be NULL.
+   * A part of NAME that is no bare key is quoted as TOML quotes it
+   * ([a."b.c"] is a, then b.c), so that a quoted key with a dot is never
+   * taken for a dotted key.  A dotted key under [T] (a.b.c = 1) comes as
+   * the tables it makes ([T.a], [T.a.b], the first time, with DOTTED set
+   * in W), then as the value c of T.a.b.
    * KEY = { ... } under [T] comes as the table [T.KEY] and
    * KEY = [ { ... }, ... ] as one [[T.KEY]] per element, each followed by
    * its values (which name T.KEY as their table); the lines after them
@@ -62,7 +68,8 @@ struct ferry_toml_handler
    * a value (MIXED).  */
   int (*table) (void *data, const struct ferry_toml_where *w, const char *name, int array,
                 ferry_error_t *err);
-  /* KEY = V under TABLE ("" before the first header); it may take V's
+  /* KEY = V under TABLE ("" before the first header); KEY is one part,
+   * as written (unquoted, dots and all); it may take V's
    * strings (the reader releases what is left).  */
   int (*value) (void *data, const struct ferry_toml_where *w, const char *table, const char *key,
                 struct ferry_toml_value *v, ferry_error_t *err);
@@ -71,6 +78,10 @@ struct ferry_toml_handler
   const char *bad_header;
   const char *bad_line;
 };
+
+/* KEY as TOML writes it, for a message: bare, or quoted with escapes (a
+ * key may hold a newline).  Returns a new string.  */
+char *ferry_toml_key_text (const char *key);
 
 /* Parses TEXT, read from PATH, calling H's functions in file order.  */
 int ferry_toml_parse (const char *path, const char *text, const struct ferry_toml_handler *h, void *data,

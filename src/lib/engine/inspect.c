@@ -521,7 +521,11 @@ tmpfs_json (const struct ferry_container *c)
         strcat (strcat (text, typed), ",");
       if (! typed || ! (has_word (typed, "ro") || has_word (typed, "rw")))
         strcat (strcat (text, mount_is_writable (m) ? "rw" : "ro"), ",");
-      strcat (text, "rprivate,nosuid,nodev");
+      strcat (text, "rprivate");
+      if (! mount_sets_flag (m, "nosuid"))
+        strcat (text, ",nosuid");
+      if (! mount_sets_flag (m, "nodev"))
+        strcat (text, ",nodev");
       if (copyup)
         strcat (text, ",tmpcopyup");
       json_object_object_add (out, ferry_json_get_string (m, "Destination"), json_object_new_string (text));

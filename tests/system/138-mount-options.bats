@@ -165,6 +165,12 @@ MOUNTS=(
 	[ -z "$(f volume ls -q)" ]
 }
 
+# HostConfig.Binds of container c with TOOL, sorted (the tools order
+# them differently).
+binds_of() {
+	"$1" inspect --format '{{json .HostConfig.Binds}}' c | jq -c sort
+}
+
 # A counter that writes into both volumes, so the restore shows it carried on.
 COUNTER='i=0; while :; do i=$((i+1)); echo $i; echo $i >/n/count; sleep 0.2; done'
 
@@ -175,7 +181,7 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i; echo $i >/n/count; sleep 0.2; don
 	probe="grep -E ' /(n|s) ' /proc/self/mountinfo | cut -d' ' -f5,6 | sort"
 	expected=$(f exec c sh -c "$probe")
 	[ "$expected" = "$(printf '/n rw,nosuid,nodev,noexec,relatime\n/s rw,nodev,relatime')" ]
-	binds=$(f inspect --format '{{json .HostConfig.Binds}}' c)
+	binds=$(binds_of f)
 
 	f container checkpoint c >/dev/null
 	f container restore c >/dev/null
@@ -194,7 +200,7 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i; echo $i >/n/count; sleep 0.2; don
 
 	f container restore --trust-archive --import "$TEST_TMP/c.tar.zst" >/dev/null
 	[ "$(f exec c sh -c "$probe")" = "$expected" ]
-	[ "$(f inspect --format '{{json .HostConfig.Binds}}' c)" = "$binds" ]
+	[ "$(binds_of f)" = "$binds" ]
 	n=$(f exec c cat /n/count)
 	wait_until "[ \$(f exec c cat /n/count) -gt $n ]"
 
@@ -203,12 +209,25 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i; echo $i >/n/count; sleep 0.2; don
 	podman_t run -d --name c --network none -v nx:/n:noexec -v sx:/s:suid,exec "$IMG" sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(podman_t logs c | wc -l)" -ge 3 ]'
 	[ "$(podman_t exec c sh -c "$probe")" = "$expected" ]
-	[ "$(podman_t inspect --format '{{json .HostConfig.Binds}}' c)" = "$binds" ]
+	[ "$(binds_of podman_t)" = "$binds" ]
 	podman_t container checkpoint --export "$TEST_TMP/p.tar.gz" c >/dev/null
 	podman_t rm c >/dev/null
 	podman_t volume rm nx sx >/dev/null
 	podman_t container restore --import "$TEST_TMP/p.tar.gz" >/dev/null
 	[ "$(podman_t exec c sh -c "$probe")" = "$expected" ]
+
+	# Podman's archive, restored by ferry: the same options, and the same
+	# need of trust for suid (a Podman archive is unsigned).
+	podman_t container checkpoint --export "$TEST_TMP/p2.tar.gz" c >/dev/null
+	f rm -f -t 0 c >/dev/null
+	f volume rm nx sx >/dev/null
+	run_ferry container restore --import "$TEST_TMP/p2.tar.gz"
+	assert_status 125
+	assert_output_contains "mount option suid on volume \`sx\` at /s of container \`c\`"
+	[ -z "$(f ps -aq)" ]
+	f container restore --trust-archive --import "$TEST_TMP/p2.tar.gz" >/dev/null 2>&1
+	[ "$(f exec c sh -c "$probe")" = "$expected" ]
+	[ "$(binds_of f)" = "$binds" ]
 }
 
 @test "an unsigned archive whose volume or tmpfs asks for dev or shared propagation is refused without --trust-archive; noexec, exec and rslave are not" {

@@ -98,6 +98,10 @@ MOUNTS=(
 	assert_status 126
 	f exec c cp /bin/busybox /mb1/true
 	f exec c sh -c /mb1/true
+	# --volumes-from carries each volume's options.
+	f create --name vf --volumes-from c "$IMG" true >/dev/null
+	f inspect --format '{{json .HostConfig.Binds}}' vf | jq -c 'map(sub("^[0-9a-f]{64}:"; "ANON:")) | sort' >"$TEST_TMP/f.from"
+	grep -qF '"nv:/mv5:suid,rw,rprivate,nodev,rbind"' "$TEST_TMP/f.from"
 
 	need_podman
 	load_volume_image podman
@@ -105,6 +109,9 @@ MOUNTS=(
 	podman_t run -d --name c --network none "${MOUNTS[@]//SRC/$TEST_TMP/src}" "$IMG" sleep 1000 >/dev/null
 	mount_report_lines podman_t c "$TEST_TMP/src" >"$TEST_TMP/p.report"
 	diff -u "$TEST_TMP/p.report" "$TEST_TMP/f.report"
+	podman_t create --name vf --network none --volumes-from c "$IMG" true >/dev/null
+	podman_t inspect --format '{{json .HostConfig.Binds}}' vf | jq -c 'map(sub("^[0-9a-f]{64}:"; "ANON:")) | sort' >"$TEST_TMP/p.from"
+	diff -u "$TEST_TMP/p.from" "$TEST_TMP/f.from"
 }
 
 @test "conflicting, repeated and unknown mount options are refused with Podman's words, exit 125, nothing created" {

@@ -247,16 +247,16 @@ add_mount_flags (json_object *opts, json_object *m)
     }
 }
 
-/* An image VOLUME's anonymous volume, as create records it: Podman
- * shows its options in an order of their own.  */
+/* An image VOLUME's anonymous volume, as create records it (and
+ * --volumes-from copies it): Podman shows its options in an order of
+ * their own.  */
 static int
 is_image_volume (json_object *m)
 {
   json_object *given = ferry_json_get_array (m, "Options");
   static const char *const words[] = { "nodev", "exec", "nosuid" };
 
-  if (! json_object_get_boolean (json_object_object_get (m, "Anonymous"))
-      || ferry_json_array_length (given) != 3)
+  if (ferry_json_array_length (given) != 3)
     return 0;
   for (size_t i = 0; i < 3; i++)
     {

@@ -233,16 +233,17 @@ bind_propagation (json_object *m, int *recursive)
   return propagation;
 }
 
-/* The record's exec, nosuid, ... words of mount M, in their order.  */
+/* The record's exec, nosuid, ... words of mount M, and with WITH_BIND
+ * its "bind", in their order (the order typed).  */
 static void
-add_mount_flags (json_object *opts, json_object *m)
+add_mount_flags (json_object *opts, json_object *m, int with_bind)
 {
   json_object *given = ferry_json_get_array (m, "Options");
 
   for (size_t i = 0; i < ferry_json_array_length (given); i++)
     {
       const char *o = json_object_get_string (json_object_array_get_idx (given, i));
-      if (ferry_mount_flag_is_valid (o))
+      if (ferry_mount_flag_is_valid (o) || (with_bind && o && strcmp (o, "bind") == 0))
         json_object_array_add (opts, json_object_new_string (o));
     }
 }
@@ -350,7 +351,7 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
       json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
       const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (src));
-      add_mount_flags (opts, m);
+      add_mount_flags (opts, m, 0);
       add_volume_defaults (opts, m);
       json_object_array_add (opts, json_object_new_string ("rbind"));
       propagation = given ? given : "rprivate";
@@ -359,8 +360,9 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
     {
       const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
-      add_mount_flags (opts, m);
-      json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
+      add_mount_flags (opts, m, 1);
+      if (recursive)
+        json_object_array_add (opts, json_object_new_string ("rbind"));
       propagation = given ? given : recursive ? "rprivate" : "private";
     }
   else
@@ -431,7 +433,7 @@ binds_json (const struct ferry_container *c)
           continue;
         {
           cleanup_json json_object *f = json_object_new_array (), *d = json_object_new_array ();
-          add_mount_flags (f, m);
+          add_mount_flags (f, m, 0);
           if (strcmp (type, "volume") == 0)
             add_volume_defaults (d, m);
           flags = words_with_commas (f);
@@ -453,7 +455,7 @@ binds_json (const struct ferry_container *c)
           {
             const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
             if (! recursive)
-              text = xasprintf ("%s:%s:%s%sbind,%s%s,%s", src, dst, u, flags, z, rw,
+              text = xasprintf ("%s:%s:%sbind,%s%s%s,%s", src, dst, u, flags, z, rw,
                                 given ? given : "private");
             else if (given)
               text = xasprintf ("%s:%s:%s%s,%s%s%s,rbind", src, dst, u, given, flags, z, rw);

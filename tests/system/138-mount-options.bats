@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Mount options of -v, --mount and --tmpfs: exec, noexec, suid, nosuid,
-# dev and nodev on binds, named, anonymous and image volumes and tmpfs,
+# dev and nodev on binds, named, anonymous and image volumes, tmpfs and ramfs,
 # and a propagation on named volumes, with Podman's defaults for each kind
 # (in inspect, in the runtime's spec and in the container's mountinfo),
 # Podman's refusals of conflicting or unknown options, and what a
@@ -72,6 +72,7 @@ MOUNTS=(
 	-v /ma1
 	--tmpfs "/mt1:noexec"
 	--mount "type=tmpfs,dst=/mt2,exec,suid,dev"
+	--mount "type=ramfs,dst=/mr1,noexec"
 )
 
 @test "exec, suid, dev and their no- forms on binds, volumes, image VOLUMEs and tmpfs: Podman's defaults and words in inspect, the spec and mountinfo" {
@@ -92,6 +93,7 @@ MOUNTS=(
 	grep -qx 'ANON:/mimg:rprivate,rw,nodev,exec,nosuid,rbind' "$TEST_TMP/f.report"
 	grep -qx 'nv:/mv4:rslave,rw,nosuid,nodev,rbind' "$TEST_TMP/f.report"
 	grep -qx '/mt2 dev,exec,rprivate,rw,suid,tmpcopyup' "$TEST_TMP/f.report"
+	grep -qx 'ramfs:/mr1:noexec' "$TEST_TMP/f.report"
 	# noexec holds: a program copied into the volume does not run.
 	f exec c cp /bin/busybox /mv2/true
 	run_ferry exec c sh -c /mv2/true

@@ -226,6 +226,7 @@ test_record_options (void **state)
   assert_true (ferry_mount_option_is_valid ("devpts", "max=10"));
   assert_false (ferry_mount_option_is_valid ("devpts", "newinstance"));
   assert_false (ferry_mount_option_is_valid ("ramfs", "size=1m"));
+  assert_true (ferry_mount_option_is_valid ("ramfs", "noexec"));
   assert_false (ferry_mount_option_is_valid (NULL, "bind"));
   assert_true (ferry_mount_type_is_known ("devpts"));
   assert_false (ferry_mount_type_is_known ("overlay"));

@@ -1059,7 +1059,7 @@ mount_key_known (const char *type, const char *key)
     return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "TmpfsOptions") == 0;
   if (strcmp (type, "image") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "ImageName") == 0 || strcmp (key, "SubPath") == 0;
-  return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
+  return strcmp (key, "Options") == 0;
 }
 
 /* --mount's extra options: only the words the runtime's spec takes for

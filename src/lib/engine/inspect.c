@@ -366,7 +366,10 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
       propagation = given ? given : recursive ? "rprivate" : "private";
     }
   else
-    json_object_object_add (o, "Source", json_object_new_string (type));
+    {
+      json_object_object_add (o, "Source", json_object_new_string (type));
+      add_mount_flags (opts, m, 0);
+    }
   json_object_object_add (o, "Destination",
                           json_object_new_string (ferry_json_get_string (m, "Destination")));
   json_object_object_add (o, "Driver", json_object_new_string (strcmp (type, "volume") == 0 ? "local" : ""));
@@ -461,6 +464,12 @@ binds_json (const struct ferry_container *c)
               text = xasprintf ("%s:%s:%s%s,%s%s%s,rbind", src, dst, u, given, flags, z, rw);
             else
               text = xasprintf ("%s:%s:%s%s%s%s,rprivate,rbind", src, dst, u, flags, z, rw);
+          }
+        else if (*flags)
+          {
+            /* ramfs:/DEST:noexec,suid, as Podman writes it.  */
+            flags[strlen (flags) - 1] = '\0';
+            text = xasprintf ("%s:%s:%s", type, dst, flags);
           }
         else
           text = xasprintf ("%s:%s", type, dst);

@@ -14,7 +14,7 @@ bool ferry_mount_type_is_known (const char *type);
 
 /* OPTION is one a mount of TYPE may carry: for bind a propagation
  * (shared, rslave, ...), "bind" (not recursive) or a flag; for volume a
- * propagation or a flag; for tmpfs size=N[kmg], mode=OCTAL, a flag, noswap
+ * propagation or a flag; for ramfs a flag; for tmpfs size=N[kmg], mode=OCTAL, a flag, noswap
  * or notmpcopyup; for devpts uid=N, gid=N, mode=OCTAL or max=N.  A flag is
  * [no]exec, [no]suid or [no]dev.  */
 bool ferry_mount_option_is_valid (const char *type, const char *option);

@@ -129,15 +129,122 @@ parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
       arg, flag, arg, cmd);
 }
 
+/* The groups of -v's options of which one may be given once, with the
+ * words of Podman's refusal of a second.  */
+static const struct
+{
+  const char *const words[9];
+  const char *which;
+} VOLUME_OPTION_GROUPS[] = {
+  { { "ro", "rw" }, "'rw' or 'ro'" },
+  { { "exec", "noexec" }, "'noexec' or 'exec'" },
+  { { "suid", "nosuid" }, "'nosuid' or 'suid'" },
+  { { "dev", "nodev" }, "'nodev' or 'dev'" },
+  { { "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable" },
+    "'[r]shared', '[r]private', '[r]slave' or '[r]unbindable'" },
+  { { "z", "Z", "O" }, "'z', 'Z', or 'O'" },
+  { { "U" }, "'U'" },
+  { { "copy", "nocopy" }, "'copy' or 'nocopy'" },
+  { { "bind", "rbind" }, "'[r]bind'" },
+};
+
+/* The group of -v's options WORD is in; -1 for none.  */
+static int
+volume_option_group (const char *word)
+{
+  for (size_t g = 0; g < sizeof (VOLUME_OPTION_GROUPS) / sizeof (VOLUME_OPTION_GROUPS[0]); g++)
+    for (size_t k = 0; VOLUME_OPTION_GROUPS[g].words[k]; k++)
+      if (strcmp (VOLUME_OPTION_GROUPS[g].words[k], word) == 0)
+        return (int) g;
+  return -1;
+}
+
+static void
+volume_add_option (struct ferry_mount_spec *m, size_t *n, const char *o)
+{
+  m->options = xrealloc (m->options, sizeof (char *) * (*n + 2));
+  m->options[(*n)++] = xstrdup (o);
+  m->options[*n] = NULL;
+}
+
+/* OPTS, -v's comma-separated options, into M; IS_BIND: the source is a
+ * host path.  Each group's words once, as Podman takes them.  */
+static int
+parse_volume_options (const char *spec, char *opts, int is_bind, struct ferry_mount_spec *m,
+                      ferry_error_t *err)
+{
+  const char *seen[sizeof (VOLUME_OPTION_GROUPS) / sizeof (VOLUME_OPTION_GROUPS[0])] = { NULL };
+  size_t n_options = 0;
+  char *o = opts;
+
+  while (o)
+    {
+      char *comma = strchr (o, ',');
+      int g;
+
+      if (comma)
+        *comma = '\0';
+      g = volume_option_group (o);
+      if (g < 0)
+        {
+          if (strcmp (o, "idmap") == 0 || strncmp (o, "idmap=", 6) == 0)
+            return ferry_make_error (err, 0,
+                                     "invalid option type \"%s\" in volume `%s`: ferry makes no idmapped "
+                                     "mounts; leave it out",
+                                     o, spec);
+          return ferry_make_error (
+              err, 0,
+              "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z, "
+              "Z, [no]exec, [no]suid, [no]dev, [r]shared, [r]slave, [r]private, "
+              "[r]unbindable, and for a bind mount bind or rbind",
+              o, spec);
+        }
+      if (seen[g])
+        return ferry_make_error (err, 0, "invalid options \"%s, %s\", can only specify 1 %s option", seen[g],
+                                 o, VOLUME_OPTION_GROUPS[g].which);
+      seen[g] = o;
+      if (strcmp (o, "O") == 0)
+        return ferry_make_error (err, 0,
+                                 "invalid option type \"O\" in volume `%s`: ferry makes no overlay volumes; "
+                                 "leave O out, or mount it read-only with ro",
+                                 spec);
+      if (strcmp (o, "bind") == 0 && ! is_bind)
+        return ferry_make_error (err, 0,
+                                 "invalid option type \"bind\" in volume `%s`: ferry takes it for a bind "
+                                 "mount, not a named volume",
+                                 spec);
+      /* rbind is the default; bind is --mount's bind-nonrecursive.  */
+      if (ferry_mount_propagation_is_valid (o) || ferry_mount_flag_is_valid (o) || strcmp (o, "bind") == 0)
+        volume_add_option (m, &n_options, o);
+      else if (strcmp (o, "ro") == 0)
+        m->readonly = 1;
+      else if (strcmp (o, "nocopy") == 0)
+        m->nocopy = 1;
+      else if (strcmp (o, "U") == 0)
+        m->chown = 1;
+      else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0)
+        {
+          /* Recorded, as Podman does; ferry relabels nothing.  */
+          free (m->mode);
+          m->mode = xstrdup (o);
+        }
+      o = comma ? comma + 1 : NULL;
+    }
+  if (m->nocopy && is_bind)
+    return ferry_make_error (
+        err, 0, "invalid option `nocopy` in volume `%s`: only a named volume is copied into", spec);
+  return 0;
+}
+
 /* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (spec);
   char *parts[4] = { NULL };
-  char *p = copy, *opts;
-  const char *propagation = NULL;
-  size_t n = 0, n_options = 0;
+  char *p = copy;
+  size_t n = 0;
+  int is_bind;
 
   while (p && n < 4)
     {
@@ -159,68 +266,13 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
     }
   if (*parts[1] == '\0' || parts[1][0] != '/')
     goto bad;
-  opts = n == 3 ? parts[2] : NULL;
-  for (char *o = opts ? strtok (opts, ",") : NULL; o; o = strtok (NULL, ","))
+  is_bind = parts[0][0] == '/' || parts[0][0] == '.';
+  if (n == 3 && parse_volume_options (spec, parts[2], is_bind, m, err) < 0)
     {
-      /* A bind's propagation and "bind" (not recursive), as --mount's
-       * bind-propagation and bind-nonrecursive; rbind is the default.  */
-      if (ferry_mount_propagation_is_valid (o) || strcmp (o, "bind") == 0)
-        {
-          if (parts[0][0] != '/' && parts[0][0] != '.')
-            {
-              ferry_make_error (err, 0,
-                                "invalid option type \"%s\" in volume `%s`: ferry takes it for a bind "
-                                "mount, not a named volume",
-                                o, spec);
-              return -1;
-            }
-          if (ferry_mount_propagation_is_valid (o))
-            {
-              if (propagation)
-                {
-                  ferry_make_error (err, 0,
-                                    "invalid options \"%s, %s\", can only specify 1 '[r]shared', "
-                                    "'[r]private', '[r]slave' or '[r]unbindable' option",
-                                    propagation, o);
-                  return -1;
-                }
-              propagation = o;
-            }
-          m->options = xrealloc (m->options, sizeof (char *) * (n_options + 2));
-          m->options[n_options++] = xstrdup (o);
-          m->options[n_options] = NULL;
-        }
-      else if (strcmp (o, "rbind") == 0)
-        continue;
-      else if (strcmp (o, "ro") == 0)
-        m->readonly = 1;
-      else if (strcmp (o, "nocopy") == 0)
-        m->nocopy = 1;
-      else if (strcmp (o, "U") == 0)
-        m->chown = 1;
-      else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0)
-        {
-          /* Recorded, as Podman does; ferry relabels nothing.  */
-          free (m->mode);
-          m->mode = xstrdup (o);
-        }
-      else if (strcmp (o, "rw") != 0 && strcmp (o, "copy") != 0)
-        {
-          ferry_make_error (err, 0,
-                            "invalid option type \"%s\" in volume `%s`: use ro, rw, copy, nocopy, U, z, Z, "
-                            "and for a bind mount bind, rbind, [r]shared, [r]slave, [r]private or "
-                            "[r]unbindable",
-                            o, spec);
-          return -1;
-        }
-    }
-  if (m->nocopy && (parts[0][0] == '/' || parts[0][0] == '.'))
-    {
-      ferry_make_error (err, 0, "invalid option `nocopy` in volume `%s`: only a named volume is copied into",
-                        spec);
+      ferry_cli_mount_spec_clear (m);
       return -1;
     }
-  if (parts[0][0] == '/' || parts[0][0] == '.')
+  if (is_bind)
     {
       char resolved[PATH_MAX];
       m->type = xstrdup ("bind");
@@ -426,7 +478,9 @@ static const char create_usage[]
       "                           bind-propagation, bind-nonrecursive, relabel, z, Z, U),\n"
       "                           type=volume (src: a named volume, else an anonymous one; dst,\n"
       "                           ro, U, subpath), type=tmpfs (dst, ro, tmpfs-size, tmpfs-mode,\n"
-      "                           notmpcopyup, noexec, nosuid, nodev, noswap, U), type=ramfs\n"
+      "                           notmpcopyup, noswap, U); bind, volume, tmpfs and ramfs take\n"
+      "                           [no]exec, [no]suid and [no]dev (a volume or tmpfs: nosuid,nodev\n"
+      "                           unless told; a bind or ramfs: none), type=ramfs\n"
       "                           (dst, ro), type=devpts (dst, uid, gid, mode, max), type=glob\n"
       "                           (src: a pattern, dst, and a bind's options: a bind of each\n"
       "                           match, found at create) or type=image (src: an image, dst,\n"
@@ -483,7 +537,10 @@ static const char create_usage[]
       "  -u, --user USER[:GROUP]  run as this user\n"
       "  -v, --volume SPEC        NAME:/DEST[:OPTS], /SRC:/DEST[:OPTS] (bind) or /DEST (anonymous);\n"
       "                           OPTS: ro, rw, nocopy, U (give the source to the container's\n"
-      "                           user), z, Z (recorded only) or copy;\n"
+      "                           user), z, Z (recorded only), copy, [no]exec, [no]suid, [no]dev\n"
+      "                           (a volume: nosuid,nodev unless told; a bind: the host's flags),\n"
+      "                           a propagation ([r]shared, [r]slave, [r]private, [r]unbindable)\n"
+      "                           and for a bind, bind (not recursive);\n"
       "                           a new volume is filled from what the image has at DEST\n"
       "                           the first time it is mounted, unless :nocopy\n"
       "  -w, --workdir DIR        working directory inside the container\n"

@@ -51,12 +51,12 @@ static const struct
   { "tmpfs-mode", T_TMPFS },
   { "tmpcopyup", T_TMPFS },
   { "notmpcopyup", T_TMPFS },
-  { "noexec", T_TMPFS },
-  { "exec", T_TMPFS },
-  { "nosuid", T_TMPFS },
-  { "suid", T_TMPFS },
-  { "nodev", T_TMPFS },
-  { "dev", T_TMPFS },
+  { "noexec", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "exec", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "nosuid", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "suid", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "nodev", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
+  { "dev", T_BIND | T_VOLUME | T_TMPFS | T_RAMFS },
   { "noswap", T_TMPFS },
   { "subpath", T_VOLUME | T_IMAGE },
   { "volume-subpath", T_VOLUME },
@@ -125,6 +125,7 @@ struct mount_parse
   const char *type;
   size_t n_options;
   int have_size, have_mode, have_mode_rw;
+  int have_exec, have_suid, have_dev;
 };
 
 static int
@@ -254,13 +255,26 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
     }
   else if (strcmp (key, "tmpcopyup") == 0)
     ; /* the default */
+  else if (ferry_mount_flag_is_valid (key))
+    {
+      const char *plain = key[0] == 'n' && key[1] == 'o' ? key + 2 : key;
+      int *have = strcmp (plain, "exec") == 0   ? &p->have_exec
+                  : strcmp (plain, "suid") == 0 ? &p->have_suid
+                                                : &p->have_dev;
+      if ((*have)++)
+        return ferry_make_error (
+            err, 0,
+            "cannot pass 'no%s' and '%s' mnt.Options more than once: must provide an argument for option",
+            plain, plain);
+      oci = xstrdup (key);
+    }
   else if (strcmp (p->type, "devpts") == 0)
     oci = xasprintf ("%s=%s", key, value ? value : "");
   else
     oci = xstrdup (key); /* noexec, exec, notmpcopyup, ... */
   if (oci)
     {
-      if (! ferry_mount_option_is_valid (p->type, oci))
+      if (! ferry_mount_option_is_valid (strcmp (p->type, "glob") == 0 ? "bind" : p->type, oci))
         return ferry_make_error (err, 0, "invalid value \"%s\" in --mount: use %s", oci,
                                  strncmp (oci, "size=", 5) == 0   ? "tmpfs-size=BYTES[k|m|g]"
                                  : strncmp (oci, "mode=", 5) == 0 ? "an octal mode such as 700"

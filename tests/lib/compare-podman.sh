@@ -1445,6 +1445,18 @@ volume create v1
 create --network none --name c1 --tmpfs /t1:size=1m,mode=700 --mount type=bind,src=$WORK/bsrc,dst=/b1,ro=true --mount type=volume,src=v1,dst=/v1 --mount type=tmpfs,dst=/t2,tmpfs-size=2m -v $WORK/bsrc:/b2:z,ro -v v1:/v2:U IMG true
 % $T inspect c1 | jq -c '.[0].Mounts | sort_by(.Destination) | .[]'
 % $T inspect c1 | jq -c '.[0].HostConfig | {Binds: (.Binds | sort), Tmpfs, Mounts}'
+## create-options-mount-flags
+volume create v1
+! mkdir -p $WORK/bsrc
+create --network none --name c1 -v $WORK/bsrc:/b1:noexec,nosuid -v $WORK/bsrc:/b2 -v v1:/v1:exec,suid,dev -v v1:/v2:noexec -v v1:/v3:rslave --mount type=volume,src=v1,dst=/v4,nodev --mount type=tmpfs,dst=/t1,suid --tmpfs /t2:noexec IMG true
+% $T inspect c1 | jq -c '.[0].Mounts | sort_by(.Destination) | .[] | {Destination, Options, Propagation}'
+% $T inspect c1 | jq -c '.[0].HostConfig | {Binds: (.Binds | sort), Tmpfs}'
+create --network none -v v1:/v1:exec,noexec IMG true
+create --network none -v $WORK/bsrc:/b1:suid,suid IMG true
+create --network none -v v1:/v1:dev,nodev IMG true
+create --network none --mount type=volume,src=v1,dst=/v1,exec,noexec IMG true
+create --network none --tmpfs /t1:suid,nosuid IMG true
+create --network none -v v1:/v1:shared,slave IMG true
 ## create-options-health
 create --network none --name c1 --health-cmd 'true' --health-interval 10s --health-retries 4 --health-timeout 3s --health-start-period 2s --health-on-failure kill IMG true
 % $T inspect c1 | jq -c '.[0].Config | {Healthcheck, HealthcheckOnFailureAction}'

@@ -266,7 +266,7 @@ bind_options_sequence() {
 		$ create -v /tmp:/d:shared,slave localhost/ferry-test:latest true -> 125
 		  err: Error: invalid options "shared, slave", can only specify 1 '[r]shared', '[r]private', '[r]slave' or '[r]unbindable' option
 		$ create -v /tmp:/d:bogus localhost/ferry-test:latest true -> 125
-		  err: Error: invalid option type "bogus" in volume `/tmp:/d:bogus`: use ro, rw, copy, nocopy, U, z, Z, and for a bind mount bind, rbind, [r]shared, [r]slave, [r]private or [r]unbindable
+		  err: Error: invalid option type "bogus" in volume `/tmp:/d:bogus`: use ro, rw, copy, nocopy, U, z, Z, [no]exec, [no]suid, [no]dev, [r]shared, [r]slave, [r]private, [r]unbindable, and for a bind mount bind or rbind
 		$ run --rm -v /tmp:/d:rslave,ro -v /tmp:/e:bind localhost/ferry-test:latest sh -c grep -E " /(d|e) " /proc/self/mountinfo | cut -d" " -f5 | sort -> 0
 		  out: /d
 		  out: /e

@@ -702,6 +702,47 @@ test_namespace_modes (void **state)
   assert_non_null (strstr (msg, "asks for host UTS namespace"));
 }
 
+/* A volume's or tmpfs's options: what only takes away, exec and a
+ * propagation that does not reach the host pass; suid, dev and shared
+ * ask for trust, naming the mount; a word of no mount's is refused.  */
+static void
+test_mount_options_trust (void **state)
+{
+  cleanup_free char *suid = NULL, *dev = NULL, *shared = NULL;
+
+  (void) state;
+  assert_null (check_with ("Mounts",
+                           "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": "
+                           "true, \"Options\": [ \"noexec\", \"exec\", \"nosuid\", \"rslave\" ] } ]",
+                           0));
+  suid = check_with ("Mounts",
+                     "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
+                     "\"Options\": [ \"suid\" ] } ]",
+                     0);
+  assert_non_null (suid);
+  assert_non_null (strstr (suid, "mount option suid on volume `v` at /d of container"));
+  assert_non_null (strstr (suid, "--trust-archive"));
+  dev = check_with (
+      "Mounts",
+      "[ { \"Type\": \"tmpfs\", \"Destination\": \"/t\", \"RW\": true, \"Options\": [ \"dev\" ] } ]", 0);
+  assert_non_null (dev);
+  assert_non_null (strstr (dev, "mount option dev on the tmpfs at /t"));
+  shared = check_with ("Mounts",
+                       "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": "
+                       "true, \"Options\": [ \"rshared\" ] } ]",
+                       0);
+  assert_non_null (shared);
+  assert_non_null (strstr (shared, "mount option rshared on volume `v`"));
+  assert_null (check_with ("Mounts",
+                           "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": "
+                           "true, \"Options\": [ \"suid\", \"shared\" ] } ]",
+                           1));
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
+                  "\"Options\": [ \"bind\" ] } ]",
+                  "Mounts[0].Options");
+}
+
 int
 main (void)
 {
@@ -723,6 +764,7 @@ main (void)
     cmocka_unit_test (test_attach_options),
     cmocka_unit_test (test_process_options_fields),
     cmocka_unit_test (test_namespace_modes),
+    cmocka_unit_test (test_mount_options_trust),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

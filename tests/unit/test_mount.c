@@ -93,6 +93,10 @@ test_volume_tmpfs_ramfs_devpts (void **state)
   assert_false (m.chown);
   ferry_cli_mount_spec_clear (&m);
 
+  parse_ok ("type=volume,src=v1,dst=/data,suid,noexec,dev", &m, opts, sizeof (opts));
+  assert_string_equal (opts, "suid,noexec,dev");
+  ferry_cli_mount_spec_clear (&m);
+
   parse_ok ("type=volume,dst=/data,U", &m, opts, sizeof (opts));
   assert_true (m.chown);
   assert_null (m.subpath);
@@ -166,6 +170,13 @@ test_refusals (void **state)
                  "only one tmpfs size can be specified: duplicate mount option passed");
   parse_refused ("type=tmpfs,target=/m,dst=/n",
                  "cannot pass \"dst\" option more than once: must provide an argument for option");
+  parse_refused ("type=bind,src=/,dst=/m,exec,noexec", "cannot pass 'noexec' and 'exec' mnt.Options more "
+                                                       "than once: must provide an argument for option");
+  parse_refused ("type=volume,src=v,dst=/m,suid,suid", "cannot pass 'nosuid' and 'suid' mnt.Options more "
+                                                       "than once: must provide an argument for option");
+  parse_refused ("type=tmpfs,dst=/m,nodev,dev", "cannot pass 'nodev' and 'dev' mnt.Options more "
+                                                "than once: must provide an argument for option");
+  parse_refused ("type=image,src=img,dst=/m,noexec", "noexec: invalid mount option");
   parse_refused ("type=bind,src=/,dst=/m,ro,rw", "cannot pass 'readonly', 'ro', or 'rw' mnt.Options more "
                                                  "than once: must provide an argument for option");
   parse_refused ("type=bind,src=,dst=/m",
@@ -196,7 +207,15 @@ test_record_options (void **state)
   assert_true (ferry_mount_option_is_valid ("bind", "rshared"));
   assert_true (ferry_mount_option_is_valid ("bind", "bind"));
   assert_false (ferry_mount_option_is_valid ("bind", "rbind,exec"));
-  assert_false (ferry_mount_option_is_valid ("volume", "shared"));
+  /* A named volume takes a propagation and the flags, as in Podman.  */
+  assert_true (ferry_mount_option_is_valid ("volume", "shared"));
+  assert_true (ferry_mount_option_is_valid ("volume", "suid"));
+  assert_true (ferry_mount_option_is_valid ("bind", "noexec"));
+  assert_false (ferry_mount_option_is_valid ("volume", "bind"));
+  assert_false (ferry_mount_option_is_valid ("volume", "noswap"));
+  assert_false (ferry_mount_option_is_valid ("bind", "nosuid,suid"));
+  assert_string_equal (ferry_mount_flag_opposite ("nodev"), "dev");
+  assert_null (ferry_mount_flag_opposite ("ro"));
   assert_true (ferry_mount_option_is_valid ("tmpfs", "size=10%"));
   assert_true (ferry_mount_option_is_valid ("tmpfs", "mode=0700"));
   assert_false (ferry_mount_option_is_valid ("tmpfs", "mode=07000"));
@@ -207,6 +226,7 @@ test_record_options (void **state)
   assert_true (ferry_mount_option_is_valid ("devpts", "max=10"));
   assert_false (ferry_mount_option_is_valid ("devpts", "newinstance"));
   assert_false (ferry_mount_option_is_valid ("ramfs", "size=1m"));
+  assert_true (ferry_mount_option_is_valid ("ramfs", "noexec"));
   assert_false (ferry_mount_option_is_valid (NULL, "bind"));
   assert_true (ferry_mount_type_is_known ("devpts"));
   assert_false (ferry_mount_type_is_known ("overlay"));

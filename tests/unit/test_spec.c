@@ -769,9 +769,9 @@ test_generate_user_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1, NULL, 0 },
-    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0, NULL, 0 },
-    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0, NULL, 0 },
+    { FERRY_MOUNT_BIND, "/srv/data", "/data", 1, NULL, 0, 0 },
+    { FERRY_MOUNT_BIND, "/srv/cache", "/var/cache/app/", 0, NULL, 0, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/run/scratch", 0, NULL, 0, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m, *options;
@@ -812,13 +812,57 @@ test_generate_user_mounts (void **state)
   assert_int_equal (json_object_array_length (ferry_json_get_array (spec, "mounts")), 14);
 }
 
+/* Podman's defaults: a bind of the user's host path gets no nosuid or
+ * nodev; a volume and a tmpfs get both unless their options set them
+ * otherwise, and never a word and its opposite together.  */
+static void
+test_generate_mount_flag_defaults (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_json json_object *suid = json_tokener_parse ("[\"suid\", \"noexec\"]");
+  cleanup_json json_object *all = json_tokener_parse ("[\"exec\", \"suid\", \"dev\"]");
+  cleanup_json json_object *nosuid = json_tokener_parse ("[\"nosuid\"]");
+  const struct ferry_spec_mount mounts[] = {
+    { FERRY_MOUNT_BIND, "/srv/host", "/host", 0, NULL, 0, 1 },
+    { FERRY_MOUNT_BIND, "/srv/host", "/host-nosuid", 0, nosuid, 0, 1 },
+    { FERRY_MOUNT_BIND, "/srv/vol", "/vol", 0, NULL, 0, 0 },
+    { FERRY_MOUNT_BIND, "/srv/vol", "/vol-suid", 0, suid, 0, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/tmp-all", 0, all, 0, 0 },
+  };
+  cleanup_json json_object *spec = NULL;
+
+  f->params.mounts = mounts;
+  f->params.n_mounts = 5;
+  spec = generate_ok (f);
+  {
+    char *expected[] = { "rw", "rprivate", "rbind", NULL };
+    assert_strv_equal (ferry_json_get_array (the_mount (spec, "/host"), "options"), expected);
+  }
+  {
+    char *expected[] = { "nosuid", "rw", "rprivate", "rbind", NULL };
+    assert_strv_equal (ferry_json_get_array (the_mount (spec, "/host-nosuid"), "options"), expected);
+  }
+  {
+    char *expected[] = { "rw", "rprivate", "nosuid", "nodev", "rbind", NULL };
+    assert_strv_equal (ferry_json_get_array (the_mount (spec, "/vol"), "options"), expected);
+  }
+  {
+    char *expected[] = { "suid", "noexec", "rw", "rprivate", "nodev", "rbind", NULL };
+    assert_strv_equal (ferry_json_get_array (the_mount (spec, "/vol-suid"), "options"), expected);
+  }
+  {
+    char *expected[] = { "exec", "suid", "dev", "rw", "rprivate", "tmpcopyup", NULL };
+    assert_strv_equal (ferry_json_get_array (the_mount (spec, "/tmp-all"), "options"), expected);
+  }
+}
+
 static void
 test_generate_user_mount_replaces_default (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1, NULL, 0 },
-    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0, NULL, 0 },
+    { FERRY_MOUNT_BIND, "/srv/my-hosts", "/etc//hosts", 1, NULL, 0, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/dev/shm", 0, NULL, 0, 0 },
   };
   cleanup_json json_object *spec = NULL;
   json_object *m;
@@ -845,7 +889,7 @@ test_generate_rejects_bad_destinations (void **state)
 
   for (i = 0; bad[i]; i++)
     {
-      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0, NULL, 0 };
+      struct ferry_spec_mount m = { FERRY_MOUNT_BIND, "/srv/data", bad[i], 0, NULL, 0, 0 };
       cleanup_free char *named = xasprintf ("`/srv/data:%s`", bad[i]);
 
       f->params.mounts = &m;
@@ -859,11 +903,11 @@ test_generate_rejects_bad_mounts (void **state)
 {
   struct fixture *f = *state;
   const struct ferry_spec_mount duplicate[] = {
-    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0, NULL, 0 },
-    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0, NULL, 0 },
+    { FERRY_MOUNT_BIND, "/srv/a", "/data", 0, NULL, 0, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/data/", 0, NULL, 0, 0 },
   };
-  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0, NULL, 0 } };
-  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0, NULL, 0 } };
+  const struct ferry_spec_mount relative_source[] = { { FERRY_MOUNT_BIND, "srv/a", "/data", 0, NULL, 0, 0 } };
+  const struct ferry_spec_mount no_source[] = { { FERRY_MOUNT_BIND, NULL, "/data", 0, NULL, 0, 0 } };
 
   f->params.mounts = duplicate;
   f->params.n_mounts = 2;
@@ -879,7 +923,7 @@ static void
 test_generate_needs_default_sources (void **state)
 {
   struct fixture *f = *state;
-  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0, NULL, 0 } };
+  const struct ferry_spec_mount mounts[] = { { FERRY_MOUNT_BIND, "/srv/h", "/etc/hosts", 0, NULL, 0, 0 } };
   cleanup_json json_object *spec = NULL;
 
   f->params.hosts_path = NULL;
@@ -1079,9 +1123,9 @@ test_runc_applies_user_mounts (void **state)
   cleanup_free char *after = NULL;
   cleanup_error ferry_error_t err = NULL;
   const struct ferry_spec_mount mounts[] = {
-    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0, NULL, 0 },
-    { FERRY_MOUNT_BIND, host_dir, "/ro", 1, NULL, 0 },
-    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0, NULL, 0 },
+    { FERRY_MOUNT_TMPFS, NULL, "/seeded", 0, NULL, 0, 0 },
+    { FERRY_MOUNT_BIND, host_dir, "/ro", 1, NULL, 0, 0 },
+    { FERRY_MOUNT_BIND, my_hosts, "/etc/hosts", 0, NULL, 0, 0 },
   };
 
   if (! have_runc ())
@@ -1451,6 +1495,7 @@ main (void)
     cmocka_unit_test (test_host_devices_and_privileged_capabilities),
     cmocka_unit_test (test_sysctl_namespaces),
     cmocka_unit_test_setup_teardown (test_generate_user_mounts, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_mount_flag_defaults, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_user_mount_replaces_default, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_rejects_bad_destinations, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_rejects_bad_mounts, setup, teardown),

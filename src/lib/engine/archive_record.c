@@ -1050,7 +1050,8 @@ mount_key_known (const char *type, const char *key)
     return 1;
   if (strcmp (type, "volume") == 0)
     return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
-           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "SubPath") == 0;
+           || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "SubPath") == 0
+           || strcmp (key, "Options") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
            || strcmp (key, "Chown") == 0;
@@ -1058,7 +1059,7 @@ mount_key_known (const char *type, const char *key)
     return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "TmpfsOptions") == 0;
   if (strcmp (type, "image") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "ImageName") == 0 || strcmp (key, "SubPath") == 0;
-  return strcmp (key, "Options") == 0 && strcmp (type, "ramfs") != 0;
+  return strcmp (key, "Options") == 0;
 }
 
 /* --mount's extra options: only the words the runtime's spec takes for
@@ -1754,6 +1755,41 @@ append_userns (char **list, json_object *rec)
     }
 }
 
+/* The options of mount M that grant more than a plain run's defaults:
+ * set-user-ID programs or device nodes on a volume or tmpfs (nosuid and
+ * nodev by default), and a propagation that carries the container's
+ * mounts out to the host (shared, rshared).  A bind of a host path asks
+ * for trust by itself.  */
+static void
+append_mount_options (char **list, json_object *rec, json_object *m)
+{
+  json_object *opts = ferry_json_get_array (m, "Options");
+  const char *type = ferry_json_get_string (m, "Type");
+
+  if (type == NULL || (strcmp (type, "volume") != 0 && strcmp (type, "tmpfs") != 0))
+    return;
+  for (size_t k = 0; k < ferry_json_array_length (opts); k++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (opts, k));
+      cleanup_free char *name = NULL, *ctr = NULL, *dst = NULL, *item = NULL;
+
+      if (o == NULL
+          || ! (strcmp (o, "suid") == 0 || strcmp (o, "dev") == 0 || strcmp (o, "shared") == 0
+                || strcmp (o, "rshared") == 0))
+        continue;
+      ctr = shown (ferry_json_get_string (rec, "Name") ? ferry_json_get_string (rec, "Name") : "?");
+      dst = shown (ferry_json_get_string (m, "Destination") ? ferry_json_get_string (m, "Destination") : "?");
+      if (strcmp (type, "volume") == 0)
+        {
+          name = shown (ferry_json_get_string (m, "Name") ? ferry_json_get_string (m, "Name") : "?");
+          item = xasprintf ("mount option %s on volume `%s` at %s of container `%s`", o, name, dst, ctr);
+        }
+      else
+        item = xasprintf ("mount option %s on the tmpfs at %s of container `%s`", o, dst, ctr);
+      append (list, item);
+    }
+}
+
 char *
 ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls)
 {
@@ -1766,6 +1802,7 @@ ferry_archive_record_privileges (json_object *rec, char **plain_default_sysctls)
       json_object *m = json_object_array_get_idx (mounts, i);
       cleanup_free char *src = NULL, *dst = NULL, *item = NULL;
 
+      append_mount_options (&list, rec, m);
       if (! ferry_json_string_equals (m, "Type", "bind"))
         continue;
       src = shown (ferry_json_get_string (m, "Source"));

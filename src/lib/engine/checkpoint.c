@@ -14,6 +14,7 @@
 #include "../archive/prepack.h"
 #include "../image/reference.h"
 #include "../network/netns.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
@@ -68,6 +69,19 @@ ferry_checkpoint_precopy (ferry_error_t *err)
 }
 
 /* ---- what goes into an archive ------------------------------------------- */
+
+/* Whether OPTIONS hold A or B.  */
+static int
+options_have (json_object *options, const char *a, const char *b)
+{
+  for (size_t i = 0; i < ferry_json_array_length (options); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (options, i));
+      if (o && (strcmp (o, a) == 0 || strcmp (o, b) == 0))
+        return 1;
+    }
+  return 0;
+}
 
 /* What Podman's restore reads of its own container config (libpod's keys)
  * to make the container again: its network namespace made anew (the
@@ -147,17 +161,31 @@ add_podman_config (json_object *o, const struct ferry_container *c)
   for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
-      json_object *v, *opts;
-      int rw = json_object_get_boolean (json_object_object_get (m, "RW"));
+      json_object *v, *opts, *given = ferry_json_get_array (m, "Options");
+      int rw = json_object_get_boolean (json_object_object_get (m, "RW")), propagation_given = 0;
 
       if (! ferry_json_string_equals (m, "Type", "volume"))
         continue;
       v = json_object_new_object ();
       opts = json_object_new_array ();
+      /* As Podman writes them: the options given, then the defaults
+       * they leave unset.  */
+      for (size_t k = 0; k < ferry_json_array_length (given); k++)
+        {
+          const char *word = json_object_get_string (json_object_array_get_idx (given, k));
+          if (word && (ferry_mount_flag_is_valid (word) || ferry_mount_propagation_is_valid (word)))
+            {
+              json_object_array_add (opts, json_object_new_string (word));
+              propagation_given |= ferry_mount_propagation_is_valid (word);
+            }
+        }
       json_object_array_add (opts, json_object_new_string (rw ? "rw" : "ro"));
-      json_object_array_add (opts, json_object_new_string ("rprivate"));
-      json_object_array_add (opts, json_object_new_string ("nosuid"));
-      json_object_array_add (opts, json_object_new_string ("nodev"));
+      if (! propagation_given)
+        json_object_array_add (opts, json_object_new_string ("rprivate"));
+      if (! options_have (given, "suid", "nosuid"))
+        json_object_array_add (opts, json_object_new_string ("nosuid"));
+      if (! options_have (given, "dev", "nodev"))
+        json_object_array_add (opts, json_object_new_string ("nodev"));
       json_object_array_add (opts, json_object_new_string ("rbind"));
       json_object_object_add (v, "volumeName", json_object_get (json_object_object_get (m, "Name")));
       json_object_object_add (v, "dest", json_object_get (json_object_object_get (m, "Destination")));

@@ -411,6 +411,19 @@ mounts_have_destination (json_object *mounts, const char *dst)
   return 0;
 }
 
+/* LIST already holds FLAG or its opposite (exec and noexec, ...).  */
+static int
+tmpfs_has_flag (json_object *list, const char *flag)
+{
+  for (size_t i = 0; i < json_object_array_length (list); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (list, i));
+      if (strcmp (o, flag) == 0 || strcmp (o, ferry_mount_flag_opposite (flag)) == 0)
+        return 1;
+    }
+  return 0;
+}
+
 /* --tmpfs DEST[:OPTIONS] into MOUNTS: OPTIONS are tmpfs's (size=, mode=,
  * noexec, ...) and ro or rw, comma-separated.  The options as typed are
  * kept for inspect's HostConfig.Tmpfs, as Podman shows them.  */
@@ -443,6 +456,14 @@ record_tmpfs (json_object *mounts, const char *spec, ferry_error_t *err)
             readonly = one[1] == 'o';
           else if (strcmp (one, "tmpcopyup") == 0)
             ; /* the default */
+          else if (ferry_mount_flag_is_valid (one) && tmpfs_has_flag (list, one))
+            {
+              const char *plain = strncmp (one, "no", 2) == 0 ? one + 2 : one;
+              json_object_put (list);
+              return ferry_make_error (
+                  err, 0, "only one of 'no%s' and '%s' can be used: duplicate mount option passed", plain,
+                  plain);
+            }
           else if (ferry_mount_option_is_valid ("tmpfs", one))
             json_object_array_add (list, json_object_new_string (one));
           else
@@ -608,10 +629,26 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
       int tmpfs = o->image_volume && strcmp (o->image_volume, "tmpfs") == 0;
       json_object_object_foreach (image_volumes, dst, unused)
       {
+        json_object *mj;
+
         (void) unused;
-        if (! mounts_have_destination (mounts, dst) && clean_destination (dst))
-          json_object_array_add (mounts, tmpfs ? mount_json ("tmpfs", NULL, dst, 0, 0)
-                                               : mount_json ("volume", NULL, dst, 0, 1));
+        if (mounts_have_destination (mounts, dst) || ! clean_destination (dst))
+          continue;
+
+        if (tmpfs)
+          mj = mount_json ("tmpfs", NULL, dst, 0, 0);
+        else
+          {
+            /* Podman's options for an image's VOLUME: its files may be
+               * run, as the image's own are.  */
+            json_object *opts = json_object_new_array ();
+            mj = mount_json ("volume", NULL, dst, 0, 1);
+            json_object_array_add (opts, json_object_new_string ("nodev"));
+            json_object_array_add (opts, json_object_new_string ("exec"));
+            json_object_array_add (opts, json_object_new_string ("nosuid"));
+            json_object_object_add (mj, "Options", opts);
+          }
+        json_object_array_add (mounts, mj);
       }
     }
   return 0;

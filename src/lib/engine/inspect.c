@@ -233,6 +233,83 @@ bind_propagation (json_object *m, int *recursive)
   return propagation;
 }
 
+/* The record's exec, nosuid, ... words of mount M, and with WITH_BIND
+ * its "bind", in their order (the order typed).  */
+static void
+add_mount_flags (json_object *opts, json_object *m, int with_bind)
+{
+  json_object *given = ferry_json_get_array (m, "Options");
+
+  for (size_t i = 0; i < ferry_json_array_length (given); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (given, i));
+      if (ferry_mount_flag_is_valid (o) || (with_bind && o && strcmp (o, "bind") == 0))
+        json_object_array_add (opts, json_object_new_string (o));
+    }
+}
+
+/* An image VOLUME's anonymous volume, as create records it (and
+ * --volumes-from copies it): Podman shows its options in an order of
+ * their own.  */
+static int
+is_image_volume (json_object *m)
+{
+  json_object *given = ferry_json_get_array (m, "Options");
+  static const char *const words[] = { "nodev", "exec", "nosuid" };
+
+  if (ferry_json_array_length (given) != 3)
+    return 0;
+  for (size_t i = 0; i < 3; i++)
+    {
+      const char *w = json_object_get_string (json_object_array_get_idx (given, i));
+      if (w == NULL || strcmp (w, words[i]) != 0)
+        return 0;
+    }
+  return 1;
+}
+
+/* Whether mount M's options say FLAG or its opposite.  */
+static int
+mount_sets_flag (json_object *m, const char *flag)
+{
+  json_object *given = ferry_json_get_array (m, "Options");
+  const char *other = ferry_mount_flag_opposite (flag);
+
+  for (size_t i = 0; i < ferry_json_array_length (given); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (given, i));
+      if (o && (strcmp (o, flag) == 0 || strcmp (o, other) == 0))
+        return 1;
+    }
+  return 0;
+}
+
+/* A volume's nosuid and nodev, each unless its options set it.  */
+static void
+add_volume_defaults (json_object *opts, json_object *m)
+{
+  if (! mount_sets_flag (m, "nosuid"))
+    json_object_array_add (opts, json_object_new_string ("nosuid"));
+  if (! mount_sets_flag (m, "nodev"))
+    json_object_array_add (opts, json_object_new_string ("nodev"));
+}
+
+/* MOUNT's options as HostConfig.Binds shows them: each word of OPTS
+ * and a comma after it.  */
+static char *
+words_with_commas (json_object *opts)
+{
+  size_t cap = 1;
+  char *text;
+
+  for (size_t i = 0; i < json_object_array_length (opts); i++)
+    cap += strlen (json_object_get_string (json_object_array_get_idx (opts, i))) + 1;
+  text = xmalloc0 (cap);
+  for (size_t i = 0; i < json_object_array_length (opts); i++)
+    strcat (strcat (text, json_object_get_string (json_object_array_get_idx (opts, i))), ",");
+  return text;
+}
+
 static int
 mount_is_writable (json_object *m)
 {
@@ -272,21 +349,27 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
     {
       cleanup_free char *src = xasprintf ("%s/volumes/%s/_data", e->root, ferry_json_get_string (m, "Name"));
       json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
+      const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (src));
-      json_object_array_add (opts, json_object_new_string ("nosuid"));
-      json_object_array_add (opts, json_object_new_string ("nodev"));
+      add_mount_flags (opts, m, 0);
+      add_volume_defaults (opts, m);
       json_object_array_add (opts, json_object_new_string ("rbind"));
-      propagation = "rprivate";
+      propagation = given ? given : "rprivate";
     }
   else if (strcmp (type, "bind") == 0)
     {
       const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
-      json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
+      add_mount_flags (opts, m, 1);
+      if (recursive)
+        json_object_array_add (opts, json_object_new_string ("rbind"));
       propagation = given ? given : recursive ? "rprivate" : "private";
     }
   else
-    json_object_object_add (o, "Source", json_object_new_string (type));
+    {
+      json_object_object_add (o, "Source", json_object_new_string (type));
+      add_mount_flags (opts, m, 0);
+    }
   json_object_object_add (o, "Destination",
                           json_object_new_string (ferry_json_get_string (m, "Destination")));
   json_object_object_add (o, "Driver", json_object_new_string (strcmp (type, "volume") == 0 ? "local" : ""));
@@ -346,22 +429,47 @@ binds_json (const struct ferry_container *c)
         const char *rw = mount_is_writable (m) ? "rw" : "ro", *mode = ferry_json_get_string (m, "Mode");
         const char *u = json_object_get_boolean (json_object_object_get (m, "Chown")) ? "U," : "";
         cleanup_free char *text = NULL, *z = mode ? xasprintf ("%s,", mode) : xstrdup ("");
+        cleanup_free char *flags = NULL, *defaults = NULL;
         int recursive;
 
         if (mount_rank (type) != k)
           continue;
-        if (strcmp (type, "volume") == 0)
-          text = xasprintf ("%s:%s:%s%s%s%s,rprivate,nosuid,nodev,rbind", ferry_json_get_string (m, "Name"),
-                            dst, u, rw, mode ? "," : "", mode ? mode : "");
+        {
+          cleanup_json json_object *f = json_object_new_array (), *d = json_object_new_array ();
+          add_mount_flags (f, m, 0);
+          if (strcmp (type, "volume") == 0)
+            add_volume_defaults (d, m);
+          flags = words_with_commas (f);
+          defaults = words_with_commas (d);
+        }
+        if (strcmp (type, "volume") == 0 && is_image_volume (m))
+          /* Podman writes an image VOLUME's options in this order.  */
+          text = xasprintf ("%s:%s:rprivate,%s,nodev,exec,nosuid,rbind", ferry_json_get_string (m, "Name"),
+                            dst, rw);
+        else if (strcmp (type, "volume") == 0)
+          {
+            const char *given = bind_propagation (m, &recursive);
+            cleanup_free char *prop = given ? xasprintf ("%s,", given) : xstrdup ("");
+            text = xasprintf ("%s:%s:%s%s%s%s%s%s%s,%srbind", ferry_json_get_string (m, "Name"), dst, u, prop,
+                              flags, rw, mode ? "," : "", mode ? mode : "", given ? "" : ",rprivate",
+                              defaults);
+          }
         else if (strcmp (type, "bind") == 0)
           {
             const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
             if (! recursive)
-              text = xasprintf ("%s:%s:%sbind,%s%s,%s", src, dst, u, z, rw, given ? given : "private");
+              text = xasprintf ("%s:%s:%sbind,%s%s%s,%s", src, dst, u, flags, z, rw,
+                                given ? given : "private");
             else if (given)
-              text = xasprintf ("%s:%s:%s%s,%s%s,rbind", src, dst, u, given, z, rw);
+              text = xasprintf ("%s:%s:%s%s,%s%s%s,rbind", src, dst, u, given, flags, z, rw);
             else
-              text = xasprintf ("%s:%s:%s%s%s,rprivate,rbind", src, dst, u, z, rw);
+              text = xasprintf ("%s:%s:%s%s%s%s,rprivate,rbind", src, dst, u, flags, z, rw);
+          }
+        else if (*flags)
+          {
+            /* ramfs:/DEST:noexec,suid, as Podman writes it.  */
+            flags[strlen (flags) - 1] = '\0';
+            text = xasprintf ("%s:%s:%s", type, dst, flags);
           }
         else
           text = xasprintf ("%s:%s", type, dst);
@@ -424,7 +532,11 @@ tmpfs_json (const struct ferry_container *c)
         strcat (strcat (text, typed), ",");
       if (! typed || ! (has_word (typed, "ro") || has_word (typed, "rw")))
         strcat (strcat (text, mount_is_writable (m) ? "rw" : "ro"), ",");
-      strcat (text, "rprivate,nosuid,nodev");
+      strcat (text, "rprivate");
+      if (! mount_sets_flag (m, "nosuid"))
+        strcat (text, ",nosuid");
+      if (! mount_sets_flag (m, "nodev"))
+        strcat (text, ",nodev");
       if (copyup)
         strcat (text, ",tmpcopyup");
       json_object_object_add (out, ferry_json_get_string (m, "Destination"), json_object_new_string (text));

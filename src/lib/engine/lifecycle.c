@@ -1135,6 +1135,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
             return ferry_make_error (err, 0, "container %s has a malformed mount (number %zu) in its record",
                                      c->name, i + 1);
           sm[i].type = FERRY_MOUNT_BIND;
+          sm[i].host_bind = ferry_json_string_equals (m, "Type", "bind");
           if (ferry_json_string_equals (m, "Type", "volume") && ferry_json_get_string (m, "SubPath"))
             {
               if (ferry_volume_subpath_resolve (e->root, source, ferry_json_get_string (m, "SubPath"),

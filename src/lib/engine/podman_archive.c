@@ -16,6 +16,7 @@
 #include "../network/addr.h"
 #include "../network/dns.h"
 #include "../network/netopts.h"
+#include "../runtime/mount_options.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/hash.h"
@@ -108,6 +109,41 @@ spec_namespace (json_object *spec, const char *type, const char **path)
 
 static int add_userns (json_object *rec, json_object *spec, const char *what, ferry_error_t *err);
 
+/* The options of a mount of KIND (volume, bind or tmpfs) in Podman's
+ * spec OPTIONS that differ from ferry's defaults for it, as the record
+ * keeps them: a flag (nosuid, exec, ...) other than a volume's or tmpfs's
+ * nosuid and nodev, a propagation other than rprivate, and a bind's
+ * "bind".  NULL when there are none.  */
+static json_object *
+record_options (const char *kind, json_object *options)
+{
+  json_object *out = json_object_new_array ();
+  int is_bind = strcmp (kind, "bind") == 0;
+
+  for (size_t i = 0; i < ferry_json_array_length (options); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (options, i));
+
+      if (o == NULL)
+        continue;
+      if (ferry_mount_flag_is_valid (o)
+          && (is_bind || (strcmp (o, "nosuid") != 0 && strcmp (o, "nodev") != 0)))
+        json_object_array_add (out, json_object_new_string (o));
+      else if (strcmp (kind, "tmpfs") != 0 && ferry_mount_propagation_is_valid (o)
+               && strcmp (o, "rprivate") != 0
+               && ! (is_bind && strcmp (o, "private") == 0 && has_string (options, "bind")))
+        json_object_array_add (out, json_object_new_string (o));
+      else if (is_bind && strcmp (o, "bind") == 0)
+        json_object_array_add (out, json_object_new_string (o));
+    }
+  if (json_object_array_length (out) == 0)
+    {
+      json_object_put (out);
+      return NULL;
+    }
+  return out;
+}
+
 /* Mounts: Podman's named volumes, and the user's binds and tmpfs.  */
 static int
 add_mounts (json_object *rec, json_object *dump, json_object *spec, bool read_only, const char *what,
@@ -168,6 +204,11 @@ add_mounts (json_object *rec, json_object *dump, json_object *spec, bool read_on
                                  what, type, dest);
       json_object_object_add (entry, "Destination", json_object_new_string (dest));
       json_object_object_add (entry, "RW", json_object_new_boolean (! has_string (options, "ro")));
+      {
+        json_object *kept = record_options (ferry_json_get_string (entry, "Type"), options);
+        if (kept)
+          json_object_object_add (entry, "Options", kept);
+      }
     }
   return 0;
 }

@@ -103,6 +103,9 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
       json_object_object_add (mine, "NoCopy", json_object_new_boolean (1));
       if (z)
         json_object_object_add (mine, "Mode", json_object_new_string ("z"));
+      /* Their exec, suid, dev and propagation, as Podman carries them.  */
+      if (ferry_json_get_array (m, "Options"))
+        json_object_object_add (mine, "Options", json_object_get (ferry_json_get_array (m, "Options")));
       /* The same part of the volume as theirs.  */
       if (ferry_json_get_string (m, "SubPath"))
         json_object_object_add (mine, "SubPath",

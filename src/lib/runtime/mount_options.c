@@ -5,8 +5,8 @@
 
 static const char *const PROPAGATIONS[]
     = { "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable", NULL };
-static const char *const TMPFS_FLAGS[]
-    = { "noexec", "exec", "nosuid", "suid", "nodev", "dev", "notmpcopyup", "noswap", NULL };
+static const char *const FLAGS[] = { "noexec", "exec", "nosuid", "suid", "nodev", "dev", NULL };
+static const char *const TMPFS_ONLY[] = { "notmpcopyup", "noswap", NULL };
 
 static bool
 in_list (const char *const *list, const char *s)
@@ -63,6 +63,27 @@ ferry_mount_propagation_is_valid (const char *option)
 }
 
 bool
+ferry_mount_flag_is_valid (const char *option)
+{
+  return option != NULL && in_list (FLAGS, option);
+}
+
+const char *
+ferry_mount_flag_opposite (const char *flag)
+{
+  static const char *const pairs[][2] = { { "exec", "noexec" }, { "suid", "nosuid" }, { "dev", "nodev" } };
+
+  for (size_t i = 0; flag && i < sizeof (pairs) / sizeof (pairs[0]); i++)
+    {
+      if (strcmp (flag, pairs[i][0]) == 0)
+        return pairs[i][1];
+      if (strcmp (flag, pairs[i][1]) == 0)
+        return pairs[i][0];
+    }
+  return NULL;
+}
+
+bool
 ferry_mount_option_is_valid (const char *type, const char *option)
 {
   const char *v;
@@ -70,14 +91,19 @@ ferry_mount_option_is_valid (const char *type, const char *option)
   if (type == NULL || option == NULL)
     return false;
   if (strcmp (type, "bind") == 0)
-    return strcmp (option, "bind") == 0 || ferry_mount_propagation_is_valid (option);
+    return strcmp (option, "bind") == 0 || ferry_mount_propagation_is_valid (option)
+           || ferry_mount_flag_is_valid (option);
+  if (strcmp (type, "volume") == 0)
+    return ferry_mount_propagation_is_valid (option) || ferry_mount_flag_is_valid (option);
+  if (strcmp (type, "ramfs") == 0)
+    return ferry_mount_flag_is_valid (option);
   if (strcmp (type, "tmpfs") == 0)
     {
       if (has_value (option, "size", &v))
         return size_is_valid (v);
       if (has_value (option, "mode", &v))
         return all_of (v, "01234567", 4);
-      return in_list (TMPFS_FLAGS, option);
+      return ferry_mount_flag_is_valid (option) || in_list (TMPFS_ONLY, option);
     }
   if (strcmp (type, "devpts") == 0)
     {

@@ -13,10 +13,18 @@
 bool ferry_mount_type_is_known (const char *type);
 
 /* OPTION is one a mount of TYPE may carry: for bind a propagation
- * (shared, rslave, ...) or "bind" (not recursive); for tmpfs size=N[kmg],
- * mode=OCTAL, [no]exec, [no]suid, [no]dev, noswap or notmpcopyup; for devpts
- * uid=N, gid=N, mode=OCTAL or max=N.  */
+ * (shared, rslave, ...), "bind" (not recursive) or a flag; for volume a
+ * propagation or a flag; for ramfs a flag; for tmpfs size=N[kmg], mode=OCTAL, a flag, noswap
+ * or notmpcopyup; for devpts uid=N, gid=N, mode=OCTAL or max=N.  A flag is
+ * [no]exec, [no]suid or [no]dev.  */
 bool ferry_mount_option_is_valid (const char *type, const char *option);
+
+/* OPTION is exec, noexec, suid, nosuid, dev or nodev.  */
+bool ferry_mount_flag_is_valid (const char *option);
+
+/* The other word of FLAG's pair (noexec for exec, exec for noexec, ...);
+ * NULL when FLAG is none of them.  */
+const char *ferry_mount_flag_opposite (const char *flag);
 
 /* OPTION is a propagation word: shared, slave, private, unbindable or
  * their recursive r- forms.  */

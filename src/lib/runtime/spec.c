@@ -793,17 +793,45 @@ check_user_mounts (const struct ferry_spec_params *p, char **dests, ferry_error_
 
 static const char *const USER_MOUNT_TYPES[] = { "bind", "tmpfs", "ramfs", "devpts" };
 
-/* A user mount's entry.  Volumes and binds as Podman mounts them: no
- * set-user-ID programs and no device nodes from the host's side; a tmpfs
- * starts with a copy of what the image has at its destination (runc's
- * "tmpcopyup", since 1.0), as with Podman.  The entry: ferry's defaults for its type, changed by the
- * extra options the record carries (runtime/mount_options.h), each
- * checked again since a record may come from an archive.  */
+/* Whether the options of a mount hold FLAG or its opposite (suid or
+ * nosuid, ...): then ferry's default for it is left out.  */
+static int
+options_set_flag (json_object *options, const char *flag)
+{
+  const char *other = ferry_mount_flag_opposite (flag);
+
+  for (size_t i = 0; i < ferry_json_array_length (options); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (options, i));
+      if (o && (strcmp (o, flag) == 0 || (other && strcmp (o, other) == 0)))
+        return 1;
+    }
+  return 0;
+}
+
+/* nosuid and nodev into OPTS, each unless OPTIONS set it otherwise.  */
+static void
+add_default_flags (json_object *opts, json_object *options)
+{
+  if (! options_set_flag (options, "nosuid"))
+    json_object_array_add (opts, json_object_new_string ("nosuid"));
+  if (! options_set_flag (options, "nodev"))
+    json_object_array_add (opts, json_object_new_string ("nodev"));
+}
+
+/* A user mount's entry, as Podman mounts it: volumes and tmpfs without
+ * set-user-ID programs or device nodes unless asked (suid, dev), a bind
+ * of the user's host path with the host's flags unless asked (nosuid,
+ * ...); a tmpfs starts with a copy of what the image has at its
+ * destination (runc's "tmpcopyup", since 1.0).  The entry: ferry's
+ * defaults for its type, changed by the extra options the record carries
+ * (runtime/mount_options.h), each checked again since a record may come
+ * from an archive.  */
 static json_object *
 make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_t owner_uid, gid_t owner_gid,
                  ferry_error_t *err)
 {
-  const char *type = USER_MOUNT_TYPES[m->type], *propagation = "rprivate";
+  const char *type = USER_MOUNT_TYPES[m->type], *propagation = NULL;
   json_object *mount = json_object_new_object (), *opts = json_object_new_array ();
   size_t n = ferry_json_array_length (m->options), i;
   int recursive = 1, copyup = 1;
@@ -822,19 +850,25 @@ make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_
         }
       if (strcmp (o, "bind") == 0)
         recursive = 0;
-      else if (ferry_mount_propagation_is_valid (o))
-        propagation = o;
       else if (strcmp (o, "notmpcopyup") == 0)
         copyup = 0;
       else
-        json_object_array_add (opts, json_object_new_string (o));
+        {
+          if (ferry_mount_propagation_is_valid (o))
+            propagation = o;
+          json_object_array_add (opts, json_object_new_string (o));
+        }
     }
+  /* In the order Podman writes them: the options given, then ro or rw,
+   * the default propagation and flags, and rbind or bind.  */
   if (m->type == FERRY_MOUNT_BIND)
     {
+      json_object_array_add (opts, json_object_new_string (m->readonly ? "ro" : "rw"));
+      if (propagation == NULL)
+        json_object_array_add (opts, json_object_new_string (recursive ? "rprivate" : "private"));
+      if (! m->host_bind)
+        add_default_flags (opts, m->options);
       json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
-      json_object_array_add (opts, json_object_new_string (propagation));
-      json_object_array_add (opts, json_object_new_string ("nosuid"));
-      json_object_array_add (opts, json_object_new_string ("nodev"));
     }
   else if (m->type == FERRY_MOUNT_TMPFS)
     {
@@ -847,12 +881,11 @@ make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_
         }
       json_object_array_add (opts, json_object_new_string (m->readonly ? "ro" : "rw"));
       json_object_array_add (opts, json_object_new_string ("rprivate"));
-      json_object_array_add (opts, json_object_new_string ("nosuid"));
-      json_object_array_add (opts, json_object_new_string ("nodev"));
+      add_default_flags (opts, m->options);
       if (copyup)
         json_object_array_add (opts, json_object_new_string ("tmpcopyup"));
     }
-  if (m->readonly && m->type != FERRY_MOUNT_TMPFS)
+  if (m->readonly && m->type != FERRY_MOUNT_TMPFS && m->type != FERRY_MOUNT_BIND)
     json_object_array_add (opts, json_object_new_string ("ro"));
   json_object_object_add (mount, "destination", json_object_new_string (destination));
   json_object_object_add (mount, "type", json_object_new_string (type));

@@ -36,6 +36,11 @@ struct ferry_spec_mount
    * ferry_mount_option_is_valid takes (others are refused); may be NULL.  */
   json_object *options;
   int chown; /* a TMPFS owned by the process's uid and gid (--mount U) */
+  /* A BIND of the user's own host path (-v /SRC:/DEST, --mount type=bind):
+   * no nosuid or nodev unless its options say so, as with Podman.  Every
+   * other BIND (volumes, ferry's own files) is nosuid and nodev unless its
+   * options say suid or dev.  */
+  int host_bind;
 };
 
 /* A device node the container gets (linux.devices), with the cgroup rule

@@ -70,73 +70,58 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
-# The container cgroups (ferry's, /ferry/[<root tag>-]<id>) that hold processes: every
-# test must leave none behind, whatever else runs on this host.
-ferry_cgroups() {
-	local d cg
-	for d in /proc/[0-9]*; do
-		cg=$(grep -m1 '^[0-9]*:pids:/ferry/' "$d/cgroup" 2>/dev/null) || continue
-		echo "${cg##*/}"
-	done | sort -u
-}
-
-# What the network tests set up through netavark: their bridges (fty<N> of
-# 060, ftd<N> of 061, ftw<N> of 092, ftu<N> of 102, ftn<N> of every test's
-# default network), the firewall rules for their subnets (10.200.<N> to
-# 10.205.<N>.0/24, 10.207.<N>.0/24, 10.212.<N>.0/24) and aardvark-dns.
-network_leftovers() {
-	ip -br link 2>/dev/null | awk '$1 ~ /^ft[ydnwu][0-9]+(@|$)/ { print "bridge " $1 }'
-	nft list ruleset 2>/dev/null | grep -oE '10\.20[0-57]\.[0-9]+\.0/24|10\.212\.[0-9]+\.0/24|fd00:207:[0-9]+::/64' | sort -u | sed 's/^/nftables rule for /'
-	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
-	ip netns list 2>/dev/null | awk '$1 ~ /^ferry-test-/ { print "network namespace " $1 }'
-}
-
+# The system tests, in shards that run side by side (FERRY_TEST_JOBS, by
+# default one per processor, at most 2), each in namespaces of its own
+# (tests/lib/shard.sh).  Each shard takes the next file from one queue, the
+# files with the most tests first, so that the shards end together.
 echo "== system tests"
-ferry_cgroups >"$log/cgroups-before.txt"
-network_leftovers >"$log/network-before.txt"
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/system/*.bats)
-bats --tap --timing "${files[@]}" >"$log/system.tap" 2>&1
-tally "$log/system.tap" system
+jobs=${FERRY_TEST_JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+[ -n "${FERRY_TEST_JOBS:-}" ] || [ "$jobs" -le 2 ] || jobs=2
+[ "$jobs" -le ${#files[@]} ] || jobs=${#files[@]}
+mkdir "$log/system"
+# The test image, built once for every file (tests/system/helpers.bash).
+export FERRY_CACHE=$log/cache
+for file in "${files[@]}"; do echo "$(grep -c '^@test' "$file") $file"; done |
+	sort -k1,1nr -k2,2 | cut -d' ' -f2 >"$log/queue"
+pids=()
+for ((i = 0; i < jobs; i++)); do
+	tests/lib/shard.sh "$log/queue" "$log/system" "$log/leftovers-$i.txt" &
+	pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+for file in "${files[@]}"; do
+	tap=$log/system/$(basename "$file").tap
+	if [ -f "$tap" ] && grep -q '^1\.\.' "$tap"; then
+		tally "$tap" "$(basename "$file")"
+	else
+		failed=$((failed + 1))
+		echo "  FAILED: bats did not run $file"
+		[ ! -f "$tap" ] || cat "$tap"
+	fi
+done
+cat "$log"/system/*.tap >"$log/system.tap" 2>/dev/null
 # The slowest tests, to keep the suite well under 30 minutes.
 echo "  slowest:"
 sed -nE 's/^(not )?ok [0-9]+ (.*) in ([0-9]+)ms( # skip.*)?$/\3 \2/p' "$log/system.tap" | sort -rn | head -n 8 |
 	awk '{ ms = $1; $1 = ""; printf "    %6.1f s %s\n", ms / 1000, substr($0, 2) }'
 # What bats said about each failure.
 awk '/^not ok/ { p = 1; print; next } /^ok / { p = 0 } p' "$log/system.tap" | head -n 200
-grep -q '^1\.\.' "$log/system.tap" || { failed=$((failed + 1)); echo "  FAILED: bats did not run"; cat "$log/system.tap"; }
 
 echo "== leftovers"
-sleep 1 # what teardown killed may take a moment to go
-ferry_cgroups >"$log/cgroups-after.txt"
-network_leftovers >"$log/network-after.txt"
-net_leaked=$(comm -13 <(sort "$log/network-before.txt") <(sort "$log/network-after.txt"))
-if [ -n "$net_leaked" ]; then
-	failed=$((failed + 1))
-	echo "  FAILED: the system tests left network set-up behind:"
-	printf '    %s\n' "$net_leaked"
-	# Do not let them poison the next run.
-	for b in $(printf '%s\n' "$net_leaked" | awk '$1 == "bridge" { sub(/@.*/, "", $2); print $2 }'); do
-		ip link del "$b" 2>/dev/null || true
-	done
-	for n in $(printf '%s\n' "$net_leaked" | awk '$1 == "network" { print $3 }'); do
-		ip netns del "$n" 2>/dev/null || true
-	done
-fi
-leaked=$(comm -13 "$log/cgroups-before.txt" "$log/cgroups-after.txt")
+leaked=$(cat "$log"/leftovers-*.txt 2>/dev/null)
 if [ -n "$leaked" ]; then
 	failed=$((failed + 1))
-	echo "  FAILED: the system tests left containers running (cgroups /ferry/[<root tag>-]<id>):"
-	printf '    %s\n' $leaked
-	# Do not let them poison the next run.
-	for id in $leaked; do
-		for d in /proc/[0-9]*; do
-			grep -q "^[0-9]*:pids:/ferry/$id\$" "$d/cgroup" 2>/dev/null && kill -9 "${d#/proc/}" 2>/dev/null
-		done
-	done
+	echo "  FAILED: the system tests left containers or network set-up behind (gone with their shard):"
+	printf '%s\n' "$leaked" | sed 's/^/    /'
 else
 	passed=$((passed + 1))
 fi
+for ((i = 0; i < jobs; i++)); do
+	[ -f "$log/leftovers-$i.txt" ] || { failed=$((failed + 1)); echo "  FAILED: shard $i did not check its leftovers"; }
+done
 
 echo "logs: $log"
 echo "$passed passed, $failed failed, $skipped skipped"

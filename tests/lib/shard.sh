@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs one shard of the system tests in network, PID and mount namespaces of
+# its own, so that shards running side by side on one host never meet:
+# each has its own bridges, firewall rules, published ports, servers on
+# 127.0.0.1 and /run/netns mounts, and sees only its own processes (tests
+# that look for a leftover criu or migrate receiver by name look in their
+# shard only).  Cgroups, the file systems and the kernel stay shared; every
+# test names its cgroups, files and mounts after its own root already.
+#
+# Usage: tests/lib/shard.sh QUEUE TAPDIR LEFTOVERS
+#   Takes test files one at a time from the top of the file QUEUE (shared
+#   with the other shards, under a lock on QUEUE.lock) and writes bats' TAP
+#   stream for FILE to TAPDIR/$(basename FILE).tap, until QUEUE is empty;
+#   then writes what the tests left in the shard (running containers,
+#   bridges, firewall rules, aardvark-dns, network namespaces) to
+#   LEFTOVERS, one per line.  When the
+#   shard ends, the kernel removes its network namespace and kills every
+#   process left in it, so a leftover is reported but never outlives the
+#   run.
+set -uo pipefail
+
+if [ "${1:-}" != --in-namespaces ]; then
+	exec unshare --net --pid --fork --mount-proc --propagation private "$0" --in-namespaces "$@"
+fi
+shift
+queue=$1
+tapdir=$2
+leftovers=$3
+
+# The loopback the tests' registries and servers listen on.
+ip link set lo up || exit 1
+# A sysfs of the new network namespace (/sys/class/net shows its links
+# only), with the host's cgroup hierarchies moved over from the old one.
+cgroups=$(mktemp -d /tmp/ferry-shard-cgroup.XXXXXX) || exit 1
+mount --rbind /sys/fs/cgroup "$cgroups" &&
+	umount -l /sys &&
+	mount -t sysfs sysfs /sys &&
+	mount --move "$cgroups" /sys/fs/cgroup || exit 1
+rmdir "$cgroups"
+
+# The container cgroups (ferry's, /ferry/[<root tag>-]<id>) that hold
+# processes of this shard.
+ferry_cgroups() {
+	local d cg
+	for d in /proc/[0-9]*; do
+		cg=$(grep -m1 '^[0-9]*:pids:/ferry/' "$d/cgroup" 2>/dev/null) || continue
+		echo "container cgroup ${cg##*/}"
+	done | sort -u
+}
+
+# What the network tests set up through netavark: their bridges (fty<N> of
+# 060, ftd<N> of 061, ftw<N> of 092, ftu<N> of 102, ftn<N> of every test's
+# default network), the firewall rules for their subnets (10.200.<N> to
+# 10.205.<N>.0/24, 10.207.<N>.0/24, 10.212.<N>.0/24) and aardvark-dns.  The
+# shard's network namespace starts with none of them.
+network_leftovers() {
+	ip -br link 2>/dev/null | awk '$1 ~ /^ft[ydnwu][0-9]+(@|$)/ { print "bridge " $1 }'
+	nft list ruleset 2>/dev/null | grep -oE '10\.20[0-57]\.[0-9]+\.0/24|10\.212\.[0-9]+\.0/24|fd00:207:[0-9]+::/64' | sort -u | sed 's/^/nftables rule for /'
+	pgrep -af aardvark-dns | grep -v defunct | grep -F ferry-test | sed 's/^/aardvark-dns /'
+	ip netns list 2>/dev/null | awk '$1 ~ /^ferry-test-/ { print "network namespace " $1 }'
+}
+
+# The next file of the queue, or nothing when it is empty.
+next_file() {
+	local file
+	exec 9>>"$queue.lock"
+	flock 9
+	file=$(head -n 1 "$queue")
+	[ -z "$file" ] || sed -i 1d "$queue"
+	exec 9>&-
+	printf '%s' "$file"
+}
+
+# bats runs as a child: this shell, the shard's init, reaps what the tests
+# orphan (conmon's parent exits at once) while it waits.
+while file=$(next_file) && [ -n "$file" ]; do
+	bats --tap --timing "$file" >"$tapdir/$(basename "$file").tap" 2>&1 &
+	wait $!
+done
+sleep 1 # what teardown killed may take a moment to go
+{
+	ferry_cgroups
+	network_leftovers
+} >"$leftovers"
+# Network namespaces the tests named in /run/netns (shared with the host)
+# and left: their mounts go with this shard, their names would stay.
+awk '$1 == "network" && $2 == "namespace" { print $3 }' "$leftovers" | while read -r n; do
+	ip netns del "$n" 2>/dev/null || true
+done
+exit 0

@@ -615,8 +615,8 @@ volume_inspect (int argc, char **argv)
           cleanup_json json_object *o = format ? volume_report (vols[i]) : volume_json (vols[i]);
           if (format == NULL)
             json_object_array_add (all, json_object_get (o));
-          else if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
+          else
+            ferry_cli_missed_template (&missed, format, o);
         }
       ferry_volumes_free (vols, n);
     }
@@ -633,13 +633,13 @@ volume_inspect (int argc, char **argv)
         }
       else if (format == NULL)
         json_object_array_add (all, json_object_get (o));
-      else if (ferry_cli_print_template (format, o) != 0)
-        ret = FERRY_EXIT_ERROR;
+      else
+        ferry_cli_missed_template (&missed, format, o);
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
   count_engine = NULL;
-  if (missed.n)
+  if (missed.n || missed.template_err)
     ret = ferry_cli_missed_report (&missed);
   return ret;
 }

@@ -261,3 +261,62 @@ prune_reclaimed_sequence() {
 		  out: Total reclaimed space: 2.152MB
 	EOF
 }
+
+inspect_template_error_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" volume create va
+	step "$t" volume create vb
+	step "$t" create --name ia "$img" true
+	step "$t" create --name ib "$img" true
+	step "$t" volume inspect --format '{{.Name}} {{.Nope}}' va vb
+	step "$t" volume inspect --format '{{.Name}} {{.Nope}}' nosuch va vb
+	step "$t" inspect --format '{{.Name}} {{.Nope}}' ia ib
+	step "$t" container inspect --format '{{.Name}} {{.Nope}}' ia nosuch ib
+	step "$t" image inspect --format '{{.Nope}}' "$img" "$img"
+	step "$t" image inspect --format '{{.Nope}}' nosuch "$img"
+	step "$t" inspect --format '{{.Name}}' ia nosuch ib
+	step "$t" rm ia
+	step "$t" rm ib
+	step "$t" volume rm va
+	step "$t" volume rm vb
+}
+
+@test "inspect --format: the first template error ends the output, as Podman runs the template once over all it found; with names not found it comes first, bare, then their errors" {
+	audit_compare_expected inspect_template_error_sequence <<-'EOF'
+		$ volume create va -> 0
+		  out: va
+		$ volume create vb -> 0
+		  out: vb
+		$ create --name ia localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --name ib localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ volume inspect --format {{.Name}} {{.Nope}} va vb -> 125
+		  out: va   err: Error: template: inspect:1:23: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		$ volume inspect --format {{.Name}} {{.Nope}} nosuch va vb -> 125
+		  out: va   err: template: inspect:1:23: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		  err: Error: no such volume nosuch
+		$ inspect --format {{.Name}} {{.Nope}} ia ib -> 125
+		  out: ia   err: Error: template: inspect:1:23: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		$ container inspect --format {{.Name}} {{.Nope}} ia nosuch ib -> 125
+		  out: ia   err: template: inspect:1:23: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		  err: Error: no such container nosuch
+		$ image inspect --format {{.Nope}} localhost/ferry-test:latest localhost/ferry-test:latest -> 125
+		  err: Error: template: inspect:1:13: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		$ image inspect --format {{.Nope}} nosuch localhost/ferry-test:latest -> 125
+		  err: template: inspect:1:13: executing "inspect" at <.Nope>: can't evaluate field Nope in type interface {}
+		  err: Error: nosuch: image not known
+		$ inspect --format {{.Name}} ia nosuch ib -> 125
+		  out: ia
+		  out: ib
+		  err: Error: no such object: "nosuch"
+		$ rm ia -> 0
+		  out: ia
+		$ rm ib -> 0
+		  out: ib
+		$ volume rm va -> 0
+		  out: va
+		$ volume rm vb -> 0
+		  out: vb
+	EOF
+}

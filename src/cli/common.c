@@ -660,12 +660,37 @@ ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err)
   *err = NULL;
 }
 
+void
+ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
+
+  if (m->template_err)
+    return;
+  if (ferry_cli_template_keep (format, obj, &text, &m->template_err) < 0)
+    {
+      /* What came before the error is out, as Podman's is.  */
+      if (text)
+        fputs (text, stdout);
+      return;
+    }
+  puts (text);
+}
+
 int
 ferry_cli_missed_report (struct ferry_cli_missed *m)
 {
   int ret = 0;
 
   fflush (stdout);
+  if (m->template_err && m->n == 0)
+    return ferry_cli_fail (&m->template_err);
+  if (m->template_err)
+    {
+      ferry_error_fputs (m->template_err->msg, stderr);
+      fputc ('\n', stderr);
+      ferry_error_release (&m->template_err);
+    }
   for (size_t i = 1; i < m->n; i++)
     {
       ferry_error_fputs (m->errs[i]->msg, stderr);

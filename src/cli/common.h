@@ -207,8 +207,14 @@ struct ferry_cli_missed
 {
   ferry_error_t *errs;
   size_t n;
+  /* Podman runs an inspect's template once over all it found: the first
+   * error ends the output, and comes before the missing, bare.  */
+  ferry_error_t template_err;
 };
 void ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err);
+/* Prints OBJ by FORMAT unless an earlier one failed; a failure is kept
+ * in M for the report.  */
+void ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj);
 /* Says them (standard output flushed first) and returns the exit code:
  * 0 when there were none.  */
 int ferry_cli_missed_report (struct ferry_cli_missed *m);

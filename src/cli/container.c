@@ -3734,6 +3734,7 @@ container_exists (int argc, char **argv)
 struct wait_options
 {
   unsigned states; /* 0: until it exited */
+  unsigned health; /* FERRY_WAIT_HEALTHY, FERRY_WAIT_UNHEALTHY */
   long long interval_ms;
   int ignore, latest;
 };
@@ -3759,6 +3760,11 @@ wait_add_conditions (struct wait_options *o, const char *arg)
     {
       size_t i;
 
+      if (strcmp (tok, "healthy") == 0 || strcmp (tok, "unhealthy") == 0)
+        {
+          o->health |= tok[0] == 'h' ? FERRY_WAIT_HEALTHY : FERRY_WAIT_UNHEALTHY;
+          continue;
+        }
       for (i = 0; i < sizeof (WAIT_CONDITIONS) / sizeof (WAIT_CONDITIONS[0]); i++)
         if (strcmp (tok, WAIT_CONDITIONS[i].name) == 0)
           break;
@@ -3797,7 +3803,16 @@ wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry
   long long interval = o->interval_ms > 0 ? o->interval_ms : 1;
   int code;
 
-  if (o->states == 0)
+  if (o->health)
+    {
+      if (ferry_container_wait_health (e, id, o->states, o->health, interval, err) < 0)
+        return -1;
+      puts ("-1");
+      return 0;
+    }
+  /* stopped and exited alone are a plain wait, as in Podman: a container
+   * that never ran answers 0 at once.  */
+  if (o->states == 0 || o->states == 1u << FERRY_CONTAINER_EXITED)
     {
       if (ferry_container_wait_every (e, id, interval, &code, err) < 0)
         return -1;
@@ -3814,8 +3829,8 @@ static const char wait_usage[]
     = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
-      "      --condition STATE   wait until created, running, paused, stopping, stopped or\n"
-      "                          exited\n"
+      "      --condition STATE   wait until created, running, paused, stopping, stopped,\n"
+      "                          exited, healthy or unhealthy\n"
       "                          (repeatable, or comma-separated; default: exited)\n"
       "      --ignore            print -1 for a container that does not exist\n"
       "  -i, --interval TIME     how often to look, as a Go duration or milliseconds\n"

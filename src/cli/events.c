@@ -212,25 +212,16 @@ show (const struct events_args *a, json_object *ev)
     puts (ferry_json_to_string (ev, 0));
   else
     {
-      cleanup_json json_object *t = json_object_get (ev);
-      cleanup_free char *when = ferry_cli_go_time (nano);
+      cleanup_json json_object *t = NULL;
 
-      json_object_object_add (t, "Time", json_object_new_string (when));
-      json_object_object_add (t, "TimeNano", json_object_new_int64 (nano));
-      /* The members of Podman's Event an event may lack: its strings
-       * print empty, the exit code (a pointer) as Go's <nil> and the
-       * attributes as an empty map.  */
-      for (size_t i = 0; i < 5; i++)
-        {
-          static const char *const optional[] = { "ID", "Image", "Name", "Network", "Error" };
-
-          if (! json_object_object_get_ex (t, optional[i], NULL))
-            json_object_object_add (t, optional[i], json_object_new_string (""));
-        }
-      if (json_object_object_get (t, "ContainerExitCode") == NULL)
-        json_object_object_add (t, "ContainerExitCode", json_object_new_string ("<nil>"));
+      /* Podman's template sees its Go struct (times in Unix seconds and
+       * nanoseconds), and {{json .}} writes what --format json does.  */
+      if (json_object_deep_copy (ev, &t, NULL) != 0)
+        abort ();
+      ferry_cli_tpl_json_as (t, ev);
       if (json_object_object_get (t, "Attributes") == NULL)
         json_object_object_add (t, "Attributes", ferry_cli_tpl_map (NULL));
+      ferry_cli_tpl_go_struct (t, "system.Event");
       if (ferry_cli_print_template (a->format, t) != 0)
         return -1;
     }
@@ -272,7 +263,7 @@ static const char events_usage[]
       "                          type=container|image|volume|network, volume=NAME, network=NAME;\n"
       "                          one key given twice matches either value\n"
       "      --format FORMAT     json, or a Go template (.Type, .Status, .ID, .Name, .Image,\n"
-      "                          .Time, .TimeNano, .Attributes, .ContainerExitCode)\n"
+      "                          .Time and .TimeNano (Unix), .Attributes, .ContainerExitCode)\n"
       "      --since TIME        only events from TIME: Unix seconds, a duration before now\n"
       "                          (10m, 1h30m), an RFC 3339 time or a date\n"
       "      --until TIME        only events until TIME, and stop there\n"

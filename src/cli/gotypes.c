@@ -500,6 +500,31 @@ static const struct ferry_cli_go_field ps_row[] = {
   END_FIELDS,
 };
 
+/* What events' templates see: Podman's system.Event, with its
+ * events.Details embedded.  */
+static const struct ferry_cli_go_field event_details[] = {
+  { "ContainerInspectData", "string", NULL },
+  { "PodID", "string", NULL },
+  { "Attributes", "map[]string", NULL },
+  END_FIELDS,
+};
+
+static const struct ferry_cli_go_field event[] = {
+  { "ContainerExitCode", "*num", NULL },
+  { "ID", "string", NULL },
+  { "Image", "string", NULL },
+  { "Name", "string", NULL },
+  { "Network", "string", "network" },
+  { "Status", "string", NULL },
+  { "Time", "num", "time" },
+  { "TimeNano", "num", "timeNano" },
+  { "Type", "string", NULL },
+  { "HealthStatus", "string", "health_status" },
+  { "Error", "string", NULL },
+  { "Details", "^events.Details", NULL },
+  END_FIELDS,
+};
+
 /* struct{}, the values of ExposedPorts and Volumes.  */
 static const struct ferry_cli_go_field empty[] = { END_FIELDS };
 
@@ -554,6 +579,8 @@ static const struct ferry_cli_go_struct structs[] = {
   { "ferry.Info", info },
   { "entities.ListContainerNamespaces", ps_namespaces },
   { "ferry.PsRow", ps_row },
+  { "events.Details", event_details },
+  { "system.Event", event },
 };
 
 const struct ferry_cli_go_struct *

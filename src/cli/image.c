@@ -612,8 +612,7 @@ image_inspect (int argc, char **argv)
       if (format)
         {
           ferry_cli_image_inspect_template (o);
-          if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
+          ferry_cli_missed_template (&missed, format, o);
           json_object_put (o);
         }
       else
@@ -621,7 +620,7 @@ image_inspect (int argc, char **argv)
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
-  if (missed.n)
+  if (missed.n || missed.template_err)
     ret = ferry_cli_missed_report (&missed);
   return ret;
 }

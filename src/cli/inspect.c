@@ -383,20 +383,17 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
 }
 
 /* Prints O (taking it) by F's template, or adds it to ALL.  */
-static int
-inspect_emit (json_object *o, const struct inspect_flags *f, json_object *all)
+static void
+inspect_emit (json_object *o, const struct inspect_flags *f, json_object *all,
+              struct ferry_cli_missed *missed)
 {
-  int r = 0;
-
   if (f->format == NULL)
     {
       json_object_array_add (all, o);
-      return 0;
+      return;
     }
-  if (ferry_cli_print_template (f->format, o) != 0)
-    r = FERRY_EXIT_ERROR;
+  ferry_cli_missed_template (missed, f->format, o);
   json_object_put (o);
-  return r;
 }
 
 /* Podman's checks of the flags against each other.  */
@@ -432,6 +429,7 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
 {
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *all = json_object_new_array ();
+  struct ferry_cli_missed missed = { 0 };
   int ret;
 
   if (f->type && strcmp (f->type, "all") == 0)
@@ -454,26 +452,22 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
       ferry_container_free (c);
       if (o == NULL)
         return ferry_cli_fail (&err);
-      ret = inspect_emit (o, f, all);
+      inspect_emit (o, f, all, &missed);
     }
-  {
-    struct ferry_cli_missed missed = { 0 };
+  for (; optind < argc; optind++)
+    {
+      ferry_error_t err = NULL;
+      json_object *o = inspect_lookup (e, argv[optind], f, &err);
 
-    for (; optind < argc; optind++)
-      {
-        ferry_error_t err = NULL;
-        json_object *o = inspect_lookup (e, argv[optind], f, &err);
-
-        if (o == NULL)
-          ferry_cli_missed_add (&missed, &err);
-        else if (inspect_emit (o, f, all) != 0)
-          ret = FERRY_EXIT_ERROR;
-      }
-    if (f->format == NULL)
-      ferry_cli_print_inspected (all);
-    if (missed.n)
-      ret = ferry_cli_missed_report (&missed);
-  }
+      if (o == NULL)
+        ferry_cli_missed_add (&missed, &err);
+      else
+        inspect_emit (o, f, all, &missed);
+    }
+  if (f->format == NULL)
+    ferry_cli_print_inspected (all);
+  if (missed.n || missed.template_err)
+    ret = ferry_cli_missed_report (&missed);
   return ret;
 }
 

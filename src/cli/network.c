@@ -481,7 +481,7 @@ struct network_filters
 static int
 network_filter_check (const char *arg)
 {
-  static const char *const keys[] = { "name", "id", "driver", "label", "dangling", NULL };
+  static const char *const keys[] = { "name", "id", "driver", "label", "label!", "dangling", "until", NULL };
   const char *eq = strchr (arg, '=');
   size_t i;
 
@@ -490,8 +490,9 @@ network_filter_check (const char *arg)
       break;
   if (eq == NULL || keys[i] == NULL)
     {
-      ferry_cli_failf ("invalid filter \"%.*s\": use name=, id=, driver=, label= or dangling=",
-                       (int) (eq ? eq - arg : (int) strlen (arg)), arg);
+      ferry_cli_failf (
+          "invalid filter \"%.*s\": use name=, id=, driver=, label=, label!=, dangling= or until=",
+          (int) (eq ? eq - arg : (int) strlen (arg)), arg);
       return -1;
     }
   /* The value after "=", from EQ: GCC's -fsanitize build cannot see
@@ -501,6 +502,17 @@ network_filter_check (const char *arg)
     {
       ferry_cli_failf ("invalid dangling filter value \"%s\": give dangling=true or dangling=false", eq + 1);
       return -1;
+    }
+  if (strncmp (arg, "until=", 6) == 0)
+    {
+      struct timespec now, until;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (eq + 1, &now, 1, &until) < 0)
+        {
+          ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", eq + 1);
+          return -1;
+        }
     }
   if (strncmp (arg, "name=", 5) == 0)
     {
@@ -515,17 +527,31 @@ network_filter_check (const char *arg)
   return 0;
 }
 
+/* True when label K[=V] of TEXT is among LABELS.  */
+static int
+network_label_matches (json_object *labels, const char *text)
+{
+  const char *veq = strchr (text, '=');
+  cleanup_free char *k = veq ? xstrndup (text, (size_t) (veq - text)) : xstrdup (text);
+  json_object *v = NULL;
+
+  return labels && json_object_object_get_ex (labels, k, &v)
+         && (veq == NULL || strcmp (json_object_get_string (v), veq + 1) == 0);
+}
+
 static int
 network_filter_match_one (ferry_engine_t *e, const char *arg, json_object *def)
 {
   const char *eq = strchr (arg, '='), *v = eq + 1;
 
-  /* dangling=true: no container on it.  */
+  /* dangling=true: no container on it; the default network never is,
+   * as in Podman.  */
   if (strncmp (arg, "dangling=", 9) == 0)
     {
       cleanup_error ferry_error_t ignored = NULL;
       cleanup_strv char **users = ferry_network_users (e, ferry_json_get_string (def, "name"), &ignored);
-      int dangling = users == NULL || users[0] == NULL;
+      int dangling = (users == NULL || users[0] == NULL)
+                     && ! ferry_json_string_equals (def, "name", FERRY_DEFAULT_NETWORK);
 
       return dangling == (strcmp (v, "true") == 0 || strcmp (v, "1") == 0);
     }
@@ -544,6 +570,19 @@ network_filter_match_one (ferry_engine_t *e, const char *arg, json_object *def)
     return strncmp (ferry_json_get_string (def, "id") ?: "", v, strlen (v)) == 0;
   if (strncmp (arg, "driver=", 7) == 0)
     return ferry_json_string_equals (def, "driver", v);
+  /* until=TIME: made before it.  */
+  if (strncmp (arg, "until=", 6) == 0)
+    {
+      struct timespec now, until, created;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      return ferry_time_parse_user (v, &now, 1, &until) == 0
+             && ferry_time_parse (ferry_json_get_string (def, "created"), &created) == 0
+             && (created.tv_sec < until.tv_sec
+                 || (created.tv_sec == until.tv_sec && created.tv_nsec < until.tv_nsec));
+    }
+  if (strncmp (arg, "label!=", 7) == 0)
+    return ! network_label_matches (ferry_json_get_object (def, "labels"), v);
   {
     json_object *labels = ferry_json_get_object (def, "labels"), *lv = NULL;
     const char *veq = strchr (v, '=');
@@ -579,8 +618,9 @@ static const char ls_usage[]
     = "Usage: ferry network ls [OPTIONS]\n\n"
       "List networks.\n\n"
       "Options:\n"
-      "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, driver=D, label=K[=V] (repeatable: values of\n"
-      "                         one key are alternatives, different keys must all hold)\n"
+      "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, driver=D, label=K[=V], label!=K[=V],\n"
+      "                         dangling=true|false, until=TIME (repeatable: values of one\n"
+      "                         key are alternatives, different keys must all hold)\n"
       "      --format FORMAT    json, or a Go template per network ({{.Name}} {{.ID}} {{.Driver}});\n"
       "                         \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading        no heading row\n"
@@ -754,12 +794,12 @@ network_inspect (int argc, char **argv)
         }
       else if (format == NULL)
         json_object_array_add (all, json_object_get (o));
-      else if (ferry_cli_print_template (format, o) != 0)
-        ret = FERRY_EXIT_ERROR;
+      else
+        ferry_cli_missed_template (&missed, format, o);
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
-  if (missed.n)
+  if (missed.n || missed.template_err)
     ret = ferry_cli_missed_report (&missed);
   return ret;
 }
@@ -993,18 +1033,6 @@ prune_filter_add (struct prune_filters *f, const char *arg)
       "invalid filter \"%.*s\": network prune takes label=, label!= and until=", (int) klen, arg);
 }
 
-/* True when label K[=V] of TEXT is among LABELS.  */
-static int
-label_matches (json_object *labels, const char *text)
-{
-  const char *veq = strchr (text, '=');
-  cleanup_free char *k = veq ? xstrndup (text, (size_t) (veq - text)) : xstrdup (text);
-  json_object *v = NULL;
-
-  return labels && json_object_object_get_ex (labels, k, &v)
-         && (veq == NULL || strcmp (json_object_get_string (v), veq + 1) == 0);
-}
-
 static int
 prune_filter_match (const struct prune_filters *f, json_object *def)
 {
@@ -1012,10 +1040,10 @@ prune_filter_match (const struct prune_filters *f, json_object *def)
   size_t i, all = 1;
 
   for (i = 0; i < f->n_labels; i++)
-    if (! label_matches (labels, f->labels[i]))
+    if (! network_label_matches (labels, f->labels[i]))
       return 0;
   for (i = 0; i < f->n_not_labels; i++)
-    all &= label_matches (labels, f->not_labels[i]);
+    all &= network_label_matches (labels, f->not_labels[i]);
   if (f->n_not_labels && all)
     return 0;
   if (f->has_until)

@@ -546,6 +546,49 @@ ferry_cli_tpl_go_members (json_object *obj, const char *type)
     tpl_go_walk_fields (obj, st);
 }
 
+void
+ferry_cli_tpl_go_struct (json_object *obj, const char *type)
+{
+  const struct ferry_cli_go_struct *st = ferry_cli_go_struct_find (type, strlen (type));
+
+  if (st && obj && json_object_is_type (obj, json_type_object))
+    {
+      tpl_go_mark (obj, st, 0);
+      tpl_go_walk_fields (obj, st);
+    }
+}
+
+/* ST's embedded struct named NAME (LEN bytes), as Go finds it by its
+ * type's name ({{.Details}} of Podman's events): a struct of OBJ's
+ * members that are its fields, kept for the template's run.  */
+static json_object *
+tpl_go_embedded (json_object *obj, const struct ferry_cli_go_struct *st, const char *name, size_t len)
+{
+  for (const struct ferry_cli_go_field *f = st->fields; f->name; f++)
+    {
+      const struct ferry_cli_go_struct *sub;
+      json_object *o;
+
+      if (f->type[0] != '^' || strlen (f->name) != len || memcmp (f->name, name, len) != 0)
+        continue;
+      sub = ferry_cli_go_struct_find (f->type + 1, strlen (f->type + 1));
+      if (sub == NULL)
+        return NULL;
+      o = tpl_keep (json_object_new_object ());
+      for (const struct ferry_cli_go_field *g = sub->fields; g->name; g++)
+        {
+          int found;
+          json_object *v = tpl_go_member (obj, g, &found);
+
+          if (found)
+            json_object_object_add (o, g->json ? g->json : g->name, json_object_get (v));
+        }
+      tpl_go_mark (o, sub, 0);
+      return o;
+    }
+  return NULL;
+}
+
 /* The zero value of a field of Go type TYPE that the JSON leaves out, as
  * a template finds it.  */
 static json_object *
@@ -1350,6 +1393,11 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
           {
             next = tpl_go_member (cur, f, &found);
             cur = found ? next : tpl_keep (tpl_go_zero (f->type));
+            continue;
+          }
+        if (st && (next = tpl_go_embedded (cur, st, key, strlen (key))) != NULL)
+          {
+            cur = next;
             continue;
           }
       }

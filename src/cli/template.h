@@ -91,6 +91,9 @@ const struct ferry_cli_go_struct *ferry_cli_go_struct_find (const char *name, si
  * print or printf gets), a field the JSON leaves out is its zero value,
  * and errors name the struct's type.  Call it after the other marks.  */
 void ferry_cli_tpl_go_members (json_object *obj, const char *type);
+/* The same, OBJ itself marked as a TYPE: {{.}} prints its fields as Go
+ * does and a missing field's error names TYPE ("system.Event").  */
+void ferry_cli_tpl_go_struct (json_object *obj, const char *type);
 
 /* A list command's column: the template field and its heading in a
  * table (NULL: from the field's name, "ExitCode": "EXIT CODE"; "": none,

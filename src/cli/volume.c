@@ -6,6 +6,7 @@
 #include "engine/volume_mount.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -253,6 +255,8 @@ struct filters
   char **opts;       /* opt=KEY[=VALUE], which must all match */
   int dangling;      /* -1: any */
   int contradictory; /* nothing can match */
+  int has_until;     /* until=TIME: made before it (the last given) */
+  struct timespec until;
 };
 
 static void
@@ -301,6 +305,15 @@ filters_add (struct filters *f, const char *arg)
     ferry_strv_add (&f->not_labels, value);
   else if (strcmp (key, "opt") == 0)
     ferry_strv_add (&f->opts, value);
+  else if (strcmp (key, "until") == 0)
+    {
+      struct timespec now;
+
+      clock_gettime (CLOCK_REALTIME, &now);
+      if (ferry_time_parse_user (value, &now, 1, &f->until) < 0)
+        return ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", value);
+      f->has_until = 1;
+    }
   else if (strcmp (key, "dangling") == 0)
     {
       int want;
@@ -317,9 +330,10 @@ filters_add (struct filters *f, const char *arg)
       f->dangling = want;
     }
   else
-    return ferry_cli_failf ("\"%s\" is an invalid volume filter: use name, driver, scope, label, label!, opt "
-                            "or dangling",
-                            key);
+    return ferry_cli_failf (
+        "\"%s\" is an invalid volume filter: use name, driver, scope, label, label!, opt, "
+        "dangling or until",
+        key);
   return 0;
 }
 
@@ -389,6 +403,15 @@ filters_match (const struct filters *f, const struct ferry_volume *v)
   for (i = 0; f->opts && f->opts[i]; i++)
     if (! has_pair (v->options, f->opts[i]))
       return 0;
+  if (f->has_until)
+    {
+      struct timespec created;
+
+      if (v->created == NULL || ferry_time_parse (v->created, &created) < 0
+          || created.tv_sec > f->until.tv_sec
+          || (created.tv_sec == f->until.tv_sec && created.tv_nsec >= f->until.tv_nsec))
+        return 0;
+    }
   return 1;
 }
 
@@ -397,7 +420,7 @@ static const char ls_usage[]
       "List volumes.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
-      "                          opt=K[=V], dangling=true|false (repeatable)\n"
+      "                          opt=K[=V], dangling=true|false, until=TIME (repeatable)\n"
       "      --format FORMAT     json, or a Go template per volume ({{.Name}} {{.Mountpoint}}\n"
       "                          {{.Labels}}); \"table TEMPLATE\" adds headings and aligns the columns\n"
       "  -n, --noheading         do not print the column headings\n"
@@ -592,8 +615,8 @@ volume_inspect (int argc, char **argv)
           cleanup_json json_object *o = format ? volume_report (vols[i]) : volume_json (vols[i]);
           if (format == NULL)
             json_object_array_add (all, json_object_get (o));
-          else if (ferry_cli_print_template (format, o) != 0)
-            ret = FERRY_EXIT_ERROR;
+          else
+            ferry_cli_missed_template (&missed, format, o);
         }
       ferry_volumes_free (vols, n);
     }
@@ -610,13 +633,13 @@ volume_inspect (int argc, char **argv)
         }
       else if (format == NULL)
         json_object_array_add (all, json_object_get (o));
-      else if (ferry_cli_print_template (format, o) != 0)
-        ret = FERRY_EXIT_ERROR;
+      else
+        ferry_cli_missed_template (&missed, format, o);
     }
   if (format == NULL)
     ferry_cli_print_inspected (all);
   count_engine = NULL;
-  if (missed.n)
+  if (missed.n || missed.template_err)
     ret = ferry_cli_missed_report (&missed);
   return ret;
 }

@@ -292,7 +292,7 @@ prune_sequence() {
 		  out: <r1>
 		  out: Deleted Images
 		  out: <IMG>
-		  out: Total reclaimed space: 2.161MB
+		  out: Total reclaimed space: 2.163MB
 		$ images --format {{.ID}} -> 0
 	EOF
 	# Nothing is left that the prune could have taken.

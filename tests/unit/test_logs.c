@@ -213,6 +213,27 @@ test_tail_counts_joined_lines_and_skips_garbage (void **state)
   assert_output (f, "third\n", "");
 }
 
+/* A container that wrote no final newline: its last text is a line of
+ * its own for --tail, as Podman counts it.  */
+static void
+test_tail_counts_a_last_partial_record (void **state)
+{
+  struct fixture *f = *state;
+  struct ferry_log_options o = { .tail = 0 };
+
+  write_log (f, T1 " stdout F a\n" T2 " stdout F b\n" T3 " stdout P c\n");
+  read_ok (f, &o);
+  assert_output (f, "", "");
+
+  o.tail = 1;
+  read_ok (f, &o);
+  assert_output (f, "c", "");
+
+  o.tail = 2;
+  read_ok (f, &o);
+  assert_output (f, "b\nc", "");
+}
+
 static void
 test_tail_of_a_big_log (void **state)
 {
@@ -430,6 +451,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_malformed_lines_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_tail, setup, teardown),
     cmocka_unit_test_setup_teardown (test_tail_counts_joined_lines_and_skips_garbage, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_tail_counts_a_last_partial_record, setup, teardown),
     cmocka_unit_test_setup_teardown (test_tail_of_a_big_log, setup, teardown),
     cmocka_unit_test_setup_teardown (test_timestamps, setup, teardown),
     cmocka_unit_test_setup_teardown (test_since, setup, teardown),

@@ -410,6 +410,15 @@ int ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long in
  * Removed meanwhile: kind NOT_FOUND.  */
 int ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                                  enum ferry_container_status *reached, int *exit_code, ferry_error_t *err);
+/* Waits until the container's health check status is one of HEALTH
+ * (FERRY_WAIT_HEALTHY, FERRY_WAIT_UNHEALTHY) or the container is in one
+ * of STATES, as `podman wait --condition healthy` does.  A container
+ * without a check, or one that is not running (no check would run), is
+ * an error.  */
+#define FERRY_WAIT_HEALTHY 1u
+#define FERRY_WAIT_UNHEALTHY 2u
+int ferry_container_wait_health (ferry_engine_t *e, const char *ref, unsigned states, unsigned health,
+                                 long long interval_ms, ferry_error_t *err);
 
 /* Run by conmon when the container exits (hidden `container cleanup`):
  * records the exit code, deletes the runtime's container, unmounts, and

@@ -2608,6 +2608,54 @@ ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states
 }
 
 int
+ferry_container_wait_health (ferry_engine_t *e, const char *ref, unsigned states, unsigned health,
+                             long long interval_ms, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL;
+
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  id = xstrdup (c->id);
+  if (! ferry_container_has_healthcheck (c))
+    {
+      const char *which = (health & FERRY_WAIT_HEALTHY) ? "healthy" : "unhealthy";
+
+      ferry_container_free (c);
+      return ferry_make_error (err, 0,
+                               "cannot use condition \"%s\": container %s has no healthcheck: give it one "
+                               "with --health-cmd",
+                               which, id);
+    }
+  for (;;)
+    {
+      cleanup_free char *status = NULL;
+
+      if (states & (1u << c->status))
+        break;
+      /* A check runs only in a running container: none will change the
+       * status of a stopped one.  */
+      if (c->status != FERRY_CONTAINER_RUNNING && c->status != FERRY_CONTAINER_PAUSED)
+        {
+          ferry_container_free (c);
+          return ferry_make_error_kind (err, FERRY_ERROR_STATE,
+                                        "container is stopped: start container %s first", id);
+        }
+      status = ferry_container_health_status (e, c);
+      if (((health & FERRY_WAIT_HEALTHY) && strcmp (status, "healthy") == 0)
+          || ((health & FERRY_WAIT_UNHEALTHY) && strcmp (status, "unhealthy") == 0))
+        break;
+      ferry_container_free (c);
+      c = NULL;
+      usleep ((useconds_t) interval_ms * 1000);
+      if (ferry_container_lookup (e, id, &c, err) < 0)
+        return -1;
+    }
+  ferry_container_free (c);
+  return 0;
+}
+
+int
 ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interval_ms, int *exit_code,
                             ferry_error_t *err)
 {
@@ -2618,9 +2666,9 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return -1;
   id = xstrdup (c->id);
-  /* A created container is waited for until it has run and exited, as with
-   * podman wait.  */
-  while (ferry_container_has_monitor (c) || c->status == FERRY_CONTAINER_CREATED)
+  /* A created container never ran: its code is 0 at once, as Podman
+   * answers for a container it has no exit code of.  */
+  while (ferry_container_has_monitor (c))
     {
       ferry_container_free (c);
       c = NULL;

@@ -362,8 +362,10 @@ finish (struct reader *rd, struct line_buffer *lb, ferry_error_t *err)
   return flush_output (rd, err);
 }
 
+/* The record from START to END: 1 a full one, 0 a partial one, -1 no
+ * record (a line a crash cut short, or garbage).  */
 static int
-header_is_full_record (int fd, off_t start, off_t end)
+header_kind (int fd, off_t start, off_t end)
 {
   char buf[HEADER_MAX];
   size_t want = end - start < (off_t) sizeof (buf) ? (size_t) (end - start) : sizeof (buf);
@@ -372,23 +374,42 @@ header_is_full_record (int fd, off_t start, off_t end)
   struct record r;
 
   if (n <= 0)
-    return 0;
+    return -1;
   nl = memchr (buf, '\n', n);
   if (nl)
     n = nl - buf;
   /* The header is parsed; the text, cut short here, does not matter.  */
-  return parse_record (buf, n, &r) == 0 && ! r.partial;
+  if (parse_record (buf, n, &r) != 0)
+    return -1;
+  return r.partial ? 0 : 1;
 }
 
-/* The offset where the last TAIL full lines start: just after the
- * (TAIL + 1)th full record from the end, found reading backwards so that a
- * big log costs no more than its tail.  */
+/* Whether the record from START to END ends a line that --tail counts:
+ * a full record, or the newest record even when partial (*NEWEST, cleared
+ * at the first record seen from the end).  */
+static int
+ends_counted_line (int fd, off_t start, off_t end, int *newest)
+{
+  int kind = header_kind (fd, start, end);
+  int counted = kind == 1 || (kind == 0 && *newest);
+
+  if (kind >= 0)
+    *newest = 0;
+  return counted;
+}
+
+/* The offset where the last TAIL lines start: just after the (TAIL +
+ * 1)th full record from the end, found reading backwards so that a big
+ * log costs no more than its tail.  The last record is a line even when
+ * partial (a container that wrote no final newline), as Podman counts
+ * it: --tail 1 is that text alone, --tail 0 nothing.  */
 static int
 tail_offset (int fd, int64_t tail, off_t size, off_t *out, ferry_error_t *err, const char *path)
 {
   char buf[READ_CHUNK];
   off_t pos = size, line_end = size;
   int64_t full = 0;
+  int newest = 1;
 
   /* A final newline ends the last line; it does not start a new one.  */
   if (size > 0)
@@ -414,7 +435,7 @@ tail_offset (int fd, int64_t tail, off_t size, off_t *out, ferry_error_t *err, c
 
           if (buf[i] != '\n')
             continue;
-          if (header_is_full_record (fd, nl + 1, line_end) && ++full > tail)
+          if (ends_counted_line (fd, nl + 1, line_end, &newest) && ++full > tail)
             {
               *out = line_end < size ? line_end + 1 : size;
               return 0;
@@ -423,7 +444,7 @@ tail_offset (int fd, int64_t tail, off_t size, off_t *out, ferry_error_t *err, c
         }
       pos -= want;
     }
-  if (line_end > 0 && header_is_full_record (fd, 0, line_end) && ++full > tail)
+  if (line_end > 0 && ends_counted_line (fd, 0, line_end, &newest) && ++full > tail)
     {
       *out = line_end < size ? line_end + 1 : size;
       return 0;

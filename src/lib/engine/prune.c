@@ -290,6 +290,9 @@ prune_images_pass (ferry_engine_t *e, int all, char **filters, struct ferry_syst
         continue;
       if (ferry_store_remove (e->store, imgs[i]->id, 1, &rep, &e2) == 0)
         {
+          /* Podman counts each removed image's size, as images shows it,
+           * whatever layers others still share.  */
+          r->reclaimed += ferry_image_reported_size (imgs[i]);
           ferry_strv_add (&r->images, imgs[i]->id);
           ferry_remove_report_free (&rep);
           *removed = 1;
@@ -308,20 +311,12 @@ static int
 prune_images (ferry_engine_t *e, int all, char **filters, struct ferry_system_prune_report *r,
               ferry_error_t *err)
 {
-  uint64_t before = 0, after = 0;
-  ferry_error_t e2 = NULL;
   int removed = 1, ret = 0;
 
-  if (ferry_store_layers_size (e->store, &before, err) < 0)
-    return -1;
   /* Removing a dangling image can leave the one it was built on
    * dangling: again until a pass removes nothing, as Podman prunes.  */
   while (removed && ret == 0)
     ret = prune_images_pass (e, all, filters, r, &removed, err);
-  if (ferry_store_layers_size (e->store, &after, &e2) < 0)
-    ferry_error_release (&e2);
-  else if (after < before)
-    r->reclaimed += before - after;
   return ret;
 }
 

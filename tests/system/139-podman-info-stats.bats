@@ -193,3 +193,35 @@ stats_containers() {
 	podman_t rm -af -t 0 >/dev/null
 	ip link del "$PBR" 2>/dev/null || true
 }
+
+@test "containers.conf cgroupns: read and type-checked as Podman's; on cgroup v1 the host's namespace whatever it says, as Podman" {
+	[ -d /sys/fs/cgroup/memory ] || skip "a cgroup v2 host: cgroupns applies there (unit test test_config)"
+	load_test_image
+	host_ns=$(readlink /proc/self/ns/cgroup)
+	for v in private host bogus ""; do
+		printf '[containers]\ncgroupns = "%s"\n' "$v" >"$CONTAINERS_CONF"
+		[ "$(f run --rm $IMG readlink /proc/self/ns/cgroup)" = "$host_ns" ]
+	done
+	# A value that is no string: Podman's words, and nothing made.
+	printf '[containers]\ncgroupns = 7\n' >"$CONTAINERS_CONF"
+	run_ferry create --name c $IMG true
+	assert_status 125
+	assert_one_line_error
+	[ "$output" = "Error: reading system config \"$CONTAINERS_CONF\": decode configuration $CONTAINERS_CONF: toml: line 2 (last key \"containers.cgroupns\"): incompatible types: TOML value has type int64; destination has type string: give cgroupns as a string in double quotes" ]
+	printf '[containers]\n' >"$CONTAINERS_CONF"
+	[ -z "$(f ps -aq)" ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	for v in private bogus; do
+		printf '[containers]\ncgroupns = "%s"\n[engine]\nlock_type = "file"\n' "$v" >"$CONTAINERS_CONF"
+		[ "$(podman_t run --rm --network none $IMG readlink /proc/self/ns/cgroup)" = "$host_ns" ]
+	done
+	printf '[containers]\ncgroupns = 7\n[engine]\nlock_type = "file"\n' >"$CONTAINERS_CONF"
+	# Podman exits 1 there, before its commands run; ferry's 125 is any
+	# error of its own.  ferry's error starts with Podman's words.
+	want=$(podman_t create --name c $IMG true 2>&1 >/dev/null | sed 's/^Failed to obtain podman configuration: //')
+	[ -n "$want" ]
+	ferry_err=$(f create --name c $IMG true 2>&1) && false
+	[[ "${ferry_err#Error: }" == "$want: "* ]]
+}

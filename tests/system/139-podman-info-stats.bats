@@ -184,9 +184,10 @@ stats_containers() {
 		[ "$(f stats --no-stream --format '{{.Network}} {{len .PerCPU}}' $c | sed -E 's/[0-9]+/N/g')" = \
 			"$(podman_t stats --no-stream --format '{{.Network}} {{len .PerCPU}}' $c | sed -E 's/[0-9]+/N/g')" ]
 	done
-	[ "$(f stats -a --no-stream | head -n 1)" = "$(podman_t stats -a --no-stream | head -n 1)" ]
+	# The headings (their widths follow the values).
+	[ "$(f stats -a --no-stream | head -n 1 | tr -s ' ')" = "$(podman_t stats -a --no-stream | head -n 1 | tr -s ' ')" ]
 	T='table {{.CPU}}|{{.Network}}|{{.PerCPU}}|{{.AvgCPU}}|{{.CPUNano}}|{{.CPUSystemNano}}|{{.SystemNano}}|{{.MemLimit}}|{{.BlockInput}}|{{.BlockOutput}}|{{.Duration}}|{{.ContainerID}}|{{.PIDS}}|{{.Up}}|{{.MemUsageBytes}}|{{.ContainerStats}}|{{.UpTime}}'
-	[ "$(f stats --no-stream --format "$T" n | head -n 1)" = "$(podman_t stats --no-stream --format "$T" n | head -n 1)" ]
+	[ "$(f stats --no-stream --format "$T" n | head -n 1 | tr -s ' ')" = "$(podman_t stats --no-stream --format "$T" n | head -n 1 | tr -s ' ')" ]
 	run_ferry stats -a --no-stream n
 	assert_status 125
 	[ "$output" = "$(podman_t stats -a --no-stream n 2>&1 | sed 's/$/: give one of them/')" ]

@@ -494,6 +494,34 @@ static const struct ferry_cli_go_field ps_namespaces[] = {
   { "User", "string", NULL },  END_FIELDS,
 };
 
+static const struct ferry_cli_go_field network_stats[] = {
+  { "RxBytes", "num", NULL },   { "RxDropped", "num", NULL }, { "RxErrors", "num", NULL },
+  { "RxPackets", "num", NULL }, { "TxBytes", "num", NULL },   { "TxDropped", "num", NULL },
+  { "TxErrors", "num", NULL },  { "TxPackets", "num", NULL }, END_FIELDS,
+};
+
+static const struct ferry_cli_go_field container_stats[] = {
+  { "AvgCPU", "num", NULL },        { "ContainerID", "string", NULL },
+  { "Name", "string", NULL },       { "PerCPU", "[]num", NULL },
+  { "CPU", "num", NULL },           { "CPUNano", "num", NULL },
+  { "CPUSystemNano", "num", NULL }, { "SystemNano", "num", NULL },
+  { "MemUsage", "num", NULL },      { "MemLimit", "num", NULL },
+  { "MemPerc", "num", NULL },       { "Network", "map[]define.ContainerNetworkStats", NULL },
+  { "BlockInput", "num", NULL },    { "BlockOutput", "num", NULL },
+  { "PIDs", "num", NULL },          { "UpTime", "duration", NULL },
+  { "Duration", "num", NULL },      END_FIELDS,
+};
+
+/* A stats report: define.ContainerStats's members, of which these have
+ * types JSON cannot say, and the ContainerStats itself.  */
+static const struct ferry_cli_go_field stats_row[] = {
+  { "ContainerStats", "define.ContainerStats", NULL },
+  { "PerCPU", "[]num", NULL },
+  { "Network", "map[]define.ContainerNetworkStats", NULL },
+  { "UpTime", "duration", NULL },
+  END_FIELDS,
+};
+
 /* The members of a ps row that are structs.  */
 static const struct ferry_cli_go_field ps_row[] = {
   { "Namespaces", "entities.ListContainerNamespaces", NULL },
@@ -581,6 +609,9 @@ static const struct ferry_cli_go_struct structs[] = {
   { "ferry.PsRow", ps_row },
   { "events.Details", event_details },
   { "system.Event", event },
+  { "define.ContainerNetworkStats", network_stats },
+  { "define.ContainerStats", container_stats },
+  { "ferry.StatsRow", stats_row },
 };
 
 const struct ferry_cli_go_struct *

@@ -162,8 +162,14 @@ static char *
 go_name (const char *key)
 {
   static const char *const special[][2] = {
-    { "ociRuntime", "OCIRuntime" },         { "cgroupVersion", "CgroupsVersion" }, { "cpus", "CPUs" },
-    { "cpuUtilization", "CPUUtilization" }, { "idMappings", "IDMappings" },        { "os", "OS" },
+    { "ociRuntime", "OCIRuntime" },
+    { "cgroupVersion", "CgroupsVersion" },
+    { "cpus", "CPUs" },
+    { "cpuUtilization", "CPUUtilization" },
+    { "idMappings", "IDMappings" },
+    { "os", "OS" },
+    { "dns", "DNS" },
+    { "slirp4netns", "Slirp4NetNS" },
   };
   char *s;
 
@@ -252,6 +258,11 @@ ferry_cmd_info (int argc, char **argv)
   else
     {
       cleanup_json json_object *go = with_go_names (info);
+      json_object *plugins = ferry_json_get_object (go, "Plugins");
+
+      /* Go prints the nil list as [], its JSON as null.  */
+      if (plugins && json_object_object_get (plugins, "Authorization") == NULL)
+        json_object_object_add (plugins, "Authorization", json_object_new_array ());
 
       /* Host, Store and their members print as Go's structs.  */
       ferry_cli_tpl_go_members (go, "ferry.Info");

@@ -81,39 +81,112 @@ pair (unsigned long long a, unsigned long long b, int binary)
   return xasprintf ("%s / %s", x, y);
 }
 
-/* A report of S; PREV (may be NULL) is the previous report of the same
- * container, for the CPU use since then.  */
+/* A number as Go's JSON writes an unsigned one.  */
+static json_object *
+u64 (unsigned long long v)
+{
+  return json_object_new_uint64 (v);
+}
+
+/* Podman's define.ContainerStats of S, its members in its order:
+ * {{json .}} writes it, and the template's own fields below read it.  */
+static json_object *
+container_stats (const struct ferry_container_stats *s, double cpu, double avg, double mem)
+{
+  json_object *o = json_object_new_object ();
+  json_object *per_cpu = NULL, *network = NULL;
+
+  if (s->n_per_cpu)
+    {
+      per_cpu = json_object_new_array ();
+      for (size_t i = 0; i < s->n_per_cpu; i++)
+        json_object_array_add (per_cpu, u64 (s->per_cpu[i]));
+    }
+  if (s->has_network)
+    {
+      network = json_object_new_object ();
+      for (size_t i = 0; i < s->n_interfaces; i++)
+        {
+          const struct ferry_interface_stats *n = &s->interfaces[i];
+          json_object *d = json_object_new_object ();
+
+          json_object_object_add (d, "RxBytes", u64 (n->rx_bytes));
+          json_object_object_add (d, "RxDropped", u64 (n->rx_dropped));
+          json_object_object_add (d, "RxErrors", u64 (n->rx_errors));
+          json_object_object_add (d, "RxPackets", u64 (n->rx_packets));
+          json_object_object_add (d, "TxBytes", u64 (n->tx_bytes));
+          json_object_object_add (d, "TxDropped", u64 (n->tx_dropped));
+          json_object_object_add (d, "TxErrors", u64 (n->tx_errors));
+          json_object_object_add (d, "TxPackets", u64 (n->tx_packets));
+          json_object_object_add (network, n->name, d);
+        }
+    }
+  json_object_object_add (o, "AvgCPU", ferry_json_new_go_double (avg));
+  json_object_object_add (o, "ContainerID", json_object_new_string (s->id));
+  json_object_object_add (o, "Name", json_object_new_string (s->name));
+  json_object_object_add (o, "PerCPU", per_cpu);
+  json_object_object_add (o, "CPU", ferry_json_new_go_double (cpu));
+  json_object_object_add (o, "CPUNano", u64 (s->cpu_ns));
+  json_object_object_add (o, "CPUSystemNano", u64 (s->cpu_sys_ns));
+  json_object_object_add (o, "SystemNano", u64 (s->running ? s->system_ns : 0));
+  json_object_object_add (o, "MemUsage", u64 (s->mem_usage));
+  json_object_object_add (o, "MemLimit", u64 (s->mem_limit));
+  json_object_object_add (o, "MemPerc", ferry_json_new_go_double (mem));
+  json_object_object_add (o, "Network", network);
+  json_object_object_add (o, "BlockInput", u64 (s->blk_read));
+  json_object_object_add (o, "BlockOutput", u64 (s->blk_write));
+  json_object_object_add (o, "PIDs", u64 (s->pids));
+  json_object_object_add (o, "UpTime", u64 (s->cpu_ns));
+  json_object_object_add (o, "Duration", u64 (s->cpu_ns));
+  return o;
+}
+
+/* Podman's percent text: two decimals.  */
+static json_object *
+percent_text (double v)
+{
+  return take_string (xasprintf ("%.2f%%", v));
+}
+
+/* A report of S as Podman's stats template sees it: the members of
+ * define.ContainerStats (numbers) and its report's methods (text: .ID,
+ * .CPUPerc, .MemUsage, .NetIO, ...), which hide the members of the same
+ * name; {{json .}} writes the ContainerStats.  PREV (may be NULL) is the
+ * previous report of the same container, for the CPU use since then.  */
 static json_object *
 stats_object (const struct ferry_container_stats *s, const struct ferry_container_stats *prev, int no_trunc)
 {
-  json_object *o = json_object_new_object ();
+  json_object *o;
+  /* As Podman: CPU time over the wall-clock time since the start (the
+   * average) or since the previous report.  */
   double avg = s->up_ns > 0 ? 100.0 * s->cpu_ns / s->up_ns : 0, cpu = avg;
   double mem = s->mem_limit ? 100.0 * s->mem_usage / s->mem_limit : 0;
   cleanup_free char *id = xstrndup (s->id, no_trunc ? strlen (s->id) : 12);
+  cleanup_json json_object *raw = NULL;
 
-  if (prev && prev->running && s->running && s->up_ns > prev->up_ns)
-    cpu = 100.0 * (double) (s->cpu_ns - prev->cpu_ns) / (double) (s->up_ns - prev->up_ns);
+  if (prev && prev->running && s->running && s->system_ns > prev->system_ns && s->cpu_ns >= prev->cpu_ns)
+    cpu = 100.0 * (double) (s->cpu_ns - prev->cpu_ns) / (double) (s->system_ns - prev->system_ns);
+  raw = container_stats (s, cpu, avg, mem);
+  o = json_object_new_object ();
+  json_object_object_foreach (raw, key, value) json_object_object_add (o, key, json_object_get (value));
+  json_object_object_add (o, "ContainerStats", json_object_get (raw));
   json_object_object_add (o, "ID", json_object_new_string (id));
-  json_object_object_add (o, "Name", json_object_new_string (s->name));
-  json_object_object_add (o, "CPUPerc", take_string (xasprintf ("%.2f%%", cpu)));
+  json_object_object_add (o, "CPUPerc", percent_text (cpu));
+  json_object_object_add (o, "AVGCPU", percent_text (avg));
   json_object_object_add (o, "MemUsage", take_string (pair (s->mem_usage, s->mem_limit, 0)));
   json_object_object_add (o, "MemUsageBytes", take_string (pair (s->mem_usage, s->mem_limit, 1)));
-  json_object_object_add (o, "MemPerc", take_string (xasprintf ("%.2f%%", mem)));
+  json_object_object_add (o, "MemPerc", percent_text (mem));
   json_object_object_add (o, "NetIO", take_string (pair (s->net_rx, s->net_tx, 0)));
   json_object_object_add (o, "BlockIO", take_string (pair (s->blk_read, s->blk_write, 0)));
-  json_object_object_add (o, "PIDs", take_string (xasprintf ("%llu", s->pids)));
-  json_object_object_add (o, "CPU", json_object_new_double (cpu));
-  json_object_object_add (o, "AVGCPU", take_string (xasprintf ("%.2f%%", avg)));
-  json_object_object_add (o, "UpTime", take_string (ferry_go_duration (s->cpu_ns)));
-  json_object_object_add (o, "Duration", json_object_new_int64 (s->cpu_ns));
-  /* The raw members of Podman's ContainerStats that its report's methods
-   * do not hide.  */
-  json_object_object_add (o, "ContainerID", json_object_new_string (s->id));
-  json_object_object_add (o, "AvgCPU", json_object_new_double (avg));
-  json_object_object_add (o, "CPUNano", json_object_new_int64 ((int64_t) s->cpu_ns));
-  json_object_object_add (o, "MemLimit", json_object_new_int64 ((int64_t) s->mem_limit));
-  json_object_object_add (o, "BlockInput", json_object_new_int64 ((int64_t) s->blk_read));
-  json_object_object_add (o, "BlockOutput", json_object_new_int64 ((int64_t) s->blk_write));
+  json_object_object_add (o, "PIDS", take_string (xasprintf ("%llu", s->pids)));
+  json_object_object_add (o, "Up", take_string (ferry_go_duration (s->cpu_ns)));
+  json_object_object_add (o, "UpTime", ferry_cli_tpl_duration ((int64_t) s->cpu_ns));
+  if (s->has_network == 0)
+    json_object_object_add (o, "Network", ferry_cli_tpl_map (NULL));
+  if (s->n_per_cpu == 0)
+    json_object_object_add (o, "PerCPU", ferry_cli_tpl_nil_slice ());
+  ferry_cli_tpl_json_as (o, raw);
+  ferry_cli_tpl_go_members (o, "ferry.StatsRow");
   return o;
 }
 
@@ -123,7 +196,7 @@ print_table (json_object *reports)
   static const char *const headers[] = { "ID",     "NAME",     "CPU %", "MEM USAGE / LIMIT", "MEM %",
                                          "NET IO", "BLOCK IO", "PIDS",  "CPU TIME",          "AVG CPU %" };
   static const char *const keys[]
-      = { "ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs", "UpTime", "AVGCPU" };
+      = { "ID", "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDS", "Up", "AVGCPU" };
   size_t n = json_object_array_length (reports), cols = 10, r, c;
   cleanup_free char **cells = xmalloc0 (sizeof (char *) * (n + 1) * cols);
 
@@ -142,14 +215,14 @@ print_json (json_object *reports)
 {
   static const char *const keys[][2] = { { "id", "ID" },
                                          { "name", "Name" },
-                                         { "cpu_time", "UpTime" },
+                                         { "cpu_time", "Up" },
                                          { "cpu_percent", "CPUPerc" },
                                          { "avg_cpu", "AVGCPU" },
                                          { "mem_usage", "MemUsage" },
                                          { "mem_percent", "MemPerc" },
                                          { "net_io", "NetIO" },
                                          { "block_io", "BlockIO" },
-                                         { "pids", "PIDs" } };
+                                         { "pids", "PIDS" } };
   size_t n = json_object_array_length (reports), r, k;
 
   /* Go prints an empty list on one line.  */
@@ -196,6 +269,23 @@ print_reports (const struct stats_args *a, json_object *reports)
         { "PIDs", "PI DS" }, /* sic: how Podman splits the name in a table of one's own */
         { "UpTime", "CPU TIME" },
         { "AVGCPU", "AVG CPU %" },
+        { "CPU", "CPU" },
+        { "Network", "NETWORK" },
+        { "PerCPU", "PER CPU" },
+        { "AvgCPU", "AVG CPU" },
+        { "CPUNano", "CPU NANO" },
+        { "CPUSystemNano", "CPU SYSTEM NANO" },
+        { "SystemNano", "SYSTEM NANO" },
+        { "MemLimit", "MEM LIMIT" },
+        { "BlockInput", "BLOCK INPUT" },
+        { "BlockOutput", "BLOCK OUTPUT" },
+        { "Duration", "DURATION" },
+        { "ContainerID", "CONTAINER ID" },
+        { "PIDS", "PIDS" },
+        { "MemUsageBytes", "MEM USAGE / LIMIT" },
+        /* Podman's methods and embedded struct without a heading.  */
+        { "Up", "" },
+        { "ContainerStats", "" },
         { NULL, NULL },
       };
       cleanup_list struct ferry_cli_list l;
@@ -370,10 +460,8 @@ ferry_cmd_stats (int argc, char **argv)
       if (r != 0)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
-  if ((a.all || a.latest) && optind < argc)
-    return ferry_cli_failf ("--all and --latest take no container names: give one or the other");
-  if (a.all && a.latest)
-    return ferry_cli_failf ("--all and --latest cannot be used together");
+  if (((a.all || a.latest) && optind < argc) || (a.all && a.latest))
+    return ferry_cli_failf ("--all, --latest and containers cannot be used together: give one of them");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

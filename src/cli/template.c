@@ -643,6 +643,17 @@ tpl_go_typed_member (json_object *parent, const char *key, json_object *value)
   return tpl_keep (d);
 }
 
+json_object *
+ferry_cli_tpl_duration (int64_t ns)
+{
+  json_object *d = json_object_new_int64 (ns);
+  struct tpl_mark *m = xmalloc0 (sizeof (*m));
+
+  m->kind = TPL_DURATION;
+  json_object_set_userdata (d, m, tpl_mark_free);
+  return d;
+}
+
 /* A stand-in for the address Go prints for a pointer inside a value:
  * ferry has no Go heap, and an address is no use to a script.  */
 #define TPL_GO_ADDRESS "0xc000000000"

@@ -5,6 +5,7 @@
 #include "util/error.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Renders a Go-template subset against OBJ: literal text and actions
@@ -57,6 +58,9 @@ void ferry_cli_tpl_json_as (json_object *obj, json_object *as);
  * {{.P}} prints <nil>, {{.P.F}} and len are Go's errors, {{json .P}} is
  * null.  */
 json_object *ferry_cli_tpl_nil_pointer (const char *go_type);
+/* A time.Duration of NS nanoseconds: printed as Go's String() ("1.5s"),
+ * a number in {{json}} and comparisons.  */
+json_object *ferry_cli_tpl_duration (int64_t ns);
 /* A nil slice: {{.S}} prints [], len is 0, and {{json .S}} null.  */
 json_object *ferry_cli_tpl_nil_slice (void);
 /* O's .GraphDriver.Data as the map[string]string it is in Podman's

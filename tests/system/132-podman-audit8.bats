@@ -13,16 +13,12 @@ load podman-helpers
 audit_hooks_for_every_test
 
 # .State's first field, the OCI runtime spec version each tool writes.
-oci_version_hidden() {
-	sed 's/^{[^ ]* /{OCI /' "$1"
-}
-
 go_structs_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" create --name c1 --restart on-failure:3 --network bridge -p 127.0.0.1:8080:80 -v /tmp:/mnt:ro "$img" sleep 100
 	step "$t" create --name c2 "$img" true
 	step "$t" inspect --format '{{.HostConfig.RestartPolicy}}|{{print .HostConfig.RestartPolicy}}|{{printf "%v" .HostConfig.RestartPolicy}}' c1 c2
-	_step oci_version_hidden "$t" inspect --format '{{.State}}' c2
+	step "$t" inspect --format '{{.State}}' c2
 	step "$t" inspect --format '{{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}}' c1 c2
 	step "$t" inspect --format '{{if .State}}y{{end}} {{.State.Health}} {{.HostConfig.Ulimits}} {{.HostConfig.Devices}} {{.Config.Healthcheck}}' c2
 	step "$t" inspect --format '{{.State.Nope}}' c2
@@ -60,7 +56,7 @@ go_structs_sequence() {
 		  out: {on-failure 3}|&{on-failure 3}|&{on-failure 3}
 		  out: {no 0}|&{no 0}|&{no 0}
 		$ inspect --format {{.State}} c2 -> 0
-		  out: {OCI created false false false false false 0 0 0  <TIME> <TIME> <nil> false  <TIME> <TIME>    false false}
+		  out: {1.2.0 created false false false false false 0 0 0  <TIME> <TIME> <nil> false  <TIME> <TIME>    false false}
 		$ inspect --format {{.Mounts}}|{{.NetworkSettings.Ports}}|{{.HostConfig.PortBindings}} c1 c2 -> 0
 		  out: [{bind  /tmp /mnt   [rbind] false rprivate }]|map[80/tcp:[{127.0.0.1 8080}]]|map[80/tcp:[{127.0.0.1 8080}]]
 		  out: []|map[]|map[]

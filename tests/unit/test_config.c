@@ -275,6 +275,64 @@ test_containers_conf_bad (void **state)
     }
 }
 
+/* [containers] cgroupns: any string read (Podman checks it only on cgroup
+ * v2), another type refused in Podman's words; applied on v2 alone.  */
+static void
+test_cgroupns (void **state)
+{
+  static const struct
+  {
+    const char *text, *go_type;
+  } bad[] = {
+    { "[containers]\ncgroupns = 7\n", "int64" },
+    { "[containers]\ncgroupns = true\n", "bool" },
+    { "[containers]\ncgroupns = [\"host\"]\n", "[]any" },
+  };
+  struct ferry_config c;
+  ferry_error_t err = NULL;
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      char *msg = NULL, *want = NULL;
+
+      ferry_config_init (&c);
+      assert_int_equal (read_containers_conf (bad[i].text, &c, &msg), -1);
+      assert_true (
+          asprintf (&want,
+                    ": toml: line 2 (last key \"containers.cgroupns\"): incompatible types: TOML value "
+                    "has type %s; destination has type string: ",
+                    bad[i].go_type)
+          > 0);
+      if (strncmp (msg, "reading system config \"", 23) != 0 || strstr (msg, want) == NULL)
+        fail_msg ("%s: %s", bad[i].text, msg);
+      free (want);
+      free (msg);
+      ferry_config_release (&c);
+    }
+
+  ferry_config_init (&c);
+  /* Not set: private on v2, host on v1.  */
+  assert_int_equal (ferry_config_cgroupns_host (&c, 1, &err), 0);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 0, &err), 1);
+  assert_int_equal (read_containers_conf ("[containers]\ncgroupns = \"host\"\n", &c, NULL), 0);
+  assert_string_equal (c.cgroupns, "host");
+  assert_int_equal (ferry_config_cgroupns_host (&c, 1, &err), 1);
+  assert_int_equal (read_containers_conf ("[containers]\ncgroupns = \"private\"\n", &c, NULL), 0);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 1, &err), 0);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 0, &err), 1);
+  assert_int_equal (read_containers_conf ("[containers]\ncgroupns = \"\"\n", &c, NULL), 0);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 1, &err), 0);
+  /* Read as it stands; refused where it would apply, in Podman's words.  */
+  assert_int_equal (read_containers_conf ("[containers]\ncgroupns = \"bogus\"\n", &c, NULL), 0);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 0, &err), 1);
+  assert_int_equal (ferry_config_cgroupns_host (&c, 1, &err), -1);
+  assert_non_null (strstr (err->msg, "unrecognized cgroup namespace mode bogus passed"));
+  assert_ptr_equal (strstr (err->msg, "unrecognized"), err->msg);
+  ferry_error_release (&err);
+  ferry_config_release (&c);
+}
+
 /* ferry_config_load: containers.conf ($CONTAINERS_CONF, then the override)
  * under ferry.conf.  */
 static void
@@ -330,6 +388,7 @@ main (void)
     cmocka_unit_test (test_missing),
     cmocka_unit_test (test_containers_conf),
     cmocka_unit_test (test_containers_conf_bad),
+    cmocka_unit_test (test_cgroupns),
     cmocka_unit_test (test_load_order),
   };
   return cmocka_run_group_tests (tests, hermetic, NULL);

@@ -385,7 +385,7 @@ test_generate_typical_container (void **state)
   f->params.annotations = annotations;
   spec = generate_ok (f);
 
-  assert_string_equal (get_string (spec, "ociVersion", NULL), "1.0.2-dev");
+  assert_string_equal (get_string (spec, "ociVersion", NULL), "1.2.0");
   process = get_path (spec, "process", NULL);
   assert_true (json_object_get_boolean (get_path (process, "terminal", NULL)));
   assert_strv_equal (get_path (process, "args", NULL), f->args);

@@ -114,6 +114,40 @@ check_sysctl_list (const struct ferry_toml_where *t, struct ferry_toml_value *v,
   return 0;
 }
 
+/* Podman's words for a value of KEY in TABLE that is not of the Go type
+ * GO_TYPE, with ferry's fix after them.  */
+static int
+toml_type_error (const struct ferry_toml_where *t, const char *table, const char *key,
+                 const struct ferry_toml_value *v, const char *go_type, ferry_error_t *err)
+{
+  static const char *const go_names[] = { "string", "int64", "bool", "[]any", "float64" };
+
+  return ferry_make_error (err, 0,
+                           "reading system config \"%s\": decode configuration %s: toml: line %d (last key "
+                           "\"%s.%s\"): incompatible types: TOML value has type %s; destination has type %s: "
+                           "give %s as a string in double quotes",
+                           t->path, t->path, t->line, table, key, go_names[v->type], go_type, key);
+}
+
+int
+ferry_config_cgroupns_host (const struct ferry_config *c, int cgroup2_only, ferry_error_t *err)
+{
+  const char *mode = c->cgroupns ? c->cgroupns : "";
+
+  /* As Podman: on cgroups v1 and hybrid hosts the host's namespace,
+   * whatever containers.conf says.  */
+  if (! cgroup2_only)
+    return 1;
+  if (strcmp (mode, "host") == 0)
+    return 1;
+  if (strcmp (mode, "private") == 0 || *mode == '\0')
+    return 0;
+  return ferry_make_error (err, 0,
+                           "unrecognized cgroup namespace mode %s passed: set cgroupns in containers.conf to "
+                           "host or private, or give --cgroupns",
+                           mode);
+}
+
 /* The [containers] settings that both files give: containers.conf's.  */
 static int
 set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, const char *key,
@@ -212,6 +246,14 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
                                  "%s:%d: invalid base_hosts_file `%s`: use an absolute path, image or none",
                                  t->path, t->line, v->string);
       set_string (&c->base_hosts_file, v);
+    }
+  else if (strcmp (key, "cgroupns") == 0)
+    {
+      /* Any text: Podman checks it only where it applies, on cgroup v2
+       * (ferry_config_cgroupns_host).  */
+      if (v->type != FERRY_TOML_STRING)
+        return toml_type_error (t, "containers", key, v, "string", err);
+      set_string (&c->cgroupns, v);
     }
   else if (strcmp (key, "host_containers_internal_ip") == 0)
     {
@@ -627,6 +669,7 @@ ferry_config_release (struct ferry_config *c)
   ferry_cleanup_strvp (&c->default_sysctls);
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
+  free (c->cgroupns);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {

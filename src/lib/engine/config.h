@@ -29,6 +29,8 @@
  *   shm_size = "65536k"               # --shm-size's default, in 1000s
  *   base_hosts_file = ""              # /etc/hosts's base: a path, image or none
  *   host_containers_internal_ip = ""  # host.containers.internal, or none
+ *   cgroupns = "private"              # without --cgroupns, on cgroup v2 alone:
+ *                                     # private or host (v1: always host)
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -74,6 +76,10 @@ struct ferry_config
   int64_t shm_size;       /* bytes, as --shm-size; 0: not set (65536000) */
   char *base_hosts_file;  /* /etc/hosts's first lines: a path, "image" or "none"; NULL: the host's */
   char *host_containers_internal_ip; /* an address, or "none"; NULL: chosen as Podman's */
+  /* The cgroup namespace of a container without --cgroupns, as written
+   * (checked where it applies: ferry_config_cgroupns_host); NULL: not
+   * set.  */
+  char *cgroupns;
   /* [engine], containers.conf's only: push's --compression-format and
    * --compression-level when the command line does not say.  The format
    * is kept as written (NULL: not set) and checked by push.  */
@@ -114,6 +120,13 @@ void ferry_config_init (struct ferry_config *c);
  * ferry does not use are left alone) or a ferry.conf.  */
 int ferry_config_read (const char *path, int containers_conf, struct ferry_config *c, ferry_error_t *err);
 void ferry_config_release (struct ferry_config *c);
+
+/* Whether a container created without --cgroupns gets the host's cgroup
+ * namespace (1) or one of its own (0), as Podman decides: the host's on
+ * cgroups v1 and hybrid hosts (CGROUP2_ONLY 0) whatever C's cgroupns
+ * says; on v2 alone, cgroupns "host", or "private" (the default); another
+ * value is -1 with Podman's words in ERR.  */
+int ferry_config_cgroupns_host (const struct ferry_config *c, int cgroup2_only, ferry_error_t *err);
 
 /* "k8s-file" ("json-file" too), "journald", "none" or "passthrough"
  * ("passthrough-tty" too) as ferry acts on them; NULL for a driver ferry

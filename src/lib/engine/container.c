@@ -763,13 +763,13 @@ ferry_container_record_rlimits (json_object *rec, size_t *n)
 /* [{ "PathOnHost", "PathInContainer", "CgroupPermissions" }], as Podman's
  * inspect shows them; each host path must be a device node now.  */
 /* Podman's default: the host's cgroup namespace on cgroups v1 and hybrid
- * hosts (whatever containers.conf says there), one of the container's own
- * on v2 alone.  */
+ * hosts (whatever containers.conf says there); on v2 alone, what its
+ * cgroupns says (the container's own by default).  */
 static int
-cgroupns_host (enum ferry_cgroupns mode)
+cgroupns_host (ferry_engine_t *e, enum ferry_cgroupns mode, ferry_error_t *err)
 {
   if (mode == FERRY_CGROUPNS_DEFAULT)
-    return ! ferry_resources_cgroup2_only ();
+    return ferry_config_cgroupns_host (&e->config, ferry_resources_cgroup2_only (), err);
   return mode == FERRY_CGROUPNS_HOST;
 }
 
@@ -1937,8 +1937,14 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     json_object_object_add (rec, "LabelDisable", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
-  if (cgroupns_host (o->cgroupns))
-    json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
+  switch (cgroupns_host (e, o->cgroupns, err))
+    {
+    case -1:
+      return -1;
+    case 1:
+      json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
+      break;
+    }
   if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
       || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0

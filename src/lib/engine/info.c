@@ -1,6 +1,7 @@
 /* ferry: ferry info (info.h).  */
 #include "info.h"
 #include "container.h"
+#include "host_packages.h"
 #include "volume.h"
 #include "../image/load.h"
 #include "../image/registries.h"
@@ -141,7 +142,13 @@ cgroup_controllers (int v2)
         }
       else if (l[0] != '#' && sscanf (l, "%63s %d %d %d", name, &hierarchy, &groups, &enabled) == 4
                && enabled)
-        json_object_array_add (a, json_object_new_string (name));
+        {
+          /* As Podman: only those mounted under /sys/fs/cgroup.  */
+          cleanup_free char *mounted = xasprintf ("/sys/fs/cgroup/%s", name);
+
+          if (ferry_path_exists (mounted))
+            json_object_array_add (a, json_object_new_string (name));
+        }
     }
   return a;
 }
@@ -154,32 +161,36 @@ uptime_text (long seconds)
                     seconds % 60, seconds / 86400.0);
 }
 
-/* The host's CPU time since boot in user, system and idle mode, in
- * percent of all of it, as Podman's cpuUtilization.  */
+/* FRACTION (0 to 1) in percent, rounded to hundredths as Go's
+ * math.Round(x*100)/100 rounds it.  */
+static json_object *
+percent (double fraction)
+{
+  return ferry_json_new_go_double ((double) (long long) (fraction * 10000 + 0.5) / 100);
+}
+
+/* The host's CPU time since boot in user, system and idle mode, each in
+ * percent of the three together, as Podman's cpuUtilization counts it
+ * (nice, iowait and the interrupts count in none of them).  */
 static json_object *
 cpu_utilization (void)
 {
   json_object *o = json_object_new_object ();
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *text = NULL;
-  unsigned long long v[10] = { 0 }, total = 0;
+  unsigned long long user, nice, system, idle;
+  double total;
   size_t len;
-  int n, i;
 
-  if (ferry_read_file ("/proc/stat", &text, &len, &ignored) < 0)
+  if (ferry_read_file ("/proc/stat", &text, &len, &ignored) < 0
+      || sscanf (text, "cpu %llu %llu %llu %llu", &user, &nice, &system, &idle) != 4)
     return o;
-  n = sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-              &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-  for (i = 0; i < n; i++)
-    total += v[i];
-  if (n < 4 || total == 0)
+  total = (double) user + (double) system + (double) idle;
+  if (total == 0)
     return o;
-  json_object_object_add (o, "userPercent",
-                          json_object_new_double (((long long) (v[0] * 10000.0 / total + 0.5)) / 100.0));
-  json_object_object_add (o, "systemPercent",
-                          json_object_new_double (((long long) (v[2] * 10000.0 / total + 0.5)) / 100.0));
-  json_object_object_add (o, "idlePercent",
-                          json_object_new_double (((long long) (v[3] * 10000.0 / total + 0.5)) / 100.0));
+  json_object_object_add (o, "userPercent", percent (user / total));
+  json_object_object_add (o, "systemPercent", percent (system / total));
+  json_object_object_add (o, "idlePercent", percent (idle / total));
   return o;
 }
 
@@ -224,6 +235,138 @@ host_variant (void)
   return strcmp (ferry_image_host_arch (), "arm64") == 0 ? "v8" : "";
 }
 
+/* { path, version } of a program that is not there.  */
+static json_object *
+empty_program (void)
+{
+  json_object *o = json_object_new_object ();
+
+  add_string (o, "path", "");
+  add_string (o, "version", "");
+  return o;
+}
+
+/* Where Podman looks for its helper programs (containers.conf's
+ * helper_binaries_dir), before $PATH.  */
+static const char *const HELPER_DIRS[] = { "/usr/local/libexec/podman", "/usr/local/lib/podman",
+                                           "/usr/libexec/podman", "/usr/lib/podman", NULL };
+
+/* { PATH_KEY, version } of helper NAME (pasta, slirp4netns) where Podman
+ * would find it, all "" where it would find none: ferry runs neither (it
+ * has no rootless networking), but says what this host has.  */
+static json_object *
+helper (const char *name, const char *path_key)
+{
+  json_object *o = json_object_new_object ();
+  cleanup_free char *found = NULL, *version = NULL;
+  const char *env_path = getenv ("PATH");
+
+  for (size_t i = 0; HELPER_DIRS[i] && found == NULL; i++)
+    {
+      cleanup_free char *p = xasprintf ("%s/%s", HELPER_DIRS[i], name);
+
+      if (access (p, X_OK) == 0)
+        found = steal_pointer (&p);
+    }
+  if (found == NULL && env_path)
+    {
+      cleanup_free char *copy = xstrdup (env_path);
+      char *save = NULL;
+
+      for (char *d = strtok_r (copy, ":", &save); d && found == NULL; d = strtok_r (NULL, ":", &save))
+        {
+          cleanup_free char *p = *d == '/' ? xasprintf ("%s/%s", d, name) : NULL;
+
+          if (p && access (p, X_OK) == 0)
+            found = steal_pointer (&p);
+        }
+    }
+  if (found)
+    {
+      cleanup_free char *ignored = NULL;
+
+      version = ferry_program_version (found, &ignored);
+      if (version)
+        version[strcspn (version, "\n")] = '\0';
+    }
+  add_string (o, path_key, found);
+  add_string (o, "package", "");
+  add_string (o, "version", version);
+  return o;
+}
+
+/* O's members KEYS moved, in that order, before any other: Podman's
+ * struct order, which {{json .Host.Conmon}} writes.  */
+static void
+order_members (json_object *o, const char *const *keys)
+{
+  cleanup_json json_object *all = NULL;
+  json_object *v;
+
+  if (o == NULL)
+    return;
+  all = json_object_new_object ();
+  json_object_object_foreach (o, k, value) json_object_object_add (all, k, json_object_get (value));
+  json_object_object_foreach (all, key, unused)
+  {
+    (void) unused;
+    json_object_object_del (o, key);
+  }
+  for (size_t i = 0; keys[i]; i++)
+    if (json_object_object_get_ex (all, keys[i], &v))
+      json_object_object_add (o, keys[i], json_object_get (v));
+  json_object_object_foreach (all, rest, rv) if (! json_object_object_get_ex (o, rest, NULL))
+      json_object_object_add (o, rest, json_object_get (rv));
+}
+
+/* The "package" of each program info names, from dpkg's database read
+ * once (host_packages.h).  */
+static void
+add_packages (json_object *h)
+{
+  json_object *nb = ferry_json_get_object (h, "networkBackendInfo");
+  json_object *owners[] = {
+    ferry_json_get_object (h, "conmon"),
+    ferry_json_get_object (h, "ociRuntime"),
+    nb,
+    nb ? ferry_json_get_object (nb, "dns") : NULL,
+    ferry_json_get_object (h, "criu"),
+    ferry_json_get_object (h, "pasta"),
+    ferry_json_get_object (h, "slirp4netns"),
+  };
+  const size_t n = sizeof (owners) / sizeof (owners[0]);
+  const char *paths[sizeof (owners) / sizeof (owners[0])];
+  char *packages[sizeof (owners) / sizeof (owners[0])];
+
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *p = owners[i] ? ferry_json_get_string (owners[i], "path") : NULL;
+
+      paths[i] = p ? p : owners[i] ? ferry_json_get_string (owners[i], "executable") : NULL;
+    }
+  ferry_host_packages ("/var/lib/dpkg", paths, n, packages);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (owners[i])
+        add_string (owners[i], "package", packages[i]);
+      free (packages[i]);
+    }
+  {
+    static const char *const program_order[] = { "name", "package", "path", "version", NULL };
+    static const char *const helper_order[] = { "executable", "package", "version", NULL };
+    static const char *const backend_order[] = { "backend", "version", "package", "path", "dns", NULL };
+    static const char *const dns_order[] = { "version", "package", "path", NULL };
+
+    order_members (owners[0], program_order);
+    order_members (owners[1], program_order);
+    order_members (owners[4], program_order);
+    order_members (owners[5], helper_order);
+    order_members (owners[6], helper_order);
+    order_members (owners[3], dns_order);
+    order_members (nb, backend_order);
+  }
+}
+
 static json_object *
 host_info (ferry_engine_t *e)
 {
@@ -232,6 +375,10 @@ host_info (ferry_engine_t *e)
   json_object *net
       = program (getenv ("FERRY_NETAVARK") && *getenv ("FERRY_NETAVARK") ? getenv ("FERRY_NETAVARK")
                                                                          : FERRY_NETAVARK_BINARY,
+                 0);
+  json_object *dns
+      = program (getenv ("FERRY_AARDVARK") && *getenv ("FERRY_AARDVARK") ? getenv ("FERRY_AARDVARK")
+                                                                         : FERRY_AARDVARK_BINARY,
                  0);
   cleanup_free char *conmon_path = ferry_conmon_path ();
   struct utsname u;
@@ -245,7 +392,7 @@ host_info (ferry_engine_t *e)
   add_string (h, "cgroupVersion", v2 ? "v2" : "v1");
   json_object_object_add (h, "cgroupControllers", cgroup_controllers (v2));
   json_object_object_add (h, "conmon",
-                          conmon_path ? program (conmon_path, VERSION_ONE_LINE) : json_object_new_object ());
+                          conmon_path ? program (conmon_path, VERSION_ONE_LINE) : empty_program ());
   json_object_object_add (h, "cpuUtilization", cpu_utilization ());
   json_object_object_add (h, "cpus", json_object_new_int64 (sysconf (_SC_NPROCESSORS_ONLN)));
   {
@@ -285,14 +432,17 @@ host_info (ferry_engine_t *e)
     add_string (nb, "package", "");
     add_string (nb, "path", ferry_json_get_string (net, "path"));
     add_string (nb, "version", ferry_json_get_string (net, "version"));
+    json_object_object_add (nb, "dns", dns);
     json_object_object_add (h, "networkBackendInfo", nb);
     json_object_put (net);
   }
   add_string (rt, "name", e->runtime.name);
   json_object_object_add (h, "ociRuntime", rt);
   add_string (h, "os", "linux");
+  json_object_object_add (h, "pasta", helper ("pasta", "executable"));
   json_object_object_add (h, "security", security_info ());
   json_object_object_add (h, "serviceIsRemote", json_object_new_boolean (0));
+  json_object_object_add (h, "slirp4netns", helper ("slirp4netns", "executable"));
   if (sysinfo (&si) == 0)
     {
       cleanup_free char *up = uptime_text (si.uptime);
@@ -302,6 +452,7 @@ host_info (ferry_engine_t *e)
       add_string (h, "uptime", up);
     }
   add_string (h, "variant", host_variant ());
+  add_packages (h);
   return h;
 }
 
@@ -353,6 +504,37 @@ supports_d_type (const char *dir)
   return known;
 }
 
+/* Whether the running kernel is MAJOR.MINOR or later.  */
+static int
+kernel_at_least (int major, int minor)
+{
+  struct utsname u;
+  int ma = 0, mi = 0;
+
+  if (uname (&u) < 0 || sscanf (u.release, "%d.%d", &ma, &mi) != 2)
+    return 0;
+  return ma > major || (ma == major && mi >= minor);
+}
+
+/* Whether ferry can give a container's layers other owners through
+ * idmapped mounts (storage/overlay.h): overlay over idmapped layers came
+ * with Linux 5.19, and the file system under them must support idmapped
+ * mounts (tmpfs only from 6.3).  */
+static int
+supports_shifting (const char *fs_name)
+{
+  static const char *const idmappable[] = { "extfs", "xfs", "btrfs", "f2fs", NULL };
+
+  if (fs_name == NULL || ! kernel_at_least (5, 19))
+    return 0;
+  if (strcmp (fs_name, "tmpfs") == 0)
+    return kernel_at_least (6, 3);
+  for (size_t i = 0; idmappable[i]; i++)
+    if (strcmp (fs_name, idmappable[i]) == 0)
+      return 1;
+  return 0;
+}
+
 /* What ferry knows of its overlay store, in Podman's graphStatus words.  */
 static json_object *
 graph_status (ferry_engine_t *e)
@@ -367,8 +549,14 @@ graph_status (ferry_engine_t *e)
     fs_name = filesystem_name ((long) fs.f_type);
   if (fs_name)
     add_string (o, "Backing Filesystem", fs_name);
+  /* ferry mounts its overlays with redirect_dir=off and metacopy=off, so
+   * that an upper directory is the container's whole diff: the diff
+   * overlay keeps natively is the one ferry reads.  */
+  add_string (o, "Native Overlay Diff", "true");
   add_string (o, "Supports d_type", supports_d_type (dir) ? "true" : "false");
-  /* ferry mounts its overlays with metacopy=off.  */
+  add_string (o, "Supports shifting", supports_shifting (fs_name) ? "true" : "false");
+  /* overlay's volatile option came with Linux 5.10.  */
+  add_string (o, "Supports volatile", kernel_at_least (5, 10) ? "true" : "false");
   add_string (o, "Using metacopy", "false");
   return o;
 }
@@ -521,12 +709,20 @@ ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
     json_object *net = json_object_new_array (), *vol = json_object_new_array (),
                 *log = json_object_new_array ();
 
-    json_object_array_add (net, json_object_new_string ("bridge"));
+    /* The drivers ferry has, in the order Podman lists its own; no
+     * authorization plugins, as Podman has none.  */
+    static const char *const nets[] = { "bridge", "macvlan", NULL };
+    static const char *const logs[] = { "k8s-file", "none", "passthrough", "journald", NULL };
+
+    for (size_t i = 0; nets[i]; i++)
+      json_object_array_add (net, json_object_new_string (nets[i]));
+    for (size_t i = 0; logs[i]; i++)
+      json_object_array_add (log, json_object_new_string (logs[i]));
     json_object_array_add (vol, json_object_new_string ("local"));
-    json_object_array_add (log, json_object_new_string ("k8s-file"));
-    json_object_object_add (plugins, "log", log);
-    json_object_object_add (plugins, "network", net);
     json_object_object_add (plugins, "volume", vol);
+    json_object_object_add (plugins, "network", net);
+    json_object_object_add (plugins, "log", log);
+    json_object_object_add (plugins, "authorization", NULL);
   }
   json_object_object_add (o, "plugins", plugins);
   /* As ferry version: the version of ferry's interface is its own.  */

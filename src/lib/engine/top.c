@@ -2,6 +2,7 @@
 #include "container.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/json.h"
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
@@ -16,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -929,6 +932,8 @@ ferry_container_stats_release (struct ferry_container_stats *s)
 {
   free (s->id);
   free (s->name);
+  free (s->per_cpu);
+  free (s->interfaces);
   memset (s, 0, sizeof (*s));
 }
 
@@ -986,10 +991,13 @@ read_keyed (const char *dir, const char *file, const char *key)
   return 0;
 }
 
+/* The bytes read and written, as Podman sums them: the "Read" and
+ * "Write" lines of blkio.throttle.io_service_bytes_recursive (the
+ * container's cgroup and any below it).  */
 static void
 read_blkio (const char *dir, struct ferry_container_stats *s)
 {
-  cleanup_free char *path = dir ? xasprintf ("%s/blkio.throttle.io_service_bytes", dir) : NULL;
+  cleanup_free char *path = dir ? xasprintf ("%s/blkio.throttle.io_service_bytes_recursive", dir) : NULL;
   cleanup_fclose FILE *f = path ? fopen (path, "re") : NULL;
   char line[256], dev[64], op[32];
   unsigned long long v;
@@ -997,13 +1005,54 @@ read_blkio (const char *dir, struct ferry_container_stats *s)
   while (f && fgets (line, sizeof (line), f))
     if (sscanf (line, "%63s %31s %llu", dev, op, &v) == 3)
       {
-        if (strcmp (op, "Read") == 0)
+        if (strcasecmp (op, "Read") == 0)
           s->blk_read += v;
-        else if (strcmp (op, "Write") == 0)
+        else if (strcasecmp (op, "Write") == 0)
           s->blk_write += v;
       }
 }
 
+/* cpuacct.usage_percpu: one number per possible CPU.  */
+static void
+read_per_cpu (const char *dir, struct ferry_container_stats *s)
+{
+  cleanup_free char *path = dir ? xasprintf ("%s/cpuacct.usage_percpu", dir) : NULL;
+  cleanup_free char *text = NULL;
+  cleanup_error ferry_error_t err = NULL;
+  size_t len;
+  char *p, *end;
+
+  if (path == NULL || ferry_read_file (path, &text, &len, &err) < 0)
+    return;
+  for (p = text;; p = end)
+    {
+      unsigned long long v;
+
+      while (*p == ' ' || *p == '\n')
+        p++;
+      if (*p < '0' || *p > '9')
+        break;
+      v = strtoull (p, &end, 10);
+      s->per_cpu = xrealloc (s->per_cpu, sizeof (*s->per_cpu) * (s->n_per_cpu + 1));
+      s->per_cpu[s->n_per_cpu++] = v;
+    }
+}
+
+/* Whether the network namespace of C holds interfaces of networks ferry
+ * attached: bridge and named networks, and another container's (whose
+ * they are); not none, host or a namespace given by path.  */
+static int
+has_own_network (const struct ferry_container *c)
+{
+  const char *net = ferry_json_get_string (c->record, "Network");
+
+  if (net == NULL || strcmp (net, "none") == 0 || strcmp (net, "host") == 0)
+    return 0;
+  return strncmp (net, "ns:", 3) != 0;
+}
+
+/* Each interface but lo of PID's network namespace, from its
+ * /proc/PID/net/dev (read in that namespace by the kernel).  */
 static void
 read_net (pid_t pid, struct ferry_container_stats *s)
 {
@@ -1014,28 +1063,39 @@ read_net (pid_t pid, struct ferry_container_stats *s)
   while (f && fgets (line, sizeof (line), f))
     {
       char *colon = strchr (line, ':'), *name = line;
-      unsigned long long rx, tx;
+      struct ferry_interface_stats i = { 0 };
 
       if (colon == NULL)
         continue;
       *colon = '\0';
       while (isspace ((unsigned char) *name))
         name++;
-      if (strcmp (name, "lo") == 0)
+      if (strcmp (name, "lo") == 0 || strlen (name) >= sizeof (i.name))
         continue;
-      if (sscanf (colon + 1, "%llu %*u %*u %*u %*u %*u %*u %*u %llu", &rx, &tx) == 2)
-        {
-          s->net_rx += rx;
-          s->net_tx += tx;
-        }
+      /* bytes packets errs drop fifo frame compressed multicast, then
+       * bytes packets errs drop for what it sent.  */
+      if (sscanf (colon + 1, "%llu %llu %llu %llu %*u %*u %*u %*u %llu %llu %llu %llu", &i.rx_bytes,
+                  &i.rx_packets, &i.rx_errors, &i.rx_dropped, &i.tx_bytes, &i.tx_packets, &i.tx_errors,
+                  &i.tx_dropped)
+          != 8)
+        continue;
+      strcpy (i.name, name);
+      s->interfaces = xrealloc (s->interfaces, sizeof (*s->interfaces) * (s->n_interfaces + 1));
+      s->interfaces[s->n_interfaces++] = i;
+      s->net_rx += i.rx_bytes;
+      s->net_tx += i.tx_bytes;
     }
 }
 
 static unsigned long long
 host_memory (void)
 {
-  long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
-  return pages > 0 && size > 0 ? (unsigned long long) pages * size : 0;
+  struct sysinfo si;
+
+  /* As Podman: sysinfo's total RAM.  */
+  if (sysinfo (&si) == 0)
+    return (unsigned long long) si.totalram * si.mem_unit;
+  return 0;
 }
 
 static void
@@ -1043,20 +1103,26 @@ read_running_stats (const struct ferry_container *c, struct ferry_container_stat
 {
   cleanup_free char *cpu = cgroup_dir (c->pid, "cpuacct"), *mem = cgroup_dir (c->pid, "memory");
   cleanup_free char *pids = cgroup_dir (c->pid, "pids"), *blkio = cgroup_dir (c->pid, "blkio");
-  unsigned long long usage, inactive, host = host_memory ();
+  unsigned long long host = host_memory ();
   struct timespec started, now;
 
   s->cpu_ns = read_number (cpu, "cpuacct.usage");
-  usage = read_number (mem, "memory.usage_in_bytes");
-  inactive = read_keyed (mem, "memory.stat", "total_inactive_file");
-  s->mem_usage = usage > inactive ? usage - inactive : 0;
+  s->cpu_sys_ns = read_number (cpu, "cpuacct.usage_sys");
+  read_per_cpu (cpu, s);
+  /* Podman's memory use on cgroup v1: the anonymous pages alone (the
+   * page cache the kernel can drop counts in none).  */
+  s->mem_usage = read_keyed (mem, "memory.stat", "total_active_anon")
+                 + read_keyed (mem, "memory.stat", "total_inactive_anon");
   s->mem_limit = read_number (mem, "memory.limit_in_bytes");
   if (s->mem_limit == 0 || (host && s->mem_limit > host))
     s->mem_limit = host;
   s->pids = read_number (pids, "pids.current");
   read_blkio (blkio, s);
-  read_net (c->pid, s);
+  s->has_network = has_own_network (c);
+  if (s->has_network)
+    read_net (c->pid, s);
   clock_gettime (CLOCK_REALTIME, &now);
+  s->system_ns = (unsigned long long) now.tv_sec * 1000000000ULL + (unsigned long long) now.tv_nsec;
   if (c->started_at && ferry_time_parse (c->started_at, &started) == 0)
     s->up_ns = (now.tv_sec - started.tv_sec) * 1000000000LL + (now.tv_nsec - started.tv_nsec);
 }

@@ -35,6 +35,15 @@ int ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors,
 int ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, char **out,
                             ferry_error_t *err);
 
+/* One network interface's counters in a container's network namespace,
+ * as the kernel keeps them (Podman's ContainerNetworkStats).  */
+struct ferry_interface_stats
+{
+  char name[32];
+  unsigned long long rx_bytes, rx_dropped, rx_errors, rx_packets;
+  unsigned long long tx_bytes, tx_dropped, tx_errors, tx_packets;
+};
+
 /* What a container uses, from its cgroups (v1) and network namespace;
  * all zero for a container that does not run.  */
 struct ferry_container_stats
@@ -42,11 +51,22 @@ struct ferry_container_stats
   char *id;
   char *name;
   int running;
-  unsigned long long cpu_ns;         /* cpuacct.usage */
+  unsigned long long cpu_ns;     /* cpuacct.usage */
+  unsigned long long cpu_sys_ns; /* cpuacct.usage_sys: in the kernel */
+  unsigned long long *per_cpu;   /* cpuacct.usage_percpu, n_per_cpu of them */
+  size_t n_per_cpu;
   long long up_ns;                   /* since it started */
-  unsigned long long mem_usage;      /* without the inactive page cache, as Podman counts */
+  unsigned long long system_ns;      /* when read: the realtime clock, in ns since the epoch */
+  unsigned long long mem_usage;      /* its anonymous memory, as Podman counts */
   unsigned long long mem_limit;      /* its limit, or the host's memory */
-  unsigned long long net_rx, net_tx; /* all interfaces but lo */
+  unsigned long long net_rx, net_tx; /* the interfaces' sums */
+  /* The interfaces of the networks ferry attached (all of its network
+   * namespace but lo), n_interfaces of them; has_network 0 when the
+   * container has no network namespace of ferry's (none, host, not
+   * running): Podman's nil Network.  */
+  struct ferry_interface_stats *interfaces;
+  size_t n_interfaces;
+  int has_network;
   unsigned long long blk_read, blk_write;
   unsigned long long pids;
 };

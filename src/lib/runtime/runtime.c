@@ -37,8 +37,12 @@ extern char **environ;
  * dropped rather than letting a runaway child grow ferry's memory.  */
 #define CAPTURE_MAX (4 * 1024 * 1024)
 
+/* Where a runtime named without a path is looked for before $PATH, in
+ * the order of containers.conf's default [engine.runtimes] lists, so that
+ * ferry runs (and info names) the file Podman runs: /usr/bin/runc where
+ * /usr/bin/runc and /usr/sbin/runc are both there.  */
 static const char *const RUNTIME_SEARCH_DIRS[]
-    = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", NULL };
+    = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/sbin", "/bin", NULL };
 
 /* Variables that would make the runtime act on ferry's behalf towards
  * systemd (socket activation, readiness notification) or that belong to a
@@ -56,28 +60,33 @@ is_executable_file (const char *path)
 }
 
 static char *
-find_in_dirs (const char *name, const char *dirs, const char *const *fallback)
+find_in_fixed (const char *name, const char *const *dirs)
 {
-  if (dirs)
+  for (; *dirs; dirs++)
     {
-      cleanup_free char *copy = xstrdup (dirs);
-      char *save = NULL, *dir;
+      cleanup_free char *candidate = xasprintf ("%s/%s", *dirs, name);
 
-      for (dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
-        {
-          cleanup_free char *candidate = NULL;
-
-          if (*dir != '/')
-            continue;
-          candidate = xasprintf ("%s/%s", dir, name);
-          if (is_executable_file (candidate))
-            return steal_pointer (&candidate);
-        }
+      if (is_executable_file (candidate))
+        return steal_pointer (&candidate);
     }
-  for (; *fallback; fallback++)
-    {
-      cleanup_free char *candidate = xasprintf ("%s/%s", *fallback, name);
+  return NULL;
+}
 
+static char *
+find_in_path (const char *name, const char *dirs)
+{
+  cleanup_free char *copy = dirs ? xstrdup (dirs) : NULL;
+  char *save = NULL, *dir;
+
+  if (copy == NULL)
+    return NULL;
+  for (dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      cleanup_free char *candidate = NULL;
+
+      if (*dir != '/')
+        continue;
+      candidate = xasprintf ("%s/%s", dir, name);
       if (is_executable_file (candidate))
         return steal_pointer (&candidate);
     }
@@ -100,11 +109,19 @@ ferry_runtime_init (struct ferry_runtime *rt, const char *name_or_path, const ch
     {
       char resolved[PATH_MAX];
 
-      if (realpath (name_or_path, resolved) != NULL && is_executable_file (resolved))
+      /* An absolute path stays as given (/usr/bin/runc, a link), as
+       * Podman keeps it.  */
+      if (*name_or_path == '/' && is_executable_file (name_or_path))
+        path = xstrdup (name_or_path);
+      else if (realpath (name_or_path, resolved) != NULL && is_executable_file (resolved))
         path = xstrdup (resolved);
     }
   else
-    path = find_in_dirs (name_or_path, getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+    {
+      path = find_in_fixed (name_or_path, RUNTIME_SEARCH_DIRS);
+      if (path == NULL)
+        path = find_in_path (name_or_path, getenv ("PATH"));
+    }
   if (path == NULL)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND,
                                   "OCI runtime `%s` not found: install it or pass --runtime PATH",
@@ -729,7 +746,9 @@ runtime_run (const struct ferry_runtime *rt, const char *const *args, struct run
 static char *
 find_program (const char *name)
 {
-  return find_in_dirs (name, getenv ("PATH"), RUNTIME_SEARCH_DIRS);
+  char *path = find_in_path (name, getenv ("PATH"));
+
+  return path ? path : find_in_fixed (name, RUNTIME_SEARCH_DIRS);
 }
 
 /* "4.2.1" from the output of `criu --version`: "Version: 4.2.1\n...".  */

@@ -15,8 +15,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The runtime spec version of the config.json ferry writes.  */
-#define FERRY_SPEC_OCI_VERSION "1.0.2-dev"
+/* The runtime spec version of the config.json ferry writes: what Podman
+ * 5.4 writes (its runtime-spec library's), and what ferry's config.json
+ * is: linux.personality came with 1.1.0, and 1.2.0 added only optional
+ * members.  runc 1.1's own "spec: 1.0.2-dev" is the version it was built
+ * against; it reads newer configs and ignores what it does not know.  */
+#define FERRY_SPEC_OCI_VERSION "1.2.0"
 
 enum ferry_mount_type
 {

@@ -233,3 +233,33 @@ ferry_json_sorted_object (json_object *obj)
     json_object_object_add (out, keys[i], json_object_get (json_object_object_get (obj, keys[i])));
   return out;
 }
+
+json_object *
+ferry_json_new_go_double (double d)
+{
+  double a = d < 0 ? -d : d;
+  char buf[400];
+  int prec;
+
+  if (d != d || a > 1.7976931348623157e308)
+    return json_object_new_double (d);
+  if (a == 0 || (a >= 1e-6 && a < 1e21))
+    {
+      for (prec = 0; prec < 340; prec++)
+        {
+          snprintf (buf, sizeof (buf), "%.*f", prec, d);
+          if (strtod (buf, NULL) == d)
+            break;
+        }
+    }
+  else
+    {
+      for (prec = 0; prec < 17; prec++)
+        {
+          snprintf (buf, sizeof (buf), "%.*e", prec, d);
+          if (strtod (buf, NULL) == d)
+            break;
+        }
+    }
+  return json_object_new_double_s (d, buf);
+}

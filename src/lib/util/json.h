@@ -46,5 +46,9 @@ char *ferry_json_to_indented (json_object *obj, int width);
  * their keys, as Go marshals a map; OBJ itself (a new reference) when
  * it is not an object, NULL for NULL.  */
 json_object *ferry_json_sorted_object (json_object *obj);
+/* A number D that serializes as Go's encoding/json writes a float64:
+ * the shortest digits that read back as D, without an exponent between
+ * 1e-6 and 1e21 (30.36, not 30.359999999999999).  */
+json_object *ferry_json_new_go_double (double d);
 
 #endif

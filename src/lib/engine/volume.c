@@ -1033,8 +1033,9 @@ fail:
 }
 
 /* TAR_PATH into volume NAME's _data, all of it or nothing.  A volume
- * whose _data is a file system of its own (-o type=) has no room beside
- * it on that file system: unpacked straight into it, as before.  */
+ * whose _data is a mount of its own (-o type=, a bind) has no room beside
+ * it on that mount, where rename(2) could move it in: unpacked straight
+ * into it, as before.  */
 static int
 fill_from_tar (const char *root, const char *name, const char *tar_path, ferry_error_t *err)
 {
@@ -1042,11 +1043,8 @@ fill_from_tar (const char *root, const char *name, const char *tar_path, ferry_e
   cleanup_free char *data = xasprintf ("%s/_data", vdir);
   cleanup_lock int tmp_lock = -1;
   cleanup_close int lock = -1;
-  struct stat a, b;
 
-  if (stat (vdir, &a) < 0 || stat (data, &b) < 0)
-    return ferry_make_error (err, errno, "cannot stat volume directory `%s`", vdir);
-  if (a.st_dev != b.st_dev)
+  if (ferry_volume_fs_is_mounted (data))
     return ferry_untar_directory (tar_path, data, err);
   tmp_lock = ferry_lock_acquire (root, "tmp", 0, err);
   if (tmp_lock < 0)

@@ -27,7 +27,9 @@
  * start with a dot, which no volume name can, and only while its maker
  * holds the root's "tmp" lock shared: a ferry that gets that lock
  * exclusively (image/store.c, at open) knows such names are leftovers of a
- * crash and removes them.  */
+ * crash and removes them.  What goes inside a volume's directory (an
+ * import's _import, a copy-up's _copyup) changes under the lock of that
+ * directory (flock), not the database's.  */
 
 #define NAME_REGEX "[a-zA-Z0-9][a-zA-Z0-9_.-]*"
 

@@ -58,7 +58,7 @@ ALL_SETS="run create start stop rmf restart pause unpause commit cp volcreate vo
 netconnect netdisconnect tag rmi load save import export ckpt ckptexport ckptimage restore
 restoreimport restorenetopts restoreimage prune rename clone volimport netreload pull killall stopall
 rmall reset volprune update init ctrprune imgprune netprune mount unmount secret
-push untag ckptall"
+push untag ckptall volcreateopt netupdate"
 
 while getopts 'n:c:s:o:lh' opt; do
 	case $opt in
@@ -298,6 +298,19 @@ after_volcreate() {
 	fi
 }
 
+# With an owner asked for: a directory whose owner is set before the
+# volume is recorded.
+prep_volcreateopt() { load_image; }
+CMD_volcreateopt='volume create -o o=uid=1234,gid=1234 v'
+after_volcreateopt() {
+	if q f volume exists v; then
+		[ "$(run_once -v v:/v ferry-test stat -c %u:%g /v 2>/dev/null)" = 1234:1234 ] ||
+			fail "volume v's owner: $(run_once -v v:/v ferry-test stat -c %u:%g /v 2>&1)"
+	else
+		q f volume create -o o=uid=1234,gid=1234 v || fail "volume create -o again fails: $(f volume create -o o=uid=1234,gid=1234 v 2>&1)"
+	fi
+}
+
 prep_volrm() { load_image && f volume create v >/dev/null && run_once -v v:/v ferry-test touch /v/x; }
 CMD_volrm='volume rm v'
 after_volrm() { ! q f volume exists v || q f volume rm v || fail "volume rm again fails: $(f volume rm v 2>&1)"; }
@@ -313,6 +326,16 @@ after_netcreate() {
 prep_netrm() { load_image && netcreate && run_once --network n1 ferry-test true; }
 CMD_netrm='network rm n1'
 after_netrm() { ! q f network exists n1 || q f network rm n1 || fail "network rm again fails: $(f network rm n1 2>&1)"; }
+
+# A running container on n1, so that aardvark-dns hears of the change.
+prep_netupdate() { load_image && netcreate && counter c --network n1; }
+CMD_netupdate='network update --dns-add 10.9.9.9 n1'
+after_netupdate() {
+	q f network update --dns-add 10.9.9.9 n1 || fail "network update again fails: $(f network update --dns-add 10.9.9.9 n1 2>&1)"
+	f network inspect --format '{{.NetworkDNSServers}}' n1 2>/dev/null | grep -q 10.9.9.9 ||
+		fail "n1's DNS servers: $(f network inspect --format '{{.NetworkDNSServers}}' n1 2>&1)"
+	running c || fail "c not running"
+}
 
 net0() {
 	f network create --subnet "10.215.$NET_TAG.0/24" --interface-name "$BRIDGE0" n0 >/dev/null

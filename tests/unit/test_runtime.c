@@ -1380,6 +1380,47 @@ test_cgroup_v1_mount_map_bind_over (void **state)
              "ext-mount-map \"/sys/fs/cgroup/systemd:/sys/fs/cgroup/systemd\"\n");
 }
 
+/* A container's cgroup in every hierarchy under /sys/fs/cgroup, v2's
+ * too; not the same hierarchy mounted elsewhere, not the tmpfs.  */
+static void
+test_cgroup_dirs (void **state)
+{
+  cleanup_strv char **dirs = ferry_cgroup_dirs (HYBRID_MOUNTINFO, "/ferry/ab12-c0ffee");
+  cleanup_strv char **nested = ferry_cgroup_dirs (
+      "35 31 0:32 /outer /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "/ferry/x");
+
+  (void) state;
+  assert_non_null (dirs[3]);
+  assert_string_equal (dirs[0], "/sys/fs/cgroup/cpu,cpuacct/ferry/ab12-c0ffee");
+  assert_string_equal (dirs[1], "/sys/fs/cgroup/memory/ferry/ab12-c0ffee");
+  assert_string_equal (dirs[2], "/sys/fs/cgroup/systemd/ferry/ab12-c0ffee");
+  assert_string_equal (dirs[3], "/sys/fs/cgroup/unified/ferry/ab12-c0ffee");
+  assert_null (dirs[4]);
+  assert_string_equal (nested[0], "/sys/fs/cgroup/memory/ferry/x");
+  assert_null (nested[1]);
+}
+
+/* Never a parent, and never a path that leads anywhere else.  */
+static void
+test_cgroup_dirs_refuses_parents (void **state)
+{
+  static const char *const bad[]
+      = { "/ferry", "/", "", "ferry/x", "/ferry/..", "/ferry/../x", "/ferry/./x", "/ferry/x/", NULL };
+
+  (void) state;
+  for (size_t i = 0; bad[i]; i++)
+    {
+      cleanup_strv char **dirs = ferry_cgroup_dirs (HYBRID_MOUNTINFO, bad[i]);
+
+      assert_null (dirs[0]);
+    }
+  {
+    cleanup_strv char **dirs = ferry_cgroup_dirs (HYBRID_MOUNTINFO, NULL);
+
+    assert_null (dirs[0]);
+  }
+}
+
 static void
 test_cgroup_v1_mount_map_refuses_quote (void **state)
 {
@@ -1397,6 +1438,8 @@ main (void)
     cmocka_unit_test (test_cgroup_v1_mount_map_nested_root),
     cmocka_unit_test (test_cgroup_v1_mount_map_bind_over),
     cmocka_unit_test (test_cgroup_v1_mount_map_refuses_quote),
+    cmocka_unit_test (test_cgroup_dirs),
+    cmocka_unit_test (test_cgroup_dirs_refuses_parents),
     cmocka_unit_test_setup_teardown (test_runtime_init_finds_runc, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_rejects_unknown, setup, teardown),
     cmocka_unit_test_setup_teardown (test_runtime_init_by_name_and_path, setup, teardown),

@@ -12,6 +12,7 @@
 #include "util/json.h"
 #include "util/parallel.h"
 #include "util/parse.h"
+#include "util/process.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ABC_SHA256 "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -309,6 +311,79 @@ test_write_file_atomic (void **state)
   assert_int_equal (ferry_write_file_atomic (path, "x", 1, 0600, &err), -1 - ENOENT);
   assert_non_null (strstr (err->msg, "no/such/dir/file"));
   umask (old_umask);
+}
+
+/* A dead child's PID and start time: a writer that was killed.  */
+static void
+dead_writer (pid_t *pid, unsigned long long *start)
+{
+  struct ferry_process_info info;
+  int fds[2], status;
+  char c;
+
+  assert_int_equal (pipe (fds), 0);
+  *pid = fork ();
+  assert_true (*pid >= 0);
+  if (*pid == 0)
+    {
+      close (fds[1]);
+      if (read (fds[0], &c, 1) < 0)
+        _exit (1);
+      _exit (0);
+    }
+  close (fds[0]);
+  assert_int_equal (ferry_process_info (*pid, &info), 0);
+  *start = info.start_time;
+  close (fds[1]);
+  assert_int_equal (waitpid (*pid, &status, 0), *pid);
+}
+
+static void
+test_write_file_atomic_removes_orphans (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *path = xasprintf ("%s/n.json", f->dir);
+  cleanup_error ferry_error_t err = NULL;
+  unsigned long long start;
+  pid_t pid;
+  char *orphan, *orphan6, *alive, *legacy, *other, *odd;
+
+  dead_writer (&pid, &start);
+  orphan = xasprintf ("%s.tmp-%d-%llu-0123456789ab", path, (int) pid, start);
+  orphan6 = xasprintf ("%s.tmp-%d-%llu-aZ09xy", path, (int) pid, start);
+  /* This process writes right now: its names stay.  */
+  alive = xasprintf ("%s.tmp-%d-%llu-0123456789ab", path, (int) getpid (), ferry_process_self_start_time ());
+  /* Names whose writer cannot be told, or another file's: not this
+   * write's to remove.  */
+  legacy = xasprintf ("%s.tmp-0123456789ab", path);
+  other = xasprintf ("%s/m.json.tmp-%d-%llu-0123456789ab", f->dir, (int) pid, start);
+  odd = xasprintf ("%s.tmp-0%d-%llu-0123456789ab", path, (int) pid, start);
+  write_file (path, "old");
+  write_file (orphan, "half");
+  write_file (orphan6, "half");
+  write_file (alive, "mine");
+  write_file (legacy, "?");
+  write_file (other, "?");
+  write_file (odd, "?");
+
+  assert_int_equal (ferry_write_file_atomic (path, "new", 3, 0600, &err), 0);
+  assert_false (ferry_path_exists (orphan));
+  assert_false (ferry_path_exists (orphan6));
+  assert_true (ferry_path_exists (alive));
+  assert_true (ferry_path_exists (legacy));
+  assert_true (ferry_path_exists (other));
+  assert_true (ferry_path_exists (odd));
+
+  /* Under the writers' lock, every temporary name of the file goes.  */
+  ferry_remove_stale_temporaries (path);
+  assert_false (ferry_path_exists (legacy));
+  assert_true (ferry_path_exists (other));
+  free (orphan);
+  free (orphan6);
+  free (alive);
+  free (legacy);
+  free (other);
+  free (odd);
 }
 
 static void
@@ -667,6 +742,7 @@ main (void)
     cmocka_unit_test (test_sha256_buffer),
     cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_write_file_atomic, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_write_file_atomic_removes_orphans, setup, teardown),
     cmocka_unit_test_setup_teardown (test_rm_rf_tree, setup, teardown),
     cmocka_unit_test_setup_teardown (test_rm_rf_symlink_to_dir, setup, teardown),
     cmocka_unit_test_setup_teardown (test_rm_rf_refuses_tmpfs_mount, setup, teardown),

@@ -1507,6 +1507,29 @@ keep_last_spec (ferry_engine_t *e, const struct ferry_container *c, const char *
     release_error (&err);
 }
 
+/* C's cgroups, where `runc delete` left them: a runc killed between
+ * making them and recording the container, or a restore that CRIU gave
+ * up on, leaves no state for it to find them by.  Only C's own go, never
+ * their parent (/ferry stays, as Podman's libpod_parent does), and only
+ * empty ones: rmdir(2) refuses a cgroup with tasks or children.  */
+static void
+remove_cgroups (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *path = cgroups_path (e, c), *mountinfo = NULL;
+  cleanup_strv char **dirs = NULL;
+  ferry_error_t err = NULL;
+  size_t len;
+
+  if (ferry_read_file ("/proc/self/mountinfo", &mountinfo, &len, &err) < 0)
+    {
+      release_error (&err);
+      return;
+    }
+  dirs = ferry_cgroup_dirs (mountinfo, path);
+  for (char **d = dirs; *d; d++)
+    rmdir (*d);
+}
+
 /* Undoes what start set up.  Every step tolerates having been done.  */
 void
 ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
@@ -1520,6 +1543,7 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 
   if (ferry_runtime_delete (ferry_engine_runtime_or_own (e, c), c->id, 1, &err) < 0)
     release_error (&err);
+  remove_cgroups (e, c);
   unmount_shm (e, c);
   ferry_image_mounts_unmount (e, c);
   ferry_volume_mounts_release (e, c);

@@ -15,7 +15,6 @@
 #include "../runtime/conmon.h"
 #include "../runtime/runtime.h"
 #include "../state/lock.h"
-#include "../storage/dirtar.h"
 #include "../storage/rootfs_diff.h"
 #include "../util/cleanup.h"
 #include "../util/fault.h"
@@ -771,13 +770,14 @@ fill_volumes (ferry_engine_t *e, json_object *rec, const char *staging, ferry_er
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       const char *vol = ferry_json_get_string (m, "Name");
-      cleanup_free char *tar = NULL, *data = NULL;
+      cleanup_free char *tar = NULL;
 
       if (! ferry_json_string_equals (m, "Type", "volume") || vol == NULL)
         continue;
       tar = xasprintf ("%s/volumes/%s.tar", staging, vol);
-      data = xasprintf ("%s/volumes/%s/_data", e->root, vol);
-      if (ferry_path_exists (tar) && ferry_untar_directory (tar, data, err) < 0)
+      /* All of it or nothing: a bad entry late in the tar leaves the
+       * volume as it was, for the restore's own undo.  */
+      if (ferry_path_exists (tar) && ferry_volume_fill_from_tar (e->db, e->root, vol, tar, err) < 0)
         return ferry_error_wrap (err, "cannot restore volume %s", vol);
       /* Its content is the archive's, also when the archive had none.  */
       if (ferry_volume_mark_filled (e->db, vol, err) < 0)

@@ -3,6 +3,7 @@
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
 #include "../util/timeutil.h"
@@ -26,7 +27,9 @@
  * start with a dot, which no volume name can, and only while its maker
  * holds the root's "tmp" lock shared: a ferry that gets that lock
  * exclusively (image/store.c, at open) knows such names are leftovers of a
- * crash and removes them.  */
+ * crash and removes them.  What goes inside a volume's directory (an
+ * import's _import, a copy-up's _copyup) changes under the lock of that
+ * directory (flock), not the database's.  */
 
 #define NAME_REGEX "[a-zA-Z0-9][a-zA-Z0-9_.-]*"
 
@@ -352,6 +355,8 @@ load_users (ferry_db_t *db, struct ferry_volume *v, ferry_error_t *err)
   return 0;
 }
 
+static void settle_import (ferry_db_t *db, const char *root, const char *name);
+
 #define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous, needs_copy_up"
 
 static struct ferry_volume *
@@ -360,6 +365,8 @@ volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error
   struct ferry_volume *v = xmalloc0 (sizeof (*v));
 
   v->name = xstrdup ((const char *) sqlite3_column_text (st, 0));
+  if (ferry_volume_name_is_valid (v->name))
+    settle_import (db, root, v->name);
   v->mountpoint = xasprintf ("%s/volumes/%s/_data", root, v->name);
   v->created = xstrdup ((const char *) sqlite3_column_text (st, 1));
   v->driver = xstrdup ((const char *) sqlite3_column_text (st, 2));
@@ -845,6 +852,227 @@ ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const c
   return r;
 }
 
+/* ---- import: unpacked beside, then moved in ----------------------------- */
+
+/* An archive goes into a volume in three steps, so that a bad archive, a
+ * full disk or a kill never leaves the volume half-filled:
+ *   1. unpacked into <root>/volumes/.tmp-XXXXXX, under the "tmp" lock
+ *      shared: killed there, the store's sweep at open removes it;
+ *   2. synced and renamed <root>/volumes/<name>/_import: from there on the
+ *      archive is whole and the import goes forward;
+ *   3. its entries moved into _data (a name that is there is replaced, a
+ *      directory merged, as unpacking over it would), then _import goes.
+ * Killed in step 3, the next look at the volume (volume_from_row) moves
+ * the rest in.  */
+
+#define IMPORT_NAME "_import"
+
+/* Moves every entry of directory FROM into directory TO, replacing what
+ * TO has under that name but merging a directory into a directory; each
+ * directory moved into gets the moved one's owner, mode and times.  FROM
+ * is left empty.  Done again after a kill, it finishes the same.  */
+static int
+merge_into (int from, int to, const char *what, ferry_error_t *err)
+{
+  cleanup_close int copy = dup (from);
+  cleanup_dir DIR *d = copy >= 0 ? fdopendir (copy) : NULL;
+  struct dirent *de;
+
+  if (d == NULL)
+    return ferry_make_error (err, errno, "cannot read `%s`", what);
+  copy = -1;
+  while ((errno = 0, de = readdir (d)))
+    {
+      struct stat s, t;
+      int there;
+
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (fstatat (from, de->d_name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+        return ferry_make_error (err, errno, "cannot stat `%s/%s`", what, de->d_name);
+      there = fstatat (to, de->d_name, &t, AT_SYMLINK_NOFOLLOW) == 0;
+      if (S_ISDIR (s.st_mode) && there && S_ISDIR (t.st_mode))
+        {
+          cleanup_close int sub_from
+              = openat (from, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          cleanup_close int sub_to = openat (to, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          const struct timespec times[2] = { s.st_atim, s.st_mtim };
+          cleanup_free char *sub = xasprintf ("%s/%s", what, de->d_name);
+
+          if (sub_from < 0 || sub_to < 0)
+            return ferry_make_error (err, errno, "cannot open `%s`", sub);
+          if (merge_into (sub_from, sub_to, sub, err) < 0)
+            return -1;
+          if (fchown (sub_to, s.st_uid, s.st_gid) < 0 || fchmod (sub_to, s.st_mode & 07777) < 0
+              || futimens (sub_to, times) < 0)
+            return ferry_make_error (err, errno, "cannot give `%s` the archive's owner, mode and times", sub);
+          if (unlinkat (from, de->d_name, AT_REMOVEDIR) < 0)
+            return ferry_make_error (err, errno, "cannot remove `%s`", sub);
+          continue;
+        }
+      if (there && S_ISDIR (t.st_mode) && ferry_rm_rf_at (to, de->d_name, err) < 0)
+        return ferry_error_wrap (err, "cannot replace `%s`", de->d_name);
+      if (renameat (from, de->d_name, to, de->d_name) < 0)
+        return ferry_make_error (err, errno, "cannot move `%s/%s` into the volume", what, de->d_name);
+      ferry_fault_point ("volume-import-moving");
+    }
+  if (errno != 0)
+    return ferry_make_error (err, errno, "cannot read `%s`", what);
+  return fsync (to) < 0 ? ferry_make_error (err, errno, "cannot sync the volume") : 0;
+}
+
+/* Step 3: VDIR's whole _import moved into its _data, under the volume's
+ * lock (flock of VDIR), then taken away.  0 when there is none.  */
+static int
+finish_import (const char *vdir, ferry_error_t *err)
+{
+  cleanup_close int vfd = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int from = -1, to = -1;
+  struct stat s;
+
+  if (vfd < 0)
+    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
+  from = openat (vfd, IMPORT_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (from < 0)
+    return errno == ENOENT ? 0 : ferry_make_error (err, errno, "cannot open `%s/" IMPORT_NAME "`", vdir);
+  to = openat (vfd, "_data", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (to < 0)
+    return ferry_make_error (err, errno, "cannot open `%s/_data`", vdir);
+  if (merge_into (from, to, IMPORT_NAME, err) < 0)
+    return ferry_error_wrap (err, "cannot move an import into volume directory `%s`", vdir);
+  /* The archive's "./" owner and mode are the volume's: the staging
+   * directory got _data's own when the archive has none.  */
+  if (fstat (from, &s) < 0 || fchown (to, s.st_uid, s.st_gid) < 0 || fchmod (to, s.st_mode & 07777) < 0)
+    return ferry_make_error (err, errno, "cannot give `%s/_data` the archive's owner and mode", vdir);
+  if (unlinkat (vfd, IMPORT_NAME, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return ferry_make_error (err, errno, "cannot remove `%s/" IMPORT_NAME "`", vdir);
+  return fsync (vfd) < 0 ? ferry_make_error (err, errno, "cannot sync `%s`", vdir) : 0;
+}
+
+/* The lock of volume directory VDIR (flock; what copy-up takes too), or
+ * -1 with *ERR.  NOWAIT: -2 when another holds it.  */
+static int
+lock_volume_dir (const char *vdir, int nowait, ferry_error_t *err)
+{
+  int fd = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
+  while (flock (fd, LOCK_EX | (nowait ? LOCK_NB : 0)) < 0)
+    {
+      int saved = errno;
+
+      if (saved == EINTR)
+        continue;
+      close (fd);
+      if (saved == EWOULDBLOCK && nowait)
+        return -2;
+      return ferry_make_error (err, saved, "cannot lock volume directory `%s`", vdir);
+    }
+  return fd;
+}
+
+/* What an import killed in step 3 left of volume NAME, moved in: when
+ * nobody else holds the volume's lock (its importer would).  */
+static void
+settle_import (ferry_db_t *db, const char *root, const char *name)
+{
+  cleanup_free char *vdir = volume_dir (root, name);
+  cleanup_free char *staged = xasprintf ("%s/" IMPORT_NAME, vdir);
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_close int lock = -1;
+
+  if (! ferry_path_exists (staged))
+    return;
+  lock = lock_volume_dir (vdir, 1, &ignored);
+  if (lock < 0)
+    return;
+  if (finish_import (vdir, &ignored) == 0)
+    ferry_volume_mark_filled (db, name, &ignored);
+}
+
+/* Steps 1 and 2: TAR_PATH unpacked beside volume NAME's directory VDIR
+ * and made its _import.  */
+static int
+stage_import (const char *root, const char *vdir, const char *tar_path, ferry_error_t *err)
+{
+  cleanup_free char *parent = volumes_dir (root);
+  cleanup_free char *tmp = NULL, *data = xasprintf ("%s/_data", vdir);
+  cleanup_free char *dest = xasprintf ("%s/" IMPORT_NAME, vdir);
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (stat (data, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", data);
+  tmp = ferry_mkdtemp_in (parent, ".tmp-", err);
+  if (tmp == NULL)
+    return -1;
+  if (chown (tmp, st.st_uid, st.st_gid) < 0 || chmod (tmp, st.st_mode & 07777) < 0)
+    {
+      ferry_make_error (err, errno, "cannot create `%s`", tmp);
+      goto fail;
+    }
+  if (ferry_untar_directory (tar_path, tmp, err) < 0)
+    goto fail;
+  /* Whole on disk before it is named whole.  */
+  fd = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || syncfs (fd) < 0)
+    {
+      ferry_make_error (err, errno, "cannot sync `%s`", tmp);
+      goto fail;
+    }
+  ferry_fault_point ("volume-import-unpacked");
+  if (rename (tmp, dest) < 0)
+    {
+      ferry_make_error (err, errno, "cannot rename `%s` to `%s`", tmp, dest);
+      goto fail;
+    }
+  ferry_fault_point ("volume-import-staged");
+  return 0;
+fail:
+  ferry_rm_rf_quietly (tmp);
+  return -1;
+}
+
+/* TAR_PATH into volume NAME's _data, all of it or nothing.  A volume
+ * whose _data is a mount of its own (-o type=, a bind) has no room beside
+ * it on that mount, where rename(2) could move it in: unpacked straight
+ * into it, as before.  */
+static int
+fill_from_tar (const char *root, const char *name, const char *tar_path, ferry_error_t *err)
+{
+  cleanup_free char *vdir = volume_dir (root, name);
+  cleanup_free char *data = xasprintf ("%s/_data", vdir);
+  cleanup_lock int tmp_lock = -1;
+  cleanup_close int lock = -1;
+
+  if (ferry_volume_fs_is_mounted (data))
+    return ferry_untar_directory (tar_path, data, err);
+  tmp_lock = ferry_lock_acquire (root, "tmp", 0, err);
+  if (tmp_lock < 0)
+    return -1;
+  lock = lock_volume_dir (vdir, 0, err);
+  if (lock < 0)
+    return -1;
+  /* One an earlier import left whole goes in first.  */
+  if (finish_import (vdir, err) < 0 || stage_import (root, vdir, tar_path, err) < 0
+      || finish_import (vdir, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+ferry_volume_fill_from_tar (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                            ferry_error_t *err)
+{
+  if (! ferry_volume_name_is_valid (name))
+    return ferry_make_error (err, 0, "invalid volume name `%s`", name);
+  if (fill_from_tar (root, name, tar_path, err) < 0)
+    return -1;
+  /* What the archive held is the volume's now: no copy-up over it.  */
+  return ferry_volume_mark_filled (db, name, err);
+}
+
 int
 ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
                      ferry_error_t *err)
@@ -859,10 +1087,7 @@ ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const c
       ferry_volume_free (v);
       return -1;
     }
-  r = ferry_untar_directory (tar_path, v->mountpoint, err);
-  /* What the archive held is the volume's now: no copy-up over it.  */
-  if (r == 0)
-    r = ferry_volume_mark_filled (db, v->name, err);
+  r = ferry_volume_fill_from_tar (db, root, v->name, tar_path, err);
   ferry_volume_free (v);
   return r;
 }

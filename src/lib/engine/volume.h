@@ -86,6 +86,12 @@ int ferry_volume_export (ferry_db_t *db, const char *root, const char *name, con
                          ferry_error_t *err);
 int ferry_volume_import (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
                          ferry_error_t *err);
+/* Unpacks the tar archive TAR_PATH into volume NAME, all of it or, on
+ * any failure or a kill, nothing (what was there stays); a kill after
+ * the archive is whole beside the volume is finished by the next look at
+ * the volume.  Marks the volume filled.  */
+int ferry_volume_fill_from_tar (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
+                                ferry_error_t *err);
 
 void ferry_volume_free (struct ferry_volume *v);
 void ferry_volumes_free (struct ferry_volume **v, size_t n);

@@ -103,3 +103,48 @@ ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path, json
     }
   return out;
 }
+
+/* Whether CGROUPS_PATH is one a container's cgroup can have: absolute,
+ * below some parent, and without "." or ".." components.  */
+static int
+cgroups_path_is_clean (const char *cgroups_path)
+{
+  cleanup_free char *copy = NULL;
+  char *save = NULL, *c;
+  int n = 0;
+
+  if (cgroups_path == NULL || cgroups_path[0] != '/')
+    return 0;
+  copy = xstrdup (cgroups_path);
+  for (c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save), n++)
+    if (strcmp (c, ".") == 0 || strcmp (c, "..") == 0)
+      return 0;
+  return n >= 2 && cgroups_path[strlen (cgroups_path) - 1] != '/';
+}
+
+char **
+ferry_cgroup_dirs (const char *mountinfo, const char *cgroups_path)
+{
+  cleanup_free char *copy = xstrdup (mountinfo ? mountinfo : "");
+  char **dirs = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+  char *save = NULL, *line;
+
+  if (! cgroups_path_is_clean (cgroups_path))
+    return dirs;
+  for (line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *point, *type;
+
+      /* Below the mount point also where the hierarchy is mounted from
+       * below its root (ferry in a container): where runc makes it.  */
+      if (mountinfo_fields (line, &point, &type) < 0
+          || (strcmp (type, "cgroup") != 0 && strcmp (type, "cgroup2") != 0)
+          || strncmp (point, CGROUP_DIR, strlen (CGROUP_DIR)) != 0 || strchr (point, '\\'))
+        continue;
+      dirs = xrealloc (dirs, sizeof (char *) * (n + 2));
+      dirs[n++] = xasprintf ("%s%s", point, cgroups_path);
+      dirs[n] = NULL;
+    }
+  return dirs;
+}

@@ -29,4 +29,11 @@
  * backslash, a newline).  */
 char *ferry_cgroup_v1_mount_map (const char *mountinfo, const char *cgroups_path, json_object *spec);
 
+/* The directories of cgroup CGROUPS_PATH (absolute, as the runtime
+ * spec's cgroupsPath) in every hierarchy MOUNTINFO has mounted whole
+ * under /sys/fs/cgroup, v1 and v2: what runc makes for a container, and
+ * what goes with it.  None for a path that is not a container's (not
+ * below a parent, or with "." or ".." in it).  NULL-terminated.  */
+char **ferry_cgroup_dirs (const char *mountinfo, const char *cgroups_path);
+
 #endif

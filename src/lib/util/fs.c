@@ -1,6 +1,7 @@
 #include "fs.h"
 #include "cleanup.h"
 #include "fault.h"
+#include "process.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -148,16 +149,91 @@ fsync_parent (const char *path, ferry_error_t *err)
   return ferry_fsync_path (dir, err);
 }
 
+/* The start of the temporary names of PATH that this process writes:
+ * PATH.tmp-<PID>-<start time>-, so that anyone can tell whether their
+ * writer is still at work (a PID alone is reused).  */
+static char *
+temporary_prefix (const char *path)
+{
+  return xasprintf ("%s.tmp-%lld-%llu-", path, (long long) getpid (), ferry_process_self_start_time ());
+}
+
+/* Whether NAME is PREFIX followed by LEN characters of SET.  */
+static bool
+is_temporary_name (const char *name, const char *prefix, size_t len, const char *set)
+{
+  size_t n = strlen (prefix);
+
+  return strncmp (name, prefix, n) == 0 && strlen (name + n) == len && strspn (name + n, set) == len;
+}
+
+#define HEX_DIGITS "0123456789abcdef"
+#define MKSTEMP_CHARS "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/* When NAME is a temporary name BASE.tmp-<PID>-<start time>-<random> of
+ * file BASE, whether its writer is gone: 1 gone, 0 alive, -1 not such a
+ * name.  */
+static int
+temporary_writer_gone (const char *name, const char *base)
+{
+  size_t n = strlen (base);
+  long long pid;
+  unsigned long long start;
+  int used = 0;
+
+  if (strncmp (name, base, n) != 0 || strncmp (name + n, ".tmp-", 5) != 0)
+    return -1;
+  name += n + 5;
+  if (name[0] < '0' || name[0] > '9' || sscanf (name, "%lld-%llu-%n", &pid, &start, &used) != 2 || used == 0
+      || pid <= 0 || pid > INT32_MAX)
+    return -1;
+  if (! is_temporary_name (name + used, "", 12, HEX_DIGITS)
+      && ! is_temporary_name (name + used, "", 6, MKSTEMP_CHARS))
+    return -1;
+  /* Only as this file writes them: "007-", "+7-" or " 7-" is nobody's.  */
+  {
+    cleanup_free char *digits = xasprintf ("%lld-%llu-", pid, start);
+
+    if (strlen (digits) != (size_t) used || strncmp (name, digits, used) != 0)
+      return -1;
+  }
+  return ! ferry_process_is_alive ((pid_t) pid, start);
+}
+
+/* Removes the temporary names of PATH whose writer is gone (killed
+ * between naming the file and renaming it over PATH).  Without a lock:
+ * a writer at work is alive, and its name stays.  */
+static void
+remove_orphaned_temporaries (const char *path)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  if (slash)
+    *(slash == dir ? slash + 1 : slash) = '\0';
+  d = opendir (slash ? dir : ".");
+  while (d && (de = readdir (d)))
+    if (temporary_writer_gone (de->d_name, base) == 1)
+      unlinkat (dirfd (d), de->d_name, 0);
+}
+
 /* ferry_write_file_atomic where the file system has no unnamed files.  */
 static int
 write_file_atomic_named (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
-  cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
+  cleanup_free char *tmp = NULL;
   cleanup_close int fd = -1;
 
   /* A name nobody can guess, made with O_EXCL: a file or symlink planted
    * in a directory others can write never receives the content (an auth
-   * file's credentials, say).  */
+   * file's credentials, say).  Named after its writer, for the next
+   * write of PATH to remove if the writer is gone.  */
+  tmp = temporary_prefix (path);
+  tmp = xrealloc (tmp, strlen (tmp) + 7);
+  strcat (tmp, "XXXXXX");
   fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot create a temporary file beside `%s`", path);
@@ -184,6 +260,7 @@ write_file_atomic_named (const char *path, const void *data, size_t len, mode_t 
 static int
 link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error_t *err)
 {
+  cleanup_free char *prefix = NULL;
   char proc[64];
 
   snprintf (proc, sizeof (proc), "/proc/self/fd/%d", fd);
@@ -191,6 +268,7 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
     return 0;
   if (errno != EEXIST)
     return ferry_make_error (err, errno, "cannot create `%s`", path);
+  prefix = temporary_prefix (name);
   for (int tries = 0; tries < 100; tries++)
     {
       cleanup_free char *tmp = NULL;
@@ -198,15 +276,15 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
 
       if (getrandom (&r, sizeof (r), 0) != (ssize_t) sizeof (r))
         return ferry_make_error (err, errno, "cannot make a temporary name beside `%s`", path);
-      tmp = xasprintf ("%s.tmp-%012llx", name, (unsigned long long) (r & 0xffffffffffffULL));
+      tmp = xasprintf ("%s%012llx", prefix, (unsigned long long) (r & 0xffffffffffffULL));
       if (linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
         {
           if (errno == EEXIST)
             continue;
           return ferry_make_error (err, errno, "cannot create a temporary name beside `%s`", path);
         }
-      /* Killed here, the temporary name stays: writers that hold a lock
-       * remove it with ferry_remove_stale_temporaries.  */
+      /* Killed here, the temporary name stays: the next write of PATH
+       * removes it (remove_orphaned_temporaries).  */
       ferry_fault_point ("atomic-write-linked");
       if (renameat (dirfd, tmp, dirfd, name) < 0)
         {
@@ -217,15 +295,6 @@ link_unnamed (int fd, int dirfd, const char *name, const char *path, ferry_error
       return 0;
     }
   return ferry_make_error (err, EEXIST, "cannot make a temporary name beside `%s`", path);
-}
-
-/* Whether NAME is PREFIX followed by LEN characters of SET.  */
-static bool
-is_temporary_name (const char *name, const char *prefix, size_t len, const char *set)
-{
-  size_t n = strlen (prefix);
-
-  return strncmp (name, prefix, n) == 0 && strlen (name + n) == len && strspn (name + n, set) == len;
 }
 
 void
@@ -242,9 +311,9 @@ ferry_remove_stale_temporaries (const char *path)
   prefix = xasprintf ("%s.tmp-", slash + 1);
   d = opendir (dir);
   while (d && (de = readdir (d)))
-    if (is_temporary_name (de->d_name, prefix, 12, "0123456789abcdef")
-        || is_temporary_name (de->d_name, prefix, 6,
-                              "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if (is_temporary_name (de->d_name, prefix, 12, HEX_DIGITS)
+        || is_temporary_name (de->d_name, prefix, 6, MKSTEMP_CHARS)
+        || temporary_writer_gone (de->d_name, slash + 1) >= 0)
       unlinkat (dirfd (d), de->d_name, 0);
 }
 
@@ -284,6 +353,10 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
         return ferry_make_error (err, errno, "cannot write `%s`", path);
       return 0;
     }
+  /* What a writer killed before its rename left goes now: every writer
+   * of a file comes here, so a leftover lasts until the next write of
+   * that file (or the removal of its directory) at most.  */
+  remove_orphaned_temporaries (path);
   /* Unnamed until whole and synced: a ferry killed while it writes (the
    * fsync takes the longest) leaves nothing behind, no PATH.tmp-XXXXXX.  */
   fd = open (dirname (copy), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);

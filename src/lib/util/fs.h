@@ -46,18 +46,25 @@ int ferry_output_file_open (const char *path, mode_t mode, int *dirfd, char **na
 int ferry_output_file_commit (int fd, int dirfd, const char *path, const char *named, ferry_error_t *err);
 
 /* Writes PATH atomically with exactly MODE: an unnamed file in PATH's
- * directory (O_TMPFILE; a fresh PATH.tmp-XXXXXX, O_EXCL, where the file
- * system has none), fsync, named PATH (through a random name renamed over
- * it when PATH exists), fsync of the directory.  An existing PATH that is
- * no regular file (/dev/null, a FIFO, a symlink such as /dev/stdout) is
- * written where it leads; a directory is refused.  */
+ * directory (O_TMPFILE; a fresh PATH.tmp-<PID>-<start time>-XXXXXX,
+ * O_EXCL, where the file system has none), fsync, named PATH (through a
+ * random name of that shape renamed over it when PATH exists), fsync of
+ * the directory.  The temporary names of PATH whose writer is gone (a
+ * kill between name and rename) are removed first: the rule for every
+ * temporary-then-rename file is that the next write of it settles it.
+ * An existing PATH that is no regular file (/dev/null, a FIFO, a symlink
+ * such as /dev/stdout) is written where it leads; a directory is
+ * refused.  */
 int ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
 
 /* Removes what a ferry_write_file_atomic of PATH killed before its
- * rename left beside it: PATH.tmp-XXXXXX (mkostemp's) and
- * PATH.tmp-<12 hexadecimal digits> (the name an unnamed file gets for
- * the instant before it replaces PATH).  Only for a caller that holds
- * the lock every writer of PATH holds: another's may be at work.  */
+ * rename left beside it: PATH.tmp-<PID>-<start time>-XXXXXX (mkostemp's)
+ * and PATH.tmp-<PID>-<start time>-<12 hexadecimal digits> (the name an
+ * unnamed file gets for the instant before it replaces PATH), and the
+ * same without the writer's PID and start time (ferry before 2026-12).
+ * Only for a caller that holds the lock every writer of PATH holds:
+ * another's may be at work.  Without that lock, ferry_write_file_atomic
+ * removes the names whose writer is gone each time it writes PATH.  */
 void ferry_remove_stale_temporaries (const char *path);
 
 /* Writes all of BUF to FD, retrying on EINTR and short writes.  */

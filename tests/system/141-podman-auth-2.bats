@@ -242,3 +242,26 @@ refresh_token() {
 	assert_status 125
 	assert_output_contains "short-name \"app\" did not resolve to an alias"
 }
+
+@test "login through an auth file that is a symlink writes a file of its own, 0600, and leaves the link's target as it was, as Podman does" {
+	registry_start --htpasswd alice s3cret
+	local tool target
+	for tool in podman ferry; do
+		[ $tool = ferry ] || [ -n "$(command -v podman)" ] || continue
+		t() { if [ $tool = podman ]; then podman_t "$@"; else f "$@"; fi; }
+		target=$TEST_TMP/$tool-shared.json
+		printf '{"auths":{}}' >"$target"
+		chmod 0644 "$target"
+		rm -f "$REGISTRY_AUTH_FILE"
+		ln -s "$target" "$REGISTRY_AUTH_FILE"
+		run t login --tls-verify=false -u alice -p s3cret "$REGISTRY"
+		[ "$status" = 0 ] || { echo "$tool: $output" >&2; return 1; }
+		# The credentials are in a 0600 file in the link's place; the
+		# world-readable file the link named has none of them.
+		[ ! -L "$REGISTRY_AUTH_FILE" ] && [ -f "$REGISTRY_AUTH_FILE" ] || { echo "$tool kept the link" >&2; return 1; }
+		[ "$(stat -c %a "$REGISTRY_AUTH_FILE")" = 600 ]
+		[ "$(jq -r --arg r "$REGISTRY" '.auths[$r].auth' "$REGISTRY_AUTH_FILE")" = "$(b64 alice:s3cret)" ]
+		[ "$(cat "$target")" = '{"auths":{}}' ]
+		[ "$(stat -c %a "$target")" = 644 ]
+	done
+}

@@ -580,7 +580,9 @@ write_auth_file (const char *path, json_object *root, ferry_error_t *err)
         return -1;
     }
   text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-  return ferry_write_file_atomic (path, text, strlen (text), 0600, err);
+  /* Never through a symlink into a file whose mode the user chose, as
+   * Podman's: credentials go into a file of their own, 0600.  */
+  return ferry_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 int

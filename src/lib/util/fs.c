@@ -339,20 +339,13 @@ ferry_open_in_place (const char *path, mode_t mode, ferry_error_t *err)
   return fd;
 }
 
-int
-ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+/* PATH written anew beside it and named PATH, replacing what is there.  */
+static int
+write_replacing (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (path);
-  cleanup_close int fd = ferry_open_in_place (path, mode, err);
+  cleanup_close int fd = -1;
 
-  if (fd == -1)
-    return -1;
-  if (fd >= 0)
-    {
-      if (ferry_write_all (fd, data, len) < 0)
-        return ferry_make_error (err, errno, "cannot write `%s`", path);
-      return 0;
-    }
   /* What a writer killed before its rename left goes now: every writer
    * of a file comes here, so a leftover lasts until the next write of
    * that file (or the removal of its directory) at most.  */
@@ -370,6 +363,32 @@ ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t 
   if (link_unnamed (fd, AT_FDCWD, path, path, err) < 0)
     return -1;
   return fsync_parent (path, err);
+}
+
+int
+ferry_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+{
+  cleanup_close int fd = ferry_open_in_place (path, mode, err);
+
+  if (fd == -1)
+    return -1;
+  if (fd >= 0)
+    {
+      if (ferry_write_all (fd, data, len) < 0)
+        return ferry_make_error (err, errno, "cannot write `%s`", path);
+      return 0;
+    }
+  return write_replacing (path, data, len, mode, err);
+}
+
+int
+ferry_write_file_replace (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err)
+{
+  struct stat st;
+
+  if (lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
+    return ferry_make_error (err, EISDIR, "opening file \"%s\"", path);
+  return write_replacing (path, data, len, mode, err);
 }
 
 int

@@ -60,7 +60,8 @@ int ferry_write_file_atomic (const char *path, const void *data, size_t len, mod
 /* As ferry_write_file_atomic, but whatever PATH is but a directory (a
  * symlink too) is replaced by the new file, never written through: for a
  * file of secrets, whose mode must be MODE.  */
-int ferry_write_file_replace (const char *path, const void *data, size_t len, mode_t mode, ferry_error_t *err);
+int ferry_write_file_replace (const char *path, const void *data, size_t len, mode_t mode,
+                              ferry_error_t *err);
 
 /* Removes what a ferry_write_file_atomic of PATH killed before its
  * rename left beside it: PATH.tmp-<PID>-<start time>-XXXXXX (mkostemp's)

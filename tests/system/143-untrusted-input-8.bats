@@ -8,6 +8,8 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
+IMG=localhost/ferry-test
+
 # A ferry checkpoint archive $1 of one config.dump whose manifest.json
 # lists it with the sha256 $2 (Python's string syntax), size right.
 manifest_archive() {
@@ -33,5 +35,51 @@ manifest_archive() {
 	assert_one_line_error
 	[[ "$output" != *$'\x1b'* && "$output" != *$'\r'* && "$output" != *FAKE* ]]
 	assert_output_contains "has an invalid manifest.json: entry \`config.dump\` has no valid sha256 or size"
+	[ -z "$(f ps -a -q)" ]
+}
+
+# A checkpoint archive $1 as Podman writes one (no manifest.json): a
+# config.dump with the members given as JSON in $2 (merged over a
+# minimal one) and a spec.dump with those of $3.
+podman_archive() {
+	python3 - "$1" "$2" "${3:-{\}}" <<-'PY'
+		import io, json, sys, tarfile
+		out, extra, spec_extra = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+		dump = {"id": "5" * 64, "name": "pm1", "createdTime": "2026-12-07T07:02:00.000000000Z",
+		        "rootfsImageName": "localhost/ferry-test:latest", "rootfsImageID": "6" * 64}
+		dump.update(extra)
+		spec = {"ociVersion": "1.2.0", "process": {"cwd": "/", "args": ["sleep", "1000"], "env": []},
+		        "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}]}}
+		spec.update(spec_extra)
+		with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+		    for name, data in (("config.dump", json.dumps(dump).encode()),
+		                       ("spec.dump", json.dumps(spec).encode())):
+		        m = tarfile.TarInfo(name); m.size = len(data); m.mode = 0o600
+		        t.addfile(m, io.BytesIO(data))
+	PY
+}
+
+@test "a Podman archive's image name with a newline is refused before it reaches a message" {
+	podman_archive "$TEST_TMP/evil.tar" '{"rootfsImageName": "x\nFAKE: restored\u001b[2J"}'
+	run_ferry container restore --import "$TEST_TMP/evil.tar"
+	assert_status 125
+	# Before: "the checkpoint needs image x", then the archive's own line.
+	assert_one_line_error
+	[[ "$output" != *FAKE* ]]
+	assert_output_contains "its config.dump has no valid \`rootfsImageName\`: refusing it"
+	[ -z "$(f ps -a -q)" ]
+}
+
+@test "a Podman archive's mount of a kind ferry cannot restore is named escaped, in one line" {
+	load_test_image
+	local id
+	id=$(f image inspect --format '{{.Id}}' $IMG)
+	podman_archive "$TEST_TMP/evil.tar" "{\"rootfsImageID\": \"$id\"}" \
+		'{"mounts": [{"destination": "/x\nFAKE: restored", "type": "nfs\u001b[2J", "source": "srv:/x"}]}'
+	run_ferry container restore --import "$TEST_TMP/evil.tar"
+	assert_status 125
+	assert_one_line_error
+	[[ "$output" != *$'\x1b'* ]]
+	assert_output_contains 'has a nfs\x1b[2J mount at /x\x0aFAKE: restored, which ferry cannot restore'
 	[ -z "$(f ps -a -q)" ]
 }

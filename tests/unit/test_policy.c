@@ -64,6 +64,12 @@ test_invalid_policies (void **state)
   expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"oci-archive\":{\"rel\":[{\"type\":"
                   "\"reject\"}]}}}",
                   "Unknown key \"rel\"");
+  /* The file's own strings are escaped: the refusal stays one line
+   * (fuzz_image_docs).  */
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"x\\ny\":1}", "Unknown key \"x\\x0ay\"");
+  expect_invalid ("{\"default\":[{\"type\":\"no\\npe\"}]}", "Unknown policy requirement type \"no\\x0ape\"");
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"a\\nb\":1,\"a\\nb\":2}",
+                  "Duplicate key \"a\\x0ab\"");
 }
 
 /* The keyPath of the first requirement that applies to REF: each scope

@@ -587,10 +587,7 @@ parse_json_text (const char *text, size_t len, ferry_error_t *err)
 static int
 invalid_policy (const char *path, ferry_error_t *err)
 {
-  char *shown = ferry_error_quotable ((*err)->msg, strlen ((*err)->msg));
-
-  free ((*err)->msg);
-  (*err)->msg = shown;
+  ferry_error_one_line (err);
   return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
 }
 

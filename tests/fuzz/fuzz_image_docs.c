@@ -14,7 +14,8 @@
  * types).
  *
  * Files are written under $FERRY_FUZZ_ROOT (default
- * /tmp/ferry-fuzz-image-docs).
+ * /tmp/ferry-fuzz-image-docs).  PATH is emptied, so that no credential
+ * helper an auth.json names is run.
  *
  * Built only with -Dfuzz=true and clang (tests/fuzz/README).  */
 #include "image/auth.h"
@@ -28,6 +29,7 @@
 #include "util/json.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   snprintf (auth_path, sizeof (auth_path), "%s/auth.json", dir);
   snprintf (regd, sizeof (regd), "%s/registries.d", dir);
   snprintf (regd_file, sizeof (regd_file), "%s/default.yaml", regd);
+  /* auth.json may name a credential helper: none is run.  */
+  setenv ("PATH", "/nonexistent", 1);
   if ((mkdir (dir, 0700) < 0 && errno != EEXIST) || (mkdir (regd, 0700) < 0 && errno != EEXIST))
     abort ();
   if (ferry_reference_parse ("registry.example.com/ns/repo:1.0", FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref,
@@ -87,17 +91,21 @@ write_file (const char *path, const char *text, size_t len)
 }
 
 /* What the code after a check reads of a checked document: it must be
- * there with its type.  */
+ * there with its type (an index entry may go without a mediaType).  */
 static void
-use_descriptors (json_object *list)
+use_descriptors (json_object *list, bool need_media_type)
 {
   for (size_t i = 0; i < ferry_json_array_length (list); i++)
     {
       json_object *d = json_object_array_get_idx (list, i);
       json_object *size;
 
+      json_object *mt = NULL;
+
       if (! json_object_is_type (d, json_type_object) || ferry_json_get_string (d, "digest") == NULL
-          || ferry_json_get_string (d, "mediaType") == NULL
+          || (json_object_object_get_ex (d, "mediaType", &mt)
+                  ? mt != NULL && ! json_object_is_type (mt, json_type_string)
+                  : need_media_type)
           || (json_object_object_get_ex (d, "size", &size) && ! json_object_is_type (size, json_type_int)))
         {
           fprintf (stderr, "a checked descriptor is not one: %s\n", json_object_to_json_string (d));
@@ -123,7 +131,7 @@ schema (const char *text, size_t len, unsigned mode)
     case 0:
       r = ferry_image_check_index (doc, &err);
       if (r == 0)
-        use_descriptors (ferry_json_get_array (doc, "manifests"));
+        use_descriptors (ferry_json_get_array (doc, "manifests"), false);
       {
         /* The store keeps a list as text: inspect reads it back.  */
         ferry_error_t list_err = NULL;
@@ -137,7 +145,7 @@ schema (const char *text, size_t len, unsigned mode)
       r = ferry_image_check_manifest (doc, &err);
       if (r == 0)
         {
-          use_descriptors (ferry_json_get_array (doc, "layers"));
+          use_descriptors (ferry_json_get_array (doc, "layers"), true);
           (void) ferry_image_manifest_is_checkpoint (doc);
         }
       break;

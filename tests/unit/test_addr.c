@@ -7,6 +7,9 @@
 #include <cmocka.h>
 
 #include "network/addr.h"
+#include "network/ports.h"
+
+#include <json-c/json.h>
 
 #include <string.h>
 
@@ -78,6 +81,40 @@ test_mac (void **state)
     }
 }
 
+/* A published port as an archive's record carries it: every number any
+ * int64, bounded before it is added (fuzz_records found the sum
+ * overflowing, and a wrapped one passed).  */
+static void
+test_ports_check_bounds (void **state)
+{
+  static const char *const bad[] = {
+    "{\"host_ip\":\"\",\"host_port\":0,\"container_port\":9223372036854775807,\"range\":2,\"protocol\":"
+    "\"tcp\"}",
+    "{\"host_ip\":\"\",\"host_port\":9223372036854775807,\"container_port\":80,\"range\":2,\"protocol\":"
+    "\"tcp\"}",
+    "{\"host_ip\":\"\",\"host_port\":8080,\"container_port\":80,\"range\":9223372036854775807,\"protocol\":"
+    "\"tcp\"}",
+    "{\"host_ip\":\"\",\"host_port\":65535,\"container_port\":80,\"range\":2,\"protocol\":\"tcp\"}",
+  };
+  json_object *good = json_tokener_parse (
+      "{\"host_ip\":\"\",\"host_port\":65534,\"container_port\":80,\"range\":2,\"protocol\":\"tcp\"}");
+
+  (void) state;
+  assert_null (ferry_ports_check (good));
+  json_object_put (good);
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      json_object *m = json_tokener_parse (bad[i]);
+      const char *why;
+
+      assert_non_null (m);
+      why = ferry_ports_check (m);
+      if (why == NULL || strcmp (why, "has a port out of 1-65535") != 0)
+        fail_msg ("%s: %s", bad[i], why ? why : "passed");
+      json_object_put (m);
+    }
+}
+
 int
 main (void)
 {
@@ -85,6 +122,7 @@ main (void)
     cmocka_unit_test (test_ip),
     cmocka_unit_test (test_subnet),
     cmocka_unit_test (test_mac),
+    cmocka_unit_test (test_ports_check_bounds),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

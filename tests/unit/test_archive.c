@@ -631,6 +631,35 @@ test_writer_after_finish (void **state)
     fail_msg ("extract failed: %s", err->msg);
 }
 
+/* The header promises the file's offset at the end once finished, as a
+ * plain write would leave it, whatever the archive's length: before, one
+ * whose length was a multiple of the writer's block left it at the start
+ * (the last block went out by pwrite, and no tail was left to move it).  */
+static void
+test_writer_offset_at_end (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *data = xmalloc (16 * 512);
+
+  memset (data, 'x', 16 * 512);
+  for (size_t n = 0; n < 16; n++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+      cleanup_close int fd = open (f->archive, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      ferry_archive_writer_t *w = ferry_archive_writer_new (fd, FERRY_COMPRESSION_NONE, 0, &err);
+      struct stat st;
+
+      assert_non_null (w);
+      assert_int_equal (ferry_archive_writer_add_data (w, "config.dump", data, n * 512, &err), 0);
+      assert_int_equal (ferry_archive_writer_finish (w, &err), 0);
+      ferry_archive_writer_free (w);
+      assert_int_equal (fstat (fd, &st), 0);
+      if (lseek (fd, 0, SEEK_CUR) != st.st_size)
+        fail_msg ("an archive of %lld bytes left the offset at %lld", (long long) st.st_size,
+                  (long long) lseek (fd, 0, SEEK_CUR));
+    }
+}
+
 static void
 test_writer_bad_level (void **state)
 {
@@ -1938,6 +1967,7 @@ main (void)
     T (test_writer_refuses_bad_names),
     T (test_writer_refuses_special_files),
     T (test_writer_after_finish),
+    T (test_writer_offset_at_end),
     T (test_writer_bad_level),
     T (test_writer_full_disk),
     T (test_writer_full_file_system),

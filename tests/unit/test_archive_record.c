@@ -543,6 +543,12 @@ test_mounts (void **state)
   (void) state;
   expect_refused ("Mounts", "{ }", "Mounts");
   expect_refused ("Mounts", "[ \"x\" ]", "Mounts[0]");
+  /* The record's own key in the field's name, escaped: one line
+   * (fuzz_records).  */
+  expect_refused ("Mounts",
+                  "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
+                  "\"Dest\\nnation\": 1 } ]",
+                  "Mounts[0].Dest\\x0anation");
   expect_refused ("Mounts", "[ { \"Destination\": \"/d\", \"RW\": true } ]", "Mounts[0].Type");
   expect_refused ("Mounts", "[ { \"Type\": 1, \"Destination\": \"/d\", \"RW\": true } ]", "Mounts[0].Type");
   expect_refused ("Mounts", "[ { \"Type\": \"overlay\", \"Destination\": \"/d\", \"RW\": true } ]",

@@ -7,11 +7,13 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image/policy.h"
 #include "image/signature.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/xalloc.h"
 
 static ferry_policy_t *
 parse_ok (const char *text)
@@ -64,6 +66,12 @@ test_invalid_policies (void **state)
   expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"oci-archive\":{\"rel\":[{\"type\":"
                   "\"reject\"}]}}}",
                   "Unknown key \"rel\"");
+  /* The file's own strings are escaped: the refusal stays one line
+   * (fuzz_image_docs).  */
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"x\\ny\":1}", "Unknown key \"x\\x0ay\"");
+  expect_invalid ("{\"default\":[{\"type\":\"no\\npe\"}]}", "Unknown policy requirement type \"no\\x0ape\"");
+  expect_invalid ("{\"default\":[{\"type\":\"reject\"}],\"a\\nb\":1,\"a\\nb\":2}",
+                  "Duplicate key \"a\\x0ab\"");
 }
 
 /* The keyPath of the first requirement that applies to REF: each scope
@@ -247,16 +255,60 @@ test_payload_strict (void **state)
   ferry_error_release (&err);
   assert_true (ferry_signature_check_payload ("[]", 2, DIGEST, &r, NULL, &err) < 0);
   ferry_error_release (&err);
+  /* The payload's own strings, escaped: one line (fuzz_image_docs).  */
+  {
+    const char *nl_type
+        = "{\"critical\":{\"identity\":{\"docker-reference\":\"a.io/x:1\"},\"image\":{\"docker-"
+          "manifest-digest\":\"" DIGEST "\"},\"type\":\"other\\nFAKE\"}}";
+    const char *nl_member = "{\"critical\":{},\"optional\":{},\"x\\ny\":1}";
+
+    assert_true (ferry_signature_check_payload (nl_type, strlen (nl_type), DIGEST, &r, NULL, &err) < 0);
+    assert_string_equal (err->msg, "Unrecognized signature type other\\x0aFAKE");
+    ferry_error_release (&err);
+    assert_true (ferry_signature_check_payload (nl_member, strlen (nl_member), DIGEST, &r, NULL, &err) < 0);
+    assert_string_equal (err->msg, "Invalid signature format: the payload has an unknown member \"x\\x0ay\"");
+    ferry_error_release (&err);
+  }
   ferry_reference_free (&r);
+}
+
+/* A registries.d file's scopes are escaped in its refusals: one line
+ * (fuzz_image_docs).  */
+static void
+test_registries_d_one_line (void **state)
+{
+  char dir[] = "/tmp/ferry-test-regd-XXXXXX";
+  cleanup_free char *file = NULL;
+  struct ferry_reference r;
+  ferry_error_t err = NULL;
+  FILE *f;
+  int use = 0;
+
+  (void) state;
+  assert_non_null (mkdtemp (dir));
+  file = xasprintf ("%s/x.yaml", dir);
+  f = fopen (file, "w");
+  assert_non_null (f);
+  fputs ("docker:\n  \"a.io/x\\nFAKE: ok\":\n    use-sigstore-attachments: maybe\n", f);
+  assert_int_equal (fclose (f), 0);
+  assert_int_equal (ferry_reference_parse ("a.io/x:1", FERRY_REFERENCE_DEFAULT_DOCKER_IO, &r, &err), 0);
+  assert_true (ferry_registries_d_sigstore_attachments (dir, &r, &use, &err) < 0);
+  if (strchr (err->msg, '\n') || strstr (err->msg, "`a.io/x\\x0aFAKE: ok`") == NULL)
+    fail_msg ("not one line, escaped: %s", err->msg);
+  ferry_error_release (&err);
+  ferry_reference_free (&r);
+  unlink (file);
+  rmdir (dir);
 }
 
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_invalid_policies), cmocka_unit_test (test_same_keys_apart),
-    cmocka_unit_test (test_scope_lookup),     cmocka_unit_test (test_reject_and_accept),
-    cmocka_unit_test (test_signed_identity),  cmocka_unit_test (test_payload_strict),
+    cmocka_unit_test (test_invalid_policies),      cmocka_unit_test (test_same_keys_apart),
+    cmocka_unit_test (test_scope_lookup),          cmocka_unit_test (test_reject_and_accept),
+    cmocka_unit_test (test_signed_identity),       cmocka_unit_test (test_payload_strict),
+    cmocka_unit_test (test_registries_d_one_line),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -946,6 +946,9 @@ test_apply_refuses_unclean_deleted_paths (void **state)
   expect_deleted_refused (fx, "[\"/ok\", 42]", "not a string");
   expect_deleted_refused (fx, "{\"/ok\": 1}", "not a JSON array");
   expect_deleted_refused (fx, "[\"/ok\"", "not valid JSON");
+  /* An archive's name goes into the message escaped: a newline of its
+   * own would make a line of the archive's choosing (fuzz_unpack).  */
+  expect_deleted_refused (fx, "[\"/ok\", \"/a\\n../b\\u001b[2J/../c\"]", "`/a\\x0a../b\\x1b[2J/../c`");
 }
 
 static void
@@ -964,11 +967,13 @@ test_apply_refuses_symlinked_parent (void **state)
     { "[\"/rel/victim\"]", "`rel`" },
     { "[\"/d/evil/victim\"]", "`evil`" },
     { "[\"/evil/new/deeper\"]", "`evil`" },
+    { "[\"/ev\\nil/victim\"]", "`/ev\\x0ail/victim` from" },
   };
 
   put_file (fx, "outside/victim", "precious");
   put_symlink (fx, "upper/evil", outside);
   put_symlink (fx, "upper/rel", "../outside");
+  put_symlink (fx, "upper/ev\nil", outside);
   put_dir (fx, "upper/d");
   put_symlink (fx, "upper/d/evil", "../../outside");
   for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)

@@ -207,6 +207,10 @@ test_payload_strict (void **state)
                           "Field optional.timestamp is not is not an integer");
   expect_payload_invalid ("{\"critical\":{},\"critical\":{},\"optional\":null}",
                           "Duplicate key \"critical\"");
+  /* A registry's key, escaped: one line (fuzz_image_docs).  */
+  expect_payload_invalid ("{\"critical\":{},\"optional\":null,\"x\\ny\":1}", "Unknown key \"x\\x0ay\"");
+  expect_payload_invalid ("{\"critical\":{},\"optional\":null,\"x\\ny\":1,\"x\\ny\":2}",
+                          "Duplicate key \"x\\x0ay\"");
 }
 
 static void

@@ -545,6 +545,27 @@ test_make_error (void **state)
   assert_null (err);
 }
 
+/* RFC 3339 times, as archives, registries and the database hold them:
+ * an offset out of range is refused, not multiplied until it overflows
+ * (found by fuzz_records in an archive's Created).  */
+static void
+test_time_parse_offsets (void **state)
+{
+  struct timespec ts;
+
+  (void) state;
+  assert_int_equal (ferry_time_parse ("2026-12-07T07:02:00Z", &ts), 0);
+  assert_int_equal (ts.tv_sec, 1796626920);
+  assert_int_equal (ferry_time_parse ("2026-12-07T08:32:00.5+01:30", &ts), 0);
+  assert_int_equal (ts.tv_sec, 1796626920);
+  assert_int_equal (ts.tv_nsec, 500000000);
+  assert_int_equal (ferry_time_parse ("2026-12-07T02:02:00-05:00", &ts), 0);
+  assert_int_equal (ts.tv_sec, 1796626920);
+  assert_int_equal (ferry_time_parse ("2026-12-07T07:02:00+98793353", &ts), -1);
+  assert_int_equal (ferry_time_parse ("2026-12-07T07:02:00-25:00", &ts), -1);
+  assert_int_equal (ferry_time_parse ("2026-12-07T07:02:00+01:75", &ts), -1);
+}
+
 /* containers.conf's sizes, in powers of 1000 as Podman reads them.  */
 static void
 test_parse_size_decimal (void **state)
@@ -751,6 +772,7 @@ main (void)
     cmocka_unit_test (test_parallel_for),
     cmocka_unit_test (test_duration),
     cmocka_unit_test (test_parse_size_decimal),
+    cmocka_unit_test (test_time_parse_offsets),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_chown_tree, setup, teardown),
   };

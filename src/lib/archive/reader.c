@@ -1079,9 +1079,11 @@ verify_file (struct reader *rd, const char *name, json_object *seen, json_object
     return ferry_make_error (err, 0, "%s has entry `%s` that its manifest does not list: refusing it",
                              rd->what, name);
   want_digest = ferry_json_get_string (want, "sha256");
-  if (want_digest == NULL || ! json_object_object_get_ex (want, "size", &size)
-      || ! json_object_is_type (size, json_type_int))
-    return ferry_make_error (err, 0, "%s has an invalid %s: entry `%s` has no sha256 or size", rd->what,
+  /* Checked before it goes into a message: the manifest is the archive's
+   * to write, a newline or an escape sequence included.  */
+  if (want_digest == NULL || ! ferry_digest_is_valid (want_digest)
+      || ! json_object_object_get_ex (want, "size", &size) || ! json_object_is_type (size, json_type_int))
+    return ferry_make_error (err, 0, "%s has an invalid %s: entry `%s` has no valid sha256 or size", rd->what,
                              FERRY_ARCHIVE_MANIFEST, name);
   want_size = json_object_get_int64 (size);
   if (strcmp (want_digest, got_digest) != 0)

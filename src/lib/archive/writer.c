@@ -493,14 +493,16 @@ out_finish (ferry_archive_writer_t *w)
     return ferry_make_error (&w->sink_err, e, "cannot write the checkpoint archive");
   output_undirect (w);
   tail = w->out_len;
-  if (tail == 0)
-    return 0;
-  if (w->output.started ? pwrite_all (w->fd, w->out, tail, w->base + (off_t) w->bytes) < 0
-                        : ferry_write_all (w->fd, w->out, tail) < 0)
-    return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
-  w->bytes += tail;
-  w->out_len = 0;
-  /* pwrite leaves the offset alone: leave it at the end, as write would.  */
+  if (tail > 0)
+    {
+      if (w->output.started ? pwrite_all (w->fd, w->out, tail, w->base + (off_t) w->bytes) < 0
+                            : ferry_write_all (w->fd, w->out, tail) < 0)
+        return ferry_make_error (&w->sink_err, errno, "cannot write the checkpoint archive");
+      w->bytes += tail;
+      w->out_len = 0;
+    }
+  /* pwrite leaves the offset alone: leave it at the end, as write would
+   * (also when the thread's whole blocks were all there was).  */
   if (w->output.started)
     lseek (w->fd, w->base + (off_t) w->bytes, SEEK_SET);
   return 0;

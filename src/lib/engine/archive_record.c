@@ -58,6 +58,9 @@ static int
 refuse (struct record_check *c, const char *field, const char *fmt, ...)
 {
   cleanup_free char *problem = NULL;
+  /* A field's path is made of the record's own keys (a mount's, a
+   * network's name): escaped, so that the refusal stays one line.  */
+  cleanup_free char *shown = ferry_error_quotable (field, 256);
   va_list ap;
 
   va_start (ap, fmt);
@@ -67,7 +70,7 @@ refuse (struct record_check *c, const char *field, const char *fmt, ...)
   return ferry_make_error (c->err, 0,
                            "checkpoint archive `%s`: field `%s` of its container record %s: refusing an "
                            "archive ferry did not write",
-                           c->archive, field, problem);
+                           c->archive, shown, problem);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "resources.h"
 #include "../network/addr.h"
 #include "../network/dns.h"
+#include "../image/reference.h"
 #include "../network/netopts.h"
 #include "../runtime/mount_options.h"
 #include "../runtime/spec.h"
@@ -200,8 +201,13 @@ add_mounts (json_object *rec, json_object *dump, json_object *spec, bool read_on
       else if (strcmp (type, "tmpfs") == 0)
         json_object_object_add (entry, "Type", json_object_new_string ("tmpfs"));
       else
-        return ferry_make_error (err, 0, "%s: the container has a %s mount at %s, which ferry cannot restore",
-                                 what, type, dest);
+        {
+          cleanup_free char *shown_type = ferry_error_quotable (type, 64);
+          cleanup_free char *shown_dest = ferry_error_quotable (dest, 256);
+          return ferry_make_error (err, 0,
+                                   "%s: the container has a %s mount at %s, which ferry cannot restore", what,
+                                   shown_type, shown_dest);
+        }
       json_object_object_add (entry, "Destination", json_object_new_string (dest));
       json_object_object_add (entry, "RW", json_object_new_boolean (! has_string (options, "ro")));
       {
@@ -430,6 +436,20 @@ ferry_podman_archive_record (ferry_engine_t *e, json_object *dump, const char *s
                         what, cri_o ? "rootfsImageRef" : "rootfsImageID");
       return NULL;
     }
+  /* It goes into the message below, before the record check would
+   * judge it: a reference, as that check wants (not a line of the
+   * archive's own).  */
+  {
+    struct ferry_reference parsed;
+    cleanup_error ferry_error_t ignored = NULL;
+
+    if (ferry_reference_parse (image_name, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &parsed, &ignored) < 0)
+      {
+        bad (what, "config.dump", "rootfsImageName", err);
+        return NULL;
+      }
+    ferry_reference_free (&parsed);
+  }
   /* Named by ID and tag only: the image must be here, and its manifest
    * digest is the store's.  */
   if (ferry_store_lookup (e->store, image_id, &img, err) < 0)

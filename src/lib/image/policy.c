@@ -49,7 +49,11 @@ ferry_policy_only_keys (json_object *obj, const char *const *known, ferry_error_
       if (strcmp (key, known[i]) == 0)
         break;
     if (known[i] == NULL)
-      return ferry_make_error (err, 0, "Unknown key \"%s\"", key);
+      {
+        /* The document's own key: escaped, so that it is one line.  */
+        cleanup_free char *shown = ferry_error_quotable (key, 256);
+        return ferry_make_error (err, 0, "Unknown key \"%s\"", shown);
+      }
   }
   return 0;
 }
@@ -528,7 +532,8 @@ check_duplicate_keys (const char *text, size_t len, ferry_error_t *err)
               f->keys = json_object_new_object ();
             if (json_object_object_get_ex (f->keys, str, NULL))
               {
-                ret = ferry_make_error (err, 0, "Duplicate key \"%s\"", str);
+                cleanup_free char *shown = ferry_error_quotable (str, 256);
+                ret = ferry_make_error (err, 0, "Duplicate key \"%s\"", shown);
                 break;
               }
             json_object_object_add (f->keys, str, NULL);
@@ -576,6 +581,16 @@ parse_json_text (const char *text, size_t len, ferry_error_t *err)
   return NULL;
 }
 
+/* ERR, about a policy file: the refusals quote the file's own strings
+ * (scopes, types, references), which may hold a newline; escaped, the
+ * message stays one line.  */
+static int
+invalid_policy (const char *path, ferry_error_t *err)
+{
+  ferry_error_one_line (err);
+  return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
+}
+
 int
 ferry_policy_parse (const char *path, const char *text, size_t len, ferry_policy_t **out, ferry_error_t *err)
 {
@@ -584,9 +599,9 @@ ferry_policy_parse (const char *path, const char *text, size_t len, ferry_policy
 
   root = parse_json_text (text, len, err);
   if (root == NULL)
-    return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
+    return invalid_policy (path, err);
   if (check_duplicate_keys (text, len, err) < 0 || validate_policy (root, err) < 0)
-    return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
+    return invalid_policy (path, err);
   p = xmalloc0 (sizeof (*p));
   p->path = xstrdup (path);
   p->root = steal_pointer (&root);

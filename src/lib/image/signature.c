@@ -287,8 +287,9 @@ load_registries_d (const char *dir, json_object **out, ferry_error_t *err)
     qsort (names, n, sizeof (char *), compare_names);
   for (i = 0; i < n; i++)
     {
+      /* The refusals quote the YAML's keys and values: one line.  */
       if (ret == 0 && load_registries_file (names[i], config, err) < 0)
-        ret = -1;
+        ret = ferry_error_one_line (err);
       free (names[i]);
     }
   free (names);
@@ -1211,10 +1212,9 @@ ferry_signature_identity_accepts (json_object *identity, const struct ferry_refe
   return ok;
 }
 
-int
-ferry_signature_check_payload (const char *payload, size_t len, const char *digest,
-                               const struct ferry_reference *intended, json_object *identity,
-                               ferry_error_t *err)
+static int
+check_payload (const char *payload, size_t len, const char *digest, const struct ferry_reference *intended,
+               json_object *identity, ferry_error_t *err)
 {
   static const char *const top[] = { "critical", "optional", NULL };
   static const char *const critical_keys[] = { "type", "image", "identity", NULL };
@@ -1268,6 +1268,17 @@ ferry_signature_check_payload (const char *payload, size_t len, const char *dige
     return -1;
   if (! ok)
     return ferry_make_error (err, 0, "Signature for identity \"%s\" is not accepted", signed_ref);
+  return 0;
+}
+
+int
+ferry_signature_check_payload (const char *payload, size_t len, const char *digest,
+                               const struct ferry_reference *intended, json_object *identity,
+                               ferry_error_t *err)
+{
+  /* The refusals quote the payload's members: escaped, one line.  */
+  if (check_payload (payload, len, digest, intended, identity, err) < 0)
+    return ferry_error_one_line (err);
   return 0;
 }
 

@@ -251,8 +251,8 @@ check_optional (json_object *optional, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_sigstore_payload_parse (const char *payload, size_t len, char **digest, char **ref, ferry_error_t *err)
+static int
+payload_parse (const char *payload, size_t len, char **digest, char **ref, ferry_error_t *err)
 {
   static const char *const top[] = { "critical", "optional", NULL };
   static const char *const critical_keys[] = { "type", "image", "identity", NULL };
@@ -287,6 +287,15 @@ ferry_sigstore_payload_parse (const char *payload, size_t len, char **digest, ch
     return -1;
   *digest = xstrdup (d);
   *ref = xstrdup (r);
+  return 0;
+}
+
+int
+ferry_sigstore_payload_parse (const char *payload, size_t len, char **digest, char **ref, ferry_error_t *err)
+{
+  /* The refusals quote the payload's members: escaped, one line.  */
+  if (payload_parse (payload, len, digest, ref, err) < 0)
+    return ferry_error_one_line (err);
   return 0;
 }
 
@@ -530,12 +539,18 @@ ferry_sigstore_verify (EVP_PKEY *const *keys, size_t n_keys, const struct ferry_
   if (ferry_sigstore_payload_parse (sig->payload, sig->payload_len, &signed_digest, &signed_ref, err) < 0)
     return -1;
   if (digest == NULL || strcmp (signed_digest, digest) != 0)
-    return ferry_make_error (err, 0, "Signature for digest %s does not match", signed_digest);
+    {
+      ferry_make_error (err, 0, "Signature for digest %s does not match", signed_digest);
+      return ferry_error_one_line (err);
+    }
   ok = ferry_signature_identity_accepts (identity, intended, signed_ref, err);
   if (ok < 0)
-    return -1;
+    return ferry_error_one_line (err);
   if (! ok)
-    return ferry_make_error (err, 0, "Signature for identity \"%s\" is not accepted", signed_ref);
+    {
+      ferry_make_error (err, 0, "Signature for identity \"%s\" is not accepted", signed_ref);
+      return ferry_error_one_line (err);
+    }
   return 0;
 }
 

@@ -148,7 +148,10 @@ ferry_ports_check (json_object *m)
   host = json_object_get_int64 (json_object_object_get (m, "host_port"));
   ctr = json_object_get_int64 (json_object_object_get (m, "container_port"));
   range = json_object_get_int64 (json_object_object_get (m, "range"));
-  if (range < 1 || ctr < 1 || ctr + range - 1 > 65535 || host < 0 || (host > 0 && host + range - 1 > 65535))
+  /* Each bounded before they are added: an archive's numbers may be any
+   * int64.  */
+  if (range < 1 || range > 65535 || ctr < 1 || ctr > 65535 || host < 0 || host > 65535
+      || ctr + range - 1 > 65535 || (host > 0 && host + range - 1 > 65535))
     return "has a port out of 1-65535";
   if (! ferry_json_string_equals (m, "protocol", "tcp") && ! ferry_json_string_equals (m, "protocol", "udp")
       && ! ferry_json_string_equals (m, "protocol", "sctp"))

@@ -650,9 +650,11 @@ ferry_rootfs_diff_export (const char *upper, const struct ferry_changes *changes
 /* Opens (creating as 0755 directories what is missing) the directory PARENT
  * of UPPER, one component at a time, never through a symlink.  Returns an
  * owned descriptor, or -2 when a component is a whiteout: what is below is
- * deleted already.  */
+ * deleted already.  SHOWN is the deleted path as a message may quote it
+ * (deleted.files comes from an archive: a newline in a name must not make
+ * a line of its own).  */
 static int
-open_or_make_parent (int upperfd, const char *parent, const char *path, const char *file, ferry_error_t *err)
+open_or_make_parent (int upperfd, const char *parent, const char *shown, const char *file, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (parent);
   cleanup_close int cur = -1;
@@ -662,19 +664,20 @@ open_or_make_parent (int upperfd, const char *parent, const char *path, const ch
     {
       int at = cur >= 0 ? cur : upperfd;
       int fd = open_in_root (at, component, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      cleanup_free char *c = NULL;
       struct stat st;
 
       if (fd < 0 && errno == ENOENT)
         {
           if (mkdirat (at, component, 0755) < 0 && errno != EEXIST)
             return ferry_make_error (err, errno,
-                                     "cannot apply deleted path `%s` from `%s`: cannot create `%s`", path,
-                                     file, component);
+                                     "cannot apply deleted path `%s` from `%s`: cannot create `%s`", shown,
+                                     file, c = ferry_error_quotable (component, 256));
           /* Not subject to the umask.  */
           if (fchmodat (at, component, 0755, AT_SYMLINK_NOFOLLOW) < 0)
             return ferry_make_error (err, errno,
                                      "cannot apply deleted path `%s` from `%s`: cannot set the mode of `%s`",
-                                     path, file, component);
+                                     shown, file, c = ferry_error_quotable (component, 256));
           fd = open_in_root (at, component, O_PATH | O_DIRECTORY | O_CLOEXEC);
         }
       if (fd < 0 && errno == ENOTDIR && fstatat (at, component, &st, AT_SYMLINK_NOFOLLOW) == 0
@@ -682,10 +685,10 @@ open_or_make_parent (int upperfd, const char *parent, const char *path, const ch
         return -2;
       if (fd < 0 && errno == ELOOP)
         return ferry_make_error (err, errno, "cannot apply deleted path `%s` from `%s`: `%s` is a symlink",
-                                 path, file, component);
+                                 shown, file, c = ferry_error_quotable (component, 256));
       if (fd < 0)
         return ferry_make_error (err, errno, "cannot apply deleted path `%s` from `%s`: cannot open `%s`",
-                                 path, file, component);
+                                 shown, file, c = ferry_error_quotable (component, 256));
       if (cur >= 0)
         close (cur);
       cur = fd;
@@ -697,6 +700,7 @@ open_or_make_parent (int upperfd, const char *parent, const char *path, const ch
 static int
 make_whiteout (int upperfd, const char *path, const char *file, ferry_error_t *err)
 {
+  cleanup_free char *shown = ferry_error_quotable (path, 4096);
   const char *name = path + 1;
   const char *slash = strrchr (name, '/');
   const char *base = slash ? slash + 1 : name;
@@ -707,7 +711,7 @@ make_whiteout (int upperfd, const char *path, const char *file, ferry_error_t *e
 
   if (parent)
     {
-      pfd = open_or_make_parent (upperfd, parent, path, file, err);
+      pfd = open_or_make_parent (upperfd, parent, shown, file, err);
       if (pfd == -2)
         return 0;
       if (pfd < 0)
@@ -719,14 +723,14 @@ make_whiteout (int upperfd, const char *path, const char *file, ferry_error_t *e
       if (is_whiteout (&st))
         return 0;
       if (ferry_rm_rf_at (dirfd, base, err) < 0)
-        return ferry_error_wrap (err, "cannot apply deleted path `%s` from `%s`", path, file);
+        return ferry_error_wrap (err, "cannot apply deleted path `%s` from `%s`", shown, file);
     }
   else if (errno != ENOENT)
-    return ferry_make_error (err, errno, "cannot apply deleted path `%s` from `%s`: cannot stat it", path,
+    return ferry_make_error (err, errno, "cannot apply deleted path `%s` from `%s`: cannot stat it", shown,
                              file);
   if (mknodat (dirfd, base, S_IFCHR | 0000, makedev (0, 0)) < 0)
     return ferry_make_error (
-        err, errno, "cannot apply deleted path `%s` from `%s`: cannot create the whiteout", path, file);
+        err, errno, "cannot apply deleted path `%s` from `%s`: cannot create the whiteout", shown, file);
   return 0;
 }
 
@@ -751,8 +755,11 @@ check_deleted_list (json_object *list, const char *file, ferry_error_t *err)
       if ((size_t) json_object_get_string_len (item) != strlen (path))
         return ferry_make_error (err, 0, "entry %zu of `%s` contains a NUL character", i, file);
       if (! is_clean_absolute (path))
-        return ferry_make_error (err, 0, "deleted path `%s` in `%s` is not a clean absolute path", path,
-                                 file);
+        {
+          cleanup_free char *shown = ferry_error_quotable (path, 4096);
+          return ferry_make_error (err, 0, "deleted path `%s` in `%s` is not a clean absolute path", shown,
+                                   file);
+        }
     }
   return 0;
 }

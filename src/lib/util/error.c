@@ -95,6 +95,16 @@ ferry_error_print (ferry_error_t err)
   fputc ('\n', stderr);
 }
 
+int
+ferry_error_one_line (ferry_error_t *err)
+{
+  char *shown = ferry_error_quotable ((*err)->msg, strlen ((*err)->msg));
+
+  free ((*err)->msg);
+  (*err)->msg = shown;
+  return -1 - (*err)->status;
+}
+
 char *
 ferry_error_quotable (const char *value, size_t max)
 {

@@ -60,6 +60,12 @@ void ferry_error_fputs (const char *msg, FILE *f);
  * registry chooses it and an error is one line on the user's terminal.  */
 char *ferry_error_quotable (const char *value, size_t max);
 
+/* Escapes the control characters of *ERR's message, newlines included,
+ * for a refusal that quotes a document from outside in more places than
+ * are worth quoting one by one.  Returns -1 - status, as ferry_error_wrap
+ * does.  */
+int ferry_error_one_line (ferry_error_t *err);
+
 #define cleanup_error __attribute__ ((cleanup (ferry_error_release)))
 
 #endif

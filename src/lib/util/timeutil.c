@@ -36,8 +36,11 @@ ferry_time_parse (const char *s, struct timespec *out)
   if (*p == '+' || *p == '-')
     {
       int sign = *p == '-' ? -1 : 1, hh = 0, mm = 0;
-      if (sscanf (p + 1, "%d:%d", &hh, &mm) >= 1)
-        t -= sign * (hh * 3600 + mm * 60);
+      /* The times come from archives and registries too: an offset of
+       * hours that would overflow is no time at all.  */
+      if (sscanf (p + 1, "%2d:%2d", &hh, &mm) >= 1 && (hh < 0 || hh > 24 || mm < 0 || mm > 59))
+        return -1;
+      t -= sign * (hh * 3600 + mm * 60);
     }
   out->tv_sec = t;
   out->tv_nsec = nsec;

@@ -298,7 +298,8 @@ expect_bad_refused() {
 	hostile_start
 	echo '{"auths": []}' >"$REGISTRY_AUTH_FILE"
 	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
-	assert_output_contains "auth file \`$REGISTRY_AUTH_FILE\`: field \`auths\` must be an object, not array"
+	# Podman's words (Go's JSON decoder's), then what to fix.
+	assert_output_contains "reading JSON file \"$REGISTRY_AUTH_FILE\": unmarshaling JSON at \"$REGISTRY_AUTH_FILE\": json: cannot unmarshal array into Go struct field dockerConfigFile.auths of type map[string]config.dockerAuthConfig: fix or remove \`auths\`"
 	# Nor does a login write over it.
 	run_ferry login -u alice -p s3cret --tls-verify=false "$HOSTILE"
 	assert_status 125
@@ -310,5 +311,5 @@ expect_bad_refused() {
 	hostile_start
 	printf '{"auths": {"%s": {"auth": 5}}}\n' "$HOSTILE" >"$REGISTRY_AUTH_FILE"
 	expect_pull_refused "$HOSTILE/scoped:latest" --tls-verify=false
-	assert_output_contains "field \`auths.$HOSTILE.auth\` must be a base64 string, not int"
+	assert_output_contains "json: cannot unmarshal number into Go struct field dockerAuthConfig.auths.auth of type string: fix or remove \`auths.$HOSTILE.auth\`"
 }

@@ -27,8 +27,14 @@ queue=$1
 tapdir=$2
 leftovers=$3
 
-# The loopback the tests' registries and servers listen on.
-ip link set lo up || exit 1
+# The loopback the tests' registries and servers listen on, and an address
+# of the host's own (a documentation address on a bridge of no ports, no route
+# out), which a host on a network has: host.containers.internal in a
+# container's /etc/hosts is that address.
+ip link set lo up &&
+	ip link add ferry-shard0 type bridge &&
+	ip addr add 203.0.113.1/24 dev ferry-shard0 &&
+	ip link set ferry-shard0 up || exit 1
 # A sysfs of the new network namespace (/sys/class/net shows its links
 # only), with the host's cgroup hierarchies moved over from the old one.
 cgroups=$(mktemp -d /tmp/ferry-shard-cgroup.XXXXXX) || exit 1
@@ -73,18 +79,27 @@ next_file() {
 
 # bats runs as a child: this shell, the shard's init, reaps what the tests
 # orphan (conmon's parent exits at once) while it waits.
+# What each file left is told with its name: what is there after it that
+# was not before.
+left() {
+	sleep 0.5 # what teardown killed may take a moment to go
+	{
+		ferry_cgroups
+		network_leftovers
+	} | sort
+}
+: >"$leftovers"
+before=$(left)
 while file=$(next_file) && [ -n "$file" ]; do
 	bats --tap --timing "$file" >"$tapdir/$(basename "$file").tap" 2>&1 &
 	wait $!
+	after=$(left)
+	comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed "/^\$/d; s|^|$(basename "$file"): |" >>"$leftovers"
+	before=$after
 done
-sleep 1 # what teardown killed may take a moment to go
-{
-	ferry_cgroups
-	network_leftovers
-} >"$leftovers"
 # Network namespaces the tests named in /run/netns (shared with the host)
 # and left: their mounts go with this shard, their names would stay.
-awk '$1 == "network" && $2 == "namespace" { print $3 }' "$leftovers" | while read -r n; do
+sed -n 's/^[^:]*: network namespace //p' "$leftovers" | while read -r n; do
 	ip netns del "$n" 2>/dev/null || true
 done
 exit 0

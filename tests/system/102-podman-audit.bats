@@ -114,7 +114,7 @@ volume_sequence() {
 		$ volume create -d nosuchdriver v3 -> 125
 		  err: Error: volume v3 uses volume plugin nosuchdriver but it could not be retrieved: ferry has only the local driver
 		$ volume ls --filter bogus=1 -> 125
-		  err: Error: "bogus" is an invalid volume filter: use name, driver, scope, label, label!, opt or dangling
+		  err: Error: "bogus" is an invalid volume filter: use name, driver, scope, label, label!, opt, dangling or until
 		$ volume ls --format json -> 0
 		  out: [
 		  out:   {

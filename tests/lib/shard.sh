@@ -2,7 +2,7 @@
 # Runs one shard of the system tests in network, PID and mount namespaces of
 # its own, so that shards running side by side on one host never meet:
 # each has its own bridges, firewall rules, published ports, servers on
-# 127.0.0.1 and /run/netns mounts, and sees only its own processes (tests
+# 127.0.0.1 and /run/netns, and sees only its own processes (tests
 # that look for a leftover criu or migrate receiver by name look in their
 # shard only).  Cgroups, the file systems and the kernel stay shared; every
 # test names its cgroups, files and mounts after its own root already.
@@ -43,6 +43,11 @@ mount --rbind /sys/fs/cgroup "$cgroups" &&
 	mount -t sysfs sysfs /sys &&
 	mount --move "$cgroups" /sys/fs/cgroup || exit 1
 rmdir "$cgroups"
+# Network namespaces named by `ip netns add` in a /run/netns of the
+# shard's own: the names of one shard's are not the other's to see, and
+# go with it.
+mkdir -p /run/netns &&
+	mount -t tmpfs -o mode=0755,size=1m ferry-shard-netns /run/netns || exit 1
 
 # The container cgroups (ferry's, /ferry/[<root tag>-]<id>) that hold
 # processes of this shard.
@@ -96,10 +101,5 @@ while file=$(next_file) && [ -n "$file" ]; do
 	after=$(left)
 	comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed "/^\$/d; s|^|$(basename "$file"): |" >>"$leftovers"
 	before=$after
-done
-# Network namespaces the tests named in /run/netns (shared with the host)
-# and left: their mounts go with this shard, their names would stay.
-sed -n 's/^[^:]*: network namespace //p' "$leftovers" | while read -r n; do
-	ip netns del "$n" 2>/dev/null || true
 done
 exit 0

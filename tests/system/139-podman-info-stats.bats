@@ -15,9 +15,14 @@ podman_file_locks_for_every_test
 
 IMG=localhost/ferry-test
 
+load network-helpers
+
 eval "infostats_$(declare -f teardown)"
 teardown() {
 	podman_teardown
+	# ferry's containers on the default network go through ferry, which
+	# has netavark take their firewall rules away: killed, they would stay.
+	net_remove_containers
 	infostats_teardown
 }
 

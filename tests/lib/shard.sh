@@ -82,24 +82,57 @@ next_file() {
 	printf '%s' "$file"
 }
 
+# What runs in container cgroup $1: each process's PID, state and command
+# line, for the report.
+cgroup_processes() {
+	local d state
+	for d in /proc/[0-9]*; do
+		grep -q "^[0-9]*:pids:/ferry/$1\$" "$d/cgroup" 2>/dev/null || continue
+		state=$(awk '{ print $3 }' "$d/stat" 2>/dev/null)
+		printf ' [%s %s %s]' "${d#/proc/}" "$state" "$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null | cut -c1-80)"
+	done
+}
+
 # bats runs as a child: this shell, the shard's init, reaps what the tests
 # orphan (conmon's parent exits at once) while it waits.
 # What each file left is told with its name: what is there after it that
 # was not before.
 left() {
-	sleep 0.5 # what teardown killed may take a moment to go
 	{
 		ferry_cgroups
 		network_leftovers
 	} | sort
 }
+new_since() {
+	comm -13 <(printf '%s\n' "$1") <(printf '%s\n' "$2") | sed '/^$/d'
+}
+# What the tests' teardown had to kill that no runtime state named
+# (helpers.bash's kill_strays), by file: LEFTOVERS.strays.
+export FERRY_TEST_STRAYS=$leftovers.strays-file
 : >"$leftovers"
+: >"$leftovers.strays"
 before=$(left)
 while file=$(next_file) && [ -n "$file" ]; do
+	: >"$FERRY_TEST_STRAYS"
 	bats --tap --timing "$file" >"$tapdir/$(basename "$file").tap" 2>&1 &
 	wait $!
+	sed "s|^|$(basename "$file"): |" "$FERRY_TEST_STRAYS" >>"$leftovers.strays"
+	# What teardown killed may take a moment to go on a loaded machine (a
+	# process is listed until this shell reaps it): a leftover is what is
+	# still there ten seconds on.
 	after=$(left)
-	comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed "/^\$/d; s|^|$(basename "$file"): |" >>"$leftovers"
+	for _ in $(seq 20); do
+		[ -n "$(new_since "$before" "$after")" ] || break
+		sleep 0.5
+		after=$(left)
+	done
+	new_since "$before" "$after" | while IFS= read -r item; do
+		case $item in
+		"container cgroup "*) item="$item$(cgroup_processes "${item#container cgroup }")" ;;
+		esac
+		printf '%s: %s\n' "$(basename "$file")" "$item"
+	done >>"$leftovers"
 	before=$after
 done
+rm -f "$FERRY_TEST_STRAYS"
 exit 0

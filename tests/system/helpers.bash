@@ -81,6 +81,7 @@ ferry_teardown() {
 			runc --root "$rt" delete -f "$id" 2>/dev/null || true
 		done
 	done
+	kill_strays
 	pkill -9 -f -- "$TEST_TMP" 2>/dev/null || true
 	for m in $(awk -v t="$TEST_TMP" '$5 == t || index($5, t "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
@@ -89,6 +90,31 @@ ferry_teardown() {
 	# The default network's bridge, which netavark takes down with the last
 	# container but a killed test may have left.
 	if [ -n "${DEFAULT_BRIDGE:-}" ]; then ip link del "$DEFAULT_BRIDGE" 2>/dev/null || true; fi
+}
+
+# Processes left in the container cgroups of the test's roots (each root's
+# cgroups are /ferry/<root tag>-<id>) once the runtime killed the containers
+# its state names: a container no runtime state names any more.  Killed
+# (thawed first if frozen), their empty cgroups removed, and each told in
+# the file FERRY_TEST_STRAYS when set (the test shard reports them).
+kill_strays() {
+	local db tag cg pid
+	for db in $(find "$TEST_TMP" -maxdepth 3 -name ferry.db 2>/dev/null); do
+		tag=$(printf '%s' "$(realpath "${db%/ferry.db}")" | sha256sum | cut -c1-8)
+		for cg in /sys/fs/cgroup/pids/ferry/"$tag"-*; do
+			[ -d "$cg" ] || continue
+			for pid in $(cat "$cg/cgroup.procs" 2>/dev/null); do
+				if [ -n "${FERRY_TEST_STRAYS:-}" ]; then
+					printf '%s: container cgroup %s [%s %s %s]\n' "$BATS_TEST_DESCRIPTION" "${cg##*/}" "$pid" \
+						"$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" \
+						"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-60)" >>"$FERRY_TEST_STRAYS"
+				fi
+				kill -9 "$pid" 2>/dev/null || true
+			done
+			echo THAWED >"/sys/fs/cgroup/freezer/ferry/${cg##*/}/freezer.state" 2>/dev/null || true
+			rmdir /sys/fs/cgroup/*/ferry/"${cg##*/}" 2>/dev/null || true
+		done
+	done
 }
 
 # The cgroup directory of container $2 of root $1 (default: the test's) in

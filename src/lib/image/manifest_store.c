@@ -6,6 +6,7 @@
 #include "load.h"
 #include "media.h"
 #include "reference.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/hash.h"
 #include "../util/json.h"
@@ -16,7 +17,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <libgen.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,15 +355,6 @@ ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err)
  * registry takes (4 MiB) bounds it.  */
 #define ARTIFACT_CONFIG_MAX (1024 * 1024)
 
-static char *
-base64 (const unsigned char *data, size_t len)
-{
-  char *out = xmalloc (4 * ((len + 2) / 3) + 1);
-
-  EVP_EncodeBlock ((unsigned char *) out, data, (int) len);
-  return out;
-}
-
 /* ERRNUM's text as Go writes it (lower case), for Podman's messages.  */
 static char *
 go_error_text (int errnum)
@@ -484,7 +475,7 @@ artifact_config (const struct ferry_list_artifact *a, ferry_error_t *err)
   else
     data = xstrdup ("{}");
   ferry_sha256_buffer (data, len, digest);
-  b64 = base64 ((const unsigned char *) data, len);
+  b64 = ferry_base64_encode (FERRY_BASE64_STD, data, len);
   d = json_object_new_object ();
   json_object_object_add (d, "mediaType",
                           json_object_new_string (a->config_type && *a->config_type ? a->config_type

@@ -1,6 +1,7 @@
 #include "policy.h"
 #include "signature.h"
 #include "sigstore.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -211,7 +212,7 @@ static int
 check_base64 (const char *text, ferry_error_t *err)
 {
   size_t len = 0, bad = 0;
-  unsigned char *data = ferry_base64_decode_strict (text, strlen (text), &len, &bad);
+  unsigned char *data = ferry_base64_decode (FERRY_BASE64_STD, 0, text, strlen (text), &len, &bad);
 
   if (data == NULL)
     return ferry_make_error (err, 0, "illegal base64 data at input byte %zu", bad);

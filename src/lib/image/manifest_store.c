@@ -29,19 +29,6 @@
  * (pull.c's bound) could name.  */
 #define MAX_REMOTE_ENTRIES 256
 
-static char **
-strv_add (char **v, const char *s)
-{
-  size_t n = 0;
-
-  while (v && v[n])
-    n++;
-  v = xrealloc (v, sizeof (char *) * (n + 2));
-  v[n] = xstrdup (s);
-  v[n + 1] = NULL;
-  return v;
-}
-
 struct add_request
 {
   char **digests; /* manifest digests of stored images, NULL-terminated */
@@ -119,7 +106,7 @@ pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
 
   if (ferry_image_pull (s, ref, o, &id, err) < 0)
     return -1;
-  *digests = strv_add (*digests, digest);
+  ferry_strv_add (digests, digest);
   return 0;
 }
 
@@ -216,15 +203,14 @@ add_local (ferry_store_t *s, const char *ref, bool all, char ***digests, ferry_e
       size_t i;
 
       for (i = 0; i < json_object_array_length (entries); i++)
-        *digests
-            = strv_add (*digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
+        ferry_strv_add (digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
       ferry_image_free (img);
       return 0;
     }
   ferry_error_release (err);
   if (ferry_store_lookup (s, ref, &img, err) < 0)
     return -1;
-  *digests = strv_add (*digests, img->manifest_digest);
+  ferry_strv_add (digests, img->manifest_digest);
   ferry_image_free (img);
   return 0;
 }

@@ -807,25 +807,12 @@ load_signatures (struct check *c, ferry_error_t *err)
   return 0;
 }
 
+/* keyData as containers/image reads it: Go's StdEncoding, which skips CR
+ * and LF (check_base64 took it when the policy was read).  */
 static char *
 decode_base64 (const char *text, size_t *len)
 {
-  size_t n = strlen (text), pad = 0;
-  unsigned char *out = xmalloc (n / 4 * 3 + 4);
-  int got;
-
-  if (n % 4 != 0)
-    return NULL;
-  got = EVP_DecodeBlock (out, (const unsigned char *) text, (int) n);
-  if (got < 0)
-    {
-      free (out);
-      return NULL;
-    }
-  while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
-    pad++;
-  *len = (size_t) got - pad;
-  return (char *) out;
+  return (char *) ferry_base64_decode (FERRY_BASE64_STD, 0, text, strlen (text), len, NULL);
 }
 
 static int

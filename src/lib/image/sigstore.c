@@ -777,10 +777,7 @@ ferry_sigstore_sign (EVP_PKEY *key, const char *payload, size_t len, ferry_error
     {
       sig = xmalloc (sig_len);
       if (EVP_DigestSign (ctx, sig, &sig_len, (const unsigned char *) payload, len) == 1)
-        {
-          b64 = xmalloc (4 * ((sig_len + 2) / 3) + 1);
-          EVP_EncodeBlock ((unsigned char *) b64, sig, (int) sig_len);
-        }
+        b64 = ferry_base64_encode (FERRY_BASE64_STD, sig, sig_len);
     }
   EVP_MD_CTX_free (ctx);
   free (sig);

@@ -69,15 +69,6 @@ fail_with_code (ferry_error_t *err)
   return code;
 }
 
-static char **
-strv_push (char **v, size_t *n, const char *s)
-{
-  v = xrealloc (v, sizeof (char *) * (*n + 2));
-  v[(*n)++] = xstrdup (s);
-  v[*n] = NULL;
-  return v;
-}
-
 /* Pushes each of the colon-separated PATHS (empty ones skipped).  */
 static char **
 push_paths (char **v, size_t *n, const char *paths)
@@ -86,7 +77,7 @@ push_paths (char **v, size_t *n, const char *paths)
   char *save = NULL, *one;
 
   for (one = strtok_r (copy, ":", &save); one; one = strtok_r (NULL, ":", &save))
-    v = strv_push (v, n, one);
+    ferry_strv_append (&v, n, one);
   return v;
 }
 
@@ -99,7 +90,7 @@ push_list (char **v, size_t *n, const char *list)
   char *save = NULL, *one;
 
   for (one = strtok_r (copy, ",", &save); one; one = strtok_r (NULL, ",", &save))
-    v = strv_push (v, n, one);
+    ferry_strv_append (&v, n, one);
   return v;
 }
 
@@ -1086,10 +1077,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             ferry_cli_failf ("invalid --annotation `%s`: annotations must be formatted KEY=VALUE", optarg);
             return -1;
           }
-        a->annotations = strv_push (a->annotations, &a->n_annotations, optarg);
+        ferry_strv_append (&a->annotations, &a->n_annotations, optarg);
         break;
       case OPT_SECRET:
-        a->secrets = strv_push (a->secrets, &a->n_secrets, optarg);
+        ferry_strv_append (&a->secrets, &a->n_secrets, optarg);
         break;
       case OPT_STOP_SIGNAL:
         a->o.stop_signal = optarg;
@@ -1240,13 +1231,13 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         }
         break;
       case OPT_ENV_MERGE:
-        a->env_merge = strv_push (a->env_merge, &a->n_env_merge, optarg);
+        ferry_strv_append (&a->env_merge, &a->n_env_merge, optarg);
         break;
       case OPT_UNSETENV:
-        a->unsetenv = strv_push (a->unsetenv, &a->n_unsetenv, optarg);
+        ferry_strv_append (&a->unsetenv, &a->n_unsetenv, optarg);
         break;
       case OPT_LABEL_FILE:
-        a->label_files = strv_push (a->label_files, &a->n_label_files, optarg);
+        ferry_strv_append (&a->label_files, &a->n_label_files, optarg);
         break;
       case OPT_NO_HOSTNAME:
         a->o.no_hostname = 1;
@@ -1281,10 +1272,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.group_entry = optarg;
         break;
       case OPT_HOSTUSER:
-        a->host_users = strv_push (a->host_users, &a->n_host_users, optarg);
+        ferry_strv_append (&a->host_users, &a->n_host_users, optarg);
         break;
       case OPT_CHROOTDIRS:
-        a->chrootdirs = strv_push (a->chrootdirs, &a->n_chrootdirs, optarg);
+        ferry_strv_append (&a->chrootdirs, &a->n_chrootdirs, optarg);
         break;
       case OPT_EXPOSE:
         a->expose = push_list (a->expose, &a->n_expose, optarg);
@@ -1309,10 +1300,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.entrypoint = optarg;
         break;
       case 'e':
-        a->env = strv_push (a->env, &a->n_env, optarg);
+        ferry_strv_append (&a->env, &a->n_env, optarg);
         break;
       case OPT_ENV_FILE:
-        a->env_files = strv_push (a->env_files, &a->n_env_files, optarg);
+        ferry_strv_append (&a->env_files, &a->n_env_files, optarg);
         break;
       case 'h':
         a->o.hostname = optarg;
@@ -1322,7 +1313,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case 'l':
-        a->labels = strv_push (a->labels, &a->n_labels, optarg);
+        ferry_strv_append (&a->labels, &a->n_labels, optarg);
         break;
       case OPT_NAME:
         a->o.name = optarg;
@@ -1330,7 +1321,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_NETWORK:
         /* Again: another network, as Podman takes it.  */
         if (a->o.network)
-          a->more_networks = strv_push (a->more_networks, &a->n_more_networks, optarg);
+          ferry_strv_append (&a->more_networks, &a->n_more_networks, optarg);
         else
           a->o.network = optarg;
         break;
@@ -1344,19 +1335,19 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.mac = optarg;
         break;
       case OPT_NETWORK_ALIAS:
-        a->network_aliases = strv_push (a->network_aliases, &a->n_network_aliases, optarg);
+        ferry_strv_append (&a->network_aliases, &a->n_network_aliases, optarg);
         break;
       case OPT_DNS:
-        a->dns = strv_push (a->dns, &a->n_dns, optarg);
+        ferry_strv_append (&a->dns, &a->n_dns, optarg);
         break;
       case OPT_DNS_SEARCH:
-        a->dns_search = strv_push (a->dns_search, &a->n_dns_search, optarg);
+        ferry_strv_append (&a->dns_search, &a->n_dns_search, optarg);
         break;
       case OPT_DNS_OPTION:
-        a->dns_options = strv_push (a->dns_options, &a->n_dns_options, optarg);
+        ferry_strv_append (&a->dns_options, &a->n_dns_options, optarg);
         break;
       case OPT_ADD_HOST:
-        a->add_hosts = strv_push (a->add_hosts, &a->n_add_hosts, optarg);
+        ferry_strv_append (&a->add_hosts, &a->n_add_hosts, optarg);
         break;
       case OPT_NO_HOSTS:
         if (ferry_cli_bool_flag (optarg, "--no-hosts", cmd, &a->o.no_hosts) != 0)
@@ -1422,9 +1413,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
             {
               if (c == OPT_CAP_ADD)
-                a->cap_add = strv_push (a->cap_add, &a->n_cap_add, one);
+                ferry_strv_append (&a->cap_add, &a->n_cap_add, one);
               else
-                a->cap_drop = strv_push (a->cap_drop, &a->n_cap_drop, one);
+                ferry_strv_append (&a->cap_drop, &a->n_cap_drop, one);
             }
         }
         break;
@@ -1444,7 +1435,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.log_driver = optarg;
         break;
       case OPT_LOG_OPT:
-        a->log_opts = strv_push (a->log_opts, &a->n_log_opts, optarg);
+        ferry_strv_append (&a->log_opts, &a->n_log_opts, optarg);
         break;
       case OPT_READ_ONLY_TMPFS:
         if (optarg == NULL || strcmp (optarg, "true") == 0)
@@ -1474,10 +1465,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           }
         break;
       case OPT_DEVICE:
-        a->devices = strv_push (a->devices, &a->n_devices, optarg);
+        ferry_strv_append (&a->devices, &a->n_devices, optarg);
         break;
       case OPT_SYSCTL:
-        a->sysctls = strv_push (a->sysctls, &a->n_sysctls, optarg);
+        ferry_strv_append (&a->sysctls, &a->n_sysctls, optarg);
         break;
       case 'm':
         if (ferry_cli_parse_memory (optarg, &a->o.memory) < 0)
@@ -1490,10 +1481,10 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case OPT_ULIMIT:
-        a->ulimits = strv_push (a->ulimits, &a->n_ulimits, optarg);
+        ferry_strv_append (&a->ulimits, &a->n_ulimits, optarg);
         break;
       case 'p':
-        a->publish = strv_push (a->publish, &a->n_publish, optarg);
+        ferry_strv_append (&a->publish, &a->n_publish, optarg);
         break;
       case 'P':
         if (ferry_cli_bool_flag (optarg, "-P, --publish-all", cmd, &a->o.publish_all) != 0)
@@ -1504,7 +1495,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case OPT_TMPFS:
-        a->tmpfs = strv_push (a->tmpfs, &a->n_tmpfs, optarg);
+        ferry_strv_append (&a->tmpfs, &a->n_tmpfs, optarg);
         break;
       case 'u':
         a->o.user = optarg;
@@ -1529,7 +1520,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.n_mounts++;
         break;
       case OPT_VOLUMES_FROM:
-        a->volumes_from = strv_push (a->volumes_from, &a->n_volumes_from, optarg);
+        ferry_strv_append (&a->volumes_from, &a->n_volumes_from, optarg);
         break;
       case OPT_IMAGE_VOLUME:
         a->o.image_volume = optarg;
@@ -4100,7 +4091,7 @@ exec_option (int c, const char *arg, void *data)
       a->r.detach = 1;
       return 0;
     case 'e':
-      a->env = strv_push (a->env, &a->n_env, arg);
+      ferry_strv_append (&a->env, &a->n_env, arg);
       return 0;
     case 'w':
       a->r.workdir = arg;
@@ -4118,7 +4109,7 @@ exec_option (int c, const char *arg, void *data)
       a->latest = 1;
       return 0;
     case OPT_ENV_FILE:
-      a->env_files = strv_push (a->env_files, &a->n_env_files, arg);
+      ferry_strv_append (&a->env_files, &a->n_env_files, arg);
       return 0;
     case OPT_PRIVILEGED:
       a->r.privileged = 1;

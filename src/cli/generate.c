@@ -69,14 +69,6 @@ struct strv
   size_t n;
 };
 
-static void
-strv_push (struct strv *s, const char *item)
-{
-  s->v = xrealloc (s->v, sizeof (char *) * (s->n + 2));
-  s->v[s->n++] = xstrdup (item);
-  s->v[s->n] = NULL;
-}
-
 /* A Go uint flag, with cobra's words for a bad one.  */
 static int
 parse_uint (const char *arg, const char *flag, long long *out)
@@ -132,18 +124,18 @@ root_flags (const struct ferry_engine *e)
 
   if (strcmp (e->root, "/var/lib/ferry") != 0)
     {
-      strv_push (&s, "--root");
-      strv_push (&s, e->root);
+      ferry_strv_append (&s.v, &s.n, "--root");
+      ferry_strv_append (&s.v, &s.n, e->root);
     }
   if (strcmp (e->runroot, "/run/ferry") != 0)
     {
-      strv_push (&s, "--runroot");
-      strv_push (&s, e->runroot);
+      ferry_strv_append (&s.v, &s.n, "--runroot");
+      ferry_strv_append (&s.v, &s.n, e->runroot);
     }
   if (ferry_global.runtime && strcmp (ferry_global.runtime, "runc") != 0)
     {
-      strv_push (&s, "--runtime");
-      strv_push (&s, ferry_global.runtime);
+      ferry_strv_append (&s.v, &s.n, "--runtime");
+      ferry_strv_append (&s.v, &s.n, ferry_global.runtime);
     }
   return s.v;
 }
@@ -186,16 +178,16 @@ cmd_generate_systemd (int argc, char **argv)
       switch (c)
         {
         case OPT_GEN_AFTER:
-          strv_push (&after, optarg);
+          ferry_strv_append (&after.v, &after.n, optarg);
           continue;
         case OPT_GEN_REQUIRES:
-          strv_push (&requires, optarg);
+          ferry_strv_append (&requires.v, &requires.n, optarg);
           continue;
         case OPT_GEN_WANTS:
-          strv_push (&wants, optarg);
+          ferry_strv_append (&wants.v, &wants.n, optarg);
           continue;
         case 'e':
-          strv_push (&env, optarg);
+          ferry_strv_append (&env.v, &env.n, optarg);
           continue;
         case 'f':
           files = 1;

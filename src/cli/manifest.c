@@ -68,19 +68,6 @@ add_annotation (json_object *obj, const char *arg)
   return 0;
 }
 
-static char **
-strv_add (char **v, const char *s)
-{
-  size_t n = 0;
-
-  while (v && v[n])
-    n++;
-  v = xrealloc (v, sizeof (char *) * (n + 2));
-  v[n] = xstrdup (s);
-  v[n + 1] = NULL;
-  return v;
-}
-
 /* JSON as Podman prints it: indented by four spaces a level.  */
 static void
 print_json (json_object *obj)
@@ -213,10 +200,10 @@ platform_option (int opt, const char *arg, struct platform_flags *f)
       f->p.variant = arg;
       return 1;
     case OPT_MANIFEST_FEATURES:
-      f->p.features = strv_add (f->p.features, arg);
+      ferry_strv_add (&f->p.features, arg);
       return 1;
     case OPT_MANIFEST_OS_FEATURES:
-      f->p.os_features = strv_add (f->p.os_features, arg);
+      ferry_strv_add (&f->p.os_features, arg);
       return 1;
     default:
       return 0;
@@ -921,9 +908,9 @@ manifest_rm (int argc, char **argv)
             {
               /* Podman says what it untagged, then what it deleted.  */
               for (k = 0; report.untagged[k]; k++)
-                untagged = strv_add (untagged, report.untagged[k]);
+                ferry_strv_add (&untagged, report.untagged[k]);
               if (report.deleted)
-                deleted = strv_add (deleted, report.deleted);
+                ferry_strv_add (&deleted, report.deleted);
               ferry_remove_report_free (&report);
               continue;
             }

@@ -20,6 +20,7 @@
 
 #include "archive/archive.h"
 #include "util/age.h"
+#include "refusal.h"
 #include "util/error.h"
 
 #include <stdint.h>
@@ -37,19 +38,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   memset (identity.bytes, 0x2a, sizeof (identity.bytes));
   cage_init ("archive");
   return 0;
-}
-
-static void
-one_line (ferry_error_t *err)
-{
-  if (*err == NULL || strchr ((*err)->msg, '\n'))
-    {
-      fprintf (stderr, "refusal not one line: %s\n", *err ? (*err)->msg : "(no error)");
-      abort ();
-    }
-  if (getenv ("FERRY_FUZZ_VERBOSE"))
-    fprintf (stderr, "refused: %s\n", (*err)->msg);
-  ferry_error_release (err);
 }
 
 int
@@ -71,7 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       struct ferry_archive_proof proof = { 0 };
 
       if (ferry_archive_scan (fd, &keys, keep, "fuzz archive", &contents, &proof, &err) < 0)
-        one_line (&err);
+        fuzz_refusal (&err, NULL);
       else
         {
           for (size_t i = 0; i < contents.n; i++)
@@ -90,7 +78,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                                         (mode & 2) ? FERRY_ARCHIVE_UNVERIFIED_OK : 0, "fuzz archive", &proof,
                                         &err)
           < 0)
-        one_line (&err);
+        fuzz_refusal (&err, NULL);
       ferry_archive_proof_release (&proof);
       cage_end ();
     }

@@ -25,6 +25,7 @@
 #include "image/schema.h"
 #include "image/signature.h"
 #include "image/sigstore.h"
+#include "refusal.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -69,19 +70,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 }
 
 static void
-one_line (ferry_error_t *err)
-{
-  if (*err == NULL || strchr ((*err)->msg, '\n'))
-    {
-      fprintf (stderr, "refusal not one line: %s\n", *err ? (*err)->msg : "(no error)");
-      abort ();
-    }
-  if (getenv ("FERRY_FUZZ_VERBOSE"))
-    fprintf (stderr, "refused: %s\n", (*err)->msg);
-  ferry_error_release (err);
-}
-
-static void
 write_file (const char *path, const char *text, size_t len)
 {
   FILE *f = fopen (path, "we");
@@ -123,7 +111,7 @@ schema (const char *text, size_t len, unsigned mode)
 
   if (doc == NULL)
     {
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
       return;
     }
   switch (mode)
@@ -137,7 +125,7 @@ schema (const char *text, size_t len, unsigned mode)
         ferry_error_t list_err = NULL;
         json_object *shown = ferry_manifest_list_inspect (text, &list_err);
         if (shown == NULL)
-          one_line (&list_err);
+          fuzz_refusal (&list_err, NULL);
         json_object_put (shown);
       }
       break;
@@ -157,7 +145,7 @@ schema (const char *text, size_t len, unsigned mode)
       break;
     }
   if (r < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   json_object_put (doc);
 }
 
@@ -169,7 +157,7 @@ policy (const char *text, size_t len)
 
   if (ferry_policy_parse ("/fuzz/policy.json", text, len, &p, &err) < 0)
     {
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
       return;
     }
   {
@@ -187,7 +175,7 @@ policy (const char *text, size_t len)
      * the others look for one, in the (empty) lookaside of regd.  */
     unlink (regd_file);
     if (ferry_policy_check (p, &archive, &err) < 0)
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
   }
   ferry_policy_free (p);
 }
@@ -200,7 +188,7 @@ auth (const char *text, size_t len)
 
   write_file (auth_path, text, len);
   if (ferry_auth_lookup (auth_path, "registry.example.com/ns/repo", &c, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   ferry_credentials_clear (&c);
 }
 
@@ -214,16 +202,16 @@ registries_d (const char *text, size_t len)
 
   write_file (regd_file, text, len);
   if (ferry_lookaside_url (regd, &ref, 0, &url, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   free (url);
   url = NULL;
   if (ferry_lookaside_url (regd, &ref, 1, &url, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   free (url);
   if (ferry_registries_d_sigstore_attachments (regd, &ref, &use, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   if (ferry_lookaside_all (regd, &all, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   json_object_put (all);
 }
 
@@ -235,9 +223,9 @@ payloads (const char *text, size_t len)
   struct ferry_sigstore_signature *sig = calloc (1, sizeof (*sig));
 
   if (ferry_signature_check_payload (text, len, DIGEST, &ref, NULL, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   if (ferry_sigstore_payload_parse (text, len, &digest, &signed_ref, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   free (digest);
   free (signed_ref);
   if (sig == NULL)
@@ -245,7 +233,7 @@ payloads (const char *text, size_t len)
   {
     int r = ferry_sigstore_from_blob (text, len, "/fuzz/signature-1", sig, &err);
     if (r < 0)
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
     ferry_sigstore_signatures_free (sig, r == 1);
   }
 }

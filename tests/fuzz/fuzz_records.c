@@ -26,6 +26,7 @@
 #include "engine/network.h"
 #include "engine/podman_archive.h"
 #include "image/load.h"
+#include "refusal.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -99,19 +100,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 }
 
 static void
-one_line (ferry_error_t *err)
-{
-  if (*err == NULL || strchr ((*err)->msg, '\n'))
-    {
-      fprintf (stderr, "refusal not one line: %s\n", *err ? (*err)->msg : "(no error)");
-      abort ();
-    }
-  if (getenv ("FERRY_FUZZ_VERBOSE"))
-    fprintf (stderr, "refused: %s\n", (*err)->msg);
-  ferry_error_release (err);
-}
-
-static void
 check_record (json_object *rec, int trust)
 {
   char *sysctls[] = { "net.ipv4.ping_group_range=0 0", NULL };
@@ -121,7 +109,7 @@ check_record (json_object *rec, int trust)
 
   if (ferry_archive_record_check (rec, &r, &err) < 0)
     {
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
       return;
     }
   free (ferry_archive_record_privileges (rec, sysctls));
@@ -153,7 +141,7 @@ podman (const char *docs[3], const size_t lens[3], unsigned mode)
 
   if (dump == NULL)
     {
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
       return;
     }
   if ((mode & 8) && json_object_is_type (dump, json_type_object))
@@ -165,7 +153,7 @@ podman (const char *docs[3], const size_t lens[3], unsigned mode)
   write_doc ("network.status", docs[2], lens[2]);
   rec = ferry_podman_archive_record (engine, dump, staging, "fuzz archive", &err);
   if (rec == NULL)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   else
     check_record (rec, mode & 4);
   json_object_put (rec);
@@ -180,11 +168,11 @@ network_status (const char *text, size_t len)
 
   if (status == NULL)
     {
-      one_line (&err);
+      fuzz_refusal (&err, NULL);
       return;
     }
   if (ferry_network_conntrack_check (status, &err) < 0)
-    one_line (&err);
+    fuzz_refusal (&err, NULL);
   if (json_object_is_type (status, json_type_object))
     {
       json_object_object_foreach (status, name, net)
@@ -193,7 +181,7 @@ network_status (const char *text, size_t len)
 
         (void) name;
         if (def && ferry_network_definition_check (def, "fuzz archive", &err) < 0)
-          one_line (&err);
+          fuzz_refusal (&err, NULL);
       }
     }
   json_object_put (status);
@@ -237,7 +225,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         json_object *doc = ferry_json_parse (docs[0], lens[0], "config.dump", &err);
 
         if (doc == NULL)
-          one_line (&err);
+          fuzz_refusal (&err, NULL);
         else
           check_record ((mode & 3) == 3 ? ferry_json_get_object (doc, "ferry") : doc, mode & 4);
         json_object_put (doc);

@@ -20,6 +20,7 @@
 
 #include "storage/rootfs_diff.h"
 #include "storage/unpack.h"
+#include "refusal.h"
 #include "util/error.h"
 
 #include <stdint.h>
@@ -43,16 +44,7 @@ unpack (const uint8_t *data, size_t size, int destfd, const struct ferry_unpack_
   int fd = cage_input_fd (data, size);
 
   if (ferry_unpack_tar_at (fd, "fuzz layer", destfd, o, NULL, &err) < 0)
-    {
-      if (err == NULL || strchr (err->msg, '\n'))
-        {
-          fprintf (stderr, "refusal not one line: %s\n", err ? err->msg : "(no error)");
-          abort ();
-        }
-      if (getenv ("FERRY_FUZZ_VERBOSE"))
-        fprintf (stderr, "refused: %s\n", err->msg);
-      ferry_error_release (&err);
-    }
+    fuzz_refusal (&err, NULL);
   close (fd);
 }
 
@@ -80,16 +72,7 @@ rootfs_diff (const uint8_t *data, size_t size)
   write_file (tar, nul ? nul + 1 : data, nul ? size - deleted_len - 1 : 0);
   cage_begin ();
   if (ferry_rootfs_diff_apply (cage_dest, tar, deleted, &err) < 0)
-    {
-      if (err == NULL || strchr (err->msg, '\n'))
-        {
-          fprintf (stderr, "refusal not one line: %s\n", err ? err->msg : "(no error)");
-          abort ();
-        }
-      if (getenv ("FERRY_FUZZ_VERBOSE"))
-        fprintf (stderr, "refused: %s\n", err->msg);
-      ferry_error_release (&err);
-    }
+    fuzz_refusal (&err, NULL);
   cage_end ();
 }
 

@@ -437,6 +437,8 @@ sign_payload() {
 	policy signed "$signed"
 	policy other "${signed//key.asc/other.gpg}"
 	policy exact "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyData\":\"$(base64 -w0 "$TEST_TMP/key.gpg")\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}"
+	# keyData as base64 wraps it, in lines of 76: Go skips the newlines.
+	policy wrapped "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"$REGISTRY/ferry\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyData\":\"$(base64 -w76 "$TEST_TMP/key.gpg" | sed -z 's/\n$//; s/\n/\\n/g')\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}"
 	policy sigstore "{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"$TEST_TMP/key.asc\"}]}"
 	mkdir -p "$TEST_TMP/fsig" "$TEST_TMP/empty"
 
@@ -500,6 +502,8 @@ signature-2" ]
 		"$t" rmi -a >/dev/null 2>&1 || true
 		tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/exact.json" "$REGISTRY/ferry/test@$digest"
 		"$t" rmi -a >/dev/null 2>&1 || true
+		tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/wrapped.json" "$REGISTRY/ferry/test@$digest"
+		"$t" rmi -a >/dev/null 2>&1 || true
 		tstep "$t" pull -q --tls-verify=false --signature-policy "$TEST_TMP/other.json" "$img" |
 			sed -E 's/(Invalid GPG signature).*/\1/'
 		for store in tampered digest identity; do
@@ -514,6 +518,7 @@ signature-2" ]
 	cat >"$TEST_TMP/expected" <<-EOF
 		\$ pull -q --tls-verify=false --signature-policy TMP/signed.json REG/ferry/test:v1 -> 0
 		\$ pull -q --tls-verify=false --signature-policy TMP/exact.json REG/ferry/test@$digest -> 0
+		\$ pull -q --tls-verify=false --signature-policy TMP/wrapped.json REG/ferry/test@$digest -> 0
 		\$ pull -q --tls-verify=false --signature-policy TMP/other.json REG/ferry/test:v1 -> 125
 		Error: Source image rejected: Invalid GPG signature
 		\$ pull -q --tls-verify=false --signature-policy TMP/signed.json REG/ferry/test:v1 -> 125

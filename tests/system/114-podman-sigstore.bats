@@ -509,6 +509,9 @@ sig_layers() {
 		'"keyDatas":["@"]'
 		'"keyData":"@@","keyPath":"/x"'
 		'"keyPath":"/x","keyPaths":["/y"]'
+		'"keyData":"AA="'
+		'"keyDatas":["AA=A"]'
+		'"keyData":"AAAAA\nA"'
 	)
 	local i t
 	for t in f podman_t; do
@@ -545,6 +548,12 @@ sig_layers() {
 		Error: invalid policy in "TMP/p10.json": illegal base64 data at input byte 0
 		$ pull --tls-verify=false --signature-policy TMP/p11.json 127.0.0.1:9/x/y:1 -> 125
 		Error: invalid policy in "TMP/p11.json": exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified
+		$ pull --tls-verify=false --signature-policy TMP/p12.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p12.json": illegal base64 data at input byte 3
+		$ pull --tls-verify=false --signature-policy TMP/p13.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p13.json": illegal base64 data at input byte 2
+		$ pull --tls-verify=false --signature-policy TMP/p14.json 127.0.0.1:9/x/y:1 -> 125
+		Error: invalid policy in "TMP/p14.json": illegal base64 data at input byte 5
 	EOF
 	n=$(wc -l <"$TEST_TMP/expected")
 	head -n "$n" "$TEST_TMP/all.log" | diff -u "$TEST_TMP/expected" -

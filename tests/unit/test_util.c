@@ -751,6 +751,35 @@ test_chown_tree (void **state)
   assert_non_null (strstr (err->msg, missing));
 }
 
+/* The string vectors every module grows: a copy or the string itself
+ * appended, NULL-terminated at each step; an empty one may be NULL.  */
+static void
+test_strv (void **state)
+{
+  cleanup_strv char **v = NULL;
+  char *own = xstrdup ("c");
+  char name[] = "b";
+  size_t n = 0;
+
+  (void) state;
+  assert_int_equal (ferry_strv_length (NULL), 0);
+  assert_false (ferry_strv_contains (NULL, "a"));
+  ferry_strv_add (&v, "a");
+  n = ferry_strv_length (v);
+  assert_int_equal (n, 1);
+  ferry_strv_append (&v, &n, name);
+  name[0] = 'x';
+  ferry_strv_push (&v, &n, own);
+  assert_int_equal (n, 3);
+  assert_int_equal (ferry_strv_length (v), 3);
+  assert_string_equal (v[0], "a");
+  assert_string_equal (v[1], "b");
+  assert_ptr_equal (v[2], own);
+  assert_null (v[3]);
+  assert_true (ferry_strv_contains (v, "b"));
+  assert_false (ferry_strv_contains (v, "x"));
+}
+
 int
 main (void)
 {
@@ -758,6 +787,7 @@ main (void)
     cmocka_unit_test (test_path_is_clean_relative),
     cmocka_unit_test (test_path_normalize_entry),
     cmocka_unit_test (test_digest_is_valid),
+    cmocka_unit_test (test_strv),
     cmocka_unit_test (test_json_string_value),
     cmocka_unit_test (test_json_to_indented),
     cmocka_unit_test (test_sha256_buffer),

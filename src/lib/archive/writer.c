@@ -1545,25 +1545,34 @@ not_regular_error (const char *path, mode_t mode, ferry_error_t *err)
                            what);
 }
 
+/* Adds the file open at FD as NAME once fstat shows it a regular file
+ * (PATH names it in errors).  */
+static int
+add_opened (ferry_archive_writer_t *w, const char *name, int fd, const char *path, ferry_error_t *err)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot stat `%s`", path);
+  if (! S_ISREG (st.st_mode))
+    return not_regular_error (path, st.st_mode, err);
+  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return add_fd (w, name, fd, &st, path, err);
+}
+
 int
 ferry_archive_writer_add_file (ferry_archive_writer_t *w, const char *name, const char *path,
                                ferry_error_t *err)
 {
   cleanup_free char *clean = claim_name (w, name, false, err);
   cleanup_close int fd = -1;
-  struct stat st;
 
   if (clean == NULL)
     return -1;
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", path);
-  if (fstat (fd, &st) < 0)
-    return ferry_make_error (err, errno, "cannot stat `%s`", path);
-  if (! S_ISREG (st.st_mode))
-    return not_regular_error (path, st.st_mode, err);
-  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return add_fd (w, clean, fd, &st, path, err);
+  return add_opened (w, clean, fd, path, err);
 }
 
 /* ---- directories ------------------------------------------------------- */
@@ -1663,13 +1672,8 @@ add_tree_child (ferry_archive_writer_t *w, int dfd, const char *child, const cha
   fd = openat (dfd, child, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", path);
-  /* It may have been replaced since the fstatat.  */
-  if (fstat (fd, &st) < 0)
-    return ferry_make_error (err, errno, "cannot stat `%s`", path);
-  if (! S_ISREG (st.st_mode))
-    return not_regular_error (path, st.st_mode, err);
-  posix_fadvise (fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return add_fd (w, clean, fd, &st, path, err);
+  /* It may have been replaced since the fstatat: add_opened looks again.  */
+  return add_opened (w, clean, fd, path, err);
 }
 
 /* Adds the children of the directory open at DFD (which it takes) as

@@ -83,6 +83,21 @@ check_string (struct record_check *c, const char *field, json_object *v)
   return 0;
 }
 
+/* A string that IS_VALID takes: else "must be MUST_BE, not `S`".  */
+static int
+check_string_that (struct record_check *c, const char *field, json_object *v, int (*is_valid) (const char *),
+                   const char *must_be)
+{
+  const char *s = ferry_json_string_value (v);
+  cleanup_free char *q = NULL;
+
+  if (s == NULL)
+    return check_string (c, field, v);
+  if (! is_valid (s))
+    return refuse (c, field, "must be %s, not `%s`", must_be, q = shown (s));
+  return 0;
+}
+
 static int
 check_bool (struct record_check *c, const char *field, json_object *v)
 {
@@ -111,6 +126,12 @@ is_lower_hex (const char *s, size_t len)
   return strlen (s) == len && strspn (s, "0123456789abcdef") == len;
 }
 
+static int
+is_container_id (const char *s)
+{
+  return is_lower_hex (s, 64);
+}
+
 /* "/" followed by a clean relative path: no `.` or `..` component, no
  * empty one (what create accepts as a mount destination, less "/").  */
 static int
@@ -121,22 +142,38 @@ is_clean_absolute (const char *s)
 
 /* ---- the record's fields ------------------------------------------------- */
 
+/* A list of at least one string, each of which IS_VALID takes: else
+ * "must be a list of WHAT" or "holds `S`, which is ITEM".  */
+static int
+check_list_of (struct record_check *c, const char *field, json_object *v, const char *what,
+               int (*is_valid) (const char *), const char *item)
+{
+  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
+    return refuse (c, field, "must be a list of %s, not %s", what, ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      json_object *e = json_object_array_get_idx (v, i);
+      const char *s = ferry_json_string_value (e);
+      cleanup_free char *q = NULL;
+
+      if (s == NULL || ! is_valid (s))
+        return refuse (c, field, "holds `%s`, which is %s",
+                       q = shown (s ? s : json_object_to_json_string (e)), item);
+    }
+  return 0;
+}
+
+static int
+is_added_group (const char *g)
+{
+  return ferry_group_add_is_valid (g) && strcmp (g, FERRY_GROUP_KEEP) != 0;
+}
+
 /* [group], as create keeps --group-add's (engine/process_options.h).  */
 static int
 check_group_add (struct record_check *c, const char *field, json_object *v)
 {
-  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
-    return refuse (c, field, "must be a list of groups, not %s", ferry_json_type_name (v));
-  for (size_t i = 0; i < json_object_array_length (v); i++)
-    {
-      const char *g = ferry_json_string_value (json_object_array_get_idx (v, i));
-      cleanup_free char *q = NULL;
-
-      if (g == NULL || ! ferry_group_add_is_valid (g) || strcmp (g, FERRY_GROUP_KEEP) == 0)
-        return refuse (c, field, "holds `%s`, which is no group name or gid",
-                       q = shown (g ? g : json_object_to_json_string (json_object_array_get_idx (v, i))));
-    }
-  return 0;
+  return check_list_of (c, field, v, "groups", is_added_group, "no group name or gid");
 }
 
 /* "0027", as create writes --umask.  */
@@ -157,49 +194,20 @@ check_umask (struct record_check *c, const char *field, json_object *v)
 static int
 check_chrootdirs (struct record_check *c, const char *field, json_object *v)
 {
-  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
-    return refuse (c, field, "must be a list of paths, not %s", ferry_json_type_name (v));
-  for (size_t i = 0; i < json_object_array_length (v); i++)
-    {
-      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
-      cleanup_free char *q = NULL;
-
-      if (s == NULL || ! ferry_chrootdir_is_valid (s))
-        return refuse (c, field, "holds `%s`, which is no absolute clean path",
-                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
-    }
-  return 0;
+  return check_list_of (c, field, v, "paths", ferry_chrootdir_is_valid, "no absolute clean path");
 }
 
 static int
 check_personality (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (! ferry_personality_is_valid (s))
-    return refuse (c, field, "must be LINUX or LINUX32, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, ferry_personality_is_valid, "LINUX or LINUX32");
 }
 
 /* ["80/tcp"], as create writes --expose's and the image's.  */
 static int
 check_expose (struct record_check *c, const char *field, json_object *v)
 {
-  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
-    return refuse (c, field, "must be a list of ports, not %s", ferry_json_type_name (v));
-  for (size_t i = 0; i < json_object_array_length (v); i++)
-    {
-      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
-      cleanup_free char *q = NULL;
-
-      if (s == NULL || ! ferry_ports_expose_is_valid (s))
-        return refuse (c, field, "holds `%s`, which is no PORT/PROTOCOL",
-                       q = shown (s ? s : json_object_to_json_string (json_object_array_get_idx (v, i))));
-    }
-  return 0;
+  return check_list_of (c, field, v, "ports", ferry_ports_expose_is_valid, "no PORT/PROTOCOL");
 }
 
 /* --pid, --ipc, --uts as create records them: host, none (IPC),
@@ -278,27 +286,13 @@ check_idmap (struct record_check *c, const char *field, json_object *v)
 static int
 check_hosts_file (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (! ferry_hosts_file_is_valid (s))
-    return refuse (c, field, "must be none, image or an absolute path, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, ferry_hosts_file_is_valid, "none, image or an absolute path");
 }
 
 static int
 check_id (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (! is_lower_hex (s, 64))
-    return refuse (c, field, "must be 64 lowercase hex digits, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_container_id, "64 lowercase hex digits");
 }
 
 static int
@@ -423,16 +417,15 @@ check_labels (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+is_absolute (const char *s)
+{
+  return s[0] == '/';
+}
+
+static int
 check_workdir (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (s[0] != '/')
-    return refuse (c, field, "must be an absolute path, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_absolute, "an absolute path");
 }
 
 static int
@@ -706,16 +699,15 @@ check_stop_signal (struct record_check *c, const char *field, json_object *v)
 /* --tz: "local" or a zone's clean relative path (whether this host has
  * the zone is start's to say).  */
 static int
+is_timezone (const char *s)
+{
+  return strcmp (s, "local") == 0 || (! strchr (s, '\n') && ferry_path_is_clean_relative (s));
+}
+
+static int
 check_timezone (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (strcmp (s, "local") != 0 && (strchr (s, '\n') || ! ferry_path_is_clean_relative (s)))
-    return refuse (c, field, "must be local or a zone such as Europe/Paris, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_timezone, "local or a zone such as Europe/Paris");
 }
 
 static int
@@ -731,16 +723,15 @@ check_timeout (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+is_restart_policy (const char *s)
+{
+  return strcmp (s, "always") == 0 || strcmp (s, "on-failure") == 0 || strcmp (s, "unless-stopped") == 0;
+}
+
+static int
 check_restart_policy (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (strcmp (s, "always") != 0 && strcmp (s, "on-failure") != 0 && strcmp (s, "unless-stopped") != 0)
-    return refuse (c, field, "must be always, on-failure or unless-stopped, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_restart_policy, "always, on-failure or unless-stopped");
 }
 
 static int
@@ -774,16 +765,15 @@ check_resource (struct record_check *c, const char *field, json_object *v)
 /* A file on the host (--cidfile, --conmon-pidfile, --log-opt path): absolute
  * and clean.  */
 static int
+is_host_path (const char *s)
+{
+  return is_clean_absolute (s) && ! strchr (s, '\n');
+}
+
+static int
 check_host_file (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (! is_clean_absolute (s) || strchr (s, '\n'))
-    return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_host_path, "an absolute host path without `.` or `..`");
 }
 
 static int
@@ -1092,14 +1082,7 @@ check_mount_options (struct record_check *c, const char *field, json_object *v, 
 static int
 check_subpath (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (! ferry_path_is_clean_relative (s))
-    return refuse (c, field, "must be a relative path without `.` or `..`, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, ferry_path_is_clean_relative, "a relative path without `.` or `..`");
 }
 
 /* --tmpfs's options as typed (inspect's HostConfig.Tmpfs): ro, rw,
@@ -1123,16 +1106,15 @@ check_tmpfs_options (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+is_relabel_mode (const char *s)
+{
+  return strcmp (s, "z") == 0 || strcmp (s, "Z") == 0;
+}
+
+static int
 check_relabel_mode (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (strcmp (s, "z") != 0 && strcmp (s, "Z") != 0)
-    return refuse (c, field, "must be z or Z, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_relabel_mode, "z or Z");
 }
 
 static int
@@ -1162,16 +1144,15 @@ check_destination (struct record_check *c, const char *field, json_object *v)
 }
 
 static int
+is_bind_source (const char *s)
+{
+  return strcmp (s, "/") == 0 || is_clean_absolute (s);
+}
+
+static int
 check_bind_source (struct record_check *c, const char *field, json_object *v)
 {
-  const char *s = ferry_json_string_value (v);
-  cleanup_free char *q = NULL;
-
-  if (s == NULL)
-    return check_string (c, field, v);
-  if (strcmp (s, "/") != 0 && ! is_clean_absolute (s))
-    return refuse (c, field, "must be an absolute host path without `.` or `..`, not `%s`", q = shown (s));
-  return 0;
+  return check_string_that (c, field, v, is_bind_source, "an absolute host path without `.` or `..`");
 }
 
 static int
@@ -1356,16 +1337,12 @@ check_requires (struct record_check *c, const char *field, json_object *v)
 {
   const char *self = ferry_json_get_string (c->rec, "Id");
 
-  if (! json_object_is_type (v, json_type_array) || json_object_array_length (v) == 0)
-    return refuse (c, field, "must be a list of container IDs, not %s", ferry_json_type_name (v));
+  if (check_list_of (c, field, v, "container IDs", is_container_id, "no container ID") < 0)
+    return -1;
   for (size_t i = 0; i < json_object_array_length (v); i++)
     {
-      const char *id = ferry_json_string_value (json_object_array_get_idx (v, i));
-      cleanup_free char *q = NULL;
+      const char *id = json_object_get_string (json_object_array_get_idx (v, i));
 
-      if (id == NULL || ! is_lower_hex (id, 64))
-        return refuse (c, field, "holds `%s`, which is no container ID",
-                       q = shown (id ? id : json_object_to_json_string (json_object_array_get_idx (v, i))));
       if (self && strcmp (id, self) == 0)
         return refuse (c, field, "names the container itself");
       for (size_t k = 0; k < i; k++)

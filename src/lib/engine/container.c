@@ -1235,16 +1235,6 @@ record_ports (json_object *rec, const struct ferry_create_options *o, json_objec
   return 0;
 }
 
-static size_t
-strv_count (char **v)
-{
-  size_t n = 0;
-
-  while (v && v[n])
-    n++;
-  return n;
-}
-
 /* ARG as an error may quote it: on one line, control characters as `?`.  */
 static char *
 one_line (const char *arg)
@@ -1265,12 +1255,12 @@ record_dns_servers (json_object *rec, char **dns, ferry_error_t *err)
   json_object *list;
   size_t i;
 
-  if (strv_count (dns) == 0)
+  if (ferry_strv_length (dns) == 0)
     return 0;
   for (i = 0; dns[i]; i++)
     if (strcmp (dns[i], "none") == 0)
       {
-        if (strv_count (dns) > 1)
+        if (ferry_strv_length (dns) > 1)
           return ferry_make_error (err, 0,
                                    "--dns none is not allowed with other DNS servers: give one or the "
                                    "other");
@@ -1298,13 +1288,13 @@ record_dns_search (json_object *rec, char **search, ferry_error_t *err)
 {
   json_object *list;
 
-  if (strv_count (search) == 0)
+  if (ferry_strv_length (search) == 0)
     return 0;
   list = json_object_new_array ();
   json_object_object_add (rec, "DnsSearch", list);
   for (size_t i = 0; search[i]; i++)
     {
-      if (strcmp (search[i], ".") == 0 && strv_count (search) > 1)
+      if (strcmp (search[i], ".") == 0 && ferry_strv_length (search) > 1)
         return ferry_make_error (err, 0,
                                  "--dns-search . (no search domains) is not allowed with other "
                                  "domains: give one or the other");
@@ -1324,7 +1314,7 @@ record_dns_options (json_object *rec, char **options, ferry_error_t *err)
 {
   json_object *list;
 
-  if (strv_count (options) == 0)
+  if (ferry_strv_length (options) == 0)
     return 0;
   list = json_object_new_array ();
   json_object_object_add (rec, "DnsOptions", list);
@@ -1346,7 +1336,7 @@ record_extra_hosts (json_object *rec, char **hosts, int bridged, ferry_error_t *
 {
   json_object *list;
 
-  if (strv_count (hosts) == 0)
+  if (ferry_strv_length (hosts) == 0)
     return 0;
   list = json_object_new_array ();
   json_object_object_add (rec, "ExtraHosts", list);
@@ -1402,7 +1392,7 @@ record_aliases (json_object *rec, char **aliases, int bridged, ferry_error_t *er
 {
   json_object *nets = ferry_json_get_object (rec, "Networks");
 
-  if (strv_count (aliases) == 0)
+  if (ferry_strv_length (aliases) == 0)
     return 0;
   if (! bridged)
     return ferry_make_error (err, 0,
@@ -1451,7 +1441,7 @@ record_name_resolution (const struct ferry_create_options *o, json_object *rec, 
   if (ferry_json_string_equals (rec, "Network", "none") && ! json_object_object_get (rec, "Dns")
       && ! json_object_object_get (rec, "DnsSearch") && ! json_object_object_get (rec, "DnsOptions"))
     json_object_object_add (rec, "UseImageResolvConf", json_object_new_boolean (1));
-  if (o->no_hosts && strv_count (o->add_hosts))
+  if (o->no_hosts && ferry_strv_length (o->add_hosts))
     return ferry_make_error (err, 0,
                              "--no-hosts and --add-host cannot be set together: --no-hosts keeps the image's "
                              "/etc/hosts, which ferry does not add to");
@@ -1762,7 +1752,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
                          : strcmp (network, "host") == 0 ? "host"
                          : network[0] == 'n'             ? "ns"
                                                          : "container";
-      if (strv_count (o->more_networks))
+      if (ferry_strv_length (o->more_networks))
         return ferry_make_error (err, 0,
                                  "cannot set multiple networks without bridge network mode, selected mode "
                                  "%s: give --network once, or networks by name only",
@@ -2414,16 +2404,6 @@ ferry_log_size_text (int64_t bytes)
 
 /* ---- create -------------------------------------------------------------- */
 
-/* V with a copy of S added (NULL-terminated; *N its length).  */
-static char **
-strv_append (char **v, size_t *n, const char *s)
-{
-  v = xrealloc (v, (*n + 2) * sizeof (char *));
-  v[(*n)++] = xstrdup (s);
-  v[*n] = NULL;
-  return v;
-}
-
 /* The ulimit NAME of TEXT ("nofile=1:2"), or "" when it is none.  */
 static char *
 ulimit_name (const char *text)
@@ -2464,10 +2444,10 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
   if (cf->log_tag && *cf->log_tag)
     {
       cleanup_free char *tag = xasprintf ("tag=%s", cf->log_tag);
-      *log_opts = strv_append (*log_opts, &n_opts, tag);
+      ferry_strv_append (log_opts, &n_opts, tag);
     }
   for (size_t i = 0; o->log_opts && o->log_opts[i]; i++)
-    *log_opts = strv_append (*log_opts, &n_opts, o->log_opts[i]);
+    ferry_strv_append (log_opts, &n_opts, o->log_opts[i]);
   chosen->log_opts = *log_opts;
   for (size_t i = 0; cf->default_ulimits && cf->default_ulimits[i]; i++)
     {
@@ -2480,10 +2460,10 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
           given = strcmp (name, other) == 0;
         }
       if (! given)
-        *ulimits = strv_append (*ulimits, &n_ulimits, cf->default_ulimits[i]);
+        ferry_strv_append (ulimits, &n_ulimits, cf->default_ulimits[i]);
     }
   for (size_t i = 0; own_ulimits && own_ulimits[i]; i++)
-    *ulimits = strv_append (*ulimits, &n_ulimits, own_ulimits[i]);
+    ferry_strv_append (ulimits, &n_ulimits, own_ulimits[i]);
   ferry_error_release (&ignored);
   chosen->ulimits = *ulimits;
 }

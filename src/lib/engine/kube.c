@@ -364,15 +364,6 @@ kube_volumes (json_object *rec, ferry_yaml_t *mounts, ferry_yaml_t *volumes)
 }
 
 static int
-strv_has (char *const *v, const char *s)
-{
-  for (; v && *v; v++)
-    if (strcmp (*v, s) == 0)
-      return 1;
-  return 0;
-}
-
-static int
 string_compare (const void *a, const void *b)
 {
   return strcmp (*(char *const *) a, *(char *const *) b);
@@ -398,13 +389,13 @@ kube_capabilities (json_object *rec)
     drop[k++] = xstrdup (json_object_get_string (json_object_array_get_idx (d, i)));
   caps = ferry_spec_capabilities (add, drop);
   for (size_t i = 0; defaults[i]; i++)
-    if (! strv_has (caps, defaults[i]))
+    if (! ferry_strv_contains (caps, defaults[i]))
       ferry_yaml_append (drops, ferry_yaml_str (defaults[i]));
   while (caps[n])
     n++;
   qsort (caps, n, sizeof (char *), string_compare);
   for (size_t i = 0; i < n; i++)
-    if (! strv_has ((char *const *) defaults, caps[i]))
+    if (! ferry_strv_contains ((char *const *) defaults, caps[i]))
       ferry_yaml_append (adds, ferry_yaml_str (caps[i]));
   if (ferry_yaml_length (adds) == 0 && ferry_yaml_length (drops) == 0)
     {
@@ -811,7 +802,7 @@ strv_add_unique (char ***v, const char *s)
 {
   size_t n = 0;
 
-  if (strv_has (*v, s))
+  if (ferry_strv_contains (*v, s))
     return;
   while (*v && (*v)[n])
     n++;

@@ -12,19 +12,6 @@
 
 #define UNACCOUNTED "layer in lower level storage driver not accounted for"
 
-static char **
-strv_push (char **v, const char *s)
-{
-  size_t n = 0;
-
-  while (v[n])
-    n++;
-  v = xrealloc (v, sizeof (char *) * (n + 2));
-  v[n] = xstrdup (s);
-  v[n + 1] = NULL;
-  return v;
-}
-
 static const char *
 base_of (const char *path)
 {
@@ -129,7 +116,7 @@ users_of (ferry_engine_t *e, const char *id)
     return users;
   for (size_t i = 0; i < n; i++)
     if (cs[i]->image_id && strcmp (cs[i]->image_id, id) == 0)
-      users = strv_push (users, cs[i]->id);
+      ferry_strv_add (&users, cs[i]->id);
   ferry_containers_free (cs, n);
   return users;
 }
@@ -140,7 +127,7 @@ remove_container (ferry_engine_t *e, const char *id, struct ferry_check_report *
   cleanup_error ferry_error_t err = NULL;
 
   if (ferry_container_remove (e, id, 1, 0, &err) == 0)
-    r->removed_containers = strv_push (r->removed_containers, id);
+    ferry_strv_add (&r->removed_containers, id);
 }
 
 static int
@@ -156,13 +143,13 @@ repair (ferry_engine_t *e, const struct ferry_check_options *o, const struct fer
   for (i = 0; swept[i]; i++)
     if (ferry_damage_find (&r->layers, base_of (swept[i])) && ! strstr (swept[i], "/storage/blobs/")
         && ! strstr (swept[i], "/containers/"))
-      r->removed_layers = strv_push (r->removed_layers, base_of (swept[i]));
+      ferry_strv_add (&r->removed_layers, base_of (swept[i]));
   for (char **p = sc->unused_layers; p && *p; p++)
     {
       cleanup_error ferry_error_t lerr = NULL;
 
       if (ferry_store_remove_layer (e->store, *p, &lerr) > 0)
-        r->removed_layers = strv_push (r->removed_layers, strchr (*p, ':') + 1);
+        ferry_strv_add (&r->removed_layers, strchr (*p, ':') + 1);
     }
   if (o->force)
     for (i = 0; i < r->containers.n; i++)
@@ -189,7 +176,7 @@ repair (ferry_engine_t *e, const struct ferry_check_options *o, const struct fer
       if (ferry_store_remove (e->store, id, 1, &rr, &ierr) == 0)
         {
           if (rr.deleted)
-            r->removed_images = strv_push (r->removed_images, rr.deleted);
+            ferry_strv_add (&r->removed_images, rr.deleted);
           ferry_remove_report_free (&rr);
         }
     }

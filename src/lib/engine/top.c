@@ -181,16 +181,6 @@ ferry_go_duration (long long ns)
   return xasprintf ("%lld%ss", s, frac);
 }
 
-static size_t
-strv_length_of (char **v)
-{
-  size_t n = 0;
-
-  while (v[n])
-    n++;
-  return n;
-}
-
 static const char *
 descriptor_header (const char *d)
 {
@@ -695,7 +685,7 @@ ferry_container_top (ferry_engine_t *e, const char *ref, char **descriptors, str
   if (read_procs (c->pid, &procs, &n, err) < 0)
     goto out;
   read_clocks (&k);
-  out->cols = strv_length_of (d);
+  out->cols = ferry_strv_length (d);
   out->rows = n + 1;
   out->cells = xmalloc0 (sizeof (char *) * out->rows * out->cols);
   for (j = 0; j < out->cols; j++)

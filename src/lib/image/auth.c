@@ -2,6 +2,7 @@
 #include "credential_helper.h"
 #include "registries.h"
 #include "registry.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -124,107 +125,6 @@ warnf (const char *fmt, ...)
   va_end (ap);
   if (msg)
     auth_warn (msg);
-}
-
-static int
-base64_value (unsigned char c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-static size_t
-skip_newlines (const unsigned char *src, size_t len, size_t i)
-{
-  while (i < len && (src[i] == '\n' || src[i] == '\r'))
-    i++;
-  return i;
-}
-
-/* Standard base64 as containers/image decodes an "auth" field (Go's
- * base64.StdEncoding): CR and LF anywhere are skipped, the padding is
- * required, and nothing may follow it.  The decoded length, or -1 with
- * *BAD the offset Go reports ("illegal base64 data at input byte N").  */
-static ssize_t
-decode_base64 (const unsigned char *src, size_t len, unsigned char *dst, size_t *bad)
-{
-  size_t si = 0, n = 0;
-
-  for (;;)
-    {
-      unsigned int q[4] = { 0 }, val;
-      int j, have = 4;
-
-      for (j = 0; j < 4; j++)
-        {
-          int d;
-
-          if (si == len)
-            {
-              if (j == 0)
-                return (ssize_t) n;
-              *bad = si - (size_t) j;
-              return -1;
-            }
-          d = base64_value (src[si++]);
-          if (d >= 0)
-            {
-              q[j] = (unsigned int) d;
-              continue;
-            }
-          if (src[si - 1] == '\n' || src[si - 1] == '\r')
-            {
-              j--;
-              continue;
-            }
-          if (src[si - 1] != '=' || j < 2)
-            {
-              *bad = si - 1;
-              return -1;
-            }
-          if (j == 2)
-            {
-              /* "xx==": the second '=' must come, after any newlines.  */
-              si = skip_newlines (src, len, si);
-              if (si == len)
-                {
-                  *bad = len;
-                  return -1;
-                }
-              if (src[si] != '=')
-                {
-                  *bad = si - 1;
-                  return -1;
-                }
-              si++;
-            }
-          si = skip_newlines (src, len, si);
-          if (si < len)
-            {
-              *bad = si;
-              return -1;
-            }
-          have = j;
-          break;
-        }
-      val = q[0] << 18 | q[1] << 12 | q[2] << 6 | q[3];
-      dst[n++] = (unsigned char) (val >> 16);
-      if (have > 2)
-        dst[n++] = (unsigned char) (val >> 8);
-      if (have > 3)
-        dst[n++] = (unsigned char) val;
-      if (have < 4)
-        return (ssize_t) n;
-    }
 }
 
 /* The member of OBJ that Go's encoding/json decodes into the field NAME
@@ -441,7 +341,7 @@ entry_credentials (json_object *entry, const char *path, const char *key, struct
   const unsigned char *b64 = (const unsigned char *) (auth ? json_object_get_string (auth) : "");
   size_t len = auth ? (size_t) json_object_get_string_len (auth) : 0, bad = 0, plen;
   cleanup_free unsigned char *buf = xmalloc (len + 4);
-  ssize_t n = decode_base64 (b64, len, buf, &bad);
+  ssize_t n = ferry_base64_decode_to (FERRY_BASE64_STD, 0, (const char *) b64, len, buf, &bad);
   const char *identity_token = identity ? json_object_get_string (identity) : "";
   char *colon, *password;
   int ret = 0;

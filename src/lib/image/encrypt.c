@@ -1,5 +1,6 @@
 #include "encrypt.h"
 #include "jwe.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -310,7 +311,7 @@ add_string (json_object *o, const char *key, const char *value)
 static void
 add_b64 (json_object *o, const char *key, const unsigned char *data, size_t len)
 {
-  char *s = ferry_base64_encode (data, len, false);
+  char *s = ferry_base64_encode (FERRY_BASE64_STD, data, len);
 
   add_string (o, key, s);
   free (s);
@@ -387,14 +388,14 @@ ferry_layer_encrypt (const ferry_crypt_keys_t *k, int in, int out, const char *p
   OPENSSL_cleanse ((void *) text, strlen (text));
   if (jwe == NULL)
     goto out;
-  jwe_b64 = ferry_base64_encode ((const unsigned char *) jwe, strlen (jwe), false);
+  jwe_b64 = ferry_base64_encode (FERRY_BASE64_STD, (const unsigned char *) jwe, strlen (jwe));
 
   pub = json_object_new_object ();
   add_string (pub, "cipher", FERRY_ENC_CIPHER);
   add_b64 (pub, "hmac", key.hmac, sizeof (key.hmac));
   json_object_object_add (pub, "cipheroptions", json_object_new_object ());
   text = ferry_json_to_string (pub, 0);
-  pub_b64 = ferry_base64_encode ((const unsigned char *) text, strlen (text), false);
+  pub_b64 = ferry_base64_encode (FERRY_BASE64_STD, (const unsigned char *) text, strlen (text));
 
   *annotations = json_object_new_object ();
   add_string (*annotations, FERRY_ENC_ANNOTATION_JWE, jwe_b64);
@@ -422,7 +423,7 @@ b64_exact (json_object *o, const char *key, unsigned char *out, size_t want)
 
   if (s == NULL || strlen (s) > 4 * want)
     return -1;
-  bytes = ferry_base64_decode (s, strlen (s), false, &n);
+  bytes = ferry_base64_decode (FERRY_BASE64_STD, FERRY_BASE64_CANONICAL, s, strlen (s), &n, NULL);
   if (bytes == NULL || n != want)
     return -1;
   memcpy (out, bytes, want);
@@ -554,7 +555,9 @@ ferry_layer_key_open (const ferry_crypt_keys_t *k, json_object *desc, const char
       size_t n = 0;
 
       if (strlen (pubopts) > MAX_PUBOPTS
-          || (text = ferry_base64_decode (pubopts, strlen (pubopts), false, &n)) == NULL
+          || (text = ferry_base64_decode (FERRY_BASE64_STD, FERRY_BASE64_CANONICAL, pubopts, strlen (pubopts),
+                                          &n, NULL))
+                 == NULL
           || strlen ((char *) text) != n || (o = json_tokener_parse ((char *) text)) == NULL
           || ! json_object_is_type (o, json_type_object))
         return ferry_make_error (err, 0,
@@ -569,7 +572,7 @@ ferry_layer_key_open (const ferry_crypt_keys_t *k, json_object *desc, const char
       cleanup_free unsigned char *jwe = NULL, *payload = NULL;
       int r;
 
-      jwe = ferry_base64_decode (p, len, false, &jlen);
+      jwe = ferry_base64_decode (FERRY_BASE64_STD, FERRY_BASE64_CANONICAL, p, len, &jlen, NULL);
       if (jwe == NULL)
         return ferry_make_error (err, 0, "decrypting layer %s: its %s annotation is not base64", what,
                                  FERRY_ENC_ANNOTATION_JWE);

@@ -1,4 +1,5 @@
 #include "jwe.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -19,87 +20,9 @@
 
 /* ---- base64 --------------------------------------------------------------- */
 
-static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-char *
-ferry_base64_encode (const unsigned char *data, size_t len, bool url)
-{
-  const char *alpha = url ? b64_url : b64_std;
-  char *out = xmalloc (4 * ((len + 2) / 3) + 1), *o = out;
-  size_t i;
-
-  for (i = 0; i + 2 < len; i += 3)
-    {
-      uint32_t v = (uint32_t) data[i] << 16 | (uint32_t) data[i + 1] << 8 | data[i + 2];
-      *o++ = alpha[v >> 18];
-      *o++ = alpha[(v >> 12) & 63];
-      *o++ = alpha[(v >> 6) & 63];
-      *o++ = alpha[v & 63];
-    }
-  if (i < len)
-    {
-      uint32_t v = (uint32_t) data[i] << 16 | (i + 1 < len ? (uint32_t) data[i + 1] << 8 : 0);
-      *o++ = alpha[v >> 18];
-      *o++ = alpha[(v >> 12) & 63];
-      if (i + 1 < len)
-        *o++ = alpha[(v >> 6) & 63];
-      else if (! url)
-        *o++ = '=';
-      if (! url)
-        *o++ = '=';
-    }
-  *o = '\0';
-  return out;
-}
-
-static int
-b64_value (char c, bool url)
-{
-  const char *p = c ? strchr (url ? b64_url : b64_std, c) : NULL;
-
-  return p ? (int) (p - (url ? b64_url : b64_std)) : -1;
-}
-
-unsigned char *
-ferry_base64_decode (const char *text, size_t len, bool url, size_t *out_len)
-{
-  cleanup_free unsigned char *out = NULL;
-  size_t i, n = 0, body = len;
-  uint32_t acc = 0;
-  int bits = 0;
-
-  if (! url)
-    {
-      if (len % 4 != 0)
-        return NULL;
-      while (body > 0 && len - body < 2 && text[body - 1] == '=')
-        body--;
-    }
-  else if (len % 4 == 1)
-    return NULL;
-  out = xmalloc (len / 4 * 3 + 3);
-  for (i = 0; i < body; i++)
-    {
-      int v = b64_value (text[i], url);
-      if (v < 0)
-        return NULL;
-      acc = (acc << 6) | (uint32_t) v;
-      bits += 6;
-      if (bits >= 8)
-        {
-          bits -= 8;
-          out[n++] = (unsigned char) (acc >> bits);
-          acc &= (1u << bits) - 1;
-        }
-    }
-  /* Left-over bits must be zero: one text for one value.  */
-  if (acc != 0)
-    return NULL;
-  *out_len = n;
-  out[n] = '\0';
-  return steal_pointer (&out);
-}
+/* JWE's base64url is unpadded (RFC 7515); ferry takes only the one
+ * canonical text of a value (FERRY_BASE64_CANONICAL).  */
+#define JWE_BASE64 FERRY_BASE64_RAW_URL
 
 /* A member that must be base64url: its bytes, or NULL.  */
 static unsigned char *
@@ -109,7 +32,7 @@ b64url_member (json_object *o, const char *key, size_t *len)
 
   if (s == NULL)
     return NULL;
-  return ferry_base64_decode (s, strlen (s), true, len);
+  return ferry_base64_decode (JWE_BASE64, FERRY_BASE64_CANONICAL, s, strlen (s), len, NULL);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -447,8 +370,8 @@ key_to_epk (EVP_PKEY *key, const char *curve, int coord)
   if (! EVP_PKEY_get_octet_string_param (key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof (point), &n)
       || n != 1 + 2 * (size_t) coord || point[0] != 4)
     return NULL;
-  x = ferry_base64_encode (point + 1, (size_t) coord, true);
-  y = ferry_base64_encode (point + 1 + coord, (size_t) coord, true);
+  x = ferry_base64_encode (JWE_BASE64, point + 1, (size_t) coord);
+  y = ferry_base64_encode (JWE_BASE64, point + 1 + coord, (size_t) coord);
   epk = json_object_new_object ();
   json_object_object_add (epk, "kty", json_object_new_string ("EC"));
   json_object_object_add (epk, "crv", json_object_new_string (curve));
@@ -493,7 +416,7 @@ wrap_for (EVP_PKEY *key, const unsigned char cek[CEK_LEN], json_object *header, 
       if (rsa_oaep (key, cek, CEK_LEN, out, &n, 1) < 0)
         return ferry_make_error (err, 0, "cannot wrap a layer key with RSA-OAEP");
       json_object_object_add (header, "alg", json_object_new_string ("RSA-OAEP"));
-      *encrypted_key = ferry_base64_encode (out, n, true);
+      *encrypted_key = ferry_base64_encode (JWE_BASE64, out, n);
       return 0;
     }
   {
@@ -527,7 +450,7 @@ wrap_for (EVP_PKEY *key, const unsigned char cek[CEK_LEN], json_object *header, 
     OPENSSL_cleanse (kek, sizeof (kek));
     json_object_object_add (header, "alg", json_object_new_string ("ECDH-ES+A256KW"));
     json_object_object_add (header, "epk", epk);
-    *encrypted_key = ferry_base64_encode (wrapped, sizeof (wrapped), true);
+    *encrypted_key = ferry_base64_encode (JWE_BASE64, wrapped, sizeof (wrapped));
     return 0;
   }
 }
@@ -620,7 +543,7 @@ gcm (const unsigned char cek[CEK_LEN], const unsigned char iv[GCM_IV_LEN], const
 static void
 add_b64 (json_object *o, const char *key, const unsigned char *data, size_t len)
 {
-  char *s = ferry_base64_encode (data, len, true);
+  char *s = ferry_base64_encode (JWE_BASE64, data, len);
 
   json_object_object_add (o, key, json_object_new_string (s));
   free (s);
@@ -666,7 +589,7 @@ ferry_jwe_encrypt (const unsigned char *payload, size_t len, EVP_PKEY *const *re
         json_object_object_add (protected, "epk", json_object_get (json_object_object_get (h, "epk")));
       json_object_put (h);
       text = ferry_json_to_string (protected, 0);
-      protected_b64 = ferry_base64_encode ((const unsigned char *) text, strlen (text), true);
+      protected_b64 = ferry_base64_encode (JWE_BASE64, (const unsigned char *) text, strlen (text));
       json_object_object_add (jwe, "protected", json_object_new_string (protected_b64));
       json_object_object_add (jwe, "encrypted_key", json_object_new_string (ek));
     }
@@ -674,7 +597,7 @@ ferry_jwe_encrypt (const unsigned char *payload, size_t len, EVP_PKEY *const *re
     {
       json_object_object_add (protected, "enc", json_object_new_string ("A256GCM"));
       text = ferry_json_to_string (protected, 0);
-      protected_b64 = ferry_base64_encode ((const unsigned char *) text, strlen (text), true);
+      protected_b64 = ferry_base64_encode (JWE_BASE64, (const unsigned char *) text, strlen (text));
       json_object_object_add (jwe, "protected", json_object_new_string (protected_b64));
       list = json_object_new_array ();
       json_object_object_add (jwe, "recipients", list);
@@ -758,7 +681,8 @@ ferry_jwe_decrypt (const char *text, size_t len, EVP_PKEY *const *keys, size_t n
   protected_b64 = ferry_json_string_value (json_object_object_get (jwe, "protected"));
   if (protected_b64 == NULL)
     return bad_jwe (err, "no protected header");
-  ph = ferry_base64_decode (protected_b64, strlen (protected_b64), true, &ph_len);
+  ph = ferry_base64_decode (JWE_BASE64, FERRY_BASE64_CANONICAL, protected_b64, strlen (protected_b64),
+                            &ph_len, NULL);
   if (ph == NULL || strlen ((char *) ph) != ph_len)
     return bad_jwe (err, "the protected header is not base64url");
   protected = json_tokener_parse ((char *) ph);
@@ -777,7 +701,9 @@ ferry_jwe_decrypt (const char *text, size_t len, EVP_PKEY *const *keys, size_t n
     {
       aad_b64 = ferry_json_string_value (json_object_object_get (jwe, "aad"));
       if (aad_b64 == NULL
-          || (aad_bytes = ferry_base64_decode (aad_b64, strlen (aad_b64), true, &aad_len)) == NULL)
+          || (aad_bytes = ferry_base64_decode (JWE_BASE64, FERRY_BASE64_CANONICAL, aad_b64, strlen (aad_b64),
+                                               &aad_len, NULL))
+                 == NULL)
         return bad_jwe (err, "aad is not base64url");
     }
   aad = aad_b64 ? xasprintf ("%s.%s", protected_b64, aad_b64) : xstrdup (protected_b64);

@@ -54,10 +54,4 @@ char *ferry_jwe_encrypt (const unsigned char *payload, size_t len, EVP_PKEY *con
 int ferry_jwe_decrypt (const char *text, size_t len, EVP_PKEY *const *keys, size_t n, unsigned char **payload,
                        size_t *payload_len, ferry_error_t *err);
 
-/* Base64, standard (with padding) or URL-safe (without), as JWE and the
- * OCI annotations use them.  Decode returns NULL for anything but the
- * exact alphabet (and padding, for the standard one).  */
-char *ferry_base64_encode (const unsigned char *data, size_t len, bool url);
-unsigned char *ferry_base64_decode (const char *text, size_t len, bool url, size_t *out_len);
-
 #endif

@@ -6,6 +6,7 @@
 #include "load.h"
 #include "media.h"
 #include "reference.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/hash.h"
 #include "../util/json.h"
@@ -16,7 +17,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <libgen.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,19 +28,6 @@
  * far beyond any real multi-platform image, far below what 4 MiB of index
  * (pull.c's bound) could name.  */
 #define MAX_REMOTE_ENTRIES 256
-
-static char **
-strv_add (char **v, const char *s)
-{
-  size_t n = 0;
-
-  while (v && v[n])
-    n++;
-  v = xrealloc (v, sizeof (char *) * (n + 2));
-  v[n] = xstrdup (s);
-  v[n + 1] = NULL;
-  return v;
-}
 
 struct add_request
 {
@@ -119,7 +106,7 @@ pull_by_digest (ferry_store_t *s, const char *name, const char *digest,
 
   if (ferry_image_pull (s, ref, o, &id, err) < 0)
     return -1;
-  *digests = strv_add (*digests, digest);
+  ferry_strv_add (digests, digest);
   return 0;
 }
 
@@ -216,15 +203,14 @@ add_local (ferry_store_t *s, const char *ref, bool all, char ***digests, ferry_e
       size_t i;
 
       for (i = 0; i < json_object_array_length (entries); i++)
-        *digests
-            = strv_add (*digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
+        ferry_strv_add (digests, ferry_json_get_string (json_object_array_get_idx (entries, i), "digest"));
       ferry_image_free (img);
       return 0;
     }
   ferry_error_release (err);
   if (ferry_store_lookup (s, ref, &img, err) < 0)
     return -1;
-  *digests = strv_add (*digests, img->manifest_digest);
+  ferry_strv_add (digests, img->manifest_digest);
   ferry_image_free (img);
   return 0;
 }
@@ -355,15 +341,6 @@ ferry_manifest_subject (ferry_store_t *s, const char *ref, ferry_error_t *err)
  * registry takes (4 MiB) bounds it.  */
 #define ARTIFACT_CONFIG_MAX (1024 * 1024)
 
-static char *
-base64 (const unsigned char *data, size_t len)
-{
-  char *out = xmalloc (4 * ((len + 2) / 3) + 1);
-
-  EVP_EncodeBlock ((unsigned char *) out, data, (int) len);
-  return out;
-}
-
 /* ERRNUM's text as Go writes it (lower case), for Podman's messages.  */
 static char *
 go_error_text (int errnum)
@@ -484,7 +461,7 @@ artifact_config (const struct ferry_list_artifact *a, ferry_error_t *err)
   else
     data = xstrdup ("{}");
   ferry_sha256_buffer (data, len, digest);
-  b64 = base64 ((const unsigned char *) data, len);
+  b64 = ferry_base64_encode (FERRY_BASE64_STD, data, len);
   d = json_object_new_object ();
   json_object_object_add (d, "mediaType",
                           json_object_new_string (a->config_type && *a->config_type ? a->config_type

@@ -1,6 +1,7 @@
 #include "policy.h"
 #include "signature.h"
 #include "sigstore.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -211,7 +212,7 @@ static int
 check_base64 (const char *text, ferry_error_t *err)
 {
   size_t len = 0, bad = 0;
-  unsigned char *data = ferry_base64_decode_strict (text, strlen (text), &len, &bad);
+  unsigned char *data = ferry_base64_decode (FERRY_BASE64_STD, 0, text, strlen (text), &len, &bad);
 
   if (data == NULL)
     return ferry_make_error (err, 0, "illegal base64 data at input byte %zu", bad);
@@ -806,25 +807,12 @@ load_signatures (struct check *c, ferry_error_t *err)
   return 0;
 }
 
+/* keyData as containers/image reads it: Go's StdEncoding, which skips CR
+ * and LF (check_base64 took it when the policy was read).  */
 static char *
 decode_base64 (const char *text, size_t *len)
 {
-  size_t n = strlen (text), pad = 0;
-  unsigned char *out = xmalloc (n / 4 * 3 + 4);
-  int got;
-
-  if (n % 4 != 0)
-    return NULL;
-  got = EVP_DecodeBlock (out, (const unsigned char *) text, (int) n);
-  if (got < 0)
-    {
-      free (out);
-      return NULL;
-    }
-  while (pad < 2 && n > pad && text[n - 1 - pad] == '=')
-    pad++;
-  *len = (size_t) got - pad;
-  return (char *) out;
+  return (char *) ferry_base64_decode (FERRY_BASE64_STD, 0, text, strlen (text), len, NULL);
 }
 
 static int

@@ -8,6 +8,7 @@
 #include "reference.h"
 #include "registries.h"
 #include "schema.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -17,7 +18,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1103,8 +1103,8 @@ push_artifact (struct push *p, json_object *entry, ferry_error_t *err)
   char dg[FERRY_DIGEST_LEN + 1];
   json_object *layers, *cd;
   const char *b64;
-  size_t i, n;
-  int len, ret = -1;
+  size_t i, n, len = 0;
+  int ret = -1;
 
   ferry_sha256_buffer (text, strlen (text), dg);
   if (digest == NULL || strcmp (dg, digest) != 0)
@@ -1142,15 +1142,12 @@ push_artifact (struct push *p, json_object *entry, ferry_error_t *err)
   /* The config travels in the manifest ("data"): its bytes are the blob.  */
   cd = ferry_json_get_object (m, "config");
   b64 = ferry_json_get_string (cd, "data");
-  if (b64 == NULL || strlen (b64) % 4 != 0 || strlen (b64) > INT_MAX)
+  if (b64 == NULL || strlen (b64) % 4 != 0)
     return ferry_make_error (err, 0, "cannot push to %s: artifact %s has no config data", p->what, digest);
-  config = xmalloc (strlen (b64) / 4 * 3 + 1);
-  len = EVP_DecodeBlock (config, (const unsigned char *) b64, (int) strlen (b64));
-  if (len >= 0 && strlen (b64) >= 1 && b64[strlen (b64) - 1] == '=')
-    len -= strlen (b64) >= 2 && b64[strlen (b64) - 2] == '=' ? 2 : 1;
-  if (len < 0 || len != ferry_json_get_int (cd, "size", -1))
+  config = ferry_base64_decode (FERRY_BASE64_STD, 0, b64, strlen (b64), &len, NULL);
+  if (config == NULL || (int64_t) len != ferry_json_get_int (cd, "size", -1))
     return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
-  ferry_sha256_buffer (config, (size_t) len, dg);
+  ferry_sha256_buffer (config, len, dg);
   if (! ferry_json_string_equals (cd, "digest", dg))
     return ferry_make_error (err, 0, "cannot push to %s: artifact %s has a damaged config", p->what, digest);
   if (queue_add (&q, p, cd, "config", (const char *) config, err) < 0)

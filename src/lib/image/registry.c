@@ -1,6 +1,7 @@
 #include "registry.h"
 #include "auth.h"
 #include "registries.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
@@ -11,7 +12,6 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -611,9 +611,8 @@ basic_header (const struct ferry_credentials *c)
 {
   cleanup_free char *plain = xasprintf ("%s:%s", c->username, c->password);
   size_t len = strlen (plain);
-  cleanup_free unsigned char *b64 = xmalloc (4 * ((len + 2) / 3) + 1);
+  cleanup_free char *b64 = ferry_base64_encode (FERRY_BASE64_STD, plain, len);
 
-  EVP_EncodeBlock (b64, (const unsigned char *) plain, (int) len);
   explicit_bzero (plain, len);
   return xasprintf ("Authorization: Basic %s", b64);
 }

@@ -1,5 +1,6 @@
 #include "signature.h"
 #include "policy.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/process.h"
@@ -852,9 +853,10 @@ append_key (const char *data, size_t len, FILE *out, const char *what, ferry_err
   while ((p = memmem (p, (size_t) (end - p), "-----BEGIN PGP ", 15)) != NULL)
     {
       cleanup_free char *b64 = xmalloc (len + 1);
-      size_t n = 0, pad = 0;
+      size_t n = 0;
       unsigned char *bin;
-      int got, in_body = 0;
+      ssize_t got;
+      int in_body = 0;
       const char *line = memchr (p, '\n', (size_t) (end - p));
 
       while (line && line < end)
@@ -895,11 +897,9 @@ append_key (const char *data, size_t len, FILE *out, const char *what, ferry_err
       b64[n] = '\0';
       if (n == 0 || n % 4 != 0)
         return ferry_make_error (err, 0, "%s: invalid ASCII-armored key", what);
-      bin = xmalloc (n);
-      got = EVP_DecodeBlock (bin, (const unsigned char *) b64, (int) n);
-      while (pad < 2 && b64[n - 1 - pad] == '=')
-        pad++;
-      if (got < 0 || fwrite (bin, 1, (size_t) got - pad, out) != (size_t) got - pad)
+      bin = xmalloc (ferry_base64_decoded_max (n));
+      got = ferry_base64_decode_to (FERRY_BASE64_STD, 0, b64, n, bin, NULL);
+      if (got < 0 || fwrite (bin, 1, (size_t) got, out) != (size_t) got)
         {
           free (bin);
           return ferry_make_error (err, 0, "%s: invalid ASCII-armored key", what);

@@ -1,6 +1,7 @@
 #include "sigstore.h"
 #include "policy.h"
 #include "signature.h"
+#include "../util/base64.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -60,111 +61,6 @@ signature_clear (struct ferry_sigstore_signature *s)
   json_object_put (s->annotations);
   free (s->where);
   memset (s, 0, sizeof (*s));
-}
-
-/* ---- base64, as Go's StdEncoding decodes it ------------------------------------------- */
-
-static int
-b64_value (unsigned char c)
-{
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+')
-    return 62;
-  if (c == '/')
-    return 63;
-  return -1;
-}
-
-unsigned char *
-ferry_base64_decode_strict (const char *text, size_t len, size_t *out_len, size_t *bad)
-{
-  unsigned char *out = xmalloc (len / 4 * 3 + 4);
-  size_t o = 0, i = 0;
-
-  while (i < len)
-    {
-      int v[4], got = 0, pad = 0;
-      size_t start = i;
-
-      while (got < 4 && i < len)
-        {
-          unsigned char c = (unsigned char) text[i];
-          if (c == '\r' || c == '\n')
-            {
-              i++;
-              continue;
-            }
-          if (c == '=' && got >= 2)
-            {
-              /* "xx==" or "xxx=": the rest must be padding and the end.  */
-              pad = 4 - got;
-              while (got < 4 && i < len)
-                {
-                  if (text[i] == '\r' || text[i] == '\n')
-                    {
-                      i++;
-                      continue;
-                    }
-                  if (text[i] != '=')
-                    {
-                      *bad = i;
-                      free (out);
-                      return NULL;
-                    }
-                  v[got++] = 0;
-                  i++;
-                }
-              if (got < 4)
-                {
-                  *bad = start;
-                  free (out);
-                  return NULL;
-                }
-              break;
-            }
-          v[got] = b64_value (c);
-          if (v[got] < 0)
-            {
-              *bad = i;
-              free (out);
-              return NULL;
-            }
-          got++;
-          i++;
-        }
-      if (got == 0)
-        break;
-      if (got < 4)
-        {
-          *bad = start;
-          free (out);
-          return NULL;
-        }
-      out[o++] = (unsigned char) ((v[0] << 2) | (v[1] >> 4));
-      if (pad < 2)
-        out[o++] = (unsigned char) ((v[1] << 4) | (v[2] >> 2));
-      if (pad < 1)
-        out[o++] = (unsigned char) ((v[2] << 6) | v[3]);
-      if (pad)
-        {
-          while (i < len && (text[i] == '\r' || text[i] == '\n'))
-            i++;
-          if (i < len)
-            {
-              *bad = i;
-              free (out);
-              return NULL;
-            }
-        }
-    }
-  out[o] = '\0';
-  *out_len = o;
-  return out;
 }
 
 /* ---- the payload -------------------------------------------------------------------- */
@@ -394,7 +290,7 @@ key_data_add (EVP_PKEY ***keys, size_t *n, const char *b64, ferry_error_t *err)
   cleanup_free unsigned char *data = NULL;
   size_t len = 0, bad = 0;
 
-  data = ferry_base64_decode_strict (b64, strlen (b64), &len, &bad);
+  data = ferry_base64_decode (FERRY_BASE64_STD, 0, b64, strlen (b64), &len, &bad);
   if (data == NULL)
     return ferry_make_error (err, 0, "illegal base64 data at input byte %zu", bad);
   return keys_add (keys, n, (const char *) data, len, err);
@@ -519,7 +415,7 @@ ferry_sigstore_verify (EVP_PKEY *const *keys, size_t n_keys, const struct ferry_
 
   if (b64 == NULL)
     return ferry_make_error (err, 0, "missing %s annotation", FERRY_SIGSTORE_SIGNATURE_ANNOTATION);
-  raw = ferry_base64_decode_strict (b64, strlen (b64), &raw_len, &bad);
+  raw = ferry_base64_decode (FERRY_BASE64_STD, 0, b64, strlen (b64), &raw_len, &bad);
   if (raw == NULL)
     return ferry_make_error (err, 0, "base64 decoding: illegal base64 data at input byte %zu", bad);
   for (i = 0; i < n_keys; i++)
@@ -576,7 +472,7 @@ ferry_sigstore_from_blob (const char *data, size_t len, const char *where,
       || (mime = ferry_json_get_string (root, "mimeType")) == NULL
       || (payload = ferry_json_get_string (root, "payload")) == NULL)
     return ferry_make_error (err, 0, "parsing signature \"%s\": not a sigstore signature", where);
-  raw = ferry_base64_decode_strict (payload, strlen (payload), &raw_len, &bad);
+  raw = ferry_base64_decode (FERRY_BASE64_STD, 0, payload, strlen (payload), &raw_len, &bad);
   if (raw == NULL)
     return ferry_make_error (err, 0, "parsing signature \"%s\": illegal base64 data at input byte %zu", where,
                              bad);
@@ -744,11 +640,10 @@ static unsigned char *
 b64_member (json_object *o, const char *key, size_t *len)
 {
   const char *text = ferry_json_get_string (o, key);
-  size_t bad = 0;
 
   if (text == NULL)
     return NULL;
-  return ferry_base64_decode_strict (text, strlen (text), len, &bad);
+  return ferry_base64_decode (FERRY_BASE64_STD, 0, text, strlen (text), len, NULL);
 }
 
 /* go-securesystemslib's encrypted.Decrypt: scrypt, then NaCl secretbox.
@@ -882,10 +777,7 @@ ferry_sigstore_sign (EVP_PKEY *key, const char *payload, size_t len, ferry_error
     {
       sig = xmalloc (sig_len);
       if (EVP_DigestSign (ctx, sig, &sig_len, (const unsigned char *) payload, len) == 1)
-        {
-          b64 = xmalloc (4 * ((sig_len + 2) / 3) + 1);
-          EVP_EncodeBlock ((unsigned char *) b64, sig, (int) sig_len);
-        }
+        b64 = ferry_base64_encode (FERRY_BASE64_STD, sig, sig_len);
     }
   EVP_MD_CTX_free (ctx);
   free (sig);

@@ -76,11 +76,6 @@ int ferry_sigstore_verify (EVP_PKEY *const *keys, size_t n_keys, const struct fe
 int ferry_sigstore_payload_parse (const char *payload, size_t len, char **digest, char **ref,
                                   ferry_error_t *err);
 
-/* Strict base64, as Go's StdEncoding decodes it (CR and LF skipped):
- * the bytes (NUL-terminated), or NULL with *BAD the offset of the first
- * bad input byte.  */
-unsigned char *ferry_base64_decode_strict (const char *text, size_t len, size_t *out_len, size_t *bad);
-
 /* A payload for the image REF_STRING whose manifest digest is DIGEST, as
  * containers/image writes it.  Returns a new string.  */
 char *ferry_sigstore_payload_new (const char *ref_string, const char *digest);

@@ -252,24 +252,42 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id, NULL, 0);
 }
 
-/* 1 when the layers table has DIFF_ID unpacked, 0 when not, -1 (with *ERR)
- * when the database cannot say.  */
+/* 1 when SQL (one text parameter) finds a row for KEY, 0 when it finds
+ * none, -1 (with *ERR, CONTEXT its words) when it cannot tell: a caller
+ * removes only on a certain 0.  */
 static int
-layer_row (ferry_store_t *s, const char *diff_id, ferry_error_t *err)
+row_exists (ferry_store_t *s, const char *sql, const char *key, const char *context, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (s->db, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", err);
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, sql, err);
   int rc;
 
   if (st == NULL)
     return -1;
-  sqlite3_bind_text (st, 1, diff_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 1, key, -1, SQLITE_STATIC);
   rc = sqlite3_step (st);
   if (rc == SQLITE_ROW)
     return 1;
   if (rc == SQLITE_DONE)
     return 0;
-  return ferry_db_error (s->db, err, "cannot look up a layer in the image store");
+  return ferry_db_error (s->db, err, context);
+}
+
+/* 1 when the layers table has DIFF_ID unpacked, 0 when not, -1 (with *ERR)
+ * when the database cannot say.  */
+static int
+layer_row (ferry_store_t *s, const char *diff_id, ferry_error_t *err)
+{
+  return row_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id,
+                     "cannot look up a layer in the image store", err);
+}
+
+/* 1 when the layer_blobs table has BLOB_DIGEST, 0 when not, -1 (with *ERR)
+ * when the database cannot say.  */
+static int
+blob_row (ferry_store_t *s, const char *blob_digest, ferry_error_t *err)
+{
+  return row_exists (s, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", blob_digest,
+                     "cannot look up a blob in the image store", err);
 }
 
 /* True when an earlier layer of IMG with the same diff_id was moved in by
@@ -325,26 +343,6 @@ move_layers_in (ferry_store_t *s, struct ferry_new_image *img, int *moved, ferry
       moved[i] = 1;
     }
   return 0;
-}
-
-/* 1 when the layer_blobs table has BLOB_DIGEST, 0 when not, -1 (with *ERR)
- * when the database cannot say.  */
-static int
-blob_row (ferry_store_t *s, const char *blob_digest, ferry_error_t *err)
-{
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (s->db, "SELECT 1 FROM layer_blobs WHERE blob_digest = ?", err);
-  int rc;
-
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, blob_digest, -1, SQLITE_STATIC);
-  rc = sqlite3_step (st);
-  if (rc == SQLITE_ROW)
-    return 1;
-  if (rc == SQLITE_DONE)
-    return 0;
-  return ferry_db_error (s->db, err, "cannot look up a blob in the image store");
 }
 
 /* True when an earlier layer of IMG with the same blob was linked in by this
@@ -1627,25 +1625,6 @@ ferry_images_free (struct ferry_image **imgs, size_t n)
 
 /* ---- sweeping what a killed ferry left ------------------------------------- */
 
-/* 1 when SQL (one text parameter) finds a row for ARG, 0 when it finds
- * none, -1 when it cannot tell: a sweep removes only on a certain 0.  */
-static int
-row_exists (ferry_store_t *s, const char *sql, const char *arg, ferry_error_t *err)
-{
-  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (s->db, sql, err);
-  int rc;
-
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
-  rc = sqlite3_step (st);
-  if (rc == SQLITE_ROW)
-    return 1;
-  if (rc == SQLITE_DONE)
-    return 0;
-  return ferry_db_error (s->db, err, "cannot read the image store");
-}
-
 /* Removes the entries of DIR named by a digest's hex that SQL finds no
  * row for (WANT_DIR: directories, else regular files), adding their paths
  * to *REMOVED.  Any other name is not the store's and stays.  */
@@ -1676,7 +1655,7 @@ sweep_store_dir (ferry_store_t *s, const char *dir, const char *sql, int want_di
         continue;
       if (want_dir ? ! S_ISDIR (st.st_mode) : ! S_ISREG (st.st_mode))
         continue;
-      r = row_exists (s, sql, digest, err);
+      r = row_exists (s, sql, digest, "cannot read the image store", err);
       if (r < 0)
         return -1;
       if (r > 0)

@@ -156,49 +156,18 @@ text_take (struct text *t)
   return t->data ? t->data : xstrdup ("");
 }
 
-/* A NULL-terminated list with its length, grown by doubling.  */
+/* A NULL-terminated list with its length.  */
 struct strv
 {
   char **v;
-  size_t len, cap;
+  size_t len;
 };
-
-static void
-strv_add (struct strv *s, const char *item)
-{
-  if (s->len + 2 > s->cap)
-    {
-      s->cap = s->cap ? s->cap * 2 : 8;
-      s->v = xrealloc (s->v, s->cap * sizeof (char *));
-    }
-  s->v[s->len++] = xstrdup (item);
-  s->v[s->len] = NULL;
-}
 
 static void
 strv_clear (struct strv *s)
 {
   ferry_cleanup_strvp (&s->v);
   memset (s, 0, sizeof (*s));
-}
-
-static size_t
-strv_len (char **v)
-{
-  size_t n = 0;
-
-  while (v && v[n])
-    n++;
-  return n;
-}
-
-static bool
-strv_has (char **v, const char *s)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    if (strcmp (v[i], s) == 0)
-      return true;
-  return false;
 }
 
 /* A set of names, hashed: a host file's names are many and its own.  */
@@ -262,7 +231,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
 
           field = strtok_r (NULL, " \t\r", &fsave);
           if (ferry_dns_ip_canonical (field, ip) == 0 && ! (own_netns && unreachable_from_netns (ip)))
-            strv_add (&h->nameservers, ip);
+            ferry_strv_append (&h->nameservers.v, &h->nameservers.len, ip);
           continue;
         }
       if (strcmp (key, "search") == 0)
@@ -273,14 +242,14 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
         continue;
       strv_clear (list);
       while ((field = strtok_r (NULL, " \t\r", &fsave)))
-        strv_add (list, field);
+        ferry_strv_append (&list->v, &list->len, field);
     }
 }
 
 static void
 add_line (struct text *t, const char *keyword, char **items)
 {
-  if (strv_len (items) == 0)
+  if (ferry_strv_length (items) == 0)
     return;
   text_add (t, keyword);
   for (size_t i = 0; items[i]; i++)
@@ -302,29 +271,29 @@ ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params
   size_t i;
 
   host_resolv_parse (host_text, p->own_netns, &host);
-  if (strv_len (p->searches))
+  if (ferry_strv_length (p->searches))
     {
-      if (! strv_has (p->searches, "."))
+      if (! ferry_strv_contains (p->searches, "."))
         for (i = 0; p->searches[i]; i++)
-          strv_add (&searches, p->searches[i]);
+          ferry_strv_append (&searches.v, &searches.len, p->searches[i]);
     }
   else
     {
       for (i = 0; p->network_searches && p->network_searches[i]; i++)
         {
-          strv_add (&searches, p->network_searches[i]);
+          ferry_strv_append (&searches.v, &searches.len, p->network_searches[i]);
           set_add (seen, p->network_searches[i]);
         }
       for (i = 0; host.searches.v && host.searches.v[i]; i++)
         if (! set_has (seen, host.searches.v[i]))
           {
-            strv_add (&searches, host.searches.v[i]);
+            ferry_strv_append (&searches.v, &searches.len, host.searches.v[i]);
             set_add (seen, host.searches.v[i]);
           }
     }
-  if (strv_len (p->network_nameservers))
+  if (ferry_strv_length (p->network_nameservers))
     nameservers = p->network_nameservers;
-  else if (strv_len (p->nameservers))
+  else if (ferry_strv_length (p->nameservers))
     nameservers = p->nameservers;
   else
     nameservers = p->no_host_nameservers ? NULL : host.nameservers.v;
@@ -336,7 +305,7 @@ ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params
       text_add (&t, nameservers[i]);
       text_add (&t, "\n");
     }
-  add_line (&t, "options", strv_len (p->options) ? p->options : host.options.v);
+  add_line (&t, "options", ferry_strv_length (p->options) ? p->options : host.options.v);
   host_resolv_clear (&host);
   return text_take (&t);
 }
@@ -438,7 +407,7 @@ ferry_etc_hosts_build (const struct ferry_hosts_params *p)
     }
   if (p->internal_ip)
     add_hosts_line (&t, p->internal_ip, INTERNAL, taken);
-  if (! p->no_own_line && strv_len (p->ips) == 0)
+  if (! p->no_own_line && ferry_strv_length (p->ips) == 0)
     add_hosts_line (&t, "127.0.0.1", own, taken);
   for (i = 0; ! p->no_own_line && p->ips && p->ips[i]; i++)
     add_hosts_line (&t, p->ips[i], own, taken);
@@ -457,7 +426,7 @@ line_fields (char *line)
 
   line[strcspn (line, "#")] = '\0';
   for (field = strtok_r (line, " \t\r", &save); field; field = strtok_r (NULL, " \t\r", &save))
-    strv_add (&fields, field);
+    ferry_strv_append (&fields.v, &fields.len, field);
   return fields.v;
 }
 
@@ -468,7 +437,8 @@ is_own_entry (char **fields, char **ips, const char *const *names)
   char ip[FERRY_IP_TEXT_MAX];
   size_t i;
 
-  if (strv_len (fields) < 2 || ferry_dns_ip_canonical (fields[0], ip) < 0 || ! strv_has (ips, ip))
+  if (ferry_strv_length (fields) < 2 || ferry_dns_ip_canonical (fields[0], ip) < 0
+      || ! ferry_strv_contains (ips, ip))
     return false;
   for (i = 0; names[i] && fields[i + 1]; i++)
     if (strcmp (names[i], fields[i + 1]) != 0)
@@ -527,7 +497,7 @@ ferry_etc_hosts_remove_entries (const char *text, char **ips, const char *const 
     {
       cleanup_strv char **fields = line_fields (line);
 
-      if (strv_len (fields) < 2 || is_own_entry (fields, ips, names))
+      if (ferry_strv_length (fields) < 2 || is_own_entry (fields, ips, names))
         continue;
       text_add (&t, fields[0]);
       for (size_t j = 1; fields[j]; j++)
@@ -550,11 +520,11 @@ ferry_resolv_conf_edit (const char *text, char **add, char **remove)
 
   host_resolv_parse (text, false, &r);
   for (i = 0; add && add[i]; i++)
-    if (! strv_has (r.nameservers.v, add[i]) && ! strv_has (nameservers.v, add[i]))
-      strv_add (&nameservers, add[i]);
+    if (! ferry_strv_contains (r.nameservers.v, add[i]) && ! ferry_strv_contains (nameservers.v, add[i]))
+      ferry_strv_append (&nameservers.v, &nameservers.len, add[i]);
   for (i = 0; r.nameservers.v && r.nameservers.v[i]; i++)
-    if (! strv_has (remove, r.nameservers.v[i]))
-      strv_add (&nameservers, r.nameservers.v[i]);
+    if (! ferry_strv_contains (remove, r.nameservers.v[i]))
+      ferry_strv_append (&nameservers.v, &nameservers.len, r.nameservers.v[i]);
   add_line (&t, "search", r.searches.v);
   for (i = 0; nameservers.v && nameservers.v[i]; i++)
     {

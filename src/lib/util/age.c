@@ -1,6 +1,7 @@
 /* ferry: the age format (see age.h).  Written from the specification at
  * c2sp.org/age; what it says a reader MUST refuse, this one refuses.  */
 #include "age.h"
+#include "base64.h"
 #include "cleanup.h"
 #include "xalloc.h"
 
@@ -33,55 +34,13 @@
 
 /* ---- base64 without padding -------------------------------------------- */
 
-static char *
-b64_encode (const unsigned char *data, size_t len)
-{
-  char *out = xmalloc (4 * ((len + 2) / 3) + 1);
-  size_t n = (size_t) EVP_EncodeBlock ((unsigned char *) out, data, (int) len);
-
-  while (n > 0 && out[n - 1] == '=')
-    out[--n] = '\0';
-  return out;
-}
-
-static int
-b64_value (char c)
-{
-  const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const char *p = c ? strchr (alphabet, c) : NULL;
-
-  return p ? (int) (p - alphabet) : -1;
-}
-
-/* Decodes the LEN characters at TEXT into OUT (room for LEN * 3 / 4
- * bytes), refusing padding and non-canonical encodings (stray bits in the
- * last character).  The number of bytes, or -1.  */
+/* age's base64: RFC 4648 without padding, and only the canonical text
+ * (no stray bits in the last character).  Decodes into OUT (room for
+ * ferry_base64_decoded_max (LEN) bytes): the number of bytes, or -1.  */
 static ssize_t
 b64_decode (const char *text, size_t len, unsigned char *out)
 {
-  uint32_t acc = 0;
-  size_t i, n = 0;
-  int bits = 0;
-
-  if (len % 4 == 1)
-    return -1;
-  for (i = 0; i < len; i++)
-    {
-      int v = b64_value (text[i]);
-
-      if (v < 0)
-        return -1;
-      acc = (acc << 6) | (uint32_t) v;
-      bits += 6;
-      if (bits >= 8)
-        {
-          bits -= 8;
-          out[n++] = (acc >> bits) & 0xff;
-        }
-    }
-  if (acc & ((1u << bits) - 1))
-    return -1;
-  return (ssize_t) n;
+  return ferry_base64_decode_to (FERRY_BASE64_RAW_STD, FERRY_BASE64_CANONICAL, text, len, out, NULL);
 }
 
 /* ---- Bech32 (BIP 173, without the length limit) ------------------------ */
@@ -513,8 +472,8 @@ x25519_stanza (const unsigned char recipient[32], const unsigned char file_key[F
       if (hkdf (shared, 32, salt, sizeof (salt), X25519_INFO, wrap) == 0
           && aead (ctx, true, wrap, zero_nonce, file_key, FILE_KEY_LEN, body) == 0)
         {
-          share64 = b64_encode (share, sizeof (share));
-          body64 = b64_encode (body, sizeof (body));
+          share64 = ferry_base64_encode (FERRY_BASE64_RAW_STD, share, sizeof (share));
+          body64 = ferry_base64_encode (FERRY_BASE64_RAW_STD, body, sizeof (body));
           stanza = xasprintf ("-> X25519 %s\n%s\n", share64, body64);
         }
     }
@@ -563,7 +522,7 @@ ferry_age_seal_new (const struct ferry_age_key *recipients, size_t n, unsigned c
       || hkdf (file_key, sizeof (file_key), nonce, sizeof (nonce), "payload", s->key) < 0)
     goto fail;
   OPENSSL_cleanse (file_key, sizeof (file_key));
-  mac64 = b64_encode (mac, sizeof (mac));
+  mac64 = ferry_base64_encode (FERRY_BASE64_RAW_STD, mac, sizeof (mac));
   len = strlen (text) + 1 + strlen (mac64) + 1;
   *header = xmalloc (len + FERRY_AGE_NONCE);
   sprintf ((char *) *header, "%s %s\n", text, mac64);

@@ -1,4 +1,5 @@
 #include "sign.h"
+#include "base64.h"
 #include "cleanup.h"
 #include "hash.h"
 #include "json.h"
@@ -62,7 +63,7 @@ ferry_sign (EVP_PKEY *key, const void *data, size_t len, ferry_error_t *err)
 {
   EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
   unsigned char sig[ED25519_SIGNATURE_LEN];
-  char b64[4 * ((ED25519_SIGNATURE_LEN + 2) / 3) + 1];
+  cleanup_free char *b64 = NULL;
   size_t sig_len = sizeof (sig);
   cleanup_json json_object *doc = NULL;
   cleanup_free char *fingerprint = NULL;
@@ -76,7 +77,7 @@ ferry_sign (EVP_PKEY *key, const void *data, size_t len, ferry_error_t *err)
       ferry_make_error (err, 0, "cannot sign the archive's manifest (OpenSSL refused the key)");
       return NULL;
     }
-  EVP_EncodeBlock ((unsigned char *) b64, sig, (int) sig_len);
+  b64 = ferry_base64_encode (FERRY_BASE64_STD, sig, sig_len);
   fingerprint = ferry_sign_key_fingerprint (key);
   doc = json_object_new_object ();
   json_object_object_add (doc, "algorithm", json_object_new_string ("ed25519"));
@@ -120,19 +121,21 @@ ferry_sign_verify (EVP_PKEY *key, const void *data, size_t len, const char *doc,
 {
   cleanup_json json_object *o = parse_document (doc, doc_len);
   const char *b64 = ferry_json_get_string (o, "signature");
-  unsigned char sig[ED25519_SIGNATURE_LEN + 3];
+  /* ferry_base64_decoded_max of the 88 characters.  */
+  unsigned char sig[ED25519_SIGNATURE_LEN + 4];
   EVP_MD_CTX *ctx;
   size_t b64_len;
-  int n, ok;
+  ssize_t n;
+  int ok;
 
   if (o == NULL || ! ferry_json_string_equals (o, "algorithm", "ed25519") || b64 == NULL)
     return ferry_make_error (err, 0, "%s has a malformed signature: refusing it", what);
   b64_len = strlen (b64);
   if (b64_len != 4 * ((ED25519_SIGNATURE_LEN + 2) / 3))
     return ferry_make_error (err, 0, "%s has a malformed signature: refusing it", what);
-  n = EVP_DecodeBlock (sig, (const unsigned char *) b64, (int) b64_len);
   /* 64 bytes encode to 88 characters with two '=' of padding.  */
-  if (n != ED25519_SIGNATURE_LEN + 2 || b64[b64_len - 1] != '=' || b64[b64_len - 2] != '=')
+  n = ferry_base64_decode_to (FERRY_BASE64_STD, FERRY_BASE64_CANONICAL, b64, b64_len, sig, NULL);
+  if (n != ED25519_SIGNATURE_LEN)
     return ferry_make_error (err, 0, "%s has a malformed signature: refusing it", what);
   ctx = EVP_MD_CTX_new ();
   ok = ctx && EVP_DigestVerifyInit (ctx, NULL, NULL, NULL, key) == 1

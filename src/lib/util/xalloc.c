@@ -62,11 +62,34 @@ xasprintf (const char *fmt, ...)
 void
 ferry_strv_add (char ***v, const char *s)
 {
+  size_t n = ferry_strv_length (*v);
+
+  ferry_strv_push (v, &n, xstrdup (s));
+}
+
+void
+ferry_strv_append (char ***v, size_t *n, const char *s)
+{
+  ferry_strv_push (v, n, xstrdup (s));
+}
+
+size_t
+ferry_strv_length (char *const *v)
+{
   size_t n = 0;
 
-  while (*v && (*v)[n])
+  while (v && v[n])
     n++;
-  ferry_strv_push (v, &n, xstrdup (s));
+  return n;
+}
+
+bool
+ferry_strv_contains (char *const *v, const char *s)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp (v[i], s) == 0)
+      return true;
+  return false;
 }
 
 void

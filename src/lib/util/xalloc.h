@@ -3,6 +3,7 @@
 #ifndef FERRY_UTIL_XALLOC_H
 #define FERRY_UTIL_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *xmalloc (size_t size);
@@ -17,5 +18,11 @@ char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void ferry_strv_add (char ***v, const char *s);
 /* Appends S itself (the vector owns it now) to *V of *N strings.  */
 void ferry_strv_push (char ***v, size_t *n, char *s);
+/* Appends a copy of S to *V of *N strings.  */
+void ferry_strv_append (char ***v, size_t *n, const char *s);
+/* The number of strings in V (NULL: none).  */
+size_t ferry_strv_length (char *const *v);
+/* Whether V (NULL: none) holds S.  */
+bool ferry_strv_contains (char *const *v, const char *s);
 
 #endif

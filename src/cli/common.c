@@ -75,9 +75,8 @@ ferry_cli_apply_output (void)
 static const char *
 remote_client_flag (const char *long_name, size_t len, int short_name)
 {
-  static const char *const flags[][2] = {
-    { "remote", "r" }, { "url", NULL }, { "connection", "c" }, { "identity", NULL }
-  };
+  static const char *const flags[][2]
+      = { { "remote", "r" }, { "url", NULL }, { "connection", "c" }, { "identity", NULL } };
 
   for (size_t i = 0; i < sizeof (flags) / sizeof (flags[0]); i++)
     if (long_name ? strlen (flags[i][0]) == len && strncmp (long_name, flags[i][0], len) == 0

@@ -874,7 +874,11 @@ ferry_unpack_tar_at (int fd, const char *what, int destfd, const struct ferry_un
                      struct ferry_unpack_result *result, ferry_error_t *err)
 {
   __attribute__ ((cleanup (unpack_release))) struct unpack u
-      = { .destfd = -1, .parent_fd = -1, .flags = o->flags, .uid = o->uid, .gid = o->gid,
+      = { .destfd = -1,
+          .parent_fd = -1,
+          .flags = o->flags,
+          .uid = o->uid,
+          .gid = o->gid,
           .noun = o->entry_noun ? o->entry_noun : "layer entry" };
 
   u.destfd = fcntl (destfd, F_DUPFD_CLOEXEC, 0);

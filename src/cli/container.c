@@ -213,6 +213,8 @@ parse_volume_options (const char *spec, char *opts, int is_bind, struct ferry_mo
                                  "invalid option type \"bind\" in volume `%s`: ferry takes it for a bind "
                                  "mount, not a named volume",
                                  spec);
+      /* As typed, for inspect; each word once, as the groups checked.  */
+      ferry_strv_add (&m->typed, o);
       /* rbind is the default; bind is --mount's bind-nonrecursive.  */
       if (ferry_mount_propagation_is_valid (o) || ferry_mount_flag_is_valid (o) || strcmp (o, "bind") == 0)
         volume_add_option (m, &n_options, o);

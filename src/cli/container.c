@@ -4792,8 +4792,9 @@ ps_json (const struct ferry_container *c, const char *health, int ns, json_objec
   ferry_time_parse (c->finished_at, &finished);
   json_object_array_add (names, json_object_new_string (c->name));
   for (i = 0; m && i < json_object_array_length (m); i++)
-    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
-                                       json_object_array_get_idx (m, i), "Destination")));
+    if (! ferry_mount_is_carried_bind (json_object_array_get_idx (m, i)))
+      json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                         json_object_array_get_idx (m, i), "Destination")));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Names", names);
   {
@@ -4937,8 +4938,9 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   size_t i;
 
   for (i = 0; i < ferry_json_array_length (m); i++)
-    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
-                                       json_object_array_get_idx (m, i), "Destination")));
+    if (! ferry_mount_is_carried_bind (json_object_array_get_idx (m, i)))
+      json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                         json_object_array_get_idx (m, i), "Destination")));
   json_object_object_add (o, "ID", json_object_new_string_len (c->id, strnlen (c->id, id_len)));
   json_object_object_add (o, "Names", json_object_new_string (c->name));
   json_object_object_add (o, "Image",

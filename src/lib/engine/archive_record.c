@@ -1044,7 +1044,8 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options, Mode, Chown, SubPath, TypedOptions and TmpfsOptions; an image's
+ * but Anonymous, NoCopy, Options, Mode, Chown, SubPath, TypedOptions, FromContainer and
+ * TmpfsOptions; an image's
  * Source is the image's ID.  */
 static int
 mount_key_known (const char *type, const char *key)
@@ -1057,7 +1058,8 @@ mount_key_known (const char *type, const char *key)
            || strcmp (key, "Options") == 0 || strcmp (key, "TypedOptions") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
-           || strcmp (key, "Chown") == 0 || strcmp (key, "TypedOptions") == 0;
+           || strcmp (key, "Chown") == 0 || strcmp (key, "TypedOptions") == 0
+           || strcmp (key, "FromContainer") == 0;
   if (strcmp (type, "tmpfs") == 0)
     return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "TmpfsOptions") == 0;
   if (strcmp (type, "image") == 0)
@@ -1263,6 +1265,7 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
       || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
       || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
       || check_mount_member (c, m, prefix, "TypedOptions", 0, check_typed_options) < 0
+      || check_mount_member (c, m, prefix, "FromContainer", 0, check_bool) < 0
       || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0
       || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0
       || check_mount_member (c, m, prefix, "TmpfsOptions", 0, check_tmpfs_options) < 0)

@@ -519,6 +519,11 @@ char **ferry_container_capabilities (const struct ferry_container *c);
  * a mount of another type.  */
 char *ferry_mount_binds_options (json_object *m);
 
+/* Whether the record's mount M is a bind --volumes-from carried over
+ * from another container: mounted, but not among the mounts inspect, ps
+ * and generate show, as Podman keeps it out of the container's own.  */
+int ferry_mount_is_carried_bind (json_object *m);
+
 json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c,
                                            json_object *omitted);
 

@@ -532,7 +532,8 @@ spec_mounts (json_object *rec, int named)
       const char *mode = rw && ! json_object_get_boolean (rw) ? "ro" : "rw";
       json_object *o = json_object_new_object (), *opts = json_object_new_array ();
 
-      if (type == NULL || dest == NULL || named != (strcmp (type, "volume") == 0)
+      if (type == NULL || dest == NULL || ferry_mount_is_carried_bind (m)
+          || named != (strcmp (type, "volume") == 0)
           || (! named && strcmp (type, "bind") != 0 && strcmp (type, "tmpfs") != 0))
         {
           json_object_put (o);

@@ -445,7 +445,7 @@ mounts_json (ferry_engine_t *e, const struct ferry_container *c)
       {
         json_object *m = json_object_array_get_idx (mounts, i);
         const char *type = ferry_json_get_string (m, "Type");
-        if (mount_rank (type) == k)
+        if (mount_rank (type) == k && ! ferry_mount_is_carried_bind (m))
           json_object_array_add (out, mount_entry_json (e, m));
       }
   return out;
@@ -515,6 +515,14 @@ typed_binds_options (json_object *typed, int volume)
   }
 }
 
+int
+ferry_mount_is_carried_bind (json_object *m)
+{
+  json_object *v = json_object_object_get (m, "FromContainer");
+
+  return json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
+}
+
 char *
 ferry_mount_binds_options (json_object *m)
 {
@@ -571,7 +579,7 @@ binds_json (const struct ferry_container *c)
         const char *type = ferry_json_get_string (m, "Type"), *dst = ferry_json_get_string (m, "Destination");
         cleanup_free char *text = NULL, *options = NULL;
 
-        if (mount_rank (type) != k)
+        if (mount_rank (type) != k || ferry_mount_is_carried_bind (m))
           continue;
         options = ferry_mount_binds_options (m);
         if (options)

@@ -76,7 +76,32 @@ typed_words (const char *spec)
   return words;
 }
 
-/* The volumes of the container SPEC names, into MOUNTS.  */
+/* Their bind M into MOUNTS, as Podman carries the binds typed for the
+ * container (not those it carried itself): mounted, read-only with ro
+ * (OPTIONS given: their options replaced), but not shown as the new
+ * container's own.  */
+static void
+add_bind (json_object *m, json_object *mounts, int options, int ro, int z)
+{
+  json_object *mine = json_object_new_object (), *rwv;
+  int writable = ! json_object_object_get_ex (m, "RW", &rwv) || json_object_get_boolean (rwv);
+
+  if (options)
+    writable = ! ro;
+  json_object_object_add (mine, "Type", json_object_new_string ("bind"));
+  json_object_object_add (mine, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
+  json_object_object_add (mine, "Destination",
+                          json_object_new_string (ferry_json_get_string (m, "Destination")));
+  json_object_object_add (mine, "RW", json_object_new_boolean (writable));
+  json_object_object_add (mine, "FromContainer", json_object_new_boolean (1));
+  if (z)
+    json_object_object_add (mine, "Mode", json_object_new_string ("z"));
+  if (! options && ferry_json_get_array (m, "Options"))
+    json_object_object_add (mine, "Options", json_object_get (ferry_json_get_array (m, "Options")));
+  json_object_array_add (mounts, mine);
+}
+
+/* The volumes and binds of the container SPEC names, into MOUNTS.  */
 static int
 add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_t *err)
 {
@@ -101,6 +126,12 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
       const char *vol = ferry_json_get_string (m, "Name");
       int writable;
 
+      if (ferry_json_string_equals (m, "Type", "bind") && dst && ! has_destination (mounts, dst)
+          && ! ferry_mount_is_carried_bind (m))
+        {
+          add_bind (m, mounts, options, ro, z);
+          continue;
+        }
       if (! ferry_json_string_equals (m, "Type", "volume") || dst == NULL || vol == NULL
           || has_destination (mounts, dst))
         continue;

@@ -165,6 +165,62 @@ mount_options_sequence() {
 	EOF
 }
 
+volumes_from_binds_sequence() {
+	local t=$1 img=localhost/ferry-test:latest d=$TEST_TMP/d
+	local show='ls /a; for d in /a /b /c /n; do grep " $d " /proc/mounts | awk "{ print \$2, substr(\$4, 1, 2), (\$4 ~ /nosuid/) }"; done'
+	mkdir -p "$d"
+	echo hello >"$d/hello"
+	step "$t" create --name s1 -v "$d:/a:z" -v "$d:/b:ro" --mount "type=bind,src=$d,dst=/c,bind-nonrecursive,nosuid" \
+		-v nv:/n "$img" true
+	step "$t" run --rm --volumes-from s1 "$img" sh -c "$show"
+	step "$t" run --rm --volumes-from s1:ro "$img" sh -c "$show"
+	step "$t" run --rm --volumes-from s1:rw "$img" sh -c "$show"
+	step "$t" create --name s2 --volumes-from s1 "$img" true
+	step "$t" inspect --format '{{json .HostConfig.Binds}} {{len .Mounts}}' s2
+	step "$t" ps -a --format '{{.Names}} {{.Mounts}}' --filter name=s2
+	step "$t" run --rm --volumes-from s2 "$img" sh -c 'ls /a 2>&1; ls /n'
+	step_sorted "$t" rm s1 s2
+	step "$t" volume rm nv
+}
+
+@test "--volumes-from carries the other container's binds (not those it carried itself), read-only with :ro, but shows them nowhere, as Podman" {
+	audit_compare_expected volumes_from_binds_sequence <<-'EOF'
+		$ create --name s1 -v TMP/d:/a:z -v TMP/d:/b:ro --mount type=bind,src=TMP/d,dst=/c,bind-nonrecursive,nosuid -v nv:/n localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ run --rm --volumes-from s1 localhost/ferry-test:latest sh -c ls /a; for d in /a /b /c /n; do grep " $d " /proc/mounts | awk "{ print \$2, substr(\$4, 1, 2), (\$4 ~ /nosuid/) }"; done -> 0
+		  out: hello
+		  out: /a rw 0
+		  out: /b ro 0
+		  out: /c rw 1
+		  out: /n rw 1
+		$ run --rm --volumes-from s1:ro localhost/ferry-test:latest sh -c ls /a; for d in /a /b /c /n; do grep " $d " /proc/mounts | awk "{ print \$2, substr(\$4, 1, 2), (\$4 ~ /nosuid/) }"; done -> 0
+		  out: hello
+		  out: /a ro 0
+		  out: /b ro 0
+		  out: /c ro 0
+		  out: /n ro 1
+		$ run --rm --volumes-from s1:rw localhost/ferry-test:latest sh -c ls /a; for d in /a /b /c /n; do grep " $d " /proc/mounts | awk "{ print \$2, substr(\$4, 1, 2), (\$4 ~ /nosuid/) }"; done -> 0
+		  out: hello
+		  out: /a rw 0
+		  out: /b rw 0
+		  out: /c rw 0
+		  out: /n rw 1
+		$ create --name s2 --volumes-from s1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.Binds}} {{len .Mounts}} s2 -> 0
+		  out: ["nv:/n:rw,rprivate,nosuid,nodev,rbind"] 1
+		$ ps -a --format {{.Names}} {{.Mounts}} --filter name=s2 -> 0
+		  out: s2 [/n]
+		$ run --rm --volumes-from s2 localhost/ferry-test:latest sh -c ls /a 2>&1; ls /n -> 0
+		  out: ls: /a: No such file or directory
+		$ rm s1 s2 -> 0
+		  out: s1
+		  out: s2
+		$ volume rm nv -> 0
+		  out: nv
+	EOF
+}
+
 volume_filters_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" volume create --label a=1 va

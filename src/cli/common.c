@@ -697,9 +697,9 @@ ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err)
 }
 
 void
-ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj)
+ferry_cli_missed_template (struct ferry_cli_missed *m, const char *given, json_object *obj)
 {
-  cleanup_free char *text = NULL;
+  cleanup_free char *text = NULL, *format = ferry_cli_template_line (given);
 
   if (m->template_err)
     return;
@@ -710,7 +710,7 @@ ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_
         fputs (text, stdout);
       return;
     }
-  puts (text);
+  fputs (text, stdout);
 }
 
 int

@@ -91,13 +91,14 @@ ferry_cmd_version (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   {
     cleanup_json json_object *client = version_client ();
-    cleanup_free char *first = NULL, *second = NULL, *again = xstrdup (format);
+    cleanup_free char *first = NULL, *second = NULL, *line = ferry_cli_template_line (format);
+    cleanup_free char *again = xstrdup (line);
     ferry_error_t err = NULL;
     char *p;
 
-    if (ferry_cli_template_keep (format, o, &first, &err) == 0)
+    if (ferry_cli_template_keep (line, o, &first, &err) == 0)
       {
-        puts (first);
+        fputs (first, stdout);
         return 0;
       }
     ferry_error_release (&err);
@@ -112,7 +113,7 @@ ferry_cmd_version (int argc, char **argv)
         fflush (stdout);
         return ferry_cli_fail (&err);
       }
-    puts (second);
+    fputs (second, stdout);
     return 0;
   }
 }

@@ -221,6 +221,69 @@ volumes_from_binds_sequence() {
 	EOF
 }
 
+template_newline_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" volume create --label a=1 --label b=2 v1
+	step "$t" create --name r1 -v v1:/v1 "$img" true
+	step "$t" create --name r2 "$img" true
+	step "$t" inspect --format '{{.Name}}
+' r1 r2
+	step "$t" inspect --format '{{range .Mounts}}{{.Destination}}
+{{end -}}' r1 r2
+	step "$t" inspect --format '{{range .Mounts}}{{.Destination}}
+{{end}}' r1 r2
+	step "$t" container inspect --format '{{.Name}}\n' r1
+	step "$t" volume inspect --format '{{range $k, $v := .Labels}}{{$k}}={{$v}}
+{{- end}}' v1
+	step "$t" volume ls --format '{{.Name}}: {{- range $k, $v := .Labels}} {{$k}}{{end}}'
+	step "$t" ps -a --format '{{.Names}} {{- range .Mounts}} {{.}}{{end}}' --sort names
+	step "$t" info --format '{{.Store.GraphDriverName}}
+'
+	step_sorted "$t" rm r1 r2
+	step "$t" volume rm v1
+}
+
+@test "templates take Go's trim markers, and inspect ends its template with a newline only when it has none, as Podman: no blank line after each object" {
+	audit_compare_expected template_newline_sequence <<-'EOF'
+		$ volume create --label a=1 --label b=2 v1 -> 0
+		  out: v1
+		$ create --name r1 -v v1:/v1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --name r2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{.Name}}
+		 r1 r2 -> 0
+		  out: r1
+		  out: r2
+		$ inspect --format {{range .Mounts}}{{.Destination}}
+		{{end -}} r1 r2 -> 0
+		  out: /v1
+		$ inspect --format {{range .Mounts}}{{.Destination}}
+		{{end}} r1 r2 -> 0
+		  out: /v1
+		  out: 
+		  out: 
+		$ container inspect --format {{.Name}}\n r1 -> 0
+		  out: r1
+		$ volume inspect --format {{range $k, $v := .Labels}}{{$k}}={{$v}}
+		{{- end}} v1 -> 0
+		  out: a=1b=2
+		$ volume ls --format {{.Name}}: {{- range $k, $v := .Labels}} {{$k}}{{end}} -> 0
+		  out: v1: a b
+		$ ps -a --format {{.Names}} {{- range .Mounts}} {{.}}{{end}} --sort names -> 0
+		  out: r1 /v1
+		  out: r2
+		$ info --format {{.Store.GraphDriverName}}
+		 -> 0
+		  out: overlay
+		$ rm r1 r2 -> 0
+		  out: r1
+		  out: r2
+		$ volume rm v1 -> 0
+		  out: v1
+	EOF
+}
+
 volume_filters_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
 	step "$t" volume create --label a=1 va

@@ -697,13 +697,13 @@ ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err)
 }
 
 void
-ferry_cli_missed_template (struct ferry_cli_missed *m, const char *given, json_object *obj)
+ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj)
 {
-  cleanup_free char *text = NULL, *format = ferry_cli_template_line (given);
+  cleanup_free char *text = NULL;
 
   if (m->template_err)
     return;
-  if (ferry_cli_template_keep (format, obj, &text, &m->template_err) < 0)
+  if (ferry_cli_template_keep_line (format, obj, &text, &m->template_err) < 0)
     {
       /* What came before the error is out, as Podman's is.  */
       if (text)

@@ -2833,12 +2833,24 @@ ferry_cli_template_line (const char *format)
 }
 
 int
-ferry_cli_print_template (const char *given, json_object *obj)
+ferry_cli_template_keep_line (const char *given, json_object *obj, char **result, ferry_error_t *err)
 {
-  cleanup_free char *text = NULL, *format = ferry_cli_template_line (given);
+  cleanup_free char *format = ferry_cli_template_line (given), *checked = tpl_apply_trim_markers (given);
+
+  /* A parse error names its place in the template as given.  */
+  *result = NULL;
+  if (tpl_check (checked, err) < 0)
+    return -1;
+  return tpl_render_all (format, obj, result, err);
+}
+
+int
+ferry_cli_print_template (const char *format, json_object *obj)
+{
+  cleanup_free char *text = NULL;
   ferry_error_t err = NULL;
 
-  if (tpl_render_all (format, obj, &text, &err) < 0)
+  if (ferry_cli_template_keep_line (format, obj, &text, &err) < 0)
     {
       /* What came before the error is out, as Podman's is.  */
       if (text)

@@ -47,6 +47,10 @@ int ferry_cli_print_template (const char *format, json_object *obj);
  * that a trim marker before the end takes that newline too.  */
 char *ferry_cli_template_line (const char *format);
 
+/* ferry_cli_template_keep of FORMAT so ended, its parse errors placed in
+ * FORMAT as given.  */
+int ferry_cli_template_keep_line (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
 /* Values that print as the Go types Podman's reports hold, where JSON
  * alone cannot say.  A map[string]string of MAP's members (NULL: a nil
  * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing

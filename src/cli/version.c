@@ -91,12 +91,11 @@ ferry_cmd_version (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   {
     cleanup_json json_object *client = version_client ();
-    cleanup_free char *first = NULL, *second = NULL, *line = ferry_cli_template_line (format);
-    cleanup_free char *again = xstrdup (line);
+    cleanup_free char *first = NULL, *second = NULL, *again = xstrdup (format);
     ferry_error_t err = NULL;
     char *p;
 
-    if (ferry_cli_template_keep (line, o, &first, &err) == 0)
+    if (ferry_cli_template_keep_line (format, o, &first, &err) == 0)
       {
         fputs (first, stdout);
         return 0;
@@ -106,7 +105,7 @@ ferry_cmd_version (int argc, char **argv)
       fputs (first, stdout);
     while ((p = strstr (again, ".Server.")) != NULL)
       memmove (p + 1, p + 8, strlen (p + 8) + 1);
-    if (ferry_cli_template_keep (again, client, &second, &err) < 0)
+    if (ferry_cli_template_keep_line (again, client, &second, &err) < 0)
       {
         if (second)
           fputs (second, stdout);

@@ -69,6 +69,34 @@ ferry_cli_apply_output (void)
   return 0;
 }
 
+/* Podman's flags for its remote client, NULL for any other: LONG the
+ * flag's word without its dashes and value, SHORT its letter (0 when
+ * LONG is given).  */
+static const char *
+remote_client_flag (const char *long_name, size_t len, int short_name)
+{
+  static const char *const flags[][2]
+      = { { "remote", "r" }, { "url", NULL }, { "connection", "c" }, { "identity", NULL } };
+
+  for (size_t i = 0; i < sizeof (flags) / sizeof (flags[0]); i++)
+    if (long_name ? strlen (flags[i][0]) == len && strncmp (long_name, flags[i][0], len) == 0
+                  : flags[i][1] && short_name == flags[i][1][0])
+      return flags[i][0];
+  return NULL;
+}
+
+/* A flag of Podman's remote client, which a daemonless ferry has no use
+ * for: one line that says so, rather than "unknown flag".  */
+static int
+refuse_remote_client_flag (const char *flag)
+{
+  fprintf (stderr,
+           "Error: --%s: ferry has no remote client, as it has no service to reach: run ferry on the "
+           "host that has the containers (over ssh, for one elsewhere)\n",
+           flag);
+  return -1;
+}
+
 int
 ferry_cli_common_option (int opt, const char *cmd, char **argv)
 {
@@ -183,10 +211,18 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
               && strchr (argv[optind], optopt))
             word = argv[optind];
           at = strchr (word + 1, optopt);
+          if (remote_client_flag (NULL, 0, optopt))
+            return refuse_remote_client_flag (remote_client_flag (NULL, 0, optopt));
           fprintf (stderr, "Error: unknown shorthand flag: '%c' in -%s\nSee 'ferry%s%s --help'\n", optopt,
                    at ? at : word + 1, *cmd ? " " : "", cmd);
           return -1;
         }
+      {
+        const char *word = argv[optind - 1];
+
+        if (strncmp (word, "--", 2) == 0 && remote_client_flag (word + 2, strcspn (word + 2, "="), 0))
+          return refuse_remote_client_flag (remote_client_flag (word + 2, strcspn (word + 2, "="), 0));
+      }
       fprintf (stderr, "Error: unknown flag: %.*s\nSee 'ferry%s%s --help'\n",
                (int) strcspn (argv[optind - 1], "="), argv[optind - 1], *cmd ? " " : "", cmd);
       return -1;
@@ -667,14 +703,14 @@ ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_
 
   if (m->template_err)
     return;
-  if (ferry_cli_template_keep (format, obj, &text, &m->template_err) < 0)
+  if (ferry_cli_template_keep_line (format, obj, &text, &m->template_err) < 0)
     {
       /* What came before the error is out, as Podman's is.  */
       if (text)
         fputs (text, stdout);
       return;
     }
-  puts (text);
+  fputs (text, stdout);
 }
 
 int

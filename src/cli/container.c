@@ -204,6 +204,8 @@ parse_volume_options (const char *spec, char *opts, int is_bind, struct ferry_mo
                                  "invalid option type \"bind\" in volume `%s`: ferry takes it for a bind "
                                  "mount, not a named volume",
                                  spec);
+      /* As typed, for inspect; each word once, as the groups checked.  */
+      ferry_strv_add (&m->typed, o);
       /* rbind is the default; bind is --mount's bind-nonrecursive.  */
       if (ferry_mount_propagation_is_valid (o) || ferry_mount_flag_is_valid (o) || strcmp (o, "bind") == 0)
         volume_add_option (m, &n_options, o);
@@ -227,41 +229,69 @@ parse_volume_options (const char *spec, char *opts, int is_bind, struct ferry_mo
   return 0;
 }
 
-/* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST  */
+/* -v NAME:/DEST[:OPTS], -v /SRC:/DEST[:OPTS], -v /DEST; a malformed one
+ * refused in Podman's words and checks, in its order, with the fix.  */
 static int
 parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (spec);
-  char *parts[4] = { NULL };
+  char *parts[3] = { NULL };
   char *p = copy;
   size_t n = 0;
   int is_bind;
+  const char *dest;
 
-  while (p && n < 4)
+  memset (m, 0, sizeof (*m));
+  while (p)
     {
+      if (n == 3)
+        return ferry_make_error (err, 0,
+                                 "%s: incorrect volume format, should be [host-dir:]ctr-dir[:option]: give "
+                                 "-v [SRC:]/DEST[:OPTIONS], with no more colons",
+                                 spec);
       parts[n++] = p;
       p = strchr (p, ':');
       if (p)
         *p++ = '\0';
     }
-  memset (m, 0, sizeof (*m));
-  if (p || n == 0 || *parts[0] == '\0')
-    goto bad;
-  if (n == 1)
-    {
-      if (parts[0][0] != '/')
-        goto bad;
-      m->type = xstrdup ("volume");
-      m->destination = xstrdup (parts[0]);
-      return 0;
-    }
-  if (*parts[1] == '\0' || parts[1][0] != '/')
-    goto bad;
   is_bind = parts[0][0] == '/' || parts[0][0] == '.';
   if (n == 3 && parse_volume_options (spec, parts[2], is_bind, m, err) < 0)
     {
       ferry_cli_mount_spec_clear (m);
       return -1;
+    }
+  if (n > 1 && *parts[0] == '\0')
+    {
+      ferry_cli_mount_spec_clear (m);
+      return ferry_make_error (
+          err, 0,
+          "host directory cannot be empty: give -v /SRC:/DEST or NAME:/DEST, or -v /DEST "
+          "for an anonymous volume");
+    }
+  dest = parts[n > 1 ? 1 : 0];
+  if (*dest == '\0')
+    {
+      ferry_cli_mount_spec_clear (m);
+      return ferry_make_error (err, 0, "container directory cannot be empty: give -v [SRC:]/DEST[:OPTIONS]");
+    }
+  if (dest[0] != '/')
+    {
+      ferry_cli_mount_spec_clear (m);
+      if (n == 2 && parts[0][0] == '/')
+        return ferry_make_error (err, 0,
+                                 "invalid container path \"%s\", must be an absolute path: an anonymous "
+                                 "volume takes options as --mount type=volume,dst=%s,%s",
+                                 dest, parts[0], dest);
+      return ferry_make_error (err, 0,
+                               "invalid container path \"%s\", must be an absolute path: give -v "
+                               "[SRC:]/DEST[:OPTIONS]",
+                               dest);
+    }
+  if (n == 1)
+    {
+      m->type = xstrdup ("volume");
+      m->destination = xstrdup (dest);
+      return 0;
     }
   if (is_bind)
     {
@@ -274,12 +304,8 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
       m->type = xstrdup ("volume");
       m->source = xstrdup (parts[0]);
     }
-  m->destination = xstrdup (parts[1]);
+  m->destination = xstrdup (dest);
   return 0;
-
-bad:
-  return ferry_make_error (err, 0, "invalid volume `%s`: use NAME:/DEST[:ro], /SRC:/DEST[:ro] or /DEST",
-                           spec);
 }
 
 /* A notification that could not be sent, once the container runs: a
@@ -4757,8 +4783,9 @@ ps_json (const struct ferry_container *c, const char *health, int ns, json_objec
   ferry_time_parse (c->finished_at, &finished);
   json_object_array_add (names, json_object_new_string (c->name));
   for (i = 0; m && i < json_object_array_length (m); i++)
-    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
-                                       json_object_array_get_idx (m, i), "Destination")));
+    if (! ferry_mount_is_carried_bind (json_object_array_get_idx (m, i)))
+      json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                         json_object_array_get_idx (m, i), "Destination")));
   json_object_object_add (o, "Id", json_object_new_string (c->id));
   json_object_object_add (o, "Names", names);
   {
@@ -4902,8 +4929,9 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   size_t i;
 
   for (i = 0; i < ferry_json_array_length (m); i++)
-    json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
-                                       json_object_array_get_idx (m, i), "Destination")));
+    if (! ferry_mount_is_carried_bind (json_object_array_get_idx (m, i)))
+      json_object_array_add (mounts, json_object_new_string (ferry_json_get_string (
+                                         json_object_array_get_idx (m, i), "Destination")));
   json_object_object_add (o, "ID", json_object_new_string_len (c->id, strnlen (c->id, id_len)));
   json_object_object_add (o, "Names", json_object_new_string (c->name));
   json_object_object_add (o, "Image",

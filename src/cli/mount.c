@@ -160,6 +160,15 @@ take_source (struct mount_parse *p, const char *key, const char *value, ferry_er
   return 0;
 }
 
+/* WORD among a bind's or volume's options as Podman keeps them, in the
+ * order given (ferry_mount_spec's typed).  */
+static void
+typed_add (struct mount_parse *p, const char *word)
+{
+  if (strcmp (p->type, "bind") == 0 || strcmp (p->type, "volume") == 0 || strcmp (p->type, "glob") == 0)
+    ferry_strv_add (&p->m->typed, word);
+}
+
 /* KEY[=VALUE], KEY known and allowed for the type.  */
 static int
 take_option (struct mount_parse *p, const char *key, const char *value, ferry_error_t *err)
@@ -182,6 +191,15 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
         m->readonly = value_is_true (value);
       else
         m->readonly = ! value_is_true (value);
+      /* As Podman keeps it: ro=false is the default, said by nothing.  */
+      {
+        int is_rw = strcmp (key, "rw") == 0 || strcmp (key, "readwrite") == 0;
+
+        if (value_is_true (value))
+          typed_add (p, is_rw ? "rw" : "ro");
+        else if (is_rw)
+          typed_add (p, "ro");
+      }
     }
   else if (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0)
     {
@@ -197,6 +215,8 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
             "for option",
             value);
       m->chown = ! is_false;
+      if (m->chown)
+        typed_add (p, "U");
     }
   else if (strcmp (key, "subpath") == 0 || strcmp (key, "volume-subpath") == 0)
     {
@@ -220,11 +240,15 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
       if (value == NULL || ! ferry_mount_propagation_is_valid (value))
         return ferry_make_error (err, 0, "invalid value \"bind-propagation=%s\"", value ? value : "");
       add_option (m, &p->n_options, value);
+      typed_add (p, value);
     }
   else if (strcmp (key, "bind-nonrecursive") == 0)
     {
       if (value_is_true (value))
-        add_option (m, &p->n_options, "bind");
+        {
+          add_option (m, &p->n_options, "bind");
+          typed_add (p, "bind");
+        }
     }
   else if (strcmp (key, "relabel") == 0)
     {
@@ -233,11 +257,13 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
                                  "relabel mount option must be 'private' or 'shared': invalid mount option");
       free (m->mode);
       m->mode = xstrdup (strcmp (value, "shared") == 0 ? "z" : "Z");
+      typed_add (p, m->mode);
     }
   else if (strcmp (key, "z") == 0 || strcmp (key, "Z") == 0)
     {
       free (m->mode);
       m->mode = xstrdup (key);
+      typed_add (p, key);
     }
   else if (strcmp (key, "tmpfs-size") == 0)
     {
@@ -267,6 +293,7 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
             "cannot pass 'no%s' and '%s' mnt.Options more than once: must provide an argument for option",
             plain, plain);
       oci = xstrdup (key);
+      typed_add (p, key);
     }
   else if (strcmp (p->type, "devpts") == 0)
     oci = xasprintf ("%s=%s", key, value ? value : "");
@@ -380,5 +407,8 @@ ferry_cli_mount_spec_clear (struct ferry_mount_spec *m)
   for (size_t i = 0; m->options && m->options[i]; i++)
     free (m->options[i]);
   free (m->options);
+  for (size_t i = 0; m->typed && m->typed[i]; i++)
+    free (m->typed[i]);
+  free (m->typed);
   memset (m, 0, sizeof (*m));
 }

@@ -2655,14 +2655,94 @@ tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const c
   return 0;
 }
 
+static int
+tpl_is_go_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Where the action whose "{{" is at OPEN ends (its "}}"), quoted strings
+ * passed over; NULL when it does not.  */
+static const char *
+tpl_action_close (const char *open)
+{
+  char quote = 0;
+
+  for (const char *q = open + 2; *q; q++)
+    {
+      if (quote)
+        {
+          if (*q == '\\' && quote == '"' && q[1])
+            q++;
+          else if (*q == quote)
+            quote = 0;
+        }
+      else if (*q == '"' || *q == '`')
+        quote = *q;
+      else if (q[0] == '}' && q[1] == '}')
+        return q;
+    }
+  return NULL;
+}
+
+/* FORMAT with Go's trim markers applied and taken out: "{{- " takes the
+ * white space before the action away, " -}}" the white space after it,
+ * as Go's text/template does ("{{-3}}" is a number, not a marker).  */
+static char *
+tpl_apply_trim_markers (const char *format)
+{
+  size_t len = 0;
+  char *text = NULL;
+  FILE *out = open_memstream (&text, &len);
+  const char *p = format;
+
+  if (out == NULL)
+    abort ();
+  while (*p)
+    {
+      const char *open = strstr (p, "{{"), *close, *a, *z;
+
+      if (open == NULL || (close = tpl_action_close (open)) == NULL)
+        {
+          fputs (p, out);
+          break;
+        }
+      a = open + 2;
+      z = close;
+      if (a[0] == '-' && tpl_is_go_space (a[1]))
+        {
+          const char *t = open;
+
+          while (t > p && tpl_is_go_space (t[-1]))
+            t--;
+          fwrite (p, 1, t - p, out);
+          a++;
+        }
+      else
+        fwrite (p, 1, open - p, out);
+      if (z - a >= 2 && z[-1] == '-' && tpl_is_go_space (z[-2]))
+        z--;
+      fputs ("{{", out);
+      fwrite (a, 1, z - a, out);
+      fputs ("}}", out);
+      p = close + 2;
+      if (z != close)
+        while (tpl_is_go_space (*p))
+          p++;
+    }
+  fclose (out);
+  return text;
+}
+
 /* Renders FORMAT against OBJ into *RESULT, which keeps what was rendered
  * before an error while running it (Go writes as it goes).  */
 static int
-tpl_render_all (const char *format, json_object *obj, char **result, ferry_error_t *err)
+tpl_render_all (const char *given, json_object *obj, char **result, ferry_error_t *err)
 {
   size_t len = 0;
   FILE *out;
   struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+  cleanup_free char *format = tpl_apply_trim_markers (given);
   int ret;
 
   *result = NULL;
@@ -2742,13 +2822,35 @@ ferry_cli_template_refuse_table (const char *format, json_object *obj)
   return 1;
 }
 
+char *
+ferry_cli_template_line (const char *format)
+{
+  size_t n = strlen (format);
+
+  if ((n >= 1 && format[n - 1] == '\n') || (n >= 2 && strcmp (format + n - 2, "\\n") == 0))
+    return xstrdup (format);
+  return xasprintf ("%s\n", format);
+}
+
+int
+ferry_cli_template_keep_line (const char *given, json_object *obj, char **result, ferry_error_t *err)
+{
+  cleanup_free char *format = ferry_cli_template_line (given), *checked = tpl_apply_trim_markers (given);
+
+  /* A parse error names its place in the template as given.  */
+  *result = NULL;
+  if (tpl_check (checked, err) < 0)
+    return -1;
+  return tpl_render_all (format, obj, result, err);
+}
+
 int
 ferry_cli_print_template (const char *format, json_object *obj)
 {
   cleanup_free char *text = NULL;
   ferry_error_t err = NULL;
 
-  if (tpl_render_all (format, obj, &text, &err) < 0)
+  if (ferry_cli_template_keep_line (format, obj, &text, &err) < 0)
     {
       /* What came before the error is out, as Podman's is.  */
       if (text)
@@ -2756,7 +2858,7 @@ ferry_cli_print_template (const char *format, json_object *obj)
       fflush (stdout);
       return ferry_cli_fail (&err);
     }
-  puts (text);
+  fputs (text, stdout);
   return 0;
 }
 

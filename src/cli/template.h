@@ -42,6 +42,15 @@ int ferry_cli_template_refuse_table (const char *format, json_object *obj);
  * error prints it and returns 125, else 0.  */
 int ferry_cli_print_template (const char *format, json_object *obj);
 
+/* FORMAT as Podman runs it for one object (inspect, info, version,
+ * events): with a newline at its end unless it has one ("\n" counts), so
+ * that a trim marker before the end takes that newline too.  */
+char *ferry_cli_template_line (const char *format);
+
+/* ferry_cli_template_keep of FORMAT so ended, its parse errors placed in
+ * FORMAT as given.  */
+int ferry_cli_template_keep_line (const char *format, json_object *obj, char **out, ferry_error_t *err);
+
 /* Values that print as the Go types Podman's reports hold, where JSON
  * alone cannot say.  A map[string]string of MAP's members (NULL: a nil
  * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing

@@ -95,9 +95,9 @@ ferry_cmd_version (int argc, char **argv)
     ferry_error_t err = NULL;
     char *p;
 
-    if (ferry_cli_template_keep (format, o, &first, &err) == 0)
+    if (ferry_cli_template_keep_line (format, o, &first, &err) == 0)
       {
-        puts (first);
+        fputs (first, stdout);
         return 0;
       }
     ferry_error_release (&err);
@@ -105,14 +105,14 @@ ferry_cmd_version (int argc, char **argv)
       fputs (first, stdout);
     while ((p = strstr (again, ".Server.")) != NULL)
       memmove (p + 1, p + 8, strlen (p + 8) + 1);
-    if (ferry_cli_template_keep (again, client, &second, &err) < 0)
+    if (ferry_cli_template_keep_line (again, client, &second, &err) < 0)
       {
         if (second)
           fputs (second, stdout);
         fflush (stdout);
         return ferry_cli_fail (&err);
       }
-    puts (second);
+    fputs (second, stdout);
     return 0;
   }
 }

@@ -244,25 +244,28 @@ volume_create (int argc, char **argv)
   return 0;
 }
 
-/* The --filter options of ls and prune.  Values of one key are
- * alternatives, except labels, which must all match, as in Podman.  */
+/* The --filter options of ls and prune.  As in Podman, a volume is
+ * listed when any one filter takes it: each value of a key is a filter of
+ * its own, except labels, whose values together are one (all must
+ * match).  */
 struct filters
 {
+  int given;    /* any filter at all */
   char **names; /* regular expressions */
   char **drivers;
+  char **scopes;
   char **labels;     /* KEY or KEY=VALUE */
   char **not_labels; /* label! */
-  char **opts;       /* opt=KEY[=VALUE], which must all match */
-  int dangling;      /* -1: any */
-  int contradictory; /* nothing can match */
-  int has_until;     /* until=TIME: made before it (the last given) */
+  char **opts;       /* opt=KEY[=VALUE] */
+  int dangling[2];   /* dangling=false, dangling=true given */
+  int has_until;     /* until=TIME: made before it (one only, as Podman) */
   struct timespec until;
 };
 
 static void
 filters_free (struct filters *f)
 {
-  char **lists[] = { f->names, f->drivers, f->labels, f->not_labels, f->opts };
+  char **lists[] = { f->names, f->drivers, f->scopes, f->labels, f->not_labels, f->opts };
   size_t i;
 
   for (i = 0; i < sizeof (lists) / sizeof (lists[0]); i++)
@@ -283,6 +286,7 @@ filters_add (struct filters *f, const char *arg)
 
   if (key == NULL)
     return ferry_cli_failf ("invalid filter `%s`: give it as KEY=VALUE", arg);
+  f->given = 1;
   if (strcmp (key, "name") == 0)
     {
       regex_t re;
@@ -294,11 +298,7 @@ filters_add (struct filters *f, const char *arg)
   else if (strcmp (key, "driver") == 0)
     ferry_strv_add (&f->drivers, value);
   else if (strcmp (key, "scope") == 0)
-    {
-      /* Every ferry volume is local.  */
-      if (strcmp (value, "local") != 0)
-        f->contradictory = 1;
-    }
+    ferry_strv_add (&f->scopes, value);
   else if (strcmp (key, "label") == 0)
     ferry_strv_add (&f->labels, value);
   else if (strcmp (key, "label!") == 0)
@@ -309,6 +309,8 @@ filters_add (struct filters *f, const char *arg)
     {
       struct timespec now;
 
+      if (f->has_until)
+        return ferry_cli_failf ("specify exactly one timestamp for until: give --filter until=TIME once");
       clock_gettime (CLOCK_REALTIME, &now);
       if (ferry_time_parse_user (value, &now, 1, &f->until) < 0)
         return ferry_cli_failf ("failed to parse value as time or duration: \"%s\"", value);
@@ -316,18 +318,13 @@ filters_add (struct filters *f, const char *arg)
     }
   else if (strcmp (key, "dangling") == 0)
     {
-      int want;
-
       if (strcmp (value, "true") == 0 || strcmp (value, "1") == 0)
-        want = 1;
+        f->dangling[1] = 1;
       else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
-        want = 0;
+        f->dangling[0] = 1;
       else
         return ferry_cli_failf (
             "\"%s\" is not a valid value for the \"dangling\" filter - must be true or false", value);
-      if (f->dangling >= 0 && f->dangling != want)
-        f->contradictory = 1;
-      f->dangling = want;
     }
   else
     return ferry_cli_failf (
@@ -376,43 +373,56 @@ any_name_matches (char **patterns, const char *name)
   return 0;
 }
 
+/* Whether LIST holds S.  */
+static int
+listed (char **list, const char *s)
+{
+  for (size_t i = 0; list && list[i]; i++)
+    if (strcmp (list[i], s) == 0)
+      return 1;
+  return 0;
+}
+
+static int
+made_before (const struct ferry_volume *v, const struct timespec *until)
+{
+  struct timespec created;
+
+  return v->created && ferry_time_parse (v->created, &created) == 0
+         && (created.tv_sec < until->tv_sec
+             || (created.tv_sec == until->tv_sec && created.tv_nsec < until->tv_nsec));
+}
+
+static int
+all_labels_match (const struct filters *f, const struct ferry_volume *v)
+{
+  for (size_t i = 0; f->labels[i]; i++)
+    if (! has_label (v, f->labels[i]))
+      return 0;
+  return 1;
+}
+
+/* Any one filter takes V, or none was given.  */
 static int
 filters_match (const struct filters *f, const struct ferry_volume *v)
 {
-  size_t i;
-
-  if (f->contradictory)
-    return 0;
-  if (f->dangling >= 0 && f->dangling != (v->users[0] == NULL))
-    return 0;
-  if (f->names && ! any_name_matches (f->names, v->name))
-    return 0;
-  if (f->drivers)
-    {
-      for (i = 0; f->drivers[i] && strcmp (f->drivers[i], v->driver) != 0; i++)
-        ;
-      if (f->drivers[i] == NULL)
-        return 0;
-    }
-  for (i = 0; f->labels && f->labels[i]; i++)
-    if (! has_label (v, f->labels[i]))
-      return 0;
-  for (i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (has_label (v, f->not_labels[i]))
-      return 0;
-  for (i = 0; f->opts && f->opts[i]; i++)
-    if (! has_pair (v->options, f->opts[i]))
-      return 0;
-  if (f->has_until)
-    {
-      struct timespec created;
-
-      if (v->created == NULL || ferry_time_parse (v->created, &created) < 0
-          || created.tv_sec > f->until.tv_sec
-          || (created.tv_sec == f->until.tv_sec && created.tv_nsec >= f->until.tv_nsec))
-        return 0;
-    }
-  return 1;
+  if (! f->given)
+    return 1;
+  if (f->names && any_name_matches (f->names, v->name))
+    return 1;
+  if (listed (f->drivers, v->driver) || listed (f->scopes, "local"))
+    return 1;
+  if (f->labels && all_labels_match (f, v))
+    return 1;
+  for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
+    if (! has_label (v, f->not_labels[i]))
+      return 1;
+  for (size_t i = 0; f->opts && f->opts[i]; i++)
+    if (has_pair (v->options, f->opts[i]))
+      return 1;
+  if (f->dangling[v->users[0] == NULL])
+    return 1;
+  return f->has_until && made_before (v, &f->until);
 }
 
 static const char ls_usage[]
@@ -440,7 +450,7 @@ volume_ls (int argc, char **argv)
                                         { "quiet", no_argument, NULL, 'q' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  struct filters filters = { .dangling = -1 };
+  struct filters filters = { 0 };
   cleanup_engine ferry_engine_t *e = NULL;
   ferry_db_t *db = NULL;
   struct ferry_volume **vols = NULL;
@@ -911,7 +921,7 @@ volume_prune (int argc, char **argv)
                                         { "force", no_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  struct filters filters = { .dangling = -1 };
+  struct filters filters = { 0 };
   cleanup_db ferry_db_t *db = NULL;
   struct ferry_volume **vols = NULL;
   ferry_error_t err = NULL;

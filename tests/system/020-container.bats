@@ -421,7 +421,7 @@ more" ]
 	run_ferry run --rm -v 'a:b:c:d' ferry-test true
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "invalid volume"
+	assert_output_contains "a:b:c:d: incorrect volume format"
 
 	run_ferry run --rm -v "$TEST_TMP/nope:/x" ferry-test true
 	assert_status 125

@@ -40,6 +40,20 @@ assert_renders (const char *format, const char *data, const char *want)
   assert_string_equal (got, want);
 }
 
+/* Go's trim markers: "{{- " and " -}}" take the white space beside the
+ * action away; "{{-3}}" is a number.  */
+static void
+test_trim_markers (void **state)
+{
+  (void) state;
+  assert_renders ("[{{.A -}}   x]", "{\"A\":\"a\"}", "[ax]");
+  assert_renders ("[x \n\t {{- .A}}]", "{\"A\":\"a\"}", "[xa]");
+  assert_renders ("{{range .L}}{{.}}\n{{- end}}", "{\"L\":[\"a\",\"b\"]}", "ab");
+  assert_renders ("{{range .L -}}\n  {{.}}\n{{end -}}\n", "{\"L\":[\"a\",\"b\"]}", "a\nb\n");
+  assert_renders ("[{{- if .A}} y {{else -}} n {{end -}} ]", "{\"A\":\"\"}", "[n ]");
+  assert_renders ("{{-3}} {{ 4 }}", "{}", "-3 4");
+}
+
 static void
 test_go_values (void **state)
 {
@@ -427,6 +441,7 @@ main (void)
     cmocka_unit_test (test_go_structs),
     cmocka_unit_test (test_times),
     cmocka_unit_test (test_tables),
+    cmocka_unit_test (test_trim_markers),
     cmocka_unit_test (test_functions),
     cmocka_unit_test (test_function_errors),
   };

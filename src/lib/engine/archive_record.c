@@ -1034,7 +1034,8 @@ check_unmask (struct record_check *c, const char *field, json_object *v)
 /* ---- mounts -------------------------------------------------------------- */
 
 /* The keys a mount of TYPE has (mount_json in container.c), all required
- * but Anonymous, NoCopy, Options, Mode, Chown, SubPath and TmpfsOptions; an image's
+ * but Anonymous, NoCopy, Options, Mode, Chown, SubPath, TypedOptions, FromContainer and
+ * TmpfsOptions; an image's
  * Source is the image's ID.  */
 static int
 mount_key_known (const char *type, const char *key)
@@ -1044,10 +1045,11 @@ mount_key_known (const char *type, const char *key)
   if (strcmp (type, "volume") == 0)
     return strcmp (key, "Name") == 0 || strcmp (key, "Anonymous") == 0 || strcmp (key, "NoCopy") == 0
            || strcmp (key, "Mode") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "SubPath") == 0
-           || strcmp (key, "Options") == 0;
+           || strcmp (key, "Options") == 0 || strcmp (key, "TypedOptions") == 0;
   if (strcmp (type, "bind") == 0)
     return strcmp (key, "Source") == 0 || strcmp (key, "Options") == 0 || strcmp (key, "Mode") == 0
-           || strcmp (key, "Chown") == 0;
+           || strcmp (key, "Chown") == 0 || strcmp (key, "TypedOptions") == 0
+           || strcmp (key, "FromContainer") == 0;
   if (strcmp (type, "tmpfs") == 0)
     return strcmp (key, "Options") == 0 || strcmp (key, "Chown") == 0 || strcmp (key, "TmpfsOptions") == 0;
   if (strcmp (type, "image") == 0)
@@ -1072,6 +1074,26 @@ check_mount_options (struct record_check *c, const char *field, json_object *v, 
         return refuse (c, field, "must hold strings only");
       if (! ferry_mount_option_is_valid (type, s))
         return refuse (c, field, "holds `%s`, which is not an option of a %s mount", q = shown (s), type);
+    }
+  return 0;
+}
+
+/* A bind's or volume's options as typed (inspect's HostConfig.Binds):
+ * strings, each one of the words -v and --mount keep.  */
+static int
+check_typed_options (struct record_check *c, const char *field, json_object *v)
+{
+  if (! json_object_is_type (v, json_type_array))
+    return refuse (c, field, "must be an array of mount options, not %s", ferry_json_type_name (v));
+  for (size_t i = 0; i < json_object_array_length (v); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (v, i));
+      cleanup_free char *q = NULL;
+
+      if (s == NULL)
+        return refuse (c, field, "must hold strings only");
+      if (! ferry_mount_typed_option_is_valid (s))
+        return refuse (c, field, "holds `%s`, which is no option of -v or --mount", q = shown (s));
     }
   return 0;
 }
@@ -1223,6 +1245,8 @@ check_mount (struct record_check *c, json_object *m, const char *prefix)
   if (check_mount_member (c, m, prefix, "Destination", 1, check_destination) < 0
       || check_mount_member (c, m, prefix, "RW", 1, check_bool) < 0
       || check_mount_member (c, m, prefix, "Mode", 0, check_relabel_mode) < 0
+      || check_mount_member (c, m, prefix, "TypedOptions", 0, check_typed_options) < 0
+      || check_mount_member (c, m, prefix, "FromContainer", 0, check_bool) < 0
       || check_mount_member (c, m, prefix, "Chown", 0, check_bool) < 0
       || check_mount_member (c, m, prefix, "SubPath", 0, check_subpath) < 0
       || check_mount_member (c, m, prefix, "TmpfsOptions", 0, check_tmpfs_options) < 0)

@@ -398,6 +398,17 @@ mount_json_add_options (json_object *mj, const struct ferry_mount_spec *m)
     json_object_object_add (mj, "Chown", json_object_new_boolean (1));
   if (m->subpath)
     json_object_object_add (mj, "SubPath", json_object_new_string (m->subpath));
+  /* A bind's or volume's options as typed, which inspect shows in that
+   * order as Podman does; the words the record's reader takes only.  */
+  if (m->typed && m->typed[0]
+      && (ferry_json_string_equals (mj, "Type", "bind") || ferry_json_string_equals (mj, "Type", "volume")))
+    {
+      json_object *typed = json_object_new_array ();
+      for (size_t k = 0; m->typed[k]; k++)
+        if (ferry_mount_typed_option_is_valid (m->typed[k]))
+          json_object_array_add (typed, json_object_new_string (m->typed[k]));
+      json_object_object_add (mj, "TypedOptions", typed);
+    }
 }
 
 static int

@@ -95,6 +95,10 @@ struct ferry_mount_spec
   /* A volume's: the directory or file in it to mount, relative; NULL: all
    * of it.  */
   char *subpath;
+  /* A bind's or volume's options in the order typed, in Podman's words
+   * (ferry_mount_typed_option_is_valid), for inspect; NULL-terminated,
+   * may be NULL.  */
+  char **typed;
 };
 
 struct ferry_userns_options;
@@ -510,6 +514,16 @@ char **ferry_container_capabilities (const struct ferry_container *c);
  * OMITTED (an object) they are there with the value Podman's template
  * shows, and OMITTED gets their names, as the output nests them
  * ({"State": {"ConmonPid": true}, "OCIConfigPath": true}).  */
+/* The options HostConfig.Binds shows for the record's bind or volume
+ * mount M, as Podman's spec holds them ("z,ro,rprivate,rbind"); NULL for
+ * a mount of another type.  */
+char *ferry_mount_binds_options (json_object *m);
+
+/* Whether the record's mount M is a bind --volumes-from carried over
+ * from another container: mounted, but not among the mounts inspect, ps
+ * and generate show, as Podman keeps it out of the container's own.  */
+int ferry_mount_is_carried_bind (json_object *m);
+
 json_object *ferry_container_inspect_json (ferry_engine_t *e, const struct ferry_container *c,
                                            json_object *omitted);
 

@@ -470,6 +470,51 @@ add_bool (json_object *o, const char *key, int v)
   json_object_object_add (o, key, json_object_new_boolean (v));
 }
 
+/* Whether the tmpfs options OPTS (comma-separated, as typed) hold any of
+ * WORDS.  */
+static int
+tmpfs_says (const char *opts, const char *const *words)
+{
+  cleanup_free char *copy = xstrdup (opts ? opts : "");
+  char *save = NULL;
+
+  for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
+    for (size_t k = 0; words[k]; k++)
+      if (strcmp (w, words[k]) == 0)
+        return 1;
+  return 0;
+}
+
+/* A tmpfs's options as Podman's spec holds them: those typed (but
+ * notmpcopyup), then MODE, rprivate, nosuid, nodev and tmpcopyup where
+ * they did not say them.  */
+static void
+tmpfs_spec_options (json_object *opts, json_object *m, const char *mode)
+{
+  static const char *const RO_RW[] = { "ro", "rw", NULL }, *const SUID[] = { "suid", "nosuid", NULL };
+  static const char *const DEV[] = { "dev", "nodev", NULL };
+  static const char *const COPYUP[] = { "tmpcopyup", "notmpcopyup", NULL };
+  static const char *const PROPAGATION[]
+      = { "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable", NULL };
+  const char *typed = ferry_json_get_string (m, "TmpfsOptions");
+  cleanup_free char *copy = xstrdup (typed ? typed : "");
+  char *save = NULL;
+
+  for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
+    if (strcmp (w, "notmpcopyup") != 0)
+      json_object_array_add (opts, json_object_new_string (w));
+  if (! tmpfs_says (typed, RO_RW))
+    json_object_array_add (opts, json_object_new_string (mode));
+  if (! tmpfs_says (typed, PROPAGATION))
+    json_object_array_add (opts, json_object_new_string ("rprivate"));
+  if (! tmpfs_says (typed, SUID))
+    json_object_array_add (opts, json_object_new_string ("nosuid"));
+  if (! tmpfs_says (typed, DEV))
+    json_object_array_add (opts, json_object_new_string ("nodev"));
+  if (! tmpfs_says (typed, COPYUP))
+    json_object_array_add (opts, json_object_new_string ("tmpcopyup"));
+}
+
 /* Bind and tmpfs mounts as OCI mounts, with the options Podman's spec
  * holds for them.  */
 static json_object *
@@ -487,22 +532,26 @@ spec_mounts (json_object *rec, int named)
       const char *mode = rw && ! json_object_get_boolean (rw) ? "ro" : "rw";
       json_object *o = json_object_new_object (), *opts = json_object_new_array ();
 
-      if (type == NULL || dest == NULL || named != (strcmp (type, "volume") == 0)
+      if (type == NULL || dest == NULL || ferry_mount_is_carried_bind (m)
+          || named != (strcmp (type, "volume") == 0)
           || (! named && strcmp (type, "bind") != 0 && strcmp (type, "tmpfs") != 0))
         {
           json_object_put (o);
           json_object_put (opts);
           continue;
         }
-      json_object_array_add (opts, json_object_new_string (mode));
-      json_object_array_add (opts, json_object_new_string ("rprivate"));
-      if (named || strcmp (type, "tmpfs") == 0)
+      if (strcmp (type, "tmpfs") == 0)
+        tmpfs_spec_options (opts, m, mode);
+      else
         {
-          json_object_array_add (opts, json_object_new_string ("nosuid"));
-          json_object_array_add (opts, json_object_new_string ("nodev"));
+          /* The words inspect's HostConfig.Binds shows, as Podman's spec
+           * holds them.  */
+          cleanup_free char *words = ferry_mount_binds_options (m);
+          char *save = NULL;
+
+          for (char *w = strtok_r (words, ",", &save); w; w = strtok_r (NULL, ",", &save))
+            json_object_array_add (opts, json_object_new_string (w));
         }
-      json_object_array_add (opts,
-                             json_object_new_string (strcmp (type, "tmpfs") == 0 ? "tmpcopyup" : "rbind"));
       if (named)
         {
           const char *sub = ferry_json_get_string (m, "SubPath");

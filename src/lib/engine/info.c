@@ -108,9 +108,9 @@ distribution (void)
     cleanup_free char *version = os_release (text, "VERSION_ID");
     cleanup_free char *codename = os_release (text, "VERSION_CODENAME");
 
-    add_string (o, "codename", codename);
     add_string (o, "distribution", id);
     add_string (o, "version", version);
+    add_string (o, "codename", codename);
   }
   return o;
 }
@@ -453,6 +453,46 @@ host_info (ferry_engine_t *e)
     }
   add_string (h, "variant", host_variant ());
   add_packages (h);
+  {
+    /* Podman's HostInfo struct order, which --format json writes; criu
+     * is ferry's, beside the other programs.  */
+    static const char *const host_order[] = { "arch",
+                                              "buildahVersion",
+                                              "cgroupManager",
+                                              "cgroupVersion",
+                                              "cgroupControllers",
+                                              "conmon",
+                                              "criu",
+                                              "cpus",
+                                              "cpuUtilization",
+                                              "databaseBackend",
+                                              "distribution",
+                                              "eventLogger",
+                                              "freeLocks",
+                                              "hostname",
+                                              "idMappings",
+                                              "kernel",
+                                              "logDriver",
+                                              "memFree",
+                                              "memTotal",
+                                              "networkBackend",
+                                              "networkBackendInfo",
+                                              "ociRuntime",
+                                              "os",
+                                              "remoteSocket",
+                                              "rootlessNetworkCmd",
+                                              "serviceIsRemote",
+                                              "security",
+                                              "slirp4netns",
+                                              "pasta",
+                                              "swapFree",
+                                              "swapTotal",
+                                              "uptime",
+                                              "variant",
+                                              "linkmode",
+                                              NULL };
+    order_members (h, host_order);
+  }
   return h;
 }
 
@@ -625,6 +665,15 @@ store_info (ferry_engine_t *e, ferry_error_t *err)
   ferry_containers_free (ctrs, n_ctrs);
   ferry_images_free (imgs, n_imgs);
   ferry_volumes_free (vols, n_vols);
+  {
+    /* Podman's StoreInfo struct order; volumeStore is ferry's.  */
+    static const char *const store_order[] = { "configFile",    "containerStore", "graphDriverName",
+                                               "graphOptions",  "graphRoot",      "graphRootAllocated",
+                                               "graphRootUsed", "graphStatus",    "imageCopyTmpDir",
+                                               "imageStore",    "runRoot",        "volumePath",
+                                               "volumeStore",   "transientStore", NULL };
+    order_members (s, store_order);
+  }
   return s;
 }
 

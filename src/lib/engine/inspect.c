@@ -317,6 +317,34 @@ mount_is_writable (json_object *m)
   return rw == NULL || json_object_get_boolean (rw);
 }
 
+static json_object *typed_options (json_object *m);
+static int typed_has (json_object *typed, const char *const *words);
+
+/* .Mounts' Options of a bind or VOLUME from the words typed, as Podman
+ * shows them: all but ro, rw, z, Z and the propagation, then a volume's
+ * nosuid and nodev and rbind where the words did not say them.  */
+static void
+add_typed_mount_options (json_object *opts, json_object *typed, int volume)
+{
+  static const char *const SUID[] = { "suid", "nosuid", NULL }, *const DEV[] = { "dev", "nodev", NULL };
+  static const char *const BIND_RBIND[] = { "bind", "rbind", NULL };
+
+  for (size_t i = 0; i < json_object_array_length (typed); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (typed, i));
+
+      if (strcmp (o, "ro") != 0 && strcmp (o, "rw") != 0 && strcmp (o, "z") != 0 && strcmp (o, "Z") != 0
+          && ! ferry_mount_propagation_is_valid (o))
+        json_object_array_add (opts, json_object_new_string (o));
+    }
+  if (volume && ! typed_has (typed, SUID))
+    json_object_array_add (opts, json_object_new_string ("nosuid"));
+  if (volume && ! typed_has (typed, DEV))
+    json_object_array_add (opts, json_object_new_string ("nodev"));
+  if (! typed_has (typed, BIND_RBIND))
+    json_object_array_add (opts, json_object_new_string ("rbind"));
+}
+
 /* One of .Mounts, as Podman shows it: volumes and binds with their
  * options; a ramfs or devpts as a "bind" of that name.  */
 static json_object *
@@ -343,7 +371,7 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
       return o;
     }
   json_object_object_add (o, "Type", json_object_new_string (strcmp (type, "volume") == 0 ? type : "bind"));
-  if (json_object_get_boolean (json_object_object_get (m, "Chown")))
+  if (json_object_get_boolean (json_object_object_get (m, "Chown")) && typed_options (m) == NULL)
     json_object_array_add (opts, json_object_new_string ("U"));
   if (strcmp (type, "volume") == 0)
     {
@@ -351,18 +379,28 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
       json_object_object_add (o, "Name", json_object_new_string (ferry_json_get_string (m, "Name")));
       const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (src));
-      add_mount_flags (opts, m, 0);
-      add_volume_defaults (opts, m);
-      json_object_array_add (opts, json_object_new_string ("rbind"));
+      if (typed_options (m))
+        add_typed_mount_options (opts, typed_options (m), 1);
+      else
+        {
+          add_mount_flags (opts, m, 0);
+          add_volume_defaults (opts, m);
+          json_object_array_add (opts, json_object_new_string ("rbind"));
+        }
       propagation = given ? given : "rprivate";
     }
   else if (strcmp (type, "bind") == 0)
     {
       const char *given = bind_propagation (m, &recursive);
       json_object_object_add (o, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
-      add_mount_flags (opts, m, 1);
-      if (recursive)
-        json_object_array_add (opts, json_object_new_string ("rbind"));
+      if (typed_options (m))
+        add_typed_mount_options (opts, typed_options (m), 0);
+      else
+        {
+          add_mount_flags (opts, m, 1);
+          if (recursive)
+            json_object_array_add (opts, json_object_new_string ("rbind"));
+        }
       propagation = given ? given : recursive ? "rprivate" : "private";
     }
   else
@@ -407,10 +445,123 @@ mounts_json (ferry_engine_t *e, const struct ferry_container *c)
       {
         json_object *m = json_object_array_get_idx (mounts, i);
         const char *type = ferry_json_get_string (m, "Type");
-        if (mount_rank (type) == k)
+        if (mount_rank (type) == k && ! ferry_mount_is_carried_bind (m))
           json_object_array_add (out, mount_entry_json (e, m));
       }
   return out;
+}
+
+/* Mount M's TypedOptions (the options of -v or --mount as typed) when
+ * the record holds them as create writes them, else NULL: a record is
+ * untrusted, and one without them shows the words ferry makes up.  */
+static json_object *
+typed_options (json_object *m)
+{
+  json_object *t = json_object_object_get (m, "TypedOptions");
+
+  if (! json_object_is_type (t, json_type_array) || json_object_array_length (t) == 0)
+    return NULL;
+  for (size_t i = 0; i < json_object_array_length (t); i++)
+    if (! ferry_mount_typed_option_is_valid (ferry_json_string_value (json_object_array_get_idx (t, i))))
+      return NULL;
+  return t;
+}
+
+/* Whether TYPED holds any of WORDS, or a propagation with WORDS NULL.  */
+static int
+typed_has (json_object *typed, const char *const *words)
+{
+  for (size_t i = 0; i < json_object_array_length (typed); i++)
+    {
+      const char *o = json_object_get_string (json_object_array_get_idx (typed, i));
+
+      if (words == NULL && ferry_mount_propagation_is_valid (o))
+        return 1;
+      for (size_t k = 0; words && words[k]; k++)
+        if (strcmp (o, words[k]) == 0)
+          return 1;
+    }
+  return 0;
+}
+
+static const char *const RO_RW[] = { "ro", "rw", NULL };
+
+/* As Podman completes a bind's or VOLUME's options: the words typed,
+ * then rw, the propagation, a volume's nosuid and nodev and rbind, each
+ * where the words did not say it.  */
+static char *
+typed_binds_options (json_object *typed, int volume)
+{
+  cleanup_json json_object *words = json_object_new_array ();
+  static const char *const BIND[] = { "bind", NULL }, *const SUID[] = { "suid", "nosuid", NULL };
+  static const char *const DEV[] = { "dev", "nodev", NULL }, *const BIND_RBIND[] = { "bind", "rbind", NULL };
+
+  for (size_t i = 0; i < json_object_array_length (typed); i++)
+    json_object_array_add (words, json_object_get (json_object_array_get_idx (typed, i)));
+  if (! typed_has (typed, RO_RW))
+    json_object_array_add (words, json_object_new_string ("rw"));
+  if (! typed_has (typed, NULL))
+    json_object_array_add (words, json_object_new_string (typed_has (typed, BIND) ? "private" : "rprivate"));
+  if (volume && ! typed_has (typed, SUID))
+    json_object_array_add (words, json_object_new_string ("nosuid"));
+  if (volume && ! typed_has (typed, DEV))
+    json_object_array_add (words, json_object_new_string ("nodev"));
+  if (! typed_has (typed, BIND_RBIND))
+    json_object_array_add (words, json_object_new_string ("rbind"));
+  {
+    char *text = words_with_commas (words);
+    text[strlen (text) - 1] = '\0';
+    return text;
+  }
+}
+
+int
+ferry_mount_is_carried_bind (json_object *m)
+{
+  json_object *v = json_object_object_get (m, "FromContainer");
+
+  return json_object_is_type (v, json_type_boolean) && json_object_get_boolean (v);
+}
+
+char *
+ferry_mount_binds_options (json_object *m)
+{
+  const char *type = ferry_json_get_string (m, "Type");
+  const char *rw = mount_is_writable (m) ? "rw" : "ro", *mode = ferry_json_get_string (m, "Mode");
+  const char *u = json_object_get_boolean (json_object_object_get (m, "Chown")) ? "U," : "";
+  cleanup_free char *z = mode ? xasprintf ("%s,", mode) : xstrdup ("");
+  cleanup_free char *flags = NULL, *defaults = NULL;
+  json_object *typed = typed_options (m);
+  const char *given;
+  int recursive;
+
+  if (type == NULL || (strcmp (type, "volume") != 0 && strcmp (type, "bind") != 0))
+    return NULL;
+  if (strcmp (type, "volume") == 0 && is_image_volume (m))
+    /* Podman writes an image VOLUME's options in this order.  */
+    return xasprintf ("rprivate,%s,nodev,exec,nosuid,rbind", rw);
+  if (typed)
+    return typed_binds_options (typed, strcmp (type, "volume") == 0);
+  {
+    cleanup_json json_object *f = json_object_new_array (), *d = json_object_new_array ();
+    add_mount_flags (f, m, 0);
+    if (strcmp (type, "volume") == 0)
+      add_volume_defaults (d, m);
+    flags = words_with_commas (f);
+    defaults = words_with_commas (d);
+  }
+  given = bind_propagation (m, &recursive);
+  if (strcmp (type, "volume") == 0)
+    {
+      cleanup_free char *prop = given ? xasprintf ("%s,", given) : xstrdup ("");
+      return xasprintf ("%s%s%s%s%s%s%s,%srbind", u, prop, flags, rw, mode ? "," : "", mode ? mode : "",
+                        given ? "" : ",rprivate", defaults);
+    }
+  if (! recursive)
+    return xasprintf ("%sbind,%s%s%s,%s", u, flags, z, rw, given ? given : "private");
+  if (given)
+    return xasprintf ("%s%s,%s%s%s,rbind", u, given, flags, z, rw);
+  return xasprintf ("%s%s%s%s,rprivate,rbind", u, flags, z, rw);
 }
 
 /* HostConfig.Binds as Podman writes it: SOURCE:DEST:OPTIONS for volumes
@@ -426,53 +577,31 @@ binds_json (const struct ferry_container *c)
       {
         json_object *m = json_object_array_get_idx (mounts, i);
         const char *type = ferry_json_get_string (m, "Type"), *dst = ferry_json_get_string (m, "Destination");
-        const char *rw = mount_is_writable (m) ? "rw" : "ro", *mode = ferry_json_get_string (m, "Mode");
-        const char *u = json_object_get_boolean (json_object_object_get (m, "Chown")) ? "U," : "";
-        cleanup_free char *text = NULL, *z = mode ? xasprintf ("%s,", mode) : xstrdup ("");
-        cleanup_free char *flags = NULL, *defaults = NULL;
-        int recursive;
+        cleanup_free char *text = NULL, *options = NULL;
 
-        if (mount_rank (type) != k)
+        if (mount_rank (type) != k || ferry_mount_is_carried_bind (m))
           continue;
-        {
-          cleanup_json json_object *f = json_object_new_array (), *d = json_object_new_array ();
-          add_mount_flags (f, m, 0);
-          if (strcmp (type, "volume") == 0)
-            add_volume_defaults (d, m);
-          flags = words_with_commas (f);
-          defaults = words_with_commas (d);
-        }
-        if (strcmp (type, "volume") == 0 && is_image_volume (m))
-          /* Podman writes an image VOLUME's options in this order.  */
-          text = xasprintf ("%s:%s:rprivate,%s,nodev,exec,nosuid,rbind", ferry_json_get_string (m, "Name"),
-                            dst, rw);
-        else if (strcmp (type, "volume") == 0)
-          {
-            const char *given = bind_propagation (m, &recursive);
-            cleanup_free char *prop = given ? xasprintf ("%s,", given) : xstrdup ("");
-            text = xasprintf ("%s:%s:%s%s%s%s%s%s%s,%srbind", ferry_json_get_string (m, "Name"), dst, u, prop,
-                              flags, rw, mode ? "," : "", mode ? mode : "", given ? "" : ",rprivate",
-                              defaults);
-          }
-        else if (strcmp (type, "bind") == 0)
-          {
-            const char *given = bind_propagation (m, &recursive), *src = ferry_json_get_string (m, "Source");
-            if (! recursive)
-              text = xasprintf ("%s:%s:%sbind,%s%s%s,%s", src, dst, u, flags, z, rw,
-                                given ? given : "private");
-            else if (given)
-              text = xasprintf ("%s:%s:%s%s,%s%s%s,rbind", src, dst, u, given, flags, z, rw);
-            else
-              text = xasprintf ("%s:%s:%s%s%s%s,rprivate,rbind", src, dst, u, flags, z, rw);
-          }
-        else if (*flags)
-          {
-            /* ramfs:/DEST:noexec,suid, as Podman writes it.  */
-            flags[strlen (flags) - 1] = '\0';
-            text = xasprintf ("%s:%s:%s", type, dst, flags);
-          }
+        options = ferry_mount_binds_options (m);
+        if (options)
+          text = xasprintf ("%s:%s:%s",
+                            ferry_json_get_string (m, strcmp (type, "volume") == 0 ? "Name" : "Source"), dst,
+                            options);
         else
-          text = xasprintf ("%s:%s", type, dst);
+          {
+            cleanup_json json_object *f = json_object_new_array ();
+            cleanup_free char *flags = NULL;
+
+            add_mount_flags (f, m, 0);
+            flags = words_with_commas (f);
+            if (*flags)
+              {
+                /* ramfs:/DEST:noexec,suid, as Podman writes it.  */
+                flags[strlen (flags) - 1] = '\0';
+                text = xasprintf ("%s:%s:%s", type, dst, flags);
+              }
+            else
+              text = xasprintf ("%s:%s", type, dst);
+          }
         json_object_array_add (out, json_object_new_string (text));
       }
   return out;

@@ -313,7 +313,7 @@ kube_volumes (json_object *rec, ferry_yaml_t *mounts, ferry_yaml_t *volumes)
         ferry_yaml_t *vm, *vo;
         cleanup_free char *name = NULL;
 
-        if (type == NULL || dest == NULL)
+        if (type == NULL || dest == NULL || ferry_mount_is_carried_bind (m))
           continue;
         if (named != (strcmp (type, "volume") == 0))
           continue;

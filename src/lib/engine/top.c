@@ -707,12 +707,13 @@ out:
 /* DESCRIPTORS split as a shell splits words (quotes kept together), as
  * Podman hands them to ps(1) after "ps".  */
 static char **
-ps_argv (char **descriptors)
+ps_argv (const char *ps, char **descriptors)
 {
   char **v = xmalloc0 (sizeof (char *) * 2);
   size_t n = 1;
 
-  v[0] = xstrdup ("ps");
+  /* The path as argv[0], as Podman runs it: its own line shows it so.  */
+  v[0] = xstrdup (ps);
   for (size_t i = 0; descriptors && descriptors[i]; i++)
     {
       const char *p = descriptors[i];
@@ -804,6 +805,43 @@ static void __attribute__ ((noreturn)) ps_child (pid_t pid, const char *ps, char
   _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 }
 
+/* OUT without the lines that show ps(1) itself, run as ARGV: those
+ * holding its whole command line, as Podman leaves them out (a column
+ * cut short shows it, as in Podman's).  */
+static void
+drop_own_lines (char *out, char **argv)
+{
+  size_t cap = 1;
+  cleanup_free char *command = NULL;
+  char *w = out;
+
+  for (size_t i = 0; argv[i]; i++)
+    cap += strlen (argv[i]) + 1;
+  command = xmalloc0 (cap);
+  for (size_t i = 0; argv[i]; i++)
+    strcat (strcat (command, i ? " " : ""), argv[i]);
+
+  for (char *line = out; *line;)
+    {
+      size_t len = strcspn (line, "\n");
+      int keep = 1;
+
+      {
+        cleanup_free char *copy = xstrndup (line, len);
+        keep = strstr (copy, command) == NULL;
+      }
+      if (line[len] == '\n')
+        len++;
+      if (keep)
+        {
+          memmove (w, line, len);
+          w += len;
+        }
+      line += len;
+    }
+  *w = '\0';
+}
+
 /* Reads the pipes OUT and ERR to their ends into *OUT_TEXT and *ERR_TEXT.  */
 static void
 read_both (int out, int errfd, char **out_text, char **err_text)
@@ -852,7 +890,7 @@ ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, 
                         ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
-  cleanup_strv char **argv = ps_argv (descriptors);
+  cleanup_strv char **argv = NULL;
   cleanup_free char *ps = NULL, *err_text = NULL;
   cleanup_close int out_r = -1, err_r = -1;
   int out_pipe[2], err_pipe[2], status = 0;
@@ -873,6 +911,7 @@ ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, 
       ret = ferry_make_error (err, 0, "ps(1) is not on $PATH: install procps to use ps(1) options with top");
       goto out;
     }
+  argv = ps_argv (ps, descriptors);
   if (pipe2 (out_pipe, O_CLOEXEC) < 0)
     {
       ret = ferry_make_error (err, errno, "cannot make a pipe for ps(1)");
@@ -909,6 +948,7 @@ ferry_container_top_ps (ferry_engine_t *e, const char *ref, char **descriptors, 
       *out = NULL;
       goto out;
     }
+  drop_own_lines (*out, argv);
   ret = 0;
 out:
   ferry_container_free (c);

@@ -63,17 +63,56 @@ has_destination (json_object *mounts, const char *dst)
   return 0;
 }
 
-/* The volumes of the container SPEC names, into MOUNTS.  */
+/* SPEC's options (checked by parse_spec), in their order.  */
+static json_object *
+typed_words (const char *spec)
+{
+  cleanup_free char *opts = xstrdup (strchr (spec, ':') + 1);
+  json_object *words = json_object_new_array ();
+  char *save = NULL;
+
+  for (char *one = strtok_r (opts, ",", &save); one; one = strtok_r (NULL, ",", &save))
+    json_object_array_add (words, json_object_new_string (one));
+  return words;
+}
+
+/* Their bind M into MOUNTS, as Podman carries the binds typed for the
+ * container (not those it carried itself): mounted, read-only with ro
+ * (OPTIONS given: their options replaced), but not shown as the new
+ * container's own.  */
+static void
+add_bind (json_object *m, json_object *mounts, int options, int ro, int z)
+{
+  json_object *mine = json_object_new_object (), *rwv;
+  int writable = ! json_object_object_get_ex (m, "RW", &rwv) || json_object_get_boolean (rwv);
+
+  if (options)
+    writable = ! ro;
+  json_object_object_add (mine, "Type", json_object_new_string ("bind"));
+  json_object_object_add (mine, "Source", json_object_new_string (ferry_json_get_string (m, "Source")));
+  json_object_object_add (mine, "Destination",
+                          json_object_new_string (ferry_json_get_string (m, "Destination")));
+  json_object_object_add (mine, "RW", json_object_new_boolean (writable));
+  json_object_object_add (mine, "FromContainer", json_object_new_boolean (1));
+  if (z)
+    json_object_object_add (mine, "Mode", json_object_new_string ("z"));
+  if (! options && ferry_json_get_array (m, "Options"))
+    json_object_object_add (mine, "Options", json_object_get (ferry_json_get_array (m, "Options")));
+  json_object_array_add (mounts, mine);
+}
+
+/* The volumes and binds of the container SPEC names, into MOUNTS.  */
 static int
 add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_t *err)
 {
   cleanup_free char *name = NULL;
   struct ferry_container *c = NULL;
   json_object *theirs;
-  int ro, rw, z;
+  int ro, rw, z, options;
 
   if (parse_spec (spec, &name, &ro, &rw, &z, err) < 0)
     return -1;
+  options = ro || rw || z;
   if (*name == '\0')
     return ferry_make_error (err, 0,
                              "looking up container \"\" for volumes-from: name or ID cannot be empty");
@@ -87,12 +126,20 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
       const char *vol = ferry_json_get_string (m, "Name");
       int writable;
 
+      if (ferry_json_string_equals (m, "Type", "bind") && dst && ! has_destination (mounts, dst)
+          && ! ferry_mount_is_carried_bind (m))
+        {
+          add_bind (m, mounts, options, ro, z);
+          continue;
+        }
       if (! ferry_json_string_equals (m, "Type", "volume") || dst == NULL || vol == NULL
           || has_destination (mounts, dst))
         continue;
       writable = ! json_object_object_get_ex (m, "RW", &rwv) || json_object_get_boolean (rwv);
-      if (ro || rw)
-        writable = rw;
+      /* Options given are the volume's options, as Podman takes them:
+       * read-write unless ro, none of theirs.  */
+      if (options)
+        writable = ! ro;
       mine = json_object_new_object ();
       json_object_object_add (mine, "Type", json_object_new_string ("volume"));
       json_object_object_add (mine, "Name", json_object_new_string (vol));
@@ -103,9 +150,18 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
       json_object_object_add (mine, "NoCopy", json_object_new_boolean (1));
       if (z)
         json_object_object_add (mine, "Mode", json_object_new_string ("z"));
-      /* Their exec, suid, dev and propagation, as Podman carries them.  */
-      if (ferry_json_get_array (m, "Options"))
-        json_object_object_add (mine, "Options", json_object_get (ferry_json_get_array (m, "Options")));
+      /* Their exec, suid, dev and propagation, and their options as
+       * typed, as Podman carries them when none are given.  */
+      if (options)
+        json_object_object_add (mine, "TypedOptions", typed_words (spec));
+      else
+        {
+          if (ferry_json_get_array (m, "Options"))
+            json_object_object_add (mine, "Options", json_object_get (ferry_json_get_array (m, "Options")));
+          if (ferry_json_get_array (m, "TypedOptions"))
+            json_object_object_add (mine, "TypedOptions",
+                                    json_object_get (ferry_json_get_array (m, "TypedOptions")));
+        }
       /* The same part of the volume as theirs.  */
       if (ferry_json_get_string (m, "SubPath"))
         json_object_object_add (mine, "SubPath",

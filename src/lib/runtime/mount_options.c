@@ -63,6 +63,16 @@ ferry_mount_propagation_is_valid (const char *option)
 }
 
 bool
+ferry_mount_typed_option_is_valid (const char *word)
+{
+  static const char *const OTHERS[] = { "ro", "rw", "z", "Z", "U", "bind", "rbind", "copy", "nocopy", NULL };
+
+  return word != NULL
+         && (in_list (OTHERS, word) || ferry_mount_flag_is_valid (word)
+             || ferry_mount_propagation_is_valid (word));
+}
+
+bool
 ferry_mount_flag_is_valid (const char *option)
 {
   return option != NULL && in_list (FLAGS, option);

@@ -30,4 +30,9 @@ const char *ferry_mount_flag_opposite (const char *flag);
  * their recursive r- forms.  */
 bool ferry_mount_propagation_is_valid (const char *option);
 
+/* WORD is one of a bind's or volume's options as Podman keeps them from
+ * -v and --mount (HostConfig.Binds shows them): ro, rw, z, Z, U, bind,
+ * rbind, copy, nocopy, a flag or a propagation.  */
+bool ferry_mount_typed_option_is_valid (const char *word);
+
 #endif

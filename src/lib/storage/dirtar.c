@@ -277,13 +277,18 @@ out:
 }
 
 int
-ferry_untar_directory (const char *tar_path, const char *dir, ferry_error_t *err)
+ferry_untar_directory (const char *tar_path, const char *dir, const char *noun, ferry_error_t *err)
 {
   cleanup_close int fd = open (tar_path, O_RDONLY | O_CLOEXEC);
+  cleanup_close int dirfd = -1;
+  struct ferry_unpack_options o = { .entry_noun = noun };
 
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", tar_path);
-  if (ferry_unpack_tar_named (fd, tar_path, dir, 0, NULL, err) < 0)
+  dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return ferry_make_error (err, errno, "cannot open destination directory `%s`", dir);
+  if (ferry_unpack_tar_at (fd, tar_path, dirfd, &o, NULL, err) < 0)
     return ferry_error_wrap (err, "cannot unpack `%s`", tar_path);
   return 0;
 }

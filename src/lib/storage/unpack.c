@@ -51,6 +51,7 @@ struct unpack
   unsigned flags;
   uid_t uid; /* with FERRY_UNPACK_CHOWN: every entry's owner */
   gid_t gid;
+  const char *noun; /* what an entry is called in errors: "layer entry" */
   uint64_t entries;
 
   /* The last parent directory opened: tar entries come grouped by directory.
@@ -662,7 +663,7 @@ unpack_whiteout (struct unpack *u, const struct target *t, ferry_error_t *err)
 /* Returns 1 when the entry is a whiteout to act on, 0 when it is not a
  * whiteout, 2 when it is one to drop.  */
 static int
-classify_whiteout (const char *name, const char *base, ferry_error_t *err)
+classify_whiteout (const struct unpack *u, const char *name, const char *base, ferry_error_t *err)
 {
   const char *victim = base + strlen (WHITEOUT_PREFIX);
 
@@ -673,7 +674,7 @@ classify_whiteout (const char *name, const char *base, ferry_error_t *err)
   if (strncmp (base, WHITEOUT_META_PREFIX, strlen (WHITEOUT_META_PREFIX)) == 0)
     return 2;
   if (*victim == '\0' || strcmp (victim, ".") == 0 || strcmp (victim, "..") == 0)
-    return ferry_make_error (err, 0, "layer entry `%s` is an invalid whiteout", name);
+    return ferry_make_error (err, 0, "%s `%s` is an invalid whiteout", u->noun, name);
   return 1;
 }
 
@@ -682,7 +683,7 @@ static int
 unpack_root (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
 {
   if (archive_entry_filetype (ae) != AE_IFDIR || archive_entry_hardlink (ae))
-    return ferry_make_error (err, 0, "layer entry `%s` is the root but not a directory",
+    return ferry_make_error (err, 0, "%s `%s` is the root but not a directory", u->noun,
                              archive_entry_pathname (ae));
   if (set_metadata_fd (u, u->destfd, ae, ".", err) < 0)
     return -1;
@@ -691,12 +692,12 @@ unpack_root (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
 }
 
 static int
-check_name (const char *raw, const char *name, ferry_error_t *err)
+check_name (const struct unpack *u, const char *raw, const char *name, ferry_error_t *err)
 {
   if (name[0] == '/' || has_dotdot_component (name))
-    return ferry_make_error (err, 0, "layer entry `%s` escapes the destination", raw);
+    return ferry_make_error (err, 0, "%s `%s` escapes the destination", u->noun, raw);
   if (! ferry_path_is_clean_relative (name))
-    return ferry_make_error (err, 0, "layer entry `%s` is not a clean relative path", raw);
+    return ferry_make_error (err, 0, "%s `%s` is not a clean relative path", u->noun, raw);
   return 0;
 }
 
@@ -740,7 +741,7 @@ unpack_entry (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
   name = ferry_path_normalize_entry (raw);
   if (name[0] == '\0' || strcmp (name, ".") == 0)
     return unpack_root (u, ae, err);
-  if (check_name (raw, name, err) < 0)
+  if (check_name (u, raw, name, err) < 0)
     return -1;
 
   slash = strrchr (name, '/');
@@ -748,7 +749,7 @@ unpack_entry (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
   t.base = slash ? slash + 1 : name;
   if (u->flags & FERRY_UNPACK_OVERLAY_WHITEOUTS)
     {
-      whiteout = classify_whiteout (name, t.base, err);
+      whiteout = classify_whiteout (u, name, t.base, err);
       if (whiteout < 0)
         return -1;
       if (whiteout == 2)
@@ -873,7 +874,12 @@ ferry_unpack_tar_at (int fd, const char *what, int destfd, const struct ferry_un
                      struct ferry_unpack_result *result, ferry_error_t *err)
 {
   __attribute__ ((cleanup (unpack_release))) struct unpack u
-      = { .destfd = -1, .parent_fd = -1, .flags = o->flags, .uid = o->uid, .gid = o->gid };
+      = { .destfd = -1,
+          .parent_fd = -1,
+          .flags = o->flags,
+          .uid = o->uid,
+          .gid = o->gid,
+          .noun = o->entry_noun ? o->entry_noun : "layer entry" };
 
   u.destfd = fcntl (destfd, F_DUPFD_CLOEXEC, 0);
   if (u.destfd < 0)

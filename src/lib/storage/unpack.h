@@ -42,6 +42,9 @@ struct ferry_unpack_options
   unsigned flags; /* FERRY_UNPACK_* */
   uid_t uid;      /* with FERRY_UNPACK_CHOWN */
   gid_t gid;
+  /* What an entry of the stream is called in errors ("volume entry");
+   * NULL: "layer entry".  */
+  const char *entry_noun;
 };
 
 struct ferry_unpack_result

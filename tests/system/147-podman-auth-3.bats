@@ -98,3 +98,75 @@ refresh_token() {
 		return 1
 	}
 }
+
+# A credential helper that notes each call in $TEST_TMP/NAME.log and
+# erases anything; "nf" says what a helper says of a registry it lacks.
+make_helpers() {
+	local name
+	for name in rec nf; do
+		cat >"$TEST_TMP/bin/docker-credential-$name" <<-EOS
+			#!/bin/sh
+			read -r server || true
+			echo "\$1 \$server" >>"$TEST_TMP/$name.log"
+			[ $name = rec ] || { echo "credentials not found in native keychain"; exit 1; }
+			[ "\$1" != list ] || echo '{}'
+		EOS
+		chmod +x "$TEST_TMP/bin/docker-credential-$name"
+	done
+}
+
+# same_logout FILE ARGS...: logout ARGS from an auth file holding FILE
+# does with ferry what it does with Podman: the exit code, the words
+# (ferry's may go on after Podman's), the helpers called, what the file
+# keeps of the two fields Podman knows.
+same_logout() {
+	local file=$1 tool out
+	shift
+	for tool in podman ferry; do
+		printf '%s' "$file" >"$REGISTRY_AUTH_FILE"
+		rm -f "$TEST_TMP"/rec.log "$TEST_TMP"/nf.log
+		run t $tool logout "$@"
+		out=$(printf '%s\n' "$output" | grep -v '^time=' || true)
+		printf '%s\n' "$status" >"$TEST_TMP/$tool.status"
+		printf '%s\n' "$out" >"$TEST_TMP/$tool.out"
+		cat "$TEST_TMP"/rec.log "$TEST_TMP"/nf.log 2>/dev/null | sort >"$TEST_TMP/$tool.calls" || true
+		jq -cS '{auths: (.auths // {}), credHelpers: (.credHelpers // {})}' "$REGISTRY_AUTH_FILE" >"$TEST_TMP/$tool.file"
+	done
+	if ! cmp -s "$TEST_TMP/podman.status" "$TEST_TMP/ferry.status" ||
+		! cmp -s "$TEST_TMP/podman.calls" "$TEST_TMP/ferry.calls" ||
+		! cmp -s "$TEST_TMP/podman.file" "$TEST_TMP/ferry.file" ||
+		[[ "$(cat "$TEST_TMP/ferry.out")" != "$(cat "$TEST_TMP/podman.out")"* ]]; then
+		for tool in podman ferry; do
+			printf '%s: %s\n%s\ncalls:\n%s\nfile: %s\n' "$tool" "$(cat "$TEST_TMP/$tool.status")" \
+				"$(cat "$TEST_TMP/$tool.out")" "$(cat "$TEST_TMP/$tool.calls")" "$(cat "$TEST_TMP/$tool.file")" >&2
+		done
+		return 1
+	fi
+}
+
+@test "logout erases what an auth file's credHelpers send to a helper, and logout --all empties them, as Podman does" {
+	need_podman
+	make_helpers
+	local two='{"auths":{"a.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"rec","c2.example":"rec"}}'
+	# --all: erased from the helper, registry by registry, then both fields emptied.
+	same_logout "$two" -a
+	[ "$(cat "$TEST_TMP/ferry.calls")" = "$(printf 'erase c1.example\nerase c2.example')" ]
+	[ "$(cat "$TEST_TMP/ferry.file")" = '{"auths":{},"credHelpers":{}}' ]
+	# A helper that fails (absent, or lacking the registry) stops it,
+	# with the file as it was.
+	same_logout '{"auths":{"a.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"missing"}}' -a
+	grep -q '^Error: updating "'"$REGISTRY_AUTH_FILE"'": error erasing credentials - err: exec: "docker-credential-missing": executable file not found in $PATH' "$TEST_TMP/ferry.out"
+	same_logout '{"auths":{"a.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"nf"}}' -a
+	[ "$(cat "$TEST_TMP/ferry.status")" = 125 ]
+	[ "$(cat "$TEST_TMP/ferry.file")" = '{"auths":{"a.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"nf"}}' ]
+
+	# One registry: erased from its helper, which keeps its place.
+	same_logout "$two" c1.example
+	[ "$(cat "$TEST_TMP/ferry.calls")" = 'erase c1.example' ]
+	grep -qx 'Removed login credentials for c1.example' "$TEST_TMP/ferry.out"
+	same_logout '{"auths":{"c1.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"nf"}}' c1.example
+	grep -q '^Error: logging out of "c1.example": updating "'"$REGISTRY_AUTH_FILE"'": removing credentials for c1.example from credential helper nf: error erasing credentials - err: exit status 1, out: `credentials not found in native keychain`' "$TEST_TMP/ferry.out"
+	same_logout '{"auths":{"c1.example":{"auth":"dTpw"}},"credHelpers":{"c1.example":"missing"}}' c1.example
+	same_logout "$two" a.example
+	[ ! -s "$TEST_TMP/ferry.calls" ]
+}

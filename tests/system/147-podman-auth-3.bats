@@ -170,3 +170,49 @@ same_logout() {
 	same_logout "$two" a.example
 	[ ! -s "$TEST_TMP/ferry.calls" ]
 }
+
+@test "registries.conf: a value of the wrong type is refused in Podman's words (its TOML decoder's), naming the file" {
+	need_podman
+	local c p fe dropin=$HOME/.config/containers/registries.conf.d/50-x.conf
+	while IFS= read -r c; do
+		printf '%b\n' "$c" >"$CONTAINERS_REGISTRIES_CONF"
+		run podman_t pull -q nosuch
+		p=$(printf '%s\n' "$output" | grep '^Error: ')
+		[ "$status" = 125 ] && [ -n "$p" ] || { echo "podman took: $c: $status $output" >&2; return 1; }
+		run_ferry pull -q nosuch
+		fe=$output
+		[ "$status" = 125 ] && [[ "$fe" == "$p"* ]] && [ "$(printf '%s\n' "$fe" | wc -l)" = 1 ] || {
+			printf 'conf: %s\npodman: %s\nferry:  %s\n' "$c" "$p" "$fe" >&2
+			return 1
+		}
+	done <<-'EOF'
+		unqualified-search-registries = "docker.io"
+		\n\n[[registry]]\nlocation = "a.example"\ninsecure = "yes"
+		short-name-mode = 5
+		short-name-mode = 1979-05-27
+		short-name-mode = 0x1F
+		short-name-mode = [{a = "b"}]
+		\n[short-name-mode]\na = "b"
+		credential-helpers = [5]
+		unqualified-search-registries = ["a", {a = "b"}]
+		unqualified-search-registries = {a = "b"}
+		additional-layer-store-auth-helper = 5
+		[aliases]\nfoo = 3
+		registry = 5
+		registry = ["a"]
+		\n[registry]\nlocation = "a"
+		[[registry]]\nlocation = "a"\nmirror = [{location = "b"}, 5]
+		[[registry]]\nlocation = "a"\nmirror = {location = "b"}
+		[[registry]]\nlocation = "a"\n[[registry.mirror]]\nlocation = "b"\npull-from-mirror = 5
+		[registries.search]\nregistries = [1]
+	EOF
+	# A drop-in is named as Podman names it.
+	: >"$CONTAINERS_REGISTRIES_CONF"
+	mkdir -p "${dropin%/*}"
+	printf '\nshort-name-mode = 5\n' >"$dropin"
+	run_ferry pull -q nosuch
+	assert_status 125
+	[ "$output" = "Error: loading drop-in registries configuration \"$dropin\": toml: line 2 (last key \"short-name-mode\"): incompatible types: TOML value has type int64; destination has type string: use a string in double quotes" ]
+	run podman_t pull -q nosuch
+	[[ "$output" == *"Error: loading drop-in registries configuration \"$dropin\": toml: line 2 (last key \"short-name-mode\"): incompatible types: TOML value has type int64; destination has type string" ]]
+}

@@ -216,3 +216,70 @@ same_logout() {
 	run podman_t pull -q nosuch
 	[[ "$output" == *"Error: loading drop-in registries configuration \"$dropin\": toml: line 2 (last key \"short-name-mode\"): incompatible types: TOML value has type int64; destination has type string" ]]
 }
+
+@test "documents that are a bare JSON null or number: read as Podman reads them (null is empty where Go says so), else refused in its words" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	registry_seed x/img:v1
+	local img=$REGISTRY/x/img:v1 tool v p fe
+	cat >"$TEST_TMP/bin/docker-credential-says" <<-EOS
+		#!/bin/sh
+		read -r server || true
+		echo "\$1 \$server" >>"$TEST_TMP/says.log"
+		cat "$TEST_TMP/says.out"
+	EOS
+	chmod +x "$TEST_TMP/bin/docker-credential-says"
+	printf 'credential-helpers = ["says", "containers-auth.json"]\n' >"$CONTAINERS_REGISTRIES_CONF"
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(b64 alice:s3cret)" >"$REGISTRY_AUTH_FILE"
+
+	# A helper that answers null has nothing for the registry: the next
+	# helper (the auth file) is asked, as Podman asks it.
+	echo null >"$TEST_TMP/says.out"
+	for tool in podman ferry; do
+		rm -f "$TEST_TMP/says.log"
+		run t $tool pull -q --tls-verify=false "$img"
+		[ "$status" = 0 ] || { echo "$tool: $output" >&2; return 1; }
+		grep -q "^get $REGISTRY\$" "$TEST_TMP/says.log"
+		t $tool rmi -f "$img" >/dev/null 2>&1 || true
+	done
+	# ...and lists no registry for logout --all; a number it cannot read.
+	for v in null 5; do
+		echo "$v" >"$TEST_TMP/says.out"
+		run podman_t logout -a
+		p=$status:$(printf '%s\n' "$output" | grep -v '^time=')
+		printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(b64 alice:s3cret)" >"$REGISTRY_AUTH_FILE"
+		run_ferry logout -a
+		fe=$status:$output
+		printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(b64 alice:s3cret)" >"$REGISTRY_AUTH_FILE"
+		[[ "$fe" == "$p"* ]] || { printf '%s: podman %s\nferry  %s\n' "$v" "$p" "$fe" >&2; return 1; }
+	done
+	[[ "$fe" == "125:Error: json: cannot unmarshal number into Go value of type map[string]string"* ]]
+
+	# A policy that is no object: containers/image's words, its token as Go shows it.
+	: >"$CONTAINERS_REGISTRIES_CONF"
+	for v in null 5 1234567 true '"x"' '[1]'; do
+		printf '%s' "$v" >"$TEST_TMP/policy.json"
+		run podman_t pull -q --tls-verify=false --signature-policy "$TEST_TMP/policy.json" "$img"
+		p=$status:$(printf '%s\n' "$output" | grep '^Error: ')
+		run_ferry pull -q --tls-verify=false --signature-policy "$TEST_TMP/policy.json" "$img"
+		fe=$status:$output
+		[[ "$fe" == "$p"* ]] && [[ "$p" == "125:Error: invalid policy in \"$TEST_TMP/policy.json\": JSON object expected, got "* ]] || {
+			printf '%s: podman %s\nferry  %s\n' "$v" "$p" "$fe" >&2
+			return 1
+		}
+	done
+
+	# Podman's connections file holding null: no connections.
+	mkdir -p "$HOME/.config/containers"
+	echo null >"$HOME/.config/containers/podman-connections.json"
+	for tool in podman ferry; do
+		run t $tool system connection list --format '{{.Name}}'
+		[ "$status" = 0 ] && [ -z "$output" ] || { echo "$tool: $status $output" >&2; return 1; }
+	done
+	echo 5 >"$HOME/.config/containers/podman-connections.json"
+	run podman_t system connection list
+	p=$(printf '%s\n' "$output" | grep '^Error: ')
+	run_ferry system connection list
+	assert_status 125
+	[[ "$output" == "$p"* ]] || { printf 'podman %s\nferry  %s\n' "$p" "$output" >&2; return 1; }
+}

@@ -80,6 +80,17 @@ refresh_token() {
 		echo "$fe" >&2
 		return 1
 	}
+	# A login asks for a token of no scope, the same way.
+	for tool in podman ferry; do
+		: >"$REGISTRY_TOKEN_LOG"
+		t $tool login --tls-verify=false -u "$REGISTRY_TOKEN_USER" -p "$REGISTRY_TOKEN_PASS" "$REGISTRY" >/dev/null
+		grep '^request ' "$REGISTRY_TOKEN_LOG" | sort -u >"$TEST_TMP/$tool.login"
+	done
+	cmp "$TEST_TMP/podman.login" "$TEST_TMP/ferry.login" || {
+		cat "$TEST_TMP/podman.login" "$TEST_TMP/ferry.login" >&2
+		return 1
+	}
+	grep -qx "request GET /token?account=$REGISTRY_TOKEN_USER&service=$REGISTRY_TOKEN_SERVICE&tenant=t1&x=%2F&zone=a+b" "$TEST_TMP/ferry.login"
 
 	# An identity token: POSTed as a form that holds the realm's pairs
 	# too, to the realm with its query; ferry names itself as the client.

@@ -81,7 +81,8 @@ _registry_make_cert() {
 #   --htpasswd  Basic authentication (bcrypt htpasswd file, the only kind
 #               distribution accepts)
 #   --token     Bearer tokens from tests/lib/token-server.py, which takes
-#               $REGISTRY_TOKEN_USER / $REGISTRY_TOKEN_PASS
+#               $REGISTRY_TOKEN_USER / $REGISTRY_TOKEN_PASS; its realm
+#               ends in ?$REGISTRY_TOKEN_REALM_QUERY when that is set
 #   --tls       https with a self-signed certificate
 registry_start() {
 	local user='' pass='' token=0 tls=0 dir scheme=http auth_yaml='' tls_yaml='' port code
@@ -135,7 +136,7 @@ registry_start() {
 		REGISTRY_USER=$REGISTRY_TOKEN_USER REGISTRY_PASS=$REGISTRY_TOKEN_PASS
 		auth_yaml="auth:
   token:
-    realm: http://127.0.0.1:$(cat "$dir/token.port")/token
+    realm: http://127.0.0.1:$(cat "$dir/token.port")/token${REGISTRY_TOKEN_REALM_QUERY:+?$REGISTRY_TOKEN_REALM_QUERY}
     service: $REGISTRY_TOKEN_SERVICE
     issuer: $REGISTRY_TOKEN_ISSUER
     rootcertbundle: $dir/token.crt"

@@ -33,7 +33,11 @@ as Docker Hub does for a private repository), wrong credentials get 401.
 
 Each request is logged as one line to --log (default stderr):
   token GET user=NAME scope=repository:x:pull,push granted=1
-so tests can prove a client really went through the token server.
+so tests can prove a client really went through the token server, and
+before it one line with the request as it came, its query and form as
+sent (so tests can compare two clients' requests):
+  request GET /token?account=NAME&scope=...&service=S
+  request POST /token form=client_id=...&grant_type=refresh_token&...
 
 Usage:
   token-server.py --key KEY.pem --cert CERT.pem --issuer ISS --service SVC
@@ -157,6 +161,7 @@ class Handler(BaseHTTPRequestHandler):
         return (user, password)
 
     def do_GET(self):
+        self.note("request GET %s" % self.path)
         url = urlsplit(self.path)
         if url.path != "/token":
             self.reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
@@ -182,7 +187,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         url = urlsplit(self.path)
-        form = parse_qs(self.read_body().decode())
+        body = self.read_body().decode()
+        self.note("request POST %s form=%s" % (self.path, body))
+        form = parse_qs(body)
         if url.path != "/token":
             self.reply(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
             return

@@ -273,7 +273,7 @@ seeded_registry() {
 	assert_output_contains "$c:3: trailing comma not allowed in inline tables"
 	conf "[[registry]]" 'location = "a.test"' 'mirror = { location = "m.test" }'
 	run -125 f pull -q a.test/x
-	assert_output_contains "$c:3: incompatible types: [registry.mirror] is a table"
+	assert_output_contains "Error: loading registries configuration \"$c\": toml: line 3 (last key \"registry.mirror\"): incompatible types: TOML value has type map[string]any; destination has type slice: write [[registry.mirror]] tables"
 	if command -v podman >/dev/null; then
 		conf "[[registry]]" 'location = "a.test"' 'mirror = [ { location = "m.test" } ]' "[[registry.mirror]]" 'location = "n.test"'
 		run -125 podman_t pull -q a.test/x

@@ -135,6 +135,24 @@ test_store_and_remove (void **state)
   assert_int_equal (ferry_auth_store (path, "reg.example:443", NULL, &found, &err), 0);
   assert_int_equal (found, 0);
 
+  /* The file's credHelpers send "x" to docker-credential-y, which is
+   * not there: as with Podman, logout --all stops at it, the file as it
+   * was.  */
+  {
+    cleanup_free char *saved = xstrdup (getenv ("PATH") ? getenv ("PATH") : "/usr/bin:/bin");
+
+    setenv ("PATH", dir, 1);
+    assert_int_equal (ferry_auth_remove_all (path, &err), -1);
+    setenv ("PATH", saved, 1);
+  }
+  assert_non_null (strstr (err->msg, "updating \""));
+  assert_non_null (strstr (err->msg, "error erasing credentials - err: exec: \"docker-credential-y\": "
+                                     "executable file not found in $PATH"));
+  ferry_error_release (&err);
+  assert_int_equal (ferry_auth_lookup (path, "other", &c, &err), 1);
+  ferry_credentials_clear (&c);
+
+  write_text (path, "{\"auths\": {\"other\": {\"auth\": \"YWxpY2U6cHc=\"}}, \"credHelpers\": {}}");
   assert_int_equal (ferry_auth_remove_all (path, &err), 0);
   assert_int_equal (ferry_auth_lookup (path, "other", &c, &err), 0);
   assert_null (err);

@@ -287,6 +287,9 @@ test_cgroupns (void **state)
     { "[containers]\ncgroupns = 7\n", "int64" },
     { "[containers]\ncgroupns = true\n", "bool" },
     { "[containers]\ncgroupns = [\"host\"]\n", "[]any" },
+    { "[containers]\ncgroupns = 1979-05-27\n", "time.Time" },
+    { "[containers]\ncgroupns = 0x10\n", "int64" },
+    { "[containers]\ncgroupns = 1.5\n", "float64" },
   };
   struct ferry_config c;
   ferry_error_t err = NULL;

@@ -232,10 +232,22 @@ test_inline_tables (void **state)
   assert_string_equal (r->mirrors[0].location, "m.test");
   assert_int_equal (ferry_registries_find (c, "c.test/x")->n_mirrors, 0);
   ferry_registries_conf_free (c);
+  /* Podman's words (Go's TOML decoder's), then ferry's fix.  */
   refused ("[[registry]]\nlocation = \"a.test\"\nmirror = { location = \"m.test\" }\n",
-           ":3: incompatible types: [registry.mirror] is a table");
-  refused ("registry = { location = \"a.test\" }\n", ":1: incompatible types: [registry] is a table");
-  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [\"m.test\"]\n", ":3: incompatible types");
+           "toml: line 3 (last key \"registry.mirror\"): incompatible types: TOML value has type "
+           "map[string]any; destination has type slice: write [[registry.mirror]] tables");
+  refused ("registry = { location = \"a.test\" }\n",
+           "toml: line 1 (last key \"registry\"): incompatible types: TOML value has type map[string]any; "
+           "destination has type slice: write [[registry]] tables");
+  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [\"m.test\"]\n",
+           "toml: line 3 (last key \"registry.mirror\"): type mismatch for sysregistriesv2.Endpoint: "
+           "expected table but found string");
+  refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [ { location = \"m.test\" }, 5 ]\n",
+           "type mismatch for sysregistriesv2.Endpoint: expected table but found int64");
+  refused ("registry = 5\n", "toml: line 1 (last key \"registry\"): incompatible types: TOML value has type "
+                             "int64; destination has type slice");
+  refused ("registry = [ \"a.test\" ]\n", "type mismatch for sysregistriesv2.Registry: expected table but "
+                                          "found string");
   refused ("[[registry]]\nlocation = \"a.test\"\nmirror = [ { location = \"m.test\" } ]\n"
            "[[registry.mirror]]\nlocation = \"n.test\"\n",
            ":4: Key 'registry.mirror' was already created and cannot be used as an array");
@@ -271,7 +283,12 @@ test_credential_helpers (void **state)
   ferry_registries_conf_free (c);
   refused ("credential-helpers = [\"../x\"]\n", ":1: invalid credential helper \"../x\"");
   refused ("credential-helpers = [\"\"]\n", ":1: invalid credential helper \"\"");
-  refused ("credential-helpers = \"pass\"\n", ":1: invalid value of `credential-helpers`");
+  refused ("credential-helpers = \"pass\"\n",
+           "toml: line 1 (last key \"credential-helpers\"): incompatible types: TOML value has type string; "
+           "destination has type slice: use a list of strings");
+  refused ("credential-helpers = [ { a = \"b\" } ]\n",
+           "(last key \"credential-helpers\"): incompatible types: TOML value has type map[string]any; "
+           "destination has type string");
 }
 
 static void
@@ -322,8 +339,21 @@ test_refused (void **state)
   refused ("short-name-mode = \"sometimes\"\n", "invalid short-name mode: \"sometimes\"");
   refused ("unqualified-search-registries = [\"a.test/ns\"]\n",
            "Invalid unqualified-search-registries entry");
-  refused ("unqualified-search-registries = \"a.test\"\n",
-           "invalid value of `unqualified-search-registries`");
+  refused (
+      "unqualified-search-registries = \"a.test\"\n",
+      "registries.conf\": toml: line 1 (last key \"unqualified-search-registries\"): incompatible types: "
+      "TOML value has type string; destination has type slice: use a list of strings");
+  refused ("unqualified-search-registries = [ \"a.test\", 1.5 ]\n",
+           "TOML value has type float64; destination has type string");
+  refused ("\n[short-name-mode]\na = 1\n", "toml: line 2 (last key \"short-name-mode\"): incompatible types: "
+                                           "TOML value has type map[string]any; destination has type string");
+  refused ("short-name-mode = 1979-05-27\n", "TOML value has type time.Time; destination has type string");
+  refused ("short-name-mode = 0x1F\n", "TOML value has type int64; destination has type string");
+  refused ("additional-layer-store-auth-helper = true\n",
+           "TOML value has type bool; destination has type string: use a string in double quotes");
+  refused ("[[registry]]\nlocation = \"a.test\"\ninsecure = \"yes\"\n",
+           "toml: line 3 (last key \"registry.insecure\"): incompatible types: TOML value has type string; "
+           "destination has type boolean: use true or false");
   refused ("[[registry]]\ninsecure = true\n", "both location and prefix are unset");
   refused ("[[registry]]\nprefix = \"a.test\"\n", "location is unset and prefix is not in the format");
   refused ("[[registry]]\nprefix = \"*.a.test/ns\"\n", "Wildcarded prefix should be in the format");

@@ -186,6 +186,57 @@ test_json_string_value (void **state)
   assert_string_equal (ferry_json_type_name (v), "null");
 }
 
+/* A document that is a bare null or number: refused with words that say
+ * so (json-c alone said "success" and "unexpected end"); the nullable
+ * reader gives null as no value, as Go's decoder does.  */
+static void
+test_json_bare_scalars (void **state)
+{
+  static const char *const numbers[] = { "5", "5\n", " -1.5e3 ", "0" };
+  json_object *o = NULL;
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (numbers) / sizeof (numbers[0]); i++)
+    {
+      cleanup_error ferry_error_t err = NULL;
+
+      assert_null (ferry_json_parse (numbers[i], strlen (numbers[i]), "doc", &err));
+      assert_string_equal (err->msg, "doc is a bare JSON number, not the object or list it should be");
+    }
+  {
+    cleanup_error ferry_error_t err = NULL;
+
+    assert_null (ferry_json_parse ("null", 4, "doc", &err));
+    assert_string_equal (err->msg, "doc is a bare JSON null, not the object or list it should be");
+    ferry_error_release (&err);
+    assert_null (ferry_json_parse (" null\n", 6, "doc", &err));
+    assert_non_null (err);
+    ferry_error_release (&err);
+    assert_int_equal (ferry_json_parse_nullable (" null\n", 6, "doc", &o, &err), 0);
+    assert_null (o);
+    assert_int_equal (ferry_json_parse_nullable ("12.5", 4, "doc", &o, &err), 0);
+    assert_true (json_object_get_double (o) == 12.5);
+    json_object_put (o);
+    assert_int_equal (ferry_json_parse_nullable ("true", 4, "doc", &o, &err), 0);
+    assert_true (json_object_get_boolean (o));
+    json_object_put (o);
+    assert_int_equal (ferry_json_parse_nullable ("{}", 2, "doc", &o, &err), 0);
+    assert_true (json_object_is_type (o, json_type_object));
+    json_object_put (o);
+    /* Not numbers: json-c's words for them.  */
+    assert_null (ferry_json_parse ("01", 2, "doc", &err));
+    assert_null (strstr (err->msg, "bare"));
+    ferry_error_release (&err);
+    assert_null (ferry_json_parse ("", 0, "doc", &err));
+    assert_string_equal (err->msg, "doc is not valid JSON: unexpected end");
+  }
+  assert_int_equal (ferry_json_bare_scalar ("1.", 2), 0);
+  assert_int_equal (ferry_json_bare_scalar ("-", 1), 0);
+  assert_int_equal (ferry_json_bare_scalar ("1e+", 3), 0);
+  assert_int_equal (ferry_json_bare_scalar ("nul", 3), 0);
+  assert_int_equal (ferry_json_bare_scalar ("1E-2", 4), '0');
+}
+
 /* What Podman prints: Go's json.MarshalIndent, empty objects and arrays
  * on one line, slashes left alone.  */
 static void
@@ -790,6 +841,7 @@ main (void)
     cmocka_unit_test (test_strv),
     cmocka_unit_test (test_json_string_value),
     cmocka_unit_test (test_json_to_indented),
+    cmocka_unit_test (test_json_bare_scalars),
     cmocka_unit_test (test_sha256_buffer),
     cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_write_file_atomic, setup, teardown),

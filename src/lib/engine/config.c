@@ -120,13 +120,12 @@ static int
 toml_type_error (const struct ferry_toml_where *t, const char *table, const char *key,
                  const struct ferry_toml_value *v, const char *go_type, ferry_error_t *err)
 {
-  static const char *const go_names[] = { "string", "int64", "bool", "[]any", "float64" };
-
   return ferry_make_error (err, 0,
                            "reading system config \"%s\": decode configuration %s: toml: line %d (last key "
                            "\"%s.%s\"): incompatible types: TOML value has type %s; destination has type %s: "
                            "give %s as a string in double quotes",
-                           t->path, t->path, t->line, table, key, go_names[v->type], go_type, key);
+                           t->path, t->path, t->line, table, key, v->go_type ? v->go_type : "float64",
+                           go_type, key);
 }
 
 int

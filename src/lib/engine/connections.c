@@ -57,7 +57,10 @@ check_entries (ferry_connections_t *c, ferry_error_t *err)
   json_object *def;
 
   if (! json_object_is_type (c->root, json_type_object))
-    return ferry_make_error (err, 0, "%s is not a JSON object: fix or remove it", c->path);
+    return ferry_make_error (err, 0,
+                             "parse \"%s\": json: cannot unmarshal %s into Go value of type "
+                             "config.ConnectionsFile: fix or remove it",
+                             c->path, ferry_json_go_kind (c->root));
   c->connection = json_object_object_get (c->root, "Connection");
   if (c->connection == NULL)
     {
@@ -147,9 +150,11 @@ ferry_connections_open (bool write, ferry_connections_t **out, ferry_error_t *er
         }
       if (ferry_read_file (c->path, &text, &len, err) < 0)
         goto fail;
-      c->root = ferry_json_parse (text, len, c->path, err);
-      if (c->root == NULL)
+      if (ferry_json_parse_nullable (text, len, c->path, &c->root, err) < 0)
         goto fail;
+      /* Podman reads a null file as one with no connections.  */
+      if (c->root == NULL)
+        c->root = json_object_new_object ();
     }
   if (check_entries (c, err) < 0)
     goto fail;

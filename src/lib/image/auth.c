@@ -530,6 +530,62 @@ ferry_auth_store (const char *path, const char *registry, const struct ferry_cre
   return write_auth_file (path, root, err);
 }
 
+/* Erases from its helper each registry ROOT's "credHelpers" sends to
+ * one, as Podman's logout --all does before it empties the file: the
+ * helpers of an auth file are expected to be there, so the first that
+ * fails stops it, with the file as it was.  */
+static int
+erase_file_helpers (json_object *root, const char *path, ferry_error_t *err)
+{
+  json_object_object_foreach (root, key, helpers)
+  {
+    if (helpers == NULL || strcasecmp (key, "credHelpers") != 0)
+      continue;
+    json_object_object_foreach (helpers, registry, name)
+    {
+      const char *helper = name ? ferry_json_string_value (name) : NULL;
+
+      if (name == NULL)
+        continue;
+      if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
+        return ferry_make_error (
+            err, 0,
+            "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix "
+            "or remove it",
+            path, registry);
+      if (ferry_credential_helper_erase (helper, registry, err) < 0)
+        {
+          ferry_error_wrap (err, "updating \"%s\"", path);
+          return -1;
+        }
+    }
+  }
+  return 0;
+}
+
+/* Deletes every member of ROOT that Go reads as the field NAME.  */
+static void
+delete_go_field (json_object *root, const char *name)
+{
+  for (;;)
+    {
+      cleanup_free char *gone = NULL;
+
+      json_object_object_foreach (root, k, v)
+      {
+        if (strcasecmp (k, name) == 0)
+          {
+            gone = xstrdup (k);
+            break;
+          }
+        (void) v;
+      }
+      if (gone == NULL)
+        return;
+      json_object_object_del (root, gone);
+    }
+}
+
 int
 ferry_auth_remove_all (const char *path, ferry_error_t *err)
 {
@@ -540,24 +596,12 @@ ferry_auth_remove_all (const char *path, ferry_error_t *err)
   root = read_or_new (path, err);
   if (root == NULL)
     return -1;
-  /* Go reads "Auths" as "auths": every spelling goes.  */
-  for (;;)
-    {
-      cleanup_free char *gone = NULL;
-
-      json_object_object_foreach (root, k, v)
-      {
-        if (strcasecmp (k, "auths") == 0)
-          {
-            gone = xstrdup (k);
-            break;
-          }
-        (void) v;
-      }
-      if (gone == NULL)
-        break;
-      json_object_object_del (root, gone);
-    }
+  if (erase_file_helpers (root, path, err) < 0)
+    return -1;
+  /* Go reads "Auths" as "auths": every spelling goes, and the helpers
+   * just emptied with them.  */
+  delete_go_field (root, "credHelpers");
+  delete_go_field (root, "auths");
   json_object_object_add (root, "auths", json_object_new_object ());
   return write_auth_file (path, root, err);
 }
@@ -748,6 +792,48 @@ ferry_auth_set (const char *path, int file_only, const char *registry, const str
   return -1;
 }
 
+/* A logout of REGISTRY from the auth file at PATH: first from the helper
+ * its "credHelpers" sends REGISTRY to (Podman erases there, and any
+ * failure of it stops the logout with the file as it was), then its
+ * entry.  *FOUND is 1 when either had it.  */
+static int
+file_logout (const char *path, const char *registry, int *found, ferry_error_t *err)
+{
+  cleanup_json json_object *root = NULL;
+  json_object *helpers, *name = NULL;
+  const char *helper;
+
+  *found = 0;
+  if (access (path, F_OK) == 0 && read_auth_file (path, 0, &root, err) < 0)
+    return -1;
+  helpers = root && json_object_is_type (root, json_type_object) ? go_field (root, "credHelpers") : NULL;
+  if (helpers && ! strchr (registry, '/') && json_object_object_get_ex (helpers, registry, &name) && name)
+    {
+      helper = ferry_json_string_value (name);
+      if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
+        return ferry_make_error (
+            err, 0,
+            "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix "
+            "or remove it",
+            path, registry);
+      if (ferry_credential_helper_erase (helper, registry, err) < 0)
+        {
+          ferry_error_wrap (err, "updating \"%s\": removing credentials for %s from credential helper %s",
+                            path, registry, helper);
+          return -1;
+        }
+      *found = 1;
+    }
+  {
+    int here = 0;
+
+    if (ferry_auth_store (path, registry, NULL, &here, err) < 0)
+      return -1;
+    *found |= here;
+  }
+  return 0;
+}
+
 int
 ferry_auth_remove (const char *path, int file_only, const char *registry, int *found, ferry_error_t *err)
 {
@@ -766,7 +852,7 @@ ferry_auth_remove (const char *path, int file_only, const char *registry, int *f
       /* A namespaced key is never a helper's: they keep registries.  */
       if (! is_file_helper (helpers[i]) && strchr (registry, '/'))
         continue;
-      if (is_file_helper (helpers[i]) ? ferry_auth_store (path, registry, NULL, &here, &e) < 0
+      if (is_file_helper (helpers[i]) ? file_logout (path, registry, &here, &e) < 0
                                       : ferry_credential_helper_erase (helpers[i], registry, &e) < 0)
         {
           if (! is_file_helper (helpers[i]))

@@ -320,10 +320,14 @@ ferry_credential_helper_get (const char *helper, const char *server, struct ferr
       helper_run_release (&r);
       return ret;
     }
-  doc = ferry_json_parse (r.out ? r.out : "", r.len, "credential helper output", err);
+  ret = ferry_json_parse_nullable (r.out ? r.out : "", r.len, "credential helper output", &doc, err);
   helper_run_release (&r);
-  if (doc == NULL)
+  if (ret < 0)
     return ferry_error_wrap (err, "credential helper %s get %s", helper, server);
+  /* Go's decoder reads null as no credentials, and the next helper is
+   * asked, as after "credentials not found".  */
+  if (doc == NULL)
+    return 0;
   if (! json_object_is_type (doc, json_type_object)
       || (json_object_object_get_ex (doc, "Username", &user)
           && ! json_object_is_type (user, json_type_string))
@@ -410,13 +414,24 @@ ferry_credential_helper_list (const char *helper, char ***servers, ferry_error_t
       helper_run_release (&r);
       return -1;
     }
-  doc = ferry_json_parse (r.out ? r.out : "", r.len, "credential helper output", err);
+  if (ferry_json_parse_nullable (r.out ? r.out : "", r.len, "credential helper output", &doc, err) < 0)
+    {
+      helper_run_release (&r);
+      return ferry_error_wrap (err, "credential helper %s list", helper);
+    }
   helper_run_release (&r);
+  /* null is an empty list to Go's decoder; any other value that is no
+   * object is refused in its words.  */
   if (doc == NULL)
-    return ferry_error_wrap (err, "credential helper %s list", helper);
+    {
+      *servers = xmalloc0 (sizeof (char *));
+      return 0;
+    }
   if (! json_object_is_type (doc, json_type_object))
-    return ferry_make_error (
-        err, 0, "credential helper %s list: the answer is not {\"SERVER\": \"USER\", ...}", helper);
+    return ferry_make_error (err, 0,
+                             "json: cannot unmarshal %s into Go value of type map[string]string: credential "
+                             "helper %s list: the answer is not {\"SERVER\": \"USER\", ...}",
+                             ferry_json_go_kind (doc), helper);
   *servers = xmalloc0 ((json_object_object_length (doc) + 1) * sizeof (char *));
   json_object_object_foreach (doc, key, val)
   {

@@ -30,13 +30,58 @@ ferry_policy_default_path (void)
 
 /* ---- validation, in containers/image's words -------------------------------------- */
 
+/* D as Go's fmt prints a float64 with %v: the shortest digits that read
+ * back as D, in %e form when its exponent is below -4 or 6 and above.  */
+static char *
+go_float_text (double d)
+{
+  char buf[64];
+  int digits, exp;
+
+  for (digits = 1; digits < 17; digits++)
+    {
+      snprintf (buf, sizeof (buf), "%.*e", digits - 1, d);
+      if (strtod (buf, NULL) == d)
+        break;
+    }
+  snprintf (buf, sizeof (buf), "%.*e", digits - 1, d);
+  exp = atoi (strchr (buf, 'e') + 1);
+  if (exp < -4 || exp >= 6)
+    return xstrdup (buf);
+  snprintf (buf, sizeof (buf), "%.*f", digits - 1 - exp > 0 ? digits - 1 - exp : 0, d);
+  return xstrdup (buf);
+}
+
+/* The first JSON token of V as containers/image's message shows it (Go's
+ * %#v of a json.Token): <nil> for null, 91 for the '[' of a list.  */
+static char *
+go_token_text (json_object *v)
+{
+  switch (json_object_get_type (v))
+    {
+    case json_type_null:
+      return xstrdup ("<nil>");
+    case json_type_array:
+      return xstrdup ("91");
+    case json_type_boolean:
+      return xstrdup (json_object_get_boolean (v) ? "true" : "false");
+    case json_type_int:
+    case json_type_double:
+      return go_float_text (json_object_get_double (v));
+    default:
+      return xstrdup (json_object_to_json_string_ext (v, JSON_C_TO_STRING_NOSLASHESCAPE));
+    }
+}
+
 static int
 expect_object (json_object *v, ferry_error_t *err)
 {
+  cleanup_free char *got = NULL;
+
   if (json_object_is_type (v, json_type_object))
     return 0;
-  return ferry_make_error (err, 0, "JSON object expected, got %d",
-                           (int) (unsigned char) json_object_to_json_string (v)[0]);
+  got = go_token_text (v);
+  return ferry_make_error (err, 0, "JSON object expected, got %s", got);
 }
 
 int
@@ -565,6 +610,27 @@ parse_json_text (const char *text, size_t len, ferry_error_t *err)
   size_t end = (size_t) json_tokener_get_parse_end (tok);
 
   json_tokener_free (tok);
+  /* A bare null, or a number (which json-c cannot end at the very end
+   * of the text): Go reads them, and every policy document is an
+   * object.  */
+  switch (root == NULL ? ferry_json_bare_scalar (text, len) : 0)
+    {
+    case 'n':
+      ferry_make_error (err, 0, "JSON object expected, got <nil>");
+      return NULL;
+    case 't':
+    case 'f':
+      ferry_make_error (err, 0, "JSON object expected, got %s",
+                        ferry_json_bare_scalar (text, len) == 't' ? "true" : "false");
+      return NULL;
+    case '0':
+      {
+        cleanup_free char *copy = xstrndup (text, len), *got = go_float_text (strtod (copy, NULL));
+
+        ferry_make_error (err, 0, "JSON object expected, got %s", got);
+        return NULL;
+      }
+    }
   if (root)
     {
       while (end < len && strchr (" \t\r\n", text[end]))

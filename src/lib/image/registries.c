@@ -48,6 +48,7 @@ struct conf_file
   int v1_set;
   int v2_set;
   int aliases_only;
+  int drop_in;
 };
 
 static void
@@ -171,6 +172,74 @@ parse_alias_value (const char *value, char **out, ferry_error_t *err)
 
 /* ---- reading a file ----------------------------------------------------------- */
 
+/* How Podman names F in its errors.  */
+static int
+wrap_in_file (const struct conf_file *f, ferry_error_t *err)
+{
+  return ferry_error_wrap (err, "loading %sregistries configuration \"%s\"", f->drop_in ? "drop-in " : "",
+                           f->path);
+}
+
+/* 0 when V, the value of KEY under TABLE, is of TYPE; else Podman's
+ * words for it (its TOML decoder's, after the file's name), then the
+ * fix.  */
+static int
+want (const struct conf_file *f, const struct ferry_toml_where *w, const char *table, const char *key,
+      const struct ferry_toml_value *v, enum ferry_toml_type type, ferry_error_t *err)
+{
+  if (ferry_toml_want_go (w, table, key, v, type, err) == 0)
+    return 0;
+  return wrap_in_file (f, err);
+}
+
+/* Podman's words for a value of the wrong type that its checks never
+ * reach: "toml: line N (last key \"K\"): incompatible types: TOML value
+ * has type HAS; destination has type DEST", and ferry's FIX.  A table a
+ * dotted key makes has no line in Go's message.  */
+static int
+go_type_error (const struct conf_file *f, const struct ferry_toml_where *w, const char *last_key,
+               const char *has, const char *dest, const char *fix, ferry_error_t *err)
+{
+  cleanup_free char *line = w->dotted ? xstrdup ("") : xasprintf ("line %d ", w->line);
+
+  ferry_make_error (err, 0,
+                    "toml: %s(last key \"%s\"): incompatible types: TOML value has type %s; destination has "
+                    "type %s: %s",
+                    line, last_key, has, dest, fix);
+  return wrap_in_file (f, err);
+}
+
+/* A list for [[registry]] or [[registry.mirror]] holding a value that is
+ * no table (of Go type FOUND), in Podman's words.  */
+static int
+table_expected (const struct conf_file *f, const struct ferry_toml_where *w, const char *last_key,
+                const char *go_struct, const char *found, const char *fix, ferry_error_t *err)
+{
+  ferry_make_error (err, 0,
+                    "toml: line %d (last key \"%s\"): type mismatch for sysregistriesv2.%s: expected table "
+                    "but found %s: %s",
+                    w->line, last_key, go_struct, found ? found : "string", fix);
+  return wrap_in_file (f, err);
+}
+
+#define FIX_STRING "use a string in double quotes"
+#define FIX_LIST "use a list of strings"
+#define FIX_REGISTRY "write [[registry]] tables, or registry = [ { location = \"...\" }, ... ]"
+#define FIX_MIRROR "write [[registry.mirror]] tables, or mirror = [ { location = \"...\" }, ... ]"
+
+/* A top-level setting written as a table (KEY = { ... }, [KEY]) or a list
+ * of them (KEY = [ { ... } ], [[KEY]]): Podman's type error.  */
+static int
+setting_as_table (const struct conf_file *f, const struct ferry_toml_where *w, const char *name, int array,
+                  ferry_error_t *err)
+{
+  if (strcmp (name, "short-name-mode") == 0 || strcmp (name, "additional-layer-store-auth-helper") == 0)
+    return go_type_error (f, w, name, array ? "[]any" : "map[string]any", "string", FIX_STRING, err);
+  if (strcmp (name, "unqualified-search-registries") == 0 || strcmp (name, "credential-helpers") == 0)
+    return go_type_error (f, w, name, "map[string]any", array ? "string" : "slice", FIX_LIST, err);
+  return 0;
+}
+
 /* [[registry]] and [[registry.mirror]], as headers or written inline
  * (registry = [ { ... } ], mirror = [ { ... } ]): the reader names the
  * table each value is in, and an array's values are its last element's.  */
@@ -184,22 +253,17 @@ on_table (void *data, const struct ferry_toml_where *w, const char *name, int ar
   /* An alias is NAME = "REFERENCE": a table under [aliases] (a dotted
    * NAME, my.app = "...", makes one) is Podman's type error.  */
   if (strncmp (name, "aliases.", 8) == 0)
-    {
-      cleanup_free char *line = w->dotted ? xstrdup ("") : xasprintf ("line %d ", w->line);
-
-      return ferry_make_error (
-          err, 0,
-          "loading registries configuration \"%s\": toml: %s(last key \"%s\"): incompatible "
-          "types: TOML value has type map[string]any; destination has type string: an alias "
-          "is NAME = \"REFERENCE\" under [aliases], a NAME with dots in quotes",
-          w->path, line, name);
-    }
-  if (f->aliases_only || (strcmp (name, "registry") != 0 && ! mirror))
+    return go_type_error (f, w, name, "map[string]any", "string",
+                          "an alias is NAME = \"REFERENCE\" under [aliases], a NAME with dots in quotes",
+                          err);
+  if (f->aliases_only)
+    return 0;
+  if (setting_as_table (f, w, name, array, err) < 0)
+    return -1;
+  if (strcmp (name, "registry") != 0 && ! mirror)
     return 0;
   if (! array)
-    return ferry_make_error (err, 0,
-                             "%s:%d: incompatible types: [%s] is a table: write [[%s]] or %s = [ { ... } ]",
-                             w->path, w->line, name, name, mirror ? "mirror" : "registry");
+    return go_type_error (f, w, name, "map[string]any", "slice", mirror ? FIX_MIRROR : FIX_REGISTRY, err);
   if (! mirror)
     {
       f->regs = xrealloc (f->regs, (f->n_regs + 1) * sizeof (*f->regs));
@@ -228,25 +292,27 @@ take_list (struct ferry_toml_value *v, char ***list, size_t *n)
 }
 
 static int
-set_endpoint (struct ferry_registry_endpoint *e, const struct ferry_toml_where *w, const char *key,
-              struct ferry_toml_value *v, int mirror, ferry_error_t *err)
+set_endpoint (const struct conf_file *f, struct ferry_registry_endpoint *e, const struct ferry_toml_where *w,
+              const char *key, struct ferry_toml_value *v, int mirror, ferry_error_t *err)
 {
+  const char *table = mirror ? "registry.mirror" : "registry";
+
   if (strcmp (key, "location") == 0)
     {
-      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       free (e->location);
       e->location = steal_pointer (&v->string);
     }
   else if (strcmp (key, "insecure") == 0)
     {
-      if (ferry_toml_want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
+      if (want (f, w, table, key, v, FERRY_TOML_BOOLEAN, err) < 0)
         return -1;
       e->insecure = (int) v->integer;
     }
   else if (strcmp (key, "pull-from-mirror") == 0)
     {
-      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       if (*v->string == '\0' || strcmp (v->string, "all") == 0)
         e->pull_from_mirror = FERRY_MIRROR_ALL;
@@ -277,7 +343,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
     {
       if (strcmp (key, "unqualified-search-registries") == 0)
         {
-          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_ARRAY, err) < 0)
             return -1;
           take_list (v, &f->search, &f->n_search);
           f->search_set = 1;
@@ -285,7 +351,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         }
       else if (strcmp (key, "short-name-mode") == 0)
         {
-          if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
             return -1;
           free (f->mode);
           f->mode = steal_pointer (&v->string);
@@ -295,7 +361,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         {
           size_t n;
 
-          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_ARRAY, err) < 0)
             return -1;
           /* Each names a program docker-credential-NAME on $PATH.  */
           for (size_t i = 0; i < v->n_strings; i++)
@@ -308,7 +374,20 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
           f->v2_set = 1;
         }
       else if (strcmp (key, "additional-layer-store-auth-helper") == 0)
-        f->v2_set = 1;
+        {
+          if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
+            return -1;
+          f->v2_set = 1;
+        }
+      /* A list of inline tables came as [[registry]]s.  */
+      else if (strcmp (key, "registry") == 0)
+        {
+          if (v->type == FERRY_TOML_ARRAY && v->n_strings == 0 && ! v->mixed)
+            return 0;
+          if (v->type == FERRY_TOML_ARRAY)
+            return table_expected (f, w, key, "Registry", v->go_non_table, FIX_REGISTRY, err);
+          return go_type_error (f, w, key, v->go_type, "slice", FIX_REGISTRY, err);
+        }
       return 0;
     }
   if (strcmp (table, "registry") == 0 && f->n_regs > 0)
@@ -317,7 +396,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (strcmp (key, "prefix") == 0)
         {
-          if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
             return -1;
           free (r->prefix);
           r->prefix = steal_pointer (&v->string);
@@ -325,7 +404,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         }
       if (strcmp (key, "blocked") == 0 || strcmp (key, "mirror-by-digest-only") == 0)
         {
-          if (ferry_toml_want (w, key, v, FERRY_TOML_BOOLEAN, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_BOOLEAN, err) < 0)
             return -1;
           *(key[0] == 'b' ? &r->blocked : &r->mirror_by_digest_only) = (int) v->integer;
           return 0;
@@ -336,23 +415,22 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
         {
           if (v->type == FERRY_TOML_ARRAY && v->n_strings == 0 && ! v->mixed)
             return 0;
-          return ferry_make_error (err, 0,
-                                   "%s:%d: incompatible types: invalid value of `mirror`: use "
-                                   "[ { location = \"...\" }, ... ] or [[registry.mirror]] tables",
-                                   w->path, w->line);
+          if (v->type == FERRY_TOML_ARRAY)
+            return table_expected (f, w, "registry.mirror", "Endpoint", v->go_non_table, FIX_MIRROR, err);
+          return go_type_error (f, w, "registry.mirror", v->go_type, "slice", FIX_MIRROR, err);
         }
-      return set_endpoint (&r->endpoint, w, key, v, 0, err);
+      return set_endpoint (f, &r->endpoint, w, key, v, 0, err);
     }
   if (strcmp (table, "registry.mirror") == 0 && f->n_regs > 0 && f->regs[f->n_regs - 1].n_mirrors > 0)
     {
       struct ferry_registry_entry *r = &f->regs[f->n_regs - 1];
-      return set_endpoint (&r->mirrors[r->n_mirrors - 1], w, key, v, 1, err);
+      return set_endpoint (f, &r->mirrors[r->n_mirrors - 1], w, key, v, 1, err);
     }
   if (strcmp (table, "aliases") == 0)
     {
       struct ferry_short_name_alias *a;
 
-      if (ferry_toml_want (w, key, v, FERRY_TOML_STRING, err) < 0)
+      if (want (f, w, table, key, v, FERRY_TOML_STRING, err) < 0)
         return -1;
       f->aliases = xrealloc (f->aliases, (f->n_aliases + 1) * sizeof (*f->aliases));
       a = &f->aliases[f->n_aliases++];
@@ -369,7 +447,7 @@ on_value (void *data, const struct ferry_toml_where *w, const char *table, const
 
       if (strcmp (table, v1_tables[k]) == 0 && strcmp (key, "registries") == 0)
         {
-          if (ferry_toml_want (w, key, v, FERRY_TOML_ARRAY, err) < 0)
+          if (want (f, w, table, key, v, FERRY_TOML_ARRAY, err) < 0)
             return -1;
           take_list (v, &f->v1[k], &f->n_v1[k]);
           f->v1_set |= f->n_v1[k] > 0;
@@ -612,6 +690,7 @@ read_file (const char *path, int must_exist, int drop_in, int aliases_only, stru
   memset (f, 0, sizeof (*f));
   f->path = path;
   f->aliases_only = aliases_only;
+  f->drop_in = drop_in;
   *found = 0;
   if (! must_exist && access (path, F_OK) < 0 && errno == ENOENT)
     return 0;

@@ -5,6 +5,7 @@
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/query.h"
 #include "../util/xalloc.h"
 
 #include <ctype.h>
@@ -23,6 +24,9 @@
 #define ERROR_BODY_MAX (64u << 10)
 #define POOL_MAX 16
 #define PRINTABLE_MAX 256
+/* The client_id of an OAuth2 refresh-token grant: containers/image sends
+ * "containers/image", Docker "docker"; ferry names itself.  */
+#define FERRY_OAUTH2_CLIENT_ID "ferry"
 /* Response headers of a transfer, redirects included: a registry's are a
  * few KiB.  */
 #define HEADERS_MAX (256u << 10)
@@ -762,36 +766,33 @@ token_of (json_object *j, const char **tok, ferry_error_t *err)
   return 0;
 }
 
-/* NAME=VALUE, escaped, after a '&' unless it is the first.  */
+/* The token request's parameters as containers/image sends them: the
+ * realm's own query, then (for a GET) account=USER when there is a user
+ * name, service=SERVICE when the challenge named one, and scope=S for
+ * each of SCOPE's (space-separated).  */
 static void
-form_add (CURL *h, char **form, const char *name, const char *value)
-{
-  char *e = curl.easy_escape (h, value, 0);
-  char *next = xasprintf ("%s%s%s=%s", *form, **form ? "&" : "", name, e);
-
-  curl.free (e);
-  if (strcmp (name, "refresh_token") == 0)
-    explicit_bzero (*form, strlen (*form));
-  free (*form);
-  *form = next;
-}
-
-/* The form of an OAuth2 refresh-token grant for SCOPE (space-separated)
- * and SERVICE (may be NULL), its fields in the order Go sorts them.  */
-static char *
-oauth2_refresh_form (CURL *h, const char *refresh_token, const char *scope, const char *service)
+token_params (struct ferry_query *q, const char *realm_query, const char *account, const char *service,
+              const char *scope)
 {
   cleanup_free char *scopes = xstrdup (scope ? scope : "");
-  char *form = xstrdup (""), *save = NULL;
+  char *save = NULL;
 
-  form_add (h, &form, "client_id", "ferry");
-  form_add (h, &form, "grant_type", "refresh_token");
-  form_add (h, &form, "refresh_token", refresh_token);
-  for (char *one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
-    form_add (h, &form, "scope", one);
+  ferry_query_parse (q, realm_query);
+  if (account && *account)
+    ferry_query_add (q, "account", account);
   if (service && *service)
-    form_add (h, &form, "service", service);
-  return form;
+    ferry_query_add (q, "service", service);
+  for (char *one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
+    ferry_query_add (q, "scope", one);
+}
+
+/* The realm's query (after '?', before any '#'), or "" (a copy).  */
+static char *
+realm_query (const char *realm)
+{
+  const char *q = strchr (realm, '?');
+
+  return q ? xstrndup (q + 1, strcspn (q + 1, "#")) : xstrdup ("");
 }
 
 /* Asks the realm for a token for SCOPE (space-separated scopes, or "").  */
@@ -806,7 +807,6 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
   cleanup_json json_object *j = NULL;
   char errbuf[CURL_ERROR_SIZE];
   const char *tok;
-  size_t cap, len;
   int sink_failed, ret = -1;
   CURLcode rc;
 
@@ -839,9 +839,19 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     {
       /* An identity token is an OAuth2 refresh token: POSTed to the
        * realm as a form, as containers/image sends it (the Docker
-       * registry's OAuth2 token protocol).  */
-      url = xstrdup (realm);
-      body = oauth2_refresh_form (h, r->creds.identity_token, scope, service);
+       * registry's OAuth2 token protocol): the realm's query stays in
+       * the URL and is in the form too.  Its client_id is ferry's own:
+       * the protocol asks a client to name itself.  */
+      struct ferry_query form = { 0 };
+      cleanup_free char *rq = realm_query (realm);
+
+      token_params (&form, rq, NULL, service, scope);
+      ferry_query_add (&form, "grant_type", "refresh_token");
+      ferry_query_add (&form, "refresh_token", r->creds.identity_token);
+      ferry_query_add (&form, "client_id", FERRY_OAUTH2_CLIENT_ID);
+      body = ferry_query_encode (&form);
+      ferry_query_release (&form);
+      url = xstrndup (realm, strcspn (realm, "#"));
       req.method = "POST";
       req.body = body;
       req.body_len = strlen (body);
@@ -849,35 +859,18 @@ fetch_token (ferry_registry_t *r, const char *scope, char **out, ferry_error_t *
     }
   else
     {
-      /* realm?service=S&scope=A&scope=B  */
-      cap = strlen (realm) + 16;
-      url = xmalloc (cap);
-      len = (size_t) snprintf (url, cap, "%s", realm);
-      {
-        char sep = strchr (realm, '?') ? '&' : '?';
-        cleanup_free char *scopes = xstrdup (scope ? scope : "");
-        char *save = NULL, *one;
+      /* The realm with its query read and written again, as Go does:
+       * REALM?account=USER&scope=A&scope=B&service=S, sorted by key.  */
+      struct ferry_query q = { 0 };
+      cleanup_free char *rq = realm_query (realm), *query = NULL;
+      int user = r->have_creds && r->creds.username && *r->creds.username;
 
-        if (service)
-          {
-            char *e = curl.easy_escape (h, service, 0);
-            cap = len + strlen (e) + 16;
-            url = xrealloc (url, cap);
-            len += (size_t) snprintf (url + len, cap - len, "%cservice=%s", sep, e);
-            curl.free (e);
-            sep = '&';
-          }
-        for (one = strtok_r (scopes, " ", &save); one; one = strtok_r (NULL, " ", &save))
-          {
-            char *e = curl.easy_escape (h, one, 0);
-            cap = len + strlen (e) + 16;
-            url = xrealloc (url, cap);
-            len += (size_t) snprintf (url + len, cap - len, "%cscope=%s", sep, e);
-            curl.free (e);
-            sep = '&';
-          }
-      }
-      if (r->have_creds)
+      token_params (&q, rq, user ? r->creds.username : NULL, service, scope);
+      query = ferry_query_encode (&q);
+      ferry_query_release (&q);
+      url = xasprintf ("%.*s%s%s", (int) strcspn (realm, "?#"), realm, *query ? "?" : "", query);
+      /* Basic credentials go with a user name and a password only.  */
+      if (user && r->creds.password && *r->creds.password)
         auth = basic_header (&r->creds);
     }
   rc = perform (h, url, &req, auth, &resp, &challenge, &sink_failed, errbuf);

@@ -8,13 +8,74 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_object *
-ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t *err)
+int
+ferry_json_bare_scalar (const char *text, size_t len)
 {
-  json_tokener *tok = json_tokener_new ();
-  json_object *obj;
-  enum json_tokener_error jerr;
+  size_t i = 0, end = len, digits;
 
+  while (i < end && strchr (" \t\r\n", text[i]) && text[i])
+    i++;
+  while (end > i && strchr (" \t\r\n", text[end - 1]) && text[end - 1])
+    end--;
+  if (end - i == 4 && memcmp (text + i, "null", 4) == 0)
+    return 'n';
+  if (end - i == 4 && memcmp (text + i, "true", 4) == 0)
+    return 't';
+  if (end - i == 5 && memcmp (text + i, "false", 5) == 0)
+    return 'f';
+  if (i < end && text[i] == '-')
+    i++;
+  for (digits = 0; i < end && text[i] >= '0' && text[i] <= '9'; i++)
+    digits++;
+  if (digits == 0 || (digits > 1 && text[i - digits] == '0'))
+    return 0;
+  if (i < end && text[i] == '.')
+    {
+      for (digits = 0, i++; i < end && text[i] >= '0' && text[i] <= '9'; i++)
+        digits++;
+      if (digits == 0)
+        return 0;
+    }
+  if (i < end && (text[i] == 'e' || text[i] == 'E'))
+    {
+      i++;
+      if (i < end && (text[i] == '+' || text[i] == '-'))
+        i++;
+      for (digits = 0; i < end && text[i] >= '0' && text[i] <= '9'; i++)
+        digits++;
+      if (digits == 0)
+        return 0;
+    }
+  return i == end ? '0' : 0;
+}
+
+int
+ferry_json_parse_nullable (const char *text, size_t len, const char *what, json_object **out,
+                           ferry_error_t *err)
+{
+  json_tokener *tok;
+  enum json_tokener_error jerr;
+  json_object *obj;
+  int scalar = ferry_json_bare_scalar (text, len);
+
+  *out = NULL;
+  if (scalar == 'n')
+    return 0;
+  /* json-c cannot end these either at the very end of the text.  */
+  if (scalar == 't' || scalar == 'f')
+    {
+      *out = json_object_new_boolean (scalar == 't');
+      return 0;
+    }
+  /* json-c cannot end a number at the very end of the text.  */
+  if (scalar == '0')
+    {
+      cleanup_free char *copy = xstrndup (text, len);
+
+      *out = json_object_new_double (strtod (copy, NULL));
+      return 0;
+    }
+  tok = json_tokener_new ();
   obj = json_tokener_parse_ex (tok, text, (int) len);
   jerr = json_tokener_get_error (tok);
   if (obj != NULL && jerr == json_tokener_success && (size_t) json_tokener_get_parse_end (tok) < len)
@@ -32,9 +93,29 @@ ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t 
   if (obj == NULL || jerr != json_tokener_success)
     {
       json_object_put (obj);
-      ferry_make_error (err, 0, "%s is not valid JSON: %s", what,
-                        jerr == json_tokener_continue ? "unexpected end" : json_tokener_error_desc (jerr));
-      return NULL;
+      return ferry_make_error (err, 0, "%s is not valid JSON: %s", what,
+                               jerr == json_tokener_continue || jerr == json_tokener_success
+                                   ? "unexpected end"
+                                   : json_tokener_error_desc (jerr));
+    }
+  *out = obj;
+  return 0;
+}
+
+json_object *
+ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t *err)
+{
+  json_object *obj;
+
+  if (ferry_json_parse_nullable (text, len, what, &obj, err) < 0)
+    return NULL;
+  if (obj == NULL)
+    ferry_make_error (err, 0, "%s is a bare JSON null, not the object or list it should be", what);
+  else if (json_object_is_type (obj, json_type_int) || json_object_is_type (obj, json_type_double))
+    {
+      json_object_put (obj);
+      obj = NULL;
+      ferry_make_error (err, 0, "%s is a bare JSON number, not the object or list it should be", what);
     }
   return obj;
 }

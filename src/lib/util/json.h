@@ -7,8 +7,19 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
-/* Parses TEXT (LEN bytes) as JSON; WHAT names it in the error.  */
+/* Parses TEXT (LEN bytes) as JSON; WHAT names it in the error.  A
+ * document that is a bare null or number is refused: none ferry reads is
+ * one.  */
 json_object *ferry_json_parse (const char *text, size_t len, const char *what, ferry_error_t *err);
+/* 'n' when TEXT (LEN bytes) is, white space around it aside, the word
+ * null; 't' or 'f' for true or false; '0' when it is one JSON number; 0
+ * otherwise.  */
+int ferry_json_bare_scalar (const char *text, size_t len);
+/* As ferry_json_parse, but a bare null is 0 with *OUT NULL, as Go's
+ * decoder reads it (an empty value), and a bare number is one, for
+ * documents Podman reads so (the caller checks its type).  */
+int ferry_json_parse_nullable (const char *text, size_t len, const char *what, json_object **out,
+                               ferry_error_t *err);
 json_object *ferry_json_parse_file (const char *path, const char *what, ferry_error_t *err);
 
 /* Members by key; NULL when missing or of another type.  */

@@ -389,6 +389,7 @@ struct item
   char *prefix; /* the parts before it ("a.b" of a.b.c = 1), as handlers name tables; "" */
   int made;     /* the first of those parts whose table this entry made (-1: none) */
   int line;
+  const char *go_type; /* FERRY_TOML_OTHER's type in Go: "float64", "time.Time", "int64" */
 };
 
 static void
@@ -664,6 +665,14 @@ read_bare (struct cursor *t, struct item *it, ferry_error_t *err)
       || strcmp (word, "nan") == 0)
     {
       it->type = FERRY_TOML_OTHER;
+      /* What Go's TOML decoder makes of it, for messages: 0x1F is a
+       * number, 1979-05-27 and 07:32:00 are times.  */
+      if (word[0] == '0' && (word[1] == 'x' || word[1] == 'o' || word[1] == 'b'))
+        it->go_type = "int64";
+      else if (strchr (word, ':') || (strlen (word) >= 10 && word[4] == '-' && word[7] == '-'))
+        it->go_type = "time.Time";
+      else
+        it->go_type = "float64";
       return 0;
     }
   return toml_fail (t, err, "invalid value: use a \"string\", a number, true, false or a [list]");
@@ -710,22 +719,43 @@ is_table_array (const struct item *it)
   return 1;
 }
 
+/* IT's type as Go's TOML decoder (BurntSushi/toml) names it.  */
+static const char *
+go_type_of (const struct item *it)
+{
+  static const char *const names[] = { "string", "int64", "bool", "[]any" };
+
+  if (it->type == ITEM_TABLE)
+    return "map[string]any";
+  if (it->type < FERRY_TOML_OTHER)
+    return names[it->type];
+  return it->go_type ? it->go_type : "float64";
+}
+
 static void
 item_to_value (struct item *it, struct ferry_toml_value *v)
 {
   v->type = it->type == ITEM_TABLE ? FERRY_TOML_OTHER : (enum ferry_toml_type) it->type;
+  v->go_type = go_type_of (it);
   v->string = steal_pointer (&it->string);
   v->integer = it->integer;
   if (it->type != FERRY_TOML_ARRAY)
     return;
   v->strings = xmalloc0 ((it->n + 1) * sizeof (char *));
   for (size_t i = 0; i < it->n; i++)
+    if (v->go_non_table == NULL && it->items[i].type != ITEM_TABLE)
+      v->go_non_table = go_type_of (&it->items[i]);
+  for (size_t i = 0; i < it->n; i++)
     if (it->items[i].type == FERRY_TOML_STRING)
       v->strings[v->n_strings++] = steal_pointer (&it->items[i].string);
     else if (is_append_mark (&it->items[i]))
       v->append = 1;
     else
-      v->mixed = 1;
+      {
+        if (! v->mixed)
+          v->go_element = go_type_of (&it->items[i]);
+        v->mixed = 1;
+      }
 }
 
 /* The length of the first part of NAME, a handler's name (name_part's
@@ -825,6 +855,32 @@ ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct
   shown = name_part (key);
   return ferry_make_error (err, 0, "%s:%d: invalid value of `%s`: use %s", w->path, w->line, shown,
                            type < FERRY_TOML_OTHER ? names[type] : "another value");
+}
+
+int
+ferry_toml_want_go (const struct ferry_toml_where *w, const char *table, const char *key,
+                    const struct ferry_toml_value *v, enum ferry_toml_type type, ferry_error_t *err)
+{
+  static const char *const dest[] = { "string", "integer", "boolean", "slice" };
+  static const char *const fix[]
+      = { "a string in double quotes", "a whole number", "true or false", "a list of strings" };
+  cleanup_free char *shown = NULL;
+  const char *has = v->go_type ? v->go_type : "float64", *want;
+
+  if (v->type == type && ! (type == FERRY_TOML_ARRAY && v->mixed))
+    return 0;
+  if (type > FERRY_TOML_ARRAY)
+    return ferry_toml_want (w, key, v, type, err);
+  want = dest[type];
+  /* A list's elements are each decoded into a string.  */
+  if (type == FERRY_TOML_ARRAY && v->type == FERRY_TOML_ARRAY)
+    has = v->go_element ? v->go_element : "float64", want = "string";
+  shown = name_part (key);
+  return ferry_make_error (err, 0,
+                           "toml: line %d (last key \"%s%s%s\"): incompatible types: TOML value has type %s; "
+                           "destination has type %s: use %s",
+                           w->line, table ? table : "", table && *table ? "." : "", shown, has, want,
+                           fix[type]);
 }
 
 /* ---- files ------------------------------------------------------------------ */

@@ -29,12 +29,16 @@ enum ferry_toml_type
 struct ferry_toml_value
 {
   enum ferry_toml_type type;
-  char *string;     /* FERRY_TOML_STRING */
-  int64_t integer;  /* FERRY_TOML_INTEGER, FERRY_TOML_BOOLEAN */
-  char **strings;   /* FERRY_TOML_ARRAY of strings only; NULL-terminated */
-  size_t n_strings; /* its length */
-  int mixed;        /* FERRY_TOML_ARRAY with an element that is no string */
-  int append;       /* FERRY_TOML_ARRAY ending in {append=true}: add to the earlier list */
+  char *string;             /* FERRY_TOML_STRING */
+  int64_t integer;          /* FERRY_TOML_INTEGER, FERRY_TOML_BOOLEAN */
+  char **strings;           /* FERRY_TOML_ARRAY of strings only; NULL-terminated */
+  size_t n_strings;         /* its length */
+  int mixed;                /* FERRY_TOML_ARRAY with an element that is no string */
+  int append;               /* FERRY_TOML_ARRAY ending in {append=true}: add to the earlier list */
+  const char *go_type;      /* its type as Go's TOML decoder names it: "string", "int64", "bool",
+                             "float64", "time.Time", "[]any", "map[string]any" */
+  const char *go_element;   /* MIXED: the Go type of its first element that is no string */
+  const char *go_non_table; /* FERRY_TOML_ARRAY: the Go type of its first element that is no table */
 };
 
 void ferry_toml_value_release (struct ferry_toml_value *v);
@@ -51,6 +55,14 @@ struct ferry_toml_where
  * invalid value of `KEY`: use ..." in ERR.  */
 int ferry_toml_want (const struct ferry_toml_where *w, const char *key, const struct ferry_toml_value *v,
                      enum ferry_toml_type type, ferry_error_t *err);
+
+/* As ferry_toml_want, in the words of Go's TOML decoder (BurntSushi/toml,
+ * which Podman's readers use), ferry's fix after them: "toml: line N
+ * (last key \"TABLE.KEY\"): incompatible types: TOML value has type
+ * int64; destination has type string: use a string in double quotes".
+ * The caller names the file before it.  */
+int ferry_toml_want_go (const struct ferry_toml_where *w, const char *table, const char *key,
+                        const struct ferry_toml_value *v, enum ferry_toml_type type, ferry_error_t *err);
 
 struct ferry_toml_handler
 {

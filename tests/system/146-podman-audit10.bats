@@ -354,6 +354,33 @@ volume_filters_sequence() {
 	EOF
 }
 
+volume_order_sequence() {
+	local t=$1 v
+	for v in zeta alpha mid; do "$t" volume create "$v" >/dev/null; done
+	step "$t" volume ls -q
+	"$t" volume rm zeta >/dev/null
+	"$t" volume create zeta >/dev/null
+	step "$t" volume ls --format '{{.Name}}'
+	step "$t" volume prune -f
+}
+
+@test "volume ls and prune list volumes in the order they were made, as Podman does, not by name" {
+	audit_compare_expected volume_order_sequence <<-'EOF'
+		$ volume ls -q -> 0
+		  out: zeta
+		  out: alpha
+		  out: mid
+		$ volume ls --format {{.Name}} -> 0
+		  out: alpha
+		  out: mid
+		  out: zeta
+		$ volume prune -f -> 0
+		  out: alpha
+		  out: mid
+		  out: zeta
+	EOF
+}
+
 bad_volume_sequence() {
 	local t=$1 img=localhost/ferry-test:latest v
 	for v in /dest:ro /a:/b:c:d :/b /a: a:b /a::ro '' vol:/d: rel :: ':::'; do

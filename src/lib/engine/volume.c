@@ -417,7 +417,7 @@ ferry_volume_list (ferry_db_t *db, const char *root, struct ferry_volume ***out,
    * caller's open transaction already is one.  */
   if (own_transaction && ferry_db_exec (db, "BEGIN", err) < 0)
     return -1;
-  st = ferry_db_prepare (db, "SELECT " VOLUME_COLUMNS " FROM volumes ORDER BY name", err);
+  st = ferry_db_prepare (db, "SELECT " VOLUME_COLUMNS " FROM volumes ORDER BY rowid", err);
   if (st == NULL)
     {
       if (own_transaction)

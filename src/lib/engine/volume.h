@@ -51,6 +51,7 @@ int ferry_volume_create_with_options (ferry_db_t *db, const char *root, const ch
 int ferry_volume_get (ferry_db_t *db, const char *root, const char *name, struct ferry_volume **out,
                       ferry_error_t *err);
 int ferry_volume_exists (ferry_db_t *db, const char *name);
+/* In the order they were made, as Podman lists them.  */
 int ferry_volume_list (ferry_db_t *db, const char *root, struct ferry_volume ***out, size_t *n,
                        ferry_error_t *err);
 

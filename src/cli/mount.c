@@ -124,7 +124,7 @@ struct mount_parse
   struct ferry_mount_spec *m;
   const char *type;
   size_t n_options;
-  int have_size, have_mode, have_mode_rw;
+  int have_size, have_mode, have_mode_rw, have_relabel;
   int have_exec, have_suid, have_dev;
 };
 
@@ -157,6 +157,18 @@ take_source (struct mount_parse *p, const char *key, const char *value, ferry_er
     }
   else
     p->m->source = xstrdup (value);
+  return 0;
+}
+
+/* The relabel mode MODE (z or Z) of M: one only, as Podman takes them
+ * (relabel=shared is z, relabel=private Z).  */
+static int
+set_relabel (struct ferry_mount_spec *m, const char *mode, ferry_error_t *err)
+{
+  if (m->mode)
+    return ferry_make_error (err, 0, "invalid options \"%s, %s\", can only specify 1 'z', 'Z', or 'O' option",
+                             m->mode, mode);
+  m->mode = xstrdup (mode);
   return 0;
 }
 
@@ -252,17 +264,24 @@ take_option (struct mount_parse *p, const char *key, const char *value, ferry_er
     }
   else if (strcmp (key, "relabel") == 0)
     {
+      const char *mode;
+
+      if (p->have_relabel++)
+        return ferry_make_error (err, 0,
+                                 "cannot pass 'relabel' option more than once: must provide an argument for "
+                                 "option");
       if (value == NULL || (strcmp (value, "shared") != 0 && strcmp (value, "private") != 0))
         return ferry_make_error (err, 0,
                                  "relabel mount option must be 'private' or 'shared': invalid mount option");
-      free (m->mode);
-      m->mode = xstrdup (strcmp (value, "shared") == 0 ? "z" : "Z");
-      typed_add (p, m->mode);
+      mode = strcmp (value, "shared") == 0 ? "z" : "Z";
+      if (set_relabel (m, mode, err) < 0)
+        return -1;
+      typed_add (p, mode);
     }
   else if (strcmp (key, "z") == 0 || strcmp (key, "Z") == 0)
     {
-      free (m->mode);
-      m->mode = xstrdup (key);
+      if (set_relabel (m, key, err) < 0)
+        return -1;
       typed_add (p, key);
     }
   else if (strcmp (key, "tmpfs-size") == 0)

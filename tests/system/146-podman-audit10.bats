@@ -381,6 +381,40 @@ volume_order_sequence() {
 	EOF
 }
 
+tmpfs_relabel_sequence() {
+	local t=$1 img=localhost/ferry-test:latest o
+	step "$t" create --name t1 --tmpfs /t:rshared,noexec --tmpfs /u:private --tmpfs /w "$img" true
+	step "$t" inspect --format '{{json .HostConfig.Tmpfs}}' t1
+	step "$t" run --rm --tmpfs /t:rshared "$img" sh -c 'grep -c " /t .* shared:" /proc/self/mountinfo'
+	for o in Z,relabel=shared Z,Z relabel=shared,relabel=private relabel=private,z; do
+		step "$t" create --mount "type=bind,src=$TEST_TMP,dst=/x,$o" "$img" true
+	done
+	step "$t" rm t1
+	step "$t" ps -a -q
+}
+
+@test "--tmpfs takes a propagation, and --mount one relabel, as Podman" {
+	audit_compare_expected tmpfs_relabel_sequence <<-'EOF'
+		$ create --name t1 --tmpfs /t:rshared,noexec --tmpfs /u:private --tmpfs /w localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.Tmpfs}} t1 -> 0
+		  out: {"/t":"rshared,noexec,rw,nosuid,nodev,tmpcopyup","/u":"private,rw,nosuid,nodev,tmpcopyup","/w":"rw,rprivate,nosuid,nodev,tmpcopyup"}
+		$ run --rm --tmpfs /t:rshared localhost/ferry-test:latest sh -c grep -c " /t .* shared:" /proc/self/mountinfo -> 0
+		  out: 1
+		$ create --mount type=bind,src=TMP,dst=/x,Z,relabel=shared localhost/ferry-test:latest true -> 125
+		  err: Error: invalid options "Z, z", can only specify 1 'z', 'Z', or 'O' option
+		$ create --mount type=bind,src=TMP,dst=/x,Z,Z localhost/ferry-test:latest true -> 125
+		  err: Error: invalid options "Z, Z", can only specify 1 'z', 'Z', or 'O' option
+		$ create --mount type=bind,src=TMP,dst=/x,relabel=shared,relabel=private localhost/ferry-test:latest true -> 125
+		  err: Error: cannot pass 'relabel' option more than once: must provide an argument for option
+		$ create --mount type=bind,src=TMP,dst=/x,relabel=private,z localhost/ferry-test:latest true -> 125
+		  err: Error: invalid options "Z, z", can only specify 1 'z', 'Z', or 'O' option
+		$ rm t1 -> 0
+		  out: t1
+		$ ps -a -q -> 0
+	EOF
+}
+
 bad_volume_sequence() {
 	local t=$1 img=localhost/ferry-test:latest v
 	for v in /dest:ro /a:/b:c:d :/b /a: a:b /a::ro '' vol:/d: rel :: ':::'; do

@@ -284,6 +284,18 @@ mount_sets_flag (json_object *m, const char *flag)
   return 0;
 }
 
+/* Whether mount M's options give a propagation.  */
+static int
+mount_sets_propagation (json_object *m)
+{
+  json_object *given = ferry_json_get_array (m, "Options");
+
+  for (size_t i = 0; i < ferry_json_array_length (given); i++)
+    if (ferry_mount_propagation_is_valid (json_object_get_string (json_object_array_get_idx (given, i))))
+      return 1;
+  return 0;
+}
+
 /* A volume's nosuid and nodev, each unless its options set it.  */
 static void
 add_volume_defaults (json_object *opts, json_object *m)
@@ -661,13 +673,15 @@ tmpfs_json (const struct ferry_container *c)
         strcat (strcat (text, typed), ",");
       if (! typed || ! (has_word (typed, "ro") || has_word (typed, "rw")))
         strcat (strcat (text, mount_is_writable (m) ? "rw" : "ro"), ",");
-      strcat (text, "rprivate");
+      if (! mount_sets_propagation (m))
+        strcat (text, "rprivate,");
       if (! mount_sets_flag (m, "nosuid"))
-        strcat (text, ",nosuid");
+        strcat (text, "nosuid,");
       if (! mount_sets_flag (m, "nodev"))
-        strcat (text, ",nodev");
+        strcat (text, "nodev,");
       if (copyup)
-        strcat (text, ",tmpcopyup");
+        strcat (text, "tmpcopyup,");
+      text[strlen (text) - 1] = '\0';
       json_object_object_add (out, ferry_json_get_string (m, "Destination"), json_object_new_string (text));
     }
   {

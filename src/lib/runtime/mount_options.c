@@ -113,7 +113,8 @@ ferry_mount_option_is_valid (const char *type, const char *option)
         return size_is_valid (v);
       if (has_value (option, "mode", &v))
         return all_of (v, "01234567", 4);
-      return ferry_mount_flag_is_valid (option) || in_list (TMPFS_ONLY, option);
+      return ferry_mount_flag_is_valid (option) || ferry_mount_propagation_is_valid (option)
+             || in_list (TMPFS_ONLY, option);
     }
   if (strcmp (type, "devpts") == 0)
     {

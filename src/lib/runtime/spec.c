@@ -880,7 +880,8 @@ make_user_mount (const struct ferry_spec_mount *m, const char *destination, uid_
           json_object_array_add (opts, json_object_new_string (gid));
         }
       json_object_array_add (opts, json_object_new_string (m->readonly ? "ro" : "rw"));
-      json_object_array_add (opts, json_object_new_string ("rprivate"));
+      if (propagation == NULL)
+        json_object_array_add (opts, json_object_new_string ("rprivate"));
       add_default_flags (opts, m->options);
       if (copyup)
         json_object_array_add (opts, json_object_new_string ("tmpcopyup"));

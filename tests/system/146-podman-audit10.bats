@@ -548,3 +548,20 @@ exec_errors_sequence() {
 	[ -z "$(ls -A "$ROOT/volumes/v1/_data")" ]
 	f volume rm v1 >/dev/null
 }
+
+@test "a checkpoint archive of a container with a shared tmpfs is restored only with --trust-archive" {
+	load_test_image
+	f run -d --name ts --tmpfs /t:rshared ferry-test sleep 1000 >/dev/null
+	f container checkpoint --export "$TEST_TMP/ts.tar.zst" ts >/dev/null
+	f rm ts >/dev/null
+	run_ferry container restore --import "$TEST_TMP/ts.tar.zst"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "mount option rshared on the tmpfs at /t of container \`ts\`"
+	run_ferry ps -a -q
+	[ -z "$output" ]
+	run_ferry container restore --trust-archive --import "$TEST_TMP/ts.tar.zst"
+	assert_status 0
+	run_ferry exec ts sh -c 'grep -c " /t .* shared:" /proc/self/mountinfo'
+	[ "$output" = 1 ]
+}

@@ -2203,6 +2203,21 @@ ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, lo
     }
 }
 
+/* SIGKILL to every process of C.  Where its init has a PID namespace of
+ * its own, the kernel is asked directly: its death ends the rest, as
+ * `runtime kill --all` would, without a runtime process to start and
+ * wait for (one a container, which side-by-side removals of many paid
+ * for on a small machine).  */
+static int
+kill_all (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  int r = ferry_runtime_kill_pid_namespace (c->pid, c->id, err);
+
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  return ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err);
+}
+
 static void
 mark_exited_without_code (struct ferry_container *c)
 {
@@ -2253,7 +2268,7 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
         {
           if (report && timeout > 0)
             report->killed = 1;
-          if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
+          if (kill_all (e, c, err) < 0)
             return -1;
           if (! ferry_container_wait_exit_file (e, c, 30000))
             mark_exited_without_code (c);
@@ -2294,7 +2309,7 @@ stop_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_stop_rep
     {
       if (report)
         report->killed = 1;
-      if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
+      if (kill_all (e, c, err) < 0)
         {
           if (! ferry_container_wait_exit_file (e, c, 2000))
             return -1;

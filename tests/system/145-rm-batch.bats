@@ -43,6 +43,25 @@ assert_all_dead() {
 	done
 }
 
+# Fails, saying so, when command $@ succeeds (bats does not fail a test
+# on a command negated with !).
+refute() {
+	if "$@"; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+}
+
+# Whether the logging runtime ran verb $2 for container $1.
+ran_verb() {
+	runtime_verbs "$1" | grep -qx -- "$2"
+}
+
+# Whether netavark's firewall table names $1.
+firewall_names() {
+	nft list table inet netavark 2>/dev/null | grep -qF -- "$1"
+}
+
 # The verbs the logging runtime ran for container $1 (full ID).
 runtime_verbs() {
 	grep -- "$1" "$TEST_TMP/runtime.log" | awk '{ for (i = 1; i <= NF; i++) if ($i !~ /^-/ && $(i - 1) !~ /^--(root|log|log-format)$/) { print $i; break } }'
@@ -70,7 +89,7 @@ runtime_verbs() {
 		false
 	}
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]
-	[ -z "$(grep -F "$TEST_TMP" /proc/self/mountinfo)" ]
+	refute grep -qF "$TEST_TMP" /proc/self/mountinfo
 }
 
 @test "stop -t 0 records the SIGKILL's code 137 and a paused container's rm -f kills it too" {
@@ -84,7 +103,7 @@ runtime_verbs() {
 	[ "$(f inspect --format '{{.State.Status}} {{.State.ExitCode}}' s)" = "exited 137" ]
 	assert_all_dead "$pid"
 	id=$(f inspect --format '{{.Id}}' s)
-	[ -z "$(runtime_verbs "$id" | grep -x kill)" ]
+	refute ran_verb "$id" kill
 
 	fr run -d --name p ferry-test sh -c 'sleep 1000 & sleep 1000' >/dev/null
 	id=$(f inspect --format '{{.Id}}' p)
@@ -141,9 +160,8 @@ j" ]
 	# shellcheck disable=SC2086 # one PID a word
 	assert_all_dead $pids
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]
-	[ -z "$(grep -F "$TEST_TMP" /proc/self/mountinfo)" ]
-	run ip link show "$DEFAULT_BRIDGE"
-	[ "$status" -ne 0 ]
-	[ -z "$(nft list table inet netavark 2>/dev/null | grep -F "$subnet")" ]
+	refute grep -qF "$TEST_TMP" /proc/self/mountinfo
+	refute ip link show "$DEFAULT_BRIDGE"
+	refute firewall_names "$subnet"
 	[ -z "$(ls -A "$RUNROOT/netns" 2>/dev/null)" ]
 }

@@ -253,8 +253,12 @@ named_pids() {
 }
 
 # bench_pids: live processes of this benchmark, one PID a line: named_pids
-# and the containers' own processes, recognised by a mount namespace of
-# their own whose mounts come from the benchmark's directories.
+# and the containers' own processes, recognised by a root file system
+# (the mount at "/" in their mount namespace) that comes from the
+# benchmark's directories.  Not any process whose mount table merely names
+# them: a mount namespace made while the benchmark's containers ran (a
+# test shard's unshare, another tool's container) holds copies of their
+# mounts, and those processes are no part of the benchmark.
 bench_pids() {
 	local d pid
 	named_pids
@@ -264,11 +268,18 @@ bench_pids() {
 			[ "$d/ns/mnt" -ef /proc/self/ns/mnt ]; then
 			continue
 		fi
-		if grep -qF -- "$work/" "$d/mountinfo" 2>/dev/null ||
-			{ [ -n "${rundir:-}" ] && grep -qF -- "$rundir/" "$d/mountinfo" 2>/dev/null; }; then
+		if root_mount_names "$d/mountinfo" "$work/" ||
+			{ [ -n "${rundir:-}" ] && root_mount_names "$d/mountinfo" "$rundir/"; }; then
 			echo "$pid"
 		fi
 	done
+}
+
+# root_mount_names MOUNTINFO DIR: whether the mount at "/" in MOUNTINFO
+# (the last one there: it hides those below) names DIR, as an overlay's
+# upperdir or a bind mount's source does.
+root_mount_names() {
+	awk -v d="$2" '$5 == "/" { last = $0 } END { exit !(index(last, d) > 0) }' "$1" 2>/dev/null
 }
 
 # live_bench_pids: bench_pids without the zombies, each once.

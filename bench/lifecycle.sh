@@ -23,7 +23,8 @@
 # `rm -f -t 0` so that, like ferry's `rm -f`, it kills at once instead of
 # waiting 10 s for a SIGTERM that `sleep` as PID 1 ignores.
 # The tools take turns, command by command, so that drift does not favour
-# whichever went first; while one is timed the other's containers run too.
+# whichever went first; while one is timed the other's containers run too
+# (for rm -f, the first tool starts its containers again once timed).
 # After every timed command the script waits until the tools' background
 # work (conmon's exit commands, runc) has finished, so that no command pays
 # for the one before. Times are wall-clock seconds.
@@ -259,7 +260,28 @@ done
 
 # ---- 3: rm -f of them all ---------------------------------------------------
 
-for tool in "${tools[@]}"; do
+# start_many TOOL: starts $containers containers of TOOL with run -d, untimed,
+# noting their IDs in $work/TOOL.ids.
+start_many() {
+	local tool=$1 n id
+	run_opts "$tool"
+	for ((n = 1; n <= containers; n++)); do
+		call "$tool" "$work/$tool.out" run -d "${run_args[@]}" "$image_name" sleep 1000
+		id=$(tail -n 1 "$work/$tool.out")
+		[[ $id =~ ^[0-9a-f]{64}$ ]] || run_failed "'$tool run -d' (it printed no container ID)" "$work/$tool.out"
+		echo "$id" >>"$work/$tool.ids"
+	done
+}
+
+# Every tool's rm -f is timed while the other's containers run, as
+# theirs ran during its start: with --network bridge both tools' firewall
+# rules sit in netavark's one nftables table, which every teardown lists
+# and edits, so a tool timed after the other's containers were gone would
+# tear down in a table half the size.  A tool timed before the last
+# starts as many containers again (untimed) for the next ones to meet,
+# and removes them (untimed) once all were timed.
+for ((i = 0; i < ${#tools[@]}; i++)); do
+	tool=${tools[i]}
 	rm_opts "$tool"
 	mapfile -t ids <"$work/$tool.ids"
 	call "$tool" "$work/$tool.out" rm "${rm_args[@]}" "${ids[@]}"
@@ -268,6 +290,17 @@ for tool in "${tools[@]}"; do
 	left=$(count_ids "$tool" -a)
 	[ "$left" -eq 0 ] || die "$tool: $left container(s) left after rm -f"
 	: >"$work/$tool.ids" # nothing left for the cleanup to remove
+	if [ $((i + 1)) -lt ${#tools[@]} ]; then
+		echo "bench/lifecycle: $tool starts $containers containers again (untimed) for the next tool's rm -f" >&2
+		start_many "$tool"
+	fi
+done
+for ((i = 0; i + 1 < ${#tools[@]}; i++)); do
+	tool=${tools[i]}
+	rm_opts "$tool"
+	mapfile -t ids <"$work/$tool.ids"
+	call "$tool" "$work/$tool.out" rm "${rm_args[@]}" "${ids[@]}"
+	: >"$work/$tool.ids"
 done
 settle 10 || true
 mapfile -t pids < <(live_bench_pids)

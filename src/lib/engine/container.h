@@ -400,6 +400,11 @@ int ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int tim
 /* The IDs of the containers that join REF's namespaces (--network
  * container:REF) or require it (--requires), NULL-terminated in *IDS.  */
 int ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err);
+/* 1 when some container depends (as ferry_container_dependents tells) on
+ * one of the N_IDS containers IDS (full IDs), else 0; one listing of the
+ * containers for all of them.  */
+int ferry_containers_have_dependents (ferry_engine_t *e, const char *const *ids, size_t n_ids,
+                                      ferry_error_t *err);
 int ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 

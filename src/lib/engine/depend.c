@@ -20,6 +20,18 @@ requires_id (json_object *rec, const char *id)
   return 0;
 }
 
+/* True when C depends on container ID (and is not ID itself).  */
+static int
+depends_on (const struct ferry_container *c, const char *id)
+{
+  const char *mode = ferry_json_get_string (c->record, "Network");
+
+  if (strcmp (c->id, id) == 0)
+    return 0;
+  return (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0)
+         || requires_id (c->record, id);
+}
+
 int
 ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err)
 {
@@ -31,14 +43,24 @@ ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferr
     return -1;
   *ids = xmalloc0 ((n + 1) * sizeof (**ids));
   for (i = 0; i < n; i++)
-    {
-      const char *mode = ferry_json_get_string (list[i]->record, "Network");
-      if (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0
-          && strcmp (list[i]->id, id) != 0)
-        (*ids)[found++] = xstrdup (list[i]->id);
-      else if (strcmp (list[i]->id, id) != 0 && requires_id (list[i]->record, id))
-        (*ids)[found++] = xstrdup (list[i]->id);
-    }
+    if (depends_on (list[i], id))
+      (*ids)[found++] = xstrdup (list[i]->id);
   ferry_containers_free (list, n);
   return 0;
+}
+
+int
+ferry_containers_have_dependents (ferry_engine_t *e, const char *const *ids, size_t n_ids, ferry_error_t *err)
+{
+  struct ferry_container **list = NULL;
+  size_t n = 0;
+  int found = 0;
+
+  if (ferry_container_list (e, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n && ! found; i++)
+    for (size_t k = 0; k < n_ids && ! found; k++)
+      found = depends_on (list[i], ids[k]);
+  ferry_containers_free (list, n);
+  return found;
 }

@@ -40,6 +40,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/syscall.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -2181,13 +2182,22 @@ ferry_container_resize (ferry_engine_t *e, const char *id, unsigned rows, unsign
 int
 ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, long long timeout_ms)
 {
+  cleanup_free char *exits = ferry_engine_exit_dir (e);
   long long deadline = ferry_time_monotonic_ms () + timeout_ms;
-  /* Short at first: a killed container is usually gone within a few
-   * milliseconds, and a checkpoint waits for it.  */
-  useconds_t step = 1000;
+  /* Woken when conmon writes an exit file or ends, not by a timer that
+   * oversleeps the exit by up to its step (a killed container is usually
+   * gone within a few milliseconds; rm -f waited 10 to 30 ms).  The watch
+   * is made before the first look, so that no file written between the
+   * two goes unseen.  */
+  cleanup_close int watch = ferry_conmon_exit_watch (exits);
+  cleanup_close int conmon = c->conmon_pid > 0 ? (int) syscall (SYS_pidfd_open, c->conmon_pid, 0) : -1;
+  /* Without a watch, short sleeps at first, then longer ones.  */
+  long long step = watch >= 0 ? 20 : 1;
 
   for (;;)
     {
+      long long left;
+
       if (ferry_container_take_exit_file (e, c))
         return 1;
       if (! ferry_process_is_conmon (c->conmon_pid))
@@ -2196,11 +2206,34 @@ ferry_container_wait_exit_file (ferry_engine_t *e, struct ferry_container *c, lo
            * will come.  */
           return ferry_container_take_exit_file (e, c);
         }
-      if (ferry_time_monotonic_ms () >= deadline)
+      left = deadline - ferry_time_monotonic_ms ();
+      if (left <= 0)
         return 0;
-      usleep (step);
-      step = step < 10000 ? step * 2 : 20000;
+      if (ferry_conmon_exit_wait (watch, conmon, (int) (left < step ? left : step)))
+        {
+          close (conmon);
+          conmon = -1;
+        }
+      if (watch >= 0)
+        step = 20;
+      else
+        step = step < 10 ? step * 2 : 20;
     }
+}
+
+/* SIGKILL to every process of C.  Where its init has a PID namespace of
+ * its own, the kernel is asked directly: its death ends the rest, as
+ * `runtime kill --all` would, without a runtime process to start and
+ * wait for (one a container, which side-by-side removals of many paid
+ * for on a small machine).  */
+static int
+kill_all (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  int r = ferry_runtime_kill_pid_namespace (c->pid, c->id, err);
+
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  return ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err);
 }
 
 static void
@@ -2253,7 +2286,7 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
         {
           if (report && timeout > 0)
             report->killed = 1;
-          if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
+          if (kill_all (e, c, err) < 0)
             return -1;
           if (! ferry_container_wait_exit_file (e, c, 30000))
             mark_exited_without_code (c);
@@ -2294,7 +2327,7 @@ stop_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_stop_rep
     {
       if (report)
         report->killed = 1;
-      if (ferry_runtime_kill (ferry_engine_runtime_or_own (e, c), c->id, SIGKILL, 1, err) < 0)
+      if (kill_all (e, c, err) < 0)
         {
           if (! ferry_container_wait_exit_file (e, c, 2000))
             return -1;

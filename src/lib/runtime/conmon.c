@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1013,6 +1014,43 @@ ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_e
     return ferry_make_error (err, 0, "the exit file `%s` does not hold an exit code", path);
   *code = (int) value;
   return 1;
+}
+
+int
+ferry_conmon_exit_watch (const char *exit_dir)
+{
+  int fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+
+  if (fd < 0)
+    return -1;
+  /* Written in place or renamed into place: either ends with one of
+   * these.  */
+  if (inotify_add_watch (fd, exit_dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+int
+ferry_conmon_exit_wait (int watch, int pidfd, int ms)
+{
+  struct pollfd p[2] = { { .fd = watch, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+  char events[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
+
+  if (watch < 0)
+    {
+      usleep ((useconds_t) ms * 1000);
+      return 0;
+    }
+  if (poll (p, pidfd >= 0 ? 2 : 1, ms) <= 0)
+    return 0;
+  /* What woke it is only a hint to look again: drained, so that the next
+   * wait waits.  */
+  while (read (watch, events, sizeof (events)) > 0)
+    ;
+  return pidfd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR));
 }
 
 char *

@@ -103,6 +103,15 @@ int ferry_conmon_attach_stream (int fd, const struct ferry_attach_io *io, ferry_
  * the file is not there yet.  */
 int ferry_conmon_read_exit (const char *exit_dir, const char *id, int *code, ferry_error_t *err);
 
+/* A watch on EXIT_DIR that wakes ferry_conmon_exit_wait as soon as conmon
+ * has written an exit file there: an inotify descriptor, or -1 where none
+ * can be had (the wait is then a sleep).  */
+int ferry_conmon_exit_watch (const char *exit_dir);
+/* Waits up to MS milliseconds, or until WATCH (ferry_conmon_exit_watch's)
+ * saw an exit file written, or the process of PIDFD (may be -1) ended.
+ * 1 when PIDFD's process has ended (it stays so: wait on it no more).  */
+int ferry_conmon_exit_wait (int watch, int pidfd, int ms);
+
 /* An exec session under conmon (`conmon --exec`), as Podman runs one:
  * conmon holds the process's stdio (a pty with TERMINAL) and its attach
  * socket, records its exit code in <session_dir>/exit/<container id>, and

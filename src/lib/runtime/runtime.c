@@ -1290,6 +1290,56 @@ ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int signal, 
   return runtime_simple (rt, "kill", args, id, gone, err);
 }
 
+/* Whether /proc/PID/status says PID is 1 in the innermost of its PID
+ * namespaces ("NSpid:" with more than one number, the last 1).  */
+static int
+is_pid_namespace_init (pid_t pid)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/status", (int) pid);
+  cleanup_free char *text = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  char *line, *tok, *save = NULL, *last = NULL;
+  size_t len, fields = 0;
+
+  if (ferry_read_file_max (path, 1 << 16, &text, &len, &ignored) < 0)
+    return 0;
+  line = strstr (text, "\nNSpid:");
+  if (line == NULL)
+    return 0;
+  line += strlen ("\nNSpid:");
+  line[strcspn (line, "\n")] = '\0';
+  for (tok = strtok_r (line, " \t", &save); tok; tok = strtok_r (NULL, " \t", &save))
+    {
+      last = tok;
+      fields++;
+    }
+  return fields >= 2 && strcmp (last, "1") == 0;
+}
+
+int
+ferry_runtime_kill_pid_namespace (pid_t pid, const char *id, ferry_error_t *err)
+{
+  cleanup_close int pidfd = -1;
+  struct ferry_freezer f;
+
+  if (pid <= 0)
+    return 0;
+  /* The pidfd is taken first: should PID die and its number be reused
+   * once the checks below passed, the signal goes nowhere (ESRCH), never
+   * to the newcomer.  */
+  pidfd = syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return 0;
+  if (ferry_freezer_find (pid, id, &f) < 0)
+    return 0;
+  ferry_freezer_release (&f);
+  if (! is_pid_namespace_init (pid))
+    return 0;
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return ferry_make_error (err, errno, "cannot kill container %s", id);
+  return 1;
+}
+
 int
 ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err)
 {

@@ -58,6 +58,13 @@ int ferry_runtime_kill (const struct ferry_runtime *rt, const char *id, int sign
  * linux.resources (devices left out).  */
 int ferry_runtime_update (const struct ferry_runtime *rt, const char *id, const char *resources,
                           ferry_error_t *err);
+/* SIGKILL to every process of container ID through the kernel, without
+ * running the runtime: when PID is the init of a PID namespace and is
+ * the container's (its cgroup is named after ID), its death takes every
+ * other process of that namespace with it.  1 when sent (or PID had
+ * died), 0 when PID is no such init (the container shares a PID
+ * namespace, or PID is not known): then `runtime kill --all` must do it.  */
+int ferry_runtime_kill_pid_namespace (pid_t pid, const char *id, ferry_error_t *err);
 /* FORCE kills a running container first.  Not known is not an error.  */
 int ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err);
 /* Freeze and thaw container ID, whose process is PID (0 when not known):

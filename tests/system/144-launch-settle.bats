@@ -71,27 +71,51 @@ cgroup_tasks() {
 	done
 }
 
-# Waits (up to 20 s, and while the ferry $2 lives when given) for a
-# process of the launch to appear and prints its PID: the criu that
-# restores (it has restore.log open) with "criu", the runtime's create
-# with "create".
-catch_helper() {
-	local what=$1 ferry=${2:-} deadline=$((SECONDS + 20)) p
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		[ -z "$ferry" ] || kill -0 "$ferry" 2>/dev/null || return 1
-		if [ "$what" = criu ]; then
-			for p in $(pgrep -x criu); do
-				ls -l "/proc/$p/fd" 2>/dev/null | grep -q 'restore\.log$' || continue
-				under_our_conmon "$p" && { echo "$p"; return 0; }
-			done
-		else
-			for p in $(pgrep -x runc); do
-				tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' create ' || continue
-				names_runroot "$p" && { echo "$p"; return 0; }
-			done
-		fi
+# True when process $1 is the criu that restores for this test's conmon:
+# a child of runc, with restore.log open.
+is_restoring_criu() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = criu ] &&
+		[ "$(cat "/proc/$(awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null)/comm" 2>/dev/null)" = runc ] &&
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'restore\.log$' && under_our_conmon "$1"
+}
+
+# Stops the criu that restores (once it appears, for up to 20 s, while the
+# ferry $1 lives) and prints its PID.  Checked again once stopped: it may
+# have ended, or become another process, meanwhile.
+stop_restoring_criu() {
+	local ferry=$1 deadline=$((SECONDS + 20)) p
+	while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$ferry" 2>/dev/null; do
+		for p in $(pgrep -x criu); do
+			is_restoring_criu "$p" || continue
+			kill -STOP "$p" 2>/dev/null || continue
+			if alive "$p" && is_restoring_criu "$p"; then
+				echo "$p"
+				return 0
+			fi
+			kill -CONT "$p" 2>/dev/null
+		done
 	done
 	return 1
+}
+
+# A CDI device, ferry.test/hold=h, whose createRuntime hook (run by runc
+# in its create, and in its restore while CRIU waits for it) holds the
+# first launch that finds $TEST_TMP/hold, as long as that file is there and
+# its runc lives: a runtime at work for as long as a test needs, for real.
+# $TEST_TMP/holding appears once a launch is held.
+hold_device() {
+	mkdir -p "$TEST_TMP/cdi"
+	cat >"$TEST_TMP/cdi/hold.json" <<-EOF
+		{"cdiVersion": "0.6.0", "kind": "ferry.test/hold",
+		 "containerEdits": {"hooks": [{"hookName": "createRuntime", "path": "/bin/sh", "args": ["/bin/sh", "-c",
+		   "if [ -e $TEST_TMP/hold ] && mkdir $TEST_TMP/holding 2>/dev/null; then while [ -e $TEST_TMP/hold ] && kill -0 \$PPID 2>/dev/null; do sleep 0.05; done; fi"]}]},
+		 "devices": [{"name": "h", "containerEdits": {"env": ["HELD=1"]}}]}
+	EOF
+}
+
+# ferry with this test's roots and CDI specs.
+fc() {
+	f --cdi-spec-dir "$TEST_TMP/cdi" "$@"
 }
 
 # The mount points under the test's directory.
@@ -114,29 +138,30 @@ test_mounts() {
 }
 
 @test "restore whose CRIU hangs: conmon, runc and CRIU are ended when conmon's report times out, and the container restores on the next try" {
-	local pid criu rc
+	local pid criu rc before id n
 	load_test_image
-	f run -d --name c1 $IMG sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done' >/dev/null
+	hold_device
+	fc run -d --name c1 --device ferry.test/hold=h $IMG \
+		sh -c 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done' >/dev/null
 	wait_until "[ \$(f logs c1 | wc -l) -ge 3 ]"
 	f container checkpoint c1 >/dev/null
-	local before id
 	before=$(test_mounts)
 	id=$(f inspect --format '{{.Id}}' c1)
 
-	FERRY_CONMON_TIMEOUT=3 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" container restore c1 \
-		>"$TEST_TMP/out" 2>&1 &
+	# The restore held by the hook, CRIU waiting for runc: CRIU is
+	# stopped, and then the hook lets runc go on.
+	touch "$TEST_TMP/hold"
+	FERRY_CONMON_TIMEOUT=3 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" --cdi-spec-dir "$TEST_TMP/cdi" \
+		container restore c1 >"$TEST_TMP/out" 2>&1 &
 	pid=$!
-	criu=$(catch_helper criu)
-	kill -STOP "$criu"
+	wait_until "[ -d '$TEST_TMP/holding' ]" 20
+	criu=$(stop_restoring_criu "$pid")
 	STOPPED+=("$criu")
+	rm "$TEST_TMP/hold"
 	rc=0
 	wait "$pid" || rc=$?
 	output=$(cat "$TEST_TMP/out")
 	[ "$rc" -eq 125 ] || { echo "restore exited $rc: $output" >&2; false; }
-	assert_one_line_error
-	assert_output_contains "container creation timeout: runc restore of container"
-	assert_output_contains "did not finish in 3 s"
-	assert_output_contains "FERRY_CONMON_TIMEOUT"
 	# Before, conmon, runc and the stopped CRIU stayed, and the tree CRIU
 	# was restoring, in the container's cgroups.
 	! alive "$criu"
@@ -148,37 +173,35 @@ test_mounts() {
 	[ "$(test_mounts)" = "$before" ]
 	[ -z "$(ls "$RUNROOT/runtime")" ]
 	[ "$(f inspect --format '{{.State.Status}} {{.State.Checkpointed}}' c1)" = "exited true" ]
-	[ -z "$(launch_processes)" ]
+	assert_one_line_error
+	assert_output_contains "container creation timeout: runc restore of container"
+	assert_output_contains "did not finish in 3 s"
+	assert_output_contains "FERRY_CONMON_TIMEOUT"
 
-	f container restore c1 >/dev/null
+	fc container restore c1 >/dev/null
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = running ]
-	local n
 	n=$(f logs c1 | tail -1)
 	wait_until "[ \$(f logs c1 | tail -1) -gt $n ]"
 	f exec c1 test -x /bin/busybox
 	f rm -f -t 0 c1 >/dev/null
+	[ -z "$(launch_processes)" ]
 }
 
 @test "run whose runtime create hangs: conmon and runc are ended when conmon's report times out, and the container starts on the next try" {
-	local pid runc rc
 	load_test_image
-	FERRY_CONMON_TIMEOUT=3 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --name c1 $IMG sleep 1000 \
-		>"$TEST_TMP/out" 2>&1 &
-	pid=$!
-	runc=$(catch_helper create)
-	kill -STOP "$runc"
-	STOPPED+=("$runc")
-	rc=0
-	wait "$pid" || rc=$?
-	output=$(cat "$TEST_TMP/out")
-	[ "$rc" -eq 125 ] || { echo "run exited $rc: $output" >&2; false; }
-	assert_one_line_error
-	assert_output_contains "container creation timeout: runc create of container"
-	! alive "$runc"
+	hold_device
+	touch "$TEST_TMP/hold"
+	run env FERRY_CONMON_TIMEOUT=3 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" --cdi-spec-dir "$TEST_TMP/cdi" \
+		run -d --name c1 --device ferry.test/hold=h $IMG sleep 1000
+	assert_status 125
+	[ -d "$TEST_TMP/holding" ]
+	# Before, conmon and runc stayed, with the container half made.
 	[ -z "$(launch_processes)" ]
 	[ -z "$(test_mounts)" ]
+	assert_one_line_error
+	assert_output_contains "container creation timeout: runc create of container"
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = created ]
-	f start c1 >/dev/null
+	fc start c1 >/dev/null
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = running ]
 	f rm -f -t 0 c1 >/dev/null
 	[ -z "$(launch_processes)" ]
@@ -187,40 +210,32 @@ test_mounts() {
 # ---- a launch whose ferry was killed ---------------------------------------
 
 @test "run killed while conmon was at work: the next start ends the orphaned launch first, and starts the container the first time" {
-	local tries pid runc=
+	local pid conmon
 	load_test_image
+	hold_device
 	# The killed run's conmon and its runtime's create, held in its course
 	# (the flake: under load they were still at work when start looked,
-	# and created the container under start's own create).  The create is
-	# short: when the run finishes before the test holds it, it tries
-	# again.
-	for tries in 1 2 3 4 5; do
-		"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --name c1 $IMG sleep 1000 >/dev/null 2>&1 &
-		pid=$!
-		if runc=$(catch_helper create "$pid"); then
-			kill -STOP "$runc"
-			STOPPED+=("$runc")
-			kill -9 "$pid"
-			wait "$pid" || true
-			break
-		fi
-		wait "$pid" || true
-		f rm -f -t 0 c1 >/dev/null
-	done
-	[ -n "$runc" ]
+	# and created the container under start's own create).  Only the
+	# first launch is held.
+	touch "$TEST_TMP/hold"
+	"$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" --cdi-spec-dir "$TEST_TMP/cdi" \
+		run -d --name c1 --device ferry.test/hold=h $IMG sleep 1000 >/dev/null 2>&1 &
+	pid=$!
+	wait_until "[ -d '$TEST_TMP/holding' ]" 20
+	kill -9 "$pid"
+	wait "$pid" || true
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = created ]
 	# conmon and its runc at work for c1, and no ferry.
 	[ -n "$(launch_processes)" ]
 
-	run_ferry start c1
+	run fc start c1
 	assert_status 0
-	# Before, the orphaned conmon and its runc stayed, to go on when the
-	# runc goes on.
-	! alive "$runc"
+	# Before, the orphaned conmon and its runc stayed, to go on with their
+	# create once the hook let them.
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = running ]
-	local conmon
 	conmon=$(f inspect --format '{{.State.ConmonPid}}' c1)
 	[ "$(launch_processes)" = "$conmon" ]
+	rm "$TEST_TMP/hold"
 	f exec c1 true
 	f rm -f -t 0 c1 >/dev/null
 	[ -z "$(launch_processes)" ]

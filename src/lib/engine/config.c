@@ -608,6 +608,27 @@ ferry_config_init (struct ferry_config *c)
   c->pids_limit = -1;
 }
 
+/* $FERRY_CONMON_TIMEOUT, when set: whole seconds, 1 to a day.  */
+static int
+read_conmon_timeout (struct ferry_config *c, ferry_error_t *err)
+{
+  const char *v = getenv ("FERRY_CONMON_TIMEOUT");
+  char *end;
+  long n;
+
+  if (v == NULL || *v == '\0')
+    return 0;
+  errno = 0;
+  n = strtol (v, &end, 10);
+  if (errno || *end || end == v || n < 1 || n > 86400)
+    return ferry_make_error (err, EINVAL,
+                             "invalid FERRY_CONMON_TIMEOUT `%s`: give the seconds to wait for conmon, 1 to "
+                             "86400, or unset it",
+                             v);
+  c->conmon_timeout = (int) n;
+  return 0;
+}
+
 int
 ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *err)
 {
@@ -615,7 +636,7 @@ ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *er
   int optional = path == NULL;
 
   ferry_config_init (&c);
-  if (read_containers_conf (&c, err) < 0)
+  if (read_conmon_timeout (&c, err) < 0 || read_containers_conf (&c, err) < 0)
     goto fail;
   if (path == NULL)
     path = FERRY_CONFIG_DEFAULT_PATH;

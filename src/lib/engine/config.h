@@ -40,6 +40,8 @@
  *                                     # ferry's archives keeps volumes
  *
  * Read from $FERRY_CONFIG, else /etc/ferry/ferry.conf when that exists.
+ * One setting comes from the environment alone: $FERRY_CONMON_TIMEOUT,
+ * the seconds (1 to 86400) a launch waits for conmon's report.
  * The default network takes these when it is first used in a root and
  * keeps what it took.  */
 #ifndef FERRY_ENGINE_CONFIG_H
@@ -105,6 +107,10 @@ struct ferry_config
    * --detach-keys does not say; NULL: not set, "": none.  Checked where
    * it is used.  */
   char *detach_keys;
+  /* $FERRY_CONMON_TIMEOUT: seconds conmon has to report the container
+   * created or restored (the runtime's create or CRIU's restore), after
+   * which the launch is ended; 0: not set (240, Podman's).  */
+  int conmon_timeout;
   char *path; /* the ferry.conf read, NULL when there was none */
 };
 

@@ -112,6 +112,12 @@ struct ferry_launch_hook
   void *arg;
 };
 
+/* Ends what a launch of C that failed or whose ferry was killed may have
+ * left at work: its conmon, the runtime's create or restore, CRIU, and
+ * what CRIU was restoring.  The container's process, if the runtime
+ * made one, is the runtime's to delete (ferry_container_teardown).  */
+void ferry_container_end_launch (ferry_engine_t *e, const struct ferry_container *c);
+
 /* From mounts to a created runtime container: for start, and for restore
  * with RESTORE_FROM (a CRIU images dir), RUNTIME_OPTS (extra runtime flags)
  * and DEVSHM_TAR (the /dev/shm content to put back, may be NULL).  HOOK

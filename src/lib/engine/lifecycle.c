@@ -1531,6 +1531,64 @@ remove_cgroups (ferry_engine_t *e, const struct ferry_container *c)
     rmdir (*d);
 }
 
+/* Kills what is left in C's cgroups, and waits (up to 10 s) for it to be
+ * gone.  */
+static void
+kill_cgroup_tasks (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *path = cgroups_path (e, c), *mountinfo = NULL;
+  cleanup_strv char **dirs = NULL;
+  ferry_error_t err = NULL;
+  long long deadline = ferry_time_monotonic_ms () + 10000;
+  int left;
+
+  if (ferry_read_file ("/proc/self/mountinfo", &mountinfo, NULL, &err) < 0)
+    {
+      release_error (&err);
+      return;
+    }
+  dirs = ferry_cgroup_dirs (mountinfo, path);
+  do
+    {
+      left = 0;
+      for (char **d = dirs; *d; d++)
+        {
+          cleanup_free char *procs_path = xasprintf ("%s/cgroup.procs", *d);
+          cleanup_free char *procs = NULL;
+
+          if (ferry_read_file (procs_path, &procs, NULL, &err) < 0)
+            {
+              release_error (&err);
+              continue;
+            }
+          for (char *p = procs, *end; *p; p = end)
+            {
+              long pid = strtol (p, &end, 10);
+
+              if (end == p)
+                break;
+              if (pid > 1 && kill ((pid_t) pid, SIGKILL) == 0)
+                left++;
+            }
+        }
+      if (left)
+        usleep (10000);
+    }
+  while (left && ferry_time_monotonic_ms () < deadline);
+}
+
+void
+ferry_container_end_launch (ferry_engine_t *e, const struct ferry_container *c)
+{
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+
+  ferry_conmon_end (bundle);
+  /* CRIU's restore, killed, leaves the tree it was restoring in the
+   * container's cgroups: the init of a new PID namespace, waiting for a
+   * CRIU that is gone.  */
+  kill_cgroup_tasks (e, c);
+}
+
 /* Undoes what start set up.  Every step tolerates having been done.  */
 void
 ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
@@ -1557,6 +1615,13 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
     ferry_container_teardown_network (e, c);
   ferry_container_health_timer_stop (e, c->id);
   keep_last_spec (e, c, bundle);
+  /* CRIU, killed in its restore, leaves the cgroup yard it mounts in
+   * its work directory, the bundle.  */
+  {
+    cleanup_free char *bundles = xasprintf ("%s/containers", e->runroot);
+    const char *const entries[] = { c->id, NULL };
+    ferry_unmount_below (bundles, entries);
+  }
   if (ferry_rm_rf (bundle, &err) < 0)
     release_error (&err);
   if (ferry_rm_rf (sock, &err) < 0)
@@ -1870,7 +1935,12 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
     return -1;
   /* What a previous run left (conmon's cleanup may not have run yet):
    * the runtime refuses to create a container whose ID it still knows.
-   * The network stays only for the restore it was kept for.  */
+   * The network stays only for the restore it was kept for.  A launch
+   * whose ferry was killed may still be at work (conmon, the runtime's
+   * create): ended first, under the lock, so that it neither creates
+   * the container after this one looked nor reports on this launch.  */
+  if (ferry_conmon_end (bundle) > 0)
+    ferry_container_end_launch (e, c);
   ferry_container_teardown (e, c);
   /* A new run: the last one's exec sessions are over, as Podman's start
    * (a restore keeps them listed, as Podman's).  */
@@ -1944,6 +2014,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   co.restore_from = restore_from;
   co.runtime_opts = runtime_opts;
   co.timeout = ferry_json_get_int (c->record, "Timeout", 0);
+  co.reply_timeout = e->config.conmon_timeout;
   co.sdnotify_socket = ferry_systemd_conmon_socket (c->record);
   if (so)
     {
@@ -1978,6 +2049,9 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
 fail:
   if (restore_from)
     keep_restore_log (e, c, restore_from, err);
+  /* Whatever failed after conmon started, conmon and what it runs go
+   * before the container's files and mounts.  */
+  ferry_container_end_launch (e, c);
   ferry_container_teardown (e, c);
   ferry_overlay_free (&ov);
   return -1;

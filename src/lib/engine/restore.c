@@ -277,6 +277,8 @@ restore_back (ferry_engine_t *e, const struct ferry_operation *op, ferry_error_t
     ferry_error_release (&ignored);
   if (ferry_container_find (e, id, &c, &ignored) < 0)
     ferry_error_release (&ignored);
+  if (c)
+    ferry_container_end_launch (e, c);
   if (op->kind == FERRY_OPERATION_RESTORE)
     {
       if (c)

@@ -17,10 +17,13 @@
  *   the command as argv[0]), also after a failed create.  */
 #include "conmon.h"
 #include "../util/cleanup.h"
+#include "../util/fault.h"
 #include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/process.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -32,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,8 +47,7 @@
 
 extern char **environ;
 
-/* Podman's limit for a container to be created (or restored).  */
-#define CONMON_REPLY_TIMEOUT_MS (240 * 1000)
+#define CONMON_REPLY_TIMEOUT_MS (FERRY_CONMON_REPLY_TIMEOUT * 1000)
 
 /* The fd number conmon finds its sync pipe at.  */
 #define CONMON_SYNC_FD 3
@@ -281,7 +284,7 @@ conmon_argv (const char *conmon, const struct ferry_conmon_options *o, const cha
  * the bundle, so that the monitor pins no directory of the caller's.  */
 static void __attribute__ ((noreturn))
 conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output_fd, const int *pipes,
-              size_t n_pipes, int passthrough, const int *preserve, size_t n_preserve)
+              size_t n_pipes, int passthrough, const int *preserve, size_t n_preserve, pid_t parent)
 {
   /* 0-2, the preserved descriptors from 3 on, then the pipes.  */
   int src[3 + FERRY_PRESERVE_FDS_MAX + 3];
@@ -290,6 +293,11 @@ conmon_child (char **argv, char **envp, const char *cwd, int devnull, int output
   sigset_t none;
 
   setsid ();
+  /* With PARENT, conmon's first process dies with that ferry, so a
+   * killed launch leaves no conmon still to come: only a daemon already
+   * forked, which ferry_conmon_end finds.  */
+  if (parent > 0 && (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent))
+    _exit (126);
   if (chdir (cwd) < 0 || n_preserve > FERRY_PRESERVE_FDS_MAX || n_pipes > 3)
     _exit (126);
   src[0] = devnull;
@@ -360,9 +368,10 @@ buffer_append (char **buf, size_t *len, const char *data, size_t n, size_t max)
 
 /* Reads conmon's first reply line from SYNC_FD while draining ERR_FD.  */
 static int
-read_conmon_reply (int sync_fd, int err_fd, struct conmon_reply *reply, ferry_error_t *err)
+read_conmon_reply (int sync_fd, int err_fd, int64_t timeout_ms, struct conmon_reply *reply,
+                   ferry_error_t *err)
 {
-  int64_t deadline = now_ms () + CONMON_REPLY_TIMEOUT_MS;
+  int64_t deadline = now_ms () + timeout_ms;
   size_t sync_len = 0, err_len = 0;
   bool sync_open = true, err_open = true;
 
@@ -606,6 +615,7 @@ start_conmon (char **argv, char **envp, const char *bundle, const struct ferry_c
 {
   cleanup_close int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   cleanup_close int sync_w = -1, output_w = -1;
+  pid_t self = getpid ();
   int fds[2];
 
   if (devnull < 0)
@@ -625,20 +635,26 @@ start_conmon (char **argv, char **envp, const char *bundle, const struct ferry_c
   if (*pid == 0)
     conmon_child (argv, envp, bundle, devnull, output_w, &sync_w, 1,
                   o->log_driver && strcmp (o->log_driver, "passthrough") == 0, o->preserve_fds,
-                  o->n_preserve_fds);
+                  o->n_preserve_fds, self);
   return 0;
 }
 
 /* Reads conmon's reply and reaps its first process, which exits as soon
  * as the daemon is forked (the daemon is no child of ferry's).  */
 static int
-wait_conmon (pid_t pid, int sync_r, int output_r, struct conmon_reply *reply, int *status, const char *id,
-             ferry_error_t *err)
+wait_conmon (const struct ferry_conmon_options *o, pid_t pid, int sync_r, int output_r,
+             struct conmon_reply *reply, int *status, ferry_error_t *err)
 {
-  int ret = read_conmon_reply (sync_r, output_r, reply, err);
+  int timeout = o->reply_timeout > 0 ? o->reply_timeout : FERRY_CONMON_REPLY_TIMEOUT;
+  int ret = read_conmon_reply (sync_r, output_r, (int64_t) timeout * 1000, reply, err);
 
+  /* Podman's words, then what ferry did about it (ferry_conmon_create
+   * ends the launch) and what the user can do.  */
   if (ret == 0 && reply->timed_out)
-    ret = ferry_make_error (err, ETIMEDOUT, "conmon did not report on container %s", id);
+    ret = ferry_make_error (err, 0,
+                            "container creation timeout: %s %s of container %s did not finish in %d s, and "
+                            "ferry ended it: try again, or allow it longer with FERRY_CONMON_TIMEOUT=SECONDS",
+                            o->runtime->name, o->restore_from ? "restore" : "create", o->id, timeout);
   if (ret < 0)
     kill (pid, SIGKILL);
   if (wait_child (pid, status) < 0 && ret == 0)
@@ -690,6 +706,80 @@ conmon_outcome (const struct ferry_conmon_options *o, const char *conmon, const 
   return 0;
 }
 
+/* What a launch of conmon runs: conmon itself (its first process and the
+ * daemon), the runtime's create or restore, and CRIU under it.  */
+static const char *const LAUNCH_HELPERS[] = { "conmon", "runc", "crun", "criu", NULL };
+
+/* True when the conmon PID was started with "-b BUNDLE".  */
+static bool
+conmon_has_bundle (pid_t pid, const char *bundle)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/cmdline", (int) pid);
+  cleanup_free char *args = NULL;
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t len = 0;
+
+  if (ferry_read_file (path, &args, &len, &ignored) < 0)
+    return false;
+  for (size_t i = 0; i < len; i += strlen (args + i) + 1)
+    if (strcmp (args + i, "-b") == 0 && i + 3 < len && strcmp (args + i + 3, bundle) == 0)
+      return true;
+  return false;
+}
+
+/* Kills the live conmons of BUNDLE, each with what its process group
+ * runs; returns how many it found.  */
+static int
+end_conmons_once (const char *bundle)
+{
+  cleanup_dir DIR *d = opendir ("/proc");
+  struct dirent *de;
+  int found = 0;
+
+  while (d && (de = readdir (d)))
+    {
+      struct ferry_process_info info;
+      char *end;
+      long pid = strtol (de->d_name, &end, 10);
+
+      if (*end != '\0' || pid <= 1 || ferry_process_info ((pid_t) pid, &info) < 0 || info.state == 'Z'
+          || info.state == 'X' || strcmp (info.comm, "conmon") != 0
+          || ! conmon_has_bundle ((pid_t) pid, bundle))
+        continue;
+      found++;
+      kill ((pid_t) pid, SIGKILL);
+      ferry_process_group_kill (info.pgrp, LAUNCH_HELPERS, 10000);
+    }
+  return found;
+}
+
+int
+ferry_conmon_end (const char *bundle)
+{
+  char resolved[PATH_MAX];
+  int found = 0, n;
+
+  /* conmon is given the bundle's real path; one removed since has its
+   * directory's.  */
+  if (realpath (bundle, resolved) != NULL)
+    bundle = resolved;
+  else if (strrchr (bundle, '/') && strrchr (bundle, '/') != bundle)
+    {
+      cleanup_free char *dir = xstrndup (bundle, strrchr (bundle, '/') - bundle);
+      char parent[PATH_MAX];
+
+      if (realpath (dir, parent) != NULL
+          && (size_t) snprintf (resolved, sizeof (resolved), "%s%s", parent, strrchr (bundle, '/'))
+                 < sizeof (resolved))
+        bundle = resolved;
+    }
+  /* A first process killed while it forked its daemon leaves the daemon,
+   * with the same arguments, to the next round.  */
+  for (int round = 0; round < 100 && (n = end_conmons_once (bundle)) > 0; round++)
+    found += n;
+  return found;
+}
+
 int
 ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid, pid_t *conmon_pid,
                      ferry_error_t *err)
@@ -718,10 +808,17 @@ ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid,
 
   argv = conmon_argv (conmon, o, bundle, oci_log);
   envp = conmon_environment (o->n_preserve_fds, 1);
-  if (start_conmon (argv, envp, bundle, o, &pid, &sync_r, &output_r, err) < 0
-      || wait_conmon (pid, sync_r, output_r, &reply, &status, o->id, err) < 0
-      || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
+  if (start_conmon (argv, envp, bundle, o, &pid, &sync_r, &output_r, err) < 0)
     return -1;
+  ferry_fault_point ("conmon-started");
+  /* A launch that fails (a runtime or CRIU that hangs, too) leaves no
+   * conmon, runtime or CRIU at work on the container.  */
+  if (wait_conmon (o, pid, sync_r, output_r, &reply, &status, err) < 0
+      || conmon_outcome (o, conmon, oci_log, &reply, status, container_pid, err) < 0)
+    {
+      ferry_conmon_end (bundle);
+      return -1;
+    }
   if (ferry_conmon_read_pid_file (o->conmon_pidfile, conmon_pid, err) < 0)
     return ferry_error_wrap (err, "conmon's PID for container %s", o->id);
   return 0;
@@ -1315,7 +1412,7 @@ ferry_conmon_exec (const struct ferry_conmon_exec_options *o, struct ferry_conmo
     return ferry_make_error (err, errno, "cannot fork to run conmon");
   if (pid == 0)
     conmon_child (argv, envp, o->session_dir, devnull, output_w, child_ends, n_pipes, 0, o->preserve_fds,
-                  o->n_preserve_fds);
+                  o->n_preserve_fds, 0);
   /* Only conmon holds its ends now: its exit is the pipes' end.  */
   close (steal_fd (&sync_w));
   close (steal_fd (&output_w));

@@ -39,6 +39,9 @@ struct ferry_conmon_options
   const char *restore_from;
   char **runtime_opts; /* extra runtime flags for create/restore, NULL-terminated */
   int timeout;         /* seconds after which conmon kills the container; 0: none */
+  /* Seconds conmon has to report the container created (or restored);
+   * 0: FERRY_CONMON_REPLY_TIMEOUT.  */
+  int reply_timeout;
   /* Descriptors of the caller's that the container gets as its 3, 4, ...
    * (--preserve-fds): PRESERVE_FDS[i] becomes 3 + i; -1 is /dev/null.  */
   const int *preserve_fds;
@@ -47,6 +50,10 @@ struct ferry_conmon_options
    * and relays READY=1 and WATCHDOG=1 from it there; NULL: none.  */
   const char *sdnotify_socket;
 };
+
+/* Podman's limit, in seconds, for a container to be created (or
+ * restored).  */
+#define FERRY_CONMON_REPLY_TIMEOUT 240
 
 /* Where conmon is (the PATH, then where distributions put it), or NULL.  */
 char *ferry_conmon_path (void);
@@ -60,6 +67,13 @@ int ferry_conmon_read_pid_file (const char *path, pid_t *pid, ferry_error_t *err
  * the kind from ferry_runtime_classify_exec_error.  */
 int ferry_conmon_create (const struct ferry_conmon_options *o, pid_t *container_pid, pid_t *conmon_pid,
                          ferry_error_t *err);
+
+/* Kills every conmon launched for the bundle BUNDLE (its first process
+ * or its daemon) with the runtime and CRIU it runs, and waits for them to
+ * be gone: what a failed or killed launch left at work.  The container's
+ * process, if the runtime made one, is the runtime's to delete.  Returns
+ * how many conmons it found.  */
+int ferry_conmon_end (const char *bundle);
 
 /* <socket_dir>/<id>/attach  */
 char *ferry_conmon_attach_path (const char *socket_dir, const char *id);

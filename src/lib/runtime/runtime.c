@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -1340,6 +1341,23 @@ ferry_runtime_kill_pid_namespace (pid_t pid, const char *id, ferry_error_t *err)
   return 1;
 }
 
+/* A runc killed in its restore leaves the container's root file system
+ * bound at criu-root in the container's state directory STATE, which it
+ * never recorded (no state.json).  runc's delete of a container it does
+ * not know removes that directory with everything below it: through the
+ * mount, the container's own files.  So the mount goes first.  */
+static void
+unmount_unknown_state (const char *state)
+{
+  cleanup_free char *record = xasprintf ("%s/state.json", state);
+  cleanup_free char *criu_root = xasprintf ("%s/criu-root", state);
+
+  if (access (record, F_OK) == 0)
+    return;
+  while (umount2 (criu_root, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+    ;
+}
+
 int
 ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force, ferry_error_t *err)
 {
@@ -1358,6 +1376,8 @@ ferry_runtime_delete (const struct ferry_runtime *rt, const char *id, int force,
     args[n++] = "--force";
   args[n++] = id;
   args[n] = NULL;
+  if (strchr (id, '/') == NULL)
+    unmount_unknown_state (state);
   return runtime_simple (rt, "delete", args, id, gone, err);
 }
 

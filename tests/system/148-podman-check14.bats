@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# What going through issue 14 item by item found ferry doing differently
+# from Podman 5.4, now fixed: save to standard output prints no progress,
+# and a restore without --keep leaves no CRIU log or statistics behind.
+# Each test checks ferry on its own, then, where Podman is installed,
+# compares with what Podman does for the same command.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+audit_hooks_for_every_test
+
+@test "save to standard output prints no progress, as Podman's; with -o it does" {
+	load_test_image
+	f save ferry-test >"$TEST_TMP/out.tar" 2>"$TEST_TMP/err"
+	[ ! -s "$TEST_TMP/err" ]
+	# The archive is whole: another root loads it.
+	"$FERRY_BIN" --root "$TEST_TMP/root2" --runroot "$TEST_TMP/run2" load -q -i "$TEST_TMP/out.tar" |
+		grep -qx 'Loaded image: localhost/ferry-test:latest'
+	f save -o - --format oci-archive ferry-test >"$TEST_TMP/out2.tar" 2>"$TEST_TMP/err"
+	[ ! -s "$TEST_TMP/err" ]
+	[ -s "$TEST_TMP/out2.tar" ]
+	f save -o "$TEST_TMP/file.tar" ferry-test 2>"$TEST_TMP/ferr"
+	grep -q '^Writing manifest to image destination$' "$TEST_TMP/ferr"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t save localhost/ferry-test:latest >"$TEST_TMP/p.tar" 2>"$TEST_TMP/perr"
+	[ ! -s "$TEST_TMP/perr" ]
+	podman_t save -o "$TEST_TMP/pfile.tar" localhost/ferry-test:latest 2>"$TEST_TMP/perr"
+	diff "$TEST_TMP/perr" "$TEST_TMP/ferr"
+}

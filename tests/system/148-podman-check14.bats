@@ -32,3 +32,40 @@ audit_hooks_for_every_test
 	podman_t save -o "$TEST_TMP/pfile.tar" localhost/ferry-test:latest 2>"$TEST_TMP/perr"
 	diff "$TEST_TMP/perr" "$TEST_TMP/ferr"
 }
+
+# The files CRIU's restore leaves in the container's runtime directory
+# (ferry's bundle, Podman's userdata), sorted, one line.
+restore_files() {
+	ls "$1" | grep -E '^(restore\.log|stats-restore)$' | tr '\n' ' '
+}
+
+@test "restore without --keep leaves no CRIU log or statistics, with --keep both, as Podman's" {
+	load_test_image
+	f run -d --name c ferry-test sleep 1000 >/dev/null
+	id=$(f inspect --format '{{.Id}}' c)
+	f container checkpoint c >/dev/null
+	f container restore c >/dev/null
+	[ "$(f inspect --format '{{.State.Status}}' c)" = running ]
+	[ "$(restore_files "$RUNROOT/containers/$id")" = "" ]
+	# --print-stats reads the statistics before they go.
+	f container checkpoint c >/dev/null
+	run_ferry container restore --print-stats c
+	assert_status 0
+	assert_output_contains '"restore_time"'
+	[ "$(restore_files "$RUNROOT/containers/$id")" = "" ]
+	f container checkpoint c >/dev/null
+	f container restore --keep c >/dev/null
+	[ "$(restore_files "$RUNROOT/containers/$id")" = "restore.log stats-restore " ]
+	[ -s "$RUNROOT/containers/$id/restore.log" ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run -d --name c localhost/ferry-test:latest sleep 1000 >/dev/null
+	dir=$(podman_t inspect --format "{{.StaticDir}}" c)
+	podman_t container checkpoint c >/dev/null
+	podman_t container restore c >/dev/null
+	[ "$(restore_files "$dir")" = "" ]
+	podman_t container checkpoint c >/dev/null
+	podman_t container restore --keep c >/dev/null
+	[ "$(restore_files "$dir")" = "restore.log stats-restore " ]
+}

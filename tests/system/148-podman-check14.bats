@@ -69,3 +69,37 @@ restore_files() {
 	podman_t container restore --keep c >/dev/null
 	[ "$(restore_files "$dir")" = "restore.log stats-restore " ]
 }
+
+# A commit's standard error with digests shown as <D>.
+commit_err_shape() {
+	sed -E 's/sha256:[0-9a-f]{64}/<D>/' "$1"
+}
+
+@test "commit prints Podman's copy lines on standard error, the config its ID; -q only the ID" {
+	load_test_image
+	f run --name c ferry-test sh -c 'echo x >/new' >/dev/null
+	id=$(f commit c 2>"$TEST_TMP/ferr")
+	[ "$(sed -n 5p "$TEST_TMP/ferr")" = "Copying config sha256:$id" ]
+	# The blobs are the image's layers, bottom first.
+	[ "$(sed -n '2,4p' "$TEST_TMP/ferr" | tr '\n' ' ')" = \
+		"$(f image inspect --format '{{range .RootFS.Layers}}Copying blob {{.}} {{end}}' "$id")" ]
+	commit_err_shape "$TEST_TMP/ferr" >"$TEST_TMP/fshape"
+	diff - "$TEST_TMP/fshape" <<-'EOF2'
+		Getting image source signatures
+		Copying blob <D>
+		Copying blob <D>
+		Copying blob <D>
+		Copying config <D>
+		Writing manifest to image destination
+	EOF2
+	f commit -q c >/dev/null 2>"$TEST_TMP/ferr"
+	[ ! -s "$TEST_TMP/ferr" ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run --name c localhost/ferry-test:latest sh -c 'echo x >/new' >/dev/null
+	podman_t commit c >/dev/null 2>"$TEST_TMP/perr"
+	commit_err_shape "$TEST_TMP/perr" | diff - "$TEST_TMP/fshape"
+	podman_t commit -q c >/dev/null 2>"$TEST_TMP/perr"
+	[ ! -s "$TEST_TMP/perr" ]
+}

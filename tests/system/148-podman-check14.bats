@@ -103,3 +103,49 @@ commit_err_shape() {
 	podman_t commit -q c >/dev/null 2>"$TEST_TMP/perr"
 	[ ! -s "$TEST_TMP/perr" ]
 }
+
+# volume_wait_sequence TOOL: a volume first mounted where the image has
+# nothing, then where it has /etc.
+volume_wait_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" volume create q1
+	step "$t" run --rm -v q1:/data "$img" ls -A /data
+	step "$t" volume inspect --format '{{.NeedsCopyUp}}' q1
+	step "$t" run --rm -v q1:/etc "$img" cat /etc/ferry-release
+	step "$t" volume inspect --format '{{.NeedsCopyUp}}' q1
+	step "$t" run --rm -v q1:/opt "$img" ls /opt
+	step "$t" volume create q2
+	step "$t" run --rm -v q2:/data "$img" sh -c 'echo mine >/data/f'
+	step "$t" run --rm -v q2:/etc "$img" ls /etc
+	step "$t" volume inspect --format '{{.NeedsCopyUp}}' q2
+}
+
+@test "a volume first mounted where the image has nothing is filled by the next mount where it has, as Podman's" {
+	audit_compare_expected volume_wait_sequence <<-'EOF'
+		$ volume create q1 -> 0
+		  out: q1
+		$ run --rm -v q1:/data localhost/ferry-test:latest ls -A /data -> 0
+		$ volume inspect --format {{.NeedsCopyUp}} q1 -> 0
+		  out: true
+		$ run --rm -v q1:/etc localhost/ferry-test:latest cat /etc/ferry-release -> 0
+		  out: ferry-test-image 1
+		$ volume inspect --format {{.NeedsCopyUp}} q1 -> 0
+		  out: false
+		$ run --rm -v q1:/opt localhost/ferry-test:latest ls /opt -> 0
+		  out: ferry-release
+		  out: group
+		  out: hostname
+		  out: hosts
+		  out: mtab
+		  out: passwd
+		$ volume create q2 -> 0
+		  out: q2
+		$ run --rm -v q2:/data localhost/ferry-test:latest sh -c echo mine >/data/f -> 0
+		$ run --rm -v q2:/etc localhost/ferry-test:latest ls /etc -> 0
+		  out: f
+		  out: hostname
+		  out: hosts
+		$ volume inspect --format {{.NeedsCopyUp}} q2 -> 0
+		  out: true
+	EOF
+}

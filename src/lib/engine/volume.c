@@ -796,14 +796,20 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
                || ferry_volume_options_id (options, "GID") != FERRY_VOLUME_ID_UNSET;
   /* A staged copy is whole (it is renamed in last): a copy-up that a kill
    * interrupted while moving it in goes on.  Otherwise, a volume holding
-   * anything keeps it, as in Podman.  */
+   * anything keeps it, and one the image has no directory for is left
+   * empty: as in Podman, either still waits for its copy (NeedsCopyUp),
+   * which a later container whose image has something at its mount point
+   * makes while the volume is empty.  */
   if (! ferry_path_exists (staged))
     {
       r = dir_is_empty (data, err);
+      if (r <= 0)
+        return r;
+      r = stage_copy (rootfs, dest, vdir, staged, err);
       if (r < 0)
-        return -1;
-      if (r && (r = stage_copy (rootfs, dest, vdir, staged, err)) < 0)
         return ferry_error_wrap (err, "cannot fill volume %s", name);
+      if (r == 0)
+        return 0;
     }
   if (ferry_path_exists (staged))
     {
@@ -817,6 +823,11 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
       if (ferry_rm_rf (staged, err) < 0)
         return -1;
     }
+  /* An empty directory of the image gave the volume its owner and mode,
+   * but no content: it still waits, as Podman's does.  */
+  r = dir_is_empty (data, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
   return ferry_volume_mark_filled (db, name, err);
 }
 

@@ -63,8 +63,9 @@ int ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int
  * it, as Podman does: with what ROOTFS (the container's mounted root file
  * system, before it starts) has at DEST, resolved inside ROOTFS, with its
  * owners and modes, and DEST's own owner and mode for the volume's root.
- * Once per volume: one that holds anything, or that was filled or mounted
- * before, stays as it is.  Kill-safe: the copy is staged beside _data and
+ * Once per volume: one that holds anything, or that was filled before,
+ * stays as it is; one mounted where the image has no directory, or an
+ * empty one, stays to be filled, as Podman's NeedsCopyUp.  Kill-safe: the copy is staged beside _data and
  * moved in, and a copy-up interrupted goes on the next time.  */
 int ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
                           const char *dest, ferry_error_t *err);

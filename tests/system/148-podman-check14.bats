@@ -149,3 +149,29 @@ volume_wait_sequence() {
 		  out: true
 	EOF
 }
+
+# ps_fields_sequence TOOL: ps's .Restarts and .CIDFile in a template.
+ps_fields_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	rm -f "$TEST_TMP/c.cid"
+	step "$t" create --name cf --cidfile "$TEST_TMP/c.cid" "$img" true
+	step "$t" ps -a --format '{{.Names}} [{{.CIDFile}}] {{.Restarts}}'
+	"$t" run -d --name rs --restart on-failure:2 "$img" sh -c 'exit 1' >/dev/null
+	wait_until "[ \"\$($t inspect --format '{{.RestartCount}} {{.State.Status}}' rs)\" = '2 exited' ]" 30
+	step "$t" ps -a --filter name=rs --format '{{.Names}} {{.Restarts}} {{.State}}'
+	step_sorted "$t" rm -f rs cf
+}
+
+@test "ps templates: .Restarts counts the restarts and .CIDFile names the --cidfile, as Podman's" {
+	audit_compare_expected ps_fields_sequence <<-'EOF'
+		$ create --name cf --cidfile TMP/c.cid localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ ps -a --format {{.Names}} [{{.CIDFile}}] {{.Restarts}} -> 0
+		  out: cf [TMP/c.cid] 0
+		$ ps -a --filter name=rs --format {{.Names}} {{.Restarts}} {{.State}} -> 0
+		  out: rs 2 exited
+		$ rm -f rs cf -> 0
+		  out: cf
+		  out: rs
+	EOF
+}

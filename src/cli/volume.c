@@ -93,7 +93,8 @@ volume_json (const struct ferry_volume *v)
       o, "MountCount",
       json_object_new_int (count_engine ? ferry_volume_mount_count (count_engine, v->name) : 0));
   json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
-  if (uid == FERRY_VOLUME_ID_UNSET && gid == FERRY_VOLUME_ID_UNSET)
+  /* Podman leaves it out when false (omitempty).  */
+  if (v->needs_chown)
     json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
   /* Podman leaves it out when false (omitempty).  */
   if (v->anonymous)

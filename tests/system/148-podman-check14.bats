@@ -175,3 +175,60 @@ ps_fields_sequence() {
 		  out: rs
 	EOF
 }
+
+# volume_owner_sequence TOOL: who owns a volume's root, run as a user,
+# while it is empty, once it has content, and where the image has the
+# mount point.
+volume_owner_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" volume create o1
+	step "$t" run --rm --user 1000:1000 -v o1:/data "$img" stat -c '%u:%g %a' /data
+	step "$t" volume inspect --format '{{.NeedsChown}} {{.NeedsCopyUp}}' o1
+	step "$t" run --rm --user 2000:2000 -v o1:/data "$img" sh -c 'stat -c "%u:%g %a" /data; touch /data/x'
+	step "$t" run --rm --user 3000:3000 -v o1:/data "$img" stat -c '%u:%g %a' /data
+	step "$t" volume inspect --format '{{.NeedsChown}} {{.NeedsCopyUp}}' o1
+	step "$t" run --rm --user 1000:1000 -v o2:/tmp "$img" stat -c '%u:%g %a' /tmp
+	step "$t" volume inspect --format '{{.NeedsChown}} {{.NeedsCopyUp}}' o2
+	step "$t" run --rm --user 1000:1000 -v o3:/etc "$img" stat -c '%u:%g %a' /etc
+	step "$t" volume inspect --format '{{.NeedsChown}} {{.NeedsCopyUp}}' o3
+	step "$t" run --rm --user 1000:1000 -v /anon "$img" stat -c '%u:%g %a' /anon
+	step "$t" run --rm --user 1000:1000 --mount type=volume,src=o4,dst=/data "$img" stat -c '%u:%g %a' /data
+	step "$t" volume create -o o=uid=5 o5
+	step "$t" run --rm --user 1000:1000 -v o5:/data "$img" stat -c '%u:%g %a' /data
+	step "$t" volume inspect --format '{{.NeedsChown}}' o5
+}
+
+@test "an empty volume's root goes to the container's user until it has content, as Podman's NeedsChown" {
+	audit_compare_expected volume_owner_sequence <<-'EOF'
+		$ volume create o1 -> 0
+		  out: o1
+		$ run --rm --user 1000:1000 -v o1:/data localhost/ferry-test:latest stat -c %u:%g %a /data -> 0
+		  out: 1000:1000 755
+		$ volume inspect --format {{.NeedsChown}} {{.NeedsCopyUp}} o1 -> 0
+		  out: true true
+		$ run --rm --user 2000:2000 -v o1:/data localhost/ferry-test:latest sh -c stat -c "%u:%g %a" /data; touch /data/x -> 0
+		  out: 2000:2000 755
+		$ run --rm --user 3000:3000 -v o1:/data localhost/ferry-test:latest stat -c %u:%g %a /data -> 0
+		  out: 2000:2000 755
+		$ volume inspect --format {{.NeedsChown}} {{.NeedsCopyUp}} o1 -> 0
+		  out: false true
+		$ run --rm --user 1000:1000 -v o2:/tmp localhost/ferry-test:latest stat -c %u:%g %a /tmp -> 0
+		  out: 0:0 1777
+		$ volume inspect --format {{.NeedsChown}} {{.NeedsCopyUp}} o2 -> 0
+		  out: false true
+		$ run --rm --user 1000:1000 -v o3:/etc localhost/ferry-test:latest stat -c %u:%g %a /etc -> 0
+		  out: 0:0 755
+		$ volume inspect --format {{.NeedsChown}} {{.NeedsCopyUp}} o3 -> 0
+		  out: false false
+		$ run --rm --user 1000:1000 -v /anon localhost/ferry-test:latest stat -c %u:%g %a /anon -> 0
+		  out: 1000:1000 755
+		$ run --rm --user 1000:1000 --mount type=volume,src=o4,dst=/data localhost/ferry-test:latest stat -c %u:%g %a /data -> 0
+		  out: 1000:1000 755
+		$ volume create -o o=uid=5 o5 -> 0
+		  out: o5
+		$ run --rm --user 1000:1000 -v o5:/data localhost/ferry-test:latest stat -c %u:%g %a /data -> 0
+		  out: 5:0 755
+		$ volume inspect --format {{.NeedsChown}} o5 -> 0
+		  out: false
+	EOF
+}

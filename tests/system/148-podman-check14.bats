@@ -235,3 +235,26 @@ volume_owner_sequence() {
 		  out: false
 	EOF
 }
+
+# exposed_sequence TOOL: ps's .ExposedPorts in a template.
+exposed_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name ex --expose 8080 --expose 443 --expose 80 --expose 53/udp --expose 80/udp "$img" true
+	step "$t" create --name none "$img" true
+	step "$t" ps -a --sort names --format '{{.Names}} {{.ExposedPorts}}'
+	step "$t" ps -a --filter name=ex --format '{{range $p, $v := .ExposedPorts}}{{$p}}={{$v}} {{end}}'
+}
+
+@test "ps templates: .ExposedPorts is Podman's map, ports in numeric order" {
+	audit_compare_expected exposed_sequence <<-'EOF'
+		$ create --name ex --expose 8080 --expose 443 --expose 80 --expose 53/udp --expose 80/udp localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --name none localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ ps -a --sort names --format {{.Names}} {{.ExposedPorts}} -> 0
+		  out: ex map[53:[udp] 80:[tcp udp] 443:[tcp] 8080:[tcp]]
+		  out: none map[]
+		$ ps -a --filter name=ex --format {{range $p, $v := .ExposedPorts}}{{$p}}={{$v}} {{end}} -> 0
+		  out: 53=[udp] 80=[tcp udp] 443=[tcp] 8080=[tcp] 
+	EOF
+}

@@ -971,7 +971,9 @@ volume_prune (int argc, char **argv)
     {
       if (ferry_volume_remove (db, ferry_global.root, vols[i]->name, 0, &err) == 0)
         {
+          /* Podman logs a prune after each remove.  */
           ferry_cli_event ("volume", "remove", NULL, vols[i]->name);
+          ferry_cli_event ("volume", "prune", NULL, vols[i]->name);
           puts (vols[i]->name);
           continue;
         }

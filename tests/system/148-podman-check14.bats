@@ -258,3 +258,53 @@ exposed_sequence() {
 		  out: 53=[udp] 80=[tcp udp] 443=[tcp] 8080=[tcp] 
 	EOF
 }
+
+# events_order_sequence TOOL: commit's event, volume prune's after each
+# remove.
+events_order_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	echo "s#$(ferry_test_image)#IMAGE.tar#g" >>"$TEST_TMP/$t.sed"
+	step "$t" run --name b1 "$img" true
+	step "$t" commit -q b1 committed:1
+	step "$t" volume create w1
+	step "$t" volume create w2
+	step "$t" volume prune -f
+	# Podman logs an image's events from another goroutine: the pull's
+	# place among the container's events varies.
+	step "$t" events --stream=false --filter type=container --filter type=volume \
+		--format '{{.Type}} {{.Status}} {{.Name}}'
+	step "$t" events --stream=false --filter type=image --format '{{.Type}} {{.Status}} {{.Name}}'
+}
+
+@test "events as Podman logs them: commit, and volume prune after each remove" {
+	export PODMAN_EVENTS=file
+	audit_compare_expected events_order_sequence <<-'EOF'
+		$ run --name b1 localhost/ferry-test:latest true -> 0
+		$ commit -q b1 committed:1 -> 0
+		  out: <ID>
+		$ volume create w1 -> 0
+		  out: w1
+		$ volume create w2 -> 0
+		  out: w2
+		$ volume prune -f -> 0
+		  out: w1
+		  out: w2
+		$ events --stream=false --filter type=container --filter type=volume --format {{.Type}} {{.Status}} {{.Name}} -> 0
+		  out: container create b1
+		  out: container init b1
+		  out: container start b1
+		  out: container attach b1
+		  out: container died b1
+		  out: container cleanup b1
+		  out: container commit b1
+		  out: volume create w1
+		  out: volume create w2
+		  out: volume remove w1
+		  out: volume prune w1
+		  out: volume remove w2
+		  out: volume prune w2
+		$ events --stream=false --filter type=image --format {{.Type}} {{.Status}} {{.Name}} -> 0
+		  out: image loadfromarchive IMAGE.tar
+		  out: image pull localhost/ferry-test:latest
+	EOF
+}

@@ -2,9 +2,10 @@
 # What going through issue 14 item by item found ferry doing differently
 # from Podman 5.4, now fixed: save to standard output prints no progress,
 # a restore without --keep leaves no CRIU log or statistics behind, commit
-# prints Podman's copy lines, ps templates have .Restarts and .CIDFile,
-# and volumes wait for their copy-up and take their users' owner as
-# Podman's NeedsCopyUp and NeedsChown say.  Each test checks ferry on its
+# prints Podman's copy lines, ps templates have .Restarts, .CIDFile and
+# .ExposedPorts, commit and volume prune log Podman's events, and volumes
+# wait for their copy-up and take their users' owner as Podman's
+# NeedsCopyUp and NeedsChown say.  Each test checks ferry on its
 # own, then, where Podman is installed, compares with what Podman does for
 # the same command.
 

@@ -35,8 +35,8 @@ static const char commit_usage[]
       "  -p, --pause[=BOOL]        pause the container while its changes are read\n"
       "  -s, --squash[=BOOL]       one layer of the container's whole root file system, none\n"
       "                            of the base image's\n"
-      "  -q, --quiet               print nothing but the image ID (ferry prints no\n"
-      "                            progress either way)\n";
+      "  -q, --quiet               print nothing but the image ID (no progress on\n"
+      "                            standard error)\n";
 
 enum
 {
@@ -44,6 +44,29 @@ enum
   OPT_INCLUDE_VOLUMES,
   OPT_CONFIG,
 };
+
+/* Podman's lines on standard error for the image it copied into the
+ * store: the blobs (the layers, uncompressed, as the store serves them),
+ * the config, the manifest.  ferry's image is made by then; these say
+ * what it holds.  */
+static void
+print_committed (ferry_engine_t *e, const char *id)
+{
+  struct ferry_image *img = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_store_lookup (e->store, id, &img, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return;
+    }
+  fputs ("Getting image source signatures\n", stderr);
+  for (size_t i = 0; img->diff_ids && img->diff_ids[i]; i++)
+    fprintf (stderr, "Copying blob %s\n", img->diff_ids[i]);
+  fprintf (stderr, "Copying config %s\n", img->config_digest);
+  fputs ("Writing manifest to image destination\n", stderr);
+  ferry_image_free (img);
+}
 
 int
 ferry_cmd_commit (int argc, char **argv)
@@ -70,7 +93,7 @@ ferry_cmd_commit (int argc, char **argv)
   const char *format = "oci", *message = NULL, *iidfile = NULL;
   ferry_error_t err = NULL;
   size_t n_changes = 0;
-  int c, r;
+  int c, r, quiet = 0;
 
   while ((c = getopt_long (argc, argv, ":a:c:f:m:pqsh", opts, NULL)) != -1)
     {
@@ -104,6 +127,7 @@ ferry_cmd_commit (int argc, char **argv)
             return FERRY_EXIT_ERROR;
           continue;
         case 'q':
+          quiet = 1;
           continue;
         case 's':
           if (ferry_cli_bool_flag (optarg, "-s, --squash", "commit", &o.squash) != 0)
@@ -138,6 +162,8 @@ ferry_cmd_commit (int argc, char **argv)
       if (ferry_write_file_atomic (iidfile, id, strlen (id), 0644, &err) < 0)
         return ferry_cli_fail (&err);
     }
+  if (! quiet)
+    print_committed (e, id);
   printf ("%s\n", id);
   return 0;
 }

@@ -4958,7 +4958,12 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (
       o, "AutoRemove",
       json_object_new_boolean (json_object_get_boolean (json_object_object_get (c->record, "AutoRemove"))));
-  json_object_object_add (o, "Restarts", json_object_new_int (0));
+  json_object_object_add (o, "Restarts",
+                          json_object_new_int ((int) ferry_json_get_int (c->record, "RestartCount", 0)));
+  json_object_object_add (
+      o, "CIDFile", json_object_new_string (ferry_json_get_string (c->record, "ContainerIDFile") ?: ""));
+  /* A nil map prints as map[].  */
+  json_object_object_add (o, "ExposedPorts", ps_exposed (c) ?: json_object_new_object ());
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
   json_object_object_add (o, "IsInfra", json_object_new_boolean (0));

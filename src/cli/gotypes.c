@@ -525,6 +525,8 @@ static const struct ferry_cli_go_field stats_row[] = {
 /* The members of a ps row that are structs.  */
 static const struct ferry_cli_go_field ps_row[] = {
   { "Namespaces", "entities.ListContainerNamespaces", NULL },
+  /* map[uint16][]string: ports in numeric order.  */
+  { "ExposedPorts", "map[#][]string", NULL },
   END_FIELDS,
 };
 

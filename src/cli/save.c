@@ -106,6 +106,10 @@ ferry_cmd_save (int argc, char **argv)
     return ferry_cli_failf ("invalid filename (should not contain ':') \"%s\"", req.output);
   if (req.output == NULL && isatty (STDOUT_FILENO))
     return ferry_cli_failf ("refusing to save to terminal. Use -o flag or redirect");
+  /* As Podman: an archive on standard output is saved quietly, so that
+   * its reader's other stream holds only errors.  */
+  if (req.output == NULL)
+    quiet = 1;
   /* Podman parses every image's name before it saves anything; without
    * -m the further names are the first image's tags, and one that is no
    * name is left out (ferry_image_save).  */

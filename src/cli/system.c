@@ -460,7 +460,10 @@ system_prune (int argc, char **argv)
   for (i = 0; report.images && report.images[i]; i++)
     ferry_cli_event ("image", "remove", report.images[i], NULL);
   for (i = 0; report.volumes && report.volumes[i]; i++)
-    ferry_cli_event ("volume", "remove", NULL, report.volumes[i]);
+    {
+      ferry_cli_event ("volume", "remove", NULL, report.volumes[i]);
+      ferry_cli_event ("volume", "prune", NULL, report.volumes[i]);
+    }
   for (i = 0; report.networks && report.networks[i]; i++)
     ferry_cli_event ("network", "remove", NULL, report.networks[i]);
   if (report.containers)

@@ -44,6 +44,9 @@ struct tpl_mark
   /* TPL_MAP, TPL_NIL, TPL_SLICE: the Go type of the values (gotypes.c's
    * words, static), NULL when not known.  */
   const char *go_elem;
+  /* TPL_MAP: its keys are numbers (Go's map[uint16]...): templates
+   * order them by value, JSON as text, as Go does.  */
+  int number_keys;
 };
 
 static json_object *tpl_keep (json_object *v);
@@ -90,6 +93,30 @@ tpl_sorted_keys (json_object *obj, size_t *n)
     keys[(*n)++] = k;
   }
   qsort (keys, *n, sizeof (*keys), tpl_compare_keys);
+  return keys;
+}
+
+/* Keys that are numbers (a Go map of uint16, written "map[#]" in
+ * gotypes.c), in their numeric order, as Go prints such a map.  */
+static int
+tpl_compare_number_keys (const void *a, const void *b)
+{
+  unsigned long x = strtoul (*(const char *const *) a, NULL, 10);
+  unsigned long y = strtoul (*(const char *const *) b, NULL, 10);
+
+  return x < y ? -1 : x > y;
+}
+
+/* OBJ's keys in the order a template prints or ranges over them: by
+ * value when they are numbers (a map gotypes.c types "map[#]").  */
+static const char **
+tpl_sorted_keys_go (json_object *obj, size_t *n)
+{
+  const char **keys = tpl_sorted_keys (obj, n);
+  const struct tpl_mark *m = json_object_get_userdata (obj);
+
+  if (m && m->kind == TPL_MAP && m->number_keys)
+    qsort (keys, *n, sizeof (*keys), tpl_compare_number_keys);
   return keys;
 }
 
@@ -517,6 +544,24 @@ tpl_go_walk (json_object *v, const char *type, size_t len, int pointer)
         }
       return;
     }
+  if (len > 6 && memcmp (type, "map[#]", 6) == 0)
+    {
+      if (json_object_is_type (v, json_type_object))
+        {
+          struct tpl_mark *m;
+
+          tpl_go_mark_elem (v, type + 6);
+          m = json_object_get_userdata (v);
+          if (m && m->kind == TPL_MAP)
+            m->number_keys = 1;
+          json_object_object_foreach (v, k, val)
+          {
+            (void) k;
+            tpl_go_walk (val, type + 6, len - 6, 0);
+          }
+        }
+      return;
+    }
   if (len > 5 && memcmp (type, "map[]", 5) == 0)
     {
       if (json_object_is_type (v, json_type_object))
@@ -801,7 +846,7 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
           case json_type_object:
             {
               const char *elem = tpl_go_elem (v);
-              cleanup_free const char **keys = tpl_sorted_keys (v, &n);
+              cleanup_free const char **keys = tpl_sorted_keys_go (v, &n);
               fputs ("map[", out);
               for (i = 0; i < n; i++)
                 {
@@ -841,6 +886,24 @@ tpl_print_value (FILE *out, json_object *v, const char *type, size_t len, int de
           if (i)
             fputc (' ', out);
           tpl_print_value (out, json_object_array_get_idx (v, i), type + 2, len - 2, depth + 1, 0);
+        }
+      fputc (']', out);
+      return;
+    }
+  if (len > 6 && memcmp (type, "map[#]", 6) == 0)
+    {
+      cleanup_free const char **keys = NULL;
+
+      fputs ("map[", out);
+      if (v && json_object_is_type (v, json_type_object))
+        {
+          keys = tpl_sorted_keys (v, &n);
+          qsort (keys, n, sizeof (*keys), tpl_compare_number_keys);
+          for (i = 0; i < n; i++)
+            {
+              fprintf (out, "%s%s:", i ? " " : "", keys[i]);
+              tpl_print_value (out, json_object_object_get (v, keys[i]), type + 6, len - 6, depth + 1, 0);
+            }
         }
       fputc (']', out);
       return;
@@ -2580,7 +2643,7 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
   else if (v.value && json_object_is_type (v.value, json_type_object))
     {
       /* A map's values in its keys' order, as Go ranges over them.  */
-      cleanup_free const char **keys = tpl_sorted_keys (v.value, &n);
+      cleanup_free const char **keys = tpl_sorted_keys_go (v.value, &n);
 
       for (i = 0; i < n && r == 0; i++)
         {

@@ -93,7 +93,8 @@ volume_json (const struct ferry_volume *v)
       o, "MountCount",
       json_object_new_int (count_engine ? ferry_volume_mount_count (count_engine, v->name) : 0));
   json_object_object_add (o, "NeedsCopyUp", json_object_new_boolean (v->needs_copy_up));
-  if (uid == FERRY_VOLUME_ID_UNSET && gid == FERRY_VOLUME_ID_UNSET)
+  /* Podman leaves it out when false (omitempty).  */
+  if (v->needs_chown)
     json_object_object_add (o, "NeedsChown", json_object_new_boolean (1));
   /* Podman leaves it out when false (omitempty).  */
   if (v->anonymous)
@@ -980,7 +981,9 @@ volume_prune (int argc, char **argv)
     {
       if (ferry_volume_remove (db, ferry_global.root, vols[i]->name, 0, &err) == 0)
         {
+          /* Podman logs a prune after each remove.  */
           ferry_cli_event ("volume", "remove", NULL, vols[i]->name);
+          ferry_cli_event ("volume", "prune", NULL, vols[i]->name);
           puts (vols[i]->name);
           continue;
         }

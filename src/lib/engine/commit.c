@@ -423,6 +423,9 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
   ic.name = name;
   ic.squash = o->squash;
   ret = ferry_image_commit (e->store, &ic, id, err);
+  /* Podman's event: the container's, once its image is there.  */
+  if (ret == 0)
+    ferry_container_event (e, c, "commit");
 out:
   if (dir)
     ferry_rm_rf_quietly (dir);

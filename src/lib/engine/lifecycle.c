@@ -1829,17 +1829,25 @@ make_etc_mtab (const struct ferry_container *c, const char *rootfs, ferry_error_
 }
 
 /* Fills the container's new volumes from its image (ferry_volume_copy_up),
- * but those mounted with nocopy.  */
+ * but those mounted with nocopy, and gives those that still take it the
+ * container's user as owner (ferry_volume_fix_owner), as Podman does.  A
+ * container with a user namespace has its root own a new volume
+ * instead.  */
 static int
 copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {
   json_object *mounts = ferry_json_get_array (c->record, "Mounts");
+  int userns = json_object_object_get (c->record, "UidMap") != NULL;
+  int resolved = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
 
   for (size_t i = 0; mounts && i < json_object_array_length (mounts); i++)
     {
       json_object *m = json_object_array_get_idx (mounts, i);
       const char *name = ferry_json_get_string (m, "Name");
       const char *dest = ferry_json_get_string (m, "Destination");
+      int copied = 0;
 
       if (! ferry_json_string_equals (m, "Type", "volume") || name == NULL || dest == NULL)
         continue;
@@ -1851,9 +1859,35 @@ copy_up_volumes (ferry_engine_t *e, const struct ferry_container *c, const char 
           if (ferry_userns_give_empty_dir (c->record, data, err) < 0)
             return -1;
         }
-      if (json_object_get_boolean (json_object_object_get (m, "NoCopy")))
+      if (! json_object_get_boolean (json_object_object_get (m, "NoCopy")))
+        {
+          copied = ferry_volume_copy_up (e->db, e->root, name, rootfs, dest, err);
+          if (copied < 0)
+            return -1;
+        }
+      if (userns || ! ferry_volume_name_is_valid (name))
         continue;
-      if (ferry_volume_copy_up (e->db, e->root, name, rootfs, dest, err) < 0)
+      /* The user the command runs as; one that does not resolve is the
+       * spec's error to give, later.  */
+      if (resolved == 0)
+        {
+          cleanup_free gid_t *gids = NULL;
+          cleanup_free char *home = NULL;
+          ferry_error_t ignored = NULL;
+          size_t n_gids = 0;
+
+          resolved = ferry_spec_resolve_user (rootfs, ferry_json_get_string (c->record, "User"), &uid, &gid,
+                                              &gids, &n_gids, &home, &ignored)
+                             < 0
+                         ? -1
+                         : 1;
+          ferry_error_release (&ignored);
+        }
+      if (resolved < 0)
+        continue;
+      if (ferry_volume_fix_owner (e->db, e->root, name, rootfs, dest, uid, gid, copied,
+                                  json_object_get_boolean (json_object_object_get (m, "Chown")), err)
+          < 0)
         return -1;
     }
   return 0;

@@ -393,6 +393,23 @@ restore_stats (ferry_engine_t *e, const struct ferry_container *c, struct ferry_
   stats->criu = ferry_criu_stats_parse (path, &ignored);
 }
 
+/* Without --keep, CRIU's restore log and statistics go once the restore
+ * is recorded and its statistics read, as Podman removes them: they are
+ * the restore's, not the running container's (its size counts them).  */
+static void
+restore_drop_logs (ferry_engine_t *e, const struct ferry_container *c, int keep)
+{
+  cleanup_free char *bundle = NULL, *log = NULL, *stats = NULL;
+
+  if (keep)
+    return;
+  bundle = ferry_engine_bundle_dir (e, c->id);
+  log = xasprintf ("%s/restore.log", bundle);
+  stats = xasprintf ("%s/stats-restore", bundle);
+  unlink (log);
+  unlink (stats);
+}
+
 static int
 restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore_request *r, char **id,
                   struct ferry_cr_stats *stats, ferry_error_t *err)
@@ -442,6 +459,7 @@ restore_in_place (ferry_engine_t *e, const char *ref, const struct ferry_restore
   if (restore_forward (e, c, &op, err) < 0)
     goto out;
   restore_stats (e, c, stats);
+  restore_drop_logs (e, c, r->keep);
   *id = xstrdup (c->id);
   ret = 0;
 out:
@@ -1197,6 +1215,7 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   if (restore_forward (e, c, &op, err) < 0)
     goto out;
   restore_stats (e, c, stats);
+  restore_drop_logs (e, c, r->keep);
   *out_id = xstrdup (c->id);
   ret = 0;
   goto out;

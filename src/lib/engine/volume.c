@@ -191,7 +191,7 @@ insert_row (ferry_db_t *db, const char *name, json_object *labels, const struct 
 
   st = ferry_db_prepare (db,
                          "INSERT INTO volumes (name, created, driver, labels, options, anonymous, "
-                         "needs_copy_up) VALUES (?, ?, 'local', ?, ?, ?, 1)",
+                         "needs_copy_up, needs_chown) VALUES (?, ?, 'local', ?, ?, ?, 1, ?)",
                          err);
   if (st == NULL)
     return -1;
@@ -200,6 +200,11 @@ insert_row (ferry_db_t *db, const char *name, json_object *labels, const struct 
   sqlite3_bind_text (st, 3, labels_text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (st, 4, options_text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (st, 5, anonymous ? 1 : 0);
+  /* An owner asked for (-o o=uid=,gid=) stays, as in Podman.  */
+  sqlite3_bind_int (st, 6,
+                    ! (opts
+                       && (ferry_volume_options_id (opts->options, "UID") != FERRY_VOLUME_ID_UNSET
+                           || ferry_volume_options_id (opts->options, "GID") != FERRY_VOLUME_ID_UNSET)));
   if (sqlite3_step (st) == SQLITE_DONE)
     return 0;
   context = xasprintf ("cannot record volume `%s` in the state database", name);
@@ -357,7 +362,7 @@ load_users (ferry_db_t *db, struct ferry_volume *v, ferry_error_t *err)
 
 static void settle_import (ferry_db_t *db, const char *root, const char *name);
 
-#define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous, needs_copy_up"
+#define VOLUME_COLUMNS "name, created, driver, labels, options, anonymous, needs_copy_up, needs_chown"
 
 static struct ferry_volume *
 volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error_t *err)
@@ -374,6 +379,7 @@ volume_from_row (ferry_db_t *db, const char *root, sqlite3_stmt *st, ferry_error
   v->options = parse_object_column (st, 4);
   v->anonymous = sqlite3_column_int (st, 5) != 0;
   v->needs_copy_up = sqlite3_column_int (st, 6) != 0;
+  v->needs_chown = sqlite3_column_int (st, 7) != 0;
   if (load_users (db, v, err) < 0)
     {
       ferry_volume_free (v);
@@ -796,14 +802,20 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
                || ferry_volume_options_id (options, "GID") != FERRY_VOLUME_ID_UNSET;
   /* A staged copy is whole (it is renamed in last): a copy-up that a kill
    * interrupted while moving it in goes on.  Otherwise, a volume holding
-   * anything keeps it, as in Podman.  */
+   * anything keeps it, and one the image has no directory for is left
+   * empty: as in Podman, either still waits for its copy (NeedsCopyUp),
+   * which a later container whose image has something at its mount point
+   * makes while the volume is empty.  */
   if (! ferry_path_exists (staged))
     {
       r = dir_is_empty (data, err);
+      if (r <= 0)
+        return r;
+      r = stage_copy (rootfs, dest, vdir, staged, err);
       if (r < 0)
-        return -1;
-      if (r && (r = stage_copy (rootfs, dest, vdir, staged, err)) < 0)
         return ferry_error_wrap (err, "cannot fill volume %s", name);
+      if (r == 0)
+        return 0;
     }
   if (ferry_path_exists (staged))
     {
@@ -817,7 +829,104 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
       if (ferry_rm_rf (staged, err) < 0)
         return -1;
     }
-  return ferry_volume_mark_filled (db, name, err);
+  /* An empty directory of the image gave the volume its owner and mode,
+   * but no content: it still waits, as Podman's does.  */
+  r = dir_is_empty (data, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  if (ferry_volume_mark_filled (db, name, err) < 0)
+    return -1;
+  return 1;
+}
+
+/* 1 when NAME still takes the owner of the containers that mount it,
+ * 0 when not, -1 with *ERR.  */
+static int
+needs_chown (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (db, "SELECT needs_chown FROM volumes WHERE name = ?", err);
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int (st, 0) != 0;
+  if (rc == SQLITE_DONE)
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name \"%s\" found", name);
+  return ferry_db_error (db, err, "cannot read a volume from the state database");
+}
+
+static int
+chown_done (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st
+      = ferry_db_prepare (db, "UPDATE volumes SET needs_chown = 0 WHERE name = ?", err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (db, err, "cannot record a volume in the state database");
+  return 0;
+}
+
+int
+ferry_volume_fix_owner (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
+                        const char *dest, uid_t uid, gid_t gid, int copied, int own_only, ferry_error_t *err)
+{
+  cleanup_free char *vdir = volume_dir (root, name);
+  cleanup_free char *data = xasprintf ("%s/_data", vdir);
+  cleanup_close int lock = -1, rootfd = -1, at = -1;
+  struct stat st;
+  int r;
+
+  if (! ferry_volume_name_is_valid (name))
+    return ferry_make_error (err, 0, "invalid volume name `%s`", name);
+  lock = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (lock < 0)
+    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
+  while (flock (lock, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return ferry_make_error (err, errno, "cannot lock volume directory `%s`", vdir);
+  r = needs_chown (db, name, err);
+  if (r <= 0)
+    return r;
+  /* Content of its own, not this start's copy: it keeps its owner, for
+   * good.  */
+  if (! copied)
+    {
+      r = dir_is_empty (data, err);
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        return chown_done (db, name, err);
+    }
+  /* The first copy is the last change of owner but this one.  */
+  if (copied && chown_done (db, name, err) < 0)
+    return -1;
+  if (lchown (data, uid, gid) < 0)
+    return ferry_make_error (err, errno, "cannot give volume %s to the container's user", name);
+  if (own_only)
+    return 0;
+  /* Then, where the image has DEST, its owner and mode; root's owner
+   * ends the changes.  */
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", rootfs);
+  at = ferry_openat2 (rootfd, dest, O_PATH | O_CLOEXEC, 0,
+                      RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+  if (at < 0 && (errno == ENOENT || errno == ENOTDIR))
+    return 0;
+  if (at < 0 || fstat (at, &st) < 0)
+    return ferry_make_error (err, errno, "cannot look at `%s` in the container's image", dest);
+  if (lchown (data, st.st_uid, st.st_gid) < 0 || chmod (data, st.st_mode & 07777) < 0)
+    return ferry_make_error (err, errno, "cannot give volume %s the owner and mode of `%s`", name, dest);
+  if (st.st_uid == 0 && st.st_gid == 0 && ! copied)
+    return chown_done (db, name, err);
+  return 0;
 }
 
 /* A volume whose content is a file system mounted while in use has none

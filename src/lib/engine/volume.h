@@ -17,6 +17,7 @@
 #include "../util/error.h"
 
 #include <json-c/json.h>
+#include <sys/types.h>
 
 struct ferry_volume
 {
@@ -28,6 +29,7 @@ struct ferry_volume
   json_object *options; /* object */
   int anonymous;
   int needs_copy_up; /* not filled from an image yet (ferry_volume_copy_up) */
+  int needs_chown;   /* still takes its users' owner (ferry_volume_fix_owner) */
   char **users;      /* NULL-terminated container IDs using it */
 };
 
@@ -64,11 +66,22 @@ int ferry_volume_remove (ferry_db_t *db, const char *root, const char *name, int
  * it, as Podman does: with what ROOTFS (the container's mounted root file
  * system, before it starts) has at DEST, resolved inside ROOTFS, with its
  * owners and modes, and DEST's own owner and mode for the volume's root.
- * Once per volume: one that holds anything, or that was filled or mounted
- * before, stays as it is.  Kill-safe: the copy is staged beside _data and
- * moved in, and a copy-up interrupted goes on the next time.  */
+ * Once per volume: one that holds anything, or that was filled before,
+ * stays as it is; one mounted where the image has no directory, or an
+ * empty one, stays to be filled, as Podman's NeedsCopyUp.  Kill-safe: the copy is staged beside _data and
+ * moved in, and a copy-up interrupted goes on the next time.  1 when
+ * it filled the volume, 0 when not.  */
 int ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
                           const char *dest, ferry_error_t *err);
+/* After ferry_volume_copy_up (COPIED: it returned 1), as Podman's
+ * NeedsChown: while NAME needs it, an empty volume's root (or one this
+ * start filled) goes to UID:GID, the container's user, and then, unless
+ * OWN_ONLY (the :U option) and where ROOTFS has DEST, to DEST's owner and
+ * mode.  It stops needing it once found with content it was not just
+ * given, once filled, or once DEST's owner was root's.  */
+int ferry_volume_fix_owner (ferry_db_t *db, const char *root, const char *name, const char *rootfs,
+                            const char *dest, uid_t uid, gid_t gid, int copied, int own_only,
+                            ferry_error_t *err);
 /* --mount type=volume,subpath=SUBPATH: *OUT gets the host path of
  * SUBPATH beneath volume NAME's data, resolved as Podman does at each
  * start: symlinks that stay inside are followed, a path that leaves the

@@ -162,6 +162,14 @@ static const char *const MIGRATIONS[] = {
   "ALTER TABLE images ADD COLUMN names_history TEXT NOT NULL DEFAULT '[]'; -- JSON list of strings\n"
   "UPDATE images SET names_history = (SELECT json_group_array (name) FROM (SELECT name FROM image_names "
   "WHERE image_id = images.id ORDER BY rowid));\n",
+
+  /* 11: Podman's NeedsChown: an empty volume's root goes to the user of
+   * the container that mounts it until it has content, or the owner of
+   * its mount point was root's (engine/volume.h).  A volume given an
+   * owner (-o o=uid=,gid=) keeps it.  */
+  "ALTER TABLE volumes ADD COLUMN needs_chown INTEGER NOT NULL DEFAULT 1;\n"
+  "UPDATE volumes SET needs_chown = 0 WHERE json_extract (options, '$.UID') IS NOT NULL "
+  "OR json_extract (options, '$.GID') IS NOT NULL;\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

@@ -430,7 +430,7 @@ make_image_sharing_bottom_layer() {
 	run_ferry image prune -f
 	assert_status 0
 	[ "$output" = "$other" ]
-	! f image exists "$other"
+	! f image exists "$other" || false
 	f image exists ferry-test
 	f create --name user ferry-test true >/dev/null
 	run_ferry image prune -a -f
@@ -442,5 +442,5 @@ make_image_sharing_bottom_layer() {
 	run_ferry image prune -a -f
 	assert_status 0
 	[ "$output" = "$id" ]
-	! f image exists ferry-test
+	! f image exists ferry-test || false
 }

@@ -150,7 +150,7 @@ changed" ]
 		[ "$(ctr_status c)" = running ]
 		n=$(last_count c)
 		wait_until "[ \"\$(last_count c)\" -ge $((n + 2)) ]"
-		! f image inspect c-ckpt >/dev/null 2>&1
+		! f image inspect c-ckpt >/dev/null 2>&1 || false
 		[ -z "$(ls -A "$ROOT/storage/tmp")" ]
 		[ -z "$(ls -A "$ROOT/checkpoint-images")" ]
 		[ -z "$(ls -A "$RUNROOT/checkpoints" 2>/dev/null)" ]

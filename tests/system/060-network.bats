@@ -413,7 +413,7 @@ for i, (m, d) in enumerate(members):
 	f container restore --tcp-established -i "$TEST_TMP/crafted.tar" >/dev/null
 	grep -F "$PREFIX.7" /proc/net/nf_conntrack >"$TEST_TMP/ct.txt" || true
 	grep -q "sport=40004 dport=$p" "$TEST_TMP/ct.txt"
-	! grep -q "sport=4000[123] " "$TEST_TMP/ct.txt"
+	! grep -q "sport=4000[123] " "$TEST_TMP/ct.txt" || false
 	f rm -f srv >/dev/null
 }
 
@@ -440,7 +440,7 @@ for i, (m, d) in enumerate(members):
 		assert_one_line_error
 	done
 	f network disconnect net1 srv
-	! f exec srv ip link show eth0 2>/dev/null
+	! f exec srv ip link show eth0 2>/dev/null || false
 	[ "$(f inspect --format '{{json .NetworkSettings.Networks}}' srv | jq -r 'keys | join(",")')" = net2 ]
 	[ "$(f network inspect --format '{{json .Containers}}' net1 | jq -r 'keys | length')" = 0 ]
 	run_ferry network disconnect net1 srv

@@ -264,7 +264,7 @@ layers_of() {
 	digest=$(tar -xOf "$TEST_TMP/o.tar" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | cut -d: -f3 | tr -d '"')
 	tar -xOf "$TEST_TMP/o.tar" "blobs/sha256/$digest" >"$TEST_TMP/m"
 	[ "$(sha256sum <"$TEST_TMP/m" | cut -d' ' -f1)" = "$digest" ]
-	! grep -q vnd.docker "$TEST_TMP/m"
+	! grep -q vnd.docker "$TEST_TMP/m" || false
 	grep -q '"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip"' "$TEST_TMP/m"
 	fb load -q -i "$TEST_TMP/o.tar"
 	[ "$(fb image inspect --format '{{.Id}}' ferry-test)" = "$id" ]

@@ -149,7 +149,7 @@ rootfs_sequence() {
 	f rm -f -t 0 rel >/dev/null
 	[ "$(cat "$TEST_TMP/rfs/data")" = mine ]
 	[ -x "$TEST_TMP/rfs/bin/sh" ]
-	! awk '{ print $5 }' /proc/self/mountinfo | grep -q "^$TEST_TMP/root/"
+	! awk '{ print $5 }' /proc/self/mountinfo | grep -q "^$TEST_TMP/root/" || false
 
 	f run --name pr --rootfs "$TEST_TMP/rfs" true
 	f container prune -f >/dev/null
@@ -201,7 +201,7 @@ no-mtab" ]
 	assert_output_contains ran
 	mount --bind "$TEST_TMP/rfs" "$merged"
 	f rm k >/dev/null
-	! awk '{ print $5 }' /proc/self/mountinfo | grep -qF "$merged"
+	! awk '{ print $5 }' /proc/self/mountinfo | grep -qF "$merged" || false
 	[ ! -e "$merged" ]
 	[ -x "$TEST_TMP/rfs/bin/sh" ]
 	[ "$(ls "$TEST_TMP/rfs" | wc -l)" -ge 5 ]
@@ -229,7 +229,7 @@ no-mtab" ]
 	f container checkpoint --compress none --export "$TEST_TMP/c.tar" c >/dev/null
 	f rm c >/dev/null
 	# Its root is the directory itself: no changes of its own to carry.
-	! tar -tf "$TEST_TMP/c.tar" | grep -q '^rootfs-diff.tar$'
+	! tar -tf "$TEST_TMP/c.tar" | grep -q '^rootfs-diff.tar$' || false
 	[ "$(tar -xOf "$TEST_TMP/c.tar" config.dump | python3 -c 'import json,sys; print(json.load(sys.stdin)["ferry"]["Rootfs"])')" = "$TEST_TMP/rfs" ]
 	# A host directory chosen by an archive needs the user's word.
 	run_ferry container restore --import "$TEST_TMP/c.tar"

@@ -411,7 +411,7 @@ keys = list(json.load(sys.stdin)[0])
 assert keys.index("SizeRw") + 2 == keys.index("Mounts"), keys'
 	run_ferry inspect a
 	assert_status 0
-	! echo "$output" | grep -q SizeRw
+	! echo "$output" | grep -q SizeRw || false
 	# Podman's words, but ferry has no pods to list.
 	run_ferry inspect --type pod a
 	assert_status 125

@@ -304,7 +304,7 @@ rootfs_mounted() {
 	[ "$status" -eq 137 ]
 	rootfs_mounted "$id"
 	f ps -a >/dev/null
-	! rootfs_mounted "$id"
+	! rootfs_mounted "$id" || false
 	[ -z "$(f mount)" ]
 	# Two mounts; the second unmount killed once its count is written.
 	f mount c >/dev/null
@@ -315,7 +315,7 @@ rootfs_mounted() {
 	[ "$status" -eq 137 ]
 	rootfs_mounted "$id"
 	f ps >/dev/null
-	! rootfs_mounted "$id"
+	! rootfs_mounted "$id" || false
 	# A killed mount of a running container never unmounts it.
 	f start c >/dev/null
 	run env FERRY_FAULT=mount-mounted "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" mount c
@@ -338,7 +338,7 @@ rootfs_mounted() {
 	printf 'x99\n' >"$RUNROOT/mounts/$id"
 	rootfs_mounted "$id"
 	f ps >/dev/null
-	! rootfs_mounted "$id"
+	! rootfs_mounted "$id" || false
 }
 
 @test "a mounted container: writes through the mount point show inside, stop keeps it mounted, checkpoint and restore work, rm unmounts" {
@@ -365,7 +365,7 @@ rootfs_mounted() {
 	rootfs_mounted "$id"
 	[ "$(f mount)" = "${id:0:12}  $path" ]
 	f rm c >/dev/null
-	! rootfs_mounted "$id"
+	! rootfs_mounted "$id" || false
 	[ ! -e "$path" ]
 	[ -z "$(ls "$RUNROOT/mounts")" ]
 	f container restore --import "$TEST_TMP/c.tar" >/dev/null
@@ -600,10 +600,10 @@ image_mount_sequence() {
 	[ "$status" -eq 137 ]
 	grep -q " $path " /proc/self/mountinfo
 	f ps >/dev/null
-	! grep -q " $path " /proc/self/mountinfo
+	! grep -q " $path " /proc/self/mountinfo || false
 	[ ! -e "$ROOT/storage/image-mounts/$id" ]
 	f image mount ferry-test >/dev/null
 	f rmi ferry-test >/dev/null
-	! grep -q " $path " /proc/self/mountinfo
+	! grep -q " $path " /proc/self/mountinfo || false
 	[ ! -e "$ROOT/storage/image-mounts/$id" ]
 }

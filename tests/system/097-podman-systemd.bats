@@ -117,7 +117,7 @@ READY=1'
 	run_ferry healthcheck run h
 	assert_status 1
 	sleep 0.5
-	! grep -q READY "$TEST_TMP/h.raw"
+	! grep -q READY "$TEST_TMP/h.raw" || false
 	kill -0 "$runner"
 	f exec h touch /tmp/ok
 	f healthcheck run h

@@ -196,7 +196,7 @@ kube_steps() {
 	else
 		# No YAML parser here: every line is a comment, ---, or key: value
 		# / - item indented by twos.
-		! grep -vE '^(#.*|---|( {2})*(- )?[A-Za-z/."0-9-]+:( .*)?|( {2})*- .*|)$' "$TEST_TMP/k1.yaml"
+		! grep -vE '^(#.*|---|( {2})*(- )?[A-Za-z/."0-9-]+:( .*)?|( {2})*- .*|)$' "$TEST_TMP/k1.yaml" || false
 	fi
 	# --service: a NodePort for each port, in Kubernetes' range, none twice.
 	f generate kube -s k1 | sed -n 's/^    nodePort: //p' >"$TEST_TMP/nodeports"
@@ -273,8 +273,8 @@ line2' localhost/ferry-test:latest sh -c 'echo aaaa bbbb cccc dddd eeee ffff ggg
 	# left, no mount event), a running one's read through its process.
 	f create --name u1 --network none -u nobody ferry-test >/dev/null
 	f generate kube u1 | grep -qx '      runAsUser: 65534'
-	! grep -q "$(f inspect --format '{{.Id}}' u1)" /proc/self/mountinfo
-	! f events --since 1m --until 0s | grep -q 'container mount'
+	! grep -q "$(f inspect --format '{{.Id}}' u1)" /proc/self/mountinfo || false
+	! f events --since 1m --until 0s | grep -q 'container mount' || false
 	f run -d --name u2 --network none -u nobody ferry-test sleep 100 >/dev/null
 	f generate kube u2 | grep -qx '      runAsGroup: 65534'
 	f rm -f -t 0 u2 >/dev/null

@@ -232,7 +232,7 @@ checkpoint_sequence() {
 	[ "$(cat "$RUNROOT/exec/"*"/$sid/exit/"*)" = 7 ]
 	f rm -f -t 0 c1 >/dev/null
 	[ -z "$(ls "$RUNROOT/exec" 2>/dev/null)" ]
-	! pgrep -f "conmon.*$RUNROOT/exec" >/dev/null
+	! pgrep -f "conmon.*$RUNROOT/exec" >/dev/null || false
 }
 
 conf_keys_sequence() {

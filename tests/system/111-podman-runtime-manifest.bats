@@ -76,9 +76,11 @@ runtime_kept() {
 @test "runtime: a container keeps the runtime it was created with for start, exec, pause, kill and stop, whatever --runtime comes later, as Podman" {
 	load_test_image
 	runtime_kept f "$TEST_TMP/wf" ferry-test
-	# After the reset: the start and stop given --runtime runc.
+	# After the reset: the start and stop given --runtime runc (stop -t 0
+	# kills a container with a PID namespace of its own through a pidfd,
+	# with no runtime kill).
 	run calls_for "$TEST_TMP/wf" "$(cat "$TEST_TMP/wf/a.id")"
-	[[ "$output" == *create* && "$output" == *start* && "$output" == *kill* && "$output" == *delete* ]]
+	[[ "$output" == *create* && "$output" == *start* && "$output" == *delete* ]]
 	[ -z "$(grep -- "$(cat "$TEST_TMP/wf/b.id")" "$TEST_TMP/wf/calls.log")" ]
 
 	need_podman
@@ -187,7 +189,7 @@ runtime_kept() {
 	f --runtime runc create --name b ferry-test true >/dev/null
 	[ "$(f inspect --format '{{.OCIRuntime}}' b)" = runc ]
 	f start b >/dev/null
-	! grep -q "$(f inspect --format '{{.Id}}' b)" "$TEST_TMP/w/calls.log"
+	! grep -q "$(f inspect --format '{{.Id}}' b)" "$TEST_TMP/w/calls.log" || false
 }
 
 # ---- system migrate --new-runtime ---------------------------------------------

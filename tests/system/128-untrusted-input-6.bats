@@ -43,7 +43,7 @@ teardown() {
 	ip link show "$HOSTIF" >/dev/null
 	f container checkpoint -e "$TEST_TMP/c1.tar" c1 >/dev/null
 	f rm -f c1 >/dev/null
-	! ip link show "$HOSTIF" 2>/dev/null
+	! ip link show "$HOSTIF" 2>/dev/null || false
 	fb load -q -i "$(ferry_test_image)"
 	# Before, an archive from anywhere named the host's end of the pair:
 	# a name the host or another network's bridge was to take.
@@ -52,7 +52,7 @@ teardown() {
 	assert_one_line_error
 	[[ "$output" == *"asks for netavark options \`host_interface_name=$HOSTIF,foo=bar\` on network n1: restore with --trust-archive"* ]]
 	[ -z "$(fb ps -aq)" ]
-	! ip link show "$HOSTIF" 2>/dev/null
+	! ip link show "$HOSTIF" 2>/dev/null || false
 	fb container restore -i "$TEST_TMP/c1.tar" --trust-archive >/dev/null
 	ip -o link show "$HOSTIF" | grep -q "master $BR "
 	fb rm -f -t 0 c1 >/dev/null
@@ -180,9 +180,9 @@ images_of() {
 	assert_one_line_error
 	assert_output_contains "host interface name \"$HOSTIF\" is given to networks n1 and n2: give each network its own host_interface_name"
 	[ -z "$(f ps -aq)" ]
-	! ip link show "$BR" 2>/dev/null
-	! ip link show "$BR2" 2>/dev/null
-	! ip link show "$HOSTIF" 2>/dev/null
+	! ip link show "$BR" 2>/dev/null || false
+	! ip link show "$BR2" 2>/dev/null || false
+	! ip link show "$HOSTIF" 2>/dev/null || false
 }
 
 @test "a host_interface_name that is another network's bridge is refused: that network's containers would not start" {
@@ -197,7 +197,7 @@ images_of() {
 	assert_one_line_error
 	assert_output_contains "host interface name \"$BR2\" is the bridge of network n2: give network n1 a host_interface_name that no network's bridge has"
 	[ -z "$(f ps -aq)" ]
-	! ip link show "$BR2" 2>/dev/null
+	! ip link show "$BR2" 2>/dev/null || false
 	f run -d --name c2 --network n2 $IMG sleep 1000 >/dev/null
 	[ "$(ctr_status c2)" = running ]
 	f rm -f -t 0 c2 >/dev/null

@@ -57,7 +57,7 @@ INFO_STORE='{{json .Store.GraphStatus}} {{.Plugins.Volume}} {{.Plugins.Log}} {{.
 	# Percent of user + system + idle, rounded to hundredths.
 	jq -e '.host.cpuUtilization | (.userPercent + .systemPercent + .idlePercent) as $t | $t > 99.9 and $t < 100.1' \
 		<<<"$output" >/dev/null
-	! grep -E '"(user|system|idle)Percent": [0-9]+\.[0-9]{3}' <<<"$output"
+	! grep -E '"(user|system|idle)Percent": [0-9]+\.[0-9]{3}' <<<"$output" || false
 	jq -e '.store.graphStatus | .["Native Overlay Diff"] == "true" and has("Supports shifting") and has("Supports volatile")' \
 		<<<"$output" >/dev/null
 	jq -e '.plugins | .log == ["k8s-file", "none", "passthrough", "journald"] and .network == ["bridge", "macvlan"] and

@@ -68,6 +68,16 @@ if [ $# -eq 0 ]; then
 	else
 		passed=$((passed + 1))
 	fi
+	# bats stops a test on a failing command, but not on one negated with
+	# `!` (set -e passes over it): such a check must end `|| false`.
+	echo "== negated checks"
+	if negated=$(grep -nE '^[[:space:]]+! ' tests/system/*.bats | grep -v '||'); then
+		failed=$((failed + 1))
+		echo "  FAILED: these checks can never fail a test: end each with || false"
+		printf '%s\n' "$negated" | sed 's/^/    /'
+	else
+		passed=$((passed + 1))
+	fi
 fi
 
 # The system tests, in shards that run side by side (FERRY_TEST_JOBS, by

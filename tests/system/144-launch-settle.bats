@@ -164,7 +164,7 @@ test_mounts() {
 	[ "$rc" -eq 125 ] || { echo "restore exited $rc: $output" >&2; false; }
 	# Before, conmon, runc and the stopped CRIU stayed, and the tree CRIU
 	# was restoring, in the container's cgroups.
-	! alive "$criu"
+	! alive "$criu" || false
 	[ -z "$(launch_processes)" ]
 	[ -z "$(cgroup_tasks "$id")" ]
 	# Nothing mounted that was not before, and the rootfs whole: runc's

@@ -565,3 +565,37 @@ exec_errors_sequence() {
 	run_ferry exec ts sh -c 'grep -c " /t .* shared:" /proc/self/mountinfo'
 	[ "$output" = 1 ]
 }
+
+# run and start of a container conmon will not monitor (k8s-file takes no
+# log tag): TOOL's exit codes, its error's first words, what is left.
+conmon_refusal() {
+	local t=$1 img=localhost/ferry-test:latest rc
+	rc=0
+	"$t" run --rm --log-driver k8s-file --log-opt tag=x "$img" true 2>"$TEST_TMP/err" || rc=$?
+	echo "run --rm $rc $(grep -o '^Error: conmon failed: exit status 1' "$TEST_TMP/err")"
+	rc=0
+	"$t" run -d --name d1 --log-driver k8s-file --log-opt tag=x "$img" true 2>"$TEST_TMP/err" || rc=$?
+	echo "run -d $rc $(grep -o '^Error: conmon failed: exit status 1' "$TEST_TMP/err")"
+	"$t" create --name c1 --log-driver k8s-file --log-opt tag=x "$img" true >/dev/null
+	rc=0
+	"$t" start c1 2>"$TEST_TMP/err" || rc=$?
+	echo "start $rc $(grep -o '^Error: unable to start container "[0-9a-f]*": conmon failed: exit status 1' "$TEST_TMP/err" | sed 's/"[0-9a-f]*"/ID/')"
+	"$t" ps -a --format '{{.Names}} {{.Status}}' | sort
+	"$t" rm -a >/dev/null
+}
+
+@test "a container conmon will not monitor: run exits 126 and start 125 with Podman's words, and the container stays created, as Podman" {
+	load_test_image
+	conmon_refusal f >"$TEST_TMP/f.out"
+	diff -u - "$TEST_TMP/f.out" <<-'EOF'
+		run --rm 126 Error: conmon failed: exit status 1
+		run -d 126 Error: conmon failed: exit status 1
+		start 125 Error: unable to start container ID: conmon failed: exit status 1
+		c1 Created
+		d1 Created
+	EOF
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	conmon_refusal podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}

@@ -961,9 +961,8 @@ test_conmon_fails_without_reply (void **state)
   make_bundle (f, args);
   o.conmon_pidfile = pidfile;
   assert_true (ferry_conmon_create (&o, &container_pid, &conmon_pid, &err) < 0);
-  assert_int_equal (err->kind, FERRY_ERROR_GENERIC);
-  assert_non_null (strstr (err->msg, f->id));
-  assert_non_null (strstr (err->msg, "conmon exited with status 1"));
+  assert_int_equal (err->kind, FERRY_ERROR_RUNTIME);
+  assert_non_null (strstr (err->msg, "conmon failed: exit status 1"));
   assert_non_null (strstr (err->msg, "Failed to write conmon pidfile"));
   ferry_error_release (&err);
   assert_true (ferry_runtime_state (&f->rt, f->id, &st, &err) < 0);

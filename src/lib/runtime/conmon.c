@@ -505,7 +505,7 @@ conmon_failure (const char *conmon, int status, const char *output)
   if (WIFSIGNALED (status))
     return xasprintf ("conmon was killed by signal %d%s%s", WTERMSIG (status), sep, said);
   if (WEXITSTATUS (status) != 0)
-    return xasprintf ("conmon exited with status %d%s%s", WEXITSTATUS (status), sep, said);
+    return xasprintf ("conmon failed: exit status %d%s%s", WEXITSTATUS (status), sep, said);
   return xasprintf ("conmon exited without reporting the container's PID%s%s", sep, said);
 }
 
@@ -688,7 +688,9 @@ conmon_outcome (const struct ferry_conmon_options *o, const char *conmon, const 
         {
           if (reply->got_line)
             undo_orphaned_create (o, reply->sync);
-          return ferry_make_error (err, 0, "conmon for container %s: %s", o->id, why);
+          /* Podman's words, and its exit code for run (126): the
+           * container could not be started.  */
+          return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME, "%s", why);
         }
       return create_failed (o, verb, oci_log, NULL, why, err);
     }

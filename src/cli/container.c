@@ -199,11 +199,6 @@ parse_volume_options (const char *spec, char *opts, int is_bind, struct ferry_mo
                                  "invalid option type \"O\" in volume `%s`: ferry makes no overlay volumes; "
                                  "leave O out, or mount it read-only with ro",
                                  spec);
-      if (strcmp (o, "bind") == 0 && ! is_bind)
-        return ferry_make_error (err, 0,
-                                 "invalid option type \"bind\" in volume `%s`: ferry takes it for a bind "
-                                 "mount, not a named volume",
-                                 spec);
       /* As typed, for inspect; each word once, as the groups checked.  */
       ferry_strv_add (&m->typed, o);
       /* rbind is the default; bind is --mount's bind-nonrecursive.  */

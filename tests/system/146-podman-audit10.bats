@@ -599,3 +599,27 @@ conmon_refusal() {
 	conmon_refusal podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }
+
+named_bind_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name t2 -v vol:/d:bind,ro "$img" true
+	step "$t" inspect --format '{{json .HostConfig.Binds}} {{range .Mounts}}{{.Destination}} {{.Options}} {{.RW}} {{.Propagation}}{{end}}' t2
+	step "$t" run --rm -v vol:/d:bind "$img" sh -c 'echo x >/d/f; grep -c " /d .*nosuid,nodev" /proc/self/mountinfo'
+	step "$t" rm t2
+	step "$t" volume rm vol
+}
+
+@test "-v NAME:/DEST:bind binds a named volume without the mounts below it, as Podman" {
+	audit_compare_expected named_bind_sequence <<-'EOF'
+		$ create --name t2 -v vol:/d:bind,ro localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.Binds}} {{range .Mounts}}{{.Destination}} {{.Options}} {{.RW}} {{.Propagation}}{{end}} t2 -> 0
+		  out: ["vol:/d:bind,ro,private,nosuid,nodev"] /d [bind nosuid nodev] false private
+		$ run --rm -v vol:/d:bind localhost/ferry-test:latest sh -c echo x >/d/f; grep -c " /d .*nosuid,nodev" /proc/self/mountinfo -> 0
+		  out: 1
+		$ rm t2 -> 0
+		  out: t2
+		$ volume rm vol -> 0
+		  out: vol
+	EOF
+}

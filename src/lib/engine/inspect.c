@@ -397,9 +397,9 @@ mount_entry_json (ferry_engine_t *e, json_object *m)
         {
           add_mount_flags (opts, m, 0);
           add_volume_defaults (opts, m);
-          json_object_array_add (opts, json_object_new_string ("rbind"));
+          json_object_array_add (opts, json_object_new_string (recursive ? "rbind" : "bind"));
         }
-      propagation = given ? given : "rprivate";
+      propagation = given ? given : recursive ? "rprivate" : "private";
     }
   else if (strcmp (type, "bind") == 0)
     {

@@ -104,7 +104,8 @@ ferry_mount_option_is_valid (const char *type, const char *option)
     return strcmp (option, "bind") == 0 || ferry_mount_propagation_is_valid (option)
            || ferry_mount_flag_is_valid (option);
   if (strcmp (type, "volume") == 0)
-    return ferry_mount_propagation_is_valid (option) || ferry_mount_flag_is_valid (option);
+    return strcmp (option, "bind") == 0 || ferry_mount_propagation_is_valid (option)
+           || ferry_mount_flag_is_valid (option);
   if (strcmp (type, "ramfs") == 0)
     return ferry_mount_flag_is_valid (option);
   if (strcmp (type, "tmpfs") == 0)

@@ -45,7 +45,10 @@ logs_no_newline_sequence() {
 	echo >>"$TEST_TMP/$t.log"
 	step "$t" logs --tail 2 l3
 	echo >>"$TEST_TMP/$t.log"
-	step "$t" logs --tail 1 --names l1 l2
+	# (Several containers' logs come in no set order from Podman, which
+	# reads each in a goroutine of its own: ferry's, in the order named,
+	# is checked alone below.)
+	[ "$t" = podman_t ] || "$t" logs --tail 1 --names l1 l2 >"$TEST_TMP/names.out"
 	for n in l1 l2 l3; do step "$t" rm $n; done
 }
 
@@ -164,8 +167,6 @@ prune_reclaimed_sequence() {
 		$ logs --tail 2 l3 -> 0
 		  out: xyz
 		  out: w
-		$ logs --tail 1 --names l1 l2 -> 0
-		  out: l1 cl2 b
 		$ rm l1 -> 0
 		  out: l1
 		$ rm l2 -> 0
@@ -173,6 +174,8 @@ prune_reclaimed_sequence() {
 		$ rm l3 -> 0
 		  out: l3
 	EOF
+	# With --names, each container's last line, the one without newline too.
+	[ "$(cat "$TEST_TMP/names.out")" = "$(printf 'l1 cl2 b')" ]
 }
 
 @test "wait: a created container that never ran answers 0 at once (stopped and exited alone are the plain wait), and --condition healthy|unhealthy waits on the health check, refused without one or while the container is not running" {

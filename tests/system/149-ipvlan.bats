@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # network create -d ipvlan, as Podman 5.4.2 has it with netavark: the
-# options it takes (parent, mode l2|l3|l3s, mtu), the definition recorded
+# options it takes (parent, mode l2|l3|l3s, mtu, metric,
+# no_default_route), the definition recorded
 # and shown by network inspect and ls, Podman's first words for bad
 # options (exit 125, nothing made), info's network plugins, and an
 # archive's ipvlan network type-checked on import.  Containers on an
@@ -16,7 +17,7 @@ load podman-helpers
 
 podman_file_locks_for_every_test
 
-# Subnets 10.149.<N>.0/24 and 10.149.<N+1>.0/24 of this file's own; the
+# Subnets 10.149.<N>.0/24 to 10.149.<N+3>.0/24 of this file's own; the
 # parent interfaces are lo or a veth pair fti<N>/ftj<N> inside a network
 # namespace ferry-test-iv-<N> of the test's own.
 iv_setup() {
@@ -74,16 +75,25 @@ inspect_fixed() {
 	f network create -d ipvlan -o parent=lo -o mode=l3 -o mtu=1400 --subnet "$SUBNET" --label a=b iv1 >/dev/null
 	f network create -d ipvlan -o parent=lo --subnet "$SUBNET2" --gateway "10.149.$((N + 1)).9" \
 		--ip-range "10.149.$((N + 1)).128/25" iv2 >/dev/null
+	f network create -d ipvlan -o parent=lo -o mode=l3s -o metric=50 -o no_default_route=1 \
+		--subnet "10.149.$((N + 2)).0/24" iv3 >/dev/null
 	[ "$(f network inspect --format '{{.Driver}} {{.NetworkInterface}} {{.DNSEnabled}} {{.Options}}' iv1)" = \
 		"ipvlan lo false map[mode:l3 mtu:1400]" ]
 	inspect_fixed f iv2 | jq -e '.[0] | .options == null and .ipam_options.driver == "host-local"' >/dev/null
-	[ "$(f network ls --filter driver=ipvlan --format '{{.Name}} {{.Driver}}' | tr '\n' ' ')" = "iv1 ipvlan iv2 ipvlan " ]
+	# no_default_route recorded as Podman records it: netavark reads only
+	# true and false (a bridge's too).
+	[ "$(f network inspect --format '{{index .Options "no_default_route"}}' iv3)" = true ]
+	f network create -o no_default_route=1 --subnet "10.149.$((N + 3)).0/24" br1 >/dev/null
+	[ "$(f network inspect --format '{{index .Options "no_default_route"}}' br1)" = true ]
+	[ "$(f network ls --filter driver=ipvlan --format '{{.Name}} {{.Driver}}' | tr '\n' ' ')" = "iv1 ipvlan iv2 ipvlan iv3 ipvlan " ]
 
 	need_podman
 	podman_t network create -d ipvlan -o parent=lo -o mode=l3 -o mtu=1400 --subnet "$SUBNET" --label a=b iv1 >/dev/null
 	podman_t network create -d ipvlan -o parent=lo --subnet "$SUBNET2" --gateway "10.149.$((N + 1)).9" \
 		--ip-range "10.149.$((N + 1)).128/25" iv2 >/dev/null
-	for n in iv1 iv2; do
+	podman_t network create -d ipvlan -o parent=lo -o mode=l3s -o metric=50 -o no_default_route=1 \
+		--subnet "10.149.$((N + 2)).0/24" iv3 >/dev/null
+	for n in iv1 iv2 iv3; do
 		diff -u <(inspect_fixed podman_t "$n") <(inspect_fixed f "$n")
 		# Podman's file of it holds the members ferry's inspect shows.
 		diff -u <(jq -S 'del(.id, .created)' "$TEST_TMP/pnet/$n.json") <(inspect_fixed f "$n" | jq -S '.[0] | del(.containers)')
@@ -107,6 +117,10 @@ inspect_fixed() {
 		-o parent=lo -o mode=bridge --subnet $SUBNET2|unknown ipvlan mode "bridge"
 		-o parent=lo -o mode=vepa --subnet $SUBNET2|unknown ipvlan mode "vepa"
 		-o parent=lo -o foo=bar --subnet $SUBNET2|unsupported ipvlan network option foo
+		-o parent=lo -o bclim=3 --subnet $SUBNET2|unsupported ipvlan network option bclim
+		-o parent=lo -o mtu=abc --subnet $SUBNET2|strconv.Atoi: parsing "abc": invalid syntax
+		-o parent=lo -o metric=abc --subnet $SUBNET2|strconv.ParseUint: parsing "abc": invalid syntax
+		-o parent=lo -o no_default_route=maybe --subnet $SUBNET2|strconv.ParseBool: parsing "maybe": invalid syntax
 		-o parent=nosuchif0 --subnet $SUBNET2|parent interface nosuchif0 does not exist
 		-o parent=lo --subnet $SUBNET2 --dns 192.0.2.1|cannot set NetworkDNSServers if DNS is not enabled for the network
 		-o parent=lo --subnet $SUBNET2 --ipam-driver none|none ipam driver is set but subnets are given
@@ -126,7 +140,7 @@ inspect_fixed() {
 		-o parent=lo|ipvlan networks need --subnet
 		-o parent=lo --subnet $SUBNET2 --internal|take no --interface-name or --internal
 		-o parent=lo --subnet $SUBNET2 --ipv6|ferry's ipvlan networks are IPv4 only
-		-o parent=lo -o mtu=20 --subnet $SUBNET2|give an mtu from 68 to 65535
+		-o parent=lo -o mtu=20 --subnet $SUBNET2|give -o mtu=68 to 65535
 		-o parent=lo --subnet $SUBNET|subnet $SUBNET is already used by network iv0
 	EOF
 
@@ -139,6 +153,10 @@ inspect_fixed() {
 	done <<-EOF
 		-o parent=lo -o mode=bridge --subnet $SUBNET2|unknown ipvlan mode "bridge"
 		-o parent=lo -o foo=bar --subnet $SUBNET2|unsupported ipvlan network option foo
+		-o parent=lo -o bclim=3 --subnet $SUBNET2|unsupported ipvlan network option bclim
+		-o parent=lo -o mtu=abc --subnet $SUBNET2|strconv.Atoi: parsing "abc": invalid syntax
+		-o parent=lo -o metric=abc --subnet $SUBNET2|strconv.ParseUint: parsing "abc": invalid syntax
+		-o parent=lo -o no_default_route=maybe --subnet $SUBNET2|strconv.ParseBool: parsing "maybe": invalid syntax
 		-o parent=nosuchif0 --subnet $SUBNET2|parent interface nosuchif0 does not exist
 		-o parent=lo --subnet $SUBNET2 --dns 192.0.2.1|cannot set NetworkDNSServers if DNS is not enabled for the network
 		-o parent=lo --subnet $SUBNET2 --ipam-driver none|none ipam driver is set but subnets are given
@@ -169,9 +187,11 @@ for i, (m, d) in enumerate(members):
 		[ -z "$(f ps -aq)" ]
 		[ "$(f network ls -q)" = ferry ]
 	done <<-'EOF'
-		n['options'] = {'mode': 'bridge'}|mode other than l2, l3 and l3s
-		n['options'] = {'mode': 'l2', 'parent': 'eth0'}|option other than mode and mtu
-		n['options'] = {'mtu': 'x'}|mtu
+		n['options'] = {'mode': 'bridge'}|unknown ipvlan mode "bridge"
+		n['options'] = {'mode': 'l2', 'parent': 'eth0'}|unsupported ipvlan network option parent
+		n['options'] = {'mtu': 'x'}|parsing "x"
+		n['options'] = {'no_default_route': 'maybe'}|parsing "maybe"
+		n['options'] = {'mode': 'l3', 'mtu': 1400}|options
 		n['dns_enabled'] = True|dns_enabled
 		n['internal'] = True|internal
 		n['ipam_options'] = {'driver': 'none'}; del n['subnets']|ipam_options

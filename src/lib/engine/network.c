@@ -277,42 +277,26 @@ link_modes_text (const char *driver)
   return strcmp (driver, "ipvlan") == 0 ? "l2, l3 or l3s" : "bridge, private, vepa or passthru";
 }
 
+/* One -o option KEY=VALUE of a DRIVER (macvlan or ipvlan) network, as
+ * netavark takes them for both: its driver's mode, and mtu, metric and
+ * no_default_route as a bridge's; in Podman's words when wrong.  The
+ * parent is the network's interface, never an option.  */
 static int
-mtu_is_valid (const char *s)
+link_option_check (const char *driver, const char *key, const char *value, ferry_error_t *err)
 {
-  char *end;
-  long mtu = strtol (s, &end, 10);
-
-  return *s >= '0' && *s <= '9' && *end == '\0' && mtu >= 68 && mtu <= 65535;
-}
-
-/* The options of a DRIVER (macvlan or ipvlan) network: "mode" (its
- * driver's) and "mtu"; NULL when fine, else why not.  */
-static const char *
-link_options_check (const char *driver, json_object *options)
-{
-  /* A network made without -o has none.  */
-  if (options == NULL)
-    return NULL;
-  json_object_object_foreach (options, key, val)
-  {
-    const char *s = json_object_get_string (val);
-
-    if (strcmp (key, "mode") == 0)
-      {
-        if (! link_mode_is_valid (driver, s))
-          return strcmp (driver, "ipvlan") == 0 ? "has a mode other than l2, l3 and l3s"
-                                                : "has a mode other than bridge, private, vepa and passthru";
-      }
-    else if (strcmp (key, "mtu") == 0)
-      {
-        if (! mtu_is_valid (s))
-          return "has an mtu that is not 68 to 65535";
-      }
-    else
-      return "holds an option other than mode and mtu";
-  }
-  return NULL;
+  if (strcmp (key, "mode") == 0)
+    {
+      if (! link_mode_is_valid (driver, value))
+        return ferry_make_error (err, 0, "unknown %s mode \"%s\": give -o mode=%s", driver, value,
+                                 link_modes_text (driver));
+      return 0;
+    }
+  if (strcmp (key, "mtu") == 0 || strcmp (key, "metric") == 0 || strcmp (key, "no_default_route") == 0)
+    return ferry_bridge_option_check (key, value, err);
+  return ferry_make_error (err, 0,
+                           "unsupported %s network option %s: ferry's are parent, mode, mtu, metric and "
+                           "no_default_route",
+                           driver, key);
 }
 
 int
@@ -422,9 +406,16 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
     }
   if (def_is_link_driver (def))
     {
-      const char *why = link_options_check (ferry_json_get_string (def, "driver"), v);
-      if (why)
-        return bad_def (err, what, "options", why);
+      if (v)
+        {
+          json_object_object_foreach (v, okey, oval)
+          {
+            if (link_option_check (ferry_json_get_string (def, "driver"), okey, json_object_get_string (oval),
+                                   err)
+                < 0)
+              return ferry_error_wrap (err, "%s: network field `options`", what);
+          }
+        }
       if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
         return bad_def (err, what, "dns_enabled", "must be false for a macvlan or ipvlan network");
       if (json_object_get_boolean (json_object_object_get (def, "internal")))
@@ -890,7 +881,7 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
 }
 
 /* -o K=V: for macvlan and ipvlan (LINK, else NULL), parent (an
- * interface this host has), mode and mtu, in Podman's words when wrong;
+ * interface this host has) and link_option_check's options;
  * for a bridge, what ferry_bridge_option_check takes, and its
  * interface's name.  *PARENT points into OPTIONS; *BRIDGE_NAME too.  */
 static int
@@ -918,14 +909,8 @@ parse_options (char **texts, const char *link, json_object **out, const char **p
           *parent = eq + 1;
           continue;
         }
-      if (link && strcmp (key, "mode") == 0 && ! link_mode_is_valid (link, eq + 1))
-        return ferry_make_error (err, 0, "unknown %s mode \"%s\": use -o mode=%s", link, eq + 1,
-                                 link_modes_text (link));
-      if (link && strcmp (key, "mtu") == 0 && ! mtu_is_valid (eq + 1))
-        return ferry_make_error (err, 0, "-o mtu=%s: give an mtu from 68 to 65535", eq + 1);
-      if (link && strcmp (key, "mode") != 0 && strcmp (key, "mtu") != 0)
-        return ferry_make_error (err, 0, "unsupported %s network option %s: ferry's are parent, mode and mtu",
-                                 link, key);
+      if (link && link_option_check (link, key, eq + 1, err) < 0)
+        return -1;
       if (! link && strcmp (key, "com.docker.network.bridge.name") == 0)
         {
           *bridge_name = eq + 1;
@@ -939,7 +924,12 @@ parse_options (char **texts, const char *link, json_object **out, const char **p
         }
       if (! link && ferry_bridge_option_check (key, eq + 1, err) < 0)
         return -1;
-      json_object_object_add (o, key, json_object_new_string (eq + 1));
+      /* Checked above as Go's booleans, which netavark's Rust does not
+       * read but for true and false: Podman stores those.  */
+      if (strcmp (key, "no_default_route") == 0)
+        json_object_object_add (o, key, json_object_new_string (strchr ("1tT", eq[1]) ? "true" : "false"));
+      else
+        json_object_object_add (o, key, json_object_new_string (eq + 1));
     }
   if (link && *parent == NULL)
     return ferry_make_error (err, 0, "%s networks need their parent interface: add -o parent=IFACE", link);

@@ -199,7 +199,7 @@ network_sequence() {
 		$ network create --subnet 10.212.0.0/24 --gateway 10.213.0.1 n4 -> 125
 		  err: Error: gateway 10.213.0.1 not in subnet 10.212.0.0/24
 		$ network create -d nosuch n5 -> 125
-		  err: Error: failed to find driver or plugin "nosuch": use bridge or macvlan
+		  err: Error: failed to find driver or plugin "nosuch": use bridge, macvlan or ipvlan
 		$ network rm n1 -> 0
 		  out: n1
 	EOF

@@ -760,7 +760,7 @@ ferry_engine_info (ferry_engine_t *e, ferry_error_t *err)
 
     /* The drivers ferry has, in the order Podman lists its own; no
      * authorization plugins, as Podman has none.  */
-    static const char *const nets[] = { "bridge", "macvlan", NULL };
+    static const char *const nets[] = { "bridge", "macvlan", "ipvlan", NULL };
     static const char *const logs[] = { "k8s-file", "none", "passthrough", "journald", NULL };
 
     for (size_t i = 0; nets[i]; i++)

@@ -243,32 +243,60 @@ check_subnets (json_object *subnets, const char *what, int *has6, ferry_error_t 
   return 0;
 }
 
-/* macvlan's options: "mode" (bridge, private, vepa, passthru) and "mtu";
- * NULL when fine, else why not.  */
-static const char *
-macvlan_options_check (json_object *options)
+/* The drivers whose network is a host interface's link (its parent)
+ * rather than a bridge of ferry's: macvlan and ipvlan, which take the
+ * same options but for their modes.  */
+static int
+is_link_driver (const char *driver)
 {
-  json_object_object_foreach (options, key, val)
-  {
-    const char *s = json_object_get_string (val);
+  return driver && (strcmp (driver, "macvlan") == 0 || strcmp (driver, "ipvlan") == 0);
+}
 
-    if (strcmp (key, "mode") == 0)
-      {
-        if (strcmp (s, "bridge") != 0 && strcmp (s, "private") != 0 && strcmp (s, "vepa") != 0
-            && strcmp (s, "passthru") != 0)
-          return "has a mode other than bridge, private, vepa and passthru";
-      }
-    else if (strcmp (key, "mtu") == 0)
-      {
-        char *end;
-        long mtu = strtol (s, &end, 10);
-        if (*s < '0' || *s > '9' || *end || mtu < 68 || mtu > 65535)
-          return "has an mtu that is not 68 to 65535";
-      }
-    else
-      return "holds an option other than mode and mtu";
-  }
-  return NULL;
+static int
+def_is_link_driver (json_object *def)
+{
+  return is_link_driver (ferry_json_get_string (def, "driver"));
+}
+
+static int
+link_mode_is_valid (const char *driver, const char *mode)
+{
+  static const char *const macvlan[] = { "bridge", "private", "vepa", "passthru", NULL };
+  static const char *const ipvlan[] = { "l2", "l3", "l3s", NULL };
+  const char *const *modes = strcmp (driver, "ipvlan") == 0 ? ipvlan : macvlan;
+
+  for (size_t i = 0; modes[i]; i++)
+    if (strcmp (modes[i], mode) == 0)
+      return 1;
+  return 0;
+}
+
+static const char *
+link_modes_text (const char *driver)
+{
+  return strcmp (driver, "ipvlan") == 0 ? "l2, l3 or l3s" : "bridge, private, vepa or passthru";
+}
+
+/* One -o option KEY=VALUE of a DRIVER (macvlan or ipvlan) network, as
+ * netavark takes them for both: its driver's mode, and mtu, metric and
+ * no_default_route as a bridge's; in Podman's words when wrong.  The
+ * parent is the network's interface, never an option.  */
+static int
+link_option_check (const char *driver, const char *key, const char *value, ferry_error_t *err)
+{
+  if (strcmp (key, "mode") == 0)
+    {
+      if (! link_mode_is_valid (driver, value))
+        return ferry_make_error (err, 0, "unknown %s mode \"%s\": give -o mode=%s", driver, value,
+                                 link_modes_text (driver));
+      return 0;
+    }
+  if (strcmp (key, "mtu") == 0 || strcmp (key, "metric") == 0 || strcmp (key, "no_default_route") == 0)
+    return ferry_bridge_option_check (key, value, err);
+  return ferry_make_error (err, 0,
+                           "unsupported %s network option %s: ferry's are parent, mode, mtu, metric and "
+                           "no_default_route",
+                           driver, key);
 }
 
 int
@@ -310,9 +338,8 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
   s = ferry_json_get_string (def, "id");
   if (! ferry_id_is_full (s))
     return bad_def (err, what, "id", "is not 64 lowercase hex digits");
-  if (! ferry_json_string_equals (def, "driver", "bridge")
-      && ! ferry_json_string_equals (def, "driver", "macvlan"))
-    return bad_def (err, what, "driver", "is neither `bridge` nor `macvlan`");
+  if (! ferry_json_string_equals (def, "driver", "bridge") && ! def_is_link_driver (def))
+    return bad_def (err, what, "driver", "is none of `bridge`, `macvlan` and `ipvlan`");
   s = ferry_json_get_string (def, "network_interface");
   if (s == NULL || ! ferry_ifname_is_valid (s))
     return bad_def (err, what, "network_interface",
@@ -334,8 +361,8 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
         return bad_def (err, what, "subnets", "must be empty with the none IPAM driver");
       if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
         return bad_def (err, what, "dns_enabled", "must be false with the none IPAM driver");
-      if (ferry_json_string_equals (def, "driver", "macvlan"))
-        return bad_def (err, what, "ipam_options", "must be host-local for a macvlan network");
+      if (def_is_link_driver (def))
+        return bad_def (err, what, "ipam_options", "must be host-local for a macvlan or ipvlan network");
     }
   else if (check_subnets (json_object_object_get (def, "subnets"), what, &has6, err) < 0)
     return -1;
@@ -377,15 +404,24 @@ ferry_network_definition_check (json_object *def, const char *what, ferry_error_
           return ferry_error_wrap (err, "%s: network field `options`", what);
       }
     }
-  if (ferry_json_string_equals (def, "driver", "macvlan"))
+  if (def_is_link_driver (def))
     {
-      const char *why = macvlan_options_check (v);
-      if (why)
-        return bad_def (err, what, "options", why);
+      if (v)
+        {
+          json_object_object_foreach (v, okey, oval)
+          {
+            if (link_option_check (ferry_json_get_string (def, "driver"), okey, json_object_get_string (oval),
+                                   err)
+                < 0)
+              return ferry_error_wrap (err, "%s: network field `options`", what);
+          }
+        }
       if (json_object_get_boolean (json_object_object_get (def, "dns_enabled")))
-        return bad_def (err, what, "dns_enabled", "must be false for a macvlan network");
+        return bad_def (err, what, "dns_enabled", "must be false for a macvlan or ipvlan network");
+      if (json_object_get_boolean (json_object_object_get (def, "internal")))
+        return bad_def (err, what, "internal", "must be false for a macvlan or ipvlan network");
       if (has6)
-        return bad_def (err, what, "subnets", "must hold no IPv6 subnet for a macvlan network");
+        return bad_def (err, what, "subnets", "must hold no IPv6 subnet for a macvlan or ipvlan network");
     }
   return 0;
 }
@@ -623,9 +659,9 @@ add_definition (ferry_engine_t *e, json_object *def, ferry_error_t *err)
   if (ferry_network_list (e, &defs, err) < 0)
     return -1;
   netdef_of (def, &d);
-  /* A macvlan network's interface is its parent, which others may share
-   * and whose subnet it is.  */
-  if (ferry_json_string_equals (def, "driver", "macvlan"))
+  /* A macvlan or ipvlan network's interface is its parent, which others
+   * may share and whose subnet it is.  */
+  if (def_is_link_driver (def))
     {
       other = clash (defs, d.name, &d.subnet, NULL, &on_subnet);
       if (other)
@@ -782,7 +818,7 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
                   const struct ferry_subnet *range, const struct subnet6_choice *v6, const char *ifname,
                   json_object *labels, json_object *options, json_object *dns, json_object *routes)
 {
-  int macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
+  int link = is_link_driver (o->driver);
   int no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
   json_object *def = json_object_new_object (), *subnets = json_object_new_array ();
   json_object *sn = json_object_new_object (), *ipam = json_object_new_object ();
@@ -832,7 +868,7 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   json_object_object_add (def, "ipv6_enabled", json_object_new_boolean (v6 != NULL));
   json_object_object_add (def, "internal", json_object_new_boolean (o->internal));
   json_object_object_add (def, "dns_enabled",
-                          json_object_new_boolean (! o->disable_dns && ! macvlan && ! no_ipam));
+                          json_object_new_boolean (! o->disable_dns && ! link && ! no_ipam));
   if (dns)
     json_object_object_add (def, "network_dns_servers", json_object_get (dns));
   json_object_object_add (ipam, "driver", json_object_new_string (no_ipam ? "none" : "host-local"));
@@ -844,15 +880,15 @@ build_definition (const struct ferry_network_create_options *o, const struct fer
   return def;
 }
 
-/* -o K=V: for macvlan, parent (an interface this host has), mode and
- * mtu; for a bridge, what ferry_bridge_option_check takes, and its
+/* -o K=V: for macvlan and ipvlan (LINK, else NULL), parent (an
+ * interface this host has) and link_option_check's options;
+ * for a bridge, what ferry_bridge_option_check takes, and its
  * interface's name.  *PARENT points into OPTIONS; *BRIDGE_NAME too.  */
 static int
-parse_options (char **texts, int macvlan, json_object **out, const char **parent, const char **bridge_name,
-               ferry_error_t *err)
+parse_options (char **texts, const char *link, json_object **out, const char **parent,
+               const char **bridge_name, ferry_error_t *err)
 {
   cleanup_json json_object *o = json_object_new_object ();
-  const char *why;
 
   *parent = NULL;
   *bridge_name = NULL;
@@ -863,32 +899,40 @@ parse_options (char **texts, int macvlan, json_object **out, const char **parent
 
       if (key == NULL || *key == '\0' || eq[1] == '\0')
         return ferry_make_error (err, 0, "invalid -o `%s`: use KEY=VALUE", texts[i]);
-      if (macvlan && strcmp (key, "parent") == 0)
+      if (link && strcmp (key, "parent") == 0)
         {
           if (! ferry_ifname_is_valid (eq + 1) || if_nametoindex (eq + 1) == 0)
-            return ferry_make_error (err, 0, "-o parent=%s: this host has no interface of that name", eq + 1);
+            return ferry_make_error (err, 0,
+                                     "parent interface %s does not exist: give -o parent= an interface "
+                                     "of this host",
+                                     eq + 1);
           *parent = eq + 1;
           continue;
         }
-      if (! macvlan && strcmp (key, "com.docker.network.bridge.name") == 0)
+      if (link && link_option_check (link, key, eq + 1, err) < 0)
+        return -1;
+      if (! link && strcmp (key, "com.docker.network.bridge.name") == 0)
         {
           *bridge_name = eq + 1;
           continue;
         }
       /* Docker's name of it; Podman stores it as mtu.  */
-      if (! macvlan && strcmp (key, "com.docker.network.driver.mtu") == 0)
+      if (! link && strcmp (key, "com.docker.network.driver.mtu") == 0)
         {
           free (key);
           key = xstrdup ("mtu");
         }
-      if (! macvlan && ferry_bridge_option_check (key, eq + 1, err) < 0)
+      if (! link && ferry_bridge_option_check (key, eq + 1, err) < 0)
         return -1;
-      json_object_object_add (o, key, json_object_new_string (eq + 1));
+      /* Checked above as Go's booleans, which netavark's Rust does not
+       * read but for true and false: Podman stores those.  */
+      if (strcmp (key, "no_default_route") == 0)
+        json_object_object_add (o, key, json_object_new_string (strchr ("1tT", eq[1]) ? "true" : "false"));
+      else
+        json_object_object_add (o, key, json_object_new_string (eq + 1));
     }
-  if (macvlan && *parent == NULL)
-    return ferry_make_error (err, 0, "a macvlan network needs its parent interface: -o parent=IFACE");
-  if (macvlan && (why = macvlan_options_check (o)))
-    return ferry_make_error (err, 0, "the -o options %s", why);
+  if (link && *parent == NULL)
+    return ferry_make_error (err, 0, "%s networks need their parent interface: add -o parent=IFACE", link);
   *out = steal_pointer (&o);
   return 0;
 }
@@ -937,7 +981,7 @@ parse_dns_and_routes (const struct ferry_network_create_options *o, int dns_enab
  * subnets; none gives the network no subnet and its containers no
  * address.  dhcp needs netavark's dhcp-proxy, which ferry does not run.  */
 static int
-check_ipam_driver (const struct ferry_network_create_options *o, int macvlan, ferry_error_t *err)
+check_ipam_driver (const struct ferry_network_create_options *o, const char *link, ferry_error_t *err)
 {
   const char *driver = o->ipam_driver;
 
@@ -958,15 +1002,15 @@ check_ipam_driver (const struct ferry_network_create_options *o, int macvlan, fe
   if (o->ipv6)
     return ferry_make_error (err, 0,
                              "none ipam driver is set but --ipv6 asks for an IPv6 subnet: drop --ipv6");
-  if (macvlan)
-    return ferry_make_error (err, 0, "a macvlan network needs --subnet: ferry hands out its addresses");
+  if (link)
+    return ferry_make_error (err, 0, "%s networks need --subnet: ferry hands out their addresses", link);
   return 0;
 }
 
 /* The IPv6 options of O into *V6 (its subnet, when given, gateway and
  * range), or why not.  */
 static int
-check_ipv6_options (const struct ferry_network_create_options *o, int macvlan, struct subnet6_choice *v6,
+check_ipv6_options (const struct ferry_network_create_options *o, const char *link, struct subnet6_choice *v6,
                     ferry_error_t *err)
 {
   struct ferry_subnet6 range;
@@ -979,9 +1023,9 @@ check_ipv6_options (const struct ferry_network_create_options *o, int macvlan, s
         return ferry_make_error (err, 0, "an IPv6 --gateway or --ip-range needs an IPv6 --subnet");
       return 0;
     }
-  if (macvlan)
-    return ferry_make_error (
-        err, 0, "a macvlan network takes no IPv6 subnet: ferry's macvlan networks are IPv4 only");
+  if (link)
+    return ferry_make_error (err, 0, "%s networks take no IPv6 subnet: ferry's %s networks are IPv4 only",
+                             link, link);
   /* Podman makes an IPv6-only network then; ferry's networks have an
    * IPv4 subnet always.  */
   if (o->subnet6 && ! o->ipv6 && o->subnet == NULL)
@@ -1033,7 +1077,8 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                            *routes = NULL;
   cleanup_free char *ifname = NULL;
   const char *parent = NULL, *bridge_name = NULL, *interface_name;
-  int macvlan, no_ipam, want6 = o->ipv6 || o->subnet6;
+  const char *link;
+  int no_ipam, want6 = o->ipv6 || o->subnet6;
   struct ferry_subnet s = { 0, 0 }, range;
   struct subnet6_choice v6 = { 0 };
   uint32_t gw;
@@ -1045,27 +1090,28 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
                              "network name %s invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid "
                              "argument (and not none, host or bridge)",
                              o->name ? o->name : "");
-  if (o->driver && strcmp (o->driver, "bridge") != 0 && strcmp (o->driver, "macvlan") != 0)
-    return ferry_make_error (err, 0, "failed to find driver or plugin \"%s\": use bridge or macvlan",
+  if (o->driver && strcmp (o->driver, "bridge") != 0 && ! is_link_driver (o->driver))
+    return ferry_make_error (err, 0, "failed to find driver or plugin \"%s\": use bridge, macvlan or ipvlan",
                              o->driver);
-  macvlan = o->driver && strcmp (o->driver, "macvlan") == 0;
-  if (check_ipam_driver (o, macvlan, err) < 0)
+  link = is_link_driver (o->driver) ? o->driver : NULL;
+  if (check_ipam_driver (o, link, err) < 0)
     return -1;
   no_ipam = o->ipam_driver && strcmp (o->ipam_driver, "none") == 0;
-  if (parse_options (o->options, macvlan, &options, &parent, &bridge_name, err) < 0)
+  if (parse_options (o->options, link, &options, &parent, &bridge_name, err) < 0)
     return -1;
   if (bridge_name && o->interface_name && strcmp (bridge_name, o->interface_name) != 0)
     return ferry_make_error (
         err, 0, "-o com.docker.network.bridge.name=%s and --interface-name %s disagree: give one",
         bridge_name, o->interface_name);
   interface_name = o->interface_name ? o->interface_name : bridge_name;
-  if (parse_dns_and_routes (o, ! o->disable_dns && ! macvlan && ! no_ipam, &dns, &routes, err) < 0)
+  if (parse_dns_and_routes (o, ! o->disable_dns && ! link && ! no_ipam, &dns, &routes, err) < 0)
     return -1;
-  if (macvlan && (o->subnet == NULL || o->interface_name || o->internal))
+  if (link && (o->subnet == NULL || o->interface_name || o->internal))
     return ferry_make_error (
         err, 0,
-        "a macvlan network needs --subnet (ferry hands out its addresses) and -o parent=IFACE, "
-        "and takes no --interface-name or --internal");
+        "%s networks need --subnet (ferry hands out their addresses) and -o parent=IFACE, "
+        "and take no --interface-name or --internal",
+        link);
   if (o->subnet && (ferry_subnet_parse (o->subnet, &s) < 0 || s.prefix < 8 || s.prefix > 30))
     return ferry_make_error (
         err, 0,
@@ -1074,7 +1120,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
         o->subnet);
   if ((o->gateway || o->ip_range) && o->subnet == NULL)
     return ferry_make_error (err, 0, "cannot set gateway or range without subnet: give --subnet too");
-  if (check_ipv6_options (o, macvlan, &v6, err) < 0)
+  if (check_ipv6_options (o, link, &v6, err) < 0)
     return -1;
   if (interface_name && ! ferry_ifname_is_valid (interface_name))
     return ferry_make_error (
@@ -1123,7 +1169,7 @@ ferry_network_create (ferry_engine_t *e, const struct ferry_network_create_optio
           ferry_subnet_format (&s, text));
       goto fail;
     }
-  ifname = macvlan ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
+  ifname = link ? xstrdup (parent) : interface_name ? xstrdup (interface_name) : free_ifname (defs);
   def = build_definition (o, &s, gw, o->ip_range ? &range : NULL, want6 ? &v6 : NULL, ifname, labels, options,
                           dns, routes);
   if (add_definition (e, def, err) < 0 || ferry_db_commit (e->db, err) < 0)

@@ -3,7 +3,7 @@
  *   networks table           name, id, and the definition netavark reads,
  *                            in the JSON shape of Podman's networks
  *                            (/etc/containers/networks/NAME.json):
- *     { "name", "id", "driver": "bridge", "network_interface", "created",
+ *     { "name", "id", "driver": "bridge"|"macvlan"|"ipvlan", "network_interface", "created",
  *       "subnets": [ { "subnet", "gateway", "lease_range"?: { "start_ip",
  *       "end_ip" } } ] (IPv4, then for a dual-stack network IPv6),
  *       "routes"?, "ipv6_enabled", "internal", "dns_enabled",
@@ -42,7 +42,7 @@ struct ferry_network_create_options
   int internal;
   int disable_dns;
   char **labels;      /* "K=V" */
-  char **options;     /* -o K=V: macvlan's parent (required), mode, mtu;
+  char **options;     /* -o K=V: macvlan's and ipvlan's parent (required), mode, mtu;
                    * bridge: mtu, vlan, isolate, metric, no_default_route,
                    * com.docker.network.bridge.name (the interface) */
   char **dns_servers; /* --dns: where aardvark-dns forwards; NULL: none */

@@ -743,9 +743,14 @@ test_mount_options_trust (void **state)
                            "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": "
                            "true, \"Options\": [ \"suid\", \"shared\" ] } ]",
                            1));
+  /* bind (the volume's directory alone) asks for nothing more.  */
+  assert_null (check_with ("Mounts",
+                           "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": "
+                           "true, \"Options\": [ \"bind\" ] } ]",
+                           0));
   expect_refused ("Mounts",
                   "[ { \"Type\": \"volume\", \"Name\": \"v\", \"Destination\": \"/d\", \"RW\": true, "
-                  "\"Options\": [ \"bind\" ] } ]",
+                  "\"Options\": [ \"noswap\" ] } ]",
                   "Mounts[0].Options");
 }
 

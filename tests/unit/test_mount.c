@@ -207,11 +207,11 @@ test_record_options (void **state)
   assert_true (ferry_mount_option_is_valid ("bind", "rshared"));
   assert_true (ferry_mount_option_is_valid ("bind", "bind"));
   assert_false (ferry_mount_option_is_valid ("bind", "rbind,exec"));
-  /* A named volume takes a propagation and the flags, as in Podman.  */
+  /* A named volume takes a propagation, the flags and bind, as in Podman.  */
   assert_true (ferry_mount_option_is_valid ("volume", "shared"));
   assert_true (ferry_mount_option_is_valid ("volume", "suid"));
   assert_true (ferry_mount_option_is_valid ("bind", "noexec"));
-  assert_false (ferry_mount_option_is_valid ("volume", "bind"));
+  assert_true (ferry_mount_option_is_valid ("volume", "bind"));
   assert_false (ferry_mount_option_is_valid ("volume", "noswap"));
   assert_false (ferry_mount_option_is_valid ("bind", "nosuid,suid"));
   assert_string_equal (ferry_mount_flag_opposite ("nodev"), "dev");

@@ -611,12 +611,12 @@ ferry_volumes_free (struct ferry_volume **v, size_t n)
 
 /* ---- copy-up ----------------------------------------------------------------- */
 
-/* 1 when NAME has never been filled, 0 when it has, -1 with *ERR.  */
+/* A volume's flag that one statement, SELECT_SQL (fixed text, one
+ * column, NAME bound), reads: 1 set, 0 not, -1 with *ERR.  */
 static int
-needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
+read_flag (ferry_db_t *db, const char *name, const char *select_sql, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (db, "SELECT needs_copy_up FROM volumes WHERE name = ?", err);
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (db, select_sql, err);
   int rc;
 
   if (st == NULL)
@@ -628,6 +628,27 @@ needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
   if (rc == SQLITE_DONE)
     return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name \"%s\" found", name);
   return ferry_db_error (db, err, "cannot read a volume from the state database");
+}
+
+/* Runs UPDATE_SQL (fixed text, NAME bound) on a volume's row.  */
+static int
+write_flag (ferry_db_t *db, const char *name, const char *update_sql, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = ferry_db_prepare (db, update_sql, err);
+
+  if (st == NULL)
+    return -1;
+  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return ferry_db_error (db, err, "cannot record a volume in the state database");
+  return 0;
+}
+
+/* 1 when NAME has never been filled, 0 when it has, -1 with *ERR.  */
+static int
+needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
+{
+  return read_flag (db, name, "SELECT needs_copy_up FROM volumes WHERE name = ?", err);
 }
 
 /* NAME's -o options, as stored.  */
@@ -648,15 +669,7 @@ stored_options (ferry_db_t *db, const char *name, json_object **out, ferry_error
 int
 ferry_volume_mark_filled (ferry_db_t *db, const char *name, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (db, "UPDATE volumes SET needs_copy_up = 0 WHERE name = ?", err);
-
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (db, err, "cannot record a volume in the state database");
-  return 0;
+  return write_flag (db, name, "UPDATE volumes SET needs_copy_up = 0 WHERE name = ?", err);
 }
 
 /* 1 when the directory at PATH holds nothing, 0 when it holds something.  */
@@ -844,33 +857,13 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
 static int
 needs_chown (ferry_db_t *db, const char *name, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (db, "SELECT needs_chown FROM volumes WHERE name = ?", err);
-  int rc;
-
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (st);
-  if (rc == SQLITE_ROW)
-    return sqlite3_column_int (st, 0) != 0;
-  if (rc == SQLITE_DONE)
-    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no volume with name \"%s\" found", name);
-  return ferry_db_error (db, err, "cannot read a volume from the state database");
+  return read_flag (db, name, "SELECT needs_chown FROM volumes WHERE name = ?", err);
 }
 
 static int
 chown_done (ferry_db_t *db, const char *name, ferry_error_t *err)
 {
-  cleanup_stmt sqlite3_stmt *st
-      = ferry_db_prepare (db, "UPDATE volumes SET needs_chown = 0 WHERE name = ?", err);
-
-  if (st == NULL)
-    return -1;
-  sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_DONE)
-    return ferry_db_error (db, err, "cannot record a volume in the state database");
-  return 0;
+  return write_flag (db, name, "UPDATE volumes SET needs_chown = 0 WHERE name = ?", err);
 }
 
 int

@@ -1,4 +1,5 @@
 #include "addr.h"
+#include "../util/parse.h"
 
 #include <stdio.h>
 #include <net/if.h>
@@ -126,18 +127,6 @@ ferry_subnet_last_host (const struct ferry_subnet *s)
   return s->prefix >= 31 ? broadcast : broadcast - 1;
 }
 
-static int
-hex_digit (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int
 ferry_mac_parse (const char *text, unsigned char mac[6])
 {
@@ -147,7 +136,7 @@ ferry_mac_parse (const char *text, unsigned char mac[6])
     return -1;
   for (i = 0; i < 6; i++)
     {
-      int hi = hex_digit (text[3 * i]), lo = hex_digit (text[3 * i + 1]);
+      int hi = ferry_hex_digit (text[3 * i]), lo = ferry_hex_digit (text[3 * i + 1]);
 
       if (hi < 0 || lo < 0 || (i < 5 && text[3 * i + 2] != ':'))
         return -1;

@@ -11,6 +11,9 @@ int ferry_parse_size (const char *s, int64_t *out);
  * --log-opt max-size: "65536k", "2m", "1.5gb", "64 MiB" (still 64 * 10^6).  */
 int ferry_parse_size_decimal (const char *s, int64_t *out);
 
+/* The value of the hex digit C (either case); -1 for another character.  */
+int ferry_hex_digit (char c);
+
 /* "TERM", "SIGTERM", "term", "15", "RTMIN+3"; -1 when unknown.  */
 int ferry_signal_parse (const char *s);
 

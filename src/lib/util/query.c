@@ -2,6 +2,7 @@
  * (query.h).  */
 #include "query.h"
 #include "cleanup.h"
+#include "parse.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -37,18 +38,6 @@ ferry_query_escape (const char *s)
   return out;
 }
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* The first LEN bytes of S decoded as url.QueryUnescape decodes them
  * ('+' is a space), or NULL for a bad %-escape and for %00, which a C
  * string cannot hold.  */
@@ -69,8 +58,8 @@ unescape (const char *s, size_t len)
         }
       if (i + 2 >= len)
         return NULL;
-      hi = hex_value (s[i + 1]);
-      lo = hex_value (s[i + 2]);
+      hi = ferry_hex_digit (s[i + 1]);
+      lo = ferry_hex_digit (s[i + 2]);
       if (hi < 0 || lo < 0 || (hi | lo) == 0)
         return NULL;
       out[o++] = (char) (hi << 4 | lo);

@@ -2,6 +2,7 @@
 #include "toml.h"
 #include "cleanup.h"
 #include "fs.h"
+#include "parse.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -209,10 +210,7 @@ read_string (struct cursor *t, char **out, ferry_error_t *err)
             for (int i = 0; i < digits; i++, t->p++)
               {
                 char h = *t->p;
-                int d = h >= '0' && h <= '9'   ? h - '0'
-                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                               : -1;
+                int d = ferry_hex_digit (h);
                 if (d < 0)
                   {
                     free (buf);

@@ -644,6 +644,29 @@ write_flag (ferry_db_t *db, const char *name, const char *update_sql, ferry_erro
   return 0;
 }
 
+/* The lock of volume directory VDIR (flock; what copy-up takes too), or
+ * -1 with *ERR.  NOWAIT: -2 when another holds it.  */
+static int
+lock_volume_dir (const char *vdir, int nowait, ferry_error_t *err)
+{
+  int fd = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
+  while (flock (fd, LOCK_EX | (nowait ? LOCK_NB : 0)) < 0)
+    {
+      int saved = errno;
+
+      if (saved == EINTR)
+        continue;
+      close (fd);
+      if (saved == EWOULDBLOCK && nowait)
+        return -2;
+      return ferry_make_error (err, saved, "cannot lock volume directory `%s`", vdir);
+    }
+  return fd;
+}
+
 /* 1 when NAME has never been filled, 0 when it has, -1 with *ERR.  */
 static int
 needs_copy_up (ferry_db_t *db, const char *name, ferry_error_t *err)
@@ -796,12 +819,9 @@ ferry_volume_copy_up (ferry_db_t *db, const char *root, const char *name, const 
   if (! ferry_volume_name_is_valid (name))
     return ferry_make_error (err, 0, "invalid volume name `%s`", name);
   /* One copy at a time per volume: two containers may start on it.  */
-  lock = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  lock = lock_volume_dir (vdir, 0, err);
   if (lock < 0)
-    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
-  while (flock (lock, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return ferry_make_error (err, errno, "cannot lock volume directory `%s`", vdir);
+    return -1;
   r = needs_copy_up (db, name, err);
   if (r <= 0)
     return r;
@@ -878,12 +898,9 @@ ferry_volume_fix_owner (ferry_db_t *db, const char *root, const char *name, cons
 
   if (! ferry_volume_name_is_valid (name))
     return ferry_make_error (err, 0, "invalid volume name `%s`", name);
-  lock = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  lock = lock_volume_dir (vdir, 0, err);
   if (lock < 0)
-    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
-  while (flock (lock, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return ferry_make_error (err, errno, "cannot lock volume directory `%s`", vdir);
+    return -1;
   r = needs_chown (db, name, err);
   if (r <= 0)
     return r;
@@ -1049,29 +1066,6 @@ finish_import (const char *vdir, ferry_error_t *err)
   if (unlinkat (vfd, IMPORT_NAME, AT_REMOVEDIR) < 0 && errno != ENOENT)
     return ferry_make_error (err, errno, "cannot remove `%s/" IMPORT_NAME "`", vdir);
   return fsync (vfd) < 0 ? ferry_make_error (err, errno, "cannot sync `%s`", vdir) : 0;
-}
-
-/* The lock of volume directory VDIR (flock; what copy-up takes too), or
- * -1 with *ERR.  NOWAIT: -2 when another holds it.  */
-static int
-lock_volume_dir (const char *vdir, int nowait, ferry_error_t *err)
-{
-  int fd = open (vdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open volume directory `%s`", vdir);
-  while (flock (fd, LOCK_EX | (nowait ? LOCK_NB : 0)) < 0)
-    {
-      int saved = errno;
-
-      if (saved == EINTR)
-        continue;
-      close (fd);
-      if (saved == EWOULDBLOCK && nowait)
-        return -2;
-      return ferry_make_error (err, saved, "cannot lock volume directory `%s`", vdir);
-    }
-  return fd;
 }
 
 /* What an import killed in step 3 left of volume NAME, moved in: when

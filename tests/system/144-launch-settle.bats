@@ -184,7 +184,8 @@ test_mounts() {
 	wait_until "[ \$(f logs c1 | tail -1) -gt $n ]"
 	f exec c1 test -x /bin/busybox
 	f rm -f -t 0 c1 >/dev/null
-	[ -z "$(launch_processes)" ]
+	# (conmon runs its exit command, a moment after rm -f returns)
+	wait_until '[ -z "$(launch_processes)" ]'
 }
 
 @test "run whose runtime create hangs: conmon and runc are ended when conmon's report times out, and the container starts on the next try" {
@@ -204,7 +205,8 @@ test_mounts() {
 	fc start c1 >/dev/null
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = running ]
 	f rm -f -t 0 c1 >/dev/null
-	[ -z "$(launch_processes)" ]
+	# (conmon runs its exit command, a moment after rm -f returns)
+	wait_until '[ -z "$(launch_processes)" ]'
 }
 
 # ---- a launch whose ferry was killed ---------------------------------------
@@ -238,7 +240,8 @@ test_mounts() {
 	rm "$TEST_TMP/hold"
 	f exec c1 true
 	f rm -f -t 0 c1 >/dev/null
-	[ -z "$(launch_processes)" ]
+	# (conmon runs its exit command, a moment after rm -f returns)
+	wait_until '[ -z "$(launch_processes)" ]'
 	[ -z "$(test_mounts)" ]
 }
 
@@ -259,5 +262,6 @@ test_mounts() {
 	conmon=$(f inspect --format '{{.State.ConmonPid}}' c1)
 	[ "$(launch_processes)" = "$conmon" ]
 	f rm -f -t 0 c1 >/dev/null
-	[ -z "$(launch_processes)" ]
+	# (conmon runs its exit command, a moment after rm -f returns)
+	wait_until '[ -z "$(launch_processes)" ]'
 }

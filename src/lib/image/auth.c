@@ -530,6 +530,25 @@ ferry_auth_store (const char *path, const char *registry, const struct ferry_cre
   return write_auth_file (path, root, err);
 }
 
+/* The credential helper NAME, the value of REGISTRY in the "credHelpers"
+ * of the auth file at PATH; NULL with *ERR when it names none ferry may
+ * run.  */
+static const char *
+file_helper (json_object *name, const char *path, const char *registry, ferry_error_t *err)
+{
+  const char *helper = ferry_json_string_value (name);
+
+  if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
+    {
+      ferry_make_error (err, 0,
+                        "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix or "
+                        "remove it",
+                        path, registry);
+      return NULL;
+    }
+  return helper;
+}
+
 /* Erases from its helper each registry ROOT's "credHelpers" sends to
  * one, as Podman's logout --all does before it empties the file: the
  * helpers of an auth file are expected to be there, so the first that
@@ -543,16 +562,13 @@ erase_file_helpers (json_object *root, const char *path, ferry_error_t *err)
       continue;
     json_object_object_foreach (helpers, registry, name)
     {
-      const char *helper = name ? ferry_json_string_value (name) : NULL;
+      const char *helper;
 
       if (name == NULL)
         continue;
-      if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
-        return ferry_make_error (
-            err, 0,
-            "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix "
-            "or remove it",
-            path, registry);
+      helper = file_helper (name, path, registry, err);
+      if (helper == NULL)
+        return -1;
       if (ferry_credential_helper_erase (helper, registry, err) < 0)
         {
           ferry_error_wrap (err, "updating \"%s\"", path);
@@ -809,13 +825,9 @@ file_logout (const char *path, const char *registry, int *found, ferry_error_t *
   helpers = root && json_object_is_type (root, json_type_object) ? go_field (root, "credHelpers") : NULL;
   if (helpers && ! strchr (registry, '/') && json_object_object_get_ex (helpers, registry, &name) && name)
     {
-      helper = ferry_json_string_value (name);
-      if (helper == NULL || ! ferry_credential_helper_name_valid (helper))
-        return ferry_make_error (
-            err, 0,
-            "auth file `%s`: field `credHelpers` names no valid credential helper for %s: fix "
-            "or remove it",
-            path, registry);
+      helper = file_helper (name, path, registry, err);
+      if (helper == NULL)
+        return -1;
       if (ferry_credential_helper_erase (helper, registry, err) < 0)
         {
           ferry_error_wrap (err, "updating \"%s\": removing credentials for %s from credential helper %s",

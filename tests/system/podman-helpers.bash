@@ -133,7 +133,19 @@ step() {
 # step, with the standard output's lines sorted: Podman prints some lists
 # in Go's map order, which changes from one run to the next.
 step_sorted() {
-	_step sort "$@"
+	_step sort_edited "$@"
+}
+
+# The output file $1 edited as the transcript shows it, then sorted: lines
+# sorted by what the two tools print differently (IDs, addresses: 10.x.100.1
+# comes before 10.x.99.1 as text) would come out in different orders.  The
+# tool is _step's.
+sort_edited() {
+	if [ -f "$TEST_TMP/$tool.sed" ]; then
+		sed -f "$TEST_TMP/$tool.sed" -e "s#$TEST_TMP#TMP#g" "$1"
+	else
+		sed -e "s#$TEST_TMP#TMP#g" "$1"
+	fi | sort
 }
 
 # step through FILTER (a command given the output's file).

@@ -48,6 +48,14 @@ rmdir "$cgroups"
 # go with it.
 mkdir -p /run/netns &&
 	mount -t tmpfs -o mode=0755,size=1m ferry-shard-netns /run/netns || exit 1
+# Podman as root keeps netavark's state in /run/containers/networks
+# whatever its --runroot (one IPAM database, firewall state and one
+# aardvark-dns for the host's one network namespace): the shard's own, as
+# its network namespace is.  Shared, another shard's Podman told the one
+# aardvark-dns, in that shard's namespace, to serve this one's networks, and
+# its bind of their gateways failed ("aardvark-dns failed to start").
+mkdir -p /run/containers/networks &&
+	mount -t tmpfs -o mode=0755,size=16m ferry-shard-podman /run/containers/networks || exit 1
 
 # The container cgroups (ferry's, /ferry/[<root tag>-]<id>) that hold
 # processes of this shard.

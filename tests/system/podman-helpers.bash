@@ -49,6 +49,38 @@ podman_file_locks_for_every_test() {
 	}
 }
 
+# The credential files' hooks (136, 141, 147): podman_file_locks_for_every_test's
+# setup, with a HOME, XDG_RUNTIME_DIR and registries.conf of the test's own
+# so that neither tool reads the host's credentials or registries, and
+# $TEST_TMP/bin first on PATH for the credential helpers a test writes;
+# teardown removes what Podman made, then runs the teardown it wraps (the
+# registry's, which stops its servers).  Once, at the top of a file, after
+# the loads (../lib/registry among them).
+auth_hooks_for_every_test() {
+	podman_file_locks_for_every_test
+	eval "auth_hooks_$(declare -f setup)"
+	eval "auth_hooks_$(declare -f teardown)"
+	setup() {
+		auth_hooks_setup
+		export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/xdg
+		mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$TEST_TMP/bin"
+		unset XDG_CONFIG_HOME DOCKER_CONFIG
+		export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
+		: >"$CONTAINERS_REGISTRIES_CONF"
+		export PATH=$TEST_TMP/bin:$PATH
+	}
+	teardown() {
+		podman_teardown
+		auth_hooks_teardown
+	}
+}
+
+# b64 STRING: STRING in base64 on one line, as an auth file holds a
+# user:password.
+b64() {
+	printf '%s' "$1" | base64 -w0
+}
+
 # The audit files' hooks: podman_file_locks_for_every_test's setup, and
 # no network unless asked in Podman's containers.conf as in ferry's
 # ferry.conf of the test; teardown removes both tools' containers.  Once,

@@ -23,7 +23,6 @@
 #include "../util/process.h"
 #include "../util/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -729,30 +728,17 @@ conmon_has_bundle (pid_t pid, const char *bundle)
   return false;
 }
 
-/* Kills the live conmons of BUNDLE, each with what its process group
- * runs; returns how many it found.  */
+/* Kills a live conmon of BUNDLE with what its process group runs.  */
 static int
-end_conmons_once (const char *bundle)
+end_conmon (pid_t pid, const struct ferry_process_info *info, void *data)
 {
-  cleanup_dir DIR *d = opendir ("/proc");
-  struct dirent *de;
-  int found = 0;
+  const char *bundle = data;
 
-  while (d && (de = readdir (d)))
-    {
-      struct ferry_process_info info;
-      char *end;
-      long pid = strtol (de->d_name, &end, 10);
-
-      if (*end != '\0' || pid <= 1 || ferry_process_info ((pid_t) pid, &info) < 0 || info.state == 'Z'
-          || info.state == 'X' || strcmp (info.comm, "conmon") != 0
-          || ! conmon_has_bundle ((pid_t) pid, bundle))
-        continue;
-      found++;
-      kill ((pid_t) pid, SIGKILL);
-      ferry_process_group_kill (info.pgrp, LAUNCH_HELPERS, 10000);
-    }
-  return found;
+  if (strcmp (info->comm, "conmon") != 0 || ! conmon_has_bundle (pid, bundle))
+    return 0;
+  kill (pid, SIGKILL);
+  ferry_process_group_kill (info->pgrp, LAUNCH_HELPERS, 10000);
+  return 1;
 }
 
 int
@@ -777,7 +763,7 @@ ferry_conmon_end (const char *bundle)
     }
   /* A first process killed while it forked its daemon leaves the daemon,
    * with the same arguments, to the next round.  */
-  for (int round = 0; round < 100 && (n = end_conmons_once (bundle)) > 0; round++)
+  for (int round = 0; round < 100 && (n = ferry_process_each (end_conmon, (void *) bundle)) > 0; round++)
     found += n;
   return found;
 }

@@ -63,29 +63,16 @@ static const char *const CONMON_SEARCH_DIRS[]
     = { "/usr/bin",       "/usr/libexec/podman", "/usr/local/libexec/podman",
         "/usr/local/bin", "/usr/lib/podman",     NULL };
 
-/* ferry's own systemd integration and monitor protocols are not conmon's:
- * with NOTIFY_SOCKET the runtime would wait for the container to notify
- * readiness, and LISTEN_* would hand it ferry's sockets.  */
-static const char *const ENVIRONMENT_DROPPED[]
-    = { "NOTIFY_SOCKET", "LISTEN_PID",     "LISTEN_FDS",      "LISTEN_FDNAMES",
-        "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE", NULL };
-
 struct strv_builder
 {
   char **v;
-  size_t n, allocated;
+  size_t n;
 };
 
 static void
 strv_add (struct strv_builder *b, const char *s)
 {
-  if (b->n + 2 > b->allocated)
-    {
-      b->allocated = b->allocated ? b->allocated * 2 : 32;
-      b->v = xrealloc (b->v, b->allocated * sizeof (char *));
-    }
-  b->v[b->n++] = xstrdup (s);
-  b->v[b->n] = NULL;
+  ferry_strv_append (&b->v, &b->n, s);
 }
 
 static void
@@ -174,21 +161,6 @@ find_conmon (void)
   return NULL;
 }
 
-static bool
-environment_is_dropped (const char *entry)
-{
-  const char *const *it;
-
-  for (it = ENVIRONMENT_DROPPED; *it; it++)
-    {
-      size_t len = strlen (*it);
-
-      if (strncmp (entry, *it, len) == 0 && entry[len] == '=')
-        return true;
-    }
-  return false;
-}
-
 /* The pipes conmon finds in its environment, in the order conmon_child
  * places them after the descriptors the container keeps: the sync pipe
  * always, the start and attach pipes for an attached exec.  */
@@ -202,7 +174,7 @@ conmon_environment (size_t n_preserve_fds, size_t n_pipes)
   char **it;
 
   for (it = environ; it && *it; it++)
-    if (! environment_is_dropped (*it))
+    if (! ferry_runtime_environment_is_dropped (*it))
       strv_add (&b, *it);
   for (size_t i = 0; i < n_pipes; i++)
     {

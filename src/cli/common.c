@@ -290,6 +290,29 @@ ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usag
 }
 
 int
+ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char *usage, const char **format)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+    {
+      if (c == 'f')
+        {
+          *format = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, cmd, argv, usage);
+      if (r != 0)
+        return r > 0 ? 1 : 1 + FERRY_EXIT_ERROR;
+    }
+  return 0;
+}
+
+int
 ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv)
 {
   size_t i;

@@ -142,6 +142,12 @@ int ferry_cli_common_option (int opt, const char *cmd, char **argv);
 /* ferry_cli_common_option, printing USAGE for 'h'.  */
 int ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage);
 
+/* The options of a command CMD whose only one of its own is -f/--format
+ * (set in *FORMAT), besides --help (USAGE) and the global ones.  0 to go
+ * on with the arguments at optind, else 1 + the exit code (help: 0).  */
+int ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char *usage,
+                                  const char **format);
+
 /* Runs the subcommand named by argv[0] from TABLE.  */
 int ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv);
 

@@ -573,25 +573,12 @@ static const char inspect_usage[]
 static int
 image_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct ferry_cli_inspected in = { 0 };
-  int c, r;
+  int r;
 
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        in.format = optarg;
-        break;
-      default:
-        r = ferry_cli_parse_or_help (c, "image inspect", argv, inspect_usage);
-        if (r != 0)
-          return r > 0 ? 0 : FERRY_EXIT_ERROR;
-      }
+  if ((r = ferry_cli_format_option_only (argc, argv, "image inspect", inspect_usage, &in.format)))
+    return r - 1;
   in.format = ferry_cli_inspect_format (in.format);
   if (optind >= argc)
     return ferry_cli_failf ("no names or ids specified: give an image to inspect");

@@ -752,25 +752,13 @@ static const char inspect_usage[]
 static int
 network_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   struct ferry_cli_inspected in = { .only_not_found = true };
   ferry_error_t err = NULL;
-  int c, r;
+  int r;
 
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        in.format = optarg;
-        break;
-      default:
-        if ((r = other_option (c, "network inspect", argv, inspect_usage)))
-          return r - 1;
-      }
+  if ((r = ferry_cli_format_option_only (argc, argv, "network inspect", inspect_usage, &in.format)))
+    return r - 1;
   in.format = ferry_cli_inspect_format (in.format);
   if (optind >= argc)
     return ferry_cli_failf ("requires at least 1 arg(s), only received %d", argc - optind);

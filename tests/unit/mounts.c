@@ -1,6 +1,7 @@
 #include "mounts.h"
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -63,4 +64,14 @@ unit_unmount_all_below (const char *root)
       if (victim == NULL || umount2 (victim, MNT_DETACH) < 0)
         return;
     }
+}
+
+void
+unit_remove_test_dir (const char *root)
+{
+  cleanup_error ferry_error_t err = NULL;
+
+  unit_unmount_all_below (root);
+  if (ferry_rm_rf (root, &err) < 0)
+    fprintf (stderr, "teardown: %s\n", err->msg);
 }

@@ -1,6 +1,7 @@
 /* What the unit tests that mount for real (overlay, changes, rootfs_diff)
- * share: the mount table as the test process sees it, and the undoing of a
- * test's mounts in its teardown, even after a failed test.  */
+ * share: the mount table as the test process sees it, and the removal of a
+ * test's directory in its teardown, its mounts first, even after a failed
+ * test.  */
 #ifndef FERRY_TESTS_UNIT_MOUNTS_H
 #define FERRY_TESTS_UNIT_MOUNTS_H
 
@@ -10,5 +11,9 @@ char **unit_mount_points (void);
 
 /* Unmounts everything mounted at or below ROOT, deepest (last) first.  */
 void unit_unmount_all_below (const char *root);
+
+/* A teardown's end of a test's directory ROOT: unmounts what is mounted
+ * below it, then removes it (saying so on standard error when it cannot).  */
+void unit_remove_test_dir (const char *root);
 
 #endif

@@ -62,11 +62,8 @@ static int
 teardown (void **state)
 {
   struct fixture *fx = *state;
-  cleanup_error ferry_error_t err = NULL;
 
-  unit_unmount_all_below (fx->root);
-  if (ferry_rm_rf (fx->root, &err) < 0)
-    fprintf (stderr, "teardown: %s\n", err->msg);
+  unit_remove_test_dir (fx->root);
   free (fx->root);
   free (fx);
   return 0;

@@ -136,6 +136,42 @@ audit_compare_expected() {
 	audit_compare "$seq"
 }
 
+# Runs sequence function $1 with ferry (f), and compares all it prints,
+# standard error among it, with stdin (what Podman printed); where Podman
+# is installed, runs it with Podman (podman_t) too and compares the two.
+compare_output_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected"
+	load_test_image
+	"$seq" f >"$TEST_TMP/f.out" 2>&1
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$seq" podman_t >"$TEST_TMP/p.out" 2>&1
+		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+	fi
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+}
+
+# Makes a container with tool $1 (f or podman_t): name $2, run or create
+# $3, then options up to --, then the command; with no network unless the
+# options give one; remembers its ID for the transcript.
+make_ctr() {
+	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		[ "$1" = --network ] && opts=()
+		opts+=("$1")
+		shift
+	done
+	shift
+	[ "$how" = run ] && how="run -d"
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	# shellcheck disable=SC2086
+	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
+	id=$("$t" inspect --format '{{.Id}}' "$name")
+	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
+}
+
 # Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
 # lines on stdin, and remembers their IDs so that transcripts show <NAME>.
 make_containers() {
@@ -166,6 +202,15 @@ step() {
 # in Go's map order, which changes from one run to the next.
 step_sorted() {
 	_step sort "$@"
+}
+
+# As step, but only the command and its exit code go to the transcript:
+# for failures that the two tools word differently.
+step_rc() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >/dev/null 2>&1 || rc=$?
+	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
 }
 
 # step through FILTER (a command given the output's file).

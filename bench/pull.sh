@@ -81,15 +81,6 @@ had_run_containers=1
 [ -e /run/containers ] || had_run_containers=0
 # Neither tool reads or writes the host's registry credentials.
 export REGISTRY_AUTH_FILE=$work/auth.json
-registry_pid=
-
-stop_registry() {
-	if [ -n "$registry_pid" ]; then
-		kill "$registry_pid" 2>/dev/null || true
-		wait "$registry_pid" 2>/dev/null || true
-		registry_pid=
-	fi
-}
 
 cleanup() {
 	local rc=$?
@@ -116,44 +107,6 @@ fi
 image_mib=$(awk -v b="$(stat -c %s "$image")" 'BEGIN { printf "%.0f", b / 1048576 }')
 
 # ---- the registry -------------------------------------------------------------
-
-start_registry() {
-	local port code
-	mkdir -p "$work/registry"
-	for _ in 1 2 3; do
-		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-		cat >"$work/registry/config.yml" <<-EOF
-			version: 0.1
-			log:
-			  level: warn
-			  accesslog:
-			    disabled: true
-			storage:
-			  filesystem:
-			    rootdirectory: $work/registry/data
-			http:
-			  addr: 127.0.0.1:$port
-			  secret: ferry-bench
-		EOF
-		# distribution takes REGISTRY_* variables (REGISTRY_AUTH_FILE too) as
-		# config overrides: give it an environment of its own.
-		env -i PATH="$PATH" docker-registry serve "$work/registry/config.yml" \
-			</dev/null >>"$work/registry/log" 2>&1 &
-		registry_pid=$!
-		for _ in $(seq 1 100); do
-			kill -0 "$registry_pid" 2>/dev/null || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/v2/" || true)
-			if [ "$code" = 200 ]; then
-				registry=127.0.0.1:$port
-				return 0
-			fi
-			sleep 0.1
-		done
-		stop_registry
-	done
-	tail -n 20 "$work/registry/log" >&2
-	die "docker-registry did not come up (its log is above)"
-}
 
 start_registry
 ref=$registry/ferry-bench:latest

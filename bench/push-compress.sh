@@ -86,17 +86,7 @@ export REGISTRY_AUTH_FILE=$work/auth.json
 # would change what is measured.
 : >"$work/containers.conf"
 export CONTAINERS_CONF=$work/containers.conf
-registry_pid=
 child=
-
-stop_registry() {
-	if [ -n "$registry_pid" ]; then
-		kill "$registry_pid" 2>/dev/null || true
-		wait "$registry_pid" 2>/dev/null || true
-		registry_pid=
-	fi
-	rm -rf "$work/registry"
-}
 
 cleanup() {
 	local rc=$?
@@ -111,42 +101,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-start_registry() {
-	local port code
-	mkdir -p "$work/registry"
-	for _ in 1 2 3; do
-		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-		cat >"$work/registry/config.yml" <<-EOF
-			version: 0.1
-			log:
-			  level: warn
-			  accesslog:
-			    disabled: true
-			storage:
-			  filesystem:
-			    rootdirectory: $work/registry/data
-			http:
-			  addr: 127.0.0.1:$port
-			  secret: ferry-bench
-		EOF
-		env -i PATH="$PATH" docker-registry serve "$work/registry/config.yml" \
-			</dev/null >>"$work/registry.log" 2>&1 &
-		registry_pid=$!
-		for _ in $(seq 1 100); do
-			kill -0 "$registry_pid" 2>/dev/null || break
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/v2/" || true)
-			if [ "$code" = 200 ]; then
-				registry=127.0.0.1:$port
-				return 0
-			fi
-			sleep 0.1
-		done
-		stop_registry
-	done
-	tail -n 20 "$work/registry.log" >&2
-	die "docker-registry did not come up (its log is above)"
-}
 
 # ---- the image --------------------------------------------------------------
 
@@ -215,6 +169,7 @@ run_once() {
 	echo "$blob" >"$work/$tool-$fmt.blob"
 	record_run "$tool-$fmt" "$n" "$start" "$end" "$rss"
 	stop_registry
+	rm -rf "$work/registry"
 }
 
 for fmt in $formats; do

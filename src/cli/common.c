@@ -290,6 +290,29 @@ ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usag
 }
 
 int
+ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char *usage, const char **format)
+{
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        { "format", required_argument, NULL, 'f' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
+  int c, r;
+
+  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+    {
+      if (c == 'f')
+        {
+          *format = optarg;
+          continue;
+        }
+      r = ferry_cli_parse_or_help (c, cmd, argv, usage);
+      if (r != 0)
+        return r > 0 ? 1 : 1 + FERRY_EXIT_ERROR;
+    }
+  return 0;
+}
+
+int
 ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv)
 {
   size_t i;
@@ -688,55 +711,102 @@ ferry_cli_go_time (int64_t nano)
   return xasprintf ("%s%s +0000 UTC", buf, frac);
 }
 
-void
-ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err)
+static void
+inspected_missed (struct ferry_cli_inspected *in, ferry_error_t *err)
 {
-  m->errs = xrealloc (m->errs, sizeof (ferry_error_t) * (m->n + 1));
-  m->errs[m->n++] = *err;
+  in->missed = xrealloc (in->missed, sizeof (ferry_error_t) * (in->n_missed + 1));
+  in->missed[in->n_missed++] = *err;
   *err = NULL;
 }
 
 void
-ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj)
+ferry_cli_inspected_add (struct ferry_cli_inspected *in, json_object *o)
 {
   cleanup_free char *text = NULL;
 
-  if (m->template_err)
-    return;
-  if (ferry_cli_template_keep_line (format, obj, &text, &m->template_err) < 0)
+  if (in->format == NULL)
     {
-      /* What came before the error is out, as Podman's is.  */
-      if (text)
-        fputs (text, stdout);
+      if (in->all == NULL)
+        in->all = json_object_new_array ();
+      json_object_array_add (in->all, o);
       return;
     }
-  fputs (text, stdout);
+  /* Podman runs an inspect's template once over all it found: the
+   * first error ends the output, and what came before it is out.  */
+  if (in->template_err == NULL)
+    {
+      ferry_cli_template_keep_line (in->format, o, &text, &in->template_err);
+      if (text)
+        fputs (text, stdout);
+    }
+  json_object_put (o);
 }
 
-int
-ferry_cli_missed_report (struct ferry_cli_missed *m)
+static void
+inspected_free (struct ferry_cli_inspected *in)
+{
+  json_object_put (in->all);
+  in->all = NULL;
+  for (size_t i = 0; i < in->n_missed; i++)
+    ferry_error_release (&in->missed[i]);
+  free (in->missed);
+  in->missed = NULL;
+  in->n_missed = 0;
+  ferry_error_release (&in->template_err);
+}
+
+/* Prints the JSON, then says what was missed: the template's error and
+ * the others bare, the first as the error.  */
+static int
+inspected_end (struct ferry_cli_inspected *in)
 {
   int ret = 0;
 
+  if (in->format == NULL)
+    {
+      if (in->all == NULL)
+        in->all = json_object_new_array ();
+      ferry_cli_print_inspected (in->all);
+    }
   fflush (stdout);
-  if (m->template_err && m->n == 0)
-    return ferry_cli_fail (&m->template_err);
-  if (m->template_err)
+  if (in->template_err && in->n_missed == 0)
+    ret = ferry_cli_fail (&in->template_err);
+  else if (in->n_missed)
     {
-      ferry_error_fputs (m->template_err->msg, stderr);
-      fputc ('\n', stderr);
-      ferry_error_release (&m->template_err);
+      if (in->template_err)
+        {
+          ferry_error_fputs (in->template_err->msg, stderr);
+          fputc ('\n', stderr);
+        }
+      for (size_t i = 1; i < in->n_missed; i++)
+        {
+          ferry_error_fputs (in->missed[i]->msg, stderr);
+          fputc ('\n', stderr);
+        }
+      ret = ferry_cli_fail (&in->missed[0]);
     }
-  for (size_t i = 1; i < m->n; i++)
-    {
-      ferry_error_fputs (m->errs[i]->msg, stderr);
-      fputc ('\n', stderr);
-      ferry_error_release (&m->errs[i]);
-    }
-  if (m->n)
-    ret = ferry_cli_fail (&m->errs[0]);
-  free (m->errs);
-  m->errs = NULL;
-  m->n = 0;
+  inspected_free (in);
   return ret;
+}
+
+int
+ferry_cli_inspect_names (struct ferry_cli_inspected *in, char **names, int n,
+                         ferry_cli_inspect_lookup_fn lookup, void *data)
+{
+  for (int i = 0; i < n; i++)
+    {
+      ferry_error_t err = NULL;
+      json_object *o = lookup (names[i], in->format != NULL, data, &err);
+
+      if (o)
+        ferry_cli_inspected_add (in, o);
+      else if (in->only_not_found && err->kind != FERRY_ERROR_NOT_FOUND)
+        {
+          inspected_free (in);
+          return ferry_cli_fail (&err);
+        }
+      else
+        inspected_missed (in, &err);
+    }
+  return inspected_end (in);
 }

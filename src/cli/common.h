@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -141,6 +142,12 @@ int ferry_cli_common_option (int opt, const char *cmd, char **argv);
 /* ferry_cli_common_option, printing USAGE for 'h'.  */
 int ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage);
 
+/* The options of a command CMD whose only one of its own is -f/--format
+ * (set in *FORMAT), besides --help (USAGE) and the global ones.  0 to go
+ * on with the arguments at optind, else 1 + the exit code (help: 0).  */
+int ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char *usage,
+                                  const char **format);
+
 /* Runs the subcommand named by argv[0] from TABLE.  */
 int ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv);
 
@@ -179,21 +186,6 @@ int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image
 int ferry_cli_remove_containers_using_within (struct ferry_engine *e, const char *image_id,
                                               const char *volume, int timeout, ferry_error_t *err);
 
-/* The `volume inspect` and `network inspect` objects of NAME
- * (FOR_TEMPLATE: the one their --format sees); NULL and kind NOT_FOUND
- * when there is none.  */
-json_object *ferry_cli_volume_inspect_json (struct ferry_engine *e, const char *name, int for_template,
-                                            ferry_error_t *err);
-json_object *ferry_cli_network_inspect_json (struct ferry_engine *e, const char *name, int for_template,
-                                             ferry_error_t *err);
-
-/* The `image inspect` object of REF.  */
-json_object *ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err);
-/* For a --format over O, image inspect's JSON: the members Podman's
- * structs have and its JSON leaves out, as the zero values its templates
- * find (GraphDriver.Data's, the ImageConfig's).  */
-void ferry_cli_image_inspect_template (json_object *o);
-
 /* Prints an inspect command's answer ALL as Podman does: `[]` when it found
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
@@ -201,23 +193,49 @@ void ferry_cli_print_inspected (json_object *all);
  * which Podman's inspect commands take as the JSON too.  */
 const char *ferry_cli_inspect_format (const char *format);
 
-/* What an inspect did not find, said after what it did, as Podman says it:
- * the others first, bare, then the first as the error.  */
-struct ferry_cli_missed
+/* What an inspect command shows, as Podman shows it: each object it found,
+ * by a Go template as it comes or, without one, all as one JSON array at
+ * the end; then what it did not find, the others first, bare, and the
+ * first as the error.  */
+struct ferry_cli_inspected
 {
-  ferry_error_t *errs;
-  size_t n;
-  /* Podman runs an inspect's template once over all it found: the first
-   * error ends the output, and comes before the missing, bare.  */
+  const char *format; /* NULL: the JSON */
+  /* Only a name not found waits for the end; any other error ends the
+   * command at once, the JSON unprinted (Podman's volume and network
+   * inspect).  Without it, every error is a name not found (its image
+   * inspect).  */
+  bool only_not_found;
+  json_object *all;
+  ferry_error_t *missed;
+  size_t n_missed;
+  /* A template runs once over all that was found: its first error ends
+   * the output, and is said before the names not found.  */
   ferry_error_t template_err;
 };
-void ferry_cli_missed_add (struct ferry_cli_missed *m, ferry_error_t *err);
-/* Prints OBJ by FORMAT unless an earlier one failed; a failure is kept
- * in M for the report.  */
-void ferry_cli_missed_template (struct ferry_cli_missed *m, const char *format, json_object *obj);
-/* Says them (standard output flushed first) and returns the exit code:
- * 0 when there were none.  */
-int ferry_cli_missed_report (struct ferry_cli_missed *m);
+
+/* Shows O (taken): an object made for the template when IN has one.  */
+void ferry_cli_inspected_add (struct ferry_cli_inspected *in, json_object *o);
+
+/* An inspect command's lookup of NAME: its object (made for a template when
+ * FOR_TEMPLATE), or NULL and *ERR.  */
+typedef json_object *(*ferry_cli_inspect_lookup_fn) (const char *name, bool for_template, void *data,
+                                                     ferry_error_t *err);
+
+/* Shows what LOOKUP finds for the N NAMES after what IN holds already,
+ * then prints the JSON and says what was not found; returns the exit
+ * code (0 when every name was found).  */
+int ferry_cli_inspect_names (struct ferry_cli_inspected *in, char **names, int n,
+                             ferry_cli_inspect_lookup_fn lookup, void *data);
+
+/* The lookups of `image inspect` (DATA: the store), `volume inspect` and
+ * `network inspect` (DATA: the engine); a volume or network not there is
+ * an error of kind NOT_FOUND.  */
+json_object *ferry_cli_image_inspect_lookup (const char *ref, bool for_template, void *store,
+                                             ferry_error_t *err);
+json_object *ferry_cli_volume_inspect_lookup (const char *name, bool for_template, void *engine,
+                                              ferry_error_t *err);
+json_object *ferry_cli_network_inspect_lookup (const char *name, bool for_template, void *engine,
+                                               ferry_error_t *err);
 
 /* Podman's confirmation: prints PROMPT and reads a line; 1 when it begins
  * with y or Y, 0 for anything else, -1 at the end of standard input.  */

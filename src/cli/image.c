@@ -442,8 +442,11 @@ history_entry_template (json_object *h)
   return t;
 }
 
-void
-ferry_cli_image_inspect_template (json_object *o)
+/* For a --format over O, image inspect's JSON: the members Podman's
+ * structs have and its JSON leaves out, as the zero values its templates
+ * find (GraphDriver.Data's, the ImageConfig's).  */
+static void
+image_inspect_template (json_object *o)
 {
   json_object *history = json_object_object_get (o, "History");
   json_object *labels;
@@ -547,15 +550,17 @@ image_inspect_json (ferry_store_t *s, const struct ferry_image *img)
 }
 
 json_object *
-ferry_cli_image_inspect_json (ferry_store_t *s, const char *ref, ferry_error_t *err)
+ferry_cli_image_inspect_lookup (const char *ref, bool for_template, void *store, ferry_error_t *err)
 {
   struct ferry_image *img;
   json_object *o;
 
-  if (ferry_store_lookup (s, ref, &img, err) < 0)
+  if (ferry_store_lookup (store, ref, &img, err) < 0)
     return NULL;
-  o = image_inspect_json (s, img);
+  o = image_inspect_json (store, img);
   ferry_image_free (img);
+  if (for_template)
+    image_inspect_template (o);
   return o;
 }
 
@@ -568,61 +573,19 @@ static const char inspect_usage[]
 static int
 image_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
-  cleanup_json json_object *all = json_object_new_array ();
-  const char *format = NULL;
-  int c, r, ret = 0;
+  struct ferry_cli_inspected in = { 0 };
+  int r;
 
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      default:
-        r = ferry_cli_parse_or_help (c, "image inspect", argv, inspect_usage);
-        if (r != 0)
-          return r > 0 ? 0 : FERRY_EXIT_ERROR;
-      }
-  format = ferry_cli_inspect_format (format);
+  if ((r = ferry_cli_format_option_only (argc, argv, "image inspect", inspect_usage, &in.format)))
+    return r - 1;
+  in.format = ferry_cli_inspect_format (in.format);
   if (optind >= argc)
     return ferry_cli_failf ("no names or ids specified: give an image to inspect");
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  struct ferry_cli_missed missed = { 0 };
-
-  for (; optind < argc; optind++)
-    {
-      struct ferry_image *img;
-      ferry_error_t err = NULL;
-      json_object *o;
-
-      if (ferry_store_lookup (s, argv[optind], &img, &err) < 0)
-        {
-          ferry_cli_missed_add (&missed, &err);
-          continue;
-        }
-      o = image_inspect_json (s, img);
-      ferry_image_free (img);
-      if (format)
-        {
-          ferry_cli_image_inspect_template (o);
-          ferry_cli_missed_template (&missed, format, o);
-          json_object_put (o);
-        }
-      else
-        json_object_array_add (all, o);
-    }
-  if (format == NULL)
-    ferry_cli_print_inspected (all);
-  if (missed.n || missed.template_err)
-    ret = ferry_cli_missed_report (&missed);
-  return ret;
+  return ferry_cli_inspect_names (&in, argv + optind, argc - optind, ferry_cli_image_inspect_lookup, s);
 }
 
 /* ---- image diff ------------------------------------------------------------- */

@@ -221,28 +221,15 @@ static const char info_usage[]
 int
 ferry_cmd_info (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_json json_object *info = NULL;
   ferry_error_t err = NULL;
   const char *format = NULL;
-  int c, r;
+  int r;
 
   ferry_cli_template_unranged ();
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      default:
-        r = ferry_cli_parse_or_help (c, "info", argv, info_usage);
-        if (r != 0)
-          return r > 0 ? 0 : FERRY_EXIT_ERROR;
-      }
+  if ((r = ferry_cli_format_option_only (argc, argv, "info", info_usage, &format)))
+    return r - 1;
   if (optind < argc)
     return ferry_cli_failf ("`ferry info` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();

@@ -336,11 +336,20 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
   return o;
 }
 
-/* The object REF names among the types F allows; NULL and the error
- * Podman gives when there is none.  */
-static json_object *
-inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *f, ferry_error_t *err)
+struct inspect_target
 {
+  ferry_engine_t *e;
+  const struct inspect_flags *f;
+};
+
+/* The object REF names among the types the flags allow; NULL and the
+ * error Podman gives when there is none.  */
+static json_object *
+inspect_lookup (const char *ref, bool for_template, void *data, ferry_error_t *err)
+{
+  const struct inspect_target *t = data;
+  ferry_engine_t *e = t->e;
+  const struct inspect_flags *f = t->f;
   size_t i;
 
   for (i = 0; inspect_types[i]; i++)
@@ -365,35 +374,17 @@ inspect_lookup (ferry_engine_t *e, const char *ref, const struct inspect_flags *
             }
         }
       else if (strcmp (type, "image") == 0)
-        {
-          o = ferry_cli_image_inspect_json (e->store, ref, err);
-          if (o && f->format)
-            ferry_cli_image_inspect_template (o);
-        }
+        o = ferry_cli_image_inspect_lookup (ref, for_template, e->store, err);
       else if (strcmp (type, "volume") == 0)
-        o = ferry_cli_volume_inspect_json (e, ref, f->format != NULL, err);
+        o = ferry_cli_volume_inspect_lookup (ref, for_template, e, err);
       else
-        o = ferry_cli_network_inspect_json (e, ref, f->format != NULL, err);
+        o = ferry_cli_network_inspect_lookup (ref, for_template, e, err);
       if (o || f->type || (*err)->kind != FERRY_ERROR_NOT_FOUND)
         return o;
       ferry_error_release (err);
     }
   ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such object: \"%s\"", ref);
   return NULL;
-}
-
-/* Prints O (taking it) by F's template, or adds it to ALL.  */
-static void
-inspect_emit (json_object *o, const struct inspect_flags *f, json_object *all,
-              struct ferry_cli_missed *missed)
-{
-  if (f->format == NULL)
-    {
-      json_object_array_add (all, o);
-      return;
-    }
-  ferry_cli_missed_template (missed, f->format, o);
-  json_object_put (o);
 }
 
 /* Podman's checks of the flags against each other.  */
@@ -428,8 +419,8 @@ static int
 inspect_run (int argc, char **argv, struct inspect_flags *f)
 {
   cleanup_engine ferry_engine_t *e = NULL;
-  cleanup_json json_object *all = json_object_new_array ();
-  struct ferry_cli_missed missed = { 0 };
+  struct ferry_cli_inspected in = { .format = f->format };
+  struct inspect_target t = { .f = f };
   int ret;
 
   if (f->type && strcmp (f->type, "all") == 0)
@@ -452,23 +443,10 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
       ferry_container_free (c);
       if (o == NULL)
         return ferry_cli_fail (&err);
-      inspect_emit (o, f, all, &missed);
+      ferry_cli_inspected_add (&in, o);
     }
-  for (; optind < argc; optind++)
-    {
-      ferry_error_t err = NULL;
-      json_object *o = inspect_lookup (e, argv[optind], f, &err);
-
-      if (o == NULL)
-        ferry_cli_missed_add (&missed, &err);
-      else
-        inspect_emit (o, f, all, &missed);
-    }
-  if (f->format == NULL)
-    ferry_cli_print_inspected (all);
-  if (missed.n || missed.template_err)
-    ret = ferry_cli_missed_report (&missed);
-  return ret;
+  t.e = e;
+  return ferry_cli_inspect_names (&in, argv + optind, argc - optind, inspect_lookup, &t);
 }
 
 static int

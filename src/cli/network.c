@@ -726,9 +726,10 @@ network_ls (int argc, char **argv)
 }
 
 json_object *
-ferry_cli_network_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
+ferry_cli_network_inspect_lookup (const char *name, bool for_template, void *engine, ferry_error_t *err)
 {
   cleanup_json json_object *def = NULL;
+  ferry_engine_t *e = engine;
 
   if (ferry_network_ensure_default (e, err) < 0)
     return NULL;
@@ -751,58 +752,22 @@ static const char inspect_usage[]
 static int
 network_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
-  cleanup_json json_object *all = json_object_new_array ();
   cleanup_engine ferry_engine_t *e = NULL;
-  struct ferry_cli_missed missed = { 0 };
-  const char *format = NULL;
-  int c, r, ret = 0;
+  struct ferry_cli_inspected in = { .only_not_found = true };
+  ferry_error_t err = NULL;
+  int r;
 
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      default:
-        if ((r = other_option (c, "network inspect", argv, inspect_usage)))
-          return r - 1;
-      }
-  format = ferry_cli_inspect_format (format);
+  if ((r = ferry_cli_format_option_only (argc, argv, "network inspect", inspect_usage, &in.format)))
+    return r - 1;
+  in.format = ferry_cli_inspect_format (in.format);
   if (optind >= argc)
     return ferry_cli_failf ("requires at least 1 arg(s), only received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  {
-    ferry_error_t err = NULL;
-    if (ferry_network_ensure_default (e, &err) < 0)
-      return ferry_cli_fail (&err);
-  }
-  for (; optind < argc; optind++)
-    {
-      ferry_error_t err = NULL;
-      cleanup_json json_object *o = ferry_cli_network_inspect_json (e, argv[optind], format != NULL, &err);
-
-      if (o == NULL)
-        {
-          if (err->kind != FERRY_ERROR_NOT_FOUND)
-            return ferry_cli_fail (&err);
-          ferry_cli_missed_add (&missed, &err);
-        }
-      else if (format == NULL)
-        json_object_array_add (all, json_object_get (o));
-      else
-        ferry_cli_missed_template (&missed, format, o);
-    }
-  if (format == NULL)
-    ferry_cli_print_inspected (all);
-  if (missed.n || missed.template_err)
-    ret = ferry_cli_missed_report (&missed);
-  return ret;
+  if (ferry_network_ensure_default (e, &err) < 0)
+    return ferry_cli_fail (&err);
+  return ferry_cli_inspect_names (&in, argv + optind, argc - optind, ferry_cli_network_inspect_lookup, e);
 }
 
 static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"

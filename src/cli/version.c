@@ -46,26 +46,13 @@ static const char version_usage[]
 int
 ferry_cmd_version (int argc, char **argv)
 {
-  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "format", required_argument, NULL, 'f' },
-                                        { "help", no_argument, NULL, 'h' },
-                                        { NULL, 0, NULL, 0 } };
   cleanup_json json_object *o = json_object_new_object ();
   const char *format = NULL;
-  int c, r;
+  int r;
 
   ferry_cli_template_unranged ();
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      default:
-        r = ferry_cli_parse_or_help (c, "version", argv, version_usage);
-        if (r != 0)
-          return r > 0 ? 0 : FERRY_EXIT_ERROR;
-      }
+  if ((r = ferry_cli_format_option_only (argc, argv, "version", version_usage, &format)))
+    return r - 1;
   if (optind < argc)
     return ferry_cli_failf ("`ferry version` takes no arguments (got `%s`)", argv[optind]);
   if (format == NULL)

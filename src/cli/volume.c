@@ -565,8 +565,9 @@ volume_inspect_object (ferry_db_t *db, const char *name, int for_template, ferry
 }
 
 json_object *
-ferry_cli_volume_inspect_json (ferry_engine_t *e, const char *name, int for_template, ferry_error_t *err)
+ferry_cli_volume_inspect_lookup (const char *name, bool for_template, void *engine, ferry_error_t *err)
 {
+  ferry_engine_t *e = engine;
   json_object *o;
 
   count_engine = e;
@@ -583,12 +584,9 @@ volume_inspect (int argc, char **argv)
                                         { "format", required_argument, NULL, 'f' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  cleanup_json json_object *all = json_object_new_array ();
   cleanup_engine ferry_engine_t *e = NULL;
-  ferry_db_t *db = NULL;
-  struct ferry_cli_missed missed = { 0 };
-  const char *format = NULL;
-  int every = 0, c, r, ret = 0;
+  struct ferry_cli_inspected in = { .only_not_found = true };
+  int every = 0, c, r;
 
   while ((c = getopt_long (argc, argv, ":af:h", opts, NULL)) != -1)
     switch (c)
@@ -597,13 +595,13 @@ volume_inspect (int argc, char **argv)
         every = 1;
         break;
       case 'f':
-        format = optarg;
+        in.format = optarg;
         break;
       default:
         if ((r = other_option (c, "volume inspect", argv, inspect_usage)))
           return r - 1;
       }
-  format = ferry_cli_inspect_format (format);
+  in.format = ferry_cli_inspect_format (in.format);
   if (every && optind < argc)
     return ferry_cli_failf ("provide one or more volume names or use --all, not both");
   if (! every && optind >= argc)
@@ -611,48 +609,21 @@ volume_inspect (int argc, char **argv)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  db = e->db;
-  count_engine = e;
   if (every)
     {
       struct ferry_volume **vols = NULL;
       ferry_error_t err = NULL;
       size_t n = 0, i;
 
-      if (ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
+      if (ferry_volume_list (e->db, ferry_global.root, &vols, &n, &err) < 0)
         return ferry_cli_fail (&err);
+      count_engine = e;
       for (i = 0; i < n; i++)
-        {
-          cleanup_json json_object *o = format ? volume_report (vols[i]) : volume_json (vols[i]);
-          if (format == NULL)
-            json_object_array_add (all, json_object_get (o));
-          else
-            ferry_cli_missed_template (&missed, format, o);
-        }
+        ferry_cli_inspected_add (&in, in.format ? volume_report (vols[i]) : volume_json (vols[i]));
+      count_engine = NULL;
       ferry_volumes_free (vols, n);
     }
-  for (; optind < argc; optind++)
-    {
-      ferry_error_t err = NULL;
-      cleanup_json json_object *o = volume_inspect_object (db, argv[optind], format != NULL, &err);
-
-      if (o == NULL)
-        {
-          if (err->kind != FERRY_ERROR_NOT_FOUND)
-            return ferry_cli_fail (&err);
-          ferry_cli_missed_add (&missed, &err);
-        }
-      else if (format == NULL)
-        json_object_array_add (all, json_object_get (o));
-      else
-        ferry_cli_missed_template (&missed, format, o);
-    }
-  if (format == NULL)
-    ferry_cli_print_inspected (all);
-  count_engine = NULL;
-  if (missed.n || missed.template_err)
-    ret = ferry_cli_missed_report (&missed);
-  return ret;
+  return ferry_cli_inspect_names (&in, argv + optind, argc - optind, ferry_cli_volume_inspect_lookup, e);
 }
 
 static int

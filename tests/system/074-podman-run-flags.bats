@@ -15,23 +15,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Runs sequence $1 with ferry, and compares its output with stdin (what
-# Podman printed); where Podman is installed, runs it with Podman too and
-# compares the two.
-compare_with_podman() {
-	local seq=$1
-	cat >"$TEST_TMP/expected"
-	load_test_image
-	"$seq" f >"$TEST_TMP/f.out" 2>&1
-	if command -v podman >/dev/null; then
-		mkdir -p "$TEST_TMP/ptmp"
-		podman_t load -q -i "$(ferry_test_image)" >/dev/null
-		"$seq" podman_t >"$TEST_TMP/p.out" 2>&1
-		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
-	fi
-	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
-}
-
 # Prints, for TOOL, "$ ARGS -> CODE" and the output of the command.
 show() {
 	local tool=$1 rc=0 out
@@ -63,7 +46,7 @@ run_options() {
 }
 
 @test "annotations, stop signal, time zone, OOM score, timeout and -a as Podman's" {
-	compare_with_podman run_options <<-'EOF'
+	compare_output_with_podman run_options <<-'EOF'
 		$ inspect --format {{json .Config.Annotations}} {{.Config.StopSignal}} {{.Config.Timezone}} {{.Config.Timeout}} {{.HostConfig.OomScoreAdj}} o1 -> 0
 		  {"team":"blue","ticket":"42"} SIGUSR1 Europe/Paris 60 300
 		$ inspect --format {{json .Config.Annotations}} {{.Config.StopSignal}} {{.Config.Timeout}} {{.HostConfig.OomScoreAdj}} o2 -> 0
@@ -185,7 +168,7 @@ restart_policies() {
 }
 
 @test "--restart: policies, their errors and on-failure:N as Podman's" {
-	compare_with_podman restart_policies <<-'EOF'
+	compare_output_with_podman restart_policies <<-'EOF'
 		no: {"Name":"no","MaximumRetryCount":0} 0
 		always: {"Name":"always","MaximumRetryCount":0} 0
 		on-failure: {"Name":"on-failure","MaximumRetryCount":0} 0

@@ -14,15 +14,6 @@ teardown() {
 	ferry_teardown
 }
 
-# step, keeping only the exit code: for failures whose words are not
-# Podman's (its copier's internals).
-step_rc() {
-	local tool=$1 rc=0
-	shift
-	"$tool" "$@" >/dev/null 2>&1 || rc=$?
-	echo "\$ $* -> $rc" >>"$TEST_TMP/$tool.log"
-}
-
 # Appends a shell command's output (in the tool's host directory) to the
 # transcript.
 show() {

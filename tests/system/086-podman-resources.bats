@@ -24,21 +24,6 @@ teardown() {
 	fi
 }
 
-# A block device of this host for the throttle flags, or nothing.
-block_device() {
-	local d
-	for d in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda /dev/loop0; do
-		if [ -b "$d" ]; then
-			echo "$d"
-			return
-		fi
-	done
-}
-
-need_cgroup_v1() {
-	[ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ] || skip "needs the cgroups v1 hierarchy"
-}
-
 # Runs TOOL with the rest, appending the command, its exit code and output
 # to TOOL's transcript: the device as DEV, Podman's name for itself as
 # ferry's, IDs dropped.
@@ -248,12 +233,6 @@ resources_sequence() {
 		diff -u "$TEST_TMP/podman_t.log" "$TEST_TMP/f.log"
 	fi
 	diff -u "$TEST_TMP/expected.log" "$TEST_TMP/f.log"
-}
-
-# The file $2 of container $1's cgroup in controller $3, on root $4
-# (default: the test's).
-cg() {
-	cat "$(ctr_cgroup_dir "${4:-$ROOT}" "$1" "$3")/$2"
 }
 
 # The limits resource_limits_run gives, as the cgroup files show them.

@@ -16,22 +16,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Runs sequence $1 with ferry, and compares its output with stdin (what
-# Podman printed); where Podman is installed, runs it with Podman too and
-# compares the two.
-compare_with_podman() {
-	local seq=$1
-	cat >"$TEST_TMP/expected"
-	load_test_image
-	"$seq" f >"$TEST_TMP/f.out" 2>&1
-	if command -v podman >/dev/null; then
-		podman_t load -q -i "$(ferry_test_image)" >/dev/null
-		"$seq" podman_t >"$TEST_TMP/p.out" 2>&1
-		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
-	fi
-	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
-}
-
 # Prints, for TOOL, "$ ARGS -> CODE" and the first word of an error (the
 # rest is each tool's own), or the output.
 show() {
@@ -70,7 +54,7 @@ groups_umask_hosts() {
 }
 
 @test "--group-add, --umask and --hosts-file as Podman's" {
-	compare_with_podman groups_umask_hosts <<-'EOF'
+	compare_output_with_podman groups_umask_hosts <<-'EOF'
 		$ run --rm --network none --group-add 1234 --group-add root,nogroup --umask 027 localhost/ferry-test:latest sh -c id; umask; touch /f; stat -c %a /f -> 0
 		  uid=0(root) gid=0(root) groups=0(root),1234,65534(nogroup)
 		  0027
@@ -197,7 +181,7 @@ environments() {
 
 @test "--unsetenv, --unsetenv-all, --env-merge, --env-host and the host's proxy variables as Podman's" {
 	unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY ftp_proxy FTP_PROXY no_proxy NO_PROXY
-	compare_with_podman environments <<-'EOF'
+	compare_output_with_podman environments <<-'EOF'
 		$ --unsetenv PATH -> 0
 		  container=ENGINE
 		$ --unsetenv-all -e A=1 -> 0
@@ -262,7 +246,7 @@ labels_and_hostname() {
 }
 
 @test "--label-file and --no-hostname as Podman's" {
-	compare_with_podman labels_and_hostname <<-'EOF'
+	compare_output_with_podman labels_and_hostname <<-'EOF'
 		$ inspect --format {{json .Config.Labels}} l1 -> 0
 		  {"a":"2","c":"3  ","d":"x=y"}
 		$ create --network none --label-file TMP/nonexist localhost/ferry-test:latest true -> 125
@@ -307,7 +291,7 @@ namespace_modes() {
 	mkdir -p "$TEST_TMP/ns"
 	for n in ipc uts pid; do readlink /proc/self/ns/$n >"$TEST_TMP/ns/host-$n"; done
 	hn=$(hostname)
-	compare_with_podman namespace_modes < <(sed "s/HOSTNAME_OF_HOST/$hn/" <<-'EOF'
+	compare_output_with_podman namespace_modes < <(sed "s/HOSTNAME_OF_HOST/$hn/" <<-'EOF'
 		$ run --rm --network none -v TMP/ns:/tmp:ro --ipc none localhost/ferry-test:latest sh -c ls -d /dev/shm 2>&1; hostname; echo $HOSTNAME; for n in ipc uts pid; do [ "$(readlink /proc/self/ns/$n)" = "$(cat /tmp/host-$n)" ] && echo host-$n; done -> 1
 		  ls: /dev/shm: No such file or directory
 		  ID12
@@ -507,7 +491,7 @@ exposed_ports() {
 }
 
 @test "--expose as Podman's: inspect, ps and its errors" {
-	compare_with_podman exposed_ports <<-'EOF'
+	compare_output_with_podman exposed_ports <<-'EOF'
 		$ inspect --format {{json .Config.ExposedPorts}} {{json .HostConfig.PortBindings}} {{json .NetworkSettings.Ports}} e1 -> 0
 		  {"7/tcp":{},"80/tcp":{},"90/udp":{},"91/udp":{}} {} {"7/tcp":null,"80/tcp":null,"90/udp":null,"91/udp":null}
 		$ inspect --format {{json .Config.ExposedPorts}} {{json .NetworkSettings.Ports}} e2 -> 0
@@ -598,7 +582,7 @@ rmi_runs() {
 }
 
 @test "run --rmi removes the image after the container, attached or detached, as Podman's" {
-	compare_with_podman rmi_runs <<-'EOF'
+	compare_output_with_podman rmi_runs <<-'EOF'
 		$ run --rmi --network none localhost/rmi-a:1 echo hi -> 0
 		  hi
 		  localhost/ferry-test:latest
@@ -676,7 +660,7 @@ passwd_lines() {
 }
 
 @test "--passwd, --passwd-entry and --group-entry as Podman's, kept across restarts" {
-	compare_with_podman passwd_lines <<-'EOF'
+	compare_output_with_podman passwd_lines <<-'EOF'
 		$ run --rm --network none --user 1234:5678 localhost/ferry-test:latest sh -c tail -n1 /etc/passwd; tail -n1 /etc/group -> 0
 		  1234:*:1234:5678:container user:/:/bin/sh
 		  5678:x:5678:1234
@@ -723,7 +707,7 @@ host_users() {
 	uid=$(getent passwd daemon | cut -d: -f3)
 	gid=$(getent passwd daemon | cut -d: -f4):$(getent passwd daemon | cut -d: -f5)
 	[ "$uid" = 1 ] || skip "this host's daemon is not uid 1"
-	compare_with_podman host_users < <(sed "s/GID/$gid/" <<-'EOF'
+	compare_output_with_podman host_users < <(sed "s/GID/$gid/" <<-'EOF'
 		$ run --rm --network none --hostuser daemon --hostuser root localhost/ferry-test:latest sh -c tail -n1 /etc/passwd; grep -c ^root: /etc/passwd -> 0
 		  daemon:*:1:GID:/:/bin/sh
 		  1

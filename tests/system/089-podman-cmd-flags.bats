@@ -17,26 +17,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Makes a container with tool $1: name $2, run or create $3, then options
-# up to --, then the command; remembers its ID for the transcript.
-ctr() {
-	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
-	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		# A --network of the container's own replaces "none".
-		[ "$1" = --network ] && opts=()
-		opts+=("$1")
-		shift
-	done
-	shift
-	[ "$how" = run ] && how="run -d"
-	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
-	# shellcheck disable=SC2086
-	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
-	id=$("$t" inspect --format '{{.Id}}' "$name")
-	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
-}
-
 # As step, with the JSON tool $1 prints put on one line: ferry indents by
 # two spaces where Podman indents by five.
 jstep() {
@@ -83,9 +63,9 @@ compare_with_podman() {
 
 filter_sequence() {
 	local t=$1
-	ctr "$t" a run --label x=1 -- sleep 1000
-	ctr "$t" b create -- true
-	ctr "$t" c run --label x=2 -- sleep 1000
+	make_ctr "$t" a run --label x=1 -- sleep 1000
+	make_ctr "$t" b create -- true
+	make_ctr "$t" c run --label x=2 -- sleep 1000
 	step "$t" pause --filter label=x=1
 	step "$t" pause -f label=x=1
 	step "$t" unpause --filter name=a
@@ -156,9 +136,9 @@ filter_sequence() {
 
 rm_sequence() {
 	local t=$1
-	ctr "$t" a run -- sleep 1000
-	ctr "$t" b create --network container:a -- true
-	ctr "$t" c run -- sleep 1000
+	make_ctr "$t" a run -- sleep 1000
+	make_ctr "$t" b create --network container:a -- true
+	make_ctr "$t" c run -- sleep 1000
 	step "$t" rm -t 0 c
 	step "$t" rm a
 	step "$t" stop -t 0 a
@@ -231,7 +211,7 @@ rm_sequence() {
 
 rmi_sequence() {
 	local t=$1
-	ctr "$t" a run -- sleep 1000
+	make_ctr "$t" a run -- sleep 1000
 	step "$t" rmi -i nosuch
 	step "$t" rmi -i nosuch localhost/nosuch:2
 	step "$t" rmi nosuch
@@ -289,7 +269,7 @@ rmi_sequence() {
 volume_rm_sequence() {
 	local t=$1
 	"$t" volume create v >/dev/null
-	ctr "$t" a run -v v:/data -- sleep 1000
+	make_ctr "$t" a run -v v:/data -- sleep 1000
 	step "$t" volume rm -t 0 v
 	step "$t" volume rm v
 	step "$t" volume rm -f -t 1 v
@@ -323,7 +303,7 @@ inspect_sequence() {
 	local t=$1
 	"$t" volume create v >/dev/null
 	"$t" network create cfnet >/dev/null
-	ctr "$t" a run -- sleep 1000
+	make_ctr "$t" a run -- sleep 1000
 	step "$t" inspect --type container --format '{{.Name}}' a
 	step "$t" inspect --type image --format '{{.Id}}' a
 	step "$t" inspect -t volume --format '{{.Name}}' v
@@ -425,7 +405,7 @@ port_sequence() {
 	step "$t" port -a
 	step "$t" port -a x
 	step "$t" port
-	ctr "$t" a run -- sleep 1000
+	make_ctr "$t" a run -- sleep 1000
 	step "$t" port -l
 	step "$t" port -l 80
 	step "$t" port -a
@@ -474,13 +454,13 @@ port_sequence() {
 diff_sequence() {
 	local t=$1
 	step "$t" diff -l
-	ctr "$t" d run -- sh -c 'echo x >/new; mkdir -p /tmp/q; touch /etc/passwd; rm -rf /opt/olddir'
+	make_ctr "$t" d run -- sh -c 'echo x >/new; mkdir -p /tmp/q; touch /etc/passwd; rm -rf /opt/olddir'
 	"$t" wait d >/dev/null
 	step "$t" diff d
 	jstep "$t" diff --format json d
 	step "$t" diff -l
 	jstep "$t" diff --latest --format json
-	ctr "$t" e create -- true
+	make_ctr "$t" e create -- true
 	step "$t" diff --format json -l
 	step "$t" diff --format bogus d
 	step "$t" diff --format '{{.Path}}' d
@@ -530,7 +510,7 @@ logs_sequence() {
 	local t=$1 i names=()
 	step "$t" logs -l
 	for i in 1 2 3 4 5 6 7 8; do
-		ctr "$t" "l$i" run -- echo "line $i"
+		make_ctr "$t" "l$i" run -- echo "line $i"
 		"$t" wait "l$i" >/dev/null
 		names+=("l$i")
 	done
@@ -603,7 +583,7 @@ assert v["Client"]["Os"] == "linux" and v["Client"]["OsArch"].startswith("linux/
 exec_sequence() {
 	local t=$1
 	step "$t" exec -l echo hi
-	ctr "$t" e1 run -- sleep 1000
+	make_ctr "$t" e1 run -- sleep 1000
 	step "$t" exec -l echo hi
 	step "$t" exec -l -e X=1 sh -c 'echo $X; exit 3'
 	step "$t" exec -l
@@ -625,8 +605,8 @@ exec_sequence() {
 
 start_attach_sequence() {
 	local t=$1
-	ctr "$t" a create -- echo hi
-	ctr "$t" a2 create -- echo hi2
+	make_ctr "$t" a create -- echo hi
+	make_ctr "$t" a2 create -- echo hi2
 	step "$t" start -a --filter name=zz
 	step "$t" start -a --filter name=a
 	step "$t" start -a --filter name=a2 a

@@ -49,15 +49,6 @@ compare_with_podman() {
 	fi
 }
 
-# As step, but only the command and its exit code go to the transcript
-# (where the two tools word an error differently).
-step_rc() {
-	local tool=$1 rc=0
-	shift
-	"$tool" "$@" >/dev/null 2>&1 || rc=$?
-	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
-}
-
 # Appends the JSON tool $1 prints, keys sorted, to its transcript.
 show_json() {
 	local tool=$1

@@ -19,24 +19,6 @@ teardown() {
 	ferry_teardown
 }
 
-# Makes a container with tool $1: name $2, run or create $3, then options
-# up to --, then the command; remembers its ID for the transcript.
-ctr() {
-	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
-	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	[ "$how" = run ] && how="run -d"
-	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
-	# shellcheck disable=SC2086
-	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
-	id=$("$t" inspect --format '{{.Id}}' "$name")
-	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
-}
-
 # Appends container $2's health and restart settings, as tool $1's
 # inspect shows them, to its transcript.  (The fields by their JSON
 # names: Podman's templates take Go's.)
@@ -78,7 +60,7 @@ compare_with_podman() {
 
 update_health_sequence() {
 	local t=$1 a
-	ctr "$t" h run -- sleep 1000
+	make_ctr "$t" h run -- sleep 1000
 	while IFS= read -r a; do
 		# shellcheck disable=SC2086
 		step "$t" update $a h
@@ -110,11 +92,11 @@ update_health_sequence() {
 		--restart never
 		--no-healthcheck
 	EOF
-	ctr "$t" j create --health-cmd '["/bin/echo","x y"]' -- true
+	make_ctr "$t" j create --health-cmd '["/bin/echo","x y"]' -- true
 	step "$t" update --health-timeout 9s j
 	health_state "$t" j
 	step "$t" update --health-startup-interval 3s nosuch
-	ctr "$t" k create -- true
+	make_ctr "$t" k create -- true
 	step "$t" update --health-startup-interval 3s k
 	step "$t" update --health-interval 3s k
 }
@@ -330,31 +312,11 @@ update_health_sequence() {
 
 # ---- container clone's resource flags ---------------------------------------
 
-# A block device of this host for the throttle flags, or nothing.
-block_device() {
-	local d
-	for d in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda /dev/loop0; do
-		if [ -b "$d" ]; then
-			echo "$d"
-			return
-		fi
-	done
-}
-
-need_cgroup_v1() {
-	[ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ] || skip "needs the cgroups v1 hierarchy"
-}
-
-# The file $2 of container $1's cgroup in controller $3.
-cg() {
-	cat "$(ctr_cgroup_dir "$ROOT" "$1" "$3")/$2"
-}
-
 CLONE_LIMITS='{{.Name}} {{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.CpuShares}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} [{{.HostConfig.CpusetCpus}}] [{{.HostConfig.CpusetMems}}] {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}}'
 
 clone_sequence() {
 	local t=$1 a c
-	ctr "$t" o create --memory 128m --cpu-shares 100 -- true
+	make_ctr "$t" o create --memory 128m --cpu-shares 100 -- true
 	echo 's/^[0-9a-f]\{64\}$/<id>/' >>"$TEST_TMP/$t.sed"
 	while IFS= read -r a; do
 		# shellcheck disable=SC2086
@@ -468,15 +430,6 @@ login_sequence() {
 	sed -i "s/$REGISTRY/REGISTRY/g" "$TEST_TMP/$t.log"
 }
 
-# As step, but only the command and its exit code go to the transcript
-# (the registry's error text is Go's own).
-step_rc() {
-	local tool=$1 rc=0
-	shift
-	"$tool" "$@" >/dev/null 2>&1 || rc=$?
-	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
-}
-
 @test "login --secret and --compat-auth-file, logout --compat-auth-file, as Podman's" {
 	registry_start --htpasswd alice secret
 	cat >"$TEST_TMP/expected.log" <<-'EOF'
@@ -521,7 +474,7 @@ step_rc() {
 
 mount_sequence() {
 	local t=$1
-	ctr "$t" m create -- true
+	make_ctr "$t" m create -- true
 	"$t" mount m >/dev/null
 	"$t" mount --no-trunc | awk '{ print "  no-trunc: " $1 }' | sed -f "$TEST_TMP/$t.sed" >>"$TEST_TMP/$t.log"
 	"$t" mount --notruncate | awk '{ print "  notruncate: " $1 }' | sed -f "$TEST_TMP/$t.sed" >>"$TEST_TMP/$t.log"
@@ -585,7 +538,7 @@ mount_sequence() {
 
 external_sequence() {
 	local t=$1
-	ctr "$t" e1 create -- true
+	make_ctr "$t" e1 create -- true
 	step "$t" ps --external --format '{{.Names}} {{.Status}}'
 	step "$t" ps -a --external --format '{{.Names}} {{.Status}}'
 	step "$t" ps --external --format json
@@ -688,7 +641,7 @@ commit_config_sequence() {
 	echo 'nope' >"$d/bad.json"
 	echo '[]' >"$d/list.json"
 	echo '{"Env":"x"}' >"$d/env.json"
-	ctr "$t" cc create -e A=1 --label l=1 -- sleep 1
+	make_ctr "$t" cc create -e A=1 --label l=1 -- sleep 1
 	step "$t" commit -q --config "$d/cfg.json" cc i1
 	image_config "$t" i1
 	step "$t" commit -q --config "$d/ep.json" -c 'CMD ["a"]' -c 'ENV C=4' cc i2
@@ -754,10 +707,10 @@ unshare_sequence() {
 
 create_attach_sequence() {
 	local t=$1
-	ctr "$t" a1 create -a stdout -- sh -c 'echo out; echo err >&2'
+	make_ctr "$t" a1 create -a stdout -- sh -c 'echo out; echo err >&2'
 	step "$t" inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}' a1
 	step "$t" start -a a1
-	ctr "$t" a2 create -a bogus --attach stderr -- true
+	make_ctr "$t" a2 create -a bogus --attach stderr -- true
 	step "$t" start -a a2
 }
 
@@ -796,7 +749,7 @@ images_history_sequence() {
 	step "$t" image inspect --format '{{json .NamesHistory}}' hx:2
 	step "$t" rmi hx:2
 	step "$t" image inspect --format '{{json .NamesHistory}}' ferry-test
-	ctr "$t" c create -- true
+	make_ctr "$t" c create -- true
 	"$t" commit -q c ferry-test >/dev/null
 	# The name went to the new image: the old one still knows it had it.
 	step "$t" image inspect --format '{{json .RepoTags}} {{json .NamesHistory}}' "$old"

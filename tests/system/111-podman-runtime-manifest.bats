@@ -267,25 +267,6 @@ mstep() {
 
 # ---- manifest push --add-compression --------------------------------------------
 
-# Writes an OCI archive of the test image for architecture $1 named $2 to
-# $3: only its config's architecture (so its ID and manifest digest)
-# differ (as 100-podman-manifest.bats makes it).
-make_arch_image() {
-	local arch=$1 name=$2 out=$3 dir cfg mf newcfg
-	dir=$TEST_TMP/arch-$arch
-	oci_unpack "$(ferry_test_image)" "$dir"
-	mf=$(oci_manifest_digest "$dir")
-	cfg=$(jq -r .config.digest "$(oci_blob_path "$dir" "$mf")")
-	jq -c --arg a "$arch" '.architecture = $a' "$(oci_blob_path "$dir" "$cfg")" >"$TEST_TMP/cfg.json"
-	newcfg=$(oci_add_blob "$dir" "$TEST_TMP/cfg.json")
-	oci_edit_manifest "$dir" ".config.digest = \"$newcfg\" | .config.size = $(stat -c %s "$TEST_TMP/cfg.json")"
-	rm -f "$(oci_blob_path "$dir" "$cfg")"
-	jq -c --arg n "$name" '.manifests[0].annotations["org.opencontainers.image.ref.name"] = $n' \
-		"$dir/index.json" >"$TEST_TMP/index.json"
-	mv "$TEST_TMP/index.json" "$dir/index.json"
-	oci_pack "$dir" "$out"
-}
-
 # TOOL $1: a list of the test image for amd64 (annotated k=v) and arm64.
 two_platform_list() {
 	local t=$1 d

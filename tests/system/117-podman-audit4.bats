@@ -11,21 +11,11 @@ load podman-helpers
 audit_hooks_for_every_test
 
 # Runs sequence function $1 with ferry, compares it with the expected
-# transcript on stdin, then runs it with Podman where Podman is installed.
+# transcript on stdin, then runs it with Podman where Podman is installed
+# (audit_compare_expected), with the directory bsrc its sequences bind.
 compare_with_podman() {
-	local seq=$1
-	cat >"$TEST_TMP/expected.log"
-	load_test_image
-	for t in f podman_t; do
-		cat >>"$TEST_TMP/$t.sed" <<-'SED'
-			s/\(["`]\)\(podman\|ferry\) /\1TOOL /g
-			s/[0-9-]\{10\} [0-9:.]\{8,\} +0000 UTC/<TIME>/g
-			s/\b[0-9a-f]\{64\}\b/<ID>/g
-			s/\b[0-9a-f]\{12\}\b/<SID>/g
-		SED
-	done
 	mkdir -p "$TEST_TMP/bsrc"
-	audit_compare "$seq"
+	audit_compare_expected "$1"
 }
 
 create_options_sequence() {

@@ -15,7 +15,7 @@ load podman-helpers
 
 podman_file_locks_for_every_test
 
-need_cgroup_v1() {
+need_cgroup_v1_memory() {
 	[ -d /sys/fs/cgroup/memory ] || skip "the host has no cgroup v1 memory hierarchy: runc mounts cgroups there as one real mount"
 }
 
@@ -43,7 +43,7 @@ assert_own_cgroup() {
 }
 
 @test "the host's cgroup namespace (the default on cgroups v1): restored in place, the container still sees its own cgroup and limit in /sys/fs/cgroup (runc alone would mount the restorer's cgroup there)" {
-	need_cgroup_v1
+	need_cgroup_v1_memory
 	load_test_image
 	f run -d --name hc -m 64m ferry-test sh -c "$COUNTER" >/dev/null
 	[ "$(f inspect --format '{{.HostConfig.CgroupMode}}' hc)" = host ]
@@ -62,7 +62,7 @@ assert_own_cgroup() {
 }
 
 @test "the host's cgroup namespace: moved to another root (checkpoint --export, restore --import), the container sees the new root's cgroup for it, and its limit" {
-	need_cgroup_v1
+	need_cgroup_v1_memory
 	load_test_image
 	f run -d --name hc -m 64m ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs hc | wc -l)" -ge 3 ]'
@@ -84,7 +84,7 @@ assert_own_cgroup() {
 }
 
 @test "--cgroupns host: named, as the default is, restored with its own cgroup" {
-	need_cgroup_v1
+	need_cgroup_v1_memory
 	load_test_image
 	f run -d --name hc --cgroupns host --pids-limit 40 -m 32m ferry-test sleep 1000 >/dev/null
 	f container checkpoint hc >/dev/null
@@ -113,7 +113,7 @@ assert_own_cgroup() {
 # --cgroupns private still writes it.  Such an archive, or a checkpoint in
 # place made before, restores private.
 @test "an archive of a container with a private cgroup namespace (the old default's record) restores private, on its own cgroup, with its limit" {
-	need_cgroup_v1
+	need_cgroup_v1_memory
 	load_test_image
 	f run -d --name pc --cgroupns private -m 64m ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs pc | wc -l)" -ge 3 ]'
@@ -137,7 +137,7 @@ assert_own_cgroup() {
 # cgroup there (engine/systemd.c); CRIU names both mounts alike, so the
 # hierarchy, on top, is what goes to both.
 @test "the host's cgroup namespace with --systemd: restored in place and moved, the container sees the whole name=systemd hierarchy on top, its own cgroup elsewhere" {
-	need_cgroup_v1
+	need_cgroup_v1_memory
 	[ -d /sys/fs/cgroup/systemd ] || skip "the host has no name=systemd hierarchy"
 	load_test_image
 	f run -d --name sd --systemd always -m 64m ferry-test sh -c "$COUNTER" >/dev/null

@@ -13,28 +13,7 @@ load helpers
 load podman-helpers
 load ../lib/registry
 
-podman_file_locks_for_every_test
-eval "auth_$(declare -f setup)"
-setup() {
-	auth_setup
-	# Neither tool may read the host's own files.
-	export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/xdg
-	mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-	unset XDG_CONFIG_HOME DOCKER_CONFIG
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
-}
-
-teardown() {
-	podman_teardown
-	registry_stop
-	hostile_stop
-	_registry_helpers_teardown
-}
-
-b64() {
-	printf '%s' "$1" | base64 -w0
-}
+auth_hooks_for_every_test
 
 # auth_json FILE KEY=USER:PASS...: an auth file with these entries.
 auth_json() {
@@ -312,8 +291,7 @@ Existing credentials are invalid, please enter valid username and password"*"Err
 	registry_start --htpasswd alice s3cret
 	registry_seed other/img:v1
 	# A helper that keeps one line a server, in its own file.
-	mkdir -p "$TEST_TMP/bin"
-	export PATH=$TEST_TMP/bin:$PATH HELPER_STORE=$TEST_TMP/helper.store HELPER_LOG=$TEST_TMP/helper.log
+	export HELPER_STORE=$TEST_TMP/helper.store HELPER_LOG=$TEST_TMP/helper.log
 	cat >"$TEST_TMP/bin/docker-credential-authtest" <<-'EOS'
 		#!/bin/sh
 		read -r arg

@@ -11,28 +11,7 @@ load helpers
 load podman-helpers
 load ../lib/registry
 
-podman_file_locks_for_every_test
-eval "auth2_$(declare -f setup)"
-setup() {
-	auth2_setup
-	# Neither tool may read the host's own files.
-	export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/xdg
-	mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
-	unset XDG_CONFIG_HOME DOCKER_CONFIG
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
-}
-
-teardown() {
-	podman_teardown
-	registry_stop
-	hostile_stop
-	_registry_helpers_teardown
-}
-
-b64() {
-	printf '%s' "$1" | base64 -w0
-}
+auth_hooks_for_every_test
 
 # The lines a tool printed, its warnings without their time.
 said() {
@@ -181,8 +160,6 @@ refresh_token() {
 	assert_output_contains "refused the identity token (from auth file $REGISTRY_AUTH_FILE)"
 
 	# A credential helper's "<token>" user: its secret is an identity token.
-	mkdir -p "$TEST_TMP/bin"
-	export PATH=$TEST_TMP/bin:$PATH
 	cat >"$TEST_TMP/bin/docker-credential-idtok" <<-EOS
 		#!/bin/sh
 		[ "\$1" = get ] || exit 1

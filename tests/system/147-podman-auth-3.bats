@@ -11,28 +11,7 @@ load helpers
 load podman-helpers
 load ../lib/registry
 
-podman_file_locks_for_every_test
-eval "auth3_$(declare -f setup)"
-setup() {
-	auth3_setup
-	# Neither tool may read the host's own files.
-	export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/xdg
-	mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$TEST_TMP/bin"
-	unset XDG_CONFIG_HOME DOCKER_CONFIG REGISTRY_TOKEN_REALM_QUERY
-	export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
-	: >"$CONTAINERS_REGISTRIES_CONF"
-	export PATH=$TEST_TMP/bin:$PATH
-}
-
-teardown() {
-	podman_teardown
-	registry_stop
-	_registry_helpers_teardown
-}
-
-b64() {
-	printf '%s' "$1" | base64 -w0
-}
+auth_hooks_for_every_test
 
 # t TOOL ARGS...: runs Podman or ferry.
 t() {

@@ -127,6 +127,27 @@ ctr_cgroup_dir() {
 	echo "/sys/fs/cgroup/${3:-freezer}/ferry/$tag-$2"
 }
 
+# The file $2 of container $1's cgroup in controller $3, on root $4
+# (default: the test's).
+cg() {
+	cat "$(ctr_cgroup_dir "${4:-$ROOT}" "$1" "$3")/$2"
+}
+
+need_cgroup_v1() {
+	[ -d /sys/fs/cgroup/cpu ] && [ -d /sys/fs/cgroup/memory ] || skip "needs the cgroups v1 hierarchy"
+}
+
+# A block device of this host for the throttle flags, or nothing.
+block_device() {
+	local d
+	for d in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda /dev/loop0; do
+		if [ -b "$d" ]; then
+			echo "$d"
+			return
+		fi
+	done
+}
+
 freezer_state_file() {
 	echo "$(ctr_cgroup_dir "$1" "$2")/freezer.state"
 }
@@ -238,6 +259,25 @@ oci_edit_manifest() {
 		"$layout/index.json" >"$tmp.index"
 	mv "$tmp.index" "$layout/index.json"
 	rm -f "$tmp" "$(oci_blob_path "$layout" "$old")"
+}
+
+# Writes an OCI archive of the test image for architecture $1 named $2 to
+# $3: only its config's architecture (so its ID and manifest digest)
+# differ.
+make_arch_image() {
+	local arch=$1 name=$2 out=$3 dir cfg mf newcfg
+	dir=$TEST_TMP/arch-$arch
+	oci_unpack "$(ferry_test_image)" "$dir"
+	mf=$(oci_manifest_digest "$dir")
+	cfg=$(jq -r .config.digest "$(oci_blob_path "$dir" "$mf")")
+	jq -c --arg a "$arch" '.architecture = $a' "$(oci_blob_path "$dir" "$cfg")" >"$TEST_TMP/cfg.json"
+	newcfg=$(oci_add_blob "$dir" "$TEST_TMP/cfg.json")
+	oci_edit_manifest "$dir" ".config.digest = \"$newcfg\" | .config.size = $(stat -c %s "$TEST_TMP/cfg.json")"
+	rm -f "$(oci_blob_path "$dir" "$cfg")"
+	jq -c --arg n "$name" '.manifests[0].annotations["org.opencontainers.image.ref.name"] = $n' \
+		"$dir/index.json" >"$TEST_TMP/index.json"
+	mv "$TEST_TMP/index.json" "$dir/index.json"
+	oci_pack "$dir" "$out"
 }
 
 # Loads the test image into this test's root.

@@ -49,6 +49,38 @@ podman_file_locks_for_every_test() {
 	}
 }
 
+# The credential files' hooks (136, 141, 147): podman_file_locks_for_every_test's
+# setup, with a HOME, XDG_RUNTIME_DIR and registries.conf of the test's own
+# so that neither tool reads the host's credentials or registries, and
+# $TEST_TMP/bin first on PATH for the credential helpers a test writes;
+# teardown removes what Podman made, then runs the teardown it wraps (the
+# registry's, which stops its servers).  Once, at the top of a file, after
+# the loads (../lib/registry among them).
+auth_hooks_for_every_test() {
+	podman_file_locks_for_every_test
+	eval "auth_hooks_$(declare -f setup)"
+	eval "auth_hooks_$(declare -f teardown)"
+	setup() {
+		auth_hooks_setup
+		export HOME=$TEST_TMP/home XDG_RUNTIME_DIR=$TEST_TMP/xdg
+		mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$TEST_TMP/bin"
+		unset XDG_CONFIG_HOME DOCKER_CONFIG
+		export CONTAINERS_REGISTRIES_CONF=$TEST_TMP/registries.conf
+		: >"$CONTAINERS_REGISTRIES_CONF"
+		export PATH=$TEST_TMP/bin:$PATH
+	}
+	teardown() {
+		podman_teardown
+		auth_hooks_teardown
+	}
+}
+
+# b64 STRING: STRING in base64 on one line, as an auth file holds a
+# user:password.
+b64() {
+	printf '%s' "$1" | base64 -w0
+}
+
 # The audit files' hooks: podman_file_locks_for_every_test's setup, and
 # no network unless asked in Podman's containers.conf as in ferry's
 # ferry.conf of the test; teardown removes both tools' containers.  Once,
@@ -104,6 +136,42 @@ audit_compare_expected() {
 	audit_compare "$seq"
 }
 
+# Runs sequence function $1 with ferry (f), and compares all it prints,
+# standard error among it, with stdin (what Podman printed); where Podman
+# is installed, runs it with Podman (podman_t) too and compares the two.
+compare_output_with_podman() {
+	local seq=$1
+	cat >"$TEST_TMP/expected"
+	load_test_image
+	"$seq" f >"$TEST_TMP/f.out" 2>&1
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		"$seq" podman_t >"$TEST_TMP/p.out" 2>&1
+		diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+	fi
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+}
+
+# Makes a container with tool $1 (f or podman_t): name $2, run or create
+# $3, then options up to --, then the command; with no network unless the
+# options give one; remembers its ID for the transcript.
+make_ctr() {
+	local t=$1 name=$2 how=$3 img=ferry-test opts=(--network none) id
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		[ "$1" = --network ] && opts=()
+		opts+=("$1")
+		shift
+	done
+	shift
+	[ "$how" = run ] && how="run -d"
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	# shellcheck disable=SC2086
+	"$t" $how --name "$name" "${opts[@]}" "$img" "$@" >/dev/null
+	id=$("$t" inspect --format '{{.Id}}' "$name")
+	echo "s/$id/<$name>/g; s/${id:0:12}/<$name>/g" >>"$TEST_TMP/$t.sed"
+}
+
 # Makes containers with TOOL (f or podman_t) from "NAME run|create ARGS"
 # lines on stdin, and remembers their IDs so that transcripts show <NAME>.
 make_containers() {
@@ -146,6 +214,15 @@ sort_edited() {
 	else
 		sed -e "s#$TEST_TMP#TMP#g" "$1"
 	fi | sort
+}
+
+# As step, but only the command and its exit code go to the transcript:
+# for failures that the two tools word differently.
+step_rc() {
+	local tool=$1 rc=0
+	shift
+	"$tool" "$@" >/dev/null 2>&1 || rc=$?
+	echo "\$ $* -> $rc" | sed "s#$TEST_TMP#TMP#g" >>"$TEST_TMP/$tool.log"
 }
 
 # step through FILTER (a command given the output's file).

@@ -10,6 +10,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
+#include "mounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,57 +35,6 @@ struct fixture
   char *root; /* /tmp/ferry-test-changes-XXXXXX */
 };
 
-static void
-unescape_mountinfo (char *s)
-{
-  char *o = s;
-
-  for (char *p = s; *p; p++)
-    {
-      if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0'
-          && p[3] <= '7')
-        {
-          *o++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-          p += 3;
-        }
-      else
-        *o++ = *p;
-    }
-  *o = '\0';
-}
-
-/* Unmounts everything mounted at or below ROOT, deepest first.  */
-static void
-unmount_all_below (const char *root)
-{
-  for (int round = 0; round < 1000; round++)
-    {
-      cleanup_fclose FILE *f = fopen ("/proc/self/mountinfo", "re");
-      cleanup_free char *line = NULL;
-      cleanup_free char *victim = NULL;
-      size_t cap = 0;
-      size_t len = strlen (root);
-
-      if (f == NULL)
-        return;
-      while (getline (&line, &cap, f) > 0)
-        {
-          char mnt[4096];
-
-          if (sscanf (line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-            continue;
-          unescape_mountinfo (mnt);
-          if (strncmp (mnt, root, len) == 0 && (mnt[len] == '\0' || mnt[len] == '/'))
-            {
-              free (victim);
-              victim = xstrdup (mnt);
-            }
-        }
-      if (victim == NULL || umount2 (victim, MNT_DETACH) < 0)
-        return;
-    }
-}
-
 static int
 setup (void **state)
 {
@@ -102,11 +52,8 @@ static int
 teardown (void **state)
 {
   struct fixture *fx = *state;
-  cleanup_error ferry_error_t err = NULL;
 
-  unmount_all_below (fx->root);
-  if (ferry_rm_rf (fx->root, &err) < 0)
-    fprintf (stderr, "teardown: %s\n", err->msg);
+  unit_remove_test_dir (fx->root);
   free (fx->root);
   free (fx);
   return 0;

@@ -19,10 +19,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -831,6 +833,71 @@ test_strv (void **state)
   assert_false (ferry_strv_contains (v, "x"));
 }
 
+struct walk_seen
+{
+  pid_t child;
+  int child_seen, self_seen, init_seen;
+};
+
+static int
+note_walked (pid_t pid, const struct ferry_process_info *info, void *data)
+{
+  struct walk_seen *w = data;
+
+  (void) info;
+  w->child_seen += pid == w->child;
+  w->self_seen += pid == getpid ();
+  w->init_seen += pid == 1;
+  return pid == w->child;
+}
+
+/* The /proc walker passes over ferry itself, init and the dead, and the
+ * process-group killer and counter built on it find a group's named
+ * members only.  */
+static void
+test_process_walk_and_group (void **state)
+{
+  static const char *const mine[] = { "test_util", NULL };
+  static const char *const other[] = { "conmon", "runc", NULL };
+  struct walk_seen w = { 0 };
+  int fds[2], status;
+  char c;
+
+  (void) state;
+  assert_int_equal (pipe (fds), 0);
+  w.child = fork ();
+  assert_true (w.child >= 0);
+  if (w.child == 0)
+    {
+      close (fds[0]);
+      /* Gone with the test, should an assertion end it first.  */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || setpgid (0, 0) < 0 || write (fds[1], "r", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (fds[1]);
+  assert_int_equal (read (fds[0], &c, 1), 1);
+  close (fds[0]);
+
+  assert_int_equal (ferry_process_each (note_walked, &w), 1);
+  assert_int_equal (w.child_seen, 1);
+  assert_int_equal (w.self_seen, 0);
+  assert_int_equal (w.init_seen, 0);
+  assert_int_equal (ferry_process_group_count (w.child, mine), 1);
+  assert_int_equal (ferry_process_group_count (w.child, other), 0);
+  assert_int_equal (ferry_process_group_count (getpgrp (), mine), 0);
+  assert_int_equal (ferry_process_group_kill (w.child, other, 1000), 0);
+
+  /* Killed and not reaped yet: a zombie, which neither counts.  */
+  assert_int_equal (ferry_process_group_kill (w.child, mine, 10000), 1);
+  assert_int_equal (ferry_process_group_count (w.child, mine), 0);
+  w.child_seen = w.self_seen = w.init_seen = 0;
+  assert_int_equal (ferry_process_each (note_walked, &w), 0);
+  assert_int_equal (waitpid (w.child, &status, 0), w.child);
+  assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+}
+
 int
 main (void)
 {
@@ -857,6 +924,7 @@ main (void)
     cmocka_unit_test (test_time_parse_offsets),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_chown_tree, setup, teardown),
+    cmocka_unit_test (test_process_walk_and_group),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

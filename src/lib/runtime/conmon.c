@@ -23,7 +23,6 @@
 #include "../util/process.h"
 #include "../util/xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -64,29 +63,16 @@ static const char *const CONMON_SEARCH_DIRS[]
     = { "/usr/bin",       "/usr/libexec/podman", "/usr/local/libexec/podman",
         "/usr/local/bin", "/usr/lib/podman",     NULL };
 
-/* ferry's own systemd integration and monitor protocols are not conmon's:
- * with NOTIFY_SOCKET the runtime would wait for the container to notify
- * readiness, and LISTEN_* would hand it ferry's sockets.  */
-static const char *const ENVIRONMENT_DROPPED[]
-    = { "NOTIFY_SOCKET", "LISTEN_PID",     "LISTEN_FDS",      "LISTEN_FDNAMES",
-        "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE", NULL };
-
 struct strv_builder
 {
   char **v;
-  size_t n, allocated;
+  size_t n;
 };
 
 static void
 strv_add (struct strv_builder *b, const char *s)
 {
-  if (b->n + 2 > b->allocated)
-    {
-      b->allocated = b->allocated ? b->allocated * 2 : 32;
-      b->v = xrealloc (b->v, b->allocated * sizeof (char *));
-    }
-  b->v[b->n++] = xstrdup (s);
-  b->v[b->n] = NULL;
+  ferry_strv_append (&b->v, &b->n, s);
 }
 
 static void
@@ -175,21 +161,6 @@ find_conmon (void)
   return NULL;
 }
 
-static bool
-environment_is_dropped (const char *entry)
-{
-  const char *const *it;
-
-  for (it = ENVIRONMENT_DROPPED; *it; it++)
-    {
-      size_t len = strlen (*it);
-
-      if (strncmp (entry, *it, len) == 0 && entry[len] == '=')
-        return true;
-    }
-  return false;
-}
-
 /* The pipes conmon finds in its environment, in the order conmon_child
  * places them after the descriptors the container keeps: the sync pipe
  * always, the start and attach pipes for an attached exec.  */
@@ -203,7 +174,7 @@ conmon_environment (size_t n_preserve_fds, size_t n_pipes)
   char **it;
 
   for (it = environ; it && *it; it++)
-    if (! environment_is_dropped (*it))
+    if (! ferry_runtime_environment_is_dropped (*it))
       strv_add (&b, *it);
   for (size_t i = 0; i < n_pipes; i++)
     {
@@ -729,30 +700,17 @@ conmon_has_bundle (pid_t pid, const char *bundle)
   return false;
 }
 
-/* Kills the live conmons of BUNDLE, each with what its process group
- * runs; returns how many it found.  */
+/* Kills a live conmon of BUNDLE with what its process group runs.  */
 static int
-end_conmons_once (const char *bundle)
+end_conmon (pid_t pid, const struct ferry_process_info *info, void *data)
 {
-  cleanup_dir DIR *d = opendir ("/proc");
-  struct dirent *de;
-  int found = 0;
+  const char *bundle = data;
 
-  while (d && (de = readdir (d)))
-    {
-      struct ferry_process_info info;
-      char *end;
-      long pid = strtol (de->d_name, &end, 10);
-
-      if (*end != '\0' || pid <= 1 || ferry_process_info ((pid_t) pid, &info) < 0 || info.state == 'Z'
-          || info.state == 'X' || strcmp (info.comm, "conmon") != 0
-          || ! conmon_has_bundle ((pid_t) pid, bundle))
-        continue;
-      found++;
-      kill ((pid_t) pid, SIGKILL);
-      ferry_process_group_kill (info.pgrp, LAUNCH_HELPERS, 10000);
-    }
-  return found;
+  if (strcmp (info->comm, "conmon") != 0 || ! conmon_has_bundle (pid, bundle))
+    return 0;
+  kill (pid, SIGKILL);
+  ferry_process_group_kill (info->pgrp, LAUNCH_HELPERS, 10000);
+  return 1;
 }
 
 int
@@ -777,7 +735,7 @@ ferry_conmon_end (const char *bundle)
     }
   /* A first process killed while it forked its daemon leaves the daemon,
    * with the same arguments, to the next round.  */
-  for (int round = 0; round < 100 && (n = end_conmons_once (bundle)) > 0; round++)
+  for (int round = 0; round < 100 && (n = ferry_process_each (end_conmon, (void *) bundle)) > 0; round++)
     found += n;
   return found;
 }

@@ -45,9 +45,10 @@ extern char **environ;
 static const char *const RUNTIME_SEARCH_DIRS[]
     = { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/sbin", "/bin", NULL };
 
-/* Variables that would make the runtime act on ferry's behalf towards
- * systemd (socket activation, readiness notification) or that belong to a
- * monitor's own protocol.  */
+/* Variables that would make the runtime or conmon act on ferry's behalf
+ * towards systemd (with NOTIFY_SOCKET the runtime would wait for the
+ * container to notify readiness, LISTEN_* would hand it ferry's sockets)
+ * or that belong to a monitor's own protocol.  */
 static const char *const ENVIRONMENT_DROPPED[]
     = { "NOTIFY_SOCKET", "LISTEN_PID",     "LISTEN_FDS",      "LISTEN_FDNAMES",
         "_OCI_SYNCPIPE", "_OCI_STARTPIPE", "_OCI_ATTACHPIPE", NULL };
@@ -171,49 +172,30 @@ ferry_runtime_global_args (const struct ferry_runtime *rt)
   return args;
 }
 
-/* A growing NULL-terminated argv.  */
-struct argv_builder
-{
-  char **v;
-  size_t n, allocated;
-};
-
-static void
-argv_add (struct argv_builder *b, const char *arg)
-{
-  if (b->n + 2 > b->allocated)
-    {
-      b->allocated = b->allocated ? b->allocated * 2 : 16;
-      b->v = xrealloc (b->v, b->allocated * sizeof (char *));
-    }
-  b->v[b->n++] = xstrdup (arg);
-  b->v[b->n] = NULL;
-}
-
 /* path --root ROOT --log-format=json [--log LOG] ARGS...  */
 static char **
 runtime_argv (const struct ferry_runtime *rt, const char *log_path, const char *const *args)
 {
-  struct argv_builder b = { 0 };
   cleanup_strv char **global = ferry_runtime_global_args (rt);
-  char **it;
+  char **argv = NULL, **it;
+  size_t n = 0;
 
-  argv_add (&b, rt->path);
+  ferry_strv_append (&argv, &n, rt->path);
   for (it = global; *it; it++)
-    argv_add (&b, *it);
-  argv_add (&b, "--log-format=json");
+    ferry_strv_append (&argv, &n, *it);
+  ferry_strv_append (&argv, &n, "--log-format=json");
   if (log_path)
     {
-      argv_add (&b, "--log");
-      argv_add (&b, log_path);
+      ferry_strv_append (&argv, &n, "--log");
+      ferry_strv_append (&argv, &n, log_path);
     }
   for (; *args; args++)
-    argv_add (&b, *args);
-  return b.v;
+    ferry_strv_append (&argv, &n, *args);
+  return argv;
 }
 
-static bool
-environment_is_dropped (const char *entry)
+bool
+ferry_runtime_environment_is_dropped (const char *entry)
 {
   const char *const *it;
 
@@ -230,22 +212,22 @@ environment_is_dropped (const char *entry)
 static char **
 runtime_environment (void)
 {
-  struct argv_builder b = { 0 };
-  char **it;
+  char **env = NULL, **it;
+  size_t n = 0;
 
-  argv_add (&b, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  ferry_strv_append (&env, &n, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   for (it = environ; it && *it; it++)
-    if (! environment_is_dropped (*it))
+    if (! ferry_runtime_environment_is_dropped (*it))
       {
         if (strncmp (*it, "PATH=", 5) == 0)
           {
-            free (b.v[0]);
-            b.v[0] = xstrdup (*it);
+            free (env[0]);
+            env[0] = xstrdup (*it);
           }
         else
-          argv_add (&b, *it);
+          ferry_strv_append (&env, &n, *it);
       }
-  return b.v;
+  return env;
 }
 
 /* In the forked child: only async-signal-safe calls from here on.  FDS[I]

@@ -10,6 +10,7 @@
 #include "../util/error.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 
 struct json_object;
 #include <sys/types.h>
@@ -36,6 +37,11 @@ void ferry_runtime_release (struct ferry_runtime *rt);
  * { "--root", root, the flags..., NULL }.  conmon, which builds its own runtime command
  * lines, gets them as --runtime-arg.  */
 char **ferry_runtime_global_args (const struct ferry_runtime *rt);
+
+/* Whether the environment entry ENTRY ("NAME=VALUE") of ferry's is kept
+ * from the runtime and conmon: systemd's NOTIFY_SOCKET and LISTEN_*, and
+ * the pipes of a monitor's protocol.  */
+bool ferry_runtime_environment_is_dropped (const char *entry);
 
 struct ferry_runtime_state
 {

@@ -95,14 +95,12 @@ name_listed (const char *comm, const char *const *names)
   return 0;
 }
 
-/* Sends SIG (0: none) to the matching members once; returns how many
- * live ones it found.  */
-static int
-signal_members (pid_t pgrp, const char *const *names, int sig)
+int
+ferry_process_each (ferry_process_visit_fn visit, void *data)
 {
   cleanup_dir DIR *d = opendir ("/proc");
   struct dirent *de;
-  int found = 0;
+  int sum = 0;
 
   while (d && (de = readdir (d)))
     {
@@ -110,16 +108,42 @@ signal_members (pid_t pgrp, const char *const *names, int sig)
       char *end;
       long pid = strtol (de->d_name, &end, 10);
 
-      if (*end != '\0' || pid <= 0 || pid == getpid ())
+      if (*end != '\0' || pid <= 1 || pid == getpid ())
         continue;
-      if (ferry_process_info (pid, &info) < 0 || info.pgrp != pgrp || state_is_dead (info.state)
-          || ! name_listed (info.comm, names))
+      if (ferry_process_info ((pid_t) pid, &info) < 0 || state_is_dead (info.state))
         continue;
-      if (sig)
-        kill (pid, sig);
-      found++;
+      sum += visit ((pid_t) pid, &info, data);
     }
-  return found;
+  return sum;
+}
+
+struct group_members
+{
+  pid_t pgrp;
+  const char *const *names;
+  int sig; /* 0: none */
+};
+
+static int
+signal_member (pid_t pid, const struct ferry_process_info *info, void *data)
+{
+  const struct group_members *m = data;
+
+  if (info->pgrp != m->pgrp || ! name_listed (info->comm, m->names))
+    return 0;
+  if (m->sig)
+    kill (pid, m->sig);
+  return 1;
+}
+
+/* Sends SIG (0: none) to the matching members once; returns how many
+ * live ones it found.  */
+static int
+signal_members (pid_t pgrp, const char *const *names, int sig)
+{
+  struct group_members m = { .pgrp = pgrp, .names = names, .sig = sig };
+
+  return ferry_process_each (signal_member, &m);
 }
 
 int

@@ -24,6 +24,15 @@ int ferry_process_is_alive (pid_t pid, unsigned long long start_time);
 /* This process's start time.  */
 unsigned long long ferry_process_self_start_time (void);
 
+/* What ferry_process_each calls for a process: returns what the walk
+ * adds up (1 for one counted, 0 for one passed over).  */
+typedef int (*ferry_process_visit_fn) (pid_t pid, const struct ferry_process_info *info, void *data);
+
+/* Calls VISIT for each live process in /proc (not a zombie), but init and
+ * ferry itself, which no caller means to signal; returns the sum of what
+ * VISIT returned.  */
+int ferry_process_each (ferry_process_visit_fn visit, void *data);
+
 /* Sends SIGKILL to every live process of process group PGRP whose command
  * name is one of NAMES (NULL-terminated), then waits up to TIMEOUT_MS for
  * them to be gone.  Returns how many were killed.  */

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# Small differences from Podman 5.4 that issue 14 had left open, now
+# fixed: volume import takes absolute entry names below the volume.
+# Each test checks ferry on its own, then, where Podman is installed,
+# compares with what Podman does for the same command.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+audit_hooks_for_every_test
+
+# What volume $2 of TOOL $1 holds: one line an entry, sorted.
+volume_listing() {
+	(cd "$("$1" volume inspect --format '{{.Mountpoint}}' "$2")" && find . -printf '%p %y %l\n' | sort)
+}
+
+# TOOL $1 imports each tar of $TEST_TMP/bad-*.tar into a fresh volume:
+# its exit code and whether the volume stayed empty, one line a tar.
+import_bad_tars() {
+	local t=$1 tar v rc
+	for tar in "$TEST_TMP"/bad-*.tar; do
+		v=$(basename "$tar" .tar)
+		"$t" volume create "$v" >/dev/null
+		rc=0
+		"$t" volume import "$v" "$tar" 2>"$TEST_TMP/err" || rc=$?
+		echo "$v $rc $(grep -c . "$TEST_TMP/err") $(volume_listing "$t" "$v" | grep -vcx '\. d ')"
+	done
+}
+
+@test "volume import takes absolute entry names below the volume, as Podman's; .. and links out stay refused" {
+	make_tar "$TEST_TMP/abs.tar" /:dir /data/x:file:x /data/h:hard:/data/x //./y:file:y /l:sym:/etc /up:sym:data/../y
+	f volume create v1 >/dev/null
+	run_ferry volume import v1 "$TEST_TMP/abs.tar"
+	assert_status 0
+	[ -z "$output" ]
+	volume_listing f v1 >"$TEST_TMP/f.list"
+	[ "$(cat "$ROOT/volumes/v1/_data/data/h")" = x ]
+	[ "$(stat -c %i "$ROOT/volumes/v1/_data/data/h")" = "$(stat -c %i "$ROOT/volumes/v1/_data/data/x")" ]
+	[ "$(cat "$ROOT/volumes/v1/_data/y")" = y ]
+
+	# Climbing out, by name, by hard link or by symlink, from an absolute
+	# name too: refused, nothing imported.
+	make_tar "$TEST_TMP/bad-rel.tar" ../x:file:x
+	make_tar "$TEST_TMP/bad-hard.tar" /h:hard:/../etc/passwd
+	make_tar "$TEST_TMP/bad-hard2.tar" /h:hard:../etc/passwd
+	make_tar "$TEST_TMP/bad-sym.tar" /l:sym:d/../../etc
+	import_bad_tars f >"$TEST_TMP/f.bad"
+	cat >"$TEST_TMP/expected.bad" <<-'EOF'
+		bad-hard 125 1 0
+		bad-hard2 125 1 0
+		bad-rel 125 1 0
+		bad-sym 125 1 0
+	EOF
+	diff -u "$TEST_TMP/expected.bad" "$TEST_TMP/f.bad"
+	# "/../x" Podman takes as x; ferry refuses it with the other "..".
+	make_tar "$TEST_TMP/dd.tar" /../x:file:x
+	f volume create v2 >/dev/null
+	run_ferry volume import v2 "$TEST_TMP/dd.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "volume entry \`/../x\` escapes the destination"
+	# A write through a symlink the tar made is refused (Podman 5.4.2
+	# follows it out of the volume: not run with Podman).
+	make_tar "$TEST_TMP/through.tar" /l:sym:"$TEST_TMP" /l/escaped:file:e
+	f volume create v3 >/dev/null
+	run_ferry volume import v3 "$TEST_TMP/through.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "writes through a symlink"
+	[ ! -e "$TEST_TMP/escaped" ]
+	[ -z "$(ls -A "$ROOT/volumes/v3/_data")" ]
+
+	need_podman
+	podman_t volume create v1 >/dev/null
+	podman_t volume import v1 "$TEST_TMP/abs.tar"
+	volume_listing podman_t v1 >"$TEST_TMP/p.list"
+	diff -u "$TEST_TMP/p.list" "$TEST_TMP/f.list"
+	import_bad_tars podman_t >"$TEST_TMP/p.bad"
+	diff -u "$TEST_TMP/p.bad" "$TEST_TMP/f.bad"
+}

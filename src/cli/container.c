@@ -3258,7 +3258,7 @@ mount_list (const struct mount_flags *f)
   json_object *holder = NULL;
   ferry_error_t err = NULL;
   size_t n = 0, i, shown = 0;
-  bool json = f->format && strcmp (f->format, "json") == 0;
+  bool json = f->format && ferry_cli_format_is_json (f->format);
 
   if (f->format && ! json)
     return ferry_cli_failf ("unknown --format argument: \"%s\"", f->format);
@@ -5279,16 +5279,17 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
   qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
   if (f->external
       && (external = ferry_cli_external_rows (
-              e, f->no_trunc || (f->format && strcmp (f->format, "json") == 0), &n_external))
+              e, f->no_trunc || (f->format && ferry_cli_format_is_json (f->format)), &n_external))
              == NULL)
     {
       ret = FERRY_EXIT_ERROR;
       goto out;
     }
-  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet && ! (f->format && strcmp (f->format, "json") == 0))
+  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet
+      && ! (f->format && ferry_cli_format_is_json (f->format)))
     fputs ("\033[2J\033[1;1H", stdout);
 
-  if (f->format && strcmp (f->format, "json") == 0)
+  if (f->format && ferry_cli_format_is_json (f->format))
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
@@ -5323,6 +5324,7 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
                            : f->size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
                                      : PS_DEFAULT_FORMAT;
 
+      ferry_cli_template_root_type ("containers.psReporter");
       ferry_cli_list_init (&out, format, ps_columns, f->heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
@@ -5421,7 +5423,7 @@ ferry_cmd_ps (int argc, char **argv)
     }
   ret = ps_once (e, &f);
   /* As Podman's: -q and json list once.  */
-  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && strcmp (f.format, "json") == 0))
+  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && ferry_cli_format_is_json (f.format)))
     {
       fflush (stdout);
       sleep (f.watch > UINT_MAX ? UINT_MAX : (unsigned) f.watch);

@@ -991,7 +991,12 @@ static struct
 {
   char name[32];
   int ranged;
-} tpl_origin = { "ferry", 1 };
+  const char *root_type; /* static */
+} tpl_origin = { "ferry", 1, NULL };
+
+/* What the template being rendered runs on, whose Go type is
+ * tpl_origin.root_type.  */
+static json_object *tpl_root;
 
 void
 ferry_cli_template_name (const char *group, const char *cmd)
@@ -1010,6 +1015,12 @@ void
 ferry_cli_template_unranged (void)
 {
   tpl_origin.ranged = 0;
+}
+
+void
+ferry_cli_template_root_type (const char *go_type)
+{
+  tpl_origin.root_type = go_type;
 }
 
 /* The line and column of AT in FORMAT as Go counts them, once Podman has
@@ -1083,6 +1094,8 @@ tpl_go_type (json_object *v)
   int pointer;
   const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
 
+  if (v && v == tpl_root && tpl_origin.root_type)
+    return tpl_origin.root_type;
   if (st)
     {
       snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
@@ -1759,11 +1772,36 @@ tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
     n = json_object_object_length (v);
   else if (v && json_object_is_type (v, json_type_string))
     n = json_object_get_string_len (v);
+  else if (v == NULL)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling len: len of nil pointer");
   else
-    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len, "error calling len: len of %s",
-                           v ? tpl_go_type (v) : "nil pointer");
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len, "error calling len: len of type %s",
+                           tpl_go_type (v));
   out->value = tpl_keep (json_object_new_int64 (n));
   return 0;
+}
+
+/* Go's refusal of index CUR K, by what CUR is: a slice or a string
+ * wants a number, a map (string keys) a string, and nothing else has
+ * elements.  */
+static int
+tpl_index_error (struct tpl_call *c, json_object *cur, json_object *k, ferry_error_t *err)
+{
+  if (json_object_is_type (cur, json_type_array) || json_object_is_type (cur, json_type_string))
+    {
+      if (k == NULL)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling index: cannot index slice/array with nil");
+      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                             "error calling index: cannot index slice/array with type %s", tpl_go_type (k));
+    }
+  if (json_object_is_type (cur, json_type_object))
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling index: value has type %s; should be string",
+                           k ? tpl_go_type (k) : "interface {}");
+  return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                         "error calling index: can't index item of type %s", tpl_go_type (cur));
 }
 
 /* index X K...: a map's member by key (a missing one is the element's
@@ -1790,7 +1828,13 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
           if (cur == NULL)
             return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                    "error calling index: index of untyped nil");
-          if (x < 0 || x >= len)
+          /* Go's check lets the length itself through, to reflect's
+           * panic.  */
+          if (x == len)
+            return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                                   "error calling index: reflect: %s index out of range",
+                                   json_object_is_type (cur, json_type_string) ? "string" : "slice");
+          if (x < 0 || x > len)
             return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                    "error calling index: index out of range: %lld", (long long) x);
           if (json_object_is_type (cur, json_type_string))
@@ -1824,8 +1868,7 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
       if (cur == NULL)
         return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                "error calling index: index of untyped nil");
-      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
-                             "error calling index: cannot index slice/array with type %s", tpl_go_type (k));
+      return tpl_index_error (c, cur, k, err);
     }
   out->value = cur;
   return 0;
@@ -2814,7 +2857,9 @@ tpl_render_all (const char *given, json_object *obj, char **result, ferry_error_
   out = open_memstream (result, &len);
   if (out == NULL)
     abort ();
+  tpl_root = obj;
   ret = tpl_render (format, format + strlen (format), obj, out, format, &root, err);
+  tpl_root = NULL;
   fclose (out);
   json_object_put (tpl_arena);
   tpl_arena = NULL;

@@ -2,7 +2,9 @@
 # Small differences from Podman 5.4 that issue 14 had left open, now
 # fixed: volume import takes absolute entry names below the volume; a
 # network netavark will not attach fails run with 126 and netavark's
-# words.
+# words; template errors name the Go type of what the list commands'
+# templates run on and word len and index as Go does, and "{{json}}" is
+# the JSON.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same command.
 
@@ -128,5 +130,46 @@ netavark_refusal() {
 	need_podman
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	netavark_refusal podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1's --format errors for the list commands and info: exit code and
+# standard error, one line each.
+template_errors() {
+	local t=$1 cmd fmt rc
+	for cmd in "ps -a" "images" "volume ls" "network ls" "info" "container ls -a" "history localhost/ferry-test"; do
+		for fmt in '{{.Nosuch}}' '{{.Names}} {{.Foo.Bar}}' '{{len 3}}' '{{index 3 1}}' '{{index .Labels 1}}' \
+			'{{range .Names}}' '{{.Names' '{{printf}}'; do
+			rc=0
+			# shellcheck disable=SC2086
+			"$t" $cmd --format "$fmt" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+			echo "$cmd [$fmt] -> $rc $(cat "$TEST_TMP/err")"
+		done
+	done
+	# "{{json}}" is the JSON, as "json" is.
+	for cmd in "ps -a" "images" "volume ls" "info"; do
+		# shellcheck disable=SC2086
+		"$t" $cmd --format json | jq -c 'type'
+		# shellcheck disable=SC2086
+		"$t" $cmd --format ' {{ json }} ' | jq -c 'type'
+	done
+}
+
+@test "template errors name the Go type of what the template runs on, and len and index refuse in Go's words, as Podman's" {
+	load_test_image
+	f volume create v1 >/dev/null
+	f run -d --name t1 ferry-test sleep 1000 >/dev/null
+	template_errors f >"$TEST_TMP/f.out"
+	grep -qxF 'ps -a [{{.Nosuch}}] -> 125 Error: template: ps:1:13: executing "ps" at <.Nosuch>: can'"'"'t evaluate field Nosuch in type containers.psReporter' "$TEST_TMP/f.out"
+	grep -qxF 'volume ls [{{len 3}}] -> 125 Error: template: ls:1:13: executing "ls" at <len 3>: error calling len: len of type int' "$TEST_TMP/f.out"
+	grep -qxF 'info [{{.Nosuch}}] -> 125 Error: template: info:1:2: executing "info" at <.Nosuch>: can'"'"'t evaluate field Nosuch in type system.infoReport' "$TEST_TMP/f.out"
+	grep -qxF 'images [{{index .Labels 1}}] -> 125 Error: template: images:1:13: executing "images" at <index .Labels 1>: error calling index: value has type int; should be string' "$TEST_TMP/f.out"
+	[ "$(grep -c '^"array"$' "$TEST_TMP/f.out")" = 6 ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t volume create v1 >/dev/null
+	podman_t run -d --name t1 localhost/ferry-test:latest sleep 1000 >/dev/null
+	template_errors podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

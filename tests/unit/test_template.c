@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "cli/common.h"
 #include "cli/template.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -427,6 +428,62 @@ test_function_errors (void **state)
     }
 }
 
+/* FORMAT's error against DATA ends with WANT.  */
+static void
+assert_error_ends (const char *format, const char *data, const char *want)
+{
+  cleanup_json json_object *obj = json_tokener_parse (data);
+  ferry_error_t err = NULL;
+  char *out = NULL;
+  size_t n, w = strlen (want);
+
+  if (ferry_cli_template (format, obj, &out, &err) == 0)
+    fail_msg ("template `%s` rendered `%s`", format, out);
+  n = strlen (err->msg);
+  if (n < w || strcmp (err->msg + n - w, want) != 0)
+    fail_msg ("error `%s` does not end with `%s`", err->msg, want);
+  ferry_error_release (&err);
+}
+
+/* len and index refuse as Go's words them; a field missing on what the
+ * template runs on names the Go type the command gave it.  */
+static void
+test_go_error_words (void **state)
+{
+  const char *data = "{\"A\":[\"x\"],\"M\":{\"k\":\"v\"},\"S\":\"ab\",\"N\":3}";
+
+  (void) state;
+  assert_error_ends ("{{len .N}}", data, "error calling len: len of type int");
+  assert_error_ends ("{{index .N 1}}", data, "error calling index: can't index item of type int");
+  assert_error_ends ("{{index .M 1}}", data, "error calling index: value has type int; should be string");
+  assert_error_ends ("{{index .A \"k\"}}", data,
+                     "error calling index: cannot index slice/array with type string");
+  assert_error_ends ("{{index .A 1}}", data, "error calling index: reflect: slice index out of range");
+  assert_error_ends ("{{index .S 2}}", data, "error calling index: reflect: string index out of range");
+  assert_error_ends ("{{index .A 2}}", data, "error calling index: index out of range: 2");
+  assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type interface {}");
+  ferry_cli_template_root_type ("containers.psReporter");
+  assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type containers.psReporter");
+  assert_error_ends ("{{range .A}}{{.Nosuch}}{{end}}", data, "can't evaluate field Nosuch in type string");
+  ferry_cli_template_root_type (NULL);
+}
+
+/* Podman's report.IsJSON.  */
+static void
+test_format_is_json (void **state)
+{
+  (void) state;
+  assert_true (ferry_cli_format_is_json ("json"));
+  assert_true (ferry_cli_format_is_json (" json "));
+  assert_true (ferry_cli_format_is_json ("{{json}}"));
+  assert_true (ferry_cli_format_is_json (" {{ json }} "));
+  assert_false (ferry_cli_format_is_json ("{{json .}}"));
+  assert_false (ferry_cli_format_is_json ("{{json .Names}}"));
+  assert_false (ferry_cli_format_is_json ("jsonx"));
+  assert_false (ferry_cli_format_is_json ("{{jsonx}}"));
+  assert_false (ferry_cli_format_is_json ("{{}}"));
+}
+
 int
 main (void)
 {
@@ -444,6 +501,8 @@ main (void)
     cmocka_unit_test (test_trim_markers),
     cmocka_unit_test (test_functions),
     cmocka_unit_test (test_function_errors),
+    cmocka_unit_test (test_go_error_words),
+    cmocka_unit_test (test_format_is_json),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -483,12 +483,9 @@ ferry_cmd_restore (int argc, char **argv)
           r.image = argv[optind++];
         }
     }
-  /* Podman's words, and why no image was pulled when one was tried.  */
-  if (r.name && r.import_path == NULL && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
-                            missing, *missing ? ")" : "");
+  /* Podman's words, for a container and for nothing of that name.  */
   if (r.name && r.import_path == NULL)
-    return ferry_cli_failf ("--name only works with --import or a checkpoint image");
+    return ferry_cli_failf ("--name can only be used with image or --import");
   if (n_publish && r.import_path == NULL)
     return ferry_cli_failf (
         "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
@@ -522,9 +519,9 @@ ferry_cmd_restore (int argc, char **argv)
   if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
                             "--all, --latest, --import FILE)");
+  /* Podman's line, word for word: scripts match it whole.  */
   if (! r.import_path && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
-                            missing, *missing ? ")" : "");
+    return ferry_cli_failf ("no such container or image: %s", argv[optind]);
   if (r.import_path)
     {
       targets = xmalloc0 (sizeof (char *) * 2);

@@ -4,7 +4,8 @@
 # network netavark will not attach fails run with 126 and netavark's
 # words; template errors name the Go type of what the list commands'
 # templates run on and word len and index as Go does, and "{{json}}" is
-# the JSON.
+# the JSON; restore of what is neither a container nor a checkpoint
+# image says Podman's line alone.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same command.
 
@@ -171,5 +172,43 @@ template_errors() {
 	podman_t volume create v1 >/dev/null
 	podman_t run -d --name t1 localhost/ferry-test:latest sleep 1000 >/dev/null
 	template_errors podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1's restore of names that are no checkpoint: exit code and error.
+restore_refusals() {
+	local t=$1 rc
+	while read -r args; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" container restore $args 2>"$TEST_TMP/err" >/dev/null || rc=$?
+		echo "restore $args -> $rc $(sed 's/\b[0-9a-f]\{64\}\b/<ID>/g' "$TEST_TMP/err")"
+	done <<-'EOF'
+		nosuch
+		--name x nosuch
+		--name x c1
+		localhost/ferry-test:latest
+		--name x localhost/ferry-test:latest
+	EOF
+}
+
+@test "restore of nothing of that name says Podman's line alone, of an image that is no checkpoint Podman's words" {
+	load_test_image
+	f create --name c1 ferry-test true >/dev/null
+	restore_refusals f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		restore nosuch -> 125 Error: no such container or image: nosuch
+		restore --name x nosuch -> 125 Error: --name can only be used with image or --import
+		restore --name x c1 -> 125 Error: --name can only be used with image or --import
+		restore localhost/ferry-test:latest -> 125 Error: image is not a checkpoint: <ID>
+		restore --name x localhost/ferry-test:latest -> 125 Error: image is not a checkpoint: <ID>
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+	[ "$(f ps -a --format '{{.Names}}')" = c1 ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t create --name c1 localhost/ferry-test:latest true >/dev/null
+	restore_refusals podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

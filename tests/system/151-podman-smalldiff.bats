@@ -5,7 +5,8 @@
 # words; template errors name the Go type of what the list commands'
 # templates run on and word len and index as Go does, and "{{json}}" is
 # the JSON; restore of what is neither a container nor a checkpoint
-# image says Podman's line alone.
+# image says Podman's line alone; a setting of containers.conf given as
+# a table is refused.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same command.
 
@@ -210,5 +211,55 @@ restore_refusals() {
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	podman_t create --name c1 localhost/ferry-test:latest true >/dev/null
 	restore_refusals podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1 with each containers.conf line of stdin as an override, after
+# [TABLE]: whether it takes it, its exit code and the words of the error
+# up to "destination has type ...".
+conf_refusals() {
+	local t=$1 table line rc
+	while read -r table line; do
+		printf '[%s]\n%s\n' "$table" "$line" >"$TEST_TMP/over.conf"
+		rc=0
+		CONTAINERS_CONF_OVERRIDE=$TEST_TMP/over.conf "$t" ps -q >/dev/null 2>"$TEST_TMP/err" || rc=$?
+		echo "[$table] $line -> $([ "$rc" = 0 ] && echo taken || echo refused)"
+	done <<-'EOF'
+		containers foo = { a = 1 }
+		containers env = { a = 1 }
+		containers env.a = "x"
+		containers log_driver = { a = "x" }
+		containers tz = { }
+		containers pids_limit = { a = 1 }
+		containers cgroupns = { a = 1 }
+		engine compression_format = { }
+		engine runtimes = { x = ["/bin/true"] }
+		engine foo = { a = 1 }
+	EOF
+}
+
+@test "containers.conf refuses a setting given as a table, as Podman's; other tables stay taken" {
+	conf_refusals f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		[containers] foo = { a = 1 } -> taken
+		[containers] env = { a = 1 } -> refused
+		[containers] env.a = "x" -> refused
+		[containers] log_driver = { a = "x" } -> refused
+		[containers] tz = { } -> refused
+		[containers] pids_limit = { a = 1 } -> refused
+		[containers] cgroupns = { a = 1 } -> refused
+		[engine] compression_format = { } -> refused
+		[engine] runtimes = { x = ["/bin/true"] } -> taken
+		[engine] foo = { a = 1 } -> taken
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+	printf '[containers]\ntz = { }\n' >"$TEST_TMP/over.conf"
+	CONTAINERS_CONF_OVERRIDE=$TEST_TMP/over.conf run_ferry ps
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "over.conf:2: invalid value of \`tz\`: use a string in double quotes"
+
+	need_podman
+	conf_refusals podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

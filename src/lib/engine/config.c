@@ -469,12 +469,36 @@ struct parse_state
   struct ferry_config *c;
 };
 
+/* NAME, a table under [containers] or [engine] (KEY = { ... }, a dotted
+ * KEY.x = ..., [[containers.KEY]]), when KEY is a setting of a value:
+ * refused as a value of the wrong type, as Podman refuses it.  */
+static int
+refuse_table_setting (struct parse_state *st, const struct ferry_toml_where *t, const char *name,
+                      ferry_error_t *err)
+{
+  static const char *const sections[] = { "containers", "engine" };
+  struct ferry_toml_value v = { .type = FERRY_TOML_OTHER, .go_type = "map[string]any" };
+
+  for (size_t i = 0; i < sizeof (sections) / sizeof (sections[0]); i++)
+    {
+      size_t n = strlen (sections[i]);
+      const char *key = name + n + 1;
+
+      if (strncmp (name, sections[i], n) == 0 && name[n] == '.' && *key
+          && strcspn (key, ".\"") == strlen (key))
+        return set_value (st->c, st->src, t, sections[i], key, &v, err);
+    }
+  return 0;
+}
+
 static int
 on_table (void *data, const struct ferry_toml_where *t, const char *name, int array, ferry_error_t *err)
 {
   struct parse_state *st = data;
 
   (void) array;
+  if (! st->src->strict)
+    return refuse_table_setting (st, t, name, err);
   if (st->src->strict && strcmp (name, "containers") != 0 && strcmp (name, "network") != 0
       && strcmp (name, "checkpoint") != 0)
     return ferry_make_error (err, 0,

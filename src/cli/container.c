@@ -303,6 +303,14 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   return 0;
 }
 
+/* What the engine passes over while it creates a container, as Podman
+ * warns of it.  */
+static void
+create_warn (const char *msg)
+{
+  ferry_cli_podman_warnf ("%s", msg);
+}
+
 /* A notification that could not be sent, once the container runs: a
  * warning, as the container stays.  */
 static void
@@ -1603,6 +1611,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.labels = a->labels;
   a->o.tmpfs = a->tmpfs;
   a->o.volumes_from = a->volumes_from;
+  a->o.warn = create_warn;
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;

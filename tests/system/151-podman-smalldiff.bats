@@ -6,7 +6,8 @@
 # templates run on and word len and index as Go does, and "{{json}}" is
 # the JSON; restore of what is neither a container nor a checkpoint
 # image says Podman's line alone; a setting of containers.conf given as
-# a table is refused.
+# a table is refused; --volumes-from warns of each mount it does not
+# carry.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same command.
 
@@ -261,5 +262,42 @@ conf_refusals() {
 
 	need_podman
 	conf_refusals podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1 runs with --volumes-from a container with a tmpfs, an image
+# mount and a devpts beside a bind and a volume: its exit code, then its
+# standard error sorted (Podman warns in Go's map order), times and the
+# source's ID left out.
+volumes_from_warnings() {
+	local t=$1 img=localhost/ferry-test:latest id rc=0
+	"$t" create --name src --tmpfs /t --mount type=tmpfs,dst=/t2 --mount "type=image,src=$img,dst=/img" \
+		--mount type=devpts,dst=/dp -v "$TEST_TMP:/hosttmp" -v vv:/vv "$img" true >/dev/null
+	id=$("$t" inspect --format '{{.Id}}' src)
+	"$t" run --rm --volumes-from src "$img" sh -c 'test -d /vv && test -d /hosttmp && ! grep -q " /t " /proc/mounts' \
+		2>"$TEST_TMP/err" || rc=$?
+	echo "run -> $rc"
+	sed -e 's/^time="[^"]*" //' -e "s/$id/<ID>/" "$TEST_TMP/err" | sort
+	rc=0
+	"$t" --log-level error create --volumes-from src "$img" true >/dev/null 2>"$TEST_TMP/err" || rc=$?
+	echo "create --log-level error -> $rc $(cat "$TEST_TMP/err")"
+}
+
+@test "run --volumes-from warns of each tmpfs or other mount it does not carry, in Podman's words, and goes on" {
+	load_test_image
+	volumes_from_warnings f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		run -> 0
+		level=warning msg="Unable to match volume /dp from container <ID> for volumes-from"
+		level=warning msg="Unable to match volume /img from container <ID> for volumes-from"
+		level=warning msg="Unable to match volume /t from container <ID> for volumes-from"
+		level=warning msg="Unable to match volume /t2 from container <ID> for volumes-from"
+		create --log-level error -> 0 
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	volumes_from_warnings podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

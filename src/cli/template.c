@@ -1420,9 +1420,9 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
         t->p++;
       if (*key == '\0')
         continue;
+      /* Past a map's missing key, Go finds nothing more, and no error.  */
       if (out->missing)
-        return tpl_exec_error (err, t->format, at, node, node_end - node,
-                               "nil pointer evaluating interface {}.%s", key);
+        continue;
       if (tpl_nil_pointer_type (cur))
         return tpl_exec_error (err, t->format, at, node, node_end - node, "nil pointer evaluating %s.%s",
                                tpl_nil_pointer_type (cur), key);
@@ -1763,6 +1763,11 @@ tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
   json_object *v = c->arg[0].value;
   int64_t n;
 
+  /* A map's missing key is Go's zero Value, whose type reflect will not
+   * tell.  */
+  if (c->arg[0].missing)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling len: reflect: call of reflect.Value.Type on zero Value");
   if (v && json_object_is_type (v, json_type_array))
     n = (int64_t) json_object_array_length (v);
   else if (tpl_nil_pointer_type (v))

@@ -142,7 +142,7 @@ template_errors() {
 	local t=$1 cmd fmt rc
 	for cmd in "ps -a" "images" "volume ls" "network ls" "info" "container ls -a" "history localhost/ferry-test"; do
 		for fmt in '{{.Nosuch}}' '{{.Names}} {{.Foo.Bar}}' '{{len 3}}' '{{index 3 1}}' '{{index .Labels 1}}' \
-			'{{range .Names}}' '{{.Names' '{{printf}}'; do
+			'{{range .Names}}' '{{.Names' '{{printf}}' '{{.Labels.x.y}}' '{{len .Labels.x}}'; do
 			rc=0
 			# shellcheck disable=SC2086
 			"$t" $cmd --format "$fmt" >/dev/null 2>"$TEST_TMP/err" || rc=$?
@@ -167,6 +167,7 @@ template_errors() {
 	grep -qxF 'volume ls [{{len 3}}] -> 125 Error: template: ls:1:13: executing "ls" at <len 3>: error calling len: len of type int' "$TEST_TMP/f.out"
 	grep -qxF 'info [{{.Nosuch}}] -> 125 Error: template: info:1:2: executing "info" at <.Nosuch>: can'"'"'t evaluate field Nosuch in type system.infoReport' "$TEST_TMP/f.out"
 	grep -qxF 'images [{{index .Labels 1}}] -> 125 Error: template: images:1:13: executing "images" at <index .Labels 1>: error calling index: value has type int; should be string' "$TEST_TMP/f.out"
+	grep -qxF 'ps -a [{{.Labels.x.y}}] -> 0 ' "$TEST_TMP/f.out"
 	[ "$(grep -c '^"array"$' "$TEST_TMP/f.out")" = 6 ]
 
 	need_podman

@@ -468,6 +468,25 @@ test_go_error_words (void **state)
   ferry_cli_template_root_type (NULL);
 }
 
+/* Past a map's missing key, Go finds its zero Value: no more fields, no
+ * error, and len cannot tell its type.  */
+static void
+test_past_missing_key (void **state)
+{
+  cleanup_json json_object *obj = json_object_new_object ();
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  (void) state;
+  json_object_object_add (obj, "M", ferry_cli_tpl_map (NULL));
+  assert_int_equal (ferry_cli_template ("{{.M.x.y.z}}", obj, &out, &err), 0);
+  assert_string_equal (out, "<no value>");
+  free (out);
+  assert_true (ferry_cli_template ("{{len .M.x.y}}", obj, &out, &err) < 0);
+  assert_non_null (strstr (err->msg, "error calling len: reflect: call of reflect.Value.Type on zero Value"));
+  ferry_error_release (&err);
+}
+
 /* Podman's report.IsJSON.  */
 static void
 test_format_is_json (void **state)
@@ -503,6 +522,7 @@ main (void)
     cmocka_unit_test (test_function_errors),
     cmocka_unit_test (test_go_error_words),
     cmocka_unit_test (test_format_is_json),
+    cmocka_unit_test (test_past_missing_key),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

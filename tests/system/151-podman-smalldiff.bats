@@ -192,10 +192,13 @@ restore_refusals() {
 		--name x c1
 		localhost/ferry-test:latest
 		--name x localhost/ferry-test:latest
+		c1 nosuch
+		nosuch2 nosuch
+		localhost/ferry-test:latest nosuch
 	EOF
 }
 
-@test "restore of nothing of that name says Podman's line alone, of an image that is no checkpoint Podman's words" {
+@test "restore of nothing of that name says Podman's line alone, of an image that is no checkpoint Podman's words, for one name or several" {
 	load_test_image
 	f create --name c1 ferry-test true >/dev/null
 	restore_refusals f >"$TEST_TMP/f.out"
@@ -205,6 +208,9 @@ restore_refusals() {
 		restore --name x c1 -> 125 Error: --name can only be used with image or --import
 		restore localhost/ferry-test:latest -> 125 Error: image is not a checkpoint: <ID>
 		restore --name x localhost/ferry-test:latest -> 125 Error: image is not a checkpoint: <ID>
+		restore c1 nosuch -> 125 Error: no such container or image: nosuch
+		restore nosuch2 nosuch -> 125 Error: no such container or image: nosuch2
+		restore localhost/ferry-test:latest nosuch -> 125 Error: image is not a checkpoint: <ID>
 	EOF
 	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
 	[ "$(f ps -a --format '{{.Names}}')" = c1 ]

@@ -240,13 +240,17 @@ conf_refusals() {
 		containers tz = { }
 		containers pids_limit = { a = 1 }
 		containers cgroupns = { a = 1 }
+		containers init = { }
+		containers userns.x = "y"
+		network default_subnet = { }
 		engine compression_format = { }
+		engine hooks_dir = { a = "b" }
 		engine runtimes = { x = ["/bin/true"] }
 		engine foo = { a = 1 }
 	EOF
 }
 
-@test "containers.conf refuses a setting given as a table, as Podman's; other tables stay taken" {
+@test "containers.conf refuses a setting given as a table, ferry's or only Podman's, as Podman does; other tables stay taken" {
 	conf_refusals f >"$TEST_TMP/f.out"
 	cat >"$TEST_TMP/expected" <<-'EOF'
 		[containers] foo = { a = 1 } -> taken
@@ -256,7 +260,11 @@ conf_refusals() {
 		[containers] tz = { } -> refused
 		[containers] pids_limit = { a = 1 } -> refused
 		[containers] cgroupns = { a = 1 } -> refused
+		[containers] init = { } -> refused
+		[containers] userns.x = "y" -> refused
+		[network] default_subnet = { } -> refused
 		[engine] compression_format = { } -> refused
+		[engine] hooks_dir = { a = "b" } -> refused
 		[engine] runtimes = { x = ["/bin/true"] } -> taken
 		[engine] foo = { a = 1 } -> taken
 	EOF

@@ -1879,6 +1879,63 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
   return 0;
 }
 
+/* Go's slice X I [J [K]]: a string's bytes or a slice's elements from I
+ * to J (the end when left out), refused in Go's words.  */
+static int
+tpl_fn_slice (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *x = c->arg[0].value;
+  size_t n = c->n - 1, i;
+  int64_t idx[3], len;
+  int is_string;
+
+  if (x == NULL)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: slice of untyped nil");
+  if (n > 3)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: too many slice indexes: %zu", n);
+  is_string = json_object_is_type (x, json_type_string);
+  if (! is_string && ! json_object_is_type (x, json_type_array))
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: can't slice item of type %s", tpl_go_type (x));
+  if (is_string && n == 3)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: cannot 3-index slice a string");
+  len = is_string ? json_object_get_string_len (x) : (int64_t) json_object_array_length (x);
+  idx[0] = 0;
+  idx[1] = idx[2] = len;
+  for (i = 0; i < n; i++)
+    {
+      json_object *k = c->arg[i + 1].value;
+
+      if (k == NULL)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: cannot index slice/array with nil");
+      if (! json_object_is_type (k, json_type_int))
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: cannot index slice/array with type %s", tpl_go_type (k));
+      idx[i] = json_object_get_int64 (k);
+      if (idx[i] < 0 || idx[i] > len)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: index out of range: %lld", (long long) idx[i]);
+    }
+  for (i = 0; i + 1 < (n < 2 ? 2 : n); i++)
+    if (idx[i] > idx[i + 1])
+      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                             "error calling slice: invalid slice index: %lld > %lld", (long long) idx[i],
+                             (long long) idx[i + 1]);
+  if (is_string)
+    {
+      out->value = tpl_keep_string (json_object_get_string (x) + idx[0], (size_t) (idx[1] - idx[0]));
+      return 0;
+    }
+  out->value = tpl_keep (json_object_new_array ());
+  for (int64_t j = idx[0]; j < idx[1]; j++)
+    json_object_array_add (out->value, json_object_get (json_object_array_get_idx (x, (size_t) j)));
+  return 0;
+}
+
 /* Go's %q of a string: in double quotes, with Go's escapes.  */
 static void
 tpl_quote (FILE *m, const char *s, size_t n)
@@ -2225,29 +2282,18 @@ static const struct tpl_func
   int (*fn) (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err);
   int min, max; /* max -1: any number */
 } tpl_funcs[] = {
-  { "and", tpl_fn_and_or, 1, -1 },
-  { "eq", tpl_fn_compare, 1, -1 },
-  { "ge", tpl_fn_compare, 2, 2 },
-  { "gt", tpl_fn_compare, 2, 2 },
-  { "index", tpl_fn_index, 1, -1 },
-  { "join", tpl_fn_join, 2, 2 },
-  { "json", tpl_fn_json, 1, 1 },
-  { "le", tpl_fn_compare, 2, 2 },
-  { "len", tpl_fn_len, 1, 1 },
-  { "lower", tpl_fn_case, 1, 1 },
-  { "lt", tpl_fn_compare, 2, 2 },
-  { "ne", tpl_fn_compare, 2, 2 },
-  { "not", tpl_fn_not, 1, 1 },
-  { "or", tpl_fn_and_or, 1, -1 },
-  { "pad", tpl_fn_pad, 3, 3 },
-  { "print", tpl_fn_print, 0, -1 },
-  { "printf", tpl_fn_printf, 1, -1 },
-  { "println", tpl_fn_print, 0, -1 },
-  { "split", tpl_fn_split, 2, 2 },
-  { "title", tpl_fn_case, 1, 1 },
-  { "truncate", tpl_fn_truncate, 2, 2 },
-  { "upper", tpl_fn_case, 1, 1 },
-  { NULL, NULL, 0, 0 },
+  { "and", tpl_fn_and_or, 1, -1 },    { "eq", tpl_fn_compare, 1, -1 },
+  { "ge", tpl_fn_compare, 2, 2 },     { "gt", tpl_fn_compare, 2, 2 },
+  { "index", tpl_fn_index, 1, -1 },   { "join", tpl_fn_join, 2, 2 },
+  { "json", tpl_fn_json, 1, 1 },      { "le", tpl_fn_compare, 2, 2 },
+  { "len", tpl_fn_len, 1, 1 },        { "lower", tpl_fn_case, 1, 1 },
+  { "lt", tpl_fn_compare, 2, 2 },     { "ne", tpl_fn_compare, 2, 2 },
+  { "not", tpl_fn_not, 1, 1 },        { "or", tpl_fn_and_or, 1, -1 },
+  { "pad", tpl_fn_pad, 3, 3 },        { "print", tpl_fn_print, 0, -1 },
+  { "printf", tpl_fn_printf, 1, -1 }, { "println", tpl_fn_print, 0, -1 },
+  { "slice", tpl_fn_slice, 1, -1 },   { "split", tpl_fn_split, 2, 2 },
+  { "title", tpl_fn_case, 1, 1 },     { "truncate", tpl_fn_truncate, 2, 2 },
+  { "upper", tpl_fn_case, 1, 1 },     { NULL, NULL, 0, 0 },
 };
 
 static int

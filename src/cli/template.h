@@ -10,7 +10,7 @@
 
 /* Renders a Go-template subset against OBJ: literal text and actions
  * whose pipelines ("|") call Go's functions (printf, print, println, len,
- * index, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
+ * index, slice, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
  * upper, title, join, split, truncate, pad) on fields ({{.A.B}}, {{.}},
  * $variables), literals and parenthesized pipelines; and the blocks
  * {{range .A}}...{{else}}...{{end}} (a map's values in key order),

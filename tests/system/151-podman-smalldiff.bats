@@ -142,7 +142,7 @@ template_errors() {
 	local t=$1 cmd fmt rc
 	for cmd in "ps -a" "images" "volume ls" "network ls" "info" "container ls -a" "history localhost/ferry-test"; do
 		for fmt in '{{.Nosuch}}' '{{.Names}} {{.Foo.Bar}}' '{{len 3}}' '{{index 3 1}}' '{{index .Labels 1}}' \
-			'{{range .Names}}' '{{.Names' '{{printf}}' '{{.Labels.x.y}}' '{{len .Labels.x}}'; do
+			'{{range .Names}}' '{{.Names' '{{printf}}' '{{.Labels.x.y}}' '{{len .Labels.x}}' '{{slice .Names 1 0}}'; do
 			rc=0
 			# shellcheck disable=SC2086
 			"$t" $cmd --format "$fmt" >/dev/null 2>"$TEST_TMP/err" || rc=$?

@@ -462,6 +462,11 @@ test_go_error_words (void **state)
   assert_error_ends ("{{index .S 2}}", data, "error calling index: reflect: string index out of range");
   assert_error_ends ("{{index .A 2}}", data, "error calling index: index out of range: 2");
   assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type interface {}");
+  assert_renders ("{{slice .A 0 1}}|{{slice .S 1}}|{{slice .A 1}}", data, "[x]|b|[]");
+  assert_error_ends ("{{slice .A 1 0}}", data, "error calling slice: invalid slice index: 1 > 0");
+  assert_error_ends ("{{slice .S 0 1 2}}", data, "error calling slice: cannot 3-index slice a string");
+  assert_error_ends ("{{slice .N 1}}", data, "error calling slice: can't slice item of type int");
+  assert_error_ends ("{{slice .A 0 1 2 3}}", data, "error calling slice: too many slice indexes: 4");
   ferry_cli_template_root_type ("containers.psReporter");
   assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type containers.psReporter");
   assert_error_ends ("{{range .A}}{{.Nosuch}}{{end}}", data, "can't evaluate field Nosuch in type string");

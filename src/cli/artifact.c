@@ -186,7 +186,7 @@ artifact_ls (int argc, char **argv)
   a = open_artifacts (false);
   if (a == NULL)
     return FERRY_EXIT_ERROR;
-  if (strcmp (format, "json") == 0)
+  if (ferry_cli_format_is_json (format))
     {
       cleanup_json json_object *all = json_object_new_array ();
 

@@ -334,6 +334,26 @@ static const char restore_usage[]
       "With --import, an image this host lacks is pulled by the digest the archive "
       "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
+/* REF, one of several restore names, when it is no container: Podman's
+ * refusal, printed (an image that is no checkpoint, or nothing of that
+ * name), and -1.  */
+static int
+refuse_non_container (ferry_engine_t *e, const char *ref)
+{
+  static const struct ferry_transfer_options no_pull = { 0 };
+  cleanup_free char *blob = NULL, *missing = NULL;
+  ferry_error_t err = NULL;
+  int found = ferry_checkpoint_image_find (e, ref, "never", &no_pull, &blob, &missing, &err);
+
+  if (found < 0)
+    ferry_cli_fail (&err);
+  else if (found == 0 && missing)
+    ferry_cli_failf ("no such container or image: %s", ref);
+  else
+    return 0;
+  return -1;
+}
+
 int
 ferry_cmd_restore (int argc, char **argv)
 {
@@ -483,12 +503,15 @@ ferry_cmd_restore (int argc, char **argv)
           r.image = argv[optind++];
         }
     }
-  /* Podman's words, and why no image was pulled when one was tried.  */
-  if (r.name && r.import_path == NULL && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
-                            missing, *missing ? ")" : "");
+  /* Several names: each a container, else Podman's refusal of the first
+   * that is not, before anything is restored.  */
+  if (! r.import_path && ! all && ! latest && argc - optind > 1)
+    for (int k = optind; k < argc; k++)
+      if (refuse_non_container (e, argv[k]) < 0)
+        return FERRY_EXIT_ERROR;
+  /* Podman's words, for a container and for nothing of that name.  */
   if (r.name && r.import_path == NULL)
-    return ferry_cli_failf ("--name only works with --import or a checkpoint image");
+    return ferry_cli_failf ("--name can only be used with image or --import");
   if (n_publish && r.import_path == NULL)
     return ferry_cli_failf (
         "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
@@ -522,9 +545,9 @@ ferry_cmd_restore (int argc, char **argv)
   if (! r.import_path && ! all && ! latest && optind >= argc)
     return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
                             "--all, --latest, --import FILE)");
+  /* Podman's line, word for word: scripts match it whole.  */
   if (! r.import_path && missing)
-    return ferry_cli_failf ("no such container or image: %s%s%s%s", argv[optind], *missing ? " (" : "",
-                            missing, *missing ? ")" : "");
+    return ferry_cli_failf ("no such container or image: %s", argv[optind]);
   if (r.import_path)
     {
       targets = xmalloc0 (sizeof (char *) * 2);

@@ -495,10 +495,34 @@ ferry_cli_print_inspected (json_object *all)
   puts (text);
 }
 
+bool
+ferry_cli_format_is_json (const char *format)
+{
+  const char *p = format;
+  size_t n;
+
+  while (isspace ((unsigned char) *p))
+    p++;
+  n = strlen (p);
+  while (n > 0 && isspace ((unsigned char) p[n - 1]))
+    n--;
+  if (n == 4 && memcmp (p, "json", 4) == 0)
+    return true;
+  if (n < 8 || memcmp (p, "{{", 2) != 0 || memcmp (p + n - 2, "}}", 2) != 0)
+    return false;
+  p += 2;
+  n -= 4;
+  while (n > 0 && isspace ((unsigned char) *p))
+    p++, n--;
+  while (n > 0 && isspace ((unsigned char) p[n - 1]))
+    n--;
+  return n == 4 && memcmp (p, "json", 4) == 0;
+}
+
 const char *
 ferry_cli_inspect_format (const char *format)
 {
-  return format && strcmp (format, "json") ? format : NULL;
+  return format && ! ferry_cli_format_is_json (format) ? format : NULL;
 }
 
 /* MSG as Podman's logger prints it at LEVEL: time="..." level=LEVEL

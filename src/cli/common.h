@@ -189,8 +189,13 @@ int ferry_cli_remove_containers_using_within (struct ferry_engine *e, const char
 /* Prints an inspect command's answer ALL as Podman does: `[]` when it found
  * nothing, else the array indented.  */
 void ferry_cli_print_inspected (json_object *all);
-/* An inspect command's --format: NULL (the JSON) for none and for "json",
- * which Podman's inspect commands take as the JSON too.  */
+/* Whether --format FORMAT asks for the command's JSON, as Podman's
+ * report.IsJSON takes it: "json" or "{{json}}", spaces around either
+ * (but "{{json .}}" is a template).  */
+bool ferry_cli_format_is_json (const char *format);
+/* An inspect command's --format: NULL (the JSON) for none and for "json"
+ * (ferry_cli_format_is_json), which Podman's inspect commands take as the
+ * JSON too.  */
 const char *ferry_cli_inspect_format (const char *format);
 
 /* What an inspect command shows, as Podman shows it: each object it found,

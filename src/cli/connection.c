@@ -201,7 +201,7 @@ connection_list (int argc, char **argv)
   if (quiet)
     for (i = 0; i < n; i++)
       puts (v[i].name);
-  else if (strcmp (format, "json") == 0)
+  else if (ferry_cli_format_is_json (format))
     {
       cleanup_json json_object *all = json_object_new_array ();
 

@@ -303,6 +303,14 @@ parse_volume (const char *spec, struct ferry_mount_spec *m, ferry_error_t *err)
   return 0;
 }
 
+/* What the engine passes over while it creates a container, as Podman
+ * warns of it.  */
+static void
+create_warn (const char *msg)
+{
+  ferry_cli_podman_warnf ("%s", msg);
+}
+
 /* A notification that could not be sent, once the container runs: a
  * warning, as the container stays.  */
 static void
@@ -1603,6 +1611,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.labels = a->labels;
   a->o.tmpfs = a->tmpfs;
   a->o.volumes_from = a->volumes_from;
+  a->o.warn = create_warn;
   a->o.cap_add = a->cap_add;
   a->o.cap_drop = a->cap_drop;
   a->o.ulimits = a->ulimits;
@@ -3258,7 +3267,7 @@ mount_list (const struct mount_flags *f)
   json_object *holder = NULL;
   ferry_error_t err = NULL;
   size_t n = 0, i, shown = 0;
-  bool json = f->format && strcmp (f->format, "json") == 0;
+  bool json = f->format && ferry_cli_format_is_json (f->format);
 
   if (f->format && ! json)
     return ferry_cli_failf ("unknown --format argument: \"%s\"", f->format);
@@ -5279,16 +5288,17 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
   qsort (rows + first, n_rows - first, sizeof (*rows), ps_row_compare);
   if (f->external
       && (external = ferry_cli_external_rows (
-              e, f->no_trunc || (f->format && strcmp (f->format, "json") == 0), &n_external))
+              e, f->no_trunc || (f->format && ferry_cli_format_is_json (f->format)), &n_external))
              == NULL)
     {
       ret = FERRY_EXIT_ERROR;
       goto out;
     }
-  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet && ! (f->format && strcmp (f->format, "json") == 0))
+  if (isatty (STDOUT_FILENO) && f->watch && ! f->quiet
+      && ! (f->format && ferry_cli_format_is_json (f->format)))
     fputs ("\033[2J\033[1;1H", stdout);
 
-  if (f->format && strcmp (f->format, "json") == 0)
+  if (f->format && ferry_cli_format_is_json (f->format))
     {
       cleanup_json json_object *arr = json_object_new_array ();
       for (i = first; i < n_rows; i++)
@@ -5323,6 +5333,7 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
                            : f->size ? PS_DEFAULT_FORMAT "\t{{.Size}}"
                                      : PS_DEFAULT_FORMAT;
 
+      ferry_cli_template_root_type ("containers.psReporter");
       ferry_cli_list_init (&out, format, ps_columns, f->heading);
       for (i = first; i < n_rows && ret == 0; i++)
         {
@@ -5421,7 +5432,7 @@ ferry_cmd_ps (int argc, char **argv)
     }
   ret = ps_once (e, &f);
   /* As Podman's: -q and json list once.  */
-  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && strcmp (f.format, "json") == 0))
+  while (ret == 0 && f.watch && ! f.quiet && ! (f.format && ferry_cli_format_is_json (f.format)))
     {
       fflush (stdout);
       sleep (f.watch > UINT_MAX ? UINT_MAX : (unsigned) f.watch);

@@ -208,7 +208,7 @@ show (const struct events_args *a, json_object *ev)
     return 0;
   if (a->format == NULL)
     print_plain (a, ev);
-  else if (strcmp (a->format, "json") == 0)
+  else if (ferry_cli_format_is_json (a->format))
     puts (ferry_json_to_string (ev, 0));
   else
     {

@@ -243,7 +243,7 @@ cmd_generate_systemd (int argc, char **argv)
       ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
       goto out;
     }
-  if (format && strcmp (format, "json") != 0)
+  if (format && ! ferry_cli_format_is_json (format))
     {
       ferry_cli_failf ("unknown --format argument: %s", format);
       goto out;

@@ -142,7 +142,7 @@ print_history (const struct ferry_history_entry *h, size_t n, const char *format
         puts (entry_id (&h[i], no_trunc, id, sizeof (id)));
       return 0;
     }
-  if (strcmp (format, "json") == 0)
+  if (ferry_cli_format_is_json (format))
     {
       cleanup_json json_object *all = json_object_new_array ();
 
@@ -151,6 +151,7 @@ print_history (const struct ferry_history_entry *h, size_t n, const char *format
       put_go_json (ferry_json_to_string (all, 0));
       return 0;
     }
+  ferry_cli_template_root_type ("images.historyReporter");
   ferry_cli_list_init (&out, format, history_columns, 1);
   for (i = 0; i < n; i++)
     {

@@ -657,7 +657,7 @@ image_diff (int argc, char **argv)
       if (r != 0)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
-  if (format && strcmp (format, "json") != 0)
+  if (format && ! ferry_cli_format_is_json (format))
     return ferry_cli_failf ("only supported value for '--format' is 'json'");
   if (argc - optind == 2)
     return ferry_cli_failf ("ferry image diff compares an image with its own layers only: give one image");
@@ -781,7 +781,7 @@ image_mount (int argc, char **argv)
       if (r != 0)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
-  json = format && strcmp (format, "json") == 0;
+  json = format && ferry_cli_format_is_json (format);
   if (format && ! json)
     return ferry_cli_failf ("unknown --format argument: \"%s\"", format);
   if (all && optind < argc)
@@ -1648,6 +1648,7 @@ print_images (ferry_store_t *s, struct image_row *rows, size_t n, const struct i
         }
       return;
     }
+  ferry_cli_template_root_type ("images.imageReporter");
   ferry_cli_list_init (&out, format, image_columns, f->heading);
   for (i = 0; i < n; i++)
     {
@@ -1810,7 +1811,7 @@ ferry_cmd_images (int argc, char **argv)
   if (n_rows > 0)
     qsort (rows, n_rows, sizeof (*rows), image_row_compare);
 
-  if (f.format && strcmp (f.format, "json") == 0 && ! f.quiet)
+  if (f.format && ferry_cli_format_is_json (f.format) && ! f.quiet)
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < n; i++)

@@ -227,6 +227,7 @@ ferry_cmd_info (int argc, char **argv)
   const char *format = NULL;
   int r;
 
+  ferry_cli_template_root_type ("system.infoReport");
   ferry_cli_template_unranged ();
   if ((r = ferry_cli_format_option_only (argc, argv, "info", info_usage, &format)))
     return r - 1;
@@ -240,7 +241,7 @@ ferry_cmd_info (int argc, char **argv)
     return ferry_cli_fail (&err);
   if (format == NULL)
     yaml_object (info, 0, 0);
-  else if (strcmp (format, "json") == 0 || strcmp (format, "{{json .}}") == 0)
+  else if (ferry_cli_format_is_json (format) || strcmp (format, "{{json .}}") == 0)
     puts (ferry_json_to_string (info, 1));
   else
     {

@@ -695,7 +695,7 @@ network_ls (int argc, char **argv)
           puts (ferry_json_get_string (json_object_array_get_idx (defs, i), "name"));
       return 0;
     }
-  if (format && strcmp (format, "json") == 0)
+  if (format && ferry_cli_format_is_json (format))
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < json_object_array_length (defs); i++)
@@ -707,6 +707,7 @@ network_ls (int argc, char **argv)
       puts (ferry_json_to_string (all, 1));
       return 0;
     }
+  ferry_cli_template_root_type ("network.ListPrintReports");
   ferry_cli_list_init (&out, format ? format : "table {{.ID}}\t{{.Name}}\t{{.Driver}}", network_columns,
                        heading);
   for (i = 0; i < json_object_array_length (defs) && ret == 0; i++)

@@ -152,7 +152,7 @@ print_rows (json_object *rows, const char *format, json_object *as_json)
 
   if (json_object_array_length (rows) == 0)
     return 0;
-  if (strcmp (format, "json") == 0)
+  if (ferry_cli_format_is_json (format))
     {
       puts (ferry_json_to_string (as_json, 1));
       return 0;

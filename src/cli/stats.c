@@ -254,7 +254,7 @@ print_reports (const struct stats_args *a, json_object *reports)
 
   if (a->format == NULL)
     print_table (reports);
-  else if (strcmp (a->format, "json") == 0)
+  else if (ferry_cli_format_is_json (a->format))
     print_json (reports);
   else
     {
@@ -292,6 +292,7 @@ print_reports (const struct stats_args *a, json_object *reports)
       ferry_error_t err = NULL;
 
       /* "table ..." is a table with Podman's headings, as ps and images.  */
+      ferry_cli_template_root_type ("containers.containerStats");
       ferry_cli_list_init (&l, a->format, columns, 1);
       for (i = 0; i < json_object_array_length (reports); i++)
         if (ferry_cli_list_row (&l, json_object_array_get_idx (reports, i), &err) < 0)

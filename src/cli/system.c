@@ -143,7 +143,7 @@ df_print_format (const struct ferry_df_report *r, const char *format)
   ferry_error_t err = NULL;
   size_t i;
 
-  if (strcmp (format, "json") == 0 || strcmp (format, "{{json .}}") == 0)
+  if (ferry_cli_format_is_json (format) || strcmp (format, "{{json .}}") == 0)
     {
       rows = df_summaries (r, 1);
       puts ("[");
@@ -156,6 +156,7 @@ df_print_format (const struct ferry_df_report *r, const char *format)
       return 0;
     }
   rows = df_summaries (r, 0);
+  ferry_cli_template_root_type ("*system.dfSummary");
   ferry_cli_list_init (&l, format, df_columns, 1);
   for (i = 0; i < json_object_array_length (rows); i++)
     if (ferry_cli_list_row (&l, json_object_array_get_idx (rows, i), &err) < 0)

@@ -991,7 +991,12 @@ static struct
 {
   char name[32];
   int ranged;
-} tpl_origin = { "ferry", 1 };
+  const char *root_type; /* static */
+} tpl_origin = { "ferry", 1, NULL };
+
+/* What the template being rendered runs on, whose Go type is
+ * tpl_origin.root_type.  */
+static json_object *tpl_root;
 
 void
 ferry_cli_template_name (const char *group, const char *cmd)
@@ -1010,6 +1015,12 @@ void
 ferry_cli_template_unranged (void)
 {
   tpl_origin.ranged = 0;
+}
+
+void
+ferry_cli_template_root_type (const char *go_type)
+{
+  tpl_origin.root_type = go_type;
 }
 
 /* The line and column of AT in FORMAT as Go counts them, once Podman has
@@ -1083,6 +1094,8 @@ tpl_go_type (json_object *v)
   int pointer;
   const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
 
+  if (v && v == tpl_root && tpl_origin.root_type)
+    return tpl_origin.root_type;
   if (st)
     {
       snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
@@ -1407,9 +1420,9 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
         t->p++;
       if (*key == '\0')
         continue;
+      /* Past a map's missing key, Go finds nothing more, and no error.  */
       if (out->missing)
-        return tpl_exec_error (err, t->format, at, node, node_end - node,
-                               "nil pointer evaluating interface {}.%s", key);
+        continue;
       if (tpl_nil_pointer_type (cur))
         return tpl_exec_error (err, t->format, at, node, node_end - node, "nil pointer evaluating %s.%s",
                                tpl_nil_pointer_type (cur), key);
@@ -1750,6 +1763,11 @@ tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
   json_object *v = c->arg[0].value;
   int64_t n;
 
+  /* A map's missing key is Go's zero Value, whose type reflect will not
+   * tell.  */
+  if (c->arg[0].missing)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling len: reflect: call of reflect.Value.Type on zero Value");
   if (v && json_object_is_type (v, json_type_array))
     n = (int64_t) json_object_array_length (v);
   else if (tpl_nil_pointer_type (v))
@@ -1759,11 +1777,36 @@ tpl_fn_len (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
     n = json_object_object_length (v);
   else if (v && json_object_is_type (v, json_type_string))
     n = json_object_get_string_len (v);
+  else if (v == NULL)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling len: len of nil pointer");
   else
-    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len, "error calling len: len of %s",
-                           v ? tpl_go_type (v) : "nil pointer");
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len, "error calling len: len of type %s",
+                           tpl_go_type (v));
   out->value = tpl_keep (json_object_new_int64 (n));
   return 0;
+}
+
+/* Go's refusal of index CUR K, by what CUR is: a slice or a string
+ * wants a number, a map (string keys) a string, and nothing else has
+ * elements.  */
+static int
+tpl_index_error (struct tpl_call *c, json_object *cur, json_object *k, ferry_error_t *err)
+{
+  if (json_object_is_type (cur, json_type_array) || json_object_is_type (cur, json_type_string))
+    {
+      if (k == NULL)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling index: cannot index slice/array with nil");
+      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                             "error calling index: cannot index slice/array with type %s", tpl_go_type (k));
+    }
+  if (json_object_is_type (cur, json_type_object))
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling index: value has type %s; should be string",
+                           k ? tpl_go_type (k) : "interface {}");
+  return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                         "error calling index: can't index item of type %s", tpl_go_type (cur));
 }
 
 /* index X K...: a map's member by key (a missing one is the element's
@@ -1790,7 +1833,13 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
           if (cur == NULL)
             return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                    "error calling index: index of untyped nil");
-          if (x < 0 || x >= len)
+          /* Go's check lets the length itself through, to reflect's
+           * panic.  */
+          if (x == len)
+            return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                                   "error calling index: reflect: %s index out of range",
+                                   json_object_is_type (cur, json_type_string) ? "string" : "slice");
+          if (x < 0 || x > len)
             return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                    "error calling index: index out of range: %lld", (long long) x);
           if (json_object_is_type (cur, json_type_string))
@@ -1824,10 +1873,66 @@ tpl_fn_index (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
       if (cur == NULL)
         return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
                                "error calling index: index of untyped nil");
-      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
-                             "error calling index: cannot index slice/array with type %s", tpl_go_type (k));
+      return tpl_index_error (c, cur, k, err);
     }
   out->value = cur;
+  return 0;
+}
+
+/* Go's slice X I [J [K]]: a string's bytes or a slice's elements from I
+ * to J (the end when left out), refused in Go's words.  */
+static int
+tpl_fn_slice (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err)
+{
+  json_object *x = c->arg[0].value;
+  size_t n = c->n - 1, i;
+  int64_t idx[3], len;
+  int is_string;
+
+  if (x == NULL)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: slice of untyped nil");
+  if (n > 3)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: too many slice indexes: %zu", n);
+  is_string = json_object_is_type (x, json_type_string);
+  if (! is_string && ! json_object_is_type (x, json_type_array))
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: can't slice item of type %s", tpl_go_type (x));
+  if (is_string && n == 3)
+    return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                           "error calling slice: cannot 3-index slice a string");
+  len = is_string ? json_object_get_string_len (x) : (int64_t) json_object_array_length (x);
+  idx[0] = 0;
+  idx[1] = idx[2] = len;
+  for (i = 0; i < n; i++)
+    {
+      json_object *k = c->arg[i + 1].value;
+
+      if (k == NULL)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: cannot index slice/array with nil");
+      if (! json_object_is_type (k, json_type_int))
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: cannot index slice/array with type %s", tpl_go_type (k));
+      idx[i] = json_object_get_int64 (k);
+      if (idx[i] < 0 || idx[i] > len)
+        return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                               "error calling slice: index out of range: %lld", (long long) idx[i]);
+    }
+  for (i = 0; i + 1 < (n < 2 ? 2 : n); i++)
+    if (idx[i] > idx[i + 1])
+      return tpl_exec_error (err, c->t->format, c->cmd, c->cmd, c->cmd_len,
+                             "error calling slice: invalid slice index: %lld > %lld", (long long) idx[i],
+                             (long long) idx[i + 1]);
+  if (is_string)
+    {
+      out->value = tpl_keep_string (json_object_get_string (x) + idx[0], (size_t) (idx[1] - idx[0]));
+      return 0;
+    }
+  out->value = tpl_keep (json_object_new_array ());
+  for (int64_t j = idx[0]; j < idx[1]; j++)
+    json_object_array_add (out->value, json_object_get (json_object_array_get_idx (x, (size_t) j)));
   return 0;
 }
 
@@ -2177,29 +2282,18 @@ static const struct tpl_func
   int (*fn) (struct tpl_call *c, struct tpl_value *out, ferry_error_t *err);
   int min, max; /* max -1: any number */
 } tpl_funcs[] = {
-  { "and", tpl_fn_and_or, 1, -1 },
-  { "eq", tpl_fn_compare, 1, -1 },
-  { "ge", tpl_fn_compare, 2, 2 },
-  { "gt", tpl_fn_compare, 2, 2 },
-  { "index", tpl_fn_index, 1, -1 },
-  { "join", tpl_fn_join, 2, 2 },
-  { "json", tpl_fn_json, 1, 1 },
-  { "le", tpl_fn_compare, 2, 2 },
-  { "len", tpl_fn_len, 1, 1 },
-  { "lower", tpl_fn_case, 1, 1 },
-  { "lt", tpl_fn_compare, 2, 2 },
-  { "ne", tpl_fn_compare, 2, 2 },
-  { "not", tpl_fn_not, 1, 1 },
-  { "or", tpl_fn_and_or, 1, -1 },
-  { "pad", tpl_fn_pad, 3, 3 },
-  { "print", tpl_fn_print, 0, -1 },
-  { "printf", tpl_fn_printf, 1, -1 },
-  { "println", tpl_fn_print, 0, -1 },
-  { "split", tpl_fn_split, 2, 2 },
-  { "title", tpl_fn_case, 1, 1 },
-  { "truncate", tpl_fn_truncate, 2, 2 },
-  { "upper", tpl_fn_case, 1, 1 },
-  { NULL, NULL, 0, 0 },
+  { "and", tpl_fn_and_or, 1, -1 },    { "eq", tpl_fn_compare, 1, -1 },
+  { "ge", tpl_fn_compare, 2, 2 },     { "gt", tpl_fn_compare, 2, 2 },
+  { "index", tpl_fn_index, 1, -1 },   { "join", tpl_fn_join, 2, 2 },
+  { "json", tpl_fn_json, 1, 1 },      { "le", tpl_fn_compare, 2, 2 },
+  { "len", tpl_fn_len, 1, 1 },        { "lower", tpl_fn_case, 1, 1 },
+  { "lt", tpl_fn_compare, 2, 2 },     { "ne", tpl_fn_compare, 2, 2 },
+  { "not", tpl_fn_not, 1, 1 },        { "or", tpl_fn_and_or, 1, -1 },
+  { "pad", tpl_fn_pad, 3, 3 },        { "print", tpl_fn_print, 0, -1 },
+  { "printf", tpl_fn_printf, 1, -1 }, { "println", tpl_fn_print, 0, -1 },
+  { "slice", tpl_fn_slice, 1, -1 },   { "split", tpl_fn_split, 2, 2 },
+  { "title", tpl_fn_case, 1, 1 },     { "truncate", tpl_fn_truncate, 2, 2 },
+  { "upper", tpl_fn_case, 1, 1 },     { NULL, NULL, 0, 0 },
 };
 
 static int
@@ -2814,7 +2908,9 @@ tpl_render_all (const char *given, json_object *obj, char **result, ferry_error_
   out = open_memstream (result, &len);
   if (out == NULL)
     abort ();
+  tpl_root = obj;
   ret = tpl_render (format, format + strlen (format), obj, out, format, &root, err);
+  tpl_root = NULL;
   fclose (out);
   json_object_put (tpl_arena);
   tpl_arena = NULL;

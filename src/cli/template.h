@@ -10,7 +10,7 @@
 
 /* Renders a Go-template subset against OBJ: literal text and actions
  * whose pipelines ("|") call Go's functions (printf, print, println, len,
- * index, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
+ * index, slice, eq, ne, lt, le, gt, ge, and, or, not) and Podman's (json, lower,
  * upper, title, join, split, truncate, pad) on fields ({{.A.B}}, {{.}},
  * $variables), literals and parenthesized pipelines; and the blocks
  * {{range .A}}...{{else}}...{{end}} (a map's values in key order),
@@ -28,6 +28,11 @@ int ferry_cli_template (const char *format, json_object *obj, char **out, ferry_
  * {{range .}} (info, version, events) then call the second.  */
 void ferry_cli_template_name (const char *group, const char *cmd);
 void ferry_cli_template_unranged (void);
+/* The Go type of what the command's templates run on, as Podman's errors
+ * name it ("containers.psReporter", "*types.VolumeListReport"): a field
+ * the template does not find on it is "can't evaluate field X in type
+ * GO_TYPE".  Without it, "interface {}" (inspect's).  */
+void ferry_cli_template_root_type (const char *go_type);
 
 /* As ferry_cli_template, but on an error while running the template *OUT
  * keeps what was rendered before it (NULL when nothing was).  */

@@ -50,6 +50,7 @@ ferry_cmd_version (int argc, char **argv)
   const char *format = NULL;
   int r;
 
+  ferry_cli_template_root_type ("*define.Version");
   ferry_cli_template_unranged ();
   if ((r = ferry_cli_format_option_only (argc, argv, "version", version_usage, &format)))
     return r - 1;
@@ -64,7 +65,7 @@ ferry_cmd_version (int argc, char **argv)
   /* As Podman's without a remote service: its JSON shows the client only;
    * a template finds the same under .Server, and the client's fields bare
    * ({{.Version}}) as Podman's older templates had them.  */
-  if (strcmp (format, "json") == 0 || strcmp (format, "{{json .}}") == 0)
+  if (ferry_cli_format_is_json (format) || strcmp (format, "{{json .}}") == 0)
     {
       puts (ferry_json_to_string (o, 0));
       return 0;

@@ -512,7 +512,7 @@ volume_ls (int argc, char **argv)
   else if (quiet)
     for (i = 0; i < kept; i++)
       puts (vols[i]->name);
-  else if (format && strcmp (format, "json") == 0)
+  else if (format && ferry_cli_format_is_json (format))
     {
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < kept; i++)
@@ -523,6 +523,7 @@ volume_ls (int argc, char **argv)
     {
       cleanup_list struct ferry_cli_list out = { 0 };
 
+      ferry_cli_template_root_type ("*types.VolumeListReport");
       ferry_cli_list_init (&out, format ? format : "table {{.Driver}}\t{{.Name}}", volume_columns, heading);
       for (i = 0; i < kept && ret == 0; i++)
         {

@@ -66,7 +66,10 @@ changed" ]
 	# Not stored on root B: restore pulls it first (--pull missing), as run.
 	run_fb container restore --pull never --name copy1 "$REGISTRY/ckpt/c:v1"
 	assert_status 125
-	assert_output_contains "no such container"
+	assert_output_contains "--name can only be used with image or --import"
+	run_fb container restore --pull never "$REGISTRY/ckpt/c:v1"
+	assert_status 125
+	assert_output_contains "no such container or image: $REGISTRY/ckpt/c:v1"
 	for i in 1 2 3; do
 		run_fb container restore --tls-verify=false --name "copy$i" "$REGISTRY/ckpt/c:v1"
 		assert_status 0

@@ -273,31 +273,6 @@ cp_stream_sequence() {
 	EOF
 }
 
-# A tar of entries built by python: $1 the output, the rest NAME:KIND[:ARG]
-# with KIND file (ARG its content), dir, sym (ARG its target) or hard (ARG
-# the name it links to).
-make_tar() {
-	python3 - "$@" <<-'PY'
-		import io, sys, tarfile
-		with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
-		    for spec in sys.argv[2:]:
-		        name, kind, arg = (spec.split(":", 2) + [""])[:3]
-		        i = tarfile.TarInfo(name)
-		        if kind == "file":
-		            data = arg.encode()
-		            i.size = len(data)
-		            t.addfile(i, io.BytesIO(data))
-		            continue
-		        if kind == "dir":
-		            i.type, i.mode = tarfile.DIRTYPE, 0o755
-		        elif kind == "sym":
-		            i.type, i.linkname = tarfile.SYMTYPE, arg
-		        elif kind == "hard":
-		            i.type, i.linkname = tarfile.LNKTYPE, arg
-		        t.addfile(i)
-	PY
-}
-
 # The content of PATH in container $1, running or not.
 ctr_cat() {
 	f cp "$1:$2" - | tar -xOf -

@@ -74,7 +74,7 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	[ "$(inspect_net vlan .options.vlan)" = '"5"' ]
 	if [ ! -e "/sys/class/net/$BR/bridge/vlan_filtering" ]; then
 		run_ferry run -d --name three --network vlan ferry-test sleep 1000
-		assert_status 125
+		assert_status 126
 		assert_output_contains "Operation not supported"
 		[ "$(f ps -q --filter name=three)" = "" ]
 	fi

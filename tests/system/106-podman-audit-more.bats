@@ -250,11 +250,11 @@ template_sequence() {
 		$ volume create v1 -> 0
 		  out: v1
 		$ stats --no-stream --format {{.Nosuch}} c1 -> 125
-		  err: Error: template: stats:1:13: executing "stats" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  err: Error: template: stats:1:13: executing "stats" at <.Nosuch>: can't evaluate field Nosuch in type containers.containerStats
 		$ ps -a --format {{.Names}} {{.Nosuch}} -> 125
-		  out: c1   err: Error: template: ps:1:24: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  out: c1   err: Error: template: ps:1:24: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type containers.psReporter
 		$ ps -a --format {{.Names}}\t{{len .Nosuch}} -> 125
-		  out: c1	  err: Error: template: ps:1:28: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  out: c1	  err: Error: template: ps:1:28: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type containers.psReporter
 		$ ps -a --format {{.Names}} {{nosuch .Names}} -> 125
 		  err: Error: template: ps:1: function "nosuch" not defined
 		$ ps -a --format {{.Names | nosuch}} -> 125
@@ -273,7 +273,7 @@ template_sequence() {
 		$ volume ls --format {{$x}} -> 125
 		  err: Error: template: ls:1: undefined variable "$x"
 		$ info --format {{.Nosuch}} -> 125
-		  err: Error: template: info:1:2: executing "info" at <.Nosuch>: can't evaluate field Nosuch in type interface {}
+		  err: Error: template: info:1:2: executing "info" at <.Nosuch>: can't evaluate field Nosuch in type system.infoReport
 		$ info --format {{.Host.Nosuch}} -> 125
 		  err: Error: template: info:1:7: executing "info" at <.Host.Nosuch>: can't evaluate field Nosuch in type *define.HostInfo
 		$ info --format {{.Host.Arch -> 125

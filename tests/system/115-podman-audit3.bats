@@ -150,7 +150,7 @@ network_sequence() {
 		$ network inspect --format {{json .}} n1 -> 0
 		  out: {"name":"n1","id":"<ID>","driver":"bridge","network_interface":"ftuN","created":"T","subnets":[{"subnet":"10.212.N.0/24","gateway":"10.212.N.1","lease_range":{"start_ip":"10.212.N.129","end_ip":"10.212.N.255"}}],"ipv6_enabled":false,"internal":true,"dns_enabled":true,"labels":{"a":"b"},"options":{"mtu":"1400"},"ipam_options":{"driver":"host-local"},"containers":{}}
 		$ network ls --filter name=n1 --format {{.network_interface}} -> 125
-		  err: Error: template: ls:1:13: executing "ls" at <.network_interface>: can't evaluate field network_interface in type interface {}
+		  err: Error: template: ls:1:13: executing "ls" at <.network_interface>: can't evaluate field network_interface in type network.ListPrintReports
 		$ network create --ip-range 10.214.N.0/25 n2 -> 125
 		  err: Error: cannot set gateway or range without subnet: give --subnet too
 		$ network create --gateway 10.214.N.1 n2 -> 125

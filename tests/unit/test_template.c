@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "cli/common.h"
 #include "cli/template.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -427,6 +428,86 @@ test_function_errors (void **state)
     }
 }
 
+/* FORMAT's error against DATA ends with WANT.  */
+static void
+assert_error_ends (const char *format, const char *data, const char *want)
+{
+  cleanup_json json_object *obj = json_tokener_parse (data);
+  ferry_error_t err = NULL;
+  char *out = NULL;
+  size_t n, w = strlen (want);
+
+  if (ferry_cli_template (format, obj, &out, &err) == 0)
+    fail_msg ("template `%s` rendered `%s`", format, out);
+  n = strlen (err->msg);
+  if (n < w || strcmp (err->msg + n - w, want) != 0)
+    fail_msg ("error `%s` does not end with `%s`", err->msg, want);
+  ferry_error_release (&err);
+}
+
+/* len and index refuse as Go's words them; a field missing on what the
+ * template runs on names the Go type the command gave it.  */
+static void
+test_go_error_words (void **state)
+{
+  const char *data = "{\"A\":[\"x\"],\"M\":{\"k\":\"v\"},\"S\":\"ab\",\"N\":3}";
+
+  (void) state;
+  assert_error_ends ("{{len .N}}", data, "error calling len: len of type int");
+  assert_error_ends ("{{index .N 1}}", data, "error calling index: can't index item of type int");
+  assert_error_ends ("{{index .M 1}}", data, "error calling index: value has type int; should be string");
+  assert_error_ends ("{{index .A \"k\"}}", data,
+                     "error calling index: cannot index slice/array with type string");
+  assert_error_ends ("{{index .A 1}}", data, "error calling index: reflect: slice index out of range");
+  assert_error_ends ("{{index .S 2}}", data, "error calling index: reflect: string index out of range");
+  assert_error_ends ("{{index .A 2}}", data, "error calling index: index out of range: 2");
+  assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type interface {}");
+  assert_renders ("{{slice .A 0 1}}|{{slice .S 1}}|{{slice .A 1}}", data, "[x]|b|[]");
+  assert_error_ends ("{{slice .A 1 0}}", data, "error calling slice: invalid slice index: 1 > 0");
+  assert_error_ends ("{{slice .S 0 1 2}}", data, "error calling slice: cannot 3-index slice a string");
+  assert_error_ends ("{{slice .N 1}}", data, "error calling slice: can't slice item of type int");
+  assert_error_ends ("{{slice .A 0 1 2 3}}", data, "error calling slice: too many slice indexes: 4");
+  ferry_cli_template_root_type ("containers.psReporter");
+  assert_error_ends ("{{.Nosuch}}", data, "can't evaluate field Nosuch in type containers.psReporter");
+  assert_error_ends ("{{range .A}}{{.Nosuch}}{{end}}", data, "can't evaluate field Nosuch in type string");
+  ferry_cli_template_root_type (NULL);
+}
+
+/* Past a map's missing key, Go finds its zero Value: no more fields, no
+ * error, and len cannot tell its type.  */
+static void
+test_past_missing_key (void **state)
+{
+  cleanup_json json_object *obj = json_object_new_object ();
+  ferry_error_t err = NULL;
+  char *out = NULL;
+
+  (void) state;
+  json_object_object_add (obj, "M", ferry_cli_tpl_map (NULL));
+  assert_int_equal (ferry_cli_template ("{{.M.x.y.z}}", obj, &out, &err), 0);
+  assert_string_equal (out, "<no value>");
+  free (out);
+  assert_true (ferry_cli_template ("{{len .M.x.y}}", obj, &out, &err) < 0);
+  assert_non_null (strstr (err->msg, "error calling len: reflect: call of reflect.Value.Type on zero Value"));
+  ferry_error_release (&err);
+}
+
+/* Podman's report.IsJSON.  */
+static void
+test_format_is_json (void **state)
+{
+  (void) state;
+  assert_true (ferry_cli_format_is_json ("json"));
+  assert_true (ferry_cli_format_is_json (" json "));
+  assert_true (ferry_cli_format_is_json ("{{json}}"));
+  assert_true (ferry_cli_format_is_json (" {{ json }} "));
+  assert_false (ferry_cli_format_is_json ("{{json .}}"));
+  assert_false (ferry_cli_format_is_json ("{{json .Names}}"));
+  assert_false (ferry_cli_format_is_json ("jsonx"));
+  assert_false (ferry_cli_format_is_json ("{{jsonx}}"));
+  assert_false (ferry_cli_format_is_json ("{{}}"));
+}
+
 int
 main (void)
 {
@@ -444,6 +525,9 @@ main (void)
     cmocka_unit_test (test_trim_markers),
     cmocka_unit_test (test_functions),
     cmocka_unit_test (test_function_errors),
+    cmocka_unit_test (test_go_error_words),
+    cmocka_unit_test (test_format_is_json),
+    cmocka_unit_test (test_past_missing_key),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

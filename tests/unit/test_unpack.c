@@ -956,6 +956,74 @@ test_refuses_escaping_hardlink (void **state)
   assert_nothing_outside (f);
 }
 
+/* Podman's volume import takes "/data/x" as data/x of the volume.  */
+static void
+test_rooted_names (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_tar struct tar *t = tar_new ();
+  struct stat a, b;
+
+  tar_dir (t, "/");
+  tar_file (t, "/data/x", "x");
+  tar_file (t, "//./y", "y");
+  tar_hardlink (t, "/data/h", "/data/x");
+  tar_symlink (t, "/data/up", "../y");
+  tar_symlink (t, "/abs", "/etc/passwd");
+  unpack_ok (f, t, FERRY_UNPACK_ROOTED_NAMES);
+  assert_content (at (f, "data/x"), "x");
+  assert_content (at (f, "y"), "y");
+  assert_lstat (at (f, "data/x"), &a);
+  assert_lstat (at (f, "data/h"), &b);
+  assert_int_equal (a.st_ino, b.st_ino);
+  assert_content (at (f, "data/up"), "y");
+  assert_lstat (at (f, "abs"), &a);
+  assert_true (S_ISLNK (a.st_mode));
+  assert_nothing_outside (f);
+}
+
+/* Rooted or not, ".." and links out are refused.  */
+static void
+test_rooted_names_refuse_escapes (void **state)
+{
+  static const char *const names[] = { "/../evil", "/a/../../evil", "../evil" };
+  struct fixture *f = *state;
+  size_t i;
+
+  for (i = 0; i < sizeof (names) / sizeof (names[0]); i++)
+    {
+      cleanup_tar struct tar *t = tar_new ();
+      cleanup_free char *expected = xasprintf ("`%s` escapes the destination", names[i]);
+
+      tar_file (t, names[i], "evil");
+      unpack_fails (f, t, FERRY_UNPACK_ROOTED_NAMES, expected, NULL);
+      assert_missing (in_top (f, "evil"));
+      assert_missing (at (f, "evil"));
+    }
+  {
+    cleanup_tar struct tar *t = tar_new ();
+
+    tar_hardlink (t, "/h", "/../etc/passwd");
+    unpack_fails (f, t, FERRY_UNPACK_ROOTED_NAMES, "`h`", "`/../etc/passwd` escapes the destination");
+  }
+  {
+    cleanup_tar struct tar *t = tar_new ();
+
+    tar_symlink (t, "/a/l", "x/../../../etc");
+    unpack_fails (f, t, FERRY_UNPACK_ROOTED_NAMES, "invalid symlink `a/l` -> `x/../../../etc`", NULL);
+    assert_missing (at (f, "a/l"));
+  }
+  {
+    cleanup_tar struct tar *t = tar_new ();
+
+    tar_symlink (t, "/l", "/tmp");
+    tar_file (t, "/l/ferry-unpack-test-evil", "evil");
+    unpack_fails (f, t, FERRY_UNPACK_ROOTED_NAMES, "`l/ferry-unpack-test-evil`", "writes through a symlink");
+    assert_missing ("/tmp/ferry-unpack-test-evil");
+  }
+  assert_nothing_outside (f);
+}
+
 static void
 test_refuses_hardlink_through_symlink (void **state)
 {
@@ -1141,6 +1209,8 @@ main (void)
     T (test_refuses_write_through_dotdot_symlink),
     T (test_refuses_write_through_existing_symlink),
     T (test_refuses_escaping_hardlink),
+    T (test_rooted_names),
+    T (test_rooted_names_refuse_escapes),
     T (test_refuses_hardlink_through_symlink),
     T (test_refuses_missing_hardlink_target),
     T (test_refuses_unclean_name),

@@ -179,7 +179,16 @@ ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *pol
         }
     }
   found = ferry_checkpoint_image_blob (e, ref, blob, err);
-  if (found == 0)
-    *why = xstrdup ("");
-  return found;
+  if (found != 0)
+    return found;
+  if (ferry_store_lookup (e->store, ref, &img, err) == 0)
+    {
+      /* Podman's words for an image of another kind.  */
+      ferry_make_error (err, 0, "image is not a checkpoint: %s", img->id);
+      ferry_image_free (img);
+      return -1;
+    }
+  ferry_error_release (err);
+  *why = xstrdup ("");
+  return 0;
 }

@@ -43,7 +43,8 @@ int ferry_checkpoint_image_blob (ferry_engine_t *e, const char *ref, char **blob
  * is a checkpoint image (pulled first as POLICY says: "missing" unless
  * stored, "always" or "never", with PULL), 1 and *BLOB its archive; else 0
  * and *WHY: "" when it is neither, else why a pull failed.  -1 with *ERR on
- * a checkpoint image that cannot be read.  */
+ * a checkpoint image that cannot be read, and on an image that is no
+ * checkpoint.  */
 int ferry_checkpoint_image_find (ferry_engine_t *e, const char *ref, const char *policy,
                                  const struct ferry_transfer_options *pull, char **blob, char **why,
                                  ferry_error_t *err);

@@ -469,12 +469,167 @@ struct parse_state
   struct ferry_config *c;
 };
 
+/* The settings of containers.conf that Podman 5.4.2 reads as a value, each
+ * of the type it decodes (a table given for one of them was refused by it,
+ * found so one by one on this project's machine): a table there is refused
+ * as Podman refuses it, whether ferry reads the setting or not.  */
+static const struct podman_setting
+{
+  const char *table, *key;
+  enum ferry_toml_type type;
+} podman_settings[] = {
+  { "containers", "annotations", FERRY_TOML_ARRAY },
+  { "containers", "apparmor_profile", FERRY_TOML_STRING },
+  { "containers", "base_hosts_file", FERRY_TOML_STRING },
+  { "containers", "cgroupns", FERRY_TOML_STRING },
+  { "containers", "cgroups", FERRY_TOML_STRING },
+  { "containers", "container_name_as_hostname", FERRY_TOML_BOOLEAN },
+  { "containers", "default_capabilities", FERRY_TOML_ARRAY },
+  { "containers", "default_sysctls", FERRY_TOML_ARRAY },
+  { "containers", "default_ulimits", FERRY_TOML_ARRAY },
+  { "containers", "devices", FERRY_TOML_ARRAY },
+  { "containers", "dns_options", FERRY_TOML_ARRAY },
+  { "containers", "dns_searches", FERRY_TOML_ARRAY },
+  { "containers", "dns_servers", FERRY_TOML_ARRAY },
+  { "containers", "env", FERRY_TOML_ARRAY },
+  { "containers", "env_host", FERRY_TOML_BOOLEAN },
+  { "containers", "host_containers_internal_ip", FERRY_TOML_STRING },
+  { "containers", "http_proxy", FERRY_TOML_BOOLEAN },
+  { "containers", "init", FERRY_TOML_BOOLEAN },
+  { "containers", "init_path", FERRY_TOML_STRING },
+  { "containers", "interface_name", FERRY_TOML_STRING },
+  { "containers", "ipcns", FERRY_TOML_STRING },
+  { "containers", "keyring", FERRY_TOML_BOOLEAN },
+  { "containers", "label", FERRY_TOML_BOOLEAN },
+  { "containers", "label_users", FERRY_TOML_BOOLEAN },
+  { "containers", "log_driver", FERRY_TOML_STRING },
+  { "containers", "log_size_max", FERRY_TOML_INTEGER },
+  { "containers", "log_tag", FERRY_TOML_STRING },
+  { "containers", "mounts", FERRY_TOML_ARRAY },
+  { "containers", "netns", FERRY_TOML_STRING },
+  { "containers", "no_hosts", FERRY_TOML_BOOLEAN },
+  { "containers", "oom_score_adj", FERRY_TOML_INTEGER },
+  { "containers", "pidns", FERRY_TOML_STRING },
+  { "containers", "pids_limit", FERRY_TOML_INTEGER },
+  { "containers", "prepare_volume_on_create", FERRY_TOML_BOOLEAN },
+  { "containers", "privileged", FERRY_TOML_BOOLEAN },
+  { "containers", "read_only", FERRY_TOML_BOOLEAN },
+  { "containers", "seccomp_profile", FERRY_TOML_STRING },
+  { "containers", "shm_size", FERRY_TOML_STRING },
+  { "containers", "tz", FERRY_TOML_STRING },
+  { "containers", "umask", FERRY_TOML_STRING },
+  { "containers", "userns", FERRY_TOML_STRING },
+  { "containers", "userns_size", FERRY_TOML_INTEGER },
+  { "containers", "utsns", FERRY_TOML_STRING },
+  { "containers", "volumes", FERRY_TOML_ARRAY },
+  { "engine", "active_service", FERRY_TOML_STRING },
+  { "engine", "add_compression", FERRY_TOML_ARRAY },
+  { "engine", "cdi_spec_dirs", FERRY_TOML_ARRAY },
+  { "engine", "cgroup_manager", FERRY_TOML_STRING },
+  { "engine", "chown_copied_files", FERRY_TOML_BOOLEAN },
+  { "engine", "compat_api_enforce_docker_hub", FERRY_TOML_BOOLEAN },
+  { "engine", "compression_format", FERRY_TOML_STRING },
+  { "engine", "compression_level", FERRY_TOML_INTEGER },
+  { "engine", "conmon_env_vars", FERRY_TOML_ARRAY },
+  { "engine", "conmon_path", FERRY_TOML_ARRAY },
+  { "engine", "database_backend", FERRY_TOML_STRING },
+  { "engine", "detach_keys", FERRY_TOML_STRING },
+  { "engine", "enable_port_reservation", FERRY_TOML_BOOLEAN },
+  { "engine", "env", FERRY_TOML_ARRAY },
+  { "engine", "events_container_create_inspect_data", FERRY_TOML_BOOLEAN },
+  { "engine", "events_logfile_max_size", FERRY_TOML_STRING },
+  { "engine", "events_logfile_path", FERRY_TOML_STRING },
+  { "engine", "events_logger", FERRY_TOML_STRING },
+  { "engine", "exit_command_delay", FERRY_TOML_INTEGER },
+  { "engine", "healthcheck_events", FERRY_TOML_BOOLEAN },
+  { "engine", "helper_binaries_dir", FERRY_TOML_ARRAY },
+  { "engine", "hooks_dir", FERRY_TOML_ARRAY },
+  { "engine", "image_copy_tmp_dir", FERRY_TOML_STRING },
+  { "engine", "image_default_format", FERRY_TOML_STRING },
+  { "engine", "image_default_transport", FERRY_TOML_STRING },
+  { "engine", "image_parallel_copies", FERRY_TOML_INTEGER },
+  { "engine", "image_volume_mode", FERRY_TOML_STRING },
+  { "engine", "infra_command", FERRY_TOML_STRING },
+  { "engine", "infra_image", FERRY_TOML_STRING },
+  { "engine", "kube_generate_type", FERRY_TOML_STRING },
+  { "engine", "lock_type", FERRY_TOML_STRING },
+  { "engine", "multi_image_archive", FERRY_TOML_BOOLEAN },
+  { "engine", "namespace", FERRY_TOML_STRING },
+  { "engine", "network_cmd_options", FERRY_TOML_ARRAY },
+  { "engine", "network_cmd_path", FERRY_TOML_STRING },
+  { "engine", "no_pivot_root", FERRY_TOML_BOOLEAN },
+  { "engine", "num_locks", FERRY_TOML_INTEGER },
+  { "engine", "pod_exit_policy", FERRY_TOML_STRING },
+  { "engine", "pull_policy", FERRY_TOML_STRING },
+  { "engine", "remote", FERRY_TOML_BOOLEAN },
+  { "engine", "retry", FERRY_TOML_INTEGER },
+  { "engine", "retry_delay", FERRY_TOML_STRING },
+  { "engine", "runtime", FERRY_TOML_STRING },
+  { "engine", "runtime_supports_json", FERRY_TOML_ARRAY },
+  { "engine", "runtime_supports_kvm", FERRY_TOML_ARRAY },
+  { "engine", "service_timeout", FERRY_TOML_INTEGER },
+  { "engine", "ssh_config", FERRY_TOML_STRING },
+  { "engine", "static_dir", FERRY_TOML_STRING },
+  { "engine", "stop_timeout", FERRY_TOML_INTEGER },
+  { "engine", "tmp_dir", FERRY_TOML_STRING },
+  { "engine", "volume_path", FERRY_TOML_STRING },
+  { "engine", "volume_plugin_timeout", FERRY_TOML_INTEGER },
+  { "machine", "cpus", FERRY_TOML_INTEGER },
+  { "machine", "disk_size", FERRY_TOML_INTEGER },
+  { "machine", "image", FERRY_TOML_STRING },
+  { "machine", "memory", FERRY_TOML_INTEGER },
+  { "machine", "user", FERRY_TOML_STRING },
+  { "machine", "volumes", FERRY_TOML_ARRAY },
+  { "network", "cni_plugin_dirs", FERRY_TOML_ARRAY },
+  { "network", "default_network", FERRY_TOML_STRING },
+  { "network", "default_subnet", FERRY_TOML_STRING },
+  { "network", "dns_bind_port", FERRY_TOML_INTEGER },
+  { "network", "firewall_driver", FERRY_TOML_STRING },
+  { "network", "netavark_plugin_dirs", FERRY_TOML_ARRAY },
+  { "network", "network_backend", FERRY_TOML_STRING },
+  { "network", "network_config_dir", FERRY_TOML_STRING },
+  { "network", "pasta_options", FERRY_TOML_ARRAY },
+  { "secrets", "driver", FERRY_TOML_STRING },
+};
+
+static const struct podman_setting *
+podman_setting_find (const char *table, const char *key)
+{
+  for (size_t i = 0; i < sizeof (podman_settings) / sizeof (podman_settings[0]); i++)
+    if (strcmp (podman_settings[i].table, table) == 0 && strcmp (podman_settings[i].key, key) == 0)
+      return &podman_settings[i];
+  return NULL;
+}
+
+/* NAME, a table under a table of containers.conf (KEY = { ... }, a dotted
+ * KEY.x = ..., [[containers.KEY]]), when KEY is a setting of a value:
+ * refused as a value of the wrong type, as Podman refuses it.  */
+static int
+refuse_table_setting (struct parse_state *st, const struct ferry_toml_where *t, const char *name,
+                      ferry_error_t *err)
+{
+  struct ferry_toml_value v = { .type = FERRY_TOML_OTHER, .go_type = "map[string]any" };
+  const char *dot = strchr (name, '.'), *key = dot ? dot + 1 : NULL;
+  cleanup_free char *table = dot ? xstrndup (name, dot - name) : NULL;
+  const struct podman_setting *p;
+
+  if (key == NULL || *key == '\0' || strcspn (key, ".\"") != strlen (key))
+    return 0;
+  /* Ferry's own words for what it reads.  */
+  if (set_value (st->c, st->src, t, table, key, &v, err) < 0)
+    return -1;
+  p = podman_setting_find (table, key);
+  return p ? ferry_toml_want (t, key, &v, p->type, err) : 0;
+}
+
 static int
 on_table (void *data, const struct ferry_toml_where *t, const char *name, int array, ferry_error_t *err)
 {
   struct parse_state *st = data;
 
   (void) array;
+  if (! st->src->strict)
+    return refuse_table_setting (st, t, name, err);
   if (st->src->strict && strcmp (name, "containers") != 0 && strcmp (name, "network") != 0
       && strcmp (name, "checkpoint") != 0)
     return ferry_make_error (err, 0,

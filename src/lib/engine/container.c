@@ -627,7 +627,7 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
       for (i = 0; o->volumes_from[i]; i++)
         json_object_array_add (from, json_object_new_string (o->volumes_from[i]));
       json_object_object_add (rec, "VolumesFrom", from);
-      if (ferry_volumes_from_resolve (e, o->volumes_from, mounts, err) < 0)
+      if (ferry_volumes_from_resolve (e, o->volumes_from, mounts, o->warn, err) < 0)
         return -1;
     }
   /* Podman 5.4 refuses bind too, whatever its manual says.  */

@@ -265,6 +265,9 @@ struct ferry_create_options
   /* --volumes-from CTR[:OPTIONS] (engine/volumes_from.h), as typed; may
    * be NULL.  */
   char **volumes_from;
+  /* Told what Podman warns about and goes on past (a mount --volumes-from
+   * does not carry); may be NULL.  */
+  void (*warn) (const char *msg);
   /* --image-volume: "anonymous" (NULL or "" too: an anonymous volume at
    * each of the image's VOLUMEs), "tmpfs" or "ignore".  */
   const char *image_volume;

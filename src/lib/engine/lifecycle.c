@@ -1997,7 +1997,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
   if (devshm_tar && ferry_path_exists (devshm_tar))
     {
       cleanup_free char *shm = xasprintf ("%s/shm", cdir);
-      if (ferry_untar_directory (devshm_tar, shm, "/dev/shm entry", err) < 0)
+      if (ferry_untar_directory (devshm_tar, shm, 0, "/dev/shm entry", err) < 0)
         goto fail;
     }
   kind = joined_netns (e, c, &joined, err);

@@ -1934,8 +1934,14 @@ ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const c
   if (ports && ferry_ports_check_free (ports, err) < 0)
     return ferry_error_wrap (err, "cannot start container %s", c->name);
   netavark_of (e, &n, &config_dir);
+  /* As Podman: netavark's words alone, and run exits 126 as for a
+   * container the runtime would not create.  */
   if (ferry_netavark_setup (&n, netns, opts, status, err) < 0)
-    return ferry_error_wrap (err, "cannot attach container %s to its networks", c->name);
+    {
+      if ((*err)->kind == FERRY_ERROR_GENERIC)
+        (*err)->kind = FERRY_ERROR_RUNTIME;
+      return -1;
+    }
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "volume_mount.h"
 #include "../state/lock.h"
 #include "../storage/dirtar.h"
+#include "../storage/unpack.h"
 #include "../util/cleanup.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
@@ -748,7 +749,7 @@ move_or_copy_entries (const char *vdir, const char *from, const char *to, ferry_
   tar = xasprintf ("%s/_copyup.tar", vdir);
   ret = ferry_tar_directory (from, tar, err);
   if (ret == 0)
-    ret = ferry_untar_directory (tar, to, "volume entry", err);
+    ret = ferry_untar_directory (tar, to, 0, "volume entry", err);
   unlink (tar);
   if (ret == 0)
     ret = ferry_fsync_path (to, err);
@@ -793,7 +794,7 @@ stage_copy (const char *rootfs, const char *dest, const char *vdir, const char *
    * gives TMP.  */
   ret = ferry_tar_directory (path, tar, err);
   if (ret == 0)
-    ret = ferry_untar_directory (tar, tmp, "volume entry", err);
+    ret = ferry_untar_directory (tar, tmp, 0, "volume entry", err);
   unlink (tar);
   if (ret < 0)
     return ferry_error_wrap (err, "cannot copy `%s` of the container's image into its volume", dest);
@@ -1108,7 +1109,7 @@ stage_import (const char *root, const char *vdir, const char *tar_path, ferry_er
       ferry_make_error (err, errno, "cannot create `%s`", tmp);
       goto fail;
     }
-  if (ferry_untar_directory (tar_path, tmp, "volume entry", err) < 0)
+  if (ferry_untar_directory (tar_path, tmp, FERRY_UNPACK_ROOTED_NAMES, "volume entry", err) < 0)
     goto fail;
   /* Whole on disk before it is named whole.  */
   fd = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1143,7 +1144,7 @@ fill_from_tar (const char *root, const char *name, const char *tar_path, ferry_e
   cleanup_close int lock = -1;
 
   if (ferry_volume_fs_is_mounted (data))
-    return ferry_untar_directory (tar_path, data, "volume entry", err);
+    return ferry_untar_directory (tar_path, data, FERRY_UNPACK_ROOTED_NAMES, "volume entry", err);
   tmp_lock = ferry_lock_acquire (root, "tmp", 0, err);
   if (tmp_lock < 0)
     return -1;

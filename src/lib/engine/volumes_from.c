@@ -101,9 +101,24 @@ add_bind (json_object *m, json_object *mounts, int options, int ro, int z)
   json_object_array_add (mounts, mine);
 }
 
+/* M, a mount of container C that --volumes-from does not carry (a tmpfs,
+ * an image, a devpts), told to WARN as Podman warns of it.  */
+static void
+warn_not_carried (const struct ferry_container *c, json_object *m, void (*warn) (const char *msg))
+{
+  const char *dst = ferry_json_get_string (m, "Destination");
+  cleanup_free char *msg = NULL;
+
+  if (warn == NULL || dst == NULL || ferry_mount_is_carried_bind (m))
+    return;
+  msg = xasprintf ("Unable to match volume %s from container %s for volumes-from", dst, c->id);
+  warn (msg);
+}
+
 /* The volumes and binds of the container SPEC names, into MOUNTS.  */
 static int
-add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_t *err)
+add_from (ferry_engine_t *e, const char *spec, json_object *mounts, void (*warn) (const char *msg),
+          ferry_error_t *err)
 {
   cleanup_free char *name = NULL;
   struct ferry_container *c = NULL;
@@ -132,6 +147,8 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
           add_bind (m, mounts, options, ro, z);
           continue;
         }
+      if (! ferry_json_string_equals (m, "Type", "volume") && ! ferry_json_string_equals (m, "Type", "bind"))
+        warn_not_carried (c, m, warn);
       if (! ferry_json_string_equals (m, "Type", "volume") || dst == NULL || vol == NULL
           || has_destination (mounts, dst))
         continue;
@@ -173,7 +190,8 @@ add_from (ferry_engine_t *e, const char *spec, json_object *mounts, ferry_error_
 }
 
 int
-ferry_volumes_from_resolve (ferry_engine_t *e, char **specs, json_object *mounts, ferry_error_t *err)
+ferry_volumes_from_resolve (ferry_engine_t *e, char **specs, json_object *mounts,
+                            void (*warn) (const char *msg), ferry_error_t *err)
 {
   size_t n = 0;
 
@@ -181,7 +199,7 @@ ferry_volumes_from_resolve (ferry_engine_t *e, char **specs, json_object *mounts
     n++;
   /* Last first: a destination taken stays taken, so the later wins.  */
   while (n-- > 0)
-    if (add_from (e, specs[n], mounts, err) < 0)
+    if (add_from (e, specs[n], mounts, warn, err) < 0)
       return -1;
   return 0;
 }

@@ -16,8 +16,10 @@ int ferry_volumes_from_check (const char *spec, ferry_error_t *err);
  * the container each of SPECS names: the same volumes, not copies, never
  * removed with the new container.  A destination MOUNTS has already is
  * left as it is, and a later spec wins over an earlier one; :ro and :rw
- * set the mode, else each volume keeps the one it has there.  Binds,
- * tmpfs and the rest are not carried, as with Podman.  */
-int ferry_volumes_from_resolve (ferry_engine_t *e, char **specs, json_object *mounts, ferry_error_t *err);
+ * set the mode, else each volume keeps the one it has there.  Binds are
+ * carried too; tmpfs and the other mounts are not, as with Podman, and
+ * WARN (may be NULL) is told of each in Podman's words.  */
+int ferry_volumes_from_resolve (ferry_engine_t *e, char **specs, json_object *mounts,
+                                void (*warn) (const char *msg), ferry_error_t *err);
 
 #endif

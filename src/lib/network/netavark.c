@@ -262,7 +262,8 @@ run_args (const struct ferry_netavark *n, const char *command, const char *const
   if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       cleanup_free char *msg = failure_message (out, &errs);
-      r = ferry_make_error (err, 0, "netavark %s failed: %s", command, msg);
+      /* Podman's words for any of netavark's refusals.  */
+      r = ferry_make_error (err, 0, "netavark: %s", msg);
       goto out;
     }
   r = 0;

@@ -277,11 +277,12 @@ out:
 }
 
 int
-ferry_untar_directory (const char *tar_path, const char *dir, const char *noun, ferry_error_t *err)
+ferry_untar_directory (const char *tar_path, const char *dir, unsigned flags, const char *noun,
+                       ferry_error_t *err)
 {
   cleanup_close int fd = open (tar_path, O_RDONLY | O_CLOEXEC);
   cleanup_close int dirfd = -1;
-  struct ferry_unpack_options o = { .entry_noun = noun };
+  struct ferry_unpack_options o = { .flags = flags, .entry_noun = noun };
 
   if (fd < 0)
     return ferry_make_error (err, errno, "cannot open `%s`", tar_path);

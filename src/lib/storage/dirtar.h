@@ -10,9 +10,11 @@
  * follows a symlink and never crosses into another mount.  */
 int ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *err);
 
-/* Unpacks TAR_PATH into DIR (which must exist), refusing escapes; an
- * entry refused is called NOUN ("volume entry").  */
-int ferry_untar_directory (const char *tar_path, const char *dir, const char *noun, ferry_error_t *err);
+/* Unpacks TAR_PATH into DIR (which must exist), refusing escapes, with
+ * FLAGS (FERRY_UNPACK_*); an entry refused is called NOUN ("volume
+ * entry").  */
+int ferry_untar_directory (const char *tar_path, const char *dir, unsigned flags, const char *noun,
+                           ferry_error_t *err);
 
 /* Writes the file or directory open at FD (O_PATH is enough) to OUT_FD as
  * a tar stream, named AS, a directory's content below AS/; with AS NULL,

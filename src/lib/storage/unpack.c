@@ -542,6 +542,34 @@ unpack_directory (struct unpack *u, const struct target *t, struct archive_entry
   return 0;
 }
 
+/* Whether the relative symlink NAME -> TARGET, read from NAME's
+ * directory, climbs above the top of the tree at some step.  */
+static bool
+symlink_climbs_out (const char *name, const char *target)
+{
+  long depth = 0;
+  const char *p;
+
+  if (target[0] == '/')
+    return false;
+  for (p = name; *p; p++)
+    depth += *p == '/';
+  for (p = target; *p;)
+    {
+      const char *end = strchrnul (p, '/');
+      size_t n = end - p;
+
+      if (n == 2 && p[0] == '.' && p[1] == '.')
+        depth--;
+      else if (n > 0 && ! (n == 1 && p[0] == '.'))
+        depth++;
+      if (depth < 0)
+        return true;
+      p = *end ? end + 1 : end;
+    }
+  return false;
+}
+
 /* The target is content, not a path we follow: kept verbatim.  */
 static int
 unpack_symlink (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
@@ -550,6 +578,9 @@ unpack_symlink (struct unpack *u, const struct target *t, struct archive_entry *
 
   if (linkname == NULL || *linkname == '\0')
     return ferry_make_error (err, 0, "cannot unpack `%s`: symlink without a target", t->name);
+  if ((u->flags & FERRY_UNPACK_ROOTED_NAMES) && symlink_climbs_out (t->name, linkname))
+    return ferry_make_error (err, 0, "invalid symlink `%s` -> `%s`: its target climbs out of the destination",
+                             t->name, linkname);
   if (symlinkat (linkname, t->pfd, t->base) < 0)
     {
       if (errno != EEXIST)
@@ -580,12 +611,23 @@ hardlink_target_error (ferry_error_t *err, const char *name, const char *target,
     }
 }
 
+/* RAW normalized; with FERRY_UNPACK_ROOTED_NAMES, "/" at its start is
+ * DEST.  */
+static char *
+entry_path (const struct unpack *u, const char *raw)
+{
+  if (u->flags & FERRY_UNPACK_ROOTED_NAMES)
+    while (raw[0] == '/' || (raw[0] == '.' && raw[1] == '/'))
+      raw += raw[0] == '/' ? 1 : 2;
+  return ferry_path_normalize_entry (raw);
+}
+
 /* The link shares the target's inode and metadata: nothing else to set.  */
 static int
 unpack_hardlink (struct unpack *u, const struct target *t, struct archive_entry *ae, ferry_error_t *err)
 {
   const char *raw = archive_entry_hardlink (ae);
-  cleanup_free char *target = ferry_path_normalize_entry (raw);
+  cleanup_free char *target = entry_path (u, raw);
   cleanup_close int tfd = -1;
 
   if (! ferry_path_is_clean_relative (target))
@@ -738,7 +780,7 @@ unpack_entry (struct unpack *u, struct archive_entry *ae, ferry_error_t *err)
 
   if (raw == NULL || *raw == '\0')
     return ferry_make_error (err, 0, "tar stream has an entry without a name");
-  name = ferry_path_normalize_entry (raw);
+  name = entry_path (u, raw);
   if (name[0] == '\0' || strcmp (name, ".") == 0)
     return unpack_root (u, ae, err);
   if (check_name (u, raw, name, err) < 0)

@@ -1,7 +1,8 @@
 /* ferry: unpacking a tar stream (an OCI layer, a rootfs diff) into a
  * directory, safely.
  *
- * Every entry must land inside DEST: absolute names, ".." components, and
+ * Every entry must land inside DEST: absolute names (unless asked to
+ * take them below DEST), ".." components, and
  * writes through a symlink (a parent that is a symlink, a hard link whose
  * target is outside or reached through a symlink) are refused with an error
  * that names the entry.  Ownership, modes (setuid included), timestamps
@@ -35,6 +36,11 @@ enum
    * bits are dropped, and a device node is an error.  */
   FERRY_UNPACK_NO_SETID = 1 << 3,
   FERRY_UNPACK_NO_DEVICES = 1 << 4,
+  /* Absolute entry names and hard-link targets ("/data/x") are taken
+   * below DEST, their leading slashes dropped, as Podman's volume import
+   * takes them; ".." is refused all the same, and so is a relative
+   * symlink whose target climbs above DEST, as Podman refuses it.  */
+  FERRY_UNPACK_ROOTED_NAMES = 1 << 5,
 };
 
 struct ferry_unpack_options

@@ -22,7 +22,8 @@ enum ferry_error_kind
   FERRY_ERROR_COMMAND_NOT_FOUND,      /* a container's command does not exist (exit 127) */
   FERRY_ERROR_COMMAND_NOT_EXECUTABLE, /* it exists but cannot be run (exit 126) */
   FERRY_ERROR_UNREACHABLE,            /* a server could not be reached: trying again may do */
-  FERRY_ERROR_RUNTIME,                /* the OCI runtime would not create the container (run: 126) */
+  FERRY_ERROR_RUNTIME,                /* the OCI runtime would not create the container, or netavark
+                                       * would not attach it (run: 126) */
   FERRY_ERROR_UNAUTHORIZED,           /* a registry wants credentials ferry lacks, or refused them */
 };
 

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# Archives as Podman 5.4 writes them, byte for byte where Podman's bytes
+# are deterministic: save's docker-archive (its legacy layer directories,
+# repositories file, read-only entries and Go's tar header fields).  Both
+# tools load what the other wrote.
+
+load helpers
+load podman-helpers
+
+bats_require_minimum_version 1.5.0
+
+podman_file_locks_for_every_test
+
+teardown() {
+	podman_teardown
+	ferry_teardown
+}
+
+# The test image and a second name of it, in ferry and, where Podman is
+# installed, in Podman.
+both_have_test_image() {
+	load_test_image
+	f tag ferry-test localhost/other:v2
+	if command -v podman >/dev/null; then
+		podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		podman_t tag localhost/ferry-test:latest localhost/other:v2
+	fi
+}
+
+# Every header of tar file $1, one a line: the 512-byte blocks that
+# python's tarfile reads as headers, its fields as they are in the file.
+tar_headers() {
+	python3 - "$1" <<'EOF'
+import sys, tarfile
+with open(sys.argv[1], 'rb') as raw, tarfile.open(sys.argv[1], format=tarfile.PAX_FORMAT) as t:
+    for m in t.getmembers():
+        raw.seek(m.offset)
+        print(raw.read(512).rstrip(b'\0'))
+EOF
+}
+
+@test "save docker-archive: Podman's layout, modes and header bytes, the whole file the same as Podman's" {
+	both_have_test_image
+	f save -q -o "$TEST_TMP/f.tar" ferry-test
+	# What Podman 5.4.2 wrote for this image: the layers and config, then
+	# each layer's legacy directory (the layer a link to its file), then
+	# manifest.json and repositories, every file read-only, owned by 0:0
+	# at the epoch.
+	cat >"$TEST_TMP/expected" <<'EOF'
+-r--r--r-- 0/0 2140160 1970-01-01 00:00 9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02.tar
+-r--r--r-- 0/0 10240 1970-01-01 00:00 2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5.tar
+-r--r--r-- 0/0 720 1970-01-01 00:00 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449.json
+l--------- 0/0 0 1970-01-01 00:00 3752a6164dd559ff5b2abb58e78df42f6f4b498ad31acd94e3a652a17ba29e5a/layer.tar -> ../9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02.tar
+-r--r--r-- 0/0 3 1970-01-01 00:00 3752a6164dd559ff5b2abb58e78df42f6f4b498ad31acd94e3a652a17ba29e5a/VERSION
+-r--r--r-- 0/0 73 1970-01-01 00:00 3752a6164dd559ff5b2abb58e78df42f6f4b498ad31acd94e3a652a17ba29e5a/json
+l--------- 0/0 0 1970-01-01 00:00 e28369ae41cb789b179a85044fe3ad5b5abae7dfe6afeb04fa18893581b4089b/layer.tar -> ../2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5.tar
+-r--r--r-- 0/0 3 1970-01-01 00:00 e28369ae41cb789b179a85044fe3ad5b5abae7dfe6afeb04fa18893581b4089b/VERSION
+-r--r--r-- 0/0 403 1970-01-01 00:00 e28369ae41cb789b179a85044fe3ad5b5abae7dfe6afeb04fa18893581b4089b/json
+-r--r--r-- 0/0 280 1970-01-01 00:00 manifest.json
+-r--r--r-- 0/0 102 1970-01-01 00:00 repositories
+EOF
+	TZ=UTC tar -tvf "$TEST_TMP/f.tar" | tr -s ' ' >"$TEST_TMP/got"
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/got"
+	[ "$(tar -xOf "$TEST_TMP/f.tar" 3752a6164dd559ff5b2abb58e78df42f6f4b498ad31acd94e3a652a17ba29e5a/json)" = \
+		'{"id":"3752a6164dd559ff5b2abb58e78df42f6f4b498ad31acd94e3a652a17ba29e5a"}' ]
+	[ "$(tar -xOf "$TEST_TMP/f.tar" repositories)" = \
+		'{"localhost/ferry-test":{"latest":"e28369ae41cb789b179a85044fe3ad5b5abae7dfe6afeb04fa18893581b4089b"}}' ]
+	# Go's header fields: zero-padded octal ending in a NUL, no owner names.
+	tar_headers "$TEST_TMP/f.tar" | head -1 | grep -qF "b'9af66bdfcc4540471a8373946789b9fcceb00df9eb9061f02a4d7ff2b90c2c02.tar\\x00"
+	tar_headers "$TEST_TMP/f.tar" | head -1 | grep -qF '0000444\x000000000\x000000000\x0000010124000\x0000000000000\x00020743\x00 0'
+	# The same to standard output, the default format.
+	f save ferry-test >"$TEST_TMP/stdout.tar"
+	cmp "$TEST_TMP/f.tar" "$TEST_TMP/stdout.tar"
+
+	need_podman
+	podman_t save -q -o "$TEST_TMP/p.tar" localhost/ferry-test:latest
+	cmp "$TEST_TMP/p.tar" "$TEST_TMP/f.tar"
+	podman_t save -q --format docker-archive localhost/other:v2 >"$TEST_TMP/p2.tar"
+	f save -q --format docker-archive localhost/other:v2 >"$TEST_TMP/f2.tar"
+	cmp "$TEST_TMP/p2.tar" "$TEST_TMP/f2.tar"
+}
+
+@test "image save -m: several images share layer files, each gets its legacy directories, the file as Podman's" {
+	need_podman
+	both_have_test_image
+	# A second image on the first's layers, the same in both tools:
+	# committed in ferry, carried to Podman as an archive.
+	f run --name c1 --network none ferry-test sh -c 'echo "a <b> & c" >/hello'
+	f commit -q --change 'LABEL note=<x&y>' c1 localhost/second:1
+	f save -q -o "$TEST_TMP/second.tar" localhost/second:1
+	podman_t load -q -i "$TEST_TMP/second.tar"
+
+	f image save -m -o "$TEST_TMP/f.tar" localhost/second:1 ferry-test localhost/other:v2
+	podman_t image save -m -o "$TEST_TMP/p.tar" localhost/second:1 localhost/ferry-test localhost/other:v2
+	if ! cmp "$TEST_TMP/p.tar" "$TEST_TMP/f.tar"; then
+		diff -u <(TZ=UTC tar -tvf "$TEST_TMP/p.tar") <(TZ=UTC tar -tvf "$TEST_TMP/f.tar") || true
+		false
+	fi
+	# The top layer's json repeats the config's members as Go escapes
+	# them; the second layer file is in the archive once, linked from
+	# two legacy directories.
+	top=$(tar -tf "$TEST_TMP/f.tar" | grep /json | sed -n 3p)
+	tar -xOf "$TEST_TMP/f.tar" "$top" | grep -qF '"note":"\u003cx\u0026y\u003e"'
+	[ "$(tar -tvf "$TEST_TMP/f.tar" | grep -c -- '-> ../2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5.tar')" -eq 2 ]
+	[ "$(tar -tf "$TEST_TMP/f.tar" | grep -cx 2fc5845bb1eb8b1a7472d42b91a95b5c510b9982ab34620564e42b938c3d4db5.tar)" -eq 1 ]
+
+	# Each loads the other's, with the same IDs and names.
+	podman_t rmi -af >/dev/null
+	podman_t load -q -i "$TEST_TMP/f.tar"
+	mkdir "$TEST_TMP/r2"
+	"$FERRY_BIN" --root "$TEST_TMP/r2/root" --runroot "$TEST_TMP/r2/run" load -q -i "$TEST_TMP/p.tar"
+	podman_t images --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort >"$TEST_TMP/pi"
+	"$FERRY_BIN" --root "$TEST_TMP/r2/root" --runroot "$TEST_TMP/r2/run" images --format '{{.ID}} {{.Repository}}:{{.Tag}}' |
+		sort >"$TEST_TMP/fi"
+	diff -u "$TEST_TMP/pi" "$TEST_TMP/fi"
+	[ "$(wc -l <"$TEST_TMP/fi")" -eq 3 ]
+	"$FERRY_BIN" --root "$TEST_TMP/r2/root" --runroot "$TEST_TMP/r2/run" rmi -af >/dev/null
+}

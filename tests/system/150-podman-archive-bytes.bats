@@ -116,3 +116,74 @@ EOF
 	[ "$(wc -l <"$TEST_TMP/fi")" -eq 3 ]
 	"$FERRY_BIN" --root "$TEST_TMP/r2/root" --runroot "$TEST_TMP/r2/run" rmi -af >/dev/null
 }
+
+# A tree with what a tar header carries: a file of an owner the
+# container's /etc/passwd does not name, a hard link, a symlink, a FIFO,
+# a setuid file, an owner it names (nobody), a path too long for ustar's
+# name field (split into its prefix) and a directory name too long for
+# any ustar field (a PAX header), every time the same.
+CP_TREE='mkdir -p /d/sub && echo a >/d/f && ln -s f /d/l && ln /d/f /d/h && x=$(printf "x%.0s" $(seq 1 120)) &&
+	mkdir /d/$x && touch /d/$x/y /d/u1 /d/nobody && chown 1234:5678 /d/f && chown 1:1 /d/u1 && chmod 4755 /d/u1 &&
+	chown 65534:65534 /d/nobody && mknod /d/fifo p && find /d -exec touch -h -d "2020-01-01 00:00:00" {} +'
+
+@test "cp CTR:PATH - writes Podman's tar: Go's header fields, the container user as owner, the container's names" {
+	load_test_image
+	f run --name c1 --network none ferry-test sh -c "$CP_TREE"
+	f cp c1:/d - >"$TEST_TMP/f-d.tar"
+	f cp c1:/d/. - >"$TEST_TMP/f-content.tar"
+	f cp c1:/etc/ferry-release - >"$TEST_TMP/f-file.tar"
+	# Every entry is the container user's (root), named as its own owner
+	# is in the container: 1234 and 1 have no name there.
+	python3 - "$TEST_TMP/f-d.tar" >"$TEST_TMP/got" <<'PY'
+import sys, tarfile
+for m in tarfile.open(sys.argv[1]):
+    print(m.name[:40], m.uid, m.gid, m.uname or '-', m.gname or '-', oct(m.mode), m.type.decode(), m.linkname or '-',
+          sorted(m.pax_headers))
+PY
+	cat >"$TEST_TMP/expected" <<'EOF'
+d 0 0 root root 0o755 5 - []
+d/f 0 0 - - 0o644 0 - []
+d/fifo 0 0 root root 0o644 6 - []
+d/h 0 0 - - 0o644 1 d/f []
+d/l 0 0 root root 0o777 2 f []
+d/nobody 0 0 nobody nogroup 0o644 0 - []
+d/sub 0 0 root root 0o755 5 - []
+d/u1 0 0 - - 0o4755 0 - []
+d/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 0 0 root root 0o755 5 - ['path']
+d/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 0 0 root root 0o644 0 - []
+EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/got"
+	# Go's fields: zero-padded octal ending in a NUL; the name as given.
+	tar_headers "$TEST_TMP/f-file.tar" | grep -qF "b'ferry-release"
+	tar_headers "$TEST_TMP/f-file.tar" | grep -qF '0000644\x000000000\x000000000\x0000000000023\x0000000000000\x00013500\x00 0'
+	tar_headers "$TEST_TMP/f-file.tar" | grep -qF 'ustar\x0000root'
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run --name c1 --network none localhost/ferry-test:latest sh -c "$CP_TREE"
+	podman_t cp c1:/d - >"$TEST_TMP/p-d.tar"
+	podman_t cp c1:/d/. - >"$TEST_TMP/p-content.tar"
+	podman_t cp c1:/etc/ferry-release - >"$TEST_TMP/p-file.tar"
+	for t in d content file; do
+		if ! cmp "$TEST_TMP/p-$t.tar" "$TEST_TMP/f-$t.tar"; then
+			diff -u <(tar_headers "$TEST_TMP/p-$t.tar") <(tar_headers "$TEST_TMP/f-$t.tar") || true
+			false
+		fi
+	done
+}
+
+@test "cp CTR:PATH - of a container with another user: every entry that user's, as Podman's" {
+	load_test_image
+	f run --name c1 --network none --user 65534:65534 ferry-test sh -c 'mkdir /tmp/d && echo a >/tmp/d/f &&
+		touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d'
+	f cp c1:/tmp/d - >"$TEST_TMP/f.tar"
+	[ "$(tar --numeric-owner -tvf "$TEST_TMP/f.tar" | awk '{print $2}' | sort -u)" = 65534/65534 ]
+	[ "$(tar -tvf "$TEST_TMP/f.tar" | awk '{print $2}' | sort -u)" = nobody/nogroup ]
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run --name c1 --network none --user 65534:65534 localhost/ferry-test:latest sh -c 'mkdir /tmp/d &&
+		echo a >/tmp/d/f && touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d'
+	podman_t cp c1:/tmp/d - >"$TEST_TMP/p.tar"
+	cmp "$TEST_TMP/p.tar" "$TEST_TMP/f.tar"
+}

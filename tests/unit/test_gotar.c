@@ -81,6 +81,33 @@ test_long_names (void **state)
   assert_memory_equal (blk2 + 1024 + 265, "root\0", 5);
 }
 
+/* Attributes make a PAX header, their records first and in key order,
+ * a value written byte for byte.  */
+static void
+test_xattrs (void **state)
+{
+  const char *names[] = { "user.b", "security.capability" };
+  const char *values[] = { "2", "\0\n\1" };
+  const size_t sizes[] = { 1, 3 };
+  struct ferry_gotar_entry e = { .name = "f",
+                                 .type = FERRY_GOTAR_FILE,
+                                 .mode = 0644,
+                                 .n_xattrs = 2,
+                                 .xattr_names = names,
+                                 .xattr_values = values,
+                                 .xattr_sizes = sizes };
+  cleanup_free char *blk = NULL;
+  size_t len;
+
+  (void) state;
+  assert_int_equal (ferry_gotar_format_header (&e, &blk, &len), 0);
+  assert_int_equal (len, 3 * 512);
+  assert_string_equal (blk, "PaxHeaders.0/f");
+  assert_memory_equal (blk + 512, "40 SCHILY.xattr.security.capability=\0\n\1\n25 SCHILY.xattr.user.b=2\n",
+                       65);
+  assert_string_equal (blk + 1024, "f");
+}
+
 static void
 test_go_raw_member (void **state)
 {
@@ -109,6 +136,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_ustar_fields),
     cmocka_unit_test (test_long_names),
+    cmocka_unit_test (test_xattrs),
     cmocka_unit_test (test_go_raw_member),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -516,6 +516,21 @@ host_destination (const char *dest, const struct stat *src_st, bool content, con
   return 0;
 }
 
+/* The owner of copies into the container with --archive, and of what a
+ * copy to standard output carries: its user's.  */
+static int
+container_owner (const struct copy_root *r, struct ferry_unpack_options *uo, ferry_error_t *err)
+{
+  const char *user = json_object_get_string (json_object_object_get (r->c->record, "User"));
+
+  if (ferry_spec_resolve_user (r->rootfs, user, &uo->uid, &uo->gid, NULL, NULL, NULL, err) < 0)
+    return ferry_error_wrap (err, "the user of container %s", r->c->name);
+  /* Its IDs as the host stores them, under a user namespace.  */
+  ferry_userns_to_host (r->c->record, &uo->uid, &uo->gid);
+  uo->flags |= FERRY_UNPACK_CHOWN;
+  return 0;
+}
+
 int
 ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, const char *dest, int out_fd,
                            const struct ferry_copy_options *o, ferry_error_t *err)
@@ -550,9 +565,16 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
   what = xasprintf ("%s:%s", ref, src);
   if (dest == NULL)
     {
-      if (ferry_tar_tree_to_fd (s.fd, content ? NULL : src_name, out_fd, what, err) < 0)
+      /* As Podman's: everything owned by the container's user, as it is
+       * on the host.  */
+      struct ferry_unpack_options owner = { 0 };
+      struct ferry_tar_cp_options cp = { .rootfd = r.rootfd };
+
+      if (container_owner (&r, &owner, err) < 0)
         return -1;
-      return 0;
+      cp.uid = owner.uid;
+      cp.gid = owner.gid;
+      return ferry_tar_tree_to_fd_as_podman_cp (s.fd, content ? NULL : src_name, out_fd, what, &cp, err);
     }
   if (host_destination (dest, &s.st, content, src_name, &dirfd, &name, err) < 0)
     return -1;
@@ -560,20 +582,6 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
     uo.flags |= FERRY_UNPACK_KEEP_TYPES;
   if (copy_tree (s.fd, name, what, dirfd, &uo, err) < 0)
     return overwrite_error (err, "from container");
-  return 0;
-}
-
-/* The owner of copies into the container with --archive: its user's.  */
-static int
-container_owner (const struct copy_root *r, struct ferry_unpack_options *uo, ferry_error_t *err)
-{
-  const char *user = json_object_get_string (json_object_object_get (r->c->record, "User"));
-
-  if (ferry_spec_resolve_user (r->rootfs, user, &uo->uid, &uo->gid, NULL, NULL, NULL, err) < 0)
-    return ferry_error_wrap (err, "the user of container %s", r->c->name);
-  /* Its IDs as the host stores them, under a user namespace.  */
-  ferry_userns_to_host (r->c->record, &uo->uid, &uo->gid);
-  uo->flags |= FERRY_UNPACK_CHOWN;
   return 0;
 }
 

@@ -5,6 +5,8 @@
 
 #include "../util/error.h"
 
+#include <sys/types.h>
+
 /* Writes everything below DIR (not DIR itself) into TAR_PATH, keeping
  * owners, modes, times, xattrs, hard links, symlinks and devices; never
  * follows a symlink and never crosses into another mount.  */
@@ -20,5 +22,21 @@ int ferry_untar_directory (const char *tar_path, const char *dir, const char *no
  * a symlink below FD and leaves out other mounts below it.  WHAT names
  * FD's file in errors.  */
 int ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err);
+
+/* What a stream out of a container carries as Podman's cp writes it.  */
+struct ferry_tar_cp_options
+{
+  int rootfd; /* the container's root: its /etc/passwd and /etc/group name the owners */
+  uid_t uid;  /* every entry's owner, the container user's IDs on the host */
+  gid_t gid;
+};
+
+/* As ferry_tar_tree_to_fd, in the bytes Podman's cp to standard output
+ * writes (Go's archive/tar layout, util/gotar.h): every entry owned by
+ * O's UID and GID but carrying the names its own owner has in the
+ * container, times in whole seconds, a directory's name without a
+ * trailing slash.  */
+int ferry_tar_tree_to_fd_as_podman_cp (int fd, const char *as, int out_fd, const char *what,
+                                       const struct ferry_tar_cp_options *o, ferry_error_t *err);
 
 #endif

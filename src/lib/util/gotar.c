@@ -172,17 +172,33 @@ decimal_digits (size_t n)
   return d;
 }
 
+/* PAX records, binary-safe (an attribute's value may hold anything).  */
+struct records
+{
+  char *data;
+  size_t len;
+};
+
 /* A PAX record: its own length in decimal first, which counts itself.  */
 static void
-add_record (char **records, const char *key, const char *value)
+add_record (struct records *r, const char *key, const char *value, size_t value_len)
 {
-  size_t base = strlen (key) + strlen (value) + 3;
+  size_t base = strlen (key) + value_len + 3;
   size_t size = base + decimal_digits (base);
-  char *old = *records;
+  char head[64];
+  int n;
 
   size = base + decimal_digits (size);
-  *records = xasprintf ("%s%zu %s=%s\n", old ? old : "", size, key, value);
-  free (old);
+  n = snprintf (head, sizeof (head), "%zu ", size);
+  r->data = xrealloc (r->data, r->len + size + 1);
+  memcpy (r->data + r->len, head, (size_t) n);
+  r->len += (size_t) n;
+  memcpy (r->data + r->len, key, strlen (key));
+  r->len += strlen (key);
+  r->data[r->len++] = '=';
+  memcpy (r->data + r->len, value, value_len);
+  r->len += value_len;
+  r->data[r->len++] = '\n';
 }
 
 /* The name of the PAX header of NAME: "PaxHeaders.0" between its
@@ -213,9 +229,18 @@ needs_pax_string (const char *s, size_t width)
   return s && (strlen (s) > width || ! is_ascii (s));
 }
 
-/* The PAX records E needs, in key order (NULL: none); *USTAR_OK tells
+static int
+compare_xattrs (const void *a, const void *b, void *entry)
+{
+  const struct ferry_gotar_entry *e = entry;
+
+  return strcmp (e->xattr_names[*(const size_t *) a], e->xattr_names[*(const size_t *) b]);
+}
+
+/* The PAX records E needs, in key order (Go sorts them: the attributes'
+ * SCHILY.xattr. keys before the lower-case ones); *USTAR_OK tells
  * whether plain ustar holds E (a long name split in two).  */
-static char *
+static struct records
 pax_records (const struct ferry_gotar_entry *e, bool *ustar_ok)
 {
   char gid[32], mtime[32], size[32], uid[32];
@@ -225,7 +250,6 @@ pax_records (const struct ferry_gotar_entry *e, bool *ustar_ok)
     bool needed;
     const char *value;
   } fields[] = {
-    /* in key order, as Go writes them */
     { "gid", ! fits_octal (8, (int64_t) e->gid), gid },
     { "gname", needs_pax_string (e->gname, OWNER_NAME_SIZE), e->gname },
     { "linkpath", needs_pax_string (e->linkname, NAME_SIZE), e->linkname },
@@ -235,30 +259,39 @@ pax_records (const struct ferry_gotar_entry *e, bool *ustar_ok)
     { "uid", ! fits_octal (8, (int64_t) e->uid), uid },
     { "uname", needs_pax_string (e->uname, OWNER_NAME_SIZE), e->uname },
   };
-  char *records = NULL;
+  struct records r = { NULL, 0 };
+  cleanup_free size_t *order = xmalloc (sizeof (size_t) * (e->n_xattrs + 1));
   size_t i;
 
   snprintf (gid, sizeof (gid), "%llu", (unsigned long long) e->gid);
   snprintf (mtime, sizeof (mtime), "%lld", (long long) e->mtime);
   snprintf (size, sizeof (size), "%llu", (unsigned long long) e->size);
   snprintf (uid, sizeof (uid), "%llu", (unsigned long long) e->uid);
-  *ustar_ok = true;
+  *ustar_ok = e->n_xattrs == 0;
+  for (i = 0; i < e->n_xattrs; i++)
+    order[i] = i;
+  qsort_r (order, e->n_xattrs, sizeof (size_t), compare_xattrs, (void *) e);
+  for (i = 0; i < e->n_xattrs; i++)
+    {
+      cleanup_free char *key = xasprintf ("SCHILY.xattr.%s", e->xattr_names[order[i]]);
+      add_record (&r, key, e->xattr_values[order[i]], e->xattr_sizes[order[i]]);
+    }
   for (i = 0; i < sizeof (fields) / sizeof (fields[0]); i++)
     {
       if (! fields[i].needed)
         continue;
-      add_record (&records, fields[i].key, fields[i].value);
+      add_record (&r, fields[i].key, fields[i].value, strlen (fields[i].value));
       /* A long name only may still fit ustar, split at a slash.  */
       if (strcmp (fields[i].key, "path") != 0 || ustar_split (e->name) < 0)
         *ustar_ok = false;
     }
-  return records;
+  return r;
 }
 
 int
 ferry_gotar_format_header (const struct ferry_gotar_entry *e, char **out, size_t *len)
 {
-  cleanup_free char *records = NULL;
+  struct records records;
   bool ustar_ok;
   char *blk;
 
@@ -267,6 +300,7 @@ ferry_gotar_format_header (const struct ferry_gotar_entry *e, char **out, size_t
   records = pax_records (e, &ustar_ok);
   if (ustar_ok)
     {
+      free (records.data);
       long split = ustar_split (e->name);
       cleanup_free char *prefix = split > 0 ? strndup (e->name, (size_t) split) : NULL;
 
@@ -280,7 +314,7 @@ ferry_gotar_format_header (const struct ferry_gotar_entry *e, char **out, size_t
       return 0;
     }
   {
-    size_t rlen = strlen (records), rblocks = (rlen + BLOCK - 1) / BLOCK;
+    size_t rlen = records.len, rblocks = (rlen + BLOCK - 1) / BLOCK;
     cleanup_free char *xname = pax_header_name (e->name);
 
     *len = BLOCK * (2 + rblocks);
@@ -293,7 +327,8 @@ ferry_gotar_format_header (const struct ferry_gotar_entry *e, char **out, size_t
     put_octal (blk + OFF_SIZE, 12, (int64_t) rlen);
     put_octal (blk + OFF_MTIME, 12, 0);
     finish_block (blk);
-    memcpy (blk + BLOCK, records, rlen);
+    memcpy (blk + BLOCK, records.data, rlen);
+    free (records.data);
     fill_block (blk + BLOCK * (1 + rblocks), e, e->name, true);
     finish_block (blk + BLOCK * (1 + rblocks));
     *out = blk;

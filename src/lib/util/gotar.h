@@ -36,6 +36,11 @@ struct ferry_gotar_entry
   int64_t mtime;             /* seconds */
   const char *linkname;      /* NULL: none */
   uint32_t devmajor, devminor;
+  /* Extended attributes, as PAX SCHILY.xattr.NAME records.  */
+  size_t n_xattrs;
+  const char *const *xattr_names;
+  const char *const *xattr_values;
+  const size_t *xattr_sizes;
 };
 
 typedef struct ferry_gotar ferry_gotar_t;

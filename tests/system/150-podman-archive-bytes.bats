@@ -187,3 +187,97 @@ EOF
 	podman_t cp c1:/tmp/d - >"$TEST_TMP/p.tar"
 	cmp "$TEST_TMP/p.tar" "$TEST_TMP/f.tar"
 }
+
+# Every header of tar file $1 with its mtime and checksum masked, and the
+# PAX records: what two archives of trees written at different times
+# share.
+headers_without_times() {
+	python3 - "$1" <<'PY'
+import sys
+f = open(sys.argv[1], 'rb').read()
+off = 0
+while off + 512 <= len(f):
+    h = bytearray(f[off:off + 512])
+    size = int(h[124:136].strip(b'\0 ') or b'0', 8)
+    if h != bytearray(512):
+        h[136:156] = b'T' * 20
+        print(bytes(h).rstrip(b'\0'), f[off + 512:off + 512 + size] if h[156:157] == b'x' else b'')
+    off += 512 + (size + 511) // 512 * 512
+PY
+}
+
+@test "export and volume export: Go's header fields, owners as they are without names, as Podman's" {
+	load_test_image
+	f run --name c1 --network none ferry-test sh -c "$CP_TREE"
+	f export c1 >"$TEST_TMP/f-export.tar"
+	f volume create v1
+	f run --rm --network none -v v1:/d ferry-test sh -c "$CP_TREE"
+	f volume export v1 >"$TEST_TMP/f-vol.tar"
+	# Owners as they are (1234 and 1 kept), no names, directories with a
+	# trailing slash.
+	python3 - "$TEST_TMP/f-export.tar" >"$TEST_TMP/got" <<'PY'
+import sys, tarfile
+for m in tarfile.open(sys.argv[1]):
+    if m.name == 'd' or m.name.startswith('d/'):
+        print(m.name[:40], m.uid, m.gid, m.uname or '-', m.gname or '-', oct(m.mode), m.type.decode(), m.linkname or '-')
+PY
+	cat >"$TEST_TMP/expected" <<'EOF'
+d 0 0 - - 0o755 5 -
+d/f 1234 5678 - - 0o644 0 -
+d/fifo 0 0 - - 0o644 6 -
+d/h 1234 5678 - - 0o644 1 d/f
+d/l 0 0 - - 0o777 2 f
+d/nobody 65534 65534 - - 0o644 0 -
+d/sub 0 0 - - 0o755 5 -
+d/u1 1 1 - - 0o4755 0 -
+d/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 0 0 - - 0o755 5 -
+d/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 0 0 - - 0o644 0 -
+EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/got"
+	tar_headers "$TEST_TMP/f-export.tar" | grep -qF "b'd/sub/\\x00"
+	tar_headers "$TEST_TMP/f-export.tar" | grep -F "b'd/f\\x00" |
+		grep -qF '0000644\x000002322\x000013056\x0000000000002\x0013602760400\x00'
+	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 2p | grep -qF "b'f\\x00"
+	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 2p | grep -qF '0000644\x000002322\x000013056\x0000000000002\x0013602760400\x00'
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t run --name c1 --network none localhost/ferry-test:latest sh -c "$CP_TREE"
+	podman_t export c1 >"$TEST_TMP/p-export.tar"
+	# The runtime's files (/etc/hostname, /run/.containerenv) were written
+	# at run time: their times differ, nothing else.
+	diff -u <(headers_without_times "$TEST_TMP/p-export.tar") <(headers_without_times "$TEST_TMP/f-export.tar")
+	podman_t volume create v1 >/dev/null
+	podman_t run --rm --network none -v v1:/d localhost/ferry-test:latest sh -c "$CP_TREE"
+	podman_t volume export v1 >"$TEST_TMP/p-vol.tar"
+	# ferry's begins with the volume itself as ./ (its owner and mode,
+	# which ferry's volume import gives the volume); Podman's has no such
+	# entry.  The rest is the same, byte for byte.
+	tar_headers "$TEST_TMP/f-vol.tar" | head -1 | grep -qF "b'./\\x00"
+	cmp "$TEST_TMP/p-vol.tar" <(tail -c +513 "$TEST_TMP/f-vol.tar")
+}
+
+@test "save --format oci-archive: the layout's entries in name order with Go's header fields, as Podman's" {
+	both_have_test_image
+	f save -q --format oci-archive -o "$TEST_TMP/f.tar" ferry-test
+	tar -tf "$TEST_TMP/f.tar" >"$TEST_TMP/names"
+	sort "$TEST_TMP/names" | diff -u - "$TEST_TMP/names"
+	[ "$(head -2 "$TEST_TMP/names" | tr '\n' ' ')" = "blobs/ blobs/sha256/ " ]
+	tar_headers "$TEST_TMP/f.tar" | head -1 | grep -qF '0000755\x000000000\x000000000\x0000000000000\x0000000000000\x00'
+
+	need_podman
+	podman_t save -q --format oci-archive -o "$TEST_TMP/p.tar" localhost/ferry-test:latest
+	# Podman stores layers uncompressed and compresses them anew (other
+	# blobs, other names) and stamps the time of the save: the kinds of
+	# entries and their order are what compare.
+	TZ=UTC tar -tvf "$TEST_TMP/p.tar" | awk '{print $1, $2, ($6 ~ /^blobs\/sha256\/./ ? "blob" : $6)}' >"$TEST_TMP/p.kinds"
+	TZ=UTC tar -tvf "$TEST_TMP/f.tar" | awk '{print $1, $2, ($6 ~ /^blobs\/sha256\/./ ? "blob" : $6)}' >"$TEST_TMP/f.kinds"
+	diff -u "$TEST_TMP/p.kinds" "$TEST_TMP/f.kinds"
+	# Each loads the other's.
+	podman_t rmi -af >/dev/null
+	podman_t load -q -i "$TEST_TMP/f.tar"
+	podman_t image exists localhost/ferry-test:latest
+	f rmi -af >/dev/null
+	f load -q -i "$TEST_TMP/p.tar"
+	f image exists localhost/ferry-test:latest
+}

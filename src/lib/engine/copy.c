@@ -568,13 +568,13 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
       /* As Podman's: everything owned by the container's user, as it is
        * on the host.  */
       struct ferry_unpack_options owner = { 0 };
-      struct ferry_tar_cp_options cp = { .rootfd = r.rootfd };
+      struct ferry_tar_go_options go = { .rootfd = r.rootfd, .chown = true };
 
       if (container_owner (&r, &owner, err) < 0)
         return -1;
-      cp.uid = owner.uid;
-      cp.gid = owner.gid;
-      return ferry_tar_tree_to_fd_as_podman_cp (s.fd, content ? NULL : src_name, out_fd, what, &cp, err);
+      go.uid = owner.uid;
+      go.gid = owner.gid;
+      return ferry_tar_tree_to_fd_go (s.fd, content ? NULL : src_name, out_fd, what, &go, err);
     }
   if (host_destination (dest, &s.st, content, src_name, &dirfd, &name, err) < 0)
     return -1;
@@ -759,8 +759,10 @@ int
 ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err)
 {
   cleanup_copy_root struct copy_root r = { .lock = -1, .rootfd = -1 };
+  /* As Podman's: owners as they are, without names.  */
+  struct ferry_tar_go_options go = { .rootfd = -1, .dir_slash = true };
 
   if (copy_root_open (e, ref, true, &r, err) < 0)
     return -1;
-  return ferry_tar_tree_to_fd (r.rootfd, NULL, out_fd, r.c->name, err);
+  return ferry_tar_tree_to_fd_go (r.rootfd, NULL, out_fd, r.c->name, &go, err);
 }

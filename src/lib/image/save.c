@@ -70,6 +70,22 @@ struct sink
   char *what;     /* the output, for messages */
   char **written; /* names already written: layers shared by images go once */
   size_t n_written;
+  /* An OCI layout in a tar is written in the order of its names, as
+   * Podman's (the tar of a directory it wrote): its entries wait here
+   * until sink_flush_sorted.  */
+  bool sorted;
+  struct pending *pending;
+  size_t n_pending;
+};
+
+/* An entry of a sorted tar: a directory, a file to copy or bytes.  */
+struct pending
+{
+  char *name;
+  bool dir;
+  char *path;
+  char *data;
+  size_t len;
 };
 
 struct save
@@ -138,11 +154,28 @@ tar_data (struct sink *k, const void *buf, size_t len, ferry_error_t *err)
   return ferry_gotar_data (k->tar, buf, len, err);
 }
 
-static int
-sink_dir (struct sink *k, const char *name, ferry_error_t *err)
+static void
+sink_defer (struct sink *k, const char *name, bool dir, const char *path, const void *data, size_t len)
 {
-  if (sink_seen (k, name))
-    return 0;
+  struct pending *p;
+
+  k->pending = xrealloc (k->pending, sizeof (*k->pending) * (k->n_pending + 1));
+  p = &k->pending[k->n_pending++];
+  p->name = xstrdup (name);
+  p->dir = dir;
+  p->path = path ? xstrdup (path) : NULL;
+  p->data = NULL;
+  p->len = len;
+  if (data)
+    {
+      p->data = xmalloc (len + 1);
+      memcpy (p->data, data, len);
+    }
+}
+
+static int
+sink_dir_entry (struct sink *k, const char *name, ferry_error_t *err)
+{
   if (k->tar)
     {
       /* A directory's entry ends in a slash, as in Podman's archives.  */
@@ -152,6 +185,19 @@ sink_dir (struct sink *k, const char *name, ferry_error_t *err)
   if (mkdirat (k->dirfd, name, 0755) < 0 && errno != EEXIST)
     return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
   return 0;
+}
+
+static int
+sink_dir (struct sink *k, const char *name, ferry_error_t *err)
+{
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, true, NULL, NULL, 0);
+      return 0;
+    }
+  return sink_dir_entry (k, name, err);
 }
 
 /* A file of the directory sink is written as an unnamed file and linked
@@ -235,6 +281,11 @@ sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry
 
   if (sink_seen (k, name))
     return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, false, NULL, data, len);
+      return 0;
+    }
   if (k->tar)
     return tar_header (k, name, FERRY_GOTAR_FILE, len, NULL, err) < 0 ? -1 : tar_data (k, data, len, err);
   fd = dir_open_tmp (k, name, &tmp, err);
@@ -251,7 +302,7 @@ sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry
 
 /* Copies the file PATH (SIZE bytes as the caller stat'ed it) in as NAME.  */
 static int
-sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *err)
+sink_file_entry (struct sink *k, const char *name, const char *path, ferry_error_t *err)
 {
   cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
   cleanup_close int out = -1;
@@ -262,8 +313,6 @@ sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *er
 
   if (in < 0 || fstat (in, &st) < 0)
     return ferry_make_error (err, errno, "cannot read `%s`", path);
-  if (sink_seen (k, name))
-    return 0;
   if (k->tar && tar_header (k, name, FERRY_GOTAR_FILE, (uint64_t) st.st_size, NULL, err) < 0)
     return -1;
   if (k->tar == NULL && (out = dir_open_tmp (k, name, &tmp, err)) < 0)
@@ -291,6 +340,66 @@ sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *er
       left -= (uint64_t) r;
     }
   return k->tar ? 0 : dir_finish (k, out, tmp, name, err);
+}
+
+static int
+sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *err)
+{
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, false, path, NULL, 0);
+      return 0;
+    }
+  return sink_file_entry (k, name, path, err);
+}
+
+static int
+compare_pending (const void *a, const void *b)
+{
+  return strcmp (((const struct pending *) a)->name, ((const struct pending *) b)->name);
+}
+
+/* Writes the entries that waited, in the order of their names.  */
+static int
+sink_flush_sorted (struct sink *k, ferry_error_t *err)
+{
+  size_t i;
+  int r = 0;
+
+  k->sorted = false;
+  qsort (k->pending, k->n_pending, sizeof (*k->pending), compare_pending);
+  for (i = 0; i < k->n_pending && r == 0; i++)
+    {
+      struct pending *p = &k->pending[i];
+
+      if (p->dir)
+        r = sink_dir_entry (k, p->name, err);
+      else if (p->path)
+        r = sink_file_entry (k, p->name, p->path, err);
+      else
+        r = tar_header (k, p->name, FERRY_GOTAR_FILE, p->len, NULL, err) < 0
+                ? -1
+                : tar_data (k, p->data, p->len, err);
+    }
+  return r;
+}
+
+static void
+sink_pending_free (struct sink *k)
+{
+  size_t i;
+
+  for (i = 0; i < k->n_pending; i++)
+    {
+      free (k->pending[i].name);
+      free (k->pending[i].path);
+      free (k->pending[i].data);
+    }
+  free (k->pending);
+  k->pending = NULL;
+  k->n_pending = 0;
 }
 
 /* ---- the images ---- */
@@ -1126,7 +1235,9 @@ save_archive (struct save *sv, ferry_error_t *err)
     }
   sv->sink.tar = ferry_gotar_new (fd, sv->sink.what);
   sv->sink.file_mode = sv->req->format == FERRY_SAVE_DOCKER_ARCHIVE ? 0444 : 0644;
-  if (write_layout (sv, err) < 0 || ferry_gotar_finish (sv->sink.tar, err) < 0)
+  sv->sink.sorted = sv->req->format == FERRY_SAVE_OCI_ARCHIVE;
+  if (write_layout (sv, err) < 0 || sink_flush_sorted (&sv->sink, err) < 0
+      || ferry_gotar_finish (sv->sink.tar, err) < 0)
     goto out;
   if (! direct && ferry_output_file_commit (fd, dirfd, sv->req->output, named, err) < 0)
     goto out;
@@ -1141,6 +1252,7 @@ out:
     unlink (named);
   ferry_gotar_free (sv->sink.tar);
   sv->sink.tar = NULL;
+  sink_pending_free (&sv->sink);
   return ret;
 }
 

@@ -38,11 +38,11 @@ struct walk
   /* dev/inode -> first name, for hard links.  */
   json_object *links;
   char *buf;
-  /* Podman's cp stream instead of libarchive's (see
-   * ferry_tar_tree_to_fd_as_podman_cp), with the container's names of
-   * user and group IDs, read once.  */
+  /* Podman's stream instead of libarchive's (see
+   * ferry_tar_tree_to_fd_go), with the container's names of user and
+   * group IDs, read once.  */
   ferry_gotar_t *go;
-  const struct ferry_tar_cp_options *cp;
+  const struct ferry_tar_go_options *cp;
   json_object *users, *groups;
 };
 
@@ -138,21 +138,22 @@ go_type (mode_t mode)
   return FERRY_GOTAR_FILE;
 }
 
-/* The entry of ST as Podman's cp writes it: every entry owned by the
- * container's user, named after its own owner in the container, times in
- * seconds, a directory's name without a trailing slash.  */
+/* The entry of ST as Podman writes it (the walk's options say how),
+ * times in seconds.  */
 static int
 write_go_header (struct walk *w, const struct stat *st, const char *name, const char *symlink,
                  const char *hardlink, int fd, ferry_error_t *err)
 {
+  bool slash = w->cp->dir_slash && S_ISDIR (st->st_mode) && hardlink == NULL;
+  cleanup_free char *dir_name = slash ? xasprintf ("%s/", name) : NULL;
   struct ferry_gotar_entry e = {
-    .name = name,
+    .name = slash ? dir_name : name,
     .type = hardlink ? FERRY_GOTAR_HARDLINK : go_type (st->st_mode),
     .mode = st->st_mode & 07777,
-    .uid = w->cp->uid,
-    .gid = w->cp->gid,
-    .uname = owner_name (w, &w->users, "etc/passwd", st->st_uid),
-    .gname = owner_name (w, &w->groups, "etc/group", st->st_gid),
+    .uid = w->cp->chown ? w->cp->uid : st->st_uid,
+    .gid = w->cp->chown ? w->cp->gid : st->st_gid,
+    .uname = w->cp->rootfd >= 0 ? owner_name (w, &w->users, "etc/passwd", st->st_uid) : NULL,
+    .gname = w->cp->rootfd >= 0 ? owner_name (w, &w->groups, "etc/group", st->st_gid) : NULL,
     .size = S_ISREG (st->st_mode) && hardlink == NULL ? (uint64_t) st->st_size : 0,
     .mtime = st->st_mtim.tv_sec,
     .linkname = hardlink ? hardlink : symlink,
@@ -359,6 +360,26 @@ walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err)
   return 0;
 }
 
+/* The walk of FD into W, set up for the start of a stream.  */
+static void
+walk_start (struct walk *w, const struct stat *st, int fd)
+{
+  w->dev = st->st_dev;
+  if (mount_id_of (fd, "", &w->mnt_id) < 0)
+    w->mnt_id = 0;
+  w->links = json_object_new_object ();
+  w->buf = xmalloc (1 << 16);
+}
+
+static void
+walk_end (struct walk *w)
+{
+  json_object_put (w->links);
+  json_object_put (w->users);
+  json_object_put (w->groups);
+  free (w->buf);
+}
+
 int
 ferry_tar_directory (const char *dir, const char *tar_path, ferry_error_t *err)
 {
@@ -407,6 +428,32 @@ out:
 }
 
 int
+ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferry_tar_go_options *o,
+                        ferry_error_t *err)
+{
+  struct walk w = { .dir = dir, .tar_path = tar_path, .cp = o };
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int out = -1;
+  struct stat st;
+  int ret = -1;
+
+  if (dfd < 0 || fstat (dfd, &st) < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", dir);
+  out = open (tar_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (out < 0)
+    return ferry_make_error (err, errno, "cannot create `%s`", tar_path);
+  walk_start (&w, &st, dfd);
+  w.go = ferry_gotar_new (out, tar_path);
+  /* DIR itself as "./", as ferry_tar_directory writes it.  */
+  if (write_header (&w, &st, ".", NULL, NULL, dfd, err) == 0 && walk_dir (&w, steal_fd (&dfd), "", err) == 0
+      && ferry_gotar_finish (w.go, err) == 0)
+    ret = 0;
+  ferry_gotar_free (w.go);
+  walk_end (&w);
+  return ret;
+}
+
+int
 ferry_untar_directory (const char *tar_path, const char *dir, const char *noun, ferry_error_t *err)
 {
   cleanup_close int fd = open (tar_path, O_RDONLY | O_CLOEXEC);
@@ -421,26 +468,6 @@ ferry_untar_directory (const char *tar_path, const char *dir, const char *noun, 
   if (ferry_unpack_tar_at (fd, tar_path, dirfd, &o, NULL, err) < 0)
     return ferry_error_wrap (err, "cannot unpack `%s`", tar_path);
   return 0;
-}
-
-/* The walk of FD into W, set up for the start of a stream.  */
-static void
-walk_start (struct walk *w, const struct stat *st, int fd)
-{
-  w->dev = st->st_dev;
-  if (mount_id_of (fd, "", &w->mnt_id) < 0)
-    w->mnt_id = 0;
-  w->links = json_object_new_object ();
-  w->buf = xmalloc (1 << 16);
-}
-
-static void
-walk_end (struct walk *w)
-{
-  json_object_put (w->links);
-  json_object_put (w->users);
-  json_object_put (w->groups);
-  free (w->buf);
 }
 
 int
@@ -479,8 +506,8 @@ out:
 }
 
 int
-ferry_tar_tree_to_fd_as_podman_cp (int fd, const char *as, int out_fd, const char *what,
-                                   const struct ferry_tar_cp_options *o, ferry_error_t *err)
+ferry_tar_tree_to_fd_go (int fd, const char *as, int out_fd, const char *what,
+                         const struct ferry_tar_go_options *o, ferry_error_t *err)
 {
   struct walk w = { .dir = what, .file_mounts = true, .cp = o };
   struct stat st;

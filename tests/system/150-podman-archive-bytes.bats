@@ -78,6 +78,16 @@ EOF
 	podman_t save -q --format docker-archive localhost/other:v2 >"$TEST_TMP/p2.tar"
 	f save -q --format docker-archive localhost/other:v2 >"$TEST_TMP/f2.tar"
 	cmp "$TEST_TMP/p2.tar" "$TEST_TMP/f2.tar"
+	# Without -m, further names are RepoTags: in the order given, then the
+	# name the image was found by, each once (a name it has or lacks alike).
+	for args in "localhost/ferry-test localhost/other:v2 localhost/x:1" \
+		"localhost/other:v2 localhost/x:1 localhost/y:2 localhost/ferry-test" "3bb7d0590f13 localhost/x:1"; do
+		rm -f "$TEST_TMP/p3.tar" "$TEST_TMP/f3.tar"
+		podman_t save -q -o "$TEST_TMP/p3.tar" $args
+		f save -q -o "$TEST_TMP/f3.tar" $args
+		cmp "$TEST_TMP/p3.tar" "$TEST_TMP/f3.tar"
+	done
+	[ "$(tar -xOf "$TEST_TMP/f3.tar" manifest.json | grep -o '"RepoTags":[^]]*]')" = '"RepoTags":["localhost/x:1"]' ]
 }
 
 @test "image save -m: several images share layer files, each gets its legacy directories, the file as Podman's" {

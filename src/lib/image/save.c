@@ -1059,23 +1059,14 @@ entry_for (struct save *sv, struct ferry_image *img)
 }
 
 /* Without -m the further arguments are names the image gets in a
- * docker-archive: those it lacks come first, then the names it has, as
- * Podman orders them.  */
+ * docker-archive: in the order given, then the name it was found by, each
+ * once, as Podman orders them (its additional tags first).  */
 static void
 extra_tags (struct save *sv, struct entry *e, char *matched)
 {
-  cleanup_strv char **own = NULL;
   size_t i;
 
-  if (sv->req->format != FERRY_SAVE_DOCKER_ARCHIVE)
-    {
-      if (matched)
-        ferry_strv_add (&e->tags, matched);
-      return;
-    }
-  if (matched)
-    ferry_strv_add (&own, matched);
-  for (i = 1; i < sv->req->n_refs; i++)
+  for (i = 1; sv->req->format == FERRY_SAVE_DOCKER_ARCHIVE && i < sv->req->n_refs; i++)
     {
       struct ferry_reference r;
       cleanup_free char *name = NULL;
@@ -1090,16 +1081,11 @@ extra_tags (struct save *sv, struct entry *e, char *matched)
         }
       name = ferry_reference_string (&r);
       ferry_reference_free (&r);
-      if (strv_has (e->img->names, name))
-        {
-          if (! strv_has (own, name))
-            ferry_strv_add (&own, name);
-        }
-      else if (! strv_has (e->tags, name))
+      if (! strv_has (e->tags, name))
         ferry_strv_add (&e->tags, name);
     }
-  for (i = 0; own && own[i]; i++)
-    ferry_strv_add (&e->tags, own[i]);
+  if (matched && ! strv_has (e->tags, matched))
+    ferry_strv_add (&e->tags, matched);
 }
 
 static int

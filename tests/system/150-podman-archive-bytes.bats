@@ -291,3 +291,18 @@ EOF
 	f load -q -i "$TEST_TMP/p.tar"
 	f image exists localhost/ferry-test:latest
 }
+
+@test "cp CTR:PATH -: the container's /etc/passwd names owners however it is written, and a FIFO there names none" {
+	load_test_image
+	# An empty password field, an ID with a leading zero, a second line
+	# for an ID (the first names it), a line too short to count.
+	f run --name c1 --network none ferry-test sh -c 'printf "short\nroot::00:0:r:/:/bin/sh\nalias:x:0:0::/:\nsvc:x:0042:42::/:\n" >/etc/passwd &&
+		touch /f && chown 42:0 /f'
+	[ "$(f cp c1:/f - | tar -tvf - | awk '{print $2}')" = svc/root ]
+	f cp c1:/etc/ferry-release - | tar -tvf - | grep -q ' root/root '
+	# The container's own file, whatever it made of it: a FIFO would block
+	# the copy for ever.
+	f run --name c2 --network none ferry-test sh -c 'rm /etc/passwd /etc/group && mkfifo /etc/passwd /etc/group'
+	timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" cp c2:/etc/ferry-release - >"$TEST_TMP/c2.tar"
+	[ "$(tar -tvf "$TEST_TMP/c2.tar" | awk '{print $2}')" = 0/0 ]
+}

@@ -567,11 +567,16 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
     {
       /* As Podman's: everything owned by the container's user, as it is
        * on the host.  */
+      const char *user = json_object_get_string (json_object_object_get (r.c->record, "User"));
       struct ferry_unpack_options owner = { 0 };
       struct ferry_tar_go_options go = { .rootfd = r.rootfd, .chown = true };
 
-      if (container_owner (&r, &owner, err) < 0)
+      /* Root needs no look in the container's /etc/passwd, which may be
+       * anything (another user's names are looked up as for a copy in).  */
+      if (user && *user && container_owner (&r, &owner, err) < 0)
         return -1;
+      if (user == NULL || *user == '\0')
+        ferry_userns_to_host (r.c->record, &owner.uid, &owner.gid);
       go.uid = owner.uid;
       go.gid = owner.gid;
       return ferry_tar_tree_to_fd_go (s.fd, content ? NULL : src_name, out_fd, what, &go, err);

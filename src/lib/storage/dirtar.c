@@ -91,8 +91,34 @@ write_entry (struct walk *w, struct archive_entry *e, const char *name, ferry_er
   return 0;
 }
 
+/* The most of a container's /etc/passwd or /etc/group read for names:
+ * the file is the container's, and may be anything.  */
+#define OWNER_FILE_MAX (4 << 20)
+
+/* Adds to NAMES the first name of each ID in the passwd- or group-style
+ * LINE: "name:password:ID:...".  */
+static void
+add_owner_line (json_object *names, char *line)
+{
+  char *password = strchr (line, ':'), *id, *end;
+  char key[32];
+
+  if (password == NULL || (id = strchr (password + 1, ':')) == NULL)
+    return;
+  *password = '\0';
+  id++;
+  end = id + strspn (id, "0123456789");
+  if (end == id || (*end != ':' && *end != '\n' && *end != '\0'))
+    return;
+  *end = '\0';
+  snprintf (key, sizeof (key), "%lu", strtoul (id, NULL, 10));
+  if (json_object_object_get (names, key) == NULL)
+    json_object_object_add (names, key, json_object_new_string (line));
+}
+
 /* The name of ID in the container's /etc/passwd or /etc/group (FILE),
- * "" for none: the first line with that ID, as getpwuid has it.  */
+ * "" for none: the first line with that ID, as getpwuid has it.  A file
+ * that is no regular file there (a FIFO would never end) names nobody.  */
 static const char *
 owner_name (struct walk *w, json_object **names, const char *file, unsigned long id)
 {
@@ -100,22 +126,35 @@ owner_name (struct walk *w, json_object **names, const char *file, unsigned long
 
   if (*names == NULL)
     {
-      cleanup_close int fd = ferry_openat2 (w->cp->rootfd, file, O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
-      cleanup_fclose FILE *f = fd >= 0 ? fdopen (fd, "r") : NULL;
-      char line[4096];
+      cleanup_close int fd = ferry_openat2 (w->cp->rootfd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                                            0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+      cleanup_free char *text = NULL;
+      char *line, *next;
+      struct stat st;
+      size_t len;
 
       *names = json_object_new_object ();
-      if (f)
-        fd = -1; /* the FILE has it */
-      while (f && fgets (line, sizeof (line), f))
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
         {
-          char *save = NULL, *n = strtok_r (line, ":\n", &save), *id_field;
-
-          if (n == NULL || strtok_r (NULL, ":\n", &save) == NULL
-              || (id_field = strtok_r (NULL, ":\n", &save)) == NULL)
-            continue;
-          if (json_object_object_get (*names, id_field) == NULL)
-            json_object_object_add (*names, id_field, json_object_new_string (n));
+          text = xmalloc (OWNER_FILE_MAX + 1);
+          len = 0;
+          for (;;)
+            {
+              ssize_t n = read (fd, text + len, OWNER_FILE_MAX - len);
+              if (n < 0 && errno == EINTR)
+                continue;
+              if (n <= 0)
+                break;
+              len += (size_t) n;
+            }
+          text[len] = '\0';
+          for (line = text; line && *line; line = next)
+            {
+              next = strchr (line, '\n');
+              if (next)
+                *next++ = '\0';
+              add_owner_line (*names, line);
+            }
         }
     }
   snprintf (key, sizeof (key), "%lu", id);

@@ -136,9 +136,21 @@ CP_TREE='mkdir -p /d/sub && echo a >/d/f && ln -s f /d/l && ln /d/f /d/h && x=$(
 	mkdir /d/$x && touch /d/$x/y /d/u1 /d/nobody && chown 1234:5678 /d/f && chown 1:1 /d/u1 && chmod 4755 /d/u1 &&
 	chown 65534:65534 /d/nobody && mknod /d/fifo p && find /d -exec touch -h -d "2020-01-01 00:00:00" {} +'
 
+# Container $2 of tool $1 ("f" or "podman_t") running with "$CP_TREE"
+# made, further run options after: a running one, as Podman's cleanup
+# process unmounts a stopped one's storage meanwhile (a cp right after
+# its run once found nothing there).
+running_tree() {
+	local tool=$1 name=$2 image=ferry-test
+	shift 2
+	[ "$tool" = f ] || image=localhost/ferry-test:latest
+	"$tool" run -d --name "$name" --network none "$@" "$image" sh -c "$CP_TREE && touch /done && exec sleep 1000" >/dev/null
+	wait_until "$tool exec $name test -e /done" 30
+}
+
 @test "cp CTR:PATH - writes Podman's tar: Go's header fields, the container user as owner, the container's names" {
 	load_test_image
-	f run --name c1 --network none ferry-test sh -c "$CP_TREE"
+	running_tree f c1
 	f cp c1:/d - >"$TEST_TMP/f-d.tar"
 	f cp c1:/d/. - >"$TEST_TMP/f-content.tar"
 	f cp c1:/etc/ferry-release - >"$TEST_TMP/f-file.tar"
@@ -170,7 +182,7 @@ EOF
 
 	need_podman
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
-	podman_t run --name c1 --network none localhost/ferry-test:latest sh -c "$CP_TREE"
+	running_tree podman_t c1
 	podman_t cp c1:/d - >"$TEST_TMP/p-d.tar"
 	podman_t cp c1:/d/. - >"$TEST_TMP/p-content.tar"
 	podman_t cp c1:/etc/ferry-release - >"$TEST_TMP/p-file.tar"
@@ -184,16 +196,18 @@ EOF
 
 @test "cp CTR:PATH - of a container with another user: every entry that user's, as Podman's" {
 	load_test_image
-	f run --name c1 --network none --user 65534:65534 ferry-test sh -c 'mkdir /tmp/d && echo a >/tmp/d/f &&
-		touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d'
+	f run -d --name c1 --network none --user 65534:65534 ferry-test sh -c 'mkdir /tmp/d && echo a >/tmp/d/f &&
+		touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d && touch /tmp/done && exec sleep 1000' >/dev/null
+	wait_until "f exec c1 test -e /tmp/done" 30
 	f cp c1:/tmp/d - >"$TEST_TMP/f.tar"
 	[ "$(tar --numeric-owner -tvf "$TEST_TMP/f.tar" | awk '{print $2}' | sort -u)" = 65534/65534 ]
 	[ "$(tar -tvf "$TEST_TMP/f.tar" | awk '{print $2}' | sort -u)" = nobody/nogroup ]
 
 	need_podman
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
-	podman_t run --name c1 --network none --user 65534:65534 localhost/ferry-test:latest sh -c 'mkdir /tmp/d &&
-		echo a >/tmp/d/f && touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d'
+	podman_t run -d --name c1 --network none --user 65534:65534 localhost/ferry-test:latest sh -c 'mkdir /tmp/d &&
+		echo a >/tmp/d/f && touch -d "2020-01-01 00:00:00" /tmp/d/f /tmp/d && touch /tmp/done && exec sleep 1000' >/dev/null
+	wait_until "podman_t exec c1 test -e /tmp/done" 30
 	podman_t cp c1:/tmp/d - >"$TEST_TMP/p.tar"
 	cmp "$TEST_TMP/p.tar" "$TEST_TMP/f.tar"
 }
@@ -218,7 +232,7 @@ PY
 
 @test "export and volume export: Go's header fields, owners as they are without names, as Podman's" {
 	load_test_image
-	f run --name c1 --network none ferry-test sh -c "$CP_TREE"
+	running_tree f c1
 	f export c1 >"$TEST_TMP/f-export.tar"
 	f volume create v1
 	f run --rm --network none -v v1:/d ferry-test sh -c "$CP_TREE"
@@ -252,7 +266,7 @@ EOF
 
 	need_podman
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
-	podman_t run --name c1 --network none localhost/ferry-test:latest sh -c "$CP_TREE"
+	running_tree podman_t c1
 	podman_t export c1 >"$TEST_TMP/p-export.tar"
 	# The runtime's files (/etc/hostname, /run/.containerenv) were written
 	# at run time: their times differ, nothing else.

@@ -97,6 +97,10 @@ struct save
   char *stage; /* under the store's tmp dir: decompressed layers */
   struct sink sink;
   bool made_dir; /* the oci-dir or docker-dir is this save's own */
+  /* While the sink holds back a sorted tar, its progress lines, "KIND
+   * DIGEST" each, told once the tar is out: none for a save cut short
+   * (another end gone), as when each was told after its blob.  */
+  char **held_progress;
 };
 
 /* Podman's lines name a layer by its diff_id whatever the blob written
@@ -104,8 +108,31 @@ struct save
 static void
 progress (struct save *sv, const char *kind, const char *digest)
 {
-  if (sv->req->progress)
-    sv->req->progress (sv->req->progress_ctx, kind, digest);
+  cleanup_free char *line = NULL;
+
+  if (sv->req->progress == NULL)
+    return;
+  if (! sv->sink.sorted)
+    {
+      sv->req->progress (sv->req->progress_ctx, kind, digest);
+      return;
+    }
+  line = xasprintf ("%s %s", kind, digest ? digest : "");
+  ferry_strv_add (&sv->held_progress, line);
+}
+
+static void
+tell_held_progress (struct save *sv)
+{
+  size_t i;
+
+  for (i = 0; sv->held_progress && sv->held_progress[i]; i++)
+    {
+      char *space = strchr (sv->held_progress[i], ' ');
+
+      *space = '\0';
+      sv->req->progress (sv->req->progress_ctx, sv->held_progress[i], space[1] ? space + 1 : NULL);
+    }
 }
 
 static int
@@ -1225,6 +1252,7 @@ save_archive (struct save *sv, ferry_error_t *err)
   if (write_layout (sv, err) < 0 || sink_flush_sorted (&sv->sink, err) < 0
       || ferry_gotar_finish (sv->sink.tar, err) < 0)
     goto out;
+  tell_held_progress (sv);
   if (! direct && ferry_output_file_commit (fd, dirfd, sv->req->output, named, err) < 0)
     goto out;
   if (named)
@@ -1298,6 +1326,7 @@ out:
    * it had and what was added, which the next save completes.  */
   if (ret < 0 && sv.made_dir)
     ferry_rm_rf_quietly (req->output);
+  ferry_cleanup_strvp (&sv.held_progress);
   for (i = 0; i < sv.sink.n_written; i++)
     free (sv.sink.written[i]);
   free (sv.sink.written);

@@ -396,7 +396,8 @@ sink_flush_sorted (struct sink *k, ferry_error_t *err)
   int r = 0;
 
   k->sorted = false;
-  qsort (k->pending, k->n_pending, sizeof (*k->pending), compare_pending);
+  if (k->n_pending > 0)
+    qsort (k->pending, k->n_pending, sizeof (*k->pending), compare_pending);
   for (i = 0; i < k->n_pending && r == 0; i++)
     {
       struct pending *p = &k->pending[i];

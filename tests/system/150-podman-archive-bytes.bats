@@ -320,3 +320,24 @@ EOF
 	timeout 60 "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" cp c2:/etc/ferry-release - >"$TEST_TMP/c2.tar"
 	[ "$(tar -tvf "$TEST_TMP/c2.tar" | awk '{print $2}')" = 0/0 ]
 }
+
+@test "a created container's root: cp CTR:/ - (without dev, proc and sys) and export, byte for byte as Podman's" {
+	load_test_image
+	f create --name c1 --network none ferry-test true >/dev/null
+	f cp c1:/ - >"$TEST_TMP/f-cp.tar"
+	f export c1 >"$TEST_TMP/f-export.tar"
+	# Podman's cp leaves the kernel's file systems' directories out, its
+	# export keeps them.
+	[ -z "$(tar -tf "$TEST_TMP/f-cp.tar" | grep -E '^(dev|proc|sys)(/|$)')" ]
+	[ "$(tar -tf "$TEST_TMP/f-export.tar" | grep -cxE '(dev|proc|sys)/')" -eq 3 ]
+	tar -tf "$TEST_TMP/f-cp.tar" | grep -qx bin
+	tar -tf "$TEST_TMP/f-export.tar" | grep -qx bin/
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t create --name c1 --network none localhost/ferry-test:latest true >/dev/null
+	podman_t cp c1:/ - >"$TEST_TMP/p-cp.tar"
+	podman_t export c1 >"$TEST_TMP/p-export.tar"
+	cmp "$TEST_TMP/p-cp.tar" "$TEST_TMP/f-cp.tar"
+	cmp "$TEST_TMP/p-export.tar" "$TEST_TMP/f-export.tar"
+}

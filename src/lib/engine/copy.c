@@ -570,6 +570,7 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
       const char *user = json_object_get_string (json_object_object_get (r.c->record, "User"));
       struct ferry_unpack_options owner = { 0 };
       struct ferry_tar_go_options go = { .rootfd = r.rootfd, .chown = true };
+      struct stat root_st;
 
       /* Root needs no look in the container's /etc/passwd, which may be
        * anything (another user's names are looked up as for a copy in).  */
@@ -579,6 +580,8 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
         ferry_userns_to_host (r.c->record, &owner.uid, &owner.gid);
       go.uid = owner.uid;
       go.gid = owner.gid;
+      go.container_root = content && fstat (r.rootfd, &root_st) == 0 && root_st.st_dev == s.st.st_dev
+                          && root_st.st_ino == s.st.st_ino;
       return ferry_tar_tree_to_fd_go (s.fd, content ? NULL : src_name, out_fd, what, &go, err);
     }
   if (host_destination (dest, &s.st, content, src_name, &dirfd, &name, err) < 0)

@@ -365,6 +365,12 @@ compare_names (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+static bool
+is_kernel_dir (const char *name)
+{
+  return strcmp (name, "dev") == 0 || strcmp (name, "proc") == 0 || strcmp (name, "sys") == 0;
+}
+
 /* Adds the children of the directory open at DFD (which it takes) below
  * PREFIX ("" for DIR itself), in name order.  */
 static int
@@ -392,7 +398,11 @@ walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err)
   qsort (names, n, sizeof (char *), compare_names);
   for (i = 0; i < n; i++)
     {
-      cleanup_free char *name = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
+      cleanup_free char *name = NULL;
+
+      if (*prefix == '\0' && w->cp && w->cp->container_root && is_kernel_dir (names[i]))
+        continue;
+      name = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
       if (walk_child (w, dirfd (d), names[i], name, err) < 0)
         return -1;
     }

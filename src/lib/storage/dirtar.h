@@ -37,6 +37,9 @@ struct ferry_tar_go_options
   gid_t gid;
   /* A directory's name ends in a slash (export), or not (cp).  */
   bool dir_slash;
+  /* The tree is the container's root: its dev, proc and sys are left
+   * out, mounted or not, as Podman's cp leaves them out.  */
+  bool container_root;
 };
 
 /* As ferry_tar_tree_to_fd, in the bytes Podman writes (Go's archive/tar

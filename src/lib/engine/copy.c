@@ -516,6 +516,21 @@ host_destination (const char *dest, const struct stat *src_st, bool content, con
   return 0;
 }
 
+/* The owner of copies into the container with --archive, and of what a
+ * copy to standard output carries: its user's.  */
+static int
+container_owner (const struct copy_root *r, struct ferry_unpack_options *uo, ferry_error_t *err)
+{
+  const char *user = json_object_get_string (json_object_object_get (r->c->record, "User"));
+
+  if (ferry_spec_resolve_user (r->rootfs, user, &uo->uid, &uo->gid, NULL, NULL, NULL, err) < 0)
+    return ferry_error_wrap (err, "the user of container %s", r->c->name);
+  /* Its IDs as the host stores them, under a user namespace.  */
+  ferry_userns_to_host (r->c->record, &uo->uid, &uo->gid);
+  uo->flags |= FERRY_UNPACK_CHOWN;
+  return 0;
+}
+
 int
 ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, const char *dest, int out_fd,
                            const struct ferry_copy_options *o, ferry_error_t *err)
@@ -550,9 +565,24 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
   what = xasprintf ("%s:%s", ref, src);
   if (dest == NULL)
     {
-      if (ferry_tar_tree_to_fd (s.fd, content ? NULL : src_name, out_fd, what, err) < 0)
+      /* As Podman's: everything owned by the container's user, as it is
+       * on the host.  */
+      const char *user = json_object_get_string (json_object_object_get (r.c->record, "User"));
+      struct ferry_unpack_options owner = { 0 };
+      struct ferry_tar_go_options go = { .rootfd = r.rootfd, .chown = true };
+      struct stat root_st;
+
+      /* Root needs no look in the container's /etc/passwd, which may be
+       * anything (another user's names are looked up as for a copy in).  */
+      if (user && *user && container_owner (&r, &owner, err) < 0)
         return -1;
-      return 0;
+      if (user == NULL || *user == '\0')
+        ferry_userns_to_host (r.c->record, &owner.uid, &owner.gid);
+      go.uid = owner.uid;
+      go.gid = owner.gid;
+      go.container_root = content && fstat (r.rootfd, &root_st) == 0 && root_st.st_dev == s.st.st_dev
+                          && root_st.st_ino == s.st.st_ino;
+      return ferry_tar_tree_to_fd_go (s.fd, content ? NULL : src_name, out_fd, what, &go, err);
     }
   if (host_destination (dest, &s.st, content, src_name, &dirfd, &name, err) < 0)
     return -1;
@@ -560,20 +590,6 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
     uo.flags |= FERRY_UNPACK_KEEP_TYPES;
   if (copy_tree (s.fd, name, what, dirfd, &uo, err) < 0)
     return overwrite_error (err, "from container");
-  return 0;
-}
-
-/* The owner of copies into the container with --archive: its user's.  */
-static int
-container_owner (const struct copy_root *r, struct ferry_unpack_options *uo, ferry_error_t *err)
-{
-  const char *user = json_object_get_string (json_object_object_get (r->c->record, "User"));
-
-  if (ferry_spec_resolve_user (r->rootfs, user, &uo->uid, &uo->gid, NULL, NULL, NULL, err) < 0)
-    return ferry_error_wrap (err, "the user of container %s", r->c->name);
-  /* Its IDs as the host stores them, under a user namespace.  */
-  ferry_userns_to_host (r->c->record, &uo->uid, &uo->gid);
-  uo->flags |= FERRY_UNPACK_CHOWN;
   return 0;
 }
 
@@ -751,8 +767,10 @@ int
 ferry_container_export (ferry_engine_t *e, const char *ref, int out_fd, ferry_error_t *err)
 {
   cleanup_copy_root struct copy_root r = { .lock = -1, .rootfd = -1 };
+  /* As Podman's: owners as they are, without names.  */
+  struct ferry_tar_go_options go = { .rootfd = -1, .dir_slash = true };
 
   if (copy_root_open (e, ref, true, &r, err) < 0)
     return -1;
-  return ferry_tar_tree_to_fd (r.rootfd, NULL, out_fd, r.c->name, err);
+  return ferry_tar_tree_to_fd_go (r.rootfd, NULL, out_fd, r.c->name, &go, err);
 }

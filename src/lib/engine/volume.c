@@ -957,6 +957,8 @@ int
 ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const char *tar_path,
                      ferry_error_t *err)
 {
+  /* Podman's layout: owners as they are, without names.  */
+  const struct ferry_tar_go_options podman = { .rootfd = -1, .dir_slash = true };
   struct ferry_volume *v = NULL;
   int r;
 
@@ -967,7 +969,7 @@ ferry_volume_export (ferry_db_t *db, const char *root, const char *name, const c
       ferry_volume_free (v);
       return -1;
     }
-  r = ferry_tar_directory (v->mountpoint, tar_path, err);
+  r = ferry_tar_directory_go (v->mountpoint, tar_path, &podman, err);
   ferry_volume_free (v);
   return r;
 }

@@ -5,11 +5,10 @@
 #include "../util/decompress.h"
 #include "../util/fault.h"
 #include "../util/fs.h"
+#include "../util/gotar.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -65,11 +64,28 @@ struct entry
 /* Where the files go: a tar stream, or a directory.  */
 struct sink
 {
-  struct archive *tar; /* NULL for a directory */
+  ferry_gotar_t *tar; /* NULL for a directory */
+  uint32_t file_mode; /* of a file in the tar: 0444 in a docker-archive, as Podman's */
   int dirfd;
   char *what;     /* the output, for messages */
   char **written; /* names already written: layers shared by images go once */
   size_t n_written;
+  /* An OCI layout in a tar is written in the order of its names, as
+   * Podman's (the tar of a directory it wrote): its entries wait here
+   * until sink_flush_sorted.  */
+  bool sorted;
+  struct pending *pending;
+  size_t n_pending;
+};
+
+/* An entry of a sorted tar: a directory, a file to copy or bytes.  */
+struct pending
+{
+  char *name;
+  bool dir;
+  char *path;
+  char *data;
+  size_t len;
 };
 
 struct save
@@ -81,6 +97,10 @@ struct save
   char *stage; /* under the store's tmp dir: decompressed layers */
   struct sink sink;
   bool made_dir; /* the oci-dir or docker-dir is this save's own */
+  /* While the sink holds back a sorted tar, its progress lines, "KIND
+   * DIGEST" each, told once the tar is out: none for a save cut short
+   * (another end gone), as when each was told after its blob.  */
+  char **held_progress;
 };
 
 /* Podman's lines name a layer by its diff_id whatever the blob written
@@ -88,8 +108,31 @@ struct save
 static void
 progress (struct save *sv, const char *kind, const char *digest)
 {
-  if (sv->req->progress)
-    sv->req->progress (sv->req->progress_ctx, kind, digest);
+  cleanup_free char *line = NULL;
+
+  if (sv->req->progress == NULL)
+    return;
+  if (! sv->sink.sorted)
+    {
+      sv->req->progress (sv->req->progress_ctx, kind, digest);
+      return;
+    }
+  line = xasprintf ("%s %s", kind, digest ? digest : "");
+  ferry_strv_add (&sv->held_progress, line);
+}
+
+static void
+tell_held_progress (struct save *sv)
+{
+  size_t i;
+
+  for (i = 0; sv->held_progress && sv->held_progress[i]; i++)
+    {
+      char *space = strchr (sv->held_progress[i], ' ');
+
+      *space = '\0';
+      sv->req->progress (sv->req->progress_ctx, sv->held_progress[i], space[1] ? space + 1 : NULL);
+    }
 }
 
 static int
@@ -117,30 +160,57 @@ sink_seen (struct sink *k, const char *name)
 }
 
 static int
-tar_header (struct sink *k, const char *name, mode_t type, uint64_t size, ferry_error_t *err)
+tar_header (struct sink *k, const char *name, char type, uint64_t size, const char *link, ferry_error_t *err)
 {
-  struct archive_entry *e = archive_entry_new ();
-  int r;
+  struct ferry_gotar_entry e = {
+    .name = name,
+    .type = type,
+    .mode = type == FERRY_GOTAR_DIR       ? 0755
+            : type == FERRY_GOTAR_SYMLINK ? 0
+                                          : k->file_mode,
+    .size = type == FERRY_GOTAR_FILE ? size : 0,
+    .linkname = link,
+  };
 
-  archive_entry_set_pathname (e, name);
-  archive_entry_set_filetype (e, type);
-  archive_entry_set_perm (e, type == AE_IFDIR ? 0755 : 0644);
-  archive_entry_set_size (e, type == AE_IFDIR ? 0 : (la_int64_t) size);
-  archive_entry_set_mtime (e, 0, 0);
-  r = archive_write_header (k->tar, e);
-  archive_entry_free (e);
-  if (r != ARCHIVE_OK)
-    return ferry_make_error (err, archive_errno (k->tar), "cannot write `%s` to `%s`: %s", name, k->what,
-                             archive_error_string (k->tar));
-  return 0;
+  return ferry_gotar_header (k->tar, &e, err);
 }
 
 static int
 tar_data (struct sink *k, const void *buf, size_t len, ferry_error_t *err)
 {
-  if (archive_write_data (k->tar, buf, len) != (la_ssize_t) len)
-    return ferry_make_error (err, archive_errno (k->tar), "cannot write to `%s`: %s", k->what,
-                             archive_error_string (k->tar));
+  return ferry_gotar_data (k->tar, buf, len, err);
+}
+
+static void
+sink_defer (struct sink *k, const char *name, bool dir, const char *path, const void *data, size_t len)
+{
+  struct pending *p;
+
+  k->pending = xrealloc (k->pending, sizeof (*k->pending) * (k->n_pending + 1));
+  p = &k->pending[k->n_pending++];
+  p->name = xstrdup (name);
+  p->dir = dir;
+  p->path = path ? xstrdup (path) : NULL;
+  p->data = NULL;
+  p->len = len;
+  if (data)
+    {
+      p->data = xmalloc (len + 1);
+      memcpy (p->data, data, len);
+    }
+}
+
+static int
+sink_dir_entry (struct sink *k, const char *name, ferry_error_t *err)
+{
+  if (k->tar)
+    {
+      /* A directory's entry ends in a slash, as in Podman's archives.  */
+      cleanup_free char *entry = xasprintf ("%s/", name);
+      return tar_header (k, entry, FERRY_GOTAR_DIR, 0, NULL, err);
+    }
+  if (mkdirat (k->dirfd, name, 0755) < 0 && errno != EEXIST)
+    return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
   return 0;
 }
 
@@ -149,11 +219,12 @@ sink_dir (struct sink *k, const char *name, ferry_error_t *err)
 {
   if (sink_seen (k, name))
     return 0;
-  if (k->tar)
-    return tar_header (k, name, AE_IFDIR, 0, err);
-  if (mkdirat (k->dirfd, name, 0755) < 0 && errno != EEXIST)
-    return ferry_make_error (err, errno, "cannot create `%s/%s`", k->what, name);
-  return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, true, NULL, NULL, 0);
+      return 0;
+    }
+  return sink_dir_entry (k, name, err);
 }
 
 /* A file of the directory sink is written as an unnamed file and linked
@@ -237,8 +308,13 @@ sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry
 
   if (sink_seen (k, name))
     return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, false, NULL, data, len);
+      return 0;
+    }
   if (k->tar)
-    return tar_header (k, name, AE_IFREG, len, err) < 0 ? -1 : tar_data (k, data, len, err);
+    return tar_header (k, name, FERRY_GOTAR_FILE, len, NULL, err) < 0 ? -1 : tar_data (k, data, len, err);
   fd = dir_open_tmp (k, name, &tmp, err);
   if (fd < 0)
     return -1;
@@ -253,7 +329,7 @@ sink_data (struct sink *k, const char *name, const void *data, size_t len, ferry
 
 /* Copies the file PATH (SIZE bytes as the caller stat'ed it) in as NAME.  */
 static int
-sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *err)
+sink_file_entry (struct sink *k, const char *name, const char *path, ferry_error_t *err)
 {
   cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
   cleanup_close int out = -1;
@@ -264,9 +340,7 @@ sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *er
 
   if (in < 0 || fstat (in, &st) < 0)
     return ferry_make_error (err, errno, "cannot read `%s`", path);
-  if (sink_seen (k, name))
-    return 0;
-  if (k->tar && tar_header (k, name, AE_IFREG, (uint64_t) st.st_size, err) < 0)
+  if (k->tar && tar_header (k, name, FERRY_GOTAR_FILE, (uint64_t) st.st_size, NULL, err) < 0)
     return -1;
   if (k->tar == NULL && (out = dir_open_tmp (k, name, &tmp, err)) < 0)
     return -1;
@@ -293,6 +367,67 @@ sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *er
       left -= (uint64_t) r;
     }
   return k->tar ? 0 : dir_finish (k, out, tmp, name, err);
+}
+
+static int
+sink_file (struct sink *k, const char *name, const char *path, ferry_error_t *err)
+{
+  if (sink_seen (k, name))
+    return 0;
+  if (k->tar && k->sorted)
+    {
+      sink_defer (k, name, false, path, NULL, 0);
+      return 0;
+    }
+  return sink_file_entry (k, name, path, err);
+}
+
+static int
+compare_pending (const void *a, const void *b)
+{
+  return strcmp (((const struct pending *) a)->name, ((const struct pending *) b)->name);
+}
+
+/* Writes the entries that waited, in the order of their names.  */
+static int
+sink_flush_sorted (struct sink *k, ferry_error_t *err)
+{
+  size_t i;
+  int r = 0;
+
+  k->sorted = false;
+  if (k->n_pending > 0)
+    qsort (k->pending, k->n_pending, sizeof (*k->pending), compare_pending);
+  for (i = 0; i < k->n_pending && r == 0; i++)
+    {
+      struct pending *p = &k->pending[i];
+
+      if (p->dir)
+        r = sink_dir_entry (k, p->name, err);
+      else if (p->path)
+        r = sink_file_entry (k, p->name, p->path, err);
+      else
+        r = tar_header (k, p->name, FERRY_GOTAR_FILE, p->len, NULL, err) < 0
+                ? -1
+                : tar_data (k, p->data, p->len, err);
+    }
+  return r;
+}
+
+static void
+sink_pending_free (struct sink *k)
+{
+  size_t i;
+
+  for (i = 0; i < k->n_pending; i++)
+    {
+      free (k->pending[i].name);
+      free (k->pending[i].path);
+      free (k->pending[i].data);
+    }
+  free (k->pending);
+  k->pending = NULL;
+  k->n_pending = 0;
 }
 
 /* ---- the images ---- */
@@ -517,10 +652,130 @@ set_manifest_digest (struct save *sv, const char *text)
     ferry_sha256_buffer (text, strlen (text), sv->req->manifest_digest);
 }
 
+/* ---- the legacy layout of a docker-archive ---- */
+
+/* The image configuration's members a legacy top layer repeats, in the
+ * order of their names (Go marshals its map so).  */
+static const char *const legacy_config_members[]
+    = { "architecture", "config", "container", "container_config", "created", "docker_version" };
+
+/* A legacy layer's "json": {"id"} or {"layer_id"} (the ID's seed, as
+ * Podman makes it) with "parent" when it has one, and for the top layer
+ * the members of CONFIG_TEXT it repeats ("null" for those it lacks).  */
+static char *
+legacy_layer_json (const char *config_text, bool top, const char *id_key, const char *id, const char *parent)
+{
+  char *out = xstrdup ("{");
+  size_t i;
+
+  for (i = 0; top && i < sizeof (legacy_config_members) / sizeof (legacy_config_members[0]); i++)
+    {
+      cleanup_free char *raw = ferry_json_go_raw_member (config_text, legacy_config_members[i]);
+      char *more = xasprintf ("%s\"%s\":%s,", out, legacy_config_members[i], raw ? raw : "null");
+      free (out);
+      out = more;
+    }
+  {
+    cleanup_free char *os = top ? ferry_json_go_raw_member (config_text, "os") : NULL;
+    char *more = xasprintf ("%s\"%s\":\"%s\"%s%s%s%s%s}", out, id_key, id, top ? ",\"os\":" : "",
+                            top ? (os ? os : "null") : "", parent ? ",\"parent\":\"" : "",
+                            parent ? parent : "", parent ? "\"" : "");
+    free (out);
+    out = more;
+  }
+  return out;
+}
+
+/* The legacy directories of E's layers that the archive lacks: each
+ * <id>/layer.tar (a link to the layer file), <id>/VERSION and <id>/json,
+ * the ID the digest of the layer's json with the layer's chain ID in it;
+ * TOP_ID gets the top layer's ID ("" for an image without layers).  */
+static int
+write_legacy_layers (struct save *sv, const struct entry *e, char top_id[FERRY_DIGEST_LEN + 1],
+                     ferry_error_t *err)
+{
+  char chain[FERRY_DIGEST_LEN + 1] = "", id[FERRY_DIGEST_LEN + 1] = "", parent[FERRY_DIGEST_LEN + 1] = "";
+  size_t i;
+
+  for (i = 0; i < e->img->n_layers; i++)
+    {
+      bool top = i + 1 == e->img->n_layers;
+      cleanup_free char *seed = NULL, *json = NULL, *dir = NULL, *link = NULL, *target = NULL;
+      cleanup_free char *version = NULL, *json_name = NULL;
+
+      if (*chain == '\0')
+        snprintf (chain, sizeof (chain), "%s", e->img->diff_ids[i]);
+      else
+        {
+          cleanup_free char *pair = xasprintf ("%s %s", chain, e->img->diff_ids[i]);
+          ferry_sha256_buffer (pair, strlen (pair), chain);
+        }
+      seed = legacy_layer_json (e->img->config_text, top, "layer_id", chain, *parent ? parent : NULL);
+      ferry_sha256_buffer (seed, strlen (seed), id);
+      json = legacy_layer_json (e->img->config_text, top, "id", ferry_digest_hex (id),
+                                *parent ? parent : NULL);
+      dir = xstrdup (ferry_digest_hex (id));
+      link = xasprintf ("%s/layer.tar", dir);
+      version = xasprintf ("%s/VERSION", dir);
+      json_name = xasprintf ("%s/json", dir);
+      target = xasprintf ("../%s.tar", ferry_digest_hex (e->img->diff_ids[i]));
+      if (! sink_seen (&sv->sink, link))
+        {
+          if (tar_header (&sv->sink, link, FERRY_GOTAR_SYMLINK, 0, target, err) < 0
+              || sink_data (&sv->sink, version, "1.0", 3, err) < 0
+              || sink_data (&sv->sink, json_name, json, strlen (json), err) < 0)
+            return -1;
+        }
+      snprintf (parent, sizeof (parent), "%s", ferry_digest_hex (id));
+    }
+  snprintf (top_id, FERRY_DIGEST_LEN + 1, "%s", parent);
+  return 0;
+}
+
+/* Adds E's names to the legacy "repositories": name -> tag -> top layer. */
+static void
+add_repositories (json_object *repos, const struct entry *e, const char *top_id)
+{
+  size_t i;
+
+  for (i = 0; *top_id && e->tags[i]; i++)
+    {
+      const char *slash = strrchr (e->tags[i], '/');
+      const char *colon = strrchr (slash ? slash : e->tags[i], ':');
+      cleanup_free char *name = NULL;
+      json_object *tags;
+
+      if (colon == NULL || strchr (e->tags[i], '@'))
+        continue;
+      name = xstrndup (e->tags[i], (size_t) (colon - e->tags[i]));
+      if (! json_object_object_get_ex (repos, name, &tags))
+        {
+          tags = json_object_new_object ();
+          json_object_object_add (repos, name, tags);
+        }
+      json_object_object_add (tags, colon + 1, json_object_new_string (top_id));
+    }
+}
+
+/* REPOS with its names and their tags in order, as Go marshals maps.  */
+static char *
+repositories_text (json_object *repos)
+{
+  cleanup_json json_object *sorted = ferry_json_sorted_object (repos);
+
+  json_object_object_foreach (sorted, name, tags)
+  {
+    json_object_object_add (sorted, name, ferry_json_sorted_object (tags));
+  }
+  return xstrdup (ferry_json_to_string (sorted, 0));
+}
+
 static int
 save_docker_archive (struct save *sv, ferry_error_t *err)
 {
   cleanup_json json_object *list = json_object_new_array ();
+  cleanup_json json_object *repos = json_object_new_object ();
+  cleanup_free char *repos_text = NULL;
   const char *text;
   size_t i, j;
 
@@ -552,9 +807,20 @@ save_docker_archive (struct save *sv, ferry_error_t *err)
         return -1;
       progress (sv, "config", e->img->config_digest);
       ferry_fault_point ("save-blobs-written");
+      if (sv->sink.tar)
+        {
+          char top_id[FERRY_DIGEST_LEN + 1];
+
+          if (write_legacy_layers (sv, e, top_id, err) < 0)
+            return -1;
+          add_repositories (repos, e, top_id);
+        }
     }
   text = ferry_json_to_string (list, 0);
   if (sink_data (&sv->sink, "manifest.json", text, strlen (text), err) < 0)
+    return -1;
+  repos_text = repositories_text (repos);
+  if (sink_data (&sv->sink, "repositories", repos_text, strlen (repos_text), err) < 0)
     return -1;
   progress (sv, "manifest", NULL);
   return 0;
@@ -821,23 +1087,14 @@ entry_for (struct save *sv, struct ferry_image *img)
 }
 
 /* Without -m the further arguments are names the image gets in a
- * docker-archive: those it lacks come first, then the names it has, as
- * Podman orders them.  */
+ * docker-archive: in the order given, then the name it was found by, each
+ * once, as Podman orders them (its additional tags first).  */
 static void
 extra_tags (struct save *sv, struct entry *e, char *matched)
 {
-  cleanup_strv char **own = NULL;
   size_t i;
 
-  if (sv->req->format != FERRY_SAVE_DOCKER_ARCHIVE)
-    {
-      if (matched)
-        ferry_strv_add (&e->tags, matched);
-      return;
-    }
-  if (matched)
-    ferry_strv_add (&own, matched);
-  for (i = 1; i < sv->req->n_refs; i++)
+  for (i = 1; sv->req->format == FERRY_SAVE_DOCKER_ARCHIVE && i < sv->req->n_refs; i++)
     {
       struct ferry_reference r;
       cleanup_free char *name = NULL;
@@ -852,16 +1109,11 @@ extra_tags (struct save *sv, struct entry *e, char *matched)
         }
       name = ferry_reference_string (&r);
       ferry_reference_free (&r);
-      if (strv_has (e->img->names, name))
-        {
-          if (! strv_has (own, name))
-            ferry_strv_add (&own, name);
-        }
-      else if (! strv_has (e->tags, name))
+      if (! strv_has (e->tags, name))
         ferry_strv_add (&e->tags, name);
     }
-  for (i = 0; own && own[i]; i++)
-    ferry_strv_add (&e->tags, own[i]);
+  if (matched && ! strv_has (e->tags, matched))
+    ferry_strv_add (&e->tags, matched);
 }
 
 static int
@@ -995,22 +1247,13 @@ save_archive (struct save *sv, ferry_error_t *err)
         return -1;
       fd = own_fd;
     }
-  sv->sink.tar = archive_write_new ();
-  if (archive_write_set_format_pax_restricted (sv->sink.tar) != ARCHIVE_OK
-      || archive_write_set_bytes_in_last_block (sv->sink.tar, 1) != ARCHIVE_OK
-      || archive_write_open_fd (sv->sink.tar, fd) != ARCHIVE_OK)
-    {
-      ferry_make_error (err, 0, "cannot start the archive: %s", archive_error_string (sv->sink.tar));
-      goto out;
-    }
-  if (write_layout (sv, err) < 0)
+  sv->sink.tar = ferry_gotar_new (fd, sv->sink.what);
+  sv->sink.file_mode = sv->req->format == FERRY_SAVE_DOCKER_ARCHIVE ? 0444 : 0644;
+  sv->sink.sorted = sv->req->format == FERRY_SAVE_OCI_ARCHIVE;
+  if (write_layout (sv, err) < 0 || sink_flush_sorted (&sv->sink, err) < 0
+      || ferry_gotar_finish (sv->sink.tar, err) < 0)
     goto out;
-  if (archive_write_close (sv->sink.tar) != ARCHIVE_OK)
-    {
-      ferry_make_error (err, archive_errno (sv->sink.tar), "cannot write `%s`: %s", sv->sink.what,
-                        archive_error_string (sv->sink.tar));
-      goto out;
-    }
+  tell_held_progress (sv);
   if (! direct && ferry_output_file_commit (fd, dirfd, sv->req->output, named, err) < 0)
     goto out;
   if (named)
@@ -1022,8 +1265,9 @@ save_archive (struct save *sv, ferry_error_t *err)
 out:
   if (named)
     unlink (named);
-  archive_write_free (sv->sink.tar);
+  ferry_gotar_free (sv->sink.tar);
   sv->sink.tar = NULL;
+  sink_pending_free (&sv->sink);
   return ret;
 }
 
@@ -1083,6 +1327,7 @@ out:
    * it had and what was added, which the next save completes.  */
   if (ret < 0 && sv.made_dir)
     ferry_rm_rf_quietly (req->output);
+  ferry_cleanup_strvp (&sv.held_progress);
   for (i = 0; i < sv.sink.n_written; i++)
     free (sv.sink.written[i]);
   free (sv.sink.written);

@@ -3,7 +3,11 @@
  * Four layouts, as Podman writes them:
  *   docker-archive  a tar of manifest.json, <config hex>.json and one
  *                   <diff_id hex>.tar per layer, uncompressed (the layers
- *                   are their diff_ids), several images in one archive
+ *                   are their diff_ids), several images in one archive;
+ *                   and, as Podman writes it byte for byte, the legacy
+ *                   layout too: a directory per layer (<id>/layer.tar, a
+ *                   link to the layer's file, <id>/VERSION, <id>/json)
+ *                   and a repositories file, every file mode 0444
  *   oci-archive     a tar of an OCI image layout: the manifest, config and
  *                   layer blobs exactly as stored, so the manifest digest
  *                   survives

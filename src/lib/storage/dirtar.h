@@ -5,6 +5,9 @@
 
 #include "../util/error.h"
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 /* Writes everything below DIR (not DIR itself) into TAR_PATH, keeping
  * owners, modes, times, xattrs, hard links, symlinks and devices; never
  * follows a symlink and never crosses into another mount.  */
@@ -22,5 +25,35 @@ int ferry_untar_directory (const char *tar_path, const char *dir, unsigned flags
  * a symlink below FD and leaves out other mounts below it.  WHAT names
  * FD's file in errors.  */
 int ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err);
+
+/* How ferry_tar_tree_to_fd_go writes what Podman writes.  */
+struct ferry_tar_go_options
+{
+  /* The container's root, whose /etc/passwd and /etc/group name each
+   * entry's owner (Podman's cp); -1: no names (its export).  */
+  int rootfd;
+  /* Every entry owned by UID and GID (cp: the container user's IDs on
+   * the host), instead of its own owner's IDs.  */
+  bool chown;
+  uid_t uid;
+  gid_t gid;
+  /* A directory's name ends in a slash (export), or not (cp).  */
+  bool dir_slash;
+  /* The tree is the container's root: its dev, proc and sys are left
+   * out, mounted or not, as Podman's cp leaves them out.  */
+  bool container_root;
+};
+
+/* As ferry_tar_tree_to_fd, in the bytes Podman writes (Go's archive/tar
+ * layout, util/gotar.h) as O says, times in whole seconds.  */
+/* As ferry_tar_directory, in Go's archive/tar layout as O says (volume
+ * export: owners as they are, without names; "./" first all the same,
+ * which ferry's volume import reads as the volume's own owner and mode,
+ * where Podman's archive has no entry for the volume itself).  */
+int ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferry_tar_go_options *o,
+                            ferry_error_t *err);
+
+int ferry_tar_tree_to_fd_go (int fd, const char *as, int out_fd, const char *what,
+                             const struct ferry_tar_go_options *o, ferry_error_t *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,4 +344,129 @@ ferry_json_new_go_double (double d)
         }
     }
   return json_object_new_double_s (d, buf);
+}
+
+static const char *
+skip_space (const char *p)
+{
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+/* Past the string starting at P (its opening quote).  */
+static const char *
+skip_string (const char *p)
+{
+  for (p++; *p && *p != '"'; p++)
+    if (*p == '\\' && p[1])
+      p++;
+  return *p ? p + 1 : p;
+}
+
+/* Past the value starting at P.  */
+static const char *
+skip_value (const char *p)
+{
+  int depth = 0;
+
+  do
+    {
+      if (*p == '"')
+        p = skip_string (p);
+      else if (*p == '{' || *p == '[')
+        depth++, p++;
+      else if (*p == '}' || *p == ']')
+        depth--, p++;
+      else if (depth == 0)
+        {
+          while (*p && ! strchr (",}] \t\n\r", *p))
+            p++;
+        }
+      else
+        p++;
+    }
+  while (*p && depth > 0);
+  return p;
+}
+
+/* Whether the JSON string [START, END) (quotes included) is KEY.  */
+static bool
+key_is (const char *start, const char *end, const char *key)
+{
+  size_t len = (size_t) (end - start);
+  cleanup_free char *quoted = NULL;
+  json_object *decoded;
+  bool same;
+
+  if (memchr (start, '\\', len) == NULL)
+    return len == strlen (key) + 2 && memcmp (start + 1, key, len - 2) == 0;
+  quoted = xstrndup (start, len);
+  decoded = json_tokener_parse (quoted);
+  same = json_object_is_type (decoded, json_type_string)
+         && strcmp (json_object_get_string (decoded), key) == 0;
+  json_object_put (decoded);
+  return same;
+}
+
+/* [START, END) compacted and escaped as Go's json.Compact with its HTML
+ * escaping, which json.Marshal applies to raw messages.  */
+static char *
+go_compact (const char *start, const char *end)
+{
+  char *out = xmalloc ((size_t) (end - start) * 6 + 1), *o = out;
+  bool in_string = false;
+  const char *p;
+
+  for (p = start; p < end; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+
+      if (! in_string && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+        continue;
+      if (c == '<' || c == '>' || c == '&')
+        o += sprintf (o, "\\u00%02x", c);
+      else if (c == 0xe2 && end - p > 2 && (unsigned char) p[1] == 0x80
+               && ((unsigned char) p[2] & ~1u) == 0xa8)
+        {
+          o += sprintf (o, "\\u202%c", p[2] == (char) 0xa8 ? '8' : '9');
+          p += 2;
+        }
+      else
+        {
+          *o++ = (char) c;
+          if (in_string && c == '\\' && p + 1 < end)
+            *o++ = *++p;
+          else if (c == '"')
+            in_string = ! in_string;
+        }
+    }
+  *o = '\0';
+  return out;
+}
+
+char *
+ferry_json_go_raw_member (const char *text, const char *key)
+{
+  const char *p = skip_space (text), *found = NULL, *found_end = NULL;
+
+  if (*p != '{')
+    return NULL;
+  for (p = skip_space (p + 1); *p == '"';)
+    {
+      const char *k = p, *k_end = skip_string (p), *v;
+
+      p = skip_space (k_end);
+      if (*p != ':')
+        return NULL;
+      v = skip_space (p + 1);
+      p = skip_value (v);
+      if (key_is (k, k_end, key))
+        found = v, found_end = p;
+      p = skip_space (p);
+      if (*p != ',')
+        break;
+      p = skip_space (p + 1);
+    }
+  return found ? go_compact (found, found_end) : NULL;
 }

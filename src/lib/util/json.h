@@ -61,5 +61,11 @@ json_object *ferry_json_sorted_object (json_object *obj);
  * the shortest digits that read back as D, without an exponent between
  * 1e-6 and 1e21 (30.36, not 30.359999999999999).  */
 json_object *ferry_json_new_go_double (double d);
+/* The value of member KEY of the JSON object TEXT (valid JSON, parsed
+ * before), as Go's encoding/json writes it back from a json.RawMessage:
+ * its own text compacted, with <, >, & and U+2028/U+2029 escaped as
+ * \u003c ... (the last of members of the same name wins, as with Go's
+ * maps).  NULL when TEXT has no such member or is no object.  */
+char *ferry_json_go_raw_member (const char *text, const char *key);
 
 #endif

@@ -12,12 +12,7 @@ load podman-helpers
 
 bats_require_minimum_version 1.5.0
 
-podman_file_locks_for_every_test
-
-teardown() {
-	podman_teardown
-	ferry_teardown
-}
+podman_hooks_for_every_test
 
 # The image of TOOL (f or podman_t).
 image_of() {

@@ -15,12 +15,7 @@ load podman-helpers
 
 bats_require_minimum_version 1.5.0
 
-podman_file_locks_for_every_test
-
-teardown() {
-	podman_teardown
-	ferry_teardown
-}
+podman_hooks_for_every_test
 
 # step, with standard error sorted: Podman copies blobs in parallel and
 # prints their lines in the order they start.

@@ -11,12 +11,7 @@
 load helpers
 load podman-helpers
 
-podman_file_locks_for_every_test
-
-teardown() {
-	podman_teardown
-	ferry_teardown
-}
+podman_hooks_for_every_test
 
 # The containers and the volume of the comparisons, made with TOOL.  One
 # variable of the user's each, and ports of one protocol and host address:

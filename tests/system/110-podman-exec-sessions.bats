@@ -15,12 +15,7 @@ bats_require_minimum_version 1.5.0
 
 IMAGE=localhost/ferry-test:latest
 
-podman_file_locks_for_every_test
-
-teardown() {
-	podman_teardown
-	ferry_teardown
-}
+podman_hooks_for_every_test
 
 # exec -d with tool $1, the rest its arguments: the session's ID, which
 # must look like one, remembered as <$2> for the transcripts.

@@ -9,12 +9,7 @@ load podman-helpers
 
 bats_require_minimum_version 1.5.0
 
-podman_file_locks_for_every_test
-
-teardown() {
-	podman_teardown
-	ferry_teardown
-}
+podman_hooks_for_every_test
 
 # The test image and a second name of it, in ferry and, where Podman is
 # installed, in Podman.

@@ -81,6 +81,16 @@ b64() {
 	printf '%s' "$1" | base64 -w0
 }
 
+# podman_file_locks_for_every_test, and a teardown that removes what both
+# tools made.  Once, at the top of a file, after the loads.
+podman_hooks_for_every_test() {
+	podman_file_locks_for_every_test
+	teardown() {
+		podman_teardown
+		ferry_teardown
+	}
+}
+
 # The audit files' hooks: podman_file_locks_for_every_test's setup, and
 # no network unless asked in Podman's containers.conf as in ferry's
 # ferry.conf of the test; teardown removes both tools' containers.  Once,

@@ -2850,11 +2850,17 @@ kill_option (int c, const char *arg, void *data)
 
   if (c != 's')
     return target_option (c, arg, &f->t);
+  /* As Podman's kill, one leading dash is dropped, as in kill(1)'s -HUP.  */
+  if (arg[0] == '-')
+    arg++;
   f->signal = ferry_signal_parse (arg);
   if (f->signal < 0)
     {
-      /* Podman's words: a number out of range, or anything else.  */
-      if (arg[0] && strspn (arg, "0123456789") == strlen (arg) && strtol (arg, NULL, 10) > 0)
+      /* Podman's words: a number out of range (a negative one after the
+       * dash dropped too), or anything else.  */
+      const char *digits = arg + (arg[0] == '-' || arg[0] == '+');
+
+      if (digits[0] && strspn (digits, "0123456789") == strlen (digits) && strtol (arg, NULL, 10) != 0)
         ferry_cli_failf ("valid signals are 1 through 64");
       else
         ferry_cli_failf ("invalid signal: %s", arg);

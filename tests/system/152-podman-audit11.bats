@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# What the eleventh round of comparing ferry with Podman 5.4 found ferry
+# doing differently, now fixed: kill's signal names (the real-time ones,
+# a leading dash), history's {{json .}}, wait's conditions and negative
+# intervals, exec's runtime failures (Podman's "OCI runtime error", 255
+# attached) and variables without a name, rename looking up the container
+# before the name, and diff of an image or of two.  Each sequence is
+# compared with the transcript ferry printed once it matched Podman (kept
+# below) and, where Podman is installed, with Podman run live: standard
+# output whole, the first words of each error line.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+audit_hooks_for_every_test
+
+kill_signals_sequence() {
+	local t=$1 img=localhost/ferry-test:latest s
+	# A shell that traps nothing, PID 1 of its container: the kernel drops
+	# every signal sent to it but KILL and STOP, so each kill below leaves
+	# it running and only the answer is compared.
+	step "$t" run -d --name k1 "$img" sleep 1000
+	for s in RTMIN rtmin+1 SIGRTMIN+15 RTMIN+16 RTMAX-14 sigrtmax-1 RTMAX RTMAX-15 RTMIN+0 RTMAX- \
+		-1 -SIGHUP -hup --1 IOT CLD POLL STKFLT 0 65 -65 SIGBOGUS; do
+		step "$t" kill -s "$s" k1
+	done
+	step "$t" inspect --format '{{.State.Status}}' k1
+}
+
+@test "kill -s takes Podman's signal names (RTMIN, RTMIN+1 to +15, RTMAX-14 to RTMAX, IOT, CLD, POLL, STKFLT) and drops one leading dash; others in Podman's words" {
+	audit_compare_expected kill_signals_sequence <<-'EOF'
+		$ run -d --name k1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ kill -s RTMIN k1 -> 0
+		  out: k1
+		$ kill -s rtmin+1 k1 -> 0
+		  out: k1
+		$ kill -s SIGRTMIN+15 k1 -> 0
+		  out: k1
+		$ kill -s RTMIN+16 k1 -> 125
+		  err: Error: invalid signal: RTMIN+16
+		$ kill -s RTMAX-14 k1 -> 0
+		  out: k1
+		$ kill -s sigrtmax-1 k1 -> 0
+		  out: k1
+		$ kill -s RTMAX k1 -> 0
+		  out: k1
+		$ kill -s RTMAX-15 k1 -> 125
+		  err: Error: invalid signal: RTMAX-15
+		$ kill -s RTMIN+0 k1 -> 125
+		  err: Error: invalid signal: RTMIN+0
+		$ kill -s RTMAX- k1 -> 125
+		  err: Error: invalid signal: RTMAX-
+		$ kill -s -1 k1 -> 0
+		  out: k1
+		$ kill -s -SIGHUP k1 -> 0
+		  out: k1
+		$ kill -s -hup k1 -> 0
+		  out: k1
+		$ kill -s --1 k1 -> 125
+		  err: Error: valid signals are 1 through 64
+		$ kill -s IOT k1 -> 0
+		  out: k1
+		$ kill -s CLD k1 -> 0
+		  out: k1
+		$ kill -s POLL k1 -> 0
+		  out: k1
+		$ kill -s STKFLT k1 -> 0
+		  out: k1
+		$ kill -s 0 k1 -> 125
+		  err: Error: invalid signal: 0
+		$ kill -s 65 k1 -> 125
+		  err: Error: valid signals are 1 through 64
+		$ kill -s -65 k1 -> 125
+		  err: Error: valid signals are 1 through 64
+		$ kill -s SIGBOGUS k1 -> 125
+		  err: Error: invalid signal: SIGBOGUS
+		$ inspect --format {{.State.Status}} k1 -> 0
+		  out: running
+	EOF
+}

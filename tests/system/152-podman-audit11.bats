@@ -81,3 +81,30 @@ kill_signals_sequence() {
 		  out: running
 	EOF
 }
+
+history_json_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" history --format '{{json .}}' "$img"
+	step "$t" history --no-trunc -H=false --format '{{json .}}' "$img"
+	step "$t" history --format '{{.ID}} {{.Size}}' "$img"
+	step "$t" history --format '{{.id}}' "$img"
+}
+
+@test "history --format '{{json .}}' writes Podman's layer report (its JSON names, the whole ID, the size in bytes), whatever --no-trunc and --human say" {
+	audit_compare_expected history_json_sequence <<-'EOF'
+		$ history --format {{json .}} localhost/ferry-test:latest -> 0
+		  out: {"id":"<ID>","created":"1970-01-01T00:00:00Z","CreatedBy":"/bin/sh -c #(nop) CMD [\"/bin/sh\"]","tags":["localhost/ferry-test:latest"],"size":0}
+		  out: {"id":"<missing>","created":"1970-01-01T00:00:00Z","CreatedBy":"TOOL build-test-image: whiteouts, opaque dir, /etc/ferry-release (layer 2)","tags":["localhost/ferry-test:latest"],"size":10240}
+		  out: {"id":"<missing>","created":"1970-01-01T00:00:00Z","CreatedBy":"TOOL build-test-image: busybox base (layer 1)","size":2140160}
+		$ history --no-trunc -H=false --format {{json .}} localhost/ferry-test:latest -> 0
+		  out: {"id":"<ID>","created":"1970-01-01T00:00:00Z","CreatedBy":"/bin/sh -c #(nop) CMD [\"/bin/sh\"]","tags":["localhost/ferry-test:latest"],"size":0}
+		  out: {"id":"<missing>","created":"1970-01-01T00:00:00Z","CreatedBy":"TOOL build-test-image: whiteouts, opaque dir, /etc/ferry-release (layer 2)","tags":["localhost/ferry-test:latest"],"size":10240}
+		  out: {"id":"<missing>","created":"1970-01-01T00:00:00Z","CreatedBy":"TOOL build-test-image: busybox base (layer 1)","size":2140160}
+		$ history --format {{.ID}} {{.Size}} localhost/ferry-test:latest -> 0
+		  out: <SID> 0B
+		  out: <missing> 10.2kB
+		  out: <missing> 2.14MB
+		$ history --format {{.id}} localhost/ferry-test:latest -> 125
+		  err: Error: template: history:1:13: executing "history" at <.id>: can't evaluate field id in type interface {}
+	EOF
+}

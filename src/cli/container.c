@@ -3764,15 +3764,26 @@ struct wait_options
   int ignore, latest;
 };
 
+#define WAIT_REMOVING (1u << 30)
+#define WAIT_UNKNOWN (1u << 29)
+
 static const struct
 {
   const char *name;
   unsigned states;
 } WAIT_CONDITIONS[] = {
-  { "created", 1u << FERRY_CONTAINER_CREATED },         { "running", 1u << FERRY_CONTAINER_RUNNING },
-  { "paused", 1u << FERRY_CONTAINER_PAUSED },           { "stopped", 1u << FERRY_CONTAINER_EXITED },
-  { "exited", 1u << FERRY_CONTAINER_EXITED },           { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "created", 1u << FERRY_CONTAINER_CREATED },
+  { "running", 1u << FERRY_CONTAINER_RUNNING },
+  { "paused", 1u << FERRY_CONTAINER_PAUSED },
+  { "stopped", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },
   { "initialized", 1u << FERRY_CONTAINER_INITIALIZED },
+  /* Podman's names of states ferry's containers are never found in: the
+   * wait lasts until the container is removed, which ends a wait for
+   * removing with its exit code and one for unknown with the error.
+   * Podman has no condition stopping.  */
+  { "removing", WAIT_REMOVING },
+  { "unknown", WAIT_UNKNOWN },
 };
 
 static int
@@ -3800,23 +3811,21 @@ wait_add_conditions (struct wait_options *o, const char *arg)
   return 0;
 }
 
-/* Podman's --interval: a Go duration, or milliseconds.  */
+/* Podman's --interval: a Go duration, else one with "ms" added (250,
+ * 1.5, 1h2), in Go's words when neither is.  A negative one too, as
+ * Podman takes it: ferry then looks every millisecond.  */
 static int
 wait_parse_interval (struct wait_options *o, const char *arg)
 {
+  cleanup_free char *ms = xasprintf ("%sms", arg);
   int64_t ns;
-  char *end;
-  long long ms;
 
-  errno = 0;
-  ms = strtoll (arg, &end, 10);
-  if (*arg && *end == '\0' && errno == 0 && ms >= 0)
+  if (ferry_duration_parse (arg, &ns) < 0 && ferry_duration_parse (ms, &ns) < 0)
     {
-      o->interval_ms = ms;
-      return 0;
+      cleanup_free char *why = ferry_duration_error (arg);
+
+      return ferry_cli_failf ("%s", why);
     }
-  if (ferry_duration_parse (arg, &ns) < 0 || ns < 0)
-    return ferry_cli_failf ("time: invalid duration \"%s\"", arg);
   o->interval_ms = ns / 1000000;
   return 0;
 }
@@ -3844,8 +3853,15 @@ wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry
       printf ("%d\n", code);
       return 0;
     }
+  code = INT_MIN;
   if (ferry_container_wait_states (e, id, o->states, interval, &reached, &code, err) < 0)
-    return -1;
+    {
+      /* Found once (its code set), then removed: what a wait for
+       * removing waited for.  */
+      if (! (o->states & WAIT_REMOVING) || (*err)->kind != FERRY_ERROR_NOT_FOUND || code == INT_MIN)
+        return -1;
+      ferry_error_release (err);
+    }
   printf ("%d\n", reached == FERRY_CONTAINER_EXITED ? code : -1);
   return 0;
 }
@@ -3854,8 +3870,8 @@ static const char wait_usage[]
     = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
-      "      --condition STATE   wait until created, running, paused, stopping, stopped,\n"
-      "                          exited, healthy or unhealthy\n"
+      "      --condition STATE   wait until created, initialized, running, paused,\n"
+      "                          stopped, exited, removing, healthy or unhealthy\n"
       "                          (repeatable, or comma-separated; default: exited)\n"
       "      --ignore            print -1 for a container that does not exist\n"
       "  -i, --interval TIME     how often to look, as a Go duration or milliseconds\n"

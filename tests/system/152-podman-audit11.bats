@@ -108,3 +108,47 @@ history_json_sequence() {
 		  err: Error: template: history:1:13: executing "history" at <.id>: can't evaluate field id in type interface {}
 	EOF
 }
+
+wait_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run --name w1 "$img" sh -c 'exit 5'
+	step "$t" run -d --name w2 "$img" sleep 1000
+	step "$t" wait --condition stopping w1
+	step "$t" wait --condition removing,exited w1
+	step "$t" wait --condition unknown --condition running w2
+	step "$t" wait --condition configured w1
+	step "$t" wait --interval -1 w1
+	step "$t" wait -i -5ms w1
+	step "$t" wait -i 1h2 w1
+	step "$t" wait -i -1x w1
+	step "$t" wait -i 1.5.5 w1
+	step "$t" wait -i '' w1
+}
+
+@test "wait --condition takes Podman's states (removing and unknown, not stopping), and --interval a negative time, a number with a fraction or after units as milliseconds, others refused in Go's words" {
+	audit_compare_expected wait_sequence <<-'EOF'
+		$ run --name w1 localhost/ferry-test:latest sh -c exit 5 -> 5
+		$ run -d --name w2 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ wait --condition stopping w1 -> 125
+		  err: Error: unknown container state: stopping: invalid argument
+		$ wait --condition removing,exited w1 -> 0
+		  out: 5
+		$ wait --condition unknown --condition running w2 -> 0
+		  out: -1
+		$ wait --condition configured w1 -> 125
+		  err: Error: unknown container state: configured: invalid argument
+		$ wait --interval -1 w1 -> 0
+		  out: 5
+		$ wait -i -5ms w1 -> 0
+		  out: 5
+		$ wait -i 1h2 w1 -> 0
+		  out: 5
+		$ wait -i -1x w1 -> 125
+		  err: Error: time: unknown unit "x" in duration "-1x"
+		$ wait -i 1.5.5 w1 -> 125
+		  err: Error: time: missing unit in duration "1.5.5"
+		$ wait -i  w1 -> 125
+		  err: Error: time: invalid duration ""
+	EOF
+}

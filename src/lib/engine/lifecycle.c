@@ -2760,6 +2760,8 @@ ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states
   id = xstrdup (c->id);
   while (! (states & (1u << c->status)))
     {
+      *reached = c->status;
+      *exit_code = c->exit_code;
       ferry_container_free (c);
       c = NULL;
       usleep ((useconds_t) interval_ms * 1000);

@@ -4323,8 +4323,9 @@ ferry_cmd_exec (int argc, char **argv)
     {
       /* Detached, a command that cannot run is a failure to start the
        * session, 125, as in Podman; attached it is the command's 126/127,
-       * and a container that is not running Podman's 255.  */
-      int state = err->kind == FERRY_ERROR_STATE;
+       * and a container that is not running or a runtime that would not
+       * start the process (Podman's "OCI runtime error") Podman's 255.  */
+      int state = err->kind == FERRY_ERROR_STATE || err->kind == FERRY_ERROR_RUNTIME;
 
       code = a.r.detach ? ferry_cli_fail (&err) : fail_with_code (&err);
       if (state && ! a.r.detach)

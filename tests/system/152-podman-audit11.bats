@@ -152,3 +152,52 @@ wait_sequence() {
 		  err: Error: time: invalid duration ""
 	EOF
 }
+
+exec_errors_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	printf 'A=1\n=x\n' >"$TEST_TMP/env"
+	step "$t" run -d --name x1 "$img" sleep 1000
+	step "$t" exec -w relative x1 pwd
+	step "$t" exec -w /etc/passwd x1 pwd
+	step "$t" exec -d -w relative x1 pwd
+	step "$t" exec -w /nosuch x1 pwd
+	step "$t" exec -e =x x1 true
+	step "$t" exec -e A=1 -e = x1 true
+	step "$t" exec -d -e =x x1 true
+	step "$t" exec --env-file "$TEST_TMP/env" x1 true
+	step "$t" run --name x2 -e =x "$img" true
+	step "$t" create --name x3 -e =x "$img" true
+	step "$t" create --name x4 --env-file "$TEST_TMP/env" "$img" true
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "exec: a process the runtime will not start is Podman's \"OCI runtime error\" (255 attached, 125 with -d); a variable without a name is refused before anything runs or is made, by exec, run and create" {
+	audit_compare_expected exec_errors_sequence <<-'EOF'
+		$ run -d --name x1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ exec -w relative x1 pwd -> 255
+		  err: Error: OCI runtime error: runc: exec failed: Cwd must be an absolute path
+		$ exec -w /etc/passwd x1 pwd -> 255
+		  err: Error: OCI runtime error: runc: exec failed: unable to start container process: chdir to cwd ("/etc/passwd") set in config.json failed: not a directory
+		$ exec -d -w relative x1 pwd -> 125
+		  err: Error: OCI runtime error: runc: exec failed: Cwd must be an absolute path
+		$ exec -w /nosuch x1 pwd -> 127
+		  err: Error: runc: exec failed: unable to start container process: chdir to cwd ("/nosuch") set in config.json failed: no such file or directory: OCI runtime attempted to invoke a command that was not found
+		$ exec -e =x x1 true -> 125
+		  err: Error: parsing environment variables: invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ exec -e A=1 -e = x1 true -> 125
+		  err: Error: parsing environment variables: invalid variable: "=": give the variable a name, NAME=VALUE
+		$ exec -d -e =x x1 true -> 125
+		  err: Error: parsing environment variables: invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ exec --env-file TMP/env x1 true -> 125
+		  err: Error: parsing file "TMP/env": invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ run --name x2 -e =x localhost/ferry-test:latest true -> 125
+		  err: Error: invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ create --name x3 -e =x localhost/ferry-test:latest true -> 125
+		  err: Error: invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ create --name x4 --env-file TMP/env localhost/ferry-test:latest true -> 125
+		  err: Error: parsing file "TMP/env": invalid variable: "=x": give the variable a name, NAME=VALUE
+		$ ps -a --format {{.Names}} -> 0
+		  out: x1
+	EOF
+}

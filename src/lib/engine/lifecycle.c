@@ -3209,7 +3209,8 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   if (env_json == NULL)
     env_json = json_object_new_array ();
   ferry_systemd_exec_env (c->record, env_json);
-  if (ferry_container_env_apply (env_json, r->env_files, r->env, err) < 0)
+  /* Podman's exec says where a bad -e came from.  */
+  if (ferry_container_env_apply (env_json, r->env_files, r->env, "parsing environment variables", err) < 0)
     return -1;
   env = json_to_strv (env_json);
   o.args = r->args;
